@@ -1,0 +1,38 @@
+// Typed errors thrown by the classifier core.
+//
+// The core never includes PostgreSQL headers. The SQL glue maps each ErrorKind
+// to a SQLSTATE (see src/pg/guard.cpp); the CLI prints what() and exits.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace intent {
+
+enum class ErrorKind {
+    InvalidArgument,  // bad option or parameter value          -> 22023
+    InvalidText,      // input text is not valid UTF-8            -> 22021
+    CorruptModel,     // model blob fails validation              -> XX001
+    InsufficientData, // too few rows or intents to train         -> 22023
+    Cancelled,        // the cancel callback asked us to stop     -> 57014
+    Internal,         // a broken invariant inside the core       -> XX000
+};
+
+// The one exception type the core throws (besides std::bad_alloc).
+// `detail` and `hint` are optional full sentences for errdetail/errhint.
+class Error : public std::runtime_error {
+  public:
+    Error(ErrorKind kind, const std::string &message, std::string detail = {}, std::string hint = {})
+        : std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint)) {}
+
+    ErrorKind kind() const noexcept { return kind_; }
+    const std::string &detail() const noexcept { return detail_; }
+    const std::string &hint() const noexcept { return hint_; }
+
+  private:
+    ErrorKind kind_;
+    std::string detail_;
+    std::string hint_;
+};
+
+} // namespace intent

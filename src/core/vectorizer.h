@@ -1,0 +1,90 @@
+// TF-IDF over word n-grams plus optional character n-grams taken within word
+// boundaries (scikit-learn's "char_wb": each token padded with one space on
+// both sides, n counted in code points).
+//
+// The vocabulary is kept as strings (for the model file and for inspection)
+// and indexed at load time by a 64-bit hash of the n-gram bytes in an
+// open-addressing table, so prediction hashes n-grams straight from the input
+// without building a std::string per n-gram. Word and char n-grams live in
+// separate hash spaces (different seeds), so "ab" the word and "ab" the char
+// gram never collide. from_parts() rejects a vocabulary with a hash collision.
+#pragma once
+
+#include "sparse.h"
+#include "text.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace intent {
+
+struct FeatureOptions {
+    TextOptions text;
+    int word_ngram_min = 1;
+    int word_ngram_max = 3;
+    bool char_ngrams = true;
+    int char_ngram_min = 2;
+    int char_ngram_max = 5;
+    bool sublinear_tf = true; // tf -> 1 + ln(tf)
+    bool smooth_idf = true;   // idf = ln((1 + n) / (1 + df)) + 1, else ln(n / df) + 1
+    bool l2_normalize = true; // each row scaled to unit L2 norm
+    int min_df = 1;           // drop n-grams seen in fewer documents
+    int max_features = 10000; // cap on word n-grams, by document frequency
+    int max_char_features = 20000; // separate cap on char n-grams
+
+    // Throws Error(InvalidArgument) naming the offending option.
+    void validate() const;
+};
+
+enum class FeatureKind : uint8_t { Word = 0, Char = 1 };
+
+// Reusable buffers for transform_one; one per thread / per backend.
+struct VectorizerScratch {
+    std::string normalized;
+    std::vector<std::string_view> tokens;
+    std::vector<std::pair<uint32_t, float>> counts;
+};
+
+class Vectorizer {
+  public:
+    Vectorizer() = default;
+
+    // Learns vocabulary and idf from `texts` (raw, un-normalised). Ties in the
+    // max_features cut are broken by the n-gram bytes, so fitting is deterministic.
+    // Feature order: all word n-grams (sorted by bytes), then all char n-grams
+    // (sorted by bytes).
+    static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options);
+
+    // Rebuilds a vectoriser from stored parts (model loading). Validates
+    // sizes, kinds, idf finiteness and hash uniqueness; throws Error(CorruptModel).
+    static Vectorizer from_parts(const FeatureOptions &options, std::vector<std::string> terms,
+                                 std::vector<FeatureKind> kinds, std::vector<float> idf);
+
+    // TF-IDF row of one text. `out` indices sorted ascending. Throws
+    // Error(InvalidText) on invalid UTF-8. Allocation-free once scratch is warm.
+    void transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const;
+
+    SparseMatrix transform(const std::vector<std::string> &texts) const;
+
+    size_t num_features() const { return terms_.size(); }
+    const FeatureOptions &options() const { return options_; }
+    const std::vector<std::string> &terms() const { return terms_; }
+    const std::vector<FeatureKind> &kinds() const { return kinds_; }
+    const std::vector<float> &idf() const { return idf_; }
+
+  private:
+    void build_index(); // throws Error(CorruptModel) on a duplicate hash
+    int64_t lookup(uint64_t hash) const; // feature index or -1
+
+    FeatureOptions options_;
+    std::vector<std::string> terms_;
+    std::vector<FeatureKind> kinds_;
+    std::vector<float> idf_;
+    // Open addressing, power-of-two capacity, load <= 0.5.
+    std::vector<uint64_t> slot_hash_;
+    std::vector<uint32_t> slot_index_; // UINT32_MAX = empty
+};
+
+} // namespace intent
