@@ -57,3 +57,10 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
     'Internal: invalidates cached models in every session after ai_intent_models changes.';
 REVOKE ALL ON FUNCTION @extschema@._pg_intent_models_changed() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.pg_intent_loaded()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_intent_loaded'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pg_intent_loaded() IS
+    'Loads the pg_intent library in this session (defining the pg_intent.* settings) and returns true.';
