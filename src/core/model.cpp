@@ -283,20 +283,31 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
 }
 
 // Raw decision scores of one sparse row: bias + scale[c] * sum_f x_f q[f][c].
-// `out` must hold padded(k) floats. The inner block has a fixed trip count so
-// GCC vectorises it even under -O2's very-cheap cost model.
+// `out` must hold `stride` (padded) floats. Features are taken two at a time
+// (half the accumulator loads and stores), and the inner block has a fixed
+// trip count so GCC vectorises it even under -O2's very-cheap cost model.
 void score_row(const SparseVector &x, const int16_t *q, size_t stride, const float *scale, const float *bias,
                size_t k, float *out) {
     std::fill(out, out + stride, 0.0f);
     const size_t nnz = x.index.size();
-    for (size_t i = 0; i < nnz; ++i) {
-        const float v = x.value[i];
-        const int16_t *row = q + static_cast<size_t>(x.index[i]) * stride;
+    size_t i = 0;
+    for (; i + 1 < nnz; i += 2) {
+        const float v0 = x.value[i], v1 = x.value[i + 1];
+        const int16_t *r0 = q + static_cast<size_t>(x.index[i]) * stride;
+        const int16_t *r1 = q + static_cast<size_t>(x.index[i + 1]) * stride;
         for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
             float *o = out + c0;
-            const int16_t *r = row + c0;
             for (size_t j = 0; j < kLanes; ++j)
-                o[j] += v * static_cast<float>(r[j]);
+                o[j] += v0 * static_cast<float>(r0[c0 + j]) + v1 * static_cast<float>(r1[c0 + j]);
+        }
+    }
+    if (i < nnz) {
+        const float v = x.value[i];
+        const int16_t *r = q + static_cast<size_t>(x.index[i]) * stride;
+        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
+            float *o = out + c0;
+            for (size_t j = 0; j < kLanes; ++j)
+                o[j] += v * static_cast<float>(r[c0 + j]);
         }
     }
     for (size_t c = 0; c < k; ++c)
