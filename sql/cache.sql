@@ -61,7 +61,7 @@ SELECT model_id = :model_a AS uses_a FROM predict_intent('quiero devolver la cha
 SELECT train_intent_model('c', 'full', '{"seed": 7, "deploy": "never"}') ->> 'model_id' AS model_c \gset
 SELECT model_id = :model_c AS uses_c FROM predict_intent('quiero devolver la chaqueta', :model_c);
 DELETE FROM ai_intent_models WHERE id = :model_c;
-SELECT pg_temp.try($$SELECT predict_intent('quiero devolver la chaqueta', $$ || :model_c || $$)$$) ~ '^P0002: ' AS not_found;
+SELECT pg_temp.try($$SELECT predict_intent('quiero devolver la chaqueta', $$ || :model_c || $$)$$) = format('P0002: intent model %s does not exist', :model_c) AS not_found;
 
 -- Another session caches A, then sees B at its first call after our commit,
 -- and not before.
@@ -80,6 +80,6 @@ SELECT model_id = :model_b AS other_uses_b
 SELECT label FROM dblink('other', $$SELECT classify_intent('quiero devolver la chaqueta')$$) AS t(label text);
 -- No active model: the other session gets 55000, not its stale cache.
 UPDATE ai_intent_models SET is_active = false;
-SELECT pg_temp.try($$SELECT * FROM dblink('other', 'SELECT classify_intent(''hola'')') AS t(label text)$$) ~ '55000|no active' AS refused;
+SELECT pg_temp.try($$SELECT * FROM dblink('other', 'SELECT classify_intent(''hola'')') AS t(label text)$$);
 SELECT dblink_disconnect('other');
 DROP EXTENSION dblink;

@@ -42,10 +42,10 @@ SELECT pg_temp.try($$SELECT rollback_intent_model()$$);
 SELECT pg_temp.try($$SELECT deploy_intent_model(1)$$);
 SELECT pg_temp.try($$SELECT deploy_intent_model(NULL)$$);
 
--- 1. A deliberately weak first model (two features): deployed, reason first.
+-- 1. A deliberately weak first model (one word feature, no character n-grams): deployed, reason first.
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason, r -> 'baseline_metrics' AS baseline,
        (r -> 'final_metrics' ->> 'f1')::float8 < 0.9 AS weak
-  FROM train_intent_model('weak', 'full', '{"max_features": 2, "seed": 1}') AS r;
+  FROM train_intent_model('weak', 'full', '{"max_features": 1, "char_ngrams": false, "seed": 1}') AS r;
 
 -- 2. A full model beats it on the same test rows: deployed, reason improved.
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
@@ -61,7 +61,7 @@ SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
        (r -> 'final_metrics' ->> 'f1')::float8
          < (r -> 'baseline_metrics' ->> 'f1')::float8 - current_setting('pg_intent.max_f1_regression')::float8 AS regressed
-  FROM train_intent_model('worse', 'full', '{"max_features": 2, "seed": 1}') AS r;
+  FROM train_intent_model('worse', 'full', '{"max_features": 1, "char_ngrams": false, "seed": 1}') AS r;
 SELECT run_name, is_active FROM ai_model_registry ORDER BY id;
 
 -- 4. The same options as the active model: equal F1 is within tolerance.
@@ -73,13 +73,13 @@ SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason, (r ->> 'im
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason
   FROM train_intent_model('held back', 'full', '{"seed": 2, "deploy": "never"}') AS r;
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason
-  FROM train_intent_model('forced', 'full', '{"max_features": 2, "seed": 1, "deploy": "always"}') AS r;
+  FROM train_intent_model('forced', 'full', '{"max_features": 1, "char_ngrams": false, "seed": 1, "deploy": "always"}') AS r;
 
 -- Roll back the forced model, then show that a larger tolerance lets a
 -- worse model through (reason within_tolerance).
 SELECT rollback_intent_model() ->> 'reason' AS reason;
 SET pg_intent.max_f1_regression = 1.0;
-SELECT train_intent_model('tolerant', 'full', '{"max_features": 2, "seed": 1}') ->> 'deploy_reason' AS reason;
+SELECT train_intent_model('tolerant', 'full', '{"max_features": 1, "char_ngrams": false, "seed": 1}') ->> 'deploy_reason' AS reason;
 RESET pg_intent.max_f1_regression;
 
 -- The runs and their decisions.
@@ -94,16 +94,19 @@ SELECT id, run_name, is_active, last_deploy_reason, total_intents,
 SELECT count(DISTINCT version) = count(*) AS versions_unique FROM ai_model_registry;
 
 -- Manual deployment of the good model (id 2) replacing the tolerant one (id 7).
-SELECT r - 'deployed_at' AS result, (r ->> 'deployed_at')::timestamptz IS NOT NULL AS has_deployed_at
+SELECT r - 'deployed_at' - 'version' AS result, (r ->> 'deployed_at')::timestamptz IS NOT NULL AS has_deployed_at,
+       r ->> 'version' = (SELECT version FROM ai_intent_models WHERE id = 2) AS version_matches
   FROM deploy_intent_model(2) AS r;
 SELECT pg_temp.try($$SELECT deploy_intent_model(2)$$);
 SELECT pg_temp.try($$SELECT deploy_intent_model(999)$$);
 SELECT id FROM ai_model_registry WHERE is_active;
 
 -- Rollback goes back to the model active before the current one; twice swaps back.
-SELECT rollback_intent_model() - 'deployed_at' AS result;
+SELECT r - 'deployed_at' - 'version' AS result, r ->> 'version' = (SELECT version FROM ai_intent_models WHERE id = (r ->> 'model_id')::bigint) AS version_matches
+  FROM rollback_intent_model() AS r;
 SELECT id FROM ai_model_registry WHERE is_active;
-SELECT rollback_intent_model() - 'deployed_at' AS result;
+SELECT r - 'deployed_at' - 'version' AS result, r ->> 'version' = (SELECT version FROM ai_intent_models WHERE id = (r ->> 'model_id')::bigint) AS version_matches
+  FROM rollback_intent_model() AS r;
 
 -- The deployment history.
 SELECT model_id, previous_model_id, reason FROM ai_model_deployments ORDER BY id;
