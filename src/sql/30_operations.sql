@@ -523,6 +523,32 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_csv_field(text) IS
     'Internal: quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
+-- Internal: the rows export_training_dataset() writes, with their output
+-- column names (row_to_json uses them as keys). Inlined by the planner.
+CREATE FUNCTION @extschema@._pg_intent_export_rows(
+    p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer)
+RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_intent text,
+               confidence_score integer, corrected_by_human boolean, escalated boolean,
+               response text, category text, source text, quality_score smallint,
+               created_at timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent),
+           d.detected_intent, d.correct_intent, d.confidence_score,
+           coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
+           coalesce(d.correct_response, d.ai_response),
+           d.category, d.source, d.quality_score, d.created_at
+    FROM @extschema@.ai_training_data d
+    WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
+      AND d.dataset_status IS DISTINCT FROM 'rejected'
+      AND (NOT p_only_reviewed OR d.corrected_by_human OR d.intent_correct IS NOT NULL)
+      AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
+           OR coalesce(d.confidence_score, 0) >= p_min_confidence)
+      AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_export_rows(integer, boolean, integer) IS
+    'Internal: the labelled rows export_training_dataset() writes (label = correction, else detection; rejected rows left out; p_min_confidence only for unreviewed rows).';
+
 -- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
 CREATE FUNCTION @extschema@.export_training_dataset(
     p_format text DEFAULT 'jsonl',
@@ -559,43 +585,19 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
     END IF;
 
-    IF p_format = 'csv' THEN
+    IF p_format = 'jsonl' THEN
+        -- row_to_json escapes every string per RFC 8259 and keeps the column order
+        RETURN QUERY
+        SELECT row_to_json(r)::text
+        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        ORDER BY r.created_at, r.id;
+    ELSIF p_format = 'csv' THEN
         RETURN NEXT 'id,text,intent,detected_intent,correct_intent,confidence_score,'
                     'corrected_by_human,escalated,response,category,source,quality_score,created_at';
-    ELSIF p_format = 'chat_jsonl' THEN
-        SELECT pv.id, pv.system_prompt, pv.version INTO v_prompt_id, v_prompt, v_prompt_version
-        FROM @extschema@.ai_prompt_versions pv
-        WHERE pv.is_active
-        ORDER BY pv.created_at DESC, pv.id DESC
-        LIMIT 1;
-    END IF;
-
-    RETURN QUERY
-    WITH rows AS (
-        SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent) AS intent,
-               d.detected_intent, d.correct_intent, d.confidence_score,
-               coalesce(d.corrected_by_human, false) AS corrected_by_human,
-               coalesce(d.escalated, false) AS escalated,
-               coalesce(d.correct_response, d.ai_response) AS response,
-               d.category, d.source, d.quality_score, d.created_at
-        FROM @extschema@.ai_training_data d
-        WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-          AND d.dataset_status IS DISTINCT FROM 'rejected'
-          AND (NOT p_only_reviewed OR d.corrected_by_human OR d.intent_correct IS NOT NULL)
-          AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-               OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-          AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
-    )
-    SELECT CASE p_format
-        WHEN 'jsonl' THEN json_build_object(
-            'id', r.id, 'text', r.user_message, 'intent', r.intent,
-            'detected_intent', r.detected_intent, 'correct_intent', r.correct_intent,
-            'confidence_score', r.confidence_score, 'corrected_by_human', r.corrected_by_human,
-            'escalated', r.escalated, 'response', r.response, 'category', r.category,
-            'source', r.source, 'quality_score', r.quality_score, 'created_at', r.created_at)::text
-        WHEN 'csv' THEN concat_ws(',',
+        RETURN QUERY
+        SELECT concat_ws(',',
             r.id::text,
-            @extschema@._pg_intent_csv_field(r.user_message),
+            @extschema@._pg_intent_csv_field(r.text),
             @extschema@._pg_intent_csv_field(r.intent),
             @extschema@._pg_intent_csv_field(r.detected_intent),
             @extschema@._pg_intent_csv_field(r.correct_intent),
@@ -607,14 +609,23 @@ BEGIN
             @extschema@._pg_intent_csv_field(r.source),
             coalesce(r.quality_score::text, ''),
             @extschema@._pg_intent_csv_field(r.created_at::text))
-        ELSE json_build_object(
+        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        ORDER BY r.created_at, r.id;
+    ELSE
+        SELECT pv.id, pv.system_prompt, pv.version INTO v_prompt_id, v_prompt, v_prompt_version
+        FROM @extschema@.ai_prompt_versions pv
+        WHERE pv.is_active
+        ORDER BY pv.created_at DESC, pv.id DESC
+        LIMIT 1;
+        RETURN QUERY
+        SELECT json_build_object(
             'messages',
             CASE WHEN v_prompt IS NOT NULL THEN
                 json_build_array(json_build_object('role', 'system', 'content', v_prompt),
-                                 json_build_object('role', 'user', 'content', r.user_message),
+                                 json_build_object('role', 'user', 'content', r.text),
                                  json_build_object('role', 'assistant', 'content', r.response))
             ELSE
-                json_build_array(json_build_object('role', 'user', 'content', r.user_message),
+                json_build_array(json_build_object('role', 'user', 'content', r.text),
                                  json_build_object('role', 'assistant', 'content', r.response))
             END,
             'metadata', json_build_object(
@@ -623,10 +634,10 @@ BEGIN
                 'quality_score', r.quality_score, 'category', r.category, 'source', r.source,
                 'escalated', r.escalated, 'prompt_version_id', v_prompt_id,
                 'prompt_version', v_prompt_version))::text
-        END
-    FROM rows r
-    WHERE p_format <> 'chat_jsonl' OR r.response IS NOT NULL
-    ORDER BY r.created_at, r.id;
+        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        WHERE r.response IS NOT NULL
+        ORDER BY r.created_at, r.id;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, integer) IS
