@@ -14,7 +14,9 @@ SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql
+# --use-existing: the cluster script creates contrib_regression once; pg_cron's
+# launcher stays connected to it, so pg_regress must not drop and recreate it.
+REGRESS_OPTS = --inputdir=. --outputdir=. --use-existing
 
 PG_CONFIG ?= pg_config
 EIGEN_INCLUDE ?= /usr/include/eigen3

@@ -66,6 +66,10 @@ CONF
         cat "$LOG" >&2
         exit 1
     fi
+    # The test database exists from the start: pg_cron's launcher connects
+    # to it (cron.database_name) and pg_regress runs with --use-existing.
+    as_owner "$PG_BINDIR/psql" -X -q -h "$SOCK" -p "$PGI_PORT" -U postgres -d postgres \
+        -c "CREATE DATABASE $PGI_CRON_DB" >/dev/null
 }
 
 cmd_stop() {

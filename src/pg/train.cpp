@@ -156,3 +156,14 @@ PG_INTENT_FUNCTION(pg_intent_models_changed) {
     pg_call([&] { CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation)); });
     return PointerGetDatum(nullptr);
 }
+
+// intent_training_options(p_options jsonb): validated options with defaults.
+PG_INTENT_FUNCTION(pg_intent_training_options) {
+    intent::ModelOptions options;
+    options.apply_json(options_json(fcinfo, 0));
+    options.validate();
+    std::string json = options.to_json();
+    Datum result;
+    pg_call([&] { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    return result;
+}
