@@ -30,13 +30,13 @@ RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
     SELECT CASE WHEN jsonb_typeof(p_metrics) = 'object' THEN
-        (SELECT coalesce(jsonb_object_agg(k, p_metrics -> k), '{}'::jsonb)
+        (SELECT coalesce(jsonb_object_agg(k, coalesce(p_metrics -> k, p_metrics -> ('macro_' || k))), '{}'::jsonb)
            FROM unnest(ARRAY['accuracy', 'precision', 'recall', 'f1', 'coverage', 'accepted_accuracy']) AS k
-          WHERE p_metrics ? k)
+          WHERE p_metrics ? k OR p_metrics ? ('macro_' || k))
     END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_headline_metrics(jsonb) IS
-    'Internal: keeps accuracy, precision, recall, f1, coverage and accepted_accuracy of a report metrics object.';
+    'Internal: keeps accuracy, precision, recall, f1, coverage and accepted_accuracy of a report metrics object (macro_precision etc. are read as precision etc.).';
 
 -- Makes p_model_id the active model and records the deployment. Callers have
 -- checked that the model exists and is not active. Returns the model that was
@@ -394,6 +394,19 @@ BEGIN
 
     v_train_options := p_options - c_sql_keys;
 
+    -- Let the C trainer check its options now, on no rows, so that a bad
+    -- option raises (naming the key) whatever the data. With valid options
+    -- it stops at the empty dataset.
+    BEGIN
+        PERFORM @extschema@._pg_intent_train('{}'::text[], '{}'::text[], '{}'::real[], '{}'::boolean[],
+                                             v_train_options, NULL);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
+        IF v_message NOT LIKE 'not enough training data%' THEN
+            RAISE;
+        END IF;
+    END;
+
     -- Loads the library, which defines the pg_intent.* settings.
     PERFORM @extschema@.pg_intent_loaded();
     v_min_samples := current_setting('pg_intent.min_samples_for_training')::integer;
@@ -447,9 +460,10 @@ BEGIN
                                              v_train_options, v_active_model) AS t;
 
         -- 6. the deploy rule.
-        v_f1 := (v_report -> 'metrics' ->> 'f1')::double precision;
+        v_f1 := coalesce(v_report -> 'metrics' ->> 'f1', v_report -> 'metrics' ->> 'macro_f1')::double precision;
         IF v_active_id IS NOT NULL THEN
-            v_baseline_f1 := (v_report -> 'baseline_metrics' ->> 'f1')::double precision;
+            v_baseline_f1 := coalesce(v_report -> 'baseline_metrics' ->> 'f1',
+                                      v_report -> 'baseline_metrics' ->> 'macro_f1')::double precision;
         END IF;
         IF v_deploy_mode = 'never' THEN
             v_deploy := false;
@@ -504,8 +518,10 @@ BEGIN
                test_samples             = (v_report ->> 'test_samples')::integer,
                total_intents            = (v_report ->> 'total_intents')::integer,
                intent_accuracy          = (v_report -> 'metrics' ->> 'accuracy')::double precision,
-               intent_precision         = (v_report -> 'metrics' ->> 'precision')::double precision,
-               intent_recall            = (v_report -> 'metrics' ->> 'recall')::double precision,
+               intent_precision         = coalesce(v_report -> 'metrics' ->> 'precision',
+                                                   v_report -> 'metrics' ->> 'macro_precision')::double precision,
+               intent_recall            = coalesce(v_report -> 'metrics' ->> 'recall',
+                                                   v_report -> 'metrics' ->> 'macro_recall')::double precision,
                intent_f1_score          = v_f1,
                baseline_intent_accuracy = CASE WHEN v_active_id IS NOT NULL
                                                THEN (v_report -> 'baseline_metrics' ->> 'accuracy')::double precision END,
@@ -679,9 +695,9 @@ SELECT m.id AS model_id,
        cardinality(m.intents) AS total_intents,
        m.intents,
        (m.metrics ->> 'accuracy')::double precision AS accuracy,
-       (m.metrics ->> 'precision')::double precision AS precision,
-       (m.metrics ->> 'recall')::double precision AS recall,
-       (m.metrics ->> 'f1')::double precision AS f1_score,
+       coalesce(m.metrics ->> 'precision', m.metrics ->> 'macro_precision')::double precision AS precision,
+       coalesce(m.metrics ->> 'recall', m.metrics ->> 'macro_recall')::double precision AS recall,
+       coalesce(m.metrics ->> 'f1', m.metrics ->> 'macro_f1')::double precision AS f1_score,
        m.confidence_threshold,
        m.size_bytes,
        m.sha256,
