@@ -803,8 +803,14 @@ BEGIN
                              @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1))
                    || format('- **Model:** %s', CASE WHEN r.model_id IS NULL THEN 'none'
                                                      ELSE format('%s (`%s`)', r.model_id, v_version) END);
-    IF r.status = 'failed' THEN
-        v_out := v_out || format('- **Error:** %s', @extschema@._pg_intent_md_cell(r.error, 500));
+    IF r.status <> 'completed' THEN
+        IF r.error IS NOT NULL THEN
+            v_out := v_out || format('- **Error:** %s', @extschema@._pg_intent_md_cell(r.error, 500));
+        END IF;
+        -- a run that failed before training (or is still running) has nothing more to show
+        IF r.training_samples IS NULL AND NOT v_rep ? 'metrics' THEN
+            RETURN array_to_string(v_out, E'\n') || E'\n';
+        END IF;
     END IF;
 
     v_out := v_out || ''::text || '## Data'::text || ''::text
