@@ -62,3 +62,29 @@ SELECT split_part(training_report('00000000-0000-0000-0000-000000000001'), E'\n'
 -- Errors.
 SELECT pg_temp.try($$SELECT training_report('00000000-0000-0000-0000-0000000000ff')$$) AS unknown_run;
 RESET TimeZone;
+
+-- A real run: 4 intents x 25 Spanish messages. The report has every section,
+-- one table row per intent, and the sizes of the run.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+SELECT format(t.tpl, p.product), t.intent, 90, 'synthetic'
+FROM (VALUES ('return_process', 'quiero devolver %s'), ('return_process', 'como hago la devolucion de %s'),
+             ('return_process', 'necesito devolver %s que compre'), ('return_process', 'me pueden reembolsar %s'),
+             ('return_process', 'quiero regresar %s y recuperar mi dinero'),
+             ('shipping_problem', 'mi pedido de %s no ha llegado'), ('shipping_problem', 'el envio de %s esta retrasado'),
+             ('shipping_problem', 'donde esta mi paquete con %s'), ('shipping_problem', 'el repartidor no entrego %s'),
+             ('shipping_problem', 'el seguimiento del envio de %s no se actualiza'),
+             ('payment_issue', 'no puedo pagar %s con mi tarjeta'), ('payment_issue', 'me cobraron dos veces %s'),
+             ('payment_issue', 'el pago de %s fue rechazado'), ('payment_issue', 'quiero pagar %s en cuotas'),
+             ('payment_issue', 'error al procesar el pago de %s'),
+             ('product_info', 'que talla tiene %s'), ('product_info', 'de que material es %s'),
+             ('product_info', 'tienen %s en color negro'), ('product_info', 'cuales son las medidas de %s'),
+             ('product_info', 'hay stock de %s')) AS t(intent, tpl)
+CROSS JOIN (VALUES ('los zapatos'), ('la camiseta'), ('el vestido'), ('la chaqueta'), ('el bolso')) AS p(product);
+SELECT r ->> 'status' AS status FROM train_intent_model('report run') r;
+SELECT line FROM regexp_split_to_table(training_report(), E'\n') AS line
+WHERE line LIKE '#%' OR line LIKE '- **Status%' OR line LIKE '- **Deploy%' OR line LIKE '| training |%'
+   OR line LIKE '| test |%' OR line LIKE '- **Intents%';
+SELECT count(*) AS intent_rows
+FROM regexp_split_to_table(training_report(), E'\n') AS line
+WHERE line ~ '^\| (payment_issue|product_info|return_process|shipping_problem) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \|$';
+SELECT training_report() = training_report((SELECT id FROM ai_training_runs WHERE run_name = 'report run')) AS latest_is_default;
