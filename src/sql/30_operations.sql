@@ -608,7 +608,7 @@ BEGIN
             @extschema@._pg_intent_csv_field(r.category),
             @extschema@._pg_intent_csv_field(r.source),
             coalesce(r.quality_score::text, ''),
-            @extschema@._pg_intent_csv_field(r.created_at::text))
+            to_json(r.created_at) #>> '{}')  -- ISO 8601 whatever the DateStyle
         FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
         ORDER BY r.created_at, r.id;
     ELSE
@@ -799,7 +799,8 @@ BEGIN
                    || ''::text
                    || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, '–'))
                    || format('- **Status:** %s', r.status)
-                   || format('- **Started:** %s; **duration:** %s s', r.started_at,
+                   || format('- **Started:** %s; **duration:** %s s',
+                             to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
                              @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1))
                    || format('- **Model:** %s', CASE WHEN r.model_id IS NULL THEN 'none'
                                                      ELSE format('%s (`%s`)', r.model_id, v_version) END);
