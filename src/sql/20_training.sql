@@ -277,7 +277,7 @@ COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) 
 -- Trains a model from ai_training_data inside the database, scores it against
 -- the active model on the same test rows, applies the deploy rule and records
 -- the run. Data or training failures give a failed run (returned, not
--- raised); bad arguments raise 22023 and record nothing.
+-- raised); bad arguments and options raise 22023 and record nothing.
 CREATE FUNCTION @extschema@.train_intent_model(
     p_run_name text DEFAULT NULL,
     p_run_type text DEFAULT 'full',
@@ -394,18 +394,9 @@ BEGIN
 
     v_train_options := p_options - c_sql_keys;
 
-    -- Let the C trainer check its options now, on no rows, so that a bad
-    -- option raises (naming the key) whatever the data. With valid options
-    -- it stops at the empty dataset.
-    BEGIN
-        PERFORM @extschema@._pg_intent_train('{}'::text[], '{}'::text[], '{}'::real[], '{}'::boolean[],
-                                             v_train_options, NULL);
-    EXCEPTION WHEN invalid_parameter_value THEN
-        GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
-        IF v_message NOT LIKE 'not enough training data%' THEN
-            RAISE;
-        END IF;
-    END;
+    -- The C trainer's options are checked now, so that a bad one raises
+    -- (naming the key) before anything is recorded, whatever the data.
+    PERFORM @extschema@.intent_training_options(v_train_options);
 
     -- Loads the library, which defines the pg_intent.* settings.
     PERFORM @extschema@.pg_intent_loaded();
@@ -548,11 +539,9 @@ BEGIN
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-        -- A bad training option (22023 from the C trainer) is the caller's
-        -- mistake: raise it and record nothing. Too little data is a failed run.
-        IF v_state = '22023' AND v_message NOT LIKE 'not enough training data%' THEN
-            RAISE;
-        END IF;
+        -- Options were checked above, so whatever fails here (too little
+        -- data after de-duplication, a training error) is a failed run: the
+        -- run row stays and the previous model stays active.
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status           = 'failed',
