@@ -26,6 +26,7 @@ CREATE FUNCTION pg_temp.add_samples(p_products text[]) RETURNS bigint LANGUAGE s
 $$;
 
 -- Defaults: retrain after 100 new rows, with at least 20 samples.
+SELECT pg_intent_loaded();
 SELECT current_setting('pg_intent.auto_retrain_threshold') AS threshold,
        current_setting('pg_intent.min_samples_for_training') AS min_samples;
 
@@ -66,9 +67,13 @@ DROP EXTENSION dblink;
 -- Now it trains: the first model is deployed.
 SELECT r -> 'retrained' AS retrained, r -> 'samples_since_last_train' AS since,
        r #>> '{result,status}' AS status, r #> '{result,deployed}' AS deployed,
-       r #>> '{result,deploy_reason}' AS reason,
-       (r #>> '{result,run_id}')::uuid = (SELECT id FROM ai_training_runs) AS run_recorded
-FROM retrain_if_needed() r;
+       r #>> '{result,deploy_reason}' AS reason, r #>> '{result,run_id}' AS run_id
+FROM retrain_if_needed() r \gset
+SELECT :'retrained' AS retrained, :'since' AS since, :'status' AS status, :'deployed' AS deployed,
+       :'reason' AS reason;
+SELECT count(*) AS runs, bool_and(id = :'run_id'::uuid) AS run_recorded,
+       bool_and(model_id = (SELECT id FROM ai_intent_models WHERE is_active)) AS model_active
+FROM ai_training_runs;
 -- ... and not again until enough new rows arrive.
 SELECT should_retrain(), retrain_if_needed() - 'auto_retrain_threshold' - 'min_samples_for_training' AS again;
 
