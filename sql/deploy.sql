@@ -62,7 +62,7 @@ SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
        (r -> 'final_metrics' ->> 'f1')::float8
          < (r -> 'baseline_metrics' ->> 'f1')::float8 - current_setting('pg_intent.max_f1_regression')::float8 AS regressed
   FROM train_intent_model('worse', 'full', '{"max_features": 2, "seed": 1}') AS r;
-SELECT run_name, is_active FROM ai_model_registry ORDER BY model_id;
+SELECT run_name, is_active FROM ai_model_registry ORDER BY id;
 
 -- 4. The same options as the active model: equal F1 is within tolerance.
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason, (r ->> 'improvement')::float8 = 0 AS no_change
@@ -87,10 +87,10 @@ SELECT run_name, status, deployed, deploy_reason, baseline_f1_score IS NOT NULL 
   FROM ai_training_runs ORDER BY started_at;
 
 -- The registry: one active model, every model listed with its metrics.
-SELECT model_id, run_name, is_active, last_deploy_reason, total_intents,
+SELECT id, run_name, is_active, last_deploy_reason, total_intents,
        f1_score BETWEEN 0 AND 1 AS f1_ok, size_bytes > 0 AS has_size, length(sha256) AS sha_len,
        version ~ '^v[0-9]{8}_[0-9]{6}(_[0-9]+)?$' AS version_ok
-  FROM ai_model_registry ORDER BY model_id;
+  FROM ai_model_registry ORDER BY id;
 SELECT count(DISTINCT version) = count(*) AS versions_unique FROM ai_model_registry;
 
 -- Manual deployment of the good model (id 2) replacing the tolerant one (id 7).
@@ -98,11 +98,11 @@ SELECT r - 'deployed_at' AS result, (r ->> 'deployed_at')::timestamptz IS NOT NU
   FROM deploy_intent_model(2) AS r;
 SELECT pg_temp.try($$SELECT deploy_intent_model(2)$$);
 SELECT pg_temp.try($$SELECT deploy_intent_model(999)$$);
-SELECT model_id FROM ai_model_registry WHERE is_active;
+SELECT id FROM ai_model_registry WHERE is_active;
 
 -- Rollback goes back to the model active before the current one; twice swaps back.
 SELECT rollback_intent_model() - 'deployed_at' AS result;
-SELECT model_id FROM ai_model_registry WHERE is_active;
+SELECT id FROM ai_model_registry WHERE is_active;
 SELECT rollback_intent_model() - 'deployed_at' AS result;
 
 -- The deployment history.

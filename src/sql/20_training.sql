@@ -677,7 +677,7 @@ COMMENT ON FUNCTION @extschema@.rollback_intent_model() IS
 -- ai_model_registry
 -- -------------------------------------------------------------------------
 CREATE VIEW @extschema@.ai_model_registry AS
-SELECT m.id AS model_id,
+SELECT m.id,
        m.version,
        m.is_active,
        m.algorithm,
@@ -688,6 +688,7 @@ SELECT m.id AS model_id,
        coalesce(m.metrics ->> 'recall', m.metrics ->> 'macro_recall')::double precision AS recall,
        coalesce(m.metrics ->> 'f1', m.metrics ->> 'macro_f1')::double precision AS f1_score,
        m.confidence_threshold,
+       m.metrics,
        m.size_bytes,
        m.sha256,
        m.run_id,
@@ -700,4 +701,4 @@ SELECT m.id AS model_id,
   FROM @extschema@.ai_intent_models AS m
   LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id;
 COMMENT ON VIEW @extschema@.ai_model_registry IS
-    'The trained models with their test metrics, size, checksum, training run and whether each is active (without the model bytes).';
+    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';

@@ -179,7 +179,7 @@ SELECT has_trigger('public', 'ai_training_data', 'ai_training_data_touch_updated
 SELECT col_default_is('public', 'ai_training_data', 'dataset_status', 'pending'::text, 'dataset_status defaults to pending');
 SELECT col_default_is('public', 'ai_training_data', 'source', 'live'::text, 'source defaults to live');
 SELECT has_view('public', 'ai_model_registry', 'view ai_model_registry exists');
-SELECT columns_are('public', 'ai_model_registry', ARRAY['model_id', 'version', 'is_active', 'algorithm', 'total_intents', 'intents', 'accuracy', 'precision', 'recall', 'f1_score', 'confidence_threshold', 'size_bytes', 'sha256', 'run_id', 'run_name', 'training_samples', 'created_at', 'deployed_at', 'last_deploy_reason']::name[], 'ai_model_registry columns');
+SELECT columns_are('public', 'ai_model_registry', ARRAY['id', 'version', 'is_active', 'algorithm', 'total_intents', 'intents', 'accuracy', 'precision', 'recall', 'f1_score', 'confidence_threshold', 'metrics', 'size_bytes', 'sha256', 'run_id', 'run_name', 'training_samples', 'created_at', 'deployed_at', 'last_deploy_reason']::name[], 'ai_model_registry columns');
 SELECT isnt(obj_description(to_regclass('public.ai_model_registry'), 'pg_class'), NULL, 'ai_model_registry has a comment');
 SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'pg_intent.min_samples_for_training'), '20', 'pg_intent.min_samples_for_training defaults to 20');
 SELECT is((SELECT boot_val FROM pg_settings WHERE name = 'pg_intent.auto_retrain_threshold'), '100', 'pg_intent.auto_retrain_threshold defaults to 100');
