@@ -31,7 +31,7 @@ SHLIB_LINK = -lstdc++ -lpthread
 
 # No LLVM bitcode for JIT inlining: the C++ core is not inlinable SQL
 # functions, and clang would be a build dependency for nothing.
-with_llvm = no
+override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -18,7 +18,7 @@ SELECT d.intent AS true_intent, d.text,
            p_user_message    => d.text,
            p_detected_intent => CASE WHEN n % 9 = 0 AND d.intent <> 'order_status'
                                      THEN 'order_status' ELSE d.intent END,
-           p_confidence_score => 55 + (n * 37) % 45,
+           p_confidence_score => (55 + (n * 37) % 45)::integer,
            p_ai_response      => NULL,
            p_response_source  => 'demo-bot',
            p_source           => 'imported') AS id

@@ -33,8 +33,9 @@ class PgError : public std::exception {
 // Runs `fn` (PostgreSQL calls only; no C++ objects with destructors inside),
 // turning an ereport(ERROR) into a thrown PgError.
 template <class Fn> void pg_call(Fn &&fn) {
-    MemoryContext caller_context = CurrentMemoryContext;
-    ErrorData *error = nullptr;
+    // volatile: assigned after setjmp and read after a possible longjmp.
+    MemoryContext const caller_context = CurrentMemoryContext;
+    ErrorData *volatile error = nullptr;
     PG_TRY();
     { fn(); }
     PG_CATCH();

@@ -45,6 +45,14 @@ intent::PredictScratch &scratch() {
     return *s;
 }
 
+// Scratch grows with the longest message seen (about 50 bytes per input
+// byte); after an unusually long one, give the memory back rather than
+// keep it for the backend's lifetime.
+constexpr size_t kKeepScratchUpTo = 64 * 1024;
+void release_scratch_after(size_t message_bytes) {
+    if (message_bytes > kKeepScratchUpTo) scratch() = intent::PredictScratch{};
+}
+
 // The message as UTF-8. The core works in UTF-8; other server encodings are converted.
 std::string_view message_utf8(Datum d, std::string &converted) {
     TextRef t = text_ref(d);
@@ -77,6 +85,7 @@ Datum prediction_tuple(FunctionCallInfo fcinfo, const CallSite *site, const Load
     std::string_view text = message_utf8(message, converted);
     const intent::IntentModel &model = *loaded.model;
     intent::Prediction p = model.predict(text, static_cast<size_t>(guc_top_k), scratch());
+    release_scratch_after(text.size());
 
     intent::JsonWriter top;
     top.begin_object();
@@ -122,6 +131,7 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     std::string converted;
     std::string_view text = message_utf8(PG_GETARG_DATUM(0), converted);
     int label = loaded.model->classify(text, scratch());
+    release_scratch_after(text.size());
     static const std::string uncertain = "uncertain";
     return label_datum(label < 0 ? uncertain : loaded.model->labels()[label]);
 }
