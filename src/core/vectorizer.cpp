@@ -120,41 +120,60 @@ template <class Emit> void for_each_char_ngram(std::string_view padded, int nmin
     if (windows == 0 && n > 0) emit(finish(fnv_bytes(kSeeds[1], p, n)), p, n);
 }
 
-// Sorts feature indices ascending. A counting pass on the top bits of the
-// index range (about one bucket per two indices) leaves the ~100-200 indices
-// of a message nearly sorted, and an insertion pass finishes: about half the
-// work of std::sort at this size. `tmp` is reusable scratch.
-void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, float>> &tmp,
-                  size_t num_features) {
-    const size_t n = v.size();
-    uint32_t *a = v.data();
-    if (n >= 32) {
-        unsigned bucket_bits = 4;
-        while (bucket_bits < 8 && (size_t{1} << (bucket_bits + 1)) <= n)
-            ++bucket_bits;
-        const size_t buckets = size_t{1} << bucket_bits;
-        unsigned shift = 0;
-        while ((static_cast<uint64_t>(num_features - 1) >> shift) >= buckets)
-            ++shift;
-        tmp.resize(n);
-        uint32_t start[257] = {0};
-        for (size_t i = 0; i < n; ++i) {
-            tmp[i].first = a[i];
-            ++start[(a[i] >> shift) + 1];
-        }
-        for (size_t d = 0; d < buckets; ++d)
-            start[d + 1] += start[d];
-        for (size_t i = 0; i < n; ++i) {
-            const uint32_t x = tmp[i].first;
-            a[start[x >> shift]++] = x;
-        }
-    }
+// Insertion sort of a[0, n): the fastest for the few elements of a bucket.
+void insertion_sort(uint32_t *a, size_t n) {
     for (size_t i = 1; i < n; ++i) {
         const uint32_t x = a[i];
         size_t j = i;
         for (; j > 0 && a[j - 1] > x; --j)
             a[j] = a[j - 1];
         a[j] = x;
+    }
+}
+
+// Sorts feature indices ascending. A counting pass on the top bits of the
+// index range (about one bucket per two indices) leaves the ~100-200 indices
+// of a message nearly sorted, and insertion sorts finish each bucket: about
+// half the work of std::sort at this size. A bucket that is still large
+// (long or repetitive text puts many indices in few buckets) goes to
+// std::sort, so the worst case stays O(n log n) instead of O(n^2).
+// `tmp` is reusable scratch.
+void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, float>> &tmp,
+                  size_t num_features) {
+    constexpr size_t kInsertionLimit = 48;
+    const size_t n = v.size();
+    uint32_t *a = v.data();
+    if (n <= kInsertionLimit) {
+        insertion_sort(a, n);
+        return;
+    }
+    unsigned bucket_bits = 4;
+    while (bucket_bits < 8 && (size_t{1} << (bucket_bits + 1)) <= n)
+        ++bucket_bits;
+    const size_t buckets = size_t{1} << bucket_bits;
+    unsigned shift = 0;
+    while ((static_cast<uint64_t>(num_features - 1) >> shift) >= buckets)
+        ++shift;
+    tmp.resize(n);
+    size_t start[257] = {0};
+    for (size_t i = 0; i < n; ++i) {
+        tmp[i].first = a[i];
+        ++start[(a[i] >> shift) + 1];
+    }
+    for (size_t d = 0; d < buckets; ++d)
+        start[d + 1] += start[d];
+    size_t next[256];
+    std::copy(start, start + buckets, next);
+    for (size_t i = 0; i < n; ++i) {
+        const uint32_t x = tmp[i].first;
+        a[next[x >> shift]++] = x;
+    }
+    for (size_t d = 0; d < buckets; ++d) {
+        const size_t size = start[d + 1] - start[d];
+        if (size <= kInsertionLimit)
+            insertion_sort(a + start[d], size);
+        else
+            std::sort(a + start[d], a + start[d + 1]);
     }
 }
 

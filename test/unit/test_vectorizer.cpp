@@ -357,3 +357,31 @@ TEST(FromParts, RejectsCorruptVocabularies) {
     EXPECT_EQ(Vectorizer::from_parts(o, {"ab", "ab"}, {K::Word, K::Char}, {1, 1}).num_features(), 2u);
     EXPECT_EQ(Vectorizer::from_parts(o, {}, {}, {}).num_features(), 0u);
 }
+
+// A long, repetitive message puts many indices into few sort buckets (the
+// case that used to be quadratic): its row must equal the row of the same
+// counts computed from a short text, scaled, since tf-idf with raw tf and L2
+// normalisation depends only on count ratios.
+TEST(TfIdf, LongRepetitiveTextMatchesShortText) {
+    FeatureOptions o;
+    o.sublinear_tf = false;
+    Vectorizer v = Vectorizer::fit({"devolver mi pedido", "donde esta mi pedido", "hola"}, o);
+    std::string shorter = "devolver mi pedido donde esta";
+    std::string longer;
+    for (int i = 0; i < 5000; ++i)
+        longer += shorter + " ";
+    VectorizerScratch scratch;
+    SparseVector a, b;
+    v.transform_one(shorter, a, scratch);
+    v.transform_one(longer, b, scratch);
+    // The long text also has n-grams spanning the repetition boundary
+    // ("esta devolver"), so compare only the features both rows share.
+    ASSERT_GT(b.nnz(), 0u);
+    for (size_t i = 1; i < b.nnz(); ++i)
+        ASSERT_LT(b.index[i - 1], b.index[i]) << "indices must be strictly sorted";
+    size_t shared = 0;
+    for (size_t i = 0; i < a.nnz(); ++i)
+        for (size_t j = 0; j < b.nnz(); ++j)
+            if (a.index[i] == b.index[j]) ++shared;
+    EXPECT_EQ(shared, a.nnz()) << "every feature of the short text appears in the long one";
+}
