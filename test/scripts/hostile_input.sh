@@ -2,7 +2,7 @@
 # Corrupted, truncated and random model blobs, and odd messages, get clean
 # errors: the postmaster never restarts (a backend crash would restart it).
 cd "$(dirname "$0")/../.."
-source test/scripts/lib.sh
+source test/scripts/common.bash
 DB=pgi_hostile_test
 fresh_db $DB
 load_ecommerce $DB
@@ -10,7 +10,7 @@ q $DB "SELECT train_intent_model('hostile')" >/dev/null
 started=$(q postgres "SELECT pg_postmaster_start_time()")
 
 # Every one of these must fail with XX001 (data_corrupted), never crash.
-errors=$(psql -X -At -d $DB <<'SQL'
+errors=$(psql -X -At -q -d $DB <<'SQL'
 CREATE TEMP TABLE blob AS SELECT model FROM ai_intent_models WHERE is_active;
 CREATE TEMP TABLE outcome (kind text, sqlstate text);
 DO $$
@@ -52,7 +52,7 @@ BEGIN
         END;
     END LOOP;
 END $$;
-SELECT kind || ':' || sqlstate || ':' || count(*) FROM outcome GROUP BY 1 ORDER BY 1;
+SELECT kind || ':' || sqlstate || ':' || count(*) FROM outcome GROUP BY kind, sqlstate ORDER BY kind, sqlstate;
 SQL
 )
 echo "$errors"

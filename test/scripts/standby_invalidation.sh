@@ -2,7 +2,7 @@
 # A deploy on the primary reaches sessions on a hot standby: a standby session
 # that cached the old model serves the new one once the commit is replayed.
 cd "$(dirname "$0")/../.."
-source test/scripts/lib.sh
+source test/scripts/common.bash
 DB=pgi_standby_test
 PRIMARY_PORT=$PGPORT
 STANDBY_PORT=$((PGPORT + 1))
