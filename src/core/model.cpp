@@ -358,6 +358,7 @@ const char *const kOptionKeys[] = {
     "accent_folding",   "val_fraction",
     "test_fraction",    "seed",
     "target_precision", "max_misclassified",
+    "threads",
 };
 
 std::string option_key_list() {
@@ -393,10 +394,10 @@ void apply_option(ModelOptions &o, const std::string &key, const JsonValue &v) {
             option_integer(key, v, 1, 1000000, "max_iterations must be an integer between 1 and 1000000."));
     } else if (key == "word_ngram_min") {
         o.features.word_ngram_min = static_cast<int>(
-            option_integer(key, v, 1, 10, "word_ngram_min must be an integer between 1 and 10."));
+            option_integer(key, v, 1, 8, "word_ngram_min must be an integer between 1 and 8."));
     } else if (key == "word_ngram_max") {
         o.features.word_ngram_max = static_cast<int>(
-            option_integer(key, v, 1, 10, "word_ngram_max must be an integer between 1 and 10."));
+            option_integer(key, v, 1, 8, "word_ngram_max must be an integer between 1 and 8."));
     } else if (key == "char_ngrams") {
         o.features.char_ngrams = option_bool(key, v);
     } else if (key == "char_ngram_min") {
@@ -410,7 +411,7 @@ void apply_option(ModelOptions &o, const std::string &key, const JsonValue &v) {
             option_integer(key, v, 1, 10000000, "max_features must be an integer between 1 and 10000000."));
     } else if (key == "max_char_features") {
         o.features.max_char_features = static_cast<int>(option_integer(
-            key, v, 0, 10000000, "max_char_features must be an integer between 0 and 10000000."));
+            key, v, 1, 10000000, "max_char_features must be an integer between 1 and 10000000."));
     } else if (key == "min_df") {
         o.features.min_df =
             static_cast<int>(option_integer(key, v, 1, 1000000, "min_df must be a positive integer."));
@@ -436,6 +437,10 @@ void apply_option(ModelOptions &o, const std::string &key, const JsonValue &v) {
         if (!(t > 0 && t <= 1))
             bad_option(key, "target_precision must be a number greater than 0 and at most 1.");
         o.target_precision = t;
+    } else if (key == "threads") {
+        // Execution detail, not a model property: applied but not stored by to_json().
+        o.learner.threads = static_cast<int>(
+            option_integer(key, v, 0, 256, "threads must be an integer between 0 and 256 (0 = automatic)."));
     } else if (key == "max_misclassified") {
         o.max_misclassified = static_cast<size_t>(option_integer(
             key, v, 0, 1000000, "max_misclassified must be an integer between 0 and 1000000."));
