@@ -459,6 +459,24 @@ void apply_option(ModelOptions &o, const std::string &key, const JsonValue &v) {
     }
 }
 
+// TF-IDF rows of d.texts[idx[...]], polling the cancel callback every 256
+// rows so a long feature pass still stops promptly (Vectorizer::transform
+// has no callbacks).
+SparseMatrix transform_rows(const Vectorizer &vec, const PreparedDataset &d, const std::vector<size_t> &idx,
+                            const TrainCallbacks &callbacks) {
+    SparseMatrix m;
+    m.cols = vec.num_features();
+    m.row_ptr.reserve(idx.size() + 1);
+    VectorizerScratch scratch;
+    SparseVector row;
+    for (size_t i = 0; i < idx.size(); ++i) {
+        if ((i & 255) == 255) callbacks.check_cancel();
+        vec.transform_one(d.texts[idx[i]], row, scratch);
+        m.append_row(row);
+    }
+    return m;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -1104,23 +1122,20 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
                     "No usable training rows remain after cleaning.");
     callbacks.check_cancel();
 
-    auto gather = [&](const std::vector<size_t> &idx) {
-        std::vector<std::string> t;
-        t.reserve(idx.size());
-        for (size_t i : idx)
-            t.push_back(d.texts[i]);
-        return t;
-    };
-    std::vector<std::string> train_texts = gather(d.train);
+    std::vector<std::string> train_texts;
+    train_texts.reserve(d.train.size());
+    for (size_t i : d.train)
+        train_texts.push_back(d.texts[i]);
     Vectorizer vec = Vectorizer::fit(train_texts, options.features);
     callbacks.report("features", 1, 3);
     callbacks.check_cancel();
-    SparseMatrix X = vec.transform(train_texts);
+    train_texts = {}; // free the copies before the learner's peak
+    SparseMatrix X = transform_rows(vec, d, d.train, callbacks);
     callbacks.report("features", 2, 3);
     callbacks.check_cancel();
     const bool have_val = !d.val.empty();
     SparseMatrix Xval;
-    if (have_val) Xval = vec.transform(gather(d.val));
+    if (have_val) Xval = transform_rows(vec, d, d.val, callbacks);
     callbacks.report("features", 3, 3);
     report.seconds_features = seconds_since(t0);
 
