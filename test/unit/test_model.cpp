@@ -20,21 +20,50 @@ std::atomic<size_t> g_max_alloc{0};
 std::atomic<size_t> g_alloc_count{0};
 } // namespace
 
-void *operator new(size_t n) {
+// Every non-aligned form is replaced, so allocation and release always pair
+// up (sanitizers check new/free mismatches).
+namespace {
+void *probe_alloc(size_t n) noexcept {
     if (g_track.load(std::memory_order_relaxed)) {
         size_t cur = g_max_alloc.load(std::memory_order_relaxed);
         while (n > cur && !g_max_alloc.compare_exchange_weak(cur, n)) {
         }
         g_alloc_count.fetch_add(1, std::memory_order_relaxed);
     }
-    void *p = std::malloc(n ? n : 1);
-    if (!p) throw std::bad_alloc();
-    return p;
+    return std::malloc(n ? n : 1);
+}
+} // namespace
+
+void *operator new(size_t n) {
+    if (void *p = probe_alloc(n)) return p;
+    throw std::bad_alloc();
+}
+void *operator new[](size_t n) {
+    if (void *p = probe_alloc(n)) return p;
+    throw std::bad_alloc();
+}
+void *operator new(size_t n, const std::nothrow_t &) noexcept {
+    return probe_alloc(n);
+}
+void *operator new[](size_t n, const std::nothrow_t &) noexcept {
+    return probe_alloc(n);
 }
 void operator delete(void *p) noexcept {
     std::free(p);
 }
+void operator delete[](void *p) noexcept {
+    std::free(p);
+}
 void operator delete(void *p, size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void *p, size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void *p, const std::nothrow_t &) noexcept {
+    std::free(p);
+}
+void operator delete[](void *p, const std::nothrow_t &) noexcept {
     std::free(p);
 }
 
