@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -465,8 +464,12 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
         const size_t per_start = static_cast<size_t>(options_.char_ngram_max - options_.char_ngram_min + 1);
         bound += (scratch.normalized.size() + tokens.size()) * per_start + tokens.size();
     }
+    // Reserving every buffer by the same bound means that once a text has
+    // been seen, no text of at most its length allocates again.
     std::vector<uint32_t> &found = out.index;
     found.resize(bound);
+    out.value.reserve(bound);
+    scratch.counts.reserve(bound);
     uint32_t *w = found.data();
     const uint64_t *const hashes = slot_hash_.data();
     const uint32_t *const slot_index = slot_index_.data();
