@@ -103,8 +103,16 @@ namespace {
 // Thrown inside a worker when another thread asked everybody to stop.
 struct StopRequested {};
 
+// One stored feature of a row. The solvers read a packed copy of the matrix
+// so each row is one contiguous stream instead of two.
+struct Entry {
+    uint32_t index;
+    float value;
+};
+
 // Read-only data shared by all binary problems.
 struct SharedProblem {
+    std::vector<Entry> entries; // X.col / X.val interleaved, same row_ptr
     const SparseMatrix *X = nullptr;
     const std::vector<int> *y = nullptr;
     size_t num_classes = 0;
@@ -198,9 +206,20 @@ uint64_t block_seed(uint64_t seed, size_t b) {
 // Interleaved weights of one block plus the weights of the bias feature.
 struct BlockWeights {
     size_t first_class = 0;
-    size_t count = 0; // classes in the block, <= width
-    size_t width = 0; // B: floats per feature
-    std::vector<float> w;
+    size_t count = 0;           // classes in the block, <= width
+    size_t width = 0;           // B: floats per feature
+    std::vector<float> storage; // w plus room to align it
+    float *w = nullptr;         // num_features * width, 64-byte aligned
+
+    // Zeroed weights whose feature rows start on cache-line boundaries, so a
+    // 16-class row is exactly one line.
+    void reset(size_t num_features, size_t B) {
+        width = B;
+        storage.assign(num_features * B + 16, 0.0f);
+        const uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
+        w = storage.data() + ((64 - addr % 64) % 64) / sizeof(float);
+        std::fill(std::begin(w_bias), std::end(w_bias), 0.0);
+    }
     double w_bias[kMaxBlock] = {};
 };
 
@@ -216,15 +235,14 @@ inline float4 load4(const float *p) {
 }
 
 // out[c] = sum_j W[idx_j][c] * val_j for the B classes of a block.
-template <size_t B>
-inline void block_dot(const float *W, const uint32_t *idx, const float *val, size_t n, float *out) {
+template <size_t B> inline void block_dot(const float *W, const Entry *e, size_t n, float *out) {
     constexpr size_t V = B / 4;
     float4 acc[V];
     for (size_t k = 0; k < V; ++k)
         acc[k] = float4{0, 0, 0, 0};
     for (size_t j = 0; j < n; ++j) {
-        const float *wr = W + static_cast<size_t>(idx[j]) * B;
-        const float4 v = float4{0, 0, 0, 0} + val[j];
+        const float *wr = W + static_cast<size_t>(e[j].index) * B;
+        const float4 v = float4{0, 0, 0, 0} + e[j].value;
         for (size_t k = 0; k < V; ++k)
             acc[k] += load4(wr + 4 * k) * v;
     }
@@ -232,14 +250,13 @@ inline void block_dot(const float *W, const uint32_t *idx, const float *val, siz
 }
 
 // W[idx_j][c] += d[c] * val_j; classes with d[c] == 0 are left unchanged.
-template <size_t B>
-inline void block_axpy(float *W, const uint32_t *idx, const float *val, size_t n, const float *d) {
+template <size_t B> inline void block_axpy(float *W, const Entry *e, size_t n, const float *d) {
     constexpr size_t V = B / 4;
     float4 dd[V];
     std::memcpy(dd, d, sizeof dd);
     for (size_t j = 0; j < n; ++j) {
-        float *wr = W + static_cast<size_t>(idx[j]) * B;
-        const float4 v = float4{0, 0, 0, 0} + val[j];
+        float *wr = W + static_cast<size_t>(e[j].index) * B;
+        const float4 v = float4{0, 0, 0, 0} + e[j].value;
         for (size_t k = 0; k < V; ++k) {
             const float4 w = load4(wr + 4 * k) + dd[k] * v;
             std::memcpy(wr + 4 * k, &w, sizeof w);
@@ -250,15 +267,13 @@ inline void block_axpy(float *W, const uint32_t *idx, const float *val, size_t n
 // Asks the cache for row r of X ahead of use. Rows are visited in random
 // order, which defeats the hardware prefetcher, and streaming the matrix
 // from memory is what bounds the solvers.
-inline void prefetch_row(const SparseMatrix &X, size_t r) {
-    const size_t b = X.row_ptr[r], e = X.row_ptr[r + 1];
-    const char *ip = reinterpret_cast<const char *>(X.col.data() + b);
-    const char *vp = reinterpret_cast<const char *>(X.val.data() + b);
-    const size_t bytes = (e - b) * sizeof(float);
-    for (size_t o = 0; o < bytes; o += 64) {
-        __builtin_prefetch(ip + o);
-        __builtin_prefetch(vp + o);
-    }
+inline void prefetch_row(const SharedProblem &p, size_t r, const void *row_state) {
+    const size_t b = p.X->row_ptr[r], e = p.X->row_ptr[r + 1];
+    const char *ep = reinterpret_cast<const char *>(p.entries.data() + b);
+    const size_t bytes = (e - b) * sizeof(Entry);
+    for (size_t o = 0; o < bytes; o += 64)
+        __builtin_prefetch(ep + o);
+    __builtin_prefetch(row_state);
 }
 
 // Bits of a class mask, lowest first.
@@ -284,8 +299,8 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
     const size_t nb = out.count;
     const double bias = p.bias;
     const double inf = std::numeric_limits<double>::infinity();
-    out.w.assign(p.num_features * B, 0.0f);
-    float *W = out.w.data();
+    out.reset(p.num_features, B);
+    float *W = out.w;
     double *wb = out.w_bias;
 
     const uint32_t all_classes = nb >= 32 ? ~0u : (1u << nb) - 1;
@@ -319,14 +334,16 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                 pacer.poll();
             }
             const size_t i = list[s];
-            if (s + kPrefetchAhead < list_size) prefetch_row(X, list[s + kPrefetchAhead]);
+            if (s + kPrefetchAhead < list_size) {
+                const size_t ahead = list[s + kPrefetchAhead];
+                prefetch_row(p, ahead, alpha.data() + ahead * B);
+            }
             uint32_t m = mask[i] & running;
             if (m != 0) {
                 const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
-                const uint32_t *idx = X.col.data() + b;
-                const float *val = X.val.data() + b;
+                const Entry *e = p.entries.data() + b;
                 float dot[B], d[B] = {};
-                block_dot<B>(W, idx, val, n, dot);
+                block_dot<B>(W, e, n, dot);
                 const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
                 bool changed = false;
                 double *a = alpha.data() + i * B;
@@ -354,7 +371,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                         changed = true;
                     }
                 }
-                if (changed) block_axpy<B>(W, idx, val, n, d);
+                if (changed) block_axpy<B>(W, e, n, d);
                 m = mask[i] & running;
             }
             if (m == 0) {
@@ -409,8 +426,8 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
     const size_t l = X.rows();
     const size_t nb = out.count;
     const double bias = p.bias;
-    out.w.assign(p.num_features * B, 0.0f);
-    float *W = out.w.data();
+    out.reset(p.num_features, B);
+    float *W = out.w;
     double *wb = out.w_bias;
 
     std::vector<double> alpha(l * B), alpha_c(l * B);
@@ -429,7 +446,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             wb[c] += yi * a0 * bias;
         }
         const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
-        block_axpy<B>(W, X.col.data() + b, X.val.data() + b, n, d);
+        block_axpy<B>(W, p.entries.data() + b, n, d);
         if (++since_poll >= kPollEvery) {
             since_poll = 0;
             pacer.poll();
@@ -460,12 +477,14 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
                 pacer.poll();
             }
             const size_t i = order[s];
-            if (s + kPrefetchAhead < l) prefetch_row(X, order[s + kPrefetchAhead]);
+            if (s + kPrefetchAhead < l) {
+                const size_t ahead = order[s + kPrefetchAhead];
+                prefetch_row(p, ahead, alpha.data() + ahead * B);
+            }
             const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
-            const uint32_t *idx = X.col.data() + b;
-            const float *val = X.val.data() + b;
+            const Entry *e = p.entries.data() + b;
             float dot[B], d[B] = {};
-            block_dot<B>(W, idx, val, n, dot);
+            block_dot<B>(W, e, n, dot);
             const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
             const double Ci = p.cost[i];
             const double q = p.sq_norm[i];
@@ -507,7 +526,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
                     changed = true;
                 }
             }
-            if (changed) block_axpy<B>(W, idx, val, n, d);
+            if (changed) block_axpy<B>(W, e, n, d);
         }
         for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
             const size_t c = static_cast<size_t>(lowest_bit(mm));
@@ -679,6 +698,9 @@ LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y
                 class_weight[c] = static_cast<double>(rows) /
                                   (static_cast<double>(present) * static_cast<double>(count[c]));
     }
+    p.entries.resize(X.nnz());
+    for (size_t j = 0; j < X.nnz(); ++j)
+        p.entries[j] = Entry{X.col[j], X.val[j]};
     p.cost.resize(rows);
     p.sq_norm.resize(rows);
     p.diag.resize(rows);
@@ -719,7 +741,6 @@ LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y
             if (blk >= num_blocks) return;
             bw.first_class = blk * per_block;
             bw.count = std::min(per_block, num_classes - bw.first_class);
-            std::fill(std::begin(bw.w_bias), std::end(bw.w_bias), 0.0);
             solve_block(p, options.algorithm, pacer, since_poll, block_seed(options.seed, blk), bw);
             // Distinct blocks write distinct elements: no data race.
             for (size_t f = 0; f < X.cols; ++f)

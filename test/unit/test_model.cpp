@@ -17,22 +17,53 @@
 namespace {
 std::atomic<bool> g_track{false};
 std::atomic<size_t> g_max_alloc{0};
+std::atomic<size_t> g_alloc_count{0};
 } // namespace
 
-void *operator new(size_t n) {
+// Every non-aligned form is replaced, so allocation and release always pair
+// up (sanitizers check new/free mismatches).
+namespace {
+void *probe_alloc(size_t n) noexcept {
     if (g_track.load(std::memory_order_relaxed)) {
         size_t cur = g_max_alloc.load(std::memory_order_relaxed);
         while (n > cur && !g_max_alloc.compare_exchange_weak(cur, n)) {
         }
+        g_alloc_count.fetch_add(1, std::memory_order_relaxed);
     }
-    void *p = std::malloc(n ? n : 1);
-    if (!p) throw std::bad_alloc();
-    return p;
+    return std::malloc(n ? n : 1);
+}
+} // namespace
+
+void *operator new(size_t n) {
+    if (void *p = probe_alloc(n)) return p;
+    throw std::bad_alloc();
+}
+void *operator new[](size_t n) {
+    if (void *p = probe_alloc(n)) return p;
+    throw std::bad_alloc();
+}
+void *operator new(size_t n, const std::nothrow_t &) noexcept {
+    return probe_alloc(n);
+}
+void *operator new[](size_t n, const std::nothrow_t &) noexcept {
+    return probe_alloc(n);
 }
 void operator delete(void *p) noexcept {
     std::free(p);
 }
+void operator delete[](void *p) noexcept {
+    std::free(p);
+}
 void operator delete(void *p, size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void *p, size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void *p, const std::nothrow_t &) noexcept {
+    std::free(p);
+}
+void operator delete[](void *p, const std::nothrow_t &) noexcept {
     std::free(p);
 }
 
@@ -524,6 +555,29 @@ TEST(TrainModel, ThresholdMakesGibberishUncertain) {
     EXPECT_TRUE(p.uncertain);
     EXPECT_EQ(m.classify("xkcd qwfp zzzt", s), -1);
     EXPECT_FALSE(m.predict("quiero devolver el producto", 3, s).uncertain);
+}
+
+TEST(TrainModel, ClassifyDoesNotAllocateOnceWarm) {
+    const IntentModel &m = spanish_model().model;
+    PredictScratch s;
+    m.classify("¿Dónde está mi paquete? Quiero devolver la camiseta y me cobraron dos veces", s); // warm-up
+    g_alloc_count = 0;
+    g_track = true;
+    int a = m.classify("quiero devolver el producto", s);
+    int b = m.classify("me cobraron dos veces", s);
+    m.probabilities("el paquete no llega", s);
+    g_track = false;
+    EXPECT_EQ(g_alloc_count.load(), 0u);
+    EXPECT_EQ(m.labels()[size_t(a)], "return_process");
+    EXPECT_EQ(m.labels()[size_t(b)], "payment_issue");
+}
+
+TEST(TrainModel, ThreadCountDoesNotChangeTheModel) {
+    ModelOptions one, two;
+    one.learner.threads = 1;
+    two.learner.threads = 2;
+    EXPECT_EQ(train_model(spanish_rows(), one, TrainCallbacks{}).model.serialize(),
+              train_model(spanish_rows(), two, TrainCallbacks{}).model.serialize());
 }
 
 TEST(TrainModel, TrainingTwiceGivesIdenticalBytes) {
