@@ -122,6 +122,12 @@ def bench_peer(peer, ds, path, work, cli):
             return dict(r, error="train failed")
         r.update(train_seconds=res.get("train_seconds"), train_wall=wall, train_rss=rss,
                  model_bytes=res.get("model_bytes") or os.path.getsize(model))
+        try:  # the threshold the core stored, for the table
+            with open(report) as f:
+                thr = json.load(f).get("threshold")
+            r["core_threshold"] = thr.get("value") if isinstance(thr, dict) else thr
+        except (OSError, ValueError, AttributeError):
+            pass
         ev = [cli, "eval", "--data", path, "--split", te, "--model", model]
     if oos:
         ev += ["--oos-split", oos]
@@ -149,7 +155,7 @@ def fmt(v, kind):
     if kind == "int":
         return f"{v:,.0f}"
     if kind == "mb":
-        return f"{v / 1e6:,.1f}"
+        return f"{v / 1e6:,.1f}" if v >= 1e6 else f"{v / 1e6:.3f}"
     if kind == "p":
         return f"{v:.4f}"
     if kind == "x":
@@ -189,7 +195,7 @@ def render_dataset(ds, rows, overlap):
                  fmt(r.get("single_predict_us_median"), "us"), fmt(r.get("single_predict_us_p99"), "us"),
                  fmt(r.get("batch_rows_per_s"), "int"), fmt(r.get("accuracy"), "p"), fmt(r.get("macro_f1"), "p")]
         if oos:
-            thr = r.get("threshold")
+            thr = r.get("threshold", r.get("core_threshold"))
             cells += [fmt(thr, "p") if thr is not None else "(in model)", fmt(r.get("coverage"), "p"),
                       fmt(r.get("in_scope_accuracy_with_threshold"), "p"), fmt((r.get("oos") or {}).get("recall"), "p")]
         out.append("| " + " | ".join(cells) + " |")
@@ -225,6 +231,20 @@ def render_dataset(ds, rows, overlap):
                           fmt((co - po) * 100 if co is not None and po is not None else None, "pts")]
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
+        sk = next((r for r in rows if r["peer"] == "sklearn" and "error" not in r), None)
+        if sk:
+            checks = []
+            for label, a, b, goal in (
+                    ("train ≥ 10×", sk.get("train_seconds"), core.get("train_seconds"), 10),
+                    ("single predict ≥ 100×", sk.get("single_predict_us_median"),
+                     core.get("single_predict_us_median"), 100)):
+                if a and b:
+                    checks.append(f"{label}: {'met' if a / b >= goal else 'NOT met'} ({a / b:,.1f}×)")
+            if core.get("accuracy") is not None and sk.get("accuracy") is not None:
+                d = (core["accuracy"] - sk["accuracy"]) * 100
+                checks.append(f"accuracy ≥ +1 point: {'met' if d >= 1 else 'NOT met'} ({d:+.1f})")
+            out.append("Issue targets against scikit-learn: " + "; ".join(checks) + ".")
+            out.append("")
     return out
 
 
