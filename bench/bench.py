@@ -60,7 +60,7 @@ def run_child(cmd, log_path):
     return result, wall, ru.ru_maxrss * 1024, rc, tail
 
 
-# Counts scored rows whose lower-cased, space-collapsed text also appears in train.
+# Counts scored rows (and distinct texts) whose lower-cased, space-collapsed text also appears in train.
 def count_overlap(path, train_split, test_split):
     train, test = set(), []
     with open(path, newline="", encoding="utf-8") as f:
@@ -70,7 +70,8 @@ def count_overlap(path, train_split, test_split):
                 train.add(key)
             elif row["split"] == test_split:
                 test.append(key)
-    return sum(1 for t in test if t in train), len(test)
+    hits = [t for t in test if t in train]
+    return len(hits), len(set(hits)), len(test)
 
 
 # Benchmarks one peer on one dataset: threshold (CLINC only), train, eval.
@@ -178,7 +179,8 @@ def render_dataset(ds, rows, overlap):
     name, fname, tr, te, oos = ds
     out = [f"### {name} (`{fname}`: train on `{tr}`, score on `{te}`"
            + (f", out-of-scope = `{oos}`)" if oos else ")"), ""]
-    out.append(f"Scored rows whose lower-cased text also appears in train: {overlap[0]} of {overlap[1]}.")
+    out.append(f"Scored rows whose lower-cased text also appears in train: {overlap[0]} of {overlap[2]} "
+               f"({overlap[1]} distinct texts).")
     out.append("")
     head = ["peer", "train s", "train process wall s", "train peak RSS MB", "model MB", "load ms",
             "single predict µs (median)", "µs p99", "batch rows/s", "accuracy", "macro-F1"]
