@@ -26,10 +26,14 @@ class JsonWriter {
     JsonWriter &value(std::string_view s);
     JsonWriter &value(const char *s) { return value(std::string_view(s)); }
     JsonWriter &value(double v);
-    JsonWriter &value(int64_t v);
-    JsonWriter &value(uint64_t v);
-    JsonWriter &value(int v) { return value(static_cast<int64_t>(v)); }
-    JsonWriter &value(size_t v) { return value(static_cast<uint64_t>(v)); }
+    // Integers: one overload per fundamental type, because int64_t/uint64_t/
+    // size_t are typedefs of these and coincide differently per platform.
+    JsonWriter &value(long long v);
+    JsonWriter &value(unsigned long long v);
+    JsonWriter &value(int v) { return value(static_cast<long long>(v)); }
+    JsonWriter &value(unsigned v) { return value(static_cast<unsigned long long>(v)); }
+    JsonWriter &value(long v) { return value(static_cast<long long>(v)); }
+    JsonWriter &value(unsigned long v) { return value(static_cast<unsigned long long>(v)); }
     JsonWriter &value(bool v);
     JsonWriter &null();
     JsonWriter &raw(std::string_view json); // an already-serialised JSON value

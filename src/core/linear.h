@@ -14,7 +14,7 @@ namespace intent {
 
 enum class Algorithm : uint8_t { LinearSVM = 1, LogisticRegression = 2 };
 
-const char *algorithm_name(Algorithm a);           // "linear_svm", "logistic_regression"
+const char *algorithm_name(Algorithm a);            // "linear_svm", "logistic_regression"
 Algorithm parse_algorithm(const std::string &name); // throws Error(InvalidArgument)
 
 struct LearnerOptions {
@@ -25,13 +25,14 @@ struct LearnerOptions {
     int max_iterations = 1000;         // outer passes per binary problem
     double bias = 1.0;                 // value of the appended bias feature (0 = no bias)
     uint64_t seed = 42;                // order of coordinate visits
+    int threads = 0;                   // worker threads; 0 = min(hardware_concurrency, 4)
 
     void validate() const; // throws Error(InvalidArgument) naming the option
 };
 
 struct TrainProgress {
-    const char *stage;      // "features", "train", "calibrate", "evaluate"
-    size_t done;            // classes (or rows) finished in this stage
+    const char *stage; // "features", "train", "calibrate", "evaluate"
+    size_t done;       // classes (or rows) finished in this stage
     size_t total;
 };
 

@@ -21,7 +21,7 @@ struct ModelOptions {
     FeatureOptions features;
     LearnerOptions learner;
     SplitOptions split;
-    double target_precision = 0.9; // abstain threshold goal on the validation split
+    double target_precision = 0.9;  // abstain threshold goal on the validation split
     size_t max_misclassified = 200; // cap on misclassified samples kept in the report
 
     // Applies a flat JSON object of options, e.g.
@@ -47,9 +47,9 @@ struct PredictScratch {
 };
 
 struct Prediction {
-    int label = -1;        // index into labels(); -1 never happens for a non-empty model
-    float confidence = 0;  // calibrated top probability
-    bool uncertain = false; // confidence < threshold
+    int label = -1;                         // index into labels(); -1 never happens for a non-empty model
+    float confidence = 0;                   // calibrated top probability
+    bool uncertain = false;                 // confidence < threshold
     std::vector<std::pair<int, float>> top; // top-k (label, probability), descending
 };
 
@@ -80,7 +80,8 @@ class IntentModel {
 
     // Assembles a model (used by train() and tests).
     static IntentModel assemble(ModelOptions options, Vectorizer vectorizer, std::vector<std::string> labels,
-                                const LinearWeights &weights, std::vector<PlattParams> platt, float threshold);
+                                const LinearWeights &weights, std::vector<PlattParams> platt,
+                                float threshold);
 
   private:
     void scores(std::string_view text, PredictScratch &scratch) const;
@@ -139,5 +140,9 @@ EvalReport evaluate_model(const IntentModel &model, const std::vector<std::strin
 // JSON of an EvalReport with label names (the "metrics" object above).
 std::string eval_report_json(const EvalReport &report, const std::vector<std::string> &labels,
                              const std::vector<std::string> &texts, const CalibrationReport *calibration);
+
+// CRC-32C (Castagnoli) of `size` bytes, continuing from `crc` (0 to start);
+// the model checksum. Exposed for the fuzz target and tests.
+uint32_t crc32c(const uint8_t *data, size_t size, uint32_t crc = 0);
 
 } // namespace intent

@@ -19,6 +19,10 @@ struct TextOptions {
 // Throws Error(InvalidText) naming the byte offset of the first invalid sequence.
 std::string normalize_text(std::string_view text, const TextOptions &options);
 
+// normalize_text appending to `out` instead of returning a new string, so the
+// vectoriser can reuse one buffer without allocating.
+void normalize_append(std::string_view text, const TextOptions &options, std::string &out);
+
 // Splits already normalised text on spaces. Numbers stay tokens ("2", "48h").
 // The views point into `normalized`.
 void split_tokens(std::string_view normalized, std::vector<std::string_view> &tokens);

@@ -57,3 +57,17 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
     'Internal: invalidates cached models in every session after ai_intent_models changes.';
 REVOKE ALL ON FUNCTION @extschema@._pg_intent_models_changed() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.pg_intent_loaded()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_intent_loaded'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pg_intent_loaded() IS
+    'Loads the pg_intent library in this session (defining the pg_intent.* settings) and returns true.';
+
+CREATE FUNCTION @extschema@.intent_training_options(p_options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_training_options'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.intent_training_options(jsonb) IS
+    'Validates model training options (raising 22023 naming a bad key) and returns every option with its effective value.';

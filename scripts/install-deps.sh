@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs, through apt, whatever the build, tests, demo and benchmark need
+# and this machine lacks. Safe to run again: it only installs what is missing.
+#   scripts/install-deps.sh          # build + tests + demo
+#   scripts/install-deps.sh bench    # also the benchmark peers
+set -euo pipefail
+
+packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+    postgresql-15-pgtap libeigen3-dev libgtest-dev clang libclang-rt-14-dev)
+if [ "${1:-}" = bench ]; then
+    packages+=(python3-sklearn fasttext)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "missing packages: ${missing[*]} (run as root, or install them)" >&2
+    exit 1
+fi
+# The Debian server package would otherwise create and start a default
+# cluster on port 5432 that nothing here uses.
+mkdir -p /etc/postgresql-common/createcluster.d
+echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/pg_intent.conf
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,63 @@
+-- submit_intent_correction(): updates the row, writes the audit row whose
+-- was_mismatch comes from a trigger, and its errors.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+SELECT record_interaction('el paquete no llega', 'return_process', 55, 'Para devolver...') AS wrong \gset
+SELECT record_interaction('quiero devolverlo', 'return_process', 91) AS right \gset
+
+-- A real correction: the detected intent was wrong.
+SELECT r - 'correction_id' - 'training_data_id' AS result, (r ->> 'training_data_id')::uuid = :'wrong' AS same_row,
+       (r ->> 'correction_id')::uuid IS NOT NULL AS has_correction_id
+  FROM submit_intent_correction(:'wrong', 'shipping_problem',
+                                p_correct_response => 'Reviso el envío.',
+                                p_should_escalate => true,
+                                p_notes => 'tracking question',
+                                p_corrector_id => '00000000-0000-0000-0000-0000000000aa') AS r;
+SELECT detected_intent, correct_intent, correct_response, should_escalate, corrected_by_human,
+       intent_correct, dataset_status, corrected_by, corrected_at IS NOT NULL AS has_corrected_at
+  FROM ai_training_data WHERE id = :'wrong';
+
+-- A confirmation: the reviewer gives the same intent (surrounding blanks are trimmed).
+SELECT submit_intent_correction(:'right', ' return_process ') - 'correction_id' - 'training_data_id';
+SELECT correct_intent, intent_correct, corrected_by_human, dataset_status, correct_response, should_escalate
+  FROM ai_training_data WHERE id = :'right';
+
+-- The audit trail.
+SELECT d.user_message, c.original_intent, c.corrected_intent, c.was_mismatch, c.notes, c.corrected_by
+  FROM ai_intent_corrections c JOIN ai_training_data d ON d.id = c.training_data_id
+ ORDER BY c.was_mismatch DESC;
+
+-- The trigger decides was_mismatch, whatever the inserter says.
+INSERT INTO ai_intent_corrections (training_data_id, original_intent, corrected_intent, was_mismatch)
+VALUES (:'right', 'a', 'a', true), (:'right', 'a', 'b', false), (:'right', NULL, 'b', false)
+RETURNING original_intent, corrected_intent, was_mismatch;
+-- ... and keeps it right on UPDATE.
+UPDATE ai_intent_corrections SET corrected_intent = 'a'
+ WHERE original_intent = 'a' AND corrected_intent = 'b'
+RETURNING original_intent, corrected_intent, was_mismatch;
+
+-- A second correction of the same row keeps the first response when none is given.
+SELECT submit_intent_correction(:'wrong', 'order_status') ->> 'was_mismatch' AS was_mismatch;
+SELECT correct_intent, correct_response, should_escalate FROM ai_training_data WHERE id = :'wrong';
+
+-- Errors: unknown row, empty or NULL intent, NULL id.
+SELECT pg_temp.try($$SELECT submit_intent_correction('00000000-0000-0000-0000-000000000000', 'x')$$);
+SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', ''));
+SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', '   '));
+SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, NULL)', :'right'));
+SELECT pg_temp.try($$SELECT submit_intent_correction(NULL, 'x')$$);
+
+-- Deleting a row deletes its corrections.
+SELECT count(*) FROM ai_intent_corrections WHERE training_data_id = :'wrong';
+DELETE FROM ai_training_data WHERE id = :'wrong';
+SELECT count(*) FROM ai_intent_corrections WHERE training_data_id = :'wrong';

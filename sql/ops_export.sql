@@ -1,0 +1,107 @@
+-- export_training_dataset(): jsonl, csv and chat_jsonl that parse back for any text.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+INSERT INTO ai_training_data (user_message, detected_intent, correct_intent, ai_response, correct_response,
+                              confidence_score, intent_correct, corrected_by_human, dataset_status,
+                              quality_score, category, created_at)
+VALUES ('He said "hola", then left', 'greeting', NULL, 'Hola, ¿en qué te ayudo?', NULL, 90, true, false, 'reviewed', 5, 'chat', now() - interval '9 minutes'),
+       (E'línea 1\nlínea 2', 'return_process', NULL, E'Paso 1:\nPaso 2: "devolver"', NULL, 80, NULL, false, 'pending', 4, NULL, now() - interval '8 minutes'),
+       (E'carriage\r\nreturn, and\rCR', 'shipping_problem', NULL, 'ok', 'Tu envío llega mañana', 60, false, true, 'reviewed', 2, NULL, now() - interval '7 minutes'),
+       ('emoji 😀🎉 ñandú «quote» ''single''', 'return_process', 'shipping_problem', NULL, NULL, 55, false, true, 'reviewed', NULL, 'a,b', now() - interval '6 minutes'),
+       (E'back\\slash \\n not a newline, tab\there', 'payment_issue', NULL, E'C:\\ruta\\"x"', NULL, 30, NULL, false, 'pending', 3, NULL, now() - interval '5 minutes'),
+       ('low confidence but reviewed', 'payment_issue', NULL, 'resp', NULL, 10, true, false, 'reviewed', 1, NULL, now() - interval '4 minutes'),
+       ('rejected row', 'greeting', NULL, 'x', NULL, 99, NULL, false, 'rejected', 5, NULL, now() - interval '3 minutes'),
+       ('no intent at all', NULL, NULL, 'x', NULL, 99, NULL, false, 'pending', 5, NULL, now() - interval '2 minutes');
+
+-- jsonl: rejected and intent-less rows are left out (6 lines); every line is
+-- valid JSON and gives back the exact text, label and response.
+SELECT count(*) AS lines,
+       count(*) FILTER (WHERE (l::jsonb ->> 'text') = d.user_message) AS text_round_trips,
+       count(*) FILTER (WHERE (l::jsonb ->> 'response') IS NOT DISTINCT FROM coalesce(d.correct_response, d.ai_response)) AS responses_ok,
+       bool_and(strpos(l, E'\n') = 0 AND strpos(l, E'\r') = 0) AS one_physical_line
+FROM export_training_dataset('jsonl') l
+JOIN ai_training_data d ON d.id = (l::jsonb ->> 'id')::uuid;
+
+SELECT j ->> 'text' AS text, j ->> 'intent' AS intent, j -> 'corrected_by_human' AS corrected,
+       j -> 'confidence_score' AS confidence, j -> 'quality_score' AS quality
+FROM export_training_dataset() l, LATERAL (SELECT l::jsonb) AS x(j);
+
+-- Filters: p_min_confidence applies to unreviewed rows only (the 30 % pending
+-- row goes, the reviewed 10 % row stays); p_only_reviewed; p_min_quality.
+SELECT (SELECT count(*) FROM export_training_dataset('jsonl', 50)) AS min_confidence_50,
+       (SELECT count(*) FROM export_training_dataset('jsonl', 0, true)) AS only_reviewed,
+       (SELECT count(*) FROM export_training_dataset('jsonl', 0, false, 3)) AS min_quality_3,
+       (SELECT count(*) FROM export_training_dataset('jsonl', 95, true, 4)) AS combined;
+
+-- csv: a header and RFC 4180 quoting. The lines are written to a file joined
+-- with CRLF and read back by PostgreSQL's CSV parser.
+SELECT l AS csv_header FROM export_training_dataset('csv') l LIMIT 1;
+-- (the id and created_at fields are cut off: they change every run)
+SELECT regexp_replace(substr(l, 38), ',[^,]*$', '') AS quoted_line
+FROM export_training_dataset('csv') l WHERE l LIKE '%He said%' OR l LIKE '%back%';
+CREATE TEMP TABLE csv_back (id uuid, text text, intent text, detected_intent text, correct_intent text,
+                            confidence_score integer, corrected_by_human boolean, escalated boolean,
+                            response text, category text, source text, quality_score smallint,
+                            created_at timestamptz);
+DO $$
+DECLARE
+    v_oid oid;
+    v_path text := '/tmp/pg_intent_ops_export_' || pg_backend_pid() || '.csv';
+BEGIN
+    SELECT lo_from_bytea(0, convert_to(string_agg(l, E'\r\n') || E'\r\n', 'UTF8')) INTO v_oid
+    FROM export_training_dataset('csv') l;
+    PERFORM lo_export(v_oid, v_path);
+    PERFORM lo_unlink(v_oid);
+    EXECUTE format('COPY csv_back FROM PROGRAM %L WITH (FORMAT csv, HEADER true)',
+                   'cat ' || v_path || ' && rm -f ' || v_path);
+END $$;
+SELECT count(*) AS csv_rows,
+       count(*) FILTER (WHERE b.text = d.user_message) AS text_round_trips,
+       count(*) FILTER (WHERE b.intent = coalesce(d.correct_intent, d.detected_intent)
+                          AND b.detected_intent IS NOT DISTINCT FROM d.detected_intent
+                          AND b.correct_intent IS NOT DISTINCT FROM d.correct_intent
+                          AND b.response IS NOT DISTINCT FROM coalesce(d.correct_response, d.ai_response)
+                          AND b.category IS NOT DISTINCT FROM d.category
+                          AND b.confidence_score = d.confidence_score
+                          AND b.corrected_by_human = d.corrected_by_human
+                          AND b.quality_score IS NOT DISTINCT FROM d.quality_score
+                          AND b.created_at = d.created_at) AS all_fields_ok
+FROM csv_back b JOIN ai_training_data d ON d.id = b.id;
+
+-- chat_jsonl without an active prompt: user + assistant, corrected response
+-- preferred, rows without any response (the emoji row) skipped.
+SELECT jsonb_array_length(j -> 'messages') AS n_messages,
+       j #>> '{messages,0,role}' AS first_role,
+       j #>> '{messages,1,content}' AS assistant,
+       j #>> '{metadata,intent}' AS intent
+FROM export_training_dataset('chat_jsonl') l, LATERAL (SELECT l::jsonb) AS x(j);
+
+-- With an active prompt version, it becomes the system message.
+INSERT INTO ai_prompt_versions (name, version, system_prompt, is_active)
+VALUES ('tienda', 1, 'Old prompt', false),
+       ('tienda', 2, E'Eres el asistente de "La Tienda".\nResponde en español.', true);
+SELECT j #>> '{messages,0,role}' AS role0, j #>> '{messages,0,content}' AS system_prompt,
+       j #>> '{messages,1,role}' AS role1, j #>> '{messages,2,role}' AS role2,
+       j #>> '{metadata,prompt_version}' AS prompt_version,
+       (j #>> '{messages,1,content}') = d.user_message AS user_ok
+FROM export_training_dataset('chat_jsonl') l, LATERAL (SELECT l::jsonb) AS x(j)
+JOIN ai_training_data d ON d.id = (j #>> '{metadata,id}')::uuid
+LIMIT 1;
+
+-- Errors.
+SELECT pg_temp.try('SELECT export_training_dataset(''parquet'')') AS bad_format;
+SELECT pg_temp.try('SELECT export_training_dataset(NULL)') AS null_format;
+SELECT pg_temp.try('SELECT export_training_dataset(''csv'', 101)') AS bad_confidence;
+SELECT pg_temp.try('SELECT export_training_dataset(''csv'', NULL)') AS null_confidence;
+SELECT pg_temp.try('SELECT export_training_dataset(''csv'', 0, NULL)') AS null_only_reviewed;
+SELECT pg_temp.try('SELECT export_training_dataset(''csv'', 0, false, 6)') AS bad_quality;

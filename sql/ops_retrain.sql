@@ -1,0 +1,103 @@
+-- should_retrain() / retrain_if_needed(), and a real pg_cron job that retrains.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+-- Inserts 4 intents x 25 Spanish messages built from templates and products.
+CREATE FUNCTION pg_temp.add_samples(p_products text[]) RETURNS bigint LANGUAGE sql AS $$
+    WITH ins AS (
+        INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+        SELECT format(t.tpl, p.product), t.intent, 90, 'synthetic'
+        FROM (VALUES ('return_process', 'quiero devolver %s'), ('return_process', 'como hago la devolucion de %s'),
+                     ('return_process', 'necesito devolver %s que compre'), ('return_process', 'me pueden reembolsar %s'),
+                     ('return_process', 'quiero regresar %s y recuperar mi dinero'),
+                     ('shipping_problem', 'mi pedido de %s no ha llegado'), ('shipping_problem', 'el envio de %s esta retrasado'),
+                     ('shipping_problem', 'donde esta mi paquete con %s'), ('shipping_problem', 'el repartidor no entrego %s'),
+                     ('shipping_problem', 'el seguimiento del envio de %s no se actualiza'),
+                     ('payment_issue', 'no puedo pagar %s con mi tarjeta'), ('payment_issue', 'me cobraron dos veces %s'),
+                     ('payment_issue', 'el pago de %s fue rechazado'), ('payment_issue', 'quiero pagar %s en cuotas'),
+                     ('payment_issue', 'error al procesar el pago de %s'),
+                     ('product_info', 'que talla tiene %s'), ('product_info', 'de que material es %s'),
+                     ('product_info', 'tienen %s en color negro'), ('product_info', 'cuales son las medidas de %s'),
+                     ('product_info', 'hay stock de %s')) AS t(intent, tpl)
+        CROSS JOIN unnest(p_products) AS p(product)
+        RETURNING 1)
+    SELECT count(*) FROM ins
+$$;
+
+-- Defaults: retrain after 100 new rows, with at least 20 samples.
+SELECT pg_intent_loaded();
+SELECT current_setting('pg_intent.auto_retrain_threshold') AS threshold,
+       current_setting('pg_intent.min_samples_for_training') AS min_samples;
+
+-- Nothing to learn from yet.
+SELECT should_retrain();
+SELECT retrain_if_needed();
+
+-- 99 new rows: one short of the threshold.
+SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta', 'el bolso']) AS added;
+DELETE FROM ai_training_data WHERE user_message = 'hay stock de el bolso';
+SELECT should_retrain();
+SELECT retrain_if_needed() -> 'samples_since_last_train' AS since;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+VALUES ('hay stock de el bolso', 'product_info', 90);
+SELECT should_retrain();
+
+-- The minimum sample count also applies.
+SET pg_intent.min_samples_for_training = 500;
+SELECT should_retrain();
+SELECT retrain_if_needed() ->> 'reason' AS reason;
+RESET pg_intent.min_samples_for_training;
+
+-- Another session holding the training lock: retrain_if_needed() does not
+-- raise, it reports the reason and trains nothing.
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('other', format('host=%s port=%s dbname=%s',
+                      split_part(current_setting('unix_socket_directories'), ',', 1),
+                      current_setting('port'), current_database())) AS connected;
+SELECT dblink_exec('other', 'BEGIN') AS other_begin;
+SELECT * FROM dblink('other', 'SELECT pg_try_advisory_xact_lock(public._pg_intent_training_lock_key())') AS t(locked boolean);
+SELECT r - 'samples_since_last_train' AS busy, r -> 'samples_since_last_train' AS since
+FROM retrain_if_needed() r;
+SELECT count(*) AS runs FROM ai_training_runs;
+SELECT dblink_exec('other', 'ROLLBACK') AS other_rollback;
+SELECT dblink_disconnect('other') AS disconnected;
+DROP EXTENSION dblink;
+
+-- Now it trains: the first model is deployed.
+SELECT r -> 'retrained' AS retrained, r -> 'samples_since_last_train' AS since,
+       r #>> '{result,status}' AS status, r #> '{result,deployed}' AS deployed,
+       r #>> '{result,deploy_reason}' AS reason, r #>> '{result,run_id}' AS run_id
+FROM retrain_if_needed() r \gset
+SELECT :'retrained' AS retrained, :'since' AS since, :'status' AS status, :'deployed' AS deployed,
+       :'reason' AS reason;
+SELECT count(*) AS runs, bool_and(id = :'run_id'::uuid) AS run_recorded,
+       bool_and(model_id = (SELECT id FROM ai_intent_models WHERE is_active)) AS model_active
+FROM ai_training_runs;
+-- ... and not again until enough new rows arrive.
+SELECT should_retrain(), retrain_if_needed() - 'auto_retrain_threshold' - 'min_samples_for_training' AS again;
+
+-- A real pg_cron job runs retrain_if_needed() in its own session after 100
+-- more rows. The test waits at most 75 s for it (jobs start on the minute).
+SELECT pg_temp.add_samples(ARRAY['las gafas', 'el reloj', 'la mochila', 'los pantalones', 'la bufanda']) AS added;
+SELECT should_retrain();
+CREATE EXTENSION IF NOT EXISTS pg_cron;
+SELECT cron.schedule('pg_intent-retrain-test', '* * * * *', 'SELECT public.retrain_if_needed()') AS jobid \gset
+SELECT :jobid > 0 AS scheduled;
+DO $$
+DECLARE
+    v_jobid bigint := (SELECT jobid FROM cron.job WHERE jobname = 'pg_intent-retrain-test');
+BEGIN
+    FOR i IN 1..75 LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM cron.job_run_details
+                          WHERE jobid = v_jobid AND status IN ('succeeded', 'failed'))
+              AND (SELECT count(*) FROM public.ai_training_runs) >= 2;
+        PERFORM pg_sleep(1);
+    END LOOP;
+END $$;
+SELECT cron.unschedule(:jobid) AS unscheduled;
+SELECT status, return_message FROM cron.job_run_details WHERE jobid = :jobid ORDER BY start_time LIMIT 1;
+SELECT run_name LIKE 'auto-retrain %' AS auto_named, status, training_samples + validation_samples + test_samples AS samples
+FROM ai_training_runs ORDER BY started_at;
+SELECT should_retrain() AS still_needed;
+DROP EXTENSION pg_cron;

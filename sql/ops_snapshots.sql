@@ -1,0 +1,67 @@
+-- create_metrics_snapshot(): frozen metrics of the last complete period.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- Periods follow the session time zone.
+SET TimeZone = 'America/Mexico_City';
+
+-- Yesterday's period is [yesterday 00:00, today 00:00): 'y_start' is in it,
+-- 'today' (today 00:00 exactly) and 'two_days' are not.
+INSERT INTO ai_training_data (user_message, detected_intent, correct_intent, confidence_score,
+                              escalated, intent_correct, corrected_by_human, created_at)
+VALUES ('y_start', 'return_process', NULL, 90, false, true, false, date_trunc('day', now()) - interval '1 day'),
+       ('y_noon', 'return_process', 'shipping_problem', 40, true, false, true, date_trunc('day', now()) - interval '12 hours'),
+       ('y_late', 'shipping_problem', NULL, 50, false, NULL, false, date_trunc('day', now()) - interval '1 second'),
+       ('today', 'greeting', NULL, 100, false, true, false, date_trunc('day', now())),
+       ('two_days', 'greeting', NULL, 100, false, true, false, date_trunc('day', now()) - interval '36 hours');
+
+-- Hand-computed over y_start, y_noon, y_late: 1 escalated of 3 = 33.33 %;
+-- confidence 180/3 = 60; reviewed 2, right 1 = 50 %; corrected 1 of 3.
+SELECT (s ->> 'period_start')::timestamptz = date_trunc('day', now()) - interval '1 day' AS start_ok,
+       (s ->> 'period_end')::timestamptz = date_trunc('day', now()) AS end_ok,
+       s - 'snapshot_id' - 'period_start' - 'period_end' AS snapshot
+FROM create_metrics_snapshot() s;
+
+SELECT period_type, period_end - period_start AS length, total_messages, ai_resolved, escalated,
+       escalation_rate, avg_confidence, intent_accuracy, correction_rate, top_intents,
+       top_misclassified, model_id
+FROM ai_metrics_snapshots;
+
+-- Repeating the call updates the same row: one more row for yesterday.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, created_at)
+VALUES ('y_more', 'greeting', 30, date_trunc('day', now()) - interval '2 hours');
+SELECT create_metrics_snapshot('daily') -> 'total_messages' AS total_after_update;
+SELECT count(*) AS daily_rows, max(total_messages) AS total_messages, max(avg_confidence) AS avg_confidence
+FROM ai_metrics_snapshots WHERE period_type = 'daily';
+
+-- Other periods: the last complete hour, ISO week and month.
+SELECT p, (s ->> 'period_end')::timestamptz = date_trunc(u, now()) AS end_ok,
+       (s ->> 'period_start')::timestamptz
+           = date_trunc(u, now()) - ('1 ' || u)::interval AS start_ok
+FROM (VALUES ('hourly', 'hour'), ('weekly', 'week'), ('monthly', 'month')) v(p, u),
+     LATERAL create_metrics_snapshot(p) s
+ORDER BY p;
+SELECT period_type, count(*) FROM ai_metrics_snapshots GROUP BY 1 ORDER BY 1;
+
+-- The snapshot records the model active when it was taken.
+INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, is_active)
+VALUES ('v_snap', 'linear_svm', '\x00'::bytea, 1, 'x', '{a,b}', true);
+SELECT (create_metrics_snapshot('daily') ->> 'model_id')::bigint
+       = (SELECT id FROM ai_intent_models WHERE version = 'v_snap') AS model_recorded;
+SELECT model_id = (SELECT id FROM ai_intent_models WHERE version = 'v_snap') AS stored_model
+FROM ai_metrics_snapshots WHERE period_type = 'daily';
+
+-- Errors.
+SELECT pg_temp.try('SELECT create_metrics_snapshot(''yearly'')') AS unknown_period;
+SELECT pg_temp.try('SELECT create_metrics_snapshot(NULL)') AS null_period;
+SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
+RESET TimeZone;

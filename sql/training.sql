@@ -1,0 +1,154 @@
+-- train_intent_model(): success, too little data, option errors, concurrency.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+-- Runs a statement and shows its SQLSTATE and message instead of failing.
+CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- Too little data: a failed run is recorded and returned, not raised.
+INSERT INTO ai_training_data (user_message, detected_intent)
+SELECT 'mensaje ' || g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 10) g;
+SELECT r ->> 'status' AS status, r ->> 'error' AS error, r ->> 'deployed' AS deployed,
+       r ->> 'model_id' AS model_id, (r ->> 'run_id')::uuid IS NOT NULL AS has_run_id
+  FROM train_intent_model('tiny') AS r;
+-- One intent is not enough either, even with many rows.
+UPDATE ai_training_data SET detected_intent = 'a';
+INSERT INTO ai_training_data (user_message, detected_intent)
+SELECT 'otro mensaje ' || g, 'a' FROM generate_series(1, 20) g;
+SELECT r ->> 'status' AS status, r ->> 'error' AS error FROM train_intent_model('one intent') AS r;
+-- The pg_intent.min_samples_for_training setting is honoured.
+SET pg_intent.min_samples_for_training = 100;
+SELECT train_intent_model('setting') ->> 'error' AS error;
+RESET pg_intent.min_samples_for_training;
+-- The failed runs stay, with their reason; no model was stored.
+SELECT run_name, run_type, status, error, deployed, model_id, finished_at IS NOT NULL AS finished,
+       metrics -> 'error' ->> 'sqlstate' AS sqlstate, metrics ->> 'rows_read' AS rows_read
+  FROM ai_training_runs ORDER BY started_at;
+SELECT count(*) AS models FROM ai_intent_models;
+TRUNCATE ai_training_data CASCADE;
+TRUNCATE ai_training_runs CASCADE;
+
+-- Bad arguments raise 22023 naming the parameter or option, and record nothing.
+SELECT pg_temp.try($$SELECT train_intent_model('x', 'weekly')$$);
+SELECT pg_temp.try($$SELECT train_intent_model('x', NULL)$$);
+SELECT pg_temp.try($$SELECT train_intent_model('x', 'full', NULL)$$);
+SELECT pg_temp.try($$SELECT train_intent_model('x', 'full', '[]')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"deploy": "sometimes"}')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"deploy": true}')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"min_confidence": 101}')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"min_confidence": 50.5}')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"only_reviewed": "yes"}')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"limit": 0}')$$);
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"limit": "all"}')$$);
+-- Training options are checked by the trainer, before any data is read.
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"no_such_option": 1}')$$) ~ '^22023: .*no_such_option' AS names_key;
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"C": "big"}')$$) ~ '^22023: .*"?C"?' AS names_key;
+SELECT pg_temp.try($$SELECT train_intent_model(p_options => '{"algorithm": "random_forest"}')$$) ~ '^22023: .*algorithm' AS names_key;
+SELECT count(*) AS runs FROM ai_training_runs;
+
+-- 80 labelled Spanish messages: 4 intents x 4 templates x 5 products,
+-- one minute apart (distinct created_at, so "newest first" is well defined).
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, created_at)
+SELECT format(t.template, p.item), t.intent, 90, 'synthetic',
+       timestamptz '2026-02-01 09:00' + (row_number() OVER (ORDER BY t.n, p.n)) * interval '1 minute'
+  FROM (VALUES (1, 'return_process', 'quiero devolver %s'),
+               (2, 'return_process', 'cómo hago la devolución de %s'),
+               (3, 'return_process', 'necesito devolver %s que compré'),
+               (4, 'return_process', 'quiero un reembolso por %s'),
+               (5, 'shipping_problem', 'mi pedido de %s no ha llegado'),
+               (6, 'shipping_problem', 'el envío de %s está retrasado'),
+               (7, 'shipping_problem', 'dónde está mi paquete con %s'),
+               (8, 'shipping_problem', 'el repartidor no entregó %s'),
+               (9, 'payment_issue', 'no puedo pagar %s con tarjeta'),
+               (10, 'payment_issue', 'me cobraron dos veces %s'),
+               (11, 'payment_issue', 'el pago de %s fue rechazado'),
+               (12, 'payment_issue', 'error al pagar %s'),
+               (13, 'product_info', 'qué talla tiene %s'),
+               (14, 'product_info', 'de qué material es %s'),
+               (15, 'product_info', 'hay stock de %s'),
+               (16, 'product_info', 'qué colores tiene %s')) AS t(n, intent, template)
+ CROSS JOIN (VALUES (1, 'la camiseta'), (2, 'el pantalón'), (3, 'las zapatillas'),
+                    (4, 'el abrigo'), (5, 'la mochila')) AS p(n, item);
+-- Two human corrections and a rejected row (which must stay out and untouched).
+SELECT submit_intent_correction(id, 'shipping_problem') ->> 'was_mismatch' AS was_mismatch
+  FROM ai_training_data WHERE user_message = 'dónde está mi paquete con el abrigo';
+SELECT submit_intent_correction(id, 'product_info') ->> 'was_mismatch' AS was_mismatch
+  FROM ai_training_data WHERE user_message = 'hay stock de la mochila';
+INSERT INTO ai_training_data (user_message, detected_intent, dataset_status)
+VALUES ('spam spam spam', 'product_info', 'rejected');
+
+-- The first model: trained, evaluated, deployed with reason first.
+SELECT train_intent_model('first run', 'full', '{"seed": 7}') AS r \gset
+SELECT :'r'::jsonb ->> 'status' AS status,
+       :'r'::jsonb ->> 'deployed' AS deployed,
+       :'r'::jsonb ->> 'deploy_reason' AS deploy_reason,
+       (:'r'::jsonb ->> 'training_samples')::int + (:'r'::jsonb ->> 'validation_samples')::int
+         + (:'r'::jsonb ->> 'test_samples')::int AS all_samples,
+       (:'r'::jsonb ->> 'training_samples')::int > (:'r'::jsonb ->> 'test_samples')::int AS train_largest,
+       :'r'::jsonb ->> 'total_intents' AS total_intents,
+       (:'r'::jsonb -> 'final_metrics' ->> 'f1')::float8 >= 0.8 AS good_f1,
+       (:'r'::jsonb -> 'final_metrics' ->> 'accuracy')::float8 >= 0.8 AS good_accuracy,
+       :'r'::jsonb -> 'baseline_metrics' AS baseline_metrics,
+       :'r'::jsonb -> 'improvement' AS improvement,
+       (:'r'::jsonb ->> 'duration_seconds')::float8 >= 0 AS has_duration,
+       :'r'::jsonb ->> 'model_version' ~ '^v[0-9]{8}_[0-9]{6}(_[0-9]+)?$' AS version_format;
+-- The keys of the seed's TrainingRunResult (plus deploy_reason and model_version).
+SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(:'r'::jsonb) AS k;
+
+-- The run row.
+SELECT run_name, run_type, status, error, deployed, deploy_reason,
+       training_samples + validation_samples + test_samples AS all_samples, total_intents,
+       intent_f1_score = (:'r'::jsonb -> 'final_metrics' ->> 'f1')::float8 AS f1_matches,
+       intent_accuracy BETWEEN 0.8 AND 1 AS accuracy_ok,
+       intent_precision BETWEEN 0 AND 1 AND intent_recall BETWEEN 0 AND 1 AS pr_ok,
+       baseline_f1_score IS NULL AND baseline_intent_accuracy IS NULL AS no_baseline,
+       model_id = (:'r'::jsonb ->> 'model_id')::bigint AS model_matches,
+       model_config ->> 'deploy' AS deploy_option, model_config ->> 'seed' AS seed,
+       metrics ? 'metrics' AND metrics ? 'threshold' AND metrics ? 'options' AS full_report,
+       finished_at >= started_at AS finished, duration_seconds >= 0 AS has_duration
+  FROM ai_training_runs WHERE id = (:'r'::jsonb ->> 'run_id')::uuid;
+
+-- The model row.
+SELECT version = :'r'::jsonb ->> 'model_version' AS version_matches, is_active,
+       deployed_at IS NOT NULL AS deployed, algorithm, intents,
+       size_bytes = octet_length(model) AS size_ok, sha256 = encode(sha256(model), 'hex') AS sha_ok,
+       confidence_threshold BETWEEN 0 AND 1 AS threshold_ok,
+       metrics ? 'threshold' AND metrics ? 'calibration' AS metrics_ok,
+       run_id = (:'r'::jsonb ->> 'run_id')::uuid AS run_matches
+  FROM ai_intent_models;
+SELECT model_id = (:'r'::jsonb ->> 'model_id')::bigint AS model_matches, previous_model_id, reason,
+       deployed_by = current_user AS by_me
+  FROM ai_model_deployments;
+
+-- The rows read are marked; the rejected row is untouched.
+SELECT dataset_status, count(*) FROM ai_training_data GROUP BY 1 ORDER BY 1;
+
+-- SQL-level options: limit reads the newest rows only.
+SELECT (r ->> 'training_samples')::int + (r ->> 'validation_samples')::int
+         + (r ->> 'test_samples')::int AS all_samples,
+       r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS deploy_reason
+  FROM train_intent_model('limited', 'incremental', '{"limit": 40, "deploy": "never"}') AS r;
+SELECT run_type, model_config ->> 'limit' AS "limit" FROM ai_training_runs WHERE run_name = 'limited';
+
+-- Concurrency: while another session holds the training lock, a second
+-- training fails at once with 55P03 and records nothing.
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT dblink_connect('other', format('dbname=%s host=%s port=%s', current_database(),
+       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+SELECT dblink_exec('other', 'BEGIN');
+SELECT * FROM dblink('other', 'SELECT pg_try_advisory_xact_lock(_pg_intent_training_lock_key())') AS t(locked boolean);
+SELECT pg_temp.try($$SELECT train_intent_model('blocked')$$);
+SELECT count(*) AS blocked_runs FROM ai_training_runs WHERE run_name = 'blocked';
+SELECT dblink_exec('other', 'ROLLBACK');
+SELECT dblink_disconnect('other');
+DROP EXTENSION dblink;
+
+-- Function properties.
+SELECT provolatile, proparallel, proisstrict FROM pg_proc WHERE proname = 'train_intent_model';

@@ -1,0 +1,314 @@
+// pg-intent: train, evaluate and query intent models offline from CSV files
+// with columns split,text,intent. Used for experiments and the benchmark.
+#include "csv.h"
+#include "errors.h"
+#include "json.h"
+#include "model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using intent_cli::CsvRow;
+using clock_type = std::chrono::steady_clock;
+
+// Thrown for bad command lines (exit code 2).
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const char kUsage[] =
+    "usage:\n"
+    "  pg-intent train   --data F.csv [--split train] --model OUT.bin [--options JSON] [--report R.json]\n"
+    "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin\n"
+    "  pg-intent predict --model M.bin [--top K] [TEXT ...]   (no TEXT: one message per stdin line)\n";
+
+double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+std::string read_file(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open \"" + path + "\"");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_file(const std::string &path, const std::string &bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write \"" + path + "\"");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw std::runtime_error("error writing \"" + path + "\"");
+}
+
+// --name value flags plus positional arguments.
+struct Args {
+    std::map<std::string, std::string> flags;
+    std::vector<std::string> positional;
+
+    bool has(const std::string &k) const { return flags.count(k) != 0; }
+    std::string get(const std::string &k, const std::string &def = {}) const {
+        auto it = flags.find(k);
+        return it == flags.end() ? def : it->second;
+    }
+    std::string need(const std::string &k) const {
+        if (!has(k)) throw UsageError("missing --" + k);
+        return get(k);
+    }
+};
+
+Args parse_args(int argc, char **argv, int first, const std::vector<std::string> &known) {
+    Args a;
+    for (int i = first; i < argc; ++i) {
+        std::string s = argv[i];
+        if (s == "--") {
+            for (++i; i < argc; ++i)
+                a.positional.emplace_back(argv[i]);
+            break;
+        }
+        if (s.size() > 2 && s.compare(0, 2, "--") == 0) {
+            std::string name = s.substr(2);
+            if (std::find(known.begin(), known.end(), name) == known.end())
+                throw UsageError("unknown flag " + s);
+            if (i + 1 >= argc) throw UsageError("flag " + s + " needs a value");
+            a.flags[name] = argv[++i];
+        } else {
+            a.positional.push_back(std::move(s));
+        }
+    }
+    return a;
+}
+
+intent::IntentModel load_model(const std::string &path, double *load_ms = nullptr) {
+    std::string bytes = read_file(path);
+    auto t0 = clock_type::now();
+    intent::IntentModel m =
+        intent::IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+    if (load_ms) *load_ms = seconds_since(t0) * 1000.0;
+    return m;
+}
+
+std::vector<CsvRow> rows_of_split(const std::vector<CsvRow> &all, const std::string &split) {
+    std::vector<CsvRow> out;
+    for (const auto &r : all)
+        if (r.split == split) out.push_back(r);
+    return out;
+}
+
+int cmd_train(const Args &a) {
+    if (!a.positional.empty()) throw UsageError("train takes no positional arguments");
+    const std::string split = a.get("split", "train");
+    auto all = intent_cli::read_intent_csv(read_file(a.need("data")));
+    std::string model_path = a.need("model");
+    std::vector<intent::LabeledText> rows;
+    for (auto &r : rows_of_split(all, split))
+        rows.push_back(intent::LabeledText{r.text, r.intent, 1.0f, false});
+    if (rows.empty()) throw std::runtime_error("no rows with split \"" + split + "\"");
+    intent::ModelOptions options;
+    if (a.has("options")) options.apply_json(a.get("options"));
+
+    auto t0 = clock_type::now();
+    intent::TrainedModel trained = intent::train_model(rows, options, intent::TrainCallbacks{});
+    std::string blob = trained.model.serialize();
+    double train_seconds = seconds_since(t0);
+    write_file(model_path, blob);
+    const intent::TrainReport &rep = trained.report;
+    std::string report_json = rep.to_json(trained.model);
+    if (a.has("report")) write_file(a.get("report"), report_json + "\n");
+
+    intent::JsonWriter w;
+    w.begin_object();
+    w.key("rows").value(rows.size());
+    w.key("labels").value(trained.model.labels().size());
+    w.key("features").value(trained.model.num_features());
+    w.key("train_seconds").value(train_seconds);
+    w.key("model_bytes").value(blob.size());
+    w.key("training_samples").value(rep.data.train.size());
+    w.key("validation_samples").value(rep.data.val.size());
+    w.key("test_samples").value(rep.data.test.size());
+    w.key("test_accuracy").value(rep.test.accuracy);
+    w.key("test_macro_f1").value(rep.test.macro_f1);
+    w.key("validation_accuracy").value(rep.validation.accuracy);
+    w.key("threshold").value(static_cast<double>(rep.threshold.threshold));
+    w.key("test_coverage").value(rep.test_coverage);
+    w.key("test_accepted_accuracy").value(rep.test_accepted_accuracy);
+    w.key("ece").value(rep.test_calibration.ece);
+    w.key("brier").value(rep.test_calibration.brier);
+    w.key("timings").begin_object();
+    w.key("features").value(rep.seconds_features);
+    w.key("train").value(rep.seconds_train);
+    w.key("calibrate").value(rep.seconds_calibrate);
+    w.key("evaluate").value(rep.seconds_evaluate);
+    w.end_object();
+    w.end_object();
+    std::cout << w.str() << "\n";
+    return 0;
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(i, v.size() - 1)];
+}
+
+int cmd_eval(const Args &a) {
+    if (!a.positional.empty()) throw UsageError("eval takes no positional arguments");
+    const std::string split = a.need("split");
+    auto all = intent_cli::read_intent_csv(read_file(a.need("data")));
+    double load_ms = 0;
+    intent::IntentModel model = load_model(a.need("model"), &load_ms);
+    auto rows = rows_of_split(all, split);
+    if (rows.empty()) throw std::runtime_error("no rows with split \"" + split + "\"");
+    std::vector<std::string> texts, truth;
+    for (auto &r : rows) {
+        texts.push_back(r.text);
+        truth.push_back(r.intent);
+    }
+    intent::CalibrationReport cal;
+    intent::EvalReport rep = intent::evaluate_model(model, texts, truth, &cal);
+
+    // Single-message latency and the threshold's effect, one predict() per row.
+    intent::PredictScratch scratch;
+    for (size_t i = 0; i < std::min<size_t>(texts.size(), 200); ++i)
+        model.predict(texts[i], 3, scratch); // warm
+    std::vector<double> us;
+    us.reserve(texts.size());
+    size_t accepted = 0, accepted_correct = 0;
+    for (size_t i = 0; i < texts.size(); ++i) {
+        auto t0 = clock_type::now();
+        intent::Prediction p = model.predict(texts[i], 3, scratch);
+        us.push_back(seconds_since(t0) * 1e6);
+        if (!p.uncertain) {
+            ++accepted;
+            accepted_correct += model.labels()[static_cast<size_t>(p.label)] == truth[i];
+        }
+    }
+    // Batch throughput with classify(), repeated until at least 0.5 s.
+    size_t done = 0;
+    volatile int sink = 0;
+    auto tb = clock_type::now();
+    double batch_s = 0;
+    do {
+        for (const auto &t : texts)
+            sink = sink + model.classify(t, scratch);
+        done += texts.size();
+        batch_s = seconds_since(tb);
+    } while (batch_s < 0.5);
+
+    const double n = static_cast<double>(texts.size());
+    intent::JsonWriter w;
+    w.begin_object();
+    w.key("rows").value(texts.size());
+    w.key("accuracy").value(rep.accuracy);
+    w.key("macro_f1").value(rep.macro_f1);
+    w.key("macro_precision").value(rep.macro_precision);
+    w.key("macro_recall").value(rep.macro_recall);
+    w.key("coverage").value(static_cast<double>(accepted) / n);
+    w.key("accepted_accuracy")
+        .value(accepted ? static_cast<double>(accepted_correct) / static_cast<double>(accepted) : 0.0);
+    w.key("in_scope_accuracy_with_threshold").value(static_cast<double>(accepted_correct) / n);
+    w.key("threshold").value(static_cast<double>(model.threshold()));
+    w.key("ece").value(cal.ece);
+    w.key("brier").value(cal.brier);
+    w.key("load_ms").value(load_ms);
+    w.key("single_predict_us_median").value(percentile(us, 0.5));
+    w.key("single_predict_us_p99").value(percentile(us, 0.99));
+    w.key("batch_rows_per_s").value(static_cast<double>(done) / batch_s);
+    if (a.has("oos-split")) {
+        auto oos = rows_of_split(all, a.get("oos-split"));
+        size_t abstained = 0;
+        for (const auto &r : oos)
+            abstained += model.classify(r.text, scratch) < 0;
+        w.key("oos").begin_object();
+        w.key("rows").value(oos.size());
+        w.key("recall").value(oos.empty() ? 0.0
+                                          : static_cast<double>(abstained) / static_cast<double>(oos.size()));
+        w.end_object();
+    }
+    w.end_object();
+    std::cout << w.str() << "\n";
+    return 0;
+}
+
+// One TSV line: label, confidence, uncertain, top-k JSON.
+void print_prediction(const intent::IntentModel &model, const intent::Prediction &p) {
+    intent::JsonWriter top;
+    top.begin_array();
+    for (const auto &t : p.top) {
+        top.begin_object();
+        top.key("intent").value(model.labels()[static_cast<size_t>(t.first)]);
+        top.key("probability").value(static_cast<double>(t.second));
+        top.end_object();
+    }
+    top.end_array();
+    std::string conf;
+    intent::json_append_number(conf, static_cast<double>(p.confidence));
+    std::cout << model.labels()[static_cast<size_t>(p.label)] << '\t' << conf << '\t'
+              << (p.uncertain ? "true" : "false") << '\t' << top.str() << '\n';
+}
+
+int cmd_predict(const Args &a) {
+    intent::IntentModel model = load_model(a.need("model"));
+    long top = 3;
+    if (a.has("top")) {
+        char *end = nullptr;
+        std::string s = a.get("top");
+        top = std::strtol(s.c_str(), &end, 10);
+        if (s.empty() || *end != '\0' || top < 0 || top > 100000)
+            throw UsageError("--top must be a non-negative integer");
+    }
+    intent::PredictScratch scratch;
+    if (!a.positional.empty()) {
+        for (const auto &t : a.positional)
+            print_prediction(model, model.predict(t, static_cast<size_t>(top), scratch));
+        return 0;
+    }
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        print_prediction(model, model.predict(line, static_cast<size_t>(top), scratch));
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::ios::sync_with_stdio(false);
+    try {
+        if (argc < 2) throw UsageError("missing command");
+        std::string cmd = argv[1];
+        if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (cmd == "train")
+            return cmd_train(parse_args(argc, argv, 2, {"data", "split", "model", "options", "report"}));
+        if (cmd == "eval")
+            return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model"}));
+        if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top"}));
+        throw UsageError("unknown command \"" + cmd + "\"");
+    } catch (const UsageError &e) {
+        std::cerr << "pg-intent: " << e.what() << "\n" << kUsage;
+        return 2;
+    } catch (const intent::Error &e) {
+        std::cerr << "pg-intent: " << e.what() << "\n";
+        if (!e.detail().empty()) std::cerr << "DETAIL: " << e.detail() << "\n";
+        if (!e.hint().empty()) std::cerr << "HINT: " << e.hint() << "\n";
+        return 1;
+    } catch (const std::exception &e) {
+        std::cerr << "pg-intent: " << e.what() << "\n";
+        return 1;
+    }
+}

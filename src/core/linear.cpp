@@ -1,0 +1,793 @@
+// One-vs-rest linear SVM (L2-regularised squared hinge) and logistic
+// regression, each binary problem solved by dual coordinate descent.
+//
+// The binary problems are independent, so they run on a small pool of
+// std::thread workers. Each class has its own visiting-order seed, so the
+// weights do not depend on the thread count or on scheduling. Only the calling
+// thread ever touches the callbacks: this code runs inside a PostgreSQL
+// backend, where the callbacks wrap CHECK_FOR_INTERRUPTS.
+#include "linear.h"
+
+#include "dataset.h" // Rng
+#include "errors.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#include <signal.h>
+#define INTENT_HAVE_PTHREAD_SIGMASK 1
+#endif
+
+namespace intent {
+
+// Canonical name of an algorithm, as stored in models and shown in SQL.
+const char *algorithm_name(Algorithm a) {
+    switch (a) {
+    case Algorithm::LinearSVM:
+        return "linear_svm";
+    case Algorithm::LogisticRegression:
+        return "logistic_regression";
+    }
+    return "unknown";
+}
+
+// Parses a canonical algorithm name (the inverse of algorithm_name).
+Algorithm parse_algorithm(const std::string &name) {
+    if (name == "linear_svm") return Algorithm::LinearSVM;
+    if (name == "logistic_regression") return Algorithm::LogisticRegression;
+    throw Error(ErrorKind::InvalidArgument, "unknown algorithm \"" + name + "\"",
+                "The algorithm must be one of the supported learners.",
+                "Use \"linear_svm\" or \"logistic_regression\".");
+}
+
+// Rejects option values the solvers cannot work with, naming the option.
+void LearnerOptions::validate() const {
+    if (algorithm != Algorithm::LinearSVM && algorithm != Algorithm::LogisticRegression)
+        throw Error(ErrorKind::InvalidArgument, "unknown algorithm",
+                    "The algorithm code " + std::to_string(static_cast<int>(algorithm)) +
+                        " is not supported.");
+    if (!(std::isfinite(C) && C > 0 && C <= 1e6))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for option C",
+                    "C must be a finite number greater than 0 and at most 1e6.", "The usual value is 1.");
+    if (!(std::isfinite(tolerance) && tolerance > 0 && tolerance <= 10))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for option tolerance",
+                    "The tolerance must be a finite number greater than 0 and at most 10.",
+                    "The usual value is 0.1.");
+    if (max_iterations < 1 || max_iterations > 1000000)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for option max_iterations",
+                    "max_iterations must be between 1 and 1000000.");
+    if (!(std::isfinite(bias) && bias >= 0 && bias <= 1e6))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for option bias",
+                    "The bias must be a finite number between 0 and 1e6.", "Use 1, or 0 for no intercept.");
+    if (threads < 0 || threads > 256)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for option threads",
+                    "threads must be between 0 and 256.", "Use 0 to pick a count from the hardware.");
+}
+
+// Throws Error(Cancelled) when the cancel callback asks to stop.
+void TrainCallbacks::check_cancel() const {
+    if (cancelled && cancelled()) throw Error(ErrorKind::Cancelled, "training cancelled");
+}
+
+// Raw one-vs-rest scores: bias plus the sparse row times each class vector.
+void LinearWeights::decision(const SparseVector &x, float *scores) const {
+    const size_t k = num_classes;
+    if (w.size() != num_features * k || (!bias.empty() && bias.size() != k))
+        throw Error(ErrorKind::Internal, "inconsistent linear weights",
+                    "The weight matrix does not match its declared shape.");
+    for (size_t c = 0; c < k; ++c)
+        scores[c] = bias.empty() ? 0.0f : bias[c];
+    const size_t nnz = std::min(x.index.size(), x.value.size());
+    for (size_t j = 0; j < nnz; ++j) {
+        const size_t f = x.index[j];
+        if (f >= num_features) continue; // unknown feature: no weight
+        const float v = x.value[j];
+        const float *wf = w.data() + f * k;
+        for (size_t c = 0; c < k; ++c)
+            scores[c] += v * wf[c];
+    }
+}
+
+namespace {
+
+// Thrown inside a worker when another thread asked everybody to stop.
+struct StopRequested {};
+
+// Read-only data shared by all binary problems.
+struct SharedProblem {
+    const SparseMatrix *X = nullptr;
+    const std::vector<int> *y = nullptr;
+    size_t num_classes = 0;
+    size_t num_features = 0;
+    double bias = 0;             // value of the appended constant feature
+    std::vector<double> cost;    // C_i = C * class_weight[y_i] * sample_weight[i]
+    std::vector<double> sq_norm; // ||x_i||^2 including the bias feature
+    std::vector<double> diag;    // squared hinge: 1 / (2 C_i) added to Q_ii
+    std::vector<double> qd;      // squared hinge: sq_norm + diag
+    double tolerance = 0.1;
+    int max_iterations = 1000;
+    uint64_t seed = 0;
+};
+
+// Lets a solver check, every few thousand coordinate steps, whether it must
+// stop. The calling thread's version also runs the callbacks.
+class Pacer {
+  public:
+    virtual ~Pacer() = default;
+    virtual void poll() = 0;
+};
+
+// Worker threads only look at the shared stop flag.
+class WorkerPacer : public Pacer {
+  public:
+    explicit WorkerPacer(const std::atomic<bool> &stop) : stop_(stop) {}
+    void poll() override {
+        if (stop_.load(std::memory_order_relaxed)) throw StopRequested{};
+    }
+
+  private:
+    const std::atomic<bool> &stop_;
+};
+
+// The calling thread polls the callbacks about every 20 ms (the contract asks
+// for at least every ~50 ms) and reports finished classes.
+class CallerPacer : public Pacer {
+  public:
+    CallerPacer(const TrainCallbacks &callbacks, const std::atomic<bool> &stop,
+                const std::atomic<size_t> &done, size_t total)
+        : callbacks_(callbacks), stop_(stop), done_(done), total_(total), last_(Clock::now()) {}
+
+    void poll() override {
+        if (stop_.load(std::memory_order_relaxed)) throw StopRequested{};
+        const auto now = Clock::now();
+        if (now - last_ < std::chrono::milliseconds(20)) return;
+        last_ = now;
+        tick();
+    }
+
+    // Unconditionally reports progress and checks for cancellation.
+    void tick() {
+        const size_t d = done_.load(std::memory_order_relaxed);
+        if (d != reported_) {
+            reported_ = d;
+            callbacks_.report("train", d, total_);
+        }
+        callbacks_.check_cancel();
+    }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    const TrainCallbacks &callbacks_;
+    const std::atomic<bool> &stop_;
+    const std::atomic<size_t> &done_;
+    size_t total_;
+    size_t reported_ = 0;
+    Clock::time_point last_;
+};
+
+// Steps between two polls; a step costs about one sparse dot product.
+constexpr unsigned kPollEvery = 1024;
+
+// Classes are solved in fixed blocks of at most kMaxBlock. A block keeps its
+// classes' weights interleaved (feature-major, B floats per feature), so one
+// pass over a sparse row yields all B dot products for about the memory cost
+// of one: the gathers dominate, and they now fetch one cache line for B
+// classes. Every class still runs its own coordinate descent; the classes of
+// a block merely share the visiting order. Blocks depend only on the number
+// of classes, never on the thread count, so results are thread-independent.
+constexpr size_t kMaxBlock = 16;
+
+// How many rows ahead of the current one to prefetch.
+constexpr size_t kPrefetchAhead = 2;
+
+// Seed of block b: distinct per block, independent of scheduling.
+uint64_t block_seed(uint64_t seed, size_t b) {
+    return seed ^ (0xD1B54A32D192ED03ULL * (static_cast<uint64_t>(b) + 1));
+}
+
+// Interleaved weights of one block plus the weights of the bias feature.
+struct BlockWeights {
+    size_t first_class = 0;
+    size_t count = 0; // classes in the block, <= width
+    size_t width = 0; // B: floats per feature
+    std::vector<float> w;
+    double w_bias[kMaxBlock] = {};
+};
+
+// Four floats in one SSE/NEON register (GCC and clang vector extension):
+// plain loops over B floats do not vectorise reliably, these always do.
+typedef float float4 __attribute__((vector_size(16)));
+
+// Loads four floats from a possibly unaligned address.
+inline float4 load4(const float *p) {
+    float4 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// out[c] = sum_j W[idx_j][c] * val_j for the B classes of a block.
+template <size_t B>
+inline void block_dot(const float *W, const uint32_t *idx, const float *val, size_t n, float *out) {
+    constexpr size_t V = B / 4;
+    float4 acc[V];
+    for (size_t k = 0; k < V; ++k)
+        acc[k] = float4{0, 0, 0, 0};
+    for (size_t j = 0; j < n; ++j) {
+        const float *wr = W + static_cast<size_t>(idx[j]) * B;
+        const float4 v = float4{0, 0, 0, 0} + val[j];
+        for (size_t k = 0; k < V; ++k)
+            acc[k] += load4(wr + 4 * k) * v;
+    }
+    std::memcpy(out, acc, sizeof acc);
+}
+
+// W[idx_j][c] += d[c] * val_j; classes with d[c] == 0 are left unchanged.
+template <size_t B>
+inline void block_axpy(float *W, const uint32_t *idx, const float *val, size_t n, const float *d) {
+    constexpr size_t V = B / 4;
+    float4 dd[V];
+    std::memcpy(dd, d, sizeof dd);
+    for (size_t j = 0; j < n; ++j) {
+        float *wr = W + static_cast<size_t>(idx[j]) * B;
+        const float4 v = float4{0, 0, 0, 0} + val[j];
+        for (size_t k = 0; k < V; ++k) {
+            const float4 w = load4(wr + 4 * k) + dd[k] * v;
+            std::memcpy(wr + 4 * k, &w, sizeof w);
+        }
+    }
+}
+
+// Asks the cache for row r of X ahead of use. Rows are visited in random
+// order, which defeats the hardware prefetcher, and streaming the matrix
+// from memory is what bounds the solvers.
+inline void prefetch_row(const SparseMatrix &X, size_t r) {
+    const size_t b = X.row_ptr[r], e = X.row_ptr[r + 1];
+    const char *ip = reinterpret_cast<const char *>(X.col.data() + b);
+    const char *vp = reinterpret_cast<const char *>(X.val.data() + b);
+    const size_t bytes = (e - b) * sizeof(float);
+    for (size_t o = 0; o < bytes; o += 64) {
+        __builtin_prefetch(ip + o);
+        __builtin_prefetch(vp + o);
+    }
+}
+
+// Bits of a class mask, lowest first.
+inline int lowest_bit(uint32_t m) {
+    return __builtin_ctz(m);
+}
+
+// L2-regularised squared-hinge SVM, dual coordinate descent with shrinking
+// (Hsieh et al. 2008), for the classes of one block. Dual of class c:
+// min 1/2 a'Qa - sum a_i, a_i >= 0, Q_ij = y_i y_j x_i.x_j + [i == j] / (2 C_i).
+// A class stops when the spread max(PG) - min(PG) of its projected gradient
+// over its active rows falls below eps and a pass over all rows confirms it.
+// Shrinking is per class (bit c of mask[i]); a row leaves the shared visiting
+// list once no running class needs it. A class that converged on its shrunk
+// set waits until every class of the block is waiting or done; then they all
+// get their confirming full pass together, so that pass is shared too.
+template <size_t B>
+void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
+                     BlockWeights &out) {
+    const SparseMatrix &X = *p.X;
+    const std::vector<int> &Y = *p.y;
+    const size_t l = X.rows();
+    const size_t nb = out.count;
+    const double bias = p.bias;
+    const double inf = std::numeric_limits<double>::infinity();
+    out.w.assign(p.num_features * B, 0.0f);
+    float *W = out.w.data();
+    double *wb = out.w_bias;
+
+    const uint32_t all_classes = nb >= 32 ? ~0u : (1u << nb) - 1;
+    std::vector<double> alpha(l * B, 0.0);
+    std::vector<uint32_t> mask(l, all_classes);
+    std::vector<uint32_t> list(l);
+    for (size_t i = 0; i < l; ++i)
+        list[i] = static_cast<uint32_t>(i);
+    double pg_max_old[B], pg_max[B], pg_min[B];
+    size_t active_count[B];
+    int iters[B];
+    for (size_t c = 0; c < B; ++c) {
+        pg_max_old[c] = inf;
+        active_count[c] = l;
+        iters[c] = 0;
+    }
+    uint32_t running = all_classes, waiting = 0;
+    size_t list_size = l;
+    Rng rng(seed);
+
+    while (running != 0) {
+        for (size_t s = 0; s + 1 < list_size; ++s)
+            std::swap(list[s], list[s + rng.below(list_size - s)]);
+        for (size_t c = 0; c < B; ++c) {
+            pg_max[c] = -inf;
+            pg_min[c] = inf;
+        }
+        for (size_t s = 0; s < list_size; ++s) {
+            if (++since_poll >= kPollEvery) {
+                since_poll = 0;
+                pacer.poll();
+            }
+            const size_t i = list[s];
+            if (s + kPrefetchAhead < list_size) prefetch_row(X, list[s + kPrefetchAhead]);
+            uint32_t m = mask[i] & running;
+            if (m != 0) {
+                const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
+                const uint32_t *idx = X.col.data() + b;
+                const float *val = X.val.data() + b;
+                float dot[B], d[B] = {};
+                block_dot<B>(W, idx, val, n, dot);
+                const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
+                bool changed = false;
+                double *a = alpha.data() + i * B;
+                for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
+                    const size_t c = static_cast<size_t>(lowest_bit(mm));
+                    const double yi = c == pos ? 1.0 : -1.0;
+                    const double g = yi * (dot[c] + wb[c] * bias) - 1.0 + p.diag[i] * a[c];
+                    double pg = g;
+                    if (a[c] == 0) {
+                        if (g > pg_max_old[c]) {
+                            // At the bound and likely to stay there: shrink.
+                            mask[i] &= ~(1u << c);
+                            --active_count[c];
+                            continue;
+                        }
+                        if (g > 0) pg = 0;
+                    }
+                    pg_max[c] = std::max(pg_max[c], pg);
+                    pg_min[c] = std::min(pg_min[c], pg);
+                    if (std::fabs(pg) > 1e-12) {
+                        const double next = std::max(a[c] - g / p.qd[i], 0.0);
+                        d[c] = static_cast<float>((next - a[c]) * yi);
+                        wb[c] += (next - a[c]) * yi * bias;
+                        a[c] = next;
+                        changed = true;
+                    }
+                }
+                if (changed) block_axpy<B>(W, idx, val, n, d);
+                m = mask[i] & running;
+            }
+            if (m == 0) {
+                // No running class needs this row any more.
+                --list_size;
+                std::swap(list[s], list[list_size]);
+                --s;
+            }
+        }
+
+        for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
+            const size_t c = static_cast<size_t>(lowest_bit(mm));
+            ++iters[c];
+            const bool converged = pg_max[c] - pg_min[c] <= p.tolerance;
+            if (iters[c] >= p.max_iterations || (converged && active_count[c] == l)) {
+                running &= ~(1u << c); // done
+            } else if (converged) {
+                running &= ~(1u << c); // confirm later on every row
+                waiting |= 1u << c;
+            } else {
+                pg_max_old[c] = pg_max[c] <= 0 ? inf : pg_max[c];
+            }
+        }
+        if (running == 0 && waiting != 0) {
+            // The confirming full pass for every waiting class at once.
+            for (size_t i = 0; i < l; ++i)
+                mask[i] |= waiting;
+            for (uint32_t mm = waiting; mm != 0; mm &= mm - 1) {
+                const size_t c = static_cast<size_t>(lowest_bit(mm));
+                active_count[c] = l;
+                pg_max_old[c] = inf;
+            }
+            running = waiting;
+            waiting = 0;
+            list_size = l; // the list is always a permutation of all rows
+        }
+    }
+}
+
+// L2-regularised logistic regression, dual coordinate descent (Yu, Huang &
+// Lin 2011), for the classes of one block. Dual of class c:
+// min 1/2 a'Qa + sum a_i log a_i + (C_i - a_i) log(C_i - a_i), 0 < a_i < C_i.
+// Each one-variable sub-problem is solved by a guarded Newton method on
+// whichever of a_i, C_i - a_i is the smaller side at the optimum, which keeps
+// the logarithms accurate; both are stored for the same reason. There is no
+// shrinking (no variable sits at a bound).
+template <size_t B>
+void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
+                          BlockWeights &out) {
+    const SparseMatrix &X = *p.X;
+    const std::vector<int> &Y = *p.y;
+    const size_t l = X.rows();
+    const size_t nb = out.count;
+    const double bias = p.bias;
+    out.w.assign(p.num_features * B, 0.0f);
+    float *W = out.w.data();
+    double *wb = out.w_bias;
+
+    std::vector<double> alpha(l * B), alpha_c(l * B);
+    std::vector<uint32_t> order(l);
+    for (size_t i = 0; i < l; ++i) {
+        order[i] = static_cast<uint32_t>(i);
+        const double Ci = p.cost[i];
+        const double a0 = std::min(0.001 * Ci, 1e-8);
+        const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
+        float d[B] = {};
+        for (size_t c = 0; c < nb; ++c) {
+            alpha[i * B + c] = a0;
+            alpha_c[i * B + c] = Ci - a0;
+            const double yi = c == pos ? 1.0 : -1.0;
+            d[c] = static_cast<float>(yi * a0);
+            wb[c] += yi * a0 * bias;
+        }
+        const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
+        block_axpy<B>(W, X.col.data() + b, X.val.data() + b, n, d);
+        if (++since_poll >= kPollEvery) {
+            since_poll = 0;
+            pacer.poll();
+        }
+    }
+
+    const int max_inner = 100;
+    const double inner_eps_min = std::min(1e-8, p.tolerance);
+    double inner_eps[B], g_max[B];
+    size_t newton_steps[B];
+    int iters[B];
+    for (size_t c = 0; c < B; ++c) {
+        inner_eps[c] = 1e-2;
+        iters[c] = 0;
+    }
+    uint32_t running = nb >= 32 ? ~0u : (1u << nb) - 1;
+    Rng rng(seed);
+    while (running != 0) {
+        for (size_t s = 0; s + 1 < l; ++s)
+            std::swap(order[s], order[s + rng.below(l - s)]);
+        for (size_t c = 0; c < B; ++c) {
+            g_max[c] = 0;
+            newton_steps[c] = 0;
+        }
+        for (size_t s = 0; s < l; ++s) {
+            if (++since_poll >= kPollEvery) {
+                since_poll = 0;
+                pacer.poll();
+            }
+            const size_t i = order[s];
+            if (s + kPrefetchAhead < l) prefetch_row(X, order[s + kPrefetchAhead]);
+            const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
+            const uint32_t *idx = X.col.data() + b;
+            const float *val = X.val.data() + b;
+            float dot[B], d[B] = {};
+            block_dot<B>(W, idx, val, n, dot);
+            const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
+            const double Ci = p.cost[i];
+            const double q = p.sq_norm[i];
+            bool changed = false;
+            for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
+                const size_t c = static_cast<size_t>(lowest_bit(mm));
+                const double yi = c == pos ? 1.0 : -1.0;
+                const double ywx = yi * (dot[c] + wb[c] * bias);
+                double &ai = alpha[i * B + c];
+                double &aci = alpha_c[i * B + c];
+                // Sub-problem in z = a_i (sign +1) or z = C_i - a_i (sign -1):
+                // g'(z) = q (z - z_old) + sign * ywx + log(z / (C_i - z)).
+                const bool complement = 0.5 * q * (aci - ai) + ywx < 0;
+                const double z_old = complement ? aci : ai;
+                const double sign = complement ? -1.0 : 1.0;
+                double z = z_old;
+                if (Ci - z < 0.5 * Ci) z *= 0.1; // start from the small side
+                double gp = q * (z - z_old) + sign * ywx + std::log(z / (Ci - z));
+                g_max[c] = std::max(g_max[c], std::fabs(gp));
+                int inner = 0;
+                for (; inner < max_inner && std::fabs(gp) >= inner_eps[c]; ++inner) {
+                    const double gpp = q + Ci / (Ci - z) / z;
+                    const double next = z - gp / gpp;
+                    z = next <= 0 ? z * 0.1 : next; // stay inside (0, C_i)
+                    gp = q * (z - z_old) + sign * ywx + std::log(z / (Ci - z));
+                }
+                newton_steps[c] += static_cast<size_t>(inner);
+                if (inner > 0) {
+                    const double old = ai;
+                    if (complement) {
+                        aci = z;
+                        ai = Ci - z;
+                    } else {
+                        ai = z;
+                        aci = Ci - z;
+                    }
+                    d[c] = static_cast<float>((ai - old) * yi);
+                    wb[c] += (ai - old) * yi * bias;
+                    changed = true;
+                }
+            }
+            if (changed) block_axpy<B>(W, idx, val, n, d);
+        }
+        for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
+            const size_t c = static_cast<size_t>(lowest_bit(mm));
+            ++iters[c];
+            if (g_max[c] < p.tolerance || iters[c] >= p.max_iterations) {
+                running &= ~(1u << c);
+                continue;
+            }
+            if (newton_steps[c] <= l / 10) inner_eps[c] = std::max(inner_eps_min, 0.1 * inner_eps[c]);
+        }
+    }
+}
+
+// Runs the solver for one block with the narrowest vector width that fits.
+void solve_block(const SharedProblem &p, Algorithm algorithm, Pacer &pacer, unsigned &since_poll,
+                 uint64_t seed, BlockWeights &out) {
+    const bool svm = algorithm == Algorithm::LinearSVM;
+    if (out.count <= 4) {
+        out.width = 4;
+        svm ? solve_svm_block<4>(p, pacer, since_poll, seed, out)
+            : solve_logistic_block<4>(p, pacer, since_poll, seed, out);
+    } else if (out.count <= 8) {
+        out.width = 8;
+        svm ? solve_svm_block<8>(p, pacer, since_poll, seed, out)
+            : solve_logistic_block<8>(p, pacer, since_poll, seed, out);
+    } else {
+        out.width = 16;
+        svm ? solve_svm_block<16>(p, pacer, since_poll, seed, out)
+            : solve_logistic_block<16>(p, pacer, since_poll, seed, out);
+    }
+}
+
+// Checks the matrix, labels and weights so the solvers never index out of
+// bounds or divide by zero.
+void validate_inputs(const SparseMatrix &X, const std::vector<int> &y, size_t num_classes,
+                     const std::vector<float> &sample_weight) {
+    const size_t rows = X.row_ptr.empty() ? 0 : X.row_ptr.size() - 1;
+    if (X.row_ptr.empty() || X.row_ptr.front() != 0 || X.row_ptr.back() != X.col.size() ||
+        X.col.size() != X.val.size())
+        throw Error(ErrorKind::InvalidArgument, "malformed sparse matrix",
+                    "The row pointers do not match the stored entries.");
+    for (size_t r = 0; r < rows; ++r) {
+        if (X.row_ptr[r] > X.row_ptr[r + 1])
+            throw Error(ErrorKind::InvalidArgument, "malformed sparse matrix",
+                        "Row pointers decrease at row " + std::to_string(r) + ".");
+        for (size_t j = X.row_ptr[r]; j < X.row_ptr[r + 1]; ++j) {
+            if (X.col[j] >= X.cols || (j > X.row_ptr[r] && X.col[j] <= X.col[j - 1]))
+                throw Error(ErrorKind::InvalidArgument, "malformed sparse matrix",
+                            "Row " + std::to_string(r) +
+                                " has a column index out of range or out of increasing order.");
+            if (!std::isfinite(X.val[j]))
+                throw Error(ErrorKind::InvalidArgument, "non-finite feature value",
+                            "Row " + std::to_string(r) + " holds a NaN or infinite value.");
+        }
+    }
+    if (X.cols > std::numeric_limits<uint32_t>::max())
+        throw Error(ErrorKind::InvalidArgument, "too many features");
+    if (rows > std::numeric_limits<uint32_t>::max()) throw Error(ErrorKind::InvalidArgument, "too many rows");
+    if (num_classes == 0)
+        throw Error(ErrorKind::InsufficientData, "no classes to train",
+                    "At least one intent is needed to train a classifier.");
+    if (rows == 0)
+        throw Error(ErrorKind::InsufficientData, "no rows to train on",
+                    "The training set is empty after preparation.");
+    if (y.size() != rows)
+        throw Error(ErrorKind::InvalidArgument, "label count does not match row count",
+                    "There are " + std::to_string(y.size()) + " labels for " + std::to_string(rows) +
+                        " rows.");
+    for (size_t i = 0; i < rows; ++i)
+        if (y[i] < 0 || static_cast<size_t>(y[i]) >= num_classes)
+            throw Error(ErrorKind::InvalidArgument, "label out of range",
+                        "Row " + std::to_string(i) + " has label " + std::to_string(y[i]) + ", outside [0, " +
+                            std::to_string(num_classes) + ").");
+    if (!sample_weight.empty()) {
+        if (sample_weight.size() != rows)
+            throw Error(ErrorKind::InvalidArgument, "sample weight count does not match row count",
+                        "There are " + std::to_string(sample_weight.size()) + " weights for " +
+                            std::to_string(rows) + " rows.");
+        for (size_t i = 0; i < rows; ++i)
+            if (!(std::isfinite(sample_weight[i]) && sample_weight[i] > 0))
+                throw Error(ErrorKind::InvalidArgument, "invalid sample weight",
+                            "Row " + std::to_string(i) +
+                                " has a weight that is not a finite positive number.");
+    }
+}
+
+// Blocks every signal in the calling thread while alive, so threads created
+// meanwhile inherit a full mask: PostgreSQL's handlers must only ever run on
+// the backend's own thread.
+class SignalBlock {
+  public:
+    SignalBlock() {
+#ifdef INTENT_HAVE_PTHREAD_SIGMASK
+        sigset_t all;
+        sigfillset(&all);
+        ok_ = pthread_sigmask(SIG_SETMASK, &all, &saved_) == 0;
+#endif
+    }
+    ~SignalBlock() {
+#ifdef INTENT_HAVE_PTHREAD_SIGMASK
+        if (ok_) pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+#endif
+    }
+    SignalBlock(const SignalBlock &) = delete;
+    SignalBlock &operator=(const SignalBlock &) = delete;
+
+  private:
+#ifdef INTENT_HAVE_PTHREAD_SIGMASK
+    sigset_t saved_;
+    bool ok_ = false;
+#endif
+};
+
+// Owns the worker threads: on any exit path it raises the stop flag and joins
+// them, so no worker outlives the call or touches freed data.
+class WorkerGroup {
+  public:
+    explicit WorkerGroup(std::atomic<bool> &stop) : stop_(stop) {}
+    ~WorkerGroup() {
+        stop_.store(true);
+        join();
+    }
+    void join() {
+        for (auto &t : threads_)
+            if (t.joinable()) t.join();
+    }
+    std::vector<std::thread> &threads() { return threads_; }
+
+  private:
+    std::atomic<bool> &stop_;
+    std::vector<std::thread> threads_;
+};
+
+} // namespace
+
+// Validates the inputs, then solves the num_classes binary problems on up to
+// `threads` threads (the caller included) and gathers the weights
+// feature-major.
+LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y, size_t num_classes,
+                                const std::vector<float> &sample_weight, const LearnerOptions &options,
+                                const TrainCallbacks &callbacks) {
+    options.validate();
+    validate_inputs(X, y, num_classes, sample_weight);
+    callbacks.report("train", 0, num_classes);
+    callbacks.check_cancel();
+
+    const size_t rows = X.rows();
+    SharedProblem p;
+    p.X = &X;
+    p.y = &y;
+    p.num_classes = num_classes;
+    p.num_features = X.cols;
+    p.bias = options.bias;
+    p.tolerance = options.tolerance;
+    p.max_iterations = options.max_iterations;
+    p.seed = options.seed;
+
+    // Balanced weights n / (k * n_c), k counting the classes present in y
+    // (as scikit-learn's compute_class_weight does).
+    std::vector<double> class_weight(num_classes, 1.0);
+    if (options.balanced_class_weight) {
+        std::vector<size_t> count(num_classes, 0);
+        for (int c : y)
+            ++count[static_cast<size_t>(c)];
+        const size_t present =
+            static_cast<size_t>(std::count_if(count.begin(), count.end(), [](size_t n) { return n > 0; }));
+        for (size_t c = 0; c < num_classes; ++c)
+            if (count[c] > 0)
+                class_weight[c] = static_cast<double>(rows) /
+                                  (static_cast<double>(present) * static_cast<double>(count[c]));
+    }
+    p.cost.resize(rows);
+    p.sq_norm.resize(rows);
+    p.diag.resize(rows);
+    p.qd.resize(rows);
+    for (size_t i = 0; i < rows; ++i) {
+        const double sw = sample_weight.empty() ? 1.0 : sample_weight[i];
+        p.cost[i] = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
+        double s = options.bias * options.bias;
+        for (size_t j = X.row_ptr[i]; j < X.row_ptr[i + 1]; ++j)
+            s += static_cast<double>(X.val[j]) * X.val[j];
+        p.sq_norm[i] = s;
+        p.diag[i] = 0.5 / p.cost[i];
+        p.qd[i] = s + p.diag[i];
+    }
+
+    LinearWeights out;
+    out.num_features = X.cols;
+    out.num_classes = num_classes;
+    out.w.assign(X.cols * num_classes, 0.0f);
+    out.bias.assign(num_classes, 0.0f);
+
+    // Fixed blocks of nearly equal size, depending only on num_classes.
+    const size_t num_blocks = (num_classes + kMaxBlock - 1) / kMaxBlock;
+    const size_t per_block = (num_classes + num_blocks - 1) / num_blocks;
+
+    std::atomic<bool> stop{false};
+    std::atomic<size_t> next_block{0}, done{0};
+    std::mutex mutex;
+    std::condition_variable progress_cv;
+    std::exception_ptr worker_error;
+
+    // Solves blocks taken from the shared counter until none are left.
+    auto run_blocks = [&](Pacer &pacer) {
+        BlockWeights bw;
+        unsigned since_poll = 0;
+        for (;;) {
+            const size_t blk = next_block.fetch_add(1);
+            if (blk >= num_blocks) return;
+            bw.first_class = blk * per_block;
+            bw.count = std::min(per_block, num_classes - bw.first_class);
+            std::fill(std::begin(bw.w_bias), std::end(bw.w_bias), 0.0);
+            solve_block(p, options.algorithm, pacer, since_poll, block_seed(options.seed, blk), bw);
+            // Distinct blocks write distinct elements: no data race.
+            for (size_t f = 0; f < X.cols; ++f)
+                for (size_t c = 0; c < bw.count; ++c)
+                    out.w[f * num_classes + bw.first_class + c] = bw.w[f * bw.width + c];
+            for (size_t c = 0; c < bw.count; ++c)
+                out.bias[bw.first_class + c] = static_cast<float>(bw.w_bias[c] * options.bias);
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                done.fetch_add(bw.count);
+            }
+            progress_cv.notify_all();
+        }
+    };
+
+    size_t threads = options.threads > 0
+                         ? static_cast<size_t>(options.threads)
+                         : std::min<size_t>(4, std::max(1u, std::thread::hardware_concurrency()));
+    threads = std::max<size_t>(1, std::min(threads, num_blocks));
+
+    CallerPacer caller(callbacks, stop, done, num_classes);
+    WorkerGroup group(stop);
+    if (threads > 1) {
+        SignalBlock block;
+        for (size_t t = 1; t < threads; ++t) {
+            try {
+                group.threads().emplace_back([&] {
+                    WorkerPacer pacer(stop);
+                    try {
+                        run_blocks(pacer);
+                    } catch (const StopRequested &) {
+                    } catch (...) {
+                        std::lock_guard<std::mutex> lock(mutex);
+                        if (!worker_error) worker_error = std::current_exception();
+                        stop.store(true);
+                    }
+                    progress_cv.notify_all();
+                });
+            } catch (const std::system_error &) {
+                break; // fewer threads: same result, just slower
+            }
+        }
+    }
+
+    try {
+        run_blocks(caller);
+        // Our share is done: keep polling the callbacks while workers finish.
+        std::unique_lock<std::mutex> lock(mutex);
+        while (done.load() < num_classes && !stop.load()) {
+            progress_cv.wait_for(lock, std::chrono::milliseconds(20));
+            lock.unlock();
+            caller.tick();
+            lock.lock();
+        }
+    } catch (const StopRequested &) {
+        // A worker failed; its exception is rethrown below.
+    } catch (...) {
+        stop.store(true);
+        group.join();
+        throw;
+    }
+    stop.store(true);
+    group.join();
+    if (worker_error) std::rethrow_exception(worker_error);
+    if (done.load() != num_classes)
+        throw Error(ErrorKind::Internal, "training stopped before all classes finished");
+    callbacks.report("train", num_classes, num_classes);
+    return out;
+}
+
+} // namespace intent

@@ -1,0 +1,539 @@
+// TF-IDF vectoriser: n-gram enumeration, hashing, fitting and transforming.
+//
+// Every n-gram is identified by a 64-bit hash of its bytes computed
+// incrementally while it is enumerated: FNV-1a over the bytes from a
+// kind-specific seed, finished with the murmur3 fmix64 avalanche. A word
+// n-gram's bytes are its tokens joined by single spaces; a char n-gram's bytes
+// are a code point slice of the token padded with one space on each side.
+// Because normalised text separates tokens by exactly one space, both kinds
+// are contiguous slices of " " + normalized + " ", which lets fit() record a
+// term by (offset, length) and transform_one() never build a string.
+#include "vectorizer.h"
+
+#include "errors.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace intent {
+namespace {
+
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+// Different starting states keep word and char n-grams in separate hash spaces.
+constexpr uint64_t kSeeds[2] = {kFnvOffset, kFnvOffset ^ 0x9e3779b97f4a7c15ULL};
+constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
+constexpr int kMaxCap = 10000000;
+
+// One FNV-1a step over a byte range.
+inline uint64_t fnv_bytes(uint64_t h, const char *p, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        h = (h ^ static_cast<unsigned char>(p[i])) * kFnvPrime;
+    return h;
+}
+
+// murmur3 fmix64, so that every input bit affects the low bits used as the
+// table position. 0 is reserved for "empty slot" and mapped away.
+inline uint64_t finish(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h != 0 ? h : 0x9e3779b97f4a7c15ULL;
+}
+
+// Hash of a whole term, equal to what the enumerators compute incrementally.
+uint64_t term_hash(FeatureKind kind, std::string_view bytes) {
+    return finish(fnv_bytes(kSeeds[static_cast<int>(kind)], bytes.data(), bytes.size()));
+}
+
+// Byte length of the UTF-8 sequence starting with lead byte `b` (input is valid).
+inline size_t cp_len(unsigned char b) {
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+// Calls emit(hash, begin, length) for every word n-gram with min <= n <= max.
+// `tokens` must be consecutive tokens of one buffer separated by single spaces.
+template <class Emit>
+void for_each_word_ngram(const std::vector<std::string_view> &tokens, int nmin, int nmax, Emit &&emit) {
+    const size_t count = tokens.size();
+    for (size_t i = 0; i < count; ++i) {
+        const char *begin = tokens[i].data();
+        uint64_t h = kSeeds[0];
+        size_t last = std::min(count, i + static_cast<size_t>(nmax));
+        for (size_t j = i; j < last; ++j) {
+            if (j > i) h = (h ^ static_cast<unsigned char>(' ')) * kFnvPrime;
+            h = fnv_bytes(h, tokens[j].data(), tokens[j].size());
+            if (static_cast<int>(j - i + 1) >= nmin) {
+                const char *end = tokens[j].data() + tokens[j].size();
+                emit(finish(h), begin, static_cast<size_t>(end - begin));
+            }
+        }
+    }
+}
+
+// Calls emit(hash, begin, length) for every char n-gram of one padded token
+// (" tok ", valid UTF-8), as scikit-learn's char_wb analyzer does: all windows
+// of n code points for min <= n <= max, and the whole padded token once when it
+// is shorter than min.
+template <class Emit> void for_each_char_ngram(std::string_view padded, int nmin, int nmax, Emit &&emit) {
+    const char *p = padded.data();
+    const size_t n = padded.size();
+    const size_t kmax = static_cast<size_t>(nmax);
+    const size_t kmin = static_cast<size_t>(nmin);
+    unsigned char any_high = 0;
+    for (size_t i = 0; i < n; ++i)
+        any_high |= static_cast<unsigned char>(p[i]);
+    if (any_high < 0x80) {
+        // ASCII token (the common case): one byte per code point.
+        for (size_t start = 0; start < n; ++start) {
+            uint64_t h = kSeeds[1];
+            const size_t last = std::min(kmax, n - start);
+            for (size_t k = 1; k <= last; ++k) {
+                h = (h ^ static_cast<unsigned char>(p[start + k - 1])) * kFnvPrime;
+                if (k >= kmin) emit(finish(h), p + start, k);
+            }
+        }
+        if (n < kmin) emit(finish(fnv_bytes(kSeeds[1], p, n)), p, n);
+        return;
+    }
+    size_t start = 0;
+    size_t windows = 0;
+    while (start < n) {
+        uint64_t h = kSeeds[1];
+        size_t pos = start;
+        for (size_t k = 1; k <= kmax && pos < n; ++k) {
+            size_t len = cp_len(static_cast<unsigned char>(p[pos]));
+            if (len > n - pos) len = n - pos; // defensive; valid input never truncates
+            h = fnv_bytes(h, p + pos, len);
+            pos += len;
+            if (k >= kmin) {
+                emit(finish(h), p + start, pos - start);
+                ++windows;
+            }
+        }
+        start += cp_len(static_cast<unsigned char>(p[start]));
+    }
+    if (windows == 0 && n > 0) emit(finish(fnv_bytes(kSeeds[1], p, n)), p, n);
+}
+
+// Sorts feature indices ascending. A counting pass on the top bits of the
+// index range (about one bucket per two indices) leaves the ~100-200 indices
+// of a message nearly sorted, and an insertion pass finishes: about half the
+// work of std::sort at this size. `tmp` is reusable scratch.
+void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, float>> &tmp,
+                  size_t num_features) {
+    const size_t n = v.size();
+    uint32_t *a = v.data();
+    if (n >= 32) {
+        unsigned bucket_bits = 4;
+        while (bucket_bits < 8 && (size_t{1} << (bucket_bits + 1)) <= n)
+            ++bucket_bits;
+        const size_t buckets = size_t{1} << bucket_bits;
+        unsigned shift = 0;
+        while ((static_cast<uint64_t>(num_features - 1) >> shift) >= buckets)
+            ++shift;
+        tmp.resize(n);
+        uint32_t start[257] = {0};
+        for (size_t i = 0; i < n; ++i) {
+            tmp[i].first = a[i];
+            ++start[(a[i] >> shift) + 1];
+        }
+        for (size_t d = 0; d < buckets; ++d)
+            start[d + 1] += start[d];
+        for (size_t i = 0; i < n; ++i) {
+            const uint32_t x = tmp[i].first;
+            a[start[x >> shift]++] = x;
+        }
+    }
+    for (size_t i = 1; i < n; ++i) {
+        const uint32_t x = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > x; --j)
+            a[j] = a[j - 1];
+        a[j] = x;
+    }
+}
+
+// Index of the feature with this hash in an open-addressing table, or -1.
+// Kept inline-able for the transform hot loop.
+inline int64_t probe(const std::vector<uint64_t> &hashes, const std::vector<uint32_t> &index, uint64_t h) {
+    if (hashes.empty()) return -1;
+    const size_t mask = hashes.size() - 1;
+    const uint64_t *slots = hashes.data();
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const uint64_t s = slots[i];
+        if (s == h) return index[i];
+        if (s == 0) return -1;
+    }
+}
+
+// Throws the validate() error for one option.
+[[noreturn]] void bad_option(const char *name, const std::string &detail) {
+    throw Error(ErrorKind::InvalidArgument, std::string("invalid value for option \"") + name + "\"", detail);
+}
+
+// Checks lo <= value <= hi for one option.
+void check_range(const char *name, long long value, long long lo, long long hi, const std::string &why) {
+    if (value < lo || value > hi)
+        bad_option(name, std::string(name) + " must be " + why + "; got " + std::to_string(value) + ".");
+}
+
+// idf of a term seen in `df` of `n` documents (scikit-learn's formulas).
+double idf_value(bool smooth, double n, double df) {
+    return smooth ? std::log((1.0 + n) / (1.0 + df)) + 1.0 : std::log(n / df) + 1.0;
+}
+
+// Builds " " + normalized + " " in `buf` (reusing its capacity) and splits the
+// inner part into tokens, so every padded token is a contiguous slice.
+void prepare(std::string_view text, const TextOptions &options, std::string &buf,
+             std::vector<std::string_view> &tokens) {
+    buf.clear();
+    buf.push_back(' ');
+    normalize_append(text, options, buf);
+    buf.push_back(' ');
+    split_tokens(std::string_view(buf).substr(1, buf.size() - 2), tokens);
+}
+
+// One distinct n-gram seen during fit: its hash, first occurrence in the
+// arena, document frequency and the last document that counted it.
+struct GramStat {
+    uint64_t hash = 0; // 0 = empty slot
+    size_t offset = 0;
+    uint32_t length = 0;
+    uint32_t df = 0;
+    uint32_t last_doc = 0;
+    FeatureKind kind = FeatureKind::Word;
+};
+
+// Open-addressing table of GramStat keyed by hash, used only by fit().
+class GramCounter {
+  public:
+    GramCounter() : slots_(1u << 16), mask_(slots_.size() - 1) {}
+
+    // Counts one occurrence of a gram in document `doc` (documents arrive in order).
+    void add(uint64_t hash, size_t offset, size_t length, uint32_t doc, FeatureKind kind) {
+        size_t i = hash & mask_;
+        while (true) {
+            GramStat &s = slots_[i];
+            if (s.hash == hash) {
+                if (s.last_doc != doc) {
+                    ++s.df;
+                    s.last_doc = doc;
+                }
+                return;
+            }
+            if (s.hash == 0) break;
+            i = (i + 1) & mask_;
+        }
+        if (length > std::numeric_limits<uint32_t>::max())
+            throw Error(ErrorKind::InvalidArgument, "token too long",
+                        "An n-gram of " + std::to_string(length) + " bytes exceeds the 4 GB limit.");
+        slots_[i] = GramStat{hash, offset, static_cast<uint32_t>(length), 1, doc, kind};
+        if (++used_ * 2 > slots_.size()) grow();
+    }
+
+    const std::vector<GramStat> &slots() const { return slots_; }
+
+  private:
+    // Doubles the table, keeping the load at most 1/2.
+    void grow() {
+        std::vector<GramStat> old(slots_.size() * 2);
+        old.swap(slots_);
+        mask_ = slots_.size() - 1;
+        for (const GramStat &s : old) {
+            if (s.hash == 0) continue;
+            size_t i = s.hash & mask_;
+            while (slots_[i].hash != 0)
+                i = (i + 1) & mask_;
+            slots_[i] = s;
+        }
+    }
+
+    std::vector<GramStat> slots_;
+    size_t mask_;
+    size_t used_ = 0;
+};
+
+// A candidate term: document frequency and its bytes in the arena.
+struct Candidate {
+    uint32_t df;
+    std::string_view bytes;
+};
+
+// Keeps the `cap` candidates with the highest df (ties: smaller bytes first),
+// then orders the survivors by bytes.
+void select_top(std::vector<Candidate> &cands, size_t cap) {
+    if (cands.size() > cap) {
+        auto better = [](const Candidate &a, const Candidate &b) {
+            if (a.df != b.df) return a.df > b.df;
+            return a.bytes < b.bytes;
+        };
+        std::nth_element(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(cap), cands.end(),
+                         better);
+        cands.resize(cap);
+    }
+    std::sort(cands.begin(), cands.end(),
+              [](const Candidate &a, const Candidate &b) { return a.bytes < b.bytes; });
+}
+
+// True when `s` is well-formed UTF-8 (terms in a stored model must be).
+bool valid_utf8(std::string_view s) {
+    try {
+        std::string sink;
+        normalize_append(s, TextOptions{false, false}, sink);
+    } catch (const Error &) {
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void FeatureOptions::validate() const {
+    check_range("word_ngram_min", word_ngram_min, 1, 8, "between 1 and 8");
+    check_range("word_ngram_max", word_ngram_max, word_ngram_min, 8,
+                "between word_ngram_min (" + std::to_string(word_ngram_min) + ") and 8");
+    check_range("char_ngram_min", char_ngram_min, 1, 10, "between 1 and 10");
+    check_range("char_ngram_max", char_ngram_max, char_ngram_min, 10,
+                "between char_ngram_min (" + std::to_string(char_ngram_min) + ") and 10");
+    check_range("min_df", min_df, 1, std::numeric_limits<int>::max(), "at least 1");
+    check_range("max_features", max_features, 1, kMaxCap, "between 1 and 10000000");
+    check_range("max_char_features", max_char_features, 1, kMaxCap, "between 1 and 10000000");
+}
+
+Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options) {
+    options.validate();
+    if (texts.empty())
+        throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
+                    "The vectorizer needs at least one training text.");
+    if (texts.size() >= kEmpty)
+        throw Error(ErrorKind::InsufficientData, "too many texts", "At most 4294967294 texts can be fitted.");
+
+    // All normalised texts, each as " a b c ", back to back.
+    std::string arena;
+    size_t total = 0;
+    for (const std::string &t : texts)
+        total += t.size() + 2;
+    arena.reserve(total + total / 2 + 16); // room for normalize_append's worst case
+    std::vector<size_t> doc_start(texts.size() + 1);
+    for (size_t d = 0; d < texts.size(); ++d) {
+        doc_start[d] = arena.size();
+        arena.push_back(' ');
+        normalize_append(texts[d], options.text, arena);
+        arena.push_back(' ');
+    }
+    doc_start[texts.size()] = arena.size();
+
+    GramCounter counter;
+    std::vector<std::string_view> tokens;
+    const char *base = arena.data();
+    for (size_t d = 0; d < texts.size(); ++d) {
+        std::string_view doc(base + doc_start[d], doc_start[d + 1] - doc_start[d]);
+        split_tokens(doc.substr(1, doc.size() - 2), tokens);
+        const uint32_t doc_id = static_cast<uint32_t>(d);
+        for_each_word_ngram(tokens, options.word_ngram_min, options.word_ngram_max,
+                            [&](uint64_t h, const char *p, size_t len) {
+                                counter.add(h, static_cast<size_t>(p - base), len, doc_id, FeatureKind::Word);
+                            });
+        if (!options.char_ngrams) continue;
+        for (std::string_view tok : tokens) {
+            std::string_view padded(tok.data() - 1, tok.size() + 2);
+            for_each_char_ngram(padded, options.char_ngram_min, options.char_ngram_max,
+                                [&](uint64_t h, const char *p, size_t len) {
+                                    counter.add(h, static_cast<size_t>(p - base), len, doc_id,
+                                                FeatureKind::Char);
+                                });
+        }
+    }
+
+    std::vector<Candidate> words, chars;
+    for (const GramStat &s : counter.slots()) {
+        if (s.hash == 0 || s.df < static_cast<uint32_t>(options.min_df)) continue;
+        Candidate c{s.df, std::string_view(base + s.offset, s.length)};
+        (s.kind == FeatureKind::Word ? words : chars).push_back(c);
+    }
+    select_top(words, static_cast<size_t>(options.max_features));
+    select_top(chars, static_cast<size_t>(options.max_char_features));
+    if (words.empty() && chars.empty())
+        throw Error(ErrorKind::InsufficientData, "no features left to learn from",
+                    "No word or character n-gram occurs in at least min_df (" +
+                        std::to_string(options.min_df) + ") of the " + std::to_string(texts.size()) +
+                        " texts.",
+                    "Lower min_df or add training texts that contain words.");
+
+    Vectorizer v;
+    v.options_ = options;
+    const size_t total_terms = words.size() + chars.size();
+    v.terms_.reserve(total_terms);
+    v.kinds_.reserve(total_terms);
+    v.idf_.reserve(total_terms);
+    const double n = static_cast<double>(texts.size());
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const Candidate &c : pass == 0 ? words : chars) {
+            v.terms_.emplace_back(c.bytes);
+            v.kinds_.push_back(pass == 0 ? FeatureKind::Word : FeatureKind::Char);
+            v.idf_.push_back(static_cast<float>(idf_value(options.smooth_idf, n, c.df)));
+        }
+    }
+    v.build_index();
+    return v;
+}
+
+Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std::string> terms,
+                                  std::vector<FeatureKind> kinds, std::vector<float> idf) {
+    try {
+        options.validate();
+    } catch (const Error &e) {
+        throw Error(ErrorKind::CorruptModel, "invalid feature options in model",
+                    std::string("The stored options fail validation: ") + e.what() + ".");
+    }
+    if (terms.size() != kinds.size() || terms.size() != idf.size())
+        throw Error(ErrorKind::CorruptModel, "vocabulary sizes disagree in model",
+                    "The model stores " + std::to_string(terms.size()) + " terms, " +
+                        std::to_string(kinds.size()) + " kinds and " + std::to_string(idf.size()) +
+                        " idf values.");
+    if (terms.size() >= kEmpty)
+        throw Error(ErrorKind::CorruptModel, "vocabulary too large in model",
+                    "The model stores " + std::to_string(terms.size()) + " terms.");
+    for (size_t i = 0; i < terms.size(); ++i) {
+        auto k = static_cast<uint8_t>(kinds[i]);
+        if (k > static_cast<uint8_t>(FeatureKind::Char))
+            throw Error(ErrorKind::CorruptModel, "invalid feature kind in model",
+                        "Term " + std::to_string(i) + " has kind " + std::to_string(k) + ".");
+        if (!std::isfinite(idf[i]) || idf[i] < 0.0f)
+            throw Error(ErrorKind::CorruptModel, "invalid idf value in model",
+                        "Term " + std::to_string(i) + " has a negative or non-finite idf.");
+        if (terms[i].empty() || !valid_utf8(terms[i]))
+            throw Error(ErrorKind::CorruptModel, "invalid term in model",
+                        "Term " + std::to_string(i) + " is empty or not valid UTF-8.");
+    }
+    Vectorizer v;
+    v.options_ = options;
+    v.terms_ = std::move(terms);
+    v.kinds_ = std::move(kinds);
+    v.idf_ = std::move(idf);
+    v.build_index();
+    return v;
+}
+
+void Vectorizer::build_index() {
+    size_t capacity = 16;
+    while (capacity < terms_.size() * 2)
+        capacity *= 2;
+    slot_hash_.assign(capacity, 0);
+    slot_index_.assign(capacity, kEmpty);
+    const size_t mask = capacity - 1;
+    for (size_t t = 0; t < terms_.size(); ++t) {
+        uint64_t h = term_hash(kinds_[t], terms_[t]);
+        size_t i = h & mask;
+        while (slot_hash_[i] != 0) {
+            if (slot_hash_[i] == h) {
+                const size_t other = slot_index_[i];
+                bool same = terms_[other] == terms_[t] && kinds_[other] == kinds_[t];
+                throw Error(ErrorKind::CorruptModel,
+                            same ? "duplicate term in model vocabulary"
+                                 : "hash collision in model vocabulary",
+                            "Terms " + std::to_string(other) + " and " + std::to_string(t) +
+                                (same ? " are identical." : " have the same 64-bit hash."));
+            }
+            i = (i + 1) & mask;
+        }
+        slot_hash_[i] = h;
+        slot_index_[i] = static_cast<uint32_t>(t);
+    }
+}
+
+int64_t Vectorizer::lookup(uint64_t hash) const {
+    return probe(slot_hash_, slot_index_, hash);
+}
+
+void Vectorizer::transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const {
+    out.clear();
+    prepare(text, options_.text, scratch.normalized, scratch.tokens);
+    const auto &tokens = scratch.tokens;
+    if (tokens.empty() || terms_.empty()) return;
+
+    // Upper bound on the n-grams this text can produce, so matched indices can
+    // be written through a raw pointer into out.index (no per-gram push_back).
+    size_t bound = tokens.size() * static_cast<size_t>(options_.word_ngram_max);
+    if (options_.char_ngrams) {
+        const size_t per_start = static_cast<size_t>(options_.char_ngram_max - options_.char_ngram_min + 1);
+        bound += (scratch.normalized.size() + tokens.size()) * per_start + tokens.size();
+    }
+    // Reserving every buffer by the same bound means that once a text has
+    // been seen, no text of at most its length allocates again.
+    std::vector<uint32_t> &found = out.index;
+    found.resize(bound);
+    out.value.reserve(bound);
+    scratch.counts.reserve(bound);
+    uint32_t *w = found.data();
+    const uint64_t *const hashes = slot_hash_.data();
+    const uint32_t *const slot_index = slot_index_.data();
+    const size_t mask = slot_hash_.size() - 1;
+    auto collect = [&](uint64_t h, const char *, size_t) {
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+            const uint64_t s = hashes[i];
+            if (s == h) {
+                *w++ = slot_index[i];
+                return;
+            }
+            if (s == 0) return;
+        }
+    };
+    for_each_word_ngram(tokens, options_.word_ngram_min, options_.word_ngram_max, collect);
+    if (options_.char_ngrams) {
+        for (std::string_view tok : tokens)
+            for_each_char_ngram(std::string_view(tok.data() - 1, tok.size() + 2), options_.char_ngram_min,
+                                options_.char_ngram_max, collect);
+    }
+    const size_t n = static_cast<size_t>(w - found.data());
+    found.resize(n);
+    if (n == 0) return;
+    sort_indices(found, scratch.counts, terms_.size());
+
+    // Collapse runs of equal indices into (index, tf * idf).
+    out.value.resize(n);
+    float *values = out.value.data();
+    double sum_sq = 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < n;) {
+        const uint32_t f = found[i];
+        size_t j = i + 1;
+        while (j < n && found[j] == f)
+            ++j;
+        double tf = static_cast<double>(j - i);
+        if (options_.sublinear_tf && j - i > 1) tf = 1.0 + std::log(tf);
+        const double value = tf * idf_[f];
+        sum_sq += value * value;
+        found[kept] = f;
+        values[kept] = static_cast<float>(value);
+        ++kept;
+        i = j;
+    }
+    found.resize(kept);
+    out.value.resize(kept);
+    if (options_.l2_normalize && sum_sq > 0) {
+        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
+        for (size_t i = 0; i < kept; ++i)
+            values[i] *= scale;
+    }
+}
+
+SparseMatrix Vectorizer::transform(const std::vector<std::string> &texts) const {
+    SparseMatrix m;
+    m.cols = terms_.size();
+    m.row_ptr.reserve(texts.size() + 1);
+    VectorizerScratch scratch;
+    SparseVector row;
+    for (const std::string &t : texts) {
+        transform_one(t, row, scratch);
+        m.append_row(row);
+    }
+    return m;
+}
+
+} // namespace intent

@@ -1,0 +1,92 @@
+// The C++ exception guard around every SQL-callable function.
+#include "guard.h"
+
+#include "errors.h"
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+namespace pg_intent {
+namespace {
+
+// An error waiting to be raised once the C++ frames are gone. Plain data in
+// fixed buffers: filling it never allocates, so it is safe inside a catch.
+struct PendingError {
+    bool pending = false;
+    ErrorData *postgres_error = nullptr; // a PostgreSQL error to re-raise as is
+    bool cancelled = false;
+    int sqlstate = 0;
+    char message[1024] = {0};
+    char detail[1024] = {0};
+    char hint[512] = {0};
+
+    void set(int code, const char *msg, const char *det = nullptr, const char *hnt = nullptr) {
+        pending = true;
+        sqlstate = code;
+        snprintf(message, sizeof message, "%s", msg ? msg : "");
+        snprintf(detail, sizeof detail, "%s", det ? det : "");
+        snprintf(hint, sizeof hint, "%s", hnt ? hnt : "");
+    }
+};
+
+int sqlstate_for(intent::ErrorKind kind) {
+    switch (kind) {
+    case intent::ErrorKind::InvalidArgument:
+    case intent::ErrorKind::InsufficientData:
+        return ERRCODE_INVALID_PARAMETER_VALUE;
+    case intent::ErrorKind::InvalidText:
+        return ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
+    case intent::ErrorKind::CorruptModel:
+        return ERRCODE_DATA_CORRUPTED;
+    case intent::ErrorKind::Cancelled:
+        return ERRCODE_QUERY_CANCELED;
+    case intent::ErrorKind::Internal:
+        break;
+    }
+    return ERRCODE_INTERNAL_ERROR;
+}
+
+// Raises the pending error. Runs with no C++ object alive above it.
+[[noreturn]] void raise(const PendingError &e) {
+    if (e.postgres_error) ReThrowError(e.postgres_error);
+    if (e.cancelled) {
+        // Let PostgreSQL report the real reason (user cancel, statement
+        // timeout, termination) with its own SQLSTATE.
+        CHECK_FOR_INTERRUPTS();
+    }
+    ereport(ERROR, (errcode(e.sqlstate), errmsg("%s", e.message), e.detail[0] ? errdetail("%s", e.detail) : 0,
+                    e.hint[0] ? errhint("%s", e.hint) : 0));
+    pg_unreachable();
+}
+
+} // namespace
+
+bool interrupt_pending() {
+    return InterruptPending && (QueryCancelPending || ProcDiePending);
+}
+
+Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
+    PendingError error;
+    try {
+        return body(fcinfo);
+    } catch (const PgError &e) {
+        error.pending = true;
+        error.postgres_error = e.data();
+    } catch (const SqlError &e) {
+        error.set(e.sqlstate(), e.what(), e.detail().c_str(), e.hint().c_str());
+    } catch (const intent::Error &e) {
+        error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), e.hint().c_str());
+        error.cancelled = e.kind() == intent::ErrorKind::Cancelled;
+    } catch (const std::bad_alloc &) {
+        error.set(ERRCODE_OUT_OF_MEMORY, "out of memory", "The intent classifier could not allocate memory.");
+    } catch (const std::exception &e) {
+        error.set(ERRCODE_INTERNAL_ERROR, e.what());
+    } catch (...) {
+        error.set(ERRCODE_INTERNAL_ERROR, "unexpected C++ exception in pg_intent");
+    }
+    // Every destructor of the try scope has run; only plain data is left.
+    raise(error);
+}
+
+} // namespace pg_intent

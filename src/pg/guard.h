@@ -1,0 +1,95 @@
+// The boundary between C++ and PostgreSQL's longjmp-based errors.
+//
+// C++ -> PostgreSQL: every SQL-callable function is defined with
+// PG_INTENT_FUNCTION(name). Its body runs inside guarded_call(), which catches
+// every C++ exception, copies the message into fixed buffers (no allocation
+// while an exception is in flight), leaves the try scope so every destructor
+// has run, and only then raises the PostgreSQL error with a proper SQLSTATE.
+//
+// PostgreSQL -> C++: a PostgreSQL call that may ereport(ERROR), made while
+// C++ objects are alive, goes through pg_call(). It catches the error with
+// PG_TRY, keeps its ErrorData and rethrows it as PgError, so C++ unwinds
+// normally; guarded_call() then re-raises the original error unchanged.
+#pragma once
+
+#include "pg_headers.h"
+
+#include <exception>
+#include <string>
+
+namespace pg_intent {
+
+// A PostgreSQL error carried through C++ frames.
+class PgError : public std::exception {
+  public:
+    explicit PgError(ErrorData *data) : data_(data) {}
+    const char *what() const noexcept override { return data_->message ? data_->message : "postgres error"; }
+    ErrorData *data() const noexcept { return data_; }
+
+  private:
+    ErrorData *data_;
+};
+
+// Runs `fn` (PostgreSQL calls only; no C++ objects with destructors inside),
+// turning an ereport(ERROR) into a thrown PgError.
+template <class Fn> void pg_call(Fn &&fn) {
+    // volatile: assigned after setjmp and read after a possible longjmp.
+    MemoryContext const caller_context = CurrentMemoryContext;
+    ErrorData *volatile error = nullptr;
+    PG_TRY();
+    { fn(); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(caller_context);
+        error = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (error) throw PgError(error);
+}
+
+// An error the glue raises itself, with a SQLSTATE of its choosing
+// (ERRCODE_* from utils/errcodes.h).
+class SqlError : public std::exception {
+  public:
+    SqlError(int sqlstate, const char *message, const char *detail = nullptr, const char *hint = nullptr)
+        : sqlstate_(sqlstate), message_(message), detail_(detail ? detail : ""), hint_(hint ? hint : "") {}
+    const char *what() const noexcept override { return message_.c_str(); }
+    int sqlstate() const noexcept { return sqlstate_; }
+    const std::string &detail() const noexcept { return detail_; }
+    const std::string &hint() const noexcept { return hint_; }
+
+  private:
+    int sqlstate_;
+    std::string message_, detail_, hint_;
+};
+
+using GuardedBody = Datum (*)(FunctionCallInfo);
+
+// Calls `body`, mapping exceptions to PostgreSQL errors after unwinding.
+Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo);
+
+// True when a cancel, statement timeout or termination is pending. Reads the
+// flags only: CHECK_FOR_INTERRUPTS() would longjmp over C++ frames.
+bool interrupt_pending();
+
+} // namespace pg_intent
+
+// PostgreSQL 15's PGDLLEXPORT is empty outside Windows, and we build with
+// -fvisibility=hidden, so the symbols PostgreSQL looks up are exported here.
+#define PG_INTENT_EXPORT_BEGIN _Pragma("GCC visibility push(default)")
+#define PG_INTENT_EXPORT_END _Pragma("GCC visibility pop")
+
+// Defines the exported V1 function `name`, whose body (written after the
+// macro) runs as `name##_body` inside the guard.
+#define PG_INTENT_FUNCTION(name)                                                                             \
+    static Datum name##_body(FunctionCallInfo fcinfo);                                                       \
+    PG_INTENT_EXPORT_BEGIN                                                                                   \
+    extern "C" {                                                                                             \
+    PG_FUNCTION_INFO_V1(name);                                                                               \
+    Datum name(PG_FUNCTION_ARGS) {                                                                           \
+        return pg_intent::guarded_call(name##_body, fcinfo);                                                 \
+    }                                                                                                        \
+    }                                                                                                        \
+    PG_INTENT_EXPORT_END                                                                                     \
+    static Datum name##_body(FunctionCallInfo fcinfo)

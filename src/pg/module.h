@@ -1,0 +1,46 @@
+// Settings and the per-backend model cache shared by the glue's files.
+#pragma once
+
+#include "pg_headers.h"
+
+#include "model.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace pg_intent {
+
+// pg_intent.* settings (defined in _PG_init).
+extern int guc_min_samples_for_training;
+extern int guc_auto_retrain_threshold;
+extern double guc_max_f1_regression;
+extern double guc_corrected_weight;
+extern int guc_top_k;
+
+struct LoadedModel {
+    int64_t id = 0;
+    std::shared_ptr<const intent::IntentModel> model;
+};
+
+// The deployed model, loaded once per backend and kept until a relcache
+// invalidation of ai_intent_models (sent by its statement trigger, at commit)
+// says the set of models changed. No SQL runs while the cache is valid.
+// `schema` is the extension's schema (the calling function's namespace).
+// Throws PgError (55000) when no model is deployed.
+LoadedModel active_model(Oid schema);
+
+// A model by id (small LRU cache, same invalidation). Throws PgError (P0002)
+// when there is no such model.
+LoadedModel model_by_id(Oid schema, int64_t model_id);
+
+// Registers the relcache callback; called once from _PG_init.
+void register_model_cache_invalidation();
+
+// Text of a text/varchar datum without copying (detoasted if needed).
+struct TextRef {
+    const char *data;
+    size_t size;
+};
+TextRef text_ref(Datum d);
+
+} // namespace pg_intent

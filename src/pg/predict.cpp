@@ -1,0 +1,166 @@
+// predict_intent(), classify_intent() and intent_model_info().
+#include "guard.h"
+#include "module.h"
+
+#include "json.h"
+
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
+#include <string>
+
+namespace pg_intent {
+namespace {
+
+// Per-call-site state kept in flinfo->fn_extra: the extension schema and,
+// for composite results, the blessed tuple descriptor.
+struct CallSite {
+    Oid schema;
+    TupleDesc tupdesc;
+};
+
+CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
+    auto *site = static_cast<CallSite *>(fcinfo->flinfo->fn_extra);
+    if (site) return site;
+    pg_call([&] {
+        MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+        site = static_cast<CallSite *>(palloc0(sizeof(CallSite)));
+        site->schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        if (composite) {
+            TupleDesc desc;
+            if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+                elog(ERROR, "predict_intent must return a composite type");
+            site->tupdesc = BlessTupleDesc(CreateTupleDescCopy(desc));
+        }
+        MemoryContextSwitchTo(old);
+        fcinfo->flinfo->fn_extra = site;
+    });
+    return site;
+}
+
+// Reused across calls: predictions allocate nothing once these are warm.
+intent::PredictScratch &scratch() {
+    static auto *s = new intent::PredictScratch;
+    return *s;
+}
+
+// Scratch grows with the longest message seen (about 50 bytes per input
+// byte); after an unusually long one, give the memory back rather than
+// keep it for the backend's lifetime.
+constexpr size_t kKeepScratchUpTo = 64 * 1024;
+void release_scratch_after(size_t message_bytes) {
+    if (message_bytes > kKeepScratchUpTo) scratch() = intent::PredictScratch{};
+}
+
+// The message as UTF-8. The core works in UTF-8; other server encodings are converted.
+std::string_view message_utf8(Datum d, std::string &converted) {
+    TextRef t = text_ref(d);
+    if (GetDatabaseEncoding() == PG_UTF8) return std::string_view(t.data, t.size);
+    char *utf8 = nullptr;
+    pg_call([&] { utf8 = pg_server_to_any(t.data, static_cast<int>(t.size), PG_UTF8); });
+    converted.assign(utf8);
+    return converted;
+}
+
+// A label (UTF-8) as a text datum in the server encoding.
+Datum label_datum(const std::string &label) {
+    Datum result;
+    pg_call([&] {
+        const char *server = pg_any_to_server(label.data(), static_cast<int>(label.size()), PG_UTF8);
+        result = PointerGetDatum(cstring_to_text(server));
+    });
+    return result;
+}
+
+Datum jsonb_datum(const std::string &json) {
+    Datum result;
+    pg_call([&] { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    return result;
+}
+
+Datum prediction_tuple(FunctionCallInfo fcinfo, const CallSite *site, const LoadedModel &loaded,
+                       Datum message) {
+    std::string converted;
+    std::string_view text = message_utf8(message, converted);
+    const intent::IntentModel &model = *loaded.model;
+    intent::Prediction p = model.predict(text, static_cast<size_t>(guc_top_k), scratch());
+    release_scratch_after(text.size());
+
+    intent::JsonWriter top;
+    top.begin_object();
+    for (const auto &entry : p.top)
+        top.key(model.labels()[entry.first]).value(static_cast<double>(entry.second));
+    top.end_object();
+
+    Datum values[5];
+    bool nulls[5] = {false, false, false, false, false};
+    values[0] = label_datum(model.labels()[p.label]);
+    values[1] = Float8GetDatum(p.confidence);
+    values[2] = jsonb_datum(top.str());
+    values[3] = BoolGetDatum(p.uncertain);
+    values[4] = Int64GetDatum(loaded.id);
+    Datum result;
+    pg_call([&] { result = HeapTupleGetDatum(heap_form_tuple(site->tupdesc, values, nulls)); });
+    return result;
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// predict_intent(p_message text): the active model's prediction.
+PG_INTENT_FUNCTION(pg_intent_predict_active) {
+    CallSite *site = call_site(fcinfo, true);
+    LoadedModel loaded = active_model(site->schema);
+    return prediction_tuple(fcinfo, site, loaded, PG_GETARG_DATUM(0));
+}
+
+// predict_intent(p_message text, p_model_id bigint): a given model's prediction.
+PG_INTENT_FUNCTION(pg_intent_predict_model) {
+    CallSite *site = call_site(fcinfo, true);
+    LoadedModel loaded = model_by_id(site->schema, PG_GETARG_INT64(1));
+    return prediction_tuple(fcinfo, site, loaded, PG_GETARG_DATUM(0));
+}
+
+// classify_intent(p_message text): label only, 'uncertain' below the threshold.
+PG_INTENT_FUNCTION(pg_intent_classify) {
+    CallSite *site = call_site(fcinfo, false);
+    LoadedModel loaded = active_model(site->schema);
+    std::string converted;
+    std::string_view text = message_utf8(PG_GETARG_DATUM(0), converted);
+    int label = loaded.model->classify(text, scratch());
+    release_scratch_after(text.size());
+    static const std::string uncertain = "uncertain";
+    return label_datum(label < 0 ? uncertain : loaded.model->labels()[label]);
+}
+
+// intent_model_info(p_model bytea): validates a model blob and describes it.
+PG_INTENT_FUNCTION(pg_intent_model_info) {
+    bytea *blob = nullptr;
+    pg_call([&] { blob = PG_GETARG_BYTEA_PP(0); });
+    intent::IntentModel model = intent::IntentModel::deserialize(
+        reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob));
+
+    size_t word_features = 0, char_features = 0;
+    for (intent::FeatureKind kind : model.vectorizer().kinds())
+        (kind == intent::FeatureKind::Word ? word_features : char_features)++;
+    intent::JsonWriter out;
+    out.begin_object();
+    out.key("format_version").value(static_cast<uint64_t>(intent::IntentModel::kFormatVersion));
+    out.key("algorithm").value(intent::algorithm_name(model.algorithm()));
+    out.key("bytes").value(static_cast<uint64_t>(VARSIZE_ANY_EXHDR(blob)));
+    out.key("total_intents").value(model.labels().size());
+    out.key("intents").begin_array();
+    for (const auto &label : model.labels())
+        out.value(label);
+    out.end_array();
+    out.key("features").value(model.num_features());
+    out.key("word_features").value(word_features);
+    out.key("char_features").value(char_features);
+    out.key("threshold").value(static_cast<double>(model.threshold()));
+    out.key("options").raw(model.options().to_json());
+    out.end_object();
+    return jsonb_datum(out.str());
+}

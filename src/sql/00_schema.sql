@@ -1,0 +1,376 @@
+\echo Use "CREATE EXTENSION pg_intent" to load this file. \quit
+
+-- Tables of the training loop. Names and columns follow the seed system's
+-- Supabase schema so that existing dashboards and queries keep working.
+-- Every table holds user data, so each one (and each sequence) is marked with
+-- pg_extension_config_dump() and pg_dump keeps its rows.
+
+-- -------------------------------------------------------------------------
+-- Generic trigger functions (plain plpgsql, no C dependency)
+-- -------------------------------------------------------------------------
+
+-- Keeps updated_at current on every UPDATE.
+CREATE FUNCTION @extschema@._pg_intent_touch_updated_at()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_touch_updated_at() IS
+    'Internal: trigger that sets updated_at to now() on every update.';
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_touch_updated_at() FROM PUBLIC;
+
+-- Derives was_mismatch from the two intents so callers cannot get it wrong.
+CREATE FUNCTION @extschema@._pg_intent_set_was_mismatch()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    NEW.was_mismatch := NEW.original_intent IS DISTINCT FROM NEW.corrected_intent;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_set_was_mismatch() IS
+    'Internal: trigger that sets ai_intent_corrections.was_mismatch to whether the corrected intent differs from the original one.';
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_set_was_mismatch() FROM PUBLIC;
+
+-- -------------------------------------------------------------------------
+-- ai_training_data: every interaction the assistant handled
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_training_data (
+    id                 uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    conversation_id    uuid,
+    message_id         uuid,
+    user_id            uuid,
+    user_message       text        NOT NULL,
+    detected_intent    text,
+    correct_intent     text,
+    ai_response        text,
+    correct_response   text,
+    confidence_score   integer
+        CONSTRAINT ai_training_data_confidence_score_check
+        CHECK (confidence_score BETWEEN 0 AND 100),
+    corrected_by_human boolean     NOT NULL DEFAULT false,
+    intent_correct     boolean,
+    escalated          boolean     NOT NULL DEFAULT false,
+    should_escalate    boolean,
+    response_source    text,
+    dataset_status     text        NOT NULL DEFAULT 'pending'
+        CONSTRAINT ai_training_data_dataset_status_check
+        CHECK (dataset_status IN ('pending', 'reviewed', 'approved', 'rejected', 'used_in_training')),
+    category           text,
+    source             text        NOT NULL DEFAULT 'live'
+        CONSTRAINT ai_training_data_source_check
+        CHECK (source IN ('live', 'imported', 'synthetic')),
+    quality_score      smallint
+        CONSTRAINT ai_training_data_quality_score_check
+        CHECK (quality_score BETWEEN 1 AND 5),
+    user_feedback      text,
+    evaluated_at       timestamptz,
+    corrected_by       uuid,
+    corrected_at       timestamptz,
+    model_id           bigint,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at         timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_training_data IS
+    'One row per assistant interaction: the user message, the detected intent and response, and the human review. The source of every training dataset.';
+COMMENT ON COLUMN @extschema@.ai_training_data.conversation_id IS
+    'Conversation in the application (no foreign key: the application''s tables are unknown).';
+COMMENT ON COLUMN @extschema@.ai_training_data.message_id IS
+    'Message in the application (no foreign key).';
+COMMENT ON COLUMN @extschema@.ai_training_data.user_id IS
+    'End user in the application (no foreign key).';
+COMMENT ON COLUMN @extschema@.ai_training_data.user_message IS
+    'The user''s message as received.';
+COMMENT ON COLUMN @extschema@.ai_training_data.detected_intent IS
+    'Intent the assistant detected; NULL when none was detected.';
+COMMENT ON COLUMN @extschema@.ai_training_data.correct_intent IS
+    'Intent given by a human reviewer; when set it is the training label.';
+COMMENT ON COLUMN @extschema@.ai_training_data.confidence_score IS
+    'Confidence of the detected intent, 0 to 100.';
+COMMENT ON COLUMN @extschema@.ai_training_data.corrected_by_human IS
+    'True once a human submitted a correction; such rows get pg_intent.corrected_weight in training.';
+COMMENT ON COLUMN @extschema@.ai_training_data.intent_correct IS
+    'Whether the detected intent was right according to a reviewer; NULL means not reviewed.';
+COMMENT ON COLUMN @extschema@.ai_training_data.escalated IS
+    'Whether the conversation was handed to a human agent.';
+COMMENT ON COLUMN @extschema@.ai_training_data.should_escalate IS
+    'Reviewer''s opinion on whether it should have been escalated.';
+COMMENT ON COLUMN @extschema@.ai_training_data.response_source IS
+    'Where the response came from (e.g. template, llm, faq), as reported by the application.';
+COMMENT ON COLUMN @extschema@.ai_training_data.dataset_status IS
+    'Curation state: pending, reviewed, approved, rejected (never used for training) or used_in_training.';
+COMMENT ON COLUMN @extschema@.ai_training_data.source IS
+    'Origin of the row: live traffic, imported dataset or synthetic example.';
+COMMENT ON COLUMN @extschema@.ai_training_data.quality_score IS
+    'Quality of the interaction, 1 (bad) to 5 (good), judged from the user''s next message.';
+COMMENT ON COLUMN @extschema@.ai_training_data.model_id IS
+    'The ai_intent_models row that made the prediction (no foreign key, so old models can be deleted).';
+
+CREATE INDEX ai_training_data_detected_intent_idx ON @extschema@.ai_training_data (detected_intent);
+CREATE INDEX ai_training_data_correct_intent_idx ON @extschema@.ai_training_data (correct_intent);
+CREATE INDEX ai_training_data_dataset_status_idx ON @extschema@.ai_training_data (dataset_status);
+CREATE INDEX ai_training_data_corrected_by_human_idx ON @extschema@.ai_training_data (corrected_by_human);
+CREATE INDEX ai_training_data_created_at_idx ON @extschema@.ai_training_data (created_at);
+
+CREATE TRIGGER ai_training_data_touch_updated_at
+    BEFORE UPDATE ON @extschema@.ai_training_data
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_touch_updated_at();
+
+-- -------------------------------------------------------------------------
+-- ai_intent_corrections: the audit trail of human corrections
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_intent_corrections (
+    id               uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    training_data_id uuid        NOT NULL
+        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    original_intent  text,
+    corrected_intent text        NOT NULL,
+    was_mismatch     boolean     NOT NULL DEFAULT false,
+    notes            text,
+    corrected_by     uuid,
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_intent_corrections IS
+    'One row per human intent correction, written by submit_intent_correction().';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.original_intent IS
+    'Intent the assistant had detected.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_intent IS
+    'Intent the reviewer says is right.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.was_mismatch IS
+    'Set by a trigger: true when the corrected intent differs from the original one.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_by IS
+    'Reviewer in the application (no foreign key).';
+
+CREATE INDEX ai_intent_corrections_training_data_id_idx
+    ON @extschema@.ai_intent_corrections (training_data_id);
+CREATE INDEX ai_intent_corrections_created_at_idx
+    ON @extschema@.ai_intent_corrections (created_at);
+
+CREATE TRIGGER ai_intent_corrections_set_was_mismatch
+    BEFORE INSERT OR UPDATE OF original_intent, corrected_intent, was_mismatch
+    ON @extschema@.ai_intent_corrections
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_set_was_mismatch();
+
+-- -------------------------------------------------------------------------
+-- ai_training_runs: one row per train_intent_model() call
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_training_runs (
+    id                       uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    run_name                 text,
+    run_type                 text        NOT NULL DEFAULT 'full'
+        CONSTRAINT ai_training_runs_run_type_check
+        CHECK (run_type IN ('full', 'incremental', 'intent_only')),
+    status                   text        NOT NULL DEFAULT 'running'
+        CONSTRAINT ai_training_runs_status_check
+        CHECK (status IN ('running', 'completed', 'failed')),
+    error                    text,
+    training_samples         integer,
+    validation_samples       integer,
+    test_samples             integer,
+    total_intents            integer,
+    intent_accuracy          double precision,
+    intent_precision         double precision,
+    intent_recall            double precision,
+    intent_f1_score          double precision,
+    baseline_intent_accuracy double precision,
+    baseline_f1_score        double precision,
+    model_config             jsonb       NOT NULL DEFAULT '{}',
+    metrics                  jsonb,
+    -- No foreign key: ai_intent_models.run_id already points here, and a
+    -- cycle of foreign keys would break the ordering of pg_dump's data.
+    model_id                 bigint,
+    deployed                 boolean     NOT NULL DEFAULT false,
+    deploy_reason            text
+        CONSTRAINT ai_training_runs_deploy_reason_check
+        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never')),
+    started_at               timestamptz NOT NULL DEFAULT now(),
+    finished_at              timestamptz,
+    duration_seconds         double precision
+);
+COMMENT ON TABLE @extschema@.ai_training_runs IS
+    'One row per training run: sizes, test metrics of the new model and of the baseline (the model active at the time), the full report and the deploy decision.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.run_type IS
+    'full, incremental or intent_only, as requested; recorded for the dashboards (every type retrains from the current dataset).';
+COMMENT ON COLUMN @extschema@.ai_training_runs.status IS
+    'running while the run is in progress, then completed or failed.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.error IS
+    'Why a failed run failed.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.intent_f1_score IS
+    'Macro F1 of the new model on the test split.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.baseline_f1_score IS
+    'Macro F1 of the previously active model on the same test rows; NULL when there was none.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.model_config IS
+    'The options of the run: effective training options plus the SQL-level ones (deploy, min_confidence, only_reviewed, limit).';
+COMMENT ON COLUMN @extschema@.ai_training_runs.metrics IS
+    'The full training report: per-intent metrics, confusion matrix, misclassified samples, calibration, threshold, baseline metrics; for a failed run, the error.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
+    'The ai_intent_models row this run produced.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
+    'first, improved, within_tolerance or manual when deployed; regression or never when not.';
+
+CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
+CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);
+
+-- -------------------------------------------------------------------------
+-- ai_intent_models: the trained models
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_intent_models (
+    id                   bigserial   PRIMARY KEY,
+    version              text        NOT NULL
+        CONSTRAINT ai_intent_models_version_key UNIQUE,
+    run_id               uuid
+        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    algorithm            text        NOT NULL,
+    model                bytea       NOT NULL,
+    size_bytes           integer     NOT NULL,
+    sha256               text        NOT NULL,
+    intents              text[]      NOT NULL,
+    metrics              jsonb,
+    confidence_threshold double precision
+        CONSTRAINT ai_intent_models_confidence_threshold_check
+        CHECK (confidence_threshold BETWEEN 0 AND 1),
+    is_active            boolean     NOT NULL DEFAULT false,
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    deployed_at          timestamptz
+);
+COMMENT ON TABLE @extschema@.ai_intent_models IS
+    'Trained intent models (serialized) with their test metrics. At most one row is active; predict_intent() and classify_intent() use it.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.version IS
+    'Human-readable version, v<YYYYMMDD_HH24MISS> of the training time.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.algorithm IS
+    'Learner used, e.g. linear_svm or logistic_regression.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
+    'The serialized model; intent_model_info() describes it.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.size_bytes IS
+    'Size of the serialized model in bytes.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
+    'Hex SHA-256 of the serialized model.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.intents IS
+    'The intents the model can predict.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.metrics IS
+    'Test metrics of the model plus its abstain threshold and calibration.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.confidence_threshold IS
+    'Abstain threshold (0-1) chosen on the validation split; below it predictions are uncertain.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.is_active IS
+    'True for the deployed model; a unique partial index allows at most one.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.deployed_at IS
+    'When the model was last made active.';
+
+-- At most one active model.
+CREATE UNIQUE INDEX ai_intent_models_one_active_idx
+    ON @extschema@.ai_intent_models (is_active) WHERE is_active;
+CREATE INDEX ai_intent_models_run_id_idx ON @extschema@.ai_intent_models (run_id);
+
+-- -------------------------------------------------------------------------
+-- ai_model_deployments: every activation of a model, for audit and rollback
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_model_deployments (
+    id                bigserial   PRIMARY KEY,
+    model_id          bigint      NOT NULL
+        REFERENCES @extschema@.ai_intent_models (id) ON DELETE CASCADE,
+    previous_model_id bigint
+        REFERENCES @extschema@.ai_intent_models (id) ON DELETE SET NULL,
+    run_id            uuid
+        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    reason            text        NOT NULL
+        CONSTRAINT ai_model_deployments_reason_check
+        CHECK (reason IN ('first', 'improved', 'within_tolerance', 'manual', 'rollback')),
+    deployed_by       text        NOT NULL DEFAULT current_user,
+    deployed_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_model_deployments IS
+    'Deployment history: which model became active, when, why and by whom, and which model it replaced. rollback_intent_model() reads it.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.previous_model_id IS
+    'The model that was active before this deployment; NULL for the first one.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.run_id IS
+    'The training run that deployed the model, when a run did.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.reason IS
+    'first, improved, within_tolerance, manual or rollback.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.deployed_by IS
+    'Database role that made the deployment.';
+
+CREATE INDEX ai_model_deployments_model_id_idx ON @extschema@.ai_model_deployments (model_id);
+CREATE INDEX ai_model_deployments_deployed_at_idx ON @extschema@.ai_model_deployments (deployed_at);
+
+-- -------------------------------------------------------------------------
+-- ai_metrics_snapshots: frozen metrics per period (functions in issue 4)
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_metrics_snapshots (
+    id                uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    period_type       text        NOT NULL
+        CONSTRAINT ai_metrics_snapshots_period_type_check
+        CHECK (period_type IN ('hourly', 'daily', 'weekly', 'monthly')),
+    period_start      timestamptz NOT NULL,
+    period_end        timestamptz NOT NULL,
+    total_messages    integer     NOT NULL DEFAULT 0,
+    ai_resolved       integer,
+    escalated         integer,
+    escalation_rate   numeric,
+    avg_confidence    numeric,
+    intent_accuracy   numeric,
+    correction_rate   numeric,
+    top_intents       jsonb,
+    top_misclassified jsonb,
+    model_id          bigint,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ai_metrics_snapshots_period_key UNIQUE (period_type, period_start),
+    CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start)
+);
+COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
+    'Metrics of one complete period (hourly, daily, weekly or monthly), frozen; one row per period.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.escalation_rate IS
+    'Percentage (0-100) of messages escalated to a human.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.avg_confidence IS
+    'Average confidence_score (0-100) of the period''s messages.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.intent_accuracy IS
+    'Percentage (0-100) of reviewed messages whose detected intent was right.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.correction_rate IS
+    'Percentage (0-100) of messages corrected by a human.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.top_intents IS
+    'Message count per intent, {intent: count}.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.top_misclassified IS
+    'Most frequent confusions, [{detected, correct, count}].';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.model_id IS
+    'The model active when the snapshot was taken.';
+
+-- -------------------------------------------------------------------------
+-- ai_prompt_versions: system prompts of the assistant (functions in issue 4)
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_prompt_versions (
+    id            uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    name          text        NOT NULL,
+    version       integer     NOT NULL DEFAULT 1,
+    system_prompt text        NOT NULL,
+    is_active     boolean     NOT NULL DEFAULT false,
+    notes         text,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ai_prompt_versions_name_version_key UNIQUE (name, version)
+);
+COMMENT ON TABLE @extschema@.ai_prompt_versions IS
+    'Versions of the assistant''s system prompt; the active one is used by the chat fine-tuning export.';
+COMMENT ON COLUMN @extschema@.ai_prompt_versions.system_prompt IS
+    'The system prompt text.';
+COMMENT ON COLUMN @extschema@.ai_prompt_versions.is_active IS
+    'True for the prompt in use; a unique partial index allows at most one.';
+
+-- At most one active prompt.
+CREATE UNIQUE INDEX ai_prompt_versions_one_active_idx
+    ON @extschema@.ai_prompt_versions (is_active) WHERE is_active;
+
+-- -------------------------------------------------------------------------
+-- Keep the user data in pg_dump output
+-- -------------------------------------------------------------------------
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_data', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_intent_corrections', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_intent_models', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_intent_models_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_model_deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_model_deployments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_metrics_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_prompt_versions', '');

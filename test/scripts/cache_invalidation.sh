@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A session that cached the active model sees a model deployed by another
+# session at its next call after the deploy commits, and not before.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.sh
+DB=pgi_cache_test
+fresh_db $DB
+load_ecommerce $DB
+first=$(q $DB "SELECT (train_intent_model('first')->>'model_id')")
+
+# Session A: a long-lived psql that answers one query per line we send it.
+coproc SESSION_A { psql -X -At -q -v ON_ERROR_STOP=1 -d $DB 2>&1; }
+ask_a() {
+    echo "$1" >&"${SESSION_A[1]}"
+    local line
+    IFS= read -r -t 60 line <&"${SESSION_A[0]}"
+    echo "$line"
+}
+expect_eq "$(ask_a "SELECT model_id FROM predict_intent('quiero devolver un producto');")" "$first" \
+    "session A serves the first model"
+
+# Session B trains a second model but keeps it undeployed, then deploys it
+# inside an open transaction: A must keep the old model until B commits.
+second=$(q $DB "SELECT (train_intent_model('second', 'full', '{\"deploy\":\"never\", \"seed\": 7}')->>'model_id')")
+expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$first" "an undeployed model changes nothing"
+
+coproc SESSION_B { psql -X -At -q -v ON_ERROR_STOP=1 -d $DB 2>&1; }
+echo "BEGIN; SELECT deploy_intent_model($second) IS NOT NULL;" >&"${SESSION_B[1]}"
+IFS= read -r -t 60 line <&"${SESSION_B[0]}"
+expect_eq "$line" "t" "session B deployed the second model (uncommitted)"
+expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$first" "uncommitted deploy is invisible to A"
+
+echo "COMMIT; SELECT 'committed';" >&"${SESSION_B[1]}"
+IFS= read -r -t 60 line <&"${SESSION_B[0]}"
+expect_eq "$line" "committed" "session B committed"
+expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$second" "A sees the new model after commit"
+expect_eq "$(ask_a "SELECT classify_intent('quiero devolver un producto') IS NOT NULL;")" "t" "classify works after reload"
+
+# Rollback from a third session is seen by A too.
+q $DB "SELECT rollback_intent_model()" >/dev/null
+expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$first" "A sees the rollback"
+
+echo '\q' >&"${SESSION_A[1]}"
+echo '\q' >&"${SESSION_B[1]}"
+wait
+psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A deploy on the primary reaches sessions on a hot standby: a standby session
+# that cached the old model serves the new one once the commit is replayed.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.sh
+DB=pgi_standby_test
+PRIMARY_PORT=$PGPORT
+STANDBY_PORT=$((PGPORT + 1))
+STANDBY_DIR=/tmp/pg_intent_standby_$STANDBY_PORT
+BINDIR=$(pg_config --bindir)
+as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+    as_owner "$BINDIR/pg_ctl" -D "$STANDBY_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$STANDBY_DIR"
+}
+trap cleanup EXIT
+
+fresh_db $DB
+load_ecommerce $DB
+first=$(q $DB "SELECT (train_intent_model('first')->>'model_id')")
+
+cleanup
+mkdir -p "$STANDBY_DIR/socket"
+[ "$(id -u)" = 0 ] && chown -R postgres:postgres "$STANDBY_DIR"
+as_owner "$BINDIR/pg_basebackup" -h "$PGHOST" -p "$PRIMARY_PORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream
+cat >>"$STANDBY_DIR/data/postgresql.conf" <<CONF
+port = $STANDBY_PORT
+unix_socket_directories = '$STANDBY_DIR/socket'
+hot_standby = on
+CONF
+as_owner "$BINDIR/pg_ctl" -D "$STANDBY_DIR/data" -l "$STANDBY_DIR/server.log" -w -t 60 start >/dev/null
+SB=(-h "$STANDBY_DIR/socket" -p "$STANDBY_PORT")
+
+expect_eq "$(psql -X -At "${SB[@]}" -d postgres -c 'SELECT pg_is_in_recovery()')" "t" "standby is in recovery"
+
+coproc STANDBY_SESSION { psql -X -At -q "${SB[@]}" -d $DB 2>&1; }
+ask() {
+    echo "$1" >&"${STANDBY_SESSION[1]}"
+    local line
+    IFS= read -r -t 60 line <&"${STANDBY_SESSION[0]}"
+    echo "$line"
+}
+expect_eq "$(ask "SELECT model_id FROM predict_intent('hola');")" "$first" "standby session serves the first model"
+
+second=$(q $DB "SELECT (train_intent_model('second', 'full', '{\"deploy\":\"always\", \"seed\": 3}')->>'model_id')")
+target=$(q $DB "SELECT pg_current_wal_lsn()")
+for _ in $(seq 1 100); do
+    caught_up=$(psql -X -At "${SB[@]}" -d postgres -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")
+    [ "$caught_up" = t ] && break
+    sleep 0.1
+done
+expect_eq "$caught_up" "t" "standby replayed the deploy"
+expect_eq "$(ask "SELECT model_id FROM predict_intent('hola');")" "$second" "standby session sees the new model"
+
+echo '\q' >&"${STANDBY_SESSION[1]}"
+wait "$STANDBY_SESSION_PID" 2>/dev/null || true
+psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"

@@ -1,0 +1,136 @@
+// Platt scaling, normalised probabilities, ECE and Brier on hand-made cases.
+#include "calibration.h"
+#include "errors.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace intent;
+
+// Scores -2, -1 (negative) and 1, 2 (positive): targets 1/4 and 3/4, B = 0 by
+// symmetry, and A solves p(1) + 2 p(2) = 9/4, i.e. A = -0.6739963940
+// (checked with scipy.optimize).
+TEST(Calibration, PlattSymmetricSetHasKnownSolution) {
+    const PlattParams p = fit_platt({-2, -1, 1, 2}, {false, false, true, true});
+    EXPECT_NEAR(p.a, -0.6739963940, 1e-4);
+    EXPECT_NEAR(p.b, 0.0, 1e-4);
+    EXPECT_NEAR(p.probability(1), 0.6623974403, 1e-4);
+    EXPECT_NEAR(p.probability(2), 0.7938012799, 1e-4);
+    EXPECT_NEAR(p.probability(0), 0.5, 1e-4);
+    EXPECT_NEAR(p.probability(-1), 1 - 0.6623974403, 1e-4);
+}
+
+// An overlapping set whose optimum scipy's BFGS puts at
+// A = -0.3657951, B = 0.1259108.
+TEST(Calibration, PlattOverlappingSetMatchesReference) {
+    const PlattParams p =
+        fit_platt({-1.5f, -0.5f, 0.2f, 0.4f, 1.0f, 2.5f}, {false, true, false, true, false, true});
+    EXPECT_NEAR(p.a, -0.3657951, 1e-4);
+    EXPECT_NEAR(p.b, 0.1259108, 1e-4);
+    EXPECT_NEAR(p.probability(0), 0.4685638, 1e-4);
+}
+
+// Probabilities rise with the score when positives score higher.
+TEST(Calibration, PlattIsMonotone) {
+    std::vector<float> s;
+    std::vector<bool> y;
+    for (int i = 0; i < 40; ++i) {
+        s.push_back(static_cast<float>(i % 10) - 4.5f);
+        y.push_back((i % 10) >= 5 ? (i % 7 != 0) : (i % 6 == 0));
+    }
+    const PlattParams p = fit_platt(s, y);
+    EXPECT_LT(p.a, 0.0f);
+    float prev = -1;
+    for (float x = -10; x <= 10; x += 0.5f) {
+        const float q = p.probability(x);
+        EXPECT_GT(q, prev);
+        EXPECT_GE(q, 0.0f);
+        EXPECT_LE(q, 1.0f);
+        prev = q;
+    }
+}
+
+// No positives: every target is 1 / (N- + 2) = 1/6, which the starting point
+// A = 0, B = log(5) already fits exactly. No negatives mirrors it.
+TEST(Calibration, PlattWithOneSideFallsBackToSmoothedPrior) {
+    const PlattParams neg = fit_platt({-1, 0.5f, 2, 3}, {false, false, false, false});
+    EXPECT_NEAR(neg.probability(-1), 1.0 / 6, 1e-5);
+    EXPECT_NEAR(neg.probability(3), 1.0 / 6, 1e-5);
+    const PlattParams pos = fit_platt({-1, 0.5f, 2}, {true, true, true});
+    EXPECT_NEAR(pos.probability(0), 4.0 / 5, 1e-5);
+    const PlattParams empty = fit_platt({}, {});
+    EXPECT_NEAR(empty.probability(7), 0.5, 1e-6);
+    // Identical scores cannot fix A; the fit must still be finite.
+    const PlattParams flat = fit_platt({1, 1, 1, 1}, {true, false, true, false});
+    EXPECT_TRUE(std::isfinite(flat.a) && std::isfinite(flat.b));
+    EXPECT_NEAR(flat.probability(1), 0.5, 1e-4);
+}
+
+TEST(Calibration, PlattRejectsBadInput) {
+    EXPECT_THROW(fit_platt({1, 2}, {true}), Error);
+    EXPECT_THROW(fit_platt({NAN, 2}, {true, false}), Error);
+}
+
+// Extreme scores do not overflow.
+TEST(Calibration, SigmoidIsOverflowSafe) {
+    PlattParams p{-1.0f, 0.0f};
+    EXPECT_FLOAT_EQ(p.probability(1000), 1.0f);
+    EXPECT_FLOAT_EQ(p.probability(-1000), 0.0f);
+    EXPECT_NEAR(p.probability(std::log(3.0f)), 0.75f, 1e-6);
+}
+
+// Sigmoids 0.75, 0.5 and 0.25 (a = -1, b = 0 at log 3, 0, -log 3) sum to 1.5,
+// so the normalised distribution is 1/2, 1/3, 1/6.
+TEST(Calibration, ProbabilitiesAreNormalised) {
+    const std::vector<PlattParams> params(3, PlattParams{-1.0f, 0.0f});
+    const float scores[3] = {std::log(3.0f), 0.0f, -std::log(3.0f)};
+    float probs[3];
+    calibrated_probabilities(params, scores, probs);
+    EXPECT_NEAR(probs[0], 0.5, 1e-6);
+    EXPECT_NEAR(probs[1], 1.0 / 3, 1e-6);
+    EXPECT_NEAR(probs[2], 1.0 / 6, 1e-6);
+    EXPECT_NEAR(probs[0] + probs[1] + probs[2], 1.0, 1e-6);
+}
+
+// When every sigmoid underflows to zero the result is uniform, not NaN.
+TEST(Calibration, AllZeroSigmoidsGiveUniform) {
+    const std::vector<PlattParams> params(4, PlattParams{100.0f, 0.0f});
+    const float scores[4] = {50, 60, 70, 80};
+    float probs[4];
+    calibrated_probabilities(params, scores, probs);
+    for (float p : probs)
+        EXPECT_FLOAT_EQ(p, 0.25f);
+}
+
+// Four rows, two classes, ten bins. Top probabilities 0.92 (right),
+// 0.81 (wrong), 0.73 (right), 0.64 (unknown truth: wrong) fall in separate
+// bins: ECE = (0.08 + 0.81 + 0.27 + 0.64) / 4 = 0.45. Brier per row:
+// 0.0128, 1.3122, 0.1458, 0.5392 (all-zero target), mean 0.5025.
+TEST(Calibration, EceAndBrierHandComputed) {
+    const std::vector<float> probs = {0.92f, 0.08f, 0.81f, 0.19f, 0.27f, 0.73f, 0.64f, 0.36f};
+    const std::vector<int> truth = {0, 1, 1, -1};
+    const CalibrationReport r = calibration_report(probs, 2, truth, 10);
+    EXPECT_NEAR(r.ece, 0.45, 1e-6);
+    EXPECT_NEAR(r.brier, 0.5025, 1e-6);
+    EXPECT_EQ(r.bins, 10u);
+    // Two bins: all rows share [0.5, 1]; accuracy 1/2, mean confidence 0.775.
+    const CalibrationReport r2 = calibration_report(probs, 2, truth, 2);
+    EXPECT_NEAR(r2.ece, 0.275, 1e-6);
+    EXPECT_NEAR(r2.brier, 0.5025, 1e-6);
+}
+
+// A perfectly confident, always right model has zero error.
+TEST(Calibration, PerfectModelHasZeroError) {
+    const CalibrationReport r = calibration_report({1, 0, 0, 0, 1, 0}, 3, {0, 1}, 15);
+    EXPECT_DOUBLE_EQ(r.ece, 0.0);
+    EXPECT_DOUBLE_EQ(r.brier, 0.0);
+    const CalibrationReport empty = calibration_report({}, 3, {}, 15);
+    EXPECT_DOUBLE_EQ(empty.ece, 0.0);
+}
+
+TEST(Calibration, ReportRejectsBadShapes) {
+    EXPECT_THROW(calibration_report({0.5f, 0.5f}, 2, {0, 1}, 10), Error);
+    EXPECT_THROW(calibration_report({0.5f, 0.5f}, 2, {3}, 10), Error);
+    EXPECT_THROW(calibration_report({0.5f, 0.5f}, 2, {0}, 0), Error);
+}

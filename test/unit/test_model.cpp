@@ -1,0 +1,612 @@
+// IntentModel: options, hand-computed scores and probabilities, the binary
+// format's round trip and hostile-input rejection, determinism, and a small
+// end-to-end training run in Spanish.
+#include "errors.h"
+#include "json.h"
+#include "model.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <new>
+
+// Global allocation probe: while g_track is set, remembers the largest single
+// operator new request, so tests can prove crafted lengths never allocate.
+namespace {
+std::atomic<bool> g_track{false};
+std::atomic<size_t> g_max_alloc{0};
+} // namespace
+
+void *operator new(size_t n) {
+    if (g_track.load(std::memory_order_relaxed)) {
+        size_t cur = g_max_alloc.load(std::memory_order_relaxed);
+        while (n > cur && !g_max_alloc.compare_exchange_weak(cur, n)) {
+        }
+    }
+    void *p = std::malloc(n ? n : 1);
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+void operator delete(void *p) noexcept {
+    std::free(p);
+}
+void operator delete(void *p, size_t) noexcept {
+    std::free(p);
+}
+
+using namespace intent;
+
+namespace {
+
+// ----------------------------------------------------------------- helpers
+
+FeatureOptions unigram_options() {
+    FeatureOptions f;
+    f.word_ngram_min = 1;
+    f.word_ngram_max = 1;
+    f.char_ngrams = false;
+    return f;
+}
+
+// Two labels over two word features, weights chosen so scores are easy by hand:
+//   w(hola, a) = 2, w(hola, b) = -1, w(pedido, a) = -1, w(pedido, b) = 2,
+//   bias a = 0.5, bias b = -0.5, Platt a = -1, b = 0 (plain sigmoid).
+IntentModel hand_model(float threshold) {
+    ModelOptions o;
+    o.features = unigram_options();
+    Vectorizer v = Vectorizer::from_parts(o.features, {"hola", "pedido"},
+                                          {FeatureKind::Word, FeatureKind::Word}, {1.0f, 1.0f});
+    LinearWeights w;
+    w.num_features = 2;
+    w.num_classes = 2;
+    w.w = {2.0f, -1.0f, -1.0f, 2.0f};
+    w.bias = {0.5f, -0.5f};
+    std::vector<PlattParams> platt(2);
+    platt[0] = PlattParams{-1.0f, 0.0f};
+    platt[1] = PlattParams{-1.0f, 0.0f};
+    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, platt, threshold);
+}
+
+double sigmoid(double s) {
+    return 1.0 / (1.0 + std::exp(-s));
+}
+
+std::vector<uint8_t> bytes_of(const std::string &s) {
+    return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+IntentModel load(const std::vector<uint8_t> &b) {
+    return IntentModel::deserialize(b.data(), b.size());
+}
+
+// Expects deserialize to throw CorruptModel with a non-empty detail sentence.
+void expect_corrupt(const std::vector<uint8_t> &b, const std::string &detail_part = {}) {
+    try {
+        load(b);
+        ADD_FAILURE() << "corrupt blob of " << b.size() << " bytes was accepted";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::CorruptModel);
+        EXPECT_STREQ(e.what(), "invalid intent model");
+        EXPECT_FALSE(e.detail().empty());
+        if (!detail_part.empty()) {
+            EXPECT_NE(e.detail().find(detail_part), std::string::npos) << e.detail();
+        }
+    }
+}
+
+uint32_t get_u32(const std::vector<uint8_t> &b, size_t at) {
+    return uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 3]) << 24;
+}
+void set_u32(std::vector<uint8_t> &b, size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+        b[at + size_t(i)] = uint8_t(v >> (8 * i));
+}
+void set_u64(std::vector<uint8_t> &b, size_t at, uint64_t v) {
+    for (int i = 0; i < 8; ++i)
+        b[at + size_t(i)] = uint8_t(v >> (8 * i));
+}
+// Recomputes the trailing CRC so only the deliberate corruption is tested.
+void fix_crc(std::vector<uint8_t> &b) {
+    set_u32(b, b.size() - 4, crc32c(b.data(), b.size() - 4));
+}
+
+// Offset of section `tag`'s header (tag u32 + length u64) in a valid blob.
+size_t section_offset(const std::vector<uint8_t> &b, uint32_t tag) {
+    size_t at = 12;
+    while (at + 12 <= b.size() - 4) {
+        uint32_t t = get_u32(b, at);
+        uint64_t len = uint64_t(get_u32(b, at + 4)) | uint64_t(get_u32(b, at + 8)) << 32;
+        if (t == tag) return at;
+        at += 12 + len;
+    }
+    ADD_FAILURE() << "section " << tag << " not found";
+    return 0;
+}
+
+std::vector<LabeledText> spanish_rows() {
+    const char *returns[] = {"quiero devolver el producto",     "cómo hago una devolución",
+                             "necesito devolver mi compra",     "quiero hacer una devolución del artículo",
+                             "dónde devuelvo las zapatillas",   "me gustaría devolver la camiseta",
+                             "proceso de devolución por favor", "puedo devolver un regalo"};
+    const char *shipping[] = {"mi pedido no ha llegado",
+                              "el envío está retrasado",
+                              "¿dónde está mi paquete?",
+                              "el paquete no llega",
+                              "el repartidor no vino",
+                              "mi envío lleva una semana de retraso",
+                              "no he recibido el pedido todavía",
+                              "el seguimiento del envío no funciona"};
+    const char *payment[] = {"me cobraron dos veces",         "el pago fue rechazado",
+                             "no puedo pagar con tarjeta",    "error al pagar",
+                             "cobro duplicado en mi tarjeta", "la tarjeta fue rechazada",
+                             "problema con el pago",          "me han cobrado de más"};
+    std::vector<LabeledText> rows;
+    for (int i = 0; i < 8; ++i) {
+        rows.push_back({returns[i], "return_process", 1.0f, false});
+        rows.push_back({shipping[i], "shipping_problem", 1.0f, false});
+        rows.push_back({payment[i], "payment_issue", 1.0f, false});
+    }
+    return rows;
+}
+
+const TrainedModel &spanish_model() {
+    static const TrainedModel m = train_model(spanish_rows(), ModelOptions{}, TrainCallbacks{});
+    return m;
+}
+
+} // namespace
+
+// ================================================================ options
+
+TEST(ModelOptions, ApplyJsonSetsEveryGroup) {
+    ModelOptions o;
+    o.apply_json(R"({"algorithm":"logistic_regression","C":0.5,"class_weight":"none","char_ngrams":false,
+                     "word_ngram_max":2,"min_df":2,"max_features":500,"accent_folding":false,
+                     "val_fraction":0.2,"test_fraction":0.1,"seed":7,"target_precision":0.95,
+                     "max_misclassified":10})");
+    EXPECT_EQ(o.learner.algorithm, Algorithm::LogisticRegression);
+    EXPECT_EQ(o.learner.C, 0.5);
+    EXPECT_FALSE(o.learner.balanced_class_weight);
+    EXPECT_FALSE(o.features.char_ngrams);
+    EXPECT_EQ(o.features.word_ngram_max, 2);
+    EXPECT_EQ(o.features.min_df, 2);
+    EXPECT_EQ(o.features.max_features, 500);
+    EXPECT_FALSE(o.features.text.fold_accents);
+    EXPECT_TRUE(o.features.text.lowercase);
+    EXPECT_EQ(o.split.val_fraction, 0.2);
+    EXPECT_EQ(o.split.test_fraction, 0.1);
+    EXPECT_EQ(o.split.seed, 7u);
+    EXPECT_EQ(o.target_precision, 0.95);
+    EXPECT_EQ(o.max_misclassified, 10u);
+}
+
+TEST(ModelOptions, ToJsonRoundTripsAndListsDefaults) {
+    ModelOptions o;
+    std::string j = o.to_json();
+    EXPECT_NE(j.find("\"algorithm\":\"linear_svm\""), std::string::npos) << j;
+    EXPECT_NE(j.find("\"C\":1,"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"class_weight\":\"balanced\""), std::string::npos) << j;
+    EXPECT_NE(j.find("\"max_features\":10000"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"target_precision\":0.9"), std::string::npos) << j;
+    ModelOptions changed;
+    changed.apply_json(R"({"C":0.25,"char_ngrams":false,"seed":123})");
+    ModelOptions again;
+    again.apply_json(changed.to_json());
+    EXPECT_EQ(again.to_json(), changed.to_json());
+    EXPECT_EQ(again.learner.C, 0.25);
+    EXPECT_EQ(again.split.seed, 123u);
+}
+
+TEST(ModelOptions, UnknownKeyNamesItAndListsValidKeys) {
+    ModelOptions o;
+    try {
+        o.apply_json(R"({"C":2,"foo":1})");
+        FAIL() << "accepted unknown key";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument);
+        EXPECT_STREQ(e.what(), "unknown training option \"foo\"");
+        EXPECT_NE(e.hint().find("target_precision"), std::string::npos) << e.hint();
+        EXPECT_NE(e.hint().find("char_ngrams"), std::string::npos) << e.hint();
+    }
+    EXPECT_EQ(o.learner.C, 1.0); // nothing applied on failure
+}
+
+TEST(ModelOptions, BadValuesNameTheOption) {
+    struct Case {
+        const char *json, *message, *detail;
+    } cases[] = {
+        {R"({"C":-1})", "invalid value for training option \"C\"", "C must be a positive number."},
+        {R"({"C":"big"})", "invalid value for training option \"C\"", "C must be a positive number."},
+        {R"({"C":0})", "invalid value for training option \"C\"", "C must be a positive number."},
+        {R"({"char_ngrams":1})", "invalid value for training option \"char_ngrams\"",
+         "char_ngrams must be true or false."},
+        {R"({"algorithm":"forest"})", "invalid value for training option \"algorithm\"",
+         "algorithm must be \"linear_svm\" or \"logistic_regression\"."},
+        {R"({"min_df":1.5})", "invalid value for training option \"min_df\"",
+         "min_df must be a positive integer."},
+        {R"({"target_precision":1.5})", "invalid value for training option \"target_precision\"",
+         "target_precision must be a number greater than 0 and at most 1."},
+        {R"({"class_weight":"auto"})", "invalid value for training option \"class_weight\"",
+         "class_weight must be \"balanced\" or \"none\"."},
+    };
+    for (const auto &c : cases) {
+        ModelOptions o;
+        try {
+            o.apply_json(c.json);
+            ADD_FAILURE() << "accepted " << c.json;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << c.json;
+            EXPECT_STREQ(e.what(), c.message) << c.json;
+            EXPECT_EQ(e.detail(), c.detail) << c.json;
+        }
+    }
+}
+
+TEST(ModelOptions, RejectsNonObjectsAndMalformedJson) {
+    for (const char *bad : {"[]", "1", "\"C\"", "{\"C\":", "{\"C\":1} x"}) {
+        ModelOptions o;
+        try {
+            o.apply_json(bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << bad;
+        }
+    }
+    ModelOptions o;
+    EXPECT_NO_THROW(o.apply_json("{}"));
+}
+
+TEST(ModelOptions, CrossFieldValidation) {
+    ModelOptions o;
+    EXPECT_THROW(o.apply_json(R"({"word_ngram_min":3,"word_ngram_max":2})"), Error);
+    EXPECT_THROW(o.apply_json(R"({"val_fraction":0.6,"test_fraction":0.5})"), Error);
+    EXPECT_EQ(o.features.word_ngram_min, 1);
+    EXPECT_EQ(o.split.val_fraction, 0.15);
+}
+
+// ============================================================ prediction
+
+TEST(IntentModel, ScoresAndProbabilitiesMatchHandComputation) {
+    IntentModel m = hand_model(0.65f);
+    PredictScratch s;
+    // "hola": x = (1, 0) after l2; s_a = 0.5 + 2 = 2.5, s_b = -0.5 - 1 = -1.5.
+    m.probabilities("Hola", s);
+    double pa = sigmoid(2.5), pb = sigmoid(-1.5);
+    EXPECT_NEAR(s.probs[0], pa / (pa + pb), 1e-4); // 0.835143
+    EXPECT_NEAR(s.probs[1], pb / (pa + pb), 1e-4); // 0.164859
+    EXPECT_NEAR(s.probs[0], 0.835143, 1e-4);
+
+    // "pedido pedido": x = (0, 1); s_a = 0.5 - 1 = -0.5, s_b = -0.5 + 2 = 1.5.
+    Prediction p = m.predict("¡Pedido, pedido!", 2, s);
+    pa = sigmoid(-0.5);
+    pb = sigmoid(1.5);
+    EXPECT_EQ(p.label, 1);
+    EXPECT_NEAR(p.confidence, pb / (pa + pb), 1e-4);
+    EXPECT_NEAR(p.confidence, 0.684097, 1e-4); // 0.817574 / (0.377541 + 0.817574)
+    EXPECT_FALSE(p.uncertain);
+    ASSERT_EQ(p.top.size(), 2u);
+    EXPECT_EQ(p.top[0].first, 1);
+    EXPECT_EQ(p.top[1].first, 0);
+    EXPECT_NEAR(p.top[0].second + p.top[1].second, 1.0, 1e-6);
+
+    // "hola pedido": x = (1/sqrt2, 1/sqrt2); s_a = 0.5 + 1/sqrt2, s_b = -0.5 + 1/sqrt2.
+    m.probabilities("hola pedido", s);
+    double r = 1.0 / std::sqrt(2.0);
+    pa = sigmoid(0.5 + r);
+    pb = sigmoid(-0.5 + r);
+    EXPECT_NEAR(s.probs[0], pa / (pa + pb), 1e-4);
+}
+
+TEST(IntentModel, UnknownTextScoresFromBiasAndIsUncertain) {
+    IntentModel m = hand_model(0.65f);
+    PredictScratch s;
+    // No known feature: s = bias = (0.5, -0.5); sigmoid(0.5) + sigmoid(-0.5) = 1.
+    Prediction p = m.predict("xyzzy qwerty", 1, s);
+    EXPECT_EQ(p.label, 0);
+    EXPECT_NEAR(p.confidence, sigmoid(0.5), 1e-5); // 0.622459 < 0.65
+    EXPECT_TRUE(p.uncertain);
+    ASSERT_EQ(p.top.size(), 1u);
+    EXPECT_EQ(m.classify("xyzzy qwerty", s), -1);
+    EXPECT_EQ(m.classify("hola", s), 0);
+    EXPECT_EQ(m.classify("pedido", s), 1);
+    // top_k larger than the label count is clamped.
+    EXPECT_EQ(m.predict("hola", 10, s).top.size(), 2u);
+    EXPECT_TRUE(m.predict("", 0, s).top.empty());
+}
+
+TEST(IntentModel, InvalidUtf8IsInvalidText) {
+    IntentModel m = hand_model(0.5f);
+    PredictScratch s;
+    try {
+        m.predict(std::string("hola \xC3"), 3, s);
+        FAIL();
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidText);
+    }
+}
+
+// ============================================================ binary format
+
+TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
+    IntentModel m = hand_model(0.7f);
+    std::string blob = m.serialize();
+    ASSERT_EQ(blob.compare(0, 8, "PGINTENT"), 0);
+    EXPECT_EQ(get_u32(bytes_of(blob), 8), IntentModel::kFormatVersion);
+    IntentModel back = IntentModel::deserialize(reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
+    EXPECT_EQ(back.serialize(), blob);
+    EXPECT_EQ(back.labels(), m.labels());
+    EXPECT_EQ(back.threshold(), 0.7f);
+    EXPECT_EQ(back.algorithm(), Algorithm::LinearSVM);
+    EXPECT_EQ(back.options().to_json(), m.options().to_json());
+    PredictScratch s1, s2;
+    for (const char *t : {"hola", "pedido", "hola pedido hola", "nada"}) {
+        m.probabilities(t, s1);
+        back.probabilities(t, s2);
+        EXPECT_EQ(s1.probs, s2.probs) << t;
+    }
+}
+
+TEST(ModelFormat, EveryTruncationIsRejected) {
+    std::vector<uint8_t> b = bytes_of(hand_model(0.5f).serialize());
+    for (size_t n = 0; n < b.size(); ++n)
+        expect_corrupt(std::vector<uint8_t>(b.begin(), b.begin() + long(n)));
+    expect_corrupt({}, "bytes long");
+    std::vector<uint8_t> longer = b;
+    longer.push_back(0);
+    expect_corrupt(longer);
+}
+
+TEST(ModelFormat, EveryByteFlipIsCaught) {
+    // A small trained model (word features only, to keep the loop quick).
+    ModelOptions o;
+    o.features.char_ngrams = false;
+    std::vector<uint8_t> b = bytes_of(train_model(spanish_rows(), o, TrainCallbacks{}).model.serialize());
+    ASSERT_GT(b.size(), 100u);
+    for (size_t i = 0; i < b.size(); ++i) {
+        for (uint8_t mask : {uint8_t(0xFF), uint8_t(1u << (i % 8))}) {
+            std::vector<uint8_t> c = b;
+            c[i] ^= mask;
+            expect_corrupt(c);
+        }
+    }
+}
+
+TEST(ModelFormat, NamesMagicVersionAndChecksumProblems) {
+    std::vector<uint8_t> b = bytes_of(hand_model(0.5f).serialize());
+    std::vector<uint8_t> c = b;
+    c[0] = 'X';
+    expect_corrupt(c, "magic");
+    c = b;
+    set_u32(c, 8, 99);
+    fix_crc(c);
+    expect_corrupt(c, "version 99");
+    c = b;
+    c[40] ^= 1;
+    expect_corrupt(c, "checksum");
+}
+
+TEST(ModelFormat, CraftedLengthsWithValidCrcNeverAllocate) {
+    const std::vector<uint8_t> b = bytes_of(hand_model(0.5f).serialize());
+    const size_t labels = section_offset(b, 3), vocab = section_offset(b, 4), weights = section_offset(b, 6),
+                 options = section_offset(b, 1);
+    struct Craft {
+        const char *what;
+        std::vector<uint8_t> blob;
+        const char *detail;
+    };
+    std::vector<Craft> crafts;
+    auto add = [&](const char *what, const char *detail, auto edit) {
+        std::vector<uint8_t> c = b;
+        edit(c);
+        fix_crc(c);
+        crafts.push_back({what, std::move(c), detail});
+    };
+    add("label count 2^32-1", "more than the 100000", [&](auto &c) { set_u32(c, labels + 12, 0xFFFFFFFFu); });
+    add("label count 100000", "holds only", [&](auto &c) { set_u32(c, labels + 12, 100000); });
+    add("vocabulary 20M", "holds only", [&](auto &c) { set_u32(c, vocab + 12, 20000000); });
+    add("vocabulary 2^31", "more than the 20000000", [&](auto &c) { set_u32(c, vocab + 12, 0x80000000u); });
+    add("section length 2^63", "declares", [&](auto &c) { set_u64(c, labels + 4, uint64_t(1) << 63); });
+    add("options string 1 GiB", "1 MiB", [&](auto &c) { set_u32(c, options + 12, 1u << 30); });
+    add("label string 4 GiB", "1 MiB", [&](auto &c) { set_u32(c, labels + 16, 0xFFFFFFF0u); });
+    add("label string 1 MiB", "truncated", [&](auto &c) { set_u32(c, labels + 16, 1u << 20); });
+    add("weights 2^32 features", "features x", [&](auto &c) { set_u32(c, weights + 12, 0xFFFFFFFFu); });
+    add("wrong section tag", "Expected the labels", [&](auto &c) { set_u32(c, labels, 77); });
+    add("unknown algorithm", "algorithm code 9", [&](auto &c) { c[section_offset(b, 2) + 12] = 9; });
+    for (const auto &cr : crafts) {
+        g_max_alloc = 0;
+        g_track = true;
+        try {
+            load(cr.blob);
+            g_track = false;
+            ADD_FAILURE() << cr.what << " accepted";
+        } catch (const Error &e) {
+            g_track = false;
+            EXPECT_EQ(e.kind(), ErrorKind::CorruptModel) << cr.what;
+            EXPECT_NE(e.detail().find(cr.detail), std::string::npos) << cr.what << ": " << e.detail();
+        }
+        // Nothing close to what the lengths claim: every buffer stays within a
+        // small multiple of the blob itself.
+        EXPECT_LT(g_max_alloc.load(), 64 * 1024u) << cr.what;
+    }
+}
+
+TEST(ModelFormat, RejectsDuplicateLabelsNonFiniteFloatsAndBadThreshold) {
+    std::vector<uint8_t> b = bytes_of(hand_model(0.5f).serialize());
+    // Labels "a","b" -> "a","a".
+    size_t labels = section_offset(b, 3);
+    std::vector<uint8_t> c = b;
+    ASSERT_EQ(c[labels + 12 + 4 + 4 + 1 + 4], 'b');
+    c[labels + 12 + 4 + 4 + 1 + 4] = 'a';
+    fix_crc(c);
+    expect_corrupt(c, "duplicate");
+    // First bias value -> NaN.
+    c = b;
+    set_u32(c, section_offset(b, 7) + 12 + 4, 0x7FC00000u);
+    fix_crc(c);
+    expect_corrupt(c, "non-finite");
+    // Threshold 1.5.
+    c = b;
+    float t = 1.5f;
+    uint32_t bits;
+    std::memcpy(&bits, &t, 4);
+    set_u32(c, section_offset(b, 9) + 12, bits);
+    fix_crc(c);
+    expect_corrupt(c, "threshold");
+    // Options JSON with an unknown key (same length: "seed" -> "sexd").
+    c = b;
+    size_t opt = section_offset(b, 1);
+    std::string json(c.begin() + long(opt) + 16, c.begin() + long(opt) + 16 + long(get_u32(c, opt + 12)));
+    size_t at = json.find("\"seed\"");
+    ASSERT_NE(at, std::string::npos);
+    c[opt + 16 + at + 3] = 'x';
+    fix_crc(c);
+    expect_corrupt(c, "unknown training option");
+}
+
+TEST(ModelFormat, Crc32cMatchesKnownVector) {
+    // RFC 3720 B.4 check value: CRC-32C("123456789") = 0xE3069283.
+    const char *s = "123456789";
+    EXPECT_EQ(crc32c(reinterpret_cast<const uint8_t *>(s), 9), 0xE3069283u);
+    // Incremental use gives the same value.
+    uint32_t part = crc32c(reinterpret_cast<const uint8_t *>(s), 4);
+    EXPECT_EQ(crc32c(reinterpret_cast<const uint8_t *>(s) + 4, 5, part), 0xE3069283u);
+    // 32 zero bytes: 0x8A9136AA (RFC 3720 B.4).
+    std::vector<uint8_t> zeros(32, 0);
+    EXPECT_EQ(crc32c(zeros.data(), zeros.size()), 0x8A9136AAu);
+}
+
+// ============================================================ training
+
+TEST(TrainModel, SpanishEndToEndPredictsHeldOutPhrases) {
+    const TrainedModel &t = spanish_model();
+    const IntentModel &m = t.model;
+    ASSERT_EQ(m.labels(), (std::vector<std::string>{"payment_issue", "return_process", "shipping_problem"}));
+    EXPECT_EQ(t.report.data.train.size() + t.report.data.val.size() + t.report.data.test.size(), 24u);
+    PredictScratch s;
+    auto label = [&](const char *text) { return m.labels()[size_t(m.predict(text, 3, s).label)]; };
+    EXPECT_EQ(label("quiero devolver unos pantalones"), "return_process");
+    EXPECT_EQ(label("Mi PAQUETE todavía no ha llegado"), "shipping_problem");
+    EXPECT_EQ(label("me cobraron el pago dos veces en la tarjeta"), "payment_issue");
+    EXPECT_EQ(label("¿Cómo puedo hacer la devolución?"), "return_process");
+}
+
+TEST(TrainModel, ProbabilitiesSumToOne) {
+    const IntentModel &m = spanish_model().model;
+    PredictScratch s;
+    for (const char *t : {"quiero devolver", "envío", "tarjeta", "", "zzz", "hola hola hola"}) {
+        m.probabilities(t, s);
+        ASSERT_EQ(s.probs.size(), 3u);
+        double sum = 0;
+        for (float p : s.probs) {
+            EXPECT_GE(p, 0.0f);
+            EXPECT_LE(p, 1.0f);
+            sum += p;
+        }
+        EXPECT_NEAR(sum, 1.0, 1e-5) << t;
+        Prediction p = m.predict(t, 3, s);
+        EXPECT_NEAR(p.top[0].second + p.top[1].second + p.top[2].second, 1.0, 1e-5);
+        EXPECT_GE(p.top[0].second, p.top[1].second);
+        EXPECT_GE(p.top[1].second, p.top[2].second);
+        EXPECT_EQ(p.top[0].first, p.label);
+    }
+}
+
+TEST(TrainModel, ThresholdMakesGibberishUncertain) {
+    const TrainedModel &t = spanish_model();
+    const IntentModel &m = t.model;
+    EXPECT_EQ(m.threshold(), t.report.threshold.threshold);
+    EXPECT_GT(m.threshold(), 0.0f);
+    PredictScratch s;
+    Prediction p = m.predict("xkcd qwfp zzzt", 3, s);
+    EXPECT_LT(p.confidence, m.threshold());
+    EXPECT_TRUE(p.uncertain);
+    EXPECT_EQ(m.classify("xkcd qwfp zzzt", s), -1);
+    EXPECT_FALSE(m.predict("quiero devolver el producto", 3, s).uncertain);
+}
+
+TEST(TrainModel, TrainingTwiceGivesIdenticalBytes) {
+    std::string a = spanish_model().model.serialize();
+    TrainedModel again = train_model(spanish_rows(), ModelOptions{}, TrainCallbacks{});
+    EXPECT_EQ(again.model.serialize(), a);
+    // And a round trip of the trained model keeps the bytes.
+    IntentModel back = IntentModel::deserialize(reinterpret_cast<const uint8_t *>(a.data()), a.size());
+    EXPECT_EQ(back.serialize(), a);
+}
+
+TEST(TrainModel, ReportJsonHasTheDocumentedKeys) {
+    const TrainedModel &t = spanish_model();
+    JsonValue r = json_parse(t.report.to_json(t.model));
+    ASSERT_EQ(r.type, JsonValue::Type::Object);
+    auto get = [](const JsonValue &o, const std::string &k) -> const JsonValue & {
+        for (const auto &kv : o.object)
+            if (kv.first == k) return kv.second;
+        static JsonValue missing;
+        ADD_FAILURE() << "missing key " << k;
+        return missing;
+    };
+    EXPECT_EQ(get(r, "training_samples").number + get(r, "validation_samples").number +
+                  get(r, "test_samples").number,
+              24.0);
+    EXPECT_EQ(get(r, "total_intents").number, 3.0);
+    EXPECT_EQ(get(r, "intents").array.size(), 3u);
+    EXPECT_EQ(get(r, "duplicates_removed").number, 0.0);
+    const JsonValue &th = get(r, "threshold");
+    EXPECT_DOUBLE_EQ(get(th, "target_precision").number, 0.9);
+    EXPECT_EQ(get(th, "target_reached").type, JsonValue::Type::Bool);
+    const JsonValue &metrics = get(r, "metrics");
+    for (const char *k : {"accuracy", "precision", "recall", "f1", "coverage", "accepted_accuracy"})
+        EXPECT_EQ(get(metrics, k).type, JsonValue::Type::Number) << k;
+    EXPECT_EQ(get(get(metrics, "per_intent"), "return_process").type, JsonValue::Type::Object);
+    const JsonValue &conf = get(metrics, "confusion");
+    EXPECT_EQ(get(conf, "labels").array.size(), 3u);
+    EXPECT_EQ(get(conf, "matrix").array.size(), 3u);
+    EXPECT_EQ(get(get(metrics, "calibration"), "brier").type, JsonValue::Type::Number);
+    for (const char *k : {"features", "train", "calibrate", "evaluate"})
+        EXPECT_GE(get(get(r, "timings"), k).number, 0.0);
+    EXPECT_EQ(get(get(r, "options"), "algorithm").string, "linear_svm");
+    EXPECT_EQ(get(r, "validation").type, JsonValue::Type::Object);
+}
+
+TEST(TrainModel, FewerThanTwoIntentsIsInsufficientData) {
+    std::vector<LabeledText> rows = {{"hola", "a", 1, false}, {"adios", "a", 1, false}};
+    try {
+        train_model(rows, ModelOptions{}, TrainCallbacks{});
+        FAIL();
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InsufficientData);
+    }
+}
+
+TEST(TrainModel, CancelStopsTraining) {
+    TrainCallbacks cb;
+    cb.cancelled = [] { return true; };
+    try {
+        train_model(spanish_rows(), ModelOptions{}, cb);
+        FAIL();
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+    }
+}
+
+TEST(EvaluateModel, CountsUnknownTruthAsWrongAndNamesLabels) {
+    IntentModel m = hand_model(0.7f);
+    std::vector<std::string> texts = {"hola", "pedido", "hola", "pedido"};
+    std::vector<std::string> truth = {"a", "b", "b", "zzz"};
+    CalibrationReport cal;
+    EvalReport r = evaluate_model(m, texts, truth, &cal);
+    EXPECT_EQ(r.rows, 4u);
+    EXPECT_DOUBLE_EQ(r.accuracy, 0.5);
+    EXPECT_EQ(r.unknown_truth, 1u);
+    ASSERT_EQ(r.misclassified.size(), 2u);
+    EXPECT_EQ(r.misclassified[0].row, 2u);
+    EXPECT_EQ(r.misclassified[0].predicted, 0);
+    std::string j = eval_report_json(r, m.labels(), texts, &cal);
+    JsonValue v = json_parse(j);
+    EXPECT_NE(j.find(R"({"text":"hola","expected":"b","predicted":"a","confidence":0.835)"),
+              std::string::npos)
+        << j;
+    EXPECT_NE(j.find(R"({"text":"pedido","expected":null,"predicted":"b")"), std::string::npos) << j;
+    EXPECT_NE(j.find(R"("confusion":{"labels":["a","b"],"matrix":[[1,0],[1,1]]})"), std::string::npos) << j;
+}
