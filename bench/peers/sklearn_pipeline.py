@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""The seed's scikit-learn pipeline as a benchmark peer.
+
+TfidfVectorizer(ngram_range=(1, 3), max_features=10000) -> LinearSVC(C=1, class_weight='balanced')
+wrapped in CalibratedClassifierCV with its defaults (sigmoid, 5-fold), as the seed service did.
+
+  sklearn_pipeline.py train --data F.csv --split train --model M.pkl
+  sklearn_pipeline.py threshold --data F.csv --split train [--target 0.9]
+  sklearn_pipeline.py eval --data F.csv --split val [--oos-split oos_val] --model M.pkl [--threshold T]
+Each prints one JSON object.
+"""
+import argparse
+import os
+import pickle
+import sys
+import time
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
+
+warnings.filterwarnings("ignore")  # LinearSVC convergence warnings would only clutter the log
+
+
+# Builds the unfitted seed pipeline.
+def make_pipeline():
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(ngram_range=(1, 3), max_features=10000)),
+        ("clf", CalibratedClassifierCV(LinearSVC(C=1, class_weight="balanced"))),
+    ])
+
+
+# Fits on the split and pickles the fitted pipeline; timing covers fit only (features included).
+def cmd_train(a):
+    texts, y = common.load_split(a.data, a.split)
+    t0 = time.perf_counter()
+    pipe = make_pipeline().fit(texts, y)
+    secs = time.perf_counter() - t0
+    with open(a.model, "wb") as f:
+        pickle.dump(pipe, f, protocol=pickle.HIGHEST_PROTOCOL)
+    common.emit({"rows": len(texts), "labels": len(set(y)), "train_seconds": secs,
+                 "model_bytes": os.path.getsize(a.model)})
+
+
+# Picks the abstain threshold like the core: fit on 85% of the split, choose on the other 15%.
+def cmd_threshold(a):
+    texts, y = common.load_split(a.data, a.split)
+    tr, ho = common.stratified_holdout(y, 0.15)
+    pipe = make_pipeline().fit([texts[i] for i in tr], [y[i] for i in tr])
+    proba = pipe.predict_proba([texts[i] for i in ho])
+    classes = pipe.classes_
+    conf, correct = [], []
+    for row, i in zip(proba, ho):
+        k = row.argmax()
+        conf.append(float(row[k]))
+        correct.append(classes[k] == y[i])
+    common.emit({"threshold": common.choose_threshold(conf, correct, a.target),
+                 "holdout_rows": len(ho)})
+
+
+# Loads the pickle and scores it with the shared evaluation.
+def cmd_eval(a):
+    t0 = time.perf_counter()
+    with open(a.model, "rb") as f:
+        pipe = pickle.load(f)
+    load_ms = (time.perf_counter() - t0) * 1000
+    classes = pipe.classes_
+
+    def one(text):
+        p = pipe.predict_proba([text])[0]
+        k = p.argmax()
+        return classes[k], float(p[k])
+
+    def batch(texts):
+        P = pipe.predict_proba(texts)
+        ks = P.argmax(axis=1)
+        return [(classes[k], float(P[i, k])) for i, k in enumerate(ks)]
+
+    texts, y = common.load_split(a.data, a.split)
+    oos = common.load_split(a.data, a.oos_split)[0] if a.oos_split else None
+    out = common.evaluate(one, batch, texts, y, oos, a.threshold, a.single_max)
+    out["load_ms"] = load_ms
+    common.emit(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--data", required=True)
+    t.add_argument("--split", default="train")
+    t.add_argument("--model", required=True)
+    h = sub.add_parser("threshold")
+    h.add_argument("--data", required=True)
+    h.add_argument("--split", default="train")
+    h.add_argument("--target", type=float, default=0.9)
+    e = sub.add_parser("eval")
+    e.add_argument("--data", required=True)
+    e.add_argument("--split", required=True)
+    e.add_argument("--oos-split")
+    e.add_argument("--model", required=True)
+    e.add_argument("--threshold", type=float)
+    e.add_argument("--single-max", type=int, default=1000)
+    a = ap.parse_args()
+    {"train": cmd_train, "threshold": cmd_threshold, "eval": cmd_eval}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
