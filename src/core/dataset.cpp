@@ -2,6 +2,8 @@
 // portable random generator every seeded step of the core uses.
 #include "dataset.h"
 
+#include "linear.h"
+
 #include "errors.h"
 
 #include <algorithm>
@@ -71,7 +73,7 @@ size_t round_count(double x) {
 // Groups rows by normalised text, keeps one label per text, then splits each
 // class separately after a seeded shuffle.
 PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const TextOptions &text_options,
-                                const SplitOptions &split) {
+                                const SplitOptions &split, const TrainCallbacks *callbacks) {
     split.validate();
     PreparedDataset out;
     out.input_rows = rows.size();
@@ -79,6 +81,7 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
     std::unordered_map<std::string, size_t> group_of;
     std::vector<TextGroup> groups;
     for (size_t r = 0; r < rows.size(); ++r) {
+        if (callbacks && (r & 255) == 0) callbacks->check_cancel();
         const LabeledText &row = rows[r];
         if (row.label.empty())
             throw Error(ErrorKind::InvalidArgument, "empty intent label",

@@ -1110,7 +1110,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     // --- prepare + features
     auto t0 = clock::now();
     callbacks.report("features", 0, 3);
-    report.data = prepare_dataset(rows, options.features.text, options.split);
+    report.data = prepare_dataset(rows, options.features.text, options.split, &callbacks);
     PreparedDataset &d = report.data;
     const size_t k = d.labels.size();
     if (k < 2)
@@ -1126,7 +1126,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     train_texts.reserve(d.train.size());
     for (size_t i : d.train)
         train_texts.push_back(d.texts[i]);
-    Vectorizer vec = Vectorizer::fit(train_texts, options.features);
+    Vectorizer vec = Vectorizer::fit(train_texts, options.features, &callbacks);
     callbacks.report("features", 1, 3);
     callbacks.check_cancel();
     train_texts = {}; // free the copies before the learner's peak

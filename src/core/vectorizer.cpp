@@ -10,6 +10,8 @@
 // term by (offset, length) and transform_one() never build a string.
 #include "vectorizer.h"
 
+#include "linear.h"
+
 #include "errors.h"
 
 #include <algorithm>
@@ -324,7 +326,12 @@ void FeatureOptions::validate() const {
     check_range("max_char_features", max_char_features, 1, kMaxCap, "between 1 and 10000000");
 }
 
-Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options) {
+// Texts between two polls of the cancel callback: a few hundred texts take
+// well under a millisecond.
+constexpr size_t kCancelPollMask = 255;
+
+Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
+                           const TrainCallbacks *callbacks) {
     options.validate();
     if (texts.empty())
         throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
@@ -340,6 +347,7 @@ Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureO
     arena.reserve(total + total / 2 + 16); // room for normalize_append's worst case
     std::vector<size_t> doc_start(texts.size() + 1);
     for (size_t d = 0; d < texts.size(); ++d) {
+        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
         doc_start[d] = arena.size();
         arena.push_back(' ');
         normalize_append(texts[d], options.text, arena);
@@ -351,6 +359,7 @@ Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureO
     std::vector<std::string_view> tokens;
     const char *base = arena.data();
     for (size_t d = 0; d < texts.size(); ++d) {
+        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
         std::string_view doc(base + doc_start[d], doc_start[d + 1] - doc_start[d]);
         split_tokens(doc.substr(1, doc.size() - 2), tokens);
         const uint32_t doc_id = static_cast<uint32_t>(d);

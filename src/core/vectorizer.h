@@ -20,6 +20,8 @@
 
 namespace intent {
 
+struct TrainCallbacks; // linear.h
+
 struct FeatureOptions {
     TextOptions text;
     int word_ngram_min = 1;
@@ -27,11 +29,11 @@ struct FeatureOptions {
     bool char_ngrams = true;
     int char_ngram_min = 2;
     int char_ngram_max = 5;
-    bool sublinear_tf = true; // tf -> 1 + ln(tf)
-    bool smooth_idf = true;   // idf = ln((1 + n) / (1 + df)) + 1, else ln(n / df) + 1
-    bool l2_normalize = true; // each row scaled to unit L2 norm
-    int min_df = 1;           // drop n-grams seen in fewer documents
-    int max_features = 10000; // cap on word n-grams, by document frequency
+    bool sublinear_tf = true;      // tf -> 1 + ln(tf)
+    bool smooth_idf = true;        // idf = ln((1 + n) / (1 + df)) + 1, else ln(n / df) + 1
+    bool l2_normalize = true;      // each row scaled to unit L2 norm
+    int min_df = 1;                // drop n-grams seen in fewer documents
+    int max_features = 10000;      // cap on word n-grams, by document frequency
     int max_char_features = 20000; // separate cap on char n-grams
 
     // Throws Error(InvalidArgument) naming the offending option.
@@ -55,7 +57,9 @@ class Vectorizer {
     // max_features cut are broken by the n-gram bytes, so fitting is deterministic.
     // Feature order: all word n-grams (sorted by bytes), then all char n-grams
     // (sorted by bytes).
-    static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options);
+    // `callbacks`, when given, is polled for cancellation every few hundred texts.
+    static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options,
+                          const TrainCallbacks *callbacks = nullptr);
 
     // Rebuilds a vectoriser from stored parts (model loading). Validates
     // sizes, kinds, idf finiteness and hash uniqueness; throws Error(CorruptModel).
@@ -75,7 +79,7 @@ class Vectorizer {
     const std::vector<float> &idf() const { return idf_; }
 
   private:
-    void build_index(); // throws Error(CorruptModel) on a duplicate hash
+    void build_index();                  // throws Error(CorruptModel) on a duplicate hash
     int64_t lookup(uint64_t hash) const; // feature index or -1
 
     FeatureOptions options_;

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# pg_cancel_backend() and statement_timeout stop a long training run inside
+# the C++ trainer: the caller gets 57014, the run row is rolled back, the
+# previous model stays active and the backend stays healthy.
+cd "$(dirname "$0")/../.."
+source test/scripts/common.bash
+DB=pgi_cancel_test
+fresh_db $DB
+load_ecommerce $DB
+first=$(q $DB "SELECT (train_intent_model('first')->>'model_id')")
+# Enough rows that training takes seconds: 336 texts x 150 variants.
+q $DB "INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+       SELECT text || ' ref ' || g || ' ' || md5(text || g), intent, 90, 'synthetic'
+       FROM demo_rows, generate_series(1, 150) g WHERE split = 'train'" >/dev/null
+runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs")
+
+# 1. statement_timeout
+out=$(psql -X -At -d $DB 2>&1 <<'SQL'
+\set VERBOSITY sqlstate
+SET statement_timeout = '1500ms';
+SELECT train_intent_model('timed out', 'full', '{"C": 10, "tolerance": 0.001}');
+SQL
+)
+expect_eq "$(grep -c '57014' <<<"$out")" "1" "statement_timeout cancels training with 57014"
+
+# 2. pg_cancel_backend from another session, once the trainer is running
+psql -X -At -d $DB -c "SET application_name = 'pgi_cancel_me'" \
+    -c "SELECT train_intent_model('cancelled', 'full', '{\"C\": 10, \"tolerance\": 0.001}')" \
+    >/tmp/pgi_cancel.$$ 2>&1 &
+bg=$!
+for _ in $(seq 1 100); do
+    state=$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgi_cancel_me' AND query LIKE '%train_intent_model%' AND state = 'active'")
+    [ "$state" = 1 ] && break
+    sleep 0.05
+done
+sleep 0.5
+q postgres "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgi_cancel_me'" >/dev/null
+start=$(date +%s%N)
+wait $bg || true
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "$(grep -c 'canceling statement due to user request' /tmp/pgi_cancel.$$)" "1" "pg_cancel_backend cancels training"
+rm -f /tmp/pgi_cancel.$$
+echo "training stopped ${elapsed_ms} ms after the cancel request"
+
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "cancelled runs were rolled back"
+expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$first" "the previous model stays active"
+expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "return_process" "prediction still works"
+psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"
