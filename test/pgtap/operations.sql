@@ -1,0 +1,372 @@
+-- pgTAP: the catalog contract of issue 4 (operations, src/sql/30_operations.sql).
+-- For every function it adds: signature, parameter names, defaults, return
+-- type, volatility, parallel safety, strictness, SECURITY INVOKER, EXECUTE
+-- for PUBLIC and a comment; the new tables and column with their types; the
+-- dashboard views with their columns and comments. Then a catch-all over the
+-- whole extension (pg_depend deptype 'e'): the exact list of functions with
+-- their volatility, parallel safety and PUBLIC EXECUTE, the exact list of
+-- tables and views, and a comment on every one of them.
+-- The internal helpers of 30_operations.sql stay executable by PUBLIC on
+-- purpose: the public functions and views that call them are SECURITY
+-- INVOKER, so revoking EXECUTE would break them for every non-owner.
+-- Runs in a database where pgtap and pg_intent are installed in public.
+BEGIN;
+SELECT plan(246);
+
+-- get_ai_training_metrics(integer)
+SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
+SELECT function_returns('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'jsonb', 'get_ai_training_metrics(integer) returns jsonb');
+SELECT volatility_is('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'stable', 'get_ai_training_metrics(integer) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.get_ai_training_metrics(integer)')), 's'::"char", 'get_ai_training_metrics(integer) is PARALLEL SAFE');
+SELECT isnt_strict('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) is not STRICT (NULL p_days raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.get_ai_training_metrics(integer)')), ARRAY['p_days'], 'get_ai_training_metrics(integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.get_ai_training_metrics(integer)')), 'p_days integer DEFAULT 7', 'get_ai_training_metrics(integer) arguments and defaults');
+SELECT isnt_definer('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.get_ai_training_metrics(integer)'), 'EXECUTE'), false), 'get_ai_training_metrics(integer) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.get_ai_training_metrics(integer)'), 'pg_proc'), NULL, 'get_ai_training_metrics(integer) has a comment');
+
+-- create_metrics_snapshot(text)
+SELECT has_function('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'create_metrics_snapshot(text) exists');
+SELECT function_returns('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'jsonb', 'create_metrics_snapshot(text) returns jsonb');
+SELECT volatility_is('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'volatile', 'create_metrics_snapshot(text) is VOLATILE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text)')), 'u'::"char", 'create_metrics_snapshot(text) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'create_metrics_snapshot(text) is not STRICT (NULL p_period_type raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text)')), ARRAY['p_period_type'], 'create_metrics_snapshot(text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.create_metrics_snapshot(text)')), 'p_period_type text DEFAULT ''daily''::text', 'create_metrics_snapshot(text) arguments and defaults');
+SELECT isnt_definer('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'create_metrics_snapshot(text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.create_metrics_snapshot(text)'), 'EXECUTE'), false), 'create_metrics_snapshot(text) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.create_metrics_snapshot(text)'), 'pg_proc'), NULL, 'create_metrics_snapshot(text) has a comment');
+
+-- should_retrain()
+SELECT has_function('public', 'should_retrain', ARRAY[]::name[], 'should_retrain() exists');
+SELECT function_returns('public', 'should_retrain', ARRAY[]::name[], 'boolean', 'should_retrain() returns boolean');
+SELECT volatility_is('public', 'should_retrain', ARRAY[]::name[], 'stable', 'should_retrain() is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.should_retrain()')), 's'::"char", 'should_retrain() is PARALLEL SAFE');
+SELECT isnt_strict('public', 'should_retrain', ARRAY[]::name[], 'should_retrain() is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.should_retrain()')), NULL::text[], 'should_retrain() has no parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.should_retrain()')), '', 'should_retrain() arguments and defaults');
+SELECT isnt_definer('public', 'should_retrain', ARRAY[]::name[], 'should_retrain() is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.should_retrain()'), 'EXECUTE'), false), 'should_retrain() is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.should_retrain()'), 'pg_proc'), NULL, 'should_retrain() has a comment');
+
+-- retrain_if_needed()
+SELECT has_function('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() exists');
+SELECT function_returns('public', 'retrain_if_needed', ARRAY[]::name[], 'jsonb', 'retrain_if_needed() returns jsonb');
+SELECT volatility_is('public', 'retrain_if_needed', ARRAY[]::name[], 'volatile', 'retrain_if_needed() is VOLATILE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), 'u'::"char", 'retrain_if_needed() is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), NULL::text[], 'retrain_if_needed() has no parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.retrain_if_needed()')), '', 'retrain_if_needed() arguments and defaults');
+SELECT isnt_definer('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.retrain_if_needed()'), 'EXECUTE'), false), 'retrain_if_needed() is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.retrain_if_needed()'), 'pg_proc'), NULL, 'retrain_if_needed() has a comment');
+
+-- export_training_dataset(text, integer, boolean, integer)
+SELECT has_function('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'export_training_dataset(text, integer, boolean, integer) exists');
+SELECT function_returns('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'setof text', 'export_training_dataset(text, integer, boolean, integer) returns setof text');
+SELECT volatility_is('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'stable', 'export_training_dataset(text, integer, boolean, integer) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)')), 's'::"char", 'export_training_dataset(text, integer, boolean, integer) is PARALLEL SAFE');
+SELECT isnt_strict('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'export_training_dataset(text, integer, boolean, integer) is not STRICT (p_min_quality NULL means no filter; other NULLs raise 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)')), ARRAY['p_format', 'p_min_confidence', 'p_only_reviewed', 'p_min_quality'], 'export_training_dataset(text, integer, boolean, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)')), 'p_format text DEFAULT ''jsonl''::text, p_min_confidence integer DEFAULT 0, p_only_reviewed boolean DEFAULT false, p_min_quality integer DEFAULT NULL::integer', 'export_training_dataset(text, integer, boolean, integer) arguments and defaults');
+SELECT isnt_definer('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'export_training_dataset(text, integer, boolean, integer) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)'), 'EXECUTE'), false), 'export_training_dataset(text, integer, boolean, integer) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)'), 'pg_proc'), NULL, 'export_training_dataset(text, integer, boolean, integer) has a comment');
+
+-- score_feedback_message(text)
+SELECT has_function('public', 'score_feedback_message', ARRAY['text']::name[], 'score_feedback_message(text) exists');
+SELECT function_returns('public', 'score_feedback_message', ARRAY['text']::name[], 'jsonb', 'score_feedback_message(text) returns jsonb');
+SELECT volatility_is('public', 'score_feedback_message', ARRAY['text']::name[], 'stable', 'score_feedback_message(text) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.score_feedback_message(text)')), 's'::"char", 'score_feedback_message(text) is PARALLEL SAFE');
+SELECT isnt_strict('public', 'score_feedback_message', ARRAY['text']::name[], 'score_feedback_message(text) is not STRICT (NULL p_message raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.score_feedback_message(text)')), ARRAY['p_message'], 'score_feedback_message(text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.score_feedback_message(text)')), 'p_message text', 'score_feedback_message(text) arguments and defaults');
+SELECT isnt_definer('public', 'score_feedback_message', ARRAY['text']::name[], 'score_feedback_message(text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.score_feedback_message(text)'), 'EXECUTE'), false), 'score_feedback_message(text) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.score_feedback_message(text)'), 'pg_proc'), NULL, 'score_feedback_message(text) has a comment');
+
+-- evaluate_interaction(uuid, text)
+SELECT has_function('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name[], 'evaluate_interaction(uuid, text) exists');
+SELECT function_returns('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name[], 'smallint', 'evaluate_interaction(uuid, text) returns smallint');
+SELECT volatility_is('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name[], 'volatile', 'evaluate_interaction(uuid, text) is VOLATILE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_interaction(uuid, text)')), 'u'::"char", 'evaluate_interaction(uuid, text) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name[], 'evaluate_interaction(uuid, text) is not STRICT (NULL arguments raise 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_interaction(uuid, text)')), ARRAY['p_training_data_id', 'p_next_user_message'], 'evaluate_interaction(uuid, text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.evaluate_interaction(uuid, text)')), 'p_training_data_id uuid, p_next_user_message text', 'evaluate_interaction(uuid, text) arguments and defaults');
+SELECT isnt_definer('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name[], 'evaluate_interaction(uuid, text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_interaction(uuid, text)'), 'EXECUTE'), false), 'evaluate_interaction(uuid, text) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.evaluate_interaction(uuid, text)'), 'pg_proc'), NULL, 'evaluate_interaction(uuid, text) has a comment');
+
+-- training_report(uuid)
+SELECT has_function('public', 'training_report', ARRAY['uuid']::name[], 'training_report(uuid) exists');
+SELECT function_returns('public', 'training_report', ARRAY['uuid']::name[], 'text', 'training_report(uuid) returns text');
+SELECT volatility_is('public', 'training_report', ARRAY['uuid']::name[], 'stable', 'training_report(uuid) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid)')), 's'::"char", 'training_report(uuid) is PARALLEL SAFE');
+SELECT isnt_strict('public', 'training_report', ARRAY['uuid']::name[], 'training_report(uuid) is not STRICT (NULL p_run_id means the latest run)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid)')), ARRAY['p_run_id'], 'training_report(uuid) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.training_report(uuid)')), 'p_run_id uuid DEFAULT NULL::uuid', 'training_report(uuid) arguments and defaults');
+SELECT isnt_definer('public', 'training_report', ARRAY['uuid']::name[], 'training_report(uuid) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.training_report(uuid)'), 'EXECUTE'), false), 'training_report(uuid) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.training_report(uuid)'), 'pg_proc'), NULL, 'training_report(uuid) has a comment');
+
+-- shadow_predict(text, bigint, uuid)
+SELECT has_function('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'shadow_predict(text, bigint, uuid) exists');
+SELECT function_returns('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'jsonb', 'shadow_predict(text, bigint, uuid) returns jsonb');
+SELECT volatility_is('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'volatile', 'shadow_predict(text, bigint, uuid) is VOLATILE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.shadow_predict(text, bigint, uuid)')), 'u'::"char", 'shadow_predict(text, bigint, uuid) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'shadow_predict(text, bigint, uuid) is not STRICT (p_training_data_id NULL means unlinked; other NULLs raise 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.shadow_predict(text, bigint, uuid)')), ARRAY['p_message', 'p_challenger_model_id', 'p_training_data_id'], 'shadow_predict(text, bigint, uuid) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.shadow_predict(text, bigint, uuid)')), 'p_message text, p_challenger_model_id bigint, p_training_data_id uuid DEFAULT NULL::uuid', 'shadow_predict(text, bigint, uuid) arguments and defaults');
+SELECT isnt_definer('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'shadow_predict(text, bigint, uuid) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.shadow_predict(text, bigint, uuid)'), 'EXECUTE'), false), 'shadow_predict(text, bigint, uuid) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.shadow_predict(text, bigint, uuid)'), 'pg_proc'), NULL, 'shadow_predict(text, bigint, uuid) has a comment');
+
+-- _pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)
+SELECT has_function('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) exists');
+SELECT function_returns('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], 'jsonb', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) returns jsonb');
+SELECT volatility_is('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], 'stable', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 's'::"char", '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is not STRICT (a NULL bound selects no rows)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), ARRAY['p_start', 'p_end'], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 'p_start timestamp with time zone, p_end timestamp with time zone', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'EXECUTE'), false), '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics, create_metrics_snapshot and ai_live_metrics call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'pg_proc'), NULL, '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) has a comment');
+
+-- _pg_intent_active_model_json()
+SELECT has_function('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() exists');
+SELECT function_returns('public', '_pg_intent_active_model_json', ARRAY[]::name[], 'jsonb', '_pg_intent_active_model_json() returns jsonb');
+SELECT volatility_is('public', '_pg_intent_active_model_json', ARRAY[]::name[], 'stable', '_pg_intent_active_model_json() is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_active_model_json()')), 's'::"char", '_pg_intent_active_model_json() is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_active_model_json()')), NULL::text[], '_pg_intent_active_model_json() has no parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_active_model_json()')), '', '_pg_intent_active_model_json() arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_active_model_json()'), 'EXECUTE'), false), '_pg_intent_active_model_json() is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics and ai_metric_alerts call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_active_model_json()'), 'pg_proc'), NULL, '_pg_intent_active_model_json() has a comment');
+
+-- _pg_intent_samples_since_last_train()
+SELECT has_function('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() exists');
+SELECT function_returns('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], 'bigint', '_pg_intent_samples_since_last_train() returns bigint');
+SELECT volatility_is('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], 'stable', '_pg_intent_samples_since_last_train() is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_samples_since_last_train()')), 's'::"char", '_pg_intent_samples_since_last_train() is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_samples_since_last_train()')), NULL::text[], '_pg_intent_samples_since_last_train() has no parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_samples_since_last_train()')), '', '_pg_intent_samples_since_last_train() arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_samples_since_last_train()'), 'EXECUTE'), false), '_pg_intent_samples_since_last_train() is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics, should_retrain and retrain_if_needed call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_samples_since_last_train()'), 'pg_proc'), NULL, '_pg_intent_samples_since_last_train() has a comment');
+
+-- _pg_intent_csv_field(text)
+SELECT has_function('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) exists');
+SELECT function_returns('public', '_pg_intent_csv_field', ARRAY['text']::name[], 'text', '_pg_intent_csv_field(text) returns text');
+SELECT volatility_is('public', '_pg_intent_csv_field', ARRAY['text']::name[], 'immutable', '_pg_intent_csv_field(text) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_csv_field(text)')), 's'::"char", '_pg_intent_csv_field(text) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is not STRICT (NULL becomes an empty CSV field)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_csv_field(text)')), ARRAY['p_value'], '_pg_intent_csv_field(text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_csv_field(text)')), 'p_value text', '_pg_intent_csv_field(text) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_csv_field(text)'), 'EXECUTE'), false), '_pg_intent_csv_field(text) is executable by PUBLIC (the file revokes nothing: export_training_dataset call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_csv_field(text)'), 'pg_proc'), NULL, '_pg_intent_csv_field(text) has a comment');
+
+-- _pg_intent_export_rows(integer, boolean, integer)
+SELECT has_function('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) exists');
+SELECT function_returns('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], 'setof record', '_pg_intent_export_rows(integer, boolean, integer) returns setof record');
+SELECT volatility_is('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], 'stable', '_pg_intent_export_rows(integer, boolean, integer) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 's'::"char", '_pg_intent_export_rows(integer, boolean, integer) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is not STRICT (p_min_quality NULL means no filter)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_min_quality', 'id', 'text', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response', 'category', 'source', 'quality_score', 'created_at'], '_pg_intent_export_rows(integer, boolean, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 'p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer', '_pg_intent_export_rows(integer, boolean, integer) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'EXECUTE'), false), '_pg_intent_export_rows(integer, boolean, integer) is executable by PUBLIC (the file revokes nothing: export_training_dataset call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'pg_proc'), NULL, '_pg_intent_export_rows(integer, boolean, integer) has a comment');
+SELECT is(pg_get_function_result(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 'TABLE(id uuid, text text, intent text, detected_intent text, correct_intent text, confidence_score integer, corrected_by_human boolean, escalated boolean, response text, category text, source text, quality_score smallint, created_at timestamp with time zone)', '_pg_intent_export_rows(integer, boolean, integer) result columns (their names are the jsonl keys)');
+
+-- _pg_intent_fold(text)
+SELECT has_function('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) exists');
+SELECT function_returns('public', '_pg_intent_fold', ARRAY['text']::name[], 'text', '_pg_intent_fold(text) returns text');
+SELECT volatility_is('public', '_pg_intent_fold', ARRAY['text']::name[], 'immutable', '_pg_intent_fold(text) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), 's'::"char", '_pg_intent_fold(text) is PARALLEL SAFE');
+SELECT is_strict('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), ARRAY['p_text'], '_pg_intent_fold(text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_fold(text)')), 'p_text text', '_pg_intent_fold(text) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_fold(text)'), 'EXECUTE'), false), '_pg_intent_fold(text) is executable by PUBLIC (the file revokes nothing: score_feedback_message call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_fold(text)'), 'pg_proc'), NULL, '_pg_intent_fold(text) has a comment');
+
+-- _pg_intent_md_num(numeric, integer)
+SELECT has_function('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) exists');
+SELECT function_returns('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'text', '_pg_intent_md_num(numeric, integer) returns text');
+SELECT volatility_is('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'immutable', '_pg_intent_md_num(numeric, integer) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), 's'::"char", '_pg_intent_md_num(numeric, integer) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is not STRICT (NULL becomes an en dash)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), ARRAY['p_value', 'p_digits'], '_pg_intent_md_num(numeric, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_md_num(numeric, integer)')), 'p_value numeric, p_digits integer DEFAULT 3', '_pg_intent_md_num(numeric, integer) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'EXECUTE'), false), '_pg_intent_md_num(numeric, integer) is executable by PUBLIC (the file revokes nothing: training_report call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'pg_proc'), NULL, '_pg_intent_md_num(numeric, integer) has a comment');
+
+-- _pg_intent_md_cell(text, integer)
+SELECT has_function('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) exists');
+SELECT function_returns('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], 'text', '_pg_intent_md_cell(text, integer) returns text');
+SELECT volatility_is('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], 'immutable', '_pg_intent_md_cell(text, integer) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_cell(text, integer)')), 's'::"char", '_pg_intent_md_cell(text, integer) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is not STRICT (NULL becomes an en dash)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_cell(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_md_cell(text, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_md_cell(text, integer)')), 'p_value text, p_max integer DEFAULT 120', '_pg_intent_md_cell(text, integer) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'EXECUTE'), false), '_pg_intent_md_cell(text, integer) is executable by PUBLIC (the file revokes nothing: training_report call it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'pg_proc'), NULL, '_pg_intent_md_cell(text, integer) has a comment');
+
+-- ai_training_data.was_successful
+SELECT has_column('public', 'ai_training_data', 'was_successful', 'ai_training_data.was_successful exists');
+SELECT col_type_is('public', 'ai_training_data', 'was_successful', 'boolean', 'ai_training_data.was_successful is boolean');
+SELECT col_is_null('public', 'ai_training_data', 'was_successful', 'ai_training_data.was_successful is nullable (NULL = not evaluated)');
+SELECT isnt(col_description(to_regclass('public.ai_training_data'), (SELECT attnum FROM pg_attribute WHERE attrelid = to_regclass('public.ai_training_data') AND attname = 'was_successful')), NULL, 'ai_training_data.was_successful has a comment');
+
+-- table ai_feedback_cues
+SELECT has_table('public', 'ai_feedback_cues', 'table ai_feedback_cues exists');
+SELECT columns_are('public', 'ai_feedback_cues', ARRAY['id', 'language', 'pattern', 'kind', 'score', 'marks_success', 'is_active', 'is_seed', 'notes', 'created_at']::name[], 'ai_feedback_cues has the contract''s columns');
+SELECT isnt(obj_description(to_regclass('public.ai_feedback_cues'), 'pg_class'), NULL, 'ai_feedback_cues has a comment');
+SELECT col_type_is('public', 'ai_feedback_cues', 'id', 'bigint', 'ai_feedback_cues.id is bigint');
+SELECT col_type_is('public', 'ai_feedback_cues', 'language', 'text', 'ai_feedback_cues.language is text');
+SELECT col_type_is('public', 'ai_feedback_cues', 'pattern', 'text', 'ai_feedback_cues.pattern is text');
+SELECT col_type_is('public', 'ai_feedback_cues', 'kind', 'text', 'ai_feedback_cues.kind is text');
+SELECT col_type_is('public', 'ai_feedback_cues', 'score', 'smallint', 'ai_feedback_cues.score is smallint');
+SELECT col_type_is('public', 'ai_feedback_cues', 'marks_success', 'boolean', 'ai_feedback_cues.marks_success is boolean');
+SELECT col_type_is('public', 'ai_feedback_cues', 'is_active', 'boolean', 'ai_feedback_cues.is_active is boolean');
+SELECT col_type_is('public', 'ai_feedback_cues', 'is_seed', 'boolean', 'ai_feedback_cues.is_seed is boolean');
+SELECT col_type_is('public', 'ai_feedback_cues', 'notes', 'text', 'ai_feedback_cues.notes is text');
+SELECT col_type_is('public', 'ai_feedback_cues', 'created_at', 'timestamp with time zone', 'ai_feedback_cues.created_at is timestamp with time zone');
+SELECT col_is_pk('public', 'ai_feedback_cues', 'id', 'ai_feedback_cues.id is the primary key');
+SELECT col_is_unique('public', 'ai_feedback_cues', ARRAY['language', 'pattern']::name[], 'a cue is unique per (language, pattern)');
+SELECT col_not_null('public', 'ai_feedback_cues', 'pattern', 'ai_feedback_cues.pattern is NOT NULL');
+SELECT col_not_null('public', 'ai_feedback_cues', 'score', 'ai_feedback_cues.score is NOT NULL');
+SELECT has_check('public', 'ai_feedback_cues', 'ai_feedback_cues has CHECK constraints (kind, score 1-5, non-blank pattern)');
+SELECT is((SELECT e.extcondition[array_position(e.extconfig, to_regclass('public.ai_feedback_cues')::oid)] FROM pg_extension e WHERE e.extname = 'pg_intent'), 'WHERE NOT is_seed', 'ai_feedback_cues is dumped by pg_dump without the seeded rows');
+SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_feedback_cues_id_seq is dumped by pg_dump');
+
+-- table ai_shadow_predictions
+SELECT has_table('public', 'ai_shadow_predictions', 'table ai_shadow_predictions exists');
+SELECT columns_are('public', 'ai_shadow_predictions', ARRAY['id', 'training_data_id', 'message', 'champion_model_id', 'champion_intent', 'champion_confidence', 'champion_uncertain', 'challenger_model_id', 'challenger_intent', 'challenger_confidence', 'challenger_uncertain', 'agreed', 'created_at']::name[], 'ai_shadow_predictions has the contract''s columns');
+SELECT isnt(obj_description(to_regclass('public.ai_shadow_predictions'), 'pg_class'), NULL, 'ai_shadow_predictions has a comment');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'id', 'bigint', 'ai_shadow_predictions.id is bigint');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'training_data_id', 'uuid', 'ai_shadow_predictions.training_data_id is uuid');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'message', 'text', 'ai_shadow_predictions.message is text');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_model_id', 'bigint', 'ai_shadow_predictions.champion_model_id is bigint');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_intent', 'text', 'ai_shadow_predictions.champion_intent is text');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_confidence', 'double precision', 'ai_shadow_predictions.champion_confidence is double precision');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_uncertain', 'boolean', 'ai_shadow_predictions.champion_uncertain is boolean');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'challenger_model_id', 'bigint', 'ai_shadow_predictions.challenger_model_id is bigint');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'challenger_intent', 'text', 'ai_shadow_predictions.challenger_intent is text');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'challenger_confidence', 'double precision', 'ai_shadow_predictions.challenger_confidence is double precision');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'challenger_uncertain', 'boolean', 'ai_shadow_predictions.challenger_uncertain is boolean');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'agreed', 'boolean', 'ai_shadow_predictions.agreed is boolean');
+SELECT col_type_is('public', 'ai_shadow_predictions', 'created_at', 'timestamp with time zone', 'ai_shadow_predictions.created_at is timestamp with time zone');
+SELECT col_is_pk('public', 'ai_shadow_predictions', 'id', 'ai_shadow_predictions.id is the primary key');
+SELECT fk_ok('public', 'ai_shadow_predictions', 'training_data_id', 'public', 'ai_training_data', 'id', 'ai_shadow_predictions.training_data_id references ai_training_data(id)');
+SELECT col_not_null('public', 'ai_shadow_predictions', 'challenger_model_id', 'ai_shadow_predictions.challenger_model_id is NOT NULL');
+SELECT col_not_null('public', 'ai_shadow_predictions', 'agreed', 'ai_shadow_predictions.agreed is NOT NULL');
+SELECT has_index('public', 'ai_shadow_predictions', 'ai_shadow_predictions_challenger_idx', 'index ai_shadow_predictions_challenger_idx');
+SELECT has_index('public', 'ai_shadow_predictions', 'ai_shadow_predictions_training_data_idx', 'index ai_shadow_predictions_training_data_idx');
+SELECT ok((SELECT to_regclass('public.ai_shadow_predictions') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_shadow_predictions is dumped by pg_dump');
+SELECT ok((SELECT to_regclass('public.ai_shadow_predictions_id_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_shadow_predictions_id_seq is dumped by pg_dump');
+
+-- view ai_pending_review
+SELECT has_view('public', 'ai_pending_review', 'view ai_pending_review exists');
+SELECT columns_are('public', 'ai_pending_review', ARRAY['id', 'user_message', 'detected_intent', 'confidence_score', 'ai_response', 'response_source', 'escalated', 'category', 'source', 'conversation_id', 'model_id', 'created_at']::name[], 'ai_pending_review columns');
+SELECT isnt(obj_description(to_regclass('public.ai_pending_review'), 'pg_class'), NULL, 'ai_pending_review has a comment');
+
+-- view ai_classification_errors
+SELECT has_view('public', 'ai_classification_errors', 'view ai_classification_errors exists');
+SELECT columns_are('public', 'ai_classification_errors', ARRAY['id', 'user_message', 'detected_intent', 'correct_intent', 'confidence_score', 'ai_response', 'correct_response', 'corrected_by', 'corrected_at', 'model_id', 'created_at']::name[], 'ai_classification_errors columns');
+SELECT isnt(obj_description(to_regclass('public.ai_classification_errors'), 'pg_class'), NULL, 'ai_classification_errors has a comment');
+
+-- view ai_intent_performance
+SELECT has_view('public', 'ai_intent_performance', 'view ai_intent_performance exists');
+SELECT columns_are('public', 'ai_intent_performance', ARRAY['intent', 'samples', 'predictions', 'reviewed', 'correct', 'live_accuracy', 'avg_confidence', 'model_id', 'model_precision', 'model_recall', 'model_f1', 'model_test_support']::name[], 'ai_intent_performance columns');
+SELECT isnt(obj_description(to_regclass('public.ai_intent_performance'), 'pg_class'), NULL, 'ai_intent_performance has a comment');
+
+-- view ai_training_run_history
+SELECT has_view('public', 'ai_training_run_history', 'view ai_training_run_history exists');
+SELECT columns_are('public', 'ai_training_run_history', ARRAY['run_id', 'run_name', 'run_type', 'status', 'error', 'started_at', 'finished_at', 'duration_seconds', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'f1_improvement', 'model_id', 'model_version', 'deployed', 'deploy_reason', 'model_is_active']::name[], 'ai_training_run_history columns');
+SELECT isnt(obj_description(to_regclass('public.ai_training_run_history'), 'pg_class'), NULL, 'ai_training_run_history has a comment');
+
+-- view ai_live_metrics
+SELECT has_view('public', 'ai_live_metrics', 'view ai_live_metrics exists');
+SELECT columns_are('public', 'ai_live_metrics', ARRAY['window_start', 'window_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'reviewed_messages', 'intent_accuracy', 'misclassified', 'misclassification_rate', 'correction_rate', 'top_intents', 'top_misclassified']::name[], 'ai_live_metrics columns');
+SELECT isnt(obj_description(to_regclass('public.ai_live_metrics'), 'pg_class'), NULL, 'ai_live_metrics has a comment');
+
+-- view ai_metric_alerts
+SELECT has_view('public', 'ai_metric_alerts', 'view ai_metric_alerts exists');
+SELECT columns_are('public', 'ai_metric_alerts', ARRAY['metric', 'value', 'threshold', 'comparison', 'severity', 'message']::name[], 'ai_metric_alerts columns');
+SELECT isnt(obj_description(to_regclass('public.ai_metric_alerts'), 'pg_class'), NULL, 'ai_metric_alerts has a comment');
+
+-- view ai_shadow_agreement
+SELECT has_view('public', 'ai_shadow_agreement', 'view ai_shadow_agreement exists');
+SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at']::name[], 'ai_shadow_agreement columns');
+SELECT isnt(obj_description(to_regclass('public.ai_shadow_agreement'), 'pg_class'), NULL, 'ai_shadow_agreement has a comment');
+
+-- Catch-all: every function, table and view that belongs to the extension.
+-- A function added later without a line here makes the set tests fail.
+CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
+INSERT INTO expected_functions VALUES
+    ('_pg_intent_touch_updated_at()', 'volatile', 'unsafe', false),
+    ('_pg_intent_set_was_mismatch()', 'volatile', 'unsafe', false),
+    ('predict_intent(text)', 'stable', 'safe', true),
+    ('predict_intent(text, bigint)', 'stable', 'safe', true),
+    ('classify_intent(text)', 'stable', 'safe', true),
+    ('intent_model_info(bytea)', 'immutable', 'safe', true),
+    ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
+    ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),
+    ('pg_intent_loaded()', 'stable', 'safe', true),
+    ('intent_training_options(jsonb)', 'immutable', 'safe', true),
+    ('_pg_intent_training_lock_key()', 'immutable', 'safe', false),
+    ('_pg_intent_headline_metrics(jsonb)', 'immutable', 'safe', false),
+    ('_pg_intent_activate(bigint, text, uuid)', 'volatile', 'unsafe', false),
+    ('record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)', 'volatile', 'unsafe', true),
+    ('submit_intent_correction(uuid, text, text, boolean, text, uuid)', 'volatile', 'unsafe', true),
+    ('get_training_dataset(integer, boolean, integer)', 'stable', 'safe', true),
+    ('train_intent_model(text, text, jsonb)', 'volatile', 'unsafe', true),
+    ('deploy_intent_model(bigint)', 'volatile', 'unsafe', true),
+    ('rollback_intent_model()', 'volatile', 'unsafe', true),
+    ('get_ai_training_metrics(integer)', 'stable', 'safe', true),
+    ('create_metrics_snapshot(text)', 'volatile', 'unsafe', true),
+    ('should_retrain()', 'stable', 'safe', true),
+    ('retrain_if_needed()', 'volatile', 'unsafe', true),
+    ('export_training_dataset(text, integer, boolean, integer)', 'stable', 'safe', true),
+    ('score_feedback_message(text)', 'stable', 'safe', true),
+    ('evaluate_interaction(uuid, text)', 'volatile', 'unsafe', true),
+    ('training_report(uuid)', 'stable', 'safe', true),
+    ('shadow_predict(text, bigint, uuid)', 'volatile', 'unsafe', true),
+    ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', true),
+    ('_pg_intent_active_model_json()', 'stable', 'safe', true),
+    ('_pg_intent_samples_since_last_train()', 'stable', 'safe', true),
+    ('_pg_intent_csv_field(text)', 'immutable', 'safe', true),
+    ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
+    ('_pg_intent_fold(text)', 'immutable', 'safe', true),
+    ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', true),
+    ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true);
+CREATE TEMP VIEW extension_functions AS
+SELECT p.oid, format('%s(%s)', p.proname, oidvectortypes(p.proargtypes)) AS signature,
+       CASE p.provolatile WHEN 'v' THEN 'volatile' WHEN 's' THEN 'stable' WHEN 'i' THEN 'immutable' END AS volatility,
+       CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' WHEN 'u' THEN 'unsafe' END AS parallel,
+       has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent');
+CREATE TEMP VIEW extension_relations AS
+SELECT c.oid, c.relname::text AS relname, c.relkind::text AS relkind
+FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent')
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f');
+SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT signature, volatility FROM expected_functions', 'every extension function is in the contract list with its declared volatility');
+SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
+SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
+SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
+
+SELECT * FROM finish();
+ROLLBACK;
