@@ -723,7 +723,10 @@ LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y
     out.bias.assign(num_classes, 0.0f);
 
     // Fixed blocks of nearly equal size, depending only on num_classes.
-    const size_t num_blocks = (num_classes + kMaxBlock - 1) / kMaxBlock;
+    // With more than four classes use at least two blocks, so two cores
+    // share even a small problem.
+    const size_t num_blocks =
+        std::max<size_t>((num_classes + kMaxBlock - 1) / kMaxBlock, num_classes > 4 ? 2 : 1);
     const size_t per_block = (num_classes + num_blocks - 1) / num_blocks;
 
     std::atomic<bool> stop{false};
