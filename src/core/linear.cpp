@@ -588,6 +588,11 @@ void validate_inputs(const SparseMatrix &X, const std::vector<int> &y, size_t nu
     if (num_classes == 0)
         throw Error(ErrorKind::InsufficientData, "no classes to train",
                     "At least one intent is needed to train a classifier.");
+    if (num_classes > 100000 || (X.cols > 0 && num_classes > (size_t{1} << 31) / X.cols))
+        throw Error(ErrorKind::InvalidArgument, "model too large",
+                    "The weight matrix would need " + std::to_string(num_classes) + " x " +
+                        std::to_string(X.cols) + " entries.",
+                    "Reduce max_features or the number of intents.");
     if (rows == 0)
         throw Error(ErrorKind::InsufficientData, "no rows to train on",
                     "The training set is empty after preparation.");
