@@ -1,11 +1,13 @@
 // One-vs-rest linear SVM (L2-regularised squared hinge) and logistic
 // regression, each binary problem solved by dual coordinate descent.
 //
-// The binary problems are independent, so they run on a small pool of
-// std::thread workers. Each class has its own visiting-order seed, so the
-// weights do not depend on the thread count or on scheduling. Only the calling
-// thread ever touches the callbacks: this code runs inside a PostgreSQL
-// backend, where the callbacks wrap CHECK_FOR_INTERRUPTS.
+// The binary problems are independent. They are grouped into fixed blocks of
+// up to 16 classes that share one pass over each row (see kMaxBlock), and the
+// blocks run on a small pool of std::thread workers. Each block has its own
+// visiting-order seed and the blocks depend only on the number of classes, so
+// the weights do not depend on the thread count or on scheduling. Only the
+// calling thread ever touches the callbacks: this code runs inside a
+// PostgreSQL backend, where the callbacks wrap CHECK_FOR_INTERRUPTS.
 #include "linear.h"
 
 #include "dataset.h" // Rng
