@@ -266,6 +266,21 @@ template <size_t B> inline void block_axpy(float *W, const Entry *e, size_t n, c
     }
 }
 
+// Dot product of a row with the weights of one class of a block (every B-th
+// float). Same summation order as block_dot, hence the same bits.
+template <size_t B> inline float strided_dot(const float *Wc, const Entry *e, size_t n) {
+    float acc = 0;
+    for (size_t j = 0; j < n; ++j)
+        acc += Wc[static_cast<size_t>(e[j].index) * B] * e[j].value;
+    return acc;
+}
+
+// One class's share of block_axpy: the same operations, so the same bits.
+template <size_t B> inline void strided_axpy(float *Wc, const Entry *e, size_t n, float d) {
+    for (size_t j = 0; j < n; ++j)
+        Wc[static_cast<size_t>(e[j].index) * B] += d * e[j].value;
+}
+
 // Asks the cache for row r of X ahead of use. Rows are visited in random
 // order, which defeats the hardware prefetcher, and streaming the matrix
 // from memory is what bounds the solvers.
@@ -345,7 +360,17 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                 const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
                 const Entry *e = p.entries.data() + b;
                 float dot[B], d[B] = {};
-                block_dot<B>(W, e, n, dot);
+                // Late in training most rows matter to one or two classes of
+                // the block: scalar work for those is cheaper than B lanes.
+                const bool few = B >= 8 && __builtin_popcount(m) <= 2;
+                if (few) {
+                    for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
+                        const size_t c = static_cast<size_t>(lowest_bit(mm));
+                        dot[c] = strided_dot<B>(W + c, e, n);
+                    }
+                } else {
+                    block_dot<B>(W, e, n, dot);
+                }
                 const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
                 bool changed = false;
                 double *a = alpha.data() + i * B;
@@ -373,7 +398,14 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                         changed = true;
                     }
                 }
-                if (changed) block_axpy<B>(W, e, n, d);
+                if (changed && few) {
+                    for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
+                        const size_t c = static_cast<size_t>(lowest_bit(mm));
+                        if (d[c] != 0) strided_axpy<B>(W + c, e, n, d[c]);
+                    }
+                } else if (changed) {
+                    block_axpy<B>(W, e, n, d);
+                }
                 m = mask[i] & running;
             }
             if (m == 0) {
