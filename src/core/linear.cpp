@@ -1,11 +1,13 @@
 // One-vs-rest linear SVM (L2-regularised squared hinge) and logistic
 // regression, each binary problem solved by dual coordinate descent.
 //
-// The binary problems are independent, so they run on a small pool of
-// std::thread workers. Each class has its own visiting-order seed, so the
-// weights do not depend on the thread count or on scheduling. Only the calling
-// thread ever touches the callbacks: this code runs inside a PostgreSQL
-// backend, where the callbacks wrap CHECK_FOR_INTERRUPTS.
+// The binary problems are independent. They are grouped into fixed blocks of
+// up to 16 classes that share one pass over each row (see kMaxBlock), and the
+// blocks run on a small pool of std::thread workers. Each block has its own
+// visiting-order seed and the blocks depend only on the number of classes, so
+// the weights do not depend on the thread count or on scheduling. Only the
+// calling thread ever touches the callbacks: this code runs inside a
+// PostgreSQL backend, where the callbacks wrap CHECK_FOR_INTERRUPTS.
 #include "linear.h"
 
 #include "dataset.h" // Rng
@@ -264,6 +266,21 @@ template <size_t B> inline void block_axpy(float *W, const Entry *e, size_t n, c
     }
 }
 
+// Dot product of a row with the weights of one class of a block (every B-th
+// float). Same summation order as block_dot, hence the same bits.
+template <size_t B> inline float strided_dot(const float *Wc, const Entry *e, size_t n) {
+    float acc = 0;
+    for (size_t j = 0; j < n; ++j)
+        acc += Wc[static_cast<size_t>(e[j].index) * B] * e[j].value;
+    return acc;
+}
+
+// One class's share of block_axpy: the same operations, so the same bits.
+template <size_t B> inline void strided_axpy(float *Wc, const Entry *e, size_t n, float d) {
+    for (size_t j = 0; j < n; ++j)
+        Wc[static_cast<size_t>(e[j].index) * B] += d * e[j].value;
+}
+
 // Asks the cache for row r of X ahead of use. Rows are visited in random
 // order, which defeats the hardware prefetcher, and streaming the matrix
 // from memory is what bounds the solvers.
@@ -343,7 +360,17 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                 const size_t b = X.row_ptr[i], n = X.row_ptr[i + 1] - b;
                 const Entry *e = p.entries.data() + b;
                 float dot[B], d[B] = {};
-                block_dot<B>(W, e, n, dot);
+                // Late in training most rows matter to one or two classes of
+                // the block: scalar work for those is cheaper than B lanes.
+                const bool few = B >= 8 && __builtin_popcount(m) <= 2;
+                if (few) {
+                    for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
+                        const size_t c = static_cast<size_t>(lowest_bit(mm));
+                        dot[c] = strided_dot<B>(W + c, e, n);
+                    }
+                } else {
+                    block_dot<B>(W, e, n, dot);
+                }
                 const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
                 bool changed = false;
                 double *a = alpha.data() + i * B;
@@ -371,7 +398,14 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                         changed = true;
                     }
                 }
-                if (changed) block_axpy<B>(W, e, n, d);
+                if (changed && few) {
+                    for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
+                        const size_t c = static_cast<size_t>(lowest_bit(mm));
+                        if (d[c] != 0) strided_axpy<B>(W + c, e, n, d[c]);
+                    }
+                } else if (changed) {
+                    block_axpy<B>(W, e, n, d);
+                }
                 m = mask[i] & running;
             }
             if (m == 0) {
@@ -588,6 +622,11 @@ void validate_inputs(const SparseMatrix &X, const std::vector<int> &y, size_t nu
     if (num_classes == 0)
         throw Error(ErrorKind::InsufficientData, "no classes to train",
                     "At least one intent is needed to train a classifier.");
+    if (num_classes > 100000 || (X.cols > 0 && num_classes > (size_t{1} << 31) / X.cols))
+        throw Error(ErrorKind::InvalidArgument, "model too large",
+                    "The weight matrix would need " + std::to_string(num_classes) + " x " +
+                        std::to_string(X.cols) + " entries.",
+                    "Reduce max_features or the number of intents.");
     if (rows == 0)
         throw Error(ErrorKind::InsufficientData, "no rows to train on",
                     "The training set is empty after preparation.");
@@ -723,7 +762,10 @@ LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y
     out.bias.assign(num_classes, 0.0f);
 
     // Fixed blocks of nearly equal size, depending only on num_classes.
-    const size_t num_blocks = (num_classes + kMaxBlock - 1) / kMaxBlock;
+    // With more than four classes use at least two blocks, so two cores
+    // share even a small problem.
+    const size_t num_blocks =
+        std::max<size_t>((num_classes + kMaxBlock - 1) / kMaxBlock, num_classes > 4 ? 2 : 1);
     const size_t per_block = (num_classes + num_blocks - 1) / num_blocks;
 
     std::atomic<bool> stop{false};

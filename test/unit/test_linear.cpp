@@ -359,6 +359,7 @@ TEST(Linear, RejectsBadInput) {
     EXPECT_EQ(kind_of([&] { train_one_vs_rest(X, {0, 1}, 0, {}, o, {}); }), ErrorKind::InsufficientData);
     EXPECT_EQ(kind_of([&] { train_one_vs_rest(SparseMatrix{}, {}, 2, {}, o, {}); }),
               ErrorKind::InsufficientData);
+    EXPECT_EQ(kind_of([&] { train_one_vs_rest(X, {0, 1}, 200000, {}, o, {}); }), ErrorKind::InvalidArgument);
     SparseMatrix bad = X;
     bad.col[1] = 5; // out of range
     EXPECT_EQ(kind_of([&] { train_one_vs_rest(bad, {0, 1}, 2, {}, o, {}); }), ErrorKind::InvalidArgument);
