@@ -23,7 +23,7 @@ EIGEN_INCLUDE ?= /usr/include/eigen3
 
 # -isystem keeps PostgreSQL's and Eigen's warnings out of ours.
 PG_CPPFLAGS = -isystem $(EIGEN_INCLUDE) -Isrc/core -Isrc/pg
-PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fno-omit-frame-pointer -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fno-omit-frame-pointer -O3 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
