@@ -100,6 +100,30 @@ SELECT pg_temp.try($$SELECT record_interaction('hola', 'greeting', 80)$$) AS rec
 RESET ROLE;
 SELECT count(*) AS greetings FROM ai_training_data WHERE detected_intent = 'greeting';
 
+-- Views read as the caller too (security_invoker): SELECT on the view alone
+-- is not enough, and row-level security on the table applies to what the
+-- data functions and views return, but not to training, which runs as the
+-- owner.
+GRANT SELECT ON ai_pending_review TO pgi_privtest_nobody;
+SET ROLE pgi_privtest_nobody;
+SELECT pg_temp.try($$SELECT count(*) FROM ai_pending_review$$) AS view_without_table;
+RESET ROLE;
+GRANT SELECT ON ai_training_data TO pgi_privtest_nobody;
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY pgi_privtest_returns ON ai_training_data FOR SELECT TO pgi_privtest_nobody
+    USING (detected_intent = 'return_process');
+SET ROLE pgi_privtest_nobody;
+SELECT intent, count(*) FROM get_training_dataset() GROUP BY intent;
+SELECT detected_intent, count(*) FROM ai_pending_review GROUP BY detected_intent;
+RESET ROLE;
+SET ROLE pgi_privtest_trainer;
+SELECT (r ->> 'training_samples')::int + (r ->> 'validation_samples')::int + (r ->> 'test_samples')::int AS trained_on,
+       r ->> 'total_intents' AS intents
+  FROM train_intent_model('rls', 'full', '{"deploy": "never", "seed": 3}') AS r;
+RESET ROLE;
+DROP POLICY pgi_privtest_returns ON ai_training_data;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+
 -- The SECURITY DEFINER functions ignore the caller's search_path: a
 -- function shadowing a built-in they call, in a schema placed before
 -- pg_catalog on the path, is not used (with the caller's path, jsonb_typeof

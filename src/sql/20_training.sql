@@ -696,7 +696,7 @@ REVOKE ALL ON FUNCTION @extschema@.rollback_intent_model() FROM PUBLIC;
 -- -------------------------------------------------------------------------
 -- ai_model_registry
 -- -------------------------------------------------------------------------
-CREATE VIEW @extschema@.ai_model_registry AS
+CREATE VIEW @extschema@.ai_model_registry WITH (security_invoker = true) AS
 SELECT m.id,
        m.version,
        m.is_active,

@@ -401,8 +401,11 @@ COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text) IS
 ------------------------------------------------------------------------------
 -- Dashboard views
 ------------------------------------------------------------------------------
+-- Every view of the extension is security_invoker: a reader needs SELECT on
+-- the tables behind it, not only on the view, and row-level security
+-- policies apply to the reader (a plain view would read as its owner).
 
-CREATE VIEW @extschema@.ai_pending_review AS
+CREATE VIEW @extschema@.ai_pending_review WITH (security_invoker = true) AS
 SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.ai_response,
        d.response_source, d.escalated, d.category, d.source, d.conversation_id,
        d.model_id, d.created_at
@@ -414,7 +417,7 @@ ORDER BY d.confidence_score ASC NULLS FIRST, d.created_at, d.id;
 COMMENT ON VIEW @extschema@.ai_pending_review IS
     'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not rejected), lowest confidence first.';
 
-CREATE VIEW @extschema@.ai_classification_errors AS
+CREATE VIEW @extschema@.ai_classification_errors WITH (security_invoker = true) AS
 SELECT d.id, d.user_message, d.detected_intent, d.correct_intent, d.confidence_score,
        d.ai_response, d.correct_response, d.corrected_by, d.corrected_at, d.model_id,
        d.created_at
@@ -424,7 +427,7 @@ ORDER BY d.corrected_at DESC NULLS LAST, d.created_at DESC, d.id;
 COMMENT ON VIEW @extschema@.ai_classification_errors IS
     'Reviewed rows whose detected intent was wrong (intent_correct = false), most recently corrected first.';
 
-CREATE VIEW @extschema@.ai_intent_performance AS
+CREATE VIEW @extschema@.ai_intent_performance WITH (security_invoker = true) AS
 WITH active AS (
     SELECT m.id, m.intents,
            coalesce(m.metrics -> 'per_intent', m.metrics -> 'metrics' -> 'per_intent') AS per_intent
@@ -474,7 +477,7 @@ ORDER BY n.intent;
 COMMENT ON VIEW @extschema@.ai_intent_performance IS
     'One row per intent: training samples (label = correction, else detection; rejected rows left out), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
 
-CREATE VIEW @extschema@.ai_training_run_history AS
+CREATE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
 SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
        r.started_at, r.finished_at, r.duration_seconds,
        r.training_samples, r.validation_samples, r.test_samples, r.total_intents,
@@ -489,7 +492,7 @@ ORDER BY r.started_at DESC, r.id;
 COMMENT ON VIEW @extschema@.ai_training_run_history IS
     'Training runs, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, and the deploy decision.';
 
-CREATE VIEW @extschema@.ai_live_metrics AS
+CREATE VIEW @extschema@.ai_live_metrics WITH (security_invoker = true) AS
 SELECT (m ->> 'window_start')::timestamptz AS window_start,
        (m ->> 'window_end')::timestamptz AS window_end,
        (m ->> 'total_messages')::bigint AS total_messages,
@@ -508,7 +511,7 @@ FROM @extschema@._pg_intent_window_metrics(now() - interval '24 hours', now()) A
 COMMENT ON VIEW @extschema@.ai_live_metrics IS
     'One row: the dashboard metrics of the last 24 hours (rates in %, NULL when there is nothing to divide by).';
 
-CREATE VIEW @extschema@.ai_metric_alerts AS
+CREATE VIEW @extschema@.ai_metric_alerts WITH (security_invoker = true) AS
 WITH live AS (
     SELECT * FROM @extschema@.ai_live_metrics
 ), settings AS (
@@ -1118,7 +1121,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.shadow_predict(text, bigint, uuid) IS
     'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both to ai_shadow_predictions (linked to p_training_data_id when given) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
 
-CREATE VIEW @extschema@.ai_shadow_agreement AS
+CREATE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
 WITH s AS (
     SELECT sp.*,
            CASE WHEN d.correct_intent IS NOT NULL THEN d.correct_intent

@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(253);
+SELECT plan(254);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -381,6 +381,7 @@ SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VAL
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function is closed to PUBLIC and pins search_path to pg_catalog, pg_temp');
 SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
+SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 
 SELECT * FROM finish();
 ROLLBACK;
