@@ -73,3 +73,41 @@ SELECT pg_temp.try($$SELECT evaluate_interaction('00000000-0000-0000-0000-000000
 SELECT pg_temp.try($$SELECT evaluate_interaction(NULL, 'gracias')$$) AS null_id;
 SELECT pg_temp.try($$SELECT evaluate_interaction('00000000-0000-0000-0000-00000000000a', NULL)$$) AS null_message;
 SELECT pg_temp.try($$SELECT score_feedback_message(NULL)$$) AS null_preview;
+
+-- Dump safety of the cues. Untouched seeds are not dumped (CREATE EXTENSION
+-- recreates them); everything an operator touched is. The edits above: the
+-- disabled seed 'no me sirve' and the two new cues.
+SELECT (SELECT e.extcondition[array_position(e.extconfig, 'ai_feedback_cues'::regclass::oid)]
+          FROM pg_extension e WHERE e.extname = 'pg_intent') AS dump_filter;
+SELECT language, pattern, is_seed, is_active, modified_at IS NOT NULL AS modified
+  FROM ai_feedback_cues WHERE NOT is_seed OR modified_at IS NOT NULL ORDER BY language, pattern;
+-- A no-op update is not an edit; a real one is, and is_seed cannot be changed.
+UPDATE ai_feedback_cues SET score = score WHERE language = 'es' AND pattern = 'gracias';
+UPDATE ai_feedback_cues SET score = 4, is_seed = false WHERE language = 'es' AND pattern = 'muchas gracias';
+SELECT pattern, score, is_seed, modified_at IS NOT NULL AS modified
+  FROM ai_feedback_cues WHERE language = 'es' AND pattern IN ('gracias', 'muchas gracias') ORDER BY pattern;
+-- Deleting a seed disables it (DELETE 0): a removed seed would come back at
+-- the next restore. Deleting an operator's own cue removes it.
+DELETE FROM ai_feedback_cues WHERE language = 'en' AND pattern = 'useless';
+SELECT pattern, is_seed, is_active, modified_at IS NOT NULL AS modified
+  FROM ai_feedback_cues WHERE language = 'en' AND pattern = 'useless';
+DELETE FROM ai_feedback_cues WHERE pattern = 'me lo llevo';
+SELECT count(*) AS custom_left FROM ai_feedback_cues WHERE pattern = 'me lo llevo';
+-- An inserted row cannot pose as an untouched seed (it would escape pg_dump).
+INSERT INTO ai_feedback_cues (language, pattern, kind, score, is_seed) VALUES ('en', 'cheers', 'thanks', 5, true);
+SELECT pattern, is_seed FROM ai_feedback_cues WHERE pattern = 'cheers';
+-- What pg_restore does: the dumped edited seed arrives with the id and pattern
+-- of the seed CREATE EXTENSION just recreated, and replaces it. Simulated by
+-- putting the pristine seed back (same id, score 5) and inserting the edit.
+CREATE TEMP TABLE dumped AS SELECT * FROM ai_feedback_cues WHERE language = 'es' AND pattern = 'muchas gracias';
+SET session_replication_role = replica;  -- bypass the triggers to stage the restored state
+DELETE FROM ai_feedback_cues WHERE language = 'es' AND pattern = 'muchas gracias';
+INSERT INTO ai_feedback_cues (id, language, pattern, kind, score, is_seed)
+SELECT id, language, pattern, kind, 5, true FROM dumped;
+RESET session_replication_role;
+SELECT score, is_seed, modified_at IS NULL AS pristine FROM ai_feedback_cues WHERE language = 'es' AND pattern = 'muchas gracias';
+INSERT INTO ai_feedback_cues SELECT * FROM dumped;
+SELECT count(*) AS rows, min(score) AS score, bool_and(is_seed) AS is_seed, bool_and(modified_at IS NOT NULL) AS modified
+  FROM ai_feedback_cues WHERE language = 'es' AND pattern = 'muchas gracias';
+-- A plain duplicate of an edited (not pristine) cue is still refused.
+SELECT pg_temp.try($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('es', 'muchas gracias', 'thanks', 2)$$) AS duplicate;

@@ -2,6 +2,16 @@
 -- dataset, training runs with their deploy rule, deployment and rollback.
 -- Every name is @extschema@-qualified so that a hostile search_path cannot
 -- redirect these functions.
+--
+-- Privileges: training, deploying and rolling back change what every session
+-- predicts, so they are privileged operations. train_intent_model,
+-- deploy_intent_model and rollback_intent_model are SECURITY DEFINER (they
+-- run as the extension owner, reading and writing the tables whatever the
+-- caller's table privileges or row-level security), pin search_path to
+-- pg_catalog, pg_temp, and are closed to PUBLIC: a DBA grants EXECUTE to the
+-- roles that may run them. The data functions (record_interaction,
+-- submit_intent_correction, get_training_dataset) stay SECURITY INVOKER, so
+-- callers need privileges on the tables and row-level security applies.
 
 -- Invalidate every backend's cached model whenever the set of models changes
 -- (deploy, rollback, new or deleted models). Defined here because the
@@ -64,7 +74,9 @@ BEGIN
      WHERE id = p_model_id;
 
     INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
-    VALUES (p_model_id, v_previous, p_run_id, p_reason, current_user);
+    -- session_user, not current_user: the callers are SECURITY DEFINER, so
+    -- current_user is always the extension owner here.
+    VALUES (p_model_id, v_previous, p_run_id, p_reason, session_user);
 
     RETURN v_previous;
 END
@@ -119,14 +131,16 @@ BEGIN
                   DETAIL = 'The source must be live, imported or synthetic.';
     END IF;
 
+    -- The id is made here rather than read back with RETURNING, which would
+    -- need SELECT on the table: a logging role needs INSERT only.
+    v_id := pg_catalog.gen_random_uuid();
     INSERT INTO @extschema@.ai_training_data (
-        user_message, detected_intent, confidence_score, ai_response, response_source,
+        id, user_message, detected_intent, confidence_score, ai_response, response_source,
         escalated, conversation_id, message_id, user_id, category, source)
     VALUES (
-        p_user_message, nullif(btrim(p_detected_intent), ''), p_confidence_score, p_ai_response,
+        v_id, p_user_message, nullif(btrim(p_detected_intent), ''), p_confidence_score, p_ai_response,
         p_response_source, coalesce(p_escalated, false), p_conversation_id, p_message_id,
-        p_user_id, p_category, p_source)
-    RETURNING id INTO v_id;
+        p_user_id, p_category, p_source);
 
     RETURN v_id;
 END
@@ -284,6 +298,7 @@ CREATE FUNCTION @extschema@.train_intent_model(
     p_options jsonb DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
@@ -585,6 +600,7 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
     'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model on the same test rows, deploys it when its F1 is at least the baseline F1 minus pg_intent.max_f1_regression, and returns the run result. Too little data gives a failed run, not an error.';
+REVOKE ALL ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) FROM PUBLIC;
 
 -- -------------------------------------------------------------------------
 -- deploy_intent_model / rollback_intent_model
@@ -594,6 +610,7 @@ COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
 CREATE FUNCTION @extschema@.deploy_intent_model(p_model_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_model @extschema@.ai_intent_models;
@@ -626,11 +643,13 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
     'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+REVOKE ALL ON FUNCTION @extschema@.deploy_intent_model(bigint) FROM PUBLIC;
 
 -- Goes back to the model that was active before the current one.
 CREATE FUNCTION @extschema@.rollback_intent_model()
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_current bigint;
@@ -672,11 +691,12 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.rollback_intent_model() IS
     'Re-activates the model that was active before the current one (from ai_model_deployments) and records the deployment (reason rollback). Calling it twice swaps back. Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+REVOKE ALL ON FUNCTION @extschema@.rollback_intent_model() FROM PUBLIC;
 
 -- -------------------------------------------------------------------------
 -- ai_model_registry
 -- -------------------------------------------------------------------------
-CREATE VIEW @extschema@.ai_model_registry AS
+CREATE VIEW @extschema@.ai_model_registry WITH (security_invoker = true) AS
 SELECT m.id,
        m.version,
        m.is_active,

@@ -26,10 +26,15 @@ CREATE TABLE @extschema@.ai_feedback_cues (
     is_seed     boolean NOT NULL DEFAULT false,
     notes       text,
     created_at  timestamptz NOT NULL DEFAULT now(),
+    modified_at timestamptz,
     UNIQUE (language, pattern)
 );
 COMMENT ON TABLE @extschema@.ai_feedback_cues IS
-    'Cues that evaluate_interaction() looks for in the user''s next message. Editable: add rows, or set is_active = false to disable a seeded cue. Seeded rows (is_seed) are recreated by CREATE EXTENSION and not dumped.';
+    'Cues that evaluate_interaction() looks for in the user''s next message. Editable with plain INSERT, UPDATE and DELETE. Seeded rows (is_seed) that nobody edited (modified_at NULL) are recreated by CREATE EXTENSION and not dumped; every other row is dumped, and on restore an edited seed replaces its recreated original. Deleting a seeded cue disables it instead (is_active = false), so that a restore does not bring it back.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.is_seed IS
+    'True for the cues CREATE EXTENSION installs (kept when an operator edits them); operators'' own rows are false.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.modified_at IS
+    'When an operator last changed the row (set by a trigger); NULL for a seeded cue as installed. Edited seeds are dumped by pg_dump.';
 COMMENT ON COLUMN @extschema@.ai_feedback_cues.pattern IS
     'Literal word or phrase; matched case-, accent- and punctuation-insensitively on word boundaries. A cue contained in a longer matching cue (gracias in no gracias) is ignored.';
 COMMENT ON COLUMN @extschema@.ai_feedback_cues.score IS
@@ -101,7 +106,92 @@ INSERT INTO @extschema@.ai_feedback_cues (language, pattern, kind, score, marks_
     ('en', 'talk to a person', 'escalation', 2, false, true),
     ('en', 'speak to an agent', 'escalation', 2, false, true);
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues', 'WHERE NOT is_seed');
+-- Dump safety. pg_dump keeps every row except the pristine seeds, which
+-- CREATE EXTENSION recreates on restore (always with the same ids, from a
+-- fresh sequence). Three triggers keep that sound while operators use plain
+-- DML: an UPDATE stamps modified_at (so an edited seed gets dumped); an
+-- INSERT that carries a seed's id or (language, pattern) replaces the pristine
+-- seed (this is how a restore lands an edited seed over its recreated
+-- original); a DELETE of a seeded cue becomes a disable, because a deleted
+-- seed would come back at the next restore. They are created after the seed
+-- INSERT above, so the seeds themselves go in untouched. SECURITY DEFINER:
+-- they touch other rows than the one the operator named (replacing a seed
+-- needs DELETE, disabling one needs UPDATE), which the operator's table
+-- privileges may not cover.
+
+-- Stamps operator edits; is_seed records where a row came from and cannot be changed.
+CREATE FUNCTION @extschema@._pg_intent_cue_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW IS NOT DISTINCT FROM OLD THEN
+        RETURN NEW;
+    END IF;
+    NEW.is_seed := OLD.is_seed;
+    NEW.modified_at := clock_timestamp();
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
+    'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds) and keeps is_seed as it was.';
+
+-- An inserted row replaces the pristine seed it collides with.
+CREATE FUNCTION @extschema@._pg_intent_cue_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- A seed is only what CREATE EXTENSION installs; a new pristine "seed"
+    -- would silently escape pg_dump. Restored edited seeds (modified_at set)
+    -- keep is_seed.
+    IF NEW.is_seed AND NEW.modified_at IS NULL THEN
+        NEW.is_seed := false;
+    END IF;
+    DELETE FROM @extschema@.ai_feedback_cues AS c
+     WHERE c.is_seed AND c.modified_at IS NULL
+       AND (c.id = NEW.id OR (c.language = NEW.language AND c.pattern = NEW.pattern));
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_insert() IS
+    'Internal trigger: a row inserted into ai_feedback_cues with the id or (language, pattern) of an unedited seed replaces that seed (pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
+
+-- Deleting a seeded cue disables it, so that a restore does not recreate it.
+CREATE FUNCTION @extschema@._pg_intent_cue_before_delete()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- Nested deletes are the insert trigger replacing a seed: let them through.
+    IF NOT OLD.is_seed OR pg_catalog.pg_trigger_depth() > 1 THEN
+        RETURN OLD;
+    END IF;
+    UPDATE @extschema@.ai_feedback_cues AS c SET is_active = false WHERE c.id = OLD.id;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_delete() IS
+    'Internal trigger: a DELETE of a seeded ai_feedback_cues row disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
+
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_cue_before_update() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_cue_before_insert() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_cue_before_delete() FROM PUBLIC;
+
+CREATE TRIGGER ai_feedback_cues_before_update
+    BEFORE UPDATE ON @extschema@.ai_feedback_cues
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_update();
+CREATE TRIGGER ai_feedback_cues_before_insert
+    BEFORE INSERT ON @extschema@.ai_feedback_cues
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_insert();
+CREATE TRIGGER ai_feedback_cues_before_delete
+    BEFORE DELETE ON @extschema@.ai_feedback_cues
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_delete();
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues', 'WHERE NOT is_seed OR modified_at IS NOT NULL');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq', '');
 
 -- Champion/challenger log written by shadow_predict().
@@ -311,8 +401,11 @@ COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text) IS
 ------------------------------------------------------------------------------
 -- Dashboard views
 ------------------------------------------------------------------------------
+-- Every view of the extension is security_invoker: a reader needs SELECT on
+-- the tables behind it, not only on the view, and row-level security
+-- policies apply to the reader (a plain view would read as its owner).
 
-CREATE VIEW @extschema@.ai_pending_review AS
+CREATE VIEW @extschema@.ai_pending_review WITH (security_invoker = true) AS
 SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.ai_response,
        d.response_source, d.escalated, d.category, d.source, d.conversation_id,
        d.model_id, d.created_at
@@ -324,7 +417,7 @@ ORDER BY d.confidence_score ASC NULLS FIRST, d.created_at, d.id;
 COMMENT ON VIEW @extschema@.ai_pending_review IS
     'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not rejected), lowest confidence first.';
 
-CREATE VIEW @extschema@.ai_classification_errors AS
+CREATE VIEW @extschema@.ai_classification_errors WITH (security_invoker = true) AS
 SELECT d.id, d.user_message, d.detected_intent, d.correct_intent, d.confidence_score,
        d.ai_response, d.correct_response, d.corrected_by, d.corrected_at, d.model_id,
        d.created_at
@@ -334,7 +427,7 @@ ORDER BY d.corrected_at DESC NULLS LAST, d.created_at DESC, d.id;
 COMMENT ON VIEW @extschema@.ai_classification_errors IS
     'Reviewed rows whose detected intent was wrong (intent_correct = false), most recently corrected first.';
 
-CREATE VIEW @extschema@.ai_intent_performance AS
+CREATE VIEW @extschema@.ai_intent_performance WITH (security_invoker = true) AS
 WITH active AS (
     SELECT m.id, m.intents,
            coalesce(m.metrics -> 'per_intent', m.metrics -> 'metrics' -> 'per_intent') AS per_intent
@@ -384,7 +477,7 @@ ORDER BY n.intent;
 COMMENT ON VIEW @extschema@.ai_intent_performance IS
     'One row per intent: training samples (label = correction, else detection; rejected rows left out), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
 
-CREATE VIEW @extschema@.ai_training_run_history AS
+CREATE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
 SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
        r.started_at, r.finished_at, r.duration_seconds,
        r.training_samples, r.validation_samples, r.test_samples, r.total_intents,
@@ -399,7 +492,7 @@ ORDER BY r.started_at DESC, r.id;
 COMMENT ON VIEW @extschema@.ai_training_run_history IS
     'Training runs, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, and the deploy decision.';
 
-CREATE VIEW @extschema@.ai_live_metrics AS
+CREATE VIEW @extschema@.ai_live_metrics WITH (security_invoker = true) AS
 SELECT (m ->> 'window_start')::timestamptz AS window_start,
        (m ->> 'window_end')::timestamptz AS window_end,
        (m ->> 'total_messages')::bigint AS total_messages,
@@ -418,9 +511,14 @@ FROM @extschema@._pg_intent_window_metrics(now() - interval '24 hours', now()) A
 COMMENT ON VIEW @extschema@.ai_live_metrics IS
     'One row: the dashboard metrics of the last 24 hours (rates in %, NULL when there is nothing to divide by).';
 
-CREATE VIEW @extschema@.ai_metric_alerts AS
+CREATE VIEW @extschema@.ai_metric_alerts WITH (security_invoker = true) AS
 WITH live AS (
     SELECT * FROM @extschema@.ai_live_metrics
+), settings AS (
+    -- CASE evaluates pg_intent_loaded() first: it loads the library, which
+    -- defines the setting, before current_setting() reads it.
+    SELECT CASE WHEN @extschema@.pg_intent_loaded()
+                THEN current_setting('pg_intent.min_samples_for_training')::numeric END AS min_samples
 ), checks (metric, value, threshold, comparison) AS (
     SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
     UNION ALL
@@ -433,7 +531,8 @@ WITH live AS (
     SELECT 'training_samples',
            (SELECT count(*) FROM @extschema@.ai_training_data d
             WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-              AND d.dataset_status IS DISTINCT FROM 'rejected')::numeric, 20, '<'
+              AND d.dataset_status IS DISTINCT FROM 'rejected')::numeric, s.min_samples, '<'
+    FROM settings s
     UNION ALL
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
 )
@@ -444,7 +543,7 @@ WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS
-    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < 20. Metrics without data raise no alert.';
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < pg_intent.min_samples_for_training (default 20). Metrics without data raise no alert.';
 
 ------------------------------------------------------------------------------
 -- Scheduled retraining
@@ -469,9 +568,12 @@ COMMENT ON FUNCTION @extschema@.should_retrain() IS
     'True when the rows recorded since the last completed training run reach pg_intent.auto_retrain_threshold and there are at least pg_intent.min_samples_for_training usable samples.';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
+-- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
+-- search_path, closed to PUBLIC (grant EXECUTE to the scheduler's role).
 CREATE FUNCTION @extschema@.retrain_if_needed()
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_since bigint;
@@ -503,6 +605,7 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.retrain_if_needed() IS
     'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. Meant for pg_cron.';
+REVOKE ALL ON FUNCTION @extschema@.retrain_if_needed() FROM PUBLIC;
 
 ------------------------------------------------------------------------------
 -- Export
@@ -1018,7 +1121,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.shadow_predict(text, bigint, uuid) IS
     'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both to ai_shadow_predictions (linked to p_training_data_id when given) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
 
-CREATE VIEW @extschema@.ai_shadow_agreement AS
+CREATE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
 WITH s AS (
     SELECT sp.*,
            CASE WHEN d.correct_intent IS NOT NULL THEN d.correct_intent

@@ -1,9 +1,11 @@
 -- pgTAP: the catalog contract of issue 3. Function signatures, parameter
 -- names, return types, volatility, parallel safety and strictness; internal
--- functions closed to PUBLIC; every table and column; the views; settings.
+-- functions closed to PUBLIC; the privilege model (model management SECURITY
+-- DEFINER with a pinned search_path and granted explicitly, data functions
+-- SECURITY INVOKER); every table and column; the views; settings.
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(179);
+SELECT plan(191);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -15,6 +17,7 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.r
 SELECT isnt_strict('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)')), ARRAY['p_user_message', 'p_detected_intent', 'p_confidence_score', 'p_ai_response', 'p_response_source', 'p_escalated', 'p_conversation_id', 'p_message_id', 'p_user_id', 'p_category', 'p_source'], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) parameter names');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)'), 'EXECUTE'), false), 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is executable by PUBLIC');
+SELECT isnt_definer('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
 SELECT isnt(obj_description(to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)'), 'pg_proc'), NULL, 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) has a comment');
 SELECT has_function('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) exists');
 SELECT function_returns('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'jsonb', 'submit_intent_correction(uuid, text, text, boolean, text, uuid) returns jsonb');
@@ -23,6 +26,7 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.s
 SELECT isnt_strict('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)')), ARRAY['p_training_data_id', 'p_correct_intent', 'p_correct_response', 'p_should_escalate', 'p_notes', 'p_corrector_id'], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) parameter names');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'), 'EXECUTE'), false), 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is executable by PUBLIC');
+SELECT isnt_definer('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
 SELECT isnt(obj_description(to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'), 'pg_proc'), NULL, 'submit_intent_correction(uuid, text, text, boolean, text, uuid) has a comment');
 SELECT has_function('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) exists');
 SELECT function_returns('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'setof record', 'get_training_dataset(integer, boolean, integer) returns setof record');
@@ -31,6 +35,7 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.g
 SELECT isnt_strict('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.get_training_dataset(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_limit', 'id', 'user_message', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response_source', 'category', 'created_at'], 'get_training_dataset(integer, boolean, integer) parameter names');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'EXECUTE'), false), 'get_training_dataset(integer, boolean, integer) is executable by PUBLIC');
+SELECT isnt_definer('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
 SELECT isnt(obj_description(to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'pg_proc'), NULL, 'get_training_dataset(integer, boolean, integer) has a comment');
 SELECT has_function('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) exists');
 SELECT function_returns('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'jsonb', 'train_intent_model(text, text, jsonb) returns jsonb');
@@ -38,7 +43,9 @@ SELECT volatility_is('public', 'train_intent_model', ARRAY['text', 'text', 'json
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), 'u'::"char", 'train_intent_model(text, text, jsonb) is PARALLEL UNSAFE');
 SELECT isnt_strict('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), ARRAY['p_run_name', 'p_run_type', 'p_options'], 'train_intent_model(text, text, jsonb) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'EXECUTE'), false), 'train_intent_model(text, text, jsonb) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'EXECUTE'), true), 'train_intent_model(text, text, jsonb) is not executable by PUBLIC (a DBA grants EXECUTE)');
+SELECT is_definer('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) is SECURITY DEFINER');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), ARRAY['search_path=pg_catalog, pg_temp'], 'train_intent_model(text, text, jsonb) pins search_path to pg_catalog, pg_temp');
 SELECT isnt(obj_description(to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'pg_proc'), NULL, 'train_intent_model(text, text, jsonb) has a comment');
 SELECT has_function('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) exists');
 SELECT function_returns('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'jsonb', 'deploy_intent_model(bigint) returns jsonb');
@@ -46,14 +53,18 @@ SELECT volatility_is('public', 'deploy_intent_model', ARRAY['bigint']::name[], '
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.deploy_intent_model(bigint)')), 'u'::"char", 'deploy_intent_model(bigint) is PARALLEL UNSAFE');
 SELECT isnt_strict('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.deploy_intent_model(bigint)')), ARRAY['p_model_id'], 'deploy_intent_model(bigint) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.deploy_intent_model(bigint)'), 'EXECUTE'), false), 'deploy_intent_model(bigint) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.deploy_intent_model(bigint)'), 'EXECUTE'), true), 'deploy_intent_model(bigint) is not executable by PUBLIC (a DBA grants EXECUTE)');
+SELECT is_definer('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) is SECURITY DEFINER');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.deploy_intent_model(bigint)')), ARRAY['search_path=pg_catalog, pg_temp'], 'deploy_intent_model(bigint) pins search_path to pg_catalog, pg_temp');
 SELECT isnt(obj_description(to_regprocedure('public.deploy_intent_model(bigint)'), 'pg_proc'), NULL, 'deploy_intent_model(bigint) has a comment');
 SELECT has_function('public', 'rollback_intent_model', ARRAY[]::name[], 'rollback_intent_model() exists');
 SELECT function_returns('public', 'rollback_intent_model', ARRAY[]::name[], 'jsonb', 'rollback_intent_model() returns jsonb');
 SELECT volatility_is('public', 'rollback_intent_model', ARRAY[]::name[], 'volatile', 'rollback_intent_model() is VOLATILE');
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.rollback_intent_model()')), 'u'::"char", 'rollback_intent_model() is PARALLEL UNSAFE');
 SELECT isnt_strict('public', 'rollback_intent_model', ARRAY[]::name[], 'rollback_intent_model() is not STRICT (NULL arguments get a proper error)');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.rollback_intent_model()'), 'EXECUTE'), false), 'rollback_intent_model() is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.rollback_intent_model()'), 'EXECUTE'), true), 'rollback_intent_model() is not executable by PUBLIC (a DBA grants EXECUTE)');
+SELECT is_definer('public', 'rollback_intent_model', ARRAY[]::name[], 'rollback_intent_model() is SECURITY DEFINER');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.rollback_intent_model()')), ARRAY['search_path=pg_catalog, pg_temp'], 'rollback_intent_model() pins search_path to pg_catalog, pg_temp');
 SELECT isnt(obj_description(to_regprocedure('public.rollback_intent_model()'), 'pg_proc'), NULL, 'rollback_intent_model() has a comment');
 SELECT has_function('public', 'predict_intent', ARRAY['text']::name[], 'predict_intent(text) exists');
 SELECT function_returns('public', 'predict_intent', ARRAY['text']::name[], 'record', 'predict_intent(text) returns record');
@@ -62,6 +73,7 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.p
 SELECT is_strict('public', 'predict_intent', ARRAY['text']::name[], 'predict_intent(text) is STRICT');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.predict_intent(text)')), ARRAY['p_message', 'predicted_intent', 'confidence', 'top_intents', 'uncertain', 'model_id'], 'predict_intent(text) parameter names');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.predict_intent(text)'), 'EXECUTE'), false), 'predict_intent(text) is executable by PUBLIC');
+SELECT isnt_definer('public', 'predict_intent', ARRAY['text']::name[], 'predict_intent(text) is SECURITY INVOKER (needs EXECUTE only: the C code reads the models as the table owner)');
 SELECT isnt(obj_description(to_regprocedure('public.predict_intent(text)'), 'pg_proc'), NULL, 'predict_intent(text) has a comment');
 SELECT has_function('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'predict_intent(text, bigint) exists');
 SELECT function_returns('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'record', 'predict_intent(text, bigint) returns record');
@@ -70,6 +82,7 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.p
 SELECT is_strict('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'predict_intent(text, bigint) is STRICT');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.predict_intent(text, bigint)')), ARRAY['p_message', 'p_model_id', 'predicted_intent', 'confidence', 'top_intents', 'uncertain', 'model_id'], 'predict_intent(text, bigint) parameter names');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.predict_intent(text, bigint)'), 'EXECUTE'), false), 'predict_intent(text, bigint) is executable by PUBLIC');
+SELECT isnt_definer('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'predict_intent(text, bigint) is SECURITY INVOKER (needs EXECUTE only: the C code reads the models as the table owner)');
 SELECT isnt(obj_description(to_regprocedure('public.predict_intent(text, bigint)'), 'pg_proc'), NULL, 'predict_intent(text, bigint) has a comment');
 SELECT has_function('public', 'classify_intent', ARRAY['text']::name[], 'classify_intent(text) exists');
 SELECT function_returns('public', 'classify_intent', ARRAY['text']::name[], 'text', 'classify_intent(text) returns text');
@@ -78,6 +91,7 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.c
 SELECT is_strict('public', 'classify_intent', ARRAY['text']::name[], 'classify_intent(text) is STRICT');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.classify_intent(text)')), ARRAY['p_message'], 'classify_intent(text) parameter names');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.classify_intent(text)'), 'EXECUTE'), false), 'classify_intent(text) is executable by PUBLIC');
+SELECT isnt_definer('public', 'classify_intent', ARRAY['text']::name[], 'classify_intent(text) is SECURITY INVOKER (needs EXECUTE only: the C code reads the models as the table owner)');
 SELECT isnt(obj_description(to_regprocedure('public.classify_intent(text)'), 'pg_proc'), NULL, 'classify_intent(text) has a comment');
 SELECT has_function('public', 'intent_model_info', ARRAY['bytea']::name[], 'intent_model_info(bytea) exists');
 SELECT function_returns('public', 'intent_model_info', ARRAY['bytea']::name[], 'jsonb', 'intent_model_info(bytea) returns jsonb');

@@ -1,17 +1,20 @@
 -- pgTAP: the catalog contract of issue 4 (operations, src/sql/30_operations.sql).
 -- For every function it adds: signature, parameter names, defaults, return
--- type, volatility, parallel safety, strictness, SECURITY INVOKER, EXECUTE
--- for PUBLIC and a comment; the new tables and column with their types; the
+-- type, volatility, parallel safety, strictness, SECURITY INVOKER or DEFINER,
+-- EXECUTE for PUBLIC and a comment; the new tables and column with their types; the
 -- dashboard views with their columns and comments. Then a catch-all over the
 -- whole extension (pg_depend deptype 'e'): the exact list of functions with
 -- their volatility, parallel safety and PUBLIC EXECUTE, the exact list of
 -- tables and views, and a comment on every one of them.
 -- The internal helpers of 30_operations.sql stay executable by PUBLIC on
 -- purpose: the public functions and views that call them are SECURITY
--- INVOKER, so revoking EXECUTE would break them for every non-owner.
+-- INVOKER, so revoking EXECUTE would break them for every non-owner. The
+-- model-management functions (train, deploy, rollback, retrain_if_needed)
+-- are SECURITY DEFINER, closed to PUBLIC, with a pinned search_path; so are
+-- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(246);
+SELECT plan(254);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -57,8 +60,9 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.r
 SELECT isnt_strict('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is not STRICT');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), NULL::text[], 'retrain_if_needed() has no parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.retrain_if_needed()')), '', 'retrain_if_needed() arguments and defaults');
-SELECT isnt_definer('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.retrain_if_needed()'), 'EXECUTE'), false), 'retrain_if_needed() is executable by PUBLIC');
+SELECT is_definer('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is SECURITY DEFINER (it trains, like train_intent_model)');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), ARRAY['search_path=pg_catalog, pg_temp'], 'retrain_if_needed() pins search_path to pg_catalog, pg_temp');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.retrain_if_needed()'), 'EXECUTE'), true), 'retrain_if_needed() is not executable by PUBLIC (a DBA grants EXECUTE to the scheduler''s role)');
 SELECT isnt(obj_description(to_regprocedure('public.retrain_if_needed()'), 'pg_proc'), NULL, 'retrain_if_needed() has a comment');
 
 -- export_training_dataset(text, integer, boolean, integer)
@@ -226,7 +230,7 @@ SELECT isnt(col_description(to_regclass('public.ai_training_data'), (SELECT attn
 
 -- table ai_feedback_cues
 SELECT has_table('public', 'ai_feedback_cues', 'table ai_feedback_cues exists');
-SELECT columns_are('public', 'ai_feedback_cues', ARRAY['id', 'language', 'pattern', 'kind', 'score', 'marks_success', 'is_active', 'is_seed', 'notes', 'created_at']::name[], 'ai_feedback_cues has the contract''s columns');
+SELECT columns_are('public', 'ai_feedback_cues', ARRAY['id', 'language', 'pattern', 'kind', 'score', 'marks_success', 'is_active', 'is_seed', 'notes', 'created_at', 'modified_at']::name[], 'ai_feedback_cues has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_feedback_cues'), 'pg_class'), NULL, 'ai_feedback_cues has a comment');
 SELECT col_type_is('public', 'ai_feedback_cues', 'id', 'bigint', 'ai_feedback_cues.id is bigint');
 SELECT col_type_is('public', 'ai_feedback_cues', 'language', 'text', 'ai_feedback_cues.language is text');
@@ -243,7 +247,11 @@ SELECT col_is_unique('public', 'ai_feedback_cues', ARRAY['language', 'pattern']:
 SELECT col_not_null('public', 'ai_feedback_cues', 'pattern', 'ai_feedback_cues.pattern is NOT NULL');
 SELECT col_not_null('public', 'ai_feedback_cues', 'score', 'ai_feedback_cues.score is NOT NULL');
 SELECT has_check('public', 'ai_feedback_cues', 'ai_feedback_cues has CHECK constraints (kind, score 1-5, non-blank pattern)');
-SELECT is((SELECT e.extcondition[array_position(e.extconfig, to_regclass('public.ai_feedback_cues')::oid)] FROM pg_extension e WHERE e.extname = 'pg_intent'), 'WHERE NOT is_seed', 'ai_feedback_cues is dumped by pg_dump without the seeded rows');
+SELECT col_type_is('public', 'ai_feedback_cues', 'modified_at', 'timestamp with time zone', 'ai_feedback_cues.modified_at is timestamp with time zone');
+SELECT is((SELECT e.extcondition[array_position(e.extconfig, to_regclass('public.ai_feedback_cues')::oid)] FROM pg_extension e WHERE e.extname = 'pg_intent'), 'WHERE NOT is_seed OR modified_at IS NOT NULL', 'ai_feedback_cues is dumped by pg_dump without the untouched seeds (edited seeds are dumped)');
+SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_update', 'ai_feedback_cues stamps edits (modified_at)');
+SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_insert', 'ai_feedback_cues lets an inserted row replace the untouched seed it collides with (restore)');
+SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_delete', 'ai_feedback_cues turns the deletion of a seed into disabling it');
 SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_feedback_cues_id_seq is dumped by pg_dump');
 
 -- table ai_shadow_predictions
@@ -327,13 +335,13 @@ INSERT INTO expected_functions VALUES
     ('record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)', 'volatile', 'unsafe', true),
     ('submit_intent_correction(uuid, text, text, boolean, text, uuid)', 'volatile', 'unsafe', true),
     ('get_training_dataset(integer, boolean, integer)', 'stable', 'safe', true),
-    ('train_intent_model(text, text, jsonb)', 'volatile', 'unsafe', true),
-    ('deploy_intent_model(bigint)', 'volatile', 'unsafe', true),
-    ('rollback_intent_model()', 'volatile', 'unsafe', true),
+    ('train_intent_model(text, text, jsonb)', 'volatile', 'unsafe', false),
+    ('deploy_intent_model(bigint)', 'volatile', 'unsafe', false),
+    ('rollback_intent_model()', 'volatile', 'unsafe', false),
     ('get_ai_training_metrics(integer)', 'stable', 'safe', true),
     ('create_metrics_snapshot(text)', 'volatile', 'unsafe', true),
     ('should_retrain()', 'stable', 'safe', true),
-    ('retrain_if_needed()', 'volatile', 'unsafe', true),
+    ('retrain_if_needed()', 'volatile', 'unsafe', false),
     ('export_training_dataset(text, integer, boolean, integer)', 'stable', 'safe', true),
     ('score_feedback_message(text)', 'stable', 'safe', true),
     ('evaluate_interaction(uuid, text)', 'volatile', 'unsafe', true),
@@ -346,12 +354,16 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
     ('_pg_intent_fold(text)', 'immutable', 'safe', true),
     ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', true),
-    ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true);
+    ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true),
+    ('_pg_intent_cue_before_update()', 'volatile', 'unsafe', false),
+    ('_pg_intent_cue_before_insert()', 'volatile', 'unsafe', false),
+    ('_pg_intent_cue_before_delete()', 'volatile', 'unsafe', false);
 CREATE TEMP VIEW extension_functions AS
 SELECT p.oid, format('%s(%s)', p.proname, oidvectortypes(p.proargtypes)) AS signature,
        CASE p.provolatile WHEN 'v' THEN 'volatile' WHEN 's' THEN 'stable' WHEN 'i' THEN 'immutable' END AS volatility,
        CASE p.proparallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' WHEN 'u' THEN 'unsafe' END AS parallel,
-       has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+       has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute,
+       p.prosecdef, p.proconfig
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent');
@@ -365,8 +377,11 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('train_intent_model(text, text, jsonb)'), ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_before_insert()'), ('_pg_intent_cue_before_delete()')$$, 'exactly the model-management functions and the cue triggers are SECURITY DEFINER');
+SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function is closed to PUBLIC and pins search_path to pg_catalog, pg_temp');
 SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
+SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,144 @@
+-- The privilege model: model management (train, deploy, rollback,
+-- retrain_if_needed) is SECURITY DEFINER and granted explicitly; predicting
+-- needs EXECUTE only; the data functions run as the caller, who needs table
+-- privileges. Roles are cluster-wide, so they get names unique to this test
+-- and are dropped at the end.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+DROP ROLE IF EXISTS pgi_privtest_nobody;
+DROP ROLE IF EXISTS pgi_privtest_trainer;
+CREATE ROLE pgi_privtest_nobody NOLOGIN NOSUPERUSER;
+CREATE ROLE pgi_privtest_trainer NOLOGIN NOSUPERUSER;
+
+-- Runs a statement and shows its SQLSTATE and message instead of failing.
+CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- The catalog facts: the four management functions run as the owner with a
+-- pinned search_path and are closed to PUBLIC.
+SELECT p.proname, p.prosecdef AS security_definer, p.proconfig,
+       has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+  FROM pg_proc p
+ WHERE p.oid IN ('train_intent_model(text, text, jsonb)'::regprocedure,
+                 'deploy_intent_model(bigint)'::regprocedure,
+                 'rollback_intent_model()'::regprocedure,
+                 'retrain_if_needed()'::regprocedure)
+ ORDER BY p.proname;
+
+-- 40 labelled rows (2 intents x 4 templates x 5 products), loaded by the owner.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+SELECT format(t.template, p.item), t.intent, 90, 'synthetic'
+  FROM (VALUES ('return_process', 'quiero devolver %s'),
+               ('return_process', 'cómo hago la devolución de %s'),
+               ('return_process', 'necesito devolver %s que compré'),
+               ('return_process', 'quiero un reembolso por %s'),
+               ('shipping_problem', 'mi pedido de %s no ha llegado'),
+               ('shipping_problem', 'el envío de %s está retrasado'),
+               ('shipping_problem', 'dónde está mi paquete con %s'),
+               ('shipping_problem', 'el repartidor no entregó %s')) AS t(intent, template)
+ CROSS JOIN (VALUES ('la camiseta'), ('el pantalón'), ('las zapatillas'),
+                    ('el abrigo'), ('la mochila')) AS p(item);
+
+-- A role without grants gets 42501 on every management function.
+SET ROLE pgi_privtest_nobody;
+SELECT pg_temp.try($$SELECT train_intent_model('nobody')$$) AS train;
+SELECT pg_temp.try($$SELECT deploy_intent_model(1)$$) AS deploy;
+SELECT pg_temp.try($$SELECT rollback_intent_model()$$) AS rollback;
+SELECT pg_temp.try($$SELECT retrain_if_needed()$$) AS retrain_if_needed;
+RESET ROLE;
+SELECT count(*) AS runs FROM ai_training_runs;
+
+-- EXECUTE on train_intent_model and nothing else (no table privilege at all)
+-- is enough to train: the function runs as the extension owner.
+GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_privtest_trainer;
+SET ROLE pgi_privtest_trainer;
+SELECT has_table_privilege('ai_training_data', 'SELECT') AS can_read_data,
+       has_table_privilege('ai_training_runs', 'INSERT') AS can_write_runs,
+       has_table_privilege('ai_intent_models', 'INSERT') AS can_write_models;
+SELECT r ->> 'status' AS status, r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
+       (r ->> 'model_id') IS NOT NULL AS has_model
+  FROM train_intent_model('granted', 'full', '{"seed": 3}') AS r;
+-- Still nothing else: deploying stays refused.
+SELECT pg_temp.try($$SELECT deploy_intent_model(1)$$) AS deploy;
+RESET ROLE;
+-- The run row is written, by the caller's login (session_user) in the
+-- deployment history, since current_user inside the function is the owner.
+SELECT run_name, status, deployed, deploy_reason, training_samples + validation_samples + test_samples AS samples
+  FROM ai_training_runs;
+SELECT m.is_active, d.reason, d.deployed_by = session_user AS by_session_user
+  FROM ai_intent_models m JOIN ai_model_deployments d ON d.model_id = m.id;
+SELECT count(*) FILTER (WHERE dataset_status = 'used_in_training') AS used_rows FROM ai_training_data;
+
+SELECT id AS active_model_id FROM ai_intent_models WHERE is_active \gset
+
+-- A role with EXECUTE on predict_intent but no SELECT on ai_intent_models can
+-- predict: the C functions read the models as the table owner.
+SET ROLE pgi_privtest_nobody;
+SELECT has_function_privilege('predict_intent(text)', 'EXECUTE') AS can_predict,
+       has_table_privilege('ai_intent_models', 'SELECT') AS can_read_models;
+SELECT p.predicted_intent, p.model_id = :active_model_id AS active_model
+  FROM predict_intent('quiero devolver el sombrero') p;
+SELECT classify_intent('mi pedido del sombrero no ha llegado') AS label;
+-- The models table itself stays closed.
+SELECT pg_temp.try($$SELECT count(*) FROM ai_intent_models$$) AS read_models;
+
+-- The data functions run as the caller: without INSERT on ai_training_data,
+-- record_interaction fails with 42501, and reading the dataset needs SELECT.
+-- INSERT alone is enough to record (the id is not read back).
+SELECT pg_temp.try($$SELECT record_interaction('hola', 'greeting', 80)$$) AS record;
+SELECT pg_temp.try($$SELECT count(*) FROM get_training_dataset()$$) AS dataset;
+RESET ROLE;
+GRANT INSERT ON ai_training_data TO pgi_privtest_nobody;
+SET ROLE pgi_privtest_nobody;
+SELECT pg_temp.try($$SELECT record_interaction('hola', 'greeting', 80)$$) AS record_with_insert;
+RESET ROLE;
+SELECT count(*) AS greetings FROM ai_training_data WHERE detected_intent = 'greeting';
+
+-- Views read as the caller too (security_invoker): SELECT on the view alone
+-- is not enough, and row-level security on the table applies to what the
+-- data functions and views return, but not to training, which runs as the
+-- owner.
+GRANT SELECT ON ai_pending_review TO pgi_privtest_nobody;
+SET ROLE pgi_privtest_nobody;
+SELECT pg_temp.try($$SELECT count(*) FROM ai_pending_review$$) AS view_without_table;
+RESET ROLE;
+GRANT SELECT ON ai_training_data TO pgi_privtest_nobody;
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY pgi_privtest_returns ON ai_training_data FOR SELECT TO pgi_privtest_nobody
+    USING (detected_intent = 'return_process');
+SET ROLE pgi_privtest_nobody;
+SELECT intent, count(*) FROM get_training_dataset() GROUP BY intent;
+SELECT detected_intent, count(*) FROM ai_pending_review GROUP BY detected_intent;
+RESET ROLE;
+SET ROLE pgi_privtest_trainer;
+SELECT (r ->> 'training_samples')::int + (r ->> 'validation_samples')::int + (r ->> 'test_samples')::int AS trained_on,
+       r ->> 'total_intents' AS intents
+  FROM train_intent_model('rls', 'full', '{"deploy": "never", "seed": 3}') AS r;
+RESET ROLE;
+DROP POLICY pgi_privtest_returns ON ai_training_data;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+
+-- The SECURITY DEFINER functions ignore the caller's search_path: a
+-- function shadowing a built-in they call, in a schema placed before
+-- pg_catalog on the path, is not used (with the caller's path, jsonb_typeof
+-- would say 'hijacked' and the options check would fail with 22023).
+CREATE SCHEMA pgi_privtest_evil;
+CREATE FUNCTION pgi_privtest_evil.jsonb_typeof(jsonb) RETURNS text LANGUAGE sql AS $$ SELECT 'hijacked'::text $$;
+GRANT USAGE ON SCHEMA pgi_privtest_evil TO pgi_privtest_trainer;
+SET ROLE pgi_privtest_trainer;
+SET search_path = pgi_privtest_evil, pg_catalog, public;
+SELECT train_intent_model('path', 'full', '{"deploy": "never", "seed": 3}') ->> 'status' AS status;
+RESET search_path;
+RESET ROLE;
+DROP SCHEMA pgi_privtest_evil CASCADE;
+
+-- Clean up the cluster-wide roles (DROP OWNED removes their grants).
+DROP OWNED BY pgi_privtest_nobody, pgi_privtest_trainer;
+DROP ROLE pgi_privtest_nobody;
+DROP ROLE pgi_privtest_trainer;
