@@ -295,6 +295,16 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
 // `out` must hold `stride` (padded) floats. Features are taken two at a time
 // (half the accumulator loads and stores), and the inner block has a fixed
 // trip count so GCC vectorises it even under -O2's very-cheap cost model.
+// Compiled for AVX-512, AVX2 and baseline x86-64, chosen at load time (the
+// default target is SSE2, which converts and multiplies only 4 weights at a
+// time). The core builds with -ffp-contract=off, so every clone performs the
+// same float operations per class and returns the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define INTENT_SCORE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define INTENT_SCORE_CLONES
+#endif
+INTENT_SCORE_CLONES
 void score_row(const SparseVector &x, const int16_t *q, size_t stride, const float *scale, const float *bias,
                size_t k, float *out) {
     std::fill(out, out + stride, 0.0f);
