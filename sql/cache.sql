@@ -4,38 +4,9 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 
--- Runs a statement and shows its SQLSTATE and message instead of failing.
-CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/fixtures/try.sql
 
--- 80 labelled Spanish messages: 4 intents x 4 templates x 5 products,
--- one minute apart (distinct created_at, so "newest first" is well defined).
-INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, created_at)
-SELECT format(t.template, p.item), t.intent, 90, 'synthetic',
-       timestamptz '2026-02-01 09:00' + (row_number() OVER (ORDER BY t.n, p.n)) * interval '1 minute'
-  FROM (VALUES (1, 'return_process', 'quiero devolver %s'),
-               (2, 'return_process', 'cómo hago la devolución de %s'),
-               (3, 'return_process', 'necesito devolver %s que compré'),
-               (4, 'return_process', 'quiero un reembolso por %s'),
-               (5, 'shipping_problem', 'mi pedido de %s no ha llegado'),
-               (6, 'shipping_problem', 'el envío de %s está retrasado'),
-               (7, 'shipping_problem', 'dónde está mi paquete con %s'),
-               (8, 'shipping_problem', 'el repartidor no entregó %s'),
-               (9, 'payment_issue', 'no puedo pagar %s con tarjeta'),
-               (10, 'payment_issue', 'me cobraron dos veces %s'),
-               (11, 'payment_issue', 'el pago de %s fue rechazado'),
-               (12, 'payment_issue', 'error al pagar %s'),
-               (13, 'product_info', 'qué talla tiene %s'),
-               (14, 'product_info', 'de qué material es %s'),
-               (15, 'product_info', 'hay stock de %s'),
-               (16, 'product_info', 'qué colores tiene %s')) AS t(n, intent, template)
- CROSS JOIN (VALUES (1, 'la camiseta'), (2, 'el pantalón'), (3, 'las zapatillas'),
-                    (4, 'el abrigo'), (5, 'la mochila')) AS p(n, item);
+\i test/fixtures/spanish_80.sql
 
 SELECT train_intent_model('a', 'full', '{"seed": 5}') ->> 'model_id' AS model_a \gset
 SELECT train_intent_model('b', 'full', '{"seed": 6, "deploy": "never"}') ->> 'model_id' AS model_b \gset

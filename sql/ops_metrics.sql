@@ -3,13 +3,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 -- Shows the SQLSTATE and message of a failing statement.
-CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/fixtures/try.sql
 
 -- Empty table: counts are zero, rates undefined (NULL), no model.
 SELECT get_ai_training_metrics() - 'window_start' - 'window_end' AS empty_metrics;

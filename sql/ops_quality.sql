@@ -3,13 +3,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 
-CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/fixtures/try.sql
 
 -- The cue table is seeded in Spanish and English.
 SELECT language, kind, count(*) > 0 AS seeded FROM ai_feedback_cues GROUP BY 1, 2 ORDER BY 1, 2;

@@ -11,14 +11,7 @@ DROP ROLE IF EXISTS pgi_privtest_trainer;
 CREATE ROLE pgi_privtest_nobody NOLOGIN NOSUPERUSER;
 CREATE ROLE pgi_privtest_trainer NOLOGIN NOSUPERUSER;
 
--- Runs a statement and shows its SQLSTATE and message instead of failing.
-CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/fixtures/try.sql
 
 -- The catalog facts: the four management functions run as the owner with a
 -- pinned search_path and are closed to PUBLIC.
