@@ -397,7 +397,20 @@ void count_grams(const std::vector<std::string> &texts, const FeatureOptions &op
 
     GramCounter &counter = g.counter;
     std::vector<uint32_t> &occ = g.occ;
-    if (Record) g.occ_start.assign(texts.size() + 1, 0);
+    if (Record) {
+        g.occ_start.assign(texts.size() + 1, 0);
+        // Upper bound on the occurrences: per padded token of b bytes at most
+        // b windows per char n-gram length (+1 for a short token kept whole),
+        // and at most (word_ngram_max - word_ngram_min + 1) word n-grams per
+        // token; a token takes at least 2 arena bytes. Reserving it once avoids
+        // regrowing (copying) the largest buffer; untouched pages cost nothing.
+        const size_t per_byte = options.char_ngrams
+                                    ? static_cast<size_t>(options.char_ngram_max - options.char_ngram_min + 1)
+                                    : 0;
+        const size_t per_token = static_cast<size_t>(options.word_ngram_max - options.word_ngram_min + 1) +
+                                 (options.char_ngrams ? 1 : 0);
+        occ.reserve(arena.size() * per_byte + (arena.size() / 2 + 1) * per_token);
+    }
     std::vector<std::string_view> tokens;
     const char *base = arena.data();
     for (size_t d = 0; d < texts.size(); ++d) {
@@ -542,6 +555,9 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
     SparseMatrix m;
     m.cols = v.terms_.size();
     m.row_ptr.reserve(texts.size() + 1);
+    // nnz is at most the number of occurrences; only the pages used get touched.
+    m.col.reserve(g.occ.size());
+    m.val.reserve(g.occ.size());
     SparseVector row;
     std::vector<std::pair<uint32_t, float>> tmp;
     const uint32_t *feature_of_id = vocab.feature_of_id.data();
