@@ -1136,11 +1136,13 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     train_texts.reserve(d.train.size());
     for (size_t i : d.train)
         train_texts.push_back(d.texts[i]);
-    Vectorizer vec = Vectorizer::fit(train_texts, options.features, &callbacks);
+    // One pass over the training texts: counting the n-grams also records
+    // each row's grams, so the texts are not normalised and hashed twice.
+    SparseMatrix X;
+    Vectorizer vec = Vectorizer::fit_transform(train_texts, options.features, X, &callbacks);
     callbacks.report("features", 1, 3);
     callbacks.check_cancel();
     train_texts = {}; // free the copies before the learner's peak
-    SparseMatrix X = transform_rows(vec, d, d.train, callbacks);
     callbacks.report("features", 2, 3);
     callbacks.check_cancel();
     const bool have_val = !d.val.empty();

@@ -219,33 +219,43 @@ void prepare(std::string_view text, const TextOptions &options, std::string &buf
     split_tokens(std::string_view(buf).substr(1, buf.size() - 2), tokens);
 }
 
-// One distinct n-gram seen during fit: its hash, first occurrence in the
-// arena, document frequency and the last document that counted it.
-struct GramStat {
-    uint64_t hash = 0; // 0 = empty slot
+// Where a distinct n-gram seen during counting first occurred in the arena,
+// indexed by its dense id (ids are handed out in order of first occurrence).
+struct GramInfo {
     size_t offset = 0;
     uint32_t length = 0;
-    uint32_t df = 0;
-    uint32_t last_doc = 0;
     FeatureKind kind = FeatureKind::Word;
 };
 
-// Open-addressing table of GramStat keyed by hash, used only by fit().
+// Hash table slot of the counter: the hot fields only, so a probe that hits
+// touches one 24-byte slot.
+struct GramSlot {
+    uint64_t hash = 0; // 0 = empty slot
+    uint32_t id = 0;   // index into GramCounter::info()
+    uint32_t df = 0;
+    uint32_t last_doc = 0;
+};
+
+// Open-addressing table of n-gram document frequencies keyed by hash, used
+// by fit() and fit_transform(). Each distinct gram gets a stable dense id
+// (unlike its slot, which moves when the table grows), so fit_transform can
+// record a document's grams as ids and map them to features afterwards.
 class GramCounter {
   public:
     GramCounter() : slots_(1u << 16), mask_(slots_.size() - 1) {}
 
-    // Counts one occurrence of a gram in document `doc` (documents arrive in order).
-    void add(uint64_t hash, size_t offset, size_t length, uint32_t doc, FeatureKind kind) {
+    // Counts one occurrence of a gram in document `doc` (documents arrive in
+    // order) and returns the gram's id.
+    uint32_t add(uint64_t hash, size_t offset, size_t length, uint32_t doc, FeatureKind kind) {
         size_t i = hash & mask_;
         while (true) {
-            GramStat &s = slots_[i];
+            GramSlot &s = slots_[i];
             if (s.hash == hash) {
                 if (s.last_doc != doc) {
                     ++s.df;
                     s.last_doc = doc;
                 }
-                return;
+                return s.id;
             }
             if (s.hash == 0) break;
             i = (i + 1) & mask_;
@@ -253,19 +263,33 @@ class GramCounter {
         if (length > std::numeric_limits<uint32_t>::max())
             throw Error(ErrorKind::InvalidArgument, "token too long",
                         "An n-gram of " + std::to_string(length) + " bytes exceeds the 4 GB limit.");
-        slots_[i] = GramStat{hash, offset, static_cast<uint32_t>(length), 1, doc, kind};
-        if (++used_ * 2 > slots_.size()) grow();
+        if (info_.size() >= kEmpty)
+            throw Error(ErrorKind::InvalidArgument, "too many distinct n-grams",
+                        "The training texts contain more than 4294967294 distinct n-grams.",
+                        "Train on fewer texts or lower word_ngram_max or char_ngram_max.");
+        const auto id = static_cast<uint32_t>(info_.size());
+        info_.push_back(GramInfo{offset, static_cast<uint32_t>(length), kind});
+        slots_[i] = GramSlot{hash, id, 1, doc};
+        if (info_.size() * 2 > slots_.size()) grow();
+        return id;
     }
 
-    const std::vector<GramStat> &slots() const { return slots_; }
+    const std::vector<GramSlot> &slots() const { return slots_; }
+    const std::vector<GramInfo> &info() const { return info_; }
+
+    // Frees the table once the vocabulary is chosen (the counter is unusable after).
+    void release() {
+        std::vector<GramSlot>().swap(slots_);
+        std::vector<GramInfo>().swap(info_);
+    }
 
   private:
     // Doubles the table, keeping the load at most 1/2.
     void grow() {
-        std::vector<GramStat> old(slots_.size() * 2);
+        std::vector<GramSlot> old(slots_.size() * 2);
         old.swap(slots_);
         mask_ = slots_.size() - 1;
-        for (const GramStat &s : old) {
+        for (const GramSlot &s : old) {
             if (s.hash == 0) continue;
             size_t i = s.hash & mask_;
             while (slots_[i].hash != 0)
@@ -274,15 +298,16 @@ class GramCounter {
         }
     }
 
-    std::vector<GramStat> slots_;
+    std::vector<GramSlot> slots_;
+    std::vector<GramInfo> info_;
     size_t mask_;
-    size_t used_ = 0;
 };
 
-// A candidate term: document frequency and its bytes in the arena.
+// A candidate term: document frequency, its bytes in the arena and its gram id.
 struct Candidate {
     uint32_t df;
     std::string_view bytes;
+    uint32_t id;
 };
 
 // Keeps the `cap` candidates with the highest df (ties: smaller bytes first),
@@ -326,12 +351,28 @@ void FeatureOptions::validate() const {
     check_range("max_char_features", max_char_features, 1, kMaxCap, "between 1 and 10000000");
 }
 
+namespace {
+
 // Texts between two polls of the cancel callback: a few hundred texts take
 // well under a millisecond.
 constexpr size_t kCancelPollMask = 255;
 
-Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
-                           const TrainCallbacks *callbacks) {
+// Everything fit() learns from counting, before the vocabulary is cut.
+struct GramCounts {
+    std::string arena; // all normalised texts, each as " a b c ", back to back
+    GramCounter counter;
+    // Only filled by fit_transform: the gram ids of document d, in enumeration
+    // order, are occ[occ_start[d], occ_start[d + 1]).
+    std::vector<uint32_t> occ;
+    std::vector<size_t> occ_start;
+};
+
+// Normalises every text into the arena and counts the document frequency of
+// each word and char n-gram. With Record, also keeps every occurrence's gram
+// id per document (one uint32 per occurrence) for fit_transform.
+template <bool Record>
+void count_grams(const std::vector<std::string> &texts, const FeatureOptions &options,
+                 const TrainCallbacks *callbacks, GramCounts &g) {
     options.validate();
     if (texts.empty())
         throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
@@ -339,8 +380,7 @@ Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureO
     if (texts.size() >= kEmpty)
         throw Error(ErrorKind::InsufficientData, "too many texts", "At most 4294967294 texts can be fitted.");
 
-    // All normalised texts, each as " a b c ", back to back.
-    std::string arena;
+    std::string &arena = g.arena;
     size_t total = 0;
     for (const std::string &t : texts)
         total += t.size() + 2;
@@ -355,59 +395,193 @@ Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureO
     }
     doc_start[texts.size()] = arena.size();
 
-    GramCounter counter;
+    GramCounter &counter = g.counter;
+    std::vector<uint32_t> &occ = g.occ;
+    if (Record) {
+        g.occ_start.assign(texts.size() + 1, 0);
+        // Upper bound on the occurrences: per padded token of b bytes at most
+        // b windows per char n-gram length (+1 for a short token kept whole),
+        // and at most (word_ngram_max - word_ngram_min + 1) word n-grams per
+        // token; a token takes at least 2 arena bytes. Reserving it once avoids
+        // regrowing (copying) the largest buffer; untouched pages cost nothing.
+        const size_t per_byte = options.char_ngrams
+                                    ? static_cast<size_t>(options.char_ngram_max - options.char_ngram_min + 1)
+                                    : 0;
+        const size_t per_token = static_cast<size_t>(options.word_ngram_max - options.word_ngram_min + 1) +
+                                 (options.char_ngrams ? 1 : 0);
+        occ.reserve(arena.size() * per_byte + (arena.size() / 2 + 1) * per_token);
+    }
     std::vector<std::string_view> tokens;
     const char *base = arena.data();
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
+        if (Record) g.occ_start[d] = occ.size();
         std::string_view doc(base + doc_start[d], doc_start[d + 1] - doc_start[d]);
         split_tokens(doc.substr(1, doc.size() - 2), tokens);
         const uint32_t doc_id = static_cast<uint32_t>(d);
         for_each_word_ngram(tokens, options.word_ngram_min, options.word_ngram_max,
                             [&](uint64_t h, const char *p, size_t len) {
-                                counter.add(h, static_cast<size_t>(p - base), len, doc_id, FeatureKind::Word);
+                                const uint32_t id = counter.add(h, static_cast<size_t>(p - base), len, doc_id,
+                                                                FeatureKind::Word);
+                                if (Record) occ.push_back(id);
                             });
         if (!options.char_ngrams) continue;
         for (std::string_view tok : tokens) {
             std::string_view padded(tok.data() - 1, tok.size() + 2);
             for_each_char_ngram(padded, options.char_ngram_min, options.char_ngram_max,
                                 [&](uint64_t h, const char *p, size_t len) {
-                                    counter.add(h, static_cast<size_t>(p - base), len, doc_id,
-                                                FeatureKind::Char);
+                                    const uint32_t id = counter.add(h, static_cast<size_t>(p - base), len,
+                                                                    doc_id, FeatureKind::Char);
+                                    if (Record) occ.push_back(id);
                                 });
         }
     }
+    if (Record) g.occ_start[texts.size()] = occ.size();
+}
 
+// The vocabulary cut from the counts: terms (words sorted by bytes, then
+// chars sorted by bytes), kinds, idf, and the feature index of each gram id
+// (kEmpty for a gram left out).
+struct Vocabulary {
+    std::vector<std::string> terms;
+    std::vector<FeatureKind> kinds;
+    std::vector<float> idf;
+    std::vector<uint32_t> feature_of_id;
+};
+
+// Applies min_df and the max_features / max_char_features caps to the counts
+// (ties broken by bytes, so the result does not depend on the table order).
+Vocabulary choose_vocabulary(const GramCounts &g, size_t num_texts, const FeatureOptions &options) {
+    const char *base = g.arena.data();
+    const std::vector<GramInfo> &info = g.counter.info();
     std::vector<Candidate> words, chars;
-    for (const GramStat &s : counter.slots()) {
+    for (const GramSlot &s : g.counter.slots()) {
         if (s.hash == 0 || s.df < static_cast<uint32_t>(options.min_df)) continue;
-        Candidate c{s.df, std::string_view(base + s.offset, s.length)};
-        (s.kind == FeatureKind::Word ? words : chars).push_back(c);
+        const GramInfo &gi = info[s.id];
+        Candidate c{s.df, std::string_view(base + gi.offset, gi.length), s.id};
+        (gi.kind == FeatureKind::Word ? words : chars).push_back(c);
     }
     select_top(words, static_cast<size_t>(options.max_features));
     select_top(chars, static_cast<size_t>(options.max_char_features));
     if (words.empty() && chars.empty())
         throw Error(ErrorKind::InsufficientData, "no features left to learn from",
                     "No word or character n-gram occurs in at least min_df (" +
-                        std::to_string(options.min_df) + ") of the " + std::to_string(texts.size()) +
-                        " texts.",
+                        std::to_string(options.min_df) + ") of the " + std::to_string(num_texts) + " texts.",
                     "Lower min_df or add training texts that contain words.");
 
-    Vectorizer v;
-    v.options_ = options;
+    Vocabulary v;
     const size_t total_terms = words.size() + chars.size();
-    v.terms_.reserve(total_terms);
-    v.kinds_.reserve(total_terms);
-    v.idf_.reserve(total_terms);
-    const double n = static_cast<double>(texts.size());
+    v.terms.reserve(total_terms);
+    v.kinds.reserve(total_terms);
+    v.idf.reserve(total_terms);
+    v.feature_of_id.assign(info.size(), kEmpty);
+    const double n = static_cast<double>(num_texts);
     for (int pass = 0; pass < 2; ++pass) {
         for (const Candidate &c : pass == 0 ? words : chars) {
-            v.terms_.emplace_back(c.bytes);
-            v.kinds_.push_back(pass == 0 ? FeatureKind::Word : FeatureKind::Char);
-            v.idf_.push_back(static_cast<float>(idf_value(options.smooth_idf, n, c.df)));
+            v.feature_of_id[c.id] = static_cast<uint32_t>(v.terms.size());
+            v.terms.emplace_back(c.bytes);
+            v.kinds.push_back(pass == 0 ? FeatureKind::Word : FeatureKind::Char);
+            v.idf.push_back(static_cast<float>(idf_value(options.smooth_idf, n, c.df)));
         }
     }
+    return v;
+}
+
+// Turns out.index, the sorted feature indices of every matched n-gram
+// occurrence of one text (repeats included), into the TF-IDF row: collapses
+// runs of equal indices into (index, tf * idf), then L2-normalises. Shared by
+// transform_one and fit_transform so both give bit-identical values.
+void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &options) {
+    std::vector<uint32_t> &found = out.index;
+    const size_t n = found.size();
+    out.value.resize(n);
+    float *values = out.value.data();
+    double sum_sq = 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < n;) {
+        const uint32_t f = found[i];
+        size_t j = i + 1;
+        while (j < n && found[j] == f)
+            ++j;
+        double tf = static_cast<double>(j - i);
+        if (options.sublinear_tf && j - i > 1) tf = 1.0 + std::log(tf);
+        const double value = tf * idf[f];
+        sum_sq += value * value;
+        found[kept] = f;
+        values[kept] = static_cast<float>(value);
+        ++kept;
+        i = j;
+    }
+    found.resize(kept);
+    out.value.resize(kept);
+    if (options.l2_normalize && sum_sq > 0) {
+        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
+        for (size_t i = 0; i < kept; ++i)
+            values[i] *= scale;
+    }
+}
+
+} // namespace
+
+Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
+                           const TrainCallbacks *callbacks) {
+    GramCounts g;
+    count_grams<false>(texts, options, callbacks, g);
+    Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
+    Vectorizer v;
+    v.options_ = options;
+    v.terms_ = std::move(vocab.terms);
+    v.kinds_ = std::move(vocab.kinds);
+    v.idf_ = std::move(vocab.idf);
     v.build_index();
+    return v;
+}
+
+Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                     SparseMatrix &out, const TrainCallbacks *callbacks) {
+    GramCounts g;
+    count_grams<true>(texts, options, callbacks, g);
+    Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
+    Vectorizer v;
+    v.options_ = options;
+    v.terms_ = std::move(vocab.terms);
+    v.kinds_ = std::move(vocab.kinds);
+    v.idf_ = std::move(vocab.idf);
+    v.build_index();
+    // The arena and counter are no longer needed: free them before the matrix grows.
+    std::string().swap(g.arena);
+    g.counter.release();
+
+    SparseMatrix m;
+    m.cols = v.terms_.size();
+    m.row_ptr.reserve(texts.size() + 1);
+    // nnz is at most the number of occurrences; only the pages used get touched.
+    m.col.reserve(g.occ.size());
+    m.val.reserve(g.occ.size());
+    SparseVector row;
+    std::vector<std::pair<uint32_t, float>> tmp;
+    const uint32_t *feature_of_id = vocab.feature_of_id.data();
+    const uint32_t *occ = g.occ.data();
+    for (size_t d = 0; d < texts.size(); ++d) {
+        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
+        const size_t begin = g.occ_start[d], end = g.occ_start[d + 1];
+        row.index.resize(end - begin);
+        uint32_t *w = row.index.data();
+        for (size_t i = begin; i < end; ++i) {
+            const uint32_t f = feature_of_id[occ[i]];
+            *w = f;
+            w += f != kEmpty; // branch-free drop of grams outside the vocabulary
+        }
+        row.index.resize(static_cast<size_t>(w - row.index.data()));
+        if (!row.index.empty()) {
+            sort_indices(row.index, tmp, v.terms_.size());
+            weigh_sorted(row, v.idf_.data(), v.options_);
+        } else {
+            row.value.clear();
+        }
+        m.append_row(row);
+    }
+    out = std::move(m);
     return v;
 }
 
@@ -522,33 +696,7 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
     found.resize(n);
     if (n == 0) return;
     sort_indices(found, scratch.counts, terms_.size());
-
-    // Collapse runs of equal indices into (index, tf * idf).
-    out.value.resize(n);
-    float *values = out.value.data();
-    double sum_sq = 0;
-    size_t kept = 0;
-    for (size_t i = 0; i < n;) {
-        const uint32_t f = found[i];
-        size_t j = i + 1;
-        while (j < n && found[j] == f)
-            ++j;
-        double tf = static_cast<double>(j - i);
-        if (options_.sublinear_tf && j - i > 1) tf = 1.0 + std::log(tf);
-        const double value = tf * idf_[f];
-        sum_sq += value * value;
-        found[kept] = f;
-        values[kept] = static_cast<float>(value);
-        ++kept;
-        i = j;
-    }
-    found.resize(kept);
-    out.value.resize(kept);
-    if (options_.l2_normalize && sum_sq > 0) {
-        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
-        for (size_t i = 0; i < kept; ++i)
-            values[i] *= scale;
-    }
+    weigh_sorted(out, idf_.data(), options_);
 }
 
 SparseMatrix Vectorizer::transform(const std::vector<std::string> &texts) const {

@@ -61,6 +61,14 @@ class Vectorizer {
     static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options,
                           const TrainCallbacks *callbacks = nullptr);
 
+    // fit() followed by transform() of the same texts into `out`, in one pass
+    // over the text: while counting, each document's n-grams are recorded as
+    // counter ids (one uint32 per occurrence) and mapped to features once the
+    // vocabulary is chosen. Same vectoriser and bit-identical matrix as
+    // fit + transform; `callbacks` is polled every few hundred texts.
+    static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                    SparseMatrix &out, const TrainCallbacks *callbacks = nullptr);
+
     // Rebuilds a vectoriser from stored parts (model loading). Validates
     // sizes, kinds, idf finiteness and hash uniqueness; throws Error(CorruptModel).
     static Vectorizer from_parts(const FeatureOptions &options, std::vector<std::string> terms,

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -384,4 +386,159 @@ TEST(TfIdf, LongRepetitiveTextMatchesShortText) {
         for (size_t j = 0; j < b.nnz(); ++j)
             if (a.index[i] == b.index[j]) ++shared;
     EXPECT_EQ(shared, a.nnz()) << "every feature of the short text appears in the long one";
+}
+
+namespace {
+
+// Expects fit_transform(texts, o) to give exactly fit(texts, o) and its
+// transform(texts): same terms, kinds and idf bits, same row indices and
+// bit-identical values.
+void expect_fit_transform_matches(const Strings &texts, const FeatureOptions &o) {
+    Vectorizer a = Vectorizer::fit(texts, o);
+    intent::SparseMatrix ma = a.transform(texts);
+    intent::SparseMatrix mb;
+    mb.cols = 12345; // overwritten
+    mb.col = {7};
+    Vectorizer b = Vectorizer::fit_transform(texts, o, mb);
+    ASSERT_EQ(a.terms(), b.terms());
+    ASSERT_EQ(a.kinds(), b.kinds());
+    ASSERT_EQ(a.idf().size(), b.idf().size());
+    for (size_t i = 0; i < a.idf().size(); ++i)
+        ASSERT_EQ(a.idf()[i], b.idf()[i]) << "idf of term " << i;
+    ASSERT_EQ(mb.cols, a.num_features());
+    ASSERT_EQ(ma.row_ptr, mb.row_ptr);
+    ASSERT_EQ(ma.col, mb.col);
+    ASSERT_EQ(ma.val.size(), mb.val.size());
+    for (size_t k = 0; k < ma.val.size(); ++k) // exact float equality, not NEAR
+        ASSERT_EQ(ma.val[k], mb.val[k]) << "value " << k;
+    // The fitted vectoriser from fit_transform must also transform new text alike.
+    EXPECT_EQ(row_of(a, "red car pedido").index, row_of(b, "red car pedido").index);
+    EXPECT_EQ(row_of(a, "red car pedido").value, row_of(b, "red car pedido").value);
+}
+
+// The "text" field of every row of a split,text,intent CSV (RFC 4180: quoted
+// fields, doubled quotes, CRLF or LF), header skipped.
+Strings csv_texts(const std::string &path, size_t limit) {
+    std::ifstream in(path, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Strings texts;
+    std::string field;
+    size_t column = 0, line = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < data.size() && texts.size() < limit; ++i) {
+        const char c = data[i];
+        if (quoted) {
+            if (c != '"')
+                field += c;
+            else if (i + 1 < data.size() && data[i + 1] == '"')
+                field += data[++i];
+            else
+                quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',' || c == '\n') {
+            if (column == 1 && line > 0) texts.push_back(field);
+            field.clear();
+            ++column;
+            if (c == '\n') {
+                column = 0;
+                ++line;
+            }
+        } else if (c != '\r') {
+            field += c;
+        }
+    }
+    return texts;
+}
+
+} // namespace
+
+// Hand corpus: fit_transform gives the hand-computed SmoothIdfByHand rows
+// (d0: apple 0.7959605, red 0.6053485; d1: car 0.4472136, red 0.8944272;
+// d2 = "blue car": blue 1.6931472, car 1.2876821, norm 2.1271681 ->
+// 0.7959605, 0.6053485) and exactly what fit + transform give.
+TEST(FitTransform, HandCorpusByHand) {
+    intent::SparseMatrix m;
+    Vectorizer v = Vectorizer::fit_transform(kCorpus, words_only(), m);
+    ASSERT_EQ(v.terms(), (Strings{"apple", "blue", "car", "red"}));
+    EXPECT_NEAR(v.idf()[0], 1.6931472, 1e-6);
+    EXPECT_NEAR(v.idf()[2], 1.2876821, 1e-6);
+    ASSERT_EQ(m.rows(), 3u);
+    EXPECT_EQ(m.cols, 4u);
+    EXPECT_EQ(m.row_ptr, (std::vector<size_t>{0, 2, 4, 6}));
+    EXPECT_EQ(m.col, (std::vector<uint32_t>{0, 3, 2, 3, 1, 2}));
+    const double want[] = {0.7959605, 0.6053485, 0.4472136, 0.8944272, 0.7959605, 0.6053485};
+    for (size_t k = 0; k < 6; ++k)
+        EXPECT_NEAR(m.val[k], want[k], 1e-6) << k;
+    expect_fit_transform_matches(kCorpus, words_only());
+}
+
+// Option grid: char n-grams on/off, min_df > 1, caps that cut through ties,
+// sublinear and l2 on/off, plain idf, empty and unknown-only texts.
+TEST(FitTransform, MatchesFitThenTransformAcrossOptions) {
+    const Strings texts = {"¿Dónde está mi pedido?",
+                           "quiero devolver el pedido",
+                           "el envío no llega",
+                           "devolver un producto dañado",
+                           "¿cuándo llega mi envío 48h?",
+                           "",
+                           "!!! ???",
+                           "pedido pedido pedido pedido",
+                           "red red car",
+                           "a",
+                           "envío envío llega",
+                           "ÑANDÚ Ñandú ñandu"};
+    for (bool chars : {false, true})
+        for (bool sublinear : {false, true})
+            for (int min_df : {1, 2})
+                for (int cap : {1, 3, 10000}) {
+                    FeatureOptions o;
+                    o.char_ngrams = chars;
+                    o.sublinear_tf = sublinear;
+                    o.min_df = min_df;
+                    o.max_features = cap;
+                    o.max_char_features = cap == 1 ? 2 : cap * 5;
+                    SCOPED_TRACE("chars " + std::to_string(chars) + " sublinear " +
+                                 std::to_string(sublinear) + " min_df " + std::to_string(min_df) + " cap " +
+                                 std::to_string(cap));
+                    expect_fit_transform_matches(texts, o);
+                }
+    FeatureOptions o;
+    o.smooth_idf = false;
+    o.l2_normalize = false;
+    o.word_ngram_min = 2;
+    o.char_ngram_min = 3;
+    o.char_ngram_max = 3;
+    o.text.fold_accents = false;
+    expect_fit_transform_matches(texts, o);
+}
+
+// A few hundred real Spanish support messages with the default options and
+// with tight caps.
+TEST(FitTransform, MatchesFitThenTransformOnEcommerceData) {
+    const Strings texts = csv_texts(INTENT_SOURCE_DIR "/data/ecommerce_es.csv", 400);
+    ASSERT_GE(texts.size(), 300u);
+    EXPECT_EQ(texts[0], "quiero devolver un producto");
+    expect_fit_transform_matches(texts, FeatureOptions{});
+    FeatureOptions o;
+    o.max_features = 50;
+    o.max_char_features = 200;
+    o.min_df = 2;
+    expect_fit_transform_matches(texts, o);
+}
+
+// Errors are those of fit: no texts, nothing surviving min_df, invalid UTF-8.
+TEST(FitTransform, ErrorsLikeFit) {
+    intent::SparseMatrix m;
+    expect_error([&] { Vectorizer::fit_transform({}, FeatureOptions{}, m); }, ErrorKind::InsufficientData,
+                 "no texts");
+    FeatureOptions o = words_only();
+    o.min_df = 4;
+    expect_error([&] { Vectorizer::fit_transform(kCorpus, o, m); }, ErrorKind::InsufficientData,
+                 "no features");
+    expect_error(
+        [&] {
+            Vectorizer::fit_transform({"ok", "bad \xED\xA0\x80"}, words_only(), m);
+        },
+        ErrorKind::InvalidText, "invalid UTF-8");
 }
