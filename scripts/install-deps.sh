@@ -5,10 +5,13 @@
 #   scripts/install-deps.sh bench    # also the benchmark peers
 set -euo pipefail
 
+# pg_prove comes from libtap-parser-sourcehandler-pgtap-perl, which
+# postgresql-15-pgtap only recommends.
 packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-    postgresql-15-pgtap libeigen3-dev libgtest-dev clang libclang-rt-14-dev)
+    postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libeigen3-dev libgtest-dev clang
+    libclang-rt-14-dev)
 if [ "${1:-}" = bench ]; then
-    packages+=(python3-sklearn fasttext)
+    packages+=(python3-sklearn fasttext python3-fasttext)
 fi
 
 missing=()
