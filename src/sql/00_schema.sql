@@ -117,9 +117,14 @@ CREATE INDEX ai_training_data_dataset_status_idx ON @extschema@.ai_training_data
 CREATE INDEX ai_training_data_corrected_by_human_idx ON @extschema@.ai_training_data (corrected_by_human);
 CREATE INDEX ai_training_data_created_at_idx ON @extschema@.ai_training_data (created_at);
 
+-- The WHEN clause is evaluated without calling PL/pgSQL: a row whose new
+-- updated_at already is now() (what the function would write) skips the
+-- call, so train_intent_model() marking thousands of rows used_in_training
+-- stays cheap, and any other value is still overwritten.
 CREATE TRIGGER ai_training_data_touch_updated_at
     BEFORE UPDATE ON @extschema@.ai_training_data
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_touch_updated_at();
+    FOR EACH ROW WHEN (NEW.updated_at IS DISTINCT FROM pg_catalog.now())
+    EXECUTE FUNCTION @extschema@._pg_intent_touch_updated_at();
 
 -- -------------------------------------------------------------------------
 -- ai_intent_corrections: the audit trail of human corrections

@@ -547,7 +547,7 @@ BEGIN
 
         -- 9. the rows read are now part of a training set.
         UPDATE @extschema@.ai_training_data AS t
-           SET dataset_status = 'used_in_training'
+           SET dataset_status = 'used_in_training', updated_at = pg_catalog.now()
           FROM unnest(v_ids) AS u(id)
          WHERE t.id = u.id
            AND t.dataset_status NOT IN ('used_in_training', 'rejected');
