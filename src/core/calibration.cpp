@@ -10,14 +10,17 @@
 namespace intent {
 
 // 1 / (1 + exp(a s + b)) without overflow for large |a s + b|.
+// In single precision: prediction evaluates one sigmoid per intent for every
+// message, and float's exp is about twice as fast as double's while a
+// probability needs no more than float's 7 digits.
 float PlattParams::probability(float score) const {
-    const double f = static_cast<double>(a) * score + b;
+    const float f = a * score + b;
     if (std::isnan(f)) return 0.5f;
     if (f >= 0) {
-        const double e = std::exp(-f);
-        return static_cast<float>(e / (1.0 + e));
+        const float e = std::exp(-f);
+        return e / (1.0f + e);
     }
-    return static_cast<float>(1.0 / (1.0 + std::exp(f)));
+    return 1.0f / (1.0f + std::exp(f));
 }
 
 // Minimises the cross-entropy of smoothed targets against

@@ -493,8 +493,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 } // namespace
 
-// CRC-32C (Castagnoli) of `size` bytes, continuing from `crc` (0 to start).
-uint32_t crc32c(const uint8_t *data, size_t size, uint32_t crc) {
+// Table-driven CRC-32C (Castagnoli, slicing by 16) of `size` bytes,
+// continuing from `crc` (0 to start): the portable path.
+uint32_t crc32c_software(const uint8_t *data, size_t size, uint32_t crc) {
     const auto &t = crc_tables().t;
     uint32_t c = ~crc;
     auto le32 = [](const uint8_t *p) {
@@ -513,6 +514,36 @@ uint32_t crc32c(const uint8_t *data, size_t size, uint32_t crc) {
     while (size--)
         c = (c >> 8) ^ t[0][(c ^ *data++) & 0xFF];
     return ~c;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// SSE4.2's crc32 instruction computes CRC-32C 8 bytes at a time: checking a
+// 10 MB model at load takes about a millisecond instead of several.
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(const uint8_t *data, size_t size,
+                                                               uint32_t crc) {
+    uint64_t c = ~crc;
+    while (size >= 8) {
+        uint64_t v;
+        std::memcpy(&v, data, 8); // x86 is little-endian, as the format
+        c = __builtin_ia32_crc32di(c, v);
+        data += 8;
+        size -= 8;
+    }
+    uint32_t c32 = static_cast<uint32_t>(c);
+    while (size--)
+        c32 = __builtin_ia32_crc32qi(c32, *data++);
+    return ~c32;
+}
+#endif
+
+// CRC-32C of `size` bytes, continuing from `crc`: the CPU instruction when
+// there is one, else the table.
+uint32_t crc32c(const uint8_t *data, size_t size, uint32_t crc) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    static const bool hardware = __builtin_cpu_supports("sse4.2");
+    if (hardware) return crc32c_sse42(data, size, crc);
+#endif
+    return crc32c_software(data, size, crc);
 }
 
 // ============================================================ ModelOptions

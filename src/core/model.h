@@ -144,5 +144,7 @@ std::string eval_report_json(const EvalReport &report, const std::vector<std::st
 // CRC-32C (Castagnoli) of `size` bytes, continuing from `crc` (0 to start);
 // the model checksum. Exposed for the fuzz target and tests.
 uint32_t crc32c(const uint8_t *data, size_t size, uint32_t crc = 0);
+// The portable table-driven implementation (crc32c uses the CPU instruction when it can).
+uint32_t crc32c_software(const uint8_t *data, size_t size, uint32_t crc = 0);
 
 } // namespace intent

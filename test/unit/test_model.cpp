@@ -508,6 +508,26 @@ TEST(ModelFormat, Crc32cMatchesKnownVector) {
     EXPECT_EQ(crc32c(zeros.data(), zeros.size()), 0x8A9136AAu);
 }
 
+TEST(ModelFormat, Crc32cHardwareAndTableAgree) {
+    // crc32c() uses the CPU instruction where there is one; it must match the
+    // table on every length, alignment and continuation.
+    EXPECT_EQ(intent::crc32c_software(reinterpret_cast<const uint8_t *>("123456789"), 9), 0xE3069283u);
+    std::vector<uint8_t> bytes(4099);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (auto &b : bytes) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        b = static_cast<uint8_t>(x);
+    }
+    for (size_t offset : {0, 1, 3, 7}) {
+        for (size_t len : {0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4092}) {
+            const uint8_t *p = bytes.data() + offset;
+            EXPECT_EQ(crc32c(p, len), intent::crc32c_software(p, len)) << offset << "+" << len;
+            EXPECT_EQ(crc32c(p + len / 2, len - len / 2, crc32c(p, len / 2)),
+                      intent::crc32c_software(p, len));
+        }
+    }
+}
+
 // ============================================================ training
 
 TEST(TrainModel, SpanishEndToEndPredictsHeldOutPhrases) {
