@@ -528,13 +528,7 @@ Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureO
     GramCounts g;
     count_grams<false>(texts, options, callbacks, g);
     Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
-    Vectorizer v;
-    v.options_ = options;
-    v.terms_ = std::move(vocab.terms);
-    v.kinds_ = std::move(vocab.kinds);
-    v.idf_ = std::move(vocab.idf);
-    v.build_index();
-    return v;
+    return from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
 }
 
 Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
@@ -542,12 +536,7 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
     GramCounts g;
     count_grams<true>(texts, options, callbacks, g);
     Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
-    Vectorizer v;
-    v.options_ = options;
-    v.terms_ = std::move(vocab.terms);
-    v.kinds_ = std::move(vocab.kinds);
-    v.idf_ = std::move(vocab.idf);
-    v.build_index();
+    Vectorizer v = from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
     // The arena and counter are no longer needed: free them before the matrix grows.
     std::string().swap(g.arena);
     g.counter.release();
