@@ -3,27 +3,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 
--- Inserts 4 intents x 25 Spanish messages built from templates and products.
-CREATE FUNCTION pg_temp.add_samples(p_products text[]) RETURNS bigint LANGUAGE sql AS $$
-    WITH ins AS (
-        INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
-        SELECT format(t.tpl, p.product), t.intent, 90, 'synthetic'
-        FROM (VALUES ('return_process', 'quiero devolver %s'), ('return_process', 'como hago la devolucion de %s'),
-                     ('return_process', 'necesito devolver %s que compre'), ('return_process', 'me pueden reembolsar %s'),
-                     ('return_process', 'quiero regresar %s y recuperar mi dinero'),
-                     ('shipping_problem', 'mi pedido de %s no ha llegado'), ('shipping_problem', 'el envio de %s esta retrasado'),
-                     ('shipping_problem', 'donde esta mi paquete con %s'), ('shipping_problem', 'el repartidor no entrego %s'),
-                     ('shipping_problem', 'el seguimiento del envio de %s no se actualiza'),
-                     ('payment_issue', 'no puedo pagar %s con mi tarjeta'), ('payment_issue', 'me cobraron dos veces %s'),
-                     ('payment_issue', 'el pago de %s fue rechazado'), ('payment_issue', 'quiero pagar %s en cuotas'),
-                     ('payment_issue', 'error al procesar el pago de %s'),
-                     ('product_info', 'que talla tiene %s'), ('product_info', 'de que material es %s'),
-                     ('product_info', 'tienen %s en color negro'), ('product_info', 'cuales son las medidas de %s'),
-                     ('product_info', 'hay stock de %s')) AS t(intent, tpl)
-        CROSS JOIN unnest(p_products) AS p(product)
-        RETURNING 1)
-    SELECT count(*) FROM ins
-$$;
+\i test/fixtures/spanish_100.sql
 
 -- Defaults: retrain after 100 new rows, with at least 20 samples.
 SELECT pg_intent_loaded();

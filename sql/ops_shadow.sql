@@ -30,21 +30,8 @@ DELETE FROM ai_training_data;
 
 -- Two real models: the champion (deployed first) and a challenger trained
 -- with a very weak C and never deployed. 4 intents x 25 Spanish messages.
-INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, intent_correct, source)
-SELECT format(t.tpl, p.product), t.intent, 90, true, 'synthetic'
-FROM (VALUES ('return_process', 'quiero devolver %s'), ('return_process', 'como hago la devolucion de %s'),
-             ('return_process', 'necesito devolver %s que compre'), ('return_process', 'me pueden reembolsar %s'),
-             ('return_process', 'quiero regresar %s y recuperar mi dinero'),
-             ('shipping_problem', 'mi pedido de %s no ha llegado'), ('shipping_problem', 'el envio de %s esta retrasado'),
-             ('shipping_problem', 'donde esta mi paquete con %s'), ('shipping_problem', 'el repartidor no entrego %s'),
-             ('shipping_problem', 'el seguimiento del envio de %s no se actualiza'),
-             ('payment_issue', 'no puedo pagar %s con mi tarjeta'), ('payment_issue', 'me cobraron dos veces %s'),
-             ('payment_issue', 'el pago de %s fue rechazado'), ('payment_issue', 'quiero pagar %s en cuotas'),
-             ('payment_issue', 'error al procesar el pago de %s'),
-             ('product_info', 'que talla tiene %s'), ('product_info', 'de que material es %s'),
-             ('product_info', 'tienen %s en color negro'), ('product_info', 'cuales son las medidas de %s'),
-             ('product_info', 'hay stock de %s')) AS t(intent, tpl)
-CROSS JOIN (VALUES ('los zapatos'), ('la camiseta'), ('el vestido'), ('la chaqueta'), ('el bolso')) AS p(product);
+\i test/fixtures/spanish_100.sql
+SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta', 'el bolso'], true) AS added;
 
 SELECT r ->> 'status' AS status, r -> 'deployed' AS deployed FROM train_intent_model('champion') r;
 SELECT r ->> 'status' AS status, r -> 'deployed' AS deployed
