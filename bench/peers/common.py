@@ -140,3 +140,12 @@ def evaluate(predict_one, predict_batch, texts, truth, oos_texts, threshold, sin
 def emit(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
+
+
+# Scores a peer on the eval command's split (and out-of-scope split) and prints the JSON figures.
+def evaluate_split(a, one, batch, load_ms):
+    texts, y = load_split(a.data, a.split)
+    oos = load_split(a.data, a.oos_split)[0] if a.oos_split else None
+    out = evaluate(one, batch, texts, y, oos, a.threshold, a.single_max)
+    out["load_ms"] = load_ms
+    emit(out)

@@ -76,11 +76,7 @@ def cmd_eval(a):
         labels, probs = m.predict([prep(t) for t in texts], k=1)
         return [(l[0][n:], float(p[0])) for l, p in zip(labels, probs)]
 
-    texts, y = common.load_split(a.data, a.split)
-    oos = common.load_split(a.data, a.oos_split)[0] if a.oos_split else None
-    out = common.evaluate(one, batch, texts, y, oos, a.threshold, a.single_max)
-    out["load_ms"] = load_ms
-    common.emit(out)
+    common.evaluate_split(a, one, batch, load_ms)
 
 
 def main():

@@ -81,11 +81,7 @@ def cmd_eval(a):
         ks = P.argmax(axis=1)
         return [(classes[k], float(P[i, k])) for i, k in enumerate(ks)]
 
-    texts, y = common.load_split(a.data, a.split)
-    oos = common.load_split(a.data, a.oos_split)[0] if a.oos_split else None
-    out = common.evaluate(one, batch, texts, y, oos, a.threshold, a.single_max)
-    out["load_ms"] = load_ms
-    common.emit(out)
+    common.evaluate_split(a, one, batch, load_ms)
 
 
 def main():
