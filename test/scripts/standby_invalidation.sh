@@ -22,7 +22,7 @@ first=$(q $DB "SELECT (train_intent_model('first')->>'model_id')")
 cleanup
 mkdir -p "$STANDBY_DIR/socket"
 [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$STANDBY_DIR"
-as_owner "$BINDIR/pg_basebackup" -h "$PGHOST" -p "$PRIMARY_PORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream
+as_owner "$BINDIR/pg_basebackup" -h "$PGHOST" -p "$PRIMARY_PORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream --checkpoint=fast
 cat >>"$STANDBY_DIR/data/postgresql.conf" <<CONF
 port = $STANDBY_PORT
 unix_socket_directories = '$STANDBY_DIR/socket'
