@@ -14,7 +14,7 @@ namespace intent {
 
 enum class Algorithm : uint8_t { LinearSVM = 1, LogisticRegression = 2 };
 
-const char *algorithm_name(Algorithm a);           // "linear_svm", "logistic_regression"
+const char *algorithm_name(Algorithm a);            // "linear_svm", "logistic_regression"
 Algorithm parse_algorithm(const std::string &name); // throws Error(InvalidArgument)
 
 struct LearnerOptions {
@@ -31,8 +31,8 @@ struct LearnerOptions {
 };
 
 struct TrainProgress {
-    const char *stage;      // "features", "train", "calibrate", "evaluate"
-    size_t done;            // classes (or rows) finished in this stage
+    const char *stage; // "features", "train", "calibrate", "evaluate"
+    size_t done;       // classes (or rows) finished in this stage
     size_t total;
 };
 

@@ -12,10 +12,10 @@ struct ClassMetrics {
 };
 
 struct Misclassified {
-    size_t row;        // index into the evaluated rows
-    int truth;         // -1: a label the model does not know
+    size_t row; // index into the evaluated rows
+    int truth;  // -1: a label the model does not know
     int predicted;
-    float confidence;  // top probability
+    float confidence; // top probability
 };
 
 struct EvalReport {
@@ -24,10 +24,10 @@ struct EvalReport {
     // Macro averages over classes with support > 0 or predictions > 0
     // (scikit-learn's labels-present convention); 0/0 counts as 0.
     double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
-    std::vector<ClassMetrics> per_class;          // num_classes entries
-    std::vector<std::vector<size_t>> confusion;   // [truth][predicted]; rows with truth -1 are left out
-    std::vector<Misclassified> misclassified;     // in row order
-    size_t unknown_truth = 0;                     // rows whose truth was -1 (always wrong)
+    std::vector<ClassMetrics> per_class;        // num_classes entries
+    std::vector<std::vector<size_t>> confusion; // [truth][predicted]; rows with truth -1 are left out
+    std::vector<Misclassified> misclassified;   // in row order
+    size_t unknown_truth = 0;                   // rows whose truth was -1 (always wrong)
 };
 
 // `truth[i]` in [0, k) or -1; `predicted[i]` in [0, k). `confidence` may be
@@ -36,9 +36,9 @@ EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predi
                     const std::vector<float> &confidence, size_t num_classes);
 
 struct ThresholdChoice {
-    float threshold = 0;        // accept a prediction when confidence >= threshold
-    double precision = 0;       // precision of accepted rows on the data it was chosen on
-    double coverage = 0;        // fraction of rows accepted
+    float threshold = 0;  // accept a prediction when confidence >= threshold
+    double precision = 0; // precision of accepted rows on the data it was chosen on
+    double coverage = 0;  // fraction of rows accepted
     bool target_reached = false;
 };
 

@@ -9,7 +9,7 @@
 namespace intent {
 
 struct TextOptions {
-    bool lowercase = true;   // Unicode-aware for Latin scripts: Á->á, Ñ->ñ, É->é
+    bool lowercase = true;    // Unicode-aware for Latin scripts: Á->á, Ñ->ñ, É->é
     bool fold_accents = true; // "envío" == "envio"; ñ folds to n
 };
 

@@ -34,9 +34,10 @@ void _PG_init(void) {
         "pg_intent.max_f1_regression",
         "Largest drop in macro F1 against the active model that still deploys a new model.", nullptr,
         &guc_max_f1_regression, 0.05, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomRealVariable(
-        "pg_intent.corrected_weight", "Training weight of rows whose intent a human corrected (corrected_by_human).",
-        nullptr, &guc_corrected_weight, 2.0, 0.01, 1000.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("pg_intent.corrected_weight",
+                             "Training weight of rows whose intent a human corrected (corrected_by_human).",
+                             nullptr, &guc_corrected_weight, 2.0, 0.01, 1000.0, PGC_USERSET, 0, nullptr,
+                             nullptr, nullptr);
     DefineCustomIntVariable("pg_intent.top_k", "Number of intents predict_intent() returns in top_intents.",
                             nullptr, &guc_top_k, 3, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("pg_intent");
