@@ -1,58 +1,65 @@
 # PGXS build of the pg_intent extension. The classifier core (src/core) is
 # compiled into the same shared library; CMakeLists.txt builds it standalone
 # with its unit tests, CLI and fuzzers.
+#
+#   make                      the library, the CLI, and a check of the shipped SQL scripts
+#   make install [DESTDIR=…]  library, control file, every versioned script, CLI in $(bindir)
+#   make installcheck         pg_regress against the cluster PG* variables point at
+#   make sql                  rewrites sql/ from src/sql/ (then commit the result)
+#   make core-test            the core's unit tests (CMake + ctest)
+#   make COPT=-O2             optimisation and other flags for C and C++ (default -O3)
 EXTENSION = pg_intent
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
+# Upgrade scripts ship for every version pair ever released.
+UPGRADE_FROM = 0.1.0
 MODULE_big = pg_intent
 
 CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS = $(sort $(wildcard src/pg/*.cpp))
-OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+CORE_OBJS = $(CORE_SRCS:.cpp=.o)
+OBJS = $(CORE_OBJS) $(PG_SRCS:.cpp=.o)
 
-# The install script is assembled from its parts, in name order.
-SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# The shipped scripts are committed: the frozen ones of released versions,
+# and those of the current version, which `make sql` generates from the
+# pieces in src/sql/. The build fails when a committed script differs from
+# what the pieces generate.
+DATA = $(sort $(wildcard sql/$(EXTENSION)--*.sql))
+SQL_PIECES = $(sort $(wildcard src/sql/*.sql src/sql/*/*.sql)) scripts/build-sql.sh
+SQL_GENERATED = sql/$(EXTENSION)--$(EXTVERSION).sql $(foreach v,$(UPGRADE_FROM),sql/$(EXTENSION)--$(v)--$(EXTVERSION).sql)
 
-REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-# --use-existing: the cluster script creates contrib_regression once; pg_cron's
-# launcher stays connected to it, so pg_regress must not drop and recreate it.
-REGRESS_OPTS = --inputdir=. --outputdir=. --use-existing
+REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
+REGRESS_OPTS = --inputdir=test
 
 PG_CONFIG ?= pg_config
 EIGEN_INCLUDE ?= /usr/include/eigen3
 
+# One warning policy for the core and the glue (CMakeLists.txt uses the
+# same list); scripts/test.sh builds with WERROR=1.
+WARNINGS = -Wall -Wextra -Wshadow -Wnon-virtual-dtor
 # -isystem keeps PostgreSQL's and Eigen's warnings out of ours.
 PG_CPPFLAGS = -isystem $(EIGEN_INCLUDE) -Isrc/core -Isrc/pg
-PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fno-omit-frame-pointer -O3 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -fno-omit-frame-pointer -O3 $(WARNINGS)
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK = -lstdc++ -lpthread
+# Only the SQL-callable functions, the magic block and _PG_init leave the
+# library (test/scripts/exports.sh checks `nm -D`).
+SHLIB_LINK = -lstdc++ -lpthread -Wl,--version-script=src/pg/exports.map
 
 # No LLVM bitcode for JIT inlining: the C++ core is not inlinable SQL
 # functions, and clang would be a build dependency for nothing.
 override with_llvm = no
 
+EXTRA_CLEAN = pg-intent src/cli/*.o build/sql results regression.diffs regression.out
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
-	cat $^ > $@
-
-$(OBJS): $(wildcard src/core/*.h) $(wildcard src/pg/*.h)
-
-.PHONY: demo test core-test bench
-demo:
-	bash scripts/demo.sh
-
-test:
-	bash scripts/test.sh
-
-core-test:
-	bash scripts/core-test.sh
-
-bench:
-	bash bench/run
+# PGXS appends COPT to CFLAGS only; the C++ objects honour it too, after our
+# -O3, so `make COPT=-O2` wins.
+ifdef COPT
+override CXXFLAGS += $(COPT)
+endif
 
 # Treat PostgreSQL's headers as system headers: their C-isms (`register`)
 # are not ours to warn about.
@@ -63,5 +70,55 @@ override CPPFLAGS := $(patsubst -I$(includedir_server),-isystem $(includedir_ser
 # without strict aliasing GCC cannot vectorise its scoring loops (measured:
 # classify_intent about 1.2x slower per row). -ffp-contract=off: no fused
 # multiply-adds, so results do not depend on which CPU clone runs.
-CORE_OBJS = $(CORE_SRCS:.cpp=.o)
-$(CORE_OBJS): override CXXFLAGS += -fstrict-aliasing -fno-wrapv -ffp-contract=off
+$(CORE_OBJS) src/cli/main.o: override CXXFLAGS += -fstrict-aliasing -fno-wrapv -ffp-contract=off
+
+$(OBJS): $(wildcard src/core/*.h) $(wildcard src/pg/*.h)
+$(shlib): src/pg/exports.map
+
+# ---------------------------------------------------------------- the CLI
+# `pg-intent train|eval|predict` on CSV files, installed next to pg_config.
+all: pg-intent check-sql
+pg-intent: src/cli/main.o $(CORE_OBJS)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDFLAGS) -lpthread
+src/cli/main.o: src/cli/main.cpp $(wildcard src/cli/*.h) $(wildcard src/core/*.h)
+	$(CXX) $(CXXFLAGS) $(CPPFLAGS) -Isrc/cli -c -o $@ $<
+
+install: install-cli
+.PHONY: install-cli uninstall-cli
+install-cli: pg-intent installdirs
+	$(INSTALL_PROGRAM) pg-intent '$(DESTDIR)$(bindir)/pg-intent'
+uninstall: uninstall-cli
+uninstall-cli:
+	rm -f '$(DESTDIR)$(bindir)/pg-intent'
+
+# ---------------------------------------------------------- SQL scripts
+.PHONY: sql check-sql
+build/sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES)
+	@mkdir -p build/sql
+	scripts/build-sql.sh install $(EXTVERSION) > $@
+build/sql/$(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_PIECES)
+	@mkdir -p build/sql
+	scripts/build-sql.sh upgrade $* $(EXTVERSION) > $@
+
+# Fails when a committed script is not what src/sql/ generates.
+check-sql: $(addprefix build/,$(SQL_GENERATED))
+	@for f in $(SQL_GENERATED); do \
+		cmp -s build/$$f $$f || { echo "$$f differs from what src/sql/ generates: run 'make sql' and commit it" >&2; \
+		                          diff -u $$f build/$$f | head -40 >&2; exit 1; }; \
+	done
+
+sql: $(addprefix build/,$(SQL_GENERATED))
+	@for f in $(SQL_GENERATED); do cp build/$$f $$f; echo "wrote $$f"; done
+
+# ------------------------------------------------------------ shortcuts
+.PHONY: demo test core-test stress bench
+demo:
+	bash scripts/demo.sh
+test:
+	bash scripts/test.sh
+core-test:
+	bash scripts/core-test.sh
+stress:
+	bash scripts/stress.sh
+bench:
+	bash bench/run

@@ -1,6 +1,6 @@
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
 
-CREATE FUNCTION @extschema@.predict_intent(
+CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
     p_message text,
     OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
     OUT uncertain boolean, OUT model_id bigint)
@@ -10,7 +10,7 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.predict_intent(text) IS
     'Classifies a message with the active model: intent, calibrated confidence (0-1), top-k intents, whether it is below the abstain threshold, and the model id.';
 
-CREATE FUNCTION @extschema@.predict_intent(
+CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
     p_message text, p_model_id bigint,
     OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
     OUT uncertain boolean, OUT model_id bigint)
@@ -20,52 +20,28 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.predict_intent(text, bigint) IS
     'Classifies a message with the given model (active or not), for A/B checks and audits.';
 
-CREATE FUNCTION @extschema@.classify_intent(p_message text)
+CREATE OR REPLACE FUNCTION @extschema@.classify_intent(p_message text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pg_intent_classify'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.classify_intent(text) IS
     'Fast label-only classification with the active model; returns ''uncertain'' below the model''s abstain threshold.';
 
-CREATE FUNCTION @extschema@.intent_model_info(p_model bytea)
+CREATE OR REPLACE FUNCTION @extschema@.intent_model_info(p_model bytea)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_model_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_model_info(bytea) IS
     'Validates a serialized model and describes it: format version, algorithm, intents, feature counts, threshold and training options.';
 
--- Internal: trains on the given rows and scores the optional baseline model
--- on the same test split. Called by train_intent_model().
-CREATE FUNCTION @extschema@._pg_intent_train(
-    p_texts text[], p_labels text[], p_weights real[], p_corrected boolean[],
-    p_options jsonb, p_baseline bytea,
-    OUT model bytea, OUT report jsonb)
-RETURNS record
-AS 'MODULE_PATHNAME', 'pg_intent_train'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea) IS
-    'Internal: runs the training pipeline in the backend. Use train_intent_model().';
-REVOKE ALL ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea) FROM PUBLIC;
-
--- Internal: statement trigger on ai_intent_models that invalidates every
--- backend's model cache (through a relcache invalidation, which also reaches
--- hot standbys) when the committed set of models changes.
-CREATE FUNCTION @extschema@._pg_intent_models_changed()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'pg_intent_models_changed'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
-    'Internal: invalidates cached models in every session after ai_intent_models changes.';
-REVOKE ALL ON FUNCTION @extschema@._pg_intent_models_changed() FROM PUBLIC;
-
-CREATE FUNCTION @extschema@.pg_intent_loaded()
+CREATE OR REPLACE FUNCTION @extschema@.pg_intent_loaded()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_loaded'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.pg_intent_loaded() IS
     'Loads the pg_intent library in this session (defining the pg_intent.* settings) and returns true.';
 
-CREATE FUNCTION @extschema@.intent_training_options(p_options jsonb DEFAULT '{}')
+CREATE OR REPLACE FUNCTION @extschema@.intent_training_options(p_options jsonb DEFAULT '{}')
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_training_options'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -1,41 +1,10 @@
-\echo Use "CREATE EXTENSION pg_intent" to load this file. \quit
-
--- Tables of the training loop. Names and columns follow the seed system's
--- Supabase schema so that existing dashboards and queries keep working.
--- Every table holds user data, so each one (and each sequence) is marked with
--- pg_extension_config_dump() and pg_dump keeps its rows.
-
--- -------------------------------------------------------------------------
--- Generic trigger functions (plain plpgsql, no C dependency)
--- -------------------------------------------------------------------------
-
--- Keeps updated_at current on every UPDATE.
-CREATE FUNCTION @extschema@._pg_intent_touch_updated_at()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-AS $$
-BEGIN
-    NEW.updated_at := now();
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_touch_updated_at() IS
-    'Internal: trigger that sets updated_at to now() on every update.';
-REVOKE ALL ON FUNCTION @extschema@._pg_intent_touch_updated_at() FROM PUBLIC;
-
--- Derives was_mismatch from the two intents so callers cannot get it wrong.
-CREATE FUNCTION @extschema@._pg_intent_set_was_mismatch()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-AS $$
-BEGIN
-    NEW.was_mismatch := NEW.original_intent IS DISTINCT FROM NEW.corrected_intent;
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_set_was_mismatch() IS
-    'Internal: trigger that sets ai_intent_corrections.was_mismatch to whether the corrected intent differs from the original one.';
-REVOKE ALL ON FUNCTION @extschema@._pg_intent_set_was_mismatch() FROM PUBLIC;
+-- Tables, indexes and seed rows of pg_intent: run by CREATE EXTENSION only.
+-- An existing database reaches the same shape through the upgrade scripts
+-- (src/sql/upgrade/), and test/scripts/upgrade.sh checks that both agree.
+-- Names and columns follow the seed system's Supabase schema so that
+-- existing dashboards and queries keep working. Every table holds user data,
+-- so each one (and each sequence) is marked with pg_extension_config_dump()
+-- and pg_dump keeps its rows.
 
 -- -------------------------------------------------------------------------
 -- ai_training_data: every interaction the assistant handled
@@ -74,7 +43,8 @@ CREATE TABLE @extschema@.ai_training_data (
     corrected_at       timestamptz,
     model_id           bigint,
     created_at         timestamptz NOT NULL DEFAULT now(),
-    updated_at         timestamptz NOT NULL DEFAULT now()
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    was_successful     boolean
 );
 COMMENT ON TABLE @extschema@.ai_training_data IS
     'One row per assistant interaction: the user message, the detected intent and response, and the human review. The source of every training dataset.';
@@ -116,15 +86,8 @@ CREATE INDEX ai_training_data_correct_intent_idx ON @extschema@.ai_training_data
 CREATE INDEX ai_training_data_dataset_status_idx ON @extschema@.ai_training_data (dataset_status);
 CREATE INDEX ai_training_data_corrected_by_human_idx ON @extschema@.ai_training_data (corrected_by_human);
 CREATE INDEX ai_training_data_created_at_idx ON @extschema@.ai_training_data (created_at);
-
--- The WHEN clause is evaluated without calling PL/pgSQL: a row whose new
--- updated_at already is now() (what the function would write) skips the
--- call, so train_intent_model() marking thousands of rows used_in_training
--- stays cheap, and any other value is still overwritten.
-CREATE TRIGGER ai_training_data_touch_updated_at
-    BEFORE UPDATE ON @extschema@.ai_training_data
-    FOR EACH ROW WHEN (NEW.updated_at IS DISTINCT FROM pg_catalog.now())
-    EXECUTE FUNCTION @extschema@._pg_intent_touch_updated_at();
+COMMENT ON COLUMN @extschema@.ai_training_data.was_successful IS
+    'Set by evaluate_interaction(): true when the user''s next message shows purchase or payment intent, false otherwise; NULL = not evaluated.';
 
 -- -------------------------------------------------------------------------
 -- ai_intent_corrections: the audit trail of human corrections
@@ -155,11 +118,6 @@ CREATE INDEX ai_intent_corrections_training_data_id_idx
     ON @extschema@.ai_intent_corrections (training_data_id);
 CREATE INDEX ai_intent_corrections_created_at_idx
     ON @extschema@.ai_intent_corrections (created_at);
-
-CREATE TRIGGER ai_intent_corrections_set_was_mismatch
-    BEFORE INSERT OR UPDATE OF original_intent, corrected_intent, was_mismatch
-    ON @extschema@.ai_intent_corrections
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_set_was_mismatch();
 
 -- -------------------------------------------------------------------------
 -- ai_training_runs: one row per train_intent_model() call
@@ -379,3 +337,141 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_model_deployments', '
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_model_deployments_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_metrics_snapshots', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_prompt_versions', '');
+
+
+-- Operator-editable cues used by evaluate_interaction(). Patterns are literal
+-- phrases matched on word boundaries after lower-casing and accent folding.
+CREATE TABLE @extschema@.ai_feedback_cues (
+    id          bigserial PRIMARY KEY,
+    language    text NOT NULL DEFAULT 'es',
+    pattern     text NOT NULL CHECK (btrim(pattern) <> ''),
+    kind        text NOT NULL CHECK (kind IN ('thanks', 'positive', 'purchase', 'payment',
+                                               'neutral', 'confusion', 'negative', 'escalation')),
+    score       smallint NOT NULL CHECK (score BETWEEN 1 AND 5),
+    marks_success boolean NOT NULL DEFAULT false,
+    is_active   boolean NOT NULL DEFAULT true,
+    is_seed     boolean NOT NULL DEFAULT false,
+    notes       text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    modified_at timestamptz,
+    UNIQUE (language, pattern)
+);
+COMMENT ON TABLE @extschema@.ai_feedback_cues IS
+    'Cues that evaluate_interaction() looks for in the user''s next message. Editable with plain INSERT, UPDATE and DELETE. Seeded rows (is_seed) that nobody edited (modified_at NULL) are recreated by CREATE EXTENSION and not dumped; every other row is dumped, and on restore an edited seed replaces its recreated original. Deleting a seeded cue disables it instead (is_active = false), so that a restore does not bring it back.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.is_seed IS
+    'True for the cues CREATE EXTENSION installs (kept when an operator edits them); operators'' own rows are false.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.modified_at IS
+    'When an operator last changed the row (set by a trigger); NULL for a seeded cue as installed. Edited seeds are dumped by pg_dump.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.pattern IS
+    'Literal word or phrase; matched case-, accent- and punctuation-insensitively on word boundaries. A cue contained in a longer matching cue (gracias in no gracias) is ignored.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.score IS
+    'Quality score 1-5 this cue implies. When several cues match, any cue scoring below 3 wins (its lowest score); otherwise the highest score wins; no cue gives 3.';
+COMMENT ON COLUMN @extschema@.ai_feedback_cues.marks_success IS
+    'When true, a match sets ai_training_data.was_successful (purchase or payment intent).';
+
+INSERT INTO @extschema@.ai_feedback_cues (language, pattern, kind, score, marks_success, is_seed) VALUES
+    -- Spanish
+    ('es', 'gracias', 'thanks', 5, false, true),
+    ('es', 'muchas gracias', 'thanks', 5, false, true),
+    ('es', 'mil gracias', 'thanks', 5, false, true),
+    ('es', 'te lo agradezco', 'thanks', 5, false, true),
+    ('es', 'genial', 'positive', 4, false, true),
+    ('es', 'perfecto', 'positive', 4, false, true),
+    ('es', 'excelente', 'positive', 4, false, true),
+    ('es', 'me sirvio', 'positive', 4, false, true),
+    ('es', 'me ayudo', 'positive', 4, false, true),
+    ('es', 'entendido', 'positive', 4, false, true),
+    ('es', 'lo compro', 'purchase', 5, true, true),
+    ('es', 'lo quiero', 'purchase', 5, true, true),
+    ('es', 'quiero comprar', 'purchase', 5, true, true),
+    ('es', 'voy a comprar', 'purchase', 5, true, true),
+    ('es', 'ya lo compre', 'purchase', 5, true, true),
+    ('es', 'hacer el pedido', 'purchase', 5, true, true),
+    ('es', 'agregar al carrito', 'purchase', 5, true, true),
+    ('es', 'como pago', 'payment', 5, true, true),
+    ('es', 'quiero pagar', 'payment', 5, true, true),
+    ('es', 'ya pague', 'payment', 5, true, true),
+    ('es', 'pagar con tarjeta', 'payment', 5, true, true),
+    ('es', 'no gracias', 'neutral', 3, false, true),
+    ('es', 'no entiendo', 'confusion', 1, false, true),
+    ('es', 'no entendi', 'confusion', 1, false, true),
+    ('es', 'no te entiendo', 'confusion', 1, false, true),
+    ('es', 'no me sirve', 'negative', 1, false, true),
+    ('es', 'no me sirvio', 'negative', 1, false, true),
+    ('es', 'no me ayuda', 'negative', 1, false, true),
+    ('es', 'no me ayudo', 'negative', 1, false, true),
+    ('es', 'no es lo que pregunte', 'negative', 1, false, true),
+    ('es', 'eso no', 'negative', 2, false, true),
+    ('es', 'pesimo', 'negative', 1, false, true),
+    ('es', 'hablar con una persona', 'escalation', 2, false, true),
+    ('es', 'hablar con un humano', 'escalation', 2, false, true),
+    ('es', 'hablar con un agente', 'escalation', 2, false, true),
+    -- English
+    ('en', 'thanks', 'thanks', 5, false, true),
+    ('en', 'thank you', 'thanks', 5, false, true),
+    ('en', 'great', 'positive', 4, false, true),
+    ('en', 'perfect', 'positive', 4, false, true),
+    ('en', 'that helps', 'positive', 4, false, true),
+    ('en', 'that helped', 'positive', 4, false, true),
+    ('en', 'buy it', 'purchase', 5, true, true),
+    ('en', 'i want to buy', 'purchase', 5, true, true),
+    ('en', 'i will buy', 'purchase', 5, true, true),
+    ('en', 'place an order', 'purchase', 5, true, true),
+    ('en', 'add to cart', 'purchase', 5, true, true),
+    ('en', 'how do i pay', 'payment', 5, true, true),
+    ('en', 'i want to pay', 'payment', 5, true, true),
+    ('en', 'pay by card', 'payment', 5, true, true),
+    ('en', 'no thanks', 'neutral', 3, false, true),
+    ('en', 'no thank you', 'neutral', 3, false, true),
+    ('en', 'i don''t understand', 'confusion', 1, false, true),
+    ('en', 'i do not understand', 'confusion', 1, false, true),
+    ('en', 'doesn''t help', 'negative', 1, false, true),
+    ('en', 'does not help', 'negative', 1, false, true),
+    ('en', 'not helpful', 'negative', 1, false, true),
+    ('en', 'useless', 'negative', 1, false, true),
+    ('en', 'talk to a human', 'escalation', 2, false, true),
+    ('en', 'talk to a person', 'escalation', 2, false, true),
+    ('en', 'speak to an agent', 'escalation', 2, false, true);
+
+-- Dump safety. pg_dump keeps every row except the pristine seeds, which
+-- CREATE EXTENSION recreates on restore (always with the same ids, from a
+-- fresh sequence). Three triggers keep that sound while operators use plain
+-- DML: an UPDATE stamps modified_at (so an edited seed gets dumped); an
+-- INSERT that carries a seed's id or (language, pattern) replaces the pristine
+-- seed (this is how a restore lands an edited seed over its recreated
+-- original); a DELETE of a seeded cue becomes a disable, because a deleted
+-- seed would come back at the next restore. They are created after the seed
+-- INSERT above, so the seeds themselves go in untouched. SECURITY DEFINER:
+-- they touch other rows than the one the operator named (replacing a seed
+-- needs DELETE, disabling one needs UPDATE), which the operator's table
+-- privileges may not cover.
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues', 'WHERE NOT is_seed OR modified_at IS NOT NULL');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq', '');
+
+-- Champion/challenger log written by shadow_predict().
+CREATE TABLE @extschema@.ai_shadow_predictions (
+    id                    bigserial PRIMARY KEY,
+    training_data_id      uuid REFERENCES @extschema@.ai_training_data (id) ON DELETE SET NULL,
+    message               text NOT NULL,
+    champion_model_id     bigint,
+    champion_intent       text,
+    champion_confidence   double precision,
+    champion_uncertain    boolean,
+    challenger_model_id   bigint NOT NULL,
+    challenger_intent     text,
+    challenger_confidence double precision,
+    challenger_uncertain  boolean,
+    agreed                boolean NOT NULL,
+    created_at            timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ai_shadow_predictions_challenger_idx
+    ON @extschema@.ai_shadow_predictions (challenger_model_id);
+CREATE INDEX ai_shadow_predictions_training_data_idx
+    ON @extschema@.ai_shadow_predictions (training_data_id);
+COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
+    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed.';
+COMMENT ON COLUMN @extschema@.ai_shadow_predictions.agreed IS
+    'True when both models predicted the same intent (abstain flags are not compared).';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions_id_seq', '');

@@ -1,3 +1,1181 @@
+\echo Use "CREATE EXTENSION pg_intent" to load this file. \quit
+
+-- Tables of the training loop. Names and columns follow the seed system's
+-- Supabase schema so that existing dashboards and queries keep working.
+-- Every table holds user data, so each one (and each sequence) is marked with
+-- pg_extension_config_dump() and pg_dump keeps its rows.
+
+-- -------------------------------------------------------------------------
+-- Generic trigger functions (plain plpgsql, no C dependency)
+-- -------------------------------------------------------------------------
+
+-- Keeps updated_at current on every UPDATE.
+CREATE FUNCTION @extschema@._pg_intent_touch_updated_at()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_touch_updated_at() IS
+    'Internal: trigger that sets updated_at to now() on every update.';
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_touch_updated_at() FROM PUBLIC;
+
+-- Derives was_mismatch from the two intents so callers cannot get it wrong.
+CREATE FUNCTION @extschema@._pg_intent_set_was_mismatch()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    NEW.was_mismatch := NEW.original_intent IS DISTINCT FROM NEW.corrected_intent;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_set_was_mismatch() IS
+    'Internal: trigger that sets ai_intent_corrections.was_mismatch to whether the corrected intent differs from the original one.';
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_set_was_mismatch() FROM PUBLIC;
+
+-- -------------------------------------------------------------------------
+-- ai_training_data: every interaction the assistant handled
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_training_data (
+    id                 uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    conversation_id    uuid,
+    message_id         uuid,
+    user_id            uuid,
+    user_message       text        NOT NULL,
+    detected_intent    text,
+    correct_intent     text,
+    ai_response        text,
+    correct_response   text,
+    confidence_score   integer
+        CONSTRAINT ai_training_data_confidence_score_check
+        CHECK (confidence_score BETWEEN 0 AND 100),
+    corrected_by_human boolean     NOT NULL DEFAULT false,
+    intent_correct     boolean,
+    escalated          boolean     NOT NULL DEFAULT false,
+    should_escalate    boolean,
+    response_source    text,
+    dataset_status     text        NOT NULL DEFAULT 'pending'
+        CONSTRAINT ai_training_data_dataset_status_check
+        CHECK (dataset_status IN ('pending', 'reviewed', 'approved', 'rejected', 'used_in_training')),
+    category           text,
+    source             text        NOT NULL DEFAULT 'live'
+        CONSTRAINT ai_training_data_source_check
+        CHECK (source IN ('live', 'imported', 'synthetic')),
+    quality_score      smallint
+        CONSTRAINT ai_training_data_quality_score_check
+        CHECK (quality_score BETWEEN 1 AND 5),
+    user_feedback      text,
+    evaluated_at       timestamptz,
+    corrected_by       uuid,
+    corrected_at       timestamptz,
+    model_id           bigint,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at         timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_training_data IS
+    'One row per assistant interaction: the user message, the detected intent and response, and the human review. The source of every training dataset.';
+COMMENT ON COLUMN @extschema@.ai_training_data.conversation_id IS
+    'Conversation in the application (no foreign key: the application''s tables are unknown).';
+COMMENT ON COLUMN @extschema@.ai_training_data.message_id IS
+    'Message in the application (no foreign key).';
+COMMENT ON COLUMN @extschema@.ai_training_data.user_id IS
+    'End user in the application (no foreign key).';
+COMMENT ON COLUMN @extschema@.ai_training_data.user_message IS
+    'The user''s message as received.';
+COMMENT ON COLUMN @extschema@.ai_training_data.detected_intent IS
+    'Intent the assistant detected; NULL when none was detected.';
+COMMENT ON COLUMN @extschema@.ai_training_data.correct_intent IS
+    'Intent given by a human reviewer; when set it is the training label.';
+COMMENT ON COLUMN @extschema@.ai_training_data.confidence_score IS
+    'Confidence of the detected intent, 0 to 100.';
+COMMENT ON COLUMN @extschema@.ai_training_data.corrected_by_human IS
+    'True once a human submitted a correction; such rows get pg_intent.corrected_weight in training.';
+COMMENT ON COLUMN @extschema@.ai_training_data.intent_correct IS
+    'Whether the detected intent was right according to a reviewer; NULL means not reviewed.';
+COMMENT ON COLUMN @extschema@.ai_training_data.escalated IS
+    'Whether the conversation was handed to a human agent.';
+COMMENT ON COLUMN @extschema@.ai_training_data.should_escalate IS
+    'Reviewer''s opinion on whether it should have been escalated.';
+COMMENT ON COLUMN @extschema@.ai_training_data.response_source IS
+    'Where the response came from (e.g. template, llm, faq), as reported by the application.';
+COMMENT ON COLUMN @extschema@.ai_training_data.dataset_status IS
+    'Curation state: pending, reviewed, approved, rejected (never used for training) or used_in_training.';
+COMMENT ON COLUMN @extschema@.ai_training_data.source IS
+    'Origin of the row: live traffic, imported dataset or synthetic example.';
+COMMENT ON COLUMN @extschema@.ai_training_data.quality_score IS
+    'Quality of the interaction, 1 (bad) to 5 (good), judged from the user''s next message.';
+COMMENT ON COLUMN @extschema@.ai_training_data.model_id IS
+    'The ai_intent_models row that made the prediction (no foreign key, so old models can be deleted).';
+
+CREATE INDEX ai_training_data_detected_intent_idx ON @extschema@.ai_training_data (detected_intent);
+CREATE INDEX ai_training_data_correct_intent_idx ON @extschema@.ai_training_data (correct_intent);
+CREATE INDEX ai_training_data_dataset_status_idx ON @extschema@.ai_training_data (dataset_status);
+CREATE INDEX ai_training_data_corrected_by_human_idx ON @extschema@.ai_training_data (corrected_by_human);
+CREATE INDEX ai_training_data_created_at_idx ON @extschema@.ai_training_data (created_at);
+
+-- The WHEN clause is evaluated without calling PL/pgSQL: a row whose new
+-- updated_at already is now() (what the function would write) skips the
+-- call, so train_intent_model() marking thousands of rows used_in_training
+-- stays cheap, and any other value is still overwritten.
+CREATE TRIGGER ai_training_data_touch_updated_at
+    BEFORE UPDATE ON @extschema@.ai_training_data
+    FOR EACH ROW WHEN (NEW.updated_at IS DISTINCT FROM pg_catalog.now())
+    EXECUTE FUNCTION @extschema@._pg_intent_touch_updated_at();
+
+-- -------------------------------------------------------------------------
+-- ai_intent_corrections: the audit trail of human corrections
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_intent_corrections (
+    id               uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    training_data_id uuid        NOT NULL
+        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    original_intent  text,
+    corrected_intent text        NOT NULL,
+    was_mismatch     boolean     NOT NULL DEFAULT false,
+    notes            text,
+    corrected_by     uuid,
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_intent_corrections IS
+    'One row per human intent correction, written by submit_intent_correction().';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.original_intent IS
+    'Intent the assistant had detected.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_intent IS
+    'Intent the reviewer says is right.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.was_mismatch IS
+    'Set by a trigger: true when the corrected intent differs from the original one.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_by IS
+    'Reviewer in the application (no foreign key).';
+
+CREATE INDEX ai_intent_corrections_training_data_id_idx
+    ON @extschema@.ai_intent_corrections (training_data_id);
+CREATE INDEX ai_intent_corrections_created_at_idx
+    ON @extschema@.ai_intent_corrections (created_at);
+
+CREATE TRIGGER ai_intent_corrections_set_was_mismatch
+    BEFORE INSERT OR UPDATE OF original_intent, corrected_intent, was_mismatch
+    ON @extschema@.ai_intent_corrections
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_set_was_mismatch();
+
+-- -------------------------------------------------------------------------
+-- ai_training_runs: one row per train_intent_model() call
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_training_runs (
+    id                       uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    run_name                 text,
+    run_type                 text        NOT NULL DEFAULT 'full'
+        CONSTRAINT ai_training_runs_run_type_check
+        CHECK (run_type IN ('full', 'incremental', 'intent_only')),
+    status                   text        NOT NULL DEFAULT 'running'
+        CONSTRAINT ai_training_runs_status_check
+        CHECK (status IN ('running', 'completed', 'failed')),
+    error                    text,
+    training_samples         integer,
+    validation_samples       integer,
+    test_samples             integer,
+    total_intents            integer,
+    intent_accuracy          double precision,
+    intent_precision         double precision,
+    intent_recall            double precision,
+    intent_f1_score          double precision,
+    baseline_intent_accuracy double precision,
+    baseline_f1_score        double precision,
+    model_config             jsonb       NOT NULL DEFAULT '{}',
+    metrics                  jsonb,
+    -- No foreign key: ai_intent_models.run_id already points here, and a
+    -- cycle of foreign keys would break the ordering of pg_dump's data.
+    model_id                 bigint,
+    deployed                 boolean     NOT NULL DEFAULT false,
+    deploy_reason            text
+        CONSTRAINT ai_training_runs_deploy_reason_check
+        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never')),
+    started_at               timestamptz NOT NULL DEFAULT now(),
+    finished_at              timestamptz,
+    duration_seconds         double precision
+);
+COMMENT ON TABLE @extschema@.ai_training_runs IS
+    'One row per training run: sizes, test metrics of the new model and of the baseline (the model active at the time), the full report and the deploy decision.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.run_type IS
+    'full, incremental or intent_only, as requested; recorded for the dashboards (every type retrains from the current dataset).';
+COMMENT ON COLUMN @extschema@.ai_training_runs.status IS
+    'running while the run is in progress, then completed or failed.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.error IS
+    'Why a failed run failed.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.intent_f1_score IS
+    'Macro F1 of the new model on the test split.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.baseline_f1_score IS
+    'Macro F1 of the previously active model on the same test rows; NULL when there was none.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.model_config IS
+    'The options of the run: effective training options plus the SQL-level ones (deploy, min_confidence, only_reviewed, limit).';
+COMMENT ON COLUMN @extschema@.ai_training_runs.metrics IS
+    'The full training report: per-intent metrics, confusion matrix, misclassified samples, calibration, threshold, baseline metrics; for a failed run, the error.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
+    'The ai_intent_models row this run produced.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
+    'first, improved, within_tolerance or manual when deployed; regression or never when not.';
+
+CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
+CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);
+
+-- -------------------------------------------------------------------------
+-- ai_intent_models: the trained models
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_intent_models (
+    id                   bigserial   PRIMARY KEY,
+    version              text        NOT NULL
+        CONSTRAINT ai_intent_models_version_key UNIQUE,
+    run_id               uuid
+        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    algorithm            text        NOT NULL,
+    model                bytea       NOT NULL,
+    size_bytes           integer     NOT NULL,
+    sha256               text        NOT NULL,
+    intents              text[]      NOT NULL,
+    metrics              jsonb,
+    confidence_threshold double precision
+        CONSTRAINT ai_intent_models_confidence_threshold_check
+        CHECK (confidence_threshold BETWEEN 0 AND 1),
+    is_active            boolean     NOT NULL DEFAULT false,
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    deployed_at          timestamptz
+);
+COMMENT ON TABLE @extschema@.ai_intent_models IS
+    'Trained intent models (serialized) with their test metrics. At most one row is active; predict_intent() and classify_intent() use it.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.version IS
+    'Human-readable version, v<YYYYMMDD_HH24MISS> of the training time.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.algorithm IS
+    'Learner used, e.g. linear_svm or logistic_regression.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
+    'The serialized model; intent_model_info() describes it.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.size_bytes IS
+    'Size of the serialized model in bytes.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
+    'Hex SHA-256 of the serialized model.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.intents IS
+    'The intents the model can predict.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.metrics IS
+    'Test metrics of the model plus its abstain threshold and calibration.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.confidence_threshold IS
+    'Abstain threshold (0-1) chosen on the validation split; below it predictions are uncertain.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.is_active IS
+    'True for the deployed model; a unique partial index allows at most one.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.deployed_at IS
+    'When the model was last made active.';
+
+-- At most one active model.
+CREATE UNIQUE INDEX ai_intent_models_one_active_idx
+    ON @extschema@.ai_intent_models (is_active) WHERE is_active;
+CREATE INDEX ai_intent_models_run_id_idx ON @extschema@.ai_intent_models (run_id);
+
+-- -------------------------------------------------------------------------
+-- ai_model_deployments: every activation of a model, for audit and rollback
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_model_deployments (
+    id                bigserial   PRIMARY KEY,
+    model_id          bigint      NOT NULL
+        REFERENCES @extschema@.ai_intent_models (id) ON DELETE CASCADE,
+    previous_model_id bigint
+        REFERENCES @extschema@.ai_intent_models (id) ON DELETE SET NULL,
+    run_id            uuid
+        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    reason            text        NOT NULL
+        CONSTRAINT ai_model_deployments_reason_check
+        CHECK (reason IN ('first', 'improved', 'within_tolerance', 'manual', 'rollback')),
+    deployed_by       text        NOT NULL DEFAULT current_user,
+    deployed_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_model_deployments IS
+    'Deployment history: which model became active, when, why and by whom, and which model it replaced. rollback_intent_model() reads it.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.previous_model_id IS
+    'The model that was active before this deployment; NULL for the first one.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.run_id IS
+    'The training run that deployed the model, when a run did.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.reason IS
+    'first, improved, within_tolerance, manual or rollback.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.deployed_by IS
+    'Database role that made the deployment.';
+
+CREATE INDEX ai_model_deployments_model_id_idx ON @extschema@.ai_model_deployments (model_id);
+CREATE INDEX ai_model_deployments_deployed_at_idx ON @extschema@.ai_model_deployments (deployed_at);
+
+-- -------------------------------------------------------------------------
+-- ai_metrics_snapshots: frozen metrics per period (functions in issue 4)
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_metrics_snapshots (
+    id                uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    period_type       text        NOT NULL
+        CONSTRAINT ai_metrics_snapshots_period_type_check
+        CHECK (period_type IN ('hourly', 'daily', 'weekly', 'monthly')),
+    period_start      timestamptz NOT NULL,
+    period_end        timestamptz NOT NULL,
+    total_messages    integer     NOT NULL DEFAULT 0,
+    ai_resolved       integer,
+    escalated         integer,
+    escalation_rate   numeric,
+    avg_confidence    numeric,
+    intent_accuracy   numeric,
+    correction_rate   numeric,
+    top_intents       jsonb,
+    top_misclassified jsonb,
+    model_id          bigint,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ai_metrics_snapshots_period_key UNIQUE (period_type, period_start),
+    CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start)
+);
+COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
+    'Metrics of one complete period (hourly, daily, weekly or monthly), frozen; one row per period.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.escalation_rate IS
+    'Percentage (0-100) of messages escalated to a human.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.avg_confidence IS
+    'Average confidence_score (0-100) of the period''s messages.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.intent_accuracy IS
+    'Percentage (0-100) of reviewed messages whose detected intent was right.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.correction_rate IS
+    'Percentage (0-100) of messages corrected by a human.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.top_intents IS
+    'Message count per intent, {intent: count}.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.top_misclassified IS
+    'Most frequent confusions, [{detected, correct, count}].';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.model_id IS
+    'The model active when the snapshot was taken.';
+
+-- -------------------------------------------------------------------------
+-- ai_prompt_versions: system prompts of the assistant (functions in issue 4)
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_prompt_versions (
+    id            uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
+    name          text        NOT NULL,
+    version       integer     NOT NULL DEFAULT 1,
+    system_prompt text        NOT NULL,
+    is_active     boolean     NOT NULL DEFAULT false,
+    notes         text,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ai_prompt_versions_name_version_key UNIQUE (name, version)
+);
+COMMENT ON TABLE @extschema@.ai_prompt_versions IS
+    'Versions of the assistant''s system prompt; the active one is used by the chat fine-tuning export.';
+COMMENT ON COLUMN @extschema@.ai_prompt_versions.system_prompt IS
+    'The system prompt text.';
+COMMENT ON COLUMN @extschema@.ai_prompt_versions.is_active IS
+    'True for the prompt in use; a unique partial index allows at most one.';
+
+-- At most one active prompt.
+CREATE UNIQUE INDEX ai_prompt_versions_one_active_idx
+    ON @extschema@.ai_prompt_versions (is_active) WHERE is_active;
+
+-- -------------------------------------------------------------------------
+-- Keep the user data in pg_dump output
+-- -------------------------------------------------------------------------
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_data', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_intent_corrections', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_intent_models', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_intent_models_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_model_deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_model_deployments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_metrics_snapshots', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_prompt_versions', '');
+-- C entry points (src/pg/). Every one runs through the C++ exception guard.
+
+CREATE FUNCTION @extschema@.predict_intent(
+    p_message text,
+    OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
+    OUT uncertain boolean, OUT model_id bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_intent_predict_active'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.predict_intent(text) IS
+    'Classifies a message with the active model: intent, calibrated confidence (0-1), top-k intents, whether it is below the abstain threshold, and the model id.';
+
+CREATE FUNCTION @extschema@.predict_intent(
+    p_message text, p_model_id bigint,
+    OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
+    OUT uncertain boolean, OUT model_id bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_intent_predict_model'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.predict_intent(text, bigint) IS
+    'Classifies a message with the given model (active or not), for A/B checks and audits.';
+
+CREATE FUNCTION @extschema@.classify_intent(p_message text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_classify'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.classify_intent(text) IS
+    'Fast label-only classification with the active model; returns ''uncertain'' below the model''s abstain threshold.';
+
+CREATE FUNCTION @extschema@.intent_model_info(p_model bytea)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_model_info'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.intent_model_info(bytea) IS
+    'Validates a serialized model and describes it: format version, algorithm, intents, feature counts, threshold and training options.';
+
+-- Internal: trains on the given rows and scores the optional baseline model
+-- on the same test split. Called by train_intent_model().
+CREATE FUNCTION @extschema@._pg_intent_train(
+    p_texts text[], p_labels text[], p_weights real[], p_corrected boolean[],
+    p_options jsonb, p_baseline bytea,
+    OUT model bytea, OUT report jsonb)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_intent_train'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea) IS
+    'Internal: runs the training pipeline in the backend. Use train_intent_model().';
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea) FROM PUBLIC;
+
+-- Internal: statement trigger on ai_intent_models that invalidates every
+-- backend's model cache (through a relcache invalidation, which also reaches
+-- hot standbys) when the committed set of models changes.
+CREATE FUNCTION @extschema@._pg_intent_models_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'pg_intent_models_changed'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
+    'Internal: invalidates cached models in every session after ai_intent_models changes.';
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_models_changed() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.pg_intent_loaded()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_intent_loaded'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.pg_intent_loaded() IS
+    'Loads the pg_intent library in this session (defining the pg_intent.* settings) and returns true.';
+
+CREATE FUNCTION @extschema@.intent_training_options(p_options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_training_options'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.intent_training_options(jsonb) IS
+    'Validates model training options (raising 22023 naming a bad key) and returns every option with its effective value.';
+-- The training loop: recording interactions, human corrections, the training
+-- dataset, training runs with their deploy rule, deployment and rollback.
+-- Every name is @extschema@-qualified so that a hostile search_path cannot
+-- redirect these functions.
+--
+-- Privileges: training, deploying and rolling back change what every session
+-- predicts, so they are privileged operations. train_intent_model,
+-- deploy_intent_model and rollback_intent_model are SECURITY DEFINER (they
+-- run as the extension owner, reading and writing the tables whatever the
+-- caller's table privileges or row-level security), pin search_path to
+-- pg_catalog, pg_temp, and are closed to PUBLIC: a DBA grants EXECUTE to the
+-- roles that may run them. The data functions (record_interaction,
+-- submit_intent_correction, get_training_dataset) stay SECURITY INVOKER, so
+-- callers need privileges on the tables and row-level security applies.
+
+-- Invalidate every backend's cached model whenever the set of models changes
+-- (deploy, rollback, new or deleted models). Defined here because the
+-- trigger function is declared in 10_c_functions.sql.
+CREATE TRIGGER ai_intent_models_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_intent_models
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+
+-- -------------------------------------------------------------------------
+-- Internal helpers
+-- -------------------------------------------------------------------------
+
+-- The advisory lock key that serializes training runs ('pgi_tra' in ASCII).
+-- Exposed so that schedulers and tests can check or hold the same lock.
+CREATE FUNCTION @extschema@._pg_intent_training_lock_key()
+RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT 31638899662287457::bigint $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_training_lock_key() IS
+    'Internal: the advisory lock key held (transaction-scoped) by a running train_intent_model().';
+
+-- The headline numbers of a metrics object of the training report, without
+-- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
+CREATE FUNCTION @extschema@._pg_intent_headline_metrics(p_metrics jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN jsonb_typeof(p_metrics) = 'object' THEN
+        (SELECT coalesce(jsonb_object_agg(k, coalesce(p_metrics -> k, p_metrics -> ('macro_' || k))), '{}'::jsonb)
+           FROM unnest(ARRAY['accuracy', 'precision', 'recall', 'f1', 'coverage', 'accepted_accuracy']) AS k
+          WHERE p_metrics ? k OR p_metrics ? ('macro_' || k))
+    END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_headline_metrics(jsonb) IS
+    'Internal: keeps accuracy, precision, recall, f1, coverage and accepted_accuracy of a report metrics object (macro_precision etc. are read as precision etc.).';
+
+-- Makes p_model_id the active model and records the deployment. Callers have
+-- checked that the model exists and is not active. Returns the model that was
+-- active before, or NULL.
+CREATE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_previous bigint;
+BEGIN
+    -- Deployments queue behind each other instead of failing on the
+    -- one-active-model index ('pgi_dep' in ASCII).
+    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+
+    -- Two statements: the unique partial index is checked row by row, so the
+    -- old model must be inactive before the new one becomes active.
+    UPDATE @extschema@.ai_intent_models
+       SET is_active = false
+     WHERE is_active
+    RETURNING id INTO v_previous;
+
+    UPDATE @extschema@.ai_intent_models
+       SET is_active = true, deployed_at = now()
+     WHERE id = p_model_id;
+
+    INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
+    -- session_user, not current_user: the callers are SECURITY DEFINER, so
+    -- current_user is always the extension owner here.
+    VALUES (p_model_id, v_previous, p_run_id, p_reason, session_user);
+
+    RETURN v_previous;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_activate(bigint, text, uuid) IS
+    'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id.';
+
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_training_lock_key() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_headline_metrics(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._pg_intent_activate(bigint, text, uuid) FROM PUBLIC;
+
+-- -------------------------------------------------------------------------
+-- record_interaction
+-- -------------------------------------------------------------------------
+
+-- Logs one interaction straight into ai_training_data (committed rows cannot
+-- be lost, so the seed's in-memory buffer is not needed).
+CREATE FUNCTION @extschema@.record_interaction(
+    p_user_message text,
+    p_detected_intent text,
+    p_confidence_score integer,
+    p_ai_response text DEFAULT NULL,
+    p_response_source text DEFAULT NULL,
+    p_escalated boolean DEFAULT false,
+    p_conversation_id uuid DEFAULT NULL,
+    p_message_id uuid DEFAULT NULL,
+    p_user_id uuid DEFAULT NULL,
+    p_category text DEFAULT NULL,
+    p_source text DEFAULT 'live')
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_id uuid;
+BEGIN
+    IF p_user_message IS NULL THEN
+        RAISE EXCEPTION 'p_user_message must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_confidence_score": %', p_confidence_score
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The confidence score must be between 0 and 100.';
+    END IF;
+    IF p_source IS NULL THEN
+        RAISE EXCEPTION 'p_source must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_source": "%"', p_source
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The source must be live, imported or synthetic.';
+    END IF;
+
+    -- The id is made here rather than read back with RETURNING, which would
+    -- need SELECT on the table: a logging role needs INSERT only.
+    v_id := pg_catalog.gen_random_uuid();
+    INSERT INTO @extschema@.ai_training_data (
+        id, user_message, detected_intent, confidence_score, ai_response, response_source,
+        escalated, conversation_id, message_id, user_id, category, source)
+    VALUES (
+        v_id, p_user_message, nullif(btrim(p_detected_intent), ''), p_confidence_score, p_ai_response,
+        p_response_source, coalesce(p_escalated, false), p_conversation_id, p_message_id,
+        p_user_id, p_category, p_source);
+
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) IS
+    'Records one assistant interaction in ai_training_data and returns its id. A blank detected intent is stored as NULL.';
+
+-- -------------------------------------------------------------------------
+-- submit_intent_correction
+-- -------------------------------------------------------------------------
+
+-- Stores a reviewer's correction on the row and in the corrections audit
+-- table (whose trigger sets was_mismatch).
+CREATE FUNCTION @extschema@.submit_intent_correction(
+    p_training_data_id uuid,
+    p_correct_intent text,
+    p_correct_response text DEFAULT NULL,
+    p_should_escalate boolean DEFAULT NULL,
+    p_notes text DEFAULT NULL,
+    p_corrector_id uuid DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_intent text := btrim(p_correct_intent);
+    v_original text;
+    v_correction @extschema@.ai_intent_corrections;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF v_intent IS NULL OR v_intent = '' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent must not be empty'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the name of the intent the message really has.';
+    END IF;
+
+    SELECT t.detected_intent INTO v_original
+      FROM @extschema@.ai_training_data AS t
+     WHERE t.id = p_training_data_id
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id
+            USING ERRCODE = 'no_data_found';
+    END IF;
+
+    UPDATE @extschema@.ai_training_data AS t
+       SET correct_intent     = v_intent,
+           correct_response   = coalesce(p_correct_response, t.correct_response),
+           should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+           corrected_by_human = true,
+           intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
+           corrected_by       = p_corrector_id,
+           corrected_at       = now(),
+           dataset_status     = 'reviewed'
+     WHERE t.id = p_training_data_id;
+
+    INSERT INTO @extschema@.ai_intent_corrections (training_data_id, original_intent, corrected_intent, notes, corrected_by)
+    VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
+    RETURNING * INTO v_correction;
+
+    RETURN jsonb_build_object(
+        'training_data_id', p_training_data_id,
+        'correction_id', v_correction.id,
+        'original_intent', v_correction.original_intent,
+        'corrected_intent', v_correction.corrected_intent,
+        'was_mismatch', v_correction.was_mismatch);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid) IS
+    'Records a human intent correction: updates the row (correct_intent, intent_correct, corrected_by_human, dataset_status reviewed) and logs it in ai_intent_corrections. Returns {training_data_id, correction_id, original_intent, corrected_intent, was_mismatch}.';
+
+-- -------------------------------------------------------------------------
+-- get_training_dataset
+-- -------------------------------------------------------------------------
+
+-- The labelled samples training uses, newest first. The label (intent) is the
+-- human correction when there is one, else the detected intent.
+CREATE FUNCTION @extschema@.get_training_dataset(
+    p_min_confidence integer DEFAULT 0,
+    p_only_reviewed boolean DEFAULT false,
+    p_limit integer DEFAULT 10000)
+RETURNS TABLE (
+    id uuid,
+    user_message text,
+    intent text,
+    detected_intent text,
+    correct_intent text,
+    confidence_score integer,
+    corrected_by_human boolean,
+    escalated boolean,
+    response_source text,
+    category text,
+    created_at timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF p_min_confidence IS NULL THEN
+        RAISE EXCEPTION 'p_min_confidence must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_only_reviewed IS NULL THEN
+        RAISE EXCEPTION 'p_only_reviewed must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_limit IS NULL THEN
+        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_min_confidence": %', p_min_confidence
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The minimum confidence must be between 0 and 100.';
+    END IF;
+    IF p_limit <= 0 THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_limit": %', p_limit
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The limit must be a positive number of rows.';
+    END IF;
+
+    -- A row counts as reviewed when a human corrected it, judged its intent,
+    -- or moved it to reviewed/approved. The confidence floor only applies to
+    -- unreviewed rows. A row judged wrong without a correction has no usable
+    -- label and is left out.
+    RETURN QUERY
+    SELECT d.id, d.user_message, d.label, d.detected_intent, d.correct_intent,
+           d.confidence_score, d.corrected_by_human, d.escalated, d.response_source,
+           d.category, d.created_at
+      FROM (SELECT t.*,
+                   coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label,
+                   (t.corrected_by_human OR t.intent_correct IS NOT NULL
+                    OR t.dataset_status IN ('reviewed', 'approved')) AS reviewed
+              FROM @extschema@.ai_training_data AS t
+             WHERE t.dataset_status <> 'rejected') AS d
+     WHERE d.label IS NOT NULL
+       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
+       AND (d.reviewed OR NOT p_only_reviewed)
+       AND (d.reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
+     ORDER BY d.created_at DESC, d.id
+     LIMIT p_limit;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
+    'Labelled samples for training, newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
+
+-- -------------------------------------------------------------------------
+-- train_intent_model
+-- -------------------------------------------------------------------------
+
+-- Trains a model from ai_training_data inside the database, scores it against
+-- the active model on the same test rows, applies the deploy rule and records
+-- the run. Data or training failures give a failed run (returned, not
+-- raised); bad arguments and options raise 22023 and record nothing.
+CREATE FUNCTION @extschema@.train_intent_model(
+    p_run_name text DEFAULT NULL,
+    p_run_type text DEFAULT 'full',
+    p_options jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
+    v_started timestamptz := clock_timestamp();
+    v_deploy_mode text := 'auto';
+    v_min_confidence integer := 0;
+    v_only_reviewed boolean := false;
+    v_limit integer := 2147483647;
+    v_train_options jsonb;
+    v_value jsonb;
+    v_run_id uuid;
+    -- dataset
+    v_ids uuid[];
+    v_texts text[];
+    v_labels text[];
+    v_weights real[];
+    v_corrected boolean[];
+    v_rows integer;
+    v_intents integer;
+    v_min_samples integer;
+    v_corrected_weight real;
+    -- training
+    v_active_id bigint;
+    v_active_model bytea;
+    v_model bytea;
+    v_report jsonb;
+    v_f1 double precision;
+    v_baseline_f1 double precision;
+    v_max_regression double precision;
+    v_deploy boolean;
+    v_reason text;
+    v_model_id bigint;
+    v_version text;
+    v_suffix integer := 1;
+    v_duration double precision;
+    -- failure
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+BEGIN
+    -- 1. arguments and SQL-level options; the remaining keys go to the C
+    --    trainer, which validates them itself.
+    IF p_run_type IS NULL THEN
+        RAISE EXCEPTION 'p_run_type must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_run_type NOT IN ('full', 'incremental', 'intent_only') THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_run_type": "%"', p_run_type
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The run type must be full, incremental or intent_only.';
+    END IF;
+    IF p_options IS NULL THEN
+        RAISE EXCEPTION 'p_options must not be null' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass ''{}'' for the default options.';
+    END IF;
+    IF jsonb_typeof(p_options) <> 'object' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_options": expected a JSON object'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    v_value := p_options -> 'deploy';
+    IF v_value IS NOT NULL THEN
+        IF (CASE WHEN jsonb_typeof(v_value) = 'string'
+                THEN v_value #>> '{}' NOT IN ('auto', 'never', 'always')
+                ELSE true END) THEN
+            RAISE EXCEPTION 'invalid value for option "deploy": %', v_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The option deploy must be "auto", "never" or "always".';
+        END IF;
+        v_deploy_mode := v_value #>> '{}';
+    END IF;
+
+    v_value := p_options -> 'min_confidence';
+    IF v_value IS NOT NULL THEN
+        IF (CASE WHEN jsonb_typeof(v_value) = 'number'
+                THEN (v_value #>> '{}')::numeric NOT BETWEEN 0 AND 100
+                     OR (v_value #>> '{}')::numeric <> trunc((v_value #>> '{}')::numeric)
+                ELSE true END) THEN
+            RAISE EXCEPTION 'invalid value for option "min_confidence": %', v_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The option min_confidence must be an integer between 0 and 100.';
+        END IF;
+        v_min_confidence := (v_value #>> '{}')::numeric::integer;
+    END IF;
+
+    v_value := p_options -> 'only_reviewed';
+    IF v_value IS NOT NULL THEN
+        IF jsonb_typeof(v_value) <> 'boolean' THEN
+            RAISE EXCEPTION 'invalid value for option "only_reviewed": %', v_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The option only_reviewed must be true or false.';
+        END IF;
+        v_only_reviewed := (v_value #>> '{}')::boolean;
+    END IF;
+
+    v_value := p_options -> 'limit';
+    IF v_value IS NOT NULL THEN
+        IF (CASE WHEN jsonb_typeof(v_value) = 'number'
+                THEN (v_value #>> '{}')::numeric NOT BETWEEN 1 AND 2147483647
+                     OR (v_value #>> '{}')::numeric <> trunc((v_value #>> '{}')::numeric)
+                ELSE true END) THEN
+            RAISE EXCEPTION 'invalid value for option "limit": %', v_value
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The option limit must be a positive integer number of rows.';
+        END IF;
+        v_limit := (v_value #>> '{}')::numeric::integer;
+    END IF;
+
+    v_train_options := p_options - c_sql_keys;
+
+    -- The C trainer's options are checked now, so that a bad one raises
+    -- (naming the key) before anything is recorded, whatever the data.
+    PERFORM @extschema@.intent_training_options(v_train_options);
+
+    -- Loads the library, which defines the pg_intent.* settings.
+    PERFORM @extschema@.pg_intent_loaded();
+    v_min_samples := current_setting('pg_intent.min_samples_for_training')::integer;
+    v_corrected_weight := current_setting('pg_intent.corrected_weight')::real;
+    v_max_regression := current_setting('pg_intent.max_f1_regression')::double precision;
+
+    -- 2. one training at a time: a second caller fails at once.
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(@extschema@._pg_intent_training_lock_key()) THEN
+        RAISE EXCEPTION 'another training run is in progress'
+            USING ERRCODE = 'lock_not_available',
+                  HINT = 'Wait for it to finish; ai_training_runs shows the run with status running.';
+    END IF;
+
+    -- 3. the run row; it stays (as failed) when training fails below.
+    INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at)
+    VALUES (p_run_name, p_run_type, 'running', p_options, v_started)
+    RETURNING id INTO v_run_id;
+
+    BEGIN
+        -- 4. the dataset, in a content-defined order so that the same rows
+        --    give the same split and model.
+        SELECT count(*)::integer,
+               count(DISTINCT d.intent)::integer,
+               array_agg(d.id ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
+               array_agg(d.user_message ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
+               array_agg(d.intent ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
+               array_agg(CASE WHEN d.corrected_by_human THEN v_corrected_weight ELSE 1::real END
+                         ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
+               array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id)
+          INTO v_rows, v_intents, v_ids, v_texts, v_labels, v_weights, v_corrected
+          FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit) AS d;
+
+        IF v_rows < v_min_samples THEN
+            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_min_samples
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Record more interactions, or lower pg_intent.min_samples_for_training.';
+        END IF;
+        IF v_intents < 2 THEN
+            RAISE EXCEPTION 'not enough training data: % distinct intents, at least 2 needed', v_intents
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'A classifier needs examples of at least two intents.';
+        END IF;
+
+        -- 5. train; the active model is scored on the same test rows.
+        SELECT m.id, m.model INTO v_active_id, v_active_model
+          FROM @extschema@.ai_intent_models AS m
+         WHERE m.is_active;
+
+        SELECT t.model, t.report INTO v_model, v_report
+          FROM @extschema@._pg_intent_train(v_texts, v_labels, v_weights, v_corrected,
+                                             v_train_options, v_active_model) AS t;
+
+        -- 6. the deploy rule.
+        v_f1 := coalesce(v_report -> 'metrics' ->> 'f1', v_report -> 'metrics' ->> 'macro_f1')::double precision;
+        IF v_active_id IS NOT NULL THEN
+            v_baseline_f1 := coalesce(v_report -> 'baseline_metrics' ->> 'f1',
+                                      v_report -> 'baseline_metrics' ->> 'macro_f1')::double precision;
+        END IF;
+        IF v_deploy_mode = 'never' THEN
+            v_deploy := false;
+            v_reason := 'never';
+        ELSIF v_deploy_mode = 'always' THEN
+            v_deploy := true;
+            v_reason := 'manual';
+        ELSIF v_active_id IS NULL THEN
+            v_deploy := true;
+            v_reason := 'first';
+        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_max_regression THEN
+            v_deploy := true;
+            v_reason := CASE WHEN v_f1 > coalesce(v_baseline_f1, 0) THEN 'improved' ELSE 'within_tolerance' END;
+        ELSE
+            v_deploy := false;
+            v_reason := 'regression';
+        END IF;
+
+        -- 7. the model row, under a version unique even for two runs in one second.
+        v_version := 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
+        WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
+                       WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
+            v_suffix := v_suffix + 1;
+        END LOOP;
+        IF v_suffix > 1 THEN
+            v_version := v_version || '_' || v_suffix;
+        END IF;
+
+        INSERT INTO @extschema@.ai_intent_models (
+            version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
+        VALUES (
+            v_version, v_run_id,
+            coalesce(v_report -> 'options' ->> 'algorithm', 'unknown'),
+            v_model, octet_length(v_model), encode(sha256(v_model), 'hex'),
+            ARRAY(SELECT jsonb_array_elements_text(v_report -> 'intents')),
+            coalesce(v_report -> 'metrics', '{}'::jsonb)
+                || jsonb_build_object('threshold', v_report -> 'threshold',
+                                      'calibration', v_report -> 'metrics' -> 'calibration'),
+            (v_report -> 'threshold' ->> 'value')::double precision)
+        RETURNING id INTO v_model_id;
+
+        IF v_deploy THEN
+            PERFORM @extschema@._pg_intent_activate(v_model_id, v_reason, v_run_id);
+        END IF;
+
+        -- 8. the run row.
+        v_duration := extract(epoch FROM clock_timestamp() - v_started);
+        UPDATE @extschema@.ai_training_runs AS r
+           SET status                   = 'completed',
+               training_samples         = (v_report ->> 'training_samples')::integer,
+               validation_samples       = (v_report ->> 'validation_samples')::integer,
+               test_samples             = (v_report ->> 'test_samples')::integer,
+               total_intents            = (v_report ->> 'total_intents')::integer,
+               intent_accuracy          = (v_report -> 'metrics' ->> 'accuracy')::double precision,
+               intent_precision         = coalesce(v_report -> 'metrics' ->> 'precision',
+                                                   v_report -> 'metrics' ->> 'macro_precision')::double precision,
+               intent_recall            = coalesce(v_report -> 'metrics' ->> 'recall',
+                                                   v_report -> 'metrics' ->> 'macro_recall')::double precision,
+               intent_f1_score          = v_f1,
+               baseline_intent_accuracy = CASE WHEN v_active_id IS NOT NULL
+                                               THEN (v_report -> 'baseline_metrics' ->> 'accuracy')::double precision END,
+               baseline_f1_score        = v_baseline_f1,
+               model_config             = coalesce(v_report -> 'options', '{}'::jsonb)
+                                          || jsonb_build_object('deploy', v_deploy_mode,
+                                                                'min_confidence', v_min_confidence,
+                                                                'only_reviewed', v_only_reviewed,
+                                                                'limit', v_limit),
+               metrics                  = v_report,
+               model_id                 = v_model_id,
+               deployed                 = v_deploy,
+               deploy_reason            = v_reason,
+               finished_at              = clock_timestamp(),
+               duration_seconds         = v_duration
+         WHERE r.id = v_run_id;
+
+        -- 9. the rows read are now part of a training set.
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = 'used_in_training', updated_at = pg_catalog.now()
+          FROM unnest(v_ids) AS u(id)
+         WHERE t.id = u.id
+           AND t.dataset_status NOT IN ('used_in_training', 'rejected');
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+                                v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+        -- Options were checked above, so whatever fails here (too little
+        -- data after de-duplication, a training error) is a failed run: the
+        -- run row stays and the previous model stays active.
+        v_duration := extract(epoch FROM clock_timestamp() - v_started);
+        UPDATE @extschema@.ai_training_runs AS r
+           SET status           = 'failed',
+               error            = v_message,
+               metrics          = jsonb_strip_nulls(jsonb_build_object('error', jsonb_build_object(
+                                      'sqlstate', v_state, 'message', v_message,
+                                      'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
+                                      'rows_read', v_rows)),
+               finished_at      = clock_timestamp(),
+               duration_seconds = v_duration
+         WHERE r.id = v_run_id;
+        RETURN jsonb_build_object(
+            'run_id', v_run_id,
+            'status', 'failed',
+            'error', v_message,
+            'training_samples', NULL, 'validation_samples', NULL, 'test_samples', NULL,
+            'total_intents', NULL,
+            'baseline_metrics', NULL, 'final_metrics', NULL, 'improvement', NULL,
+            'deployed', false, 'deploy_reason', NULL,
+            'model_id', NULL, 'model_version', NULL,
+            'duration_seconds', v_duration);
+    END;
+
+    RETURN jsonb_build_object(
+        'run_id', v_run_id,
+        'status', 'completed',
+        'training_samples', (v_report ->> 'training_samples')::integer,
+        'validation_samples', (v_report ->> 'validation_samples')::integer,
+        'test_samples', (v_report ->> 'test_samples')::integer,
+        'total_intents', (v_report ->> 'total_intents')::integer,
+        'baseline_metrics', CASE WHEN v_active_id IS NOT NULL
+                                 THEN @extschema@._pg_intent_headline_metrics(v_report -> 'baseline_metrics') END,
+        'final_metrics', @extschema@._pg_intent_headline_metrics(v_report -> 'metrics'),
+        'improvement', v_f1 - v_baseline_f1,
+        'deployed', v_deploy,
+        'deploy_reason', v_reason,
+        'model_id', v_model_id,
+        'model_version', v_version,
+        'duration_seconds', v_duration);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
+    'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model on the same test rows, deploys it when its F1 is at least the baseline F1 minus pg_intent.max_f1_regression, and returns the run result. Too little data gives a failed run, not an error.';
+REVOKE ALL ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) FROM PUBLIC;
+
+-- -------------------------------------------------------------------------
+-- deploy_intent_model / rollback_intent_model
+-- -------------------------------------------------------------------------
+
+-- Makes a chosen model the active one (reason manual).
+CREATE FUNCTION @extschema@.deploy_intent_model(p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_model @extschema@.ai_intent_models;
+    v_previous bigint;
+BEGIN
+    IF p_model_id IS NULL THEN
+        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model % does not exist', p_model_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    IF v_model.is_active THEN
+        RAISE EXCEPTION 'model % is already active', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+
+    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual', NULL);
+
+    RETURN jsonb_build_object(
+        'model_id', p_model_id,
+        'version', v_model.version,
+        'previous_model_id', v_previous,
+        'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
+        'reason', 'manual');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
+    'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+REVOKE ALL ON FUNCTION @extschema@.deploy_intent_model(bigint) FROM PUBLIC;
+
+-- Goes back to the model that was active before the current one.
+CREATE FUNCTION @extschema@.rollback_intent_model()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_current bigint;
+    v_target bigint;
+    v_model @extschema@.ai_intent_models;
+BEGIN
+    -- Serialize with deployments so that "current" cannot change under us.
+    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+    IF v_current IS NULL THEN
+        RAISE EXCEPTION 'no model is active'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Deploy a model with deploy_intent_model() or train one with train_intent_model().';
+    END IF;
+
+    -- The model the current one replaced when it was last deployed.
+    SELECT d.previous_model_id INTO v_target
+      FROM @extschema@.ai_model_deployments AS d
+     WHERE d.model_id = v_current
+     ORDER BY d.id DESC
+     LIMIT 1;
+    IF v_target IS NULL THEN
+        RAISE EXCEPTION 'there is no previous model to roll back to'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
+    END IF;
+
+    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback', NULL);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
+
+    RETURN jsonb_build_object(
+        'model_id', v_target,
+        'version', v_model.version,
+        'previous_model_id', v_current,
+        'deployed_at', v_model.deployed_at,
+        'reason', 'rollback');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rollback_intent_model() IS
+    'Re-activates the model that was active before the current one (from ai_model_deployments) and records the deployment (reason rollback). Calling it twice swaps back. Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+REVOKE ALL ON FUNCTION @extschema@.rollback_intent_model() FROM PUBLIC;
+
+-- -------------------------------------------------------------------------
+-- ai_model_registry
+-- -------------------------------------------------------------------------
+CREATE VIEW @extschema@.ai_model_registry WITH (security_invoker = true) AS
+SELECT m.id,
+       m.version,
+       m.is_active,
+       m.algorithm,
+       cardinality(m.intents) AS total_intents,
+       m.intents,
+       (m.metrics ->> 'accuracy')::double precision AS accuracy,
+       coalesce(m.metrics ->> 'precision', m.metrics ->> 'macro_precision')::double precision AS precision,
+       coalesce(m.metrics ->> 'recall', m.metrics ->> 'macro_recall')::double precision AS recall,
+       coalesce(m.metrics ->> 'f1', m.metrics ->> 'macro_f1')::double precision AS f1_score,
+       m.confidence_threshold,
+       m.metrics,
+       m.size_bytes,
+       m.sha256,
+       m.run_id,
+       r.run_name,
+       r.training_samples,
+       m.created_at,
+       m.deployed_at,
+       (SELECT d.reason FROM @extschema@.ai_model_deployments AS d
+         WHERE d.model_id = m.id ORDER BY d.id DESC LIMIT 1) AS last_deploy_reason
+  FROM @extschema@.ai_intent_models AS m
+  LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id;
+COMMENT ON VIEW @extschema@.ai_model_registry IS
+    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';
 -- Operations (issue 4): dashboard metrics, snapshots, views, alerts,
 -- scheduled retraining, dataset export, interaction quality scoring,
 -- training reports and champion/challenger shadow scoring.

@@ -1,0 +1,128 @@
+-- Capture: logging interactions and human corrections.
+
+-- -------------------------------------------------------------------------
+-- record_interaction
+-- -------------------------------------------------------------------------
+
+-- Logs one interaction straight into ai_training_data (committed rows cannot
+-- be lost, so the seed's in-memory buffer is not needed).
+CREATE OR REPLACE FUNCTION @extschema@.record_interaction(
+    p_user_message text,
+    p_detected_intent text,
+    p_confidence_score integer,
+    p_ai_response text DEFAULT NULL,
+    p_response_source text DEFAULT NULL,
+    p_escalated boolean DEFAULT false,
+    p_conversation_id uuid DEFAULT NULL,
+    p_message_id uuid DEFAULT NULL,
+    p_user_id uuid DEFAULT NULL,
+    p_category text DEFAULT NULL,
+    p_source text DEFAULT 'live')
+RETURNS uuid
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_id uuid;
+BEGIN
+    IF p_user_message IS NULL THEN
+        RAISE EXCEPTION 'p_user_message must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_confidence_score": %', p_confidence_score
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The confidence score must be between 0 and 100.';
+    END IF;
+    IF p_source IS NULL THEN
+        RAISE EXCEPTION 'p_source must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_source": "%"', p_source
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'The source must be live, imported or synthetic.';
+    END IF;
+
+    -- The id is made here rather than read back with RETURNING, which would
+    -- need SELECT on the table: a logging role needs INSERT only.
+    v_id := pg_catalog.gen_random_uuid();
+    INSERT INTO @extschema@.ai_training_data (
+        id, user_message, detected_intent, confidence_score, ai_response, response_source,
+        escalated, conversation_id, message_id, user_id, category, source)
+    VALUES (
+        v_id, p_user_message, nullif(btrim(p_detected_intent), ''), p_confidence_score, p_ai_response,
+        p_response_source, coalesce(p_escalated, false), p_conversation_id, p_message_id,
+        p_user_id, p_category, p_source);
+
+    RETURN v_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) IS
+    'Records one assistant interaction in ai_training_data and returns its id. A blank detected intent is stored as NULL.';
+
+-- -------------------------------------------------------------------------
+-- submit_intent_correction
+-- -------------------------------------------------------------------------
+
+-- Stores a reviewer's correction on the row and in the corrections audit
+-- table (whose trigger sets was_mismatch).
+CREATE OR REPLACE FUNCTION @extschema@.submit_intent_correction(
+    p_training_data_id uuid,
+    p_correct_intent text,
+    p_correct_response text DEFAULT NULL,
+    p_should_escalate boolean DEFAULT NULL,
+    p_notes text DEFAULT NULL,
+    p_corrector_id uuid DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_intent text := btrim(p_correct_intent);
+    v_original text;
+    v_correction @extschema@.ai_intent_corrections;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF v_intent IS NULL OR v_intent = '' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent must not be empty'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the name of the intent the message really has.';
+    END IF;
+
+    SELECT t.detected_intent INTO v_original
+      FROM @extschema@.ai_training_data AS t
+     WHERE t.id = p_training_data_id
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id
+            USING ERRCODE = 'no_data_found';
+    END IF;
+
+    UPDATE @extschema@.ai_training_data AS t
+       SET correct_intent     = v_intent,
+           correct_response   = coalesce(p_correct_response, t.correct_response),
+           should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+           corrected_by_human = true,
+           intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
+           corrected_by       = p_corrector_id,
+           corrected_at       = now(),
+           dataset_status     = 'reviewed'
+     WHERE t.id = p_training_data_id;
+
+    INSERT INTO @extschema@.ai_intent_corrections (training_data_id, original_intent, corrected_intent, notes, corrected_by)
+    VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
+    RETURNING * INTO v_correction;
+
+    RETURN jsonb_build_object(
+        'training_data_id', p_training_data_id,
+        'correction_id', v_correction.id,
+        'original_intent', v_correction.original_intent,
+        'corrected_intent', v_correction.corrected_intent,
+        'was_mismatch', v_correction.was_mismatch);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid) IS
+    'Records a human intent correction: updates the row (correct_intent, intent_correct, corrected_by_human, dataset_status reviewed) and logs it in ai_intent_corrections. Returns {training_data_id, correction_id, original_intent, corrected_intent, was_mismatch}.';
+

@@ -1,0 +1,156 @@
+-- Deployment: which model is active, manual deploys, rollback, and the registry.
+
+-- Makes p_model_id the active model and records the deployment. Callers have
+-- checked that the model exists and is not active. Returns the model that was
+-- active before, or NULL.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_previous bigint;
+BEGIN
+    -- Deployments queue behind each other instead of failing on the
+    -- one-active-model index ('pgi_dep' in ASCII).
+    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+
+    -- Two statements: the unique partial index is checked row by row, so the
+    -- old model must be inactive before the new one becomes active.
+    UPDATE @extschema@.ai_intent_models
+       SET is_active = false
+     WHERE is_active
+    RETURNING id INTO v_previous;
+
+    UPDATE @extschema@.ai_intent_models
+       SET is_active = true, deployed_at = now()
+     WHERE id = p_model_id;
+
+    INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
+    -- session_user, not current_user: the callers are SECURITY DEFINER, so
+    -- current_user is always the extension owner here.
+    VALUES (p_model_id, v_previous, p_run_id, p_reason, session_user);
+
+    RETURN v_previous;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_activate(bigint, text, uuid) IS
+    'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id.';
+
+-- -------------------------------------------------------------------------
+-- deploy_intent_model / rollback_intent_model
+-- -------------------------------------------------------------------------
+
+-- Makes a chosen model the active one (reason manual).
+CREATE OR REPLACE FUNCTION @extschema@.deploy_intent_model(p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_model @extschema@.ai_intent_models;
+    v_previous bigint;
+BEGIN
+    IF p_model_id IS NULL THEN
+        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model % does not exist', p_model_id
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    IF v_model.is_active THEN
+        RAISE EXCEPTION 'model % is already active', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+
+    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual', NULL);
+
+    RETURN jsonb_build_object(
+        'model_id', p_model_id,
+        'version', v_model.version,
+        'previous_model_id', v_previous,
+        'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
+        'reason', 'manual');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
+    'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+
+-- Goes back to the model that was active before the current one.
+CREATE OR REPLACE FUNCTION @extschema@.rollback_intent_model()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_current bigint;
+    v_target bigint;
+    v_model @extschema@.ai_intent_models;
+BEGIN
+    -- Serialize with deployments so that "current" cannot change under us.
+    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+    IF v_current IS NULL THEN
+        RAISE EXCEPTION 'no model is active'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Deploy a model with deploy_intent_model() or train one with train_intent_model().';
+    END IF;
+
+    -- The model the current one replaced when it was last deployed.
+    SELECT d.previous_model_id INTO v_target
+      FROM @extschema@.ai_model_deployments AS d
+     WHERE d.model_id = v_current
+     ORDER BY d.id DESC
+     LIMIT 1;
+    IF v_target IS NULL THEN
+        RAISE EXCEPTION 'there is no previous model to roll back to'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
+    END IF;
+
+    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback', NULL);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
+
+    RETURN jsonb_build_object(
+        'model_id', v_target,
+        'version', v_model.version,
+        'previous_model_id', v_current,
+        'deployed_at', v_model.deployed_at,
+        'reason', 'rollback');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rollback_intent_model() IS
+    'Re-activates the model that was active before the current one (from ai_model_deployments) and records the deployment (reason rollback). Calling it twice swaps back. Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+
+-- -------------------------------------------------------------------------
+-- ai_model_registry
+-- -------------------------------------------------------------------------
+CREATE OR REPLACE VIEW @extschema@.ai_model_registry WITH (security_invoker = true) AS
+SELECT m.id,
+       m.version,
+       m.is_active,
+       m.algorithm,
+       cardinality(m.intents) AS total_intents,
+       m.intents,
+       (m.metrics ->> 'accuracy')::double precision AS accuracy,
+       coalesce(m.metrics ->> 'precision', m.metrics ->> 'macro_precision')::double precision AS precision,
+       coalesce(m.metrics ->> 'recall', m.metrics ->> 'macro_recall')::double precision AS recall,
+       coalesce(m.metrics ->> 'f1', m.metrics ->> 'macro_f1')::double precision AS f1_score,
+       m.confidence_threshold,
+       m.metrics,
+       m.size_bytes,
+       m.sha256,
+       m.run_id,
+       r.run_name,
+       r.training_samples,
+       m.created_at,
+       m.deployed_at,
+       (SELECT d.reason FROM @extschema@.ai_model_deployments AS d
+         WHERE d.model_id = m.id ORDER BY d.id DESC LIMIT 1) AS last_deploy_reason
+  FROM @extschema@.ai_intent_models AS m
+  LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id;
+COMMENT ON VIEW @extschema@.ai_model_registry IS
+    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';

@@ -1,0 +1,119 @@
+-- Dashboard metrics (operations).
+
+------------------------------------------------------------------------------
+-- Metrics
+------------------------------------------------------------------------------
+
+-- Internal: the dashboard metrics of ai_training_data rows created in
+-- [p_start, p_end), as one jsonb; shared by the RPC, snapshots and views.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_window_metrics(p_start timestamptz, p_end timestamptz)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    WITH w AS (
+        SELECT d.detected_intent, d.correct_intent, d.confidence_score,
+               d.escalated, d.intent_correct, d.corrected_by_human
+        FROM @extschema@.ai_training_data d
+        WHERE d.created_at >= p_start AND d.created_at < p_end
+    ), agg AS (
+        SELECT count(*) AS total,
+               count(*) FILTER (WHERE escalated IS NOT TRUE) AS resolved,
+               count(*) FILTER (WHERE escalated) AS escalated,
+               avg(confidence_score) AS avg_conf,
+               count(*) FILTER (WHERE intent_correct IS NOT NULL) AS reviewed,
+               count(*) FILTER (WHERE intent_correct) AS correct,
+               count(*) FILTER (WHERE intent_correct = false) AS wrong,
+               count(*) FILTER (WHERE corrected_by_human) AS corrected
+        FROM w
+    )
+    SELECT jsonb_build_object(
+        'total_messages', a.total,
+        'ai_resolved', a.resolved,
+        'escalated', a.escalated,
+        'escalation_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.escalated / a.total, 2) END,
+        'avg_confidence', round(a.avg_conf, 2),
+        'intent_accuracy', CASE WHEN a.reviewed > 0 THEN round(100.0 * a.correct / a.reviewed, 2) END,
+        'reviewed_messages', a.reviewed,
+        'misclassified', a.wrong,
+        'misclassification_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.wrong / a.total, 2) END,
+        'correction_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.corrected / a.total, 2) END,
+        'top_intents', coalesce((
+            SELECT jsonb_object_agg(t.detected_intent, t.n)
+            FROM (SELECT detected_intent, count(*) AS n FROM w
+                  WHERE detected_intent IS NOT NULL
+                  GROUP BY detected_intent ORDER BY n DESC, detected_intent LIMIT 10) t), '{}'::jsonb),
+        'top_misclassified', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('detected', m.detected_intent,
+                                                'correct', m.correct_intent,
+                                                'count', m.n) ORDER BY m.n DESC, m.detected_intent, m.correct_intent)
+            FROM (SELECT detected_intent, correct_intent, count(*) AS n FROM w
+                  WHERE intent_correct = false AND correct_intent IS NOT NULL
+                  GROUP BY detected_intent, correct_intent
+                  ORDER BY n DESC, detected_intent, correct_intent LIMIT 10) m), '[]'::jsonb),
+        'window_start', p_start,
+        'window_end', p_end)
+    FROM agg a
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_window_metrics(timestamptz, timestamptz) IS
+    'Internal: dashboard metrics of the ai_training_data rows created in [p_start, p_end). Use get_ai_training_metrics().';
+
+-- Internal: the active model as {id, version, f1}, or NULL.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_active_model_json()
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT jsonb_build_object(
+        'id', m.id,
+        'version', m.version,
+        'f1', coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8,
+                       (SELECT r.intent_f1_score::float8 FROM @extschema@.ai_training_runs r
+                        WHERE r.id = m.run_id)))
+    FROM @extschema@.ai_intent_models m
+    WHERE m.is_active
+    LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
+    'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
+
+-- Internal: rows recorded since the last completed training run started
+-- (all rows when no run has completed).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT count(*)
+    FROM @extschema@.ai_training_data d
+    WHERE d.created_at > coalesce(
+        (SELECT max(r.started_at) FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'),
+        '-infinity'::timestamptz)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
+    'Internal: number of ai_training_data rows created after the start of the last completed training run (all rows when there is none).';
+
+-- Dashboard RPC: metrics over the last p_days days plus training status.
+CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    v_end timestamptz := now();
+    v_active jsonb;
+BEGIN
+    IF p_days IS NULL THEN
+        RAISE EXCEPTION 'p_days must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_days < 1 OR p_days > 36500 THEN
+        RAISE EXCEPTION 'invalid value for p_days: %', p_days
+            USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+    END IF;
+    v_active := @extschema@._pg_intent_active_model_json();
+    RETURN @extschema@._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)
+        || jsonb_build_object(
+            'samples_since_last_train', @extschema@._pg_intent_samples_since_last_train(),
+            'model_trained', v_active IS NOT NULL,
+            'active_model', coalesce(v_active, 'null'::jsonb));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.get_ai_training_metrics(integer) IS
+    'Dashboard metrics over the last p_days days of ai_training_data: total_messages, ai_resolved (not escalated), escalated, escalation_rate %, avg_confidence, intent_accuracy (% of reviewed rows that were right), correction_rate %, top_intents, top_misclassified, plus samples_since_last_train, model_trained, active_model {id, version, f1}, window_start, window_end.';
+

@@ -1,0 +1,62 @@
+-- Frozen metrics snapshots (operations).
+
+-- Freezes the metrics of the last complete period into ai_metrics_snapshots.
+CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(p_period_type text DEFAULT 'daily')
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_unit text;
+    v_end timestamptz;
+    v_start timestamptz;
+    v_m jsonb;
+    v_model bigint;
+    v_id uuid;
+BEGIN
+    IF p_period_type IS NULL THEN
+        RAISE EXCEPTION 'p_period_type must not be null' USING ERRCODE = '22004';
+    END IF;
+    v_unit := CASE p_period_type
+        WHEN 'hourly' THEN 'hour' WHEN 'daily' THEN 'day'
+        WHEN 'weekly' THEN 'week' WHEN 'monthly' THEN 'month' END;
+    IF v_unit IS NULL THEN
+        RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
+            USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
+    END IF;
+    -- The last complete period ends where the current one begins (session time zone).
+    v_end := date_trunc(v_unit, now());
+    v_start := v_end - ('1 ' || v_unit)::interval;
+    v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
+    SELECT m.id INTO v_model FROM @extschema@.ai_intent_models m WHERE m.is_active LIMIT 1;
+
+    INSERT INTO @extschema@.ai_metrics_snapshots AS s
+        (period_type, period_start, period_end, total_messages, ai_resolved, escalated,
+         escalation_rate, avg_confidence, intent_accuracy, correction_rate,
+         top_intents, top_misclassified, model_id)
+    VALUES (p_period_type, v_start, v_end, (v_m ->> 'total_messages')::integer,
+            (v_m ->> 'ai_resolved')::integer, (v_m ->> 'escalated')::integer,
+            (v_m ->> 'escalation_rate')::numeric, (v_m ->> 'avg_confidence')::numeric,
+            (v_m ->> 'intent_accuracy')::numeric, (v_m ->> 'correction_rate')::numeric,
+            v_m -> 'top_intents', v_m -> 'top_misclassified', v_model)
+    ON CONFLICT (period_type, period_start) DO UPDATE SET
+        period_end = EXCLUDED.period_end,
+        total_messages = EXCLUDED.total_messages,
+        ai_resolved = EXCLUDED.ai_resolved,
+        escalated = EXCLUDED.escalated,
+        escalation_rate = EXCLUDED.escalation_rate,
+        avg_confidence = EXCLUDED.avg_confidence,
+        intent_accuracy = EXCLUDED.intent_accuracy,
+        correction_rate = EXCLUDED.correction_rate,
+        top_intents = EXCLUDED.top_intents,
+        top_misclassified = EXCLUDED.top_misclassified,
+        model_id = EXCLUDED.model_id
+    RETURNING s.id INTO v_id;
+
+    RETURN jsonb_build_object('snapshot_id', v_id, 'period_type', p_period_type,
+                              'period_start', v_start, 'period_end', v_end, 'model_id', v_model)
+        || (v_m - 'window_start' - 'window_end');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text) IS
+    'Stores the metrics of the last complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots; calling it again for the same period updates that row. Returns the snapshot.';
+

@@ -1,0 +1,114 @@
+-- Dashboard views (operations).
+
+------------------------------------------------------------------------------
+-- Dashboard views
+------------------------------------------------------------------------------
+-- Every view of the extension is security_invoker: a reader needs SELECT on
+-- the tables behind it, not only on the view, and row-level security
+-- policies apply to the reader (a plain view would read as its owner).
+
+CREATE OR REPLACE VIEW @extschema@.ai_pending_review WITH (security_invoker = true) AS
+SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.ai_response,
+       d.response_source, d.escalated, d.category, d.source, d.conversation_id,
+       d.model_id, d.created_at
+FROM @extschema@.ai_training_data d
+WHERE d.intent_correct IS NULL
+  AND d.corrected_by_human IS NOT TRUE
+  AND d.dataset_status IS DISTINCT FROM 'rejected'
+ORDER BY d.confidence_score ASC NULLS FIRST, d.created_at, d.id;
+COMMENT ON VIEW @extschema@.ai_pending_review IS
+    'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not rejected), lowest confidence first.';
+
+CREATE OR REPLACE VIEW @extschema@.ai_classification_errors WITH (security_invoker = true) AS
+SELECT d.id, d.user_message, d.detected_intent, d.correct_intent, d.confidence_score,
+       d.ai_response, d.correct_response, d.corrected_by, d.corrected_at, d.model_id,
+       d.created_at
+FROM @extschema@.ai_training_data d
+WHERE d.intent_correct = false
+ORDER BY d.corrected_at DESC NULLS LAST, d.created_at DESC, d.id;
+COMMENT ON VIEW @extschema@.ai_classification_errors IS
+    'Reviewed rows whose detected intent was wrong (intent_correct = false), most recently corrected first.';
+
+CREATE OR REPLACE VIEW @extschema@.ai_intent_performance WITH (security_invoker = true) AS
+WITH active AS (
+    SELECT m.id, m.intents,
+           coalesce(m.metrics -> 'per_intent', m.metrics -> 'metrics' -> 'per_intent') AS per_intent
+    FROM @extschema@.ai_intent_models m
+    WHERE m.is_active
+    LIMIT 1
+), names AS (
+    SELECT d.detected_intent AS intent FROM @extschema@.ai_training_data d
+    WHERE d.detected_intent IS NOT NULL
+    UNION
+    SELECT d.correct_intent FROM @extschema@.ai_training_data d
+    WHERE d.correct_intent IS NOT NULL
+    UNION
+    SELECT unnest(a.intents) FROM active a
+), labelled AS (
+    SELECT coalesce(d.correct_intent, d.detected_intent) AS intent, count(*) AS samples
+    FROM @extschema@.ai_training_data d
+    WHERE d.dataset_status IS DISTINCT FROM 'rejected'
+    GROUP BY 1
+), detected AS (
+    SELECT d.detected_intent AS intent,
+           count(*) AS predictions,
+           count(*) FILTER (WHERE d.intent_correct IS NOT NULL) AS reviewed,
+           count(*) FILTER (WHERE d.intent_correct) AS correct,
+           avg(d.confidence_score) AS avg_confidence
+    FROM @extschema@.ai_training_data d
+    WHERE d.detected_intent IS NOT NULL
+    GROUP BY 1
+)
+SELECT n.intent,
+       coalesce(l.samples, 0) AS samples,
+       coalesce(dt.predictions, 0) AS predictions,
+       coalesce(dt.reviewed, 0) AS reviewed,
+       coalesce(dt.correct, 0) AS correct,
+       CASE WHEN dt.reviewed > 0 THEN round(100.0 * dt.correct / dt.reviewed, 2) END AS live_accuracy,
+       round(dt.avg_confidence, 2) AS avg_confidence,
+       a.id AS model_id,
+       (a.per_intent -> n.intent ->> 'precision')::float8 AS model_precision,
+       (a.per_intent -> n.intent ->> 'recall')::float8 AS model_recall,
+       (a.per_intent -> n.intent ->> 'f1')::float8 AS model_f1,
+       (a.per_intent -> n.intent ->> 'support')::integer AS model_test_support
+FROM names n
+LEFT JOIN labelled l ON l.intent = n.intent
+LEFT JOIN detected dt ON dt.intent = n.intent
+LEFT JOIN active a ON true
+ORDER BY n.intent;
+COMMENT ON VIEW @extschema@.ai_intent_performance IS
+    'One row per intent: training samples (label = correction, else detection; rejected rows left out), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
+
+CREATE OR REPLACE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
+SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
+       r.started_at, r.finished_at, r.duration_seconds,
+       r.training_samples, r.validation_samples, r.test_samples, r.total_intents,
+       r.intent_accuracy, r.intent_precision, r.intent_recall, r.intent_f1_score,
+       r.baseline_intent_accuracy, r.baseline_f1_score,
+       r.intent_f1_score - r.baseline_f1_score AS f1_improvement,
+       r.model_id, m.version AS model_version, r.deployed, r.deploy_reason,
+       coalesce(m.is_active, false) AS model_is_active
+FROM @extschema@.ai_training_runs r
+LEFT JOIN @extschema@.ai_intent_models m ON m.id = r.model_id
+ORDER BY r.started_at DESC, r.id;
+COMMENT ON VIEW @extschema@.ai_training_run_history IS
+    'Training runs, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, and the deploy decision.';
+
+CREATE OR REPLACE VIEW @extschema@.ai_live_metrics WITH (security_invoker = true) AS
+SELECT (m ->> 'window_start')::timestamptz AS window_start,
+       (m ->> 'window_end')::timestamptz AS window_end,
+       (m ->> 'total_messages')::bigint AS total_messages,
+       (m ->> 'ai_resolved')::bigint AS ai_resolved,
+       (m ->> 'escalated')::bigint AS escalated,
+       (m ->> 'escalation_rate')::numeric AS escalation_rate,
+       (m ->> 'avg_confidence')::numeric AS avg_confidence,
+       (m ->> 'reviewed_messages')::bigint AS reviewed_messages,
+       (m ->> 'intent_accuracy')::numeric AS intent_accuracy,
+       (m ->> 'misclassified')::bigint AS misclassified,
+       (m ->> 'misclassification_rate')::numeric AS misclassification_rate,
+       (m ->> 'correction_rate')::numeric AS correction_rate,
+       m -> 'top_intents' AS top_intents,
+       m -> 'top_misclassified' AS top_misclassified
+FROM @extschema@._pg_intent_window_metrics(now() - interval '24 hours', now()) AS m;
+COMMENT ON VIEW @extschema@.ai_live_metrics IS
+    'One row: the dashboard metrics of the last 24 hours (rates in %, NULL when there is nothing to divide by).';

@@ -1,0 +1,36 @@
+-- Alerts on the dashboard metrics (operations).
+
+CREATE OR REPLACE VIEW @extschema@.ai_metric_alerts WITH (security_invoker = true) AS
+WITH live AS (
+    SELECT * FROM @extschema@.ai_live_metrics
+), settings AS (
+    -- CASE evaluates pg_intent_loaded() first: it loads the library, which
+    -- defines the setting, before current_setting() reads it.
+    SELECT CASE WHEN @extschema@.pg_intent_loaded()
+                THEN current_setting('pg_intent.min_samples_for_training')::numeric END AS min_samples
+), checks (metric, value, threshold, comparison) AS (
+    SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
+    UNION ALL
+    SELECT 'escalation_rate', l.escalation_rate, 30, '>' FROM live l
+    UNION ALL
+    SELECT 'avg_confidence', l.avg_confidence, 60, '<' FROM live l
+    UNION ALL
+    SELECT 'model_f1', round((@extschema@._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<'
+    UNION ALL
+    SELECT 'training_samples',
+           (SELECT count(*) FROM @extschema@.ai_training_data d
+            WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
+              AND d.dataset_status IS DISTINCT FROM 'rejected')::numeric, s.min_samples, '<'
+    FROM settings s
+    UNION ALL
+    SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
+)
+SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
+       format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
+FROM checks c
+WHERE c.value IS NOT NULL
+  AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
+ORDER BY c.metric;
+COMMENT ON VIEW @extschema@.ai_metric_alerts IS
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < pg_intent.min_samples_for_training (default 20). Metrics without data raise no alert.';
+

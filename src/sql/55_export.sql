@@ -1,0 +1,141 @@
+-- Dataset export (operations).
+
+------------------------------------------------------------------------------
+-- Export
+------------------------------------------------------------------------------
+
+-- Internal: one CSV field per RFC 4180 (quoted only when needed).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+        WHEN p_value IS NULL THEN ''
+        WHEN strpos(p_value, ',') > 0 OR strpos(p_value, '"') > 0
+          OR strpos(p_value, chr(10)) > 0 OR strpos(p_value, chr(13)) > 0
+            THEN '"' || replace(p_value, '"', '""') || '"'
+        ELSE p_value END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_csv_field(text) IS
+    'Internal: quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
+
+-- Internal: the rows export_training_dataset() writes, with their output
+-- column names (row_to_json uses them as keys). Inlined by the planner.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_export_rows(
+    p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer)
+RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_intent text,
+               confidence_score integer, corrected_by_human boolean, escalated boolean,
+               response text, category text, source text, quality_score smallint,
+               created_at timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent),
+           d.detected_intent, d.correct_intent, d.confidence_score,
+           coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
+           coalesce(d.correct_response, d.ai_response),
+           d.category, d.source, d.quality_score, d.created_at
+    FROM @extschema@.ai_training_data d
+    WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
+      AND d.dataset_status IS DISTINCT FROM 'rejected'
+      AND (NOT p_only_reviewed OR d.corrected_by_human OR d.intent_correct IS NOT NULL)
+      AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
+           OR coalesce(d.confidence_score, 0) >= p_min_confidence)
+      AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_export_rows(integer, boolean, integer) IS
+    'Internal: the labelled rows export_training_dataset() writes (label = correction, else detection; rejected rows left out; p_min_confidence only for unreviewed rows).';
+
+-- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
+CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
+    p_format text DEFAULT 'jsonl',
+    p_min_confidence integer DEFAULT 0,
+    p_only_reviewed boolean DEFAULT false,
+    p_min_quality integer DEFAULT NULL)
+RETURNS SETOF text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    v_prompt text;
+    v_prompt_id uuid;
+    v_prompt_version integer;
+BEGIN
+    IF p_format IS NULL THEN
+        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_format NOT IN ('jsonl', 'csv', 'chat_jsonl') THEN
+        RAISE EXCEPTION 'invalid value for p_format: "%"', p_format
+            USING ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
+    END IF;
+    IF p_min_confidence IS NULL THEN
+        RAISE EXCEPTION 'p_min_confidence must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
+        RAISE EXCEPTION 'invalid value for p_min_confidence: %', p_min_confidence
+            USING ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
+    END IF;
+    IF p_only_reviewed IS NULL THEN
+        RAISE EXCEPTION 'p_only_reviewed must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
+        RAISE EXCEPTION 'invalid value for p_min_quality: %', p_min_quality
+            USING ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
+    END IF;
+
+    IF p_format = 'jsonl' THEN
+        -- row_to_json escapes every string per RFC 8259 and keeps the column order
+        RETURN QUERY
+        SELECT row_to_json(r)::text
+        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        ORDER BY r.created_at, r.id;
+    ELSIF p_format = 'csv' THEN
+        RETURN NEXT 'id,text,intent,detected_intent,correct_intent,confidence_score,'
+                    'corrected_by_human,escalated,response,category,source,quality_score,created_at';
+        RETURN QUERY
+        SELECT concat_ws(',',
+            r.id::text,
+            @extschema@._pg_intent_csv_field(r.text),
+            @extschema@._pg_intent_csv_field(r.intent),
+            @extschema@._pg_intent_csv_field(r.detected_intent),
+            @extschema@._pg_intent_csv_field(r.correct_intent),
+            coalesce(r.confidence_score::text, ''),
+            r.corrected_by_human::text,
+            r.escalated::text,
+            @extschema@._pg_intent_csv_field(r.response),
+            @extschema@._pg_intent_csv_field(r.category),
+            @extschema@._pg_intent_csv_field(r.source),
+            coalesce(r.quality_score::text, ''),
+            to_json(r.created_at) #>> '{}')  -- ISO 8601 whatever the DateStyle
+        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        ORDER BY r.created_at, r.id;
+    ELSE
+        SELECT pv.id, pv.system_prompt, pv.version INTO v_prompt_id, v_prompt, v_prompt_version
+        FROM @extschema@.ai_prompt_versions pv
+        WHERE pv.is_active
+        ORDER BY pv.created_at DESC, pv.id DESC
+        LIMIT 1;
+        RETURN QUERY
+        SELECT json_build_object(
+            'messages',
+            CASE WHEN v_prompt IS NOT NULL THEN
+                json_build_array(json_build_object('role', 'system', 'content', v_prompt),
+                                 json_build_object('role', 'user', 'content', r.text),
+                                 json_build_object('role', 'assistant', 'content', r.response))
+            ELSE
+                json_build_array(json_build_object('role', 'user', 'content', r.text),
+                                 json_build_object('role', 'assistant', 'content', r.response))
+            END,
+            'metadata', json_build_object(
+                'id', r.id, 'intent', r.intent, 'detected_intent', r.detected_intent,
+                'corrected_by_human', r.corrected_by_human, 'confidence_score', r.confidence_score,
+                'quality_score', r.quality_score, 'category', r.category, 'source', r.source,
+                'escalated', r.escalated, 'prompt_version_id', v_prompt_id,
+                'prompt_version', v_prompt_version))::text
+        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        WHERE r.response IS NOT NULL
+        ORDER BY r.created_at, r.id;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, integer) IS
+    'Exports labelled samples (label = correction, else detection; rejected rows left out; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). Write it with psql -AtX, not COPY text format (which escapes backslashes).';
+

@@ -1,0 +1,176 @@
+-- Interaction quality scoring from operator-editable cues (operations).
+
+-- Dump safety. pg_dump keeps every row except the pristine seeds, which
+-- CREATE EXTENSION recreates on restore (always with the same ids, from a
+-- fresh sequence). Three triggers keep that sound while operators use plain
+-- DML: an UPDATE stamps modified_at (so an edited seed gets dumped); an
+-- INSERT that carries a seed's id or (language, pattern) replaces the pristine
+-- seed (this is how a restore lands an edited seed over its recreated
+-- original); a DELETE of a seeded cue becomes a disable, because a deleted
+-- seed would come back at the next restore. They are created after the seed
+-- INSERT above, so the seeds themselves go in untouched. SECURITY DEFINER:
+-- they touch other rows than the one the operator named (replacing a seed
+-- needs DELETE, disabling one needs UPDATE), which the operator's table
+-- privileges may not cover.
+
+-- Stamps operator edits; is_seed records where a row came from and cannot be changed.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW IS NOT DISTINCT FROM OLD THEN
+        RETURN NEW;
+    END IF;
+    NEW.is_seed := OLD.is_seed;
+    NEW.modified_at := clock_timestamp();
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
+    'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds) and keeps is_seed as it was.';
+
+-- An inserted row replaces the pristine seed it collides with.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- A seed is only what CREATE EXTENSION installs; a new pristine "seed"
+    -- would silently escape pg_dump. Restored edited seeds (modified_at set)
+    -- keep is_seed.
+    IF NEW.is_seed AND NEW.modified_at IS NULL THEN
+        NEW.is_seed := false;
+    END IF;
+    DELETE FROM @extschema@.ai_feedback_cues AS c
+     WHERE c.is_seed AND c.modified_at IS NULL
+       AND (c.id = NEW.id OR (c.language = NEW.language AND c.pattern = NEW.pattern));
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_insert() IS
+    'Internal trigger: a row inserted into ai_feedback_cues with the id or (language, pattern) of an unedited seed replaces that seed (pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
+
+-- Deleting a seeded cue disables it, so that a restore does not recreate it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_delete()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- Nested deletes are the insert trigger replacing a seed: let them through.
+    IF NOT OLD.is_seed OR pg_catalog.pg_trigger_depth() > 1 THEN
+        RETURN OLD;
+    END IF;
+    UPDATE @extschema@.ai_feedback_cues AS c SET is_active = false WHERE c.id = OLD.id;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_delete() IS
+    'Internal trigger: a DELETE of a seeded ai_feedback_cues row disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
+
+CREATE OR REPLACE TRIGGER ai_feedback_cues_before_update
+    BEFORE UPDATE ON @extschema@.ai_feedback_cues
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_update();
+CREATE OR REPLACE TRIGGER ai_feedback_cues_before_insert
+    BEFORE INSERT ON @extschema@.ai_feedback_cues
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_insert();
+CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
+    BEFORE DELETE ON @extschema@.ai_feedback_cues
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_delete();
+
+------------------------------------------------------------------------------
+-- Interaction quality
+------------------------------------------------------------------------------
+
+-- Internal: folds text for cue matching: lower case, no accents, every run
+-- of punctuation or spaces turned into one space, padded with spaces so a
+-- phrase match on ' word ' respects word boundaries.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_fold(p_text text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT ' ' || btrim(regexp_replace(
+        translate(lower(p_text), 'áàâäãåéèêëíìîïóòôöõúùûüñçýÿ', 'aaaaaaeeeeiiiiooooouuuuncyy'),
+        '[^a-z0-9]+', ' ', 'g')) || ' '
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_fold(text) IS
+    'Internal: lower-cases text, folds accented Latin letters, turns punctuation and spaces into single spaces and pads with spaces, for word-boundary cue matching.';
+
+-- Scores a user message with the active cues, without writing anything.
+CREATE OR REPLACE FUNCTION @extschema@.score_feedback_message(p_message text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    v_text text;
+    v_result jsonb;
+BEGIN
+    IF p_message IS NULL THEN
+        RAISE EXCEPTION 'p_message must not be null' USING ERRCODE = '22004';
+    END IF;
+    v_text := @extschema@._pg_intent_fold(p_message);
+    WITH cues AS (
+        SELECT c.id, c.kind, c.score, c.marks_success, c.pattern,
+               @extschema@._pg_intent_fold(c.pattern) AS pat
+        FROM @extschema@.ai_feedback_cues c
+        WHERE c.is_active
+    ), matched AS (
+        SELECT * FROM cues c
+        WHERE c.pat <> '  ' AND strpos(v_text, c.pat) > 0
+    ), kept AS (
+        -- a cue inside a longer matching cue (gracias in "no gracias") does not count
+        SELECT * FROM matched m
+        WHERE NOT EXISTS (SELECT 1 FROM matched o
+                          WHERE o.pat <> m.pat AND strpos(o.pat, m.pat) > 0)
+    )
+    SELECT jsonb_build_object(
+        'score', CASE WHEN count(*) = 0 THEN 3
+                      WHEN min(k.score) < 3 THEN min(k.score)
+                      ELSE max(k.score) END,
+        'was_successful', coalesce(bool_or(k.marks_success), false),
+        'cues', coalesce(jsonb_agg(jsonb_build_object('pattern', k.pattern, 'kind', k.kind, 'score', k.score)
+                                   ORDER BY k.pat, k.id) FILTER (WHERE k.id IS NOT NULL), '[]'::jsonb))
+    INTO v_result
+    FROM kept k;
+    RETURN v_result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.score_feedback_message(text) IS
+    'Scores a user''s follow-up message with the active ai_feedback_cues and returns {score 1-5, was_successful, cues matched} without writing anything; evaluate_interaction() uses it.';
+
+-- Scores an interaction from the user's next message and stores the result.
+CREATE OR REPLACE FUNCTION @extschema@.evaluate_interaction(p_training_data_id uuid, p_next_user_message text)
+RETURNS smallint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_eval jsonb;
+    v_found boolean;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_next_user_message IS NULL THEN
+        RAISE EXCEPTION 'p_next_user_message must not be null' USING ERRCODE = '22004';
+    END IF;
+    v_eval := @extschema@.score_feedback_message(p_next_user_message);
+    UPDATE @extschema@.ai_training_data d
+    SET quality_score = (v_eval ->> 'score')::smallint,
+        user_feedback = p_next_user_message,
+        evaluated_at = now(),
+        was_successful = (v_eval ->> 'was_successful')::boolean
+    WHERE d.id = p_training_data_id;
+    GET DIAGNOSTICS v_found = ROW_COUNT;
+    IF NOT v_found THEN
+        RAISE EXCEPTION 'training data row % not found', p_training_data_id
+            USING ERRCODE = 'P0002';
+    END IF;
+    RETURN (v_eval ->> 'score')::smallint;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.evaluate_interaction(uuid, text) IS
+    'Scores an interaction 1-5 from the user''s next message using ai_feedback_cues (thanks/purchase high, confusion/complaints low, neutral 3), stores quality_score, user_feedback, evaluated_at and was_successful (purchase or payment intent), and returns the score.';
+

@@ -1,0 +1,221 @@
+-- Training reports (operations).
+
+------------------------------------------------------------------------------
+-- Training report
+------------------------------------------------------------------------------
+
+-- Internal: a number for Markdown, or a dash when missing.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT coalesce(round(p_value, p_digits)::text, '–')
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
+    'Internal: rounds a number for the Markdown report; NULL becomes an en dash.';
+
+-- Internal: text made safe for one Markdown table cell.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN p_value IS NULL THEN '–' ELSE
+        replace(replace(regexp_replace(
+            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - 1) || '…' ELSE p_value END,
+            '[\r\n\t]+', ' ', 'g'), '\', '\\'), '|', '\|') END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
+    'Internal: shortens text and escapes pipes, backslashes and line breaks so it fits in a Markdown table cell.';
+
+-- A Markdown report of a training run (the latest by default).
+CREATE OR REPLACE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    r @extschema@.ai_training_runs%ROWTYPE;
+    v_version text;
+    v_rep jsonb;
+    v_m jsonb;
+    v_b jsonb;
+    v_out text[] := '{}';
+    v_lines text[];
+    v_line text;
+BEGIN
+    IF p_run_id IS NULL THEN
+        SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'no training run found'
+                USING ERRCODE = 'P0002', HINT = 'Run train_intent_model() first.';
+        END IF;
+    ELSE
+        SELECT * INTO r FROM @extschema@.ai_training_runs WHERE id = p_run_id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'training run % not found', p_run_id USING ERRCODE = 'P0002';
+        END IF;
+    END IF;
+    SELECT m.version INTO v_version FROM @extschema@.ai_intent_models m WHERE m.id = r.model_id;
+    v_rep := coalesce(r.metrics, '{}'::jsonb);
+    v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
+    v_b := v_rep -> 'baseline_metrics';
+
+    v_out := v_out || format('# Training report: %s', coalesce(r.run_name, r.id::text))
+                   || ''::text
+                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, '–'))
+                   || format('- **Status:** %s', r.status)
+                   || format('- **Started:** %s; **duration:** %s s',
+                             to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
+                             @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1))
+                   || format('- **Model:** %s', CASE WHEN r.model_id IS NULL THEN 'none'
+                                                     ELSE format('%s (`%s`)', r.model_id, v_version) END);
+    IF r.status <> 'completed' THEN
+        IF r.error IS NOT NULL THEN
+            v_out := v_out || format('- **Error:** %s', @extschema@._pg_intent_md_cell(r.error, 500));
+        END IF;
+        -- a run that failed before training (or is still running) has nothing more to show
+        IF r.training_samples IS NULL AND NOT v_rep ? 'metrics' THEN
+            RETURN array_to_string(v_out, E'\n') || E'\n';
+        END IF;
+    END IF;
+
+    v_out := v_out || ''::text || '## Data'::text || ''::text
+                   || '| split | samples |'::text || '|---|---:|'::text
+                   || format('| training | %s |', coalesce(r.training_samples::text, '–'))
+                   || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
+                   || format('| test | %s |', coalesce(r.test_samples::text, '–'))
+                   || ''::text
+                   || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
+        v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
+                                 coalesce(v_rep ->> 'duplicates_removed', '0'),
+                                 coalesce(v_rep ->> 'conflicts_resolved', '0'),
+                                 coalesce(v_rep ->> 'empty_removed', '0'));
+    END IF;
+    IF jsonb_typeof(v_rep -> 'small_classes') = 'array' AND jsonb_array_length(v_rep -> 'small_classes') > 0 THEN
+        v_out := v_out || format('- **Small classes:** %s',
+            (SELECT string_agg(@extschema@._pg_intent_md_cell(x #>> '{}'), ', ')
+             FROM jsonb_array_elements(v_rep -> 'small_classes') x));
+    END IF;
+
+    v_out := v_out || ''::text || '## Headline metrics (test split)'::text || ''::text
+                   || '| metric | new model | baseline | change |'::text || '|---|---:|---:|---:|'::text;
+    FOR v_line IN
+        SELECT format('| %s | %s | %s | %s |', k.label,
+                      @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
+                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN '–'
+                           ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
+        FROM (VALUES
+            (1, 'accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
+                coalesce(r.baseline_intent_accuracy::numeric, (v_b ->> 'accuracy')::numeric)),
+            (2, 'macro precision', coalesce(r.intent_precision::numeric, (v_m ->> 'precision')::numeric,
+                (v_m ->> 'macro_precision')::numeric),
+                coalesce((v_b ->> 'precision')::numeric, (v_b ->> 'macro_precision')::numeric)),
+            (3, 'macro recall', coalesce(r.intent_recall::numeric, (v_m ->> 'recall')::numeric,
+                (v_m ->> 'macro_recall')::numeric),
+                coalesce((v_b ->> 'recall')::numeric, (v_b ->> 'macro_recall')::numeric)),
+            (4, 'macro F1', coalesce(r.intent_f1_score::numeric, (v_m ->> 'f1')::numeric,
+                (v_m ->> 'macro_f1')::numeric),
+                coalesce(r.baseline_f1_score::numeric, (v_b ->> 'f1')::numeric, (v_b ->> 'macro_f1')::numeric))
+        ) AS k(ord, label, new_v, base_v)
+        ORDER BY k.ord
+    LOOP
+        v_out := v_out || v_line;
+    END LOOP;
+    v_out := v_out || ''::text
+        || format('- **Deploy decision:** %s%s',
+                  CASE WHEN r.deployed THEN 'deployed' WHEN r.status = 'completed' THEN 'not deployed'
+                       ELSE 'no model' END,
+                  CASE WHEN r.deploy_reason IS NOT NULL THEN format(' (%s)', r.deploy_reason) ELSE '' END);
+    IF v_rep ? 'threshold' THEN
+        v_out := v_out || format('- **Abstain threshold:** %s (coverage on test %s, accuracy of accepted rows %s)',
+                                 @extschema@._pg_intent_md_num((v_rep #>> '{threshold,value}')::numeric),
+                                 @extschema@._pg_intent_md_num(coalesce((v_m ->> 'coverage')::numeric,
+                                                                        (v_rep ->> 'coverage')::numeric)),
+                                 @extschema@._pg_intent_md_num(coalesce((v_m ->> 'accepted_accuracy')::numeric,
+                                                                        (v_rep ->> 'accepted_accuracy')::numeric)));
+    END IF;
+
+    IF jsonb_typeof(v_m -> 'per_intent') = 'object' THEN
+        v_out := v_out || ''::text || '## Per intent'::text || ''::text
+                       || '| intent | precision | recall | F1 | support |'::text
+                       || '|---|---:|---:|---:|---:|'::text;
+        FOR v_line IN
+            SELECT format('| %s | %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(e.key),
+                          @extschema@._pg_intent_md_num((e.value ->> 'precision')::numeric),
+                          @extschema@._pg_intent_md_num((e.value ->> 'recall')::numeric),
+                          @extschema@._pg_intent_md_num((e.value ->> 'f1')::numeric),
+                          coalesce(e.value ->> 'support', '–'))
+            FROM jsonb_each(v_m -> 'per_intent') e
+            ORDER BY (e.value ->> 'f1')::numeric NULLS FIRST, e.key
+        LOOP
+            v_out := v_out || v_line;
+        END LOOP;
+    END IF;
+
+    IF jsonb_typeof(v_m #> '{confusion,matrix}') = 'array' THEN
+        -- confusion matrix rows are true intents, columns predicted intents
+        SELECT array_agg(h.line ORDER BY h.n DESC, h.i, h.j) INTO v_lines
+        FROM (
+            SELECT format('| %s | %s | %s |',
+                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',(t.i - 1)::text]),
+                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',(p.j - 1)::text]),
+                          p.n) AS line, p.n, t.i, p.j
+            FROM jsonb_array_elements(v_m #> '{confusion,matrix}') WITH ORDINALITY AS t(rowv, i)
+            CROSS JOIN LATERAL (
+                SELECT c.j, (c.cell #>> '{}')::bigint AS n
+                FROM jsonb_array_elements(t.rowv) WITH ORDINALITY AS c(cell, j)) p
+            WHERE p.j <> t.i AND p.n > 0
+            ORDER BY p.n DESC, t.i, p.j
+            LIMIT 10) h;
+        v_out := v_out || ''::text || '## Confusion hot spots (test split)'::text || ''::text;
+        IF v_lines IS NULL THEN
+            v_out := v_out || 'No confusions on the test split.'::text;
+        ELSE
+            v_out := v_out || '| true intent | predicted as | count |'::text || '|---|---|---:|'::text
+                           || v_lines;
+        END IF;
+    END IF;
+
+    IF jsonb_typeof(v_m -> 'misclassified') = 'array' THEN
+        v_out := v_out || ''::text
+                       || format('## Misclassified examples (%s on the test split)',
+                                 jsonb_array_length(v_m -> 'misclassified'))
+                       || ''::text;
+        IF jsonb_array_length(v_m -> 'misclassified') = 0 THEN
+            v_out := v_out || 'None.'::text;
+        ELSE
+            v_out := v_out || '| text | expected | predicted | confidence |'::text
+                           || '|---|---|---|---:|'::text;
+            FOR v_line IN
+                SELECT format('| %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(x ->> 'text'),
+                              @extschema@._pg_intent_md_cell(x ->> 'expected'),
+                              @extschema@._pg_intent_md_cell(x ->> 'predicted'),
+                              @extschema@._pg_intent_md_num((x ->> 'confidence')::numeric, 2))
+                FROM jsonb_array_elements(v_m -> 'misclassified') WITH ORDINALITY AS a(x, n)
+                ORDER BY a.n
+                LIMIT 20
+            LOOP
+                v_out := v_out || v_line;
+            END LOOP;
+        END IF;
+    END IF;
+
+    IF jsonb_typeof(v_m -> 'calibration') = 'object' THEN
+        v_out := v_out || ''::text || '## Calibration (test split)'::text || ''::text
+                       || format('- **Expected calibration error (ECE):** %s',
+                                 @extschema@._pg_intent_md_num((v_m #>> '{calibration,ece}')::numeric, 4))
+                       || format('- **Brier score:** %s',
+                                 @extschema@._pg_intent_md_num((v_m #>> '{calibration,brier}')::numeric, 4));
+        IF v_b IS NOT NULL AND jsonb_typeof(v_b -> 'calibration') = 'object' THEN
+            v_out := v_out || format('- **Baseline ECE / Brier:** %s / %s',
+                                     @extschema@._pg_intent_md_num((v_b #>> '{calibration,ece}')::numeric, 4),
+                                     @extschema@._pg_intent_md_num((v_b #>> '{calibration,brier}')::numeric, 4));
+        END IF;
+    END IF;
+
+    RETURN array_to_string(v_out, E'\n') || E'\n';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.training_report(uuid) IS
+    'Markdown report of a training run (the latest when p_run_id is NULL): data sizes, headline test metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration.';
+

@@ -1,0 +1,5 @@
+-- Migration from 0.1.0 to 0.2.0: what changes tables and their data, and
+-- drops the functions and views whose signature or columns change (CREATE
+-- OR REPLACE in the code pieces that follow cannot change those). Everything
+-- here must leave the database exactly as a fresh 0.2.0 install would be;
+-- test/scripts/upgrade.sh compares the two catalogs.
