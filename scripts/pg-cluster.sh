@@ -1,28 +1,43 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL 15 cluster for tests, the demo and benchmarks.
+# Throwaway PostgreSQL 15 clusters for the tests, the demo and the benchmarks.
 #
-#   scripts/pg-cluster.sh start   # initdb + start (idempotent)
-#   scripts/pg-cluster.sh stop    # stop and delete the data directory
-#   scripts/pg-cluster.sh env     # print exports for PGHOST/PGPORT/PGUSER
+#   eval "$(scripts/pg-cluster.sh start)"   # new cluster; prints the exports below
+#   scripts/pg-cluster.sh stop              # stops it and deletes $PGI_DIR
+#   scripts/pg-cluster.sh env               # the exports again, for $PGI_DIR
+#   scripts/pg-cluster.sh install           # (re)installs the extension into $PGI_DIR's tree
 #
-# The server listens only on a private Unix socket directory and port, so
-# parallel runs and an existing server do not collide. PostgreSQL refuses to
-# run as root, so when invoked as root the server runs as the postgres user.
+# Every cluster lives in its own directory (PGI_DIR, default a new
+# `mktemp -d`), listens only on a Unix socket in that directory, on a port
+# that was free when it started (PGI_PORT overrides), so runs started at the
+# same time never share a socket, a data directory or a lock file.
 #
-# Settings: PGI_PORT (54330), PGI_DIR (/tmp/pg_intent_cluster_$PGI_PORT),
-# PGI_CRON_DB (database pg_cron runs jobs in; contrib_regression, where
-# pg_regress runs), PG_BINDIR (pg_config --bindir).
+# The server runs from a private copy of the system's PostgreSQL tree in
+# $PGI_DIR/pg, and the extension is installed there with
+# `make install DESTDIR=$PGI_DIR/pg`: tests never write to the system's
+# PostgreSQL directories, and two checkouts can test different builds at
+# once. PostgreSQL finds its share/ and lib/ relative to its binaries, so the
+# copy works like the original. PGI_TREE=system uses the system installation
+# as it is instead (after your own `make install`).
+#
+# PostgreSQL refuses to run as root; as root the server runs as `postgres`.
+#
+# Exports printed by start/env: PGI_DIR PGI_BINDIR PGHOST PGPORT PGUSER
+# PGDATABASE PATH (private bindir first).
+# Other settings: PGI_PRELOAD (shared_preload_libraries, default pg_cron when
+# installed), PGI_CRON_DB (database pg_cron runs jobs in, default
+# contrib_regression), PGI_CONF (extra postgresql.conf lines), PGI_ENCODING
+# (UTF8), PGI_SOURCE (the source tree `install` builds and installs, default
+# this checkout).
 set -euo pipefail
 
-PGI_PORT=${PGI_PORT:-54330}
-PGI_DIR=${PGI_DIR:-/tmp/pg_intent_cluster_$PGI_PORT}
-PGI_CRON_DB=${PGI_CRON_DB:-contrib_regression}
-PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
-DATA=$PGI_DIR/data
-SOCK=$PGI_DIR/socket
-LOG=$PGI_DIR/server.log
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# The system's pg_config, remembered in env.sh: once a cluster's env is
+# loaded, the pg_config first on PATH is the private copy's.
+PGI_SYSTEM_PG_CONFIG=${PGI_SYSTEM_PG_CONFIG:-$(command -v pg_config)}
+SYSTEM_BINDIR=$("$PGI_SYSTEM_PG_CONFIG" --bindir)
+SYSTEM_SHAREDIR=$("$PGI_SYSTEM_PG_CONFIG" --sharedir)
+SYSTEM_LIBDIR=$("$PGI_SYSTEM_PG_CONFIG" --pkglibdir)
 
-# Runs a command as the cluster's owner: postgres when we are root.
 as_owner() {
     if [ "$(id -u)" = 0 ]; then
         runuser -u postgres -- "$@"
@@ -31,29 +46,82 @@ as_owner() {
     fi
 }
 
-cmd_env() {
-    echo "export PGHOST=$SOCK PGPORT=$PGI_PORT PGUSER=postgres PGDATABASE=postgres"
+# A TCP port nothing listens on (the server itself only uses a Unix socket
+# named after the port, in its private directory).
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+
+print_env() {
+    # shellcheck disable=SC1091
+    . "$PGI_DIR/env.sh"
+    cat "$PGI_DIR/env.sh"
+}
+
+cmd_install() {
+    [ -f "$PGI_DIR/env.sh" ] || { echo "PGI_DIR=$PGI_DIR holds no cluster" >&2; exit 1; }
+    # shellcheck disable=SC1091
+    . "$PGI_DIR/env.sh"
+    [ "$PGI_TREE_KIND" = private ] || return 0
+    # `make install` rebuilds nothing when the build is current; the lock
+    # keeps two runs in one checkout from compiling the same objects at once.
+    (
+        flock 9
+        make -C "${PGI_SOURCE:-$ROOT}" -s install PG_CONFIG="$PGI_SYSTEM_PG_CONFIG" DESTDIR="$PGI_DIR/pg" >"$PGI_DIR/install.log" 2>&1 ||
+            { tail -30 "$PGI_DIR/install.log" >&2; exit 1; }
+    ) 9>"${PGI_SOURCE:-$ROOT}/.build.lock"
 }
 
 cmd_start() {
-    if [ -f "$DATA/postmaster.pid" ] && as_owner "$PG_BINDIR/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-        return 0
+    if [ -z "${PGI_DIR:-}" ]; then
+        PGI_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pg_intent.XXXXXX")
+        # a cluster that failed to start leaves nothing behind
+        trap '[ $? -eq 0 ] || rm -rf "$PGI_DIR"' EXIT
     fi
-    rm -rf "$PGI_DIR"
-    mkdir -p "$DATA" "$SOCK"
-    if [ "$(id -u)" = 0 ]; then
-        chown -R postgres:postgres "$PGI_DIR"
+    mkdir -p "$PGI_DIR"
+    chmod 755 "$PGI_DIR"
+    local port=${PGI_PORT:-$(free_port)}
+    local kind=${PGI_TREE:-private} bindir
+    if [ "$kind" = private ]; then
+        mkdir -p "$PGI_DIR/pg$(dirname "$SYSTEM_BINDIR")" "$PGI_DIR/pg$(dirname "$SYSTEM_SHAREDIR")"
+        cp -a "$(dirname "$SYSTEM_BINDIR")" "$PGI_DIR/pg$(dirname "$(dirname "$SYSTEM_BINDIR")")/"
+        [ "$(dirname "$SYSTEM_LIBDIR")" = "$(dirname "$SYSTEM_BINDIR")" ] ||
+            { echo "unexpected PostgreSQL layout: $SYSTEM_LIBDIR" >&2; exit 1; }
+        cp -a "$SYSTEM_SHAREDIR" "$PGI_DIR/pg$(dirname "$SYSTEM_SHAREDIR")/"
+        bindir=$PGI_DIR/pg$SYSTEM_BINDIR
+    else
+        bindir=$SYSTEM_BINDIR
     fi
-    chmod 700 "$DATA"
-    as_owner "$PG_BINDIR/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PGI_DIR/initdb.log" 2>&1 ||
-        { cat "$PGI_DIR/initdb.log" >&2; exit 1; }
-    cat >>"$DATA/postgresql.conf" <<CONF
+    cat >"$PGI_DIR/env.sh" <<ENV
+export PGI_DIR=$PGI_DIR PGI_BINDIR=$bindir PGI_TREE_KIND=$kind PGI_SYSTEM_PG_CONFIG=$PGI_SYSTEM_PG_CONFIG
+export PGHOST=$PGI_DIR/socket PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+export PATH=$bindir:\$PATH
+ENV
+    [ "$kind" = private ] && cmd_install
+
+    local preload=${PGI_PRELOAD-}
+    if [ -z "${PGI_PRELOAD+set}" ] && [ -f "$SYSTEM_LIBDIR/pg_cron.so" ]; then preload=pg_cron; fi
+    mkdir -p "$PGI_DIR/data" "$PGI_DIR/socket" "$PGI_DIR/log"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGI_DIR/data" "$PGI_DIR/socket" "$PGI_DIR/log"
+    chmod 700 "$PGI_DIR/data"
+    as_owner "$bindir/initdb" -D "$PGI_DIR/data" -U postgres -A trust -E "${PGI_ENCODING:-UTF8}" \
+        --locale=C.UTF-8 >"$PGI_DIR/log/initdb.log" 2>&1 || { cat "$PGI_DIR/log/initdb.log" >&2; exit 1; }
+    cat >>"$PGI_DIR/data/postgresql.conf" <<CONF
 # pg_intent throwaway cluster
 listen_addresses = ''
-port = $PGI_PORT
-unix_socket_directories = '$SOCK'
-shared_preload_libraries = 'pg_cron'
-cron.database_name = '$PGI_CRON_DB'
+port = $port
+unix_socket_directories = '$PGI_DIR/socket'
+shared_preload_libraries = '$preload'
+cron.database_name = '${PGI_CRON_DB:-contrib_regression}'
 cron.use_background_workers = on
 max_worker_processes = 16
 fsync = off
@@ -61,20 +129,26 @@ synchronous_commit = off
 full_page_writes = off
 max_parallel_workers_per_gather = 2
 log_min_messages = warning
+${PGI_CONF:-}
 CONF
-    if ! as_owner "$PG_BINDIR/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null; then
-        cat "$LOG" >&2
+    if ! as_owner "$bindir/pg_ctl" -D "$PGI_DIR/data" -l "$PGI_DIR/log/server.log" -w -t 60 start >/dev/null; then
+        cat "$PGI_DIR/log/server.log" >&2
         exit 1
     fi
-    # The test database exists from the start: pg_cron's launcher connects
-    # to it (cron.database_name) and pg_regress runs with --use-existing.
-    as_owner "$PG_BINDIR/psql" -X -q -h "$SOCK" -p "$PGI_PORT" -U postgres -d postgres \
-        -c "CREATE DATABASE $PGI_CRON_DB" >/dev/null
+    # pg_cron's launcher connects to its database from the start, and
+    # pg_regress runs there with --use-existing.
+    as_owner "$bindir/psql" -X -q -h "$PGI_DIR/socket" -p "$port" -U postgres -d postgres \
+        -c "CREATE DATABASE ${PGI_CRON_DB:-contrib_regression}" >/dev/null
+    print_env
 }
 
 cmd_stop() {
-    if [ -d "$DATA" ]; then
-        as_owner "$PG_BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
+    [ -n "${PGI_DIR:-}" ] || { echo "PGI_DIR is not set" >&2; exit 1; }
+    [ -f "$PGI_DIR/env.sh" ] || return 0
+    # shellcheck disable=SC1091
+    . "$PGI_DIR/env.sh"
+    if [ -d "$PGI_DIR/data" ]; then
+        as_owner "$PGI_BINDIR/pg_ctl" -D "$PGI_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
     rm -rf "$PGI_DIR"
 }
@@ -82,9 +156,10 @@ cmd_stop() {
 case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
-env) cmd_env ;;
+env) print_env ;;
+install) cmd_install ;;
 *)
-    echo "usage: $0 start|stop|env" >&2
+    echo "usage: $0 start|stop|env|install" >&2
     exit 2
     ;;
 esac

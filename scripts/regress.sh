@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Installs the extension and runs pg_regress against the running throwaway
-# cluster (scripts/pg-cluster.sh start). `make install` writes to the shared
-# system directories, so install + test run under one machine-wide lock.
-#   scripts/regress.sh              # every test in sql/
+# pg_regress against a throwaway cluster that this script starts and stops
+# (or the one PGI_DIR names, kept running):
+#   scripts/regress.sh              # every test in test/sql/
 #   scripts/regress.sh dataset ...  # only these
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(scripts/pg-cluster.sh env)"
-export PGDATABASE=contrib_regression
-make -s -j2 >/dev/null
+if [ -n "${PGI_DIR:-}" ] && [ -f "$PGI_DIR/env.sh" ]; then
+    eval "$(scripts/pg-cluster.sh env)"
+    scripts/pg-cluster.sh install
+else
+    eval "$(scripts/pg-cluster.sh start)"
+    trap 'scripts/pg-cluster.sh stop' EXIT
+fi
+out=$(mktemp -d "${TMPDIR:-/tmp}/pg_intent_regress.XXXXXX")
 args=()
 [ $# -gt 0 ] && args=(REGRESS="$*")
-exec 9>/tmp/pg_intent_install.lock
-flock 9
-make -s install >/dev/null
-make -s installcheck "${args[@]}" || {
-    [ -f regression.diffs ] && head -200 regression.diffs
+if ! make -s installcheck PGDATABASE=contrib_regression \
+    EXTRA_REGRESS_OPTS="--outputdir=$out --use-existing" "${args[@]}"; then
+    head -200 "$out/regression.diffs" 2>/dev/null
+    echo "output kept in $out" >&2
     exit 1
-}
+fi
+rm -rf "$out"

@@ -357,7 +357,9 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true),
     ('_pg_intent_cue_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_cue_before_insert()', 'volatile', 'unsafe', false),
-    ('_pg_intent_cue_before_delete()', 'volatile', 'unsafe', false);
+    ('_pg_intent_cue_before_delete()', 'volatile', 'unsafe', false),
+    ('_pg_intent_public_functions()', 'stable', 'safe', false),
+    ('_pg_intent_apply_privileges(boolean)', 'volatile', 'unsafe', false);
 CREATE TEMP VIEW extension_functions AS
 SELECT p.oid, format('%s(%s)', p.proname, oidvectortypes(p.proargtypes)) AS signature,
        CASE p.provolatile WHEN 'v' THEN 'volatile' WHEN 's' THEN 'stable' WHEN 'i' THEN 'immutable' END AS volatility,

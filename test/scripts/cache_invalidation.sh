@@ -2,7 +2,7 @@
 # A session that cached the active model sees a model deployed by another
 # session at its next call after the deploy commits, and not before.
 cd "$(dirname "$0")/../.."
-source test/scripts/common.bash
+source test/scripts/lib.bash
 DB=pgi_cache_test
 fresh_db $DB
 load_ecommerce $DB

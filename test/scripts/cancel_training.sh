@@ -3,7 +3,7 @@
 # the C++ trainer: the caller gets 57014, the run row is rolled back, the
 # previous model stays active and the backend stays healthy.
 cd "$(dirname "$0")/../.."
-source test/scripts/common.bash
+source test/scripts/lib.bash
 DB=pgi_cancel_test
 fresh_db $DB
 load_ecommerce $DB
@@ -26,7 +26,7 @@ expect_eq "$(grep -c '57014' <<<"$out")" "1" "statement_timeout cancels training
 # 2. pg_cancel_backend from another session, once the trainer is running
 psql -X -At -d $DB -c "SET application_name = 'pgi_cancel_me'" \
     -c "SELECT train_intent_model('cancelled', 'full', '{\"C\": 10, \"tolerance\": 0.001}')" \
-    >/tmp/pgi_cancel.$$ 2>&1 &
+    >"$TEST_TMP/cancel.out" 2>&1 &
 bg=$!
 for _ in $(seq 1 100); do
     state=$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgi_cancel_me' AND query LIKE '%train_intent_model%' AND state = 'active'")
@@ -38,8 +38,7 @@ q postgres "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE applicatio
 start=$(date +%s%N)
 wait $bg || true
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-expect_eq "$(grep -c 'canceling statement due to user request' /tmp/pgi_cancel.$$)" "1" "pg_cancel_backend cancels training"
-rm -f /tmp/pgi_cancel.$$
+expect_eq "$(grep -c 'canceling statement due to user request' "$TEST_TMP/cancel.out")" "1" "pg_cancel_backend cancels training"
 echo "training stopped ${elapsed_ms} ms after the cancel request"
 
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "cancelled runs were rolled back"

@@ -5,11 +5,10 @@
 # prediction), the deployment history, and the sequences (new rows do not
 # collide with restored ones).
 cd "$(dirname "$0")/../.."
-source test/scripts/common.bash
+source test/scripts/lib.bash
 SRC=pgi_dump_src
 DST=pgi_dump_dst
-DUMP=$(mktemp /tmp/pgi_dump.XXXXXX)
-trap 'rm -f "$DUMP"' EXIT
+DUMP=$TEST_TMP/dump.fc
 fresh_db $SRC
 load_ecommerce $SRC
 

@@ -2,7 +2,7 @@
 # Corrupted, truncated and random model blobs, and odd messages, get clean
 # errors: the postmaster never restarts (a backend crash would restart it).
 cd "$(dirname "$0")/../.."
-source test/scripts/common.bash
+source test/scripts/lib.bash
 DB=pgi_hostile_test
 fresh_db $DB
 load_ecommerce $DB

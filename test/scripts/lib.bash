@@ -1,14 +1,28 @@
-# Shared helpers for the scripted tests. Expects PGHOST/PGPORT/PGUSER of a
-# running cluster (scripts/test.sh exports them) and runs from the repo root.
+# Shared helpers for the scripted tests. Expects the PG* variables of a
+# running cluster (scripts/test.sh exports them; by hand:
+# eval "$(scripts/pg-cluster.sh start)") and runs from the repository root.
 set -euo pipefail
 
-# Creates a fresh database $1 with pg_intent installed.
+# A private scratch directory for this test, removed when it exits.
+TEST_TMP=$(mktemp -d "${RUN_DIR:-${TMPDIR:-/tmp}}/$(basename "$0" .sh).XXXXXX")
+chmod 755 "$TEST_TMP"
+trap 'rm -rf "$TEST_TMP"' EXIT
+
+as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# Creates a fresh database $1 with pg_intent installed (extra CREATE DATABASE
+# options in $2, e.g. "ENCODING LATIN1 TEMPLATE template0 LOCALE 'C'").
 fresh_db() {
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1 ${2:-}" >/dev/null
     psql -X -q -d "$1" -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent" >/dev/null
 }
 
-# Loads the bundled Spanish training rows as reviewed interactions.
+drop_db() {
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+}
+
+# Loads the bundled Spanish training rows as interactions (table demo_rows
+# keeps the CSV for later use).
 load_ecommerce() {
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL' >/dev/null
 CREATE TABLE demo_rows (split text, text text, intent text);
@@ -31,3 +45,44 @@ expect_eq() {
     fi
     echo "ok: $3"
 }
+
+# A second server for this test (a standby, a differently configured
+# cluster): data and socket in $TEST_TMP/$1, on a free port. Sets
+# <NAME>_PORT and <NAME>_HOST. Stopped by stop_extra_cluster or at exit.
+EXTRA_CLUSTERS=()
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [ ! -e "$PGHOST/.s.PGSQL.$p" ]; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+stop_extra_clusters() {
+    local d
+    for d in "${EXTRA_CLUSTERS[@]}"; do
+        as_owner pg_ctl -D "$d/data" -m immediate -w stop >/dev/null 2>&1 || true
+    done
+    rm -rf "$TEST_TMP"
+}
+trap stop_extra_clusters EXIT
+
+# A cluster of this test's own (scripts/pg-cluster.sh) in $TEST_TMP/$1,
+# with the PG* variables pointed at it; settings such as PGI_SOURCE or
+# PGI_PRELOAD come from the environment. Stopped when the test exits.
+OWN_CLUSTERS=()
+start_own_cluster() {
+    local dir=$TEST_TMP/$1 env_out
+    env_out=$(PGI_DIR=$dir scripts/pg-cluster.sh start) || return 1
+    eval "$env_out"
+    OWN_CLUSTERS+=("$dir")
+}
+stop_own_clusters() {
+    local d
+    for d in "${OWN_CLUSTERS[@]}"; do PGI_DIR=$d scripts/pg-cluster.sh stop >/dev/null 2>&1 || true; done
+    OWN_CLUSTERS=()
+}
+trap 'stop_own_clusters; stop_extra_clusters' EXIT

@@ -2,33 +2,26 @@
 # A deploy on the primary reaches sessions on a hot standby: a standby session
 # that cached the old model serves the new one once the commit is replayed.
 cd "$(dirname "$0")/../.."
-source test/scripts/common.bash
+source test/scripts/lib.bash
 DB=pgi_standby_test
 PRIMARY_PORT=$PGPORT
-STANDBY_PORT=$((PGPORT + 1))
-STANDBY_DIR=/tmp/pg_intent_standby_$STANDBY_PORT
-BINDIR=$(pg_config --bindir)
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-    as_owner "$BINDIR/pg_ctl" -D "$STANDBY_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$STANDBY_DIR"
-}
-trap cleanup EXIT
+STANDBY_PORT=$(free_port)
+STANDBY_DIR=$TEST_TMP/standby
+EXTRA_CLUSTERS+=("$STANDBY_DIR")
 
 fresh_db $DB
 load_ecommerce $DB
 first=$(q $DB "SELECT (train_intent_model('first')->>'model_id')")
 
-cleanup
 mkdir -p "$STANDBY_DIR/socket"
 [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$STANDBY_DIR"
-as_owner "$BINDIR/pg_basebackup" -h "$PGHOST" -p "$PRIMARY_PORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream --checkpoint=fast
+as_owner pg_basebackup -h "$PGHOST" -p "$PRIMARY_PORT" -U postgres -D "$STANDBY_DIR/data" -R -X stream --checkpoint=fast
 cat >>"$STANDBY_DIR/data/postgresql.conf" <<CONF
 port = $STANDBY_PORT
 unix_socket_directories = '$STANDBY_DIR/socket'
 hot_standby = on
 CONF
-as_owner "$BINDIR/pg_ctl" -D "$STANDBY_DIR/data" -l "$STANDBY_DIR/server.log" -w -t 60 start >/dev/null
+as_owner pg_ctl -D "$STANDBY_DIR/data" -l "$STANDBY_DIR/server.log" -w -t 60 start >/dev/null
 SB=(-h "$STANDBY_DIR/socket" -p "$STANDBY_PORT")
 
 expect_eq "$(psql -X -At "${SB[@]}" -d postgres -c 'SELECT pg_is_in_recovery()')" "t" "standby is in recovery"

@@ -90,4 +90,4 @@ SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', :mode
 
 -- Declarations: STRICT, STABLE, PARALLEL SAFE.
 SELECT p.oid::regprocedure AS function, provolatile, proparallel, proisstrict
-  FROM pg_proc p WHERE proname IN ('predict_intent', 'classify_intent') ORDER BY 1::text;
+  FROM pg_proc p WHERE proname IN ('predict_intent', 'classify_intent') ORDER BY p.oid::regprocedure::text;

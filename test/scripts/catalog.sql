@@ -1,0 +1,91 @@
+-- Describes every object of the pg_intent extension, one fact per line,
+-- sorted, so that two databases (an upgraded one and a fresh install) can be
+-- compared with diff: members, functions (signature, result, language,
+-- volatility, strictness, SECURITY DEFINER, parallel safety, settings, body,
+-- ACL, comment), tables and views (columns in order with types, defaults and
+-- NOT NULL, constraints, indexes, triggers with their enabled state, view
+-- definitions, options, row security and policies, ACL, comments),
+-- sequences, the pg_dump configuration and the initial privileges pg_dump
+-- compares against. Column positions are ordinals among live columns, so a
+-- column dropped by an upgrade does not count as a difference.
+\pset footer off
+WITH ext AS (
+    SELECT e.oid, e.extversion, e.extrelocatable, e.extconfig, e.extcondition, e.extnamespace
+      FROM pg_extension e WHERE e.extname = 'pg_intent'
+), members AS (
+    SELECT d.classid, d.objid FROM pg_depend d, ext
+     WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
+), rels AS (
+    SELECT c.* FROM pg_class c JOIN members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
+), funcs AS (
+    SELECT p.* FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
+), cols AS (
+    SELECT c.relname, a.*, row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS ordinal
+      FROM rels c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+)
+SELECT line FROM (
+    SELECT format('extension version %s relocatable %s schema %s', x.extversion, x.extrelocatable,
+                  x.extnamespace::regnamespace) AS line FROM ext x
+    UNION ALL
+    SELECT format('member %s', pg_describe_object(m.classid, m.objid, 0)) FROM members m
+    UNION ALL
+    SELECT format('config %s where %L', t.tab::regclass, t.cond)
+      FROM ext x, unnest(x.extconfig, x.extcondition) AS t(tab, cond)
+    -- functions
+    UNION ALL
+    SELECT format('function %s returns %s language %s volatile %s strict %s secdef %s leakproof %s parallel %s cost %s rows %s config %s owner %s',
+                  p.oid::regprocedure, pg_get_function_result(p.oid), l.lanname, p.provolatile, p.proisstrict,
+                  p.prosecdef, p.proleakproof, p.proparallel, p.procost, p.prorows, p.proconfig, p.proowner::regrole)
+      FROM funcs p JOIN pg_language l ON l.oid = p.prolang
+    UNION ALL
+    SELECT format('function %s arguments %s', p.oid::regprocedure, pg_get_function_arguments(p.oid)) FROM funcs p
+    UNION ALL
+    SELECT format('function %s body md5 %s', p.oid::regprocedure, md5(p.prosrc || coalesce(p.probin, ''))) FROM funcs p
+    UNION ALL
+    SELECT format('function %s acl %s', p.oid::regprocedure, coalesce(p.proacl::text, 'default')) FROM funcs p
+    UNION ALL
+    SELECT format('function %s comment %s', p.oid::regprocedure, obj_description(p.oid, 'pg_proc')) FROM funcs p
+    -- relations
+    UNION ALL
+    SELECT format('relation %s kind %s persistence %s options %s rowsecurity %s forced %s owner %s',
+                  c.oid::regclass, c.relkind, c.relpersistence, c.reloptions, c.relrowsecurity,
+                  c.relforcerowsecurity, c.relowner::regrole) FROM rels c
+    UNION ALL
+    SELECT format('relation %s acl %s', c.oid::regclass, coalesce(c.relacl::text, 'default')) FROM rels c
+    UNION ALL
+    SELECT format('relation %s comment %s', c.oid::regclass, obj_description(c.oid, 'pg_class')) FROM rels c
+    UNION ALL
+    SELECT format('column %s.%s %s %s notnull %s default %s identity %s generated %s acl %s',
+                  a.relname, a.ordinal, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                  pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attacl)
+      FROM cols a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    UNION ALL
+    SELECT format('column %s.%s comment %s', a.relname, a.attname, col_description(a.attrelid, a.attnum)) FROM cols a
+    UNION ALL
+    SELECT format('constraint %s %s %s deferrable %s', k.conrelid::regclass, k.conname, pg_get_constraintdef(k.oid),
+                  k.condeferrable)
+      FROM pg_constraint k JOIN rels c ON c.oid = k.conrelid
+    UNION ALL
+    SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+      FROM pg_index i JOIN rels c ON c.oid = i.indrelid
+    UNION ALL
+    SELECT format('trigger %s enabled %s', pg_get_triggerdef(t.oid), t.tgenabled)
+      FROM pg_trigger t JOIN rels c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
+    UNION ALL
+    SELECT format('policy %s on %s: %s', p.polname, p.polrelid::regclass, pg_get_expr(p.polqual, p.polrelid))
+      FROM pg_policy p JOIN rels c ON c.oid = p.polrelid
+    UNION ALL
+    SELECT format('view %s: %s', c.oid::regclass, regexp_replace(pg_get_viewdef(c.oid), '\s+', ' ', 'g'))
+      FROM rels c WHERE c.relkind IN ('v', 'm')
+    UNION ALL
+    SELECT format('sequence %s type %s start %s increment %s min %s max %s cache %s cycle %s owned by %s',
+                  s.seqrelid::regclass, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,
+                  s.seqmax, s.seqcache, s.seqcycle,
+                  (SELECT pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid) FROM pg_depend d
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype = 'a'))
+      FROM pg_sequence s JOIN rels c ON c.oid = s.seqrelid
+    UNION ALL
+    SELECT format('initial privileges %s: %s', pg_describe_object(i.classoid, i.objoid, i.objsubid), i.initprivs)
+      FROM pg_init_privs i JOIN members m ON m.classid = i.classoid AND m.objid = i.objoid
+) facts
+ORDER BY line COLLATE "C";

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The upgrade path from 0.1.0, as a user meets it.
+#
+#  1. The landed 0.1.0 is built from its commit and installed in a cluster
+#     of this test's own; a database is filled through the 0.1.0 API
+#     (test/scripts/upgrade_fill.sql).
+#  2. The package is upgraded: the new library and scripts replace 0.1.0's.
+#     Until ALTER EXTENSION runs, 0.1.0's SQL calls the new library, so
+#     prediction and training through the 0.1.0 functions must still work
+#     (checked in a copy of the database).
+#  3. ALTER EXTENSION pg_intent UPDATE. Then:
+#     - every row of every 0.1.0 table is still there, unchanged except where
+#       0.2.0 means to change it (expected_before() below says where);
+#     - the models trained by 0.1.0 load and predict exactly as before;
+#     - the catalog equals a fresh install's (test/scripts/catalog.sql);
+#     - the pgTAP contract passes on both;
+#     - pg_dump of the upgraded database restores into a fresh install with
+#       the same rows and predictions.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+ROOT=$(pwd)
+V010_COMMIT=2f9fbf38f22ea748e0afb41ca30ef3b5c5ad0867 # the landed 0.1.0
+DB=upg
+OUT=$TEST_TMP/out
+mkdir -p "$OUT"
+
+# ------------------------------------------------------------------ 0.1.0
+if ! git cat-file -e "$V010_COMMIT^{commit}" 2>/dev/null; then
+    git fetch -q --unshallow 2>/dev/null || true
+fi
+git cat-file -e "$V010_COMMIT^{commit}" 2>/dev/null ||
+    { echo "FAILED: commit $V010_COMMIT (0.1.0) is not in this clone's history" >&2; exit 1; }
+V010_SRC=$TEST_TMP/v010
+mkdir -p "$V010_SRC"
+git archive "$V010_COMMIT" | tar -x -C "$V010_SRC"
+make -C "$V010_SRC" -s -j"${JOBS:-2}" >"$OUT/build010.log" 2>&1 || { tail -20 "$OUT/build010.log"; exit 1; }
+echo "ok: built the 0.1.0 library from $V010_COMMIT"
+
+PGI_SOURCE=$V010_SRC PGI_PRELOAD= start_own_cluster cluster
+psql -X -q -d postgres -c "CREATE DATABASE $DB"
+psql -X -q -d $DB -c "CREATE EXTENSION pg_intent VERSION '0.1.0'"
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.1.0" "0.1.0 installed"
+psql -X -q -d $DB -f test/scripts/upgrade_fill.sql >"$OUT/fill.log"
+echo "ok: filled through the 0.1.0 API: $(q $DB "SELECT format('%s interactions, %s corrections, %s runs, %s models, %s deployments, %s snapshots, %s shadow predictions',
+    (SELECT count(*) FROM ai_training_data), (SELECT count(*) FROM ai_intent_corrections),
+    (SELECT count(*) FROM ai_training_runs), (SELECT count(*) FROM ai_intent_models),
+    (SELECT count(*) FROM ai_model_deployments), (SELECT count(*) FROM ai_metrics_snapshots),
+    (SELECT count(*) FROM ai_shadow_predictions))")"
+
+TABLES=(ai_training_data ai_intent_corrections ai_training_runs ai_intent_models ai_model_deployments
+    ai_metrics_snapshots ai_prompt_versions ai_feedback_cues ai_shadow_predictions)
+SEQUENCES=(ai_intent_models_id_seq ai_model_deployments_id_seq ai_feedback_cues_id_seq ai_shadow_predictions_id_seq)
+MESSAGES="ARRAY['quiero devolver un producto', '¿dónde está mi paquete?', 'hola buenas', 'ÑANDÚ ¿¡qué!? 123',
+    'el cupón no funciona', '', '   ', 'x', 'quiero hablar con una persona ya', 'gracias 😀',
+    repeat('envío gratis ', 200)]"
+
+# One JSON line per row, keys sorted (jsonb), rows in key order.
+rows_of() { # db table [jsonb expression over t]
+    q "$1" "SELECT (${3:-to_jsonb(t)})::text FROM $2 AS t ORDER BY 1"
+}
+# What 0.2.0 is expected to make of a 0.1.0 row. Where 0.2.0 changes a
+# table's rows on purpose, the expression here says how; everywhere else the
+# row must come through unchanged.
+expected_before() { # table
+    case "$1" in
+    *) echo "to_jsonb(t)" ;;
+    esac
+}
+# The same rows after the upgrade, restricted to the 0.1.0 columns.
+columns_010() { # table
+    q $DB "SELECT string_agg(quote_literal(attname), ',') FROM pg_attribute
+           WHERE attrelid = '$1'::regclass AND attnum > 0 AND NOT attisdropped"
+}
+# Predictions of every model on the messages, exactly as returned.
+predictions_of() { # db
+    q "$1" "SELECT format('%s | %s | %s | %s | %s | %s', m.id, md5(msg), p.predicted_intent, p.confidence, p.uncertain,
+                          p.top_intents::text)
+            FROM ai_intent_models AS m, unnest($MESSAGES) WITH ORDINALITY AS u(msg, i),
+                 LATERAL predict_intent(msg, m.id) AS p
+            ORDER BY m.id, u.i"
+}
+
+cols=()
+for t in "${TABLES[@]}"; do
+    rows_of $DB "$t" "$(expected_before "$t")" >"$OUT/before.$t"
+    cols[${#cols[@]}]="$t=$(columns_010 "$t")"
+done
+for s in "${SEQUENCES[@]}"; do q $DB "SELECT last_value FROM $s" >"$OUT/before.$s"; done
+predictions_of $DB >"$OUT/before.predictions"
+expect_eq "$(wc -l <"$OUT/before.predictions")" "$((2 * 11))" "predictions of both 0.1.0 models recorded"
+
+# ---------------------------------------------- the package is upgraded
+scripts/pg-cluster.sh install # this checkout's library and scripts replace 0.1.0's
+as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
+echo "ok: the new library and scripts are installed; the database still runs 0.1.0's SQL"
+
+# Until ALTER EXTENSION runs, 0.1.0's SQL calls the new library.
+psql -X -q -d postgres -c "CREATE DATABASE mixed TEMPLATE $DB"
+expect_eq "$(q mixed "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.1.0" "the copy runs 0.1.0's SQL"
+predictions_of mixed >"$OUT/mixed.predictions"
+if ! diff -u "$OUT/before.predictions" "$OUT/mixed.predictions"; then
+    echo "FAILED: 0.1.0's predict_intent() on the new library predicts differently" >&2
+    exit 1
+fi
+echo "ok: 0.1.0's predict_intent() on the new library gives the same predictions"
+expect_eq "$(q mixed "SELECT classify_intent('quiero devolver un producto') IS NOT NULL")" "t" "0.1.0's classify_intent() works on the new library"
+expect_eq "$(q mixed "SELECT (intent_model_info(model) ->> 'total_intents')::int > 1 FROM ai_intent_models WHERE is_active")" "t" \
+    "0.1.0's intent_model_info() reads 0.1.0 models on the new library"
+expect_eq "$(q mixed "SELECT train_intent_model('mixed', 'full', '{\"deploy\": \"never\"}') ->> 'status'")" "completed" \
+    "0.1.0's train_intent_model() works on the new library"
+drop_db mixed
+
+# ------------------------------------------------------------ the update
+psql -X -q -d $DB -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 | tee "$OUT/update.log"
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" \
+    "$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)" "ALTER EXTENSION UPDATE reached the default version"
+
+# Every row is still there, unchanged where 0.2.0 did not mean to change it.
+for entry in "${cols[@]}"; do
+    t=${entry%%=*}
+    rows_of $DB "$t" "(SELECT jsonb_object_agg(k, v) FROM jsonb_each(to_jsonb(t)) AS e(k, v) WHERE k IN (${entry#*=}))" \
+        >"$OUT/after.$t"
+    if ! diff -q "$OUT/before.$t" "$OUT/after.$t" >/dev/null; then
+        echo "FAILED: rows of $t changed in the upgrade:" >&2
+        diff -u "$OUT/before.$t" "$OUT/after.$t" | cut -c1-300 | head -20 >&2
+        exit 1
+    fi
+    echo "ok: $t: $(wc -l <"$OUT/after.$t") rows as expected"
+done
+for s in "${SEQUENCES[@]}"; do
+    expect_eq "$(q $DB "SELECT last_value FROM $s")" "$(cat "$OUT/before.$s")" "sequence $s kept its value"
+done
+
+# The 0.1.0 models load and predict as before.
+predictions_of $DB >"$OUT/after.predictions"
+if ! diff -u "$OUT/before.predictions" "$OUT/after.predictions"; then
+    echo "FAILED: the 0.1.0 models predict differently after the upgrade" >&2
+    exit 1
+fi
+echo "ok: the models trained by 0.1.0 give the same predictions"
+
+# The catalog equals a fresh install's.
+psql -X -q -d postgres -c "CREATE DATABASE fresh"
+psql -X -q -d fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent"
+psql -X -At -d $DB -f test/scripts/catalog.sql >"$OUT/catalog.upgraded"
+psql -X -At -d fresh -f test/scripts/catalog.sql >"$OUT/catalog.fresh"
+if ! diff -u "$OUT/catalog.fresh" "$OUT/catalog.upgraded"; then
+    echo "FAILED: the upgraded catalog differs from a fresh install (- fresh, + upgraded)" >&2
+    exit 1
+fi
+echo "ok: the upgraded catalog equals a fresh install's ($(wc -l <"$OUT/catalog.fresh") facts)"
+
+# The pgTAP contract holds on both.
+for d in fresh $DB; do
+    psql -X -q -d $d -c "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null
+    pg_prove -d $d test/pgtap/*.sql >"$OUT/pgtap.$d" 2>&1 || { tail -30 "$OUT/pgtap.$d"; echo "FAILED: pgTAP on $d" >&2; exit 1; }
+    echo "ok: pgTAP contract on $d: $(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$OUT/pgtap.$d") assertions"
+    psql -X -q -d $d -c "DROP EXTENSION pgtap" >/dev/null
+done
+
+# pg_dump of the upgraded database restores into a fresh install.
+pg_dump -Fc -d $DB -f "$OUT/upgraded.dump"
+psql -X -q -d postgres -c "CREATE DATABASE restored"
+pg_restore --exit-on-error -d restored "$OUT/upgraded.dump"
+# Seeded cues nobody edited are not dumped: the restore's CREATE EXTENSION
+# recreates them, with a new created_at.
+restore_view() { # table
+    case "$1" in
+    ai_feedback_cues) echo "to_jsonb(t) - CASE WHEN t.is_seed AND t.modified_at IS NULL THEN 'created_at' ELSE '' END" ;;
+    *) echo "to_jsonb(t)" ;;
+    esac
+}
+for t in "${TABLES[@]}"; do
+    rows_of $DB "$t" "$(restore_view "$t")" >"$OUT/upgraded.$t"
+    rows_of restored "$t" "$(restore_view "$t")" >"$OUT/restored.$t"
+    if ! diff -q "$OUT/upgraded.$t" "$OUT/restored.$t" >/dev/null; then
+        echo "FAILED: $t differs after pg_dump / pg_restore" >&2
+        diff -u "$OUT/upgraded.$t" "$OUT/restored.$t" | cut -c1-300 | head -20 >&2
+        exit 1
+    fi
+done
+echo "ok: pg_dump of the upgraded database restores every row into a fresh install"
+predictions_of restored >"$OUT/restored.predictions"
+diff -u "$OUT/after.predictions" "$OUT/restored.predictions" ||
+    { echo "FAILED: restored models predict differently" >&2; exit 1; }
+echo "ok: the restored models predict as before"
+psql -X -At -d restored -f test/scripts/catalog.sql >"$OUT/catalog.restored"
+diff -u "$OUT/catalog.fresh" "$OUT/catalog.restored" ||
+    { echo "FAILED: the restored catalog differs from a fresh install" >&2; exit 1; }
+echo "ok: the restored catalog equals a fresh install's"
