@@ -97,6 +97,12 @@ cmd_start() {
         [ "$(dirname "$SYSTEM_LIBDIR")" = "$(dirname "$SYSTEM_BINDIR")" ] ||
             { echo "unexpected PostgreSQL layout: $SYSTEM_LIBDIR" >&2; exit 1; }
         cp -a "$SYSTEM_SHAREDIR" "$PGI_DIR/pg$(dirname "$SYSTEM_SHAREDIR")/"
+        # Headers are only read: a link lets the copy's pg_config build
+        # extensions (PGXS) like the original.
+        local inc
+        inc=$("$PGI_SYSTEM_PG_CONFIG" --includedir)
+        mkdir -p "$PGI_DIR/pg$(dirname "$inc")"
+        ln -s "$inc" "$PGI_DIR/pg$inc"
         bindir=$PGI_DIR/pg$SYSTEM_BINDIR
     else
         bindir=$SYSTEM_BINDIR

@@ -14,7 +14,7 @@
 #   5. pg_regress, pgTAP and the scripted tests (multi-session, standby,
 #      cancel, hostile input, dump/restore, upgrade, privileges, encodings,
 #      ...) against a throwaway cluster with pg_cron preloaded;
-#   6. pg_regress again against the extension built with ASan + UBSan
+#   6. pg_regress again with every backend under Valgrind's memcheck
 #      (scripts/stress.sh, also `make stress`).
 # Ends with a line per layer counting distinct test cases, then
 # "tests: N passed, M failed"; exits non-zero on any failure.
@@ -203,10 +203,10 @@ scripts/pg-cluster.sh stop >/dev/null 2>&1
 unset PGI_DIR
 
 if [ "${SKIP_STRESS:-0}" != 1 ]; then
-    phase "pg_regress against the extension built with ASan + UBSan"
+    phase "pg_regress with every backend under Valgrind (scripts/stress.sh)"
     if bash scripts/stress.sh >"$RUN_DIR/stress.log" 2>&1; then
         n=$(grep -cE '^ok [0-9]+ |\.\.\. ok' "$RUN_DIR/stress.log")
-        echo "    $n pg_regress files, no sanitizer report"
+        echo "    $n pg_regress files, no memcheck report involving pg_intent"
         record stress "$n" 0
     else
         tail -40 "$RUN_DIR/stress.log"
