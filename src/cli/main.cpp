@@ -1,9 +1,12 @@
 // pg-intent: train, evaluate and query intent models offline from CSV files
 // with columns split,text,intent. Used for experiments and the benchmark.
+#include "crc32c.h"
 #include "csv.h"
 #include "errors.h"
+#include "evaluation.h"
 #include "json.h"
 #include "model.h"
+#include "training.h"
 
 #include <algorithm>
 #include <chrono>

@@ -96,8 +96,7 @@ Datum jsonb_datum(const std::string &json) {
     return result;
 }
 
-Datum prediction_tuple(FunctionCallInfo fcinfo, const CallSite *site, const LoadedModel &loaded,
-                       Datum message) {
+Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum message) {
     std::string converted;
     std::string_view text = message_utf8(message, converted);
     const intent::IntentModel &model = *loaded.model;
@@ -131,14 +130,14 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_predict_active) {
     CallSite *site = call_site(fcinfo, true);
     LoadedModel loaded = active_model(site->schema);
-    return prediction_tuple(fcinfo, site, loaded, PG_GETARG_DATUM(0));
+    return prediction_tuple(site, loaded, PG_GETARG_DATUM(0));
 }
 
 // predict_intent(p_message text, p_model_id bigint): a given model's prediction.
 PG_INTENT_FUNCTION(pg_intent_predict_model) {
     CallSite *site = call_site(fcinfo, true);
     LoadedModel loaded = model_by_id(site->schema, PG_GETARG_INT64(1));
-    return prediction_tuple(fcinfo, site, loaded, PG_GETARG_DATUM(0));
+    return prediction_tuple(site, loaded, PG_GETARG_DATUM(0));
 }
 
 // classify_intent(p_message text): label only, 'uncertain' below the threshold.
@@ -146,9 +145,9 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     CallSite *site = call_site(fcinfo, false);
     LoadedModel loaded = active_model(site->schema);
     std::string converted;
-    std::string_view text = message_utf8(PG_GETARG_DATUM(0), converted);
-    int label = loaded.model->classify(text, scratch());
-    release_scratch_after(text.size());
+    std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
+    int label = loaded.model->classify(message, scratch());
+    release_scratch_after(message.size());
     static const std::string uncertain = "uncertain";
     return label_datum(label < 0 ? uncertain : loaded.model->labels()[label]);
 }

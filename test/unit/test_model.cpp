@@ -1,9 +1,12 @@
 // IntentModel: options, hand-computed scores and probabilities, the binary
 // format's round trip and hostile-input rejection, determinism, and a small
 // end-to-end training run in Spanish.
+#include "crc32c.h"
 #include "errors.h"
+#include "evaluation.h"
 #include "json.h"
 #include "model.h"
+#include "training.h"
 
 #include <atomic>
 #include <cmath>
