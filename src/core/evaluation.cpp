@@ -9,82 +9,47 @@
 
 namespace intent {
 
-void write_metrics_fields(JsonWriter &w, const EvalReport &r, const std::vector<std::string> &labels,
-                          const std::vector<std::string> &texts, const CalibrationReport *calibration) {
-    auto label_name = [&](int i) -> const std::string * {
-        return (i >= 0 && static_cast<size_t>(i) < labels.size()) ? &labels[static_cast<size_t>(i)] : nullptr;
+Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
+                  const std::vector<std::string> &texts, const CalibrationReport *calibration) {
+    auto label_or_null = [&](int i) -> Json {
+        if (i >= 0 && static_cast<size_t>(i) < labels.size()) return labels[static_cast<size_t>(i)];
+        return nullptr;
     };
-    w.key("rows").value(r.rows);
-    w.key("accuracy").value(r.accuracy);
-    w.key("precision").value(r.macro_precision);
-    w.key("recall").value(r.macro_recall);
-    w.key("f1").value(r.macro_f1);
-    w.key("macro_precision").value(r.macro_precision);
-    w.key("macro_recall").value(r.macro_recall);
-    w.key("macro_f1").value(r.macro_f1);
-    w.key("per_intent").begin_object();
+    Json w = Json::object();
+    w["rows"] = r.rows;
+    w["accuracy"] = r.accuracy;
+    w["precision"] = r.macro_precision;
+    w["recall"] = r.macro_recall;
+    w["f1"] = r.macro_f1;
+    w["macro_precision"] = r.macro_precision;
+    w["macro_recall"] = r.macro_recall;
+    w["macro_f1"] = r.macro_f1;
+    Json per_intent = Json::object();
     for (size_t c = 0; c < r.per_class.size() && c < labels.size(); ++c) {
         const auto &m = r.per_class[c];
-        w.key(labels[c]).begin_object();
-        w.key("precision").value(m.precision);
-        w.key("recall").value(m.recall);
-        w.key("f1").value(m.f1);
-        w.key("support").value(m.support);
-        w.end_object();
+        per_intent[labels[c]] = {
+            {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"support", m.support}};
     }
-    w.end_object();
-    w.key("confusion").begin_object();
-    w.key("labels").begin_array();
-    for (const auto &l : labels)
-        w.value(l);
-    w.end_array();
-    w.key("matrix").begin_array();
-    for (const auto &row : r.confusion) {
-        w.begin_array();
-        for (size_t v : row)
-            w.value(v);
-        w.end_array();
-    }
-    w.end_array();
-    w.end_object();
-    w.key("misclassified").begin_array();
+    w["per_intent"] = std::move(per_intent);
+    w["confusion"] = {{"labels", labels}, {"matrix", r.confusion}};
+    Json misclassified = Json::array();
     for (const auto &m : r.misclassified) {
-        w.begin_object();
-        w.key("text");
-        if (m.row < texts.size())
-            w.value(texts[m.row]);
-        else
-            w.null();
-        w.key("expected");
-        if (const std::string *s = label_name(m.truth))
-            w.value(*s);
-        else
-            w.null();
-        w.key("predicted");
-        if (const std::string *s = label_name(m.predicted))
-            w.value(*s);
-        else
-            w.null();
-        w.key("confidence").value(static_cast<double>(m.confidence));
-        w.end_object();
+        Json row = Json::object();
+        row["text"] = m.row < texts.size() ? Json(texts[m.row]) : Json(nullptr);
+        row["expected"] = label_or_null(m.truth);
+        row["predicted"] = label_or_null(m.predicted);
+        row["confidence"] = static_cast<double>(m.confidence);
+        misclassified.push_back(std::move(row));
     }
-    w.end_array();
-    w.key("unknown_truth").value(r.unknown_truth);
-    if (calibration) {
-        w.key("calibration").begin_object();
-        w.key("ece").value(calibration->ece);
-        w.key("brier").value(calibration->brier);
-        w.end_object();
-    }
+    w["misclassified"] = std::move(misclassified);
+    w["unknown_truth"] = r.unknown_truth;
+    if (calibration) w["calibration"] = {{"ece", calibration->ece}, {"brier", calibration->brier}};
+    return w;
 }
 
 std::string eval_report_json(const EvalReport &report, const std::vector<std::string> &labels,
                              const std::vector<std::string> &texts, const CalibrationReport *calibration) {
-    JsonWriter w;
-    w.begin_object();
-    write_metrics_fields(w, report, labels, texts, calibration);
-    w.end_object();
-    return w.take();
+    return dump_json(metrics_json(report, labels, texts, calibration));
 }
 
 EvalReport evaluate_model(const IntentModel &model, const std::vector<std::string> &texts,

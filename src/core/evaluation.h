@@ -2,6 +2,7 @@
 #pragma once
 
 #include "calibration.h"
+#include "json.h"
 #include "metrics.h"
 #include "model.h"
 
@@ -9,8 +10,6 @@
 #include <vector>
 
 namespace intent {
-
-class JsonWriter;
 
 // Scores `model` on labelled texts (truth labels unknown to the model count
 // as wrong). Used to score the active model as the baseline on a new test split.
@@ -21,9 +20,10 @@ EvalReport evaluate_model(const IntentModel &model, const std::vector<std::strin
 std::string eval_report_json(const EvalReport &report, const std::vector<std::string> &labels,
                              const std::vector<std::string> &texts, const CalibrationReport *calibration);
 
-// Writes the fields of the "metrics" object of an EvalReport into `w`
-// (without closing it, so callers can append keys).
-void write_metrics_fields(JsonWriter &w, const EvalReport &report, const std::vector<std::string> &labels,
-                          const std::vector<std::string> &texts, const CalibrationReport *calibration);
+// The "metrics" object of an EvalReport: accuracy, macro and per-intent
+// precision/recall/F1, confusion matrix, misclassified rows and, when given,
+// calibration.
+Json metrics_json(const EvalReport &report, const std::vector<std::string> &labels,
+                  const std::vector<std::string> &texts, const CalibrationReport *calibration);
 
 } // namespace intent

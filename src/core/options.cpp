@@ -15,22 +15,21 @@ namespace {
     throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"" + key + "\"", detail);
 }
 
-double option_number(const std::string &key, const JsonValue &v, const char *detail) {
-    if (v.type != JsonValue::Type::Number) bad_option(key, detail);
-    return v.number;
+double option_number(const std::string &key, const Json &v, const char *detail) {
+    if (!v.is_number()) bad_option(key, detail);
+    return v.get<double>();
 }
 
-int64_t option_integer(const std::string &key, const JsonValue &v, int64_t lo, int64_t hi,
-                       const char *detail) {
-    if (v.type != JsonValue::Type::Number || v.number != std::floor(v.number) ||
-        v.number < static_cast<double>(lo) || v.number > static_cast<double>(hi))
+int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_t hi, const char *detail) {
+    if (!v.is_number() || v.get<double>() != std::floor(v.get<double>()) ||
+        v.get<double>() < static_cast<double>(lo) || v.get<double>() > static_cast<double>(hi))
         bad_option(key, detail);
-    return static_cast<int64_t>(v.number);
+    return static_cast<int64_t>(v.get<double>());
 }
 
-bool option_bool(const std::string &key, const JsonValue &v) {
-    if (v.type != JsonValue::Type::Bool) bad_option(key, key + " must be true or false.");
-    return v.boolean;
+bool option_bool(const std::string &key, const Json &v) {
+    if (!v.is_boolean()) bad_option(key, key + " must be true or false.");
+    return v.get<bool>();
 }
 
 const char *const kOptionKeys[] = {
@@ -58,20 +57,20 @@ std::string option_key_list() {
 }
 
 // Applies one key to `o`; throws for an unknown key or a bad value.
-void apply_option(ModelOptions &o, const std::string &key, const JsonValue &v) {
+void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (key == "algorithm") {
-        if (v.type != JsonValue::Type::String || (v.string != algorithm_name(Algorithm::LinearSVM) &&
-                                                  v.string != algorithm_name(Algorithm::LogisticRegression)))
+        if (!v.is_string() || (v.get<std::string>() != algorithm_name(Algorithm::LinearSVM) &&
+                               v.get<std::string>() != algorithm_name(Algorithm::LogisticRegression)))
             bad_option(key, "algorithm must be \"linear_svm\" or \"logistic_regression\".");
-        o.learner.algorithm = parse_algorithm(v.string);
+        o.learner.algorithm = parse_algorithm(v.get<std::string>());
     } else if (key == "C") {
         double c = option_number(key, v, "C must be a positive number.");
         if (!(c > 0) || !std::isfinite(c)) bad_option(key, "C must be a positive number.");
         o.learner.C = c;
     } else if (key == "class_weight") {
-        if (v.type != JsonValue::Type::String || (v.string != "balanced" && v.string != "none"))
+        if (!v.is_string() || (v.get<std::string>() != "balanced" && v.get<std::string>() != "none"))
             bad_option(key, "class_weight must be \"balanced\" or \"none\".");
-        o.learner.balanced_class_weight = v.string == "balanced";
+        o.learner.balanced_class_weight = v.get<std::string>() == "balanced";
     } else if (key == "tolerance") {
         double t = option_number(key, v, "tolerance must be a positive number.");
         if (!(t > 0)) bad_option(key, "tolerance must be a positive number.");
@@ -143,20 +142,20 @@ void apply_option(ModelOptions &o, const std::string &key, const JsonValue &v) {
 
 // Parses a flat JSON object and applies it atomically (all keys or none).
 void ModelOptions::apply_json(std::string_view json_object) {
-    JsonValue doc;
+    Json doc;
     try {
-        doc = json_parse(json_object);
+        doc = parse_json(json_object, "training options");
     } catch (const Error &e) {
         throw Error(ErrorKind::InvalidArgument, "invalid training options", e.detail(),
                     "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
     }
-    if (doc.type != JsonValue::Type::Object)
+    if (!doc.is_object())
         throw Error(ErrorKind::InvalidArgument, "invalid training options",
                     "Training options must be a JSON object.",
                     "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
     ModelOptions next = *this;
-    for (const auto &kv : doc.object)
-        apply_option(next, kv.first, kv.second);
+    for (const auto &kv : doc.items())
+        apply_option(next, kv.key(), kv.value());
     next.validate();
     *this = std::move(next);
 }
@@ -173,32 +172,30 @@ void ModelOptions::validate() const {
 
 // Every option with its effective value, in a fixed key order.
 std::string ModelOptions::to_json() const {
-    JsonWriter w;
-    w.begin_object();
-    w.key("algorithm").value(algorithm_name(learner.algorithm));
-    w.key("C").value(learner.C);
-    w.key("class_weight").value(learner.balanced_class_weight ? "balanced" : "none");
-    w.key("tolerance").value(learner.tolerance);
-    w.key("max_iterations").value(learner.max_iterations);
-    w.key("word_ngram_min").value(features.word_ngram_min);
-    w.key("word_ngram_max").value(features.word_ngram_max);
-    w.key("char_ngrams").value(features.char_ngrams);
-    w.key("char_ngram_min").value(features.char_ngram_min);
-    w.key("char_ngram_max").value(features.char_ngram_max);
-    w.key("max_features").value(features.max_features);
-    w.key("max_char_features").value(features.max_char_features);
-    w.key("min_df").value(features.min_df);
-    w.key("sublinear_tf").value(features.sublinear_tf);
-    w.key("smooth_idf").value(features.smooth_idf);
-    w.key("lowercase").value(features.text.lowercase);
-    w.key("accent_folding").value(features.text.fold_accents);
-    w.key("val_fraction").value(split.val_fraction);
-    w.key("test_fraction").value(split.test_fraction);
-    w.key("seed").value(split.seed);
-    w.key("target_precision").value(target_precision);
-    w.key("max_misclassified").value(max_misclassified);
-    w.end_object();
-    return w.take();
+    Json w = Json::object();
+    w["algorithm"] = algorithm_name(learner.algorithm);
+    w["C"] = learner.C;
+    w["class_weight"] = learner.balanced_class_weight ? "balanced" : "none";
+    w["tolerance"] = learner.tolerance;
+    w["max_iterations"] = learner.max_iterations;
+    w["word_ngram_min"] = features.word_ngram_min;
+    w["word_ngram_max"] = features.word_ngram_max;
+    w["char_ngrams"] = features.char_ngrams;
+    w["char_ngram_min"] = features.char_ngram_min;
+    w["char_ngram_max"] = features.char_ngram_max;
+    w["max_features"] = features.max_features;
+    w["max_char_features"] = features.max_char_features;
+    w["min_df"] = features.min_df;
+    w["sublinear_tf"] = features.sublinear_tf;
+    w["smooth_idf"] = features.smooth_idf;
+    w["lowercase"] = features.text.lowercase;
+    w["accent_folding"] = features.text.fold_accents;
+    w["val_fraction"] = split.val_fraction;
+    w["test_fraction"] = split.test_fraction;
+    w["seed"] = split.seed;
+    w["target_precision"] = target_precision;
+    w["max_misclassified"] = max_misclassified;
+    return dump_json(w);
 }
 
 } // namespace intent

@@ -8,34 +8,24 @@ namespace intent {
 
 std::string TrainReport::to_json(const IntentModel &model) const {
     const auto &labels = model.labels();
-    JsonWriter w;
-    w.begin_object();
-    w.key("input_rows").value(data.input_rows);
-    w.key("training_samples").value(data.train.size());
-    w.key("validation_samples").value(data.val.size());
-    w.key("test_samples").value(data.test.size());
-    w.key("total_intents").value(labels.size());
-    w.key("intents").begin_array();
-    for (const auto &l : labels)
-        w.value(l);
-    w.end_array();
-    w.key("small_classes").begin_array();
-    for (const auto &l : data.small_classes)
-        w.value(l);
-    w.end_array();
-    w.key("duplicates_removed").value(data.duplicates_removed);
-    w.key("conflicts_resolved").value(data.conflicts_resolved);
-    w.key("empty_removed").value(data.empty_removed);
-    w.key("algorithm").value(algorithm_name(model.algorithm()));
-    w.key("features").value(model.num_features());
-
-    w.key("threshold").begin_object();
-    w.key("value").value(static_cast<double>(threshold.threshold));
-    w.key("precision").value(threshold.precision);
-    w.key("coverage").value(threshold.coverage);
-    w.key("target_precision").value(model.options().target_precision);
-    w.key("target_reached").value(threshold.target_reached);
-    w.end_object();
+    Json w = Json::object();
+    w["input_rows"] = data.input_rows;
+    w["training_samples"] = data.train.size();
+    w["validation_samples"] = data.val.size();
+    w["test_samples"] = data.test.size();
+    w["total_intents"] = labels.size();
+    w["intents"] = labels;
+    w["small_classes"] = data.small_classes;
+    w["duplicates_removed"] = data.duplicates_removed;
+    w["conflicts_resolved"] = data.conflicts_resolved;
+    w["empty_removed"] = data.empty_removed;
+    w["algorithm"] = algorithm_name(model.algorithm());
+    w["features"] = model.num_features();
+    w["threshold"] = {{"value", static_cast<double>(threshold.threshold)},
+                      {"precision", threshold.precision},
+                      {"coverage", threshold.coverage},
+                      {"target_precision", model.options().target_precision},
+                      {"target_reached", threshold.target_reached}};
 
     std::vector<std::string> val_texts, test_texts;
     val_texts.reserve(data.val.size());
@@ -45,26 +35,17 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     for (size_t i : data.test)
         test_texts.push_back(data.texts[i]);
 
-    w.key("validation").begin_object();
-    write_metrics_fields(w, validation, labels, val_texts, nullptr);
-    w.end_object();
-
-    w.key("metrics").begin_object();
-    write_metrics_fields(w, test, labels, test_texts, &test_calibration);
-    w.key("coverage").value(test_coverage);
-    w.key("accepted_accuracy").value(test_accepted_accuracy);
-    w.end_object();
-
-    w.key("timings").begin_object();
-    w.key("features").value(seconds_features);
-    w.key("train").value(seconds_train);
-    w.key("calibrate").value(seconds_calibrate);
-    w.key("evaluate").value(seconds_evaluate);
-    w.end_object();
-
-    w.key("options").raw(model.options().to_json());
-    w.end_object();
-    return w.take();
+    w["validation"] = metrics_json(validation, labels, val_texts, nullptr);
+    Json metrics = metrics_json(test, labels, test_texts, &test_calibration);
+    metrics["coverage"] = test_coverage;
+    metrics["accepted_accuracy"] = test_accepted_accuracy;
+    w["metrics"] = std::move(metrics);
+    w["timings"] = {{"features", seconds_features},
+                    {"train", seconds_train},
+                    {"calibrate", seconds_calibrate},
+                    {"evaluate", seconds_evaluate}};
+    w["options"] = parse_json(model.options().to_json(), "model options");
+    return dump_json(w);
 }
 
 } // namespace intent
