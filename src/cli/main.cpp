@@ -1,9 +1,12 @@
 // pg-intent: train, evaluate and query intent models offline from CSV files
 // with columns split,text,intent. Used for experiments and the benchmark.
+#include "crc32c.h"
 #include "csv.h"
 #include "errors.h"
+#include "evaluation.h"
 #include "json.h"
 #include "model.h"
+#include "training.h"
 
 #include <algorithm>
 #include <chrono>
@@ -126,32 +129,28 @@ int cmd_train(const Args &a) {
     std::string report_json = rep.to_json(trained.model);
     if (a.has("report")) write_file(a.get("report"), report_json + "\n");
 
-    intent::JsonWriter w;
-    w.begin_object();
-    w.key("rows").value(rows.size());
-    w.key("labels").value(trained.model.labels().size());
-    w.key("features").value(trained.model.num_features());
-    w.key("train_seconds").value(train_seconds);
-    w.key("model_bytes").value(blob.size());
-    w.key("training_samples").value(rep.data.train.size());
-    w.key("validation_samples").value(rep.data.val.size());
-    w.key("test_samples").value(rep.data.test.size());
-    w.key("test_accuracy").value(rep.test.accuracy);
-    w.key("test_macro_f1").value(rep.test.macro_f1);
-    w.key("validation_accuracy").value(rep.validation.accuracy);
-    w.key("threshold").value(static_cast<double>(rep.threshold.threshold));
-    w.key("test_coverage").value(rep.test_coverage);
-    w.key("test_accepted_accuracy").value(rep.test_accepted_accuracy);
-    w.key("ece").value(rep.test_calibration.ece);
-    w.key("brier").value(rep.test_calibration.brier);
-    w.key("timings").begin_object();
-    w.key("features").value(rep.seconds_features);
-    w.key("train").value(rep.seconds_train);
-    w.key("calibrate").value(rep.seconds_calibrate);
-    w.key("evaluate").value(rep.seconds_evaluate);
-    w.end_object();
-    w.end_object();
-    std::cout << w.str() << "\n";
+    intent::Json w = intent::Json::object();
+    w["rows"] = rows.size();
+    w["labels"] = trained.model.labels().size();
+    w["features"] = trained.model.num_features();
+    w["train_seconds"] = train_seconds;
+    w["model_bytes"] = blob.size();
+    w["training_samples"] = rep.data.train.size();
+    w["validation_samples"] = rep.data.val.size();
+    w["test_samples"] = rep.data.test.size();
+    w["test_accuracy"] = rep.test.accuracy;
+    w["test_macro_f1"] = rep.test.macro_f1;
+    w["validation_accuracy"] = rep.validation.accuracy;
+    w["threshold"] = static_cast<double>(rep.threshold.threshold);
+    w["test_coverage"] = rep.test_coverage;
+    w["test_accepted_accuracy"] = rep.test_accepted_accuracy;
+    w["ece"] = rep.test_calibration.ece;
+    w["brier"] = rep.test_calibration.brier;
+    w["timings"] = {{"features", rep.seconds_features},
+                    {"train", rep.seconds_train},
+                    {"calibrate", rep.seconds_calibrate},
+                    {"evaluate", rep.seconds_evaluate}};
+    std::cout << intent::dump_json(w) << "\n";
     return 0;
 }
 
@@ -207,55 +206,45 @@ int cmd_eval(const Args &a) {
     } while (batch_s < 0.5);
 
     const double n = static_cast<double>(texts.size());
-    intent::JsonWriter w;
-    w.begin_object();
-    w.key("rows").value(texts.size());
-    w.key("accuracy").value(rep.accuracy);
-    w.key("macro_f1").value(rep.macro_f1);
-    w.key("macro_precision").value(rep.macro_precision);
-    w.key("macro_recall").value(rep.macro_recall);
-    w.key("coverage").value(static_cast<double>(accepted) / n);
-    w.key("accepted_accuracy")
-        .value(accepted ? static_cast<double>(accepted_correct) / static_cast<double>(accepted) : 0.0);
-    w.key("in_scope_accuracy_with_threshold").value(static_cast<double>(accepted_correct) / n);
-    w.key("threshold").value(static_cast<double>(model.threshold()));
-    w.key("ece").value(cal.ece);
-    w.key("brier").value(cal.brier);
-    w.key("load_ms").value(load_ms);
-    w.key("single_predict_us_median").value(percentile(us, 0.5));
-    w.key("single_predict_us_p99").value(percentile(us, 0.99));
-    w.key("batch_rows_per_s").value(static_cast<double>(done) / batch_s);
+    intent::Json w = intent::Json::object();
+    w["rows"] = texts.size();
+    w["accuracy"] = rep.accuracy;
+    w["macro_f1"] = rep.macro_f1;
+    w["macro_precision"] = rep.macro_precision;
+    w["macro_recall"] = rep.macro_recall;
+    w["coverage"] = static_cast<double>(accepted) / n;
+    w["accepted_accuracy"] =
+        accepted ? static_cast<double>(accepted_correct) / static_cast<double>(accepted) : 0.0;
+    w["in_scope_accuracy_with_threshold"] = static_cast<double>(accepted_correct) / n;
+    w["threshold"] = static_cast<double>(model.threshold());
+    w["ece"] = cal.ece;
+    w["brier"] = cal.brier;
+    w["load_ms"] = load_ms;
+    w["single_predict_us_median"] = percentile(us, 0.5);
+    w["single_predict_us_p99"] = percentile(us, 0.99);
+    w["batch_rows_per_s"] = static_cast<double>(done) / batch_s;
     if (a.has("oos-split")) {
         auto oos = rows_of_split(all, a.get("oos-split"));
         size_t abstained = 0;
         for (const auto &r : oos)
             abstained += model.classify(r.text, scratch) < 0;
-        w.key("oos").begin_object();
-        w.key("rows").value(oos.size());
-        w.key("recall").value(oos.empty() ? 0.0
-                                          : static_cast<double>(abstained) / static_cast<double>(oos.size()));
-        w.end_object();
+        w["oos"] = {
+            {"rows", oos.size()},
+            {"recall", oos.empty() ? 0.0 : static_cast<double>(abstained) / static_cast<double>(oos.size())}};
     }
-    w.end_object();
-    std::cout << w.str() << "\n";
+    std::cout << intent::dump_json(w) << "\n";
     return 0;
 }
 
 // One TSV line: label, confidence, uncertain, top-k JSON.
 void print_prediction(const intent::IntentModel &model, const intent::Prediction &p) {
-    intent::JsonWriter top;
-    top.begin_array();
-    for (const auto &t : p.top) {
-        top.begin_object();
-        top.key("intent").value(model.labels()[static_cast<size_t>(t.first)]);
-        top.key("probability").value(static_cast<double>(t.second));
-        top.end_object();
-    }
-    top.end_array();
-    std::string conf;
-    intent::json_append_number(conf, static_cast<double>(p.confidence));
-    std::cout << model.labels()[static_cast<size_t>(p.label)] << '\t' << conf << '\t'
-              << (p.uncertain ? "true" : "false") << '\t' << top.str() << '\n';
+    intent::Json top = intent::Json::array();
+    for (const auto &t : p.top)
+        top.push_back({{"intent", model.labels()[static_cast<size_t>(t.first)]},
+                       {"probability", static_cast<double>(t.second)}});
+    std::cout << model.labels()[static_cast<size_t>(p.label)] << '\t'
+              << intent::dump_json(static_cast<double>(p.confidence)) << '\t'
+              << (p.uncertain ? "true" : "false") << '\t' << intent::dump_json(top) << '\n';
 }
 
 int cmd_predict(const Args &a) {

@@ -1,63 +1,31 @@
-// Minimal JSON writer and reader, enough for options objects and reports.
+// JSON for the core: nlohmann::json (Debian's nlohmann-json3-dev) with
+// insertion-ordered objects, so reports and stored options keep a fixed key
+// order and the same input always gives the same bytes. parse_json() adds
+// what the core needs on top of the library: a depth limit (a hostile model
+// blob or option object cannot exhaust the stack) and errors as
+// intent::Error.
 #pragma once
 
-#include <cstdint>
-#include <map>
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace intent {
 
-// Appends `s` as a JSON string literal (quotes, escapes, control characters
-// as \u00XX; valid UTF-8 is passed through).
-void json_append_string(std::string &out, std::string_view s);
-// Appends a finite double with up to 6 significant decimals ("null" for NaN/inf).
-void json_append_number(std::string &out, double v);
+using Json = nlohmann::ordered_json;
 
-// Streaming writer that handles commas. Keys are escaped.
-class JsonWriter {
-  public:
-    JsonWriter &begin_object();
-    JsonWriter &end_object();
-    JsonWriter &begin_array();
-    JsonWriter &end_array();
-    JsonWriter &key(std::string_view k);
-    JsonWriter &value(std::string_view s);
-    JsonWriter &value(const char *s) { return value(std::string_view(s)); }
-    JsonWriter &value(double v);
-    // Integers: one overload per fundamental type, because int64_t/uint64_t/
-    // size_t are typedefs of these and coincide differently per platform.
-    JsonWriter &value(long long v);
-    JsonWriter &value(unsigned long long v);
-    JsonWriter &value(int v) { return value(static_cast<long long>(v)); }
-    JsonWriter &value(unsigned v) { return value(static_cast<unsigned long long>(v)); }
-    JsonWriter &value(long v) { return value(static_cast<long long>(v)); }
-    JsonWriter &value(unsigned long v) { return value(static_cast<unsigned long long>(v)); }
-    JsonWriter &value(bool v);
-    JsonWriter &null();
-    JsonWriter &raw(std::string_view json); // an already-serialised JSON value
-    const std::string &str() const { return out_; }
-    std::string take() { return std::move(out_); }
+// Deepest nesting parse_json() accepts.
+constexpr int kMaxJsonDepth = 64;
 
-  private:
-    void comma();
-    std::string out_;
-    std::vector<bool> first_; // per open container: no element written yet
-    bool after_key_ = false;
-};
+// Parses one JSON value (RFC 8259). Throws Error(InvalidArgument) naming
+// `what` and the byte offset on malformed input or nesting deeper than
+// kMaxJsonDepth.
+Json parse_json(std::string_view text, const char *what);
 
-struct JsonValue {
-    enum class Type { Null, Bool, Number, String, Array, Object } type = Type::Null;
-    bool boolean = false;
-    double number = 0;
-    std::string string;
-    std::vector<JsonValue> array;
-    std::vector<std::pair<std::string, JsonValue>> object; // in document order
-};
-
-// Parses one JSON value (RFC 8259). Throws Error(InvalidArgument) with the
-// byte offset on malformed input. Depth is limited to 64.
-JsonValue json_parse(std::string_view text);
+// Compact serialisation; invalid UTF-8 in strings is replaced (U+FFFD), so
+// the output is always valid JSON for PostgreSQL's jsonb. NaN and infinities
+// become null.
+std::string dump_json(const Json &value);
 
 } // namespace intent

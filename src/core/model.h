@@ -1,41 +1,21 @@
 // The trained intent model: vectoriser + one-vs-rest weights + per-class
-// Platt calibration + abstain threshold, its binary format, and the training
-// pipeline that produces it with a full evaluation report.
+// Platt calibration + abstain threshold. Prediction is in model.cpp, the
+// binary format in model_format.cpp.
 #pragma once
 
 #include "calibration.h"
-#include "dataset.h"
 #include "linear.h"
-#include "metrics.h"
+#include "options.h"
+#include "sparse.h"
 #include "vectorizer.h"
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace intent {
-
-struct ModelOptions {
-    FeatureOptions features;
-    LearnerOptions learner;
-    SplitOptions split;
-    double target_precision = 0.9;  // abstain threshold goal on the validation split
-    size_t max_misclassified = 200; // cap on misclassified samples kept in the report
-
-    // Applies a flat JSON object of options, e.g.
-    // {"algorithm":"logistic_regression","C":0.5,"char_ngrams":false}.
-    // Keys: algorithm, C, class_weight ("balanced"|"none"), tolerance,
-    // max_iterations, word_ngram_min, word_ngram_max, char_ngrams,
-    // char_ngram_min, char_ngram_max, max_features, max_char_features, min_df,
-    // sublinear_tf, smooth_idf, lowercase, accent_folding, val_fraction,
-    // test_fraction, seed, target_precision.
-    // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
-    void apply_json(std::string_view json_object);
-    void validate() const;
-    std::string to_json() const; // every option with its effective value
-};
 
 // Reusable per-caller buffers so predict() does not allocate once warm.
 struct PredictScratch {
@@ -99,52 +79,5 @@ class IntentModel {
     std::vector<PlattParams> platt_;
     float threshold_ = 0;
 };
-
-// Everything train_model learned and measured.
-struct TrainReport {
-    PreparedDataset data;
-    EvalReport validation; // on the val split, before the threshold
-    EvalReport test;       // on the test split
-    CalibrationReport test_calibration;
-    ThresholdChoice threshold;
-    double test_accepted_accuracy = 0; // accuracy of test rows at or above the threshold
-    double test_coverage = 0;          // fraction of test rows at or above the threshold
-    double seconds_features = 0, seconds_train = 0, seconds_calibrate = 0, seconds_evaluate = 0;
-
-    // The report as one JSON object (the SQL layer casts it to jsonb):
-    // sizes, labels, small_classes, metrics {accuracy, macro_precision,
-    // macro_recall, macro_f1, per_intent {label: {precision, recall, f1,
-    // support}}, confusion {labels, matrix}, misclassified [{text, expected,
-    // predicted, confidence}], calibration {ece, brier}}, threshold, timings.
-    std::string to_json(const IntentModel &model) const;
-};
-
-struct TrainedModel {
-    IntentModel model;
-    TrainReport report;
-};
-
-// The whole pipeline: prepare (dedup + split) -> fit TF-IDF on train ->
-// train one-vs-rest -> fit Platt per class on val scores -> choose the
-// threshold on val -> evaluate on test. With an empty val split, calibration
-// falls back to the train scores and the threshold to 0.
-// Throws Error(InsufficientData) with fewer than 2 labels or no training rows.
-TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
-                         const TrainCallbacks &callbacks);
-
-// Scores `model` on labelled texts (truth labels unknown to the model count
-// as wrong). Used to score the active model as the baseline on a new test split.
-EvalReport evaluate_model(const IntentModel &model, const std::vector<std::string> &texts,
-                          const std::vector<std::string> &truth, CalibrationReport *calibration = nullptr);
-
-// JSON of an EvalReport with label names (the "metrics" object above).
-std::string eval_report_json(const EvalReport &report, const std::vector<std::string> &labels,
-                             const std::vector<std::string> &texts, const CalibrationReport *calibration);
-
-// CRC-32C (Castagnoli) of `size` bytes, continuing from `crc` (0 to start);
-// the model checksum. Exposed for the fuzz target and tests.
-uint32_t crc32c(const uint8_t *data, size_t size, uint32_t crc = 0);
-// The portable table-driven implementation (crc32c uses the CPU instruction when it can).
-uint32_t crc32c_software(const uint8_t *data, size_t size, uint32_t crc = 0);
 
 } // namespace intent

@@ -83,7 +83,7 @@ bool interrupt_pending();
 // Defines the exported V1 function `name`, whose body (written after the
 // macro) runs as `name##_body` inside the guard.
 #define PG_INTENT_FUNCTION(name)                                                                             \
-    static Datum name##_body(FunctionCallInfo fcinfo);                                                       \
+    static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo);                                      \
     PG_INTENT_EXPORT_BEGIN                                                                                   \
     extern "C" {                                                                                             \
     PG_FUNCTION_INFO_V1(name);                                                                               \
@@ -92,4 +92,4 @@ bool interrupt_pending();
     }                                                                                                        \
     }                                                                                                        \
     PG_INTENT_EXPORT_END                                                                                     \
-    static Datum name##_body(FunctionCallInfo fcinfo)
+    static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

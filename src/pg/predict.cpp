@@ -96,25 +96,22 @@ Datum jsonb_datum(const std::string &json) {
     return result;
 }
 
-Datum prediction_tuple(FunctionCallInfo fcinfo, const CallSite *site, const LoadedModel &loaded,
-                       Datum message) {
+Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum message) {
     std::string converted;
     std::string_view text = message_utf8(message, converted);
     const intent::IntentModel &model = *loaded.model;
     intent::Prediction p = model.predict(text, static_cast<size_t>(guc_top_k), scratch());
     release_scratch_after(text.size());
 
-    intent::JsonWriter top;
-    top.begin_object();
+    intent::Json top = intent::Json::object();
     for (const auto &entry : p.top)
-        top.key(model.labels()[entry.first]).value(static_cast<double>(entry.second));
-    top.end_object();
+        top[model.labels()[entry.first]] = static_cast<double>(entry.second);
 
     Datum values[5];
     bool nulls[5] = {false, false, false, false, false};
     values[0] = label_datum(model.labels()[p.label]);
     values[1] = Float8GetDatum(p.confidence);
-    values[2] = jsonb_datum(top.str());
+    values[2] = jsonb_datum(intent::dump_json(top));
     values[3] = BoolGetDatum(p.uncertain);
     values[4] = Int64GetDatum(loaded.id);
     Datum result;
@@ -131,14 +128,14 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_predict_active) {
     CallSite *site = call_site(fcinfo, true);
     LoadedModel loaded = active_model(site->schema);
-    return prediction_tuple(fcinfo, site, loaded, PG_GETARG_DATUM(0));
+    return prediction_tuple(site, loaded, PG_GETARG_DATUM(0));
 }
 
 // predict_intent(p_message text, p_model_id bigint): a given model's prediction.
 PG_INTENT_FUNCTION(pg_intent_predict_model) {
     CallSite *site = call_site(fcinfo, true);
     LoadedModel loaded = model_by_id(site->schema, PG_GETARG_INT64(1));
-    return prediction_tuple(fcinfo, site, loaded, PG_GETARG_DATUM(0));
+    return prediction_tuple(site, loaded, PG_GETARG_DATUM(0));
 }
 
 // classify_intent(p_message text): label only, 'uncertain' below the threshold.
@@ -146,9 +143,9 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     CallSite *site = call_site(fcinfo, false);
     LoadedModel loaded = active_model(site->schema);
     std::string converted;
-    std::string_view text = message_utf8(PG_GETARG_DATUM(0), converted);
-    int label = loaded.model->classify(text, scratch());
-    release_scratch_after(text.size());
+    std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
+    int label = loaded.model->classify(message, scratch());
+    release_scratch_after(message.size());
     static const std::string uncertain = "uncertain";
     return label_datum(label < 0 ? uncertain : loaded.model->labels()[label]);
 }
@@ -163,21 +160,16 @@ PG_INTENT_FUNCTION(pg_intent_model_info) {
     size_t word_features = 0, char_features = 0;
     for (intent::FeatureKind kind : model.vectorizer().kinds())
         (kind == intent::FeatureKind::Word ? word_features : char_features)++;
-    intent::JsonWriter out;
-    out.begin_object();
-    out.key("format_version").value(static_cast<uint64_t>(intent::IntentModel::kFormatVersion));
-    out.key("algorithm").value(intent::algorithm_name(model.algorithm()));
-    out.key("bytes").value(static_cast<uint64_t>(VARSIZE_ANY_EXHDR(blob)));
-    out.key("total_intents").value(model.labels().size());
-    out.key("intents").begin_array();
-    for (const auto &label : model.labels())
-        out.value(label);
-    out.end_array();
-    out.key("features").value(model.num_features());
-    out.key("word_features").value(word_features);
-    out.key("char_features").value(char_features);
-    out.key("threshold").value(static_cast<double>(model.threshold()));
-    out.key("options").raw(model.options().to_json());
-    out.end_object();
-    return jsonb_datum(out.str());
+    intent::Json out = intent::Json::object();
+    out["format_version"] = intent::IntentModel::kFormatVersion;
+    out["algorithm"] = intent::algorithm_name(model.algorithm());
+    out["bytes"] = VARSIZE_ANY_EXHDR(blob);
+    out["total_intents"] = model.labels().size();
+    out["intents"] = model.labels();
+    out["features"] = model.num_features();
+    out["word_features"] = word_features;
+    out["char_features"] = char_features;
+    out["threshold"] = static_cast<double>(model.threshold());
+    out["options"] = intent::parse_json(model.options().to_json(), "model options");
+    return jsonb_datum(intent::dump_json(out));
 }

@@ -4,7 +4,9 @@
 #include "guard.h"
 #include "module.h"
 
+#include "evaluation.h"
 #include "json.h"
+#include "training.h"
 
 extern "C" {
 #include "utils/timestamp.h"

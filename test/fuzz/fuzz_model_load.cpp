@@ -1,6 +1,7 @@
 // libFuzzer target for the model loader: any byte string must either load
 // or throw intent::Error(CorruptModel), never crash, read out of bounds or
 // allocate beyond what the input describes.
+#include "crc32c.h"
 #include "errors.h"
 #include "model.h"
 

@@ -1,9 +1,12 @@
 // IntentModel: options, hand-computed scores and probabilities, the binary
 // format's round trip and hostile-input rejection, determinism, and a small
 // end-to-end training run in Spanish.
+#include "crc32c.h"
 #include "errors.h"
+#include "evaluation.h"
 #include "json.h"
 #include "model.h"
+#include "training.h"
 
 #include <atomic>
 #include <cmath>
@@ -217,7 +220,7 @@ TEST(ModelOptions, ToJsonRoundTripsAndListsDefaults) {
     ModelOptions o;
     std::string j = o.to_json();
     EXPECT_NE(j.find("\"algorithm\":\"linear_svm\""), std::string::npos) << j;
-    EXPECT_NE(j.find("\"C\":1,"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"C\":1.0,"), std::string::npos) << j;
     EXPECT_NE(j.find("\"class_weight\":\"balanced\""), std::string::npos) << j;
     EXPECT_NE(j.find("\"max_features\":10000"), std::string::npos) << j;
     EXPECT_NE(j.find("\"target_precision\":0.9"), std::string::npos) << j;
@@ -611,36 +614,29 @@ TEST(TrainModel, TrainingTwiceGivesIdenticalBytes) {
 
 TEST(TrainModel, ReportJsonHasTheDocumentedKeys) {
     const TrainedModel &t = spanish_model();
-    JsonValue r = json_parse(t.report.to_json(t.model));
-    ASSERT_EQ(r.type, JsonValue::Type::Object);
-    auto get = [](const JsonValue &o, const std::string &k) -> const JsonValue & {
-        for (const auto &kv : o.object)
-            if (kv.first == k) return kv.second;
-        static JsonValue missing;
-        ADD_FAILURE() << "missing key " << k;
-        return missing;
-    };
-    EXPECT_EQ(get(r, "training_samples").number + get(r, "validation_samples").number +
-                  get(r, "test_samples").number,
+    Json r = parse_json(t.report.to_json(t.model), "report");
+    ASSERT_TRUE(r.is_object());
+    EXPECT_EQ(r.at("training_samples").get<double>() + r.at("validation_samples").get<double>() +
+                  r.at("test_samples").get<double>(),
               24.0);
-    EXPECT_EQ(get(r, "total_intents").number, 3.0);
-    EXPECT_EQ(get(r, "intents").array.size(), 3u);
-    EXPECT_EQ(get(r, "duplicates_removed").number, 0.0);
-    const JsonValue &th = get(r, "threshold");
-    EXPECT_DOUBLE_EQ(get(th, "target_precision").number, 0.9);
-    EXPECT_EQ(get(th, "target_reached").type, JsonValue::Type::Bool);
-    const JsonValue &metrics = get(r, "metrics");
+    EXPECT_EQ(r.at("total_intents").get<double>(), 3.0);
+    EXPECT_EQ(r.at("intents").size(), 3u);
+    EXPECT_EQ(r.at("duplicates_removed").get<double>(), 0.0);
+    const Json &th = r.at("threshold");
+    EXPECT_DOUBLE_EQ(th.at("target_precision").get<double>(), 0.9);
+    EXPECT_TRUE(th.at("target_reached").is_boolean());
+    const Json &metrics = r.at("metrics");
     for (const char *k : {"accuracy", "precision", "recall", "f1", "coverage", "accepted_accuracy"})
-        EXPECT_EQ(get(metrics, k).type, JsonValue::Type::Number) << k;
-    EXPECT_EQ(get(get(metrics, "per_intent"), "return_process").type, JsonValue::Type::Object);
-    const JsonValue &conf = get(metrics, "confusion");
-    EXPECT_EQ(get(conf, "labels").array.size(), 3u);
-    EXPECT_EQ(get(conf, "matrix").array.size(), 3u);
-    EXPECT_EQ(get(get(metrics, "calibration"), "brier").type, JsonValue::Type::Number);
+        EXPECT_TRUE(metrics.at(k).is_number()) << k;
+    EXPECT_TRUE(metrics.at("per_intent").at("return_process").is_object());
+    const Json &conf = metrics.at("confusion");
+    EXPECT_EQ(conf.at("labels").size(), 3u);
+    EXPECT_EQ(conf.at("matrix").size(), 3u);
+    EXPECT_TRUE(metrics.at("calibration").at("brier").is_number());
     for (const char *k : {"features", "train", "calibrate", "evaluate"})
-        EXPECT_GE(get(get(r, "timings"), k).number, 0.0);
-    EXPECT_EQ(get(get(r, "options"), "algorithm").string, "linear_svm");
-    EXPECT_EQ(get(r, "validation").type, JsonValue::Type::Object);
+        EXPECT_GE(r.at("timings").at(k).get<double>(), 0.0);
+    EXPECT_EQ(r.at("options").at("algorithm").get<std::string>(), "linear_svm");
+    EXPECT_TRUE(r.at("validation").is_object());
 }
 
 TEST(TrainModel, FewerThanTwoIntentsIsInsufficientData) {
@@ -677,7 +673,7 @@ TEST(EvaluateModel, CountsUnknownTruthAsWrongAndNamesLabels) {
     EXPECT_EQ(r.misclassified[0].row, 2u);
     EXPECT_EQ(r.misclassified[0].predicted, 0);
     std::string j = eval_report_json(r, m.labels(), texts, &cal);
-    JsonValue v = json_parse(j);
+    EXPECT_NO_THROW(parse_json(j, "evaluation"));
     EXPECT_NE(j.find(R"({"text":"hola","expected":"b","predicted":"a","confidence":0.835)"),
               std::string::npos)
         << j;

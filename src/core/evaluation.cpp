@@ -1,0 +1,86 @@
+// Scoring a model on labelled texts, and the JSON of an evaluation.
+#include "evaluation.h"
+
+#include "errors.h"
+#include "json.h"
+#include "scoring.h"
+
+#include <unordered_map>
+
+namespace intent {
+
+Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
+                  const std::vector<std::string> &texts, const CalibrationReport *calibration) {
+    auto label_or_null = [&](int i) -> Json {
+        if (i >= 0 && static_cast<size_t>(i) < labels.size()) return labels[static_cast<size_t>(i)];
+        return nullptr;
+    };
+    Json w = Json::object();
+    w["rows"] = r.rows;
+    w["accuracy"] = r.accuracy;
+    w["precision"] = r.macro_precision;
+    w["recall"] = r.macro_recall;
+    w["f1"] = r.macro_f1;
+    w["macro_precision"] = r.macro_precision;
+    w["macro_recall"] = r.macro_recall;
+    w["macro_f1"] = r.macro_f1;
+    Json per_intent = Json::object();
+    for (size_t c = 0; c < r.per_class.size() && c < labels.size(); ++c) {
+        const auto &m = r.per_class[c];
+        per_intent[labels[c]] = {
+            {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"support", m.support}};
+    }
+    w["per_intent"] = std::move(per_intent);
+    w["confusion"] = {{"labels", labels}, {"matrix", r.confusion}};
+    Json misclassified = Json::array();
+    for (const auto &m : r.misclassified) {
+        Json row = Json::object();
+        row["text"] = m.row < texts.size() ? Json(texts[m.row]) : Json(nullptr);
+        row["expected"] = label_or_null(m.truth);
+        row["predicted"] = label_or_null(m.predicted);
+        row["confidence"] = static_cast<double>(m.confidence);
+        misclassified.push_back(std::move(row));
+    }
+    w["misclassified"] = std::move(misclassified);
+    w["unknown_truth"] = r.unknown_truth;
+    if (calibration) w["calibration"] = {{"ece", calibration->ece}, {"brier", calibration->brier}};
+    return w;
+}
+
+std::string eval_report_json(const EvalReport &report, const std::vector<std::string> &labels,
+                             const std::vector<std::string> &texts, const CalibrationReport *calibration) {
+    return dump_json(metrics_json(report, labels, texts, calibration));
+}
+
+EvalReport evaluate_model(const IntentModel &model, const std::vector<std::string> &texts,
+                          const std::vector<std::string> &truth, CalibrationReport *calibration) {
+    if (texts.size() != truth.size())
+        throw Error(ErrorKind::InvalidArgument, "texts and labels differ in length",
+                    "Every evaluated text needs exactly one expected label.");
+    const auto &labels = model.labels();
+    const size_t k = labels.size();
+    std::unordered_map<std::string, int> index;
+    for (size_t c = 0; c < k; ++c)
+        index.emplace(labels[c], static_cast<int>(c));
+    std::vector<int> y(texts.size()), pred(texts.size());
+    std::vector<float> conf(texts.size());
+    std::vector<float> all_probs;
+    if (calibration) all_probs.reserve(texts.size() * k);
+    PredictScratch scratch;
+    for (size_t i = 0; i < texts.size(); ++i) {
+        auto it = index.find(truth[i]);
+        y[i] = it == index.end() ? -1 : it->second;
+        model.probabilities(texts[i], scratch);
+        size_t best = argmax(scratch.probs.data(), k);
+        pred[i] = static_cast<int>(best);
+        conf[i] = scratch.probs[best];
+        if (calibration) all_probs.insert(all_probs.end(), scratch.probs.begin(), scratch.probs.begin() + k);
+    }
+    EvalReport r = evaluate(y, pred, conf, k);
+    if (r.misclassified.size() > model.options().max_misclassified)
+        r.misclassified.resize(model.options().max_misclassified);
+    if (calibration) *calibration = calibration_report(all_probs, k, y);
+    return r;
+}
+
+} // namespace intent

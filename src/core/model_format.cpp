@@ -1,0 +1,512 @@
+// The binary model format: serialisation and the validating loader.
+//
+//
+// Binary layout (all integers and floats little-endian, floats IEEE-754 binary32):
+//
+//   "PGINTENT"                      8 bytes magic
+//   u32 format version              currently 1
+//   sections, each: u32 tag, u64 byte length, payload; exactly once, in this order:
+//     1 options    u32 len + JSON bytes (ModelOptions::to_json)
+//     2 algorithm  u8 (1 linear_svm, 2 logistic_regression)
+//     3 labels     u32 count, count x (u32 len + UTF-8 bytes)
+//     4 vocabulary u32 count, count x (u8 kind, u32 len + bytes)
+//     5 idf        u32 count, count x f32
+//     6 weights    u32 features, u32 classes, classes x f32 scale,
+//                  features x classes x i16 (feature-major)
+//     7 bias       u32 count, count x f32
+//     8 platt      u32 count, count x (f32 a, f32 b)
+//     9 threshold  f32
+//   u32 CRC-32C (Castagnoli) of every byte before it
+//
+// The bytes depend only on the model's content (no timestamps, no padding
+// garbage), so training twice on the same rows gives the same blob.
+#include "model.h"
+
+#include "crc32c.h"
+#include "errors.h"
+#include "scoring.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace intent {
+
+namespace {
+
+constexpr char kMagic[8] = {'P', 'G', 'I', 'N', 'T', 'E', 'N', 'T'};
+constexpr size_t kMaxLabels = 100000;
+constexpr size_t kMaxFeatures = 20000000;
+constexpr size_t kMaxString = 1u << 20;
+
+enum SectionTag : uint32_t {
+    kOptions = 1,
+    kAlgorithm = 2,
+    kLabels = 3,
+    kVocabulary = 4,
+    kIdf = 5,
+    kWeights = 6,
+    kBias = 7,
+    kPlatt = 8,
+    kThreshold = 9,
+};
+
+const char *section_name(uint32_t tag) {
+    switch (tag) {
+    case kOptions:
+        return "options";
+    case kAlgorithm:
+        return "algorithm";
+    case kLabels:
+        return "labels";
+    case kVocabulary:
+        return "vocabulary";
+    case kIdf:
+        return "idf";
+    case kWeights:
+        return "weights";
+    case kBias:
+        return "bias";
+    case kPlatt:
+        return "platt";
+    case kThreshold:
+        return "threshold";
+    default:
+        return "unknown";
+    }
+}
+
+// ------------------------------------------------------------ byte writer
+
+void put_u8(std::string &out, uint8_t v) {
+    out.push_back(static_cast<char>(v));
+}
+
+void put_u32(std::string &out, uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void put_u64(std::string &out, uint64_t v) {
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void put_f32(std::string &out, float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    put_u32(out, bits);
+}
+
+void put_string(std::string &out, std::string_view s) {
+    put_u32(out, static_cast<uint32_t>(s.size()));
+    out.append(s.data(), s.size());
+}
+
+// Appends section `tag` whose payload `body` has been built separately.
+void put_section(std::string &out, uint32_t tag, const std::string &body) {
+    put_u32(out, tag);
+    put_u64(out, body.size());
+    out += body;
+}
+
+// ------------------------------------------------------------ byte reader
+
+[[noreturn]] void corrupt(const std::string &detail) {
+    throw Error(ErrorKind::CorruptModel, "invalid intent model", detail,
+                "Retrain the model or restore it from a backup.");
+}
+
+// Bounds-checked little-endian reader over [p, p + left).
+class Reader {
+  public:
+    Reader(const uint8_t *p, size_t n, const char *where) : p_(p), left_(n), where_(where) {}
+
+    size_t left() const { return left_; }
+    const uint8_t *data() const { return p_; }
+
+    void need(uint64_t n, const char *what) const {
+        if (n > left_)
+            corrupt(std::string("The ") + where_ + " section is truncated: " + what + " needs " +
+                    std::to_string(n) + " bytes but only " + std::to_string(left_) + " remain.");
+    }
+    uint8_t u8(const char *what) {
+        need(1, what);
+        uint8_t v = p_[0];
+        skip(1);
+        return v;
+    }
+    uint32_t u32(const char *what) {
+        need(4, what);
+        uint32_t v = 0;
+        for (int i = 0; i < 4; ++i)
+            v |= static_cast<uint32_t>(p_[i]) << (8 * i);
+        skip(4);
+        return v;
+    }
+    uint64_t u64(const char *what) {
+        need(8, what);
+        uint64_t v = 0;
+        for (int i = 0; i < 8; ++i)
+            v |= static_cast<uint64_t>(p_[i]) << (8 * i);
+        skip(8);
+        return v;
+    }
+    // A float that must be finite.
+    float f32(const char *what) {
+        uint32_t bits = u32(what);
+        float f;
+        std::memcpy(&f, &bits, 4);
+        if (!std::isfinite(f))
+            corrupt(std::string("The ") + where_ + " section holds a non-finite value for " + what + ".");
+        return f;
+    }
+    // A u32-length-prefixed byte string of at most kMaxString bytes.
+    std::string_view string(const char *what) {
+        uint32_t n = u32(what);
+        if (n > kMaxString)
+            corrupt(std::string("The ") + where_ + " section declares a " + what + " of " +
+                    std::to_string(n) + " bytes, more than the 1 MiB limit.");
+        need(n, what);
+        std::string_view s(reinterpret_cast<const char *>(p_), n);
+        skip(n);
+        return s;
+    }
+    void skip(size_t n) {
+        p_ += n;
+        left_ -= n;
+    }
+    // A section must be consumed exactly.
+    void expect_end() const {
+        if (left_ != 0)
+            corrupt(std::string("The ") + where_ + " section has " + std::to_string(left_) +
+                    " unexpected trailing bytes.");
+    }
+
+  private:
+    const uint8_t *p_;
+    size_t left_;
+    const char *where_;
+};
+
+// Whether `s` is well-formed UTF-8 (labels become PostgreSQL text).
+bool valid_utf8(std::string_view s) {
+    size_t i = 0, n = s.size();
+    while (i < n) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t len;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else
+            return false;
+        if (n - i < len) return false;
+        unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+        if (c1 < lo || c1 > hi) return false;
+        for (size_t k = 2; k < len; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        i += len;
+    }
+    return true;
+}
+
+// ------------------------------------------------------- quantisation
+
+} // namespace
+
+std::string IntentModel::serialize() const {
+    const size_t k = labels_.size(), nf = vectorizer_.num_features(), stride = padded(k);
+    std::string out;
+    out.reserve(64 + nf * k * 2 + nf * 16 + k * 64);
+    out.append(kMagic, 8);
+    put_u32(out, kFormatVersion);
+
+    std::string body;
+    put_string(body, options_.to_json());
+    put_section(out, kOptions, body);
+
+    body.clear();
+    put_u8(body, static_cast<uint8_t>(algorithm_));
+    put_section(out, kAlgorithm, body);
+
+    body.clear();
+    put_u32(body, static_cast<uint32_t>(k));
+    for (const auto &l : labels_)
+        put_string(body, l);
+    put_section(out, kLabels, body);
+
+    body.clear();
+    const auto &terms = vectorizer_.terms();
+    const auto &kinds = vectorizer_.kinds();
+    put_u32(body, static_cast<uint32_t>(nf));
+    for (size_t f = 0; f < nf; ++f) {
+        put_u8(body, static_cast<uint8_t>(kinds[f]));
+        put_string(body, terms[f]);
+    }
+    put_section(out, kVocabulary, body);
+
+    body.clear();
+    put_u32(body, static_cast<uint32_t>(nf));
+    for (float v : vectorizer_.idf())
+        put_f32(body, v);
+    put_section(out, kIdf, body);
+
+    body.clear();
+    body.reserve(8 + 4 * k + 2 * nf * k);
+    put_u32(body, static_cast<uint32_t>(nf));
+    put_u32(body, static_cast<uint32_t>(k));
+    for (float s : scale_)
+        put_f32(body, s);
+    for (size_t f = 0; f < nf; ++f)
+        for (size_t c = 0; c < k; ++c) {
+            uint16_t u = static_cast<uint16_t>(qweights_[f * stride + c]);
+            body.push_back(static_cast<char>(u & 0xFF));
+            body.push_back(static_cast<char>(u >> 8));
+        }
+    put_section(out, kWeights, body);
+
+    body.clear();
+    put_u32(body, static_cast<uint32_t>(k));
+    for (size_t c = 0; c < k; ++c)
+        put_f32(body, bias_[c]);
+    put_section(out, kBias, body);
+
+    body.clear();
+    put_u32(body, static_cast<uint32_t>(k));
+    for (const auto &p : platt_) {
+        put_f32(body, p.a);
+        put_f32(body, p.b);
+    }
+    put_section(out, kPlatt, body);
+
+    body.clear();
+    put_f32(body, threshold_);
+    put_section(out, kThreshold, body);
+
+    put_u32(out, crc32c(reinterpret_cast<const uint8_t *>(out.data()), out.size()));
+    return out;
+}
+
+IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
+    constexpr size_t kHeader = 8 + 4;
+    if (data == nullptr || size < kHeader + 4)
+        corrupt("The blob is " + std::to_string(size) + " bytes long, shorter than any intent model.");
+    if (std::memcmp(data, kMagic, 8) != 0)
+        corrupt("The blob does not start with the \"PGINTENT\" magic bytes, so it is not an intent model.");
+    Reader head(data + 8, 4, "header");
+    uint32_t version = head.u32("the format version");
+    if (version != kFormatVersion)
+        corrupt("The model has format version " + std::to_string(version) + " but this build reads version " +
+                std::to_string(kFormatVersion) + ".");
+    const size_t body_end = size - 4;
+    uint32_t stored = 0;
+    for (int i = 0; i < 4; ++i)
+        stored |= static_cast<uint32_t>(data[body_end + i]) << (8 * i);
+    if (crc32c(data, body_end) != stored)
+        corrupt("The CRC-32C checksum does not match: the model bytes were altered or truncated.");
+
+    Reader all(data + kHeader, body_end - kHeader, "model");
+    // Returns a reader over the next section, which must carry `tag`.
+    auto section = [&](uint32_t tag) {
+        if (all.left() < 12)
+            corrupt(std::string("The model ends before its ") + section_name(tag) + " section.");
+        uint32_t got = all.u32("the section tag");
+        if (got != tag)
+            corrupt(std::string("Expected the ") + section_name(tag) + " section (tag " +
+                    std::to_string(tag) + ") but found tag " + std::to_string(got) + ".");
+        uint64_t len = all.u64("the section length");
+        if (len > all.left())
+            corrupt(std::string("The ") + section_name(tag) + " section declares " + std::to_string(len) +
+                    " bytes but only " + std::to_string(all.left()) + " remain.");
+        Reader r(all.data(), static_cast<size_t>(len), section_name(tag));
+        all.skip(static_cast<size_t>(len));
+        return r;
+    };
+
+    IntentModel m;
+
+    // 1 options
+    {
+        Reader r = section(kOptions);
+        std::string_view json = r.string("options JSON");
+        r.expect_end();
+        try {
+            m.options_.apply_json(json);
+        } catch (const Error &e) {
+            corrupt(std::string("The stored training options are invalid: ") + e.what() +
+                    (e.detail().empty() ? "." : " (" + e.detail() + ")"));
+        }
+    }
+    // 2 algorithm
+    {
+        Reader r = section(kAlgorithm);
+        uint8_t a = r.u8("the algorithm");
+        r.expect_end();
+        if (a != static_cast<uint8_t>(Algorithm::LinearSVM) &&
+            a != static_cast<uint8_t>(Algorithm::LogisticRegression))
+            corrupt("The algorithm code " + std::to_string(a) + " is unknown.");
+        m.algorithm_ = static_cast<Algorithm>(a);
+        if (m.algorithm_ != m.options_.learner.algorithm)
+            corrupt("The algorithm section disagrees with the algorithm in the stored options.");
+    }
+    // 3 labels
+    size_t k = 0;
+    {
+        Reader r = section(kLabels);
+        uint32_t n = r.u32("the label count");
+        if (n == 0) corrupt("The model has no labels.");
+        if (n > kMaxLabels)
+            corrupt("The labels section declares " + std::to_string(n) + " labels, more than the " +
+                    std::to_string(kMaxLabels) + " allowed.");
+        // Each label needs at least its 4-byte length and one byte.
+        if (static_cast<uint64_t>(n) * 5 > r.left())
+            corrupt("The labels section declares " + std::to_string(n) + " labels but holds only " +
+                    std::to_string(r.left()) + " bytes.");
+        k = n;
+        m.labels_.reserve(k);
+        for (size_t i = 0; i < k; ++i) {
+            std::string_view s = r.string("label");
+            if (s.empty()) corrupt("Label " + std::to_string(i) + " is empty.");
+            if (!valid_utf8(s)) corrupt("Label " + std::to_string(i) + " is not valid UTF-8.");
+            m.labels_.emplace_back(s);
+        }
+        r.expect_end();
+        std::vector<std::string_view> sorted(m.labels_.begin(), m.labels_.end());
+        std::sort(sorted.begin(), sorted.end());
+        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+            corrupt("The label list contains a duplicate label.");
+    }
+    // 4 vocabulary
+    size_t nf = 0;
+    std::vector<std::string> terms;
+    std::vector<FeatureKind> kinds;
+    {
+        Reader r = section(kVocabulary);
+        uint32_t n = r.u32("the vocabulary size");
+        if (n > kMaxFeatures)
+            corrupt("The vocabulary declares " + std::to_string(n) + " features, more than the " +
+                    std::to_string(kMaxFeatures) + " allowed.");
+        if (static_cast<uint64_t>(n) * 5 > r.left())
+            corrupt("The vocabulary declares " + std::to_string(n) + " features but holds only " +
+                    std::to_string(r.left()) + " bytes.");
+        nf = n;
+        terms.reserve(nf);
+        kinds.reserve(nf);
+        for (size_t f = 0; f < nf; ++f) {
+            uint8_t kind = r.u8("a feature kind");
+            if (kind > static_cast<uint8_t>(FeatureKind::Char))
+                corrupt("Feature " + std::to_string(f) + " has unknown kind " + std::to_string(kind) + ".");
+            kinds.push_back(static_cast<FeatureKind>(kind));
+            terms.emplace_back(r.string("term"));
+        }
+        r.expect_end();
+    }
+    // 5 idf
+    std::vector<float> idf;
+    {
+        Reader r = section(kIdf);
+        uint32_t n = r.u32("the idf count");
+        if (n != nf)
+            corrupt("The idf section has " + std::to_string(n) + " values for " + std::to_string(nf) +
+                    " features.");
+        r.need(static_cast<uint64_t>(n) * 4, "the idf values");
+        idf.resize(nf);
+        for (size_t f = 0; f < nf; ++f)
+            idf[f] = r.f32("an idf value");
+        r.expect_end();
+    }
+    // 6 weights
+    const size_t stride = padded(k);
+    {
+        Reader r = section(kWeights);
+        uint32_t f_count = r.u32("the feature count");
+        uint32_t c_count = r.u32("the class count");
+        if (f_count != nf || c_count != k)
+            corrupt("The weights section is for " + std::to_string(f_count) + " features x " +
+                    std::to_string(c_count) + " classes but the model has " + std::to_string(nf) + " x " +
+                    std::to_string(k) + ".");
+        const uint64_t need = static_cast<uint64_t>(k) * 4 + static_cast<uint64_t>(nf) * k * 2;
+        if (need != r.left())
+            corrupt("The weights section holds " + std::to_string(r.left()) + " bytes of values but " +
+                    std::to_string(need) + " are required.");
+        m.scale_.resize(k);
+        for (size_t c = 0; c < k; ++c) {
+            m.scale_[c] = r.f32("a weight scale");
+            if (m.scale_[c] < 0) corrupt("A weight scale is negative.");
+        }
+        m.qweights_.assign(nf * stride, 0);
+        const uint8_t *p = r.data();
+        for (size_t f = 0; f < nf; ++f) {
+            int16_t *dst = m.qweights_.data() + f * stride;
+            const uint8_t *src = p + f * k * 2;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            std::memcpy(dst, src, k * 2); // the file is little-endian too
+#else
+            for (size_t c = 0; c < k; ++c)
+                dst[c] = static_cast<int16_t>(static_cast<uint16_t>(src[2 * c] | (src[2 * c + 1] << 8)));
+#endif
+        }
+        r.skip(nf * k * 2);
+        r.expect_end();
+    }
+    // 7 bias
+    {
+        Reader r = section(kBias);
+        uint32_t n = r.u32("the bias count");
+        if (n != k)
+            corrupt("The bias section has " + std::to_string(n) + " values for " + std::to_string(k) +
+                    " labels.");
+        r.need(static_cast<uint64_t>(n) * 4, "the bias values");
+        m.bias_.assign(stride, 0.0f);
+        for (size_t c = 0; c < k; ++c)
+            m.bias_[c] = r.f32("a bias");
+        r.expect_end();
+    }
+    // 8 platt
+    {
+        Reader r = section(kPlatt);
+        uint32_t n = r.u32("the calibration count");
+        if (n != k)
+            corrupt("The platt section has " + std::to_string(n) + " sigmoids for " + std::to_string(k) +
+                    " labels.");
+        r.need(static_cast<uint64_t>(n) * 8, "the sigmoid parameters");
+        m.platt_.resize(k);
+        for (size_t c = 0; c < k; ++c) {
+            m.platt_[c].a = r.f32("a sigmoid slope");
+            m.platt_[c].b = r.f32("a sigmoid offset");
+        }
+        r.expect_end();
+    }
+    // 9 threshold
+    {
+        Reader r = section(kThreshold);
+        m.threshold_ = r.f32("the threshold");
+        r.expect_end();
+        if (m.threshold_ < 0 || m.threshold_ > 1) corrupt("The abstain threshold is outside [0, 1].");
+    }
+    if (all.left() != 0)
+        corrupt("The model has " + std::to_string(all.left()) + " unexpected bytes after its last section.");
+
+    try {
+        m.vectorizer_ =
+            Vectorizer::from_parts(m.options_.features, std::move(terms), std::move(kinds), std::move(idf));
+    } catch (const Error &e) {
+        if (e.kind() == ErrorKind::CorruptModel) throw;
+        corrupt(std::string("The vocabulary is invalid: ") + e.what() + ".");
+    }
+    return m;
+}
+
+} // namespace intent

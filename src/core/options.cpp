@@ -1,0 +1,201 @@
+// Training options: parsing a JSON object, validating every value (the one
+// place options are checked), and writing the effective values back.
+#include "options.h"
+
+#include "errors.h"
+#include "json.h"
+
+#include <cmath>
+
+namespace intent {
+
+namespace {
+
+[[noreturn]] void bad_option(const std::string &key, const std::string &detail) {
+    throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"" + key + "\"", detail);
+}
+
+double option_number(const std::string &key, const Json &v, const char *detail) {
+    if (!v.is_number()) bad_option(key, detail);
+    return v.get<double>();
+}
+
+int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_t hi, const char *detail) {
+    if (!v.is_number() || v.get<double>() != std::floor(v.get<double>()) ||
+        v.get<double>() < static_cast<double>(lo) || v.get<double>() > static_cast<double>(hi))
+        bad_option(key, detail);
+    return static_cast<int64_t>(v.get<double>());
+}
+
+bool option_bool(const std::string &key, const Json &v) {
+    if (!v.is_boolean()) bad_option(key, key + " must be true or false.");
+    return v.get<bool>();
+}
+
+const char *const kOptionKeys[] = {
+    "algorithm",        "C",
+    "class_weight",     "tolerance",
+    "max_iterations",   "word_ngram_min",
+    "word_ngram_max",   "char_ngrams",
+    "char_ngram_min",   "char_ngram_max",
+    "max_features",     "max_char_features",
+    "min_df",           "sublinear_tf",
+    "smooth_idf",       "lowercase",
+    "accent_folding",   "val_fraction",
+    "test_fraction",    "seed",
+    "target_precision", "max_misclassified",
+    "threads",
+};
+
+std::string option_key_list() {
+    std::string s;
+    for (const char *k : kOptionKeys) {
+        if (!s.empty()) s += ", ";
+        s += k;
+    }
+    return s;
+}
+
+// Applies one key to `o`; throws for an unknown key or a bad value.
+void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
+    if (key == "algorithm") {
+        if (!v.is_string() || (v.get<std::string>() != algorithm_name(Algorithm::LinearSVM) &&
+                               v.get<std::string>() != algorithm_name(Algorithm::LogisticRegression)))
+            bad_option(key, "algorithm must be \"linear_svm\" or \"logistic_regression\".");
+        o.learner.algorithm = parse_algorithm(v.get<std::string>());
+    } else if (key == "C") {
+        double c = option_number(key, v, "C must be a positive number.");
+        if (!(c > 0) || !std::isfinite(c)) bad_option(key, "C must be a positive number.");
+        o.learner.C = c;
+    } else if (key == "class_weight") {
+        if (!v.is_string() || (v.get<std::string>() != "balanced" && v.get<std::string>() != "none"))
+            bad_option(key, "class_weight must be \"balanced\" or \"none\".");
+        o.learner.balanced_class_weight = v.get<std::string>() == "balanced";
+    } else if (key == "tolerance") {
+        double t = option_number(key, v, "tolerance must be a positive number.");
+        if (!(t > 0)) bad_option(key, "tolerance must be a positive number.");
+        o.learner.tolerance = t;
+    } else if (key == "max_iterations") {
+        o.learner.max_iterations = static_cast<int>(
+            option_integer(key, v, 1, 1000000, "max_iterations must be an integer between 1 and 1000000."));
+    } else if (key == "word_ngram_min") {
+        o.features.word_ngram_min = static_cast<int>(
+            option_integer(key, v, 1, 8, "word_ngram_min must be an integer between 1 and 8."));
+    } else if (key == "word_ngram_max") {
+        o.features.word_ngram_max = static_cast<int>(
+            option_integer(key, v, 1, 8, "word_ngram_max must be an integer between 1 and 8."));
+    } else if (key == "char_ngrams") {
+        o.features.char_ngrams = option_bool(key, v);
+    } else if (key == "char_ngram_min") {
+        o.features.char_ngram_min = static_cast<int>(
+            option_integer(key, v, 1, 10, "char_ngram_min must be an integer between 1 and 10."));
+    } else if (key == "char_ngram_max") {
+        o.features.char_ngram_max = static_cast<int>(
+            option_integer(key, v, 1, 10, "char_ngram_max must be an integer between 1 and 10."));
+    } else if (key == "max_features") {
+        o.features.max_features = static_cast<int>(
+            option_integer(key, v, 1, 10000000, "max_features must be an integer between 1 and 10000000."));
+    } else if (key == "max_char_features") {
+        o.features.max_char_features = static_cast<int>(option_integer(
+            key, v, 1, 10000000, "max_char_features must be an integer between 1 and 10000000."));
+    } else if (key == "min_df") {
+        o.features.min_df =
+            static_cast<int>(option_integer(key, v, 1, 1000000, "min_df must be a positive integer."));
+    } else if (key == "sublinear_tf") {
+        o.features.sublinear_tf = option_bool(key, v);
+    } else if (key == "smooth_idf") {
+        o.features.smooth_idf = option_bool(key, v);
+    } else if (key == "lowercase") {
+        o.features.text.lowercase = option_bool(key, v);
+    } else if (key == "accent_folding") {
+        o.features.text.fold_accents = option_bool(key, v);
+    } else if (key == "val_fraction" || key == "test_fraction") {
+        std::string detail = key + " must be a number between 0 and 0.9.";
+        double f = option_number(key, v, detail.c_str());
+        if (!(f >= 0 && f <= 0.9)) bad_option(key, detail);
+        (key == "val_fraction" ? o.split.val_fraction : o.split.test_fraction) = f;
+    } else if (key == "seed") {
+        o.split.seed = static_cast<uint64_t>(option_integer(
+            key, v, 0, int64_t(1) << 53, "seed must be a non-negative integer of at most 2^53."));
+        o.learner.seed = o.split.seed;
+    } else if (key == "target_precision") {
+        double t = option_number(key, v, "target_precision must be a number greater than 0 and at most 1.");
+        if (!(t > 0 && t <= 1))
+            bad_option(key, "target_precision must be a number greater than 0 and at most 1.");
+        o.target_precision = t;
+    } else if (key == "threads") {
+        // Execution detail, not a model property: applied but not stored by to_json().
+        o.learner.threads = static_cast<int>(
+            option_integer(key, v, 0, 256, "threads must be an integer between 0 and 256 (0 = automatic)."));
+    } else if (key == "max_misclassified") {
+        o.max_misclassified = static_cast<size_t>(option_integer(
+            key, v, 0, 1000000, "max_misclassified must be an integer between 0 and 1000000."));
+    } else {
+        throw Error(ErrorKind::InvalidArgument, "unknown training option \"" + key + "\"", {},
+                    "Valid options are: " + option_key_list() + ".");
+    }
+}
+
+} // namespace
+
+// ============================================================ ModelOptions
+
+// Parses a flat JSON object and applies it atomically (all keys or none).
+void ModelOptions::apply_json(std::string_view json_object) {
+    Json doc;
+    try {
+        doc = parse_json(json_object, "training options");
+    } catch (const Error &e) {
+        throw Error(ErrorKind::InvalidArgument, "invalid training options", e.detail(),
+                    "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
+    }
+    if (!doc.is_object())
+        throw Error(ErrorKind::InvalidArgument, "invalid training options",
+                    "Training options must be a JSON object.",
+                    "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
+    ModelOptions next = *this;
+    for (const auto &kv : doc.items())
+        apply_option(next, kv.key(), kv.value());
+    next.validate();
+    *this = std::move(next);
+}
+
+// Checks every option group, then the pipeline's own options.
+void ModelOptions::validate() const {
+    features.validate();
+    learner.validate();
+    split.validate();
+    if (!(target_precision > 0 && target_precision <= 1))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"target_precision\"",
+                    "target_precision must be a number greater than 0 and at most 1.");
+}
+
+// Every option with its effective value, in a fixed key order.
+std::string ModelOptions::to_json() const {
+    Json w = Json::object();
+    w["algorithm"] = algorithm_name(learner.algorithm);
+    w["C"] = learner.C;
+    w["class_weight"] = learner.balanced_class_weight ? "balanced" : "none";
+    w["tolerance"] = learner.tolerance;
+    w["max_iterations"] = learner.max_iterations;
+    w["word_ngram_min"] = features.word_ngram_min;
+    w["word_ngram_max"] = features.word_ngram_max;
+    w["char_ngrams"] = features.char_ngrams;
+    w["char_ngram_min"] = features.char_ngram_min;
+    w["char_ngram_max"] = features.char_ngram_max;
+    w["max_features"] = features.max_features;
+    w["max_char_features"] = features.max_char_features;
+    w["min_df"] = features.min_df;
+    w["sublinear_tf"] = features.sublinear_tf;
+    w["smooth_idf"] = features.smooth_idf;
+    w["lowercase"] = features.text.lowercase;
+    w["accent_folding"] = features.text.fold_accents;
+    w["val_fraction"] = split.val_fraction;
+    w["test_fraction"] = split.test_fraction;
+    w["seed"] = split.seed;
+    w["target_precision"] = target_precision;
+    w["max_misclassified"] = max_misclassified;
+    return dump_json(w);
+}
+
+} // namespace intent

@@ -1,0 +1,99 @@
+// The scoring kernels shared by prediction, training and evaluation:
+// int16 quantisation of the weights and the vectorised score of a sparse row.
+#include "scoring.h"
+
+#include "errors.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace intent {
+
+size_t padded(size_t k) {
+    return (k + kLanes - 1) / kLanes * kLanes;
+}
+
+// Quantises float weights to int16 with one scale per class (max |w| maps to
+// 32767), stored feature-major with the class stride padded to kLanes.
+void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float> &scale) {
+    const size_t k = w.num_classes, nf = w.num_features, stride = padded(k);
+    std::vector<float> maxabs(k, 0.0f);
+    for (size_t f = 0; f < nf; ++f)
+        for (size_t c = 0; c < k; ++c) {
+            float v = w.w[f * k + c];
+            if (!std::isfinite(v))
+                throw Error(ErrorKind::Internal, "non-finite weight",
+                            "The learner produced a non-finite weight.");
+            maxabs[c] = std::max(maxabs[c], std::fabs(v));
+        }
+    scale.assign(k, 0.0f);
+    for (size_t c = 0; c < k; ++c)
+        scale[c] = maxabs[c] > 0 ? maxabs[c] / 32767.0f : 0.0f;
+    // Multiply by the inverse scale and round half away from zero by hand:
+    // much cheaper than lround's library call, and just as deterministic.
+    std::vector<double> inv(k, 0.0);
+    for (size_t c = 0; c < k; ++c)
+        inv[c] = scale[c] > 0 ? 1.0 / static_cast<double>(scale[c]) : 0.0;
+    q.assign(nf * stride, 0);
+    for (size_t f = 0; f < nf; ++f) {
+        const float *src = w.w.data() + f * k;
+        int16_t *dst = q.data() + f * stride;
+        for (size_t c = 0; c < k; ++c) {
+            double r = static_cast<double>(src[c]) * inv[c];
+            r = std::clamp(r, -32767.0, 32767.0);
+            dst[c] = static_cast<int16_t>(r >= 0 ? r + 0.5 : r - 0.5);
+        }
+    }
+}
+
+// Raw decision scores of one sparse row: bias + scale[c] * sum_f x_f q[f][c].
+// `out` must hold `stride` (padded) floats. Features are taken two at a time
+// (half the accumulator loads and stores), and the inner block has a fixed
+// trip count so GCC vectorises it even under -O2's very-cheap cost model.
+// Compiled for AVX-512, AVX2 and baseline x86-64, chosen at load time (the
+// default target is SSE2, which converts and multiplies only 4 weights at a
+// time). The core builds with -ffp-contract=off, so every clone performs the
+// same float operations per class and returns the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define INTENT_SCORE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define INTENT_SCORE_CLONES
+#endif
+INTENT_SCORE_CLONES
+void score_row(const SparseVector &x, const int16_t *q, size_t stride, const float *scale, const float *bias,
+               size_t k, float *out) {
+    std::fill(out, out + stride, 0.0f);
+    const size_t nnz = x.index.size();
+    size_t i = 0;
+    for (; i + 1 < nnz; i += 2) {
+        const float v0 = x.value[i], v1 = x.value[i + 1];
+        const int16_t *r0 = q + static_cast<size_t>(x.index[i]) * stride;
+        const int16_t *r1 = q + static_cast<size_t>(x.index[i + 1]) * stride;
+        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
+            float *o = out + c0;
+            for (size_t j = 0; j < kLanes; ++j)
+                o[j] += v0 * static_cast<float>(r0[c0 + j]) + v1 * static_cast<float>(r1[c0 + j]);
+        }
+    }
+    if (i < nnz) {
+        const float v = x.value[i];
+        const int16_t *r = q + static_cast<size_t>(x.index[i]) * stride;
+        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
+            float *o = out + c0;
+            for (size_t j = 0; j < kLanes; ++j)
+                o[j] += v * static_cast<float>(r[c0 + j]);
+        }
+    }
+    for (size_t c = 0; c < k; ++c)
+        out[c] = bias[c] + out[c] * scale[c];
+}
+
+// Index of the largest value (lowest index on ties).
+size_t argmax(const float *v, size_t n) {
+    size_t best = 0;
+    for (size_t i = 1; i < n; ++i)
+        if (v[i] > v[best]) best = i;
+    return best;
+}
+
+} // namespace intent

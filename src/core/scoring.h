@@ -1,0 +1,33 @@
+// Scoring kernels shared by prediction, training and evaluation. Internal
+// to the core.
+#pragma once
+
+#include "linear.h"
+#include "sparse.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace intent {
+
+// Class vectors are padded to a multiple of this many lanes in memory so the
+// scoring loop has a fixed-width inner block that -O2 vectorises.
+constexpr size_t kLanes = 16;
+
+// k rounded up to a multiple of kLanes.
+size_t padded(size_t k);
+
+// Quantises float weights to int16 with one scale per class (max |w| maps to
+// 32767), stored feature-major with the class stride padded to kLanes.
+void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float> &scale);
+
+// Raw decision scores of one sparse row: bias + scale[c] * sum_f x_f q[f][c].
+// `out` must hold padded(k) floats.
+void score_row(const SparseVector &x, const int16_t *q, size_t stride, const float *scale, const float *bias,
+               size_t k, float *out);
+
+// Index of the largest value (lowest index on ties).
+size_t argmax(const float *v, size_t n);
+
+} // namespace intent
