@@ -71,10 +71,18 @@ columns_010() { # table
     q $DB "SELECT string_agg(quote_literal(attname), ',') FROM pg_attribute
            WHERE attrelid = '$1'::regclass AND attnum > 0 AND NOT attisdropped"
 }
-# Predictions of every model on the messages, exactly as returned.
+# Predictions of every model on the messages: the label, the confidence
+# (float8, exact) and the uncertain flag as returned; top_intents as its
+# intents with their probabilities to 6 significant digits, because 0.1.0
+# wrote them rounded so (0.2.0 writes the exact probability, which equals
+# the confidence column).
 predictions_of() { # db
     q "$1" "SELECT format('%s | %s | %s | %s | %s | %s', m.id, md5(msg), p.predicted_intent, p.confidence, p.uncertain,
-                          p.top_intents::text)
+                          (SELECT string_agg(format('%s=%s', e.key,
+                                  CASE WHEN e.value::numeric = 0 THEN 0
+                                       ELSE round(e.value::numeric, 5 - floor(log(abs(e.value::numeric)))::int) END),
+                                  ',' ORDER BY e.key)
+                             FROM json_each_text(p.top_intents::json) AS e))
             FROM ai_intent_models AS m, unnest($MESSAGES) WITH ORDINALITY AS u(msg, i),
                  LATERAL predict_intent(msg, m.id) AS p
             ORDER BY m.id, u.i"
