@@ -8,17 +8,29 @@
 # (src/sql/[1-9]*.sql: functions, views, triggers, comments, every one
 # idempotent), then sets the privileges. An upgrade runs its migration
 # (src/sql/upgrade/FROM--TO.sql: what changes tables and data, and drops what
-# CREATE OR REPLACE cannot change), then the same code pieces, then the same
-# privilege step. So functions and views are defined once, and an upgraded
+# CREATE OR REPLACE cannot change; a line "-- @include FILE" takes a new
+# table's definition from src/sql/schema/), then the same code pieces, then
+# the same privilege step. So functions and views are defined once, and an upgraded
 # database gets the very definitions a fresh install has. The Makefile checks
 # that the committed scripts in sql/ equal what this prints; `make sql`
 # rewrites them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A piece, with each line "-- @include FILE" replaced by FILE's content:
+# an upgrade creates a new table from the same file as a fresh install.
 piece() {
     printf '\n-- ======== %s ========\n' "$1"
-    cat "$1"
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        if [[ $line =~ ^--\ @include\ (.+)$ ]]; then
+            [ -f "${BASH_REMATCH[1]}" ] || { echo "missing include ${BASH_REMATCH[1]}" >&2; exit 1; }
+            printf -- '-- (from %s)\n' "${BASH_REMATCH[1]}"
+            cat "${BASH_REMATCH[1]}"
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$1"
 }
 
 code_pieces() {

@@ -154,7 +154,8 @@ CREATE TABLE @extschema@.ai_training_runs (
     deployed                 boolean     NOT NULL DEFAULT false,
     deploy_reason            text
         CONSTRAINT ai_training_runs_deploy_reason_check
-        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never')),
+        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
+                                 'untested', 'baseline_changed')),
     started_at               timestamptz NOT NULL DEFAULT now(),
     finished_at              timestamptz,
     duration_seconds         double precision
@@ -178,7 +179,7 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.metrics IS
 COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
     'The ai_intent_models row this run produced.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression or never when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows to compare on) or baseline_changed (another model was deployed while the run trained) when not.';
 
 CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
 CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);
@@ -193,7 +194,7 @@ CREATE TABLE @extschema@.ai_intent_models (
     run_id               uuid
         REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
     algorithm            text        NOT NULL,
-    model                bytea       NOT NULL,
+    model                bytea,
     size_bytes           integer     NOT NULL,
     sha256               text        NOT NULL,
     intents              text[]      NOT NULL,
@@ -203,7 +204,8 @@ CREATE TABLE @extschema@.ai_intent_models (
         CHECK (confidence_threshold BETWEEN 0 AND 1),
     is_active            boolean     NOT NULL DEFAULT false,
     created_at           timestamptz NOT NULL DEFAULT now(),
-    deployed_at          timestamptz
+    deployed_at          timestamptz,
+    deleted_at           timestamptz
 );
 COMMENT ON TABLE @extschema@.ai_intent_models IS
     'Trained intent models (serialized) with their test metrics. At most one row is active; predict_intent() and classify_intent() use it.';
@@ -212,7 +214,7 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.version IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.algorithm IS
     'Learner used, e.g. linear_svm or logistic_regression.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
-    'The serialized model; intent_model_info() describes it.';
+    'The serialized model; intent_model_info() describes it. NULL once delete_intent_model() removed it.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.size_bytes IS
     'Size of the serialized model in bytes.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
@@ -227,6 +229,8 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.is_active IS
     'True for the deployed model; a unique partial index allows at most one.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.deployed_at IS
     'When the model was last made active.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
+    'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
 -- At most one active model.
 CREATE UNIQUE INDEX ai_intent_models_one_active_idx
@@ -480,6 +484,74 @@ COMMENT ON COLUMN @extschema@.ai_shadow_predictions.agreed IS
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions_id_seq', '');
 
+-- ======== src/sql/schema/10_training_policy.sql ========
+-- New in 0.2.0 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_training_policy: what training may do, set by administrators
+-- -------------------------------------------------------------------------
+-- One row. train_intent_model() runs as the extension owner, so what decides
+-- a deployment must not be a session setting the caller can change (0.1.0
+-- read pg_intent.max_f1_regression from the caller's session).
+CREATE TABLE @extschema@.ai_training_policy (
+    id                       boolean          PRIMARY KEY DEFAULT true
+        CONSTRAINT ai_training_policy_one_row CHECK (id),
+    min_samples_for_training integer          NOT NULL DEFAULT 20
+        CONSTRAINT ai_training_policy_min_samples_for_training_check CHECK (min_samples_for_training BETWEEN 2 AND 1000000000),
+    auto_retrain_threshold   integer          NOT NULL DEFAULT 100
+        CONSTRAINT ai_training_policy_auto_retrain_threshold_check CHECK (auto_retrain_threshold >= 1),
+    max_f1_regression        double precision NOT NULL DEFAULT 0.05
+        CONSTRAINT ai_training_policy_max_f1_regression_check CHECK (max_f1_regression BETWEEN 0 AND 1),
+    corrected_weight         real             NOT NULL DEFAULT 2
+        CONSTRAINT ai_training_policy_corrected_weight_check CHECK (corrected_weight BETWEEN 0.01 AND 1000),
+    max_training_memory_mb   integer          NOT NULL DEFAULT 2048
+        CONSTRAINT ai_training_policy_max_training_memory_mb_check CHECK (max_training_memory_mb BETWEEN 16 AND 1048576),
+    max_training_threads     integer          NOT NULL DEFAULT 4
+        CONSTRAINT ai_training_policy_max_training_threads_check CHECK (max_training_threads BETWEEN 1 AND 64),
+    updated_at               timestamptz      NOT NULL DEFAULT now(),
+    updated_by               text             NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE @extschema@.ai_training_policy IS
+    'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_samples_for_training IS
+    'Fewest usable labelled rows a training run accepts (was the pg_intent.min_samples_for_training setting).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.auto_retrain_threshold IS
+    'New rows since the last completed run that make should_retrain() true (was pg_intent.auto_retrain_threshold).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_f1_regression IS
+    'Largest macro-F1 drop against the active model that still deploys a new model (was pg_intent.max_f1_regression).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.corrected_weight IS
+    'Training weight of rows a human corrected (was pg_intent.corrected_weight).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_memory_mb IS
+    'Memory a training run may allocate in the backend; a run that would need more fails with 53200 before allocating it.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_threads IS
+    'Most worker threads a training run may use (its threads option is capped to this).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
+    'Login role that last changed the policy.';
+INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '');
+
+-- ======== src/sql/schema/20_training_run_rows.sql ========
+-- New in 0.2.0 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_training_run_rows: which rows each run trained on, and what it learnt
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_training_run_rows (
+    run_id           uuid NOT NULL
+        REFERENCES @extschema@.ai_training_runs (id) ON DELETE CASCADE,
+    training_data_id uuid NOT NULL,
+    intent           text NOT NULL,
+    CONSTRAINT ai_training_run_rows_pkey PRIMARY KEY (run_id, training_data_id)
+);
+COMMENT ON TABLE @extschema@.ai_training_run_rows IS
+    'One row per ai_training_data row a training run read: the label it read. Training records its use of the data here instead of rewriting the data rows, so reviewers'' dataset_status is kept.';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
+    'The ai_training_data row (no foreign key: deleting data keeps the record of what a model learnt from).';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.intent IS
+    'The label the run read for the row (the correction when there was one, else the detected intent).';
+CREATE INDEX ai_training_run_rows_training_data_id_idx ON @extschema@.ai_training_run_rows (training_data_id);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_run_rows', '');
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -488,6 +560,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions_id
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_touch_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     NEW.updated_at := now();
@@ -501,6 +574,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_touch_updated_at() IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_set_was_mismatch()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     NEW.was_mismatch := NEW.original_intent IS DISTINCT FROM NEW.corrected_intent;
@@ -540,7 +614,113 @@ COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
 CREATE OR REPLACE TRIGGER ai_intent_models_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_intent_models
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+-- Also under session_replication_role = replica: logical replication's apply
+-- worker and pg_restore --disable-triggers change models too, and a backend
+-- that missed the invalidation would serve a stale model indefinitely.
+ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
 
+
+-- ======== src/sql/15_policy.sql ========
+-- The training policy: one row of ai_training_policy that administrators
+-- edit with plain UPDATE. The privileged training code reads it as the owner;
+-- nothing a caller sets in their session changes it.
+
+-- An INSERT replaces the one row instead of failing on its primary key:
+-- pg_restore puts a dumped policy back over the one CREATE EXTENSION made.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM @extschema@.ai_training_policy) THEN
+        UPDATE @extschema@.ai_training_policy AS p
+           SET min_samples_for_training = NEW.min_samples_for_training,
+               auto_retrain_threshold = NEW.auto_retrain_threshold,
+               max_f1_regression = NEW.max_f1_regression,
+               corrected_weight = NEW.corrected_weight,
+               max_training_memory_mb = NEW.max_training_memory_mb,
+               max_training_threads = NEW.max_training_threads;
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_before_insert() IS
+    'Internal trigger: an INSERT into ai_training_policy replaces its one row (pg_restore uses this).';
+
+-- Records who changed the policy and when; the single row keeps its key.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.id := true;
+    NEW.updated_at := pg_catalog.now();
+    NEW.updated_by := session_user;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_before_update() IS
+    'Internal trigger: stamps ai_training_policy.updated_at and updated_by on every change.';
+
+-- The policy must always exist: change it with UPDATE.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_refuse_delete()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'the training policy cannot be deleted'
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_refuse_delete() IS
+    'Internal trigger: refuses DELETE and TRUNCATE on ai_training_policy.';
+
+CREATE OR REPLACE TRIGGER ai_training_policy_before_insert
+    BEFORE INSERT ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_before_insert();
+CREATE OR REPLACE TRIGGER ai_training_policy_before_update
+    BEFORE UPDATE ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_before_update();
+CREATE OR REPLACE TRIGGER ai_training_policy_refuse_delete
+    BEFORE DELETE ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
+CREATE OR REPLACE TRIGGER ai_training_policy_refuse_truncate
+    BEFORE TRUNCATE ON @extschema@.ai_training_policy
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
+
+-- The policy as the owner reads it. Invoker code (should_retrain(), the
+-- alerts view) reads it through this function, so callers need no privilege
+-- on the table; it returns nothing but the policy values.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy()
+RETURNS @extschema@.ai_training_policy
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.* FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
+    'Internal: the training policy (the one row of ai_training_policy), readable by every caller of the training and metrics functions.';
+
+-- Names the pg_intent.* session settings that 0.1.0 used as policy and this
+-- session has set: they are ignored now, and a run says so.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ignored_settings()
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
+      FROM pg_catalog.pg_settings AS s
+     WHERE s.name OPERATOR(pg_catalog.=) ANY (ARRAY['pg_intent.min_samples_for_training', 'pg_intent.auto_retrain_threshold',
+                                                 'pg_intent.max_f1_regression', 'pg_intent.corrected_weight'])
+       AND s.source OPERATOR(pg_catalog.<>) 'default'
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
+    'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';
 
 -- ======== src/sql/20_predict.sql ========
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
@@ -616,6 +796,7 @@ CREATE OR REPLACE FUNCTION @extschema@.record_interaction(
     p_source text DEFAULT 'live')
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid;
@@ -671,6 +852,7 @@ CREATE OR REPLACE FUNCTION @extschema@.submit_intent_correction(
     p_corrector_id uuid DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_intent text := btrim(p_correct_intent);
@@ -749,6 +931,7 @@ RETURNS TABLE (
     category text,
     created_at timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF p_min_confidence IS NULL THEN
@@ -798,39 +981,29 @@ COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) 
 
 
 -- ======== src/sql/40_training.sql ========
--- The training loop: recording interactions, human corrections, the training
--- dataset, training runs with their deploy rule, deployment and rollback.
--- Every name is @extschema@-qualified so that a hostile search_path cannot
--- redirect these functions.
+-- Training runs: the entry point, the worker that records the run and
+-- applies the deploy rule, and the C trainer it calls.
 --
--- Privileges: training, deploying and rolling back change what every session
--- predicts, so they are privileged operations. train_intent_model,
--- deploy_intent_model and rollback_intent_model are SECURITY DEFINER (they
--- run as the extension owner, reading and writing the tables whatever the
--- caller's table privileges or row-level security), pin search_path to
--- pg_catalog, pg_temp, and are closed to PUBLIC: a DBA grants EXECUTE to the
--- roles that may run them. The data functions (record_interaction,
--- submit_intent_correction, get_training_dataset) stay SECURITY INVOKER, so
--- callers need privileges on the tables and row-level security applies.
+-- Privileges. Training changes what every session predicts, so it is
+-- granted explicitly. train_intent_model() is a C function that runs as its
+-- caller: it checks what only some callers may ask for (a {"deploy":
+-- "always"} run needs the privilege to deploy) and then runs
+-- _pg_intent_train_run() as the extension owner with search_path pinned to
+-- pg_catalog, pg_temp (src/pg/elevation.cpp). The worker reads and writes the
+-- tables whatever the caller's table privileges or row-level security, takes
+-- its policy from ai_training_policy (never from the caller's session), and
+-- names every object by schema.
 
 -- -------------------------------------------------------------------------
 -- Internal helpers
 -- -------------------------------------------------------------------------
-
--- The advisory lock key that serializes training runs ('pgi_tra' in ASCII).
--- Exposed so that schedulers and tests can check or hold the same lock.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_lock_key()
-RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT 31638899662287457::bigint $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_training_lock_key() IS
-    'Internal: the advisory lock key held (transaction-scoped) by a running train_intent_model().';
 
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_headline_metrics(p_metrics jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN jsonb_typeof(p_metrics) = 'object' THEN
         (SELECT coalesce(jsonb_object_agg(k, coalesce(p_metrics -> k, p_metrics -> ('macro_' || k))), '{}'::jsonb)
@@ -858,17 +1031,36 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean
 -- train_intent_model
 -- -------------------------------------------------------------------------
 
--- Trains a model from ai_training_data inside the database, scores it against
--- the active model on the same test rows, applies the deploy rule and records
--- the run. Data or training failures give a failed run (returned, not
--- raised); bad arguments and options raise 22023 and record nothing.
+-- The entry point (C): checks the caller's privileges for what the options
+-- ask, then runs _pg_intent_train_run() as the extension owner.
 CREATE OR REPLACE FUNCTION @extschema@.train_intent_model(
     p_run_name text DEFAULT NULL,
     p_run_type text DEFAULT 'full',
     p_options jsonb DEFAULT '{}')
 RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_train_intent_model'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
+    'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
+
+-- Takes the extension's training or deployment lock (C; see
+-- src/pg/elevation.cpp): only the extension's own functions can take them.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_intent_lock'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
+    'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
+
+-- Trains a model from ai_training_data inside the database, scores it against
+-- the active model, applies the deploy rule and records the run. Data or
+-- training failures give a failed run (returned, not raised); bad arguments
+-- and options raise 22023 and record nothing. Runs as the extension owner,
+-- called by train_intent_model() only.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
+RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
@@ -888,8 +1080,7 @@ DECLARE
     v_corrected boolean[];
     v_rows integer;
     v_intents integer;
-    v_min_samples integer;
-    v_corrected_weight real;
+    v_policy @extschema@.ai_training_policy;
     -- training
     v_active_id bigint;
     v_active_model bytea;
@@ -897,7 +1088,8 @@ DECLARE
     v_report jsonb;
     v_f1 double precision;
     v_baseline_f1 double precision;
-    v_max_regression double precision;
+    v_current_active bigint;
+    v_holder integer;
     v_deploy boolean;
     v_reason text;
     v_model_id bigint;
@@ -983,17 +1175,32 @@ BEGIN
     -- (naming the key) before anything is recorded, whatever the data.
     PERFORM @extschema@.intent_training_options(v_train_options);
 
-    -- Loads the library, which defines the pg_intent.* settings.
-    PERFORM @extschema@.pg_intent_loaded();
-    v_min_samples := current_setting('pg_intent.min_samples_for_training')::integer;
-    v_corrected_weight := current_setting('pg_intent.corrected_weight')::real;
-    v_max_regression := current_setting('pg_intent.max_f1_regression')::double precision;
+    -- The policy comes from ai_training_policy; the pg_intent.* settings
+    -- that 0.1.0 read from the caller's session no longer decide anything.
+    v_policy := @extschema@._pg_intent_policy();
+    IF cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
+        RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
+            USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
+                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+    END IF;
 
-    -- 2. one training at a time: a second caller fails at once.
-    IF NOT pg_catalog.pg_try_advisory_xact_lock(@extschema@._pg_intent_training_lock_key()) THEN
+    -- 2. one training at a time: a second caller fails at once. The lock is
+    --    the extension's own (not an advisory key anyone could hold).
+    IF NOT @extschema@._pg_intent_lock('training'::text, false) THEN
+        SELECT l.pid INTO v_holder
+          FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype OPERATOR(pg_catalog.=) 'object'
+           AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass
+           AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+           AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.granted
+         LIMIT 1;
         RAISE EXCEPTION 'another training run is in progress'
             USING ERRCODE = 'lock_not_available',
-                  HINT = 'Wait for it to finish; ai_training_runs shows the run with status running.';
+                  DETAIL = CASE WHEN v_holder IS NOT NULL
+                                THEN format('Backend %s is training; its run is recorded in ai_training_runs when it commits.', v_holder)
+                                ELSE 'Another session holds the training lock.' END,
+                  HINT = 'Wait for it to finish (pg_stat_activity shows it), or cancel it with pg_cancel_backend().';
     END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
@@ -1009,21 +1216,30 @@ BEGIN
                array_agg(d.id ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
                array_agg(d.user_message ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
                array_agg(d.intent ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(CASE WHEN d.corrected_by_human THEN v_corrected_weight ELSE 1::real END
+               array_agg(CASE WHEN d.corrected_by_human THEN v_policy.corrected_weight ELSE 1::real END
                          ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
                array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id)
           INTO v_rows, v_intents, v_ids, v_texts, v_labels, v_weights, v_corrected
           FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit) AS d;
 
-        IF v_rows < v_min_samples THEN
-            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_min_samples
+        IF v_rows < v_policy.min_samples_for_training THEN
+            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_policy.min_samples_for_training
                 USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Record more interactions, or lower pg_intent.min_samples_for_training.';
+                      HINT = 'Record more interactions, or lower ai_training_policy.min_samples_for_training.';
         END IF;
         IF v_intents < 2 THEN
             RAISE EXCEPTION 'not enough training data: % distinct intents, at least 2 needed', v_intents
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'A classifier needs examples of at least two intents.';
+        END IF;
+        -- classify_intent() answers 'uncertain' below the threshold: an
+        -- intent of that name would make its answers ambiguous.
+        IF 'uncertain' = ANY (v_labels) THEN
+            RAISE EXCEPTION 'invalid intent name "uncertain"'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('%s usable rows are labelled "uncertain", which classify_intent() returns for predictions below the abstain threshold.',
+                                      (SELECT count(*) FROM unnest(v_labels) AS l WHERE l = 'uncertain')),
+                      HINT = 'Relabel those rows (submit_intent_correction()) or reject them.';
         END IF;
 
         -- 5. train; the active model is scored on the same test rows.
@@ -1050,7 +1266,11 @@ BEGIN
         ELSIF v_active_id IS NULL THEN
             v_deploy := true;
             v_reason := 'first';
-        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_max_regression THEN
+        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
+            -- nothing to compare on: an untested model never replaces one
+            v_deploy := false;
+            v_reason := 'untested';
+        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_policy.max_f1_regression THEN
             v_deploy := true;
             v_reason := CASE WHEN v_f1 > coalesce(v_baseline_f1, 0) THEN 'improved' ELSE 'within_tolerance' END;
         ELSE
@@ -1081,8 +1301,17 @@ BEGIN
             (v_report -> 'threshold' ->> 'value')::double precision)
         RETURNING id INTO v_model_id;
 
+        -- Deploy only if the active model is still the baseline this run was
+        -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM @extschema@._pg_intent_activate(v_model_id, v_reason, v_run_id);
+            PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+            SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+            IF v_deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
+                v_deploy := false;
+                v_reason := 'baseline_changed';
+            ELSE
+                PERFORM @extschema@._pg_intent_activate(v_model_id, v_reason, v_run_id);
+            END IF;
         END IF;
 
         -- 8. the run row.
@@ -1115,12 +1344,11 @@ BEGIN
                duration_seconds         = v_duration
          WHERE r.id = v_run_id;
 
-        -- 9. the rows read are now part of a training set.
-        UPDATE @extschema@.ai_training_data AS t
-           SET dataset_status = 'used_in_training', updated_at = pg_catalog.now()
-          FROM unnest(v_ids) AS u(id)
-         WHERE t.id = u.id
-           AND t.dataset_status NOT IN ('used_in_training', 'rejected');
+        -- 9. which rows the run read, with the label it read for each. The
+        --    data rows themselves are not touched: their review state
+        --    (dataset_status) stays what reviewers set.
+        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent)
+        SELECT v_run_id, u.id, u.label FROM unnest(v_ids, v_labels) AS u(id, label);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -1168,8 +1396,8 @@ BEGIN
         'duration_seconds', v_duration);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
-    'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model on the same test rows, deploys it when its F1 is at least the baseline F1 minus pg_intent.max_f1_regression, and returns the run result. Too little data gives a failed run, not an error.';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb) IS
+    'Internal: the training run behind train_intent_model(), as the extension owner: reads the dataset, trains, applies the deploy rule of ai_training_policy and records the run.';
 
 
 -- ======== src/sql/41_deploy.sql ========
@@ -1181,13 +1409,15 @@ COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_previous bigint;
 BEGIN
     -- Deployments queue behind each other instead of failing on the
-    -- one-active-model index ('pgi_dep' in ASCII).
-    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+    -- one-active-model index (the extension's own lock: no other role can
+    -- take it).
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
 
     -- Two statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
@@ -1229,6 +1459,7 @@ BEGIN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -1239,8 +1470,18 @@ BEGIN
         RAISE EXCEPTION 'model % is already active', p_model_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- A model that cannot be loaded must never become active: every
+    -- prediction and every training (which scores the active model) would
+    -- fail, with nothing to roll back to. intent_model_info() runs the full
+    -- validating loader and raises XX001.
+    IF v_model.model IS NULL THEN
+        RAISE EXCEPTION 'model % has no model bytes', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its bytes were removed by delete_intent_model().';
+    END IF;
+    PERFORM @extschema@.intent_model_info(v_model.model);
 
-    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual', NULL);
+    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
 
     RETURN jsonb_build_object(
         'model_id', p_model_id,
@@ -1265,7 +1506,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
     IF v_current IS NULL THEN
@@ -1286,7 +1527,12 @@ BEGIN
                   DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
 
-    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback', NULL);
+    IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
+        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Deploy another model with deploy_intent_model().';
+    END IF;
+    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
 
     RETURN jsonb_build_object(
@@ -1330,6 +1576,80 @@ SELECT m.id,
 COMMENT ON VIEW @extschema@.ai_model_registry IS
     'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';
 
+-- -------------------------------------------------------------------------
+-- deleting models
+-- -------------------------------------------------------------------------
+
+-- Deleting the active model with plain DELETE would break every prediction
+-- and cascade away its deployment history: refused. Old models are deleted
+-- with delete_intent_model(), which keeps their row (metrics, history).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_models_refuse_delete_active()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m WHERE m.is_active) THEN
+            RAISE EXCEPTION 'cannot truncate ai_intent_models while a model is active'
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.is_active THEN
+        RAISE EXCEPTION 'cannot delete the active model %', OLD.id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Every prediction uses the active model.',
+                  HINT = 'Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_models_refuse_delete_active() IS
+    'Internal trigger: refuses DELETE of the active model and TRUNCATE of ai_intent_models while a model is active.';
+
+CREATE OR REPLACE TRIGGER ai_intent_models_refuse_delete_active
+    BEFORE DELETE ON @extschema@.ai_intent_models
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_models_refuse_delete_active();
+CREATE OR REPLACE TRIGGER ai_intent_models_refuse_truncate_active
+    BEFORE TRUNCATE ON @extschema@.ai_intent_models
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_refuse_delete_active();
+
+-- Removes an old model's bytes (the large part) and keeps its row, so the
+-- registry, the training run and the deployment history still describe it.
+CREATE OR REPLACE FUNCTION @extschema@.delete_intent_model(p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_model @extschema@.ai_intent_models;
+BEGIN
+    IF p_model_id IS NULL THEN
+        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model % does not exist', p_model_id
+            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    IF v_model.is_active THEN
+        RAISE EXCEPTION 'cannot delete the active model %', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Deploy or roll back to another model first.';
+    END IF;
+    UPDATE @extschema@.ai_intent_models AS m
+       SET model = NULL, deleted_at = coalesce(m.deleted_at, now())
+     WHERE m.id = p_model_id;
+    RETURN jsonb_build_object('model_id', p_model_id, 'version', v_model.version,
+                              'bytes_freed', CASE WHEN v_model.model IS NULL THEN 0 ELSE v_model.size_bytes END,
+                              'deleted_at', (SELECT m.deleted_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
+    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. Returns {model_id, version, bytes_freed, deleted_at}.';
+
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
 
@@ -1342,6 +1662,7 @@ COMMENT ON VIEW @extschema@.ai_model_registry IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_window_metrics(p_start timestamptz, p_end timestamptz)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH w AS (
         SELECT d.detected_intent, d.correct_intent, d.confidence_score,
@@ -1394,6 +1715,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_window_metrics(timestamptz, timestamp
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_active_model_json()
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT jsonb_build_object(
         'id', m.id,
@@ -1413,6 +1735,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*)
     FROM @extschema@.ai_training_data d
@@ -1427,6 +1750,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_end timestamptz := now();
@@ -1458,6 +1782,7 @@ COMMENT ON FUNCTION @extschema@.get_ai_training_metrics(integer) IS
 CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(p_period_type text DEFAULT 'daily')
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_unit text;
@@ -1638,10 +1963,8 @@ CREATE OR REPLACE VIEW @extschema@.ai_metric_alerts WITH (security_invoker = tru
 WITH live AS (
     SELECT * FROM @extschema@.ai_live_metrics
 ), settings AS (
-    -- CASE evaluates pg_intent_loaded() first: it loads the library, which
-    -- defines the setting, before current_setting() reads it.
-    SELECT CASE WHEN @extschema@.pg_intent_loaded()
-                THEN current_setting('pg_intent.min_samples_for_training')::numeric END AS min_samples
+    -- the training policy (ai_training_policy), not a session setting
+    SELECT (@extschema@._pg_intent_policy()).min_samples_for_training::numeric AS min_samples
 ), checks (metric, value, threshold, comparison) AS (
     SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
     UNION ALL
@@ -1666,7 +1989,7 @@ WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS
-    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < pg_intent.min_samples_for_training (default 20). Metrics without data raise no alert.';
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
 
 
 -- ======== src/sql/54_retrain.sql ========
@@ -1680,19 +2003,19 @@ COMMENT ON VIEW @extschema@.ai_metric_alerts IS
 CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
 RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM @extschema@.pg_intent_loaded();
     RETURN @extschema@._pg_intent_samples_since_last_train()
-               >= current_setting('pg_intent.auto_retrain_threshold')::bigint
+               >= (@extschema@._pg_intent_policy()).auto_retrain_threshold
        AND (SELECT count(*) FROM @extschema@.ai_training_data d
             WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
               AND d.dataset_status IS DISTINCT FROM 'rejected')
-               >= current_setting('pg_intent.min_samples_for_training')::bigint;
+               >= (@extschema@._pg_intent_policy()).min_samples_for_training;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
-    'True when the rows recorded since the last completed training run reach pg_intent.auto_retrain_threshold and there are at least pg_intent.min_samples_for_training usable samples.';
+    'True when the rows recorded since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples.';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
@@ -1703,20 +2026,21 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_policy @extschema@.ai_training_policy;
     v_since bigint;
     v_result jsonb;
 BEGIN
-    PERFORM @extschema@.pg_intent_loaded();
+    v_policy := @extschema@._pg_intent_policy();
     v_since := @extschema@._pg_intent_samples_since_last_train();
     IF NOT @extschema@.should_retrain() THEN
         RETURN jsonb_build_object(
             'retrained', false,
-            'reason', CASE WHEN v_since < current_setting('pg_intent.auto_retrain_threshold')::bigint
+            'reason', CASE WHEN v_since < v_policy.auto_retrain_threshold
                            THEN 'not enough new samples since the last training'
                            ELSE 'not enough training samples' END,
             'samples_since_last_train', v_since,
-            'auto_retrain_threshold', current_setting('pg_intent.auto_retrain_threshold')::bigint,
-            'min_samples_for_training', current_setting('pg_intent.min_samples_for_training')::bigint);
+            'auto_retrain_threshold', v_policy.auto_retrain_threshold,
+            'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
     BEGIN
         v_result := @extschema@.train_intent_model(
@@ -1745,6 +2069,7 @@ COMMENT ON FUNCTION @extschema@.retrain_if_needed() IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN p_value IS NULL THEN ''
@@ -1765,6 +2090,7 @@ RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_in
                response text, category text, source text, quality_score smallint,
                created_at timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent),
            d.detected_intent, d.correct_intent, d.confidence_score,
@@ -1790,6 +2116,7 @@ CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
     p_min_quality integer DEFAULT NULL)
 RETURNS SETOF text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_prompt text;
@@ -1884,16 +2211,16 @@ COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, 
 -- CREATE EXTENSION recreates on restore (always with the same ids, from a
 -- fresh sequence). Three triggers keep that sound while operators use plain
 -- DML: an UPDATE stamps modified_at (so an edited seed gets dumped); an
--- INSERT that carries a seed's id or (language, pattern) replaces the pristine
--- seed (this is how a restore lands an edited seed over its recreated
--- original); a DELETE of a seeded cue becomes a disable, because a deleted
--- seed would come back at the next restore. They are created after the seed
--- INSERT above, so the seeds themselves go in untouched. SECURITY DEFINER:
--- they touch other rows than the one the operator named (replacing a seed
--- needs DELETE, disabling one needs UPDATE), which the operator's table
--- privileges may not cover.
+-- INSERT that carries a pristine seed's (language, pattern) or id takes that
+-- seed's place, updating it in place (this is how a restore lands an edited
+-- seed over its recreated original); a DELETE of a seeded cue becomes a
+-- disable, because a deleted seed would come back at the next restore. They
+-- are created after the seed INSERT, so the seeds themselves go in
+-- untouched. SECURITY DEFINER: they touch other rows than the one the
+-- operator named, which the operator's table privileges may not cover.
 
--- Stamps operator edits; is_seed records where a row came from and cannot be changed.
+-- Stamps operator edits; is_seed records where a row came from and cannot be
+-- changed. A modified_at given explicitly (a restored edit) is kept.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1904,19 +2231,27 @@ BEGIN
         RETURN NEW;
     END IF;
     NEW.is_seed := OLD.is_seed;
-    NEW.modified_at := clock_timestamp();
+    IF NEW.modified_at IS NULL OR NEW.modified_at IS NOT DISTINCT FROM OLD.modified_at THEN
+        NEW.modified_at := clock_timestamp();
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
-    'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds) and keeps is_seed as it was.';
+    'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds; an explicitly given new modified_at is kept) and keeps is_seed as it was.';
 
--- An inserted row replaces the pristine seed it collides with.
+-- An inserted row that collides with a pristine seed takes its place: the
+-- seed row is updated in place and the insert itself is skipped. No row is
+-- deleted, so the delete trigger needs no exception for this path (0.1.0
+-- let any DELETE at trigger depth > 1 through, which a nested trigger of
+-- the operator's could use to delete a seed for good).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_insert()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_seed bigint;
 BEGIN
     -- A seed is only what CREATE EXTENSION installs; a new pristine "seed"
     -- would silently escape pg_dump. Restored edited seeds (modified_at set)
@@ -1924,14 +2259,25 @@ BEGIN
     IF NEW.is_seed AND NEW.modified_at IS NULL THEN
         NEW.is_seed := false;
     END IF;
-    DELETE FROM @extschema@.ai_feedback_cues AS c
+    SELECT c.id INTO v_seed
+      FROM @extschema@.ai_feedback_cues AS c
      WHERE c.is_seed AND c.modified_at IS NULL
-       AND (c.id = NEW.id OR (c.language = NEW.language AND c.pattern = NEW.pattern));
-    RETURN NEW;
+       AND ((c.language = NEW.language AND c.pattern = NEW.pattern) OR c.id = NEW.id)
+     ORDER BY (c.language = NEW.language AND c.pattern = NEW.pattern) DESC
+     LIMIT 1;
+    IF v_seed IS NULL THEN
+        RETURN NEW;
+    END IF;
+    UPDATE @extschema@.ai_feedback_cues AS c
+       SET id = NEW.id, language = NEW.language, pattern = NEW.pattern, kind = NEW.kind, score = NEW.score,
+           marks_success = NEW.marks_success, is_active = NEW.is_active, notes = NEW.notes,
+           created_at = NEW.created_at, modified_at = NEW.modified_at
+     WHERE c.id = v_seed;
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_insert() IS
-    'Internal trigger: a row inserted into ai_feedback_cues with the id or (language, pattern) of an unedited seed replaces that seed (pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
+    'Internal trigger: a row inserted into ai_feedback_cues with the (language, pattern) or id of an unedited seed takes that seed''s place (updating it in place; pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
 
 -- Deleting a seeded cue disables it, so that a restore does not recreate it.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_delete()
@@ -1940,8 +2286,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    -- Nested deletes are the insert trigger replacing a seed: let them through.
-    IF NOT OLD.is_seed OR pg_catalog.pg_trigger_depth() > 1 THEN
+    IF NOT OLD.is_seed THEN
         RETURN OLD;
     END IF;
     UPDATE @extschema@.ai_feedback_cues AS c SET is_active = false WHERE c.id = OLD.id;
@@ -1949,7 +2294,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_delete() IS
-    'Internal trigger: a DELETE of a seeded ai_feedback_cues row disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
+    'Internal trigger: a DELETE of a seeded ai_feedback_cues row, at any trigger depth, disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
 
 CREATE OR REPLACE TRIGGER ai_feedback_cues_before_update
     BEFORE UPDATE ON @extschema@.ai_feedback_cues
@@ -1971,6 +2316,7 @@ CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_fold(p_text text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT ' ' || btrim(regexp_replace(
         translate(lower(p_text), 'áàâäãåéèêëíìîïóòôöõúùûüñçýÿ', 'aaaaaaeeeeiiiiooooouuuuncyy'),
@@ -1983,6 +2329,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_fold(text) IS
 CREATE OR REPLACE FUNCTION @extschema@.score_feedback_message(p_message text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_text text;
@@ -2025,6 +2372,7 @@ COMMENT ON FUNCTION @extschema@.score_feedback_message(text) IS
 CREATE OR REPLACE FUNCTION @extschema@.evaluate_interaction(p_training_data_id uuid, p_next_user_message text)
 RETURNS smallint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_eval jsonb;
@@ -2066,6 +2414,7 @@ COMMENT ON FUNCTION @extschema@.evaluate_interaction(uuid, text) IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(round(p_value, p_digits)::text, '–')
 $$;
@@ -2076,19 +2425,23 @@ COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
+    -- Markdown passes HTML through, and the texts are end users' messages:
+    -- &, < and > become entities so a renderer never runs their markup.
     SELECT CASE WHEN p_value IS NULL THEN '–' ELSE
-        replace(replace(regexp_replace(
+        replace(replace(replace(replace(replace(regexp_replace(
             CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - 1) || '…' ELSE p_value END,
-            '[\r\n\t]+', ' ', 'g'), '\', '\\'), '|', '\|') END
+            '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
-    'Internal: shortens text and escapes pipes, backslashes and line breaks so it fits in a Markdown table cell.';
+    'Internal: shortens text and escapes HTML (&, <, >), pipes, backslashes and line breaks so it shows as text in one Markdown table cell.';
 
 -- A Markdown report of a training run (the latest by default).
 CREATE OR REPLACE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r @extschema@.ai_training_runs%ROWTYPE;
@@ -2117,7 +2470,7 @@ BEGIN
     v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
     v_b := v_rep -> 'baseline_metrics';
 
-    v_out := v_out || format('# Training report: %s', coalesce(r.run_name, r.id::text))
+    v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
                    || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, '–'))
                    || format('- **Status:** %s', r.status)
@@ -2290,6 +2643,7 @@ CREATE OR REPLACE FUNCTION @extschema@.shadow_predict(
     p_message text, p_challenger_model_id bigint, p_training_data_id uuid DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c record;
@@ -2424,6 +2778,7 @@ AS $$
         -- helpers that the invoker functions and views above call as the caller
         '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
         '@extschema@._pg_intent_active_model_json()',
+        '@extschema@._pg_intent_policy()',
         '@extschema@._pg_intent_samples_since_last_train()',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',

@@ -62,6 +62,51 @@ int sqlstate_for(intent::ErrorKind kind) {
 
 } // namespace
 
+namespace detail {
+
+namespace {
+// Saves PostgreSQL's error stack and restores it when it goes out of scope,
+// on the normal path and after a longjmp back into the frame that owns it.
+class ErrorStackGuard {
+  public:
+    ErrorStackGuard() noexcept : exception_stack_(PG_exception_stack), context_stack_(error_context_stack) {}
+    ~ErrorStackGuard() { restore(); }
+    void restore() noexcept {
+        PG_exception_stack = exception_stack_;
+        error_context_stack = context_stack_;
+    }
+    ErrorStackGuard(const ErrorStackGuard &) = delete;
+    ErrorStackGuard &operator=(const ErrorStackGuard &) = delete;
+
+  private:
+    sigjmp_buf *exception_stack_;
+    ErrorContextCallback *context_stack_;
+};
+} // namespace
+
+ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept {
+    // volatile: read after a possible longjmp.
+    MemoryContext volatile caller_context = CurrentMemoryContext;
+    ErrorStackGuard saved;
+    sigjmp_buf local;
+    if (sigsetjmp(local, 0) == 0) {
+        PG_exception_stack = &local;
+        fn(arg);
+        return nullptr;
+    }
+    // An ereport(ERROR) inside fn jumped here. Restore the stacks before
+    // touching the error state, copy the error out of ErrorContext, flush.
+    // (An error while copying then reaches the caller's handler, as with
+    // PG_CATCH.)
+    saved.restore();
+    MemoryContextSwitchTo(caller_context);
+    ErrorData *error = CopyErrorData();
+    FlushErrorState();
+    return error;
+}
+
+} // namespace detail
+
 bool interrupt_pending() {
     return InterruptPending && (QueryCancelPending || ProcDiePending);
 }

@@ -8,14 +8,19 @@
 //
 // PostgreSQL -> C++: a PostgreSQL call that may ereport(ERROR), made while
 // C++ objects are alive, goes through pg_call(). It catches the error with
-// PG_TRY, keeps its ErrorData and rethrows it as PgError, so C++ unwinds
-// normally; guarded_call() then re-raises the original error unchanged.
+// its own sigsetjmp frame (the error stack restored by RAII), keeps its
+// ErrorData and rethrows it as PgError once the callable has returned, so C++
+// unwinds normally; guarded_call() then re-raises the original error
+// unchanged. pg_call() only takes noexcept callables, so a C++ exception can
+// never cross the setjmp frame.
 #pragma once
 
 #include "pg_headers.h"
 
 #include <exception>
+#include <memory>
 #include <string>
+#include <type_traits>
 
 namespace pg_intent {
 
@@ -30,21 +35,29 @@ class PgError : public std::exception {
     ErrorData *data_;
 };
 
-// Runs `fn` (PostgreSQL calls only; no C++ objects with destructors inside),
-// turning an ereport(ERROR) into a thrown PgError.
+namespace detail {
+// Runs fn(arg) with PostgreSQL's error handling pointed at a local
+// sigjmp_buf. Returns nullptr, or the error fn raised (copied, with the
+// error state flushed). The saved error stack is restored by a destructor on
+// every path, so nothing can leave PG_exception_stack pointing at a dead
+// frame. Not a template: one audited function holds the setjmp.
+ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept;
+} // namespace detail
+
+// Runs `fn`, turning an ereport(ERROR) into a thrown PgError once `fn` has
+// been left. `fn` must be a noexcept callable: a C++ exception thrown inside
+// it would cross the setjmp frame, so the compiler refuses anything else
+// (and a throw inside a noexcept function terminates instead of corrupting
+// the error stack). Inside `fn`, call PostgreSQL functions on plain data
+// only: a longjmp out of it skips the destructors of any C++ object it
+// created.
 template <class Fn> void pg_call(Fn &&fn) {
-    // volatile: assigned after setjmp and read after a possible longjmp.
-    MemoryContext const caller_context = CurrentMemoryContext;
-    ErrorData *volatile error = nullptr;
-    PG_TRY();
-    { fn(); }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller_context);
-        error = CopyErrorData();
-        FlushErrorState();
-    }
-    PG_END_TRY();
+    static_assert(std::is_nothrow_invocable_v<Fn &>,
+                  "pg_call() takes a noexcept callable: write [&]() noexcept { ... }");
+    using Callable = std::remove_reference_t<Fn>;
+    ErrorData *error =
+        detail::call_catching_errors([](void *callable) noexcept { (*static_cast<Callable *>(callable))(); },
+                                     const_cast<void *>(static_cast<const void *>(std::addressof(fn))));
     if (error) throw PgError(error);
 }
 

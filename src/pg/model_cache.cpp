@@ -1,19 +1,44 @@
-// Per-backend cache of deserialised models, invalidated through relcache
-// invalidation messages on ai_intent_models.
+// Per-backend cache of deserialised models, and how model rows are read.
 //
-// Why relcache invalidation: the statement trigger on ai_intent_models calls
+// Reading. predict_intent() must read ai_intent_models whatever the caller
+// may read, yet nothing the caller controls may run with the owner's rights.
+// So a model row is read the way PostgreSQL reads its catalogs: an index
+// scan on the primary key (or on the unique index of the active model) with
+// a fresh MVCC snapshot, through the table and index OIDs found in the
+// extension's schema by name. No SQL is parsed, no operator or function is
+// looked up through the caller's search_path, and the user never changes.
+// (0.1.0 ran SELECT ... WHERE id = $1 through SPI as the table owner under
+// the caller's search_path: a role that owned a schema could put its own =
+// operator first and run it as the owner, a superuser.)
+//
+// Freshness. The snapshot is taken when the row is read, not the
+// transaction's: a backend that loads the active model inside a REPEATABLE
+// READ transaction must not cache a model that was replaced before it read
+// it, or it would serve the old model until the next deploy.
+//
+// Invalidation. The statement trigger on ai_intent_models calls
 // CacheInvalidateRelcacheByRelid(), which PostgreSQL delivers to every
 // backend when (and only when) the deploying transaction commits, replays on
 // hot standbys from the commit record, and processes locally at the end of
-// each command. So predict_intent() checks a counter instead of running SQL,
-// and a session started before a deploy sees the new model at its next call.
+// each command. So predict_intent() checks a counter instead of reading, and
+// a session started before a deploy sees the new model at its next call.
+//
+// Who may use which model. Everyone who may execute predict_intent() may
+// predict with the active model. Any other model needs SELECT on its row of
+// ai_intent_models as the caller (the table privilege and row-level
+// security), checked on every call by a query that runs as the caller.
 #include "guard.h"
 #include "module.h"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "catalog/pg_class.h"
-#include "mb/pg_wchar.h"
-#include "utils/syscache.h"
+#include "storage/lmgr.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 }
 
 #include <list>
@@ -30,7 +55,9 @@ struct CacheEntry {
     LoadedModel loaded;
 };
 
-constexpr size_t kMaxModelsById = 4;
+// Models other than the active one kept per backend (A/B checks, shadow
+// scoring): few, since each can be large.
+constexpr size_t kMaxModelsById = 2;
 
 // Allocated once and never freed: a backend keeps its cache for its lifetime,
 // and avoiding static destructors keeps exit paths trivial.
@@ -48,80 +75,141 @@ void on_relcache_invalidation(Datum, Oid relid) {
     if (relid == InvalidOid || relid == g_models_relid) ++g_generation;
 }
 
+// A memory context for reading one row, deleted when this goes out of scope
+// (also when deserialising the copied bytes throws).
+class ScratchContext {
+  public:
+    ScratchContext() {
+        pg_call([&]() noexcept {
+            context_ =
+                AllocSetContextCreate(CurrentMemoryContext, "pg_intent model row", ALLOCSET_DEFAULT_SIZES);
+        });
+    }
+    ~ScratchContext() { MemoryContextDelete(context_); }
+    ScratchContext(const ScratchContext &) = delete;
+    ScratchContext &operator=(const ScratchContext &) = delete;
+    MemoryContext get() const { return context_; }
+
+  private:
+    MemoryContext context_ = nullptr;
+};
+
 struct ModelRow {
     bool found = false;
+    bool has_bytes = false; // false for a model whose bytes were removed
+    bool is_active = false;
     int64_t id = 0;
-    const uint8_t *data = nullptr;
+    const uint8_t *data = nullptr; // in the scratch context
     size_t size = 0;
 };
 
-// Reads one row of ai_intent_models (the active one, or by id) through SPI,
-// as the table's owner, so EXECUTE on predict_intent() is all a caller needs.
-// Leaves SPI connected: the caller deserialises from SPI memory, then calls
-// finish_model_row().
-ModelRow fetch_model_row(Oid schema, bool active, int64_t id) {
-    ModelRow row;
-    Oid owner = InvalidOid;
-    pg_call([&] {
-        Oid relid = get_relname_relid("ai_intent_models", schema);
-        if (!OidIsValid(relid))
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                            errmsg("table ai_intent_models does not exist in schema \"%s\"",
-                                   get_namespace_name(schema)),
-                            errhint("Reinstall the extension with CREATE EXTENSION pg_intent.")));
-        g_models_relid = relid;
-        HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for relation %u", relid);
-        owner = ((Form_pg_class)GETSTRUCT(tuple))->relowner;
-        ReleaseSysCache(tuple);
-    });
+// Looks a relation up by name in the extension's schema (no search_path).
+Oid relation_in_schema(const char *name, Oid schema) noexcept {
+    Oid relid = get_relname_relid(name, schema);
+    if (!OidIsValid(relid))
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_UNDEFINED_TABLE),
+             errmsg("relation \"%s\" of pg_intent does not exist in schema \"%s\"", name,
+                    get_namespace_name(schema)),
+             errhint("The extension's objects were altered; reinstall it with CREATE EXTENSION pg_intent.")));
+    return relid;
+}
 
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(owner,
-                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    try {
-        pg_call([&] {
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            const char *nsp = quote_identifier(get_namespace_name(schema));
-            char *sql = active ? psprintf("SELECT id, model FROM %s.ai_intent_models WHERE is_active", nsp)
-                               : psprintf("SELECT id, model FROM %s.ai_intent_models WHERE id = $1", nsp);
-            Oid argtypes[1] = {INT8OID};
-            Datum values[1] = {Int64GetDatum(id)};
-            int rc = SPI_execute_with_args(sql, active ? 0 : 1, argtypes, values, nullptr, true, 2);
-            if (rc != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-            if (SPI_processed > 1)
+// Reads one row of ai_intent_models: the active one (active = true) or the
+// one with the given id, through its unique index, with a fresh snapshot.
+// The model bytes are detoasted into `scratch`.
+ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch) {
+    ModelRow row;
+    pg_call([&]() noexcept {
+        MemoryContext old = MemoryContextSwitchTo(scratch);
+        Oid relid = relation_in_schema("ai_intent_models", schema);
+        g_models_relid = relid;
+        Oid indexid =
+            relation_in_schema(active ? "ai_intent_models_one_active_idx" : "ai_intent_models_pkey", schema);
+        Relation rel = table_open(relid, AccessShareLock);
+        AttrNumber id_att = get_attnum(relid, "id"), model_att = get_attnum(relid, "model"),
+                   active_att = get_attnum(relid, "is_active");
+        if (id_att == InvalidAttrNumber || model_att == InvalidAttrNumber || active_att == InvalidAttrNumber)
+            elog(ERROR, "ai_intent_models lacks its id, model or is_active column");
+        // systable_beginscan() takes heap attribute numbers and maps them to
+        // the index's columns.
+        ScanKeyData key;
+        if (active)
+            ScanKeyInit(&key, active_att, BTEqualStrategyNumber, F_BOOLEQ, BoolGetDatum(true));
+        else
+            ScanKeyInit(&key, id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+        // A catalog snapshot is a fresh MVCC snapshot that may also be taken
+        // in a parallel worker (GetLatestSnapshot() may not).
+        Snapshot snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
+        SysScanDesc scan = systable_beginscan(rel, indexid, true, snapshot, 1, &key);
+        HeapTuple tuple;
+        while ((tuple = systable_getnext(scan)) != nullptr) {
+            bool isnull = false;
+            bool is_active = DatumGetBool(heap_getattr(tuple, active_att, RelationGetDescr(rel), &isnull));
+            if (active && (isnull || !is_active)) continue; // cannot happen with the partial index; be sure
+            if (row.found)
                 ereport(ERROR,
                         (errcode(ERRCODE_CARDINALITY_VIOLATION), errmsg("more than one active intent model"),
                          errdetail("Exactly one row of ai_intent_models may have is_active = true.")));
-            if (SPI_processed == 1) {
-                bool isnull = false;
-                Datum idd = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-                row.id = isnull ? 0 : DatumGetInt64(idd);
-                Datum blob = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-                if (!isnull) {
-                    bytea *b = DatumGetByteaPP(blob);
-                    row.data = reinterpret_cast<const uint8_t *>(VARDATA_ANY(b));
-                    row.size = VARSIZE_ANY_EXHDR(b);
-                    row.found = true;
-                }
+            row.found = true;
+            row.is_active = !isnull && is_active;
+            row.id = DatumGetInt64(heap_getattr(tuple, id_att, RelationGetDescr(rel), &isnull));
+            Datum blob = heap_getattr(tuple, model_att, RelationGetDescr(rel), &isnull);
+            if (!isnull) {
+                bytea *b = DatumGetByteaPCopy(blob); // detoasted while the snapshot is registered
+                row.data = reinterpret_cast<const uint8_t *>(VARDATA(b));
+                row.size = VARSIZE(b) - VARHDRSZ;
+                row.has_bytes = true;
             }
-        });
-    } catch (...) {
-        SetUserIdAndSecContext(saved_user, saved_context);
-        throw;
-    }
-    SetUserIdAndSecContext(saved_user, saved_context);
+        }
+        systable_endscan(scan);
+        UnregisterSnapshot(snapshot);
+        table_close(rel, AccessShareLock);
+        MemoryContextSwitchTo(old);
+    });
     return row;
 }
 
-void finish_model_row() {
-    pg_call([] { SPI_finish(); });
+// Whether the caller may see model `id`: runs as the caller, so the table
+// privilege and row-level security decide. The statement names everything
+// by schema and operator schema, so the caller's search_path cannot change
+// what it means (it could only ever run the caller's own code anyway).
+bool caller_can_see_model(Oid schema, int64_t id) {
+    bool visible = false;
+    pg_call([&]() noexcept {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        char *sql = psprintf("SELECT 1 FROM %s.ai_intent_models AS m WHERE m.id OPERATOR(pg_catalog.=) $1",
+                             quote_identifier(get_namespace_name(schema)));
+        Oid argtypes[1] = {INT8OID};
+        Datum values[1] = {Int64GetDatum(id)};
+        int rc = SPI_execute_with_args(sql, 1, argtypes, values, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+        visible = SPI_processed == 1;
+        SPI_finish();
+    });
+    return visible;
 }
 
-std::shared_ptr<const intent::IntentModel> deserialize_row(const ModelRow &row) {
-    return std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(row.data, row.size));
+[[noreturn]] void no_such_model(int64_t model_id) {
+    char message[96];
+    snprintf(message, sizeof message, "intent model %lld does not exist", static_cast<long long>(model_id));
+    throw SqlError(ERRCODE_NO_DATA_FOUND, message, "Or it is not visible to the current role.",
+                   "See the ai_model_registry view for model ids.");
+}
+
+LoadedModel deserialize_row(const ModelRow &row) {
+    if (!row.has_bytes) {
+        char message[128];
+        snprintf(message, sizeof message, "intent model %lld has no model bytes",
+                 static_cast<long long>(row.id));
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
+                       "Its bytes were removed by delete_intent_model(); its history and metrics remain.",
+                       "Deploy or predict with another model.");
+    }
+    return LoadedModel{
+        row.id, row.is_active,
+        std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(row.data, row.size))};
 }
 
 } // namespace
@@ -135,49 +223,55 @@ LoadedModel active_model(Oid schema) {
     if (entry.generation == g_generation && entry.schema == schema && entry.loaded.model) return entry.loaded;
 
     uint64_t generation = g_generation; // an invalidation during the read makes this entry stale at once
-    ModelRow row = fetch_model_row(schema, true, 0);
-    if (!row.found) {
-        finish_model_row();
+    ScratchContext scratch;
+    ModelRow row = read_model_row(schema, true, 0, scratch.get());
+    if (!row.found)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "no intent model is deployed",
                        "ai_intent_models has no active model.",
                        "Train and deploy one with SELECT train_intent_model();");
-    }
-    LoadedModel loaded{row.id, deserialize_row(row)};
-    finish_model_row();
+    LoadedModel loaded = deserialize_row(row);
     entry = CacheEntry{schema, generation, loaded};
     return loaded;
 }
 
 LoadedModel model_by_id(Oid schema, int64_t model_id) {
+    // The active model is everyone's: serve it from the active entry.
+    const CacheEntry &active = active_entry();
+    if (active.generation == g_generation && active.schema == schema && active.loaded.model &&
+        active.loaded.id == model_id)
+        return active.loaded;
+
     auto &entries = entries_by_id();
+    LoadedModel loaded;
     for (auto it = entries.begin(); it != entries.end(); ++it) {
         if (it->schema == schema && it->loaded.id == model_id && it->generation == g_generation) {
             entries.splice(entries.begin(), entries, it); // most recently used first
-            return it->loaded;
+            loaded = it->loaded;
+            break;
         }
     }
-    uint64_t generation = g_generation;
-    ModelRow row = fetch_model_row(schema, false, model_id);
-    if (!row.found) {
-        finish_model_row();
-        char message[96];
-        snprintf(message, sizeof message, "intent model %lld does not exist",
-                 static_cast<long long>(model_id));
-        throw SqlError(ERRCODE_NO_DATA_FOUND, message, nullptr,
-                       "See the ai_model_registry view for model ids.");
+    if (!loaded.model) {
+        uint64_t generation = g_generation;
+        ScratchContext scratch;
+        ModelRow row = read_model_row(schema, false, model_id, scratch.get());
+        if (!row.found) no_such_model(model_id);
+        if (!row.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
+        loaded = deserialize_row(row);
+        entries.remove_if(
+            [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
+        entries.push_front(CacheEntry{schema, generation, loaded});
+        if (entries.size() > kMaxModelsById) entries.pop_back();
+        return loaded;
     }
-    LoadedModel loaded{row.id, deserialize_row(row)};
-    finish_model_row();
-    entries.remove_if(
-        [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
-    entries.push_front(CacheEntry{schema, generation, loaded});
-    if (entries.size() > kMaxModelsById) entries.pop_back();
+    // Cached, but the caller may be another role than the one that loaded
+    // it, and a model may have been deployed or withdrawn since: check again.
+    if (!loaded.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
     return loaded;
 }
 
 TextRef text_ref(Datum d) {
     text *t = nullptr;
-    pg_call([&] { t = DatumGetTextPP(d); });
+    pg_call([&]() noexcept { t = DatumGetTextPP(d); });
     return TextRef{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 

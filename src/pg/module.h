@@ -19,6 +19,7 @@ extern int guc_top_k;
 
 struct LoadedModel {
     int64_t id = 0;
+    bool is_active = false; // when it was read
     std::shared_ptr<const intent::IntentModel> model;
 };
 
@@ -29,8 +30,11 @@ struct LoadedModel {
 // Throws PgError (55000) when no model is deployed.
 LoadedModel active_model(Oid schema);
 
-// A model by id (small LRU cache, same invalidation). Throws PgError (P0002)
-// when there is no such model.
+// A model by id (small LRU cache, same invalidation). The active model is
+// everyone's; any other model must be visible to the caller (SELECT on its
+// row of ai_intent_models, row-level security included), checked on every
+// call. Throws SqlError (P0002) when there is no such model or the caller
+// cannot see it.
 LoadedModel model_by_id(Oid schema, int64_t model_id);
 
 // Registers the relcache callback; called once from _PG_init.

@@ -37,7 +37,7 @@ CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
         if (known->fn_oid == fn_oid) site = known;
     if (!site) {
         sites->reserve(sites->size() + 1); // the push_back below cannot throw after the allocation
-        pg_call([&] {
+        pg_call([&]() noexcept {
             MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
             site = static_cast<CallSite *>(palloc0(sizeof(CallSite)));
             site->fn_oid = fn_oid;
@@ -75,7 +75,7 @@ std::string_view message_utf8(Datum d, std::string &converted) {
     TextRef t = text_ref(d);
     if (GetDatabaseEncoding() == PG_UTF8) return std::string_view(t.data, t.size);
     char *utf8 = nullptr;
-    pg_call([&] { utf8 = pg_server_to_any(t.data, static_cast<int>(t.size), PG_UTF8); });
+    pg_call([&]() noexcept { utf8 = pg_server_to_any(t.data, static_cast<int>(t.size), PG_UTF8); });
     converted.assign(utf8);
     return converted;
 }
@@ -83,7 +83,7 @@ std::string_view message_utf8(Datum d, std::string &converted) {
 // A label (UTF-8) as a text datum in the server encoding.
 Datum label_datum(const std::string &label) {
     Datum result;
-    pg_call([&] {
+    pg_call([&]() noexcept {
         const char *server = pg_any_to_server(label.data(), static_cast<int>(label.size()), PG_UTF8);
         result = PointerGetDatum(cstring_to_text(server));
     });
@@ -92,7 +92,7 @@ Datum label_datum(const std::string &label) {
 
 Datum jsonb_datum(const std::string &json) {
     Datum result;
-    pg_call([&] { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    pg_call([&]() noexcept { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
     return result;
 }
 
@@ -115,7 +115,7 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     values[3] = BoolGetDatum(p.uncertain);
     values[4] = Int64GetDatum(loaded.id);
     Datum result;
-    pg_call([&] { result = HeapTupleGetDatum(heap_form_tuple(site->tupdesc, values, nulls)); });
+    pg_call([&]() noexcept { result = HeapTupleGetDatum(heap_form_tuple(site->tupdesc, values, nulls)); });
     return result;
 }
 
@@ -153,7 +153,7 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
 // intent_model_info(p_model bytea): validates a model blob and describes it.
 PG_INTENT_FUNCTION(pg_intent_model_info) {
     bytea *blob = nullptr;
-    pg_call([&] { blob = PG_GETARG_BYTEA_PP(0); });
+    pg_call([&]() noexcept { blob = PG_GETARG_BYTEA_PP(0); });
     intent::IntentModel model = intent::IntentModel::deserialize(
         reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob));
 

@@ -32,7 +32,7 @@ ArrayArg array_arg(FunctionCallInfo fcinfo, int argno, Oid element_type, const c
         snprintf(message, sizeof message, "%s must not be null", name);
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, message);
     }
-    pg_call([&] {
+    pg_call([&]() noexcept {
         ArrayType *array = PG_GETARG_ARRAYTYPE_P(argno);
         if (ARR_NDIM(array) > 1)
             ereport(ERROR,
@@ -65,7 +65,7 @@ std::string text_string(Datum d) {
 std::string options_json(FunctionCallInfo fcinfo, int argno) {
     if (PG_ARGISNULL(argno)) return "{}";
     char *json = nullptr;
-    pg_call([&] {
+    pg_call([&]() noexcept {
         Jsonb *jb = PG_GETARG_JSONB_P(argno);
         json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
     });
@@ -114,7 +114,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
         // Score the active model on the same test rows: the deploy rule
         // compares like with like.
         bytea *blob = nullptr;
-        pg_call([&] { blob = PG_GETARG_BYTEA_PP(5); });
+        pg_call([&]() noexcept { blob = PG_GETARG_BYTEA_PP(5); });
         intent::IntentModel baseline = intent::IntentModel::deserialize(
             reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob));
         std::vector<std::string> test_texts, test_truth;
@@ -134,7 +134,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     Datum values[2];
     bool nulls[2] = {false, false};
     Datum result;
-    pg_call([&] {
+    pg_call([&]() noexcept {
         bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob.size()));
         SET_VARSIZE(model, VARHDRSZ + blob.size());
         memcpy(VARDATA(model), blob.data(), blob.size());
@@ -155,7 +155,7 @@ PG_INTENT_FUNCTION(pg_intent_models_changed) {
         throw SqlError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
                        "_pg_intent_models_changed() must be called as a trigger");
     auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-    pg_call([&] { CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation)); });
+    pg_call([&]() noexcept { CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation)); });
     return PointerGetDatum(nullptr);
 }
 
@@ -166,6 +166,6 @@ PG_INTENT_FUNCTION(pg_intent_training_options) {
     options.validate();
     std::string json = options.to_json();
     Datum result;
-    pg_call([&] { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+    pg_call([&]() noexcept { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
     return result;
 }

@@ -5,6 +5,7 @@
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_touch_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     NEW.updated_at := now();
@@ -18,6 +19,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_touch_updated_at() IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_set_was_mismatch()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     NEW.was_mismatch := NEW.original_intent IS DISTINCT FROM NEW.corrected_intent;
@@ -57,4 +59,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
 CREATE OR REPLACE TRIGGER ai_intent_models_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_intent_models
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+-- Also under session_replication_role = replica: logical replication's apply
+-- worker and pg_restore --disable-triggers change models too, and a backend
+-- that missed the invalidation would serve a stale model indefinitely.
+ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
 

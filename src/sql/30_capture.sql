@@ -20,6 +20,7 @@ CREATE OR REPLACE FUNCTION @extschema@.record_interaction(
     p_source text DEFAULT 'live')
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid;
@@ -75,6 +76,7 @@ CREATE OR REPLACE FUNCTION @extschema@.submit_intent_correction(
     p_corrector_id uuid DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_intent text := btrim(p_correct_intent);

@@ -23,6 +23,7 @@ RETURNS TABLE (
     category text,
     created_at timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF p_min_confidence IS NULL THEN

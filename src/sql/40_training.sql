@@ -1,36 +1,26 @@
--- The training loop: recording interactions, human corrections, the training
--- dataset, training runs with their deploy rule, deployment and rollback.
--- Every name is @extschema@-qualified so that a hostile search_path cannot
--- redirect these functions.
+-- Training runs: the entry point, the worker that records the run and
+-- applies the deploy rule, and the C trainer it calls.
 --
--- Privileges: training, deploying and rolling back change what every session
--- predicts, so they are privileged operations. train_intent_model,
--- deploy_intent_model and rollback_intent_model are SECURITY DEFINER (they
--- run as the extension owner, reading and writing the tables whatever the
--- caller's table privileges or row-level security), pin search_path to
--- pg_catalog, pg_temp, and are closed to PUBLIC: a DBA grants EXECUTE to the
--- roles that may run them. The data functions (record_interaction,
--- submit_intent_correction, get_training_dataset) stay SECURITY INVOKER, so
--- callers need privileges on the tables and row-level security applies.
+-- Privileges. Training changes what every session predicts, so it is
+-- granted explicitly. train_intent_model() is a C function that runs as its
+-- caller: it checks what only some callers may ask for (a {"deploy":
+-- "always"} run needs the privilege to deploy) and then runs
+-- _pg_intent_train_run() as the extension owner with search_path pinned to
+-- pg_catalog, pg_temp (src/pg/elevation.cpp). The worker reads and writes the
+-- tables whatever the caller's table privileges or row-level security, takes
+-- its policy from ai_training_policy (never from the caller's session), and
+-- names every object by schema.
 
 -- -------------------------------------------------------------------------
 -- Internal helpers
 -- -------------------------------------------------------------------------
-
--- The advisory lock key that serializes training runs ('pgi_tra' in ASCII).
--- Exposed so that schedulers and tests can check or hold the same lock.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_lock_key()
-RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT 31638899662287457::bigint $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_training_lock_key() IS
-    'Internal: the advisory lock key held (transaction-scoped) by a running train_intent_model().';
 
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_headline_metrics(p_metrics jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN jsonb_typeof(p_metrics) = 'object' THEN
         (SELECT coalesce(jsonb_object_agg(k, coalesce(p_metrics -> k, p_metrics -> ('macro_' || k))), '{}'::jsonb)
@@ -58,17 +48,36 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean
 -- train_intent_model
 -- -------------------------------------------------------------------------
 
--- Trains a model from ai_training_data inside the database, scores it against
--- the active model on the same test rows, applies the deploy rule and records
--- the run. Data or training failures give a failed run (returned, not
--- raised); bad arguments and options raise 22023 and record nothing.
+-- The entry point (C): checks the caller's privileges for what the options
+-- ask, then runs _pg_intent_train_run() as the extension owner.
 CREATE OR REPLACE FUNCTION @extschema@.train_intent_model(
     p_run_name text DEFAULT NULL,
     p_run_type text DEFAULT 'full',
     p_options jsonb DEFAULT '{}')
 RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_train_intent_model'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
+    'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
+
+-- Takes the extension's training or deployment lock (C; see
+-- src/pg/elevation.cpp): only the extension's own functions can take them.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_intent_lock'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
+    'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
+
+-- Trains a model from ai_training_data inside the database, scores it against
+-- the active model, applies the deploy rule and records the run. Data or
+-- training failures give a failed run (returned, not raised); bad arguments
+-- and options raise 22023 and record nothing. Runs as the extension owner,
+-- called by train_intent_model() only.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
+RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
@@ -88,8 +97,7 @@ DECLARE
     v_corrected boolean[];
     v_rows integer;
     v_intents integer;
-    v_min_samples integer;
-    v_corrected_weight real;
+    v_policy @extschema@.ai_training_policy;
     -- training
     v_active_id bigint;
     v_active_model bytea;
@@ -97,7 +105,8 @@ DECLARE
     v_report jsonb;
     v_f1 double precision;
     v_baseline_f1 double precision;
-    v_max_regression double precision;
+    v_current_active bigint;
+    v_holder integer;
     v_deploy boolean;
     v_reason text;
     v_model_id bigint;
@@ -183,17 +192,32 @@ BEGIN
     -- (naming the key) before anything is recorded, whatever the data.
     PERFORM @extschema@.intent_training_options(v_train_options);
 
-    -- Loads the library, which defines the pg_intent.* settings.
-    PERFORM @extschema@.pg_intent_loaded();
-    v_min_samples := current_setting('pg_intent.min_samples_for_training')::integer;
-    v_corrected_weight := current_setting('pg_intent.corrected_weight')::real;
-    v_max_regression := current_setting('pg_intent.max_f1_regression')::double precision;
+    -- The policy comes from ai_training_policy; the pg_intent.* settings
+    -- that 0.1.0 read from the caller's session no longer decide anything.
+    v_policy := @extschema@._pg_intent_policy();
+    IF cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
+        RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
+            USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
+                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+    END IF;
 
-    -- 2. one training at a time: a second caller fails at once.
-    IF NOT pg_catalog.pg_try_advisory_xact_lock(@extschema@._pg_intent_training_lock_key()) THEN
+    -- 2. one training at a time: a second caller fails at once. The lock is
+    --    the extension's own (not an advisory key anyone could hold).
+    IF NOT @extschema@._pg_intent_lock('training'::text, false) THEN
+        SELECT l.pid INTO v_holder
+          FROM pg_catalog.pg_locks AS l
+         WHERE l.locktype OPERATOR(pg_catalog.=) 'object'
+           AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass
+           AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+           AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.granted
+         LIMIT 1;
         RAISE EXCEPTION 'another training run is in progress'
             USING ERRCODE = 'lock_not_available',
-                  HINT = 'Wait for it to finish; ai_training_runs shows the run with status running.';
+                  DETAIL = CASE WHEN v_holder IS NOT NULL
+                                THEN format('Backend %s is training; its run is recorded in ai_training_runs when it commits.', v_holder)
+                                ELSE 'Another session holds the training lock.' END,
+                  HINT = 'Wait for it to finish (pg_stat_activity shows it), or cancel it with pg_cancel_backend().';
     END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
@@ -209,21 +233,30 @@ BEGIN
                array_agg(d.id ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
                array_agg(d.user_message ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
                array_agg(d.intent ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(CASE WHEN d.corrected_by_human THEN v_corrected_weight ELSE 1::real END
+               array_agg(CASE WHEN d.corrected_by_human THEN v_policy.corrected_weight ELSE 1::real END
                          ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
                array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id)
           INTO v_rows, v_intents, v_ids, v_texts, v_labels, v_weights, v_corrected
           FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit) AS d;
 
-        IF v_rows < v_min_samples THEN
-            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_min_samples
+        IF v_rows < v_policy.min_samples_for_training THEN
+            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_policy.min_samples_for_training
                 USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Record more interactions, or lower pg_intent.min_samples_for_training.';
+                      HINT = 'Record more interactions, or lower ai_training_policy.min_samples_for_training.';
         END IF;
         IF v_intents < 2 THEN
             RAISE EXCEPTION 'not enough training data: % distinct intents, at least 2 needed', v_intents
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'A classifier needs examples of at least two intents.';
+        END IF;
+        -- classify_intent() answers 'uncertain' below the threshold: an
+        -- intent of that name would make its answers ambiguous.
+        IF 'uncertain' = ANY (v_labels) THEN
+            RAISE EXCEPTION 'invalid intent name "uncertain"'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('%s usable rows are labelled "uncertain", which classify_intent() returns for predictions below the abstain threshold.',
+                                      (SELECT count(*) FROM unnest(v_labels) AS l WHERE l = 'uncertain')),
+                      HINT = 'Relabel those rows (submit_intent_correction()) or reject them.';
         END IF;
 
         -- 5. train; the active model is scored on the same test rows.
@@ -250,7 +283,11 @@ BEGIN
         ELSIF v_active_id IS NULL THEN
             v_deploy := true;
             v_reason := 'first';
-        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_max_regression THEN
+        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
+            -- nothing to compare on: an untested model never replaces one
+            v_deploy := false;
+            v_reason := 'untested';
+        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_policy.max_f1_regression THEN
             v_deploy := true;
             v_reason := CASE WHEN v_f1 > coalesce(v_baseline_f1, 0) THEN 'improved' ELSE 'within_tolerance' END;
         ELSE
@@ -281,8 +318,17 @@ BEGIN
             (v_report -> 'threshold' ->> 'value')::double precision)
         RETURNING id INTO v_model_id;
 
+        -- Deploy only if the active model is still the baseline this run was
+        -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM @extschema@._pg_intent_activate(v_model_id, v_reason, v_run_id);
+            PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+            SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+            IF v_deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
+                v_deploy := false;
+                v_reason := 'baseline_changed';
+            ELSE
+                PERFORM @extschema@._pg_intent_activate(v_model_id, v_reason, v_run_id);
+            END IF;
         END IF;
 
         -- 8. the run row.
@@ -315,12 +361,11 @@ BEGIN
                duration_seconds         = v_duration
          WHERE r.id = v_run_id;
 
-        -- 9. the rows read are now part of a training set.
-        UPDATE @extschema@.ai_training_data AS t
-           SET dataset_status = 'used_in_training', updated_at = pg_catalog.now()
-          FROM unnest(v_ids) AS u(id)
-         WHERE t.id = u.id
-           AND t.dataset_status NOT IN ('used_in_training', 'rejected');
+        -- 9. which rows the run read, with the label it read for each. The
+        --    data rows themselves are not touched: their review state
+        --    (dataset_status) stays what reviewers set.
+        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent)
+        SELECT v_run_id, u.id, u.label FROM unnest(v_ids, v_labels) AS u(id, label);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -368,6 +413,6 @@ BEGIN
         'duration_seconds', v_duration);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
-    'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model on the same test rows, deploys it when its F1 is at least the baseline F1 minus pg_intent.max_f1_regression, and returns the run result. Too little data gives a failed run, not an error.';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb) IS
+    'Internal: the training run behind train_intent_model(), as the extension owner: reads the dataset, trains, applies the deploy rule of ai_training_policy and records the run.';
 

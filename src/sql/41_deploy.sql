@@ -6,13 +6,15 @@
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_previous bigint;
 BEGIN
     -- Deployments queue behind each other instead of failing on the
-    -- one-active-model index ('pgi_dep' in ASCII).
-    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+    -- one-active-model index (the extension's own lock: no other role can
+    -- take it).
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
 
     -- Two statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
@@ -54,6 +56,7 @@ BEGIN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -64,8 +67,18 @@ BEGIN
         RAISE EXCEPTION 'model % is already active', p_model_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- A model that cannot be loaded must never become active: every
+    -- prediction and every training (which scores the active model) would
+    -- fail, with nothing to roll back to. intent_model_info() runs the full
+    -- validating loader and raises XX001.
+    IF v_model.model IS NULL THEN
+        RAISE EXCEPTION 'model % has no model bytes', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Its bytes were removed by delete_intent_model().';
+    END IF;
+    PERFORM @extschema@.intent_model_info(v_model.model);
 
-    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual', NULL);
+    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
 
     RETURN jsonb_build_object(
         'model_id', p_model_id,
@@ -90,7 +103,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM pg_catalog.pg_advisory_xact_lock(31638899661235568);
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
     IF v_current IS NULL THEN
@@ -111,7 +124,12 @@ BEGIN
                   DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
 
-    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback', NULL);
+    IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
+        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Deploy another model with deploy_intent_model().';
+    END IF;
+    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
 
     RETURN jsonb_build_object(
@@ -154,3 +172,77 @@ SELECT m.id,
   LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id;
 COMMENT ON VIEW @extschema@.ai_model_registry IS
     'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';
+
+-- -------------------------------------------------------------------------
+-- deleting models
+-- -------------------------------------------------------------------------
+
+-- Deleting the active model with plain DELETE would break every prediction
+-- and cascade away its deployment history: refused. Old models are deleted
+-- with delete_intent_model(), which keeps their row (metrics, history).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_models_refuse_delete_active()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m WHERE m.is_active) THEN
+            RAISE EXCEPTION 'cannot truncate ai_intent_models while a model is active'
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.is_active THEN
+        RAISE EXCEPTION 'cannot delete the active model %', OLD.id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Every prediction uses the active model.',
+                  HINT = 'Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_models_refuse_delete_active() IS
+    'Internal trigger: refuses DELETE of the active model and TRUNCATE of ai_intent_models while a model is active.';
+
+CREATE OR REPLACE TRIGGER ai_intent_models_refuse_delete_active
+    BEFORE DELETE ON @extschema@.ai_intent_models
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_models_refuse_delete_active();
+CREATE OR REPLACE TRIGGER ai_intent_models_refuse_truncate_active
+    BEFORE TRUNCATE ON @extschema@.ai_intent_models
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_refuse_delete_active();
+
+-- Removes an old model's bytes (the large part) and keeps its row, so the
+-- registry, the training run and the deployment history still describe it.
+CREATE OR REPLACE FUNCTION @extschema@.delete_intent_model(p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_model @extschema@.ai_intent_models;
+BEGIN
+    IF p_model_id IS NULL THEN
+        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model % does not exist', p_model_id
+            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    IF v_model.is_active THEN
+        RAISE EXCEPTION 'cannot delete the active model %', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Deploy or roll back to another model first.';
+    END IF;
+    UPDATE @extschema@.ai_intent_models AS m
+       SET model = NULL, deleted_at = coalesce(m.deleted_at, now())
+     WHERE m.id = p_model_id;
+    RETURN jsonb_build_object('model_id', p_model_id, 'version', v_model.version,
+                              'bytes_freed', CASE WHEN v_model.model IS NULL THEN 0 ELSE v_model.size_bytes END,
+                              'deleted_at', (SELECT m.deleted_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
+    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. Returns {model_id, version, bytes_freed, deleted_at}.';

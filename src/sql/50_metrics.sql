@@ -9,6 +9,7 @@
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_window_metrics(p_start timestamptz, p_end timestamptz)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     WITH w AS (
         SELECT d.detected_intent, d.correct_intent, d.confidence_score,
@@ -61,6 +62,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_window_metrics(timestamptz, timestamp
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_active_model_json()
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT jsonb_build_object(
         'id', m.id,
@@ -80,6 +82,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*)
     FROM @extschema@.ai_training_data d
@@ -94,6 +97,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_end timestamptz := now();

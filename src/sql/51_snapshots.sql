@@ -4,6 +4,7 @@
 CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(p_period_type text DEFAULT 'daily')
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_unit text;

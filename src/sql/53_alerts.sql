@@ -4,10 +4,8 @@ CREATE OR REPLACE VIEW @extschema@.ai_metric_alerts WITH (security_invoker = tru
 WITH live AS (
     SELECT * FROM @extschema@.ai_live_metrics
 ), settings AS (
-    -- CASE evaluates pg_intent_loaded() first: it loads the library, which
-    -- defines the setting, before current_setting() reads it.
-    SELECT CASE WHEN @extschema@.pg_intent_loaded()
-                THEN current_setting('pg_intent.min_samples_for_training')::numeric END AS min_samples
+    -- the training policy (ai_training_policy), not a session setting
+    SELECT (@extschema@._pg_intent_policy()).min_samples_for_training::numeric AS min_samples
 ), checks (metric, value, threshold, comparison) AS (
     SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
     UNION ALL
@@ -32,5 +30,5 @@ WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS
-    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < pg_intent.min_samples_for_training (default 20). Metrics without data raise no alert.';
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
 

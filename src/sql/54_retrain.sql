@@ -8,19 +8,19 @@
 CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
 RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM @extschema@.pg_intent_loaded();
     RETURN @extschema@._pg_intent_samples_since_last_train()
-               >= current_setting('pg_intent.auto_retrain_threshold')::bigint
+               >= (@extschema@._pg_intent_policy()).auto_retrain_threshold
        AND (SELECT count(*) FROM @extschema@.ai_training_data d
             WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
               AND d.dataset_status IS DISTINCT FROM 'rejected')
-               >= current_setting('pg_intent.min_samples_for_training')::bigint;
+               >= (@extschema@._pg_intent_policy()).min_samples_for_training;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
-    'True when the rows recorded since the last completed training run reach pg_intent.auto_retrain_threshold and there are at least pg_intent.min_samples_for_training usable samples.';
+    'True when the rows recorded since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples.';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
@@ -31,20 +31,21 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_policy @extschema@.ai_training_policy;
     v_since bigint;
     v_result jsonb;
 BEGIN
-    PERFORM @extschema@.pg_intent_loaded();
+    v_policy := @extschema@._pg_intent_policy();
     v_since := @extschema@._pg_intent_samples_since_last_train();
     IF NOT @extschema@.should_retrain() THEN
         RETURN jsonb_build_object(
             'retrained', false,
-            'reason', CASE WHEN v_since < current_setting('pg_intent.auto_retrain_threshold')::bigint
+            'reason', CASE WHEN v_since < v_policy.auto_retrain_threshold
                            THEN 'not enough new samples since the last training'
                            ELSE 'not enough training samples' END,
             'samples_since_last_train', v_since,
-            'auto_retrain_threshold', current_setting('pg_intent.auto_retrain_threshold')::bigint,
-            'min_samples_for_training', current_setting('pg_intent.min_samples_for_training')::bigint);
+            'auto_retrain_threshold', v_policy.auto_retrain_threshold,
+            'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
     BEGIN
         v_result := @extschema@.train_intent_model(

@@ -8,6 +8,7 @@
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN p_value IS NULL THEN ''
@@ -28,6 +29,7 @@ RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_in
                response text, category text, source text, quality_score smallint,
                created_at timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent),
            d.detected_intent, d.correct_intent, d.confidence_score,
@@ -53,6 +55,7 @@ CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
     p_min_quality integer DEFAULT NULL)
 RETURNS SETOF text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_prompt text;

@@ -4,16 +4,16 @@
 -- CREATE EXTENSION recreates on restore (always with the same ids, from a
 -- fresh sequence). Three triggers keep that sound while operators use plain
 -- DML: an UPDATE stamps modified_at (so an edited seed gets dumped); an
--- INSERT that carries a seed's id or (language, pattern) replaces the pristine
--- seed (this is how a restore lands an edited seed over its recreated
--- original); a DELETE of a seeded cue becomes a disable, because a deleted
--- seed would come back at the next restore. They are created after the seed
--- INSERT above, so the seeds themselves go in untouched. SECURITY DEFINER:
--- they touch other rows than the one the operator named (replacing a seed
--- needs DELETE, disabling one needs UPDATE), which the operator's table
--- privileges may not cover.
+-- INSERT that carries a pristine seed's (language, pattern) or id takes that
+-- seed's place, updating it in place (this is how a restore lands an edited
+-- seed over its recreated original); a DELETE of a seeded cue becomes a
+-- disable, because a deleted seed would come back at the next restore. They
+-- are created after the seed INSERT, so the seeds themselves go in
+-- untouched. SECURITY DEFINER: they touch other rows than the one the
+-- operator named, which the operator's table privileges may not cover.
 
--- Stamps operator edits; is_seed records where a row came from and cannot be changed.
+-- Stamps operator edits; is_seed records where a row came from and cannot be
+-- changed. A modified_at given explicitly (a restored edit) is kept.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -24,19 +24,27 @@ BEGIN
         RETURN NEW;
     END IF;
     NEW.is_seed := OLD.is_seed;
-    NEW.modified_at := clock_timestamp();
+    IF NEW.modified_at IS NULL OR NEW.modified_at IS NOT DISTINCT FROM OLD.modified_at THEN
+        NEW.modified_at := clock_timestamp();
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
-    'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds) and keeps is_seed as it was.';
+    'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds; an explicitly given new modified_at is kept) and keeps is_seed as it was.';
 
--- An inserted row replaces the pristine seed it collides with.
+-- An inserted row that collides with a pristine seed takes its place: the
+-- seed row is updated in place and the insert itself is skipped. No row is
+-- deleted, so the delete trigger needs no exception for this path (0.1.0
+-- let any DELETE at trigger depth > 1 through, which a nested trigger of
+-- the operator's could use to delete a seed for good).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_insert()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_seed bigint;
 BEGIN
     -- A seed is only what CREATE EXTENSION installs; a new pristine "seed"
     -- would silently escape pg_dump. Restored edited seeds (modified_at set)
@@ -44,14 +52,25 @@ BEGIN
     IF NEW.is_seed AND NEW.modified_at IS NULL THEN
         NEW.is_seed := false;
     END IF;
-    DELETE FROM @extschema@.ai_feedback_cues AS c
+    SELECT c.id INTO v_seed
+      FROM @extschema@.ai_feedback_cues AS c
      WHERE c.is_seed AND c.modified_at IS NULL
-       AND (c.id = NEW.id OR (c.language = NEW.language AND c.pattern = NEW.pattern));
-    RETURN NEW;
+       AND ((c.language = NEW.language AND c.pattern = NEW.pattern) OR c.id = NEW.id)
+     ORDER BY (c.language = NEW.language AND c.pattern = NEW.pattern) DESC
+     LIMIT 1;
+    IF v_seed IS NULL THEN
+        RETURN NEW;
+    END IF;
+    UPDATE @extschema@.ai_feedback_cues AS c
+       SET id = NEW.id, language = NEW.language, pattern = NEW.pattern, kind = NEW.kind, score = NEW.score,
+           marks_success = NEW.marks_success, is_active = NEW.is_active, notes = NEW.notes,
+           created_at = NEW.created_at, modified_at = NEW.modified_at
+     WHERE c.id = v_seed;
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_insert() IS
-    'Internal trigger: a row inserted into ai_feedback_cues with the id or (language, pattern) of an unedited seed replaces that seed (pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
+    'Internal trigger: a row inserted into ai_feedback_cues with the (language, pattern) or id of an unedited seed takes that seed''s place (updating it in place; pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
 
 -- Deleting a seeded cue disables it, so that a restore does not recreate it.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_delete()
@@ -60,8 +79,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    -- Nested deletes are the insert trigger replacing a seed: let them through.
-    IF NOT OLD.is_seed OR pg_catalog.pg_trigger_depth() > 1 THEN
+    IF NOT OLD.is_seed THEN
         RETURN OLD;
     END IF;
     UPDATE @extschema@.ai_feedback_cues AS c SET is_active = false WHERE c.id = OLD.id;
@@ -69,7 +87,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_delete() IS
-    'Internal trigger: a DELETE of a seeded ai_feedback_cues row disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
+    'Internal trigger: a DELETE of a seeded ai_feedback_cues row, at any trigger depth, disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
 
 CREATE OR REPLACE TRIGGER ai_feedback_cues_before_update
     BEFORE UPDATE ON @extschema@.ai_feedback_cues
@@ -91,6 +109,7 @@ CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_fold(p_text text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT ' ' || btrim(regexp_replace(
         translate(lower(p_text), 'áàâäãåéèêëíìîïóòôöõúùûüñçýÿ', 'aaaaaaeeeeiiiiooooouuuuncyy'),
@@ -103,6 +122,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_fold(text) IS
 CREATE OR REPLACE FUNCTION @extschema@.score_feedback_message(p_message text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_text text;
@@ -145,6 +165,7 @@ COMMENT ON FUNCTION @extschema@.score_feedback_message(text) IS
 CREATE OR REPLACE FUNCTION @extschema@.evaluate_interaction(p_training_data_id uuid, p_next_user_message text)
 RETURNS smallint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_eval jsonb;

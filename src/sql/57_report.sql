@@ -8,6 +8,7 @@
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(round(p_value, p_digits)::text, '–')
 $$;
@@ -18,19 +19,23 @@ COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
+    -- Markdown passes HTML through, and the texts are end users' messages:
+    -- &, < and > become entities so a renderer never runs their markup.
     SELECT CASE WHEN p_value IS NULL THEN '–' ELSE
-        replace(replace(regexp_replace(
+        replace(replace(replace(replace(replace(regexp_replace(
             CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - 1) || '…' ELSE p_value END,
-            '[\r\n\t]+', ' ', 'g'), '\', '\\'), '|', '\|') END
+            '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
-    'Internal: shortens text and escapes pipes, backslashes and line breaks so it fits in a Markdown table cell.';
+    'Internal: shortens text and escapes HTML (&, <, >), pipes, backslashes and line breaks so it shows as text in one Markdown table cell.';
 
 -- A Markdown report of a training run (the latest by default).
 CREATE OR REPLACE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     r @extschema@.ai_training_runs%ROWTYPE;
@@ -59,7 +64,7 @@ BEGIN
     v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
     v_b := v_rep -> 'baseline_metrics';
 
-    v_out := v_out || format('# Training report: %s', coalesce(r.run_name, r.id::text))
+    v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
                    || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, '–'))
                    || format('- **Status:** %s', r.status)

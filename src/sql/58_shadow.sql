@@ -9,6 +9,7 @@ CREATE OR REPLACE FUNCTION @extschema@.shadow_predict(
     p_message text, p_challenger_model_id bigint, p_training_data_id uuid DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c record;

@@ -40,6 +40,7 @@ AS $$
         -- helpers that the invoker functions and views above call as the caller
         '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
         '@extschema@._pg_intent_active_model_json()',
+        '@extschema@._pg_intent_policy()',
         '@extschema@._pg_intent_samples_since_last_train()',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',

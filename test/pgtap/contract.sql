@@ -5,7 +5,7 @@
 -- SECURITY INVOKER); every table and column; the views; settings.
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(191);
+SELECT plan(193);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -44,8 +44,9 @@ SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.t
 SELECT isnt_strict('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), ARRAY['p_run_name', 'p_run_type', 'p_options'], 'train_intent_model(text, text, jsonb) parameter names');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'EXECUTE'), true), 'train_intent_model(text, text, jsonb) is not executable by PUBLIC (a DBA grants EXECUTE)');
-SELECT is_definer('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) is SECURITY DEFINER');
-SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), ARRAY['search_path=pg_catalog, pg_temp'], 'train_intent_model(text, text, jsonb) pins search_path to pg_catalog, pg_temp');
+SELECT isnt_definer('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) runs as its caller (it checks the caller''s privileges, then switches to the owner)');
+SELECT is((SELECT l.lanname::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), 'c', 'train_intent_model(text, text, jsonb) is a C function');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_train_run(text, text, jsonb)')), ARRAY['search_path=pg_catalog, pg_temp'], '_pg_intent_train_run(text, text, jsonb), the worker it runs as the owner, pins search_path to pg_catalog, pg_temp');
 SELECT isnt(obj_description(to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'pg_proc'), NULL, 'train_intent_model(text, text, jsonb) has a comment');
 SELECT has_function('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) exists');
 SELECT function_returns('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'jsonb', 'deploy_intent_model(bigint) returns jsonb');
@@ -110,7 +111,8 @@ SELECT is((SELECT pg_get_function_arguments(to_regprocedure('public.predict_inte
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)'), 'EXECUTE'), true), '_pg_intent_train is not executable by PUBLIC');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_models_changed()'), 'EXECUTE'), true), '_pg_intent_models_changed is not executable by PUBLIC');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_activate(bigint, text, uuid)'), 'EXECUTE'), true), '_pg_intent_activate is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_training_lock_key()'), 'EXECUTE'), true), '_pg_intent_training_lock_key is not executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_lock(text, boolean)'), 'EXECUTE'), true), '_pg_intent_lock is not executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_train_run(text, text, jsonb)'), 'EXECUTE'), true), '_pg_intent_train_run is not executable by PUBLIC');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_headline_metrics(jsonb)'), 'EXECUTE'), true), '_pg_intent_headline_metrics is not executable by PUBLIC');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_touch_updated_at()'), 'EXECUTE'), true), '_pg_intent_touch_updated_at is not executable by PUBLIC');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_set_was_mismatch()'), 'EXECUTE'), true), '_pg_intent_set_was_mismatch is not executable by PUBLIC');
@@ -127,7 +129,7 @@ SELECT columns_are('public', 'ai_training_runs', ARRAY['id', 'run_name', 'run_ty
 SELECT isnt(obj_description(to_regclass('public.ai_training_runs'), 'pg_class'), NULL, 'ai_training_runs has a comment');
 SELECT ok((SELECT to_regclass('public.ai_training_runs') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_training_runs is dumped by pg_dump');
 SELECT has_table('public', 'ai_intent_models', 'table ai_intent_models exists');
-SELECT columns_are('public', 'ai_intent_models', ARRAY['id', 'version', 'run_id', 'algorithm', 'model', 'size_bytes', 'sha256', 'intents', 'metrics', 'confidence_threshold', 'is_active', 'created_at', 'deployed_at']::name[], 'ai_intent_models has the contract''s columns');
+SELECT columns_are('public', 'ai_intent_models', ARRAY['id', 'version', 'run_id', 'algorithm', 'model', 'size_bytes', 'sha256', 'intents', 'metrics', 'confidence_threshold', 'is_active', 'created_at', 'deployed_at', 'deleted_at']::name[], 'ai_intent_models has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_intent_models'), 'pg_class'), NULL, 'ai_intent_models has a comment');
 SELECT ok((SELECT to_regclass('public.ai_intent_models') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_intent_models is dumped by pg_dump');
 SELECT has_table('public', 'ai_model_deployments', 'table ai_model_deployments exists');
@@ -176,7 +178,7 @@ SELECT col_type_is('public', 'ai_metrics_snapshots', 'period_start', 'timestamp 
 SELECT col_not_null('public', 'ai_training_data', 'user_message', 'ai_training_data.user_message is NOT NULL');
 SELECT col_not_null('public', 'ai_training_data', 'dataset_status', 'ai_training_data.dataset_status is NOT NULL');
 SELECT col_not_null('public', 'ai_training_data', 'source', 'ai_training_data.source is NOT NULL');
-SELECT col_not_null('public', 'ai_intent_models', 'model', 'ai_intent_models.model is NOT NULL');
+SELECT col_is_null('public', 'ai_intent_models', 'model', 'ai_intent_models.model is NULL once delete_intent_model() removed the bytes');
 SELECT col_not_null('public', 'ai_intent_models', 'is_active', 'ai_intent_models.is_active is NOT NULL');
 SELECT has_index('public', 'ai_intent_models', 'ai_intent_models_one_active_idx', 'at most one active model: unique partial index');
 SELECT ok((SELECT indisunique AND indpred IS NOT NULL FROM pg_index WHERE indexrelid = to_regclass('public.ai_intent_models_one_active_idx')), 'the one-active index is unique and partial');

@@ -63,6 +63,14 @@ rows_of() { # db table [jsonb expression over t]
 # row must come through unchanged.
 expected_before() { # table
     case "$1" in
+    ai_training_data)
+        # 0.1.0 overwrote dataset_status with used_in_training; 0.2.0 gives
+        # back 'reviewed' where a human corrected or judged the row, else
+        # 'pending', and keeps updated_at.
+        echo "to_jsonb(t) || CASE WHEN t.dataset_status = 'used_in_training' THEN jsonb_build_object('dataset_status',
+              CASE WHEN t.corrected_by_human OR t.intent_correct IS NOT NULL THEN 'reviewed' ELSE 'pending' END)
+              ELSE '{}'::jsonb END"
+        ;;
     *) echo "to_jsonb(t)" ;;
     esac
 }

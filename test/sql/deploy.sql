@@ -31,7 +31,7 @@ SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
 --    stored but not deployed, and the good model stays active.
 SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason,
        (r -> 'final_metrics' ->> 'f1')::float8
-         < (r -> 'baseline_metrics' ->> 'f1')::float8 - current_setting('pg_intent.max_f1_regression')::float8 AS regressed
+         < (r -> 'baseline_metrics' ->> 'f1')::float8 - (SELECT max_f1_regression FROM ai_training_policy) AS regressed
   FROM train_intent_model('worse', 'full', '{"max_features": 1, "char_ngrams": false, "seed": 1}') AS r;
 SELECT run_name, is_active FROM ai_model_registry ORDER BY id;
 
@@ -49,9 +49,9 @@ SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason
 -- Roll back the forced model, then show that a larger tolerance lets a
 -- worse model through (reason within_tolerance).
 SELECT rollback_intent_model() ->> 'reason' AS reason;
-SET pg_intent.max_f1_regression = 1.0;
+UPDATE ai_training_policy SET max_f1_regression = 1.0;
 SELECT train_intent_model('tolerant', 'full', '{"max_features": 1, "char_ngrams": false, "seed": 1}') ->> 'deploy_reason' AS reason;
-RESET pg_intent.max_f1_regression;
+UPDATE ai_training_policy SET max_f1_regression = DEFAULT;
 
 -- The runs and their decisions.
 SELECT run_name, status, deployed, deploy_reason, baseline_f1_score IS NOT NULL AS has_baseline

@@ -15,16 +15,16 @@ SELECT 'mensaje ' || g, CASE WHEN g % 2 = 0 THEN 'return_process' ELSE 'shipping
        now() - make_interval(mins => g)
 FROM generate_series(1, 20) g;
 SELECT count(*) AS alerts FROM ai_metric_alerts;
--- The sample threshold is pg_intent.min_samples_for_training, not a fixed 20:
+-- The sample threshold is ai_training_policy.min_samples_for_training, not a fixed 20:
 -- at 30 or 21 the same 20 samples breach it; at 20 they do not (20 < 20 is
 -- false).
-SET pg_intent.min_samples_for_training = 30;
+UPDATE ai_training_policy SET min_samples_for_training = 30;
 SELECT metric, value, threshold, comparison, message FROM ai_metric_alerts;
-SET pg_intent.min_samples_for_training = 21;
+UPDATE ai_training_policy SET min_samples_for_training = 21;
 SELECT metric, value, threshold FROM ai_metric_alerts;
-SET pg_intent.min_samples_for_training = 20;
+UPDATE ai_training_policy SET min_samples_for_training = 20;
 SELECT count(*) AS alerts FROM ai_metric_alerts;
-RESET pg_intent.min_samples_for_training;
+UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 
 -- A good active model (F1 0.85) raises nothing; a weak one (0.65) does.
 INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, metrics, is_active)

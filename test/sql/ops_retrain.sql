@@ -6,9 +6,7 @@ CREATE EXTENSION pg_intent;
 \i test/fixtures/spanish_100.sql
 
 -- Defaults: retrain after 100 new rows, with at least 20 samples.
-SELECT pg_intent_loaded();
-SELECT current_setting('pg_intent.auto_retrain_threshold') AS threshold,
-       current_setting('pg_intent.min_samples_for_training') AS min_samples;
+SELECT auto_retrain_threshold AS threshold, min_samples_for_training AS min_samples FROM ai_training_policy;
 
 -- Nothing to learn from yet.
 SELECT should_retrain();
@@ -24,10 +22,10 @@ VALUES ('hay stock de el bolso', 'product_info', 90);
 SELECT should_retrain();
 
 -- The minimum sample count also applies.
-SET pg_intent.min_samples_for_training = 500;
+UPDATE ai_training_policy SET min_samples_for_training = 500;
 SELECT should_retrain();
 SELECT retrain_if_needed() ->> 'reason' AS reason;
-RESET pg_intent.min_samples_for_training;
+UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 
 -- Another session holding the training lock: retrain_if_needed() does not
 -- raise, it reports the reason and trains nothing.
@@ -36,7 +34,7 @@ SELECT dblink_connect('other', format('host=%s port=%s dbname=%s',
                       split_part(current_setting('unix_socket_directories'), ',', 1),
                       current_setting('port'), current_database())) AS connected;
 SELECT dblink_exec('other', 'BEGIN') AS other_begin;
-SELECT * FROM dblink('other', 'SELECT pg_try_advisory_xact_lock(public._pg_intent_training_lock_key())') AS t(locked boolean);
+SELECT * FROM dblink('other', 'SELECT public._pg_intent_lock(''training'', false)') AS t(locked boolean);
 SELECT r - 'samples_since_last_train' AS busy, r -> 'samples_since_last_train' AS since
 FROM retrain_if_needed() r;
 SELECT count(*) AS runs FROM ai_training_runs;

@@ -13,8 +13,10 @@ CREATE ROLE pgi_privtest_trainer NOLOGIN NOSUPERUSER;
 
 \i test/fixtures/try.sql
 
--- The catalog facts: the four management functions run as the owner with a
--- pinned search_path and are closed to PUBLIC.
+-- The catalog facts: the management functions are closed to PUBLIC; deploy,
+-- rollback and retrain_if_needed run as the owner with a pinned search_path;
+-- train_intent_model is a C function that checks its caller's privileges and
+-- then runs the training as the owner with a pinned search_path.
 SELECT p.proname, p.prosecdef AS security_definer, p.proconfig,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc p
@@ -66,7 +68,10 @@ SELECT run_name, status, deployed, deploy_reason, training_samples + validation_
   FROM ai_training_runs;
 SELECT m.is_active, d.reason, d.deployed_by = session_user AS by_session_user
   FROM ai_intent_models m JOIN ai_model_deployments d ON d.model_id = m.id;
-SELECT count(*) FILTER (WHERE dataset_status = 'used_in_training') AS used_rows FROM ai_training_data;
+-- Training records the rows it read in ai_training_run_rows; the data rows
+-- keep their review state.
+SELECT count(*) AS rows_recorded FROM ai_training_run_rows;
+SELECT count(*) FILTER (WHERE dataset_status = 'used_in_training') AS marked_rows FROM ai_training_data;
 
 SELECT id AS active_model_id FROM ai_intent_models WHERE is_active \gset
 

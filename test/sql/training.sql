@@ -16,10 +16,10 @@ UPDATE ai_training_data SET detected_intent = 'a';
 INSERT INTO ai_training_data (user_message, detected_intent)
 SELECT 'otro mensaje ' || g, 'a' FROM generate_series(1, 20) g;
 SELECT r ->> 'status' AS status, r ->> 'error' AS error FROM train_intent_model('one intent') AS r;
--- The pg_intent.min_samples_for_training setting is honoured.
-SET pg_intent.min_samples_for_training = 100;
+-- The policy's min_samples_for_training is honoured.
+UPDATE ai_training_policy SET min_samples_for_training = 100;
 SELECT train_intent_model('setting') ->> 'error' AS error;
-RESET pg_intent.min_samples_for_training;
+UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 -- The failed runs stay, with their reason; no model was stored.
 SELECT run_name, run_type, status, error, deployed, model_id, finished_at IS NOT NULL AS finished,
        metrics -> 'error' ->> 'sqlstate' AS sqlstate, metrics ->> 'rows_read' AS rows_read
@@ -102,8 +102,12 @@ SELECT model_id = (:'r'::jsonb ->> 'model_id')::bigint AS model_matches, previou
        deployed_by = current_user AS by_me
   FROM ai_model_deployments;
 
--- The rows read are marked; the rejected row is untouched.
+-- The run records the rows it read, with their labels; the data rows keep
+-- their review state (0.1.0 overwrote it with used_in_training).
 SELECT dataset_status, count(*) FROM ai_training_data GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS rows_recorded, count(DISTINCT intent) AS intents,
+       bool_and(run_id = (:'r'::jsonb ->> 'run_id')::uuid) AS run_matches
+  FROM ai_training_run_rows;
 
 -- SQL-level options: limit reads the newest rows only.
 SELECT (r ->> 'training_samples')::int + (r ->> 'validation_samples')::int
@@ -118,7 +122,7 @@ CREATE EXTENSION IF NOT EXISTS dblink;
 SELECT dblink_connect('other', format('dbname=%s host=%s port=%s', current_database(),
        split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
 SELECT dblink_exec('other', 'BEGIN');
-SELECT * FROM dblink('other', 'SELECT pg_try_advisory_xact_lock(_pg_intent_training_lock_key())') AS t(locked boolean);
+SELECT * FROM dblink('other', 'SELECT _pg_intent_lock(''training'', false)') AS t(locked boolean);
 SELECT pg_temp.try($$SELECT train_intent_model('blocked')$$);
 SELECT count(*) AS blocked_runs FROM ai_training_runs WHERE run_name = 'blocked';
 SELECT dblink_exec('other', 'ROLLBACK');

@@ -150,7 +150,8 @@ CREATE TABLE @extschema@.ai_training_runs (
     deployed                 boolean     NOT NULL DEFAULT false,
     deploy_reason            text
         CONSTRAINT ai_training_runs_deploy_reason_check
-        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never')),
+        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
+                                 'untested', 'baseline_changed')),
     started_at               timestamptz NOT NULL DEFAULT now(),
     finished_at              timestamptz,
     duration_seconds         double precision
@@ -174,7 +175,7 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.metrics IS
 COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
     'The ai_intent_models row this run produced.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression or never when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows to compare on) or baseline_changed (another model was deployed while the run trained) when not.';
 
 CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
 CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);
@@ -189,7 +190,7 @@ CREATE TABLE @extschema@.ai_intent_models (
     run_id               uuid
         REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
     algorithm            text        NOT NULL,
-    model                bytea       NOT NULL,
+    model                bytea,
     size_bytes           integer     NOT NULL,
     sha256               text        NOT NULL,
     intents              text[]      NOT NULL,
@@ -199,7 +200,8 @@ CREATE TABLE @extschema@.ai_intent_models (
         CHECK (confidence_threshold BETWEEN 0 AND 1),
     is_active            boolean     NOT NULL DEFAULT false,
     created_at           timestamptz NOT NULL DEFAULT now(),
-    deployed_at          timestamptz
+    deployed_at          timestamptz,
+    deleted_at           timestamptz
 );
 COMMENT ON TABLE @extschema@.ai_intent_models IS
     'Trained intent models (serialized) with their test metrics. At most one row is active; predict_intent() and classify_intent() use it.';
@@ -208,7 +210,7 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.version IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.algorithm IS
     'Learner used, e.g. linear_svm or logistic_regression.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
-    'The serialized model; intent_model_info() describes it.';
+    'The serialized model; intent_model_info() describes it. NULL once delete_intent_model() removed it.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.size_bytes IS
     'Size of the serialized model in bytes.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
@@ -223,6 +225,8 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.is_active IS
     'True for the deployed model; a unique partial index allows at most one.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.deployed_at IS
     'When the model was last made active.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
+    'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
 -- At most one active model.
 CREATE UNIQUE INDEX ai_intent_models_one_active_idx

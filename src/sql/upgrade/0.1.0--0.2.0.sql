@@ -3,3 +3,62 @@
 -- OR REPLACE in the code pieces that follow cannot change those). Everything
 -- here must leave the database exactly as a fresh 0.2.0 install would be;
 -- test/scripts/upgrade.sh compares the two catalogs.
+
+-- The advisory lock key of 0.1.0 is gone: training and deployment now take
+-- locks on the extension's own catalog entry, which no other role can hold.
+DROP FUNCTION @extschema@._pg_intent_training_lock_key();
+
+-- train_intent_model() is now a C function that checks its caller's
+-- privileges and runs the training as the owner (CREATE OR REPLACE below
+-- changes its language and keeps its grants).
+
+-- Models: delete_intent_model() removes an old model's bytes and keeps its row.
+ALTER TABLE @extschema@.ai_intent_models ALTER COLUMN model DROP NOT NULL;
+ALTER TABLE @extschema@.ai_intent_models ADD COLUMN deleted_at timestamptz;
+COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
+    'The serialized model; intent_model_info() describes it. NULL once delete_intent_model() removed it.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
+    'When delete_intent_model() removed the model bytes; the row stays for the history.';
+
+-- Runs: two new reasons not to deploy.
+ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
+ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check
+    CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
+                             'untested', 'baseline_changed'));
+COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows to compare on) or baseline_changed (another model was deployed while the run trained) when not.';
+
+-- The training policy moves from session settings, which the caller of a
+-- privileged function could change, to a table. It starts with the values
+-- the upgrading session sees (ALTER DATABASE / ALTER ROLE / postgresql.conf
+-- settings of 0.1.0 carry over); an out-of-range value keeps the default.
+-- @include src/sql/schema/10_training_policy.sql
+UPDATE @extschema@.ai_training_policy AS p SET
+    min_samples_for_training = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.min_samples_for_training', true)) AS s(t),
+                                          LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9]{1,9}\s*$' AND s.t::integer >= 2 THEN s.t::integer END) AS x(v)),
+                                         p.min_samples_for_training),
+    auto_retrain_threshold = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.auto_retrain_threshold', true)) AS s(t),
+                                        LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9]{1,9}\s*$' AND s.t::integer >= 1 THEN s.t::integer END) AS x(v)),
+                                       p.auto_retrain_threshold),
+    max_f1_regression = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.max_f1_regression', true)) AS s(t),
+                                   LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float8 BETWEEN 0 AND 1 THEN s.t::float8 END) AS x(v)),
+                                  p.max_f1_regression),
+    corrected_weight = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.corrected_weight', true)) AS s(t),
+                                  LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float4 BETWEEN 0.01 AND 1000 THEN s.t::float4 END) AS x(v)),
+                                 p.corrected_weight);
+
+-- Training records which rows (and labels) each run read in a table of its
+-- own instead of rewriting dataset_status to used_in_training, which erased
+-- what reviewers had set. 0.1.0 recorded no such list, so runs of 0.1.0 have
+-- none.
+-- @include src/sql/schema/20_training_run_rows.sql
+
+-- Give back the review state 0.1.0 overwrote where the row shows it: a row a
+-- human corrected or judged was reviewed; any other row marked
+-- used_in_training goes back to pending. (0.1.0 kept no record of an
+-- 'approved' it overwrote.) updated_at keeps its value.
+ALTER TABLE @extschema@.ai_training_data DISABLE TRIGGER ai_training_data_touch_updated_at;
+UPDATE @extschema@.ai_training_data AS t
+   SET dataset_status = CASE WHEN t.corrected_by_human OR t.intent_correct IS NOT NULL THEN 'reviewed' ELSE 'pending' END
+ WHERE t.dataset_status = 'used_in_training';
+ALTER TABLE @extschema@.ai_training_data ENABLE TRIGGER ai_training_data_touch_updated_at;

@@ -1,0 +1,100 @@
+-- The training policy: one row of ai_training_policy that administrators
+-- edit with plain UPDATE. The privileged training code reads it as the owner;
+-- nothing a caller sets in their session changes it.
+
+-- An INSERT replaces the one row instead of failing on its primary key:
+-- pg_restore puts a dumped policy back over the one CREATE EXTENSION made.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM @extschema@.ai_training_policy) THEN
+        UPDATE @extschema@.ai_training_policy AS p
+           SET min_samples_for_training = NEW.min_samples_for_training,
+               auto_retrain_threshold = NEW.auto_retrain_threshold,
+               max_f1_regression = NEW.max_f1_regression,
+               corrected_weight = NEW.corrected_weight,
+               max_training_memory_mb = NEW.max_training_memory_mb,
+               max_training_threads = NEW.max_training_threads;
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_before_insert() IS
+    'Internal trigger: an INSERT into ai_training_policy replaces its one row (pg_restore uses this).';
+
+-- Records who changed the policy and when; the single row keeps its key.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.id := true;
+    NEW.updated_at := pg_catalog.now();
+    NEW.updated_by := session_user;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_before_update() IS
+    'Internal trigger: stamps ai_training_policy.updated_at and updated_by on every change.';
+
+-- The policy must always exist: change it with UPDATE.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_refuse_delete()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'the training policy cannot be deleted'
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_refuse_delete() IS
+    'Internal trigger: refuses DELETE and TRUNCATE on ai_training_policy.';
+
+CREATE OR REPLACE TRIGGER ai_training_policy_before_insert
+    BEFORE INSERT ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_before_insert();
+CREATE OR REPLACE TRIGGER ai_training_policy_before_update
+    BEFORE UPDATE ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_before_update();
+CREATE OR REPLACE TRIGGER ai_training_policy_refuse_delete
+    BEFORE DELETE ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
+CREATE OR REPLACE TRIGGER ai_training_policy_refuse_truncate
+    BEFORE TRUNCATE ON @extschema@.ai_training_policy
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
+
+-- The policy as the owner reads it. Invoker code (should_retrain(), the
+-- alerts view) reads it through this function, so callers need no privilege
+-- on the table; it returns nothing but the policy values.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy()
+RETURNS @extschema@.ai_training_policy
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.* FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
+    'Internal: the training policy (the one row of ai_training_policy), readable by every caller of the training and metrics functions.';
+
+-- Names the pg_intent.* session settings that 0.1.0 used as policy and this
+-- session has set: they are ignored now, and a run says so.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ignored_settings()
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
+      FROM pg_catalog.pg_settings AS s
+     WHERE s.name OPERATOR(pg_catalog.=) ANY (ARRAY['pg_intent.min_samples_for_training', 'pg_intent.auto_retrain_threshold',
+                                                 'pg_intent.max_f1_regression', 'pg_intent.corrected_weight'])
+       AND s.source OPERATOR(pg_catalog.<>) 'default'
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
+    'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';

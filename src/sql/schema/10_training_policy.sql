@@ -1,0 +1,44 @@
+-- New in 0.2.0 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_training_policy: what training may do, set by administrators
+-- -------------------------------------------------------------------------
+-- One row. train_intent_model() runs as the extension owner, so what decides
+-- a deployment must not be a session setting the caller can change (0.1.0
+-- read pg_intent.max_f1_regression from the caller's session).
+CREATE TABLE @extschema@.ai_training_policy (
+    id                       boolean          PRIMARY KEY DEFAULT true
+        CONSTRAINT ai_training_policy_one_row CHECK (id),
+    min_samples_for_training integer          NOT NULL DEFAULT 20
+        CONSTRAINT ai_training_policy_min_samples_for_training_check CHECK (min_samples_for_training BETWEEN 2 AND 1000000000),
+    auto_retrain_threshold   integer          NOT NULL DEFAULT 100
+        CONSTRAINT ai_training_policy_auto_retrain_threshold_check CHECK (auto_retrain_threshold >= 1),
+    max_f1_regression        double precision NOT NULL DEFAULT 0.05
+        CONSTRAINT ai_training_policy_max_f1_regression_check CHECK (max_f1_regression BETWEEN 0 AND 1),
+    corrected_weight         real             NOT NULL DEFAULT 2
+        CONSTRAINT ai_training_policy_corrected_weight_check CHECK (corrected_weight BETWEEN 0.01 AND 1000),
+    max_training_memory_mb   integer          NOT NULL DEFAULT 2048
+        CONSTRAINT ai_training_policy_max_training_memory_mb_check CHECK (max_training_memory_mb BETWEEN 16 AND 1048576),
+    max_training_threads     integer          NOT NULL DEFAULT 4
+        CONSTRAINT ai_training_policy_max_training_threads_check CHECK (max_training_threads BETWEEN 1 AND 64),
+    updated_at               timestamptz      NOT NULL DEFAULT now(),
+    updated_by               text             NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE @extschema@.ai_training_policy IS
+    'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_samples_for_training IS
+    'Fewest usable labelled rows a training run accepts (was the pg_intent.min_samples_for_training setting).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.auto_retrain_threshold IS
+    'New rows since the last completed run that make should_retrain() true (was pg_intent.auto_retrain_threshold).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_f1_regression IS
+    'Largest macro-F1 drop against the active model that still deploys a new model (was pg_intent.max_f1_regression).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.corrected_weight IS
+    'Training weight of rows a human corrected (was pg_intent.corrected_weight).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_memory_mb IS
+    'Memory a training run may allocate in the backend; a run that would need more fails with 53200 before allocating it.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_threads IS
+    'Most worker threads a training run may use (its threads option is capped to this).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
+    'Login role that last changed the policy.';
+INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '');

@@ -1,0 +1,114 @@
+-- Regression tests for the defects an adversarial review reproduced (the
+-- security issue's numbered items). Each section replays the attack or the
+-- fault as the role it concerns, and shows what happens now. Roles are
+-- cluster-wide, so they get names unique to this test and are dropped at the
+-- end.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+DROP ROLE IF EXISTS pgi_sec_trainer;
+DROP ROLE IF EXISTS pgi_sec_reader;
+CREATE ROLE pgi_sec_trainer NOLOGIN;
+CREATE ROLE pgi_sec_reader NOLOGIN;
+GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_sec_trainer;
+\i test/fixtures/try.sql
+\i test/fixtures/spanish_80.sql
+SELECT train_intent_model('first', 'full', '{"seed": 1}') ->> 'deploy_reason' AS first_model;
+
+-- 3. A role allowed only to train cannot deploy: {"deploy": "always"} needs
+-- the privilege to deploy, and the deploy policy is not a session setting
+-- the caller can change (0.1.0 read pg_intent.max_f1_regression from the
+-- caller's session: SET it to 1 and any model deployed).
+SET ROLE pgi_sec_trainer;
+SELECT pg_temp.try($$SELECT train_intent_model('forced', 'full', '{"deploy": "always"}')$$) AS deploy_always;
+SET pg_intent.max_f1_regression = 1;
+SET pg_intent.min_samples_for_training = 2;
+SET pg_intent.corrected_weight = 1000;
+SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason
+  FROM train_intent_model('sabotage', 'full',
+                          '{"max_features": 1, "char_ngrams": false, "word_ngram_max": 1, "seed": 2}') AS r;
+RESET pg_intent.max_f1_regression;
+RESET pg_intent.min_samples_for_training;
+RESET pg_intent.corrected_weight;
+RESET ROLE;
+SELECT r.run_name AS active_run FROM ai_training_runs r JOIN ai_intent_models m ON m.run_id = r.id WHERE m.is_active;
+
+-- 16. The cache-invalidation trigger fires under session_replication_role =
+-- replica (logical replication apply, pg_restore --disable-triggers).
+SELECT t.tgname, t.tgenabled FROM pg_trigger t
+ WHERE t.tgrelid = 'ai_intent_models'::regclass AND t.tgname = 'ai_intent_models_changed';
+SELECT model_id AS serving FROM predict_intent('quiero devolver la mochila') \gset
+SET session_replication_role = replica;
+UPDATE ai_intent_models SET is_active = false WHERE is_active;
+UPDATE ai_intent_models SET is_active = true WHERE id = (SELECT max(id) FROM ai_intent_models WHERE id <> :serving);
+SET session_replication_role = origin;
+SELECT model_id <> :serving AS serves_the_replicated_change FROM predict_intent('quiero devolver la mochila');
+
+-- 11. deploy_intent_model() refuses a blob that cannot be loaded (0.1.0
+-- activated it, after which every prediction and training failed), and the
+-- active model cannot be deleted (that broke prediction and cascaded away
+-- the deployment history).
+INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents)
+VALUES ('v_corrupt', 'linear_svm', '\x50474e4f54414d4f44454c'::bytea, 11, 'x', '{a,b}');
+SELECT pg_temp.try(format('SELECT deploy_intent_model(%s)', (SELECT id FROM ai_intent_models WHERE version = 'v_corrupt'))) AS deploy_corrupt;
+SELECT (SELECT version FROM ai_intent_models WHERE is_active) <> 'v_corrupt' AS corrupt_not_active;
+SELECT pg_temp.try($$DELETE FROM ai_intent_models WHERE is_active$$) AS delete_active;
+SELECT count(*) AS active_models FROM ai_intent_models WHERE is_active;
+DELETE FROM ai_intent_models WHERE version = 'v_corrupt';
+
+-- 17. 'uncertain', the answer classify_intent() gives below the threshold,
+-- cannot be an intent: training refuses it rather than making the answer
+-- ambiguous.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+SELECT 'no sé qué quiero ' || g, 'uncertain', 90 FROM generate_series(1, 5) g;
+SELECT r ->> 'status' AS status, r ->> 'error' AS error FROM train_intent_model('sentinel', 'full', '{"seed": 4}') AS r;
+DELETE FROM ai_training_data WHERE detected_intent = 'uncertain';
+
+-- 13. The Markdown report escapes HTML from end users' messages and from
+-- run_name (a dashboard rendering it must not run their markup).
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+SELECT m, i, 90
+  FROM (VALUES ('<img src=x onerror=alert(1)> quiero devolver la camiseta', 'shipping_problem'),
+               ('<script>alert(2)</script> mi pedido no ha llegado', 'payment_issue')) AS v(m, i),
+       generate_series(1, 3);
+SELECT train_intent_model('<script>alert(3)</script>', 'full', '{"seed": 5, "deploy": "never"}') ->> 'status' AS status;
+SELECT training_report() ~ '<(script|img)' AS report_has_raw_html,
+       training_report() ~ '&lt;script&gt;' AS report_escapes_html;
+
+-- 20. A seeded cue cannot be deleted from a nested trigger either (0.1.0 let
+-- any DELETE at trigger depth > 1 through).
+CREATE TABLE cue_janitor (pattern text);
+CREATE FUNCTION cue_janitor_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN DELETE FROM ai_feedback_cues WHERE language = 'es' AND pattern = NEW.pattern; RETURN NEW; END $$;
+CREATE TRIGGER cue_janitor_delete AFTER INSERT ON cue_janitor FOR EACH ROW EXECUTE FUNCTION cue_janitor_delete();
+CREATE TABLE cue_janitor_outer (pattern text);
+CREATE FUNCTION cue_janitor_outer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO cue_janitor VALUES (NEW.pattern); RETURN NEW; END $$;
+CREATE TRIGGER cue_janitor_outer AFTER INSERT ON cue_janitor_outer FOR EACH ROW EXECUTE FUNCTION cue_janitor_outer();
+INSERT INTO cue_janitor_outer VALUES ('gracias');
+SELECT pattern, is_seed, is_active FROM ai_feedback_cues WHERE language = 'es' AND pattern = 'gracias';
+
+-- 15. predict_intent(text, bigint) with a model that is not the active one
+-- needs SELECT on that model's row: no privilege gives 42501, a row hidden
+-- by row-level security looks like no model at all.
+SELECT id AS inactive FROM ai_intent_models WHERE NOT is_active ORDER BY id LIMIT 1 \gset
+SELECT id AS active FROM ai_intent_models WHERE is_active \gset
+SET ROLE pgi_sec_reader;
+SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_without_privilege;
+SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :active)) AS active_without_privilege;
+RESET ROLE;
+GRANT SELECT ON ai_intent_models TO pgi_sec_reader;
+ALTER TABLE ai_intent_models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_active ON ai_intent_models FOR SELECT TO pgi_sec_reader USING (is_active);
+SET ROLE pgi_sec_reader;
+SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_hidden_by_rls;
+RESET ROLE;
+DROP POLICY only_active ON ai_intent_models;
+ALTER TABLE ai_intent_models DISABLE ROW LEVEL SECURITY;
+SET ROLE pgi_sec_reader;
+SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_visible;
+RESET ROLE;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP ROLE pgi_sec_trainer;
+DROP ROLE pgi_sec_reader;
