@@ -2375,8 +2375,9 @@ COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
 -- what administrators granted on existing objects, but revokes what the
 -- owner's default privileges grant (in the object's schema or everywhere):
 -- 0.1.0 left those in place, which on Supabase opened model management to
--- the anonymous role. Each such revocation is reported with a NOTICE so that
--- an administrator can grant back what was meant.
+-- the anonymous role. Each such revocation is reported with a WARNING (an
+-- extension script runs with client_min_messages = warning) so that an
+-- administrator can grant back what was meant.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_privileges(p_fresh_install boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -2426,8 +2427,9 @@ BEGIN
          ORDER BY 1, 2, 3
     LOOP
         IF NOT p_fresh_install AND r.grantee OPERATOR(pg_catalog.<>) 0 THEN
-            RAISE NOTICE 'pg_intent: revoking the privileges default privileges gave % on % %',
-                r.grantee::regrole, pg_catalog.lower(r.kind), r.name;
+            RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
+                r.grantee::regrole, pg_catalog.lower(r.kind), r.name
+                USING HINT = 'Grant back what the role needs; README.md, "Privileges", lists what each kind of caller needs.';
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'

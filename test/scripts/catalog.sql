@@ -6,7 +6,8 @@
 -- NOT NULL, constraints, indexes, triggers with their enabled state, view
 -- definitions, options, row security and policies, ACL, comments),
 -- sequences, the pg_dump configuration and the initial privileges pg_dump
--- compares against. Column positions are ordinals among live columns, so a
+-- compares against. ACLs are compared by meaning: a NULL ACL is shown as the
+-- default it stands for. Column positions are ordinals among live columns, so a
 -- column dropped by an upgrade does not count as a difference.
 \pset footer off
 WITH ext AS (
@@ -42,7 +43,7 @@ SELECT line FROM (
     UNION ALL
     SELECT format('function %s body md5 %s', p.oid::regprocedure, md5(p.prosrc || coalesce(p.probin, ''))) FROM funcs p
     UNION ALL
-    SELECT format('function %s acl %s', p.oid::regprocedure, coalesce(p.proacl::text, 'default')) FROM funcs p
+    SELECT format('function %s acl %s', p.oid::regprocedure, coalesce(p.proacl, acldefault('f', p.proowner))) FROM funcs p
     UNION ALL
     SELECT format('function %s comment %s', p.oid::regprocedure, obj_description(p.oid, 'pg_proc')) FROM funcs p
     -- relations
@@ -51,7 +52,9 @@ SELECT line FROM (
                   c.oid::regclass, c.relkind, c.relpersistence, c.reloptions, c.relrowsecurity,
                   c.relforcerowsecurity, c.relowner::regrole) FROM rels c
     UNION ALL
-    SELECT format('relation %s acl %s', c.oid::regclass, coalesce(c.relacl::text, 'default')) FROM rels c
+    SELECT format('relation %s acl %s', c.oid::regclass,
+                  coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)))
+      FROM rels c
     UNION ALL
     SELECT format('relation %s comment %s', c.oid::regclass, obj_description(c.oid, 'pg_class')) FROM rels c
     UNION ALL
@@ -85,7 +88,13 @@ SELECT line FROM (
                     WHERE d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype = 'a'))
       FROM pg_sequence s JOIN rels c ON c.oid = s.seqrelid
     UNION ALL
+    -- (an entry equal to the object's default ACL means the same as none)
     SELECT format('initial privileges %s: %s', pg_describe_object(i.classoid, i.objoid, i.objsubid), i.initprivs)
       FROM pg_init_privs i JOIN members m ON m.classid = i.classoid AND m.objid = i.objoid
+      LEFT JOIN pg_class c ON i.classoid = 'pg_class'::regclass AND c.oid = i.objoid
+      LEFT JOIN pg_proc p ON i.classoid = 'pg_proc'::regclass AND p.oid = i.objoid
+     WHERE i.initprivs IS DISTINCT FROM CASE
+               WHEN c.oid IS NOT NULL THEN acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)
+               WHEN p.oid IS NOT NULL THEN acldefault('f', p.proowner) END
 ) facts
 ORDER BY line COLLATE "C";

@@ -86,3 +86,61 @@ stop_own_clusters() {
     OWN_CLUSTERS=()
 }
 trap 'stop_own_clusters; stop_extra_clusters' EXIT
+
+# Concurrent sessions: a background psql fed through a FIFO.
+#   session_open NAME DB [psql args...]   starts it (e.g. -U role)
+#   session_send NAME SQL                 sends SQL without waiting
+#   session_wait NAME                     waits until all sent SQL has run; prints its output
+#   session_run NAME SQL                  send + wait
+#   session_pid NAME                      its backend pid
+#   session_close NAME
+# Output is unaligned, tuples only; errors show as "ERROR:  ..." lines.
+declare -A SESSION_FD
+session_open() {
+    local name=$1 db=$2
+    shift 2
+    mkfifo "$TEST_TMP/session.$name.in"
+    psql -X -At -q -d "$db" "$@" <"$TEST_TMP/session.$name.in" >"$TEST_TMP/session.$name.out" 2>&1 &
+    local fd
+    exec {fd}>"$TEST_TMP/session.$name.in"
+    SESSION_FD[$name]=$fd
+}
+session_send() {
+    printf '%s\n' "$2" >&"${SESSION_FD[$1]}"
+}
+session_wait() {
+    # Markers are unique per call (session_wait may run in a subshell, so no
+    # state is kept between calls): the output is what lies between the
+    # previous marker in the file and this one.
+    local name=$1 file=$TEST_TMP/session.$1.out mark end start
+    mark="__session_mark_${BASHPID}_${RANDOM}${RANDOM}__"
+    printf '\\echo %s\n' "$mark" >&"${SESSION_FD[$name]}"
+    for _ in $(seq 1 1200); do
+        grep -q "^$mark\$" "$file" && break
+        sleep 0.1
+    done
+    end=$(grep -n "^$mark\$" "$file" | cut -d: -f1)
+    [ -n "$end" ] || { echo "session $name did not finish" >&2; return 1; }
+    start=$(head -n "$((end - 1))" "$file" | grep -n '^__session_mark_[0-9_]*__$' | tail -1 | cut -d: -f1 || true)
+    sed -n "$((${start:-0} + 1)),$((end - 1))p" "$file"
+}
+session_run() {
+    session_send "$1" "$2"
+    session_wait "$1"
+}
+session_pid() {
+    session_run "$1" "SELECT pg_backend_pid();"
+}
+session_close() {
+    printf '\\q\n' >&"${SESSION_FD[$1]}"
+    exec {SESSION_FD[$1]}>&-
+}
+# Waits until backend $2 (in database $1) is blocked on a lock.
+wait_until_waiting_on_lock() {
+    for _ in $(seq 1 600); do
+        [ "$(q "$1" "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $2")" = Lock ] && return 0
+        sleep 0.1
+    done
+    echo "backend $2 never waited on a lock" >&2
+    return 1
+}
