@@ -83,7 +83,7 @@ expect_eq "$(psql -X -At -q -d pgi_supabase_up -c "SET ROLE anon" -c "SELECT has
 psql -X -q -d pgi_supabase_up -c "ALTER EXTENSION pg_intent UPDATE" 2>"$TEST_TMP/update.log"
 revoked=$(grep -c 'revoking the privileges default privileges gave' "$TEST_TMP/update.log" || true)
 [ "$revoked" -gt 0 ] || { cat "$TEST_TMP/update.log"; echo "FAILED: the upgrade reported no revocation" >&2; exit 1; }
-echo "ok: the upgrade revoked $revoked default-privilege grants, each with a NOTICE"
+echo "ok: the upgrade revoked $revoked default-privilege grants, each with a WARNING"
 if ! diff -u <(acls_of pgi_supabase) <(acls_of pgi_supabase_up); then
     echo "FAILED: the upgraded ACLs differ from a fresh install's (- fresh, + upgraded)" >&2
     exit 1
