@@ -4,6 +4,8 @@
 -- cluster-wide, so they get names unique to this test and are dropped at the
 -- end.
 SET client_min_messages = warning;
+DROP TABLE IF EXISTS cue_janitor_outer, cue_janitor;
+DROP FUNCTION IF EXISTS cue_janitor_outer(), cue_janitor_delete();
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 DROP ROLE IF EXISTS pgi_sec_trainer;
@@ -109,6 +111,8 @@ SET ROLE pgi_sec_reader;
 SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_visible;
 RESET ROLE;
 
+DROP TABLE cue_janitor_outer, cue_janitor;
+DROP FUNCTION cue_janitor_outer(), cue_janitor_delete();
 DROP EXTENSION pg_intent CASCADE;
 DROP ROLE pgi_sec_trainer;
 DROP ROLE pgi_sec_reader;
