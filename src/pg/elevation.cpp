@@ -21,6 +21,7 @@
 #include "module.h"
 
 #include "json.h"
+#include "text_io.h"
 
 extern "C" {
 #include "catalog/dependency.h"
@@ -53,12 +54,7 @@ Oid owning_extension(Oid fn_oid) noexcept {
 // The "deploy" key of the options, when it is a string.
 std::string deploy_option(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(2)) return {};
-    char *json = nullptr;
-    pg_call([&]() noexcept {
-        Jsonb *jb = PG_GETARG_JSONB_P(2);
-        json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    });
-    intent::Json options = intent::parse_json(json, "p_options");
+    intent::Json options = intent::parse_json(jsonb_to_utf8(PG_GETARG_DATUM(2)), "p_options");
     if (!options.is_object() || !options.contains("deploy") || !options["deploy"].is_string()) return {};
     return options["deploy"].get<std::string>();
 }

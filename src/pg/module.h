@@ -10,12 +10,14 @@
 
 namespace pg_intent {
 
-// pg_intent.* settings (defined in _PG_init).
+// pg_intent.* settings (defined in _PG_init). The first four are 0.1.0's
+// policy settings, kept defined but ignored.
 extern int guc_min_samples_for_training;
 extern int guc_auto_retrain_threshold;
 extern double guc_max_f1_regression;
 extern double guc_corrected_weight;
 extern int guc_top_k;
+extern int guc_max_message_bytes;
 
 struct LoadedModel {
     int64_t id = 0;

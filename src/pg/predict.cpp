@@ -3,6 +3,7 @@
 #include "module.h"
 
 #include "json.h"
+#include "text_io.h"
 
 extern "C" {
 #include "mb/pg_wchar.h"
@@ -62,38 +63,20 @@ intent::PredictScratch &scratch() {
     return *s;
 }
 
-// Scratch grows with the longest message seen (about 50 bytes per input
-// byte); after an unusually long one, give the memory back rather than
-// keep it for the backend's lifetime.
+// Scratch grows with the longest message seen; after an unusually long
+// one, give the memory back rather than keep it for the backend's lifetime.
 constexpr size_t kKeepScratchUpTo = 64 * 1024;
 void release_scratch_after(size_t message_bytes) {
     if (message_bytes > kKeepScratchUpTo) scratch() = intent::PredictScratch{};
 }
 
-// The message as UTF-8. The core works in UTF-8; other server encodings are converted.
+// The message as UTF-8, at most pg_intent.max_message_bytes of it (the
+// intent of a chat message is in its first kilobytes; reading more only
+// costs memory and time, which every role that may predict could otherwise
+// make unbounded).
 std::string_view message_utf8(Datum d, std::string &converted) {
-    TextRef t = text_ref(d);
-    if (GetDatabaseEncoding() == PG_UTF8) return std::string_view(t.data, t.size);
-    char *utf8 = nullptr;
-    pg_call([&]() noexcept { utf8 = pg_server_to_any(t.data, static_cast<int>(t.size), PG_UTF8); });
-    converted.assign(utf8);
-    return converted;
-}
-
-// A label (UTF-8) as a text datum in the server encoding.
-Datum label_datum(const std::string &label) {
-    Datum result;
-    pg_call([&]() noexcept {
-        const char *server = pg_any_to_server(label.data(), static_cast<int>(label.size()), PG_UTF8);
-        result = PointerGetDatum(cstring_to_text(server));
-    });
-    return result;
-}
-
-Datum jsonb_datum(const std::string &json) {
-    Datum result;
-    pg_call([&]() noexcept { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
-    return result;
+    TextSlice slice = text_prefix(d, static_cast<size_t>(guc_max_message_bytes));
+    return server_to_utf8(slice.data, slice.size, converted);
 }
 
 Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum message) {
@@ -109,9 +92,9 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
 
     Datum values[5];
     bool nulls[5] = {false, false, false, false, false};
-    values[0] = label_datum(model.labels()[p.label]);
+    values[0] = utf8_to_text(model.labels()[p.label]);
     values[1] = Float8GetDatum(p.confidence);
-    values[2] = jsonb_datum(intent::dump_json(top));
+    values[2] = utf8_json_to_jsonb(intent::dump_json(top));
     values[3] = BoolGetDatum(p.uncertain);
     values[4] = Int64GetDatum(loaded.id);
     Datum result;
@@ -147,7 +130,7 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     int label = loaded.model->classify(message, scratch());
     release_scratch_after(message.size());
     static const std::string uncertain = "uncertain";
-    return label_datum(label < 0 ? uncertain : loaded.model->labels()[label]);
+    return utf8_to_text(label < 0 ? uncertain : loaded.model->labels()[label]);
 }
 
 // intent_model_info(p_model bytea): validates a model blob and describes it.
@@ -171,5 +154,5 @@ PG_INTENT_FUNCTION(pg_intent_model_info) {
     out["char_features"] = char_features;
     out["threshold"] = static_cast<double>(model.threshold());
     out["options"] = intent::parse_json(model.options().to_json(), "model options");
-    return jsonb_datum(intent::dump_json(out));
+    return utf8_json_to_jsonb(intent::dump_json(out));
 }

@@ -6,6 +6,7 @@
 
 #include "evaluation.h"
 #include "json.h"
+#include "text_io.h"
 #include "training.h"
 
 extern "C" {
@@ -56,20 +57,12 @@ ArrayArg array_arg(FunctionCallInfo fcinfo, int argno, Oid element_type, const c
     return arg;
 }
 
-std::string text_string(Datum d) {
+// A text datum as UTF-8 (the core's encoding), whatever the server's.
+std::string utf8_string(Datum d) {
     TextRef t = text_ref(d);
-    return std::string(t.data, t.size);
-}
-
-// The options jsonb as JSON text for the core's option parser.
-std::string options_json(FunctionCallInfo fcinfo, int argno) {
-    if (PG_ARGISNULL(argno)) return "{}";
-    char *json = nullptr;
-    pg_call([&]() noexcept {
-        Jsonb *jb = PG_GETARG_JSONB_P(argno);
-        json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    });
-    return json;
+    std::string storage;
+    std::string_view utf8 = server_to_utf8(t.data, t.size, storage);
+    return storage.empty() ? std::string(utf8) : std::move(storage);
 }
 
 } // namespace
@@ -89,12 +82,12 @@ PG_INTENT_FUNCTION(pg_intent_train) {
                        "p_texts, p_labels, p_weights and p_corrected must have one element per row.");
 
     intent::ModelOptions options;
-    options.apply_json(options_json(fcinfo, 4));
+    options.apply_json(PG_ARGISNULL(4) ? std::string("{}") : jsonb_to_utf8(PG_GETARG_DATUM(4)));
 
     std::vector<intent::LabeledText> rows(static_cast<size_t>(texts.count));
     for (int i = 0; i < texts.count; i++) {
-        rows[i].text = text_string(texts.values[i]);
-        rows[i].label = text_string(labels.values[i]);
+        rows[i].text = utf8_string(texts.values[i]);
+        rows[i].label = utf8_string(labels.values[i]);
         rows[i].weight = DatumGetFloat4(weights.values[i]);
         rows[i].corrected = DatumGetBool(corrected.values[i]);
         if (!(rows[i].weight > 0.0f) || rows[i].weight > 1e6f) {
@@ -133,13 +126,13 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     std::string blob = trained.model.serialize();
     Datum values[2];
     bool nulls[2] = {false, false};
+    values[1] = utf8_json_to_jsonb(report);
     Datum result;
     pg_call([&]() noexcept {
         bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob.size()));
         SET_VARSIZE(model, VARHDRSZ + blob.size());
         memcpy(VARDATA(model), blob.data(), blob.size());
         values[0] = PointerGetDatum(model);
-        values[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(report.c_str()));
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
             elog(ERROR, "_pg_intent_train must return a composite type");
@@ -162,10 +155,8 @@ PG_INTENT_FUNCTION(pg_intent_models_changed) {
 // intent_training_options(p_options jsonb): validated options with defaults.
 PG_INTENT_FUNCTION(pg_intent_training_options) {
     intent::ModelOptions options;
-    options.apply_json(options_json(fcinfo, 0));
+    options.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(0)));
     options.validate();
     std::string json = options.to_json();
-    Datum result;
-    pg_call([&]() noexcept { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
-    return result;
+    return utf8_json_to_jsonb(json);
 }

@@ -1,0 +1,78 @@
+// Encoding conversion and bounded reads of text datums (see text_io.h).
+#include "text_io.h"
+
+#include "guard.h"
+
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
+#include <cstring>
+
+namespace pg_intent {
+
+std::string_view server_to_utf8(const char *data, size_t len, std::string &storage) {
+    const int encoding = GetDatabaseEncoding();
+    if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII) return std::string_view(data, len);
+    char *converted = nullptr;
+    pg_call([&]() noexcept { converted = pg_server_to_any(data, static_cast<int>(len), PG_UTF8); });
+    // pg_server_to_any() returns its input, which is not NUL-terminated,
+    // when nothing needed converting (pure ASCII): never read past `len`.
+    if (converted == data) return std::string_view(data, len);
+    storage.assign(converted, std::strlen(converted));
+    pg_call([&]() noexcept { pfree(converted); });
+    return storage;
+}
+
+Datum utf8_to_text(std::string_view utf8) {
+    Datum result;
+    pg_call([&]() noexcept {
+        char *server = pg_any_to_server(utf8.data(), static_cast<int>(utf8.size()), PG_UTF8);
+        size_t len = server == utf8.data() ? utf8.size() : std::strlen(server);
+        result = PointerGetDatum(cstring_to_text_with_len(server, static_cast<int>(len)));
+    });
+    return result;
+}
+
+Datum utf8_json_to_jsonb(const std::string &json) {
+    Datum result;
+    pg_call([&]() noexcept {
+        // The std::string is NUL-terminated, so the unconverted pointer is a
+        // valid C string too.
+        char *server = pg_any_to_server(json.c_str(), static_cast<int>(json.size()), PG_UTF8);
+        result = DirectFunctionCall1(jsonb_in, CStringGetDatum(server));
+    });
+    return result;
+}
+
+std::string jsonb_to_utf8(Datum d) {
+    char *json = nullptr;
+    pg_call([&]() noexcept {
+        Jsonb *jb = DatumGetJsonbP(d);
+        json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+    });
+    std::string storage;
+    std::string_view utf8 = server_to_utf8(json, std::strlen(json), storage);
+    return storage.empty() ? std::string(utf8) : std::move(storage);
+}
+
+TextSlice text_prefix(Datum d, size_t max_bytes) {
+    TextSlice out{nullptr, 0, false};
+    pg_call([&]() noexcept {
+        // A character is at most 4 bytes in every server encoding: fetch a
+        // few bytes more than the limit to know whether the value is longer
+        // and where the last whole character ends.
+        const int32 want = static_cast<int32>(std::min<size_t>(max_bytes + 4, PG_INT32_MAX - VARHDRSZ));
+        text *t = DatumGetTextPSlice(d, 0, want);
+        const char *data = VARDATA_ANY(t);
+        const int len = VARSIZE_ANY_EXHDR(t);
+        if (static_cast<size_t>(len) <= max_bytes) {
+            out = TextSlice{data, static_cast<size_t>(len), false};
+            return;
+        }
+        out = TextSlice{data, static_cast<size_t>(pg_mbcliplen(data, len, static_cast<int>(max_bytes))), true};
+    });
+    return out;
+}
+
+} // namespace pg_intent

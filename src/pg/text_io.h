@@ -1,0 +1,42 @@
+// Text between PostgreSQL and the core: the core works in UTF-8, the
+// database may not (LATIN1, SQL_ASCII, ...). One implementation for
+// prediction and training.
+#pragma once
+
+#include "pg_headers.h"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace pg_intent {
+
+// `len` bytes in the server encoding as UTF-8. The view points at `data`
+// when no conversion is needed (UTF-8 and SQL_ASCII databases: SQL_ASCII
+// bytes are passed as they are and the core validates them), else into
+// `storage`. Raises 22P05 for a character UTF-8 cannot hold.
+std::string_view server_to_utf8(const char *data, size_t len, std::string &storage);
+
+// UTF-8 as a text datum in the server encoding (22P05 when the server
+// encoding cannot hold a character).
+Datum utf8_to_text(std::string_view utf8);
+
+// JSON text written by the core (UTF-8) as jsonb. jsonb_in reads its input
+// in the server encoding, so the text is converted first.
+Datum utf8_json_to_jsonb(const std::string &json);
+
+// A jsonb argument as JSON text in UTF-8, for the core's parser.
+std::string jsonb_to_utf8(Datum d);
+
+// At most `max_bytes` of a text datum, cut at a character boundary of the
+// server encoding, read without detoasting more than it needs: a slice of a
+// compressed or out-of-line value is fetched and decompressed only that
+// far. Sets *truncated when the value was longer.
+struct TextSlice {
+    const char *data;
+    size_t size;
+    bool truncated;
+};
+TextSlice text_prefix(Datum d, size_t max_bytes);
+
+} // namespace pg_intent

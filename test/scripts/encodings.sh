@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Security issue item 4: databases whose encoding is not UTF-8. The same
+# rows (Spanish, accented, with an accented intent name) are loaded into a
+# UTF8, a LATIN1 and a SQL_ASCII database; each trains with the same options
+# and classifies messages read from a table. 0.1.0 read past the end of
+# unconverted messages (SQL_ASCII: 22021 on plain 'hola'; LATIN1: an empty
+# message classified as the neighbouring column's text), trained on
+# unconverted LATIN1 bytes (any accented text failed the run) and stored an
+# accented label that no model load could read back (every prediction then
+# failed with XX001).
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+trap 'for d in pgi_enc_utf8 pgi_enc_latin1 pgi_enc_ascii; do drop_db $d; done; stop_own_clusters; stop_extra_clusters' EXIT
+
+setup() { # db create-options client-encoding
+    fresh_db "$1" "$2"
+    PGCLIENTENCODING=$3 psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL' >/dev/null
+CREATE TABLE demo_rows (split text, text text, intent text);
+\copy demo_rows FROM 'data/ecommerce_es.csv' WITH (FORMAT csv, HEADER true)
+-- an intent whose name has an accent
+UPDATE demo_rows SET intent = 'devolución' WHERE intent = 'return_process';
+SELECT record_interaction(text, intent, 90) FROM demo_rows WHERE split = 'train';
+-- messages read from a table: short, empty, ASCII only, accented, and
+-- next to a longer neighbouring value in the same row
+CREATE TABLE inbox (id int, message text, neighbour text);
+INSERT INTO inbox VALUES (1, 'hola', 'quiero devolver un producto que compré'),
+                         (2, '', 'mi pedido no ha llegado todavía'),
+                         (3, 'quiero devolver las zapatillas', 'x'),
+                         (4, '¿Dónde está mi envío? ¡Ya pasó una semana!', 'señor'),
+                         (5, 'cancelar el pedido', repeat('ñ', 100));
+SQL
+}
+setup pgi_enc_utf8 "" UTF8
+setup pgi_enc_latin1 "ENCODING LATIN1 TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" UTF8
+setup pgi_enc_ascii "ENCODING SQL_ASCII TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" SQL_ASCII
+expect_eq "$(q pgi_enc_latin1 "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")" LATIN1 "LATIN1 database"
+expect_eq "$(q pgi_enc_ascii "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")" SQL_ASCII "SQL_ASCII database"
+
+# What each database says, as UTF-8 for comparison.
+predictions() { # db client-encoding
+    PGCLIENTENCODING=$2 psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c \
+        "SELECT i.id, p.predicted_intent, p.confidence, p.uncertain, classify_intent(i.message)
+           FROM inbox i, LATERAL predict_intent(i.message) p ORDER BY i.id"
+}
+for db in pgi_enc_utf8 pgi_enc_latin1 pgi_enc_ascii; do
+    enc=UTF8
+    [ $db = pgi_enc_ascii ] && enc=SQL_ASCII
+    result=$(PGCLIENTENCODING=$enc q $db "SELECT train_intent_model('enc', 'full', '{\"seed\": 5}') ->> 'status'")
+    expect_eq "$result" completed "$db: training on accented texts and an accented intent completes"
+    expect_eq "$(PGCLIENTENCODING=$enc q $db "SELECT (intent_model_info(model) -> 'intents') ? 'devolución' FROM ai_intent_models WHERE is_active")" t \
+        "$db: the stored model loads and holds the accented intent"
+    predictions $db $enc >"$TEST_TMP/pred.$db"
+done
+for db in pgi_enc_latin1 pgi_enc_ascii; do
+    if ! diff -u "$TEST_TMP/pred.pgi_enc_utf8" "$TEST_TMP/pred.$db"; then
+        echo "FAILED: $db predicts differently from the UTF8 database (- UTF8, + $db)" >&2
+        exit 1
+    fi
+    echo "ok: $db gives exactly the UTF8 database's predictions on messages read from a table"
+done
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT predicted_intent FROM predict_intent('quiero devolver el abrigo')")" "devolución" \
+    "the accented intent comes back in the database's encoding"
+# Bytes that are not UTF-8 in a SQL_ASCII database get a clear error.
+expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(convert_from('\\xe9'::bytea, 'SQL_ASCII'))" 2>&1 | tr -d '\n')" \
+    "ERROR:  22021" "invalid UTF-8 in a SQL_ASCII database is 22021"
