@@ -2371,9 +2371,14 @@ COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
 
 -- Brings the ACL of every member of the extension to the documented state.
 -- A fresh install revokes every privilege held by a role other than the
--- owner (only default privileges can have put them there). An upgrade keeps
--- what administrators granted on existing objects, but revokes what the
--- owner's default privileges grant (in the object's schema or everywhere):
+-- owner (only default privileges can have put them there), then grants
+-- EXECUTE to PUBLIC on the documented functions. An upgrade never widens
+-- access: it keeps what administrators granted or revoked on existing
+-- objects (a REVOKE of predict_intent from PUBLIC stays), grants nothing
+-- (a function the upgrade creates starts with PostgreSQL's default, EXECUTE
+-- for PUBLIC), closes to PUBLIC the functions that must not be open, and
+-- revokes what the owner's default privileges grant (in the object's schema
+-- or everywhere):
 -- 0.1.0 left those in place, which on Supabase opened model management to
 -- the anonymous role. Each such revocation is reported with a WARNING (an
 -- extension script runs with client_min_messages = warning) so that an
@@ -2418,7 +2423,9 @@ BEGIN
           FROM members AS m
          WHERE (m.acl).grantee OPERATOR(pg_catalog.<>) m.owner
            AND (p_fresh_install
-                OR (m.acl).grantee OPERATOR(pg_catalog.=) 0
+                OR ((m.acl).grantee OPERATOR(pg_catalog.=) 0
+                    AND NOT (m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
+                             AND m.oid OPERATOR(pg_catalog.=) ANY (v_public::oid[])))
                 OR EXISTS (SELECT 1 FROM defaults AS f
                             WHERE f.defaclrole OPERATOR(pg_catalog.=) m.owner
                               AND f.defaclnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[0::oid, m.nsp])
@@ -2436,9 +2443,11 @@ BEGIN
                                        ELSE r.grantee::regrole::text END);
     END LOOP;
 
-    FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
-    END LOOP;
+    IF p_fresh_install THEN
+        FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
+        END LOOP;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_apply_privileges(boolean) IS

@@ -6,8 +6,8 @@
 -- NOT NULL, constraints, indexes, triggers with their enabled state, view
 -- definitions, options, row security and policies, ACL, comments),
 -- sequences, the pg_dump configuration and the initial privileges pg_dump
--- compares against. ACLs are compared by meaning: a NULL ACL is shown as the
--- default it stands for. Column positions are ordinals among live columns, so a
+-- compares against. ACLs are compared by meaning: as sets of items, and a
+-- NULL ACL as the default it stands for. Column positions are ordinals among live columns, so a
 -- column dropped by an upgrade does not count as a difference.
 \pset footer off
 WITH ext AS (
@@ -43,7 +43,9 @@ SELECT line FROM (
     UNION ALL
     SELECT format('function %s body md5 %s', p.oid::regprocedure, md5(p.prosrc || coalesce(p.probin, ''))) FROM funcs p
     UNION ALL
-    SELECT format('function %s acl %s', p.oid::regprocedure, coalesce(p.proacl, acldefault('f', p.proowner))) FROM funcs p
+    SELECT format('function %s acl %s', p.oid::regprocedure,
+                  (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(coalesce(p.proacl, acldefault('f', p.proowner))) AS a))
+      FROM funcs p
     UNION ALL
     SELECT format('function %s comment %s', p.oid::regprocedure, obj_description(p.oid, 'pg_proc')) FROM funcs p
     -- relations
@@ -53,7 +55,8 @@ SELECT line FROM (
                   c.relforcerowsecurity, c.relowner::regrole) FROM rels c
     UNION ALL
     SELECT format('relation %s acl %s', c.oid::regclass,
-                  coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)))
+                  (SELECT array_agg(a::text ORDER BY a::text)
+                     FROM unnest(coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) AS a))
       FROM rels c
     UNION ALL
     SELECT format('relation %s comment %s', c.oid::regclass, obj_description(c.oid, 'pg_class')) FROM rels c
@@ -89,12 +92,14 @@ SELECT line FROM (
       FROM pg_sequence s JOIN rels c ON c.oid = s.seqrelid
     UNION ALL
     -- (an entry equal to the object's default ACL means the same as none)
-    SELECT format('initial privileges %s: %s', pg_describe_object(i.classoid, i.objoid, i.objsubid), i.initprivs)
+    SELECT format('initial privileges %s: %s', pg_describe_object(i.classoid, i.objoid, i.objsubid),
+                  (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(i.initprivs) AS a))
       FROM pg_init_privs i JOIN members m ON m.classid = i.classoid AND m.objid = i.objoid
       LEFT JOIN pg_class c ON i.classoid = 'pg_class'::regclass AND c.oid = i.objoid
       LEFT JOIN pg_proc p ON i.classoid = 'pg_proc'::regclass AND p.oid = i.objoid
-     WHERE i.initprivs IS DISTINCT FROM CASE
+     WHERE (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(i.initprivs) AS a)
+           IS DISTINCT FROM (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(CASE
                WHEN c.oid IS NOT NULL THEN acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner)
-               WHEN p.oid IS NOT NULL THEN acldefault('f', p.proowner) END
+               WHEN p.oid IS NOT NULL THEN acldefault('f', p.proowner) END) AS a)
 ) facts
 ORDER BY line COLLATE "C";

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 ROLES="anon authenticated service_role authenticator"
 drop_all() {
-    for d in pgi_supabase pgi_supabase_up pgi_plain; do drop_db $d; done
+    for d in pgi_supabase pgi_supabase_up pgi_plain pgi_custom; do drop_db $d; done
     for r in $ROLES; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
 }
 trap 'drop_all; stop_own_clusters; stop_extra_clusters' EXIT
@@ -93,6 +93,27 @@ for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELEC
     "SELECT _pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)"; do
     expect_role pgi_supabase_up anon "$call" 42501 "after the upgrade anon is refused: $call"
 done
+
+# An upgrade never widens access: what an administrator granted or revoked
+# on 0.1.0's objects stays (0.1.0's README suggested revoking prediction from
+# PUBLIC to restrict it).
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE pgi_custom"
+psql -X -q -v ON_ERROR_STOP=1 -d pgi_custom <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION pg_intent VERSION '0.1.0';
+REVOKE EXECUTE ON FUNCTION predict_intent(text), predict_intent(text, bigint), classify_intent(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION predict_intent(text), classify_intent(text) TO authenticated;
+GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO service_role;
+GRANT SELECT ON ai_training_data TO authenticated;
+ALTER EXTENSION pg_intent UPDATE;
+SQL
+expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', 'predict_intent(text)', 'EXECUTE'), has_function_privilege('anon', 'classify_intent(text)', 'EXECUTE')")" "f|f" \
+    "an administrator's REVOKE of prediction from PUBLIC survives the upgrade"
+expect_eq "$(q pgi_custom "SELECT has_function_privilege('authenticated', 'predict_intent(text)', 'EXECUTE'), has_function_privilege('service_role', 'train_intent_model(text, text, jsonb)', 'EXECUTE'), has_table_privilege('authenticated', 'ai_training_data', 'SELECT')")" "t|t|t" \
+    "an administrator's grants survive the upgrade"
+expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_policy()', 'EXECUTE')")" t \
+    "a function the upgrade adds gets its documented privileges"
+drop_db pgi_custom
 
 # ------------------------------------------------------------ the recipe
 sed -n '/<!-- supabase-recipe:begin -->/,/<!-- supabase-recipe:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$TEST_TMP/recipe.sql"
