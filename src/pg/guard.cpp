@@ -51,6 +51,11 @@ int sqlstate_for(intent::ErrorKind kind) {
 [[noreturn]] void raise(const PendingError &e) {
     if (e.postgres_error) ReThrowError(e.postgres_error);
     if (e.cancelled) {
+        // The postmaster is gone: this backend must not go on to commit
+        // anything (no postmaster is left to manage the cluster).
+        if (!PostmasterIsAlive())
+            ereport(FATAL, (errcode(ERRCODE_ADMIN_SHUTDOWN),
+                            errmsg("terminating connection because the postmaster exited during training")));
         // Let PostgreSQL report the real reason (user cancel, statement
         // timeout, termination) with its own SQLSTATE.
         CHECK_FOR_INTERRUPTS();
@@ -109,6 +114,10 @@ ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept
 
 bool interrupt_pending() {
     return InterruptPending && (QueryCancelPending || ProcDiePending);
+}
+
+bool training_should_stop() {
+    return interrupt_pending() || !PostmasterIsAlive();
 }
 
 Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {

@@ -86,6 +86,11 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo);
 // flags only: CHECK_FOR_INTERRUPTS() would longjmp over C++ frames.
 bool interrupt_pending();
 
+// What long work (training) polls from the backend's own thread: a pending
+// cancel or termination, or the postmaster's death (then the guard exits the
+// backend with FATAL instead of reporting a cancel).
+bool training_should_stop();
+
 } // namespace pg_intent
 
 // PostgreSQL 15's PGDLLEXPORT is empty outside Windows, and we build with

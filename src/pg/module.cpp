@@ -31,23 +31,26 @@ void _PG_init(void) {
     // and a training run warns when the session set one.
     DefineCustomIntVariable("pg_intent.min_samples_for_training",
                             "Ignored since 0.2.0: set ai_training_policy.min_samples_for_training.", nullptr,
-                            &guc_min_samples_for_training, 20, 2, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                            &guc_min_samples_for_training, 20, 2, INT_MAX, PGC_USERSET, 0, nullptr, nullptr,
+                            nullptr);
     DefineCustomIntVariable("pg_intent.auto_retrain_threshold",
                             "Ignored since 0.2.0: set ai_training_policy.auto_retrain_threshold.", nullptr,
-                            &guc_auto_retrain_threshold, 100, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomRealVariable("pg_intent.max_f1_regression",
-                             "Ignored since 0.2.0: set ai_training_policy.max_f1_regression.", nullptr,
-                             &guc_max_f1_regression, 0.05, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomRealVariable("pg_intent.corrected_weight",
-                             "Ignored since 0.2.0: set ai_training_policy.corrected_weight.", nullptr,
-                             &guc_corrected_weight, 2.0, 0.01, 1000.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                            &guc_auto_retrain_threshold, 100, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomRealVariable(
+        "pg_intent.max_f1_regression", "Ignored since 0.2.0: set ai_training_policy.max_f1_regression.",
+        nullptr, &guc_max_f1_regression, 0.05, 0.0, 1.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable(
+        "pg_intent.corrected_weight", "Ignored since 0.2.0: set ai_training_policy.corrected_weight.",
+        nullptr, &guc_corrected_weight, 2.0, 0.01, 1000.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_intent.top_k", "Number of intents predict_intent() returns in top_intents.",
                             nullptr, &guc_top_k, 3, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_intent.max_message_bytes",
         "Longest message prediction reads, in bytes; longer messages are classified on their first bytes.",
         "The message is cut at a character boundary. Bounds the memory and time of every prediction call.",
-        &guc_max_message_bytes, 65536, 1024, MaxAllocSize - 8, PGC_USERSET, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+        &guc_max_message_bytes, 65536, 1024, MaxAllocSize - 8, PGC_USERSET, GUC_UNIT_BYTE, nullptr, nullptr,
+        nullptr);
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
 }

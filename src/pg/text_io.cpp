@@ -70,7 +70,8 @@ TextSlice text_prefix(Datum d, size_t max_bytes) {
             out = TextSlice{data, static_cast<size_t>(len), false};
             return;
         }
-        out = TextSlice{data, static_cast<size_t>(pg_mbcliplen(data, len, static_cast<int>(max_bytes))), true};
+        out =
+            TextSlice{data, static_cast<size_t>(pg_mbcliplen(data, len, static_cast<int>(max_bytes))), true};
     });
     return out;
 }

@@ -99,7 +99,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     }
 
     intent::TrainCallbacks callbacks;
-    callbacks.cancelled = [] { return interrupt_pending(); };
+    callbacks.cancelled = [] { return training_should_stop(); };
     intent::TrainedModel trained = intent::train_model(rows, options, callbacks);
 
     std::string report = trained.report.to_json(trained.model);
