@@ -131,6 +131,41 @@ UPDATE @extschema@.ai_training_data AS t
  WHERE t.dataset_status = 'used_in_training';
 ALTER TABLE @extschema@.ai_training_data ENABLE TRIGGER ai_training_data_touch_updated_at;
 
+-- Review actions: approve_training_sample() and reject_training_sample()
+-- record each decision.
+-- (from src/sql/schema/30_review_actions.sql)
+-- New in 0.2.0 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_review_actions: every approval and rejection, for audit
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_review_actions (
+    id               bigserial   PRIMARY KEY,
+    training_data_id uuid        NOT NULL
+        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    action           text        NOT NULL
+        CONSTRAINT ai_review_actions_action_check CHECK (action IN ('approve', 'reject')),
+    intent           text,
+    reason           text,
+    reviewer_id      uuid,
+    reviewed_by      text        NOT NULL DEFAULT session_user,
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_review_actions IS
+    'One row per approve_training_sample() or reject_training_sample() call: which row, what was decided, the intent it had then, why (for rejections), by whom and when.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.intent IS
+    'The row''s label when it was approved or rejected (the correction when there was one, else the detected intent).';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reason IS
+    'Why the row was rejected (required for rejections); an optional note for approvals.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewer_id IS
+    'Reviewer in the application (no foreign key), as passed by the caller.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewed_by IS
+    'Database login role that made the call (session_user).';
+CREATE INDEX ai_review_actions_training_data_id_idx ON @extschema@.ai_review_actions (training_data_id);
+CREATE INDEX ai_review_actions_created_at_idx ON @extschema@.ai_review_actions (created_at);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions_id_seq', '');
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -558,6 +593,167 @@ $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
     'Labelled samples for training, newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
 
+
+-- ======== src/sql/32_review.sql ========
+-- Review actions: approving and rejecting training rows, one at a time or in
+-- batches, each recorded in ai_review_actions. They run as the caller:
+-- reviewers need UPDATE on ai_training_data and INSERT on ai_review_actions
+-- (the application role gets neither in the documented recipe).
+
+-- Approves or rejects the given rows. Internal: the four public functions
+-- below check their arguments and call this. Returns
+-- {"action", "updated": n, "missing": [ids not found or not visible]}.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review(
+    p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_updated integer;
+    v_unlabelled uuid[];
+    v_missing uuid[];
+BEGIN
+    -- Rows that do not exist (or row-level security hides) are reported, not
+    -- an error, so a batch from a stale screen still applies the rest.
+    SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') INTO v_missing
+      FROM (SELECT DISTINCT i AS id FROM unnest(p_ids) AS i WHERE i IS NOT NULL) AS u
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data AS t WHERE t.id = u.id);
+
+    IF p_action = 'approve' THEN
+        -- Approving confirms the row's label: a row without one has nothing
+        -- to confirm.
+        SELECT array_agg(t.id ORDER BY t.id) INTO v_unlabelled
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.id = ANY (p_ids)
+           AND coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) IS NULL;
+        IF v_unlabelled IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row without an intent'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
+                      HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
+        END IF;
+    END IF;
+
+    WITH targets AS (
+        SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS intent
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.id = ANY (p_ids)
+           FOR UPDATE
+    ), changed AS (
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               -- approving a detection confirms it; a correction already said whether it was right
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+          FROM targets
+         WHERE t.id = targets.id
+        RETURNING t.id, targets.intent
+    )
+    INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
+    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM changed AS c;
+    GET DIAGNOSTICS v_updated = ROW_COUNT;
+
+    RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
+    'Internal: approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+
+-- Argument checks shared by the four entry points.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review_checked(
+    p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_ids IS NULL THEN
+        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF cardinality(p_ids) > 10000 THEN
+        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+    END IF;
+    IF p_action = 'reject' AND coalesce(btrim(p_reason), '') = '' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    RETURN @extschema@._pg_intent_review(p_ids, p_action, nullif(btrim(p_reason), ''), p_reviewer_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid) IS
+    'Internal: checks the arguments of the review functions and applies the decision.';
+
+CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
+    p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_result jsonb;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
+    IF (v_result ->> 'updated')::integer = 0 THEN
+        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status,
+                                      'intent', coalesce(t.correct_intent, t.detected_intent))
+              FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.approve_training_sample(uuid, uuid, text) IS
+    'Approves a training row: its label is right and it may train (dataset_status approved; a detection becomes intent_correct). It leaves the review queue; the decision is recorded in ai_review_actions. Unknown id: P0002; a row without an intent: 22023.';
+
+CREATE OR REPLACE FUNCTION @extschema@.reject_training_sample(
+    p_training_data_id uuid, p_reason text, p_reviewer_id uuid DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_result jsonb;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
+    IF (v_result ->> 'updated')::integer = 0 THEN
+        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status)
+              FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.reject_training_sample(uuid, text, uuid) IS
+    'Rejects a training row with a reason: it never trains and leaves the review queue (dataset_status rejected, recorded in ai_review_actions). Unknown id: P0002; an empty reason: 22023.';
+
+CREATE OR REPLACE FUNCTION @extschema@.approve_training_samples(
+    p_training_data_ids uuid[], p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
+$$;
+COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
+    'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [ids that do not exist or are not visible]}.';
+
+CREATE OR REPLACE FUNCTION @extschema@.reject_training_samples(
+    p_training_data_ids uuid[], p_reason text, p_reviewer_id uuid DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
+$$;
+COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
+    'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';
 
 -- ======== src/sql/40_training.sql ========
 -- Training runs: the entry point, the worker that records the run and
@@ -1436,10 +1632,10 @@ SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.ai_respons
 FROM @extschema@.ai_training_data d
 WHERE d.intent_correct IS NULL
   AND d.corrected_by_human IS NOT TRUE
-  AND d.dataset_status IS DISTINCT FROM 'rejected'
+  AND d.dataset_status NOT IN ('reviewed', 'approved', 'rejected')
 ORDER BY d.confidence_score ASC NULLS FIRST, d.created_at, d.id;
 COMMENT ON VIEW @extschema@.ai_pending_review IS
-    'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not rejected), lowest confidence first.';
+    'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not reviewed, approved or rejected), lowest confidence first. ai_review_queue ranks the same rows by the value of a review.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_classification_errors WITH (security_invoker = true) AS
 SELECT d.id, d.user_message, d.detected_intent, d.correct_intent, d.confidence_score,
@@ -2354,6 +2550,10 @@ AS $$
         '@extschema@.evaluate_interaction(uuid, text)',
         '@extschema@.training_report(uuid)',
         '@extschema@.shadow_predict(text, bigint, uuid)',
+        '@extschema@.approve_training_sample(uuid, uuid, text)',
+        '@extschema@.reject_training_sample(uuid, text, uuid)',
+        '@extschema@.approve_training_samples(uuid[], uuid, text)',
+        '@extschema@.reject_training_samples(uuid[], text, uuid)',
         -- helpers that the invoker functions and views above call as the caller
         '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
         '@extschema@._pg_intent_active_model_json()',
@@ -2363,7 +2563,9 @@ AS $$
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',
         '@extschema@._pg_intent_md_num(numeric, integer)',
-        '@extschema@._pg_intent_md_cell(text, integer)'
+        '@extschema@._pg_intent_md_cell(text, integer)',
+        '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+        '@extschema@._pg_intent_review_checked(uuid[], text, text, uuid)'
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS

@@ -14,10 +14,10 @@ SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.ai_respons
 FROM @extschema@.ai_training_data d
 WHERE d.intent_correct IS NULL
   AND d.corrected_by_human IS NOT TRUE
-  AND d.dataset_status IS DISTINCT FROM 'rejected'
+  AND d.dataset_status NOT IN ('reviewed', 'approved', 'rejected')
 ORDER BY d.confidence_score ASC NULLS FIRST, d.created_at, d.id;
 COMMENT ON VIEW @extschema@.ai_pending_review IS
-    'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not rejected), lowest confidence first.';
+    'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not reviewed, approved or rejected), lowest confidence first. ai_review_queue ranks the same rows by the value of a review.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_classification_errors WITH (security_invoker = true) AS
 SELECT d.id, d.user_message, d.detected_intent, d.correct_intent, d.confidence_score,

@@ -37,6 +37,10 @@ AS $$
         '@extschema@.evaluate_interaction(uuid, text)',
         '@extschema@.training_report(uuid)',
         '@extschema@.shadow_predict(text, bigint, uuid)',
+        '@extschema@.approve_training_sample(uuid, uuid, text)',
+        '@extschema@.reject_training_sample(uuid, text, uuid)',
+        '@extschema@.approve_training_samples(uuid[], uuid, text)',
+        '@extschema@.reject_training_samples(uuid[], text, uuid)',
         -- helpers that the invoker functions and views above call as the caller
         '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
         '@extschema@._pg_intent_active_model_json()',
@@ -46,7 +50,9 @@ AS $$
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',
         '@extschema@._pg_intent_md_num(numeric, integer)',
-        '@extschema@._pg_intent_md_cell(text, integer)'
+        '@extschema@._pg_intent_md_cell(text, integer)',
+        '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+        '@extschema@._pg_intent_review_checked(uuid[], text, text, uuid)'
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS

@@ -338,6 +338,12 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_policy_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_refuse_delete()', 'volatile', 'unsafe', false),
     ('_pg_intent_ignored_settings()', 'stable', 'safe', false),
+    ('_pg_intent_review(uuid[], text, text, uuid)', 'volatile', 'unsafe', true),
+    ('_pg_intent_review_checked(uuid[], text, text, uuid)', 'volatile', 'unsafe', true),
+    ('approve_training_sample(uuid, uuid, text)', 'volatile', 'unsafe', true),
+    ('reject_training_sample(uuid, text, uuid)', 'volatile', 'unsafe', true),
+    ('approve_training_samples(uuid[], uuid, text)', 'volatile', 'unsafe', true),
+    ('reject_training_samples(uuid[], text, uuid)', 'volatile', 'unsafe', true),
     ('_pg_intent_headline_metrics(jsonb)', 'immutable', 'safe', false),
     ('_pg_intent_activate(bigint, text, uuid)', 'volatile', 'unsafe', false),
     ('record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)', 'volatile', 'unsafe', true),
@@ -390,7 +396,7 @@ SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description
 SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed()'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_before_insert()'), ('_pg_intent_cue_before_delete()')$$, 'exactly the model-management functions, the policy reader and the cue triggers are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature <> ''_pg_intent_policy()'') OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 

@@ -62,3 +62,7 @@ UPDATE @extschema@.ai_training_data AS t
    SET dataset_status = CASE WHEN t.corrected_by_human OR t.intent_correct IS NOT NULL THEN 'reviewed' ELSE 'pending' END
  WHERE t.dataset_status = 'used_in_training';
 ALTER TABLE @extschema@.ai_training_data ENABLE TRIGGER ai_training_data_touch_updated_at;
+
+-- Review actions: approve_training_sample() and reject_training_sample()
+-- record each decision.
+-- @include src/sql/schema/30_review_actions.sql

@@ -1,0 +1,159 @@
+-- Review actions: approving and rejecting training rows, one at a time or in
+-- batches, each recorded in ai_review_actions. They run as the caller:
+-- reviewers need UPDATE on ai_training_data and INSERT on ai_review_actions
+-- (the application role gets neither in the documented recipe).
+
+-- Approves or rejects the given rows. Internal: the four public functions
+-- below check their arguments and call this. Returns
+-- {"action", "updated": n, "missing": [ids not found or not visible]}.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review(
+    p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_updated integer;
+    v_unlabelled uuid[];
+    v_missing uuid[];
+BEGIN
+    -- Rows that do not exist (or row-level security hides) are reported, not
+    -- an error, so a batch from a stale screen still applies the rest.
+    SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') INTO v_missing
+      FROM (SELECT DISTINCT i AS id FROM unnest(p_ids) AS i WHERE i IS NOT NULL) AS u
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data AS t WHERE t.id = u.id);
+
+    IF p_action = 'approve' THEN
+        -- Approving confirms the row's label: a row without one has nothing
+        -- to confirm.
+        SELECT array_agg(t.id ORDER BY t.id) INTO v_unlabelled
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.id = ANY (p_ids)
+           AND coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) IS NULL;
+        IF v_unlabelled IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row without an intent'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
+                      HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
+        END IF;
+    END IF;
+
+    WITH targets AS (
+        SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS intent
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.id = ANY (p_ids)
+           FOR UPDATE
+    ), changed AS (
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               -- approving a detection confirms it; a correction already said whether it was right
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+          FROM targets
+         WHERE t.id = targets.id
+        RETURNING t.id, targets.intent
+    )
+    INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
+    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM changed AS c;
+    GET DIAGNOSTICS v_updated = ROW_COUNT;
+
+    RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
+    'Internal: approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+
+-- Argument checks shared by the four entry points.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review_checked(
+    p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_ids IS NULL THEN
+        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF cardinality(p_ids) > 10000 THEN
+        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+    END IF;
+    IF p_action = 'reject' AND coalesce(btrim(p_reason), '') = '' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    RETURN @extschema@._pg_intent_review(p_ids, p_action, nullif(btrim(p_reason), ''), p_reviewer_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid) IS
+    'Internal: checks the arguments of the review functions and applies the decision.';
+
+CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
+    p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_result jsonb;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
+    IF (v_result ->> 'updated')::integer = 0 THEN
+        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status,
+                                      'intent', coalesce(t.correct_intent, t.detected_intent))
+              FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.approve_training_sample(uuid, uuid, text) IS
+    'Approves a training row: its label is right and it may train (dataset_status approved; a detection becomes intent_correct). It leaves the review queue; the decision is recorded in ai_review_actions. Unknown id: P0002; a row without an intent: 22023.';
+
+CREATE OR REPLACE FUNCTION @extschema@.reject_training_sample(
+    p_training_data_id uuid, p_reason text, p_reviewer_id uuid DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_result jsonb;
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
+    IF (v_result ->> 'updated')::integer = 0 THEN
+        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status)
+              FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.reject_training_sample(uuid, text, uuid) IS
+    'Rejects a training row with a reason: it never trains and leaves the review queue (dataset_status rejected, recorded in ai_review_actions). Unknown id: P0002; an empty reason: 22023.';
+
+CREATE OR REPLACE FUNCTION @extschema@.approve_training_samples(
+    p_training_data_ids uuid[], p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
+$$;
+COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
+    'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [ids that do not exist or are not visible]}.';
+
+CREATE OR REPLACE FUNCTION @extschema@.reject_training_samples(
+    p_training_data_ids uuid[], p_reason text, p_reviewer_id uuid DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
+$$;
+COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
+    'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';

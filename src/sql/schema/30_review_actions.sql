@@ -1,0 +1,31 @@
+-- New in 0.2.0 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_review_actions: every approval and rejection, for audit
+-- -------------------------------------------------------------------------
+CREATE TABLE @extschema@.ai_review_actions (
+    id               bigserial   PRIMARY KEY,
+    training_data_id uuid        NOT NULL
+        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    action           text        NOT NULL
+        CONSTRAINT ai_review_actions_action_check CHECK (action IN ('approve', 'reject')),
+    intent           text,
+    reason           text,
+    reviewer_id      uuid,
+    reviewed_by      text        NOT NULL DEFAULT session_user,
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.ai_review_actions IS
+    'One row per approve_training_sample() or reject_training_sample() call: which row, what was decided, the intent it had then, why (for rejections), by whom and when.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.intent IS
+    'The row''s label when it was approved or rejected (the correction when there was one, else the detected intent).';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reason IS
+    'Why the row was rejected (required for rejections); an optional note for approvals.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewer_id IS
+    'Reviewer in the application (no foreign key), as passed by the caller.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewed_by IS
+    'Database login role that made the call (session_user).';
+CREATE INDEX ai_review_actions_training_data_id_idx ON @extschema@.ai_review_actions (training_data_id);
+CREATE INDEX ai_review_actions_created_at_idx ON @extschema@.ai_review_actions (created_at);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions_id_seq', '');

@@ -1,0 +1,72 @@
+-- Review actions: approve_training_sample() / reject_training_sample() and
+-- their batch forms. Approved and rejected rows leave the review queue,
+-- rejected rows never train, every decision is recorded with who and when,
+-- and the application role may not review.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+DROP ROLE IF EXISTS pgi_review_app;
+CREATE ROLE pgi_review_app NOLOGIN;
+GRANT INSERT ON ai_training_data TO pgi_review_app;
+\i test/fixtures/try.sql
+\i test/fixtures/spanish_80.sql
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+VALUES ('spam spam spam', 'product_info', 40), ('mensaje sin intención', NULL, 10);
+SELECT id AS spam FROM ai_training_data WHERE user_message = 'spam spam spam' \gset
+SELECT id AS unlabelled FROM ai_training_data WHERE user_message = 'mensaje sin intención' \gset
+SELECT count(*) AS pending FROM ai_pending_review;
+
+-- Approve one row: its detection is confirmed and it leaves the queue.
+SELECT id AS one FROM ai_training_data WHERE user_message = 'quiero devolver la camiseta' \gset
+SELECT approve_training_sample(:'one', '11111111-1111-1111-1111-111111111111', 'looks right') - 'training_data_id' AS approved;
+SELECT dataset_status, intent_correct FROM ai_training_data WHERE id = :'one';
+SELECT count(*) AS pending FROM ai_pending_review;
+SELECT count(*) AS one_queued FROM ai_pending_review WHERE id = :'one';
+SELECT action, intent, reason, reviewer_id, reviewed_by = session_user AS by_me, created_at <= now() AS dated
+  FROM ai_review_actions WHERE training_data_id = :'one';
+
+-- Reject one row with a reason: it leaves the queue and never trains.
+SELECT reject_training_sample(:'spam', 'spam') - 'training_data_id' AS rejected;
+SELECT count(*) AS spam_in_dataset FROM get_training_dataset() WHERE id = :'spam';
+SELECT count(*) AS spam_queued FROM ai_pending_review WHERE id = :'spam';
+
+-- A corrected row that is approved keeps what its correction said.
+SELECT id AS corrected FROM ai_training_data WHERE user_message = 'el pago de la mochila fue rechazado' \gset
+SELECT submit_intent_correction(:'corrected', 'shipping_problem') ->> 'was_mismatch' AS mismatch;
+SELECT approve_training_sample(:'corrected') ->> 'intent' AS approved_intent;
+SELECT dataset_status, intent_correct, correct_intent FROM ai_training_data WHERE id = :'corrected';
+
+-- Batches: ids that do not exist are reported, the rest applied.
+SELECT approve_training_samples(ARRAY(SELECT id FROM ai_training_data WHERE user_message LIKE 'qué talla%' ORDER BY id)
+                                || '00000000-0000-0000-0000-000000000000'::uuid) AS batch;
+SELECT reject_training_samples(ARRAY(SELECT id FROM ai_training_data WHERE user_message LIKE 'error al pagar%'), 'duplicado') ->> 'updated' AS rejected;
+SELECT dataset_status, count(*) FROM ai_training_data GROUP BY 1 ORDER BY 1;
+SELECT action, count(*) FROM ai_review_actions GROUP BY 1 ORDER BY 1;
+-- A rejected row can be approved later; the history keeps both decisions.
+SELECT approve_training_sample(:'spam') ->> 'dataset_status' AS reconsidered;
+SELECT array_agg(action ORDER BY id) AS history FROM ai_review_actions WHERE training_data_id = :'spam';
+
+-- Errors.
+SELECT pg_temp.try($$SELECT approve_training_sample(NULL)$$) AS null_id;
+SELECT pg_temp.try($$SELECT approve_training_sample('00000000-0000-0000-0000-000000000000')$$) AS unknown_id;
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', '  ')) AS empty_reason;
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, NULL)', :'one')) AS null_reason;
+SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'unlabelled')) AS no_intent;
+SELECT pg_temp.try($$SELECT approve_training_samples(NULL)$$) AS null_batch;
+SELECT pg_temp.try($$SELECT approve_training_samples(array_fill('00000000-0000-0000-0000-000000000000'::uuid, ARRAY[10001]))$$) AS huge_batch;
+SELECT approve_training_samples('{}') AS empty_batch;
+
+-- The application role logs interactions but may not review.
+SET ROLE pgi_review_app;
+SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'one')) AS app_approves;
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', 'x')) AS app_rejects;
+RESET ROLE;
+
+-- Function properties.
+SELECT p.oid::regprocedure AS function, p.provolatile, p.prosecdef, p.proconfig
+  FROM pg_proc p WHERE p.proname IN ('approve_training_sample', 'reject_training_sample',
+                                     'approve_training_samples', 'reject_training_samples')
+ ORDER BY p.oid::regprocedure::text;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP ROLE pgi_review_app;
