@@ -760,7 +760,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
 
 CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
     p_message text,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
+    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
     OUT uncertain boolean, OUT model_id bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_predict_active'
@@ -770,7 +770,7 @@ COMMENT ON FUNCTION @extschema@.predict_intent(text) IS
 
 CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
     p_message text, p_model_id bigint,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
+    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
     OUT uncertain boolean, OUT model_id bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_predict_model'
@@ -1564,6 +1564,7 @@ BEGIN
             'run_id', v_run_id,
             'status', 'failed',
             'error', v_message,
+            'sqlstate', v_state,
             'training_samples', NULL, 'validation_samples', NULL, 'test_samples', NULL,
             'total_intents', NULL,
             'baseline_metrics', NULL, 'final_metrics', NULL, 'improvement', NULL,
@@ -1972,8 +1973,10 @@ COMMENT ON FUNCTION @extschema@.get_ai_training_metrics(integer) IS
 -- ======== src/sql/51_snapshots.sql ========
 -- Frozen metrics snapshots (operations).
 
--- Freezes the metrics of the last complete period into ai_metrics_snapshots.
-CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(p_period_type text DEFAULT 'daily')
+-- Freezes the metrics of one complete period into ai_metrics_snapshots: the
+-- last one, or the one containing p_period_start (backfill), idempotently.
+CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(
+    p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1996,11 +1999,28 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
             USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
-    -- The last complete period ends where the current one begins (session time zone).
-    v_end := date_trunc(v_unit, now());
-    v_start := v_end - ('1 ' || v_unit)::interval;
+    -- Periods are cut in the session time zone. The last complete period
+    -- ends where the current one begins; a given p_period_start names the
+    -- period that contains it, which must be over.
+    IF p_period_start IS NULL THEN
+        v_end := date_trunc(v_unit, now());
+        v_start := v_end - ('1 ' || v_unit)::interval;
+    ELSE
+        v_start := date_trunc(v_unit, p_period_start);
+        v_end := v_start + ('1 ' || v_unit)::interval;
+        IF v_end > now() THEN
+            RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, v_start
+                USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
+        END IF;
+    END IF;
     v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
-    SELECT m.id INTO v_model FROM @extschema@.ai_intent_models m WHERE m.is_active LIMIT 1;
+    -- The model that was active at the end of the period (the last deployment
+    -- before it), also for a period frozen long after.
+    SELECT d.model_id INTO v_model
+      FROM @extschema@.ai_model_deployments AS d
+     WHERE d.deployed_at < v_end
+     ORDER BY d.deployed_at DESC, d.id DESC
+     LIMIT 1;
 
     INSERT INTO @extschema@.ai_metrics_snapshots AS s
         (period_type, period_start, period_end, total_messages, ai_resolved, escalated,
@@ -2030,8 +2050,8 @@ BEGIN
         || (v_m - 'window_start' - 'window_end');
 END
 $$;
-COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text) IS
-    'Stores the metrics of the last complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots; calling it again for the same period updates that row. Returns the snapshot.';
+COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
+    'Stores the metrics of a complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over raises 22023). Calling it again for the same period updates that row. Returns the snapshot.';
 
 
 -- ======== src/sql/52_views.sql ========
@@ -2214,7 +2234,7 @@ COMMENT ON FUNCTION @extschema@.should_retrain() IS
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
 -- search_path, closed to PUBLIC (grant EXECUTE to the scheduler's role).
-CREATE OR REPLACE FUNCTION @extschema@.retrain_if_needed()
+CREATE OR REPLACE FUNCTION @extschema@.retrain_if_needed(p_raise_on_failure boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -2244,12 +2264,23 @@ BEGIN
                                   'reason', 'another training run is in progress',
                                   'samples_since_last_train', v_since);
     END;
+    -- A job scheduler records a function that returns as a success: asked
+    -- to, report a failed run as an error (pg_cron's job_run_details then
+    -- says failed, with the run's error). The error rolls the failed run's
+    -- row back; its message carries what the row would have said.
+    IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
+        RAISE EXCEPTION 'automatic retraining failed: %', v_result ->> 'error'
+            USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
+                  DETAIL = format('Training run %s failed after %s s.', v_result ->> 'run_id',
+                                  round((v_result ->> 'duration_seconds')::numeric, 1)),
+                  HINT = 'Without p_raise_on_failure the run is recorded in ai_training_runs with status failed.';
+    END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_since,
                               'result', v_result);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.retrain_if_needed() IS
-    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. Meant for pg_cron.';
+COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
+    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
 
 
 -- ======== src/sql/55_export.sql ========
@@ -2962,7 +2993,7 @@ AS $$
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
         '@extschema@.get_training_dataset(integer, boolean, integer)',
         '@extschema@.get_ai_training_metrics(integer)',
-        '@extschema@.create_metrics_snapshot(text)',
+        '@extschema@.create_metrics_snapshot(text, timestamptz)',
         '@extschema@.should_retrain()',
         '@extschema@.export_training_dataset(text, integer, boolean, integer)',
         '@extschema@.score_feedback_message(text)',

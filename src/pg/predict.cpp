@@ -24,6 +24,10 @@ struct CallSite {
     Oid fn_oid;
     Oid schema;
     TupleDesc tupdesc;
+    // top_intents is json since 0.2.0 and jsonb in 0.1.0's declaration, which
+    // calls this library until ALTER EXTENSION UPDATE runs: build what the
+    // calling function's result type says.
+    bool top_intents_jsonb;
 };
 
 CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
@@ -48,6 +52,8 @@ CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
                 if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
                     elog(ERROR, "predict_intent must return a composite type");
                 site->tupdesc = BlessTupleDesc(CreateTupleDescCopy(desc));
+                if (site->tupdesc->natts != 5) elog(ERROR, "predict_intent must return 5 columns");
+                site->top_intents_jsonb = TupleDescAttr(site->tupdesc, 2)->atttypid == JSONBOID;
             }
             MemoryContextSwitchTo(old);
         });
@@ -86,6 +92,11 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     intent::Prediction p = model.predict(text, static_cast<size_t>(guc_top_k), scratch());
     release_scratch_after(text.size());
 
+    // top_intents is json, not jsonb: json keeps the keys in the order
+    // written, most probable first (jsonb sorts keys by length), and the
+    // numbers are written in shortest round-trip form, so each value read
+    // back as float8 equals the probability the model computed (the first
+    // equals confidence).
     intent::Json top = intent::Json::object();
     for (const auto &entry : p.top)
         top[model.labels()[entry.first]] = static_cast<double>(entry.second);
@@ -94,7 +105,8 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     bool nulls[5] = {false, false, false, false, false};
     values[0] = utf8_to_text(model.labels()[p.label]);
     values[1] = Float8GetDatum(p.confidence);
-    values[2] = utf8_json_to_jsonb(intent::dump_json(top));
+    values[2] = site->top_intents_jsonb ? utf8_json_to_jsonb(intent::dump_json(top))
+                                        : utf8_to_text(intent::dump_json(top)); // a json datum is its text
     values[3] = BoolGetDatum(p.uncertain);
     values[4] = Int64GetDatum(loaded.id);
     Datum result;

@@ -2,7 +2,7 @@
 
 CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
     p_message text,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
+    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
     OUT uncertain boolean, OUT model_id bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_predict_active'
@@ -12,7 +12,7 @@ COMMENT ON FUNCTION @extschema@.predict_intent(text) IS
 
 CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
     p_message text, p_model_id bigint,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents jsonb,
+    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
     OUT uncertain boolean, OUT model_id bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_predict_model'

@@ -387,6 +387,7 @@ BEGIN
             'run_id', v_run_id,
             'status', 'failed',
             'error', v_message,
+            'sqlstate', v_state,
             'training_samples', NULL, 'validation_samples', NULL, 'test_samples', NULL,
             'total_intents', NULL,
             'baseline_metrics', NULL, 'final_metrics', NULL, 'improvement', NULL,

@@ -1,7 +1,9 @@
 -- Frozen metrics snapshots (operations).
 
--- Freezes the metrics of the last complete period into ai_metrics_snapshots.
-CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(p_period_type text DEFAULT 'daily')
+-- Freezes the metrics of one complete period into ai_metrics_snapshots: the
+-- last one, or the one containing p_period_start (backfill), idempotently.
+CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(
+    p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -24,11 +26,28 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
             USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
-    -- The last complete period ends where the current one begins (session time zone).
-    v_end := date_trunc(v_unit, now());
-    v_start := v_end - ('1 ' || v_unit)::interval;
+    -- Periods are cut in the session time zone. The last complete period
+    -- ends where the current one begins; a given p_period_start names the
+    -- period that contains it, which must be over.
+    IF p_period_start IS NULL THEN
+        v_end := date_trunc(v_unit, now());
+        v_start := v_end - ('1 ' || v_unit)::interval;
+    ELSE
+        v_start := date_trunc(v_unit, p_period_start);
+        v_end := v_start + ('1 ' || v_unit)::interval;
+        IF v_end > now() THEN
+            RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, v_start
+                USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
+        END IF;
+    END IF;
     v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
-    SELECT m.id INTO v_model FROM @extschema@.ai_intent_models m WHERE m.is_active LIMIT 1;
+    -- The model that was active at the end of the period (the last deployment
+    -- before it), also for a period frozen long after.
+    SELECT d.model_id INTO v_model
+      FROM @extschema@.ai_model_deployments AS d
+     WHERE d.deployed_at < v_end
+     ORDER BY d.deployed_at DESC, d.id DESC
+     LIMIT 1;
 
     INSERT INTO @extschema@.ai_metrics_snapshots AS s
         (period_type, period_start, period_end, total_messages, ai_resolved, escalated,
@@ -58,6 +77,6 @@ BEGIN
         || (v_m - 'window_start' - 'window_end');
 END
 $$;
-COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text) IS
-    'Stores the metrics of the last complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots; calling it again for the same period updates that row. Returns the snapshot.';
+COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
+    'Stores the metrics of a complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over raises 22023). Calling it again for the same period updates that row. Returns the snapshot.';
 

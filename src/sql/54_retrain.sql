@@ -25,7 +25,7 @@ COMMENT ON FUNCTION @extschema@.should_retrain() IS
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
 -- search_path, closed to PUBLIC (grant EXECUTE to the scheduler's role).
-CREATE OR REPLACE FUNCTION @extschema@.retrain_if_needed()
+CREATE OR REPLACE FUNCTION @extschema@.retrain_if_needed(p_raise_on_failure boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -55,10 +55,21 @@ BEGIN
                                   'reason', 'another training run is in progress',
                                   'samples_since_last_train', v_since);
     END;
+    -- A job scheduler records a function that returns as a success: asked
+    -- to, report a failed run as an error (pg_cron's job_run_details then
+    -- says failed, with the run's error). The error rolls the failed run's
+    -- row back; its message carries what the row would have said.
+    IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
+        RAISE EXCEPTION 'automatic retraining failed: %', v_result ->> 'error'
+            USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
+                  DETAIL = format('Training run %s failed after %s s.', v_result ->> 'run_id',
+                                  round((v_result ->> 'duration_seconds')::numeric, 1)),
+                  HINT = 'Without p_raise_on_failure the run is recorded in ai_training_runs with status failed.';
+    END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_since,
                               'result', v_result);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.retrain_if_needed() IS
-    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. Meant for pg_cron.';
+COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
+    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
 

@@ -30,7 +30,7 @@ AS $$
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
         '@extschema@.get_training_dataset(integer, boolean, integer)',
         '@extschema@.get_ai_training_metrics(integer)',
-        '@extschema@.create_metrics_snapshot(text)',
+        '@extschema@.create_metrics_snapshot(text, timestamptz)',
         '@extschema@.should_retrain()',
         '@extschema@.export_training_dataset(text, integer, boolean, integer)',
         '@extschema@.score_feedback_message(text)',

@@ -28,17 +28,17 @@ SELECT isnt_definer('public', 'get_ai_training_metrics', ARRAY['integer']::name[
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.get_ai_training_metrics(integer)'), 'EXECUTE'), false), 'get_ai_training_metrics(integer) is executable by PUBLIC');
 SELECT isnt(obj_description(to_regprocedure('public.get_ai_training_metrics(integer)'), 'pg_proc'), NULL, 'get_ai_training_metrics(integer) has a comment');
 
--- create_metrics_snapshot(text)
-SELECT has_function('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'create_metrics_snapshot(text) exists');
-SELECT function_returns('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'jsonb', 'create_metrics_snapshot(text) returns jsonb');
-SELECT volatility_is('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'volatile', 'create_metrics_snapshot(text) is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text)')), 'u'::"char", 'create_metrics_snapshot(text) is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'create_metrics_snapshot(text) is not STRICT (NULL p_period_type raises 22004)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text)')), ARRAY['p_period_type'], 'create_metrics_snapshot(text) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public.create_metrics_snapshot(text)')), 'p_period_type text DEFAULT ''daily''::text', 'create_metrics_snapshot(text) arguments and defaults');
-SELECT isnt_definer('public', 'create_metrics_snapshot', ARRAY['text']::name[], 'create_metrics_snapshot(text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.create_metrics_snapshot(text)'), 'EXECUTE'), false), 'create_metrics_snapshot(text) is executable by PUBLIC');
-SELECT isnt(obj_description(to_regprocedure('public.create_metrics_snapshot(text)'), 'pg_proc'), NULL, 'create_metrics_snapshot(text) has a comment');
+-- create_metrics_snapshot(text, timestamptz)
+SELECT has_function('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp with time zone']::name[], 'create_metrics_snapshot(text, timestamptz) exists');
+SELECT function_returns('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp with time zone']::name[], 'jsonb', 'create_metrics_snapshot(text, timestamptz) returns jsonb');
+SELECT volatility_is('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp with time zone']::name[], 'volatile', 'create_metrics_snapshot(text, timestamptz) is VOLATILE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text, timestamptz)')), 'u'::"char", 'create_metrics_snapshot(text, timestamptz) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp with time zone']::name[], 'create_metrics_snapshot(text, timestamptz) is not STRICT (NULL p_period_type raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text, timestamptz)')), ARRAY['p_period_type', 'p_period_start'], 'create_metrics_snapshot(text, timestamptz) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.create_metrics_snapshot(text, timestamptz)')), 'p_period_type text DEFAULT ''daily''::text, p_period_start timestamp with time zone DEFAULT NULL::timestamp with time zone', 'create_metrics_snapshot(text, timestamptz) arguments and defaults');
+SELECT isnt_definer('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp with time zone']::name[], 'create_metrics_snapshot(text, timestamptz) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.create_metrics_snapshot(text, timestamptz)'), 'EXECUTE'), false), 'create_metrics_snapshot(text, timestamptz) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.create_metrics_snapshot(text, timestamptz)'), 'pg_proc'), NULL, 'create_metrics_snapshot(text, timestamptz) has a comment');
 
 -- should_retrain()
 SELECT has_function('public', 'should_retrain', ARRAY[]::name[], 'should_retrain() exists');
@@ -52,18 +52,18 @@ SELECT isnt_definer('public', 'should_retrain', ARRAY[]::name[], 'should_retrain
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.should_retrain()'), 'EXECUTE'), false), 'should_retrain() is executable by PUBLIC');
 SELECT isnt(obj_description(to_regprocedure('public.should_retrain()'), 'pg_proc'), NULL, 'should_retrain() has a comment');
 
--- retrain_if_needed()
-SELECT has_function('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() exists');
-SELECT function_returns('public', 'retrain_if_needed', ARRAY[]::name[], 'jsonb', 'retrain_if_needed() returns jsonb');
-SELECT volatility_is('public', 'retrain_if_needed', ARRAY[]::name[], 'volatile', 'retrain_if_needed() is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), 'u'::"char", 'retrain_if_needed() is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is not STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), NULL::text[], 'retrain_if_needed() has no parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public.retrain_if_needed()')), '', 'retrain_if_needed() arguments and defaults');
-SELECT is_definer('public', 'retrain_if_needed', ARRAY[]::name[], 'retrain_if_needed() is SECURITY DEFINER (it trains, like train_intent_model)');
-SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed()')), ARRAY['search_path=pg_catalog, pg_temp'], 'retrain_if_needed() pins search_path to pg_catalog, pg_temp');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.retrain_if_needed()'), 'EXECUTE'), true), 'retrain_if_needed() is not executable by PUBLIC (a DBA grants EXECUTE to the scheduler''s role)');
-SELECT isnt(obj_description(to_regprocedure('public.retrain_if_needed()'), 'pg_proc'), NULL, 'retrain_if_needed() has a comment');
+-- retrain_if_needed(boolean)
+SELECT has_function('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'retrain_if_needed(boolean) exists');
+SELECT function_returns('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'jsonb', 'retrain_if_needed(boolean) returns jsonb');
+SELECT volatility_is('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'volatile', 'retrain_if_needed(boolean) is VOLATILE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed(boolean)')), 'u'::"char", 'retrain_if_needed(boolean) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'retrain_if_needed(boolean) is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed(boolean)')), ARRAY['p_raise_on_failure'], 'retrain_if_needed(boolean) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.retrain_if_needed(boolean)')), 'p_raise_on_failure boolean DEFAULT false', 'retrain_if_needed(boolean) arguments and defaults');
+SELECT is_definer('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'retrain_if_needed(boolean) is SECURITY DEFINER (it trains, like train_intent_model)');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed(boolean)')), ARRAY['search_path=pg_catalog, pg_temp'], 'retrain_if_needed(boolean) pins search_path to pg_catalog, pg_temp');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.retrain_if_needed(boolean)'), 'EXECUTE'), true), 'retrain_if_needed(boolean) is not executable by PUBLIC (a DBA grants EXECUTE to the scheduler''s role)');
+SELECT isnt(obj_description(to_regprocedure('public.retrain_if_needed(boolean)'), 'pg_proc'), NULL, 'retrain_if_needed(boolean) has a comment');
 
 -- export_training_dataset(text, integer, boolean, integer)
 SELECT has_function('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'export_training_dataset(text, integer, boolean, integer) exists');
@@ -353,9 +353,9 @@ INSERT INTO expected_functions VALUES
     ('deploy_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('rollback_intent_model()', 'volatile', 'unsafe', false),
     ('get_ai_training_metrics(integer)', 'stable', 'safe', true),
-    ('create_metrics_snapshot(text)', 'volatile', 'unsafe', true),
+    ('create_metrics_snapshot(text, timestamp with time zone)', 'volatile', 'unsafe', true),
     ('should_retrain()', 'stable', 'safe', true),
-    ('retrain_if_needed()', 'volatile', 'unsafe', false),
+    ('retrain_if_needed(boolean)', 'volatile', 'unsafe', false),
     ('export_training_dataset(text, integer, boolean, integer)', 'stable', 'safe', true),
     ('score_feedback_message(text)', 'stable', 'safe', true),
     ('evaluate_interaction(uuid, text)', 'volatile', 'unsafe', true),
@@ -393,7 +393,7 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
-SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed()'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_before_insert()'), ('_pg_intent_cue_before_delete()')$$, 'exactly the model-management functions, the policy reader and the cue triggers are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_before_insert()'), ('_pg_intent_cue_before_delete()')$$, 'exactly the model-management functions, the policy reader and the cue triggers are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature <> ''_pg_intent_policy()'') OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
 SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');

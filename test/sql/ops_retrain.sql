@@ -3,6 +3,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 
+\i test/fixtures/try.sql
 \i test/fixtures/spanish_100.sql
 
 -- Defaults: retrain after 100 new rows, with at least 20 samples.
@@ -55,6 +56,18 @@ FROM ai_training_runs;
 -- ... and not again until enough new rows arrive.
 SELECT should_retrain(), retrain_if_needed() - 'auto_retrain_threshold' - 'min_samples_for_training' AS again;
 
+-- A run that fails (a row labelled 'uncertain', which no intent may be
+-- called) is returned as failed and recorded; asked to, retrain_if_needed()
+-- raises it instead, so a scheduler records the job as failed.
+SELECT pg_temp.add_samples(ARRAY['las botas', 'el cinturón', 'la gorra', 'el paraguas', 'la cartera']) AS added;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score) VALUES ('no sé', 'uncertain', 90);
+SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status, r #>> '{result,error}' AS error,
+       r #>> '{result,sqlstate}' AS sqlstate
+  FROM retrain_if_needed() AS r;
+SELECT pg_temp.try('SELECT retrain_if_needed(p_raise_on_failure => true)') AS raised;
+SELECT status, count(*) FROM ai_training_runs GROUP BY 1 ORDER BY 1;
+DELETE FROM ai_training_data WHERE detected_intent = 'uncertain';
+
 -- A real pg_cron job runs retrain_if_needed() in its own session after 100
 -- more rows. The test waits at most 75 s for it (jobs start on the minute).
 -- Where pg_cron is not preloaded with cron.database_name pointing at this
@@ -76,7 +89,7 @@ BEGIN
     FOR i IN 1..75 LOOP
         EXIT WHEN EXISTS (SELECT 1 FROM cron.job_run_details
                           WHERE jobid = v_jobid AND status IN ('succeeded', 'failed'))
-              AND (SELECT count(*) FROM public.ai_training_runs) >= 2;
+              AND (SELECT count(*) FROM public.ai_training_runs WHERE status = 'completed') >= 2;
         PERFORM pg_sleep(1);
     END LOOP;
 END $$;
@@ -85,6 +98,25 @@ SELECT status, return_message FROM cron.job_run_details WHERE jobid = :jobid ORD
 SELECT run_name LIKE 'auto-retrain %' AS auto_named, status, training_samples + validation_samples + test_samples AS samples
 FROM ai_training_runs ORDER BY started_at;
 SELECT should_retrain() AS still_needed;
+
+-- The same job asked to raise on failure: with a row labelled 'uncertain'
+-- the run fails, and pg_cron records the job run as failed, with the error.
+SELECT pg_temp.add_samples(ARRAY['las medias', 'el pijama', 'la corbata', 'el chaleco', 'la falda']) AS added;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score) VALUES ('no lo sé', 'uncertain', 90);
+SELECT cron.schedule('pg_intent-retrain-raise', '* * * * *', 'SELECT public.retrain_if_needed(p_raise_on_failure => true)') AS raise_jobid \gset
+DO $$
+DECLARE
+    v_jobid bigint := (SELECT jobid FROM cron.job WHERE jobname = 'pg_intent-retrain-raise');
+BEGIN
+    FOR i IN 1..75 LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM cron.job_run_details
+                          WHERE jobid = v_jobid AND status IN ('succeeded', 'failed'));
+        PERFORM pg_sleep(1);
+    END LOOP;
+END $$;
+SELECT cron.unschedule(:raise_jobid) AS unscheduled;
+SELECT status, return_message LIKE '%automatic retraining failed: invalid intent name "uncertain"%' AS says_why
+  FROM cron.job_run_details WHERE jobid = :raise_jobid ORDER BY start_time LIMIT 1;
 DROP EXTENSION pg_cron;
 \else
 \echo 'skipped: pg_cron is not preloaded with cron.database_name set to this database'

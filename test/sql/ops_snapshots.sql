@@ -46,16 +46,41 @@ FROM (VALUES ('hourly', 'hour'), ('weekly', 'week'), ('monthly', 'month')) v(p, 
 ORDER BY p;
 SELECT period_type, count(*) FROM ai_metrics_snapshots GROUP BY 1 ORDER BY 1;
 
--- The snapshot records the model active when it was taken.
-INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, is_active)
-VALUES ('v_snap', 'linear_svm', '\x00'::bytea, 1, 'x', '{a,b}', true);
-SELECT (create_metrics_snapshot('daily') ->> 'model_id')::bigint
-       = (SELECT id FROM ai_intent_models WHERE version = 'v_snap') AS model_recorded;
-SELECT model_id = (SELECT id FROM ai_intent_models WHERE version = 'v_snap') AS stored_model
-FROM ai_metrics_snapshots WHERE period_type = 'daily';
+-- The snapshot records the model that was active at the end of its period,
+-- from the deployment history: model A deployed three days ago, model B two
+-- hours into today.
+INSERT INTO ai_intent_models (id, version, algorithm, model, size_bytes, sha256, intents)
+VALUES (901, 'v_snap_a', 'linear_svm', '\x00'::bytea, 1, 'x', '{a,b}'),
+       (902, 'v_snap_b', 'linear_svm', '\x00'::bytea, 1, 'x', '{a,b}');
+INSERT INTO ai_model_deployments (model_id, previous_model_id, reason, deployed_at)
+VALUES (901, NULL, 'manual', date_trunc('day', now()) - interval '3 days'),
+       (902, 901, 'manual', date_trunc('day', now()) + interval '2 hours');
+SELECT (create_metrics_snapshot('daily') ->> 'model_id')::bigint AS yesterday_model;
+SELECT model_id FROM ai_metrics_snapshots WHERE period_type = 'daily' AND period_start = date_trunc('day', now()) - interval '1 day';
+
+-- Backfill: any past complete period, named by a timestamp inside it;
+-- calling again updates the same row.
+SELECT (s ->> 'period_start')::timestamptz = date_trunc('day', now()) - interval '5 days' AS start_ok,
+       (s ->> 'period_end')::timestamptz = date_trunc('day', now()) - interval '4 days' AS end_ok,
+       (s ->> 'total_messages')::int AS messages, s ->> 'model_id' AS model_then
+  FROM create_metrics_snapshot('daily', now() - interval '5 days') AS s;
+SELECT (create_metrics_snapshot('daily', date_trunc('day', now()) - interval '3 days' + interval '23 hours') ->> 'model_id')::bigint AS model_three_days_ago;
+SELECT count(*) AS daily_rows FROM ai_metrics_snapshots WHERE period_type = 'daily';
+SELECT (SELECT create_metrics_snapshot('daily', now() - interval '5 days') ->> 'snapshot_id')
+       = (SELECT id::text FROM ai_metrics_snapshots WHERE period_type = 'daily'
+                                              AND period_start = date_trunc('day', now()) - interval '5 days') AS same_row;
+SELECT count(*) AS daily_rows_again FROM ai_metrics_snapshots WHERE period_type = 'daily';
+-- A month of daily snapshots in one statement, for a dashboard's first day.
+SELECT count(create_metrics_snapshot('daily', d)) AS backfilled
+  FROM generate_series(date_trunc('day', now()) - interval '30 days', date_trunc('day', now()) - interval '1 day', interval '1 day') AS d;
+SELECT count(*) AS daily_rows_after_backfill FROM ai_metrics_snapshots WHERE period_type = 'daily';
 
 -- Errors.
 SELECT pg_temp.try('SELECT create_metrics_snapshot(''yearly'')') AS unknown_period;
 SELECT pg_temp.try('SELECT create_metrics_snapshot(NULL)') AS null_period;
+-- (the messages name the period's start, which depends on today: only the
+-- SQLSTATE is shown)
+SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''daily'', now())'), 5) AS current_period;
+SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''hourly'', now() + interval ''1 day'')'), 5) AS future_period;
 SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
 RESET TimeZone;

@@ -34,17 +34,25 @@ SELECT classify_intent('mi pedido de la chaqueta no ha llegado'),
        classify_intent('el pago de la chaqueta fue rechazado'),
        classify_intent('qué talla tiene la chaqueta');
 
--- top_intents: pg_intent.top_k entries (3 by default), probabilities in
--- (0, 1], the predicted intent the most probable.
-SELECT (SELECT count(*) FROM jsonb_object_keys(top_intents)) AS entries,
-       (SELECT bool_and(v::float8 > 0 AND v::float8 <= 1) FROM jsonb_each_text(top_intents) AS e(k, v)) AS probabilities,
-       (SELECT k FROM jsonb_each_text(top_intents) AS e(k, v) ORDER BY v::float8 DESC LIMIT 1) = predicted_intent AS top_first,
-       abs((top_intents ->> predicted_intent)::float8 - confidence) < 1e-6 AS top_is_confidence
+-- top_intents (json): pg_intent.top_k entries (3 by default), most probable
+-- first, probabilities in (0, 1] that are exactly what the model computed:
+-- the first equals confidence, read back as float8 without rounding.
+SELECT pg_typeof(top_intents) AS type,
+       (SELECT count(*) FROM json_object_keys(top_intents)) AS entries,
+       (SELECT bool_and(v::float8 > 0 AND v::float8 <= 1) FROM json_each_text(top_intents) AS e(k, v)) AS probabilities,
+       (SELECT k FROM json_each_text(top_intents) WITH ORDINALITY AS e(k, v, n) WHERE n = 1) = predicted_intent AS first_is_predicted,
+       (top_intents ->> predicted_intent)::float8 = confidence AS first_equals_confidence,
+       (SELECT bool_and(v::float8 <= coalesce(lag, 1)) FROM (
+           SELECT v, lag(v::float8) OVER (ORDER BY n) AS lag FROM json_each_text(top_intents) WITH ORDINALITY AS e(k, v, n)) s)
+         AS descending
   FROM predict_intent('quiero devolver la chaqueta');
 SET pg_intent.top_k = 1;
-SELECT jsonb_object_keys(top_intents) FROM predict_intent('quiero devolver la chaqueta');
+SELECT json_object_keys(top_intents) FROM predict_intent('quiero devolver la chaqueta');
 SET pg_intent.top_k = 10;
-SELECT (SELECT count(*) FROM jsonb_object_keys(top_intents)) AS all_four_intents
+SELECT (SELECT count(*) FROM json_object_keys(top_intents)) AS all_four_intents,
+       (SELECT array_agg(k ORDER BY n) FROM json_each_text(top_intents) WITH ORDINALITY AS e(k, v, n))
+         = (SELECT array_agg(k ORDER BY v::float8 DESC, k) FROM json_each_text(top_intents) AS e(k, v)) AS in_probability_order,
+       top_intents::jsonb ? predicted_intent AS casts_to_jsonb
   FROM predict_intent('quiero devolver la chaqueta');
 RESET pg_intent.top_k;
 

@@ -23,7 +23,7 @@ SELECT p.proname, p.prosecdef AS security_definer, p.proconfig,
  WHERE p.oid IN ('train_intent_model(text, text, jsonb)'::regprocedure,
                  'deploy_intent_model(bigint)'::regprocedure,
                  'rollback_intent_model()'::regprocedure,
-                 'retrain_if_needed()'::regprocedure)
+                 'retrain_if_needed(boolean)'::regprocedure)
  ORDER BY p.proname;
 
 -- 40 labelled rows (2 intents x 4 templates x 5 products), loaded by the owner.

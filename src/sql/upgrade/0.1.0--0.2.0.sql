@@ -8,6 +8,52 @@
 -- locks on the extension's own catalog entry, which no other role can hold.
 DROP FUNCTION @extschema@._pg_intent_training_lock_key();
 
+-- Functions whose result or parameters change, which CREATE OR REPLACE
+-- cannot do: each is dropped and created again (with a placeholder body that
+-- the code pieces below replace) and given back exactly the privileges it
+-- had, so that an upgrade neither widens nor narrows access.
+--   predict_intent: top_intents becomes json (most probable first);
+--   create_metrics_snapshot: p_period_start, to freeze past periods;
+--   retrain_if_needed: p_raise_on_failure, for pg_cron.
+DO $migration$
+DECLARE
+    r record;
+    g record;
+    v_acl aclitem[];
+    v_owner oid;
+BEGIN
+    FOR r IN
+        SELECT * FROM (VALUES
+            ('@extschema@.predict_intent(text)', '@extschema@.predict_intent(text)',
+             $f$CREATE FUNCTION @extschema@.predict_intent(p_message text, OUT predicted_intent text,
+                    OUT confidence double precision, OUT top_intents json, OUT uncertain boolean, OUT model_id bigint)
+                RETURNS record LANGUAGE sql AS 'SELECT NULL::text, NULL::float8, NULL::json, NULL::boolean, NULL::bigint'$f$),
+            ('@extschema@.predict_intent(text, bigint)', '@extschema@.predict_intent(text, bigint)',
+             $f$CREATE FUNCTION @extschema@.predict_intent(p_message text, p_model_id bigint, OUT predicted_intent text,
+                    OUT confidence double precision, OUT top_intents json, OUT uncertain boolean, OUT model_id bigint)
+                RETURNS record LANGUAGE sql AS 'SELECT NULL::text, NULL::float8, NULL::json, NULL::boolean, NULL::bigint'$f$),
+            ('@extschema@.create_metrics_snapshot(text)', '@extschema@.create_metrics_snapshot(text, timestamptz)',
+             $f$CREATE FUNCTION @extschema@.create_metrics_snapshot(p_period_type text DEFAULT 'daily',
+                    p_period_start timestamptz DEFAULT NULL) RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb'$f$),
+            ('@extschema@.retrain_if_needed()', '@extschema@.retrain_if_needed(boolean)',
+             $f$CREATE FUNCTION @extschema@.retrain_if_needed(p_raise_on_failure boolean DEFAULT false)
+                RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb'$f$)
+        ) AS v(old_signature, new_signature, create_statement)
+    LOOP
+        SELECT p.proacl, p.proowner INTO v_acl, v_owner FROM pg_catalog.pg_proc AS p
+         WHERE p.oid OPERATOR(pg_catalog.=) r.old_signature::regprocedure;
+        EXECUTE 'DROP FUNCTION ' || r.old_signature;
+        EXECUTE r.create_statement;
+        EXECUTE 'REVOKE ALL ON FUNCTION ' || r.new_signature || ' FROM PUBLIC';
+        FOR g IN SELECT * FROM pg_catalog.aclexplode(coalesce(v_acl, pg_catalog.acldefault('f', v_owner))) LOOP
+            EXECUTE pg_catalog.format('GRANT %s ON FUNCTION %s TO %s%s', g.privilege_type, r.new_signature,
+                                      CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
+                                      CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+        END LOOP;
+    END LOOP;
+END
+$migration$;
+
 -- train_intent_model() is now a C function that checks its caller's
 -- privileges and runs the training as the owner (CREATE OR REPLACE below
 -- changes its language and keeps its grants).
