@@ -23,8 +23,8 @@
 #
 # Exports printed by start/env: PGI_DIR PGI_BINDIR PGHOST PGPORT PGUSER
 # PGDATABASE PATH (private bindir first).
-# Other settings: PGI_PRELOAD (shared_preload_libraries, default pg_cron when
-# installed), PGI_CRON_DB (database pg_cron runs jobs in, default
+# Other settings: PGI_PRELOAD (shared_preload_libraries, default pg_intent,
+# and pg_cron when installed), PGI_CRON_DB (database pg_cron runs jobs in, default
 # contrib_regression), PGI_CONF (extra postgresql.conf lines), PGI_ENCODING
 # (UTF8), PGI_SOURCE (the source tree `install` builds and installs, default
 # this checkout).
@@ -114,8 +114,13 @@ export PATH=$bindir:\$PATH
 ENV
     [ "$kind" = private ] && cmd_install
 
+    # pg_intent is preloaded for the training progress in shared memory;
+    # pg_cron for the scheduled retraining test.
     local preload=${PGI_PRELOAD-}
-    if [ -z "${PGI_PRELOAD+set}" ] && [ -f "$SYSTEM_LIBDIR/pg_cron.so" ]; then preload=pg_cron; fi
+    if [ -z "${PGI_PRELOAD+set}" ]; then
+        preload=pg_intent
+        [ -f "$SYSTEM_LIBDIR/pg_cron.so" ] && preload=pg_cron,pg_intent
+    fi
     mkdir -p "$PGI_DIR/data" "$PGI_DIR/socket" "$PGI_DIR/log"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGI_DIR/data" "$PGI_DIR/socket" "$PGI_DIR/log"
     chmod 700 "$PGI_DIR/data"

@@ -1,6 +1,7 @@
 // Module registration: magic block, pg_intent.* settings, cache callbacks.
 #include "module.h"
 #include "guard.h"
+#include "progress.h"
 
 PG_INTENT_EXPORT_BEGIN
 extern "C" {
@@ -53,6 +54,7 @@ void _PG_init(void) {
         nullptr);
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
+    request_progress_shared_memory();
 }
 
 // Forces the library to load (so the settings exist) and returns true.

@@ -6,6 +6,7 @@
 
 #include "evaluation.h"
 #include "json.h"
+#include "progress.h"
 #include "text_io.h"
 #include "training.h"
 
@@ -98,8 +99,10 @@ PG_INTENT_FUNCTION(pg_intent_train) {
         }
     }
 
+    TrainingProgress progress("", rows.size());
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
+    callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
     intent::TrainedModel trained = intent::train_model(rows, options, callbacks);
 
     std::string report = trained.report.to_json(trained.model);

@@ -1,0 +1,242 @@
+// Training progress in shared memory and as NOTICE messages (progress.h).
+#include "progress.h"
+
+#include "guard.h"
+#include "module.h"
+
+extern "C" {
+#include "funcapi.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+#include <cstring>
+#include <thread>
+
+namespace pg_intent {
+namespace {
+
+// One per backend, written only by its backend. Readers copy a slot while
+// its change count is even and unchanged (the protocol of PgBackendStatus).
+struct ProgressSlot {
+    pg_atomic_uint32 changecount;
+    int32 pid; // 0: no training
+    Oid database;
+    Oid user;
+    char run_id[40];
+    char phase[24];
+    uint64 done;
+    uint64 total;
+    uint64 rows;
+    TimestampTz started;
+    TimestampTz updated;
+};
+
+struct ProgressShared {
+    int32 slots;
+    ProgressSlot slot[FLEXIBLE_ARRAY_MEMBER];
+};
+
+ProgressShared *g_shared = nullptr;
+shmem_request_hook_type g_prev_request = nullptr;
+shmem_startup_hook_type g_prev_startup = nullptr;
+
+Size shared_size() {
+    return add_size(offsetof(ProgressShared, slot), mul_size(MaxBackends, sizeof(ProgressSlot)));
+}
+
+void on_shmem_request() {
+    if (g_prev_request) g_prev_request();
+    RequestAddinShmemSpace(shared_size());
+}
+
+void on_shmem_startup() {
+    if (g_prev_startup) g_prev_startup();
+    bool found = false;
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    g_shared = static_cast<ProgressShared *>(ShmemInitStruct("pg_intent training progress", shared_size(), &found));
+    if (!found) {
+        g_shared->slots = MaxBackends;
+        for (int i = 0; i < MaxBackends; ++i) {
+            std::memset(&g_shared->slot[i], 0, sizeof(ProgressSlot));
+            pg_atomic_init_u32(&g_shared->slot[i].changecount, 0);
+        }
+    }
+    LWLockRelease(AddinShmemInitLock);
+}
+
+// This backend's slot, or nullptr without shared memory.
+ProgressSlot *my_slot() {
+    if (!g_shared || MyBackendId < 1 || MyBackendId > g_shared->slots) return nullptr;
+    return &g_shared->slot[MyBackendId - 1];
+}
+
+// Writes a slot under the change-count protocol. Called only by the slot's
+// own backend, so there is one writer.
+template <class Fn> void write_slot(ProgressSlot *slot, Fn &&fill) {
+    pg_atomic_fetch_add_u32(&slot->changecount, 1);
+    pg_write_barrier();
+    fill(*slot);
+    pg_write_barrier();
+    pg_atomic_fetch_add_u32(&slot->changecount, 1);
+}
+
+void copy_cstring(char *dst, size_t size, const std::string &src) {
+    size_t n = std::min(size - 1, src.size());
+    std::memcpy(dst, src.data(), n);
+    dst[n] = '\0';
+}
+
+std::thread::id g_backend_thread; // progress reports from any other thread are ignored
+
+} // namespace
+
+void request_progress_shared_memory() {
+    if (!process_shared_preload_libraries_in_progress) return;
+    g_prev_request = shmem_request_hook;
+    shmem_request_hook = on_shmem_request;
+    g_prev_startup = shmem_startup_hook;
+    shmem_startup_hook = on_shmem_startup;
+}
+
+TrainingProgress::TrainingProgress(const std::string &run_id, uint64_t rows) {
+    g_backend_thread = std::this_thread::get_id();
+    if (ProgressSlot *slot = my_slot()) {
+        const TimestampTz now = GetCurrentTimestamp();
+        write_slot(slot, [&](ProgressSlot &s) {
+            s.pid = MyProcPid;
+            s.database = MyDatabaseId;
+            s.user = GetUserId();
+            copy_cstring(s.run_id, sizeof s.run_id, run_id);
+            copy_cstring(s.phase, sizeof s.phase, "reading");
+            s.done = 0;
+            s.total = 0;
+            s.rows = rows;
+            s.started = now;
+            s.updated = now;
+        });
+    }
+}
+
+TrainingProgress::~TrainingProgress() {
+    if (ProgressSlot *slot = my_slot()) write_slot(slot, [](ProgressSlot &s) { s.pid = 0; });
+}
+
+void TrainingProgress::set_rows(uint64_t rows) {
+    if (ProgressSlot *slot = my_slot()) write_slot(slot, [&](ProgressSlot &s) { s.rows = rows; });
+}
+
+void TrainingProgress::report(const intent::TrainProgress &p) {
+    // PostgreSQL may only be called from the backend's own thread; the core
+    // reports from it, and this makes sure of it.
+    if (std::this_thread::get_id() != g_backend_thread) return;
+    const std::string phase = p.stage ? p.stage : "";
+    const TimestampTz now = GetCurrentTimestamp();
+    if (ProgressSlot *slot = my_slot())
+        write_slot(slot, [&](ProgressSlot &s) {
+            copy_cstring(s.phase, sizeof s.phase, phase);
+            s.done = p.done;
+            s.total = p.total;
+            s.updated = now;
+        });
+    const int percent = p.total ? static_cast<int>(100.0 * static_cast<double>(p.done) / static_cast<double>(p.total)) : 0;
+    const bool new_phase = phase != phase_;
+    const bool step = percent >= last_percent_ + 10 && now - last_notice_us_ >= 500000;
+    if (!new_phase && !step) return;
+    phase_ = phase;
+    last_percent_ = percent;
+    last_notice_us_ = now;
+    // A NOTICE never raises an error here, but it is a PostgreSQL call made
+    // while C++ objects are alive: go through the guard.
+    pg_call([&]() noexcept {
+        ereport(NOTICE, (errmsg("pg_intent training: %s %d%%", phase.c_str(), percent),
+                         errhidestmt(true), errhidecontext(true)));
+    });
+}
+
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// pg_intent_training_progress(): the trainings running now, one row each.
+PG_INTENT_FUNCTION(pg_intent_training_progress) {
+    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    pg_call([&]() noexcept { InitMaterializedSRF(fcinfo, 0); });
+    const bool have_shared = g_shared != nullptr;
+    if (have_shared) {
+        for (int i = 0; i < g_shared->slots; ++i) {
+            ProgressSlot copy;
+            ProgressSlot *slot = &g_shared->slot[i];
+            for (int attempt = 0; attempt < 1000; ++attempt) {
+                uint32 before = pg_atomic_read_u32(&slot->changecount);
+                pg_read_barrier();
+                std::memcpy(static_cast<void *>(&copy), slot, sizeof copy);
+                pg_read_barrier();
+                if ((before & 1) == 0 && before == pg_atomic_read_u32(&slot->changecount)) break;
+            }
+            if (copy.pid == 0) continue;
+            pg_call([&]() noexcept {
+                // A backend that died mid-training leaves its slot behind.
+                if (BackendPidGetProc(copy.pid) == nullptr) return;
+                Datum values[11];
+                bool nulls[11] = {false};
+                values[0] = Int32GetDatum(copy.pid);
+                values[1] = ObjectIdGetDatum(copy.database);
+                values[2] = ObjectIdGetDatum(copy.user);
+                if (copy.run_id[0])
+                    values[3] = DirectFunctionCall1(uuid_in, CStringGetDatum(copy.run_id));
+                else
+                    nulls[3] = true;
+                values[4] = CStringGetTextDatum(copy.phase);
+                values[5] = Int64GetDatum(static_cast<int64>(copy.done));
+                values[6] = Int64GetDatum(static_cast<int64>(copy.total));
+                if (copy.rows)
+                    values[7] = Int64GetDatum(static_cast<int64>(copy.rows));
+                else
+                    nulls[7] = true;
+                values[8] = TimestampTzGetDatum(copy.started);
+                values[9] = TimestampTzGetDatum(copy.updated);
+                values[10] = CStringGetTextDatum("shared_memory");
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+            });
+        }
+        return (Datum)0;
+    }
+    // Without shared memory: the backends holding the extension's training
+    // lock, from pg_locks and pg_stat_activity (no phase).
+    pg_call([&]() noexcept {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        const char *sql =
+            "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
+            "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid OPERATOR(pg_catalog.=) l.pid "
+            "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted "
+            "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+            "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
+            "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent') "
+            "AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.database OPERATOR(pg_catalog.=) a.datid";
+        if (SPI_execute(sql, true, 0) != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed");
+        for (uint64 r = 0; r < SPI_processed; ++r) {
+            Datum values[11];
+            bool nulls[11] = {false};
+            bool isnull;
+            HeapTuple tuple = SPI_tuptable->vals[r];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            values[0] = SPI_getbinval(tuple, desc, 1, &isnull);
+            values[1] = SPI_getbinval(tuple, desc, 2, &nulls[1]);
+            values[2] = SPI_getbinval(tuple, desc, 3, &nulls[2]);
+            nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
+            values[8] = SPI_getbinval(tuple, desc, 4, &nulls[8]);
+            values[9] = SPI_getbinval(tuple, desc, 5, &nulls[9]);
+            values[10] = CStringGetTextDatum("lock");
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        }
+        SPI_finish();
+    });
+    return (Datum)0;
+}
