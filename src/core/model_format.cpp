@@ -8,7 +8,7 @@
 //   sections, each: u32 tag, u64 byte length, payload; exactly once, in this order:
 //     1 options    u32 len + JSON bytes (ModelOptions::to_json)
 //     2 algorithm  u8 (1 linear_svm, 2 logistic_regression)
-//     3 labels     u32 count, count x (u32 len + UTF-8 bytes)
+//     3 labels     u32 count, count x (u32 len + UTF-8 bytes without NUL)
 //     4 vocabulary u32 count, count x (u8 kind, u32 len + bytes)
 //     5 idf        u32 count, count x f32
 //     6 weights    u32 features, u32 classes, classes x f32 scale,
@@ -380,6 +380,9 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
             std::string_view s = r.string("label");
             if (s.empty()) corrupt("Label " + std::to_string(i) + " is empty.");
             if (!valid_utf8(s)) corrupt("Label " + std::to_string(i) + " is not valid UTF-8.");
+            // PostgreSQL text ends at a NUL: such a label would come back cut short.
+            if (s.find('\0') != std::string_view::npos)
+                corrupt("Label " + std::to_string(i) + " contains a NUL byte.");
             m.labels_.emplace_back(s);
         }
         r.expect_end();
