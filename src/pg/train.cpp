@@ -4,7 +4,6 @@
 #include "guard.h"
 #include "module.h"
 
-#include "evaluation.h"
 #include "json.h"
 #include "training.h"
 
@@ -12,6 +11,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -107,28 +107,18 @@ PG_INTENT_FUNCTION(pg_intent_train) {
 
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return interrupt_pending(); };
-    intent::TrainedModel trained = intent::train_model(rows, options, callbacks);
-
-    std::string report = trained.report.to_json(trained.model);
+    // The active model (p_baseline) is only ever scored on fresh rows (see
+    // the core's gate.h); these arrays carry no fresh flags yet, so the
+    // report's gate says there are none and no baseline_metrics is emitted.
+    std::unique_ptr<intent::IntentModel> baseline;
     if (!PG_ARGISNULL(5)) {
-        // Score the active model on the same test rows: the deploy rule
-        // compares like with like.
         bytea *blob = nullptr;
         pg_call([&] { blob = PG_GETARG_BYTEA_PP(5); });
-        intent::IntentModel baseline = intent::IntentModel::deserialize(
-            reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob));
-        std::vector<std::string> test_texts, test_truth;
-        for (size_t i : trained.report.data.test) {
-            test_texts.push_back(trained.report.data.texts[i]);
-            test_truth.push_back(trained.report.data.labels[trained.report.data.y[i]]);
-        }
-        intent::CalibrationReport calibration;
-        intent::EvalReport eval = intent::evaluate_model(baseline, test_texts, test_truth, &calibration);
-        std::string baseline_json =
-            intent::eval_report_json(eval, baseline.labels(), test_texts, &calibration);
-        report.pop_back(); // the closing brace of the report object
-        report += ",\"baseline_metrics\":" + baseline_json + "}";
+        baseline = std::make_unique<intent::IntentModel>(intent::IntentModel::deserialize(
+            reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob)));
     }
+    intent::TrainedModel trained = intent::train_model(rows, options, callbacks, baseline.get());
+    std::string report = trained.report.to_json(trained.model);
 
     std::string blob = trained.model.serialize();
     Datum values[2];

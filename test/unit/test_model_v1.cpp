@@ -1,6 +1,7 @@
-// Format 1 (0.1.0) models: a blob written by 0.1.0 must load and predict
-// exactly what 0.1.0 predicted (labels, float bits of every probability, the
-// uncertain flag, the top 5); and the loader's NUL-label check.
+// Format 1 (0.1.0) models: a blob written by 0.1.0 must load, predict exactly
+// what 0.1.0 predicted (labels, float bits of every probability, the
+// uncertain flag, the top 5) and re-serialise to the same bytes; and the
+// loader's NUL-label check.
 #include "crc32c.h"
 #include "errors.h"
 #include "model.h"
@@ -62,11 +63,13 @@ IntentModel load(const std::string &blob) {
 
 } // namespace
 
-TEST(ModelV1, FixtureLoads) {
+TEST(ModelV1, FixtureLoadsAsFormat1AndRoundTripsByteForByte) {
     const std::string blob = fixture("ecommerce_v1.bin");
     ASSERT_GT(blob.size(), 1000u);
     const IntentModel m = load(blob);
+    EXPECT_EQ(m.format_version(), 1u);
     EXPECT_EQ(m.labels().size(), 14u);
+    EXPECT_EQ(m.serialize(), blob);
 }
 
 TEST(ModelV1, FixturePredictsExactlyWhat010Predicted) {
