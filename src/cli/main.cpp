@@ -35,7 +35,8 @@ const char kUsage[] =
     "  pg-intent train   --data F.csv [--split train[,S2...]] --model OUT.bin [--options JSON]\n"
     "                    [--report R.json] [--oos-label L] [--active M.bin --fresh-split S[,S2...]]\n"
     "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin [--timing no]\n"
-    "  pg-intent predict --model M.bin [--top K] [TEXT ...]   (no TEXT: one message per stdin line)\n"
+    "  pg-intent predict --model M.bin [--top K] [--scores yes] [TEXT ...]   (no TEXT: one message per line\n"
+    "                    of stdin; --scores adds every raw decision score)\n"
     "\n"
     "train: rows of the given splits; rows whose intent is --oos-label (e.g. oos) are relabelled\n"
     "with the out_of_scope_intent option; with --active, rows of --fresh-split are fresh (not in\n"
@@ -278,15 +279,25 @@ int cmd_eval(const Args &a) {
     return 0;
 }
 
-// One TSV line: label, confidence, uncertain, top-k JSON.
-void print_prediction(const intent::IntentModel &model, const intent::Prediction &p) {
+// One TSV line: label, confidence, uncertain, top-k JSON; with `scores`, a
+// fifth column with every raw decision score (intents in label order, then
+// an internal out-of-scope class), for analysis.
+void print_prediction(const intent::IntentModel &model, const intent::Prediction &p,
+                      const intent::PredictScratch *scores) {
     intent::Json top = intent::Json::array();
     for (const auto &t : p.top)
         top.push_back({{"intent", model.labels()[static_cast<size_t>(t.first)]},
                        {"probability", static_cast<double>(t.second)}});
     std::cout << model.labels()[static_cast<size_t>(p.label)] << '\t'
               << intent::dump_json(static_cast<double>(p.confidence)) << '\t'
-              << (p.uncertain ? "true" : "false") << '\t' << intent::dump_json(top) << '\n';
+              << (p.uncertain ? "true" : "false") << '\t' << intent::dump_json(top);
+    if (scores) {
+        const size_t n = model.labels().size() + (model.has_out_of_scope_class() ? 1 : 0);
+        std::cout << '\t';
+        for (size_t c = 0; c < n; ++c)
+            std::cout << (c ? " " : "") << intent::dump_json(static_cast<double>(scores->scores[c]));
+    }
+    std::cout << '\n';
 }
 
 int cmd_predict(const Args &a) {
@@ -299,16 +310,19 @@ int cmd_predict(const Args &a) {
         if (s.empty() || *end != '\0' || top < 0 || top > 100000)
             throw UsageError("--top must be a non-negative integer");
     }
+    const std::string raw = a.get("scores", "no");
+    if (raw != "yes" && raw != "no") throw UsageError("--scores must be yes or no");
     intent::PredictScratch scratch;
+    const intent::PredictScratch *with_scores = raw == "yes" ? &scratch : nullptr;
     if (!a.positional.empty()) {
         for (const auto &t : a.positional)
-            print_prediction(model, model.predict(t, static_cast<size_t>(top), scratch));
+            print_prediction(model, model.predict(t, static_cast<size_t>(top), scratch), with_scores);
         return 0;
     }
     std::string line;
     while (std::getline(std::cin, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        print_prediction(model, model.predict(line, static_cast<size_t>(top), scratch));
+        print_prediction(model, model.predict(line, static_cast<size_t>(top), scratch), with_scores);
     }
     return 0;
 }
@@ -330,7 +344,7 @@ int main(int argc, char **argv) {
                 {"data", "split", "model", "options", "report", "oos-label", "active", "fresh-split"}));
         if (cmd == "eval")
             return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model", "timing"}));
-        if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top"}));
+        if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top", "scores"}));
         throw UsageError("unknown command \"" + cmd + "\"");
     } catch (const UsageError &e) {
         std::cerr << "pg-intent: " << e.what() << "\n" << kUsage;

@@ -207,8 +207,12 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
         if (o.gate_folds == 1)
             bad_option(key, "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
     } else if (key == "typo_variants") {
-        o.typo_variants = static_cast<int>(option_integer(
-            key, v, -1, 4, "typo_variants must be -1 (automatic) or an integer between 0 and 4."));
+        o.typo_variants = static_cast<int>(
+            option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
+    } else if (key == "typo_weight") {
+        double t = option_number(key, v, "typo_weight must be a number greater than 0 and at most 1.");
+        if (!(t > 0 && t <= 1)) bad_option(key, "typo_weight must be a number greater than 0 and at most 1.");
+        o.typo_weight = t;
     } else if (key == "threads") {
         // Execution detail, not a model property: applied but not stored by to_json().
         o.learner.threads = static_cast<int>(
@@ -283,9 +287,12 @@ void ModelOptions::validate() const {
     if (min_gate_rows < 1)
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"min_gate_rows\"",
                     "min_gate_rows must be at least 1.");
-    if (typo_variants < -1 || typo_variants > 4)
+    if (!(typo_weight > 0 && typo_weight <= 1))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"typo_weight\"",
+                    "typo_weight must be a number greater than 0 and at most 1.");
+    if (typo_variants < 0 || typo_variants > 4)
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"typo_variants\"",
-                    "typo_variants must be -1 (automatic) or an integer between 0 and 4.");
+                    "typo_variants must be an integer between 0 and 4.");
 }
 
 // Every option with its effective value, in a fixed key order.
@@ -323,6 +330,7 @@ std::string ModelOptions::to_json() const {
     w["min_gate_rows"] = min_gate_rows;
     w["gate_folds"] = gate_folds;
     w["typo_variants"] = typo_variants;
+    w["typo_weight"] = typo_weight;
     w["max_misclassified"] = max_misclassified;
     return dump_json(w);
 }

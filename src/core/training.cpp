@@ -32,11 +32,6 @@ double seconds_since(Clock::time_point t0) {
 constexpr double kSelectCWork = 1e6;
 // Multipliers of the given C tried by the grid.
 constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
-// Automatic typo variants: one per row while a fit stays this small
-// (fit_work), none beyond, where they would double the training time.
-constexpr double kAutoTypoWork = 0;
-// A typo variant's weight relative to its row's.
-constexpr float kTypoWeight = 0.5f;
 
 // TF-IDF rows of typo variants of every entry: `count` variants each,
 // skipping a variant equal to its text (no word long enough to misspell).
@@ -118,10 +113,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     for (size_t e = 0; e < n; ++e)
         set.column[e] = d.y[e] == kOutOfScope ? static_cast<int>(k) : d.y[e];
     set.weight = d.weight;
-    set.variant_weight = kTypoWeight;
-    const double base_work = fit_work(n, set.columns);
-    report.typo_variants =
-        options.typo_variants >= 0 ? options.typo_variants : (base_work <= kAutoTypoWork ? 1 : 0);
+    set.variant_weight = static_cast<float>(options.typo_weight);
+    report.typo_variants = options.typo_variants;
     add_typo_variants(vec, d, report.typo_variants, options.evaluation.seed, set, callbacks);
     report.typo_rows = set.variant_entry.size();
     callbacks.report("features", 3, 3);
