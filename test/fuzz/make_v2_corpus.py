@@ -66,7 +66,7 @@ def main():
             for text, label in ROWS:
                 w.writerow(["train", text, label])
         models = {}
-        for name, options in [("v2_words", '{"char_ngrams":false,"min_threshold_rows":5}'),
+        for name, options in [("v2_words", '{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives"}'),
                               ("v2_oos_class", '{"char_ngrams":false,"out_of_scope_mode":"class"}')]:
             path = os.path.join(tmp, name + ".bin")
             subprocess.run([cli, "train", "--data", data, "--model", path, "--options", options], check=True,
