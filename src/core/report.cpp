@@ -73,6 +73,7 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                        {"work", plan.work},
                        {"reason", plan.reason},
                        {"vectorizer", "fitted once on every usable row (texts only, no labels)"},
+                       {"fold_tolerance", fold_tolerance},
                        {"unseen_intent_rows", unseen_intent_rows}};
     w["C"] = {{"value", c_selection.chosen},
               {"selected", c_selection.selected},

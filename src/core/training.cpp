@@ -30,6 +30,8 @@ double seconds_since(Clock::time_point t0) {
 // every dataset and a fit takes milliseconds. Measured gains are small (a few
 // tenths of a point: bench/results), so it is not worth more time.
 constexpr double kSelectCWork = 1e6;
+// How much looser the fold fits' solver tolerance is on larger data.
+constexpr double kFoldToleranceFactor = 5.0;
 // Multipliers of the given C tried by the grid.
 constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 
@@ -153,8 +155,18 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         report.c_selection.reason = "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy";
     }
     callbacks.report("evaluate", 0, Cs.size() * plan.folds);
+    // Fold models only produce the out-of-fold scores. On data past the
+    // 5-fold size they stop at a 5x looser tolerance: measured on CLINC150,
+    // HWU64, SNIPS and MTOD es, out-of-fold accuracy moved by at most 0.03
+    // points and the fitted temperature by under 0.6 %, while the
+    // evaluation got 20-35 % cheaper. Small data keeps the refit's tolerance
+    // (a fit costs milliseconds there, and the C grid compares fold models).
+    LearnerOptions fold_learner = options.learner;
+    if (plan.work > kFiveFoldWork)
+        fold_learner.tolerance = std::min(10.0, options.learner.tolerance * kFoldToleranceFactor);
+    report.fold_tolerance = fold_learner.tolerance;
     std::vector<FoldScores> cv =
-        cross_validate(set, plan.fold, plan.folds, Cs, options.learner, threads, callbacks);
+        cross_validate(set, plan.fold, plan.folds, Cs, fold_learner, threads, callbacks);
     size_t chosen = 0;
     if (Cs.size() > 1) {
         report.c_selection.selected = true;
