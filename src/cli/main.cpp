@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -31,9 +32,15 @@ struct UsageError : std::runtime_error {
 
 const char kUsage[] =
     "usage:\n"
-    "  pg-intent train   --data F.csv [--split train] --model OUT.bin [--options JSON] [--report R.json]\n"
-    "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin\n"
-    "  pg-intent predict --model M.bin [--top K] [TEXT ...]   (no TEXT: one message per stdin line)\n";
+    "  pg-intent train   --data F.csv [--split train[,S2...]] --model OUT.bin [--options JSON]\n"
+    "                    [--report R.json] [--oos-label L] [--active M.bin --fresh-split S[,S2...]]\n"
+    "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin [--timing no]\n"
+    "  pg-intent predict --model M.bin [--top K] [--scores yes] [TEXT ...]   (no TEXT: one message per line\n"
+    "                    of stdin; --scores adds every raw decision score)\n"
+    "\n"
+    "train: rows of the given splits; rows whose intent is --oos-label (e.g. oos) are relabelled\n"
+    "with the out_of_scope_intent option; with --active, rows of --fresh-split are fresh (not in\n"
+    "the active model's training set) and the report carries the gate evidence.\n";
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -101,10 +108,23 @@ intent::IntentModel load_model(const std::string &path, double *load_ms = nullpt
     return m;
 }
 
+// Splits "a,b,c" into its parts.
+std::vector<std::string> split_list(const std::string &s) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    for (;;) {
+        const size_t comma = s.find(',', at);
+        out.push_back(s.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+        if (comma == std::string::npos) return out;
+        at = comma + 1;
+    }
+}
+
 std::vector<CsvRow> rows_of_split(const std::vector<CsvRow> &all, const std::string &split) {
+    const std::vector<std::string> wanted = split_list(split);
     std::vector<CsvRow> out;
     for (const auto &r : all)
-        if (r.split == split) out.push_back(r);
+        if (std::find(wanted.begin(), wanted.end(), r.split) != wanted.end()) out.push_back(r);
     return out;
 }
 
@@ -113,21 +133,28 @@ int cmd_train(const Args &a) {
     const std::string split = a.get("split", "train");
     auto all = intent_cli::read_intent_csv(read_file(a.need("data")));
     std::string model_path = a.need("model");
-    std::vector<intent::LabeledText> rows;
-    for (auto &r : rows_of_split(all, split))
-        rows.push_back(intent::LabeledText{r.text, r.intent, 1.0f, false});
-    if (rows.empty()) throw std::runtime_error("no rows with split \"" + split + "\"");
     intent::ModelOptions options;
     if (a.has("options")) options.apply_json(a.get("options"));
+    std::vector<std::string> fresh_splits;
+    if (a.has("fresh-split")) fresh_splits = split_list(a.get("fresh-split"));
+    std::vector<intent::LabeledText> rows;
+    for (auto &r : rows_of_split(all, split)) {
+        intent::LabeledText t{r.text, r.intent, 1.0f, false};
+        if (a.has("oos-label") && r.intent == a.get("oos-label")) t.label = options.out_of_scope_intent;
+        t.fresh = std::find(fresh_splits.begin(), fresh_splits.end(), r.split) != fresh_splits.end();
+        rows.push_back(std::move(t));
+    }
+    if (rows.empty()) throw std::runtime_error("no rows with split \"" + split + "\"");
+    std::unique_ptr<intent::IntentModel> active;
+    if (a.has("active")) active = std::make_unique<intent::IntentModel>(load_model(a.get("active")));
 
     auto t0 = clock_type::now();
-    intent::TrainedModel trained = intent::train_model(rows, options, intent::TrainCallbacks{});
+    intent::TrainedModel trained = intent::train_model(rows, options, intent::TrainCallbacks{}, active.get());
     std::string blob = trained.model.serialize();
     double train_seconds = seconds_since(t0);
     write_file(model_path, blob);
     const intent::TrainReport &rep = trained.report;
-    std::string report_json = rep.to_json(trained.model);
-    if (a.has("report")) write_file(a.get("report"), report_json + "\n");
+    if (a.has("report")) write_file(a.get("report"), rep.to_json(trained.model) + "\n");
 
     intent::Json w = intent::Json::object();
     w["rows"] = rows.size();
@@ -135,21 +162,32 @@ int cmd_train(const Args &a) {
     w["features"] = trained.model.num_features();
     w["train_seconds"] = train_seconds;
     w["model_bytes"] = blob.size();
-    w["training_samples"] = rep.data.train.size();
-    w["validation_samples"] = rep.data.val.size();
-    w["test_samples"] = rep.data.test.size();
-    w["test_accuracy"] = rep.test.accuracy;
-    w["test_macro_f1"] = rep.test.macro_f1;
-    w["validation_accuracy"] = rep.validation.accuracy;
-    w["threshold"] = static_cast<double>(rep.threshold.threshold);
-    w["test_coverage"] = rep.test_coverage;
-    w["test_accepted_accuracy"] = rep.test_accepted_accuracy;
-    w["ece"] = rep.test_calibration.ece;
-    w["brier"] = rep.test_calibration.brier;
-    w["timings"] = {{"features", rep.seconds_features},
-                    {"train", rep.seconds_train},
-                    {"calibrate", rep.seconds_calibrate},
-                    {"evaluate", rep.seconds_evaluate}};
+    w["evaluation"] = intent::evaluation_method_name(rep.plan.method);
+    w["folds"] = rep.plan.folds;
+    w["C"] = rep.c_selection.chosen;
+    w["C_selected"] = rep.c_selection.selected;
+    w["typo_variants"] = rep.typo_variants;
+    w["oof_rows"] = rep.oof.rows;
+    w["oof_accuracy"] = rep.oof.accuracy;
+    w["oof_macro_f1"] = rep.oof.macro_f1;
+    w["oof_ece"] = rep.calibration.ece;
+    w["oof_brier"] = rep.calibration.brier;
+    w["oof_coverage"] = rep.coverage;
+    w["oof_accepted_accuracy"] = rep.accepted_accuracy;
+    w["oof_out_of_scope_recall"] = rep.out_of_scope_recall;
+    w["calibration_scale"] = static_cast<double>(rep.calibrator.scale);
+    w["threshold"] = static_cast<double>(rep.threshold.global);
+    w["threshold_target_reached"] = rep.threshold.choice.target_reached;
+    if (rep.gate.evaluated)
+        w["gate"] = {{"rows", rep.gate.rows},
+                     {"sufficient", rep.gate.sufficient},
+                     {"candidate_accuracy", rep.gate.candidate.accuracy},
+                     {"active_accuracy", rep.gate.active.accuracy},
+                     {"candidate_macro_f1", rep.gate.candidate.macro_f1},
+                     {"active_macro_f1", rep.gate.active.macro_f1}};
+    w["timings"] = {{"features", rep.seconds_features},   {"evaluate", rep.seconds_evaluate},
+                    {"calibrate", rep.seconds_calibrate}, {"refit", rep.seconds_refit},
+                    {"gate", rep.seconds_gate},           {"total", rep.seconds_total}};
     std::cout << intent::dump_json(w) << "\n";
     return 0;
 }
@@ -178,8 +216,9 @@ int cmd_eval(const Args &a) {
     intent::EvalReport rep = intent::evaluate_model(model, texts, truth, &cal);
 
     // Single-message latency and the threshold's effect, one predict() per row.
+    const bool timing = a.get("timing", "yes") != "no";
     intent::PredictScratch scratch;
-    for (size_t i = 0; i < std::min<size_t>(texts.size(), 200); ++i)
+    for (size_t i = 0; timing && i < std::min<size_t>(texts.size(), 200); ++i)
         model.predict(texts[i], 3, scratch); // warm
     std::vector<double> us;
     us.reserve(texts.size());
@@ -198,12 +237,13 @@ int cmd_eval(const Args &a) {
     volatile int sink = 0;
     auto tb = clock_type::now();
     double batch_s = 0;
-    do {
+    while (timing) {
         for (const auto &t : texts)
             sink = sink + model.classify(t, scratch);
         done += texts.size();
         batch_s = seconds_since(tb);
-    } while (batch_s < 0.5);
+        if (batch_s >= 0.5) break;
+    }
 
     const double n = static_cast<double>(texts.size());
     intent::Json w = intent::Json::object();
@@ -219,10 +259,13 @@ int cmd_eval(const Args &a) {
     w["threshold"] = static_cast<double>(model.threshold());
     w["ece"] = cal.ece;
     w["brier"] = cal.brier;
-    w["load_ms"] = load_ms;
-    w["single_predict_us_median"] = percentile(us, 0.5);
-    w["single_predict_us_p99"] = percentile(us, 0.99);
-    w["batch_rows_per_s"] = static_cast<double>(done) / batch_s;
+    w["format_version"] = model.format_version();
+    if (timing) {
+        w["load_ms"] = load_ms;
+        w["single_predict_us_median"] = percentile(us, 0.5);
+        w["single_predict_us_p99"] = percentile(us, 0.99);
+        w["batch_rows_per_s"] = static_cast<double>(done) / batch_s;
+    }
     if (a.has("oos-split")) {
         auto oos = rows_of_split(all, a.get("oos-split"));
         size_t abstained = 0;
@@ -236,15 +279,25 @@ int cmd_eval(const Args &a) {
     return 0;
 }
 
-// One TSV line: label, confidence, uncertain, top-k JSON.
-void print_prediction(const intent::IntentModel &model, const intent::Prediction &p) {
+// One TSV line: label, confidence, uncertain, top-k JSON; with `scores`, a
+// fifth column with every raw decision score (intents in label order, then
+// an internal out-of-scope class), for analysis.
+void print_prediction(const intent::IntentModel &model, const intent::Prediction &p,
+                      const intent::PredictScratch *scores) {
     intent::Json top = intent::Json::array();
     for (const auto &t : p.top)
         top.push_back({{"intent", model.labels()[static_cast<size_t>(t.first)]},
                        {"probability", static_cast<double>(t.second)}});
     std::cout << model.labels()[static_cast<size_t>(p.label)] << '\t'
               << intent::dump_json(static_cast<double>(p.confidence)) << '\t'
-              << (p.uncertain ? "true" : "false") << '\t' << intent::dump_json(top) << '\n';
+              << (p.uncertain ? "true" : "false") << '\t' << intent::dump_json(top);
+    if (scores) {
+        const size_t n = model.labels().size() + (model.has_out_of_scope_class() ? 1 : 0);
+        std::cout << '\t';
+        for (size_t c = 0; c < n; ++c)
+            std::cout << (c ? " " : "") << intent::dump_json(static_cast<double>(scores->scores[c]));
+    }
+    std::cout << '\n';
 }
 
 int cmd_predict(const Args &a) {
@@ -257,16 +310,19 @@ int cmd_predict(const Args &a) {
         if (s.empty() || *end != '\0' || top < 0 || top > 100000)
             throw UsageError("--top must be a non-negative integer");
     }
+    const std::string raw = a.get("scores", "no");
+    if (raw != "yes" && raw != "no") throw UsageError("--scores must be yes or no");
     intent::PredictScratch scratch;
+    const intent::PredictScratch *with_scores = raw == "yes" ? &scratch : nullptr;
     if (!a.positional.empty()) {
         for (const auto &t : a.positional)
-            print_prediction(model, model.predict(t, static_cast<size_t>(top), scratch));
+            print_prediction(model, model.predict(t, static_cast<size_t>(top), scratch), with_scores);
         return 0;
     }
     std::string line;
     while (std::getline(std::cin, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        print_prediction(model, model.predict(line, static_cast<size_t>(top), scratch));
+        print_prediction(model, model.predict(line, static_cast<size_t>(top), scratch), with_scores);
     }
     return 0;
 }
@@ -283,10 +339,12 @@ int main(int argc, char **argv) {
             return 0;
         }
         if (cmd == "train")
-            return cmd_train(parse_args(argc, argv, 2, {"data", "split", "model", "options", "report"}));
+            return cmd_train(parse_args(
+                argc, argv, 2,
+                {"data", "split", "model", "options", "report", "oos-label", "active", "fresh-split"}));
         if (cmd == "eval")
-            return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model"}));
-        if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top"}));
+            return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model", "timing"}));
+        if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top", "scores"}));
         throw UsageError("unknown command \"" + cmd + "\"");
     } catch (const UsageError &e) {
         std::cerr << "pg-intent: " << e.what() << "\n" << kUsage;

@@ -1,4 +1,5 @@
-// Platt scaling (Lin, Lin & Weng 2007 Newton method) and calibration measures.
+// The shared temperature of format 2 models, Platt scaling for format 1
+// models (Lin, Lin & Weng 2007 Newton method) and calibration measures.
 #include "calibration.h"
 
 #include "errors.h"
@@ -130,11 +131,141 @@ void calibrated_probabilities(const std::vector<PlattParams> &params, const floa
         probs[c] = static_cast<float>(probs[c] / sum);
 }
 
+// ------------------------------------------------------------ temperature
+
+void ScoreCalibrator::probabilities(const float *scores, size_t n, size_t k, float *probs) const {
+    if (n == 0 || k == 0) return;
+    float top = scores[0];
+    for (size_t c = 1; c < n; ++c)
+        top = std::max(top, scores[c]);
+    // Shifting by the largest score keeps every exponent <= 0: no overflow,
+    // and the largest term is exactly 1 so the sum never underflows.
+    double sum = 0;
+    for (size_t c = 0; c < n; ++c) {
+        const float e = std::exp(scale * (scores[c] - top));
+        if (c < k) probs[c] = e;
+        sum += e;
+    }
+    for (size_t c = 0; c < k; ++c)
+        probs[c] = static_cast<float>(probs[c] / sum);
+}
+
+namespace {
+
+// Rows the scale is fitted on at most.
+constexpr size_t kMaxCalibrationRows = 5000;
+
+// Mean negative log-likelihood's first and second derivative in the scale a:
+// L'(a) = mean(E_p[s] - s_true), L''(a) = mean(Var_p[s]). Scores are shifted
+// by each row's maximum (which changes neither).
+struct NllDerivatives {
+    double d1 = 0, d2 = 0;
+};
+
+NllDerivatives nll_derivatives(const std::vector<float> &shifted, size_t n, const std::vector<size_t> &rows,
+                               const std::vector<int> &truth, double a) {
+    NllDerivatives out;
+    const float af = static_cast<float>(a);
+    for (size_t r : rows) {
+        const float *s = shifted.data() + r * n;
+        double z = 0, m1 = 0, m2 = 0;
+        for (size_t c = 0; c < n; ++c) {
+            // Single precision exp: the fit needs a handful of digits, and
+            // this loop is most of its time (rows x intents per step).
+            const double e = std::exp(af * s[c]);
+            z += e;
+            m1 += e * s[c];
+            m2 += e * s[c] * s[c];
+        }
+        const double mean = m1 / z;
+        out.d1 += mean - s[truth[r]];
+        out.d2 += std::max(0.0, m2 / z - mean * mean);
+    }
+    const double m = static_cast<double>(rows.size());
+    out.d1 /= m;
+    out.d2 /= m;
+    return out;
+}
+
+} // namespace
+
+// L(a) is convex in a, so its derivative is increasing: the optimum is the
+// root of L'(a), found by Newton steps kept inside a shrinking bracket
+// (bisection in log space when a step leaves it). A derivative still
+// negative at the top of the range means the pooled scores separate the
+// classes perfectly; the scale then stays at that bound.
+ScoreCalibrator fit_score_calibrator(const std::vector<float> &scores, size_t n,
+                                     const std::vector<int> &truth) {
+    if (n == 0 || scores.size() != truth.size() * n)
+        throw Error(ErrorKind::InvalidArgument, "score matrix does not match row count",
+                    "Expected " + std::to_string(truth.size() * n) + " scores, got " +
+                        std::to_string(scores.size()) + ".");
+    std::vector<size_t> rows;
+    for (size_t r = 0; r < truth.size(); ++r) {
+        if (truth[r] < -1 || truth[r] >= static_cast<int>(n))
+            throw Error(ErrorKind::InvalidArgument, "label out of range",
+                        "Row " + std::to_string(r) + " has label " + std::to_string(truth[r]) + ".");
+        if (truth[r] >= 0) rows.push_back(r);
+    }
+    // One parameter needs no more than a few thousand rows; an even stride
+    // over them keeps the fit fast on large data and deterministic.
+    if (rows.size() > kMaxCalibrationRows) {
+        std::vector<size_t> kept;
+        kept.reserve(kMaxCalibrationRows);
+        for (size_t i = 0; i < kMaxCalibrationRows; ++i)
+            kept.push_back(rows[i * rows.size() / kMaxCalibrationRows]);
+        rows.swap(kept);
+    }
+    for (float s : scores)
+        if (!std::isfinite(s))
+            throw Error(ErrorKind::InvalidArgument, "non-finite decision score",
+                        "A decision score to calibrate is NaN or infinite.");
+    ScoreCalibrator out;
+    if (rows.empty()) return out;
+    std::vector<float> shifted(scores.size());
+    for (size_t r = 0; r < truth.size(); ++r) {
+        const float *s = scores.data() + r * n;
+        const float top = *std::max_element(s, s + n);
+        for (size_t c = 0; c < n; ++c)
+            shifted[r * n + c] = s[c] - top;
+    }
+    double lo = 1e-2, hi = 1e3;
+    if (nll_derivatives(shifted, n, rows, truth, hi).d1 <= 0) {
+        out.scale = static_cast<float>(hi);
+        return out;
+    }
+    if (nll_derivatives(shifted, n, rows, truth, lo).d1 >= 0) {
+        out.scale = static_cast<float>(lo);
+        return out;
+    }
+    double a = 1.0;
+    for (int iter = 0; iter < 60; ++iter) {
+        const NllDerivatives d = nll_derivatives(shifted, n, rows, truth, a);
+        if (d.d1 > 0)
+            hi = a;
+        else
+            lo = a;
+        if (std::fabs(d.d1) < 1e-7 || hi / lo < 1 + 1e-6) break;
+        double next = d.d2 > 0 ? a - d.d1 / d.d2 : 0;
+        if (!(next > lo && next < hi)) next = std::sqrt(lo * hi);
+        if (std::fabs(next - a) < 1e-6 * a) {
+            a = next;
+            break;
+        }
+        a = next;
+    }
+    out.scale = static_cast<float>(a);
+    return out;
+}
+
+// ------------------------------------------------------------ measures
+
 // ECE over `bins` equal-width bins of the top probability (weighted by bin
 // size) and the multi-class Brier score. The top class is the first
 // maximum; a row with unknown truth (-1) is always wrong.
 CalibrationReport calibration_report(const std::vector<float> &probs, size_t num_classes,
-                                     const std::vector<int> &truth, size_t bins) {
+                                     const std::vector<int> &truth, size_t bins,
+                                     const std::vector<int> *top_of) {
     if (num_classes == 0 || bins == 0)
         throw Error(ErrorKind::InvalidArgument, "invalid calibration report arguments",
                     "The class count and the bin count must be positive.");
@@ -142,13 +273,16 @@ CalibrationReport calibration_report(const std::vector<float> &probs, size_t num
         throw Error(ErrorKind::InvalidArgument, "probability matrix does not match row count",
                     "Expected " + std::to_string(truth.size() * num_classes) + " probabilities, got " +
                         std::to_string(probs.size()) + ".");
+    if (top_of && top_of->size() != truth.size())
+        throw Error(ErrorKind::InvalidArgument, "top class count does not match row count");
     CalibrationReport r;
     r.bins = bins;
     const size_t rows = truth.size();
+    r.rows = rows;
     if (rows == 0) return r;
     std::vector<double> conf_sum(bins, 0), correct_sum(bins, 0);
     std::vector<size_t> count(bins, 0);
-    double brier = 0;
+    double brier = 0, brier_top = 0;
     for (size_t i = 0; i < rows; ++i) {
         const int yt = truth[i];
         if (yt < -1 || yt >= static_cast<int>(num_classes))
@@ -161,17 +295,25 @@ CalibrationReport calibration_report(const std::vector<float> &probs, size_t num
             brier += (p[c] - target) * (p[c] - target);
             if (p[c] > p[top]) top = c;
         }
+        if (top_of) {
+            if ((*top_of)[i] < 0 || (*top_of)[i] >= static_cast<int>(num_classes))
+                throw Error(ErrorKind::InvalidArgument, "top class out of range");
+            top = static_cast<size_t>((*top_of)[i]);
+        }
         const double conf = std::isfinite(p[top]) ? std::clamp(static_cast<double>(p[top]), 0.0, 1.0) : 0.0;
         const size_t b = std::min(bins - 1, static_cast<size_t>(conf * static_cast<double>(bins)));
         conf_sum[b] += conf;
-        correct_sum[b] += static_cast<int>(top) == yt ? 1.0 : 0.0;
+        const double right = static_cast<int>(top) == yt ? 1.0 : 0.0;
+        correct_sum[b] += right;
+        brier_top += (conf - right) * (conf - right);
         ++count[b];
     }
     double ece = 0;
     for (size_t b = 0; b < bins; ++b)
         if (count[b] > 0) ece += std::fabs(correct_sum[b] - conf_sum[b]) / static_cast<double>(rows);
     r.ece = ece;
-    r.brier = brier / static_cast<double>(rows);
+    r.brier = brier_top / static_cast<double>(rows);
+    r.brier_multiclass = brier / static_cast<double>(rows);
     return r;
 }
 

@@ -1,4 +1,4 @@
-// De-duplication, conflict resolution and the stratified split, plus the
+// De-duplication, conflict resolution and the out-of-scope label, plus the
 // portable random generator every seeded step of the core uses.
 #include "dataset.h"
 
@@ -34,20 +34,6 @@ uint64_t Rng::below(uint64_t bound) {
     }
 }
 
-// Fractions must each lie in [0, 0.9] and leave some rows for training.
-void SplitOptions::validate() const {
-    auto bad = [](double f) { return !std::isfinite(f) || f < 0 || f > 0.9; };
-    if (bad(val_fraction))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for option val_fraction",
-                    "val_fraction must be between 0 and 0.9.", "The usual value is 0.15.");
-    if (bad(test_fraction))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for option test_fraction",
-                    "test_fraction must be between 0 and 0.9.", "The usual value is 0.15.");
-    if (!(val_fraction + test_fraction < 1.0))
-        throw Error(ErrorKind::InvalidArgument, "validation and test fractions leave no training rows",
-                    "val_fraction + test_fraction must be below 1.");
-}
-
 namespace {
 
 // Votes for one label of one distinct text.
@@ -63,29 +49,28 @@ struct TextGroup {
     std::map<std::string, LabelVote> votes; // ordered: ties fall to the smallest label
 };
 
-// Round half away from zero, identical on every platform.
-size_t round_count(double x) {
-    return static_cast<size_t>(std::floor(x + 0.5));
-}
-
 } // namespace
 
-// Groups rows by normalised text, keeps one label per text, then splits each
-// class separately after a seeded shuffle.
+// Groups rows by normalised text and keeps one label per text.
 PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const TextOptions &text_options,
-                                const SplitOptions &split, const TrainCallbacks *callbacks) {
-    split.validate();
+                                const std::string &out_of_scope_intent, const TrainCallbacks *callbacks) {
     PreparedDataset out;
     out.input_rows = rows.size();
+    out.out_of_scope_intent = out_of_scope_intent;
+    out.entry_of_row.assign(rows.size(), -1);
 
     std::unordered_map<std::string, size_t> group_of;
     std::vector<TextGroup> groups;
+    std::vector<bool> all_fresh;
     for (size_t r = 0; r < rows.size(); ++r) {
         if (callbacks && (r & 255) == 0) callbacks->check_cancel();
         const LabeledText &row = rows[r];
         if (row.label.empty())
             throw Error(ErrorKind::InvalidArgument, "empty intent label",
                         "Input row " + std::to_string(r) + " has an empty label.");
+        if (row.label.find('\0') != std::string::npos)
+            throw Error(ErrorKind::InvalidArgument, "intent label contains a NUL byte",
+                        "Input row " + std::to_string(r) + " has a label with a NUL byte.");
         if (!(std::isfinite(row.weight) && row.weight > 0))
             throw Error(ErrorKind::InvalidArgument, "invalid sample weight",
                         "Input row " + std::to_string(r) +
@@ -107,9 +92,12 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
         if (inserted) {
             groups.emplace_back();
             groups.back().first_row = r;
+            all_fresh.push_back(true);
         } else {
             ++out.duplicates_removed;
         }
+        out.entry_of_row[r] = static_cast<int64_t>(it->second);
+        all_fresh[it->second] = all_fresh[it->second] && row.fresh;
         LabelVote &v = groups[it->second].votes[row.label];
         ++v.count;
         v.corrected = v.corrected || row.corrected;
@@ -129,7 +117,7 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
         kept[g] = &best->first;
     }
     for (const auto *l : kept)
-        out.labels.push_back(*l);
+        if (*l != out_of_scope_intent) out.labels.push_back(*l);
     std::sort(out.labels.begin(), out.labels.end());
     out.labels.erase(std::unique(out.labels.begin(), out.labels.end()), out.labels.end());
 
@@ -138,52 +126,26 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
     out.y.reserve(n);
     out.weight.reserve(n);
     out.corrected.reserve(n);
+    out.fresh.reserve(n);
     out.source_row.reserve(n);
-    std::vector<std::vector<size_t>> members(out.labels.size());
+    out.intent_rows.assign(out.labels.size(), 0);
     for (size_t g = 0; g < n; ++g) {
-        const size_t label = static_cast<size_t>(
-            std::lower_bound(out.labels.begin(), out.labels.end(), *kept[g]) - out.labels.begin());
+        int label = kOutOfScope;
+        if (*kept[g] != out_of_scope_intent) {
+            label = static_cast<int>(std::lower_bound(out.labels.begin(), out.labels.end(), *kept[g]) -
+                                     out.labels.begin());
+            ++out.intent_rows[static_cast<size_t>(label)];
+        } else {
+            ++out.out_of_scope_entries;
+        }
         const LabelVote &v = groups[g].votes.at(*kept[g]);
         out.texts.push_back(rows[groups[g].first_row].text);
-        out.y.push_back(static_cast<int>(label));
+        out.y.push_back(label);
         out.weight.push_back(v.max_weight);
         out.corrected.push_back(v.corrected);
+        out.fresh.push_back(all_fresh[g]);
         out.source_row.push_back(groups[g].first_row);
-        members[label].push_back(g);
     }
-
-    // Stratified split: classes in label order share one generator, so the
-    // result depends only on the data and the seed.
-    Rng rng(split.seed);
-    for (size_t c = 0; c < members.size(); ++c) {
-        std::vector<size_t> &m = members[c];
-        const size_t count = m.size();
-        if (count < 3) {
-            out.train.insert(out.train.end(), m.begin(), m.end());
-            out.small_classes.push_back(out.labels[c]);
-            continue;
-        }
-        rng.shuffle(m);
-        size_t n_test =
-            split.test_fraction > 0 ? std::max<size_t>(1, round_count(count * split.test_fraction)) : 0;
-        size_t n_val =
-            split.val_fraction > 0 ? std::max<size_t>(1, round_count(count * split.val_fraction)) : 0;
-        // Keep at least one training row: shrink the larger held-out part first
-        // (validation on a tie).
-        while (n_test + n_val > count - 1) {
-            if (n_val >= n_test)
-                --n_val;
-            else
-                --n_test;
-        }
-        out.test.insert(out.test.end(), m.begin(), m.begin() + static_cast<std::ptrdiff_t>(n_test));
-        out.val.insert(out.val.end(), m.begin() + static_cast<std::ptrdiff_t>(n_test),
-                       m.begin() + static_cast<std::ptrdiff_t>(n_test + n_val));
-        out.train.insert(out.train.end(), m.begin() + static_cast<std::ptrdiff_t>(n_test + n_val), m.end());
-    }
-    std::sort(out.train.begin(), out.train.end());
-    std::sort(out.val.begin(), out.val.end());
-    std::sort(out.test.begin(), out.test.end());
     return out;
 }
 

@@ -1,4 +1,5 @@
-// Cleaning and splitting labelled messages before training.
+// Cleaning labelled messages before training: de-duplication, conflict
+// resolution and the reserved out-of-scope label.
 #pragma once
 
 #include "text.h"
@@ -16,43 +17,45 @@ struct LabeledText {
     std::string label;
     float weight = 1.0f;    // corrected rows usually carry pg_intent.corrected_weight
     bool corrected = false; // a human confirmed or corrected the label
+    // Not in the active model's training set, or relabelled since it was
+    // trained: the only rows the deploy gate may score the active model on.
+    bool fresh = false;
 };
 
-struct SplitOptions {
-    double val_fraction = 0.15;
-    double test_fraction = 0.15; // train gets the rest
-    uint64_t seed = 42;
-
-    void validate() const; // throws Error(InvalidArgument)
-};
+// y of an entry labelled with the reserved out-of-scope intent.
+constexpr int kOutOfScope = -1;
 
 struct PreparedDataset {
-    std::vector<std::string> labels; // sorted, unique; y indexes this
+    std::vector<std::string> labels; // in-scope intents, sorted, unique; y indexes this
+    std::string out_of_scope_intent; // the reserved label (never in `labels`)
     // One entry per distinct normalised text, in first-seen order:
     std::vector<std::string> texts; // the first raw text seen for that key
-    std::vector<int> y;
-    std::vector<float> weight; // max weight among rows that voted for the kept label
+    std::vector<int> y;             // index into labels, or kOutOfScope
+    std::vector<float> weight;      // max weight among rows that voted for the kept label
     std::vector<bool> corrected;
-    std::vector<size_t> source_row; // input row the text was taken from
-    // Disjoint indices into the vectors above, each sorted ascending.
-    std::vector<size_t> train, val, test;
+    std::vector<bool> fresh;           // every input row of the text is fresh
+    std::vector<size_t> source_row;    // input row the text was taken from
+    std::vector<int64_t> entry_of_row; // per input row: its entry, or -1 (text normalised to nothing)
+    std::vector<size_t> intent_rows;   // entries per intent (labels order)
 
     size_t input_rows = 0;
-    size_t duplicates_removed = 0;          // input rows merged into an earlier text
-    size_t conflicts_resolved = 0;          // distinct texts that had more than one label
-    size_t empty_removed = 0;               // rows whose text normalised to nothing
-    std::vector<std::string> small_classes; // too few rows to appear in val and test
+    size_t duplicates_removed = 0; // input rows merged into an earlier text
+    size_t conflicts_resolved = 0; // distinct texts that had more than one label
+    size_t empty_removed = 0;      // rows whose text normalised to nothing
+    size_t out_of_scope_entries = 0;
 };
 
 // De-duplicates by normalised text (majority label; on a tie the label
-// backed by a corrected row; then the smallest label, for determinism), then
-// splits stratified by class with a seeded, platform-independent shuffle.
-// Every class keeps at least one training row; a class with fewer than 3 rows
-// goes wholly to train and is listed in small_classes.
-// Throws Error(InvalidText) for invalid UTF-8, Error(InvalidArgument) for bad options.
+// backed by a corrected row; then the smallest label, for determinism).
+// Rows labelled `out_of_scope_intent` become kOutOfScope entries. An entry is
+// fresh only when every row merged into it is fresh: a text the active
+// model saw under any label is not fresh evidence against it.
+// Throws Error(InvalidText) for invalid UTF-8, Error(InvalidArgument) for an
+// empty label, a label with a NUL or control character, or a bad weight.
 // `callbacks`, when given, is polled for cancellation every few hundred rows.
 PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const TextOptions &text_options,
-                                const SplitOptions &split, const TrainCallbacks *callbacks = nullptr);
+                                const std::string &out_of_scope_intent,
+                                const TrainCallbacks *callbacks = nullptr);
 
 // splitmix64-based generator: the same sequence on every platform and compiler
 // (std::shuffle and std::uniform_int_distribution are not portable).

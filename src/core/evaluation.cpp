@@ -10,7 +10,7 @@
 namespace intent {
 
 Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
-                  const std::vector<std::string> &texts, const CalibrationReport *calibration) {
+                  const std::vector<size_t> &row_ids, const CalibrationReport *calibration) {
     auto label_or_null = [&](int i) -> Json {
         if (i >= 0 && static_cast<size_t>(i) < labels.size()) return labels[static_cast<size_t>(i)];
         return nullptr;
@@ -35,7 +35,7 @@ Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
     Json misclassified = Json::array();
     for (const auto &m : r.misclassified) {
         Json row = Json::object();
-        row["text"] = m.row < texts.size() ? Json(texts[m.row]) : Json(nullptr);
+        row["row"] = row_ids.empty() ? m.row : (m.row < row_ids.size() ? row_ids[m.row] : m.row);
         row["expected"] = label_or_null(m.truth);
         row["predicted"] = label_or_null(m.predicted);
         row["confidence"] = static_cast<double>(m.confidence);
@@ -43,13 +43,17 @@ Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
     }
     w["misclassified"] = std::move(misclassified);
     w["unknown_truth"] = r.unknown_truth;
-    if (calibration) w["calibration"] = {{"ece", calibration->ece}, {"brier", calibration->brier}};
+    if (calibration)
+        w["calibration"] = {{"ece", calibration->ece},
+                            {"brier", calibration->brier},
+                            {"brier_multiclass", calibration->brier_multiclass},
+                            {"bins", calibration->bins}};
     return w;
 }
 
 std::string eval_report_json(const EvalReport &report, const std::vector<std::string> &labels,
-                             const std::vector<std::string> &texts, const CalibrationReport *calibration) {
-    return dump_json(metrics_json(report, labels, texts, calibration));
+                             const std::vector<size_t> &row_ids, const CalibrationReport *calibration) {
+    return dump_json(metrics_json(report, labels, row_ids, calibration));
 }
 
 EvalReport evaluate_model(const IntentModel &model, const std::vector<std::string> &texts,
@@ -71,15 +75,17 @@ EvalReport evaluate_model(const IntentModel &model, const std::vector<std::strin
         auto it = index.find(truth[i]);
         y[i] = it == index.end() ? -1 : it->second;
         model.probabilities(texts[i], scratch);
-        size_t best = argmax(scratch.probs.data(), k);
-        pred[i] = static_cast<int>(best);
-        conf[i] = scratch.probs[best];
-        if (calibration) all_probs.insert(all_probs.end(), scratch.probs.begin(), scratch.probs.begin() + k);
+        const int best = model.served_label(scratch.scores.data(), scratch.probs.data());
+        pred[i] = best;
+        conf[i] = scratch.probs[static_cast<size_t>(best)];
+        if (calibration)
+            all_probs.insert(all_probs.end(), scratch.probs.begin(),
+                             scratch.probs.begin() + static_cast<std::ptrdiff_t>(k));
     }
     EvalReport r = evaluate(y, pred, conf, k);
     if (r.misclassified.size() > model.options().max_misclassified)
         r.misclassified.resize(model.options().max_misclassified);
-    if (calibration) *calibration = calibration_report(all_probs, k, y);
+    if (calibration) *calibration = calibration_report(all_probs, k, y, 15, &pred);
     return r;
 }
 

@@ -13,44 +13,67 @@ namespace intent {
 
 // ============================================================ IntentModel
 
-// Raw decision scores for every class into scratch.scores (padded length).
-void IntentModel::scores(std::string_view text, PredictScratch &scratch) const {
+void IntentModel::decision_scores(std::string_view text, PredictScratch &scratch) const {
     vectorizer_.transform_one(text, scratch.row, scratch.vec);
-    const size_t k = labels_.size();
-    scratch.scores.resize(padded(k));
-    score_row(scratch.row, qweights_.data(), padded(k), scale_.data(), bias_.data(), k,
+    const size_t n = columns();
+    scratch.scores.resize(padded(n));
+    score_row(scratch.row, qweights_.data(), padded(n), scale_.data(), bias_.data(), n,
               scratch.scores.data());
 }
 
 void IntentModel::probabilities(std::string_view text, PredictScratch &scratch) const {
-    scores(text, scratch);
+    decision_scores(text, scratch);
     scratch.probs.resize(labels_.size());
-    calibrated_probabilities(platt_, scratch.scores.data(), scratch.probs.data());
+    if (format_version_ == kLegacyFormatVersion)
+        calibrated_probabilities(platt_, scratch.scores.data(), scratch.probs.data());
+    else
+        calibrator_.probabilities(scratch.scores.data(), columns(), labels_.size(), scratch.probs.data());
+}
+
+int IntentModel::served_label(const float *scores, const float *probs) const {
+    // Format 1 served the argmax of its normalised Platt probabilities, which
+    // can differ from the raw argmax; format 2 serves the raw argmax (its
+    // calibrator cannot reorder intents, so it is also the most probable one).
+    if (format_version_ == kLegacyFormatVersion) return static_cast<int>(argmax(probs, labels_.size()));
+    return static_cast<int>(argmax(scores, labels_.size()));
+}
+
+bool IntentModel::is_uncertain(int label, const float *scores, float confidence) const {
+    if (format_version_ == kLegacyFormatVersion) return confidence < threshold_;
+    const size_t l = static_cast<size_t>(label);
+    // The internal out-of-scope class beating every intent is never served.
+    if (has_oos_class_ && scores[labels_.size()] > scores[l]) return true;
+    return confidence < thresholds_[l];
 }
 
 int IntentModel::classify(std::string_view text, PredictScratch &scratch) const {
     probabilities(text, scratch);
-    size_t best = argmax(scratch.probs.data(), labels_.size());
-    return scratch.probs[best] < threshold_ ? -1 : static_cast<int>(best);
+    const int best = served_label(scratch.scores.data(), scratch.probs.data());
+    return is_uncertain(best, scratch.scores.data(), scratch.probs[static_cast<size_t>(best)]) ? -1 : best;
 }
 
 Prediction IntentModel::predict(std::string_view text, size_t top_k, PredictScratch &scratch) const {
     probabilities(text, scratch);
     const size_t k = labels_.size();
     const float *p = scratch.probs.data();
+    const float *s = scratch.scores.data();
     Prediction out;
     if (k == 0) return out;
-    size_t best = argmax(p, k);
-    out.label = static_cast<int>(best);
+    const int best = served_label(s, p);
+    out.label = best;
     out.confidence = p[best];
-    out.uncertain = p[best] < threshold_;
+    out.uncertain = is_uncertain(best, s, out.confidence);
     size_t n = std::min(top_k, k);
     if (n > 0) {
         scratch.order.resize(k);
         std::iota(scratch.order.begin(), scratch.order.end(), 0u);
+        // Format 2 ranks by raw score (probabilities follow the same order, and
+        // float rounding can tie two of them); format 1 by probability.
+        const float *key = format_version_ == kLegacyFormatVersion ? p : s;
         std::partial_sort(scratch.order.begin(), scratch.order.begin() + static_cast<std::ptrdiff_t>(n),
-                          scratch.order.end(),
-                          [p](uint32_t a, uint32_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+                          scratch.order.end(), [key](uint32_t a, uint32_t b) {
+                              return key[a] > key[b] || (key[a] == key[b] && a < b);
+                          });
         out.top.reserve(n);
         for (size_t i = 0; i < n; ++i)
             out.top.emplace_back(static_cast<int>(scratch.order[i]), p[scratch.order[i]]);
@@ -58,20 +81,65 @@ Prediction IntentModel::predict(std::string_view text, size_t top_k, PredictScra
     return out;
 }
 
-IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
-                                  std::vector<std::string> labels, const LinearWeights &weights,
-                                  std::vector<PlattParams> platt, float threshold) {
-    const size_t k = labels.size();
-    if (k == 0 || weights.num_classes != k || weights.num_features != vectorizer.num_features() ||
-        weights.w.size() != weights.num_features * k || weights.bias.size() != k || platt.size() != k)
+namespace {
+
+// Checks the shared parts of a model being assembled.
+void check_parts(const Vectorizer &vectorizer, size_t labels, const LinearWeights &weights, size_t columns,
+                 float threshold) {
+    if (labels == 0 || weights.num_classes != columns || weights.num_features != vectorizer.num_features() ||
+        weights.w.size() != weights.num_features * columns || weights.bias.size() != columns)
         throw Error(ErrorKind::Internal, "inconsistent model parts",
                     "Labels, weights, bias and calibration disagree on the number of classes or features.");
     if (!std::isfinite(threshold) || threshold < 0 || threshold > 1)
         throw Error(ErrorKind::Internal, "invalid threshold",
                     "The abstain threshold must be between 0 and 1.");
+}
+
+} // namespace
+
+IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
+                                  std::vector<std::string> labels, const LinearWeights &weights,
+                                  ScoreCalibrator calibrator, float threshold, std::vector<float> thresholds,
+                                  bool out_of_scope_class) {
+    const size_t k = labels.size(), n = k + (out_of_scope_class ? 1 : 0);
+    check_parts(vectorizer, k, weights, n, threshold);
+    if (thresholds.size() != k)
+        throw Error(ErrorKind::Internal, "inconsistent model parts",
+                    "There must be one threshold per intent.");
+    for (float t : thresholds)
+        if (!std::isfinite(t) || t < 0 || t > 1)
+            throw Error(ErrorKind::Internal, "invalid threshold", "Every threshold must be between 0 and 1.");
+    if (!(std::isfinite(calibrator.scale) && calibrator.scale > 0))
+        throw Error(ErrorKind::Internal, "invalid calibrator", "The calibration scale must be positive.");
     IntentModel m;
+    m.format_version_ = kFormatVersion;
+    m.algorithm_ = options.learner.algorithm;
+    m.oos_label_ = options.out_of_scope_intent;
+    m.options_ = std::move(options);
+    m.vectorizer_ = std::move(vectorizer);
+    m.labels_ = std::move(labels);
+    quantize(weights, m.qweights_, m.scale_);
+    m.bias_.assign(padded(n), 0.0f);
+    std::copy(weights.bias.begin(), weights.bias.end(), m.bias_.begin());
+    m.calibrator_ = calibrator;
+    m.has_oos_class_ = out_of_scope_class;
+    m.threshold_ = threshold;
+    m.thresholds_ = std::move(thresholds);
+    return m;
+}
+
+IntentModel IntentModel::assemble_v1(ModelOptions options, Vectorizer vectorizer,
+                                     std::vector<std::string> labels, const LinearWeights &weights,
+                                     std::vector<PlattParams> platt, float threshold) {
+    const size_t k = labels.size();
+    check_parts(vectorizer, k, weights, k, threshold);
+    if (platt.size() != k)
+        throw Error(ErrorKind::Internal, "inconsistent model parts", "There must be one sigmoid per intent.");
+    IntentModel m;
+    m.format_version_ = kLegacyFormatVersion;
     m.algorithm_ = options.learner.algorithm;
     m.options_ = std::move(options);
+    m.options_json_ = m.options_.to_json();
     m.vectorizer_ = std::move(vectorizer);
     m.labels_ = std::move(labels);
     quantize(weights, m.qweights_, m.scale_);
@@ -79,6 +147,7 @@ IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
     std::copy(weights.bias.begin(), weights.bias.end(), m.bias_.begin());
     m.platt_ = std::move(platt);
     m.threshold_ = threshold;
+    m.thresholds_.assign(k, threshold);
     return m;
 }
 

@@ -1,6 +1,17 @@
-// The trained intent model: vectoriser + one-vs-rest weights + per-class
-// Platt calibration + abstain threshold. Prediction is in model.cpp, the
-// binary format in model_format.cpp.
+// The trained intent model: vectoriser + one-vs-rest weights + calibration +
+// abstain thresholds. Prediction is in model.cpp, the binary format in
+// model_format.cpp.
+//
+// Two generations live side by side:
+//   format 2 (0.2.0): the served label is the raw argmax of the decision
+//     scores; one shared temperature turns scores into probabilities (it
+//     cannot reorder intents); a threshold per intent; optionally an internal
+//     out-of-scope class whose win makes the prediction uncertain and which is
+//     never returned as an intent.
+//   format 1 (0.1.0): per-intent Platt sigmoids normalised to sum to 1, the
+//     label is the argmax of those probabilities, one threshold. Loaded
+//     format 1 blobs keep exactly this code path, so they predict
+//     bit-for-bit what 0.1.0 predicted, and re-serialise to the same bytes.
 #pragma once
 
 #include "calibration.h"
@@ -27,57 +38,95 @@ struct PredictScratch {
 };
 
 struct Prediction {
-    int label = -1;                         // index into labels(); -1 never happens for a non-empty model
-    float confidence = 0;                   // calibrated top probability
-    bool uncertain = false;                 // confidence < threshold
+    int label = -1;                         // index into labels(), never the out-of-scope class
+    float confidence = 0;                   // calibrated probability of `label`
+    bool uncertain = false;                 // below the label's threshold, or out of scope
     std::vector<std::pair<int, float>> top; // top-k (label, probability), descending
 };
 
 class IntentModel {
   public:
-    // Magic "PGINTENT" + little-endian uint32 version; see model.cpp for layout.
-    static constexpr uint32_t kFormatVersion = 1;
+    // Magic "PGINTENT" + little-endian uint32 version; see model_format.cpp.
+    // New models are written as kFormatVersion; kLegacyFormatVersion blobs load.
+    static constexpr uint32_t kFormatVersion = 2;
+    static constexpr uint32_t kLegacyFormatVersion = 1;
 
+    // In-scope intents only: the out-of-scope label is never one of them.
     const std::vector<std::string> &labels() const { return labels_; }
     Algorithm algorithm() const { return algorithm_; }
+    // The global abstain threshold (format 1: the only one).
     float threshold() const { return threshold_; }
+    // Per intent (format 2): the global one, or 0 for an intent whose
+    // training evidence was too thin to abstain on. Format 1: all equal.
+    const std::vector<float> &thresholds() const { return thresholds_; }
     const ModelOptions &options() const { return options_; }
     const Vectorizer &vectorizer() const { return vectorizer_; }
     size_t num_features() const { return vectorizer_.num_features(); }
+    // The format this model was loaded from, or will be written as.
+    uint32_t format_version() const { return format_version_; }
+    const ScoreCalibrator &calibrator() const { return calibrator_; }
+    // Whether the weights carry an internal out-of-scope class (format 2).
+    bool has_out_of_scope_class() const { return has_oos_class_; }
+    // The reserved out-of-scope label the model was trained with (format 2; "" for format 1).
+    const std::string &out_of_scope_intent() const { return oos_label_; }
 
     // Throws Error(InvalidText) on invalid UTF-8. Text that yields no known
     // feature is scored from the bias alone (and is usually uncertain).
     Prediction predict(std::string_view text, size_t top_k, PredictScratch &scratch) const;
     // Label index, or -1 when uncertain. Fast path: no top-k sort.
     int classify(std::string_view text, PredictScratch &scratch) const;
-    // Calibrated probabilities for every label (num_labels values) into scratch.probs.
+    // Calibrated probabilities for every intent (labels().size() values) into
+    // scratch.probs; raw decision scores stay in scratch.scores.
     void probabilities(std::string_view text, PredictScratch &scratch) const;
+    // Raw decision scores into scratch.scores: one per intent, then the
+    // out-of-scope class when the model has one (padded beyond).
+    void decision_scores(std::string_view text, PredictScratch &scratch) const;
+    // The served label for decision scores (format 2: the raw argmax over the
+    // intents; format 1: the argmax of the Platt probabilities in `probs`).
+    int served_label(const float *scores, const float *probs) const;
 
-    std::string serialize() const; // deterministic bytes
+    std::string serialize() const; // deterministic bytes, in format_version()
     // Validates every length, offset, enum and the CRC-32C before use.
     // Throws Error(CorruptModel) and never reads out of bounds.
     static IntentModel deserialize(const uint8_t *data, size_t size);
 
-    // Assembles a model (used by train() and tests).
+    // A format 2 model. `weights` has labels.size() classes, plus one last
+    // class when `out_of_scope_class` (the internal out-of-scope class).
+    // `thresholds` has one value per label.
     static IntentModel assemble(ModelOptions options, Vectorizer vectorizer, std::vector<std::string> labels,
-                                const LinearWeights &weights, std::vector<PlattParams> platt,
-                                float threshold);
+                                const LinearWeights &weights, ScoreCalibrator calibrator, float threshold,
+                                std::vector<float> thresholds, bool out_of_scope_class);
+    // A format 1 model (per-intent Platt, one threshold), as 0.1.0 built them;
+    // kept for tests of the format 1 code path.
+    static IntentModel assemble_v1(ModelOptions options, Vectorizer vectorizer,
+                                   std::vector<std::string> labels, const LinearWeights &weights,
+                                   std::vector<PlattParams> platt, float threshold);
 
   private:
-    void scores(std::string_view text, PredictScratch &scratch) const;
+    size_t columns() const { return labels_.size() + (has_oos_class_ ? 1 : 0); }
+    // Whether a prediction of `label` with these scores is uncertain.
+    bool is_uncertain(int label, const float *scores, float confidence) const;
 
+    uint32_t format_version_ = kFormatVersion;
     ModelOptions options_;
+    std::string options_json_; // format 1: the stored options JSON, re-serialised verbatim
     Algorithm algorithm_ = Algorithm::LinearSVM;
     Vectorizer vectorizer_;
     std::vector<std::string> labels_;
     // Weights quantised to int16 with one scale per class, feature-major
-    // (weight(f, c) = q[f * k + c] * scale[c]): half the memory of float and
+    // (weight(f, c) = q[f * stride + c] * scale[c]): half the memory of float and
     // a CLINC150 model under 10 MB. Evaluation runs on these same values.
     std::vector<int16_t> qweights_;
     std::vector<float> scale_;
     std::vector<float> bias_;
+    // Format 1
     std::vector<PlattParams> platt_;
+    // Format 2
+    ScoreCalibrator calibrator_;
+    bool has_oos_class_ = false;
+    std::string oos_label_;
     float threshold_ = 0;
+    std::vector<float> thresholds_;
 };
 
 } // namespace intent

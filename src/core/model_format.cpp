@@ -4,18 +4,27 @@
 // Binary layout (all integers and floats little-endian, floats IEEE-754 binary32):
 //
 //   "PGINTENT"                      8 bytes magic
-//   u32 format version              currently 1
+//   u32 format version              1 (0.1.0) or 2 (0.2.0); both load, each writes back as itself
 //   sections, each: u32 tag, u64 byte length, payload; exactly once, in this order:
-//     1 options    u32 len + JSON bytes (ModelOptions::to_json)
-//     2 algorithm  u8 (1 linear_svm, 2 logistic_regression)
-//     3 labels     u32 count, count x (u32 len + UTF-8 bytes)
-//     4 vocabulary u32 count, count x (u8 kind, u32 len + bytes)
-//     5 idf        u32 count, count x f32
-//     6 weights    u32 features, u32 classes, classes x f32 scale,
-//                  features x classes x i16 (feature-major)
-//     7 bias       u32 count, count x f32
-//     8 platt      u32 count, count x (f32 a, f32 b)
-//     9 threshold  f32
+//     1 options     u32 len + JSON bytes (ModelOptions::to_json)
+//     2 algorithm   u8 (1 linear_svm, 2 logistic_regression)
+//     3 labels      u32 count, count x (u32 len + UTF-8 bytes without NUL); the
+//                   intents only (format 2: never the out-of-scope label)
+//     4 vocabulary  u32 count, count x (u8 kind, u32 len + bytes)
+//     5 idf         u32 count, count x f32
+//     6 weights     u32 features, u32 classes, classes x f32 scale,
+//                   features x classes x i16 (feature-major); format 2: classes
+//                   is the label count, plus 1 with an out-of-scope class
+//     7 bias        u32 count (= classes), count x f32
+//   format 1:
+//     8 platt       u32 count, count x (f32 a, f32 b)      per-intent sigmoids
+//     9 threshold   f32                                     one threshold
+//   format 2:
+//    10 calibration u8 method (1 = shared temperature), f32 scale (> 0)
+//    11 thresholds  f32 global, u32 count (= labels), count x f32 per intent, each in [0, 1]
+//    12 out_of_scope u8 (0: no internal class, out-of-scope rows if any were
+//                   negatives; 1: an internal out-of-scope class, last in the
+//                   weights), u32 len + the reserved label (UTF-8 without NUL)
 //   u32 CRC-32C (Castagnoli) of every byte before it
 //
 // The bytes depend only on the model's content (no timestamps, no padding
@@ -49,7 +58,15 @@ enum SectionTag : uint32_t {
     kBias = 7,
     kPlatt = 8,
     kThreshold = 9,
+    kCalibration = 10,
+    kThresholds = 11,
+    kOutOfScope = 12,
 };
+
+// Calibration methods of format 2.
+constexpr uint8_t kCalibrationTemperature = 1;
+// Out-of-scope section of format 2: with or without the internal class.
+constexpr uint8_t kOosNoClass = 0, kOosClass = 1;
 
 const char *section_name(uint32_t tag) {
     switch (tag) {
@@ -71,6 +88,12 @@ const char *section_name(uint32_t tag) {
         return "platt";
     case kThreshold:
         return "threshold";
+    case kCalibration:
+        return "calibration";
+    case kThresholds:
+        return "thresholds";
+    case kOutOfScope:
+        return "out_of_scope";
     default:
         return "unknown";
     }
@@ -227,14 +250,16 @@ bool valid_utf8(std::string_view s) {
 } // namespace
 
 std::string IntentModel::serialize() const {
-    const size_t k = labels_.size(), nf = vectorizer_.num_features(), stride = padded(k);
+    const bool v1 = format_version_ == kLegacyFormatVersion;
+    const size_t k = labels_.size(), n = columns(), nf = vectorizer_.num_features(), stride = padded(n);
     std::string out;
-    out.reserve(64 + nf * k * 2 + nf * 16 + k * 64);
+    out.reserve(64 + nf * n * 2 + nf * 16 + k * 64);
     out.append(kMagic, 8);
-    put_u32(out, kFormatVersion);
+    put_u32(out, format_version_);
 
     std::string body;
-    put_string(body, options_.to_json());
+    // Format 1 keeps the options JSON it was loaded with, byte for byte.
+    put_string(body, v1 && !options_json_.empty() ? options_json_ : options_.to_json());
     put_section(out, kOptions, body);
 
     body.clear();
@@ -264,13 +289,13 @@ std::string IntentModel::serialize() const {
     put_section(out, kIdf, body);
 
     body.clear();
-    body.reserve(8 + 4 * k + 2 * nf * k);
+    body.reserve(8 + 4 * n + 2 * nf * n);
     put_u32(body, static_cast<uint32_t>(nf));
-    put_u32(body, static_cast<uint32_t>(k));
+    put_u32(body, static_cast<uint32_t>(n));
     for (float s : scale_)
         put_f32(body, s);
     for (size_t f = 0; f < nf; ++f)
-        for (size_t c = 0; c < k; ++c) {
+        for (size_t c = 0; c < n; ++c) {
             uint16_t u = static_cast<uint16_t>(qweights_[f * stride + c]);
             body.push_back(static_cast<char>(u & 0xFF));
             body.push_back(static_cast<char>(u >> 8));
@@ -278,22 +303,41 @@ std::string IntentModel::serialize() const {
     put_section(out, kWeights, body);
 
     body.clear();
-    put_u32(body, static_cast<uint32_t>(k));
-    for (size_t c = 0; c < k; ++c)
+    put_u32(body, static_cast<uint32_t>(n));
+    for (size_t c = 0; c < n; ++c)
         put_f32(body, bias_[c]);
     put_section(out, kBias, body);
 
-    body.clear();
-    put_u32(body, static_cast<uint32_t>(k));
-    for (const auto &p : platt_) {
-        put_f32(body, p.a);
-        put_f32(body, p.b);
-    }
-    put_section(out, kPlatt, body);
+    if (v1) {
+        body.clear();
+        put_u32(body, static_cast<uint32_t>(k));
+        for (const auto &p : platt_) {
+            put_f32(body, p.a);
+            put_f32(body, p.b);
+        }
+        put_section(out, kPlatt, body);
 
-    body.clear();
-    put_f32(body, threshold_);
-    put_section(out, kThreshold, body);
+        body.clear();
+        put_f32(body, threshold_);
+        put_section(out, kThreshold, body);
+    } else {
+        body.clear();
+        put_u8(body, kCalibrationTemperature);
+        put_f32(body, calibrator_.scale);
+        put_section(out, kCalibration, body);
+
+        body.clear();
+        put_f32(body, threshold_);
+        put_u32(body, static_cast<uint32_t>(k));
+        for (float t : thresholds_)
+            put_f32(body, t);
+        put_section(out, kThresholds, body);
+
+        body.clear();
+        put_u8(body, has_oos_class_ ? kOosClass : kOosNoClass);
+        put_string(body, oos_label_);
+        put_section(out, kOutOfScope, body);
+    }
 
     put_u32(out, crc32c(reinterpret_cast<const uint8_t *>(out.data()), out.size()));
     return out;
@@ -307,9 +351,11 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
         corrupt("The blob does not start with the \"PGINTENT\" magic bytes, so it is not an intent model.");
     Reader head(data + 8, 4, "header");
     uint32_t version = head.u32("the format version");
-    if (version != kFormatVersion)
-        corrupt("The model has format version " + std::to_string(version) + " but this build reads version " +
+    if (version != kFormatVersion && version != kLegacyFormatVersion)
+        corrupt("The model has format version " + std::to_string(version) +
+                " but this build reads versions " + std::to_string(kLegacyFormatVersion) + " and " +
                 std::to_string(kFormatVersion) + ".");
+    const bool v1 = version == kLegacyFormatVersion;
     const size_t body_end = size - 4;
     uint32_t stored = 0;
     for (int i = 0; i < 4; ++i)
@@ -336,6 +382,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
     };
 
     IntentModel m;
+    m.format_version_ = version;
 
     // 1 options
     {
@@ -348,6 +395,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
             corrupt(std::string("The stored training options are invalid: ") + e.what() +
                     (e.detail().empty() ? "." : " (" + e.detail() + ")"));
         }
+        if (v1) m.options_json_.assign(json);
     }
     // 2 algorithm
     {
@@ -380,6 +428,9 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
             std::string_view s = r.string("label");
             if (s.empty()) corrupt("Label " + std::to_string(i) + " is empty.");
             if (!valid_utf8(s)) corrupt("Label " + std::to_string(i) + " is not valid UTF-8.");
+            // PostgreSQL text ends at a NUL: such a label would come back cut short.
+            if (s.find('\0') != std::string_view::npos)
+                corrupt("Label " + std::to_string(i) + " contains a NUL byte.");
             m.labels_.emplace_back(s);
         }
         r.expect_end();
@@ -427,22 +478,27 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
             idf[f] = r.f32("an idf value");
         r.expect_end();
     }
-    // 6 weights
-    const size_t stride = padded(k);
+    // 6 weights: k classes, or (format 2) k + 1 with an out-of-scope class,
+    // which section 12 must confirm.
+    size_t n_classes = 0;
     {
         Reader r = section(kWeights);
         uint32_t f_count = r.u32("the feature count");
         uint32_t c_count = r.u32("the class count");
-        if (f_count != nf || c_count != k)
+        const bool classes_ok = c_count == k || (!v1 && c_count == k + 1);
+        if (f_count != nf || !classes_ok)
             corrupt("The weights section is for " + std::to_string(f_count) + " features x " +
                     std::to_string(c_count) + " classes but the model has " + std::to_string(nf) + " x " +
                     std::to_string(k) + ".");
-        const uint64_t need = static_cast<uint64_t>(k) * 4 + static_cast<uint64_t>(nf) * k * 2;
+        n_classes = c_count;
+        const size_t stride = padded(n_classes);
+        const uint64_t need =
+            static_cast<uint64_t>(n_classes) * 4 + static_cast<uint64_t>(nf) * n_classes * 2;
         if (need != r.left())
             corrupt("The weights section holds " + std::to_string(r.left()) + " bytes of values but " +
                     std::to_string(need) + " are required.");
-        m.scale_.resize(k);
-        for (size_t c = 0; c < k; ++c) {
+        m.scale_.resize(n_classes);
+        for (size_t c = 0; c < n_classes; ++c) {
             m.scale_[c] = r.f32("a weight scale");
             if (m.scale_[c] < 0) corrupt("A weight scale is negative.");
         }
@@ -450,51 +506,99 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
         const uint8_t *p = r.data();
         for (size_t f = 0; f < nf; ++f) {
             int16_t *dst = m.qweights_.data() + f * stride;
-            const uint8_t *src = p + f * k * 2;
+            const uint8_t *src = p + f * n_classes * 2;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            std::memcpy(dst, src, k * 2); // the file is little-endian too
+            std::memcpy(dst, src, n_classes * 2); // the file is little-endian too
 #else
-            for (size_t c = 0; c < k; ++c)
+            for (size_t c = 0; c < n_classes; ++c)
                 dst[c] = static_cast<int16_t>(static_cast<uint16_t>(src[2 * c] | (src[2 * c + 1] << 8)));
 #endif
         }
-        r.skip(nf * k * 2);
+        r.skip(nf * n_classes * 2);
         r.expect_end();
     }
     // 7 bias
     {
         Reader r = section(kBias);
         uint32_t n = r.u32("the bias count");
-        if (n != k)
-            corrupt("The bias section has " + std::to_string(n) + " values for " + std::to_string(k) +
-                    " labels.");
+        if (n != n_classes)
+            corrupt("The bias section has " + std::to_string(n) + " values for " + std::to_string(n_classes) +
+                    " classes.");
         r.need(static_cast<uint64_t>(n) * 4, "the bias values");
-        m.bias_.assign(stride, 0.0f);
-        for (size_t c = 0; c < k; ++c)
+        m.bias_.assign(padded(n_classes), 0.0f);
+        for (size_t c = 0; c < n_classes; ++c)
             m.bias_[c] = r.f32("a bias");
         r.expect_end();
     }
-    // 8 platt
-    {
-        Reader r = section(kPlatt);
-        uint32_t n = r.u32("the calibration count");
-        if (n != k)
-            corrupt("The platt section has " + std::to_string(n) + " sigmoids for " + std::to_string(k) +
-                    " labels.");
-        r.need(static_cast<uint64_t>(n) * 8, "the sigmoid parameters");
-        m.platt_.resize(k);
-        for (size_t c = 0; c < k; ++c) {
-            m.platt_[c].a = r.f32("a sigmoid slope");
-            m.platt_[c].b = r.f32("a sigmoid offset");
+    if (v1) {
+        // 8 platt
+        {
+            Reader r = section(kPlatt);
+            uint32_t n = r.u32("the calibration count");
+            if (n != k)
+                corrupt("The platt section has " + std::to_string(n) + " sigmoids for " + std::to_string(k) +
+                        " labels.");
+            r.need(static_cast<uint64_t>(n) * 8, "the sigmoid parameters");
+            m.platt_.resize(k);
+            for (size_t c = 0; c < k; ++c) {
+                m.platt_[c].a = r.f32("a sigmoid slope");
+                m.platt_[c].b = r.f32("a sigmoid offset");
+            }
+            r.expect_end();
         }
-        r.expect_end();
-    }
-    // 9 threshold
-    {
-        Reader r = section(kThreshold);
-        m.threshold_ = r.f32("the threshold");
-        r.expect_end();
-        if (m.threshold_ < 0 || m.threshold_ > 1) corrupt("The abstain threshold is outside [0, 1].");
+        // 9 threshold
+        {
+            Reader r = section(kThreshold);
+            m.threshold_ = r.f32("the threshold");
+            r.expect_end();
+            if (m.threshold_ < 0 || m.threshold_ > 1) corrupt("The abstain threshold is outside [0, 1].");
+            m.thresholds_.assign(k, m.threshold_);
+        }
+    } else {
+        // 10 calibration
+        {
+            Reader r = section(kCalibration);
+            uint8_t method = r.u8("the calibration method");
+            if (method != kCalibrationTemperature)
+                corrupt("The calibration method " + std::to_string(method) + " is unknown.");
+            m.calibrator_.scale = r.f32("the calibration scale");
+            r.expect_end();
+            if (!(m.calibrator_.scale > 0)) corrupt("The calibration scale is not positive.");
+        }
+        // 11 thresholds
+        {
+            Reader r = section(kThresholds);
+            m.threshold_ = r.f32("the threshold");
+            if (m.threshold_ < 0 || m.threshold_ > 1) corrupt("The abstain threshold is outside [0, 1].");
+            uint32_t n = r.u32("the threshold count");
+            if (n != k)
+                corrupt("The thresholds section has " + std::to_string(n) + " values for " +
+                        std::to_string(k) + " labels.");
+            r.need(static_cast<uint64_t>(n) * 4, "the per-intent thresholds");
+            m.thresholds_.resize(k);
+            for (size_t c = 0; c < k; ++c) {
+                m.thresholds_[c] = r.f32("a per-intent threshold");
+                if (m.thresholds_[c] < 0 || m.thresholds_[c] > 1)
+                    corrupt("A per-intent abstain threshold is outside [0, 1].");
+            }
+            r.expect_end();
+        }
+        // 12 out_of_scope
+        {
+            Reader r = section(kOutOfScope);
+            uint8_t mode = r.u8("the out-of-scope mode");
+            if (mode > kOosClass) corrupt("The out-of-scope mode " + std::to_string(mode) + " is unknown.");
+            std::string_view label = r.string("out-of-scope label");
+            r.expect_end();
+            if (label.find('\0') != std::string_view::npos || !valid_utf8(label))
+                corrupt("The out-of-scope label is not valid UTF-8 without NUL bytes.");
+            m.has_oos_class_ = mode == kOosClass;
+            if (m.has_oos_class_ != (n_classes == k + 1))
+                corrupt("The out-of-scope section disagrees with the number of weight classes.");
+            m.oos_label_.assign(label);
+            if (std::find(m.labels_.begin(), m.labels_.end(), m.oos_label_) != m.labels_.end())
+                corrupt("The out-of-scope label is also one of the intents.");
+        }
     }
     if (all.left() != 0)
         corrupt("The model has " + std::to_string(all.left()) + " unexpected bytes after its last section.");

@@ -33,17 +33,39 @@ bool option_bool(const std::string &key, const Json &v) {
 }
 
 const char *const kOptionKeys[] = {
-    "algorithm",        "C",
-    "class_weight",     "tolerance",
-    "max_iterations",   "word_ngram_min",
-    "word_ngram_max",   "char_ngrams",
-    "char_ngram_min",   "char_ngram_max",
-    "max_features",     "max_char_features",
-    "min_df",           "sublinear_tf",
-    "smooth_idf",       "lowercase",
-    "accent_folding",   "val_fraction",
-    "test_fraction",    "seed",
-    "target_precision", "max_misclassified",
+    "algorithm",
+    "C",
+    "class_weight",
+    "tolerance",
+    "max_iterations",
+    "word_ngram_min",
+    "word_ngram_max",
+    "char_ngrams",
+    "char_ngram_min",
+    "char_ngram_max",
+    "max_features",
+    "max_char_features",
+    "min_df",
+    "sublinear_tf",
+    "smooth_idf",
+    "lowercase",
+    "accent_folding",
+    "evaluation",
+    "cv_folds",
+    "val_fraction",
+    "test_fraction",
+    "seed",
+    "select_C",
+    "target_precision",
+    "min_confidence",
+    "min_threshold_rows",
+    "min_intent_rows",
+    "out_of_scope_intent",
+    "out_of_scope_mode",
+    "min_gate_rows",
+    "gate_folds",
+    "typo_variants",
+    "max_misclassified",
     "threads",
 };
 
@@ -54,6 +76,15 @@ std::string option_key_list() {
         s += k;
     }
     return s;
+}
+
+// Whether `s` can be an intent label: non-empty, at most 200 bytes, no NUL
+// (PostgreSQL text cannot hold one), no control characters.
+bool plausible_label(const std::string &s) {
+    if (s.empty() || s.size() > 200) return false;
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7F) return false;
+    return true;
 }
 
 // Applies one key to `o`; throws for an unknown key or a bad value.
@@ -109,20 +140,79 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
         o.features.text.lowercase = option_bool(key, v);
     } else if (key == "accent_folding") {
         o.features.text.fold_accents = option_bool(key, v);
+    } else if (key == "evaluation") {
+        const char *detail = "evaluation must be \"auto\", \"cross_validation\" or \"holdout\".";
+        if (!v.is_string()) bad_option(key, detail);
+        const std::string s = v.get<std::string>();
+        if (s == "auto")
+            o.evaluation.method = EvaluationMethod::Auto;
+        else if (s == "cross_validation")
+            o.evaluation.method = EvaluationMethod::CrossValidation;
+        else if (s == "holdout")
+            o.evaluation.method = EvaluationMethod::Holdout;
+        else
+            bad_option(key, detail);
+    } else if (key == "cv_folds") {
+        o.evaluation.folds = static_cast<int>(
+            option_integer(key, v, 0, 20, "cv_folds must be 0 (automatic) or an integer between 2 and 20."));
+        if (o.evaluation.folds == 1)
+            bad_option(key, "cv_folds must be 0 (automatic) or an integer between 2 and 20.");
     } else if (key == "val_fraction" || key == "test_fraction") {
         std::string detail = key + " must be a number between 0 and 0.9.";
         double f = option_number(key, v, detail.c_str());
         if (!(f >= 0 && f <= 0.9)) bad_option(key, detail);
-        (key == "val_fraction" ? o.split.val_fraction : o.split.test_fraction) = f;
+        (key == "val_fraction" ? o.evaluation.holdout_fraction : o.evaluation.test_fraction) = f;
     } else if (key == "seed") {
-        o.split.seed = static_cast<uint64_t>(option_integer(
+        o.evaluation.seed = static_cast<uint64_t>(option_integer(
             key, v, 0, int64_t(1) << 53, "seed must be a non-negative integer of at most 2^53."));
-        o.learner.seed = o.split.seed;
+        o.learner.seed = o.evaluation.seed;
+    } else if (key == "select_C") {
+        o.select_C = option_bool(key, v);
     } else if (key == "target_precision") {
         double t = option_number(key, v, "target_precision must be a number greater than 0 and at most 1.");
         if (!(t > 0 && t <= 1))
             bad_option(key, "target_precision must be a number greater than 0 and at most 1.");
         o.target_precision = t;
+    } else if (key == "min_confidence") {
+        double t = option_number(key, v, "min_confidence must be a number between 0 and 1.");
+        if (!(t >= 0 && t <= 1)) bad_option(key, "min_confidence must be a number between 0 and 1.");
+        o.min_confidence = t;
+    } else if (key == "min_threshold_rows") {
+        o.min_threshold_rows = static_cast<size_t>(option_integer(
+            key, v, 0, 100000000, "min_threshold_rows must be an integer between 0 and 100000000."));
+    } else if (key == "min_intent_rows") {
+        o.min_intent_rows = static_cast<size_t>(option_integer(
+            key, v, 0, 100000000, "min_intent_rows must be an integer between 0 and 100000000."));
+    } else if (key == "out_of_scope_intent") {
+        const char *detail = "out_of_scope_intent must be a non-empty label of at most 200 bytes without "
+                             "control characters.";
+        if (!v.is_string() || !plausible_label(v.get<std::string>())) bad_option(key, detail);
+        o.out_of_scope_intent = v.get<std::string>();
+    } else if (key == "out_of_scope_mode") {
+        const char *detail = "out_of_scope_mode must be \"negatives\" or \"class\".";
+        if (!v.is_string()) bad_option(key, detail);
+        const std::string s = v.get<std::string>();
+        if (s == "negatives")
+            o.out_of_scope_mode = OutOfScopeMode::Negatives;
+        else if (s == "class")
+            o.out_of_scope_mode = OutOfScopeMode::Class;
+        else
+            bad_option(key, detail);
+    } else if (key == "min_gate_rows") {
+        o.min_gate_rows = static_cast<size_t>(option_integer(
+            key, v, 1, 100000000, "min_gate_rows must be an integer between 1 and 100000000."));
+    } else if (key == "gate_folds") {
+        o.gate_folds = static_cast<int>(option_integer(
+            key, v, 0, 20, "gate_folds must be 0 (automatic) or an integer between 2 and 20."));
+        if (o.gate_folds == 1)
+            bad_option(key, "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
+    } else if (key == "typo_variants") {
+        o.typo_variants = static_cast<int>(
+            option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
+    } else if (key == "typo_weight") {
+        double t = option_number(key, v, "typo_weight must be a number greater than 0 and at most 1.");
+        if (!(t > 0 && t <= 1)) bad_option(key, "typo_weight must be a number greater than 0 and at most 1.");
+        o.typo_weight = t;
     } else if (key == "threads") {
         // Execution detail, not a model property: applied but not stored by to_json().
         o.learner.threads = static_cast<int>(
@@ -164,10 +254,45 @@ void ModelOptions::apply_json(std::string_view json_object) {
 void ModelOptions::validate() const {
     features.validate();
     learner.validate();
-    split.validate();
+    auto bad_fraction = [](double f) { return !std::isfinite(f) || f < 0 || f > 0.9; };
+    if (bad_fraction(evaluation.holdout_fraction) ||
+        (evaluation.holdout_fraction == 0 && evaluation.method == EvaluationMethod::Holdout))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"val_fraction\"",
+                    "val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation.");
+    if (bad_fraction(evaluation.test_fraction))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"test_fraction\"",
+                    "test_fraction must be a number between 0 and 0.9.");
+    if (!(evaluation.holdout_fraction + evaluation.test_fraction < 1.0))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"val_fraction\"",
+                    "val_fraction + test_fraction must be below 1.");
+    if (evaluation.folds < 0 || evaluation.folds == 1 || evaluation.folds > 20)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"cv_folds\"",
+                    "cv_folds must be 0 (automatic) or an integer between 2 and 20.");
+    if (gate_folds < 0 || gate_folds == 1 || gate_folds > 20)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"gate_folds\"",
+                    "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
     if (!(target_precision > 0 && target_precision <= 1))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"target_precision\"",
                     "target_precision must be a number greater than 0 and at most 1.");
+    if (!(min_confidence >= 0 && min_confidence <= 1))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"min_confidence\"",
+                    "min_confidence must be a number between 0 and 1.");
+    if (!plausible_label(out_of_scope_intent))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"out_of_scope_intent\"",
+                    "out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
+                    "characters.");
+    if (out_of_scope_mode != OutOfScopeMode::Negatives && out_of_scope_mode != OutOfScopeMode::Class)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"out_of_scope_mode\"",
+                    "out_of_scope_mode must be \"negatives\" or \"class\".");
+    if (min_gate_rows < 1)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"min_gate_rows\"",
+                    "min_gate_rows must be at least 1.");
+    if (!(typo_weight > 0 && typo_weight <= 1))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"typo_weight\"",
+                    "typo_weight must be a number greater than 0 and at most 1.");
+    if (typo_variants < 0 || typo_variants > 4)
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"typo_variants\"",
+                    "typo_variants must be an integer between 0 and 4.");
 }
 
 // Every option with its effective value, in a fixed key order.
@@ -190,12 +315,46 @@ std::string ModelOptions::to_json() const {
     w["smooth_idf"] = features.smooth_idf;
     w["lowercase"] = features.text.lowercase;
     w["accent_folding"] = features.text.fold_accents;
-    w["val_fraction"] = split.val_fraction;
-    w["test_fraction"] = split.test_fraction;
-    w["seed"] = split.seed;
+    w["evaluation"] = evaluation_method_name(evaluation.method);
+    w["cv_folds"] = evaluation.folds;
+    w["val_fraction"] = evaluation.holdout_fraction;
+    w["test_fraction"] = evaluation.test_fraction;
+    w["seed"] = evaluation.seed;
+    w["select_C"] = select_C;
     w["target_precision"] = target_precision;
+    w["min_confidence"] = min_confidence;
+    w["min_threshold_rows"] = min_threshold_rows;
+    w["min_intent_rows"] = min_intent_rows;
+    w["out_of_scope_intent"] = out_of_scope_intent;
+    w["out_of_scope_mode"] = out_of_scope_mode_name(out_of_scope_mode);
+    w["min_gate_rows"] = min_gate_rows;
+    w["gate_folds"] = gate_folds;
+    w["typo_variants"] = typo_variants;
+    w["typo_weight"] = typo_weight;
     w["max_misclassified"] = max_misclassified;
     return dump_json(w);
+}
+
+const char *evaluation_method_name(EvaluationMethod m) {
+    switch (m) {
+    case EvaluationMethod::Auto:
+        return "auto";
+    case EvaluationMethod::CrossValidation:
+        return "cross_validation";
+    case EvaluationMethod::Holdout:
+        return "holdout";
+    }
+    return "unknown";
+}
+
+const char *out_of_scope_mode_name(OutOfScopeMode m) {
+    switch (m) {
+    case OutOfScopeMode::Negatives:
+        return "negatives";
+    case OutOfScopeMode::Class:
+        return "class";
+    }
+    return "unknown";
 }
 
 } // namespace intent

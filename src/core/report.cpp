@@ -1,4 +1,33 @@
 // The training report as JSON (the SQL layer stores it as jsonb).
+//
+// Keys 0.1.0's SQL reads (it may call this library until users run ALTER
+// EXTENSION), and what they mean now:
+//   training_samples    rows the returned model was trained on: every usable
+//                       distinct text (out-of-scope examples included). 0.1.0
+//                       trained on 70 % of them.
+//   validation_samples  rows with an out-of-fold prediction (calibration and
+//                       threshold were fitted on these): every usable row in
+//                       cross-validation, the holdout part otherwise.
+//   test_samples        in-scope rows the metrics are computed on (the
+//                       out-of-fold predictions of in-scope rows). 0.1.0
+//                       used a separate 15 % test split; there is none now,
+//                       so the three counts no longer add up to the rows.
+//   total_intents, intents   the model's intents (never the out-of-scope label).
+//   metrics.{accuracy, precision, recall, f1, macro_f1}   out-of-fold figures
+//                       of the served label (the raw argmax), macro over
+//                       intents; precision/recall/f1 equal their macro_
+//                       forms. They are typically lower than the deployed
+//                       model's accuracy (fold models saw fewer rows).
+//   threshold.value     the global abstain threshold in [0, 1] (0: the model
+//                       never abstains); per-intent values are in
+//                       threshold.per_intent.
+//   options.algorithm   the learner.
+// 0.1.0's report also had baseline_metrics (the active model scored on the
+// new test split, which it had mostly trained on); there is no such
+// comparison any more. The gate object carries the fair one, on fresh rows.
+//
+// Misclassified rows and per-row results reference input row indices
+// (positions in the rows passed to train_model), never texts.
 #include "training.h"
 
 #include "evaluation.h"
@@ -9,41 +38,136 @@ namespace intent {
 std::string TrainReport::to_json(const IntentModel &model) const {
     const auto &labels = model.labels();
     Json w = Json::object();
+    const size_t in_scope = data.texts.size() - data.out_of_scope_entries;
+    size_t predicted = 0;
+    for (size_t e = 0; e < plan.fold.size(); ++e)
+        predicted += plan.fold[e] >= 0;
     w["input_rows"] = data.input_rows;
-    w["training_samples"] = data.train.size();
-    w["validation_samples"] = data.val.size();
-    w["test_samples"] = data.test.size();
+    w["usable_rows"] = data.texts.size();
+    w["training_samples"] = data.texts.size();
+    w["validation_samples"] = predicted;
+    w["test_samples"] = oof.rows;
     w["total_intents"] = labels.size();
     w["intents"] = labels;
-    w["small_classes"] = data.small_classes;
+    std::vector<std::string> small;
+    for (size_t c : threshold.thin_intents)
+        small.push_back(data.labels[c]);
+    w["small_classes"] = small;
     w["duplicates_removed"] = data.duplicates_removed;
     w["conflicts_resolved"] = data.conflicts_resolved;
     w["empty_removed"] = data.empty_removed;
+    w["in_scope_rows"] = in_scope;
+    w["out_of_scope"] = {{"intent", data.out_of_scope_intent},
+                         {"rows", data.out_of_scope_entries},
+                         {"mode", model.has_out_of_scope_class() ? "class" : "negatives"},
+                         {"evaluated", out_of_scope_evaluated},
+                         {"recall", out_of_scope_recall}};
     w["algorithm"] = algorithm_name(model.algorithm());
     w["features"] = model.num_features();
-    w["threshold"] = {{"value", static_cast<double>(threshold.threshold)},
+    w["format_version"] = model.format_version();
+    w["typo"] = {{"variants", typo_variants}, {"rows", typo_rows}};
+
+    w["evaluation"] = {{"method", evaluation_method_name(plan.method)},
+                       {"folds", plan.folds},
+                       {"rows", predicted},
+                       {"work", plan.work},
+                       {"reason", plan.reason},
+                       {"vectorizer", "fitted once on every usable row (texts only, no labels)"},
+                       {"fold_tolerance", fold_tolerance},
+                       {"unseen_intent_rows", unseen_intent_rows}};
+    w["C"] = {{"value", c_selection.chosen},
+              {"selected", c_selection.selected},
+              {"grid", c_selection.grid},
+              {"accuracy", c_selection.accuracy},
+              {"reason", c_selection.reason}};
+
+    std::vector<size_t> row_ids;
+    row_ids.reserve(oof_entries.size());
+    for (size_t e : oof_entries)
+        row_ids.push_back(data.source_row[e]);
+    Json metrics = metrics_json(oof, labels, row_ids, &calibration);
+    metrics["evaluation"] = evaluation_method_name(plan.method);
+    metrics["coverage"] = coverage;
+    metrics["accepted_accuracy"] = accepted_accuracy;
+    metrics["out_of_scope_recall"] = out_of_scope_recall;
+    w["metrics"] = std::move(metrics);
+    w["calibration"] = {{"method", "temperature"},
+                        {"scale", static_cast<double>(calibrator.scale)},
+                        {"temperature", 1.0 / static_cast<double>(calibrator.scale)},
+                        {"ece", calibration.ece},
+                        {"brier", calibration.brier},
+                        {"rows", calibration.rows}};
+
+    Json per_intent = Json::object();
+    for (size_t c = 0; c < labels.size() && c < threshold.per_intent.size(); ++c)
+        per_intent[labels[c]] = static_cast<double>(threshold.per_intent[c]);
+    w["threshold"] = {{"value", static_cast<double>(threshold.global)},
+                      {"target_precision", model.options().target_precision},
+                      {"min_confidence", model.options().min_confidence},
                       {"precision", threshold.precision},
                       {"coverage", threshold.coverage},
-                      {"target_precision", model.options().target_precision},
-                      {"target_reached", threshold.target_reached}};
+                      {"target_reached", threshold.choice.target_reached},
+                      {"precision_rule_value", static_cast<double>(threshold.choice.threshold)},
+                      {"min_confidence_binds", threshold.min_confidence_binds},
+                      {"abstains", threshold.abstains},
+                      {"rows", threshold.rows},
+                      {"min_threshold_rows", model.options().min_threshold_rows},
+                      {"min_intent_rows", model.options().min_intent_rows},
+                      {"no_abstain_intents", small},
+                      {"per_intent", std::move(per_intent)},
+                      {"reason", threshold.reason}};
 
-    std::vector<std::string> val_texts, test_texts;
-    val_texts.reserve(data.val.size());
-    for (size_t i : data.val)
-        val_texts.push_back(data.texts[i]);
-    test_texts.reserve(data.test.size());
-    for (size_t i : data.test)
-        test_texts.push_back(data.texts[i]);
+    if (gate.evaluated) {
+        auto score = [](const GateModelScore &s) {
+            return Json{{"accuracy", s.accuracy},
+                        {"macro_f1", s.macro_f1},
+                        {"uncertain", s.uncertain},
+                        {"out_of_scope_recall", s.out_of_scope_recall}};
+        };
+        w["gate"] = {{"rows", gate.rows},
+                     {"out_of_scope_rows", gate.out_of_scope_rows},
+                     {"sufficient", gate.sufficient},
+                     {"min_rows", gate.min_rows},
+                     {"folds", gate.folds},
+                     {"method", "fresh_folds"},
+                     {"candidate", score(gate.candidate)},
+                     {"active", score(gate.active)},
+                     {"candidate_only_correct", gate.candidate_only_correct},
+                     {"active_only_correct", gate.active_only_correct},
+                     {"input_rows", gate.input_rows},
+                     {"reason", gate.reason}};
+    } else {
+        w["gate"] = nullptr;
+    }
 
-    w["validation"] = metrics_json(validation, labels, val_texts, nullptr);
-    Json metrics = metrics_json(test, labels, test_texts, &test_calibration);
-    metrics["coverage"] = test_coverage;
-    metrics["accepted_accuracy"] = test_accepted_accuracy;
-    w["metrics"] = std::move(metrics);
-    w["timings"] = {{"features", seconds_features},
-                    {"train", seconds_train},
-                    {"calibrate", seconds_calibrate},
-                    {"evaluate", seconds_evaluate}};
+    // Per input row, column-wise (compact for thousands of rows).
+    Json row = Json::array(), fold = Json::array(), pred = Json::array(), conf = Json::array(),
+         own = Json::array(), unc = Json::array();
+    for (const RowResult &r : rows) {
+        row.push_back(r.input_row);
+        fold.push_back(r.fold);
+        if (r.predicted >= 0) {
+            pred.push_back(labels[static_cast<size_t>(r.predicted)]);
+            conf.push_back(static_cast<double>(r.confidence));
+            own.push_back(static_cast<double>(r.label_probability));
+            unc.push_back(r.uncertain);
+        } else {
+            pred.push_back(nullptr);
+            conf.push_back(nullptr);
+            own.push_back(nullptr);
+            unc.push_back(nullptr);
+        }
+    }
+    w["row_results"] = {{"row", std::move(row)},
+                        {"fold", std::move(fold)},
+                        {"predicted", std::move(pred)},
+                        {"confidence", std::move(conf)},
+                        {"label_probability", std::move(own)},
+                        {"uncertain", std::move(unc)}};
+
+    w["timings"] = {{"features", seconds_features},   {"evaluate", seconds_evaluate},
+                    {"calibrate", seconds_calibrate}, {"refit", seconds_refit},
+                    {"gate", seconds_gate},           {"total", seconds_total}};
     w["options"] = parse_json(model.options().to_json(), "model options");
     return dump_json(w);
 }

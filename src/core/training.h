@@ -3,30 +3,71 @@
 
 #include "calibration.h"
 #include "dataset.h"
+#include "folds.h"
+#include "gate.h"
 #include "metrics.h"
 #include "model.h"
+#include "threshold.h"
 
 #include <string>
 #include <vector>
 
 namespace intent {
 
+// The out-of-fold result of one input row (the review queue ranks likely
+// label errors from these). Rows whose text normalised to nothing, and in a
+// holdout evaluation the rows outside the holdout, have fold -1 and no
+// prediction.
+struct RowResult {
+    size_t input_row = 0;
+    int fold = -1;               // the fold whose model never saw this row's text
+    int predicted = -1;          // served label (index into the intents), -1 without a prediction
+    float confidence = 0;        // calibrated probability of `predicted`
+    float label_probability = 0; // calibrated probability of this row's own label (0 when the model
+                                 // has no such intent: the out-of-scope label, or a label that lost
+                                 // every conflict)
+    bool uncertain = false;      // would abstain (below the threshold, or out of scope)
+};
+
+// How C was chosen.
+struct CSelection {
+    bool selected = false;        // false: C as given (the grid would cost too much, or select_C is off)
+    std::vector<double> grid;     // candidate values
+    std::vector<double> accuracy; // out-of-fold accuracy of each
+    double chosen = 1.0;
+    std::string reason;
+};
+
 // Everything train_model learned and measured.
 struct TrainReport {
     PreparedDataset data;
-    EvalReport validation; // on the val split, before the threshold
-    EvalReport test;       // on the test split
-    CalibrationReport test_calibration;
-    ThresholdChoice threshold;
-    double test_accepted_accuracy = 0; // accuracy of test rows at or above the threshold
-    double test_coverage = 0;          // fraction of test rows at or above the threshold
-    double seconds_features = 0, seconds_train = 0, seconds_calibrate = 0, seconds_evaluate = 0;
+    EvaluationPlan plan; // method, folds, the fold of every entry, and why
+    CSelection c_selection;
+    int typo_variants = 0;     // synthetic variants per row used (see typos.h)
+    double fold_tolerance = 0; // solver tolerance of the fold fits (training.cpp says why)
+    size_t typo_rows = 0;      // variant rows added to the training rows
 
-    // The report as one JSON object (the SQL layer casts it to jsonb):
-    // sizes, labels, small_classes, metrics {accuracy, macro_precision,
-    // macro_recall, macro_f1, per_intent {label: {precision, recall, f1,
-    // support}}, confusion {labels, matrix}, misclassified [{text, expected,
-    // predicted, confidence}], calibration {ece, brier}}, threshold, timings.
+    // Out-of-fold evaluation over the in-scope entries that got a prediction.
+    EvalReport oof;                  // served label against the kept label
+    std::vector<size_t> oof_entries; // the entry of each evaluated row (oof.misclassified[].row indexes this)
+    CalibrationReport calibration;   // ECE and Brier of the top class, out of fold
+    ScoreCalibrator calibrator;
+    AbstainThresholds threshold;
+    double coverage = 0;          // in-scope out-of-fold rows not abstained
+    double accepted_accuracy = 0; // accuracy of those
+    size_t out_of_scope_evaluated = 0;
+    double out_of_scope_recall = 0; // out-of-scope out-of-fold rows marked uncertain
+    size_t unseen_intent_rows = 0;  // rows whose intent their fold model never saw (single examples)
+
+    GateReport gate;
+    std::vector<RowResult> rows; // one per input row, in input order
+
+    double seconds_features = 0, seconds_evaluate = 0, seconds_calibrate = 0, seconds_refit = 0,
+           seconds_gate = 0, seconds_total = 0;
+
+    // The report as one JSON object (the SQL layer casts it to jsonb); the
+    // keys are documented in report.cpp. Texts never appear in it: rows are
+    // referenced by input row index.
     std::string to_json(const IntentModel &model) const;
 };
 
@@ -35,12 +76,19 @@ struct TrainedModel {
     TrainReport report;
 };
 
-// The whole pipeline: prepare (dedup + split) -> fit TF-IDF on train ->
-// train one-vs-rest -> fit Platt per class on val scores -> choose the
-// threshold on val -> evaluate on test. With an empty val split, calibration
-// falls back to the train scores and the threshold to 0.
-// Throws Error(InsufficientData) with fewer than 2 labels or no training rows.
+// The whole pipeline:
+//   prepare (dedup, out-of-scope label) -> TF-IDF fitted once on every usable
+//   row (the vocabulary and idf see held-out texts, never their labels) ->
+//   optional typo variants -> out-of-fold scores by cross-validation or a
+//   holdout (folds.h), over a grid of C when affordable -> the calibrator on
+//   pooled out-of-fold scores -> thresholds on out-of-fold predictions ->
+//   out-of-fold metrics -> refit on every usable row -> gate evidence on the
+//   fresh rows when `active` is given -> a format 2 model.
+// An intent with a single example still trains; its row gets no out-of-fold
+// prediction of its own intent (its fold model never saw the intent).
+// Deterministic for the same rows and options, whatever the thread count.
+// Throws Error(InsufficientData) with fewer than 2 intents.
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
-                         const TrainCallbacks &callbacks);
+                         const TrainCallbacks &callbacks, const IntentModel *active = nullptr);
 
 } // namespace intent

@@ -14,6 +14,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -103,27 +104,34 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
-    intent::TrainedModel trained = intent::train_model(rows, options, callbacks);
-
-    std::string report = trained.report.to_json(trained.model);
+    std::unique_ptr<intent::IntentModel> baseline;
     if (!PG_ARGISNULL(5)) {
-        // Score the active model on the same test rows: the deploy rule
-        // compares like with like.
         bytea *blob = nullptr;
         pg_call([&]() noexcept { blob = PG_GETARG_BYTEA_PP(5); });
-        intent::IntentModel baseline = intent::IntentModel::deserialize(
-            reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob));
-        std::vector<std::string> test_texts, test_truth;
-        for (size_t i : trained.report.data.test) {
-            test_texts.push_back(trained.report.data.texts[i]);
-            test_truth.push_back(trained.report.data.labels[trained.report.data.y[i]]);
+        baseline = std::make_unique<intent::IntentModel>(intent::IntentModel::deserialize(
+            reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob)));
+    }
+    // This is 0.1.0's entry point, which 0.1.0's SQL calls until ALTER
+    // EXTENSION UPDATE runs (0.2.0 trains through _pg_intent_train_table()).
+    // 0.1.0's deploy rule needs baseline_metrics; without them it would
+    // deploy every model. So, as 0.1.0 did, the active model is scored on
+    // the rows the new model was evaluated on, most of which it trained on:
+    // a comparison that favours it and rarely deploys, as before the
+    // upgrade, never one that deploys blindly.
+    intent::TrainedModel trained = intent::train_model(rows, options, callbacks);
+    std::string report = trained.report.to_json(trained.model);
+    if (baseline) {
+        const intent::PreparedDataset &d = trained.report.data;
+        std::vector<std::string> evaluated, truth;
+        for (size_t e : trained.report.oof_entries) {
+            evaluated.push_back(d.texts[e]);
+            truth.push_back(d.labels[static_cast<size_t>(d.y[e])]);
         }
         intent::CalibrationReport calibration;
-        intent::EvalReport eval = intent::evaluate_model(baseline, test_texts, test_truth, &calibration);
-        std::string baseline_json =
-            intent::eval_report_json(eval, baseline.labels(), test_texts, &calibration);
-        report.pop_back(); // the closing brace of the report object
-        report += ",\"baseline_metrics\":" + baseline_json + "}";
+        intent::EvalReport eval = intent::evaluate_model(*baseline, evaluated, truth, &calibration);
+        intent::Json merged = intent::parse_json(report, "training report");
+        merged["baseline_metrics"] = intent::metrics_json(eval, baseline->labels(), {}, &calibration);
+        report = intent::dump_json(merged);
     }
 
     std::string blob = trained.model.serialize();

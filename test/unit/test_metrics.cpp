@@ -1,6 +1,7 @@
 // Evaluation metrics and threshold choice on hand-made cases.
 #include "errors.h"
 #include "metrics.h"
+#include "threshold.h"
 
 #include <gtest/gtest.h>
 
@@ -120,4 +121,76 @@ TEST(Metrics, ThresholdEdgeCases) {
     EXPECT_THROW(choose_threshold({0.5f}, {true, false}, 0.9), Error);
     EXPECT_THROW(choose_threshold({0.5f}, {true}, 1.5), Error);
     EXPECT_THROW(choose_threshold({NAN}, {true}, 0.9), Error);
+}
+
+// ------------------------------------------------------------ abstain thresholds
+
+namespace {
+
+// n predictions of intent 0 with confidences spread over (0, 1], right when
+// the confidence is above `cut`.
+void spread(size_t n, float cut, std::vector<float> &conf, std::vector<int> &pred, std::vector<bool> &ok) {
+    for (size_t i = 0; i < n; ++i) {
+        const float c = static_cast<float>(i + 1) / static_cast<float>(n);
+        conf.push_back(c);
+        pred.push_back(0);
+        ok.push_back(c > cut);
+    }
+}
+
+} // namespace
+
+// Too few out-of-fold predictions: the run never abstains, and says why.
+TEST(AbstainThresholds, ThinRunNeverAbstains) {
+    std::vector<float> conf;
+    std::vector<int> pred;
+    std::vector<bool> ok;
+    spread(50, 0.5f, conf, pred, ok);
+    const AbstainThresholds t = choose_abstain_thresholds(conf, pred, ok, {20, 20}, 0.95, 0.5, 100, 5);
+    EXPECT_FALSE(t.abstains);
+    EXPECT_EQ(t.global, 0.0f);
+    EXPECT_EQ(t.per_intent, (std::vector<float>{0.0f, 0.0f}));
+    EXPECT_NE(t.reason.find("min_threshold_rows"), std::string::npos) << t.reason;
+}
+
+// The precision rule: rows right above 0.3; precision 0.95 needs the
+// threshold where wrong rows are 5 % of the accepted ones.
+TEST(AbstainThresholds, PrecisionRuleAndProbabilityFloor) {
+    std::vector<float> conf;
+    std::vector<int> pred;
+    std::vector<bool> ok;
+    spread(1000, 0.3f, conf, pred, ok);
+    AbstainThresholds t = choose_abstain_thresholds(conf, pred, ok, {1000, 10}, 0.95, 0.0, 100, 5);
+    EXPECT_TRUE(t.abstains);
+    EXPECT_FALSE(t.min_confidence_binds);
+    // accepted = rows >= t: (1 - t) * 1000 + 1 of which 700 right; 700 / 0.95 = 736.8 accepted
+    EXPECT_NEAR(t.global, 1.0 - 736.0 / 1000.0, 0.002);
+    EXPECT_GE(t.precision, 0.95);
+    // A floor above it binds.
+    t = choose_abstain_thresholds(conf, pred, ok, {1000, 10}, 0.95, 0.5, 100, 5);
+    EXPECT_TRUE(t.min_confidence_binds);
+    EXPECT_FLOAT_EQ(t.global, 0.5f);
+    EXPECT_DOUBLE_EQ(t.precision, 1.0);
+    EXPECT_NEAR(t.coverage, 0.501, 1e-9);
+}
+
+// An intent with fewer than min_intent_rows training rows never abstains,
+// and its predictions do not move the global threshold.
+TEST(AbstainThresholds, ThinIntentsNeverAbstain) {
+    std::vector<float> conf;
+    std::vector<int> pred;
+    std::vector<bool> ok;
+    spread(500, 0.3f, conf, pred, ok);
+    const AbstainThresholds base = choose_abstain_thresholds(conf, pred, ok, {500, 3}, 0.95, 0.0, 100, 5);
+    // Intent 1 (3 training rows) predicted wrongly at high confidence.
+    for (int i = 0; i < 50; ++i) {
+        conf.push_back(0.99f);
+        pred.push_back(1);
+        ok.push_back(false);
+    }
+    const AbstainThresholds t = choose_abstain_thresholds(conf, pred, ok, {500, 3}, 0.95, 0.0, 100, 5);
+    EXPECT_EQ(t.thin_intents, (std::vector<size_t>{1}));
+    EXPECT_EQ(t.per_intent[1], 0.0f);
+    EXPECT_EQ(t.per_intent[0], t.global);
+    EXPECT_EQ(t.global, base.global);
 }

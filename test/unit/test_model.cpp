@@ -1,6 +1,7 @@
-// IntentModel: options, hand-computed scores and probabilities, the binary
-// format's round trip and hostile-input rejection, determinism, and a small
-// end-to-end training run in Spanish.
+// IntentModel: options, hand-computed scores and probabilities (format 1's
+// Platt path and format 2's temperature path), the binary format's round trip
+// and hostile-input rejection, determinism, and a small end-to-end training
+// run in Spanish.
 #include "crc32c.h"
 #include "errors.h"
 #include "evaluation.h"
@@ -100,7 +101,27 @@ IntentModel hand_model(float threshold) {
     std::vector<PlattParams> platt(2);
     platt[0] = PlattParams{-1.0f, 0.0f};
     platt[1] = PlattParams{-1.0f, 0.0f};
-    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, platt, threshold);
+    return IntentModel::assemble_v1(o, std::move(v), {"a", "b"}, w, platt, threshold);
+}
+
+// The same weights as a format 2 model: temperature 1/2 (scale 2), per-intent
+// thresholds, and optionally a third weight column as the out-of-scope class
+// (w(hola, oos) = -1, w(pedido, oos) = -1, bias 1: it wins on unknown text).
+IntentModel hand_model_v2(float threshold, bool oos_class = false) {
+    ModelOptions o;
+    o.features = unigram_options();
+    Vectorizer v = Vectorizer::from_parts(o.features, {"hola", "pedido"},
+                                          {FeatureKind::Word, FeatureKind::Word}, {1.0f, 1.0f});
+    LinearWeights w;
+    w.num_features = 2;
+    w.num_classes = oos_class ? 3 : 2;
+    w.w = oos_class ? std::vector<float>{2.0f, -1.0f, -1.0f, -1.0f, 2.0f, -1.0f}
+                    : std::vector<float>{2.0f, -1.0f, -1.0f, 2.0f};
+    w.bias = oos_class ? std::vector<float>{0.5f, -0.5f, 1.0f} : std::vector<float>{0.5f, -0.5f};
+    ScoreCalibrator cal;
+    cal.scale = 2.0f;
+    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, cal, threshold, {threshold, 0.0f},
+                                 oos_class);
 }
 
 double sigmoid(double s) {
@@ -209,9 +230,10 @@ TEST(ModelOptions, ApplyJsonSetsEveryGroup) {
     EXPECT_EQ(o.features.max_features, 500);
     EXPECT_FALSE(o.features.text.fold_accents);
     EXPECT_TRUE(o.features.text.lowercase);
-    EXPECT_EQ(o.split.val_fraction, 0.2);
-    EXPECT_EQ(o.split.test_fraction, 0.1);
-    EXPECT_EQ(o.split.seed, 7u);
+    EXPECT_EQ(o.evaluation.holdout_fraction, 0.2);
+    EXPECT_EQ(o.evaluation.test_fraction, 0.1);
+    EXPECT_EQ(o.evaluation.seed, 7u);
+    EXPECT_EQ(o.learner.seed, 7u);
     EXPECT_EQ(o.target_precision, 0.95);
     EXPECT_EQ(o.max_misclassified, 10u);
 }
@@ -224,13 +246,15 @@ TEST(ModelOptions, ToJsonRoundTripsAndListsDefaults) {
     EXPECT_NE(j.find("\"class_weight\":\"balanced\""), std::string::npos) << j;
     EXPECT_NE(j.find("\"max_features\":10000"), std::string::npos) << j;
     EXPECT_NE(j.find("\"target_precision\":0.9"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"out_of_scope_intent\":\"out_of_scope\""), std::string::npos) << j;
+    EXPECT_NE(j.find("\"evaluation\":\"auto\""), std::string::npos) << j;
     ModelOptions changed;
     changed.apply_json(R"({"C":0.25,"char_ngrams":false,"seed":123})");
     ModelOptions again;
     again.apply_json(changed.to_json());
     EXPECT_EQ(again.to_json(), changed.to_json());
     EXPECT_EQ(again.learner.C, 0.25);
-    EXPECT_EQ(again.split.seed, 123u);
+    EXPECT_EQ(again.evaluation.seed, 123u);
 }
 
 TEST(ModelOptions, UnknownKeyNamesItAndListsValidKeys) {
@@ -297,7 +321,46 @@ TEST(ModelOptions, CrossFieldValidation) {
     EXPECT_THROW(o.apply_json(R"({"word_ngram_min":3,"word_ngram_max":2})"), Error);
     EXPECT_THROW(o.apply_json(R"({"val_fraction":0.6,"test_fraction":0.5})"), Error);
     EXPECT_EQ(o.features.word_ngram_min, 1);
-    EXPECT_EQ(o.split.val_fraction, 0.15);
+    EXPECT_EQ(o.evaluation.holdout_fraction, 0.2);
+}
+
+// 0.1.0's stored options (every key it wrote) still parse, and the new keys
+// are validated like the old ones.
+TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
+    ModelOptions o;
+    EXPECT_NO_THROW(o.apply_json(
+        R"({"algorithm":"linear_svm","C":1,"class_weight":"balanced","tolerance":0.1,"max_iterations":1000,
+            "word_ngram_min":1,"word_ngram_max":3,"char_ngrams":true,"char_ngram_min":2,"char_ngram_max":5,
+            "max_features":10000,"max_char_features":20000,"min_df":1,"sublinear_tf":true,"smooth_idf":true,
+            "lowercase":true,"accent_folding":true,"val_fraction":0.15,"test_fraction":0.15,"seed":42,
+            "target_precision":0.9,"max_misclassified":200})"));
+    EXPECT_EQ(o.target_precision, 0.9);
+    o.apply_json(
+        R"({"evaluation":"holdout","cv_folds":4,"out_of_scope_intent":"fuera","out_of_scope_mode":"class",
+                     "min_gate_rows":10,"typo_variants":2,"select_C":false,"min_confidence":0.3})");
+    EXPECT_EQ(o.evaluation.method, EvaluationMethod::Holdout);
+    EXPECT_EQ(o.evaluation.folds, 4);
+    EXPECT_EQ(o.out_of_scope_intent, "fuera");
+    EXPECT_EQ(o.out_of_scope_mode, OutOfScopeMode::Class);
+    EXPECT_EQ(o.min_gate_rows, 10u);
+    EXPECT_EQ(o.typo_variants, 2);
+    EXPECT_FALSE(o.select_C);
+    ModelOptions again;
+    again.apply_json(o.to_json());
+    EXPECT_EQ(again.to_json(), o.to_json());
+    for (const char *bad : {R"({"evaluation":"kfold"})", R"({"cv_folds":1})", R"({"cv_folds":21})",
+                            R"({"out_of_scope_intent":""})", R"({"out_of_scope_intent":"a\u0000b"})",
+                            R"({"out_of_scope_mode":"ignore"})", R"({"min_gate_rows":0})",
+                            R"({"typo_variants":5})", R"({"min_confidence":1.5})", R"({"select_C":"yes"})"}) {
+        ModelOptions m;
+        try {
+            m.apply_json(bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << bad;
+            EXPECT_NE(std::string(e.what()).find("training option"), std::string::npos) << bad;
+        }
+    }
 }
 
 // ============================================================ prediction
@@ -361,13 +424,63 @@ TEST(IntentModel, InvalidUtf8IsInvalidText) {
     }
 }
 
+// Format 2: the label is the raw argmax, probabilities are a softmax of
+// scale x scores, the per-intent threshold applies.
+TEST(IntentModelV2, TemperatureProbabilitiesAndPerIntentThresholds) {
+    IntentModel m = hand_model_v2(0.9f);
+    EXPECT_EQ(m.format_version(), 2u);
+    PredictScratch s;
+    // "hola": scores (2.5, -1.5); p_a = 1 / (1 + exp(-8)).
+    Prediction p = m.predict("hola", 2, s);
+    EXPECT_EQ(p.label, 0);
+    EXPECT_NEAR(p.confidence, 1.0 / (1.0 + std::exp(-8.0)), 1e-6);
+    EXPECT_FALSE(p.uncertain);
+    // "hola pedido": scores 0.5 + r, -0.5 + r: p_a = 1 / (1 + exp(-2)) = 0.8808 < 0.9.
+    p = m.predict("hola pedido", 2, s);
+    EXPECT_EQ(p.label, 0);
+    EXPECT_NEAR(p.confidence, 1.0 / (1.0 + std::exp(-2.0)), 1e-6);
+    EXPECT_TRUE(p.uncertain);
+    EXPECT_EQ(m.classify("hola pedido", s), -1);
+    // Intent b has threshold 0: never uncertain.
+    p = m.predict("pedido hola pedido pedido", 2, s);
+    EXPECT_EQ(p.label, 1);
+    EXPECT_FALSE(p.uncertain);
+    EXPECT_EQ(m.thresholds(), (std::vector<float>{0.9f, 0.0f}));
+}
+
+// The internal out-of-scope class is never served: when it wins the
+// prediction names the best intent and is uncertain; it is not a label.
+TEST(IntentModelV2, OutOfScopeClassIsNeverAnIntent) {
+    IntentModel m = hand_model_v2(0.0f, true);
+    EXPECT_TRUE(m.has_out_of_scope_class());
+    EXPECT_EQ(m.labels(), (std::vector<std::string>{"a", "b"}));
+    PredictScratch s;
+    // Unknown text: scores (0.5, -0.5, 1.0): out of scope wins.
+    Prediction p = m.predict("xyzzy", 3, s);
+    EXPECT_EQ(p.label, 0);
+    EXPECT_TRUE(p.uncertain);
+    EXPECT_EQ(p.top.size(), 2u);                        // intents only
+    EXPECT_LT(p.top[0].second + p.top[1].second, 1.0f); // the class keeps its share
+    EXPECT_EQ(m.classify("xyzzy", s), -1);
+    // "hola": (2.5, -1.5, 0): intent a wins.
+    EXPECT_EQ(m.classify("hola", s), 0);
+    // Round trip keeps the class.
+    const std::string blob = m.serialize();
+    const IntentModel back =
+        IntentModel::deserialize(reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
+    EXPECT_TRUE(back.has_out_of_scope_class());
+    EXPECT_EQ(back.serialize(), blob);
+    EXPECT_EQ(back.classify("xyzzy", s), -1);
+}
+
 // ============================================================ binary format
 
 TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
     IntentModel m = hand_model(0.7f);
     std::string blob = m.serialize();
     ASSERT_EQ(blob.compare(0, 8, "PGINTENT"), 0);
-    EXPECT_EQ(get_u32(bytes_of(blob), 8), IntentModel::kFormatVersion);
+    EXPECT_EQ(get_u32(bytes_of(blob), 8), IntentModel::kLegacyFormatVersion);
+    EXPECT_EQ(m.format_version(), 1u);
     IntentModel back = IntentModel::deserialize(reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
     EXPECT_EQ(back.serialize(), blob);
     EXPECT_EQ(back.labels(), m.labels());
@@ -380,6 +493,52 @@ TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
         back.probabilities(t, s2);
         EXPECT_EQ(s1.probs, s2.probs) << t;
     }
+}
+
+TEST(ModelFormat, Format2RoundTripsAndRejectsBadSections) {
+    IntentModel m = hand_model_v2(0.6f);
+    const std::string blob = m.serialize();
+    EXPECT_EQ(get_u32(bytes_of(blob), 8), IntentModel::kFormatVersion);
+    const IntentModel back = load(bytes_of(blob));
+    EXPECT_EQ(back.format_version(), 2u);
+    EXPECT_EQ(back.serialize(), blob);
+    EXPECT_EQ(back.thresholds(), m.thresholds());
+    EXPECT_EQ(back.calibrator().scale, 2.0f);
+    EXPECT_EQ(back.out_of_scope_intent(), "out_of_scope");
+    PredictScratch s1, s2;
+    for (const char *t : {"hola", "pedido", "hola pedido hola", "nada"}) {
+        m.probabilities(t, s1);
+        back.probabilities(t, s2);
+        EXPECT_EQ(s1.probs, s2.probs) << t;
+    }
+    const std::vector<uint8_t> b = bytes_of(blob);
+    std::vector<uint8_t> c = b;
+    float bad = 1.5f;
+    uint32_t bits;
+    std::memcpy(&bits, &bad, 4);
+    set_u32(c, section_offset(b, 11) + 12 + 4 + 4, bits); // intent a's threshold
+    fix_crc(c);
+    expect_corrupt(c, "per-intent");
+    c = b;
+    bad = -2.0f;
+    std::memcpy(&bits, &bad, 4);
+    set_u32(c, section_offset(b, 10) + 12 + 1, bits); // the scale
+    fix_crc(c);
+    expect_corrupt(c, "scale");
+    c = b;
+    c[section_offset(b, 12) + 12] = 1; // claims an out-of-scope class the weights lack
+    fix_crc(c);
+    expect_corrupt(c, "out-of-scope");
+    c = b;
+    c[section_offset(b, 10) + 12] = 7; // unknown calibration method
+    fix_crc(c);
+    expect_corrupt(c, "calibration method");
+    // A format 2 blob with format 1's sections after the bias is refused.
+    const std::vector<uint8_t> v1 = bytes_of(hand_model(0.6f).serialize());
+    c = v1;
+    set_u32(c, 8, 2);
+    fix_crc(c);
+    expect_corrupt(c, "Expected the calibration section");
 }
 
 TEST(ModelFormat, EveryTruncationIsRejected) {
@@ -537,7 +696,9 @@ TEST(TrainModel, SpanishEndToEndPredictsHeldOutPhrases) {
     const TrainedModel &t = spanish_model();
     const IntentModel &m = t.model;
     ASSERT_EQ(m.labels(), (std::vector<std::string>{"payment_issue", "return_process", "shipping_problem"}));
-    EXPECT_EQ(t.report.data.train.size() + t.report.data.val.size() + t.report.data.test.size(), 24u);
+    EXPECT_EQ(m.format_version(), IntentModel::kFormatVersion);
+    EXPECT_EQ(t.report.data.texts.size(), 24u);
+    EXPECT_EQ(t.report.oof.rows, 24u); // every row out of fold
     PredictScratch s;
     auto label = [&](const char *text) { return m.labels()[size_t(m.predict(text, 3, s).label)]; };
     EXPECT_EQ(label("quiero devolver unos pantalones"), "return_process");
@@ -567,10 +728,18 @@ TEST(TrainModel, ProbabilitiesSumToOne) {
     }
 }
 
+// 24 rows are too few to estimate a precision (min_threshold_rows 100), and
+// 8 rows per intent too few to abstain on (min_intent_rows 10): the default
+// run never abstains. With the evidence rules relaxed it does.
 TEST(TrainModel, ThresholdMakesGibberishUncertain) {
-    const TrainedModel &t = spanish_model();
+    EXPECT_EQ(spanish_model().model.threshold(), 0.0f);
+    EXPECT_FALSE(spanish_model().report.threshold.abstains);
+    ModelOptions o;
+    o.min_threshold_rows = 10;
+    o.min_intent_rows = 5;
+    const TrainedModel t = train_model(spanish_rows(), o, TrainCallbacks{});
     const IntentModel &m = t.model;
-    EXPECT_EQ(m.threshold(), t.report.threshold.threshold);
+    EXPECT_EQ(m.threshold(), t.report.threshold.global);
     EXPECT_GT(m.threshold(), 0.0f);
     PredictScratch s;
     Prediction p = m.predict("xkcd qwfp zzzt", 3, s);
@@ -596,11 +765,24 @@ TEST(TrainModel, ClassifyDoesNotAllocateOnceWarm) {
 }
 
 TEST(TrainModel, ThreadCountDoesNotChangeTheModel) {
-    ModelOptions one, two;
+    ModelOptions one, two, three;
     one.learner.threads = 1;
     two.learner.threads = 2;
-    EXPECT_EQ(train_model(spanish_rows(), one, TrainCallbacks{}).model.serialize(),
-              train_model(spanish_rows(), two, TrainCallbacks{}).model.serialize());
+    three.learner.threads = 3;
+    const TrainedModel a = train_model(spanish_rows(), one, TrainCallbacks{});
+    const std::string blob = a.model.serialize();
+    for (const ModelOptions &o : {two, three}) {
+        const TrainedModel b = train_model(spanish_rows(), o, TrainCallbacks{});
+        EXPECT_EQ(b.model.serialize(), blob);
+        // The report does not depend on it either (timings aside).
+        ASSERT_EQ(b.report.rows.size(), a.report.rows.size());
+        for (size_t i = 0; i < a.report.rows.size(); ++i) {
+            EXPECT_EQ(b.report.rows[i].fold, a.report.rows[i].fold);
+            EXPECT_EQ(b.report.rows[i].predicted, a.report.rows[i].predicted);
+            EXPECT_EQ(b.report.rows[i].confidence, a.report.rows[i].confidence);
+        }
+        EXPECT_EQ(b.report.c_selection.accuracy, a.report.c_selection.accuracy);
+    }
 }
 
 TEST(TrainModel, TrainingTwiceGivesIdenticalBytes) {
@@ -612,31 +794,52 @@ TEST(TrainModel, TrainingTwiceGivesIdenticalBytes) {
     EXPECT_EQ(back.serialize(), a);
 }
 
+// The keys 0.1.0's SQL reads, plus the new ones; no training text anywhere.
 TEST(TrainModel, ReportJsonHasTheDocumentedKeys) {
     const TrainedModel &t = spanish_model();
-    Json r = parse_json(t.report.to_json(t.model), "report");
+    const std::string json = t.report.to_json(t.model);
+    Json r = parse_json(json, "report");
     ASSERT_TRUE(r.is_object());
-    EXPECT_EQ(r.at("training_samples").get<double>() + r.at("validation_samples").get<double>() +
-                  r.at("test_samples").get<double>(),
-              24.0);
+    EXPECT_EQ(r.at("training_samples").get<double>(), 24.0);
+    EXPECT_EQ(r.at("validation_samples").get<double>(), 24.0);
+    EXPECT_EQ(r.at("test_samples").get<double>(), 24.0);
     EXPECT_EQ(r.at("total_intents").get<double>(), 3.0);
     EXPECT_EQ(r.at("intents").size(), 3u);
     EXPECT_EQ(r.at("duplicates_removed").get<double>(), 0.0);
     const Json &th = r.at("threshold");
     EXPECT_DOUBLE_EQ(th.at("target_precision").get<double>(), 0.9);
+    const double value = th.at("value").get<double>();
+    EXPECT_TRUE(value >= 0 && value <= 1);
     EXPECT_TRUE(th.at("target_reached").is_boolean());
+    EXPECT_TRUE(th.at("reason").is_string());
     const Json &metrics = r.at("metrics");
-    for (const char *k : {"accuracy", "precision", "recall", "f1", "coverage", "accepted_accuracy"})
+    for (const char *k :
+         {"accuracy", "precision", "recall", "f1", "macro_f1", "coverage", "accepted_accuracy"})
         EXPECT_TRUE(metrics.at(k).is_number()) << k;
+    EXPECT_EQ(metrics.at("f1").get<double>(), metrics.at("macro_f1").get<double>());
     EXPECT_TRUE(metrics.at("per_intent").at("return_process").is_object());
     const Json &conf = metrics.at("confusion");
     EXPECT_EQ(conf.at("labels").size(), 3u);
     EXPECT_EQ(conf.at("matrix").size(), 3u);
+    EXPECT_TRUE(metrics.at("calibration").at("ece").is_number());
     EXPECT_TRUE(metrics.at("calibration").at("brier").is_number());
-    for (const char *k : {"features", "train", "calibrate", "evaluate"})
-        EXPECT_GE(r.at("timings").at(k).get<double>(), 0.0);
+    for (const Json &m : metrics.at("misclassified")) {
+        EXPECT_TRUE(m.at("row").is_number());
+        EXPECT_FALSE(m.contains("text"));
+    }
+    const Json &ev = r.at("evaluation");
+    EXPECT_EQ(ev.at("method").get<std::string>(), "cross_validation");
+    EXPECT_EQ(ev.at("folds").get<double>(), 5.0);
+    for (const char *k : {"features", "evaluate", "calibrate", "refit", "gate", "total"})
+        EXPECT_GE(r.at("timings").at(k).get<double>(), 0.0) << k;
     EXPECT_EQ(r.at("options").at("algorithm").get<std::string>(), "linear_svm");
-    EXPECT_TRUE(r.at("validation").is_object());
+    EXPECT_TRUE(r.at("gate").is_null()); // no active model given
+    const Json &rows = r.at("row_results");
+    for (const char *k : {"row", "fold", "predicted", "confidence", "label_probability", "uncertain"})
+        EXPECT_EQ(rows.at(k).size(), 24u) << k;
+    // Texts never appear in a stored report.
+    for (const LabeledText &row : spanish_rows())
+        EXPECT_EQ(json.find(row.text), std::string::npos) << row.text;
 }
 
 TEST(TrainModel, FewerThanTwoIntentsIsInsufficientData) {
@@ -672,11 +875,11 @@ TEST(EvaluateModel, CountsUnknownTruthAsWrongAndNamesLabels) {
     ASSERT_EQ(r.misclassified.size(), 2u);
     EXPECT_EQ(r.misclassified[0].row, 2u);
     EXPECT_EQ(r.misclassified[0].predicted, 0);
-    std::string j = eval_report_json(r, m.labels(), texts, &cal);
+    std::string j = eval_report_json(r, m.labels(), {10, 11, 12, 13}, &cal);
     EXPECT_NO_THROW(parse_json(j, "evaluation"));
-    EXPECT_NE(j.find(R"({"text":"hola","expected":"b","predicted":"a","confidence":0.835)"),
-              std::string::npos)
+    EXPECT_NE(j.find(R"({"row":12,"expected":"b","predicted":"a","confidence":0.835)"), std::string::npos)
         << j;
-    EXPECT_NE(j.find(R"({"text":"pedido","expected":null,"predicted":"b")"), std::string::npos) << j;
+    EXPECT_NE(j.find(R"({"row":13,"expected":null,"predicted":"b")"), std::string::npos) << j;
+    EXPECT_EQ(j.find("hola"), std::string::npos) << j;
     EXPECT_NE(j.find(R"("confusion":{"labels":["a","b"],"matrix":[[1,0],[1,1]]})"), std::string::npos) << j;
 }

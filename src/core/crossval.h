@@ -1,0 +1,58 @@
+// Fitting the one-vs-rest learner on subsets of a run's rows and scoring the
+// rows each fit never saw: the out-of-fold scores behind the metrics, the
+// calibrator, the threshold, the choice of C and the deploy-gate evidence.
+#pragma once
+
+#include "linear.h"
+#include "sparse.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace intent {
+
+// Every training row of a run: one TF-IDF row per entry plus its synthetic
+// typo variants (see typos.h), which always travel with their entry: a fold
+// that holds an entry out holds out its variants too.
+struct TrainingSet {
+    SparseMatrix entries;              // one row per entry
+    SparseMatrix variants;             // typo variant rows (may have no rows)
+    std::vector<size_t> variant_entry; // entry of each variant row
+    std::vector<int> column;           // per entry: learner class (intent, or the out-of-scope column)
+    std::vector<float> weight;         // per entry sample weight
+    float variant_weight = 1.0f;       // a variant's weight relative to its entry's
+    size_t columns = 0;                // learner classes: intents (+1 with out-of-scope rows)
+
+    size_t num_entries() const { return entries.rows(); }
+};
+
+// Fits on every entry with include[e] != 0, plus their variants.
+LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
+                       const LearnerOptions &options, const TrainCallbacks &callbacks);
+
+// Raw decision scores of `rows` of `X` (row-major, rows.size() x columns)
+// through the int16-quantised weights the served model uses, so out-of-fold
+// scores are the scores a deployed model would give.
+std::vector<float> score_rows(const LinearWeights &weights, const SparseMatrix &X,
+                              const std::vector<size_t> &rows);
+
+// Out-of-fold scores for one value of C.
+struct FoldScores {
+    double C = 0;
+    std::vector<float> scores;     // entries x columns (zeros where never held out)
+    std::vector<char> held_out;    // per entry: scored by a model that never saw it
+    std::vector<char> column_seen; // per entry: its fold's training rows included its column
+};
+
+// For each C in `Cs` and each fold f in [0, folds): fits on every entry whose
+// fold is not f (fold -1 entries are always in), scores the entries of fold
+// f. All fits run as independent tasks on `threads` threads (see parallel.h):
+// several fits at once with one thread each when the learner's own class
+// blocks could not keep the threads busy, else one fit at a time on all
+// threads. Results do not depend on the thread count.
+std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
+                                       const std::vector<double> &Cs, const LearnerOptions &options,
+                                       size_t threads, const TrainCallbacks &callbacks);
+
+} // namespace intent

@@ -1,0 +1,85 @@
+// Abstain thresholds from out-of-fold predictions (see threshold.h).
+#include "threshold.h"
+
+#include "errors.h"
+
+#include <cstdio>
+
+namespace intent {
+
+AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence,
+                                            const std::vector<int> &predicted,
+                                            const std::vector<bool> &correct,
+                                            const std::vector<size_t> &intent_rows, double target_precision,
+                                            double min_confidence, size_t min_threshold_rows,
+                                            size_t min_intent_rows) {
+    if (confidence.size() != predicted.size() || confidence.size() != correct.size())
+        throw Error(ErrorKind::Internal, "threshold inputs differ in length");
+    const size_t k = intent_rows.size();
+    AbstainThresholds out;
+    out.rows = confidence.size();
+    std::vector<bool> thin(k, false);
+    for (size_t c = 0; c < k; ++c)
+        if (intent_rows[c] < min_intent_rows) {
+            thin[c] = true;
+            out.thin_intents.push_back(c);
+        }
+    char buf[256];
+    if (out.rows < min_threshold_rows || out.rows == 0) {
+        std::snprintf(buf, sizeof buf,
+                      "%zu out-of-fold predictions, fewer than min_threshold_rows (%zu): too few to estimate "
+                      "a precision, so the model never abstains",
+                      out.rows, min_threshold_rows);
+        out.reason = buf;
+        out.per_intent.assign(k, 0.0f);
+        return out;
+    }
+    // The global threshold governs the predictions of the other intents only.
+    std::vector<float> conf;
+    std::vector<bool> ok;
+    for (size_t i = 0; i < confidence.size(); ++i) {
+        if (predicted[i] < 0 || static_cast<size_t>(predicted[i]) >= k)
+            throw Error(ErrorKind::Internal, "predicted intent out of range");
+        if (thin[static_cast<size_t>(predicted[i])]) continue;
+        conf.push_back(confidence[i]);
+        ok.push_back(correct[i]);
+    }
+    out.choice = choose_threshold(conf, ok, target_precision);
+    out.global = out.choice.threshold;
+    if (static_cast<float>(min_confidence) > out.global) {
+        out.global = static_cast<float>(min_confidence);
+        out.min_confidence_binds = true;
+    }
+    out.abstains = out.global > 0;
+    size_t accepted = 0, right = 0;
+    for (size_t i = 0; i < conf.size(); ++i)
+        if (conf[i] >= out.global) {
+            ++accepted;
+            right += ok[i];
+        }
+    out.coverage = conf.empty() ? 0.0 : static_cast<double>(accepted) / static_cast<double>(conf.size());
+    out.precision = accepted ? static_cast<double>(right) / static_cast<double>(accepted) : 0.0;
+    out.per_intent.assign(k, out.global);
+    for (size_t c : out.thin_intents)
+        out.per_intent[c] = 0.0f;
+    if (out.min_confidence_binds)
+        std::snprintf(buf, sizeof buf,
+                      "min_confidence %.3f: above %.3f, the lowest confidence whose accepted out-of-fold "
+                      "predictions reach precision %.3f; accepted: precision %.3f, coverage %.3f",
+                      min_confidence, static_cast<double>(out.choice.threshold), target_precision,
+                      out.precision, out.coverage);
+    else if (out.choice.target_reached)
+        std::snprintf(buf, sizeof buf,
+                      "lowest confidence whose accepted out-of-fold predictions reach precision %.3f "
+                      "(%.3f at coverage %.3f over %zu predictions)",
+                      target_precision, out.choice.precision, out.choice.coverage, conf.size());
+    else
+        std::snprintf(buf, sizeof buf,
+                      "no confidence reaches precision %.3f on out-of-fold predictions; the best precision "
+                      "(%.3f at coverage %.3f) was taken",
+                      target_precision, out.choice.precision, out.choice.coverage);
+    out.reason = buf;
+    return out;
+}
+
+} // namespace intent

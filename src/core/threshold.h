@@ -1,0 +1,52 @@
+// The abstain thresholds of a format 2 model, chosen on out-of-fold
+// predictions, and the evidence rules that decide when not to abstain.
+#pragma once
+
+#include "metrics.h"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace intent {
+
+struct AbstainThresholds {
+    float global = 0;                   // accept a prediction when its confidence >= this
+    std::vector<float> per_intent;      // global, or 0 for an intent too thin to abstain on
+    std::vector<size_t> thin_intents;   // intents with fewer than min_intent_rows training rows
+    ThresholdChoice choice;             // the precision rule's threshold, precision and coverage
+    bool min_confidence_binds = false;  // min_confidence was above the precision rule's threshold
+    double precision = 0, coverage = 0; // of the final global threshold, on the rows it governs
+    size_t rows = 0;                    // out-of-fold predictions it was chosen on
+    bool abstains = false;              // false: the run's evidence was too thin, nothing abstains
+    std::string reason;                 // how it was chosen, for the report
+};
+
+// `confidence`, `predicted` (intent index) and `correct` describe out-of-fold
+// predictions, out-of-scope rows included (never correct). `intent_rows`
+// counts training rows per intent.
+//  - Fewer than `min_threshold_rows` predictions: the run never abstains (a
+//    precision cannot be estimated from so few).
+//  - Intents with fewer than `min_intent_rows` training rows never abstain:
+//    their out-of-fold predictions came from fold models that saw almost
+//    none of their examples, so their confidence says little about the
+//    deployed model, which saw them all.
+//  - Otherwise the global threshold is the larger of
+//      the lowest confidence whose accepted predictions (of the other
+//        intents) reach `target_precision` (choose_threshold; its fallback
+//        when no threshold reaches it), and
+//      `min_confidence`: the calibrator was fitted on these same out-of-fold
+//        scores, so an answer below it is estimated to be right less often
+//        than that (at 0.5: more likely wrong than right).
+//    The precision rule alone depends on how accurate the run is overall
+//    (at 95 % out-of-fold accuracy a 0.95 target accepts everything), and on
+//    how much less the fold models saw than the final model; the probability
+//    floor does not.
+AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence,
+                                            const std::vector<int> &predicted,
+                                            const std::vector<bool> &correct,
+                                            const std::vector<size_t> &intent_rows, double target_precision,
+                                            double min_confidence, size_t min_threshold_rows,
+                                            size_t min_intent_rows);
+
+} // namespace intent

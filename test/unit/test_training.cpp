@@ -1,0 +1,389 @@
+// The learning-loop pipeline's promises: every usable row gets exactly one
+// out-of-fold prediction from a model that never saw it; the served label is
+// the raw argmax; the active model is only scored on fresh rows; out-of-scope
+// rows never come back as an intent; single examples still train; worker
+// threads never call back; results do not depend on the thread count.
+#include "crossval.h"
+#include "errors.h"
+#include "folds.h"
+#include "json.h"
+#include "model.h"
+#include "parallel.h"
+#include "scoring.h"
+#include "training.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace intent;
+
+namespace {
+
+LabeledText row(const std::string &text, const std::string &label, bool fresh = false) {
+    LabeledText r;
+    r.text = text;
+    r.label = label;
+    r.fresh = fresh;
+    return r;
+}
+
+// Four intents, `per` rows each, from templates and objects (distinct texts).
+std::vector<LabeledText> shop_rows(size_t per, size_t offset = 0) {
+    const char *objects[] = {"la camiseta", "el pantalón",    "las zapatillas", "el abrigo",   "la mochila",
+                             "el vestido",  "los calcetines", "la gorra",       "el reloj",    "la bufanda",
+                             "el bolso",    "la chaqueta",    "los guantes",    "el cinturón", "la falda",
+                             "el jersey",   "las gafas",      "el paraguas",    "la cartera",  "el sombrero"};
+    const char *returns[] = {"quiero devolver %s", "cómo devuelvo %s", "necesito devolver %s ya",
+                             "devolución de %s por favor"};
+    const char *shipping[] = {"dónde está %s que pedí", "%s no ha llegado", "el envío de %s va con retraso",
+                              "no me entregaron %s"};
+    const char *payment[] = {"me cobraron dos veces %s", "no puedo pagar %s con tarjeta",
+                             "el pago de %s fue rechazado", "cobro duplicado por %s"};
+    const char *sizes[] = {"tenéis %s en talla m", "hay stock de %s", "queda %s en azul",
+                           "cuándo reponéis %s"};
+    const std::pair<const char *const *, const char *> intents[] = {{returns, "return_process"},
+                                                                    {shipping, "shipping_problem"},
+                                                                    {payment, "payment_issue"},
+                                                                    {sizes, "product_availability"}};
+    std::vector<LabeledText> rows;
+    char buf[160];
+    for (size_t i = offset; i < offset + per; ++i)
+        for (const auto &in : intents) {
+            std::snprintf(buf, sizeof buf, in.first[i % 4], objects[(i / 4 + i) % 20]);
+            std::string text = buf;
+            if (i >= 20) text += " " + std::to_string(i); // keep texts distinct beyond 20
+            rows.push_back(row(text, in.second));
+        }
+    return rows;
+}
+
+const std::string kOos = "out_of_scope";
+
+} // namespace
+
+// Each entry carries a unique word and a label that only that word can tell
+// (labels cycle, texts are otherwise shared): a model that saw the row
+// predicts its label, a model that did not is at chance. So out-of-fold
+// accuracy near chance proves no row was scored by a model trained on it,
+// while the final model, trained on every row, gets them right.
+TEST(OutOfFold, EveryRowIsScoredOnceByAModelThatNeverSawIt) {
+    std::vector<LabeledText> rows;
+    const char *labels[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 200; ++i)
+        rows.push_back(
+            row("mensaje palabra" + std::to_string(i * 7919 % 1000003) + "x", labels[(i * 3) % 4]));
+    ModelOptions o;
+    o.features.char_ngrams = false; // the unique word is the only evidence
+    o.select_C = false;
+    o.learner.C = 10; // memorise
+    const TrainedModel t = train_model(rows, o, TrainCallbacks{});
+    const TrainReport &r = t.report;
+    ASSERT_EQ(r.plan.method, EvaluationMethod::CrossValidation);
+    ASSERT_EQ(r.plan.folds, 5u);
+    // Exactly once: one fold per entry, every fold used, all rows predicted.
+    std::vector<size_t> per_fold(r.plan.folds, 0);
+    for (int f : r.plan.fold) {
+        ASSERT_GE(f, 0);
+        ASSERT_LT(f, 5);
+        ++per_fold[static_cast<size_t>(f)];
+    }
+    for (size_t n : per_fold)
+        EXPECT_EQ(n, 40u);
+    EXPECT_EQ(r.oof.rows, 200u);
+    ASSERT_EQ(r.rows.size(), 200u);
+    for (const RowResult &rr : r.rows) {
+        EXPECT_GE(rr.fold, 0);
+        EXPECT_GE(rr.predicted, 0);
+    }
+    EXPECT_LT(r.oof.accuracy, 0.5) << "out-of-fold predictions came from models that saw the rows";
+    PredictScratch s;
+    size_t right = 0;
+    for (const LabeledText &x : rows)
+        right += t.model.labels()[static_cast<size_t>(t.model.predict(x.text, 1, s).label)] == x.label;
+    EXPECT_GT(right, 180u) << "the final model should have trained on every row";
+}
+
+// The same at the level of cross_validate: a fold's model never trains on
+// the entries it scores, whatever the fold assignment.
+TEST(OutOfFold, CrossValidateHoldsOutExactlyTheFoldsEntries) {
+    TrainingSet set;
+    set.entries.cols = 3;
+    set.columns = 2;
+    // Entry e has feature e % 3 only; label alternates.
+    for (size_t e = 0; e < 12; ++e) {
+        SparseVector v;
+        v.index = {static_cast<uint32_t>(e % 3)};
+        v.value = {1.0f};
+        set.entries.append_row(v);
+        set.column.push_back(static_cast<int>(e % 2));
+        set.weight.push_back(1.0f);
+    }
+    set.variants.cols = 3;
+    const std::vector<int> fold = {0, 1, 2, 0, 1, 2, -1, -1, 0, 1, 2, 0};
+    const std::vector<FoldScores> cv =
+        cross_validate(set, fold, 3, {1.0, 2.0}, LearnerOptions{}, 2, TrainCallbacks{});
+    ASSERT_EQ(cv.size(), 2u);
+    for (const FoldScores &fs : cv)
+        for (size_t e = 0; e < 12; ++e)
+            EXPECT_EQ(fs.held_out[e] != 0, fold[e] >= 0) << e;
+}
+
+// The served label is the argmax of the raw decision scores, the calibrated
+// probabilities keep their order, and top-k starts with the served label.
+TEST(ServedLabel, IsTheRawArgmax) {
+    const TrainedModel t = train_model(shop_rows(15), ModelOptions{}, TrainCallbacks{});
+    const IntentModel &m = t.model;
+    ASSERT_EQ(m.format_version(), 2u);
+    const size_t k = m.labels().size();
+    std::vector<std::string> texts;
+    for (const LabeledText &r : shop_rows(10, 40))
+        texts.push_back(r.text);
+    for (const char *x : {"", "zzz qqq", "hola", "devolver pagar envío stock", "¿?", "talla pago retraso"})
+        texts.push_back(x);
+    PredictScratch s;
+    for (const std::string &text : texts) {
+        m.decision_scores(text, s);
+        const std::vector<float> scores(s.scores.begin(), s.scores.begin() + static_cast<std::ptrdiff_t>(k));
+        const int raw = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+        const Prediction p = m.predict(text, k, s);
+        EXPECT_EQ(p.label, raw) << text;
+        EXPECT_EQ(p.top.front().first, raw) << text;
+        for (size_t i = 1; i < p.top.size(); ++i) {
+            EXPECT_GE(scores[static_cast<size_t>(p.top[i - 1].first)],
+                      scores[static_cast<size_t>(p.top[i].first)]);
+            EXPECT_GE(p.top[i - 1].second, p.top[i].second) << text;
+        }
+        const int c = m.classify(text, s);
+        EXPECT_TRUE(c == raw || c == -1) << text;
+        EXPECT_EQ(c == -1, p.uncertain) << text;
+    }
+}
+
+// The deploy gate scores the active model on the fresh rows only, and the
+// candidate on the same rows through fresh folds.
+TEST(Gate, ScoresTheActiveModelOnlyOnFreshRows) {
+    const std::vector<LabeledText> old_rows = shop_rows(12);
+    ModelOptions o;
+    const TrainedModel active = train_model(old_rows, o, TrainCallbacks{});
+    // The new data: the old rows (not fresh), 40 fresh rows, one fresh
+    // duplicate of an old text (not fresh: the active model saw that text)
+    // and one old row relabelled (fresh: its label changed since).
+    std::vector<LabeledText> rows = old_rows;
+    std::vector<size_t> fresh_rows;
+    for (LabeledText r : shop_rows(10, 20)) {
+        r.fresh = true;
+        fresh_rows.push_back(rows.size());
+        rows.push_back(r);
+    }
+    LabeledText dup = old_rows[5];
+    dup.fresh = true;
+    rows.push_back(dup);
+    rows[7].label = "payment_issue";
+    rows[7].fresh = true;
+    fresh_rows.push_back(7);
+    std::sort(fresh_rows.begin(), fresh_rows.end());
+    o.min_gate_rows = 30;
+    const TrainedModel t = train_model(rows, o, TrainCallbacks{}, &active.model);
+    const GateReport &g = t.report.gate;
+    ASSERT_TRUE(g.evaluated);
+    EXPECT_EQ(g.rows, 41u);
+    EXPECT_TRUE(g.sufficient);
+    EXPECT_EQ(g.input_rows, fresh_rows);
+    EXPECT_GE(g.folds, 2u);
+    // The active model's figures are its accuracy on exactly those rows.
+    PredictScratch s;
+    size_t right = 0;
+    for (size_t r : fresh_rows)
+        right += active.model.labels()[static_cast<size_t>(active.model.predict(rows[r].text, 0, s).label)] ==
+                 rows[r].label;
+    EXPECT_DOUBLE_EQ(g.active.accuracy, static_cast<double>(right) / 41.0);
+    // Paired counts agree with the two accuracies.
+    EXPECT_NEAR(g.candidate.accuracy - g.active.accuracy,
+                (static_cast<double>(g.candidate_only_correct) - static_cast<double>(g.active_only_correct)) /
+                    41.0,
+                1e-12);
+    // Too few fresh rows: evidence reported, but not sufficient.
+    o.min_gate_rows = 100;
+    EXPECT_FALSE(train_model(rows, o, TrainCallbacks{}, &active.model).report.gate.sufficient);
+    // No fresh rows at all.
+    const GateReport none = train_model(old_rows, o, TrainCallbacks{}, &active.model).report.gate;
+    EXPECT_TRUE(none.evaluated);
+    EXPECT_EQ(none.rows, 0u);
+    EXPECT_FALSE(none.sufficient);
+    EXPECT_TRUE(none.input_rows.empty());
+    // The report carries it.
+    const Json j = parse_json(t.report.to_json(t.model), "report");
+    EXPECT_EQ(j.at("gate").at("rows").get<double>(), 41.0);
+    EXPECT_TRUE(j.at("gate").at("sufficient").get<bool>());
+}
+
+// Rows labelled with the reserved out-of-scope intent are never an intent,
+// in either mode; as an internal class they make their predictions uncertain.
+TEST(OutOfScope, RowsNeverComeBackAsAnIntent) {
+    std::vector<LabeledText> rows = shop_rows(12);
+    const char *oos[] = {
+        "qué tiempo hace mañana",        "cuéntame un chiste",    "quién ganó el partido",
+        "cuál es la capital de francia", "pon música relajante",  "qué hora es en tokio",
+        "recomiéndame una película",     "cuánto es dos más dos", "dime una receta de tortilla",
+        "cómo se dice hola en inglés",   "va a llover hoy",       "quién escribió el quijote"};
+    for (const char *x : oos)
+        rows.push_back(row(x, kOos));
+    for (OutOfScopeMode mode : {OutOfScopeMode::Negatives, OutOfScopeMode::Class}) {
+        ModelOptions o;
+        o.out_of_scope_mode = mode;
+        const TrainedModel t = train_model(rows, o, TrainCallbacks{});
+        const IntentModel &m = t.model;
+        EXPECT_EQ(m.labels().size(), 4u);
+        EXPECT_EQ(std::find(m.labels().begin(), m.labels().end(), kOos), m.labels().end());
+        EXPECT_EQ(m.has_out_of_scope_class(), mode == OutOfScopeMode::Class);
+        EXPECT_EQ(t.report.data.out_of_scope_entries, 12u);
+        EXPECT_EQ(t.report.out_of_scope_evaluated, 12u);
+        PredictScratch s;
+        size_t uncertain = 0;
+        for (const char *x : oos) {
+            const Prediction p = m.predict(x, 10, s);
+            ASSERT_GE(p.label, 0);
+            ASSERT_LT(static_cast<size_t>(p.label), m.labels().size());
+            EXPECT_NE(m.labels()[static_cast<size_t>(p.label)], kOos);
+            for (const auto &top : p.top)
+                EXPECT_NE(m.labels()[static_cast<size_t>(top.first)], kOos);
+            uncertain += p.uncertain;
+        }
+        if (mode == OutOfScopeMode::Class) EXPECT_EQ(uncertain, 12u); // trained on these: the class wins
+        // Their out-of-fold results name an intent, and give their own
+        // (out-of-scope) label no probability.
+        for (size_t r = rows.size() - 12; r < rows.size(); ++r) {
+            EXPECT_GE(t.report.rows[r].predicted, 0);
+            EXPECT_EQ(t.report.rows[r].label_probability, 0.0f);
+        }
+        const std::string blob = m.serialize();
+        const IntentModel back =
+            IntentModel::deserialize(reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
+        EXPECT_EQ(back.labels(), m.labels());
+        EXPECT_EQ(back.out_of_scope_intent(), kOos);
+    }
+}
+
+// An intent with one example trains (the final model knows it) but its row
+// has no out-of-fold prediction of its own intent: its fold model never saw
+// the intent. The report counts it.
+TEST(Training, SingleExampleIntentStillTrains) {
+    std::vector<LabeledText> rows = shop_rows(10);
+    rows.push_back(row("quiero hablar con una persona humana", "human_agent"));
+    const TrainedModel t = train_model(rows, ModelOptions{}, TrainCallbacks{});
+    const auto &labels = t.model.labels();
+    ASSERT_NE(std::find(labels.begin(), labels.end(), "human_agent"), labels.end());
+    EXPECT_EQ(t.report.unseen_intent_rows, 1u);
+    const RowResult &rr = t.report.rows.back();
+    EXPECT_GE(rr.fold, 0);
+    EXPECT_NE(labels[static_cast<size_t>(rr.predicted)], "human_agent");
+    PredictScratch s;
+    EXPECT_EQ(
+        labels[static_cast<size_t>(t.model.predict("quiero hablar con una persona humana", 1, s).label)],
+        "human_agent");
+    // It is too thin to abstain on.
+    const size_t h =
+        static_cast<size_t>(std::find(labels.begin(), labels.end(), "human_agent") - labels.begin());
+    EXPECT_EQ(t.model.thresholds()[h], 0.0f);
+}
+
+// Only the calling thread ever runs the callbacks, through every stage (the
+// folds run on two threads here: three intents are one class block).
+TEST(Training, WorkerThreadsNeverCallBack) {
+    std::vector<LabeledText> rows;
+    for (const LabeledText &r : shop_rows(30))
+        if (r.label != "product_availability") rows.push_back(r);
+    const TrainedModel active = train_model(rows, ModelOptions{}, TrainCallbacks{});
+    for (size_t i = rows.size() / 2; i < rows.size(); ++i)
+        rows[i].fresh = true;
+    const std::thread::id me = std::this_thread::get_id();
+    std::mutex mutex;
+    std::set<std::thread::id> seen;
+    std::atomic<size_t> calls{0};
+    TrainCallbacks cb;
+    cb.cancelled = [&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        seen.insert(std::this_thread::get_id());
+        ++calls;
+        return false;
+    };
+    cb.progress = [&](const TrainProgress &) {
+        std::lock_guard<std::mutex> lock(mutex);
+        seen.insert(std::this_thread::get_id());
+        ++calls;
+    };
+    ModelOptions o;
+    o.learner.threads = 2;
+    o.typo_variants = 1;
+    const TrainedModel t = train_model(rows, o, cb, &active.model);
+    EXPECT_TRUE(t.report.gate.evaluated);
+    EXPECT_GT(calls.load(), 0u);
+    EXPECT_EQ(seen, std::set<std::thread::id>{me});
+}
+
+// A cancel during the fold fits stops every thread and surfaces as Cancelled.
+TEST(Training, CancelDuringCrossValidationStopsEveryThread) {
+    std::atomic<int> polls{0};
+    TrainCallbacks cb;
+    cb.cancelled = [&] { return ++polls > 20; };
+    ModelOptions o;
+    o.learner.threads = 2;
+    try {
+        train_model(shop_rows(40), o, cb);
+        FAIL() << "not cancelled";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+    }
+}
+
+// Typo variants train with their row (and stay out of the evaluated rows);
+// they are deterministic.
+TEST(Training, TypoVariantsAreDeterministicAndNotEvaluated) {
+    ModelOptions o;
+    o.typo_variants = 2;
+    const TrainedModel a = train_model(shop_rows(10), o, TrainCallbacks{});
+    EXPECT_EQ(a.report.typo_variants, 2);
+    EXPECT_GT(a.report.typo_rows, 60u);
+    EXPECT_EQ(a.report.oof.rows, 40u);
+    EXPECT_EQ(train_model(shop_rows(10), o, TrainCallbacks{}).model.serialize(), a.model.serialize());
+    o.typo_variants = 0;
+    EXPECT_NE(train_model(shop_rows(10), o, TrainCallbacks{}).model.serialize(), a.model.serialize());
+}
+
+// A holdout evaluation predicts the holdout only; the report says so.
+TEST(Training, HoldoutPredictsOnlyItsRows) {
+    ModelOptions o;
+    o.evaluation.method = EvaluationMethod::Holdout;
+    o.evaluation.holdout_fraction = 0.25;
+    const TrainedModel t = train_model(shop_rows(20, 20), o, TrainCallbacks{});
+    size_t predicted = 0;
+    for (const RowResult &rr : t.report.rows)
+        predicted += rr.predicted >= 0;
+    EXPECT_EQ(predicted, 20u); // 5 of 20 per intent
+    EXPECT_EQ(t.report.oof.rows, 20u);
+    const Json j = parse_json(t.report.to_json(t.model), "report");
+    EXPECT_EQ(j.at("evaluation").at("method").get<std::string>(), "holdout");
+    EXPECT_EQ(j.at("validation_samples").get<double>(), 20.0);
+    EXPECT_EQ(j.at("training_samples").get<double>(), 80.0);
+}
+
+// run_tasks: every task runs once; a worker's exception reaches the caller
+// after every thread joined.
+TEST(Parallel, RunsEveryTaskOnceAndRethrows) {
+    std::vector<std::atomic<int>> ran(50);
+    run_tasks(50, 3, TrainCallbacks{}, [&](size_t i, const TrainCallbacks &) { ++ran[i]; });
+    for (auto &r : ran)
+        EXPECT_EQ(r.load(), 1);
+    EXPECT_THROW(run_tasks(8, 2, TrainCallbacks{},
+                           [&](size_t i, const TrainCallbacks &) {
+                               if (i == 5) throw Error(ErrorKind::Internal, "boom");
+                           }),
+                 Error);
+}
