@@ -70,13 +70,17 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
     'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
--- Runs: two new reasons not to deploy.
+-- Runs: new reasons not to deploy, and what the decision compared.
 ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
 ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check
     CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                             'untested', 'baseline_changed'));
+                             'untested', 'baseline_changed', 'insufficient_evidence'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows to compare on) or baseline_changed (another model was deployed while the run trained) when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
+ALTER TABLE @extschema@.ai_training_runs ADD COLUMN deploy_evidence text
+    CONSTRAINT ai_training_runs_deploy_evidence_check CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'));
+COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
+    'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
 -- The training policy moves from session settings, which the caller of a
 -- privileged function could change, to a table. It starts with the values
@@ -106,6 +110,11 @@ CREATE TABLE @extschema@.ai_training_policy (
         CONSTRAINT ai_training_policy_max_training_memory_mb_check CHECK (max_training_memory_mb BETWEEN 16 AND 1048576),
     max_training_threads     integer          NOT NULL DEFAULT 4
         CONSTRAINT ai_training_policy_max_training_threads_check CHECK (max_training_threads BETWEEN 1 AND 64),
+    min_gate_rows            integer          NOT NULL DEFAULT 50
+        CONSTRAINT ai_training_policy_min_gate_rows_check CHECK (min_gate_rows BETWEEN 1 AND 100000000),
+    out_of_scope_intent      text             NOT NULL DEFAULT 'out_of_scope'
+        CONSTRAINT ai_training_policy_out_of_scope_intent_check
+        CHECK (btrim(out_of_scope_intent) = out_of_scope_intent AND out_of_scope_intent <> '' AND out_of_scope_intent <> 'uncertain'),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -123,6 +132,10 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_memory_mb IS
     'Memory a training run may allocate in the backend; a run that would need more fails with 53200 before allocating it.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_threads IS
     'Most worker threads a training run may use (its threads option is capped to this).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_gate_rows IS
+    'Fewest fresh rows (rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
+    'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
@@ -156,14 +169,32 @@ CREATE TABLE @extschema@.ai_training_run_rows (
         REFERENCES @extschema@.ai_training_runs (id) ON DELETE CASCADE,
     training_data_id uuid NOT NULL,
     intent           text NOT NULL,
+    fresh            boolean NOT NULL DEFAULT false,
+    fold             smallint,
+    predicted_intent text,
+    confidence       real,
+    label_probability real,
+    uncertain        boolean,
     CONSTRAINT ai_training_run_rows_pkey PRIMARY KEY (run_id, training_data_id)
 );
 COMMENT ON TABLE @extschema@.ai_training_run_rows IS
-    'One row per ai_training_data row a training run read: the label it read. Training records its use of the data here instead of rewriting the data rows, so reviewers'' dataset_status is kept.';
+    'One row per ai_training_data row a training run read: the label it read, whether the model active then had not trained on it (fresh), and the row''s out-of-fold prediction. Training records its use of the data here instead of rewriting the data rows, so reviewers'' dataset_status is kept; the review queue ranks likely label errors from the out-of-fold predictions.';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
     'The ai_training_data row (no foreign key: deleting data keeps the record of what a model learnt from).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.intent IS
     'The label the run read for the row (the correction when there was one, else the detected intent).';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.fresh IS
+    'True when the model active at the run had not trained on this row (or had trained on it with another label): the deploy gate scored both models on these rows only.';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.fold IS
+    'The cross-validation fold whose model did not see this row; NULL when the row got no out-of-fold prediction (outside the holdout, or a text that normalised to nothing).';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.predicted_intent IS
+    'The out-of-fold prediction: the intent a model that never saw this row gave it.';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.confidence IS
+    'Calibrated probability of predicted_intent, out of fold.';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.label_probability IS
+    'Calibrated probability, out of fold, of the row''s own label (intent): low with a confident other prediction marks a likely label error.';
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.uncertain IS
+    'Whether the out-of-fold prediction was below the abstain threshold.';
 CREATE INDEX ai_training_run_rows_training_data_id_idx ON @extschema@.ai_training_run_rows (training_data_id);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_run_rows', '');
 
@@ -211,6 +242,36 @@ CREATE INDEX ai_review_actions_training_data_id_idx ON @extschema@.ai_review_act
 CREATE INDEX ai_review_actions_created_at_idx ON @extschema@.ai_review_actions (created_at);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions_id_seq', '');
+
+-- Stored reports name misclassified rows by their ai_training_data id, not
+-- by their text: a role that may read runs or models but not the messages
+-- (row-level security, column grants) then learns nothing of them, and
+-- training_report() reads each text with its reader's rights. 0.1.0 stored
+-- the texts; each becomes the id of the oldest row with that text and label
+-- (or no id, where that row is gone).
+CREATE FUNCTION @extschema@._pg_intent_misclassified_ids(p_items jsonb)
+RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(jsonb_agg(CASE WHEN a.x ? 'text' THEN
+                                  (a.x - 'text') || coalesce(jsonb_build_object('training_data_id', (
+                                      SELECT d.id FROM @extschema@.ai_training_data AS d
+                                       WHERE d.user_message OPERATOR(pg_catalog.=) (a.x ->> 'text')
+                                         AND coalesce(d.correct_intent, d.detected_intent) OPERATOR(pg_catalog.=) (a.x ->> 'expected')
+                                       ORDER BY d.created_at, d.id LIMIT 1)), '{}'::jsonb)
+                              ELSE a.x END ORDER BY a.n), '[]'::jsonb)
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS a(x, n)
+$$;
+UPDATE @extschema@.ai_training_runs AS r
+   SET metrics = jsonb_set(r.metrics, '{metrics,misclassified}',
+                           @extschema@._pg_intent_misclassified_ids(r.metrics #> '{metrics,misclassified}'))
+ WHERE jsonb_typeof(r.metrics #> '{metrics,misclassified}') = 'array';
+UPDATE @extschema@.ai_intent_models AS m
+   SET metrics = jsonb_set(m.metrics, '{misclassified}',
+                           @extschema@._pg_intent_misclassified_ids(m.metrics -> 'misclassified'))
+ WHERE jsonb_typeof(m.metrics -> 'misclassified') = 'array';
+DROP FUNCTION @extschema@._pg_intent_misclassified_ids(jsonb);
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
@@ -300,7 +361,9 @@ BEGIN
                max_f1_regression = NEW.max_f1_regression,
                corrected_weight = NEW.corrected_weight,
                max_training_memory_mb = NEW.max_training_memory_mb,
-               max_training_threads = NEW.max_training_threads;
+               max_training_threads = NEW.max_training_threads,
+               min_gate_rows = NEW.min_gate_rows,
+               out_of_scope_intent = NEW.out_of_scope_intent;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -873,11 +936,41 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
     'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
 
--- Trains a model from ai_training_data inside the database, scores it against
--- the active model, applies the deploy rule and records the run. Data or
--- training failures give a failed run (returned, not raised); bad arguments
--- and options raise 22023 and record nothing. Runs as the extension owner,
--- called by train_intent_model() only.
+-- The C trainer: reads ai_training_data straight from the table, trains,
+-- and returns the model, the report and the per-row results (see
+-- src/pg/train_table.cpp). Called by _pg_intent_train_run() only.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
+    p_run_id uuid, p_options jsonb, p_corrected_weight real, p_max_threads integer, p_min_rows integer,
+    p_min_confidence integer, p_only_reviewed boolean, p_limit integer,
+    p_active_model_id bigint, p_active_run_id uuid,
+    OUT model bytea, OUT report jsonb, OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
+    OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
+    OUT row_label_probability real[], OUT row_uncertain boolean[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_intent_train_table'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, integer, boolean, integer, bigint, uuid) IS
+    'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()); returns the model, the report and per-row results. Use train_intent_model().';
+
+-- Trains a model from ai_training_data inside the database, applies the
+-- deploy rule and records the run. Data or training failures give a failed
+-- run (returned, not raised); bad arguments and options raise 22023 and
+-- record nothing. Runs as the extension owner, called by
+-- train_intent_model() only.
+--
+-- The deploy rule (policy from ai_training_policy):
+--   deploy never / always      never / manual (always needs the deploy privilege,
+--                              checked by train_intent_model())
+--   no active model            first
+--   no out-of-fold evaluation  untested (an unevaluated model never replaces one)
+--   enough fresh rows          the gate: both models on the rows the active model
+--                              never trained on; deploy when the new model's macro F1
+--                              is at least the active model's minus max_f1_regression
+--   too few fresh rows         the new model's out-of-fold macro F1 against the active
+--                              model's recorded estimate, with the same tolerance
+--   neither                    insufficient_evidence
+-- and a deploy happens only if the active model is still the one compared
+-- with (baseline_changed otherwise).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -885,6 +978,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
+    c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
     v_deploy_mode text := 'auto';
     v_min_confidence integer := 0;
@@ -893,22 +987,18 @@ DECLARE
     v_train_options jsonb;
     v_value jsonb;
     v_run_id uuid;
-    -- dataset
-    v_ids uuid[];
-    v_texts text[];
-    v_labels text[];
-    v_weights real[];
-    v_corrected boolean[];
-    v_rows integer;
-    v_intents integer;
     v_policy @extschema@.ai_training_policy;
+    v_rows integer;
     -- training
     v_active_id bigint;
-    v_active_model bytea;
-    v_model bytea;
+    v_active_run uuid;
+    v_active_estimate double precision;
+    t record;
     v_report jsonb;
     v_f1 double precision;
     v_baseline_f1 double precision;
+    v_baseline_accuracy double precision;
+    v_evidence text;
     v_current_active bigint;
     v_holder integer;
     v_deploy boolean;
@@ -990,15 +1080,25 @@ BEGIN
         v_limit := (v_value #>> '{}')::numeric::integer;
     END IF;
 
-    v_train_options := p_options - c_sql_keys;
+    -- What decides deployments, and what the data means, is the policy's:
+    -- a caller's options cannot set it.
+    IF p_options ?| c_policy_keys THEN
+        RAISE EXCEPTION 'invalid training option "%": it is set by the training policy',
+            (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+    END IF;
+    v_policy := @extschema@._pg_intent_policy();
+    v_train_options := p_options - c_sql_keys
+        || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
+                              'out_of_scope_intent', v_policy.out_of_scope_intent);
 
     -- The C trainer's options are checked now, so that a bad one raises
     -- (naming the key) before anything is recorded, whatever the data.
     PERFORM @extschema@.intent_training_options(v_train_options);
 
-    -- The policy comes from ai_training_policy; the pg_intent.* settings
-    -- that 0.1.0 read from the caller's session no longer decide anything.
-    v_policy := @extschema@._pg_intent_policy();
+    -- The pg_intent.* settings that 0.1.0 read from the caller's session no
+    -- longer decide anything.
     IF cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
             USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
@@ -1019,9 +1119,9 @@ BEGIN
         RAISE EXCEPTION 'another training run is in progress'
             USING ERRCODE = 'lock_not_available',
                   DETAIL = CASE WHEN v_holder IS NOT NULL
-                                THEN format('Backend %s is training; its run is recorded in ai_training_runs when it commits.', v_holder)
+                                THEN format('Backend %s is training; ai_training_progress shows how far it is.', v_holder)
                                 ELSE 'Another session holds the training lock.' END,
-                  HINT = 'Wait for it to finish (pg_stat_activity shows it), or cancel it with pg_cancel_backend().';
+                  HINT = 'Wait for it to finish, or cancel it with pg_cancel_backend().';
     END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
@@ -1030,76 +1130,60 @@ BEGIN
     RETURNING id INTO v_run_id;
 
     BEGIN
-        -- 4. the dataset, in a content-defined order so that the same rows
-        --    give the same split and model.
-        SELECT count(*)::integer,
-               count(DISTINCT d.intent)::integer,
-               array_agg(d.id ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(d.user_message ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(d.intent ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(CASE WHEN d.corrected_by_human THEN v_policy.corrected_weight ELSE 1::real END
-                         ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id)
-          INTO v_rows, v_intents, v_ids, v_texts, v_labels, v_weights, v_corrected
-          FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit) AS d;
-
-        IF v_rows < v_policy.min_samples_for_training THEN
-            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_policy.min_samples_for_training
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Record more interactions, or lower ai_training_policy.min_samples_for_training.';
-        END IF;
-        IF v_intents < 2 THEN
-            RAISE EXCEPTION 'not enough training data: % distinct intents, at least 2 needed', v_intents
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'A classifier needs examples of at least two intents.';
-        END IF;
-        -- classify_intent() answers 'uncertain' below the threshold: an
-        -- intent of that name would make its answers ambiguous.
-        IF 'uncertain' = ANY (v_labels) THEN
-            RAISE EXCEPTION 'invalid intent name "uncertain"'
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('%s usable rows are labelled "uncertain", which classify_intent() returns for predictions below the abstain threshold.',
-                                      (SELECT count(*) FROM unnest(v_labels) AS l WHERE l = 'uncertain')),
-                      HINT = 'Relabel those rows (submit_intent_correction()) or reject them.';
-        END IF;
-
-        -- 5. train; the active model is scored on the same test rows.
-        SELECT m.id, m.model INTO v_active_id, v_active_model
+        -- 4. read and train; the active model and what it trained on give the
+        --    gate its fresh rows.
+        SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
+        SELECT * INTO t
+          FROM @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
+                                                   v_policy.max_training_threads, v_policy.min_samples_for_training,
+                                                   v_min_confidence, v_only_reviewed, v_limit,
+                                                   v_active_id, v_active_run);
+        v_report := t.report;
+        v_rows := cardinality(t.row_ids);
 
-        SELECT t.model, t.report INTO v_model, v_report
-          FROM @extschema@._pg_intent_train(v_texts, v_labels, v_weights, v_corrected,
-                                             v_train_options, v_active_model) AS t;
-
-        -- 6. the deploy rule.
-        v_f1 := coalesce(v_report -> 'metrics' ->> 'f1', v_report -> 'metrics' ->> 'macro_f1')::double precision;
+        -- 5. the deploy rule.
+        v_f1 := (v_report -> 'metrics' ->> 'f1')::double precision;
         IF v_active_id IS NOT NULL THEN
-            v_baseline_f1 := coalesce(v_report -> 'baseline_metrics' ->> 'f1',
-                                      v_report -> 'baseline_metrics' ->> 'macro_f1')::double precision;
+            SELECT coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision, (m.metrics ->> 'macro_f1')::double precision)
+              INTO v_active_estimate
+              FROM @extschema@.ai_intent_models AS m
+              LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id
+             WHERE m.id = v_active_id;
+        END IF;
+        -- The evidence is weighed whatever the deploy mode, so that a run
+        -- held back (never) or forced (always) still records how it compared.
+        IF v_active_id IS NULL THEN
+            v_deploy := true; v_reason := 'first'; v_evidence := 'none';
+        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
+            v_deploy := false; v_reason := 'untested'; v_evidence := 'none';
+        ELSE
+            IF coalesce((v_report #>> '{gate,sufficient}')::boolean, false) THEN
+                v_evidence := 'fresh_rows';
+                v_f1 := (v_report #>> '{gate,candidate,macro_f1}')::double precision;
+                v_baseline_f1 := (v_report #>> '{gate,active,macro_f1}')::double precision;
+                v_baseline_accuracy := (v_report #>> '{gate,active,accuracy}')::double precision;
+            ELSIF v_active_estimate IS NOT NULL THEN
+                v_evidence := 'estimates';
+                v_baseline_f1 := v_active_estimate;
+            END IF;
+            IF v_evidence IS NULL THEN
+                v_deploy := false; v_reason := 'insufficient_evidence'; v_evidence := 'none';
+            ELSIF v_f1 >= v_baseline_f1 - v_policy.max_f1_regression THEN
+                v_deploy := true;
+                v_reason := CASE WHEN v_f1 > v_baseline_f1 THEN 'improved' ELSE 'within_tolerance' END;
+            ELSE
+                v_deploy := false; v_reason := 'regression';
+            END IF;
         END IF;
         IF v_deploy_mode = 'never' THEN
-            v_deploy := false;
-            v_reason := 'never';
+            v_deploy := false; v_reason := 'never';
         ELSIF v_deploy_mode = 'always' THEN
-            v_deploy := true;
-            v_reason := 'manual';
-        ELSIF v_active_id IS NULL THEN
-            v_deploy := true;
-            v_reason := 'first';
-        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
-            -- nothing to compare on: an untested model never replaces one
-            v_deploy := false;
-            v_reason := 'untested';
-        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_policy.max_f1_regression THEN
-            v_deploy := true;
-            v_reason := CASE WHEN v_f1 > coalesce(v_baseline_f1, 0) THEN 'improved' ELSE 'within_tolerance' END;
-        ELSE
-            v_deploy := false;
-            v_reason := 'regression';
+            v_deploy := true; v_reason := 'manual';
         END IF;
 
-        -- 7. the model row, under a version unique even for two runs in one second.
+        -- 6. the model row, under a version unique even for two runs in one second.
         v_version := 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
         WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
                        WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
@@ -1108,17 +1192,17 @@ BEGIN
         IF v_suffix > 1 THEN
             v_version := v_version || '_' || v_suffix;
         END IF;
-
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
         VALUES (
             v_version, v_run_id,
             coalesce(v_report -> 'options' ->> 'algorithm', 'unknown'),
-            v_model, octet_length(v_model), encode(sha256(v_model), 'hex'),
+            t.model, octet_length(t.model), encode(sha256(t.model), 'hex'),
             ARRAY(SELECT jsonb_array_elements_text(v_report -> 'intents')),
             coalesce(v_report -> 'metrics', '{}'::jsonb)
                 || jsonb_build_object('threshold', v_report -> 'threshold',
-                                      'calibration', v_report -> 'metrics' -> 'calibration'),
+                                      'calibration', v_report -> 'metrics' -> 'calibration',
+                                      'evaluation', v_report -> 'evaluation'),
             (v_report -> 'threshold' ->> 'value')::double precision)
         RETURNING id INTO v_model_id;
 
@@ -1135,7 +1219,7 @@ BEGIN
             END IF;
         END IF;
 
-        -- 8. the run row.
+        -- 7. the run row.
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status                   = 'completed',
@@ -1144,38 +1228,55 @@ BEGIN
                test_samples             = (v_report ->> 'test_samples')::integer,
                total_intents            = (v_report ->> 'total_intents')::integer,
                intent_accuracy          = (v_report -> 'metrics' ->> 'accuracy')::double precision,
-               intent_precision         = coalesce(v_report -> 'metrics' ->> 'precision',
-                                                   v_report -> 'metrics' ->> 'macro_precision')::double precision,
-               intent_recall            = coalesce(v_report -> 'metrics' ->> 'recall',
-                                                   v_report -> 'metrics' ->> 'macro_recall')::double precision,
-               intent_f1_score          = v_f1,
-               baseline_intent_accuracy = CASE WHEN v_active_id IS NOT NULL
-                                               THEN (v_report -> 'baseline_metrics' ->> 'accuracy')::double precision END,
+               intent_precision         = (v_report -> 'metrics' ->> 'precision')::double precision,
+               intent_recall            = (v_report -> 'metrics' ->> 'recall')::double precision,
+               intent_f1_score          = (v_report -> 'metrics' ->> 'f1')::double precision,
+               baseline_intent_accuracy = v_baseline_accuracy,
                baseline_f1_score        = v_baseline_f1,
                model_config             = coalesce(v_report -> 'options', '{}'::jsonb)
                                           || jsonb_build_object('deploy', v_deploy_mode,
                                                                 'min_confidence', v_min_confidence,
                                                                 'only_reviewed', v_only_reviewed,
                                                                 'limit', v_limit),
-               metrics                  = v_report,
+               metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
+                                              'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
+                                              'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
+                                              'max_f1_regression', v_policy.max_f1_regression,
+                                              'active_model_id', v_active_id)),
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
+               deploy_evidence          = v_evidence,
                finished_at              = clock_timestamp(),
                duration_seconds         = v_duration
          WHERE r.id = v_run_id;
 
-        -- 9. which rows the run read, with the label it read for each. The
-        --    data rows themselves are not touched: their review state
-        --    (dataset_status) stays what reviewers set.
-        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent)
-        SELECT v_run_id, u.id, u.label FROM unnest(v_ids, v_labels) AS u(id, label);
+        -- 8. which rows the run read, with the label it read for each and
+        --    what it learnt of them. The data rows themselves are not touched:
+        --    their review state (dataset_status) stays what reviewers set.
+        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
+                                                      confidence, label_probability, uncertain)
+        SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
+          FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
+                      t.row_label_probability, t.row_uncertain)
+               AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+        -- A cancel, a statement timeout or a termination ends the statement:
+        -- re-raise it rather than record it as a failed run.
+        IF v_state IN ('57014', '57P01') THEN
+            RAISE;
+        END IF;
         -- Options were checked above, so whatever fails here (too little
-        -- data after de-duplication, a training error) is a failed run: the
-        -- run row stays and the previous model stays active.
+        -- data, a training error) is a failed run: the run row stays and the
+        -- previous model stays active.
+        -- The trainer reads the rows itself; when it refused them (too
+        -- few, one intent), count what it read for the run's record.
+        IF v_rows IS NULL AND v_state = '22023' THEN
+            SELECT count(*) INTO v_rows
+              FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit);
+        END IF;
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status           = 'failed',
@@ -1207,12 +1308,14 @@ BEGIN
         'validation_samples', (v_report ->> 'validation_samples')::integer,
         'test_samples', (v_report ->> 'test_samples')::integer,
         'total_intents', (v_report ->> 'total_intents')::integer,
-        'baseline_metrics', CASE WHEN v_active_id IS NOT NULL
-                                 THEN @extschema@._pg_intent_headline_metrics(v_report -> 'baseline_metrics') END,
+        'evaluation', v_report -> 'evaluation' ->> 'method',
+        'baseline_metrics', CASE WHEN v_baseline_f1 IS NOT NULL
+                                 THEN jsonb_strip_nulls(jsonb_build_object('f1', v_baseline_f1, 'accuracy', v_baseline_accuracy)) END,
         'final_metrics', @extschema@._pg_intent_headline_metrics(v_report -> 'metrics'),
         'improvement', v_f1 - v_baseline_f1,
         'deployed', v_deploy,
         'deploy_reason', v_reason,
+        'deploy_evidence', v_evidence,
         'model_id', v_model_id,
         'model_version', v_version,
         'duration_seconds', v_duration);
@@ -1486,6 +1589,10 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
     'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock).';
 
+-- Like every view of the extension it runs with its reader's rights: a
+-- dashboard needs SELECT on it and EXECUTE on pg_intent_training_progress(),
+-- which is not open to PUBLIC (run ids and roles of the cluster's trainings
+-- are not everyone's business).
 CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
 SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
        CASE WHEN p.total > 0 THEN round(100.0 * p.done / p.total, 1) END AS percent,
@@ -2328,6 +2435,8 @@ DECLARE
     v_out text[] := '{}';
     v_lines text[];
     v_line text;
+    v_where text;
+    v_can_read boolean;
 BEGIN
     IF p_run_id IS NULL THEN
         SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
@@ -2345,6 +2454,8 @@ BEGIN
     v_rep := coalesce(r.metrics, '{}'::jsonb);
     v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
     v_b := v_rep -> 'baseline_metrics';
+    -- where the figures come from: out-of-fold predictions (0.2.0) or 0.1.0's test split
+    v_where := CASE WHEN v_rep ? 'evaluation' THEN 'out-of-fold' ELSE 'test split' END;
 
     v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
@@ -2365,13 +2476,30 @@ BEGIN
         END IF;
     END IF;
 
-    v_out := v_out || ''::text || '## Data'::text || ''::text
-                   || '| split | samples |'::text || '|---|---:|'::text
-                   || format('| training | %s |', coalesce(r.training_samples::text, '–'))
-                   || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
-                   || format('| test | %s |', coalesce(r.test_samples::text, '–'))
-                   || ''::text
-                   || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    v_out := v_out || ''::text || '## Data'::text || ''::text;
+    IF v_rep ? 'evaluation' THEN
+        -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
+        v_out := v_out
+            || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
+                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, '–'),
+                      coalesce(v_rep ->> 'input_rows', '–'),
+                      coalesce(r.training_samples::text, '–'))
+            || format('- **Evaluation:** %s',
+                      CASE v_rep #>> '{evaluation,method}'
+                          WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
+                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, '–'))
+                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, '–'))
+                          ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
+            || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    ELSE
+        -- 0.1.0 runs: one 70/15/15 split.
+        v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
+                       || format('| training | %s |', coalesce(r.training_samples::text, '–'))
+                       || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
+                       || format('| test | %s |', coalesce(r.test_samples::text, '–'))
+                       || ''::text
+                       || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
                                  coalesce(v_rep ->> 'duplicates_removed', '0'),
@@ -2384,7 +2512,7 @@ BEGIN
              FROM jsonb_array_elements(v_rep -> 'small_classes') x));
     END IF;
 
-    v_out := v_out || ''::text || '## Headline metrics (test split)'::text || ''::text
+    v_out := v_out || ''::text || format('## Headline metrics (%s)', v_where) || ''::text
                    || '| metric | new model | baseline | change |'::text || '|---|---:|---:|---:|'::text;
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', k.label,
@@ -2454,9 +2582,9 @@ BEGIN
             WHERE p.j <> t.i AND p.n > 0
             ORDER BY p.n DESC, t.i, p.j
             LIMIT 10) h;
-        v_out := v_out || ''::text || '## Confusion hot spots (test split)'::text || ''::text;
+        v_out := v_out || ''::text || format('## Confusion hot spots (%s)', v_where) || ''::text;
         IF v_lines IS NULL THEN
-            v_out := v_out || 'No confusions on the test split.'::text;
+            v_out := v_out || CASE WHEN v_where = 'out-of-fold' THEN 'No out-of-fold confusions.' ELSE 'No confusions on the test split.' END;
         ELSE
             v_out := v_out || '| true intent | predicted as | count |'::text || '|---|---|---:|'::text
                            || v_lines;
@@ -2465,16 +2593,27 @@ BEGIN
 
     IF jsonb_typeof(v_m -> 'misclassified') = 'array' THEN
         v_out := v_out || ''::text
-                       || format('## Misclassified examples (%s on the test split)',
-                                 jsonb_array_length(v_m -> 'misclassified'))
+                       || format('## Misclassified examples (%s %s)',
+                                 jsonb_array_length(v_m -> 'misclassified'),
+                                 CASE WHEN v_where = 'out-of-fold' THEN 'out of fold' ELSE 'on the test split' END)
                        || ''::text;
         IF jsonb_array_length(v_m -> 'misclassified') = 0 THEN
             v_out := v_out || 'None.'::text;
         ELSE
             v_out := v_out || '| text | expected | predicted | confidence |'::text
                            || '|---|---|---|---:|'::text;
+            -- 0.2.0 stores the row's id, not its text: the text is read here,
+            -- with the caller's rights, so a report never shows a message
+            -- its reader could not SELECT (row-level security included).
+            v_can_read := has_table_privilege('@extschema@.ai_training_data', 'SELECT');
             FOR v_line IN
-                SELECT format('| %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(x ->> 'text'),
+                SELECT format('| %s | %s | %s | %s |',
+                              CASE WHEN x ? 'text' THEN @extschema@._pg_intent_md_cell(x ->> 'text')
+                                   WHEN NOT v_can_read THEN '*(no access)*'
+                                   ELSE coalesce(@extschema@._pg_intent_md_cell(
+                                            (SELECT d.user_message FROM @extschema@.ai_training_data AS d
+                                              WHERE d.id = (x ->> 'training_data_id')::uuid)),
+                                        '*(not visible)*') END,
                               @extschema@._pg_intent_md_cell(x ->> 'expected'),
                               @extschema@._pg_intent_md_cell(x ->> 'predicted'),
                               @extschema@._pg_intent_md_num((x ->> 'confidence')::numeric, 2))
@@ -2488,7 +2627,7 @@ BEGIN
     END IF;
 
     IF jsonb_typeof(v_m -> 'calibration') = 'object' THEN
-        v_out := v_out || ''::text || '## Calibration (test split)'::text || ''::text
+        v_out := v_out || ''::text || format('## Calibration (%s)', v_where) || ''::text
                        || format('- **Expected calibration error (ECE):** %s',
                                  @extschema@._pg_intent_md_num((v_m #>> '{calibration,ece}')::numeric, 4))
                        || format('- **Brier score:** %s',
@@ -2639,7 +2778,6 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
-        '@extschema@.pg_intent_training_progress()',
         -- SECURITY INVOKER: the caller needs privileges on the tables they read
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',

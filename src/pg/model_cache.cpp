@@ -29,6 +29,7 @@
 // security), checked on every call by a query that runs as the caller.
 #include "guard.h"
 #include "module.h"
+#include "relations.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -103,19 +104,6 @@ struct ModelRow {
     size_t size = 0;
 };
 
-// Looks a relation up by name in the extension's schema (no search_path).
-Oid relation_in_schema(const char *name, Oid schema) noexcept {
-    Oid relid = get_relname_relid(name, schema);
-    if (!OidIsValid(relid))
-        ereport(
-            ERROR,
-            (errcode(ERRCODE_UNDEFINED_TABLE),
-             errmsg("relation \"%s\" of pg_intent does not exist in schema \"%s\"", name,
-                    get_namespace_name(schema)),
-             errhint("The extension's objects were altered; reinstall it with CREATE EXTENSION pg_intent.")));
-    return relid;
-}
-
 // Reads one row of ai_intent_models: the active one (active = true) or the
 // one with the given id, through its unique index, with a fresh snapshot.
 // The model bytes are detoasted into `scratch`.
@@ -123,15 +111,13 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
     ModelRow row;
     pg_call([&]() noexcept {
         MemoryContext old = MemoryContextSwitchTo(scratch);
-        Oid relid = relation_in_schema("ai_intent_models", schema);
+        Oid relid = extension_relation(schema, "ai_intent_models");
         g_models_relid = relid;
         Oid indexid =
-            relation_in_schema(active ? "ai_intent_models_one_active_idx" : "ai_intent_models_pkey", schema);
+            extension_relation(schema, active ? "ai_intent_models_one_active_idx" : "ai_intent_models_pkey");
         Relation rel = table_open(relid, AccessShareLock);
-        AttrNumber id_att = get_attnum(relid, "id"), model_att = get_attnum(relid, "model"),
-                   active_att = get_attnum(relid, "is_active");
-        if (id_att == InvalidAttrNumber || model_att == InvalidAttrNumber || active_att == InvalidAttrNumber)
-            elog(ERROR, "ai_intent_models lacks its id, model or is_active column");
+        AttrNumber id_att = extension_column(relid, "id"), model_att = extension_column(relid, "model"),
+                   active_att = extension_column(relid, "is_active");
         // systable_beginscan() takes heap attribute numbers and maps them to
         // the index's columns.
         ScanKeyData key;

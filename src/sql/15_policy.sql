@@ -17,7 +17,9 @@ BEGIN
                max_f1_regression = NEW.max_f1_regression,
                corrected_weight = NEW.corrected_weight,
                max_training_memory_mb = NEW.max_training_memory_mb,
-               max_training_threads = NEW.max_training_threads;
+               max_training_threads = NEW.max_training_threads,
+               min_gate_rows = NEW.min_gate_rows,
+               out_of_scope_intent = NEW.out_of_scope_intent;
         RETURN NULL;
     END IF;
     RETURN NEW;

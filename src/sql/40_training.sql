@@ -69,11 +69,41 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
     'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
 
--- Trains a model from ai_training_data inside the database, scores it against
--- the active model, applies the deploy rule and records the run. Data or
--- training failures give a failed run (returned, not raised); bad arguments
--- and options raise 22023 and record nothing. Runs as the extension owner,
--- called by train_intent_model() only.
+-- The C trainer: reads ai_training_data straight from the table, trains,
+-- and returns the model, the report and the per-row results (see
+-- src/pg/train_table.cpp). Called by _pg_intent_train_run() only.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
+    p_run_id uuid, p_options jsonb, p_corrected_weight real, p_max_threads integer, p_min_rows integer,
+    p_min_confidence integer, p_only_reviewed boolean, p_limit integer,
+    p_active_model_id bigint, p_active_run_id uuid,
+    OUT model bytea, OUT report jsonb, OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
+    OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
+    OUT row_label_probability real[], OUT row_uncertain boolean[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_intent_train_table'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, integer, boolean, integer, bigint, uuid) IS
+    'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()); returns the model, the report and per-row results. Use train_intent_model().';
+
+-- Trains a model from ai_training_data inside the database, applies the
+-- deploy rule and records the run. Data or training failures give a failed
+-- run (returned, not raised); bad arguments and options raise 22023 and
+-- record nothing. Runs as the extension owner, called by
+-- train_intent_model() only.
+--
+-- The deploy rule (policy from ai_training_policy):
+--   deploy never / always      never / manual (always needs the deploy privilege,
+--                              checked by train_intent_model())
+--   no active model            first
+--   no out-of-fold evaluation  untested (an unevaluated model never replaces one)
+--   enough fresh rows          the gate: both models on the rows the active model
+--                              never trained on; deploy when the new model's macro F1
+--                              is at least the active model's minus max_f1_regression
+--   too few fresh rows         the new model's out-of-fold macro F1 against the active
+--                              model's recorded estimate, with the same tolerance
+--   neither                    insufficient_evidence
+-- and a deploy happens only if the active model is still the one compared
+-- with (baseline_changed otherwise).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -81,6 +111,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
+    c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
     v_deploy_mode text := 'auto';
     v_min_confidence integer := 0;
@@ -89,22 +120,18 @@ DECLARE
     v_train_options jsonb;
     v_value jsonb;
     v_run_id uuid;
-    -- dataset
-    v_ids uuid[];
-    v_texts text[];
-    v_labels text[];
-    v_weights real[];
-    v_corrected boolean[];
-    v_rows integer;
-    v_intents integer;
     v_policy @extschema@.ai_training_policy;
+    v_rows integer;
     -- training
     v_active_id bigint;
-    v_active_model bytea;
-    v_model bytea;
+    v_active_run uuid;
+    v_active_estimate double precision;
+    t record;
     v_report jsonb;
     v_f1 double precision;
     v_baseline_f1 double precision;
+    v_baseline_accuracy double precision;
+    v_evidence text;
     v_current_active bigint;
     v_holder integer;
     v_deploy boolean;
@@ -186,15 +213,25 @@ BEGIN
         v_limit := (v_value #>> '{}')::numeric::integer;
     END IF;
 
-    v_train_options := p_options - c_sql_keys;
+    -- What decides deployments, and what the data means, is the policy's:
+    -- a caller's options cannot set it.
+    IF p_options ?| c_policy_keys THEN
+        RAISE EXCEPTION 'invalid training option "%": it is set by the training policy',
+            (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+    END IF;
+    v_policy := @extschema@._pg_intent_policy();
+    v_train_options := p_options - c_sql_keys
+        || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
+                              'out_of_scope_intent', v_policy.out_of_scope_intent);
 
     -- The C trainer's options are checked now, so that a bad one raises
     -- (naming the key) before anything is recorded, whatever the data.
     PERFORM @extschema@.intent_training_options(v_train_options);
 
-    -- The policy comes from ai_training_policy; the pg_intent.* settings
-    -- that 0.1.0 read from the caller's session no longer decide anything.
-    v_policy := @extschema@._pg_intent_policy();
+    -- The pg_intent.* settings that 0.1.0 read from the caller's session no
+    -- longer decide anything.
     IF cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
             USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
@@ -215,9 +252,9 @@ BEGIN
         RAISE EXCEPTION 'another training run is in progress'
             USING ERRCODE = 'lock_not_available',
                   DETAIL = CASE WHEN v_holder IS NOT NULL
-                                THEN format('Backend %s is training; its run is recorded in ai_training_runs when it commits.', v_holder)
+                                THEN format('Backend %s is training; ai_training_progress shows how far it is.', v_holder)
                                 ELSE 'Another session holds the training lock.' END,
-                  HINT = 'Wait for it to finish (pg_stat_activity shows it), or cancel it with pg_cancel_backend().';
+                  HINT = 'Wait for it to finish, or cancel it with pg_cancel_backend().';
     END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
@@ -226,76 +263,60 @@ BEGIN
     RETURNING id INTO v_run_id;
 
     BEGIN
-        -- 4. the dataset, in a content-defined order so that the same rows
-        --    give the same split and model.
-        SELECT count(*)::integer,
-               count(DISTINCT d.intent)::integer,
-               array_agg(d.id ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(d.user_message ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(d.intent ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(CASE WHEN d.corrected_by_human THEN v_policy.corrected_weight ELSE 1::real END
-                         ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id),
-               array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id)
-          INTO v_rows, v_intents, v_ids, v_texts, v_labels, v_weights, v_corrected
-          FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit) AS d;
-
-        IF v_rows < v_policy.min_samples_for_training THEN
-            RAISE EXCEPTION 'not enough training data: % usable rows, at least % needed', v_rows, v_policy.min_samples_for_training
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Record more interactions, or lower ai_training_policy.min_samples_for_training.';
-        END IF;
-        IF v_intents < 2 THEN
-            RAISE EXCEPTION 'not enough training data: % distinct intents, at least 2 needed', v_intents
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'A classifier needs examples of at least two intents.';
-        END IF;
-        -- classify_intent() answers 'uncertain' below the threshold: an
-        -- intent of that name would make its answers ambiguous.
-        IF 'uncertain' = ANY (v_labels) THEN
-            RAISE EXCEPTION 'invalid intent name "uncertain"'
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('%s usable rows are labelled "uncertain", which classify_intent() returns for predictions below the abstain threshold.',
-                                      (SELECT count(*) FROM unnest(v_labels) AS l WHERE l = 'uncertain')),
-                      HINT = 'Relabel those rows (submit_intent_correction()) or reject them.';
-        END IF;
-
-        -- 5. train; the active model is scored on the same test rows.
-        SELECT m.id, m.model INTO v_active_id, v_active_model
+        -- 4. read and train; the active model and what it trained on give the
+        --    gate its fresh rows.
+        SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
+        SELECT * INTO t
+          FROM @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
+                                                   v_policy.max_training_threads, v_policy.min_samples_for_training,
+                                                   v_min_confidence, v_only_reviewed, v_limit,
+                                                   v_active_id, v_active_run);
+        v_report := t.report;
+        v_rows := cardinality(t.row_ids);
 
-        SELECT t.model, t.report INTO v_model, v_report
-          FROM @extschema@._pg_intent_train(v_texts, v_labels, v_weights, v_corrected,
-                                             v_train_options, v_active_model) AS t;
-
-        -- 6. the deploy rule.
-        v_f1 := coalesce(v_report -> 'metrics' ->> 'f1', v_report -> 'metrics' ->> 'macro_f1')::double precision;
+        -- 5. the deploy rule.
+        v_f1 := (v_report -> 'metrics' ->> 'f1')::double precision;
         IF v_active_id IS NOT NULL THEN
-            v_baseline_f1 := coalesce(v_report -> 'baseline_metrics' ->> 'f1',
-                                      v_report -> 'baseline_metrics' ->> 'macro_f1')::double precision;
+            SELECT coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision, (m.metrics ->> 'macro_f1')::double precision)
+              INTO v_active_estimate
+              FROM @extschema@.ai_intent_models AS m
+              LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id
+             WHERE m.id = v_active_id;
+        END IF;
+        -- The evidence is weighed whatever the deploy mode, so that a run
+        -- held back (never) or forced (always) still records how it compared.
+        IF v_active_id IS NULL THEN
+            v_deploy := true; v_reason := 'first'; v_evidence := 'none';
+        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
+            v_deploy := false; v_reason := 'untested'; v_evidence := 'none';
+        ELSE
+            IF coalesce((v_report #>> '{gate,sufficient}')::boolean, false) THEN
+                v_evidence := 'fresh_rows';
+                v_f1 := (v_report #>> '{gate,candidate,macro_f1}')::double precision;
+                v_baseline_f1 := (v_report #>> '{gate,active,macro_f1}')::double precision;
+                v_baseline_accuracy := (v_report #>> '{gate,active,accuracy}')::double precision;
+            ELSIF v_active_estimate IS NOT NULL THEN
+                v_evidence := 'estimates';
+                v_baseline_f1 := v_active_estimate;
+            END IF;
+            IF v_evidence IS NULL THEN
+                v_deploy := false; v_reason := 'insufficient_evidence'; v_evidence := 'none';
+            ELSIF v_f1 >= v_baseline_f1 - v_policy.max_f1_regression THEN
+                v_deploy := true;
+                v_reason := CASE WHEN v_f1 > v_baseline_f1 THEN 'improved' ELSE 'within_tolerance' END;
+            ELSE
+                v_deploy := false; v_reason := 'regression';
+            END IF;
         END IF;
         IF v_deploy_mode = 'never' THEN
-            v_deploy := false;
-            v_reason := 'never';
+            v_deploy := false; v_reason := 'never';
         ELSIF v_deploy_mode = 'always' THEN
-            v_deploy := true;
-            v_reason := 'manual';
-        ELSIF v_active_id IS NULL THEN
-            v_deploy := true;
-            v_reason := 'first';
-        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
-            -- nothing to compare on: an untested model never replaces one
-            v_deploy := false;
-            v_reason := 'untested';
-        ELSIF v_f1 >= coalesce(v_baseline_f1, 0) - v_policy.max_f1_regression THEN
-            v_deploy := true;
-            v_reason := CASE WHEN v_f1 > coalesce(v_baseline_f1, 0) THEN 'improved' ELSE 'within_tolerance' END;
-        ELSE
-            v_deploy := false;
-            v_reason := 'regression';
+            v_deploy := true; v_reason := 'manual';
         END IF;
 
-        -- 7. the model row, under a version unique even for two runs in one second.
+        -- 6. the model row, under a version unique even for two runs in one second.
         v_version := 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
         WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
                        WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
@@ -304,17 +325,17 @@ BEGIN
         IF v_suffix > 1 THEN
             v_version := v_version || '_' || v_suffix;
         END IF;
-
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
         VALUES (
             v_version, v_run_id,
             coalesce(v_report -> 'options' ->> 'algorithm', 'unknown'),
-            v_model, octet_length(v_model), encode(sha256(v_model), 'hex'),
+            t.model, octet_length(t.model), encode(sha256(t.model), 'hex'),
             ARRAY(SELECT jsonb_array_elements_text(v_report -> 'intents')),
             coalesce(v_report -> 'metrics', '{}'::jsonb)
                 || jsonb_build_object('threshold', v_report -> 'threshold',
-                                      'calibration', v_report -> 'metrics' -> 'calibration'),
+                                      'calibration', v_report -> 'metrics' -> 'calibration',
+                                      'evaluation', v_report -> 'evaluation'),
             (v_report -> 'threshold' ->> 'value')::double precision)
         RETURNING id INTO v_model_id;
 
@@ -331,7 +352,7 @@ BEGIN
             END IF;
         END IF;
 
-        -- 8. the run row.
+        -- 7. the run row.
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status                   = 'completed',
@@ -340,38 +361,55 @@ BEGIN
                test_samples             = (v_report ->> 'test_samples')::integer,
                total_intents            = (v_report ->> 'total_intents')::integer,
                intent_accuracy          = (v_report -> 'metrics' ->> 'accuracy')::double precision,
-               intent_precision         = coalesce(v_report -> 'metrics' ->> 'precision',
-                                                   v_report -> 'metrics' ->> 'macro_precision')::double precision,
-               intent_recall            = coalesce(v_report -> 'metrics' ->> 'recall',
-                                                   v_report -> 'metrics' ->> 'macro_recall')::double precision,
-               intent_f1_score          = v_f1,
-               baseline_intent_accuracy = CASE WHEN v_active_id IS NOT NULL
-                                               THEN (v_report -> 'baseline_metrics' ->> 'accuracy')::double precision END,
+               intent_precision         = (v_report -> 'metrics' ->> 'precision')::double precision,
+               intent_recall            = (v_report -> 'metrics' ->> 'recall')::double precision,
+               intent_f1_score          = (v_report -> 'metrics' ->> 'f1')::double precision,
+               baseline_intent_accuracy = v_baseline_accuracy,
                baseline_f1_score        = v_baseline_f1,
                model_config             = coalesce(v_report -> 'options', '{}'::jsonb)
                                           || jsonb_build_object('deploy', v_deploy_mode,
                                                                 'min_confidence', v_min_confidence,
                                                                 'only_reviewed', v_only_reviewed,
                                                                 'limit', v_limit),
-               metrics                  = v_report,
+               metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
+                                              'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
+                                              'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
+                                              'max_f1_regression', v_policy.max_f1_regression,
+                                              'active_model_id', v_active_id)),
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
+               deploy_evidence          = v_evidence,
                finished_at              = clock_timestamp(),
                duration_seconds         = v_duration
          WHERE r.id = v_run_id;
 
-        -- 9. which rows the run read, with the label it read for each. The
-        --    data rows themselves are not touched: their review state
-        --    (dataset_status) stays what reviewers set.
-        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent)
-        SELECT v_run_id, u.id, u.label FROM unnest(v_ids, v_labels) AS u(id, label);
+        -- 8. which rows the run read, with the label it read for each and
+        --    what it learnt of them. The data rows themselves are not touched:
+        --    their review state (dataset_status) stays what reviewers set.
+        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
+                                                      confidence, label_probability, uncertain)
+        SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
+          FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
+                      t.row_label_probability, t.row_uncertain)
+               AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+        -- A cancel, a statement timeout or a termination ends the statement:
+        -- re-raise it rather than record it as a failed run.
+        IF v_state IN ('57014', '57P01') THEN
+            RAISE;
+        END IF;
         -- Options were checked above, so whatever fails here (too little
-        -- data after de-duplication, a training error) is a failed run: the
-        -- run row stays and the previous model stays active.
+        -- data, a training error) is a failed run: the run row stays and the
+        -- previous model stays active.
+        -- The trainer reads the rows itself; when it refused them (too
+        -- few, one intent), count what it read for the run's record.
+        IF v_rows IS NULL AND v_state = '22023' THEN
+            SELECT count(*) INTO v_rows
+              FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit);
+        END IF;
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status           = 'failed',
@@ -403,12 +441,14 @@ BEGIN
         'validation_samples', (v_report ->> 'validation_samples')::integer,
         'test_samples', (v_report ->> 'test_samples')::integer,
         'total_intents', (v_report ->> 'total_intents')::integer,
-        'baseline_metrics', CASE WHEN v_active_id IS NOT NULL
-                                 THEN @extschema@._pg_intent_headline_metrics(v_report -> 'baseline_metrics') END,
+        'evaluation', v_report -> 'evaluation' ->> 'method',
+        'baseline_metrics', CASE WHEN v_baseline_f1 IS NOT NULL
+                                 THEN jsonb_strip_nulls(jsonb_build_object('f1', v_baseline_f1, 'accuracy', v_baseline_accuracy)) END,
         'final_metrics', @extschema@._pg_intent_headline_metrics(v_report -> 'metrics'),
         'improvement', v_f1 - v_baseline_f1,
         'deployed', v_deploy,
         'deploy_reason', v_reason,
+        'deploy_evidence', v_evidence,
         'model_id', v_model_id,
         'model_version', v_version,
         'duration_seconds', v_duration);

@@ -11,6 +11,10 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
     'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock).';
 
+-- Like every view of the extension it runs with its reader's rights: a
+-- dashboard needs SELECT on it and EXECUTE on pg_intent_training_progress(),
+-- which is not open to PUBLIC (run ids and roles of the cluster's trainings
+-- are not everyone's business).
 CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
 SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
        CASE WHEN p.total > 0 THEN round(100.0 * p.done / p.total, 1) END AS percent,

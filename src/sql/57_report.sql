@@ -46,6 +46,8 @@ DECLARE
     v_out text[] := '{}';
     v_lines text[];
     v_line text;
+    v_where text;
+    v_can_read boolean;
 BEGIN
     IF p_run_id IS NULL THEN
         SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
@@ -63,6 +65,8 @@ BEGIN
     v_rep := coalesce(r.metrics, '{}'::jsonb);
     v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
     v_b := v_rep -> 'baseline_metrics';
+    -- where the figures come from: out-of-fold predictions (0.2.0) or 0.1.0's test split
+    v_where := CASE WHEN v_rep ? 'evaluation' THEN 'out-of-fold' ELSE 'test split' END;
 
     v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
@@ -83,13 +87,30 @@ BEGIN
         END IF;
     END IF;
 
-    v_out := v_out || ''::text || '## Data'::text || ''::text
-                   || '| split | samples |'::text || '|---|---:|'::text
-                   || format('| training | %s |', coalesce(r.training_samples::text, '–'))
-                   || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
-                   || format('| test | %s |', coalesce(r.test_samples::text, '–'))
-                   || ''::text
-                   || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    v_out := v_out || ''::text || '## Data'::text || ''::text;
+    IF v_rep ? 'evaluation' THEN
+        -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
+        v_out := v_out
+            || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
+                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, '–'),
+                      coalesce(v_rep ->> 'input_rows', '–'),
+                      coalesce(r.training_samples::text, '–'))
+            || format('- **Evaluation:** %s',
+                      CASE v_rep #>> '{evaluation,method}'
+                          WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
+                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, '–'))
+                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, '–'))
+                          ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
+            || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    ELSE
+        -- 0.1.0 runs: one 70/15/15 split.
+        v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
+                       || format('| training | %s |', coalesce(r.training_samples::text, '–'))
+                       || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
+                       || format('| test | %s |', coalesce(r.test_samples::text, '–'))
+                       || ''::text
+                       || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+    END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
                                  coalesce(v_rep ->> 'duplicates_removed', '0'),
@@ -102,7 +123,7 @@ BEGIN
              FROM jsonb_array_elements(v_rep -> 'small_classes') x));
     END IF;
 
-    v_out := v_out || ''::text || '## Headline metrics (test split)'::text || ''::text
+    v_out := v_out || ''::text || format('## Headline metrics (%s)', v_where) || ''::text
                    || '| metric | new model | baseline | change |'::text || '|---|---:|---:|---:|'::text;
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', k.label,
@@ -172,9 +193,9 @@ BEGIN
             WHERE p.j <> t.i AND p.n > 0
             ORDER BY p.n DESC, t.i, p.j
             LIMIT 10) h;
-        v_out := v_out || ''::text || '## Confusion hot spots (test split)'::text || ''::text;
+        v_out := v_out || ''::text || format('## Confusion hot spots (%s)', v_where) || ''::text;
         IF v_lines IS NULL THEN
-            v_out := v_out || 'No confusions on the test split.'::text;
+            v_out := v_out || CASE WHEN v_where = 'out-of-fold' THEN 'No out-of-fold confusions.' ELSE 'No confusions on the test split.' END;
         ELSE
             v_out := v_out || '| true intent | predicted as | count |'::text || '|---|---|---:|'::text
                            || v_lines;
@@ -183,16 +204,27 @@ BEGIN
 
     IF jsonb_typeof(v_m -> 'misclassified') = 'array' THEN
         v_out := v_out || ''::text
-                       || format('## Misclassified examples (%s on the test split)',
-                                 jsonb_array_length(v_m -> 'misclassified'))
+                       || format('## Misclassified examples (%s %s)',
+                                 jsonb_array_length(v_m -> 'misclassified'),
+                                 CASE WHEN v_where = 'out-of-fold' THEN 'out of fold' ELSE 'on the test split' END)
                        || ''::text;
         IF jsonb_array_length(v_m -> 'misclassified') = 0 THEN
             v_out := v_out || 'None.'::text;
         ELSE
             v_out := v_out || '| text | expected | predicted | confidence |'::text
                            || '|---|---|---|---:|'::text;
+            -- 0.2.0 stores the row's id, not its text: the text is read here,
+            -- with the caller's rights, so a report never shows a message
+            -- its reader could not SELECT (row-level security included).
+            v_can_read := has_table_privilege('@extschema@.ai_training_data', 'SELECT');
             FOR v_line IN
-                SELECT format('| %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(x ->> 'text'),
+                SELECT format('| %s | %s | %s | %s |',
+                              CASE WHEN x ? 'text' THEN @extschema@._pg_intent_md_cell(x ->> 'text')
+                                   WHEN NOT v_can_read THEN '*(no access)*'
+                                   ELSE coalesce(@extschema@._pg_intent_md_cell(
+                                            (SELECT d.user_message FROM @extschema@.ai_training_data AS d
+                                              WHERE d.id = (x ->> 'training_data_id')::uuid)),
+                                        '*(not visible)*') END,
                               @extschema@._pg_intent_md_cell(x ->> 'expected'),
                               @extschema@._pg_intent_md_cell(x ->> 'predicted'),
                               @extschema@._pg_intent_md_num((x ->> 'confidence')::numeric, 2))
@@ -206,7 +238,7 @@ BEGIN
     END IF;
 
     IF jsonb_typeof(v_m -> 'calibration') = 'object' THEN
-        v_out := v_out || ''::text || '## Calibration (test split)'::text || ''::text
+        v_out := v_out || ''::text || format('## Calibration (%s)', v_where) || ''::text
                        || format('- **Expected calibration error (ECE):** %s',
                                  @extschema@._pg_intent_md_num((v_m #>> '{calibration,ece}')::numeric, 4))
                        || format('- **Brier score:** %s',

@@ -5,7 +5,7 @@
 -- SECURITY INVOKER); every table and column; the views; settings.
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(193);
+SELECT plan(196);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -125,7 +125,10 @@ SELECT columns_are('public', 'ai_intent_corrections', ARRAY['id', 'training_data
 SELECT isnt(obj_description(to_regclass('public.ai_intent_corrections'), 'pg_class'), NULL, 'ai_intent_corrections has a comment');
 SELECT ok((SELECT to_regclass('public.ai_intent_corrections') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_intent_corrections is dumped by pg_dump');
 SELECT has_table('public', 'ai_training_runs', 'table ai_training_runs exists');
-SELECT columns_are('public', 'ai_training_runs', ARRAY['id', 'run_name', 'run_type', 'status', 'error', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'model_config', 'metrics', 'model_id', 'deployed', 'deploy_reason', 'started_at', 'finished_at', 'duration_seconds']::name[], 'ai_training_runs has the contract''s columns');
+SELECT columns_are('public', 'ai_training_run_rows', ARRAY['run_id', 'training_data_id', 'intent', 'fresh', 'fold', 'predicted_intent', 'confidence', 'label_probability', 'uncertain']::name[], 'ai_training_run_rows has the contract''s columns');
+SELECT columns_are('public', 'ai_training_policy', ARRAY['id', 'min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight', 'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent', 'updated_at', 'updated_by']::name[], 'ai_training_policy has the contract''s columns');
+SELECT columns_are('public', 'ai_review_actions', ARRAY['id', 'training_data_id', 'action', 'intent', 'reason', 'reviewer_id', 'reviewed_by', 'created_at']::name[], 'ai_review_actions has the contract''s columns');
+SELECT columns_are('public', 'ai_training_runs', ARRAY['id', 'run_name', 'run_type', 'status', 'error', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'model_config', 'metrics', 'model_id', 'deployed', 'deploy_reason', 'started_at', 'finished_at', 'duration_seconds', 'deploy_evidence']::name[], 'ai_training_runs has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_training_runs'), 'pg_class'), NULL, 'ai_training_runs has a comment');
 SELECT ok((SELECT to_regclass('public.ai_training_runs') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_training_runs is dumped by pg_dump');
 SELECT has_table('public', 'ai_intent_models', 'table ai_intent_models exists');

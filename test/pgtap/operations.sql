@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(255);
+SELECT plan(259);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -295,6 +295,12 @@ SELECT has_view('public', 'ai_intent_performance', 'view ai_intent_performance e
 SELECT columns_are('public', 'ai_intent_performance', ARRAY['intent', 'samples', 'predictions', 'reviewed', 'correct', 'live_accuracy', 'avg_confidence', 'model_id', 'model_precision', 'model_recall', 'model_f1', 'model_test_support']::name[], 'ai_intent_performance columns');
 SELECT isnt(obj_description(to_regclass('public.ai_intent_performance'), 'pg_class'), NULL, 'ai_intent_performance has a comment');
 
+-- view ai_training_progress
+SELECT has_view('public', 'ai_training_progress', 'view ai_training_progress exists');
+SELECT columns_are('public', 'ai_training_progress', ARRAY['pid', 'role', 'run_id', 'phase', 'done', 'total', 'percent', 'rows', 'started_at', 'updated_at', 'elapsed', 'source']::name[], 'ai_training_progress columns');
+SELECT isnt(obj_description(to_regclass('public.ai_training_progress'), 'pg_class'), NULL, 'ai_training_progress has a comment');
+SELECT ok(NOT has_table_privilege('public', 'public.ai_training_progress', 'SELECT'), 'ai_training_progress is not readable by PUBLIC');
+
 -- view ai_training_run_history
 SELECT has_view('public', 'ai_training_run_history', 'view ai_training_run_history exists');
 SELECT columns_are('public', 'ai_training_run_history', ARRAY['run_id', 'run_name', 'run_type', 'status', 'error', 'started_at', 'finished_at', 'duration_seconds', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'f1_improvement', 'model_id', 'model_version', 'deployed', 'deploy_reason', 'model_is_active']::name[], 'ai_training_run_history columns');
@@ -331,6 +337,8 @@ INSERT INTO expected_functions VALUES
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_run(text, text, jsonb)', 'volatile', 'unsafe', false),
+    ('_pg_intent_train_table(uuid, jsonb, real, integer, integer, integer, boolean, integer, bigint, uuid)', 'volatile', 'unsafe', false),
+    ('pg_intent_training_progress()', 'volatile', 'unsafe', false),
     ('_pg_intent_models_refuse_delete_active()', 'volatile', 'unsafe', false),
     ('delete_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('_pg_intent_policy()', 'stable', 'safe', true),
@@ -396,7 +404,7 @@ SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description
 SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_before_insert()'), ('_pg_intent_cue_before_delete()')$$, 'exactly the model-management functions, the policy reader and the cue triggers are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature <> ''_pg_intent_policy()'') OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 

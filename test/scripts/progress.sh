@@ -17,7 +17,7 @@ slow_data() {
 # Starts a training in the background and waits until another session sees
 # it in ai_training_progress; prints that view row.
 watch_training() { # options
-    psql -X -At -d $DB -c "SET client_min_messages = warning" \
+    psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
         -c "SELECT train_intent_model('watched', 'full', '$1') ->> 'run_id'" >"$TEST_TMP/run.out" 2>&1 &
     local seen=
     for _ in $(seq 1 400); do
@@ -43,7 +43,7 @@ run=$(cat "$TEST_TMP/run.out")
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE id = '$run'")" 1 "the run it showed is the run that committed"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "a finished training leaves no row"
 # The same phases, seen while they happen: collect every phase shown.
-psql -X -At -d $DB -c "SET client_min_messages = warning" \
+psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
     -c "SELECT train_intent_model('phases', 'full', '{\"deploy\": \"never\"}')" >/dev/null 2>&1 &
 for _ in $(seq 1 400); do
     q $DB "SELECT phase FROM ai_training_progress" >>"$TEST_TMP/phases" 2>/dev/null
@@ -58,7 +58,7 @@ echo "ok: the phase advances while the training runs"
 notices=$(psql -X -At -d $DB -c "SELECT train_intent_model('noisy', 'full', '{\"deploy\": \"never\"}') IS NOT NULL" 2>&1 | grep -c '^NOTICE:  pg_intent training:' || true)
 [ "$notices" -ge 3 ] || { echo "FAILED: expected a NOTICE per phase, got $notices" >&2; exit 1; }
 echo "ok: the caller gets $notices progress notices"
-expect_eq "$(psql -X -At -d $DB -c "SET client_min_messages = warning" -c "SELECT train_intent_model('quiet', 'full', '{\"deploy\": \"never\"}') IS NOT NULL" 2>&1 | grep -c NOTICE || true)" 0 \
+expect_eq "$(psql -X -q -At -d $DB -c "SET client_min_messages = warning" -c "SELECT train_intent_model('quiet', 'full', '{\"deploy\": \"never\"}') IS NOT NULL" 2>&1 | grep -c NOTICE || true)" 0 \
     "client_min_messages = warning silences them"
 stop_own_clusters
 

@@ -71,8 +71,30 @@ expected_before() { # table
               CASE WHEN t.corrected_by_human OR t.intent_correct IS NOT NULL THEN 'reviewed' ELSE 'pending' END)
               ELSE '{}'::jsonb END"
         ;;
+    ai_training_runs)
+        echo "to_jsonb(t) || CASE WHEN jsonb_typeof(t.metrics #> '{metrics,misclassified}') = 'array'
+              THEN jsonb_build_object('metrics', jsonb_set(t.metrics, '{metrics,misclassified}',
+                   $(misclassified_as_ids "t.metrics #> '{metrics,misclassified}'")))
+              ELSE '{}'::jsonb END"
+        ;;
+    ai_intent_models)
+        echo "to_jsonb(t) || CASE WHEN jsonb_typeof(t.metrics -> 'misclassified') = 'array'
+              THEN jsonb_build_object('metrics', jsonb_set(t.metrics, '{misclassified}',
+                   $(misclassified_as_ids "t.metrics -> 'misclassified'")))
+              ELSE '{}'::jsonb END"
+        ;;
     *) echo "to_jsonb(t)" ;;
     esac
+}
+# 0.1.0 stored the text of each misclassified example in runs' and models'
+# metrics; 0.2.0 keeps the id of the oldest data row with that text and
+# label instead, so that the text is only ever read with its reader's rights.
+misclassified_as_ids() { # jsonb array expression
+    echo "(SELECT coalesce(jsonb_agg((a.x - 'text') || jsonb_build_object('training_data_id',
+              (SELECT d.id FROM ai_training_data AS d
+                WHERE d.user_message = a.x ->> 'text' AND coalesce(d.correct_intent, d.detected_intent) = a.x ->> 'expected'
+                ORDER BY d.created_at, d.id LIMIT 1)) ORDER BY a.n), '[]'::jsonb)
+         FROM jsonb_array_elements($1) WITH ORDINALITY AS a(x, n))"
 }
 # The same rows after the upgrade, restricted to the 0.1.0 columns.
 columns_010() { # table
@@ -146,6 +168,12 @@ done
 for s in "${SEQUENCES[@]}"; do
     expect_eq "$(q $DB "SELECT last_value FROM $s")" "$(cat "$OUT/before.$s")" "sequence $s kept its value"
 done
+
+# No stored report keeps a message text; the examples point at their rows.
+expect_eq "$(q $DB "SELECT count(*) FILTER (WHERE x ? 'text') || '/' || (count(*) FILTER (WHERE x ->> 'training_data_id' IS NOT NULL) > 0)
+                     FROM (SELECT jsonb_array_elements(metrics #> '{metrics,misclassified}') FROM ai_training_runs
+                           UNION ALL SELECT jsonb_array_elements(metrics -> 'misclassified') FROM ai_intent_models) AS e(x)")" \
+    "0/true" "stored misclassified examples name their ai_training_data row, not its text"
 
 # The 0.1.0 models load and predict as before.
 predictions_of $DB >"$OUT/after.predictions"

@@ -95,7 +95,7 @@ BEGIN
 END $$;
 SELECT cron.unschedule(:jobid) AS unscheduled;
 SELECT status, return_message FROM cron.job_run_details WHERE jobid = :jobid ORDER BY start_time LIMIT 1;
-SELECT run_name LIKE 'auto-retrain %' AS auto_named, status, training_samples + validation_samples + test_samples AS samples
+SELECT run_name LIKE 'auto-retrain %' AS auto_named, status, training_samples AS samples
 FROM ai_training_runs ORDER BY started_at;
 SELECT should_retrain() AS still_needed;
 

@@ -64,7 +64,7 @@ SELECT pg_temp.try($$SELECT deploy_intent_model(1)$$) AS deploy;
 RESET ROLE;
 -- The run row is written, by the caller's login (session_user) in the
 -- deployment history, since current_user inside the function is the owner.
-SELECT run_name, status, deployed, deploy_reason, training_samples + validation_samples + test_samples AS samples
+SELECT run_name, status, deployed, deploy_reason, training_samples AS samples
   FROM ai_training_runs;
 SELECT m.is_active, d.reason, d.deployed_by = session_user AS by_session_user
   FROM ai_intent_models m JOIN ai_model_deployments d ON d.model_id = m.id;
@@ -115,7 +115,7 @@ SELECT intent, count(*) FROM get_training_dataset() GROUP BY intent;
 SELECT detected_intent, count(*) FROM ai_pending_review GROUP BY detected_intent;
 RESET ROLE;
 SET ROLE pgi_privtest_trainer;
-SELECT (r ->> 'training_samples')::int + (r ->> 'validation_samples')::int + (r ->> 'test_samples')::int AS trained_on,
+SELECT (r ->> 'training_samples')::int AS trained_on,
        r ->> 'total_intents' AS intents
   FROM train_intent_model('rls', 'full', '{"deploy": "never", "seed": 3}') AS r;
 RESET ROLE;

@@ -64,9 +64,10 @@ SELECT train_intent_model('first run', 'full', '{"seed": 7}') AS r \gset
 SELECT :'r'::jsonb ->> 'status' AS status,
        :'r'::jsonb ->> 'deployed' AS deployed,
        :'r'::jsonb ->> 'deploy_reason' AS deploy_reason,
-       (:'r'::jsonb ->> 'training_samples')::int + (:'r'::jsonb ->> 'validation_samples')::int
-         + (:'r'::jsonb ->> 'test_samples')::int AS all_samples,
-       (:'r'::jsonb ->> 'training_samples')::int > (:'r'::jsonb ->> 'test_samples')::int AS train_largest,
+       -- the model is refit on every usable row; every row is scored out of fold
+       (:'r'::jsonb ->> 'training_samples')::int AS all_samples,
+       (:'r'::jsonb ->> 'training_samples')::int = (:'r'::jsonb ->> 'test_samples')::int AS all_scored,
+       :'r'::jsonb ->> 'evaluation' AS evaluation,
        :'r'::jsonb ->> 'total_intents' AS total_intents,
        (:'r'::jsonb -> 'final_metrics' ->> 'f1')::float8 >= 0.8 AS good_f1,
        (:'r'::jsonb -> 'final_metrics' ->> 'accuracy')::float8 >= 0.8 AS good_accuracy,
@@ -79,7 +80,7 @@ SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(:'r'::jsonb) AS k;
 
 -- The run row.
 SELECT run_name, run_type, status, error, deployed, deploy_reason,
-       training_samples + validation_samples + test_samples AS all_samples, total_intents,
+       training_samples AS all_samples, total_intents,
        intent_f1_score = (:'r'::jsonb -> 'final_metrics' ->> 'f1')::float8 AS f1_matches,
        intent_accuracy BETWEEN 0.8 AND 1 AS accuracy_ok,
        intent_precision BETWEEN 0 AND 1 AND intent_recall BETWEEN 0 AND 1 AS pr_ok,
@@ -110,8 +111,7 @@ SELECT count(*) AS rows_recorded, count(DISTINCT intent) AS intents,
   FROM ai_training_run_rows;
 
 -- SQL-level options: limit reads the newest rows only.
-SELECT (r ->> 'training_samples')::int + (r ->> 'validation_samples')::int
-         + (r ->> 'test_samples')::int AS all_samples,
+SELECT (r ->> 'training_samples')::int AS all_samples,
        r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS deploy_reason
   FROM train_intent_model('limited', 'incremental', '{"limit": 40, "deploy": "never"}') AS r;
 SELECT run_type, model_config ->> 'limit' AS "limit" FROM ai_training_runs WHERE run_name = 'limited';

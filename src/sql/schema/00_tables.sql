@@ -151,10 +151,13 @@ CREATE TABLE @extschema@.ai_training_runs (
     deploy_reason            text
         CONSTRAINT ai_training_runs_deploy_reason_check
         CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                                 'untested', 'baseline_changed')),
+                                 'untested', 'baseline_changed', 'insufficient_evidence')),
     started_at               timestamptz NOT NULL DEFAULT now(),
     finished_at              timestamptz,
-    duration_seconds         double precision
+    duration_seconds         double precision,
+    deploy_evidence          text
+        CONSTRAINT ai_training_runs_deploy_evidence_check
+        CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'))
 );
 COMMENT ON TABLE @extschema@.ai_training_runs IS
     'One row per training run: sizes, test metrics of the new model and of the baseline (the model active at the time), the full report and the deploy decision.';
@@ -175,7 +178,9 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.metrics IS
 COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
     'The ai_intent_models row this run produced.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows to compare on) or baseline_changed (another model was deployed while the run trained) when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
+    'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
 CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
 CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);

@@ -21,6 +21,11 @@ CREATE TABLE @extschema@.ai_training_policy (
         CONSTRAINT ai_training_policy_max_training_memory_mb_check CHECK (max_training_memory_mb BETWEEN 16 AND 1048576),
     max_training_threads     integer          NOT NULL DEFAULT 4
         CONSTRAINT ai_training_policy_max_training_threads_check CHECK (max_training_threads BETWEEN 1 AND 64),
+    min_gate_rows            integer          NOT NULL DEFAULT 50
+        CONSTRAINT ai_training_policy_min_gate_rows_check CHECK (min_gate_rows BETWEEN 1 AND 100000000),
+    out_of_scope_intent      text             NOT NULL DEFAULT 'out_of_scope'
+        CONSTRAINT ai_training_policy_out_of_scope_intent_check
+        CHECK (btrim(out_of_scope_intent) = out_of_scope_intent AND out_of_scope_intent <> '' AND out_of_scope_intent <> 'uncertain'),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -38,6 +43,10 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_memory_mb IS
     'Memory a training run may allocate in the backend; a run that would need more fails with 53200 before allocating it.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_threads IS
     'Most worker threads a training run may use (its threads option is capped to this).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_gate_rows IS
+    'Fewest fresh rows (rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
+    'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;

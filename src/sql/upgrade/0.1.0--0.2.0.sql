@@ -66,13 +66,17 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
     'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
--- Runs: two new reasons not to deploy.
+-- Runs: new reasons not to deploy, and what the decision compared.
 ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
 ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check
     CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                             'untested', 'baseline_changed'));
+                             'untested', 'baseline_changed', 'insufficient_evidence'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows to compare on) or baseline_changed (another model was deployed while the run trained) when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
+ALTER TABLE @extschema@.ai_training_runs ADD COLUMN deploy_evidence text
+    CONSTRAINT ai_training_runs_deploy_evidence_check CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'));
+COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
+    'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
 -- The training policy moves from session settings, which the caller of a
 -- privileged function could change, to a table. It starts with the values
@@ -112,3 +116,33 @@ ALTER TABLE @extschema@.ai_training_data ENABLE TRIGGER ai_training_data_touch_u
 -- Review actions: approve_training_sample() and reject_training_sample()
 -- record each decision.
 -- @include src/sql/schema/30_review_actions.sql
+
+-- Stored reports name misclassified rows by their ai_training_data id, not
+-- by their text: a role that may read runs or models but not the messages
+-- (row-level security, column grants) then learns nothing of them, and
+-- training_report() reads each text with its reader's rights. 0.1.0 stored
+-- the texts; each becomes the id of the oldest row with that text and label
+-- (or no id, where that row is gone).
+CREATE FUNCTION @extschema@._pg_intent_misclassified_ids(p_items jsonb)
+RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(jsonb_agg(CASE WHEN a.x ? 'text' THEN
+                                  (a.x - 'text') || coalesce(jsonb_build_object('training_data_id', (
+                                      SELECT d.id FROM @extschema@.ai_training_data AS d
+                                       WHERE d.user_message OPERATOR(pg_catalog.=) (a.x ->> 'text')
+                                         AND coalesce(d.correct_intent, d.detected_intent) OPERATOR(pg_catalog.=) (a.x ->> 'expected')
+                                       ORDER BY d.created_at, d.id LIMIT 1)), '{}'::jsonb)
+                              ELSE a.x END ORDER BY a.n), '[]'::jsonb)
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS a(x, n)
+$$;
+UPDATE @extschema@.ai_training_runs AS r
+   SET metrics = jsonb_set(r.metrics, '{metrics,misclassified}',
+                           @extschema@._pg_intent_misclassified_ids(r.metrics #> '{metrics,misclassified}'))
+ WHERE jsonb_typeof(r.metrics #> '{metrics,misclassified}') = 'array';
+UPDATE @extschema@.ai_intent_models AS m
+   SET metrics = jsonb_set(m.metrics, '{misclassified}',
+                           @extschema@._pg_intent_misclassified_ids(m.metrics -> 'misclassified'))
+ WHERE jsonb_typeof(m.metrics -> 'misclassified') = 'array';
+DROP FUNCTION @extschema@._pg_intent_misclassified_ids(jsonb);

@@ -1,0 +1,17 @@
+// Looking up the extension's own relations and columns without SQL: by name
+// in the extension's schema (never through search_path), for code that reads
+// tables directly (model rows, the training data).
+#pragma once
+
+#include "pg_headers.h"
+
+namespace pg_intent {
+
+// The relation `name` in `schema`; ERROR (42P01) when it is missing.
+// PostgreSQL calls only: use inside pg_call().
+Oid extension_relation(Oid schema, const char *name) noexcept;
+
+// The attribute number of column `name`; ERROR when it is missing.
+AttrNumber extension_column(Oid relid, const char *name) noexcept;
+
+} // namespace pg_intent

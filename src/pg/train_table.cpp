@@ -1,0 +1,433 @@
+// _pg_intent_train_table(): trains from ai_training_data read straight from
+// the table, for train_intent_model()'s worker (which runs as the extension
+// owner).
+//
+// The rows are read with a heap scan under the statement's snapshot and
+// filtered in C by the rules of get_training_dataset(): no SQL, no PL/pgSQL
+// arrays of the whole dataset, no name resolved through any search_path.
+// They reach the core in the order 0.1.0's SQL fed it (text, label, corrected
+// first, id: byte order, as COLLATE "C"), so the same rows give the same
+// model bytes through either path (test/sql/train_table.sql compares).
+//
+// Rows the active model never trained on, or trained on with another label,
+// are marked fresh: the deploy gate scores the active model on those only.
+// What the active model trained on is its run's rows in
+// ai_training_run_rows, read through that table's primary key.
+//
+// The per-row results (the label read, fresh, the out-of-fold fold,
+// prediction and probabilities) come back as arrays for the worker to store
+// in ai_training_run_rows; the report keeps the summary only, with
+// misclassified rows named by their ai_training_data id, never by text.
+#include "guard.h"
+#include "module.h"
+#include "progress.h"
+#include "relations.h"
+#include "text_io.h"
+
+#include "errors.h"
+#include "json.h"
+#include "training.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
+#include "utils/uuid.h"
+}
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+namespace pg_intent {
+namespace {
+
+struct Uuid {
+    uint8_t b[UUID_LEN];
+    bool operator==(const Uuid &o) const { return std::memcmp(b, o.b, UUID_LEN) == 0; }
+    bool operator<(const Uuid &o) const { return std::memcmp(b, o.b, UUID_LEN) < 0; }
+};
+struct UuidHash {
+    size_t operator()(const Uuid &u) const {
+        uint64_t h;
+        std::memcpy(&h, u.b, sizeof h); // random bits already
+        return static_cast<size_t>(h);
+    }
+};
+
+// One usable row of ai_training_data, as read (server encoding).
+struct DataRow {
+    Uuid id;
+    int64_t created_at;
+    std::string text;  // user_message
+    std::string label; // the correction, else the detected intent
+    bool corrected;
+    bool fresh = false;
+};
+
+struct Selection {
+    int min_confidence = 0;
+    bool only_reviewed = false;
+    int64_t limit = INT32_MAX;
+};
+
+// The text of a datum (detoasted into the current memory context) as a
+// std::string in the server encoding.
+std::string datum_string(Datum d) {
+    std::string out;
+    pg_call([&]() noexcept {
+        text *t = DatumGetTextPP(d);
+        out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    });
+    return out;
+}
+
+// Reads the usable rows: the rules of get_training_dataset() (see
+// src/sql/31_dataset.sql), applied while scanning.
+std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress) {
+    std::vector<DataRow> rows;
+    Relation rel = nullptr;
+    TableScanDesc scan = nullptr;
+    MemoryContext per_row = nullptr;
+    struct Columns {
+        AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created;
+    } c{};
+    pg_call([&]() noexcept {
+        Oid relid = extension_relation(schema, "ai_training_data");
+        c = Columns{extension_column(relid, "id"),
+                    extension_column(relid, "user_message"),
+                    extension_column(relid, "detected_intent"),
+                    extension_column(relid, "correct_intent"),
+                    extension_column(relid, "confidence_score"),
+                    extension_column(relid, "corrected_by_human"),
+                    extension_column(relid, "intent_correct"),
+                    extension_column(relid, "dataset_status"),
+                    extension_column(relid, "created_at")};
+        rel = table_open(relid, AccessShareLock);
+        scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+        per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
+    });
+    struct Read {
+        bool more = false, usable = false;
+        Datum v[9];
+        bool n[9];
+    };
+    for (uint64_t scanned = 0;; ++scanned) {
+        if ((scanned & 1023) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        Read r;
+        pg_call([&]() noexcept {
+            MemoryContextReset(per_row);
+            HeapTuple tuple = heap_getnext(scan, ForwardScanDirection);
+            if (!tuple) return;
+            r.more = true;
+            TupleDesc desc = RelationGetDescr(rel);
+            const AttrNumber atts[9] = {c.id,        c.message, c.detected, c.correct, c.confidence,
+                                        c.corrected, c.judged,  c.status,   c.created};
+            MemoryContext old = MemoryContextSwitchTo(per_row);
+            for (int i = 0; i < 9; ++i)
+                r.v[i] = heap_getattr(tuple, atts[i], desc, &r.n[i]);
+            MemoryContextSwitchTo(old);
+        });
+        if (!r.more) break;
+        // dataset_status <> 'rejected'
+        if (!r.n[7] && datum_string(r.v[7]) == "rejected") continue;
+        const std::string correct = r.n[3] ? std::string() : datum_string(r.v[3]);
+        const std::string detected = r.n[2] ? std::string() : datum_string(r.v[2]);
+        const std::string &label = !correct.empty() ? correct : detected;
+        if (label.empty()) continue; // no label
+        const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
+        if (judged_wrong && correct.empty()) continue; // wrong, and nobody said what is right
+        const bool corrected = !r.n[5] && DatumGetBool(r.v[5]);
+        const std::string status = r.n[7] ? std::string() : datum_string(r.v[7]);
+        const bool reviewed = corrected || !r.n[6] || status == "reviewed" || status == "approved";
+        if (sel.only_reviewed && !reviewed) continue;
+        if (!reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) continue;
+        DataRow row;
+        std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
+        row.created_at = DatumGetTimestampTz(r.v[8]);
+        row.text = datum_string(r.v[1]);
+        row.label = label;
+        row.corrected = corrected;
+        rows.push_back(std::move(row));
+    }
+    pg_call([&]() noexcept {
+        table_endscan(scan);
+        table_close(rel, AccessShareLock);
+        MemoryContextDelete(per_row);
+    });
+    // The newest `limit` rows (created_at DESC, id), as get_training_dataset().
+    if (static_cast<int64_t>(rows.size()) > sel.limit) {
+        std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
+            return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+        });
+        rows.resize(static_cast<size_t>(sel.limit));
+    }
+    // The order 0.1.0 fed the core: text, label (byte order, as COLLATE "C"),
+    // corrected first, id.
+    std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
+        if (int t = a.text.compare(b.text)) return t < 0;
+        if (int l = a.label.compare(b.label)) return l < 0;
+        if (a.corrected != b.corrected) return a.corrected;
+        return a.id < b.id;
+    });
+    progress.set_rows(rows.size());
+    return rows;
+}
+
+// The rows (and labels) the given run trained on, from ai_training_run_rows.
+std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id) {
+    std::unordered_map<Uuid, std::string, UuidHash> set;
+    Relation rel = nullptr;
+    SysScanDesc scan = nullptr;
+    Snapshot snapshot = nullptr;
+    AttrNumber data_att = 0, intent_att = 0;
+    pg_call([&]() noexcept {
+        Oid relid = extension_relation(schema, "ai_training_run_rows");
+        Oid index = extension_relation(schema, "ai_training_run_rows_pkey");
+        data_att = extension_column(relid, "training_data_id");
+        intent_att = extension_column(relid, "intent");
+        rel = table_open(relid, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, extension_column(relid, "run_id"), BTEqualStrategyNumber, F_UUID_EQ, run_id);
+        snapshot = RegisterSnapshot(GetActiveSnapshot());
+        scan = systable_beginscan(rel, index, true, snapshot, 1, &key);
+    });
+    for (uint64_t n = 0;; ++n) {
+        if ((n & 4095) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        bool more = false;
+        Uuid id{};
+        Datum intent_datum = 0;
+        pg_call([&]() noexcept {
+            HeapTuple tuple = systable_getnext(scan);
+            if (!tuple) return;
+            more = true;
+            bool isnull;
+            std::memcpy(id.b,
+                        DatumGetUUIDP(heap_getattr(tuple, data_att, RelationGetDescr(rel), &isnull))->data,
+                        UUID_LEN);
+            intent_datum = heap_getattr(tuple, intent_att, RelationGetDescr(rel), &isnull);
+        });
+        if (!more) break;
+        set.emplace(id, datum_string(intent_datum));
+    }
+    pg_call([&]() noexcept {
+        systable_endscan(scan);
+        UnregisterSnapshot(snapshot);
+        table_close(rel, AccessShareLock);
+    });
+    return set;
+}
+
+// What the dataset must satisfy before any training starts: enough rows,
+// and no row labelled "uncertain", the word classify_intent() answers below
+// its threshold (an intent of that name would make its answers ambiguous).
+void check_dataset(const std::vector<DataRow> &data, int min_rows) {
+    if (static_cast<int64_t>(data.size()) < min_rows)
+        throw intent::Error(
+            intent::ErrorKind::InsufficientData,
+            "not enough training data: " + std::to_string(data.size()) + " usable rows, at least " +
+                std::to_string(min_rows) + " needed",
+            {}, "Record more interactions, or lower ai_training_policy.min_samples_for_training.");
+    size_t uncertain = 0;
+    std::set<std::string_view> intents;
+    for (const DataRow &row : data) {
+        uncertain += row.label == "uncertain";
+        if (intents.size() < 2) intents.insert(row.label);
+    }
+    if (intents.size() < 2)
+        throw intent::Error(intent::ErrorKind::InsufficientData,
+                            "not enough training data: " + std::to_string(intents.size()) +
+                                " distinct intents, at least 2 needed",
+                            {}, "A classifier needs examples of at least two intents.");
+    if (uncertain > 0)
+        throw SqlError(
+            ERRCODE_INVALID_PARAMETER_VALUE, "invalid intent name \"uncertain\"",
+            (std::to_string(uncertain) +
+             " usable rows are labelled \"uncertain\", which classify_intent() returns for predictions "
+             "below the abstain threshold.")
+                .c_str(),
+            "Relabel those rows (submit_intent_correction()) or reject them.");
+}
+
+// A PostgreSQL array of `n` datums of `type` (elements copied).
+template <class Fill> Datum make_array(size_t n, Oid type, Fill &&fill) {
+    Datum result;
+    std::vector<Datum> values(n);
+    std::vector<bool> nulls(n);
+    for (size_t i = 0; i < n; ++i) {
+        bool isnull = false;
+        values[i] = fill(i, isnull);
+        nulls[i] = isnull;
+    }
+    pg_call([&]() noexcept {
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+        bool *null_flags = static_cast<bool *>(palloc(std::max<size_t>(1, n) * sizeof(bool)));
+        for (size_t i = 0; i < n; ++i)
+            null_flags[i] = nulls[i];
+        int dims[1] = {static_cast<int>(n)}, lbs[1] = {1};
+        result = PointerGetDatum(
+            construct_md_array(values.data(), null_flags, 1, dims, lbs, type, typlen, typbyval, typalign));
+    });
+    return result;
+}
+
+Datum text_datum(const std::string &server_text) {
+    Datum d;
+    pg_call([&]() noexcept {
+        d = PointerGetDatum(cstring_to_text_with_len(server_text.data(), server_text.size()));
+    });
+    return d;
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// _pg_intent_train_table(p_run_id uuid, p_options jsonb, p_corrected_weight
+// real, p_max_threads integer, p_min_rows integer, p_min_confidence integer,
+// p_only_reviewed boolean, p_limit integer, p_active_model_id bigint,
+// p_active_run_id uuid)
+PG_INTENT_FUNCTION(pg_intent_train_table) {
+    for (int i : {0, 1, 2, 3, 4, 5, 6, 7})
+        if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+    const Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+    char run_id_text[UUID_LEN * 2 + 5] = {0};
+    pg_call([&]() noexcept {
+        char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
+        strlcpy(run_id_text, s, sizeof run_id_text);
+    });
+
+    intent::ModelOptions options;
+    options.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(1)));
+    const float corrected_weight = PG_GETARG_FLOAT4(2);
+    // The policy caps the threads: 0 (automatic) or more than the cap becomes the cap.
+    const int max_threads = PG_GETARG_INT32(3);
+    if (options.learner.threads == 0 || options.learner.threads > max_threads)
+        options.learner.threads = max_threads;
+    const int min_rows = PG_GETARG_INT32(4);
+    Selection sel;
+    sel.min_confidence = PG_GETARG_INT32(5);
+    sel.only_reviewed = PG_GETARG_BOOL(6);
+    sel.limit = PG_GETARG_INT32(7);
+
+    TrainingProgress progress(run_id_text, 0);
+    std::vector<DataRow> data = read_training_rows(schema, sel, progress);
+    check_dataset(data, min_rows);
+
+    // The active model and what it trained on.
+    LoadedModel active;
+    if (!PG_ARGISNULL(8)) {
+        active = model_by_id(schema, PG_GETARG_INT64(8));
+        if (!PG_ARGISNULL(9)) {
+            auto trained_on = run_training_set(schema, PG_GETARG_DATUM(9));
+            for (DataRow &row : data) {
+                auto it = trained_on.find(row.id);
+                row.fresh = it == trained_on.end() || it->second != row.label;
+            }
+        }
+        // Without a record (a 0.1.0 model) no row is known to be fresh: the
+        // gate reports that it has no evidence.
+    }
+
+    std::vector<intent::LabeledText> rows(data.size());
+    for (size_t i = 0; i < data.size(); ++i) {
+        std::string storage;
+        std::string_view message = server_to_utf8(data[i].text.data(), data[i].text.size(), storage);
+        rows[i].text.assign(message);
+        storage.clear();
+        std::string_view label = server_to_utf8(data[i].label.data(), data[i].label.size(), storage);
+        rows[i].label.assign(label);
+        rows[i].corrected = data[i].corrected;
+        rows[i].weight = data[i].corrected ? corrected_weight : 1.0f;
+        rows[i].fresh = data[i].fresh;
+    }
+
+    intent::TrainCallbacks callbacks;
+    callbacks.cancelled = [] { return training_should_stop(); };
+    callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
+    intent::TrainedModel trained = intent::train_model(rows, options, callbacks, active.model.get());
+    rows = {};
+
+    // The stored report: per-row results go to ai_training_run_rows, so the
+    // column-wise row_results and the gate's row list are left out;
+    // misclassified rows are named by their ai_training_data id.
+    intent::Json report = intent::parse_json(trained.report.to_json(trained.model), "training report");
+    report.erase("row_results");
+    if (report["gate"].is_object()) report["gate"].erase("input_rows");
+    auto uuid_text = [&](size_t row) {
+        char buf[UUID_LEN * 2 + 5];
+        const uint8_t *b = data[row].id.b;
+        snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                 b[14], b[15]);
+        return std::string(buf);
+    };
+    if (report.contains("metrics") && report["metrics"].contains("misclassified"))
+        for (intent::Json &m : report["metrics"]["misclassified"]) {
+            if (m.contains("row") && m["row"].is_number_unsigned() && m["row"].get<size_t>() < data.size())
+                m["training_data_id"] = uuid_text(m["row"].get<size_t>());
+            m.erase("row");
+        }
+    const std::string report_text = intent::dump_json(report);
+    const std::string blob = trained.model.serialize();
+
+    const auto &results = trained.report.rows;
+    if (results.size() != data.size())
+        throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
+    const auto &labels = trained.model.labels();
+    Datum values[10];
+    bool nulls[10] = {false};
+    values[1] = utf8_json_to_jsonb(report_text);
+    values[2] = make_array(data.size(), UUIDOID, [&](size_t i, bool &) {
+        auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+        std::memcpy(u->data, data[i].id.b, UUID_LEN);
+        return UUIDPGetDatum(u);
+    });
+    values[3] = make_array(data.size(), TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].label); });
+    values[4] =
+        make_array(data.size(), BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data[i].fresh); });
+    values[5] = make_array(data.size(), INT2OID, [&](size_t i, bool &isnull) {
+        isnull = results[i].fold < 0;
+        return Int16GetDatum(static_cast<int16>(results[i].fold));
+    });
+    values[6] = make_array(data.size(), TEXTOID, [&](size_t i, bool &isnull) {
+        isnull = results[i].predicted < 0;
+        return isnull ? Datum(0) : utf8_to_text(labels[static_cast<size_t>(results[i].predicted)]);
+    });
+    values[7] = make_array(data.size(), FLOAT4OID, [&](size_t i, bool &isnull) {
+        isnull = results[i].predicted < 0;
+        return Float4GetDatum(results[i].confidence);
+    });
+    values[8] = make_array(data.size(), FLOAT4OID, [&](size_t i, bool &isnull) {
+        isnull = results[i].predicted < 0;
+        return Float4GetDatum(results[i].label_probability);
+    });
+    values[9] = make_array(data.size(), BOOLOID, [&](size_t i, bool &isnull) {
+        isnull = results[i].predicted < 0;
+        return BoolGetDatum(results[i].uncertain);
+    });
+    Datum result;
+    pg_call([&]() noexcept {
+        bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob.size()));
+        SET_VARSIZE(model, VARHDRSZ + blob.size());
+        memcpy(VARDATA(model), blob.data(), blob.size());
+        values[0] = PointerGetDatum(model);
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            elog(ERROR, "_pg_intent_train_table must return a composite type");
+        result = HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+    });
+    return result;
+}
