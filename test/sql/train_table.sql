@@ -1,0 +1,101 @@
+-- train_intent_model() reads ai_training_data in C (_pg_intent_train_table).
+-- It must read exactly the rows get_training_dataset() returns, with the same
+-- labels and weights, and so build the same model bytes as the array entry
+-- point fed by that SQL in 0.1.0's order.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+\i test/fixtures/try.sql
+\i test/fixtures/spanish_100.sql
+
+-- Rows of every kind get_training_dataset() decides on.
+SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta', 'el bolso']) AS added;
+SELECT pg_temp.add_samples(ARRAY['la gorra'], true) AS judged_right;
+INSERT INTO ai_training_data (user_message, detected_intent, correct_intent, confidence_score, intent_correct,
+                              corrected_by_human, dataset_status, created_at)
+VALUES ('quiero cambiar la talla del abrigo', 'product_info', 'return_process', 40, false, true, 'pending', now() - interval '1 day'),
+       ('el abrigo no llega nunca', 'product_info', NULL, 90, false, false, 'pending', now()),     -- wrong, no correction
+       ('spam spam spam', 'product_info', NULL, 90, NULL, false, 'rejected', now()),               -- rejected
+       ('sin etiqueta', NULL, NULL, 90, NULL, false, 'pending', now()),                            -- no label
+       ('sin etiqueta tampoco', '', '', 90, NULL, false, 'pending', now()),                        -- empty label
+       ('pago con paypal el abrigo', 'payment_issue', NULL, 10, NULL, false, 'pending', now()),     -- low confidence
+       ('pago con bizum el abrigo', 'payment_issue', NULL, 10, NULL, false, 'reviewed', now()),     -- low, but reviewed
+       ('¿tienen el abrigo en azul?', 'product_info', NULL, 95, NULL, false, 'approved', now()),
+       ('quiero devolver el abrigo', 'return_process', NULL, 95, NULL, false, 'pending', now()),    -- a duplicate text
+       ('quiero devolver el abrigo', 'shipping_problem', 'return_process', 95, false, true, 'pending', now());
+
+-- The rows a run read are get_training_dataset()'s, with its labels.
+CREATE FUNCTION pg_temp.same_rows(p_run uuid, p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
+RETURNS boolean LANGUAGE sql AS $$
+    SELECT NOT EXISTS (
+        (SELECT training_data_id, intent FROM ai_training_run_rows WHERE run_id = p_run
+         EXCEPT ALL
+         SELECT id, intent FROM get_training_dataset(p_min_confidence, p_only_reviewed, p_limit))
+        UNION ALL
+        (SELECT id, intent FROM get_training_dataset(p_min_confidence, p_only_reviewed, p_limit)
+         EXCEPT ALL
+         SELECT training_data_id, intent FROM ai_training_run_rows WHERE run_id = p_run))
+$$;
+
+-- The model the array entry point builds from get_training_dataset() in
+-- 0.1.0's order, with the caller's training options and the policy's. (The
+-- run records the options in effect, C as selected among them.)
+CREATE FUNCTION pg_temp.array_model(p_options jsonb, p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
+RETURNS bytea LANGUAGE sql AS $$
+    SELECT t.model
+      FROM (SELECT array_agg(d.user_message ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id) AS texts,
+                   array_agg(d.intent ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id) AS labels,
+                   array_agg(CASE WHEN d.corrected_by_human THEN p.corrected_weight ELSE 1::real END
+                             ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id) AS weights,
+                   array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id) AS corrected
+              FROM get_training_dataset(p_min_confidence, p_only_reviewed, p_limit) AS d, ai_training_policy AS p) AS a,
+           ai_training_policy AS p,
+           LATERAL _pg_intent_train(a.texts, a.labels, a.weights, a.corrected,
+                                    p_options || jsonb_build_object('min_gate_rows', p.min_gate_rows, 'out_of_scope_intent', p.out_of_scope_intent,
+                                                          'threads', p.max_training_threads),
+                                    NULL) AS t
+$$;
+
+-- Default selection.
+SELECT (train_intent_model('all', 'full', '{"seed": 5, "deploy": "never"}') ->> 'run_id')::uuid AS run \gset
+SELECT pg_temp.same_rows(:'run', 0, false, 2147483647) AS same_rows,
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS rows_read,
+       (SELECT model FROM ai_intent_models WHERE run_id = :'run') = pg_temp.array_model('{"seed": 5}', 0, false, 2147483647) AS same_model;
+
+-- Each SQL-level option selects as get_training_dataset() does.
+SELECT (train_intent_model('confident', 'full', '{"seed": 5, "deploy": "never", "min_confidence": 50}') ->> 'run_id')::uuid AS run \gset
+SELECT pg_temp.same_rows(:'run', 50, false, 2147483647) AS same_rows,
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS rows_read,
+       (SELECT model FROM ai_intent_models WHERE run_id = :'run') = pg_temp.array_model('{"seed": 5}', 50, false, 2147483647) AS same_model;
+SELECT (train_intent_model('reviewed', 'full', '{"seed": 5, "deploy": "never", "only_reviewed": true}') ->> 'run_id')::uuid AS run \gset
+SELECT pg_temp.same_rows(:'run', 0, true, 2147483647) AS same_rows,
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS rows_read,
+       (SELECT model FROM ai_intent_models WHERE run_id = :'run') = pg_temp.array_model('{"seed": 5}', 0, true, 2147483647) AS same_model;
+SELECT (train_intent_model('newest', 'full', '{"seed": 5, "deploy": "never", "limit": 60}') ->> 'run_id')::uuid AS run \gset
+SELECT pg_temp.same_rows(:'run', 0, false, 60) AS same_rows,
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS rows_read,
+       (SELECT model FROM ai_intent_models WHERE run_id = :'run') = pg_temp.array_model('{"seed": 5}', 0, false, 60) AS same_model;
+
+-- Every row read has one out-of-fold prediction (cross-validation: a fold
+-- and a predicted intent for each), and training left dataset_status alone.
+SELECT count(*) AS rows_read, count(fold) AS with_fold, count(predicted_intent) AS predicted,
+       bool_and(confidence BETWEEN 0 AND 1) AS confidences, bool_and(label_probability BETWEEN 0 AND 1) AS label_probabilities
+  FROM ai_training_run_rows WHERE run_id = :'run';
+SELECT dataset_status, count(*) FROM ai_training_data GROUP BY 1 ORDER BY 1;
+
+-- The dataset checks happen before any training, with the counts read.
+UPDATE ai_training_data SET correct_intent = 'uncertain', corrected_by_human = true
+ WHERE user_message = 'quiero cambiar la talla del abrigo';
+SELECT r ->> 'status' AS status, r ->> 'error' AS error, r ->> 'sqlstate' AS sqlstate
+  FROM train_intent_model('reserved label', 'full', '{"deploy": "never"}') AS r;
+SELECT metrics #>> '{error,detail}' AS detail, metrics ->> 'rows_read' AS rows_read
+  FROM ai_training_runs WHERE run_name = 'reserved label';
+UPDATE ai_training_data SET correct_intent = 'return_process'
+ WHERE user_message = 'quiero cambiar la talla del abrigo';
+
+-- A bad argument to the internal function raises, naming what is wrong; it
+-- is not open to PUBLIC (train_intent_model() is the way in).
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', 1, 1, NULL, 0, false, 10, NULL, NULL)$$);
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', 1, 1, 1, 0, false, 10, NULL, NULL)$$);
+SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, real, integer, integer, integer, boolean, integer, bigint, uuid)', 'EXECUTE') AS public_execute;
