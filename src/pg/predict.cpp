@@ -80,11 +80,6 @@ void release_scratch_after(size_t message_bytes) {
 // intent of a chat message is in its first kilobytes; reading more only
 // costs memory and time, which every role that may predict could otherwise
 // make unbounded).
-std::string_view message_utf8(Datum d, std::string &converted) {
-    TextSlice slice = text_prefix(d, static_cast<size_t>(guc_max_message_bytes));
-    return server_to_utf8(slice.data, slice.size, converted);
-}
-
 Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum message) {
     std::string converted;
     std::string_view text = message_utf8(message, converted);

@@ -1,6 +1,8 @@
 // Encoding conversion and bounded reads of text datums (see text_io.h).
 #include "text_io.h"
 
+#include "module.h"
+
 #include "guard.h"
 
 extern "C" {
@@ -74,6 +76,11 @@ TextSlice text_prefix(Datum d, size_t max_bytes) {
             TextSlice{data, static_cast<size_t>(pg_mbcliplen(data, len, static_cast<int>(max_bytes))), true};
     });
     return out;
+}
+
+std::string_view message_utf8(Datum d, std::string &converted) {
+    TextSlice slice = text_prefix(d, static_cast<size_t>(guc_max_message_bytes));
+    return server_to_utf8(slice.data, slice.size, converted);
 }
 
 } // namespace pg_intent

@@ -39,4 +39,10 @@ struct TextSlice {
 };
 TextSlice text_prefix(Datum d, size_t max_bytes);
 
+// A message argument as the core reads it: its first pg_intent.max_message_bytes
+// bytes (cut at a character boundary), as UTF-8. Every function that hands a
+// caller's message to the core reads it through here, so the work per call
+// stays bounded whatever the message's size.
+std::string_view message_utf8(Datum d, std::string &converted);
+
 } // namespace pg_intent

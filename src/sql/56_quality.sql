@@ -103,20 +103,16 @@ CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
 -- Interaction quality
 ------------------------------------------------------------------------------
 
--- Internal: folds text for cue matching: lower case, no accents, every run
--- of punctuation or spaces turned into one space, padded with spaces so a
--- phrase match on ' word ' respects word boundaries.
+-- Internal: folds text for cue matching with the classifier's own
+-- normaliser (src/core/text.h): lower case, no accents, every run of
+-- characters that are not letters or digits turned into one space, padded
+-- with spaces so a phrase match on ' word ' respects word boundaries.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_fold(p_text text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT ' ' || btrim(regexp_replace(
-        translate(lower(p_text), 'áàâäãåéèêëíìîïóòôöõúùûüñçýÿ', 'aaaaaaeeeeiiiiooooouuuuncyy'),
-        '[^a-z0-9]+', ' ', 'g')) || ' '
-$$;
+AS 'MODULE_PATHNAME', 'pg_intent_fold'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_fold(text) IS
-    'Internal: lower-cases text, folds accented Latin letters, turns punctuation and spaces into single spaces and pads with spaces, for word-boundary cue matching.';
+    'Internal: the classifier''s text normaliser (lower case, accents folded, punctuation and spaces turned into single spaces), padded with spaces, for word-boundary cue matching. Reads at most pg_intent.max_message_bytes.';
 
 -- Scores a user message with the active cues, without writing anything.
 CREATE OR REPLACE FUNCTION @extschema@.score_feedback_message(p_message text)

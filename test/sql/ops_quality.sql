@@ -105,3 +105,12 @@ SELECT count(*) AS rows, min(score) AS score, bool_and(is_seed) AS is_seed, bool
   FROM ai_feedback_cues WHERE language = 'es' AND pattern = 'muchas gracias';
 -- A plain duplicate of an edited (not pristine) cue is still refused.
 SELECT pg_temp.try($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('es', 'muchas gracias', 'thanks', 2)$$) AS duplicate;
+
+-- Cues are matched on text normalised by the classifier's own normaliser
+-- (0.1.0 had an ASCII-only copy in SQL that turned every other letter into
+-- a word break, so a Cyrillic or Greek cue matched nothing, or anything).
+SELECT _pg_intent_fold('¿Dónde está mi PEDIDO?') AS spanish, _pg_intent_fold('Заказ НЕ пришёл') AS cyrillic,
+       _pg_intent_fold('') AS empty, _pg_intent_fold('¡¡!!') AS punctuation;
+INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('en', 'спасибо', 'thanks', 5);
+SELECT score_feedback_message('Большое СПАСИБО!') -> 'cues' AS thanked,
+       score_feedback_message('привет') -> 'cues' AS not_thanked;
