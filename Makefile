@@ -86,6 +86,7 @@ src/cli/main.o: src/cli/main.cpp $(wildcard src/cli/*.h) $(wildcard src/core/*.h
 install: install-cli
 .PHONY: install-cli uninstall-cli
 install-cli: pg-intent installdirs
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) pg-intent '$(DESTDIR)$(bindir)/pg-intent'
 uninstall: uninstall-cli
 uninstall-cli:

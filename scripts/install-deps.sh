@@ -9,7 +9,7 @@ set -euo pipefail
 # postgresql-15-pgtap only recommends.
 packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libeigen3-dev nlohmann-json3-dev libgtest-dev clang
-    libclang-rt-14-dev)
+    libclang-rt-14-dev python3)
 if [ "${1:-}" = bench ]; then
     packages+=(python3-sklearn fasttext python3-fasttext)
 fi
