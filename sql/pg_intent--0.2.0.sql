@@ -2950,10 +2950,10 @@ BEGIN
                 SELECT format('| %s | %s | %s | %s |',
                               CASE WHEN x ? 'text' THEN @extschema@._pg_intent_md_cell(x ->> 'text')
                                    WHEN NOT v_can_read THEN '*(no access)*'
-                                   ELSE coalesce(@extschema@._pg_intent_md_cell(
-                                            (SELECT d.user_message FROM @extschema@.ai_training_data AS d
-                                              WHERE d.id = (x ->> 'training_data_id')::uuid)),
-                                        '*(not visible)*') END,
+                                   ELSE coalesce((SELECT @extschema@._pg_intent_md_cell(d.user_message)
+                                                    FROM @extschema@.ai_training_data AS d
+                                                   WHERE d.id = (x ->> 'training_data_id')::uuid),
+                                                 '*(not visible)*') END,
                               @extschema@._pg_intent_md_cell(x ->> 'expected'),
                               @extschema@._pg_intent_md_cell(x ->> 'predicted'),
                               @extschema@._pg_intent_md_num((x ->> 'confidence')::numeric, 2))

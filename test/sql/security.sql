@@ -77,6 +77,32 @@ SELECT train_intent_model('<script>alert(3)</script>', 'full', '{"seed": 5, "dep
 SELECT training_report() ~ '<(script|img)' AS report_has_raw_html,
        training_report() ~ '&lt;script&gt;' AS report_escapes_html;
 
+-- 12. Stored reports name misclassified rows by id, never by text, and the
+-- report reads each text with its reader's rights: row-level security that
+-- hides rows from a reviewer hides them in reports too (0.1.0 stored the
+-- texts in ai_training_runs.metrics and printed them to anyone).
+SELECT count(*) > 0 AS misclassified_marked_up_rows,
+       bool_and(NOT r.metrics::text ~ '(onerror|<script>)') AS metrics_hold_no_texts
+  FROM ai_training_runs AS r, jsonb_array_elements(r.metrics #> '{metrics,misclassified}') AS x,
+       ai_training_data AS d
+ WHERE r.run_name = '<script>alert(3)</script>' AND d.id = (x ->> 'training_data_id')::uuid AND d.user_message ~ '<';
+GRANT SELECT ON ai_training_runs, ai_training_data TO pgi_sec_reader;
+GRANT SELECT (id, version) ON ai_intent_models TO pgi_sec_reader;
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY no_markup ON ai_training_data FOR SELECT TO pgi_sec_reader USING (user_message !~ '<');
+SET ROLE pgi_sec_reader;
+SELECT training_report() ~ '(onerror|alert\(1\)|alert\(2\))' AS reader_sees_hidden_texts,
+       training_report() ~ 'not visible' AS reader_told_not_visible;
+RESET ROLE;
+REVOKE SELECT ON ai_training_data FROM pgi_sec_reader;
+SET ROLE pgi_sec_reader;
+SELECT training_report() ~ 'no access' AS reader_without_data_told_no_access;
+RESET ROLE;
+DROP POLICY no_markup ON ai_training_data;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+REVOKE SELECT ON ai_training_runs FROM pgi_sec_reader;
+REVOKE SELECT (id, version) ON ai_intent_models FROM pgi_sec_reader;
+
 -- 20. A seeded cue cannot be deleted from a nested trigger either (0.1.0 let
 -- any DELETE at trigger depth > 1 through).
 CREATE TABLE cue_janitor (pattern text);
