@@ -3272,7 +3272,7 @@ svg .title{font-size:12px;fill:#616e7c}
 <main>
 <header>
 <h1>Training report: %s</h1>
-<p class="sub"><span>Run <code>%s</code></span><span>%s</span><span>status <b>%s</b></span><span>started %s</span><span>took %s s</span><span>model %s</span></p>
+<p class="sub"><span>Run <code>%s</code></span><span>%s</span><span>status <b>%s</b></span><span>started %s</span>%s<span>model %s</span></p>
 </header>$h$,
         @extschema@._pg_intent_html(v_title, 200),
         @extschema@._pg_intent_html(v_title, 500),
@@ -3280,7 +3280,8 @@ svg .title{font-size:12px;fill:#616e7c}
         @extschema@._pg_intent_html(coalesce(r.run_type, '–')),
         @extschema@._pg_intent_html(r.status),
         to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
-        @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1),
+        CASE WHEN r.duration_seconds IS NOT NULL
+             THEN format('<span>took %s s</span>', @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1)) ELSE '' END,
         CASE WHEN r.model_id IS NULL THEN 'none'
              ELSE format('%s (<code>%s</code>)', r.model_id, @extschema@._pg_intent_html(v_version)) END);
 
