@@ -6,10 +6,11 @@
 set -euo pipefail
 
 # pg_prove comes from libtap-parser-sourcehandler-pgtap-perl, which
-# postgresql-15-pgtap only recommends.
+# postgresql-15-pgtap only recommends. Chromium renders the HTML training
+# report in test/scripts/report_browser.sh (headless).
 packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libeigen3-dev nlohmann-json3-dev libgtest-dev clang
-    libclang-rt-14-dev python3)
+    libclang-rt-14-dev python3 chromium)
 if [ "${1:-}" = bench ]; then
     packages+=(python3-sklearn fasttext python3-fasttext)
 fi

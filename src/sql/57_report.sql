@@ -31,8 +31,42 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
     'Internal: shortens text and escapes HTML (&, <, >), pipes, backslashes and line breaks so it shows as text in one Markdown table cell.';
 
--- A Markdown report of a training run (the latest by default).
-CREATE OR REPLACE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL)
+-- Internal: the text of one misclassified example of a stored report, read
+-- with the caller's rights. 0.2.0 reports name the ai_training_data row
+-- (training_data_id), not its text, so a report never shows a message its
+-- reader could not SELECT: without SELECT on ai_training_data, hidden is
+-- 'no access'; when the row is gone or row-level security hides it, 'not
+-- visible'. 0.1.0-style items carry their text. PL/pgSQL, so that the query
+-- on ai_training_data is planned only when the caller may read the table (a
+-- query naming it at all fails its privilege check, whatever a CASE says).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_report_message(p_item jsonb, OUT message text, OUT hidden text)
+RETURNS record
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_item ? 'text' THEN
+        message := p_item ->> 'text';
+        RETURN;
+    END IF;
+    IF NOT has_table_privilege('@extschema@.ai_training_data', 'SELECT') THEN
+        hidden := 'no access';
+        RETURN;
+    END IF;
+    SELECT d.user_message INTO message
+      FROM @extschema@.ai_training_data AS d
+     WHERE d.id = (p_item ->> 'training_data_id')::uuid;
+    IF NOT FOUND THEN
+        hidden := 'not visible';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_report_message(jsonb) IS
+    'Internal: the message of a misclassified example of a training report, read with the caller''s rights; hidden is ''no access'' without SELECT on ai_training_data and ''not visible'' when the row is gone or row-level security hides it.';
+
+-- A report of a training run (the latest by default): Markdown, or one
+-- self-contained HTML page with charts (59_report_html.sql).
+CREATE OR REPLACE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL, p_format text DEFAULT 'markdown')
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -47,8 +81,14 @@ DECLARE
     v_lines text[];
     v_line text;
     v_where text;
-    v_can_read boolean;
 BEGIN
+    IF p_format IS NULL THEN
+        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = 'Use markdown or html.';
+    END IF;
+    IF p_format NOT IN ('markdown', 'html') THEN
+        RAISE EXCEPTION 'invalid value for p_format: "%"', p_format
+            USING ERRCODE = '22023', HINT = 'Use markdown or html.';
+    END IF;
     IF p_run_id IS NULL THEN
         SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
         IF NOT FOUND THEN
@@ -60,6 +100,9 @@ BEGIN
         IF NOT FOUND THEN
             RAISE EXCEPTION 'training run % not found', p_run_id USING ERRCODE = 'P0002';
         END IF;
+    END IF;
+    IF p_format = 'html' THEN
+        RETURN @extschema@._pg_intent_report_html(r.id);
     END IF;
     SELECT m.version INTO v_version FROM @extschema@.ai_intent_models m WHERE m.id = r.model_id;
     v_rep := coalesce(r.metrics, '{}'::jsonb);
@@ -213,24 +256,19 @@ BEGIN
         ELSE
             v_out := v_out || '| text | expected | predicted | confidence |'::text
                            || '|---|---|---|---:|'::text;
-            -- 0.2.0 stores the row's id, not its text: the text is read here,
-            -- with the caller's rights, so a report never shows a message
-            -- its reader could not SELECT (row-level security included).
-            v_can_read := has_table_privilege('@extschema@.ai_training_data', 'SELECT');
+            -- 0.2.0 stores the row's id, not its text: the text is read
+            -- with the caller's rights (_pg_intent_report_message).
             FOR v_line IN
                 SELECT format('| %s | %s | %s | %s |',
-                              CASE WHEN x ? 'text' THEN @extschema@._pg_intent_md_cell(x ->> 'text')
-                                   WHEN NOT v_can_read THEN '*(no access)*'
-                                   ELSE coalesce((SELECT @extschema@._pg_intent_md_cell(d.user_message)
-                                                    FROM @extschema@.ai_training_data AS d
-                                                   WHERE d.id = (x ->> 'training_data_id')::uuid),
-                                                 '*(not visible)*') END,
-                              @extschema@._pg_intent_md_cell(x ->> 'expected'),
-                              @extschema@._pg_intent_md_cell(x ->> 'predicted'),
-                              @extschema@._pg_intent_md_num((x ->> 'confidence')::numeric, 2))
-                FROM jsonb_array_elements(v_m -> 'misclassified') WITH ORDINALITY AS a(x, n)
+                              CASE WHEN t.hidden IS NOT NULL THEN format('*(%s)*', t.hidden)
+                                   ELSE @extschema@._pg_intent_md_cell(t.message) END,
+                              @extschema@._pg_intent_md_cell(a.x ->> 'expected'),
+                              @extschema@._pg_intent_md_cell(a.x ->> 'predicted'),
+                              @extschema@._pg_intent_md_num((a.x ->> 'confidence')::numeric, 2))
+                FROM (SELECT e.x, e.n FROM jsonb_array_elements(v_m -> 'misclassified') WITH ORDINALITY AS e(x, n)
+                       ORDER BY e.n LIMIT 20) AS a
+                CROSS JOIN LATERAL @extschema@._pg_intent_report_message(a.x) AS t
                 ORDER BY a.n
-                LIMIT 20
             LOOP
                 v_out := v_out || v_line;
             END LOOP;
@@ -253,6 +291,6 @@ BEGIN
     RETURN array_to_string(v_out, E'\n') || E'\n';
 END
 $$;
-COMMENT ON FUNCTION @extschema@.training_report(uuid) IS
-    'Markdown report of a training run (the latest when p_run_id is NULL): data sizes, headline test metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration.';
+COMMENT ON FUNCTION @extschema@.training_report(uuid, text) IS
+    'Report of a training run (the latest when p_run_id is NULL). p_format markdown (the default): data sizes, headline metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration. p_format html: one self-contained page (inline CSS and SVG, no scripts) with the same figures and charts: confusion heatmap, per-intent F1, reliability diagram, coverage-accuracy curve. Misclassified texts are read with the caller''s rights.';
 

@@ -35,7 +35,7 @@ AS $$
         '@extschema@.export_training_dataset(text, integer, boolean, integer)',
         '@extschema@.score_feedback_message(text)',
         '@extschema@.evaluate_interaction(uuid, text)',
-        '@extschema@.training_report(uuid)',
+        '@extschema@.training_report(uuid, text)',
         '@extschema@.shadow_predict(text, bigint, uuid)',
         '@extschema@.approve_training_sample(uuid, uuid, text)',
         '@extschema@.reject_training_sample(uuid, text, uuid)',
@@ -51,6 +51,9 @@ AS $$
         '@extschema@._pg_intent_fold(text)',
         '@extschema@._pg_intent_md_num(numeric, integer)',
         '@extschema@._pg_intent_md_cell(text, integer)',
+        '@extschema@._pg_intent_report_message(jsonb)',
+        '@extschema@._pg_intent_html(text, integer)',
+        '@extschema@._pg_intent_report_html(uuid)',
         '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
         '@extschema@._pg_intent_review_checked(uuid[], text, text, uuid)'
     ]::regprocedure[]

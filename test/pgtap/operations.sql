@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(259);
+SELECT plan(289);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -101,17 +101,53 @@ SELECT isnt_definer('public', 'evaluate_interaction', ARRAY['uuid', 'text']::nam
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_interaction(uuid, text)'), 'EXECUTE'), false), 'evaluate_interaction(uuid, text) is executable by PUBLIC');
 SELECT isnt(obj_description(to_regprocedure('public.evaluate_interaction(uuid, text)'), 'pg_proc'), NULL, 'evaluate_interaction(uuid, text) has a comment');
 
--- training_report(uuid)
-SELECT has_function('public', 'training_report', ARRAY['uuid']::name[], 'training_report(uuid) exists');
-SELECT function_returns('public', 'training_report', ARRAY['uuid']::name[], 'text', 'training_report(uuid) returns text');
-SELECT volatility_is('public', 'training_report', ARRAY['uuid']::name[], 'stable', 'training_report(uuid) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid)')), 's'::"char", 'training_report(uuid) is PARALLEL SAFE');
-SELECT isnt_strict('public', 'training_report', ARRAY['uuid']::name[], 'training_report(uuid) is not STRICT (NULL p_run_id means the latest run)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid)')), ARRAY['p_run_id'], 'training_report(uuid) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public.training_report(uuid)')), 'p_run_id uuid DEFAULT NULL::uuid', 'training_report(uuid) arguments and defaults');
-SELECT isnt_definer('public', 'training_report', ARRAY['uuid']::name[], 'training_report(uuid) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.training_report(uuid)'), 'EXECUTE'), false), 'training_report(uuid) is executable by PUBLIC');
-SELECT isnt(obj_description(to_regprocedure('public.training_report(uuid)'), 'pg_proc'), NULL, 'training_report(uuid) has a comment');
+-- training_report(uuid, text)
+SELECT has_function('public', 'training_report', ARRAY['uuid', 'text']::name[], 'training_report(uuid, text) exists');
+SELECT function_returns('public', 'training_report', ARRAY['uuid', 'text']::name[], 'text', 'training_report(uuid, text) returns text');
+SELECT volatility_is('public', 'training_report', ARRAY['uuid', 'text']::name[], 'stable', 'training_report(uuid, text) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid, text)')), 's'::"char", 'training_report(uuid, text) is PARALLEL SAFE');
+SELECT isnt_strict('public', 'training_report', ARRAY['uuid', 'text']::name[], 'training_report(uuid, text) is not STRICT (NULL p_run_id means the latest run; NULL p_format raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid, text)')), ARRAY['p_run_id', 'p_format'], 'training_report(uuid, text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public.training_report(uuid, text)')), 'p_run_id uuid DEFAULT NULL::uuid, p_format text DEFAULT ''markdown''::text', 'training_report(uuid, text) arguments and defaults');
+SELECT isnt_definer('public', 'training_report', ARRAY['uuid', 'text']::name[], 'training_report(uuid, text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.training_report(uuid, text)'), 'EXECUTE'), false), 'training_report(uuid, text) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.training_report(uuid, text)'), 'pg_proc'), NULL, 'training_report(uuid, text) has a comment');
+
+-- _pg_intent_report_message(jsonb)
+SELECT has_function('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) exists');
+SELECT function_returns('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], 'record', '_pg_intent_report_message(jsonb) returns record');
+SELECT volatility_is('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], 'stable', '_pg_intent_report_message(jsonb) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_message(jsonb)')), 's'::"char", '_pg_intent_report_message(jsonb) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is not STRICT (a NULL item is a message that is not visible)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_message(jsonb)')), ARRAY['p_item', 'message', 'hidden'], '_pg_intent_report_message(jsonb) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_report_message(jsonb)')), 'p_item jsonb, OUT message text, OUT hidden text', '_pg_intent_report_message(jsonb) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_message(jsonb)'), 'EXECUTE'), false), '_pg_intent_report_message(jsonb) is executable by PUBLIC (training_report calls it as the caller, to read each message with the caller''s rights)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_report_message(jsonb)'), 'pg_proc'), NULL, '_pg_intent_report_message(jsonb) has a comment');
+
+-- _pg_intent_html(text, integer)
+SELECT has_function('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) exists');
+SELECT function_returns('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], 'text', '_pg_intent_html(text, integer) returns text');
+SELECT volatility_is('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], 'immutable', '_pg_intent_html(text, integer) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_html(text, integer)')), 's'::"char", '_pg_intent_html(text, integer) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is not STRICT (NULL becomes an empty string)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_html(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_html(text, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_html(text, integer)')), 'p_value text, p_max integer DEFAULT NULL::integer', '_pg_intent_html(text, integer) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_html(text, integer)'), 'EXECUTE'), false), '_pg_intent_html(text, integer) is executable by PUBLIC (training_report calls it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_html(text, integer)'), 'pg_proc'), NULL, '_pg_intent_html(text, integer) has a comment');
+
+-- _pg_intent_report_html(uuid)
+SELECT has_function('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) exists');
+SELECT function_returns('public', '_pg_intent_report_html', ARRAY['uuid']::name[], 'text', '_pg_intent_report_html(uuid) returns text');
+SELECT volatility_is('public', '_pg_intent_report_html', ARRAY['uuid']::name[], 'stable', '_pg_intent_report_html(uuid) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_html(uuid)')), 's'::"char", '_pg_intent_report_html(uuid) is PARALLEL SAFE');
+SELECT isnt_strict('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is not STRICT (an unknown or NULL run raises P0002)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_html(uuid)')), ARRAY['p_run_id'], '_pg_intent_report_html(uuid) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_report_html(uuid)')), 'p_run_id uuid', '_pg_intent_report_html(uuid) arguments and defaults');
+SELECT isnt_definer('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_html(uuid)'), 'EXECUTE'), false), '_pg_intent_report_html(uuid) is executable by PUBLIC (training_report calls it as the caller; it reads what the caller may read)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_report_html(uuid)'), 'pg_proc'), NULL, '_pg_intent_report_html(uuid) has a comment');
 
 -- shadow_predict(text, bigint, uuid)
 SELECT has_function('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'shadow_predict(text, bigint, uuid) exists');
@@ -367,7 +403,10 @@ INSERT INTO expected_functions VALUES
     ('export_training_dataset(text, integer, boolean, integer)', 'stable', 'safe', true),
     ('score_feedback_message(text)', 'stable', 'safe', true),
     ('evaluate_interaction(uuid, text)', 'volatile', 'unsafe', true),
-    ('training_report(uuid)', 'stable', 'safe', true),
+    ('training_report(uuid, text)', 'stable', 'safe', true),
+    ('_pg_intent_report_message(jsonb)', 'stable', 'safe', true),
+    ('_pg_intent_html(text, integer)', 'immutable', 'safe', true),
+    ('_pg_intent_report_html(uuid)', 'stable', 'safe', true),
     ('shadow_predict(text, bigint, uuid)', 'volatile', 'unsafe', true),
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', true),
     ('_pg_intent_active_model_json()', 'stable', 'safe', true),

@@ -135,6 +135,7 @@ DECLARE
         $$SELECT public.create_metrics_snapshot('daily')$$,
         $$SELECT pg_catalog.count(*) FROM public.export_training_dataset('csv')$$,
         $$SELECT pg_catalog.length(public.training_report())$$,
+        $$SELECT pg_catalog.length(public.training_report(NULL, 'html'))$$,
         $$SELECT public.should_retrain()$$,
         pg_catalog.format($$SELECT public.shadow_predict('hola', %s)$$, pg_catalog.current_setting('hp.second_model')),
         $$SELECT public.train_intent_model('hostile', 'full', '{"seed": 3}')$$,

@@ -14,7 +14,8 @@ DROP FUNCTION @extschema@._pg_intent_training_lock_key();
 -- had, so that an upgrade neither widens nor narrows access.
 --   predict_intent: top_intents becomes json (most probable first);
 --   create_metrics_snapshot: p_period_start, to freeze past periods;
---   retrain_if_needed: p_raise_on_failure, for pg_cron.
+--   retrain_if_needed: p_raise_on_failure, for pg_cron;
+--   training_report: p_format, for the HTML page.
 DO $migration$
 DECLARE
     r record;
@@ -37,7 +38,10 @@ BEGIN
                     p_period_start timestamptz DEFAULT NULL) RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb'$f$),
             ('@extschema@.retrain_if_needed()', '@extschema@.retrain_if_needed(boolean)',
              $f$CREATE FUNCTION @extschema@.retrain_if_needed(p_raise_on_failure boolean DEFAULT false)
-                RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb'$f$)
+                RETURNS jsonb LANGUAGE sql AS 'SELECT NULL::jsonb'$f$),
+            ('@extschema@.training_report(uuid)', '@extschema@.training_report(uuid, text)',
+             $f$CREATE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL, p_format text DEFAULT 'markdown')
+                RETURNS text LANGUAGE sql AS 'SELECT NULL::text'$f$)
         ) AS v(old_signature, new_signature, create_statement)
     LOOP
         SELECT p.proacl, p.proowner INTO v_acl, v_owner FROM pg_catalog.pg_proc AS p

@@ -1,0 +1,186 @@
+-- training_report(p_run_id, 'html'): one self-contained HTML page per run.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+\i test/fixtures/try.sql
+-- pg_temp.hint(sql): the SQLSTATE and hint of the error a statement raises.
+CREATE FUNCTION pg_temp.hint(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE v_state text; v_hint text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_hint = PG_EXCEPTION_HINT;
+    RETURN v_state || ' hint: ' || v_hint;
+END $$;
+-- pg_temp.n(text, pattern): how many times a regular expression matches.
+CREATE FUNCTION pg_temp.n(p_text text, p_pattern text) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM regexp_matches(p_text, p_pattern, 'g')
+$$;
+
+-- Errors: the format is checked first, then the run.
+SELECT pg_temp.try($$SELECT training_report(NULL, 'pdf')$$) AS bad_format;
+SELECT pg_temp.hint($$SELECT training_report(NULL, 'HTML')$$) AS bad_format_hint;
+SELECT pg_temp.try($$SELECT training_report(NULL, NULL)$$) AS null_format;
+SELECT pg_temp.try($$SELECT training_report(NULL, 'html')$$) AS no_run;
+SELECT pg_temp.try($$SELECT training_report('00000000-0000-0000-0000-0000000000ff', 'html')$$) AS unknown_run;
+
+-- A real run: 4 intents x 25 Spanish messages, a fifth intent whose name
+-- has quotes and markup, and a few deliberately mislabeled rows (one of
+-- them hostile markup, one that row-level security will hide).
+\i test/fixtures/spanish_100.sql
+SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta', 'el bolso']) AS added;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+SELECT format(t, p), 'saludo "x" <i>&''', 90, 'synthetic'
+  FROM unnest(ARRAY['hola buenos dias, pregunto por %s', 'buenas tardes, una consulta sobre %s',
+                    'hola que tal, vengo por %s']) AS t,
+       unnest(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta']) AS p;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source) VALUES
+    ('quiero devolver <script>alert(1)</script> las botas', 'payment_issue', 90, 'synthetic'),
+    ('SECRETO: el envio de las botas esta retrasado', 'product_info', 90, 'synthetic'),
+    ('me cobraron dos veces las botas', 'shipping_problem', 90, 'synthetic');
+SELECT r ->> 'status' AS status
+  FROM train_intent_model($$<script>alert(3)</script> "run" & 'co'$$, 'full', '{"seed": 7}') AS r;
+SELECT id AS run_id FROM ai_training_runs WHERE status = 'completed' \gset
+
+CREATE TEMP TABLE page AS SELECT training_report(NULL, 'html') AS html;
+CREATE TEMP TABLE run AS SELECT * FROM ai_training_runs WHERE id = :'run_id';
+SELECT jsonb_array_length(metrics #> '{metrics,misclassified}') AS misclassified FROM run \gset
+SELECT :misclassified BETWEEN 3 AND 20 AS a_few_misclassified;
+
+-- One page, nothing fetched: no script, no URL, no external resource.
+SELECT html LIKE E'<!DOCTYPE html>\n<html lang="en">%' AS starts_as_html,
+       html LIKE E'%</html>\n' AS ends_as_html,
+       pg_temp.n(html, '<html') AS html_elements,
+       html !~* '<script' AS no_script,
+       html !~* '(src|href|action)\s*=|url\(|@import|https?:|//[a-z]' AS no_external_reference,
+       html ~ '<style>' AS inline_css
+  FROM page;
+
+-- The charts. Heatmap: one cell per (true, predicted) pair of the kept
+-- intents (all 5 here); one F1 bar per intent; the reliability bins and the
+-- coverage curve from the run's out-of-fold rows; the chosen threshold.
+SELECT pg_temp.n(html, '<rect class="cell ') AS heatmap_cells,
+       pg_temp.n(html, '<rect class="cell ') = jsonb_array_length(r.metrics #> '{metrics,confusion,labels}') ^ 2 AS cells_are_intents_squared,
+       pg_temp.n(html, '<rect class="bar"') AS f1_bars,
+       pg_temp.n(html, '<rect class="bar"') = (SELECT count(*) FROM jsonb_object_keys(r.metrics #> '{metrics,per_intent}')) AS one_bar_per_intent,
+       pg_temp.n(html, '<rect class="bin"') BETWEEN 1 AND 10 AS reliability_bins,
+       pg_temp.n(html, '<polyline class="curve"') AS coverage_curves,
+       pg_temp.n(html, '<circle class="threshold"') AS threshold_markers,
+       position(format('threshold %s', to_char((r.metrics #>> '{threshold,value}')::float8, 'FM0.000')) IN html) > 0 AS threshold_value_shown
+  FROM page, run AS r;
+-- F1 bars worst first: the bars' titles in page order follow ascending F1.
+SELECT array_agg(m[1] ORDER BY n) = (SELECT array_agg(_pg_intent_html(e.key) ORDER BY (e.value ->> 'f1')::numeric, e.key)
+                                     FROM run AS r, jsonb_each(r.metrics #> '{metrics,per_intent}') AS e) AS bars_worst_first
+  FROM page, regexp_matches(html, '<rect class="bar"[^>]*><title>([^<:]*):', 'g') WITH ORDINALITY AS b(m, n);
+
+-- Text from the run, escaped wherever it appears (title, heading, SVG text
+-- and attributes, table cells).
+SELECT position(:'run_id' IN html) > 0 AS run_id_shown,
+       pg_temp.n(html, '&lt;script&gt;alert\(3\)&lt;/script&gt; &quot;run&quot; &amp; &#39;co&#39;') AS run_name_escaped,
+       pg_temp.n(html, 'saludo &quot;x&quot; &lt;i&gt;&amp;&#39;') > 4 AS intent_name_escaped,
+       html !~ 'saludo "x"|<i>&' AS intent_name_never_raw,
+       html ~ 'quiero devolver &lt;script&gt;alert\(1\)&lt;/script&gt; las botas' AS hostile_message_escaped,
+       html ~ 'SECRETO: el envio de las botas' AS owner_sees_the_secret_row,
+       html ~ 'Deployed' AS deploy_decision,
+       html ~ '5-fold cross-validation' AS evaluation_method
+  FROM page;
+
+-- The Markdown report is still the default, and reads the same rows.
+SELECT training_report() = training_report(NULL, 'markdown') AS markdown_is_default,
+       training_report() LIKE '# Training report:%' AS markdown_heading,
+       training_report(:'run_id', 'html') = (SELECT html FROM page) AS explicit_run_same_page;
+
+-- Row-level security: a reader of runs and run rows whose policy hides one
+-- misclassified message sees "(not visible)" and never its text; the other
+-- messages still show.
+CREATE ROLE pgi_rh_reader;
+CREATE ROLE pgi_rh_noaccess;
+GRANT SELECT ON ai_training_runs, ai_training_run_rows, ai_intent_models, ai_training_data TO pgi_rh_reader;
+GRANT SELECT ON ai_training_runs, ai_training_run_rows, ai_intent_models TO pgi_rh_noaccess;
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY pgi_rh_hide_secret ON ai_training_data FOR SELECT TO pgi_rh_reader
+    USING (user_message NOT LIKE 'SECRETO%');
+SET ROLE pgi_rh_reader;
+SELECT html ~ 'SECRETO' AS reader_sees_secret,
+       pg_temp.n(html, '\(not visible\)') AS not_visible_rows,
+       html ~ 'quiero devolver &lt;script&gt;' AS reader_sees_other_messages,
+       pg_temp.n(html, '<rect class="cell ') AS heatmap_cells,
+       pg_temp.n(html, '<circle class="threshold"') AS threshold_markers
+  FROM (SELECT training_report(NULL, 'html') AS html) AS s;
+SELECT md ~ 'SECRETO' AS markdown_shows_secret, pg_temp.n(md, '\*\(not visible\)\*') AS markdown_not_visible_rows
+  FROM (SELECT training_report() AS md) AS s;
+RESET ROLE;
+
+-- Without SELECT on ai_training_data: "(no access)" and no message at all,
+-- whatever plan PostgreSQL picks (a generic plan once failed the privilege
+-- check of a query that only named the table).
+SET ROLE pgi_rh_noaccess;
+SET plan_cache_mode = force_generic_plan;
+SELECT pg_temp.n(html, '\(no access\)') = :misclassified AS every_message_no_access,
+       html ~ 'SECRETO|botas' AS shows_a_message,
+       pg_temp.n(html, '<rect class="bar"') AS f1_bars
+  FROM (SELECT training_report(NULL, 'html') AS html) AS s;
+SELECT pg_temp.n(md, '\*\(no access\)\*') > 0 AS markdown_no_access, md ~ 'SECRETO|botas' AS markdown_shows_a_message
+  FROM (SELECT training_report() AS md) AS s;
+RESET plan_cache_mode;
+RESET ROLE;
+-- Without SELECT on ai_training_run_rows, the two charts that need them say so.
+REVOKE SELECT ON ai_training_run_rows FROM pgi_rh_noaccess;
+SET ROLE pgi_rh_noaccess;
+SELECT pg_temp.n(html, 'you may not read ai_training_run_rows') AS charts_not_available,
+       pg_temp.n(html, '<rect class="bin"') AS reliability_bins
+  FROM (SELECT training_report(NULL, 'html') AS html) AS s;
+RESET ROLE;
+DROP POLICY pgi_rh_hide_secret ON ai_training_data;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON ai_training_runs, ai_training_run_rows, ai_intent_models, ai_training_data FROM pgi_rh_reader, pgi_rh_noaccess;
+DROP ROLE pgi_rh_reader;
+DROP ROLE pgi_rh_noaccess;
+
+-- A 0.1.0-style run: misclassified items carry their text, there are no
+-- out-of-fold rows, and 14 intents of which 12 are confused: the heatmap
+-- keeps those 12 and names the 2 it leaves out.
+INSERT INTO ai_training_runs (id, run_name, run_type, status, started_at, finished_at, duration_seconds,
+                              training_samples, validation_samples, test_samples, total_intents,
+                              intent_accuracy, intent_precision, intent_recall, intent_f1_score,
+                              baseline_intent_accuracy, baseline_f1_score, deployed, deploy_reason, metrics)
+SELECT '00000000-0000-0000-0000-000000000010', 'old style', 'full', 'completed',
+       now() + interval '1 day', now() + interval '1 day', 1, 140, 30, 30, 14,
+       0.8, 0.8, 0.8, 0.8, 0.7, 0.7, true, 'improved',
+       jsonb_build_object(
+           'threshold', jsonb_build_object('value', 0.5),
+           'metrics', jsonb_build_object(
+               'accuracy', 0.8, 'precision', 0.8, 'recall', 0.8, 'f1', 0.8,
+               'per_intent', (SELECT jsonb_object_agg(format('i%s', to_char(g, 'FM00')),
+                                                      jsonb_build_object('f1', g / 20.0, 'precision', 0.8, 'recall', 0.8, 'support', 10))
+                                FROM generate_series(1, 14) AS g),
+               'confusion', jsonb_build_object(
+                   'labels', (SELECT jsonb_agg(format('i%s', to_char(g, 'FM00')) ORDER BY g) FROM generate_series(1, 14) AS g),
+                   'matrix', (SELECT jsonb_agg(row ORDER BY i) FROM (
+                                  SELECT i, jsonb_agg(CASE WHEN i = j THEN 10 WHEN i <= 12 AND j = (i % 12) + 1 THEN 2 ELSE 0 END ORDER BY j) AS row
+                                    FROM generate_series(1, 14) AS i, generate_series(1, 14) AS j GROUP BY i) AS m)),
+               'misclassified', jsonb_build_array(
+                   jsonb_build_object('text', '<b>old & "bold"</b>', 'expected', 'i01', 'predicted', 'i02', 'confidence', 0.6)),
+               'calibration', jsonb_build_object('ece', 0.05, 'brier', 0.2)),
+           'baseline_metrics', jsonb_build_object('accuracy', 0.7, 'f1', 0.7, 'calibration', jsonb_build_object('ece', 0.08, 'brier', 0.25)));
+SELECT pg_temp.n(html, '<rect class="cell ') AS heatmap_cells,
+       html ~ 'left out: i13, i14\.' AS names_left_out,
+       pg_temp.n(html, '<rect class="bar"') AS f1_bars,
+       pg_temp.n(html, 'Not available for this run') AS charts_not_available,
+       html ~ '&lt;b&gt;old &amp; &quot;bold&quot;&lt;/b&gt;' AS stored_text_escaped,
+       html ~ 'test split' AS says_test_split,
+       html !~* '<script|<b>old' AS nothing_raw
+  FROM (SELECT training_report('00000000-0000-0000-0000-000000000010', 'html') AS html) AS s;
+
+-- A failed run: a short page with the error, escaped.
+INSERT INTO ai_training_runs (id, run_name, status, started_at, finished_at, duration_seconds, error, metrics)
+VALUES ('00000000-0000-0000-0000-000000000011', 'too small', 'failed', now() + interval '2 days',
+        now() + interval '2 days', 0.1, 'not enough training data <script>alert(4)</script>', '{"error": "not enough training data"}');
+SELECT html ~ 'class="badge fail"' AS failed_badge,
+       html ~ 'not enough training data &lt;script&gt;alert\(4\)&lt;/script&gt;' AS error_escaped,
+       html !~* '<script' AS no_script,
+       html ~ 'id="headline"' AS has_charts,
+       html LIKE E'%</html>\n' AS complete_page
+  FROM (SELECT training_report(NULL, 'html') AS html) AS s;
