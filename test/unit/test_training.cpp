@@ -306,6 +306,7 @@ TEST(Training, WorkerThreadsNeverCallBack) {
     const std::thread::id me = std::this_thread::get_id();
     std::mutex mutex;
     std::set<std::thread::id> seen;
+    std::set<std::string> stages;
     std::atomic<size_t> calls{0};
     TrainCallbacks cb;
     cb.cancelled = [&] {
@@ -314,9 +315,10 @@ TEST(Training, WorkerThreadsNeverCallBack) {
         ++calls;
         return false;
     };
-    cb.progress = [&](const TrainProgress &) {
+    cb.progress = [&](const TrainProgress &p) {
         std::lock_guard<std::mutex> lock(mutex);
         seen.insert(std::this_thread::get_id());
+        stages.insert(p.stage);
         ++calls;
     };
     ModelOptions o;
@@ -326,6 +328,7 @@ TEST(Training, WorkerThreadsNeverCallBack) {
     EXPECT_TRUE(t.report.gate.evaluated);
     EXPECT_GT(calls.load(), 0u);
     EXPECT_EQ(seen, std::set<std::thread::id>{me});
+    EXPECT_EQ(stages, (std::set<std::string>{"features", "evaluate", "calibrate", "refit", "gate"}));
 }
 
 // A cancel during the fold fits stops every thread and surfaces as Cancelled.
