@@ -8,6 +8,7 @@ Sections (--sections, comma-separated; default all):
   oos       CLINC150 val + oos_val, without and with oos_train labelled out of scope
   typos     clean against deterministically perturbed held-out sets
   timing    CLINC150 train: the core and the seed pipeline alternated, 3 pairs
+  gate      the deploy gate's evidence when half of train is added to a model of the other half
 
 Prints markdown and writes it to --out. Every figure names the split it is on.
 Nothing is tuned here: the core runs with its defaults unless a row says otherwise.
@@ -409,6 +410,55 @@ def section_typos(a, core, sk, work, results):
     return md
 
 
+def section_gate(a, core, work, results):
+    md = ["## Deploy-gate evidence: the active model trained on half of train, the other half added", "",
+          "Per dataset, the active model is trained on a stratified half of train (`old`); the candidate run "
+          "gets all of train with the other half marked fresh (`--active`, `--fresh-split new`). The gate "
+          "scores the candidate by fresh folds and the active model on the same fresh rows only. The "
+          "scored-split columns show what deploying would really do. `worse options` repeats it with a "
+          "crippled candidate pipeline (word unigrams only, 300 features): the gate should then prefer the "
+          "active model. (Shuffling the added labels would not test the gate: it measures agreement with the "
+          "fresh rows' labels, so it can only be as right as they are.)", ""]
+    trows = []
+    for name, fname, tr, ev in FULL:
+        if name in ("CLINC150", "SNIPS"):
+            continue  # the largest two add nothing the others do not show
+        log("gate: %s" % name)
+        data = os.path.join(a.data_dir, fname)
+        rows = read_rows(data)
+        by = {}
+        for r in rows:
+            if r["split"] == tr:
+                by.setdefault(r["intent"], []).append(r)
+        old, new = [], []
+        for intent in sorted(by):
+            members = by[intent][:]
+            random.Random("gate/%s" % intent).shuffle(members)
+            half = len(members) // 2
+            old += members[:half]
+            new += members[half:]
+        evrows = [r for r in rows if r["split"] == ev]
+        tag = name.replace(" ", "_").replace(".", "")
+        path = os.path.join(work, "gate_%s.csv" % tag)
+        write_rows(path, [dict(r, split="old") for r in old] + [dict(r, split="new") for r in new] +
+                   [dict(r, split="scored") for r in evrows])
+        ma = path + ".active.bin"
+        core.train(path, "old", ma)
+        for kind, options in (("defaults", None),
+                              ("worse options", '{"char_ngrams":false,"word_ngram_max":1,"max_features":300}')):
+            mc = path + ".candidate.bin"
+            t = core.train(path, "old,new", mc, options=options, extra=["--active", ma, "--fresh-split", "new"])
+            ea = core.eval(path, "scored", ma)["accuracy"]
+            ec = core.eval(path, "scored", mc)["accuracy"]
+            g = t["gate"]
+            trows.append([name, kind, str(g["rows"]), "yes" if g["sufficient"] else "no",
+                          f4(g["candidate_accuracy"]), f4(g["active_accuracy"]), f4(ec), f4(ea)])
+            results["gate"]["%s/%s" % (name, kind)] = {"gate": g, "candidate_scored": ec, "active_scored": ea}
+    md += [table(["dataset", "candidate", "fresh rows", "sufficient", "gate: candidate acc.", "gate: active acc.",
+                  "scored split: candidate", "scored split: active"], trows), ""]
+    return md
+
+
 def section_timing(a, core, sk, work, results):
     data = os.path.join(a.data_dir, "clinc150_dev.csv")
     md = ["## Training time: CLINC150 train (15,000 rows, 150 intents)", "",
@@ -441,7 +491,7 @@ def main():
     ap.add_argument("--cli", required=True)
     ap.add_argument("--baseline-cli")
     ap.add_argument("--baseline-commit", default="")
-    ap.add_argument("--sections", default="full,fewshot,oos,typos,timing")
+    ap.add_argument("--sections", default="full,fewshot,oos,typos,gate,timing")
     ap.add_argument("--out", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--command", default="bench/quality/run")
@@ -475,7 +525,7 @@ def main():
         md.append("- `before`: the core CLI at commit `%s` (the pre-0.2.0 pipeline), built by the same command"
                   % a.baseline_commit)
     md.append("")
-    results = {"full": {}, "fewshot": {}, "oos": {}, "typos": {}, "timing": []}
+    results = {"full": {}, "fewshot": {}, "oos": {}, "typos": {}, "gate": {}, "timing": []}
     sections = a.sections.split(",")
     if "full" in sections:
         md += section_full(a, core, base, sk, a.workdir, results)
@@ -485,6 +535,8 @@ def main():
         md += section_oos(a, core, sk, a.workdir, results)
     if "typos" in sections:
         md += section_typos(a, core, sk, a.workdir, results)
+    if "gate" in sections:
+        md += section_gate(a, core, a.workdir, results)
     if "timing" in sections:
         md += section_timing(a, core, sk, a.workdir, results)
     md.append("Finished %s; load average at the end: %s." % (
