@@ -333,17 +333,26 @@ TEST(Training, WorkerThreadsNeverCallBack) {
 
 // A cancel during the fold fits stops every thread and surfaces as Cancelled.
 TEST(Training, CancelDuringCrossValidationStopsEveryThread) {
-    std::atomic<int> polls{0};
+    std::atomic<bool> evaluating{false};
+    std::atomic<int> polls_after{0};
     TrainCallbacks cb;
-    cb.cancelled = [&] { return ++polls > 20; };
+    cb.progress = [&](const TrainProgress &p) {
+        if (std::string(p.stage) == "evaluate") evaluating = true;
+    };
+    cb.cancelled = [&] {
+        if (!evaluating) return false;
+        ++polls_after;
+        return true;
+    };
     ModelOptions o;
     o.learner.threads = 2;
     try {
-        train_model(shop_rows(40), o, cb);
+        train_model(shop_rows(200, 20), o, cb);
         FAIL() << "not cancelled";
     } catch (const Error &e) {
         EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
     }
+    EXPECT_GE(polls_after.load(), 1);
 }
 
 // Typo variants train with their row (and stay out of the evaluated rows);
