@@ -154,7 +154,6 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
             Cs.push_back(options.learner.C * m);
         report.c_selection.reason = "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy";
     }
-    callbacks.report("evaluate", 0, Cs.size() * plan.folds);
     // Fold models only produce the out-of-fold scores. On data past the
     // 5-fold size they stop at a 5x looser tolerance: measured on CLINC150,
     // HWU64, SNIPS and MTOD es, out-of-fold accuracy moved by at most 0.03
