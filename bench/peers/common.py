@@ -88,8 +88,27 @@ def choose_threshold(confidence, correct, target=0.9):
     return chosen if chosen is not None else best[2]
 
 
+# Expected calibration error (equal-width bins) and Brier score of the top
+# class: the core's definitions (src/core/calibration.h).
+def top_class_calibration(conf, correct, bins=15):
+    n = len(conf)
+    if n == 0:
+        return 0.0, 0.0
+    conf_sum = [0.0] * bins
+    right_sum = [0.0] * bins
+    for c, ok in zip(conf, correct):
+        c = min(1.0, max(0.0, c))
+        b = min(bins - 1, int(c * bins))
+        conf_sum[b] += c
+        right_sum[b] += 1.0 if ok else 0.0
+    ece = sum(abs(r - c) for r, c in zip(right_sum, conf_sum)) / n
+    brier = sum((min(1.0, max(0.0, c)) - (1.0 if ok else 0.0)) ** 2 for c, ok in zip(conf, correct)) / n
+    return ece, brier
+
+
 # Scores a peer the same way the core's eval does and returns the JSON dict.
 # predict_one(text) -> (label, confidence); predict_batch(texts) -> [(label, confidence)].
+# single_max = 0 skips the latency and throughput loops.
 def evaluate(predict_one, predict_batch, texts, truth, oos_texts, threshold, single_max=1000):
     out = {"rows": len(texts)}
     preds = predict_batch(texts)
@@ -98,6 +117,7 @@ def evaluate(predict_one, predict_batch, texts, truth, oos_texts, threshold, sin
     out["accuracy"] = sum(1 for t, p in zip(truth, labels) if t == p) / max(1, len(texts))
     mp, mr, mf = macro_scores(truth, labels)
     out.update(macro_precision=mp, macro_recall=mr, macro_f1=mf)
+    out["ece"], out["brier"] = top_class_calibration(conf, [t == p for t, p in zip(truth, labels)])
     if threshold is not None:
         accepted = [c >= threshold for c in conf]
         n_acc = sum(accepted)
@@ -110,6 +130,8 @@ def evaluate(predict_one, predict_batch, texts, truth, oos_texts, threshold, sin
             oos_conf = [p[1] for p in predict_batch(oos_texts)]
             out["oos"] = {"rows": len(oos_texts),
                           "recall": sum(1 for c in oos_conf if c < threshold) / max(1, len(oos_texts))}
+    if single_max <= 0:
+        return out
     # Single-message latency: evenly spaced rows, each timed alone, after a warm-up.
     step = max(1, len(texts) // single_max)
     sample = texts[::step][:single_max]

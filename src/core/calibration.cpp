@@ -238,7 +238,7 @@ ScoreCalibrator fit_score_calibrator(const std::vector<float> &scores, size_t n,
         out.scale = static_cast<float>(lo);
         return out;
     }
-    double a = 1.0;
+    double a = 5.0; // typical of L2-normalised TF-IDF rows and linear SVM scores
     for (int iter = 0; iter < 60; ++iter) {
         const NllDerivatives d = nll_derivatives(shifted, n, rows, truth, a);
         if (d.d1 > 0)

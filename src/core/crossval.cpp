@@ -73,7 +73,7 @@ std::vector<float> score_rows(const LinearWeights &weights, const SparseMatrix &
 
 std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
                                        const std::vector<double> &Cs, const LearnerOptions &options,
-                                       size_t threads, const TrainCallbacks &callbacks) {
+                                       size_t threads, const TrainCallbacks &callbacks, const char *stage) {
     const size_t n = set.num_entries(), k = set.columns;
     if (fold.size() != n) throw Error(ErrorKind::Internal, "fold assignment does not match the entries");
     std::vector<FoldScores> out(Cs.size());
@@ -97,10 +97,8 @@ std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector
     LearnerOptions task_options = options;
     task_options.threads = inner ? static_cast<int>(threads) : 1;
     const size_t tasks = Cs.size() * folds;
-    TrainCallbacks fit_callbacks; // progress of the fits is not the run's progress
-    fit_callbacks.cancelled = callbacks.cancelled;
-    size_t done = 0;
-    run_tasks(tasks, inner ? 1 : threads, fit_callbacks, [&](size_t t, const TrainCallbacks &cb) {
+    callbacks.report(stage, 0, tasks);
+    auto task = [&](size_t t, const TrainCallbacks &cb) {
         const size_t c = t / folds, f = t % folds;
         if (held[f].empty()) return;
         std::vector<char> include(n);
@@ -119,8 +117,10 @@ std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector
             fs.held_out[e] = 1;
             fs.column_seen[e] = seen[f][static_cast<size_t>(set.column[e])];
         }
-        if (inner) callbacks.report("evaluate", ++done, tasks); // runs on the calling thread only
-    });
+    };
+    // run_tasks reports finished fits; the fits' own class-by-class progress
+    // is not the run's, so tasks get the cancel check only.
+    run_tasks(tasks, inner ? 1 : threads, callbacks, task, stage);
     return out;
 }
 

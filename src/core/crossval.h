@@ -50,9 +50,11 @@ struct FoldScores {
 // f. All fits run as independent tasks on `threads` threads (see parallel.h):
 // several fits at once with one thread each when the learner's own class
 // blocks could not keep the threads busy, else one fit at a time on all
-// threads. Results do not depend on the thread count.
+// threads. Results do not depend on the thread count. Progress is reported
+// as (`stage`, fits finished, fits) from the calling thread.
 std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
                                        const std::vector<double> &Cs, const LearnerOptions &options,
-                                       size_t threads, const TrainCallbacks &callbacks);
+                                       size_t threads, const TrainCallbacks &callbacks,
+                                       const char *stage = "evaluate");
 
 } // namespace intent

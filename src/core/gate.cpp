@@ -74,7 +74,7 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     // With one fresh entry there is one fold and its model trains on the
     // non-fresh entries alone: exactly the active model's rows.
     const std::vector<FoldScores> cv =
-        cross_validate(set, fold, folds, {in.learner.C}, in.learner, threads, callbacks);
+        cross_validate(set, fold, folds, {in.learner.C}, in.learner, threads, callbacks, "gate");
     const FoldScores &fs = cv.front();
 
     ScoreCalibrator cal;

@@ -60,7 +60,7 @@ size_t training_threads(int requested) {
 }
 
 void run_tasks(size_t count, size_t threads, const TrainCallbacks &callbacks,
-               const std::function<void(size_t, const TrainCallbacks &)> &task) {
+               const std::function<void(size_t, const TrainCallbacks &)> &task, const char *stage) {
     if (count == 0) return;
     threads = std::max<size_t>(1, std::min(threads, count));
     std::atomic<size_t> next{0}, finished{0};
@@ -71,7 +71,19 @@ void run_tasks(size_t count, size_t threads, const TrainCallbacks &callbacks,
 
     TrainCallbacks worker_callbacks;
     worker_callbacks.cancelled = [&stop] { return stop.load(std::memory_order_relaxed); };
+    TrainCallbacks caller_callbacks;
+    caller_callbacks.cancelled = callbacks.cancelled;
 
+    // Progress, from the calling thread only.
+    size_t reported = 0;
+    auto report = [&] {
+        const size_t f = finished.load();
+        if (stage != nullptr && f != reported) {
+            reported = f;
+            callbacks.report(stage, f, count);
+        }
+    };
+    const std::thread::id caller = std::this_thread::get_id();
     auto take_tasks = [&](const TrainCallbacks &cb) {
         for (;;) {
             if (stop.load()) return;
@@ -83,6 +95,7 @@ void run_tasks(size_t count, size_t threads, const TrainCallbacks &callbacks,
                 finished.fetch_add(1);
             }
             cv.notify_all();
+            if (std::this_thread::get_id() == caller) report();
         }
     };
 
@@ -120,11 +133,12 @@ void run_tasks(size_t count, size_t threads, const TrainCallbacks &callbacks,
     }
 
     try {
-        take_tasks(callbacks);
+        take_tasks(caller_callbacks);
         std::unique_lock<std::mutex> lock(mutex);
         while (finished.load() < count && !stop.load()) {
             cv.wait_for(lock, std::chrono::milliseconds(20));
             lock.unlock();
+            report();
             callbacks.check_cancel();
             lock.lock();
         }

@@ -59,7 +59,8 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     w["in_scope_rows"] = in_scope;
     w["out_of_scope"] = {{"intent", data.out_of_scope_intent},
                          {"rows", data.out_of_scope_entries},
-                         {"mode", model.has_out_of_scope_class() ? "class" : "negatives"},
+                         {"mode", out_of_scope_mode_name(model.options().out_of_scope_mode)},
+                         {"internal_class", model.has_out_of_scope_class()},
                          {"evaluated", out_of_scope_evaluated},
                          {"recall", out_of_scope_recall}};
     w["algorithm"] = algorithm_name(model.algorithm());

@@ -154,7 +154,6 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
             Cs.push_back(options.learner.C * m);
         report.c_selection.reason = "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy";
     }
-    callbacks.report("evaluate", 0, Cs.size() * plan.folds);
     // Fold models only produce the out-of-fold scores. On data past the
     // 5-fold size they stop at a 5x looser tolerance: measured on CLINC150,
     // HWU64, SNIPS and MTOD es, out-of-fold accuracy moved by at most 0.03
@@ -183,6 +182,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
 
     // --- calibrator on pooled out-of-fold scores of the served columns
     t0 = Clock::now();
+    callbacks.report("calibrate", 0, 1);
     std::vector<size_t> held;
     for (size_t e = 0; e < n; ++e)
         if (oof.held_out[e]) held.push_back(e);
@@ -293,6 +293,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
             rr.label_probability = probs_all[i * k + static_cast<size_t>(it - d.labels.begin())];
     }
     report.seconds_calibrate = seconds_since(t0);
+    callbacks.report("calibrate", 1, 1);
     callbacks.check_cancel();
 
     // --- refit on every usable row
@@ -300,8 +301,14 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     LearnerOptions final_learner = options.learner;
     final_learner.C = report.c_selection.chosen;
     final_learner.threads = static_cast<int>(threads);
-    callbacks.report("refit", 0, 1);
-    LinearWeights weights = fit_rows(set, std::vector<char>(n, 1), final_learner, callbacks);
+    // The learner reports its classes as "train"; here that is the refit.
+    TrainCallbacks refit_callbacks;
+    refit_callbacks.cancelled = callbacks.cancelled;
+    if (callbacks.progress)
+        refit_callbacks.progress = [&callbacks](const TrainProgress &p) {
+            callbacks.report("refit", p.done, p.total);
+        };
+    LinearWeights weights = fit_rows(set, std::vector<char>(n, 1), final_learner, refit_callbacks);
     if (has_oos_rows && !oos_class) {
         // Negatives mode: drop the learner's out-of-scope column.
         LinearWeights kept;
@@ -315,7 +322,6 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         kept.bias.assign(weights.bias.begin(), weights.bias.begin() + static_cast<std::ptrdiff_t>(k));
         weights = std::move(kept);
     }
-    callbacks.report("refit", 1, 1);
     report.seconds_refit = seconds_since(t0);
 
     // --- gate evidence on the fresh rows

@@ -337,14 +337,14 @@ TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
     EXPECT_EQ(o.target_precision, 0.9);
     o.apply_json(
         R"({"evaluation":"holdout","cv_folds":4,"out_of_scope_intent":"fuera","out_of_scope_mode":"class",
-                     "min_gate_rows":10,"typo_variants":2,"select_C":false,"min_confidence":0.3})");
+                     "min_gate_rows":10,"typo_variants":2,"select_C":true,"min_confidence":0.3})");
     EXPECT_EQ(o.evaluation.method, EvaluationMethod::Holdout);
     EXPECT_EQ(o.evaluation.folds, 4);
     EXPECT_EQ(o.out_of_scope_intent, "fuera");
     EXPECT_EQ(o.out_of_scope_mode, OutOfScopeMode::Class);
     EXPECT_EQ(o.min_gate_rows, 10u);
     EXPECT_EQ(o.typo_variants, 2);
-    EXPECT_FALSE(o.select_C);
+    EXPECT_TRUE(o.select_C);
     ModelOptions again;
     again.apply_json(o.to_json());
     EXPECT_EQ(again.to_json(), o.to_json());
@@ -769,6 +769,8 @@ TEST(TrainModel, ThreadCountDoesNotChangeTheModel) {
     one.learner.threads = 1;
     two.learner.threads = 2;
     three.learner.threads = 3;
+    for (ModelOptions *o : {&one, &two, &three})
+        o->select_C = true; // the grid's fits too
     const TrainedModel a = train_model(spanish_rows(), one, TrainCallbacks{});
     const std::string blob = a.model.serialize();
     for (const ModelOptions &o : {two, three}) {
@@ -782,6 +784,7 @@ TEST(TrainModel, ThreadCountDoesNotChangeTheModel) {
             EXPECT_EQ(b.report.rows[i].confidence, a.report.rows[i].confidence);
         }
         EXPECT_EQ(b.report.c_selection.accuracy, a.report.c_selection.accuracy);
+        EXPECT_EQ(b.report.c_selection.grid.size(), 5u);
     }
 }
 

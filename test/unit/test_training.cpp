@@ -306,6 +306,7 @@ TEST(Training, WorkerThreadsNeverCallBack) {
     const std::thread::id me = std::this_thread::get_id();
     std::mutex mutex;
     std::set<std::thread::id> seen;
+    std::set<std::string> stages;
     std::atomic<size_t> calls{0};
     TrainCallbacks cb;
     cb.cancelled = [&] {
@@ -314,9 +315,10 @@ TEST(Training, WorkerThreadsNeverCallBack) {
         ++calls;
         return false;
     };
-    cb.progress = [&](const TrainProgress &) {
+    cb.progress = [&](const TrainProgress &p) {
         std::lock_guard<std::mutex> lock(mutex);
         seen.insert(std::this_thread::get_id());
+        stages.insert(p.stage);
         ++calls;
     };
     ModelOptions o;
@@ -326,21 +328,31 @@ TEST(Training, WorkerThreadsNeverCallBack) {
     EXPECT_TRUE(t.report.gate.evaluated);
     EXPECT_GT(calls.load(), 0u);
     EXPECT_EQ(seen, std::set<std::thread::id>{me});
+    EXPECT_EQ(stages, (std::set<std::string>{"features", "evaluate", "calibrate", "refit", "gate"}));
 }
 
 // A cancel during the fold fits stops every thread and surfaces as Cancelled.
 TEST(Training, CancelDuringCrossValidationStopsEveryThread) {
-    std::atomic<int> polls{0};
+    std::atomic<bool> evaluating{false};
+    std::atomic<int> polls_after{0};
     TrainCallbacks cb;
-    cb.cancelled = [&] { return ++polls > 20; };
+    cb.progress = [&](const TrainProgress &p) {
+        if (std::string(p.stage) == "evaluate") evaluating = true;
+    };
+    cb.cancelled = [&] {
+        if (!evaluating) return false;
+        ++polls_after;
+        return true;
+    };
     ModelOptions o;
     o.learner.threads = 2;
     try {
-        train_model(shop_rows(40), o, cb);
+        train_model(shop_rows(200, 20), o, cb);
         FAIL() << "not cancelled";
     } catch (const Error &e) {
         EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
     }
+    EXPECT_GE(polls_after.load(), 1);
 }
 
 // Typo variants train with their row (and stay out of the evaluated rows);
