@@ -163,12 +163,13 @@ struct NllDerivatives {
 };
 
 NllDerivatives nll_derivatives(const std::vector<float> &shifted, size_t n, const std::vector<size_t> &rows,
-                               const std::vector<int> &truth, double a) {
+                               const std::vector<int> &truth, double a, double smoothing) {
     NllDerivatives out;
     const float af = static_cast<float>(a);
+    const double other_share = n > 1 ? smoothing / static_cast<double>(n - 1) : 0.0;
     for (size_t r : rows) {
         const float *s = shifted.data() + r * n;
-        double z = 0, m1 = 0, m2 = 0;
+        double z = 0, m1 = 0, m2 = 0, sum = 0;
         for (size_t c = 0; c < n; ++c) {
             // Single precision exp: the fit needs a handful of digits, and
             // this loop is most of its time (rows x intents per step).
@@ -176,9 +177,15 @@ NllDerivatives nll_derivatives(const std::vector<float> &shifted, size_t n, cons
             z += e;
             m1 += e * s[c];
             m2 += e * s[c] * s[c];
+            sum += s[c];
         }
         const double mean = m1 / z;
-        out.d1 += mean - s[truth[r]];
+        // The target's expected score: (1 - smoothing) on the true column,
+        // the rest shared by the others.
+        const double true_score = s[truth[r]];
+        const double target =
+            n > 1 ? (1 - smoothing) * true_score + other_share * (sum - true_score) : true_score;
+        out.d1 += mean - target;
         out.d2 += std::max(0.0, m2 / z - mean * mean);
     }
     const double m = static_cast<double>(rows.size());
@@ -191,9 +198,15 @@ NllDerivatives nll_derivatives(const std::vector<float> &shifted, size_t n, cons
 
 // L(a) is convex in a, so its derivative is increasing: the optimum is the
 // root of L'(a), found by Newton steps kept inside a shrinking bracket
-// (bisection in log space when a step leaves it). A derivative still
-// negative at the top of the range means the pooled scores separate the
-// classes perfectly; the scale then stays at that bound.
+// (bisection in log space when a step leaves it).
+//
+// The targets are smoothed as Platt smoothed his (1 / (m + 2) of the
+// probability moved off the true column, m the rows fitted on). Without it,
+// pooled scores that separate the classes perfectly, which is common with a
+// few dozen distinct rows, drive the likelihood's optimum to an infinite
+// scale: every message, an empty one included, then got a confidence of
+// 1.0. With it the scale stays finite, and on thousands of rows the targets
+// move by less than 0.001.
 ScoreCalibrator fit_score_calibrator(const std::vector<float> &scores, size_t n,
                                      const std::vector<int> &truth) {
     if (n == 0 || scores.size() != truth.size() * n)
@@ -229,18 +242,20 @@ ScoreCalibrator fit_score_calibrator(const std::vector<float> &scores, size_t n,
         for (size_t c = 0; c < n; ++c)
             shifted[r * n + c] = s[c] - top;
     }
+    const double smoothing = 1.0 / (static_cast<double>(rows.size()) + 2.0);
+    auto derivatives = [&](double a) { return nll_derivatives(shifted, n, rows, truth, a, smoothing); };
     double lo = 1e-2, hi = 1e3;
-    if (nll_derivatives(shifted, n, rows, truth, hi).d1 <= 0) {
+    if (derivatives(hi).d1 <= 0) {
         out.scale = static_cast<float>(hi);
         return out;
     }
-    if (nll_derivatives(shifted, n, rows, truth, lo).d1 >= 0) {
+    if (derivatives(lo).d1 >= 0) {
         out.scale = static_cast<float>(lo);
         return out;
     }
     double a = 5.0; // typical of L2-normalised TF-IDF rows and linear SVM scores
     for (int iter = 0; iter < 60; ++iter) {
-        const NllDerivatives d = nll_derivatives(shifted, n, rows, truth, a);
+        const NllDerivatives d = derivatives(a);
         if (d.d1 > 0)
             hi = a;
         else

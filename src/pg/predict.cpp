@@ -151,7 +151,7 @@ PG_INTENT_FUNCTION(pg_intent_model_info) {
     for (intent::FeatureKind kind : model.vectorizer().kinds())
         (kind == intent::FeatureKind::Word ? word_features : char_features)++;
     intent::Json out = intent::Json::object();
-    out["format_version"] = intent::IntentModel::kFormatVersion;
+    out["format_version"] = model.format_version(); // of this blob: 1 for a 0.1.0 model
     out["algorithm"] = intent::algorithm_name(model.algorithm());
     out["bytes"] = VARSIZE_ANY_EXHDR(blob);
     out["total_intents"] = model.labels().size();

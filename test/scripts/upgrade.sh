@@ -182,6 +182,8 @@ if ! diff -u "$OUT/before.predictions" "$OUT/after.predictions"; then
     exit 1
 fi
 echo "ok: the models trained by 0.1.0 give the same predictions"
+expect_eq "$(q $DB "SELECT string_agg(DISTINCT intent_model_info(model) ->> 'format_version', ',') FROM ai_intent_models")" "1" \
+    "intent_model_info() reports the 0.1.0 models' own format version (1)"
 
 # The catalog equals a fresh install's.
 psql -X -q -d postgres -c "CREATE DATABASE fresh"

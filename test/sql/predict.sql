@@ -23,7 +23,11 @@ SELECT pg_temp.try_hint($$SELECT predict_intent('hola')$$);
 SELECT pg_temp.try_hint($$SELECT classify_intent('hola')$$);
 
 \i test/fixtures/spanish_80.sql
-SELECT train_intent_model('predict', 'full', '{"seed": 3}') ->> 'deploy_reason' AS reason;
+-- 80 rows are fewer than min_threshold_rows (100 by default): too few
+-- out-of-fold predictions to estimate a precision, so a model trained on
+-- them would never abstain (see below). This one is asked to estimate its
+-- threshold from 40.
+SELECT train_intent_model('predict', 'full', '{"seed": 3, "min_threshold_rows": 40}') ->> 'deploy_reason' AS reason;
 SELECT id AS model_id FROM ai_intent_models WHERE is_active \gset
 
 -- A clear message: the right intent, confident, not uncertain, the active model.
@@ -62,9 +66,11 @@ SELECT predict_intent(NULL) IS NULL AS row_is_null, (predict_intent(NULL)).predi
 
 -- The empty string and messages of unknown words are answered from the
 -- model's bias alone: some intent with a near-uniform confidence (four
--- intents: about 0.25), far below the threshold chosen on validation, so
+-- intents: about 0.25), below the threshold (at least the 0.5 floor), so
 -- they are uncertain and classify_intent() says 'uncertain'.
-SELECT confidence_threshold > 0.5 AS threshold_above_half FROM ai_intent_models WHERE id = :model_id;
+SELECT confidence_threshold >= 0.5 AS threshold_at_least_half,
+       (metrics #>> '{threshold,abstains}')::boolean AS abstains
+  FROM ai_intent_models WHERE id = :model_id;
 SELECT m, p.predicted_intent IS NOT NULL AS answered, p.confidence < 0.5 AS low_confidence, p.uncertain,
        p.model_id = :model_id AS active_model, classify_intent(m)
   FROM (VALUES (''), ('xyzzy plugh'), ('hola')) AS v(m), LATERAL predict_intent(v.m) AS p;
@@ -81,8 +87,18 @@ SELECT octet_length(repeat('quiero devolver la chaqueta ', 37450)) >= 1048576 AS
 SELECT predicted_intent, uncertain FROM predict_intent(repeat('quiero devolver la chaqueta ', 37450));
 SELECT classify_intent(repeat('x', 1048576)) AS one_token;
 
--- A given model, active or not.
+-- A given model, active or not. This one has the default min_threshold_rows:
+-- its 80 rows are too few to estimate a threshold, so it never abstains,
+-- and its report says why. Its confidences stay honest: near uniform for
+-- an empty message (the targets of its calibration are smoothed, so scores
+-- that separate 80 training rows perfectly do not make it certain of
+-- everything).
 SELECT train_intent_model('second', 'full', '{"seed": 4, "deploy": "never"}') ->> 'model_id' AS second_id \gset
+SELECT confidence_threshold AS threshold, (metrics #>> '{threshold,abstains}')::boolean AS abstains,
+       metrics #>> '{threshold,reason}' AS reason
+  FROM ai_intent_models WHERE id = :second_id;
+SELECT m, p.confidence < 0.5 AS low_confidence, p.uncertain
+  FROM (VALUES (''), ('quiero devolver la chaqueta')) AS v(m), LATERAL predict_intent(v.m, :second_id) AS p;
 SELECT predicted_intent, model_id = :second_id AS given_model
   FROM predict_intent('quiero devolver la chaqueta', :second_id);
 SELECT model_id = :model_id AS still_active_model FROM predict_intent('quiero devolver la chaqueta');

@@ -97,7 +97,8 @@ SELECT version = :'r'::jsonb ->> 'model_version' AS version_matches, is_active,
        size_bytes = octet_length(model) AS size_ok, sha256 = encode(sha256(model), 'hex') AS sha_ok,
        confidence_threshold BETWEEN 0 AND 1 AS threshold_ok,
        metrics ? 'threshold' AND metrics ? 'calibration' AS metrics_ok,
-       run_id = (:'r'::jsonb ->> 'run_id')::uuid AS run_matches
+       run_id = (:'r'::jsonb ->> 'run_id')::uuid AS run_matches,
+       intent_model_info(model) ->> 'format_version' AS format_version
   FROM ai_intent_models;
 SELECT model_id = (:'r'::jsonb ->> 'model_id')::bigint AS model_matches, previous_model_id, reason,
        deployed_by = current_user AS by_me

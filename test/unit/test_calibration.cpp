@@ -207,10 +207,12 @@ TEST(ScoreCalibrator, RecoversAKnownTemperature) {
     EXPECT_EQ(fit_score_calibrator(more, n, more_truth).scale, cal.scale);
 }
 
-// Perfectly separated scores push the scale to its upper bound; no usable
+// Perfectly separated scores keep a finite scale: the smoothed targets (1/4
+// of the probability off the true column for two rows) put the fitted
+// probability of the true class at 3/4, so the scale is ln(3) / 2. No usable
 // rows leave it at 1; bad shapes throw.
 TEST(ScoreCalibrator, EdgeCases) {
-    EXPECT_FLOAT_EQ(fit_score_calibrator({1, -1, -1, 1}, 2, {0, 1}).scale, 1000.0f);
+    EXPECT_NEAR(fit_score_calibrator({1, -1, -1, 1}, 2, {0, 1}).scale, std::log(3.0) / 2, 1e-4);
     EXPECT_FLOAT_EQ(fit_score_calibrator({1, -1}, 2, {-1}).scale, 1.0f);
     EXPECT_THROW(fit_score_calibrator({1, -1, 0}, 2, {0}), Error);
     EXPECT_THROW(fit_score_calibrator({1, -1}, 2, {2}), Error);
