@@ -989,6 +989,8 @@ SELECT row_number() OVER w AS rank,
                END
            ELSE
                CASE WHEN q.label IS NULL THEN pg_catalog.format('%s row without an intent', q.source)
+                    WHEN NOT EXISTS (SELECT 1 FROM latest_run)
+                        THEN pg_catalog.format('%s row; no training run has completed yet', q.source)
                     WHEN q.predicted_intent IS NULL
                         THEN pg_catalog.format('%s row; the latest training run has no out-of-fold prediction for label %s',
                                                q.source, q.label)
