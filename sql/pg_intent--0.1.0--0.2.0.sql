@@ -898,15 +898,17 @@ COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
 --      logs by default) whose detection was uncertain: no detected intent,
 --      no confidence score, or a confidence_score (0-100) below the abstain
 --      threshold of the model that made the prediction (model_id; else the
---      active model's; 0.5 without any model). Most uncertain first.
+--      active model): its threshold for the detected intent, as
+--      predict_intent() applies it, else its global one; 0.5 without any
+--      model. Most uncertain first.
 --   3. other: the rest, the rows whose label the last run's model doubted
 --      most first.
 -- Within each tier live traffic comes before bulk data (source 'imported'
 -- or 'synthetic': datasets loaded in bulk rather than messages users sent).
 --
 -- The view is security_invoker: the reader needs SELECT on ai_training_data,
--- ai_training_runs, ai_training_run_rows and on the id, is_active and
--- confidence_threshold columns of ai_intent_models; row-level security on
+-- ai_training_runs, ai_training_run_rows and on the id, is_active,
+-- confidence_threshold and metrics columns of ai_intent_models; row-level security on
 -- them applies (a run's rows hidden from the reader give no evidence).
 
 CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
@@ -939,8 +941,9 @@ WITH latest_run AS (
     SELECT p.*,
            o.run_id, o.predicted_intent, o.confidence AS predicted_confidence, o.label_probability,
            t.threshold AS label_threshold,
-           coalesce(pm.confidence_threshold,
-                    (SELECT m.confidence_threshold FROM @extschema@.ai_intent_models AS m WHERE m.is_active),
+           coalesce((pm.metrics #>> ARRAY['threshold', 'per_intent', p.label])::float8, pm.confidence_threshold,
+                    (SELECT coalesce((m.metrics #>> ARRAY['threshold', 'per_intent', p.label])::float8, m.confidence_threshold)
+                       FROM @extschema@.ai_intent_models AS m WHERE m.is_active),
                     0.5) AS abstain_threshold,
            p.source = 'live' AS live,
            coalesce(o.predicted_intent <> o.intent AND o.label_probability < t.threshold, false) AS suspected
@@ -1749,6 +1752,26 @@ SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
  WHERE p.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
 COMMENT ON VIEW @extschema@.ai_training_progress IS
     'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time. Phase, counts and run id need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';
+
+-- ======== src/sql/43_evaluate.sql ========
+-- Evaluating a model on any labelled data the caller may read.
+
+-- The C function runs the caller's query with the caller's rights (it is
+-- SECURITY INVOKER and never switches user: the query is parsed under the
+-- caller's search_path, and table privileges and row-level security apply
+-- as if the caller had run it), through a cursor in batches, read-only. It
+-- predicts with the active model, or with a given one the caller may see
+-- (as predict_intent(text, bigint)). VOLATILE: the result depends on an
+-- arbitrary query, which may read volatile functions or data, so two calls
+-- with the same arguments in one statement need not agree, and the planner
+-- must neither fold nor reuse a call. PARALLEL UNSAFE: it opens a cursor and
+-- runs the caller's SQL, which may itself be parallel unsafe.
+CREATE OR REPLACE FUNCTION @extschema@.evaluate_intent_model(p_model_id bigint, p_query text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_evaluate_model'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
+    'Scores a model (NULL: the active one) on the rows of p_query, run with the caller''s rights and read-only: two text columns, the message then the expected intent. Returns the metrics object of a training report (rows, accuracy, macro and per-intent precision/recall/F1, confusion {labels, matrix}, misclassified rows by position, calibration {ece, brier}) plus threshold, abstained, coverage, accepted_accuracy, out-of-scope rows and recall, query_rows and skipped (NULL message or NULL/empty intent). NULL query: 22004; not a read-only query: 22023; not two text columns: 42804; no labelled row: 22023; unknown model: P0002.';
 
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
@@ -2921,6 +2944,8 @@ AS $$
         -- prediction with the active model; the model bytes stay private
         '@extschema@.predict_intent(text)',
         '@extschema@.predict_intent(text, bigint)',
+        -- runs the caller's own query with the caller's rights, read-only
+        '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',

@@ -31,15 +31,17 @@
 --      logs by default) whose detection was uncertain: no detected intent,
 --      no confidence score, or a confidence_score (0-100) below the abstain
 --      threshold of the model that made the prediction (model_id; else the
---      active model's; 0.5 without any model). Most uncertain first.
+--      active model): its threshold for the detected intent, as
+--      predict_intent() applies it, else its global one; 0.5 without any
+--      model. Most uncertain first.
 --   3. other: the rest, the rows whose label the last run's model doubted
 --      most first.
 -- Within each tier live traffic comes before bulk data (source 'imported'
 -- or 'synthetic': datasets loaded in bulk rather than messages users sent).
 --
 -- The view is security_invoker: the reader needs SELECT on ai_training_data,
--- ai_training_runs, ai_training_run_rows and on the id, is_active and
--- confidence_threshold columns of ai_intent_models; row-level security on
+-- ai_training_runs, ai_training_run_rows and on the id, is_active,
+-- confidence_threshold and metrics columns of ai_intent_models; row-level security on
 -- them applies (a run's rows hidden from the reader give no evidence).
 
 CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
@@ -72,8 +74,9 @@ WITH latest_run AS (
     SELECT p.*,
            o.run_id, o.predicted_intent, o.confidence AS predicted_confidence, o.label_probability,
            t.threshold AS label_threshold,
-           coalesce(pm.confidence_threshold,
-                    (SELECT m.confidence_threshold FROM @extschema@.ai_intent_models AS m WHERE m.is_active),
+           coalesce((pm.metrics #>> ARRAY['threshold', 'per_intent', p.label])::float8, pm.confidence_threshold,
+                    (SELECT coalesce((m.metrics #>> ARRAY['threshold', 'per_intent', p.label])::float8, m.confidence_threshold)
+                       FROM @extschema@.ai_intent_models AS m WHERE m.is_active),
                     0.5) AS abstain_threshold,
            p.source = 'live' AS live,
            coalesce(o.predicted_intent <> o.intent AND o.label_probability < t.threshold, false) AS suspected

@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(262);
+SELECT plan(273);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -326,6 +326,19 @@ SELECT has_view('public', 'ai_shadow_agreement', 'view ai_shadow_agreement exist
 SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at']::name[], 'ai_shadow_agreement columns');
 SELECT isnt(obj_description(to_regclass('public.ai_shadow_agreement'), 'pg_class'), NULL, 'ai_shadow_agreement has a comment');
 
+-- evaluate_intent_model(bigint, text)
+SELECT has_function('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) exists');
+SELECT function_returns('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'jsonb', 'evaluate_intent_model(bigint, text) returns jsonb');
+SELECT function_lang_is('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'c', 'evaluate_intent_model(bigint, text) is written in C');
+SELECT volatility_is('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'volatile', 'evaluate_intent_model(bigint, text) is VOLATILE (it runs an arbitrary query)');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), 'u'::"char", 'evaluate_intent_model(bigint, text) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) is not STRICT (NULL p_model_id is the active model; NULL p_query raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), ARRAY['p_model_id', 'p_query'], 'evaluate_intent_model(bigint, text) parameter names');
+SELECT isnt_definer('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) is SECURITY INVOKER (the query runs with the caller''s rights)');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), NULL, 'evaluate_intent_model(bigint, text) has no SET clause (the caller''s search_path resolves the caller''s query)');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'EXECUTE'), false), 'evaluate_intent_model(bigint, text) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'pg_proc'), NULL, 'evaluate_intent_model(bigint, text) has a comment');
+
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.
 CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
@@ -334,6 +347,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_set_was_mismatch()', 'volatile', 'unsafe', false),
     ('predict_intent(text)', 'stable', 'safe', true),
     ('predict_intent(text, bigint)', 'stable', 'safe', true),
+    ('evaluate_intent_model(bigint, text)', 'volatile', 'unsafe', true),
     ('classify_intent(text)', 'stable', 'safe', true),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),

@@ -83,9 +83,10 @@ SELECT bool_and(ok) AS ordered
                        CASE WHEN source = 'live' THEN 0 ELSE 1 END, -priority), 1, (0, 0, -1e9::float8)) OVER (ORDER BY rank) AS ok
           FROM ai_review_queue) AS s;
 SELECT rank > 4 AS after_errors, tier, user_message, source,
-       confidence_score < 100 * (SELECT confidence_threshold FROM ai_intent_models WHERE is_active) AS below_threshold,
+       confidence_score < 100 * (SELECT coalesce((metrics #>> ARRAY['threshold', 'per_intent', q.intent])::float8, confidence_threshold)
+                                   FROM ai_intent_models WHERE is_active) AS below_threshold,
        regexp_replace(rank_reason, '[0-9]+\.?[0-9]*', 'N', 'g') AS rank_reason
-  FROM ai_review_queue WHERE source IN ('live', 'imported') ORDER BY rank;
+  FROM ai_review_queue AS q WHERE source IN ('live', 'imported') ORDER BY rank;
 
 -- Reviews take rows out of the queue: a correction, an approval, a rejection.
 SELECT submit_intent_correction(id, 'return_process') ->> 'was_mismatch' AS corrected
