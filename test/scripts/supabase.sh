@@ -131,11 +131,17 @@ expect_role pgi_supabase anon "SELECT count(*) FROM ai_training_data" 42501 "ano
 expect_role pgi_supabase anon "SELECT submit_intent_correction('$row', 'complaint')" 42501 "anon cannot correct labels"
 expect_role pgi_supabase anon "SELECT predict_intent('hola', $inactive)" 42501 "anon cannot use a model that is not deployed"
 expect_role pgi_supabase anon "SELECT count(*) FROM ai_review_queue" 42501 "anon cannot read the review queue"
+expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, 'SELECT user_message, detected_intent FROM ai_training_data')" 42501 \
+    "anon cannot evaluate on the chat messages (the query runs with anon's rights)"
+expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver un producto', 'return_process')\$\$)" ok \
+    "anon can evaluate the active model on its own rows"
 expect_role pgi_supabase anon "SELECT approve_training_sample('$row')" 42501 "anon cannot approve rows"
 # reviewers
 expect_role pgi_supabase authenticated "SELECT submit_intent_correction('$row', 'complaint')" ok "authenticated corrects labels"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_pending_review" ok "authenticated reads the review queue"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'" ok "authenticated reads the ranked review queue"
+expect_role pgi_supabase authenticated "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" ok \
+    "authenticated evaluates a model that is not deployed on the data it may read"
 expect_role pgi_supabase authenticated "SELECT approve_training_sample(id) FROM ai_review_queue WHERE rank = 1" ok \
     "authenticated approves the first row of the queue"
 expect_role pgi_supabase authenticated "SELECT reject_training_sample(id, 'spam') FROM ai_review_queue WHERE rank = 1" ok \
