@@ -13,6 +13,9 @@
 // Read-only. The query must be a single SELECT, VALUES or TABLE statement
 // without data-modifying WITH or FOR UPDATE/SHARE (22023 otherwise), and is
 // run through SPI with read_only = true, which refuses anything else again.
+// (A function the query calls runs as it would in the caller's own SELECT:
+// a volatile function of the caller's may still write, with the caller's
+// rights; nothing here runs with more.)
 //
 // Memory. The rows are read through a cursor, kBatchRows at a time; each
 // batch's values live in a memory context reset after the batch, and the
