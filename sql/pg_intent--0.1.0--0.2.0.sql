@@ -868,6 +868,156 @@ $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
     'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';
 
+-- ======== src/sql/33_review_queue.sql ========
+-- The review queue ranked by the value of a review (ai_review_queue).
+--
+-- It holds exactly the rows of ai_pending_review (nobody reviewed them:
+-- intent_correct NULL, not corrected, not reviewed, approved or rejected),
+-- ordered so that a reviewer's first hour fixes the most:
+--
+--   1. label_error: likely label errors. The latest completed training run
+--      stored, for every row it read, the out-of-fold prediction of a model
+--      that never saw the row (ai_training_run_rows). A row is suspected when
+--      that model predicts another intent AND gives the row's own label less
+--      probability than rows of that label get on average (the per-class
+--      threshold of confident learning, Northcutt et al. 2021: t_j = mean
+--      out-of-fold probability of label j over the run's rows labelled j; it
+--      adapts to intents that are hard for the model). Suspects are ranked by
+--      self-confidence, the probability the label got, lowest first
+--      (priority = 1 - label_probability), cleanlab's default ranking.
+--      Measured (bench/review_queue.sh, CLINC150 and HWU64 train splits with
+--      5 % of labels flipped; bench/README.md): ranking by self-confidence put
+--      more flipped rows in the top k than ranking by the margin (confidence
+--      - label_probability) or by the confidence of the other intent, and
+--      ranking confident learning's off-diagonal first (confidence >= t of
+--      the predicted intent) put flipped rows whose out-of-fold prediction
+--      was not that confident behind correct rows. The class threshold
+--      therefore only decides membership of the tier (it is a weak filter on
+--      these data: almost every disagreement passes it); the order is the
+--      label's probability. Only rows whose label is still the one the run
+--      read count (a row edited since has no evidence about its new label),
+--      and rows labelled the run's out-of-scope intent are never suspects
+--      (the model has no probability for that label).
+--   2. uncertain: live traffic (source = 'live', what record_interaction()
+--      logs by default) whose detection was uncertain: no detected intent,
+--      no confidence score, or a confidence_score (0-100) below the abstain
+--      threshold of the model that made the prediction (model_id; else the
+--      active model): its threshold for the detected intent, as
+--      predict_intent() applies it, else its global one; 0.5 without any
+--      model. Most uncertain first.
+--   3. other: the rest, the rows whose label the last run's model doubted
+--      most first.
+-- Within each tier live traffic comes before bulk data (source 'imported'
+-- or 'synthetic': datasets loaded in bulk rather than messages users sent).
+--
+-- The view is security_invoker: the reader needs SELECT on ai_training_data,
+-- ai_training_runs, ai_training_run_rows and on the id, is_active,
+-- confidence_threshold and metrics columns of ai_intent_models; row-level security on
+-- them applies (a run's rows hidden from the reader give no evidence).
+
+CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
+WITH latest_run AS (
+    SELECT r.id, r.metrics #>> '{out_of_scope,intent}' AS out_of_scope_intent
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.status = 'completed'
+     ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
+     LIMIT 1
+), oof AS (
+    -- the latest run's out-of-fold predictions of in-scope labels
+    SELECT rr.run_id, rr.training_data_id, rr.intent, rr.predicted_intent, rr.confidence, rr.label_probability
+      FROM @extschema@.ai_training_run_rows AS rr
+      JOIN latest_run AS l ON l.id = rr.run_id
+     WHERE rr.predicted_intent IS NOT NULL
+       AND rr.label_probability IS NOT NULL
+       AND rr.intent IS DISTINCT FROM l.out_of_scope_intent
+), class_threshold AS (
+    SELECT o.intent, avg(o.label_probability) AS threshold
+      FROM oof AS o
+     GROUP BY o.intent
+), pending AS (
+    SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.source, d.model_id, d.created_at,
+           coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) AS label
+      FROM @extschema@.ai_training_data AS d
+     WHERE d.intent_correct IS NULL
+       AND d.corrected_by_human IS NOT TRUE
+       AND d.dataset_status NOT IN ('reviewed', 'approved', 'rejected')
+), scored AS (
+    SELECT p.*,
+           o.run_id, o.predicted_intent, o.confidence AS predicted_confidence, o.label_probability,
+           t.threshold AS label_threshold,
+           coalesce((pm.metrics #>> ARRAY['threshold', 'per_intent', p.label])::float8, pm.confidence_threshold,
+                    (SELECT coalesce((m.metrics #>> ARRAY['threshold', 'per_intent', p.label])::float8, m.confidence_threshold)
+                       FROM @extschema@.ai_intent_models AS m WHERE m.is_active),
+                    0.5) AS abstain_threshold,
+           p.source = 'live' AS live,
+           coalesce(o.predicted_intent <> o.intent AND o.label_probability < t.threshold, false) AS suspected
+      FROM pending AS p
+      LEFT JOIN oof AS o ON o.training_data_id = p.id AND o.intent = p.label
+      LEFT JOIN class_threshold AS t ON t.intent = o.intent
+      LEFT JOIN @extschema@.ai_intent_models AS pm ON pm.id = p.model_id
+), tiered AS (
+    SELECT s.*,
+           CASE WHEN s.suspected THEN 'label_error'
+                WHEN s.live AND (s.label IS NULL OR s.confidence_score IS NULL
+                                 OR s.confidence_score < 100 * s.abstain_threshold) THEN 'uncertain'
+                ELSE 'other' END AS tier
+      FROM scored AS s
+), prioritised AS (
+    SELECT t.*,
+           CASE t.tier WHEN 'label_error' THEN 1 WHEN 'uncertain' THEN 2 ELSE 3 END AS tier_order,
+           CASE WHEN t.tier = 'label_error' THEN 1 - t.label_probability::float8
+                WHEN t.tier = 'uncertain' THEN 1 - coalesce(t.confidence_score, 0) / 100.0::float8
+                ELSE coalesce(1 - t.label_probability::float8, 1 - t.confidence_score / 100.0::float8, 0)
+           END AS priority
+      FROM tiered AS t
+)
+SELECT row_number() OVER w AS rank,
+       q.tier,
+       q.priority,
+       q.id,
+       q.user_message,
+       q.label AS intent,
+       CASE WHEN q.suspected THEN q.predicted_intent END AS suspected_intent,
+       q.predicted_confidence::float8 AS suspected_confidence,
+       q.label_probability::float8 AS label_probability,
+       q.confidence_score,
+       q.source,
+       CASE q.tier
+           WHEN 'label_error' THEN pg_catalog.format(
+               'out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)',
+               q.predicted_intent, round(q.predicted_confidence::numeric, 2), q.label,
+               round(q.label_probability::numeric, 2), q.label, round(q.label_threshold::numeric, 2))
+           WHEN 'uncertain' THEN
+               CASE WHEN q.label IS NULL THEN 'live message with no detected intent'
+                    WHEN q.confidence_score IS NULL
+                        THEN pg_catalog.format('live prediction %s without a confidence score', q.label)
+                    ELSE pg_catalog.format('live prediction %s at confidence %s, below the abstain threshold %s',
+                                           q.label, q.confidence_score, round(100 * q.abstain_threshold::numeric))
+               END
+           ELSE
+               CASE WHEN q.label IS NULL THEN pg_catalog.format('%s row without an intent', q.source)
+                    WHEN NOT EXISTS (SELECT 1 FROM latest_run)
+                        THEN pg_catalog.format('%s row; no training run has completed yet', q.source)
+                    WHEN q.predicted_intent IS NULL
+                        THEN pg_catalog.format('%s row; the latest training run has no out-of-fold prediction for label %s',
+                                               q.source, q.label)
+                    WHEN q.predicted_intent = q.label
+                        THEN pg_catalog.format('%s row; out-of-fold model agrees with label %s at %s',
+                                               q.source, q.label, round(q.label_probability::numeric, 2))
+                    ELSE pg_catalog.format('%s row; out-of-fold model predicts %s at %s, but label %s got %s, not below the %s rows labelled %s get on average',
+                                           q.source, q.predicted_intent, round(q.predicted_confidence::numeric, 2),
+                                           q.label, round(q.label_probability::numeric, 2),
+                                           round(q.label_threshold::numeric, 2), q.label)
+               END
+       END AS rank_reason,
+       q.run_id,
+       q.created_at
+  FROM prioritised AS q
+WINDOW w AS (ORDER BY q.tier_order, q.live DESC, q.priority DESC, q.predicted_confidence DESC NULLS LAST, q.created_at, q.id)
+ ORDER BY rank;
+COMMENT ON VIEW @extschema@.ai_review_queue IS
+    'The rows of ai_pending_review ranked by the value of a review (rank 1 first): tier label_error (the latest completed training run''s out-of-fold model predicts another intent and gives the label less probability than its intent''s rows get on average; lowest label probability first), then uncertain (live predictions below the abstain threshold or without an intent or confidence), then other; live traffic before imported and synthetic rows within each tier. suspected_intent is what the out-of-fold model predicts for a suspected label error; rank_reason says why in words.';
+
 -- ======== src/sql/40_training.sql ========
 -- Training runs: the entry point, the worker that records the run and
 -- applies the deploy rule, and the C trainer it calls.
@@ -1606,6 +1756,26 @@ SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
  WHERE p.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
 COMMENT ON VIEW @extschema@.ai_training_progress IS
     'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time. Phase, counts and run id need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';
+
+-- ======== src/sql/43_evaluate.sql ========
+-- Evaluating a model on any labelled data the caller may read.
+
+-- The C function runs the caller's query with the caller's rights (it is
+-- SECURITY INVOKER and never switches user: the query is parsed under the
+-- caller's search_path, and table privileges and row-level security apply
+-- as if the caller had run it), through a cursor in batches, read-only. It
+-- predicts with the active model, or with a given one the caller may see
+-- (as predict_intent(text, bigint)). VOLATILE: the result depends on an
+-- arbitrary query, which may read volatile functions or data, so two calls
+-- with the same arguments in one statement need not agree, and the planner
+-- must neither fold nor reuse a call. PARALLEL UNSAFE: it opens a cursor and
+-- runs the caller's SQL, which may itself be parallel unsafe.
+CREATE OR REPLACE FUNCTION @extschema@.evaluate_intent_model(p_model_id bigint, p_query text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_evaluate_model'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
+    'Scores a model (NULL: the active one) on the rows of p_query, run with the caller''s rights and read-only: two text columns, the message then the expected intent. Returns the metrics object of a training report (rows, accuracy, macro and per-intent precision/recall/F1, confusion {labels, matrix}, misclassified rows by position, calibration {ece, brier}) plus threshold, abstained, coverage, accepted_accuracy, out-of-scope rows and recall, query_rows and skipped (NULL message or NULL/empty intent). NULL query: 22004; not a read-only query: 22023; not two text columns: 42804; no labelled row: 22023; unknown model: P0002.';
 
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
@@ -3420,6 +3590,8 @@ AS $$
         -- prediction with the active model; the model bytes stay private
         '@extschema@.predict_intent(text)',
         '@extschema@.predict_intent(text, bigint)',
+        -- runs the caller's own query with the caller's rights, read-only
+        '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',

@@ -21,6 +21,8 @@ AS $$
         -- prediction with the active model; the model bytes stay private
         '@extschema@.predict_intent(text)',
         '@extschema@.predict_intent(text, bigint)',
+        -- runs the caller's own query with the caller's rights, read-only
+        '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',

@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(289);
+SELECT plan(303);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -321,6 +321,11 @@ SELECT has_view('public', 'ai_pending_review', 'view ai_pending_review exists');
 SELECT columns_are('public', 'ai_pending_review', ARRAY['id', 'user_message', 'detected_intent', 'confidence_score', 'ai_response', 'response_source', 'escalated', 'category', 'source', 'conversation_id', 'model_id', 'created_at']::name[], 'ai_pending_review columns');
 SELECT isnt(obj_description(to_regclass('public.ai_pending_review'), 'pg_class'), NULL, 'ai_pending_review has a comment');
 
+-- view ai_review_queue
+SELECT has_view('public', 'ai_review_queue', 'view ai_review_queue exists');
+SELECT columns_are('public', 'ai_review_queue', ARRAY['rank', 'tier', 'priority', 'id', 'user_message', 'intent', 'suspected_intent', 'suspected_confidence', 'label_probability', 'confidence_score', 'source', 'rank_reason', 'run_id', 'created_at']::name[], 'ai_review_queue columns');
+SELECT isnt(obj_description(to_regclass('public.ai_review_queue'), 'pg_class'), NULL, 'ai_review_queue has a comment');
+
 -- view ai_classification_errors
 SELECT has_view('public', 'ai_classification_errors', 'view ai_classification_errors exists');
 SELECT columns_are('public', 'ai_classification_errors', ARRAY['id', 'user_message', 'detected_intent', 'correct_intent', 'confidence_score', 'ai_response', 'correct_response', 'corrected_by', 'corrected_at', 'model_id', 'created_at']::name[], 'ai_classification_errors columns');
@@ -357,6 +362,19 @@ SELECT has_view('public', 'ai_shadow_agreement', 'view ai_shadow_agreement exist
 SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at']::name[], 'ai_shadow_agreement columns');
 SELECT isnt(obj_description(to_regclass('public.ai_shadow_agreement'), 'pg_class'), NULL, 'ai_shadow_agreement has a comment');
 
+-- evaluate_intent_model(bigint, text)
+SELECT has_function('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) exists');
+SELECT function_returns('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'jsonb', 'evaluate_intent_model(bigint, text) returns jsonb');
+SELECT function_lang_is('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'c', 'evaluate_intent_model(bigint, text) is written in C');
+SELECT volatility_is('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'volatile', 'evaluate_intent_model(bigint, text) is VOLATILE (it runs an arbitrary query)');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), 'u'::"char", 'evaluate_intent_model(bigint, text) is PARALLEL UNSAFE');
+SELECT isnt_strict('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) is not STRICT (NULL p_model_id is the active model; NULL p_query raises 22004)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), ARRAY['p_model_id', 'p_query'], 'evaluate_intent_model(bigint, text) parameter names');
+SELECT isnt_definer('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) is SECURITY INVOKER (the query runs with the caller''s rights)');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), NULL, 'evaluate_intent_model(bigint, text) has no SET clause (the caller''s search_path resolves the caller''s query)');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'EXECUTE'), false), 'evaluate_intent_model(bigint, text) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'pg_proc'), NULL, 'evaluate_intent_model(bigint, text) has a comment');
+
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.
 CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
@@ -365,6 +383,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_set_was_mismatch()', 'volatile', 'unsafe', false),
     ('predict_intent(text)', 'stable', 'safe', true),
     ('predict_intent(text, bigint)', 'stable', 'safe', true),
+    ('evaluate_intent_model(bigint, text)', 'volatile', 'unsafe', true),
     ('classify_intent(text)', 'stable', 'safe', true),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
@@ -443,7 +462,7 @@ SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description
 SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_before_insert()'), ('_pg_intent_cue_before_delete()')$$, 'exactly the model-management functions, the policy reader and the cue triggers are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature <> ''_pg_intent_policy()'') OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 

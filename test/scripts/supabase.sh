@@ -67,7 +67,8 @@ for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELEC
     "SELECT _pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
     "SELECT _pg_intent_train_run(NULL::text, 'full'::text, '{}'::jsonb)" "SELECT _pg_intent_lock('training', false)" \
     "SELECT count(*) FROM ai_training_data" "DELETE FROM ai_training_data" "SELECT model FROM ai_intent_models" \
-    "UPDATE ai_training_policy SET max_f1_regression = 1" "SELECT count(*) FROM ai_pending_review"; do
+    "UPDATE ai_training_policy SET max_f1_regression = 1" "SELECT count(*) FROM ai_pending_review" \
+    "SELECT count(*) FROM ai_review_queue"; do
     expect_role pgi_supabase anon "$call" 42501 "anon is refused: $call"
 done
 expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un producto')" ok "anon can predict with the active model"
@@ -129,9 +130,22 @@ expect_role pgi_supabase anon "SELECT predicted_intent FROM predict_intent('quie
 expect_role pgi_supabase anon "SELECT count(*) FROM ai_training_data" 42501 "anon cannot read the chat messages"
 expect_role pgi_supabase anon "SELECT submit_intent_correction('$row', 'complaint')" 42501 "anon cannot correct labels"
 expect_role pgi_supabase anon "SELECT predict_intent('hola', $inactive)" 42501 "anon cannot use a model that is not deployed"
+expect_role pgi_supabase anon "SELECT count(*) FROM ai_review_queue" 42501 "anon cannot read the review queue"
+expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, 'SELECT user_message, detected_intent FROM ai_training_data')" 42501 \
+    "anon cannot evaluate on the chat messages (the query runs with anon's rights)"
+expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver un producto', 'return_process')\$\$)" ok \
+    "anon can evaluate the active model on its own rows"
+expect_role pgi_supabase anon "SELECT approve_training_sample('$row')" 42501 "anon cannot approve rows"
 # reviewers
 expect_role pgi_supabase authenticated "SELECT submit_intent_correction('$row', 'complaint')" ok "authenticated corrects labels"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_pending_review" ok "authenticated reads the review queue"
+expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'" ok "authenticated reads the ranked review queue"
+expect_role pgi_supabase authenticated "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" ok \
+    "authenticated evaluates a model that is not deployed on the data it may read"
+expect_role pgi_supabase authenticated "SELECT approve_training_sample(id) FROM ai_review_queue WHERE rank = 1" ok \
+    "authenticated approves the first row of the queue"
+expect_role pgi_supabase authenticated "SELECT reject_training_sample(id, 'spam') FROM ai_review_queue WHERE rank = 1" ok \
+    "authenticated rejects the next one"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_model_registry" ok "authenticated reads the model registry"
 expect_role pgi_supabase authenticated "SELECT length(training_report())" ok "authenticated reads training reports"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM export_training_dataset('jsonl')" ok "authenticated exports the dataset"
@@ -143,6 +157,7 @@ expect_role pgi_supabase authenticated "UPDATE ai_training_policy SET max_f1_reg
 expect_role pgi_supabase authenticated "DELETE FROM ai_training_data" 42501 "authenticated cannot delete chat messages"
 # administrators
 expect_role pgi_supabase service_role "SELECT train_intent_model('by service_role', 'full', '{\"deploy\": \"never\"}')" ok "service_role trains"
+expect_role pgi_supabase service_role "SELECT count(*) FROM ai_review_queue" ok "service_role reads the review queue"
 expect_role pgi_supabase service_role "SELECT deploy_intent_model($inactive)" ok "service_role deploys"
 expect_role pgi_supabase service_role "SELECT rollback_intent_model()" ok "service_role rolls back"
 expect_role pgi_supabase service_role "UPDATE ai_training_policy SET max_f1_regression = 0.02" ok "service_role sets the policy"
