@@ -498,7 +498,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_training_options'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_training_options(jsonb) IS
-    'Validates model training options (raising 22023 naming a bad key) and returns every option with its effective value.';
+    'Validates train_intent_model() options (raising 22023 naming a bad key) and returns every option with its effective value: the model''s (algorithm, C, n-grams, evaluation, threshold_floor, ...) and the run''s (deploy, min_confidence, only_reviewed, limit).';
 
 -- ======== src/sql/30_capture.sql ========
 -- Capture: logging interactions and human corrections.
@@ -1095,7 +1095,6 @@ COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
 -- src/pg/train_table.cpp). Called by _pg_intent_train_run() only.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
     p_run_id uuid, p_options jsonb, p_corrected_weight real, p_max_threads integer, p_min_rows integer,
-    p_min_confidence integer, p_only_reviewed boolean, p_limit integer,
     p_active_model_id bigint, p_active_run_id uuid,
     OUT model bytea, OUT report jsonb, OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
     OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
@@ -1103,7 +1102,7 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, integer, boolean, integer, bigint, uuid) IS
+COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid) IS
     'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()); returns the model, the report and per-row results. Use train_intent_model().';
 
 -- Trains a model from ai_training_data inside the database, applies the
@@ -1131,15 +1130,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c_sql_keys CONSTANT text[] := ARRAY['deploy', 'min_confidence', 'only_reviewed', 'limit'];
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
-    v_deploy_mode text := 'auto';
-    v_min_confidence integer := 0;
-    v_only_reviewed boolean := false;
-    v_limit integer := 2147483647;
+    v_deploy_mode text;
     v_train_options jsonb;
-    v_value jsonb;
+    v_effective jsonb;
     v_run_id uuid;
     v_policy @extschema@.ai_training_policy;
     v_rows integer;
@@ -1167,8 +1162,10 @@ DECLARE
     v_detail text;
     v_hint text;
 BEGIN
-    -- 1. arguments and SQL-level options; the remaining keys go to the C
-    --    trainer, which validates them itself.
+    -- 1. arguments and options. train_intent_model() has parsed and
+    --    validated the options already (as its caller, with the one parser
+    --    of training options: a bad key raised 22023 naming it, and nothing
+    --    was recorded); intent_training_options() gives their effective values.
     IF p_run_type IS NULL THEN
         RAISE EXCEPTION 'p_run_type must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -1181,58 +1178,6 @@ BEGIN
         RAISE EXCEPTION 'p_options must not be null' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Pass ''{}'' for the default options.';
     END IF;
-    IF jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_options": expected a JSON object'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    v_value := p_options -> 'deploy';
-    IF v_value IS NOT NULL THEN
-        IF (CASE WHEN jsonb_typeof(v_value) = 'string'
-                THEN v_value #>> '{}' NOT IN ('auto', 'never', 'always')
-                ELSE true END) THEN
-            RAISE EXCEPTION 'invalid value for option "deploy": %', v_value
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'The option deploy must be "auto", "never" or "always".';
-        END IF;
-        v_deploy_mode := v_value #>> '{}';
-    END IF;
-
-    v_value := p_options -> 'min_confidence';
-    IF v_value IS NOT NULL THEN
-        IF (CASE WHEN jsonb_typeof(v_value) = 'number'
-                THEN (v_value #>> '{}')::numeric NOT BETWEEN 0 AND 100
-                     OR (v_value #>> '{}')::numeric <> trunc((v_value #>> '{}')::numeric)
-                ELSE true END) THEN
-            RAISE EXCEPTION 'invalid value for option "min_confidence": %', v_value
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'The option min_confidence must be an integer between 0 and 100.';
-        END IF;
-        v_min_confidence := (v_value #>> '{}')::numeric::integer;
-    END IF;
-
-    v_value := p_options -> 'only_reviewed';
-    IF v_value IS NOT NULL THEN
-        IF jsonb_typeof(v_value) <> 'boolean' THEN
-            RAISE EXCEPTION 'invalid value for option "only_reviewed": %', v_value
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'The option only_reviewed must be true or false.';
-        END IF;
-        v_only_reviewed := (v_value #>> '{}')::boolean;
-    END IF;
-
-    v_value := p_options -> 'limit';
-    IF v_value IS NOT NULL THEN
-        IF (CASE WHEN jsonb_typeof(v_value) = 'number'
-                THEN (v_value #>> '{}')::numeric NOT BETWEEN 1 AND 2147483647
-                     OR (v_value #>> '{}')::numeric <> trunc((v_value #>> '{}')::numeric)
-                ELSE true END) THEN
-            RAISE EXCEPTION 'invalid value for option "limit": %', v_value
-                USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = 'The option limit must be a positive integer number of rows.';
-        END IF;
-        v_limit := (v_value #>> '{}')::numeric::integer;
-    END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
     -- a caller's options cannot set it.
@@ -1243,13 +1188,11 @@ BEGIN
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
     v_policy := @extschema@._pg_intent_policy();
-    v_train_options := p_options - c_sql_keys
+    v_train_options := p_options
         || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
                               'out_of_scope_intent', v_policy.out_of_scope_intent);
-
-    -- The C trainer's options are checked now, so that a bad one raises
-    -- (naming the key) before anything is recorded, whatever the data.
-    PERFORM @extschema@.intent_training_options(v_train_options);
+    v_effective := @extschema@.intent_training_options(v_train_options);
+    v_deploy_mode := v_effective ->> 'deploy';
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
@@ -1292,7 +1235,6 @@ BEGIN
         SELECT * INTO t
           FROM @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
                                                    v_policy.max_training_threads, v_policy.min_samples_for_training,
-                                                   v_min_confidence, v_only_reviewed, v_limit,
                                                    v_active_id, v_active_run);
         v_report := t.report;
         v_rows := cardinality(t.row_ids);
@@ -1388,10 +1330,10 @@ BEGIN
                baseline_intent_accuracy = v_baseline_accuracy,
                baseline_f1_score        = v_baseline_f1,
                model_config             = coalesce(v_report -> 'options', '{}'::jsonb)
-                                          || jsonb_build_object('deploy', v_deploy_mode,
-                                                                'min_confidence', v_min_confidence,
-                                                                'only_reviewed', v_only_reviewed,
-                                                                'limit', v_limit),
+                                          || jsonb_build_object('deploy', v_effective -> 'deploy',
+                                                                'min_confidence', v_effective -> 'min_confidence',
+                                                                'only_reviewed', v_effective -> 'only_reviewed',
+                                                                'limit', v_effective -> 'limit'),
                metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
                                               'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
                                               'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
@@ -1429,7 +1371,9 @@ BEGIN
         -- few, one intent), count what it read for the run's record.
         IF v_rows IS NULL AND v_state = '22023' THEN
             SELECT count(*) INTO v_rows
-              FROM @extschema@.get_training_dataset(v_min_confidence, v_only_reviewed, v_limit);
+              FROM @extschema@.get_training_dataset((v_effective ->> 'min_confidence')::integer,
+                                                     (v_effective ->> 'only_reviewed')::boolean,
+                                                     (v_effective ->> 'limit')::integer);
         END IF;
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r

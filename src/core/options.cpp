@@ -57,7 +57,7 @@ const char *const kOptionKeys[] = {
     "seed",
     "select_C",
     "target_precision",
-    "min_confidence",
+    "threshold_floor",
     "min_threshold_rows",
     "min_intent_rows",
     "out_of_scope_intent",
@@ -67,6 +67,12 @@ const char *const kOptionKeys[] = {
     "typo_variants",
     "max_misclassified",
     "threads",
+    "typo_weight",
+    // train_intent_model()'s own (RunOptions)
+    "deploy",
+    "min_confidence",
+    "only_reviewed",
+    "limit",
 };
 
 std::string option_key_list() {
@@ -173,10 +179,10 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
         if (!(t > 0 && t <= 1))
             bad_option(key, "target_precision must be a number greater than 0 and at most 1.");
         o.target_precision = t;
-    } else if (key == "min_confidence") {
-        double t = option_number(key, v, "min_confidence must be a number between 0 and 1.");
-        if (!(t >= 0 && t <= 1)) bad_option(key, "min_confidence must be a number between 0 and 1.");
-        o.min_confidence = t;
+    } else if (key == "threshold_floor") {
+        double t = option_number(key, v, "threshold_floor must be a number between 0 and 1.");
+        if (!(t >= 0 && t <= 1)) bad_option(key, "threshold_floor must be a number between 0 and 1.");
+        o.threshold_floor = t;
     } else if (key == "min_threshold_rows") {
         o.min_threshold_rows = static_cast<size_t>(option_integer(
             key, v, 0, 100000000, "min_threshold_rows must be an integer between 0 and 100000000."));
@@ -226,12 +232,8 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
     }
 }
 
-} // namespace
-
-// ============================================================ ModelOptions
-
-// Parses a flat JSON object and applies it atomically (all keys or none).
-void ModelOptions::apply_json(std::string_view json_object) {
+// A flat JSON object of options, or an error that says what to pass.
+Json parse_options_object(std::string_view json_object) {
     Json doc;
     try {
         doc = parse_json(json_object, "training options");
@@ -243,6 +245,16 @@ void ModelOptions::apply_json(std::string_view json_object) {
         throw Error(ErrorKind::InvalidArgument, "invalid training options",
                     "Training options must be a JSON object.",
                     "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
+    return doc;
+}
+
+} // namespace
+
+// ============================================================ ModelOptions
+
+// Parses a flat JSON object and applies it atomically (all keys or none).
+void ModelOptions::apply_json(std::string_view json_object) {
+    const Json doc = parse_options_object(json_object);
     ModelOptions next = *this;
     for (const auto &kv : doc.items())
         apply_option(next, kv.key(), kv.value());
@@ -274,9 +286,9 @@ void ModelOptions::validate() const {
     if (!(target_precision > 0 && target_precision <= 1))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"target_precision\"",
                     "target_precision must be a number greater than 0 and at most 1.");
-    if (!(min_confidence >= 0 && min_confidence <= 1))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"min_confidence\"",
-                    "min_confidence must be a number between 0 and 1.");
+    if (!(threshold_floor >= 0 && threshold_floor <= 1))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"threshold_floor\"",
+                    "threshold_floor must be a number between 0 and 1.");
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"out_of_scope_intent\"",
                     "out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
@@ -322,7 +334,7 @@ std::string ModelOptions::to_json() const {
     w["seed"] = evaluation.seed;
     w["select_C"] = select_C;
     w["target_precision"] = target_precision;
-    w["min_confidence"] = min_confidence;
+    w["threshold_floor"] = threshold_floor;
     w["min_threshold_rows"] = min_threshold_rows;
     w["min_intent_rows"] = min_intent_rows;
     w["out_of_scope_intent"] = out_of_scope_intent;
@@ -332,6 +344,70 @@ std::string ModelOptions::to_json() const {
     w["typo_variants"] = typo_variants;
     w["typo_weight"] = typo_weight;
     w["max_misclassified"] = max_misclassified;
+    return dump_json(w);
+}
+
+// ========================================================= TrainingRequest
+
+const char *deploy_mode_name(DeployMode m) {
+    switch (m) {
+    case DeployMode::Auto:
+        return "auto";
+    case DeployMode::Never:
+        return "never";
+    case DeployMode::Always:
+        return "always";
+    }
+    return "auto";
+}
+
+namespace {
+
+// Applies one run key to `r`; false when `key` is not a run key.
+bool apply_run_option(RunOptions &r, const std::string &key, const Json &v) {
+    if (key == "deploy") {
+        const char *detail = "deploy must be \"auto\", \"never\" or \"always\".";
+        if (!v.is_string()) bad_option(key, detail);
+        const std::string mode = v.get<std::string>();
+        if (mode == "auto")
+            r.deploy = DeployMode::Auto;
+        else if (mode == "never")
+            r.deploy = DeployMode::Never;
+        else if (mode == "always")
+            r.deploy = DeployMode::Always;
+        else
+            bad_option(key, detail);
+    } else if (key == "min_confidence") {
+        r.min_confidence = static_cast<int>(option_integer(
+            key, v, 0, 100,
+            "min_confidence must be an integer between 0 and 100 (a detector confidence score)."));
+    } else if (key == "only_reviewed") {
+        r.only_reviewed = option_bool(key, v);
+    } else if (key == "limit") {
+        r.limit = option_integer(key, v, 1, 2147483647, "limit must be a positive integer number of rows.");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void TrainingRequest::apply_json(std::string_view json_object) {
+    const Json doc = parse_options_object(json_object);
+    TrainingRequest next = *this;
+    for (const auto &kv : doc.items())
+        if (!apply_run_option(next.run, kv.key(), kv.value())) apply_option(next.model, kv.key(), kv.value());
+    next.model.validate();
+    *this = std::move(next);
+}
+
+std::string TrainingRequest::to_json() const {
+    Json w = parse_json(model.to_json(), "model options");
+    w["deploy"] = deploy_mode_name(run.deploy);
+    w["min_confidence"] = run.min_confidence;
+    w["only_reviewed"] = run.only_reviewed;
+    w["limit"] = run.limit;
     return dump_json(w);
 }
 

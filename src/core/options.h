@@ -53,7 +53,7 @@ struct ModelOptions {
     // right an accepted answer may have (0.5: never serve an answer that is
     // more likely wrong than right).
     double target_precision = 0.9;
-    double min_confidence = 0.5;
+    double threshold_floor = 0.5;
     // Evidence needed to abstain at all: out-of-fold predictions for the run,
     // and training rows for an intent (fewer: that intent never abstains).
     // Measured at 5 rows per intent (HWU64, val), a threshold chosen on
@@ -86,13 +86,45 @@ struct ModelOptions {
     // char_ngram_min, char_ngram_max, max_features, max_char_features, min_df,
     // sublinear_tf, smooth_idf, lowercase, accent_folding, evaluation,
     // cv_folds, val_fraction, test_fraction, seed, select_C,
-    // target_precision, min_confidence, min_threshold_rows, min_intent_rows,
+    // target_precision, threshold_floor, min_threshold_rows, min_intent_rows,
     // out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads.
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;
     std::string to_json() const; // every option with its effective value (threads excepted)
+};
+
+// What train_intent_model() does with a trained model.
+enum class DeployMode : uint8_t {
+    Auto = 0,   // the deploy rule of the training policy
+    Never = 1,  // keep it as a candidate
+    Always = 2, // deploy it whatever it scored (needs the deploy privilege)
+};
+const char *deploy_mode_name(DeployMode m); // "auto", "never", "always"
+
+// The options of a training run that are not the model's: which rows of
+// ai_training_data it reads (the rules of get_training_dataset()) and what
+// it does with the model. They are never stored in a model blob.
+struct RunOptions {
+    DeployMode deploy = DeployMode::Auto;
+    int min_confidence = 0;     // 0-100: unreviewed rows whose detector confidence is lower are not read
+    bool only_reviewed = false; // read reviewed rows only
+    int64_t limit = 2147483647; // read at most the newest `limit` rows
+};
+
+// A training run's options as train_intent_model() takes them: one flat
+// JSON object holding the run's keys (deploy, min_confidence,
+// only_reviewed, limit) and the model's (every key of ModelOptions). This is
+// the one parser of that object; intent_training_options() shows its result.
+struct TrainingRequest {
+    ModelOptions model;
+    RunOptions run;
+
+    // Applies a flat JSON object atomically; an unknown key or a bad value
+    // throws Error(InvalidArgument) naming the key.
+    void apply_json(std::string_view json_object);
+    std::string to_json() const; // the model's options, then the run's
 };
 
 } // namespace intent

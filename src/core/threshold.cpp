@@ -11,7 +11,7 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
                                             const std::vector<int> &predicted,
                                             const std::vector<bool> &correct,
                                             const std::vector<size_t> &intent_rows, double target_precision,
-                                            double min_confidence, size_t min_threshold_rows,
+                                            double threshold_floor, size_t min_threshold_rows,
                                             size_t min_intent_rows) {
     if (confidence.size() != predicted.size() || confidence.size() != correct.size())
         throw Error(ErrorKind::Internal, "threshold inputs differ in length");
@@ -46,9 +46,9 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
     }
     out.choice = choose_threshold(conf, ok, target_precision);
     out.global = out.choice.threshold;
-    if (static_cast<float>(min_confidence) > out.global) {
-        out.global = static_cast<float>(min_confidence);
-        out.min_confidence_binds = true;
+    if (static_cast<float>(threshold_floor) > out.global) {
+        out.global = static_cast<float>(threshold_floor);
+        out.floor_binds = true;
     }
     out.abstains = out.global > 0;
     size_t accepted = 0, right = 0;
@@ -62,11 +62,11 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
     out.per_intent.assign(k, out.global);
     for (size_t c : out.thin_intents)
         out.per_intent[c] = 0.0f;
-    if (out.min_confidence_binds)
+    if (out.floor_binds)
         std::snprintf(buf, sizeof buf,
-                      "min_confidence %.3f: above %.3f, the lowest confidence whose accepted out-of-fold "
+                      "threshold_floor %.3f: above %.3f, the lowest confidence whose accepted out-of-fold "
                       "predictions reach precision %.3f; accepted: precision %.3f, coverage %.3f",
-                      min_confidence, static_cast<double>(out.choice.threshold), target_precision,
+                      threshold_floor, static_cast<double>(out.choice.threshold), target_precision,
                       out.precision, out.coverage);
     else if (out.choice.target_reached)
         std::snprintf(buf, sizeof buf,

@@ -15,7 +15,7 @@ struct AbstainThresholds {
     std::vector<float> per_intent;      // global, or 0 for an intent too thin to abstain on
     std::vector<size_t> thin_intents;   // intents with fewer than min_intent_rows training rows
     ThresholdChoice choice;             // the precision rule's threshold, precision and coverage
-    bool min_confidence_binds = false;  // min_confidence was above the precision rule's threshold
+    bool floor_binds = false;           // threshold_floor was above the precision rule's threshold
     double precision = 0, coverage = 0; // of the final global threshold, on the rows it governs
     size_t rows = 0;                    // out-of-fold predictions it was chosen on
     bool abstains = false;              // false: the run's evidence was too thin, nothing abstains
@@ -35,7 +35,7 @@ struct AbstainThresholds {
 //      the lowest confidence whose accepted predictions (of the other
 //        intents) reach `target_precision` (choose_threshold; its fallback
 //        when no threshold reaches it), and
-//      `min_confidence`: the calibrator was fitted on these same out-of-fold
+//      `threshold_floor`: the calibrator was fitted on these same out-of-fold
 //        scores, so an answer below it is estimated to be right less often
 //        than that (at 0.5: more likely wrong than right).
 //    The precision rule alone depends on how accurate the run is overall
@@ -46,7 +46,7 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
                                             const std::vector<int> &predicted,
                                             const std::vector<bool> &correct,
                                             const std::vector<size_t> &intent_rows, double target_precision,
-                                            double min_confidence, size_t min_threshold_rows,
+                                            double threshold_floor, size_t min_threshold_rows,
                                             size_t min_intent_rows);
 
 } // namespace intent

@@ -232,7 +232,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
             ok2.push_back(correct[i]);
         }
         report.threshold = choose_abstain_thresholds(c2, p2, ok2, d.intent_rows, options.target_precision,
-                                                     options.min_confidence, options.min_threshold_rows,
+                                                     options.threshold_floor, options.min_threshold_rows,
                                                      options.min_intent_rows);
     }
     const std::vector<float> &thr = report.threshold.per_intent;

@@ -21,6 +21,7 @@
 #include "module.h"
 
 #include "json.h"
+#include "options.h"
 #include "text_io.h"
 
 extern "C" {
@@ -51,12 +52,14 @@ Oid owning_extension(Oid fn_oid) noexcept {
     return ext;
 }
 
-// The "deploy" key of the options, when it is a string.
-std::string deploy_option(FunctionCallInfo fcinfo) {
-    if (PG_ARGISNULL(2)) return {};
-    intent::Json options = intent::parse_json(jsonb_to_utf8(PG_GETARG_DATUM(2)), "p_options");
-    if (!options.is_object() || !options.contains("deploy") || !options["deploy"].is_string()) return {};
-    return options["deploy"].get<std::string>();
+// The caller's options, parsed and validated once (the one parser of
+// training options, src/core/options.h), as the caller: a bad option raises
+// 22023 naming the key before anything runs as the owner. NULL is the
+// worker's to refuse.
+intent::TrainingRequest requested_options(FunctionCallInfo fcinfo) {
+    intent::TrainingRequest request;
+    if (!PG_ARGISNULL(2)) request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(2)));
+    return request;
 }
 
 } // namespace
@@ -80,9 +83,8 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     });
 
     // {"deploy": "always"} skips the deploy rule: only a role that may
-    // deploy any model may ask for it. (Other values are validated by the
-    // worker, which records nothing for a bad option.)
-    if (deploy_option(fcinfo) == "always") {
+    // deploy any model may ask for it.
+    if (requested_options(fcinfo).run.deploy == intent::DeployMode::Always) {
         bool may_deploy = false;
         pg_call([&]() noexcept {
             Oid argtype = INT8OID;

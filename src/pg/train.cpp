@@ -163,11 +163,10 @@ PG_INTENT_FUNCTION(pg_intent_models_changed) {
     return PointerGetDatum(nullptr);
 }
 
-// intent_training_options(p_options jsonb): validated options with defaults.
+// intent_training_options(p_options jsonb): train_intent_model()'s options,
+// validated, with every effective value (the model's, then the run's).
 PG_INTENT_FUNCTION(pg_intent_training_options) {
-    intent::ModelOptions options;
-    options.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(0)));
-    options.validate();
-    std::string json = options.to_json();
-    return utf8_json_to_jsonb(json);
+    intent::TrainingRequest request;
+    request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(0)));
+    return utf8_json_to_jsonb(request.to_json());
 }

@@ -296,11 +296,11 @@ Datum text_datum(const std::string &server_text) {
 using namespace pg_intent;
 
 // _pg_intent_train_table(p_run_id uuid, p_options jsonb, p_corrected_weight
-// real, p_max_threads integer, p_min_rows integer, p_min_confidence integer,
-// p_only_reviewed boolean, p_limit integer, p_active_model_id bigint,
-// p_active_run_id uuid)
+// real, p_max_threads integer, p_min_rows integer, p_active_model_id bigint,
+// p_active_run_id uuid). p_options are train_intent_model()'s (the run's
+// keys select the rows, the rest are the model's).
 PG_INTENT_FUNCTION(pg_intent_train_table) {
-    for (int i : {0, 1, 2, 3, 4, 5, 6, 7})
+    for (int i : {0, 1, 2, 3, 4})
         if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
     const Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
     char run_id_text[UUID_LEN * 2 + 5] = {0};
@@ -309,8 +309,9 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         strlcpy(run_id_text, s, sizeof run_id_text);
     });
 
-    intent::ModelOptions options;
-    options.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(1)));
+    intent::TrainingRequest request;
+    request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(1)));
+    intent::ModelOptions &options = request.model;
     const float corrected_weight = PG_GETARG_FLOAT4(2);
     // The policy caps the threads: 0 (automatic) or more than the cap becomes the cap.
     const int max_threads = PG_GETARG_INT32(3);
@@ -318,9 +319,9 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         options.learner.threads = max_threads;
     const int min_rows = PG_GETARG_INT32(4);
     Selection sel;
-    sel.min_confidence = PG_GETARG_INT32(5);
-    sel.only_reviewed = PG_GETARG_BOOL(6);
-    sel.limit = PG_GETARG_INT32(7);
+    sel.min_confidence = request.run.min_confidence;
+    sel.only_reviewed = request.run.only_reviewed;
+    sel.limit = request.run.limit;
 
     TrainingProgress progress(run_id_text, 0);
     std::vector<DataRow> data = read_training_rows(schema, sel, progress);
@@ -328,10 +329,10 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
 
     // The active model and what it trained on.
     LoadedModel active;
-    if (!PG_ARGISNULL(8)) {
-        active = model_by_id(schema, PG_GETARG_INT64(8));
-        if (!PG_ARGISNULL(9)) {
-            auto trained_on = run_training_set(schema, PG_GETARG_DATUM(9));
+    if (!PG_ARGISNULL(5)) {
+        active = model_by_id(schema, PG_GETARG_INT64(5));
+        if (!PG_ARGISNULL(6)) {
+            auto trained_on = run_training_set(schema, PG_GETARG_DATUM(6));
             for (DataRow &row : data) {
                 auto it = trained_on.find(row.id);
                 row.fresh = it == trained_on.end() || it->second != row.label;

@@ -46,4 +46,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_training_options'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_training_options(jsonb) IS
-    'Validates model training options (raising 22023 naming a bad key) and returns every option with its effective value.';
+    'Validates train_intent_model() options (raising 22023 naming a bad key) and returns every option with its effective value: the model''s (algorithm, C, n-grams, evaluation, threshold_floor, ...) and the run''s (deploy, min_confidence, only_reviewed, limit).';

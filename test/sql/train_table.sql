@@ -96,6 +96,6 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 
 -- A bad argument to the internal function raises, naming what is wrong; it
 -- is not open to PUBLIC (train_intent_model() is the way in).
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', 1, 1, NULL, 0, false, 10, NULL, NULL)$$);
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', 1, 1, 1, 0, false, 10, NULL, NULL)$$);
-SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, real, integer, integer, integer, boolean, integer, bigint, uuid)', 'EXECUTE') AS public_execute;
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', 1, 1, NULL, NULL, NULL)$$);
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', 1, 1, 1, NULL, NULL)$$);
+SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid)', 'EXECUTE') AS public_execute;

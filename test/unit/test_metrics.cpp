@@ -162,13 +162,13 @@ TEST(AbstainThresholds, PrecisionRuleAndProbabilityFloor) {
     spread(1000, 0.3f, conf, pred, ok);
     AbstainThresholds t = choose_abstain_thresholds(conf, pred, ok, {1000, 10}, 0.95, 0.0, 100, 5);
     EXPECT_TRUE(t.abstains);
-    EXPECT_FALSE(t.min_confidence_binds);
+    EXPECT_FALSE(t.floor_binds);
     // accepted = rows >= t: (1 - t) * 1000 + 1 of which 700 right; 700 / 0.95 = 736.8 accepted
     EXPECT_NEAR(t.global, 1.0 - 736.0 / 1000.0, 0.002);
     EXPECT_GE(t.precision, 0.95);
     // A floor above it binds.
     t = choose_abstain_thresholds(conf, pred, ok, {1000, 10}, 0.95, 0.5, 100, 5);
-    EXPECT_TRUE(t.min_confidence_binds);
+    EXPECT_TRUE(t.floor_binds);
     EXPECT_FLOAT_EQ(t.global, 0.5f);
     EXPECT_DOUBLE_EQ(t.precision, 1.0);
     EXPECT_NEAR(t.coverage, 0.501, 1e-9);

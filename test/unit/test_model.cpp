@@ -326,6 +326,49 @@ TEST(ModelOptions, CrossFieldValidation) {
 
 // 0.1.0's stored options (every key it wrote) still parse, and the new keys
 // are validated like the old ones.
+// train_intent_model()'s options: the run's keys (which rows, what to do
+// with the model) and the model's, parsed by one parser; the run's never
+// reach a model blob.
+TEST(TrainingRequest, SplitsRunKeysFromModelKeys) {
+    TrainingRequest r;
+    r.apply_json(R"({"deploy":"never","min_confidence":60,"only_reviewed":true,"limit":500,
+                     "C":0.5,"threshold_floor":0.4})");
+    EXPECT_EQ(r.run.deploy, DeployMode::Never);
+    EXPECT_EQ(r.run.min_confidence, 60);
+    EXPECT_TRUE(r.run.only_reviewed);
+    EXPECT_EQ(r.run.limit, 500);
+    EXPECT_EQ(r.model.learner.C, 0.5);
+    EXPECT_EQ(r.model.threshold_floor, 0.4);
+    EXPECT_EQ(r.model.to_json().find("min_confidence"), std::string::npos);
+    EXPECT_EQ(r.model.to_json().find("deploy"), std::string::npos);
+    TrainingRequest again;
+    again.apply_json(r.to_json());
+    EXPECT_EQ(again.to_json(), r.to_json());
+    TrainingRequest defaults;
+    defaults.apply_json("{}");
+    EXPECT_EQ(defaults.run.deploy, DeployMode::Auto);
+    EXPECT_EQ(defaults.run.limit, 2147483647);
+    for (const char *bad : {R"({"deploy":"sometimes"})", R"({"deploy":true})", R"({"min_confidence":0.5})",
+                            R"({"min_confidence":101})", R"({"only_reviewed":"yes"})", R"({"limit":0})",
+                            R"({"limit":2147483648})", R"({"threshold_floor":2})", R"({"nope":1})"}) {
+        TrainingRequest t;
+        try {
+            t.apply_json(bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << bad;
+            EXPECT_NE(std::string(e.what()).find("training option"), std::string::npos) << bad;
+        }
+    }
+    // Atomic: a bad key leaves the request as it was.
+    TrainingRequest kept;
+    EXPECT_THROW(kept.apply_json(R"({"deploy":"never","limit":-1})"), Error);
+    EXPECT_EQ(kept.run.deploy, DeployMode::Auto);
+    // A model's options alone do not take the run's keys.
+    ModelOptions m;
+    EXPECT_THROW(m.apply_json(R"({"deploy":"never"})"), Error);
+}
+
 TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
     ModelOptions o;
     EXPECT_NO_THROW(o.apply_json(
@@ -337,7 +380,7 @@ TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
     EXPECT_EQ(o.target_precision, 0.9);
     o.apply_json(
         R"({"evaluation":"holdout","cv_folds":4,"out_of_scope_intent":"fuera","out_of_scope_mode":"class",
-                     "min_gate_rows":10,"typo_variants":2,"select_C":true,"min_confidence":0.3})");
+                     "min_gate_rows":10,"typo_variants":2,"select_C":true,"threshold_floor":0.3})");
     EXPECT_EQ(o.evaluation.method, EvaluationMethod::Holdout);
     EXPECT_EQ(o.evaluation.folds, 4);
     EXPECT_EQ(o.out_of_scope_intent, "fuera");
@@ -348,10 +391,11 @@ TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
     ModelOptions again;
     again.apply_json(o.to_json());
     EXPECT_EQ(again.to_json(), o.to_json());
-    for (const char *bad : {R"({"evaluation":"kfold"})", R"({"cv_folds":1})", R"({"cv_folds":21})",
-                            R"({"out_of_scope_intent":""})", R"({"out_of_scope_intent":"a\u0000b"})",
-                            R"({"out_of_scope_mode":"ignore"})", R"({"min_gate_rows":0})",
-                            R"({"typo_variants":5})", R"({"min_confidence":1.5})", R"({"select_C":"yes"})"}) {
+    for (const char *bad :
+         {R"({"evaluation":"kfold"})", R"({"cv_folds":1})", R"({"cv_folds":21})",
+          R"({"out_of_scope_intent":""})", R"({"out_of_scope_intent":"a\u0000b"})",
+          R"({"out_of_scope_mode":"ignore"})", R"({"min_gate_rows":0})", R"({"typo_variants":5})",
+          R"({"threshold_floor":1.5})", R"({"select_C":"yes"})"}) {
         ModelOptions m;
         try {
             m.apply_json(bad);
