@@ -26,6 +26,7 @@
 
 #include "errors.h"
 #include "json.h"
+#include "parallel.h"
 #include "training.h"
 
 extern "C" {
@@ -313,10 +314,12 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(1)));
     intent::ModelOptions &options = request.model;
     const float corrected_weight = PG_GETARG_FLOAT4(2);
-    // The policy caps the threads: 0 (automatic) or more than the cap becomes the cap.
+    // The policy caps the threads. 0 is the core's automatic count (the
+    // cores, at most 4), capped too: on a 2-core server the cap of 4 must
+    // not turn "automatic" into 4 threads fighting for 2 cores.
     const int max_threads = PG_GETARG_INT32(3);
-    if (options.learner.threads == 0 || options.learner.threads > max_threads)
-        options.learner.threads = max_threads;
+    options.learner.threads =
+        static_cast<int>(std::min<size_t>(intent::training_threads(options.learner.threads), max_threads));
     const int min_rows = PG_GETARG_INT32(4);
     Selection sel;
     sel.min_confidence = request.run.min_confidence;
