@@ -94,13 +94,17 @@ trap 'stop_own_clusters; stop_extra_clusters' EXIT
 #   session_run NAME SQL                  send + wait
 #   session_pid NAME                      its backend pid
 #   session_close NAME
-# Output is unaligned, tuples only; errors show as "ERROR:  ..." lines.
+# Output is unaligned, tuples only; errors show as "ERROR:  ..." lines
+# (and warnings as "WARNING:  ..."; NOTICEs are not shown).
 declare -A SESSION_FD
 session_open() {
     local name=$1 db=$2
     shift 2
     mkfifo "$TEST_TMP/session.$name.in"
-    psql -X -At -q -d "$db" "$@" <"$TEST_TMP/session.$name.in" >"$TEST_TMP/session.$name.out" 2>&1 &
+    # Errors belong in the output (tests compare them); NOTICEs, such as
+    # training progress, would only interleave with the rows.
+    PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" \
+        psql -X -At -q -d "$db" "$@" <"$TEST_TMP/session.$name.in" >"$TEST_TMP/session.$name.out" 2>&1 &
     local fd
     exec {fd}>"$TEST_TMP/session.$name.in"
     SESSION_FD[$name]=$fd
