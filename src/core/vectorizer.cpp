@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -122,6 +123,137 @@ template <class Emit> void for_each_char_ngram(std::string_view padded, int nmin
     if (windows == 0 && n > 0) emit(finish(fnv_bytes(kSeeds[1], p, n)), p, n);
 }
 
+// Streams normalised text (valid UTF-8, tokens separated by single spaces)
+// and calls emit(hash) for every word and char n-gram occurrence: the same
+// hashes, as a multiset, as for_each_word_ngram and for_each_char_ngram over
+// the whole text, in a different order. The text may arrive in pieces of any
+// size cut between code points, and a token may span many pieces: the
+// stream holds one running hash per n-gram length and nothing else.
+//
+// States are indexed by length: word_[L - 1] hashes the last L tokens (the
+// current one possibly unfinished), char_[L - 1] the last L code points of
+// the current padded token. A new token or code point extends every state
+// by one and starts a new one of length 1; the longest falls off. A token
+// that lies whole inside one piece (nearly all of them) takes its char
+// n-grams from for_each_char_ngram instead, which is faster.
+//
+// The sink `emit` takes emit(hash), and emit.reserve(n) / emit.capacity()
+// so that it can make room for n occurrences before a token or code point
+// rather than check on every occurrence.
+class NgramStream {
+  public:
+    explicit NgramStream(const FeatureOptions &o)
+        : wmin_(o.word_ngram_min), wmax_(o.word_ngram_max), chars_(o.char_ngrams), cmin_(o.char_ngram_min),
+          cmax_(o.char_ngram_max), per_token_(static_cast<size_t>(wmax_ - wmin_ + 1)),
+          per_code_point_(chars_ ? static_cast<size_t>(cmax_ - cmin_ + 1) : 0) {}
+
+    // Feeds the next piece of normalised text, p[0, n). p[-1] and p[n] must
+    // be readable spaces (padding for the char n-grams of whole tokens).
+    // `last`: no piece follows, so a token running to p[n] ends there.
+    template <class Emit> void feed(const char *p, size_t n, bool last, Emit &emit) {
+        size_t i = 0;
+        while (i < n) {
+            if (p[i] == ' ') {
+                if (in_token_) end_token(emit);
+                ++i;
+                continue;
+            }
+            size_t j = i + 1;
+            while (j < n && p[j] != ' ')
+                ++j;
+            // Most occurrences a whole token can emit (windows <= bytes).
+            const size_t most = (j - i + 2) * per_code_point_ + 1 + per_token_;
+            if (!in_token_ && (j < n || last) && most <= emit.capacity() / 2) {
+                // A whole token: " tok " is p[i - 1, j + 1).
+                emit.reserve(most);
+                begin_word(p + i, j - i);
+                end_word(emit);
+                if (chars_)
+                    for_each_char_ngram(std::string_view(p + i - 1, j - i + 2), cmin_, cmax_,
+                                        [&](uint64_t h, const char *, size_t) { emit(h); });
+            } else {
+                // A token continuing from or into another piece, or a huge one: streamed.
+                if (!in_token_) {
+                    in_token_ = true;
+                    begin_word(p + i, j - i);
+                    if (chars_) {
+                        code_points_ = 0;
+                        char_code_point(" ", 1, emit); // the leading pad
+                    }
+                } else {
+                    for (int k = 0; k < words_; ++k)
+                        word_[k] = fnv_bytes(word_[k], p + i, j - i);
+                }
+                if (chars_) char_bytes(p + i, j - i, emit);
+            }
+            i = j;
+        }
+    }
+
+    // Ends the text (and its last token).
+    template <class Emit> void flush(Emit &emit) {
+        if (in_token_) end_token(emit);
+    }
+
+  private:
+    // Starts a token in the word states, with its first `n` bytes.
+    void begin_word(const char *p, size_t n) {
+        words_ = std::min(words_ + 1, wmax_);
+        for (int k = words_ - 1; k >= 1; --k)
+            word_[k] = fnv_bytes((word_[k - 1] ^ static_cast<unsigned char>(' ')) * kFnvPrime, p, n);
+        word_[0] = fnv_bytes(kSeeds[0], p, n);
+    }
+
+    // Emits the word n-grams that end with the current token.
+    template <class Emit> void end_word(Emit &emit) {
+        for (int k = wmin_; k <= words_; ++k)
+            emit(finish(word_[k - 1]));
+    }
+
+    template <class Emit> void end_token(Emit &emit) {
+        emit.reserve(per_code_point_ + 1 + per_token_);
+        in_token_ = false;
+        end_word(emit);
+        if (chars_) {
+            char_code_point(" ", 1, emit); // the trailing pad
+            // A padded token shorter than cmin is emitted whole, once.
+            if (code_points_ < cmin_) emit(finish(char_[code_points_ - 1]));
+        }
+    }
+
+    // Feeds the code points of a fragment of one token (whole code points).
+    template <class Emit> void char_bytes(const char *p, size_t n, Emit &emit) {
+        size_t i = 0;
+        while (i < n) {
+            size_t len = cp_len(static_cast<unsigned char>(p[i]));
+            if (len > n - i) len = n - i; // defensive; normalised text never truncates
+            char_code_point(p + i, len, emit);
+            i += len;
+        }
+    }
+
+    template <class Emit> void char_code_point(const char *cp, size_t len, Emit &emit) {
+        emit.reserve(per_code_point_);
+        code_points_ = std::min(code_points_ + 1, cmax_); // exact while below cmin <= cmax
+        for (int k = code_points_ - 1; k >= 1; --k)
+            char_[k] = fnv_bytes(char_[k - 1], cp, len);
+        char_[0] = fnv_bytes(kSeeds[1], cp, len);
+        for (int k = cmin_; k <= code_points_; ++k)
+            emit(finish(char_[k - 1]));
+    }
+
+    const int wmin_, wmax_;
+    const bool chars_;
+    const int cmin_, cmax_;
+    const size_t per_token_;      // word n-grams ending at one token, at most
+    const size_t per_code_point_; // char n-grams ending at one code point, at most
+    bool in_token_ = false;
+    int words_ = 0;       // tokens seen so far, at most wmax_
+    int code_points_ = 0; // code points of the current padded token, at most cmax_
+    uint64_t word_[8];    // FeatureOptions allows word n-grams up to 8
+    uint64_t char_[10];   // and char n-grams up to 10
+};
+
 // Insertion sort of a[0, n): the fastest for the few elements of a bucket.
 void insertion_sort(uint32_t *a, size_t n) {
     for (size_t i = 1; i < n; ++i) {
@@ -133,19 +265,19 @@ void insertion_sort(uint32_t *a, size_t n) {
     }
 }
 
-// Sorts feature indices ascending. A counting pass on the top bits of the
-// index range (about one bucket per two indices) leaves the ~100-200 indices
-// of a message nearly sorted, and insertion sorts finish each bucket: about
-// half the work of std::sort at this size. A bucket that is still large
-// (long or repetitive text puts many indices in few buckets) goes to
-// std::sort, so the worst case stays O(n log n) instead of O(n^2).
-// `tmp` is reusable scratch.
-void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, float>> &tmp,
-                  size_t num_features) {
+// Writes src[0, n), feature indices, to `out` sorted ascending. A counting
+// pass on the top bits of the index range (about one bucket per two
+// indices) scatters the ~100-200 indices of a message nearly sorted into
+// `out`, and insertion sorts finish each bucket: about half the work of
+// std::sort at this size. A bucket that is still large (long or repetitive
+// text puts many indices in few buckets) goes to std::sort, so the worst
+// case stays O(n log n) instead of O(n^2).
+void sort_indices(const uint32_t *src, size_t n, std::vector<uint32_t> &out, size_t num_features) {
     constexpr size_t kInsertionLimit = 48;
-    const size_t n = v.size();
-    uint32_t *a = v.data();
+    out.resize(n);
+    uint32_t *a = out.data();
     if (n <= kInsertionLimit) {
+        std::copy(src, src + n, a);
         insertion_sort(a, n);
         return;
     }
@@ -156,18 +288,15 @@ void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, floa
     unsigned shift = 0;
     while ((static_cast<uint64_t>(num_features - 1) >> shift) >= buckets)
         ++shift;
-    tmp.resize(n);
     size_t start[257] = {0};
-    for (size_t i = 0; i < n; ++i) {
-        tmp[i].first = a[i];
-        ++start[(a[i] >> shift) + 1];
-    }
+    for (size_t i = 0; i < n; ++i)
+        ++start[(src[i] >> shift) + 1];
     for (size_t d = 0; d < buckets; ++d)
         start[d + 1] += start[d];
     size_t next[256];
     std::copy(start, start + buckets, next);
     for (size_t i = 0; i < n; ++i) {
-        const uint32_t x = tmp[i].first;
+        const uint32_t x = src[i];
         a[next[x >> shift]++] = x;
     }
     for (size_t d = 0; d < buckets; ++d) {
@@ -206,17 +335,6 @@ void check_range(const char *name, long long value, long long lo, long long hi, 
 // idf of a term seen in `df` of `n` documents (scikit-learn's formulas).
 double idf_value(bool smooth, double n, double df) {
     return smooth ? std::log((1.0 + n) / (1.0 + df)) + 1.0 : std::log(n / df) + 1.0;
-}
-
-// Builds " " + normalized + " " in `buf` (reusing its capacity) and splits the
-// inner part into tokens, so every padded token is a contiguous slice.
-void prepare(std::string_view text, const TextOptions &options, std::string &buf,
-             std::vector<std::string_view> &tokens) {
-    buf.clear();
-    buf.push_back(' ');
-    normalize_append(text, options, buf);
-    buf.push_back(' ');
-    split_tokens(std::string_view(buf).substr(1, buf.size() - 2), tokens);
 }
 
 // Where a distinct n-gram seen during counting first occurred in the arena,
@@ -548,26 +666,24 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
     m.col.reserve(g.occ.size());
     m.val.reserve(g.occ.size());
     SparseVector row;
-    std::vector<std::pair<uint32_t, float>> tmp;
+    std::vector<uint32_t> tmp;
     const uint32_t *feature_of_id = vocab.feature_of_id.data();
     const uint32_t *occ = g.occ.data();
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
         const size_t begin = g.occ_start[d], end = g.occ_start[d + 1];
-        row.index.resize(end - begin);
-        uint32_t *w = row.index.data();
+        tmp.resize(end - begin);
+        uint32_t *w = tmp.data();
         for (size_t i = begin; i < end; ++i) {
             const uint32_t f = feature_of_id[occ[i]];
             *w = f;
             w += f != kEmpty; // branch-free drop of grams outside the vocabulary
         }
-        row.index.resize(static_cast<size_t>(w - row.index.data()));
-        if (!row.index.empty()) {
-            sort_indices(row.index, tmp, v.terms_.size());
+        sort_indices(tmp.data(), static_cast<size_t>(w - tmp.data()), row.index, v.terms_.size());
+        if (!row.index.empty())
             weigh_sorted(row, v.idf_.data(), v.options_);
-        } else {
+        else
             row.value.clear();
-        }
         m.append_row(row);
     }
     out = std::move(m);
@@ -642,50 +758,152 @@ int64_t Vectorizer::lookup(uint64_t hash) const {
     return probe(slot_hash_, slot_index_, hash);
 }
 
+size_t VectorizerScratch::capacity_bytes() const {
+    return normalized.capacity() +
+           (found.capacity() + counts.capacity() + touched.capacity()) * sizeof(uint32_t);
+}
+
+// Streams the text through the normaliser and the n-gram enumerator in
+// pieces, appending the feature index of every matched occurrence to a
+// buffer of fixed capacity. A message whose occurrences fit in it (nearly
+// all of them) is weighed as 0.1.0 did: sort, collapse runs into counts.
+// When the buffer fills, its occurrences are added to a dense count array
+// with a list of the features touched, and the row is weighed from those
+// counts in ascending feature order. Both paths compute the same values in
+// the same order (tf from the same counts, squares summed by ascending
+// index), so rows are bit-identical to 0.1.0's while memory stays bounded
+// by the buffer and the vocabulary, whatever the input length.
 void Vectorizer::transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const {
     out.clear();
-    prepare(text, options_.text, scratch.normalized, scratch.tokens);
-    const auto &tokens = scratch.tokens;
-    if (tokens.empty() || terms_.empty()) return;
-
-    // Upper bound on the n-grams this text can produce, so matched indices can
-    // be written through a raw pointer into out.index (no per-gram push_back).
-    size_t bound = tokens.size() * static_cast<size_t>(options_.word_ngram_max);
-    if (options_.char_ngrams) {
-        const size_t per_start = static_cast<size_t>(options_.char_ngram_max - options_.char_ngram_min + 1);
-        bound += (scratch.normalized.size() + tokens.size()) * per_start + tokens.size();
-    }
-    // Reserving every buffer by the same bound means that once a text has
-    // been seen, no text of at most its length allocates again.
-    std::vector<uint32_t> &found = out.index;
-    found.resize(bound);
-    out.value.reserve(bound);
-    scratch.counts.reserve(bound);
-    uint32_t *w = found.data();
-    const uint64_t *const hashes = slot_hash_.data();
-    const uint32_t *const slot_index = slot_index_.data();
-    const size_t mask = slot_hash_.size() - 1;
-    auto collect = [&](uint64_t h, const char *, size_t) {
-        for (size_t i = h & mask;; i = (i + 1) & mask) {
-            const uint64_t s = hashes[i];
-            if (s == h) {
-                *w++ = slot_index[i];
-                return;
+    // Occurrences of one feature never exceed input bytes + 1, so a uint32
+    // count is exact below 2 GiB. PostgreSQL text is at most 1 GB.
+    if (text.size() >= (size_t{1} << 31))
+        throw Error(ErrorKind::InvalidArgument, "message too long",
+                    "The message has " + std::to_string(text.size()) +
+                        " bytes; at most 2147483647 are accepted.");
+    const size_t nf = terms_.size();
+    scratch.found.resize(VectorizerScratch::kFoundCapacity);
+    uint32_t *const found = scratch.found.data();
+    const uint32_t *const found_end = found + VectorizerScratch::kFoundCapacity;
+    uint32_t *w = found;
+    size_t num_touched = 0;
+    bool spilled = false;
+    // Adds the buffered occurrences to the dense counts and empties the buffer.
+    auto spill = [&] {
+        if (!spilled) {
+            spilled = true;
+            if (scratch.counts.size() < nf) {
+                scratch.counts.assign(nf, 0);
+                scratch.touched.resize(nf);
             }
-            if (s == 0) return;
         }
+        uint32_t *counts = scratch.counts.data();
+        uint32_t *touched = scratch.touched.data();
+        for (const uint32_t *r = found; r != w; ++r)
+            if (counts[*r]++ == 0) touched[num_touched++] = *r;
+        w = found;
     };
-    for_each_word_ngram(tokens, options_.word_ngram_min, options_.word_ngram_max, collect);
-    if (options_.char_ngrams) {
-        for (std::string_view tok : tokens)
-            for_each_char_ngram(std::string_view(tok.data() - 1, tok.size() + 2), options_.char_ngram_min,
-                                options_.char_ngram_max, collect);
+    // NgramStream sinks: one that buffers matched features, one for an
+    // empty vocabulary, which never matches.
+    struct Collect {
+        const uint64_t *hashes;
+        const uint32_t *slot_index;
+        size_t mask;
+        uint32_t *&w;
+        const uint32_t *end;
+        decltype(spill) &spill_buffer;
+        void operator()(uint64_t h) {
+            for (size_t i = h & mask;; i = (i + 1) & mask) {
+                const uint64_t s = hashes[i];
+                if (s == h) {
+                    *w++ = slot_index[i];
+                    return;
+                }
+                if (s == 0) return;
+            }
+        }
+        void reserve(size_t n) {
+            if (static_cast<size_t>(end - w) < n) spill_buffer();
+        }
+        size_t capacity() const { return VectorizerScratch::kFoundCapacity; }
+    };
+    struct Ignore {
+        void operator()(uint64_t) {}
+        void reserve(size_t) {}
+        size_t capacity() const { return std::numeric_limits<size_t>::max(); }
+    };
+    Collect collect{slot_hash_.data(),
+                    slot_index_.data(),
+                    slot_hash_.empty() ? 0 : slot_hash_.size() - 1,
+                    w,
+                    found_end,
+                    spill};
+    Ignore ignore;
+
+    NgramStream stream(options_);
+    NormalizeStream state;
+    std::string &buf = scratch.normalized;
+    try {
+        size_t pos = 0, next_poll = kCancelPollBytes;
+        while (pos < text.size()) {
+            size_t end = text.size();
+            if (end - pos > kPieceBytes) end = utf8_cut(text, pos + kPieceBytes);
+            // The piece between two padding spaces (see NgramStream::feed).
+            buf.clear();
+            buf.push_back(' ');
+            normalize_piece(text.substr(pos, end - pos), options_.text, state, buf);
+            buf.push_back(' ');
+            const bool last = end == text.size();
+            // An empty vocabulary still validates the whole text.
+            if (nf > 0)
+                stream.feed(buf.data() + 1, buf.size() - 2, last, collect);
+            else
+                stream.feed(buf.data() + 1, buf.size() - 2, last, ignore);
+            pos = end;
+            if (pos >= next_poll && pos < text.size()) {
+                next_poll += kCancelPollBytes;
+                if (scratch.cancelled && scratch.cancelled())
+                    throw Error(ErrorKind::Cancelled, "prediction cancelled");
+            }
+        }
+        if (nf > 0) stream.flush(collect);
+    } catch (...) {
+        uint32_t *counts = scratch.counts.data();
+        for (size_t i = 0; i < num_touched; ++i)
+            counts[scratch.touched[i]] = 0; // keep the all-zero invariant for the next call
+        throw;
     }
-    const size_t n = static_cast<size_t>(w - found.data());
-    found.resize(n);
-    if (n == 0) return;
-    sort_indices(found, scratch.counts, terms_.size());
-    weigh_sorted(out, idf_.data(), options_);
+
+    if (!spilled) {
+        // The 0.1.0 path: sort the occurrences, collapse runs, weigh.
+        const size_t n = static_cast<size_t>(w - found);
+        if (n == 0) return;
+        sort_indices(found, n, out.index, nf);
+        weigh_sorted(out, idf_.data(), options_);
+        return;
+    }
+    spill();
+    uint32_t *counts = scratch.counts.data();
+    sort_indices(scratch.touched.data(), num_touched, out.index, nf);
+    out.value.resize(num_touched);
+    float *values = out.value.data();
+    const float *idf = idf_.data();
+    double sum_sq = 0;
+    for (size_t i = 0; i < num_touched; ++i) {
+        const uint32_t f = out.index[i];
+        const uint32_t c = counts[f];
+        counts[f] = 0;
+        double tf = static_cast<double>(c);
+        if (options_.sublinear_tf && c > 1) tf = 1.0 + std::log(tf);
+        const double value = tf * idf[f];
+        sum_sq += value * value;
+        values[i] = static_cast<float>(value);
+    }
+    if (options_.l2_normalize && sum_sq > 0) {
+        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
+        for (size_t i = 0; i < num_touched; ++i)
+            values[i] *= scale;
+    }
 }
 
 SparseMatrix Vectorizer::transform(const std::vector<std::string> &texts) const {

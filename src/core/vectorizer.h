@@ -14,6 +14,7 @@
 #include "text.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,11 +43,27 @@ struct FeatureOptions {
 
 enum class FeatureKind : uint8_t { Word = 0, Char = 1 };
 
-// Reusable buffers for transform_one; one per thread / per backend.
+// Reusable buffers for transform_one; one per thread / per backend. Their
+// size depends on the vocabularies used with them, never on the input
+// length: transform_one normalises long text in pieces of kPieceBytes.
 struct VectorizerScratch {
-    std::string normalized;
-    std::vector<std::string_view> tokens;
-    std::vector<std::pair<uint32_t, float>> counts;
+    // Optional cancel hook for long inputs: polled (on the calling thread)
+    // after every kCancelPollBytes of input; returning true makes
+    // transform_one throw Error(Cancelled). Messages shorter than
+    // kCancelPollBytes never call it.
+    std::function<bool()> cancelled;
+
+    // Occurrences buffered before they are counted: enough for any message
+    // of a few kilobytes, which is then weighed exactly as 0.1.0 did.
+    static constexpr size_t kFoundCapacity = 8192;
+
+    std::string normalized;        // the current piece, normalised
+    std::vector<uint32_t> found;   // feature index of each buffered occurrence
+    std::vector<uint32_t> counts;  // occurrences per feature (long texts); all zero between calls
+    std::vector<uint32_t> touched; // features with a non-zero count
+
+    // Bytes held by the buffers (for tests of the memory bound).
+    size_t capacity_bytes() const;
 };
 
 class Vectorizer {
@@ -74,8 +91,16 @@ class Vectorizer {
     static Vectorizer from_parts(const FeatureOptions &options, std::vector<std::string> terms,
                                  std::vector<FeatureKind> kinds, std::vector<float> idf);
 
+    // Input is processed in pieces of this many bytes, and scratch.cancelled
+    // polled every kCancelPollBytes of input.
+    static constexpr size_t kPieceBytes = 16 * 1024;
+    static constexpr size_t kCancelPollBytes = 64 * 1024;
+
     // TF-IDF row of one text. `out` indices sorted ascending. Throws
-    // Error(InvalidText) on invalid UTF-8. Allocation-free once scratch is warm.
+    // Error(InvalidText) on invalid UTF-8, Error(Cancelled) when
+    // scratch.cancelled says so, Error(InvalidArgument) for text of 2 GiB or
+    // more. Memory: O(kPieceBytes + num_features()) in scratch and out,
+    // whatever the length of `text`; allocation-free once scratch is warm.
     void transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const;
 
     SparseMatrix transform(const std::vector<std::string> &texts) const;
