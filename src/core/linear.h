@@ -3,6 +3,7 @@
 // regression), the methods LIBLINEAR uses, with its shrinking heuristic.
 #pragma once
 
+#include "memory_budget.h"
 #include "sparse.h"
 
 #include <cstdint>
@@ -37,10 +38,16 @@ struct TrainProgress {
 };
 
 // Progress is informational. `cancelled` is polled at least every ~50 ms of
-// work; when it returns true the learner throws Error(Cancelled).
+// work; when it returns true the learner throws Error(Cancelled). `memory`,
+// when set, is charged before the large allocations of the vectoriser's fit
+// and fit_transform and of the solvers (Error(ResourceLimit) when they would
+// not fit); the pipeline passes the same callbacks everywhere, so setting it
+// once covers a whole training run. All three are used from the calling
+// thread only.
 struct TrainCallbacks {
     std::function<void(const TrainProgress &)> progress;
     std::function<bool()> cancelled;
+    MemoryBudget *memory = nullptr;
 
     void report(const char *stage, size_t done, size_t total) const {
         if (progress) progress(TrainProgress{stage, done, total});

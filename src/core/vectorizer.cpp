@@ -337,14 +337,6 @@ double idf_value(bool smooth, double n, double df) {
     return smooth ? std::log((1.0 + n) / (1.0 + df)) + 1.0 : std::log(n / df) + 1.0;
 }
 
-// Where a distinct n-gram seen during counting first occurred in the arena,
-// indexed by its dense id (ids are handed out in order of first occurrence).
-struct GramInfo {
-    size_t offset = 0;
-    uint32_t length = 0;
-    FeatureKind kind = FeatureKind::Word;
-};
-
 // Hash table slot of the counter: the hot fields only, so a probe that hits
 // touches one 24-byte slot.
 struct GramSlot {
@@ -354,17 +346,30 @@ struct GramSlot {
     uint32_t last_doc = 0;
 };
 
+// Where a distinct n-gram's bytes are kept in the counter's byte store.
+struct GramInfo {
+    uint64_t offset = 0;
+    uint32_t length = 0;
+    FeatureKind kind = FeatureKind::Word;
+};
+
 // Open-addressing table of n-gram document frequencies keyed by hash, used
-// by fit() and fit_transform(). Each distinct gram gets a stable dense id
-// (unlike its slot, which moves when the table grows), so fit_transform can
-// record a document's grams as ids and map them to features afterwards.
+// by fit() and fit_transform(). It keeps one copy of each distinct n-gram's
+// bytes (not the training texts), and charges everything it allocates to
+// the memory budget. When the budget cannot pay for growth it prunes instead
+// (see prune()), and throws Error(ResourceLimit) only when even its minimum
+// does not fit.
 class GramCounter {
   public:
-    GramCounter() : slots_(1u << 16), mask_(slots_.size() - 1) {}
+    explicit GramCounter(MemoryBudget *budget) : charge_(budget) {
+        charge_.add(kInitialSlots * sizeof(GramSlot), "counting the n-grams");
+        slots_.resize(kInitialSlots);
+        mask_ = slots_.size() - 1;
+    }
 
     // Counts one occurrence of a gram in document `doc` (documents arrive in
-    // order) and returns the gram's id.
-    uint32_t add(uint64_t hash, size_t offset, size_t length, uint32_t doc, FeatureKind kind) {
+    // order).
+    void add(uint64_t hash, const char *bytes, size_t length, uint32_t doc, FeatureKind kind) {
         size_t i = hash & mask_;
         while (true) {
             GramSlot &s = slots_[i];
@@ -373,7 +378,7 @@ class GramCounter {
                     ++s.df;
                     s.last_doc = doc;
                 }
-                return s.id;
+                return;
             }
             if (s.hash == 0) break;
             i = (i + 1) & mask_;
@@ -381,27 +386,78 @@ class GramCounter {
         if (length > std::numeric_limits<uint32_t>::max())
             throw Error(ErrorKind::InvalidArgument, "token too long",
                         "An n-gram of " + std::to_string(length) + " bytes exceeds the 4 GB limit.");
-        if (info_.size() >= kEmpty)
+        if (info_.size() >= kEmpty - 1)
             throw Error(ErrorKind::InvalidArgument, "too many distinct n-grams",
                         "The training texts contain more than 4294967294 distinct n-grams.",
                         "Train on fewer texts or lower word_ngram_max or char_ngram_max.");
+        if (!room_for(length)) i = find_empty(hash); // pruned or grown: the slot moved
         const auto id = static_cast<uint32_t>(info_.size());
-        info_.push_back(GramInfo{offset, static_cast<uint32_t>(length), kind});
+        info_.push_back(GramInfo{bytes_.size(), static_cast<uint32_t>(length), kind});
+        bytes_.insert(bytes_.end(), bytes, bytes + length);
         slots_[i] = GramSlot{hash, id, 1, doc};
-        if (info_.size() * 2 > slots_.size()) grow();
-        return id;
+        ++live_;
     }
 
     const std::vector<GramSlot> &slots() const { return slots_; }
     const std::vector<GramInfo> &info() const { return info_; }
-
-    // Frees the table once the vocabulary is chosen (the counter is unusable after).
-    void release() {
-        std::vector<GramSlot>().swap(slots_);
-        std::vector<GramInfo>().swap(info_);
+    std::string_view bytes(const GramInfo &g) const {
+        return std::string_view(bytes_.data() + g.offset, g.length);
     }
 
+    size_t distinct() const { return live_; }
+    size_t prunings() const { return prunings_; }
+    uint32_t prune_threshold() const { return prune_threshold_; }
+
   private:
+    static constexpr size_t kInitialSlots = size_t{1} << 16;
+
+    size_t find_empty(uint64_t hash) const {
+        size_t i = hash & mask_;
+        while (slots_[i].hash != 0)
+            i = (i + 1) & mask_;
+        return i;
+    }
+
+    // Makes room for one more gram of `length` bytes: grows the table (load
+    // at most 1/2) and the info and byte stores, charging the budget first.
+    // When the budget refuses, prunes. Returns false when the table changed.
+    bool room_for(size_t length) {
+        bool unchanged = true;
+        if ((live_ + 1) * 2 > slots_.size()) {
+            // The old table lives while the new one (twice its size) fills.
+            const size_t old_bytes = slots_.size() * sizeof(GramSlot);
+            if (charge_.try_add(2 * old_bytes)) {
+                grow();
+                charge_.shrink(old_bytes);
+            } else {
+                prune();
+            }
+            unchanged = false;
+        }
+        while (!reserve(info_, info_.size() + 1) || !reserve(bytes_, bytes_.size() + length)) {
+            if (live_ == 0)
+                charge_.add(length + sizeof(GramInfo), "counting the n-grams"); // throws: nothing to prune
+            prune();
+            unchanged = false;
+        }
+        return unchanged;
+    }
+
+    // Grows v's capacity (by half) to hold `size` elements when the budget
+    // allows; false when it does not.
+    template <class V> bool reserve(V &v, size_t size) {
+        if (size <= v.capacity()) return true;
+        const size_t cap = std::max(size, v.capacity() + v.capacity() / 2 + 1024);
+        const size_t more = (cap - v.capacity()) * sizeof(typename V::value_type);
+        // The old buffer lives until the copy is done: charge both while it
+        // does, then keep the new one's.
+        const size_t old_bytes = v.capacity() * sizeof(typename V::value_type);
+        if (!charge_.try_add(more + old_bytes)) return false;
+        v.reserve(cap);
+        charge_.shrink(old_bytes);
+        return true;
+    }
+
     // Doubles the table, keeping the load at most 1/2.
     void grow() {
         std::vector<GramSlot> old(slots_.size() * 2);
@@ -409,19 +465,88 @@ class GramCounter {
         mask_ = slots_.size() - 1;
         for (const GramSlot &s : old) {
             if (s.hash == 0) continue;
-            size_t i = s.hash & mask_;
-            while (slots_[i].hash != 0)
-                i = (i + 1) & mask_;
-            slots_[i] = s;
+            slots_[find_empty(s.hash)] = s;
         }
     }
 
+    // Drops every gram seen in at most t documents so far, t the smallest
+    // threshold that leaves the table at most 1/4 full, and compacts the
+    // stores in place. Deterministic: it depends only on the texts, their
+    // order and the budget. A pruned gram seen again starts over at df 1, so
+    // afterwards the counts (and the vocabulary cut from them) are
+    // approximate for grams rarer than t.
+    void prune() {
+        ++prunings_;
+        const size_t target = slots_.size() / 4;
+        std::vector<size_t> histogram(65, 0); // df 1..64, then "more"
+        for (const GramSlot &s : slots_)
+            if (s.hash != 0) ++histogram[std::min<uint32_t>(s.df, 64)];
+        uint32_t t = 0;
+        size_t survivors = live_;
+        while (survivors > target && t < 64)
+            survivors -= histogram[++t];
+        if (survivors > target) { // rare: go on in powers of two above 64
+            while (survivors > target) {
+                t = t > (std::numeric_limits<uint32_t>::max() >> 1) ? std::numeric_limits<uint32_t>::max()
+                                                                    : t * 2;
+                survivors = 0;
+                for (const GramSlot &s : slots_)
+                    survivors += s.hash != 0 && s.df > t;
+                if (t == std::numeric_limits<uint32_t>::max()) break;
+            }
+        }
+        prune_threshold_ = std::max(prune_threshold_, t);
+        // New ids keep the old order: map old id -> new id (kEmpty = pruned).
+        std::vector<uint32_t> new_id(info_.size(), kEmpty);
+        for (GramSlot &s : slots_)
+            if (s.hash != 0) {
+                if (s.df <= t)
+                    s.hash = 0;
+                else
+                    new_id[s.id] = 0;
+            }
+        uint32_t next = 0;
+        uint64_t byte_end = 0;
+        for (size_t old = 0; old < info_.size(); ++old) {
+            if (new_id[old] == kEmpty) continue;
+            new_id[old] = next;
+            GramInfo g = info_[old];
+            std::memmove(&bytes_[byte_end], &bytes_[g.offset], g.length);
+            g.offset = byte_end;
+            byte_end += g.length;
+            info_[next++] = g;
+        }
+        info_.resize(next);
+        bytes_.resize(byte_end);
+        live_ = next;
+        // Re-seat the survivors in place. Visiting the slots in order from
+        // just after an empty one, each entry moves only back along its own
+        // probe path, to the first free slot from its home, so every entry
+        // stays reachable.
+        size_t start = 0;
+        while (slots_[start].hash != 0)
+            ++start; // there is an empty slot: the load is below 1/2
+        for (size_t k = 1; k <= slots_.size(); ++k) {
+            const size_t i = (start + k) & mask_;
+            if (slots_[i].hash == 0) continue;
+            GramSlot s = slots_[i];
+            s.id = new_id[s.id];
+            slots_[i].hash = 0;
+            slots_[find_empty(s.hash)] = s;
+        }
+    }
+
+    MemoryCharge charge_;
     std::vector<GramSlot> slots_;
     std::vector<GramInfo> info_;
-    size_t mask_;
+    std::vector<char> bytes_; // the distinct grams' bytes, back to back
+    size_t mask_ = 0;
+    size_t live_ = 0;
+    size_t prunings_ = 0;
+    uint32_t prune_threshold_ = 0;
 };
 
-// A candidate term: document frequency, its bytes in the arena and its gram id.
+// A candidate term: document frequency, its bytes in the counter and its gram id.
 struct Candidate {
     uint32_t df;
     std::string_view bytes;
@@ -475,108 +600,66 @@ namespace {
 // well under a millisecond.
 constexpr size_t kCancelPollMask = 255;
 
-// Everything fit() learns from counting, before the vocabulary is cut.
-struct GramCounts {
-    std::string arena; // all normalised texts, each as " a b c ", back to back
-    GramCounter counter;
-    // Only filled by fit_transform: the gram ids of document d, in enumeration
-    // order, are occ[occ_start[d], occ_start[d + 1]).
-    std::vector<uint32_t> occ;
-    std::vector<size_t> occ_start;
-};
-
-// Normalises every text into the arena and counts the document frequency of
-// each word and char n-gram. With Record, also keeps every occurrence's gram
-// id per document (one uint32 per occurrence) for fit_transform.
-template <bool Record>
+// Normalises each text in turn and counts the document frequency of each of
+// its word and char n-grams. Only the counter's distinct n-grams are kept,
+// never the texts.
 void count_grams(const std::vector<std::string> &texts, const FeatureOptions &options,
-                 const TrainCallbacks *callbacks, GramCounts &g) {
-    options.validate();
-    if (texts.empty())
-        throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
-                    "The vectorizer needs at least one training text.");
-    if (texts.size() >= kEmpty)
-        throw Error(ErrorKind::InsufficientData, "too many texts", "At most 4294967294 texts can be fitted.");
-
-    std::string &arena = g.arena;
-    size_t total = 0;
-    for (const std::string &t : texts)
-        total += t.size() + 2;
-    arena.reserve(total + total / 2 + 16); // room for normalize_append's worst case
-    std::vector<size_t> doc_start(texts.size() + 1);
-    for (size_t d = 0; d < texts.size(); ++d) {
-        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        doc_start[d] = arena.size();
-        arena.push_back(' ');
-        normalize_append(texts[d], options.text, arena);
-        arena.push_back(' ');
-    }
-    doc_start[texts.size()] = arena.size();
-
-    GramCounter &counter = g.counter;
-    std::vector<uint32_t> &occ = g.occ;
-    if (Record) {
-        g.occ_start.assign(texts.size() + 1, 0);
-        // Upper bound on the occurrences: per padded token of b bytes at most
-        // b windows per char n-gram length (+1 for a short token kept whole),
-        // and at most (word_ngram_max - word_ngram_min + 1) word n-grams per
-        // token; a token takes at least 2 arena bytes. Reserving it once avoids
-        // regrowing (copying) the largest buffer; untouched pages cost nothing.
-        const size_t per_byte = options.char_ngrams
-                                    ? static_cast<size_t>(options.char_ngram_max - options.char_ngram_min + 1)
-                                    : 0;
-        const size_t per_token = static_cast<size_t>(options.word_ngram_max - options.word_ngram_min + 1) +
-                                 (options.char_ngrams ? 1 : 0);
-        occ.reserve(arena.size() * per_byte + (arena.size() / 2 + 1) * per_token);
-    }
+                 const TrainCallbacks *callbacks, GramCounter &counter) {
+    std::string doc;
     std::vector<std::string_view> tokens;
-    const char *base = arena.data();
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        if (Record) g.occ_start[d] = occ.size();
-        std::string_view doc(base + doc_start[d], doc_start[d + 1] - doc_start[d]);
-        split_tokens(doc.substr(1, doc.size() - 2), tokens);
+        doc.clear();
+        doc.push_back(' ');
+        normalize_append(texts[d], options.text, doc);
+        doc.push_back(' ');
+        split_tokens(std::string_view(doc).substr(1, doc.size() - 2), tokens);
         const uint32_t doc_id = static_cast<uint32_t>(d);
         for_each_word_ngram(tokens, options.word_ngram_min, options.word_ngram_max,
                             [&](uint64_t h, const char *p, size_t len) {
-                                const uint32_t id = counter.add(h, static_cast<size_t>(p - base), len, doc_id,
-                                                                FeatureKind::Word);
-                                if (Record) occ.push_back(id);
+                                counter.add(h, p, len, doc_id, FeatureKind::Word);
                             });
         if (!options.char_ngrams) continue;
         for (std::string_view tok : tokens) {
             std::string_view padded(tok.data() - 1, tok.size() + 2);
             for_each_char_ngram(padded, options.char_ngram_min, options.char_ngram_max,
                                 [&](uint64_t h, const char *p, size_t len) {
-                                    const uint32_t id = counter.add(h, static_cast<size_t>(p - base), len,
-                                                                    doc_id, FeatureKind::Char);
-                                    if (Record) occ.push_back(id);
+                                    counter.add(h, p, len, doc_id, FeatureKind::Char);
                                 });
         }
     }
-    if (Record) g.occ_start[texts.size()] = occ.size();
+}
+
+// Checks what fit() and fit_transform() accept.
+void check_fit_input(const std::vector<std::string> &texts, const FeatureOptions &options) {
+    options.validate();
+    if (texts.empty())
+        throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
+                    "The vectorizer needs at least one training text.");
+    if (texts.size() >= kEmpty)
+        throw Error(ErrorKind::InsufficientData, "too many texts", "At most 4294967294 texts can be fitted.");
 }
 
 // The vocabulary cut from the counts: terms (words sorted by bytes, then
-// chars sorted by bytes), kinds, idf, and the feature index of each gram id
-// (kEmpty for a gram left out).
+// chars sorted by bytes), kinds, idf, and the number of stored values the
+// training matrix will have (the sum of the chosen terms' document
+// frequencies, exact unless the counter pruned).
 struct Vocabulary {
     std::vector<std::string> terms;
     std::vector<FeatureKind> kinds;
     std::vector<float> idf;
-    std::vector<uint32_t> feature_of_id;
+    size_t nnz = 0;
 };
 
 // Applies min_df and the max_features / max_char_features caps to the counts
 // (ties broken by bytes, so the result does not depend on the table order).
-Vocabulary choose_vocabulary(const GramCounts &g, size_t num_texts, const FeatureOptions &options) {
-    const char *base = g.arena.data();
-    const std::vector<GramInfo> &info = g.counter.info();
+Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const FeatureOptions &options) {
+    const std::vector<GramInfo> &info = counter.info();
     std::vector<Candidate> words, chars;
-    for (const GramSlot &s : g.counter.slots()) {
+    for (const GramSlot &s : counter.slots()) {
         if (s.hash == 0 || s.df < static_cast<uint32_t>(options.min_df)) continue;
         const GramInfo &gi = info[s.id];
-        Candidate c{s.df, std::string_view(base + gi.offset, gi.length), s.id};
+        Candidate c{s.df, counter.bytes(gi), s.id};
         (gi.kind == FeatureKind::Word ? words : chars).push_back(c);
     }
     select_top(words, static_cast<size_t>(options.max_features));
@@ -592,14 +675,13 @@ Vocabulary choose_vocabulary(const GramCounts &g, size_t num_texts, const Featur
     v.terms.reserve(total_terms);
     v.kinds.reserve(total_terms);
     v.idf.reserve(total_terms);
-    v.feature_of_id.assign(info.size(), kEmpty);
     const double n = static_cast<double>(num_texts);
     for (int pass = 0; pass < 2; ++pass) {
         for (const Candidate &c : pass == 0 ? words : chars) {
-            v.feature_of_id[c.id] = static_cast<uint32_t>(v.terms.size());
             v.terms.emplace_back(c.bytes);
             v.kinds.push_back(pass == 0 ? FeatureKind::Word : FeatureKind::Char);
             v.idf.push_back(static_cast<float>(idf_value(options.smooth_idf, n, c.df)));
+            v.nnz += c.df;
         }
     }
     return v;
@@ -641,53 +723,87 @@ void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &opt
 
 } // namespace
 
-Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
-                           const TrainCallbacks *callbacks) {
-    GramCounts g;
-    count_grams<false>(texts, options, callbacks, g);
-    Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
-    return from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
+// Counts the n-grams (bounded by the budget) and cuts the vocabulary; the
+// counter and its charge are gone on return.
+Vectorizer Vectorizer::fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                  const TrainCallbacks *callbacks, size_t *nnz) {
+    check_fit_input(texts, options);
+    Vocabulary vocab;
+    FitStats stats;
+    {
+        GramCounter counter(callbacks ? callbacks->memory : nullptr);
+        count_grams(texts, options, callbacks, counter);
+        vocab = choose_vocabulary(counter, texts.size(), options);
+        stats.texts = texts.size();
+        stats.distinct_ngrams = counter.distinct();
+        stats.prunings = counter.prunings();
+        stats.prune_threshold = counter.prune_threshold();
+    } // the table is freed (and uncharged) before the vocabulary's index is built
+    if (nnz) *nnz = vocab.nnz;
+    Vectorizer v = from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
+    v.fit_stats_ = stats;
+    return v;
 }
 
+Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
+                           const TrainCallbacks *callbacks) {
+    return fit_counts(texts, options, callbacks, nullptr);
+}
+
+// Two passes: count, then transform every text with transform_one. The
+// second pass normalises and hashes again, which costs time but no memory:
+// 0.1.0 kept every occurrence of every text (4 bytes each) between the two.
+// The matrix is reserved once at its exact size (the sum of the chosen
+// terms' document frequencies), so it never regrows and copies.
 Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                      SparseMatrix &out, const TrainCallbacks *callbacks) {
-    GramCounts g;
-    count_grams<true>(texts, options, callbacks, g);
-    Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
-    Vectorizer v = from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
-    // The arena and counter are no longer needed: free them before the matrix grows.
-    std::string().swap(g.arena);
-    g.counter.release();
-
+    size_t nnz = 0;
+    Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
+    // Charged while it is built; the caller owns it (and its memory) after.
+    MemoryCharge charge(callbacks ? callbacks->memory : nullptr,
+                        nnz * (sizeof(uint32_t) + sizeof(float)) + (texts.size() + 1) * sizeof(size_t),
+                        "the feature matrix");
     SparseMatrix m;
     m.cols = v.terms_.size();
     m.row_ptr.reserve(texts.size() + 1);
-    // nnz is at most the number of occurrences; only the pages used get touched.
-    m.col.reserve(g.occ.size());
-    m.val.reserve(g.occ.size());
+    m.col.reserve(nnz);
+    m.val.reserve(nnz);
+    VectorizerScratch scratch;
     SparseVector row;
-    std::vector<uint32_t> tmp;
-    const uint32_t *feature_of_id = vocab.feature_of_id.data();
-    const uint32_t *occ = g.occ.data();
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        const size_t begin = g.occ_start[d], end = g.occ_start[d + 1];
-        tmp.resize(end - begin);
-        uint32_t *w = tmp.data();
-        for (size_t i = begin; i < end; ++i) {
-            const uint32_t f = feature_of_id[occ[i]];
-            *w = f;
-            w += f != kEmpty; // branch-free drop of grams outside the vocabulary
-        }
-        sort_indices(tmp.data(), static_cast<size_t>(w - tmp.data()), row.index, v.terms_.size());
-        if (!row.index.empty())
-            weigh_sorted(row, v.idf_.data(), v.options_);
-        else
-            row.value.clear();
+        v.transform_one(texts[d], row, scratch);
         m.append_row(row);
     }
     out = std::move(m);
     return v;
+}
+
+Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                     FeatureMatrix &out, const TrainCallbacks *callbacks) {
+    size_t nnz = 0;
+    Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
+    v.transform_into(texts, out, callbacks, nnz);
+    return v;
+}
+
+void Vectorizer::transform(const std::vector<std::string> &texts, FeatureMatrix &out,
+                           const TrainCallbacks *callbacks) const {
+    transform_into(texts, out, callbacks, 0);
+}
+
+void Vectorizer::transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
+                                const TrainCallbacks *callbacks, size_t nnz_hint) const {
+    FeatureMatrix m(terms_.size(), callbacks ? callbacks->memory : nullptr);
+    m.reserve(texts.size(), nnz_hint);
+    VectorizerScratch scratch;
+    SparseVector row;
+    for (size_t d = 0; d < texts.size(); ++d) {
+        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
+        transform_one(texts[d], row, scratch);
+        m.append_row(row);
+    }
+    out = std::move(m);
 }
 
 Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std::string> terms,

@@ -78,13 +78,33 @@ class Vectorizer {
     static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options,
                           const TrainCallbacks *callbacks = nullptr);
 
-    // fit() followed by transform() of the same texts into `out`, in one pass
-    // over the text: while counting, each document's n-grams are recorded as
-    // counter ids (one uint32 per occurrence) and mapped to features once the
-    // vocabulary is chosen. Same vectoriser and bit-identical matrix as
-    // fit + transform; `callbacks` is polled every few hundred texts.
+    // fit() followed by transform() of the same texts into `out`: the same
+    // vectoriser and a bit-identical matrix. Counts first, then transforms
+    // each text again, so no per-occurrence list is kept between the passes;
+    // `out` is reserved once at its exact size. `callbacks` is polled every
+    // few hundred texts; callbacks->memory, when set, is charged for the
+    // counting tables (which prune to stay within it, see fit_stats()) and
+    // for the matrix while it is built.
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                     SparseMatrix &out, const TrainCallbacks *callbacks = nullptr);
+
+    // The same into the compact FeatureMatrix (6 bytes per value for up to
+    // 65,536 features), which keeps its charge on callbacks->memory for as
+    // long as it lives: the form to train at scale with.
+    static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                    FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr);
+
+    // What fit() saw while counting. `prunings` > 0 means the memory budget
+    // made the counter drop n-grams seen in at most `prune_threshold` texts
+    // at that point, so document frequencies (and the vocabulary) are
+    // approximate for rare n-grams. Zero for a loaded vectoriser.
+    struct FitStats {
+        size_t texts = 0;
+        size_t distinct_ngrams = 0; // distinct word and char n-grams kept at the end
+        size_t prunings = 0;
+        uint32_t prune_threshold = 0;
+    };
+    const FitStats &fit_stats() const { return fit_stats_; }
 
     // Rebuilds a vectoriser from stored parts (model loading). Validates
     // sizes, kinds, idf finiteness and hash uniqueness; throws Error(CorruptModel).
@@ -104,6 +124,10 @@ class Vectorizer {
     void transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const;
 
     SparseMatrix transform(const std::vector<std::string> &texts) const;
+    // TF-IDF rows of `texts` into a FeatureMatrix charged to callbacks->memory;
+    // polls callbacks every few hundred texts.
+    void transform(const std::vector<std::string> &texts, FeatureMatrix &out,
+                   const TrainCallbacks *callbacks = nullptr) const;
 
     size_t num_features() const { return terms_.size(); }
     const FeatureOptions &options() const { return options_; }
@@ -112,6 +136,10 @@ class Vectorizer {
     const std::vector<float> &idf() const { return idf_; }
 
   private:
+    static Vectorizer fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                 const TrainCallbacks *callbacks, size_t *nnz);
+    void transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
+                        const TrainCallbacks *callbacks, size_t nnz_hint) const;
     void build_index();                  // throws Error(CorruptModel) on a duplicate hash
     int64_t lookup(uint64_t hash) const; // feature index or -1
 
@@ -119,6 +147,7 @@ class Vectorizer {
     std::vector<std::string> terms_;
     std::vector<FeatureKind> kinds_;
     std::vector<float> idf_;
+    FitStats fit_stats_;
     // Open addressing, power-of-two capacity, load <= 0.5.
     std::vector<uint64_t> slot_hash_;
     std::vector<uint32_t> slot_index_; // UINT32_MAX = empty
