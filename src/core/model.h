@@ -4,6 +4,7 @@
 #pragma once
 
 #include "calibration.h"
+#include "explain.h"
 #include "linear.h"
 #include "options.h"
 #include "sparse.h"
@@ -52,6 +53,10 @@ class IntentModel {
     int classify(std::string_view text, PredictScratch &scratch) const;
     // Calibrated probabilities for every label (num_labels values) into scratch.probs.
     void probabilities(std::string_view text, PredictScratch &scratch) const;
+    // The n-grams of `text` with their contribution to label `label`'s
+    // decision score (-1: the label predict() returns); see explain.h.
+    // Throws Error(InvalidArgument) for a label out of range.
+    Explanation explain(std::string_view text, int label, size_t top_n, PredictScratch &scratch) const;
 
     std::string serialize() const; // deterministic bytes
     // Validates every length, offset, enum and the CRC-32C before use.
