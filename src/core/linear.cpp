@@ -123,6 +123,7 @@ struct SharedProblem {
     const double *warm_start = nullptr; // dual start, rows x num_classes, or null
     double *dual_out = nullptr;         // receives the dual solution, or null
     LinearWeights *out = nullptr;
+    SolverStats stats;
 };
 
 // The entries of a FeatureMatrix as the type the kernels are instantiated for.
@@ -226,8 +227,12 @@ struct BlockWeights {
         const uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
         w = storage.data() + ((64 - addr % 64) % 64) / sizeof(float);
         std::fill(std::begin(w_bias), std::end(w_bias), 0.0);
+        steps = 0;
+        passes = 0;
     }
     double w_bias[kMaxBlock] = {};
+    size_t steps = 0; // one-variable sub-problems visited (a row for one class)
+    int passes = 0;   // outer passes of the slowest class
 };
 
 // Four floats in one SSE/NEON register (GCC and clang vector extension):
@@ -406,6 +411,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                 const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
                 bool changed = false;
                 double *a = alpha.data() + i * B;
+                out.steps += static_cast<size_t>(__builtin_popcount(m));
                 for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
                     const size_t c = static_cast<size_t>(lowest_bit(mm));
                     const double yi = c == pos ? 1.0 : -1.0;
@@ -451,6 +457,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
         for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
             const size_t c = static_cast<size_t>(lowest_bit(mm));
             ++iters[c];
+            out.passes = std::max(out.passes, iters[c]);
             const bool converged = pg_max[c] - pg_min[c] <= p.tolerance;
             if (iters[c] >= p.max_iterations || (converged && active_count[c] == l)) {
                 running &= ~(1u << c); // done
@@ -569,6 +576,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             const double Ci = p.cost[i];
             const double q = p.sq_norm[i];
             bool changed = false;
+            out.steps += static_cast<size_t>(__builtin_popcount(running));
             for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
                 const size_t c = static_cast<size_t>(lowest_bit(mm));
                 const double yi = c == pos ? 1.0 : -1.0;
@@ -611,6 +619,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
         for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
             const size_t c = static_cast<size_t>(lowest_bit(mm));
             ++iters[c];
+            out.passes = std::max(out.passes, iters[c]);
             if (g_max[c] < p.tolerance || iters[c] >= p.max_iterations) {
                 running &= ~(1u << c);
                 continue;
@@ -878,6 +887,7 @@ void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &optio
     }
     threads = worker_charge.bytes() / per_worker;
 
+    std::vector<SolverStats> task_stats(tasks.size()); // each task writes its own
     std::atomic<bool> stop{false};
     std::atomic<size_t> next_task{0}, done{0};
     std::mutex mutex;
@@ -904,6 +914,7 @@ void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &optio
                     out.w[f * k + bw.first_class + c] = bw.w[f * bw.width + c];
             for (size_t c = 0; c < bw.count; ++c)
                 out.bias[bw.first_class + c] = static_cast<float>(bw.w_bias[c] * p.bias);
+            task_stats[t] = SolverStats{bw.steps, bw.passes};
             {
                 std::lock_guard<std::mutex> lock(mutex);
                 done.fetch_add(bw.count);
@@ -958,6 +969,11 @@ void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &optio
     if (worker_error) std::rethrow_exception(worker_error);
     if (done.load() != total_classes)
         throw Error(ErrorKind::Internal, "training stopped before all classes finished");
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        SharedProblem &p = problems[tasks[t].problem];
+        p.stats.coordinate_steps += task_stats[t].coordinate_steps;
+        p.stats.max_passes = std::max(p.stats.max_passes, task_stats[t].max_passes);
+    }
     callbacks.report("train", total_classes, total_classes);
 }
 
@@ -1005,6 +1021,8 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
         }
     }
     solve_all(shared, options, callbacks);
+    for (size_t i = 0; i < problems.size(); ++i)
+        if (problems[i].stats) *problems[i].stats = shared[i].stats;
     return out;
 }
 

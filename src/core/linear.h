@@ -88,6 +88,12 @@ LinearWeights train_one_vs_rest(const FeatureMatrix &X, const std::vector<int> &
                                 const std::vector<float> &sample_weight, const LearnerOptions &options,
                                 const TrainCallbacks &callbacks);
 
+// Work a solve did, for benchmarks and reports: deterministic, unlike time.
+struct SolverStats {
+    size_t coordinate_steps = 0; // one-variable sub-problems solved (a row for one class)
+    int max_passes = 0;          // outer passes of the slowest class
+};
+
 // One problem for train_one_vs_rest_many. Pointers must outlive the call.
 struct OneVsRestProblem {
     const FeatureMatrix *X = nullptr;
@@ -102,6 +108,8 @@ struct OneVsRestProblem {
     const std::vector<double> *warm_start = nullptr;
     // When set, receives the dual variables at the solution (same layout).
     std::vector<double> *dual_out = nullptr;
+    // When set, receives the work done.
+    SolverStats *stats = nullptr;
 };
 
 // Solves independent problems (cross-validation folds, refits) on the
