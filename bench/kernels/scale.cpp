@@ -3,7 +3,7 @@
 // (fit_transform) and the one-vs-rest solver as the training pipeline does,
 // and prints time per phase, matrix size and peak RSS as one JSON line.
 //
-//   scale ROWS [--sparse | --pipeline] [--threads T] [--budget MB]
+//   scale ROWS [--sparse | --pipeline] [--threads T] [--budget MB] [--features-only]
 //
 // By default the kernels run on a FeatureMatrix (the compact form);
 // --sparse uses SparseMatrix as training.cpp does today; --pipeline runs the
@@ -43,12 +43,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     const size_t rows = std::strtoull(argv[1], nullptr, 10);
-    bool pipeline = false, sparse = false;
+    bool pipeline = false, sparse = false, features_only = false;
     int threads = 0;
     size_t budget_mb = 0;
     for (int i = 2; i < argc; ++i) {
         if (std::strcmp(argv[i], "--pipeline") == 0) pipeline = true;
         if (std::strcmp(argv[i], "--sparse") == 0) sparse = true;
+        if (std::strcmp(argv[i], "--features-only") == 0) features_only = true;
         if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
         if (std::strcmp(argv[i], "--budget") == 0 && i + 1 < argc)
             budget_mb = std::strtoull(argv[++i], nullptr, 10);
@@ -103,11 +104,17 @@ int main(int argc, char **argv) {
             intent::Vectorizer vec =
                 intent::Vectorizer::fit_transform(texts, intent::FeatureOptions{}, X, &callbacks);
             t1 = now_s();
-            intent::LinearWeights w =
-                intent::train_one_vs_rest(X, y, base.labels.size(), {}, learner, callbacks);
+            intent::SolverStats stats;
+            if (!features_only)
+                intent::train_one_vs_rest_many(
+                    {intent::OneVsRestProblem{&X, &y, base.labels.size(), nullptr, nullptr, nullptr, &stats}},
+                    learner, callbacks);
             t2 = now_s();
             nnz = X.nnz();
             cols = X.cols();
+            std::printf(", \"coordinate_steps_per_row\": %.1f, \"max_passes\": %d",
+                        static_cast<double>(stats.coordinate_steps) / static_cast<double>(rows),
+                        stats.max_passes);
             std::printf(", \"prunings\": %zu, \"distinct_ngrams\": %zu", vec.fit_stats().prunings,
                         vec.fit_stats().distinct_ngrams);
         }

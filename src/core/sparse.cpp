@@ -57,17 +57,26 @@ void FeatureMatrix::reserve(size_t rows, size_t nnz) {
     grow(rows, nnz);
 }
 
+// Appends one row's entries: the range check is one (vectorisable) pass
+// for the largest index, then a plain copy.
 template <class Entry>
 void FeatureMatrix::append_entries(std::vector<Entry> &entries, const SparseVector &row) {
     const size_t n = std::min(row.index.size(), row.value.size());
-    if (entries.size() + n > entries.capacity()) grow(rows(), entries.size() + n);
-    for (size_t j = 0; j < n; ++j) {
-        if (row.index[j] >= cols_)
-            throw Error(ErrorKind::InvalidArgument, "feature index out of range",
-                        "Index " + std::to_string(row.index[j]) + " in a matrix of " + std::to_string(cols_) +
-                            " columns.");
-        entries.push_back(Entry{static_cast<decltype(Entry::index)>(row.index[j]), row.value[j]});
-    }
+    const uint32_t *index = row.index.data();
+    const float *value = row.value.data();
+    uint32_t largest = 0;
+    for (size_t j = 0; j < n; ++j)
+        largest = std::max(largest, index[j]);
+    if (n > 0 && largest >= cols_)
+        throw Error(ErrorKind::InvalidArgument, "feature index out of range",
+                    "Index " + std::to_string(largest) + " in a matrix of " + std::to_string(cols_) +
+                        " columns.");
+    const size_t old = entries.size();
+    if (old + n > entries.capacity()) grow(rows(), old + n);
+    entries.resize(old + n);
+    Entry *out = entries.data() + old;
+    for (size_t j = 0; j < n; ++j)
+        out[j] = Entry{static_cast<decltype(Entry::index)>(index[j]), value[j]};
 }
 
 void FeatureMatrix::append_row(const SparseVector &row) {
