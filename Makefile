@@ -31,13 +31,11 @@ REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test
 
 PG_CONFIG ?= pg_config
-EIGEN_INCLUDE ?= /usr/include/eigen3
 
 # One warning policy for the core and the glue (CMakeLists.txt uses the
 # same list); scripts/test.sh builds with WERROR=1.
 WARNINGS = -Wall -Wextra -Wshadow -Wnon-virtual-dtor
-# -isystem keeps PostgreSQL's and Eigen's warnings out of ours.
-PG_CPPFLAGS = -isystem $(EIGEN_INCLUDE) -Isrc/core -Isrc/pg
+PG_CPPFLAGS = -Isrc/core -Isrc/pg
 PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -fno-omit-frame-pointer -O3 $(WARNINGS)
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror

@@ -9,10 +9,10 @@ set -euo pipefail
 # postgresql-15-pgtap only recommends. Chromium renders the HTML training
 # report in test/scripts/report_browser.sh (headless).
 packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-    postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libeigen3-dev nlohmann-json3-dev libgtest-dev clang
+    postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl nlohmann-json3-dev libgtest-dev clang
     libclang-rt-14-dev python3 chromium)
 if [ "${1:-}" = bench ]; then
-    packages+=(python3-sklearn fasttext python3-fasttext)
+    packages+=(python3-sklearn fasttext python3-fasttext libbenchmark-dev liblinear-dev libeigen3-dev)
 fi
 
 missing=()

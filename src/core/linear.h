@@ -3,6 +3,7 @@
 // regression), the methods LIBLINEAR uses, with its shrinking heuristic.
 #pragma once
 
+#include "memory_budget.h"
 #include "sparse.h"
 
 #include <cstdint>
@@ -27,6 +28,11 @@ struct LearnerOptions {
     uint64_t seed = 42;                // order of coordinate visits
     int threads = 0;                   // worker threads; 0 = min(hardware_concurrency, 4)
 
+    // Most threads a solve uses, whatever `threads` asks (validate accepts
+    // up to 256 for compatibility). Fewer threads never change a result;
+    // the memory budget can lower the count further.
+    static constexpr size_t kMaxThreads = 64;
+
     void validate() const; // throws Error(InvalidArgument) naming the option
 };
 
@@ -37,10 +43,16 @@ struct TrainProgress {
 };
 
 // Progress is informational. `cancelled` is polled at least every ~50 ms of
-// work; when it returns true the learner throws Error(Cancelled).
+// work; when it returns true the learner throws Error(Cancelled). `memory`,
+// when set, is charged before the large allocations of the vectoriser's fit
+// and fit_transform and of the solvers (Error(ResourceLimit) when they would
+// not fit); the pipeline passes the same callbacks everywhere, so setting it
+// once covers a whole training run. All three are used from the calling
+// thread only.
 struct TrainCallbacks {
     std::function<void(const TrainProgress &)> progress;
     std::function<bool()> cancelled;
+    MemoryBudget *memory = nullptr;
 
     void report(const char *stage, size_t done, size_t total) const {
         if (progress) progress(TrainProgress{stage, done, total});
@@ -63,9 +75,55 @@ struct LinearWeights {
 // Trains one binary problem per class (class c vs the rest). `y[i]` in
 // [0, num_classes); `sample_weight` empty or one positive weight per row.
 // Per-row cost is C * class_weight[y_i] * sample_weight[i].
-// Deterministic for the same inputs. Throws Error(InvalidArgument) on bad input.
+// Deterministic for the same inputs, and bit-identical for any thread count.
+// Throws Error(InvalidArgument) on bad input, Error(kResourceLimit) when
+// callbacks.memory cannot hold even one worker's state.
 LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y, size_t num_classes,
                                 const std::vector<float> &sample_weight, const LearnerOptions &options,
                                 const TrainCallbacks &callbacks);
+
+// The same on a FeatureMatrix, read in place (the SparseMatrix form makes a
+// compact copy first). Both give bit-identical weights.
+LinearWeights train_one_vs_rest(const FeatureMatrix &X, const std::vector<int> &y, size_t num_classes,
+                                const std::vector<float> &sample_weight, const LearnerOptions &options,
+                                const TrainCallbacks &callbacks);
+
+// Work a solve did, for benchmarks and reports: deterministic, unlike time.
+struct SolverStats {
+    size_t coordinate_steps = 0; // one-variable sub-problems solved (a row for one class)
+    int max_passes = 0;          // outer passes of the slowest class
+};
+
+// One problem for train_one_vs_rest_many. Pointers must outlive the call.
+struct OneVsRestProblem {
+    const FeatureMatrix *X = nullptr;
+    const std::vector<int> *y = nullptr;
+    size_t num_classes = 0;
+    const std::vector<float> *sample_weight = nullptr; // null or empty: every row weighs 1
+    // Dual warm start, rows x num_classes (value of row i, class c at
+    // [i * num_classes + c]), for example dual_rows() of a solution on a
+    // superset of these rows. The solver starts from it instead of zero:
+    // the result agrees with a cold start to the solver's tolerance (not
+    // bit for bit) and is still deterministic. Null: cold start.
+    const std::vector<double> *warm_start = nullptr;
+    // When set, receives the dual variables at the solution (same layout).
+    std::vector<double> *dual_out = nullptr;
+    // When set, receives the work done.
+    SolverStats *stats = nullptr;
+};
+
+// Solves independent problems (cross-validation folds, refits) on the
+// worker threads at once: the class blocks of all problems share one pool,
+// so a fold's last block does not leave a core idle. Each problem's weights
+// are bit-identical to train_one_vs_rest on it alone (with the same warm
+// start), for any thread count. Progress counts the classes of all problems.
+std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestProblem> &problems,
+                                                  const LearnerOptions &options,
+                                                  const TrainCallbacks &callbacks);
+
+// The dual variables of the rows `rows` (in that order) of a dual solution
+// with `num_classes` values per row: a warm start for a problem on those rows.
+std::vector<double> dual_rows(const std::vector<double> &dual, size_t num_classes,
+                              const std::vector<size_t> &rows);
 
 } // namespace intent

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "calibration.h"
+#include "explain.h"
 #include "linear.h"
 #include "options.h"
 #include "sparse.h"
@@ -84,6 +85,10 @@ class IntentModel {
     // The served label for decision scores (format 2: the raw argmax over the
     // intents; format 1: the argmax of the Platt probabilities in `probs`).
     int served_label(const float *scores, const float *probs) const;
+    // The n-grams of `text` with their contribution to label `label`'s
+    // decision score (-1: the label predict() returns); see explain.h.
+    // Throws Error(InvalidArgument) for a label out of range.
+    Explanation explain(std::string_view text, int label, size_t top_n, PredictScratch &scratch) const;
 
     std::string serialize() const; // deterministic bytes, in format_version()
     // Validates every length, offset, enum and the CRC-32C before use.

@@ -50,6 +50,43 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
 // `out` must hold `stride` (padded) floats. Features are taken two at a time
 // (half the accumulator loads and stores), and the inner block has a fixed
 // trip count so GCC vectorises it even under -O2's very-cheap cost model.
+// `at(j, index, value)` reads entry j of the row, so one body serves every
+// row layout (SparseVector's two arrays, FeatureMatrix's entries) and each
+// CPU clone below inlines it: the same float operations, the same bits.
+template <class At>
+__attribute__((always_inline)) inline void score_entries(size_t nnz, At at, const int16_t *q, size_t stride,
+                                                         const float *scale, const float *bias, size_t k,
+                                                         float *out) {
+    std::fill(out, out + stride, 0.0f);
+    size_t i = 0;
+    for (; i + 1 < nnz; i += 2) {
+        uint32_t f0, f1;
+        float v0, v1;
+        at(i, f0, v0);
+        at(i + 1, f1, v1);
+        const int16_t *r0 = q + static_cast<size_t>(f0) * stride;
+        const int16_t *r1 = q + static_cast<size_t>(f1) * stride;
+        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
+            float *o = out + c0;
+            for (size_t j = 0; j < kLanes; ++j)
+                o[j] += v0 * static_cast<float>(r0[c0 + j]) + v1 * static_cast<float>(r1[c0 + j]);
+        }
+    }
+    if (i < nnz) {
+        uint32_t f;
+        float v;
+        at(i, f, v);
+        const int16_t *r = q + static_cast<size_t>(f) * stride;
+        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
+            float *o = out + c0;
+            for (size_t j = 0; j < kLanes; ++j)
+                o[j] += v * static_cast<float>(r[c0 + j]);
+        }
+    }
+    for (size_t c = 0; c < k; ++c)
+        out[c] = bias[c] + out[c] * scale[c];
+}
+
 // Compiled for AVX-512, AVX2 and baseline x86-64, chosen at load time (the
 // default target is SSE2, which converts and multiplies only 4 weights at a
 // time). The core builds with -ffp-contract=off, so every clone performs the
@@ -62,30 +99,87 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
 INTENT_SCORE_CLONES
 void score_row(const SparseVector &x, const int16_t *q, size_t stride, const float *scale, const float *bias,
                size_t k, float *out) {
-    std::fill(out, out + stride, 0.0f);
-    const size_t nnz = x.index.size();
-    size_t i = 0;
-    for (; i + 1 < nnz; i += 2) {
-        const float v0 = x.value[i], v1 = x.value[i + 1];
-        const int16_t *r0 = q + static_cast<size_t>(x.index[i]) * stride;
-        const int16_t *r1 = q + static_cast<size_t>(x.index[i + 1]) * stride;
-        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
-            float *o = out + c0;
-            for (size_t j = 0; j < kLanes; ++j)
-                o[j] += v0 * static_cast<float>(r0[c0 + j]) + v1 * static_cast<float>(r1[c0 + j]);
-        }
+    const uint32_t *index = x.index.data();
+    const float *value = x.value.data();
+    score_entries(
+        x.index.size(),
+        [index, value](size_t j, uint32_t &f, float &v) {
+            f = index[j];
+            v = value[j];
+        },
+        q, stride, scale, bias, k, out);
+}
+
+namespace {
+
+// Scores rows [begin, end) of a FeatureMatrix with 16- or 32-bit entries.
+template <class E>
+__attribute__((always_inline)) inline void
+score_matrix_rows(const size_t *row_ptr, const E *entries, size_t begin, size_t end, const int16_t *q,
+                  size_t stride, const float *scale, const float *bias, size_t k, float *row_buf,
+                  float *out) {
+    for (size_t r = begin; r < end; ++r) {
+        const E *e = entries + row_ptr[r];
+        score_entries(
+            row_ptr[r + 1] - row_ptr[r],
+            [e](size_t j, uint32_t &f, float &v) {
+                f = e[j].index;
+                v = e[j].value;
+            },
+            q, stride, scale, bias, k, row_buf);
+        std::copy(row_buf, row_buf + k, out + r * k);
     }
-    if (i < nnz) {
-        const float v = x.value[i];
-        const int16_t *r = q + static_cast<size_t>(x.index[i]) * stride;
-        for (size_t c0 = 0; c0 < stride; c0 += kLanes) {
-            float *o = out + c0;
-            for (size_t j = 0; j < kLanes; ++j)
-                o[j] += v * static_cast<float>(r[c0 + j]);
-        }
+}
+
+INTENT_SCORE_CLONES
+void score_narrow_rows(const size_t *row_ptr, const NarrowEntry *entries, size_t begin, size_t end,
+                       const int16_t *q, size_t stride, const float *scale, const float *bias, size_t k,
+                       float *row_buf, float *out) {
+    score_matrix_rows(row_ptr, entries, begin, end, q, stride, scale, bias, k, row_buf, out);
+}
+
+INTENT_SCORE_CLONES
+void score_wide_rows(const size_t *row_ptr, const WideEntry *entries, size_t begin, size_t end,
+                     const int16_t *q, size_t stride, const float *scale, const float *bias, size_t k,
+                     float *row_buf, float *out) {
+    score_matrix_rows(row_ptr, entries, begin, end, q, stride, scale, bias, k, row_buf, out);
+}
+
+INTENT_SCORE_CLONES
+void score_split_rows(const SparseMatrix &X, size_t begin, size_t end, const int16_t *q, size_t stride,
+                      const float *scale, const float *bias, size_t k, float *row_buf, float *out) {
+    const uint32_t *col = X.col.data();
+    const float *val = X.val.data();
+    for (size_t r = begin; r < end; ++r) {
+        const size_t b = X.row_ptr[r];
+        score_entries(
+            X.row_ptr[r + 1] - b,
+            [col, val, b](size_t j, uint32_t &f, float &v) {
+                f = col[b + j];
+                v = val[b + j];
+            },
+            q, stride, scale, bias, k, row_buf);
+        std::copy(row_buf, row_buf + k, out + r * k);
     }
-    for (size_t c = 0; c < k; ++c)
-        out[c] = bias[c] + out[c] * scale[c];
+}
+
+} // namespace
+
+void score_rows(const FeatureMatrix &X, const int16_t *q, size_t stride, const float *scale,
+                const float *bias, size_t k, float *out) {
+    std::vector<float> row_buf(stride);
+    if (X.narrow())
+        score_narrow_rows(X.row_ptr(), X.narrow_entries(), 0, X.rows(), q, stride, scale, bias, k,
+                          row_buf.data(), out);
+    else
+        score_wide_rows(X.row_ptr(), X.wide_entries(), 0, X.rows(), q, stride, scale, bias, k, row_buf.data(),
+                        out);
+}
+
+void score_rows(const SparseMatrix &X, const int16_t *q, size_t stride, const float *scale, const float *bias,
+                size_t k, float *out) {
+    std::vector<float> row_buf(stride);
+    score_split_rows(X, 0, X.rows(), q, stride, scale, bias, k, row_buf.data(), out);
 }
 
 // Index of the largest value (lowest index on ties).

@@ -27,6 +27,15 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
 void score_row(const SparseVector &x, const int16_t *q, size_t stride, const float *scale, const float *bias,
                size_t k, float *out);
 
+// Raw decision scores of every row of X, row-major into out (rows x k):
+// out[r * k + c] is bit-identical to score_row on row r (the same kernel,
+// reading the matrix in place instead of a copied SparseVector per row).
+// For evaluation, calibration and cross-validation.
+void score_rows(const FeatureMatrix &X, const int16_t *q, size_t stride, const float *scale,
+                const float *bias, size_t k, float *out);
+void score_rows(const SparseMatrix &X, const int16_t *q, size_t stride, const float *scale, const float *bias,
+                size_t k, float *out);
+
 // Index of the largest value (lowest index on ties).
 size_t argmax(const float *v, size_t n);
 

@@ -1,6 +1,8 @@
 // Sparse containers shared by the vectoriser and the learners.
 #pragma once
 
+#include "memory_budget.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -45,6 +47,93 @@ struct SparseMatrix {
         }
         return out;
     }
+};
+
+// One stored value of a FeatureMatrix: a 16-bit feature index when the
+// matrix has at most 65,536 columns (6 bytes, unaligned), else 32-bit.
+#pragma pack(push, 1)
+struct NarrowEntry {
+    uint16_t index;
+    float value;
+};
+#pragma pack(pop)
+struct WideEntry {
+    uint32_t index;
+    float value;
+};
+static_assert(sizeof(NarrowEntry) == 6 && sizeof(WideEntry) == 8, "entry layouts");
+
+// Compressed sparse rows for training at scale: each row is one contiguous
+// run of (index, value) entries, 6 bytes each when the vocabulary allows
+// (the default 30,000 features do), against 8 for SparseMatrix's separate
+// col and val arrays plus the 8 the solver used to add for its packed copy.
+// The solvers read it in place. Values are the same floats SparseMatrix
+// holds, so training on either gives bit-identical weights.
+//
+// Given a MemoryBudget, the matrix charges its buffers before it allocates
+// them (Error(ResourceLimit) when they would not fit) and releases the
+// charge when it is destroyed. Move-only, so the charge has one owner.
+class FeatureMatrix {
+  public:
+    static constexpr size_t kNarrowMaxCols = size_t{1} << 16;
+
+    FeatureMatrix() = default;
+    explicit FeatureMatrix(size_t cols, MemoryBudget *budget = nullptr)
+        : cols_(cols), narrow_(cols <= kNarrowMaxCols),
+          charge_(budget, sizeof(size_t), "the feature matrix") {}
+    FeatureMatrix(FeatureMatrix &&) = default;
+    FeatureMatrix &operator=(FeatureMatrix &&) = default;
+    FeatureMatrix(const FeatureMatrix &) = delete;
+    FeatureMatrix &operator=(const FeatureMatrix &) = delete;
+
+    size_t rows() const { return row_ptr_.size() - 1; }
+    size_t cols() const { return cols_; }
+    size_t nnz() const { return row_ptr_.back(); }
+    bool narrow() const { return narrow_; }
+    // Bytes a matrix of this shape holds (entries plus row pointers).
+    static size_t bytes_for(size_t cols, size_t rows, size_t nnz);
+
+    // Makes room for `rows` rows and `nnz` values in all (charged first).
+    void reserve(size_t rows, size_t nnz);
+    // Appends a row (its indices must be increasing; an index at or above
+    // cols() throws Error(InvalidArgument)). Growth is charged first.
+    void append_row(const SparseVector &row);
+    // Bytes held (capacity), as charged.
+    size_t memory_bytes() const;
+
+    const size_t *row_ptr() const { return row_ptr_.data(); }
+    const NarrowEntry *narrow_entries() const { return narrow_entries_.data(); }
+    const WideEntry *wide_entries() const { return wide_entries_.data(); }
+
+    // Calls f(index, value) for the entries of row r in order.
+    template <class F> void for_each_in_row(size_t r, F &&f) const {
+        if (narrow_) {
+            for (size_t j = row_ptr_[r]; j < row_ptr_[r + 1]; ++j)
+                f(uint32_t{narrow_entries_[j].index}, float{narrow_entries_[j].value});
+        } else {
+            for (size_t j = row_ptr_[r]; j < row_ptr_[r + 1]; ++j)
+                f(wide_entries_[j].index, wide_entries_[j].value);
+        }
+    }
+    void row(size_t r, SparseVector &out) const;
+
+    // Rows `which` (in that order) as a new matrix (cross-validation folds).
+    FeatureMatrix select_rows(const std::vector<size_t> &which, MemoryBudget *budget = nullptr) const;
+    static FeatureMatrix from_sparse(const SparseMatrix &m, MemoryBudget *budget = nullptr);
+    SparseMatrix to_sparse() const;
+
+  private:
+    // Grows capacity to hold `rows` rows and `nnz` values (at least by half
+    // when it grows), charging the new buffers before allocating them.
+    void grow(size_t rows, size_t nnz);
+    template <class Entry> void append_entries(std::vector<Entry> &entries, const SparseVector &row);
+
+    size_t cols_ = 0;
+    bool narrow_ = true;
+    std::vector<size_t> row_ptr_{0};
+    std::vector<NarrowEntry> narrow_entries_;
+    std::vector<WideEntry> wide_entries_;
+    MemoryCharge charge_;
 };
 
 } // namespace intent

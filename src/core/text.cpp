@@ -475,16 +475,16 @@ size_t decode_multibyte(const unsigned char *s, size_t n, size_t i, char32_t &cp
                 "Convert the text to UTF-8 before passing it in.");
 }
 
-} // namespace
-
-// Appends the normalised form of `text` to `out` (used by normalize_text and,
-// without allocating once `out` has grown, by the vectoriser). Words are
-// joined by one space; no leading or trailing space is added.
+// Normalises `text` onto the end of `out`, continuing from `state` (which
+// it updates); the shared body of normalize_append and normalize_piece.
+// Words are joined by one space; no leading or trailing space is added.
 //
 // Output bound: a letter grows by at most half its input bytes (two-byte
 // letters whose lower case takes three, e.g. U+023A), and a space is written
-// only in place of at least one separator byte, so n + n/2 bytes suffice.
-void normalize_append(std::string_view text, const TextOptions &options, std::string &out) {
+// only in place of at least one separator byte (or, at the start of a piece,
+// for the previous piece's separator), so n + n/2 + 1 bytes suffice.
+void normalize_into(std::string_view text, const TextOptions &options, NormalizeStream &state,
+                    std::string &out) {
     const auto *s = reinterpret_cast<const unsigned char *>(text.data());
     const size_t n = text.size();
     const size_t old_size = out.size();
@@ -493,14 +493,16 @@ void normalize_append(std::string_view text, const TextOptions &options, std::st
     char *w = begin;
     const bool lower = options.lowercase;
     const bool fold = options.fold_accents;
-    bool pending = false; // a separator was seen since the last word character
+    bool pending = state.pending;
+    bool started = state.started;
     size_t i = 0;
     while (i < n) {
         unsigned char b = s[i];
         if (b < 0x80) {
             if (kAscii.alnum[b]) {
-                if (pending && w != begin) *w++ = ' ';
+                if (pending && started) *w++ = ' ';
                 pending = false;
+                started = true;
                 *w++ = lower ? kAscii.lower[b] : static_cast<char>(b);
             } else {
                 pending = true;
@@ -512,7 +514,7 @@ void normalize_append(std::string_view text, const TextOptions &options, std::st
         size_t len = decode_multibyte(s, n, i, cp);
         if (len == 0) {
             out.resize(old_size);
-            throw_invalid_utf8(i);
+            throw_invalid_utf8(state.consumed + i);
         }
         i += len;
         CharClass cls = classify(cp);
@@ -521,8 +523,9 @@ void normalize_append(std::string_view text, const TextOptions &options, std::st
             continue;
         }
         if (cls == CharClass::Ignorable || (cls == CharClass::Combining && fold)) continue;
-        if (pending && w != begin) *w++ = ' ';
+        if (pending && started) *w++ = ' ';
         pending = false;
+        started = true;
         if (lower) cp = to_lower(cp);
         if (fold)
             put_folded(w, cp);
@@ -530,6 +533,34 @@ void normalize_append(std::string_view text, const TextOptions &options, std::st
             put_utf8(w, cp);
     }
     out.resize(old_size + static_cast<size_t>(w - begin));
+    state.pending = pending;
+    state.started = started;
+    state.consumed += n;
+}
+
+} // namespace
+
+// Appends the normalised form of `text` to `out` (used by normalize_text and,
+// without allocating once `out` has grown, by the vectoriser).
+void normalize_append(std::string_view text, const TextOptions &options, std::string &out) {
+    NormalizeStream state;
+    normalize_into(text, options, state, out);
+}
+
+void normalize_piece(std::string_view piece, const TextOptions &options, NormalizeStream &state,
+                     std::string &out) {
+    normalize_into(piece, options, state, out);
+}
+
+// No valid sequence spans a byte that is not a continuation byte, so cutting
+// before one splits nothing valid; a sequence cut off there fails at its lead
+// byte just as it does in the whole text. Four continuation bytes in a row
+// cannot all belong to valid sequences, and one reaching across `pos` would
+// need its lead byte among them: cutting at `pos` is then safe too.
+size_t utf8_cut(std::string_view text, size_t pos) {
+    for (size_t q = pos; q + 4 > pos; --q)
+        if ((static_cast<unsigned char>(text[q]) & 0xC0) != 0x80) return q;
+    return pos;
 }
 
 std::string normalize_text(std::string_view text, const TextOptions &options) {

@@ -23,6 +23,28 @@ std::string normalize_text(std::string_view text, const TextOptions &options);
 // vectoriser can reuse one buffer without allocating.
 void normalize_append(std::string_view text, const TextOptions &options, std::string &out);
 
+// State of a normalisation fed in pieces (see normalize_piece).
+struct NormalizeStream {
+    bool pending = false; // a separator was seen since the last word character
+    bool started = false; // a word character has been written
+    size_t consumed = 0;  // input bytes fed so far, for error offsets
+};
+
+// Normalises `piece`, the next part of a longer text, appending to `out`.
+// Feeding a text piece by piece, each cut at utf8_cut, appends exactly the
+// bytes normalize_append appends for the whole text, and throws the same
+// error (the byte offset counts from the start of the whole text). A piece's
+// output may start with the space that separates it from the previous one;
+// it never ends with a space. Output bound: piece.size() * 3 / 2 + 1 bytes.
+// This lets prediction normalise arbitrarily long input in fixed memory.
+void normalize_piece(std::string_view piece, const TextOptions &options, NormalizeStream &state,
+                     std::string &out);
+
+// A cut position in (pos - 4, pos] for splitting `text` into pieces for
+// normalize_piece: never inside a valid UTF-8 sequence, so the pieces
+// normalise (and fail) exactly as the whole text. Needs 4 <= pos < text.size().
+size_t utf8_cut(std::string_view text, size_t pos);
+
 // Splits already normalised text on spaces. Numbers stay tokens ("2", "48h").
 // The views point into `normalized`.
 void split_tokens(std::string_view normalized, std::vector<std::string_view> &tokens);

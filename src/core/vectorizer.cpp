@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -122,6 +123,137 @@ template <class Emit> void for_each_char_ngram(std::string_view padded, int nmin
     if (windows == 0 && n > 0) emit(finish(fnv_bytes(kSeeds[1], p, n)), p, n);
 }
 
+// Streams normalised text (valid UTF-8, tokens separated by single spaces)
+// and calls emit(hash) for every word and char n-gram occurrence: the same
+// hashes, as a multiset, as for_each_word_ngram and for_each_char_ngram over
+// the whole text, in a different order. The text may arrive in pieces of any
+// size cut between code points, and a token may span many pieces: the
+// stream holds one running hash per n-gram length and nothing else.
+//
+// States are indexed by length: word_[L - 1] hashes the last L tokens (the
+// current one possibly unfinished), char_[L - 1] the last L code points of
+// the current padded token. A new token or code point extends every state
+// by one and starts a new one of length 1; the longest falls off. A token
+// that lies whole inside one piece (nearly all of them) takes its char
+// n-grams from for_each_char_ngram instead, which is faster.
+//
+// The sink `emit` takes emit(hash), and emit.reserve(n) / emit.capacity()
+// so that it can make room for n occurrences before a token or code point
+// rather than check on every occurrence.
+class NgramStream {
+  public:
+    explicit NgramStream(const FeatureOptions &o)
+        : wmin_(o.word_ngram_min), wmax_(o.word_ngram_max), chars_(o.char_ngrams), cmin_(o.char_ngram_min),
+          cmax_(o.char_ngram_max), per_token_(static_cast<size_t>(wmax_ - wmin_ + 1)),
+          per_code_point_(chars_ ? static_cast<size_t>(cmax_ - cmin_ + 1) : 0) {}
+
+    // Feeds the next piece of normalised text, p[0, n). p[-1] and p[n] must
+    // be readable spaces (padding for the char n-grams of whole tokens).
+    // `last`: no piece follows, so a token running to p[n] ends there.
+    template <class Emit> void feed(const char *p, size_t n, bool last, Emit &emit) {
+        size_t i = 0;
+        while (i < n) {
+            if (p[i] == ' ') {
+                if (in_token_) end_token(emit);
+                ++i;
+                continue;
+            }
+            size_t j = i + 1;
+            while (j < n && p[j] != ' ')
+                ++j;
+            // Most occurrences a whole token can emit (windows <= bytes).
+            const size_t most = (j - i + 2) * per_code_point_ + 1 + per_token_;
+            if (!in_token_ && (j < n || last) && most <= emit.capacity() / 2) {
+                // A whole token: " tok " is p[i - 1, j + 1).
+                emit.reserve(most);
+                begin_word(p + i, j - i);
+                end_word(emit);
+                if (chars_)
+                    for_each_char_ngram(std::string_view(p + i - 1, j - i + 2), cmin_, cmax_,
+                                        [&](uint64_t h, const char *, size_t) { emit(h); });
+            } else {
+                // A token continuing from or into another piece, or a huge one: streamed.
+                if (!in_token_) {
+                    in_token_ = true;
+                    begin_word(p + i, j - i);
+                    if (chars_) {
+                        code_points_ = 0;
+                        char_code_point(" ", 1, emit); // the leading pad
+                    }
+                } else {
+                    for (int k = 0; k < words_; ++k)
+                        word_[k] = fnv_bytes(word_[k], p + i, j - i);
+                }
+                if (chars_) char_bytes(p + i, j - i, emit);
+            }
+            i = j;
+        }
+    }
+
+    // Ends the text (and its last token).
+    template <class Emit> void flush(Emit &emit) {
+        if (in_token_) end_token(emit);
+    }
+
+  private:
+    // Starts a token in the word states, with its first `n` bytes.
+    void begin_word(const char *p, size_t n) {
+        words_ = std::min(words_ + 1, wmax_);
+        for (int k = words_ - 1; k >= 1; --k)
+            word_[k] = fnv_bytes((word_[k - 1] ^ static_cast<unsigned char>(' ')) * kFnvPrime, p, n);
+        word_[0] = fnv_bytes(kSeeds[0], p, n);
+    }
+
+    // Emits the word n-grams that end with the current token.
+    template <class Emit> void end_word(Emit &emit) {
+        for (int k = wmin_; k <= words_; ++k)
+            emit(finish(word_[k - 1]));
+    }
+
+    template <class Emit> void end_token(Emit &emit) {
+        emit.reserve(per_code_point_ + 1 + per_token_);
+        in_token_ = false;
+        end_word(emit);
+        if (chars_) {
+            char_code_point(" ", 1, emit); // the trailing pad
+            // A padded token shorter than cmin is emitted whole, once.
+            if (code_points_ < cmin_) emit(finish(char_[code_points_ - 1]));
+        }
+    }
+
+    // Feeds the code points of a fragment of one token (whole code points).
+    template <class Emit> void char_bytes(const char *p, size_t n, Emit &emit) {
+        size_t i = 0;
+        while (i < n) {
+            size_t len = cp_len(static_cast<unsigned char>(p[i]));
+            if (len > n - i) len = n - i; // defensive; normalised text never truncates
+            char_code_point(p + i, len, emit);
+            i += len;
+        }
+    }
+
+    template <class Emit> void char_code_point(const char *cp, size_t len, Emit &emit) {
+        emit.reserve(per_code_point_);
+        code_points_ = std::min(code_points_ + 1, cmax_); // exact while below cmin <= cmax
+        for (int k = code_points_ - 1; k >= 1; --k)
+            char_[k] = fnv_bytes(char_[k - 1], cp, len);
+        char_[0] = fnv_bytes(kSeeds[1], cp, len);
+        for (int k = cmin_; k <= code_points_; ++k)
+            emit(finish(char_[k - 1]));
+    }
+
+    const int wmin_, wmax_;
+    const bool chars_;
+    const int cmin_, cmax_;
+    const size_t per_token_;      // word n-grams ending at one token, at most
+    const size_t per_code_point_; // char n-grams ending at one code point, at most
+    bool in_token_ = false;
+    int words_ = 0;       // tokens seen so far, at most wmax_
+    int code_points_ = 0; // code points of the current padded token, at most cmax_
+    uint64_t word_[8];    // FeatureOptions allows word n-grams up to 8
+    uint64_t char_[10];   // and char n-grams up to 10
+};
+
 // Insertion sort of a[0, n): the fastest for the few elements of a bucket.
 void insertion_sort(uint32_t *a, size_t n) {
     for (size_t i = 1; i < n; ++i) {
@@ -133,19 +265,19 @@ void insertion_sort(uint32_t *a, size_t n) {
     }
 }
 
-// Sorts feature indices ascending. A counting pass on the top bits of the
-// index range (about one bucket per two indices) leaves the ~100-200 indices
-// of a message nearly sorted, and insertion sorts finish each bucket: about
-// half the work of std::sort at this size. A bucket that is still large
-// (long or repetitive text puts many indices in few buckets) goes to
-// std::sort, so the worst case stays O(n log n) instead of O(n^2).
-// `tmp` is reusable scratch.
-void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, float>> &tmp,
-                  size_t num_features) {
+// Writes src[0, n), feature indices, to `out` sorted ascending. A counting
+// pass on the top bits of the index range (about one bucket per two
+// indices) scatters the ~100-200 indices of a message nearly sorted into
+// `out`, and insertion sorts finish each bucket: about half the work of
+// std::sort at this size. A bucket that is still large (long or repetitive
+// text puts many indices in few buckets) goes to std::sort, so the worst
+// case stays O(n log n) instead of O(n^2).
+void sort_indices(const uint32_t *src, size_t n, std::vector<uint32_t> &out, size_t num_features) {
     constexpr size_t kInsertionLimit = 48;
-    const size_t n = v.size();
-    uint32_t *a = v.data();
+    out.resize(n);
+    uint32_t *a = out.data();
     if (n <= kInsertionLimit) {
+        std::copy(src, src + n, a);
         insertion_sort(a, n);
         return;
     }
@@ -156,18 +288,15 @@ void sort_indices(std::vector<uint32_t> &v, std::vector<std::pair<uint32_t, floa
     unsigned shift = 0;
     while ((static_cast<uint64_t>(num_features - 1) >> shift) >= buckets)
         ++shift;
-    tmp.resize(n);
     size_t start[257] = {0};
-    for (size_t i = 0; i < n; ++i) {
-        tmp[i].first = a[i];
-        ++start[(a[i] >> shift) + 1];
-    }
+    for (size_t i = 0; i < n; ++i)
+        ++start[(src[i] >> shift) + 1];
     for (size_t d = 0; d < buckets; ++d)
         start[d + 1] += start[d];
     size_t next[256];
     std::copy(start, start + buckets, next);
     for (size_t i = 0; i < n; ++i) {
-        const uint32_t x = tmp[i].first;
+        const uint32_t x = src[i];
         a[next[x >> shift]++] = x;
     }
     for (size_t d = 0; d < buckets; ++d) {
@@ -208,25 +337,6 @@ double idf_value(bool smooth, double n, double df) {
     return smooth ? std::log((1.0 + n) / (1.0 + df)) + 1.0 : std::log(n / df) + 1.0;
 }
 
-// Builds " " + normalized + " " in `buf` (reusing its capacity) and splits the
-// inner part into tokens, so every padded token is a contiguous slice.
-void prepare(std::string_view text, const TextOptions &options, std::string &buf,
-             std::vector<std::string_view> &tokens) {
-    buf.clear();
-    buf.push_back(' ');
-    normalize_append(text, options, buf);
-    buf.push_back(' ');
-    split_tokens(std::string_view(buf).substr(1, buf.size() - 2), tokens);
-}
-
-// Where a distinct n-gram seen during counting first occurred in the arena,
-// indexed by its dense id (ids are handed out in order of first occurrence).
-struct GramInfo {
-    size_t offset = 0;
-    uint32_t length = 0;
-    FeatureKind kind = FeatureKind::Word;
-};
-
 // Hash table slot of the counter: the hot fields only, so a probe that hits
 // touches one 24-byte slot.
 struct GramSlot {
@@ -236,17 +346,30 @@ struct GramSlot {
     uint32_t last_doc = 0;
 };
 
+// Where a distinct n-gram's bytes are kept in the counter's byte store.
+struct GramInfo {
+    uint64_t offset = 0;
+    uint32_t length = 0;
+    FeatureKind kind = FeatureKind::Word;
+};
+
 // Open-addressing table of n-gram document frequencies keyed by hash, used
-// by fit() and fit_transform(). Each distinct gram gets a stable dense id
-// (unlike its slot, which moves when the table grows), so fit_transform can
-// record a document's grams as ids and map them to features afterwards.
+// by fit() and fit_transform(). It keeps one copy of each distinct n-gram's
+// bytes (not the training texts), and charges everything it allocates to
+// the memory budget. When the budget cannot pay for growth it prunes instead
+// (see prune()), and throws Error(ResourceLimit) only when even its minimum
+// does not fit.
 class GramCounter {
   public:
-    GramCounter() : slots_(1u << 16), mask_(slots_.size() - 1) {}
+    explicit GramCounter(MemoryBudget *budget) : charge_(budget) {
+        charge_.add(kInitialSlots * sizeof(GramSlot), "counting the n-grams");
+        slots_.resize(kInitialSlots);
+        mask_ = slots_.size() - 1;
+    }
 
     // Counts one occurrence of a gram in document `doc` (documents arrive in
-    // order) and returns the gram's id.
-    uint32_t add(uint64_t hash, size_t offset, size_t length, uint32_t doc, FeatureKind kind) {
+    // order).
+    void add(uint64_t hash, const char *bytes, size_t length, uint32_t doc, FeatureKind kind) {
         size_t i = hash & mask_;
         while (true) {
             GramSlot &s = slots_[i];
@@ -255,7 +378,7 @@ class GramCounter {
                     ++s.df;
                     s.last_doc = doc;
                 }
-                return s.id;
+                return;
             }
             if (s.hash == 0) break;
             i = (i + 1) & mask_;
@@ -263,27 +386,78 @@ class GramCounter {
         if (length > std::numeric_limits<uint32_t>::max())
             throw Error(ErrorKind::InvalidArgument, "token too long",
                         "An n-gram of " + std::to_string(length) + " bytes exceeds the 4 GB limit.");
-        if (info_.size() >= kEmpty)
+        if (info_.size() >= kEmpty - 1)
             throw Error(ErrorKind::InvalidArgument, "too many distinct n-grams",
                         "The training texts contain more than 4294967294 distinct n-grams.",
                         "Train on fewer texts or lower word_ngram_max or char_ngram_max.");
+        if (!room_for(length)) i = find_empty(hash); // pruned or grown: the slot moved
         const auto id = static_cast<uint32_t>(info_.size());
-        info_.push_back(GramInfo{offset, static_cast<uint32_t>(length), kind});
+        info_.push_back(GramInfo{bytes_.size(), static_cast<uint32_t>(length), kind});
+        bytes_.insert(bytes_.end(), bytes, bytes + length);
         slots_[i] = GramSlot{hash, id, 1, doc};
-        if (info_.size() * 2 > slots_.size()) grow();
-        return id;
+        ++live_;
     }
 
     const std::vector<GramSlot> &slots() const { return slots_; }
     const std::vector<GramInfo> &info() const { return info_; }
-
-    // Frees the table once the vocabulary is chosen (the counter is unusable after).
-    void release() {
-        std::vector<GramSlot>().swap(slots_);
-        std::vector<GramInfo>().swap(info_);
+    std::string_view bytes(const GramInfo &g) const {
+        return std::string_view(bytes_.data() + g.offset, g.length);
     }
 
+    size_t distinct() const { return live_; }
+    size_t prunings() const { return prunings_; }
+    uint32_t prune_threshold() const { return prune_threshold_; }
+
   private:
+    static constexpr size_t kInitialSlots = size_t{1} << 16;
+
+    size_t find_empty(uint64_t hash) const {
+        size_t i = hash & mask_;
+        while (slots_[i].hash != 0)
+            i = (i + 1) & mask_;
+        return i;
+    }
+
+    // Makes room for one more gram of `length` bytes: grows the table (load
+    // at most 1/2) and the info and byte stores, charging the budget first.
+    // When the budget refuses, prunes. Returns false when the table changed.
+    bool room_for(size_t length) {
+        bool unchanged = true;
+        if ((live_ + 1) * 2 > slots_.size()) {
+            // The old table lives while the new one (twice its size) fills.
+            const size_t old_bytes = slots_.size() * sizeof(GramSlot);
+            if (charge_.try_add(2 * old_bytes)) {
+                grow();
+                charge_.shrink(old_bytes);
+            } else {
+                prune();
+            }
+            unchanged = false;
+        }
+        while (!reserve(info_, info_.size() + 1) || !reserve(bytes_, bytes_.size() + length)) {
+            if (live_ == 0)
+                charge_.add(length + sizeof(GramInfo), "counting the n-grams"); // throws: nothing to prune
+            prune();
+            unchanged = false;
+        }
+        return unchanged;
+    }
+
+    // Grows v's capacity (by half) to hold `size` elements when the budget
+    // allows; false when it does not.
+    template <class V> bool reserve(V &v, size_t size) {
+        if (size <= v.capacity()) return true;
+        const size_t cap = std::max(size, v.capacity() + v.capacity() / 2 + 1024);
+        const size_t more = (cap - v.capacity()) * sizeof(typename V::value_type);
+        // The old buffer lives until the copy is done: charge both while it
+        // does, then keep the new one's.
+        const size_t old_bytes = v.capacity() * sizeof(typename V::value_type);
+        if (!charge_.try_add(more + old_bytes)) return false;
+        v.reserve(cap);
+        charge_.shrink(old_bytes);
+        return true;
+    }
+
     // Doubles the table, keeping the load at most 1/2.
     void grow() {
         std::vector<GramSlot> old(slots_.size() * 2);
@@ -291,19 +465,88 @@ class GramCounter {
         mask_ = slots_.size() - 1;
         for (const GramSlot &s : old) {
             if (s.hash == 0) continue;
-            size_t i = s.hash & mask_;
-            while (slots_[i].hash != 0)
-                i = (i + 1) & mask_;
-            slots_[i] = s;
+            slots_[find_empty(s.hash)] = s;
         }
     }
 
+    // Drops every gram seen in at most t documents so far, t the smallest
+    // threshold that leaves the table at most 1/4 full, and compacts the
+    // stores in place. Deterministic: it depends only on the texts, their
+    // order and the budget. A pruned gram seen again starts over at df 1, so
+    // afterwards the counts (and the vocabulary cut from them) are
+    // approximate for grams rarer than t.
+    void prune() {
+        ++prunings_;
+        const size_t target = slots_.size() / 4;
+        std::vector<size_t> histogram(65, 0); // df 1..64, then "more"
+        for (const GramSlot &s : slots_)
+            if (s.hash != 0) ++histogram[std::min<uint32_t>(s.df, 64)];
+        uint32_t t = 0;
+        size_t survivors = live_;
+        while (survivors > target && t < 64)
+            survivors -= histogram[++t];
+        if (survivors > target) { // rare: go on in powers of two above 64
+            while (survivors > target) {
+                t = t > (std::numeric_limits<uint32_t>::max() >> 1) ? std::numeric_limits<uint32_t>::max()
+                                                                    : t * 2;
+                survivors = 0;
+                for (const GramSlot &s : slots_)
+                    survivors += s.hash != 0 && s.df > t;
+                if (t == std::numeric_limits<uint32_t>::max()) break;
+            }
+        }
+        prune_threshold_ = std::max(prune_threshold_, t);
+        // New ids keep the old order: map old id -> new id (kEmpty = pruned).
+        std::vector<uint32_t> new_id(info_.size(), kEmpty);
+        for (GramSlot &s : slots_)
+            if (s.hash != 0) {
+                if (s.df <= t)
+                    s.hash = 0;
+                else
+                    new_id[s.id] = 0;
+            }
+        uint32_t next = 0;
+        uint64_t byte_end = 0;
+        for (size_t old = 0; old < info_.size(); ++old) {
+            if (new_id[old] == kEmpty) continue;
+            new_id[old] = next;
+            GramInfo g = info_[old];
+            std::memmove(&bytes_[byte_end], &bytes_[g.offset], g.length);
+            g.offset = byte_end;
+            byte_end += g.length;
+            info_[next++] = g;
+        }
+        info_.resize(next);
+        bytes_.resize(byte_end);
+        live_ = next;
+        // Re-seat the survivors in place. Visiting the slots in order from
+        // just after an empty one, each entry moves only back along its own
+        // probe path, to the first free slot from its home, so every entry
+        // stays reachable.
+        size_t start = 0;
+        while (slots_[start].hash != 0)
+            ++start; // there is an empty slot: the load is below 1/2
+        for (size_t k = 1; k <= slots_.size(); ++k) {
+            const size_t i = (start + k) & mask_;
+            if (slots_[i].hash == 0) continue;
+            GramSlot s = slots_[i];
+            s.id = new_id[s.id];
+            slots_[i].hash = 0;
+            slots_[find_empty(s.hash)] = s;
+        }
+    }
+
+    MemoryCharge charge_;
     std::vector<GramSlot> slots_;
     std::vector<GramInfo> info_;
-    size_t mask_;
+    std::vector<char> bytes_; // the distinct grams' bytes, back to back
+    size_t mask_ = 0;
+    size_t live_ = 0;
+    size_t prunings_ = 0;
+    uint32_t prune_threshold_ = 0;
 };
 
-// A candidate term: document frequency, its bytes in the arena and its gram id.
+// A candidate term: document frequency, its bytes in the counter and its gram id.
 struct Candidate {
     uint32_t df;
     std::string_view bytes;
@@ -357,108 +600,66 @@ namespace {
 // well under a millisecond.
 constexpr size_t kCancelPollMask = 255;
 
-// Everything fit() learns from counting, before the vocabulary is cut.
-struct GramCounts {
-    std::string arena; // all normalised texts, each as " a b c ", back to back
-    GramCounter counter;
-    // Only filled by fit_transform: the gram ids of document d, in enumeration
-    // order, are occ[occ_start[d], occ_start[d + 1]).
-    std::vector<uint32_t> occ;
-    std::vector<size_t> occ_start;
-};
-
-// Normalises every text into the arena and counts the document frequency of
-// each word and char n-gram. With Record, also keeps every occurrence's gram
-// id per document (one uint32 per occurrence) for fit_transform.
-template <bool Record>
+// Normalises each text in turn and counts the document frequency of each of
+// its word and char n-grams. Only the counter's distinct n-grams are kept,
+// never the texts.
 void count_grams(const std::vector<std::string> &texts, const FeatureOptions &options,
-                 const TrainCallbacks *callbacks, GramCounts &g) {
-    options.validate();
-    if (texts.empty())
-        throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
-                    "The vectorizer needs at least one training text.");
-    if (texts.size() >= kEmpty)
-        throw Error(ErrorKind::InsufficientData, "too many texts", "At most 4294967294 texts can be fitted.");
-
-    std::string &arena = g.arena;
-    size_t total = 0;
-    for (const std::string &t : texts)
-        total += t.size() + 2;
-    arena.reserve(total + total / 2 + 16); // room for normalize_append's worst case
-    std::vector<size_t> doc_start(texts.size() + 1);
-    for (size_t d = 0; d < texts.size(); ++d) {
-        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        doc_start[d] = arena.size();
-        arena.push_back(' ');
-        normalize_append(texts[d], options.text, arena);
-        arena.push_back(' ');
-    }
-    doc_start[texts.size()] = arena.size();
-
-    GramCounter &counter = g.counter;
-    std::vector<uint32_t> &occ = g.occ;
-    if (Record) {
-        g.occ_start.assign(texts.size() + 1, 0);
-        // Upper bound on the occurrences: per padded token of b bytes at most
-        // b windows per char n-gram length (+1 for a short token kept whole),
-        // and at most (word_ngram_max - word_ngram_min + 1) word n-grams per
-        // token; a token takes at least 2 arena bytes. Reserving it once avoids
-        // regrowing (copying) the largest buffer; untouched pages cost nothing.
-        const size_t per_byte = options.char_ngrams
-                                    ? static_cast<size_t>(options.char_ngram_max - options.char_ngram_min + 1)
-                                    : 0;
-        const size_t per_token = static_cast<size_t>(options.word_ngram_max - options.word_ngram_min + 1) +
-                                 (options.char_ngrams ? 1 : 0);
-        occ.reserve(arena.size() * per_byte + (arena.size() / 2 + 1) * per_token);
-    }
+                 const TrainCallbacks *callbacks, GramCounter &counter) {
+    std::string doc;
     std::vector<std::string_view> tokens;
-    const char *base = arena.data();
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        if (Record) g.occ_start[d] = occ.size();
-        std::string_view doc(base + doc_start[d], doc_start[d + 1] - doc_start[d]);
-        split_tokens(doc.substr(1, doc.size() - 2), tokens);
+        doc.clear();
+        doc.push_back(' ');
+        normalize_append(texts[d], options.text, doc);
+        doc.push_back(' ');
+        split_tokens(std::string_view(doc).substr(1, doc.size() - 2), tokens);
         const uint32_t doc_id = static_cast<uint32_t>(d);
         for_each_word_ngram(tokens, options.word_ngram_min, options.word_ngram_max,
                             [&](uint64_t h, const char *p, size_t len) {
-                                const uint32_t id = counter.add(h, static_cast<size_t>(p - base), len, doc_id,
-                                                                FeatureKind::Word);
-                                if (Record) occ.push_back(id);
+                                counter.add(h, p, len, doc_id, FeatureKind::Word);
                             });
         if (!options.char_ngrams) continue;
         for (std::string_view tok : tokens) {
             std::string_view padded(tok.data() - 1, tok.size() + 2);
             for_each_char_ngram(padded, options.char_ngram_min, options.char_ngram_max,
                                 [&](uint64_t h, const char *p, size_t len) {
-                                    const uint32_t id = counter.add(h, static_cast<size_t>(p - base), len,
-                                                                    doc_id, FeatureKind::Char);
-                                    if (Record) occ.push_back(id);
+                                    counter.add(h, p, len, doc_id, FeatureKind::Char);
                                 });
         }
     }
-    if (Record) g.occ_start[texts.size()] = occ.size();
+}
+
+// Checks what fit() and fit_transform() accept.
+void check_fit_input(const std::vector<std::string> &texts, const FeatureOptions &options) {
+    options.validate();
+    if (texts.empty())
+        throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
+                    "The vectorizer needs at least one training text.");
+    if (texts.size() >= kEmpty)
+        throw Error(ErrorKind::InsufficientData, "too many texts", "At most 4294967294 texts can be fitted.");
 }
 
 // The vocabulary cut from the counts: terms (words sorted by bytes, then
-// chars sorted by bytes), kinds, idf, and the feature index of each gram id
-// (kEmpty for a gram left out).
+// chars sorted by bytes), kinds, idf, and the number of stored values the
+// training matrix will have (the sum of the chosen terms' document
+// frequencies, exact unless the counter pruned).
 struct Vocabulary {
     std::vector<std::string> terms;
     std::vector<FeatureKind> kinds;
     std::vector<float> idf;
-    std::vector<uint32_t> feature_of_id;
+    size_t nnz = 0;
 };
 
 // Applies min_df and the max_features / max_char_features caps to the counts
 // (ties broken by bytes, so the result does not depend on the table order).
-Vocabulary choose_vocabulary(const GramCounts &g, size_t num_texts, const FeatureOptions &options) {
-    const char *base = g.arena.data();
-    const std::vector<GramInfo> &info = g.counter.info();
+Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const FeatureOptions &options) {
+    const std::vector<GramInfo> &info = counter.info();
     std::vector<Candidate> words, chars;
-    for (const GramSlot &s : g.counter.slots()) {
+    for (const GramSlot &s : counter.slots()) {
         if (s.hash == 0 || s.df < static_cast<uint32_t>(options.min_df)) continue;
         const GramInfo &gi = info[s.id];
-        Candidate c{s.df, std::string_view(base + gi.offset, gi.length), s.id};
+        Candidate c{s.df, counter.bytes(gi), s.id};
         (gi.kind == FeatureKind::Word ? words : chars).push_back(c);
     }
     select_top(words, static_cast<size_t>(options.max_features));
@@ -474,14 +675,13 @@ Vocabulary choose_vocabulary(const GramCounts &g, size_t num_texts, const Featur
     v.terms.reserve(total_terms);
     v.kinds.reserve(total_terms);
     v.idf.reserve(total_terms);
-    v.feature_of_id.assign(info.size(), kEmpty);
     const double n = static_cast<double>(num_texts);
     for (int pass = 0; pass < 2; ++pass) {
         for (const Candidate &c : pass == 0 ? words : chars) {
-            v.feature_of_id[c.id] = static_cast<uint32_t>(v.terms.size());
             v.terms.emplace_back(c.bytes);
             v.kinds.push_back(pass == 0 ? FeatureKind::Word : FeatureKind::Char);
             v.idf.push_back(static_cast<float>(idf_value(options.smooth_idf, n, c.df)));
+            v.nnz += c.df;
         }
     }
     return v;
@@ -523,55 +723,87 @@ void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &opt
 
 } // namespace
 
-Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
-                           const TrainCallbacks *callbacks) {
-    GramCounts g;
-    count_grams<false>(texts, options, callbacks, g);
-    Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
-    return from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
+// Counts the n-grams (bounded by the budget) and cuts the vocabulary; the
+// counter and its charge are gone on return.
+Vectorizer Vectorizer::fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                  const TrainCallbacks *callbacks, size_t *nnz) {
+    check_fit_input(texts, options);
+    Vocabulary vocab;
+    FitStats stats;
+    {
+        GramCounter counter(callbacks ? callbacks->memory : nullptr);
+        count_grams(texts, options, callbacks, counter);
+        vocab = choose_vocabulary(counter, texts.size(), options);
+        stats.texts = texts.size();
+        stats.distinct_ngrams = counter.distinct();
+        stats.prunings = counter.prunings();
+        stats.prune_threshold = counter.prune_threshold();
+    } // the table is freed (and uncharged) before the vocabulary's index is built
+    if (nnz) *nnz = vocab.nnz;
+    Vectorizer v = from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
+    v.fit_stats_ = stats;
+    return v;
 }
 
+Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
+                           const TrainCallbacks *callbacks) {
+    return fit_counts(texts, options, callbacks, nullptr);
+}
+
+// Two passes: count, then transform every text with transform_one. The
+// second pass normalises and hashes again, which costs time but no memory:
+// 0.1.0 kept every occurrence of every text (4 bytes each) between the two.
+// The matrix is reserved once at its exact size (the sum of the chosen
+// terms' document frequencies), so it never regrows and copies.
 Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                      SparseMatrix &out, const TrainCallbacks *callbacks) {
-    GramCounts g;
-    count_grams<true>(texts, options, callbacks, g);
-    Vocabulary vocab = choose_vocabulary(g, texts.size(), options);
-    Vectorizer v = from_parts(options, std::move(vocab.terms), std::move(vocab.kinds), std::move(vocab.idf));
-    // The arena and counter are no longer needed: free them before the matrix grows.
-    std::string().swap(g.arena);
-    g.counter.release();
-
+    size_t nnz = 0;
+    Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
+    // Charged while it is built; the caller owns it (and its memory) after.
+    MemoryCharge charge(callbacks ? callbacks->memory : nullptr,
+                        nnz * (sizeof(uint32_t) + sizeof(float)) + (texts.size() + 1) * sizeof(size_t),
+                        "the feature matrix");
     SparseMatrix m;
     m.cols = v.terms_.size();
     m.row_ptr.reserve(texts.size() + 1);
-    // nnz is at most the number of occurrences; only the pages used get touched.
-    m.col.reserve(g.occ.size());
-    m.val.reserve(g.occ.size());
+    m.col.reserve(nnz);
+    m.val.reserve(nnz);
+    VectorizerScratch scratch;
     SparseVector row;
-    std::vector<std::pair<uint32_t, float>> tmp;
-    const uint32_t *feature_of_id = vocab.feature_of_id.data();
-    const uint32_t *occ = g.occ.data();
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        const size_t begin = g.occ_start[d], end = g.occ_start[d + 1];
-        row.index.resize(end - begin);
-        uint32_t *w = row.index.data();
-        for (size_t i = begin; i < end; ++i) {
-            const uint32_t f = feature_of_id[occ[i]];
-            *w = f;
-            w += f != kEmpty; // branch-free drop of grams outside the vocabulary
-        }
-        row.index.resize(static_cast<size_t>(w - row.index.data()));
-        if (!row.index.empty()) {
-            sort_indices(row.index, tmp, v.terms_.size());
-            weigh_sorted(row, v.idf_.data(), v.options_);
-        } else {
-            row.value.clear();
-        }
+        v.transform_one(texts[d], row, scratch);
         m.append_row(row);
     }
     out = std::move(m);
     return v;
+}
+
+Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                     FeatureMatrix &out, const TrainCallbacks *callbacks) {
+    size_t nnz = 0;
+    Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
+    v.transform_into(texts, out, callbacks, nnz);
+    return v;
+}
+
+void Vectorizer::transform(const std::vector<std::string> &texts, FeatureMatrix &out,
+                           const TrainCallbacks *callbacks) const {
+    transform_into(texts, out, callbacks, 0);
+}
+
+void Vectorizer::transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
+                                const TrainCallbacks *callbacks, size_t nnz_hint) const {
+    FeatureMatrix m(terms_.size(), callbacks ? callbacks->memory : nullptr);
+    m.reserve(texts.size(), nnz_hint);
+    VectorizerScratch scratch;
+    SparseVector row;
+    for (size_t d = 0; d < texts.size(); ++d) {
+        if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
+        transform_one(texts[d], row, scratch);
+        m.append_row(row);
+    }
+    out = std::move(m);
 }
 
 Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std::string> terms,
@@ -642,50 +874,152 @@ int64_t Vectorizer::lookup(uint64_t hash) const {
     return probe(slot_hash_, slot_index_, hash);
 }
 
+size_t VectorizerScratch::capacity_bytes() const {
+    return normalized.capacity() +
+           (found.capacity() + counts.capacity() + touched.capacity()) * sizeof(uint32_t);
+}
+
+// Streams the text through the normaliser and the n-gram enumerator in
+// pieces, appending the feature index of every matched occurrence to a
+// buffer of fixed capacity. A message whose occurrences fit in it (nearly
+// all of them) is weighed as 0.1.0 did: sort, collapse runs into counts.
+// When the buffer fills, its occurrences are added to a dense count array
+// with a list of the features touched, and the row is weighed from those
+// counts in ascending feature order. Both paths compute the same values in
+// the same order (tf from the same counts, squares summed by ascending
+// index), so rows are bit-identical to 0.1.0's while memory stays bounded
+// by the buffer and the vocabulary, whatever the input length.
 void Vectorizer::transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const {
     out.clear();
-    prepare(text, options_.text, scratch.normalized, scratch.tokens);
-    const auto &tokens = scratch.tokens;
-    if (tokens.empty() || terms_.empty()) return;
-
-    // Upper bound on the n-grams this text can produce, so matched indices can
-    // be written through a raw pointer into out.index (no per-gram push_back).
-    size_t bound = tokens.size() * static_cast<size_t>(options_.word_ngram_max);
-    if (options_.char_ngrams) {
-        const size_t per_start = static_cast<size_t>(options_.char_ngram_max - options_.char_ngram_min + 1);
-        bound += (scratch.normalized.size() + tokens.size()) * per_start + tokens.size();
-    }
-    // Reserving every buffer by the same bound means that once a text has
-    // been seen, no text of at most its length allocates again.
-    std::vector<uint32_t> &found = out.index;
-    found.resize(bound);
-    out.value.reserve(bound);
-    scratch.counts.reserve(bound);
-    uint32_t *w = found.data();
-    const uint64_t *const hashes = slot_hash_.data();
-    const uint32_t *const slot_index = slot_index_.data();
-    const size_t mask = slot_hash_.size() - 1;
-    auto collect = [&](uint64_t h, const char *, size_t) {
-        for (size_t i = h & mask;; i = (i + 1) & mask) {
-            const uint64_t s = hashes[i];
-            if (s == h) {
-                *w++ = slot_index[i];
-                return;
+    // Occurrences of one feature never exceed input bytes + 1, so a uint32
+    // count is exact below 2 GiB. PostgreSQL text is at most 1 GB.
+    if (text.size() >= (size_t{1} << 31))
+        throw Error(ErrorKind::InvalidArgument, "message too long",
+                    "The message has " + std::to_string(text.size()) +
+                        " bytes; at most 2147483647 are accepted.");
+    const size_t nf = terms_.size();
+    scratch.found.resize(VectorizerScratch::kFoundCapacity);
+    uint32_t *const found = scratch.found.data();
+    const uint32_t *const found_end = found + VectorizerScratch::kFoundCapacity;
+    uint32_t *w = found;
+    size_t num_touched = 0;
+    bool spilled = false;
+    // Adds the buffered occurrences to the dense counts and empties the buffer.
+    auto spill = [&] {
+        if (!spilled) {
+            spilled = true;
+            if (scratch.counts.size() < nf) {
+                scratch.counts.assign(nf, 0);
+                scratch.touched.resize(nf);
             }
-            if (s == 0) return;
         }
+        uint32_t *counts = scratch.counts.data();
+        uint32_t *touched = scratch.touched.data();
+        for (const uint32_t *r = found; r != w; ++r)
+            if (counts[*r]++ == 0) touched[num_touched++] = *r;
+        w = found;
     };
-    for_each_word_ngram(tokens, options_.word_ngram_min, options_.word_ngram_max, collect);
-    if (options_.char_ngrams) {
-        for (std::string_view tok : tokens)
-            for_each_char_ngram(std::string_view(tok.data() - 1, tok.size() + 2), options_.char_ngram_min,
-                                options_.char_ngram_max, collect);
+    // NgramStream sinks: one that buffers matched features, one for an
+    // empty vocabulary, which never matches.
+    struct Collect {
+        const uint64_t *hashes;
+        const uint32_t *slot_index;
+        size_t mask;
+        uint32_t *&w;
+        const uint32_t *end;
+        decltype(spill) &spill_buffer;
+        void operator()(uint64_t h) {
+            for (size_t i = h & mask;; i = (i + 1) & mask) {
+                const uint64_t s = hashes[i];
+                if (s == h) {
+                    *w++ = slot_index[i];
+                    return;
+                }
+                if (s == 0) return;
+            }
+        }
+        void reserve(size_t n) {
+            if (static_cast<size_t>(end - w) < n) spill_buffer();
+        }
+        size_t capacity() const { return VectorizerScratch::kFoundCapacity; }
+    };
+    struct Ignore {
+        void operator()(uint64_t) {}
+        void reserve(size_t) {}
+        size_t capacity() const { return std::numeric_limits<size_t>::max(); }
+    };
+    Collect collect{slot_hash_.data(),
+                    slot_index_.data(),
+                    slot_hash_.empty() ? 0 : slot_hash_.size() - 1,
+                    w,
+                    found_end,
+                    spill};
+    Ignore ignore;
+
+    NgramStream stream(options_);
+    NormalizeStream state;
+    std::string &buf = scratch.normalized;
+    try {
+        size_t pos = 0, next_poll = kCancelPollBytes;
+        while (pos < text.size()) {
+            size_t end = text.size();
+            if (end - pos > kPieceBytes) end = utf8_cut(text, pos + kPieceBytes);
+            // The piece between two padding spaces (see NgramStream::feed).
+            buf.clear();
+            buf.push_back(' ');
+            normalize_piece(text.substr(pos, end - pos), options_.text, state, buf);
+            buf.push_back(' ');
+            const bool last = end == text.size();
+            // An empty vocabulary still validates the whole text.
+            if (nf > 0)
+                stream.feed(buf.data() + 1, buf.size() - 2, last, collect);
+            else
+                stream.feed(buf.data() + 1, buf.size() - 2, last, ignore);
+            pos = end;
+            if (pos >= next_poll && pos < text.size()) {
+                next_poll += kCancelPollBytes;
+                if (scratch.cancelled && scratch.cancelled())
+                    throw Error(ErrorKind::Cancelled, "prediction cancelled");
+            }
+        }
+        if (nf > 0) stream.flush(collect);
+    } catch (...) {
+        uint32_t *counts = scratch.counts.data();
+        for (size_t i = 0; i < num_touched; ++i)
+            counts[scratch.touched[i]] = 0; // keep the all-zero invariant for the next call
+        throw;
     }
-    const size_t n = static_cast<size_t>(w - found.data());
-    found.resize(n);
-    if (n == 0) return;
-    sort_indices(found, scratch.counts, terms_.size());
-    weigh_sorted(out, idf_.data(), options_);
+
+    if (!spilled) {
+        // The 0.1.0 path: sort the occurrences, collapse runs, weigh.
+        const size_t n = static_cast<size_t>(w - found);
+        if (n == 0) return;
+        sort_indices(found, n, out.index, nf);
+        weigh_sorted(out, idf_.data(), options_);
+        return;
+    }
+    spill();
+    uint32_t *counts = scratch.counts.data();
+    sort_indices(scratch.touched.data(), num_touched, out.index, nf);
+    out.value.resize(num_touched);
+    float *values = out.value.data();
+    const float *idf = idf_.data();
+    double sum_sq = 0;
+    for (size_t i = 0; i < num_touched; ++i) {
+        const uint32_t f = out.index[i];
+        const uint32_t c = counts[f];
+        counts[f] = 0;
+        double tf = static_cast<double>(c);
+        if (options_.sublinear_tf && c > 1) tf = 1.0 + std::log(tf);
+        const double value = tf * idf[f];
+        sum_sq += value * value;
+        values[i] = static_cast<float>(value);
+    }
+    if (options_.l2_normalize && sum_sq > 0) {
+        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
+        for (size_t i = 0; i < num_touched; ++i)
+            values[i] *= scale;
+    }
 }
 
 SparseMatrix Vectorizer::transform(const std::vector<std::string> &texts) const {

@@ -14,6 +14,7 @@
 #include "text.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,11 +43,27 @@ struct FeatureOptions {
 
 enum class FeatureKind : uint8_t { Word = 0, Char = 1 };
 
-// Reusable buffers for transform_one; one per thread / per backend.
+// Reusable buffers for transform_one; one per thread / per backend. Their
+// size depends on the vocabularies used with them, never on the input
+// length: transform_one normalises long text in pieces of kPieceBytes.
 struct VectorizerScratch {
-    std::string normalized;
-    std::vector<std::string_view> tokens;
-    std::vector<std::pair<uint32_t, float>> counts;
+    // Optional cancel hook for long inputs: polled (on the calling thread)
+    // after every kCancelPollBytes of input; returning true makes
+    // transform_one throw Error(Cancelled). Messages shorter than
+    // kCancelPollBytes never call it.
+    std::function<bool()> cancelled;
+
+    // Occurrences buffered before they are counted: enough for any message
+    // of a few kilobytes, which is then weighed exactly as 0.1.0 did.
+    static constexpr size_t kFoundCapacity = 8192;
+
+    std::string normalized;        // the current piece, normalised
+    std::vector<uint32_t> found;   // feature index of each buffered occurrence
+    std::vector<uint32_t> counts;  // occurrences per feature (long texts); all zero between calls
+    std::vector<uint32_t> touched; // features with a non-zero count
+
+    // Bytes held by the buffers (for tests of the memory bound).
+    size_t capacity_bytes() const;
 };
 
 class Vectorizer {
@@ -61,24 +78,56 @@ class Vectorizer {
     static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options,
                           const TrainCallbacks *callbacks = nullptr);
 
-    // fit() followed by transform() of the same texts into `out`, in one pass
-    // over the text: while counting, each document's n-grams are recorded as
-    // counter ids (one uint32 per occurrence) and mapped to features once the
-    // vocabulary is chosen. Same vectoriser and bit-identical matrix as
-    // fit + transform; `callbacks` is polled every few hundred texts.
+    // fit() followed by transform() of the same texts into `out`: the same
+    // vectoriser and a bit-identical matrix. Counts first, then transforms
+    // each text again, so no per-occurrence list is kept between the passes;
+    // `out` is reserved once at its exact size. `callbacks` is polled every
+    // few hundred texts; callbacks->memory, when set, is charged for the
+    // counting tables (which prune to stay within it, see fit_stats()) and
+    // for the matrix while it is built.
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                     SparseMatrix &out, const TrainCallbacks *callbacks = nullptr);
+
+    // The same into the compact FeatureMatrix (6 bytes per value for up to
+    // 65,536 features), which keeps its charge on callbacks->memory for as
+    // long as it lives: the form to train at scale with.
+    static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                    FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr);
+
+    // What fit() saw while counting. `prunings` > 0 means the memory budget
+    // made the counter drop n-grams seen in at most `prune_threshold` texts
+    // at that point, so document frequencies (and the vocabulary) are
+    // approximate for rare n-grams. Zero for a loaded vectoriser.
+    struct FitStats {
+        size_t texts = 0;
+        size_t distinct_ngrams = 0; // distinct word and char n-grams kept at the end
+        size_t prunings = 0;
+        uint32_t prune_threshold = 0;
+    };
+    const FitStats &fit_stats() const { return fit_stats_; }
 
     // Rebuilds a vectoriser from stored parts (model loading). Validates
     // sizes, kinds, idf finiteness and hash uniqueness; throws Error(CorruptModel).
     static Vectorizer from_parts(const FeatureOptions &options, std::vector<std::string> terms,
                                  std::vector<FeatureKind> kinds, std::vector<float> idf);
 
+    // Input is processed in pieces of this many bytes, and scratch.cancelled
+    // polled every kCancelPollBytes of input.
+    static constexpr size_t kPieceBytes = 16 * 1024;
+    static constexpr size_t kCancelPollBytes = 64 * 1024;
+
     // TF-IDF row of one text. `out` indices sorted ascending. Throws
-    // Error(InvalidText) on invalid UTF-8. Allocation-free once scratch is warm.
+    // Error(InvalidText) on invalid UTF-8, Error(Cancelled) when
+    // scratch.cancelled says so, Error(InvalidArgument) for text of 2 GiB or
+    // more. Memory: O(kPieceBytes + num_features()) in scratch and out,
+    // whatever the length of `text`; allocation-free once scratch is warm.
     void transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const;
 
     SparseMatrix transform(const std::vector<std::string> &texts) const;
+    // TF-IDF rows of `texts` into a FeatureMatrix charged to callbacks->memory;
+    // polls callbacks every few hundred texts.
+    void transform(const std::vector<std::string> &texts, FeatureMatrix &out,
+                   const TrainCallbacks *callbacks = nullptr) const;
 
     size_t num_features() const { return terms_.size(); }
     const FeatureOptions &options() const { return options_; }
@@ -87,6 +136,10 @@ class Vectorizer {
     const std::vector<float> &idf() const { return idf_; }
 
   private:
+    static Vectorizer fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
+                                 const TrainCallbacks *callbacks, size_t *nnz);
+    void transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
+                        const TrainCallbacks *callbacks, size_t nnz_hint) const;
     void build_index();                  // throws Error(CorruptModel) on a duplicate hash
     int64_t lookup(uint64_t hash) const; // feature index or -1
 
@@ -94,6 +147,7 @@ class Vectorizer {
     std::vector<std::string> terms_;
     std::vector<FeatureKind> kinds_;
     std::vector<float> idf_;
+    FitStats fit_stats_;
     // Open addressing, power-of-two capacity, load <= 0.5.
     std::vector<uint64_t> slot_hash_;
     std::vector<uint32_t> slot_index_; // UINT32_MAX = empty

@@ -191,3 +191,66 @@ TEST(Utf8, BoundaryCodePointsAreValid) {
               }),
               "Invalid byte sequence at byte offset 0.");
 }
+
+namespace {
+
+// normalize_text of `text` fed in pieces of about `piece` bytes, cut with
+// utf8_cut; or the error detail, prefixed with "error: ".
+std::string normalize_in_pieces(const std::string &text, size_t piece, const TextOptions &options) {
+    std::string out;
+    intent::NormalizeStream state;
+    try {
+        size_t pos = 0;
+        while (pos < text.size()) {
+            size_t end = text.size();
+            if (end - pos > piece) end = intent::utf8_cut(text, pos + piece);
+            intent::normalize_piece(std::string_view(text).substr(pos, end - pos), options, state, out);
+            pos = end;
+        }
+    } catch (const Error &e) {
+        return "error: " + e.detail();
+    }
+    return out;
+}
+
+std::string normalize_whole(const std::string &text, const TextOptions &options) {
+    try {
+        return normalize_text(text, options);
+    } catch (const Error &e) {
+        return "error: " + e.detail();
+    }
+}
+
+} // namespace
+
+// Pieces cut anywhere utf8_cut allows give exactly the whole text's output
+// (separating spaces included) and fail at the same absolute byte offset.
+TEST(NormalizePieces, EqualTheWholeTextForEveryPieceSize) {
+    const std::vector<std::string> texts = {
+        "¿Dónde está mi pedido?  Quiero DEVOLVERLO!!",
+        "hola,mundo😀👍🏽adiós ȺȾ ÆON Œuvre 東京、大阪。 e\xCC\x81 infor\xC2\xAD"
+        "mación",
+        "   ¡¡¡   ",
+        "ab\xC3",                         // truncated at the end
+        "abcd\xE2\x82xyz",                // truncated in the middle
+        "abcdefg\x80\x80\x80\x80\x80hij", // a run of stray continuation bytes
+        "héllo \xED\xA0\x80 wörld",       // a surrogate
+    };
+    for (const TextOptions &options : {kFold, kNoFold, TextOptions{false, false}})
+        for (const std::string &t : texts)
+            for (size_t piece = 4; piece <= t.size() + 1; ++piece)
+                ASSERT_EQ(normalize_whole(t, options), normalize_in_pieces(t, piece, options))
+                    << "text \"" << t << "\", pieces of " << piece;
+}
+
+TEST(NormalizePieces, CutNeverSplitsAValidSequence) {
+    const std::string t = "a😀é東b";
+    // Positions inside the emoji (1..4), é (5..6) and 東 (7..9) move back to their lead byte.
+    EXPECT_EQ(intent::utf8_cut(t, 4), 1u);
+    EXPECT_EQ(intent::utf8_cut(t, 5), 5u);
+    EXPECT_EQ(intent::utf8_cut(t, 6), 5u);
+    EXPECT_EQ(intent::utf8_cut(t, 8), 7u);
+    EXPECT_EQ(intent::utf8_cut(t, 10), 10u);
+    // Four continuation bytes in a row: no valid sequence to protect.
+    EXPECT_EQ(intent::utf8_cut("ab\x80\x80\x80\x80\x80", 6), 6u);
+}

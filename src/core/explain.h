@@ -1,0 +1,44 @@
+// Why a model scores a message the way it does: the word and character
+// n-grams of the message with their share of one label's decision score
+// (IntentModel::explain, in explain.cpp).
+#pragma once
+
+#include "vectorizer.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace intent {
+
+// One n-gram of the message and what it adds to the label's decision score.
+struct TermContribution {
+    uint32_t feature = 0; // index in the model's vocabulary
+    FeatureKind kind = FeatureKind::Word;
+    std::string term;        // the n-gram (char n-grams keep their padding spaces: " env")
+    float value = 0;         // its TF-IDF value in the message's row
+    double contribution = 0; // value * the label's quantised weight * its scale
+};
+
+// The decision score of one label, taken apart. The score is what the model
+// computes (bias + scale * sum of value * int16 weight, in float); each
+// contribution is value * weight * scale in double. So
+//     bias + sum of all contributions = score
+// up to the float rounding of the model's own sum, documented and tested as
+//     |bias + sum - score| <= (n + 4) * 2^-24 * (|bias| + sum of |contributions|),
+// n the number of n-grams in the message's row. `terms` holds the top_n
+// largest contributions by magnitude (ties: lower feature index first);
+// `rest` is the sum of the others, so bias + sum(terms) + rest = score too.
+struct Explanation {
+    int label = -1;
+    float score = 0;       // the label's raw decision score
+    float probability = 0; // its calibrated probability (as predict() reports it)
+    double bias = 0;       // the label's bias term
+    std::vector<TermContribution> terms;
+    double rest = 0;                // contributions of the row's other n-grams
+    size_t num_contributions = 0;   // n-grams with a non-zero contribution
+    size_t num_features_in_row = 0; // n: n-grams of the message known to the model
+};
+
+} // namespace intent

@@ -1,0 +1,43 @@
+// The training memory budget (see memory_budget.h).
+#include "memory_budget.h"
+
+#include "errors.h"
+
+#include <cstdio>
+#include <limits>
+
+namespace intent {
+
+std::string format_megabytes(size_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    return buf;
+}
+
+size_t MemoryBudget::available() const {
+    if (limit_ == 0) return std::numeric_limits<size_t>::max();
+    return used_ >= limit_ ? 0 : limit_ - used_;
+}
+
+bool MemoryBudget::try_charge(size_t bytes) {
+    if (limit_ != 0 && bytes > available()) return false;
+    used_ += bytes;
+    if (used_ > peak_) peak_ = used_;
+    return true;
+}
+
+void MemoryBudget::charge(size_t bytes, const char *what) {
+    if (try_charge(bytes)) return;
+    throw Error(kResourceLimit, "training would exceed its memory limit",
+                std::string(what) + " needs " + format_megabytes(bytes) + " but only " +
+                    format_megabytes(available()) + " of the " + format_megabytes(limit_) +
+                    " limit remain (" + format_megabytes(used_) + " in use).",
+                "Raise the training memory limit, or train on fewer rows, with lower max_features and "
+                "max_char_features, or with fewer threads.");
+}
+
+void MemoryBudget::release(size_t bytes) noexcept {
+    used_ = bytes > used_ ? 0 : used_ - bytes;
+}
+
+} // namespace intent

@@ -1,0 +1,147 @@
+// FeatureMatrix: the compact sparse rows the solvers read in place.
+#include "sparse.h"
+
+#include "errors.h"
+
+#include <algorithm>
+
+namespace intent {
+
+namespace {
+
+const char kWhat[] = "the feature matrix";
+
+size_t entry_size(bool narrow) {
+    return narrow ? sizeof(NarrowEntry) : sizeof(WideEntry);
+}
+
+} // namespace
+
+size_t FeatureMatrix::bytes_for(size_t cols, size_t rows, size_t nnz) {
+    return nnz * entry_size(cols <= kNarrowMaxCols) + (rows + 1) * sizeof(size_t);
+}
+
+size_t FeatureMatrix::memory_bytes() const {
+    return row_ptr_.capacity() * sizeof(size_t) + narrow_entries_.capacity() * sizeof(NarrowEntry) +
+           wide_entries_.capacity() * sizeof(WideEntry);
+}
+
+void FeatureMatrix::grow(size_t rows, size_t nnz) {
+    const size_t have_rows = row_ptr_.capacity();
+    const size_t have_nnz = narrow_ ? narrow_entries_.capacity() : wide_entries_.capacity();
+    const size_t want_rows =
+        rows + 1 <= have_rows ? have_rows : std::max(rows + 1, have_rows + have_rows / 2);
+    const size_t want_nnz = nnz <= have_nnz ? have_nnz : std::max(nnz, have_nnz + have_nnz / 2);
+    if (want_rows == have_rows && want_nnz == have_nnz) return;
+    // While a buffer is copied both copies exist: charge the new ones in
+    // full first, then drop the charge of the old ones.
+    size_t transient = 0, old = 0;
+    if (want_rows != have_rows) {
+        transient += want_rows * sizeof(size_t);
+        old += have_rows * sizeof(size_t);
+    }
+    if (want_nnz != have_nnz) {
+        transient += want_nnz * entry_size(narrow_);
+        old += have_nnz * entry_size(narrow_);
+    }
+    charge_.add(transient, kWhat);
+    row_ptr_.reserve(want_rows);
+    if (narrow_)
+        narrow_entries_.reserve(want_nnz);
+    else
+        wide_entries_.reserve(want_nnz);
+    charge_.shrink(old);
+}
+
+void FeatureMatrix::reserve(size_t rows, size_t nnz) {
+    grow(rows, nnz);
+}
+
+// Appends one row's entries: the range check is one (vectorisable) pass
+// for the largest index, then a plain copy.
+template <class Entry>
+void FeatureMatrix::append_entries(std::vector<Entry> &entries, const SparseVector &row) {
+    const size_t n = std::min(row.index.size(), row.value.size());
+    const uint32_t *index = row.index.data();
+    const float *value = row.value.data();
+    uint32_t largest = 0;
+    for (size_t j = 0; j < n; ++j)
+        largest = std::max(largest, index[j]);
+    if (n > 0 && largest >= cols_)
+        throw Error(ErrorKind::InvalidArgument, "feature index out of range",
+                    "Index " + std::to_string(largest) + " in a matrix of " + std::to_string(cols_) +
+                        " columns.");
+    const size_t old = entries.size();
+    if (old + n > entries.capacity()) grow(rows(), old + n);
+    entries.resize(old + n);
+    Entry *out = entries.data() + old;
+    for (size_t j = 0; j < n; ++j)
+        out[j] = Entry{static_cast<decltype(Entry::index)>(index[j]), value[j]};
+}
+
+void FeatureMatrix::append_row(const SparseVector &row) {
+    if (row_ptr_.size() == row_ptr_.capacity()) grow(rows() + 1, nnz());
+    if (narrow_)
+        append_entries(narrow_entries_, row);
+    else
+        append_entries(wide_entries_, row);
+    row_ptr_.push_back(narrow_ ? narrow_entries_.size() : wide_entries_.size());
+}
+
+void FeatureMatrix::row(size_t r, SparseVector &out) const {
+    out.clear();
+    for_each_in_row(r, [&](uint32_t index, float value) {
+        out.index.push_back(index);
+        out.value.push_back(value);
+    });
+}
+
+FeatureMatrix FeatureMatrix::select_rows(const std::vector<size_t> &which, MemoryBudget *budget) const {
+    FeatureMatrix out(cols_, budget);
+    size_t nnz = 0;
+    for (size_t r : which)
+        nnz += row_ptr_[r + 1] - row_ptr_[r];
+    out.reserve(which.size(), nnz);
+    for (size_t r : which) {
+        if (narrow_)
+            out.narrow_entries_.insert(out.narrow_entries_.end(), narrow_entries_.begin() + row_ptr_[r],
+                                       narrow_entries_.begin() + row_ptr_[r + 1]);
+        else
+            out.wide_entries_.insert(out.wide_entries_.end(), wide_entries_.begin() + row_ptr_[r],
+                                     wide_entries_.begin() + row_ptr_[r + 1]);
+        out.row_ptr_.push_back(out.row_ptr_.back() + row_ptr_[r + 1] - row_ptr_[r]);
+    }
+    return out;
+}
+
+FeatureMatrix FeatureMatrix::from_sparse(const SparseMatrix &m, MemoryBudget *budget) {
+    FeatureMatrix out(m.cols, budget);
+    out.reserve(m.rows(), m.nnz());
+    SparseVector row;
+    for (size_t r = 0; r < m.rows(); ++r) {
+        row.index.assign(m.col.begin() + static_cast<std::ptrdiff_t>(m.row_ptr[r]),
+                         m.col.begin() + static_cast<std::ptrdiff_t>(m.row_ptr[r + 1]));
+        row.value.assign(m.val.begin() + static_cast<std::ptrdiff_t>(m.row_ptr[r]),
+                         m.val.begin() + static_cast<std::ptrdiff_t>(m.row_ptr[r + 1]));
+        out.append_row(row);
+    }
+    return out;
+}
+
+SparseMatrix FeatureMatrix::to_sparse() const {
+    SparseMatrix m;
+    m.cols = cols_;
+    m.row_ptr.reserve(rows() + 1);
+    m.col.reserve(nnz());
+    m.val.reserve(nnz());
+    for (size_t r = 0; r < rows(); ++r) {
+        for_each_in_row(r, [&](uint32_t index, float value) {
+            m.col.push_back(index);
+            m.val.push_back(value);
+        });
+        m.row_ptr.push_back(m.col.size());
+    }
+    return m;
+}
+
+} // namespace intent

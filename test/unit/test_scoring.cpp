@@ -1,0 +1,66 @@
+// score_rows: bit-identical to score_row on every row, for SparseMatrix and
+// FeatureMatrix (16- and 32-bit entries).
+#include "dataset.h"
+#include "linear.h"
+#include "scoring.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+using namespace intent;
+
+TEST(ScoreRows, BitIdenticalToScoreRowForEveryLayout) {
+    Rng rng(11);
+    for (size_t cols : {size_t{300}, size_t{70000}}) {
+        for (size_t k : {size_t{3}, size_t{17}, size_t{150}}) {
+            SparseMatrix X;
+            X.cols = cols;
+            for (size_t r = 0; r < 200; ++r) {
+                SparseVector v;
+                for (uint32_t j = 0; j < 300; ++j)
+                    if (rng.below(12) == 0) {
+                        v.index.push_back(cols > 300 ? j * 200 : j);
+                        v.value.push_back(static_cast<float>(rng.below(100000)) / 7919.0f - 3.0f);
+                    }
+                X.append_row(v); // includes empty and one-entry rows now and then
+            }
+            LinearWeights w;
+            w.num_features = cols;
+            w.num_classes = k;
+            w.w.resize(cols * k);
+            for (float &x : w.w)
+                x = static_cast<float>(rng.below(20001)) / 10000.0f - 1.0f;
+            w.bias.resize(k);
+            for (float &b : w.bias)
+                b = static_cast<float>(rng.below(2001)) / 1000.0f - 1.0f;
+            std::vector<int16_t> q;
+            std::vector<float> scale;
+            quantize(w, q, scale);
+            const size_t stride = padded(k);
+            std::vector<float> bias(stride, 0.0f);
+            std::copy(w.bias.begin(), w.bias.end(), bias.begin());
+
+            std::vector<float> expected(X.rows() * k), buf(stride);
+            SparseVector row;
+            for (size_t r = 0; r < X.rows(); ++r) {
+                row.index.assign(X.col.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r]),
+                                 X.col.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r + 1]));
+                row.value.assign(X.val.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r]),
+                                 X.val.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r + 1]));
+                score_row(row, q.data(), stride, scale.data(), bias.data(), k, buf.data());
+                std::copy(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k),
+                          expected.begin() + static_cast<std::ptrdiff_t>(r * k));
+            }
+            std::vector<float> sparse(X.rows() * k), compact(X.rows() * k);
+            score_rows(X, q.data(), stride, scale.data(), bias.data(), k, sparse.data());
+            const FeatureMatrix F = FeatureMatrix::from_sparse(X);
+            EXPECT_EQ(F.narrow(), cols <= 65536);
+            score_rows(F, q.data(), stride, scale.data(), bias.data(), k, compact.data());
+            EXPECT_EQ(0, std::memcmp(expected.data(), sparse.data(), expected.size() * sizeof(float)))
+                << cols << " " << k;
+            EXPECT_EQ(0, std::memcmp(expected.data(), compact.data(), expected.size() * sizeof(float)))
+                << cols << " " << k;
+        }
+    }
+}

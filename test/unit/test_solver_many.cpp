@@ -1,0 +1,234 @@
+// The solver on FeatureMatrix (narrow and wide entries), several problems
+// at once, dual warm starts, the memory budget and the thread cap.
+#include "dataset.h"
+#include "errors.h"
+#include "linear.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+using namespace intent;
+
+namespace {
+
+// Random sparse rows; the label depends on the features (learnable, not
+// separable), so the solvers need real work.
+void learnable_problem(size_t rows, size_t cols, size_t classes, uint64_t seed, SparseMatrix &X,
+                       std::vector<int> &y) {
+    Rng rng(seed);
+    X = SparseMatrix();
+    X.cols = cols;
+    y.clear();
+    for (size_t r = 0; r < rows; ++r) {
+        SparseVector v;
+        size_t votes = 0;
+        for (size_t j = 0; j < cols; ++j)
+            if (rng.below(8) == 0) {
+                v.index.push_back(static_cast<uint32_t>(j));
+                v.value.push_back(static_cast<float>(rng.below(1000)) / 1000.0f + 0.1f);
+                votes += j;
+            }
+        X.append_row(v);
+        y.push_back(static_cast<int>(rng.below(4) == 0 ? rng.below(classes) : votes % classes));
+    }
+}
+
+// Primal objective of class c's binary problem, with the solver's costs
+// (balanced class weights, bias feature of value 1, regularised).
+double primal(const LinearWeights &w, const SparseMatrix &X, const std::vector<int> &y, size_t c, double C,
+              Algorithm a) {
+    const size_t k = w.num_classes;
+    std::vector<size_t> count(k, 0);
+    for (int label : y)
+        ++count[static_cast<size_t>(label)];
+    size_t present = 0;
+    for (size_t n : count)
+        present += n > 0;
+    double obj = 0.5 * static_cast<double>(w.bias[c]) * w.bias[c];
+    for (size_t f = 0; f < w.num_features; ++f)
+        obj += 0.5 * static_cast<double>(w.w[f * k + c]) * w.w[f * k + c];
+    for (size_t i = 0; i < X.rows(); ++i) {
+        const size_t yc = static_cast<size_t>(y[i]);
+        const double Ci = C * static_cast<double>(X.rows()) / (static_cast<double>(present) * count[yc]);
+        double score = w.bias[c];
+        for (size_t j = X.row_ptr[i]; j < X.row_ptr[i + 1]; ++j)
+            score += static_cast<double>(w.w[X.col[j] * k + c]) * X.val[j];
+        const double margin = (yc == c ? 1.0 : -1.0) * score;
+        if (a == Algorithm::LinearSVM) {
+            const double h = std::max(0.0, 1.0 - margin);
+            obj += Ci * h * h;
+        } else {
+            obj += Ci * std::log1p(std::exp(-margin));
+        }
+    }
+    return obj;
+}
+
+SparseMatrix widen(const SparseMatrix &X, size_t cols) {
+    SparseMatrix wide = X;
+    wide.cols = cols;
+    return wide;
+}
+
+} // namespace
+
+// The FeatureMatrix overload reads the same values as the SparseMatrix one:
+// identical bits, with 16-bit and with 32-bit indices.
+TEST(SolverMatrix, FeatureMatrixGivesTheSparseMatrixWeights) {
+    SparseMatrix X;
+    std::vector<int> y;
+    learnable_problem(500, 60, 20, 3, X, y);
+    for (Algorithm a : {Algorithm::LinearSVM, Algorithm::LogisticRegression}) {
+        LearnerOptions o;
+        o.algorithm = a;
+        const LinearWeights ref = train_one_vs_rest(X, y, 20, {}, o, {});
+        const FeatureMatrix narrow = FeatureMatrix::from_sparse(X);
+        ASSERT_TRUE(narrow.narrow());
+        const LinearWeights n = train_one_vs_rest(narrow, y, 20, {}, o, {});
+        EXPECT_EQ(ref.w, n.w);
+        EXPECT_EQ(ref.bias, n.bias);
+        const FeatureMatrix wide = FeatureMatrix::from_sparse(widen(X, 70000));
+        ASSERT_FALSE(wide.narrow());
+        const LinearWeights w = train_one_vs_rest(wide, y, 20, {}, o, {});
+        EXPECT_EQ(ref.bias, w.bias);
+        EXPECT_TRUE(std::equal(ref.w.begin(), ref.w.end(), w.w.begin())) << "the first 60 features' weights";
+        EXPECT_TRUE(std::all_of(w.w.begin() + static_cast<std::ptrdiff_t>(ref.w.size()), w.w.end(),
+                                [](float v) { return v == 0.0f; }));
+    }
+}
+
+// Several problems at once give each problem's solo weights, for any
+// thread count.
+TEST(SolverMany, EachProblemAsIfAloneForAnyThreadCount) {
+    SparseMatrix X1, X2, X3;
+    std::vector<int> y1, y2, y3;
+    learnable_problem(400, 50, 3, 1, X1, y1);
+    learnable_problem(300, 40, 37, 2, X2, y2);
+    learnable_problem(200, 70, 9, 3, X3, y3);
+    const FeatureMatrix F1 = FeatureMatrix::from_sparse(X1), F2 = FeatureMatrix::from_sparse(X2),
+                        F3 = FeatureMatrix::from_sparse(X3);
+    std::vector<float> sw3(200, 1.0f);
+    sw3[5] = 3.0f;
+    for (Algorithm a : {Algorithm::LinearSVM, Algorithm::LogisticRegression}) {
+        LearnerOptions o;
+        o.algorithm = a;
+        o.threads = 1;
+        const LinearWeights s1 = train_one_vs_rest(F1, y1, 3, {}, o, {});
+        const LinearWeights s2 = train_one_vs_rest(F2, y2, 37, {}, o, {});
+        const LinearWeights s3 = train_one_vs_rest(F3, y3, 9, sw3, o, {});
+        std::vector<OneVsRestProblem> problems(3);
+        problems[0] = OneVsRestProblem{&F1, &y1, 3, nullptr, nullptr, nullptr};
+        problems[1] = OneVsRestProblem{&F2, &y2, 37, nullptr, nullptr, nullptr};
+        problems[2] = OneVsRestProblem{&F3, &y3, 9, &sw3, nullptr, nullptr};
+        for (int threads : {1, 2, 3, 256}) {
+            o.threads = threads;
+            size_t last_done = 0, total = 0;
+            TrainCallbacks cb;
+            cb.progress = [&](const TrainProgress &p) {
+                last_done = p.done;
+                total = p.total;
+            };
+            const std::vector<LinearWeights> many = train_one_vs_rest_many(problems, o, cb);
+            ASSERT_EQ(many.size(), 3u);
+            EXPECT_EQ(many[0].w, s1.w) << threads;
+            EXPECT_EQ(many[1].w, s2.w) << threads;
+            EXPECT_EQ(many[2].w, s3.w) << threads;
+            EXPECT_EQ(many[1].bias, s2.bias) << threads;
+            EXPECT_EQ(total, 3u + 37u + 9u);
+            EXPECT_EQ(last_done, total);
+        }
+    }
+}
+
+// A fold warm-started from the full problem's dual solution reaches the
+// cold start's objective to the solver's tolerance, deterministically; a
+// problem warm-started from its own solution stays there.
+TEST(SolverWarmStart, ReachesTheColdOptimum) {
+    SparseMatrix X;
+    std::vector<int> y;
+    learnable_problem(900, 60, 12, 5, X, y);
+    const FeatureMatrix F = FeatureMatrix::from_sparse(X);
+    std::vector<size_t> fold_rows;
+    for (size_t i = 0; i < X.rows(); ++i)
+        if (i % 5 != 0) fold_rows.push_back(i);
+    const SparseMatrix Xf = X.select_rows(fold_rows);
+    const FeatureMatrix Ff = FeatureMatrix::from_sparse(Xf);
+    std::vector<int> yf;
+    for (size_t i : fold_rows)
+        yf.push_back(y[i]);
+
+    for (Algorithm a : {Algorithm::LinearSVM, Algorithm::LogisticRegression}) {
+        LearnerOptions o;
+        o.algorithm = a;
+        o.tolerance = 0.001;
+        std::vector<double> dual;
+        OneVsRestProblem full{&F, &y, 12, nullptr, nullptr, &dual};
+        train_one_vs_rest_many({full}, o, {});
+        ASSERT_EQ(dual.size(), X.rows() * 12);
+        EXPECT_TRUE(std::any_of(dual.begin(), dual.end(), [](double v) { return v > 0; }));
+
+        const std::vector<double> warm = dual_rows(dual, 12, fold_rows);
+        OneVsRestProblem cold_fold{&Ff, &yf, 12, nullptr, nullptr, nullptr};
+        OneVsRestProblem warm_fold{&Ff, &yf, 12, nullptr, &warm, nullptr};
+        const LinearWeights cold = train_one_vs_rest_many({cold_fold}, o, {}).front();
+        const LinearWeights hot = train_one_vs_rest_many({warm_fold}, o, {}).front();
+        const LinearWeights again = train_one_vs_rest_many({warm_fold}, o, {}).front();
+        EXPECT_EQ(hot.w, again.w) << "warm starts are deterministic";
+        EXPECT_NE(hot.w, cold.w) << "the warm start was used";
+        for (size_t c = 0; c < 12; ++c) {
+            const double pc = primal(cold, Xf, yf, c, o.C, a), pw = primal(hot, Xf, yf, c, o.C, a);
+            EXPECT_NEAR(pw, pc, 2e-3 * pc) << algorithm_name(a) << " class " << c;
+        }
+
+        // From its own solution, a problem stays at it.
+        std::vector<double> fold_dual;
+        OneVsRestProblem solved{&Ff, &yf, 12, nullptr, nullptr, &fold_dual};
+        const LinearWeights first = train_one_vs_rest_many({solved}, o, {}).front();
+        OneVsRestProblem resumed{&Ff, &yf, 12, nullptr, &fold_dual, nullptr};
+        const LinearWeights second = train_one_vs_rest_many({resumed}, o, {}).front();
+        for (size_t c = 0; c < 12; ++c)
+            EXPECT_NEAR(primal(second, Xf, yf, c, o.C, a), primal(first, Xf, yf, c, o.C, a),
+                        1e-4 * primal(first, Xf, yf, c, o.C, a));
+    }
+    std::vector<double> wrong(7);
+    OneVsRestProblem bad{&F, &y, 12, nullptr, &wrong, nullptr};
+    EXPECT_THROW(train_one_vs_rest_many({bad}, LearnerOptions{}, {}), Error);
+}
+
+// A budget that fits one worker's state trains on one thread, with the same
+// result; one that fits nothing is Error(kResourceLimit); charges return.
+TEST(SolverBudget, FewerThreadsWhenShortAndAnErrorWhenNothingFits) {
+    SparseMatrix X;
+    std::vector<int> y;
+    learnable_problem(2000, 50, 40, 9, X, y);
+    const FeatureMatrix F = FeatureMatrix::from_sparse(X);
+    LearnerOptions o;
+    o.threads = 2;
+    MemoryBudget ample;
+    TrainCallbacks cb;
+    cb.memory = &ample;
+    const LinearWeights ref = train_one_vs_rest(F, y, 40, {}, o, cb);
+    EXPECT_EQ(ample.used(), 0u);
+    const size_t two_workers = ample.peak();
+
+    // Room for the per-row data, the weights and one worker only.
+    const size_t worker = 50 * 16 * 4 + 2000 * 16 * 8;
+    MemoryBudget tight(two_workers - worker / 2);
+    cb.memory = &tight;
+    const LinearWeights one = train_one_vs_rest(F, y, 40, {}, o, cb);
+    EXPECT_EQ(one.w, ref.w);
+    EXPECT_LE(tight.peak(), tight.limit());
+    EXPECT_EQ(tight.used(), 0u);
+
+    MemoryBudget tiny(10000);
+    cb.memory = &tiny;
+    try {
+        train_one_vs_rest(F, y, 40, {}, o, cb);
+        ADD_FAILURE() << "no error";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), kResourceLimit);
+    }
+    EXPECT_EQ(tiny.used(), 0u);
+}
