@@ -11,7 +11,9 @@ packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postg
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libeigen3-dev nlohmann-json3-dev libgtest-dev clang
     libclang-rt-14-dev python3)
 if [ "${1:-}" = bench ]; then
-    packages+=(python3-sklearn fasttext python3-fasttext)
+    # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
+    # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time.
+    packages+=(python3-sklearn fasttext python3-fasttext python3-fastapi python3-uvicorn wrk curl linux-perf time)
 fi
 
 missing=()
