@@ -11,21 +11,11 @@
 # the repository root:  bench/in_database.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PGI_PORT=${PGI_PORT:-54360}
-export PGI_CRON_DB=pgi_bench
-DATASETS=${DATASETS:-../shared/datasets}
-[ -d "$DATASETS" ] || DATASETS=/work/shared/datasets
-CLINC=$DATASETS/clinc150_dev.csv
-OUT=${OUT:-bench/out}
-mkdir -p "$OUT"
 
+. bench/lib.bash
 scripts/install-deps.sh bench
-make -s -j2 >/dev/null && make -s install >/dev/null
-trap 'scripts/pg-cluster.sh stop' EXIT
-scripts/pg-cluster.sh start
-eval "$(scripts/pg-cluster.sh env)"
-export PGDATABASE=pgi_bench
-psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+make -s -j2 >/dev/null
+bench_start_cluster cluster
 
 psql -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent" >/dev/null
 psql >/dev/null <<SQL
@@ -67,7 +57,11 @@ predict_ms=$(time_ms "SET max_parallel_workers_per_gather = 0; SELECT count(p.mo
 msg="how do i transfer money to my savings account"
 printf 'SELECT 1;\n' >"$OUT/select1.sql"
 printf "SELECT * FROM predict_intent('%s');\n" "$msg" >"$OUT/predict.sql"
-pgb() { "$(pg_config --bindir)/pgbench" -n -c 1 -j 1 -T "$2" -f "$1" 2>/dev/null | sed -nE 's/^latency average = ([0-9.]+) ms/\1/p'; }
+# Milliseconds per statement, measured after a 1 s warm-up (the first call loads the model).
+pgb() {
+    /usr/bin/python3 bench/pgbench_window.py --warmup 1 --seconds "$2" -- -c 1 -j 1 -f "$1" |
+        /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["wall_us"] / 1000)'
+}
 lat_select1=$(pgb "$OUT/select1.sql" 5)
 lat_predict=$(pgb "$OUT/predict.sql" 5)
 

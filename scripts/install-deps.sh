@@ -12,7 +12,12 @@ packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postg
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl nlohmann-json3-dev libgtest-dev clang
     libclang-rt-14-dev python3 chromium)
 if [ "${1:-}" = bench ]; then
-    packages+=(python3-sklearn fasttext python3-fasttext libbenchmark-dev liblinear-dev libeigen3-dev)
+    # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
+    # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;
+    # bench/kernels: Google Benchmark, LIBLINEAR, Eigen (the alternatives
+    # the kernels were measured against).
+    packages+=(python3-sklearn fasttext python3-fasttext python3-fastapi python3-uvicorn wrk curl linux-perf time
+        libbenchmark-dev liblinear-dev libeigen3-dev)
 fi
 
 missing=()

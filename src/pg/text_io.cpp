@@ -9,6 +9,7 @@ extern "C" {
 #include "mb/pg_wchar.h"
 }
 
+#include <algorithm>
 #include <cstring>
 
 namespace pg_intent {
@@ -61,19 +62,26 @@ std::string jsonb_to_utf8(Datum d) {
 TextSlice text_prefix(Datum d, size_t max_bytes) {
     TextSlice out{nullptr, 0, false};
     pg_call([&]() noexcept {
-        // A character is at most 4 bytes in every server encoding: fetch a
+        // A character is at most 4 bytes in every server encoding: look at a
         // few bytes more than the limit to know whether the value is longer
         // and where the last whole character ends.
-        const int32 want = static_cast<int32>(std::min<size_t>(max_bytes + 4, PG_INT32_MAX - VARHDRSZ));
-        text *t = DatumGetTextPSlice(d, 0, want);
+        const size_t want = std::min<size_t>(max_bytes + 4, PG_INT32_MAX - VARHDRSZ);
+        const struct varlena *v = reinterpret_cast<const struct varlena *>(DatumGetPointer(d));
+        const struct varlena *t = v;
+        // An inline, uncompressed value (every argument a client sends, most
+        // column values) is read where it is; only a compressed or
+        // out-of-line one is sliced, which copies.
+        if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+            t = pg_detoast_datum_slice(const_cast<struct varlena *>(v), 0, static_cast<int32>(want));
         const char *data = VARDATA_ANY(t);
-        const int len = VARSIZE_ANY_EXHDR(t);
-        if (static_cast<size_t>(len) <= max_bytes) {
-            out = TextSlice{data, static_cast<size_t>(len), false};
+        const size_t len = std::min<size_t>(VARSIZE_ANY_EXHDR(t), want);
+        if (len <= max_bytes) {
+            out = TextSlice{data, len, false};
             return;
         }
-        out =
-            TextSlice{data, static_cast<size_t>(pg_mbcliplen(data, len, static_cast<int>(max_bytes))), true};
+        out = TextSlice{
+            data, static_cast<size_t>(pg_mbcliplen(data, static_cast<int>(len), static_cast<int>(max_bytes))),
+            true};
     });
     return out;
 }

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Training from the table at scale: train_intent_model() on 10k, 100k (and,
+# when asked, 1M) rows of ai_training_data, against the seed's scikit-learn
+# pipeline (bench/peers/sklearn_pipeline.py) on the same rows exported from
+# the table.
+#
+#   bench/scale.sh                          # 10,000 and 100,000 rows
+#   bench/scale.sh 10000 100000 1000000     # any sizes; 1M takes long
+#   SKLEARN=0 bench/scale.sh 1000000        # pg_intent only
+#
+# Rows: the CLINC150 train split (15,000 rows, 150 intents) repeated; copy k
+# of a text carries the suffix " ref<k>" (the first copy none), so rows stay
+# distinct after de-duplication; sizes below 15,000 take a seeded spread of
+# the split (every intent). Each size gets a new database.
+#
+# Figures:
+#   pg_intent s           train_intent_model() with its defaults, psql's \timing
+#                          (reading the rows, de-duplication, the out-of-fold
+#                          evaluation and refit, storing the model and the run)
+#   backend peak RSS      VmHWM of the backend that trained, read from /proc
+#                          after the statement and before the session ends
+#                          (bench/train_peak.py); shared buffers it touched count
+#   scikit-learn fit s    Pipeline.fit timed in-process
+#   scikit-learn wall s,  /usr/bin/time -v of the whole process (interpreter,
+#   peak RSS              imports, CSV reading, fit, pickling)
+# and ratios, with time per row from one size to the next. Asserts nothing.
+# Run from the repository root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000)
+SKLEARN=${SKLEARN:-1}
+
+. bench/lib.bash
+scripts/install-deps.sh bench
+make -s -j2 >/dev/null
+load_start=$(bench_load)
+
+bench_start_cluster cluster
+results=$BENCH_TMP/results.jsonl
+: >"$results"
+for n in "${SIZES[@]}"; do
+    db=pgi_scale_$n
+    export PGDATABASE=$db
+    psql -d postgres -c "CREATE DATABASE $db" >/dev/null
+    bench_load_clinc
+    echo "== $n rows: loading" >&2
+    psql >/dev/null <<SQL
+SET client_min_messages = warning;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+SELECT CASE WHEN g.k = 0 THEN t.text ELSE t.text || ' ref' || g.k END, t.intent, 100, 'imported'
+  FROM generate_series(0, ceil($n / 15000.0)::int - 1) AS g(k),
+       (SELECT ord, text, intent FROM clinc WHERE split = 'train') AS t
+ ORDER BY g.k, md5(t.ord::text)
+ LIMIT $n;
+VACUUM ANALYZE ai_training_data;
+CHECKPOINT;
+SQL
+    echo "== $n rows: pg_intent training" >&2
+    pg=$(/usr/bin/python3 bench/train_peak.py "SELECT train_intent_model()::text")
+    sk=null
+    if [ "$SKLEARN" = 1 ]; then
+        echo "== $n rows: scikit-learn training" >&2
+        csv=$BENCH_TMP/rows_$n.csv
+        psql -c "\copy (SELECT 'train' AS split, user_message AS text, detected_intent AS intent FROM ai_training_data) TO '$csv' WITH (FORMAT csv, HEADER true)"
+        /usr/bin/time -v -o "$BENCH_TMP/time_$n.txt" /usr/bin/python3 bench/peers/sklearn_pipeline.py train \
+            --data "$csv" --split train --model "$BENCH_TMP/sk_$n.pkl" >"$BENCH_TMP/sk_$n.json"
+        sk=$(/usr/bin/python3 - "$BENCH_TMP/sk_$n.json" "$BENCH_TMP/time_$n.txt" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+t = open(sys.argv[2]).read()
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", t).group(1)
+secs = 0.0
+for part in wall.split(":"):
+    secs = secs * 60 + float(part)
+print(json.dumps({"fit_s": r["train_seconds"], "wall_s": secs, "peak_rss_kb": rss, "rows": r["rows"]}))
+PY
+)
+        rm -f "$csv" "$BENCH_TMP/sk_$n.pkl"
+    fi
+    echo "{\"rows\": $n, \"pg\": $pg, \"sklearn\": $sk}" >>"$results"
+    export PGDATABASE=postgres
+    psql -c "DROP DATABASE $db" >/dev/null
+done
+cp "$results" "$OUT/scale_raw.jsonl"
+
+/usr/bin/python3 - "$results" "$(bench_machine)" "$load_start" "$(bench_load)" "$(git rev-parse --short HEAD)" <<'PY' |
+import json, sys
+path, machine, load0, load1, commit = sys.argv[1:]
+rows = [json.loads(l) for l in open(path)]
+print(f"- machine: {machine}; load average {load0} at the start, {load1} at the end; commit {commit}")
+print("- rows: the CLINC150 train split repeated with distinct suffixes; train_intent_model() with its defaults "
+      "(out-of-fold evaluation, refit on every row); the seed's scikit-learn pipeline on the same rows exported from the table")
+print()
+print("| rows | pg_intent train s | µs per row | backend peak RSS MB | accuracy (run status, evaluation) | scikit-learn fit s | process wall s | peak RSS MB | train speedup (sklearn fit / pg_intent) | peak RSS sklearn / pg_intent |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for r in rows:
+    pg, sk, n = r["pg"], r["sklearn"], r["rows"]
+    res = json.loads(pg["result"])
+    pg_s = pg["statement_ms"] / 1000
+    acc = (res.get("final_metrics") or {}).get("accuracy")
+    line = (f"| {n:,} | {pg_s:.1f} | {pg_s / n * 1e6:.0f} | {pg['backend_peak_rss_kb'] / 1024:,.0f} "
+            f"| {'n/a' if acc is None else f'{acc:.4f}'} ({res.get('status')}, {res.get('evaluation')}) ")
+    if sk:
+        line += (f"| {sk['fit_s']:.1f} | {sk['wall_s']:.1f} | {sk['peak_rss_kb'] / 1024:,.0f} "
+                 f"| {sk['fit_s'] / pg_s:.1f}x | {sk['peak_rss_kb'] / pg['backend_peak_rss_kb']:.1f}x |")
+    else:
+        line += "| | | | | |"
+    print(line)
+print()
+for a, b in zip(rows, rows[1:]):
+    pa = a["pg"]["statement_ms"] / a["rows"]
+    pb = b["pg"]["statement_ms"] / b["rows"]
+    text = f"- time per row, {a['rows']:,} -> {b['rows']:,} rows: pg_intent {pb / pa:.2f}x"
+    if a["sklearn"] and b["sklearn"]:
+        text += f", scikit-learn {(b['sklearn']['fit_s'] / b['rows']) / (a['sklearn']['fit_s'] / a['rows']):.2f}x"
+    print(text)
+PY
+    tee "$OUT/scale.md"
