@@ -979,7 +979,9 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
             if (pos >= next_poll && pos < text.size()) {
                 next_poll += kCancelPollBytes;
                 if (scratch.cancelled && scratch.cancelled())
-                    throw Error(ErrorKind::Cancelled, "prediction cancelled");
+                    throw Error(ErrorKind::Cancelled, "prediction cancelled",
+                                "Stopped after reading " + std::to_string(pos) + " of " +
+                                    std::to_string(text.size()) + " bytes of the message.");
             }
         }
         if (nf > 0) stream.flush(collect);

@@ -50,6 +50,16 @@ int sqlstate_for(intent::ErrorKind kind) {
     return ERRCODE_INTERNAL_ERROR;
 }
 
+// CONTEXT of a cancel that pg_intent noticed itself: "pg_intent: prediction
+// cancelled (Stopped after reading ...)".
+void cancel_context(void *arg) {
+    const PendingError *e = static_cast<const PendingError *>(arg);
+    if (e->detail[0])
+        errcontext("pg_intent: %s (%s)", e->message, e->detail);
+    else
+        errcontext("pg_intent: %s", e->message);
+}
+
 // Raises the pending error. Runs with no C++ object alive above it.
 [[noreturn]] void raise(const PendingError &e) {
     if (e.postgres_error) ReThrowError(e.postgres_error);
@@ -60,8 +70,15 @@ int sqlstate_for(intent::ErrorKind kind) {
             ereport(FATAL, (errcode(ERRCODE_ADMIN_SHUTDOWN),
                             errmsg("terminating connection because the postmaster exited during training")));
         // Let PostgreSQL report the real reason (user cancel, statement
-        // timeout, termination) with its own SQLSTATE.
+        // timeout, termination) with its own SQLSTATE, with a CONTEXT line
+        // saying what pg_intent stopped and how far it had got.
+        ErrorContextCallback where;
+        where.callback = cancel_context;
+        where.arg = const_cast<PendingError *>(&e);
+        where.previous = error_context_stack;
+        error_context_stack = &where;
         CHECK_FOR_INTERRUPTS();
+        error_context_stack = where.previous;
     }
     ereport(ERROR, (errcode(e.sqlstate), errmsg("%s", e.message), e.detail[0] ? errdetail("%s", e.detail) : 0,
                     e.hint[0] ? errhint("%s", e.hint) : 0));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pg_cancel_backend() and statement_timeout stop a long training run inside
 # the C++ trainer: the caller gets 57014, the run row is rolled back, the
-# previous model stays active and the backend stays healthy.
+# previous model stays active and the backend stays healthy. The same holds
+# for a prediction on a very long message, stopped inside the vectoriser.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_cancel_test
@@ -44,4 +45,25 @@ echo "training stopped ${elapsed_ms} ms after the cancel request"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "cancelled runs were rolled back"
 expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$first" "the previous model stays active"
 expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "return_process" "prediction still works"
+# 3. A role may raise pg_intent.max_message_bytes; reading a message of a
+# few hundred megabytes then takes seconds, and statement_timeout must stop
+# the prediction inside the vectoriser (the CONTEXT line says it did, and
+# how far it read), not after it finished.
+q $DB "CREATE TABLE huge AS SELECT repeat('quiero devolver el pedido roto ', 6000000) AS m" >/dev/null
+for fn in "p.predicted_intent FROM huge, predict_intent(m) p" "classify_intent(m) FROM huge"; do
+    out=$(psql -X -At -d $DB 2>&1 <<SQL
+SET pg_intent.max_message_bytes = '1000MB';
+SET statement_timeout = '2s';
+\set VERBOSITY verbose
+SELECT $fn;
+SQL
+)
+    expect_eq "$(grep -c '^ERROR:  57014' <<<"$out")" 1 "statement_timeout cancels SELECT $fn"
+    expect_eq "$(grep -c '^CONTEXT:  pg_intent: prediction cancelled (Stopped after reading [0-9]* of 186000000 bytes' <<<"$out")" 1 \
+        "the vectoriser noticed the timeout itself"
+done
+expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "return_process" "prediction works after the cancel"
+expect_eq "$(PGOPTIONS='-c pg_intent.max_message_bytes=1000MB' q $DB "SELECT predicted_intent FROM huge, predict_intent(m)")" \
+    "return_process" "the long message predicts when nothing cancels it"
+
 psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"
