@@ -500,6 +500,14 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_training_options(jsonb) IS
     'Validates train_intent_model() options (raising 22023 naming a bad key) and returns every option with its effective value: the model''s (algorithm, C, n-grams, evaluation, threshold_floor, ...) and the run''s (deploy, min_confidence, only_reviewed, limit).';
 
+CREATE OR REPLACE FUNCTION @extschema@.explain_intent(
+    p_message text, p_top integer DEFAULT 5, p_intent text DEFAULT NULL, p_model_id bigint DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_explain'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.explain_intent(text, integer, text, bigint) IS
+    'Explains a prediction: the word and character n-grams of the message with their contribution to the decision score of the predicted intent (or p_intent), the p_top largest listed and the others summed in other_terms; bias + contributions + other_terms = score. Uses the active model, or p_model_id.';
+
 -- ======== src/sql/30_capture.sql ========
 -- Capture: logging interactions and human corrections.
 
@@ -3537,6 +3545,8 @@ AS $$
         -- runs the caller's own query with the caller's rights, read-only
         '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
+        -- names only n-grams of the caller's own message (see predict.cpp)
+        '@extschema@.explain_intent(text, integer, text, bigint)',
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace pg_intent {
 
@@ -67,6 +68,9 @@ class SqlError : public std::exception {
   public:
     SqlError(int sqlstate, const char *message, const char *detail = nullptr, const char *hint = nullptr)
         : sqlstate_(sqlstate), message_(message), detail_(detail ? detail : ""), hint_(hint ? hint : "") {}
+    SqlError(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
+        : sqlstate_(sqlstate), message_(std::move(message)), detail_(std::move(detail)),
+          hint_(std::move(hint)) {}
     const char *what() const noexcept override { return message_.c_str(); }
     int sqlstate() const noexcept { return sqlstate_; }
     const std::string &detail() const noexcept { return detail_; }

@@ -9,6 +9,7 @@ extern "C" {
 #include "mb/pg_wchar.h"
 }
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -195,6 +196,76 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     release_scratch_after(message.size());
     static const std::string uncertain = "uncertain";
     return utf8_to_text(label < 0 ? uncertain : loaded.model->labels()[label]);
+}
+
+// explain_intent(p_message text, p_top integer, p_intent text, p_model_id
+// bigint): why the model scores the message as it does. The explained
+// intent is p_intent, or the predicted one; its decision score is taken
+// apart into the bias and one contribution per n-gram of the message (the
+// p_top largest by magnitude, the others summed in other_terms), so that
+//     bias + sum(terms[].contribution) + other_terms = score
+// up to float rounding (src/core/explain.h states the bound).
+//
+// Open to whoever may predict: an explanation only names n-grams of the
+// caller's own message, and whether one of them is in the model's
+// vocabulary already shows in predict_intent() on that n-gram alone.
+PG_INTENT_FUNCTION(pg_intent_explain) {
+    constexpr int kMaxTop = 1000;
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    if (PG_ARGISNULL(1))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_top must not be NULL", "",
+                       "Pass the number of n-grams to list (0 to " + std::to_string(kMaxTop) + ").");
+    const int32 top = PG_GETARG_INT32(1);
+    if (top < 0 || top > kMaxTop)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       "p_top must be between 0 and " + std::to_string(kMaxTop),
+                       "p_top is " + std::to_string(top) + ".",
+                       "The other n-grams' contributions are summed in other_terms.");
+    CallSite *site = call_site(fcinfo, false);
+    LoadedModel loaded =
+        PG_ARGISNULL(3) ? active_model(site->schema) : model_by_id(site->schema, PG_GETARG_INT64(3));
+    const intent::IntentModel &model = *loaded.model;
+
+    std::string converted;
+    std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
+    const intent::Prediction p = model.predict(message, 0, scratch());
+    int label = p.label;
+    if (!PG_ARGISNULL(2)) {
+        TextRef wanted = text_ref(PG_GETARG_DATUM(2));
+        std::string storage;
+        const std::string_view name = server_to_utf8(wanted.data, wanted.size, storage);
+        const auto &labels = model.labels();
+        const auto it = std::find(labels.begin(), labels.end(), name);
+        if (it == labels.end())
+            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                           "intent \"" + std::string(name) + "\" is not one of model " +
+                               std::to_string(loaded.id) + "'s intents",
+                           "The model has " + std::to_string(labels.size()) + " intents.",
+                           "intent_model_info() lists them; NULL explains the predicted intent.");
+        label = static_cast<int>(it - labels.begin());
+    }
+    const intent::Explanation e = model.explain(message, label, static_cast<size_t>(top), scratch());
+    release_scratch_after(message.size());
+
+    intent::Json terms = intent::Json::array();
+    for (const intent::TermContribution &t : e.terms)
+        terms.push_back({{"term", t.term},
+                         {"kind", t.kind == intent::FeatureKind::Word ? "word" : "char"},
+                         {"value", static_cast<double>(t.value)},
+                         {"contribution", t.contribution}});
+    intent::Json out = intent::Json::object();
+    out["model_id"] = loaded.id;
+    out["intent"] = model.labels()[static_cast<size_t>(e.label)];
+    out["predicted_intent"] = model.labels()[static_cast<size_t>(p.label)];
+    out["uncertain"] = p.uncertain;
+    out["probability"] = static_cast<double>(e.probability);
+    out["score"] = static_cast<double>(e.score);
+    out["bias"] = e.bias;
+    out["terms"] = std::move(terms);
+    out["other_terms"] = e.rest;
+    out["terms_total"] = e.num_contributions;
+    out["features_in_message"] = e.num_features_in_row;
+    return utf8_json_to_jsonb(intent::dump_json(out));
 }
 
 // intent_model_info(p_model bytea): validates a model blob and describes it.

@@ -24,6 +24,8 @@ AS $$
         -- runs the caller's own query with the caller's rights, read-only
         '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
+        -- names only n-grams of the caller's own message (see predict.cpp)
+        '@extschema@.explain_intent(text, integer, text, bigint)',
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',

@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(303);
+SELECT plan(314);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -375,6 +375,19 @@ SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.eva
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'EXECUTE'), false), 'evaluate_intent_model(bigint, text) is executable by PUBLIC');
 SELECT isnt(obj_description(to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'pg_proc'), NULL, 'evaluate_intent_model(bigint, text) has a comment');
 
+-- explain_intent(text, integer, text, bigint)
+SELECT has_function('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'explain_intent(text, integer, text, bigint) exists');
+SELECT function_returns('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'jsonb', 'explain_intent(text, integer, text, bigint) returns jsonb');
+SELECT function_lang_is('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'c', 'explain_intent(text, integer, text, bigint) is written in C');
+SELECT volatility_is('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'stable', 'explain_intent(text, integer, text, bigint) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.explain_intent(text, integer, text, bigint)')), 's'::"char", 'explain_intent(text, integer, text, bigint) is PARALLEL SAFE');
+SELECT isnt_strict('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'explain_intent(text, integer, text, bigint) is not STRICT (NULL p_intent is the predicted intent, NULL p_model_id the active model)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.explain_intent(text, integer, text, bigint)')), ARRAY['p_message', 'p_top', 'p_intent', 'p_model_id'], 'explain_intent(text, integer, text, bigint) parameter names');
+SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = to_regprocedure('public.explain_intent(text, integer, text, bigint)')), 3::int2, 'explain_intent(text, integer, text, bigint): p_top, p_intent and p_model_id have defaults');
+SELECT isnt_definer('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'explain_intent(text, integer, text, bigint) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'EXECUTE'), false), 'explain_intent(text, integer, text, bigint) is executable by PUBLIC');
+SELECT isnt(obj_description(to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'pg_proc'), NULL, 'explain_intent(text, integer, text, bigint) has a comment');
+
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.
 CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
@@ -385,6 +398,7 @@ INSERT INTO expected_functions VALUES
     ('predict_intent(text, bigint)', 'stable', 'safe', true),
     ('evaluate_intent_model(bigint, text)', 'volatile', 'unsafe', true),
     ('classify_intent(text)', 'stable', 'safe', true),
+    ('explain_intent(text, integer, text, bigint)', 'stable', 'safe', true),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),

@@ -124,6 +124,7 @@ DECLARE
         $$SELECT public.predict_intent('quiero devolver la mochila')$$,
         pg_catalog.format($$SELECT public.predict_intent('quiero devolver la mochila', %s)$$, pg_catalog.current_setting('hp.second_model')),
         $$SELECT public.classify_intent('mi pedido no ha llegado')$$,
+        $$SELECT public.explain_intent('quiero devolver la mochila', 3)$$,
         $$SELECT public.evaluate_intent_model(NULL, 'SELECT d.user_message, d.detected_intent FROM public.ai_training_data AS d')$$,
         $$SELECT public.intent_model_info(model) FROM public.ai_intent_models WHERE is_active$$,
         $$SELECT public.intent_training_options('{"C": 0.5}')$$,
