@@ -64,6 +64,13 @@ FROM unnest(ARRAY['quiero devolver un producto',
 CROSS JOIN LATERAL predict_intent(m) p;
 
 \echo
+\echo '== 5b. Why: the n-grams that decided one prediction (explain_intent)'
+SELECT e ->> 'intent' AS intent, round((e ->> 'score')::numeric, 3) AS score,
+       round((e ->> 'bias')::numeric, 3) AS bias, t ->> 'term' AS term, t ->> 'kind' AS kind,
+       round((t ->> 'contribution')::numeric, 3) AS contribution
+FROM explain_intent('me cobraron dos veces la tarjeta', 6) e, jsonb_array_elements(e -> 'terms') t;
+
+\echo
 \echo '== 6. Held-out messages never seen in training (classify_intent)'
 SELECT count(*) AS test_messages,
        round(avg((classify_intent(text) = intent)::int)::numeric, 3) AS accuracy,

@@ -68,7 +68,8 @@ for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELEC
     "SELECT _pg_intent_train_run(NULL::text, 'full'::text, '{}'::jsonb)" "SELECT _pg_intent_lock('training', false)" \
     "SELECT count(*) FROM ai_training_data" "DELETE FROM ai_training_data" "SELECT model FROM ai_intent_models" \
     "UPDATE ai_training_policy SET max_f1_regression = 1" "SELECT count(*) FROM ai_pending_review" \
-    "SELECT count(*) FROM ai_review_queue"; do
+    "SELECT count(*) FROM ai_review_queue" "SELECT count(*) FROM ai_training_progress" \
+    "SELECT count(*) FROM pg_intent_training_progress()"; do
     expect_role pgi_supabase anon "$call" 42501 "anon is refused: $call"
 done
 expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un producto')" ok "anon can predict with the active model"
@@ -147,6 +148,8 @@ expect_role pgi_supabase authenticated "SELECT approve_training_sample(id) FROM 
 expect_role pgi_supabase authenticated "SELECT reject_training_sample(id, 'spam') FROM ai_review_queue WHERE rank = 1" ok \
     "authenticated rejects the next one"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_model_registry" ok "authenticated reads the model registry"
+expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_training_progress" ok "authenticated reads the training progress (dashboard)"
+expect_role pgi_supabase authenticated "SELECT explain_intent('quiero devolver un producto') ->> 'intent'" ok "authenticated explains a prediction (Test tab)"
 expect_role pgi_supabase authenticated "SELECT length(training_report())" ok "authenticated reads training reports"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM export_training_dataset('jsonl')" ok "authenticated exports the dataset"
 expect_role pgi_supabase authenticated "SELECT predict_intent('hola', $inactive)" ok "authenticated predicts with a model not deployed"
