@@ -122,6 +122,13 @@ sed -n '/<!-- supabase-recipe:begin -->/,/<!-- supabase-recipe:end -->/p' README
 [ -s "$TEST_TMP/recipe.sql" ] || { echo "FAILED: no recipe found in README.md" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -f "$TEST_TMP/recipe.sql"
 echo "ok: the README's recipe ran ($(grep -c '^GRANT' "$TEST_TMP/recipe.sql") GRANT statements)"
+
+# The README's dashboard recipe (one query per tab of the seed's admin
+# panel) runs as the reviewer role the recipe above set up.
+sed -n '/<!-- dashboard-recipe:begin -->/,/<!-- dashboard-recipe:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$TEST_TMP/dashboard.sql"
+[ "$(grep -c '^SELECT' "$TEST_TMP/dashboard.sql")" -ge 10 ] || { echo "FAILED: no dashboard recipe found in README.md" >&2; exit 1; }
+psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -c "SET ROLE authenticated" -f "$TEST_TMP/dashboard.sql" >/dev/null
+echo "ok: the README's dashboard recipe runs as authenticated ($(grep -c '^SELECT' "$TEST_TMP/dashboard.sql") queries)"
 row=$(q pgi_supabase "SELECT id FROM ai_training_data ORDER BY user_message LIMIT 1")
 inactive=$(q pgi_supabase "SELECT train_intent_model('spare', 'full', '{\"deploy\": \"never\"}') ->> 'model_id'")
 
