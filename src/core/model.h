@@ -22,6 +22,7 @@
 #include "vectorizer.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,7 +94,11 @@ class IntentModel {
     std::string serialize() const; // deterministic bytes, in format_version()
     // Validates every length, offset, enum and the CRC-32C before use.
     // Throws Error(CorruptModel) and never reads out of bounds.
-    static IntentModel deserialize(const uint8_t *data, size_t size);
+    // `cancelled`, when set, is polled every few megabytes of checksum and
+    // every 64k vocabulary entries and weight rows (a blob may be close to
+    // 1 GB); returning true throws Error(Cancelled).
+    static IntentModel deserialize(const uint8_t *data, size_t size,
+                                   const std::function<bool()> &cancelled = {});
 
     // A format 2 model. `weights` has labels.size() classes, plus one last
     // class when `out_of_scope_class` (the internal out-of-scope class).

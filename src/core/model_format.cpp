@@ -343,7 +343,8 @@ std::string IntentModel::serialize() const {
     return out;
 }
 
-IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
+IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
+                                     const std::function<bool()> &cancelled) {
     constexpr size_t kHeader = 8 + 4;
     if (data == nullptr || size < kHeader + 4)
         corrupt("The blob is " + std::to_string(size) + " bytes long, shorter than any intent model.");
@@ -360,7 +361,17 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
     uint32_t stored = 0;
     for (int i = 0; i < 4; ++i)
         stored |= static_cast<uint32_t>(data[body_end + i]) << (8 * i);
-    if (crc32c(data, body_end) != stored)
+    auto poll = [&]() {
+        if (cancelled && cancelled()) throw Error(ErrorKind::Cancelled, "model loading cancelled");
+    };
+    // The checksum in pieces, so that a cancel is noticed within one piece.
+    constexpr size_t kCrcPiece = 8u << 20;
+    uint32_t crc = 0;
+    for (size_t at = 0; at < body_end; at += kCrcPiece) {
+        crc = crc32c(data + at, std::min(kCrcPiece, body_end - at), crc);
+        poll();
+    }
+    if (crc != stored)
         corrupt("The CRC-32C checksum does not match: the model bytes were altered or truncated.");
 
     Reader all(data + kHeader, body_end - kHeader, "model");
@@ -456,6 +467,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
         terms.reserve(nf);
         kinds.reserve(nf);
         for (size_t f = 0; f < nf; ++f) {
+            if ((f & 0xffff) == 0xffff) poll();
             uint8_t kind = r.u8("a feature kind");
             if (kind > static_cast<uint8_t>(FeatureKind::Char))
                 corrupt("Feature " + std::to_string(f) + " has unknown kind " + std::to_string(kind) + ".");
@@ -505,6 +517,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size) {
         m.qweights_.assign(nf * stride, 0);
         const uint8_t *p = r.data();
         for (size_t f = 0; f < nf; ++f) {
+            if ((f & 0xffff) == 0xffff) poll();
             int16_t *dst = m.qweights_.data() + f * stride;
             const uint8_t *src = p + f * n_classes * 2;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

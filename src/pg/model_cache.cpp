@@ -193,9 +193,9 @@ LoadedModel deserialize_row(const ModelRow &row) {
                        "Its bytes were removed by delete_intent_model(); its history and metrics remain.",
                        "Deploy or predict with another model.");
     }
-    return LoadedModel{
-        row.id, row.is_active,
-        std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(row.data, row.size))};
+    return LoadedModel{row.id, row.is_active,
+                       std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(
+                           row.data, row.size, [] { return interrupt_pending(); }))};
 }
 
 } // namespace

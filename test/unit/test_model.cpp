@@ -539,6 +539,27 @@ TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
     }
 }
 
+// intent_model_info() loads blobs PUBLIC hands it, up to a gigabyte: the
+// loader polls the cancel hook while checksumming and reading, and an
+// unanswered hook changes nothing.
+TEST(ModelFormat, LoadingPollsTheCancelHook) {
+    const std::string blob = hand_model_v2(0.6f).serialize();
+    const auto *data = reinterpret_cast<const uint8_t *>(blob.data());
+    size_t polls = 0;
+    const IntentModel quiet = IntentModel::deserialize(data, blob.size(), [&] {
+        ++polls;
+        return false;
+    });
+    EXPECT_GE(polls, 1u) << "the checksum of even a small blob polls once";
+    EXPECT_EQ(quiet.serialize(), blob);
+    try {
+        IntentModel::deserialize(data, blob.size(), [] { return true; });
+        FAIL() << "a cancelled load must throw";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+    }
+}
+
 TEST(ModelFormat, Format2RoundTripsAndRejectsBadSections) {
     IntentModel m = hand_model_v2(0.6f);
     const std::string blob = m.serialize();
