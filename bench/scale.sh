@@ -6,6 +6,7 @@
 #
 #   bench/scale.sh                          # 10,000 and 100,000 rows
 #   bench/scale.sh 10000 100000 1000000     # any sizes; 1M takes long
+#   bench/scale.sh --rows 10000,100000,1000000   # the same
 #   SKLEARN=0 bench/scale.sh 1000000        # pg_intent only
 #
 # Rows: the CLINC150 train split (15,000 rows, 150 intents) repeated; copy k
@@ -28,8 +29,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SIZES=("$@")
+SIZES=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --rows) IFS=, read -r -a more <<<"$2"; SIZES+=("${more[@]}"); shift ;;
+    [0-9]*) SIZES+=("$1") ;;
+    *) echo "usage: $0 [--rows N,N,...] [N ...]" >&2; exit 2 ;;
+    esac
+    shift
+done
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000)
+for n in "${SIZES[@]}"; do
+    [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || { echo "not a row count: $n" >&2; exit 2; }
+done
 SKLEARN=${SKLEARN:-1}
 
 . bench/lib.bash
@@ -58,15 +70,21 @@ VACUUM ANALYZE ai_training_data;
 CHECKPOINT;
 SQL
     echo "== $n rows: pg_intent training" >&2
-    pg=$(/usr/bin/python3 bench/train_peak.py "SELECT train_intent_model()::text")
+    # A failed statement (out of memory, for instance) is recorded, and the
+    # next size still runs.
+    if ! pg=$(/usr/bin/python3 bench/train_peak.py "SELECT train_intent_model()::text" 2>"$BENCH_TMP/pg_$n.err"); then
+        pg=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps({"error": open(sys.argv[1]).read().strip()[-300:]}))' \
+            "$BENCH_TMP/pg_$n.err")
+        cat "$BENCH_TMP/pg_$n.err" >&2
+    fi
     sk=null
     if [ "$SKLEARN" = 1 ]; then
         echo "== $n rows: scikit-learn training" >&2
         csv=$BENCH_TMP/rows_$n.csv
         psql -c "\copy (SELECT 'train' AS split, user_message AS text, detected_intent AS intent FROM ai_training_data) TO '$csv' WITH (FORMAT csv, HEADER true)"
-        /usr/bin/time -v -o "$BENCH_TMP/time_$n.txt" /usr/bin/python3 bench/peers/sklearn_pipeline.py train \
-            --data "$csv" --split train --model "$BENCH_TMP/sk_$n.pkl" >"$BENCH_TMP/sk_$n.json"
-        sk=$(/usr/bin/python3 - "$BENCH_TMP/sk_$n.json" "$BENCH_TMP/time_$n.txt" <<'PY'
+        if /usr/bin/time -v -o "$BENCH_TMP/time_$n.txt" /usr/bin/python3 bench/peers/sklearn_pipeline.py train \
+            --data "$csv" --split train --model "$BENCH_TMP/sk_$n.pkl" >"$BENCH_TMP/sk_$n.json"; then
+            sk=$(/usr/bin/python3 - "$BENCH_TMP/sk_$n.json" "$BENCH_TMP/time_$n.txt" <<'PY'
 import json, re, sys
 r = json.load(open(sys.argv[1]))
 t = open(sys.argv[2]).read()
@@ -78,6 +96,9 @@ for part in wall.split(":"):
 print(json.dumps({"fit_s": r["train_seconds"], "wall_s": secs, "peak_rss_kb": rss, "rows": r["rows"]}))
 PY
 )
+        else
+            echo "scikit-learn failed on $n rows (see above); left out" >&2
+        fi
         rm -f "$csv" "$BENCH_TMP/sk_$n.pkl"
     fi
     echo "{\"rows\": $n, \"pg\": $pg, \"sklearn\": $sk}" >>"$results"
@@ -98,6 +119,9 @@ print("| rows | pg_intent train s | µs per row | backend peak RSS MB | accuracy
 print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     pg, sk, n = r["pg"], r["sklearn"], r["rows"]
+    if "error" in pg:
+        print(f"| {n:,} | failed: {pg['error'].splitlines()[-1] if pg['error'] else 'error'} | | | | | | | | |")
+        continue
     res = json.loads(pg["result"])
     pg_s = pg["statement_ms"] / 1000
     acc = (res.get("final_metrics") or {}).get("accuracy")
@@ -110,7 +134,8 @@ for r in rows:
         line += "| | | | | |"
     print(line)
 print()
-for a, b in zip(rows, rows[1:]):
+ok = [r for r in rows if "error" not in r["pg"]]
+for a, b in zip(ok, ok[1:]):
     pa = a["pg"]["statement_ms"] / a["rows"]
     pb = b["pg"]["statement_ms"] / b["rows"]
     text = f"- time per row, {a['rows']:,} -> {b['rows']:,} rows: pg_intent {pb / pa:.2f}x"

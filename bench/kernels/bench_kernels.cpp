@@ -1,5 +1,5 @@
 // Google Benchmark of the core's kernels against the code they replace and
-// the alternatives they were measured against (bench/kernels/README.md).
+// the alternatives they were measured against (results: bench/results/kernels.md).
 // Each group runs its peers on the same data in the same process: compare
 // ratios within one run. Data: CLINC150 (bench_data.h); the model is
 // trained once at start-up on the train split, rows are the val split.
@@ -175,6 +175,63 @@ void BM_ScoreRowsEigen(benchmark::State &state) {
 }
 BENCHMARK(BM_ScoreRowsEigen)->Unit(benchmark::kMillisecond);
 
+#endif
+
+// ------------------------------------------------------ scoring one row
+// What predict_intent does per call: one TF-IDF row (already transformed)
+// against the 150 classes. The val rows in turn; items = rows.
+
+void BM_ScoreOneRow(benchmark::State &state) {
+    const Clinc &d = Clinc::get();
+    const intent::SparseMatrix &X = d.val_sparse;
+    std::vector<intent::SparseVector> rows(X.rows());
+    for (size_t r = 0; r < X.rows(); ++r) {
+        rows[r].index.assign(X.col.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r]),
+                             X.col.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r + 1]));
+        rows[r].value.assign(X.val.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r]),
+                             X.val.begin() + static_cast<std::ptrdiff_t>(X.row_ptr[r + 1]));
+    }
+    std::vector<float> out(d.stride);
+    size_t i = 0;
+    for (auto _ : state) {
+        intent::score_row(rows[i], d.q.data(), d.stride, d.scale.data(), d.bias.data(), d.k, out.data());
+        benchmark::DoNotOptimize(out.data());
+        if (++i == rows.size()) i = 0;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ScoreOneRow);
+
+#if INTENT_BENCH_EIGEN
+// Eigen: one row as an Eigen sparse row vector times the dense float
+// weights (as in BM_ScoreRowsEigen), then scale and bias.
+void BM_ScoreOneRowEigen(benchmark::State &state) {
+    const Clinc &d = Clinc::get();
+    const intent::SparseMatrix &X = d.val_sparse;
+    std::vector<Eigen::SparseVector<float, Eigen::RowMajor>> rows;
+    for (size_t r = 0; r < X.rows(); ++r) {
+        Eigen::SparseVector<float, Eigen::RowMajor> v(static_cast<Eigen::Index>(X.cols));
+        for (size_t j = X.row_ptr[r]; j < X.row_ptr[r + 1]; ++j)
+            v.insert(static_cast<Eigen::Index>(X.col[j])) = X.val[j];
+        rows.push_back(std::move(v));
+    }
+    RowMatrixF W(X.cols, d.k);
+    for (size_t f = 0; f < X.cols; ++f)
+        for (size_t c = 0; c < d.k; ++c)
+            W(static_cast<Eigen::Index>(f), static_cast<Eigen::Index>(c)) = d.q[f * d.stride + c];
+    const Eigen::Map<const Eigen::RowVectorXf> scale(d.scale.data(), static_cast<Eigen::Index>(d.k));
+    const Eigen::Map<const Eigen::RowVectorXf> bias(d.bias.data(), static_cast<Eigen::Index>(d.k));
+    Eigen::RowVectorXf s(d.k);
+    size_t i = 0;
+    for (auto _ : state) {
+        s.noalias() = rows[i] * W;
+        s = s.cwiseProduct(scale) + bias;
+        benchmark::DoNotOptimize(s.data());
+        if (++i == rows.size()) i = 0;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ScoreOneRowEigen);
 #endif
 
 // ----------------------------------------------------------- quantisation
