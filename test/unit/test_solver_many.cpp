@@ -198,7 +198,7 @@ TEST(SolverWarmStart, ReachesTheColdOptimum) {
 }
 
 // A budget that fits one worker's state trains on one thread, with the same
-// result; one that fits nothing is Error(kResourceLimit); charges return.
+// result; one that fits nothing is Error(ErrorKind::ResourceLimit); charges return.
 TEST(SolverBudget, FewerThreadsWhenShortAndAnErrorWhenNothingFits) {
     SparseMatrix X;
     std::vector<int> y;
@@ -228,7 +228,7 @@ TEST(SolverBudget, FewerThreadsWhenShortAndAnErrorWhenNothingFits) {
         train_one_vs_rest(F, y, 40, {}, o, cb);
         ADD_FAILURE() << "no error";
     } catch (const Error &e) {
-        EXPECT_EQ(e.kind(), kResourceLimit);
+        EXPECT_EQ(e.kind(), ErrorKind::ResourceLimit);
     }
     EXPECT_EQ(tiny.used(), 0u);
 }
