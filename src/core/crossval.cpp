@@ -3,72 +3,76 @@
 
 #include "errors.h"
 #include "folds.h"
-#include "parallel.h"
 #include "scoring.h"
 
 #include <algorithm>
 
 namespace intent {
 
-namespace {
-
-// Appends row r of `from` to `to`.
-void copy_row(const SparseMatrix &from, size_t r, SparseMatrix &to) {
-    const auto b = static_cast<std::ptrdiff_t>(from.row_ptr[r]),
-               e = static_cast<std::ptrdiff_t>(from.row_ptr[r + 1]);
-    to.col.insert(to.col.end(), from.col.begin() + b, from.col.begin() + e);
-    to.val.insert(to.val.end(), from.val.begin() + b, from.val.begin() + e);
-    to.row_ptr.push_back(to.col.size());
-}
-
-} // namespace
-
-LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
-                       const LearnerOptions &options, const TrainCallbacks &callbacks) {
+FitRows::FitRows(const TrainingSet &set, const std::vector<char> &include, MemoryBudget *budget)
+    : charge(budget) {
     const size_t n = set.num_entries();
-    if (include.size() != n) throw Error(ErrorKind::Internal, "row selection does not match the entries");
-    SparseMatrix X;
-    X.cols = set.entries.cols;
-    std::vector<int> y;
-    std::vector<float> w;
+    if (!include.empty() && include.size() != n)
+        throw Error(ErrorKind::Internal, "row selection does not match the entries");
+    if (set.column.size() != n || set.weight.size() != n || set.variant_entry.size() != set.variants.rows())
+        throw Error(ErrorKind::Internal, "inconsistent training set");
+    auto in = [&](size_t e) { return include.empty() || include[e] != 0; };
+    size_t count = 0;
+    for (size_t e = 0; e < n; ++e)
+        count += in(e);
+    for (size_t e : set.variant_entry)
+        count += in(e);
+    charge.add(count * (sizeof(uint32_t) + sizeof(int) + sizeof(float)), "the rows of a fit");
+    rows.reserve(count);
+    y.reserve(count);
+    weight.reserve(count);
     for (size_t e = 0; e < n; ++e) {
-        if (!include[e]) continue;
-        copy_row(set.entries, e, X);
+        if (!in(e)) continue;
+        rows.push_back(static_cast<uint32_t>(e));
         y.push_back(set.column[e]);
-        w.push_back(set.weight[e]);
+        weight.push_back(set.weight[e]);
     }
     for (size_t v = 0; v < set.variant_entry.size(); ++v) {
         const size_t e = set.variant_entry[v];
-        if (!include[e]) continue;
-        copy_row(set.variants, v, X);
+        if (!in(e)) continue;
+        rows.push_back(static_cast<uint32_t>(n + v));
         y.push_back(set.column[e]);
-        w.push_back(set.weight[e] * set.variant_weight);
+        weight.push_back(set.weight[e] * set.variant_weight);
     }
-    return train_one_vs_rest(X, y, set.columns, w, options, callbacks);
 }
 
-std::vector<float> score_rows(const LinearWeights &weights, const SparseMatrix &X,
-                              const std::vector<size_t> &rows) {
+OneVsRestProblem FitRows::problem(const TrainingSet &set) const {
+    OneVsRestProblem q;
+    q.X = &set.entries;
+    q.X2 = set.variants.rows() > 0 ? &set.variants : nullptr;
+    q.rows = &rows;
+    q.y = &y;
+    q.num_classes = set.columns;
+    q.sample_weight = &weight;
+    return q;
+}
+
+LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
+                       const LearnerOptions &options, const TrainCallbacks &callbacks) {
+    const FitRows fit(set, include, callbacks.memory);
+    return std::move(train_one_vs_rest_many({fit.problem(set)}, options, callbacks).front());
+}
+
+void score_rows_into(const LinearWeights &weights, const FeatureMatrix &X, const std::vector<size_t> &rows,
+                     float *out, size_t out_stride) {
     const size_t k = weights.num_classes, stride = padded(k);
     std::vector<int16_t> q;
     std::vector<float> scale;
     quantize(weights, q, scale);
     std::vector<float> bias(stride, 0.0f);
     std::copy(weights.bias.begin(), weights.bias.end(), bias.begin());
-    std::vector<float> out(rows.size() * k);
     SparseVector row;
     std::vector<float> buf(stride);
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const size_t r = rows[i];
-        const auto b = static_cast<std::ptrdiff_t>(X.row_ptr[r]),
-                   e = static_cast<std::ptrdiff_t>(X.row_ptr[r + 1]);
-        row.index.assign(X.col.begin() + b, X.col.begin() + e);
-        row.value.assign(X.val.begin() + b, X.val.begin() + e);
+    for (size_t r : rows) {
+        X.row(r, row);
         score_row(row, q.data(), stride, scale.data(), bias.data(), k, buf.data());
-        std::copy(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k),
-                  out.begin() + static_cast<std::ptrdiff_t>(i * k));
+        std::copy(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k), out + r * out_stride);
     }
-    return out;
 }
 
 std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
@@ -79,6 +83,8 @@ std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector
     std::vector<FoldScores> out(Cs.size());
     for (size_t c = 0; c < Cs.size(); ++c) {
         out[c].C = Cs[c];
+        out[c].charge =
+            MemoryCharge(callbacks.memory, n * k * sizeof(float) + 2 * n, "the out-of-fold scores");
         out[c].scores.assign(n * k, 0.0f);
         out[c].held_out.assign(n, 0);
         out[c].column_seen.assign(n, 0);
@@ -91,36 +97,53 @@ std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector
         for (size_t f = 0; f < folds; ++f)
             if (fold[e] != static_cast<int>(f)) seen[f][static_cast<size_t>(set.column[e])] = 1;
     }
-    // One fit at a time on every thread when the learner's class blocks keep
-    // them busy; otherwise several single-threaded fits at once.
-    const bool inner = learner_blocks(k) >= 2 * threads;
-    LearnerOptions task_options = options;
-    task_options.threads = inner ? static_cast<int>(threads) : 1;
-    const size_t tasks = Cs.size() * folds;
-    callbacks.report(stage, 0, tasks);
-    auto task = [&](size_t t, const TrainCallbacks &cb) {
-        const size_t c = t / folds, f = t % folds;
-        if (held[f].empty()) return;
+    // The training rows of every fold that holds something out: lists of
+    // row numbers into the set's matrices, shared by every C.
+    std::vector<size_t> fitted;
+    std::vector<FitRows> fits;
+    fits.reserve(folds);
+    for (size_t f = 0; f < folds; ++f) {
+        if (held[f].empty()) continue;
         std::vector<char> include(n);
         for (size_t e = 0; e < n; ++e)
             include[e] = fold[e] != static_cast<int>(f);
-        LearnerOptions o = task_options;
-        o.C = Cs[c];
-        const LinearWeights w = fit_rows(set, include, o, cb);
-        const std::vector<float> s = score_rows(w, set.entries, held[f]);
+        fitted.push_back(f);
+        fits.emplace_back(set, include, callbacks.memory);
+    }
+    // The learner reports classes as "train"; here they are the folds', for
+    // each C in turn.
+    size_t c_index = 0;
+    TrainCallbacks fold_callbacks;
+    fold_callbacks.cancelled = callbacks.cancelled;
+    fold_callbacks.memory = callbacks.memory;
+    if (callbacks.progress)
+        fold_callbacks.progress = [&callbacks, &c_index, &Cs, stage](const TrainProgress &p) {
+            callbacks.report(stage, c_index * p.total + p.done, Cs.size() * p.total);
+        };
+    LearnerOptions fold_options = options;
+    fold_options.threads = static_cast<int>(threads);
+    std::vector<OneVsRestProblem> problems;
+    for (const FitRows &fit : fits)
+        problems.push_back(fit.problem(set));
+    for (size_t c = 0; c < Cs.size(); ++c) {
+        if (problems.empty()) break;
+        fold_options.C = Cs[c];
+        c_index = c;
+        // Every fold of this C at once: the folds' class blocks share the
+        // threads, and each fold's weights are those of fitting it alone.
+        const std::vector<LinearWeights> weights =
+            train_one_vs_rest_many(problems, fold_options, fold_callbacks);
         FoldScores &fs = out[c];
-        for (size_t i = 0; i < held[f].size(); ++i) {
-            const size_t e = held[f][i];
-            std::copy(s.begin() + static_cast<std::ptrdiff_t>(i * k),
-                      s.begin() + static_cast<std::ptrdiff_t>((i + 1) * k),
-                      fs.scores.begin() + static_cast<std::ptrdiff_t>(e * k));
-            fs.held_out[e] = 1;
-            fs.column_seen[e] = seen[f][static_cast<size_t>(set.column[e])];
+        for (size_t i = 0; i < fitted.size(); ++i) {
+            const size_t f = fitted[i];
+            callbacks.check_cancel();
+            score_rows_into(weights[i], set.entries, held[f], fs.scores.data(), k);
+            for (size_t e : held[f]) {
+                fs.held_out[e] = 1;
+                fs.column_seen[e] = seen[f][static_cast<size_t>(set.column[e])];
+            }
         }
-    };
-    // run_tasks reports finished fits; the fits' own class-by-class progress
-    // is not the run's, so tasks get the cancel check only.
-    run_tasks(tasks, inner ? 1 : threads, callbacks, task, stage);
+    }
     return out;
 }
 

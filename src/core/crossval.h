@@ -14,10 +14,12 @@ namespace intent {
 
 // Every training row of a run: one TF-IDF row per entry plus its synthetic
 // typo variants (see typos.h), which always travel with their entry: a fold
-// that holds an entry out holds out its variants too.
+// that holds an entry out holds out its variants too. Both matrices are
+// compact (FeatureMatrix) and charged to the run's memory budget; fold fits
+// read their rows in place (a list of row numbers per fold, no copies).
 struct TrainingSet {
-    SparseMatrix entries;              // one row per entry
-    SparseMatrix variants;             // typo variant rows (may have no rows)
+    FeatureMatrix entries;             // one row per entry
+    FeatureMatrix variants;            // typo variant rows (may have no rows)
     std::vector<size_t> variant_entry; // entry of each variant row
     std::vector<int> column;           // per entry: learner class (intent, or the out-of-scope column)
     std::vector<float> weight;         // per entry sample weight
@@ -27,15 +29,29 @@ struct TrainingSet {
     size_t num_entries() const { return entries.rows(); }
 };
 
+// The rows of a fit on every entry with include[e] != 0 plus their variants
+// (entries first, then variants, in order), with their classes and weights:
+// a OneVsRestProblem over set.entries and set.variants. `include` empty
+// means every entry.
+struct FitRows {
+    std::vector<uint32_t> rows;
+    std::vector<int> y;
+    std::vector<float> weight;
+    MemoryCharge charge;
+
+    FitRows(const TrainingSet &set, const std::vector<char> &include, MemoryBudget *budget);
+    OneVsRestProblem problem(const TrainingSet &set) const;
+};
+
 // Fits on every entry with include[e] != 0, plus their variants.
 LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
                        const LearnerOptions &options, const TrainCallbacks &callbacks);
 
-// Raw decision scores of `rows` of `X` (row-major, rows.size() x columns)
-// through the int16-quantised weights the served model uses, so out-of-fold
-// scores are the scores a deployed model would give.
-std::vector<float> score_rows(const LinearWeights &weights, const SparseMatrix &X,
-                              const std::vector<size_t> &rows);
+// Raw decision scores of `rows` of `X` through the int16-quantised weights
+// the served model uses, so out-of-fold scores are the scores a deployed
+// model would give: row rows[i] goes to out + rows[i] * stride (k values).
+void score_rows_into(const LinearWeights &weights, const FeatureMatrix &X, const std::vector<size_t> &rows,
+                     float *out, size_t stride);
 
 // Out-of-fold scores for one value of C.
 struct FoldScores {
@@ -43,15 +59,18 @@ struct FoldScores {
     std::vector<float> scores;     // entries x columns (zeros where never held out)
     std::vector<char> held_out;    // per entry: scored by a model that never saw it
     std::vector<char> column_seen; // per entry: its fold's training rows included its column
+    MemoryCharge charge;           // of the above, on the run's budget
 };
 
 // For each C in `Cs` and each fold f in [0, folds): fits on every entry whose
 // fold is not f (fold -1 entries are always in), scores the entries of fold
-// f. All fits run as independent tasks on `threads` threads (see parallel.h):
-// several fits at once with one thread each when the learner's own class
-// blocks could not keep the threads busy, else one fit at a time on all
-// threads. Results do not depend on the thread count. Progress is reported
-// as (`stage`, fits finished, fits) from the calling thread.
+// f. The folds of one C are solved together on `threads` threads
+// (train_one_vs_rest_many: the class blocks of every fold share one pool),
+// each fold bit-identical to fitting it alone, so results do not depend on
+// the thread count. Progress is reported as (`stage`, classes finished,
+// classes of all folds) for each C in turn, from the calling thread.
+// Memory: the fold row lists, the solver state and the scores are charged to
+// callbacks.memory.
 std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
                                        const std::vector<double> &Cs, const LearnerOptions &options,
                                        size_t threads, const TrainCallbacks &callbacks,

@@ -57,6 +57,10 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
     PreparedDataset out;
     out.input_rows = rows.size();
     out.out_of_scope_intent = out_of_scope_intent;
+    // Working memory (the text index and the votes) is charged as it grows
+    // and released on return; the caller charges what it keeps.
+    MemoryCharge charge(callbacks ? callbacks->memory : nullptr);
+    charge.add(rows.size() * sizeof(int64_t), "the prepared training rows");
     out.entry_of_row.assign(rows.size(), -1);
 
     std::unordered_map<std::string, size_t> group_of;
@@ -90,6 +94,10 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
         }
         auto [it, inserted] = group_of.emplace(std::move(key), groups.size());
         if (inserted) {
+            // The key and its hash node, the group and its first vote.
+            charge.add(it->first.capacity() + row.label.capacity() + sizeof(TextGroup) +
+                           3 * sizeof(std::string) + 8 * sizeof(void *),
+                       "the de-duplication of the training rows");
             groups.emplace_back();
             groups.back().first_row = r;
             all_fresh.push_back(true);
@@ -122,6 +130,10 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
     out.labels.erase(std::unique(out.labels.begin(), out.labels.end()), out.labels.end());
 
     const size_t n = groups.size();
+    size_t kept_bytes = n * (sizeof(std::string) + sizeof(int) + sizeof(float) + sizeof(size_t) + 1);
+    for (size_t g = 0; g < n; ++g)
+        kept_bytes += rows[groups[g].first_row].text.size() + 1;
+    charge.add(kept_bytes, "the prepared training rows");
     out.texts.reserve(n);
     out.y.reserve(n);
     out.weight.reserve(n);

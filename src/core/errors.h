@@ -10,23 +10,14 @@
 namespace intent {
 
 enum class ErrorKind {
-    InvalidArgument,  // bad option or parameter value          -> 22023
-    InvalidText,      // input text is not valid UTF-8            -> 22021
-    CorruptModel,     // model blob fails validation              -> XX001
-    InsufficientData, // too few rows or intents to train         -> 22023
-    Cancelled,        // the cancel callback asked us to stop     -> 57014
-    Internal,         // a broken invariant inside the core       -> XX000
+    InvalidArgument,   // bad option or parameter value          -> 22023
+    InvalidText,       // input text is not valid UTF-8            -> 22021
+    CorruptModel,      // model blob fails validation              -> XX001
+    InsufficientData,  // too few rows or intents to train         -> 22023
+    Cancelled,         // the cancel callback asked us to stop     -> 57014
+    Internal,          // a broken invariant inside the core       -> XX000
+    ResourceLimit = 6, // a configured memory budget would be exceeded -> 53200
 };
-
-// A configured memory budget would be exceeded (MemoryBudget)  -> 53200.
-// Not an enumerator yet: the glue's switch over ErrorKind (sqlstate_for in
-// src/pg/guard.cpp) is exhaustive and built with -Werror=switch, so a new
-// enumerator would break the extension's build until the glue maps it.
-// Until then such errors reach SQL as XX000 with their message, detail and
-// hint. To finish: add `ResourceLimit = 6,` above (replacing this constant
-// and its uses) and `case intent::ErrorKind::ResourceLimit: return
-// ERRCODE_OUT_OF_MEMORY;` to sqlstate_for, in one commit.
-constexpr ErrorKind kResourceLimit = static_cast<ErrorKind>(6);
 
 // The one exception type the core throws (besides std::bad_alloc).
 // `detail` and `hint` are optional full sentences for errdetail/errhint.

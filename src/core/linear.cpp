@@ -108,6 +108,12 @@ struct StopRequested {};
 // Read-only data of one one-vs-rest problem, shared by its binary problems.
 struct SharedProblem {
     const FeatureMatrix *X = nullptr; // read in place: one entry stream per row
+    // The problem's rows, read in place from X (and X2): the entries of row
+    // i start at row_data[i] (NarrowEntry or WideEntry, as X->narrow()) and
+    // number row_len[i]. A fold is a list of rows, never a copy of them.
+    size_t rows = 0;
+    std::vector<const void *> row_data;
+    std::vector<uint32_t> row_len;
     const std::vector<int> *y = nullptr;
     size_t num_classes = 0;
     size_t num_features = 0;
@@ -125,15 +131,6 @@ struct SharedProblem {
     LinearWeights *out = nullptr;
     SolverStats stats;
 };
-
-// The entries of a FeatureMatrix as the type the kernels are instantiated for.
-template <class E> const E *entries_of(const FeatureMatrix &X);
-template <> const NarrowEntry *entries_of<NarrowEntry>(const FeatureMatrix &X) {
-    return X.narrow_entries();
-}
-template <> const WideEntry *entries_of<WideEntry>(const FeatureMatrix &X) {
-    return X.wide_entries();
-}
 
 // Lets a solver check, every few thousand coordinate steps, whether it must
 // stop. The calling thread's version also runs the callbacks.
@@ -295,10 +292,10 @@ template <size_t B, class E> inline void strided_axpy(float *Wc, const E *e, siz
 // order, which defeats the hardware prefetcher, and streaming the matrix
 // from memory is what bounds the solvers.
 template <class E>
-inline void prefetch_row(const size_t *row_ptr, const E *entries, size_t r, const void *row_state) {
-    const size_t b = row_ptr[r], e = row_ptr[r + 1];
-    const char *ep = reinterpret_cast<const char *>(entries + b);
-    const size_t bytes = (e - b) * sizeof(E);
+inline void prefetch_row(const void *const *row_data, const uint32_t *row_len, size_t r,
+                         const void *row_state) {
+    const char *ep = static_cast<const char *>(row_data[r]);
+    const size_t bytes = row_len[r] * sizeof(E);
     for (size_t o = 0; o < bytes; o += 64)
         __builtin_prefetch(ep + o);
     __builtin_prefetch(row_state);
@@ -324,11 +321,10 @@ inline int lowest_bit(uint32_t m) {
 template <size_t B, class E>
 void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                      BlockWeights &out) {
-    const FeatureMatrix &X = *p.X;
-    const size_t *row_ptr = X.row_ptr();
-    const E *entries = entries_of<E>(X);
+    const void *const *row_data = p.row_data.data();
+    const uint32_t *row_len = p.row_len.data();
     const std::vector<int> &Y = *p.y;
-    const size_t l = X.rows();
+    const size_t l = p.rows;
     const size_t nb = out.count;
     const double bias = p.bias;
     const double inf = std::numeric_limits<double>::infinity();
@@ -352,7 +348,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                 wb[c] += a * yi * bias;
                 any = true;
             }
-            if (any) block_axpy<B>(W, entries + row_ptr[i], row_ptr[i + 1] - row_ptr[i], d);
+            if (any) block_axpy<B>(W, static_cast<const E *>(row_data[i]), row_len[i], d);
             if (++since_poll >= kPollEvery) {
                 since_poll = 0;
                 pacer.poll();
@@ -390,12 +386,12 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
             const size_t i = list[s];
             if (s + kPrefetchAhead < list_size) {
                 const size_t ahead = list[s + kPrefetchAhead];
-                prefetch_row(row_ptr, entries, ahead, alpha.data() + ahead * B);
+                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B);
             }
             uint32_t m = mask[i] & running;
             if (m != 0) {
-                const size_t b = row_ptr[i], n = row_ptr[i + 1] - b;
-                const E *e = entries + b;
+                const size_t n = row_len[i];
+                const E *e = static_cast<const E *>(row_data[i]);
                 float dot[B], d[B] = {};
                 // Late in training most rows matter to one or two classes of
                 // the block: scalar work for those is cheaper than B lanes.
@@ -501,11 +497,10 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
 template <size_t B, class E>
 void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                           BlockWeights &out) {
-    const FeatureMatrix &X = *p.X;
-    const size_t *row_ptr = X.row_ptr();
-    const E *entries = entries_of<E>(X);
+    const void *const *row_data = p.row_data.data();
+    const uint32_t *row_len = p.row_len.data();
     const std::vector<int> &Y = *p.y;
-    const size_t l = X.rows();
+    const size_t l = p.rows;
     const size_t nb = out.count;
     const double bias = p.bias;
     out.reset(p.num_features, B);
@@ -532,8 +527,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             d[c] = static_cast<float>(yi * a);
             wb[c] += yi * a * bias;
         }
-        const size_t b = row_ptr[i], n = row_ptr[i + 1] - b;
-        block_axpy<B>(W, entries + b, n, d);
+        block_axpy<B>(W, static_cast<const E *>(row_data[i]), row_len[i], d);
         if (++since_poll >= kPollEvery) {
             since_poll = 0;
             pacer.poll();
@@ -566,10 +560,10 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             const size_t i = order[s];
             if (s + kPrefetchAhead < l) {
                 const size_t ahead = order[s + kPrefetchAhead];
-                prefetch_row(row_ptr, entries, ahead, alpha.data() + ahead * B);
+                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B);
             }
-            const size_t b = row_ptr[i], n = row_ptr[i + 1] - b;
-            const E *e = entries + b;
+            const size_t n = row_len[i];
+            const E *e = static_cast<const E *>(row_data[i]);
             float dot[B], d[B] = {};
             block_dot<B>(W, e, n, dot);
             const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
@@ -799,16 +793,56 @@ size_t num_blocks_for(size_t k) {
 // Bytes one worker holds while solving a block of `p` (its block weights,
 // dual variables and visiting lists).
 size_t worker_bytes(const SharedProblem &p) {
-    const size_t l = p.X->rows();
+    const size_t l = p.rows;
     const size_t duals = p.algorithm == Algorithm::LogisticRegression ? 2 : 1;
     return (p.num_features * kMaxBlock + 16) * sizeof(float) + l * kMaxBlock * sizeof(double) * duals +
            l * 3 * sizeof(uint32_t);
 }
 
+// Rows a problem trains on: `q.rows` when given, else every row of X then X2.
+size_t problem_rows(const OneVsRestProblem &q) {
+    if (q.rows) return q.rows->size();
+    return q.X->rows() + (q.X2 ? q.X2->rows() : 0);
+}
+
+// `s` plus the squared values of a row's entries, in order.
+template <class E> double row_sq_norm(double s, const void *data, uint32_t n) {
+    const E *e = static_cast<const E *>(data);
+    for (uint32_t j = 0; j < n; ++j)
+        s += static_cast<double>(e[j].value) * e[j].value;
+    return s;
+}
+
+// Points row i of the problem at its entries in X or X2.
+void locate_rows(SharedProblem &p, const OneVsRestProblem &q) {
+    const FeatureMatrix &X = *q.X;
+    const size_t first = X.rows(), second = q.X2 ? q.X2->rows() : 0;
+    p.rows = problem_rows(q);
+    p.row_data.resize(p.rows);
+    p.row_len.resize(p.rows);
+    for (size_t i = 0; i < p.rows; ++i) {
+        const size_t r = q.rows ? (*q.rows)[i] : i;
+        if (r >= first + second)
+            throw Error(ErrorKind::InvalidArgument, "problem row out of range",
+                        "Row " + std::to_string(r) + " of a matrix pair with " +
+                            std::to_string(first + second) + " rows.");
+        const FeatureMatrix &M = r < first ? X : *q.X2;
+        const size_t m = r < first ? r : r - first;
+        const size_t b = M.row_ptr()[m], e = M.row_ptr()[m + 1];
+        p.row_data[i] = M.narrow() ? static_cast<const void *>(M.narrow_entries() + b)
+                                   : static_cast<const void *>(M.wide_entries() + b);
+        p.row_len[i] = static_cast<uint32_t>(e - b);
+    }
+}
+
 // Prepares one problem's shared data: per-row costs and norms.
-void prepare_problem(SharedProblem &p, const FeatureMatrix &X, const std::vector<int> &y, size_t num_classes,
-                     const std::vector<float> &sample_weight, const LearnerOptions &options) {
-    const size_t rows = X.rows();
+void prepare_problem(SharedProblem &p, const OneVsRestProblem &q, const std::vector<float> &sample_weight,
+                     const LearnerOptions &options) {
+    const FeatureMatrix &X = *q.X;
+    const std::vector<int> &y = *q.y;
+    const size_t num_classes = q.num_classes;
+    locate_rows(p, q);
+    const size_t rows = p.rows;
     p.X = &X;
     p.y = &y;
     p.num_classes = num_classes;
@@ -840,8 +874,9 @@ void prepare_problem(SharedProblem &p, const FeatureMatrix &X, const std::vector
     for (size_t i = 0; i < rows; ++i) {
         const double sw = sample_weight.empty() ? 1.0 : sample_weight[i];
         p.cost[i] = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
-        double s = options.bias * options.bias;
-        X.for_each_in_row(i, [&](uint32_t, float v) { s += static_cast<double>(v) * v; });
+        const double b2 = options.bias * options.bias;
+        const double s = X.narrow() ? row_sq_norm<NarrowEntry>(b2, p.row_data[i], p.row_len[i])
+                                    : row_sq_norm<WideEntry>(b2, p.row_data[i], p.row_len[i]);
         p.sq_norm[i] = s;
         p.diag[i] = 0.5 / p.cost[i];
         p.qd[i] = s + p.diag[i];
@@ -992,23 +1027,33 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
                                                   const TrainCallbacks &callbacks) {
     options.validate();
     static const std::vector<float> kNoWeights;
+    std::vector<const FeatureMatrix *> validated; // each matrix once, however many problems share it
+    auto validate_once = [&validated](const FeatureMatrix *X) {
+        if (std::find(validated.begin(), validated.end(), X) != validated.end()) return;
+        validate_matrix(*X);
+        validated.push_back(X);
+    };
     for (const OneVsRestProblem &q : problems) {
         if (!q.X || !q.y) throw Error(ErrorKind::InvalidArgument, "incomplete training problem");
-        validate_matrix(*q.X);
-        validate_problem(q.X->rows(), q.X->cols(), *q.y, q.num_classes,
+        if (q.X2 && (q.X2->cols() != q.X->cols() || q.X2->narrow() != q.X->narrow()))
+            throw Error(ErrorKind::InvalidArgument, "the two matrices of a problem differ in columns");
+        validate_once(q.X);
+        if (q.X2) validate_once(q.X2);
+        const size_t rows = problem_rows(q);
+        validate_problem(rows, q.X->cols(), *q.y, q.num_classes,
                          q.sample_weight ? *q.sample_weight : kNoWeights);
-        check_dual_size(q.warm_start, q.X->rows(), q.num_classes, "the warm start");
+        check_dual_size(q.warm_start, rows, q.num_classes, "the warm start");
     }
     std::vector<LinearWeights> out(problems.size());
     std::vector<SharedProblem> shared(problems.size());
     MemoryCharge charge(callbacks.memory);
     for (size_t i = 0; i < problems.size(); ++i) {
         const OneVsRestProblem &q = problems[i];
-        const size_t rows = q.X->rows(), cols = q.X->cols(), k = q.num_classes;
-        charge.add(rows * 4 * sizeof(double) + (cols + 1) * k * sizeof(float) +
-                       (q.dual_out ? rows * k * sizeof(double) : 0),
+        const size_t rows = problem_rows(q), cols = q.X->cols(), k = q.num_classes;
+        charge.add(rows * (4 * sizeof(double) + sizeof(void *) + sizeof(uint32_t)) +
+                       (cols + 1) * k * sizeof(float) + (q.dual_out ? rows * k * sizeof(double) : 0),
                    "the solver's per-row data and weights");
-        prepare_problem(shared[i], *q.X, *q.y, k, q.sample_weight ? *q.sample_weight : kNoWeights, options);
+        prepare_problem(shared[i], q, q.sample_weight ? *q.sample_weight : kNoWeights, options);
         out[i].num_features = cols;
         out[i].num_classes = k;
         out[i].w.assign(cols * k, 0.0f);

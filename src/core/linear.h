@@ -76,7 +76,7 @@ struct LinearWeights {
 // [0, num_classes); `sample_weight` empty or one positive weight per row.
 // Per-row cost is C * class_weight[y_i] * sample_weight[i].
 // Deterministic for the same inputs, and bit-identical for any thread count.
-// Throws Error(InvalidArgument) on bad input, Error(kResourceLimit) when
+// Throws Error(InvalidArgument) on bad input, Error(ResourceLimit) when
 // callbacks.memory cannot hold even one worker's state.
 LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y, size_t num_classes,
                                 const std::vector<float> &sample_weight, const LearnerOptions &options,
@@ -110,6 +110,16 @@ struct OneVsRestProblem {
     std::vector<double> *dual_out = nullptr;
     // When set, receives the work done.
     SolverStats *stats = nullptr;
+    // A second matrix (same columns), whose row j is the problem's matrix
+    // row X->rows() + j: rows kept apart (typo variants) train together.
+    const FeatureMatrix *X2 = nullptr;
+    // The problem's rows, in order, as indices into X's rows followed by
+    // X2's: a cross-validation fold trains on a list of rows, read in place,
+    // never on a copy. y, sample_weight and the duals have one value per
+    // listed row. Null: every row of X, then of X2. Training on a list of
+    // rows gives bit-identical weights to training on a matrix of copies of
+    // them in that order.
+    const std::vector<uint32_t> *rows = nullptr;
 };
 
 // Solves independent problems (cross-validation folds, refits) on the

@@ -28,7 +28,7 @@ bool MemoryBudget::try_charge(size_t bytes) {
 
 void MemoryBudget::charge(size_t bytes, const char *what) {
     if (try_charge(bytes)) return;
-    throw Error(kResourceLimit, "training would exceed its memory limit",
+    throw Error(ErrorKind::ResourceLimit, "training would exceed its memory limit",
                 std::string(what) + " needs " + format_megabytes(bytes) + " but only " +
                     format_megabytes(available()) + " of the " + format_megabytes(limit_) +
                     " limit remain (" + format_megabytes(used_) + " in use).",

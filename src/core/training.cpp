@@ -5,6 +5,7 @@
 
 #include "crossval.h"
 #include "errors.h"
+#include "eval_accumulator.h"
 #include "parallel.h"
 #include "scoring.h"
 #include "typos.h"
@@ -39,7 +40,7 @@ constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 // skipping a variant equal to its text (no word long enough to misspell).
 void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int count, uint64_t seed,
                        TrainingSet &set, const TrainCallbacks &callbacks) {
-    set.variants.cols = vec.num_features();
+    set.variants = FeatureMatrix(vec.num_features(), callbacks.memory);
     if (count <= 0) return;
     VectorizerScratch scratch;
     SparseVector row;
@@ -53,6 +54,15 @@ void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int coun
             set.variant_entry.push_back(e);
         }
     }
+}
+
+// Bytes a prepared dataset holds (its texts and per-entry vectors).
+size_t dataset_bytes(const PreparedDataset &d) {
+    size_t bytes = d.entry_of_row.size() * sizeof(int64_t);
+    for (const std::string &t : d.texts)
+        bytes += sizeof(std::string) + t.capacity();
+    bytes += d.texts.size() * (sizeof(int) + sizeof(float) + sizeof(size_t) + 1);
+    return bytes;
 }
 
 // Index of the C closest to `given` (in ratio) among the best accuracies.
@@ -96,6 +106,9 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     report.data = prepare_dataset(rows, options.features.text, options.out_of_scope_intent, &callbacks);
     const PreparedDataset &d = report.data;
     const size_t k = d.labels.size(), n = d.texts.size();
+    // The prepared rows stay for the whole run (charged once they exist:
+    // prepare_dataset charged its own working memory while it ran).
+    MemoryCharge data_charge(callbacks.memory, dataset_bytes(d), "the prepared training rows");
     if (k < 2)
         throw Error(ErrorKind::InsufficientData, "not enough intents to train",
                     "Training needs at least 2 distinct intents but the data has " + std::to_string(k) + ".",
@@ -103,6 +116,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     callbacks.check_cancel();
 
     TrainingSet set;
+    set.entries = FeatureMatrix(0, callbacks.memory);
     // One pass over the texts: counting the n-grams also records each row's
     // grams. The vectoriser is fitted once on every usable row, held-out
     // texts included; it sees no label, and refitting it per fold would cost
@@ -111,6 +125,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     callbacks.report("features", 1, 3);
     const bool has_oos_rows = d.out_of_scope_entries > 0;
     set.columns = k + (has_oos_rows ? 1 : 0);
+    MemoryCharge set_charge(callbacks.memory, n * (sizeof(int) + sizeof(float)), "the training labels");
     set.column.resize(n);
     for (size_t e = 0; e < n; ++e)
         set.column[e] = d.y[e] == kOutOfScope ? static_cast<int>(k) : d.y[e];
@@ -175,7 +190,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         chosen = pick_C(Cs, report.c_selection.accuracy, options.learner.C);
         report.c_selection.chosen = Cs[chosen];
     }
-    const FoldScores oof = std::move(cv[chosen]);
+    FoldScores oof = std::move(cv[chosen]);
     cv.clear();
     report.seconds_evaluate = seconds_since(t0);
     callbacks.check_cancel();
@@ -186,12 +201,20 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     std::vector<size_t> held;
     for (size_t e = 0; e < n; ++e)
         if (oof.held_out[e]) held.push_back(e);
-    std::vector<float> served_scores(held.size() * served);
+    MemoryCharge calibrate_charge(callbacks.memory,
+                                  held.size() * (sizeof(size_t) + sizeof(int) * 3 + sizeof(float) * 2 + 1) +
+                                      n * sizeof(int64_t),
+                                  "the out-of-fold predictions");
+    // The served columns of the held-out rows, compacted in place in the
+    // out-of-fold score array (held rows ascend and served <= columns, so a
+    // row never overwrites one not yet moved): one rows x columns array of
+    // floats serves the whole calibration phase.
+    std::vector<float> served_scores = std::move(oof.scores);
     std::vector<int> fit_truth(held.size(), -1);
     for (size_t i = 0; i < held.size(); ++i) {
         const size_t e = held[i];
-        std::copy(oof.scores.begin() + static_cast<std::ptrdiff_t>(e * set.columns),
-                  oof.scores.begin() + static_cast<std::ptrdiff_t>(e * set.columns + served),
+        std::copy(served_scores.begin() + static_cast<std::ptrdiff_t>(e * set.columns),
+                  served_scores.begin() + static_cast<std::ptrdiff_t>(e * set.columns + served),
                   served_scores.begin() + static_cast<std::ptrdiff_t>(i * served));
         // A row whose intent its fold model never saw says nothing about
         // how confident the model is when it knows the intent.
@@ -201,24 +224,33 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         else if (oos_class)
             fit_truth[i] = static_cast<int>(k);
     }
+    served_scores.resize(held.size() * served);
     report.calibrator = fit_score_calibrator(served_scores, served, fit_truth);
+    std::vector<int>().swap(fit_truth);
     callbacks.check_cancel();
 
     // --- out-of-fold predictions, thresholds, metrics
+    // The probabilities replace the scores in place, row by row (k <= served
+    // values per row).
     std::vector<int> pred(held.size());
     std::vector<float> conf(held.size());
     std::vector<bool> oos_wins(held.size()), correct(held.size());
-    std::vector<float> probs_all(held.size() * k);
-    for (size_t i = 0; i < held.size(); ++i) {
-        const size_t e = held[i];
-        const float *s = served_scores.data() + i * served;
-        float *p = probs_all.data() + i * k;
-        report.calibrator.probabilities(s, served, k, p);
-        pred[i] = static_cast<int>(argmax(s, k));
-        conf[i] = p[pred[i]];
-        oos_wins[i] = oos_class && s[k] > s[pred[i]];
-        correct[i] = d.y[e] == pred[i];
-        if (d.y[e] != kOutOfScope && !oof.column_seen[e]) ++report.unseen_intent_rows;
+    std::vector<float> &probs_all = served_scores;
+    {
+        std::vector<float> s(served);
+        for (size_t i = 0; i < held.size(); ++i) {
+            const size_t e = held[i];
+            std::copy(served_scores.begin() + static_cast<std::ptrdiff_t>(i * served),
+                      served_scores.begin() + static_cast<std::ptrdiff_t>((i + 1) * served), s.begin());
+            float *p = probs_all.data() + i * k;
+            report.calibrator.probabilities(s.data(), served, k, p);
+            pred[i] = static_cast<int>(argmax(s.data(), k));
+            conf[i] = p[pred[i]];
+            oos_wins[i] = oos_class && s[k] > s[pred[i]];
+            correct[i] = d.y[e] == pred[i];
+            if (d.y[e] != kOutOfScope && !oof.column_seen[e]) ++report.unseen_intent_rows;
+        }
+        probs_all.resize(held.size() * k);
     }
     {
         // Rows the out-of-scope class already makes uncertain take no part.
@@ -240,8 +272,9 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     for (size_t i = 0; i < held.size(); ++i)
         uncertain[i] = oos_wins[i] || conf[i] < thr[static_cast<size_t>(pred[i])];
 
-    std::vector<int> truth_in, pred_in, top_in;
-    std::vector<float> conf_in, probs_in;
+    // The in-scope rows, one at a time: the same report as evaluate() and
+    // calibration_report() over copies of them (eval_accumulator.h).
+    EvalAccumulator acc(k, options.max_misclassified, 15);
     size_t accepted = 0, accepted_right = 0, oos_n = 0, oos_caught = 0;
     for (size_t i = 0; i < held.size(); ++i) {
         const size_t e = held[i];
@@ -250,23 +283,19 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
             oos_caught += uncertain[i];
             continue;
         }
+        acc.add(d.y[e], pred[i], probs_all.data() + i * k, report.oof_entries.size());
         report.oof_entries.push_back(e);
-        truth_in.push_back(d.y[e]);
-        pred_in.push_back(pred[i]);
-        conf_in.push_back(conf[i]);
-        probs_in.insert(probs_in.end(), probs_all.begin() + static_cast<std::ptrdiff_t>(i * k),
-                        probs_all.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
         if (!uncertain[i]) {
             ++accepted;
             accepted_right += correct[i];
         }
     }
-    report.oof = evaluate(truth_in, pred_in, conf_in, k);
+    report.oof = acc.report();
     if (report.oof.misclassified.size() > options.max_misclassified)
         report.oof.misclassified.resize(options.max_misclassified);
-    if (!truth_in.empty()) report.calibration = calibration_report(probs_in, k, truth_in, 15, &pred_in);
-    const double m_in = static_cast<double>(truth_in.size());
-    report.coverage = truth_in.empty() ? 0.0 : static_cast<double>(accepted) / m_in;
+    if (acc.rows() > 0) report.calibration = acc.calibration();
+    const double m_in = static_cast<double>(acc.rows());
+    report.coverage = acc.rows() == 0 ? 0.0 : static_cast<double>(accepted) / m_in;
     report.accepted_accuracy =
         accepted ? static_cast<double>(accepted_right) / static_cast<double>(accepted) : 0.0;
     report.out_of_scope_evaluated = oos_n;
@@ -292,6 +321,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         if (it != d.labels.end() && *it == rows[r].label)
             rr.label_probability = probs_all[i * k + static_cast<size_t>(it - d.labels.begin())];
     }
+    std::vector<float>().swap(served_scores);
+    oof = FoldScores();
     report.seconds_calibrate = seconds_since(t0);
     callbacks.report("calibrate", 1, 1);
     callbacks.check_cancel();
@@ -304,11 +335,12 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     // The learner reports its classes as "train"; here that is the refit.
     TrainCallbacks refit_callbacks;
     refit_callbacks.cancelled = callbacks.cancelled;
+    refit_callbacks.memory = callbacks.memory;
     if (callbacks.progress)
         refit_callbacks.progress = [&callbacks](const TrainProgress &p) {
             callbacks.report("refit", p.done, p.total);
         };
-    LinearWeights weights = fit_rows(set, std::vector<char>(n, 1), final_learner, refit_callbacks);
+    LinearWeights weights = fit_rows(set, {}, final_learner, refit_callbacks);
     if (has_oos_rows && !oos_class) {
         // Negatives mode: drop the learner's out-of-scope column.
         LinearWeights kept;

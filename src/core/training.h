@@ -87,6 +87,13 @@ struct TrainedModel {
 // An intent with a single example still trains; its row gets no out-of-fold
 // prediction of its own intent (its fold model never saw the intent).
 // Deterministic for the same rows and options, whatever the thread count.
+// Memory: with callbacks.memory set, every buffer that grows with the data
+// (de-duplication, the prepared rows, the vectoriser's counting tables and
+// feature matrices, fold row lists, solver state and weights, out-of-fold
+// scores) is charged before it is allocated; a run that would exceed the
+// budget throws Error(ResourceLimit) and releases every charge. A budget
+// that holds the run gives the same model bytes as none. Cross-validation
+// folds train on lists of rows read in place, all folds of a C together.
 // Throws Error(InsufficientData) with fewer than 2 intents.
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
                          const TrainCallbacks &callbacks, const IntentModel *active = nullptr);

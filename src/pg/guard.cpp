@@ -33,6 +33,13 @@ struct PendingError {
     }
 };
 
+// The hint of a training run that would exceed its memory budget: the
+// budget is the training policy's (src/pg/train_memory.cpp).
+constexpr const char *kResourceLimitHint =
+    "An administrator can raise the limit with UPDATE ai_training_policy SET max_training_memory_mb = ... "
+    "(at most 1048576); or train on fewer rows (the limit option), with lower max_features and "
+    "max_char_features, or with fewer threads.";
+
 int sqlstate_for(intent::ErrorKind kind) {
     switch (kind) {
     case intent::ErrorKind::InvalidArgument:
@@ -44,6 +51,8 @@ int sqlstate_for(intent::ErrorKind kind) {
         return ERRCODE_DATA_CORRUPTED;
     case intent::ErrorKind::Cancelled:
         return ERRCODE_QUERY_CANCELED;
+    case intent::ErrorKind::ResourceLimit:
+        return ERRCODE_OUT_OF_MEMORY;
     case intent::ErrorKind::Internal:
         break;
     }
@@ -150,7 +159,10 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     } catch (const SqlError &e) {
         error.set(e.sqlstate(), e.what(), e.detail().c_str(), e.hint().c_str());
     } catch (const intent::Error &e) {
-        error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), e.hint().c_str());
+        // Only training charges a memory budget, and the policy sets it.
+        const char *hint =
+            e.kind() == intent::ErrorKind::ResourceLimit ? kResourceLimitHint : e.hint().c_str();
+        error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), hint);
         error.cancelled = e.kind() == intent::ErrorKind::Cancelled;
     } catch (const std::bad_alloc &) {
         error.set(ERRCODE_OUT_OF_MEMORY, "out of memory", "The intent classifier could not allocate memory.");

@@ -8,9 +8,11 @@
 #include "json.h"
 #include "progress.h"
 #include "text_io.h"
+#include "train_memory.h"
 #include "training.h"
 
 extern "C" {
+#include "access/detoast.h"
 #include "utils/timestamp.h"
 }
 
@@ -86,6 +88,18 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     intent::ModelOptions options;
     options.apply_json(PG_ARGISNULL(4) ? std::string("{}") : jsonb_to_utf8(PG_GETARG_DATUM(4)));
 
+    // The policy's memory limit covers the copies of the rows too: they are
+    // charged before they are made (their size in the arrays is close).
+    intent::MemoryBudget budget(training_memory_limit(get_func_namespace(fcinfo->flinfo->fn_oid)));
+    intent::MemoryCharge input_charge(&budget);
+    {
+        size_t bytes = static_cast<size_t>(texts.count) * sizeof(intent::LabeledText);
+        pg_call([&]() noexcept {
+            for (int i = 0; i < texts.count; i++)
+                bytes += toast_raw_datum_size(texts.values[i]) + toast_raw_datum_size(labels.values[i]);
+        });
+        input_charge.add(bytes, "the training rows");
+    }
     std::vector<intent::LabeledText> rows(static_cast<size_t>(texts.count));
     for (int i = 0; i < texts.count; i++) {
         rows[i].text = utf8_string(texts.values[i]);
@@ -104,6 +118,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
+    callbacks.memory = &budget;
     std::unique_ptr<intent::IntentModel> baseline;
     if (!PG_ARGISNULL(5)) {
         bytea *blob = nullptr;

@@ -23,6 +23,7 @@
 #include "progress.h"
 #include "relations.h"
 #include "text_io.h"
+#include "train_memory.h"
 
 #include "errors.h"
 #include "json.h"
@@ -91,7 +92,9 @@ std::string datum_string(Datum d) {
 
 // Reads the usable rows: the rules of get_training_dataset() (see
 // src/sql/31_dataset.sql), applied while scanning.
-std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress) {
+// Each row is charged to `charge` before it is kept.
+std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
+                                        intent::MemoryCharge &charge) {
     std::vector<DataRow> rows;
     Relation rel = nullptr;
     TableScanDesc scan = nullptr;
@@ -154,6 +157,7 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
         row.created_at = DatumGetTimestampTz(r.v[8]);
         row.text = datum_string(r.v[1]);
+        charge.add(sizeof(DataRow) + row.text.size() + label.size(), "the training rows");
         row.label = label;
         row.corrected = corrected;
         rows.push_back(std::move(row));
@@ -326,8 +330,12 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     sel.only_reviewed = request.run.only_reviewed;
     sel.limit = request.run.limit;
 
+    // The policy's memory limit: the rows read are charged as they are read,
+    // then the core charges its own buffers (53200 when they would not fit).
+    intent::MemoryBudget budget(training_memory_limit(schema));
+    intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0);
-    std::vector<DataRow> data = read_training_rows(schema, sel, progress);
+    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge);
     check_dataset(data, min_rows);
 
     // The active model and what it trained on.
@@ -345,11 +353,15 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         // gate reports that it has no evidence.
     }
 
+    // The core's copy of the rows replaces the texts read (the rest of
+    // each DataRow stays for the results): no second copy of every text.
+    intent::MemoryCharge rows_charge(&budget, data.size() * sizeof(intent::LabeledText), "the training rows");
     std::vector<intent::LabeledText> rows(data.size());
     for (size_t i = 0; i < data.size(); ++i) {
         std::string storage;
         std::string_view message = server_to_utf8(data[i].text.data(), data[i].text.size(), storage);
         rows[i].text.assign(message);
+        std::string().swap(data[i].text);
         storage.clear();
         std::string_view label = server_to_utf8(data[i].label.data(), data[i].label.size(), storage);
         rows[i].label.assign(label);
@@ -361,6 +373,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
+    callbacks.memory = &budget;
     intent::TrainedModel trained = intent::train_model(rows, options, callbacks, active.model.get());
     rows = {};
 

@@ -47,7 +47,7 @@ template <class Fn> std::string resource_error(Fn fn) {
     try {
         fn();
     } catch (const Error &e) {
-        EXPECT_EQ(e.kind(), kResourceLimit) << e.what();
+        EXPECT_EQ(e.kind(), ErrorKind::ResourceLimit) << e.what();
         EXPECT_FALSE(e.hint().empty());
         return e.detail();
     }

@@ -198,7 +198,7 @@ TEST(SolverWarmStart, ReachesTheColdOptimum) {
 }
 
 // A budget that fits one worker's state trains on one thread, with the same
-// result; one that fits nothing is Error(kResourceLimit); charges return.
+// result; one that fits nothing is Error(ErrorKind::ResourceLimit); charges return.
 TEST(SolverBudget, FewerThreadsWhenShortAndAnErrorWhenNothingFits) {
     SparseMatrix X;
     std::vector<int> y;
@@ -228,7 +228,65 @@ TEST(SolverBudget, FewerThreadsWhenShortAndAnErrorWhenNothingFits) {
         train_one_vs_rest(F, y, 40, {}, o, cb);
         ADD_FAILURE() << "no error";
     } catch (const Error &e) {
-        EXPECT_EQ(e.kind(), kResourceLimit);
+        EXPECT_EQ(e.kind(), ErrorKind::ResourceLimit);
     }
     EXPECT_EQ(tiny.used(), 0u);
+}
+
+// A problem given as a list of rows of two matrices (a fold of entries plus
+// variants, read in place) trains bit-identically to a matrix holding copies
+// of those rows in that order, for both algorithms and any thread count.
+TEST(SolverRowLists, MatchCopiedRowsBitForBit) {
+    SparseMatrix A, B;
+    std::vector<int> ya, yb;
+    learnable_problem(300, 40, 6, 11, A, ya);
+    learnable_problem(120, 40, 6, 12, B, yb);
+    const FeatureMatrix FA = FeatureMatrix::from_sparse(A), FB = FeatureMatrix::from_sparse(B);
+    // Every third row of A left out, then every other row of B, some
+    // repeated and out of order.
+    std::vector<uint32_t> rows;
+    std::vector<int> y;
+    std::vector<float> w;
+    FeatureMatrix copy(40);
+    SparseVector v;
+    auto take = [&](uint32_t r) {
+        rows.push_back(r);
+        const bool first = r < FA.rows();
+        (first ? FA : FB).row(first ? r : r - FA.rows(), v);
+        copy.append_row(v);
+        y.push_back(first ? ya[r] : yb[r - FA.rows()]);
+        w.push_back(first ? 1.0f : 0.5f);
+    };
+    for (uint32_t r = 0; r < FA.rows(); ++r)
+        if (r % 3 != 0) take(r);
+    for (uint32_t r = 0; r < FB.rows(); r += 2)
+        take(static_cast<uint32_t>(FA.rows() + FB.rows() - 1 - r));
+    take(5);
+    for (Algorithm a : {Algorithm::LinearSVM, Algorithm::LogisticRegression})
+        for (int threads : {1, 3}) {
+            LearnerOptions o;
+            o.algorithm = a;
+            o.threads = threads;
+            const LinearWeights copied = train_one_vs_rest(copy, y, 6, w, o, TrainCallbacks{});
+            OneVsRestProblem q;
+            q.X = &FA;
+            q.X2 = &FB;
+            q.rows = &rows;
+            q.y = &y;
+            q.num_classes = 6;
+            q.sample_weight = &w;
+            const LinearWeights listed = train_one_vs_rest_many({q, q}, o, TrainCallbacks{}).back();
+            EXPECT_EQ(listed.w, copied.w) << algorithm_name(a) << " " << threads;
+            EXPECT_EQ(listed.bias, copied.bias) << algorithm_name(a) << " " << threads;
+        }
+    // A row past both matrices is refused.
+    std::vector<uint32_t> bad = {static_cast<uint32_t>(FA.rows() + FB.rows())};
+    std::vector<int> y1 = {0};
+    OneVsRestProblem q;
+    q.X = &FA;
+    q.X2 = &FB;
+    q.rows = &bad;
+    q.y = &y1;
+    q.num_classes = 6;
+    EXPECT_THROW(train_one_vs_rest_many({q}, LearnerOptions{}, TrainCallbacks{}), Error);
 }

@@ -114,7 +114,7 @@ TEST(OutOfFold, EveryRowIsScoredOnceByAModelThatNeverSawIt) {
 // the entries it scores, whatever the fold assignment.
 TEST(OutOfFold, CrossValidateHoldsOutExactlyTheFoldsEntries) {
     TrainingSet set;
-    set.entries.cols = 3;
+    set.entries = FeatureMatrix(3);
     set.columns = 2;
     // Entry e has feature e % 3 only; label alternates.
     for (size_t e = 0; e < 12; ++e) {
@@ -125,7 +125,7 @@ TEST(OutOfFold, CrossValidateHoldsOutExactlyTheFoldsEntries) {
         set.column.push_back(static_cast<int>(e % 2));
         set.weight.push_back(1.0f);
     }
-    set.variants.cols = 3;
+    set.variants = FeatureMatrix(3);
     const std::vector<int> fold = {0, 1, 2, 0, 1, 2, -1, -1, 0, 1, 2, 0};
     const std::vector<FoldScores> cv =
         cross_validate(set, fold, 3, {1.0, 2.0}, LearnerOptions{}, 2, TrainCallbacks{});

@@ -1,0 +1,50 @@
+-- The training memory limit: ai_training_policy.max_training_memory_mb is the
+-- budget of a training run in the backend. A run that would need more fails
+-- with 53200 (out_of_memory) before allocating it, and train_intent_model()
+-- records it as a failed run; the previous model stays active.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+-- 20,000 distinct rows of 10 intents.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, dataset_status)
+SELECT format('%s %s número %s ref %s',
+              (ARRAY['quiero devolver', 'dónde está', 'me cobraron dos veces', 'hay stock de', 'quiero cambiar',
+                     'cancelar', 'factura de', 'garantía de', 'opiniones de', 'descuento en'])[1 + i % 10],
+              (ARRAY['el abrigo', 'la mochila', 'el reloj', 'la gorra', 'el bolso', 'la falda', 'el jersey'])[1 + i % 7],
+              i, substr(md5(i::text), 1, 8)),
+       'intent_' || (i % 10), 95, 'approved'
+  FROM generate_series(1, 20000) AS i;
+
+-- The smallest limit: the run fails with 53200, recorded as a failed run.
+UPDATE ai_training_policy SET max_training_memory_mb = 16;
+SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate, r ->> 'error' AS error,
+       r ->> 'model_id' AS model_id
+  FROM train_intent_model('too big', 'full', '{"deploy": "never"}') AS r;
+SELECT r.status, r.error, r.metrics -> 'error' ->> 'sqlstate' AS sqlstate,
+       r.metrics -> 'error' ->> 'detail' ~ '^.* needs [0-9.]+ MB but only [0-9.]+ MB of the 16\.0 MB limit remain' AS detail_names_limit,
+       r.metrics -> 'error' ->> 'hint' AS hint,
+       r.model_id IS NULL AS no_model
+  FROM ai_training_runs AS r WHERE r.run_name = 'too big';
+SELECT count(*) AS models FROM ai_intent_models;
+
+-- The 0.1.0 entry point obeys the same policy and raises the error itself.
+DO $$
+DECLARE
+    v_state text; v_message text; v_hint text;
+BEGIN
+    PERFORM _pg_intent_train(array_agg(user_message), array_agg(detected_intent),
+                             array_agg(1::real), array_agg(false), '{}', NULL)
+       FROM ai_training_data;
+    RAISE NOTICE 'trained: not expected';
+EXCEPTION WHEN out_of_memory THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
+    RAISE WARNING '% %: %', v_state, v_message, v_hint;
+END $$;
+
+-- Within the limit the same policy trains.
+UPDATE ai_training_policy SET max_training_memory_mb = 2048;
+SELECT r ->> 'status' AS status, r ->> 'deploy_reason' AS deploy_reason
+  FROM train_intent_model('fits', 'full', '{"limit": 2000}') AS r;
+SELECT run_name, status, error IS NULL AS no_error FROM ai_training_runs ORDER BY started_at;
+SELECT max_training_memory_mb FROM ai_training_policy;
