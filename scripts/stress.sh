@@ -7,7 +7,9 @@
 # pg_intent glue or the intent:: core) fails the run, as does a crashed backend. Reports that lie
 # wholly inside PostgreSQL (padding bytes it writes to WAL and to the relcache
 # init file, its regex cache; the ones PostgreSQL's own
-# src/tools/valgrind.supp suppresses) are counted but are not ours.
+# src/tools/valgrind.supp suppresses) are counted but are not ours. Reports
+# inside PostgreSQL or glibc that can have a frame of ours lower in their stack
+# are suppressed by scripts/valgrind.supp, each with the reason.
 #
 # (Preloading the ASan runtime into an uninstrumented postgres binary
 # deadlocks in glibc's bindtextdomain() at start-up on Debian 12, so the
@@ -34,7 +36,7 @@ as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w stop >/dev/null
 mv "$PGI_BINDIR/postgres" "$PGI_BINDIR/postgres.bin"
 cat >"$PGI_BINDIR/postgres" <<WRAP
 #!/bin/sh
-exec valgrind --quiet --error-limit=no --num-callers=30 --leak-check=no \\
+exec valgrind --quiet --error-limit=no --num-callers=30 --leak-check=no --suppressions=$ROOT/scripts/valgrind.supp \\
     --log-file=$WORK/valgrind/%p.log "\$(dirname "\$0")/postgres.bin" "\$@"
 WRAP
 chmod 755 "$PGI_BINDIR/postgres"
