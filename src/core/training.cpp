@@ -85,7 +85,7 @@ double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const Prepared
     std::vector<float> s(padded(set.columns));
     SparseVector row;
     size_t n = 0, right = 0;
-    for (size_t e = 0; e < d.texts.size(); ++e) {
+    for (size_t e = 0; e < d.y.size(); ++e) {
         if (!fm.held_out(e) || d.y[e] == kOutOfScope) continue;
         ++n;
         fm.score(set, e, row, s.data());
@@ -139,6 +139,15 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     report.typo_rows = set.variant_entry.size();
     callbacks.report("features", 3, 3);
     report.seconds_features = seconds_since(t0);
+    // Nothing reads the texts again until the gate: the fold fits, the
+    // calibration and the refit run on the feature rows. They are dropped
+    // meanwhile (the largest part of the prepared rows) and copied back from
+    // the input rows they were taken from (source_row) after the refit.
+    size_t text_bytes = 0;
+    for (const std::string &t : d.texts)
+        text_bytes += sizeof(std::string) + t.capacity();
+    std::vector<std::string>().swap(report.data.texts);
+    data_charge.shrink(text_bytes);
 
     // Columns the served model keeps: the intents, plus the out-of-scope
     // class in Class mode. In Negatives mode the learner still gets an
@@ -385,6 +394,10 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         weights = std::move(kept);
     }
     report.seconds_refit = seconds_since(t0);
+    data_charge.add(text_bytes, "the prepared training rows");
+    report.data.texts.reserve(n);
+    for (size_t e = 0; e < n; ++e)
+        report.data.texts.push_back(rows[d.source_row[e]].text);
 
     // --- gate evidence on the fresh rows
     if (active != nullptr) {
