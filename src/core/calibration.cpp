@@ -196,6 +196,22 @@ NllDerivatives nll_derivatives(const std::vector<float> &shifted, size_t n, cons
 
 } // namespace
 
+// One parameter needs no more than a few thousand rows; an even stride over
+// them keeps the fit fast on large data and deterministic.
+std::vector<size_t> calibration_rows(const std::vector<int> &truth) {
+    std::vector<size_t> rows;
+    for (size_t r = 0; r < truth.size(); ++r)
+        if (truth[r] >= 0) rows.push_back(r);
+    if (rows.size() > kMaxCalibrationRows) {
+        std::vector<size_t> kept;
+        kept.reserve(kMaxCalibrationRows);
+        for (size_t i = 0; i < kMaxCalibrationRows; ++i)
+            kept.push_back(rows[i * rows.size() / kMaxCalibrationRows]);
+        rows.swap(kept);
+    }
+    return rows;
+}
+
 // L(a) is convex in a, so its derivative is increasing: the optimum is the
 // root of L'(a), found by Newton steps kept inside a shrinking bracket
 // (bisection in log space when a step leaves it).
@@ -213,22 +229,11 @@ ScoreCalibrator fit_score_calibrator(const std::vector<float> &scores, size_t n,
         throw Error(ErrorKind::InvalidArgument, "score matrix does not match row count",
                     "Expected " + std::to_string(truth.size() * n) + " scores, got " +
                         std::to_string(scores.size()) + ".");
-    std::vector<size_t> rows;
-    for (size_t r = 0; r < truth.size(); ++r) {
+    for (size_t r = 0; r < truth.size(); ++r)
         if (truth[r] < -1 || truth[r] >= static_cast<int>(n))
             throw Error(ErrorKind::InvalidArgument, "label out of range",
                         "Row " + std::to_string(r) + " has label " + std::to_string(truth[r]) + ".");
-        if (truth[r] >= 0) rows.push_back(r);
-    }
-    // One parameter needs no more than a few thousand rows; an even stride
-    // over them keeps the fit fast on large data and deterministic.
-    if (rows.size() > kMaxCalibrationRows) {
-        std::vector<size_t> kept;
-        kept.reserve(kMaxCalibrationRows);
-        for (size_t i = 0; i < kMaxCalibrationRows; ++i)
-            kept.push_back(rows[i * rows.size() / kMaxCalibrationRows]);
-        rows.swap(kept);
-    }
+    const std::vector<size_t> rows = calibration_rows(truth);
     for (float s : scores)
         if (!std::isfinite(s))
             throw Error(ErrorKind::InvalidArgument, "non-finite decision score",

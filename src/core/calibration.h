@@ -50,6 +50,12 @@ struct ScoreCalibrator {
 // saw). Newton's method kept in a bracket (the likelihood is convex in the
 // scale), on at most 5,000 usable rows (an even stride over them); without
 // usable rows the scale stays 1.
+// The rows fit_score_calibrator() fits on: those with truth[r] >= 0, thinned
+// to at most 5,000 by an even stride, ascending. Fitting on just these rows'
+// scores (and their truths) gives the same scale, bit for bit, as fitting
+// on every row's: callers can score only these rows for the fit.
+std::vector<size_t> calibration_rows(const std::vector<int> &truth);
+
 ScoreCalibrator fit_score_calibrator(const std::vector<float> &scores, size_t n,
                                      const std::vector<int> &truth);
 

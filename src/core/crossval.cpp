@@ -58,57 +58,85 @@ LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
     return std::move(train_one_vs_rest_many({fit.problem(set)}, options, callbacks).front());
 }
 
+QuantizedWeights::QuantizedWeights(const LinearWeights &w)
+    : num_classes(w.num_classes), stride(padded(w.num_classes)) {
+    quantize(w, q, scale);
+    bias.assign(stride, 0.0f);
+    std::copy(w.bias.begin(), w.bias.end(), bias.begin());
+}
+
+size_t QuantizedWeights::bytes(size_t num_features, size_t num_classes) {
+    const size_t stride = padded(num_classes);
+    return num_features * stride * sizeof(int16_t) + (num_classes + stride) * sizeof(float);
+}
+
+void QuantizedWeights::score(const SparseVector &row, float *out) const {
+    score_row(row, q.data(), stride, scale.data(), bias.data(), num_classes, out);
+}
+
 void score_rows_into(const LinearWeights &weights, const FeatureMatrix &X, const std::vector<size_t> &rows,
                      float *out, size_t out_stride) {
-    const size_t k = weights.num_classes, stride = padded(k);
-    std::vector<int16_t> q;
-    std::vector<float> scale;
-    quantize(weights, q, scale);
-    std::vector<float> bias(stride, 0.0f);
-    std::copy(weights.bias.begin(), weights.bias.end(), bias.begin());
+    const QuantizedWeights qw(weights);
+    const size_t k = qw.num_classes;
     SparseVector row;
-    std::vector<float> buf(stride);
+    std::vector<float> buf(qw.stride);
     for (size_t r : rows) {
         X.row(r, row);
-        score_row(row, q.data(), stride, scale.data(), bias.data(), k, buf.data());
+        qw.score(row, buf.data());
         std::copy(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k), out + r * out_stride);
     }
 }
 
-std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
-                                       const std::vector<double> &Cs, const LearnerOptions &options,
-                                       size_t threads, const TrainCallbacks &callbacks, const char *stage) {
+void FoldModels::score(const TrainingSet &set, size_t e, SparseVector &row, float *out) const {
+    if (model[e] < 0) throw Error(ErrorKind::Internal, "scoring an entry no fold held out");
+    set.entries.row(e, row);
+    models[static_cast<size_t>(model[e])].score(row, out);
+}
+
+std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std::vector<int> &fold,
+                                              size_t folds, const std::vector<double> &Cs,
+                                              const LearnerOptions &options, size_t threads,
+                                              const TrainCallbacks &callbacks, const char *stage) {
     const size_t n = set.num_entries(), k = set.columns;
     if (fold.size() != n) throw Error(ErrorKind::Internal, "fold assignment does not match the entries");
-    std::vector<FoldScores> out(Cs.size());
-    for (size_t c = 0; c < Cs.size(); ++c) {
-        out[c].C = Cs[c];
-        out[c].charge =
-            MemoryCharge(callbacks.memory, n * k * sizeof(float) + 2 * n, "the out-of-fold scores");
-        out[c].scores.assign(n * k, 0.0f);
-        out[c].held_out.assign(n, 0);
-        out[c].column_seen.assign(n, 0);
-    }
-    // Held-out entries of each fold, and the columns its training rows cover.
-    std::vector<std::vector<size_t>> held(folds);
+    // Entries each fold holds out, and the columns its training rows cover.
+    std::vector<size_t> held_count(folds, 0);
     std::vector<std::vector<char>> seen(folds, std::vector<char>(k, 0));
     for (size_t e = 0; e < n; ++e) {
-        if (fold[e] >= 0) held[static_cast<size_t>(fold[e])].push_back(e);
+        if (fold[e] >= static_cast<int>(folds)) throw Error(ErrorKind::Internal, "fold out of range");
+        if (fold[e] >= 0) ++held_count[static_cast<size_t>(fold[e])];
         for (size_t f = 0; f < folds; ++f)
             if (fold[e] != static_cast<int>(f)) seen[f][static_cast<size_t>(set.column[e])] = 1;
     }
     // The training rows of every fold that holds something out: lists of
     // row numbers into the set's matrices, shared by every C.
-    std::vector<size_t> fitted;
+    std::vector<int> model_of_fold(folds, -1);
     std::vector<FitRows> fits;
     fits.reserve(folds);
     for (size_t f = 0; f < folds; ++f) {
-        if (held[f].empty()) continue;
+        if (held_count[f] == 0) continue;
         std::vector<char> include(n);
         for (size_t e = 0; e < n; ++e)
             include[e] = fold[e] != static_cast<int>(f);
-        fitted.push_back(f);
+        model_of_fold[f] = static_cast<int>(fits.size());
         fits.emplace_back(set, include, callbacks.memory);
+    }
+    std::vector<FoldModels> out(Cs.size());
+    for (size_t c = 0; c < Cs.size(); ++c) {
+        FoldModels &fm = out[c];
+        fm.C = Cs[c];
+        fm.charge =
+            MemoryCharge(callbacks.memory,
+                         n * (sizeof(int) + 1) + fits.size() * QuantizedWeights::bytes(set.entries.cols(), k),
+                         "the fold models");
+        fm.model.assign(n, -1);
+        fm.column_seen.assign(n, 0);
+        for (size_t e = 0; e < n; ++e) {
+            if (fold[e] < 0 || model_of_fold[static_cast<size_t>(fold[e])] < 0) continue;
+            const size_t f = static_cast<size_t>(fold[e]);
+            fm.model[e] = model_of_fold[f];
+            fm.column_seen[e] = seen[f][static_cast<size_t>(set.column[e])];
+        }
     }
     // The learner reports classes as "train"; here they are the folds', for
     // each C in turn.
@@ -131,18 +159,44 @@ std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector
         c_index = c;
         // Every fold of this C at once: the folds' class blocks share the
         // threads, and each fold's weights are those of fitting it alone.
-        const std::vector<LinearWeights> weights =
-            train_one_vs_rest_many(problems, fold_options, fold_callbacks);
-        FoldScores &fs = out[c];
-        for (size_t i = 0; i < fitted.size(); ++i) {
-            const size_t f = fitted[i];
+        std::vector<LinearWeights> weights = train_one_vs_rest_many(problems, fold_options, fold_callbacks);
+        FoldModels &fm = out[c];
+        fm.models.reserve(weights.size());
+        for (LinearWeights &w : weights) {
             callbacks.check_cancel();
-            score_rows_into(weights[i], set.entries, held[f], fs.scores.data(), k);
-            for (size_t e : held[f]) {
-                fs.held_out[e] = 1;
-                fs.column_seen[e] = seen[f][static_cast<size_t>(set.column[e])];
-            }
+            fm.models.emplace_back(w);
+            w = LinearWeights(); // the float weights go as soon as their quantised copy exists
         }
+    }
+    return out;
+}
+
+std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
+                                       const std::vector<double> &Cs, const LearnerOptions &options,
+                                       size_t threads, const TrainCallbacks &callbacks, const char *stage) {
+    const size_t n = set.num_entries(), k = set.columns;
+    std::vector<FoldModels> models =
+        cross_validate_models(set, fold, folds, Cs, options, threads, callbacks, stage);
+    std::vector<FoldScores> out(Cs.size());
+    SparseVector row;
+    std::vector<float> buf(padded(k));
+    for (size_t c = 0; c < Cs.size(); ++c) {
+        FoldModels &fm = models[c];
+        FoldScores &fs = out[c];
+        fs.C = fm.C;
+        fs.charge = MemoryCharge(callbacks.memory, n * k * sizeof(float) + 2 * n, "the out-of-fold scores");
+        fs.scores.assign(n * k, 0.0f);
+        fs.held_out.assign(n, 0);
+        fs.column_seen = std::move(fm.column_seen);
+        for (size_t e = 0; e < n; ++e) {
+            if (!fm.held_out(e)) continue;
+            if ((e & 1023) == 1023) callbacks.check_cancel();
+            fm.score(set, e, row, buf.data());
+            std::copy(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k),
+                      fs.scores.begin() + static_cast<std::ptrdiff_t>(e * k));
+            fs.held_out[e] = 1;
+        }
+        fm = FoldModels();
     }
     return out;
 }

@@ -47,11 +47,61 @@ struct FitRows {
 LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
                        const LearnerOptions &options, const TrainCallbacks &callbacks);
 
+// A fold model as the served model scores with it: int16-quantised
+// weights (quantize()), one scale per class and the bias padded to the lane
+// stride. Scores through it are bit-identical to the served kernel's.
+struct QuantizedWeights {
+    size_t num_classes = 0, stride = 0;
+    std::vector<int16_t> q;
+    std::vector<float> scale, bias;
+
+    QuantizedWeights() = default;
+    explicit QuantizedWeights(const LinearWeights &w);
+    // Bytes of the quantised form of a num_features x num_classes model.
+    static size_t bytes(size_t num_features, size_t num_classes);
+    // Raw decision scores of one row into out[0..stride) (the first
+    // num_classes are the scores).
+    void score(const SparseVector &row, float *out) const;
+};
+
 // Raw decision scores of `rows` of `X` through the int16-quantised weights
 // the served model uses, so out-of-fold scores are the scores a deployed
 // model would give: row rows[i] goes to out + rows[i] * stride (k values).
 void score_rows_into(const LinearWeights &weights, const FeatureMatrix &X, const std::vector<size_t> &rows,
                      float *out, size_t stride);
+
+// The fold models of one value of C, kept instead of their out-of-fold
+// scores: an entries x columns score array is far larger than the models
+// on large data (1M entries x 151 columns of floats is 600 MB, five fold
+// models of 150k features a fraction of it), and each entry's scores can be
+// recomputed, bit for bit, from the quantised model of its fold.
+struct FoldModels {
+    double C = 0;
+    std::vector<QuantizedWeights> models; // one per fold that holds entries out
+    std::vector<int> model;        // per entry: index into models of the model that never saw it, -1 if none
+    std::vector<char> column_seen; // per entry: its fold's training rows included its column
+    MemoryCharge charge;           // of the above, on the run's budget
+
+    bool held_out(size_t e) const { return model[e] >= 0; }
+    // Out-of-fold scores of held-out entry e into out[0..padded(columns));
+    // `row` is scratch.
+    void score(const TrainingSet &set, size_t e, SparseVector &row, float *out) const;
+};
+
+// For each C in `Cs` and each fold f in [0, folds): fits on every entry whose
+// fold is not f (fold -1 entries are always in), and keeps the model that
+// scores the entries of fold f. The folds of one C are solved together on
+// `threads` threads (train_one_vs_rest_many: the class blocks of every fold
+// share one pool), each fold bit-identical to fitting it alone, so results
+// do not depend on the thread count. Progress is reported as (`stage`,
+// classes finished, classes of all folds) for each C in turn, from the
+// calling thread. Memory: the fold row lists, the solver state and the
+// quantised models are charged to callbacks.memory.
+std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std::vector<int> &fold,
+                                              size_t folds, const std::vector<double> &Cs,
+                                              const LearnerOptions &options, size_t threads,
+                                              const TrainCallbacks &callbacks,
+                                              const char *stage = "evaluate");
 
 // Out-of-fold scores for one value of C.
 struct FoldScores {
@@ -62,15 +112,8 @@ struct FoldScores {
     MemoryCharge charge;           // of the above, on the run's budget
 };
 
-// For each C in `Cs` and each fold f in [0, folds): fits on every entry whose
-// fold is not f (fold -1 entries are always in), scores the entries of fold
-// f. The folds of one C are solved together on `threads` threads
-// (train_one_vs_rest_many: the class blocks of every fold share one pool),
-// each fold bit-identical to fitting it alone, so results do not depend on
-// the thread count. Progress is reported as (`stage`, classes finished,
-// classes of all folds) for each C in turn, from the calling thread.
-// Memory: the fold row lists, the solver state and the scores are charged to
-// callbacks.memory.
+// cross_validate_models, then every held-out entry scored by its fold's
+// model into an entries x columns array (charged to callbacks.memory).
 std::vector<FoldScores> cross_validate(const TrainingSet &set, const std::vector<int> &fold, size_t folds,
                                        const std::vector<double> &Cs, const LearnerOptions &options,
                                        size_t threads, const TrainCallbacks &callbacks,

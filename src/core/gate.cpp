@@ -73,9 +73,13 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
         fold[fresh[i]] = fresh_fold[i];
     // With one fresh entry there is one fold and its model trains on the
     // non-fresh entries alone: exactly the active model's rows.
-    const std::vector<FoldScores> cv =
-        cross_validate(set, fold, folds, {in.learner.C}, in.learner, threads, callbacks, "gate");
-    const FoldScores &fs = cv.front();
+    // The fold models, not an entries x columns score array: each fresh
+    // entry is scored by its fold's model as it is compared.
+    const std::vector<FoldModels> cv =
+        cross_validate_models(set, fold, folds, {in.learner.C}, in.learner, threads, callbacks, "gate");
+    const FoldModels &fm = cv.front();
+    std::vector<float> scores(padded(set.columns));
+    SparseVector row;
 
     ScoreCalibrator cal;
     cal.scale = in.calibration_scale;
@@ -85,7 +89,8 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     size_t cand_unc = 0, act_unc = 0, cand_oos = 0, act_oos = 0;
     for (size_t e : fresh) {
         if ((truth.size() & 63) == 63) callbacks.check_cancel();
-        const float *s = fs.scores.data() + e * set.columns;
+        fm.score(set, e, row, scores.data());
+        const float *s = scores.data();
         const int label = static_cast<int>(argmax(s, k));
         cal.probabilities(s, in.served_columns, k, probs.data());
         const bool oos_wins = in.served_columns > k && s[k] > s[label];

@@ -79,14 +79,17 @@ size_t pick_C(const std::vector<double> &grid, const std::vector<double> &accura
 }
 
 // Out-of-fold accuracy (served label = raw argmax over the intents) of the
-// in-scope held-out entries.
-double oof_accuracy(const FoldScores &fs, const PreparedDataset &d, size_t columns) {
+// in-scope held-out entries, rescored by their fold models.
+double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d) {
     const size_t k = d.labels.size();
+    std::vector<float> s(padded(set.columns));
+    SparseVector row;
     size_t n = 0, right = 0;
-    for (size_t e = 0; e < d.texts.size(); ++e) {
-        if (!fs.held_out[e] || d.y[e] == kOutOfScope) continue;
+    for (size_t e = 0; e < d.y.size(); ++e) {
+        if (!fm.held_out(e) || d.y[e] == kOutOfScope) continue;
         ++n;
-        right += static_cast<int>(argmax(fs.scores.data() + e * columns, k)) == d.y[e];
+        fm.score(set, e, row, s.data());
+        right += static_cast<int>(argmax(s.data(), k)) == d.y[e];
     }
     return n ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
 }
@@ -136,6 +139,15 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     report.typo_rows = set.variant_entry.size();
     callbacks.report("features", 3, 3);
     report.seconds_features = seconds_since(t0);
+    // Nothing reads the texts again until the gate: the fold fits, the
+    // calibration and the refit run on the feature rows. They are dropped
+    // meanwhile (the largest part of the prepared rows) and copied back from
+    // the input rows they were taken from (source_row) after the refit.
+    size_t text_bytes = 0;
+    for (const std::string &t : d.texts)
+        text_bytes += sizeof(std::string) + t.capacity();
+    std::vector<std::string>().swap(report.data.texts);
+    data_charge.shrink(text_bytes);
 
     // Columns the served model keeps: the intents, plus the out-of-scope
     // class in Class mode. In Negatives mode the learner still gets an
@@ -144,7 +156,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     const bool oos_class = has_oos_rows && options.out_of_scope_mode == OutOfScopeMode::Class;
     const size_t served = k + (oos_class ? 1 : 0);
 
-    // --- out-of-fold scores, over the C grid when affordable
+    // --- out-of-fold models, over the C grid when affordable
     t0 = Clock::now();
     std::vector<int> strata(d.y.begin(), d.y.end());
     report.plan = plan_evaluation(strata, n + set.variant_entry.size(), set.columns, options.evaluation);
@@ -179,79 +191,121 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     if (plan.work > kFiveFoldWork)
         fold_learner.tolerance = std::min(10.0, options.learner.tolerance * kFoldToleranceFactor);
     report.fold_tolerance = fold_learner.tolerance;
-    std::vector<FoldScores> cv =
-        cross_validate(set, plan.fold, plan.folds, Cs, fold_learner, threads, callbacks);
+    std::vector<FoldModels> cv =
+        cross_validate_models(set, plan.fold, plan.folds, Cs, fold_learner, threads, callbacks);
     size_t chosen = 0;
     if (Cs.size() > 1) {
         report.c_selection.selected = true;
         report.c_selection.grid = Cs;
-        for (const FoldScores &fs : cv)
-            report.c_selection.accuracy.push_back(oof_accuracy(fs, d, set.columns));
+        for (const FoldModels &fm : cv)
+            report.c_selection.accuracy.push_back(oof_accuracy(fm, set, d));
         chosen = pick_C(Cs, report.c_selection.accuracy, options.learner.C);
         report.c_selection.chosen = Cs[chosen];
     }
-    FoldScores oof = std::move(cv[chosen]);
+    FoldModels oof = std::move(cv[chosen]);
     cv.clear();
     report.seconds_evaluate = seconds_since(t0);
     callbacks.check_cancel();
 
-    // --- calibrator on pooled out-of-fold scores of the served columns
+    // No entries x columns score array is ever held: each held-out entry's
+    // scores are recomputed from its fold's quantised model (the same
+    // kernel on the same row, so the same bits) when they are needed: once
+    // for the calibrator's sample, once for everything else.
     t0 = Clock::now();
     callbacks.report("calibrate", 0, 1);
     std::vector<size_t> held;
     for (size_t e = 0; e < n; ++e)
-        if (oof.held_out[e]) held.push_back(e);
+        if (oof.held_out(e)) held.push_back(e);
+    // The input rows of each entry (CSR), for the probability of each row's
+    // own label.
     MemoryCharge calibrate_charge(callbacks.memory,
-                                  held.size() * (sizeof(size_t) + sizeof(int) * 3 + sizeof(float) * 2 + 1) +
-                                      n * sizeof(int64_t),
+                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) + 1) +
+                                      n * sizeof(int64_t) + (n + 1 + rows.size()) * sizeof(size_t),
                                   "the out-of-fold predictions");
-    // The served columns of the held-out rows, compacted in place in the
-    // out-of-fold score array (held rows ascend and served <= columns, so a
-    // row never overwrites one not yet moved): one rows x columns array of
-    // floats serves the whole calibration phase.
-    std::vector<float> served_scores = std::move(oof.scores);
-    std::vector<int> fit_truth(held.size(), -1);
-    for (size_t i = 0; i < held.size(); ++i) {
-        const size_t e = held[i];
-        std::copy(served_scores.begin() + static_cast<std::ptrdiff_t>(e * set.columns),
-                  served_scores.begin() + static_cast<std::ptrdiff_t>(e * set.columns + served),
-                  served_scores.begin() + static_cast<std::ptrdiff_t>(i * served));
-        // A row whose intent its fold model never saw says nothing about
-        // how confident the model is when it knows the intent.
-        if (!oof.column_seen[e]) continue;
-        if (d.y[e] != kOutOfScope)
-            fit_truth[i] = d.y[e];
-        else if (oos_class)
-            fit_truth[i] = static_cast<int>(k);
+    std::vector<size_t> row_start(n + 1, 0), row_list(rows.size());
+    for (int64_t e : d.entry_of_row)
+        if (e >= 0) ++row_start[static_cast<size_t>(e) + 1];
+    for (size_t e = 0; e < n; ++e)
+        row_start[e + 1] += row_start[e];
+    {
+        std::vector<size_t> next(row_start.begin(), row_start.end() - 1);
+        for (size_t r = 0; r < rows.size(); ++r)
+            if (d.entry_of_row[r] >= 0) row_list[next[static_cast<size_t>(d.entry_of_row[r])]++] = r;
     }
-    served_scores.resize(held.size() * served);
-    report.calibrator = fit_score_calibrator(served_scores, served, fit_truth);
-    std::vector<int>().swap(fit_truth);
+    std::vector<float> s(padded(set.columns));
+    SparseVector row;
+
+    // --- calibrator on pooled out-of-fold scores of the served columns, of
+    // the rows it fits on (calibration_rows: at most 5,000)
+    {
+        std::vector<int> fit_truth(held.size(), -1);
+        for (size_t i = 0; i < held.size(); ++i) {
+            const size_t e = held[i];
+            // A row whose intent its fold model never saw says nothing about
+            // how confident the model is when it knows the intent.
+            if (!oof.column_seen[e]) continue;
+            if (d.y[e] != kOutOfScope)
+                fit_truth[i] = d.y[e];
+            else if (oos_class)
+                fit_truth[i] = static_cast<int>(k);
+        }
+        const std::vector<size_t> sample = calibration_rows(fit_truth);
+        std::vector<float> sample_scores(sample.size() * served);
+        std::vector<int> sample_truth(sample.size());
+        for (size_t j = 0; j < sample.size(); ++j) {
+            oof.score(set, held[sample[j]], row, s.data());
+            std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(served),
+                      sample_scores.begin() + static_cast<std::ptrdiff_t>(j * served));
+            sample_truth[j] = fit_truth[sample[j]];
+        }
+        report.calibrator = fit_score_calibrator(sample_scores, served, sample_truth);
+    }
     callbacks.check_cancel();
 
-    // --- out-of-fold predictions, thresholds, metrics
-    // The probabilities replace the scores in place, row by row (k <= served
-    // values per row).
+    // --- out-of-fold predictions and metrics, one held-out row at a time
+    // (the in-scope rows: the same report as evaluate() and
+    // calibration_report() over copies of them, eval_accumulator.h), and
+    // the probability of each input row's own label (which may differ from
+    // its entry's kept label).
     std::vector<int> pred(held.size());
     std::vector<float> conf(held.size());
     std::vector<bool> oos_wins(held.size()), correct(held.size());
-    std::vector<float> &probs_all = served_scores;
+    report.rows.resize(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r)
+        report.rows[r].input_row = r;
+    EvalAccumulator acc(k, options.max_misclassified, 15);
     {
-        std::vector<float> s(served);
+        std::vector<float> p(k);
         for (size_t i = 0; i < held.size(); ++i) {
+            if ((i & 1023) == 1023) callbacks.check_cancel();
             const size_t e = held[i];
-            std::copy(served_scores.begin() + static_cast<std::ptrdiff_t>(i * served),
-                      served_scores.begin() + static_cast<std::ptrdiff_t>((i + 1) * served), s.begin());
-            float *p = probs_all.data() + i * k;
-            report.calibrator.probabilities(s.data(), served, k, p);
+            oof.score(set, e, row, s.data());
+            for (size_t c = 0; c < served; ++c)
+                if (!std::isfinite(s[c]))
+                    throw Error(ErrorKind::InvalidArgument, "non-finite decision score",
+                                "A decision score to calibrate is NaN or infinite.");
+            report.calibrator.probabilities(s.data(), served, k, p.data());
             pred[i] = static_cast<int>(argmax(s.data(), k));
-            conf[i] = p[pred[i]];
-            oos_wins[i] = oos_class && s[k] > s[pred[i]];
+            conf[i] = p[static_cast<size_t>(pred[i])];
+            oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
             correct[i] = d.y[e] == pred[i];
-            if (d.y[e] != kOutOfScope && !oof.column_seen[e]) ++report.unseen_intent_rows;
+            if (d.y[e] != kOutOfScope) {
+                if (!oof.column_seen[e]) ++report.unseen_intent_rows;
+                acc.add(d.y[e], pred[i], p.data(), report.oof_entries.size());
+                report.oof_entries.push_back(e);
+            }
+            for (size_t j = row_start[e]; j < row_start[e + 1]; ++j) {
+                const size_t r = row_list[j];
+                auto it = std::lower_bound(d.labels.begin(), d.labels.end(), rows[r].label);
+                if (it != d.labels.end() && *it == rows[r].label)
+                    report.rows[r].label_probability = p[static_cast<size_t>(it - d.labels.begin())];
+            }
         }
-        probs_all.resize(held.size() * k);
     }
+    std::vector<size_t>().swap(row_list);
+    std::vector<size_t>().swap(row_start);
+
+    // --- thresholds
     {
         // Rows the out-of-scope class already makes uncertain take no part.
         std::vector<float> c2;
@@ -272,20 +326,12 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     for (size_t i = 0; i < held.size(); ++i)
         uncertain[i] = oos_wins[i] || conf[i] < thr[static_cast<size_t>(pred[i])];
 
-    // The in-scope rows, one at a time: the same report as evaluate() and
-    // calibration_report() over copies of them (eval_accumulator.h).
-    EvalAccumulator acc(k, options.max_misclassified, 15);
     size_t accepted = 0, accepted_right = 0, oos_n = 0, oos_caught = 0;
     for (size_t i = 0; i < held.size(); ++i) {
-        const size_t e = held[i];
-        if (d.y[e] == kOutOfScope) {
+        if (d.y[held[i]] == kOutOfScope) {
             ++oos_n;
             oos_caught += uncertain[i];
-            continue;
-        }
-        acc.add(d.y[e], pred[i], probs_all.data() + i * k, report.oof_entries.size());
-        report.oof_entries.push_back(e);
-        if (!uncertain[i]) {
+        } else if (!uncertain[i]) {
             ++accepted;
             accepted_right += correct[i];
         }
@@ -301,15 +347,12 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     report.out_of_scope_evaluated = oos_n;
     report.out_of_scope_recall = oos_n ? static_cast<double>(oos_caught) / static_cast<double>(oos_n) : 0.0;
 
-    // Per input row: its entry's out-of-fold prediction, and the probability
-    // of the row's own label (which may differ from the entry's kept label).
+    // Per input row: its entry's out-of-fold prediction.
     std::vector<int64_t> held_index(n, -1);
     for (size_t i = 0; i < held.size(); ++i)
         held_index[held[i]] = static_cast<int64_t>(i);
-    report.rows.resize(rows.size());
     for (size_t r = 0; r < rows.size(); ++r) {
         RowResult &rr = report.rows[r];
-        rr.input_row = r;
         const int64_t e = d.entry_of_row[r];
         if (e < 0 || held_index[static_cast<size_t>(e)] < 0) continue;
         const size_t i = static_cast<size_t>(held_index[static_cast<size_t>(e)]);
@@ -317,12 +360,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         rr.predicted = pred[i];
         rr.confidence = conf[i];
         rr.uncertain = uncertain[i];
-        auto it = std::lower_bound(d.labels.begin(), d.labels.end(), rows[r].label);
-        if (it != d.labels.end() && *it == rows[r].label)
-            rr.label_probability = probs_all[i * k + static_cast<size_t>(it - d.labels.begin())];
     }
-    std::vector<float>().swap(served_scores);
-    oof = FoldScores();
+    oof = FoldModels();
     report.seconds_calibrate = seconds_since(t0);
     callbacks.report("calibrate", 1, 1);
     callbacks.check_cancel();
@@ -355,6 +394,10 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         weights = std::move(kept);
     }
     report.seconds_refit = seconds_since(t0);
+    data_charge.add(text_bytes, "the prepared training rows");
+    report.data.texts.reserve(n);
+    for (size_t e = 0; e < n; ++e)
+        report.data.texts.push_back(rows[d.source_row[e]].text);
 
     // --- gate evidence on the fresh rows
     if (active != nullptr) {

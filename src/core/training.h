@@ -89,11 +89,14 @@ struct TrainedModel {
 // Deterministic for the same rows and options, whatever the thread count.
 // Memory: with callbacks.memory set, every buffer that grows with the data
 // (de-duplication, the prepared rows, the vectoriser's counting tables and
-// feature matrices, fold row lists, solver state and weights, out-of-fold
-// scores) is charged before it is allocated; a run that would exceed the
+// feature matrices, fold row lists, solver state and weights, the quantised
+// fold models) is charged before it is allocated; a run that would exceed the
 // budget throws Error(ResourceLimit) and releases every charge. A budget
 // that holds the run gives the same model bytes as none. Cross-validation
-// folds train on lists of rows read in place, all folds of a C together.
+// folds train on lists of rows read in place, all folds of a C together;
+// their quantised models are kept instead of an entries x classes score
+// array, and each held-out entry is rescored (bit for bit) when its scores
+// are needed.
 // Throws Error(InsufficientData) with fewer than 2 intents.
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
                          const TrainCallbacks &callbacks, const IntentModel *active = nullptr);

@@ -205,6 +205,20 @@ TEST(ScoreCalibrator, RecoversAKnownTemperature) {
         more_truth.push_back(-1);
     }
     EXPECT_EQ(fit_score_calibrator(more, n, more_truth).scale, cal.scale);
+    // Fitting on just the rows calibration_rows() picks (the 6,000 usable
+    // rows thinned to 5,000) gives the same scale, bit for bit: training
+    // scores only those rows for the fit.
+    const std::vector<size_t> picked = calibration_rows(more_truth);
+    ASSERT_EQ(picked.size(), 5000u);
+    std::vector<float> sub;
+    std::vector<int> sub_truth;
+    for (size_t r : picked) {
+        sub.insert(sub.end(), more.begin() + static_cast<std::ptrdiff_t>(r * n),
+                   more.begin() + static_cast<std::ptrdiff_t>((r + 1) * n));
+        sub_truth.push_back(more_truth[r]);
+    }
+    EXPECT_EQ(calibration_rows(sub_truth).size(), picked.size());
+    EXPECT_EQ(fit_score_calibrator(sub, n, sub_truth).scale, cal.scale);
 }
 
 // Perfectly separated scores keep a finite scale: the smoothed targets (1/4

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <string>
@@ -133,6 +134,56 @@ TEST(OutOfFold, CrossValidateHoldsOutExactlyTheFoldsEntries) {
     for (const FoldScores &fs : cv)
         for (size_t e = 0; e < 12; ++e)
             EXPECT_EQ(fs.held_out[e] != 0, fold[e] >= 0) << e;
+}
+
+// The fold models cross_validate_models keeps rescore their entries to the
+// same bits as fitting each fold alone and scoring its held-out entries
+// (what the out-of-fold score array held before the models replaced it).
+TEST(OutOfFold, FoldModelsRescoreLikeFittingEachFoldAlone) {
+    TrainingSet set;
+    set.entries = FeatureMatrix(12);
+    set.columns = 3;
+    for (size_t e = 0; e < 40; ++e) {
+        SparseVector v;
+        v.index = {static_cast<uint32_t>(e % 7), static_cast<uint32_t>(7 + (e * 3) % 5)};
+        v.value = {0.25f + 0.05f * static_cast<float>(e % 4), 0.7f};
+        set.entries.append_row(v);
+        set.column.push_back(static_cast<int>(e % 3));
+        set.weight.push_back(e % 5 == 0 ? 2.0f : 1.0f);
+    }
+    set.variants = FeatureMatrix(12);
+    std::vector<int> fold(40);
+    for (size_t e = 0; e < 40; ++e)
+        fold[e] = e % 9 == 8 ? -1 : static_cast<int>(e % 4);
+    const std::vector<FoldModels> cv =
+        cross_validate_models(set, fold, 4, {0.5, 2.0}, LearnerOptions{}, 2, TrainCallbacks{});
+    ASSERT_EQ(cv.size(), 2u);
+    SparseVector row;
+    std::vector<float> got(padded(set.columns));
+    for (const FoldModels &fm : cv) {
+        LearnerOptions alone;
+        alone.C = fm.C;
+        for (int f = 0; f < 4; ++f) {
+            std::vector<char> include(40);
+            std::vector<size_t> held;
+            for (size_t e = 0; e < 40; ++e) {
+                include[e] = fold[e] != f;
+                if (fold[e] == f) held.push_back(e);
+            }
+            const LinearWeights w = fit_rows(set, include, alone, TrainCallbacks{});
+            std::vector<float> want(40 * set.columns, 0.0f);
+            score_rows_into(w, set.entries, held, want.data(), set.columns);
+            for (size_t e : held) {
+                ASSERT_TRUE(fm.held_out(e));
+                fm.score(set, e, row, got.data());
+                for (size_t c = 0; c < set.columns; ++c)
+                    EXPECT_EQ(std::memcmp(&got[c], &want[e * set.columns + c], sizeof(float)), 0)
+                        << "C " << fm.C << " entry " << e << " column " << c;
+            }
+        }
+        for (size_t e = 0; e < 40; ++e)
+            EXPECT_EQ(fm.held_out(e), fold[e] >= 0) << e;
+    }
 }
 
 // The served label is the argmax of the raw decision scores, the calibrated
