@@ -1,7 +1,7 @@
 // IntentModel::explain: contributions plus the bias equal the decision score
 // the model computes, to the documented float tolerance, for every label of
 // a trained model on ordinary and odd texts; top_n and `rest`; a hand case.
-#include "../../src/cli/csv.h"
+#include "bundled_data.h"
 #include "errors.h"
 #include "model.h"
 #include "odd_texts.h"
@@ -20,10 +20,8 @@ using namespace intent;
 namespace {
 
 std::vector<LabeledText> csv_rows(const char *name) {
-    std::ifstream in(std::string(INTENT_SOURCE_DIR "/data/") + name, std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<LabeledText> rows;
-    for (const auto &r : intent_cli::read_intent_csv(data))
+    for (const auto &r : bundled::rows(name))
         rows.push_back(LabeledText{r.text, r.intent, 1.0f, false});
     return rows;
 }
@@ -43,12 +41,13 @@ const IntentModel &model(Algorithm a) {
 const IntentModel &model_with_out_of_scope() {
     static const IntentModel m = [] {
         std::vector<LabeledText> rows = csv_rows("ecommerce_es.csv");
-        for (const char *t : {"what is the weather in paris", "play some jazz music", "tell me a joke",
-                              "how tall is mount everest", "set an alarm for seven", "who won the football game",
-                              "translate hello to german", "what time is it in tokyo"})
+        for (const char *t :
+             {"what is the weather in paris", "play some jazz music", "tell me a joke",
+              "how tall is mount everest", "set an alarm for seven", "who won the football game",
+              "translate hello to german", "what time is it in tokyo"})
             for (int i = 0; i < 3; ++i)
-                rows.push_back(LabeledText{std::string(t) + (i ? " " + std::to_string(i) : ""), "out_of_scope",
-                                           1.0f, false});
+                rows.push_back(LabeledText{std::string(t) + (i ? " " + std::to_string(i) : ""),
+                                           "out_of_scope", 1.0f, false});
         return train_model(rows, ModelOptions{}, TrainCallbacks{}).model;
     }();
     return m;
@@ -70,8 +69,8 @@ TEST(Explain, ContributionsAndBiasSumToTheScoreForEveryLabel) {
         texts.push_back(t);
     size_t checked = 0, with_terms = 0;
     double worst = 0;
-    for (const IntentModel *mp : {&model(Algorithm::LinearSVM), &model(Algorithm::LogisticRegression),
-                                  &model_with_out_of_scope()}) {
+    for (const IntentModel *mp :
+         {&model(Algorithm::LinearSVM), &model(Algorithm::LogisticRegression), &model_with_out_of_scope()}) {
         const IntentModel &m = *mp;
         PredictScratch scratch;
         for (const std::string &text : texts) {

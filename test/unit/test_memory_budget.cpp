@@ -2,7 +2,7 @@
 // conversions, charges); the vectoriser's fit under a budget: identical
 // results when the budget is ample, deterministic pruning when it is tight,
 // Error(ResourceLimit) when nothing fits.
-#include "../../src/cli/csv.h"
+#include "bundled_data.h"
 #include "errors.h"
 #include "linear.h"
 #include "memory_budget.h"
@@ -22,21 +22,10 @@ using namespace intent;
 
 namespace {
 
-std::vector<std::string> bundled_texts() {
-    std::vector<std::string> out;
-    for (const char *name : {"ecommerce_es.csv", "nlpjs_corpus50_es.csv", "clinc150_small.csv"}) {
-        std::ifstream in(std::string(INTENT_SOURCE_DIR "/data/") + name, std::ios::binary);
-        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        for (const auto &row : intent_cli::read_intent_csv(data))
-            out.push_back(row.text);
-    }
-    return out;
-}
-
 // The bundled texts repeated with a distinct suffix per row: many n-grams
 // seen once (the suffix, and the n-grams across it), like real traffic.
 std::vector<std::string> many_texts(size_t n) {
-    const std::vector<std::string> base = bundled_texts();
+    const std::vector<std::string> base = bundled::texts();
     std::vector<std::string> out(n);
     for (size_t i = 0; i < n; ++i)
         out[i] = base[i % base.size()] + " ref " + std::to_string(i * 7919);

@@ -2,7 +2,7 @@
 // algorithm (legacy_transform.h) on ordinary, long and hostile texts under
 // many option sets; the same errors at the same offsets; memory independent
 // of the input length; the cancel hook.
-#include "../../src/cli/csv.h"
+#include "bundled_data.h"
 #include "errors.h"
 #include "legacy_transform.h"
 #include "odd_texts.h"
@@ -25,17 +25,6 @@ using intent::VectorizerScratch;
 using Strings = std::vector<std::string>;
 
 namespace {
-
-Strings bundled_texts() {
-    Strings out;
-    for (const char *name : {"ecommerce_es.csv", "nlpjs_corpus50_es.csv", "clinc150_small.csv"}) {
-        std::ifstream in(std::string(INTENT_SOURCE_DIR "/data/") + name, std::ios::binary);
-        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        for (const auto &row : intent_cli::read_intent_csv(data))
-            out.push_back(row.text);
-    }
-    return out;
-}
 
 // Option sets that change what is enumerated and how it is weighed.
 std::vector<FeatureOptions> option_sets() {
@@ -106,7 +95,7 @@ void expect_matches_legacy(const Vectorizer &v, const Strings &texts) {
 } // namespace
 
 TEST(TransformBounded, MatchesLegacyOnBundledAndOddTexts) {
-    const Strings data = bundled_texts();
+    const Strings data = bundled::texts();
     ASSERT_GT(data.size(), 1000u);
     Strings all = data;
     const Strings odd_ones = odd::texts(2024, 300);
@@ -127,7 +116,7 @@ TEST(TransformBounded, MatchesLegacyWithEmptyVocabulary) {
 // Invalid bytes anywhere, in particular next to the piece boundaries, fail
 // with the same error and byte offset as the whole-text normaliser.
 TEST(TransformBounded, InvalidUtf8FailsAtTheSameOffset) {
-    Vectorizer v = Vectorizer::fit(bundled_texts(), FeatureOptions{});
+    Vectorizer v = Vectorizer::fit(bundled::texts(), FeatureOptions{});
     legacy::Transformer old(v);
     VectorizerScratch scratch;
     SparseVector a, b;
@@ -166,7 +155,7 @@ TEST(TransformBounded, InvalidUtf8FailsAtTheSameOffset) {
 
 // Memory held after an 8 MB message depends on the vocabulary, not the input.
 TEST(TransformBounded, MemoryDoesNotGrowWithTheInput) {
-    Vectorizer v = Vectorizer::fit(bundled_texts(), FeatureOptions{});
+    Vectorizer v = Vectorizer::fit(bundled::texts(), FeatureOptions{});
     const size_t nf = v.num_features();
     VectorizerScratch scratch;
     SparseVector row;
@@ -182,7 +171,7 @@ TEST(TransformBounded, MemoryDoesNotGrowWithTheInput) {
 }
 
 TEST(TransformBounded, CancelHookIsPolledOnLongInputsOnly) {
-    Vectorizer v = Vectorizer::fit(bundled_texts(), FeatureOptions{});
+    Vectorizer v = Vectorizer::fit(bundled::texts(), FeatureOptions{});
     VectorizerScratch scratch;
     SparseVector row, expected;
     size_t polls = 0;
@@ -216,7 +205,7 @@ TEST(TransformBounded, CancelHookIsPolledOnLongInputsOnly) {
 // A scratch shared by vectorisers of different sizes (one backend, several
 // models) gives each its own exact rows.
 TEST(TransformBounded, ScratchSharedAcrossVocabularies) {
-    const Strings data = bundled_texts();
+    const Strings data = bundled::texts();
     Vectorizer big = Vectorizer::fit(data, FeatureOptions{});
     FeatureOptions small_options;
     small_options.max_features = 30;
