@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(314);
+SELECT plan(315);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -387,6 +387,12 @@ SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = to_regprocedure('publ
 SELECT isnt_definer('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'explain_intent(text, integer, text, bigint) is SECURITY INVOKER');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'EXECUTE'), false), 'explain_intent(text, integer, text, bigint) is executable by PUBLIC');
 SELECT isnt(obj_description(to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'pg_proc'), NULL, 'explain_intent(text, integer, text, bigint) has a comment');
+
+-- Model blobs are stored with LZ4 when the server has it (src/sql/11_storage.sql).
+SELECT is((SELECT attcompression FROM pg_attribute WHERE attrelid = 'public.ai_intent_models'::regclass AND attname = 'model'),
+          CASE WHEN EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals))
+               THEN 'l' ELSE '' END::"char",
+          'ai_intent_models.model is compressed with LZ4 where the server supports it');
 
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.

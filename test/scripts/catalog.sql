@@ -61,9 +61,9 @@ SELECT line FROM (
     UNION ALL
     SELECT format('relation %s comment %s', c.oid::regclass, obj_description(c.oid, 'pg_class')) FROM rels c
     UNION ALL
-    SELECT format('column %s.%s %s %s notnull %s default %s identity %s generated %s acl %s',
+    SELECT format('column %s.%s %s %s notnull %s default %s identity %s generated %s compression %s acl %s',
                   a.relname, a.ordinal, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                  pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attacl)
+                  pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, a.attcompression, a.attacl)
       FROM cols a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
     UNION ALL
     SELECT format('column %s.%s comment %s', a.relname, a.attname, col_description(a.attrelid, a.attnum)) FROM cols a
