@@ -92,8 +92,8 @@ int main(int argc, char **argv) {
                         t1 - t0, m.report.seconds_features, m.report.seconds_evaluate, m.report.seconds_refit,
                         m.report.oof.accuracy);
         } else {
-            const intent::PreparedDataset d =
-                intent::prepare_dataset(labeled, options.features.text, options.out_of_scope_intent, &callbacks);
+            const intent::PreparedDataset d = intent::prepare_dataset(
+                labeled, options.features.text, options.out_of_scope_intent, &callbacks);
             // Every fifth entry is held out: the kernels alone, without the
             // pipeline's cross-validation.
             std::vector<std::string> train_texts, val_texts;

@@ -20,8 +20,9 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     probabilities(text, scratch); // fills scratch.row, scratch.scores and scratch.probs
     Explanation e;
     if (k == 0) return e;
-    const size_t c = label >= 0 ? static_cast<size_t>(label)
-                                : static_cast<size_t>(served_label(scratch.scores.data(), scratch.probs.data()));
+    const size_t c = label >= 0
+                         ? static_cast<size_t>(label)
+                         : static_cast<size_t>(served_label(scratch.scores.data(), scratch.probs.data()));
     // Weights are stored with the stride of every scored column, the
     // out-of-scope class included.
     const size_t stride = padded(columns());

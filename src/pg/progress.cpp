@@ -60,7 +60,8 @@ void on_shmem_startup() {
     if (g_prev_startup) g_prev_startup();
     bool found = false;
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-    g_shared = static_cast<ProgressShared *>(ShmemInitStruct("pg_intent training progress", shared_size(), &found));
+    g_shared =
+        static_cast<ProgressShared *>(ShmemInitStruct("pg_intent training progress", shared_size(), &found));
     if (!found) {
         g_shared->slots = MaxBackends;
         for (int i = 0; i < MaxBackends; ++i) {
@@ -145,7 +146,8 @@ void TrainingProgress::report(const intent::TrainProgress &p) {
             s.total = p.total;
             s.updated = now;
         });
-    const int percent = p.total ? static_cast<int>(100.0 * static_cast<double>(p.done) / static_cast<double>(p.total)) : 0;
+    const int percent =
+        p.total ? static_cast<int>(100.0 * static_cast<double>(p.done) / static_cast<double>(p.total)) : 0;
     const bool new_phase = phase != phase_;
     const bool step = percent >= last_percent_ + 10 && now - last_notice_us_ >= 500000;
     if (!new_phase && !step) return;
@@ -155,8 +157,8 @@ void TrainingProgress::report(const intent::TrainProgress &p) {
     // A NOTICE never raises an error here, but it is a PostgreSQL call made
     // while C++ objects are alive: go through the guard.
     pg_call([&]() noexcept {
-        ereport(NOTICE, (errmsg("pg_intent training: %s %d%%", phase.c_str(), percent),
-                         errhidestmt(true), errhidecontext(true)));
+        ereport(NOTICE, (errmsg("pg_intent training: %s %d%%", phase.c_str(), percent), errhidestmt(true),
+                         errhidecontext(true)));
     });
 }
 
@@ -214,7 +216,8 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         const char *sql =
             "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
-            "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid OPERATOR(pg_catalog.=) l.pid "
+            "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
+            "OPERATOR(pg_catalog.=) l.pid "
             "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted "
             "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
             "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
