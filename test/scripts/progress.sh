@@ -19,11 +19,15 @@ slow_data() {
 watch_training() { # options
     psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
         -c "SELECT train_intent_model('watched', 'full', '$1') ->> 'run_id'" >"$TEST_TMP/run.out" 2>&1 &
-    local seen=
+    # The row appears when the training starts; its row count once the rows
+    # are read (NULL until then), so wait for a row that has every field,
+    # keeping the last one seen if the training ends first.
+    local seen= now
     for _ in $(seq 1 400); do
-        seen=$(q $DB "SELECT format('%s|%s|%s|%s|%s', source, run_id IS NOT NULL, phase IS NOT NULL,
-                                    rows IS NOT NULL, elapsed >= interval '0') FROM ai_training_progress")
-        [ -n "$seen" ] && break
+        now=$(q $DB "SELECT format('%s|%s|%s|%s|%s', source, run_id IS NOT NULL, phase IS NOT NULL,
+                                   rows IS NOT NULL, elapsed >= interval '0') FROM ai_training_progress")
+        [ -n "$now" ] && seen=$now
+        case "$seen" in *'|t|t|t|t' | lock'|'*) break ;; esac
         sleep 0.05
     done
     wait

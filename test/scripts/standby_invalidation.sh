@@ -27,6 +27,8 @@ SB=(-h "$STANDBY_DIR/socket" -p "$STANDBY_PORT")
 expect_eq "$(psql -X -At "${SB[@]}" -d postgres -c 'SELECT pg_is_in_recovery()')" "t" "standby is in recovery"
 
 coproc STANDBY_SESSION { psql -X -At -q "${SB[@]}" -d $DB 2>&1; }
+# bash unsets STANDBY_SESSION_PID once the coprocess has exited: keep it.
+standby_session_pid=$STANDBY_SESSION_PID
 ask() {
     echo "$1" >&"${STANDBY_SESSION[1]}"
     local line
@@ -46,5 +48,5 @@ expect_eq "$caught_up" "t" "standby replayed the deploy"
 expect_eq "$(ask "SELECT model_id FROM predict_intent('hola');")" "$second" "standby session sees the new model"
 
 echo '\q' >&"${STANDBY_SESSION[1]}"
-wait "$STANDBY_SESSION_PID" 2>/dev/null || true
+wait "$standby_session_pid" 2>/dev/null || true
 psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"
