@@ -20,9 +20,11 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     probabilities(text, scratch); // fills scratch.row, scratch.scores and scratch.probs
     Explanation e;
     if (k == 0) return e;
-    const size_t c = label >= 0
-                         ? static_cast<size_t>(label)
-                         : static_cast<size_t>(served_label(scratch.scores.data(), scratch.probs.data()));
+    // What predict() answers for this text, from the same pass.
+    const int served = served_label(scratch.scores.data(), scratch.probs.data());
+    e.predicted_label = served;
+    e.uncertain = is_uncertain(served, scratch.scores.data(), scratch.probs[static_cast<size_t>(served)]);
+    const size_t c = label >= 0 ? static_cast<size_t>(label) : static_cast<size_t>(served);
     // Weights are stored with the stride of every scored column, the
     // out-of-scope class included.
     const size_t stride = padded(columns());

@@ -32,9 +32,11 @@ struct TermContribution {
 // `rest` is the sum of the others, so bias + sum(terms) + rest = score too.
 struct Explanation {
     int label = -1;
-    float score = 0;       // the label's raw decision score
-    float probability = 0; // its calibrated probability (as predict() reports it)
-    double bias = 0;       // the label's bias term
+    int predicted_label = -1; // the label predict() serves for this text
+    bool uncertain = false;   // whether predict() marks that answer uncertain
+    float score = 0;          // the label's raw decision score
+    float probability = 0;    // its calibrated probability (as predict() reports it)
+    double bias = 0;          // the label's bias term
     std::vector<TermContribution> terms;
     double rest = 0;                // contributions of the row's other n-grams
     size_t num_contributions = 0;   // n-grams with a non-zero contribution

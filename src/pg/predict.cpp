@@ -226,10 +226,7 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
         PG_ARGISNULL(3) ? active_model(site->schema) : model_by_id(site->schema, PG_GETARG_INT64(3));
     const intent::IntentModel &model = *loaded.model;
 
-    std::string converted;
-    std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
-    const intent::Prediction p = model.predict(message, 0, scratch());
-    int label = p.label;
+    int label = -1; // the predicted intent
     if (!PG_ARGISNULL(2)) {
         TextRef wanted = text_ref(PG_GETARG_DATUM(2));
         std::string storage;
@@ -244,6 +241,8 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
                            "intent_model_info() lists them; NULL explains the predicted intent.");
         label = static_cast<int>(it - labels.begin());
     }
+    std::string converted;
+    std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
     const intent::Explanation e = model.explain(message, label, static_cast<size_t>(top), scratch());
     release_scratch_after(message.size());
 
@@ -256,8 +255,8 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
     intent::Json out = intent::Json::object();
     out["model_id"] = loaded.id;
     out["intent"] = model.labels()[static_cast<size_t>(e.label)];
-    out["predicted_intent"] = model.labels()[static_cast<size_t>(p.label)];
-    out["uncertain"] = p.uncertain;
+    out["predicted_intent"] = model.labels()[static_cast<size_t>(e.predicted_label)];
+    out["uncertain"] = e.uncertain;
     out["probability"] = static_cast<double>(e.probability);
     out["score"] = static_cast<double>(e.score);
     out["bias"] = e.bias;

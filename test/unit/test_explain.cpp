@@ -115,6 +115,8 @@ TEST(Explain, TopNKeepsTheLargestAndRestHoldsTheOthers) {
     ASSERT_EQ(top.terms.size(), 5u);
     EXPECT_EQ(top.label, m.predict(text, 1, scratch).label) << "-1 explains the predicted label";
     EXPECT_EQ(top.probability, m.predict(text, 1, scratch).confidence);
+    EXPECT_EQ(top.predicted_label, m.predict(text, 1, scratch).label);
+    EXPECT_EQ(top.uncertain, m.predict(text, 1, scratch).uncertain);
     double rest = 0, sum_abs = 0;
     for (size_t i = 0; i < all.terms.size(); ++i) {
         if (i < 5) {
