@@ -118,14 +118,19 @@ expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_pol
 drop_db pgi_custom
 
 # ------------------------------------------------------------ the recipe
-sed -n '/<!-- supabase-recipe:begin -->/,/<!-- supabase-recipe:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$TEST_TMP/recipe.sql"
+# The SQL inside README.md's <!-- NAME:begin --> ... <!-- NAME:end --> block
+# (the lines between the fences of its one sql code block).
+readme_sql() {
+    sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" README.md | sed '1,2d;$d' | sed '$d'
+}
+readme_sql supabase-recipe >"$TEST_TMP/recipe.sql"
 [ -s "$TEST_TMP/recipe.sql" ] || { echo "FAILED: no recipe found in README.md" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -f "$TEST_TMP/recipe.sql"
 echo "ok: the README's recipe ran ($(grep -c '^GRANT' "$TEST_TMP/recipe.sql") GRANT statements)"
 
 # The README's dashboard recipe (one query per tab of the seed's admin
 # panel) runs as the reviewer role the recipe above set up.
-sed -n '/<!-- dashboard-recipe:begin -->/,/<!-- dashboard-recipe:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$TEST_TMP/dashboard.sql"
+readme_sql dashboard-recipe >"$TEST_TMP/dashboard.sql"
 [ "$(grep -c '^SELECT' "$TEST_TMP/dashboard.sql")" -ge 10 ] || { echo "FAILED: no dashboard recipe found in README.md" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -c "SET ROLE authenticated" -f "$TEST_TMP/dashboard.sql" >/dev/null
 echo "ok: the README's dashboard recipe runs as authenticated ($(grep -c '^SELECT' "$TEST_TMP/dashboard.sql") queries)"
