@@ -20,6 +20,12 @@ Json parse_json(std::string_view text, const char *what) {
     } catch (const Json::parse_error &e) {
         throw Error(ErrorKind::InvalidArgument, std::string("invalid JSON in ") + what,
                     "Malformed JSON at byte " + std::to_string(e.byte) + ".");
+    } catch (const Json::exception &) {
+        // nlohmann's other parse failures, e.g. out_of_range for a number
+        // beyond double's range (1e99999): found by fuzz_model_load in a
+        // model's options section.
+        throw Error(ErrorKind::InvalidArgument, std::string("invalid JSON in ") + what,
+                    "A value in the JSON is out of range.");
     }
 }
 

@@ -44,6 +44,13 @@ TEST(Json, MalformedInputNamesTheByte) {
     expect_reject("\"\\x\"", "byte");
 }
 
+// nlohmann throws out_of_range, not parse_error, for a number beyond
+// double's range; it must come out as the core's error like any bad JSON.
+TEST(Json, NumberOutOfRangeIsRejected) {
+    expect_reject("{\"tolerance\": 2e99999}", "out of range");
+    expect_reject("[-1e400]", "out of range");
+}
+
 TEST(Json, NestingIsLimited) {
     // At the limit it parses; one level deeper it is refused before the
     // deeper values are built (a hostile blob cannot exhaust the stack).
