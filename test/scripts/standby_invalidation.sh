@@ -38,7 +38,10 @@ ask() {
 expect_eq "$(ask "SELECT model_id FROM predict_intent('hola');")" "$first" "standby session serves the first model"
 
 second=$(q $DB "SELECT (train_intent_model('second', 'full', '{\"deploy\":\"always\", \"seed\": 3}')->>'model_id')")
-target=$(q $DB "SELECT pg_current_wal_lsn()")
+# The test clusters run with synchronous_commit = off, so the commit record
+# may still be in WAL buffers: pg_current_wal_lsn() (the write position) can
+# lie before it. The insert position always lies after it.
+target=$(q $DB "SELECT pg_current_wal_insert_lsn()")
 for _ in $(seq 1 100); do
     caught_up=$(psql -X -At "${SB[@]}" -d postgres -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")
     [ "$caught_up" = t ] && break
