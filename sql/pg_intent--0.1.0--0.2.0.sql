@@ -1257,10 +1257,13 @@ BEGIN
         SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
-        SELECT * INTO t
-          FROM @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
-                                                   v_policy.max_training_threads, v_policy.min_samples_for_training,
-                                                   v_active_id, v_active_run);
+        -- An assignment, not SELECT ... INTO: the result (the model, some
+        -- MB, and the per-row arrays) goes straight into t, instead of through
+        -- a function scan's tuplestore (spilled to a temporary file past
+        -- work_mem) and a copy in SPI's result.
+        t := @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
+                                                v_policy.max_training_threads, v_policy.min_samples_for_training,
+                                                v_active_id, v_active_run);
         v_report := t.report;
         v_rows := cardinality(t.row_ids);
 
