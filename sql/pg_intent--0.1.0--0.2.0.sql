@@ -1257,10 +1257,13 @@ BEGIN
         SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
-        SELECT * INTO t
-          FROM @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
-                                                   v_policy.max_training_threads, v_policy.min_samples_for_training,
-                                                   v_active_id, v_active_run);
+        -- An assignment, not SELECT ... INTO: the result (the model, some
+        -- MB, and the per-row arrays) goes straight into t, instead of through
+        -- a function scan's tuplestore (spilled to a temporary file past
+        -- work_mem) and a copy in SPI's result.
+        t := @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
+                                                v_policy.max_training_threads, v_policy.min_samples_for_training,
+                                                v_active_id, v_active_run);
         v_report := t.report;
         v_rows := cardinality(t.row_ids);
 
@@ -1313,18 +1316,21 @@ BEGIN
         IF v_suffix > 1 THEN
             v_version := v_version || '_' || v_suffix;
         END IF;
+        -- The model is named once, in a subquery the planner keeps: each
+        -- mention of t.model would be planned as its own copy of the
+        -- megabytes (PL/pgSQL's values are constants to the planner).
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
-        VALUES (
-            v_version, v_run_id,
-            coalesce(v_report -> 'options' ->> 'algorithm', 'unknown'),
-            t.model, octet_length(t.model), encode(sha256(t.model), 'hex'),
-            ARRAY(SELECT jsonb_array_elements_text(v_report -> 'intents')),
-            coalesce(v_report -> 'metrics', '{}'::jsonb)
-                || jsonb_build_object('threshold', v_report -> 'threshold',
-                                      'calibration', v_report -> 'metrics' -> 'calibration',
-                                      'evaluation', v_report -> 'evaluation'),
-            (v_report -> 'threshold' ->> 'value')::double precision)
+        SELECT v_version, v_run_id,
+               coalesce(v_report -> 'options' ->> 'algorithm', 'unknown'),
+               b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
+               ARRAY(SELECT jsonb_array_elements_text(v_report -> 'intents')),
+               coalesce(v_report -> 'metrics', '{}'::jsonb)
+                   || jsonb_build_object('threshold', v_report -> 'threshold',
+                                         'calibration', v_report -> 'metrics' -> 'calibration',
+                                         'evaluation', v_report -> 'evaluation'),
+               (v_report -> 'threshold' ->> 'value')::double precision
+          FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;
 
         -- Deploy only if the active model is still the baseline this run was

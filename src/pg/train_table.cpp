@@ -43,6 +43,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -117,11 +118,19 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
         per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
     });
+    // One pg_call per tuple: the tuple is deformed once (heap_getattr walks
+    // from the first column for every column after a varlena) and its texts
+    // are detoasted into `per_row` (reset for each tuple), read as views; only
+    // the rows kept are copied.
     struct Read {
-        bool more = false, usable = false;
+        bool more = false;
         Datum v[9];
         bool n[9];
+        std::string_view s[9]; // the text columns
     };
+    const size_t natts = static_cast<size_t>(RelationGetDescr(rel)->natts);
+    std::vector<Datum> values(natts);
+    std::unique_ptr<bool[]> isnull(new bool[natts]);
     for (uint64_t scanned = 0;; ++scanned) {
         if ((scanned & 1023) == 0 && training_should_stop())
             throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
@@ -131,34 +140,40 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
             HeapTuple tuple = heap_getnext(scan, ForwardScanDirection);
             if (!tuple) return;
             r.more = true;
-            TupleDesc desc = RelationGetDescr(rel);
             const AttrNumber atts[9] = {c.id,        c.message, c.detected, c.correct, c.confidence,
                                         c.corrected, c.judged,  c.status,   c.created};
             MemoryContext old = MemoryContextSwitchTo(per_row);
-            for (int i = 0; i < 9; ++i)
-                r.v[i] = heap_getattr(tuple, atts[i], desc, &r.n[i]);
+            heap_deform_tuple(tuple, RelationGetDescr(rel), values.data(), isnull.get());
+            for (int i = 0; i < 9; ++i) {
+                r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
+                r.n[i] = isnull[atts[i] - 1];
+            }
+            for (int i : {1, 2, 3, 7})
+                if (!r.n[i]) {
+                    text *t = DatumGetTextPP(r.v[i]);
+                    r.s[i] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                }
             MemoryContextSwitchTo(old);
         });
         if (!r.more) break;
+        const std::string_view status = r.s[7]; // empty when null
         // dataset_status <> 'rejected'
-        if (!r.n[7] && datum_string(r.v[7]) == "rejected") continue;
-        const std::string correct = r.n[3] ? std::string() : datum_string(r.v[3]);
-        const std::string detected = r.n[2] ? std::string() : datum_string(r.v[2]);
-        const std::string &label = !correct.empty() ? correct : detected;
+        if (!r.n[7] && status == "rejected") continue;
+        const std::string_view correct = r.s[3], detected = r.s[2];
+        const std::string_view label = !correct.empty() ? correct : detected;
         if (label.empty()) continue; // no label
         const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
         if (judged_wrong && correct.empty()) continue; // wrong, and nobody said what is right
         const bool corrected = !r.n[5] && DatumGetBool(r.v[5]);
-        const std::string status = r.n[7] ? std::string() : datum_string(r.v[7]);
         const bool reviewed = corrected || !r.n[6] || status == "reviewed" || status == "approved";
         if (sel.only_reviewed && !reviewed) continue;
         if (!reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) continue;
         DataRow row;
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
         row.created_at = DatumGetTimestampTz(r.v[8]);
-        row.text = datum_string(r.v[1]);
-        charge.add(sizeof(DataRow) + row.text.size() + label.size(), "the training rows");
-        row.label = label;
+        charge.add(sizeof(DataRow) + r.s[1].size() + label.size(), "the training rows");
+        row.text.assign(r.s[1]);
+        row.label.assign(label);
         row.corrected = corrected;
         rows.push_back(std::move(row));
     }
@@ -379,7 +394,13 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
 
     // The stored report: per-row results go to ai_training_run_rows, so the
     // column-wise row_results and the gate's row list are left out;
-    // misclassified rows are named by their ai_training_data id.
+    // misclassified rows are named by their ai_training_data id. The per-row
+    // results are set aside while the report is written, so that it never
+    // holds them (written, parsed back and erased, they cost more than the
+    // rest of the report at 15,000 rows); they are only ever read into the
+    // arrays below.
+    std::vector<intent::RowResult> results = std::move(trained.report.rows);
+    trained.report.rows.clear();
     intent::Json report = intent::parse_json(trained.report.to_json(trained.model), "training report");
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
@@ -400,7 +421,6 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     const std::string report_text = intent::dump_json(report);
     const std::string blob = trained.model.serialize();
 
-    const auto &results = trained.report.rows;
     if (results.size() != data.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
     const auto &labels = trained.model.labels();
