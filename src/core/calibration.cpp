@@ -133,6 +133,18 @@ void calibrated_probabilities(const std::vector<PlattParams> &params, const floa
 
 // ------------------------------------------------------------ temperature
 
+namespace {
+
+// expf(x) for x < -104 is +0 (e^-104 is below half the smallest subnormal),
+// but glibc reaches that answer through its slow underflow path. The fit's
+// first steps try scales where nearly every column underflows, so answering
+// +0 directly saves time and changes no result.
+inline float exp_or_zero(float x) {
+    return x < -104.0f ? 0.0f : std::exp(x);
+}
+
+} // namespace
+
 void ScoreCalibrator::probabilities(const float *scores, size_t n, size_t k, float *probs) const {
     if (n == 0 || k == 0) return;
     float top = scores[0];
@@ -142,7 +154,7 @@ void ScoreCalibrator::probabilities(const float *scores, size_t n, size_t k, flo
     // and the largest term is exactly 1 so the sum never underflows.
     double sum = 0;
     for (size_t c = 0; c < n; ++c) {
-        const float e = std::exp(scale * (scores[c] - top));
+        const float e = exp_or_zero(scale * (scores[c] - top));
         if (c < k) probs[c] = e;
         sum += e;
     }
@@ -173,7 +185,7 @@ NllDerivatives nll_derivatives(const std::vector<float> &shifted, size_t n, cons
         for (size_t c = 0; c < n; ++c) {
             // Single precision exp: the fit needs a handful of digits, and
             // this loop is most of its time (rows x intents per step).
-            const double e = std::exp(af * s[c]);
+            const double e = exp_or_zero(af * s[c]);
             z += e;
             m1 += e * s[c];
             m2 += e * s[c] * s[c];
