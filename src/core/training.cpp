@@ -40,7 +40,7 @@ constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 // skipping a variant equal to its text (no word long enough to misspell).
 void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int count, uint64_t seed,
                        TrainingSet &set, const TrainCallbacks &callbacks) {
-    set.variants = FeatureMatrix(vec.num_features(), callbacks.memory);
+    set.variants = vec.new_matrix(callbacks.memory);
     if (count <= 0) return;
     VectorizerScratch scratch;
     SparseVector row;
@@ -49,8 +49,7 @@ void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int coun
         for (int v = 0; v < count; ++v) {
             const std::string t = typo_variant(d.texts[e], seed, static_cast<uint32_t>(v));
             if (t == d.texts[e]) continue;
-            vec.transform_one(t, row, scratch);
-            set.variants.append_row(row);
+            vec.transform_append(t, set.variants, row, scratch);
             set.variant_entry.push_back(e);
         }
     }
