@@ -122,9 +122,10 @@ struct SharedProblem {
     const std::vector<int> *y = nullptr;
     size_t num_classes = 0;
     size_t num_features = 0;
-    double bias = 0;             // value of the appended constant feature
-    std::vector<double> cost;    // C_i = C * class_weight[y_i] * sample_weight[i]
-    std::vector<double> sq_norm; // ||x_i||^2 including the bias feature
+    double bias = 0; // value of the appended constant feature
+    // Per row; each algorithm fills the two it reads (prepare_problem).
+    std::vector<double> cost;    // logistic: C_i = C * class_weight[y_i] * sample_weight[i]
+    std::vector<double> sq_norm; // logistic: ||x_i||^2 including the bias feature
     std::vector<double> diag;    // squared hinge: 1 / (2 C_i) added to Q_ii
     std::vector<double> qd;      // squared hinge: sq_norm + diag
     double tolerance = 0.1;
@@ -915,20 +916,25 @@ void prepare_problem(SharedProblem &p, const OneVsRestProblem &q, const std::vec
                 class_weight[c] = static_cast<double>(rows) /
                                   (static_cast<double>(present) * static_cast<double>(count[c]));
     }
-    p.cost.resize(rows);
-    p.sq_norm.resize(rows);
-    p.diag.resize(rows);
-    p.qd.resize(rows);
+    // Each algorithm reads two of the four per-row values: the squared
+    // hinge diag and qd, the logistic loss cost and sq_norm.
+    const bool svm = options.algorithm == Algorithm::LinearSVM;
+    (svm ? p.diag : p.cost).resize(rows);
+    (svm ? p.qd : p.sq_norm).resize(rows);
     for (size_t i = 0; i < rows; ++i) {
         const double sw = sample_weight.empty() ? 1.0 : sample_weight[i];
-        p.cost[i] = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
+        const double cost = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
         const double b2 = options.bias * options.bias;
         const double s = X.coded()    ? row_sq_norm(b2, make_row<CodedEntry>(p, i), p.row_len[i])
                          : X.narrow() ? row_sq_norm(b2, make_row<NarrowEntry>(p, i), p.row_len[i])
                                       : row_sq_norm(b2, make_row<WideEntry>(p, i), p.row_len[i]);
-        p.sq_norm[i] = s;
-        p.diag[i] = 0.5 / p.cost[i];
-        p.qd[i] = s + p.diag[i];
+        if (svm) {
+            p.diag[i] = 0.5 / cost;
+            p.qd[i] = s + p.diag[i];
+        } else {
+            p.cost[i] = cost;
+            p.sq_norm[i] = s;
+        }
     }
 }
 
@@ -1100,7 +1106,7 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
     for (size_t i = 0; i < problems.size(); ++i) {
         const OneVsRestProblem &q = problems[i];
         const size_t rows = problem_rows(q), cols = q.X->cols(), k = q.num_classes;
-        charge.add(rows * (4 * sizeof(double) + sizeof(void *) + sizeof(uint32_t) +
+        charge.add(rows * (2 * sizeof(double) + sizeof(void *) + sizeof(uint32_t) +
                            (q.X->coded() ? sizeof(float) : 0)) +
                        (cols + 1) * k * sizeof(float) + (q.dual_out ? rows * k * sizeof(double) : 0),
                    "the solver's per-row data and weights");
