@@ -265,7 +265,9 @@ struct CodedRow {
     float scale;
     uint32_t index(size_t j) const { return e[j].index; }
     float value(size_t j) const {
-        return static_cast<float>(tf_weight[e[j].code] * static_cast<double>(idf[e[j].index])) * scale;
+        const float x = idf[e[j].index];
+        return (e[j].code == 0 ? x : static_cast<float>(tf_weight[e[j].code] * static_cast<double>(x))) *
+               scale;
     }
 };
 

@@ -50,11 +50,12 @@ FeatureMatrix::FeatureMatrix(size_t cols, MemoryBudget *budget, const FeatureCod
     coded_ = true;
 }
 
-size_t FeatureMatrix::bytes_for(size_t cols, size_t rows, size_t nnz) {
-    // What a matrix the vectoriser builds takes: coded when narrow.
+size_t FeatureMatrix::bytes_for(size_t cols, size_t rows, size_t nnz, bool coded) {
     const bool narrow = cols <= kNarrowMaxCols;
-    return nnz * (narrow ? sizeof(CodedEntry) : sizeof(WideEntry)) + (rows + 1) * row_size(narrow) +
-           (narrow ? cols * sizeof(float) + FeatureCoding::kMaxCodes * sizeof(double) : 0);
+    if (coded && narrow)
+        return nnz * sizeof(CodedEntry) + (rows + 1) * row_size(true) + cols * sizeof(float) +
+               FeatureCoding::kMaxCodes * sizeof(double);
+    return nnz * entry_size(narrow) + (rows + 1) * row_size(false);
 }
 
 size_t FeatureMatrix::memory_bytes() const {

@@ -86,8 +86,12 @@ struct FeatureCoding {
     FeatureCoding() = default;
     FeatureCoding(std::vector<float> idf, bool sublinear_tf);
     bool operator==(const FeatureCoding &o) const { return idf == o.idf && tf_weight == o.tf_weight; }
+    // A count of 1 (code 0) weighs 1.0, and float(1.0 * double(x)) is x:
+    // its value is idf * scale, the common case taken without the double
+    // arithmetic.
     float value(const CodedEntry &e, float scale) const {
-        return static_cast<float>(tf_weight[e.code] * static_cast<double>(idf[e.index])) * scale;
+        const float x = idf[e.index];
+        return (e.code == 0 ? x : static_cast<float>(tf_weight[e.code] * static_cast<double>(x))) * scale;
     }
 };
 
@@ -98,8 +102,9 @@ struct FeatureCoding {
 // The solvers read it in place. Values are the same floats SparseMatrix
 // holds, so training on either gives bit-identical weights.
 //
-// A matrix the vectoriser builds (Vectorizer::new_matrix) is coded instead
-// when it has at most 65,536 columns: 3 bytes per value (CodedEntry) plus a
+// A matrix the vectoriser builds for training at scale (Vectorizer::
+// new_matrix, fit_transform) is coded instead when it has at most 65,536
+// columns: 3 bytes per value (CodedEntry) plus a
 // float per row, from which every value is recomputed exactly. Each coded
 // row is checked on append (every decoded value equal to the float given);
 // a row that cannot be coded (a count above kMaxCodes) turns the matrix
@@ -130,8 +135,9 @@ class FeatureMatrix {
     size_t nnz() const { return row_ptr_.back(); }
     bool narrow() const { return narrow_; }
     bool coded() const { return coded_; }
-    // Bytes a matrix of this shape holds (entries plus row pointers).
-    static size_t bytes_for(size_t cols, size_t rows, size_t nnz);
+    // Bytes a matrix of this shape holds (entries plus row pointers, plus
+    // the row scales and coding when coded).
+    static size_t bytes_for(size_t cols, size_t rows, size_t nnz, bool coded);
 
     // Makes room for `rows` rows and `nnz` values in all (charged first).
     void reserve(size_t rows, size_t nnz);

@@ -40,7 +40,7 @@ constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 // skipping a variant equal to its text (no word long enough to misspell).
 void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int count, uint64_t seed,
                        TrainingSet &set, const TrainCallbacks &callbacks) {
-    set.variants = vec.new_matrix(callbacks.memory);
+    set.variants = vec.new_matrix(callbacks.memory, set.entries.coded()); // a problem's matrices agree
     if (count <= 0) return;
     VectorizerScratch scratch;
     SparseVector row;

@@ -791,18 +791,20 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
                                      FeatureMatrix &out, const TrainCallbacks *callbacks) {
     size_t nnz = 0;
     Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
-    v.transform_into(texts, out, callbacks, nnz);
+    const bool coded =
+        FeatureMatrix::bytes_for(v.num_features(), texts.size(), nnz, false) > kCodedMatrixBytes;
+    v.transform_into(texts, out, callbacks, nnz, coded);
     return v;
 }
 
 void Vectorizer::transform(const std::vector<std::string> &texts, FeatureMatrix &out,
                            const TrainCallbacks *callbacks) const {
-    transform_into(texts, out, callbacks, 0);
+    transform_into(texts, out, callbacks, 0, false);
 }
 
 void Vectorizer::transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
-                                const TrainCallbacks *callbacks, size_t nnz_hint) const {
-    FeatureMatrix m = new_matrix(callbacks ? callbacks->memory : nullptr);
+                                const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const {
+    FeatureMatrix m = new_matrix(callbacks ? callbacks->memory : nullptr, coded);
     m.reserve(texts.size(), nnz_hint);
     VectorizerScratch scratch;
     SparseVector row;
@@ -901,7 +903,8 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
     transform_counted(text, out, scratch, nullptr, nullptr);
 }
 
-FeatureMatrix Vectorizer::new_matrix(MemoryBudget *budget) const {
+FeatureMatrix Vectorizer::new_matrix(MemoryBudget *budget, bool coded) const {
+    if (!coded) return FeatureMatrix(terms_.size(), budget);
     return FeatureMatrix(terms_.size(), budget, FeatureCoding(idf_, options_.sublinear_tf));
 }
 

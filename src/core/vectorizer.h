@@ -89,10 +89,11 @@ class Vectorizer {
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                     SparseMatrix &out, const TrainCallbacks *callbacks = nullptr);
 
-    // The same into the compact FeatureMatrix (coded, 3 bytes per value and
-    // 4 per row, for up to 65,536 features; see sparse.h), which keeps its
-    // charge on callbacks->memory for as long as it lives: the form to train
-    // at scale with.
+    // The same into the compact FeatureMatrix (6 bytes per value for up to
+    // 65,536 features; coded, 3 bytes per value and 4 per row, above
+    // kCodedMatrixBytes, see sparse.h), which keeps its charge on
+    // callbacks->memory for as long as it lives: the form to train at scale
+    // with.
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                     FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr);
 
@@ -125,9 +126,15 @@ class Vectorizer {
     // whatever the length of `text`; allocation-free once scratch is warm.
     void transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const;
 
-    // An empty FeatureMatrix for this vectoriser's rows, coded (3 bytes per
-    // value, see sparse.h) when it has at most 65,536 features.
-    FeatureMatrix new_matrix(MemoryBudget *budget = nullptr) const;
+    // An empty FeatureMatrix for this vectoriser's rows; with `coded`, in
+    // the coded form (3 bytes per value, see sparse.h) when it has at most
+    // 65,536 features.
+    FeatureMatrix new_matrix(MemoryBudget *budget, bool coded) const;
+    // fit_transform codes its FeatureMatrix when the plain form would take
+    // more than this: recomputing values costs the solvers 10-20 % of their
+    // time while the matrix sits in the caches (15k and 100k CLINC150 rows),
+    // and the matrix is the largest buffer of a run only at scale.
+    static constexpr size_t kCodedMatrixBytes = size_t{256} << 20;
     // Appends the TF-IDF row of `text` to `out` (a new_matrix()): the row
     // transform_one gives, coded when it can be. `row` is a buffer.
     void transform_append(std::string_view text, FeatureMatrix &out, SparseVector &row,
@@ -149,7 +156,7 @@ class Vectorizer {
     static Vectorizer fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
                                  const TrainCallbacks *callbacks, size_t *nnz);
     void transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
-                        const TrainCallbacks *callbacks, size_t nnz_hint) const;
+                        const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const;
     // transform_one, also giving each entry's count and the row's L2 scale.
     void transform_counted(std::string_view text, SparseVector &out, VectorizerScratch &scratch,
                            std::vector<uint32_t> *row_counts, float *row_scale) const;

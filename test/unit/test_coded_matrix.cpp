@@ -23,6 +23,18 @@ bool same_bits(const std::vector<float> &a, const std::vector<float> &b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
+// The rows of `texts` in a coded matrix (fit_transform codes only above
+// Vectorizer::kCodedMatrixBytes).
+FeatureMatrix coded_rows(const Vectorizer &v, const std::vector<std::string> &texts,
+                         MemoryBudget *budget = nullptr) {
+    FeatureMatrix m = v.new_matrix(budget, true);
+    VectorizerScratch scratch;
+    SparseVector row;
+    for (const std::string &t : texts)
+        v.transform_append(t, m, row, scratch);
+    return m;
+}
+
 std::vector<int> labels_of(const std::vector<std::string> &texts, size_t classes) {
     std::vector<int> y(texts.size());
     for (size_t i = 0; i < texts.size(); ++i)
@@ -41,8 +53,10 @@ TEST(CodedMatrix, HoldsTheVectorisersValues) {
             o.l2_normalize = l2;
             SparseMatrix plain;
             Vectorizer a = Vectorizer::fit_transform(texts, o, plain);
-            FeatureMatrix coded;
-            Vectorizer b = Vectorizer::fit_transform(texts, o, coded);
+            FeatureMatrix small;
+            Vectorizer::fit_transform(texts, o, small);
+            EXPECT_FALSE(small.coded()) << "a small matrix stays plain";
+            const FeatureMatrix coded = coded_rows(a, texts);
             ASSERT_TRUE(coded.coded());
             const SparseMatrix back = coded.to_sparse();
             EXPECT_EQ(back.row_ptr, plain.row_ptr);
@@ -71,10 +85,7 @@ TEST(CodedMatrix, CountBeyondTheCodesFallsBackToPlainRows) {
     SparseMatrix plain;
     Vectorizer a = Vectorizer::fit_transform(texts, FeatureOptions{}, plain);
     MemoryBudget budget;
-    TrainCallbacks cb;
-    cb.memory = &budget;
-    FeatureMatrix m;
-    Vectorizer b = Vectorizer::fit_transform(texts, FeatureOptions{}, m, &cb);
+    const FeatureMatrix m = coded_rows(a, texts, &budget);
     EXPECT_FALSE(m.coded());
     EXPECT_TRUE(m.narrow());
     const SparseMatrix back = m.to_sparse();
@@ -89,8 +100,7 @@ TEST(CodedMatrix, SolversAndScoringGiveTheSameBits) {
     const std::vector<int> y = labels_of(texts, k);
     SparseMatrix sparse;
     Vectorizer vec = Vectorizer::fit_transform(texts, FeatureOptions{}, sparse);
-    FeatureMatrix coded;
-    Vectorizer::fit_transform(texts, FeatureOptions{}, coded);
+    const FeatureMatrix coded = coded_rows(vec, texts);
     ASSERT_TRUE(coded.coded());
     const FeatureMatrix plain = FeatureMatrix::from_sparse(sparse);
     ASSERT_FALSE(plain.coded());
@@ -113,7 +123,7 @@ TEST(CodedMatrix, SolversAndScoringGiveTheSameBits) {
         EXPECT_TRUE(same_bits(sp, sc));
     }
     // A coded matrix pairs only with one of the same coding (typo variants).
-    FeatureMatrix variants = vec.new_matrix();
+    FeatureMatrix variants = vec.new_matrix(nullptr, true);
     VectorizerScratch scratch;
     SparseVector row;
     vec.transform_append("precio del envio", variants, row, scratch);
