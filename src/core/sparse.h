@@ -102,13 +102,13 @@ struct FeatureCoding {
 // The solvers read it in place. Values are the same floats SparseMatrix
 // holds, so training on either gives bit-identical weights.
 //
-// A matrix the vectoriser builds for training at scale (Vectorizer::
-// new_matrix, fit_transform) is coded instead when it has at most 65,536
-// columns: 3 bytes per value (CodedEntry) plus a
-// float per row, from which every value is recomputed exactly. Each coded
-// row is checked on append (every decoded value equal to the float given);
-// a row that cannot be coded (a count above kMaxCodes) turns the matrix
-// into the plain narrow form, with the same values.
+// A matrix the vectoriser builds for training at scale (fit_transform
+// above Vectorizer::kCodedMatrixBytes, new_matrix) is coded instead when it
+// has at most 65,536 columns: 3 bytes per value (CodedEntry) plus a float
+// per row, from which every value is recomputed exactly. Each coded row is
+// checked on append (every decoded value equal to the float given); a row
+// that cannot be coded (a count above kMaxCodes) turns the matrix into the
+// plain narrow form, with the same values.
 //
 // Given a MemoryBudget, the matrix charges its buffers before it allocates
 // them (Error(ResourceLimit) when they would not fit) and releases the
