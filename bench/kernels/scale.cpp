@@ -4,6 +4,7 @@
 // and prints time per phase, matrix size and peak RSS as one JSON line.
 //
 //   scale ROWS [--sparse | --pipeline | --pipeline-compact] [--threads T] [--budget MB] [--features-only]
+//              [--sql-rows]
 //
 // By default the kernels run on a FeatureMatrix (the compact form);
 // --sparse uses SparseMatrix as training.cpp does today; --pipeline runs the
@@ -13,6 +14,10 @@
 // FeatureMatrix (what training.cpp would do with this branch's APIs):
 // prepare_dataset, fit_transform, transform of val, the solver, quantize,
 // score_rows. --budget sets a MemoryBudget (reported: its peak).
+// --sql-rows builds the rows as bench/scale.sh does in the table: copy k of
+// the split carries the suffix " ref<k>" (the first none), sorted by text
+// then label as _pg_intent_train_table() feeds the core; without it every
+// row gets its own number (" ref <i>"), a larger vocabulary to count.
 #include "bench_data.h"
 #include "dataset.h"
 #include "linear.h"
@@ -20,6 +25,7 @@
 #include "training.h"
 #include "vectorizer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -44,17 +50,18 @@ double peak_rss_mb() {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s ROWS [--pipeline] [--threads T]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s ROWS [--pipeline] [--sql-rows] [--threads T]\n", argv[0]);
         return 2;
     }
     const size_t rows = std::strtoull(argv[1], nullptr, 10);
-    bool pipeline = false, sparse = false, features_only = false, compact_pipeline = false;
+    bool pipeline = false, sparse = false, features_only = false, compact_pipeline = false, sql_rows = false;
     int threads = 0;
     size_t budget_mb = 0;
     for (int i = 2; i < argc; ++i) {
         if (std::strcmp(argv[i], "--pipeline") == 0) pipeline = true;
         if (std::strcmp(argv[i], "--pipeline-compact") == 0) pipeline = compact_pipeline = true;
         if (std::strcmp(argv[i], "--sparse") == 0) sparse = true;
+        if (std::strcmp(argv[i], "--sql-rows") == 0) sql_rows = true;
         if (std::strcmp(argv[i], "--features-only") == 0) features_only = true;
         if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = std::atoi(argv[++i]);
         if (std::strcmp(argv[i], "--budget") == 0 && i + 1 < argc)
@@ -70,6 +77,22 @@ int main(int argc, char **argv) {
         const size_t j = i % base.texts.size();
         texts[i] = base.texts[j] + " ref " + std::to_string(i);
         y[i] = base.y[j];
+    }
+    if (sql_rows) {
+        std::vector<std::pair<std::string, int>> r(rows);
+        for (size_t i = 0; i < rows; ++i) {
+            const size_t j = i % base.texts.size(), k = i / base.texts.size();
+            r[i].first = k == 0 ? base.texts[j] : base.texts[j] + " ref" + std::to_string(k);
+            r[i].second = base.y[j];
+        }
+        std::sort(r.begin(), r.end(), [&](const auto &a, const auto &b) {
+            if (int c = a.first.compare(b.first)) return c < 0;
+            return base.labels[static_cast<size_t>(a.second)] < base.labels[static_cast<size_t>(b.second)];
+        });
+        for (size_t i = 0; i < rows; ++i) {
+            texts[i] = std::move(r[i].first);
+            y[i] = r[i].second;
+        }
     }
     const double rss_input = peak_rss_mb();
     std::printf("{\"rows\": %zu, \"rss_after_input_mb\": %.1f", rows, rss_input);

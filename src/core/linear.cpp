@@ -23,6 +23,7 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
@@ -114,12 +115,17 @@ struct SharedProblem {
     size_t rows = 0;
     std::vector<const void *> row_data;
     std::vector<uint32_t> row_len;
+    // A coded matrix (CodedEntry rows): each row's scale, and the coding.
+    std::vector<float> row_scale;
+    const float *idf = nullptr;
+    const double *tf_weight = nullptr;
     const std::vector<int> *y = nullptr;
     size_t num_classes = 0;
     size_t num_features = 0;
-    double bias = 0;             // value of the appended constant feature
-    std::vector<double> cost;    // C_i = C * class_weight[y_i] * sample_weight[i]
-    std::vector<double> sq_norm; // ||x_i||^2 including the bias feature
+    double bias = 0; // value of the appended constant feature
+    // Per row; each algorithm fills the two it reads (prepare_problem).
+    std::vector<double> cost;    // logistic: C_i = C * class_weight[y_i] * sample_weight[i]
+    std::vector<double> sq_norm; // logistic: ||x_i||^2 including the bias feature
     std::vector<double> diag;    // squared hinge: 1 / (2 C_i) added to Q_ii
     std::vector<double> qd;      // squared hinge: sq_norm + diag
     double tolerance = 0.1;
@@ -243,15 +249,45 @@ inline float4 load4(const float *p) {
     return v;
 }
 
+// One row's entries as the kernels read them: index(j) and value(j). A
+// plain row holds its values; a coded row (sparse.h) recomputes each from
+// the matrix's coding and the row's scale, the same float FeatureCoding::value
+// gives.
+template <class E> struct PlainRow {
+    const E *e;
+    uint32_t index(size_t j) const { return e[j].index; }
+    float value(size_t j) const { return e[j].value; }
+};
+struct CodedRow {
+    const CodedEntry *e;
+    const float *idf;
+    const double *tf_weight;
+    float scale;
+    uint32_t index(size_t j) const { return e[j].index; }
+    float value(size_t j) const {
+        const float x = idf[e[j].index];
+        return (e[j].code == 0 ? x : static_cast<float>(tf_weight[e[j].code] * static_cast<double>(x))) *
+               scale;
+    }
+};
+
+// Row i of a problem as the kernels read it.
+template <class E> inline auto make_row(const SharedProblem &p, size_t i) {
+    if constexpr (std::is_same_v<E, CodedEntry>)
+        return CodedRow{static_cast<const CodedEntry *>(p.row_data[i]), p.idf, p.tf_weight, p.row_scale[i]};
+    else
+        return PlainRow<E>{static_cast<const E *>(p.row_data[i])};
+}
+
 // out[c] = sum_j W[idx_j][c] * val_j for the B classes of a block.
-template <size_t B, class E> inline void block_dot(const float *W, const E *e, size_t n, float *out) {
+template <size_t B, class R> inline void block_dot(const float *W, const R &e, size_t n, float *out) {
     constexpr size_t V = B / 4;
     float4 acc[V];
     for (size_t k = 0; k < V; ++k)
         acc[k] = float4{0, 0, 0, 0};
     for (size_t j = 0; j < n; ++j) {
-        const float *wr = W + static_cast<size_t>(e[j].index) * B;
-        const float4 v = float4{0, 0, 0, 0} + e[j].value;
+        const float *wr = W + static_cast<size_t>(e.index(j)) * B;
+        const float4 v = float4{0, 0, 0, 0} + e.value(j);
         for (size_t k = 0; k < V; ++k)
             acc[k] += load4(wr + 4 * k) * v;
     }
@@ -259,13 +295,13 @@ template <size_t B, class E> inline void block_dot(const float *W, const E *e, s
 }
 
 // W[idx_j][c] += d[c] * val_j; classes with d[c] == 0 are left unchanged.
-template <size_t B, class E> inline void block_axpy(float *W, const E *e, size_t n, const float *d) {
+template <size_t B, class R> inline void block_axpy(float *W, const R &e, size_t n, const float *d) {
     constexpr size_t V = B / 4;
     float4 dd[V];
     std::memcpy(dd, d, sizeof dd);
     for (size_t j = 0; j < n; ++j) {
-        float *wr = W + static_cast<size_t>(e[j].index) * B;
-        const float4 v = float4{0, 0, 0, 0} + e[j].value;
+        float *wr = W + static_cast<size_t>(e.index(j)) * B;
+        const float4 v = float4{0, 0, 0, 0} + e.value(j);
         for (size_t k = 0; k < V; ++k) {
             const float4 w = load4(wr + 4 * k) + dd[k] * v;
             std::memcpy(wr + 4 * k, &w, sizeof w);
@@ -275,17 +311,17 @@ template <size_t B, class E> inline void block_axpy(float *W, const E *e, size_t
 
 // Dot product of a row with the weights of one class of a block (every B-th
 // float). Same summation order as block_dot, hence the same bits.
-template <size_t B, class E> inline float strided_dot(const float *Wc, const E *e, size_t n) {
+template <size_t B, class R> inline float strided_dot(const float *Wc, const R &e, size_t n) {
     float acc = 0;
     for (size_t j = 0; j < n; ++j)
-        acc += Wc[static_cast<size_t>(e[j].index) * B] * e[j].value;
+        acc += Wc[static_cast<size_t>(e.index(j)) * B] * e.value(j);
     return acc;
 }
 
 // One class's share of block_axpy: the same operations, so the same bits.
-template <size_t B, class E> inline void strided_axpy(float *Wc, const E *e, size_t n, float d) {
+template <size_t B, class R> inline void strided_axpy(float *Wc, const R &e, size_t n, float d) {
     for (size_t j = 0; j < n; ++j)
-        Wc[static_cast<size_t>(e[j].index) * B] += d * e[j].value;
+        Wc[static_cast<size_t>(e.index(j)) * B] += d * e.value(j);
 }
 
 // Asks the cache for row r of X ahead of use. Rows are visited in random
@@ -293,12 +329,13 @@ template <size_t B, class E> inline void strided_axpy(float *Wc, const E *e, siz
 // from memory is what bounds the solvers.
 template <class E>
 inline void prefetch_row(const void *const *row_data, const uint32_t *row_len, size_t r,
-                         const void *row_state) {
+                         const void *row_state, const float *row_scale) {
     const char *ep = static_cast<const char *>(row_data[r]);
     const size_t bytes = row_len[r] * sizeof(E);
     for (size_t o = 0; o < bytes; o += 64)
         __builtin_prefetch(ep + o);
     __builtin_prefetch(row_state);
+    if constexpr (std::is_same_v<E, CodedEntry>) __builtin_prefetch(row_scale + r);
 }
 
 // Bits of a class mask, lowest first.
@@ -348,7 +385,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                 wb[c] += a * yi * bias;
                 any = true;
             }
-            if (any) block_axpy<B>(W, static_cast<const E *>(row_data[i]), row_len[i], d);
+            if (any) block_axpy<B>(W, make_row<E>(p, i), row_len[i], d);
             if (++since_poll >= kPollEvery) {
                 since_poll = 0;
                 pacer.poll();
@@ -386,12 +423,12 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
             const size_t i = list[s];
             if (s + kPrefetchAhead < list_size) {
                 const size_t ahead = list[s + kPrefetchAhead];
-                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B);
+                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B, p.row_scale.data());
             }
             uint32_t m = mask[i] & running;
             if (m != 0) {
                 const size_t n = row_len[i];
-                const E *e = static_cast<const E *>(row_data[i]);
+                const auto e = make_row<E>(p, i);
                 float dot[B], d[B] = {};
                 // Late in training most rows matter to one or two classes of
                 // the block: scalar work for those is cheaper than B lanes.
@@ -527,7 +564,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             d[c] = static_cast<float>(yi * a);
             wb[c] += yi * a * bias;
         }
-        block_axpy<B>(W, static_cast<const E *>(row_data[i]), row_len[i], d);
+        block_axpy<B>(W, make_row<E>(p, i), row_len[i], d);
         if (++since_poll >= kPollEvery) {
             since_poll = 0;
             pacer.poll();
@@ -560,10 +597,10 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             const size_t i = order[s];
             if (s + kPrefetchAhead < l) {
                 const size_t ahead = order[s + kPrefetchAhead];
-                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B);
+                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B, p.row_scale.data());
             }
             const size_t n = row_len[i];
-            const E *e = static_cast<const E *>(row_data[i]);
+            const auto e = make_row<E>(p, i);
             float dot[B], d[B] = {};
             block_dot<B>(W, e, n, dot);
             const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
@@ -649,7 +686,9 @@ void solve_block_as(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, 
 
 void solve_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                  BlockWeights &out) {
-    if (p.X->narrow())
+    if (p.X->coded())
+        solve_block_as<CodedEntry>(p, pacer, since_poll, seed, out);
+    else if (p.X->narrow())
         solve_block_as<NarrowEntry>(p, pacer, since_poll, seed, out);
     else
         solve_block_as<WideEntry>(p, pacer, since_poll, seed, out);
@@ -806,10 +845,11 @@ size_t problem_rows(const OneVsRestProblem &q) {
 }
 
 // `s` plus the squared values of a row's entries, in order.
-template <class E> double row_sq_norm(double s, const void *data, uint32_t n) {
-    const E *e = static_cast<const E *>(data);
-    for (uint32_t j = 0; j < n; ++j)
-        s += static_cast<double>(e[j].value) * e[j].value;
+template <class R> double row_sq_norm(double s, const R &e, uint32_t n) {
+    for (uint32_t j = 0; j < n; ++j) {
+        const float v = e.value(j);
+        s += static_cast<double>(v) * v;
+    }
     return s;
 }
 
@@ -820,6 +860,12 @@ void locate_rows(SharedProblem &p, const OneVsRestProblem &q) {
     p.rows = problem_rows(q);
     p.row_data.resize(p.rows);
     p.row_len.resize(p.rows);
+    const bool coded = X.coded();
+    if (coded) {
+        p.row_scale.resize(p.rows);
+        p.idf = X.coding().idf.data();
+        p.tf_weight = X.coding().tf_weight.data();
+    }
     for (size_t i = 0; i < p.rows; ++i) {
         const size_t r = q.rows ? (*q.rows)[i] : i;
         if (r >= first + second)
@@ -829,8 +875,13 @@ void locate_rows(SharedProblem &p, const OneVsRestProblem &q) {
         const FeatureMatrix &M = r < first ? X : *q.X2;
         const size_t m = r < first ? r : r - first;
         const size_t b = M.row_ptr()[m], e = M.row_ptr()[m + 1];
-        p.row_data[i] = M.narrow() ? static_cast<const void *>(M.narrow_entries() + b)
-                                   : static_cast<const void *>(M.wide_entries() + b);
+        if (coded) {
+            p.row_data[i] = M.coded_entries() + b;
+            p.row_scale[i] = M.row_scale()[m];
+        } else {
+            p.row_data[i] = M.narrow() ? static_cast<const void *>(M.narrow_entries() + b)
+                                       : static_cast<const void *>(M.wide_entries() + b);
+        }
         p.row_len[i] = static_cast<uint32_t>(e - b);
     }
 }
@@ -867,19 +918,25 @@ void prepare_problem(SharedProblem &p, const OneVsRestProblem &q, const std::vec
                 class_weight[c] = static_cast<double>(rows) /
                                   (static_cast<double>(present) * static_cast<double>(count[c]));
     }
-    p.cost.resize(rows);
-    p.sq_norm.resize(rows);
-    p.diag.resize(rows);
-    p.qd.resize(rows);
+    // Each algorithm reads two of the four per-row values: the squared
+    // hinge diag and qd, the logistic loss cost and sq_norm.
+    const bool svm = options.algorithm == Algorithm::LinearSVM;
+    (svm ? p.diag : p.cost).resize(rows);
+    (svm ? p.qd : p.sq_norm).resize(rows);
     for (size_t i = 0; i < rows; ++i) {
         const double sw = sample_weight.empty() ? 1.0 : sample_weight[i];
-        p.cost[i] = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
+        const double cost = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
         const double b2 = options.bias * options.bias;
-        const double s = X.narrow() ? row_sq_norm<NarrowEntry>(b2, p.row_data[i], p.row_len[i])
-                                    : row_sq_norm<WideEntry>(b2, p.row_data[i], p.row_len[i]);
-        p.sq_norm[i] = s;
-        p.diag[i] = 0.5 / p.cost[i];
-        p.qd[i] = s + p.diag[i];
+        const double s = X.coded()    ? row_sq_norm(b2, make_row<CodedEntry>(p, i), p.row_len[i])
+                         : X.narrow() ? row_sq_norm(b2, make_row<NarrowEntry>(p, i), p.row_len[i])
+                                      : row_sq_norm(b2, make_row<WideEntry>(p, i), p.row_len[i]);
+        if (svm) {
+            p.diag[i] = 0.5 / cost;
+            p.qd[i] = s + p.diag[i];
+        } else {
+            p.cost[i] = cost;
+            p.sq_norm[i] = s;
+        }
     }
 }
 
@@ -1035,7 +1092,8 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
     };
     for (const OneVsRestProblem &q : problems) {
         if (!q.X || !q.y) throw Error(ErrorKind::InvalidArgument, "incomplete training problem");
-        if (q.X2 && (q.X2->cols() != q.X->cols() || q.X2->narrow() != q.X->narrow()))
+        if (q.X2 && (q.X2->cols() != q.X->cols() || q.X2->narrow() != q.X->narrow() ||
+                     q.X2->coded() != q.X->coded() || (q.X->coded() && !(q.X2->coding() == q.X->coding()))))
             throw Error(ErrorKind::InvalidArgument, "the two matrices of a problem differ in columns");
         validate_once(q.X);
         if (q.X2) validate_once(q.X2);
@@ -1050,7 +1108,8 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
     for (size_t i = 0; i < problems.size(); ++i) {
         const OneVsRestProblem &q = problems[i];
         const size_t rows = problem_rows(q), cols = q.X->cols(), k = q.num_classes;
-        charge.add(rows * (4 * sizeof(double) + sizeof(void *) + sizeof(uint32_t)) +
+        charge.add(rows * (2 * sizeof(double) + sizeof(void *) + sizeof(uint32_t) +
+                           (q.X->coded() ? sizeof(float) : 0)) +
                        (cols + 1) * k * sizeof(float) + (q.dual_out ? rows * k * sizeof(double) : 0),
                    "the solver's per-row data and weights");
         prepare_problem(shared[i], q, q.sample_weight ? *q.sample_weight : kNoWeights, options);

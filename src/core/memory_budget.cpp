@@ -4,6 +4,9 @@
 #include "errors.h"
 
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <limits>
 
 namespace intent {
@@ -12,6 +15,12 @@ std::string format_megabytes(size_t bytes) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
     return buf;
+}
+
+void release_free_memory() noexcept {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 size_t MemoryBudget::available() const {

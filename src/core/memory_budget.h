@@ -99,6 +99,13 @@ class MemoryCharge {
     size_t bytes_ = 0;
 };
 
+// Gives the pages of freed heap memory back to the operating system (glibc's
+// malloc_trim; nothing elsewhere). Training calls it after a phase frees
+// many small allocations (the de-duplication's strings and map nodes):
+// without it they stay resident, unused by the large buffers that follow,
+// which are mapped separately.
+void release_free_memory() noexcept;
+
 // "12.3 MB": sizes in error messages.
 std::string format_megabytes(size_t bytes);
 

@@ -146,6 +146,24 @@ void score_wide_rows(const size_t *row_ptr, const WideEntry *entries, size_t beg
 }
 
 INTENT_SCORE_CLONES
+void score_coded_rows(const size_t *row_ptr, const CodedEntry *entries, const float *row_scale,
+                      const FeatureCoding &coding, size_t begin, size_t end, const int16_t *q, size_t stride,
+                      const float *scale, const float *bias, size_t k, float *row_buf, float *out) {
+    for (size_t r = begin; r < end; ++r) {
+        const CodedEntry *e = entries + row_ptr[r];
+        const float s = row_scale[r];
+        score_entries(
+            row_ptr[r + 1] - row_ptr[r],
+            [e, s, &coding](size_t j, uint32_t &f, float &v) {
+                f = e[j].index;
+                v = coding.value(e[j], s);
+            },
+            q, stride, scale, bias, k, row_buf);
+        std::copy(row_buf, row_buf + k, out + r * k);
+    }
+}
+
+INTENT_SCORE_CLONES
 void score_split_rows(const SparseMatrix &X, size_t begin, size_t end, const int16_t *q, size_t stride,
                       const float *scale, const float *bias, size_t k, float *row_buf, float *out) {
     const uint32_t *col = X.col.data();
@@ -168,7 +186,10 @@ void score_split_rows(const SparseMatrix &X, size_t begin, size_t end, const int
 void score_rows(const FeatureMatrix &X, const int16_t *q, size_t stride, const float *scale,
                 const float *bias, size_t k, float *out) {
     std::vector<float> row_buf(stride);
-    if (X.narrow())
+    if (X.coded())
+        score_coded_rows(X.row_ptr(), X.coded_entries(), X.row_scale(), X.coding(), 0, X.rows(), q, stride,
+                         scale, bias, k, row_buf.data(), out);
+    else if (X.narrow())
         score_narrow_rows(X.row_ptr(), X.narrow_entries(), 0, X.rows(), q, stride, scale, bias, k,
                           row_buf.data(), out);
     else

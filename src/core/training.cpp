@@ -40,7 +40,7 @@ constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 // skipping a variant equal to its text (no word long enough to misspell).
 void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int count, uint64_t seed,
                        TrainingSet &set, const TrainCallbacks &callbacks) {
-    set.variants = FeatureMatrix(vec.num_features(), callbacks.memory);
+    set.variants = vec.new_matrix(callbacks.memory, set.entries.coded()); // a problem's matrices agree
     if (count <= 0) return;
     VectorizerScratch scratch;
     SparseVector row;
@@ -49,8 +49,7 @@ void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int coun
         for (int v = 0; v < count; ++v) {
             const std::string t = typo_variant(d.texts[e], seed, static_cast<uint32_t>(v));
             if (t == d.texts[e]) continue;
-            vec.transform_one(t, row, scratch);
-            set.variants.append_row(row);
+            vec.transform_append(t, set.variants, row, scratch);
             set.variant_entry.push_back(e);
         }
     }
@@ -107,6 +106,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     auto t0 = Clock::now();
     callbacks.report("features", 0, 3);
     report.data = prepare_dataset(rows, options.features.text, options.out_of_scope_intent, &callbacks);
+    release_free_memory(); // the de-duplication's keys and votes
     const PreparedDataset &d = report.data;
     const size_t k = d.labels.size(), n = d.texts.size();
     // The prepared rows stay for the whole run (charged once they exist:
@@ -148,6 +148,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         text_bytes += sizeof(std::string) + t.capacity();
     std::vector<std::string>().swap(report.data.texts);
     data_charge.shrink(text_bytes);
+    release_free_memory(); // the texts, and the vectoriser's small buffers
 
     // Columns the served model keeps: the intents, plus the out-of-scope
     // class in Class mode. In Negatives mode the learner still gets an
@@ -361,7 +362,16 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         rr.confidence = conf[i];
         rr.uncertain = uncertain[i];
     }
+    // The out-of-fold predictions are in the report now: their buffers go
+    // before the refit, the run's largest allocation.
     oof = FoldModels();
+    std::vector<size_t>().swap(held);
+    std::vector<int>().swap(pred);
+    std::vector<float>().swap(conf);
+    for (auto *v : {&oos_wins, &correct, &uncertain})
+        std::vector<bool>().swap(*v);
+    std::vector<int64_t>().swap(held_index);
+    calibrate_charge.reset();
     report.seconds_calibrate = seconds_since(t0);
     callbacks.report("calibrate", 1, 1);
     callbacks.check_cancel();

@@ -691,10 +691,14 @@ Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const
 // occurrence of one text (repeats included), into the TF-IDF row: collapses
 // runs of equal indices into (index, tf * idf), then L2-normalises. Shared by
 // transform_one and fit_transform so both give bit-identical values.
-void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &options) {
+// `counts`, when given, receives each kept feature's count and `scale` the
+// L2 scale applied (1 when none), for a coded FeatureMatrix.
+void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &options,
+                  std::vector<uint32_t> *counts = nullptr, float *scale_out = nullptr) {
     std::vector<uint32_t> &found = out.index;
     const size_t n = found.size();
     out.value.resize(n);
+    if (counts) counts->resize(n);
     float *values = out.value.data();
     double sum_sq = 0;
     size_t kept = 0;
@@ -709,15 +713,19 @@ void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &opt
         sum_sq += value * value;
         found[kept] = f;
         values[kept] = static_cast<float>(value);
+        if (counts) (*counts)[kept] = static_cast<uint32_t>(j - i);
         ++kept;
         i = j;
     }
     found.resize(kept);
     out.value.resize(kept);
+    if (counts) counts->resize(kept);
+    if (scale_out) *scale_out = 1.0f;
     if (options.l2_normalize && sum_sq > 0) {
         const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
         for (size_t i = 0; i < kept; ++i)
             values[i] *= scale;
+        if (scale_out) *scale_out = scale;
     }
 }
 
@@ -783,25 +791,26 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
                                      FeatureMatrix &out, const TrainCallbacks *callbacks) {
     size_t nnz = 0;
     Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
-    v.transform_into(texts, out, callbacks, nnz);
+    const bool coded =
+        FeatureMatrix::bytes_for(v.num_features(), texts.size(), nnz, false) > kCodedMatrixBytes;
+    v.transform_into(texts, out, callbacks, nnz, coded);
     return v;
 }
 
 void Vectorizer::transform(const std::vector<std::string> &texts, FeatureMatrix &out,
                            const TrainCallbacks *callbacks) const {
-    transform_into(texts, out, callbacks, 0);
+    transform_into(texts, out, callbacks, 0, false);
 }
 
 void Vectorizer::transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
-                                const TrainCallbacks *callbacks, size_t nnz_hint) const {
-    FeatureMatrix m(terms_.size(), callbacks ? callbacks->memory : nullptr);
+                                const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const {
+    FeatureMatrix m = new_matrix(callbacks ? callbacks->memory : nullptr, coded);
     m.reserve(texts.size(), nnz_hint);
     VectorizerScratch scratch;
     SparseVector row;
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
-        transform_one(texts[d], row, scratch);
-        m.append_row(row);
+        transform_append(texts[d], m, row, scratch);
     }
     out = std::move(m);
 }
@@ -876,7 +885,8 @@ int64_t Vectorizer::lookup(uint64_t hash) const {
 
 size_t VectorizerScratch::capacity_bytes() const {
     return normalized.capacity() +
-           (found.capacity() + counts.capacity() + touched.capacity()) * sizeof(uint32_t);
+           (found.capacity() + counts.capacity() + touched.capacity() + row_counts.capacity()) *
+               sizeof(uint32_t);
 }
 
 // Streams the text through the normaliser and the n-gram enumerator in
@@ -890,7 +900,26 @@ size_t VectorizerScratch::capacity_bytes() const {
 // index), so rows are bit-identical to 0.1.0's while memory stays bounded
 // by the buffer and the vocabulary, whatever the input length.
 void Vectorizer::transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const {
+    transform_counted(text, out, scratch, nullptr, nullptr);
+}
+
+FeatureMatrix Vectorizer::new_matrix(MemoryBudget *budget, bool coded) const {
+    if (!coded) return FeatureMatrix(terms_.size(), budget);
+    return FeatureMatrix(terms_.size(), budget, FeatureCoding(idf_, options_.sublinear_tf));
+}
+
+void Vectorizer::transform_append(std::string_view text, FeatureMatrix &out, SparseVector &row,
+                                  VectorizerScratch &scratch) const {
+    float scale = 1.0f;
+    transform_counted(text, row, scratch, &scratch.row_counts, &scale);
+    out.append_row(row, scratch.row_counts.data(), scale);
+}
+
+void Vectorizer::transform_counted(std::string_view text, SparseVector &out, VectorizerScratch &scratch,
+                                   std::vector<uint32_t> *row_counts, float *row_scale) const {
     out.clear();
+    if (row_counts) row_counts->clear();
+    if (row_scale) *row_scale = 1.0f;
     // Occurrences of one feature never exceed input bytes + 1, so a uint32
     // count is exact below 2 GiB. PostgreSQL text is at most 1 GB.
     if (text.size() >= (size_t{1} << 31))
@@ -997,13 +1026,14 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
         const size_t n = static_cast<size_t>(w - found);
         if (n == 0) return;
         sort_indices(found, n, out.index, nf);
-        weigh_sorted(out, idf_.data(), options_);
+        weigh_sorted(out, idf_.data(), options_, row_counts, row_scale);
         return;
     }
     spill();
     uint32_t *counts = scratch.counts.data();
     sort_indices(scratch.touched.data(), num_touched, out.index, nf);
     out.value.resize(num_touched);
+    if (row_counts) row_counts->resize(num_touched);
     float *values = out.value.data();
     const float *idf = idf_.data();
     double sum_sq = 0;
@@ -1011,6 +1041,7 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
         const uint32_t f = out.index[i];
         const uint32_t c = counts[f];
         counts[f] = 0;
+        if (row_counts) (*row_counts)[i] = c;
         double tf = static_cast<double>(c);
         if (options_.sublinear_tf && c > 1) tf = 1.0 + std::log(tf);
         const double value = tf * idf[f];
@@ -1021,6 +1052,7 @@ void Vectorizer::transform_one(std::string_view text, SparseVector &out, Vectori
         const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
         for (size_t i = 0; i < num_touched; ++i)
             values[i] *= scale;
+        if (row_scale) *row_scale = scale;
     }
 }
 

@@ -57,10 +57,11 @@ struct VectorizerScratch {
     // of a few kilobytes, which is then weighed exactly as 0.1.0 did.
     static constexpr size_t kFoundCapacity = 8192;
 
-    std::string normalized;        // the current piece, normalised
-    std::vector<uint32_t> found;   // feature index of each buffered occurrence
-    std::vector<uint32_t> counts;  // occurrences per feature (long texts); all zero between calls
-    std::vector<uint32_t> touched; // features with a non-zero count
+    std::string normalized;           // the current piece, normalised
+    std::vector<uint32_t> found;      // feature index of each buffered occurrence
+    std::vector<uint32_t> counts;     // occurrences per feature (long texts); all zero between calls
+    std::vector<uint32_t> touched;    // features with a non-zero count
+    std::vector<uint32_t> row_counts; // transform_append: each entry's count in the text
 
     // Bytes held by the buffers (for tests of the memory bound).
     size_t capacity_bytes() const;
@@ -89,8 +90,10 @@ class Vectorizer {
                                     SparseMatrix &out, const TrainCallbacks *callbacks = nullptr);
 
     // The same into the compact FeatureMatrix (6 bytes per value for up to
-    // 65,536 features), which keeps its charge on callbacks->memory for as
-    // long as it lives: the form to train at scale with.
+    // 65,536 features; coded, 3 bytes per value and 4 per row, above
+    // kCodedMatrixBytes, see sparse.h), which keeps its charge on
+    // callbacks->memory for as long as it lives: the form to train at scale
+    // with.
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                     FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr);
 
@@ -123,6 +126,20 @@ class Vectorizer {
     // whatever the length of `text`; allocation-free once scratch is warm.
     void transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const;
 
+    // An empty FeatureMatrix for this vectoriser's rows; with `coded`, in
+    // the coded form (3 bytes per value, see sparse.h) when it has at most
+    // 65,536 features.
+    FeatureMatrix new_matrix(MemoryBudget *budget, bool coded) const;
+    // fit_transform codes its FeatureMatrix when the plain form would take
+    // more than this: recomputing values costs the solvers 10-20 % of their
+    // time while the matrix sits in the caches (15k and 100k CLINC150 rows),
+    // and the matrix is the largest buffer of a run only at scale.
+    static constexpr size_t kCodedMatrixBytes = size_t{256} << 20;
+    // Appends the TF-IDF row of `text` to `out` (a new_matrix()): the row
+    // transform_one gives, coded when it can be. `row` is a buffer.
+    void transform_append(std::string_view text, FeatureMatrix &out, SparseVector &row,
+                          VectorizerScratch &scratch) const;
+
     SparseMatrix transform(const std::vector<std::string> &texts) const;
     // TF-IDF rows of `texts` into a FeatureMatrix charged to callbacks->memory;
     // polls callbacks every few hundred texts.
@@ -139,7 +156,10 @@ class Vectorizer {
     static Vectorizer fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
                                  const TrainCallbacks *callbacks, size_t *nnz);
     void transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
-                        const TrainCallbacks *callbacks, size_t nnz_hint) const;
+                        const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const;
+    // transform_one, also giving each entry's count and the row's L2 scale.
+    void transform_counted(std::string_view text, SparseVector &out, VectorizerScratch &scratch,
+                           std::vector<uint32_t> *row_counts, float *row_scale) const;
     void build_index();                  // throws Error(CorruptModel) on a duplicate hash
     int64_t lookup(uint64_t hash) const; // feature index or -1
 
