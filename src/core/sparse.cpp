@@ -65,51 +65,36 @@ size_t FeatureMatrix::memory_bytes() const {
 }
 
 void FeatureMatrix::grow(size_t rows, size_t nnz) {
-    if (coded_) {
-        const size_t have_rows = row_ptr_.capacity(), have_nnz = coded_entries_.capacity();
-        const size_t want_rows =
-            rows + 1 <= have_rows ? have_rows : std::max(rows + 1, have_rows + have_rows / 2);
-        const size_t want_nnz = nnz <= have_nnz ? have_nnz : std::max(nnz, have_nnz + have_nnz / 2);
-        if (want_rows == have_rows && want_nnz == have_nnz) return;
-        size_t transient = 0, old = 0;
-        if (want_rows != have_rows) {
-            transient += want_rows * row_size(true);
-            old += have_rows * sizeof(size_t) + row_scale_.capacity() * sizeof(float);
-        }
-        if (want_nnz != have_nnz) {
-            transient += want_nnz * sizeof(CodedEntry);
-            old += have_nnz * sizeof(CodedEntry);
-        }
-        charge_.add(transient, kWhat);
-        row_ptr_.reserve(want_rows);
-        row_scale_.reserve(want_rows);
-        coded_entries_.reserve(want_nnz);
-        charge_.shrink(old);
-        return;
-    }
     const size_t have_rows = row_ptr_.capacity();
-    const size_t have_nnz = narrow_ ? narrow_entries_.capacity() : wide_entries_.capacity();
+    const size_t have_nnz = coded_    ? coded_entries_.capacity()
+                            : narrow_ ? narrow_entries_.capacity()
+                                      : wide_entries_.capacity();
     const size_t want_rows =
         rows + 1 <= have_rows ? have_rows : std::max(rows + 1, have_rows + have_rows / 2);
     const size_t want_nnz = nnz <= have_nnz ? have_nnz : std::max(nnz, have_nnz + have_nnz / 2);
     if (want_rows == have_rows && want_nnz == have_nnz) return;
     // While a buffer is copied both copies exist: charge the new ones in
     // full first, then drop the charge of the old ones.
+    const size_t entry = coded_ ? sizeof(CodedEntry) : entry_size(narrow_);
     size_t transient = 0, old = 0;
     if (want_rows != have_rows) {
-        transient += want_rows * sizeof(size_t);
-        old += have_rows * sizeof(size_t);
+        transient += want_rows * row_size(coded_);
+        old += have_rows * sizeof(size_t) + (coded_ ? row_scale_.capacity() * sizeof(float) : 0);
     }
     if (want_nnz != have_nnz) {
-        transient += want_nnz * entry_size(narrow_);
-        old += have_nnz * entry_size(narrow_);
+        transient += want_nnz * entry;
+        old += have_nnz * entry;
     }
     charge_.add(transient, kWhat);
     row_ptr_.reserve(want_rows);
-    if (narrow_)
+    if (coded_) {
+        row_scale_.reserve(want_rows);
+        coded_entries_.reserve(want_nnz);
+    } else if (narrow_) {
         narrow_entries_.reserve(want_nnz);
-    else
+    } else {
         wide_entries_.reserve(want_nnz);
+    }
     charge_.shrink(old);
 }
 
