@@ -264,11 +264,7 @@ struct CodedRow {
     const double *tf_weight;
     float scale;
     uint32_t index(size_t j) const { return e[j].index; }
-    float value(size_t j) const {
-        const float x = idf[e[j].index];
-        return (e[j].code == 0 ? x : static_cast<float>(tf_weight[e[j].code] * static_cast<double>(x))) *
-               scale;
-    }
+    float value(size_t j) const { return coded_value(idf, tf_weight, e[j], scale); }
 };
 
 // Row i of a problem as the kernels read it.

@@ -4,7 +4,6 @@
 #include "errors.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 namespace intent {
@@ -29,15 +28,9 @@ size_t coding_bytes(const FeatureCoding &c) {
 } // namespace
 
 FeatureCoding::FeatureCoding(std::vector<float> idf_values, bool sublinear_tf) : idf(std::move(idf_values)) {
-    // The vectoriser's tf (vectorizer.cpp): the count, 1 + ln(count) when
-    // sublinear and the count is above 1.
     tf_weight.resize(kMaxCodes);
-    for (size_t c = 0; c < kMaxCodes; ++c) {
-        const uint32_t count = static_cast<uint32_t>(c + 1);
-        double tf = static_cast<double>(count);
-        if (sublinear_tf && count > 1) tf = 1.0 + std::log(tf);
-        tf_weight[c] = tf;
-    }
+    for (size_t c = 0; c < kMaxCodes; ++c)
+        tf_weight[c] = tf_of_count(static_cast<uint32_t>(c + 1), sublinear_tf);
 }
 
 FeatureMatrix::FeatureMatrix(size_t cols, MemoryBudget *budget, const FeatureCoding &coding)
@@ -102,13 +95,10 @@ void FeatureMatrix::reserve(size_t rows, size_t nnz) {
     grow(rows, nnz);
 }
 
-// Appends one row's entries: the range check is one (vectorisable) pass
-// for the largest index, then a plain copy.
-template <class Entry>
-void FeatureMatrix::append_entries(std::vector<Entry> &entries, const SparseVector &row) {
-    const size_t n = std::min(row.index.size(), row.value.size());
+// Throws unless every index of the row's first `n` entries is below cols_:
+// one (vectorisable) pass for the largest index.
+void FeatureMatrix::check_indices(const SparseVector &row, size_t n) const {
     const uint32_t *index = row.index.data();
-    const float *value = row.value.data();
     uint32_t largest = 0;
     for (size_t j = 0; j < n; ++j)
         largest = std::max(largest, index[j]);
@@ -116,6 +106,15 @@ void FeatureMatrix::append_entries(std::vector<Entry> &entries, const SparseVect
         throw Error(ErrorKind::InvalidArgument, "feature index out of range",
                     "Index " + std::to_string(largest) + " in a matrix of " + std::to_string(cols_) +
                         " columns.");
+}
+
+// Appends one row's entries: the range check, then a plain copy.
+template <class Entry>
+void FeatureMatrix::append_entries(std::vector<Entry> &entries, const SparseVector &row) {
+    const size_t n = std::min(row.index.size(), row.value.size());
+    check_indices(row, n);
+    const uint32_t *index = row.index.data();
+    const float *value = row.value.data();
     const size_t old = entries.size();
     if (old + n > entries.capacity()) grow(rows(), old + n);
     entries.resize(old + n);
@@ -127,14 +126,12 @@ void FeatureMatrix::append_entries(std::vector<Entry> &entries, const SparseVect
 void FeatureMatrix::append_row(const SparseVector &row, const uint32_t *counts, float scale) {
     if (coded_) {
         const size_t n = std::min(row.index.size(), row.value.size());
+        // Checked first, so that a row refused leaves the matrix coded.
+        check_indices(row, n);
         const uint32_t *index = row.index.data();
         const float *value = row.value.data();
         bool codable = true;
         for (size_t j = 0; j < n && codable; ++j) {
-            if (index[j] >= cols_)
-                throw Error(ErrorKind::InvalidArgument, "feature index out of range",
-                            "Index " + std::to_string(index[j]) + " in a matrix of " + std::to_string(cols_) +
-                                " columns.");
             if (counts[j] == 0 || counts[j] > FeatureCoding::kMaxCodes) {
                 codable = false;
                 break;

@@ -3,6 +3,7 @@
 
 #include "memory_budget.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -73,6 +74,24 @@ struct CodedEntry {
 #pragma pack(pop)
 static_assert(sizeof(NarrowEntry) == 6 && sizeof(WideEntry) == 8 && sizeof(CodedEntry) == 3, "entry layouts");
 
+// The tf of a term seen `count` times in a text: the count, or 1 + ln(count)
+// when sublinear and the count is above 1. The one rule the vectoriser
+// weighs with and a coded matrix recomputes with (so both give one float).
+inline double tf_of_count(uint32_t count, bool sublinear) {
+    const double tf = static_cast<double>(count);
+    return sublinear && count > 1 ? 1.0 + std::log(tf) : tf;
+}
+
+// The value of a coded entry given its feature's idf, the tf of each code
+// and its row's scale: float(tf * idf) * scale, as the vectoriser computes
+// it. A count of 1 (code 0) weighs 1.0, and float(1.0 * double(x)) is x,
+// so that common case skips the double arithmetic. Every reader of coded
+// entries (FeatureCoding::value, the solvers' rows) goes through this.
+inline float coded_value(const float *idf, const double *tf_weight, CodedEntry e, float scale) {
+    const float x = idf[e.index];
+    return (e.code == 0 ? x : static_cast<float>(tf_weight[e.code] * static_cast<double>(x))) * scale;
+}
+
 // How a coded matrix's values are recomputed: TF-IDF rows store, per
 // entry, the count of the term in the text, and per row the L2 scale, so
 // value = float(tf_weight[code] * idf[index]) * scale: the same operations
@@ -86,12 +105,8 @@ struct FeatureCoding {
     FeatureCoding() = default;
     FeatureCoding(std::vector<float> idf, bool sublinear_tf);
     bool operator==(const FeatureCoding &o) const { return idf == o.idf && tf_weight == o.tf_weight; }
-    // A count of 1 (code 0) weighs 1.0, and float(1.0 * double(x)) is x:
-    // its value is idf * scale, the common case taken without the double
-    // arithmetic.
     float value(const CodedEntry &e, float scale) const {
-        const float x = idf[e.index];
-        return (e.code == 0 ? x : static_cast<float>(tf_weight[e.code] * static_cast<double>(x))) * scale;
+        return coded_value(idf.data(), tf_weight.data(), e, scale);
     }
 };
 
@@ -184,6 +199,7 @@ class FeatureMatrix {
     // when it grows), charging the new buffers before allocating them.
     void grow(size_t rows, size_t nnz);
     template <class Entry> void append_entries(std::vector<Entry> &entries, const SparseVector &row);
+    void check_indices(const SparseVector &row, size_t n) const;
     // Rewrites a coded matrix in the plain narrow form (same values).
     void uncode();
 

@@ -687,6 +687,19 @@ Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const
     return v;
 }
 
+// Scales a row's `n` values to unit L2 norm given their sum of squares
+// (when the options ask for it and the row is not all zero); the scale
+// applied, 1 when none, goes to *scale_out when given. Shared by both ways
+// transform_one weighs a row, so they give the same floats.
+void l2_normalize(float *values, size_t n, double sum_sq, const FeatureOptions &options, float *scale_out) {
+    if (scale_out) *scale_out = 1.0f;
+    if (!(options.l2_normalize && sum_sq > 0)) return;
+    const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
+    for (size_t i = 0; i < n; ++i)
+        values[i] *= scale;
+    if (scale_out) *scale_out = scale;
+}
+
 // Turns out.index, the sorted feature indices of every matched n-gram
 // occurrence of one text (repeats included), into the TF-IDF row: collapses
 // runs of equal indices into (index, tf * idf), then L2-normalises. Shared by
@@ -707,9 +720,7 @@ void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &opt
         size_t j = i + 1;
         while (j < n && found[j] == f)
             ++j;
-        double tf = static_cast<double>(j - i);
-        if (options.sublinear_tf && j - i > 1) tf = 1.0 + std::log(tf);
-        const double value = tf * idf[f];
+        const double value = tf_of_count(static_cast<uint32_t>(j - i), options.sublinear_tf) * idf[f];
         sum_sq += value * value;
         found[kept] = f;
         values[kept] = static_cast<float>(value);
@@ -720,13 +731,7 @@ void weigh_sorted(SparseVector &out, const float *idf, const FeatureOptions &opt
     found.resize(kept);
     out.value.resize(kept);
     if (counts) counts->resize(kept);
-    if (scale_out) *scale_out = 1.0f;
-    if (options.l2_normalize && sum_sq > 0) {
-        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
-        for (size_t i = 0; i < kept; ++i)
-            values[i] *= scale;
-        if (scale_out) *scale_out = scale;
-    }
+    l2_normalize(values, kept, sum_sq, options, scale_out);
 }
 
 } // namespace
@@ -1042,18 +1047,11 @@ void Vectorizer::transform_counted(std::string_view text, SparseVector &out, Vec
         const uint32_t c = counts[f];
         counts[f] = 0;
         if (row_counts) (*row_counts)[i] = c;
-        double tf = static_cast<double>(c);
-        if (options_.sublinear_tf && c > 1) tf = 1.0 + std::log(tf);
-        const double value = tf * idf[f];
+        const double value = tf_of_count(c, options_.sublinear_tf) * idf[f];
         sum_sq += value * value;
         values[i] = static_cast<float>(value);
     }
-    if (options_.l2_normalize && sum_sq > 0) {
-        const float scale = static_cast<float>(1.0 / std::sqrt(sum_sq));
-        for (size_t i = 0; i < num_touched; ++i)
-            values[i] *= scale;
-        if (row_scale) *row_scale = scale;
-    }
+    l2_normalize(values, num_touched, sum_sq, options_, row_scale);
 }
 
 SparseMatrix Vectorizer::transform(const std::vector<std::string> &texts) const {

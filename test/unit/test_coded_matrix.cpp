@@ -94,6 +94,34 @@ TEST(CodedMatrix, CountBeyondTheCodesFallsBackToPlainRows) {
     EXPECT_EQ(budget.used(), m.memory_bytes());
 }
 
+TEST(CodedMatrix, ARowRefusedLeavesTheMatrixAsItWas) {
+    std::vector<std::string> texts = bundled::texts();
+    texts.resize(50);
+    SparseMatrix plain;
+    Vectorizer a = Vectorizer::fit_transform(texts, FeatureOptions{}, plain);
+    FeatureMatrix m = coded_rows(a, texts);
+    ASSERT_TRUE(m.coded());
+    const size_t rows = m.rows(), nnz = m.nnz(), cols = m.cols();
+    // A count beyond the codes first (which alone would turn the matrix
+    // plain), then an index out of range: the row is refused as a whole.
+    const SparseVector bad{{0, static_cast<uint32_t>(cols)}, {1.0f, 1.0f}};
+    const uint32_t counts[] = {FeatureCoding::kMaxCodes + 1, 1};
+    try {
+        m.append_row(bad, counts, 1.0f);
+        FAIL() << "an index out of range was accepted";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument);
+        EXPECT_EQ(e.detail(),
+                  "Index " + std::to_string(cols) + " in a matrix of " + std::to_string(cols) + " columns.");
+    }
+    EXPECT_TRUE(m.coded());
+    EXPECT_EQ(m.rows(), rows);
+    EXPECT_EQ(m.nnz(), nnz);
+    const SparseMatrix back = m.to_sparse();
+    EXPECT_EQ(back.col, plain.col);
+    EXPECT_TRUE(same_bits(back.val, plain.val));
+}
+
 TEST(CodedMatrix, SolversAndScoringGiveTheSameBits) {
     const std::vector<std::string> texts = bundled::texts();
     const size_t k = 7;
