@@ -209,9 +209,10 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     callbacks.check_cancel();
 
     // No entries x columns score array is ever held: each held-out entry's
-    // scores are recomputed from its fold's quantised model (the same
-    // kernel on the same row, so the same bits) when they are needed: once
-    // for the calibrator's sample, once for everything else.
+    // scores are computed from its fold's quantised model (the same kernel
+    // on the same row, so the same bits) when they are needed: the
+    // calibrator's sample first (kept, at most 5,000 rows), then every
+    // other entry.
     t0 = Clock::now();
     callbacks.report("calibrate", 0, 1);
     std::vector<size_t> held;
@@ -383,6 +384,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     for (auto *v : {&oos_wins, &correct, &uncertain})
         std::vector<bool>().swap(*v);
     std::vector<int64_t>().swap(held_index);
+    std::vector<size_t>().swap(sample);
+    std::vector<float>().swap(sample_scores);
     calibrate_charge.reset();
     report.seconds_calibrate = seconds_since(t0);
     callbacks.report("calibrate", 1, 1);
