@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
         same = same && pooled[f].w == cold[f].w && pooled[f].bias == cold[f].bias;
 
     // The full problem with its duals, then folds warm-started from them.
-    std::vector<double> dual;
+    intent::DualSolution dual;
     intent::SolverStats full_stats;
     t0 = now_s();
     const intent::LinearWeights full =
@@ -136,9 +136,9 @@ int main(int argc, char **argv) {
             {intent::OneVsRestProblem{&X, &train.y, k, nullptr, nullptr, &dual, &full_stats}}, o, {})
             .front();
     const double full_s = now_s() - t0;
-    std::vector<std::vector<double>> warm_start(kFolds), fold_dual(kFolds);
+    std::vector<intent::DualSolution> warm_start(kFolds), fold_dual(kFolds);
     for (size_t f = 0; f < kFolds; ++f) {
-        warm_start[f] = intent::dual_rows(dual, k, fold_rows[f]);
+        warm_start[f] = intent::dual_rows(dual, fold_rows[f]);
         problems[f].warm_start = &warm_start[f];
         problems[f].dual_out = &fold_dual[f];
     }
@@ -151,18 +151,17 @@ int main(int argc, char **argv) {
         fold_gap = std::max(
             fold_gap, worst_gap(objectives(cold[f], Xf[f], yf[f], o), objectives(warm[f], Xf[f], yf[f], o)));
 
-    // The final refit warm-started from the folds' duals, averaged per row.
-    std::vector<double> avg(X.rows() * k, 0.0), seen(X.rows(), 0.0);
-    for (size_t f = 0; f < kFolds; ++f)
-        for (size_t j = 0; j < fold_rows[f].size(); ++j) {
-            const size_t r = fold_rows[f][j];
-            seen[r] += 1;
-            for (size_t c = 0; c < k; ++c)
-                avg[r * k + c] += fold_dual[f][j * k + c];
-        }
-    for (size_t r = 0; r < X.rows(); ++r)
-        for (size_t c = 0; c < k; ++c)
-            avg[r * k + c] /= seen[r];
+    // The final refit warm-started from the folds' duals, averaged per row
+    // (as training does).
+    std::vector<std::vector<uint32_t>> fold_rows32(kFolds);
+    std::vector<const intent::DualSolution *> parts;
+    std::vector<const std::vector<uint32_t> *> part_rows;
+    for (size_t f = 0; f < kFolds; ++f) {
+        fold_rows32[f].assign(fold_rows[f].begin(), fold_rows[f].end());
+        parts.push_back(&fold_dual[f]);
+        part_rows.push_back(&fold_rows32[f]);
+    }
+    const intent::DualSolution avg = intent::mean_duals(parts, part_rows, X.rows());
     intent::SolverStats refit_stats;
     t0 = now_s();
     const intent::LinearWeights refit =

@@ -132,8 +132,12 @@ struct SharedProblem {
     int max_iterations = 1000;
     uint64_t seed = 0;
     Algorithm algorithm = Algorithm::LinearSVM;
-    const double *warm_start = nullptr; // dual start, rows x num_classes, or null
-    double *dual_out = nullptr;         // receives the dual solution, or null
+    const DualSolution *warm_start = nullptr; // dual start, or null
+    DualSolution *dual_out = nullptr;         // receives the dual solution, or null
+    // Bytes of dual_out's entries the blocks may still take (a block that
+    // would take more marks the solution incomplete and keeps nothing).
+    mutable std::atomic<size_t> dual_left{0};
+    mutable std::atomic<bool> dual_dropped{false};
     LinearWeights *out = nullptr;
     SolverStats stats;
 };
@@ -339,6 +343,41 @@ inline int lowest_bit(uint32_t m) {
     return __builtin_ctz(m);
 }
 
+// The warm start of the classes [first, first + nb) of a block into
+// alpha (rows x B, zero where the start has no entry).
+template <size_t B> void scatter_warm_start(const SharedProblem &p, size_t first, size_t nb, double *alpha) {
+    for (size_t c = 0; c < nb; ++c)
+        for (const DualSolution::Entry &e : p.warm_start->classes[first + c])
+            alpha[static_cast<size_t>(e.row) * B + c] = e.value;
+}
+
+// A block's dual solution into the problem's dual_out: its own classes'
+// lists (no other block writes them), within what the limit leaves.
+template <size_t B>
+void keep_duals(const SharedProblem &p, size_t first, size_t nb, const double *alpha, size_t rows) {
+    size_t count[B] = {};
+    for (size_t i = 0; i < rows; ++i)
+        for (size_t c = 0; c < nb; ++c)
+            count[c] += alpha[i * B + c] != 0;
+    size_t bytes = 0;
+    for (size_t c = 0; c < nb; ++c)
+        bytes += count[c] * sizeof(DualSolution::Entry);
+    size_t left = p.dual_left.load();
+    do {
+        if (bytes > left || p.dual_dropped.load()) {
+            p.dual_dropped.store(true);
+            return;
+        }
+    } while (!p.dual_left.compare_exchange_weak(left, left - bytes));
+    for (size_t c = 0; c < nb; ++c) {
+        std::vector<DualSolution::Entry> &list = p.dual_out->classes[first + c];
+        list.reserve(count[c]);
+        for (size_t i = 0; i < rows; ++i)
+            if (alpha[i * B + c] != 0)
+                list.push_back({static_cast<uint32_t>(i), static_cast<float>(alpha[i * B + c])});
+    }
+}
+
 // L2-regularised squared-hinge SVM, dual coordinate descent with shrinking
 // (Hsieh et al. 2008), for the classes of one block. Dual of class c:
 // min 1/2 a'Qa - sum a_i, a_i >= 0, Q_ij = y_i y_j x_i.x_j + [i == j] / (2 C_i).
@@ -368,15 +407,18 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
     const uint32_t all_classes = nb >= 32 ? ~0u : (1u << nb) - 1;
     std::vector<double> alpha(l * B, 0.0);
     if (p.warm_start) {
+        scatter_warm_start<B>(p, out.first_class, nb, alpha.data());
         for (size_t i = 0; i < l; ++i) {
             const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
             float d[B] = {};
             bool any = false;
             for (size_t c = 0; c < nb; ++c) {
-                const double a = std::max(0.0, p.warm_start[i * p.num_classes + out.first_class + c]);
-                if (!(a > 0) || !std::isfinite(a)) continue;
+                const double a = alpha[i * B + c];
+                if (!(a > 0) || !std::isfinite(a)) {
+                    alpha[i * B + c] = 0;
+                    continue;
+                }
                 const double yi = c == pos ? 1.0 : -1.0;
-                alpha[i * B + c] = a;
                 d[c] = static_cast<float>(a * yi);
                 wb[c] += a * yi * bias;
                 any = true;
@@ -511,10 +553,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
             list_size = l; // the list is always a permutation of all rows
         }
     }
-    if (p.dual_out)
-        for (size_t i = 0; i < l; ++i)
-            for (size_t c = 0; c < nb; ++c)
-                p.dual_out[i * p.num_classes + out.first_class + c] = alpha[i * B + c];
+    if (p.dual_out) keep_duals<B>(p, out.first_class, nb, alpha.data(), l);
 }
 
 // L2-regularised logistic regression, dual coordinate descent (Yu, Huang &
@@ -540,7 +579,8 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
     float *W = out.w;
     double *wb = out.w_bias;
 
-    std::vector<double> alpha(l * B), alpha_c(l * B);
+    std::vector<double> alpha(l * B, 0.0), alpha_c(l * B);
+    if (p.warm_start) scatter_warm_start<B>(p, out.first_class, nb, alpha.data());
     std::vector<uint32_t> order(l);
     for (size_t i = 0; i < l; ++i) {
         order[i] = static_cast<uint32_t>(i);
@@ -549,11 +589,9 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
         const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
         float d[B] = {};
         for (size_t c = 0; c < nb; ++c) {
-            double a = a0;
-            if (p.warm_start) {
-                const double warm = p.warm_start[i * p.num_classes + out.first_class + c];
-                if (std::isfinite(warm)) a = std::min(std::max(warm, a0), Ci - a0);
-            }
+            // No warm start reads as 0, which starts at a0 like a cold start.
+            const double warm = alpha[i * B + c];
+            const double a = std::isfinite(warm) ? std::min(std::max(warm, a0), Ci - a0) : a0;
             alpha[i * B + c] = a;
             alpha_c[i * B + c] = Ci - a;
             const double yi = c == pos ? 1.0 : -1.0;
@@ -654,10 +692,7 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             if (newton_steps[c] <= l / 10) inner_eps[c] = std::max(inner_eps_min, 0.1 * inner_eps[c]);
         }
     }
-    if (p.dual_out)
-        for (size_t i = 0; i < l; ++i)
-            for (size_t c = 0; c < nb; ++c)
-                p.dual_out[i * p.num_classes + out.first_class + c] = alpha[i * B + c];
+    if (p.dual_out) keep_duals<B>(p, out.first_class, nb, alpha.data(), l);
 }
 
 // Runs the solver for one block with the narrowest vector width that fits.
@@ -1066,11 +1101,18 @@ void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &optio
 }
 
 // Checks a warm start or dual output buffer's size.
-void check_dual_size(const std::vector<double> *v, size_t rows, size_t k, const char *what) {
-    if (v && v->size() != rows * k)
-        throw Error(ErrorKind::InvalidArgument, std::string("wrong size of ") + what,
-                    "Expected " + std::to_string(rows) + " x " + std::to_string(k) + " values, got " +
-                        std::to_string(v->size()) + ".");
+void check_warm_start(const DualSolution *v, size_t rows, size_t k) {
+    if (!v) return;
+    if (v->classes.size() != k)
+        throw Error(ErrorKind::InvalidArgument, "wrong size of the warm start",
+                    "Expected " + std::to_string(k) + " classes, got " + std::to_string(v->classes.size()) +
+                        ".");
+    for (const auto &list : v->classes)
+        for (const DualSolution::Entry &e : list)
+            if (e.row >= rows)
+                throw Error(ErrorKind::InvalidArgument, "row out of range in the warm start",
+                            "Row " + std::to_string(e.row) + " of a problem of " + std::to_string(rows) +
+                                " rows.");
 }
 
 } // namespace
@@ -1096,7 +1138,7 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
         const size_t rows = problem_rows(q);
         validate_problem(rows, q.X->cols(), *q.y, q.num_classes,
                          q.sample_weight ? *q.sample_weight : kNoWeights);
-        check_dual_size(q.warm_start, rows, q.num_classes, "the warm start");
+        check_warm_start(q.warm_start, rows, q.num_classes);
     }
     std::vector<LinearWeights> out(problems.size());
     std::vector<SharedProblem> shared(problems.size());
@@ -1106,7 +1148,7 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
         const size_t rows = problem_rows(q), cols = q.X->cols(), k = q.num_classes;
         charge.add(rows * (2 * sizeof(double) + sizeof(void *) + sizeof(uint32_t) +
                            (q.X->coded() ? sizeof(float) : 0)) +
-                       (cols + 1) * k * sizeof(float) + (q.dual_out ? rows * k * sizeof(double) : 0),
+                       (cols + 1) * k * sizeof(float),
                    "the solver's per-row data and weights");
         prepare_problem(shared[i], q, q.sample_weight ? *q.sample_weight : kNoWeights, options);
         out[i].num_features = cols;
@@ -1114,13 +1156,27 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
         out[i].w.assign(cols * k, 0.0f);
         out[i].bias.assign(k, 0.0f);
         shared[i].out = &out[i];
-        shared[i].warm_start = q.warm_start ? q.warm_start->data() : nullptr;
+        shared[i].warm_start = q.warm_start && q.warm_start->complete ? q.warm_start : nullptr;
         if (q.dual_out) {
-            q.dual_out->assign(rows * k, 0.0);
-            shared[i].dual_out = q.dual_out->data();
+            // The entries' bound is charged now (solver threads cannot
+            // charge); what the solution leaves unused is given back below.
+            q.dual_out->classes.assign(k, {});
+            const size_t bound = std::min(q.dual_out_limit, rows * k * sizeof(DualSolution::Entry));
+            q.dual_out->complete = charge.try_add(bound);
+            if (q.dual_out->complete) {
+                shared[i].dual_out = q.dual_out;
+                shared[i].dual_left = bound;
+            }
         }
     }
     solve_all(shared, options, callbacks);
+    for (size_t i = 0; i < problems.size(); ++i) {
+        DualSolution *d = problems[i].dual_out;
+        if (d && shared[i].dual_dropped.load()) {
+            d->classes.assign(d->classes.size(), {});
+            d->complete = false;
+        }
+    }
     for (size_t i = 0; i < problems.size(); ++i)
         if (problems[i].stats) *problems[i].stats = shared[i].stats;
     return out;
@@ -1150,16 +1206,95 @@ LinearWeights train_one_vs_rest(const SparseMatrix &X, const std::vector<int> &y
     return train_one_vs_rest(compact, y, num_classes, sample_weight, options, callbacks);
 }
 
-std::vector<double> dual_rows(const std::vector<double> &dual, size_t num_classes,
-                              const std::vector<size_t> &rows) {
-    std::vector<double> out(rows.size() * num_classes);
+size_t DualSolution::entries() const {
+    size_t n = 0;
+    for (const auto &list : classes)
+        n += list.size();
+    return n;
+}
+
+size_t DualSolution::bytes() const {
+    size_t n = classes.capacity() * sizeof(classes[0]);
+    for (const auto &list : classes)
+        n += list.capacity() * sizeof(Entry);
+    return n;
+}
+
+DualSolution dual_rows(const DualSolution &dual, const std::vector<size_t> &rows) {
+    size_t max_row = 0;
+    for (const auto &list : dual.classes)
+        for (const DualSolution::Entry &e : list)
+            max_row = std::max<size_t>(max_row, e.row);
+    std::vector<int64_t> position(max_row + 1, -1);
     for (size_t i = 0; i < rows.size(); ++i) {
-        const size_t r = rows[i];
-        if ((r + 1) * num_classes > dual.size())
-            throw Error(ErrorKind::InvalidArgument, "row out of range for the dual solution");
-        std::copy(dual.begin() + static_cast<std::ptrdiff_t>(r * num_classes),
-                  dual.begin() + static_cast<std::ptrdiff_t>((r + 1) * num_classes),
-                  out.begin() + static_cast<std::ptrdiff_t>(i * num_classes));
+        if (rows[i] > max_row) continue; // no entry to carry
+        if (position[rows[i]] >= 0) throw Error(ErrorKind::InvalidArgument, "a row is selected twice");
+        position[rows[i]] = static_cast<int64_t>(i);
+    }
+    DualSolution out;
+    out.complete = dual.complete;
+    out.classes.resize(dual.classes.size());
+    for (size_t c = 0; c < dual.classes.size(); ++c) {
+        for (const DualSolution::Entry &e : dual.classes[c])
+            if (position[e.row] >= 0)
+                out.classes[c].push_back({static_cast<uint32_t>(position[e.row]), e.value});
+        std::sort(out.classes[c].begin(), out.classes[c].end(),
+                  [](const DualSolution::Entry &a, const DualSolution::Entry &b) { return a.row < b.row; });
+    }
+    return out;
+}
+
+DualSolution mean_duals(const std::vector<const DualSolution *> &parts,
+                        const std::vector<const std::vector<uint32_t> *> &part_rows, size_t rows) {
+    if (parts.size() != part_rows.size())
+        throw Error(ErrorKind::InvalidArgument, "one row list per solution");
+    DualSolution out;
+    if (parts.empty()) return out;
+    const size_t k = parts[0]->classes.size();
+    for (size_t f = 0; f < parts.size(); ++f) {
+        if (parts[f]->classes.size() != k)
+            throw Error(ErrorKind::InvalidArgument, "the solutions differ in classes");
+        if (!parts[f]->complete) {
+            out.complete = false;
+            return out;
+        }
+    }
+    std::vector<uint32_t> times(rows, 0);
+    for (const std::vector<uint32_t> *list : part_rows)
+        for (uint32_t r : *list) {
+            if (r >= rows) throw Error(ErrorKind::InvalidArgument, "row out of range for the mean");
+            ++times[r];
+        }
+    out.classes.resize(k);
+    std::vector<DualSolution::Entry> merged;
+    for (size_t c = 0; c < k; ++c) {
+        // Each part's list, mapped, is ascending when its row list is (a
+        // fold's is): merging part by part is then linear. Stable either
+        // way, so a row's values add up in part order.
+        const auto by_row = [](const DualSolution::Entry &a, const DualSolution::Entry &b) {
+            return a.row < b.row;
+        };
+        merged.clear();
+        for (size_t f = 0; f < parts.size(); ++f) {
+            const size_t start = merged.size();
+            for (const DualSolution::Entry &e : parts[f]->classes[c]) {
+                if (e.row >= part_rows[f]->size())
+                    throw Error(ErrorKind::InvalidArgument, "row out of range in a solution");
+                merged.push_back({(*part_rows[f])[e.row], e.value});
+            }
+            const auto mid = merged.begin() + static_cast<std::ptrdiff_t>(start);
+            if (!std::is_sorted(mid, merged.end(), by_row)) std::stable_sort(mid, merged.end(), by_row);
+            std::inplace_merge(merged.begin(), mid, merged.end(), by_row);
+        }
+        std::vector<DualSolution::Entry> &list = out.classes[c];
+        for (size_t j = 0; j < merged.size();) {
+            const uint32_t r = merged[j].row;
+            double sum = 0;
+            for (; j < merged.size() && merged[j].row == r; ++j)
+                sum += merged[j].value;
+            list.push_back({r, static_cast<float>(sum / times[r])});
+        }
+        list.shrink_to_fit();
     }
     return out;
 }

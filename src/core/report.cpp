@@ -76,6 +76,10 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                        {"vectorizer", "fitted once on every usable row (texts only, no labels)"},
                        {"fold_tolerance", fold_tolerance},
                        {"unseen_intent_rows", unseen_intent_rows}};
+    w["refit"] = {{"rows", "every usable row"},
+                  {"warm_start", refit_warm_start ? "the folds' mean dual solution" : "none (cold)"},
+                  {"coordinate_steps", refit_stats.coordinate_steps},
+                  {"passes", refit_stats.max_passes}};
     w["C"] = {{"value", c_selection.chosen},
               {"selected", c_selection.selected},
               {"grid", c_selection.grid},

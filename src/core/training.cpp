@@ -192,8 +192,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     if (plan.work > kFiveFoldWork)
         fold_learner.tolerance = std::min(10.0, options.learner.tolerance * kFoldToleranceFactor);
     report.fold_tolerance = fold_learner.tolerance;
-    std::vector<FoldModels> cv =
-        cross_validate_models(set, plan.fold, plan.folds, Cs, fold_learner, threads, callbacks);
+    std::vector<FoldModels> cv = cross_validate_models(set, plan.fold, plan.folds, Cs, fold_learner, threads,
+                                                       callbacks, "evaluate", /*keep_refit_start=*/true);
     size_t chosen = 0;
     if (Cs.size() > 1) {
         report.c_selection.selected = true;
@@ -204,6 +204,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         report.c_selection.chosen = Cs[chosen];
     }
     FoldModels oof = std::move(cv[chosen]);
+    DualSolution refit_start = std::move(oof.refit_start);
+    MemoryCharge refit_start_charge = std::move(oof.refit_start_charge);
     cv.clear();
     report.seconds_evaluate = seconds_since(t0);
     callbacks.check_cancel();
@@ -404,7 +406,20 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         refit_callbacks.progress = [&callbacks](const TrainProgress &p) {
             callbacks.report("refit", p.done, p.total);
         };
-    LinearWeights weights = fit_rows(set, {}, final_learner, refit_callbacks);
+    // Warm-started from the folds' solutions when they were kept (the
+    // model then agrees with a cold refit to the solver's tolerance, not bit
+    // for bit, and is as deterministic).
+    LinearWeights weights;
+    {
+        const FitRows fit(set, {}, refit_callbacks.memory);
+        OneVsRestProblem q = fit.problem(set);
+        q.warm_start = &refit_start;
+        q.stats = &report.refit_stats;
+        weights = std::move(train_one_vs_rest_many({q}, final_learner, refit_callbacks).front());
+    }
+    report.refit_warm_start = refit_start.complete && !refit_start.classes.empty();
+    refit_start = DualSolution();
+    refit_start_charge.reset();
     if (has_oos_rows && !oos_class) {
         // Negatives mode: drop the learner's out-of-scope column.
         LinearWeights kept;

@@ -43,9 +43,11 @@ struct TrainReport {
     PreparedDataset data;
     EvaluationPlan plan; // method, folds, the fold of every entry, and why
     CSelection c_selection;
-    int typo_variants = 0;     // synthetic variants per row used (see typos.h)
-    double fold_tolerance = 0; // solver tolerance of the fold fits (training.cpp says why)
-    size_t typo_rows = 0;      // variant rows added to the training rows
+    int typo_variants = 0;         // synthetic variants per row used (see typos.h)
+    double fold_tolerance = 0;     // solver tolerance of the fold fits (training.cpp says why)
+    bool refit_warm_start = false; // the refit started from the folds' mean dual solution
+    SolverStats refit_stats;       // the refit's coordinate steps and passes
+    size_t typo_rows = 0;          // variant rows added to the training rows
 
     // Out-of-fold evaluation over the in-scope entries that got a prediction.
     EvalReport oof;                  // served label against the kept label

@@ -163,13 +163,24 @@ TEST(SolverWarmStart, ReachesTheColdOptimum) {
         LearnerOptions o;
         o.algorithm = a;
         o.tolerance = 0.001;
-        std::vector<double> dual;
+        DualSolution dual;
         OneVsRestProblem full{&F, &y, 12, nullptr, nullptr, &dual};
-        train_one_vs_rest_many({full}, o, {});
-        ASSERT_EQ(dual.size(), X.rows() * 12);
-        EXPECT_TRUE(std::any_of(dual.begin(), dual.end(), [](double v) { return v > 0; }));
+        const LinearWeights full_w = train_one_vs_rest_many({full}, o, {}).front();
+        ASSERT_TRUE(dual.complete);
+        ASSERT_EQ(dual.classes.size(), 12u);
+        EXPECT_GT(dual.entries(), 0u);
+        for (const auto &list : dual.classes)
+            for (size_t j = 0; j < list.size(); ++j) {
+                EXPECT_LT(list[j].row, X.rows());
+                EXPECT_NE(list[j].value, 0.0f);
+                if (j > 0) EXPECT_LT(list[j - 1].row, list[j].row) << "ascending";
+            }
+        if (a == Algorithm::LinearSVM)
+            EXPECT_LT(dual.entries(), X.rows() * 12) << "a squared-hinge solution is kept sparse";
+        else
+            EXPECT_EQ(dual.entries(), X.rows() * 12) << "a logistic solution is never zero";
 
-        const std::vector<double> warm = dual_rows(dual, 12, fold_rows);
+        const DualSolution warm = dual_rows(dual, fold_rows);
         OneVsRestProblem cold_fold{&Ff, &yf, 12, nullptr, nullptr, nullptr};
         OneVsRestProblem warm_fold{&Ff, &yf, 12, nullptr, &warm, nullptr};
         const LinearWeights cold = train_one_vs_rest_many({cold_fold}, o, {}).front();
@@ -183,7 +194,7 @@ TEST(SolverWarmStart, ReachesTheColdOptimum) {
         }
 
         // From its own solution, a problem stays at it.
-        std::vector<double> fold_dual;
+        DualSolution fold_dual;
         OneVsRestProblem solved{&Ff, &yf, 12, nullptr, nullptr, &fold_dual};
         const LinearWeights first = train_one_vs_rest_many({solved}, o, {}).front();
         OneVsRestProblem resumed{&Ff, &yf, 12, nullptr, &fold_dual, nullptr};
@@ -191,10 +202,93 @@ TEST(SolverWarmStart, ReachesTheColdOptimum) {
         for (size_t c = 0; c < 12; ++c)
             EXPECT_NEAR(primal(second, Xf, yf, c, o.C, a), primal(first, Xf, yf, c, o.C, a),
                         1e-4 * primal(first, Xf, yf, c, o.C, a));
+
+        // Asking for the solution never changes the weights; a limit it
+        // outgrows leaves it empty and incomplete, and an incomplete start
+        // is a cold start.
+        DualSolution small;
+        OneVsRestProblem limited{&F, &y, 12, nullptr, nullptr, &small};
+        limited.dual_out_limit = sizeof(DualSolution::Entry) * 10;
+        const LinearWeights limited_w = train_one_vs_rest_many({limited}, o, {}).front();
+        EXPECT_EQ(limited_w.w, full_w.w);
+        EXPECT_FALSE(small.complete);
+        EXPECT_EQ(small.entries(), 0u);
+        OneVsRestProblem from_incomplete{&F, &y, 12, nullptr, &small, nullptr};
+        EXPECT_EQ(train_one_vs_rest_many({from_incomplete}, o, {}).front().w, full_w.w);
     }
-    std::vector<double> wrong(7);
+    DualSolution wrong;
+    wrong.classes.resize(7);
     OneVsRestProblem bad{&F, &y, 12, nullptr, &wrong, nullptr};
     EXPECT_THROW(train_one_vs_rest_many({bad}, LearnerOptions{}, {}), Error);
+    DualSolution far;
+    far.classes.resize(12);
+    far.classes[3].push_back({static_cast<uint32_t>(X.rows()), 1.0f});
+    OneVsRestProblem beyond{&F, &y, 12, nullptr, &far, nullptr};
+    EXPECT_THROW(train_one_vs_rest_many({beyond}, LearnerOptions{}, {}), Error);
+}
+
+// The refit's warm start from cross-validation folds: each row's mean over
+// the folds that trained on it, and a refit from it reaches the cold
+// refit's objective to the tolerance.
+TEST(SolverWarmStart, RefitFromTheFoldsMean) {
+    DualSolution a, b;
+    a.classes = {{{0, 1.0f}, {2, 3.0f}}, {}};
+    b.classes = {{{1, 5.0f}}, {{0, 2.0f}}};
+    const std::vector<uint32_t> rows_a = {0, 1, 2}, rows_b = {1, 3};
+    const DualSolution m = mean_duals({&a, &b}, {&rows_a, &rows_b}, 4);
+    ASSERT_TRUE(m.complete);
+    ASSERT_EQ(m.classes.size(), 2u);
+    // Class 0: rows 0 and 2 from a, row 3 (b's row 1) from b, each in one part.
+    ASSERT_EQ(m.classes[0].size(), 3u);
+    EXPECT_EQ(m.classes[0][0].row, 0u);
+    EXPECT_EQ(m.classes[0][0].value, 1.0f);
+    EXPECT_EQ(m.classes[0][1].row, 2u);
+    EXPECT_EQ(m.classes[0][1].value, 3.0f);
+    EXPECT_EQ(m.classes[0][2].row, 3u);
+    EXPECT_EQ(m.classes[0][2].value, 5.0f);
+    // Class 1: row 1 is in both parts, 0 in a and 2 in b: mean 1.
+    ASSERT_EQ(m.classes[1].size(), 1u);
+    EXPECT_EQ(m.classes[1][0].row, 1u);
+    EXPECT_EQ(m.classes[1][0].value, 1.0f);
+    a.classes[1].push_back({1, 4.0f}); // now 4 and 2: mean 3
+    EXPECT_EQ(mean_duals({&a, &b}, {&rows_a, &rows_b}, 4).classes[1][0].value, 3.0f);
+    DualSolution cut = b;
+    cut.complete = false;
+    EXPECT_FALSE(mean_duals({&a, &cut}, {&rows_a, &rows_b}, 4).complete);
+    EXPECT_THROW(mean_duals({&a}, {&rows_b}, 4), Error); // a's row 2 has no place in b's list
+
+    SparseMatrix X;
+    std::vector<int> y;
+    learnable_problem(900, 60, 12, 5, X, y);
+    const FeatureMatrix F = FeatureMatrix::from_sparse(X);
+    LearnerOptions o;
+    o.tolerance = 0.001;
+    std::vector<std::vector<uint32_t>> fold_rows(2);
+    std::vector<std::vector<int>> fold_y(2);
+    for (uint32_t i = 0; i < X.rows(); ++i) {
+        fold_rows[i % 2].push_back(i);
+        fold_y[i % 2].push_back(y[i]);
+    }
+    std::vector<DualSolution> fold_dual(2);
+    std::vector<OneVsRestProblem> folds(2);
+    for (size_t f = 0; f < 2; ++f) {
+        folds[f] = OneVsRestProblem{&F, &fold_y[f], 12, nullptr, nullptr, &fold_dual[f]};
+        folds[f].rows = &fold_rows[f];
+    }
+    train_one_vs_rest_many(folds, o, {});
+    const DualSolution start =
+        mean_duals({&fold_dual[0], &fold_dual[1]}, {&fold_rows[0], &fold_rows[1]}, X.rows());
+    ASSERT_TRUE(start.complete);
+    SolverStats cold_stats, warm_stats;
+    OneVsRestProblem cold{&F, &y, 12, nullptr, nullptr, nullptr, &cold_stats};
+    OneVsRestProblem warm{&F, &y, 12, nullptr, &start, nullptr, &warm_stats};
+    const LinearWeights wc = train_one_vs_rest_many({cold}, o, {}).front();
+    const LinearWeights ww = train_one_vs_rest_many({warm}, o, {}).front();
+    EXPECT_LT(warm_stats.coordinate_steps, cold_stats.coordinate_steps);
+    for (size_t c = 0; c < 12; ++c) {
+        const double pc = primal(wc, X, y, c, o.C, Algorithm::LinearSVM);
+        EXPECT_NEAR(primal(ww, X, y, c, o.C, Algorithm::LinearSVM), pc, 2e-3 * pc) << "class " << c;
+    }
 }
 
 // A budget that fits one worker's state trains on one thread, with the same
