@@ -97,7 +97,7 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
                                               size_t folds, const std::vector<double> &Cs,
                                               const LearnerOptions &options, size_t threads,
                                               const TrainCallbacks &callbacks, const char *stage,
-                                              bool keep_refit_start) {
+                                              bool keep_refit_start, const DualSolution *fold_start) {
     const size_t n = set.num_entries(), k = set.columns;
     if (fold.size() != n) throw Error(ErrorKind::Internal, "fold assignment does not match the entries");
     // Entries each fold holds out, and the columns its training rows cover.
@@ -162,6 +162,19 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
     for (size_t f = 0; f < duals.size(); ++f) {
         problems[f].dual_out = &duals[f];
         problems[f].dual_out_limit = kRefitStartBytes / duals.size();
+    }
+    // Folds that train on nearly every row (the deploy gate's) start from a
+    // solution on every row: its entries for their rows.
+    std::vector<DualSolution> starts;
+    MemoryCharge starts_charge(callbacks.memory);
+    if (fold_start && fold_start->complete && !fold_start->classes.empty() &&
+        starts_charge.try_add(problems.size() * fold_start->bytes())) {
+        for (const FitRows &fit : fits) {
+            starts.push_back(dual_rows(*fold_start, std::vector<size_t>(fit.rows.begin(), fit.rows.end())));
+            callbacks.check_cancel();
+        }
+        for (size_t f = 0; f < problems.size(); ++f)
+            problems[f].warm_start = &starts[f];
     }
     for (size_t c = 0; c < Cs.size(); ++c) {
         if (problems.empty()) break;

@@ -105,11 +105,14 @@ struct FoldModels {
 // calling thread. Memory: the fold row lists, the solver state and the
 // quantised models are charged to callbacks.memory. With
 // `keep_refit_start`, each FoldModels also gets the refit's warm start.
+// With a complete `fold_start` (a dual solution on every row of the set, as
+// FitRows(set, {}) lists them), each fold starts from its rows of it.
 std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std::vector<int> &fold,
                                               size_t folds, const std::vector<double> &Cs,
                                               const LearnerOptions &options, size_t threads,
                                               const TrainCallbacks &callbacks, const char *stage = "evaluate",
-                                              bool keep_refit_start = false);
+                                              bool keep_refit_start = false,
+                                              const DualSolution *fold_start = nullptr);
 
 // The most the folds' dual solutions may take (all folds together) for a
 // refit's warm start. A squared-hinge solution keeps a few per cent of

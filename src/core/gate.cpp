@@ -76,7 +76,8 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     // The fold models, not an entries x columns score array: each fresh
     // entry is scored by its fold's model as it is compared.
     const std::vector<FoldModels> cv =
-        cross_validate_models(set, fold, folds, {in.learner.C}, in.learner, threads, callbacks, "gate");
+        cross_validate_models(set, fold, folds, {in.learner.C}, in.learner, threads, callbacks, "gate",
+                              /*keep_refit_start=*/false, in.refit_duals);
     const FoldModels &fm = cv.front();
     std::vector<float> scores(padded(set.columns));
     SparseVector row;

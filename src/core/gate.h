@@ -61,6 +61,10 @@ struct GateInputs {
     std::vector<float> thresholds; // per intent, as the candidate model will have them
     float calibration_scale = 1.0f;
     double work = 0; // rows x columns of one full fit (folds.h)
+    // The refit's dual solution (rows of FitRows(set, {})), when kept: each
+    // gate fold, which trains on nearly every row, starts from its rows of
+    // it. Null or incomplete: the folds start cold.
+    const DualSolution *refit_duals = nullptr;
 };
 
 GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const ModelOptions &options,

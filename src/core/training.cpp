@@ -410,16 +410,26 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     // model then agrees with a cold refit to the solver's tolerance, not bit
     // for bit, and is as deterministic).
     LinearWeights weights;
+    // With an active model, the refit's solution is kept for the deploy
+    // gate's folds, which train on nearly every row.
+    DualSolution refit_duals;
+    MemoryCharge refit_duals_charge(callbacks.memory);
     {
         const FitRows fit(set, {}, refit_callbacks.memory);
         OneVsRestProblem q = fit.problem(set);
         q.warm_start = &refit_start;
         q.stats = &report.refit_stats;
+        if (active != nullptr) {
+            q.dual_out = &refit_duals;
+            q.dual_out_limit = kRefitStartBytes;
+        }
         weights = std::move(train_one_vs_rest_many({q}, final_learner, refit_callbacks).front());
     }
     report.refit_warm_start = refit_start.complete && !refit_start.classes.empty();
     refit_start = DualSolution();
     refit_start_charge.reset();
+    if (refit_duals.complete && !refit_duals_charge.try_add(refit_duals.bytes()))
+        refit_duals = DualSolution();
     if (has_oos_rows && !oos_class) {
         // Negatives mode: drop the learner's out-of-scope column.
         LinearWeights kept;
@@ -450,6 +460,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         in.thresholds = thr;
         in.calibration_scale = report.calibrator.scale;
         in.work = plan.work;
+        in.refit_duals = &refit_duals;
         report.gate = evaluate_gate(in, *active, options, threads, callbacks);
         report.seconds_gate = seconds_since(t0);
     }
