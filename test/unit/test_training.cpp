@@ -382,6 +382,35 @@ TEST(Training, WorkerThreadsNeverCallBack) {
     EXPECT_EQ(stages, (std::set<std::string>{"features", "evaluate", "calibrate", "refit", "gate"}));
 }
 
+// The refit starts from the folds' dual solutions (and the gate's folds from
+// the refit's), which must not make the result depend on the thread count.
+TEST(Training, WarmStartsAreUsedAndThreadIndependent) {
+    std::vector<LabeledText> rows = shop_rows(30);
+    const TrainedModel active = train_model(shop_rows(20), ModelOptions{}, TrainCallbacks{});
+    for (size_t i = 0; i < rows.size(); i += 3)
+        rows[i].fresh = true;
+    std::string bytes[2];
+    GateReport gates[2];
+    for (int threads : {1, 2}) {
+        ModelOptions o;
+        o.learner.threads = threads;
+        o.typo_variants = 1; // variants are rows of the warm start too
+        const TrainedModel t = train_model(rows, o, TrainCallbacks{}, &active.model);
+        EXPECT_TRUE(t.report.refit_warm_start) << threads;
+        EXPECT_GT(t.report.refit_stats.coordinate_steps, 0u);
+        EXPECT_TRUE(t.report.gate.evaluated);
+        bytes[threads - 1] = t.model.serialize();
+        gates[threads - 1] = t.report.gate;
+    }
+    EXPECT_EQ(bytes[0], bytes[1]);
+    EXPECT_EQ(gates[0].candidate_only_correct, gates[1].candidate_only_correct);
+    EXPECT_EQ(gates[0].active_only_correct, gates[1].active_only_correct);
+    EXPECT_EQ(gates[0].candidate.accuracy, gates[1].candidate.accuracy);
+    const Json j = parse_json(
+        train_model(rows, ModelOptions{}, TrainCallbacks{}).report.to_json(active.model), "report");
+    EXPECT_EQ(j.at("refit").at("warm_start").get<std::string>(), "the folds' mean dual solution");
+}
+
 // A cancel during the fold fits stops every thread and surfaces as Cancelled.
 TEST(Training, CancelDuringCrossValidationStopsEveryThread) {
     std::atomic<bool> evaluating{false};
