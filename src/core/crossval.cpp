@@ -168,8 +168,7 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
     // solution on every row: its entries for their rows.
     std::vector<DualSolution> starts;
     MemoryCharge starts_charge(callbacks.memory);
-    if (fold_start && fold_start->complete && !fold_start->classes.empty() &&
-        starts_charge.try_add(problems.size() * fold_start->bytes())) {
+    if (fold_start && fold_start->usable() && starts_charge.try_add(problems.size() * fold_start->bytes())) {
         for (const FitRows &fit : fits) {
             starts.push_back(dual_rows(*fold_start, std::vector<size_t>(fit.rows.begin(), fit.rows.end())));
             callbacks.check_cancel();

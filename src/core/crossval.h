@@ -83,9 +83,9 @@ struct FoldModels {
     MemoryCharge charge;           // of the above, on the run's budget
     // When asked for: the warm start of the refit on every row (rows of
     // FitRows(set, {}), entries then variants), each row's dual variables
-    // averaged over the folds that trained on it; not complete when it
-    // would not fit (kRefitStartBytes, or the budget), and the refit then
-    // starts cold.
+    // averaged over the folds that trained on it; not usable() when it
+    // would not fit (kRefitStartBytes, or the budget) or no fold held
+    // anything out, and the refit then starts cold.
     DualSolution refit_start;
     MemoryCharge refit_start_charge;
 
@@ -105,7 +105,7 @@ struct FoldModels {
 // calling thread. Memory: the fold row lists, the solver state and the
 // quantised models are charged to callbacks.memory. With
 // `keep_refit_start`, each FoldModels also gets the refit's warm start.
-// With a complete `fold_start` (a dual solution on every row of the set, as
+// With a usable() `fold_start` (a dual solution on every row of the set, as
 // FitRows(set, {}) lists them), each fold starts from its rows of it.
 std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std::vector<int> &fold,
                                               size_t folds, const std::vector<double> &Cs,

@@ -63,7 +63,7 @@ struct GateInputs {
     double work = 0; // rows x columns of one full fit (folds.h)
     // The refit's dual solution (rows of FitRows(set, {})), when kept: each
     // gate fold, which trains on nearly every row, starts from its rows of
-    // it. Null or incomplete: the folds start cold.
+    // it. Null or not usable(): the folds start cold.
     const DualSolution *refit_duals = nullptr;
 };
 

@@ -1102,7 +1102,7 @@ void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &optio
 
 // Checks a warm start or dual output buffer's size.
 void check_warm_start(const DualSolution *v, size_t rows, size_t k) {
-    if (!v) return;
+    if (!v || !v->usable()) return; // a cold start
     if (v->classes.size() != k)
         throw Error(ErrorKind::InvalidArgument, "wrong size of the warm start",
                     "Expected " + std::to_string(k) + " classes, got " + std::to_string(v->classes.size()) +
@@ -1156,7 +1156,7 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
         out[i].w.assign(cols * k, 0.0f);
         out[i].bias.assign(k, 0.0f);
         shared[i].out = &out[i];
-        shared[i].warm_start = q.warm_start && q.warm_start->complete ? q.warm_start : nullptr;
+        shared[i].warm_start = q.warm_start && q.warm_start->usable() ? q.warm_start : nullptr;
         if (q.dual_out) {
             // The entries' bound is charged now (solver threads cannot
             // charge); what the solution leaves unused is given back below.

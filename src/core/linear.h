@@ -112,6 +112,9 @@ struct DualSolution {
 
     size_t entries() const;
     size_t bytes() const; // of the entries and the per-class lists
+    // A solution to start from: complete and with its classes (a default
+    // one, from no solve at all, has none).
+    bool usable() const { return complete && !classes.empty(); }
 };
 
 // One problem for train_one_vs_rest_many. Pointers must outlive the call.
@@ -124,8 +127,8 @@ struct OneVsRestProblem {
     // example dual_rows() of a solution on a superset of these rows, or the
     // mean of cross-validation folds' solutions. The solver starts from it
     // instead of zero: the result agrees with a cold start to the solver's
-    // tolerance (not bit for bit) and is still deterministic. Null or
-    // incomplete: cold start.
+    // tolerance (not bit for bit) and is still deterministic. Null or not
+    // usable(): cold start.
     const DualSolution *warm_start = nullptr;
     // When set, receives the dual solution. The solve charges
     // callbacks.memory for its entries' bound (dual_out_limit bytes, or

@@ -425,7 +425,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         }
         weights = std::move(train_one_vs_rest_many({q}, final_learner, refit_callbacks).front());
     }
-    report.refit_warm_start = refit_start.complete && !refit_start.classes.empty();
+    report.refit_warm_start = refit_start.usable();
     refit_start = DualSolution();
     refit_start_charge.reset();
     if (refit_duals.complete && !refit_duals_charge.try_add(refit_duals.bytes()))

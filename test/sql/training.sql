@@ -132,3 +132,19 @@ DROP EXTENSION dblink;
 
 -- Function properties.
 SELECT provolatile, proparallel, proisstrict FROM pg_proc WHERE proname = 'train_intent_model';
+
+-- A holdout too small to hold any row out (round(2 x 0.2) = 0 per intent)
+-- still trains: no fold is fitted, so the refit starts cold. In a new
+-- extension, so that no earlier model is active.
+DROP EXTENSION pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+UPDATE ai_training_policy SET min_samples_for_training = 2;
+INSERT INTO ai_training_data (user_message, detected_intent) VALUES
+    ('quiero devolver la camiseta', 'return_process'), ('cómo devuelvo el pantalón', 'return_process'),
+    ('dónde está mi pedido', 'shipping_problem'), ('mi paquete no ha llegado', 'shipping_problem');
+SELECT r ->> 'status' AS status, r ->> 'evaluation' AS evaluation, r ->> 'deployed' AS deployed
+  FROM train_intent_model('tiny holdout', 'full', '{"evaluation": "holdout", "val_fraction": 0.2}') AS r;
+SELECT metrics -> 'refit' ->> 'warm_start' AS refit_start, metrics -> 'evaluation' ->> 'rows' AS evaluated
+  FROM ai_training_runs WHERE run_name = 'tiny holdout';
+SELECT predicted_intent FROM predict_intent('quiero devolver la camiseta');
+UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;

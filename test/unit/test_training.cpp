@@ -411,6 +411,22 @@ TEST(Training, WarmStartsAreUsedAndThreadIndependent) {
     EXPECT_EQ(j.at("refit").at("warm_start").get<std::string>(), "the folds' mean dual solution");
 }
 
+// A holdout too small to hold any row out leaves no fold to fit and no
+// solution to start the refit from: the refit starts cold instead of
+// refusing the empty start.
+TEST(Training, NothingHeldOutRefitsCold) {
+    ModelOptions o;
+    o.evaluation.method = EvaluationMethod::Holdout;
+    o.evaluation.holdout_fraction = 0.2; // round(2 x 0.2) = 0 rows of each intent
+    const TrainedModel t = train_model(shop_rows(2), o, TrainCallbacks{});
+    EXPECT_FALSE(t.report.refit_warm_start);
+    EXPECT_GT(t.report.refit_stats.coordinate_steps, 0u);
+    PredictScratch s;
+    EXPECT_EQ(
+        t.model.labels()[static_cast<size_t>(t.model.predict("quiero devolver la camiseta", 0, s).label)],
+        "return_process");
+}
+
 // A cancel during the fold fits stops every thread and surfaces as Cancelled.
 TEST(Training, CancelDuringCrossValidationStopsEveryThread) {
     std::atomic<bool> evaluating{false};
