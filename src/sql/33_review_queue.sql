@@ -88,15 +88,15 @@ WITH latest_run AS (
     SELECT s.*,
            CASE WHEN s.suspected THEN 'label_error'
                 WHEN s.live AND (s.label IS NULL OR s.confidence_score IS NULL
-                                 OR s.confidence_score < 100 * s.abstain_threshold) THEN 'uncertain'
+                                 OR s.confidence_score::float8 < 100::float8 * s.abstain_threshold) THEN 'uncertain'
                 ELSE 'other' END AS tier
       FROM scored AS s
 ), prioritised AS (
     SELECT t.*,
            CASE t.tier WHEN 'label_error' THEN 1 WHEN 'uncertain' THEN 2 ELSE 3 END AS tier_order,
-           CASE WHEN t.tier = 'label_error' THEN 1 - t.label_probability::float8
-                WHEN t.tier = 'uncertain' THEN 1 - coalesce(t.confidence_score, 0) / 100.0::float8
-                ELSE coalesce(1 - t.label_probability::float8, 1 - t.confidence_score / 100.0::float8, 0)
+           CASE WHEN t.tier = 'label_error' THEN 1::float8 - t.label_probability::float8
+                WHEN t.tier = 'uncertain' THEN 1::float8 - coalesce(t.confidence_score, 0)::float8 / 100.0::float8
+                ELSE coalesce(1::float8 - t.label_probability::float8, 1::float8 - t.confidence_score::float8 / 100.0::float8, 0::float8)
            END AS priority
       FROM tiered AS t
 )
@@ -121,7 +121,7 @@ SELECT row_number() OVER w AS rank,
                     WHEN q.confidence_score IS NULL
                         THEN pg_catalog.format('live prediction %s without a confidence score', q.label)
                     ELSE pg_catalog.format('live prediction %s at confidence %s, below the abstain threshold %s',
-                                           q.label, q.confidence_score, round(100 * q.abstain_threshold::numeric))
+                                           q.label, q.confidence_score, round(100::numeric * q.abstain_threshold::numeric))
                END
            ELSE
                CASE WHEN q.label IS NULL THEN pg_catalog.format('%s row without an intent', q.source)

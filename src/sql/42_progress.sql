@@ -17,7 +17,7 @@ COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
 -- are not everyone's business).
 CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
 SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
-       CASE WHEN p.total > 0 THEN round(100.0 * p.done / p.total, 1) END AS percent,
+       CASE WHEN p.total > 0 THEN round(100.0 * p.done::numeric / p.total::numeric, 1) END AS percent,
        p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source
   FROM @extschema@.pg_intent_training_progress() AS p
   LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.usesysid

@@ -43,7 +43,7 @@ WITH active AS (
     SELECT d.correct_intent FROM @extschema@.ai_training_data d
     WHERE d.correct_intent IS NOT NULL
     UNION
-    SELECT unnest(a.intents) FROM active a
+    SELECT pg_catalog.unnest(a.intents) FROM active a
 ), labelled AS (
     SELECT coalesce(d.correct_intent, d.detected_intent) AS intent, count(*) AS samples
     FROM @extschema@.ai_training_data d
@@ -64,7 +64,7 @@ SELECT n.intent,
        coalesce(dt.predictions, 0) AS predictions,
        coalesce(dt.reviewed, 0) AS reviewed,
        coalesce(dt.correct, 0) AS correct,
-       CASE WHEN dt.reviewed > 0 THEN round(100.0 * dt.correct / dt.reviewed, 2) END AS live_accuracy,
+       CASE WHEN dt.reviewed > 0 THEN round(100.0 * dt.correct::numeric / dt.reviewed::numeric, 2) END AS live_accuracy,
        round(dt.avg_confidence, 2) AS avg_confidence,
        a.id AS model_id,
        (a.per_intent -> n.intent ->> 'precision')::float8 AS model_precision,

@@ -24,7 +24,7 @@ WITH live AS (
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
-       format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
+       pg_catalog.format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END

@@ -78,7 +78,7 @@ WITH s AS (
            count(*) FILTER (WHERE s.true_intent IS NOT NULL) AS labelled,
            count(*) FILTER (WHERE s.true_intent IS NOT NULL AND s.champion_intent = s.true_intent) AS champion_correct,
            count(*) FILTER (WHERE s.true_intent IS NOT NULL AND s.challenger_intent = s.true_intent) AS challenger_correct,
-           array_agg(DISTINCT s.champion_model_id) FILTER (WHERE s.champion_model_id IS NOT NULL) AS champion_model_ids,
+           pg_catalog.array_agg(DISTINCT s.champion_model_id) FILTER (WHERE s.champion_model_id IS NOT NULL) AS champion_model_ids,
            min(s.created_at) AS first_at,
            max(s.created_at) AS last_at
     FROM s
@@ -86,10 +86,10 @@ WITH s AS (
 )
 SELECT g.challenger_model_id, m.version AS challenger_version, g.champion_model_ids,
        g.predictions, g.agreements,
-       round(100.0 * g.agreements / g.predictions, 2) AS agreement_rate,
+       round(100.0 * g.agreements::numeric / g.predictions::numeric, 2) AS agreement_rate,
        g.labelled, g.champion_correct, g.challenger_correct,
-       CASE WHEN g.labelled > 0 THEN round(100.0 * g.champion_correct / g.labelled, 2) END AS champion_accuracy,
-       CASE WHEN g.labelled > 0 THEN round(100.0 * g.challenger_correct / g.labelled, 2) END AS challenger_accuracy,
+       CASE WHEN g.labelled > 0 THEN round(100.0 * g.champion_correct::numeric / g.labelled::numeric, 2) END AS champion_accuracy,
+       CASE WHEN g.labelled > 0 THEN round(100.0 * g.challenger_correct::numeric / g.labelled::numeric, 2) END AS challenger_accuracy,
        CASE WHEN g.labelled = 0 THEN NULL
             WHEN g.challenger_correct > g.champion_correct THEN 'challenger'
             WHEN g.challenger_correct < g.champion_correct THEN 'champion'

@@ -202,7 +202,7 @@ CREATE TABLE @extschema@.ai_intent_models (
     metrics              jsonb,
     confidence_threshold double precision
         CONSTRAINT ai_intent_models_confidence_threshold_check
-        CHECK (confidence_threshold BETWEEN 0 AND 1),
+        CHECK (confidence_threshold BETWEEN 0::double precision AND 1::double precision),
     is_active            boolean     NOT NULL DEFAULT false,
     created_at           timestamptz NOT NULL DEFAULT now(),
     deployed_at          timestamptz,

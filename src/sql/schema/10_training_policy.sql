@@ -14,9 +14,9 @@ CREATE TABLE @extschema@.ai_training_policy (
     auto_retrain_threshold   integer          NOT NULL DEFAULT 100
         CONSTRAINT ai_training_policy_auto_retrain_threshold_check CHECK (auto_retrain_threshold >= 1),
     max_f1_regression        double precision NOT NULL DEFAULT 0.05
-        CONSTRAINT ai_training_policy_max_f1_regression_check CHECK (max_f1_regression BETWEEN 0 AND 1),
+        CONSTRAINT ai_training_policy_max_f1_regression_check CHECK (max_f1_regression BETWEEN 0::double precision AND 1::double precision),
     corrected_weight         real             NOT NULL DEFAULT 2
-        CONSTRAINT ai_training_policy_corrected_weight_check CHECK (corrected_weight BETWEEN 0.01 AND 1000),
+        CONSTRAINT ai_training_policy_corrected_weight_check CHECK (corrected_weight BETWEEN 0.01::real AND 1000::real),
     max_training_memory_mb   integer          NOT NULL DEFAULT 2048
         CONSTRAINT ai_training_policy_max_training_memory_mb_check CHECK (max_training_memory_mb BETWEEN 16 AND 1048576),
     max_training_threads     integer          NOT NULL DEFAULT 4

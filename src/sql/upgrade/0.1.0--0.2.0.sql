@@ -95,10 +95,10 @@ UPDATE @extschema@.ai_training_policy AS p SET
                                         LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9]{1,9}\s*$' AND s.t::integer >= 1 THEN s.t::integer END) AS x(v)),
                                        p.auto_retrain_threshold),
     max_f1_regression = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.max_f1_regression', true)) AS s(t),
-                                   LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float8 BETWEEN 0 AND 1 THEN s.t::float8 END) AS x(v)),
+                                   LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float8 BETWEEN 0::float8 AND 1::float8 THEN s.t::float8 END) AS x(v)),
                                   p.max_f1_regression),
     corrected_weight = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.corrected_weight', true)) AS s(t),
-                                  LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float4 BETWEEN 0.01 AND 1000 THEN s.t::float4 END) AS x(v)),
+                                  LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float4 BETWEEN 0.01::float4 AND 1000::float4 THEN s.t::float4 END) AS x(v)),
                                  p.corrected_weight);
 
 -- Training records which rows (and labels) each run read in a table of its
