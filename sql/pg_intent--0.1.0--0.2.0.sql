@@ -107,9 +107,9 @@ CREATE TABLE @extschema@.ai_training_policy (
     auto_retrain_threshold   integer          NOT NULL DEFAULT 100
         CONSTRAINT ai_training_policy_auto_retrain_threshold_check CHECK (auto_retrain_threshold >= 1),
     max_f1_regression        double precision NOT NULL DEFAULT 0.05
-        CONSTRAINT ai_training_policy_max_f1_regression_check CHECK (max_f1_regression BETWEEN 0 AND 1),
+        CONSTRAINT ai_training_policy_max_f1_regression_check CHECK (max_f1_regression BETWEEN 0::double precision AND 1::double precision),
     corrected_weight         real             NOT NULL DEFAULT 2
-        CONSTRAINT ai_training_policy_corrected_weight_check CHECK (corrected_weight BETWEEN 0.01 AND 1000),
+        CONSTRAINT ai_training_policy_corrected_weight_check CHECK (corrected_weight BETWEEN 0.01::real AND 1000::real),
     max_training_memory_mb   integer          NOT NULL DEFAULT 2048
         CONSTRAINT ai_training_policy_max_training_memory_mb_check CHECK (max_training_memory_mb BETWEEN 16 AND 1048576),
     max_training_threads     integer          NOT NULL DEFAULT 4
@@ -152,10 +152,10 @@ UPDATE @extschema@.ai_training_policy AS p SET
                                         LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9]{1,9}\s*$' AND s.t::integer >= 1 THEN s.t::integer END) AS x(v)),
                                        p.auto_retrain_threshold),
     max_f1_regression = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.max_f1_regression', true)) AS s(t),
-                                   LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float8 BETWEEN 0 AND 1 THEN s.t::float8 END) AS x(v)),
+                                   LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float8 BETWEEN 0::float8 AND 1::float8 THEN s.t::float8 END) AS x(v)),
                                   p.max_f1_regression),
     corrected_weight = coalesce((SELECT v FROM (SELECT pg_catalog.current_setting('pg_intent.corrected_weight', true)) AS s(t),
-                                  LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float4 BETWEEN 0.01 AND 1000 THEN s.t::float4 END) AS x(v)),
+                                  LATERAL (SELECT CASE WHEN s.t ~ '^\s*[0-9.eE+-]{1,30}\s*$' AND s.t::float4 BETWEEN 0.01::float4 AND 1000::float4 THEN s.t::float4 END) AS x(v)),
                                  p.corrected_weight);
 
 -- Training records which rows (and labels) each run read in a table of its
@@ -984,15 +984,15 @@ WITH latest_run AS (
     SELECT s.*,
            CASE WHEN s.suspected THEN 'label_error'
                 WHEN s.live AND (s.label IS NULL OR s.confidence_score IS NULL
-                                 OR s.confidence_score < 100 * s.abstain_threshold) THEN 'uncertain'
+                                 OR s.confidence_score::float8 < 100::float8 * s.abstain_threshold) THEN 'uncertain'
                 ELSE 'other' END AS tier
       FROM scored AS s
 ), prioritised AS (
     SELECT t.*,
            CASE t.tier WHEN 'label_error' THEN 1 WHEN 'uncertain' THEN 2 ELSE 3 END AS tier_order,
-           CASE WHEN t.tier = 'label_error' THEN 1 - t.label_probability::float8
-                WHEN t.tier = 'uncertain' THEN 1 - coalesce(t.confidence_score, 0) / 100.0::float8
-                ELSE coalesce(1 - t.label_probability::float8, 1 - t.confidence_score / 100.0::float8, 0)
+           CASE WHEN t.tier = 'label_error' THEN 1::float8 - t.label_probability::float8
+                WHEN t.tier = 'uncertain' THEN 1::float8 - coalesce(t.confidence_score, 0)::float8 / 100.0::float8
+                ELSE coalesce(1::float8 - t.label_probability::float8, 1::float8 - t.confidence_score::float8 / 100.0::float8, 0::float8)
            END AS priority
       FROM tiered AS t
 )
@@ -1017,7 +1017,7 @@ SELECT row_number() OVER w AS rank,
                     WHEN q.confidence_score IS NULL
                         THEN pg_catalog.format('live prediction %s without a confidence score', q.label)
                     ELSE pg_catalog.format('live prediction %s at confidence %s, below the abstain threshold %s',
-                                           q.label, q.confidence_score, round(100 * q.abstain_threshold::numeric))
+                                           q.label, q.confidence_score, round(100::numeric * q.abstain_threshold::numeric))
                END
            ELSE
                CASE WHEN q.label IS NULL THEN pg_catalog.format('%s row without an intent', q.source)
@@ -1608,7 +1608,7 @@ SELECT m.id,
        m.version,
        m.is_active,
        m.algorithm,
-       cardinality(m.intents) AS total_intents,
+       pg_catalog.cardinality(m.intents) AS total_intents,
        m.intents,
        (m.metrics ->> 'accuracy')::double precision AS accuracy,
        coalesce(m.metrics ->> 'precision', m.metrics ->> 'macro_precision')::double precision AS precision,
@@ -1724,7 +1724,7 @@ COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
 -- are not everyone's business).
 CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
 SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
-       CASE WHEN p.total > 0 THEN round(100.0 * p.done / p.total, 1) END AS percent,
+       CASE WHEN p.total > 0 THEN round(100.0 * p.done::numeric / p.total::numeric, 1) END AS percent,
        p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source
   FROM @extschema@.pg_intent_training_progress() AS p
   LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.usesysid
@@ -2007,7 +2007,7 @@ WITH active AS (
     SELECT d.correct_intent FROM @extschema@.ai_training_data d
     WHERE d.correct_intent IS NOT NULL
     UNION
-    SELECT unnest(a.intents) FROM active a
+    SELECT pg_catalog.unnest(a.intents) FROM active a
 ), labelled AS (
     SELECT coalesce(d.correct_intent, d.detected_intent) AS intent, count(*) AS samples
     FROM @extschema@.ai_training_data d
@@ -2028,7 +2028,7 @@ SELECT n.intent,
        coalesce(dt.predictions, 0) AS predictions,
        coalesce(dt.reviewed, 0) AS reviewed,
        coalesce(dt.correct, 0) AS correct,
-       CASE WHEN dt.reviewed > 0 THEN round(100.0 * dt.correct / dt.reviewed, 2) END AS live_accuracy,
+       CASE WHEN dt.reviewed > 0 THEN round(100.0 * dt.correct::numeric / dt.reviewed::numeric, 2) END AS live_accuracy,
        round(dt.avg_confidence, 2) AS avg_confidence,
        a.id AS model_id,
        (a.per_intent -> n.intent ->> 'precision')::float8 AS model_precision,
@@ -2104,7 +2104,7 @@ WITH live AS (
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
-       format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
+       pg_catalog.format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
@@ -2910,7 +2910,7 @@ WITH s AS (
            count(*) FILTER (WHERE s.true_intent IS NOT NULL) AS labelled,
            count(*) FILTER (WHERE s.true_intent IS NOT NULL AND s.champion_intent = s.true_intent) AS champion_correct,
            count(*) FILTER (WHERE s.true_intent IS NOT NULL AND s.challenger_intent = s.true_intent) AS challenger_correct,
-           array_agg(DISTINCT s.champion_model_id) FILTER (WHERE s.champion_model_id IS NOT NULL) AS champion_model_ids,
+           pg_catalog.array_agg(DISTINCT s.champion_model_id) FILTER (WHERE s.champion_model_id IS NOT NULL) AS champion_model_ids,
            min(s.created_at) AS first_at,
            max(s.created_at) AS last_at
     FROM s
@@ -2918,10 +2918,10 @@ WITH s AS (
 )
 SELECT g.challenger_model_id, m.version AS challenger_version, g.champion_model_ids,
        g.predictions, g.agreements,
-       round(100.0 * g.agreements / g.predictions, 2) AS agreement_rate,
+       round(100.0 * g.agreements::numeric / g.predictions::numeric, 2) AS agreement_rate,
        g.labelled, g.champion_correct, g.challenger_correct,
-       CASE WHEN g.labelled > 0 THEN round(100.0 * g.champion_correct / g.labelled, 2) END AS champion_accuracy,
-       CASE WHEN g.labelled > 0 THEN round(100.0 * g.challenger_correct / g.labelled, 2) END AS challenger_accuracy,
+       CASE WHEN g.labelled > 0 THEN round(100.0 * g.champion_correct::numeric / g.labelled::numeric, 2) END AS champion_accuracy,
+       CASE WHEN g.labelled > 0 THEN round(100.0 * g.challenger_correct::numeric / g.labelled::numeric, 2) END AS challenger_accuracy,
        CASE WHEN g.labelled = 0 THEN NULL
             WHEN g.challenger_correct > g.champion_correct THEN 'challenger'
             WHEN g.challenger_correct < g.champion_correct THEN 'champion'
@@ -3568,8 +3568,10 @@ AS $$
         -- runs the caller's own query with the caller's rights, read-only
         '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
-        -- names only n-grams of the caller's own message (see predict.cpp)
-        '@extschema@.explain_intent(text, integer, text, bigint)',
+        -- Not explain_intent(): whether an n-gram of any text the caller
+        -- makes up is in the vocabulary says whether some training message
+        -- contained it (a card number, a password), digit by digit. It is
+        -- granted to reviewers, who read the training data anyway.
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
