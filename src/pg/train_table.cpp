@@ -36,7 +36,11 @@ extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 }
@@ -105,6 +109,19 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
     } c{};
     pg_call([&]() noexcept {
         Oid relid = extension_relation(schema, "ai_training_data");
+        // The scan reads every row without the parser's privilege check or
+        // row security. Its one caller, train_intent_model(), runs it as the
+        // extension owner; a role that was granted EXECUTE anyway (a GRANT
+        // ... ON ALL FUNCTIONS IN SCHEMA) must not read past them.
+        AclResult acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+        if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_TABLE, get_rel_name(relid));
+        if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+            ereport(
+                ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("row-level security applies to ai_training_data for role \"%s\"",
+                        GetUserNameFromId(GetUserId(), false)),
+                 errhint("Train with train_intent_model(), which reads the table as the extension owner.")));
         c = Columns{extension_column(relid, "id"),
                     extension_column(relid, "user_message"),
                     extension_column(relid, "detected_intent"),

@@ -99,3 +99,28 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', 1, 1, NULL, NULL, NULL)$$);
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', 1, 1, 1, NULL, NULL)$$);
 SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid)', 'EXECUTE') AS public_execute;
+
+-- A role granted EXECUTE on it anyway (GRANT ... ON ALL FUNCTIONS IN SCHEMA)
+-- still needs SELECT on ai_training_data, and row security is not bypassed:
+-- the function reads the table without the parser's checks.
+CREATE ROLE pgi_tt_helper NOLOGIN;
+GRANT EXECUTE ON FUNCTION _pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid) TO pgi_tt_helper;
+SET ROLE pgi_tt_helper;
+SELECT pg_temp.try($$SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), '{}', 2, 1, 2, NULL, NULL)$$);
+RESET ROLE;
+GRANT SELECT ON ai_training_data TO pgi_tt_helper;
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+SET ROLE pgi_tt_helper;
+SELECT pg_temp.try($$SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), '{}', 2, 1, 2, NULL, NULL)$$);
+RESET ROLE;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+SET ROLE pgi_tt_helper;
+SELECT octet_length(model) > 0 AS trains_with_select FROM _pg_intent_train_table(gen_random_uuid(), '{}', 2, 1, 2, NULL, NULL);
+RESET ROLE;
+-- The owner's path is unchanged with row security on (the owner is exempt).
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+SELECT r ->> 'status' AS status FROM train_intent_model('owner with rls', 'full', '{"deploy": "never"}') AS r;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON ai_training_data FROM pgi_tt_helper;
+REVOKE ALL ON FUNCTION _pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid) FROM pgi_tt_helper;
+DROP ROLE pgi_tt_helper;
