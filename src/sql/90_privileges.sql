@@ -24,8 +24,10 @@ AS $$
         -- runs the caller's own query with the caller's rights, read-only
         '@extschema@.evaluate_intent_model(bigint, text)',
         '@extschema@.classify_intent(text)',
-        -- names only n-grams of the caller's own message (see predict.cpp)
-        '@extschema@.explain_intent(text, integer, text, bigint)',
+        -- Not explain_intent(): whether an n-gram of any text the caller
+        -- makes up is in the vocabulary says whether some training message
+        -- contained it (a card number, a password), digit by digit. It is
+        -- granted to reviewers, who read the training data anyway.
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',

@@ -385,7 +385,7 @@ SELECT isnt_strict('public', 'explain_intent', ARRAY['text', 'integer', 'text', 
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.explain_intent(text, integer, text, bigint)')), ARRAY['p_message', 'p_top', 'p_intent', 'p_model_id'], 'explain_intent(text, integer, text, bigint) parameter names');
 SELECT is((SELECT pronargdefaults FROM pg_proc WHERE oid = to_regprocedure('public.explain_intent(text, integer, text, bigint)')), 3::int2, 'explain_intent(text, integer, text, bigint): p_top, p_intent and p_model_id have defaults');
 SELECT isnt_definer('public', 'explain_intent', ARRAY['text', 'integer', 'text', 'bigint']::name[], 'explain_intent(text, integer, text, bigint) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'EXECUTE'), false), 'explain_intent(text, integer, text, bigint) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'EXECUTE'), true), 'explain_intent(text, integer, text, bigint) is not executable by PUBLIC (its vocabulary would show training messages)');
 SELECT isnt(obj_description(to_regprocedure('public.explain_intent(text, integer, text, bigint)'), 'pg_proc'), NULL, 'explain_intent(text, integer, text, bigint) has a comment');
 
 -- Model blobs are stored with LZ4 when the server has it (src/sql/11_storage.sql).
@@ -404,7 +404,7 @@ INSERT INTO expected_functions VALUES
     ('predict_intent(text, bigint)', 'stable', 'safe', true),
     ('evaluate_intent_model(bigint, text)', 'volatile', 'unsafe', true),
     ('classify_intent(text)', 'stable', 'safe', true),
-    ('explain_intent(text, integer, text, bigint)', 'stable', 'safe', true),
+    ('explain_intent(text, integer, text, bigint)', 'stable', 'safe', false),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),

@@ -149,6 +149,14 @@ expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, 'SELECT user_m
 expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver un producto', 'return_process')\$\$)" ok \
     "anon can evaluate the active model on its own rows"
 expect_role pgi_supabase anon "SELECT approve_training_sample('$row')" 42501 "anon cannot approve rows"
+expect_role pgi_supabase anon "INSERT INTO ai_training_data (user_message, detected_intent, dataset_status) VALUES ('forged', 'thanks', 'approved')" 42501 \
+    "anon cannot insert a row marked approved (only record_interaction's columns)"
+expect_role pgi_supabase anon "INSERT INTO ai_training_data (user_message, detected_intent, corrected_by_human, correct_intent) VALUES ('forged', 'thanks', true, 'thanks')" 42501 \
+    "anon cannot insert a row marked corrected by a human"
+expect_role pgi_supabase anon "INSERT INTO ai_training_data (user_message, detected_intent, created_at) VALUES ('forged', 'thanks', '2001-01-01')" 42501 \
+    "anon cannot backdate a row"
+expect_role pgi_supabase anon "SELECT explain_intent('quiero devolver un producto')" 42501 \
+    "anon cannot explain (the vocabulary would show which n-grams training messages contain)"
 # reviewers
 expect_role pgi_supabase authenticated "SELECT submit_intent_correction('$row', 'complaint')" ok "authenticated corrects labels"
 expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_pending_review" ok "authenticated reads the review queue"
