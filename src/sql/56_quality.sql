@@ -9,8 +9,10 @@
 -- seed over its recreated original); a DELETE of a seeded cue becomes a
 -- disable, because a deleted seed would come back at the next restore. They
 -- are created after the seed INSERT, so the seeds themselves go in
--- untouched. SECURITY DEFINER: they touch other rows than the one the
--- operator named, which the operator's table privileges may not cover.
+-- untouched. The update and delete triggers are SECURITY DEFINER: they
+-- touch other rows than the one the operator named, which the operator's
+-- table privileges may not cover. The insert trigger replaces a seed with
+-- the inserting role's own rights (below).
 
 -- Stamps operator edits; is_seed records where a row came from and cannot be
 -- changed. A modified_at given explicitly (a restored edit) is kept.
@@ -38,10 +40,31 @@ COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
 -- deleted, so the delete trigger needs no exception for this path (0.1.0
 -- let any DELETE at trigger depth > 1 through, which a nested trigger of
 -- the operator's could use to delete a seed for good).
+--
+-- The lookup runs as the owner (an operator with INSERT alone may not read
+-- the table), but the replacement is an UPDATE of the seed and runs as the
+-- inserting role: it needs UPDATE on the table, and row-level security
+-- applies, as if it had written the UPDATE itself (when the trigger ran as
+-- the owner, a role with INSERT alone could rewrite any seed).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_pristine_seed(p_language text, p_pattern text, p_id bigint)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.id
+      FROM @extschema@.ai_feedback_cues AS c
+     WHERE c.is_seed AND c.modified_at IS NULL
+       AND ((c.language = p_language AND c.pattern = p_pattern) OR c.id = p_id)
+     ORDER BY (c.language = p_language AND c.pattern = p_pattern) DESC
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_cue_pristine_seed(text, text, bigint) IS
+    'Internal: the id of the unedited seeded cue with this (language, pattern), else with this id, or NULL. Seeds are the cues CREATE EXTENSION installs.';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_insert()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_seed bigint;
@@ -52,12 +75,7 @@ BEGIN
     IF NEW.is_seed AND NEW.modified_at IS NULL THEN
         NEW.is_seed := false;
     END IF;
-    SELECT c.id INTO v_seed
-      FROM @extschema@.ai_feedback_cues AS c
-     WHERE c.is_seed AND c.modified_at IS NULL
-       AND ((c.language = NEW.language AND c.pattern = NEW.pattern) OR c.id = NEW.id)
-     ORDER BY (c.language = NEW.language AND c.pattern = NEW.pattern) DESC
-     LIMIT 1;
+    v_seed := @extschema@._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN
         RETURN NEW;
     END IF;
@@ -70,7 +88,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_insert() IS
-    'Internal trigger: a row inserted into ai_feedback_cues with the (language, pattern) or id of an unedited seed takes that seed''s place (updating it in place; pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
+    'Internal trigger: a row inserted into ai_feedback_cues with the (language, pattern) or id of an unedited seed takes that seed''s place (updating it in place with the inserting role''s rights, so it needs UPDATE; pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
 
 -- Deleting a seeded cue disables it, so that a restore does not recreate it.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_delete()

@@ -51,6 +51,8 @@ AS $$
         '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
         '@extschema@._pg_intent_active_model_json()',
         '@extschema@._pg_intent_policy()',
+        -- the cue insert trigger's lookup, run as any role that inserts cues
+        '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
         '@extschema@._pg_intent_samples_since_last_train()',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',

@@ -114,3 +114,36 @@ SELECT _pg_intent_fold('¿Dónde está mi PEDIDO?') AS spanish, _pg_intent_fold(
 INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('en', 'спасибо', 'thanks', 5);
 SELECT score_feedback_message('Большое СПАСИБО!') -> 'cues' AS thanked,
        score_feedback_message('привет') -> 'cues' AS not_thanked;
+
+-- An insert that takes a pristine seed's place updates the seed, so it needs
+-- UPDATE: a role allowed only to INSERT cues cannot rewrite seeds (when the
+-- trigger ran as the owner, it rewrote seed 1 in place). Its own new cues
+-- still go in without SELECT.
+CREATE ROLE pgi_cue_writer NOLOGIN;
+GRANT INSERT ON ai_feedback_cues TO pgi_cue_writer;
+GRANT USAGE ON SEQUENCE ai_feedback_cues_id_seq TO pgi_cue_writer;
+CREATE TEMP TABLE seed_before AS
+SELECT id, language, pattern, kind, score FROM ai_feedback_cues WHERE is_seed AND modified_at IS NULL ORDER BY id LIMIT 1;
+GRANT SELECT ON seed_before TO pgi_cue_writer;
+SET ROLE pgi_cue_writer;
+SELECT pg_temp.try(format($$INSERT INTO ai_feedback_cues (id, language, pattern, kind, score) VALUES (%s, 'es', 'seed-pwned', 'purchase', 5)$$,
+                          (SELECT id FROM seed_before))) AS insert_over_seed_by_id;
+SELECT pg_temp.try(format($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES (%L, %L, 'purchase', 5)$$,
+                          (SELECT language FROM seed_before), (SELECT pattern FROM seed_before))) AS insert_over_seed_by_pattern;
+SELECT pg_temp.try($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('es', 'una cue nueva', 'positive', 3)$$) AS own_cue;
+RESET ROLE;
+SELECT c.kind = b.kind AND c.score = b.score AND c.pattern = b.pattern AND c.modified_at IS NULL AS seed_unchanged
+  FROM ai_feedback_cues AS c JOIN seed_before AS b USING (id);
+-- With UPDATE (and the SELECT its WHERE needs) the same insert replaces the seed.
+GRANT SELECT, UPDATE ON ai_feedback_cues TO pgi_cue_writer;
+SET ROLE pgi_cue_writer;
+SELECT pg_temp.try(format($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES (%L, %L, 'purchase', 5)$$,
+                          (SELECT language FROM seed_before), (SELECT pattern FROM seed_before))) AS insert_over_seed_with_update;
+RESET ROLE;
+SELECT c.kind, c.score, c.is_seed, c.modified_at IS NOT NULL AS edited
+  FROM ai_feedback_cues AS c JOIN seed_before AS b USING (language, pattern);
+DELETE FROM ai_feedback_cues WHERE pattern = 'una cue nueva';
+REVOKE ALL ON ai_feedback_cues FROM pgi_cue_writer;
+REVOKE ALL ON SEQUENCE ai_feedback_cues_id_seq FROM pgi_cue_writer;
+DROP TABLE seed_before;
+DROP ROLE pgi_cue_writer;
