@@ -36,7 +36,9 @@ extern "C" {
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -177,6 +179,17 @@ bool caller_can_see_model(Oid schema, int64_t id) {
     return visible;
 }
 
+// Whether the caller has SELECT on ai_intent_models (some rows of it, as far
+// as row-level security goes).
+bool caller_may_read_models(Oid schema) {
+    bool may = false;
+    pg_call([&]() noexcept {
+        may = pg_class_aclcheck(extension_relation(schema, "ai_intent_models"), GetUserId(), ACL_SELECT) ==
+              ACLCHECK_OK;
+    });
+    return may;
+}
+
 [[noreturn]] void no_such_model(int64_t model_id) {
     char message[96];
     snprintf(message, sizeof message, "intent model %lld does not exist", static_cast<long long>(model_id));
@@ -226,6 +239,18 @@ LoadedModel model_by_id(Oid schema, int64_t model_id) {
     if (active.generation == g_generation && active.schema == schema && active.loaded.model &&
         active.loaded.id == model_id)
         return active.loaded;
+
+    // Without SELECT on the table only the active model is usable. Refuse
+    // any other id the same way whether or not it exists: "does not exist"
+    // for some ids and "permission denied" for others told a role which
+    // hidden models there are.
+    if (!caller_may_read_models(schema)) {
+        LoadedModel current = active_model(schema);
+        if (current.id == model_id) return current;
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for table ai_intent_models",
+                       "Only the active model can be used without SELECT on ai_intent_models.",
+                       "Predict with the active model, or ask for SELECT on the model rows.");
+    }
 
     auto &entries = entries_by_id();
     LoadedModel loaded;

@@ -124,6 +124,9 @@ SELECT id AS active FROM ai_intent_models WHERE is_active \gset
 SET ROLE pgi_sec_reader;
 SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_without_privilege;
 SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :active)) AS active_without_privilege;
+-- The same answer for an id that does not exist: no existence oracle (it
+-- said "does not exist" here and "permission denied" for hidden models).
+SELECT pg_temp.try('SELECT predict_intent(''hola'', 999999)') AS missing_without_privilege;
 RESET ROLE;
 GRANT SELECT ON ai_intent_models TO pgi_sec_reader;
 ALTER TABLE ai_intent_models ENABLE ROW LEVEL SECURITY;
