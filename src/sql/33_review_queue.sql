@@ -46,7 +46,7 @@
 
 CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
 WITH latest_run AS (
-    SELECT r.id, r.metrics #>> '{out_of_scope,intent}' AS out_of_scope_intent
+    SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] AS out_of_scope_intent
       FROM @extschema@.ai_training_runs AS r
      WHERE r.status = 'completed'
      ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id

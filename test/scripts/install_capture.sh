@@ -47,7 +47,8 @@ BEGIN
 END $f$;
 DO $d$
 DECLARE
-    ops text[] := ARRAY['=', '<>', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '||'];
+    ops text[] := ARRAY['=', '<>', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '||',
+                        '->', '->>', '#>', '#>>', '?', '@>', '<@', '~', '~~', '~~*', '!~'];
     types text[] := ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'text',
                           'character varying', 'boolean', 'jsonb', 'json', 'timestamp with time zone', 'date',
                           'interval', 'uuid', 'bytea', 'name', 'oid', 'text[]', 'bigint[]'];
@@ -60,8 +61,9 @@ BEGIN
                                        WHERE oprname OPERATOR(pg_catalog.=) o
                                          AND oprleft OPERATOR(pg_catalog.=) l::regtype
                                          AND oprright OPERATOR(pg_catalog.=) r::regtype);
-                ret := CASE WHEN o IN ('=', '<>', '<', '<=', '>', '>=') THEN 'boolean'
-                            WHEN o OPERATOR(pg_catalog.=) '||' THEN 'text' ELSE l END;
+                ret := CASE WHEN o IN ('=', '<>', '<', '<=', '>', '>=', '?', '@>', '<@', '~', '~~', '~~*', '!~')
+                                 THEN 'boolean'
+                            WHEN o IN ('||', '->>', '#>>') THEN 'text' ELSE l END;
                 n := n + 1;
                 EXECUTE pg_catalog.format('CREATE FUNCTION public.trap_op_%s(%s, %s) RETURNS %s LANGUAGE plpgsql AS '
                     '$t$BEGIN PERFORM public.trap_fired(%L); RETURN NULL; END$t$', n, l, r, ret,
@@ -84,6 +86,8 @@ CREATE FUNCTION public.format(text, text, numeric, text, numeric) RETURNS text L
     $t$BEGIN PERFORM public.trap_fired('format(text, text, numeric, text, numeric)'); RETURN ''; END$t$;
 CREATE FUNCTION public.format(text, text) RETURNS text LANGUAGE plpgsql AS
     $t$BEGIN PERFORM public.trap_fired('format(text, text)'); RETURN ''; END$t$;
+CREATE FUNCTION public.jsonb_set(jsonb, text[], jsonb) RETURNS jsonb LANGUAGE plpgsql AS
+    $t$BEGIN PERFORM public.trap_fired('jsonb_set(jsonb, text[], jsonb)'); RETURN $1; END$t$;
 CREATE FUNCTION public.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS
     $t$BEGIN PERFORM public.trap_fired('unnest(text[])'); END$t$;
 CREATE FUNCTION public.cardinality(text[]) RETURNS integer LANGUAGE plpgsql AS

@@ -142,11 +142,11 @@ AS $$
       FROM jsonb_array_elements(p_items) WITH ORDINALITY AS a(x, n)
 $$;
 UPDATE @extschema@.ai_training_runs AS r
-   SET metrics = jsonb_set(r.metrics, '{metrics,misclassified}',
-                           @extschema@._pg_intent_misclassified_ids(r.metrics #> '{metrics,misclassified}'))
- WHERE jsonb_typeof(r.metrics #> '{metrics,misclassified}') = 'array';
+   SET metrics = pg_catalog.jsonb_set(r.metrics, '{metrics,misclassified}'::text[],
+                           @extschema@._pg_intent_misclassified_ids(r.metrics #> '{metrics,misclassified}'::text[]))
+ WHERE pg_catalog.jsonb_typeof(r.metrics #> '{metrics,misclassified}'::text[]) = 'array';
 UPDATE @extschema@.ai_intent_models AS m
-   SET metrics = jsonb_set(m.metrics, '{misclassified}',
+   SET metrics = pg_catalog.jsonb_set(m.metrics, '{misclassified}'::text[],
                            @extschema@._pg_intent_misclassified_ids(m.metrics -> 'misclassified'))
- WHERE jsonb_typeof(m.metrics -> 'misclassified') = 'array';
+ WHERE pg_catalog.jsonb_typeof(m.metrics -> 'misclassified') = 'array';
 DROP FUNCTION @extschema@._pg_intent_misclassified_ids(jsonb);
