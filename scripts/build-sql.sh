@@ -40,9 +40,11 @@ piece() {
 # variadic function), and be bound into constraints and views for good.
 # Every object of the extension is named by @extschema@, so the scripts
 # resolve everything else in pg_catalog only (pg_temp last, for relations).
-# CREATE/ALTER EXTENSION restores the path when the script ends.
+# LOCAL: CREATE/ALTER EXTENSION then restores the caller's path when the
+# script ends (a plain SET would outlive it, as one inside a function with a
+# SET clause does).
 pin_search_path() {
-    printf '\nSET search_path = pg_catalog, pg_temp;\n'
+    printf '\nSET LOCAL search_path = pg_catalog, pg_temp;\n'
 }
 
 code_pieces() {

@@ -174,8 +174,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE pgi_capture"
 plant pgi_capture
 n=$(q pgi_capture "SELECT count(*) FROM pg_operator WHERE oprnamespace = 'public'::regnamespace")
 [ "$n" -gt 1000 ] || { echo "FAILED: only $n trap operators planted" >&2; exit 1; }
-psql -X -q -v ON_ERROR_STOP=1 -d pgi_capture -c "SET client_min_messages = warning" \
-    -c "CREATE EXTENSION pg_intent SCHEMA public" >/dev/null
+path=$(psql -X -q -At -v ON_ERROR_STOP=1 -d pgi_capture -c "SET client_min_messages = warning" \
+    -c "CREATE EXTENSION pg_intent SCHEMA public" -c "SHOW search_path")
+# The scripts pin their own search_path; the session's must be left as it was.
+expect_eq "$path" '"$user", public' "CREATE EXTENSION leaves the session's search_path as it was"
 expect_clean pgi_capture "fresh install with $n trap operators in its schema"
 
 # ------------------------------------------------------------------ upgrade
@@ -183,8 +185,9 @@ psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE pgi_capture_up"
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_capture_up -c "SET client_min_messages = warning" \
     -c "CREATE EXTENSION pg_intent VERSION '0.1.0' SCHEMA public" >/dev/null
 plant pgi_capture_up
-psql -X -q -v ON_ERROR_STOP=1 -d pgi_capture_up -c "SET client_min_messages = warning" \
-    -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+path=$(psql -X -q -At -v ON_ERROR_STOP=1 -d pgi_capture_up -c "SET client_min_messages = warning" \
+    -c "ALTER EXTENSION pg_intent UPDATE" -c "SHOW search_path")
+expect_eq "$path" '"$user", public' "ALTER EXTENSION UPDATE leaves the session's search_path as it was"
 expect_eq "$(q pgi_capture_up "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" \
     "upgrade from 0.1.0 with the traps planted after 0.1.0 was installed"
 expect_clean pgi_capture_up "upgrade from 0.1.0"
