@@ -88,6 +88,17 @@ ALTER TABLE @extschema@.ai_training_runs ADD COLUMN deploy_evidence text
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
     'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
+-- 0.1.0's script resolved operators through the target schema (0.2.0's pins
+-- search_path): its CHECK on confidence_threshold compares double precision
+-- with integer, so a role that could create objects in that schema may have
+-- had its own >=(double precision, integer) bound into it, run at every model
+-- insert. Recreate it bound to pg_catalog's. (The views 0.1.0 created are
+-- replaced below, which rebinds them the same way.)
+ALTER TABLE @extschema@.ai_intent_models
+    DROP CONSTRAINT ai_intent_models_confidence_threshold_check,
+    ADD CONSTRAINT ai_intent_models_confidence_threshold_check
+        CHECK (confidence_threshold BETWEEN 0::double precision AND 1::double precision);
+
 -- The training policy moves from session settings, which the caller of a
 -- privileged function could change, to a table. It starts with the values
 -- the upgrading session sees (ALTER DATABASE / ALTER ROLE / postgresql.conf

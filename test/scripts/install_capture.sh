@@ -20,18 +20,21 @@
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 drop_all() {
-    for d in pgi_capture pgi_capture_up; do drop_db $d; done
+    for d in pgi_capture pgi_capture_up pgi_capture_010; do drop_db $d; done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgi_mallory" >/dev/null 2>&1 || true
 }
 trap '[ -n "${KEEP:-}" ] || drop_all; rm -rf "$TEST_TMP"' EXIT
 drop_all
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE pgi_mallory LOGIN"
 
-# The traps, planted by pgi_mallory in $1's public schema.
+# The traps, planted by pgi_mallory in $1's public schema ($2: the operators,
+# default all of them).
 plant() {
+    local ops=${2:-"= <> < <= > >= + - * / % || -> ->> #> #>> ? @> <@ ~ ~~ ~~* !~"}
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "GRANT CREATE ON SCHEMA public TO pgi_mallory" >/dev/null
-    psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
+    psql -X -q -v ON_ERROR_STOP=1 -v ops="$ops" -d "$1" >/dev/null <<'SQL'
 SET ROLE pgi_mallory;
+SET pgi.trap_ops = :'ops';
 CREATE TABLE public.trap_log (who text, what text, context text);
 GRANT INSERT, SELECT ON public.trap_log TO PUBLIC;
 -- Records who ran it and, when that is a superuser, makes the planter one.
@@ -47,8 +50,7 @@ BEGIN
 END $f$;
 DO $d$
 DECLARE
-    ops text[] := ARRAY['=', '<>', '<', '<=', '>', '>=', '+', '-', '*', '/', '%', '||',
-                        '->', '->>', '#>', '#>>', '?', '@>', '<@', '~', '~~', '~~*', '!~'];
+    ops text[] := pg_catalog.string_to_array(pg_catalog.current_setting('pgi.trap_ops'), ' ');
     types text[] := ARRAY['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'text',
                           'character varying', 'boolean', 'jsonb', 'json', 'timestamp with time zone', 'date',
                           'interval', 'uuid', 'bytea', 'name', 'oid', 'text[]', 'bigint[]'];
@@ -191,3 +193,19 @@ expect_eq "$path" '"$user", public' "ALTER EXTENSION UPDATE leaves the session's
 expect_eq "$(q pgi_capture_up "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" \
     "upgrade from 0.1.0 with the traps planted after 0.1.0 was installed"
 expect_clean pgi_capture_up "upgrade from 0.1.0"
+
+# ------------------------------------- upgrade of a 0.1.0 that was captured
+# 0.1.0's script did not pin its path: installed after the traps (those it
+# can install with: with ->>(jsonb, json) planted it fails outright), it
+# binds some of them. The upgrade must rebind everything to pg_catalog.
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE pgi_capture_010"
+plant pgi_capture_010 "= <> < <= > >= + - * / % ||"
+psql -X -q -v ON_ERROR_STOP=1 -d pgi_capture_010 -c "SET client_min_messages = warning" \
+    -c "CREATE EXTENSION pg_intent VERSION '0.1.0' SCHEMA public" >/dev/null
+[ -n "$(captured pgi_capture_010)" ] || { echo "FAILED: 0.1.0 installed after the traps bound none of them" >&2; exit 1; }
+echo "ok: 0.1.0 installed after the traps bound $(captured pgi_capture_010 | wc -l) of them"
+psql -X -q -v ON_ERROR_STOP=1 -d pgi_capture_010 -c "SET client_min_messages = warning" \
+    -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+psql -X -q -d postgres -c "ALTER ROLE pgi_mallory NOSUPERUSER" >/dev/null # 0.1.0's own install ran a trap
+PGOPTIONS="-c search_path=pg_catalog" q pgi_capture_010 "TRUNCATE public.trap_log" >/dev/null
+expect_clean pgi_capture_010 "upgrade of a 0.1.0 installed after the traps"
