@@ -1763,7 +1763,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_evaluate_model'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
-    'Scores a model (NULL: the active one) on the rows of p_query, run with the caller''s rights and read-only: two text columns, the message then the expected intent. Returns the metrics object of a training report (rows, accuracy, macro and per-intent precision/recall/F1, confusion {labels, matrix}, misclassified rows by position, calibration {ece, brier}) plus threshold, abstained, coverage, accepted_accuracy, out-of-scope rows and recall, query_rows and skipped (NULL message or NULL/empty intent). NULL query: 22004; not a read-only query: 22023; not two text columns: 42804; no labelled row: 22023; unknown model: P0002.';
+    'Scores a model (NULL: the active one) on the rows of p_query, run with the caller''s rights and read-only: two text columns, the message then the expected intent. Returns the metrics object of a training report (rows, accuracy, macro and per-intent precision/recall/F1, confusion {labels, matrix}, or {labels, cells} of [truth, predicted, count] beyond 300 intents, misclassified rows by position, calibration {ece, brier}) plus threshold, abstained, coverage, accepted_accuracy, out-of-scope rows and recall, query_rows and skipped (NULL message or NULL/empty intent). NULL query: 22004; not a read-only query: 22023; not two text columns: 42804; no labelled row: 22023; unknown model: P0002.';
 
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).

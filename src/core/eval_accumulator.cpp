@@ -25,7 +25,6 @@ EvalAccumulator::EvalAccumulator(size_t num_classes, size_t max_misclassified, s
     if (num_classes == 0 || bins == 0)
         throw Error(ErrorKind::InvalidArgument, "invalid evaluation arguments",
                     "The class count and the bin count must be positive.");
-    confusion_.assign(k_, std::vector<size_t>(k_, 0));
     predicted_count_.assign(k_, 0);
     true_positive_.assign(k_, 0);
     support_.assign(k_, 0);
@@ -49,7 +48,7 @@ void EvalAccumulator::add(int truth, int predicted, const float *probs, size_t r
     if (truth == -1) {
         ++unknown_truth_;
     } else {
-        ++confusion_[static_cast<size_t>(truth)][p];
+        ++confusion_[static_cast<uint64_t>(truth) * k_ + p];
         ++support_[static_cast<size_t>(truth)];
     }
     if (truth == predicted) {
@@ -76,7 +75,12 @@ EvalReport EvalAccumulator::report() const {
     EvalReport r;
     r.rows = rows_;
     r.unknown_truth = unknown_truth_;
-    r.confusion = confusion_;
+    for (const auto &[cell, count] : confusion_)
+        r.confusion.push_back(
+            ConfusionCell{static_cast<size_t>(cell / k_), static_cast<size_t>(cell % k_), count});
+    std::sort(r.confusion.begin(), r.confusion.end(), [](const ConfusionCell &a, const ConfusionCell &b) {
+        return a.truth != b.truth ? a.truth < b.truth : a.predicted < b.predicted;
+    });
     r.misclassified = misclassified_;
     r.per_class.assign(k_, ClassMetrics{});
     r.accuracy = ratio(static_cast<double>(correct_), static_cast<double>(rows_));

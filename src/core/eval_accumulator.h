@@ -14,6 +14,8 @@
 #include "metrics.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace intent {
@@ -42,7 +44,7 @@ class EvalAccumulator {
   private:
     size_t k_, max_misclassified_, bins_;
     size_t rows_ = 0, correct_ = 0, unknown_truth_ = 0;
-    std::vector<std::vector<size_t>> confusion_; // [truth][predicted], known truths only
+    std::unordered_map<uint64_t, size_t> confusion_; // truth * k + predicted -> rows, known truths only
     std::vector<size_t> predicted_count_, true_positive_, support_;
     std::vector<Misclassified> misclassified_;
     // calibration

@@ -9,6 +9,34 @@
 
 namespace intent {
 
+namespace {
+
+// Up to this many intents the confusion matrix is written out in full (as
+// 0.1.0 did, and as the reports draw it): 300 intents are 90,000 numbers.
+// Beyond, only its non-zero cells, [truth, predicted, count] by index into
+// labels: a full matrix grows with the square of the intents whatever the
+// rows evaluated (20,000 intents: 400 million numbers).
+constexpr size_t kDenseConfusionMaxLabels = 300;
+
+Json confusion_json(const std::vector<ConfusionCell> &cells, const std::vector<std::string> &labels) {
+    Json out = {{"labels", labels}};
+    if (labels.size() <= kDenseConfusionMaxLabels) {
+        std::vector<std::vector<size_t>> matrix(labels.size(), std::vector<size_t>(labels.size(), 0));
+        for (const auto &c : cells)
+            if (c.truth < labels.size() && c.predicted < labels.size())
+                matrix[c.truth][c.predicted] = c.count;
+        out["matrix"] = std::move(matrix);
+    } else {
+        Json list = Json::array();
+        for (const auto &c : cells)
+            list.push_back(Json::array({c.truth, c.predicted, c.count}));
+        out["cells"] = std::move(list);
+    }
+    return out;
+}
+
+} // namespace
+
 Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
                   const std::vector<size_t> &row_ids, const CalibrationReport *calibration) {
     auto label_or_null = [&](int i) -> Json {
@@ -31,7 +59,7 @@ Json metrics_json(const EvalReport &r, const std::vector<std::string> &labels,
             {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1}, {"support", m.support}};
     }
     w["per_intent"] = std::move(per_intent);
-    w["confusion"] = {{"labels", labels}, {"matrix", r.confusion}};
+    w["confusion"] = confusion_json(r.confusion, labels);
     Json misclassified = Json::array();
     for (const auto &m : r.misclassified) {
         Json row = Json::object();

@@ -20,6 +20,20 @@ double ratio(double num, double den) {
 
 } // namespace
 
+std::vector<ConfusionCell> confusion_cells(std::vector<uint64_t> pairs, size_t num_classes) {
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<ConfusionCell> cells;
+    for (size_t i = 0; i < pairs.size();) {
+        size_t j = i;
+        while (j < pairs.size() && pairs[j] == pairs[i])
+            ++j;
+        cells.push_back(ConfusionCell{static_cast<size_t>(pairs[i] / num_classes),
+                                      static_cast<size_t>(pairs[i] % num_classes), j - i});
+        i = j;
+    }
+    return cells;
+}
+
 // One pass builds the confusion matrix and per-class counts. A row with
 // unknown truth (-1) is wrong, stays out of the matrix, and still counts as a
 // false positive of the class it was predicted as.
@@ -37,7 +51,8 @@ EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predi
     EvalReport r;
     r.rows = truth.size();
     r.per_class.assign(num_classes, ClassMetrics{});
-    r.confusion.assign(num_classes, std::vector<size_t>(num_classes, 0));
+    std::vector<uint64_t> pairs; // truth * k + predicted, for the confusion cells
+    pairs.reserve(truth.size());
     std::vector<size_t> predicted_count(num_classes, 0), true_positive(num_classes, 0);
     size_t correct = 0;
     for (size_t i = 0; i < truth.size(); ++i) {
@@ -52,7 +67,7 @@ EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predi
         if (t == -1) {
             ++r.unknown_truth;
         } else {
-            ++r.confusion[static_cast<size_t>(t)][static_cast<size_t>(p)];
+            pairs.push_back(static_cast<uint64_t>(t) * num_classes + static_cast<uint64_t>(p));
             ++r.per_class[static_cast<size_t>(t)].support;
         }
         if (t == p) {
@@ -63,6 +78,7 @@ EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predi
         }
     }
     r.accuracy = ratio(static_cast<double>(correct), static_cast<double>(r.rows));
+    r.confusion = confusion_cells(std::move(pairs), num_classes);
 
     size_t present = 0;
     for (size_t c = 0; c < num_classes; ++c) {

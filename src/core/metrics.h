@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace intent {
@@ -18,16 +19,31 @@ struct Misclassified {
     float confidence; // top probability
 };
 
+// A non-zero cell of a confusion matrix: `count` rows of class `truth` were
+// predicted as `predicted`.
+struct ConfusionCell {
+    size_t truth = 0, predicted = 0, count = 0;
+    bool operator==(const ConfusionCell &o) const {
+        return truth == o.truth && predicted == o.predicted && count == o.count;
+    }
+};
+
+// The non-zero cells of the confusion matrix of `pairs` (truth * k +
+// predicted, one per row), ordered by truth then predicted. Kept sparse: at
+// most one cell per row is non-zero, while a dense matrix grows with the
+// square of the class count (20,000 intents: 3.2 GB) whatever the rows.
+std::vector<ConfusionCell> confusion_cells(std::vector<uint64_t> pairs, size_t num_classes);
+
 struct EvalReport {
     size_t rows = 0;
     double accuracy = 0;
     // Macro averages over classes with support > 0 or predictions > 0
     // (scikit-learn's labels-present convention); 0/0 counts as 0.
     double macro_precision = 0, macro_recall = 0, macro_f1 = 0;
-    std::vector<ClassMetrics> per_class;        // num_classes entries
-    std::vector<std::vector<size_t>> confusion; // [truth][predicted]; rows with truth -1 are left out
-    std::vector<Misclassified> misclassified;   // in row order
-    size_t unknown_truth = 0;                   // rows whose truth was -1 (always wrong)
+    std::vector<ClassMetrics> per_class;      // num_classes entries
+    std::vector<ConfusionCell> confusion;     // non-zero cells; rows with truth -1 are left out
+    std::vector<Misclassified> misclassified; // in row order
+    size_t unknown_truth = 0;                 // rows whose truth was -1 (always wrong)
 };
 
 // `truth[i]` in [0, k) or -1; `predicted[i]` in [0, k). `confidence` may be

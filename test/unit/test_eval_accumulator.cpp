@@ -3,6 +3,8 @@
 #include "calibration.h"
 #include "errors.h"
 #include "eval_accumulator.h"
+#include "evaluation.h"
+#include "json.h"
 #include "metrics.h"
 
 #include <gtest/gtest.h>
@@ -115,4 +117,49 @@ TEST(EvalAccumulator, EmptyAndInvalid) {
     EXPECT_THROW(acc.add(0, 3, probs, 0), Error);
     EXPECT_THROW(acc.add(-2, 0, probs, 0), Error);
     EXPECT_THROW(EvalAccumulator(0, 1), Error);
+}
+
+// Evaluating with a model of many intents costs memory in proportion to the
+// rows, not to the square of the intents (evaluate_intent_model() is open to
+// PUBLIC; a dense 100,000 x 100,000 matrix of counts would need 80 GB).
+TEST(EvalAccumulator, ManyIntentsStaySparse) {
+    const size_t k = 100000;
+    EvalAccumulator acc(k, 10, 15);
+    std::vector<float> probs(k, 0.0f);
+    probs[7] = 0.9f;
+    probs[99999] = 0.8f;
+    acc.add(7, 7, probs.data(), 0);
+    acc.add(99999, 7, probs.data(), 1);
+    acc.add(99999, 7, probs.data(), 2);
+    const std::vector<ConfusionCell> cells = {{7, 7, 1}, {99999, 7, 2}};
+    EXPECT_EQ(acc.report().confusion, cells);
+}
+
+// Beyond 300 intents the confusion matrix is written as its non-zero cells
+// ([truth, predicted, count] by index into labels); up to 300 in full, as
+// the reports draw it.
+TEST(EvalAccumulator, ConfusionJsonIsSparseBeyond300Intents) {
+    const size_t k = 301;
+    EvalAccumulator acc(k, 10, 15);
+    std::vector<float> probs(k, 0.0f);
+    probs[7] = 0.9f;
+    acc.add(7, 7, probs.data(), 0);
+    acc.add(300, 7, probs.data(), 1);
+    acc.add(300, 7, probs.data(), 2);
+    std::vector<std::string> labels(k);
+    for (size_t c = 0; c < k; ++c)
+        labels[c] = "i" + std::to_string(c);
+    const Json j = metrics_json(acc.report(), labels, {}, nullptr);
+    EXPECT_FALSE(j.at("confusion").contains("matrix"));
+    ASSERT_TRUE(j.at("confusion").contains("cells"));
+    EXPECT_EQ(j.at("confusion").at("cells").dump(), "[[7,7,1],[300,7,2]]");
+    EXPECT_EQ(j.at("confusion").at("labels").size(), k);
+
+    EvalAccumulator few(3, 10, 15);
+    const float p3[3] = {0.2f, 0.7f, 0.1f};
+    few.add(0, 1, p3, 0);
+    few.add(1, 1, p3, 1);
+    const Json f = metrics_json(few.report(), {"a", "b", "c"}, {}, nullptr);
+    EXPECT_EQ(f.at("confusion").at("matrix").dump(), "[[0,1,0],[0,1,0],[0,0,0]]");
+    EXPECT_FALSE(f.at("confusion").contains("cells"));
 }

@@ -23,8 +23,9 @@ TEST(Metrics, HandMadeConfusionMatrix) {
     EXPECT_EQ(r.rows, 10u);
     EXPECT_DOUBLE_EQ(r.accuracy, 0.6);
     EXPECT_EQ(r.unknown_truth, 1u);
-    const std::vector<std::vector<size_t>> confusion = {
-        {3, 1, 0, 0}, {0, 1, 1, 0}, {1, 0, 2, 0}, {0, 0, 0, 0}};
+    // the non-zero cells, by truth then predicted
+    const std::vector<ConfusionCell> confusion = {{0, 0, 3}, {0, 1, 1}, {1, 1, 1},
+                                                  {1, 2, 1}, {2, 0, 1}, {2, 2, 2}};
     EXPECT_EQ(r.confusion, confusion);
     ASSERT_EQ(r.per_class.size(), 4u);
     EXPECT_DOUBLE_EQ(r.per_class[0].precision, 0.75);
