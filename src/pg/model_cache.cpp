@@ -118,8 +118,9 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         Oid indexid =
             extension_relation(schema, active ? "ai_intent_models_one_active_idx" : "ai_intent_models_pkey");
         Relation rel = table_open(relid, AccessShareLock);
-        AttrNumber id_att = extension_column(relid, "id"), model_att = extension_column(relid, "model"),
-                   active_att = extension_column(relid, "is_active");
+        AttrNumber id_att = extension_column(relid, "id", INT8OID),
+                   model_att = extension_column(relid, "model", BYTEAOID),
+                   active_att = extension_column(relid, "is_active", BOOLOID);
         // systable_beginscan() takes heap attribute numbers and maps them to
         // the index's columns.
         ScanKeyData key;

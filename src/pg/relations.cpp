@@ -15,7 +15,7 @@ Oid extension_relation(Oid schema, const char *name) noexcept {
     return relid;
 }
 
-AttrNumber extension_column(Oid relid, const char *name) noexcept {
+AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept {
     AttrNumber att = get_attnum(relid, name);
     if (att == InvalidAttrNumber)
         ereport(
@@ -23,6 +23,13 @@ AttrNumber extension_column(Oid relid, const char *name) noexcept {
             (errcode(ERRCODE_UNDEFINED_COLUMN),
              errmsg("column \"%s\" of relation \"%s\" does not exist", name, get_rel_name(relid)),
              errhint("The extension's objects were altered; reinstall it with CREATE EXTENSION pg_intent.")));
+    Oid actual = get_atttype(relid, att);
+    if (actual != type)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("column \"%s\" of relation \"%s\" has type %s, not %s", name, get_rel_name(relid),
+                        format_type_be(actual), format_type_be(type)),
+                 errhint("The extension's objects were altered; change the column back to its type.")));
     return att;
 }
 

@@ -11,7 +11,10 @@ namespace pg_intent {
 // PostgreSQL calls only: use inside pg_call().
 Oid extension_relation(Oid schema, const char *name) noexcept;
 
-// The attribute number of column `name`; ERROR when it is missing.
-AttrNumber extension_column(Oid relid, const char *name) noexcept;
+// The attribute number of column `name`, which must have type `type`: the
+// callers read its values as that type (a bytea pointer, a uuid), so an
+// ALTER COLUMN ... TYPE by the table's owner must give an error, not a crash.
+// ERROR when it is missing (42703) or of another type (55000).
+AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept;
 
 } // namespace pg_intent

@@ -122,15 +122,15 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                  errmsg("row-level security applies to ai_training_data for role \"%s\"",
                         GetUserNameFromId(GetUserId(), false)),
                  errhint("Train with train_intent_model(), which reads the table as the extension owner.")));
-        c = Columns{extension_column(relid, "id"),
-                    extension_column(relid, "user_message"),
-                    extension_column(relid, "detected_intent"),
-                    extension_column(relid, "correct_intent"),
-                    extension_column(relid, "confidence_score"),
-                    extension_column(relid, "corrected_by_human"),
-                    extension_column(relid, "intent_correct"),
-                    extension_column(relid, "dataset_status"),
-                    extension_column(relid, "created_at")};
+        c = Columns{extension_column(relid, "id", UUIDOID),
+                    extension_column(relid, "user_message", TEXTOID),
+                    extension_column(relid, "detected_intent", TEXTOID),
+                    extension_column(relid, "correct_intent", TEXTOID),
+                    extension_column(relid, "confidence_score", INT4OID),
+                    extension_column(relid, "corrected_by_human", BOOLOID),
+                    extension_column(relid, "intent_correct", BOOLOID),
+                    extension_column(relid, "dataset_status", TEXTOID),
+                    extension_column(relid, "created_at", TIMESTAMPTZOID)};
         rel = table_open(relid, AccessShareLock);
         scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
         per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
@@ -228,11 +228,12 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
     pg_call([&]() noexcept {
         Oid relid = extension_relation(schema, "ai_training_run_rows");
         Oid index = extension_relation(schema, "ai_training_run_rows_pkey");
-        data_att = extension_column(relid, "training_data_id");
-        intent_att = extension_column(relid, "intent");
+        data_att = extension_column(relid, "training_data_id", UUIDOID);
+        intent_att = extension_column(relid, "intent", TEXTOID);
         rel = table_open(relid, AccessShareLock);
         ScanKeyData key;
-        ScanKeyInit(&key, extension_column(relid, "run_id"), BTEqualStrategyNumber, F_UUID_EQ, run_id);
+        ScanKeyInit(&key, extension_column(relid, "run_id", UUIDOID), BTEqualStrategyNumber, F_UUID_EQ,
+                    run_id);
         snapshot = RegisterSnapshot(GetActiveSnapshot());
         scan = systable_beginscan(rel, index, true, snapshot, 1, &key);
     });

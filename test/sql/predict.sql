@@ -115,3 +115,12 @@ SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', :mode
 -- Declarations: STRICT, STABLE, PARALLEL SAFE.
 SELECT p.oid::regprocedure AS function, provolatile, proparallel, proisstrict
   FROM pg_proc p WHERE proname IN ('predict_intent', 'classify_intent') ORDER BY p.oid::regprocedure::text;
+
+-- The table owner changed a column the C code reads directly: an error
+-- naming it, not a backend crash (0.2.0 before this read an int8 as a
+-- pointer to the model bytes).
+BEGIN;
+ALTER TABLE ai_intent_models ALTER COLUMN model TYPE bigint USING length(model);
+SELECT pg_temp.try($$SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)$$) AS model_column_retyped;
+ROLLBACK;
+SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', :model_id) AS after_rollback;
