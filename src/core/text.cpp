@@ -590,6 +590,22 @@ std::vector<std::string> tokenize(std::string_view text, const TextOptions &opti
     return std::vector<std::string>(views.begin(), views.end());
 }
 
+bool is_valid_utf8(std::string_view text) {
+    const auto *s = reinterpret_cast<const unsigned char *>(text.data());
+    const size_t n = text.size();
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            ++i;
+            continue;
+        }
+        char32_t cp;
+        const size_t len = decode_multibyte(s, n, i, cp);
+        if (len == 0) return false;
+        i += len;
+    }
+    return true;
+}
+
 size_t utf8_length(std::string_view valid_utf8) {
     size_t count = 0;
     for (char c : valid_utf8)

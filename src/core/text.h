@@ -55,4 +55,8 @@ std::vector<std::string> tokenize(std::string_view text, const TextOptions &opti
 // Number of code points in valid UTF-8 (char n-grams count code points, not bytes).
 size_t utf8_length(std::string_view valid_utf8);
 
+// Whether `text` is valid UTF-8 by the normaliser's own rule (no overlongs,
+// surrogates, code points above U+10FFFF or truncated sequences).
+bool is_valid_utf8(std::string_view text);
+
 } // namespace intent

@@ -36,6 +36,7 @@ extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
@@ -99,8 +100,10 @@ std::string datum_string(Datum d) {
 // src/sql/31_dataset.sql), applied while scanning.
 // Each row is charged to `charge` before it is kept.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
-                                        intent::MemoryCharge &charge) {
+                                        intent::MemoryCharge &charge, size_t &skipped_invalid_text) {
     std::vector<DataRow> rows;
+    skipped_invalid_text = 0;
+    const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
     Relation rel = nullptr;
     TableScanDesc scan = nullptr;
     MemoryContext per_row = nullptr;
@@ -185,6 +188,14 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         const bool reviewed = corrected || !r.n[6] || status == "reviewed" || status == "approved";
         if (sel.only_reviewed && !reviewed) continue;
         if (!reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) continue;
+        // A SQL_ASCII database stores any bytes, and the core reads UTF-8:
+        // a row that is not valid UTF-8 is left out and counted, so that one
+        // such row (any role that may log interactions can write one) does
+        // not fail every training run.
+        if (any_bytes && (!intent::is_valid_utf8(r.s[1]) || !intent::is_valid_utf8(label))) {
+            ++skipped_invalid_text;
+            continue;
+        }
         DataRow row;
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
         row.created_at = DatumGetTimestampTz(r.v[8]);
@@ -368,7 +379,8 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     intent::MemoryBudget budget(training_memory_limit(schema));
     intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0);
-    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge);
+    size_t skipped_invalid_text = 0;
+    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge, skipped_invalid_text);
     check_dataset(data, min_rows);
 
     // The active model and what it trained on.
@@ -422,6 +434,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     intent::Json report = intent::parse_json(trained.report.to_json(trained.model), "training report");
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
+    if (skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = skipped_invalid_text;
     auto uuid_text = [&](size_t row) {
         char buf[UUID_LEN * 2 + 5];
         const uint8_t *b = data[row].id.b;

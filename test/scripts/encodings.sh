@@ -63,3 +63,11 @@ expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT predicted_intent FRO
 # Bytes that are not UTF-8 in a SQL_ASCII database get a clear error.
 expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(convert_from('\\xe9'::bytea, 'SQL_ASCII'))" 2>&1 | tr -d '\n')" \
     "ERROR:  22021" "invalid UTF-8 in a SQL_ASCII database is 22021"
+# A row that is not UTF-8 in a SQL_ASCII database (any role that may log
+# interactions can write one) is left out of training and counted; it failed
+# every run before.
+q pgi_enc_ascii "SELECT record_interaction(convert_from('\\xfffe20686f6c61'::bytea, 'SQL_ASCII'), 'devolución', 90)" >/dev/null
+result=$(PGCLIENTENCODING=SQL_ASCII q pgi_enc_ascii "SELECT r ->> 'status' FROM train_intent_model('bad bytes', 'full', '{\"seed\": 5}') AS r")
+expect_eq "$result" completed "SQL_ASCII: a row of invalid UTF-8 does not fail training"
+expect_eq "$(q pgi_enc_ascii "SELECT metrics ->> 'rows_skipped_invalid_utf8' FROM ai_training_runs WHERE run_name = 'bad bytes'")" 1 \
+    "SQL_ASCII: the run counts the row it left out"

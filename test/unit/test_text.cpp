@@ -254,3 +254,29 @@ TEST(NormalizePieces, CutNeverSplitsAValidSequence) {
     // Four continuation bytes in a row: no valid sequence to protect.
     EXPECT_EQ(intent::utf8_cut("ab\x80\x80\x80\x80\x80", 6), 6u);
 }
+
+// The validity rule training applies to rows of a SQL_ASCII database is the
+// normaliser's: what it accepts, normalize_text() accepts.
+TEST(Text, IsValidUtf8MatchesTheNormaliser) {
+    const std::vector<std::string> texts = {"hola",
+                                            "devolución ñ €",
+                                            "\xff\xfe hola",
+                                            "\xc0\xaf",
+                                            "\xed\xa0\x80",
+                                            "\xf4\x90\x80\x80",
+                                            "abc\xe2\x82",
+                                            "",
+                                            "\xf0\x9f\x98\x80 ok"};
+    for (const std::string &t : texts) {
+        bool normalises = true;
+        try {
+            normalize_text(t, TextOptions{});
+        } catch (const Error &e) {
+            normalises = false;
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidText);
+        }
+        EXPECT_EQ(intent::is_valid_utf8(t), normalises) << t;
+    }
+    EXPECT_FALSE(intent::is_valid_utf8("\xff\xfe hola"));
+    EXPECT_TRUE(intent::is_valid_utf8("devolución"));
+}
