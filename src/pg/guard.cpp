@@ -3,12 +3,30 @@
 
 #include "errors.h"
 
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
 #include <cstdio>
 #include <cstring>
 #include <new>
 
 namespace pg_intent {
 namespace {
+
+// Copies `src` (UTF-8) into `dst` of `cap` bytes; when it does not fit, cuts
+// it at a character boundary rather than inside a character (a lone lead
+// byte is invalid in the message PostgreSQL sends).
+void copy_utf8(char *dst, size_t cap, const char *src) {
+    size_t n = std::strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && (static_cast<unsigned char>(src[n]) & 0xC0) == 0x80)
+            --n;
+    }
+    std::memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 // An error waiting to be raised once the C++ frames are gone. Plain data in
 // fixed buffers: filling it never allocates, so it is safe inside a catch.
@@ -20,18 +38,56 @@ struct PendingError {
     ErrorData *postgres_error = nullptr; // a PostgreSQL error to re-raise as is
     bool cancelled = false;
     int sqlstate = 0;
+    // UTF-8, as the core writes them; raise() converts them to the server
+    // encoding. The hint holds the longest list the core gives (every
+    // training option's name).
     char message[1024];
     char detail[1024];
-    char hint[512];
+    char hint[2048];
 
     void set(int code, const char *msg, const char *det = nullptr, const char *hnt = nullptr) {
         pending = true;
         sqlstate = code;
-        snprintf(message, sizeof message, "%s", msg ? msg : "");
-        snprintf(detail, sizeof detail, "%s", det ? det : "");
-        snprintf(hint, sizeof hint, "%s", hnt ? hnt : "");
+        copy_utf8(message, sizeof message, msg ? msg : "");
+        copy_utf8(detail, sizeof detail, det ? det : "");
+        copy_utf8(hint, sizeof hint, hnt ? hnt : "");
     }
 };
+
+// UTF-8 text rewritten in place in the server encoding, which ereport()
+// expects (a LATIN1 database showed "café" as "cafÃ©"). A character the
+// server encoding cannot hold would make the conversion itself fail: then
+// every non-ASCII character becomes '?', which every encoding holds.
+struct Conversion {
+    char *text;
+    size_t cap;
+};
+void convert_in_place(void *arg) noexcept {
+    auto *c = static_cast<Conversion *>(arg);
+    const int len = static_cast<int>(std::strlen(c->text));
+    char *converted = pg_any_to_server(c->text, len, PG_UTF8);
+    const int n =
+        pg_mbcliplen(converted, static_cast<int>(std::strlen(converted)), static_cast<int>(c->cap) - 1);
+    std::memcpy(c->text, converted, static_cast<size_t>(n));
+    c->text[n] = '\0';
+}
+void to_server_encoding(char *text, size_t cap) {
+    const int encoding = GetDatabaseEncoding();
+    if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || text[0] == '\0') return;
+    Conversion c{text, cap};
+    if (ErrorData *failed = detail::call_catching_errors(convert_in_place, &c)) {
+        FreeErrorData(failed);
+        size_t out = 0;
+        for (size_t i = 0; text[i] != '\0'; ++i) {
+            const auto b = static_cast<unsigned char>(text[i]);
+            if (b < 0x80)
+                text[out++] = text[i];
+            else if ((b & 0xC0) != 0x80)
+                text[out++] = '?'; // one per character: continuation bytes are dropped
+        }
+        text[out] = '\0';
+    }
+}
 
 // The hint of a training run that would exceed its memory budget: the
 // budget is the training policy's (src/pg/train_memory.cpp).
@@ -70,8 +126,11 @@ void cancel_context(void *arg) {
 }
 
 // Raises the pending error. Runs with no C++ object alive above it.
-[[noreturn]] void raise(const PendingError &e) {
+[[noreturn]] void raise(PendingError &e) {
     if (e.postgres_error) ReThrowError(e.postgres_error);
+    to_server_encoding(e.message, sizeof e.message);
+    to_server_encoding(e.detail, sizeof e.detail);
+    to_server_encoding(e.hint, sizeof e.hint);
     if (e.cancelled) {
         // The postmaster is gone: this backend must not go on to commit
         // anything (no postmaster is left to manage the cluster).

@@ -71,3 +71,14 @@ result=$(PGCLIENTENCODING=SQL_ASCII q pgi_enc_ascii "SELECT r ->> 'status' FROM 
 expect_eq "$result" completed "SQL_ASCII: a row of invalid UTF-8 does not fail training"
 expect_eq "$(q pgi_enc_ascii "SELECT metrics ->> 'rows_skipped_invalid_utf8' FROM ai_training_runs WHERE run_name = 'bad bytes'")" 1 \
     "SQL_ASCII: the run counts the row it left out"
+# The core's messages are UTF-8: a LATIN1 database sends them in its own
+# encoding (it showed "cafÃ©"), long ones are cut at a character boundary,
+# and the list of valid options is whole.
+msg=$(PGCLIENTENCODING=UTF8 psql -X -d pgi_enc_latin1 -c "SELECT intent_training_options('{\"café\": 1}')" 2>&1 | head -1 || true)
+expect_eq "$msg" 'ERROR:  unknown training option "café"' "LATIN1: an error naming an accented option shows it as written"
+hint=$(psql -X -d pgi_enc_utf8 -c "SELECT intent_training_options('{\"x\": 1}')" 2>&1 | grep '^HINT' || true)
+expect_eq "${hint##*, }" "limit." "the hint lists every training option (it was cut before the last four)"
+long=$(PGCLIENTENCODING=UTF8 psql -X -d pgi_enc_utf8 -c "SELECT intent_training_options(jsonb_build_object('a' || repeat(U&'\00e9', 600), 1))" 2>&1 | head -1 || true)
+printf '%s' "$long" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 ||
+    { echo "FAILED: a long error message was cut inside a character" >&2; exit 1; }
+expect_eq "${long:0:31}" 'ERROR:  unknown training option' "a long error message is cut at a character boundary"
