@@ -6,6 +6,7 @@
 #include "guard.h"
 
 extern "C" {
+#include "access/detoast.h"
 #include "mb/pg_wchar.h"
 }
 
@@ -49,6 +50,13 @@ Datum utf8_json_to_jsonb(const std::string &json) {
 }
 
 std::string jsonb_to_utf8(Datum d) {
+    constexpr size_t kMaxOptionsBytes = 64 * 1024;
+    size_t raw = 0;
+    pg_call([&]() noexcept { raw = toast_raw_datum_size(d); });
+    if (raw > kMaxOptionsBytes)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "training options are too large",
+                       "The options document has " + std::to_string(raw) + " bytes; at most 65536 are read.",
+                       "Pass only the options to set; intent_training_options() lists them.");
     char *json = nullptr;
     pg_call([&]() noexcept {
         Jsonb *jb = DatumGetJsonbP(d);

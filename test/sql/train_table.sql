@@ -98,6 +98,11 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 -- is not open to PUBLIC (train_intent_model() is the way in).
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', 1, 1, NULL, NULL, NULL)$$);
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', 1, 1, 1, NULL, NULL)$$);
+-- An options document over 64 kB is refused before it is parsed (parsing
+-- cost many times its size; intent_training_options() is open to PUBLIC).
+SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 70000)))$$) AS huge_options;
+SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 60000)))$$) AS large_options_parsed;
+SELECT pg_temp.try($$SELECT train_intent_model('huge', 'full', jsonb_build_object('x', repeat('a', 70000)))$$) AS huge_train_options;
 SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid)', 'EXECUTE') AS public_execute;
 
 -- A role granted EXECUTE on it anyway (GRANT ... ON ALL FUNCTIONS IN SCHEMA)
