@@ -623,10 +623,10 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         corrupt("The model has " + std::to_string(all.left()) + " unexpected bytes after its last section.");
 
     try {
-        m.vectorizer_ =
-            Vectorizer::from_parts(m.options_.features, std::move(terms), std::move(kinds), std::move(idf));
+        m.vectorizer_ = Vectorizer::from_parts(m.options_.features, std::move(terms), std::move(kinds),
+                                               std::move(idf), cancelled);
     } catch (const Error &e) {
-        if (e.kind() == ErrorKind::CorruptModel) throw;
+        if (e.kind() == ErrorKind::CorruptModel || e.kind() == ErrorKind::Cancelled) throw;
         corrupt(std::string("The vocabulary is invalid: ") + e.what() + ".");
     }
     return m;

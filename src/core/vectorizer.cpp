@@ -820,8 +820,16 @@ void Vectorizer::transform_into(const std::vector<std::string> &texts, FeatureMa
     out = std::move(m);
 }
 
+namespace {
+void poll_every_65536(size_t i, const std::function<bool()> &cancelled) {
+    if ((i & 0xffff) == 0xffff && cancelled && cancelled())
+        throw Error(ErrorKind::Cancelled, "model loading cancelled");
+}
+} // namespace
+
 Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std::string> terms,
-                                  std::vector<FeatureKind> kinds, std::vector<float> idf) {
+                                  std::vector<FeatureKind> kinds, std::vector<float> idf,
+                                  const std::function<bool()> &cancelled) {
     try {
         options.validate();
     } catch (const Error &e) {
@@ -837,6 +845,7 @@ Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std
         throw Error(ErrorKind::CorruptModel, "vocabulary too large in model",
                     "The model stores " + std::to_string(terms.size()) + " terms.");
     for (size_t i = 0; i < terms.size(); ++i) {
+        poll_every_65536(i, cancelled);
         auto k = static_cast<uint8_t>(kinds[i]);
         if (k > static_cast<uint8_t>(FeatureKind::Char))
             throw Error(ErrorKind::CorruptModel, "invalid feature kind in model",
@@ -853,11 +862,11 @@ Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std
     v.terms_ = std::move(terms);
     v.kinds_ = std::move(kinds);
     v.idf_ = std::move(idf);
-    v.build_index();
+    v.build_index(cancelled);
     return v;
 }
 
-void Vectorizer::build_index() {
+void Vectorizer::build_index(const std::function<bool()> &cancelled) {
     size_t capacity = 16;
     while (capacity < terms_.size() * 2)
         capacity *= 2;
@@ -865,6 +874,7 @@ void Vectorizer::build_index() {
     slot_index_.assign(capacity, kEmpty);
     const size_t mask = capacity - 1;
     for (size_t t = 0; t < terms_.size(); ++t) {
+        poll_every_65536(t, cancelled);
         uint64_t h = term_hash(kinds_[t], terms_[t]);
         size_t i = h & mask;
         while (slot_hash_[i] != 0) {

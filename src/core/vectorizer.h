@@ -111,8 +111,11 @@ class Vectorizer {
 
     // Rebuilds a vectoriser from stored parts (model loading). Validates
     // sizes, kinds, idf finiteness and hash uniqueness; throws Error(CorruptModel).
+    // `cancelled` is polled every 65,536 terms (Error(Cancelled)): a model of
+    // millions of terms takes seconds to index.
     static Vectorizer from_parts(const FeatureOptions &options, std::vector<std::string> terms,
-                                 std::vector<FeatureKind> kinds, std::vector<float> idf);
+                                 std::vector<FeatureKind> kinds, std::vector<float> idf,
+                                 const std::function<bool()> &cancelled = {});
 
     // Input is processed in pieces of this many bytes, and scratch.cancelled
     // polled every kCancelPollBytes of input.
@@ -160,7 +163,8 @@ class Vectorizer {
     // transform_one, also giving each entry's count and the row's L2 scale.
     void transform_counted(std::string_view text, SparseVector &out, VectorizerScratch &scratch,
                            std::vector<uint32_t> *row_counts, float *row_scale) const;
-    void build_index();                  // throws Error(CorruptModel) on a duplicate hash
+    // throws Error(CorruptModel) on a duplicate hash; polls `cancelled` as from_parts()
+    void build_index(const std::function<bool()> &cancelled = {});
     int64_t lookup(uint64_t hash) const; // feature index or -1
 
     FeatureOptions options_;

@@ -542,3 +542,25 @@ TEST(FitTransform, ErrorsLikeFit) {
         },
         ErrorKind::InvalidText, "invalid UTF-8");
 }
+
+// Loading a vocabulary of many terms polls for cancel while it validates and
+// indexes them (a 20-million-term model took seconds to index, deaf to
+// statement_timeout).
+TEST(Vectorizer, FromPartsPollsForCancel) {
+    const size_t n = 200000;
+    Strings terms(n);
+    for (size_t i = 0; i < n; ++i)
+        terms[i] = "t" + std::to_string(i);
+    std::vector<FeatureKind> kinds(n, FeatureKind::Word);
+    std::vector<float> idf(n, 1.0f);
+    size_t polls = 0;
+    try {
+        Vectorizer::from_parts(words_only(), terms, kinds, idf, [&] { return ++polls == 4; });
+        FAIL() << "no cancel";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+    }
+    EXPECT_EQ(polls, 4u); // 3 while validating the 200,000 terms, the 4th while indexing them
+    const Vectorizer v = Vectorizer::from_parts(words_only(), terms, kinds, idf, [] { return false; });
+    EXPECT_EQ(v.num_features(), n);
+}
