@@ -263,11 +263,24 @@ LoadedModel model_by_id(Oid schema, int64_t model_id) {
         }
     }
     if (!loaded.model) {
+        // Visibility first: the bytes of a row the caller may not see are
+        // not read at all (they were detoasted before the check, a model's
+        // worth of work for each call naming a hidden id).
+        if (!caller_can_see_model(schema, model_id)) {
+            // The active model is everyone's, even where row security hides its row.
+            LoadedModel current;
+            try {
+                current = active_model(schema);
+            } catch (const SqlError &) {
+                no_such_model(model_id);
+            }
+            if (current.id == model_id) return current;
+            no_such_model(model_id);
+        }
         uint64_t generation = g_generation;
         ScratchContext scratch;
         ModelRow row = read_model_row(schema, false, model_id, scratch.get());
         if (!row.found) no_such_model(model_id);
-        if (!row.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
         loaded = deserialize_row(row);
         entries.remove_if(
             [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
