@@ -2819,7 +2819,8 @@ CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_fold(p_text text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pg_intent_fold'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- STABLE, not IMMUTABLE: the result depends on pg_intent.max_message_bytes.
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_fold(text) IS
     'Internal: the classifier''s text normaliser (lower case, accents folded, punctuation and spaces turned into single spaces), padded with spaces, for word-boundary cue matching. Reads at most pg_intent.max_message_bytes.';
 

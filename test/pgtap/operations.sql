@@ -225,7 +225,7 @@ SELECT is(pg_get_function_result(to_regprocedure('public._pg_intent_export_rows(
 -- _pg_intent_fold(text)
 SELECT has_function('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) exists');
 SELECT function_returns('public', '_pg_intent_fold', ARRAY['text']::name[], 'text', '_pg_intent_fold(text) returns text');
-SELECT volatility_is('public', '_pg_intent_fold', ARRAY['text']::name[], 'immutable', '_pg_intent_fold(text) is IMMUTABLE');
+SELECT volatility_is('public', '_pg_intent_fold', ARRAY['text']::name[], 'stable', '_pg_intent_fold(text) is STABLE (it reads pg_intent.max_message_bytes)');
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), 's'::"char", '_pg_intent_fold(text) is PARALLEL SAFE');
 SELECT is_strict('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is STRICT');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), ARRAY['p_text'], '_pg_intent_fold(text) parameter names');
@@ -452,7 +452,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_samples_since_last_train()', 'stable', 'safe', true),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', true),
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
-    ('_pg_intent_fold(text)', 'immutable', 'safe', true),
+    ('_pg_intent_fold(text)', 'stable', 'safe', true),
     ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', true),
     ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true),
     ('_pg_intent_cue_before_update()', 'volatile', 'unsafe', false),
