@@ -180,13 +180,17 @@ bool caller_can_see_model(Oid schema, int64_t id) {
     return visible;
 }
 
-// Whether the caller has SELECT on ai_intent_models (some rows of it, as far
-// as row-level security goes).
+// Whether the caller may run caller_can_see_model()'s query: SELECT on
+// ai_intent_models, or on its id column (the README's recipe grants
+// reviewers the columns but the model bytes).
 bool caller_may_read_models(Oid schema) {
     bool may = false;
     pg_call([&]() noexcept {
-        may = pg_class_aclcheck(extension_relation(schema, "ai_intent_models"), GetUserId(), ACL_SELECT) ==
-              ACLCHECK_OK;
+        const Oid relid = extension_relation(schema, "ai_intent_models");
+        const Oid user = GetUserId();
+        may = pg_class_aclcheck(relid, user, ACL_SELECT) == ACLCHECK_OK ||
+              pg_attribute_aclcheck(relid, extension_column(relid, "id", INT8OID), user, ACL_SELECT) ==
+                  ACLCHECK_OK;
     });
     return may;
 }

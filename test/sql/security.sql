@@ -128,6 +128,13 @@ SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :active)) AS 
 -- said "does not exist" here and "permission denied" for hidden models).
 SELECT pg_temp.try('SELECT predict_intent(''hola'', 999999)') AS missing_without_privilege;
 RESET ROLE;
+-- SELECT on the columns but the model bytes (the README's reviewer grant) is enough.
+GRANT SELECT (id, version, is_active) ON ai_intent_models TO pgi_sec_reader;
+SET ROLE pgi_sec_reader;
+SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_with_column_privilege;
+SELECT pg_temp.try('SELECT predict_intent(''hola'', 999999)') AS missing_with_column_privilege;
+RESET ROLE;
+REVOKE SELECT (id, version, is_active) ON ai_intent_models FROM pgi_sec_reader;
 GRANT SELECT ON ai_intent_models TO pgi_sec_reader;
 ALTER TABLE ai_intent_models ENABLE ROW LEVEL SECURITY;
 CREATE POLICY only_active ON ai_intent_models FOR SELECT TO pgi_sec_reader USING (is_active);
