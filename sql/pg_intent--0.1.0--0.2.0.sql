@@ -2797,20 +2797,27 @@ BEGIN
         END LOOP;
     END IF;
 
-    IF jsonb_typeof(v_m #> '{confusion,matrix}') = 'array' THEN
-        -- confusion matrix rows are true intents, columns predicted intents
+    IF jsonb_typeof(v_m #> '{confusion,matrix}') = 'array' OR jsonb_typeof(v_m #> '{confusion,cells}') = 'array' THEN
+        -- the largest off-diagonal cells, true intent then predicted intent
+        -- (0-based indexes into labels), from the full matrix (up to 300
+        -- intents) or from its non-zero cells [truth, predicted, count]
         SELECT array_agg(h.line ORDER BY h.n DESC, h.i, h.j) INTO v_lines
         FROM (
             SELECT format('| %s | %s | %s |',
-                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',(t.i - 1)::text]),
-                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',(p.j - 1)::text]),
-                          p.n) AS line, p.n, t.i, p.j
-            FROM jsonb_array_elements(v_m #> '{confusion,matrix}') WITH ORDINALITY AS t(rowv, i)
-            CROSS JOIN LATERAL (
-                SELECT c.j, (c.cell #>> '{}')::bigint AS n
-                FROM jsonb_array_elements(t.rowv) WITH ORDINALITY AS c(cell, j)) p
-            WHERE p.j <> t.i AND p.n > 0
-            ORDER BY p.n DESC, t.i, p.j
+                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',x.i::text]),
+                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',x.j::text]),
+                          x.n) AS line, x.n, x.i, x.j
+            FROM (SELECT (t.i - 1)::integer AS i, (c.j - 1)::integer AS j, (c.cell #>> '{}')::bigint AS n
+                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v_m #> '{confusion,matrix}') = 'array'
+                                                   THEN v_m #> '{confusion,matrix}' ELSE '[]'::jsonb END)
+                         WITH ORDINALITY AS t(rowv, i)
+                   CROSS JOIN LATERAL jsonb_array_elements(t.rowv) WITH ORDINALITY AS c(cell, j)
+                  UNION ALL
+                  SELECT (s.cell ->> 0)::integer, (s.cell ->> 1)::integer, (s.cell ->> 2)::bigint
+                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v_m #> '{confusion,cells}') = 'array'
+                                                   THEN v_m #> '{confusion,cells}' ELSE '[]'::jsonb END) AS s(cell)) AS x
+            WHERE x.j <> x.i AND x.n > 0
+            ORDER BY x.n DESC, x.i, x.j
             LIMIT 10) h;
         v_out := v_out || ''::text || format('## Confusion hot spots (%s)', v_where) || ''::text;
         IF v_lines IS NULL THEN
