@@ -2775,6 +2775,12 @@ BEGIN
            marks_success = NEW.marks_success, is_active = NEW.is_active, notes = NEW.notes,
            created_at = NEW.created_at, modified_at = NEW.modified_at
      WHERE c.id = v_seed;
+    IF NOT FOUND THEN
+        -- Row security hid the seed from the inserting role's UPDATE: insert
+        -- the row as given, so that the collision is reported (unique
+        -- violation) instead of the insert vanishing.
+        RETURN NEW;
+    END IF;
     RETURN NULL;
 END
 $$;

@@ -142,6 +142,25 @@ SELECT pg_temp.try(format($$INSERT INTO ai_feedback_cues (language, pattern, kin
 RESET ROLE;
 SELECT c.kind, c.score, c.is_seed, c.modified_at IS NOT NULL AS edited
   FROM ai_feedback_cues AS c JOIN seed_before AS b USING (language, pattern);
+-- Where row security hides the seeds from its UPDATE, the insert is not
+-- silently dropped: the collision is reported.
+CREATE TEMP TABLE seed_hidden AS
+SELECT id, language, pattern FROM ai_feedback_cues WHERE is_seed AND modified_at IS NULL ORDER BY id LIMIT 1;
+GRANT SELECT ON seed_hidden TO pgi_cue_writer;
+ALTER TABLE ai_feedback_cues ENABLE ROW LEVEL SECURITY;
+CREATE POLICY cue_read ON ai_feedback_cues FOR SELECT TO pgi_cue_writer USING (true);
+CREATE POLICY cue_insert ON ai_feedback_cues FOR INSERT TO pgi_cue_writer WITH CHECK (true);
+CREATE POLICY cue_update_own ON ai_feedback_cues FOR UPDATE TO pgi_cue_writer USING (NOT is_seed);
+SET ROLE pgi_cue_writer;
+SELECT pg_temp.try(format($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES (%L, %L, 'purchase', 5)$$,
+                          (SELECT language FROM seed_hidden), (SELECT pattern FROM seed_hidden))) AS insert_over_hidden_seed;
+RESET ROLE;
+SELECT c.modified_at IS NULL AS still_pristine FROM ai_feedback_cues AS c JOIN seed_hidden AS s USING (id);
+DROP TABLE seed_hidden;
+DROP POLICY cue_read ON ai_feedback_cues;
+DROP POLICY cue_insert ON ai_feedback_cues;
+DROP POLICY cue_update_own ON ai_feedback_cues;
+ALTER TABLE ai_feedback_cues DISABLE ROW LEVEL SECURITY;
 DELETE FROM ai_feedback_cues WHERE pattern = 'una cue nueva';
 REVOKE ALL ON ai_feedback_cues FROM pgi_cue_writer;
 REVOKE ALL ON SEQUENCE ai_feedback_cues_id_seq FROM pgi_cue_writer;
