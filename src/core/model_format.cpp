@@ -34,6 +34,7 @@
 #include "crc32c.h"
 #include "errors.h"
 #include "scoring.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -211,39 +212,6 @@ class Reader {
     size_t left_;
     const char *where_;
 };
-
-// Whether `s` is well-formed UTF-8 (labels become PostgreSQL text).
-bool valid_utf8(std::string_view s) {
-    size_t i = 0, n = s.size();
-    while (i < n) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else
-            return false;
-        if (n - i < len) return false;
-        unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-        if (c1 < lo || c1 > hi) return false;
-        for (size_t k = 2; k < len; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-        i += len;
-    }
-    return true;
-}
 
 // ------------------------------------------------------- quantisation
 
@@ -444,7 +412,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         for (size_t i = 0; i < k; ++i) {
             std::string_view s = r.string("label");
             if (s.empty()) corrupt("Label " + std::to_string(i) + " is empty.");
-            if (!valid_utf8(s)) corrupt("Label " + std::to_string(i) + " is not valid UTF-8.");
+            if (!is_valid_utf8(s)) corrupt("Label " + std::to_string(i) + " is not valid UTF-8.");
             // PostgreSQL text ends at a NUL: such a label would come back cut short.
             if (s.find('\0') != std::string_view::npos)
                 corrupt("Label " + std::to_string(i) + " contains a NUL byte.");
@@ -609,7 +577,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
             if (mode > kOosClass) corrupt("The out-of-scope mode " + std::to_string(mode) + " is unknown.");
             std::string_view label = r.string("out-of-scope label");
             r.expect_end();
-            if (label.find('\0') != std::string_view::npos || !valid_utf8(label))
+            if (label.find('\0') != std::string_view::npos || !is_valid_utf8(label))
                 corrupt("The out-of-scope label is not valid UTF-8 without NUL bytes.");
             m.has_oos_class_ = mode == kOosClass;
             if (m.has_oos_class_ != (n_classes == k + 1))

@@ -569,17 +569,6 @@ void select_top(std::vector<Candidate> &cands, size_t cap) {
               [](const Candidate &a, const Candidate &b) { return a.bytes < b.bytes; });
 }
 
-// True when `s` is well-formed UTF-8 (terms in a stored model must be).
-bool valid_utf8(std::string_view s) {
-    try {
-        std::string sink;
-        normalize_append(s, TextOptions{false, false}, sink);
-    } catch (const Error &) {
-        return false;
-    }
-    return true;
-}
-
 } // namespace
 
 void FeatureOptions::validate() const {
@@ -853,7 +842,7 @@ Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std
         if (!std::isfinite(idf[i]) || idf[i] < 0.0f)
             throw Error(ErrorKind::CorruptModel, "invalid idf value in model",
                         "Term " + std::to_string(i) + " has a negative or non-finite idf.");
-        if (terms[i].empty() || !valid_utf8(terms[i]))
+        if (terms[i].empty() || !is_valid_utf8(terms[i]))
             throw Error(ErrorKind::CorruptModel, "invalid term in model",
                         "Term " + std::to_string(i) + " is empty or not valid UTF-8.");
     }
