@@ -53,9 +53,12 @@ OneVsRestProblem FitRows::problem(const TrainingSet &set) const {
 }
 
 LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
-                       const LearnerOptions &options, const TrainCallbacks &callbacks) {
+                       const LearnerOptions &options, const TrainCallbacks &callbacks,
+                       const std::function<void(OneVsRestProblem &)> &setup) {
     const FitRows fit(set, include, callbacks.memory);
-    return std::move(train_one_vs_rest_many({fit.problem(set)}, options, callbacks).front());
+    OneVsRestProblem problem = fit.problem(set);
+    if (setup) setup(problem);
+    return std::move(train_one_vs_rest_many({problem}, options, callbacks).front());
 }
 
 QuantizedWeights::QuantizedWeights(const LinearWeights &w)

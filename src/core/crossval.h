@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace intent {
@@ -43,9 +44,12 @@ struct FitRows {
     OneVsRestProblem problem(const TrainingSet &set) const;
 };
 
-// Fits on every entry with include[e] != 0, plus their variants.
+// Fits on every entry with include[e] != 0, plus their variants. `setup`,
+// when given, completes the problem before the solve (a warm start, a dual
+// solution to keep, statistics: see OneVsRestProblem).
 LinearWeights fit_rows(const TrainingSet &set, const std::vector<char> &include,
-                       const LearnerOptions &options, const TrainCallbacks &callbacks);
+                       const LearnerOptions &options, const TrainCallbacks &callbacks,
+                       const std::function<void(OneVsRestProblem &)> &setup = {});
 
 // A fold model as the served model scores with it: int16-quantised
 // weights (quantize()), one scale per class and the bias padded to the lane

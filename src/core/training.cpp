@@ -409,22 +409,18 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     // Warm-started from the folds' solutions when they were kept (the
     // model then agrees with a cold refit to the solver's tolerance, not bit
     // for bit, and is as deterministic).
-    LinearWeights weights;
     // With an active model, the refit's solution is kept for the deploy
     // gate's folds, which train on nearly every row.
     DualSolution refit_duals;
     MemoryCharge refit_duals_charge(callbacks.memory);
-    {
-        const FitRows fit(set, {}, refit_callbacks.memory);
-        OneVsRestProblem q = fit.problem(set);
+    LinearWeights weights = fit_rows(set, {}, final_learner, refit_callbacks, [&](OneVsRestProblem &q) {
         q.warm_start = &refit_start;
         q.stats = &report.refit_stats;
         if (active != nullptr) {
             q.dual_out = &refit_duals;
             q.dual_out_limit = kRefitStartBytes;
         }
-        weights = std::move(train_one_vs_rest_many({q}, final_learner, refit_callbacks).front());
-    }
+    });
     report.refit_warm_start = refit_start.usable();
     refit_start = DualSolution();
     refit_start_charge.reset();
