@@ -173,7 +173,7 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
     MemoryCharge starts_charge(callbacks.memory);
     if (fold_start && fold_start->usable() && starts_charge.try_add(problems.size() * fold_start->bytes())) {
         for (const FitRows &fit : fits) {
-            starts.push_back(dual_rows(*fold_start, std::vector<size_t>(fit.rows.begin(), fit.rows.end())));
+            starts.push_back(dual_rows(*fold_start, fit.rows));
             callbacks.check_cancel();
         }
         for (size_t f = 0; f < problems.size(); ++f)

@@ -1220,7 +1220,7 @@ size_t DualSolution::bytes() const {
     return n;
 }
 
-DualSolution dual_rows(const DualSolution &dual, const std::vector<size_t> &rows) {
+template <class Row> DualSolution dual_rows(const DualSolution &dual, const std::vector<Row> &rows) {
     size_t max_row = 0;
     for (const auto &list : dual.classes)
         for (const DualSolution::Entry &e : list)
@@ -1243,6 +1243,8 @@ DualSolution dual_rows(const DualSolution &dual, const std::vector<size_t> &rows
     }
     return out;
 }
+template DualSolution dual_rows(const DualSolution &, const std::vector<size_t> &);
+template DualSolution dual_rows(const DualSolution &, const std::vector<uint32_t> &);
 
 DualSolution mean_duals(const std::vector<const DualSolution *> &parts,
                         const std::vector<const std::vector<uint32_t> *> &part_rows, size_t rows) {

@@ -163,8 +163,8 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
 
 // The dual variables of the rows `rows` (distinct; row rows[i] of `dual`
 // becomes row i) of a dual solution: a warm start for a problem on those
-// rows.
-DualSolution dual_rows(const DualSolution &dual, const std::vector<size_t> &rows);
+// rows. Row is size_t or uint32_t (a fold's row list, taken as it is).
+template <class Row> DualSolution dual_rows(const DualSolution &dual, const std::vector<Row> &rows);
 
 // The warm start of a problem on `rows` rows from solutions of problems on
 // subsets of them (cross-validation folds): parts[f]'s row j is row
