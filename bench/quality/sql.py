@@ -200,7 +200,7 @@ def section_loop(a, results):
         import_rows(db, "split = 'b0'")
         r = train(db, "half")
         active = evaluate(db, ev)
-        steps = [["50 %", "train_intent_model", str(r.get("deployed")), r.get("deploy_reason") or "–", "–",
+        steps = [["50 %", "train_intent_model", str(r.get("deployed")), r.get("deploy_reason") or "–", "–", "–",
                   quality.f4(active["accuracy"]), quality.f4(active["accuracy"])]]
         log_steps = []
         for b in range(1, 6):
@@ -212,9 +212,16 @@ def section_loop(a, results):
                 cand = evaluate(db, ev, run["model_id"])
             before = active["accuracy"]
             active = evaluate(db, ev)
-            ev_row = psql(db, "SELECT coalesce(deploy_evidence, '–') FROM ai_training_runs ORDER BY started_at DESC LIMIT 1")
+            ev_row, gate = psql(db, "SELECT coalesce(deploy_evidence, '–'), coalesce(metrics -> 'gate', 'null') "
+                                    "FROM ai_training_runs ORDER BY started_at DESC LIMIT 1").split("|", 1)
+            gate = json.loads(gate)
+            fresh = "–"
+            if gate and gate.get("sufficient"):
+                fresh = "%d rows: F1 %s / %s, acc. %s / %s" % (
+                    gate["rows"], quality.f4(gate["candidate"]["macro_f1"]), quality.f4(gate["active"]["macro_f1"]),
+                    quality.f4(gate["candidate"]["accuracy"]), quality.f4(gate["active"]["accuracy"]))
             steps.append(["%d %%" % (50 + 10 * b), "retrain_if_needed", str(run.get("deployed", False)),
-                          run.get("deploy_reason") or rr.get("reason") or "–", ev_row,
+                          run.get("deploy_reason") or rr.get("reason") or "–", ev_row, fresh,
                           quality.f4(cand["accuracy"]) if cand else "–", quality.f4(active["accuracy"])])
             log_steps.append({"step": b, "result": rr, "candidate": cand and cand["accuracy"],
                               "active_before": before, "active_after": active["accuracy"]})
@@ -223,7 +230,8 @@ def section_loop(a, results):
         deploys = len(deployed)
         worse = sum(1 for s in deployed if s["active_after"] < s["active_before"])
         out += ["### %s (train %d rows, scored on %s)" % (name, len(train_rows), ev), ""]
-        out.append(quality.table(["data", "call", "deployed", "reason", "evidence", "candidate acc.", "active acc."],
+        out.append(quality.table(["data", "call", "deployed", "reason", "evidence",
+                                  "fresh rows: candidate / active", "candidate acc.", "active acc."],
                                  steps))
         out += ["", "%d of 5 retrainings deployed; %d deployed model(s) less accurate on %s than the one "
                     "they replaced." % (deploys, worse, ev), ""]

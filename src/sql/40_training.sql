@@ -98,6 +98,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, intege
 --   enough fresh rows          the gate: both models on the rows the active model
 --                              never trained on; deploy when the new model's macro F1
 --                              is at least the active model's minus max_f1_regression
+--                              and it is right on at least as many of those rows
 --   too few fresh rows         the new model's out-of-fold macro F1 against the active
 --                              model's recorded estimate, with the same tolerance
 --   neither                    insufficient_evidence
@@ -126,6 +127,7 @@ DECLARE
     v_f1 double precision;
     v_baseline_f1 double precision;
     v_baseline_accuracy double precision;
+    v_right_more integer; -- fresh rows only the new model gets right, minus those only the active one does
     v_evidence text;
     v_current_active bigint;
     v_holder integer;
@@ -242,13 +244,20 @@ BEGIN
                 v_f1 := (v_report #>> '{gate,candidate,macro_f1}')::double precision;
                 v_baseline_f1 := (v_report #>> '{gate,active,macro_f1}')::double precision;
                 v_baseline_accuracy := (v_report #>> '{gate,active,accuracy}')::double precision;
+                v_right_more := (v_report #>> '{gate,candidate_only_correct}')::integer
+                                - (v_report #>> '{gate,active_only_correct}')::integer;
             ELSIF v_active_estimate IS NOT NULL THEN
                 v_evidence := 'estimates';
                 v_baseline_f1 := v_active_estimate;
             END IF;
             IF v_evidence IS NULL THEN
                 v_deploy := false; v_reason := 'insufficient_evidence'; v_evidence := 'none';
-            ELSIF v_f1 >= v_baseline_f1 - v_policy.max_f1_regression THEN
+            -- The tolerance is for macro F1, which a single message of a rare
+            -- intent moves by points. Accuracy on fresh rows gets none: both
+            -- models answer the same messages, so a new model that is right on
+            -- fewer of them is worse on exactly the evidence there is (and the
+            -- next run has more fresh rows, since the active model stays).
+            ELSIF v_f1 >= v_baseline_f1 - v_policy.max_f1_regression AND coalesce(v_right_more, 0) >= 0 THEN
                 v_deploy := true;
                 v_reason := CASE WHEN v_f1 > v_baseline_f1 THEN 'improved' ELSE 'within_tolerance' END;
             ELSE
@@ -323,6 +332,7 @@ BEGIN
                                               'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
                                               'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
+                                              'fresh_rows_right_more', v_right_more,
                                               'active_model_id', v_active_id)),
                model_id                 = v_model_id,
                deployed                 = v_deploy,

@@ -1,0 +1,75 @@
+-- The deploy gate on fresh rows (rows the active model never trained on),
+-- through train_intent_model(): which rows it scores, and the rule that
+-- decides (macro F1 within max_f1_regression, and right on at least as many
+-- fresh rows as the active model).
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+\i test/fixtures/spanish_80.sql
+
+-- Rows about new products, written by the same templates: fresh for any
+-- model trained before they arrived.
+CREATE FUNCTION pg_temp.add_products(p_items text[], p_day date) RETURNS bigint LANGUAGE sql AS $$
+    WITH ins AS (
+        INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, created_at)
+        SELECT replace(t.template, '%s', p.item), t.intent, 90, 'synthetic', p_day + p.n * interval '1 minute'
+          FROM (SELECT DISTINCT regexp_replace(user_message,
+                        '(la camiseta|el pantalón|las zapatillas|el abrigo|la mochila)', '%s') AS template,
+                       detected_intent AS intent
+                  FROM ai_training_data WHERE source = 'synthetic' AND created_at < '2026-03-01') AS t
+         CROSS JOIN unnest(p_items) WITH ORDINALITY AS p(item, n)
+        RETURNING 1)
+    SELECT count(*) FROM ins
+$$;
+
+-- The gate's view of a run: evidence, decision, fresh rows scored, and how
+-- many fresh rows only the new model gets right minus only the active one.
+CREATE FUNCTION pg_temp.gate(p_result jsonb) RETURNS TABLE (deployed text, reason text, evidence text,
+                                                            fresh_rows integer, right_more integer)
+LANGUAGE sql AS $$
+    SELECT p_result ->> 'deployed', p_result ->> 'deploy_reason', p_result ->> 'deploy_evidence',
+           (r.metrics #>> '{gate,rows}')::integer, (r.metrics #>> '{deploy,fresh_rows_right_more}')::integer
+      FROM ai_training_runs AS r WHERE r.id = (p_result ->> 'run_id')::uuid
+$$;
+
+UPDATE ai_training_policy SET min_gate_rows = 40;
+
+-- 1. A deliberately weak first model (one word feature, no character n-grams).
+SELECT g.* FROM pg_temp.gate(train_intent_model('weak', 'full', '{"max_features": 1, "char_ngrams": false}')) AS g;
+
+-- 2. 64 rows arrive; a full model is right on more of them than the weak one: improved on fresh rows.
+SELECT pg_temp.add_products(ARRAY['el reloj', 'la bufanda', 'los guantes', 'el cinturón'], '2026-03-02');
+SELECT g.deployed, g.reason, g.evidence, g.fresh_rows, g.right_more > 0 AS right_more_often
+  FROM pg_temp.gate(train_intent_model('full', 'full', '{}')) AS g;
+
+-- The fresh rows are exactly the rows the active model did not train on,
+-- as the run recorded them.
+SELECT count(*) FILTER (WHERE rr.fresh) AS fresh, count(*) AS read
+  FROM ai_training_run_rows AS rr
+ WHERE rr.run_id = (SELECT id FROM ai_training_runs WHERE run_name = 'full');
+
+-- 3. 64 more rows; the weak model again, with every macro-F1 drop tolerated:
+--    it is right on fewer fresh rows, so it is kept out (reason regression).
+SELECT pg_temp.add_products(ARRAY['el bolso', 'la gorra', 'el vestido', 'la falda'], '2026-03-03');
+UPDATE ai_training_policy SET max_f1_regression = 1.0;
+SELECT g.deployed, g.reason, g.evidence, g.fresh_rows, g.right_more < 0 AS right_less_often
+  FROM pg_temp.gate(train_intent_model('weak again', 'full', '{"max_features": 1, "char_ngrams": false}')) AS g;
+UPDATE ai_training_policy SET max_f1_regression = DEFAULT;
+SELECT run_name FROM ai_model_registry WHERE is_active;
+
+-- 4. The same learner as the active model on all rows: right on as many of
+--    the fresh rows (those of step 3: the run that trained on them was not
+--    deployed, so they are still fresh) as the active model, tie deploys.
+SELECT g.* FROM pg_temp.gate(train_intent_model('full again', 'full', '{}')) AS g;
+
+-- 5. Nothing new since the active model trained: no fresh rows, so the gate
+--    has nothing to score and the out-of-fold estimates decide.
+SELECT g.deployed, g.evidence, g.fresh_rows
+  FROM pg_temp.gate(train_intent_model('nothing new', 'full', '{}')) AS g;
+
+-- Every run with fresh-row evidence kept its baseline: the active model's
+-- accuracy on those rows.
+SELECT run_name, deploy_evidence, deploy_reason, deployed,
+       baseline_intent_accuracy = (metrics #>> '{gate,active,accuracy}')::float8 AS baseline_is_gate
+  FROM ai_training_runs ORDER BY started_at;
