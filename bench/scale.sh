@@ -8,6 +8,10 @@
 #   bench/scale.sh 10000 100000 1000000     # any sizes; 1M takes long
 #   bench/scale.sh --rows 10000,100000,1000000   # the same
 #   SKLEARN=0 bench/scale.sh 1000000        # pg_intent only
+#   THREADS=1 bench/scale.sh 10000          # pg_intent on one training thread
+#                                           # (ai_training_policy.max_training_threads),
+#                                           # as the seed pipeline fits: the ratio a
+#                                           # machine with one free core would see
 #
 # Rows: the CLINC150 train split (15,000 rows, 150 intents) repeated; copy k
 # of a text carries the suffix " ref<k>" (the first copy none), so rows stay
@@ -43,6 +47,8 @@ for n in "${SIZES[@]}"; do
     [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || { echo "not a row count: $n" >&2; exit 2; }
 done
 SKLEARN=${SKLEARN:-1}
+THREADS=${THREADS:-}
+[ -z "$THREADS" ] || [[ $THREADS =~ ^[1-9][0-9]*$ ]] || { echo "THREADS must be a positive integer" >&2; exit 2; }
 
 . bench/lib.bash
 scripts/install-deps.sh bench
@@ -69,6 +75,7 @@ SELECT CASE WHEN g.k = 0 THEN t.text ELSE t.text || ' ref' || g.k END, t.intent,
 VACUUM ANALYZE ai_training_data;
 CHECKPOINT;
 SQL
+    [ -z "$THREADS" ] || psql -c "UPDATE ai_training_policy SET max_training_threads = $THREADS" >/dev/null
     echo "== $n rows: pg_intent training" >&2
     # A failed statement (out of memory, for instance) is recorded, and the
     # next size still runs.
@@ -108,10 +115,12 @@ done
 cp "$results" "$OUT/scale_raw.jsonl"
 
 /usr/bin/python3 - "$results" "$(bench_machine)" "$load_start" "$(bench_load)" "$(git rev-parse --short HEAD)" <<'PY' |
-import json, sys
+import json, os, sys
 path, machine, load0, load1, commit = sys.argv[1:]
 rows = [json.loads(l) for l in open(path)]
 print(f"- machine: {machine}; load average {load0} at the start, {load1} at the end; commit {commit}")
+if os.environ.get("THREADS"):
+    print(f"- pg_intent training threads: {os.environ['THREADS']} (ai_training_policy.max_training_threads)")
 print("- rows: the CLINC150 train split repeated with distinct suffixes; train_intent_model() with its defaults "
       "(out-of-fold evaluation, refit on every row); the seed's scikit-learn pipeline on the same rows exported from the table")
 print()
