@@ -148,6 +148,42 @@ expect_eq "$(q mixed "SELECT train_intent_model('mixed', 'full', '{\"deploy\": \
     "0.1.0's train_intent_model() works on the new library"
 drop_db mixed
 
+# A user's objects that use a function the update drops (a dashboard view
+# over predict_intent(), a BEGIN ATOMIC function calling retrain_if_needed(),
+# a column default) stop the update before it changes anything, named all at
+# once (PostgreSQL's own error named one and hinted DROP ... CASCADE). Once
+# they are dropped the update goes through, and they can be created again.
+psql -X -q -d postgres -c "CREATE DATABASE deps TEMPLATE $DB"
+psql -X -q -v ON_ERROR_STOP=1 -d deps <<'SQL'
+CREATE TABLE chat (id serial PRIMARY KEY, body text);
+INSERT INTO chat (body) VALUES ('quiero devolver un producto'), ('hola');
+CREATE VIEW chat_intents AS SELECT c.id, p.predicted_intent, p.confidence FROM chat AS c, LATERAL predict_intent(c.body) AS p;
+CREATE FUNCTION nightly() RETURNS jsonb LANGUAGE sql BEGIN ATOMIC SELECT retrain_if_needed(); END;
+CREATE TABLE snaps (s jsonb DEFAULT create_metrics_snapshot('daily'));
+SQL
+deps_rows=$(q deps "SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM ai_training_data AS t")
+update_error=$(psql -X -q -d deps -v VERBOSITY=verbose -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
+for expected in "ERROR:  2BP01:" "view public.chat_intents uses public.predict_intent(text)" \
+    "function public.nightly() uses public.retrain_if_needed()" \
+    "default value for column s of table public.snaps uses public.create_metrics_snapshot(text)" "Nothing was changed"; do
+    if [[ $update_error != *"$expected"* ]]; then
+        echo "FAILED: the update over dependent objects did not say '$expected':" >&2
+        echo "$update_error" >&2
+        exit 1
+    fi
+done
+echo "ok: objects using functions the update drops stop it with 2BP01, every one named"
+expect_eq "$(q deps "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.1.0" "the refused update left 0.1.0 in place"
+expect_eq "$(q deps "SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM ai_training_data AS t")" "$deps_rows" \
+    "the refused update left the data as it was"
+psql -X -q -v ON_ERROR_STOP=1 -d deps -c "DROP VIEW chat_intents" -c "DROP FUNCTION nightly()" \
+    -c "ALTER TABLE snaps ALTER COLUMN s DROP DEFAULT" -c "ALTER EXTENSION pg_intent UPDATE" \
+    -c "CREATE VIEW chat_intents AS SELECT c.id, p.predicted_intent, p.confidence FROM chat AS c, LATERAL predict_intent(c.body) AS p" \
+    -c "CREATE FUNCTION nightly() RETURNS jsonb LANGUAGE sql BEGIN ATOMIC SELECT retrain_if_needed(); END"
+expect_eq "$(q deps "SELECT count(*) FILTER (WHERE predicted_intent IS NOT NULL) FROM chat_intents")" "2" \
+    "after dropping them the update goes through and they can be created again"
+drop_db deps
+
 # ------------------------------------------------------------ the update
 psql -X -q -d $DB -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 | tee "$OUT/update.log"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" \

@@ -4,6 +4,66 @@
 -- here must leave the database exactly as a fresh 0.2.0 install would be;
 -- test/scripts/upgrade.sh compares the two catalogs.
 
+-- Before anything changes: objects of the user's that use a function this
+-- update must drop (a view over predict_intent(), say) would stop it at the
+-- first DROP FUNCTION with PostgreSQL's own error, which names one object,
+-- blames an anonymous code block and suggests DROP ... CASCADE. Name every
+-- one of them at once instead, with the way through. (The update is one
+-- transaction: failing here changes nothing.) Views are not re-created
+-- automatically: predict_intent()'s top_intents changes type, and a view
+-- quietly re-created with a json column where its readers had jsonb is a
+-- worse surprise than this error.
+DO $dependents$
+DECLARE
+    v_list text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s uses %s', d.who, d.what), E'\n' ORDER BY d.who, d.what)
+      INTO v_list
+      FROM (SELECT DISTINCT
+                   CASE WHEN dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                        THEN (SELECT pg_catalog.format('%s %s',
+                                         CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,
+                                         c.oid::pg_catalog.regclass)
+                                FROM pg_catalog.pg_rewrite AS rw
+                                JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) rw.ev_class
+                               WHERE rw.oid OPERATOR(pg_catalog.=) dep.objid)
+                        ELSE pg_catalog.pg_describe_object(dep.classid, dep.objid, dep.objsubid) END AS who,
+                   p.oid::pg_catalog.regprocedure::text AS what
+              FROM pg_catalog.pg_depend AS dep
+              JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) dep.refobjid
+             WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+               AND dep.deptype OPERATOR(pg_catalog.=) 'n'
+               AND p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+                       '@extschema@.predict_intent(text)'::pg_catalog.regprocedure,
+                       '@extschema@.predict_intent(text, bigint)'::pg_catalog.regprocedure,
+                       '@extschema@.create_metrics_snapshot(text)'::pg_catalog.regprocedure,
+                       '@extschema@.retrain_if_needed()'::pg_catalog.regprocedure,
+                       '@extschema@.training_report(uuid)'::pg_catalog.regprocedure,
+                       '@extschema@._pg_intent_training_lock_key()'::pg_catalog.regprocedure]::pg_catalog.oid[])
+               -- the extension's own objects are dropped or replaced with it
+               AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend AS member
+                                WHERE member.classid OPERATOR(pg_catalog.=) dep.classid
+                                  AND member.objid OPERATOR(pg_catalog.=) dep.objid
+                                  AND member.deptype OPERATOR(pg_catalog.=) 'e')
+               AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite AS rw
+                                 JOIN pg_catalog.pg_depend AS member
+                                   ON member.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                  AND member.objid OPERATOR(pg_catalog.=) rw.ev_class
+                                  AND member.deptype OPERATOR(pg_catalog.=) 'e'
+                                WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                  AND rw.oid OPERATOR(pg_catalog.=) dep.objid)) AS d;
+    IF v_list IS NOT NULL THEN
+        RAISE EXCEPTION 'pg_intent 0.2.0 changes functions that objects of this database use'
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = v_list || E'\npredict_intent() returns top_intents as json instead of jsonb (most probable intent first); '
+                           'create_metrics_snapshot(), retrain_if_needed() and training_report() gain a parameter with a default.',
+                  HINT = 'Nothing was changed. Save the definitions of these objects (pg_get_viewdef() for a view), drop them '
+                         '(and what depends on them), run ALTER EXTENSION pg_intent UPDATE again and create them again. Until then 0.1.0''s functions '
+                         'keep working with the new library.';
+    END IF;
+END
+$dependents$;
+
 -- The advisory lock key of 0.1.0 is gone: training and deployment now take
 -- locks on the extension's own catalog entry, which no other role can hold.
 DROP FUNCTION @extschema@._pg_intent_training_lock_key();
