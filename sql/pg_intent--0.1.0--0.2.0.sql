@@ -279,6 +279,38 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_run_rows', '
 -- human corrected or judged was reviewed; any other row marked
 -- used_in_training goes back to pending. (0.1.0 kept no record of an
 -- 'approved' it overwrote.) updated_at keeps its value.
+--
+-- These rewrites, and those of the stored examples below, restore the
+-- extension's own bookkeeping. Triggers of the user's on these tables are not
+-- fired for them: they would run under this script's pinned search_path
+-- (pg_catalog, pg_temp), where a trigger function that names its tables
+-- unqualified fails and stops the update, and auditing the update's own
+-- rewrites is not what they were written for. Each one that would fire is
+-- disabled here and given back its exact state (enabled or always) after
+-- the rewrites; a WARNING names them.
+DO $user_triggers$
+DECLARE
+    v_saved jsonb;
+    r record;
+BEGIN
+    SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('rel', tg.tgrelid::pg_catalog.regclass::text,
+                                                              'name', tg.tgname::text, 'mode', tg.tgenabled::text)
+                                ORDER BY tg.tgrelid, tg.tgname)
+      INTO v_saved
+      FROM pg_catalog.pg_trigger AS tg
+     WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.ai_training_data'::pg_catalog.regclass,
+                                                        '@extschema@.ai_training_runs'::pg_catalog.regclass,
+                                                        '@extschema@.ai_intent_models'::pg_catalog.regclass]::pg_catalog.oid[])
+       AND NOT tg.tgisinternal
+       AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[])
+       AND tg.tgname OPERATOR(pg_catalog.<>) ALL (ARRAY['ai_training_data_touch_updated_at', 'ai_intent_models_changed']::name[]);
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name FROM pg_catalog.jsonb_array_elements(v_saved) AS a(e) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.name);
+        RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
+    END LOOP;
+    PERFORM pg_catalog.set_config('pg_intent_upgrade.user_triggers', coalesce(v_saved, '[]'::jsonb)::text, true);
+END
+$user_triggers$;
 ALTER TABLE @extschema@.ai_training_data DISABLE TRIGGER ai_training_data_touch_updated_at;
 UPDATE @extschema@.ai_training_data AS t
    SET dataset_status = CASE WHEN t.corrected_by_human OR t.intent_correct IS NOT NULL THEN 'reviewed' ELSE 'pending' END
@@ -349,6 +381,20 @@ UPDATE @extschema@.ai_intent_models AS m
                            @extschema@._pg_intent_misclassified_ids(m.metrics -> 'misclassified'))
  WHERE pg_catalog.jsonb_typeof(m.metrics -> 'misclassified') = 'array';
 DROP FUNCTION @extschema@._pg_intent_misclassified_ids(jsonb);
+
+-- The user's triggers fire again, each as it did before.
+DO $user_triggers$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name, e ->> 'mode' AS mode
+               FROM pg_catalog.jsonb_array_elements(pg_catalog.current_setting('pg_intent_upgrade.user_triggers')::jsonb) AS a(e)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', r.rel,
+                                  CASE WHEN r.mode OPERATOR(pg_catalog.=) 'A' THEN 'ALWAYS' ELSE '' END, r.name);
+    END LOOP;
+END
+$user_triggers$;
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and

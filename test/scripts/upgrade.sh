@@ -160,6 +160,16 @@ INSERT INTO chat (body) VALUES ('quiero devolver un producto'), ('hola');
 CREATE VIEW chat_intents AS SELECT c.id, p.predicted_intent, p.confidence FROM chat AS c, LATERAL predict_intent(c.body) AS p;
 CREATE FUNCTION nightly() RETURNS jsonb LANGUAGE sql BEGIN ATOMIC SELECT retrain_if_needed(); END;
 CREATE TABLE snaps (s jsonb DEFAULT create_metrics_snapshot('daily'));
+-- Audit triggers of the user's, whose function names its table unqualified
+-- (it failed under the update's pinned search_path and stopped the update):
+-- one enabled, one ALWAYS, one disabled.
+CREATE TABLE audit (id text);
+CREATE FUNCTION audit_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit VALUES (NEW.id::text); RETURN NEW; END $$;
+CREATE TRIGGER user_audit AFTER UPDATE ON ai_training_data FOR EACH ROW EXECUTE FUNCTION audit_fn();
+CREATE TRIGGER "user always" AFTER UPDATE ON ai_training_runs FOR EACH ROW EXECUTE FUNCTION audit_fn();
+ALTER TABLE ai_training_runs ENABLE ALWAYS TRIGGER "user always";
+CREATE TRIGGER user_off AFTER UPDATE ON ai_intent_models FOR EACH ROW EXECUTE FUNCTION audit_fn();
+ALTER TABLE ai_intent_models DISABLE TRIGGER user_off;
 SQL
 deps_rows=$(q deps "SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM ai_training_data AS t")
 update_error=$(psql -X -q -d deps -v VERBOSITY=verbose -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
@@ -182,6 +192,12 @@ psql -X -q -v ON_ERROR_STOP=1 -d deps -c "DROP VIEW chat_intents" -c "DROP FUNCT
     -c "CREATE FUNCTION nightly() RETURNS jsonb LANGUAGE sql BEGIN ATOMIC SELECT retrain_if_needed(); END"
 expect_eq "$(q deps "SELECT count(*) FILTER (WHERE predicted_intent IS NOT NULL) FROM chat_intents")" "2" \
     "after dropping them the update goes through and they can be created again"
+expect_eq "$(q deps "SELECT count(*) FROM audit")" "0" "the user's triggers did not fire for the update's own rewrites"
+expect_eq "$(q deps "SELECT string_agg(tgname::text || '=' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE 'user%'")" \
+    "user always=A,user_audit=O,user_off=D" "the user's triggers are back in their states (always, enabled, disabled)"
+expect_eq "$(q deps "WITH u AS (UPDATE ai_training_data SET detected_intent = detected_intent
+                                 WHERE id IN (SELECT id FROM ai_training_data ORDER BY id LIMIT 2) RETURNING 1)
+                     SELECT count(*) FROM u")$(q deps "SELECT count(*) FROM audit")" "22" "and fire again after it"
 drop_db deps
 
 # ------------------------------------------------------------ the update
