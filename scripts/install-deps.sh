@@ -7,10 +7,11 @@ set -euo pipefail
 
 # pg_prove comes from libtap-parser-sourcehandler-pgtap-perl, which
 # postgresql-15-pgtap only recommends. Chromium renders the HTML training
-# report in test/scripts/report_browser.sh (headless).
+# report in test/scripts/report_browser.sh (headless). Valgrind runs every
+# backend of scripts/stress.sh.
 packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl nlohmann-json3-dev libgtest-dev clang
-    libclang-rt-14-dev python3 chromium)
+    libclang-rt-14-dev python3 chromium valgrind)
 if [ "${1:-}" = bench ]; then
     # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
     # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test, from a fresh Debian 12 machine. As root it first installs what
 # is missing through apt-get (scripts/install-deps.sh: PostgreSQL 15 server
-# and headers, pg_cron, pgTAP, Eigen, GoogleTest, clang, Chromium, ...).
+# and headers, pg_cron, pgTAP, GoogleTest, clang, Valgrind, Chromium, ...).
 # It never writes to the system's PostgreSQL directories: every cluster runs
 # from a private copy of the PostgreSQL tree with the extension installed
 # into it (scripts/pg-cluster.sh).

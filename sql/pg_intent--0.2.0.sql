@@ -520,6 +520,8 @@ CREATE TABLE @extschema@.ai_training_policy (
     out_of_scope_intent      text             NOT NULL DEFAULT 'out_of_scope'
         CONSTRAINT ai_training_policy_out_of_scope_intent_check
         CHECK (btrim(out_of_scope_intent) = out_of_scope_intent AND out_of_scope_intent <> '' AND out_of_scope_intent <> 'uncertain'),
+    out_of_scope_mode        text             NOT NULL DEFAULT 'class'
+        CONSTRAINT ai_training_policy_out_of_scope_mode_check CHECK (out_of_scope_mode IN ('class', 'negatives')),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -541,6 +543,8 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.min_gate_rows IS
     'Fewest fresh rows (rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
     'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
+    'How out-of-scope rows train: class (an internal class that is never served; a message it wins is uncertain) or negatives (a negative example for every intent).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
@@ -726,7 +730,8 @@ BEGIN
                max_training_memory_mb = NEW.max_training_memory_mb,
                max_training_threads = NEW.max_training_threads,
                min_gate_rows = NEW.min_gate_rows,
-               out_of_scope_intent = NEW.out_of_scope_intent;
+               out_of_scope_intent = NEW.out_of_scope_intent,
+               out_of_scope_mode = NEW.out_of_scope_mode;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -780,17 +785,25 @@ CREATE OR REPLACE TRIGGER ai_training_policy_refuse_truncate
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
 
 -- The policy as the owner reads it. Invoker code (should_retrain(), the
--- alerts view) reads it through this function, so callers need no privilege
--- on the table; it returns nothing but the policy values.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy()
-RETURNS @extschema@.ai_training_policy
+-- alerts view, training) reads it through this function, so callers need no
+-- privilege on the table; it returns the policy values and nothing else (not
+-- who changed them or when, which only readers of the table see).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy(
+    OUT min_samples_for_training integer, OUT auto_retrain_threshold integer,
+    OUT max_f1_regression double precision, OUT corrected_weight real, OUT max_training_memory_mb integer,
+    OUT max_training_threads integer, OUT min_gate_rows integer, OUT out_of_scope_intent text,
+    OUT out_of_scope_mode text)
+RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.* FROM @extschema@.ai_training_policy AS p
+    SELECT p.min_samples_for_training, p.auto_retrain_threshold, p.max_f1_regression, p.corrected_weight,
+           p.max_training_memory_mb, p.max_training_threads, p.min_gate_rows, p.out_of_scope_intent,
+           p.out_of_scope_mode
+      FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
-    'Internal: the training policy (the one row of ai_training_policy), readable by every caller of the training and metrics functions.';
+    'Internal: the training policy''s values (the one row of ai_training_policy, without who changed it), readable by every caller of the training and metrics functions.';
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.
@@ -1155,7 +1168,12 @@ BEGIN
         RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
             USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
     END IF;
-    IF p_action = 'reject' AND coalesce(btrim(p_reason), '') = '' THEN
+    IF p_action = 'reject' AND p_reason IS NULL THEN
+        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
         RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
@@ -1514,7 +1532,7 @@ DECLARE
     v_train_options jsonb;
     v_effective jsonb;
     v_run_id uuid;
-    v_policy @extschema@.ai_training_policy;
+    v_policy record; -- _pg_intent_policy()
     v_rows integer;
     -- training
     v_active_id bigint;
@@ -1569,7 +1587,8 @@ BEGIN
     v_policy := @extschema@._pg_intent_policy();
     v_train_options := p_options
         || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
-                              'out_of_scope_intent', v_policy.out_of_scope_intent);
+                              'out_of_scope_intent', v_policy.out_of_scope_intent,
+                              'out_of_scope_mode', v_policy.out_of_scope_mode);
     v_effective := @extschema@.intent_training_options(v_train_options);
     v_deploy_mode := v_effective ->> 'deploy';
 
@@ -2509,7 +2528,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_policy @extschema@.ai_training_policy;
+    v_policy record; -- _pg_intent_policy()
     v_since bigint;
     v_result jsonb;
 BEGIN
@@ -2540,9 +2559,9 @@ BEGIN
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
         RAISE EXCEPTION 'automatic retraining failed: %', v_result ->> 'error'
             USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
-                  DETAIL = format('Training run %s failed after %s s.', v_result ->> 'run_id',
-                                  round((v_result ->> 'duration_seconds')::numeric, 1)),
-                  HINT = 'Without p_raise_on_failure the run is recorded in ai_training_runs with status failed.';
+                  DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
+                                  v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
+                  HINT = 'Without p_raise_on_failure the run is kept in ai_training_runs with status failed.';
     END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_since,
                               'result', v_result);

@@ -174,7 +174,8 @@ int cmd_train(const Args &a) {
     w["oof_brier"] = rep.calibration.brier;
     w["oof_coverage"] = rep.coverage;
     w["oof_accepted_accuracy"] = rep.accepted_accuracy;
-    w["oof_out_of_scope_recall"] = rep.out_of_scope_recall;
+    w["oof_out_of_scope_recall"] =
+        rep.out_of_scope_evaluated ? intent::Json(rep.out_of_scope_recall) : intent::Json(nullptr);
     w["calibration_scale"] = static_cast<double>(rep.calibrator.scale);
     w["threshold"] = static_cast<double>(rep.threshold.global);
     w["threshold_target_reached"] = rep.threshold.choice.target_reached;

@@ -42,6 +42,11 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     size_t predicted = 0;
     for (size_t e = 0; e < plan.fold.size(); ++e)
         predicted += plan.fold[e] >= 0;
+    // A rate with nothing to divide by is null, not 0: a dashboard would
+    // read 0 as "every out-of-scope message got an intent".
+    auto out_of_scope_recall_json = [this] {
+        return out_of_scope_evaluated ? Json(out_of_scope_recall) : Json(nullptr);
+    };
     w["input_rows"] = data.input_rows;
     w["usable_rows"] = data.texts.size();
     w["training_samples"] = data.texts.size();
@@ -62,7 +67,7 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                          {"mode", out_of_scope_mode_name(model.options().out_of_scope_mode)},
                          {"internal_class", model.has_out_of_scope_class()},
                          {"evaluated", out_of_scope_evaluated},
-                         {"recall", out_of_scope_recall}};
+                         {"recall", out_of_scope_recall_json()}};
     w["algorithm"] = algorithm_name(model.algorithm());
     w["features"] = model.num_features();
     w["format_version"] = model.format_version();
@@ -93,8 +98,8 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     Json metrics = metrics_json(oof, labels, row_ids, &calibration);
     metrics["evaluation"] = evaluation_method_name(plan.method);
     metrics["coverage"] = coverage;
-    metrics["accepted_accuracy"] = accepted_accuracy;
-    metrics["out_of_scope_recall"] = out_of_scope_recall;
+    metrics["accepted_accuracy"] = coverage > 0 ? Json(accepted_accuracy) : Json(nullptr);
+    metrics["out_of_scope_recall"] = out_of_scope_recall_json();
     w["metrics"] = std::move(metrics);
     w["calibration"] = {{"method", "temperature"},
                         {"scale", static_cast<double>(calibrator.scale)},
@@ -123,11 +128,12 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                       {"reason", threshold.reason}};
 
     if (gate.evaluated) {
-        auto score = [](const GateModelScore &s) {
+        auto score = [this](const GateModelScore &s) {
             return Json{{"accuracy", s.accuracy},
                         {"macro_f1", s.macro_f1},
                         {"uncertain", s.uncertain},
-                        {"out_of_scope_recall", s.out_of_scope_recall}};
+                        {"out_of_scope_recall",
+                         gate.out_of_scope_rows ? Json(s.out_of_scope_recall) : Json(nullptr)}};
         };
         w["gate"] = {{"rows", gate.rows},
                      {"out_of_scope_rows", gate.out_of_scope_rows},

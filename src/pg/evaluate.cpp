@@ -251,8 +251,10 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
 
     const intent::CalibrationReport calibration = acc.calibration();
     intent::Json metrics = intent::metrics_json(acc.report(), labels, {}, &calibration);
+    // A rate with nothing to divide by is null, not 0 (no out-of-scope row
+    // scored is not a recall of 0).
     auto ratio = [](uint64_t a, uint64_t b) {
-        return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+        return b ? intent::Json(static_cast<double>(a) / static_cast<double>(b)) : intent::Json(nullptr);
     };
     metrics["evaluation"] = "query";
     metrics["model_id"] = loaded.id;

@@ -19,7 +19,8 @@ BEGIN
                max_training_memory_mb = NEW.max_training_memory_mb,
                max_training_threads = NEW.max_training_threads,
                min_gate_rows = NEW.min_gate_rows,
-               out_of_scope_intent = NEW.out_of_scope_intent;
+               out_of_scope_intent = NEW.out_of_scope_intent,
+               out_of_scope_mode = NEW.out_of_scope_mode;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -73,17 +74,25 @@ CREATE OR REPLACE TRIGGER ai_training_policy_refuse_truncate
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
 
 -- The policy as the owner reads it. Invoker code (should_retrain(), the
--- alerts view) reads it through this function, so callers need no privilege
--- on the table; it returns nothing but the policy values.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy()
-RETURNS @extschema@.ai_training_policy
+-- alerts view, training) reads it through this function, so callers need no
+-- privilege on the table; it returns the policy values and nothing else (not
+-- who changed them or when, which only readers of the table see).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy(
+    OUT min_samples_for_training integer, OUT auto_retrain_threshold integer,
+    OUT max_f1_regression double precision, OUT corrected_weight real, OUT max_training_memory_mb integer,
+    OUT max_training_threads integer, OUT min_gate_rows integer, OUT out_of_scope_intent text,
+    OUT out_of_scope_mode text)
+RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.* FROM @extschema@.ai_training_policy AS p
+    SELECT p.min_samples_for_training, p.auto_retrain_threshold, p.max_f1_regression, p.corrected_weight,
+           p.max_training_memory_mb, p.max_training_threads, p.min_gate_rows, p.out_of_scope_intent,
+           p.out_of_scope_mode
+      FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
-    'Internal: the training policy (the one row of ai_training_policy), readable by every caller of the training and metrics functions.';
+    'Internal: the training policy''s values (the one row of ai_training_policy, without who changed it), readable by every caller of the training and metrics functions.';
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.

@@ -78,7 +78,12 @@ BEGIN
         RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
             USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
     END IF;
-    IF p_action = 'reject' AND coalesce(btrim(p_reason), '') = '' THEN
+    IF p_action = 'reject' AND p_reason IS NULL THEN
+        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
         RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';

@@ -116,7 +116,7 @@ DECLARE
     v_train_options jsonb;
     v_effective jsonb;
     v_run_id uuid;
-    v_policy @extschema@.ai_training_policy;
+    v_policy record; -- _pg_intent_policy()
     v_rows integer;
     -- training
     v_active_id bigint;
@@ -171,7 +171,8 @@ BEGIN
     v_policy := @extschema@._pg_intent_policy();
     v_train_options := p_options
         || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
-                              'out_of_scope_intent', v_policy.out_of_scope_intent);
+                              'out_of_scope_intent', v_policy.out_of_scope_intent,
+                              'out_of_scope_mode', v_policy.out_of_scope_mode);
     v_effective := @extschema@.intent_training_options(v_train_options);
     v_deploy_mode := v_effective ->> 'deploy';
 

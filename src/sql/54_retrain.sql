@@ -31,7 +31,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_policy @extschema@.ai_training_policy;
+    v_policy record; -- _pg_intent_policy()
     v_since bigint;
     v_result jsonb;
 BEGIN
@@ -62,9 +62,9 @@ BEGIN
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
         RAISE EXCEPTION 'automatic retraining failed: %', v_result ->> 'error'
             USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
-                  DETAIL = format('Training run %s failed after %s s.', v_result ->> 'run_id',
-                                  round((v_result ->> 'duration_seconds')::numeric, 1)),
-                  HINT = 'Without p_raise_on_failure the run is recorded in ai_training_runs with status failed.';
+                  DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
+                                  v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
+                  HINT = 'Without p_raise_on_failure the run is kept in ai_training_runs with status failed.';
     END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_since,
                               'result', v_result);

@@ -94,6 +94,9 @@ SELECT (evaluate_intent_model(NULL, 'SELECT message::varchar(200), intent::pg_te
 SELECT m ->> 'out_of_scope_intent' AS oos_intent, m ->> 'out_of_scope_rows' AS oos_rows, m ->> 'rows' AS rows,
        (m ->> 'out_of_scope_recall')::float8 = (SELECT avg(uncertain::int) FROM predict_intent('hola buenas tardes')) AS recall_matches
   FROM evaluate_intent_model(NULL, $$VALUES ('hola buenas tardes', 'out_of_scope'), ('quiero devolver la gorra', 'return_process')$$) AS m;
+-- With no out-of-scope row there is no recall to report: null, not 0.
+SELECT m ->> 'out_of_scope_rows' AS oos_rows, jsonb_typeof(m -> 'out_of_scope_recall') AS recall_type
+  FROM evaluate_intent_model(NULL, $$VALUES ('quiero devolver la gorra', 'return_process')$$) AS m;
 
 -- Errors.
 SELECT pg_temp.try($$SELECT evaluate_intent_model(NULL, NULL)$$) AS null_query;

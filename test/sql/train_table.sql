@@ -53,7 +53,7 @@ RETURNS bytea LANGUAGE sql AS $$
            ai_training_policy AS p,
            LATERAL _pg_intent_train(a.texts, a.labels, a.weights, a.corrected,
                                     p_options || jsonb_build_object('min_gate_rows', p.min_gate_rows, 'out_of_scope_intent', p.out_of_scope_intent,
-                                                          'threads', p.max_training_threads),
+                                                          'out_of_scope_mode', p.out_of_scope_mode, 'threads', p.max_training_threads),
                                     NULL) AS t
 $$;
 

@@ -148,3 +148,26 @@ SELECT metrics -> 'refit' ->> 'warm_start' AS refit_start, metrics -> 'evaluatio
   FROM ai_training_runs WHERE run_name = 'tiny holdout';
 SELECT predicted_intent FROM predict_intent('quiero devolver la camiseta');
 UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
+
+-- Out-of-scope rows (the policy's out_of_scope_intent) train the way the
+-- policy's out_of_scope_mode says: an internal class by default, negatives
+-- when asked; either way such a message never comes back as an intent.
+-- The mode is the policy's, not an option a caller passes.
+INSERT INTO ai_training_data (user_message, detected_intent) VALUES
+    ('qué tiempo hace hoy', 'out_of_scope'), ('cuéntame un chiste', 'out_of_scope'),
+    ('quién ganó el partido', 'out_of_scope'), ('recomiéndame una película', 'out_of_scope');
+UPDATE ai_training_policy SET min_samples_for_training = 2;
+SELECT train_intent_model('oos class', 'full', '{"deploy": "always"}') ->> 'run_id' AS run \gset
+SELECT metrics -> 'out_of_scope' ->> 'mode' AS mode, metrics -> 'out_of_scope' ->> 'internal_class' AS internal_class,
+       metrics -> 'out_of_scope' ->> 'rows' AS oos_rows
+  FROM ai_training_runs WHERE id = :'run';
+SELECT predicted_intent <> 'out_of_scope' AS not_an_intent FROM predict_intent('cuéntame un chiste');
+UPDATE ai_training_policy SET out_of_scope_mode = 'negatives';
+SELECT train_intent_model('oos negatives', 'full', '{"deploy": "always"}') ->> 'run_id' AS run \gset
+SELECT metrics -> 'out_of_scope' ->> 'mode' AS mode, metrics -> 'out_of_scope' ->> 'internal_class' AS internal_class,
+       metrics -> 'out_of_scope' ->> 'rows' AS oos_rows
+  FROM ai_training_runs WHERE id = :'run';
+SELECT predicted_intent <> 'out_of_scope' AS not_an_intent FROM predict_intent('cuéntame un chiste');
+SELECT pg_temp.try($$UPDATE ai_training_policy SET out_of_scope_mode = 'ignore'$$) AS bad_mode;
+SELECT pg_temp.try($$SELECT train_intent_model('mode as option', 'full', '{"out_of_scope_mode": "class"}')$$) AS mode_option;
+UPDATE ai_training_policy SET out_of_scope_mode = DEFAULT, min_samples_for_training = DEFAULT;

@@ -26,6 +26,8 @@ CREATE TABLE @extschema@.ai_training_policy (
     out_of_scope_intent      text             NOT NULL DEFAULT 'out_of_scope'
         CONSTRAINT ai_training_policy_out_of_scope_intent_check
         CHECK (btrim(out_of_scope_intent) = out_of_scope_intent AND out_of_scope_intent <> '' AND out_of_scope_intent <> 'uncertain'),
+    out_of_scope_mode        text             NOT NULL DEFAULT 'class'
+        CONSTRAINT ai_training_policy_out_of_scope_mode_check CHECK (out_of_scope_mode IN ('class', 'negatives')),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -47,6 +49,8 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.min_gate_rows IS
     'Fewest fresh rows (rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
     'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
+    'How out-of-scope rows train: class (an internal class that is never served; a message it wins is uncertain) or negatives (a negative example for every intent).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
