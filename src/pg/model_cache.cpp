@@ -20,8 +20,10 @@
 // CacheInvalidateRelcacheByRelid(), which PostgreSQL delivers to every
 // backend when (and only when) the deploying transaction commits, replays on
 // hot standbys from the commit record, and processes locally at the end of
-// each command. So predict_intent() checks a counter instead of reading, and
-// a session started before a deploy sees the new model at its next call.
+// each command. So predict_intent() reads the invalidation queue and checks
+// a counter instead of reading the table, and a session that loaded the
+// model before a deploy, even inside one open transaction, sees the new
+// model at its next call.
 //
 // Who may use which model. Everyone who may execute predict_intent() may
 // predict with the active model. Any other model needs SELECT on its row of
@@ -40,6 +42,7 @@ extern "C" {
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
@@ -222,7 +225,17 @@ void register_model_cache_invalidation() {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
 }
 
+// PostgreSQL reads the invalidation queue when a transaction starts or a
+// lock is taken; a cached prediction takes no lock, so a session that stays
+// in one transaction (a driver that does not autocommit, idle in transaction
+// for hours) would serve a replaced or rolled-back model until it ends. Read
+// the queue first: without messages this is one unlocked flag check.
+static void accept_invalidations() {
+    pg_call([]() noexcept { AcceptInvalidationMessages(); });
+}
+
 LoadedModel active_model(Oid schema) {
+    accept_invalidations();
     CacheEntry &entry = active_entry();
     if (entry.generation == g_generation && entry.schema == schema && entry.loaded.model) return entry.loaded;
 
@@ -239,6 +252,7 @@ LoadedModel active_model(Oid schema) {
 }
 
 LoadedModel model_by_id(Oid schema, int64_t model_id) {
+    accept_invalidations();
     // The active model is everyone's: serve it from the active entry.
     const CacheEntry &active = active_entry();
     if (active.generation == g_generation && active.schema == schema && active.loaded.model &&

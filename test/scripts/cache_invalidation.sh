@@ -40,6 +40,23 @@ expect_eq "$(ask_a "SELECT classify_intent('quiero devolver un producto') IS NOT
 q $DB "SELECT rollback_intent_model()" >/dev/null
 expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$first" "A sees the rollback"
 
+# Inside an open transaction too (drivers that do not autocommit leave
+# read-only workers idle in transaction for hours): a deploy or a rollback
+# that commits meanwhile is served at A's next call, in READ COMMITTED and in
+# REPEATABLE READ (the model is read with a fresh snapshot, whatever the
+# transaction's). Before, A served the old model until its transaction ended.
+for iso in "READ COMMITTED" "REPEATABLE READ"; do
+    ask_a "BEGIN ISOLATION LEVEL $iso; SELECT 'begun';" >/dev/null
+    expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$first" "[$iso] A serves the first model in its transaction"
+    q $DB "SELECT deploy_intent_model($second)" >/dev/null
+    expect_eq "$(ask_a "SELECT model_id FROM predict_intent('hola');")" "$second" \
+        "[$iso] a deploy committed during A's transaction is served at A's next call"
+    q $DB "SELECT rollback_intent_model()" >/dev/null
+    expect_eq "$(ask_a "SELECT (predict_intent('hola', $first)).model_id;")$(ask_a "SELECT model_id FROM predict_intent('hola');")" \
+        "$first$first" "[$iso] and so is the rollback"
+    ask_a "COMMIT; SELECT 'done';" >/dev/null
+done
+
 echo '\q' >&"${SESSION_A[1]}"
 echo '\q' >&"${SESSION_B[1]}"
 wait
