@@ -1772,8 +1772,11 @@ BEGIN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
         -- A cancel, a statement timeout or a termination ends the statement:
-        -- re-raise it rather than record it as a failed run.
-        IF v_state IN ('57014', '57P01') THEN
+        -- re-raise it rather than record it as a failed run. So do a
+        -- serialization failure and a deadlock (a REPEATABLE READ or
+        -- SERIALIZABLE run racing a deploy): clients retry those by their
+        -- SQLSTATE, which a "failed" result would hide.
+        IF v_state IN ('57014', '57P01', '40001', '40P01') THEN
             RAISE;
         END IF;
         -- Options were checked above, so whatever fails here (too little

@@ -44,6 +44,22 @@ session_run admin "COMMIT;" >/dev/null
 expect_eq "$(session_wait trainer)" "false|baseline_changed" "a run that trained against a replaced baseline does not deploy"
 expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$b" "the hand-deployed model stays active"
 
+# 8b. The same race with the run in a REPEATABLE READ transaction (or under
+# default_transaction_isolation = serializable): its snapshot cannot see the
+# new baseline, so PostgreSQL reports a serialization failure. The statement
+# must fail with 40001, which clients retry, not return a "failed" run that
+# retry logic never sees.
+q $DB "SELECT deploy_intent_model($first)" >/dev/null
+session_run admin "BEGIN; SELECT deploy_intent_model($b) IS NOT NULL;" >/dev/null
+session_send trainer "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT r ->> 'status' FROM train_intent_model('concurrent rr', 'full', '{\"seed\": 1}') AS r;"
+wait_until_waiting_on_lock $DB "$trainer_pid"
+session_run admin "COMMIT;" >/dev/null
+rr=$(session_wait trainer)
+session_run trainer "ROLLBACK;" >/dev/null
+expect_eq "$(grep -c '^ERROR:  could not serialize access' <<<"$rr")|$(q $DB "SELECT count(*) FROM ai_training_runs WHERE run_name = 'concurrent rr'")" \
+    "1|0" "in REPEATABLE READ the race fails the statement with a serialization error (and keeps no run row)"
+expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$b" "the hand-deployed model stays active"
+
 # 9. A reviewer corrects a row while a run is between reading the data and
 # finishing (it waits on the deployment lock, held by the administrator).
 row=$(q $DB "SELECT id FROM ai_training_data ORDER BY user_message LIMIT 1")
