@@ -100,8 +100,7 @@ COMMENT ON COLUMN @extschema@.ai_training_data.was_successful IS
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_intent_corrections (
     id               uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
-    training_data_id uuid        NOT NULL
-        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    training_data_id uuid        NOT NULL, -- ai_training_data.id (src/sql/12_references.sql)
     original_intent  text,
     corrected_intent text        NOT NULL,
     was_mismatch     boolean     NOT NULL DEFAULT false,
@@ -198,8 +197,7 @@ CREATE TABLE @extschema@.ai_intent_models (
     id                   bigserial   PRIMARY KEY,
     version              text        NOT NULL
         CONSTRAINT ai_intent_models_version_key UNIQUE,
-    run_id               uuid
-        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    run_id               uuid, -- ai_training_runs.id (src/sql/12_references.sql)
     algorithm            text        NOT NULL,
     model                bytea,
     size_bytes           integer     NOT NULL,
@@ -249,12 +247,9 @@ CREATE INDEX ai_intent_models_run_id_idx ON @extschema@.ai_intent_models (run_id
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_model_deployments (
     id                bigserial   PRIMARY KEY,
-    model_id          bigint      NOT NULL
-        REFERENCES @extschema@.ai_intent_models (id) ON DELETE CASCADE,
-    previous_model_id bigint
-        REFERENCES @extschema@.ai_intent_models (id) ON DELETE SET NULL,
-    run_id            uuid
-        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    model_id          bigint      NOT NULL, -- ai_intent_models.id (src/sql/12_references.sql)
+    previous_model_id bigint, -- ai_intent_models.id (src/sql/12_references.sql)
+    run_id            uuid, -- ai_training_runs.id (src/sql/12_references.sql)
     reason            text        NOT NULL
         CONSTRAINT ai_model_deployments_reason_check
         CHECK (reason IN ('first', 'improved', 'within_tolerance', 'manual', 'rollback')),
@@ -467,7 +462,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq'
 -- Champion/challenger log written by shadow_predict().
 CREATE TABLE @extschema@.ai_shadow_predictions (
     id                    bigserial PRIMARY KEY,
-    training_data_id      uuid REFERENCES @extschema@.ai_training_data (id) ON DELETE SET NULL,
+    training_data_id      uuid, -- ai_training_data.id (src/sql/12_references.sql)
     message               text NOT NULL,
     champion_model_id     bigint,
     champion_intent       text,
@@ -557,8 +552,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '')
 -- ai_training_run_rows: which rows each run trained on, and what it learnt
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_training_run_rows (
-    run_id           uuid NOT NULL
-        REFERENCES @extschema@.ai_training_runs (id) ON DELETE CASCADE,
+    run_id           uuid NOT NULL, -- ai_training_runs.id (src/sql/12_references.sql)
     training_data_id uuid NOT NULL,
     intent           text NOT NULL,
     fresh            boolean NOT NULL DEFAULT false,
@@ -598,8 +592,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_run_rows', '
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_review_actions (
     id               bigserial   PRIMARY KEY,
-    training_data_id uuid        NOT NULL
-        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    training_data_id uuid        NOT NULL, -- ai_training_data.id (src/sql/12_references.sql)
     action           text        NOT NULL
         CONSTRAINT ai_review_actions_action_check CHECK (action IN ('approve', 'reject')),
     intent           text,
@@ -707,6 +700,118 @@ BEGIN
     END IF;
 END
 $storage$;
+
+-- ======== src/sql/12_references.sql ========
+-- References between the extension's tables, kept by triggers instead of
+-- foreign keys.
+--
+-- The tables are extension configuration tables: CREATE EXTENSION creates
+-- them, constraints included, and pg_dump dumps only their rows. pg_dump
+-- orders those rows by their foreign keys, but the archive's data entries
+-- depend only on their own table, so `pg_restore -j` loaded them in any
+-- order: the rows of ai_training_run_rows, ai_intent_models and
+-- ai_model_deployments failed their foreign keys and were lost (silently,
+-- without --exit-on-error). So there are no foreign keys between these
+-- tables. What the foreign keys did when a referenced row goes, these
+-- triggers do, with the same effect: the dependent rows go too (CASCADE) or
+-- lose the reference (SET NULL). They run as the owner, as foreign-key
+-- actions do, so deleting a message also removes its corrections whatever
+-- the deleting role may read. Inserting a reference to a row that does not
+-- exist is no longer refused by the table: the extension's functions check
+-- what they write.
+
+-- ai_training_data: its corrections and review actions go with it; shadow
+-- predictions keep their figures and lose the reference.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_data_gone()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+        DELETE FROM @extschema@.ai_intent_corrections;
+        DELETE FROM @extschema@.ai_review_actions;
+        UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL WHERE s.training_data_id IS NOT NULL;
+    ELSE
+        DELETE FROM @extschema@.ai_intent_corrections AS c
+         USING gone AS g WHERE c.training_data_id OPERATOR(pg_catalog.=) g.id;
+        DELETE FROM @extschema@.ai_review_actions AS a
+         USING gone AS g WHERE a.training_data_id OPERATOR(pg_catalog.=) g.id;
+        UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL
+          FROM gone AS g WHERE s.training_data_id OPERATOR(pg_catalog.=) g.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_training_data_gone() IS
+    'Internal trigger: removes the corrections and review actions of deleted or truncated ai_training_data rows and clears shadow predictions'' reference to them (what foreign keys did before 0.2.0).';
+
+-- ai_training_runs: its per-row records go with it; models and deployments
+-- keep their history and lose the reference.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_runs_gone()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+        DELETE FROM @extschema@.ai_training_run_rows;
+        UPDATE @extschema@.ai_intent_models AS m SET run_id = NULL WHERE m.run_id IS NOT NULL;
+        UPDATE @extschema@.ai_model_deployments AS d SET run_id = NULL WHERE d.run_id IS NOT NULL;
+    ELSE
+        DELETE FROM @extschema@.ai_training_run_rows AS rr
+         USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
+        UPDATE @extschema@.ai_intent_models AS m SET run_id = NULL
+          FROM gone AS g WHERE m.run_id OPERATOR(pg_catalog.=) g.id;
+        UPDATE @extschema@.ai_model_deployments AS d SET run_id = NULL
+          FROM gone AS g WHERE d.run_id OPERATOR(pg_catalog.=) g.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_training_runs_gone() IS
+    'Internal trigger: removes the ai_training_run_rows of deleted or truncated runs and clears models'' and deployments'' reference to them (what foreign keys did before 0.2.0).';
+
+-- ai_intent_models: its deployments go with it; a deployment that replaced
+-- it loses the reference.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_intent_models_gone()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+        DELETE FROM @extschema@.ai_model_deployments;
+    ELSE
+        DELETE FROM @extschema@.ai_model_deployments AS d
+         USING gone AS g WHERE d.model_id OPERATOR(pg_catalog.=) g.id;
+        UPDATE @extschema@.ai_model_deployments AS d SET previous_model_id = NULL
+          FROM gone AS g WHERE d.previous_model_id OPERATOR(pg_catalog.=) g.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_intent_models_gone() IS
+    'Internal trigger: removes the deployments of deleted or truncated models and clears the previous-model reference to them (what foreign keys did before 0.2.0).';
+
+CREATE OR REPLACE TRIGGER ai_training_data_gone
+    AFTER DELETE ON @extschema@.ai_training_data REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_data_gone();
+CREATE OR REPLACE TRIGGER ai_training_data_truncated
+    AFTER TRUNCATE ON @extschema@.ai_training_data
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_data_gone();
+CREATE OR REPLACE TRIGGER ai_training_runs_gone
+    AFTER DELETE ON @extschema@.ai_training_runs REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_runs_gone();
+CREATE OR REPLACE TRIGGER ai_training_runs_truncated
+    AFTER TRUNCATE ON @extschema@.ai_training_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_runs_gone();
+CREATE OR REPLACE TRIGGER ai_intent_models_gone
+    AFTER DELETE ON @extschema@.ai_intent_models REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_intent_models_gone();
+CREATE OR REPLACE TRIGGER ai_intent_models_truncated
+    AFTER TRUNCATE ON @extschema@.ai_intent_models
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_intent_models_gone();
 
 -- ======== src/sql/15_policy.sql ========
 -- The training policy: one row of ai_training_policy that administrators

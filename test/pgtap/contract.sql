@@ -191,7 +191,7 @@ SELECT has_index('public', 'ai_training_data', 'ai_training_data_dataset_status_
 SELECT has_index('public', 'ai_training_data', 'ai_training_data_corrected_by_human_idx', 'index ai_training_data_corrected_by_human_idx');
 SELECT has_index('public', 'ai_training_data', 'ai_training_data_created_at_idx', 'index ai_training_data_created_at_idx');
 SELECT has_unique('public', 'ai_metrics_snapshots', 'ai_metrics_snapshots is unique per period');
-SELECT col_is_fk('public', 'ai_intent_corrections', 'training_data_id', 'corrections reference ai_training_data');
+SELECT hasnt_fk('public', 'ai_intent_corrections', 'corrections reference ai_training_data through a trigger, not a foreign key (pg_restore -j loads extension tables in any order)');
 SELECT has_trigger('public', 'ai_intent_models', 'ai_intent_models_changed', 'model cache invalidation trigger');
 SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_set_was_mismatch', 'was_mismatch trigger');
 SELECT has_trigger('public', 'ai_training_data', 'ai_training_data_touch_updated_at', 'updated_at trigger');

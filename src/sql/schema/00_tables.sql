@@ -94,8 +94,7 @@ COMMENT ON COLUMN @extschema@.ai_training_data.was_successful IS
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_intent_corrections (
     id               uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
-    training_data_id uuid        NOT NULL
-        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    training_data_id uuid        NOT NULL, -- ai_training_data.id (src/sql/12_references.sql)
     original_intent  text,
     corrected_intent text        NOT NULL,
     was_mismatch     boolean     NOT NULL DEFAULT false,
@@ -192,8 +191,7 @@ CREATE TABLE @extschema@.ai_intent_models (
     id                   bigserial   PRIMARY KEY,
     version              text        NOT NULL
         CONSTRAINT ai_intent_models_version_key UNIQUE,
-    run_id               uuid
-        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    run_id               uuid, -- ai_training_runs.id (src/sql/12_references.sql)
     algorithm            text        NOT NULL,
     model                bytea,
     size_bytes           integer     NOT NULL,
@@ -243,12 +241,9 @@ CREATE INDEX ai_intent_models_run_id_idx ON @extschema@.ai_intent_models (run_id
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_model_deployments (
     id                bigserial   PRIMARY KEY,
-    model_id          bigint      NOT NULL
-        REFERENCES @extschema@.ai_intent_models (id) ON DELETE CASCADE,
-    previous_model_id bigint
-        REFERENCES @extschema@.ai_intent_models (id) ON DELETE SET NULL,
-    run_id            uuid
-        REFERENCES @extschema@.ai_training_runs (id) ON DELETE SET NULL,
+    model_id          bigint      NOT NULL, -- ai_intent_models.id (src/sql/12_references.sql)
+    previous_model_id bigint, -- ai_intent_models.id (src/sql/12_references.sql)
+    run_id            uuid, -- ai_training_runs.id (src/sql/12_references.sql)
     reason            text        NOT NULL
         CONSTRAINT ai_model_deployments_reason_check
         CHECK (reason IN ('first', 'improved', 'within_tolerance', 'manual', 'rollback')),
@@ -461,7 +456,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq'
 -- Champion/challenger log written by shadow_predict().
 CREATE TABLE @extschema@.ai_shadow_predictions (
     id                    bigserial PRIMARY KEY,
-    training_data_id      uuid REFERENCES @extschema@.ai_training_data (id) ON DELETE SET NULL,
+    training_data_id      uuid, -- ai_training_data.id (src/sql/12_references.sql)
     message               text NOT NULL,
     champion_model_id     bigint,
     champion_intent       text,

@@ -4,8 +4,7 @@
 -- ai_training_run_rows: which rows each run trained on, and what it learnt
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_training_run_rows (
-    run_id           uuid NOT NULL
-        REFERENCES @extschema@.ai_training_runs (id) ON DELETE CASCADE,
+    run_id           uuid NOT NULL, -- ai_training_runs.id (src/sql/12_references.sql)
     training_data_id uuid NOT NULL,
     intent           text NOT NULL,
     fresh            boolean NOT NULL DEFAULT false,

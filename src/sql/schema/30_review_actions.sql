@@ -5,8 +5,7 @@
 -- -------------------------------------------------------------------------
 CREATE TABLE @extschema@.ai_review_actions (
     id               bigserial   PRIMARY KEY,
-    training_data_id uuid        NOT NULL
-        REFERENCES @extschema@.ai_training_data (id) ON DELETE CASCADE,
+    training_data_id uuid        NOT NULL, -- ai_training_data.id (src/sql/12_references.sql)
     action           text        NOT NULL
         CONSTRAINT ai_review_actions_action_check CHECK (action IN ('approve', 'reject')),
     intent           text,

@@ -64,6 +64,37 @@ BEGIN
 END
 $dependents$;
 
+-- 0.1.0's foreign keys between the extension's tables go: pg_restore -j
+-- loaded the tables' rows in any order and lost those that failed them
+-- (src/sql/12_references.sql keeps what they did on delete, with triggers).
+DO $foreign_keys$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT c.conname, c.conrelid::pg_catalog.regclass AS rel
+               FROM pg_catalog.pg_constraint AS c
+              WHERE c.contype OPERATOR(pg_catalog.=) 'f'
+                AND EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                               AND d.objid OPERATOR(pg_catalog.=) c.conrelid
+                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                               AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                               AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                                       WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent'))
+                AND EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                               AND d.objid OPERATOR(pg_catalog.=) c.confrelid
+                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                               AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                               AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                                       WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent'))
+              ORDER BY 2, 1
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
+    END LOOP;
+END
+$foreign_keys$;
+
 -- The advisory lock key of 0.1.0 is gone: training and deployment now take
 -- locks on the extension's own catalog entry, which no other role can hold.
 DROP FUNCTION @extschema@._pg_intent_training_lock_key();

@@ -1,0 +1,70 @@
+-- References between the extension's tables are kept by triggers, not
+-- foreign keys (pg_restore -j loads extension tables' rows in any order, and
+-- lost those that failed a foreign key): deleting or truncating a row does
+-- what ON DELETE CASCADE / SET NULL did.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+\i test/fixtures/try.sql
+\i test/fixtures/spanish_80.sql
+
+SELECT count(*) AS foreign_keys
+  FROM pg_constraint AS c JOIN pg_depend AS d ON d.classid = 'pg_class'::regclass AND d.objid = c.conrelid AND d.deptype = 'e'
+ WHERE c.contype = 'f';
+
+-- Two runs and models (the second deployed over the first), a correction,
+-- two review actions and a shadow prediction, all about known rows.
+SELECT train_intent_model('one', 'full', '{"seed": 1}') ->> 'model_id' AS one \gset
+SELECT train_intent_model('two', 'full', '{"seed": 2, "deploy": "always"}') ->> 'model_id' AS two \gset
+SELECT id AS row_a FROM ai_training_data ORDER BY user_message LIMIT 1 \gset
+SELECT id AS row_b FROM ai_training_data ORDER BY user_message DESC LIMIT 1 \gset
+SELECT submit_intent_correction(:'row_a', 'shipping_problem') ->> 'was_mismatch' AS corrected;
+SELECT approve_training_sample(:'row_a') IS NOT NULL AS approved, approve_training_sample(:'row_b') IS NOT NULL AS approved_b;
+SELECT shadow_predict('quiero devolver la camiseta', :one, :'row_a') ->> 'agreed' IS NOT NULL AS shadowed;
+SELECT (SELECT count(*) FROM ai_intent_corrections) AS corrections, (SELECT count(*) FROM ai_review_actions) AS actions,
+       (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows,
+       (SELECT count(*) FROM ai_model_deployments) AS deployments;
+
+-- 1. Deleting a message, as a role that may delete messages and nothing
+--    else: its correction and review action go (as the owner, like a
+--    foreign-key action), the shadow prediction stays without the link.
+CREATE ROLE pgi_ref_cleaner;
+GRANT SELECT, DELETE ON ai_training_data TO pgi_ref_cleaner;
+SET ROLE pgi_ref_cleaner;
+DELETE FROM ai_training_data WHERE id = :'row_a';
+RESET ROLE;
+SELECT (SELECT count(*) FROM ai_intent_corrections WHERE training_data_id = :'row_a') AS corrections_a,
+       (SELECT count(*) FROM ai_review_actions WHERE training_data_id = :'row_a') AS actions_a,
+       (SELECT count(*) FROM ai_review_actions) AS actions_left,
+       (SELECT count(*) FROM ai_shadow_predictions) AS shadows, (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows;
+
+-- 2. Deleting a run: its per-row records go; its model and deployment keep
+--    their history without the link.
+SELECT run_id AS run_two FROM ai_intent_models WHERE id = :two \gset
+SELECT count(*) > 0 AS had_run_rows FROM ai_training_run_rows WHERE run_id = :'run_two';
+DELETE FROM ai_training_runs WHERE id = :'run_two';
+SELECT (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run_two') AS run_rows,
+       (SELECT run_id IS NULL FROM ai_intent_models WHERE id = :two) AS model_unlinked,
+       (SELECT bool_and(run_id IS NULL) FROM ai_model_deployments WHERE model_id = :two) AS deployments_unlinked,
+       (SELECT count(*) FROM ai_training_run_rows) > 0 AS other_runs_rows_kept;
+
+-- 3. Deleting a model that is not active: its deployments go, and the
+--    deployment that replaced it forgets it.
+SELECT (SELECT count(*) FROM ai_model_deployments WHERE model_id = :one) AS deployments_of_one,
+       (SELECT count(*) FROM ai_model_deployments WHERE previous_model_id = :one) AS replaced_one;
+DELETE FROM ai_intent_models WHERE id = :one;
+SELECT (SELECT count(*) FROM ai_model_deployments WHERE model_id = :one) AS deployments_of_one,
+       (SELECT count(*) FROM ai_model_deployments WHERE previous_model_id = :one) AS replaced_one,
+       (SELECT count(*) FROM ai_model_deployments WHERE model_id = :two) AS deployments_of_two;
+
+-- 4. TRUNCATE does the same for every row.
+TRUNCATE ai_training_data;
+SELECT (SELECT count(*) FROM ai_intent_corrections) AS corrections, (SELECT count(*) FROM ai_review_actions) AS actions,
+       (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows;
+TRUNCATE ai_training_runs;
+SELECT (SELECT count(*) FROM ai_training_run_rows) AS run_rows,
+       (SELECT count(*) FROM ai_intent_models WHERE run_id IS NOT NULL) AS linked_models;
+
+DROP OWNED BY pgi_ref_cleaner;
+DROP ROLE pgi_ref_cleaner;
