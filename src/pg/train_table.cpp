@@ -386,8 +386,19 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     // The active model and what it trained on.
     LoadedModel active;
     if (!PG_ARGISNULL(5)) {
-        active = model_by_id(schema, PG_GETARG_INT64(5));
-        if (!PG_ARGISNULL(6)) {
+        try {
+            active = model_by_id(schema, PG_GETARG_INT64(5));
+        } catch (const SqlError &e) {
+            // The baseline was deleted, or its bytes removed, after the run
+            // chose it: an operator deployed another model meanwhile (only an
+            // inactive model can go). Train without fresh-row evidence; the
+            // run's deploy step then finds another active model and records
+            // baseline_changed, instead of the whole training being lost.
+            if (e.sqlstate() != ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE &&
+                e.sqlstate() != ERRCODE_NO_DATA_FOUND)
+                throw;
+        }
+        if (active.model && !PG_ARGISNULL(6)) {
             auto trained_on = run_training_set(schema, PG_GETARG_DATUM(6));
             for (DataRow &row : data) {
                 auto it = trained_on.find(row.id);

@@ -73,3 +73,13 @@ SELECT g.deployed, g.evidence, g.fresh_rows
 SELECT run_name, deploy_evidence, deploy_reason, deployed,
        baseline_intent_accuracy = (metrics #>> '{gate,active,accuracy}')::float8 AS baseline_is_gate
   FROM ai_training_runs ORDER BY started_at;
+
+-- A baseline whose bytes were removed after a run chose it (an operator
+-- deployed another model and deleted the old one while the run read the
+-- data): the trainer trains without fresh-row evidence instead of failing
+-- with 55000, and the run's deploy step then finds the baseline changed.
+SELECT m.id AS weak_id, m.run_id AS weak_run FROM ai_intent_models AS m JOIN ai_training_runs AS r ON r.id = m.run_id
+ WHERE r.run_name = 'weak' \gset
+SELECT delete_intent_model(:weak_id) IS NOT NULL AS bytes_removed;
+SELECT t.report -> 'gate' AS gate, t.report ->> 'status' IS DISTINCT FROM 'failed' AS trained, octet_length(t.model) > 0 AS has_model
+  FROM _pg_intent_train_table(gen_random_uuid(), '{"min_gate_rows": 40}', 2, 1, 2, :weak_id, :'weak_run') AS t;
