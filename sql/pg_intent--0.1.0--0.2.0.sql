@@ -1446,6 +1446,7 @@ AS $$
 DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
+    v_horizon timestamptz; -- rows created after this may be unseen by this run (see step 4)
     v_deploy_mode text;
     v_train_options jsonb;
     v_effective jsonb;
@@ -1548,6 +1549,22 @@ BEGIN
         SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
+        -- Which rows count as new for the next run (should_retrain()): a row's
+        -- created_at is its inserting transaction's start, so rows of a
+        -- transaction that began before this read and commits after it were
+        -- neither read nor newer than the run's start, and waited until
+        -- auto_retrain_threshold other rows arrived. The horizon is the
+        -- oldest start of a transaction that has written in this database
+        -- and is still open (rows read here that are newer count again: a
+        -- retraining a little early, never data left out). Transactions
+        -- that have not written are left out, or a session idle in a
+        -- read-only transaction for days would make every row count again.
+        SELECT least(v_started, min(a.xact_start)) INTO v_horizon
+          FROM pg_catalog.pg_stat_activity AS a
+         WHERE a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+           AND a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+           AND a.backend_xid IS NOT NULL
+           AND a.xact_start IS NOT NULL;
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
@@ -1663,7 +1680,7 @@ BEGIN
                                                                 'min_confidence', v_effective -> 'min_confidence',
                                                                 'only_reviewed', v_effective -> 'only_reviewed',
                                                                 'limit', v_effective -> 'limit'),
-               metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
+               metrics                  = v_report || jsonb_build_object('data_horizon', v_horizon, 'deploy', jsonb_build_object(
                                               'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
                                               'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
@@ -2134,8 +2151,11 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- Internal: rows recorded since the last completed training run started
--- (all rows when no run has completed).
+-- Internal: rows recorded since the last completed training run read the
+-- data (all rows when no run has completed): created after its data horizon,
+-- the oldest start of a writing transaction open when it read (rows of a
+-- transaction that began earlier and committed after the read were not
+-- read), or after its start for runs that recorded none.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -2143,12 +2163,15 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*)
     FROM @extschema@.ai_training_data d
-    WHERE d.created_at > coalesce(
-        (SELECT max(r.started_at) FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'),
+    -- >=: the horizon is the start of a transaction whose rows carry it.
+    WHERE d.created_at >= coalesce(
+        (SELECT coalesce((r.metrics ->> 'data_horizon')::timestamptz, r.started_at)
+           FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'
+          ORDER BY r.started_at DESC LIMIT 1),
         '-infinity'::timestamptz)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows created after the start of the last completed training run (all rows when there is none).';
+    'Internal: number of ai_training_data rows created after the last completed training run''s data horizon (the oldest start of a writing transaction open when it read the data; its start for runs without one), all rows when there is none.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)

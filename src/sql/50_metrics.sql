@@ -77,8 +77,11 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- Internal: rows recorded since the last completed training run started
--- (all rows when no run has completed).
+-- Internal: rows recorded since the last completed training run read the
+-- data (all rows when no run has completed): created after its data horizon,
+-- the oldest start of a writing transaction open when it read (rows of a
+-- transaction that began earlier and committed after the read were not
+-- read), or after its start for runs that recorded none.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -86,12 +89,15 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*)
     FROM @extschema@.ai_training_data d
-    WHERE d.created_at > coalesce(
-        (SELECT max(r.started_at) FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'),
+    -- >=: the horizon is the start of a transaction whose rows carry it.
+    WHERE d.created_at >= coalesce(
+        (SELECT coalesce((r.metrics ->> 'data_horizon')::timestamptz, r.started_at)
+           FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'
+          ORDER BY r.started_at DESC LIMIT 1),
         '-infinity'::timestamptz)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows created after the start of the last completed training run (all rows when there is none).';
+    'Internal: number of ai_training_data rows created after the last completed training run''s data horizon (the oldest start of a writing transaction open when it read the data; its start for runs without one), all rows when there is none.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)

@@ -98,3 +98,22 @@ expect_eq "$(session_run rr "SELECT model_id FROM predict_intent('quiero devolve
 q $DB "SELECT deploy_intent_model($active)" >/dev/null
 expect_eq "$(session_run rr "SELECT model_id FROM predict_intent('hola');")" "$active" "and follows the next deploy"
 session_close rr
+
+# 10. An import transaction has inserted rows but not committed when a run
+# reads the data; it commits after the run. Its rows were not read, and their
+# created_at (the import's start) is older than the run: they must still
+# count as new for should_retrain(), not wait for auto_retrain_threshold other
+# rows (they were counted 0 before).
+q $DB "SELECT train_intent_model('before import', 'full', '{\"seed\": 5, \"deploy\": \"never\"}') ->> 'status'" >/dev/null
+session_open importer $DB
+session_run importer "BEGIN; INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+    SELECT 'mensaje importado número ' || g, 'return_process', 90, 'imported' FROM generate_series(1, 150) AS g;" >/dev/null
+expect_eq "$(q $DB "SELECT train_intent_model('during import', 'full', '{\"seed\": 5, \"deploy\": \"never\"}') ->> 'status'")" \
+    completed "a run trains while the import is open"
+session_run importer "COMMIT;" >/dev/null
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_run_rows AS rr JOIN ai_training_data AS d ON d.id = rr.training_data_id
+                     WHERE rr.run_id = (SELECT id FROM ai_training_runs WHERE run_name = 'during import') AND d.source = 'imported'")" \
+    0 "the run did not read the uncommitted rows"
+expect_eq "$(q $DB "SELECT _pg_intent_samples_since_last_train() >= 150 AND should_retrain()")" t \
+    "the rows committed after the run count as new, so should_retrain() is true"
+session_close importer
