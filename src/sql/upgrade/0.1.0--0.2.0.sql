@@ -71,23 +71,18 @@ DO $foreign_keys$
 DECLARE
     r record;
 BEGIN
-    FOR r IN SELECT c.conname, c.conrelid::pg_catalog.regclass AS rel
+    FOR r IN WITH ours AS (
+                 SELECT d.objid FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                    AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                    AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                            WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent'))
+             SELECT c.conname, c.conrelid::pg_catalog.regclass AS rel
                FROM pg_catalog.pg_constraint AS c
               WHERE c.contype OPERATOR(pg_catalog.=) 'f'
-                AND EXISTS (SELECT FROM pg_catalog.pg_depend AS d
-                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-                               AND d.objid OPERATOR(pg_catalog.=) c.conrelid
-                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-                               AND d.deptype OPERATOR(pg_catalog.=) 'e'
-                               AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
-                                                                       WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent'))
-                AND EXISTS (SELECT FROM pg_catalog.pg_depend AS d
-                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-                               AND d.objid OPERATOR(pg_catalog.=) c.confrelid
-                               AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-                               AND d.deptype OPERATOR(pg_catalog.=) 'e'
-                               AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
-                                                                       WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent'))
+                AND c.conrelid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT o.objid FROM ours AS o))
+                AND c.confrelid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT o.objid FROM ours AS o))
               ORDER BY 2, 1
     LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', r.rel, r.conname);
