@@ -117,3 +117,21 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_training_run_rows AS rr JOIN ai_trai
 expect_eq "$(q $DB "SELECT _pg_intent_samples_since_last_train() >= 150 AND should_retrain()")" t \
     "the rows committed after the run count as new, so should_retrain() is true"
 session_close importer
+
+# 11. A writing transaction left open across runs: a later run reads the
+# rows committed meanwhile, and they must not count as new again (counting
+# every row since the open transaction's start made retrain_if_needed()
+# retrain at each call for as long as it stayed open).
+session_open writer $DB
+session_run writer "BEGIN; INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+    VALUES ('mensaje pendiente de confirmar', 'return_process', 90, 'imported');" >/dev/null
+q $DB "SELECT train_intent_model('writer open 1', 'full', '{\"seed\": 5, \"deploy\": \"never\"}') ->> 'status'" >/dev/null
+q $DB "INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+       SELECT 'mensaje de la tarde número ' || g, 'shipping_problem', 90, 'imported' FROM generate_series(1, 120) AS g" >/dev/null
+expect_eq "$(q $DB "SELECT _pg_intent_samples_since_last_train()")" 120 "rows committed after a run count as new"
+q $DB "SELECT train_intent_model('writer open 2', 'full', '{\"seed\": 5, \"deploy\": \"never\"}') ->> 'status'" >/dev/null
+expect_eq "$(q $DB "SELECT _pg_intent_samples_since_last_train()")|$(q $DB "SELECT should_retrain()")" "0|f" \
+    "once a run read them they do not count again, though a writing transaction is still open"
+session_run writer "COMMIT;" >/dev/null
+expect_eq "$(q $DB "SELECT _pg_intent_samples_since_last_train()")" 1 "the open transaction's row counts once it commits"
+session_close writer
