@@ -1441,8 +1441,6 @@ AS $$
 DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
-    v_horizon timestamptz; -- rows created after this may be unseen by this run (see step 4)
-    v_snapshot pg_snapshot; -- which transactions' rows this run could read
     v_deploy_mode text;
     v_train_options jsonb;
     v_effective jsonb;
@@ -1545,27 +1543,6 @@ BEGIN
         SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
-        -- Which rows count as new for the next run (should_retrain()): a row's
-        -- created_at is its inserting transaction's start, so rows of a
-        -- transaction that began before this read and commits after it were
-        -- neither read nor newer than the run's start, and waited until
-        -- auto_retrain_threshold other rows arrived. The horizon is the
-        -- oldest start of a transaction that has written in this database
-        -- and is still open; of the rows between it and this run's start,
-        -- those whose transaction this run's snapshot saw were read, and only
-        -- the others count as new (_pg_intent_samples_since_last_train()).
-        -- Transactions that have not written are left out: they have no rows
-        -- that this read could miss.
-        SELECT least(v_started, min(a.xact_start)) INTO v_horizon
-          FROM pg_catalog.pg_stat_activity AS a
-         WHERE a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
-           AND a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
-           AND a.backend_xid IS NOT NULL
-           AND a.xact_start IS NOT NULL;
-        -- Taken before the read, so it sees no more than the read does: a
-        -- transaction committing in between counts as unseen (a row counted
-        -- again, never one left out).
-        v_snapshot := pg_catalog.pg_current_snapshot();
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
@@ -1681,7 +1658,7 @@ BEGIN
                                                                 'min_confidence', v_effective -> 'min_confidence',
                                                                 'only_reviewed', v_effective -> 'only_reviewed',
                                                                 'limit', v_effective -> 'limit'),
-               metrics                  = v_report || jsonb_build_object('data_horizon', v_horizon, 'data_snapshot', v_snapshot::text, 'deploy', jsonb_build_object(
+               metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
                                               'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
                                               'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
@@ -2152,57 +2129,21 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- Internal: whether the rows of transaction p_xid (a row's xmin) were
--- visible to p_snapshot. An xid is 32 bits and a snapshot's are 64 (the epoch
--- above): the row's xid is placed just below the snapshot's xmax, or at or
--- after it, by 32-bit wraparound arithmetic, as PostgreSQL compares xids.
--- Only for recent rows (created near the snapshot): an xid more than 2^31
--- transactions older reads as a future one.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_xid_visible(p_xid xid, p_snapshot pg_snapshot)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN t.ahead OPERATOR(pg_catalog.<) 2147483648 THEN false -- at or after xmax: not committed then
-                ELSE pg_catalog.pg_visible_in_snapshot(
-                         (t.xmax OPERATOR(pg_catalog.-) (4294967296 OPERATOR(pg_catalog.-) t.ahead))::text::xid8, p_snapshot) END
-      FROM (SELECT s.xmax,
-                   ((p_xid::text::bigint OPERATOR(pg_catalog.-) s.xmax OPERATOR(pg_catalog.%) 4294967296)
-                    OPERATOR(pg_catalog.%) 4294967296 OPERATOR(pg_catalog.+) 4294967296) OPERATOR(pg_catalog.%) 4294967296 AS ahead
-              FROM (SELECT pg_catalog.pg_snapshot_xmax(p_snapshot)::text::bigint AS xmax) AS s) AS t
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_xid_visible(xid, pg_snapshot) IS
-    'Internal: whether a recent row''s transaction (its xmin) was visible to a snapshot (pg_current_snapshot()).';
-
--- Internal: rows recorded since the last completed training run read the
--- data (all rows when no run has completed): rows created after it started,
--- and rows created since its data horizon (the oldest start of a writing
--- transaction open when it read) whose transaction its snapshot did not see
--- (committed after the read, or changed since). Runs that recorded neither
--- count from their start.
+-- Internal: rows recorded since the last completed training run started
+-- (all rows when no run has completed).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH last AS (
-        SELECT r.started_at,
-               coalesce((r.metrics ->> 'data_horizon')::timestamptz, r.started_at) AS horizon,
-               (r.metrics ->> 'data_snapshot')::pg_catalog.pg_snapshot AS snap
-          FROM @extschema@.ai_training_runs AS r
-         WHERE r.status OPERATOR(pg_catalog.=) 'completed'
-         ORDER BY r.started_at DESC
-         LIMIT 1)
     SELECT count(*)
-      FROM @extschema@.ai_training_data AS d
-     -- >=: the horizon is the start of a transaction whose rows carry it.
-     WHERE d.created_at OPERATOR(pg_catalog.>=) coalesce((SELECT least(l.horizon, l.started_at) FROM last AS l),
-                                                         '-infinity'::timestamptz)
-       AND (d.created_at OPERATOR(pg_catalog.>=) coalesce((SELECT l.started_at FROM last AS l), '-infinity'::timestamptz)
-            OR coalesce(NOT @extschema@._pg_intent_xid_visible(d.xmin, (SELECT l.snap FROM last AS l)), true))
+    FROM @extschema@.ai_training_data d
+    WHERE d.created_at > coalesce(
+        (SELECT max(r.started_at) FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'),
+        '-infinity'::timestamptz)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows the last completed training run did not read: created after it started, or since its data horizon by a transaction its snapshot did not see; all rows when there is none.';
+    'Internal: number of ai_training_data rows created after the start of the last completed training run (all rows when there is none).';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
@@ -3986,7 +3927,6 @@ AS $$
         -- the cue insert trigger's lookup, run as any role that inserts cues
         '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
         '@extschema@._pg_intent_samples_since_last_train()',
-        '@extschema@._pg_intent_xid_visible(xid, pg_snapshot)',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',

@@ -112,8 +112,6 @@ AS $$
 DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
-    v_horizon timestamptz; -- rows created after this may be unseen by this run (see step 4)
-    v_snapshot pg_snapshot; -- which transactions' rows this run could read
     v_deploy_mode text;
     v_train_options jsonb;
     v_effective jsonb;
@@ -216,27 +214,6 @@ BEGIN
         SELECT m.id, m.run_id INTO v_active_id, v_active_run
           FROM @extschema@.ai_intent_models AS m
          WHERE m.is_active;
-        -- Which rows count as new for the next run (should_retrain()): a row's
-        -- created_at is its inserting transaction's start, so rows of a
-        -- transaction that began before this read and commits after it were
-        -- neither read nor newer than the run's start, and waited until
-        -- auto_retrain_threshold other rows arrived. The horizon is the
-        -- oldest start of a transaction that has written in this database
-        -- and is still open; of the rows between it and this run's start,
-        -- those whose transaction this run's snapshot saw were read, and only
-        -- the others count as new (_pg_intent_samples_since_last_train()).
-        -- Transactions that have not written are left out: they have no rows
-        -- that this read could miss.
-        SELECT least(v_started, min(a.xact_start)) INTO v_horizon
-          FROM pg_catalog.pg_stat_activity AS a
-         WHERE a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
-           AND a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
-           AND a.backend_xid IS NOT NULL
-           AND a.xact_start IS NOT NULL;
-        -- Taken before the read, so it sees no more than the read does: a
-        -- transaction committing in between counts as unseen (a row counted
-        -- again, never one left out).
-        v_snapshot := pg_catalog.pg_current_snapshot();
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
@@ -352,7 +329,7 @@ BEGIN
                                                                 'min_confidence', v_effective -> 'min_confidence',
                                                                 'only_reviewed', v_effective -> 'only_reviewed',
                                                                 'limit', v_effective -> 'limit'),
-               metrics                  = v_report || jsonb_build_object('data_horizon', v_horizon, 'data_snapshot', v_snapshot::text, 'deploy', jsonb_build_object(
+               metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
                                               'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
                                               'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,

@@ -77,57 +77,21 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- Internal: whether the rows of transaction p_xid (a row's xmin) were
--- visible to p_snapshot. An xid is 32 bits and a snapshot's are 64 (the epoch
--- above): the row's xid is placed just below the snapshot's xmax, or at or
--- after it, by 32-bit wraparound arithmetic, as PostgreSQL compares xids.
--- Only for recent rows (created near the snapshot): an xid more than 2^31
--- transactions older reads as a future one.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_xid_visible(p_xid xid, p_snapshot pg_snapshot)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN t.ahead OPERATOR(pg_catalog.<) 2147483648 THEN false -- at or after xmax: not committed then
-                ELSE pg_catalog.pg_visible_in_snapshot(
-                         (t.xmax OPERATOR(pg_catalog.-) (4294967296 OPERATOR(pg_catalog.-) t.ahead))::text::xid8, p_snapshot) END
-      FROM (SELECT s.xmax,
-                   ((p_xid::text::bigint OPERATOR(pg_catalog.-) s.xmax OPERATOR(pg_catalog.%) 4294967296)
-                    OPERATOR(pg_catalog.%) 4294967296 OPERATOR(pg_catalog.+) 4294967296) OPERATOR(pg_catalog.%) 4294967296 AS ahead
-              FROM (SELECT pg_catalog.pg_snapshot_xmax(p_snapshot)::text::bigint AS xmax) AS s) AS t
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_xid_visible(xid, pg_snapshot) IS
-    'Internal: whether a recent row''s transaction (its xmin) was visible to a snapshot (pg_current_snapshot()).';
-
--- Internal: rows recorded since the last completed training run read the
--- data (all rows when no run has completed): rows created after it started,
--- and rows created since its data horizon (the oldest start of a writing
--- transaction open when it read) whose transaction its snapshot did not see
--- (committed after the read, or changed since). Runs that recorded neither
--- count from their start.
+-- Internal: rows recorded since the last completed training run started
+-- (all rows when no run has completed).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH last AS (
-        SELECT r.started_at,
-               coalesce((r.metrics ->> 'data_horizon')::timestamptz, r.started_at) AS horizon,
-               (r.metrics ->> 'data_snapshot')::pg_catalog.pg_snapshot AS snap
-          FROM @extschema@.ai_training_runs AS r
-         WHERE r.status OPERATOR(pg_catalog.=) 'completed'
-         ORDER BY r.started_at DESC
-         LIMIT 1)
     SELECT count(*)
-      FROM @extschema@.ai_training_data AS d
-     -- >=: the horizon is the start of a transaction whose rows carry it.
-     WHERE d.created_at OPERATOR(pg_catalog.>=) coalesce((SELECT least(l.horizon, l.started_at) FROM last AS l),
-                                                         '-infinity'::timestamptz)
-       AND (d.created_at OPERATOR(pg_catalog.>=) coalesce((SELECT l.started_at FROM last AS l), '-infinity'::timestamptz)
-            OR coalesce(NOT @extschema@._pg_intent_xid_visible(d.xmin, (SELECT l.snap FROM last AS l)), true))
+    FROM @extschema@.ai_training_data d
+    WHERE d.created_at > coalesce(
+        (SELECT max(r.started_at) FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'),
+        '-infinity'::timestamptz)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows the last completed training run did not read: created after it started, or since its data horizon by a transaction its snapshot did not see; all rows when there is none.';
+    'Internal: number of ai_training_data rows created after the start of the last completed training run (all rows when there is none).';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
