@@ -332,7 +332,12 @@ BEGIN
                                                         '@extschema@.ai_intent_models'::pg_catalog.regclass]::pg_catalog.oid[])
        AND NOT tg.tgisinternal
        AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[])
-       AND tg.tgname OPERATOR(pg_catalog.<>) ALL (ARRAY['ai_training_data_touch_updated_at', 'ai_intent_models_changed']::name[]);
+       -- the extension's own two, by table and name: a user's trigger that
+       -- copies one of the names on another table is the user's
+       AND NOT (tg.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_training_data'::pg_catalog.regclass
+                AND tg.tgname OPERATOR(pg_catalog.=) 'ai_training_data_touch_updated_at')
+       AND NOT (tg.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_intent_models'::pg_catalog.regclass
+                AND tg.tgname OPERATOR(pg_catalog.=) 'ai_intent_models_changed');
     FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name FROM pg_catalog.jsonb_array_elements(v_saved) AS a(e) LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.name);
         RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
@@ -524,9 +529,31 @@ $storage$;
 -- triggers do, with the same effect: the dependent rows go too (CASCADE) or
 -- lose the reference (SET NULL). They run as the owner, as foreign-key
 -- actions do, so deleting a message also removes its corrections whatever
--- the deleting role may read. Inserting a reference to a row that does not
--- exist is no longer refused by the table: the extension's functions check
--- what they write.
+-- the deleting role may read. TRUNCATE, as with foreign keys, is refused
+-- while another table still refers to the rows (truncate them together, or
+-- DELETE): a role allowed to truncate the messages must not empty the
+-- reviewers' audit trail through the owner's rights. Inserting a reference
+-- to a row that does not exist is no longer refused by the table: the
+-- extension's functions check what they write.
+
+-- The refusal of a TRUNCATE that would leave references behind.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_refuse_truncate(p_table text, p_referring text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF cardinality(p_referring) OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'cannot truncate % while other tables refer to its rows', p_table
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = pg_catalog.format('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
+                  HINT = pg_catalog.format('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
+                                           p_table, pg_catalog.array_to_string(p_referring, ', '), p_table);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_refuse_truncate(text, text[]) IS
+    'Internal: raises 0A000 when a truncated table of the extension is still referred to by rows of the listed tables.';
 
 -- ai_training_data: its corrections and review actions go with it; shadow
 -- predictions keep their figures and lose the reference.
@@ -537,9 +564,12 @@ SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        DELETE FROM @extschema@.ai_intent_corrections;
-        DELETE FROM @extschema@.ai_review_actions;
-        UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL WHERE s.training_data_id IS NOT NULL;
+        PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_data', ARRAY(
+            SELECT t FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections)),
+                                  ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions)),
+                                  ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
+                                                                     WHERE s.training_data_id IS NOT NULL))) AS v(t, refers)
+             WHERE v.refers));
     ELSE
         DELETE FROM @extschema@.ai_intent_corrections AS c
          USING gone AS g WHERE c.training_data_id OPERATOR(pg_catalog.=) g.id;
@@ -552,7 +582,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_data_gone() IS
-    'Internal trigger: removes the corrections and review actions of deleted or truncated ai_training_data rows and clears shadow predictions'' reference to them (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the corrections and review actions of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_training_runs: its per-row records go with it; models and deployments
 -- keep their history and lose the reference.
@@ -563,9 +593,13 @@ SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        DELETE FROM @extschema@.ai_training_run_rows;
-        UPDATE @extschema@.ai_intent_models AS m SET run_id = NULL WHERE m.run_id IS NOT NULL;
-        UPDATE @extschema@.ai_model_deployments AS d SET run_id = NULL WHERE d.run_id IS NOT NULL;
+        PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_runs', ARRAY(
+            SELECT t FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
+                                  ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                                                WHERE m.run_id IS NOT NULL)),
+                                  ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
+                                                                    WHERE d.run_id IS NOT NULL))) AS v(t, refers)
+             WHERE v.refers));
     ELSE
         DELETE FROM @extschema@.ai_training_run_rows AS rr
          USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
@@ -578,7 +612,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_runs_gone() IS
-    'Internal trigger: removes the ai_training_run_rows of deleted or truncated runs and clears models'' and deployments'' reference to them (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the ai_training_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_intent_models: its deployments go with it; a deployment that replaced
 -- it loses the reference.
@@ -589,7 +623,8 @@ SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        DELETE FROM @extschema@.ai_model_deployments;
+        PERFORM @extschema@._pg_intent_refuse_truncate('ai_intent_models', ARRAY(
+            SELECT 'ai_model_deployments' WHERE EXISTS (SELECT FROM @extschema@.ai_model_deployments)));
     ELSE
         DELETE FROM @extschema@.ai_model_deployments AS d
          USING gone AS g WHERE d.model_id OPERATOR(pg_catalog.=) g.id;
@@ -600,7 +635,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_intent_models_gone() IS
-    'Internal trigger: removes the deployments of deleted or truncated models and clears the previous-model reference to them (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the deployments of deleted models and clears the previous-model reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 CREATE OR REPLACE TRIGGER ai_training_data_gone
     AFTER DELETE ON @extschema@.ai_training_data REFERENCING OLD TABLE AS gone

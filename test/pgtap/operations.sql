@@ -421,6 +421,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_policy_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_refuse_delete()', 'volatile', 'unsafe', false),
     ('_pg_intent_training_data_gone()', 'volatile', 'unsafe', false),
+    ('_pg_intent_refuse_truncate(text, text[])', 'volatile', 'unsafe', false),
     ('_pg_intent_training_runs_gone()', 'volatile', 'unsafe', false),
     ('_pg_intent_intent_models_gone()', 'volatile', 'unsafe', false),
     ('_pg_intent_ignored_settings()', 'stable', 'safe', false),

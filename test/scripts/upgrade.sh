@@ -170,6 +170,8 @@ CREATE TRIGGER "user always" AFTER UPDATE ON ai_training_runs FOR EACH ROW EXECU
 ALTER TABLE ai_training_runs ENABLE ALWAYS TRIGGER "user always";
 CREATE TRIGGER user_off AFTER UPDATE ON ai_intent_models FOR EACH ROW EXECUTE FUNCTION audit_fn();
 ALTER TABLE ai_intent_models DISABLE TRIGGER user_off;
+-- a user's trigger named like one of the extension's, on another table
+CREATE TRIGGER ai_training_data_touch_updated_at AFTER UPDATE ON ai_intent_models FOR EACH ROW EXECUTE FUNCTION audit_fn();
 SQL
 deps_rows=$(q deps "SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) FROM ai_training_data AS t")
 update_error=$(psql -X -q -d deps -v VERBOSITY=verbose -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
@@ -193,8 +195,9 @@ psql -X -q -v ON_ERROR_STOP=1 -d deps -c "DROP VIEW chat_intents" -c "DROP FUNCT
 expect_eq "$(q deps "SELECT count(*) FILTER (WHERE predicted_intent IS NOT NULL) FROM chat_intents")" "2" \
     "after dropping them the update goes through and they can be created again"
 expect_eq "$(q deps "SELECT count(*) FROM audit")" "0" "the user's triggers did not fire for the update's own rewrites"
-expect_eq "$(q deps "SELECT string_agg(tgname::text || '=' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE 'user%'")" \
-    "user always=A,user_audit=O,user_off=D" "the user's triggers are back in their states (always, enabled, disabled)"
+expect_eq "$(q deps "SELECT string_agg(tgname::text || '=' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE 'user%'
+                        OR (tgrelid = 'ai_intent_models'::regclass AND tgname = 'ai_training_data_touch_updated_at')")" \
+    "ai_training_data_touch_updated_at=O,user always=A,user_audit=O,user_off=D" "the user's triggers are back in their states (always, enabled, disabled)"
 expect_eq "$(q deps "WITH u AS (UPDATE ai_training_data SET detected_intent = detected_intent
                                  WHERE id IN (SELECT id FROM ai_training_data ORDER BY id LIMIT 2) RETURNING 1)
                      SELECT count(*) FROM u")$(q deps "SELECT count(*) FROM audit")" "22" "and fire again after it"

@@ -58,13 +58,24 @@ SELECT (SELECT count(*) FROM ai_model_deployments WHERE model_id = :one) AS depl
        (SELECT count(*) FROM ai_model_deployments WHERE previous_model_id = :one) AS replaced_one,
        (SELECT count(*) FROM ai_model_deployments WHERE model_id = :two) AS deployments_of_two;
 
--- 4. TRUNCATE does the same for every row.
-TRUNCATE ai_training_data;
-SELECT (SELECT count(*) FROM ai_intent_corrections) AS corrections, (SELECT count(*) FROM ai_review_actions) AS actions,
-       (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows;
-TRUNCATE ai_training_runs;
-SELECT (SELECT count(*) FROM ai_training_run_rows) AS run_rows,
-       (SELECT count(*) FROM ai_intent_models WHERE run_id IS NOT NULL) AS linked_models;
+-- 4. TRUNCATE, as with foreign keys, is refused while other tables refer to
+--    the rows, also for a role allowed to truncate the messages alone (it
+--    must not empty the reviewers' audit trail through the owner's rights);
+--    truncating them together works.
+SELECT id AS row_b2 FROM ai_training_data ORDER BY user_message DESC LIMIT 1 \gset
+SELECT submit_intent_correction(:'row_b2', 'product_info') ->> 'was_mismatch' IS NOT NULL AS corrected_b;
+GRANT TRUNCATE ON ai_training_data TO pgi_ref_cleaner;
+SET ROLE pgi_ref_cleaner;
+SELECT pg_temp.try('TRUNCATE ai_training_data') AS truncate_as_cleaner;
+RESET ROLE;
+SELECT pg_temp.try('TRUNCATE ai_training_data') AS truncate_alone;
+SELECT (SELECT count(*) FROM ai_training_data) > 0 AS messages_kept, (SELECT count(*) FROM ai_intent_corrections) AS corrections,
+       (SELECT count(*) FROM ai_review_actions) AS actions;
+TRUNCATE ai_training_data, ai_intent_corrections, ai_review_actions;
+SELECT (SELECT count(*) FROM ai_training_data) AS messages, (SELECT count(*) FROM ai_intent_corrections) AS corrections,
+       (SELECT count(*) FROM ai_review_actions) AS actions;
+SELECT pg_temp.try('TRUNCATE ai_training_runs') AS truncate_runs;
+SELECT pg_temp.try('TRUNCATE ai_intent_models') AS truncate_models;
 
 DROP OWNED BY pgi_ref_cleaner;
 DROP ROLE pgi_ref_cleaner;

@@ -232,7 +232,12 @@ BEGIN
                                                         '@extschema@.ai_intent_models'::pg_catalog.regclass]::pg_catalog.oid[])
        AND NOT tg.tgisinternal
        AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[])
-       AND tg.tgname OPERATOR(pg_catalog.<>) ALL (ARRAY['ai_training_data_touch_updated_at', 'ai_intent_models_changed']::name[]);
+       -- the extension's own two, by table and name: a user's trigger that
+       -- copies one of the names on another table is the user's
+       AND NOT (tg.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_training_data'::pg_catalog.regclass
+                AND tg.tgname OPERATOR(pg_catalog.=) 'ai_training_data_touch_updated_at')
+       AND NOT (tg.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_intent_models'::pg_catalog.regclass
+                AND tg.tgname OPERATOR(pg_catalog.=) 'ai_intent_models_changed');
     FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name FROM pg_catalog.jsonb_array_elements(v_saved) AS a(e) LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.name);
         RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
