@@ -210,20 +210,28 @@ UPDATE @extschema@.ai_training_policy AS p SET
 -- 'approved' it overwrote.) updated_at keeps its value.
 --
 -- These rewrites, and those of the stored examples below, restore the
--- extension's own bookkeeping. Triggers of the user's on these tables are not
--- fired for them: they would run under this script's pinned search_path
--- (pg_catalog, pg_temp), where a trigger function that names its tables
--- unqualified fails and stops the update, and auditing the update's own
--- rewrites is not what they were written for. Each one that would fire is
--- disabled here and given back its exact state (enabled or always) after
--- the rewrites; a WARNING names them.
+-- extension's own bookkeeping, so no trigger on these tables fires for them:
+-- not the extension's (updated_at stays), and not the user's, which would run
+-- under this script's pinned search_path (pg_catalog, pg_temp), where a
+-- trigger function that names its tables unqualified fails and stops the
+-- update, and whose audit of the update's own rewrites is not what they were
+-- written for. Each trigger that would fire is disabled here and given back
+-- its exact state (enabled or always) after the rewrites; a WARNING names
+-- each of the user's (a trigger whose function is not the extension's).
 DO $user_triggers$
 DECLARE
     v_saved jsonb;
     r record;
 BEGIN
-    SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('rel', tg.tgrelid::pg_catalog.regclass::text,
-                                                              'name', tg.tgname::text, 'mode', tg.tgenabled::text)
+    SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'rel', tg.tgrelid::pg_catalog.regclass::text, 'name', tg.tgname::text, 'mode', tg.tgenabled::text,
+               'ours', EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                  AND d.objid OPERATOR(pg_catalog.=) tg.tgfoid
+                                  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                  AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                                  AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                                          WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')))
                                 ORDER BY tg.tgrelid, tg.tgname)
       INTO v_saved
       FROM pg_catalog.pg_trigger AS tg
@@ -231,25 +239,20 @@ BEGIN
                                                         '@extschema@.ai_training_runs'::pg_catalog.regclass,
                                                         '@extschema@.ai_intent_models'::pg_catalog.regclass]::pg_catalog.oid[])
        AND NOT tg.tgisinternal
-       AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[])
-       -- the extension's own two, by table and name: a user's trigger that
-       -- copies one of the names on another table is the user's
-       AND NOT (tg.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_training_data'::pg_catalog.regclass
-                AND tg.tgname OPERATOR(pg_catalog.=) 'ai_training_data_touch_updated_at')
-       AND NOT (tg.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_intent_models'::pg_catalog.regclass
-                AND tg.tgname OPERATOR(pg_catalog.=) 'ai_intent_models_changed');
-    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name FROM pg_catalog.jsonb_array_elements(v_saved) AS a(e) LOOP
+       AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[]);
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name, (e ->> 'ours')::boolean AS ours
+               FROM pg_catalog.jsonb_array_elements(v_saved) AS a(e) LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.name);
-        RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
+        IF NOT r.ours THEN
+            RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
+        END IF;
     END LOOP;
     PERFORM pg_catalog.set_config('pg_intent_upgrade.user_triggers', coalesce(v_saved, '[]'::jsonb)::text, true);
 END
 $user_triggers$;
-ALTER TABLE @extschema@.ai_training_data DISABLE TRIGGER ai_training_data_touch_updated_at;
 UPDATE @extschema@.ai_training_data AS t
    SET dataset_status = CASE WHEN t.corrected_by_human OR t.intent_correct IS NOT NULL THEN 'reviewed' ELSE 'pending' END
  WHERE t.dataset_status = 'used_in_training';
-ALTER TABLE @extschema@.ai_training_data ENABLE TRIGGER ai_training_data_touch_updated_at;
 
 -- Review actions: approve_training_sample() and reject_training_sample()
 -- record each decision.
@@ -285,7 +288,7 @@ UPDATE @extschema@.ai_intent_models AS m
  WHERE pg_catalog.jsonb_typeof(m.metrics -> 'misclassified') = 'array';
 DROP FUNCTION @extschema@._pg_intent_misclassified_ids(jsonb);
 
--- The user's triggers fire again, each as it did before.
+-- The triggers fire again, each as it did before.
 DO $user_triggers$
 DECLARE
     r record;
