@@ -4,6 +4,7 @@
 // ratios within one run. Data: CLINC150 (bench_data.h); the model is
 // trained once at start-up on the train split, rows are the val split.
 #include "bench_data.h"
+#include "calibration.h"
 #include "linear.h"
 #include "scoring.h"
 #include "vectorizer.h"
@@ -201,6 +202,26 @@ void BM_ScoreOneRow(benchmark::State &state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ScoreOneRow);
+
+// The calibrated probabilities predict_intent computes after scoring: the
+// temperature softmax over the 150 decision scores of each val row in turn.
+void BM_ProbabilitiesOneRow(benchmark::State &state) {
+    const Clinc &d = Clinc::get();
+    const intent::SparseMatrix &X = d.val_sparse;
+    std::vector<float> scores(X.rows() * d.k);
+    intent::score_rows(X, d.q.data(), d.stride, d.scale.data(), d.bias.data(), d.k, scores.data());
+    intent::ScoreCalibrator calibrator;
+    calibrator.scale = 8.0f; // of the order the fit chooses on CLINC150
+    std::vector<float> probs(d.k);
+    size_t i = 0;
+    for (auto _ : state) {
+        calibrator.probabilities(scores.data() + i * d.k, d.k, d.k, probs.data());
+        benchmark::DoNotOptimize(probs.data());
+        if (++i == X.rows()) i = 0;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ProbabilitiesOneRow);
 
 #if INTENT_BENCH_EIGEN
 // Eigen: one row as an Eigen sparse row vector times the dense float
