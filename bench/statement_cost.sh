@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Per-statement cost of predict_intent() beyond SELECT 1, from one pgbench
+# Per-statement cost of predict_intent() and of classify_intent() (the label
+# alone) beyond SELECT 1, from one pgbench
 # client, with the simple and the extended (prepared) protocol:
 #
 #   bench/statement_cost.sh                  # this checkout
@@ -98,6 +99,8 @@ fi
 
 printf 'SELECT 1;\n' >"$BENCH_TMP/select1.sql"
 printf "SELECT * FROM predict_intent('%s');\n" "$MESSAGE" >"$BENCH_TMP/predict.sql"
+# The label alone: one text column, no function scan.
+printf "SELECT classify_intent('%s');\n" "$MESSAGE" >"$BENCH_TMP/classify.sql"
 # The same, with a different message each time: 1,000 val messages looked up
 # by id, against the lookup alone.
 for b in "${builds[@]}"; do
@@ -128,7 +131,7 @@ for r in $(seq 1 "$ROUNDS"); do
     for b in "${builds[@]}"; do
         bench_use_cluster "${CLUSTER[$b]}"
         for mode in simple prepared; do
-            for stmt in select1 predict lookup predict_rotating; do
+            for stmt in select1 predict classify lookup predict_rotating; do
                 echo "$r $b $mode $stmt $(run_one "$mode" "$BENCH_TMP/$stmt.sql")" >>"$results"
             done
         done
@@ -177,6 +180,7 @@ labels = {"base": base_label, "current": cur_label}
 print(f"- machine: {machine}; load average {load0} at the start, {load1} at the end")
 print(f"- one pgbench client, {rounds} rounds of {secs} s per configuration, interleaved; median [min-max] over rounds")
 print(f"- fixed message: SELECT * FROM predict_intent('{message}') against SELECT 1")
+print(f"- label only: SELECT classify_intent('{message}') against SELECT 1")
 print("- rotating messages: SELECT p.* FROM messages m, LATERAL predict_intent(m.text) p WHERE m.id = :id "
       "(\\set id random(1, 1000), 1,000 CLINC150 val messages) against the lookup alone (SELECT m.text ...)")
 print("- model: CLINC150, 150 intents, trained on the 15,000 train rows")
@@ -188,6 +192,7 @@ print("|---|---|---|---|---|---|---|---|---|")
 for b in ("base", "current"):
     for mode in ("simple", "prepared"):
         for base_stmt, stmt, what in (("select1", "predict", "fixed message vs SELECT 1"),
+                                      ("select1", "classify", "classify_intent, fixed message vs SELECT 1"),
                                       ("lookup", "predict_rotating", "rotating messages vs lookup")):
             s1 = rows.get((b, mode, base_stmt))
             pr = rows.get((b, mode, stmt))
