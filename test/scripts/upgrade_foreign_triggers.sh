@@ -39,7 +39,8 @@ cleanup() {
 trap cleanup EXIT
 
 # 0.1.0 installed under Supabase-style default privileges; a logged-in user
-# plants two triggers (one through its WHEN clause), the administrator has
+# plants three triggers (two through their WHEN clause: a function, a domain
+# whose constraint calls one), the administrator has
 # an audit trigger of their own.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
 SET client_min_messages = error;
@@ -58,7 +59,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE FUNCTION mal.check(integer) RETURNS boolean LANGUAGE plpgsql AS $$
+CREATE FUNCTION mal.guard(integer) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     IF (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
         EXECUTE 'ALTER ROLE pgi_uft_mallory SUPERUSER';
@@ -68,7 +69,10 @@ END $$;
 CREATE TRIGGER zz_plant AFTER INSERT OR UPDATE ON public.ai_intent_models
     FOR EACH STATEMENT EXECUTE FUNCTION mal.plant();
 CREATE TRIGGER zz_when AFTER UPDATE ON public.ai_feedback_cues
-    FOR EACH ROW WHEN (mal.check(NEW.score)) EXECUTE FUNCTION suppress_redundant_updates_trigger();
+    FOR EACH ROW WHEN (mal.guard(NEW.score)) EXECUTE FUNCTION suppress_redundant_updates_trigger();
+CREATE DOMAIN mal.score AS integer CHECK (NOT mal.guard(VALUE));
+CREATE TRIGGER zz_domain BEFORE UPDATE ON public.ai_feedback_cues
+    FOR EACH ROW WHEN (NEW.score::mal.score IS NULL) EXECUTE FUNCTION suppress_redundant_updates_trigger();
 RESET ROLE;
 SQL
 echo "ok: 0.1.0 with a logged-in user's triggers on ai_intent_models and ai_feedback_cues"
@@ -76,11 +80,13 @@ echo "ok: 0.1.0 with a logged-in user's triggers on ai_intent_models and ai_feed
 update_error=$(psql -X -q -d $DB -v VERBOSITY=verbose -c "SET client_min_messages = error" \
     -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
 for expected in "ERROR:  55000:" "trigger zz_plant on public.ai_intent_models runs mal.plant() of pgi_uft_mallory" \
-    "trigger zz_when on public.ai_feedback_cues runs mal.check(integer) of pgi_uft_mallory" "Nothing was changed"; do
+    "trigger zz_when on public.ai_feedback_cues runs mal.guard(integer) of pgi_uft_mallory" \
+    "trigger zz_domain on public.ai_feedback_cues uses type mal.score of pgi_uft_mallory" "Nothing was changed"; do
     if [[ $update_error != *"$expected"* ]]; then
         echo "FAILED: the update over the planted triggers did not say '$expected':" >&2
         echo "$update_error" >&2
         # what the planted trigger does once the update went through
+        [ "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" = 0.2.0 ] || exit 1
         psql -X -q -d $DB -c "GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_uft_trainer" \
             -c "SET ROLE pgi_uft_trainer" -c "SELECT train_intent_model('nightly', 'full', '{}') ->> 'status'" >/dev/null 2>&1 || true
         echo "after one training run by a role allowed only to train, pgi_uft_mallory is superuser:" \
@@ -99,7 +105,7 @@ expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_inte
 # functions after reading them). Then the update goes through, and training
 # as a role allowed only to train runs no code of the user's as the owner.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP TRIGGER zz_plant ON ai_intent_models" \
-    -c "DROP TRIGGER zz_when ON ai_feedback_cues" -c "SET client_min_messages = error" \
+    -c "DROP TRIGGER zz_when ON ai_feedback_cues" -c "DROP TRIGGER zz_domain ON ai_feedback_cues" -c "SET client_min_messages = error" \
     -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" "updated once they are gone"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_uft_trainer" \
