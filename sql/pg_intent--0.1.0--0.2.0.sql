@@ -148,9 +148,9 @@ BEGIN
                   DETAIL = v_list || E'\nA trigger runs its functions with the rights of whoever changes the table; training '
                            'and deployment change these tables as the extension''s owner, a superuser. 0.1.0 left the '
                            'owner''s default privileges (TRIGGER among them) on its tables; this update revokes them.',
-                  HINT = 'Nothing was changed. Drop the triggers you did not create (DROP TRIGGER name ON table), or, '
-                         'after reading what they run, make a superuser its owner (ALTER FUNCTION ... OWNER TO ...); then '
-                         'run ALTER EXTENSION pg_intent UPDATE again.';
+                  HINT = 'Nothing was changed. Drop the triggers you did not create (DROP TRIGGER name ON table). For '
+                         'your own, after reading what they run, make the function SECURITY DEFINER (it then runs as its '
+                         'owner) or have a superuser own it; then run ALTER EXTENSION pg_intent UPDATE again.';
     END IF;
 END
 $foreign_triggers$;

@@ -101,16 +101,18 @@ fi
 echo "ok: the update stops with 55000 and names each planted trigger, not the administrator's"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.1.0" "the refused update left 0.1.0 in place"
 
-# The way through the hint gives: drop them (or have a superuser own the
-# functions after reading them). Then the update goes through, and training
-# as a role allowed only to train runs no code of the user's as the owner.
-psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP TRIGGER zz_plant ON ai_intent_models" \
+# The ways through the hint gives: drop them, or make the function SECURITY
+# DEFINER (it then runs as its owner). Then the update goes through, and
+# training as a role allowed only to train runs no code of the user's as the
+# owner (zz_plant still fires, as pgi_uft_mallory).
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER FUNCTION mal.plant() SECURITY DEFINER" \
     -c "DROP TRIGGER zz_when ON ai_feedback_cues" -c "DROP TRIGGER zz_domain ON ai_feedback_cues" -c "SET client_min_messages = error" \
     -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
-expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" "updated once they are gone"
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" "updated once they are gone or SECURITY DEFINER"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_uft_trainer" \
     -c "SET ROLE pgi_uft_trainer" -c "SELECT train_intent_model('nightly', 'full', '{}') ->> 'status'" >/dev/null 2>&1
 expect_eq "$(q $DB "SELECT rolsuper FROM pg_roles WHERE rolname = 'pgi_uft_mallory'")" "f" "the user did not become superuser"
 expect_eq "$(q $DB "SELECT count(*) > 0 FROM admin_audit")" "t" "the administrator's trigger stayed and fires"
 expect_eq "$(q $DB "SELECT has_table_privilege('pgi_uft_authenticated', 'ai_intent_models', 'TRIGGER')")" "f" \
     "the default privileges' TRIGGER is revoked"
+expect_eq "$(q $DB "SELECT count(*) FROM pg_trigger WHERE tgname = 'zz_plant'")" "1" "the SECURITY DEFINER trigger stayed"
