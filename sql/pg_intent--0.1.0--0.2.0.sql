@@ -70,6 +70,91 @@ BEGIN
 END
 $dependents$;
 
+-- Triggers on the extension's tables that run a function of a role that is
+-- not a superuser. 0.1.0 left the owner's default privileges on its tables
+-- (on Supabase, ALL, TRIGGER included, for every logged-in user), which this
+-- update revokes; a trigger made with them would stay. A trigger runs its
+-- functions (and those of its WHEN clause) with the rights of whoever changes
+-- the table, and training and deployment change these tables as the
+-- extension's owner: such a function, which its owner may replace at any
+-- time, would run as a superuser. Stop before anything changes and name each
+-- one. (A SECURITY DEFINER function runs as its owner anyway; a disabled
+-- trigger does not run.)
+DO $foreign_triggers$
+DECLARE
+    v_list text;
+BEGIN
+    WITH ours AS (
+        SELECT d.classid, d.objid FROM pg_catalog.pg_depend AS d
+         WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+           AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                   WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+    ), triggers AS (
+        SELECT tg.oid, tg.tgname, tg.tgrelid, tg.tgfoid
+          FROM pg_catalog.pg_trigger AS tg
+         WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY(
+                   SELECT o.objid FROM ours AS o
+                    WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+           AND NOT tg.tgisinternal
+           AND tg.tgenabled OPERATOR(pg_catalog.<>) 'D'
+    ), uses AS (
+        -- what each trigger runs: its function, and what its WHEN clause
+        -- names (functions, operators, types: a domain's constraints run too)
+        SELECT t.oid AS tgoid, 'pg_catalog.pg_proc'::pg_catalog.regclass AS classid, t.tgfoid AS objid
+          FROM triggers AS t
+        UNION
+        SELECT t.oid, dep.refclassid, dep.refobjid
+          FROM triggers AS t
+          JOIN pg_catalog.pg_depend AS dep
+            ON dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+           AND dep.objid OPERATOR(pg_catalog.=) t.oid
+    ), foreign_code AS (
+        SELECT u.tgoid, pg_catalog.format('runs %s', p.oid::pg_catalog.regprocedure) AS what, p.proowner AS owner
+          FROM uses AS u
+          JOIN pg_catalog.pg_operator AS op
+            ON u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+           AND op.oid OPERATOR(pg_catalog.=) u.objid
+          JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) op.oprcode::pg_catalog.oid
+         WHERE NOT p.prosecdef
+        UNION
+        SELECT u.tgoid, pg_catalog.format('runs %s', p.oid::pg_catalog.regprocedure), p.proowner
+          FROM uses AS u
+          JOIN pg_catalog.pg_proc AS p
+            ON u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+           AND p.oid OPERATOR(pg_catalog.=) u.objid
+         WHERE NOT p.prosecdef
+           AND NOT EXISTS (SELECT FROM ours AS o
+                            WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                              AND o.objid OPERATOR(pg_catalog.=) p.oid)
+        UNION
+        SELECT u.tgoid, pg_catalog.format('uses type %s', ty.oid::pg_catalog.regtype), ty.typowner
+          FROM uses AS u
+          JOIN pg_catalog.pg_type AS ty
+            ON u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+           AND ty.oid OPERATOR(pg_catalog.=) u.objid
+    )
+    SELECT pg_catalog.string_agg(pg_catalog.format('trigger %I on %s %s of %s', t.tgname, t.tgrelid::pg_catalog.regclass,
+                                                   f.what, f.owner::pg_catalog.regrole),
+                                 E'\n' ORDER BY t.tgrelid::pg_catalog.regclass::text, t.tgname, f.what)
+      INTO v_list
+      FROM foreign_code AS f
+      JOIN triggers AS t ON t.oid OPERATOR(pg_catalog.=) f.tgoid
+      JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) f.owner
+     WHERE NOT r.rolsuper;
+    IF v_list IS NOT NULL THEN
+        RAISE EXCEPTION 'pg_intent 0.2.0 does not update while triggers on its tables run code of roles that are not superusers'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = v_list || E'\nA trigger runs its functions with the rights of whoever changes the table; training '
+                           'and deployment change these tables as the extension''s owner, a superuser. 0.1.0 left the '
+                           'owner''s default privileges (TRIGGER among them) on its tables; this update revokes them.',
+                  HINT = 'Nothing was changed. Drop the triggers you did not create (DROP TRIGGER name ON table). For '
+                         'your own, after reading what they run, make the function SECURITY DEFINER (it then runs as its '
+                         'owner) or have a superuser own it; then run ALTER EXTENSION pg_intent UPDATE again.';
+    END IF;
+END
+$foreign_triggers$;
+
 -- 0.1.0's foreign keys between the extension's tables go: pg_restore -j
 -- loaded the tables' rows in any order and lost those that failed them
 -- (src/sql/12_references.sql keeps what they did on delete, with triggers).

@@ -402,6 +402,27 @@ void TrainingRequest::apply_json(std::string_view json_object) {
     *this = std::move(next);
 }
 
+std::vector<std::string> TrainingRequest::unweighed_options() const {
+    const TrainingRequest d;
+    const ModelOptions &m = model, &dm = d.model;
+    std::vector<std::string> keys;
+    auto check = [&keys](bool changed, const char *key) {
+        if (changed) keys.emplace_back(key);
+    };
+    check(m.evaluation.folds != dm.evaluation.folds, "cv_folds");
+    check(m.evaluation.method != dm.evaluation.method, "evaluation");
+    check(m.gate_folds != dm.gate_folds, "gate_folds");
+    check(run.limit != d.run.limit, "limit");
+    check(run.min_confidence != d.run.min_confidence, "min_confidence");
+    check(m.min_intent_rows != dm.min_intent_rows, "min_intent_rows");
+    check(m.min_threshold_rows != dm.min_threshold_rows, "min_threshold_rows");
+    check(run.only_reviewed != d.run.only_reviewed, "only_reviewed");
+    check(m.target_precision != dm.target_precision, "target_precision");
+    check(m.threshold_floor != dm.threshold_floor, "threshold_floor");
+    check(m.evaluation.holdout_fraction != dm.evaluation.holdout_fraction, "val_fraction");
+    return keys;
+}
+
 std::string TrainingRequest::to_json() const {
     Json w = parse_json(model.to_json(), "model options");
     w["deploy"] = deploy_mode_name(run.deploy);

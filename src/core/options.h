@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace intent {
 
@@ -125,6 +126,17 @@ struct TrainingRequest {
     // throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     std::string to_json() const; // the model's options, then the run's
+
+    // The options set away from their defaults that the deploy rule cannot
+    // weigh, in key order: which rows the run reads (limit, min_confidence,
+    // only_reviewed) and how its figures are obtained (evaluation, cv_folds,
+    // val_fraction, gate_folds) change what the rule compares (a few rows, a
+    // small holdout, retried with other seeds until one scores high), and
+    // the abstain rule (target_precision, threshold_floor,
+    // min_threshold_rows, min_intent_rows) is not compared at all (a
+    // threshold of 1 makes every answer uncertain). A run that sets one may
+    // be deployed by the rule only for a caller that may deploy any model.
+    std::vector<std::string> unweighed_options() const;
 };
 
 } // namespace intent

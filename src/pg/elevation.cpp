@@ -35,6 +35,7 @@ extern "C" {
 }
 
 #include <string>
+#include <vector>
 
 namespace pg_intent {
 namespace {
@@ -83,20 +84,43 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     });
 
     // {"deploy": "always"} skips the deploy rule: only a role that may
-    // deploy any model may ask for it.
-    if (requested_options(fcinfo).run.deploy == intent::DeployMode::Always) {
+    // deploy any model may ask for it. So may the options that the rule
+    // cannot weigh (TrainingRequest::unweighed_options()) in a run it may
+    // deploy: with them, a role allowed only to train deployed a model that
+    // answers "uncertain" to everything (threshold_floor 1), or one trained
+    // on 60 rows of 336 that passed on a lucky small holdout.
+    const intent::TrainingRequest request = requested_options(fcinfo);
+    const std::vector<std::string> unweighed = request.run.deploy == intent::DeployMode::Auto
+                                                   ? request.unweighed_options()
+                                                   : std::vector<std::string>{};
+    if (request.run.deploy == intent::DeployMode::Always || !unweighed.empty()) {
         bool may_deploy = false;
         pg_call([&]() noexcept {
             Oid argtype = INT8OID;
             Oid deploy = extension_function(schema, "deploy_intent_model", 1, &argtype);
             may_deploy = pg_proc_aclcheck(deploy, caller, ACL_EXECUTE) == ACLCHECK_OK;
         });
-        if (!may_deploy)
+        if (!may_deploy && unweighed.empty())
             throw SqlError(
                 ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to deploy a model",
                 "The training option {\"deploy\": \"always\"} deploys without the deploy rule, which "
                 "needs EXECUTE on deploy_intent_model(bigint).",
                 "Train with {\"deploy\": \"auto\"} (the default) or ask an administrator.");
+        if (!may_deploy) {
+            std::string keys;
+            for (const std::string &key : unweighed)
+                keys += (keys.empty() ? "" : ", ") + key;
+            throw SqlError(
+                ERRCODE_INSUFFICIENT_PRIVILEGE,
+                "permission denied for training options the deploy rule cannot weigh: " + keys,
+                "The deploy rule cannot weigh the rows a run reads (limit, min_confidence, "
+                "only_reviewed), how its figures are obtained (evaluation, cv_folds, val_fraction, "
+                "gate_folds) or its abstain threshold (target_precision, threshold_floor, "
+                "min_threshold_rows, min_intent_rows); a run with {\"deploy\": \"auto\"} that sets "
+                "them needs EXECUTE on deploy_intent_model(bigint).",
+                "Add {\"deploy\": \"never\"} to train a candidate; an administrator can deploy it "
+                "with deploy_intent_model().");
+        }
     }
 
     Datum result = 0;

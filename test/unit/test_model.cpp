@@ -369,6 +369,26 @@ TEST(TrainingRequest, SplitsRunKeysFromModelKeys) {
     EXPECT_THROW(m.apply_json(R"({"deploy":"never"})"), Error);
 }
 
+// The options a caller without the deploy privilege may not set in a run the
+// deploy rule may deploy (elevation.cpp): only those set away from their
+// defaults, in key order; the learner's options and the seed are not among them.
+TEST(TrainingRequest, UnweighedOptionsAreThoseAwayFromDefaults) {
+    TrainingRequest r;
+    r.apply_json(
+        R"({"C":0.5,"seed":7,"word_ngram_max":1,"max_features":10,"typo_variants":1,"limit":2147483647,
+                     "val_fraction":0.2,"evaluation":"auto","threshold_floor":0.5})");
+    EXPECT_TRUE(r.unweighed_options().empty());
+    r.apply_json(
+        R"({"threshold_floor":1,"limit":30,"only_reviewed":true,"min_confidence":90,"evaluation":"holdout",
+                     "val_fraction":0.05,"cv_folds":2,"gate_folds":2,"target_precision":1,
+                     "min_threshold_rows":1,"min_intent_rows":0})");
+    const std::vector<std::string> expected = {
+        "cv_folds",         "evaluation",      "gate_folds",         "limit",
+        "min_confidence",   "min_intent_rows", "min_threshold_rows", "only_reviewed",
+        "target_precision", "threshold_floor", "val_fraction"};
+    EXPECT_EQ(r.unweighed_options(), expected);
+}
+
 TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
     ModelOptions o;
     EXPECT_NO_THROW(o.apply_json(
