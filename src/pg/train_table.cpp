@@ -351,9 +351,10 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_train_table) {
     for (int i : {0, 1, 2, 3, 4})
         if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
-    const Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+    Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
+        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
         char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
         strlcpy(run_id_text, s, sizeof run_id_text);
     });
@@ -469,10 +470,17 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     Datum values[10];
     bool nulls[10] = {false};
     values[1] = utf8_json_to_jsonb(report_text);
+    // The ids in one allocation, made inside pg_call(): a failed palloc()
+    // per row, outside it, would have longjmp'ed over the trained model, the
+    // report and the row results, never to be freed.
+    pg_uuid_t *ids = nullptr;
+    pg_call([&]() noexcept {
+        ids = static_cast<pg_uuid_t *>(
+            palloc_extended(std::max<size_t>(1, data.size()) * sizeof(pg_uuid_t), MCXT_ALLOC_HUGE));
+    });
     values[2] = make_array(data.size(), UUIDOID, [&](size_t i, bool &) {
-        auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-        std::memcpy(u->data, data[i].id.b, UUID_LEN);
-        return UUIDPGetDatum(u);
+        std::memcpy(ids[i].data, data[i].id.b, UUID_LEN);
+        return UUIDPGetDatum(&ids[i]);
     });
     values[3] = make_array(data.size(), TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].label); });
     values[4] =
