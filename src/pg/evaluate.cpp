@@ -169,7 +169,16 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     });
 
     intent::EvalAccumulator acc(labels.size(), model.options().max_misclassified);
-    intent::PredictScratch scratch;
+    // The vectoriser polls for cancel and statement_timeout inside one long
+    // message, as predict_intent()'s does: a role may raise
+    // pg_intent.max_message_bytes to a gigabyte, and one such message took
+    // seconds that the per-row checks below could not interrupt.
+    auto polling_scratch = [] {
+        intent::PredictScratch s;
+        s.vec.cancelled = [] { return interrupt_pending(); };
+        return s;
+    };
+    intent::PredictScratch scratch = polling_scratch();
     Counts n;
     std::string converted, label;
     const size_t max_bytes = static_cast<size_t>(guc_max_message_bytes);
@@ -232,7 +241,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
             MemoryContextReset(batch_context);
         });
         // Scratch grows with the longest message; do not keep it after a huge one.
-        if (longest > 64 * 1024) scratch = intent::PredictScratch{};
+        if (longest > 64 * 1024) scratch = polling_scratch();
     }
     pg_call([&]() noexcept {
         SPI_cursor_close(portal);

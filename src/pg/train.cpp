@@ -90,7 +90,9 @@ PG_INTENT_FUNCTION(pg_intent_train) {
 
     // The policy's memory limit covers the copies of the rows too: they are
     // charged before they are made (their size in the arrays is close).
-    intent::MemoryBudget budget(training_memory_limit(get_func_namespace(fcinfo->flinfo->fn_oid)));
+    Oid schema = InvalidOid;
+    pg_call([&]() noexcept { schema = get_func_namespace(fcinfo->flinfo->fn_oid); });
+    intent::MemoryBudget budget(training_memory_limit(schema));
     intent::MemoryCharge input_charge(&budget);
     {
         size_t bytes = static_cast<size_t>(texts.count) * sizeof(intent::LabeledText);

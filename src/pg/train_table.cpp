@@ -351,9 +351,10 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_train_table) {
     for (int i : {0, 1, 2, 3, 4})
         if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
-    const Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+    Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
+        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
         char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
         strlcpy(run_id_text, s, sizeof run_id_text);
     });
@@ -385,6 +386,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
 
     // The active model and what it trained on.
     LoadedModel active;
+    std::string active_model_error; // why the active model could not be loaded
     if (!PG_ARGISNULL(5)) {
         try {
             active = model_by_id(schema, PG_GETARG_INT64(5));
@@ -397,6 +399,23 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
             if (e.sqlstate() != ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE &&
                 e.sqlstate() != ERRCODE_NO_DATA_FOUND)
                 throw;
+        } catch (const intent::Error &e) {
+            // The active model's bytes do not load (XX001): it cannot serve
+            // a single prediction, and failing every run here left no way to
+            // replace it (retraining was the error's own hint). Train without
+            // fresh-row evidence, as above, and say why.
+            if (e.kind() != intent::ErrorKind::CorruptModel) throw;
+            active_model_error = e.what();
+            const std::string detail = e.detail();
+            const int64 active_id = PG_GETARG_INT64(5);
+            pg_call([&]() noexcept {
+                ereport(WARNING,
+                        (errmsg("the active intent model %lld cannot be loaded: %s",
+                                static_cast<long long>(active_id), active_model_error.c_str()),
+                         errdetail("%s", detail.c_str()),
+                         errhint("This run is not compared with it on fresh rows; deploy the new model, "
+                                 "e.g. with {\"deploy\": \"always\"}.")));
+            });
         }
         if (active.model && !PG_ARGISNULL(6)) {
             auto trained_on = run_training_set(schema, PG_GETARG_DATUM(6));
@@ -446,6 +465,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
     if (skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = skipped_invalid_text;
+    if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     auto uuid_text = [&](size_t row) {
         char buf[UUID_LEN * 2 + 5];
         const uint8_t *b = data[row].id.b;
@@ -469,10 +489,17 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     Datum values[10];
     bool nulls[10] = {false};
     values[1] = utf8_json_to_jsonb(report_text);
+    // The ids in one allocation, made inside pg_call(): a failed palloc()
+    // per row, outside it, would have longjmp'ed over the trained model, the
+    // report and the row results, never to be freed.
+    pg_uuid_t *ids = nullptr;
+    pg_call([&]() noexcept {
+        ids = static_cast<pg_uuid_t *>(
+            palloc_extended(std::max<size_t>(1, data.size()) * sizeof(pg_uuid_t), MCXT_ALLOC_HUGE));
+    });
     values[2] = make_array(data.size(), UUIDOID, [&](size_t i, bool &) {
-        auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-        std::memcpy(u->data, data[i].id.b, UUID_LEN);
-        return UUIDPGetDatum(u);
+        std::memcpy(ids[i].data, data[i].id.b, UUID_LEN);
+        return UUIDPGetDatum(&ids[i]);
     });
     values[3] = make_array(data.size(), TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].label); });
     values[4] =

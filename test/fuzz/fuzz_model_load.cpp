@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -20,6 +22,23 @@ void try_load(const uint8_t *data, size_t size) {
         intent::Prediction p = m.predict("hola, ¿dónde está mi pedido? 123", 3, scratch);
         if (p.label < 0 || static_cast<size_t>(p.label) >= m.labels().size()) std::abort();
         if (!(p.confidence >= 0.0f && p.confidence <= 1.0f)) std::abort();
+        // What else a loaded model serves: every top_intents entry
+        // (pg_intent.top_k goes to 1000), classify_intent() and
+        // explain_intent() with its largest p_top, for the predicted and
+        // for a named intent, on an empty, an unknown and a long message.
+        std::string long_message;
+        for (int i = 0; i < 2000; ++i)
+            long_message += "Quiero DEVOLVER el pedido ñandú 😀 ";
+        for (std::string_view text :
+             {std::string_view(""), std::string_view("zzzz qqqq 7"), std::string_view(long_message)}) {
+            intent::Prediction all = m.predict(text, 1000, scratch);
+            if (all.top.size() > m.labels().size()) std::abort();
+            if (m.classify(text, scratch) >= static_cast<int>(m.labels().size())) std::abort();
+            for (int label : {-1, static_cast<int>(m.labels().size()) - 1}) {
+                intent::Explanation e = m.explain(text, label, 1000, scratch);
+                if (e.label < 0 || static_cast<size_t>(e.label) >= m.labels().size()) std::abort();
+            }
+        }
         std::string again = m.serialize();
         intent::IntentModel m2 =
             intent::IntentModel::deserialize(reinterpret_cast<const uint8_t *>(again.data()), again.size());

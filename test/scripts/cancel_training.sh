@@ -2,7 +2,8 @@
 # pg_cancel_backend() and statement_timeout stop a long training run inside
 # the C++ trainer: the caller gets 57014, the run row is rolled back, the
 # previous model stays active and the backend stays healthy. The same holds
-# for a prediction on a very long message, stopped inside the vectoriser.
+# for a prediction on a very long message, stopped inside the vectoriser,
+# and for evaluate_intent_model() and _pg_intent_fold() on one.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_cancel_test
@@ -71,5 +72,33 @@ SQL
         "the vectoriser noticed the timeout itself"
 done
 expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "return_process" "prediction works after the cancel"
+
+# 4. The same for the other calls that read a whole message, each open to
+# PUBLIC: evaluate_intent_model() (its rows are vectorised like
+# predict_intent()'s) and _pg_intent_fold() (the normaliser behind
+# score_feedback_message()). Both ran the long message to its end in one
+# uninterruptible call, so the timeout was only noticed afterwards. Each
+# gets 60 % of its own uncancelled time.
+declare -A stopped_by=(
+    ["evaluate_intent_model(NULL, 'SELECT m, ''return_process''::text FROM huge') ->> 'accuracy'"]="prediction"
+    ["length(_pg_intent_fold(m)) FROM huge"]="text folding"
+)
+for fn in "${!stopped_by[@]}"; do
+    start=$(date +%s%N)
+    result=$(PGOPTIONS='-c pg_intent.max_message_bytes=1000MB' q $DB "SELECT $fn")
+    timeout_ms=$((($(date +%s%N) - start) * 6 / 10 / 1000000))
+    echo "SELECT $fn: $result uncancelled in $((timeout_ms * 10 / 6)) ms; statement_timeout: $timeout_ms ms"
+    out=$(psql -X -At -d $DB 2>&1 <<SQL
+SET pg_intent.max_message_bytes = '1000MB';
+SET statement_timeout = '${timeout_ms}ms';
+\set VERBOSITY verbose
+SELECT $fn;
+SQL
+)
+    expect_eq "$(grep -c '^ERROR:  57014' <<<"$out")" 1 "statement_timeout cancels SELECT $fn"
+    expect_eq "$(grep -c "^CONTEXT:  pg_intent: ${stopped_by[$fn]} cancelled (Stopped after reading [0-9]* of 310000000 bytes" <<<"$out")" 1 \
+        "SELECT $fn noticed the timeout inside the message"
+    expect_eq "$(PGOPTIONS='-c pg_intent.max_message_bytes=1000MB' q $DB "SELECT $fn")" "$result" "SELECT $fn works after the cancel"
+done
 
 psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"

@@ -82,3 +82,32 @@ long=$(PGCLIENTENCODING=UTF8 psql -X -d pgi_enc_utf8 -c "SELECT intent_training_
 printf '%s' "$long" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 ||
     { echo "FAILED: a long error message was cut inside a character" >&2; exit 1; }
 expect_eq "${long:0:31}" 'ERROR:  unknown training option' "a long error message is cut at a character boundary"
+
+# A long message in a LATIN1 database is converted to UTF-8 in pieces: the
+# result is that of converting it whole (a message longer than one piece,
+# accented throughout, folds and predicts as in the UTF8 database), and a
+# cancel or statement_timeout is noticed between pieces. PostgreSQL converts
+# a string in one uninterruptible call; a role may raise
+# pg_intent.max_message_bytes to about 1 GB, and a 336 MB message took 1.7 s
+# to convert past the timeout before the vectoriser could notice it.
+for db in pgi_enc_utf8 pgi_enc_latin1; do
+    PGCLIENTENCODING=UTF8 psql -X -q -v ON_ERROR_STOP=1 -d $db \
+        -c "CREATE TABLE long_inbox AS SELECT repeat('¿Dónde está mi envío? quiero devolver él pedído, señor. ', 60000) || 'Ñandú' AS m"
+done
+for expr in "md5(convert_to(_pg_intent_fold(m), 'UTF8'))" "(SELECT predicted_intent || ' ' || confidence FROM predict_intent(m))"; do
+    utf8=$(PGOPTIONS='-c pg_intent.max_message_bytes=100MB' PGCLIENTENCODING=UTF8 q pgi_enc_utf8 "SELECT $expr FROM long_inbox")
+    latin1=$(PGOPTIONS='-c pg_intent.max_message_bytes=100MB' PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT $expr FROM long_inbox")
+    expect_eq "$latin1" "$utf8" "LATIN1: a message of $(q pgi_enc_latin1 "SELECT octet_length(m) FROM long_inbox") bytes converted in pieces gives $expr as in UTF8"
+done
+out=$(psql -X -At -d pgi_enc_latin1 2>&1 <<'SQL'
+SET pg_intent.max_message_bytes = 1073741815;
+CREATE TEMP TABLE huge AS SELECT repeat('quiero devolver ' || chr(233) || 'l ped' || chr(237) || 'do ', 6000000) AS m;
+SET statement_timeout = '100ms';
+\set VERBOSITY verbose
+SELECT classify_intent(m) FROM huge;
+SQL
+)
+expect_eq "$(grep -c '^ERROR:  57014' <<<"$out")" 1 "LATIN1: statement_timeout cancels a prediction on a 156 MB message"
+expect_eq "$(grep -c '^CONTEXT:  pg_intent: text conversion cancelled (Stopped after converting [0-9]* of 156000000 bytes to UTF-8' <<<"$out")" 1 \
+    "LATIN1: the conversion to UTF-8 noticed the timeout itself"
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT classify_intent('quiero devolver las zapatillas')")" "devolución" "LATIN1: prediction works after the cancel"

@@ -32,3 +32,62 @@ echo "ok: pg_call() takes a noexcept callable"
 grep -q 'ErrorStackGuard saved;' src/pg/guard.cpp && ! grep -q 'PG_TRY' src/pg/guard.h ||
     { echo "FAILED: the error stack is not restored by a guard object" >&2; exit 1; }
 echo "ok: the error stack is saved and restored by a guard object"
+
+# Every PostgreSQL call that may raise an error runs inside pg_call() (or in
+# a noexcept helper, itself only called inside pg_call()): a longjmp from
+# anywhere else skips the destructors of the C++ objects alive in the frames
+# it crosses (a failed palloc while building a training run's result arrays
+# left the whole trained model, report and row results allocated for the
+# backend's lifetime). A static scan of src/pg: the calls listed below,
+# outside a `pg_call([...]() noexcept { ... })` body or a noexcept
+# function's body, fail the test. (guard.cpp, which implements the guard, is
+# left out.)
+python3 - <<'PY' || exit 1
+import glob, re, sys
+calls = re.compile(
+    r'\b(palloc0?|repalloc|pstrdup|pnstrdup|psprintf|cstring_to_text\w*|text_to_cstring'
+    r'|PG_GETARG_\w+_PP?|DatumGet\w+PP|DatumGet\w+PCopy|DatumGetJsonbP|pg_detoast\w*|toast_\w+'
+    r'|SPI_\w+|heap_form_tuple|heap_getnext|heap_deform_tuple|table_open|table_close|table_beginscan'
+    r'|table_endscan|systable_\w+|elog|ereport|get_func_namespace|get_namespace_name|get_rel_name'
+    r'|SearchSysCache\w*|CHECK_FOR_INTERRUPTS|DirectFunctionCall\d|construct_\w*array|deconstruct_array'
+    r'|AllocSetContextCreate|MemoryContextReset|RegisterSnapshot|UnregisterSnapshot|pg_server_to_any'
+    r'|pg_any_to_server|pg_mbcliplen|InitMaterializedSRF|tuplestore_\w+|CStringGetTextDatum|BlessTupleDesc'
+    r'|get_call_result_type|LookupFuncName|format_type_be|quote_identifier|getBaseType|GetUserNameFromId'
+    r'|get_typlenbyvalalign|AcceptInvalidationMessages|CacheInvalidate\w+|pg_class_aclcheck'
+    r'|pg_attribute_aclcheck|pg_proc_aclcheck|fmgr_info|FunctionCallInvoke|set_config_option'
+    r'|LockDatabaseObject|ConditionalLockDatabaseObject)\s*\(')
+
+def body_end(src, i):  # i: just after an opening brace
+    depth = 1
+    while depth:
+        depth += {'{': 1, '}': -1}.get(src[i], 0)
+        i += 1
+    return i
+
+sources = {f: open(f).read() for f in sorted(glob.glob('src/pg/*.cpp')) if not f.endswith('guard.cpp')}
+helpers = set()
+for src in sources.values():  # named functions declared noexcept: their callers must guard them
+    helpers |= set(re.findall(r'\b(\w+)\([^;{}()]*\)\s*noexcept\s*\{', src))
+helper_calls = re.compile(r'\b(' + '|'.join(sorted(helpers)) + r')\s*\(') if helpers else None
+bad = []
+for f, src in sources.items():
+    guarded = []
+    for m in re.finditer(r'pg_call\(\s*\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', src):
+        guarded.append((m.start(), body_end(src, m.end())))
+    for m in re.finditer(r'\b\w+\([^;{}()]*\)\s*noexcept\s*\{', src):
+        guarded.append((m.start(), body_end(src, m.end())))
+    code = re.sub(r'//[^\n]*', lambda c: ' ' * len(c.group(0)), src)  # comments blanked, offsets kept
+    for pattern in filter(None, [calls, helper_calls]):
+        for m in pattern.finditer(code):
+            if any(a <= m.start() < b for a, b in guarded):
+                continue
+            line = code.count('\n', 0, m.start()) + 1
+            if helper_calls is pattern and re.match(r'\s*(Oid|AttrNumber|bool|void|int)\s', src.splitlines()[line - 1]) \
+                    and 'noexcept' in src.splitlines()[line - 1]:
+                continue  # the helper's own definition
+            bad.append(f"{f}:{line}: {src.splitlines()[line - 1].strip()}")
+if bad:
+    print("FAILED: PostgreSQL calls outside pg_call():", *bad, sep="\n  ", file=sys.stderr)
+    sys.exit(1)
+PY
+echo "ok: every PostgreSQL call that may raise an error in src/pg runs inside pg_call()"

@@ -73,5 +73,21 @@ SQL
 )
 expect_eq "$(grep -c 'XX001' <<<"$out")" "1" "corrupted active model raises XX001"
 
+# ... and retraining, as the error's hint says, replaces it: a run whose
+# active model cannot be loaded trains without comparing the two models on
+# fresh rows (as when the baseline was deleted meanwhile), says why in a
+# WARNING and in its report, and {"deploy": "always"} deploys the new model.
+# Every run failed with XX001 instead, and the active model could be neither
+# deleted nor rolled back from: only a hand-written UPDATE of the table
+# brought prediction back.
+corrupt=$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")
+out=$(psql -X -At -q -d $DB -c "SET client_min_messages = warning" \
+    -c "SELECT r ->> 'status', r ->> 'deployed' FROM train_intent_model('after corruption', 'full', '{\"deploy\": \"always\"}') AS r" 2>&1)
+expect_eq "$(grep -v '^WARNING\|^DETAIL\|^HINT' <<<"$out")" "completed|true" "a run replaces a corrupted active model"
+expect_eq "$(grep -c "^WARNING:  the active intent model $corrupt cannot be loaded" <<<"$out")" "1" "the run warns that the active model is unusable"
+expect_eq "$(q $DB "SELECT metrics ->> 'active_model_error' FROM ai_training_runs ORDER BY started_at DESC LIMIT 1")" \
+    "invalid intent model" "the run's report records why the active model was not compared"
+expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "return_process" "prediction works again"
+
 expect_eq "$(q postgres "SELECT pg_postmaster_start_time()")" "$started" "the server never restarted"
 psql -X -q -d postgres -c "DROP DATABASE $DB WITH (FORCE)"
