@@ -67,9 +67,12 @@ def load_rows(db, rows, table="ds"):
 
 
 def import_rows(db, where, source="imported"):
-    """Copies rows of ds into ai_training_data as labelled, imported interactions."""
-    psql(db, "INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source) "
-             "SELECT text, intent, 100, '%s' FROM ds WHERE %s ORDER BY n;" % (source, where))
+    """Copies rows of ds into ai_training_data as labelled, imported interactions,
+    approved (their labels are the dataset's: reviewed rows, which the deploy
+    gate takes as evidence)."""
+    psql(db, "INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, "
+             "dataset_status) "
+             "SELECT text, intent, 100, '%s', 'approved' FROM ds WHERE %s ORDER BY n;" % (source, where))
 
 
 def train(db, name, options="{}"):

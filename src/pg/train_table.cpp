@@ -9,8 +9,9 @@
 // first, id: byte order, as COLLATE "C"), so the same rows give the same
 // model bytes through either path (test/sql/train_table.sql compares).
 //
-// Rows the active model never trained on, or trained on with another label,
-// are marked fresh: the deploy gate scores the active model on those only.
+// Reviewed rows the active model never trained on, or trained on with another
+// label, are marked fresh: the deploy gate scores the active model on those
+// only.
 // What the active model trained on is its run's rows in
 // ai_training_run_rows, read through that table's primary key.
 //
@@ -76,6 +77,9 @@ struct DataRow {
     std::string text;  // user_message
     std::string label; // the correction, else the detected intent
     bool corrected;
+    // A person set or confirmed the label (a correction, a judgement, or the
+    // status reviewed or approved): what the deploy gate may take as truth.
+    bool reviewed;
     bool fresh = false;
 };
 
@@ -203,6 +207,7 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         row.text.assign(r.s[1]);
         row.label.assign(label);
         row.corrected = corrected;
+        row.reviewed = reviewed;
         rows.push_back(std::move(row));
     }
     pg_call([&]() noexcept {
@@ -419,7 +424,13 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         }
         if (active.model && !PG_ARGISNULL(6)) {
             auto trained_on = run_training_set(schema, PG_GETARG_DATUM(6));
+            // Only reviewed rows judge the active model. An unreviewed row's
+            // label is the detected intent its writer sent: usually the
+            // active model's own answer (which no new model can beat on that
+            // row), and a role allowed only to log interactions writes it, so
+            // it must not steer which model is served.
             for (DataRow &row : data) {
+                if (!row.reviewed) continue;
                 auto it = trained_on.find(row.id);
                 row.fresh = it == trained_on.end() || it->second != row.label;
             }

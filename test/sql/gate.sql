@@ -1,4 +1,4 @@
--- The deploy gate on fresh rows (rows the active model never trained on),
+-- The deploy gate on fresh rows (reviewed rows the active model never trained on),
 -- through train_intent_model(): which rows it scores, and the rule that
 -- decides (macro F1 within max_f1_regression, and right on at least as many
 -- fresh rows as the active model).
@@ -8,12 +8,14 @@ CREATE EXTENSION pg_intent;
 
 \i test/fixtures/spanish_80.sql
 
--- Rows about new products, written by the same templates: fresh for any
--- model trained before they arrived.
+-- Rows about new products, written by the same templates and reviewed:
+-- fresh for any model trained before they arrived.
 CREATE FUNCTION pg_temp.add_products(p_items text[], p_day date) RETURNS bigint LANGUAGE sql AS $$
     WITH ins AS (
-        INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, created_at)
-        SELECT replace(t.template, '%s', p.item), t.intent, 90, 'synthetic', p_day + p.n * interval '1 minute'
+        INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, created_at,
+                                      dataset_status)
+        SELECT replace(t.template, '%s', p.item), t.intent, 90, 'synthetic', p_day + p.n * interval '1 minute',
+               'reviewed'
           FROM (SELECT DISTINCT regexp_replace(user_message,
                         '(la camiseta|el pantalón|las zapatillas|el abrigo|la mochila)', '%s') AS template,
                        detected_intent AS intent
@@ -83,3 +85,54 @@ SELECT m.id AS weak_id, m.run_id AS weak_run FROM ai_intent_models AS m JOIN ai_
 SELECT delete_intent_model(:weak_id) IS NOT NULL AS bytes_removed;
 SELECT t.report -> 'gate' AS gate, t.report ->> 'status' IS DISTINCT FROM 'failed' AS trained, octet_length(t.model) > 0 AS has_model
   FROM _pg_intent_train_table(gen_random_uuid(), '{"min_gate_rows": 40}', 2, 1, 2, :weak_id, :'weak_run') AS t;
+
+-- Rows a logger labelled are trained on but never judge the active model.
+-- The Supabase recipe lets the application role (anon) insert interactions
+-- with their detected intent: before, 144 return requests it sent as
+-- greetings were the gate's fresh rows, the new model "improved" on them,
+-- deployed, and stopped recognising returns. Only reviewed rows (a
+-- correction, a judgement, status reviewed or approved) are fresh now; with
+-- none, the out-of-fold estimates decide, and they see the damage.
+DROP EXTENSION pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+CREATE TEMP TABLE shop (split text, text text, intent text);
+\copy shop FROM 'data/ecommerce_es.csv' CSV HEADER
+INSERT INTO ai_training_data (user_message, correct_intent, dataset_status, source)
+SELECT text, intent, 'approved', 'imported' FROM shop WHERE split = 'train';
+SELECT train_intent_model('shop', 'full', '{}') ->> 'deployed' AS deployed;
+CREATE FUNCTION pg_temp.returns_served() RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM shop AS s, LATERAL predict_intent(s.text) AS p
+     WHERE s.split = 'test' AND s.intent = 'return_process'
+       AND p.predicted_intent = 'return_process' AND NOT p.uncertain
+$$;
+SELECT pg_temp.returns_served() AS returns_served_before;
+DROP ROLE IF EXISTS pgi_gate_logger;
+CREATE ROLE pgi_gate_logger NOLOGIN;
+GRANT USAGE ON SCHEMA public TO pgi_gate_logger;
+GRANT INSERT (id, user_message, detected_intent, confidence_score, ai_response, response_source, escalated,
+              conversation_id, message_id, user_id, category, source) ON ai_training_data TO pgi_gate_logger;
+CREATE TEMP TABLE poison AS
+SELECT s.text || ' ' || g AS text FROM shop AS s, generate_series(1, 6) AS g
+ WHERE s.split = 'train' AND s.intent = 'return_process';
+GRANT SELECT ON poison TO pgi_gate_logger;
+SET ROLE pgi_gate_logger;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+SELECT text, 'greeting', 100, 'live' FROM poison;
+RESET ROLE;
+UPDATE ai_training_policy SET auto_retrain_threshold = 10;
+SELECT r ->> 'retrained' AS retrained, r #>> '{result,deployed}' AS deployed,
+       r #>> '{result,deploy_evidence}' AS evidence, r #>> '{result,deploy_reason}' AS reason
+  FROM retrain_if_needed() AS r;
+SELECT count(*) FILTER (WHERE rr.fresh) AS fresh, count(*) AS read
+  FROM ai_training_run_rows AS rr
+ WHERE rr.run_id = (SELECT id FROM ai_training_runs ORDER BY started_at DESC LIMIT 1);
+SELECT pg_temp.returns_served() AS returns_served_after;
+-- The same rows, once a reviewer approved them as labelled, are evidence.
+UPDATE ai_training_data SET dataset_status = 'approved' WHERE detected_intent = 'greeting' AND source = 'live';
+SELECT count(*) FILTER (WHERE f.fresh) AS fresh_once_approved
+  FROM _pg_intent_train_table(gen_random_uuid(), '{}', 2, 1, 2,
+                              (SELECT id FROM ai_intent_models WHERE is_active),
+                              (SELECT run_id FROM ai_intent_models WHERE is_active)) AS t,
+       unnest(t.row_fresh) AS f(fresh);
+DROP OWNED BY pgi_gate_logger;
+DROP ROLE pgi_gate_logger;
