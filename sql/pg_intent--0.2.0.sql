@@ -185,7 +185,7 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
     'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
-    'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
+    'What the deploy rule compared: fresh_rows (both models on reviewed rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
 CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
 CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);
@@ -535,7 +535,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_memory_mb IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_threads IS
     'Most worker threads a training run may use (its threads option is capped to this).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.min_gate_rows IS
-    'Fewest fresh rows (rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
+    'Fewest fresh rows (reviewed rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
     'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
@@ -570,7 +570,7 @@ COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.intent IS
     'The label the run read for the row (the correction when there was one, else the detected intent).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.fresh IS
-    'True when the model active at the run had not trained on this row (or had trained on it with another label): the deploy gate scored both models on these rows only.';
+    'True when this row is reviewed (a correction, a judgement, or status reviewed or approved) and the model active at the run had not trained on it (or had trained on it with another label): the deploy gate scored both models on these rows only.';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.fold IS
     'The cross-validation fold whose model did not see this row; NULL when the row got no out-of-fold prediction (outside the holdout, or a text that normalised to nothing).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.predicted_intent IS
@@ -3696,7 +3696,7 @@ svg .title{font-size:12px;fill:#616e7c}
         'Baseline: the model that was active when this run trained'
         || CASE WHEN (v_d ->> 'active_model_id') IS NOT NULL THEN format(' (model %s)', round((v_d ->> 'active_model_id')::numeric)) ELSE '' END
         || CASE r.deploy_evidence
-               WHEN 'fresh_rows' THEN format(', measured on the %s rows it had never trained on.', @extschema@._pg_intent_md_num((v_g ->> 'rows')::numeric, 0))
+               WHEN 'fresh_rows' THEN format(', measured on the %s reviewed rows it had never trained on.', @extschema@._pg_intent_md_num((v_g ->> 'rows')::numeric, 0))
                WHEN 'estimates' THEN ', as its own recorded F1 estimate.'
                ELSE CASE WHEN v_b IS NOT NULL THEN ', scored on this run''s evaluation rows.'
                          WHEN r.baseline_f1_score IS NULL THEN '; there was none.' ELSE '.' END END
@@ -3723,7 +3723,7 @@ svg .title{font-size:12px;fill:#616e7c}
         v_html := v_html || format('<dt>Evidence</dt><dd><b>%s</b>%s</dd>',
             @extschema@._pg_intent_html(coalesce(r.deploy_evidence, v_d ->> 'evidence')),
             CASE coalesce(r.deploy_evidence, v_d ->> 'evidence')
-                WHEN 'fresh_rows' THEN ': both models scored on rows the active model had never trained on.'
+                WHEN 'fresh_rows' THEN ': both models scored on reviewed rows the active model had never trained on.'
                 WHEN 'estimates' THEN ': too few fresh rows; this run''s out-of-fold F1 against the active model''s recorded estimate.'
                 WHEN 'none' THEN ': no comparison was needed or possible.'
                 ELSE '' END);

@@ -209,7 +209,7 @@ svg .title{font-size:12px;fill:#616e7c}
         'Baseline: the model that was active when this run trained'
         || CASE WHEN (v_d ->> 'active_model_id') IS NOT NULL THEN format(' (model %s)', round((v_d ->> 'active_model_id')::numeric)) ELSE '' END
         || CASE r.deploy_evidence
-               WHEN 'fresh_rows' THEN format(', measured on the %s rows it had never trained on.', @extschema@._pg_intent_md_num((v_g ->> 'rows')::numeric, 0))
+               WHEN 'fresh_rows' THEN format(', measured on the %s reviewed rows it had never trained on.', @extschema@._pg_intent_md_num((v_g ->> 'rows')::numeric, 0))
                WHEN 'estimates' THEN ', as its own recorded F1 estimate.'
                ELSE CASE WHEN v_b IS NOT NULL THEN ', scored on this run''s evaluation rows.'
                          WHEN r.baseline_f1_score IS NULL THEN '; there was none.' ELSE '.' END END
@@ -236,7 +236,7 @@ svg .title{font-size:12px;fill:#616e7c}
         v_html := v_html || format('<dt>Evidence</dt><dd><b>%s</b>%s</dd>',
             @extschema@._pg_intent_html(coalesce(r.deploy_evidence, v_d ->> 'evidence')),
             CASE coalesce(r.deploy_evidence, v_d ->> 'evidence')
-                WHEN 'fresh_rows' THEN ': both models scored on rows the active model had never trained on.'
+                WHEN 'fresh_rows' THEN ': both models scored on reviewed rows the active model had never trained on.'
                 WHEN 'estimates' THEN ': too few fresh rows; this run''s out-of-fold F1 against the active model''s recorded estimate.'
                 WHEN 'none' THEN ': no comparison was needed or possible.'
                 ELSE '' END);

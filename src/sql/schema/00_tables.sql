@@ -179,7 +179,7 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
     'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
-    'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
+    'What the deploy rule compared: fresh_rows (both models on reviewed rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
 CREATE INDEX ai_training_runs_started_at_idx ON @extschema@.ai_training_runs (started_at);
 CREATE INDEX ai_training_runs_status_idx ON @extschema@.ai_training_runs (status);

@@ -46,7 +46,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_memory_mb IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_threads IS
     'Most worker threads a training run may use (its threads option is capped to this).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.min_gate_rows IS
-    'Fewest fresh rows (rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
+    'Fewest fresh rows (reviewed rows the active model never trained on) the deploy gate compares the two models on; with fewer it falls back to comparing their out-of-fold estimates.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
     'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS

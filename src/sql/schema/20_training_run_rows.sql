@@ -22,7 +22,7 @@ COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.intent IS
     'The label the run read for the row (the correction when there was one, else the detected intent).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.fresh IS
-    'True when the model active at the run had not trained on this row (or had trained on it with another label): the deploy gate scored both models on these rows only.';
+    'True when this row is reviewed (a correction, a judgement, or status reviewed or approved) and the model active at the run had not trained on it (or had trained on it with another label): the deploy gate scored both models on these rows only.';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.fold IS
     'The cross-validation fold whose model did not see this row; NULL when the row got no out-of-fold prediction (outside the holdout, or a text that normalised to nothing).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.predicted_intent IS

@@ -251,7 +251,7 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
 ALTER TABLE @extschema@.ai_training_runs ADD COLUMN deploy_evidence text
     CONSTRAINT ai_training_runs_deploy_evidence_check CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
-    'What the deploy rule compared: fresh_rows (both models on rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
+    'What the deploy rule compared: fresh_rows (both models on reviewed rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 
 -- 0.1.0's script resolved operators through the target schema (0.2.0's pins
 -- search_path): its CHECK on confidence_threshold compares double precision
