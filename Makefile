@@ -99,11 +99,15 @@ build/sql/$(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_PIECES)
 	@mkdir -p build/sql
 	scripts/build-sql.sh upgrade $* $(EXTVERSION) > $@
 
-# Fails when a committed script is not what src/sql/ generates.
+# Fails when a committed script is not what src/sql/ generates, or is not
+# ASCII: PostgreSQL reads an extension script in the database's encoding,
+# and EUC_JP refused 0.2.0's en dashes (report text makes its characters
+# with _pg_intent_glyph() instead).
 check-sql: $(addprefix build/,$(SQL_GENERATED))
 	@for f in $(SQL_GENERATED); do \
 		cmp -s build/$$f $$f || { echo "$$f differs from what src/sql/ generates: run 'make sql' and commit it" >&2; \
 		                          diff -u $$f build/$$f | head -40 >&2; exit 1; }; \
+		! LC_ALL=C grep -n '[^ -~	]' $$f | head -5 | grep . >&2 || { echo "$$f has bytes that are not printable ASCII" >&2; exit 1; }; \
 	done
 
 sql: $(addprefix build/,$(SQL_GENERATED))

@@ -2983,16 +2983,32 @@ COMMENT ON FUNCTION @extschema@.evaluate_interaction(uuid, text) IS
 -- Training report
 ------------------------------------------------------------------------------
 
+-- Internal: a typographic character for report text in a UTF8 database, or
+-- its ASCII stand-in in any other (LATIN1 has no en dash). The install
+-- scripts are ASCII, so that they load in every server encoding (EUC_JP
+-- refused 0.2.0's en dashes); the characters are made here instead.
+-- IMMUTABLE: a database's encoding never changes.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_glyph(p_code integer, p_ascii text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+                THEN pg_catalog.chr(p_code) ELSE p_ascii END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_glyph(integer, text) IS
+    'Internal: the character with this code point in a UTF8 database, else the ASCII stand-in p_ascii (report text).';
+
 -- Internal: a number for Markdown, or a dash when missing.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(round(p_value, p_digits)::text, '–')
+    SELECT coalesce(round(p_value, p_digits)::text, @extschema@._pg_intent_glyph(8211, '-'))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
-    'Internal: rounds a number for the Markdown report; NULL becomes an en dash.';
+    'Internal: rounds a number for the Markdown report; NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
 -- Internal: text made safe for one Markdown table cell.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
@@ -3002,9 +3018,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     -- Markdown passes HTML through, and the texts are end users' messages:
     -- &, < and > become entities so a renderer never runs their markup.
-    SELECT CASE WHEN p_value IS NULL THEN '–' ELSE
+    SELECT CASE WHEN p_value IS NULL THEN @extschema@._pg_intent_glyph(8211, '-') ELSE
         replace(replace(replace(replace(replace(regexp_replace(
-            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - 1) || '…' ELSE p_value END,
+            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(@extschema@._pg_intent_glyph(8230, '...'))) || @extschema@._pg_intent_glyph(8230, '...') ELSE p_value END,
             '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
@@ -3092,7 +3108,7 @@ BEGIN
 
     v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
-                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, '–'))
+                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-')))
                    || format('- **Status:** %s', r.status)
                    || format('- **Started:** %s; **duration:** %s s',
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
@@ -3114,24 +3130,24 @@ BEGIN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
             || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
-                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, '–'),
-                      coalesce(v_rep ->> 'input_rows', '–'),
-                      coalesce(r.training_samples::text, '–'))
+                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
+                      coalesce(v_rep ->> 'input_rows', @extschema@._pg_intent_glyph(8211, '-')),
+                      coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
             || format('- **Evaluation:** %s',
                       CASE v_rep #>> '{evaluation,method}'
                           WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
-                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, '–'))
-                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, '–'))
+                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
                           ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
-            || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+            || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
         v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
-                       || format('| training | %s |', coalesce(r.training_samples::text, '–'))
-                       || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
-                       || format('| test | %s |', coalesce(r.test_samples::text, '–'))
+                       || format('| training | %s |', coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                       || format('| validation | %s |', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                       || format('| test | %s |', coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
                        || ''::text
-                       || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+                       || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
     END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
@@ -3150,7 +3166,7 @@ BEGIN
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', k.label,
                       @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
-                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN '–'
+                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN @extschema@._pg_intent_glyph(8211, '-')
                            ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
         FROM (VALUES
             (1, 'accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
@@ -3192,7 +3208,7 @@ BEGIN
                           @extschema@._pg_intent_md_num((e.value ->> 'precision')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'recall')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'f1')::numeric),
-                          coalesce(e.value ->> 'support', '–'))
+                          coalesce(e.value ->> 'support', @extschema@._pg_intent_glyph(8211, '-')))
             FROM jsonb_each(v_m -> 'per_intent') e
             ORDER BY (e.value ->> 'f1')::numeric NULLS FIRST, e.key
         LOOP
@@ -3399,7 +3415,7 @@ COMMENT ON VIEW @extschema@.ai_shadow_agreement IS
 
 -- Internal: text made safe for HTML and SVG, in element content and in
 -- quoted attributes: & < > " ' become entities; NULL becomes ''. With
--- p_max, text longer than p_max characters is cut and ends with '…'.
+-- p_max, text longer than p_max characters is cut and ends with an ellipsis.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_html(p_value text, p_max integer DEFAULT NULL)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -3407,7 +3423,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT replace(replace(replace(replace(replace(
                CASE WHEN p_max IS NOT NULL AND length(p_value) > p_max
-                    THEN left(p_value, greatest(p_max - 1, 0)) || '…'
+                    THEN left(p_value, greatest(p_max - length(@extschema@._pg_intent_glyph(8230, '...')), 0)) || @extschema@._pg_intent_glyph(8230, '...')
                     ELSE coalesce(p_value, '') END,
                '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
 $$;
@@ -3530,7 +3546,7 @@ svg .title{font-size:12px;fill:#616e7c}
         @extschema@._pg_intent_html(v_title, 200),
         @extschema@._pg_intent_html(v_title, 500),
         r.id,
-        @extschema@._pg_intent_html(coalesce(r.run_type, '–')),
+        @extschema@._pg_intent_html(coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-'))),
         @extschema@._pg_intent_html(r.status),
         to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
         CASE WHEN r.duration_seconds IS NOT NULL
@@ -3566,7 +3582,7 @@ svg .title{font-size:12px;fill:#616e7c}
                                      WHEN (k.new_v > k.base_v) = k.higher_is_better THEN 'better'
                                      ELSE 'worse' END,
                                 replace(to_char(round(k.new_v - k.base_v, k.digits),
-                                                CASE k.digits WHEN 4 THEN 'SG0.0000' ELSE 'SG0.000' END), '-', '−'))
+                                                CASE k.digits WHEN 4 THEN 'SG0.0000' ELSE 'SG0.000' END), '-', @extschema@._pg_intent_glyph(8722, '-')))
                END), '' ORDER BY k.ord)
       INTO v_html
       FROM (VALUES
@@ -3668,19 +3684,19 @@ svg .title{font-size:12px;fill:#616e7c}
             format('<dt>Method</dt><dd><b>%s</b></dd>', coalesce(@extschema@._pg_intent_html(v_rep #>> '{evaluation,method}'), 'none'))
         ELSE
             format('<dt>Method</dt><dd><b>test split</b> (0.1.0): %s training, %s validation, %s test rows.</dd>',
-                   coalesce(r.training_samples::text, '–'), coalesce(r.validation_samples::text, '–'),
-                   coalesce(r.test_samples::text, '–'))
+                   coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')), coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
+                   coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
         END;
     IF v_rep ? 'evaluation' THEN
         v_html := v_html || format('<dt>Rows</dt><dd>%s read, %s usable; the model was refit on all %s</dd>',
             @extschema@._pg_intent_md_num((v_rep ->> 'input_rows')::numeric, 0),
             @extschema@._pg_intent_md_num(coalesce((v_rep ->> 'usable_rows')::numeric, r.training_samples), 0),
-            coalesce(r.training_samples::text, '–'));
+            coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')));
         IF v_rep #> '{evaluation,reason}' IS NOT NULL THEN
             v_html := v_html || format('<dt>Why</dt><dd>%s</dd>', @extschema@._pg_intent_html(v_rep #>> '{evaluation,reason}', 300));
         END IF;
     END IF;
-    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, '–'));
+    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_html := v_html || format('<dt>Cleaning</dt><dd>%s duplicates removed, %s label conflicts resolved, %s empty texts removed</dd>',
             coalesce(round((v_rep ->> 'duplicates_removed')::numeric)::text, '0'),
@@ -3774,8 +3790,8 @@ svg .title{font-size:12px;fill:#616e7c}
                 '<section id="confusion"><h2>Confusion matrix <span class="sub">(%s)</span></h2>'
                 || '<p class="note">%s Rows are the true intents, columns the predicted ones; a cell''s colour is its share of the row (blue: right, red: confused with another intent).</p>'
                 || '<svg id="confusion-heatmap" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="confusion matrix heatmap">'
-                || E'\n' || '<text class="title" x="%s" y="16" text-anchor="middle">predicted intent →</text>'
-                || '<text class="title" transform="translate(14,%s) rotate(-90)" text-anchor="middle">true intent →</text>'
+                || E'\n' || '<text class="title" x="%s" y="16" text-anchor="middle">predicted intent &rarr;</text>'
+                || '<text class="title" transform="translate(14,%s) rotate(-90)" text-anchor="middle">true intent &rarr;</text>'
                 || E'\n%s\n'
                 || '<g transform="translate(%s,%s)"><rect x="0" y="0" width="14" height="14" fill="hsl(212,70%%,45%%)"/><text x="20" y="11">right (share of the row)</text>'
                 || '<rect x="190" y="0" width="14" height="14" fill="hsl(4,78%%,55%%)"/><text x="210" y="11">confused</text>'
@@ -3811,9 +3827,9 @@ svg .title{font-size:12px;fill:#616e7c}
                    CASE WHEN b.f1 IS NULL THEN '#cbd2d9' WHEN b.f1 < 0.6 THEN '#d64545' WHEN b.f1 < 0.8 THEN '#e8a33d' ELSE '#2f9e5b' END,
                    @extschema@._pg_intent_html(b.key), @extschema@._pg_intent_md_num(b.f1),
                    @extschema@._pg_intent_md_num(b.prec), @extschema@._pg_intent_md_num(b.rec),
-                   coalesce(b.support::text, '–'),
+                   coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-')),
                    v_left + round((coalesce(b.f1, 0) * 440)::numeric, 1) + 6, 34 + (b.pos - 1) * 24 + 8,
-                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, '–')),
+                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-'))),
                    E'\n' ORDER BY b.pos)
           INTO v_html
           FROM (SELECT e.key, (e.value ->> 'f1')::numeric AS f1, (e.value ->> 'precision')::numeric AS prec,
@@ -3824,7 +3840,7 @@ svg .title{font-size:12px;fill:#616e7c}
         v_out := v_out || format(
             '<section id="f1"><h2>F1 per intent <span class="sub">(worst first)</span></h2>'
             || '<svg id="f1-bars" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="F1 per intent">'
-            || E'\n%s\n%s\n</svg><p class="note">Green: F1 ≥ 0.8, amber: ≥ 0.6, red: below. n is the intent''s number of evaluated rows.</p></section>',
+            || E'\n%s\n%s\n</svg><p class="note">Green: F1 &ge; 0.8, amber: &ge; 0.6, red: below. n is the intent''s number of evaluated rows.</p></section>',
             v_left + 440 + 90, v_h, v_left + 440 + 90, v_h,
             (SELECT string_agg(format('<line x1="%s" y1="24" x2="%s" y2="%s" stroke="#e1e5ea"/><text class="small" x="%s" y="18" text-anchor="middle">%s</text>',
                                       v_left + g * 110, v_left + g * 110, v_h - 6, v_left + g * 110, to_char(g * 0.25, 'FM0.00')), '')
@@ -3851,7 +3867,7 @@ svg .title{font-size:12px;fill:#616e7c}
         -- reliability: 10 confidence bins; a bar is the bin's accuracy, the
         -- dot its mean confidence; on the diagonal the confidence is honest
         SELECT string_agg(format(
-                   '<rect class="bin" x="%s" y="%s" width="28" height="%s" fill="#2563eb" fill-opacity="0.75"><title>confidence %s–%s: %s rows, accuracy %s, mean confidence %s</title></rect>'
+                   '<rect class="bin" x="%s" y="%s" width="28" height="%s" fill="#2563eb" fill-opacity="0.75"><title>confidence %s&ndash;%s: %s rows, accuracy %s, mean confidence %s</title></rect>'
                    || '<circle cx="%s" cy="%s" r="3.5" fill="#1f2933"/>'
                    || '<text class="small" x="%s" y="%s" text-anchor="middle">%s</text>',
                    50 + s.b * 30 + 1, 20 + round(((1 - s.acc) * 300)::numeric, 1), round((s.acc * 300)::numeric, 1),
@@ -4053,6 +4069,7 @@ AS $$
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',
+        '@extschema@._pg_intent_glyph(integer, text)',
         '@extschema@._pg_intent_md_num(numeric, integer)',
         '@extschema@._pg_intent_md_cell(text, integer)',
         '@extschema@._pg_intent_report_message(jsonb)',

@@ -4,16 +4,32 @@
 -- Training report
 ------------------------------------------------------------------------------
 
+-- Internal: a typographic character for report text in a UTF8 database, or
+-- its ASCII stand-in in any other (LATIN1 has no en dash). The install
+-- scripts are ASCII, so that they load in every server encoding (EUC_JP
+-- refused 0.2.0's en dashes); the characters are made here instead.
+-- IMMUTABLE: a database's encoding never changes.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_glyph(p_code integer, p_ascii text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+                THEN pg_catalog.chr(p_code) ELSE p_ascii END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_glyph(integer, text) IS
+    'Internal: the character with this code point in a UTF8 database, else the ASCII stand-in p_ascii (report text).';
+
 -- Internal: a number for Markdown, or a dash when missing.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(round(p_value, p_digits)::text, '–')
+    SELECT coalesce(round(p_value, p_digits)::text, @extschema@._pg_intent_glyph(8211, '-'))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
-    'Internal: rounds a number for the Markdown report; NULL becomes an en dash.';
+    'Internal: rounds a number for the Markdown report; NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
 -- Internal: text made safe for one Markdown table cell.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
@@ -23,9 +39,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     -- Markdown passes HTML through, and the texts are end users' messages:
     -- &, < and > become entities so a renderer never runs their markup.
-    SELECT CASE WHEN p_value IS NULL THEN '–' ELSE
+    SELECT CASE WHEN p_value IS NULL THEN @extschema@._pg_intent_glyph(8211, '-') ELSE
         replace(replace(replace(replace(replace(regexp_replace(
-            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - 1) || '…' ELSE p_value END,
+            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(@extschema@._pg_intent_glyph(8230, '...'))) || @extschema@._pg_intent_glyph(8230, '...') ELSE p_value END,
             '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
@@ -113,7 +129,7 @@ BEGIN
 
     v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
-                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, '–'))
+                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-')))
                    || format('- **Status:** %s', r.status)
                    || format('- **Started:** %s; **duration:** %s s',
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
@@ -135,24 +151,24 @@ BEGIN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
             || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
-                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, '–'),
-                      coalesce(v_rep ->> 'input_rows', '–'),
-                      coalesce(r.training_samples::text, '–'))
+                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
+                      coalesce(v_rep ->> 'input_rows', @extschema@._pg_intent_glyph(8211, '-')),
+                      coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
             || format('- **Evaluation:** %s',
                       CASE v_rep #>> '{evaluation,method}'
                           WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
-                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, '–'))
-                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, '–'))
+                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
                           ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
-            || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+            || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
         v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
-                       || format('| training | %s |', coalesce(r.training_samples::text, '–'))
-                       || format('| validation | %s |', coalesce(r.validation_samples::text, '–'))
-                       || format('| test | %s |', coalesce(r.test_samples::text, '–'))
+                       || format('| training | %s |', coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                       || format('| validation | %s |', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                       || format('| test | %s |', coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
                        || ''::text
-                       || format('- **Intents:** %s', coalesce(r.total_intents::text, '–'));
+                       || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
     END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
@@ -171,7 +187,7 @@ BEGIN
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', k.label,
                       @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
-                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN '–'
+                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN @extschema@._pg_intent_glyph(8211, '-')
                            ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
         FROM (VALUES
             (1, 'accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
@@ -213,7 +229,7 @@ BEGIN
                           @extschema@._pg_intent_md_num((e.value ->> 'precision')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'recall')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'f1')::numeric),
-                          coalesce(e.value ->> 'support', '–'))
+                          coalesce(e.value ->> 'support', @extschema@._pg_intent_glyph(8211, '-')))
             FROM jsonb_each(v_m -> 'per_intent') e
             ORDER BY (e.value ->> 'f1')::numeric NULLS FIRST, e.key
         LOOP

@@ -11,7 +11,7 @@
 
 -- Internal: text made safe for HTML and SVG, in element content and in
 -- quoted attributes: & < > " ' become entities; NULL becomes ''. With
--- p_max, text longer than p_max characters is cut and ends with '…'.
+-- p_max, text longer than p_max characters is cut and ends with an ellipsis.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_html(p_value text, p_max integer DEFAULT NULL)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -19,7 +19,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT replace(replace(replace(replace(replace(
                CASE WHEN p_max IS NOT NULL AND length(p_value) > p_max
-                    THEN left(p_value, greatest(p_max - 1, 0)) || '…'
+                    THEN left(p_value, greatest(p_max - length(@extschema@._pg_intent_glyph(8230, '...')), 0)) || @extschema@._pg_intent_glyph(8230, '...')
                     ELSE coalesce(p_value, '') END,
                '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
 $$;
@@ -142,7 +142,7 @@ svg .title{font-size:12px;fill:#616e7c}
         @extschema@._pg_intent_html(v_title, 200),
         @extschema@._pg_intent_html(v_title, 500),
         r.id,
-        @extschema@._pg_intent_html(coalesce(r.run_type, '–')),
+        @extschema@._pg_intent_html(coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-'))),
         @extschema@._pg_intent_html(r.status),
         to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
         CASE WHEN r.duration_seconds IS NOT NULL
@@ -178,7 +178,7 @@ svg .title{font-size:12px;fill:#616e7c}
                                      WHEN (k.new_v > k.base_v) = k.higher_is_better THEN 'better'
                                      ELSE 'worse' END,
                                 replace(to_char(round(k.new_v - k.base_v, k.digits),
-                                                CASE k.digits WHEN 4 THEN 'SG0.0000' ELSE 'SG0.000' END), '-', '−'))
+                                                CASE k.digits WHEN 4 THEN 'SG0.0000' ELSE 'SG0.000' END), '-', @extschema@._pg_intent_glyph(8722, '-')))
                END), '' ORDER BY k.ord)
       INTO v_html
       FROM (VALUES
@@ -280,19 +280,19 @@ svg .title{font-size:12px;fill:#616e7c}
             format('<dt>Method</dt><dd><b>%s</b></dd>', coalesce(@extschema@._pg_intent_html(v_rep #>> '{evaluation,method}'), 'none'))
         ELSE
             format('<dt>Method</dt><dd><b>test split</b> (0.1.0): %s training, %s validation, %s test rows.</dd>',
-                   coalesce(r.training_samples::text, '–'), coalesce(r.validation_samples::text, '–'),
-                   coalesce(r.test_samples::text, '–'))
+                   coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')), coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
+                   coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
         END;
     IF v_rep ? 'evaluation' THEN
         v_html := v_html || format('<dt>Rows</dt><dd>%s read, %s usable; the model was refit on all %s</dd>',
             @extschema@._pg_intent_md_num((v_rep ->> 'input_rows')::numeric, 0),
             @extschema@._pg_intent_md_num(coalesce((v_rep ->> 'usable_rows')::numeric, r.training_samples), 0),
-            coalesce(r.training_samples::text, '–'));
+            coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')));
         IF v_rep #> '{evaluation,reason}' IS NOT NULL THEN
             v_html := v_html || format('<dt>Why</dt><dd>%s</dd>', @extschema@._pg_intent_html(v_rep #>> '{evaluation,reason}', 300));
         END IF;
     END IF;
-    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, '–'));
+    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_html := v_html || format('<dt>Cleaning</dt><dd>%s duplicates removed, %s label conflicts resolved, %s empty texts removed</dd>',
             coalesce(round((v_rep ->> 'duplicates_removed')::numeric)::text, '0'),
@@ -386,8 +386,8 @@ svg .title{font-size:12px;fill:#616e7c}
                 '<section id="confusion"><h2>Confusion matrix <span class="sub">(%s)</span></h2>'
                 || '<p class="note">%s Rows are the true intents, columns the predicted ones; a cell''s colour is its share of the row (blue: right, red: confused with another intent).</p>'
                 || '<svg id="confusion-heatmap" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="confusion matrix heatmap">'
-                || E'\n' || '<text class="title" x="%s" y="16" text-anchor="middle">predicted intent →</text>'
-                || '<text class="title" transform="translate(14,%s) rotate(-90)" text-anchor="middle">true intent →</text>'
+                || E'\n' || '<text class="title" x="%s" y="16" text-anchor="middle">predicted intent &rarr;</text>'
+                || '<text class="title" transform="translate(14,%s) rotate(-90)" text-anchor="middle">true intent &rarr;</text>'
                 || E'\n%s\n'
                 || '<g transform="translate(%s,%s)"><rect x="0" y="0" width="14" height="14" fill="hsl(212,70%%,45%%)"/><text x="20" y="11">right (share of the row)</text>'
                 || '<rect x="190" y="0" width="14" height="14" fill="hsl(4,78%%,55%%)"/><text x="210" y="11">confused</text>'
@@ -423,9 +423,9 @@ svg .title{font-size:12px;fill:#616e7c}
                    CASE WHEN b.f1 IS NULL THEN '#cbd2d9' WHEN b.f1 < 0.6 THEN '#d64545' WHEN b.f1 < 0.8 THEN '#e8a33d' ELSE '#2f9e5b' END,
                    @extschema@._pg_intent_html(b.key), @extschema@._pg_intent_md_num(b.f1),
                    @extschema@._pg_intent_md_num(b.prec), @extschema@._pg_intent_md_num(b.rec),
-                   coalesce(b.support::text, '–'),
+                   coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-')),
                    v_left + round((coalesce(b.f1, 0) * 440)::numeric, 1) + 6, 34 + (b.pos - 1) * 24 + 8,
-                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, '–')),
+                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-'))),
                    E'\n' ORDER BY b.pos)
           INTO v_html
           FROM (SELECT e.key, (e.value ->> 'f1')::numeric AS f1, (e.value ->> 'precision')::numeric AS prec,
@@ -436,7 +436,7 @@ svg .title{font-size:12px;fill:#616e7c}
         v_out := v_out || format(
             '<section id="f1"><h2>F1 per intent <span class="sub">(worst first)</span></h2>'
             || '<svg id="f1-bars" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="F1 per intent">'
-            || E'\n%s\n%s\n</svg><p class="note">Green: F1 ≥ 0.8, amber: ≥ 0.6, red: below. n is the intent''s number of evaluated rows.</p></section>',
+            || E'\n%s\n%s\n</svg><p class="note">Green: F1 &ge; 0.8, amber: &ge; 0.6, red: below. n is the intent''s number of evaluated rows.</p></section>',
             v_left + 440 + 90, v_h, v_left + 440 + 90, v_h,
             (SELECT string_agg(format('<line x1="%s" y1="24" x2="%s" y2="%s" stroke="#e1e5ea"/><text class="small" x="%s" y="18" text-anchor="middle">%s</text>',
                                       v_left + g * 110, v_left + g * 110, v_h - 6, v_left + g * 110, to_char(g * 0.25, 'FM0.00')), '')
@@ -463,7 +463,7 @@ svg .title{font-size:12px;fill:#616e7c}
         -- reliability: 10 confidence bins; a bar is the bin's accuracy, the
         -- dot its mean confidence; on the diagonal the confidence is honest
         SELECT string_agg(format(
-                   '<rect class="bin" x="%s" y="%s" width="28" height="%s" fill="#2563eb" fill-opacity="0.75"><title>confidence %s–%s: %s rows, accuracy %s, mean confidence %s</title></rect>'
+                   '<rect class="bin" x="%s" y="%s" width="28" height="%s" fill="#2563eb" fill-opacity="0.75"><title>confidence %s&ndash;%s: %s rows, accuracy %s, mean confidence %s</title></rect>'
                    || '<circle cx="%s" cy="%s" r="3.5" fill="#1f2933"/>'
                    || '<text class="small" x="%s" y="%s" text-anchor="middle">%s</text>',
                    50 + s.b * 30 + 1, 20 + round(((1 - s.acc) * 300)::numeric, 1), round((s.acc * 300)::numeric, 1),

@@ -57,6 +57,7 @@ AS $$
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',
+        '@extschema@._pg_intent_glyph(integer, text)',
         '@extschema@._pg_intent_md_num(numeric, integer)',
         '@extschema@._pg_intent_md_cell(text, integer)',
         '@extschema@._pg_intent_report_message(jsonb)',

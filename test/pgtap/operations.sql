@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(315);
+SELECT plan(324);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -233,6 +233,17 @@ SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_fold(text
 SELECT isnt_definer('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is SECURITY INVOKER');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_fold(text)'), 'EXECUTE'), false), '_pg_intent_fold(text) is executable by PUBLIC (the file revokes nothing: score_feedback_message call it as the caller)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_fold(text)'), 'pg_proc'), NULL, '_pg_intent_fold(text) has a comment');
+
+-- _pg_intent_glyph(integer, text)
+SELECT has_function('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) exists');
+SELECT function_returns('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], 'text', '_pg_intent_glyph(integer, text) returns text');
+SELECT volatility_is('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], 'immutable', '_pg_intent_glyph(integer, text) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_glyph(integer, text)')), 's'::"char", '_pg_intent_glyph(integer, text) is PARALLEL SAFE');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_glyph(integer, text)')), ARRAY['p_code', 'p_ascii'], '_pg_intent_glyph(integer, text) parameter names');
+SELECT isnt_definer('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_glyph(integer, text)'), 'EXECUTE'), false), '_pg_intent_glyph(integer, text) is executable by PUBLIC (the report helpers call it as the caller)');
+SELECT is(public._pg_intent_glyph(8211, '-'), CASE WHEN getdatabaseencoding() = 'UTF8' THEN U&'\2013' ELSE '-' END, '_pg_intent_glyph(integer, text) gives the en dash in UTF8, the stand-in elsewhere');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_glyph(integer, text)'), 'pg_proc'), NULL, '_pg_intent_glyph(integer, text) has a comment');
 
 -- _pg_intent_md_num(numeric, integer)
 SELECT has_function('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) exists');
@@ -457,6 +468,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', true),
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
     ('_pg_intent_fold(text)', 'stable', 'safe', true),
+    ('_pg_intent_glyph(integer, text)', 'immutable', 'safe', true),
     ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', true),
     ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true),
     ('_pg_intent_cue_before_update()', 'volatile', 'unsafe', false),

@@ -10,7 +10,7 @@
 # failed with XX001).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
-trap 'for d in pgi_enc_utf8 pgi_enc_latin1 pgi_enc_ascii; do drop_db $d; done; stop_own_clusters; stop_extra_clusters' EXIT
+trap 'for d in pgi_enc_utf8 pgi_enc_latin1 pgi_enc_ascii pgi_enc_eucjp; do drop_db $d; done; stop_own_clusters; stop_extra_clusters' EXIT
 
 setup() { # db create-options client-encoding
     fresh_db "$1" "$2"
@@ -111,3 +111,23 @@ expect_eq "$(grep -c '^ERROR:  57014' <<<"$out")" 1 "LATIN1: statement_timeout c
 expect_eq "$(grep -c '^CONTEXT:  pg_intent: text conversion cancelled (Stopped after converting [0-9]* of 156000000 bytes to UTF-8' <<<"$out")" 1 \
     "LATIN1: the conversion to UTF-8 noticed the timeout itself"
 expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT classify_intent('quiero devolver las zapatillas')")" "devolución" "LATIN1: prediction works after the cancel"
+
+# The install scripts are ASCII: PostgreSQL reads them in the database's
+# encoding, and EUC_JP refused 0.2.0's en dashes ("invalid byte sequence for
+# encoding EUC_JP: 0xe2 0x80"), so the extension could not be created there;
+# in LATIN1 the same bytes came out of every report as mojibake. Report text
+# makes its characters with _pg_intent_glyph(): the character in UTF8, an
+# ASCII stand-in elsewhere.
+drop_db pgi_enc_eucjp 2>/dev/null
+out=$(psql -X -q -d postgres -c "CREATE DATABASE pgi_enc_eucjp ENCODING EUC_JP TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" 2>&1 &&
+    psql -X -q -d pgi_enc_eucjp -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent" 2>&1 && echo created)
+expect_eq "$out" created "EUC_JP: CREATE EXTENSION pg_intent works"
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_eucjp "SELECT _pg_intent_md_num(NULL) || _pg_intent_html('abcdefgh', 5)")" "-ab..." \
+    "EUC_JP: report text uses ASCII stand-ins"
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT _pg_intent_md_num(NULL) || _pg_intent_md_cell('abcdefgh', 5)")" "-ab..." \
+    "LATIN1: report text uses ASCII stand-ins (the UTF-8 bytes of an en dash showed as mojibake)"
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_utf8 "SELECT _pg_intent_md_num(NULL) || _pg_intent_md_cell('abcdefgh', 5)")" "–abcd…" \
+    "UTF8: report text keeps its en dash and ellipsis"
+report=$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT training_report()")
+expect_eq "$(grep -c 'â' <<<"$report")" 0 "LATIN1: the training report has no mojibake"
+expect_eq "$(grep -c '^# ' <<<"$report")" 1 "LATIN1: the training report is written"
