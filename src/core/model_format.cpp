@@ -43,6 +43,18 @@
 namespace intent {
 
 namespace {
+// Bounds on a loaded model's weight scales and biases, far beyond what
+// training writes (a scale is the largest |weight| of a class / 32767; a
+// trained |weight| or |bias| is of the order of 10). Within them no decision
+// score can overflow: a row's sum of int16 weight x feature value stays far
+// below 1e30 even for unnormalised counts of a 1 GB message, so
+// bias + sum x scale is finite. A finite but huge value (3e38) made a score
+// +inf and every probability NaN.
+constexpr float kMaxWeightScale = 1e6f;
+constexpr float kMaxBias = 1e12f;
+} // namespace
+
+namespace {
 
 constexpr char kMagic[8] = {'P', 'G', 'I', 'N', 'T', 'E', 'N', 'T'};
 constexpr size_t kMaxLabels = 100000;
@@ -487,6 +499,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         for (size_t c = 0; c < n_classes; ++c) {
             m.scale_[c] = r.f32("a weight scale");
             if (m.scale_[c] < 0) corrupt("A weight scale is negative.");
+            if (m.scale_[c] > kMaxWeightScale) corrupt("A weight scale is out of range.");
         }
         m.qweights_.assign(nf * stride, 0);
         const uint8_t *p = r.data();
@@ -514,7 +527,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         r.need(static_cast<uint64_t>(n) * 4, "the bias values");
         m.bias_.assign(padded(n_classes), 0.0f);
         for (size_t c = 0; c < n_classes; ++c)
-            m.bias_[c] = r.f32("a bias");
+            if (std::fabs(m.bias_[c] = r.f32("a bias")) > kMaxBias) corrupt("A bias is out of range.");
         r.expect_end();
     }
     if (v1) {

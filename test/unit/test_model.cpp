@@ -724,6 +724,19 @@ TEST(ModelFormat, RejectsDuplicateLabelsNonFiniteFloatsAndBadThreshold) {
     set_u32(c, section_offset(b, 7) + 12 + 4, 0x7FC00000u);
     fix_crc(c);
     expect_corrupt(c, "non-finite");
+    // Finite but huge: a bias or a weight scale of 3e38 made a score +inf and
+    // every probability NaN (the fuzzer's first find with the CI's seed).
+    float huge = 3e38f;
+    uint32_t huge_bits;
+    std::memcpy(&huge_bits, &huge, 4);
+    c = b;
+    set_u32(c, section_offset(b, 7) + 12 + 4, huge_bits);
+    fix_crc(c);
+    expect_corrupt(c, "bias");
+    c = b;
+    set_u32(c, section_offset(b, 6) + 12 + 8, huge_bits); // the first class's scale
+    fix_crc(c);
+    expect_corrupt(c, "weight scale");
     // Threshold 1.5.
     c = b;
     float t = 1.5f;
