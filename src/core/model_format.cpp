@@ -43,18 +43,6 @@
 namespace intent {
 
 namespace {
-// Bounds on a loaded model's weight scales and biases, far beyond what
-// training writes (a scale is the largest |weight| of a class / 32767; a
-// trained |weight| or |bias| is of the order of 10). Within them no decision
-// score can overflow: a row's sum of int16 weight x feature value stays far
-// below 1e30 even for unnormalised counts of a 1 GB message, so
-// bias + sum x scale is finite. A finite but huge value (3e38) made a score
-// +inf and every probability NaN.
-constexpr float kMaxWeightScale = 1e6f;
-constexpr float kMaxBias = 1e12f;
-} // namespace
-
-namespace {
 
 constexpr char kMagic[8] = {'P', 'G', 'I', 'N', 'T', 'E', 'N', 'T'};
 constexpr size_t kMaxLabels = 100000;

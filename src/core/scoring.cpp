@@ -27,8 +27,17 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
             maxabs[c] = std::max(maxabs[c], std::fabs(v));
         }
     scale.assign(k, 0.0f);
-    for (size_t c = 0; c < k; ++c)
+    for (size_t c = 0; c < k; ++c) {
         scale[c] = maxabs[c] > 0 ? maxabs[c] / 32767.0f : 0.0f;
+        const float bias = c < w.bias.size() ? std::fabs(w.bias[c]) : 0.0f;
+        if (scale[c] > kMaxWeightScale || !(bias <= kMaxBias))
+            throw Error(ErrorKind::InvalidArgument, "the learned weights are out of range",
+                        "A class's largest weight is " + std::to_string(maxabs[c]) + " and its bias " +
+                            std::to_string(bias) + "; a model holds weights up to " +
+                            std::to_string(kMaxWeightScale * 32767.0f) + " and biases up to " +
+                            std::to_string(kMaxBias) + ".",
+                        "Lower the C option.");
+    }
     // Multiply by the inverse scale and round half away from zero by hand:
     // much cheaper than lround's library call, and just as deterministic.
     std::vector<double> inv(k, 0.0);

@@ -18,6 +18,17 @@ constexpr size_t kLanes = 16;
 // k rounded up to a multiple of kLanes.
 size_t padded(size_t k);
 
+// Bounds on a model's weight scales and biases, far beyond what training
+// writes on the default features (a scale is a class's largest |weight| /
+// 32767). Within them no decision score can overflow: a row's sum of int16
+// weight x feature value stays far below 1e30 even for unnormalised counts
+// of a 1 GB message, so bias + sum x scale is finite. quantize() refuses
+// weights beyond them and the model loader refuses blobs beyond them (a
+// finite but huge scale of 3e38 made a score +inf and every probability
+// NaN).
+constexpr float kMaxWeightScale = 1e6f;
+constexpr float kMaxBias = 1e12f;
+
 // Quantises float weights to int16 with one scale per class (max |w| maps to
 // 32767), stored feature-major with the class stride padded to kLanes.
 void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float> &scale);
