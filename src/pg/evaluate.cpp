@@ -169,15 +169,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     });
 
     intent::EvalAccumulator acc(labels.size(), model.options().max_misclassified);
-    // The vectoriser polls for cancel and statement_timeout inside one long
-    // message, as predict_intent()'s does: a role may raise
-    // pg_intent.max_message_bytes to a gigabyte, and one such message took
-    // seconds that the per-row checks below could not interrupt.
-    auto polling_scratch = [] {
-        intent::PredictScratch s;
-        s.vec.cancelled = [] { return interrupt_pending(); };
-        return s;
-    };
+    // Polls inside one long message, as predict_intent() does: the per-row
+    // checks below could not interrupt a message of a gigabyte.
     intent::PredictScratch scratch = polling_scratch();
     Counts n;
     std::string converted, label;

@@ -39,6 +39,12 @@ LoadedModel active_model(Oid schema);
 // cannot see it.
 LoadedModel model_by_id(Oid schema, int64_t model_id);
 
+// Prediction buffers whose vectoriser polls for cancel and statement_timeout
+// inside one long message (every 64 kB; never for ordinary messages): a role
+// may raise pg_intent.max_message_bytes to a gigabyte, which takes seconds to
+// read. Defined in predict.cpp; evaluation uses the same.
+intent::PredictScratch polling_scratch();
+
 // Registers the relcache callback; called once from _PG_init.
 void register_model_cache_invalidation();
 

@@ -65,20 +65,9 @@ CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
     return site;
 }
 
-// A scratch whose vectoriser polls for cancel and statement_timeout: a role
-// may raise pg_intent.max_message_bytes to a gigabyte, and reading that
-// much text takes seconds (the poll runs every 64 kB, never for ordinary
-// messages). The flag is only read; the guard reports the cancel after the
-// C++ frames unwound.
-intent::PredictScratch fresh_scratch() {
-    intent::PredictScratch s;
-    s.vec.cancelled = [] { return interrupt_pending(); };
-    return s;
-}
-
 // Reused across calls: predictions allocate nothing once these are warm.
 intent::PredictScratch &scratch() {
-    static auto *s = new intent::PredictScratch(fresh_scratch());
+    static auto *s = new intent::PredictScratch(polling_scratch());
     return *s;
 }
 
@@ -86,7 +75,7 @@ intent::PredictScratch &scratch() {
 // one, give the memory back rather than keep it for the backend's lifetime.
 constexpr size_t kKeepScratchUpTo = 64 * 1024;
 void release_scratch_after(size_t message_bytes) {
-    if (message_bytes > kKeepScratchUpTo) scratch() = fresh_scratch();
+    if (message_bytes > kKeepScratchUpTo) scratch() = polling_scratch();
 }
 
 // top_intents as JSON text, exactly the bytes intent::dump_json() writes for
@@ -168,6 +157,15 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
 }
 
 } // namespace
+
+// The flag is only read; the guard reports the cancel after the C++ frames
+// unwound.
+intent::PredictScratch polling_scratch() {
+    intent::PredictScratch s;
+    s.vec.cancelled = [] { return interrupt_pending(); };
+    return s;
+}
+
 } // namespace pg_intent
 
 using namespace pg_intent;
