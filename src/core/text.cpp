@@ -563,6 +563,22 @@ size_t utf8_cut(std::string_view text, size_t pos) {
     return pos;
 }
 
+void normalize_append(std::string_view text, const TextOptions &options, std::string &out,
+                      const std::function<bool()> &cancelled) {
+    constexpr size_t kPieceBytes = 64 * 1024;
+    NormalizeStream state;
+    for (size_t pos = 0; pos < text.size();) {
+        size_t end = text.size();
+        if (end - pos > kPieceBytes) end = utf8_cut(text, pos + kPieceBytes);
+        normalize_piece(text.substr(pos, end - pos), options, state, out);
+        pos = end;
+        if (pos < text.size() && cancelled())
+            throw Error(ErrorKind::Cancelled, "text folding cancelled",
+                        "Stopped after reading " + std::to_string(pos) + " of " +
+                            std::to_string(text.size()) + " bytes of the text.");
+    }
+}
+
 std::string normalize_text(std::string_view text, const TextOptions &options) {
     std::string out;
     normalize_append(text, options, out);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,12 @@ struct NormalizeStream {
 // This lets prediction normalise arbitrarily long input in fixed memory.
 void normalize_piece(std::string_view piece, const TextOptions &options, NormalizeStream &state,
                      std::string &out);
+
+// normalize_append in pieces of 64 kB cut at utf8_cut, calling `cancelled`
+// between them; when it returns true, throws Error(Cancelled) naming how
+// far it read. Appends the same bytes as normalize_append.
+void normalize_append(std::string_view text, const TextOptions &options, std::string &out,
+                      const std::function<bool()> &cancelled);
 
 // A cut position in (pos - 4, pos] for splitting `text` into pieces for
 // normalize_piece: never inside a valid UTF-8 sequence, so the pieces

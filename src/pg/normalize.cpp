@@ -5,7 +5,6 @@
 #include "guard.h"
 #include "text_io.h"
 
-#include "errors.h"
 #include "text.h"
 
 #include <string>
@@ -23,22 +22,10 @@ PG_INTENT_FUNCTION(pg_intent_fold) {
     options.lowercase = true;
     options.fold_accents = true;
     std::string folded = " ";
-    // In pieces, polling for cancel and statement_timeout between them: a
-    // role may raise pg_intent.max_message_bytes to a gigabyte, which took
-    // seconds to fold in one uninterruptible call. The pieces, cut at
-    // utf8_cut(), fold to exactly the bytes of the whole text.
-    constexpr size_t kPieceBytes = 64 * 1024;
-    intent::NormalizeStream state;
-    for (size_t pos = 0; pos < message.size();) {
-        size_t end = message.size();
-        if (end - pos > kPieceBytes) end = intent::utf8_cut(message, pos + kPieceBytes);
-        intent::normalize_piece(message.substr(pos, end - pos), options, state, folded);
-        pos = end;
-        if (pos < message.size() && interrupt_pending())
-            throw intent::Error(intent::ErrorKind::Cancelled, "text folding cancelled",
-                                "Stopped after reading " + std::to_string(pos) + " of " +
-                                    std::to_string(message.size()) + " bytes of the text.");
-    }
+    // Polling for cancel and statement_timeout between pieces: a role may
+    // raise pg_intent.max_message_bytes to a gigabyte, which took seconds to
+    // fold in one uninterruptible call.
+    intent::normalize_append(message, options, folded, [] { return interrupt_pending(); });
     if (folded.size() > 1)
         folded += ' ';
     else

@@ -243,6 +243,30 @@ TEST(NormalizePieces, EqualTheWholeTextForEveryPieceSize) {
                     << "text \"" << t << "\", pieces of " << piece;
 }
 
+// The cancellable normalize_append (what _pg_intent_fold() runs) appends
+// the whole text's bytes over many pieces, polls between them, and stops
+// with Error(Cancelled) naming how far it read.
+TEST(NormalizePieces, CancellableAppendEqualsTheWholeTextAndStops) {
+    std::string text;
+    while (text.size() < 300 * 1024)
+        text += "¿Dónde está mi PEDIDO? 😀 ñandú, devuélvelo ";
+    std::string out = " ";
+    int polls = 0;
+    intent::normalize_append(text, kFold, out, [&polls] { return ++polls < 0; });
+    EXPECT_EQ(out, " " + normalize_text(text, kFold));
+    EXPECT_EQ(polls, 4); // five pieces of at most 64 kB
+    std::string stopped;
+    try {
+        intent::normalize_append(text, kFold, stopped, [] { return true; });
+        ADD_FAILURE() << "not cancelled";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+        EXPECT_EQ(std::string(e.what()), "text folding cancelled");
+        EXPECT_NE(e.detail().find(" of " + std::to_string(text.size()) + " bytes"), std::string::npos)
+            << e.detail();
+    }
+}
+
 TEST(NormalizePieces, CutNeverSplitsAValidSequence) {
     const std::string t = "a😀é東b";
     // Positions inside the emoji (1..4), é (5..6) and 東 (7..9) move back to their lead byte.
