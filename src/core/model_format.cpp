@@ -514,8 +514,10 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
                     " classes.");
         r.need(static_cast<uint64_t>(n) * 4, "the bias values");
         m.bias_.assign(padded(n_classes), 0.0f);
-        for (size_t c = 0; c < n_classes; ++c)
-            if (std::fabs(m.bias_[c] = r.f32("a bias")) > kMaxBias) corrupt("A bias is out of range.");
+        for (size_t c = 0; c < n_classes; ++c) {
+            m.bias_[c] = r.f32("a bias");
+            if (std::fabs(m.bias_[c]) > kMaxBias) corrupt("A bias is out of range.");
+        }
         r.expect_end();
     }
     if (v1) {
