@@ -824,6 +824,60 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_intent_models_gone() IS
     'Internal trigger: removes the deployments of deleted models and clears the previous-model reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
+-- Changing the id of a row that other rows refer to is refused, as the
+-- foreign keys' ON UPDATE NO ACTION refused it in 0.1.0: the referring rows
+-- would silently lose their row (a correction its message, a run's record of
+-- what it trained on its row, so that the deploy gate would take a row the
+-- active model trained on for fresh evidence). An id nothing refers to may
+-- change. As the owner, like a foreign-key check: the referring rows count
+-- whatever the updating role may read.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_refuse_key_change()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_referring text;
+BEGIN
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'ai_training_data' THEN
+        SELECT v.t INTO v_referring
+          FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections AS c
+                                                         WHERE c.training_data_id OPERATOR(pg_catalog.=) OLD.id)),
+                       ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions AS a
+                                                     WHERE a.training_data_id OPERATOR(pg_catalog.=) OLD.id)),
+                       ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows AS rr
+                                                        WHERE rr.training_data_id OPERATOR(pg_catalog.=) OLD.id)),
+                       ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
+                                                         WHERE s.training_data_id OPERATOR(pg_catalog.=) OLD.id))) AS v(t, refers)
+         WHERE v.refers LIMIT 1;
+    ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'ai_training_runs' THEN
+        SELECT v.t INTO v_referring
+          FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows AS rr
+                                                        WHERE rr.run_id OPERATOR(pg_catalog.=) OLD.id)),
+                       ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                                    WHERE m.run_id OPERATOR(pg_catalog.=) OLD.id)),
+                       ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
+                                                        WHERE d.run_id OPERATOR(pg_catalog.=) OLD.id))) AS v(t, refers)
+         WHERE v.refers LIMIT 1;
+    ELSE -- ai_intent_models
+        SELECT v.t INTO v_referring
+          FROM (VALUES ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
+                                                        WHERE d.model_id OPERATOR(pg_catalog.=) OLD.id
+                                                           OR d.previous_model_id OPERATOR(pg_catalog.=) OLD.id))) AS v(t, refers)
+         WHERE v.refers LIMIT 1;
+    END IF;
+    IF v_referring IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot change the id of a row of % while % refers to it', TG_TABLE_NAME, v_referring
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = pg_catalog.format('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
+                  HINT = 'Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_refuse_key_change() IS
+    'Internal trigger: refuses (23503) changing the id of an ai_training_data, ai_training_runs or ai_intent_models row that other rows of the extension refer to (what ON UPDATE NO ACTION foreign keys did before 0.2.0).';
+
 CREATE OR REPLACE TRIGGER ai_training_data_gone
     AFTER DELETE ON @extschema@.ai_training_data REFERENCING OLD TABLE AS gone
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_data_gone();
@@ -842,6 +896,18 @@ CREATE OR REPLACE TRIGGER ai_intent_models_gone
 CREATE OR REPLACE TRIGGER ai_intent_models_truncated
     AFTER TRUNCATE ON @extschema@.ai_intent_models
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_intent_models_gone();
+CREATE OR REPLACE TRIGGER ai_training_data_key_change
+    BEFORE UPDATE OF id ON @extschema@.ai_training_data
+    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
+    EXECUTE FUNCTION @extschema@._pg_intent_refuse_key_change();
+CREATE OR REPLACE TRIGGER ai_training_runs_key_change
+    BEFORE UPDATE OF id ON @extschema@.ai_training_runs
+    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
+    EXECUTE FUNCTION @extschema@._pg_intent_refuse_key_change();
+CREATE OR REPLACE TRIGGER ai_intent_models_key_change
+    BEFORE UPDATE OF id ON @extschema@.ai_intent_models
+    FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
+    EXECUTE FUNCTION @extschema@._pg_intent_refuse_key_change();
 
 -- ======== src/sql/15_policy.sql ========
 -- The training policy: one row of ai_training_policy that administrators

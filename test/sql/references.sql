@@ -26,6 +26,30 @@ SELECT (SELECT count(*) FROM ai_intent_corrections) AS corrections, (SELECT coun
        (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows,
        (SELECT count(*) FROM ai_model_deployments) AS deployments;
 
+-- 0. Changing the id of a row others refer to is refused (23503), as the
+--    foreign keys' ON UPDATE NO ACTION did, also for a role that may update
+--    the ids and read nothing else: the correction, review action, training
+--    records and shadow prediction would lose their row, and a deploy gate
+--    would take a row the active model trained on for fresh evidence. An id
+--    nothing refers to may change.
+CREATE ROLE pgi_ref_renamer;
+GRANT SELECT, UPDATE ON ai_training_data, ai_training_runs, ai_intent_models TO pgi_ref_renamer;
+SET ROLE pgi_ref_renamer;
+SELECT pg_temp.try($$UPDATE ai_training_data SET id = gen_random_uuid() WHERE id = '$$ || :'row_a' || $$'$$) AS change_corrected_row;
+SELECT id AS row_c FROM ai_training_data ORDER BY user_message LIMIT 1 OFFSET 1 \gset
+SELECT pg_temp.try($$UPDATE ai_training_data SET id = gen_random_uuid() WHERE id = '$$ || :'row_c' || $$'$$) AS change_trained_row;
+SELECT pg_temp.try($$UPDATE ai_training_runs SET id = gen_random_uuid() WHERE id = (SELECT run_id FROM ai_intent_models WHERE id = $$ || :two || ')') AS change_run;
+SELECT pg_temp.try('UPDATE ai_intent_models SET id = id + 1000 WHERE id = ' || :two) AS change_model;
+RESET ROLE;
+SELECT (SELECT count(*) FROM ai_training_data WHERE id IN (:'row_a', :'row_c')) AS rows_kept,
+       (SELECT count(*) FROM ai_intent_models WHERE id = :two) AS model_kept;
+INSERT INTO ai_training_data (user_message, detected_intent) VALUES ('fila sin referencias', 'greeting') RETURNING id AS row_free \gset
+UPDATE ai_training_data SET id = '00000000-0000-4000-8000-000000000001' WHERE id = :'row_free';
+SELECT count(*) AS free_row_changed FROM ai_training_data WHERE id = '00000000-0000-4000-8000-000000000001';
+DELETE FROM ai_training_data WHERE id = '00000000-0000-4000-8000-000000000001';
+DROP OWNED BY pgi_ref_renamer;
+DROP ROLE pgi_ref_renamer;
+
 -- 1. Deleting a message, as a role that may delete messages and nothing
 --    else: its correction and review action go (as the owner, like a
 --    foreign-key action), the shadow prediction stays without the link.
