@@ -247,6 +247,11 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
     'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
+-- should_retrain() counts the rows corrected since the last run as new
+-- (src/sql/schema/00_tables.sql).
+CREATE INDEX ai_training_data_corrected_at_idx ON @extschema@.ai_training_data (corrected_at)
+    WHERE corrected_at IS NOT NULL;
+
 -- Runs: new reasons not to deploy, and what the decision compared.
 ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
 ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check
@@ -305,6 +310,7 @@ CREATE TABLE @extschema@.ai_training_policy (
         CHECK (btrim(out_of_scope_intent) = out_of_scope_intent AND out_of_scope_intent <> '' AND out_of_scope_intent <> 'uncertain'),
     out_of_scope_mode        text             NOT NULL DEFAULT 'class'
         CONSTRAINT ai_training_policy_out_of_scope_mode_check CHECK (out_of_scope_mode IN ('class', 'negatives')),
+    only_reviewed            boolean          NOT NULL DEFAULT false,
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -328,6 +334,8 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_intent IS
     'The label that marks out-of-scope messages: training uses them so that predictions of such messages are uncertain; never an intent.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
     'How out-of-scope rows train: class (an internal class that is never served; a message it wins is uncertain) or negatives (a negative example for every intent).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
+    'When true, every training run (retrain_if_needed() included) reads reviewed rows only (a correction, a judgement, or dataset_status reviewed or approved), and only reviewed rows count towards auto_retrain_threshold: rows that roles you do not trust log with their own labels never train a model.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
@@ -833,7 +841,8 @@ BEGIN
                max_training_threads = NEW.max_training_threads,
                min_gate_rows = NEW.min_gate_rows,
                out_of_scope_intent = NEW.out_of_scope_intent,
-               out_of_scope_mode = NEW.out_of_scope_mode;
+               out_of_scope_mode = NEW.out_of_scope_mode,
+               only_reviewed = NEW.only_reviewed;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -894,14 +903,14 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy(
     OUT min_samples_for_training integer, OUT auto_retrain_threshold integer,
     OUT max_f1_regression double precision, OUT corrected_weight real, OUT max_training_memory_mb integer,
     OUT max_training_threads integer, OUT min_gate_rows integer, OUT out_of_scope_intent text,
-    OUT out_of_scope_mode text)
+    OUT out_of_scope_mode text, OUT only_reviewed boolean)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p.min_samples_for_training, p.auto_retrain_threshold, p.max_f1_regression, p.corrected_weight,
            p.max_training_memory_mb, p.max_training_threads, p.min_gate_rows, p.out_of_scope_intent,
-           p.out_of_scope_mode
+           p.out_of_scope_mode, p.only_reviewed
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
@@ -1687,10 +1696,19 @@ BEGIN
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
     v_policy := @extschema@._pg_intent_policy();
+    -- A policy that trains on reviewed rows only holds for every run, the
+    -- scheduled ones included; a caller asking for the unreviewed rows too
+    -- is told so rather than silently given something else.
+    IF v_policy.only_reviewed AND p_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
+        RAISE EXCEPTION 'invalid training option "only_reviewed": the training policy trains on reviewed rows only'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
+    END IF;
     v_train_options := p_options
         || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
                               'out_of_scope_intent', v_policy.out_of_scope_intent,
-                              'out_of_scope_mode', v_policy.out_of_scope_mode);
+                              'out_of_scope_mode', v_policy.out_of_scope_mode)
+        || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
     v_effective := @extschema@.intent_training_options(v_train_options);
     v_deploy_mode := v_effective ->> 'deploy';
 
@@ -2318,21 +2336,35 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- Internal: rows recorded since the last completed training run started
--- (all rows when no run has completed).
+-- What is new to learn from since the last completed training run started:
+-- rows added, and rows corrected (a new label). Under the policy's
+-- only_reviewed, training reads reviewed rows only, so what counts is the
+-- reviewed rows added or changed since then (a review or a correction
+-- changes the row; a row is reviewed well after it was logged). The rule of
+-- a reviewed row is get_training_dataset()'s.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT count(*)
-    FROM @extschema@.ai_training_data d
-    WHERE d.created_at > coalesce(
-        (SELECT max(r.started_at) FROM @extschema@.ai_training_runs r WHERE r.status = 'completed'),
-        '-infinity'::timestamptz)
+    WITH since AS (
+        SELECT coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
+                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'),
+                        '-infinity'::timestamptz) AS t,
+               (@extschema@._pg_intent_policy()).only_reviewed AS only_reviewed)
+    SELECT CASE WHEN s.only_reviewed THEN
+               (SELECT count(*) FROM @extschema@.ai_training_data AS d
+                 WHERE d.updated_at OPERATOR(pg_catalog.>) s.t
+                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
+                        OR d.dataset_status OPERATOR(pg_catalog.=) ANY (ARRAY['reviewed', 'approved'])))
+           ELSE
+               (SELECT count(*) FROM @extschema@.ai_training_data AS d
+                 WHERE d.created_at OPERATOR(pg_catalog.>) s.t OR d.corrected_at OPERATOR(pg_catalog.>) s.t)
+           END
+      FROM since AS s
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows created after the start of the last completed training run (all rows when there is none).';
+    'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run (all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
@@ -2612,17 +2644,21 @@ RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_policy record := @extschema@._pg_intent_policy(); -- read once, not per row
 BEGIN
-    RETURN @extschema@._pg_intent_samples_since_last_train()
-               >= (@extschema@._pg_intent_policy()).auto_retrain_threshold
+    RETURN @extschema@._pg_intent_samples_since_last_train() >= v_policy.auto_retrain_threshold
        AND (SELECT count(*) FROM @extschema@.ai_training_data d
             WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-              AND d.dataset_status IS DISTINCT FROM 'rejected')
-               >= (@extschema@._pg_intent_policy()).min_samples_for_training;
+              AND d.dataset_status IS DISTINCT FROM 'rejected'
+              AND (NOT v_policy.only_reviewed
+                   OR d.corrected_by_human OR d.intent_correct IS NOT NULL
+                   OR d.dataset_status IN ('reviewed', 'approved')))
+               >= v_policy.min_samples_for_training;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
-    'True when the rows recorded since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples.';
+    'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples).';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned

@@ -169,10 +169,19 @@ BEGIN
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
     v_policy := @extschema@._pg_intent_policy();
+    -- A policy that trains on reviewed rows only holds for every run, the
+    -- scheduled ones included; a caller asking for the unreviewed rows too
+    -- is told so rather than silently given something else.
+    IF v_policy.only_reviewed AND p_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
+        RAISE EXCEPTION 'invalid training option "only_reviewed": the training policy trains on reviewed rows only'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
+    END IF;
     v_train_options := p_options
         || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
                               'out_of_scope_intent', v_policy.out_of_scope_intent,
-                              'out_of_scope_mode', v_policy.out_of_scope_mode);
+                              'out_of_scope_mode', v_policy.out_of_scope_mode)
+        || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
     v_effective := @extschema@.intent_training_options(v_train_options);
     v_deploy_mode := v_effective ->> 'deploy';
 

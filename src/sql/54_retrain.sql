@@ -10,17 +10,21 @@ RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_policy record := @extschema@._pg_intent_policy(); -- read once, not per row
 BEGIN
-    RETURN @extschema@._pg_intent_samples_since_last_train()
-               >= (@extschema@._pg_intent_policy()).auto_retrain_threshold
+    RETURN @extschema@._pg_intent_samples_since_last_train() >= v_policy.auto_retrain_threshold
        AND (SELECT count(*) FROM @extschema@.ai_training_data d
             WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-              AND d.dataset_status IS DISTINCT FROM 'rejected')
-               >= (@extschema@._pg_intent_policy()).min_samples_for_training;
+              AND d.dataset_status IS DISTINCT FROM 'rejected'
+              AND (NOT v_policy.only_reviewed
+                   OR d.corrected_by_human OR d.intent_correct IS NOT NULL
+                   OR d.dataset_status IN ('reviewed', 'approved')))
+               >= v_policy.min_samples_for_training;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
-    'True when the rows recorded since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples.';
+    'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples).';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned

@@ -86,6 +86,10 @@ CREATE INDEX ai_training_data_correct_intent_idx ON @extschema@.ai_training_data
 CREATE INDEX ai_training_data_dataset_status_idx ON @extschema@.ai_training_data (dataset_status);
 CREATE INDEX ai_training_data_corrected_by_human_idx ON @extschema@.ai_training_data (corrected_by_human);
 CREATE INDEX ai_training_data_created_at_idx ON @extschema@.ai_training_data (created_at);
+-- should_retrain() counts the rows corrected since the last run; most rows
+-- are never corrected, so the index holds only those that were.
+CREATE INDEX ai_training_data_corrected_at_idx ON @extschema@.ai_training_data (corrected_at)
+    WHERE corrected_at IS NOT NULL;
 COMMENT ON COLUMN @extschema@.ai_training_data.was_successful IS
     'Set by evaluate_interaction(): true when the user''s next message shows purchase or payment intent, false otherwise; NULL = not evaluated.';
 

@@ -241,6 +241,11 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
     'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
+-- should_retrain() counts the rows corrected since the last run as new
+-- (src/sql/schema/00_tables.sql).
+CREATE INDEX ai_training_data_corrected_at_idx ON @extschema@.ai_training_data (corrected_at)
+    WHERE corrected_at IS NOT NULL;
+
 -- Runs: new reasons not to deploy, and what the decision compared.
 ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
 ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check

@@ -1,0 +1,80 @@
+-- What makes should_retrain() true, and the policy that trains on reviewed
+-- rows only (ai_training_policy.only_reviewed), which holds for scheduled
+-- runs too.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+\i test/fixtures/try.sql
+\i test/fixtures/spanish_100.sql
+
+UPDATE ai_training_policy SET auto_retrain_threshold = 10;
+SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta', 'el bolso']) AS added;
+SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status, r #>> '{result,deployed}' AS deployed
+  FROM retrain_if_needed() AS r;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+
+-- 1. Corrections are new labels: ten corrected rows reach the threshold
+--    although no row was added (before 0.2.0's fix only added rows counted,
+--    and a day of reviewers' corrections never retrained).
+SELECT count(*) AS corrected
+  FROM (SELECT submit_intent_correction(d.id, 'product_info') FROM ai_training_data AS d
+         WHERE d.detected_intent = 'payment_issue' ORDER BY d.user_message LIMIT 10) AS c;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status FROM retrain_if_needed() AS r;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+
+-- 2. The policy trains on reviewed rows only. Rows the application role logs
+--    with their own labels (the Supabase recipe's grant to anon) neither
+--    train nor count towards the threshold; reviews do.
+UPDATE ai_training_policy SET only_reviewed = true;
+SELECT count(*) AS approved
+  FROM (SELECT approve_training_sample(d.id) FROM ai_training_data AS d
+         WHERE NOT d.corrected_by_human ORDER BY d.user_message LIMIT 30) AS a;
+SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status,
+       (r #>> '{result,training_samples}')::integer AS training_samples
+  FROM retrain_if_needed() AS r;
+SELECT count(*) AS reviewed_rows FROM ai_training_data
+ WHERE corrected_by_human OR intent_correct IS NOT NULL OR dataset_status IN ('reviewed', 'approved');
+SELECT count(*) AS rows_read, count(*) FILTER (WHERE NOT (d.corrected_by_human OR d.intent_correct IS NOT NULL
+                                                        OR d.dataset_status IN ('reviewed', 'approved'))) AS unreviewed_read
+  FROM ai_training_run_rows AS rr JOIN ai_training_data AS d ON d.id = rr.training_data_id
+ WHERE rr.run_id = (SELECT id FROM ai_training_runs ORDER BY started_at DESC LIMIT 1);
+
+CREATE ROLE pgi_policy_app;
+GRANT INSERT (id, user_message, detected_intent, confidence_score, ai_response, response_source, escalated,
+              conversation_id, message_id, user_id, category, source) ON ai_training_data TO pgi_policy_app;
+SET ROLE pgi_policy_app;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+SELECT 'quiero devolver el pedido ' || i, 'greeting', 100 FROM generate_series(1, 40) AS i;
+RESET ROLE;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+SELECT r ->> 'retrained' AS retrained, r ->> 'reason' AS reason FROM retrain_if_needed() AS r;
+-- With the policy off, the same rows count: they were added since the last
+-- run.
+UPDATE ai_training_policy SET only_reviewed = false;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+UPDATE ai_training_policy SET only_reviewed = true;
+
+-- A run asked to train on reviewed rows only is what the policy does anyway.
+SELECT r ->> 'status' AS status, (r ->> 'training_samples')::integer AS training_samples
+  FROM train_intent_model('asked', 'full', '{"only_reviewed": true, "deploy": "never"}') AS r;
+SELECT count(*) AS greeting_rows_read
+  FROM ai_training_run_rows AS rr JOIN ai_training_data AS d ON d.id = rr.training_data_id
+ WHERE d.detected_intent = 'greeting';
+SELECT predicted_intent <> 'greeting' AS not_poisoned FROM predict_intent('quiero devolver el pedido 7');
+
+-- Asking for the unreviewed rows too is refused, naming the policy; a run
+-- that says nothing gets the policy's value.
+SELECT pg_temp.try($$SELECT train_intent_model('all rows', 'full', '{"only_reviewed": false}')$$) AS asked_all;
+SELECT train_intent_model('silent', 'full', '{"deploy": "never"}') ->> 'run_id' AS silent_run \gset
+SELECT training_samples, model_config -> 'only_reviewed' AS only_reviewed FROM ai_training_runs WHERE id = :'silent_run';
+
+-- The policy survives a dump as a column of the policy row, and an INSERT
+-- (what pg_restore does) replaces the row with it.
+UPDATE ai_training_policy SET only_reviewed = false;
+INSERT INTO ai_training_policy (only_reviewed) VALUES (true);
+SELECT count(*) AS policy_rows, bool_and(only_reviewed) AS only_reviewed FROM ai_training_policy;
+
+DROP OWNED BY pgi_policy_app;
+DROP ROLE pgi_policy_app;
