@@ -522,6 +522,8 @@ CREATE TABLE @extschema@.ai_training_policy (
     out_of_scope_mode        text             NOT NULL DEFAULT 'class'
         CONSTRAINT ai_training_policy_out_of_scope_mode_check CHECK (out_of_scope_mode IN ('class', 'negatives')),
     only_reviewed            boolean          NOT NULL DEFAULT false,
+    max_training_rows        integer
+        CONSTRAINT ai_training_policy_max_training_rows_check CHECK (max_training_rows >= 1),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -547,6 +549,8 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
     'How out-of-scope rows train: class (an internal class that is never served; a message it wins is uncertain) or negatives (a negative example for every intent).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
     'When true, every training run (retrain_if_needed() included) reads reviewed rows only (a correction, a judgement, or dataset_status reviewed or approved), and only reviewed rows count towards auto_retrain_threshold: rows that roles you do not trust log with their own labels never train a model.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
+    'Most rows a training run reads: the newest usable ones (get_training_dataset()''s order), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
@@ -940,7 +944,8 @@ BEGIN
                min_gate_rows = NEW.min_gate_rows,
                out_of_scope_intent = NEW.out_of_scope_intent,
                out_of_scope_mode = NEW.out_of_scope_mode,
-               only_reviewed = NEW.only_reviewed;
+               only_reviewed = NEW.only_reviewed,
+               max_training_rows = NEW.max_training_rows;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -1001,14 +1006,14 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy(
     OUT min_samples_for_training integer, OUT auto_retrain_threshold integer,
     OUT max_f1_regression double precision, OUT corrected_weight real, OUT max_training_memory_mb integer,
     OUT max_training_threads integer, OUT min_gate_rows integer, OUT out_of_scope_intent text,
-    OUT out_of_scope_mode text, OUT only_reviewed boolean)
+    OUT out_of_scope_mode text, OUT only_reviewed boolean, OUT max_training_rows integer)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p.min_samples_for_training, p.auto_retrain_threshold, p.max_f1_regression, p.corrected_weight,
            p.max_training_memory_mb, p.max_training_threads, p.min_gate_rows, p.out_of_scope_intent,
-           p.out_of_scope_mode, p.only_reviewed
+           p.out_of_scope_mode, p.only_reviewed, p.max_training_rows
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
@@ -1808,6 +1813,12 @@ BEGIN
                               'out_of_scope_mode', v_policy.out_of_scope_mode)
         || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
     v_effective := @extschema@.intent_training_options(v_train_options);
+    -- The policy's window over the newest rows: a run may read fewer.
+    IF v_policy.max_training_rows IS NOT NULL
+       AND (v_effective ->> 'limit')::bigint > v_policy.max_training_rows THEN
+        v_train_options := v_train_options || jsonb_build_object('limit', v_policy.max_training_rows);
+        v_effective := @extschema@.intent_training_options(v_train_options);
+    END IF;
     v_deploy_mode := v_effective ->> 'deploy';
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no

@@ -100,12 +100,26 @@ std::string datum_string(Datum d) {
     return out;
 }
 
+// get_training_dataset()'s order: newest first (created_at DESC), then id.
+bool newer(const DataRow &a, const DataRow &b) {
+    return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+}
+
+size_t row_bytes(size_t text, size_t label) {
+    return sizeof(DataRow) + text + label;
+}
+
 // Reads the usable rows: the rules of get_training_dataset() (see
 // src/sql/31_dataset.sql), applied while scanning.
-// Each row is charged to `charge` before it is kept.
+// Each row is charged to `charge` before it is kept. With a limit, only the
+// newest `limit` usable rows are kept while scanning (a heap whose top is the
+// oldest kept row, replaced by any newer one), so the memory is that of the
+// rows kept, not of the table: a window over a table that keeps growing
+// trains within the same budget.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
                                         intent::MemoryCharge &charge, size_t &skipped_invalid_text) {
     std::vector<DataRow> rows;
+    const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
     skipped_invalid_text = 0;
     const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
     Relation rel = nullptr;
@@ -203,25 +217,28 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         DataRow row;
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
         row.created_at = DatumGetTimestampTz(r.v[8]);
-        charge.add(sizeof(DataRow) + r.s[1].size() + label.size(), "the training rows");
+        const bool full = rows.size() == limit;
+        if (full && !newer(row, rows.front())) continue; // older than every row kept
+        charge.add(row_bytes(r.s[1].size(), label.size()), "the training rows");
         row.text.assign(r.s[1]);
         row.label.assign(label);
         row.corrected = corrected;
         row.reviewed = reviewed;
-        rows.push_back(std::move(row));
+        if (full) {
+            std::pop_heap(rows.begin(), rows.end(), newer);
+            charge.shrink(row_bytes(rows.back().text.size(), rows.back().label.size()));
+            rows.back() = std::move(row);
+            std::push_heap(rows.begin(), rows.end(), newer);
+        } else {
+            rows.push_back(std::move(row));
+            if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), newer);
+        }
     }
     pg_call([&]() noexcept {
         table_endscan(scan);
         table_close(rel, AccessShareLock);
         MemoryContextDelete(per_row);
     });
-    // The newest `limit` rows (created_at DESC, id), as get_training_dataset().
-    if (static_cast<int64_t>(rows.size()) > sel.limit) {
-        std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
-            return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
-        });
-        rows.resize(static_cast<size_t>(sel.limit));
-    }
     // The order 0.1.0 fed the core: text, label (byte order, as COLLATE "C"),
     // corrected first, id.
     std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {

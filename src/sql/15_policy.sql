@@ -21,7 +21,8 @@ BEGIN
                min_gate_rows = NEW.min_gate_rows,
                out_of_scope_intent = NEW.out_of_scope_intent,
                out_of_scope_mode = NEW.out_of_scope_mode,
-               only_reviewed = NEW.only_reviewed;
+               only_reviewed = NEW.only_reviewed,
+               max_training_rows = NEW.max_training_rows;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -82,14 +83,14 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy(
     OUT min_samples_for_training integer, OUT auto_retrain_threshold integer,
     OUT max_f1_regression double precision, OUT corrected_weight real, OUT max_training_memory_mb integer,
     OUT max_training_threads integer, OUT min_gate_rows integer, OUT out_of_scope_intent text,
-    OUT out_of_scope_mode text, OUT only_reviewed boolean)
+    OUT out_of_scope_mode text, OUT only_reviewed boolean, OUT max_training_rows integer)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p.min_samples_for_training, p.auto_retrain_threshold, p.max_f1_regression, p.corrected_weight,
            p.max_training_memory_mb, p.max_training_threads, p.min_gate_rows, p.out_of_scope_intent,
-           p.out_of_scope_mode, p.only_reviewed
+           p.out_of_scope_mode, p.only_reviewed, p.max_training_rows
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS

@@ -183,6 +183,12 @@ BEGIN
                               'out_of_scope_mode', v_policy.out_of_scope_mode)
         || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
     v_effective := @extschema@.intent_training_options(v_train_options);
+    -- The policy's window over the newest rows: a run may read fewer.
+    IF v_policy.max_training_rows IS NOT NULL
+       AND (v_effective ->> 'limit')::bigint > v_policy.max_training_rows THEN
+        v_train_options := v_train_options || jsonb_build_object('limit', v_policy.max_training_rows);
+        v_effective := @extschema@.intent_training_options(v_train_options);
+    END IF;
     v_deploy_mode := v_effective ->> 'deploy';
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no

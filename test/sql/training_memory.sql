@@ -48,3 +48,32 @@ SELECT r ->> 'status' AS status, r ->> 'deploy_reason' AS deploy_reason
   FROM train_intent_model('fits', 'full', '{"limit": 2000}') AS r;
 SELECT run_name, status, error IS NULL AS no_error FROM ai_training_runs ORDER BY started_at;
 SELECT max_training_memory_mb FROM ai_training_policy;
+
+-- The policy's max_training_rows keeps every run to the newest rows, and the
+-- rows beyond it are never held in memory: 60,000 more rows of about 330
+-- bytes take more than the 16 MB budget to read whole, so even a run limited
+-- to 2,000 rows failed while every row read was kept until the end. With the
+-- window the same budget trains on the 2,000 newest, and a run's limit can
+-- only lower it.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, dataset_status, created_at)
+SELECT format('%s número %s %s',
+              (ARRAY['quiero devolver el abrigo', 'dónde está mi pedido', 'me cobraron dos veces'])[1 + i % 3],
+              i, repeat(md5(i::text), 10)),
+       'intent_' || (i % 3), 95, 'approved', now() - interval '1 day' + i * interval '1 second'
+  FROM generate_series(1, 60000) AS i;
+UPDATE ai_training_policy SET max_training_memory_mb = 16;
+SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate
+  FROM train_intent_model('limited, whole table read', 'full', '{"limit": 2000, "deploy": "never"}') AS r;
+UPDATE ai_training_policy SET max_training_rows = 2000;
+SELECT r ->> 'status' AS status, (r ->> 'training_samples')::integer AS training_samples, r ->> 'run_id' AS window_run
+  FROM train_intent_model('window', 'full', '{"deploy": "never"}') AS r \gset
+SELECT :'status' AS status, :training_samples AS training_samples;
+-- The rows read are the newest 2,000 usable rows (created_at, then id).
+SELECT count(*) AS rows_read,
+       count(*) FILTER (WHERE d.id IN (SELECT id FROM get_training_dataset(0, false, 2000))) AS newest
+  FROM ai_training_run_rows AS rr JOIN ai_training_data AS d ON d.id = rr.training_data_id
+ WHERE rr.run_id = :'window_run';
+SELECT model_config -> 'limit' AS limit FROM ai_training_runs WHERE id = :'window_run';
+SELECT (r ->> 'training_samples')::integer AS training_samples
+  FROM train_intent_model('window, lower limit', 'full', '{"limit": 500, "deploy": "never"}') AS r;
+UPDATE ai_training_policy SET max_training_rows = DEFAULT, max_training_memory_mb = DEFAULT;

@@ -29,6 +29,8 @@ CREATE TABLE @extschema@.ai_training_policy (
     out_of_scope_mode        text             NOT NULL DEFAULT 'class'
         CONSTRAINT ai_training_policy_out_of_scope_mode_check CHECK (out_of_scope_mode IN ('class', 'negatives')),
     only_reviewed            boolean          NOT NULL DEFAULT false,
+    max_training_rows        integer
+        CONSTRAINT ai_training_policy_max_training_rows_check CHECK (max_training_rows >= 1),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
     updated_by               text             NOT NULL DEFAULT session_user
 );
@@ -54,6 +56,8 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
     'How out-of-scope rows train: class (an internal class that is never served; a message it wins is uncertain) or negatives (a negative example for every intent).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
     'When true, every training run (retrain_if_needed() included) reads reviewed rows only (a correction, a judgement, or dataset_status reviewed or approved), and only reviewed rows count towards auto_retrain_threshold: rows that roles you do not trust log with their own labels never train a model.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
+    'Most rows a training run reads: the newest usable ones (get_training_dataset()''s order), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
