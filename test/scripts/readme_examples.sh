@@ -21,11 +21,13 @@
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_readme
+# README_FILE checks another copy of the README (say, an older one).
+README=${README_FILE:-README.md}
 MAX_SKIPS=5
 # KEEP_DB=1 keeps the database for a look at the examples' results.
 trap '[ -n "${KEEP_DB:-}" ] || drop_db $DB; stop_own_clusters; stop_extra_clusters' EXIT
 
-# Splits README.md into $TEST_TMP/block.NNN.sql, one per ```sql block, and
+# Splits the README into $TEST_TMP/block.NNN.sql, one per ```sql block, and
 # writes one line per block to $TEST_TMP/blocks: number, README line,
 # directive (run, skip or defer), section heading.
 extract_blocks() {
@@ -51,11 +53,11 @@ extract_blocks() {
         }
         /^<!--/ || /^[ \t]*$/ { next }
         { directive = "" }
-    ' README.md
+    ' "$README"
 }
 extract_blocks
 total=$(wc -l <"$TEST_TMP/blocks")
-[ "$total" -ge 15 ] || { echo "FAILED: only $total sql blocks found in README.md" >&2; exit 1; }
+[ "$total" -ge 15 ] || { echo "FAILED: only $total sql blocks found in $README" >&2; exit 1; }
 
 # Every directive is known and says why.
 bad=$(cut -f3 "$TEST_TMP/blocks" | grep -vE '^(run|(skip|defer) \(.+\))$' || true)
@@ -90,23 +92,23 @@ readme_sigs() {
             next if $args =~ /\x{2026}|\xe2\x80\xa6/;
             s/\s+/ /g for $args, $ret;
             print "$name\t$args\t$ret\n";
-        }' README.md | sort -u
+        }' "$README" | sort -u
 }
 checked=0
 while IFS=$'\t' read -r name args ret; do
     if ! catalog_sigs "$name" | cut -f1 | grep -qxF -- "$args"; then
-        echo "FAILED: README.md documents $name($args); the catalog has:" >&2
+        echo "FAILED: $README documents $name($args); the catalog has:" >&2
         catalog_sigs "$name" | cut -f1 | sed "s/^/    $name(/; s/\$/)/" >&2
         exit 1
     fi
     if [ -n "$ret" ] && ! catalog_sigs "$name" | grep -qxF -- "$args"$'\t'"$ret"; then
-        echo "FAILED: README.md says $name($args) returns $ret; the catalog: $(catalog_sigs "$name" | grep -F -- "$args" | cut -f2)" >&2
+        echo "FAILED: $README says $name($args) returns $ret; the catalog: $(catalog_sigs "$name" | grep -F -- "$args" | cut -f2)" >&2
         exit 1
     fi
     checked=$((checked + 1))
 done < <(readme_sigs)
-[ "$checked" -ge 20 ] || { echo "FAILED: only $checked signatures found in README.md" >&2; exit 1; }
-echo "ok: the $checked function signatures written out in README.md match the catalog"
+[ "$checked" -ge 20 ] || { echo "FAILED: only $checked signatures found in $README" >&2; exit 1; }
+echo "ok: the $checked function signatures written out in $README match the catalog"
 
 # And the other way: every function, table and view of the extension that
 # is not internal (_pg_intent_*) is named in the README.
@@ -120,14 +122,14 @@ for obj in $(q $DB "SELECT DISTINCT p.proname || '(' FROM pg_proc p
                       JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
                       JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
                      WHERE c.relkind IN ('r', 'v')"); do
-    grep -qF -- "$obj" README.md || undocumented="$undocumented $obj"
+    grep -qF -- "$obj" "$README" || undocumented="$undocumented $obj"
 done
-[ -z "$undocumented" ] || { echo "FAILED: not named in README.md:$undocumented" >&2; exit 1; }
-echo "ok: every function, table and view of the extension is named in README.md"
+[ -z "$undocumented" ] || { echo "FAILED: not named in $README:$undocumented" >&2; exit 1; }
+echo "ok: every function, table and view of the extension is named in $README"
 
 # The training policy's defaults (the Settings table: | `column` | default |).
-policy_defaults=$(sed -n '/^| column | default | meaning |/,/^$/p' README.md | sed -nE 's/^\| `([a-z0-9_]+)` \| `?([^`|]*)`? \|.*/\1=\2/p')
-[ "$(wc -l <<<"$policy_defaults")" -ge 9 ] || { echo "FAILED: no policy table in README.md" >&2; exit 1; }
+policy_defaults=$(sed -n '/^| column | default | meaning |/,/^$/p' "$README" | sed -nE 's/^\| `([a-z0-9_]+)` \| `?([^`|]*)`? \|.*/\1=\2/p')
+[ "$(wc -l <<<"$policy_defaults")" -ge 9 ] || { echo "FAILED: no policy table in $README" >&2; exit 1; }
 while IFS='=' read -r col def; do
     actual=$(q $DB "SELECT $col FROM ai_training_policy")
     expect_eq "$actual" "$def" "README: the policy's $col defaults to $def"
@@ -137,23 +139,23 @@ done <<<"$policy_defaults"
 while IFS='=' read -r name def; do
     actual=$(q $DB "SELECT current_setting('$name')")
     expect_eq "$actual" "$def" "README: $name defaults to $def"
-done < <(sed -nE 's/^\| `(pg_intent\.[a-z0-9_]+)` \| ([^|]*[^ |]) *\|.*/\1=\2/p' README.md | sed 's/ kB$/kB/')
+done < <(sed -nE 's/^\| `(pg_intent\.[a-z0-9_]+)` \| ([^|]*[^ |]) *\|.*/\1=\2/p' "$README" | sed 's/ kB$/kB/')
 
 # ------------------------------------------------------------ the examples
 
 run_block() { # number line directive section
     local out=$TEST_TMP/out.$1
     if ! psql -X -q -v ON_ERROR_STOP=1 -d $DB -f "$TEST_TMP/block.$1.sql" >"$out" 2>&1; then
-        echo "FAILED: README.md line $2 ($4): the sql block fails:" >&2
+        echo "FAILED: $README line $2 ($4): the sql block fails:" >&2
         grep -E '^(psql:|ERROR|DETAIL|HINT|LINE)' "$out" | head -20 >&2
         exit 1
     fi
     if grep -qE '^(psql:[^ ]*: )?(WARNING|warning):' "$out"; then
-        echo "FAILED: README.md line $2 ($4): the sql block warns:" >&2
+        echo "FAILED: $README line $2 ($4): the sql block warns:" >&2
         grep -EA2 '^(psql:[^ ]*: )?(WARNING|warning):' "$out" | head -20 >&2
         exit 1
     fi
-    echo "ok: README.md line $2 ($4) runs"
+    echo "ok: $README line $2 ($4) runs"
 }
 ran=0
 while IFS=$'\t' read -r n line directive section; do
@@ -162,7 +164,7 @@ while IFS=$'\t' read -r n line directive section; do
         run_block "$n" "$line" "$directive" "$section"
         ran=$((ran + 1))
         ;;
-    skip*) echo "skipped: README.md line $line ($section): ${directive#skip }" ;;
+    skip*) echo "skipped: $README line $line ($section): ${directive#skip }" ;;
     esac
 done <"$TEST_TMP/blocks"
 while IFS=$'\t' read -r n line directive section; do
