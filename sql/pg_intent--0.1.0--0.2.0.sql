@@ -256,9 +256,9 @@ CREATE INDEX ai_training_data_corrected_at_idx ON @extschema@.ai_training_data (
 ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
 ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check
     CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                             'untested', 'baseline_changed', 'insufficient_evidence'));
+                             'untested', 'baseline_changed', 'insufficient_evidence', 'tie'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained), insufficient_evidence (nothing to compare the active model with) or tie (right on exactly as many fresh rows as the active model, macro F1 no higher) when not.';
 ALTER TABLE @extschema@.ai_training_runs ADD COLUMN deploy_evidence text
     CONSTRAINT ai_training_runs_deploy_evidence_check CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
@@ -1630,7 +1630,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, intege
 --   enough fresh rows          the gate: both models on the rows the active model
 --                              never trained on; deploy when the new model's macro F1
 --                              is at least the active model's minus max_f1_regression
---                              and it is right on at least as many of those rows
+--                              and it is right on more of those rows, or on as many
+--                              with a higher macro F1 (a tie keeps the active model)
 --   too few fresh rows         the new model's out-of-fold macro F1 against the active
 --                              model's recorded estimate, with the same tolerance
 --   neither                    insufficient_evidence
@@ -1805,11 +1806,19 @@ BEGIN
             -- models answer the same messages, so a new model that is right on
             -- fewer of them is worse on exactly the evidence there is (and the
             -- next run has more fresh rows, since the active model stays).
-            ELSIF v_f1 >= v_baseline_f1 - v_policy.max_f1_regression AND coalesce(v_right_more, 0) >= 0 THEN
+            ELSIF v_f1 < v_baseline_f1 - v_policy.max_f1_regression OR coalesce(v_right_more, 0) < 0 THEN
+                v_deploy := false; v_reason := 'regression';
+            -- A tie on fresh rows (right on exactly as many, macro F1 no
+            -- higher) is no evidence that the new model is better, and
+            -- replacing the served model is not free: on MTOD es a tie that
+            -- deployed answered one more test message wrong. The active model
+            -- stays, its fresh rows stay fresh, and the next run weighs both
+            -- on more of them.
+            ELSIF v_evidence = 'fresh_rows' AND v_right_more = 0 AND v_f1 <= v_baseline_f1 THEN
+                v_deploy := false; v_reason := 'tie';
+            ELSE
                 v_deploy := true;
                 v_reason := CASE WHEN v_f1 > v_baseline_f1 THEN 'improved' ELSE 'within_tolerance' END;
-            ELSE
-                v_deploy := false; v_reason := 'regression';
             END IF;
         END IF;
         IF v_deploy_mode = 'never' THEN
@@ -3748,6 +3757,7 @@ svg .title{font-size:12px;fill:#616e7c}
             WHEN 'untested' THEN '<b>untested</b>: there were no evaluation rows.'
             WHEN 'baseline_changed' THEN '<b>baseline changed</b>: another model was deployed while this run trained.'
             WHEN 'insufficient_evidence' THEN '<b>insufficient evidence</b>: nothing to compare the active model with.'
+            WHEN 'tie' THEN '<b>tie</b>: right on exactly as many fresh rows as the active model, with a macro F1 no higher; the active model stays.'
             ELSE coalesce(@extschema@._pg_intent_html(r.deploy_reason), '') END);
     IF r.deploy_evidence IS NOT NULL OR v_d ? 'evidence' THEN
         v_html := v_html || format('<dt>Evidence</dt><dd><b>%s</b>%s</dd>',

@@ -98,7 +98,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, intege
 --   enough fresh rows          the gate: both models on the rows the active model
 --                              never trained on; deploy when the new model's macro F1
 --                              is at least the active model's minus max_f1_regression
---                              and it is right on at least as many of those rows
+--                              and it is right on more of those rows, or on as many
+--                              with a higher macro F1 (a tie keeps the active model)
 --   too few fresh rows         the new model's out-of-fold macro F1 against the active
 --                              model's recorded estimate, with the same tolerance
 --   neither                    insufficient_evidence
@@ -273,11 +274,19 @@ BEGIN
             -- models answer the same messages, so a new model that is right on
             -- fewer of them is worse on exactly the evidence there is (and the
             -- next run has more fresh rows, since the active model stays).
-            ELSIF v_f1 >= v_baseline_f1 - v_policy.max_f1_regression AND coalesce(v_right_more, 0) >= 0 THEN
+            ELSIF v_f1 < v_baseline_f1 - v_policy.max_f1_regression OR coalesce(v_right_more, 0) < 0 THEN
+                v_deploy := false; v_reason := 'regression';
+            -- A tie on fresh rows (right on exactly as many, macro F1 no
+            -- higher) is no evidence that the new model is better, and
+            -- replacing the served model is not free: on MTOD es a tie that
+            -- deployed answered one more test message wrong. The active model
+            -- stays, its fresh rows stay fresh, and the next run weighs both
+            -- on more of them.
+            ELSIF v_evidence = 'fresh_rows' AND v_right_more = 0 AND v_f1 <= v_baseline_f1 THEN
+                v_deploy := false; v_reason := 'tie';
+            ELSE
                 v_deploy := true;
                 v_reason := CASE WHEN v_f1 > v_baseline_f1 THEN 'improved' ELSE 'within_tolerance' END;
-            ELSE
-                v_deploy := false; v_reason := 'regression';
             END IF;
         END IF;
         IF v_deploy_mode = 'never' THEN

@@ -231,6 +231,7 @@ svg .title{font-size:12px;fill:#616e7c}
             WHEN 'untested' THEN '<b>untested</b>: there were no evaluation rows.'
             WHEN 'baseline_changed' THEN '<b>baseline changed</b>: another model was deployed while this run trained.'
             WHEN 'insufficient_evidence' THEN '<b>insufficient evidence</b>: nothing to compare the active model with.'
+            WHEN 'tie' THEN '<b>tie</b>: right on exactly as many fresh rows as the active model, with a macro F1 no higher; the active model stays.'
             ELSE coalesce(@extschema@._pg_intent_html(r.deploy_reason), '') END);
     IF r.deploy_evidence IS NOT NULL OR v_d ? 'evidence' THEN
         v_html := v_html || format('<dt>Evidence</dt><dd><b>%s</b>%s</dd>',

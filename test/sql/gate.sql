@@ -62,11 +62,18 @@ SELECT run_name FROM ai_model_registry WHERE is_active;
 
 -- 4. The same learner as the active model on all rows: right on as many of
 --    the fresh rows (those of step 3: the run that trained on them was not
---    deployed, so they are still fresh) as the active model, tie deploys.
+--    deployed, so they are still fresh) as the active model, with a macro F1
+--    no higher. A tie is no evidence that the new model is better: the
+--    active model stays (before, a tie deployed; on MTOD es such a deploy
+--    answered one more test message wrong), and the rows stay fresh.
 SELECT g.* FROM pg_temp.gate(train_intent_model('full again', 'full', '{}')) AS g;
+SELECT run_name FROM ai_model_registry WHERE is_active;
 
--- 5. Nothing new since the active model trained: no fresh rows, so the gate
---    has nothing to score and the out-of-fold estimates decide.
+-- 5. An operator deploys the tied model anyway; then nothing is new since the
+--    active model trained: no fresh rows, so the gate has nothing to score
+--    and the out-of-fold estimates decide.
+SELECT deploy_intent_model(id) IS NOT NULL AS deployed
+  FROM ai_model_registry WHERE run_name = 'full again';
 SELECT g.deployed, g.evidence, g.fresh_rows
   FROM pg_temp.gate(train_intent_model('nothing new', 'full', '{}')) AS g;
 

@@ -154,7 +154,7 @@ CREATE TABLE @extschema@.ai_training_runs (
     deploy_reason            text
         CONSTRAINT ai_training_runs_deploy_reason_check
         CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                                 'untested', 'baseline_changed', 'insufficient_evidence')),
+                                 'untested', 'baseline_changed', 'insufficient_evidence', 'tie')),
     started_at               timestamptz NOT NULL DEFAULT now(),
     finished_at              timestamptz,
     duration_seconds         double precision,
@@ -181,7 +181,7 @@ COMMENT ON COLUMN @extschema@.ai_training_runs.metrics IS
 COMMENT ON COLUMN @extschema@.ai_training_runs.model_id IS
     'The ai_intent_models row this run produced.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained), insufficient_evidence (nothing to compare the active model with) or tie (right on exactly as many fresh rows as the active model, macro F1 no higher) when not.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
     'What the deploy rule compared: fresh_rows (both models on reviewed rows the active model never trained on), estimates (too few such rows: the new model''s out-of-fold F1 against the active model''s recorded estimate) or none (first, manual or never).';
 

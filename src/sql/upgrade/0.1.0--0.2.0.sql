@@ -250,9 +250,9 @@ CREATE INDEX ai_training_data_corrected_at_idx ON @extschema@.ai_training_data (
 ALTER TABLE @extschema@.ai_training_runs DROP CONSTRAINT ai_training_runs_deploy_reason_check;
 ALTER TABLE @extschema@.ai_training_runs ADD CONSTRAINT ai_training_runs_deploy_reason_check
     CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                             'untested', 'baseline_changed', 'insufficient_evidence'));
+                             'untested', 'baseline_changed', 'insufficient_evidence', 'tie'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_reason IS
-    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained) or insufficient_evidence (nothing to compare the active model with) when not.';
+    'first, improved, within_tolerance or manual when deployed; regression, never, untested (no evaluation rows), baseline_changed (another model was deployed while the run trained), insufficient_evidence (nothing to compare the active model with) or tie (right on exactly as many fresh rows as the active model, macro F1 no higher) when not.';
 ALTER TABLE @extschema@.ai_training_runs ADD COLUMN deploy_evidence text
     CONSTRAINT ai_training_runs_deploy_evidence_check CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'));
 COMMENT ON COLUMN @extschema@.ai_training_runs.deploy_evidence IS
