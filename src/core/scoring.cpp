@@ -82,6 +82,7 @@ namespace {
         static constexpr size_t kBlock = Block;                                                              \
         using Floats = float __attribute__((vector_size(W * sizeof(float))));                                \
         using Ints = int32_t __attribute__((vector_size(W * sizeof(int32_t))));                              \
+        using Unsigned = uint32_t __attribute__((vector_size(W * sizeof(uint32_t))));                        \
         using Shorts = int16_t __attribute__((vector_size(W * sizeof(int16_t))));                            \
     };
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -101,7 +102,11 @@ __attribute__((always_inline)) inline void load_weight_pairs(const int16_t *p, t
                                                              typename V::Floats &odd) {
     typename V::Ints w;
     std::memcpy(&w, p, sizeof w);
-    even = __builtin_convertvector((w << 16) >> 16, typename V::Floats); // GCC: two's complement shifts
+    // The low half shifted up unsigned (no signed overflow), then down
+    // arithmetically (GCC shifts signed values in two's complement).
+    const typename V::Ints low =
+        reinterpret_cast<typename V::Ints>(reinterpret_cast<typename V::Unsigned>(w) << 16);
+    even = __builtin_convertvector(low >> 16, typename V::Floats);
     odd = __builtin_convertvector(w >> 16, typename V::Floats);
 }
 
