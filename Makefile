@@ -41,8 +41,13 @@ ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
 # Only the SQL-callable functions, the magic block and _PG_init leave the
-# library (test/scripts/exports.sh checks `nm -D`).
-SHLIB_LINK = -lstdc++ -lpthread -Wl,--version-script=src/pg/exports.map
+# library (test/scripts/exports.sh checks `nm -D`). -lm: without it the
+# library's expf, exp and log references carry no symbol version and bind to
+# glibc's oldest ones, the compatibility wrappers that test every result for
+# errno (expf went through two functions per call, 150 times per
+# prediction); with it they bind to the current versions, as the CLI's and
+# the core tests' do. The same results for every finite argument.
+SHLIB_LINK = -lstdc++ -lm -lpthread -Wl,--version-script=src/pg/exports.map
 
 # No LLVM bitcode for JIT inlining: the C++ core is not inlinable SQL
 # functions, and clang would be a build dependency for nothing.

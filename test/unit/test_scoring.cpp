@@ -64,3 +64,55 @@ TEST(ScoreRows, BitIdenticalToScoreRowForEveryLayout) {
         }
     }
 }
+
+// score_row adds, per class, the same products in the same order as the
+// plain loop below (features two at a time, one pass over every class per
+// pair): the class blocking of the kernel must not change a bit. Every
+// stride shape (16 to 320 lanes: 64-lane blocks, a 32 and a 16 tail), odd
+// and even row lengths, signed values and weights.
+TEST(ScoreRow, BitIdenticalToThePlainPerFeatureLoop) {
+    Rng rng(29);
+    for (size_t k = 1; k <= 300; k += (k < 80 ? 1 : 13)) {
+        const size_t cols = 500, stride = padded(k);
+        LinearWeights w;
+        w.num_features = cols;
+        w.num_classes = k;
+        w.w.resize(cols * k);
+        for (float &x : w.w)
+            x = static_cast<float>(rng.below(20001)) / 10000.0f - 1.0f;
+        w.bias.resize(k);
+        for (float &b : w.bias)
+            b = static_cast<float>(rng.below(2001)) / 1000.0f - 1.0f;
+        std::vector<int16_t> q;
+        std::vector<float> scale;
+        quantize(w, q, scale);
+        std::vector<float> bias(stride, 0.0f);
+        std::copy(w.bias.begin(), w.bias.end(), bias.begin());
+        for (size_t nnz : {size_t{0}, size_t{1}, size_t{2}, size_t{7}, size_t{150}, size_t{301}}) {
+            SparseVector row;
+            for (size_t j = 0; j < nnz; ++j) {
+                row.index.push_back(static_cast<uint32_t>(rng.below(cols)));
+                row.value.push_back(static_cast<float>(rng.below(100000)) / 7919.0f - 3.0f);
+            }
+            std::vector<float> plain(stride, 0.0f);
+            size_t i = 0;
+            for (; i + 1 < nnz; i += 2) {
+                const int16_t *r0 = q.data() + row.index[i] * stride;
+                const int16_t *r1 = q.data() + row.index[i + 1] * stride;
+                for (size_t c = 0; c < stride; ++c)
+                    plain[c] += row.value[i] * static_cast<float>(r0[c]) +
+                                row.value[i + 1] * static_cast<float>(r1[c]);
+            }
+            if (i < nnz) {
+                const int16_t *r = q.data() + row.index[i] * stride;
+                for (size_t c = 0; c < stride; ++c)
+                    plain[c] += row.value[i] * static_cast<float>(r[c]);
+            }
+            for (size_t c = 0; c < k; ++c)
+                plain[c] = bias[c] + plain[c] * scale[c];
+            std::vector<float> out(stride, 12345.0f);
+            score_row(row, q.data(), stride, scale.data(), bias.data(), k, out.data());
+            EXPECT_EQ(0, std::memcmp(plain.data(), out.data(), stride * sizeof(float))) << k << " " << nnz;
+        }
+    }
+}
