@@ -10,6 +10,34 @@
 
 using namespace intent;
 
+namespace {
+
+// Random weights in [-1, 1] and biases, quantised as a model stores them.
+struct QuantizedWeights {
+    std::vector<int16_t> q;
+    std::vector<float> scale;
+    std::vector<float> bias; // padded to the stride
+};
+
+QuantizedWeights random_weights(Rng &rng, size_t cols, size_t k) {
+    LinearWeights w;
+    w.num_features = cols;
+    w.num_classes = k;
+    w.w.resize(cols * k);
+    for (float &x : w.w)
+        x = static_cast<float>(rng.below(20001)) / 10000.0f - 1.0f;
+    w.bias.resize(k);
+    for (float &b : w.bias)
+        b = static_cast<float>(rng.below(2001)) / 1000.0f - 1.0f;
+    QuantizedWeights out;
+    quantize(w, out.q, out.scale);
+    out.bias.assign(padded(k), 0.0f);
+    std::copy(w.bias.begin(), w.bias.end(), out.bias.begin());
+    return out;
+}
+
+} // namespace
+
 TEST(ScoreRows, BitIdenticalToScoreRowForEveryLayout) {
     Rng rng(11);
     for (size_t cols : {size_t{300}, size_t{70000}}) {
@@ -25,21 +53,10 @@ TEST(ScoreRows, BitIdenticalToScoreRowForEveryLayout) {
                     }
                 X.append_row(v); // includes empty and one-entry rows now and then
             }
-            LinearWeights w;
-            w.num_features = cols;
-            w.num_classes = k;
-            w.w.resize(cols * k);
-            for (float &x : w.w)
-                x = static_cast<float>(rng.below(20001)) / 10000.0f - 1.0f;
-            w.bias.resize(k);
-            for (float &b : w.bias)
-                b = static_cast<float>(rng.below(2001)) / 1000.0f - 1.0f;
-            std::vector<int16_t> q;
-            std::vector<float> scale;
-            quantize(w, q, scale);
+            const QuantizedWeights qw = random_weights(rng, cols, k);
+            const std::vector<int16_t> &q = qw.q;
+            const std::vector<float> &scale = qw.scale, &bias = qw.bias;
             const size_t stride = padded(k);
-            std::vector<float> bias(stride, 0.0f);
-            std::copy(w.bias.begin(), w.bias.end(), bias.begin());
 
             std::vector<float> expected(X.rows() * k), buf(stride);
             SparseVector row;
@@ -74,20 +91,9 @@ TEST(ScoreRow, BitIdenticalToThePlainPerFeatureLoop) {
     Rng rng(29);
     for (size_t k = 1; k <= 300; k += (k < 80 ? 1 : 13)) {
         const size_t cols = 500, stride = padded(k);
-        LinearWeights w;
-        w.num_features = cols;
-        w.num_classes = k;
-        w.w.resize(cols * k);
-        for (float &x : w.w)
-            x = static_cast<float>(rng.below(20001)) / 10000.0f - 1.0f;
-        w.bias.resize(k);
-        for (float &b : w.bias)
-            b = static_cast<float>(rng.below(2001)) / 1000.0f - 1.0f;
-        std::vector<int16_t> q;
-        std::vector<float> scale;
-        quantize(w, q, scale);
-        std::vector<float> bias(stride, 0.0f);
-        std::copy(w.bias.begin(), w.bias.end(), bias.begin());
+        const QuantizedWeights qw = random_weights(rng, cols, k);
+        const std::vector<int16_t> &q = qw.q;
+        const std::vector<float> &scale = qw.scale, &bias = qw.bias;
         for (size_t nnz : {size_t{0}, size_t{1}, size_t{2}, size_t{7}, size_t{150}, size_t{301}}) {
             SparseVector row;
             for (size_t j = 0; j < nnz; ++j) {
