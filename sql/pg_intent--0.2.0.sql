@@ -627,6 +627,30 @@ CREATE INDEX ai_review_actions_created_at_idx ON @extschema@.ai_review_actions (
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions_id_seq', '');
 
+-- ======== src/sql/schema/40_intent_prediction.sql ========
+-- New in 0.2.0 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- intent_prediction: the row predict_intent() returns
+-- -------------------------------------------------------------------------
+-- A named row type rather than OUT parameters, with the same column names:
+-- for a function declared with OUT parameters PostgreSQL rebuilds the
+-- result's row descriptor from the parameter arrays whenever a statement
+-- names it in FROM (parse analysis and executor start), while a named
+-- type's descriptor is cached. That was 2.6 us of each simple-protocol
+-- SELECT * FROM predict_intent(...) (pgbench, CLINC150 model, 5 alternated
+-- runs: 86.6 against 89.2 us per statement; no change with prepared
+-- statements, whose plans are cached).
+CREATE TYPE @extschema@.intent_prediction AS (
+    predicted_intent text,
+    confidence       double precision,
+    top_intents      json,
+    uncertain        boolean,
+    model_id         bigint
+);
+COMMENT ON TYPE @extschema@.intent_prediction IS
+    'The result of predict_intent(): the intent, its calibrated confidence (0-1), the top-k intents as json (most probable first, values equal to the probabilities), whether the confidence is below the abstain threshold, and the model id.';
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -1038,21 +1062,17 @@ COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
 -- ======== src/sql/20_predict.sql ========
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
 
-CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
-    p_message text,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
-    OUT uncertain boolean, OUT model_id bigint)
-RETURNS record
+-- The result is the named row type intent_prediction
+-- (src/sql/schema/40_intent_prediction.sql says why not OUT parameters).
+CREATE OR REPLACE FUNCTION @extschema@.predict_intent(p_message text)
+RETURNS @extschema@.intent_prediction
 AS 'MODULE_PATHNAME', 'pg_intent_predict_active'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.predict_intent(text) IS
     'Classifies a message with the active model: intent, calibrated confidence (0-1), top-k intents, whether it is below the abstain threshold, and the model id.';
 
-CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
-    p_message text, p_model_id bigint,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
-    OUT uncertain boolean, OUT model_id bigint)
-RETURNS record
+CREATE OR REPLACE FUNCTION @extschema@.predict_intent(p_message text, p_model_id bigint)
+RETURNS @extschema@.intent_prediction
 AS 'MODULE_PATHNAME', 'pg_intent_predict_model'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.predict_intent(text, bigint) IS

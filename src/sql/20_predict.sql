@@ -1,20 +1,16 @@
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
 
-CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
-    p_message text,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
-    OUT uncertain boolean, OUT model_id bigint)
-RETURNS record
+-- The result is the named row type intent_prediction
+-- (src/sql/schema/40_intent_prediction.sql says why not OUT parameters).
+CREATE OR REPLACE FUNCTION @extschema@.predict_intent(p_message text)
+RETURNS @extschema@.intent_prediction
 AS 'MODULE_PATHNAME', 'pg_intent_predict_active'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.predict_intent(text) IS
     'Classifies a message with the active model: intent, calibrated confidence (0-1), top-k intents, whether it is below the abstain threshold, and the model id.';
 
-CREATE OR REPLACE FUNCTION @extschema@.predict_intent(
-    p_message text, p_model_id bigint,
-    OUT predicted_intent text, OUT confidence double precision, OUT top_intents json,
-    OUT uncertain boolean, OUT model_id bigint)
-RETURNS record
+CREATE OR REPLACE FUNCTION @extschema@.predict_intent(p_message text, p_model_id bigint)
+RETURNS @extschema@.intent_prediction
 AS 'MODULE_PATHNAME', 'pg_intent_predict_model'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.predict_intent(text, bigint) IS
