@@ -637,10 +637,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions_id_seq
 -- for a function declared with OUT parameters PostgreSQL rebuilds the
 -- result's row descriptor from the parameter arrays whenever a statement
 -- names it in FROM (parse analysis and executor start), while a named
--- type's descriptor is cached. That was 2.6 us of each simple-protocol
--- SELECT * FROM predict_intent(...) (pgbench, CLINC150 model, 5 alternated
--- runs: 86.6 against 89.2 us per statement; no change with prepared
--- statements, whose plans are cached).
+-- type's descriptor is cached. That was 1.5-2.4 us of server CPU per
+-- simple-protocol statement (bench/results/2026-11-23-vm-statement-cost-rowtype.md;
+-- no change with prepared statements, whose plans are cached).
 CREATE TYPE @extschema@.intent_prediction AS (
     predicted_intent text,
     confidence       double precision,
