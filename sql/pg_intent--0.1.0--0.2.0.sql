@@ -2395,7 +2395,7 @@ AS $$
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.updated_at OPERATOR(pg_catalog.>) s.t
                    AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status OPERATOR(pg_catalog.=) ANY (ARRAY['reviewed', 'approved'])))
+                        OR d.dataset_status IN ('reviewed', 'approved')))
            ELSE
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.created_at OPERATOR(pg_catalog.>) s.t OR d.corrected_at OPERATOR(pg_catalog.>) s.t)
@@ -2677,6 +2677,25 @@ COMMENT ON VIEW @extschema@.ai_metric_alerts IS
 -- Scheduled retraining
 ------------------------------------------------------------------------------
 
+-- The usable samples a run could train on, as should_retrain() and
+-- retrain_if_needed() count them: labelled, not rejected, and with
+-- p_only_reviewed (the policy's) reviewed (a correction, a judgement, or
+-- status reviewed or approved, get_training_dataset()'s rule).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT count(*) FROM @extschema@.ai_training_data d
+     WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
+       AND d.dataset_status IS DISTINCT FROM 'rejected'
+       AND (NOT p_only_reviewed
+            OR d.corrected_by_human OR d.intent_correct IS NOT NULL
+            OR d.dataset_status IN ('reviewed', 'approved'))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
+    'Internal: labelled, non-rejected ai_training_data rows (reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';
+
 -- Whether enough new data has arrived to retrain.
 CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
 RETURNS boolean
@@ -2684,16 +2703,10 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_policy record := @extschema@._pg_intent_policy(); -- read once, not per row
+    v_policy record := @extschema@._pg_intent_policy();
 BEGIN
     RETURN @extschema@._pg_intent_samples_since_last_train() >= v_policy.auto_retrain_threshold
-       AND (SELECT count(*) FROM @extschema@.ai_training_data d
-            WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-              AND d.dataset_status IS DISTINCT FROM 'rejected'
-              AND (NOT v_policy.only_reviewed
-                   OR d.corrected_by_human OR d.intent_correct IS NOT NULL
-                   OR d.dataset_status IN ('reviewed', 'approved')))
-               >= v_policy.min_samples_for_training;
+       AND @extschema@._pg_intent_usable_samples(v_policy.only_reviewed) >= v_policy.min_samples_for_training;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
@@ -2713,8 +2726,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     v_policy := @extschema@._pg_intent_policy();
+    -- should_retrain()'s two conditions, each counted once: which one fails
+    -- is the reason given.
     v_since := @extschema@._pg_intent_samples_since_last_train();
-    IF NOT @extschema@.should_retrain() THEN
+    IF v_since < v_policy.auto_retrain_threshold
+       OR @extschema@._pg_intent_usable_samples(v_policy.only_reviewed) < v_policy.min_samples_for_training THEN
         RETURN jsonb_build_object(
             'retrained', false,
             'reason', CASE WHEN v_since < v_policy.auto_retrain_threshold
@@ -4208,6 +4224,7 @@ AS $$
         -- the cue insert trigger's lookup, run as any role that inserts cues
         '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
         '@extschema@._pg_intent_samples_since_last_train()',
+        '@extschema@._pg_intent_usable_samples(boolean)',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',

@@ -97,7 +97,7 @@ AS $$
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.updated_at OPERATOR(pg_catalog.>) s.t
                    AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status OPERATOR(pg_catalog.=) ANY (ARRAY['reviewed', 'approved'])))
+                        OR d.dataset_status IN ('reviewed', 'approved')))
            ELSE
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.created_at OPERATOR(pg_catalog.>) s.t OR d.corrected_at OPERATOR(pg_catalog.>) s.t)

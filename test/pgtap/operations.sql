@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(324);
+SELECT plan(327);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -196,6 +196,10 @@ SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_samples_s
 SELECT isnt_definer('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is SECURITY INVOKER');
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_samples_since_last_train()'), 'EXECUTE'), false), '_pg_intent_samples_since_last_train() is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics, should_retrain and retrain_if_needed call it as the caller)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_samples_since_last_train()'), 'pg_proc'), NULL, '_pg_intent_samples_since_last_train() has a comment');
+-- _pg_intent_usable_samples(boolean)
+SELECT isnt_definer('public', '_pg_intent_usable_samples', ARRAY['boolean']::name[], '_pg_intent_usable_samples(boolean) is SECURITY INVOKER');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'EXECUTE'), false), '_pg_intent_usable_samples(boolean) is executable by PUBLIC (should_retrain calls it as the caller)');
+SELECT isnt(obj_description(to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'pg_proc'), NULL, '_pg_intent_usable_samples(boolean) has a comment');
 
 -- _pg_intent_csv_field(text)
 SELECT has_function('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) exists');
@@ -466,6 +470,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', true),
     ('_pg_intent_active_model_json()', 'stable', 'safe', true),
     ('_pg_intent_samples_since_last_train()', 'stable', 'safe', true),
+    ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', true),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', true),
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
     ('_pg_intent_fold(text)', 'stable', 'safe', true),
