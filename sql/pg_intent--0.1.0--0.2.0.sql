@@ -3233,6 +3233,7 @@ DECLARE
     v_lines text[];
     v_line text;
     v_where text;
+    c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
 BEGIN
     IF p_format IS NULL THEN
         RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = 'Use markdown or html.';
@@ -3265,7 +3266,7 @@ BEGIN
 
     v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
-                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-')))
+                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, c_dash))
                    || format('- **Status:** %s', r.status)
                    || format('- **Started:** %s; **duration:** %s s',
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
@@ -3287,24 +3288,24 @@ BEGIN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
             || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
-                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
-                      coalesce(v_rep ->> 'input_rows', @extschema@._pg_intent_glyph(8211, '-')),
-                      coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, c_dash),
+                      coalesce(v_rep ->> 'input_rows', c_dash),
+                      coalesce(r.training_samples::text, c_dash))
             || format('- **Evaluation:** %s',
                       CASE v_rep #>> '{evaluation,method}'
                           WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
-                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
-                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, c_dash))
+                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, c_dash))
                           ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
-            || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
+            || format('- **Intents:** %s', coalesce(r.total_intents::text, c_dash));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
         v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
-                       || format('| training | %s |', coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
-                       || format('| validation | %s |', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
-                       || format('| test | %s |', coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                       || format('| training | %s |', coalesce(r.training_samples::text, c_dash))
+                       || format('| validation | %s |', coalesce(r.validation_samples::text, c_dash))
+                       || format('| test | %s |', coalesce(r.test_samples::text, c_dash))
                        || ''::text
-                       || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
+                       || format('- **Intents:** %s', coalesce(r.total_intents::text, c_dash));
     END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
@@ -3323,7 +3324,7 @@ BEGIN
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', k.label,
                       @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
-                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN @extschema@._pg_intent_glyph(8211, '-')
+                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN c_dash
                            ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
         FROM (VALUES
             (1, 'accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
@@ -3365,7 +3366,7 @@ BEGIN
                           @extschema@._pg_intent_md_num((e.value ->> 'precision')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'recall')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'f1')::numeric),
-                          coalesce(e.value ->> 'support', @extschema@._pg_intent_glyph(8211, '-')))
+                          coalesce(e.value ->> 'support', c_dash))
             FROM jsonb_each(v_m -> 'per_intent') e
             ORDER BY (e.value ->> 'f1')::numeric NULLS FIRST, e.key
         LOOP
@@ -3601,6 +3602,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
     r @extschema@.ai_training_runs%ROWTYPE;
     v_version text;
     v_rep jsonb;          -- the run's report
@@ -3703,7 +3705,7 @@ svg .title{font-size:12px;fill:#616e7c}
         @extschema@._pg_intent_html(v_title, 200),
         @extschema@._pg_intent_html(v_title, 500),
         r.id,
-        @extschema@._pg_intent_html(coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-'))),
+        @extschema@._pg_intent_html(coalesce(r.run_type, c_dash)),
         @extschema@._pg_intent_html(r.status),
         to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
         CASE WHEN r.duration_seconds IS NOT NULL
@@ -3842,19 +3844,19 @@ svg .title{font-size:12px;fill:#616e7c}
             format('<dt>Method</dt><dd><b>%s</b></dd>', coalesce(@extschema@._pg_intent_html(v_rep #>> '{evaluation,method}'), 'none'))
         ELSE
             format('<dt>Method</dt><dd><b>test split</b> (0.1.0): %s training, %s validation, %s test rows.</dd>',
-                   coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')), coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
-                   coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                   coalesce(r.training_samples::text, c_dash), coalesce(r.validation_samples::text, c_dash),
+                   coalesce(r.test_samples::text, c_dash))
         END;
     IF v_rep ? 'evaluation' THEN
         v_html := v_html || format('<dt>Rows</dt><dd>%s read, %s usable; the model was refit on all %s</dd>',
             @extschema@._pg_intent_md_num((v_rep ->> 'input_rows')::numeric, 0),
             @extschema@._pg_intent_md_num(coalesce((v_rep ->> 'usable_rows')::numeric, r.training_samples), 0),
-            coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')));
+            coalesce(r.training_samples::text, c_dash));
         IF v_rep #> '{evaluation,reason}' IS NOT NULL THEN
             v_html := v_html || format('<dt>Why</dt><dd>%s</dd>', @extschema@._pg_intent_html(v_rep #>> '{evaluation,reason}', 300));
         END IF;
     END IF;
-    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
+    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, c_dash));
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_html := v_html || format('<dt>Cleaning</dt><dd>%s duplicates removed, %s label conflicts resolved, %s empty texts removed</dd>',
             coalesce(round((v_rep ->> 'duplicates_removed')::numeric)::text, '0'),
@@ -3985,9 +3987,9 @@ svg .title{font-size:12px;fill:#616e7c}
                    CASE WHEN b.f1 IS NULL THEN '#cbd2d9' WHEN b.f1 < 0.6 THEN '#d64545' WHEN b.f1 < 0.8 THEN '#e8a33d' ELSE '#2f9e5b' END,
                    @extschema@._pg_intent_html(b.key), @extschema@._pg_intent_md_num(b.f1),
                    @extschema@._pg_intent_md_num(b.prec), @extschema@._pg_intent_md_num(b.rec),
-                   coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-')),
+                   coalesce(b.support::text, c_dash),
                    v_left + round((coalesce(b.f1, 0) * 440)::numeric, 1) + 6, 34 + (b.pos - 1) * 24 + 8,
-                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-'))),
+                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, c_dash)),
                    E'\n' ORDER BY b.pos)
           INTO v_html
           FROM (SELECT e.key, (e.value ->> 'f1')::numeric AS f1, (e.value ->> 'precision')::numeric AS prec,

@@ -97,6 +97,7 @@ DECLARE
     v_lines text[];
     v_line text;
     v_where text;
+    c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
 BEGIN
     IF p_format IS NULL THEN
         RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = 'Use markdown or html.';
@@ -129,7 +130,7 @@ BEGIN
 
     v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
-                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-')))
+                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, c_dash))
                    || format('- **Status:** %s', r.status)
                    || format('- **Started:** %s; **duration:** %s s',
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
@@ -151,24 +152,24 @@ BEGIN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
             || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
-                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
-                      coalesce(v_rep ->> 'input_rows', @extschema@._pg_intent_glyph(8211, '-')),
-                      coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                      coalesce(v_rep ->> 'usable_rows', r.training_samples::text, c_dash),
+                      coalesce(v_rep ->> 'input_rows', c_dash),
+                      coalesce(r.training_samples::text, c_dash))
             || format('- **Evaluation:** %s',
                       CASE v_rep #>> '{evaluation,method}'
                           WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
-                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
-                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                                                              v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, c_dash))
+                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, c_dash))
                           ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
-            || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
+            || format('- **Intents:** %s', coalesce(r.total_intents::text, c_dash));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
         v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
-                       || format('| training | %s |', coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
-                       || format('| validation | %s |', coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
-                       || format('| test | %s |', coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                       || format('| training | %s |', coalesce(r.training_samples::text, c_dash))
+                       || format('| validation | %s |', coalesce(r.validation_samples::text, c_dash))
+                       || format('| test | %s |', coalesce(r.test_samples::text, c_dash))
                        || ''::text
-                       || format('- **Intents:** %s', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
+                       || format('- **Intents:** %s', coalesce(r.total_intents::text, c_dash));
     END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
@@ -187,7 +188,7 @@ BEGIN
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', k.label,
                       @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
-                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN @extschema@._pg_intent_glyph(8211, '-')
+                      CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN c_dash
                            ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
         FROM (VALUES
             (1, 'accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
@@ -229,7 +230,7 @@ BEGIN
                           @extschema@._pg_intent_md_num((e.value ->> 'precision')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'recall')::numeric),
                           @extschema@._pg_intent_md_num((e.value ->> 'f1')::numeric),
-                          coalesce(e.value ->> 'support', @extschema@._pg_intent_glyph(8211, '-')))
+                          coalesce(e.value ->> 'support', c_dash))
             FROM jsonb_each(v_m -> 'per_intent') e
             ORDER BY (e.value ->> 'f1')::numeric NULLS FIRST, e.key
         LOOP

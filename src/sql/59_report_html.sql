@@ -40,6 +40,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
     r @extschema@.ai_training_runs%ROWTYPE;
     v_version text;
     v_rep jsonb;          -- the run's report
@@ -142,7 +143,7 @@ svg .title{font-size:12px;fill:#616e7c}
         @extschema@._pg_intent_html(v_title, 200),
         @extschema@._pg_intent_html(v_title, 500),
         r.id,
-        @extschema@._pg_intent_html(coalesce(r.run_type, @extschema@._pg_intent_glyph(8211, '-'))),
+        @extschema@._pg_intent_html(coalesce(r.run_type, c_dash)),
         @extschema@._pg_intent_html(r.status),
         to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
         CASE WHEN r.duration_seconds IS NOT NULL
@@ -281,19 +282,19 @@ svg .title{font-size:12px;fill:#616e7c}
             format('<dt>Method</dt><dd><b>%s</b></dd>', coalesce(@extschema@._pg_intent_html(v_rep #>> '{evaluation,method}'), 'none'))
         ELSE
             format('<dt>Method</dt><dd><b>test split</b> (0.1.0): %s training, %s validation, %s test rows.</dd>',
-                   coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')), coalesce(r.validation_samples::text, @extschema@._pg_intent_glyph(8211, '-')),
-                   coalesce(r.test_samples::text, @extschema@._pg_intent_glyph(8211, '-')))
+                   coalesce(r.training_samples::text, c_dash), coalesce(r.validation_samples::text, c_dash),
+                   coalesce(r.test_samples::text, c_dash))
         END;
     IF v_rep ? 'evaluation' THEN
         v_html := v_html || format('<dt>Rows</dt><dd>%s read, %s usable; the model was refit on all %s</dd>',
             @extschema@._pg_intent_md_num((v_rep ->> 'input_rows')::numeric, 0),
             @extschema@._pg_intent_md_num(coalesce((v_rep ->> 'usable_rows')::numeric, r.training_samples), 0),
-            coalesce(r.training_samples::text, @extschema@._pg_intent_glyph(8211, '-')));
+            coalesce(r.training_samples::text, c_dash));
         IF v_rep #> '{evaluation,reason}' IS NOT NULL THEN
             v_html := v_html || format('<dt>Why</dt><dd>%s</dd>', @extschema@._pg_intent_html(v_rep #>> '{evaluation,reason}', 300));
         END IF;
     END IF;
-    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, @extschema@._pg_intent_glyph(8211, '-')));
+    v_html := v_html || format('<dt>Intents</dt><dd>%s</dd>', coalesce(r.total_intents::text, c_dash));
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_html := v_html || format('<dt>Cleaning</dt><dd>%s duplicates removed, %s label conflicts resolved, %s empty texts removed</dd>',
             coalesce(round((v_rep ->> 'duplicates_removed')::numeric)::text, '0'),
@@ -424,9 +425,9 @@ svg .title{font-size:12px;fill:#616e7c}
                    CASE WHEN b.f1 IS NULL THEN '#cbd2d9' WHEN b.f1 < 0.6 THEN '#d64545' WHEN b.f1 < 0.8 THEN '#e8a33d' ELSE '#2f9e5b' END,
                    @extschema@._pg_intent_html(b.key), @extschema@._pg_intent_md_num(b.f1),
                    @extschema@._pg_intent_md_num(b.prec), @extschema@._pg_intent_md_num(b.rec),
-                   coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-')),
+                   coalesce(b.support::text, c_dash),
                    v_left + round((coalesce(b.f1, 0) * 440)::numeric, 1) + 6, 34 + (b.pos - 1) * 24 + 8,
-                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, @extschema@._pg_intent_glyph(8211, '-'))),
+                   @extschema@._pg_intent_md_num(b.f1), coalesce(b.support::text, c_dash)),
                    E'\n' ORDER BY b.pos)
           INTO v_html
           FROM (SELECT e.key, (e.value ->> 'f1')::numeric AS f1, (e.value ->> 'precision')::numeric AS prec,
