@@ -59,14 +59,18 @@ expect_eq "$(PGOPTIONS='-c pg_intent.max_message_bytes=1000MB' q $DB "SELECT pre
     "return_process" "the long message predicts when nothing cancels it"
 timeout_ms=$((($(date +%s%N) - start) * 6 / 10 / 1000000))
 echo "uncancelled: $((timeout_ms * 10 / 6)) ms; statement_timeout: $timeout_ms ms"
-for fn in "p.predicted_intent FROM huge, predict_intent(m) p" "classify_intent(m) FROM huge"; do
-    out=$(psql -X -At -d $DB 2>&1 <<SQL
+# SELECT $2 on the long message under a statement_timeout of $1 ms; prints
+# psql's output, errors with their context included.
+select_with_timeout() { # timeout_ms select-list
+    psql -X -At -d $DB 2>&1 <<SQL
 SET pg_intent.max_message_bytes = '1000MB';
-SET statement_timeout = '${timeout_ms}ms';
+SET statement_timeout = '${1}ms';
 \set VERBOSITY verbose
-SELECT $fn;
+SELECT $2;
 SQL
-)
+}
+for fn in "p.predicted_intent FROM huge, predict_intent(m) p" "classify_intent(m) FROM huge"; do
+    out=$(select_with_timeout "$timeout_ms" "$fn")
     expect_eq "$(grep -c '^ERROR:  57014' <<<"$out")" 1 "statement_timeout cancels SELECT $fn"
     expect_eq "$(grep -c '^CONTEXT:  pg_intent: prediction cancelled (Stopped after reading [0-9]* of 310000000 bytes' <<<"$out")" 1 \
         "the vectoriser noticed the timeout itself"
@@ -77,8 +81,7 @@ expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "re
 # PUBLIC: evaluate_intent_model() (its rows are vectorised like
 # predict_intent()'s) and _pg_intent_fold() (the normaliser behind
 # score_feedback_message()). Both ran the long message to its end in one
-# uninterruptible call, so the timeout was only noticed afterwards. Each
-# gets 60 % of its own uncancelled time.
+# uninterruptible call, so the timeout was only noticed afterwards.
 declare -A stopped_by=(
     ["evaluate_intent_model(NULL, 'SELECT m, ''return_process''::text FROM huge') ->> 'accuracy'"]="prediction"
     ["length(_pg_intent_fold(m)) FROM huge"]="text folding"
@@ -102,13 +105,7 @@ for fn in "${!stopped_by[@]}"; do
         all_ms=$(elapsed_ms "SELECT $fn")
         timeout_ms=$((all_ms / 3))
         echo "SELECT $fn: $result in $all_ms ms; try $try, statement_timeout: $timeout_ms ms"
-        out=$(psql -X -At -d $DB 2>&1 <<SQL
-SET pg_intent.max_message_bytes = '1000MB';
-SET statement_timeout = '${timeout_ms}ms';
-\set VERBOSITY verbose
-SELECT $fn;
-SQL
-)
+        out=$(select_with_timeout "$timeout_ms" "$fn")
         expect_eq "$(grep -c '^ERROR:  57014' <<<"$out")" 1 "statement_timeout cancels SELECT $fn"
         inside=$(grep -c "^CONTEXT:  pg_intent: ${stopped_by[$fn]} cancelled (Stopped after reading [0-9]* of 310000000 bytes" <<<"$out" || true)
         if [ "$inside" = 1 ]; then break; fi
