@@ -12,6 +12,7 @@
 
 #include "dataset.h" // Rng
 #include "errors.h"
+#include "worker_threads.h"
 
 #include <algorithm>
 #include <atomic>
@@ -24,12 +25,6 @@
 #include <mutex>
 #include <thread>
 #include <type_traits>
-
-#if defined(__unix__) || defined(__APPLE__)
-#include <pthread.h>
-#include <signal.h>
-#define INTENT_HAVE_PTHREAD_SIGMASK 1
-#endif
 
 namespace intent {
 
@@ -805,53 +800,6 @@ void validate_problem(size_t rows, size_t cols, const std::vector<int> &y, size_
                                 " has a weight that is not a finite positive number.");
     }
 }
-
-// Blocks every signal in the calling thread while alive, so threads created
-// meanwhile inherit a full mask: PostgreSQL's handlers must only ever run on
-// the backend's own thread.
-class SignalBlock {
-  public:
-    SignalBlock() {
-#ifdef INTENT_HAVE_PTHREAD_SIGMASK
-        sigset_t all;
-        sigfillset(&all);
-        ok_ = pthread_sigmask(SIG_SETMASK, &all, &saved_) == 0;
-#endif
-    }
-    ~SignalBlock() {
-#ifdef INTENT_HAVE_PTHREAD_SIGMASK
-        if (ok_) pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-#endif
-    }
-    SignalBlock(const SignalBlock &) = delete;
-    SignalBlock &operator=(const SignalBlock &) = delete;
-
-  private:
-#ifdef INTENT_HAVE_PTHREAD_SIGMASK
-    sigset_t saved_;
-    bool ok_ = false;
-#endif
-};
-
-// Owns the worker threads: on any exit path it raises the stop flag and joins
-// them, so no worker outlives the call or touches freed data.
-class WorkerGroup {
-  public:
-    explicit WorkerGroup(std::atomic<bool> &stop) : stop_(stop) {}
-    ~WorkerGroup() {
-        stop_.store(true);
-        join();
-    }
-    void join() {
-        for (auto &t : threads_)
-            if (t.joinable()) t.join();
-    }
-    std::vector<std::thread> &threads() { return threads_; }
-
-  private:
-    std::atomic<bool> &stop_;
-    std::vector<std::thread> threads_;
-};
 
 // Number of blocks a problem with k classes is cut into: fixed blocks of
 // nearly equal size that depend only on k. With more than four classes at

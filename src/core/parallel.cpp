@@ -4,6 +4,7 @@
 #include "parallel.h"
 
 #include "errors.h"
+#include "worker_threads.h"
 
 #include <algorithm>
 #include <atomic>
@@ -15,44 +16,7 @@
 #include <thread>
 #include <vector>
 
-#if defined(__unix__) || defined(__APPLE__)
-#include <pthread.h>
-#include <signal.h>
-#define INTENT_HAVE_PTHREAD_SIGMASK 1
-#endif
-
 namespace intent {
-
-namespace {
-
-// Blocks every signal in the calling thread while alive, so threads created
-// meanwhile inherit a full mask: PostgreSQL's handlers must only ever run on
-// the backend's own thread.
-class SignalBlock {
-  public:
-    SignalBlock() {
-#ifdef INTENT_HAVE_PTHREAD_SIGMASK
-        sigset_t all;
-        sigfillset(&all);
-        ok_ = pthread_sigmask(SIG_SETMASK, &all, &saved_) == 0;
-#endif
-    }
-    ~SignalBlock() {
-#ifdef INTENT_HAVE_PTHREAD_SIGMASK
-        if (ok_) pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-#endif
-    }
-    SignalBlock(const SignalBlock &) = delete;
-    SignalBlock &operator=(const SignalBlock &) = delete;
-
-  private:
-#ifdef INTENT_HAVE_PTHREAD_SIGMASK
-    sigset_t saved_;
-    bool ok_ = false;
-#endif
-};
-
-} // namespace
 
 size_t training_threads(int requested) {
     if (requested > 0) return static_cast<size_t>(requested);
@@ -99,23 +63,13 @@ void run_tasks(size_t count, size_t threads, const TrainCallbacks &callbacks,
         }
     };
 
-    std::vector<std::thread> workers;
-    // Joins the workers on every exit path, after telling them to stop.
-    struct Joiner {
-        std::vector<std::thread> &threads;
-        std::atomic<bool> &stop;
-        ~Joiner() {
-            stop.store(true);
-            for (auto &t : threads)
-                if (t.joinable()) t.join();
-        }
-    } joiner{workers, stop};
+    WorkerGroup workers(stop);
 
     if (threads > 1) {
         SignalBlock block;
         for (size_t t = 1; t < threads; ++t) {
             try {
-                workers.emplace_back([&] {
+                workers.threads().emplace_back([&] {
                     try {
                         take_tasks(worker_callbacks);
                     } catch (...) {
@@ -144,11 +98,10 @@ void run_tasks(size_t count, size_t threads, const TrainCallbacks &callbacks,
         }
     } catch (...) {
         stop.store(true);
-        throw; // the Joiner joins the workers first
+        throw; // the group joins the workers first
     }
     stop.store(true);
-    for (auto &t : workers)
-        if (t.joinable()) t.join();
+    workers.join();
     if (worker_error) std::rethrow_exception(worker_error);
     if (finished.load() != count)
         throw Error(ErrorKind::Internal, "training tasks stopped before they all ran");
