@@ -84,26 +84,9 @@ EvalReport EvalAccumulator::report() const {
     r.misclassified = misclassified_;
     r.per_class.assign(k_, ClassMetrics{});
     r.accuracy = ratio(static_cast<double>(correct_), static_cast<double>(rows_));
-    size_t present = 0;
-    for (size_t c = 0; c < k_; ++c) {
-        ClassMetrics &m = r.per_class[c];
-        m.support = support_[c];
-        const double tp = static_cast<double>(true_positive_[c]);
-        m.precision = ratio(tp, static_cast<double>(predicted_count_[c]));
-        m.recall = ratio(tp, static_cast<double>(m.support));
-        m.f1 = ratio(2 * m.precision * m.recall, m.precision + m.recall);
-        if (m.support > 0 || predicted_count_[c] > 0) {
-            ++present;
-            r.macro_precision += m.precision;
-            r.macro_recall += m.recall;
-            r.macro_f1 += m.f1;
-        }
-    }
-    if (present > 0) {
-        r.macro_precision /= static_cast<double>(present);
-        r.macro_recall /= static_cast<double>(present);
-        r.macro_f1 /= static_cast<double>(present);
-    }
+    for (size_t c = 0; c < k_; ++c)
+        r.per_class[c].support = support_[c];
+    finish_class_metrics(r, true_positive_, predicted_count_);
     return r;
 }
 

@@ -80,8 +80,14 @@ EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predi
     r.accuracy = ratio(static_cast<double>(correct), static_cast<double>(r.rows));
     r.confusion = confusion_cells(std::move(pairs), num_classes);
 
+    finish_class_metrics(r, true_positive, predicted_count);
+    return r;
+}
+
+void finish_class_metrics(EvalReport &r, const std::vector<size_t> &true_positive,
+                          const std::vector<size_t> &predicted_count) {
     size_t present = 0;
-    for (size_t c = 0; c < num_classes; ++c) {
+    for (size_t c = 0; c < r.per_class.size(); ++c) {
         ClassMetrics &m = r.per_class[c];
         const double tp = static_cast<double>(true_positive[c]);
         m.precision = ratio(tp, static_cast<double>(predicted_count[c]));
@@ -99,7 +105,6 @@ EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predi
         r.macro_recall /= static_cast<double>(present);
         r.macro_f1 /= static_cast<double>(present);
     }
-    return r;
 }
 
 // Sorts rows by confidence (descending) and evaluates, at each distinct

@@ -46,6 +46,13 @@ struct EvalReport {
     size_t unknown_truth = 0;                 // rows whose truth was -1 (always wrong)
 };
 
+// Fills per-class precision, recall and F1 and the macro averages of `r`
+// from each class's true positives and predictions; `r.per_class[c].support`
+// must be set. One rule for evaluate() and EvalAccumulator, so both give the
+// same figures bit for bit.
+void finish_class_metrics(EvalReport &r, const std::vector<size_t> &true_positive,
+                          const std::vector<size_t> &predicted_count);
+
 // `truth[i]` in [0, k) or -1; `predicted[i]` in [0, k). `confidence` may be
 // empty (then misclassified[].confidence is 0).
 EvalReport evaluate(const std::vector<int> &truth, const std::vector<int> &predicted,
