@@ -550,7 +550,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
     'When true, every training run (retrain_if_needed() included) reads reviewed rows only (a correction, a judgement, or dataset_status reviewed or approved), and only reviewed rows count towards auto_retrain_threshold: rows that roles you do not trust log with their own labels never train a model.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
-    'Most rows a training run reads: the newest usable ones (get_training_dataset()''s order), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
+    'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
@@ -1252,7 +1252,8 @@ COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boole
 -- get_training_dataset
 -- -------------------------------------------------------------------------
 
--- The labelled samples training uses, newest first. The label (intent) is the
+-- The labelled samples training uses, reviewed rows first, each kind newest
+-- first. The label (intent) is the
 -- human correction when there is one, else the detected intent.
 CREATE OR REPLACE FUNCTION @extschema@.get_training_dataset(
     p_min_confidence integer DEFAULT 0,
@@ -1312,12 +1313,14 @@ BEGIN
        AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
        AND (d.reviewed OR NOT p_only_reviewed)
        AND (d.reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-     ORDER BY d.created_at DESC, d.id
+     -- Reviewed rows first: a limit (a training run's window) keeps them
+     -- however many unreviewed rows, which untrusted roles may log, are newer.
+     ORDER BY d.reviewed DESC, d.created_at DESC, d.id
      LIMIT p_limit;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
-    'Labelled samples for training, newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
+    'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
 
 
 -- ======== src/sql/32_review.sql ========
@@ -1833,7 +1836,8 @@ BEGIN
                               'out_of_scope_mode', v_policy.out_of_scope_mode)
         || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
     v_effective := @extschema@.intent_training_options(v_train_options);
-    -- The policy's window over the newest rows: a run may read fewer.
+    -- The policy's window (reviewed rows first, then the newest): a run may
+    -- read fewer.
     IF v_policy.max_training_rows IS NOT NULL
        AND (v_effective ->> 'limit')::bigint > v_policy.max_training_rows THEN
         v_train_options := v_train_options || jsonb_build_object('limit', v_policy.max_training_rows);

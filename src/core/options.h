@@ -111,7 +111,7 @@ struct RunOptions {
     DeployMode deploy = DeployMode::Auto;
     int min_confidence = 0;     // 0-100: unreviewed rows whose detector confidence is lower are not read
     bool only_reviewed = false; // read reviewed rows only
-    int64_t limit = 2147483647; // read at most the newest `limit` rows
+    int64_t limit = 2147483647; // read at most `limit` rows: reviewed first, then the newest
 };
 
 // A training run's options as train_intent_model() takes them: one flat

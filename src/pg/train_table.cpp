@@ -100,8 +100,14 @@ std::string datum_string(Datum d) {
     return out;
 }
 
-// get_training_dataset()'s order: newest first (created_at DESC), then id.
-bool newer(const DataRow &a, const DataRow &b) {
+// get_training_dataset()'s order: reviewed rows first, then newest first
+// (created_at DESC), then id. Reviewed first, so that a window (limit,
+// max_training_rows) is never emptied of reviewed rows by unreviewed ones,
+// which any role that may log interactions writes, newer than any review:
+// with the reviewed rows, the deploy gate's fresh rows went, and a flood of
+// mislabelled rows was deployed on its own out-of-fold estimate.
+bool before(const DataRow &a, const DataRow &b) {
+    if (a.reviewed != b.reviewed) return a.reviewed;
     return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
 }
 
@@ -112,10 +118,10 @@ size_t row_bytes(size_t text, size_t label) {
 // Reads the usable rows: the rules of get_training_dataset() (see
 // src/sql/31_dataset.sql), applied while scanning.
 // Each row is charged to `charge` before it is kept. With a limit, only the
-// newest `limit` usable rows are kept while scanning (a heap whose top is the
-// oldest kept row, replaced by any newer one), so the memory is that of the
-// rows kept, not of the table: a window over a table that keeps growing
-// trains within the same budget.
+// first `limit` usable rows in that order are kept while scanning (a heap
+// whose top is the last kept row, replaced by any row before it), so the
+// memory is that of the rows kept, not of the table: a window over a table
+// that keeps growing trains within the same budget.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
                                         intent::MemoryCharge &charge, size_t &skipped_invalid_text) {
     std::vector<DataRow> rows;
@@ -217,21 +223,21 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         DataRow row;
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
         row.created_at = DatumGetTimestampTz(r.v[8]);
+        row.reviewed = reviewed;
         const bool full = rows.size() == limit;
-        if (full && !newer(row, rows.front())) continue; // older than every row kept
+        if (full && !before(row, rows.front())) continue; // after every row kept
         charge.add(row_bytes(r.s[1].size(), label.size()), "the training rows");
         row.text.assign(r.s[1]);
         row.label.assign(label);
         row.corrected = corrected;
-        row.reviewed = reviewed;
         if (full) {
-            std::pop_heap(rows.begin(), rows.end(), newer);
+            std::pop_heap(rows.begin(), rows.end(), before);
             charge.shrink(row_bytes(rows.back().text.size(), rows.back().label.size()));
             rows.back() = std::move(row);
-            std::push_heap(rows.begin(), rows.end(), newer);
+            std::push_heap(rows.begin(), rows.end(), before);
         } else {
             rows.push_back(std::move(row));
-            if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), newer);
+            if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), before);
         }
     }
     pg_call([&]() noexcept {

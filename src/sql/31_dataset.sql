@@ -4,7 +4,8 @@
 -- get_training_dataset
 -- -------------------------------------------------------------------------
 
--- The labelled samples training uses, newest first. The label (intent) is the
+-- The labelled samples training uses, reviewed rows first, each kind newest
+-- first. The label (intent) is the
 -- human correction when there is one, else the detected intent.
 CREATE OR REPLACE FUNCTION @extschema@.get_training_dataset(
     p_min_confidence integer DEFAULT 0,
@@ -64,10 +65,12 @@ BEGIN
        AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
        AND (d.reviewed OR NOT p_only_reviewed)
        AND (d.reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-     ORDER BY d.created_at DESC, d.id
+     -- Reviewed rows first: a limit (a training run's window) keeps them
+     -- however many unreviewed rows, which untrusted roles may log, are newer.
+     ORDER BY d.reviewed DESC, d.created_at DESC, d.id
      LIMIT p_limit;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
-    'Labelled samples for training, newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
+    'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
 

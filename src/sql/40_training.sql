@@ -184,7 +184,8 @@ BEGIN
                               'out_of_scope_mode', v_policy.out_of_scope_mode)
         || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
     v_effective := @extschema@.intent_training_options(v_train_options);
-    -- The policy's window over the newest rows: a run may read fewer.
+    -- The policy's window (reviewed rows first, then the newest): a run may
+    -- read fewer.
     IF v_policy.max_training_rows IS NOT NULL
        AND (v_effective ->> 'limit')::bigint > v_policy.max_training_rows THEN
         v_train_options := v_train_options || jsonb_build_object('limit', v_policy.max_training_rows);

@@ -32,7 +32,7 @@ SELECT user_message, intent FROM get_training_dataset(p_min_confidence => 75);
 -- Only reviewed rows.
 SELECT user_message, intent FROM get_training_dataset(p_only_reviewed => true);
 
--- Limit keeps the newest rows.
+-- Limit keeps the reviewed rows first, then the newest.
 SELECT user_message FROM get_training_dataset(p_limit => 2);
 
 -- Every column of the contract, in order.

@@ -57,7 +57,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
     'When true, every training run (retrain_if_needed() included) reads reviewed rows only (a correction, a judgement, or dataset_status reviewed or approved), and only reviewed rows count towards auto_retrain_threshold: rows that roles you do not trust log with their own labels never train a model.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
-    'Most rows a training run reads: the newest usable ones (get_training_dataset()''s order), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
+    'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
