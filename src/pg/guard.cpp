@@ -93,7 +93,8 @@ void to_server_encoding(char *text, size_t cap) {
 // budget is the training policy's (src/pg/train_memory.cpp).
 constexpr const char *kResourceLimitHint =
     "An administrator can raise the limit with UPDATE ai_training_policy SET max_training_memory_mb = ... "
-    "(at most 1048576), or keep every run to the newest rows with SET max_training_rows = ...; or train "
+    "(at most 1048576), or keep every run to a window of rows (reviewed first, then the newest) with SET "
+    "max_training_rows = ...; or train "
     "on fewer rows (the limit option), with lower max_features and max_char_features, or with fewer threads.";
 
 int sqlstate_for(intent::ErrorKind kind) {
