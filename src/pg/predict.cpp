@@ -63,7 +63,7 @@ bool prediction_columns(TupleDesc desc, int columns[5]) {
 // A row type altered so that prediction_tuple() would write a float8 where
 // the type now says text (and crash the backend forming the tuple) is an
 // error instead.
-void build_result_desc(FunctionCallInfo fcinfo, CallSite *site) {
+void build_result_desc(FunctionCallInfo fcinfo, CallSite *site) noexcept {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "predict_intent must return a composite type");

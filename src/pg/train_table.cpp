@@ -92,12 +92,16 @@ struct Selection {
 // The text of a datum (detoasted into the current memory context) as a
 // std::string in the server encoding.
 std::string datum_string(Datum d) {
-    std::string out;
+    const char *data = nullptr;
+    size_t size = 0;
     pg_call([&]() noexcept {
         text *t = DatumGetTextPP(d);
-        out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        data = VARDATA_ANY(t);
+        size = VARSIZE_ANY_EXHDR(t);
     });
-    return out;
+    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
+    // callable would terminate the backend.
+    return std::string(data, size);
 }
 
 // get_training_dataset()'s order: newest first (created_at DESC), then id.
