@@ -27,8 +27,8 @@ namespace {
 // only on the function's OID. The descriptor does too when the result is
 // 0.1.0's OUT parameters, but a named row type (intent_prediction) can be
 // changed under the same OID by ALTER TYPE: the typcache's identifier of
-// its descriptor is compared on every call, and the descriptor rebuilt and
-// checked again when it changed.
+// its descriptor is compared when a query first calls the function, and a
+// changed type gets a new site, its descriptor checked again.
 struct CallSite {
     Oid fn_oid;
     Oid schema;
@@ -59,7 +59,7 @@ bool prediction_columns(TupleDesc desc, int columns[5]) {
     return n == 5;
 }
 
-// (Re)builds site->tupdesc from the function's result type; inside pg_call().
+// Builds site->tupdesc from the function's result type; inside pg_call().
 // A row type altered so that prediction_tuple() would write a float8 where
 // the type now says text (and crash the backend forming the tuple) is an
 // error instead.
@@ -90,7 +90,6 @@ void build_result_desc(FunctionCallInfo fcinfo, CallSite *site) noexcept {
     MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
     TupleDesc built = BlessTupleDesc(CreateTupleDescCopy(desc));
     MemoryContextSwitchTo(old);
-    if (site->tupdesc) FreeTupleDesc(site->tupdesc); // used only while forming one call's tuple
     site->tupdesc = built;
     site->result_type = result_type;
     site->tupdesc_identifier = identifier;
@@ -98,11 +97,9 @@ void build_result_desc(FunctionCallInfo fcinfo, CallSite *site) noexcept {
     site->top_intents_jsonb = TupleDescAttr(built, columns[2])->atttypid == JSONBOID;
 }
 
-// Whether site->tupdesc must be (re)built: never built (or its build
-// failed), or the named row type's descriptor changed since it was built (a
-// typcache lookup, no catalog access while the type is unchanged).
+// Whether the named row type's descriptor changed since site->tupdesc was
+// built (a typcache lookup, no catalog access while the type is unchanged).
 bool result_desc_stale(const CallSite *site) {
-    if (!site->tupdesc) return true; // its first build failed
     if (!OidIsValid(site->result_type)) return false;
     bool stale = false;
     pg_call([&]() noexcept {
@@ -113,28 +110,39 @@ bool result_desc_stale(const CallSite *site) {
 }
 
 CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
-    auto *site = static_cast<CallSite *>(fcinfo->flinfo->fn_extra);
-    if (!site) {
-        // One entry per function OID seen by this backend, never freed or
-        // reused, since a running query may hold a pointer to it: a handful
-        // per installed copy of the extension.
-        static auto *sites = new std::vector<CallSite *>;
-        const Oid fn_oid = fcinfo->flinfo->fn_oid;
-        for (CallSite *known : *sites)
-            if (known->fn_oid == fn_oid) site = known;
-        if (!site) {
+    // A query keeps the site it started with: its rows all have one layout,
+    // the one the executor saw first, even if the type changes meanwhile
+    // (an open cursor, then ALTER TYPE in the same session).
+    if (auto *site = static_cast<CallSite *>(fcinfo->flinfo->fn_extra)) return site;
+    // The current site per function OID seen by this backend. A site is
+    // never changed, freed or reused, since a running query may hold a
+    // pointer to it: a changed row type gets a new site (a handful per
+    // installed copy of the extension, one more per ALTER TYPE seen).
+    static auto *sites = new std::vector<CallSite *>;
+    const Oid fn_oid = fcinfo->flinfo->fn_oid;
+    CallSite **known = nullptr;
+    for (CallSite *&entry : *sites)
+        if (entry->fn_oid == fn_oid) known = &entry;
+    if (!known || (composite && result_desc_stale(*known))) {
+        if (!known)
             sites->reserve(sites->size() + 1); // the push_back below cannot throw after the allocation
-            pg_call([&]() noexcept {
-                site = static_cast<CallSite *>(MemoryContextAllocZero(TopMemoryContext, sizeof(CallSite)));
-                site->fn_oid = fn_oid;
-                site->schema = get_func_namespace(fn_oid);
-            });
+        const CallSite *previous = known ? *known : nullptr;
+        CallSite *site = nullptr;
+        pg_call([&]() noexcept {
+            site = static_cast<CallSite *>(MemoryContextAllocZero(TopMemoryContext, sizeof(CallSite)));
+            site->fn_oid = fn_oid;
+            site->schema = previous ? previous->schema : get_func_namespace(fn_oid);
+            if (composite) build_result_desc(fcinfo, site);
+        });
+        if (known)
+            *known = site;
+        else
             sites->push_back(site);
-        }
         fcinfo->flinfo->fn_extra = site;
+        return site;
     }
-    if (composite && result_desc_stale(site)) pg_call([&]() noexcept { build_result_desc(fcinfo, site); });
-    return site;
+    fcinfo->flinfo->fn_extra = *known;
+    return *known;
 }
 
 // Reused across calls: predictions allocate nothing once these are warm.
