@@ -74,6 +74,8 @@ struct QueryShape {
 // Prepares the caller's query (SPI connected) and describes it.
 SPIPlanPtr prepare_query(const std::string &sql, QueryShape &shape) {
     SPIPlanPtr plan = nullptr;
+    const char *column_names = nullptr;
+    size_t column_names_size = 0;
     pg_call([&]() noexcept {
         plan = SPI_prepare(sql.c_str(), 0, nullptr);
         if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -103,9 +105,12 @@ SPIPlanPtr prepare_query(const std::string &sql, QueryShape &shape) {
             ++columns;
         }
         shape.two_text_columns = columns == 2 && text_columns == 2 && desc->natts == 2;
-        shape.columns.assign(names.data, static_cast<size_t>(names.len));
-        pfree(names.data);
+        column_names = names.data; // freed with the call's memory context
+        column_names_size = static_cast<size_t>(names.len);
     });
+    // Copied outside pg_call(), whose noexcept callable must not allocate
+    // through C++ (a std::bad_alloc there would terminate the backend).
+    if (column_names) shape.columns.assign(column_names, column_names_size);
     return plan;
 }
 
@@ -124,12 +129,18 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     if (PG_ARGISNULL(1))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
     Oid schema = InvalidOid;
-    std::string sql;
+    const char *query = nullptr;
+    size_t query_size = 0;
     pg_call([&]() noexcept {
         schema = get_func_namespace(fcinfo->flinfo->fn_oid);
         text *t = PG_GETARG_TEXT_PP(1);
-        sql.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        query = VARDATA_ANY(t);
+        query_size = VARSIZE_ANY_EXHDR(t);
     });
+    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
+    // callable would terminate the backend (the query is the caller's, of
+    // any size).
+    const std::string sql(query, query_size);
     LoadedModel loaded = PG_ARGISNULL(0) ? active_model(schema) : model_by_id(schema, PG_GETARG_INT64(0));
     const intent::IntentModel &model = *loaded.model;
     const auto &labels = model.labels();

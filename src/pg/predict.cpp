@@ -7,10 +7,13 @@
 
 extern "C" {
 #include "mb/pg_wchar.h"
+#include "utils/regproc.h"
+#include "utils/typcache.h"
 }
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,51 +21,128 @@ namespace pg_intent {
 namespace {
 
 // What a call needs besides its arguments: the extension schema and, for
-// composite results, the blessed tuple descriptor. Both depend only on the
-// function's OID (its result type cannot change without a new OID), so they
-// are built once per backend and kept in TopMemoryContext; looking them up
-// again on every statement cost measurable microseconds per prediction.
+// composite results, the blessed tuple descriptor. They are built once per
+// backend and kept in TopMemoryContext; looking them up again on every
+// statement cost measurable microseconds per prediction. The schema depends
+// only on the function's OID. The descriptor does too when the result is
+// 0.1.0's OUT parameters, but a named row type (intent_prediction) can be
+// changed under the same OID by ALTER TYPE: the typcache's identifier of
+// its descriptor is compared when a query first calls the function, and a
+// changed type gets a new site, its descriptor checked again.
 struct CallSite {
     Oid fn_oid;
     Oid schema;
     TupleDesc tupdesc;
+    Oid result_type;           // the named row type, InvalidOid for OUT parameters
+    uint64 tupdesc_identifier; // result_type's typcache descriptor it was built from
+    int columns[5];            // where the five values go in tupdesc
     // top_intents is json since 0.2.0 and jsonb in 0.1.0's declaration, which
     // calls this library until ALTER EXTENSION UPDATE runs: build what the
     // calling function's result type says.
     bool top_intents_jsonb;
 };
 
+// The columns prediction_tuple() fills, in order (top_intents json or
+// jsonb), are the type's columns that are not dropped (a column dropped and
+// added back by ALTER TYPE leaves a dropped one in its place). Sets
+// `columns` to their positions.
+bool prediction_columns(TupleDesc desc, int columns[5]) {
+    static const Oid expected[5] = {TEXTOID, FLOAT8OID, JSONOID, BOOLOID, INT8OID};
+    int n = 0;
+    for (int i = 0; i < desc->natts; ++i) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped) continue;
+        if (n == 5) return false;
+        if (att->atttypid != expected[n] && !(n == 2 && att->atttypid == JSONBOID)) return false;
+        columns[n++] = i;
+    }
+    return n == 5;
+}
+
+// Builds site->tupdesc from the function's result type; inside pg_call().
+// A row type altered so that prediction_tuple() would write a float8 where
+// the type now says text (and crash the backend forming the tuple) is an
+// error instead.
+void build_result_desc(FunctionCallInfo fcinfo, CallSite *site) noexcept {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "predict_intent must return a composite type");
+    // A named type's descriptor and its identifier are read together from
+    // the typcache, so the identifier is that of the descriptor kept.
+    uint64 identifier = 0;
+    const Oid result_type = desc->tdtypeid == RECORDOID ? InvalidOid : desc->tdtypeid;
+    if (OidIsValid(result_type)) {
+        TypeCacheEntry *entry = lookup_type_cache(result_type, TYPECACHE_TUPDESC);
+        desc = entry->tupDesc;
+        identifier = entry->tupDesc_identifier;
+    }
+    int columns[5];
+    if (!prediction_columns(desc, columns))
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_DATATYPE_MISMATCH),
+             errmsg("the result type of %s does not have the columns pg_intent writes",
+                    format_procedure(site->fn_oid)),
+             errdetail("It must have exactly the columns predicted_intent text, confidence double precision, "
+                       "top_intents json, uncertain boolean, model_id bigint."),
+             errhint("Someone altered type %s; alter it back to those columns.",
+                     format_type_be(desc->tdtypeid))));
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    TupleDesc built = BlessTupleDesc(CreateTupleDescCopy(desc));
+    MemoryContextSwitchTo(old);
+    site->tupdesc = built;
+    site->result_type = result_type;
+    site->tupdesc_identifier = identifier;
+    std::copy(columns, columns + 5, site->columns);
+    site->top_intents_jsonb = TupleDescAttr(built, columns[2])->atttypid == JSONBOID;
+}
+
+// Whether the named row type's descriptor changed since site->tupdesc was
+// built (a typcache lookup, no catalog access while the type is unchanged).
+bool result_desc_stale(const CallSite *site) {
+    if (!OidIsValid(site->result_type)) return false;
+    bool stale = false;
+    pg_call([&]() noexcept {
+        TypeCacheEntry *entry = lookup_type_cache(site->result_type, TYPECACHE_TUPDESC);
+        stale = entry->tupDesc == nullptr || entry->tupDesc_identifier != site->tupdesc_identifier;
+    });
+    return stale;
+}
+
 CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
-    auto *site = static_cast<CallSite *>(fcinfo->flinfo->fn_extra);
-    if (site) return site;
-    // One entry per function OID seen by this backend, never freed or
-    // reused, since a running query may hold a pointer to it: a handful per
-    // installed copy of the extension.
+    // A query keeps the site it started with: its rows all have one layout,
+    // the one the executor saw first, even if the type changes meanwhile
+    // (an open cursor, then ALTER TYPE in the same session).
+    if (auto *site = static_cast<CallSite *>(fcinfo->flinfo->fn_extra)) return site;
+    // The current site per function OID seen by this backend. A site is
+    // never changed, freed or reused, since a running query may hold a
+    // pointer to it: a changed row type gets a new site (a handful per
+    // installed copy of the extension, one more per ALTER TYPE seen).
     static auto *sites = new std::vector<CallSite *>;
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
-    for (CallSite *known : *sites)
-        if (known->fn_oid == fn_oid) site = known;
-    if (!site) {
-        sites->reserve(sites->size() + 1); // the push_back below cannot throw after the allocation
+    CallSite **known = nullptr;
+    for (CallSite *&entry : *sites)
+        if (entry->fn_oid == fn_oid) known = &entry;
+    if (!known || (composite && result_desc_stale(*known))) {
+        if (!known)
+            sites->reserve(sites->size() + 1); // the push_back below cannot throw after the allocation
+        const CallSite *previous = known ? *known : nullptr;
+        CallSite *site = nullptr;
         pg_call([&]() noexcept {
-            MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-            site = static_cast<CallSite *>(palloc0(sizeof(CallSite)));
+            site = static_cast<CallSite *>(MemoryContextAllocZero(TopMemoryContext, sizeof(CallSite)));
             site->fn_oid = fn_oid;
-            site->schema = get_func_namespace(fn_oid);
-            if (composite) {
-                TupleDesc desc;
-                if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-                    elog(ERROR, "predict_intent must return a composite type");
-                site->tupdesc = BlessTupleDesc(CreateTupleDescCopy(desc));
-                if (site->tupdesc->natts != 5) elog(ERROR, "predict_intent must return 5 columns");
-                site->top_intents_jsonb = TupleDescAttr(site->tupdesc, 2)->atttypid == JSONBOID;
-            }
-            MemoryContextSwitchTo(old);
+            site->schema = previous ? previous->schema : get_func_namespace(fn_oid);
+            if (composite) build_result_desc(fcinfo, site);
         });
-        sites->push_back(site);
+        if (known)
+            *known = site;
+        else
+            sites->push_back(site);
+        fcinfo->flinfo->fn_extra = site;
+        return site;
     }
-    fcinfo->flinfo->fn_extra = site;
-    return site;
+    fcinfo->flinfo->fn_extra = *known;
+    return *known;
 }
 
 // Reused across calls: predictions allocate nothing once these are warm.
@@ -144,15 +224,36 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     append_top_intents(model, p, top);
 
     Datum values[5];
-    bool nulls[5] = {false, false, false, false, false};
     values[0] = utf8_to_text(model.labels()[p.label]);
     values[1] = Float8GetDatum(p.confidence);
     values[2] =
         site->top_intents_jsonb ? utf8_json_to_jsonb(top) : utf8_to_text(top); // a json datum is its text
     values[3] = BoolGetDatum(p.uncertain);
     values[4] = Int64GetDatum(loaded.id);
+    // Dropped columns of the type are null.
+    const size_t natts = static_cast<size_t>(site->tupdesc->natts);
+    Datum row_values_fixed[5];
+    bool row_nulls_fixed[5];
+    std::unique_ptr<Datum[]> row_values_more;
+    std::unique_ptr<bool[]> row_nulls_more;
+    Datum *row_values = row_values_fixed;
+    bool *row_nulls = row_nulls_fixed;
+    if (natts > 5) {
+        row_values_more.reset(new Datum[natts]);
+        row_nulls_more.reset(new bool[natts]);
+        row_values = row_values_more.get();
+        row_nulls = row_nulls_more.get();
+    }
+    std::fill(row_values, row_values + natts, Datum(0));
+    std::fill(row_nulls, row_nulls + natts, true);
+    for (int i = 0; i < 5; ++i) {
+        row_values[site->columns[i]] = values[i];
+        row_nulls[site->columns[i]] = false;
+    }
     Datum result;
-    pg_call([&]() noexcept { result = HeapTupleGetDatum(heap_form_tuple(site->tupdesc, values, nulls)); });
+    pg_call([&]() noexcept {
+        result = HeapTupleGetDatum(heap_form_tuple(site->tupdesc, row_values, row_nulls));
+    });
     return result;
 }
 

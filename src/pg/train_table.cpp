@@ -92,12 +92,16 @@ struct Selection {
 // The text of a datum (detoasted into the current memory context) as a
 // std::string in the server encoding.
 std::string datum_string(Datum d) {
-    std::string out;
+    const char *data = nullptr;
+    size_t size = 0;
     pg_call([&]() noexcept {
         text *t = DatumGetTextPP(d);
-        out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        data = VARDATA_ANY(t);
+        size = VARSIZE_ANY_EXHDR(t);
     });
-    return out;
+    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
+    // callable would terminate the backend.
+    return std::string(data, size);
 }
 
 // get_training_dataset()'s order: reviewed rows first, then newest first
@@ -220,9 +224,20 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
             ++skipped_invalid_text;
             continue;
         }
+        // id and created_at are NOT NULL in the extension's table; a table
+        // owner who dropped those constraints gets an error, not a read of
+        // a null pointer (which crashed the backend), and a NULL created_at
+        // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
+        // ... DESC puts NULLs first.
+        if (r.n[0])
+            throw SqlError(
+                ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "a row of ai_training_data has no id",
+                "Its primary key or NOT NULL constraint on id was removed.",
+                "Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
+                "and restore the primary key.");
         DataRow row;
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
-        row.created_at = DatumGetTimestampTz(r.v[8]);
+        row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
         row.reviewed = reviewed;
         const bool full = rows.size() == limit;
         if (full && !before(row, rows.front())) continue; // after every row kept
@@ -279,21 +294,24 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
     for (uint64_t n = 0;; ++n) {
         if ((n & 4095) == 0 && training_should_stop())
             throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
-        bool more = false;
+        bool more = false, has_id = false, intent_null = true;
         Uuid id{};
         Datum intent_datum = 0;
         pg_call([&]() noexcept {
             HeapTuple tuple = systable_getnext(scan);
             if (!tuple) return;
             more = true;
+            // Both columns are NOT NULL in the extension's table; without
+            // those constraints a NULL is read as no row (id) or no label
+            // (intent), never dereferenced.
             bool isnull;
-            std::memcpy(id.b,
-                        DatumGetUUIDP(heap_getattr(tuple, data_att, RelationGetDescr(rel), &isnull))->data,
-                        UUID_LEN);
-            intent_datum = heap_getattr(tuple, intent_att, RelationGetDescr(rel), &isnull);
+            const Datum data_id = heap_getattr(tuple, data_att, RelationGetDescr(rel), &isnull);
+            has_id = !isnull;
+            if (has_id) std::memcpy(id.b, DatumGetUUIDP(data_id)->data, UUID_LEN);
+            intent_datum = heap_getattr(tuple, intent_att, RelationGetDescr(rel), &intent_null);
         });
         if (!more) break;
-        set.emplace(id, datum_string(intent_datum));
+        if (has_id) set.emplace(id, intent_null ? std::string() : datum_string(intent_datum));
     }
     pg_call([&]() noexcept {
         systable_endscan(scan);

@@ -91,3 +91,31 @@ if bad:
     sys.exit(1)
 PY
 echo "ok: every PostgreSQL call that may raise an error in src/pg runs inside pg_call()"
+
+# The converse: nothing inside a pg_call() body allocates through C++. Its
+# callable is noexcept, so a std::bad_alloc there (a string of the caller's
+# query, or of a detoasted value, copied where the memory ran out) would not
+# become an error: it would call std::terminate() and take the postmaster's
+# other backends down with it. Copy after pg_call() returns instead.
+python3 - <<'PY' || exit 1
+import glob, re, sys
+alloc = re.compile(r'\.(assign|append|push_back|emplace_back|emplace|resize|reserve|insert)\s*\('
+                   r'|\bstd::(string|vector|to_string|make_shared|make_unique)\b|\bnew\s+\w')
+bad = []
+for f in sorted(glob.glob('src/pg/*.cpp')):
+    src = open(f).read()
+    # comments and string literals blanked, offsets kept
+    code = re.sub(r'//[^\n]*|"(?:\\.|[^"\\\n])*"', lambda c: ' ' * len(c.group(0)), src)
+    for m in re.finditer(r'pg_call\(\s*\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', code):
+        depth, i = 1, m.end()
+        while depth:
+            depth += {'{': 1, '}': -1}.get(code[i], 0)
+            i += 1
+        for a in alloc.finditer(code, m.end(), i):
+            line = code.count('\n', 0, a.start()) + 1
+            bad.append(f"{f}:{line}: {src.splitlines()[line - 1].strip()}")
+if bad:
+    print("FAILED: C++ allocation inside a pg_call() body:", *bad, sep="\n  ", file=sys.stderr)
+    sys.exit(1)
+PY
+echo "ok: no pg_call() body in src/pg allocates through C++"

@@ -28,6 +28,26 @@ SELECT should_retrain();
 SELECT retrain_if_needed() ->> 'reason' AS reason;
 UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 
+-- Samples are the rows a run reads: not a row with an empty label, nor one
+-- judged wrong without a correction, and at most the policy's
+-- max_training_rows. (0.2.0 before this counted them, and every scheduled
+-- call started a run that failed for too few rows.)
+BEGIN;
+UPDATE ai_training_policy SET min_samples_for_training = (SELECT count(*) FROM ai_training_data);
+SELECT should_retrain() AS all_rows_usable;
+UPDATE ai_training_data SET detected_intent = '' WHERE id = (SELECT min(id::text)::uuid FROM ai_training_data);
+SELECT should_retrain() AS one_label_empty, retrain_if_needed() ->> 'reason' AS reason;
+ROLLBACK;
+BEGIN;
+UPDATE ai_training_policy SET min_samples_for_training = (SELECT count(*) FROM ai_training_data);
+UPDATE ai_training_data SET intent_correct = false WHERE id = (SELECT min(id::text)::uuid FROM ai_training_data);
+SELECT should_retrain() AS one_judged_wrong;
+ROLLBACK;
+BEGIN;
+UPDATE ai_training_policy SET max_training_rows = min_samples_for_training - 1;
+SELECT should_retrain() AS window_below_minimum, retrain_if_needed() ->> 'reason' AS reason;
+ROLLBACK;
+
 -- Another session holding the training lock: retrain_if_needed() does not
 -- raise, it reports the reason and trains nothing.
 CREATE EXTENSION IF NOT EXISTS dblink;

@@ -124,3 +124,31 @@ ALTER TABLE ai_intent_models ALTER COLUMN model TYPE bigint USING length(model);
 SELECT pg_temp.try($$SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)$$) AS model_column_retyped;
 ROLLBACK;
 SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', :model_id) AS after_rollback;
+
+-- The owner altered the row type predict_intent() returns: an error
+-- (42804) naming the columns it must have, not a backend crash. 0.2.0
+-- before this wrote the float8 confidence where the type now said text (a
+-- backend that had not predicted yet crashed), and a backend that had
+-- predicted kept its old descriptor (22P07, or a column silently NULL). A
+-- type whose columns are dropped and added back in order works again.
+ALTER TYPE intent_prediction ALTER ATTRIBUTE confidence TYPE text;
+\c
+\i test/fixtures/try.sql
+SELECT pg_temp.try($$SELECT * FROM predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)$$) AS confidence_retyped;
+ALTER TYPE intent_prediction ALTER ATTRIBUTE confidence TYPE double precision;
+SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', :model_id) AS warm;
+BEGIN;
+ALTER TYPE intent_prediction ALTER ATTRIBUTE confidence TYPE text;
+SELECT pg_temp.try($$SELECT * FROM predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)$$) AS retyped_after_warm;
+ROLLBACK;
+BEGIN;
+ALTER TYPE intent_prediction DROP ATTRIBUTE model_id;
+SELECT pg_temp.try($$SELECT (predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)).*$$) AS column_dropped;
+ALTER TYPE intent_prediction ADD ATTRIBUTE extra integer, ADD ATTRIBUTE model_id bigint;
+SELECT pg_temp.try($$SELECT predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)$$) AS column_added;
+ALTER TYPE intent_prediction DROP ATTRIBUTE extra;
+SELECT predicted_intent, uncertain, model_id = :model_id AS given_model
+  FROM predict_intent('quiero devolver la chaqueta', :model_id) AS dropped_and_added_back;
+ROLLBACK;
+SELECT predicted_intent, model_id = :model_id AS given_model
+  FROM predict_intent('quiero devolver la chaqueta', :model_id) AS after_rollback;

@@ -129,3 +129,37 @@ ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 REVOKE ALL ON ai_training_data FROM pgi_tt_helper;
 REVOKE ALL ON FUNCTION _pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid) FROM pgi_tt_helper;
 DROP ROLE pgi_tt_helper;
+
+-- The table owner removed NOT NULL constraints the reader relies on. A
+-- NULL created_at is newest, as get_training_dataset()'s ORDER BY puts it
+-- (0.2.0 before this took it for 2000-01-01 and read other rows under a
+-- limit); a row without an id fails the run with 55000 and a hint, and a
+-- recorded row without its label makes that row fresh: neither read a null
+-- pointer (both crashed the backend before).
+BEGIN;
+ALTER TABLE ai_training_data ALTER COLUMN created_at DROP NOT NULL;
+UPDATE ai_training_data SET created_at = NULL
+ WHERE id IN (SELECT id FROM ai_training_data ORDER BY created_at, id LIMIT 3);
+SELECT r ->> 'status' AS status, r ->> 'run_id' AS run FROM train_intent_model('null created_at', 'full', '{"deploy": "never", "limit": 20}') AS r \gset
+\echo :status
+SELECT pg_temp.same_rows(:'run', 0, false, 20) AS same_rows_null_created_at;
+ROLLBACK;
+BEGIN;
+ALTER TABLE ai_training_data DROP CONSTRAINT ai_training_data_pkey CASCADE;
+ALTER TABLE ai_training_data ALTER COLUMN id DROP NOT NULL;
+INSERT INTO ai_training_data (id, user_message, detected_intent, dataset_status)
+VALUES (NULL, 'quiero devolver el sombrero', 'return_process', 'approved');
+SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate, r ->> 'error' AS error
+  FROM train_intent_model('null id', 'full', '{"deploy": "never"}') AS r;
+ROLLBACK;
+BEGIN;
+SELECT r ->> 'deploy_reason' AS deploy_reason FROM train_intent_model('baseline', 'full', '{"deploy": "always"}') AS r;
+ALTER TABLE ai_training_run_rows ALTER COLUMN intent DROP NOT NULL;
+UPDATE ai_training_run_rows SET intent = NULL
+ WHERE run_id = (SELECT run_id FROM ai_intent_models WHERE is_active)
+   AND training_data_id IN (SELECT id FROM ai_training_data WHERE dataset_status = 'approved');
+SELECT r ->> 'status' AS status, r ->> 'run_id' AS run FROM train_intent_model('null intent', 'full', '{"deploy": "never"}') AS r \gset
+\echo :status
+SELECT count(*) FILTER (WHERE fresh) = (SELECT count(*) FROM ai_training_data WHERE dataset_status = 'approved') AS approved_rows_fresh
+  FROM ai_training_run_rows WHERE run_id = :'run';
+ROLLBACK;
