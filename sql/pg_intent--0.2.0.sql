@@ -1322,6 +1322,29 @@ $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
     'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
 
+-- The usable samples a run could train on, as should_retrain() and
+-- retrain_if_needed() count them: get_training_dataset()'s rows at the
+-- options a scheduled run takes (a label that is not empty, not rejected,
+-- not judged wrong without a correction), reviewed ones only with
+-- p_only_reviewed (the policy's). The callers cap it at the policy's
+-- max_training_rows, the most a run reads. Counting rows the run then
+-- leaves out made every scheduled call start a run that failed for too few
+-- rows.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT count(*) FROM @extschema@.ai_training_data d
+     WHERE coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) IS NOT NULL
+       AND d.dataset_status IS DISTINCT FROM 'rejected'
+       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
+       AND (NOT p_only_reviewed
+            OR d.corrected_by_human OR d.intent_correct IS NOT NULL
+            OR d.dataset_status IN ('reviewed', 'approved'))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
+    'Internal: the ai_training_data rows a scheduled run reads (get_training_dataset()''s rule; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';
 
 -- ======== src/sql/32_review.sql ========
 -- Review actions: approving and rejecting training rows, one at a time or in
@@ -2744,7 +2767,8 @@ WITH live AS (
     SELECT * FROM @extschema@.ai_live_metrics
 ), settings AS (
     -- the training policy (ai_training_policy), not a session setting
-    SELECT (@extschema@._pg_intent_policy()).min_samples_for_training::numeric AS min_samples
+    SELECT p.min_samples_for_training::numeric AS min_samples, p.only_reviewed, p.max_training_rows
+      FROM @extschema@._pg_intent_policy() AS p
 ), checks (metric, value, threshold, comparison) AS (
     SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
     UNION ALL
@@ -2755,9 +2779,9 @@ WITH live AS (
     SELECT 'model_f1', round((@extschema@._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<'
     UNION ALL
     SELECT 'training_samples',
-           (SELECT count(*) FROM @extschema@.ai_training_data d
-            WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-              AND d.dataset_status IS DISTINCT FROM 'rejected')::numeric, s.min_samples, '<'
+           -- should_retrain()'s count: the rows a scheduled run would read
+           least(@extschema@._pg_intent_usable_samples(s.only_reviewed), s.max_training_rows)::numeric,
+           s.min_samples, '<'
     FROM settings s
     UNION ALL
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
@@ -2769,7 +2793,7 @@ WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS
-    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, training samples (should_retrain()''s count: the rows a scheduled run reads) < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
 
 
 -- ======== src/sql/54_retrain.sql ========
@@ -2778,30 +2802,6 @@ COMMENT ON VIEW @extschema@.ai_metric_alerts IS
 ------------------------------------------------------------------------------
 -- Scheduled retraining
 ------------------------------------------------------------------------------
-
--- The usable samples a run could train on, as should_retrain() and
--- retrain_if_needed() count them: get_training_dataset()'s rows at the
--- options a scheduled run takes (a label that is not empty, not rejected,
--- not judged wrong without a correction), reviewed ones only with
--- p_only_reviewed (the policy's). The callers cap it at the policy's
--- max_training_rows, the most a run reads. Counting rows the run then
--- leaves out made every scheduled call start a run that failed for too few
--- rows.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
-RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT count(*) FROM @extschema@.ai_training_data d
-     WHERE coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) IS NOT NULL
-       AND d.dataset_status IS DISTINCT FROM 'rejected'
-       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
-       AND (NOT p_only_reviewed
-            OR d.corrected_by_human OR d.intent_correct IS NOT NULL
-            OR d.dataset_status IN ('reviewed', 'approved'))
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
-    'Internal: the ai_training_data rows a scheduled run reads (get_training_dataset()''s rule; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';
 
 -- Whether enough new data has arrived to retrain.
 CREATE OR REPLACE FUNCTION @extschema@.should_retrain()

@@ -74,3 +74,26 @@ $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
     'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
 
+-- The usable samples a run could train on, as should_retrain() and
+-- retrain_if_needed() count them: get_training_dataset()'s rows at the
+-- options a scheduled run takes (a label that is not empty, not rejected,
+-- not judged wrong without a correction), reviewed ones only with
+-- p_only_reviewed (the policy's). The callers cap it at the policy's
+-- max_training_rows, the most a run reads. Counting rows the run then
+-- leaves out made every scheduled call start a run that failed for too few
+-- rows.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT count(*) FROM @extschema@.ai_training_data d
+     WHERE coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) IS NOT NULL
+       AND d.dataset_status IS DISTINCT FROM 'rejected'
+       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
+       AND (NOT p_only_reviewed
+            OR d.corrected_by_human OR d.intent_correct IS NOT NULL
+            OR d.dataset_status IN ('reviewed', 'approved'))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
+    'Internal: the ai_training_data rows a scheduled run reads (get_training_dataset()''s rule; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';

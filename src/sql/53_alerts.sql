@@ -5,7 +5,8 @@ WITH live AS (
     SELECT * FROM @extschema@.ai_live_metrics
 ), settings AS (
     -- the training policy (ai_training_policy), not a session setting
-    SELECT (@extschema@._pg_intent_policy()).min_samples_for_training::numeric AS min_samples
+    SELECT p.min_samples_for_training::numeric AS min_samples, p.only_reviewed, p.max_training_rows
+      FROM @extschema@._pg_intent_policy() AS p
 ), checks (metric, value, threshold, comparison) AS (
     SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
     UNION ALL
@@ -16,9 +17,9 @@ WITH live AS (
     SELECT 'model_f1', round((@extschema@._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<'
     UNION ALL
     SELECT 'training_samples',
-           (SELECT count(*) FROM @extschema@.ai_training_data d
-            WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-              AND d.dataset_status IS DISTINCT FROM 'rejected')::numeric, s.min_samples, '<'
+           -- should_retrain()'s count: the rows a scheduled run would read
+           least(@extschema@._pg_intent_usable_samples(s.only_reviewed), s.max_training_rows)::numeric,
+           s.min_samples, '<'
     FROM settings s
     UNION ALL
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
@@ -30,5 +31,5 @@ WHERE c.value IS NOT NULL
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS
-    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, usable training samples < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, training samples (should_retrain()''s count: the rows a scheduled run reads) < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
 

@@ -25,6 +25,22 @@ SELECT metric, value, threshold FROM ai_metric_alerts;
 UPDATE ai_training_policy SET min_samples_for_training = 20;
 SELECT count(*) AS alerts FROM ai_metric_alerts;
 UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
+-- The sample count is should_retrain()'s, the rows a scheduled run reads:
+-- rows judged wrong with no correction and rows with an empty label do not
+-- train and do not count (they are three days old, out of the live window);
+-- the policy's max_training_rows caps it, a run reading no more.
+INSERT INTO ai_training_data (user_message, detected_intent, intent_correct, created_at)
+SELECT 'sin corregir ' || g, CASE WHEN g <= 3 THEN 'return_process' ELSE '' END,
+       CASE WHEN g <= 3 THEN false END, now() - interval '3 days'
+FROM generate_series(1, 5) g;
+UPDATE ai_training_policy SET min_samples_for_training = 21;
+SELECT metric, value, threshold FROM ai_metric_alerts;
+UPDATE ai_training_policy SET min_samples_for_training = DEFAULT, max_training_rows = 10;
+SELECT metric, value, threshold FROM ai_metric_alerts;
+SELECT should_retrain() AS should_retrain;
+UPDATE ai_training_policy SET max_training_rows = DEFAULT;
+DELETE FROM ai_training_data WHERE user_message LIKE 'sin corregir %';
+SELECT count(*) AS alerts FROM ai_metric_alerts;
 
 -- A good active model (F1 0.85) raises nothing; a weak one (0.65) does.
 INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, metrics, is_active)
