@@ -17,7 +17,7 @@ int guc_auto_retrain_threshold = 100;
 double guc_max_f1_regression = 0.05;
 double guc_corrected_weight = 2.0;
 int guc_top_k = 3;
-int guc_max_message_bytes = 65536;
+int guc_max_message_bytes = kDefaultMaxMessageBytes;
 
 } // namespace pg_intent
 
@@ -50,8 +50,8 @@ void _PG_init(void) {
         "pg_intent.max_message_bytes",
         "Longest message prediction reads, in bytes; longer messages are classified on their first bytes.",
         "The message is cut at a character boundary. Bounds the memory and time of every prediction call.",
-        &guc_max_message_bytes, 65536, 1024, MaxAllocSize - 8, PGC_USERSET, GUC_UNIT_BYTE, nullptr, nullptr,
-        nullptr);
+        &guc_max_message_bytes, kDefaultMaxMessageBytes, 1024, MaxAllocSize - 8, PGC_USERSET, GUC_UNIT_BYTE,
+        nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
     request_progress_shared_memory();

@@ -18,6 +18,12 @@ extern double guc_max_f1_regression;
 extern double guc_corrected_weight;
 extern int guc_top_k;
 extern int guc_max_message_bytes;
+// pg_intent.max_message_bytes' default, and what training reads of each
+// message whatever a session sets: the owner's work must not depend on a
+// setting its caller controls, and a message that any role may log (one
+// 320 MB message, 3.6 MB on disk, took a run to 2.2 GB and 15 s) must not
+// decide a run's memory.
+constexpr int kDefaultMaxMessageBytes = 65536;
 
 struct LoadedModel {
     int64_t id = 0;

@@ -102,30 +102,29 @@ std::string jsonb_to_utf8(Datum d) {
     return storage.empty() ? std::string(utf8) : std::move(storage);
 }
 
+TextSlice text_prefix_in_pg(Datum d, size_t max_bytes) noexcept {
+    // A character is at most 4 bytes in every server encoding: look at a few
+    // bytes more than the limit to know whether the value is longer and
+    // where the last whole character ends.
+    const size_t want = std::min<size_t>(max_bytes + 4, PG_INT32_MAX - VARHDRSZ);
+    const struct varlena *v = reinterpret_cast<const struct varlena *>(DatumGetPointer(d));
+    const struct varlena *t = v;
+    // An inline, uncompressed value (every argument a client sends, most
+    // column values) is read where it is; only a compressed or out-of-line
+    // one is sliced, which copies.
+    if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+        t = pg_detoast_datum_slice(const_cast<struct varlena *>(v), 0, static_cast<int32>(want));
+    const char *data = VARDATA_ANY(t);
+    const size_t len = std::min<size_t>(VARSIZE_ANY_EXHDR(t), want);
+    if (len <= max_bytes) return TextSlice{data, len, false};
+    return TextSlice{
+        data, static_cast<size_t>(pg_mbcliplen(data, static_cast<int>(len), static_cast<int>(max_bytes))),
+        true};
+}
+
 TextSlice text_prefix(Datum d, size_t max_bytes) {
     TextSlice out{nullptr, 0, false};
-    pg_call([&]() noexcept {
-        // A character is at most 4 bytes in every server encoding: look at a
-        // few bytes more than the limit to know whether the value is longer
-        // and where the last whole character ends.
-        const size_t want = std::min<size_t>(max_bytes + 4, PG_INT32_MAX - VARHDRSZ);
-        const struct varlena *v = reinterpret_cast<const struct varlena *>(DatumGetPointer(d));
-        const struct varlena *t = v;
-        // An inline, uncompressed value (every argument a client sends, most
-        // column values) is read where it is; only a compressed or
-        // out-of-line one is sliced, which copies.
-        if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
-            t = pg_detoast_datum_slice(const_cast<struct varlena *>(v), 0, static_cast<int32>(want));
-        const char *data = VARDATA_ANY(t);
-        const size_t len = std::min<size_t>(VARSIZE_ANY_EXHDR(t), want);
-        if (len <= max_bytes) {
-            out = TextSlice{data, len, false};
-            return;
-        }
-        out = TextSlice{
-            data, static_cast<size_t>(pg_mbcliplen(data, static_cast<int>(len), static_cast<int>(max_bytes))),
-            true};
-    });
+    pg_call([&]() noexcept { out = text_prefix_in_pg(d, max_bytes); });
     return out;
 }
 

@@ -41,6 +41,9 @@ struct TextSlice {
     bool truncated;
 };
 TextSlice text_prefix(Datum d, size_t max_bytes);
+// The same, for code already inside pg_call() (it may elog(ERROR)); the
+// slice is allocated in the current memory context.
+TextSlice text_prefix_in_pg(Datum d, size_t max_bytes) noexcept;
 
 // A message argument as the core reads it: its first pg_intent.max_message_bytes
 // bytes (cut at a character boundary), as UTF-8. Every function that hands a

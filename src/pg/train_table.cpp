@@ -81,6 +81,13 @@ struct DataRow {
     // status reviewed or approved): what the deploy gate may take as truth.
     bool reviewed;
     bool fresh = false;
+    bool truncated = false; // text is the message's first kDefaultMaxMessageBytes
+};
+
+// What the reader left out or cut, for the run's report.
+struct ReadCounts {
+    size_t skipped_invalid_text = 0; // rows that are not valid UTF-8 (SQL_ASCII)
+    size_t truncated_messages = 0;   // messages read on their first kDefaultMaxMessageBytes
 };
 
 struct Selection {
@@ -127,10 +134,10 @@ size_t row_bytes(size_t text, size_t label) {
 // memory is that of the rows kept, not of the table: a window over a table
 // that keeps growing trains within the same budget.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
-                                        intent::MemoryCharge &charge, size_t &skipped_invalid_text) {
+                                        intent::MemoryCharge &charge, ReadCounts &counts) {
     std::vector<DataRow> rows;
     const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
-    skipped_invalid_text = 0;
+    counts = ReadCounts{};
     const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
     Relation rel = nullptr;
     TableScanDesc scan = nullptr;
@@ -174,7 +181,8 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         bool more = false;
         Datum v[9];
         bool n[9];
-        std::string_view s[9]; // the text columns
+        std::string_view s[9];  // the text columns
+        bool truncated = false; // the message was longer than what was read
     };
     const size_t natts = static_cast<size_t>(RelationGetDescr(rel)->natts);
     std::vector<Datum> values(natts);
@@ -196,11 +204,23 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                 r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
                 r.n[i] = isnull[atts[i] - 1];
             }
-            for (int i : {1, 2, 3, 7})
+            for (int i : {2, 3, 7})
                 if (!r.n[i]) {
                     text *t = DatumGetTextPP(r.v[i]);
                     r.s[i] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
                 }
+            // The message: its first bytes only, detoasted that far (see
+            // kDefaultMaxMessageBytes), cut at a character boundary; in
+            // SQL_ASCII, whose characters are bytes, at a UTF-8 one.
+            if (!r.n[1]) {
+                const TextSlice m = text_prefix_in_pg(r.v[1], kDefaultMaxMessageBytes);
+                size_t size = m.size;
+                if (m.truncated && any_bytes)
+                    while (size > 0 && (static_cast<unsigned char>(m.data[size]) & 0xC0) == 0x80)
+                        --size;
+                r.s[1] = std::string_view(m.data, size);
+                r.truncated = m.truncated;
+            }
             MemoryContextSwitchTo(old);
         });
         if (!r.more) break;
@@ -221,7 +241,7 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         // such row (any role that may log interactions can write one) does
         // not fail every training run.
         if (any_bytes && (!intent::is_valid_utf8(r.s[1]) || !intent::is_valid_utf8(label))) {
-            ++skipped_invalid_text;
+            ++counts.skipped_invalid_text;
             continue;
         }
         // id and created_at are NOT NULL in the extension's table; a table
@@ -239,6 +259,7 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
         row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
         row.reviewed = reviewed;
+        row.truncated = r.truncated;
         const bool full = rows.size() == limit;
         if (full && !before(row, rows.front())) continue; // after every row kept
         charge.add(row_bytes(r.s[1].size(), label.size()), "the training rows");
@@ -260,6 +281,8 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         table_close(rel, AccessShareLock);
         MemoryContextDelete(per_row);
     });
+    counts.truncated_messages = static_cast<size_t>(
+        std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
     // The order 0.1.0 fed the core: text, label (byte order, as COLLATE "C"),
     // corrected first, id.
     std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
@@ -426,8 +449,8 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     intent::MemoryBudget budget(training_memory_limit(schema));
     intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0);
-    size_t skipped_invalid_text = 0;
-    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge, skipped_invalid_text);
+    ReadCounts counts;
+    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge, counts);
     check_dataset(data, min_rows);
 
     // The active model and what it trained on.
@@ -516,7 +539,8 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     intent::Json report = intent::parse_json(trained.report.to_json(trained.model), "training report");
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
-    if (skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = skipped_invalid_text;
+    if (counts.skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
+    if (counts.truncated_messages > 0) report["messages_truncated"] = counts.truncated_messages;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     auto uuid_text = [&](size_t row) {
         char buf[UUID_LEN * 2 + 5];

@@ -77,3 +77,24 @@ SELECT model_config -> 'limit' AS limit FROM ai_training_runs WHERE id = :'windo
 SELECT (r ->> 'training_samples')::integer AS training_samples
   FROM train_intent_model('window, lower limit', 'full', '{"limit": 500, "deploy": "never"}') AS r;
 UPDATE ai_training_policy SET max_training_rows = DEFAULT, max_training_memory_mb = DEFAULT;
+
+-- A message is read on its first 65,536 bytes (pg_intent.max_message_bytes'
+-- default, what predict_intent() reads; a session's setting does not change
+-- it): one message of 52 MB that any role allowed to log interactions can
+-- write (it compresses to well under 1 MB on disk) was read and charged
+-- whole, so under the 16 MB budget every run failed with 53200. The run
+-- trains on the same 2,000-row window plus that message's prefix, and says
+-- how many messages it cut.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, dataset_status)
+VALUES (repeat('quiero devolver el abrigo ', 2000000), 'intent_0', 95, 'approved');
+SELECT octet_length(user_message) AS message_bytes FROM ai_training_data
+ ORDER BY octet_length(user_message) DESC LIMIT 1;
+UPDATE ai_training_policy SET max_training_memory_mb = 16, max_training_rows = 2000;
+SET pg_intent.max_message_bytes = '1000MB';
+SELECT r ->> 'status' AS status, coalesce(r ->> 'sqlstate', '') AS sqlstate,
+       (r ->> 'training_samples')::integer AS training_samples, r ->> 'run_id' AS long_run
+  FROM train_intent_model('one long message', 'full', '{"deploy": "never"}') AS r \gset
+SELECT :'status' AS status, :'sqlstate' AS sqlstate, :'training_samples' AS training_samples;
+SELECT metrics -> 'messages_truncated' AS messages_truncated FROM ai_training_runs WHERE id = :'long_run';
+RESET pg_intent.max_message_bytes;
+UPDATE ai_training_policy SET max_training_rows = DEFAULT, max_training_memory_mb = DEFAULT;
