@@ -1298,7 +1298,10 @@ BEGIN
     -- A row counts as reviewed when a human corrected it, judged its intent,
     -- or moved it to reviewed/approved. The confidence floor only applies to
     -- unreviewed rows. A row judged wrong without a correction has no usable
-    -- label and is left out.
+    -- label and is left out, and so is a row whose label is longer than 256
+    -- bytes: no intent is named so, and one such row, which any role that
+    -- may log interactions can write, failed every training run (the index
+    -- on the labels a run recorded) or put its label in every model.
     RETURN QUERY
     SELECT d.id, d.user_message, d.label, d.detected_intent, d.correct_intent,
            d.confidence_score, d.corrected_by_human, d.escalated, d.response_source,
@@ -1310,6 +1313,7 @@ BEGIN
               FROM @extschema@.ai_training_data AS t
              WHERE t.dataset_status <> 'rejected') AS d
      WHERE d.label IS NOT NULL
+       AND octet_length(d.label) <= 256
        AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
        AND (d.reviewed OR NOT p_only_reviewed)
        AND (d.reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
@@ -1320,7 +1324,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
-    'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows and rows without a label; p_min_confidence (0-100) applies only to rows no human reviewed.';
+    'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows, rows without a label and rows whose label is longer than 256 bytes; p_min_confidence (0-100) applies only to rows no human reviewed.';
 
 -- The usable samples a run could train on, as should_retrain() and
 -- retrain_if_needed() count them: get_training_dataset()'s rows at the
@@ -1337,6 +1341,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*) FROM @extschema@.ai_training_data d
      WHERE coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) IS NOT NULL
+       AND octet_length(coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, ''))) <= 256
        AND d.dataset_status IS DISTINCT FROM 'rejected'
        AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
        AND (NOT p_only_reviewed

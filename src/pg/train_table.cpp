@@ -88,7 +88,13 @@ struct DataRow {
 struct ReadCounts {
     size_t skipped_invalid_text = 0; // rows that are not valid UTF-8 (SQL_ASCII)
     size_t truncated_messages = 0;   // messages read on their first kDefaultMaxMessageBytes
+    size_t skipped_long_label = 0;   // rows whose label is longer than kMaxLabelBytes
 };
+
+// The longest label a training row may have, in bytes of the server encoding
+// (get_training_dataset()'s rule): no intent is named so, and one such row,
+// which any role that may log interactions can write, failed every run.
+constexpr size_t kMaxLabelBytes = 256;
 
 struct Selection {
     int min_confidence = 0;
@@ -181,8 +187,9 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         bool more = false;
         Datum v[9];
         bool n[9];
-        std::string_view s[9];  // the text columns
-        bool truncated = false; // the message was longer than what was read
+        std::string_view s[9];               // the text columns
+        bool truncated = false;              // the message was longer than what was read
+        bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
     };
     const size_t natts = static_cast<size_t>(RelationGetDescr(rel)->natts);
     std::vector<Datum> values(natts);
@@ -204,10 +211,16 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                 r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
                 r.n[i] = isnull[atts[i] - 1];
             }
-            for (int i : {2, 3, 7})
+            if (!r.n[7]) {
+                text *t = DatumGetTextPP(r.v[7]);
+                r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            }
+            // The labels: no further than one byte past the longest allowed.
+            for (int i : {2, 3})
                 if (!r.n[i]) {
-                    text *t = DatumGetTextPP(r.v[i]);
-                    r.s[i] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                    const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
+                    r.s[i] = std::string_view(l.data, l.size);
+                    r.long_label[i - 2] = l.truncated;
                 }
             // The message: its first bytes only, detoasted that far (see
             // kDefaultMaxMessageBytes), cut at a character boundary; in
@@ -230,6 +243,10 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         const std::string_view correct = r.s[3], detected = r.s[2];
         const std::string_view label = !correct.empty() ? correct : detected;
         if (label.empty()) continue; // no label
+        if (r.long_label[!correct.empty() ? 1 : 0]) {
+            ++counts.skipped_long_label;
+            continue;
+        }
         const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
         if (judged_wrong && correct.empty()) continue; // wrong, and nobody said what is right
         const bool corrected = !r.n[5] && DatumGetBool(r.v[5]);
@@ -541,6 +558,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
     if (counts.skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
     if (counts.truncated_messages > 0) report["messages_truncated"] = counts.truncated_messages;
+    if (counts.skipped_long_label > 0) report["rows_skipped_long_label"] = counts.skipped_long_label;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     auto uuid_text = [&](size_t row) {
         char buf[UUID_LEN * 2 + 5];

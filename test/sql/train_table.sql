@@ -163,3 +163,24 @@ SELECT r ->> 'status' AS status, r ->> 'run_id' AS run FROM train_intent_model('
 SELECT count(*) FILTER (WHERE fresh) = (SELECT count(*) FROM ai_training_data WHERE dataset_status = 'approved') AS approved_rows_fresh
   FROM ai_training_run_rows WHERE run_id = :'run';
 ROLLBACK;
+-- A label longer than 256 bytes makes no training row, in get_training_dataset()
+-- and in the reader alike (metrics.rows_skipped_long_label counts them): no
+-- intent is named so, and one such row, which any role allowed to log
+-- interactions can write, put its 200 kB label in every model (a class of
+-- one example still trains). A label of exactly 256 bytes is kept.
+BEGIN;
+INSERT INTO ai_training_data (user_message, detected_intent, correct_intent, confidence_score)
+VALUES ('hola quiero algo raro', repeat('x', 200000), NULL, 90),
+       ('hola quiero algo distinto', 'return_process', repeat('y', 257), 90),
+       ('hola quiero algo largo', repeat('z', 256), NULL, 90);
+SELECT count(*) FILTER (WHERE octet_length(intent) > 256) AS long_labels,
+       count(*) FILTER (WHERE intent = repeat('z', 256)) AS label_of_256_bytes
+  FROM get_training_dataset();
+SELECT r ->> 'status' AS status, r ->> 'run_id' AS run FROM train_intent_model('long labels', 'full', '{"deploy": "never"}') AS r \gset
+\echo :status
+SELECT pg_temp.same_rows(:'run', 0, false, 2147483647) AS same_rows_long_labels,
+       metrics -> 'rows_skipped_long_label' AS rows_skipped_long_label
+  FROM ai_training_runs WHERE id = :'run';
+SELECT max(octet_length(label)) AS longest_model_label
+  FROM ai_intent_models AS m, unnest(m.intents) AS label WHERE m.run_id = :'run';
+ROLLBACK;
