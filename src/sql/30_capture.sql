@@ -92,6 +92,14 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
+    -- Training leaves out rows whose label is longer (get_training_dataset()):
+    -- a correction it would never use is refused, not stored.
+    IF octet_length(v_intent) > 256 THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent name is too long'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
+                  HINT = 'Pass the name of the intent the message really has.';
+    END IF;
 
     SELECT t.detected_intent INTO v_original
       FROM @extschema@.ai_training_data AS t

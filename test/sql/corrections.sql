@@ -44,11 +44,17 @@ RETURNING original_intent, corrected_intent, was_mismatch;
 SELECT submit_intent_correction(:'wrong', 'order_status') ->> 'was_mismatch' AS was_mismatch;
 SELECT correct_intent, correct_response, should_escalate FROM ai_training_data WHERE id = :'wrong';
 
--- Errors: unknown row, empty or NULL intent, NULL id.
+-- Errors: unknown row, empty, too long or NULL intent, NULL id.
 SELECT pg_temp.try($$SELECT submit_intent_correction('00000000-0000-0000-0000-000000000000', 'x')$$);
 SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', ''));
 SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', '   '));
 SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, NULL)', :'right'));
+-- An intent name longer than 256 bytes, which training would leave out, is
+-- refused and the row keeps its label; 256 bytes are taken.
+SELECT coalesce(correct_intent, '<none>') AS label_before FROM ai_training_data WHERE id = :'right' \gset
+SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', repeat('ñ', 129)));
+SELECT coalesce(correct_intent, '<none>') = :'label_before' AS label_kept FROM ai_training_data WHERE id = :'right';
+SELECT octet_length(submit_intent_correction(:'right', repeat('ñ', 128)) ->> 'corrected_intent') AS bytes;
 SELECT pg_temp.try($$SELECT submit_intent_correction(NULL, 'x')$$);
 
 -- Deleting a row deletes its corrections.
