@@ -51,6 +51,11 @@ LoadedModel model_by_id(Oid schema, int64_t model_id);
 // read. Defined in predict.cpp; evaluation uses the same.
 intent::PredictScratch polling_scratch();
 
+// The result row of a trainer (_pg_intent_train, _pg_intent_train_table):
+// `values`/`nulls` as its declared row type, whose first column, the model
+// bytes, this sets from `blob`. Defined in train.cpp.
+Datum trained_model_tuple(FunctionCallInfo fcinfo, const std::string &blob, Datum *values, bool *nulls);
+
 // Registers the relcache callback; called once from _PG_init.
 void register_model_cache_invalidation();
 

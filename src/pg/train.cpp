@@ -155,6 +155,12 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     Datum values[2];
     bool nulls[2] = {false, false};
     values[1] = utf8_json_to_jsonb(report);
+    return trained_model_tuple(fcinfo, blob, values, nulls);
+}
+
+namespace pg_intent {
+
+Datum trained_model_tuple(FunctionCallInfo fcinfo, const std::string &blob, Datum *values, bool *nulls) {
     Datum result;
     pg_call([&]() noexcept {
         bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob.size()));
@@ -163,11 +169,13 @@ PG_INTENT_FUNCTION(pg_intent_train) {
         values[0] = PointerGetDatum(model);
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            elog(ERROR, "_pg_intent_train must return a composite type");
+            elog(ERROR, "a pg_intent trainer must return a composite type");
         result = HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
     });
     return result;
 }
+
+} // namespace pg_intent
 
 // Statement trigger on ai_intent_models: every backend drops its cached
 // models once this transaction commits.

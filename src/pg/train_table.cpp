@@ -618,16 +618,5 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         isnull = results[i].predicted < 0;
         return BoolGetDatum(results[i].uncertain);
     });
-    Datum result;
-    pg_call([&]() noexcept {
-        bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob.size()));
-        SET_VARSIZE(model, VARHDRSZ + blob.size());
-        memcpy(VARDATA(model), blob.data(), blob.size());
-        values[0] = PointerGetDatum(model);
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            elog(ERROR, "_pg_intent_train_table must return a composite type");
-        result = HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-    });
-    return result;
+    return trained_model_tuple(fcinfo, blob, values, nulls);
 }
