@@ -143,13 +143,18 @@ inline float exp_or_zero(float x) {
     return x < -104.0f ? 0.0f : std::exp(x);
 }
 
-} // namespace
-
-void ScoreCalibrator::probabilities(const float *scores, size_t n, size_t k, float *probs) const {
-    if (n == 0 || k == 0) return;
+// The largest score and the sum of the shifted exponentials: shared by
+// probabilities() and normalizer(), so both divide by the same sum.
+inline float largest(const float *scores, size_t n) {
     float top = scores[0];
     for (size_t c = 1; c < n; ++c)
         top = std::max(top, scores[c]);
+    return top;
+}
+
+inline ScoreCalibrator::Normalizer normalize_scores(float scale, const float *scores, size_t n, size_t k,
+                                                    float *probs, float top) {
+    ScoreCalibrator::Normalizer z;
     // Shifting by the largest score keeps every exponent <= 0: no overflow,
     // and the largest term is exactly 1 so the sum never underflows.
     double sum = 0;
@@ -158,8 +163,33 @@ void ScoreCalibrator::probabilities(const float *scores, size_t n, size_t k, flo
         if (c < k) probs[c] = e;
         sum += e;
     }
+    z.top = top;
+    z.sum = sum;
+    return z;
+}
+
+} // namespace
+
+void ScoreCalibrator::probabilities(const float *scores, size_t n, size_t k, float *probs) const {
+    if (n == 0 || k == 0) return;
+    const double sum = normalize_scores(scale, scores, n, k, probs, largest(scores, n)).sum;
     for (size_t c = 0; c < k; ++c)
         probs[c] = static_cast<float>(probs[c] / sum);
+}
+
+ScoreCalibrator::Normalizer ScoreCalibrator::normalizer(const float *scores, size_t n) const {
+    if (n == 0) return Normalizer{};
+    return normalize_scores(scale, scores, n, 0, nullptr, largest(scores, n));
+}
+
+ScoreCalibrator::Normalizer ScoreCalibrator::normalizer(const float *scores, size_t n, float top) const {
+    if (n == 0) return Normalizer{};
+    return normalize_scores(scale, scores, n, 0, nullptr, top);
+}
+
+float ScoreCalibrator::probability(float score, const Normalizer &z) const {
+    // As probabilities(): the float exponential, divided in double.
+    return static_cast<float>(static_cast<double>(exp_or_zero(scale * (score - z.top))) / z.sum);
 }
 
 namespace {

@@ -41,6 +41,23 @@ struct ScoreCalibrator {
     // Probabilities of the first `k` of `n` scores (n = k, or k + 1 with an
     // out-of-scope column last) into probs[0..k).
     void probabilities(const float *scores, size_t n, size_t k, float *probs) const;
+
+    // The same probabilities one at a time, for a caller that needs only a
+    // few of them (the served intent and the top-k): normalizer() does the
+    // shared part (the largest score, and the sum of all n exponentials, in
+    // the order probabilities() sums them), probability() the division for
+    // one score. probability(scores[c], normalizer(scores, n)) is
+    // bit-identical to probabilities()'s probs[c].
+    struct Normalizer {
+        float top = 0;
+        double sum = 0;
+    };
+    Normalizer normalizer(const float *scores, size_t n) const;
+    // The same when the caller knows the largest score already: `top` must
+    // be the value the scan would find, the first of scores[0, n) that no
+    // later one exceeds (scores[argmax]), NaN-free.
+    Normalizer normalizer(const float *scores, size_t n, float top) const;
+    float probability(float score, const Normalizer &z) const;
 };
 
 // Fits the scale by minimising the negative log-likelihood of the true column

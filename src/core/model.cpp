@@ -47,37 +47,113 @@ bool IntentModel::is_uncertain(int label, const float *scores, float confidence)
 }
 
 int IntentModel::classify(std::string_view text, PredictScratch &scratch) const {
-    probabilities(text, scratch);
-    const int best = served_label(scratch.scores.data(), scratch.probs.data());
-    return is_uncertain(best, scratch.scores.data(), scratch.probs[static_cast<size_t>(best)]) ? -1 : best;
+    Prediction p;
+    predict_into(text, 0, scratch, p);
+    return p.uncertain ? -1 : p.label;
 }
 
 Prediction IntentModel::predict(std::string_view text, size_t top_k, PredictScratch &scratch) const {
-    probabilities(text, scratch);
+    Prediction out;
+    predict_into(text, top_k, scratch, out);
+    return out;
+}
+
+namespace {
+
+// True when intent a ranks before intent b: the larger key first, the lower
+// index on ties (a strict total order for finite keys, so the selection
+// below and std::partial_sort give the same list).
+inline bool ranks_before(const float *key, uint32_t a, uint32_t b) {
+    return key[a] > key[b] || (key[a] == key[b] && a < b);
+}
+
+// Top-k lists up to this long are selected in one pass over the intents;
+// longer ones are sorted.
+constexpr size_t kSelectUpTo = 16;
+
+// The n best of [0, k) by ranks_before into order[0, n): one pass that keeps
+// the best n seen so far sorted (an intent enters only when it beats the
+// last of them, which most do not).
+void select_top(const float *key, size_t k, size_t n, uint32_t *order) {
+    size_t filled = 0;
+    for (uint32_t c = 0; c < k; ++c) {
+        if (filled == n && !ranks_before(key, c, order[n - 1])) continue;
+        size_t j = filled < n ? filled++ : n - 1;
+        // c comes after every earlier intent with an equal key: move only
+        // those it ranks before.
+        for (; j > 0 && ranks_before(key, c, order[j - 1]); --j)
+            order[j] = order[j - 1];
+        order[j] = c;
+    }
+}
+
+} // namespace
+
+void IntentModel::predict_into(std::string_view text, size_t top_k, PredictScratch &scratch,
+                               Prediction &out) const {
+    out.label = -1;
+    out.confidence = 0;
+    out.uncertain = false;
+    out.top.clear();
     const size_t k = labels_.size();
+    const bool legacy = format_version_ == kLegacyFormatVersion;
+    // Format 2 needs only the probabilities it returns (the served intent's
+    // and the top-k's): each one is the same division probabilities() does,
+    // by the same sum, so the values are the same bits without dividing for
+    // every intent. Format 1 serves the argmax of its probabilities: all of
+    // them.
+    if (legacy)
+        probabilities(text, scratch);
+    else
+        decision_scores(text, scratch);
+    if (k == 0) return;
+    const float *s = scratch.scores.data();
+    const float *p = legacy ? scratch.probs.data() : nullptr;
+    const int best = served_label(s, p);
+    ScoreCalibrator::Normalizer z;
+    if (!legacy) {
+        // The largest score over the intents and the out-of-scope column, as
+        // the calibrator's own scan finds it: the served intent's score (the
+        // first maximum), or the out-of-scope column's when that is larger.
+        float top = s[best];
+        if (has_oos_class_) top = std::max(top, s[k]);
+        if (std::isnan(top)) // the scan's NaN rules are its own
+            z = calibrator_.normalizer(s, columns());
+        else
+            z = calibrator_.normalizer(s, columns(), top);
+    }
+    auto probability = [&](uint32_t c) { return legacy ? p[c] : calibrator_.probability(s[c], z); };
+    out.label = best;
+    out.confidence = probability(static_cast<uint32_t>(best));
+    out.uncertain = is_uncertain(best, s, out.confidence);
+    const size_t n = std::min(top_k, k);
+    if (n == 0) return;
+    scratch.order.resize(k);
+    uint32_t *order = scratch.order.data();
+    // Format 2 ranks by raw score (probabilities follow the same order, and
+    // float rounding can tie two of them); format 1 by probability.
+    const float *key = legacy ? p : s;
+    if (n <= kSelectUpTo) {
+        select_top(key, k, n, order);
+    } else {
+        std::iota(order, order + k, 0u);
+        std::partial_sort(order, order + n, order + k,
+                          [key](uint32_t a, uint32_t b) { return ranks_before(key, a, b); });
+    }
+    out.top.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+        out.top.emplace_back(static_cast<int>(order[i]), probability(order[i]));
+}
+
+Prediction IntentModel::predict_with_probabilities(std::string_view text, PredictScratch &scratch) const {
+    probabilities(text, scratch);
+    Prediction out;
+    if (labels_.empty()) return out;
     const float *p = scratch.probs.data();
     const float *s = scratch.scores.data();
-    Prediction out;
-    if (k == 0) return out;
-    const int best = served_label(s, p);
-    out.label = best;
-    out.confidence = p[best];
-    out.uncertain = is_uncertain(best, s, out.confidence);
-    size_t n = std::min(top_k, k);
-    if (n > 0) {
-        scratch.order.resize(k);
-        std::iota(scratch.order.begin(), scratch.order.end(), 0u);
-        // Format 2 ranks by raw score (probabilities follow the same order, and
-        // float rounding can tie two of them); format 1 by probability.
-        const float *key = format_version_ == kLegacyFormatVersion ? p : s;
-        std::partial_sort(scratch.order.begin(), scratch.order.begin() + static_cast<std::ptrdiff_t>(n),
-                          scratch.order.end(), [key](uint32_t a, uint32_t b) {
-                              return key[a] > key[b] || (key[a] == key[b] && a < b);
-                          });
-        out.top.reserve(n);
-        for (size_t i = 0; i < n; ++i)
-            out.top.emplace_back(static_cast<int>(scratch.order[i]), p[scratch.order[i]]);
-    }
+    out.label = served_label(s, p);
+    out.confidence = p[out.label];
+    out.uncertain = is_uncertain(out.label, s, out.confidence);
     return out;
 }
 

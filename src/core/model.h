@@ -74,7 +74,14 @@ class IntentModel {
 
     // Throws Error(InvalidText) on invalid UTF-8. Text that yields no known
     // feature is scored from the bias alone (and is usually uncertain).
+    // Only the probabilities it returns are computed (format 2): scratch.probs
+    // is not filled; predict_with_probabilities() fills it.
     Prediction predict(std::string_view text, size_t top_k, PredictScratch &scratch) const;
+    // The same into `out`, whose top list keeps its capacity between calls.
+    void predict_into(std::string_view text, size_t top_k, PredictScratch &scratch, Prediction &out) const;
+    // predict() without top-k that also leaves every intent's probability in
+    // scratch.probs (and the raw scores in scratch.scores), for evaluations.
+    Prediction predict_with_probabilities(std::string_view text, PredictScratch &scratch) const;
     // Label index, or -1 when uncertain. Fast path: no top-k sort.
     int classify(std::string_view text, PredictScratch &scratch) const;
     // Calibrated probabilities for every intent (labels().size() values) into

@@ -313,19 +313,6 @@ void sort_indices(const uint32_t *src, size_t n, std::vector<uint32_t> &out, siz
     insertion_sort(a, n);
 }
 
-// Index of the feature with this hash in an open-addressing table, or -1.
-// Kept inline-able for the transform hot loop.
-inline int64_t probe(const std::vector<uint64_t> &hashes, const std::vector<uint32_t> &index, uint64_t h) {
-    if (hashes.empty()) return -1;
-    const size_t mask = hashes.size() - 1;
-    const uint64_t *slots = hashes.data();
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        const uint64_t s = slots[i];
-        if (s == h) return index[i];
-        if (s == 0) return -1;
-    }
-}
-
 // Throws the validate() error for one option.
 [[noreturn]] void bad_option(const char *name, const std::string &detail) {
     throw Error(ErrorKind::InvalidArgument, std::string("invalid value for option \"") + name + "\"", detail);
@@ -874,16 +861,15 @@ void Vectorizer::build_index(const std::function<bool()> &cancelled) {
     size_t capacity = 16;
     while (capacity < terms_.size() * 2)
         capacity *= 2;
-    slot_hash_.assign(capacity, 0);
-    slot_index_.assign(capacity, kEmpty);
+    slots_.assign(capacity, Slot{0, kEmpty, 0});
     const size_t mask = capacity - 1;
     for (size_t t = 0; t < terms_.size(); ++t) {
         poll_every_65536(t, cancelled);
         uint64_t h = term_hash(kinds_[t], terms_[t]);
         size_t i = h & mask;
-        while (slot_hash_[i] != 0) {
-            if (slot_hash_[i] == h) {
-                const size_t other = slot_index_[i];
+        while (slots_[i].hash != 0) {
+            if (slots_[i].hash == h) {
+                const size_t other = slots_[i].index;
                 bool same = terms_[other] == terms_[t] && kinds_[other] == kinds_[t];
                 throw Error(ErrorKind::CorruptModel,
                             same ? "duplicate term in model vocabulary"
@@ -893,13 +879,18 @@ void Vectorizer::build_index(const std::function<bool()> &cancelled) {
             }
             i = (i + 1) & mask;
         }
-        slot_hash_[i] = h;
-        slot_index_[i] = static_cast<uint32_t>(t);
+        slots_[i] = Slot{h, static_cast<uint32_t>(t), 0};
     }
 }
 
 int64_t Vectorizer::lookup(uint64_t hash) const {
-    return probe(slot_hash_, slot_index_, hash);
+    if (slots_.empty()) return -1;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot &s = slots_[i];
+        if (s.hash == hash) return s.index;
+        if (s.hash == 0) return -1;
+    }
 }
 
 size_t VectorizerScratch::capacity_bytes() const {
@@ -970,20 +961,19 @@ void Vectorizer::transform_counted(std::string_view text, SparseVector &out, Vec
     // NgramStream sinks: one that buffers matched features, one for an
     // empty vocabulary, which never matches.
     struct Collect {
-        const uint64_t *hashes;
-        const uint32_t *slot_index;
+        const Slot *slots;
         size_t mask;
         uint32_t *&w;
         const uint32_t *end;
         decltype(spill) &spill_buffer;
         void operator()(uint64_t h) {
             for (size_t i = h & mask;; i = (i + 1) & mask) {
-                const uint64_t s = hashes[i];
-                if (s == h) {
-                    *w++ = slot_index[i];
+                const Slot &s = slots[i];
+                if (s.hash == h) {
+                    *w++ = s.index;
                     return;
                 }
-                if (s == 0) return;
+                if (s.hash == 0) return;
             }
         }
         void reserve(size_t n) {
@@ -996,12 +986,7 @@ void Vectorizer::transform_counted(std::string_view text, SparseVector &out, Vec
         void reserve(size_t) {}
         size_t capacity() const { return std::numeric_limits<size_t>::max(); }
     };
-    Collect collect{slot_hash_.data(),
-                    slot_index_.data(),
-                    slot_hash_.empty() ? 0 : slot_hash_.size() - 1,
-                    w,
-                    found_end,
-                    spill};
+    Collect collect{slots_.data(), slots_.empty() ? 0 : slots_.size() - 1, w, found_end, spill};
     Ignore ignore;
 
     NgramStream stream(options_);

@@ -223,7 +223,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
                 TextSlice slice = text_prefix(message, max_bytes);
                 std::string_view utf8 = server_to_utf8(slice.data, slice.size, converted);
                 longest = std::max(longest, utf8.size());
-                const intent::Prediction p = model.predict(utf8, 0, scratch);
+                const intent::Prediction p = model.predict_with_probabilities(utf8, scratch);
                 if (!out_of_scope_intent.empty() && label == out_of_scope_intent) {
                     ++n.out_of_scope;
                     n.out_of_scope_caught += p.uncertain;

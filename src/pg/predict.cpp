@@ -211,7 +211,11 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     std::string converted;
     std::string_view text = message_utf8(message, converted);
     const intent::IntentModel &model = *loaded.model;
-    intent::Prediction p = model.predict(text, static_cast<size_t>(guc_top_k), scratch());
+    // Reused across calls, as the scratch: no allocation once warm.
+    static auto *prediction = new intent::Prediction;
+    static auto *json = new std::string;
+    intent::Prediction &p = *prediction;
+    model.predict_into(text, static_cast<size_t>(guc_top_k), scratch(), p);
     release_scratch_after(text.size());
 
     // top_intents is json, not jsonb: json keeps the keys in the order
@@ -219,8 +223,8 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     // numbers are written in shortest round-trip form, so each value read
     // back as float8 equals the probability the model computed (the first
     // equals confidence).
-    std::string top;
-    top.reserve(256); // one allocation at the default top_k
+    std::string &top = *json;
+    top.clear();
     append_top_intents(model, p, top);
 
     Datum values[5];
@@ -254,6 +258,10 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
     pg_call([&]() noexcept {
         result = HeapTupleGetDatum(heap_form_tuple(site->tupdesc, row_values, row_nulls));
     });
+    // After a long top-k list (pg_intent.top_k up to every intent, labels of
+    // any length) give the buffers back, as release_scratch_after() does.
+    if (top.capacity() > kKeepScratchUpTo) std::string().swap(top);
+    if (p.top.capacity() > kKeepScratchUpTo / sizeof p.top[0]) decltype(p.top)().swap(p.top);
     return result;
 }
 

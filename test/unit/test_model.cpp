@@ -9,6 +9,7 @@
 #include "model.h"
 #include "training.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -537,6 +538,129 @@ TEST(IntentModelV2, OutOfScopeClassIsNeverAnIntent) {
     EXPECT_EQ(back.classify("xyzzy", s), -1);
 }
 
+// predict() computes only the probabilities it returns and selects the
+// top-k in one pass (up to 16) or by sorting: the result must be bit for bit
+// what the full probabilities and a stable sort by (key descending, index
+// ascending) give, for every top_k, with ties between intents (columns with
+// identical weights and bias), with and without the out-of-scope class, and
+// for format 1 (ranked by probability).
+namespace {
+
+IntentModel many_intents_model(bool v2, bool oos_class) {
+    ModelOptions o;
+    o.features = unigram_options();
+    const std::vector<std::string> terms = {"uno", "dos", "tres", "cuatro", "cinco"};
+    Vectorizer v = Vectorizer::from_parts(o.features, terms, std::vector<FeatureKind>(5, FeatureKind::Word),
+                                          {1.0f, 1.5f, 2.0f, 0.5f, 1.25f});
+    const size_t k = 40, columns = k + (oos_class ? 1 : 0);
+    LinearWeights w;
+    w.num_features = terms.size();
+    w.num_classes = columns;
+    w.w.resize(w.num_features * columns);
+    w.bias.resize(columns);
+    uint32_t state = 12345;
+    auto next = [&] {
+        state = state * 1664525u + 1013904223u;
+        return static_cast<float>(state >> 8) / static_cast<float>(1u << 24) * 4.0f - 2.0f;
+    };
+    for (size_t c = 0; c < columns; ++c) {
+        // Every fourth intent copies the one before it: equal scores.
+        const bool copy = c % 4 == 3 && c < k;
+        for (size_t f = 0; f < w.num_features; ++f)
+            w.w[f * columns + c] = copy ? w.w[f * columns + c - 1] : next();
+        w.bias[c] = copy ? w.bias[c - 1] : next();
+    }
+    std::vector<std::string> labels;
+    for (size_t c = 0; c < k; ++c)
+        labels.push_back("intent" + std::to_string(c));
+    if (!v2) {
+        std::vector<PlattParams> platt(k, PlattParams{-1.5f, 0.25f});
+        return IntentModel::assemble_v1(o, std::move(v), labels, w, platt, 0.3f);
+    }
+    ScoreCalibrator cal;
+    cal.scale = 3.0f;
+    std::vector<float> thresholds(k, 0.2f);
+    return IntentModel::assemble(o, std::move(v), labels, w, cal, 0.2f, thresholds, oos_class);
+}
+
+uint32_t bits_of(float f) {
+    uint32_t b;
+    std::memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+} // namespace
+
+TEST(IntentModel, PredictEqualsFullProbabilitiesAndStableSort) {
+    for (int variant = 0; variant < 3; ++variant) {
+        const IntentModel m = many_intents_model(variant > 0, variant == 2);
+        const size_t k = m.labels().size();
+        PredictScratch s, reference;
+        Prediction reused;
+        for (const char *text :
+             {"uno", "dos tres", "cuatro cuatro cinco uno", "", "nada", "tres dos uno cinco"}) {
+            m.probabilities(text, reference);
+            const std::vector<float> probs = reference.probs, scores = reference.scores;
+            const int best = m.served_label(scores.data(), probs.data());
+            const float *key = variant == 0 ? probs.data() : scores.data();
+            std::vector<uint32_t> order(k);
+            for (uint32_t c = 0; c < k; ++c)
+                order[c] = c;
+            std::stable_sort(order.begin(), order.end(),
+                             [key](uint32_t a, uint32_t b) { return key[a] > key[b]; });
+            for (size_t top_k : {0, 1, 2, 3, 4, 15, 16, 17, 39, 40, 1000}) {
+                const Prediction p = m.predict(text, top_k, s);
+                m.predict_into(text, top_k, s, reused);
+                for (const Prediction *q : {&p, static_cast<const Prediction *>(&reused)}) {
+                    EXPECT_EQ(q->label, best) << variant << " " << text;
+                    EXPECT_EQ(bits_of(q->confidence), bits_of(probs[static_cast<size_t>(best)]));
+                    EXPECT_EQ(q->uncertain, m.predict_with_probabilities(text, reference).uncertain);
+                    ASSERT_EQ(q->top.size(), std::min(top_k, k));
+                    for (size_t i = 0; i < q->top.size(); ++i) {
+                        EXPECT_EQ(q->top[i].first, static_cast<int>(order[i]))
+                            << "variant " << variant << " text '" << text << "' top_k " << top_k << " rank "
+                            << i;
+                        EXPECT_EQ(bits_of(q->top[i].second), bits_of(probs[order[i]]));
+                    }
+                }
+                EXPECT_EQ(m.classify(text, s), reused.uncertain ? -1 : reused.label);
+            }
+            // predict_with_probabilities leaves every probability in the scratch.
+            const Prediction full = m.predict_with_probabilities(text, s);
+            EXPECT_EQ(full.label, best);
+            EXPECT_TRUE(full.top.empty());
+            ASSERT_EQ(s.probs.size(), k);
+            for (size_t c = 0; c < k; ++c)
+                EXPECT_EQ(bits_of(s.probs[c]), bits_of(probs[c]));
+        }
+    }
+}
+
+TEST(Calibration, OneProbabilityAtATimeEqualsTheFullSoftmax) {
+    ScoreCalibrator cal;
+    cal.scale = 7.3878326f;
+    std::vector<float> scores;
+    uint32_t state = 99;
+    for (int i = 0; i < 151; ++i) {
+        state = state * 1664525u + 1013904223u;
+        scores.push_back(static_cast<float>(state >> 8) / static_cast<float>(1u << 24) * 3.0f - 2.0f);
+    }
+    scores[17] = scores[90]; // a tie at the top below
+    scores[90] = 1.5f;
+    scores[17] = 1.5f;
+    scores[150] = -30.0f; // underflows to 0 (scale x -31.5 < -104)
+    for (size_t n : {size_t{150}, size_t{151}}) {
+        std::vector<float> probs(150);
+        cal.probabilities(scores.data(), n, 150, probs.data());
+        const ScoreCalibrator::Normalizer z = cal.normalizer(scores.data(), n);
+        const ScoreCalibrator::Normalizer given = cal.normalizer(scores.data(), n, 1.5f);
+        EXPECT_EQ(z.top, 1.5f);
+        EXPECT_EQ(z.sum, given.sum);
+        for (size_t c = 0; c < 150; ++c)
+            EXPECT_EQ(bits_of(cal.probability(scores[c], z)), bits_of(probs[c])) << c;
+    }
+}
+
 // ============================================================ binary format
 
 TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
@@ -850,12 +974,17 @@ TEST(TrainModel, ThresholdMakesGibberishUncertain) {
 TEST(TrainModel, ClassifyDoesNotAllocateOnceWarm) {
     const IntentModel &m = spanish_model().model;
     PredictScratch s;
-    m.classify("¿Dónde está mi paquete? Quiero devolver la camiseta y me cobraron dos veces", s); // warm-up
+    const char *warm = "¿Dónde está mi paquete? Quiero devolver la camiseta y me cobraron dos veces";
+    Prediction p;
+    m.classify(warm, s); // warm-up: classify() fills neither probs nor a top list
+    m.probabilities(warm, s);
+    m.predict_into(warm, 3, s, p);
     g_alloc_count = 0;
     g_track = true;
     int a = m.classify("quiero devolver el producto", s);
     int b = m.classify("me cobraron dos veces", s);
     m.probabilities("el paquete no llega", s);
+    m.predict_into("el paquete no llega", 3, s, p); // the top list keeps its capacity
     g_track = false;
     EXPECT_EQ(g_alloc_count.load(), 0u);
     EXPECT_EQ(m.labels()[size_t(a)], "return_process");
