@@ -1336,8 +1336,9 @@ COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) 
 
 -- The usable samples a run could train on, as should_retrain() and
 -- retrain_if_needed() count them: get_training_dataset()'s rows at the
--- options a scheduled run takes (a label that is not empty, not rejected,
--- not judged wrong without a correction), reviewed ones only with
+-- options a scheduled run takes (a label that is not empty and at most 256
+-- bytes, not rejected, not judged wrong without a correction; keep the two
+-- WHERE clauses and the C reader's rules in train_table.cpp alike), reviewed ones only with
 -- p_only_reviewed (the policy's). The callers cap it at the policy's
 -- max_training_rows, the most a run reads. Counting rows the run then
 -- leaves out made every scheduled call start a run that failed for too few
