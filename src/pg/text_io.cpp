@@ -117,9 +117,15 @@ TextSlice text_prefix_in_pg(Datum d, size_t max_bytes) noexcept {
     const char *data = VARDATA_ANY(t);
     const size_t len = std::min<size_t>(VARSIZE_ANY_EXHDR(t), want);
     if (len <= max_bytes) return TextSlice{data, len, false};
-    return TextSlice{
-        data, static_cast<size_t>(pg_mbcliplen(data, static_cast<int>(len), static_cast<int>(max_bytes))),
-        true};
+    size_t cut = static_cast<size_t>(pg_mbcliplen(data, static_cast<int>(len), static_cast<int>(max_bytes)));
+    // SQL_ASCII's characters are bytes, but the core reads the text as
+    // UTF-8: cut before a UTF-8 continuation byte, or a valid message longer
+    // than the limit became invalid (22021) where a shorter one was read.
+    // data[cut] exists: len > max_bytes >= cut.
+    if (GetDatabaseEncoding() == PG_SQL_ASCII)
+        while (cut > 0 && (static_cast<unsigned char>(data[cut]) & 0xC0) == 0x80)
+            --cut;
+    return TextSlice{data, cut, true};
 }
 
 TextSlice text_prefix(Datum d, size_t max_bytes) {

@@ -32,9 +32,9 @@ Datum utf8_json_to_jsonb(const std::string &json);
 std::string jsonb_to_utf8(Datum d);
 
 // At most `max_bytes` of a text datum, cut at a character boundary of the
-// server encoding, read without detoasting more than it needs: a slice of a
-// compressed or out-of-line value is fetched and decompressed only that
-// far. Sets *truncated when the value was longer.
+// server encoding (in SQL_ASCII of UTF-8, which the core reads), read without detoasting more than it needs:
+// a slice of a compressed or out-of-line value is fetched and decompressed only that far. Sets *truncated
+// when the value was longer.
 struct TextSlice {
     const char *data;
     size_t size;

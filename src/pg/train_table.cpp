@@ -223,15 +223,10 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                     r.long_label[i - 2] = l.truncated;
                 }
             // The message: its first bytes only, detoasted that far (see
-            // kDefaultMaxMessageBytes), cut at a character boundary; in
-            // SQL_ASCII, whose characters are bytes, at a UTF-8 one.
+            // kDefaultMaxMessageBytes), cut at a character boundary.
             if (!r.n[1]) {
                 const TextSlice m = text_prefix_in_pg(r.v[1], kDefaultMaxMessageBytes);
-                size_t size = m.size;
-                if (m.truncated && any_bytes)
-                    while (size > 0 && (static_cast<unsigned char>(m.data[size]) & 0xC0) == 0x80)
-                        --size;
-                r.s[1] = std::string_view(m.data, size);
+                r.s[1] = std::string_view(m.data, m.size);
                 r.truncated = m.truncated;
             }
             MemoryContextSwitchTo(old);

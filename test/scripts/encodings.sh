@@ -63,6 +63,13 @@ expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT predicted_intent FRO
 # Bytes that are not UTF-8 in a SQL_ASCII database get a clear error.
 expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(convert_from('\\xe9'::bytea, 'SQL_ASCII'))" 2>&1 | tr -d '\n')" \
     "ERROR:  22021" "invalid UTF-8 in a SQL_ASCII database is 22021"
+# A valid UTF-8 message longer than pg_intent.max_message_bytes is read on
+# its first bytes cut at a UTF-8 character boundary: cut at the byte limit,
+# a 2-byte 'ñ' straddling it made the message invalid (22021 at offset 1023)
+# while a shorter one was classified.
+long_ascii=$(PGCLIENTENCODING=UTF8 psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SET pg_intent.max_message_bytes = 1024" \
+    -c "SELECT classify_intent('a' || repeat('ñ', 600)) IS NOT NULL" 2>&1 | tail -1 || true)
+expect_eq "$long_ascii" t "SQL_ASCII: a long UTF-8 message is cut at a character boundary, not made invalid"
 # A row that is not UTF-8 in a SQL_ASCII database (any role that may log
 # interactions can write one) is left out of training and counted; it failed
 # every run before.
