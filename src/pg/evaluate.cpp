@@ -17,12 +17,18 @@
 // a volatile function of the caller's may still write, with the caller's
 // rights; nothing here runs with more.)
 //
-// Memory. The rows are read through a cursor, kBatchRows at a time; each
-// batch's values live in a memory context reset after the batch, and the
-// counts live in an EvalAccumulator (src/core/eval_accumulator.h), so memory
-// does not grow with the number of rows. A cancel or statement_timeout is
-// honoured between batches and every 256 rows (the executor itself checks
-// while it produces rows).
+// Memory. The executor hands the query's rows to a receiver one at a time
+// (SPI_execute_plan_extended() with a DestReceiver, so no batch of rows is
+// ever held); each row's values are read into a memory context reset at the
+// next row, the message up to pg_intent.max_message_bytes and the expected
+// intent only as far as any of the model's intents could reach (a longer one
+// matches none), and the counts live in an EvalAccumulator
+// (src/core/eval_accumulator.h). So memory does not grow with the number of
+// rows nor with the size of their values. (Until 0.2.0 the rows were fetched
+// 1,000 at a time through a cursor and every expected intent detoasted whole
+// into a context reset per batch: 1,000 rows with 4 MB labels, 48 MB on
+// disk, took a backend to 4.1 GB.) A cancel or statement_timeout is honoured
+// at every row, and inside a long message by the vectoriser.
 #include "guard.h"
 #include "module.h"
 #include "text_io.h"
@@ -33,34 +39,23 @@
 #include "json.h"
 
 extern "C" {
+#include "executor/tuptable.h"
 #include "nodes/parsenodes.h"
+#include "tcop/dest.h"
 #include "utils/plancache.h"
 }
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <unordered_map>
 
 namespace pg_intent {
 namespace {
 
-constexpr long kBatchRows = 1000;
-
 const char *const kColumnsHint =
     "Select the message, then the expected intent, as two text columns, e.g. "
     "SELECT user_message, correct_intent FROM my_table (cast others with ::text).";
-
-// CurrentMemoryContext = `to` while in scope.
-class SwitchContext {
-  public:
-    explicit SwitchContext(MemoryContext to) : old_(MemoryContextSwitchTo(to)) {}
-    ~SwitchContext() { MemoryContextSwitchTo(old_); }
-    SwitchContext(const SwitchContext &) = delete;
-    SwitchContext &operator=(const SwitchContext &) = delete;
-
-  private:
-    MemoryContext old_;
-};
 
 // What the prepared query looks like.
 struct QueryShape {
@@ -119,6 +114,122 @@ struct Counts {
     uint64_t out_of_scope = 0, out_of_scope_caught = 0;
 };
 
+// One row of the caller's query as the receiver read it: slices in the row's
+// memory context.
+struct RowInput {
+    bool message_null, expected_null;
+    TextSlice message, expected;
+};
+
+// The scoring of the rows, one call per row. add() is called by the executor
+// (through receive_row()): it must not throw, so the first exception is kept
+// and the query stopped, and the function rethrows it once the executor has
+// returned.
+class Evaluation {
+  public:
+    Evaluation(const intent::IntentModel &model, const std::unordered_map<std::string, int> &label_index)
+        : model_(model), label_index_(label_index),
+          acc_(model.labels().size(), model.options().max_misclassified), scratch_(polling_scratch()) {}
+
+    // Scores one row; false stops the query.
+    bool add_row(const RowInput &in) noexcept {
+        try {
+            score(in);
+            return true;
+        } catch (...) {
+            failure_ = std::current_exception();
+            return false;
+        }
+    }
+    void rethrow_if_failed() const {
+        if (failure_) std::rethrow_exception(failure_);
+    }
+    const Counts &counts() const { return n_; }
+    const intent::EvalAccumulator &accumulator() const { return acc_; }
+
+  private:
+    void score(const RowInput &in) {
+        const uint64_t row = ++n_.query_rows; // 1-based position in the query's result
+        if (in.message_null || in.expected_null || in.expected.size == 0) { // no label, as in training
+            ++n_.skipped;
+            return;
+        }
+        // An expected intent longer than the receiver read is none of the
+        // model's: it counts as an unknown intent, without being read whole.
+        int truth = -1;
+        bool out_of_scope = false;
+        if (!in.expected.truncated) {
+            label_.assign(server_to_utf8(in.expected.data, in.expected.size, converted_));
+            const std::string &oos = model_.out_of_scope_intent();
+            out_of_scope = !oos.empty() && label_ == oos;
+            auto it = label_index_.find(label_);
+            if (it != label_index_.end()) truth = it->second;
+        }
+        // The message as predict_intent() reads it: at most pg_intent.max_message_bytes.
+        const std::string_view utf8 = server_to_utf8(in.message.data, in.message.size, converted_);
+        const intent::Prediction p = model_.predict_with_probabilities(utf8, scratch_);
+        if (out_of_scope) {
+            ++n_.out_of_scope;
+            n_.out_of_scope_caught += p.uncertain;
+        } else {
+            acc_.add(truth, p.label, scratch_.probs.data(), static_cast<size_t>(row));
+            if (p.uncertain) {
+                ++n_.abstained;
+            } else {
+                ++n_.accepted;
+                n_.accepted_right += truth == p.label;
+            }
+        }
+        // The scratch (whose probabilities acc_.add() has just read) and the
+        // conversion buffer grow with the longest message: do not keep them
+        // after a huge one.
+        if (utf8.size() > 64 * 1024) {
+            scratch_ = polling_scratch();
+            std::string().swap(converted_);
+        }
+    }
+
+    const intent::IntentModel &model_;
+    const std::unordered_map<std::string, int> &label_index_;
+    intent::EvalAccumulator acc_;
+    // Polls inside one long message, as predict_intent() does.
+    intent::PredictScratch scratch_;
+    Counts n_;
+    std::string converted_, label_;
+    std::exception_ptr failure_;
+};
+
+// The executor's receiver of the query's rows. `pub` comes first: the
+// executor sees a DestReceiver.
+struct RowReceiver {
+    DestReceiver pub;
+    MemoryContext row_context;
+    size_t max_message_bytes, max_expected_bytes;
+    Evaluation *evaluation;
+};
+
+// Called by the executor for each row, inside pg_call() around the query:
+// PostgreSQL errors here (a cancel, a value that cannot be read) end the
+// query and reach that pg_call(); no C++ object lives in this frame, and the
+// scoring returns before anything here can raise one.
+bool receive_row(TupleTableSlot *slot, DestReceiver *self) noexcept {
+    RowReceiver *r = reinterpret_cast<RowReceiver *>(self);
+    CHECK_FOR_INTERRUPTS();
+    MemoryContextReset(r->row_context);
+    MemoryContext executor_context = MemoryContextSwitchTo(r->row_context);
+    RowInput in{};
+    const Datum message = slot_getattr(slot, 1, &in.message_null);
+    const Datum expected = slot_getattr(slot, 2, &in.expected_null);
+    if (!in.message_null) in.message = text_prefix_in_pg(message, r->max_message_bytes);
+    if (!in.expected_null) in.expected = text_prefix_in_pg(expected, r->max_expected_bytes);
+    // The scoring's own PostgreSQL calls (encoding conversion) allocate in
+    // the row's context too.
+    const bool go_on = r->evaluation->add_row(in);
+    MemoryContextSwitchTo(executor_context);
+    return go_on;
+}
+void receiver_startup(DestReceiver *, int, TupleDesc) noexcept {}
+void receiver_shutdown(DestReceiver *) noexcept {}
 } // namespace
 } // namespace pg_intent
 
@@ -147,13 +258,17 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     std::unordered_map<std::string, int> label_index;
     for (size_t c = 0; c < labels.size(); ++c)
         label_index.emplace(labels[c], static_cast<int>(c));
-    const std::string &out_of_scope_intent = model.out_of_scope_intent();
-
+    // The rows' context is the call's, not SPI's: an error the scoring kept
+    // (its ErrorData copied there) must outlive SPI_finish(), which frees
+    // SPI's contexts, until it is rethrown.
+    MemoryContext row_context = nullptr;
     pg_call([&]() noexcept {
+        row_context =
+            AllocSetContextCreate(CurrentMemoryContext, "pg_intent evaluate row", ALLOCSET_DEFAULT_SIZES);
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
     // From here until SPI_finish() an error leaves the SPI connection and the
-    // cursor to the (sub)transaction's abort, which releases both.
+    // running query to the (sub)transaction's abort, which releases both.
     QueryShape shape;
     SPIPlanPtr plan = prepare_query(sql, shape);
     if (shape.statements != 1)
@@ -171,86 +286,39 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
                        "p_query must return two text columns: the message and the expected intent",
                        ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
 
-    Portal portal = nullptr;
-    MemoryContext batch_context = nullptr;
+    // An expected intent that could equal one of the model's is at most 4
+    // bytes per UTF-8 byte of the longest in any server encoding.
+    size_t longest_label = model.out_of_scope_intent().size();
+    for (const std::string &l : labels)
+        longest_label = std::max(longest_label, l.size());
+    Evaluation evaluation(model, label_index);
+    RowReceiver receiver{};
+    receiver.pub.receiveSlot = receive_row;
+    receiver.pub.rStartup = receiver_startup;
+    receiver.pub.rShutdown = receiver_shutdown;
+    receiver.pub.rDestroy = receiver_shutdown;
+    receiver.pub.mydest = DestNone;
+    receiver.max_message_bytes = static_cast<size_t>(guc_max_message_bytes);
+    receiver.max_expected_bytes = 4 * longest_label + 4;
+    receiver.evaluation = &evaluation;
+    receiver.row_context = row_context;
     pg_call([&]() noexcept {
-        portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
-        batch_context =
-            AllocSetContextCreate(CurrentMemoryContext, "pg_intent evaluate batch", ALLOCSET_DEFAULT_SIZES);
-    });
-
-    intent::EvalAccumulator acc(labels.size(), model.options().max_misclassified);
-    // Polls inside one long message, as predict_intent() does: the per-row
-    // checks below could not interrupt a message of a gigabyte.
-    intent::PredictScratch scratch = polling_scratch();
-    Counts n;
-    std::string converted, label;
-    const size_t max_bytes = static_cast<size_t>(guc_max_message_bytes);
-    for (;;) {
-        if (interrupt_pending()) throw intent::Error(intent::ErrorKind::Cancelled, "evaluation cancelled");
-        SPITupleTable *batch = nullptr;
-        uint64 fetched = 0;
-        pg_call([&]() noexcept {
-            SPI_cursor_fetch(portal, true, kBatchRows);
-            batch = SPI_tuptable;
-            fetched = SPI_processed;
-        });
-        if (fetched == 0) break;
-        size_t longest = 0;
-        {
-            SwitchContext in_batch(batch_context);
-            for (uint64 i = 0; i < fetched; ++i) {
-                if ((i & 255) == 255 && interrupt_pending())
-                    throw intent::Error(intent::ErrorKind::Cancelled, "evaluation cancelled");
-                const uint64_t row = ++n.query_rows; // 1-based position in the query's result
-                bool message_null = true, expected_null = true;
-                Datum message = 0, expected = 0;
-                pg_call([&]() noexcept {
-                    message = SPI_getbinval(batch->vals[i], batch->tupdesc, 1, &message_null);
-                    expected = SPI_getbinval(batch->vals[i], batch->tupdesc, 2, &expected_null);
-                });
-                if (message_null || expected_null) {
-                    ++n.skipped;
-                    continue;
-                }
-                TextRef expected_text = text_ref(expected);
-                if (expected_text.size == 0) { // no label, as in training
-                    ++n.skipped;
-                    continue;
-                }
-                label.assign(server_to_utf8(expected_text.data, expected_text.size, converted));
-                // The message as predict_intent() reads it: at most pg_intent.max_message_bytes.
-                TextSlice slice = text_prefix(message, max_bytes);
-                std::string_view utf8 = server_to_utf8(slice.data, slice.size, converted);
-                longest = std::max(longest, utf8.size());
-                const intent::Prediction p = model.predict_with_probabilities(utf8, scratch);
-                if (!out_of_scope_intent.empty() && label == out_of_scope_intent) {
-                    ++n.out_of_scope;
-                    n.out_of_scope_caught += p.uncertain;
-                    continue;
-                }
-                auto it = label_index.find(label);
-                const int truth = it == label_index.end() ? -1 : it->second;
-                acc.add(truth, p.label, scratch.probs.data(), static_cast<size_t>(row));
-                if (p.uncertain) {
-                    ++n.abstained;
-                } else {
-                    ++n.accepted;
-                    n.accepted_right += truth == p.label;
-                }
-            }
-        }
-        pg_call([&]() noexcept {
-            SPI_freetuptable(batch);
-            MemoryContextReset(batch_context);
-        });
-        // Scratch grows with the longest message; do not keep it after a huge one.
-        if (longest > 64 * 1024) scratch = polling_scratch();
-    }
-    pg_call([&]() noexcept {
-        SPI_cursor_close(portal);
+        SPIExecuteOptions options;
+        memset(&options, 0, sizeof options);
+        options.read_only = true;
+        options.dest = &receiver.pub;
+        // SPI says SPI_OK_UTILITY for a SELECT whose rows go to a receiver
+        // other than its own (PostgreSQL 15's _SPI_pquery()): the rows did
+        // reach receive_row().
+        const int rc = SPI_execute_plan_extended(plan, &options);
+        if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+            elog(ERROR, "evaluate_intent_model query failed: %s", SPI_result_code_string(rc));
         SPI_finish();
     });
+    evaluation.rethrow_if_failed();
+    pg_call([&]() noexcept { MemoryContextDelete(row_context); });
+    const Counts &n = evaluation.counts();
+    const intent::EvalAccumulator &acc = evaluation.accumulator();
 
     if (acc.rows() == 0 && n.out_of_scope == 0) {
         const std::string detail =
@@ -281,6 +349,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     metrics["abstained"] = n.abstained;
     metrics["coverage"] = ratio(n.accepted, acc.rows());
     metrics["accepted_accuracy"] = ratio(n.accepted_right, n.accepted);
+    const std::string &out_of_scope_intent = model.out_of_scope_intent();
     metrics["out_of_scope_intent"] =
         out_of_scope_intent.empty() ? intent::Json(nullptr) : intent::Json(out_of_scope_intent);
     metrics["out_of_scope_rows"] = n.out_of_scope;

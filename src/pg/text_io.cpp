@@ -121,9 +121,14 @@ TextSlice text_prefix_in_pg(Datum d, size_t max_bytes) noexcept {
     // SQL_ASCII's characters are bytes, but the core reads the text as
     // UTF-8: cut before a UTF-8 continuation byte, or a valid message longer
     // than the limit became invalid (22021) where a shorter one was read.
-    // data[cut] exists: len > max_bytes >= cut.
+    // data[cut] exists: len > max_bytes >= cut. A UTF-8 character has at
+    // most 3 continuation bytes, so at most 3 steps back: text that is not
+    // UTF-8 there stays invalid (and training skips it) instead of being cut
+    // down to nothing, as a run of 70,000 bytes 0x80 was (it trained as an
+    // empty message), and the walk is bounded.
     if (GetDatabaseEncoding() == PG_SQL_ASCII)
-        while (cut > 0 && (static_cast<unsigned char>(data[cut]) & 0xC0) == 0x80)
+        for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(data[cut]) & 0xC0) == 0x80;
+             ++step)
             --cut;
     return TextSlice{data, cut, true};
 }

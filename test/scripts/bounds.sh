@@ -10,7 +10,7 @@
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_bounds
-trap 'drop_db $DB; stop_own_clusters; stop_extra_clusters' EXIT
+trap 'drop_db $DB; psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgi_bounds_nobody" >/dev/null 2>&1 || true; stop_own_clusters; stop_extra_clusters' EXIT
 fresh_db $DB
 load_ecommerce $DB
 q $DB "SELECT train_intent_model('bounds') ->> 'status'" >/dev/null
@@ -41,3 +41,28 @@ expect_eq "$(session_run s "SELECT (SELECT p.confidence FROM predict_intent('a' 
 expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT pg_intent_loaded()" -c "SET pg_intent.max_message_bytes = 10" 2>&1 | tail -1)" "ERROR:  22023" \
     "a limit below 1 kB is refused"
 session_close s
+
+# evaluate_intent_model(), open to PUBLIC, runs the caller's query: its
+# memory must not grow with the number of rows or the size of their values.
+# It fetched the rows 1,000 at a time and detoasted every expected intent
+# whole into a context reset only per batch: 1,000 rows with 4 MB labels
+# (48 MB on disk) took the backend to 4.1 GB. Run as a role that was granted
+# nothing (PUBLIC's TEMP and EXECUTE are enough), on stored values and on
+# values the query computes.
+psql -X -q -d $DB -c "DROP ROLE IF EXISTS pgi_bounds_nobody" -c "CREATE ROLE pgi_bounds_nobody LOGIN" >/dev/null
+session_open e $DB -U pgi_bounds_nobody
+pid=$(session_pid e)
+session_run e "CREATE TEMP TABLE t AS SELECT 'quiero devolver el pedido'::text AS m, repeat('x', 4 * 1024 * 1024) AS l FROM generate_series(1, 200);" >/dev/null
+session_run e "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver el pedido', 'return_process')\$\$) ->> 'accuracy';" >/dev/null
+before=$(hwm)
+stored=$(session_run e "SELECT (r ->> 'query_rows') || ' ' || (r ->> 'accuracy') FROM evaluate_intent_model(NULL, 'SELECT m, l FROM t') AS r;")
+computed=$(session_run e "SELECT (r ->> 'query_rows') || ' ' || (r ->> 'accuracy') FROM evaluate_intent_model(NULL, 'SELECT ''quiero devolver el pedido''::text, repeat(''x'', 4 * 1024 * 1024) FROM generate_series(1, 200)') AS r;")
+after=$(hwm)
+grown_mb=$(((after - before) / 1024))
+echo "peak RSS of the backend grew by $grown_mb MB evaluating 2 x 200 rows with 4 MB expected intents"
+expect_eq "$stored" "200 0.0" "evaluate_intent_model() scores 200 stored rows whose 4 MB intent is none of the model's"
+expect_eq "$computed" "200 0.0" "the same for 200 computed rows"
+[ "$grown_mb" -lt 100 ] || { echo "FAILED: evaluate_intent_model() memory grew with the rows ($grown_mb MB)" >&2; exit 1; }
+echo "ok: evaluate_intent_model() memory does not grow with the rows or their values"
+session_close e
+psql -X -q -d $DB -c "DROP ROLE pgi_bounds_nobody" >/dev/null

@@ -78,6 +78,17 @@ result=$(PGCLIENTENCODING=SQL_ASCII q pgi_enc_ascii "SELECT r ->> 'status' FROM 
 expect_eq "$result" completed "SQL_ASCII: a row of invalid UTF-8 does not fail training"
 expect_eq "$(q pgi_enc_ascii "SELECT metrics ->> 'rows_skipped_invalid_utf8' FROM ai_training_runs WHERE run_name = 'bad bytes'")" 1 \
     "SQL_ASCII: the run counts the row it left out"
+# The same bytes in a message longer than the 64 kB training reads: the cut
+# at a character boundary walked back over every byte 0x80..0xBF down to an
+# empty prefix, so the row trained as an empty message instead of being left
+# out (and prediction could walk back a gigabyte without polling).
+q pgi_enc_ascii "SELECT record_interaction(repeat(chr(128), 70000), 'devolución', 90), record_interaction(repeat(chr(128), 60000), 'devolución', 90)" >/dev/null
+result=$(PGCLIENTENCODING=SQL_ASCII q pgi_enc_ascii "SELECT r ->> 'status' FROM train_intent_model('long bad bytes', 'full', '{\"seed\": 5, \"deploy\": \"never\"}') AS r")
+expect_eq "$result" completed "SQL_ASCII: long rows of invalid UTF-8 do not fail training"
+expect_eq "$(q pgi_enc_ascii "SELECT metrics ->> 'rows_skipped_invalid_utf8' FROM ai_training_runs WHERE run_name = 'long bad bytes'")" 3 \
+    "SQL_ASCII: the long invalid rows are left out too, not trained as empty messages"
+expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(repeat(chr(128), 70000))" 2>&1 | tr -d '\n')" \
+    "ERROR:  22021" "SQL_ASCII: a long message of invalid UTF-8 is 22021, not classified as empty text"
 # The core's messages are UTF-8: a LATIN1 database sends them in its own
 # encoding (it showed "cafÃ©"), long ones are cut at a character boundary,
 # and the list of valid options is whole.
