@@ -63,6 +63,23 @@ std::string_view server_to_utf8(const char *data, size_t len, std::string &stora
     return storage;
 }
 
+bool server_to_utf8_if_translatable(const char *data, size_t len, std::string &storage,
+                                    std::string_view &utf8) {
+    try {
+        utf8 = server_to_utf8(data, len, storage);
+        return true;
+    } catch (const PgError &e) {
+        // Only the missing character: a cancel, an out-of-memory or a
+        // broken conversion still fails the caller.
+        if (e.data()->sqlerrcode != ERRCODE_UNTRANSLATABLE_CHARACTER) throw;
+        ErrorData *error = e.data();
+        pg_call([&]() noexcept { FreeErrorData(error); });
+    }
+    storage.clear();
+    utf8 = {};
+    return false;
+}
+
 Datum utf8_to_text(std::string_view utf8) {
     Datum result;
     pg_call([&]() noexcept {

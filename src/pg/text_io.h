@@ -17,6 +17,15 @@ namespace pg_intent {
 // `storage`. Raises 22P05 for a character UTF-8 cannot hold.
 std::string_view server_to_utf8(const char *data, size_t len, std::string &storage);
 
+// server_to_utf8(), for text a caller may leave out: false, with nothing
+// raised, when the text holds a character UTF-8 has no equivalent for
+// (22P05: WIN1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D, which any role that may log
+// interactions can store); any other error is raised as by server_to_utf8().
+// The failed conversion's buffer stays in the current memory context: call
+// it where that context is reset, or one buffer is left per such text.
+bool server_to_utf8_if_translatable(const char *data, size_t len, std::string &storage,
+                                    std::string_view &utf8);
+
 // UTF-8 as a text datum in the server encoding (22P05 when the server
 // encoding cannot hold a character).
 Datum utf8_to_text(std::string_view utf8);

@@ -70,12 +70,18 @@ struct UuidHash {
     }
 };
 
-// One usable row of ai_training_data, as read (server encoding).
+// One usable row of ai_training_data, as read.
 struct DataRow {
     Uuid id;
     int64_t created_at;
+    // In the server encoding: the rows are sorted on these bytes (0.1.0's
+    // order), and the label is what ai_training_run_rows records.
     std::string text;  // user_message
     std::string label; // the correction, else the detected intent
+    // The same as UTF-8, what the core reads, converted once while reading;
+    // empty when the conversion left the bytes as they were (UTF8 and
+    // SQL_ASCII databases, ASCII text), and then text and label are read.
+    std::string text_utf8, label_utf8;
     bool corrected;
     // A person set or confirmed the label (a correction, a judgement, or the
     // status reviewed or approved): what the deploy gate may take as truth.
@@ -86,9 +92,10 @@ struct DataRow {
 
 // What the reader left out or cut, for the run's report.
 struct ReadCounts {
-    size_t skipped_invalid_text = 0; // rows that are not valid UTF-8 (SQL_ASCII)
-    size_t truncated_messages = 0;   // messages read on their first kDefaultMaxMessageBytes
-    size_t skipped_long_label = 0;   // rows whose label is longer than kMaxLabelBytes
+    size_t skipped_invalid_text = 0;   // rows that are not valid UTF-8 (SQL_ASCII)
+    size_t skipped_untranslatable = 0; // rows with a character UTF-8 has no equivalent for
+    size_t truncated_messages = 0;     // messages read on their first kDefaultMaxMessageBytes
+    size_t skipped_long_label = 0;     // rows whose label is longer than kMaxLabelBytes
 };
 
 // The longest label a training row may have, in bytes of the server encoding
@@ -128,9 +135,24 @@ bool before(const DataRow &a, const DataRow &b) {
     return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
 }
 
-size_t row_bytes(size_t text, size_t label) {
-    return sizeof(DataRow) + text + label;
+size_t row_bytes(size_t text, size_t label, size_t text_utf8, size_t label_utf8) {
+    return sizeof(DataRow) + text + label + text_utf8 + label_utf8;
 }
+size_t row_bytes(const DataRow &row) {
+    return row_bytes(row.text.size(), row.label.size(), row.text_utf8.size(), row.label_utf8.size());
+}
+
+// Makes a memory context current for a scope, on every way out of it.
+class CurrentContext {
+  public:
+    explicit CurrentContext(MemoryContext context) noexcept : old_(MemoryContextSwitchTo(context)) {}
+    ~CurrentContext() { MemoryContextSwitchTo(old_); }
+    CurrentContext(const CurrentContext &) = delete;
+    CurrentContext &operator=(const CurrentContext &) = delete;
+
+  private:
+    MemoryContext old_;
+};
 
 // Reads the usable rows: the rules of get_training_dataset() (see
 // src/sql/31_dataset.sql), applied while scanning.
@@ -256,6 +278,22 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
             ++counts.skipped_invalid_text;
             continue;
         }
+        // The same for a character UTF-8 has no equivalent for (22P05:
+        // WIN1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D): one such row failed every
+        // run after it was logged. Converted here, before the row takes a
+        // place in the window, so that the window holds rows that train; in
+        // `per_row`, which the next tuple resets, so that a failed
+        // conversion's buffer is not left behind once per such row.
+        std::string text_utf8, label_utf8;
+        {
+            CurrentContext in_row(per_row);
+            std::string_view converted;
+            if (!server_to_utf8_if_translatable(r.s[1].data(), r.s[1].size(), text_utf8, converted) ||
+                !server_to_utf8_if_translatable(label.data(), label.size(), label_utf8, converted)) {
+                ++counts.skipped_untranslatable;
+                continue;
+            }
+        }
         // id and created_at are NOT NULL in the extension's table; a table
         // owner who dropped those constraints gets an error, not a read of
         // a null pointer (which crashed the backend), and a NULL created_at
@@ -274,13 +312,16 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         row.truncated = r.truncated;
         const bool full = rows.size() == limit;
         if (full && !before(row, rows.front())) continue; // after every row kept
-        charge.add(row_bytes(r.s[1].size(), label.size()), "the training rows");
+        charge.add(row_bytes(r.s[1].size(), label.size(), text_utf8.size(), label_utf8.size()),
+                   "the training rows");
         row.text.assign(r.s[1]);
         row.label.assign(label);
+        row.text_utf8 = std::move(text_utf8);
+        row.label_utf8 = std::move(label_utf8);
         row.corrected = corrected;
         if (full) {
             std::pop_heap(rows.begin(), rows.end(), before);
-            charge.shrink(row_bytes(rows.back().text.size(), rows.back().label.size()));
+            charge.shrink(row_bytes(rows.back()));
             rows.back() = std::move(row);
             std::push_heap(rows.begin(), rows.end(), before);
         } else {
@@ -515,18 +556,20 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         // gate reports that it has no evidence.
     }
 
-    // The core's copy of the rows replaces the texts read (the rest of
-    // each DataRow stays for the results): no second copy of every text.
+    // The core's copy of the rows takes the UTF-8 texts read (the rest of
+    // each DataRow stays for the results, the label in the server encoding
+    // among it): no second copy of every text, no second conversion.
     intent::MemoryCharge rows_charge(&budget, data.size() * sizeof(intent::LabeledText), "the training rows");
     std::vector<intent::LabeledText> rows(data.size());
     for (size_t i = 0; i < data.size(); ++i) {
-        std::string storage;
-        std::string_view message = server_to_utf8(data[i].text.data(), data[i].text.size(), storage);
-        rows[i].text.assign(message);
-        std::string().swap(data[i].text);
-        storage.clear();
-        std::string_view label = server_to_utf8(data[i].label.data(), data[i].label.size(), storage);
-        rows[i].label.assign(label);
+        DataRow &row = data[i];
+        rows[i].text = std::move(row.text_utf8.empty() ? row.text : row.text_utf8);
+        std::string().swap(row.text);
+        std::string().swap(row.text_utf8);
+        if (row.label_utf8.empty())
+            rows[i].label = row.label;
+        else
+            rows[i].label = std::move(row.label_utf8);
         rows[i].corrected = data[i].corrected;
         rows[i].weight = data[i].corrected ? corrected_weight : 1.0f;
         rows[i].fresh = data[i].fresh;
@@ -552,6 +595,8 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
     if (counts.skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
+    if (counts.skipped_untranslatable > 0)
+        report["rows_skipped_untranslatable"] = counts.skipped_untranslatable;
     if (counts.truncated_messages > 0) report["messages_truncated"] = counts.truncated_messages;
     if (counts.skipped_long_label > 0) report["rows_skipped_long_label"] = counts.skipped_long_label;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
