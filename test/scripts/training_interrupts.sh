@@ -8,7 +8,9 @@
 # - pg_log_backend_memory_contexts() was only answered after the training;
 # - a lost client was not noticed: with client_connection_check_interval set,
 #   a backend whose client was killed trained on to the end, holding the
-#   training lock, and only then exited.
+#   training lock, and only then exited;
+# - a lost client noticed by a failed progress NOTICE made PostgreSQL raise
+#   its FATAL inside the trainer, its worker threads still running.
 # Nothing here compares timings: each check asserts that the other session's
 # request was served while the same run was still training (its row in
 # ai_training_progress, which needs pg_intent preloaded: a cluster of its
@@ -105,5 +107,28 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the
 expect_eq "$(q $DB "SELECT count(*) FROM pg_locks WHERE locktype = 'object' AND objsubid = 1
                     AND classid = 'pg_extension'::regclass")" 0 "the training lock was released"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training is left running"
+
+# 3. The same without the connection check: the next progress NOTICE finds
+# the client gone. Killed as soon as the run is past reading, so that phases
+# (and their NOTICEs) are still to come. The failed send sets
+# ClientConnectionLost, and the message's CHECK_FOR_INTERRUPTS() raised the
+# FATAL right there, inside the trainer's C++ frames with its worker threads
+# running (the FATAL's CONTEXT was the SQL caller's); now the trainer stops
+# and the FATAL comes once they are gone.
+PGAPPNAME=pgi_unheard psql -X -At -d $DB -c "SELECT train_intent_model('unheard', 'full', '$OPTIONS') ->> 'run_id'" \
+    >"$TEST_TMP/unheard.out" 2>&1 &
+client=$!
+pid=$(wait_until_training pgi_unheard)
+kill -9 $client
+wait $client 2>/dev/null || true
+echo "killed the client of backend $pid while it was training, NOTICEs on"
+for _ in $(seq 1 1200); do
+    [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" = 0 ] && break
+    sleep 0.1
+done
+expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the unheard backend exited"
+expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
+    "the trainer stopped on the failed NOTICE, and the FATAL came after it"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the unheard run was not committed"
 
 drop_db $DB
