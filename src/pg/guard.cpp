@@ -5,11 +5,20 @@
 
 extern "C" {
 #include "mb/pg_wchar.h"
+#include "storage/procsignal.h"
+#include "tcop/tcopprot.h"
+#include "utils/timeout.h"
+
+// From libpq/libpq.h, which cannot be included here: it includes
+// libpq-be.h, and that needs the GSSAPI headers of a server built with
+// GSSAPI (Debian's is), a build dependency for one declaration.
+bool pq_check_connection(void);
 }
 
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <thread>
 
 namespace pg_intent {
 namespace {
@@ -201,11 +210,68 @@ ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept
 
 } // namespace detail
 
+namespace {
+
+// The backend's own thread: the one that loaded the library (dlopen() runs
+// the static initialisers on the calling thread). A backend forked from a
+// postmaster that preloaded the library is a copy of that thread, and keeps
+// its identity on the platforms PostgreSQL runs on; were it not so, the
+// comparison below would fail and training would only read the flags, as
+// it did before.
+const std::thread::id g_backend_thread = std::this_thread::get_id();
+
+// The part of ProcessInterrupts() (tcop/postgres.c) that does not end the
+// statement, for the interrupts a long training must not leave waiting:
+// - a ProcSignalBarrier: DROP DATABASE, in any database of the cluster,
+//   waits until every backend has absorbed it;
+// - the client connection check of client_connection_check_interval: its
+//   timeout only sets the flag, and only ProcessInterrupts() looks at the
+//   socket and re-arms the timeout. A lost client sets ClientConnectionLost,
+//   which stops the training (interrupt_pending()); PostgreSQL then raises
+//   its FATAL at the guard's CHECK_FOR_INTERRUPTS(), once the C++ frames and
+//   the worker threads are gone;
+// - pg_log_backend_memory_contexts().
+// Only PostgreSQL calls on its own flags and state: runs inside pg_call(),
+// on the backend's thread. Interrupts are held meanwhile: every message
+// below ERROR ends with CHECK_FOR_INTERRUPTS() (memory context logging
+// writes one per context), and the whole ProcessInterrupts() must not run
+// here, with worker threads and C++ frames alive: a FATAL would exit the
+// process under them. An ERROR clears the hold (errfinish()).
+void serve_pending_interrupts() noexcept {
+    HOLD_INTERRUPTS();
+    if (CheckClientConnectionPending) {
+        CheckClientConnectionPending = false;
+        // ProcessInterrupts() also skips the check while DoingCommandRead
+        // (static in postgres.c): never the case here, inside a statement.
+        if (client_connection_check_interval > 0) {
+            if (!pq_check_connection()) {
+                ClientConnectionLost = true;
+                InterruptPending = true;
+            } else {
+                enable_timeout_after(CLIENT_CONNECTION_CHECK_TIMEOUT, client_connection_check_interval);
+            }
+        }
+    }
+    if (ProcSignalBarrierPending) ProcessProcSignalBarrier();
+    if (LogMemoryContextPending) ProcessLogMemoryContextInterrupt();
+    RESUME_INTERRUPTS();
+}
+
+} // namespace
+
 bool interrupt_pending() {
-    return InterruptPending && (QueryCancelPending || ProcDiePending);
+    return InterruptPending && (QueryCancelPending || ProcDiePending || ClientConnectionLost);
 }
 
 bool training_should_stop() {
+    // InterruptPending stays set: ProcessInterrupts() clears it before
+    // serving every kind of interrupt, and this serves only some of them;
+    // the next CHECK_FOR_INTERRUPTS() after the training serves the rest.
+    // As in ProcessInterrupts(), nothing is served while interrupts are held.
+    if (InterruptPending && std::this_thread::get_id() == g_backend_thread && InterruptHoldoffCount == 0 &&
+        CritSectionCount == 0 &&
+        (CheckClientConnectionPending || ProcSignalBarrierPending || LogMemoryContextPending))
+        pg_call([]() noexcept { serve_pending_interrupts(); });
     return interrupt_pending() || !PostmasterIsAlive();
 }
 

@@ -86,13 +86,19 @@ using GuardedBody = Datum (*)(FunctionCallInfo);
 // Calls `body`, mapping exceptions to PostgreSQL errors after unwinding.
 Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo);
 
-// True when a cancel, statement timeout or termination is pending. Reads the
-// flags only: CHECK_FOR_INTERRUPTS() would longjmp over C++ frames.
+// True when a cancel, statement timeout or termination is pending, or the
+// client is known to be gone. Reads the flags only: CHECK_FOR_INTERRUPTS()
+// would longjmp over C++ frames.
 bool interrupt_pending();
 
-// What long work (training) polls from the backend's own thread: a pending
-// cancel or termination, or the postmaster's death (then the guard exits the
-// backend with FATAL instead of reporting a cancel).
+// What long work (training) polls from the backend's own thread. There it
+// first serves the interrupts PostgreSQL serves without ending the
+// statement (a ProcSignalBarrier, the client connection check, memory
+// context logging), which may throw PgError; then says whether to stop: a
+// pending cancel or termination, a lost client (the guard then lets
+// PostgreSQL raise its FATAL), or the postmaster's death (then the guard
+// exits the backend with FATAL instead of reporting a cancel). From any
+// other thread it only reads the flags.
 bool training_should_stop();
 
 } // namespace pg_intent

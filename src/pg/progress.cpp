@@ -155,10 +155,18 @@ void TrainingProgress::report(const intent::TrainProgress &p) {
     last_percent_ = percent;
     last_notice_us_ = now;
     // A NOTICE never raises an error here, but it is a PostgreSQL call made
-    // while C++ objects are alive: go through the guard.
+    // while C++ objects are alive: go through the guard. Interrupts are
+    // held: a message ends with CHECK_FOR_INTERRUPTS(), and the whole
+    // ProcessInterrupts() must not run here, with worker threads running (a
+    // client gone when the NOTICE is sent, or a pg_terminate_backend(), made
+    // it raise a FATAL that exited the process under them). The trainer's
+    // next poll (training_should_stop()) sees those flags and stops; the
+    // guard then lets PostgreSQL raise its error.
     pg_call([&]() noexcept {
+        HOLD_INTERRUPTS();
         ereport(NOTICE, (errmsg("pg_intent training: %s %d%%", phase.c_str(), percent), errhidestmt(true),
                          errhidecontext(true)));
+        RESUME_INTERRUPTS();
     });
 }
 

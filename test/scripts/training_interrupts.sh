@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# A long training run serves the interrupts PostgreSQL serves at every
+# CHECK_FOR_INTERRUPTS(), not only cancel and termination. The trainer polled
+# QueryCancelPending and ProcDiePending alone, so while it ran:
+# - a ProcSignalBarrier was never absorbed: DROP DATABASE in another session
+#   (any database) waits for every backend of the cluster to absorb one, and
+#   finished only when the training did;
+# - pg_log_backend_memory_contexts() was only answered after the training;
+# - a lost client was not noticed: with client_connection_check_interval set,
+#   a backend whose client was killed trained on to the end, holding the
+#   training lock, and only then exited;
+# - a lost client noticed by a failed progress NOTICE made PostgreSQL raise
+#   its FATAL inside the trainer, its worker threads still running.
+# Nothing here compares timings: each check asserts that the other session's
+# request was served while the same run was still training (its row in
+# ai_training_progress, which needs pg_intent preloaded: a cluster of its
+# own, also so that the DROP DATABASE barrier reaches no other test).
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+PGI_PRELOAD=pg_intent start_own_cluster interrupts
+DB=pgi_interrupts
+LOG=$PGI_DIR/log/server.log
+fresh_db $DB
+load_ecommerce $DB
+# The reproduction of the report: a run of several seconds, most of them in
+# the C++ trainer (C selection over many typo variants).
+q $DB "INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, dataset_status)
+       SELECT text || ' ' || md5(g::text || text), intent, 90, 'approved'
+       FROM demo_rows, generate_series(1, 60) g WHERE split = 'train'" >/dev/null
+OPTIONS='{"deploy":"never","select_C":true,"typo_variants":4,"C":100,"tolerance":0.0001,"max_iterations":100000}'
+runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs")
+
+# Prints the backend pid of the session named $1 once its training is past
+# reading the rows (PostgreSQL's own scan serves every interrupt): inside the
+# C++ trainer.
+wait_until_training() { # application_name
+    local pid=
+    for _ in $(seq 1 1200); do
+        pid=$(q $DB "SELECT p.pid FROM ai_training_progress p JOIN pg_stat_activity a USING (pid)
+                     WHERE a.application_name = '$1' AND p.phase IS DISTINCT FROM 'reading'")
+        [ -n "$pid" ] && break
+        sleep 0.05
+    done
+    [ -n "$pid" ] || { echo "FAILED: the training of $1 never got past reading its rows" >&2; return 1; }
+    echo "$pid"
+}
+# Whether backend $1 is still inside the trainer: its run still reports
+# progress, and its statement is still running.
+still_training() { # pid
+    q $DB "SELECT count(*) FROM ai_training_progress p JOIN pg_stat_activity a USING (pid)
+           WHERE p.pid = $1 AND a.state = 'active'"
+}
+
+# 1. DROP DATABASE (a ProcSignalBarrier) and pg_log_backend_memory_contexts()
+# while a training runs.
+PGAPPNAME=pgi_trainer PGOPTIONS='-c client_min_messages=warning' \
+    psql -X -At -d $DB -c "SELECT train_intent_model('barrier', 'full', '$OPTIONS') ->> 'run_id'" \
+    >"$TEST_TMP/trainer.out" 2>&1 &
+trainer=$!
+pid=$(wait_until_training pgi_trainer)
+echo "backend $pid is training"
+# From another database: the barrier is cluster-wide.
+q postgres "CREATE DATABASE pgi_scratch" >/dev/null
+q postgres "DROP DATABASE pgi_scratch" >/dev/null
+expect_eq "$(still_training "$pid")" 1 "CREATE and DROP DATABASE completed while the run was still training"
+expect_eq "$(q postgres "SELECT pg_log_backend_memory_contexts($pid)")" t "memory context logging requested"
+logged=0
+while [ "$(still_training "$pid")" = 1 ]; do
+    if grep -q "logging memory contexts of PID $pid" "$LOG"; then
+        # Logged; was the run still training afterwards?
+        logged=$(still_training "$pid")
+        break
+    fi
+    sleep 0.05
+done
+expect_eq "$logged" 1 "the memory contexts were logged while the run was still training"
+wait $trainer
+run=$(cat "$TEST_TMP/trainer.out")
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE id::text = '$run'")" 1 \
+    "the run that absorbed the barrier committed"
+
+# 2. A lost client: the client is killed during the training, with
+# client_connection_check_interval set. No progress NOTICE reaches the
+# client (client_min_messages), so only the connection check can notice.
+runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs")
+PGAPPNAME=pgi_orphaned PGOPTIONS='-c client_min_messages=warning -c client_connection_check_interval=500ms' \
+    psql -X -At -d $DB -c "SELECT train_intent_model('orphaned', 'full', '$OPTIONS') ->> 'run_id'" \
+    >"$TEST_TMP/orphaned.out" 2>&1 &
+client=$!
+pid=$(wait_until_training pgi_orphaned)
+kill -9 $client
+wait $client 2>/dev/null || true
+echo "killed the client of backend $pid while it was training"
+# Gone when the trainer noticed, or when it finished training and found no
+# client to send the result to: the log tells which.
+for _ in $(seq 1 1200); do
+    [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" = 0 ] && break
+    sleep 0.1
+done
+expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the orphaned backend exited"
+# The FATAL of the lost connection, raised as the trainer stopped (its
+# CONTEXT line says pg_intent stopped the training).
+expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
+    "the trainer itself noticed the lost client"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the orphaned run was not committed"
+# The training lock (progress.cpp reads it the same way).
+expect_eq "$(q $DB "SELECT count(*) FROM pg_locks WHERE locktype = 'object' AND objsubid = 1
+                    AND classid = 'pg_extension'::regclass")" 0 "the training lock was released"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training is left running"
+
+# 3. The same without the connection check: the next progress NOTICE finds
+# the client gone. Killed as soon as the run is past reading, so that phases
+# (and their NOTICEs) are still to come. The failed send sets
+# ClientConnectionLost, and the message's CHECK_FOR_INTERRUPTS() raised the
+# FATAL right there, inside the trainer's C++ frames with its worker threads
+# running (the FATAL's CONTEXT was the SQL caller's); now the trainer stops
+# and the FATAL comes once they are gone.
+PGAPPNAME=pgi_unheard psql -X -At -d $DB -c "SELECT train_intent_model('unheard', 'full', '$OPTIONS') ->> 'run_id'" \
+    >"$TEST_TMP/unheard.out" 2>&1 &
+client=$!
+pid=$(wait_until_training pgi_unheard)
+kill -9 $client
+wait $client 2>/dev/null || true
+echo "killed the client of backend $pid while it was training, NOTICEs on"
+for _ in $(seq 1 1200); do
+    [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" = 0 ] && break
+    sleep 0.1
+done
+expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the unheard backend exited"
+expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
+    "the trainer stopped on the failed NOTICE, and the FATAL came after it"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the unheard run was not committed"
+
+drop_db $DB
