@@ -51,6 +51,27 @@ still_training() { # pid
            WHERE p.pid = $1 AND a.state = 'active'"
 }
 
+# Starts a training run as application $1 (extra PGOPTIONS in $2), kills its
+# client with SIGKILL once the run is inside the trainer, and waits for the
+# backend to exit; prints the backend's pid.
+orphan_training() { # application_name pgoptions
+    local client pid
+    PGAPPNAME=$1 PGOPTIONS="$2" psql -X -At -d $DB -c "SELECT train_intent_model('$1', 'full', '$OPTIONS') ->> 'run_id'" \
+        >"$TEST_TMP/$1.out" 2>&1 &
+    client=$!
+    pid=$(wait_until_training "$1")
+    kill -9 $client
+    wait $client 2>/dev/null || true
+    echo "killed the client of backend $pid while it was training" >&2
+    # Gone when the trainer noticed, or when it finished training and found
+    # no client to send the result to: the log tells which.
+    for _ in $(seq 1 1200); do
+        [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" = 0 ] && break
+        sleep 0.1
+    done
+    echo "$pid"
+}
+
 # 1. DROP DATABASE (a ProcSignalBarrier) and pg_log_backend_memory_contexts()
 # while a training runs.
 PGAPPNAME=pgi_trainer PGOPTIONS='-c client_min_messages=warning' \
@@ -83,20 +104,7 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE id::text = '$run
 # client_connection_check_interval set. No progress NOTICE reaches the
 # client (client_min_messages), so only the connection check can notice.
 runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs")
-PGAPPNAME=pgi_orphaned PGOPTIONS='-c client_min_messages=warning -c client_connection_check_interval=500ms' \
-    psql -X -At -d $DB -c "SELECT train_intent_model('orphaned', 'full', '$OPTIONS') ->> 'run_id'" \
-    >"$TEST_TMP/orphaned.out" 2>&1 &
-client=$!
-pid=$(wait_until_training pgi_orphaned)
-kill -9 $client
-wait $client 2>/dev/null || true
-echo "killed the client of backend $pid while it was training"
-# Gone when the trainer noticed, or when it finished training and found no
-# client to send the result to: the log tells which.
-for _ in $(seq 1 1200); do
-    [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" = 0 ] && break
-    sleep 0.1
-done
+pid=$(orphan_training pgi_orphaned '-c client_min_messages=warning -c client_connection_check_interval=500ms')
 expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the orphaned backend exited"
 # The FATAL of the lost connection, raised as the trainer stopped (its
 # CONTEXT line says pg_intent stopped the training).
@@ -115,17 +123,7 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training 
 # FATAL right there, inside the trainer's C++ frames with its worker threads
 # running (the FATAL's CONTEXT was the SQL caller's); now the trainer stops
 # and the FATAL comes once they are gone.
-PGAPPNAME=pgi_unheard psql -X -At -d $DB -c "SELECT train_intent_model('unheard', 'full', '$OPTIONS') ->> 'run_id'" \
-    >"$TEST_TMP/unheard.out" 2>&1 &
-client=$!
-pid=$(wait_until_training pgi_unheard)
-kill -9 $client
-wait $client 2>/dev/null || true
-echo "killed the client of backend $pid while it was training, NOTICEs on"
-for _ in $(seq 1 1200); do
-    [ "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" = 0 ] && break
-    sleep 0.1
-done
+pid=$(orphan_training pgi_unheard '')
 expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the unheard backend exited"
 expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
     "the trainer stopped on the failed NOTICE, and the FATAL came after it"
