@@ -1378,6 +1378,7 @@ AS $$
 DECLARE
     v_updated integer;
     v_unlabelled uuid[];
+    v_too_long uuid[];
     v_missing uuid[];
 BEGIN
     -- Rows that do not exist (or row-level security hides) are reported, not
@@ -1398,6 +1399,20 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
+        END IF;
+        -- Nor a label longer than an intent name may be (256 bytes, the rule
+        -- of get_training_dataset() and submit_intent_correction()): training
+        -- never reads such a row, so "approved, it may train" would be
+        -- untrue (any role that may log interactions can write one).
+        SELECT array_agg(t.id ORDER BY t.id) INTO v_too_long
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.id = ANY (p_ids)
+           AND octet_length(coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, ''))) > 256;
+        IF v_too_long IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row whose intent is longer than 256 bytes'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('Rows whose intent training leaves out for its length: %s.', array_to_string(v_too_long, ', ')),
+                      HINT = 'Give them a shorter intent with submit_intent_correction(), or reject them.';
         END IF;
     END IF;
 
@@ -2140,7 +2155,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb) IS
 -- Deployment: which model is active, manual deploys, rollback, and the registry.
 
 -- Makes p_model_id the active model and records the deployment. Callers have
--- checked that the model exists and is not active. Returns the model that was
+-- checked that the model exists, has bytes and is not active; a model whose
+-- bytes do not load is refused here (XX001). Returns the model that was
 -- active before, or NULL.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
 RETURNS bigint
@@ -2154,6 +2170,15 @@ BEGIN
     -- one-active-model index (the extension's own lock: no other role can
     -- take it).
     PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+
+    -- A model that cannot be loaded must never become active: every
+    -- prediction and every training (which scores the active model) would
+    -- fail, with nothing to roll back to. intent_model_info() runs the full
+    -- validating loader and raises XX001. Checked here, where every deploy,
+    -- rollback and training deploy passes (rollback_intent_model() activated
+    -- a model whose bytes had been damaged, deploy_intent_model() refused it).
+    PERFORM @extschema@.intent_model_info(m.model)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- Two statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
@@ -2206,16 +2231,13 @@ BEGIN
         RAISE EXCEPTION 'model % is already active', p_model_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    -- A model that cannot be loaded must never become active: every
-    -- prediction and every training (which scores the active model) would
-    -- fail, with nothing to roll back to. intent_model_info() runs the full
-    -- validating loader and raises XX001.
+    -- A model without bytes cannot load (_pg_intent_activate() checks that
+    -- the bytes do).
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION 'model % has no model bytes', p_model_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Its bytes were removed by delete_intent_model().';
     END IF;
-    PERFORM @extschema@.intent_model_info(v_model.model);
 
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
 

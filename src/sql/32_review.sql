@@ -15,6 +15,7 @@ AS $$
 DECLARE
     v_updated integer;
     v_unlabelled uuid[];
+    v_too_long uuid[];
     v_missing uuid[];
 BEGIN
     -- Rows that do not exist (or row-level security hides) are reported, not
@@ -35,6 +36,20 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
+        END IF;
+        -- Nor a label longer than an intent name may be (256 bytes, the rule
+        -- of get_training_dataset() and submit_intent_correction()): training
+        -- never reads such a row, so "approved, it may train" would be
+        -- untrue (any role that may log interactions can write one).
+        SELECT array_agg(t.id ORDER BY t.id) INTO v_too_long
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.id = ANY (p_ids)
+           AND octet_length(coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, ''))) > 256;
+        IF v_too_long IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row whose intent is longer than 256 bytes'
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = format('Rows whose intent training leaves out for its length: %s.', array_to_string(v_too_long, ', ')),
+                      HINT = 'Give them a shorter intent with submit_intent_correction(), or reject them.';
         END IF;
     END IF;
 

@@ -1,7 +1,8 @@
 -- Deployment: which model is active, manual deploys, rollback, and the registry.
 
 -- Makes p_model_id the active model and records the deployment. Callers have
--- checked that the model exists and is not active. Returns the model that was
+-- checked that the model exists, has bytes and is not active; a model whose
+-- bytes do not load is refused here (XX001). Returns the model that was
 -- active before, or NULL.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
 RETURNS bigint
@@ -15,6 +16,15 @@ BEGIN
     -- one-active-model index (the extension's own lock: no other role can
     -- take it).
     PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+
+    -- A model that cannot be loaded must never become active: every
+    -- prediction and every training (which scores the active model) would
+    -- fail, with nothing to roll back to. intent_model_info() runs the full
+    -- validating loader and raises XX001. Checked here, where every deploy,
+    -- rollback and training deploy passes (rollback_intent_model() activated
+    -- a model whose bytes had been damaged, deploy_intent_model() refused it).
+    PERFORM @extschema@.intent_model_info(m.model)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- Two statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
@@ -67,16 +77,13 @@ BEGIN
         RAISE EXCEPTION 'model % is already active', p_model_id
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    -- A model that cannot be loaded must never become active: every
-    -- prediction and every training (which scores the active model) would
-    -- fail, with nothing to roll back to. intent_model_info() runs the full
-    -- validating loader and raises XX001.
+    -- A model without bytes cannot load (_pg_intent_activate() checks that
+    -- the bytes do).
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION 'model % has no model bytes', p_model_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Its bytes were removed by delete_intent_model().';
     END IF;
-    PERFORM @extschema@.intent_model_info(v_model.model);
 
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
 

@@ -79,6 +79,19 @@ SELECT id FROM ai_model_registry WHERE is_active;
 SELECT r - 'deployed_at' - 'version' AS result, r ->> 'version' = (SELECT version FROM ai_intent_models WHERE id = (r ->> 'model_id')::bigint) AS version_matches
   FROM rollback_intent_model() AS r;
 
+-- A model whose bytes were damaged (a hand edit, a bad restore) never becomes
+-- active, by a rollback as by a manual deploy: rollback_intent_model()
+-- activated it, and every prediction then failed with XX001.
+BEGIN;
+SELECT d.previous_model_id AS rollback_target
+  FROM ai_model_deployments AS d WHERE d.model_id = (SELECT id FROM ai_intent_models WHERE is_active)
+ ORDER BY d.id DESC LIMIT 1 \gset
+UPDATE ai_intent_models SET model = '\x00'::bytea WHERE id = :rollback_target;
+SELECT pg_temp.try($$SELECT rollback_intent_model()$$) AS damaged_rollback;
+SELECT pg_temp.try(format('SELECT deploy_intent_model(%s)', :rollback_target)) AS damaged_deploy;
+SELECT id FROM ai_model_registry WHERE is_active;
+ROLLBACK;
+
 -- The deployment history.
 SELECT model_id, previous_model_id, reason FROM ai_model_deployments ORDER BY id;
 

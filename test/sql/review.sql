@@ -52,6 +52,13 @@ SELECT pg_temp.try($$SELECT approve_training_sample('00000000-0000-0000-0000-000
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', '  ')) AS empty_reason;
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, NULL)', :'one')) AS null_reason;
 SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'unlabelled')) AS no_intent;
+-- Nor a row whose intent is longer than 256 bytes (any role that may log
+-- interactions can store one): training never reads it, and approving it
+-- said it may train.
+SELECT record_interaction('mensaje con una etiqueta enorme', repeat('x', 300), 90) AS long_label \gset
+SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'long_label')) AS long_intent;
+SELECT pg_temp.try(format('SELECT approve_training_samples(ARRAY[%L, %L]::uuid[])', :'one', :'long_label')) AS long_intent_in_batch;
+SELECT dataset_status FROM ai_training_data WHERE id = :'long_label';
 SELECT pg_temp.try($$SELECT approve_training_samples(NULL)$$) AS null_batch;
 SELECT pg_temp.try($$SELECT approve_training_samples(array_fill('00000000-0000-0000-0000-000000000000'::uuid, ARRAY[10001]))$$) AS huge_batch;
 SELECT approve_training_samples('{}') AS empty_batch;
