@@ -1291,25 +1291,23 @@ BEGIN
 
     IF p_action = 'approve' THEN
         -- Approving confirms the row's label: a row without one has nothing
-        -- to confirm.
-        SELECT array_agg(t.id ORDER BY t.id) INTO v_unlabelled
-          FROM @extschema@.ai_training_data AS t
-         WHERE t.id = ANY (p_ids)
-           AND coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) IS NULL;
+        -- to confirm. Nor may the label be longer than an intent name (256
+        -- bytes, the rule of get_training_dataset() and
+        -- submit_intent_correction()): training never reads such a row, so
+        -- "approved, it may train" would be untrue (any role that may log
+        -- interactions can write one). Both read in one pass over the rows.
+        SELECT array_agg(l.id ORDER BY l.id) FILTER (WHERE l.label IS NULL),
+               array_agg(l.id ORDER BY l.id) FILTER (WHERE octet_length(l.label) > 256)
+          INTO v_unlabelled, v_too_long
+          FROM (SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label
+                  FROM @extschema@.ai_training_data AS t
+                 WHERE t.id = ANY (p_ids)) AS l;
         IF v_unlabelled IS NOT NULL THEN
             RAISE EXCEPTION 'cannot approve a row without an intent'
                 USING ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
         END IF;
-        -- Nor a label longer than an intent name may be (256 bytes, the rule
-        -- of get_training_dataset() and submit_intent_correction()): training
-        -- never reads such a row, so "approved, it may train" would be
-        -- untrue (any role that may log interactions can write one).
-        SELECT array_agg(t.id ORDER BY t.id) INTO v_too_long
-          FROM @extschema@.ai_training_data AS t
-         WHERE t.id = ANY (p_ids)
-           AND octet_length(coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, ''))) > 256;
         IF v_too_long IS NOT NULL THEN
             RAISE EXCEPTION 'cannot approve a row whose intent is longer than 256 bytes'
                 USING ERRCODE = 'invalid_parameter_value',

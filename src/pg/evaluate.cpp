@@ -121,7 +121,7 @@ struct RowInput {
     TextSlice message, expected;
 };
 
-// The scoring of the rows, one call per row. add() is called by the executor
+// The scoring of the rows, one call per row. add_row() is called by the executor
 // (through receive_row()): it must not throw, so the first exception is kept
 // and the query stopped, and the function rethrows it once the executor has
 // returned.
