@@ -190,7 +190,7 @@ plant pgi_capture_up
 path=$(psql -X -q -At -v ON_ERROR_STOP=1 -d pgi_capture_up -c "SET client_min_messages = warning" \
     -c "ALTER EXTENSION pg_intent UPDATE" -c "SHOW search_path")
 expect_eq "$path" '"$user", public' "ALTER EXTENSION UPDATE leaves the session's search_path as it was"
-expect_eq "$(q pgi_capture_up "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" \
+expect_eq "$(q pgi_capture_up "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)" \
     "upgrade from 0.1.0 with the traps planted after 0.1.0 was installed"
 expect_clean pgi_capture_up "upgrade from 0.1.0"
 

@@ -21,9 +21,15 @@ done
 for f in sql/pg_intent--*.sql; do
     cmp -s "$f" "$share/$(basename "$f")" || { echo "FAILED: staged $(basename "$f") differs from sql/" >&2; exit 1; }
 done
-# The upgrade chain reaches the default version from 0.1.0.
+# The upgrade chain reaches the default version from 0.1.0, one adjacent
+# step at a time (PostgreSQL chains them).
 default=$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)
-[ -f "$share/pg_intent--0.1.0--$default.sql" ] || { echo "FAILED: no upgrade script 0.1.0 -> $default" >&2; exit 1; }
+v=0.1.0
+while [ "$v" != "$default" ]; do
+    next=$(ls "$share"/pg_intent--"$v"--*.sql 2>/dev/null | sed -E "s/.*--$v--(.*)\.sql/\1/" | head -1)
+    [ -n "$next" ] || { echo "FAILED: no upgrade script from $v towards $default" >&2; exit 1; }
+    v=$next
+done
 grep -q "^requires = 'plpgsql'" pg_intent.control || { echo "FAILED: the control file does not require plpgsql" >&2; exit 1; }
 "$bindir/pg-intent" --help >/dev/null 2>&1 || { echo "FAILED: the staged pg-intent CLI does not run" >&2; exit 1; }
 echo "ok: make install DESTDIR stages ${#expect[@]} files: the library, the control file, $(ls sql/pg_intent--*.sql | wc -l) SQL scripts, the CLI"

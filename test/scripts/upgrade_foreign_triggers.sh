@@ -108,7 +108,7 @@ expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_inte
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER FUNCTION mal.plant() SECURITY DEFINER" \
     -c "DROP TRIGGER zz_when ON ai_feedback_cues" -c "DROP TRIGGER zz_domain ON ai_feedback_cues" -c "SET client_min_messages = error" \
     -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
-expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.2.0" "updated once they are gone or SECURITY DEFINER"
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)" "updated once they are gone or SECURITY DEFINER"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_uft_trainer" \
     -c "SET ROLE pgi_uft_trainer" -c "SELECT train_intent_model('nightly', 'full', '{}') ->> 'status'" >/dev/null 2>&1
 expect_eq "$(q $DB "SELECT rolsuper FROM pg_roles WHERE rolname = 'pgi_uft_mallory'")" "f" "the user did not become superuser"

@@ -1,0 +1,6 @@
+-- Migration from 0.2.0 to 0.2.1: what changes tables and their data, and
+-- drops the functions and views whose signature or columns change (CREATE
+-- OR REPLACE in the code pieces that follow cannot change those). Everything
+-- here must leave the database exactly as a fresh 0.2.1 install would be;
+-- test/scripts/upgrade.sh compares the two catalogs. 0.1.0 databases reach
+-- this script through the frozen sql/pg_intent--0.1.0--0.2.0.sql.
