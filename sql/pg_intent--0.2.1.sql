@@ -2917,21 +2917,27 @@ COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
 -- Export
 ------------------------------------------------------------------------------
 
--- Internal: one CSV field per RFC 4180 (quoted only when needed).
+-- Internal: one CSV field per RFC 4180 (quoted only when needed). A field
+-- that starts with =, +, -, @, TAB or CR gets a leading single quote, as
+-- OWASP recommends against CSV injection: the texts are end users' messages,
+-- and a spreadsheet opening the file would run "=HYPERLINK(...)" as a
+-- formula. The quote shows in the cell.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN p_value IS NULL THEN ''
-        WHEN strpos(p_value, ',') > 0 OR strpos(p_value, '"') > 0
-          OR strpos(p_value, chr(10)) > 0 OR strpos(p_value, chr(13)) > 0
-            THEN '"' || replace(p_value, '"', '""') || '"'
-        ELSE p_value END
+        WHEN v.f IS NULL THEN ''
+        WHEN strpos(v.f, ',') > 0 OR strpos(v.f, '"') > 0
+          OR strpos(v.f, chr(10)) > 0 OR strpos(v.f, chr(13)) > 0
+            THEN '"' || replace(v.f, '"', '""') || '"'
+        ELSE v.f END
+    FROM (SELECT CASE WHEN left(p_value, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
+                      THEN '''' || p_value ELSE p_value END AS f) AS v
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_csv_field(text) IS
-    'Internal: quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
+    'Internal: one CSV field: a leading =, +, -, @, TAB or CR gets a single quote before it (OWASP, against formula injection), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
 -- Internal: the rows export_training_dataset() writes, with their output
 -- column names (row_to_json uses them as keys). Inlined by the planner.
@@ -3310,21 +3316,29 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
     'Internal: rounds a number for the Markdown report; NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
--- Internal: text made safe for one Markdown table cell.
+-- Internal: text made safe for one Markdown table cell, or for a line of
+-- report text. The texts are end users' messages (any anon caller logs
+-- them) and intent names: nothing in them may become markup. Line breaks and
+-- tabs become spaces (a cell is one line); the characters with a meaning in
+-- CommonMark or GitHub's tables, \ ` * _ { } [ ] ( ) # + - . ! | ~, get a
+-- backslash (CommonMark allows one before any ASCII punctuation), so links,
+-- images (![p](https://...) was a tracking pixel in 0.2.0), emphasis, code
+-- spans, headings, list markers, strikethrough and pipes show as text; &, <
+-- and > become entities, so neither raw HTML nor an entity is read.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- Markdown passes HTML through, and the texts are end users' messages:
-    -- &, < and > become entities so a renderer never runs their markup.
     SELECT CASE WHEN p_value IS NULL THEN @extschema@._pg_intent_glyph(8211, '-') ELSE
-        replace(replace(replace(replace(replace(regexp_replace(
+        replace(replace(replace(regexp_replace(regexp_replace(
             CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(@extschema@._pg_intent_glyph(8230, '...'))) || @extschema@._pg_intent_glyph(8230, '...') ELSE p_value END,
-            '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
+            '[\r\n\t\v\f]+', ' ', 'g'),
+            '([][\\`*_{}()#+.!|~-])', '\\\1', 'g'),
+            '&', '&amp;'), '<', '&lt;'), '>', '&gt;') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
-    'Internal: shortens text and escapes HTML (&, <, >), pipes, backslashes and line breaks so it shows as text in one Markdown table cell.';
+    'Internal: shortens text and makes it show as text in one Markdown table cell: line breaks and tabs become spaces, the characters Markdown gives a meaning (\ ` * _ { } [ ] ( ) # + - . ! | ~) are backslash-escaped (links, images, emphasis, pipes), &, < and > become entities.';
 
 -- Internal: the text of one misclassified example of a stored report, read
 -- with the caller's rights. 0.2.0 reports name the ai_training_data row
