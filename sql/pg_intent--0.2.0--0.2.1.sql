@@ -11,6 +11,63 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- test/scripts/upgrade.sh compares the two catalogs. 0.1.0 databases reach
 -- this script through the frozen sql/pg_intent--0.1.0--0.2.0.sql.
 
+-- ---------------------------------------------------------------------------
+-- Exposure: shadow messages
+-- ---------------------------------------------------------------------------
+-- ai_shadow_predictions no longer holds message text: the recipe lets every
+-- reviewer read it, and row-level security on ai_training_data did not hide
+-- the copy. Loses nothing, leaks nothing: a text that is its linked row's
+-- message is in ai_training_data already and is dropped; every other text (a
+-- call without a linked row, or with another text) moves to
+-- ai_shadow_legacy_messages, which only the owner reads.
+-- (from src/sql/schema/50_shadow_legacy_messages.sql)
+-- New in 0.2.1 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_shadow_legacy_messages: message texts that 0.2.0 copied into
+-- ai_shadow_predictions
+-- -------------------------------------------------------------------------
+-- 0.2.0 stored every shadow_predict() message in ai_shadow_predictions, which
+-- the documented recipe lets every reviewer read: row-level security on
+-- ai_training_data did not hide them (one tenant read another's card number).
+-- 0.2.1 stores no text there; the message of a linked call is read from
+-- ai_training_data with the reader's rights. The upgrade keeps here the texts
+-- it could not drop without losing them (calls without a linked row, or whose
+-- text was not the linked row's message). Nothing of pg_intent reads or
+-- writes this table after the upgrade, and nobody is granted it: only the
+-- extension owner reads it. A fresh install leaves it empty.
+CREATE TABLE @extschema@.ai_shadow_legacy_messages (
+    shadow_id        bigint      PRIMARY KEY, -- ai_shadow_predictions.id when it was moved
+    training_data_id uuid,
+    message          text        NOT NULL,
+    created_at       timestamptz NOT NULL
+);
+COMMENT ON TABLE @extschema@.ai_shadow_legacy_messages IS
+    'Texts of 0.2.0 shadow predictions that had no linked ai_training_data row (or another text), moved out of ai_shadow_predictions by the 0.2.1 upgrade so that its readers no longer see them. Owner only; pg_intent never reads it: delete the rows when you no longer need them.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_legacy_messages', '');
+INSERT INTO @extschema@.ai_shadow_legacy_messages (shadow_id, training_data_id, message, created_at)
+SELECT s.id, s.training_data_id, s.message, s.created_at
+  FROM @extschema@.ai_shadow_predictions AS s
+ WHERE NOT EXISTS (SELECT FROM @extschema@.ai_training_data AS d
+                    WHERE d.id OPERATOR(pg_catalog.=) s.training_data_id
+                      AND d.user_message OPERATOR(pg_catalog.=) s.message);
+-- 0.2.0's ai_shadow_agreement read sp.* and so depends on the column: an
+-- empty stand-in with the same columns replaces its query (CREATE OR REPLACE
+-- keeps the grants administrators gave on it) until 58_shadow.sql, which
+-- follows, defines it again.
+CREATE OR REPLACE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
+SELECT NULL::bigint AS challenger_model_id, NULL::text AS challenger_version,
+       NULL::bigint[] AS champion_model_ids, NULL::bigint AS predictions, NULL::bigint AS agreements,
+       NULL::numeric AS agreement_rate, NULL::bigint AS labelled, NULL::bigint AS champion_correct,
+       NULL::bigint AS challenger_correct, NULL::numeric AS champion_accuracy,
+       NULL::numeric AS challenger_accuracy, NULL::text AS better_model,
+       NULL::timestamptz AS first_at, NULL::timestamptz AS last_at
+ WHERE false;
+ALTER TABLE @extschema@.ai_shadow_predictions DROP COLUMN message;
+COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
+    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed. The message is not stored: a call linked to an ai_training_data row (training_data_id) reads it there, with the reader''s rights.';
+
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -3017,11 +3074,14 @@ BEGIN
     SELECT * INTO x FROM @extschema@.predict_intent(p_message, p_challenger_model_id);
     v_agreed := c.predicted_intent IS NOT DISTINCT FROM x.predicted_intent;
 
+    -- No copy of p_message: the log is readable by every reviewer, and the
+    -- text of a linked call is read from ai_training_data, where row-level
+    -- security decides who sees it.
     INSERT INTO @extschema@.ai_shadow_predictions
-        (training_data_id, message, champion_model_id, champion_intent, champion_confidence,
+        (training_data_id, champion_model_id, champion_intent, champion_confidence,
          champion_uncertain, challenger_model_id, challenger_intent, challenger_confidence,
          challenger_uncertain, agreed)
-    VALUES (p_training_data_id, p_message, c.model_id, c.predicted_intent, c.confidence,
+    VALUES (p_training_data_id, c.model_id, c.predicted_intent, c.confidence,
             c.uncertain, p_challenger_model_id, x.predicted_intent, x.confidence, x.uncertain, v_agreed)
     RETURNING id INTO v_id;
 
@@ -3038,11 +3098,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.shadow_predict(text, bigint, uuid) IS
-    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both to ai_shadow_predictions (linked to p_training_data_id when given) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
+    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both predictions to ai_shadow_predictions (linked to p_training_data_id when given; the message text is not stored) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
 WITH s AS (
-    SELECT sp.*,
+    SELECT sp.challenger_model_id, sp.champion_model_id, sp.champion_intent, sp.challenger_intent,
+           sp.agreed, sp.created_at,
            CASE WHEN d.correct_intent IS NOT NULL THEN d.correct_intent
                 WHEN d.intent_correct THEN d.detected_intent END AS true_intent
     FROM @extschema@.ai_shadow_predictions sp

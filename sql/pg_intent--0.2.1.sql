@@ -466,8 +466,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq'
 -- Champion/challenger log written by shadow_predict().
 CREATE TABLE @extschema@.ai_shadow_predictions (
     id                    bigserial PRIMARY KEY,
-    training_data_id      uuid, -- ai_training_data.id (src/sql/12_references.sql)
-    message               text NOT NULL,
+    -- ai_training_data.id (src/sql/12_references.sql). No copy of the message:
+    -- readers get it from ai_training_data with their own rights (0.2.0 kept
+    -- the text here, where row-level security on ai_training_data did not
+    -- hide it).
+    training_data_id      uuid,
     champion_model_id     bigint,
     champion_intent       text,
     champion_confidence   double precision,
@@ -484,7 +487,7 @@ CREATE INDEX ai_shadow_predictions_challenger_idx
 CREATE INDEX ai_shadow_predictions_training_data_idx
     ON @extschema@.ai_shadow_predictions (training_data_id);
 COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
-    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed.';
+    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed. The message is not stored: a call linked to an ai_training_data row (training_data_id) reads it there, with the reader''s rights.';
 COMMENT ON COLUMN @extschema@.ai_shadow_predictions.agreed IS
     'True when both models predicted the same intent (abstain flags are not compared).';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions', '');
@@ -649,6 +652,32 @@ CREATE TYPE @extschema@.intent_prediction AS (
 );
 COMMENT ON TYPE @extschema@.intent_prediction IS
     'The result of predict_intent(): the intent, its calibrated confidence (0-1), the top-k intents as json (most probable first, values equal to the probabilities), whether the confidence is below the abstain threshold, and the model id.';
+
+-- ======== src/sql/schema/50_shadow_legacy_messages.sql ========
+-- New in 0.2.1 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_shadow_legacy_messages: message texts that 0.2.0 copied into
+-- ai_shadow_predictions
+-- -------------------------------------------------------------------------
+-- 0.2.0 stored every shadow_predict() message in ai_shadow_predictions, which
+-- the documented recipe lets every reviewer read: row-level security on
+-- ai_training_data did not hide them (one tenant read another's card number).
+-- 0.2.1 stores no text there; the message of a linked call is read from
+-- ai_training_data with the reader's rights. The upgrade keeps here the texts
+-- it could not drop without losing them (calls without a linked row, or whose
+-- text was not the linked row's message). Nothing of pg_intent reads or
+-- writes this table after the upgrade, and nobody is granted it: only the
+-- extension owner reads it. A fresh install leaves it empty.
+CREATE TABLE @extschema@.ai_shadow_legacy_messages (
+    shadow_id        bigint      PRIMARY KEY, -- ai_shadow_predictions.id when it was moved
+    training_data_id uuid,
+    message          text        NOT NULL,
+    created_at       timestamptz NOT NULL
+);
+COMMENT ON TABLE @extschema@.ai_shadow_legacy_messages IS
+    'Texts of 0.2.0 shadow predictions that had no linked ai_training_data row (or another text), moved out of ai_shadow_predictions by the 0.2.1 upgrade so that its readers no longer see them. Owner only; pg_intent never reads it: delete the rows when you no longer need them.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_legacy_messages', '');
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
@@ -3656,11 +3685,14 @@ BEGIN
     SELECT * INTO x FROM @extschema@.predict_intent(p_message, p_challenger_model_id);
     v_agreed := c.predicted_intent IS NOT DISTINCT FROM x.predicted_intent;
 
+    -- No copy of p_message: the log is readable by every reviewer, and the
+    -- text of a linked call is read from ai_training_data, where row-level
+    -- security decides who sees it.
     INSERT INTO @extschema@.ai_shadow_predictions
-        (training_data_id, message, champion_model_id, champion_intent, champion_confidence,
+        (training_data_id, champion_model_id, champion_intent, champion_confidence,
          champion_uncertain, challenger_model_id, challenger_intent, challenger_confidence,
          challenger_uncertain, agreed)
-    VALUES (p_training_data_id, p_message, c.model_id, c.predicted_intent, c.confidence,
+    VALUES (p_training_data_id, c.model_id, c.predicted_intent, c.confidence,
             c.uncertain, p_challenger_model_id, x.predicted_intent, x.confidence, x.uncertain, v_agreed)
     RETURNING id INTO v_id;
 
@@ -3677,11 +3709,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.shadow_predict(text, bigint, uuid) IS
-    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both to ai_shadow_predictions (linked to p_training_data_id when given) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
+    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both predictions to ai_shadow_predictions (linked to p_training_data_id when given; the message text is not stored) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
 WITH s AS (
-    SELECT sp.*,
+    SELECT sp.challenger_model_id, sp.champion_model_id, sp.champion_intent, sp.challenger_intent,
+           sp.agreed, sp.created_at,
            CASE WHEN d.correct_intent IS NOT NULL THEN d.correct_intent
                 WHEN d.intent_correct THEN d.detected_intent END AS true_intent
     FROM @extschema@.ai_shadow_predictions sp

@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(327);
+SELECT plan(328);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -307,11 +307,10 @@ SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig)
 
 -- table ai_shadow_predictions
 SELECT has_table('public', 'ai_shadow_predictions', 'table ai_shadow_predictions exists');
-SELECT columns_are('public', 'ai_shadow_predictions', ARRAY['id', 'training_data_id', 'message', 'champion_model_id', 'champion_intent', 'champion_confidence', 'champion_uncertain', 'challenger_model_id', 'challenger_intent', 'challenger_confidence', 'challenger_uncertain', 'agreed', 'created_at']::name[], 'ai_shadow_predictions has the contract''s columns');
+SELECT columns_are('public', 'ai_shadow_predictions', ARRAY['id', 'training_data_id', 'champion_model_id', 'champion_intent', 'champion_confidence', 'champion_uncertain', 'challenger_model_id', 'challenger_intent', 'challenger_confidence', 'challenger_uncertain', 'agreed', 'created_at']::name[], 'ai_shadow_predictions has the contract''s columns (no message text: it is read from ai_training_data with the reader''s rights)');
 SELECT isnt(obj_description(to_regclass('public.ai_shadow_predictions'), 'pg_class'), NULL, 'ai_shadow_predictions has a comment');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'id', 'bigint', 'ai_shadow_predictions.id is bigint');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'training_data_id', 'uuid', 'ai_shadow_predictions.training_data_id is uuid');
-SELECT col_type_is('public', 'ai_shadow_predictions', 'message', 'text', 'ai_shadow_predictions.message is text');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_model_id', 'bigint', 'ai_shadow_predictions.champion_model_id is bigint');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_intent', 'text', 'ai_shadow_predictions.champion_intent is text');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_confidence', 'double precision', 'ai_shadow_predictions.champion_confidence is double precision');
@@ -409,6 +408,9 @@ SELECT is((SELECT attcompression FROM pg_attribute WHERE attrelid = 'public.ai_i
                THEN 'l' ELSE '' END::"char",
           'ai_intent_models.model is compressed with LZ4 where the server supports it');
 
+SELECT has_table('public', 'ai_shadow_legacy_messages', 'table ai_shadow_legacy_messages exists (0.2.0 shadow texts the upgrade could not drop)');
+SELECT ok((SELECT to_regclass('public.ai_shadow_legacy_messages') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_shadow_legacy_messages is dumped by pg_dump');
+
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.
 CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
@@ -505,7 +507,7 @@ SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description
 SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy reader, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature NOT IN (''_pg_intent_policy()'', ''_pg_intent_cue_pristine_seed(text, text, bigint)'')) OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row, and the cue insert trigger''s lookup of unedited seeds');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 
