@@ -6,7 +6,7 @@
 -- this script through the frozen sql/pg_intent--0.1.0--0.2.0.sql.
 
 -- ---------------------------------------------------------------------------
--- Exposure: shadow messages
+-- Exposure (shadow messages, internal functions)
 -- ---------------------------------------------------------------------------
 -- ai_shadow_predictions no longer holds message text: the recipe lets every
 -- reviewer read it, and row-level security on ai_training_data did not hide
@@ -37,3 +37,6 @@ ALTER TABLE @extschema@.ai_shadow_predictions DROP COLUMN message;
 COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
     'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed. The message is not stored: a call linked to an ai_training_data row (training_data_id) reads it there, with the reader''s rights.';
 
+-- The review functions' argument checks moved into _pg_intent_review(), so
+-- that no caller skips them.
+DROP FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid);
