@@ -466,8 +466,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq'
 -- Champion/challenger log written by shadow_predict().
 CREATE TABLE @extschema@.ai_shadow_predictions (
     id                    bigserial PRIMARY KEY,
-    training_data_id      uuid, -- ai_training_data.id (src/sql/12_references.sql)
-    message               text NOT NULL,
+    -- ai_training_data.id (src/sql/12_references.sql). No copy of the message:
+    -- readers get it from ai_training_data with their own rights (0.2.0 kept
+    -- the text here, where row-level security on ai_training_data did not
+    -- hide it).
+    training_data_id      uuid,
     champion_model_id     bigint,
     champion_intent       text,
     champion_confidence   double precision,
@@ -484,7 +487,7 @@ CREATE INDEX ai_shadow_predictions_challenger_idx
 CREATE INDEX ai_shadow_predictions_training_data_idx
     ON @extschema@.ai_shadow_predictions (training_data_id);
 COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
-    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed.';
+    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed. The message is not stored: a call linked to an ai_training_data row (training_data_id) reads it there, with the reader''s rights.';
 COMMENT ON COLUMN @extschema@.ai_shadow_predictions.agreed IS
     'True when both models predicted the same intent (abstain flags are not compared).';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions', '');
@@ -649,6 +652,32 @@ CREATE TYPE @extschema@.intent_prediction AS (
 );
 COMMENT ON TYPE @extschema@.intent_prediction IS
     'The result of predict_intent(): the intent, its calibrated confidence (0-1), the top-k intents as json (most probable first, values equal to the probabilities), whether the confidence is below the abstain threshold, and the model id.';
+
+-- ======== src/sql/schema/50_shadow_legacy_messages.sql ========
+-- New in 0.2.1 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_shadow_legacy_messages: message texts that 0.2.0 copied into
+-- ai_shadow_predictions
+-- -------------------------------------------------------------------------
+-- 0.2.0 stored every shadow_predict() message in ai_shadow_predictions, which
+-- the documented recipe lets every reviewer read: row-level security on
+-- ai_training_data did not hide them (one tenant read another's card number).
+-- 0.2.1 stores no text there; the message of a linked call is read from
+-- ai_training_data with the reader's rights. The upgrade keeps here the texts
+-- it could not drop without losing them (calls without a linked row, or whose
+-- text was not the linked row's message). Nothing of pg_intent reads or
+-- writes this table after the upgrade, and nobody is granted it: only the
+-- extension owner reads it. A fresh install leaves it empty.
+CREATE TABLE @extschema@.ai_shadow_legacy_messages (
+    shadow_id        bigint      PRIMARY KEY, -- ai_shadow_predictions.id when it was moved
+    training_data_id uuid,
+    message          text        NOT NULL,
+    created_at       timestamptz NOT NULL
+);
+COMMENT ON TABLE @extschema@.ai_shadow_legacy_messages IS
+    'Texts of 0.2.0 shadow predictions that had no linked ai_training_data row (or another text), moved out of ai_shadow_predictions by the 0.2.1 upgrade so that its readers no longer see them. Owner only; pg_intent never reads it: delete the rows when you no longer need them.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_legacy_messages', '');
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
@@ -1367,7 +1396,10 @@ COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
 -- (the application role gets neither in the documented recipe).
 
 -- Approves or rejects the given rows. Internal: the four public functions
--- below check their arguments and call this. Returns
+-- below call this, and it checks every argument itself, so no caller can
+-- skip a check (0.2.0 checked them in a separate function, and a role calling
+-- this one directly rejected rows without a reason, sent 20,000 ids and
+-- hit a table CHECK with an unknown action). Returns
 -- {"action", "updated": n, "missing": [ids not found or not visible]}.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review(
     p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
@@ -1381,6 +1413,30 @@ DECLARE
     v_too_long uuid[];
     v_missing uuid[];
 BEGIN
+    IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
+        RAISE EXCEPTION 'invalid value for the review action: %', coalesce(p_action, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
+    END IF;
+    IF p_ids IS NULL THEN
+        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF cardinality(p_ids) > 10000 THEN
+        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+    END IF;
+    IF p_action = 'reject' AND p_reason IS NULL THEN
+        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    -- an approval's notes are optional: blank ones are recorded as none
+    p_reason := nullif(btrim(p_reason), '');
+
     -- Rows that do not exist (or row-level security hides) are reported, not
     -- an error, so a batch from a stale screen still applies the rest.
     SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') INTO v_missing
@@ -1437,38 +1493,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
-
--- Argument checks shared by the four entry points.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review_checked(
-    p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF p_ids IS NULL THEN
-        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF cardinality(p_ids) > 10000 THEN
-        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
-    END IF;
-    IF p_action = 'reject' AND p_reason IS NULL THEN
-        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
-    END IF;
-    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
-    END IF;
-    RETURN @extschema@._pg_intent_review(p_ids, p_action, nullif(btrim(p_reason), ''), p_reviewer_id);
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid) IS
-    'Internal: checks the arguments of the review functions and applies the decision.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 54000; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
@@ -1482,7 +1507,7 @@ BEGIN
     IF p_training_data_id IS NULL THEN
         RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
+    v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
         RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
     END IF;
@@ -1506,7 +1531,7 @@ BEGIN
     IF p_training_data_id IS NULL THEN
         RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
+    v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
         RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
     END IF;
@@ -1523,7 +1548,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
+    SELECT @extschema@._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
     'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [ids that do not exist or are not visible]}.';
@@ -1534,7 +1559,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
+    SELECT @extschema@._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
     'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';
@@ -2917,21 +2942,27 @@ COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
 -- Export
 ------------------------------------------------------------------------------
 
--- Internal: one CSV field per RFC 4180 (quoted only when needed).
+-- Internal: one CSV field per RFC 4180 (quoted only when needed). A field
+-- that starts with =, +, -, @, TAB or CR gets a leading single quote, as
+-- OWASP recommends against CSV injection: the texts are end users' messages,
+-- and a spreadsheet opening the file would run "=HYPERLINK(...)" as a
+-- formula. The quote shows in the cell.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN p_value IS NULL THEN ''
-        WHEN strpos(p_value, ',') > 0 OR strpos(p_value, '"') > 0
-          OR strpos(p_value, chr(10)) > 0 OR strpos(p_value, chr(13)) > 0
-            THEN '"' || replace(p_value, '"', '""') || '"'
-        ELSE p_value END
+        WHEN v.f IS NULL THEN ''
+        WHEN strpos(v.f, ',') > 0 OR strpos(v.f, '"') > 0
+          OR strpos(v.f, chr(10)) > 0 OR strpos(v.f, chr(13)) > 0
+            THEN '"' || replace(v.f, '"', '""') || '"'
+        ELSE v.f END
+    FROM (SELECT CASE WHEN left(p_value, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
+                      THEN '''' || p_value ELSE p_value END AS f) AS v
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_csv_field(text) IS
-    'Internal: quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
+    'Internal: one CSV field: a leading =, +, -, @, TAB or CR gets a single quote before it (OWASP, against formula injection), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
 -- Internal: the rows export_training_dataset() writes, with their output
 -- column names (row_to_json uses them as keys). Inlined by the planner.
@@ -3134,6 +3165,16 @@ BEGIN
     IF NEW.is_seed AND NEW.modified_at IS NULL THEN
         NEW.is_seed := false;
     END IF;
+    -- The lookup is closed to PUBLIC, like every internal function: a role
+    -- that inserts cues is granted it (grant_intent_access(role, 'cues')),
+    -- and one that is not gets this error instead of a bare one about it.
+    IF NOT pg_catalog.has_function_privilege(
+               '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
+        RAISE EXCEPTION 'permission denied to insert into ai_feedback_cues'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().',
+                  HINT = 'Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').';
+    END IF;
     v_seed := @extschema@._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN
         RETURN NEW;
@@ -3310,21 +3351,29 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
     'Internal: rounds a number for the Markdown report; NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
--- Internal: text made safe for one Markdown table cell.
+-- Internal: text made safe for one Markdown table cell, or for a line of
+-- report text. The texts are end users' messages (any anon caller logs
+-- them) and intent names: nothing in them may become markup. Line breaks and
+-- tabs become spaces (a cell is one line); the characters with a meaning in
+-- CommonMark or GitHub's tables, \ ` * _ { } [ ] ( ) # + - . ! | ~, get a
+-- backslash (CommonMark allows one before any ASCII punctuation), so links,
+-- images (![p](https://...) was a tracking pixel in 0.2.0), emphasis, code
+-- spans, headings, list markers, strikethrough and pipes show as text; &, <
+-- and > become entities, so neither raw HTML nor an entity is read.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- Markdown passes HTML through, and the texts are end users' messages:
-    -- &, < and > become entities so a renderer never runs their markup.
     SELECT CASE WHEN p_value IS NULL THEN @extschema@._pg_intent_glyph(8211, '-') ELSE
-        replace(replace(replace(replace(replace(regexp_replace(
+        replace(replace(replace(regexp_replace(regexp_replace(
             CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(@extschema@._pg_intent_glyph(8230, '...'))) || @extschema@._pg_intent_glyph(8230, '...') ELSE p_value END,
-            '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
+            '[\r\n\t\v\f]+', ' ', 'g'),
+            '([][\\`*_{}()#+.!|~-])', '\\\1', 'g'),
+            '&', '&amp;'), '<', '&lt;'), '>', '&gt;') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
-    'Internal: shortens text and escapes HTML (&, <, >), pipes, backslashes and line breaks so it shows as text in one Markdown table cell.';
+    'Internal: shortens text and makes it show as text in one Markdown table cell: line breaks and tabs become spaces, the characters Markdown gives a meaning (\ ` * _ { } [ ] ( ) # + - . ! | ~) are backslash-escaped (links, images, emphasis, pipes), &, < and > become entities.';
 
 -- Internal: the text of one misclassified example of a stored report, read
 -- with the caller's rights. 0.2.0 reports name the ai_training_data row
@@ -3642,11 +3691,14 @@ BEGIN
     SELECT * INTO x FROM @extschema@.predict_intent(p_message, p_challenger_model_id);
     v_agreed := c.predicted_intent IS NOT DISTINCT FROM x.predicted_intent;
 
+    -- No copy of p_message: the log is readable by every reviewer, and the
+    -- text of a linked call is read from ai_training_data, where row-level
+    -- security decides who sees it.
     INSERT INTO @extschema@.ai_shadow_predictions
-        (training_data_id, message, champion_model_id, champion_intent, champion_confidence,
+        (training_data_id, champion_model_id, champion_intent, champion_confidence,
          champion_uncertain, challenger_model_id, challenger_intent, challenger_confidence,
          challenger_uncertain, agreed)
-    VALUES (p_training_data_id, p_message, c.model_id, c.predicted_intent, c.confidence,
+    VALUES (p_training_data_id, c.model_id, c.predicted_intent, c.confidence,
             c.uncertain, p_challenger_model_id, x.predicted_intent, x.confidence, x.uncertain, v_agreed)
     RETURNING id INTO v_id;
 
@@ -3663,11 +3715,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.shadow_predict(text, bigint, uuid) IS
-    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both to ai_shadow_predictions (linked to p_training_data_id when given) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
+    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both predictions to ai_shadow_predictions (linked to p_training_data_id when given; the message text is not stored) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
 WITH s AS (
-    SELECT sp.*,
+    SELECT sp.challenger_model_id, sp.champion_model_id, sp.champion_intent, sp.challenger_intent,
+           sp.agreed, sp.created_at,
            CASE WHEN d.correct_intent IS NOT NULL THEN d.correct_intent
                 WHEN d.intent_correct THEN d.detected_intent END AS true_intent
     FROM @extschema@.ai_shadow_predictions sp
@@ -4327,6 +4380,15 @@ COMMENT ON FUNCTION @extschema@._pg_intent_report_html(uuid) IS
 -- The functions PUBLIC may execute. Everything else of the extension is
 -- closed to PUBLIC; tables, views and sequences are never granted to anyone
 -- by the extension (the README gives the grants for each kind of caller).
+--
+-- No internal function (_pg_intent_*) is here: PostgREST serves every
+-- function a role may execute as an RPC endpoint, and 0.2.0 opened 17 of them
+-- to PUBLIC, so that anon called /rpc/_pg_intent_policy and a review helper
+-- that skipped the review functions' checks. PostgreSQL checks EXECUTE on a
+-- nested call as the current user (an inlined SQL function included), so a
+-- SECURITY INVOKER function that calls a helper cannot be open to PUBLIC
+-- while the helper is closed: those functions are granted together with the
+-- helpers they call, by grant_intent_access() (_pg_intent_access_sets()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_public_functions()
 RETURNS regprocedure[]
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -4346,45 +4408,122 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
-        -- SECURITY INVOKER: the caller needs privileges on the tables they read
+        -- SECURITY INVOKER and calling no internal function: the caller needs
+        -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
         '@extschema@.get_training_dataset(integer, boolean, integer)',
-        '@extschema@.get_ai_training_metrics(integer)',
-        '@extschema@.create_metrics_snapshot(text, timestamptz)',
-        '@extschema@.should_retrain()',
-        '@extschema@.export_training_dataset(text, integer, boolean, integer)',
-        '@extschema@.score_feedback_message(text)',
-        '@extschema@.evaluate_interaction(uuid, text)',
-        '@extschema@.training_report(uuid, text)',
-        '@extschema@.shadow_predict(text, bigint, uuid)',
-        '@extschema@.approve_training_sample(uuid, uuid, text)',
-        '@extschema@.reject_training_sample(uuid, text, uuid)',
-        '@extschema@.approve_training_samples(uuid[], uuid, text)',
-        '@extschema@.reject_training_samples(uuid[], text, uuid)',
-        -- helpers that the invoker functions and views above call as the caller
-        '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
-        '@extschema@._pg_intent_active_model_json()',
-        '@extschema@._pg_intent_policy()',
-        -- the cue insert trigger's lookup, run as any role that inserts cues
-        '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
-        '@extschema@._pg_intent_samples_since_last_train()',
-        '@extschema@._pg_intent_usable_samples(boolean)',
-        '@extschema@._pg_intent_csv_field(text)',
-        '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
-        '@extschema@._pg_intent_fold(text)',
-        '@extschema@._pg_intent_glyph(integer, text)',
-        '@extschema@._pg_intent_md_num(numeric, integer)',
-        '@extschema@._pg_intent_md_cell(text, integer)',
-        '@extschema@._pg_intent_report_message(jsonb)',
-        '@extschema@._pg_intent_html(text, integer)',
-        '@extschema@._pg_intent_report_html(uuid)',
-        '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
-        '@extschema@._pg_intent_review_checked(uuid[], text, text, uuid)'
+        '@extschema@.shadow_predict(text, bigint, uuid)'
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
     'Internal: the extension functions that PUBLIC may execute; every other member is closed to PUBLIC.';
+
+-- The sets of functions grant_intent_access() grants: each feature's entry
+-- points with the internal functions they (and the views that need them)
+-- call as the caller, and two kinds of callers made of features. A set
+-- grants functions only: the tables and views a caller reads are granted
+-- separately (README, "Privileges").
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_access_sets()
+RETURNS TABLE (access text, functions regprocedure[])
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH features (access, functions) AS (VALUES
+        ('review', ARRAY[
+            '@extschema@.approve_training_sample(uuid, uuid, text)',
+            '@extschema@.reject_training_sample(uuid, text, uuid)',
+            '@extschema@.approve_training_samples(uuid[], uuid, text)',
+            '@extschema@.reject_training_samples(uuid[], text, uuid)',
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
+        -- also what the views ai_live_metrics and ai_metric_alerts call
+        ('metrics', ARRAY[
+            '@extschema@.get_ai_training_metrics(integer)',
+            '@extschema@.create_metrics_snapshot(text, timestamptz)',
+            '@extschema@.should_retrain()',
+            '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
+            '@extschema@._pg_intent_active_model_json()',
+            '@extschema@._pg_intent_policy()',
+            '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_usable_samples(boolean)']::regprocedure[]),
+        ('export', ARRAY[
+            '@extschema@.export_training_dataset(text, integer, boolean, integer)',
+            '@extschema@._pg_intent_csv_field(text)',
+            '@extschema@._pg_intent_export_rows(integer, boolean, integer)']::regprocedure[]),
+        ('report', ARRAY[
+            '@extschema@.training_report(uuid, text)',
+            '@extschema@._pg_intent_glyph(integer, text)',
+            '@extschema@._pg_intent_md_num(numeric, integer)',
+            '@extschema@._pg_intent_md_cell(text, integer)',
+            '@extschema@._pg_intent_report_message(jsonb)',
+            '@extschema@._pg_intent_html(text, integer)',
+            '@extschema@._pg_intent_report_html(uuid)']::regprocedure[]),
+        ('quality', ARRAY[
+            '@extschema@.score_feedback_message(text)',
+            '@extschema@.evaluate_interaction(uuid, text)',
+            '@extschema@._pg_intent_fold(text)']::regprocedure[]),
+        ('explain', ARRAY[
+            '@extschema@.explain_intent(text, integer, text, bigint)',
+            '@extschema@.pg_intent_training_progress()']::regprocedure[]),
+        -- the insert trigger of ai_feedback_cues runs its lookup as the
+        -- inserting role (pg_restore's included)
+        ('cues', ARRAY[
+            '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)']::regprocedure[]),
+        ('models', ARRAY[
+            '@extschema@.train_intent_model(text, text, jsonb)',
+            '@extschema@.deploy_intent_model(bigint)',
+            '@extschema@.rollback_intent_model()',
+            '@extschema@.retrain_if_needed(boolean)',
+            '@extschema@.delete_intent_model(bigint)']::regprocedure[])
+    ), kinds (access, parts) AS (VALUES
+        ('reviewer', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain']),
+        ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models'])
+    )
+    SELECT f.access, f.functions FROM features AS f
+    UNION ALL
+    SELECT k.access, ARRAY(SELECT x FROM features AS f, pg_catalog.unnest(f.functions) WITH ORDINALITY AS u(x, n)
+                            WHERE f.access OPERATOR(pg_catalog.=) ANY (k.parts)
+                            ORDER BY pg_catalog.array_position(k.parts, f.access), u.n)
+      FROM kinds AS k
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_access_sets() IS
+    'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models) and kinds of callers made of them (reviewer, administrator).';
+
+-- The one way to let a role use a feature whose functions are not open to
+-- PUBLIC: grants EXECUTE on the feature's functions and on the internal ones
+-- they call. Runs as its caller (the extension owner, or a role holding the
+-- privileges WITH GRANT OPTION); closed to PUBLIC.
+CREATE OR REPLACE FUNCTION @extschema@.grant_intent_access(p_role regrole, p_access text)
+RETURNS SETOF regprocedure
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_functions regprocedure[];
+    v_fn regprocedure;
+BEGIN
+    IF p_role IS NULL THEN
+        RAISE EXCEPTION 'p_role must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_access IS NULL THEN
+        RAISE EXCEPTION 'p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT s.functions INTO v_functions
+      FROM @extschema@._pg_intent_access_sets() AS s
+     WHERE s.access OPERATOR(pg_catalog.=) p_access;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invalid value for p_access: "%"', p_access
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ' || (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s) || '.';
+    END IF;
+    FOREACH v_fn IN ARRAY v_functions LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', v_fn, p_role);
+        RETURN NEXT v_fn;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_intent_access(regrole, text) IS
+    'Grants p_role EXECUTE on a set of functions that are not open to PUBLIC, with the internal functions they call, and returns them: review, metrics (also needed by the views ai_live_metrics and ai_metric_alerts), export, report, quality, explain, cues (inserting into ai_feedback_cues), models, or the kinds reviewer (review, metrics, export, report, quality, explain) and administrator (all of them). Tables and views are granted separately. Unknown p_access: 22023.';
 
 -- Brings the ACL of every member of the extension to the documented state.
 -- A fresh install revokes every privilege held by a role other than the
@@ -4407,6 +4546,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_public regprocedure[] := @extschema@._pg_intent_public_functions();
+    -- the documented functions grant_intent_access() grants
+    v_granted regprocedure[] := ARRAY(
+        SELECT DISTINCT f FROM @extschema@._pg_intent_access_sets() AS s, pg_catalog.unnest(s.functions) AS f
+          JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
+         WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_'));
     r record;
 BEGIN
     FOR r IN
@@ -4436,7 +4580,7 @@ BEGIN
             SELECT a.defaclrole, a.defaclnamespace, a.defaclobjtype, (pg_catalog.aclexplode(a.defaclacl)).grantee
               FROM pg_catalog.pg_default_acl AS a
         )
-        SELECT DISTINCT m.kind, m.name, (m.acl).grantee AS grantee
+        SELECT DISTINCT m.kind, m.name, (m.acl).grantee AS grantee, m.classid, m.oid
           FROM members AS m
          WHERE (m.acl).grantee OPERATOR(pg_catalog.<>) m.owner
            AND (p_fresh_install
@@ -4454,6 +4598,12 @@ BEGIN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
                 USING HINT = 'Grant back what the role needs; README.md, "Privileges", lists what each kind of caller needs.';
+        ELSIF NOT p_fresh_install AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
+              AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
+            -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
+            -- grants it with the internal functions it calls)
+            RAISE WARNING 'pg_intent: % is no longer executable by PUBLIC', r.name
+                USING HINT = 'Grant it to the roles that use it with grant_intent_access(); README.md, "Privileges".';
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'

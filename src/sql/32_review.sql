@@ -4,7 +4,10 @@
 -- (the application role gets neither in the documented recipe).
 
 -- Approves or rejects the given rows. Internal: the four public functions
--- below check their arguments and call this. Returns
+-- below call this, and it checks every argument itself, so no caller can
+-- skip a check (0.2.0 checked them in a separate function, and a role calling
+-- this one directly rejected rows without a reason, sent 20,000 ids and
+-- hit a table CHECK with an unknown action). Returns
 -- {"action", "updated": n, "missing": [ids not found or not visible]}.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review(
     p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
@@ -18,6 +21,30 @@ DECLARE
     v_too_long uuid[];
     v_missing uuid[];
 BEGIN
+    IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
+        RAISE EXCEPTION 'invalid value for the review action: %', coalesce(p_action, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
+    END IF;
+    IF p_ids IS NULL THEN
+        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF cardinality(p_ids) > 10000 THEN
+        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+    END IF;
+    IF p_action = 'reject' AND p_reason IS NULL THEN
+        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+    END IF;
+    -- an approval's notes are optional: blank ones are recorded as none
+    p_reason := nullif(btrim(p_reason), '');
+
     -- Rows that do not exist (or row-level security hides) are reported, not
     -- an error, so a batch from a stale screen still applies the rest.
     SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') INTO v_missing
@@ -74,38 +101,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
-
--- Argument checks shared by the four entry points.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review_checked(
-    p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF p_ids IS NULL THEN
-        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF cardinality(p_ids) > 10000 THEN
-        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
-    END IF;
-    IF p_action = 'reject' AND p_reason IS NULL THEN
-        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
-    END IF;
-    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
-    END IF;
-    RETURN @extschema@._pg_intent_review(p_ids, p_action, nullif(btrim(p_reason), ''), p_reviewer_id);
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid) IS
-    'Internal: checks the arguments of the review functions and applies the decision.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 54000; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
@@ -119,7 +115,7 @@ BEGIN
     IF p_training_data_id IS NULL THEN
         RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
+    v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
         RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
     END IF;
@@ -143,7 +139,7 @@ BEGIN
     IF p_training_data_id IS NULL THEN
         RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    v_result := @extschema@._pg_intent_review_checked(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
+    v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
         RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
     END IF;
@@ -160,7 +156,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
+    SELECT @extschema@._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
     'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [ids that do not exist or are not visible]}.';
@@ -171,7 +167,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_review_checked(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
+    SELECT @extschema@._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
     'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';

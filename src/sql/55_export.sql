@@ -4,21 +4,27 @@
 -- Export
 ------------------------------------------------------------------------------
 
--- Internal: one CSV field per RFC 4180 (quoted only when needed).
+-- Internal: one CSV field per RFC 4180 (quoted only when needed). A field
+-- that starts with =, +, -, @, TAB or CR gets a leading single quote, as
+-- OWASP recommends against CSV injection: the texts are end users' messages,
+-- and a spreadsheet opening the file would run "=HYPERLINK(...)" as a
+-- formula. The quote shows in the cell.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-        WHEN p_value IS NULL THEN ''
-        WHEN strpos(p_value, ',') > 0 OR strpos(p_value, '"') > 0
-          OR strpos(p_value, chr(10)) > 0 OR strpos(p_value, chr(13)) > 0
-            THEN '"' || replace(p_value, '"', '""') || '"'
-        ELSE p_value END
+        WHEN v.f IS NULL THEN ''
+        WHEN strpos(v.f, ',') > 0 OR strpos(v.f, '"') > 0
+          OR strpos(v.f, chr(10)) > 0 OR strpos(v.f, chr(13)) > 0
+            THEN '"' || replace(v.f, '"', '""') || '"'
+        ELSE v.f END
+    FROM (SELECT CASE WHEN left(p_value, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
+                      THEN '''' || p_value ELSE p_value END AS f) AS v
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_csv_field(text) IS
-    'Internal: quotes a CSV field per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
+    'Internal: one CSV field: a leading =, +, -, @, TAB or CR gets a single quote before it (OWASP, against formula injection), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
 -- Internal: the rows export_training_dataset() writes, with their output
 -- column names (row_to_json uses them as keys). Inlined by the planner.

@@ -75,6 +75,16 @@ BEGIN
     IF NEW.is_seed AND NEW.modified_at IS NULL THEN
         NEW.is_seed := false;
     END IF;
+    -- The lookup is closed to PUBLIC, like every internal function: a role
+    -- that inserts cues is granted it (grant_intent_access(role, 'cues')),
+    -- and one that is not gets this error instead of a bare one about it.
+    IF NOT pg_catalog.has_function_privilege(
+               '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
+        RAISE EXCEPTION 'permission denied to insert into ai_feedback_cues'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().',
+                  HINT = 'Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').';
+    END IF;
     v_seed := @extschema@._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN
         RETURN NEW;

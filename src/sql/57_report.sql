@@ -31,21 +31,29 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
     'Internal: rounds a number for the Markdown report; NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
--- Internal: text made safe for one Markdown table cell.
+-- Internal: text made safe for one Markdown table cell, or for a line of
+-- report text. The texts are end users' messages (any anon caller logs
+-- them) and intent names: nothing in them may become markup. Line breaks and
+-- tabs become spaces (a cell is one line); the characters with a meaning in
+-- CommonMark or GitHub's tables, \ ` * _ { } [ ] ( ) # + - . ! | ~, get a
+-- backslash (CommonMark allows one before any ASCII punctuation), so links,
+-- images (![p](https://...) was a tracking pixel in 0.2.0), emphasis, code
+-- spans, headings, list markers, strikethrough and pipes show as text; &, <
+-- and > become entities, so neither raw HTML nor an entity is read.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- Markdown passes HTML through, and the texts are end users' messages:
-    -- &, < and > become entities so a renderer never runs their markup.
     SELECT CASE WHEN p_value IS NULL THEN @extschema@._pg_intent_glyph(8211, '-') ELSE
-        replace(replace(replace(replace(replace(regexp_replace(
+        replace(replace(replace(regexp_replace(regexp_replace(
             CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(@extschema@._pg_intent_glyph(8230, '...'))) || @extschema@._pg_intent_glyph(8230, '...') ELSE p_value END,
-            '[\r\n\t]+', ' ', 'g'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\', '\\'), '|', '\|') END
+            '[\r\n\t\v\f]+', ' ', 'g'),
+            '([][\\`*_{}()#+.!|~-])', '\\\1', 'g'),
+            '&', '&amp;'), '<', '&lt;'), '>', '&gt;') END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
-    'Internal: shortens text and escapes HTML (&, <, >), pipes, backslashes and line breaks so it shows as text in one Markdown table cell.';
+    'Internal: shortens text and makes it show as text in one Markdown table cell: line breaks and tabs become spaces, the characters Markdown gives a meaning (\ ` * _ { } [ ] ( ) # + - . ! | ~) are backslash-escaped (links, images, emphasis, pipes), &, < and > become entities.';
 
 -- Internal: the text of one misclassified example of a stored report, read
 -- with the caller's rights. 0.2.0 reports name the ai_training_data row

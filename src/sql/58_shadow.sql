@@ -41,11 +41,14 @@ BEGIN
     SELECT * INTO x FROM @extschema@.predict_intent(p_message, p_challenger_model_id);
     v_agreed := c.predicted_intent IS NOT DISTINCT FROM x.predicted_intent;
 
+    -- No copy of p_message: the log is readable by every reviewer, and the
+    -- text of a linked call is read from ai_training_data, where row-level
+    -- security decides who sees it.
     INSERT INTO @extschema@.ai_shadow_predictions
-        (training_data_id, message, champion_model_id, champion_intent, champion_confidence,
+        (training_data_id, champion_model_id, champion_intent, champion_confidence,
          champion_uncertain, challenger_model_id, challenger_intent, challenger_confidence,
          challenger_uncertain, agreed)
-    VALUES (p_training_data_id, p_message, c.model_id, c.predicted_intent, c.confidence,
+    VALUES (p_training_data_id, c.model_id, c.predicted_intent, c.confidence,
             c.uncertain, p_challenger_model_id, x.predicted_intent, x.confidence, x.uncertain, v_agreed)
     RETURNING id INTO v_id;
 
@@ -62,11 +65,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.shadow_predict(text, bigint, uuid) IS
-    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both to ai_shadow_predictions (linked to p_training_data_id when given) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
+    'Champion/challenger: classifies p_message with the active model and with p_challenger_model_id, logs both predictions to ai_shadow_predictions (linked to p_training_data_id when given; the message text is not stored) and returns {shadow_id, agreed, champion, challenger}. Serve the champion''s answer; the challenger only shadows.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_shadow_agreement WITH (security_invoker = true) AS
 WITH s AS (
-    SELECT sp.*,
+    SELECT sp.challenger_model_id, sp.champion_model_id, sp.champion_intent, sp.challenger_intent,
+           sp.agreed, sp.created_at,
            CASE WHEN d.correct_intent IS NOT NULL THEN d.correct_intent
                 WHEN d.intent_correct THEN d.detected_intent END AS true_intent
     FROM @extschema@.ai_shadow_predictions sp

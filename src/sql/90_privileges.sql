@@ -12,6 +12,15 @@
 -- The functions PUBLIC may execute. Everything else of the extension is
 -- closed to PUBLIC; tables, views and sequences are never granted to anyone
 -- by the extension (the README gives the grants for each kind of caller).
+--
+-- No internal function (_pg_intent_*) is here: PostgREST serves every
+-- function a role may execute as an RPC endpoint, and 0.2.0 opened 17 of them
+-- to PUBLIC, so that anon called /rpc/_pg_intent_policy and a review helper
+-- that skipped the review functions' checks. PostgreSQL checks EXECUTE on a
+-- nested call as the current user (an inlined SQL function included), so a
+-- SECURITY INVOKER function that calls a helper cannot be open to PUBLIC
+-- while the helper is closed: those functions are granted together with the
+-- helpers they call, by grant_intent_access() (_pg_intent_access_sets()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_public_functions()
 RETURNS regprocedure[]
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -31,45 +40,122 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
-        -- SECURITY INVOKER: the caller needs privileges on the tables they read
+        -- SECURITY INVOKER and calling no internal function: the caller needs
+        -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
         '@extschema@.get_training_dataset(integer, boolean, integer)',
-        '@extschema@.get_ai_training_metrics(integer)',
-        '@extschema@.create_metrics_snapshot(text, timestamptz)',
-        '@extschema@.should_retrain()',
-        '@extschema@.export_training_dataset(text, integer, boolean, integer)',
-        '@extschema@.score_feedback_message(text)',
-        '@extschema@.evaluate_interaction(uuid, text)',
-        '@extschema@.training_report(uuid, text)',
-        '@extschema@.shadow_predict(text, bigint, uuid)',
-        '@extschema@.approve_training_sample(uuid, uuid, text)',
-        '@extschema@.reject_training_sample(uuid, text, uuid)',
-        '@extschema@.approve_training_samples(uuid[], uuid, text)',
-        '@extschema@.reject_training_samples(uuid[], text, uuid)',
-        -- helpers that the invoker functions and views above call as the caller
-        '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
-        '@extschema@._pg_intent_active_model_json()',
-        '@extschema@._pg_intent_policy()',
-        -- the cue insert trigger's lookup, run as any role that inserts cues
-        '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
-        '@extschema@._pg_intent_samples_since_last_train()',
-        '@extschema@._pg_intent_usable_samples(boolean)',
-        '@extschema@._pg_intent_csv_field(text)',
-        '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
-        '@extschema@._pg_intent_fold(text)',
-        '@extschema@._pg_intent_glyph(integer, text)',
-        '@extschema@._pg_intent_md_num(numeric, integer)',
-        '@extschema@._pg_intent_md_cell(text, integer)',
-        '@extschema@._pg_intent_report_message(jsonb)',
-        '@extschema@._pg_intent_html(text, integer)',
-        '@extschema@._pg_intent_report_html(uuid)',
-        '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
-        '@extschema@._pg_intent_review_checked(uuid[], text, text, uuid)'
+        '@extschema@.shadow_predict(text, bigint, uuid)'
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
     'Internal: the extension functions that PUBLIC may execute; every other member is closed to PUBLIC.';
+
+-- The sets of functions grant_intent_access() grants: each feature's entry
+-- points with the internal functions they (and the views that need them)
+-- call as the caller, and two kinds of callers made of features. A set
+-- grants functions only: the tables and views a caller reads are granted
+-- separately (README, "Privileges").
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_access_sets()
+RETURNS TABLE (access text, functions regprocedure[])
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH features (access, functions) AS (VALUES
+        ('review', ARRAY[
+            '@extschema@.approve_training_sample(uuid, uuid, text)',
+            '@extschema@.reject_training_sample(uuid, text, uuid)',
+            '@extschema@.approve_training_samples(uuid[], uuid, text)',
+            '@extschema@.reject_training_samples(uuid[], text, uuid)',
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
+        -- also what the views ai_live_metrics and ai_metric_alerts call
+        ('metrics', ARRAY[
+            '@extschema@.get_ai_training_metrics(integer)',
+            '@extschema@.create_metrics_snapshot(text, timestamptz)',
+            '@extschema@.should_retrain()',
+            '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
+            '@extschema@._pg_intent_active_model_json()',
+            '@extschema@._pg_intent_policy()',
+            '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_usable_samples(boolean)']::regprocedure[]),
+        ('export', ARRAY[
+            '@extschema@.export_training_dataset(text, integer, boolean, integer)',
+            '@extschema@._pg_intent_csv_field(text)',
+            '@extschema@._pg_intent_export_rows(integer, boolean, integer)']::regprocedure[]),
+        ('report', ARRAY[
+            '@extschema@.training_report(uuid, text)',
+            '@extschema@._pg_intent_glyph(integer, text)',
+            '@extschema@._pg_intent_md_num(numeric, integer)',
+            '@extschema@._pg_intent_md_cell(text, integer)',
+            '@extschema@._pg_intent_report_message(jsonb)',
+            '@extschema@._pg_intent_html(text, integer)',
+            '@extschema@._pg_intent_report_html(uuid)']::regprocedure[]),
+        ('quality', ARRAY[
+            '@extschema@.score_feedback_message(text)',
+            '@extschema@.evaluate_interaction(uuid, text)',
+            '@extschema@._pg_intent_fold(text)']::regprocedure[]),
+        ('explain', ARRAY[
+            '@extschema@.explain_intent(text, integer, text, bigint)',
+            '@extschema@.pg_intent_training_progress()']::regprocedure[]),
+        -- the insert trigger of ai_feedback_cues runs its lookup as the
+        -- inserting role (pg_restore's included)
+        ('cues', ARRAY[
+            '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)']::regprocedure[]),
+        ('models', ARRAY[
+            '@extschema@.train_intent_model(text, text, jsonb)',
+            '@extschema@.deploy_intent_model(bigint)',
+            '@extschema@.rollback_intent_model()',
+            '@extschema@.retrain_if_needed(boolean)',
+            '@extschema@.delete_intent_model(bigint)']::regprocedure[])
+    ), kinds (access, parts) AS (VALUES
+        ('reviewer', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain']),
+        ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models'])
+    )
+    SELECT f.access, f.functions FROM features AS f
+    UNION ALL
+    SELECT k.access, ARRAY(SELECT x FROM features AS f, pg_catalog.unnest(f.functions) WITH ORDINALITY AS u(x, n)
+                            WHERE f.access OPERATOR(pg_catalog.=) ANY (k.parts)
+                            ORDER BY pg_catalog.array_position(k.parts, f.access), u.n)
+      FROM kinds AS k
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_access_sets() IS
+    'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models) and kinds of callers made of them (reviewer, administrator).';
+
+-- The one way to let a role use a feature whose functions are not open to
+-- PUBLIC: grants EXECUTE on the feature's functions and on the internal ones
+-- they call. Runs as its caller (the extension owner, or a role holding the
+-- privileges WITH GRANT OPTION); closed to PUBLIC.
+CREATE OR REPLACE FUNCTION @extschema@.grant_intent_access(p_role regrole, p_access text)
+RETURNS SETOF regprocedure
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_functions regprocedure[];
+    v_fn regprocedure;
+BEGIN
+    IF p_role IS NULL THEN
+        RAISE EXCEPTION 'p_role must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_access IS NULL THEN
+        RAISE EXCEPTION 'p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT s.functions INTO v_functions
+      FROM @extschema@._pg_intent_access_sets() AS s
+     WHERE s.access OPERATOR(pg_catalog.=) p_access;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'invalid value for p_access: "%"', p_access
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ' || (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s) || '.';
+    END IF;
+    FOREACH v_fn IN ARRAY v_functions LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', v_fn, p_role);
+        RETURN NEXT v_fn;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.grant_intent_access(regrole, text) IS
+    'Grants p_role EXECUTE on a set of functions that are not open to PUBLIC, with the internal functions they call, and returns them: review, metrics (also needed by the views ai_live_metrics and ai_metric_alerts), export, report, quality, explain, cues (inserting into ai_feedback_cues), models, or the kinds reviewer (review, metrics, export, report, quality, explain) and administrator (all of them). Tables and views are granted separately. Unknown p_access: 22023.';
 
 -- Brings the ACL of every member of the extension to the documented state.
 -- A fresh install revokes every privilege held by a role other than the
@@ -92,6 +178,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_public regprocedure[] := @extschema@._pg_intent_public_functions();
+    -- the documented functions grant_intent_access() grants
+    v_granted regprocedure[] := ARRAY(
+        SELECT DISTINCT f FROM @extschema@._pg_intent_access_sets() AS s, pg_catalog.unnest(s.functions) AS f
+          JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
+         WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_'));
     r record;
 BEGIN
     FOR r IN
@@ -121,7 +212,7 @@ BEGIN
             SELECT a.defaclrole, a.defaclnamespace, a.defaclobjtype, (pg_catalog.aclexplode(a.defaclacl)).grantee
               FROM pg_catalog.pg_default_acl AS a
         )
-        SELECT DISTINCT m.kind, m.name, (m.acl).grantee AS grantee
+        SELECT DISTINCT m.kind, m.name, (m.acl).grantee AS grantee, m.classid, m.oid
           FROM members AS m
          WHERE (m.acl).grantee OPERATOR(pg_catalog.<>) m.owner
            AND (p_fresh_install
@@ -139,6 +230,12 @@ BEGIN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
                 USING HINT = 'Grant back what the role needs; README.md, "Privileges", lists what each kind of caller needs.';
+        ELSIF NOT p_fresh_install AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
+              AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
+            -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
+            -- grants it with the internal functions it calls)
+            RAISE WARNING 'pg_intent: % is no longer executable by PUBLIC', r.name
+                USING HINT = 'Grant it to the roles that use it with grant_intent_access(); README.md, "Privileges".';
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'

@@ -6,15 +6,17 @@
 -- whole extension (pg_depend deptype 'e'): the exact list of functions with
 -- their volatility, parallel safety and PUBLIC EXECUTE, the exact list of
 -- tables and views, and a comment on every one of them.
--- The internal helpers of 30_operations.sql stay executable by PUBLIC on
--- purpose: the public functions and views that call them are SECURITY
--- INVOKER, so revoking EXECUTE would break them for every non-owner. The
+-- No internal function (_pg_intent_*) is executable by PUBLIC (PostgREST
+-- would serve it as an RPC endpoint). PostgreSQL checks EXECUTE on a nested
+-- call as the caller, so the SECURITY INVOKER functions that call internal
+-- ones (metrics, export, reports, quality, review) are closed to PUBLIC too
+-- and granted together with them by grant_intent_access(). The
 -- model-management functions (train, deploy, rollback, retrain_if_needed)
 -- are SECURITY DEFINER, closed to PUBLIC, with a pinned search_path; so are
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(327);
+SELECT plan(335);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -25,7 +27,7 @@ SELECT isnt_strict('public', 'get_ai_training_metrics', ARRAY['integer']::name[]
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.get_ai_training_metrics(integer)')), ARRAY['p_days'], 'get_ai_training_metrics(integer) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.get_ai_training_metrics(integer)')), 'p_days integer DEFAULT 7', 'get_ai_training_metrics(integer) arguments and defaults');
 SELECT isnt_definer('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.get_ai_training_metrics(integer)'), 'EXECUTE'), false), 'get_ai_training_metrics(integer) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.get_ai_training_metrics(integer)'), 'EXECUTE'), true), 'get_ai_training_metrics(integer) is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.get_ai_training_metrics(integer)'), 'pg_proc'), NULL, 'get_ai_training_metrics(integer) has a comment');
 
 -- create_metrics_snapshot(text, timestamptz)
@@ -37,7 +39,7 @@ SELECT isnt_strict('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.create_metrics_snapshot(text, timestamptz)')), ARRAY['p_period_type', 'p_period_start'], 'create_metrics_snapshot(text, timestamptz) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.create_metrics_snapshot(text, timestamptz)')), 'p_period_type text DEFAULT ''daily''::text, p_period_start timestamp with time zone DEFAULT NULL::timestamp with time zone', 'create_metrics_snapshot(text, timestamptz) arguments and defaults');
 SELECT isnt_definer('public', 'create_metrics_snapshot', ARRAY['text', 'timestamp with time zone']::name[], 'create_metrics_snapshot(text, timestamptz) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.create_metrics_snapshot(text, timestamptz)'), 'EXECUTE'), false), 'create_metrics_snapshot(text, timestamptz) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.create_metrics_snapshot(text, timestamptz)'), 'EXECUTE'), true), 'create_metrics_snapshot(text, timestamptz) is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.create_metrics_snapshot(text, timestamptz)'), 'pg_proc'), NULL, 'create_metrics_snapshot(text, timestamptz) has a comment');
 
 -- should_retrain()
@@ -49,7 +51,7 @@ SELECT isnt_strict('public', 'should_retrain', ARRAY[]::name[], 'should_retrain(
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.should_retrain()')), NULL::text[], 'should_retrain() has no parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.should_retrain()')), '', 'should_retrain() arguments and defaults');
 SELECT isnt_definer('public', 'should_retrain', ARRAY[]::name[], 'should_retrain() is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.should_retrain()'), 'EXECUTE'), false), 'should_retrain() is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.should_retrain()'), 'EXECUTE'), true), 'should_retrain() is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.should_retrain()'), 'pg_proc'), NULL, 'should_retrain() has a comment');
 
 -- retrain_if_needed(boolean)
@@ -74,7 +76,7 @@ SELECT isnt_strict('public', 'export_training_dataset', ARRAY['text', 'integer',
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)')), ARRAY['p_format', 'p_min_confidence', 'p_only_reviewed', 'p_min_quality'], 'export_training_dataset(text, integer, boolean, integer) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)')), 'p_format text DEFAULT ''jsonl''::text, p_min_confidence integer DEFAULT 0, p_only_reviewed boolean DEFAULT false, p_min_quality integer DEFAULT NULL::integer', 'export_training_dataset(text, integer, boolean, integer) arguments and defaults');
 SELECT isnt_definer('public', 'export_training_dataset', ARRAY['text', 'integer', 'boolean', 'integer']::name[], 'export_training_dataset(text, integer, boolean, integer) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)'), 'EXECUTE'), false), 'export_training_dataset(text, integer, boolean, integer) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)'), 'EXECUTE'), true), 'export_training_dataset(text, integer, boolean, integer) is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.export_training_dataset(text, integer, boolean, integer)'), 'pg_proc'), NULL, 'export_training_dataset(text, integer, boolean, integer) has a comment');
 
 -- score_feedback_message(text)
@@ -86,7 +88,7 @@ SELECT isnt_strict('public', 'score_feedback_message', ARRAY['text']::name[], 's
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.score_feedback_message(text)')), ARRAY['p_message'], 'score_feedback_message(text) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.score_feedback_message(text)')), 'p_message text', 'score_feedback_message(text) arguments and defaults');
 SELECT isnt_definer('public', 'score_feedback_message', ARRAY['text']::name[], 'score_feedback_message(text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.score_feedback_message(text)'), 'EXECUTE'), false), 'score_feedback_message(text) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.score_feedback_message(text)'), 'EXECUTE'), true), 'score_feedback_message(text) is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.score_feedback_message(text)'), 'pg_proc'), NULL, 'score_feedback_message(text) has a comment');
 
 -- evaluate_interaction(uuid, text)
@@ -98,7 +100,7 @@ SELECT isnt_strict('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_interaction(uuid, text)')), ARRAY['p_training_data_id', 'p_next_user_message'], 'evaluate_interaction(uuid, text) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.evaluate_interaction(uuid, text)')), 'p_training_data_id uuid, p_next_user_message text', 'evaluate_interaction(uuid, text) arguments and defaults');
 SELECT isnt_definer('public', 'evaluate_interaction', ARRAY['uuid', 'text']::name[], 'evaluate_interaction(uuid, text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_interaction(uuid, text)'), 'EXECUTE'), false), 'evaluate_interaction(uuid, text) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_interaction(uuid, text)'), 'EXECUTE'), true), 'evaluate_interaction(uuid, text) is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.evaluate_interaction(uuid, text)'), 'pg_proc'), NULL, 'evaluate_interaction(uuid, text) has a comment');
 
 -- training_report(uuid, text)
@@ -110,7 +112,7 @@ SELECT isnt_strict('public', 'training_report', ARRAY['uuid', 'text']::name[], '
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.training_report(uuid, text)')), ARRAY['p_run_id', 'p_format'], 'training_report(uuid, text) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.training_report(uuid, text)')), 'p_run_id uuid DEFAULT NULL::uuid, p_format text DEFAULT ''markdown''::text', 'training_report(uuid, text) arguments and defaults');
 SELECT isnt_definer('public', 'training_report', ARRAY['uuid', 'text']::name[], 'training_report(uuid, text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.training_report(uuid, text)'), 'EXECUTE'), false), 'training_report(uuid, text) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.training_report(uuid, text)'), 'EXECUTE'), true), 'training_report(uuid, text) is not executable by PUBLIC (granted with grant_intent_access())');
 SELECT isnt(obj_description(to_regprocedure('public.training_report(uuid, text)'), 'pg_proc'), NULL, 'training_report(uuid, text) has a comment');
 
 -- _pg_intent_report_message(jsonb)
@@ -122,7 +124,7 @@ SELECT isnt_strict('public', '_pg_intent_report_message', ARRAY['jsonb']::name[]
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_message(jsonb)')), ARRAY['p_item', 'message', 'hidden'], '_pg_intent_report_message(jsonb) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_report_message(jsonb)')), 'p_item jsonb, OUT message text, OUT hidden text', '_pg_intent_report_message(jsonb) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_message(jsonb)'), 'EXECUTE'), false), '_pg_intent_report_message(jsonb) is executable by PUBLIC (training_report calls it as the caller, to read each message with the caller''s rights)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_message(jsonb)'), 'EXECUTE'), true), '_pg_intent_report_message(jsonb) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_report_message(jsonb)'), 'pg_proc'), NULL, '_pg_intent_report_message(jsonb) has a comment');
 
 -- _pg_intent_html(text, integer)
@@ -134,7 +136,7 @@ SELECT isnt_strict('public', '_pg_intent_html', ARRAY['text', 'integer']::name[]
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_html(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_html(text, integer) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_html(text, integer)')), 'p_value text, p_max integer DEFAULT NULL::integer', '_pg_intent_html(text, integer) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_html(text, integer)'), 'EXECUTE'), false), '_pg_intent_html(text, integer) is executable by PUBLIC (training_report calls it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_html(text, integer)'), 'EXECUTE'), true), '_pg_intent_html(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_html(text, integer)'), 'pg_proc'), NULL, '_pg_intent_html(text, integer) has a comment');
 
 -- _pg_intent_report_html(uuid)
@@ -146,7 +148,7 @@ SELECT isnt_strict('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_html(uuid)')), ARRAY['p_run_id'], '_pg_intent_report_html(uuid) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_report_html(uuid)')), 'p_run_id uuid', '_pg_intent_report_html(uuid) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_html(uuid)'), 'EXECUTE'), false), '_pg_intent_report_html(uuid) is executable by PUBLIC (training_report calls it as the caller; it reads what the caller may read)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_html(uuid)'), 'EXECUTE'), true), '_pg_intent_report_html(uuid) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_report_html(uuid)'), 'pg_proc'), NULL, '_pg_intent_report_html(uuid) has a comment');
 
 -- shadow_predict(text, bigint, uuid)
@@ -170,7 +172,7 @@ SELECT isnt_strict('public', '_pg_intent_window_metrics', ARRAY['timestamp with 
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), ARRAY['p_start', 'p_end'], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 'p_start timestamp with time zone, p_end timestamp with time zone', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'EXECUTE'), false), '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics, create_metrics_snapshot and ai_live_metrics call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'EXECUTE'), true), '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'pg_proc'), NULL, '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) has a comment');
 
 -- _pg_intent_active_model_json()
@@ -182,7 +184,7 @@ SELECT isnt_strict('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_active_model_json()')), NULL::text[], '_pg_intent_active_model_json() has no parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_active_model_json()')), '', '_pg_intent_active_model_json() arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_active_model_json()'), 'EXECUTE'), false), '_pg_intent_active_model_json() is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics and ai_metric_alerts call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_active_model_json()'), 'EXECUTE'), true), '_pg_intent_active_model_json() is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_active_model_json()'), 'pg_proc'), NULL, '_pg_intent_active_model_json() has a comment');
 
 -- _pg_intent_samples_since_last_train()
@@ -194,11 +196,11 @@ SELECT isnt_strict('public', '_pg_intent_samples_since_last_train', ARRAY[]::nam
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_samples_since_last_train()')), NULL::text[], '_pg_intent_samples_since_last_train() has no parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_samples_since_last_train()')), '', '_pg_intent_samples_since_last_train() arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_samples_since_last_train()'), 'EXECUTE'), false), '_pg_intent_samples_since_last_train() is executable by PUBLIC (the file revokes nothing: get_ai_training_metrics, should_retrain and retrain_if_needed call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_samples_since_last_train()'), 'EXECUTE'), true), '_pg_intent_samples_since_last_train() is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_samples_since_last_train()'), 'pg_proc'), NULL, '_pg_intent_samples_since_last_train() has a comment');
 -- _pg_intent_usable_samples(boolean)
 SELECT isnt_definer('public', '_pg_intent_usable_samples', ARRAY['boolean']::name[], '_pg_intent_usable_samples(boolean) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'EXECUTE'), false), '_pg_intent_usable_samples(boolean) is executable by PUBLIC (should_retrain calls it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'EXECUTE'), true), '_pg_intent_usable_samples(boolean) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'pg_proc'), NULL, '_pg_intent_usable_samples(boolean) has a comment');
 
 -- _pg_intent_csv_field(text)
@@ -210,7 +212,7 @@ SELECT isnt_strict('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_csv_field(text)')), ARRAY['p_value'], '_pg_intent_csv_field(text) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_csv_field(text)')), 'p_value text', '_pg_intent_csv_field(text) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_csv_field(text)'), 'EXECUTE'), false), '_pg_intent_csv_field(text) is executable by PUBLIC (the file revokes nothing: export_training_dataset call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_csv_field(text)'), 'EXECUTE'), true), '_pg_intent_csv_field(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_csv_field(text)'), 'pg_proc'), NULL, '_pg_intent_csv_field(text) has a comment');
 
 -- _pg_intent_export_rows(integer, boolean, integer)
@@ -222,7 +224,7 @@ SELECT isnt_strict('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_min_quality', 'id', 'text', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response', 'category', 'source', 'quality_score', 'created_at'], '_pg_intent_export_rows(integer, boolean, integer) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 'p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer', '_pg_intent_export_rows(integer, boolean, integer) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'EXECUTE'), false), '_pg_intent_export_rows(integer, boolean, integer) is executable by PUBLIC (the file revokes nothing: export_training_dataset call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'EXECUTE'), true), '_pg_intent_export_rows(integer, boolean, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'pg_proc'), NULL, '_pg_intent_export_rows(integer, boolean, integer) has a comment');
 SELECT is(pg_get_function_result(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 'TABLE(id uuid, text text, intent text, detected_intent text, correct_intent text, confidence_score integer, corrected_by_human boolean, escalated boolean, response text, category text, source text, quality_score smallint, created_at timestamp with time zone)', '_pg_intent_export_rows(integer, boolean, integer) result columns (their names are the jsonl keys)');
 
@@ -235,7 +237,7 @@ SELECT is_strict('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), ARRAY['p_text'], '_pg_intent_fold(text) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_fold(text)')), 'p_text text', '_pg_intent_fold(text) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_fold(text)'), 'EXECUTE'), false), '_pg_intent_fold(text) is executable by PUBLIC (the file revokes nothing: score_feedback_message call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_fold(text)'), 'EXECUTE'), true), '_pg_intent_fold(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_fold(text)'), 'pg_proc'), NULL, '_pg_intent_fold(text) has a comment');
 
 -- _pg_intent_glyph(integer, text)
@@ -245,7 +247,7 @@ SELECT volatility_is('public', '_pg_intent_glyph', ARRAY['integer', 'text']::nam
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_glyph(integer, text)')), 's'::"char", '_pg_intent_glyph(integer, text) is PARALLEL SAFE');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_glyph(integer, text)')), ARRAY['p_code', 'p_ascii'], '_pg_intent_glyph(integer, text) parameter names');
 SELECT isnt_definer('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_glyph(integer, text)'), 'EXECUTE'), false), '_pg_intent_glyph(integer, text) is executable by PUBLIC (the report helpers call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_glyph(integer, text)'), 'EXECUTE'), true), '_pg_intent_glyph(integer, text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT is(public._pg_intent_glyph(8211, '-'), CASE WHEN getdatabaseencoding() = 'UTF8' THEN U&'\2013' ELSE '-' END, '_pg_intent_glyph(integer, text) gives the en dash in UTF8, the stand-in elsewhere');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_glyph(integer, text)'), 'pg_proc'), NULL, '_pg_intent_glyph(integer, text) has a comment');
 
@@ -258,7 +260,7 @@ SELECT isnt_strict('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::n
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), ARRAY['p_value', 'p_digits'], '_pg_intent_md_num(numeric, integer) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_md_num(numeric, integer)')), 'p_value numeric, p_digits integer DEFAULT 3', '_pg_intent_md_num(numeric, integer) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'EXECUTE'), false), '_pg_intent_md_num(numeric, integer) is executable by PUBLIC (the file revokes nothing: training_report call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'EXECUTE'), true), '_pg_intent_md_num(numeric, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'pg_proc'), NULL, '_pg_intent_md_num(numeric, integer) has a comment');
 
 -- _pg_intent_md_cell(text, integer)
@@ -270,7 +272,7 @@ SELECT isnt_strict('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::nam
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_cell(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_md_cell(text, integer) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_md_cell(text, integer)')), 'p_value text, p_max integer DEFAULT 120', '_pg_intent_md_cell(text, integer) arguments and defaults');
 SELECT isnt_definer('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is SECURITY INVOKER');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'EXECUTE'), false), '_pg_intent_md_cell(text, integer) is executable by PUBLIC (the file revokes nothing: training_report call it as the caller)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'EXECUTE'), true), '_pg_intent_md_cell(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'pg_proc'), NULL, '_pg_intent_md_cell(text, integer) has a comment');
 
 -- ai_training_data.was_successful
@@ -307,11 +309,10 @@ SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig)
 
 -- table ai_shadow_predictions
 SELECT has_table('public', 'ai_shadow_predictions', 'table ai_shadow_predictions exists');
-SELECT columns_are('public', 'ai_shadow_predictions', ARRAY['id', 'training_data_id', 'message', 'champion_model_id', 'champion_intent', 'champion_confidence', 'champion_uncertain', 'challenger_model_id', 'challenger_intent', 'challenger_confidence', 'challenger_uncertain', 'agreed', 'created_at']::name[], 'ai_shadow_predictions has the contract''s columns');
+SELECT columns_are('public', 'ai_shadow_predictions', ARRAY['id', 'training_data_id', 'champion_model_id', 'champion_intent', 'champion_confidence', 'champion_uncertain', 'challenger_model_id', 'challenger_intent', 'challenger_confidence', 'challenger_uncertain', 'agreed', 'created_at']::name[], 'ai_shadow_predictions has the contract''s columns (no message text: it is read from ai_training_data with the reader''s rights)');
 SELECT isnt(obj_description(to_regclass('public.ai_shadow_predictions'), 'pg_class'), NULL, 'ai_shadow_predictions has a comment');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'id', 'bigint', 'ai_shadow_predictions.id is bigint');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'training_data_id', 'uuid', 'ai_shadow_predictions.training_data_id is uuid');
-SELECT col_type_is('public', 'ai_shadow_predictions', 'message', 'text', 'ai_shadow_predictions.message is text');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_model_id', 'bigint', 'ai_shadow_predictions.champion_model_id is bigint');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_intent', 'text', 'ai_shadow_predictions.champion_intent is text');
 SELECT col_type_is('public', 'ai_shadow_predictions', 'champion_confidence', 'double precision', 'ai_shadow_predictions.champion_confidence is double precision');
@@ -409,6 +410,17 @@ SELECT is((SELECT attcompression FROM pg_attribute WHERE attrelid = 'public.ai_i
                THEN 'l' ELSE '' END::"char",
           'ai_intent_models.model is compressed with LZ4 where the server supports it');
 
+-- grant_intent_access(regrole, text): the one way to grant the functions
+-- closed to PUBLIC with the internal functions they call.
+SELECT has_function('public', 'grant_intent_access', ARRAY['regrole', 'text']::name[], 'grant_intent_access(regrole, text) exists');
+SELECT function_returns('public', 'grant_intent_access', ARRAY['regrole', 'text']::name[], 'setof regprocedure', 'grant_intent_access(regrole, text) returns the functions it granted');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.grant_intent_access(regrole, text)')), ARRAY['p_role', 'p_access'], 'grant_intent_access(regrole, text) parameter names');
+SELECT isnt_definer('public', 'grant_intent_access', ARRAY['regrole', 'text']::name[], 'grant_intent_access(regrole, text) is SECURITY INVOKER (it grants with its caller''s rights)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.grant_intent_access(regrole, text)'), 'EXECUTE'), true), 'grant_intent_access(regrole, text) is not executable by PUBLIC');
+SELECT is_empty($$SELECT f FROM _pg_intent_access_sets() AS s, unnest(s.functions) AS f WHERE has_function_privilege('public', f, 'EXECUTE')$$, 'no function grant_intent_access() grants is open to PUBLIC');
+SELECT has_table('public', 'ai_shadow_legacy_messages', 'table ai_shadow_legacy_messages exists (0.2.0 shadow texts the upgrade could not drop)');
+SELECT ok((SELECT to_regclass('public.ai_shadow_legacy_messages') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_shadow_legacy_messages is dumped by pg_dump');
+
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.
 CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
@@ -431,7 +443,7 @@ INSERT INTO expected_functions VALUES
     ('pg_intent_training_progress()', 'volatile', 'unsafe', false),
     ('_pg_intent_models_refuse_delete_active()', 'volatile', 'unsafe', false),
     ('delete_intent_model(bigint)', 'volatile', 'unsafe', false),
-    ('_pg_intent_policy()', 'stable', 'safe', true),
+    ('_pg_intent_policy()', 'stable', 'safe', false),
     ('_pg_intent_policy_before_insert()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_refuse_delete()', 'volatile', 'unsafe', false),
@@ -441,12 +453,11 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_intent_models_gone()', 'volatile', 'unsafe', false),
     ('_pg_intent_refuse_key_change()', 'volatile', 'unsafe', false),
     ('_pg_intent_ignored_settings()', 'stable', 'safe', false),
-    ('_pg_intent_review(uuid[], text, text, uuid)', 'volatile', 'unsafe', true),
-    ('_pg_intent_review_checked(uuid[], text, text, uuid)', 'volatile', 'unsafe', true),
-    ('approve_training_sample(uuid, uuid, text)', 'volatile', 'unsafe', true),
-    ('reject_training_sample(uuid, text, uuid)', 'volatile', 'unsafe', true),
-    ('approve_training_samples(uuid[], uuid, text)', 'volatile', 'unsafe', true),
-    ('reject_training_samples(uuid[], text, uuid)', 'volatile', 'unsafe', true),
+    ('_pg_intent_review(uuid[], text, text, uuid)', 'volatile', 'unsafe', false),
+    ('approve_training_sample(uuid, uuid, text)', 'volatile', 'unsafe', false),
+    ('reject_training_sample(uuid, text, uuid)', 'volatile', 'unsafe', false),
+    ('approve_training_samples(uuid[], uuid, text)', 'volatile', 'unsafe', false),
+    ('reject_training_samples(uuid[], text, uuid)', 'volatile', 'unsafe', false),
     ('_pg_intent_headline_metrics(jsonb)', 'immutable', 'safe', false),
     ('_pg_intent_activate(bigint, text, uuid)', 'volatile', 'unsafe', false),
     ('record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)', 'volatile', 'unsafe', true),
@@ -455,33 +466,35 @@ INSERT INTO expected_functions VALUES
     ('train_intent_model(text, text, jsonb)', 'volatile', 'unsafe', false),
     ('deploy_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('rollback_intent_model()', 'volatile', 'unsafe', false),
-    ('get_ai_training_metrics(integer)', 'stable', 'safe', true),
-    ('create_metrics_snapshot(text, timestamp with time zone)', 'volatile', 'unsafe', true),
-    ('should_retrain()', 'stable', 'safe', true),
+    ('get_ai_training_metrics(integer)', 'stable', 'safe', false),
+    ('create_metrics_snapshot(text, timestamp with time zone)', 'volatile', 'unsafe', false),
+    ('should_retrain()', 'stable', 'safe', false),
     ('retrain_if_needed(boolean)', 'volatile', 'unsafe', false),
-    ('export_training_dataset(text, integer, boolean, integer)', 'stable', 'safe', true),
-    ('score_feedback_message(text)', 'stable', 'safe', true),
-    ('evaluate_interaction(uuid, text)', 'volatile', 'unsafe', true),
-    ('training_report(uuid, text)', 'stable', 'safe', true),
-    ('_pg_intent_report_message(jsonb)', 'stable', 'safe', true),
-    ('_pg_intent_html(text, integer)', 'immutable', 'safe', true),
-    ('_pg_intent_report_html(uuid)', 'stable', 'safe', true),
+    ('export_training_dataset(text, integer, boolean, integer)', 'stable', 'safe', false),
+    ('score_feedback_message(text)', 'stable', 'safe', false),
+    ('evaluate_interaction(uuid, text)', 'volatile', 'unsafe', false),
+    ('training_report(uuid, text)', 'stable', 'safe', false),
+    ('_pg_intent_report_message(jsonb)', 'stable', 'safe', false),
+    ('_pg_intent_html(text, integer)', 'immutable', 'safe', false),
+    ('_pg_intent_report_html(uuid)', 'stable', 'safe', false),
     ('shadow_predict(text, bigint, uuid)', 'volatile', 'unsafe', true),
-    ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', true),
-    ('_pg_intent_active_model_json()', 'stable', 'safe', true),
-    ('_pg_intent_samples_since_last_train()', 'stable', 'safe', true),
-    ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', true),
-    ('_pg_intent_csv_field(text)', 'immutable', 'safe', true),
-    ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
-    ('_pg_intent_fold(text)', 'stable', 'safe', true),
-    ('_pg_intent_glyph(integer, text)', 'immutable', 'safe', true),
-    ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', true),
-    ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', true),
+    ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', false),
+    ('_pg_intent_active_model_json()', 'stable', 'safe', false),
+    ('_pg_intent_samples_since_last_train()', 'stable', 'safe', false),
+    ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', false),
+    ('_pg_intent_csv_field(text)', 'immutable', 'safe', false),
+    ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', false),
+    ('_pg_intent_fold(text)', 'stable', 'safe', false),
+    ('_pg_intent_glyph(integer, text)', 'immutable', 'safe', false),
+    ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', false),
+    ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', false),
     ('_pg_intent_cue_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_cue_before_insert()', 'volatile', 'unsafe', false),
-    ('_pg_intent_cue_pristine_seed(text, text, bigint)', 'stable', 'safe', true),
+    ('_pg_intent_cue_pristine_seed(text, text, bigint)', 'stable', 'safe', false),
     ('_pg_intent_cue_before_delete()', 'volatile', 'unsafe', false),
     ('_pg_intent_public_functions()', 'stable', 'safe', false),
+    ('_pg_intent_access_sets()', 'stable', 'safe', false),
+    ('grant_intent_access(regrole, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_apply_privileges(boolean)', 'volatile', 'unsafe', false);
 CREATE TEMP VIEW extension_functions AS
 SELECT p.oid, format('%s(%s)', p.proname, oidvectortypes(p.proargtypes)) AS signature,
@@ -503,9 +516,10 @@ SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT sig
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
 SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy reader, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
-SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature NOT IN (''_pg_intent_policy()'', ''_pg_intent_cue_pristine_seed(text, text, bigint)'')) OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row, and the cue insert trigger''s lookup of unedited seeds');
+SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC');
+SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 

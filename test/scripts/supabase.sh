@@ -69,10 +69,16 @@ for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELEC
     "SELECT count(*) FROM ai_training_data" "DELETE FROM ai_training_data" "SELECT model FROM ai_intent_models" \
     "UPDATE ai_training_policy SET max_f1_regression = 1" "SELECT count(*) FROM ai_pending_review" \
     "SELECT count(*) FROM ai_review_queue" "SELECT count(*) FROM ai_training_progress" \
-    "SELECT count(*) FROM pg_intent_training_progress()"; do
+    "SELECT count(*) FROM pg_intent_training_progress()" \
+    "SELECT _pg_intent_policy()" "SELECT _pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)" \
+    "SELECT _pg_intent_md_cell('x', 10)" "SELECT get_ai_training_metrics()" "SELECT training_report()"; do
     expect_role pgi_supabase anon "$call" 42501 "anon is refused: $call"
 done
 expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un producto')" ok "anon can predict with the active model"
+# PostgREST serves every function a role may execute as /rpc/NAME: no
+# internal one may be among anon's (0.2.0 opened 17 to PUBLIC).
+expect_eq "$(psql -X -At -q -d pgi_supabase -c "SET ROLE anon" -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent' WHERE p.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(p.oid, 'EXECUTE')")" 0 \
+    "anon may execute no internal function (no /rpc/_pg_intent_* endpoint)"
 
 # ------------------------------------------------------------ the upgrade
 # 0.1.0 installed under the same default privileges left all of it open.
@@ -113,8 +119,8 @@ expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', 'predict_intent
     "an administrator's REVOKE of prediction from PUBLIC survives the upgrade"
 expect_eq "$(q pgi_custom "SELECT has_function_privilege('authenticated', 'predict_intent(text)', 'EXECUTE'), has_function_privilege('service_role', 'train_intent_model(text, text, jsonb)', 'EXECUTE'), has_table_privilege('authenticated', 'ai_training_data', 'SELECT')")" "t|t|t" \
     "an administrator's grants survive the upgrade"
-expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_policy()', 'EXECUTE')")" t \
-    "a function the upgrade adds gets its documented privileges"
+expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_policy()', 'EXECUTE'), has_function_privilege('anon', 'evaluate_intent_model(bigint, text)', 'EXECUTE')")" "f|t" \
+    "a function the upgrade adds gets its documented privileges (an internal one closed to PUBLIC, a public one open)"
 drop_db pgi_custom
 
 # ------------------------------------------------------------ the recipe

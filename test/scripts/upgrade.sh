@@ -83,8 +83,24 @@ expected_before() { # table
                    $(misclassified_as_ids "t.metrics -> 'misclassified'")))
               ELSE '{}'::jsonb END"
         ;;
+    ai_shadow_predictions)
+        # 0.2.1 keeps no message text in the shadow log (reviewers read it
+        # whatever row-level security hides); where the texts went is
+        # checked below (shadow_texts).
+        echo "to_jsonb(t) - 'message'"
+        ;;
     *) echo "to_jsonb(t)" ;;
     esac
+}
+# The text of every shadow prediction: before the upgrade its message column;
+# after it, the linked row's message, or the one the upgrade moved to
+# ai_shadow_legacy_messages. Nothing may be lost.
+shadow_texts_after() { # db
+    q "$1" "SELECT format('%s | %s', s.id, md5(coalesce(l.message, d.user_message)))
+              FROM ai_shadow_predictions AS s
+              LEFT JOIN ai_shadow_legacy_messages AS l ON l.shadow_id = s.id
+              LEFT JOIN ai_training_data AS d ON d.id = s.training_data_id AND l.shadow_id IS NULL
+             ORDER BY s.id"
 }
 # 0.1.0 stored the text of each misclassified example in runs' and models'
 # metrics; 0.2.0 keeps the id of the oldest data row with that text and
@@ -124,6 +140,7 @@ for t in "${TABLES[@]}"; do
     cols[${#cols[@]}]="$t=$(columns_010 "$t")"
 done
 for s in "${SEQUENCES[@]}"; do q $DB "SELECT last_value FROM $s" >"$OUT/before.$s"; done
+q $DB "SELECT format('%s | %s', s.id, md5(s.message)) FROM ai_shadow_predictions AS s ORDER BY s.id" >"$OUT/before.shadow_texts"
 predictions_of $DB >"$OUT/before.predictions"
 expect_eq "$(wc -l <"$OUT/before.predictions")" "$((2 * 11))" "predictions of both 0.1.0 models recorded"
 
@@ -224,6 +241,18 @@ for s in "${SEQUENCES[@]}"; do
     expect_eq "$(q $DB "SELECT last_value FROM $s")" "$(cat "$OUT/before.$s")" "sequence $s kept its value"
 done
 
+# The shadow log keeps no text, and loses none: each is its linked row's
+# message or moved to the owner-only ai_shadow_legacy_messages.
+shadow_texts_after $DB >"$OUT/after.shadow_texts"
+if ! diff -u "$OUT/before.shadow_texts" "$OUT/after.shadow_texts"; then
+    echo "FAILED: shadow prediction texts were lost in the upgrade" >&2
+    exit 1
+fi
+expect_eq "$(q $DB "SELECT (SELECT count(*) FROM ai_shadow_legacy_messages) > 0,
+                           (SELECT count(*) FROM ai_shadow_legacy_messages) < (SELECT count(*) FROM ai_shadow_predictions),
+                           (SELECT count(*) FROM pg_attribute WHERE attrelid = 'ai_shadow_predictions'::regclass AND attname = 'message' AND NOT attisdropped)")" \
+    "t|t|0" "the shadow log keeps no message text; the $(wc -l <"$OUT/after.shadow_texts") texts are linked rows' or moved to ai_shadow_legacy_messages"
+
 # No stored report keeps a message text; the examples point at their rows.
 expect_eq "$(q $DB "SELECT count(*) FILTER (WHERE x ? 'text') || '/' || (count(*) FILTER (WHERE x ->> 'training_data_id' IS NOT NULL) > 0)
                      FROM (SELECT jsonb_array_elements(metrics #> '{metrics,misclassified}') FROM ai_training_runs
@@ -268,8 +297,24 @@ pg_restore --exit-on-error -d restored "$OUT/upgraded.dump"
 restore_view() { # table
     case "$1" in
     ai_feedback_cues) echo "to_jsonb(t) - CASE WHEN t.is_seed AND t.modified_at IS NULL THEN 'created_at' ELSE '' END" ;;
+    ai_shadow_predictions)
+        # 0.2.1 keeps no message text in the shadow log (reviewers read it
+        # whatever row-level security hides); where the texts went is
+        # checked below (shadow_texts).
+        echo "to_jsonb(t) - 'message'"
+        ;;
     *) echo "to_jsonb(t)" ;;
     esac
+}
+# The text of every shadow prediction: before the upgrade its message column;
+# after it, the linked row's message, or the one the upgrade moved to
+# ai_shadow_legacy_messages. Nothing may be lost.
+shadow_texts_after() { # db
+    q "$1" "SELECT format('%s | %s', s.id, md5(coalesce(l.message, d.user_message)))
+              FROM ai_shadow_predictions AS s
+              LEFT JOIN ai_shadow_legacy_messages AS l ON l.shadow_id = s.id
+              LEFT JOIN ai_training_data AS d ON d.id = s.training_data_id AND l.shadow_id IS NULL
+             ORDER BY s.id"
 }
 for t in "${TABLES[@]}"; do
     rows_of $DB "$t" "$(restore_view "$t")" >"$OUT/upgraded.$t"

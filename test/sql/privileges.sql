@@ -8,6 +8,7 @@ DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 DROP ROLE IF EXISTS pgi_privtest_nobody;
 DROP ROLE IF EXISTS pgi_privtest_trainer;
+DROP ROLE IF EXISTS pgi_privtest_fresh;
 CREATE ROLE pgi_privtest_nobody NOLOGIN NOSUPERUSER;
 CREATE ROLE pgi_privtest_trainer NOLOGIN NOSUPERUSER;
 
@@ -136,7 +137,70 @@ RESET search_path;
 RESET ROLE;
 DROP SCHEMA pgi_privtest_evil CASCADE;
 
+-- No internal function is executable by a role without grants: PostgREST
+-- serves every function a role may execute as /rpc/NAME, and 0.2.0 opened
+-- 17 of them to PUBLIC (anon read /rpc/_pg_intent_policy and reviewed rows
+-- past the review functions' checks). What PUBLIC may execute is the list
+-- below, and nothing internal.
+CREATE ROLE pgi_privtest_fresh NOLOGIN NOSUPERUSER;
+CREATE VIEW pg_temp.pgi_members AS
+SELECT p.oid, p.proname FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent';
+GRANT SELECT ON pg_temp.pgi_members TO pgi_privtest_fresh;
+SET ROLE pgi_privtest_fresh;
+SELECT count(*) AS internal_executable FROM pg_temp.pgi_members m
+ WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE');
+SELECT m.oid::regprocedure AS executable_by_a_role_without_grants FROM pg_temp.pgi_members m
+ WHERE has_function_privilege(m.oid, 'EXECUTE') ORDER BY m.oid::regprocedure::text;
+SELECT pg_temp.try($$SELECT _pg_intent_policy()$$) AS rpc_policy;
+SELECT pg_temp.try($$SELECT _pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)$$) AS rpc_review;
+SELECT pg_temp.try($$SELECT get_ai_training_metrics()$$) AS metrics_without_grant;
+SELECT pg_temp.try($$SELECT grant_intent_access('pgi_privtest_fresh', 'reviewer')$$) AS grant_self;
+RESET ROLE;
+
+-- grant_intent_access() grants a feature with the internal functions it
+-- calls: the reviewer set makes the metrics, the dashboard views, reports
+-- and exports work for a role that may read the tables.
+SELECT pg_temp.try($$SELECT grant_intent_access('pgi_privtest_fresh', 'everything')$$) AS unknown_access;
+SELECT pg_temp.try($$SELECT grant_intent_access('pgi_privtest_fresh', NULL)$$) AS null_access;
+SELECT pg_temp.try($$SELECT grant_intent_access(NULL, 'reviewer')$$) AS null_role;
+SELECT access, cardinality(functions) AS functions FROM _pg_intent_access_sets() ORDER BY access;
+SELECT count(*) AS granted FROM grant_intent_access('pgi_privtest_fresh', 'reviewer');
+GRANT SELECT ON ai_training_data, ai_training_runs, ai_intent_corrections, ai_live_metrics, ai_metric_alerts,
+                ai_training_policy TO pgi_privtest_fresh;
+GRANT SELECT (id, version, run_id, algorithm, size_bytes, sha256, intents, metrics, confidence_threshold,
+              is_active, created_at, deployed_at, deleted_at) ON ai_intent_models TO pgi_privtest_fresh;
+SET ROLE pgi_privtest_fresh;
+SELECT get_ai_training_metrics() ? 'active_model' AS metrics,
+       training_report() LIKE '# Training report%' AS report,
+       (SELECT count(*) FROM ai_live_metrics) AS live_metrics_rows,
+       (SELECT count(*) >= 0 FROM ai_metric_alerts) AS alerts,
+       should_retrain() IS NOT NULL AS should_retrain,
+       (SELECT count(*) FROM export_training_dataset('csv')) AS csv_lines;
+SELECT count(*) AS internal_executable_when_granted FROM pg_temp.pgi_members m
+ WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE');
+RESET ROLE;
+
+-- The same with Supabase's default privileges, which grant every new
+-- function in the schema to its roles: the install revokes what they gave.
+DROP OWNED BY pgi_privtest_fresh;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO pgi_privtest_fresh;
+DROP EXTENSION pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM pgi_privtest_fresh;
+CREATE VIEW pg_temp.pgi_members2 AS
+SELECT p.oid, p.proname FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent';
+GRANT SELECT ON pg_temp.pgi_members2 TO pgi_privtest_fresh;
+SET ROLE pgi_privtest_fresh;
+SELECT count(*) AS internal_executable_under_default_privileges FROM pg_temp.pgi_members2 m
+ WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE');
+RESET ROLE;
+
 -- Clean up the cluster-wide roles (DROP OWNED removes their grants).
-DROP OWNED BY pgi_privtest_nobody, pgi_privtest_trainer;
+DROP OWNED BY pgi_privtest_nobody, pgi_privtest_trainer, pgi_privtest_fresh;
 DROP ROLE pgi_privtest_nobody;
 DROP ROLE pgi_privtest_trainer;
+DROP ROLE pgi_privtest_fresh;

@@ -99,6 +99,9 @@ CREATE ROLE pgi_rh_reader;
 CREATE ROLE pgi_rh_noaccess;
 GRANT SELECT ON ai_training_runs, ai_training_run_rows, ai_intent_models, ai_training_data TO pgi_rh_reader;
 GRANT SELECT ON ai_training_runs, ai_training_run_rows, ai_intent_models TO pgi_rh_noaccess;
+-- training_report() is granted with the internal functions it calls
+SELECT count(*) AS report_functions_granted FROM grant_intent_access('pgi_rh_reader', 'report');
+SELECT count(*) AS report_functions_granted FROM grant_intent_access('pgi_rh_noaccess', 'report');
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY pgi_rh_hide_secret ON ai_training_data FOR SELECT TO pgi_rh_reader
     USING (user_message NOT LIKE 'SECRETO%');
@@ -136,6 +139,7 @@ RESET ROLE;
 DROP POLICY pgi_rh_hide_secret ON ai_training_data;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 REVOKE ALL ON ai_training_runs, ai_training_run_rows, ai_intent_models, ai_training_data FROM pgi_rh_reader, pgi_rh_noaccess;
+DROP OWNED BY pgi_rh_reader, pgi_rh_noaccess;
 DROP ROLE pgi_rh_reader;
 DROP ROLE pgi_rh_noaccess;
 

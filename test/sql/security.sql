@@ -88,6 +88,7 @@ SELECT count(*) > 0 AS misclassified_marked_up_rows,
  WHERE r.run_name = '<script>alert(3)</script>' AND d.id = (x ->> 'training_data_id')::uuid AND d.user_message ~ '<';
 GRANT SELECT ON ai_training_runs, ai_training_data TO pgi_sec_reader;
 GRANT SELECT (id, version) ON ai_intent_models TO pgi_sec_reader;
+SELECT count(*) > 0 AS reader_granted_reports FROM grant_intent_access('pgi_sec_reader', 'report');
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY no_markup ON ai_training_data FOR SELECT TO pgi_sec_reader USING (user_message !~ '<');
 SET ROLE pgi_sec_reader;

@@ -460,8 +460,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_feedback_cues_id_seq'
 -- Champion/challenger log written by shadow_predict().
 CREATE TABLE @extschema@.ai_shadow_predictions (
     id                    bigserial PRIMARY KEY,
-    training_data_id      uuid, -- ai_training_data.id (src/sql/12_references.sql)
-    message               text NOT NULL,
+    -- ai_training_data.id (src/sql/12_references.sql). No copy of the message:
+    -- readers get it from ai_training_data with their own rights (0.2.0 kept
+    -- the text here, where row-level security on ai_training_data did not
+    -- hide it).
+    training_data_id      uuid,
     champion_model_id     bigint,
     champion_intent       text,
     champion_confidence   double precision,
@@ -478,7 +481,7 @@ CREATE INDEX ai_shadow_predictions_challenger_idx
 CREATE INDEX ai_shadow_predictions_training_data_idx
     ON @extschema@.ai_shadow_predictions (training_data_id);
 COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
-    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed.';
+    'One row per shadow_predict() call: what the active (champion) model and a challenger model predicted for the same message, and whether they agreed. The message is not stored: a call linked to an ai_training_data row (training_data_id) reads it there, with the reader''s rights.';
 COMMENT ON COLUMN @extschema@.ai_shadow_predictions.agreed IS
     'True when both models predicted the same intent (abstain flags are not compared).';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_shadow_predictions', '');
