@@ -70,6 +70,289 @@ COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
 -- The review functions' argument checks moved into _pg_intent_review(), so
 -- that no caller skips them.
 DROP FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid);
+-- ======== What roles planted while 0.1.0 left the tables open ========
+-- 0.1.0 kept the owner's default privileges on its tables and sequences (on
+-- Supabase, ALL for every logged-in user): TRIGGER let a role put its
+-- trigger on the extension's tables, UPDATE let it setval() a sequence
+-- (ai_intent_models_id_seq at its maximum fails every training with 2200H).
+-- 0.2.0 revoked those privileges but kept what was done with them, and named
+-- triggers only generically. Every upgrade to 0.2.1 (from 0.1.0 through
+-- 0.2.0, or from 0.2.0) now names each trigger that is not the extension's
+-- and the grants that allow making one, and checks every sequence. These run
+-- as the extension's owner, in this script only.
+
+-- Who may do `p_privileges` on relation `p_rel` besides superusers, and by
+-- which grant: its owner, the roles its ACL grants them to, and the roles the
+-- owner's default privileges grant them to (0.1.0 kept those on its objects;
+-- 0.2.0 and later revoke them, so they name who held them before). A grantee
+-- that `p_member` is a member of is marked. Dropped at the end of this piece.
+CREATE FUNCTION @extschema@._pg_intent_upgrade_grants(p_rel regclass, p_privileges text[], p_member oid)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH rel AS (
+        SELECT c.oid, c.relowner, c.relnamespace, c.relacl,
+               CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'S' ELSE 'r' END::"char" AS kind
+          FROM pg_class AS c WHERE c.oid OPERATOR(pg_catalog.=) p_rel
+    ), holders AS (
+        SELECT a.grantee, pg_catalog.format('%s granted', a.privilege_type) AS how
+          FROM rel AS r,
+               aclexplode(coalesce(r.relacl, acldefault(CASE WHEN r.kind OPERATOR(pg_catalog.=) 'S' THEN 's' ELSE 'r' END::"char",
+                                                        r.relowner))) AS a
+         WHERE a.privilege_type OPERATOR(pg_catalog.=) ANY (p_privileges)
+           AND a.grantee OPERATOR(pg_catalog.<>) r.relowner
+        UNION
+        SELECT a.grantee, pg_catalog.format('%s by the default privileges of %s', a.privilege_type, r.relowner::regrole)
+          FROM rel AS r
+          JOIN pg_default_acl AS d
+            ON d.defaclrole OPERATOR(pg_catalog.=) r.relowner
+           AND d.defaclnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[0::oid, r.relnamespace])
+           AND d.defaclobjtype OPERATOR(pg_catalog.=) r.kind,
+               aclexplode(d.defaclacl) AS a
+         WHERE a.privilege_type OPERATOR(pg_catalog.=) ANY (p_privileges)
+           AND a.grantee OPERATOR(pg_catalog.<>) r.relowner
+    ), roles AS (
+        SELECT h.grantee, string_agg(h.how, ', ' ORDER BY h.how) AS how FROM holders AS h GROUP BY h.grantee
+    )
+    SELECT pg_catalog.format('%s (owner)', r.relowner::regrole)
+           OPERATOR(pg_catalog.||) coalesce(', ' OPERATOR(pg_catalog.||) (
+                  SELECT string_agg(pg_catalog.format('%s (%s%s)',
+                                        CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
+                                        g.how,
+                                        CASE WHEN p_member IS NOT NULL AND g.grantee OPERATOR(pg_catalog.<>) p_member
+                                                  AND NOT (SELECT m.rolsuper FROM pg_roles AS m WHERE m.oid OPERATOR(pg_catalog.=) p_member)
+                                                  AND CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN true
+                                                           ELSE pg_has_role(p_member, g.grantee, 'USAGE') END
+                                             THEN pg_catalog.format('; %s is a member', p_member::regrole)
+                                             WHEN g.grantee OPERATOR(pg_catalog.=) p_member THEN '; the function''s owner'
+                                             ELSE '' END),
+                                    ', ' ORDER BY g.grantee::regrole::text)
+                    FROM roles AS g), '')
+      FROM rel AS r
+$$;
+
+-- Every trigger on the extension's tables and views that is not the
+-- extension's (its function, or what its WHEN clause runs, is another's):
+-- a WARNING each, naming the table, the trigger, what it runs and whose that
+-- is, and who may create triggers there. As in the 0.1.0 -> 0.2.0 update,
+-- the update stops first (55000, nothing changed) while an enabled one runs
+-- a function of a role that is not a superuser, not SECURITY DEFINER (or a
+-- type such a role owns): training and deployment change these tables as the
+-- owner, a superuser, and would run that code with the owner's rights.
+DO $foreign_triggers$
+DECLARE
+    v_found jsonb;
+    v_refused text;
+    r record;
+BEGIN
+    WITH ours AS (
+        SELECT d.classid, d.objid FROM pg_catalog.pg_depend AS d
+         WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+           AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                   WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+    ), triggers AS (
+        SELECT tg.oid, tg.tgname, tg.tgrelid, tg.tgfoid, tg.tgenabled
+          FROM pg_catalog.pg_trigger AS tg
+         WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY(
+                   SELECT o.objid FROM ours AS o
+                    WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass))
+           AND NOT tg.tgisinternal
+    ), uses AS (
+        -- what each trigger runs: its function, and what its WHEN clause
+        -- names (functions, operators, types: a domain's constraints run too)
+        SELECT t.oid AS tgoid, 'pg_catalog.pg_proc'::pg_catalog.regclass AS classid, t.tgfoid AS objid, true AS is_function
+          FROM triggers AS t
+        UNION
+        SELECT t.oid, dep.refclassid, dep.refobjid, false
+          FROM triggers AS t
+          JOIN pg_catalog.pg_depend AS dep
+            ON dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+           AND dep.objid OPERATOR(pg_catalog.=) t.oid
+         WHERE NOT (dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                    AND dep.refobjid OPERATOR(pg_catalog.=) t.tgfoid)
+    ), code AS (
+        -- what is not the extension's and not PostgreSQL's own in WHEN clauses
+        SELECT u.tgoid, u.is_function, pg_catalog.format('%s', p.oid::pg_catalog.regprocedure) AS what,
+               p.proowner AS owner, p.prosecdef AS secdef
+          FROM uses AS u
+          JOIN pg_catalog.pg_proc AS p
+            ON u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+           AND p.oid OPERATOR(pg_catalog.=) u.objid
+         WHERE NOT EXISTS (SELECT FROM ours AS o
+                            WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                              AND o.objid OPERATOR(pg_catalog.=) p.oid)
+           AND (u.is_function OR p.pronamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)
+        UNION
+        SELECT u.tgoid, false, pg_catalog.format('%s', p.oid::pg_catalog.regprocedure), p.proowner, p.prosecdef
+          FROM uses AS u
+          JOIN pg_catalog.pg_operator AS op
+            ON u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+           AND op.oid OPERATOR(pg_catalog.=) u.objid
+          JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) op.oprcode::pg_catalog.oid
+         WHERE op.oprnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+        UNION
+        SELECT u.tgoid, false, pg_catalog.format('type %s', ty.oid::pg_catalog.regtype), ty.typowner, false
+          FROM uses AS u
+          JOIN pg_catalog.pg_type AS ty
+            ON u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+           AND ty.oid OPERATOR(pg_catalog.=) u.objid
+         WHERE ty.typnamespace OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace
+           AND NOT EXISTS (SELECT FROM ours AS o
+                            WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+                              AND o.objid OPERATOR(pg_catalog.=) ty.oid)
+    )
+    , found AS (
+    SELECT t.tgname::text AS name, t.tgrelid::pg_catalog.regclass::text AS rel, t.tgenabled::text AS state,
+           (SELECT p.proowner FROM pg_catalog.pg_proc AS p WHERE p.oid OPERATOR(pg_catalog.=) t.tgfoid) AS fowner,
+           pg_catalog.string_agg(pg_catalog.format('%s%s%s of %s', CASE WHEN c.is_function THEN '' ELSE 'WHEN clause: ' END,
+                                                   c.what, CASE WHEN c.secdef THEN ' (SECURITY DEFINER)' ELSE '' END,
+                                                   c.owner::pg_catalog.regrole),
+                                 '; ' ORDER BY NOT c.is_function, c.what) AS runs,
+           pg_catalog.bool_or(t.tgenabled OPERATOR(pg_catalog.<>) 'D' AND NOT c.secdef AND NOT rl.rolsuper) AS unsafe
+      FROM triggers AS t
+      JOIN code AS c ON c.tgoid OPERATOR(pg_catalog.=) t.oid
+      JOIN pg_catalog.pg_roles AS rl ON rl.oid OPERATOR(pg_catalog.=) c.owner
+     GROUP BY t.oid, t.tgname, t.tgrelid, t.tgenabled, t.tgfoid
+    )
+    SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(f) ORDER BY f.rel, f.name) INTO v_found FROM found AS f;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format('trigger %I on %s runs %s', u.name, u.rel, u.runs),
+                                 E'\n' ORDER BY u.rel, u.name)
+      INTO v_refused
+      FROM pg_catalog.jsonb_to_recordset(v_found) AS u(name text, rel text, runs text, unsafe boolean)
+     WHERE u.unsafe;
+    IF v_refused IS NOT NULL THEN
+        RAISE EXCEPTION 'pg_intent 0.2.1 does not update while triggers on its tables run code of roles that are not superusers'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = v_refused || E'\nA trigger runs its functions with the rights of whoever changes the table; training '
+                           'and deployment change these tables as the extension''s owner, a superuser.',
+                  HINT = 'Nothing was changed. Drop the triggers you did not create (DROP TRIGGER name ON table). For '
+                         'your own, after reading what they run, make the function SECURITY DEFINER (it then runs as its '
+                         'owner) or have a superuser own it; then run ALTER EXTENSION pg_intent UPDATE again.';
+    END IF;
+
+    FOR r IN SELECT u.* FROM pg_catalog.jsonb_to_recordset(v_found) AS u(name text, rel text, state text, fowner oid, runs text)
+              ORDER BY u.rel, u.name LOOP
+        RAISE WARNING 'pg_intent: trigger % on % is not the extension''s: it runs %', r.name, r.rel,
+                      r.runs OPERATOR(pg_catalog.||) CASE r.state WHEN 'D' THEN ' (disabled)' WHEN 'R' THEN ' (enabled for replicas only)'
+                                                              WHEN 'A' THEN ' (enabled always)' ELSE '' END
+            USING DETAIL = pg_catalog.format('Roles that may create a trigger on %s (besides superusers): %s.', r.rel,
+                                             @extschema@._pg_intent_upgrade_grants(r.rel::pg_catalog.regclass, ARRAY['TRIGGER'], r.fowner)),
+                  HINT = pg_catalog.format('If you did not create it: DROP TRIGGER %I ON %s;', r.name, r.rel);
+    END LOOP;
+END
+$foreign_triggers$;
+
+-- Every sequence of the extension against the ids its table holds. A role
+-- with UPDATE on a sequence can setval() it anywhere between its minimum and
+-- maximum (USAGE can only advance it). Two states are repaired, each with a
+-- WARNING naming the old value and the grants: a sequence behind the highest
+-- id in use (nextval() would give an id that exists: 23505), and one within
+-- 1% of its maximum while the ids in use are below half of it (nextval()
+-- fails, or soon will, with 2200H: a bigint sequence gets there only by
+-- setval(), never by use). Both are set to the highest id any column of the
+-- extension's tables holds (for ai_intent_models, every *model_id column
+-- too), so no id that a row names is handed out again. Any other sequence
+-- more than a billion beyond that id gets a WARNING with the command that
+-- sets it back; it works as it is, and only an administrator can know
+-- whether ids beyond it were handed out (and kept outside the database).
+DO $sequences$
+DECLARE
+    r record;
+    v_last numeric;
+    v_called boolean;
+    v_used numeric;
+    v_col record;
+    v_max numeric;
+    v_new bigint;
+    v_why text;
+    v_range_1pct numeric;
+    v_half numeric;
+BEGIN
+    FOR r IN
+        SELECT c.oid::pg_catalog.regclass AS seq, s.seqmin, s.seqmax, s.seqincrement, s.seqstart,
+               dep.refobjid::pg_catalog.regclass AS rel, a.attname AS col
+          FROM pg_catalog.pg_depend AS d
+          JOIN pg_catalog.pg_class AS c
+            ON c.oid OPERATOR(pg_catalog.=) d.objid AND c.relkind OPERATOR(pg_catalog.=) 'S'
+          JOIN pg_catalog.pg_sequence AS s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
+          JOIN pg_catalog.pg_depend AS dep
+            ON dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND dep.objid OPERATOR(pg_catalog.=) c.oid
+           AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND dep.deptype OPERATOR(pg_catalog.=) 'a'
+          JOIN pg_catalog.pg_attribute AS a
+            ON a.attrelid OPERATOR(pg_catalog.=) dep.refobjid AND a.attnum OPERATOR(pg_catalog.=) dep.refobjsubid
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+           AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                   WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+           AND s.seqincrement OPERATOR(pg_catalog.>) 0
+         ORDER BY 1
+    LOOP
+        EXECUTE pg_catalog.format('SELECT last_value, is_called FROM %s', r.seq) INTO v_last, v_called;
+        EXECUTE pg_catalog.format('SELECT max(%I) FROM %s', r.col, r.rel) INTO v_used;
+        IF r.rel OPERATOR(pg_catalog.=) '@extschema@.ai_intent_models'::pg_catalog.regclass THEN
+            FOR v_col IN
+                SELECT a.attrelid::pg_catalog.regclass AS rel, a.attname
+                  FROM pg_catalog.pg_attribute AS a
+                  JOIN pg_catalog.pg_depend AS d
+                    ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                   AND d.objid OPERATOR(pg_catalog.=) a.attrelid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                   AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                           WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+                  JOIN pg_catalog.pg_class AS c
+                    ON c.oid OPERATOR(pg_catalog.=) a.attrelid AND c.relkind OPERATOR(pg_catalog.=) 'r'
+                 WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+                   AND a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.int8'::pg_catalog.regtype,
+                                                                    'pg_catalog.int4'::pg_catalog.regtype]::pg_catalog.oid[])
+                   AND a.attname::text OPERATOR(pg_catalog.~) '(^|_)model_id$'
+            LOOP
+                EXECUTE pg_catalog.format('SELECT max(%I) FROM %s', v_col.attname, v_col.rel) INTO v_max;
+                v_used := GREATEST(v_used, v_max);
+            END LOOP;
+        END IF;
+        v_why := NULL;
+        v_range_1pct := (r.seqmax::numeric OPERATOR(pg_catalog.-) r.seqmin::numeric) OPERATOR(pg_catalog./) 100;
+        v_half := r.seqmin::numeric OPERATOR(pg_catalog.+)
+                  ((r.seqmax::numeric OPERATOR(pg_catalog.-) r.seqmin::numeric) OPERATOR(pg_catalog./) 2);
+        IF (v_called AND v_last OPERATOR(pg_catalog.<) v_used)
+           OR (NOT v_called AND v_last OPERATOR(pg_catalog.<=) v_used) THEN
+            v_why := pg_catalog.format('behind the highest id in use (%s): nextval() would give an id that exists (23505)', v_used);
+        ELSIF (r.seqmax::numeric OPERATOR(pg_catalog.-) v_last) OPERATOR(pg_catalog.<) v_range_1pct
+              AND coalesce(v_used, r.seqmin::numeric) OPERATOR(pg_catalog.<) v_half THEN
+            v_why := pg_catalog.format('within 1%% of its maximum %s, far beyond the highest id in use (%s): nextval() fails with 2200H once it is reached',
+                                       r.seqmax, coalesce(v_used::text, 'none'));
+        END IF;
+        IF v_why IS NOT NULL THEN
+            IF v_used IS NULL THEN
+                PERFORM pg_catalog.setval(r.seq, r.seqstart, false);
+                v_new := r.seqstart;
+            ELSE
+                PERFORM pg_catalog.setval(r.seq, v_used::bigint, true);
+                v_new := v_used::bigint OPERATOR(pg_catalog.+) r.seqincrement;
+            END IF;
+            RAISE WARNING 'pg_intent: sequence % was at %, %; set so that its next value is %', r.seq,
+                          v_last::text OPERATOR(pg_catalog.||) CASE WHEN v_called THEN '' ELSE ' (not yet called)' END, v_why, v_new
+                USING DETAIL = pg_catalog.format('Roles that may set it (UPDATE: setval) or advance it (USAGE: nextval) besides superusers: %s.',
+                                                 @extschema@._pg_intent_upgrade_grants(r.seq, ARRAY['UPDATE', 'USAGE'], NULL)),
+                      HINT = pg_catalog.format('To put the old value back: SELECT pg_catalog.setval(%L, %s, %s);', r.seq::text, v_last,
+                                               CASE WHEN v_called THEN 'true' ELSE 'false' END);
+        ELSIF (v_last OPERATOR(pg_catalog.-) coalesce(v_used, r.seqmin::numeric)) OPERATOR(pg_catalog.>) 1000000000 THEN
+            RAISE WARNING 'pg_intent: sequence % is at %, more than a billion beyond the highest id in use (%)',
+                          r.seq, v_last, coalesce(v_used::text, 'none')
+                USING DETAIL = pg_catalog.format('Roles that may set it (UPDATE: setval) or advance it (USAGE: nextval) besides superusers: %s.',
+                                                 @extschema@._pg_intent_upgrade_grants(r.seq, ARRAY['UPDATE', 'USAGE'], NULL)),
+                      HINT = pg_catalog.format('If no id beyond it was handed out: SELECT pg_catalog.setval(%L, %s);',
+                                               r.seq::text, coalesce(v_used, r.seqstart::numeric));
+        END IF;
+    END LOOP;
+END
+$sequences$;
+DROP FUNCTION @extschema@._pg_intent_upgrade_grants(regclass, text[], oid);
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
@@ -3756,6 +4039,44 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_report_html(uuid) IS
     'Internal: the self-contained HTML page of training_report(p_run_id, ''html''): headline metrics against the baseline, deploy decision, evaluation method, confusion heatmap, per-intent F1 bars, reliability diagram and coverage-accuracy curve (from ai_training_run_rows), misclassified examples read with the caller''s rights.';
+
+-- ======== src/sql/60_drop_guard.sql ========
+-- The drop guard: DROP EXTENSION pg_intent (with or without CASCADE), DROP
+-- SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner are refused
+-- (55000) while ai_training_data, ai_intent_corrections, ai_training_runs or
+-- ai_intent_models hold rows, unless the session sets
+-- pg_intent.allow_drop_with_data (src/pg/drop_guard.cpp). Dropping the
+-- extension drops its tables with every captured message, correction, run and
+-- model, and PostgreSQL asks nothing first. An empty install drops as before.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_drop_guard()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'pg_intent_drop_guard'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_drop_guard() IS
+    'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs or models (unless pg_intent.allow_drop_with_data is on).';
+
+-- An extension member (created by the extension's script), so DROP EXTENSION
+-- drops it with the rest. Created once: a fresh install and the upgrade from
+-- 0.2.0 create it, a later upgrade keeps it as it is (an administrator may
+-- have disabled it with ALTER EVENT TRIGGER).
+DO $drop_guard$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
+                    WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_drop_guard') THEN
+        CREATE EVENT TRIGGER pg_intent_drop_guard ON ddl_command_start
+            WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED')
+            EXECUTE FUNCTION @extschema@._pg_intent_drop_guard();
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
+                       WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_drop_guard'
+                         AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_drop_guard()'::pg_catalog.regprocedure) THEN
+        RAISE EXCEPTION 'an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.';
+    END IF;
+END
+$drop_guard$;
+COMMENT ON EVENT TRIGGER pg_intent_drop_guard IS
+    'Refuses DROP EXTENSION pg_intent, DROP SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner while its tables hold messages, corrections, runs or models (SET pg_intent.allow_drop_with_data = on confirms).';
 
 -- ======== src/sql/90_privileges.sql ========
 -- Privileges: the one place that says who may use what.

@@ -18,6 +18,7 @@ double guc_max_f1_regression = 0.05;
 double guc_corrected_weight = 2.0;
 int guc_top_k = 3;
 int guc_max_message_bytes = kDefaultMaxMessageBytes;
+bool guc_allow_drop_with_data = false;
 
 } // namespace pg_intent
 
@@ -52,6 +53,12 @@ void _PG_init(void) {
         "The message is cut at a character boundary. Bounds the memory and time of every prediction call.",
         &guc_max_message_bytes, kDefaultMaxMessageBytes, 1024, MaxAllocSize - 8, PGC_USERSET, GUC_UNIT_BYTE,
         nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "pg_intent.allow_drop_with_data",
+        "Lets DROP EXTENSION pg_intent (or DROP SCHEMA ... CASCADE, DROP OWNED) delete the rows it holds.",
+        "Without it, such a drop is refused while ai_training_data, ai_intent_corrections, ai_training_runs "
+        "or ai_intent_models hold rows.",
+        &guc_allow_drop_with_data, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
     request_progress_shared_memory();

@@ -18,6 +18,11 @@ extern double guc_max_f1_regression;
 extern double guc_corrected_weight;
 extern int guc_top_k;
 extern int guc_max_message_bytes;
+// pg_intent.allow_drop_with_data: the session confirms that a drop of the
+// extension may delete its rows (drop_guard.cpp). A session setting is right
+// here: it only confirms what its own role, already allowed to drop the
+// extension, asked for; it decides nothing the owner does for others.
+extern bool guc_allow_drop_with_data;
 // pg_intent.max_message_bytes' default, and what training reads of each
 // message whatever a session sets: the owner's work must not depend on a
 // setting its caller controls, and a message that any role may log (one

@@ -435,6 +435,7 @@ INSERT INTO expected_functions VALUES
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),
+    ('_pg_intent_drop_guard()', 'volatile', 'unsafe', false),
     ('pg_intent_loaded()', 'stable', 'safe', true),
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),

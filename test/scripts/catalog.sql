@@ -4,8 +4,9 @@
 -- volatility, strictness, SECURITY DEFINER, parallel safety, settings, body,
 -- ACL, comment), tables and views (columns in order with types, defaults and
 -- NOT NULL, constraints, indexes, triggers with their enabled state, view
--- definitions, options, row security and policies, ACL, comments),
--- sequences, the pg_dump configuration and the initial privileges pg_dump
+-- definitions, options, row security and policies, ACL, comments), event
+-- triggers (event, tags, function, enabled state, owner, comment), sequences,
+-- the pg_dump configuration and the initial privileges pg_dump
 -- compares against. ACLs are compared by meaning: as sets of items, and a
 -- NULL ACL as the default it stands for. Column positions are ordinals among live columns, so a
 -- column dropped by an upgrade does not count as a difference.
@@ -74,6 +75,11 @@ SELECT line FROM (
     UNION ALL
     SELECT format('index %s', pg_get_indexdef(i.indexrelid))
       FROM pg_index i JOIN rels c ON c.oid = i.indrelid
+    UNION ALL
+    SELECT format('event trigger %s on %s tags %s function %s enabled %s owner %s comment %s', t.evtname, t.evtevent,
+                  t.evttags, t.evtfoid::regprocedure, t.evtenabled, t.evtowner::regrole,
+                  obj_description(t.oid, 'pg_event_trigger'))
+      FROM pg_event_trigger t JOIN members m ON m.classid = 'pg_event_trigger'::regclass AND m.objid = t.oid
     UNION ALL
     SELECT format('trigger %s enabled %s', pg_get_triggerdef(t.oid), t.tgenabled)
       FROM pg_trigger t JOIN rels c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal

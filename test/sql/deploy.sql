@@ -1,6 +1,7 @@
 -- The deploy rule (first, improved, regression refused, within tolerance,
 -- the deploy option), deploy_intent_model, rollback_intent_model, ai_model_registry.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 

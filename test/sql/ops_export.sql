@@ -1,5 +1,6 @@
 -- export_training_dataset(): jsonl, csv and chat_jsonl that parse back for any text.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 

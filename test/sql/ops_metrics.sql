@@ -1,5 +1,6 @@
 -- get_ai_training_metrics(): dashboard metrics over a window of days.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 -- Shows the SQLSTATE and message of a failing statement.

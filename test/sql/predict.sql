@@ -1,6 +1,7 @@
 -- predict_intent() and classify_intent(): NULL, empty and 1 MB messages, a given
 -- model, unknown model, no deployed model, the uncertain label.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 

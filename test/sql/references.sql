@@ -3,6 +3,7 @@
 -- lost those that failed a foreign key): deleting or truncating a row does
 -- what ON DELETE CASCADE / SET NULL did.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 

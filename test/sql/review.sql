@@ -3,6 +3,7 @@
 -- rejected rows never train, every decision is recorded with who and when,
 -- and the application role may not review.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 DROP ROLE IF EXISTS pgi_review_app;

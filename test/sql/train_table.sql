@@ -3,6 +3,7 @@
 -- labels and weights, and so build the same model bytes as the array entry
 -- point fed by that SQL in 0.1.0's order.
 SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 

@@ -1,0 +1,186 @@
+// The drop guard: the event trigger pg_intent_drop_guard (ddl_command_start
+// of DROP EXTENSION, DROP SCHEMA and DROP OWNED, src/sql/60_drop_guard.sql)
+// refuses a command that would drop the extension while its tables hold
+// captured messages, corrections, training runs or models, unless the session
+// confirms it with pg_intent.allow_drop_with_data.
+//
+// Every message, correction, run and model lives in the extension's tables,
+// and DROP EXTENSION (with or without CASCADE: the tables are members, not
+// dependents) deletes them without a word; so do DROP SCHEMA ... CASCADE of
+// the extension's schema and DROP OWNED BY the extension's owner. An empty
+// install drops as before. The guard protects from a mistake, not from a
+// role: whoever passes PostgreSQL's own ownership check may set the setting.
+#include "guard.h"
+#include "module.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
+#include "commands/event_trigger.h"
+#include "executor/tuptable.h"
+#include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
+#include "tcop/cmdtag.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+}
+
+#include <cstring>
+#include <string>
+
+namespace pg_intent {
+
+namespace {
+
+// The tables whose rows the guard keeps: what users captured and trained.
+// (ai_training_policy always holds its one row; the other tables hold what
+// these derive.)
+constexpr const char *kGuardedTables[] = {"ai_training_data", "ai_intent_corrections", "ai_training_runs",
+                                          "ai_intent_models"};
+constexpr int kGuardedCount = sizeof kGuardedTables / sizeof kGuardedTables[0];
+
+// What the command would do to the extension. Plain data: filled inside
+// pg_call().
+struct DropTarget {
+    bool drops_extension = false;
+    Oid schema = InvalidOid;
+};
+
+Oid extension_owner(Oid ext) noexcept {
+    Oid owner = InvalidOid;
+    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
+    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+    HeapTuple tuple = systable_getnext(scan);
+    if (HeapTupleIsValid(tuple)) owner = ((Form_pg_extension)GETSTRUCT(tuple))->extowner;
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return owner;
+}
+
+Oid schema_owner(Oid schema) noexcept {
+    HeapTuple tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(schema));
+    if (!HeapTupleIsValid(tuple)) return InvalidOid;
+    Oid owner = ((Form_pg_namespace)GETSTRUCT(tuple))->nspowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+bool names_contain(List *names, const char *name) noexcept {
+    ListCell *cell;
+    foreach (cell, names) {
+        Node *node = static_cast<Node *>(lfirst(cell));
+        if (IsA(node, String) && std::strcmp(strVal(node), name) == 0) return true;
+    }
+    return false;
+}
+
+// Whether `parsetree` drops the extension `ext` (in `schema`), judged exactly
+// as PostgreSQL will run it. A command that PostgreSQL's own ownership check
+// will refuse is left to it: the guard must not lock the tables on behalf of
+// a role that may not drop them.
+bool drops_extension(Node *parsetree, Oid ext, Oid schema) noexcept {
+    const Oid user = GetUserId();
+    if (IsA(parsetree, DropStmt)) {
+        auto *stmt = reinterpret_cast<DropStmt *>(parsetree);
+        if (stmt->removeType == OBJECT_EXTENSION)
+            return names_contain(stmt->objects, "pg_intent") && pg_extension_ownercheck(ext, user);
+        // Without CASCADE, PostgreSQL refuses to drop the schema (the
+        // extension depends on it).
+        if (stmt->removeType == OBJECT_SCHEMA && stmt->behavior == DROP_CASCADE) {
+            const char *name = get_namespace_name(schema);
+            return name && names_contain(stmt->objects, name) && pg_namespace_ownercheck(schema, user);
+        }
+        return false;
+    }
+    if (IsA(parsetree, DropOwnedStmt)) {
+        auto *stmt = reinterpret_cast<DropOwnedStmt *>(parsetree);
+        const Oid ext_owner = extension_owner(ext);
+        const Oid nsp_owner = schema_owner(schema);
+        ListCell *cell;
+        foreach (cell, stmt->roles) {
+            Oid role = get_rolespec_oid(static_cast<RoleSpec *>(lfirst(cell)), true);
+            if (!OidIsValid(role) || !has_privs_of_role(user, role)) continue;
+            if (role == ext_owner) return true;
+            if (role == nsp_owner && stmt->behavior == DROP_CASCADE) return true;
+        }
+    }
+    return false;
+}
+
+// Whether the table holds a row visible to a fresh snapshot, which sees what
+// this transaction wrote too. Reads the heap directly (no SQL, no privilege
+// or row security check: existence only) and stops at the first row. Takes
+// the lock the drop takes next anyway, so that a row committed after the
+// check cannot be dropped unseen; the guard has already checked that the
+// caller may drop the extension.
+bool holds_rows(Oid relid) noexcept {
+    Relation rel = table_open(relid, AccessExclusiveLock);
+    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+    TupleTableSlot *slot = table_slot_create(rel, nullptr);
+    const bool found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+    ExecDropSingleTupleTableSlot(slot);
+    table_endscan(scan);
+    UnregisterSnapshot(snapshot);
+    table_close(rel, NoLock);
+    return found;
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// _pg_intent_drop_guard(): the event trigger function.
+PG_INTENT_FUNCTION(pg_intent_drop_guard) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        throw SqlError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
+                       "_pg_intent_drop_guard() must be called as an event trigger");
+    auto *event = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    const Oid fn_oid = fcinfo->flinfo->fn_oid;
+    bool threatened = false;
+    pg_call([&]() noexcept {
+        Oid ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
+        if (OidIsValid(ext) && event->parsetree)
+            threatened = drops_extension(event->parsetree, ext, get_func_namespace(fn_oid));
+    });
+    if (!threatened || guc_allow_drop_with_data) return PointerGetDatum(nullptr);
+
+    bool full[kGuardedCount] = {};
+    const char *schema_name = nullptr;
+    pg_call([&]() noexcept {
+        Oid schema = get_func_namespace(fn_oid); // the extension's schema
+        schema_name = get_namespace_name(schema);
+        for (int i = 0; i < kGuardedCount; ++i) {
+            Oid relid = get_relname_relid(kGuardedTables[i], schema);
+            full[i] = OidIsValid(relid) && holds_rows(relid);
+        }
+    });
+    std::string tables;
+    for (int i = 0; i < kGuardedCount; ++i)
+        if (full[i]) tables += std::string(tables.empty() ? "" : ", ") + kGuardedTables[i];
+    if (tables.empty()) return PointerGetDatum(nullptr);
+
+    const std::string schema = schema_name ? schema_name : "public";
+    throw SqlError(
+        ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+        std::string(GetCommandTagName(event->tag)) +
+            " would delete pg_intent's captured messages, corrections, training runs and models",
+        "These tables of pg_intent (schema " + schema + ") hold rows: " + tables +
+            ". Dropping the extension drops its tables with every row, with or without CASCADE.",
+        "Nothing was dropped. To upgrade, use ALTER EXTENSION pg_intent UPDATE (it keeps every row). To "
+        "drop the data for good, keep a copy first (pg_dump of the database includes these tables; "
+        "export_training_dataset() writes the messages as JSONL or CSV), then run SET "
+        "pg_intent.allow_drop_with_data = on in this session and drop again.");
+}
