@@ -11,6 +11,31 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- test/scripts/upgrade.sh compares the two catalogs. 0.1.0 databases reach
 -- this script through the frozen sql/pg_intent--0.1.0--0.2.0.sql.
 
+------------------------------------------------------------------------------
+-- Training records of deleted messages (ai_training_run_rows)
+------------------------------------------------------------------------------
+-- Deleting a message now deletes its training records (src/sql/12_references.sql).
+-- The records 0.2.0 left behind for deleted messages are read by id only, so
+-- a new message inserted with such an id inherited them (the deploy gate and
+-- the review queue took it for a row the model trained on). The upgrade
+-- deletes them, and says how many: the runs keep their counts and metrics.
+DO $$
+DECLARE
+    v_orphans bigint;
+BEGIN
+    DELETE FROM @extschema@.ai_training_run_rows AS rr
+     WHERE NOT EXISTS (SELECT FROM @extschema@.ai_training_data AS d
+                        WHERE d.id OPERATOR(pg_catalog.=) rr.training_data_id);
+    GET DIAGNOSTICS v_orphans = ROW_COUNT;
+    IF v_orphans OPERATOR(pg_catalog.>) 0 THEN
+        RAISE WARNING 'pg_intent: deleted % training records (ai_training_run_rows) of messages deleted before this upgrade', v_orphans
+            USING DETAIL = 'A message inserted with a deleted message''s id inherited its training records; deleting a message now deletes them.';
+    END IF;
+END
+$$;
+COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
+    'The ai_training_data row (no foreign key, see src/sql/12_references.sql: deleting the row deletes its records here, so that a new row given its id inherits no training history).';
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -137,8 +162,14 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_refuse_truncate(text, text[]) IS
     'Internal: raises 0A000 when a truncated table of the extension is still referred to by rows of the listed tables.';
 
--- ai_training_data: its corrections and review actions go with it; shadow
--- predictions keep their figures and lose the reference.
+-- ai_training_data: its corrections, review actions and training records
+-- (ai_training_run_rows) go with it; shadow predictions keep their figures
+-- and lose the reference. The training records go because they are read by
+-- id only: the deploy gate takes a row the active model trained on for no
+-- fresh evidence, and the review queue judges a row by its out-of-fold
+-- prediction. Left behind, they passed to a new row inserted with the
+-- deleted row's id (a role allowed to insert ids chooses them), which then
+-- counted as trained on. The run keeps its counts and metrics.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_data_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -149,6 +180,7 @@ BEGIN
         PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_data', ARRAY(
             SELECT t FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections)),
                                   ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions)),
+                                  ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
                                   ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
                                                                      WHERE s.training_data_id IS NOT NULL))) AS v(t, refers)
              WHERE v.refers));
@@ -157,6 +189,8 @@ BEGIN
          USING gone AS g WHERE c.training_data_id OPERATOR(pg_catalog.=) g.id;
         DELETE FROM @extschema@.ai_review_actions AS a
          USING gone AS g WHERE a.training_data_id OPERATOR(pg_catalog.=) g.id;
+        DELETE FROM @extschema@.ai_training_run_rows AS rr
+         USING gone AS g WHERE rr.training_data_id OPERATOR(pg_catalog.=) g.id;
         UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL
           FROM gone AS g WHERE s.training_data_id OPERATOR(pg_catalog.=) g.id;
     END IF;
@@ -164,7 +198,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_data_gone() IS
-    'Internal trigger: removes the corrections and review actions of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the corrections, review actions and training records (ai_training_run_rows) of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_training_runs: its per-row records go with it; models and deployments
 -- keep their history and lose the reference.
