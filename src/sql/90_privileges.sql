@@ -54,6 +54,10 @@ AS $$
         -- the cue insert trigger's lookup, run as any role that inserts cues
         '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
         '@extschema@._pg_intent_samples_since_last_train()',
+        '@extschema@._pg_intent_samples_since(timestamptz)',
+        '@extschema@._pg_intent_retrain_decision()',
+        '@extschema@._pg_intent_retrain_failed_at()',
+        '@extschema@._pg_intent_ops_policy()',
         '@extschema@._pg_intent_usable_samples(boolean)',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
