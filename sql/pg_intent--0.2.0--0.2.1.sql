@@ -78,6 +78,60 @@ COMMENT ON SEQUENCE @extschema@.ai_retrain_backoff_seq IS
     'Internal: the start (microseconds since 1970-01-01 UTC; 0 for none) of the last failed run of retrain_if_needed(), kept even when raising rolled the run''s row back; scheduled retraining backs off from it.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_retrain_backoff_seq', '');
 
+------------------------------------------------------------------------------
+-- Snapshots: cut in the policy's time zone, never overlapping
+------------------------------------------------------------------------------
+-- 0.2.0 cut periods in the session's time zone. Snapshots already taken
+-- were most likely cut in the time zone this session has (pg_cron jobs run
+-- with the server's default, as does an upgrade that sets none), so the
+-- policy takes it, and the next snapshots continue them without a gap or an
+-- overlap; a database without snapshots gets the default, UTC. The
+-- constraints that refuse overlapping snapshots of one type (as in
+-- src/sql/schema/00_tables.sql) are added where the existing rows do not
+-- overlap; rows that do are kept (they are the user's), the constraint of
+-- their type is left out, and a WARNING says how to add it once they are
+-- resolved. create_metrics_snapshot() refuses a new overlap either way.
+DO $$
+DECLARE
+    v_tz text := pg_catalog.current_setting('TimeZone');
+    v_type text;
+    v_overlaps bigint;
+BEGIN
+    BEGIN -- a session time zone that AT TIME ZONE cannot name leaves UTC
+        PERFORM pg_catalog.timezone(v_tz, '2000-01-01 00:00:00+00'::timestamptz);
+    EXCEPTION WHEN OTHERS THEN
+        v_tz := 'UTC';
+    END;
+    IF EXISTS (SELECT FROM @extschema@.ai_metrics_snapshots) AND v_tz OPERATOR(pg_catalog.<>) 'UTC' THEN
+        UPDATE @extschema@.ai_training_policy SET snapshot_time_zone = v_tz;
+        RAISE WARNING 'pg_intent: snapshots are now cut in ai_training_policy.snapshot_time_zone, set to this session''s time zone %', v_tz
+            USING DETAIL = 'create_metrics_snapshot() cut periods in the calling session''s time zone; the snapshots taken so far were probably cut in this one.',
+                  HINT = 'If they were cut in another, UPDATE ai_training_policy SET snapshot_time_zone = ''<that zone>''.';
+    END IF;
+    FOREACH v_type IN ARRAY ARRAY['hourly', 'daily', 'weekly', 'monthly'] LOOP
+        SELECT count(*) INTO v_overlaps
+          FROM @extschema@.ai_metrics_snapshots AS a
+          JOIN @extschema@.ai_metrics_snapshots AS b
+            ON b.period_type OPERATOR(pg_catalog.=) a.period_type AND a.id OPERATOR(pg_catalog.<) b.id
+           AND a.period_start OPERATOR(pg_catalog.<) b.period_end AND b.period_start OPERATOR(pg_catalog.<) a.period_end
+         WHERE a.period_type OPERATOR(pg_catalog.=) v_type;
+        IF v_overlaps OPERATOR(pg_catalog.=) 0 THEN
+            EXECUTE pg_catalog.format(
+                'ALTER TABLE @extschema@.ai_metrics_snapshots ADD CONSTRAINT %I EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&) WHERE (period_type = %L)',
+                'ai_metrics_snapshots_' || v_type || '_overlap', v_type);
+        ELSE
+            RAISE WARNING 'pg_intent: % pairs of % snapshots overlap (cut in different time zones); they are kept, and the constraint ai_metrics_snapshots_%_overlap is not added',
+                v_overlaps, v_type, v_type
+                USING DETAIL = 'Dashboards summing them count messages twice. create_metrics_snapshot() refuses new overlapping snapshots.',
+                      HINT = pg_catalog.format('Delete the snapshots of the wrong time zone, then: ALTER TABLE ai_metrics_snapshots ADD CONSTRAINT ai_metrics_snapshots_%s_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&) WHERE (period_type = %L);',
+                                               v_type, v_type);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
+    'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -2069,6 +2123,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_unit text;
+    v_tz text;
+    v_other record;
     v_end timestamptz;
     v_start timestamptz;
     v_m jsonb;
@@ -2085,19 +2141,49 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
             USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
-    -- Periods are cut in the session time zone. The last complete period
-    -- ends where the current one begins; a given p_period_start names the
-    -- period that contains it, which must be over.
+    -- Periods are cut in the policy's time zone, never the session's: a
+    -- day cut under UTC and one cut under Asia/Kolkata overlapped, and
+    -- dashboards summing the snapshots counted messages twice. The last
+    -- complete period ends where the current one begins; a given
+    -- p_period_start names the period that contains it, which must be over.
+    -- Days, weeks and months are added in that zone's local time (a day is
+    -- 23 or 25 hours across a daylight saving change), hours as 3600 s.
+    v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
-        v_end := date_trunc(v_unit, now());
-        v_start := v_end - ('1 ' || v_unit)::interval;
+        v_end := pg_catalog.date_trunc(v_unit, now(), v_tz);
+        v_start := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN v_end - '1 hour'::interval
+                        ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, v_end) - ('1 ' || v_unit)::interval) END;
     ELSE
-        v_start := date_trunc(v_unit, p_period_start);
-        v_end := v_start + ('1 ' || v_unit)::interval;
+        IF NOT pg_catalog.isfinite(p_period_start) THEN
+            RAISE EXCEPTION 'invalid value for p_period_start: "%"', p_period_start
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Name a period by a finite timestamp inside it.';
+        END IF;
+        v_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+        v_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN v_start + '1 hour'::interval
+                      ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, v_start) + ('1 ' || v_unit)::interval) END;
         IF v_end > now() THEN
             RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, v_start
                 USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
         END IF;
+    END IF;
+    -- A snapshot of this type that covers part of the period, cut at other
+    -- hours (before the time zone was the policy's, or under another
+    -- snapshot_time_zone): refused, as the exclusion constraints refuse it,
+    -- but with the rows named.
+    SELECT s.period_start, s.period_end INTO v_other
+      FROM @extschema@.ai_metrics_snapshots AS s
+     WHERE s.period_type OPERATOR(pg_catalog.=) p_period_type
+       AND s.period_start OPERATOR(pg_catalog.<>) v_start
+       AND s.period_start OPERATOR(pg_catalog.<) v_end AND s.period_end OPERATOR(pg_catalog.>) v_start
+     ORDER BY s.period_start
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot from % to %',
+                        p_period_type, v_start, v_end, v_other.period_start, v_other.period_end
+            USING ERRCODE = 'exclusion_violation',
+                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', v_tz),
+                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
     END IF;
     v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
     -- The model that was active at the end of the period (the last deployment
@@ -2137,7 +2223,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
-    'Stores the metrics of a complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over raises 22023). Calling it again for the same period updates that row. Returns the snapshot.';
+    'Stores the metrics of a complete hourly, daily, weekly or monthly period, cut in ai_training_policy.snapshot_time_zone (default UTC, never the session''s), in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over, or a non-finite p_period_start, raises 22023). Calling it again for the same period updates that row; a period overlapping another snapshot of its type raises 23P01. Returns the snapshot.';
 
 
 -- ======== src/sql/52_views.sql ========

@@ -14,7 +14,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(327);
+SELECT plan(329);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -304,6 +304,8 @@ SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_update
 SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_insert', 'ai_feedback_cues lets an inserted row replace the untouched seed it collides with (restore)');
 SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_delete', 'ai_feedback_cues turns the deletion of a seed into disabling it');
 SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_feedback_cues_id_seq is dumped by pg_dump');
+SELECT ok((SELECT to_regclass('public.ai_retrain_backoff_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_retrain_backoff_seq is dumped by pg_dump');
+SELECT ok(NOT has_sequence_privilege('public', 'public.ai_retrain_backoff_seq', 'USAGE, SELECT, UPDATE'), 'ai_retrain_backoff_seq is closed to PUBLIC (setting it would stop or unleash scheduled retraining)');
 
 -- table ai_shadow_predictions
 SELECT has_table('public', 'ai_shadow_predictions', 'table ai_shadow_predictions exists');
@@ -470,6 +472,10 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', true),
     ('_pg_intent_active_model_json()', 'stable', 'safe', true),
     ('_pg_intent_samples_since_last_train()', 'stable', 'safe', true),
+    ('_pg_intent_samples_since(timestamp with time zone)', 'stable', 'safe', true),
+    ('_pg_intent_retrain_decision()', 'stable', 'safe', true),
+    ('_pg_intent_retrain_failed_at()', 'stable', 'safe', true),
+    ('_pg_intent_ops_policy()', 'stable', 'safe', true),
     ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', true),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', true),
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', true),
@@ -502,8 +508,8 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
-SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy reader, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
-SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature NOT IN (''_pg_intent_policy()'', ''_pg_intent_cue_pristine_seed(text, text, bigint)'')) OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy(), which returns only the policy row, and the cue insert trigger''s lookup of unedited seeds');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
+SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND ((public_execute AND signature NOT IN (''_pg_intent_policy()'', ''_pg_intent_ops_policy()'', ''_pg_intent_retrain_failed_at()'', ''_pg_intent_cue_pristine_seed(text, text, bigint)'')) OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC, but for _pg_intent_policy() and _pg_intent_ops_policy(), which return only the policy values, _pg_intent_retrain_failed_at(), which returns when the last failed scheduled run started, and the cue insert trigger''s lookup of unedited seeds');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
 SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');

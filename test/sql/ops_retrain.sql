@@ -113,6 +113,16 @@ SELECT should_retrain() AS after_raised_run, r ->> 'reason' LIKE 'backing off af
        r -> 'failed_run_id' AS failed_run_id
   FROM retrain_if_needed() AS r;
 SELECT status, count(*) FROM ai_training_runs GROUP BY 1 ORDER BY 1;
+-- Only the owner moves the back-off: a role that may call should_retrain()
+-- cannot set or reset it.
+CREATE ROLE pgi_backoff_reader;
+GRANT SELECT ON ai_training_data, ai_training_runs TO pgi_backoff_reader;
+SET ROLE pgi_backoff_reader;
+SELECT should_retrain() AS as_reader,
+       pg_temp.try($$SELECT setval('ai_retrain_backoff_seq', 1)$$) AS reset_back_off;
+RESET ROLE;
+DROP OWNED BY pgi_backoff_reader;
+DROP ROLE pgi_backoff_reader;
 SELECT pg_temp.try($$UPDATE ai_training_policy SET retry_failed_after = '0'$$) AS no_back_off,
        pg_temp.try($$UPDATE ai_training_policy SET retry_failed_after = '31 days'$$) AS too_long;
 DELETE FROM ai_training_data WHERE detected_intent = 'uncertain';

@@ -55,3 +55,57 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
 -- Scheduled retraining backs off after a failed run
 ------------------------------------------------------------------------------
 -- @include src/sql/schema/50_retrain_backoff.sql
+
+------------------------------------------------------------------------------
+-- Snapshots: cut in the policy's time zone, never overlapping
+------------------------------------------------------------------------------
+-- 0.2.0 cut periods in the session's time zone. Snapshots already taken
+-- were most likely cut in the time zone this session has (pg_cron jobs run
+-- with the server's default, as does an upgrade that sets none), so the
+-- policy takes it, and the next snapshots continue them without a gap or an
+-- overlap; a database without snapshots gets the default, UTC. The
+-- constraints that refuse overlapping snapshots of one type (as in
+-- src/sql/schema/00_tables.sql) are added where the existing rows do not
+-- overlap; rows that do are kept (they are the user's), the constraint of
+-- their type is left out, and a WARNING says how to add it once they are
+-- resolved. create_metrics_snapshot() refuses a new overlap either way.
+DO $$
+DECLARE
+    v_tz text := pg_catalog.current_setting('TimeZone');
+    v_type text;
+    v_overlaps bigint;
+BEGIN
+    BEGIN -- a session time zone that AT TIME ZONE cannot name leaves UTC
+        PERFORM pg_catalog.timezone(v_tz, '2000-01-01 00:00:00+00'::timestamptz);
+    EXCEPTION WHEN OTHERS THEN
+        v_tz := 'UTC';
+    END;
+    IF EXISTS (SELECT FROM @extschema@.ai_metrics_snapshots) AND v_tz OPERATOR(pg_catalog.<>) 'UTC' THEN
+        UPDATE @extschema@.ai_training_policy SET snapshot_time_zone = v_tz;
+        RAISE WARNING 'pg_intent: snapshots are now cut in ai_training_policy.snapshot_time_zone, set to this session''s time zone %', v_tz
+            USING DETAIL = 'create_metrics_snapshot() cut periods in the calling session''s time zone; the snapshots taken so far were probably cut in this one.',
+                  HINT = 'If they were cut in another, UPDATE ai_training_policy SET snapshot_time_zone = ''<that zone>''.';
+    END IF;
+    FOREACH v_type IN ARRAY ARRAY['hourly', 'daily', 'weekly', 'monthly'] LOOP
+        SELECT count(*) INTO v_overlaps
+          FROM @extschema@.ai_metrics_snapshots AS a
+          JOIN @extschema@.ai_metrics_snapshots AS b
+            ON b.period_type OPERATOR(pg_catalog.=) a.period_type AND a.id OPERATOR(pg_catalog.<) b.id
+           AND a.period_start OPERATOR(pg_catalog.<) b.period_end AND b.period_start OPERATOR(pg_catalog.<) a.period_end
+         WHERE a.period_type OPERATOR(pg_catalog.=) v_type;
+        IF v_overlaps OPERATOR(pg_catalog.=) 0 THEN
+            EXECUTE pg_catalog.format(
+                'ALTER TABLE @extschema@.ai_metrics_snapshots ADD CONSTRAINT %I EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&) WHERE (period_type = %L)',
+                'ai_metrics_snapshots_' || v_type || '_overlap', v_type);
+        ELSE
+            RAISE WARNING 'pg_intent: % pairs of % snapshots overlap (cut in different time zones); they are kept, and the constraint ai_metrics_snapshots_%_overlap is not added',
+                v_overlaps, v_type, v_type
+                USING DETAIL = 'Dashboards summing them count messages twice. create_metrics_snapshot() refuses new overlapping snapshots.',
+                      HINT = pg_catalog.format('Delete the snapshots of the wrong time zone, then: ALTER TABLE ai_metrics_snapshots ADD CONSTRAINT ai_metrics_snapshots_%s_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&) WHERE (period_type = %L);',
+                                               v_type, v_type);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
+    'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
