@@ -87,9 +87,11 @@ BEGIN
     IF p_ids IS NULL THEN
         RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- A documented limit of the argument, so a bad parameter (22023, HTTP
+    -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
     IF cardinality(p_ids) > 10000 THEN
-        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+        RAISE EXCEPTION 'invalid value for parameter "p_training_data_ids": too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
         RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
