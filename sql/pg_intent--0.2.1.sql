@@ -296,10 +296,21 @@ CREATE TABLE @extschema@.ai_metrics_snapshots (
     model_id          bigint,
     created_at        timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT ai_metrics_snapshots_period_key UNIQUE (period_type, period_start),
-    CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start)
+    CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start),
+    -- Two snapshots of one period type never cover the same time (a day cut
+    -- in UTC and one cut in Asia/Kolkata counted messages twice). One
+    -- constraint per type: a single one would need btree_gist for the type.
+    CONSTRAINT ai_metrics_snapshots_hourly_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'hourly'),
+    CONSTRAINT ai_metrics_snapshots_daily_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'daily'),
+    CONSTRAINT ai_metrics_snapshots_weekly_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'weekly'),
+    CONSTRAINT ai_metrics_snapshots_monthly_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'monthly')
 );
 COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
-    'Metrics of one complete period (hourly, daily, weekly or monthly), frozen; one row per period.';
+    'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
 COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.escalation_rate IS
     'Percentage (0-100) of messages escalated to a human.';
 COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.avg_confidence IS
@@ -528,7 +539,15 @@ CREATE TABLE @extschema@.ai_training_policy (
     max_training_rows        integer
         CONSTRAINT ai_training_policy_max_training_rows_check CHECK (max_training_rows >= 1),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
-    updated_by               text             NOT NULL DEFAULT session_user
+    updated_by               text             NOT NULL DEFAULT session_user,
+    retry_failed_after       interval         NOT NULL DEFAULT '1 hour'
+        CONSTRAINT ai_training_policy_retry_failed_after_check
+        CHECK (retry_failed_after BETWEEN '1 second'::interval AND '30 days'::interval),
+    min_alert_samples        integer          NOT NULL DEFAULT 20
+        CONSTRAINT ai_training_policy_min_alert_samples_check CHECK (min_alert_samples BETWEEN 1 AND 1000000000),
+    snapshot_time_zone       text             NOT NULL DEFAULT 'UTC'
+        CONSTRAINT ai_training_policy_snapshot_time_zone_check
+        CHECK (pg_catalog.timezone(snapshot_time_zone, '2000-01-01 00:00:00+00'::timestamptz) IS NOT NULL)
 );
 COMMENT ON TABLE @extschema@.ai_training_policy IS
     'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
@@ -556,6 +575,12 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
     'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.retry_failed_after IS
+    'After a failed run of retrain_if_needed(), how long scheduled retraining waits before it tries again, unless auto_retrain_threshold rows are added or changed since that run started (1 second to 30 days).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_alert_samples IS
+    'Fewest rows a live metric of ai_metric_alerts must rest on to raise an alert: reviewed rows for intent_accuracy, messages for the other live metrics.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
+    'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '');
 
@@ -580,7 +605,7 @@ CREATE TABLE @extschema@.ai_training_run_rows (
 COMMENT ON TABLE @extschema@.ai_training_run_rows IS
     'One row per ai_training_data row a training run read: the label it read, whether the model active then had not trained on it (fresh), and the row''s out-of-fold prediction. Training records its use of the data here instead of rewriting the data rows, so reviewers'' dataset_status is kept; the review queue ranks likely label errors from the out-of-fold predictions.';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
-    'The ai_training_data row (no foreign key: deleting data keeps the record of what a model learnt from).';
+    'The ai_training_data row (no foreign key, see src/sql/12_references.sql: deleting the row deletes its records here, so that a new row given its id inherits no training history).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.intent IS
     'The label the run read for the row (the correction when there was one, else the detected intent).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.fresh IS
@@ -652,6 +677,24 @@ CREATE TYPE @extschema@.intent_prediction AS (
 );
 COMMENT ON TYPE @extschema@.intent_prediction IS
     'The result of predict_intent(): the intent, its calibrated confidence (0-1), the top-k intents as json (most probable first, values equal to the probabilities), whether the confidence is below the abstain threshold, and the model id.';
+
+-- ======== src/sql/schema/50_retrain_backoff.sql ========
+-- New in 0.2.1 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_retrain_backoff_seq: when the last failed scheduled run started
+-- -------------------------------------------------------------------------
+-- retrain_if_needed() records here the start of a run that failed (in
+-- microseconds since 1970; 0: none), and backs off from it (see
+-- src/sql/54_retrain.sql). A sequence, because setval() is not rolled back:
+-- retrain_if_needed(true), the pg_cron recipe, raises the run's error, and
+-- the error rolls the failed run's row in ai_training_runs back with the
+-- statement; a table row written next to it would go too, and every tick
+-- would start the same failing run again.
+CREATE SEQUENCE @extschema@.ai_retrain_backoff_seq MINVALUE 0 START 0 NO CYCLE;
+COMMENT ON SEQUENCE @extschema@.ai_retrain_backoff_seq IS
+    'Internal: the start (microseconds since 1970-01-01 UTC; 0 for none) of the last failed run of retrain_if_needed(), kept even when raising rolled the run''s row back; scheduled retraining backs off from it.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_retrain_backoff_seq', '');
 
 -- ======== src/sql/schema/50_shadow_legacy_messages.sql ========
 -- New in 0.2.1 (also created by the upgrade, which includes this file).
@@ -805,8 +848,14 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_refuse_truncate(text, text[]) IS
     'Internal: raises 0A000 when a truncated table of the extension is still referred to by rows of the listed tables.';
 
--- ai_training_data: its corrections and review actions go with it; shadow
--- predictions keep their figures and lose the reference.
+-- ai_training_data: its corrections, review actions and training records
+-- (ai_training_run_rows) go with it; shadow predictions keep their figures
+-- and lose the reference. The training records go because they are read by
+-- id only: the deploy gate takes a row the active model trained on for no
+-- fresh evidence, and the review queue judges a row by its out-of-fold
+-- prediction. Left behind, they passed to a new row inserted with the
+-- deleted row's id (a role allowed to insert ids chooses them), which then
+-- counted as trained on. The run keeps its counts and metrics.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_data_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -817,6 +866,7 @@ BEGIN
         PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_data', ARRAY(
             SELECT t FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections)),
                                   ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions)),
+                                  ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
                                   ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
                                                                      WHERE s.training_data_id IS NOT NULL))) AS v(t, refers)
              WHERE v.refers));
@@ -825,6 +875,8 @@ BEGIN
          USING gone AS g WHERE c.training_data_id OPERATOR(pg_catalog.=) g.id;
         DELETE FROM @extschema@.ai_review_actions AS a
          USING gone AS g WHERE a.training_data_id OPERATOR(pg_catalog.=) g.id;
+        DELETE FROM @extschema@.ai_training_run_rows AS rr
+         USING gone AS g WHERE rr.training_data_id OPERATOR(pg_catalog.=) g.id;
         UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL
           FROM gone AS g WHERE s.training_data_id OPERATOR(pg_catalog.=) g.id;
     END IF;
@@ -832,7 +884,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_data_gone() IS
-    'Internal trigger: removes the corrections and review actions of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the corrections, review actions and training records (ai_training_run_rows) of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_training_runs: its per-row records go with it; models and deployments
 -- keep their history and lose the reference.
@@ -997,7 +1049,10 @@ BEGIN
                out_of_scope_intent = NEW.out_of_scope_intent,
                out_of_scope_mode = NEW.out_of_scope_mode,
                only_reviewed = NEW.only_reviewed,
-               max_training_rows = NEW.max_training_rows;
+               max_training_rows = NEW.max_training_rows,
+               retry_failed_after = NEW.retry_failed_after,
+               min_alert_samples = NEW.min_alert_samples,
+               snapshot_time_zone = NEW.snapshot_time_zone;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -1070,6 +1125,21 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
     'Internal: the training policy''s values (the one row of ai_training_policy, without who changed it), readable by every caller of the training and metrics functions.';
+
+-- The operations part of the policy (scheduled retraining's back-off,
+-- alerts, snapshots), for invoker code (should_retrain(), ai_metric_alerts,
+-- create_metrics_snapshot()) as _pg_intent_policy() is for training.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ops_policy(
+    OUT retry_failed_after interval, OUT min_alert_samples integer, OUT snapshot_time_zone text)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.retry_failed_after, p.min_alert_samples, p.snapshot_time_zone
+      FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_ops_policy() IS
+    'Internal: the operations values of the training policy (retry_failed_after, min_alert_samples, snapshot_time_zone), readable by every caller of should_retrain(), ai_metric_alerts and create_metrics_snapshot().';
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.
@@ -1421,8 +1491,10 @@ BEGIN
         RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF cardinality(p_ids) > 10000 THEN
-        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+        -- A documented limit of the argument, so a bad parameter (22023, HTTP
+        -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
+        RAISE EXCEPTION 'invalid value for parameter "p_training_data_ids": too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
         RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
@@ -1493,7 +1565,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 54000; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 22023; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
@@ -2559,32 +2631,40 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- What is new to learn from since the last completed training run started:
--- rows added, and rows corrected (a new label). Under the policy's
--- only_reviewed, training reads reviewed rows only, so what counts is the
--- reviewed rows added or changed since then (a review or a correction
--- changes the row; a row is reviewed well after it was logged). The rule of
--- a reviewed row is get_training_dataset()'s.
+-- What is new to learn from since p_since: rows added, and rows corrected
+-- (a new label). Under the policy's only_reviewed, training reads reviewed
+-- rows only, so what counts is the reviewed rows added or changed since then
+-- (a review or a correction changes the row; a row is reviewed well after it
+-- was logged). The rule of a reviewed row is get_training_dataset()'s.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since(p_since timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN (@extschema@._pg_intent_policy()).only_reviewed THEN
+               (SELECT count(*) FROM @extschema@.ai_training_data AS d
+                 WHERE d.updated_at OPERATOR(pg_catalog.>) p_since
+                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
+                        OR d.dataset_status IN ('reviewed', 'approved')))
+           ELSE
+               (SELECT count(*) FROM @extschema@.ai_training_data AS d
+                 WHERE d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
+           END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_samples_since(timestamptz) IS
+    'Internal: number of ai_training_data rows created or corrected after p_since; under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
+
+-- ... since the last completed training run started (every row when there
+-- is none).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH since AS (
-        SELECT coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
+    SELECT @extschema@._pg_intent_samples_since(
+               coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
                           WHERE r.status OPERATOR(pg_catalog.=) 'completed'),
-                        '-infinity'::timestamptz) AS t,
-               (@extschema@._pg_intent_policy()).only_reviewed AS only_reviewed)
-    SELECT CASE WHEN s.only_reviewed THEN
-               (SELECT count(*) FROM @extschema@.ai_training_data AS d
-                 WHERE d.updated_at OPERATOR(pg_catalog.>) s.t
-                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status IN ('reviewed', 'approved')))
-           ELSE
-               (SELECT count(*) FROM @extschema@.ai_training_data AS d
-                 WHERE d.created_at OPERATOR(pg_catalog.>) s.t OR d.corrected_at OPERATOR(pg_catalog.>) s.t)
-           END
-      FROM since AS s
+                        '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
     'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run (all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
@@ -2631,6 +2711,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_unit text;
+    v_tz text;
+    v_other record;
     v_end timestamptz;
     v_start timestamptz;
     v_m jsonb;
@@ -2647,19 +2729,49 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
             USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
-    -- Periods are cut in the session time zone. The last complete period
-    -- ends where the current one begins; a given p_period_start names the
-    -- period that contains it, which must be over.
+    -- Periods are cut in the policy's time zone, never the session's: a
+    -- day cut under UTC and one cut under Asia/Kolkata overlapped, and
+    -- dashboards summing the snapshots counted messages twice. The last
+    -- complete period ends where the current one begins; a given
+    -- p_period_start names the period that contains it, which must be over.
+    -- Days, weeks and months are added in that zone's local time (a day is
+    -- 23 or 25 hours across a daylight saving change), hours as 3600 s.
+    v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
-        v_end := date_trunc(v_unit, now());
-        v_start := v_end - ('1 ' || v_unit)::interval;
+        v_end := pg_catalog.date_trunc(v_unit, now(), v_tz);
+        v_start := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN v_end - '1 hour'::interval
+                        ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, v_end) - ('1 ' || v_unit)::interval) END;
     ELSE
-        v_start := date_trunc(v_unit, p_period_start);
-        v_end := v_start + ('1 ' || v_unit)::interval;
+        IF NOT pg_catalog.isfinite(p_period_start) THEN
+            RAISE EXCEPTION 'invalid value for p_period_start: "%"', p_period_start
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Name a period by a finite timestamp inside it.';
+        END IF;
+        v_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+        v_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN v_start + '1 hour'::interval
+                      ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, v_start) + ('1 ' || v_unit)::interval) END;
         IF v_end > now() THEN
             RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, v_start
                 USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
         END IF;
+    END IF;
+    -- A snapshot of this type that covers part of the period, cut at other
+    -- hours (before the time zone was the policy's, or under another
+    -- snapshot_time_zone): refused, as the exclusion constraints refuse it,
+    -- but with the rows named.
+    SELECT s.period_start, s.period_end INTO v_other
+      FROM @extschema@.ai_metrics_snapshots AS s
+     WHERE s.period_type OPERATOR(pg_catalog.=) p_period_type
+       AND s.period_start OPERATOR(pg_catalog.<>) v_start
+       AND s.period_start OPERATOR(pg_catalog.<) v_end AND s.period_end OPERATOR(pg_catalog.>) v_start
+     ORDER BY s.period_start
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot from % to %',
+                        p_period_type, v_start, v_end, v_other.period_start, v_other.period_end
+            USING ERRCODE = 'exclusion_violation',
+                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', v_tz),
+                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
     END IF;
     v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
     -- The model that was active at the end of the period (the last deployment
@@ -2699,7 +2811,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
-    'Stores the metrics of a complete hourly, daily, weekly or monthly period (session time zone) in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over raises 22023). Calling it again for the same period updates that row. Returns the snapshot.';
+    'Stores the metrics of a complete hourly, daily, weekly or monthly period, cut in ai_training_policy.snapshot_time_zone (default UTC, never the session''s), in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over, or a non-finite p_period_start, raises 22023). Calling it again for the same period updates that row; a period overlapping another snapshot of its type raises 23P01. Returns the snapshot.';
 
 
 -- ======== src/sql/52_views.sql ========
@@ -2828,31 +2940,36 @@ WITH live AS (
     -- the training policy (ai_training_policy), not a session setting
     SELECT p.min_samples_for_training::numeric AS min_samples, p.only_reviewed, p.max_training_rows
       FROM @extschema@._pg_intent_policy() AS p
-), checks (metric, value, threshold, comparison) AS (
-    SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<' FROM live l
+), checks (metric, value, threshold, comparison, samples) AS (
+    -- A live metric alerts only when it rests on the policy's
+    -- min_alert_samples rows (reviewed rows for the accuracy, messages for
+    -- the rest): two reviewed rows, one wrong, are no critical 50 %
+    -- accuracy. The model's F1 and the sample count have no such sample.
+    SELECT 'intent_accuracy', l.intent_accuracy, 70::numeric, '<', l.reviewed_messages FROM live l
     UNION ALL
-    SELECT 'escalation_rate', l.escalation_rate, 30, '>' FROM live l
+    SELECT 'escalation_rate', l.escalation_rate, 30, '>', l.total_messages FROM live l
     UNION ALL
-    SELECT 'avg_confidence', l.avg_confidence, 60, '<' FROM live l
+    SELECT 'avg_confidence', l.avg_confidence, 60, '<', l.total_messages FROM live l
     UNION ALL
-    SELECT 'model_f1', round((@extschema@._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<'
+    SELECT 'model_f1', round((@extschema@._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<', NULL::bigint
     UNION ALL
     SELECT 'training_samples',
            -- should_retrain()'s count: the rows a scheduled run would read
            least(@extschema@._pg_intent_usable_samples(s.only_reviewed), s.max_training_rows)::numeric,
-           s.min_samples, '<'
+           s.min_samples, '<', NULL
     FROM settings s
     UNION ALL
-    SELECT 'misclassification_rate', l.misclassification_rate, 15, '>' FROM live l
+    SELECT 'misclassification_rate', l.misclassification_rate, 15, '>', l.total_messages FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
        pg_catalog.format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL
+  AND (c.samples IS NULL OR c.samples >= (@extschema@._pg_intent_ops_policy()).min_alert_samples)
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS
-    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, training samples (should_retrain()''s count: the rows a scheduled run reads) < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert.';
+    'One row per metric breaching its critical threshold: intent_accuracy < 70 %, escalation_rate > 30 %, avg_confidence < 60, misclassification_rate (wrong reviewed rows / all rows) > 15 % (these over the last 24 hours), active model F1 < 0.70, training samples (should_retrain()''s count: the rows a scheduled run reads) < ai_training_policy.min_samples_for_training (default 20). Metrics without data raise no alert, nor do live metrics resting on fewer than ai_training_policy.min_alert_samples rows (reviewed rows for intent_accuracy, messages for the others; default 20).';
 
 
 -- ======== src/sql/54_retrain.sql ========
@@ -2862,22 +2979,83 @@ COMMENT ON VIEW @extschema@.ai_metric_alerts IS
 -- Scheduled retraining
 ------------------------------------------------------------------------------
 
--- Whether enough new data has arrived to retrain.
-CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
-RETURNS boolean
+-- The start of the last failed run of retrain_if_needed() (NULL: none), from
+-- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
+-- owner, so that callers of should_retrain() need no privilege on it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_retrain_failed_at()
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN s.last_value OPERATOR(pg_catalog.>) 0
+                THEN '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
+                     (s.last_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END
+      FROM @extschema@.ai_retrain_backoff_seq AS s
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_retrain_failed_at() IS
+    'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
+
+-- The one place that decides whether scheduled retraining runs now, and
+-- why not: should_retrain() and retrain_if_needed() both ask it.
+--   1. enough rows added or corrected since the last completed run
+--      (auto_retrain_threshold), and
+--   2. enough samples for a run (min_samples_for_training), and
+--   3. not backing off: after a failed run of retrain_if_needed() (and no
+--      completed run since), the next one waits until auto_retrain_threshold
+--      rows were added or changed since the failed run started, or until the
+--      policy's retry_failed_after has passed. The failed run counted the
+--      same rows as new, so without this every scheduler tick started the
+--      same failing run again (a logged row with a bad label failed every run
+--      until a human removed it).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_retrain_decision(
+    OUT retrain boolean, OUT reason text, OUT samples_since_last_train bigint,
+    OUT failed_at timestamptz, OUT retry_after timestamptz, OUT samples_since_failed_run bigint)
+RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_policy record := @extschema@._pg_intent_policy();
 BEGIN
-    RETURN @extschema@._pg_intent_samples_since_last_train() >= v_policy.auto_retrain_threshold
-       AND least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
-           >= v_policy.min_samples_for_training;
+    retrain := false;
+    samples_since_last_train := @extschema@._pg_intent_samples_since_last_train();
+    IF samples_since_last_train < v_policy.auto_retrain_threshold THEN
+        reason := 'not enough new samples since the last training';
+        RETURN;
+    END IF;
+    IF least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
+       < v_policy.min_samples_for_training THEN
+        reason := 'not enough training samples';
+        RETURN;
+    END IF;
+    failed_at := @extschema@._pg_intent_retrain_failed_at();
+    IF failed_at IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
+                        WHERE r.status OPERATOR(pg_catalog.=) 'completed'
+                          AND r.started_at OPERATOR(pg_catalog.>=) failed_at) THEN
+        retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
+        samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);
+        IF now() < retry_after AND samples_since_failed_run < v_policy.auto_retrain_threshold THEN
+            reason := 'backing off after a failed run';
+            RETURN;
+        END IF;
+    END IF;
+    retrain := true;
 END
 $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_retrain_decision() IS
+    'Internal: whether scheduled retraining runs now (should_retrain()) and, when not, why: too few new rows, too few samples, or backing off after a failed run of retrain_if_needed() (until auto_retrain_threshold rows are added or changed since it started, or ai_training_policy.retry_failed_after has passed).';
+
+-- Whether enough new data has arrived to retrain.
+CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (@extschema@._pg_intent_retrain_decision()).retrain
+$$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
-    'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples).';
+    'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold, there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples), and scheduled retraining is not backing off after a failed run (until auto_retrain_threshold rows are added or changed since that run started, or ai_training_policy.retry_failed_after has passed).';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
@@ -2889,33 +3067,65 @@ SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_policy record; -- _pg_intent_policy()
-    v_since bigint;
+    v_decision record; -- _pg_intent_retrain_decision()
+    v_failed_run uuid;
+    v_attempt timestamptz;
     v_result jsonb;
 BEGIN
     v_policy := @extschema@._pg_intent_policy();
-    -- should_retrain()'s two conditions, each counted once: which one fails
-    -- is the reason given.
-    v_since := @extschema@._pg_intent_samples_since_last_train();
-    IF v_since < v_policy.auto_retrain_threshold
-       OR least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
-          < v_policy.min_samples_for_training THEN
+    v_decision := @extschema@._pg_intent_retrain_decision();
+    IF NOT v_decision.retrain THEN
+        IF v_decision.failed_at IS NULL THEN
+            RETURN jsonb_build_object(
+                'retrained', false,
+                'reason', v_decision.reason,
+                'samples_since_last_train', v_decision.samples_since_last_train,
+                'auto_retrain_threshold', v_policy.auto_retrain_threshold,
+                'min_samples_for_training', v_policy.min_samples_for_training);
+        END IF;
+        -- The failed run's row is gone when raising rolled it back.
+        SELECT r.id INTO v_failed_run
+          FROM @extschema@.ai_training_runs AS r
+         WHERE r.started_at OPERATOR(pg_catalog.=) v_decision.failed_at
+           AND r.status OPERATOR(pg_catalog.=) 'failed'
+         ORDER BY r.id LIMIT 1;
         RETURN jsonb_build_object(
             'retrained', false,
-            'reason', CASE WHEN v_since < v_policy.auto_retrain_threshold
-                           THEN 'not enough new samples since the last training'
-                           ELSE 'not enough training samples' END,
-            'samples_since_last_train', v_since,
+            'reason', format('backing off after the failed run %s at %s: next try after %s, or once %s rows are added or changed since it started',
+                             coalesce(v_failed_run::text, '(its row rolled back with the error raised)'),
+                             v_decision.failed_at, v_decision.retry_after, v_policy.auto_retrain_threshold),
+            'failed_run_id', v_failed_run,
+            'failed_at', v_decision.failed_at,
+            'retry_after', v_decision.retry_after,
+            'samples_since_failed_run', v_decision.samples_since_failed_run,
+            'samples_since_last_train', v_decision.samples_since_last_train,
             'auto_retrain_threshold', v_policy.auto_retrain_threshold,
             'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
+    v_attempt := clock_timestamp();
     BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
-    EXCEPTION WHEN lock_not_available THEN
-        RETURN jsonb_build_object('retrained', false,
-                                  'reason', 'another training run is in progress',
-                                  'samples_since_last_train', v_since);
+    EXCEPTION
+        WHEN lock_not_available THEN
+            RETURN jsonb_build_object('retrained', false,
+                                      'reason', 'another training run is in progress',
+                                      'samples_since_last_train', v_decision.samples_since_last_train);
+        -- A run cancelled or stopped by statement_timeout failed too: the
+        -- next tick would time out the same way.
+        WHEN query_canceled THEN
+            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
+                                      (extract(epoch FROM v_attempt) * 1000000)::bigint);
+            RAISE;
     END;
+    -- A failed run: back off from its start. setval() is not rolled back, so
+    -- this holds also when the run's row is, by the error raised below.
+    IF v_result ->> 'status' = 'failed' THEN
+        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
+                                  (extract(epoch FROM coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
+                                                                 WHERE r.id = (v_result ->> 'run_id')::uuid),
+                                                                v_attempt)) * 1000000)::bigint);
+    END IF;
     -- A job scheduler records a function that returns as a success: asked
     -- to, report a failed run as an error (pg_cron's job_run_details then
     -- says failed, with the run's error). The error rolls the failed run's
@@ -2925,15 +3135,15 @@ BEGIN
             USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
                   DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
                                   v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
-                  HINT = 'Without p_raise_on_failure the run is kept in ai_training_runs with status failed.';
+                  HINT = format('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
+                                v_policy.auto_retrain_threshold, (@extschema@._pg_intent_ops_policy()).retry_failed_after);
     END IF;
-    RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_since,
+    RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_decision.samples_since_last_train,
                               'result', v_result);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
-    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
-
+    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} (after a failed run also failed_run_id, failed_at, retry_after: it backs off until auto_retrain_threshold rows are added or changed, or ai_training_policy.retry_failed_after has passed) or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
 
 -- ======== src/sql/55_export.sql ========
 -- Dataset export (operations).
@@ -4483,6 +4693,10 @@ AS $$
             '@extschema@._pg_intent_active_model_json()',
             '@extschema@._pg_intent_policy()',
             '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_samples_since(timestamptz)',
+            '@extschema@._pg_intent_retrain_decision()',
+            '@extschema@._pg_intent_retrain_failed_at()',
+            '@extschema@._pg_intent_ops_policy()',
             '@extschema@._pg_intent_usable_samples(boolean)']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',

@@ -38,8 +38,14 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_refuse_truncate(text, text[]) IS
     'Internal: raises 0A000 when a truncated table of the extension is still referred to by rows of the listed tables.';
 
--- ai_training_data: its corrections and review actions go with it; shadow
--- predictions keep their figures and lose the reference.
+-- ai_training_data: its corrections, review actions and training records
+-- (ai_training_run_rows) go with it; shadow predictions keep their figures
+-- and lose the reference. The training records go because they are read by
+-- id only: the deploy gate takes a row the active model trained on for no
+-- fresh evidence, and the review queue judges a row by its out-of-fold
+-- prediction. Left behind, they passed to a new row inserted with the
+-- deleted row's id (a role allowed to insert ids chooses them), which then
+-- counted as trained on. The run keeps its counts and metrics.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_data_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -50,6 +56,7 @@ BEGIN
         PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_data', ARRAY(
             SELECT t FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections)),
                                   ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions)),
+                                  ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
                                   ('ai_shadow_predictions', EXISTS (SELECT FROM @extschema@.ai_shadow_predictions AS s
                                                                      WHERE s.training_data_id IS NOT NULL))) AS v(t, refers)
              WHERE v.refers));
@@ -58,6 +65,8 @@ BEGIN
          USING gone AS g WHERE c.training_data_id OPERATOR(pg_catalog.=) g.id;
         DELETE FROM @extschema@.ai_review_actions AS a
          USING gone AS g WHERE a.training_data_id OPERATOR(pg_catalog.=) g.id;
+        DELETE FROM @extschema@.ai_training_run_rows AS rr
+         USING gone AS g WHERE rr.training_data_id OPERATOR(pg_catalog.=) g.id;
         UPDATE @extschema@.ai_shadow_predictions AS s SET training_data_id = NULL
           FROM gone AS g WHERE s.training_data_id OPERATOR(pg_catalog.=) g.id;
     END IF;
@@ -65,7 +74,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_data_gone() IS
-    'Internal trigger: removes the corrections and review actions of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the corrections, review actions and training records (ai_training_run_rows) of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_training_runs: its per-row records go with it; models and deployments
 -- keep their history and lose the reference.

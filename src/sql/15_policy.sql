@@ -22,7 +22,10 @@ BEGIN
                out_of_scope_intent = NEW.out_of_scope_intent,
                out_of_scope_mode = NEW.out_of_scope_mode,
                only_reviewed = NEW.only_reviewed,
-               max_training_rows = NEW.max_training_rows;
+               max_training_rows = NEW.max_training_rows,
+               retry_failed_after = NEW.retry_failed_after,
+               min_alert_samples = NEW.min_alert_samples,
+               snapshot_time_zone = NEW.snapshot_time_zone;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -95,6 +98,21 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
     'Internal: the training policy''s values (the one row of ai_training_policy, without who changed it), readable by every caller of the training and metrics functions.';
+
+-- The operations part of the policy (scheduled retraining's back-off,
+-- alerts, snapshots), for invoker code (should_retrain(), ai_metric_alerts,
+-- create_metrics_snapshot()) as _pg_intent_policy() is for training.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ops_policy(
+    OUT retry_failed_after interval, OUT min_alert_samples integer, OUT snapshot_time_zone text)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.retry_failed_after, p.min_alert_samples, p.snapshot_time_zone
+      FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_ops_policy() IS
+    'Internal: the operations values of the training policy (retry_failed_after, min_alert_samples, snapshot_time_zone), readable by every caller of should_retrain(), ai_metric_alerts and create_metrics_snapshot().';
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.

@@ -29,8 +29,10 @@ BEGIN
         RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF cardinality(p_ids) > 10000 THEN
-        RAISE EXCEPTION 'too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'program_limit_exceeded', HINT = 'Send at most 10000 ids per call.';
+        -- A documented limit of the argument, so a bad parameter (22023, HTTP
+        -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
+        RAISE EXCEPTION 'invalid value for parameter "p_training_data_ids": too many rows in one review batch: %', cardinality(p_ids)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
         RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
@@ -101,7 +103,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 54000; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 22023; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)

@@ -77,32 +77,40 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
--- What is new to learn from since the last completed training run started:
--- rows added, and rows corrected (a new label). Under the policy's
--- only_reviewed, training reads reviewed rows only, so what counts is the
--- reviewed rows added or changed since then (a review or a correction
--- changes the row; a row is reviewed well after it was logged). The rule of
--- a reviewed row is get_training_dataset()'s.
+-- What is new to learn from since p_since: rows added, and rows corrected
+-- (a new label). Under the policy's only_reviewed, training reads reviewed
+-- rows only, so what counts is the reviewed rows added or changed since then
+-- (a review or a correction changes the row; a row is reviewed well after it
+-- was logged). The rule of a reviewed row is get_training_dataset()'s.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since(p_since timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN (@extschema@._pg_intent_policy()).only_reviewed THEN
+               (SELECT count(*) FROM @extschema@.ai_training_data AS d
+                 WHERE d.updated_at OPERATOR(pg_catalog.>) p_since
+                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
+                        OR d.dataset_status IN ('reviewed', 'approved')))
+           ELSE
+               (SELECT count(*) FROM @extschema@.ai_training_data AS d
+                 WHERE d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
+           END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_samples_since(timestamptz) IS
+    'Internal: number of ai_training_data rows created or corrected after p_since; under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
+
+-- ... since the last completed training run started (every row when there
+-- is none).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH since AS (
-        SELECT coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
+    SELECT @extschema@._pg_intent_samples_since(
+               coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
                           WHERE r.status OPERATOR(pg_catalog.=) 'completed'),
-                        '-infinity'::timestamptz) AS t,
-               (@extschema@._pg_intent_policy()).only_reviewed AS only_reviewed)
-    SELECT CASE WHEN s.only_reviewed THEN
-               (SELECT count(*) FROM @extschema@.ai_training_data AS d
-                 WHERE d.updated_at OPERATOR(pg_catalog.>) s.t
-                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status IN ('reviewed', 'approved')))
-           ELSE
-               (SELECT count(*) FROM @extschema@.ai_training_data AS d
-                 WHERE d.created_at OPERATOR(pg_catalog.>) s.t OR d.corrected_at OPERATOR(pg_catalog.>) s.t)
-           END
-      FROM since AS s
+                        '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
     'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run (all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';

@@ -4,22 +4,83 @@
 -- Scheduled retraining
 ------------------------------------------------------------------------------
 
--- Whether enough new data has arrived to retrain.
-CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
-RETURNS boolean
+-- The start of the last failed run of retrain_if_needed() (NULL: none), from
+-- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
+-- owner, so that callers of should_retrain() need no privilege on it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_retrain_failed_at()
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN s.last_value OPERATOR(pg_catalog.>) 0
+                THEN '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
+                     (s.last_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END
+      FROM @extschema@.ai_retrain_backoff_seq AS s
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_retrain_failed_at() IS
+    'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
+
+-- The one place that decides whether scheduled retraining runs now, and
+-- why not: should_retrain() and retrain_if_needed() both ask it.
+--   1. enough rows added or corrected since the last completed run
+--      (auto_retrain_threshold), and
+--   2. enough samples for a run (min_samples_for_training), and
+--   3. not backing off: after a failed run of retrain_if_needed() (and no
+--      completed run since), the next one waits until auto_retrain_threshold
+--      rows were added or changed since the failed run started, or until the
+--      policy's retry_failed_after has passed. The failed run counted the
+--      same rows as new, so without this every scheduler tick started the
+--      same failing run again (a logged row with a bad label failed every run
+--      until a human removed it).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_retrain_decision(
+    OUT retrain boolean, OUT reason text, OUT samples_since_last_train bigint,
+    OUT failed_at timestamptz, OUT retry_after timestamptz, OUT samples_since_failed_run bigint)
+RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_policy record := @extschema@._pg_intent_policy();
 BEGIN
-    RETURN @extschema@._pg_intent_samples_since_last_train() >= v_policy.auto_retrain_threshold
-       AND least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
-           >= v_policy.min_samples_for_training;
+    retrain := false;
+    samples_since_last_train := @extschema@._pg_intent_samples_since_last_train();
+    IF samples_since_last_train < v_policy.auto_retrain_threshold THEN
+        reason := 'not enough new samples since the last training';
+        RETURN;
+    END IF;
+    IF least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
+       < v_policy.min_samples_for_training THEN
+        reason := 'not enough training samples';
+        RETURN;
+    END IF;
+    failed_at := @extschema@._pg_intent_retrain_failed_at();
+    IF failed_at IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
+                        WHERE r.status OPERATOR(pg_catalog.=) 'completed'
+                          AND r.started_at OPERATOR(pg_catalog.>=) failed_at) THEN
+        retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
+        samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);
+        IF now() < retry_after AND samples_since_failed_run < v_policy.auto_retrain_threshold THEN
+            reason := 'backing off after a failed run';
+            RETURN;
+        END IF;
+    END IF;
+    retrain := true;
 END
 $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_retrain_decision() IS
+    'Internal: whether scheduled retraining runs now (should_retrain()) and, when not, why: too few new rows, too few samples, or backing off after a failed run of retrain_if_needed() (until auto_retrain_threshold rows are added or changed since it started, or ai_training_policy.retry_failed_after has passed).';
+
+-- Whether enough new data has arrived to retrain.
+CREATE OR REPLACE FUNCTION @extschema@.should_retrain()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT (@extschema@._pg_intent_retrain_decision()).retrain
+$$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
-    'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold and there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples).';
+    'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold, there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples), and scheduled retraining is not backing off after a failed run (until auto_retrain_threshold rows are added or changed since that run started, or ai_training_policy.retry_failed_after has passed).';
 
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
@@ -31,33 +92,65 @@ SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_policy record; -- _pg_intent_policy()
-    v_since bigint;
+    v_decision record; -- _pg_intent_retrain_decision()
+    v_failed_run uuid;
+    v_attempt timestamptz;
     v_result jsonb;
 BEGIN
     v_policy := @extschema@._pg_intent_policy();
-    -- should_retrain()'s two conditions, each counted once: which one fails
-    -- is the reason given.
-    v_since := @extschema@._pg_intent_samples_since_last_train();
-    IF v_since < v_policy.auto_retrain_threshold
-       OR least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
-          < v_policy.min_samples_for_training THEN
+    v_decision := @extschema@._pg_intent_retrain_decision();
+    IF NOT v_decision.retrain THEN
+        IF v_decision.failed_at IS NULL THEN
+            RETURN jsonb_build_object(
+                'retrained', false,
+                'reason', v_decision.reason,
+                'samples_since_last_train', v_decision.samples_since_last_train,
+                'auto_retrain_threshold', v_policy.auto_retrain_threshold,
+                'min_samples_for_training', v_policy.min_samples_for_training);
+        END IF;
+        -- The failed run's row is gone when raising rolled it back.
+        SELECT r.id INTO v_failed_run
+          FROM @extschema@.ai_training_runs AS r
+         WHERE r.started_at OPERATOR(pg_catalog.=) v_decision.failed_at
+           AND r.status OPERATOR(pg_catalog.=) 'failed'
+         ORDER BY r.id LIMIT 1;
         RETURN jsonb_build_object(
             'retrained', false,
-            'reason', CASE WHEN v_since < v_policy.auto_retrain_threshold
-                           THEN 'not enough new samples since the last training'
-                           ELSE 'not enough training samples' END,
-            'samples_since_last_train', v_since,
+            'reason', format('backing off after the failed run %s at %s: next try after %s, or once %s rows are added or changed since it started',
+                             coalesce(v_failed_run::text, '(its row rolled back with the error raised)'),
+                             v_decision.failed_at, v_decision.retry_after, v_policy.auto_retrain_threshold),
+            'failed_run_id', v_failed_run,
+            'failed_at', v_decision.failed_at,
+            'retry_after', v_decision.retry_after,
+            'samples_since_failed_run', v_decision.samples_since_failed_run,
+            'samples_since_last_train', v_decision.samples_since_last_train,
             'auto_retrain_threshold', v_policy.auto_retrain_threshold,
             'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
+    v_attempt := clock_timestamp();
     BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
-    EXCEPTION WHEN lock_not_available THEN
-        RETURN jsonb_build_object('retrained', false,
-                                  'reason', 'another training run is in progress',
-                                  'samples_since_last_train', v_since);
+    EXCEPTION
+        WHEN lock_not_available THEN
+            RETURN jsonb_build_object('retrained', false,
+                                      'reason', 'another training run is in progress',
+                                      'samples_since_last_train', v_decision.samples_since_last_train);
+        -- A run cancelled or stopped by statement_timeout failed too: the
+        -- next tick would time out the same way.
+        WHEN query_canceled THEN
+            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
+                                      (extract(epoch FROM v_attempt) * 1000000)::bigint);
+            RAISE;
     END;
+    -- A failed run: back off from its start. setval() is not rolled back, so
+    -- this holds also when the run's row is, by the error raised below.
+    IF v_result ->> 'status' = 'failed' THEN
+        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
+                                  (extract(epoch FROM coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
+                                                                 WHERE r.id = (v_result ->> 'run_id')::uuid),
+                                                                v_attempt)) * 1000000)::bigint);
+    END IF;
     -- A job scheduler records a function that returns as a success: asked
     -- to, report a failed run as an error (pg_cron's job_run_details then
     -- says failed, with the run's error). The error rolls the failed run's
@@ -67,12 +160,12 @@ BEGIN
             USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
                   DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
                                   v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
-                  HINT = 'Without p_raise_on_failure the run is kept in ai_training_runs with status failed.';
+                  HINT = format('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
+                                v_policy.auto_retrain_threshold, (@extschema@._pg_intent_ops_policy()).retry_failed_after);
     END IF;
-    RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_since,
+    RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_decision.samples_since_last_train,
                               'result', v_result);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
-    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
-
+    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} (after a failed run also failed_run_id, failed_at, retry_after: it backs off until auto_retrain_threshold rows are added or changed, or ai_training_policy.retry_failed_after has passed) or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';

@@ -77,6 +77,10 @@ AS $$
             '@extschema@._pg_intent_active_model_json()',
             '@extschema@._pg_intent_policy()',
             '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_samples_since(timestamptz)',
+            '@extschema@._pg_intent_retrain_decision()',
+            '@extschema@._pg_intent_retrain_failed_at()',
+            '@extschema@._pg_intent_ops_policy()',
             '@extschema@._pg_intent_usable_samples(boolean)']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',

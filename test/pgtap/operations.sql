@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(335);
+SELECT plan(337);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -306,6 +306,8 @@ SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_update
 SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_insert', 'ai_feedback_cues lets an inserted row replace the untouched seed it collides with (restore)');
 SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_delete', 'ai_feedback_cues turns the deletion of a seed into disabling it');
 SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_feedback_cues_id_seq is dumped by pg_dump');
+SELECT ok((SELECT to_regclass('public.ai_retrain_backoff_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_retrain_backoff_seq is dumped by pg_dump');
+SELECT ok(NOT has_sequence_privilege('public', 'public.ai_retrain_backoff_seq', 'USAGE, SELECT, UPDATE'), 'ai_retrain_backoff_seq is closed to PUBLIC (setting it would stop or unleash scheduled retraining)');
 
 -- table ai_shadow_predictions
 SELECT has_table('public', 'ai_shadow_predictions', 'table ai_shadow_predictions exists');
@@ -482,6 +484,10 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_active_model_json()', 'stable', 'safe', false),
     ('_pg_intent_samples_since_last_train()', 'stable', 'safe', false),
+    ('_pg_intent_samples_since(timestamp with time zone)', 'stable', 'safe', false),
+    ('_pg_intent_retrain_decision()', 'stable', 'safe', false),
+    ('_pg_intent_retrain_failed_at()', 'stable', 'safe', false),
+    ('_pg_intent_ops_policy()', 'stable', 'safe', false),
     ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', false),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', false),
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', false),
@@ -516,7 +522,7 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
-SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy reader, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');

@@ -75,3 +75,22 @@ SELECT metric, value, threshold, comparison, severity FROM ai_metric_alerts;
 -- live alerts; the sample count and model F1 do not depend on the window.
 UPDATE ai_training_data SET created_at = created_at - interval '2 days';
 SELECT metric, value FROM ai_metric_alerts;
+
+-- A live metric alerts only on the policy's min_alert_samples rows (20 by
+-- default): two reviewed rows, both wrong, escalated and unsure, raise no
+-- critical accuracy, escalation, confidence or misclassification alert
+-- (0.2.0 raised all four). With the minimum at 2 they do; the accuracy needs
+-- that many reviewed rows, whatever the messages.
+INSERT INTO ai_training_data (user_message, detected_intent, correct_intent, confidence_score, escalated,
+                              intent_correct, corrected_by_human, created_at)
+SELECT 'dos ' || g, 'greeting', 'return_process', 10, true, false, true, now() - make_interval(mins => g)
+FROM generate_series(1, 2) g;
+SELECT reviewed_messages, intent_accuracy, total_messages FROM ai_live_metrics;
+SELECT metric, value FROM ai_metric_alerts;
+UPDATE ai_training_policy SET min_alert_samples = 2;
+SELECT metric, value FROM ai_metric_alerts;
+UPDATE ai_training_policy SET min_alert_samples = 3;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, escalated, created_at)
+VALUES ('tres', 'greeting', 10, true, now());
+SELECT metric, value FROM ai_metric_alerts;
+UPDATE ai_training_policy SET min_alert_samples = DEFAULT;

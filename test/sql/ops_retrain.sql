@@ -85,12 +85,52 @@ INSERT INTO ai_training_data (user_message, detected_intent, confidence_score) V
 SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status, r #>> '{result,error}' AS error,
        r #>> '{result,sqlstate}' AS sqlstate
   FROM retrain_if_needed() AS r;
+
+-- After a failed run scheduled retraining backs off: the next call starts
+-- no run (0.2.0 started the same failing run on every scheduler tick, since
+-- the rows since the last completed run still counted as new), and names
+-- the failed run. A few new rows do not end it.
+SELECT count(*) AS runs_before FROM ai_training_runs \gset
+SELECT should_retrain() AS should, r ->> 'retrained' AS retrained,
+       r ->> 'reason' LIKE 'backing off after the failed run % at %: next try after %' AS backing_off,
+       r ->> 'failed_run_id' = (SELECT id::text FROM ai_training_runs WHERE status = 'failed') AS names_the_run,
+       (r ->> 'retry_after')::timestamptz - (r ->> 'failed_at')::timestamptz AS waits,
+       r -> 'samples_since_failed_run' AS since_failure
+  FROM retrain_if_needed() AS r;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+VALUES ('quiero devolver las sandalias', 'return_process', 90), ('mi pedido de las sandalias no ha llegado', 'shipping_problem', 90);
+SELECT should_retrain() AS after_two_rows, retrain_if_needed() -> 'samples_since_failed_run' AS since_failure;
+SELECT count(*) - :runs_before AS runs_started FROM ai_training_runs;
+-- Once the policy's retry_failed_after has passed it tries again; asked to,
+-- retrain_if_needed() raises the run's error, so a scheduler records the
+-- job as failed. Raising rolls the run's row back, and the back-off holds
+-- all the same.
+UPDATE ai_training_policy SET retry_failed_after = '1 second';
+SELECT pg_sleep(1.1);
+SELECT should_retrain() AS after_interval;
 SELECT pg_temp.try('SELECT retrain_if_needed(p_raise_on_failure => true)') AS raised;
+UPDATE ai_training_policy SET retry_failed_after = DEFAULT;
+SELECT should_retrain() AS after_raised_run, r ->> 'reason' LIKE 'backing off after the failed run (its row rolled back%' AS backing_off,
+       r -> 'failed_run_id' AS failed_run_id
+  FROM retrain_if_needed() AS r;
 SELECT status, count(*) FROM ai_training_runs GROUP BY 1 ORDER BY 1;
+-- Only the owner moves the back-off: a role that may call should_retrain()
+-- cannot set or reset it.
+CREATE ROLE pgi_backoff_reader;
+GRANT SELECT ON ai_training_data, ai_training_runs TO pgi_backoff_reader;
+SET ROLE pgi_backoff_reader;
+SELECT should_retrain() AS as_reader,
+       pg_temp.try($$SELECT setval('ai_retrain_backoff_seq', 1)$$) AS reset_back_off;
+RESET ROLE;
+DROP OWNED BY pgi_backoff_reader;
+DROP ROLE pgi_backoff_reader;
+SELECT pg_temp.try($$UPDATE ai_training_policy SET retry_failed_after = '0'$$) AS no_back_off,
+       pg_temp.try($$UPDATE ai_training_policy SET retry_failed_after = '31 days'$$) AS too_long;
 DELETE FROM ai_training_data WHERE detected_intent = 'uncertain';
 
 -- A real pg_cron job runs retrain_if_needed() in its own session after 100
--- more rows. The test waits at most 75 s for it (jobs start on the minute).
+-- more rows (which also end the back-off after the failed run). The test
+-- waits at most 75 s for it (jobs start on the minute).
 -- Where pg_cron is not preloaded with cron.database_name pointing at this
 -- database (make installcheck against your own cluster), this part says it
 -- is skipped, and test/expected/ops_retrain_1.out is the expected output.

@@ -6,7 +6,10 @@ CREATE EXTENSION pg_intent;
 
 \i test/fixtures/try.sql
 
--- Periods follow the session time zone.
+-- Periods are cut in the policy's time zone (UTC by default). The session
+-- here has the same one, for the expected bounds below.
+SELECT snapshot_time_zone AS default_zone FROM ai_training_policy;
+UPDATE ai_training_policy SET snapshot_time_zone = 'America/Mexico_City';
 SET TimeZone = 'America/Mexico_City';
 
 -- Yesterday's period is [yesterday 00:00, today 00:00): 'y_start' is in it,
@@ -83,5 +86,34 @@ SELECT pg_temp.try('SELECT create_metrics_snapshot(NULL)') AS null_period;
 -- SQLSTATE is shown)
 SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''daily'', now())'), 5) AS current_period;
 SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''hourly'', now() + interval ''1 day'')'), 5) AS future_period;
+SELECT pg_temp.try('SELECT create_metrics_snapshot(''daily'', ''-infinity'')') AS minus_infinity,
+       pg_temp.try('SELECT create_metrics_snapshot(''monthly'', ''infinity'')') AS infinity;
+SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
+
+-- The session's time zone does not cut periods: under Asia/Kolkata the
+-- same call takes the same day, and updates its row. (0.2.0 cut another
+-- day, which overlapped two rows: dashboards counted messages twice.)
+SELECT count(*) AS daily_before FROM ai_metrics_snapshots WHERE period_type = 'daily' \gset
+SET TimeZone = 'Asia/Kolkata';
+SELECT (s ->> 'period_start')::timestamptz = date_trunc('day', now(), 'America/Mexico_City') - interval '1 day' AS mexico_day
+  FROM create_metrics_snapshot('daily') AS s;
+SELECT count(create_metrics_snapshot('hourly', h)) AS hours
+  FROM generate_series(now() - interval '5 hours', now() - interval '1 hour', interval '1 hour') AS h;
+SET TimeZone = 'America/Mexico_City';
+SELECT count(*) - :daily_before AS new_daily_rows FROM ai_metrics_snapshots WHERE period_type = 'daily';
+SELECT count(*) AS overlapping_pairs
+  FROM ai_metrics_snapshots AS a JOIN ai_metrics_snapshots AS b
+    ON a.period_type = b.period_type AND a.id < b.id AND a.period_start < b.period_end AND b.period_start < a.period_end;
+
+-- Overlaps are refused: a snapshot cut in another time zone than the rows
+-- already there (23P01, naming the rows), and a row inserted by hand (the
+-- table's exclusion constraints).
+UPDATE ai_training_policy SET snapshot_time_zone = 'UTC';
+SELECT left(e, 5) AS other_zone, e LIKE '%: the daily period from % to % overlaps the snapshot from % to %' AS names_both
+  FROM pg_temp.try('SELECT create_metrics_snapshot(''daily'')') AS e;
+SELECT pg_temp.try($$INSERT INTO ai_metrics_snapshots (period_type, period_start, period_end)
+                     VALUES ('weekly', date_trunc('week', now()) - interval '10 days', date_trunc('week', now()) - interval '3 days')$$) AS by_hand;
+SELECT pg_temp.try($$UPDATE ai_training_policy SET snapshot_time_zone = 'Mars/Olympus'$$) AS unknown_zone;
+UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
 SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
 RESET TimeZone;

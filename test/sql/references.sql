@@ -64,6 +64,26 @@ SELECT (SELECT count(*) FROM ai_intent_corrections WHERE training_data_id = :'ro
        (SELECT count(*) FROM ai_review_actions) AS actions_left,
        (SELECT count(*) FROM ai_shadow_predictions) AS shadows, (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows;
 
+-- 1b. Deleting a message also removes its training records
+--    (ai_training_run_rows): they are read by id, and a row inserted again
+--    with the deleted row's id (a role allowed to insert ids chooses them)
+--    inherited them. It counted as trained on by the active model, so it was
+--    no fresh evidence for the deploy gate. (0.2.0 kept the records.)
+SELECT rr.training_data_id AS row_d, d.user_message AS msg_d, d.detected_intent AS intent_d
+  FROM ai_training_run_rows AS rr JOIN ai_training_data AS d ON d.id = rr.training_data_id
+ WHERE rr.run_id = (SELECT run_id FROM ai_intent_models WHERE is_active) AND d.id NOT IN (:'row_a', :'row_b')
+ ORDER BY d.user_message LIMIT 1 \gset
+SET ROLE pgi_ref_cleaner;
+DELETE FROM ai_training_data WHERE id = :'row_d';
+RESET ROLE;
+SELECT count(*) AS run_rows_of_deleted FROM ai_training_run_rows WHERE training_data_id = :'row_d';
+INSERT INTO ai_training_data (id, user_message, detected_intent) VALUES (:'row_d', :'msg_d', :'intent_d');
+SELECT approve_training_sample(:'row_d') IS NOT NULL AS approved_d;
+SELECT train_intent_model('three', 'full', '{"seed": 3, "deploy": "never"}') ->> 'run_id' AS run_three \gset
+SELECT intent = :'intent_d' AS same_label, fresh AS fresh_for_the_gate
+  FROM ai_training_run_rows WHERE run_id = :'run_three' AND training_data_id = :'row_d';
+DELETE FROM ai_training_runs WHERE id = :'run_three';
+
 -- 2. Deleting a run: its per-row records go; its model and deployment keep
 --    their history without the link.
 SELECT run_id AS run_two FROM ai_intent_models WHERE id = :two \gset
@@ -84,9 +104,9 @@ SELECT (SELECT count(*) FROM ai_model_deployments WHERE model_id = :one) AS depl
        (SELECT count(*) FROM ai_model_deployments WHERE model_id = :two) AS deployments_of_two;
 
 -- 4. TRUNCATE, as with foreign keys, is refused while other tables refer to
---    the rows, also for a role allowed to truncate the messages alone (it
---    must not empty the reviewers' audit trail through the owner's rights);
---    truncating them together works.
+--    the rows (the training records included), also for a role allowed to
+--    truncate the messages alone (it must not empty the reviewers' audit
+--    trail through the owner's rights); truncating them together works.
 SELECT id AS row_b2 FROM ai_training_data ORDER BY user_message DESC LIMIT 1 \gset
 SELECT submit_intent_correction(:'row_b2', 'product_info') ->> 'was_mismatch' IS NOT NULL AS corrected_b;
 GRANT TRUNCATE ON ai_training_data TO pgi_ref_cleaner;
@@ -96,11 +116,12 @@ RESET ROLE;
 SELECT pg_temp.try('TRUNCATE ai_training_data') AS truncate_alone;
 SELECT (SELECT count(*) FROM ai_training_data) > 0 AS messages_kept, (SELECT count(*) FROM ai_intent_corrections) AS corrections,
        (SELECT count(*) FROM ai_review_actions) AS actions;
-TRUNCATE ai_training_data, ai_intent_corrections, ai_review_actions;
-SELECT (SELECT count(*) FROM ai_training_data) AS messages, (SELECT count(*) FROM ai_intent_corrections) AS corrections,
-       (SELECT count(*) FROM ai_review_actions) AS actions;
+SELECT pg_temp.try('TRUNCATE ai_training_data, ai_intent_corrections, ai_review_actions') AS truncate_but_run_rows;
 SELECT pg_temp.try('TRUNCATE ai_training_runs') AS truncate_runs;
 SELECT pg_temp.try('TRUNCATE ai_intent_models') AS truncate_models;
+TRUNCATE ai_training_data, ai_intent_corrections, ai_review_actions, ai_training_run_rows;
+SELECT (SELECT count(*) FROM ai_training_data) AS messages, (SELECT count(*) FROM ai_intent_corrections) AS corrections,
+       (SELECT count(*) FROM ai_review_actions) AS actions, (SELECT count(*) FROM ai_training_run_rows) AS run_rows;
 
 DROP OWNED BY pgi_ref_cleaner;
 DROP ROLE pgi_ref_cleaner;

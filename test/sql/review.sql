@@ -61,6 +61,7 @@ SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'long_label')) 
 SELECT pg_temp.try(format('SELECT approve_training_samples(ARRAY[%L, %L]::uuid[])', :'one', :'long_label')) AS long_intent_in_batch;
 SELECT dataset_status FROM ai_training_data WHERE id = :'long_label';
 SELECT pg_temp.try($$SELECT approve_training_samples(NULL)$$) AS null_batch;
+-- (54000 before 0.2.1: PostgREST answered HTTP 500 to a bad argument.)
 SELECT pg_temp.try($$SELECT approve_training_samples(array_fill('00000000-0000-0000-0000-000000000000'::uuid, ARRAY[10001]))$$) AS huge_batch;
 SELECT approve_training_samples('{}') AS empty_batch;
 -- _pg_intent_review() checks its own arguments, so no caller skips them

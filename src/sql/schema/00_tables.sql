@@ -290,10 +290,21 @@ CREATE TABLE @extschema@.ai_metrics_snapshots (
     model_id          bigint,
     created_at        timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT ai_metrics_snapshots_period_key UNIQUE (period_type, period_start),
-    CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start)
+    CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start),
+    -- Two snapshots of one period type never cover the same time (a day cut
+    -- in UTC and one cut in Asia/Kolkata counted messages twice). One
+    -- constraint per type: a single one would need btree_gist for the type.
+    CONSTRAINT ai_metrics_snapshots_hourly_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'hourly'),
+    CONSTRAINT ai_metrics_snapshots_daily_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'daily'),
+    CONSTRAINT ai_metrics_snapshots_weekly_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'weekly'),
+    CONSTRAINT ai_metrics_snapshots_monthly_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&)
+        WHERE (period_type = 'monthly')
 );
 COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
-    'Metrics of one complete period (hourly, daily, weekly or monthly), frozen; one row per period.';
+    'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
 COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.escalation_rate IS
     'Percentage (0-100) of messages escalated to a human.';
 COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.avg_confidence IS

@@ -32,7 +32,15 @@ CREATE TABLE @extschema@.ai_training_policy (
     max_training_rows        integer
         CONSTRAINT ai_training_policy_max_training_rows_check CHECK (max_training_rows >= 1),
     updated_at               timestamptz      NOT NULL DEFAULT now(),
-    updated_by               text             NOT NULL DEFAULT session_user
+    updated_by               text             NOT NULL DEFAULT session_user,
+    retry_failed_after       interval         NOT NULL DEFAULT '1 hour'
+        CONSTRAINT ai_training_policy_retry_failed_after_check
+        CHECK (retry_failed_after BETWEEN '1 second'::interval AND '30 days'::interval),
+    min_alert_samples        integer          NOT NULL DEFAULT 20
+        CONSTRAINT ai_training_policy_min_alert_samples_check CHECK (min_alert_samples BETWEEN 1 AND 1000000000),
+    snapshot_time_zone       text             NOT NULL DEFAULT 'UTC'
+        CONSTRAINT ai_training_policy_snapshot_time_zone_check
+        CHECK (pg_catalog.timezone(snapshot_time_zone, '2000-01-01 00:00:00+00'::timestamptz) IS NOT NULL)
 );
 COMMENT ON TABLE @extschema@.ai_training_policy IS
     'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
@@ -60,5 +68,11 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
     'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
     'Login role that last changed the policy.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.retry_failed_after IS
+    'After a failed run of retrain_if_needed(), how long scheduled retraining waits before it tries again, unless auto_retrain_threshold rows are added or changed since that run started (1 second to 30 days).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_alert_samples IS
+    'Fewest rows a live metric of ai_metric_alerts must rest on to raise an alert: reviewed rows for intent_accuracy, messages for the other live metrics.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
+    'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '');

@@ -18,7 +18,7 @@ CREATE TABLE @extschema@.ai_training_run_rows (
 COMMENT ON TABLE @extschema@.ai_training_run_rows IS
     'One row per ai_training_data row a training run read: the label it read, whether the model active then had not trained on it (fresh), and the row''s out-of-fold prediction. Training records its use of the data here instead of rewriting the data rows, so reviewers'' dataset_status is kept; the review queue ranks likely label errors from the out-of-fold predictions.';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.training_data_id IS
-    'The ai_training_data row (no foreign key: deleting data keeps the record of what a model learnt from).';
+    'The ai_training_data row (no foreign key, see src/sql/12_references.sql: deleting the row deletes its records here, so that a new row given its id inherits no training history).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.intent IS
     'The label the run read for the row (the correction when there was one, else the detected intent).';
 COMMENT ON COLUMN @extschema@.ai_training_run_rows.fresh IS
