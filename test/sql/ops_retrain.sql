@@ -118,6 +118,7 @@ SELECT status, count(*) FROM ai_training_runs GROUP BY 1 ORDER BY 1;
 -- cannot set or reset it.
 CREATE ROLE pgi_backoff_reader;
 GRANT SELECT ON ai_training_data, ai_training_runs TO pgi_backoff_reader;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_backoff_reader', 'metrics');
 SET ROLE pgi_backoff_reader;
 SELECT should_retrain() AS as_reader,
        pg_temp.try($$SELECT setval('ai_retrain_backoff_seq', 1)$$) AS reset_back_off;
