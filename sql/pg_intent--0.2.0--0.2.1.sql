@@ -473,6 +473,50 @@ END
 $$;
 COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
     'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
+-- -------------------------------------------------------------------------
+-- Audit: who acted and when is stamped by the server; evaluate_intent_model
+-- closed to PUBLIC
+-- -------------------------------------------------------------------------
+-- Who made a correction (the JWT subject or the session user). Existing
+-- corrections keep NULL: who made them was never recorded. The default is
+-- set after the column exists, so it does not fill the old rows with the
+-- upgrading role.
+ALTER TABLE @extschema@.ai_intent_corrections ADD COLUMN recorded_by text;
+ALTER TABLE @extschema@.ai_intent_corrections ALTER COLUMN recorded_by SET DEFAULT session_user;
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_by IS
+    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_corrector_id the caller passed. Set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.created_at IS
+    'When the correction was made: now() of its transaction, set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.recorded_by IS
+    'Who made the correction: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner; NULL for corrections made before 0.2.1.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.deployed_by IS
+    'Who made the deployment: the JWT subject (or role) under PostgREST, else the session user (before 0.2.1: the session user).';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewer_id IS
+    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_reviewer_id the caller passed. Set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewed_by IS
+    'Who made the call: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner (before 0.2.1: the session user, as the caller could override).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
+    'Who last changed the policy: the JWT subject (or role) under PostgREST, else the session user.';
+
+-- evaluate_intent_model() runs any read-only query its caller writes: open
+-- to PUBLIC, it let Supabase's anon run pg_sleep() and read its JWT claims
+-- over /rpc. 0.2.1 no longer grants it to PUBLIC; the privilege step below
+-- revokes PUBLIC's EXECUTE (it is not in _pg_intent_public_functions()),
+-- and this says so, so that an administrator can grant it to the roles
+-- that evaluate (README.md, "Privileges").
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1
+                 FROM pg_catalog.pg_proc AS p,
+                      LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS a
+                WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.evaluate_intent_model(bigint, text)'::regprocedure
+                  AND a.grantee OPERATOR(pg_catalog.=) 0) THEN
+        RAISE WARNING 'pg_intent: revoking EXECUTE on function @extschema@.evaluate_intent_model(bigint, text) from PUBLIC'
+            USING DETAIL = 'It runs any read-only query its caller writes; every role could run one.',
+                  HINT = 'Grant it to the roles that evaluate models; README.md, "Privileges", lists what each kind of caller needs.';
+    END IF;
+END
+$$;
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
@@ -541,6 +585,172 @@ CREATE OR REPLACE TRIGGER ai_intent_models_changed
 -- that missed the invalidation would serve a stale model indefinitely.
 ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
 
+
+-- -------------------------------------------------------------------------
+-- Who acted and when: the audit columns are stamped by the server
+-- -------------------------------------------------------------------------
+
+-- The audit columns (ai_review_actions.reviewed_by, reviewer_id, created_at;
+-- ai_intent_corrections.recorded_by, corrected_by, created_at;
+-- ai_training_data.created_at, corrected_by, corrected_at;
+-- ai_model_deployments.deployed_by, deployed_at) say who acted and when, so
+-- a client never chooses them: for every role but the table's owner (and
+-- superusers) this trigger overwrites them. The owner's writes keep their
+-- values: pg_restore puts historic rows back, and the extension's own
+-- SECURITY DEFINER code (deployments) records the actor itself.
+--
+-- Who acted: the JWT subject when PostgREST set the request's claims
+-- (request.jwt.claims since PostgREST 9, request.jwt.claim.sub before; it
+-- sets them from a verified token and clients cannot run SET), the claims'
+-- role when they carry no subject (Supabase's anon and service keys), the
+-- session user otherwise (session_user under PostgREST is always the
+-- authenticator). The uuid columns (reviewer_id, corrected_by) take the JWT
+-- subject when there are claims; without them they keep the application user
+-- the caller passed (p_reviewer_id, p_corrector_id), vouched for by the login
+-- recorded next to it (reviewed_by, recorded_by).
+--
+-- The review state of ai_training_data (correct_intent, corrected_by_human,
+-- intent_correct, dataset_status, and the labelled content: user_message,
+-- detected_intent) changes, for a role other than the owner, only as the
+-- review functions change it, after they wrote the audit row: a correction
+-- needs this actor's ai_intent_corrections row for that row and intent in
+-- this transaction, an approval or rejection this actor's ai_review_actions
+-- row with that action and label. Any other change is refused (42501). So
+-- a reviewer who may UPDATE the table (the review functions run as the
+-- caller and need it) cannot relabel or approve rows without an audit row:
+-- 0.2.0 let one UPDATE mark 24 rows approved under another label, with no
+-- trace. The check reads the audit tables as the caller, who therefore
+-- needs SELECT on them (the review functions' RETURNING already did).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_stamp_audit()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_claims jsonb;
+    v_has_claims boolean;
+    v_sub text;
+    v_sub_uuid uuid;
+    v_actor text;
+    v_label text;
+BEGIN
+    IF pg_catalog.pg_has_role(current_user,
+                              (SELECT c.relowner FROM pg_catalog.pg_class AS c
+                                WHERE c.oid OPERATOR(pg_catalog.=) TG_RELID),
+                              'USAGE') THEN
+        RETURN NEW;
+    END IF;
+
+    v_claims := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
+    v_sub := coalesce(nullif(v_claims ->> 'sub', ''),
+                      nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+    v_has_claims := v_claims IS NOT NULL OR v_sub IS NOT NULL;
+    v_actor := coalesce(v_sub, nullif(v_claims ->> 'role', ''),
+                        nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''), session_user);
+    IF v_sub ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+        v_sub_uuid := v_sub::uuid;
+    END IF;
+
+    IF TG_TABLE_NAME = 'ai_review_actions' THEN
+        IF TG_OP = 'UPDATE' THEN
+            NEW.reviewer_id := OLD.reviewer_id;
+            NEW.reviewed_by := OLD.reviewed_by;
+            NEW.created_at := OLD.created_at;
+        ELSE
+            NEW.reviewer_id := CASE WHEN v_has_claims THEN v_sub_uuid ELSE NEW.reviewer_id END;
+            NEW.reviewed_by := v_actor;
+            NEW.created_at := pg_catalog.now();
+        END IF;
+    ELSIF TG_TABLE_NAME = 'ai_intent_corrections' THEN
+        IF TG_OP = 'UPDATE' THEN
+            NEW.corrected_by := OLD.corrected_by;
+            NEW.recorded_by := OLD.recorded_by;
+            NEW.created_at := OLD.created_at;
+        ELSE
+            NEW.corrected_by := CASE WHEN v_has_claims THEN v_sub_uuid ELSE NEW.corrected_by END;
+            NEW.recorded_by := v_actor;
+            NEW.created_at := pg_catalog.now();
+        END IF;
+    ELSIF TG_TABLE_NAME = 'ai_model_deployments' THEN
+        IF TG_OP = 'UPDATE' THEN
+            NEW.deployed_by := OLD.deployed_by;
+            NEW.deployed_at := OLD.deployed_at;
+        ELSE
+            NEW.deployed_by := v_actor;
+            NEW.deployed_at := pg_catalog.now();
+        END IF;
+    ELSIF TG_TABLE_NAME = 'ai_training_data' THEN
+        IF TG_OP = 'INSERT' THEN
+            NEW.created_at := pg_catalog.now();
+            IF NEW.corrected_at IS NOT NULL OR NEW.corrected_by IS NOT NULL THEN
+                NEW.corrected_at := pg_catalog.now();
+                NEW.corrected_by := CASE WHEN v_has_claims THEN v_sub_uuid ELSE NEW.corrected_by END;
+            END IF;
+            RETURN NEW;
+        END IF;
+        NEW.created_at := OLD.created_at;
+        IF (NEW.correct_intent, NEW.corrected_by_human, NEW.corrected_by, NEW.corrected_at)
+           IS DISTINCT FROM (OLD.correct_intent, OLD.corrected_by_human, OLD.corrected_by, OLD.corrected_at) THEN
+            NEW.corrected_at := pg_catalog.now();
+            NEW.corrected_by := CASE WHEN v_has_claims THEN v_sub_uuid ELSE NEW.corrected_by END;
+        END IF;
+        IF (NEW.user_message, NEW.detected_intent, NEW.correct_intent, NEW.corrected_by_human,
+            NEW.intent_correct, NEW.dataset_status)
+           IS DISTINCT FROM (OLD.user_message, OLD.detected_intent, OLD.correct_intent, OLD.corrected_by_human,
+                             OLD.intent_correct, OLD.dataset_status) THEN
+            v_label := coalesce(nullif(NEW.correct_intent, ''), nullif(NEW.detected_intent, ''));
+            IF NOT (NEW.user_message OPERATOR(pg_catalog.=) OLD.user_message
+                    AND NEW.detected_intent IS NOT DISTINCT FROM OLD.detected_intent
+                    AND (
+                -- what submit_intent_correction() writes after its ai_intent_corrections row
+                (NEW.dataset_status OPERATOR(pg_catalog.=) 'reviewed' AND NEW.corrected_by_human
+                 AND NEW.intent_correct IS NOT DISTINCT FROM (NEW.detected_intent IS NOT DISTINCT FROM NEW.correct_intent)
+                 AND EXISTS (SELECT 1 FROM @extschema@.ai_intent_corrections AS c
+                              WHERE c.training_data_id OPERATOR(pg_catalog.=) NEW.id
+                                AND c.corrected_intent OPERATOR(pg_catalog.=) NEW.correct_intent
+                                AND c.created_at OPERATOR(pg_catalog.=) pg_catalog.now()
+                                AND c.recorded_by OPERATOR(pg_catalog.=) v_actor))
+                OR
+                -- what approving or rejecting writes after its ai_review_actions row
+                (NEW.dataset_status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'rejected'])
+                 AND NEW.correct_intent IS NOT DISTINCT FROM OLD.correct_intent
+                 AND NEW.corrected_by_human OPERATOR(pg_catalog.=) OLD.corrected_by_human
+                 AND NEW.intent_correct IS NOT DISTINCT FROM
+                     CASE WHEN NEW.dataset_status OPERATOR(pg_catalog.=) 'approved' AND NOT OLD.corrected_by_human
+                          THEN true ELSE OLD.intent_correct END
+                 AND EXISTS (SELECT 1 FROM @extschema@.ai_review_actions AS a
+                              WHERE a.training_data_id OPERATOR(pg_catalog.=) NEW.id
+                                AND a.action OPERATOR(pg_catalog.=)
+                                    CASE WHEN NEW.dataset_status OPERATOR(pg_catalog.=) 'approved'
+                                         THEN 'approve' ELSE 'reject' END
+                                AND a.intent IS NOT DISTINCT FROM v_label
+                                AND a.created_at OPERATOR(pg_catalog.=) pg_catalog.now()
+                                AND a.reviewed_by OPERATOR(pg_catalog.=) v_actor)))) THEN
+                RAISE EXCEPTION 'the review state of training data row % changes only through the review functions', NEW.id
+                    USING ERRCODE = 'insufficient_privilege',
+                          DETAIL = 'A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.',
+                          HINT = 'Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.';
+            END IF;
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_stamp_audit() IS
+    'Internal trigger: for every role but the table owner, stamps who acted (JWT subject under PostgREST, else session user) and when in the audit columns, and lets the review state of ai_training_data change only as the review functions change it.';
+
+CREATE OR REPLACE TRIGGER ai_training_data_stamp_audit
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_training_data
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+CREATE OR REPLACE TRIGGER ai_intent_corrections_stamp_audit
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_intent_corrections
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+CREATE OR REPLACE TRIGGER ai_review_actions_stamp_audit
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_review_actions
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+CREATE OR REPLACE TRIGGER ai_model_deployments_stamp_audit
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_model_deployments
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
 
 -- ======== src/sql/11_storage.sql ========
 -- How model blobs are stored. LZ4 where the server was built with it (it
@@ -822,7 +1032,14 @@ AS $$
 BEGIN
     NEW.id := true;
     NEW.updated_at := pg_catalog.now();
-    NEW.updated_by := session_user;
+    -- who acted, as _pg_intent_stamp_audit() records it: the JWT subject
+    -- (or role) under PostgREST, whose session user is the authenticator
+    NEW.updated_by := coalesce(
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
+        session_user);
     RETURN NEW;
 END
 $$;
@@ -1077,20 +1294,24 @@ BEGIN
             USING ERRCODE = 'no_data_found';
     END IF;
 
+    -- The audit row first, then the change: for a role other than the owner
+    -- the table's trigger (_pg_intent_stamp_audit()) lets the label change
+    -- only when this actor's correction row for it exists, and stamps who
+    -- and when (p_corrector_id is kept only without a JWT subject).
+    INSERT INTO @extschema@.ai_intent_corrections (training_data_id, original_intent, corrected_intent, notes, corrected_by)
+    VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
+    RETURNING * INTO v_correction;
+
     UPDATE @extschema@.ai_training_data AS t
        SET correct_intent     = v_intent,
            correct_response   = coalesce(p_correct_response, t.correct_response),
            should_escalate    = coalesce(p_should_escalate, t.should_escalate),
            corrected_by_human = true,
            intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
-           corrected_by       = p_corrector_id,
+           corrected_by       = v_correction.corrected_by,
            corrected_at       = now(),
            dataset_status     = 'reviewed'
      WHERE t.id = p_training_data_id;
-
-    INSERT INTO @extschema@.ai_intent_corrections (training_data_id, original_intent, corrected_intent, notes, corrected_by)
-    VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
-    RETURNING * INTO v_correction;
 
     RETURN jsonb_build_object(
         'training_data_id', p_training_data_id,
@@ -1294,24 +1515,27 @@ BEGIN
         END IF;
     END IF;
 
+    -- The audit row first, then the change: for a role other than the owner
+    -- the table's trigger (_pg_intent_stamp_audit()) lets the review state
+    -- change only when this actor's audit row for it exists. The rows are
+    -- locked while their label is read, so the one recorded is the one
+    -- approved.
     WITH targets AS (
         SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS intent
           FROM @extschema@.ai_training_data AS t
          WHERE t.id = ANY (p_ids)
            FOR UPDATE
-    ), changed AS (
-        UPDATE @extschema@.ai_training_data AS t
-           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
-               -- approving a detection confirms it; a correction already said whether it was right
-               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
-                                     ELSE t.intent_correct END
-          FROM targets
-         WHERE t.id = targets.id
-        RETURNING t.id, targets.intent
     )
     INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
-    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM changed AS c;
+    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c;
     GET DIAGNOSTICS v_updated = ROW_COUNT;
+
+    UPDATE @extschema@.ai_training_data AS t
+       SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+           -- approving a detection confirms it; a correction already said whether it was right
+           intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                 ELSE t.intent_correct END
+     WHERE t.id = ANY (p_ids);
 
     RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
 END
@@ -2039,9 +2263,18 @@ BEGIN
      WHERE id = p_model_id;
 
     INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
-    -- session_user, not current_user: the callers are SECURITY DEFINER, so
-    -- current_user is always the extension owner here.
-    VALUES (p_model_id, v_previous, p_run_id, p_reason, session_user);
+    -- Who acted, as _pg_intent_stamp_audit() records it (this insert runs as
+    -- the owner, whose values the trigger keeps): the JWT subject (or role)
+    -- under PostgREST, whose session user is always the authenticator, else
+    -- session_user (not current_user: the callers are SECURITY DEFINER, so
+    -- current_user is always the extension owner here). The value is only
+    -- recorded; it decides nothing.
+    VALUES (p_model_id, v_previous, p_run_id, p_reason, coalesce(
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
+        session_user));
 
     RETURN v_previous;
 END
@@ -4398,8 +4631,10 @@ AS $$
         -- prediction with the active model; the model bytes stay private
         '@extschema@.predict_intent(text)',
         '@extschema@.predict_intent(text, bigint)',
-        -- runs the caller's own query with the caller's rights, read-only
-        '@extschema@.evaluate_intent_model(bigint, text)',
+        -- Not evaluate_intent_model(): it runs any read-only query its
+        -- caller writes (pg_sleep(), the caller's JWT claims), which on
+        -- Supabase would open arbitrary SQL to anon over /rpc. Granted to
+        -- the roles that evaluate.
         '@extschema@.classify_intent(text)',
         -- Not explain_intent(): whether an n-gram of any text the caller
         -- makes up is in the vocabulary says whether some training message

@@ -43,7 +43,14 @@ AS $$
 BEGIN
     NEW.id := true;
     NEW.updated_at := pg_catalog.now();
-    NEW.updated_by := session_user;
+    -- who acted, as _pg_intent_stamp_audit() records it: the JWT subject
+    -- (or role) under PostgREST, whose session user is the authenticator
+    NEW.updated_by := coalesce(
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
+        session_user);
     RETURN NEW;
 END
 $$;

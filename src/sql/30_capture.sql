@@ -110,20 +110,24 @@ BEGIN
             USING ERRCODE = 'no_data_found';
     END IF;
 
+    -- The audit row first, then the change: for a role other than the owner
+    -- the table's trigger (_pg_intent_stamp_audit()) lets the label change
+    -- only when this actor's correction row for it exists, and stamps who
+    -- and when (p_corrector_id is kept only without a JWT subject).
+    INSERT INTO @extschema@.ai_intent_corrections (training_data_id, original_intent, corrected_intent, notes, corrected_by)
+    VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
+    RETURNING * INTO v_correction;
+
     UPDATE @extschema@.ai_training_data AS t
        SET correct_intent     = v_intent,
            correct_response   = coalesce(p_correct_response, t.correct_response),
            should_escalate    = coalesce(p_should_escalate, t.should_escalate),
            corrected_by_human = true,
            intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
-           corrected_by       = p_corrector_id,
+           corrected_by       = v_correction.corrected_by,
            corrected_at       = now(),
            dataset_status     = 'reviewed'
      WHERE t.id = p_training_data_id;
-
-    INSERT INTO @extschema@.ai_intent_corrections (training_data_id, original_intent, corrected_intent, notes, corrected_by)
-    VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
-    RETURNING * INTO v_correction;
 
     RETURN jsonb_build_object(
         'training_data_id', p_training_data_id,

@@ -80,24 +80,27 @@ BEGIN
         END IF;
     END IF;
 
+    -- The audit row first, then the change: for a role other than the owner
+    -- the table's trigger (_pg_intent_stamp_audit()) lets the review state
+    -- change only when this actor's audit row for it exists. The rows are
+    -- locked while their label is read, so the one recorded is the one
+    -- approved.
     WITH targets AS (
         SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS intent
           FROM @extschema@.ai_training_data AS t
          WHERE t.id = ANY (p_ids)
            FOR UPDATE
-    ), changed AS (
-        UPDATE @extschema@.ai_training_data AS t
-           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
-               -- approving a detection confirms it; a correction already said whether it was right
-               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
-                                     ELSE t.intent_correct END
-          FROM targets
-         WHERE t.id = targets.id
-        RETURNING t.id, targets.intent
     )
     INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
-    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM changed AS c;
+    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c;
     GET DIAGNOSTICS v_updated = ROW_COUNT;
+
+    UPDATE @extschema@.ai_training_data AS t
+       SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+           -- approving a detection confirms it; a correction already said whether it was right
+           intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                 ELSE t.intent_correct END
+     WHERE t.id = ANY (p_ids);
 
     RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
 END

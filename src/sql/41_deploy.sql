@@ -38,9 +38,18 @@ BEGIN
      WHERE id = p_model_id;
 
     INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
-    -- session_user, not current_user: the callers are SECURITY DEFINER, so
-    -- current_user is always the extension owner here.
-    VALUES (p_model_id, v_previous, p_run_id, p_reason, session_user);
+    -- Who acted, as _pg_intent_stamp_audit() records it (this insert runs as
+    -- the owner, whose values the trigger keeps): the JWT subject (or role)
+    -- under PostgREST, whose session user is always the authenticator, else
+    -- session_user (not current_user: the callers are SECURITY DEFINER, so
+    -- current_user is always the extension owner here). The value is only
+    -- recorded; it decides nothing.
+    VALUES (p_model_id, v_previous, p_run_id, p_reason, coalesce(
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
+        nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
+        nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
+        session_user));
 
     RETURN v_previous;
 END

@@ -30,8 +30,10 @@ AS $$
         -- prediction with the active model; the model bytes stay private
         '@extschema@.predict_intent(text)',
         '@extschema@.predict_intent(text, bigint)',
-        -- runs the caller's own query with the caller's rights, read-only
-        '@extschema@.evaluate_intent_model(bigint, text)',
+        -- Not evaluate_intent_model(): it runs any read-only query its
+        -- caller writes (pg_sleep(), the caller's JWT claims), which on
+        -- Supabase would open arbitrary SQL to anon over /rpc. Granted to
+        -- the roles that evaluate.
         '@extschema@.classify_intent(text)',
         -- Not explain_intent(): whether an n-gram of any text the caller
         -- makes up is in the vocabulary says whether some training message

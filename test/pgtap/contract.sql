@@ -5,7 +5,7 @@
 -- SECURITY INVOKER); every table and column; the views; settings.
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(196);
+SELECT plan(200);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -121,7 +121,7 @@ SELECT columns_are('public', 'ai_training_data', ARRAY['id', 'conversation_id', 
 SELECT isnt(obj_description(to_regclass('public.ai_training_data'), 'pg_class'), NULL, 'ai_training_data has a comment');
 SELECT ok((SELECT to_regclass('public.ai_training_data') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_training_data is dumped by pg_dump');
 SELECT has_table('public', 'ai_intent_corrections', 'table ai_intent_corrections exists');
-SELECT columns_are('public', 'ai_intent_corrections', ARRAY['id', 'training_data_id', 'original_intent', 'corrected_intent', 'was_mismatch', 'notes', 'corrected_by', 'created_at']::name[], 'ai_intent_corrections has the contract''s columns');
+SELECT columns_are('public', 'ai_intent_corrections', ARRAY['id', 'training_data_id', 'original_intent', 'corrected_intent', 'was_mismatch', 'notes', 'corrected_by', 'created_at', 'recorded_by']::name[], 'ai_intent_corrections has the contract''s columns (recorded_by: who, stamped by the server, 0.2.1)');
 SELECT isnt(obj_description(to_regclass('public.ai_intent_corrections'), 'pg_class'), NULL, 'ai_intent_corrections has a comment');
 SELECT ok((SELECT to_regclass('public.ai_intent_corrections') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_intent_corrections is dumped by pg_dump');
 SELECT has_table('public', 'ai_training_runs', 'table ai_training_runs exists');
@@ -194,6 +194,10 @@ SELECT has_unique('public', 'ai_metrics_snapshots', 'ai_metrics_snapshots is uni
 SELECT hasnt_fk('public', 'ai_intent_corrections', 'corrections reference ai_training_data through a trigger, not a foreign key (pg_restore -j loads extension tables in any order)');
 SELECT has_trigger('public', 'ai_intent_models', 'ai_intent_models_changed', 'model cache invalidation trigger');
 SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_set_was_mismatch', 'was_mismatch trigger');
+SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_stamp_audit', 'corrections: who and when are stamped by the server');
+SELECT has_trigger('public', 'ai_review_actions', 'ai_review_actions_stamp_audit', 'review actions: who and when are stamped by the server');
+SELECT has_trigger('public', 'ai_training_data', 'ai_training_data_stamp_audit', 'training data: audit columns stamped, review state only through the review functions');
+SELECT has_trigger('public', 'ai_model_deployments', 'ai_model_deployments_stamp_audit', 'deployments: who and when are stamped by the server');
 SELECT has_trigger('public', 'ai_training_data', 'ai_training_data_touch_updated_at', 'updated_at trigger');
 SELECT col_default_is('public', 'ai_training_data', 'dataset_status', 'pending'::text, 'dataset_status defaults to pending');
 SELECT col_default_is('public', 'ai_training_data', 'source', 'live'::text, 'source defaults to live');

@@ -390,7 +390,7 @@ SELECT isnt_strict('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::n
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), ARRAY['p_model_id', 'p_query'], 'evaluate_intent_model(bigint, text) parameter names');
 SELECT isnt_definer('public', 'evaluate_intent_model', ARRAY['bigint', 'text']::name[], 'evaluate_intent_model(bigint, text) is SECURITY INVOKER (the query runs with the caller''s rights)');
 SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.evaluate_intent_model(bigint, text)')), NULL, 'evaluate_intent_model(bigint, text) has no SET clause (the caller''s search_path resolves the caller''s query)');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'EXECUTE'), false), 'evaluate_intent_model(bigint, text) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'EXECUTE'), true), 'evaluate_intent_model(bigint, text) is not executable by PUBLIC (it runs any query its caller writes)');
 SELECT isnt(obj_description(to_regprocedure('public.evaluate_intent_model(bigint, text)'), 'pg_proc'), NULL, 'evaluate_intent_model(bigint, text) has a comment');
 
 -- explain_intent(text, integer, text, bigint)
@@ -429,9 +429,10 @@ CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility tex
 INSERT INTO expected_functions VALUES
     ('_pg_intent_touch_updated_at()', 'volatile', 'unsafe', false),
     ('_pg_intent_set_was_mismatch()', 'volatile', 'unsafe', false),
+    ('_pg_intent_stamp_audit()', 'volatile', 'unsafe', false),
     ('predict_intent(text)', 'stable', 'safe', true),
     ('predict_intent(text, bigint)', 'stable', 'safe', true),
-    ('evaluate_intent_model(bigint, text)', 'volatile', 'unsafe', true),
+    ('evaluate_intent_model(bigint, text)', 'volatile', 'unsafe', false),
     ('classify_intent(text)', 'stable', 'safe', true),
     ('explain_intent(text, integer, text, bigint)', 'stable', 'safe', false),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),

@@ -42,14 +42,15 @@ expect_eq "$(psql -X -At -d $DB -v VERBOSITY=sqlstate -c "SELECT pg_intent_loade
     "a limit below 1 kB is refused"
 session_close s
 
-# evaluate_intent_model(), open to PUBLIC, runs the caller's query: its
+# evaluate_intent_model() runs the caller's query: its
 # memory must not grow with the number of rows or the size of their values.
 # It fetched the rows 1,000 at a time and detoasted every expected intent
 # whole into a context reset only per batch: 1,000 rows with 4 MB labels
 # (48 MB on disk) took the backend to 4.1 GB. Run as a role that was granted
-# nothing (PUBLIC's TEMP and EXECUTE are enough), on stored values and on
-# values the query computes.
-psql -X -q -d $DB -c "DROP ROLE IF EXISTS pgi_bounds_nobody" -c "CREATE ROLE pgi_bounds_nobody LOGIN" >/dev/null
+# nothing but EXECUTE on it (PUBLIC's TEMP is enough otherwise), on stored
+# values and on values the query computes.
+psql -X -q -d $DB -c "DROP ROLE IF EXISTS pgi_bounds_nobody" -c "CREATE ROLE pgi_bounds_nobody LOGIN" \
+    -c "GRANT EXECUTE ON FUNCTION evaluate_intent_model(bigint, text) TO pgi_bounds_nobody" >/dev/null
 session_open e $DB -U pgi_bounds_nobody
 pid=$(session_pid e)
 session_run e "CREATE TEMP TABLE t AS SELECT 'quiero devolver el pedido'::text AS m, repeat('x', 4 * 1024 * 1024) AS l FROM generate_series(1, 200);" >/dev/null
@@ -65,4 +66,4 @@ expect_eq "$computed" "200 0.0" "the same for 200 computed rows"
 [ "$grown_mb" -lt 100 ] || { echo "FAILED: evaluate_intent_model() memory grew with the rows ($grown_mb MB)" >&2; exit 1; }
 echo "ok: evaluate_intent_model() memory does not grow with the rows or their values"
 session_close e
-psql -X -q -d $DB -c "DROP ROLE pgi_bounds_nobody" >/dev/null
+psql -X -q -d $DB -c "DROP OWNED BY pgi_bounds_nobody" -c "DROP ROLE pgi_bounds_nobody" >/dev/null

@@ -77,8 +77,8 @@ for fn in "p.predicted_intent FROM huge, predict_intent(m) p" "classify_intent(m
 done
 expect_eq "$(q $DB "SELECT classify_intent('quiero devolver un producto')")" "return_process" "prediction works after the cancel"
 
-# 4. The same for the other calls that read a whole message, each open to
-# PUBLIC: evaluate_intent_model() (its rows are vectorised like
+# 4. The same for the other calls that read a whole message:
+# evaluate_intent_model() (its rows are vectorised like
 # predict_intent()'s) and _pg_intent_fold() (the normaliser behind
 # score_feedback_message()). Both ran the long message to its end in one
 # uninterruptible call, so the timeout was only noticed afterwards.

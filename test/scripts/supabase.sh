@@ -7,8 +7,14 @@
 #    can neither manage models nor read or delete chat messages;
 #  - an upgrade from 0.1.0 installed there (where anon could train, deploy
 #    and read everything) closes it all, reporting each revocation;
-#  - the README's recipe for the three caller kinds gives each role what it
-#    needs and nothing more (checked as each role).
+#  - the README's recipe for the four caller kinds gives each role what it
+#    needs and nothing more, checked as each role the way PostgREST calls:
+#    SET LOCAL ROLE plus request.jwt.claims. Customers and staff are both
+#    authenticated; staff carry app_metadata.role = 'staff' in their JWT.
+#    A customer logs their own messages and nothing else; staff review only
+#    through the review functions, and every review leaves an audit row
+#    stamped with the staff member's JWT subject and now() (security issue
+#    items 2, 3 and 6).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 ROLES="anon authenticated service_role authenticator"
@@ -31,6 +37,15 @@ supabase_db() {
     psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $1"
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+-- Supabase's auth.uid() and auth.jwt(): the claims PostgREST set for the request
+CREATE SCHEMA auth;
+GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('request.jwt.claim', true), ''),
+                    nullif(current_setting('request.jwt.claims', true), ''))::jsonb $$;
+CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid $$;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
 ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
@@ -71,7 +86,8 @@ for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELEC
     "SELECT count(*) FROM ai_review_queue" "SELECT count(*) FROM ai_training_progress" \
     "SELECT count(*) FROM pg_intent_training_progress()" \
     "SELECT _pg_intent_policy()" "SELECT _pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)" \
-    "SELECT _pg_intent_md_cell('x', 10)" "SELECT get_ai_training_metrics()" "SELECT training_report()"; do
+    "SELECT _pg_intent_md_cell('x', 10)" "SELECT get_ai_training_metrics()" "SELECT training_report()" \
+    "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', current_setting(''request.jwt.claims'', true)')"; do
     expect_role pgi_supabase anon "$call" 42501 "anon is refused: $call"
 done
 expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un producto')" ok "anon can predict with the active model"
@@ -92,13 +108,17 @@ psql -X -q -d pgi_supabase_up -c "ALTER EXTENSION pg_intent UPDATE" 2>"$TEST_TMP
 revoked=$(grep -c 'revoking the privileges default privileges gave' "$TEST_TMP/update.log" || true)
 [ "$revoked" -gt 0 ] || { cat "$TEST_TMP/update.log"; echo "FAILED: the upgrade reported no revocation" >&2; exit 1; }
 echo "ok: the upgrade revoked $revoked default-privilege grants, each with a WARNING"
+grep -q 'revoking EXECUTE on function public.evaluate_intent_model(bigint, text) from PUBLIC' "$TEST_TMP/update.log" ||
+    { cat "$TEST_TMP/update.log"; echo "FAILED: the upgrade did not report closing evaluate_intent_model to PUBLIC" >&2; exit 1; }
+echo "ok: the upgrade reports closing evaluate_intent_model to PUBLIC"
 if ! diff -u <(acls_of pgi_supabase) <(acls_of pgi_supabase_up); then
     echo "FAILED: the upgraded ACLs differ from a fresh install's (- fresh, + upgraded)" >&2
     exit 1
 fi
 echo "ok: after the upgrade the ACLs equal a fresh install's"
 for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELECT count(*) FROM ai_training_data" \
-    "SELECT _pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)"; do
+    "SELECT _pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
+    "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', ''greeting''')"; do
     expect_role pgi_supabase_up anon "$call" 42501 "after the upgrade anon is refused: $call"
 done
 
@@ -134,62 +154,168 @@ readme_sql supabase-recipe >"$TEST_TMP/recipe.sql"
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -f "$TEST_TMP/recipe.sql"
 echo "ok: the README's recipe ran ($(grep -c '^GRANT' "$TEST_TMP/recipe.sql") GRANT statements)"
 
+# PostgREST's calls: one transaction, SET LOCAL ROLE to the JWT's role and
+# request.jwt.claims set to the verified claims. $1 db, $2 role, $3 claims
+# (JSON), $4 SQL; prints "ok" or the SQLSTATE (as_role's convention), or with
+# jwt_q the statement's output.
+jwt_sql() {
+    printf "BEGIN;\nSET LOCAL ROLE %s;\nSELECT set_config('request.jwt.claims', '%s', true) IS NULL;\n%s;\nCOMMIT;\n" "$1" "$2" "$3"
+}
+as_jwt() {
+    jwt_sql "$2" "$3" "$4" | psql -X -At -q -d "$1" -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate >/dev/null 2>"$TEST_TMP/err" &&
+        echo ok || sed -nE 's/^ERROR: +([0-9A-Z]{5}).*/\1/p' "$TEST_TMP/err" | head -1
+}
+jwt_q() {
+    jwt_sql "$2" "$3" "$4" | psql -X -At -q -d "$1" -v ON_ERROR_STOP=1 | sed 1d
+}
+expect_jwt() { # db role claims sql expected what
+    expect_eq "$(as_jwt "$1" "$2" "$3" "$4")" "$5" "$6"
+}
+ANON='{"role": "anon"}'
+ALICE_ID=0b0b0b0b-0000-4000-8000-00000000a11c
+BOB_ID=0b0b0b0b-0000-4000-8000-0000000000b0
+STAFF_ID=5a5a5a5a-0000-4000-8000-0000000057af
+ALICE="{\"sub\": \"$ALICE_ID\", \"role\": \"authenticated\", \"app_metadata\": {\"provider\": \"email\"}}"
+# a customer who wrote "staff" where users can write: user_metadata
+MALLORY='{"sub": "0b0b0b0b-0000-4000-8000-0000000000ff", "role": "authenticated", "user_metadata": {"role": "staff"}}'
+STAFF="{\"sub\": \"$STAFF_ID\", \"role\": \"authenticated\", \"app_metadata\": {\"provider\": \"email\", \"role\": \"staff\"}}"
+SERVICE='{"role": "service_role"}'
+DASHBOARD_ONLY_SERVICE='explain_intent\(|ai_training_progress'
+
 # The README's dashboard recipe (one query per tab of the seed's admin
-# panel) runs as the reviewer role the recipe above set up.
+# panel) runs as staff, but for the queries it marks as service_role's.
 readme_sql dashboard-recipe >"$TEST_TMP/dashboard.sql"
 [ "$(grep -c '^SELECT' "$TEST_TMP/dashboard.sql")" -ge 10 ] || { echo "FAILED: no dashboard recipe found in README.md" >&2; exit 1; }
-psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -c "SET ROLE authenticated" -f "$TEST_TMP/dashboard.sql" >/dev/null
-echo "ok: the README's dashboard recipe runs as authenticated ($(grep -c '^SELECT' "$TEST_TMP/dashboard.sql") queries)"
+[ "$(grep -cE "$DASHBOARD_ONLY_SERVICE" "$TEST_TMP/dashboard.sql")" -eq 2 ] || { echo "FAILED: the dashboard's service_role queries moved" >&2; exit 1; }
+jwt_sql authenticated "$STAFF" "$(grep -vE "$DASHBOARD_ONLY_SERVICE" "$TEST_TMP/dashboard.sql")" |
+    psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase >/dev/null
+echo "ok: the README's dashboard recipe runs as staff (but for its two service_role queries)"
+jwt_sql service_role "$SERVICE" "$(cat "$TEST_TMP/dashboard.sql")" | psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase >/dev/null
+echo "ok: the README's dashboard recipe runs as service_role"
 row=$(q pgi_supabase "SELECT id FROM ai_training_data ORDER BY user_message LIMIT 1")
 inactive=$(q pgi_supabase "SELECT train_intent_model('spare', 'full', '{\"deploy\": \"never\"}') ->> 'model_id'")
+total=$(q pgi_supabase "SELECT count(*) FROM ai_training_data")
 
-# the application
-expect_role pgi_supabase anon "SELECT record_interaction('¿dónde está mi pedido?', 'order_status', 70)" ok "anon logs interactions"
-expect_role pgi_supabase anon "SELECT predicted_intent FROM predict_intent('quiero devolver un producto')" ok "anon predicts"
-expect_role pgi_supabase anon "SELECT count(*) FROM ai_training_data" 42501 "anon cannot read the chat messages"
-expect_role pgi_supabase anon "SELECT submit_intent_correction('$row', 'complaint')" 42501 "anon cannot correct labels"
-expect_role pgi_supabase anon "SELECT predict_intent('hola', $inactive)" 42501 "anon cannot use a model that is not deployed"
-expect_role pgi_supabase anon "SELECT count(*) FROM ai_review_queue" 42501 "anon cannot read the review queue"
-expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, 'SELECT user_message, detected_intent FROM ai_training_data')" 42501 \
-    "anon cannot evaluate on the chat messages (the query runs with anon's rights)"
-expect_role pgi_supabase anon "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver un producto', 'return_process')\$\$)" ok \
-    "anon can evaluate the active model on its own rows"
-expect_role pgi_supabase anon "SELECT approve_training_sample('$row')" 42501 "anon cannot approve rows"
-expect_role pgi_supabase anon "INSERT INTO ai_training_data (user_message, detected_intent, dataset_status) VALUES ('forged', 'thanks', 'approved')" 42501 \
+# the application (anon)
+expect_jwt pgi_supabase anon "$ANON" "SELECT record_interaction('¿dónde está mi pedido?', 'order_status', 70)" ok "anon logs interactions"
+expect_jwt pgi_supabase anon "$ANON" "SELECT record_interaction('hola', 'greeting', 70, p_user_id => '$ALICE_ID')" 42501 \
+    "anon cannot log in a customer's name"
+expect_jwt pgi_supabase anon "$ANON" "SELECT predicted_intent FROM predict_intent('quiero devolver un producto')" ok "anon predicts"
+expect_jwt pgi_supabase anon "$ANON" "SELECT count(*) FROM ai_training_data" 42501 "anon cannot read the chat messages"
+expect_jwt pgi_supabase anon "$ANON" "SELECT submit_intent_correction('$row', 'complaint')" 42501 "anon cannot correct labels"
+expect_jwt pgi_supabase anon "$ANON" "SELECT predict_intent('hola', $inactive)" 42501 "anon cannot use a model that is not deployed"
+expect_jwt pgi_supabase anon "$ANON" "SELECT count(*) FROM ai_review_queue" 42501 "anon cannot read the review queue"
+expect_jwt pgi_supabase anon "$ANON" "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver un producto', 'return_process')\$\$)" 42501 \
+    "anon cannot evaluate (it would run any query anon writes)"
+expect_jwt pgi_supabase anon "$ANON" "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', current_setting(''request.jwt.claims'', true)')" 42501 \
+    "anon cannot run pg_sleep() or read its claims through evaluate_intent_model"
+expect_jwt pgi_supabase anon "$ANON" "SELECT approve_training_sample('$row')" 42501 "anon cannot approve rows"
+expect_jwt pgi_supabase anon "$ANON" "INSERT INTO ai_training_data (user_message, detected_intent, dataset_status) VALUES ('forged', 'thanks', 'approved')" 42501 \
     "anon cannot insert a row marked approved (only record_interaction's columns)"
-expect_role pgi_supabase anon "INSERT INTO ai_training_data (user_message, detected_intent, corrected_by_human, correct_intent) VALUES ('forged', 'thanks', true, 'thanks')" 42501 \
+expect_jwt pgi_supabase anon "$ANON" "INSERT INTO ai_training_data (user_message, detected_intent, corrected_by_human, correct_intent) VALUES ('forged', 'thanks', true, 'thanks')" 42501 \
     "anon cannot insert a row marked corrected by a human"
-expect_role pgi_supabase anon "INSERT INTO ai_training_data (user_message, detected_intent, created_at) VALUES ('forged', 'thanks', '2001-01-01')" 42501 \
+expect_jwt pgi_supabase anon "$ANON" "INSERT INTO ai_training_data (user_message, detected_intent, created_at) VALUES ('forged', 'thanks', '2001-01-01')" 42501 \
     "anon cannot backdate a row"
-expect_role pgi_supabase anon "SELECT explain_intent('quiero devolver un producto')" 42501 \
+expect_jwt pgi_supabase anon "$ANON" "SELECT explain_intent('quiero devolver un producto')" 42501 \
     "anon cannot explain (the vocabulary would show which n-grams training messages contain)"
-# reviewers
-expect_role pgi_supabase authenticated "SELECT submit_intent_correction('$row', 'complaint')" ok "authenticated corrects labels"
-expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_pending_review" ok "authenticated reads the review queue"
-expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'" ok "authenticated reads the ranked review queue"
-expect_role pgi_supabase authenticated "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" ok \
-    "authenticated evaluates a model that is not deployed on the data it may read"
-expect_role pgi_supabase authenticated "SELECT approve_training_sample(id) FROM ai_review_queue WHERE rank = 1" ok \
-    "authenticated approves the first row of the queue"
-expect_role pgi_supabase authenticated "SELECT reject_training_sample(id, 'spam') FROM ai_review_queue WHERE rank = 1" ok \
-    "authenticated rejects the next one"
-expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_model_registry" ok "authenticated reads the model registry"
-expect_role pgi_supabase authenticated "SELECT count(*) FROM ai_training_progress" ok "authenticated reads the training progress (dashboard)"
-expect_role pgi_supabase authenticated "SELECT explain_intent('quiero devolver un producto') ->> 'intent'" ok "authenticated explains a prediction (Test tab)"
-expect_role pgi_supabase authenticated "SELECT length(training_report())" ok "authenticated reads training reports"
-expect_role pgi_supabase authenticated "SELECT count(*) FROM export_training_dataset('jsonl')" ok "authenticated exports the dataset"
-expect_role pgi_supabase authenticated "SELECT predict_intent('hola', $inactive)" ok "authenticated predicts with a model not deployed"
-expect_role pgi_supabase authenticated "SELECT model FROM ai_intent_models" 42501 "authenticated cannot download model bytes"
-expect_role pgi_supabase authenticated "SELECT train_intent_model()" 42501 "authenticated cannot train"
-expect_role pgi_supabase authenticated "SELECT deploy_intent_model($inactive)" 42501 "authenticated cannot deploy"
-expect_role pgi_supabase authenticated "UPDATE ai_training_policy SET max_f1_regression = 1" 42501 "authenticated cannot change the policy"
-expect_role pgi_supabase authenticated "DELETE FROM ai_training_data" 42501 "authenticated cannot delete chat messages"
+
+# a customer (authenticated without the staff claim): logs their own messages, nothing else
+for who in ALICE MALLORY; do
+    claims=${!who}
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT record_interaction('hola, soy $who', 'greeting', 80, p_user_id => auth.uid())" ok \
+        "customer $who logs an interaction as themselves"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT record_interaction('hola, soy Bob', 'greeting', 80, p_user_id => '$BOB_ID')" 42501 \
+        "customer $who cannot log an interaction in another customer's name"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT record_interaction('hola, soy nadie', 'greeting', 80)" 42501 \
+        "customer $who cannot log an interaction without a user"
+    expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "SELECT count(*) FROM ai_training_data")" 0 \
+        "customer $who reads no message, not even their own"
+    for view in ai_review_queue ai_pending_review ai_classification_errors ai_training_run_history ai_model_registry \
+        ai_intent_corrections ai_review_actions ai_training_runs ai_training_run_rows ai_shadow_predictions ai_training_policy; do
+        expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "SELECT count(*) FROM $view")" 0 "customer $who reads no row of $view"
+    done
+    expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "UPDATE ai_training_data SET correct_intent = 'greeting', corrected_by_human = true, dataset_status = 'approved' WHERE detected_intent = 'return_process' RETURNING id" | wc -l)" 0 \
+        "customer $who relabels and approves no row (0.2.0's recipe: every return_process row)"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT submit_intent_correction('$row', 'complaint')" P0002 \
+        "customer $who cannot correct a label (the row is not theirs to see)"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT approve_training_sample('$row')" P0002 "customer $who cannot approve a row"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT reject_training_sample('$row', 'spam')" P0002 "customer $who cannot reject a row"
+    expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "SELECT approve_training_samples(ARRAY['$row']::uuid[]) ->> 'updated'")" 0 \
+        "customer $who approves nothing in a batch"
+    expect_jwt pgi_supabase authenticated "$claims" "INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES ('$row', 'approve', 'greeting')" 42501 \
+        "customer $who cannot write a review action"
+    expect_jwt pgi_supabase authenticated "$claims" "INSERT INTO ai_intent_corrections (training_data_id, corrected_intent) VALUES ('$row', 'greeting')" 42501 \
+        "customer $who cannot write a correction"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', ''greeting''')" 42501 "customer $who cannot evaluate"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT explain_intent('quiero devolver un producto')" 42501 "customer $who cannot explain"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT count(*) FROM pg_intent_training_progress()" 42501 "customer $who cannot see the trainings"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT predicted_intent FROM predict_intent('quiero devolver un producto')" ok "customer $who predicts"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT model FROM ai_intent_models" 42501 "customer $who cannot download model bytes"
+    expect_jwt pgi_supabase authenticated "$claims" "SELECT train_intent_model()" 42501 "customer $who cannot train"
+    expect_jwt pgi_supabase authenticated "$claims" "DELETE FROM ai_training_data" 42501 "customer $who cannot delete chat messages"
+done
+expect_eq "$(q pgi_supabase "SELECT count(*) FILTER (WHERE user_id = '$ALICE_ID'), count(*) FILTER (WHERE user_id = '$BOB_ID'), count(*) FILTER (WHERE dataset_status <> 'pending') FROM ai_training_data")" "1|0|0" \
+    "what the customers did: Alice's one message, none in Bob's name, no row reviewed"
+
+# staff (authenticated with app_metadata.role = 'staff'): read and review
+expect_eq "$(jwt_q pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_training_data")" "$((total + 3))" "staff read every message"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_pending_review" ok "staff read the review queue"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'" ok "staff read the ranked review queue"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_model_registry" ok "staff read the model registry"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT length(training_report())" ok "staff read training reports"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM export_training_dataset('jsonl')" ok "staff export the dataset"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT predict_intent('hola', $inactive)" ok "staff predict with a model not deployed"
+# The reproduction of item 2 (0.2.0's recipe: 24 rows changed, no audit row).
+expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_training_data SET correct_intent = 'greeting', corrected_by_human = true, dataset_status = 'approved' WHERE detected_intent = 'return_process'" 42501 \
+    "staff cannot relabel and approve rows with an UPDATE"
+expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_training_data SET dataset_status = 'approved' WHERE id = '$row'" 42501 \
+    "staff cannot approve a row with an UPDATE"
+expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_training_data SET detected_intent = 'greeting' WHERE id = '$row'" 42501 \
+    "staff cannot change a detected intent"
+expect_jwt pgi_supabase authenticated "$STAFF" "INSERT INTO ai_review_actions (training_data_id, action, intent, reviewed_by, created_at) VALUES ('$row', 'reject', 'x', 'postgres', '2001-01-01')" 42501 \
+    "staff cannot write the audit columns of a review action"
+expect_jwt pgi_supabase authenticated "$STAFF" "INSERT INTO ai_intent_corrections (training_data_id, corrected_intent, recorded_by, created_at) VALUES ('$row', 'x', 'postgres', '2001-01-01')" 42501 \
+    "staff cannot write the audit columns of a correction"
+expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_training_data SET created_at = '2001-01-01' WHERE id = '$row'" 42501 \
+    "staff cannot backdate a message"
+expect_eq "$(q pgi_supabase "SELECT count(*) FROM ai_training_data WHERE dataset_status <> 'pending' OR correct_intent IS NOT NULL") $(q pgi_supabase "SELECT count(*) FROM ai_review_actions") $(q pgi_supabase "SELECT count(*) FROM ai_intent_corrections")" "0 0 0" \
+    "nothing was reviewed or recorded so far"
+# Reviews through the functions, with forged reviewer ids: each leaves its audit
+# row, stamped with the staff member's JWT subject and now().
+forged=ffffffff-ffff-4fff-8fff-ffffffffffff
+read -r corrected approved rejected < <(q pgi_supabase "SELECT string_agg(id::text, ' ' ORDER BY user_message) FROM (SELECT id, user_message FROM ai_training_data WHERE user_id IS NULL ORDER BY user_message LIMIT 3) AS t")
+stamp=$(jwt_q pgi_supabase authenticated "$STAFF" "SELECT submit_intent_correction('$corrected', 'complaint', p_corrector_id => '$forged') ->> 'corrected_intent', approve_training_sample('$approved', '$forged') ->> 'dataset_status', reject_training_sample('$rejected', 'spam', '$forged') ->> 'dataset_status', now()")
+expect_eq "${stamp%|*}" "complaint|approved|rejected" "staff correct, approve and reject through the review functions"
+now=${stamp##*|}
+expect_eq "$(q pgi_supabase "SELECT string_agg(concat_ws(' ', action, reviewer_id, reviewed_by, created_at = '$now'), ', ' ORDER BY action) FROM ai_review_actions")" \
+    "approve $STAFF_ID $STAFF_ID t, reject $STAFF_ID $STAFF_ID t" \
+    "each review action is stamped with the staff JWT subject and now(), not the forged reviewer id"
+expect_eq "$(q pgi_supabase "SELECT concat_ws(' ', corrected_by, recorded_by, created_at = '$now') FROM ai_intent_corrections")" \
+    "$STAFF_ID $STAFF_ID t" "the correction is stamped with the staff JWT subject and now(), not the forged corrector id"
+expect_eq "$(q pgi_supabase "SELECT concat_ws(' ', dataset_status, correct_intent, corrected_by, corrected_at = '$now') FROM ai_training_data WHERE id = '$corrected'")" \
+    "reviewed complaint $STAFF_ID t" "the corrected row names the staff member"
+expect_eq "$(q pgi_supabase "SELECT count(*) FROM ai_training_data WHERE dataset_status <> 'pending'")" 3 "exactly the three reviewed rows changed"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT approve_training_sample(id) FROM ai_review_queue WHERE rank = 1" ok \
+    "staff approve the first row of the queue"
+expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_review_actions SET reviewed_by = 'someone else'" 42501 "staff cannot rewrite the audit rows"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" 42501 \
+    "staff cannot evaluate (a function the claim cannot guard: service_role's)"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT model FROM ai_intent_models" 42501 "staff cannot download model bytes"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT train_intent_model()" 42501 "staff cannot train"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT deploy_intent_model($inactive)" 42501 "staff cannot deploy"
+expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_training_policy SET max_f1_regression = 1" 42501 "staff cannot change the policy"
+expect_jwt pgi_supabase authenticated "$STAFF" "DELETE FROM ai_training_data" 42501 "staff cannot delete chat messages"
 # administrators
-expect_role pgi_supabase service_role "SELECT train_intent_model('by service_role', 'full', '{\"deploy\": \"never\"}')" ok "service_role trains"
-expect_role pgi_supabase service_role "SELECT count(*) FROM ai_review_queue" ok "service_role reads the review queue"
-expect_role pgi_supabase service_role "SELECT deploy_intent_model($inactive)" ok "service_role deploys"
-expect_role pgi_supabase service_role "SELECT rollback_intent_model()" ok "service_role rolls back"
-expect_role pgi_supabase service_role "UPDATE ai_training_policy SET max_f1_regression = 0.02" ok "service_role sets the policy"
-expect_role pgi_supabase service_role "SELECT train_intent_model('forced', 'full', '{\"deploy\": \"always\"}')" ok \
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT train_intent_model('by service_role', 'full', '{\"deploy\": \"never\"}')" ok "service_role trains"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT count(*) FROM ai_review_queue" ok "service_role reads the review queue"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" ok \
+    "service_role evaluates a model that is not deployed"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT explain_intent('quiero devolver un producto') ->> 'intent'" ok "service_role explains a prediction"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT deploy_intent_model($inactive)" ok "service_role deploys"
+expect_eq "$(q pgi_supabase "SELECT deployed_by FROM ai_model_deployments ORDER BY id DESC LIMIT 1")" service_role \
+    "the deployment records the JWT's role (0.2.0: the session user, under PostgREST the authenticator)"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT rollback_intent_model()" ok "service_role rolls back"
+expect_jwt pgi_supabase service_role "$SERVICE" "UPDATE ai_training_policy SET max_f1_regression = 0.02" ok "service_role sets the policy"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT train_intent_model('forced', 'full', '{\"deploy\": \"always\"}')" ok \
     "service_role may force a deploy"
-expect_role pgi_supabase service_role "SELECT delete_intent_model($inactive)" ok "service_role deletes an old model"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT delete_intent_model($inactive)" ok "service_role deletes an old model"

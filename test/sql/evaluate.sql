@@ -129,6 +129,13 @@ SET statement_timeout = '100ms';
 SELECT pg_temp.try_cancel($$SELECT evaluate_intent_model(NULL, 'SELECT message, intent FROM holdout, pg_sleep(1)')$$) AS timeout;
 RESET statement_timeout;
 
+-- Not open to PUBLIC: it runs any read-only query its caller writes
+-- (pg_sleep(), the caller's settings), which on Supabase was open to anon.
+SET ROLE pgi_ev_user;
+SELECT pg_temp.try($$SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''a'', ''b''')$$) AS not_granted;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION evaluate_intent_model(bigint, text) TO pgi_ev_user;
+
 -- Caller's rights: a role without SELECT on the table is refused; with it,
 -- row-level security decides which rows count.
 SET ROLE pgi_ev_user;
@@ -151,7 +158,7 @@ SELECT m ->> 'query_rows' AS owner_query_rows, m -> 'per_intent' -> 'shipping_pr
   FROM evaluate_intent_model(NULL, 'SELECT message, intent FROM holdout') AS m;
 
 -- Function properties: C, SECURITY INVOKER, no SET clause (the caller's
--- search_path resolves the caller's query), VOLATILE, open to PUBLIC.
+-- search_path resolves the caller's query), VOLATILE, not open to PUBLIC.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.prosecdef, p.proisstrict, p.proconfig,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc p WHERE p.proname = 'evaluate_intent_model';

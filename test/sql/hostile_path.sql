@@ -26,7 +26,7 @@ CREATE ROLE pgi_hp_admin LOGIN;
 GRANT CREATE ON SCHEMA public TO pgi_hp_mallory;
 GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb), deploy_intent_model(bigint),
       rollback_intent_model(), retrain_if_needed(boolean), delete_intent_model(bigint),
-      explain_intent(text, integer, text, bigint) TO pgi_hp_admin;
+      explain_intent(text, integer, text, bigint), evaluate_intent_model(bigint, text) TO pgi_hp_admin;
 SELECT count(*) > 0 AS admin_granted FROM grant_intent_access('pgi_hp_admin', 'administrator');
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO pgi_hp_admin;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO pgi_hp_admin;

@@ -104,7 +104,8 @@ CREATE TABLE @extschema@.ai_intent_corrections (
     was_mismatch     boolean     NOT NULL DEFAULT false,
     notes            text,
     corrected_by     uuid,
-    created_at       timestamptz NOT NULL DEFAULT now()
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    recorded_by      text        DEFAULT session_user
 );
 COMMENT ON TABLE @extschema@.ai_intent_corrections IS
     'One row per human intent correction, written by submit_intent_correction().';
@@ -115,7 +116,11 @@ COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_intent IS
 COMMENT ON COLUMN @extschema@.ai_intent_corrections.was_mismatch IS
     'Set by a trigger: true when the corrected intent differs from the original one.';
 COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_by IS
-    'Reviewer in the application (no foreign key).';
+    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_corrector_id the caller passed. Set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.created_at IS
+    'When the correction was made: now() of its transaction, set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.recorded_by IS
+    'Who made the correction: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner; NULL for corrections made before 0.2.1.';
 
 CREATE INDEX ai_intent_corrections_training_data_id_idx
     ON @extschema@.ai_intent_corrections (training_data_id);
@@ -263,7 +268,7 @@ COMMENT ON COLUMN @extschema@.ai_model_deployments.run_id IS
 COMMENT ON COLUMN @extschema@.ai_model_deployments.reason IS
     'first, improved, within_tolerance, manual or rollback.';
 COMMENT ON COLUMN @extschema@.ai_model_deployments.deployed_by IS
-    'Database role that made the deployment.';
+    'Who made the deployment: the JWT subject (or role) under PostgREST, else the session user (before 0.2.1: the session user).';
 
 CREATE INDEX ai_model_deployments_model_id_idx ON @extschema@.ai_model_deployments (model_id);
 CREATE INDEX ai_model_deployments_deployed_at_idx ON @extschema@.ai_model_deployments (deployed_at);

@@ -67,7 +67,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
     'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
-    'Login role that last changed the policy.';
+    'Who last changed the policy: the JWT subject (or role) under PostgREST, else the session user.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.retry_failed_after IS
     'After a failed run of retrain_if_needed(), how long scheduled retraining waits before it tries again, unless auto_retrain_threshold rows are added or changed since that run started (1 second to 30 days).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.min_alert_samples IS

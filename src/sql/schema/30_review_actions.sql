@@ -21,9 +21,9 @@ COMMENT ON COLUMN @extschema@.ai_review_actions.intent IS
 COMMENT ON COLUMN @extschema@.ai_review_actions.reason IS
     'Why the row was rejected (required for rejections); an optional note for approvals.';
 COMMENT ON COLUMN @extschema@.ai_review_actions.reviewer_id IS
-    'Reviewer in the application (no foreign key), as passed by the caller.';
+    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_reviewer_id the caller passed. Set by the server for every role but the owner.';
 COMMENT ON COLUMN @extschema@.ai_review_actions.reviewed_by IS
-    'Database login role that made the call (session_user).';
+    'Who made the call: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner (before 0.2.1: the session user, as the caller could override).';
 CREATE INDEX ai_review_actions_training_data_id_idx ON @extschema@.ai_review_actions (training_data_id);
 CREATE INDEX ai_review_actions_created_at_idx ON @extschema@.ai_review_actions (created_at);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_review_actions', '');
