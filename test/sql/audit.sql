@@ -17,6 +17,7 @@ CREATE ROLE pgi_au_admin NOLOGIN;
 GRANT SELECT, UPDATE ON ai_training_data TO pgi_au_reviewer;
 GRANT SELECT, INSERT, UPDATE ON ai_intent_corrections, ai_review_actions TO pgi_au_reviewer;
 GRANT USAGE ON SEQUENCE ai_review_actions_id_seq TO pgi_au_reviewer;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_au_reviewer', 'review');
 GRANT INSERT ON ai_training_data TO pgi_au_app;
 GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb), deploy_intent_model(bigint) TO pgi_au_admin;
 GRANT SELECT, INSERT, UPDATE ON ai_training_policy, ai_model_deployments TO pgi_au_admin;
