@@ -15,7 +15,7 @@ AS $$
 DECLARE
     v_updated integer;
     v_unlabelled uuid[];
-    v_too_long uuid[];
+    v_invalid uuid[];
     v_missing uuid[];
 BEGIN
     -- Rows that do not exist (or row-level security hides) are reported, not
@@ -26,14 +26,14 @@ BEGIN
 
     IF p_action = 'approve' THEN
         -- Approving confirms the row's label: a row without one has nothing
-        -- to confirm. Nor may the label be longer than an intent name (256
-        -- bytes, the rule of get_training_dataset() and
-        -- submit_intent_correction()): training never reads such a row, so
-        -- "approved, it may train" would be untrue (any role that may log
-        -- interactions can write one). Both read in one pass over the rows.
+        -- to confirm. Nor may the label be one is_valid_intent_name() refuses
+        -- (blank, padded, a control character, "uncertain", over 256
+        -- bytes): training never reads such a row (training_label is NULL),
+        -- so "approved, it may train" would be untrue (rows written before
+        -- 0.2.1's constraints may hold one). Both read in one pass.
         SELECT array_agg(l.id ORDER BY l.id) FILTER (WHERE l.label IS NULL),
-               array_agg(l.id ORDER BY l.id) FILTER (WHERE octet_length(l.label) > 256)
-          INTO v_unlabelled, v_too_long
+               array_agg(l.id ORDER BY l.id) FILTER (WHERE NOT @extschema@.is_valid_intent_name(l.label))
+          INTO v_unlabelled, v_invalid
           FROM (SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label
                   FROM @extschema@.ai_training_data AS t
                  WHERE t.id = ANY (p_ids)) AS l;
@@ -43,11 +43,11 @@ BEGIN
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
         END IF;
-        IF v_too_long IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row whose intent is longer than 256 bytes'
+        IF v_invalid IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row whose intent is not a valid intent name'
                 USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows whose intent training leaves out for its length: %s.', array_to_string(v_too_long, ', ')),
-                      HINT = 'Give them a shorter intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
+                      HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
         END IF;
     END IF;
 

@@ -96,8 +96,7 @@ AS $$
     SELECT CASE WHEN s.only_reviewed THEN
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.updated_at OPERATOR(pg_catalog.>) s.t
-                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status IN ('reviewed', 'approved')))
+                   AND d.is_reviewed)
            ELSE
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.created_at OPERATOR(pg_catalog.>) s.t OR d.corrected_at OPERATOR(pg_catalog.>) s.t)

@@ -31,6 +31,8 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
+        -- the label rule; CHECK constraints and generated columns run it as the inserting role
+        '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER: the caller needs privileges on the tables they read
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
@@ -55,6 +57,8 @@ AS $$
         '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)',
         '@extschema@._pg_intent_samples_since_last_train()',
         '@extschema@._pg_intent_usable_samples(boolean)',
+        '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
+        '@extschema@._pg_intent_row_limits()',
         '@extschema@._pg_intent_csv_field(text)',
         '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
         '@extschema@._pg_intent_fold(text)',
