@@ -1344,6 +1344,12 @@ BEGIN
 
     UPDATE @extschema@.ai_training_data AS t
        SET correct_intent     = v_intent,
+           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
+           -- stored them) is no intent: NULL, so that the corrected row
+           -- passes the CHECK constraint; ai_intent_corrections.original_intent
+           -- keeps it.
+           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
+                                     THEN t.detected_intent END,
            correct_response   = coalesce(p_correct_response, t.correct_response),
            should_escalate    = coalesce(p_should_escalate, t.should_escalate),
            corrected_by_human = true,
@@ -1565,6 +1571,14 @@ BEGIN
     ), changed AS (
         UPDATE @extschema@.ai_training_data AS t
            SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               -- A stored name is_valid_intent_name() refuses (0.2.0 stored
+               -- them; an upgrade leaves them, and its constraints NOT VALID)
+               -- is no intent: NULL, so that the row passes the CHECK
+               -- constraints as it changes. ai_review_actions.intent keeps
+               -- what the label was. (Approval refused such a label above;
+               -- an empty correction meant none.)
+               detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
                -- approving a detection confirms it; a correction already said whether it was right
                intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
                                      ELSE t.intent_correct END

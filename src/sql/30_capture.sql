@@ -138,6 +138,12 @@ BEGIN
 
     UPDATE @extschema@.ai_training_data AS t
        SET correct_intent     = v_intent,
+           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
+           -- stored them) is no intent: NULL, so that the corrected row
+           -- passes the CHECK constraint; ai_intent_corrections.original_intent
+           -- keeps it.
+           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
+                                     THEN t.detected_intent END,
            correct_response   = coalesce(p_correct_response, t.correct_response),
            should_escalate    = coalesce(p_should_escalate, t.should_escalate),
            corrected_by_human = true,
