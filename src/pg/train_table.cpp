@@ -155,8 +155,8 @@ size_t row_bytes(const DataRow &row) {
 // reviewed row carries needs min_intent_rows rows; then at most max_intents
 // labels, those with reviewed rows first, then those with more rows, then in
 // byte order (COLLATE "C"). The rows of the others are left out and counted.
-// 2,000 logged rows with a label each made a run 18 times slower and its
-// macro F1 0.005, which the deploy rule refused for as long as they existed.
+// Without them, logged rows with a label each made runs slow and their
+// macro F1 so low that the deploy rule refused every model while they existed.
 void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
                          intent::MemoryCharge &charge, ReadCounts &counts) {
     struct Intent {
@@ -322,8 +322,8 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
             // The message: its first bytes only, detoasted that far, cut at a
             // character boundary: kDefaultMaxMessageBytes of a reviewed
             // row's, the policy's max_unreviewed_message_bytes of any other
-            // (which any role that may log interactions writes: 200 logged
-            // messages of 64 kB made a run 20 times slower and 5 times larger).
+            // (which any role that may log interactions writes: long logged
+            // messages made runs many times slower and larger).
             if (!r.n[1]) {
                 const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
                 const TextSlice m =

@@ -17,9 +17,9 @@
 --   3. the policy's bounds on labels no reviewed row (of the window)
 --      carries: such a label needs min_unreviewed_intent_rows rows to be a
 --      class; then at most max_intents classes, those with reviewed rows
---      first, then by rows, then in byte order. Without them, 2,000 logged
---      rows with a label each made a run 18 times slower and its macro F1 so
---      low that the deploy rule refused every model while they existed.
+--      first, then by rows, then in byte order. Without them, logged rows
+--      with a label each made runs slow and their macro F1 so low that the
+--      deploy rule refused every model while the rows existed.
 -- The rows of the labels left out are left out of the run (and counted in
 -- its metrics). Not mirrored here: the C reader also leaves out rows whose
 -- text is not valid UTF-8 (SQL_ASCII) or has no UTF-8 equivalent, which SQL

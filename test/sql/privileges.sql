@@ -114,11 +114,15 @@ SET ROLE pgi_privtest_nobody;
 SELECT intent, count(*) FROM get_training_dataset() GROUP BY intent;
 SELECT detected_intent, count(*) FROM ai_pending_review GROUP BY detected_intent;
 RESET ROLE;
+-- (The one greeting trains too: the policy's floor for a label nobody
+-- reviewed is lowered to one row.)
+UPDATE ai_training_policy SET min_unreviewed_intent_rows = 1;
 SET ROLE pgi_privtest_trainer;
 SELECT (r ->> 'training_samples')::int AS trained_on,
        r ->> 'total_intents' AS intents
   FROM train_intent_model('rls', 'full', '{"deploy": "never", "seed": 3}') AS r;
 RESET ROLE;
+UPDATE ai_training_policy SET min_unreviewed_intent_rows = DEFAULT;
 DROP POLICY pgi_privtest_returns ON ai_training_data;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 

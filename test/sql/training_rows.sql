@@ -192,11 +192,12 @@ RESET ROLE;
 SELECT user_message, detected_intent FROM ai_training_data WHERE id IN (:'hola', :'buenas', :'nada') ORDER BY 1;
 -- And a training run completes after them (0.2.0 stored "uncertain" and
 -- every later run, retrain_if_needed()'s included, failed with 22023).
+UPDATE ai_training_policy SET auto_retrain_threshold = 1;
+SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status, r #>> '{result,sqlstate}' AS sqlstate
+  FROM retrain_if_needed() AS r;
+UPDATE ai_training_policy SET auto_retrain_threshold = DEFAULT;
 SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate
   FROM train_intent_model('after the logger', 'full', '{"deploy": "never", "seed": 1}') AS r;
-UPDATE ai_training_policy SET auto_retrain_threshold = 1;
-SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status FROM retrain_if_needed() AS r;
-UPDATE ai_training_policy SET auto_retrain_threshold = DEFAULT;
 
 -- Corrections: the same rule, 22023.
 SELECT id AS some_row FROM ai_training_data WHERE user_message = 'fx: judged right' \gset
