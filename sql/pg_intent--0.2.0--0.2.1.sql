@@ -467,6 +467,91 @@ BEGIN
                 USING DETAIL = 'Dashboards summing them count messages twice. create_metrics_snapshot() refuses new overlapping snapshots.',
                       HINT = pg_catalog.format('Delete the snapshots of the wrong time zone, then: ALTER TABLE ai_metrics_snapshots ADD CONSTRAINT ai_metrics_snapshots_%s_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&) WHERE (period_type = %L);',
                                                v_type, v_type);
+-- -------------------------------------------------------------------------
+-- Training rows: one label rule, one definition of a training row, and
+-- bounds on unreviewed rows (README "Settings", CHANGELOG 0.2.1)
+-- -------------------------------------------------------------------------
+-- The label rule, which the constraints and generated columns below call.
+-- (from src/sql/schema/00_intent_name.sql)
+-- The one rule for intent names (labels), defined before the tables whose
+-- CHECK constraints and generated columns use it. New in 0.2.1 (the upgrade
+-- includes this file).
+--
+-- A label training may use: not empty; no leading or trailing whitespace and
+-- no control character anywhere (ASCII 1-31 and 127: tab, newline, carriage
+-- return, vertical tab and form feed among them), so that labels that look
+-- alike on a dashboard are the same label; not "uncertain", the word
+-- classify_intent() answers when it abstains (an intent of that name would
+-- make its answers ambiguous); at most 256 bytes in the database encoding.
+-- NULL (no label) gives NULL, which a CHECK constraint accepts.
+--
+-- A SQL-standard body: parsed and bound when it is created (the extension
+-- script pins search_path to pg_catalog, pg_temp, and every name is
+-- qualified anyway), so no caller's search_path can redirect it and it needs
+-- no SET clause, which would also keep the planner from inlining it into the
+-- constraints and queries that call it once per row. IMMUTABLE: it reads
+-- nothing but its argument; COLLATE "C" so that the comparisons mean the same
+-- bytes whatever the column's collation. Open to PUBLIC: a CHECK constraint
+-- or generated column runs it with the inserting role's EXECUTE right.
+CREATE OR REPLACE FUNCTION @extschema@.is_valid_intent_name(p_name text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN p_name COLLATE pg_catalog."C" OPERATOR(pg_catalog.<>) ''
+   AND pg_catalog.octet_length(p_name) OPERATOR(pg_catalog.<=) 256
+   AND p_name COLLATE pg_catalog."C" OPERATOR(pg_catalog.<>) 'uncertain'
+   AND pg_catalog.btrim(p_name) OPERATOR(pg_catalog.=) p_name COLLATE pg_catalog."C"
+   AND p_name COLLATE pg_catalog."C" OPERATOR(pg_catalog.!~)
+       ('[' OPERATOR(pg_catalog.||) pg_catalog.chr(1) OPERATOR(pg_catalog.||) '-'
+            OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) pg_catalog.chr(127)
+            OPERATOR(pg_catalog.||) ']');
+COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
+    'True when p_name may be an intent (a training label): not empty, no leading or trailing whitespace, no control character, not "uncertain" (what classify_intent() answers when it abstains), at most 256 bytes. NULL for NULL. The CHECK constraints on the intent columns and every reader of the training data use this one rule.';
+
+-- The rule as CHECK constraints on every column that holds an intent. Rows
+-- stored before may break it (0.2.0 stored ' ', E'\t', 'uncertain ' or 300
+-- bytes as logged): the upgrade neither fails on them nor changes them.
+-- Added NOT VALID (new rows are checked at once), then validated where no
+-- stored row breaks them, which leaves the catalog a fresh install has;
+-- otherwise they stay NOT VALID, training leaves those rows out (and
+-- counts them), and a WARNING says how to finish.
+ALTER TABLE @extschema@.ai_training_data
+    ADD CONSTRAINT ai_training_data_detected_intent_check
+        CHECK (@extschema@.is_valid_intent_name(detected_intent)) NOT VALID,
+    ADD CONSTRAINT ai_training_data_correct_intent_check
+        CHECK (@extschema@.is_valid_intent_name(correct_intent)) NOT VALID;
+ALTER TABLE @extschema@.ai_intent_corrections
+    ADD CONSTRAINT ai_intent_corrections_corrected_intent_check
+        CHECK (@extschema@.is_valid_intent_name(corrected_intent)) NOT VALID;
+-- The policy's out-of-scope label had a rule of its own (trimmed, not empty,
+-- not "uncertain"); now it is the one rule.
+ALTER TABLE @extschema@.ai_training_policy
+    DROP CONSTRAINT ai_training_policy_out_of_scope_intent_check,
+    ADD CONSTRAINT ai_training_policy_out_of_scope_intent_check
+        CHECK (@extschema@.is_valid_intent_name(out_of_scope_intent)) NOT VALID;
+DO $$
+DECLARE
+    r record;
+    v_bad bigint;
+BEGIN
+    FOR r IN
+        SELECT * FROM (VALUES
+            ('ai_training_data', 'ai_training_data_detected_intent_check', 'detected_intent'),
+            ('ai_training_data', 'ai_training_data_correct_intent_check', 'correct_intent'),
+            ('ai_intent_corrections', 'ai_intent_corrections_corrected_intent_check', 'corrected_intent'),
+            ('ai_training_policy', 'ai_training_policy_out_of_scope_intent_check', 'out_of_scope_intent'))
+            AS v (tab, con, col)
+    LOOP
+        EXECUTE pg_catalog.format('SELECT count(*) FROM @extschema@.%I WHERE NOT @extschema@.is_valid_intent_name(%I)',
+                                  r.tab, r.col)
+           INTO v_bad;
+        IF v_bad OPERATOR(pg_catalog.=) 0 THEN
+            EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I VALIDATE CONSTRAINT %I', r.tab, r.con);
+        ELSE
+            RAISE WARNING 'pg_intent: % rows of % have a % that is not a valid intent name; constraint % is left NOT VALID',
+                v_bad, r.tab, r.col, r.con
+                USING DETAIL = 'An intent name is not empty, has no leading or trailing whitespace and no control characters, is not "uncertain", and has at most 256 bytes (is_valid_intent_name()). Training leaves those rows out and counts them.',
+                      HINT = pg_catalog.format('Find them with SELECT * FROM %s WHERE NOT is_valid_intent_name(%s); correct them (submit_intent_correction()) or reject them (reject_training_samples()), set a detected intent that is no intent to NULL, then run ALTER TABLE %s VALIDATE CONSTRAINT %s.',
+                                               r.tab, r.col, r.tab, r.con);
         END IF;
     END LOOP;
 END
@@ -517,6 +602,38 @@ BEGIN
     END IF;
 END
 $$;
+
+-- One definition of a training row, which every reader reads: the label
+-- training uses (NULL when the row does not train) and whether a person
+-- vouched for it. Last in the table, as in a fresh install. Computing them
+-- rewrites ai_training_data once.
+ALTER TABLE @extschema@.ai_training_data
+    ADD COLUMN training_label text GENERATED ALWAYS AS (
+        CASE WHEN dataset_status <> 'rejected'
+              AND NOT (intent_correct IS FALSE AND nullif(correct_intent, '') IS NULL)
+              AND @extschema@.is_valid_intent_name(coalesce(nullif(correct_intent, ''), nullif(detected_intent, '')))
+             THEN coalesce(nullif(correct_intent, ''), nullif(detected_intent, '')) END) STORED,
+    ADD COLUMN is_reviewed boolean NOT NULL GENERATED ALWAYS AS (
+        corrected_by_human OR intent_correct IS NOT NULL OR dataset_status IN ('reviewed', 'approved')) STORED;
+COMMENT ON COLUMN @extschema@.ai_training_data.training_label IS
+    'Generated: the label training uses for this row (the correction, else the detected intent), NULL when the row does not train: no label, a label is_valid_intent_name() refuses, rejected, or judged wrong (intent_correct false) without a correction.';
+COMMENT ON COLUMN @extschema@.ai_training_data.is_reviewed IS
+    'Generated: a person set or confirmed the label (a correction, a judgement in intent_correct, or dataset_status reviewed or approved). Only reviewed rows judge the active model, and only they train under ai_training_policy.only_reviewed.';
+
+-- The policy's bounds on what rows no reviewer vouches for may cost a run.
+ALTER TABLE @extschema@.ai_training_policy
+    ADD COLUMN max_unreviewed_message_bytes integer NOT NULL DEFAULT 2048
+        CONSTRAINT ai_training_policy_max_unreviewed_message_bytes_check CHECK (max_unreviewed_message_bytes BETWEEN 64 AND 65536),
+    ADD COLUMN min_unreviewed_intent_rows integer NOT NULL DEFAULT 3
+        CONSTRAINT ai_training_policy_min_unreviewed_intent_rows_check CHECK (min_unreviewed_intent_rows BETWEEN 1 AND 1000000),
+    ADD COLUMN max_intents integer NOT NULL DEFAULT 1000
+        CONSTRAINT ai_training_policy_max_intents_check CHECK (max_intents BETWEEN 2 AND 100000);
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_unreviewed_message_bytes IS
+    'Bytes of each unreviewed message a training run reads (its first ones, cut at a character boundary); reviewed messages are read on their first 65536 bytes. Rows any role that may log interactions writes then cannot make a run slow or large by their length.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_unreviewed_intent_rows IS
+    'Fewest rows (among those a run reads) a label that no reviewed row carries needs to become a class; the rows of rarer such labels are left out and counted (rows_skipped_rare_intent in the run''s metrics).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_intents IS
+    'Most classes a run trains: labels with reviewed rows first, then those with more rows, then in byte order; the rows of the other labels are left out and counted (rows_skipped_intent_limit).';
 
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
@@ -698,9 +815,14 @@ BEGIN
             NEW.intent_correct, NEW.dataset_status)
            IS DISTINCT FROM (OLD.user_message, OLD.detected_intent, OLD.correct_intent, OLD.corrected_by_human,
                              OLD.intent_correct, OLD.dataset_status) THEN
-            v_label := coalesce(nullif(NEW.correct_intent, ''), nullif(NEW.detected_intent, ''));
+            -- the label the review function recorded: the row's before it changed
+            v_label := coalesce(nullif(OLD.correct_intent, ''), nullif(OLD.detected_intent, ''));
+            -- The review functions keep the detected intent, but for a stored
+            -- name is_valid_intent_name() refuses (0.2.0 wrote them), which
+            -- they clear so that the row passes the CHECK constraints.
             IF NOT (NEW.user_message OPERATOR(pg_catalog.=) OLD.user_message
-                    AND NEW.detected_intent IS NOT DISTINCT FROM OLD.detected_intent
+                    AND (NEW.detected_intent IS NOT DISTINCT FROM OLD.detected_intent
+                         OR (NEW.detected_intent IS NULL AND NOT @extschema@.is_valid_intent_name(OLD.detected_intent)))
                     AND (
                 -- what submit_intent_correction() writes after its ai_intent_corrections row
                 (NEW.dataset_status OPERATOR(pg_catalog.=) 'reviewed' AND NEW.corrected_by_human
@@ -713,7 +835,8 @@ BEGIN
                 OR
                 -- what approving or rejecting writes after its ai_review_actions row
                 (NEW.dataset_status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'rejected'])
-                 AND NEW.correct_intent IS NOT DISTINCT FROM OLD.correct_intent
+                 AND (NEW.correct_intent IS NOT DISTINCT FROM OLD.correct_intent
+                      OR (NEW.correct_intent IS NULL AND NOT @extschema@.is_valid_intent_name(OLD.correct_intent)))
                  AND NEW.corrected_by_human OPERATOR(pg_catalog.=) OLD.corrected_by_human
                  AND NEW.intent_correct IS NOT DISTINCT FROM
                      CASE WHEN NEW.dataset_status OPERATOR(pg_catalog.=) 'approved' AND NOT OLD.corrected_by_human
@@ -1014,7 +1137,10 @@ BEGIN
                max_training_rows = NEW.max_training_rows,
                retry_failed_after = NEW.retry_failed_after,
                min_alert_samples = NEW.min_alert_samples,
-               snapshot_time_zone = NEW.snapshot_time_zone;
+               snapshot_time_zone = NEW.snapshot_time_zone,
+               max_unreviewed_message_bytes = NEW.max_unreviewed_message_bytes,
+               min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
+               max_intents = NEW.max_intents;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -1109,6 +1235,24 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_ops_policy() IS
     'Internal: the operations values of the training policy (retry_failed_after, min_alert_samples, snapshot_time_zone), readable by every caller of should_retrain(), ai_metric_alerts and create_metrics_snapshot().';
+
+-- The policy's bounds on rows no reviewer vouches for, as the owner reads
+-- them, for get_training_dataset() and the usable sample count, which must
+-- leave out the rows a run leaves out. A function of its own rather than
+-- more OUT columns of _pg_intent_policy(): a new result type would mean
+-- dropping it, and with it the views that call it (and the grants
+-- administrators gave on them), in the upgrade.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_row_limits(
+    OUT max_unreviewed_message_bytes integer, OUT min_unreviewed_intent_rows integer, OUT max_intents integer)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.max_unreviewed_message_bytes, p.min_unreviewed_intent_rows, p.max_intents
+      FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_row_limits() IS
+    'Internal: the training policy''s bounds on unreviewed rows (max_unreviewed_message_bytes, min_unreviewed_intent_rows, max_intents), readable by every caller of get_training_dataset() and should_retrain().';
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.
@@ -1208,6 +1352,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid;
+    -- The detected intent as stored: trimmed of whitespace (space, tab,
+    -- newline, carriage return, vertical tab, form feed); blank, or
+    -- "uncertain" (classify_intent()'s answer when it abstains, which an
+    -- application naturally logs: it means no intent was detected), is NULL.
+    v_intent text := nullif(nullif(btrim(p_detected_intent, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), ''),
+                            'uncertain');
 BEGIN
     IF p_user_message IS NULL THEN
         RAISE EXCEPTION 'p_user_message must not be null'
@@ -1228,6 +1378,17 @@ BEGIN
                   DETAIL = 'The source must be live, imported or synthetic.';
     END IF;
 
+    -- Any other name is_valid_intent_name() refuses (a control character
+    -- inside it, over 256 bytes) is refused here, as the column's CHECK
+    -- would, but with the reason: training would never read it.
+    IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_detected_intent": not a valid intent name'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256 and no control characters.',
+                                             octet_length(v_intent)),
+                  HINT = 'Pass the intent classify_intent() or your classifier detected, or NULL for none.';
+    END IF;
+
     -- The id is made here rather than read back with RETURNING, which would
     -- need SELECT on the table: a logging role needs INSERT only.
     v_id := pg_catalog.gen_random_uuid();
@@ -1235,7 +1396,7 @@ BEGIN
         id, user_message, detected_intent, confidence_score, ai_response, response_source,
         escalated, conversation_id, message_id, user_id, category, source)
     VALUES (
-        v_id, p_user_message, nullif(btrim(p_detected_intent), ''), p_confidence_score, p_ai_response,
+        v_id, p_user_message, v_intent, p_confidence_score, p_ai_response,
         p_response_source, coalesce(p_escalated, false), p_conversation_id, p_message_id,
         p_user_id, p_category, p_source);
 
@@ -1243,7 +1404,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) IS
-    'Records one assistant interaction in ai_training_data and returns its id. A blank detected intent is stored as NULL.';
+    'Records one assistant interaction in ai_training_data and returns its id. The detected intent is trimmed of whitespace; blank or "uncertain" (classify_intent()''s abstention) is stored as NULL, and any other name is_valid_intent_name() refuses raises 22023.';
 
 -- -------------------------------------------------------------------------
 -- submit_intent_correction
@@ -1284,6 +1445,15 @@ BEGIN
                   DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
+    -- The rest of the one rule (is_valid_intent_name()): no control
+    -- character, and not "uncertain", which classify_intent() answers when it
+    -- abstains.
+    IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": "%" is not a valid intent name', v_intent
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).',
+                  HINT = 'Pass the name of the intent the message really has.';
+    END IF;
 
     SELECT t.detected_intent INTO v_original
       FROM @extschema@.ai_training_data AS t
@@ -1304,6 +1474,12 @@ BEGIN
 
     UPDATE @extschema@.ai_training_data AS t
        SET correct_intent     = v_intent,
+           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
+           -- stored them) is no intent: NULL, so that the corrected row
+           -- passes the CHECK constraint; ai_intent_corrections.original_intent
+           -- keeps it.
+           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
+                                     THEN t.detected_intent END,
            correct_response   = coalesce(p_correct_response, t.correct_response),
            should_escalate    = coalesce(p_should_escalate, t.should_escalate),
            corrected_by_human = true,
@@ -1329,12 +1505,65 @@ COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boole
 -- The training dataset: the labelled rows training reads.
 
 -- -------------------------------------------------------------------------
+-- The rows a training run reads
+-- -------------------------------------------------------------------------
+
+-- One definition of a training row: ai_training_data.training_label (the
+-- label, NULL when the row does not train) and .is_reviewed, generated
+-- columns computed with is_valid_intent_name(); the C reader
+-- (src/pg/train_table.cpp) reads the same columns. On top of them, what a run
+-- with these options reads, in the C reader's steps:
+--   1. rows with a training label; reviewed ones only with p_only_reviewed;
+--      p_min_confidence for unreviewed rows only;
+--   2. the window: the first p_limit in the order reviewed first, newest
+--      first, id (reviewed first, so that unreviewed rows, which any role
+--      that may log interactions writes, never push reviewed ones out);
+--   3. the policy's bounds on labels no reviewed row (of the window)
+--      carries: such a label needs min_unreviewed_intent_rows rows to be a
+--      class; then at most max_intents classes, those with reviewed rows
+--      first, then by rows, then in byte order. Without them, logged rows
+--      with a label each made runs slow and their macro F1 so low that the
+--      deploy rule refused every model while the rows existed.
+-- The rows of the labels left out are left out of the run (and counted in
+-- its metrics). Not mirrored here: the C reader also leaves out rows whose
+-- text is not valid UTF-8 (SQL_ASCII) or has no UTF-8 equivalent, which SQL
+-- cannot see as text.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_rows(
+    p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
+RETURNS SETOF @extschema@.ai_training_data
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH w AS (
+        SELECT t.*
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.training_label IS NOT NULL
+           AND (t.is_reviewed OR NOT p_only_reviewed)
+           AND (t.is_reviewed OR coalesce(t.confidence_score, 0) >= p_min_confidence)
+         ORDER BY t.is_reviewed DESC, t.created_at DESC, t.id
+         LIMIT p_limit
+    ), labels AS (
+        SELECT w.training_label AS label, bool_or(w.is_reviewed) AS reviewed, count(*) AS n
+          FROM w GROUP BY w.training_label
+    ), kept AS (
+        SELECT l.label
+          FROM labels AS l, @extschema@._pg_intent_row_limits() AS p
+         WHERE l.reviewed OR l.n >= p.min_unreviewed_intent_rows
+         ORDER BY l.reviewed DESC, l.n DESC, l.label COLLATE "C"
+         LIMIT (SELECT p.max_intents FROM @extschema@._pg_intent_row_limits() AS p)
+    )
+    SELECT w.* FROM w WHERE w.training_label IN (SELECT k.label FROM kept AS k)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_training_rows(integer, boolean, integer) IS
+    'Internal: the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order.';
+
+-- -------------------------------------------------------------------------
 -- get_training_dataset
 -- -------------------------------------------------------------------------
 
 -- The labelled samples training uses, reviewed rows first, each kind newest
--- first. The label (intent) is the
--- human correction when there is one, else the detected intent.
+-- first: _pg_intent_training_rows(). The label (intent) is the human
+-- correction when there is one, else the detected intent (training_label).
 CREATE OR REPLACE FUNCTION @extschema@.get_training_dataset(
     p_min_confidence integer DEFAULT 0,
     p_only_reviewed boolean DEFAULT false,
@@ -1375,62 +1604,36 @@ BEGIN
                   DETAIL = 'The limit must be a positive number of rows.';
     END IF;
 
-    -- A row counts as reviewed when a human corrected it, judged its intent,
-    -- or moved it to reviewed/approved. The confidence floor only applies to
-    -- unreviewed rows. A row judged wrong without a correction has no usable
-    -- label and is left out, and so is a row whose label is longer than 256
-    -- bytes: no intent is named so, and one such row, which any role that
-    -- may log interactions can write, failed every training run (the index
-    -- on the labels a run recorded) or put its label in every model.
+    -- Reviewed rows first: a limit (a training run's window) keeps them
+    -- however many unreviewed rows, which untrusted roles may log, are newer.
     RETURN QUERY
-    SELECT d.id, d.user_message, d.label, d.detected_intent, d.correct_intent,
+    SELECT d.id, d.user_message, d.training_label, d.detected_intent, d.correct_intent,
            d.confidence_score, d.corrected_by_human, d.escalated, d.response_source,
            d.category, d.created_at
-      FROM (SELECT t.*,
-                   coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label,
-                   (t.corrected_by_human OR t.intent_correct IS NOT NULL
-                    OR t.dataset_status IN ('reviewed', 'approved')) AS reviewed
-              FROM @extschema@.ai_training_data AS t
-             WHERE t.dataset_status <> 'rejected') AS d
-     WHERE d.label IS NOT NULL
-       AND octet_length(d.label) <= 256
-       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
-       AND (d.reviewed OR NOT p_only_reviewed)
-       AND (d.reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-     -- Reviewed rows first: a limit (a training run's window) keeps them
-     -- however many unreviewed rows, which untrusted roles may log, are newer.
-     ORDER BY d.reviewed DESC, d.created_at DESC, d.id
-     LIMIT p_limit;
+      FROM @extschema@._pg_intent_training_rows(p_min_confidence, p_only_reviewed, p_limit) AS d
+     ORDER BY d.is_reviewed DESC, d.created_at DESC, d.id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
-    'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows, rows without a label and rows whose label is longer than 256 bytes; p_min_confidence (0-100) applies only to rows no human reviewed.';
+    'The samples a training run with these options reads, reviewed rows first, each kind newest first: intent is the row''s training_label (the human correction when there is one, else the detected intent). Leaves out rejected rows, rows without a label or with one is_valid_intent_name() refuses, and rows judged wrong without a correction; p_min_confidence (0-100) applies only to rows no human reviewed; of the first p_limit rows, those of labels the policy''s min_unreviewed_intent_rows and max_intents leave out. Messages are returned whole (a run reads unreviewed ones on their first max_unreviewed_message_bytes).';
 
 -- The usable samples a run could train on, as should_retrain() and
--- retrain_if_needed() count them: get_training_dataset()'s rows at the
--- options a scheduled run takes (a label that is not empty and at most 256
--- bytes, not rejected, not judged wrong without a correction; keep the two
--- WHERE clauses and the C reader's rules in train_table.cpp alike), reviewed ones only with
--- p_only_reviewed (the policy's). The callers cap it at the policy's
--- max_training_rows, the most a run reads. Counting rows the run then
--- leaves out made every scheduled call start a run that failed for too few
--- rows.
+-- retrain_if_needed() count them: the rows a scheduled run reads
+-- (_pg_intent_training_rows() at its options: min_confidence 0, the
+-- policy's max_training_rows as the window), reviewed ones only with
+-- p_only_reviewed (the policy's). Counting rows the run then leaves out made
+-- every scheduled call start a run that failed for too few rows.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT count(*) FROM @extschema@.ai_training_data d
-     WHERE coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) IS NOT NULL
-       AND octet_length(coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, ''))) <= 256
-       AND d.dataset_status IS DISTINCT FROM 'rejected'
-       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
-       AND (NOT p_only_reviewed
-            OR d.corrected_by_human OR d.intent_correct IS NOT NULL
-            OR d.dataset_status IN ('reviewed', 'approved'))
+    SELECT count(*)
+      FROM @extschema@._pg_intent_training_rows(0, p_only_reviewed,
+               (SELECT p.max_training_rows FROM @extschema@._pg_intent_policy() AS p)) AS d
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
-    'Internal: the ai_training_data rows a scheduled run reads (get_training_dataset()''s rule; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';
+    'Internal: the number of ai_training_data rows a scheduled run reads (_pg_intent_training_rows() with min_confidence 0 and the policy''s max_training_rows; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';
 
 -- ======== src/sql/32_review.sql ========
 -- Review actions: approving and rejecting training rows, one at a time or in
@@ -1453,7 +1656,7 @@ AS $$
 DECLARE
     v_updated integer;
     v_unlabelled uuid[];
-    v_too_long uuid[];
+    v_invalid uuid[];
     v_missing uuid[];
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
@@ -1490,14 +1693,14 @@ BEGIN
 
     IF p_action = 'approve' THEN
         -- Approving confirms the row's label: a row without one has nothing
-        -- to confirm. Nor may the label be longer than an intent name (256
-        -- bytes, the rule of get_training_dataset() and
-        -- submit_intent_correction()): training never reads such a row, so
-        -- "approved, it may train" would be untrue (any role that may log
-        -- interactions can write one). Both read in one pass over the rows.
+        -- to confirm. Nor may the label be one is_valid_intent_name() refuses
+        -- (blank, padded, a control character, "uncertain", over 256
+        -- bytes): training never reads such a row (training_label is NULL),
+        -- so "approved, it may train" would be untrue (rows written before
+        -- 0.2.1's constraints may hold one). Both read in one pass.
         SELECT array_agg(l.id ORDER BY l.id) FILTER (WHERE l.label IS NULL),
-               array_agg(l.id ORDER BY l.id) FILTER (WHERE octet_length(l.label) > 256)
-          INTO v_unlabelled, v_too_long
+               array_agg(l.id ORDER BY l.id) FILTER (WHERE NOT @extschema@.is_valid_intent_name(l.label))
+          INTO v_unlabelled, v_invalid
           FROM (SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label
                   FROM @extschema@.ai_training_data AS t
                  WHERE t.id = ANY (p_ids)) AS l;
@@ -1507,11 +1710,11 @@ BEGIN
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
         END IF;
-        IF v_too_long IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row whose intent is longer than 256 bytes'
+        IF v_invalid IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row whose intent is not a valid intent name'
                 USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows whose intent training leaves out for its length: %s.', array_to_string(v_too_long, ', ')),
-                      HINT = 'Give them a shorter intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
+                      HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
         END IF;
     END IF;
 
@@ -1532,6 +1735,13 @@ BEGIN
 
     UPDATE @extschema@.ai_training_data AS t
        SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+           -- A stored name is_valid_intent_name() refuses (0.2.0 stored them;
+           -- an upgrade leaves them, and its constraints NOT VALID) is no
+           -- intent: NULL, so that the row passes the CHECK constraints as it
+           -- changes. ai_review_actions.intent keeps what the label was.
+           -- (Approval refused such a label above.)
+           detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
+           correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
            -- approving a detection confirms it; a correction already said whether it was right
            intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
                                  ELSE t.intent_correct END
@@ -2629,8 +2839,7 @@ AS $$
     SELECT CASE WHEN (@extschema@._pg_intent_policy()).only_reviewed THEN
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.updated_at OPERATOR(pg_catalog.>) p_since
-                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status IN ('reviewed', 'approved')))
+                   AND d.is_reviewed)
            ELSE
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
@@ -2839,17 +3048,21 @@ WITH active AS (
     WHERE m.is_active
     LIMIT 1
 ), names AS (
+    -- Intents only: names is_valid_intent_name() refuses (rows logged
+    -- before 0.2.1's constraints) are no intent, and a 300-byte "intent"
+    -- anyone could log must not reach the dashboard.
     SELECT d.detected_intent AS intent FROM @extschema@.ai_training_data d
-    WHERE d.detected_intent IS NOT NULL
+    WHERE @extschema@.is_valid_intent_name(d.detected_intent)
     UNION
-    SELECT d.correct_intent FROM @extschema@.ai_training_data d
-    WHERE d.correct_intent IS NOT NULL
+    SELECT d.training_label FROM @extschema@.ai_training_data d
+    WHERE d.training_label IS NOT NULL
     UNION
     SELECT pg_catalog.unnest(a.intents) FROM active a
 ), labelled AS (
-    SELECT coalesce(d.correct_intent, d.detected_intent) AS intent, count(*) AS samples
+    -- the rows training reads (training_label), as get_training_dataset()
+    SELECT d.training_label AS intent, count(*) AS samples
     FROM @extschema@.ai_training_data d
-    WHERE d.dataset_status IS DISTINCT FROM 'rejected'
+    WHERE d.training_label IS NOT NULL
     GROUP BY 1
 ), detected AS (
     SELECT d.detected_intent AS intent,
@@ -2858,7 +3071,7 @@ WITH active AS (
            count(*) FILTER (WHERE d.intent_correct) AS correct,
            avg(d.confidence_score) AS avg_confidence
     FROM @extschema@.ai_training_data d
-    WHERE d.detected_intent IS NOT NULL
+    WHERE @extschema@.is_valid_intent_name(d.detected_intent)
     GROUP BY 1
 )
 SELECT n.intent,
@@ -2879,7 +3092,7 @@ LEFT JOIN detected dt ON dt.intent = n.intent
 LEFT JOIN active a ON true
 ORDER BY n.intent;
 COMMENT ON VIEW @extschema@.ai_intent_performance IS
-    'One row per intent: training samples (label = correction, else detection; rejected rows left out), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
+    'One row per intent (names is_valid_intent_name() accepts): training samples (rows whose training_label it is: what training and get_training_dataset() read, before a run''s window and class bounds), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
 SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
@@ -3170,21 +3383,26 @@ RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_in
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent),
+    -- The training rows (ai_training_data.training_label and .is_reviewed,
+    -- the definition training reads): no rejected row, none judged wrong
+    -- without a correction, no label is_valid_intent_name() refuses.
+    -- Reviewed is is_reviewed (status reviewed or approved included). The
+    -- policy's bounds on what one run reads (max_training_rows and the
+    -- classes of unreviewed labels) are not applied: an export is the
+    -- curated dataset, not one run's window.
+    SELECT d.id, d.user_message, d.training_label,
            d.detected_intent, d.correct_intent, d.confidence_score,
            coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
            coalesce(d.correct_response, d.ai_response),
            d.category, d.source, d.quality_score, d.created_at
     FROM @extschema@.ai_training_data d
-    WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-      AND d.dataset_status IS DISTINCT FROM 'rejected'
-      AND (NOT p_only_reviewed OR d.corrected_by_human OR d.intent_correct IS NOT NULL)
-      AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-           OR coalesce(d.confidence_score, 0) >= p_min_confidence)
+    WHERE d.training_label IS NOT NULL
+      AND (NOT p_only_reviewed OR d.is_reviewed)
+      AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
       AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_export_rows(integer, boolean, integer) IS
-    'Internal: the labelled rows export_training_dataset() writes (label = correction, else detection; rejected rows left out; p_min_confidence only for unreviewed rows).';
+    'Internal: the training rows export_training_dataset() writes (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows).';
 
 -- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
 CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
@@ -3279,7 +3497,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, integer) IS
-    'Exports labelled samples (label = correction, else detection; rejected rows left out; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). Write it with psql -AtX, not COPY text format (which escapes backslashes).';
+    'Exports the training rows (intent = training_label: correction, else detection; rejected rows, rows judged wrong without a correction and labels is_valid_intent_name() refuses left out; p_only_reviewed keeps rows a person corrected, judged, reviewed or approved; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). Write it with psql -AtX, not COPY text format (which escapes backslashes).';
 
 
 -- ======== src/sql/56_quality.sql ========
@@ -4643,11 +4861,12 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
+        -- the label rule; CHECK constraints and generated columns run it as the inserting role
+        '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
-        '@extschema@.get_training_dataset(integer, boolean, integer)',
         '@extschema@.shadow_predict(text, bigint, uuid)'
     ]::regprocedure[]
 $$;
@@ -4684,11 +4903,17 @@ AS $$
             '@extschema@._pg_intent_retrain_decision()',
             '@extschema@._pg_intent_retrain_failed_at()',
             '@extschema@._pg_intent_ops_policy()',
-            '@extschema@._pg_intent_usable_samples(boolean)']::regprocedure[]),
+            '@extschema@._pg_intent_usable_samples(boolean)',
+            '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
+            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             '@extschema@._pg_intent_csv_field(text)',
-            '@extschema@._pg_intent_export_rows(integer, boolean, integer)']::regprocedure[]),
+            '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
+            -- the training dataset as a run reads it
+            '@extschema@.get_training_dataset(integer, boolean, integer)',
+            '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
+            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
         ('report', ARRAY[
             '@extschema@.training_report(uuid, text)',
             '@extschema@._pg_intent_glyph(integer, text)',

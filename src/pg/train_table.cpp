@@ -3,8 +3,12 @@
 // owner).
 //
 // The rows are read with a heap scan under the statement's snapshot and
-// filtered in C by the rules of get_training_dataset(): no SQL, no PL/pgSQL
-// arrays of the whole dataset, no name resolved through any search_path.
+// selected in C as _pg_intent_training_rows() (src/sql/31_dataset.sql)
+// selects them: no SQL, no PL/pgSQL arrays of the whole dataset, no name
+// resolved through any search_path. Which row trains and under which label
+// is not decided here: the generated columns training_label and is_reviewed
+// of ai_training_data are (is_valid_intent_name(), the one label rule), and
+// test/sql/training_rows.sql checks that every reader agrees row by row.
 // They reach the core in the order 0.1.0's SQL fed it (text, label, corrected
 // first, id: byte order, as COLLATE "C"), so the same rows give the same
 // model bytes through either path (test/sql/train_table.sql compares).
@@ -87,26 +91,30 @@ struct DataRow {
     // status reviewed or approved): what the deploy gate may take as truth.
     bool reviewed;
     bool fresh = false;
-    bool truncated = false; // text is the message's first kDefaultMaxMessageBytes
+    bool truncated = false; // text is the message's first bytes only (see read_training_rows())
 };
 
 // What the reader left out or cut, for the run's report.
 struct ReadCounts {
     size_t skipped_invalid_text = 0;   // rows that are not valid UTF-8 (SQL_ASCII)
     size_t skipped_untranslatable = 0; // rows with a character UTF-8 has no equivalent for
-    size_t truncated_messages = 0;     // messages read on their first kDefaultMaxMessageBytes
+    size_t truncated_messages = 0;     // messages read on their first bytes only
     size_t skipped_long_label = 0;     // rows whose label is longer than kMaxLabelBytes
+    size_t skipped_invalid_label = 0;  // rows whose label is_valid_intent_name() refuses otherwise
+    size_t skipped_rare_intent = 0;    // rows of an unreviewed label with too few rows
+    size_t skipped_intent_limit = 0;   // rows of a label past the policy's max_intents
 };
 
 // The longest label a training row may have, in bytes of the server encoding
-// (get_training_dataset()'s rule): no intent is named so, and one such row,
-// which any role that may log interactions can write, failed every run.
+// (is_valid_intent_name()'s rule, which training_label applies): here only
+// to tell a long label from another invalid one in the run's counts.
 constexpr size_t kMaxLabelBytes = 256;
 
 struct Selection {
     int min_confidence = 0;
     bool only_reviewed = false;
     int64_t limit = INT32_MAX;
+    UnreviewedRowLimits unreviewed; // the policy's bounds on unreviewed rows
 };
 
 // The text of a datum (detoasted into the current memory context) as a
@@ -142,6 +150,61 @@ size_t row_bytes(const DataRow &row) {
     return row_bytes(row.text.size(), row.label.size(), row.text_utf8.size(), row.label_utf8.size());
 }
 
+// The policy's bounds on the classes of a run, applied to the rows read
+// (the window), as _pg_intent_training_rows() applies them: a label that no
+// reviewed row carries needs min_intent_rows rows; then at most max_intents
+// labels, those with reviewed rows first, then those with more rows, then in
+// byte order (COLLATE "C"). The rows of the others are left out and counted.
+// Without them, logged rows with a label each made runs slow and their
+// macro F1 so low that the deploy rule refused every model while they existed.
+void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
+                         intent::MemoryCharge &charge, ReadCounts &counts) {
+    struct Intent {
+        size_t rows = 0;
+        bool reviewed = false;
+        bool kept = false;
+    };
+    std::unordered_map<std::string_view, Intent> intents;
+    for (const DataRow &row : rows) {
+        Intent &i = intents[row.label];
+        ++i.rows;
+        i.reviewed = i.reviewed || row.reviewed;
+    }
+    std::vector<std::pair<std::string_view, Intent *>> order;
+    order.reserve(intents.size());
+    for (auto &[label, i] : intents)
+        if (i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows))
+            order.emplace_back(label, &i);
+    std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+        if (a.second->reviewed != b.second->reviewed) return a.second->reviewed;
+        if (a.second->rows != b.second->rows) return a.second->rows > b.second->rows;
+        return a.first < b.first; // char_traits<char>: unsigned bytes, as COLLATE "C"
+    });
+    if (order.size() > static_cast<size_t>(limits.max_intents))
+        order.resize(static_cast<size_t>(limits.max_intents));
+    for (auto &o : order)
+        o.second->kept = true;
+    // Which rows stay, decided before any row moves (the map's keys view
+    // the rows' labels).
+    std::vector<uint8_t> keep(rows.size()); // 0 kept, 1 rare, 2 past the limit
+    for (size_t r = 0; r < rows.size(); ++r) {
+        const Intent &i = intents.at(rows[r].label);
+        keep[r] = i.kept ? 0 : (i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows)) ? 2 : 1;
+    }
+    intents.clear();
+    size_t out = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+        if (keep[r] == 0) {
+            if (out != r) rows[out] = std::move(rows[r]);
+            ++out;
+            continue;
+        }
+        ++(keep[r] == 1 ? counts.skipped_rare_intent : counts.skipped_intent_limit);
+        charge.shrink(row_bytes(rows[r]));
+    }
+    rows.resize(out);
+}
+
 // Makes a memory context current for a scope, on every way out of it.
 class CurrentContext {
   public:
@@ -154,8 +217,8 @@ class CurrentContext {
     MemoryContext old_;
 };
 
-// Reads the usable rows: the rules of get_training_dataset() (see
-// src/sql/31_dataset.sql), applied while scanning.
+// Reads the usable rows: those of _pg_intent_training_rows() (see
+// src/sql/31_dataset.sql), selected while scanning.
 // Each row is charged to `charge` before it is kept. With a limit, only the
 // first `limit` usable rows in that order are kept while scanning (a heap
 // whose top is the last kept row, replaced by any row before it), so the
@@ -171,7 +234,8 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
     TableScanDesc scan = nullptr;
     MemoryContext per_row = nullptr;
     struct Columns {
-        AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created;
+        AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created, label,
+            reviewed;
     } c{};
     pg_call([&]() noexcept {
         Oid relid = extension_relation(schema, "ai_training_data");
@@ -188,6 +252,13 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                  errmsg("row-level security applies to ai_training_data for role \"%s\"",
                         GetUserNameFromId(GetUserId(), false)),
                  errhint("Train with train_intent_model(), which reads the table as the extension owner.")));
+        // The one definition of a training row (0.2.1): a database still on
+        // older SQL has not got it.
+        if (get_attnum(relid, "training_label") == InvalidAttrNumber)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("ai_training_data has no column \"training_label\""),
+                            errdetail("The pg_intent library is newer than the extension's SQL objects."),
+                            errhint("Run ALTER EXTENSION pg_intent UPDATE.")));
         c = Columns{extension_column(relid, "id", UUIDOID),
                     extension_column(relid, "user_message", TEXTOID),
                     extension_column(relid, "detected_intent", TEXTOID),
@@ -196,7 +267,9 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                     extension_column(relid, "corrected_by_human", BOOLOID),
                     extension_column(relid, "intent_correct", BOOLOID),
                     extension_column(relid, "dataset_status", TEXTOID),
-                    extension_column(relid, "created_at", TIMESTAMPTZOID)};
+                    extension_column(relid, "created_at", TIMESTAMPTZOID),
+                    extension_column(relid, "training_label", TEXTOID),
+                    extension_column(relid, "is_reviewed", BOOLOID)};
         rel = table_open(relid, AccessShareLock);
         scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
         per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
@@ -205,11 +278,12 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
     // from the first column for every column after a varlena) and its texts
     // are detoasted into `per_row` (reset for each tuple), read as views; only
     // the rows kept are copied.
+    constexpr int kColumns = 11;
     struct Read {
         bool more = false;
-        Datum v[9];
-        bool n[9];
-        std::string_view s[9];               // the text columns
+        Datum v[kColumns];
+        bool n[kColumns];
+        std::string_view s[kColumns];        // the text columns
         bool truncated = false;              // the message was longer than what was read
         bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
     };
@@ -225,11 +299,12 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
             HeapTuple tuple = heap_getnext(scan, ForwardScanDirection);
             if (!tuple) return;
             r.more = true;
-            const AttrNumber atts[9] = {c.id,        c.message, c.detected, c.correct, c.confidence,
-                                        c.corrected, c.judged,  c.status,   c.created};
+            const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
+                                               c.confidence, c.corrected, c.judged,   c.status,
+                                               c.created,    c.label,     c.reviewed};
             MemoryContext old = MemoryContextSwitchTo(per_row);
             heap_deform_tuple(tuple, RelationGetDescr(rel), values.data(), isnull.get());
-            for (int i = 0; i < 9; ++i) {
+            for (int i = 0; i < kColumns; ++i) {
                 r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
                 r.n[i] = isnull[atts[i] - 1];
             }
@@ -238,16 +313,22 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                 r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
             }
             // The labels: no further than one byte past the longest allowed.
-            for (int i : {2, 3})
+            for (int i : {2, 3, 9})
                 if (!r.n[i]) {
                     const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
                     r.s[i] = std::string_view(l.data, l.size);
-                    r.long_label[i - 2] = l.truncated;
+                    if (i != 9) r.long_label[i - 2] = l.truncated;
                 }
-            // The message: its first bytes only, detoasted that far (see
-            // kDefaultMaxMessageBytes), cut at a character boundary.
+            // The message: its first bytes only, detoasted that far, cut at a
+            // character boundary: kDefaultMaxMessageBytes of a reviewed
+            // row's, the policy's max_unreviewed_message_bytes of any other
+            // (which any role that may log interactions writes: long logged
+            // messages made runs many times slower and larger).
             if (!r.n[1]) {
-                const TextSlice m = text_prefix_in_pg(r.v[1], kDefaultMaxMessageBytes);
+                const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
+                const TextSlice m =
+                    text_prefix_in_pg(r.v[1], reviewed ? kDefaultMaxMessageBytes
+                                                       : static_cast<size_t>(sel.unreviewed.message_bytes));
                 r.s[1] = std::string_view(m.data, m.size);
                 r.truncated = m.truncated;
             }
@@ -257,17 +338,25 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         const std::string_view status = r.s[7]; // empty when null
         // dataset_status <> 'rejected'
         if (!r.n[7] && status == "rejected") continue;
-        const std::string_view correct = r.s[3], detected = r.s[2];
-        const std::string_view label = !correct.empty() ? correct : detected;
-        if (label.empty()) continue; // no label
-        if (r.long_label[!correct.empty() ? 1 : 0]) {
-            ++counts.skipped_long_label;
+        // training_label: NULL when the row does not train. Why, for the
+        // run's counts only: no label, judged wrong (intent_correct false)
+        // with nobody saying what is right, or a label is_valid_intent_name()
+        // refuses, which any role that may log interactions could store
+        // before 0.2.1's constraints and which failed every run
+        // ("uncertain") or put itself in every model.
+        if (r.n[9]) {
+            const std::string_view correct = r.s[3], detected = r.s[2];
+            const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
+            if ((correct.empty() && detected.empty()) || (judged_wrong && correct.empty())) continue;
+            if (r.long_label[!correct.empty() ? 1 : 0])
+                ++counts.skipped_long_label;
+            else
+                ++counts.skipped_invalid_label;
             continue;
         }
-        const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
-        if (judged_wrong && correct.empty()) continue; // wrong, and nobody said what is right
+        const std::string_view label = r.s[9];
         const bool corrected = !r.n[5] && DatumGetBool(r.v[5]);
-        const bool reviewed = corrected || !r.n[6] || status == "reviewed" || status == "approved";
+        const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
         if (sel.only_reviewed && !reviewed) continue;
         if (!reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) continue;
         // A SQL_ASCII database stores any bytes, and the core reads UTF-8:
@@ -334,6 +423,7 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         table_close(rel, AccessShareLock);
         MemoryContextDelete(per_row);
     });
+    keep_policy_intents(rows, sel.unreviewed, charge, counts);
     counts.truncated_messages = static_cast<size_t>(
         std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
     // The order 0.1.0 fed the core: text, label (byte order, as COLLATE "C"),
@@ -400,6 +490,9 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
 // What the dataset must satisfy before any training starts: enough rows,
 // and no row labelled "uncertain", the word classify_intent() answers below
 // its threshold (an intent of that name would make its answers ambiguous).
+// No stored row can reach the second check: training_label is never
+// "uncertain" (is_valid_intent_name()); it stays as a guard of the core's
+// input, should the generated column ever be redefined.
 void check_dataset(const std::vector<DataRow> &data, int min_rows) {
     if (static_cast<int64_t>(data.size()) < min_rows)
         throw intent::Error(
@@ -496,6 +589,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     sel.min_confidence = request.run.min_confidence;
     sel.only_reviewed = request.run.only_reviewed;
     sel.limit = request.run.limit;
+    sel.unreviewed = unreviewed_row_limits(schema);
 
     // The policy's memory limit: the rows read are charged as they are read,
     // then the core charges its own buffers (53200 when they would not fit).
@@ -599,6 +693,9 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
         report["rows_skipped_untranslatable"] = counts.skipped_untranslatable;
     if (counts.truncated_messages > 0) report["messages_truncated"] = counts.truncated_messages;
     if (counts.skipped_long_label > 0) report["rows_skipped_long_label"] = counts.skipped_long_label;
+    if (counts.skipped_invalid_label > 0) report["rows_skipped_invalid_label"] = counts.skipped_invalid_label;
+    if (counts.skipped_rare_intent > 0) report["rows_skipped_rare_intent"] = counts.skipped_rare_intent;
+    if (counts.skipped_intent_limit > 0) report["rows_skipped_intent_limit"] = counts.skipped_intent_limit;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     auto uuid_text = [&](size_t row) {
         char buf[UUID_LEN * 2 + 5];

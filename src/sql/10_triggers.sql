@@ -177,9 +177,14 @@ BEGIN
             NEW.intent_correct, NEW.dataset_status)
            IS DISTINCT FROM (OLD.user_message, OLD.detected_intent, OLD.correct_intent, OLD.corrected_by_human,
                              OLD.intent_correct, OLD.dataset_status) THEN
-            v_label := coalesce(nullif(NEW.correct_intent, ''), nullif(NEW.detected_intent, ''));
+            -- the label the review function recorded: the row's before it changed
+            v_label := coalesce(nullif(OLD.correct_intent, ''), nullif(OLD.detected_intent, ''));
+            -- The review functions keep the detected intent, but for a stored
+            -- name is_valid_intent_name() refuses (0.2.0 wrote them), which
+            -- they clear so that the row passes the CHECK constraints.
             IF NOT (NEW.user_message OPERATOR(pg_catalog.=) OLD.user_message
-                    AND NEW.detected_intent IS NOT DISTINCT FROM OLD.detected_intent
+                    AND (NEW.detected_intent IS NOT DISTINCT FROM OLD.detected_intent
+                         OR (NEW.detected_intent IS NULL AND NOT @extschema@.is_valid_intent_name(OLD.detected_intent)))
                     AND (
                 -- what submit_intent_correction() writes after its ai_intent_corrections row
                 (NEW.dataset_status OPERATOR(pg_catalog.=) 'reviewed' AND NEW.corrected_by_human
@@ -192,7 +197,8 @@ BEGIN
                 OR
                 -- what approving or rejecting writes after its ai_review_actions row
                 (NEW.dataset_status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'rejected'])
-                 AND NEW.correct_intent IS NOT DISTINCT FROM OLD.correct_intent
+                 AND (NEW.correct_intent IS NOT DISTINCT FROM OLD.correct_intent
+                      OR (NEW.correct_intent IS NULL AND NOT @extschema@.is_valid_intent_name(OLD.correct_intent)))
                  AND NEW.corrected_by_human OPERATOR(pg_catalog.=) OLD.corrected_by_human
                  AND NEW.intent_correct IS NOT DISTINCT FROM
                      CASE WHEN NEW.dataset_status OPERATOR(pg_catalog.=) 'approved' AND NOT OLD.corrected_by_human

@@ -25,7 +25,10 @@ BEGIN
                max_training_rows = NEW.max_training_rows,
                retry_failed_after = NEW.retry_failed_after,
                min_alert_samples = NEW.min_alert_samples,
-               snapshot_time_zone = NEW.snapshot_time_zone;
+               snapshot_time_zone = NEW.snapshot_time_zone,
+               max_unreviewed_message_bytes = NEW.max_unreviewed_message_bytes,
+               min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
+               max_intents = NEW.max_intents;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -120,6 +123,24 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_ops_policy() IS
     'Internal: the operations values of the training policy (retry_failed_after, min_alert_samples, snapshot_time_zone), readable by every caller of should_retrain(), ai_metric_alerts and create_metrics_snapshot().';
+
+-- The policy's bounds on rows no reviewer vouches for, as the owner reads
+-- them, for get_training_dataset() and the usable sample count, which must
+-- leave out the rows a run leaves out. A function of its own rather than
+-- more OUT columns of _pg_intent_policy(): a new result type would mean
+-- dropping it, and with it the views that call it (and the grants
+-- administrators gave on them), in the upgrade.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_row_limits(
+    OUT max_unreviewed_message_bytes integer, OUT min_unreviewed_intent_rows integer, OUT max_intents integer)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.max_unreviewed_message_bytes, p.min_unreviewed_intent_rows, p.max_intents
+      FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_row_limits() IS
+    'Internal: the training policy''s bounds on unreviewed rows (max_unreviewed_message_bytes, min_unreviewed_intent_rows, max_intents), readable by every caller of get_training_dataset() and should_retrain().';
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.

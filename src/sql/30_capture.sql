@@ -24,6 +24,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid;
+    -- The detected intent as stored: trimmed of whitespace (space, tab,
+    -- newline, carriage return, vertical tab, form feed); blank, or
+    -- "uncertain" (classify_intent()'s answer when it abstains, which an
+    -- application naturally logs: it means no intent was detected), is NULL.
+    v_intent text := nullif(nullif(btrim(p_detected_intent, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), ''),
+                            'uncertain');
 BEGIN
     IF p_user_message IS NULL THEN
         RAISE EXCEPTION 'p_user_message must not be null'
@@ -44,6 +50,17 @@ BEGIN
                   DETAIL = 'The source must be live, imported or synthetic.';
     END IF;
 
+    -- Any other name is_valid_intent_name() refuses (a control character
+    -- inside it, over 256 bytes) is refused here, as the column's CHECK
+    -- would, but with the reason: training would never read it.
+    IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_detected_intent": not a valid intent name'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256 and no control characters.',
+                                             octet_length(v_intent)),
+                  HINT = 'Pass the intent classify_intent() or your classifier detected, or NULL for none.';
+    END IF;
+
     -- The id is made here rather than read back with RETURNING, which would
     -- need SELECT on the table: a logging role needs INSERT only.
     v_id := pg_catalog.gen_random_uuid();
@@ -51,7 +68,7 @@ BEGIN
         id, user_message, detected_intent, confidence_score, ai_response, response_source,
         escalated, conversation_id, message_id, user_id, category, source)
     VALUES (
-        v_id, p_user_message, nullif(btrim(p_detected_intent), ''), p_confidence_score, p_ai_response,
+        v_id, p_user_message, v_intent, p_confidence_score, p_ai_response,
         p_response_source, coalesce(p_escalated, false), p_conversation_id, p_message_id,
         p_user_id, p_category, p_source);
 
@@ -59,7 +76,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) IS
-    'Records one assistant interaction in ai_training_data and returns its id. A blank detected intent is stored as NULL.';
+    'Records one assistant interaction in ai_training_data and returns its id. The detected intent is trimmed of whitespace; blank or "uncertain" (classify_intent()''s abstention) is stored as NULL, and any other name is_valid_intent_name() refuses raises 22023.';
 
 -- -------------------------------------------------------------------------
 -- submit_intent_correction
@@ -100,6 +117,15 @@ BEGIN
                   DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
+    -- The rest of the one rule (is_valid_intent_name()): no control
+    -- character, and not "uncertain", which classify_intent() answers when it
+    -- abstains.
+    IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
+        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": "%" is not a valid intent name', v_intent
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).',
+                  HINT = 'Pass the name of the intent the message really has.';
+    END IF;
 
     SELECT t.detected_intent INTO v_original
       FROM @extschema@.ai_training_data AS t
@@ -120,6 +146,12 @@ BEGIN
 
     UPDATE @extschema@.ai_training_data AS t
        SET correct_intent     = v_intent,
+           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
+           -- stored them) is no intent: NULL, so that the corrected row
+           -- passes the CHECK constraint; ai_intent_corrections.original_intent
+           -- keeps it.
+           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
+                                     THEN t.detected_intent END,
            correct_response   = coalesce(p_correct_response, t.correct_response),
            should_escalate    = coalesce(p_should_escalate, t.should_escalate),
            corrected_by_human = true,

@@ -1,12 +1,65 @@
 -- The training dataset: the labelled rows training reads.
 
 -- -------------------------------------------------------------------------
+-- The rows a training run reads
+-- -------------------------------------------------------------------------
+
+-- One definition of a training row: ai_training_data.training_label (the
+-- label, NULL when the row does not train) and .is_reviewed, generated
+-- columns computed with is_valid_intent_name(); the C reader
+-- (src/pg/train_table.cpp) reads the same columns. On top of them, what a run
+-- with these options reads, in the C reader's steps:
+--   1. rows with a training label; reviewed ones only with p_only_reviewed;
+--      p_min_confidence for unreviewed rows only;
+--   2. the window: the first p_limit in the order reviewed first, newest
+--      first, id (reviewed first, so that unreviewed rows, which any role
+--      that may log interactions writes, never push reviewed ones out);
+--   3. the policy's bounds on labels no reviewed row (of the window)
+--      carries: such a label needs min_unreviewed_intent_rows rows to be a
+--      class; then at most max_intents classes, those with reviewed rows
+--      first, then by rows, then in byte order. Without them, logged rows
+--      with a label each made runs slow and their macro F1 so low that the
+--      deploy rule refused every model while the rows existed.
+-- The rows of the labels left out are left out of the run (and counted in
+-- its metrics). Not mirrored here: the C reader also leaves out rows whose
+-- text is not valid UTF-8 (SQL_ASCII) or has no UTF-8 equivalent, which SQL
+-- cannot see as text.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_rows(
+    p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
+RETURNS SETOF @extschema@.ai_training_data
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH w AS (
+        SELECT t.*
+          FROM @extschema@.ai_training_data AS t
+         WHERE t.training_label IS NOT NULL
+           AND (t.is_reviewed OR NOT p_only_reviewed)
+           AND (t.is_reviewed OR coalesce(t.confidence_score, 0) >= p_min_confidence)
+         ORDER BY t.is_reviewed DESC, t.created_at DESC, t.id
+         LIMIT p_limit
+    ), labels AS (
+        SELECT w.training_label AS label, bool_or(w.is_reviewed) AS reviewed, count(*) AS n
+          FROM w GROUP BY w.training_label
+    ), kept AS (
+        SELECT l.label
+          FROM labels AS l, @extschema@._pg_intent_row_limits() AS p
+         WHERE l.reviewed OR l.n >= p.min_unreviewed_intent_rows
+         ORDER BY l.reviewed DESC, l.n DESC, l.label COLLATE "C"
+         LIMIT (SELECT p.max_intents FROM @extschema@._pg_intent_row_limits() AS p)
+    )
+    SELECT w.* FROM w WHERE w.training_label IN (SELECT k.label FROM kept AS k)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_training_rows(integer, boolean, integer) IS
+    'Internal: the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order.';
+
+-- -------------------------------------------------------------------------
 -- get_training_dataset
 -- -------------------------------------------------------------------------
 
 -- The labelled samples training uses, reviewed rows first, each kind newest
--- first. The label (intent) is the
--- human correction when there is one, else the detected intent.
+-- first: _pg_intent_training_rows(). The label (intent) is the human
+-- correction when there is one, else the detected intent (training_label).
 CREATE OR REPLACE FUNCTION @extschema@.get_training_dataset(
     p_min_confidence integer DEFAULT 0,
     p_only_reviewed boolean DEFAULT false,
@@ -47,59 +100,33 @@ BEGIN
                   DETAIL = 'The limit must be a positive number of rows.';
     END IF;
 
-    -- A row counts as reviewed when a human corrected it, judged its intent,
-    -- or moved it to reviewed/approved. The confidence floor only applies to
-    -- unreviewed rows. A row judged wrong without a correction has no usable
-    -- label and is left out, and so is a row whose label is longer than 256
-    -- bytes: no intent is named so, and one such row, which any role that
-    -- may log interactions can write, failed every training run (the index
-    -- on the labels a run recorded) or put its label in every model.
+    -- Reviewed rows first: a limit (a training run's window) keeps them
+    -- however many unreviewed rows, which untrusted roles may log, are newer.
     RETURN QUERY
-    SELECT d.id, d.user_message, d.label, d.detected_intent, d.correct_intent,
+    SELECT d.id, d.user_message, d.training_label, d.detected_intent, d.correct_intent,
            d.confidence_score, d.corrected_by_human, d.escalated, d.response_source,
            d.category, d.created_at
-      FROM (SELECT t.*,
-                   coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label,
-                   (t.corrected_by_human OR t.intent_correct IS NOT NULL
-                    OR t.dataset_status IN ('reviewed', 'approved')) AS reviewed
-              FROM @extschema@.ai_training_data AS t
-             WHERE t.dataset_status <> 'rejected') AS d
-     WHERE d.label IS NOT NULL
-       AND octet_length(d.label) <= 256
-       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
-       AND (d.reviewed OR NOT p_only_reviewed)
-       AND (d.reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-     -- Reviewed rows first: a limit (a training run's window) keeps them
-     -- however many unreviewed rows, which untrusted roles may log, are newer.
-     ORDER BY d.reviewed DESC, d.created_at DESC, d.id
-     LIMIT p_limit;
+      FROM @extschema@._pg_intent_training_rows(p_min_confidence, p_only_reviewed, p_limit) AS d
+     ORDER BY d.is_reviewed DESC, d.created_at DESC, d.id;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
-    'Labelled samples for training, reviewed rows first, each kind newest first: intent is the human correction when there is one, else the detected intent. Leaves out rejected rows, rows without a label and rows whose label is longer than 256 bytes; p_min_confidence (0-100) applies only to rows no human reviewed.';
+    'The samples a training run with these options reads, reviewed rows first, each kind newest first: intent is the row''s training_label (the human correction when there is one, else the detected intent). Leaves out rejected rows, rows without a label or with one is_valid_intent_name() refuses, and rows judged wrong without a correction; p_min_confidence (0-100) applies only to rows no human reviewed; of the first p_limit rows, those of labels the policy''s min_unreviewed_intent_rows and max_intents leave out. Messages are returned whole (a run reads unreviewed ones on their first max_unreviewed_message_bytes).';
 
 -- The usable samples a run could train on, as should_retrain() and
--- retrain_if_needed() count them: get_training_dataset()'s rows at the
--- options a scheduled run takes (a label that is not empty and at most 256
--- bytes, not rejected, not judged wrong without a correction; keep the two
--- WHERE clauses and the C reader's rules in train_table.cpp alike), reviewed ones only with
--- p_only_reviewed (the policy's). The callers cap it at the policy's
--- max_training_rows, the most a run reads. Counting rows the run then
--- leaves out made every scheduled call start a run that failed for too few
--- rows.
+-- retrain_if_needed() count them: the rows a scheduled run reads
+-- (_pg_intent_training_rows() at its options: min_confidence 0, the
+-- policy's max_training_rows as the window), reviewed ones only with
+-- p_only_reviewed (the policy's). Counting rows the run then leaves out made
+-- every scheduled call start a run that failed for too few rows.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT count(*) FROM @extschema@.ai_training_data d
-     WHERE coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) IS NOT NULL
-       AND octet_length(coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, ''))) <= 256
-       AND d.dataset_status IS DISTINCT FROM 'rejected'
-       AND NOT (d.intent_correct IS FALSE AND nullif(d.correct_intent, '') IS NULL)
-       AND (NOT p_only_reviewed
-            OR d.corrected_by_human OR d.intent_correct IS NOT NULL
-            OR d.dataset_status IN ('reviewed', 'approved'))
+    SELECT count(*)
+      FROM @extschema@._pg_intent_training_rows(0, p_only_reviewed,
+               (SELECT p.max_training_rows FROM @extschema@._pg_intent_policy() AS p)) AS d
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
-    'Internal: the ai_training_data rows a scheduled run reads (get_training_dataset()''s rule; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';
+    'Internal: the number of ai_training_data rows a scheduled run reads (_pg_intent_training_rows() with min_confidence 0 and the policy''s max_training_rows; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';

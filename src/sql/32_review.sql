@@ -18,7 +18,7 @@ AS $$
 DECLARE
     v_updated integer;
     v_unlabelled uuid[];
-    v_too_long uuid[];
+    v_invalid uuid[];
     v_missing uuid[];
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
@@ -55,14 +55,14 @@ BEGIN
 
     IF p_action = 'approve' THEN
         -- Approving confirms the row's label: a row without one has nothing
-        -- to confirm. Nor may the label be longer than an intent name (256
-        -- bytes, the rule of get_training_dataset() and
-        -- submit_intent_correction()): training never reads such a row, so
-        -- "approved, it may train" would be untrue (any role that may log
-        -- interactions can write one). Both read in one pass over the rows.
+        -- to confirm. Nor may the label be one is_valid_intent_name() refuses
+        -- (blank, padded, a control character, "uncertain", over 256
+        -- bytes): training never reads such a row (training_label is NULL),
+        -- so "approved, it may train" would be untrue (rows written before
+        -- 0.2.1's constraints may hold one). Both read in one pass.
         SELECT array_agg(l.id ORDER BY l.id) FILTER (WHERE l.label IS NULL),
-               array_agg(l.id ORDER BY l.id) FILTER (WHERE octet_length(l.label) > 256)
-          INTO v_unlabelled, v_too_long
+               array_agg(l.id ORDER BY l.id) FILTER (WHERE NOT @extschema@.is_valid_intent_name(l.label))
+          INTO v_unlabelled, v_invalid
           FROM (SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS label
                   FROM @extschema@.ai_training_data AS t
                  WHERE t.id = ANY (p_ids)) AS l;
@@ -72,11 +72,11 @@ BEGIN
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
         END IF;
-        IF v_too_long IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row whose intent is longer than 256 bytes'
+        IF v_invalid IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot approve a row whose intent is not a valid intent name'
                 USING ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows whose intent training leaves out for its length: %s.', array_to_string(v_too_long, ', ')),
-                      HINT = 'Give them a shorter intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
+                      HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
         END IF;
     END IF;
 
@@ -97,6 +97,13 @@ BEGIN
 
     UPDATE @extschema@.ai_training_data AS t
        SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+           -- A stored name is_valid_intent_name() refuses (0.2.0 stored them;
+           -- an upgrade leaves them, and its constraints NOT VALID) is no
+           -- intent: NULL, so that the row passes the CHECK constraints as it
+           -- changes. ai_review_actions.intent keeps what the label was.
+           -- (Approval refused such a label above.)
+           detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
+           correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
            -- approving a detection confirms it; a correction already said whether it was right
            intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
                                  ELSE t.intent_correct END

@@ -90,8 +90,7 @@ AS $$
     SELECT CASE WHEN (@extschema@._pg_intent_policy()).only_reviewed THEN
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.updated_at OPERATOR(pg_catalog.>) p_since
-                   AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-                        OR d.dataset_status IN ('reviewed', 'approved')))
+                   AND d.is_reviewed)
            ELSE
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)

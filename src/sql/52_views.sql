@@ -37,17 +37,21 @@ WITH active AS (
     WHERE m.is_active
     LIMIT 1
 ), names AS (
+    -- Intents only: names is_valid_intent_name() refuses (rows logged
+    -- before 0.2.1's constraints) are no intent, and a 300-byte "intent"
+    -- anyone could log must not reach the dashboard.
     SELECT d.detected_intent AS intent FROM @extschema@.ai_training_data d
-    WHERE d.detected_intent IS NOT NULL
+    WHERE @extschema@.is_valid_intent_name(d.detected_intent)
     UNION
-    SELECT d.correct_intent FROM @extschema@.ai_training_data d
-    WHERE d.correct_intent IS NOT NULL
+    SELECT d.training_label FROM @extschema@.ai_training_data d
+    WHERE d.training_label IS NOT NULL
     UNION
     SELECT pg_catalog.unnest(a.intents) FROM active a
 ), labelled AS (
-    SELECT coalesce(d.correct_intent, d.detected_intent) AS intent, count(*) AS samples
+    -- the rows training reads (training_label), as get_training_dataset()
+    SELECT d.training_label AS intent, count(*) AS samples
     FROM @extschema@.ai_training_data d
-    WHERE d.dataset_status IS DISTINCT FROM 'rejected'
+    WHERE d.training_label IS NOT NULL
     GROUP BY 1
 ), detected AS (
     SELECT d.detected_intent AS intent,
@@ -56,7 +60,7 @@ WITH active AS (
            count(*) FILTER (WHERE d.intent_correct) AS correct,
            avg(d.confidence_score) AS avg_confidence
     FROM @extschema@.ai_training_data d
-    WHERE d.detected_intent IS NOT NULL
+    WHERE @extschema@.is_valid_intent_name(d.detected_intent)
     GROUP BY 1
 )
 SELECT n.intent,
@@ -77,7 +81,7 @@ LEFT JOIN detected dt ON dt.intent = n.intent
 LEFT JOIN active a ON true
 ORDER BY n.intent;
 COMMENT ON VIEW @extschema@.ai_intent_performance IS
-    'One row per intent: training samples (label = correction, else detection; rejected rows left out), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
+    'One row per intent (names is_valid_intent_name() accepts): training samples (rows whose training_label it is: what training and get_training_dataset() read, before a run''s window and class bounds), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
 SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,

@@ -37,21 +37,26 @@ RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_in
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT d.id, d.user_message, coalesce(d.correct_intent, d.detected_intent),
+    -- The training rows (ai_training_data.training_label and .is_reviewed,
+    -- the definition training reads): no rejected row, none judged wrong
+    -- without a correction, no label is_valid_intent_name() refuses.
+    -- Reviewed is is_reviewed (status reviewed or approved included). The
+    -- policy's bounds on what one run reads (max_training_rows and the
+    -- classes of unreviewed labels) are not applied: an export is the
+    -- curated dataset, not one run's window.
+    SELECT d.id, d.user_message, d.training_label,
            d.detected_intent, d.correct_intent, d.confidence_score,
            coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
            coalesce(d.correct_response, d.ai_response),
            d.category, d.source, d.quality_score, d.created_at
     FROM @extschema@.ai_training_data d
-    WHERE coalesce(d.correct_intent, d.detected_intent) IS NOT NULL
-      AND d.dataset_status IS DISTINCT FROM 'rejected'
-      AND (NOT p_only_reviewed OR d.corrected_by_human OR d.intent_correct IS NOT NULL)
-      AND (d.corrected_by_human OR d.intent_correct IS NOT NULL
-           OR coalesce(d.confidence_score, 0) >= p_min_confidence)
+    WHERE d.training_label IS NOT NULL
+      AND (NOT p_only_reviewed OR d.is_reviewed)
+      AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
       AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_export_rows(integer, boolean, integer) IS
-    'Internal: the labelled rows export_training_dataset() writes (label = correction, else detection; rejected rows left out; p_min_confidence only for unreviewed rows).';
+    'Internal: the training rows export_training_dataset() writes (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows).';
 
 -- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
 CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
@@ -146,5 +151,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, integer) IS
-    'Exports labelled samples (label = correction, else detection; rejected rows left out; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). Write it with psql -AtX, not COPY text format (which escapes backslashes).';
+    'Exports the training rows (intent = training_label: correction, else detection; rejected rows, rows judged wrong without a correction and labels is_valid_intent_name() refuses left out; p_only_reviewed keeps rows a person corrected, judged, reviewed or approved; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). Write it with psql -AtX, not COPY text format (which escapes backslashes).';
 

@@ -42,11 +42,12 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
+        -- the label rule; CHECK constraints and generated columns run it as the inserting role
+        '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
-        '@extschema@.get_training_dataset(integer, boolean, integer)',
         '@extschema@.shadow_predict(text, bigint, uuid)'
     ]::regprocedure[]
 $$;
@@ -83,11 +84,17 @@ AS $$
             '@extschema@._pg_intent_retrain_decision()',
             '@extschema@._pg_intent_retrain_failed_at()',
             '@extschema@._pg_intent_ops_policy()',
-            '@extschema@._pg_intent_usable_samples(boolean)']::regprocedure[]),
+            '@extschema@._pg_intent_usable_samples(boolean)',
+            '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
+            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             '@extschema@._pg_intent_csv_field(text)',
-            '@extschema@._pg_intent_export_rows(integer, boolean, integer)']::regprocedure[]),
+            '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
+            -- the training dataset as a run reads it
+            '@extschema@.get_training_dataset(integer, boolean, integer)',
+            '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
+            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
         ('report', ARRAY[
             '@extschema@.training_report(uuid, text)',
             '@extschema@._pg_intent_glyph(integer, text)',

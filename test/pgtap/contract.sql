@@ -5,7 +5,7 @@
 -- SECURITY INVOKER); every table and column; the views; settings.
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(200);
+SELECT plan(209);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -28,13 +28,25 @@ SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.s
 SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'), 'EXECUTE'), false), 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is executable by PUBLIC');
 SELECT isnt_definer('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
 SELECT isnt(obj_description(to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'), 'pg_proc'), NULL, 'submit_intent_correction(uuid, text, text, boolean, text, uuid) has a comment');
+-- The label rule (0.2.1): used by CHECK constraints and generated columns,
+-- so IMMUTABLE, open to PUBLIC (they run it as the inserting role), and a
+-- SQL-standard body bound when created (no search_path reaches it).
+SELECT has_function('public', 'is_valid_intent_name', ARRAY['text']::name[], 'is_valid_intent_name(text) exists');
+SELECT function_returns('public', 'is_valid_intent_name', ARRAY['text']::name[], 'boolean', 'is_valid_intent_name(text) returns boolean');
+SELECT volatility_is('public', 'is_valid_intent_name', ARRAY['text']::name[], 'immutable', 'is_valid_intent_name(text) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.is_valid_intent_name(text)')), 's'::"char", 'is_valid_intent_name(text) is PARALLEL SAFE');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.is_valid_intent_name(text)')), ARRAY['p_name'], 'is_valid_intent_name(text) parameter names');
+SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.is_valid_intent_name(text)'), 'EXECUTE'), false), 'is_valid_intent_name(text) is executable by PUBLIC');
+SELECT isnt_definer('public', 'is_valid_intent_name', ARRAY['text']::name[], 'is_valid_intent_name(text) is SECURITY INVOKER');
+SELECT ok((SELECT prosqlbody IS NOT NULL AND proconfig IS NULL FROM pg_proc WHERE oid = to_regprocedure('public.is_valid_intent_name(text)')), 'is_valid_intent_name(text) has a SQL-standard body and no SET clause (inlined; names bound at creation)');
+SELECT isnt(obj_description(to_regprocedure('public.is_valid_intent_name(text)'), 'pg_proc'), NULL, 'is_valid_intent_name(text) has a comment');
 SELECT has_function('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) exists');
 SELECT function_returns('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'setof record', 'get_training_dataset(integer, boolean, integer) returns setof record');
 SELECT volatility_is('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'stable', 'get_training_dataset(integer, boolean, integer) is STABLE');
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.get_training_dataset(integer, boolean, integer)')), 's'::"char", 'get_training_dataset(integer, boolean, integer) is PARALLEL SAFE');
 SELECT isnt_strict('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) is not STRICT (NULL arguments get a proper error)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.get_training_dataset(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_limit', 'id', 'user_message', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response_source', 'category', 'created_at'], 'get_training_dataset(integer, boolean, integer) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'EXECUTE'), false), 'get_training_dataset(integer, boolean, integer) is executable by PUBLIC');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'EXECUTE'), true), 'get_training_dataset(integer, boolean, integer) is not executable by PUBLIC (0.2.1: it reads through internal functions; grant_intent_access(role, ''export'') grants it)');
 SELECT isnt_definer('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
 SELECT isnt(obj_description(to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'pg_proc'), NULL, 'get_training_dataset(integer, boolean, integer) has a comment');
 SELECT has_function('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) exists');
@@ -117,7 +129,7 @@ SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_touch_updated_at()'), 'EXECUTE'), true), '_pg_intent_touch_updated_at is not executable by PUBLIC');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_set_was_mismatch()'), 'EXECUTE'), true), '_pg_intent_set_was_mismatch is not executable by PUBLIC');
 SELECT has_table('public', 'ai_training_data', 'table ai_training_data exists');
-SELECT columns_are('public', 'ai_training_data', ARRAY['id', 'conversation_id', 'message_id', 'user_id', 'user_message', 'detected_intent', 'correct_intent', 'ai_response', 'correct_response', 'confidence_score', 'corrected_by_human', 'intent_correct', 'escalated', 'should_escalate', 'response_source', 'dataset_status', 'category', 'source', 'quality_score', 'user_feedback', 'evaluated_at', 'was_successful', 'corrected_by', 'corrected_at', 'model_id', 'created_at', 'updated_at']::name[], 'ai_training_data has the contract''s columns (was_successful comes from the operations features)');
+SELECT columns_are('public', 'ai_training_data', ARRAY['id', 'conversation_id', 'message_id', 'user_id', 'user_message', 'detected_intent', 'correct_intent', 'ai_response', 'correct_response', 'confidence_score', 'corrected_by_human', 'intent_correct', 'escalated', 'should_escalate', 'response_source', 'dataset_status', 'category', 'source', 'quality_score', 'user_feedback', 'evaluated_at', 'was_successful', 'corrected_by', 'corrected_at', 'model_id', 'created_at', 'updated_at', 'training_label', 'is_reviewed']::name[], 'ai_training_data has the contract''s columns (was_successful comes from the operations features; training_label and is_reviewed, generated, are the one definition of a training row)');
 SELECT isnt(obj_description(to_regclass('public.ai_training_data'), 'pg_class'), NULL, 'ai_training_data has a comment');
 SELECT ok((SELECT to_regclass('public.ai_training_data') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_training_data is dumped by pg_dump');
 SELECT has_table('public', 'ai_intent_corrections', 'table ai_intent_corrections exists');
@@ -126,7 +138,7 @@ SELECT isnt(obj_description(to_regclass('public.ai_intent_corrections'), 'pg_cla
 SELECT ok((SELECT to_regclass('public.ai_intent_corrections') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_intent_corrections is dumped by pg_dump');
 SELECT has_table('public', 'ai_training_runs', 'table ai_training_runs exists');
 SELECT columns_are('public', 'ai_training_run_rows', ARRAY['run_id', 'training_data_id', 'intent', 'fresh', 'fold', 'predicted_intent', 'confidence', 'label_probability', 'uncertain']::name[], 'ai_training_run_rows has the contract''s columns');
-SELECT columns_are('public', 'ai_training_policy', ARRAY['id', 'min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight', 'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'updated_at', 'updated_by', 'retry_failed_after', 'min_alert_samples', 'snapshot_time_zone']::name[], 'ai_training_policy has the contract''s columns');
+SELECT columns_are('public', 'ai_training_policy', ARRAY['id', 'min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight', 'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'updated_at', 'updated_by', 'retry_failed_after', 'min_alert_samples', 'snapshot_time_zone', 'max_unreviewed_message_bytes', 'min_unreviewed_intent_rows', 'max_intents']::name[], 'ai_training_policy has the contract''s columns');
 SELECT columns_are('public', 'ai_review_actions', ARRAY['id', 'training_data_id', 'action', 'intent', 'reason', 'reviewer_id', 'reviewed_by', 'created_at']::name[], 'ai_review_actions has the contract''s columns');
 SELECT columns_are('public', 'ai_training_runs', ARRAY['id', 'run_name', 'run_type', 'status', 'error', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'model_config', 'metrics', 'model_id', 'deployed', 'deploy_reason', 'started_at', 'finished_at', 'duration_seconds', 'deploy_evidence']::name[], 'ai_training_runs has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_training_runs'), 'pg_class'), NULL, 'ai_training_runs has a comment');

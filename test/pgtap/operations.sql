@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(337);
+SELECT plan(338);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -448,6 +448,9 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_models_refuse_delete_active()', 'volatile', 'unsafe', false),
     ('delete_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('_pg_intent_policy()', 'stable', 'safe', false),
+    ('_pg_intent_row_limits()', 'stable', 'safe', false),
+    ('is_valid_intent_name(text)', 'immutable', 'safe', true),
+    ('_pg_intent_training_rows(integer, boolean, integer)', 'stable', 'safe', false),
     ('_pg_intent_policy_before_insert()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_refuse_delete()', 'volatile', 'unsafe', false),
@@ -466,7 +469,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_activate(bigint, text, uuid)', 'volatile', 'unsafe', false),
     ('record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)', 'volatile', 'unsafe', true),
     ('submit_intent_correction(uuid, text, text, boolean, text, uuid)', 'volatile', 'unsafe', true),
-    ('get_training_dataset(integer, boolean, integer)', 'stable', 'safe', true),
+    ('get_training_dataset(integer, boolean, integer)', 'stable', 'safe', false),
     ('train_intent_model(text, text, jsonb)', 'volatile', 'unsafe', false),
     ('deploy_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('rollback_intent_model()', 'volatile', 'unsafe', false),
@@ -523,11 +526,12 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
-SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_row_limits()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
-SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs); a SQL-standard body is bound when created instead');
+SELECT set_eq($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosqlbody IS NOT NULL$$, $$VALUES ('is_valid_intent_name(text)')$$, 'only the label rule has a SQL-standard body (no SET clause, so CHECK constraints and queries inline it)');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 

@@ -31,7 +31,7 @@ UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 -- train and do not count (they are three days old, out of the live window);
 -- the policy's max_training_rows caps it, a run reading no more.
 INSERT INTO ai_training_data (user_message, detected_intent, intent_correct, created_at)
-SELECT 'sin corregir ' || g, CASE WHEN g <= 3 THEN 'return_process' ELSE '' END,
+SELECT 'sin corregir ' || g, CASE WHEN g <= 3 THEN 'return_process' END,
        CASE WHEN g <= 3 THEN false END, now() - interval '3 days'
 FROM generate_series(1, 5) g;
 UPDATE ai_training_policy SET min_samples_for_training = 21;

@@ -18,8 +18,11 @@ VALUES ('He said "hola", then left', 'greeting', NULL, 'Hola, ¿en qué te ayudo
        ('rejected row', 'greeting', NULL, 'x', NULL, 99, NULL, false, 'rejected', 5, NULL, now() - interval '3 minutes'),
        ('no intent at all', NULL, NULL, 'x', NULL, 99, NULL, false, 'pending', 5, NULL, now() - interval '2 minutes');
 
--- jsonl: rejected and intent-less rows are left out (6 lines); every line is
--- valid JSON and gives back the exact text, label and response.
+-- jsonl: the training rows only (ai_training_data.training_label): rejected
+-- and intent-less rows are left out, and so is the row a reviewer judged
+-- wrong without saying what is right (the carriage-return one: 0.2.0
+-- exported it under the label judged wrong), 5 lines; every line is valid
+-- JSON and gives back the exact text, label and response.
 SELECT count(*) AS lines,
        count(*) FILTER (WHERE (l::jsonb ->> 'text') = d.user_message) AS text_round_trips,
        count(*) FILTER (WHERE (l::jsonb ->> 'response') IS NOT DISTINCT FROM coalesce(d.correct_response, d.ai_response)) AS responses_ok,

@@ -5,6 +5,7 @@ DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 
 \i test/fixtures/try.sql
+\i test/fixtures/legacy_rows.sql
 \i test/fixtures/spanish_100.sql
 
 -- Defaults: retrain after 100 new rows, with at least 20 samples.
@@ -36,7 +37,8 @@ UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 BEGIN;
 UPDATE ai_training_policy SET min_samples_for_training = (SELECT count(*) FROM ai_training_data);
 SELECT should_retrain() AS all_rows_usable;
-UPDATE ai_training_data SET detected_intent = '' WHERE id = (SELECT min(id::text)::uuid FROM ai_training_data);
+-- (An empty label, which 0.2.0 stored; 0.2.1's constraints refuse it.)
+SELECT pg_temp.as_before_0_2_1($$UPDATE ai_training_data SET detected_intent = '' WHERE id = (SELECT min(id::text)::uuid FROM ai_training_data)$$);
 SELECT should_retrain() AS one_label_empty, retrain_if_needed() ->> 'reason' AS reason;
 ROLLBACK;
 BEGIN;
@@ -77,11 +79,15 @@ FROM ai_training_runs;
 -- ... and not again until enough new rows arrive.
 SELECT should_retrain(), retrain_if_needed() - 'auto_retrain_threshold' - 'min_samples_for_training' AS again;
 
--- A run that fails (a row labelled 'uncertain', which no intent may be
--- called) is returned as failed and recorded; asked to, retrain_if_needed()
--- raises it instead, so a scheduler records the job as failed.
+-- A run that fails (every usable row of one intent: a classifier needs two;
+-- before 0.2.1 a row labelled 'uncertain' made every run fail, and now it is
+-- refused where it is written) is returned as failed and recorded; asked
+-- to, retrain_if_needed() raises it instead, so a scheduler records the job
+-- as failed.
 SELECT pg_temp.add_samples(ARRAY['las botas', 'el cinturón', 'la gorra', 'el paraguas', 'la cartera']) AS added;
-INSERT INTO ai_training_data (user_message, detected_intent, confidence_score) VALUES ('no sé', 'uncertain', 90);
+CREATE TEMP TABLE one_intent AS
+SELECT id FROM ai_training_data WHERE detected_intent <> 'return_process' AND dataset_status = 'pending';
+UPDATE ai_training_data SET dataset_status = 'rejected' WHERE id IN (SELECT id FROM one_intent);
 SELECT r ->> 'retrained' AS retrained, r #>> '{result,status}' AS status, r #>> '{result,error}' AS error,
        r #>> '{result,sqlstate}' AS sqlstate
   FROM retrain_if_needed() AS r;
@@ -127,7 +133,7 @@ DROP OWNED BY pgi_backoff_reader;
 DROP ROLE pgi_backoff_reader;
 SELECT pg_temp.try($$UPDATE ai_training_policy SET retry_failed_after = '0'$$) AS no_back_off,
        pg_temp.try($$UPDATE ai_training_policy SET retry_failed_after = '31 days'$$) AS too_long;
-DELETE FROM ai_training_data WHERE detected_intent = 'uncertain';
+UPDATE ai_training_data SET dataset_status = 'pending' WHERE id IN (SELECT id FROM one_intent);
 
 -- A real pg_cron job runs retrain_if_needed() in its own session after 100
 -- more rows (which also end the back-off after the failed run). The test
@@ -161,10 +167,10 @@ SELECT run_name LIKE 'auto-retrain %' AS auto_named, status, training_samples AS
 FROM ai_training_runs ORDER BY started_at;
 SELECT should_retrain() AS still_needed;
 
--- The same job asked to raise on failure: with a row labelled 'uncertain'
+-- The same job asked to raise on failure: with the rows of one intent only
 -- the run fails, and pg_cron records the job run as failed, with the error.
 SELECT pg_temp.add_samples(ARRAY['las medias', 'el pijama', 'la corbata', 'el chaleco', 'la falda']) AS added;
-INSERT INTO ai_training_data (user_message, detected_intent, confidence_score) VALUES ('no lo sé', 'uncertain', 90);
+UPDATE ai_training_data SET dataset_status = 'rejected' WHERE detected_intent <> 'return_process';
 SELECT cron.schedule('pg_intent-retrain-raise', '* * * * *', 'SELECT public.retrain_if_needed(p_raise_on_failure => true)') AS raise_jobid \gset
 DO $$
 DECLARE
@@ -177,7 +183,7 @@ BEGIN
     END LOOP;
 END $$;
 SELECT cron.unschedule(:raise_jobid) AS unscheduled;
-SELECT status, return_message LIKE '%automatic retraining failed: invalid intent name "uncertain"%' AS says_why
+SELECT status, return_message LIKE '%automatic retraining failed: not enough training data: 1 distinct intents%' AS says_why
   FROM cron.job_run_details WHERE jobid = :raise_jobid ORDER BY start_time LIMIT 1;
 DROP EXTENSION pg_cron;
 \else

@@ -89,7 +89,8 @@ SELECT classify_intent('mi pedido del sombrero no ha llegado') AS label;
 SELECT pg_temp.try($$SELECT count(*) FROM ai_intent_models$$) AS read_models;
 
 -- The data functions run as the caller: without INSERT on ai_training_data,
--- record_interaction fails with 42501, and reading the dataset needs SELECT.
+-- record_interaction fails with 42501; reading the dataset needs the export
+-- set of grant_intent_access() (0.2.1) and SELECT.
 -- INSERT alone is enough to record (the id is not read back).
 SELECT pg_temp.try($$SELECT record_interaction('hola', 'greeting', 80)$$) AS record;
 SELECT pg_temp.try($$SELECT count(*) FROM get_training_dataset()$$) AS dataset;
@@ -109,6 +110,7 @@ SET ROLE pgi_privtest_nobody;
 SELECT pg_temp.try($$SELECT count(*) FROM ai_pending_review$$) AS view_without_table;
 RESET ROLE;
 GRANT SELECT ON ai_training_data TO pgi_privtest_nobody;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_privtest_nobody', 'export');
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY pgi_privtest_returns ON ai_training_data FOR SELECT TO pgi_privtest_nobody
     USING (detected_intent = 'return_process');
@@ -116,11 +118,15 @@ SET ROLE pgi_privtest_nobody;
 SELECT intent, count(*) FROM get_training_dataset() GROUP BY intent;
 SELECT detected_intent, count(*) FROM ai_pending_review GROUP BY detected_intent;
 RESET ROLE;
+-- (The one greeting trains too: the policy's floor for a label nobody
+-- reviewed is lowered to one row.)
+UPDATE ai_training_policy SET min_unreviewed_intent_rows = 1;
 SET ROLE pgi_privtest_trainer;
 SELECT (r ->> 'training_samples')::int AS trained_on,
        r ->> 'total_intents' AS intents
   FROM train_intent_model('rls', 'full', '{"deploy": "never", "seed": 3}') AS r;
 RESET ROLE;
+UPDATE ai_training_policy SET min_unreviewed_intent_rows = DEFAULT;
 DROP POLICY pgi_privtest_returns ON ai_training_data;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 

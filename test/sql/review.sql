@@ -10,6 +10,7 @@ DROP ROLE IF EXISTS pgi_review_app;
 CREATE ROLE pgi_review_app NOLOGIN;
 GRANT INSERT ON ai_training_data TO pgi_review_app;
 \i test/fixtures/try.sql
+\i test/fixtures/legacy_rows.sql
 \i test/fixtures/spanish_80.sql
 INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
 VALUES ('spam spam spam', 'product_info', 40), ('mensaje sin intención', NULL, 10);
@@ -54,9 +55,12 @@ SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', '  ')
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, NULL)', :'one')) AS null_reason;
 SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'unlabelled')) AS no_intent;
 -- Nor a row whose intent is longer than 256 bytes (any role that may log
--- interactions can store one): training never reads it, and approving it
--- said it may train.
-SELECT record_interaction('mensaje con una etiqueta enorme', repeat('x', 300), 90) AS long_label \gset
+-- interactions could store one before 0.2.1's constraints, so an upgraded
+-- database may hold one): training never reads it, and approving it said it
+-- may train.
+SELECT gen_random_uuid() AS long_label \gset
+SELECT pg_temp.as_before_0_2_1(format($$INSERT INTO ai_training_data (id, user_message, detected_intent, confidence_score)
+                                        VALUES (%L, 'mensaje con una etiqueta enorme', repeat('x', 300), 90)$$, :'long_label'));
 SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'long_label')) AS long_intent;
 SELECT pg_temp.try(format('SELECT approve_training_samples(ARRAY[%L, %L]::uuid[])', :'one', :'long_label')) AS long_intent_in_batch;
 SELECT dataset_status FROM ai_training_data WHERE id = :'long_label';

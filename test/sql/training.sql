@@ -139,7 +139,9 @@ SELECT provolatile, proparallel, proisstrict FROM pg_proc WHERE proname = 'train
 -- extension, so that no earlier model is active.
 DROP EXTENSION pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
-UPDATE ai_training_policy SET min_samples_for_training = 2;
+-- (Two unreviewed rows per intent: below the policy's floor for a class,
+-- lowered here.)
+UPDATE ai_training_policy SET min_samples_for_training = 2, min_unreviewed_intent_rows = 2;
 INSERT INTO ai_training_data (user_message, detected_intent) VALUES
     ('quiero devolver la camiseta', 'return_process'), ('cómo devuelvo el pantalón', 'return_process'),
     ('dónde está mi pedido', 'shipping_problem'), ('mi paquete no ha llegado', 'shipping_problem');
@@ -171,4 +173,4 @@ SELECT metrics -> 'out_of_scope' ->> 'mode' AS mode, metrics -> 'out_of_scope' -
 SELECT predicted_intent <> 'out_of_scope' AS not_an_intent FROM predict_intent('cuéntame un chiste');
 SELECT pg_temp.try($$UPDATE ai_training_policy SET out_of_scope_mode = 'ignore'$$) AS bad_mode;
 SELECT pg_temp.try($$SELECT train_intent_model('mode as option', 'full', '{"out_of_scope_mode": "class"}')$$) AS mode_option;
-UPDATE ai_training_policy SET out_of_scope_mode = DEFAULT, min_samples_for_training = DEFAULT;
+UPDATE ai_training_policy SET out_of_scope_mode = DEFAULT, min_samples_for_training = DEFAULT, min_unreviewed_intent_rows = DEFAULT;

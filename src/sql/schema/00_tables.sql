@@ -15,8 +15,12 @@ CREATE TABLE @extschema@.ai_training_data (
     message_id         uuid,
     user_id            uuid,
     user_message       text        NOT NULL,
-    detected_intent    text,
-    correct_intent     text,
+    detected_intent    text
+        CONSTRAINT ai_training_data_detected_intent_check
+        CHECK (@extschema@.is_valid_intent_name(detected_intent)),
+    correct_intent     text
+        CONSTRAINT ai_training_data_correct_intent_check
+        CHECK (@extschema@.is_valid_intent_name(correct_intent)),
     ai_response        text,
     correct_response   text,
     confidence_score   integer
@@ -44,7 +48,17 @@ CREATE TABLE @extschema@.ai_training_data (
     model_id           bigint,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now(),
-    was_successful     boolean
+    was_successful     boolean,
+    -- The one definition of a training row (0.2.1; last, where the upgrade
+    -- adds them): every reader (training, get_training_dataset(), the usable
+    -- sample count, the export, ai_intent_performance) reads these columns.
+    training_label     text GENERATED ALWAYS AS (
+        CASE WHEN dataset_status <> 'rejected'
+              AND NOT (intent_correct IS FALSE AND nullif(correct_intent, '') IS NULL)
+              AND @extschema@.is_valid_intent_name(coalesce(nullif(correct_intent, ''), nullif(detected_intent, '')))
+             THEN coalesce(nullif(correct_intent, ''), nullif(detected_intent, '')) END) STORED,
+    is_reviewed        boolean NOT NULL GENERATED ALWAYS AS (
+        corrected_by_human OR intent_correct IS NOT NULL OR dataset_status IN ('reviewed', 'approved')) STORED
 );
 COMMENT ON TABLE @extschema@.ai_training_data IS
     'One row per assistant interaction: the user message, the detected intent and response, and the human review. The source of every training dataset.';
@@ -78,6 +92,10 @@ COMMENT ON COLUMN @extschema@.ai_training_data.source IS
     'Origin of the row: live traffic, imported dataset or synthetic example.';
 COMMENT ON COLUMN @extschema@.ai_training_data.quality_score IS
     'Quality of the interaction, 1 (bad) to 5 (good), judged from the user''s next message.';
+COMMENT ON COLUMN @extschema@.ai_training_data.training_label IS
+    'Generated: the label training uses for this row (the correction, else the detected intent), NULL when the row does not train: no label, a label is_valid_intent_name() refuses, rejected, or judged wrong (intent_correct false) without a correction.';
+COMMENT ON COLUMN @extschema@.ai_training_data.is_reviewed IS
+    'Generated: a person set or confirmed the label (a correction, a judgement in intent_correct, or dataset_status reviewed or approved). Only reviewed rows judge the active model, and only they train under ai_training_policy.only_reviewed.';
 COMMENT ON COLUMN @extschema@.ai_training_data.model_id IS
     'The ai_intent_models row that made the prediction (no foreign key, so old models can be deleted).';
 
@@ -100,7 +118,9 @@ CREATE TABLE @extschema@.ai_intent_corrections (
     id               uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
     training_data_id uuid        NOT NULL, -- ai_training_data.id (src/sql/12_references.sql)
     original_intent  text,
-    corrected_intent text        NOT NULL,
+    corrected_intent text        NOT NULL
+        CONSTRAINT ai_intent_corrections_corrected_intent_check
+        CHECK (@extschema@.is_valid_intent_name(corrected_intent)),
     was_mismatch     boolean     NOT NULL DEFAULT false,
     notes            text,
     corrected_by     uuid,

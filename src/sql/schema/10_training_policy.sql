@@ -25,7 +25,7 @@ CREATE TABLE @extschema@.ai_training_policy (
         CONSTRAINT ai_training_policy_min_gate_rows_check CHECK (min_gate_rows BETWEEN 1 AND 100000000),
     out_of_scope_intent      text             NOT NULL DEFAULT 'out_of_scope'
         CONSTRAINT ai_training_policy_out_of_scope_intent_check
-        CHECK (btrim(out_of_scope_intent) = out_of_scope_intent AND out_of_scope_intent <> '' AND out_of_scope_intent <> 'uncertain'),
+        CHECK (@extschema@.is_valid_intent_name(out_of_scope_intent)),
     out_of_scope_mode        text             NOT NULL DEFAULT 'class'
         CONSTRAINT ai_training_policy_out_of_scope_mode_check CHECK (out_of_scope_mode IN ('class', 'negatives')),
     only_reviewed            boolean          NOT NULL DEFAULT false,
@@ -40,7 +40,15 @@ CREATE TABLE @extschema@.ai_training_policy (
         CONSTRAINT ai_training_policy_min_alert_samples_check CHECK (min_alert_samples BETWEEN 1 AND 1000000000),
     snapshot_time_zone       text             NOT NULL DEFAULT 'UTC'
         CONSTRAINT ai_training_policy_snapshot_time_zone_check
-        CHECK (pg_catalog.timezone(snapshot_time_zone, '2000-01-01 00:00:00+00'::timestamptz) IS NOT NULL)
+        CHECK (pg_catalog.timezone(snapshot_time_zone, '2000-01-01 00:00:00+00'::timestamptz) IS NOT NULL),
+    -- Bounds on what rows no reviewer vouches for may cost a run (0.2.1;
+    -- last, where the upgrade adds them).
+    max_unreviewed_message_bytes integer      NOT NULL DEFAULT 2048
+        CONSTRAINT ai_training_policy_max_unreviewed_message_bytes_check CHECK (max_unreviewed_message_bytes BETWEEN 64 AND 65536),
+    min_unreviewed_intent_rows   integer      NOT NULL DEFAULT 3
+        CONSTRAINT ai_training_policy_min_unreviewed_intent_rows_check CHECK (min_unreviewed_intent_rows BETWEEN 1 AND 1000000),
+    max_intents                  integer      NOT NULL DEFAULT 1000
+        CONSTRAINT ai_training_policy_max_intents_check CHECK (max_intents BETWEEN 2 AND 100000)
 );
 COMMENT ON TABLE @extschema@.ai_training_policy IS
     'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
@@ -64,6 +72,12 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.out_of_scope_mode IS
     'How out-of-scope rows train: class (an internal class that is never served; a message it wins is uncertain) or negatives (a negative example for every intent).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.only_reviewed IS
     'When true, every training run (retrain_if_needed() included) reads reviewed rows only (a correction, a judgement, or dataset_status reviewed or approved), and only reviewed rows count towards auto_retrain_threshold: rows that roles you do not trust log with their own labels never train a model.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_unreviewed_message_bytes IS
+    'Bytes of each unreviewed message a training run reads (its first ones, cut at a character boundary); reviewed messages are read on their first 65536 bytes. Rows any role that may log interactions writes then cannot make a run slow or large by their length.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.min_unreviewed_intent_rows IS
+    'Fewest rows (among those a run reads) a label that no reviewed row carries needs to become a class; the rows of rarer such labels are left out and counted (rows_skipped_rare_intent in the run''s metrics).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_intents IS
+    'Most classes a run trains: labels with reviewed rows first, then those with more rows, then in byte order; the rows of the other labels are left out and counted (rows_skipped_intent_limit).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
     'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
