@@ -11,6 +11,7 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- test/scripts/upgrade.sh compares the two catalogs. 0.1.0 databases reach
 -- this script through the frozen sql/pg_intent--0.1.0--0.2.0.sql.
 
+
 -- ---------------------------------------------------------------------------
 -- Exposure (shadow messages, internal functions)
 -- ---------------------------------------------------------------------------
@@ -70,6 +71,8 @@ COMMENT ON TABLE @extschema@.ai_shadow_predictions IS
 -- The review functions' argument checks moved into _pg_intent_review(), so
 -- that no caller skips them.
 DROP FUNCTION @extschema@._pg_intent_review_checked(uuid[], text, text, uuid);
+
+
 -- ======== What roles planted while 0.1.0 left the tables open ========
 -- 0.1.0 kept the owner's default privileges on its tables and sequences (on
 -- Supabase, ALL for every logged-in user): TRIGGER let a role put its
@@ -353,6 +356,8 @@ BEGIN
 END
 $sequences$;
 DROP FUNCTION @extschema@._pg_intent_upgrade_grants(regclass, text[], oid);
+
+
 ------------------------------------------------------------------------------
 -- Training records of deleted messages (ai_training_run_rows)
 ------------------------------------------------------------------------------
@@ -444,7 +449,11 @@ BEGIN
     EXCEPTION WHEN OTHERS THEN
         v_tz := 'UTC';
     END;
-    IF EXISTS (SELECT FROM @extschema@.ai_metrics_snapshots) AND v_tz OPERATOR(pg_catalog.<>) 'UTC' THEN
+    -- A zone that is UTC under another name (Etc/UTC, the default of many
+    -- servers; Zulu) leaves the policy as it is: no policy change to record.
+    IF EXISTS (SELECT FROM @extschema@.ai_metrics_snapshots)
+       AND EXISTS (SELECT FROM (VALUES ('2000-01-15 12:00:00+00'::timestamptz), ('2000-07-15 12:00:00+00'::timestamptz)) AS d(ts)
+                    WHERE pg_catalog.timezone(v_tz, d.ts) OPERATOR(pg_catalog.<>) pg_catalog.timezone('UTC', d.ts)) THEN
         UPDATE @extschema@.ai_training_policy SET snapshot_time_zone = v_tz;
         RAISE WARNING 'pg_intent: snapshots are now cut in ai_training_policy.snapshot_time_zone, set to this session''s time zone %', v_tz
             USING DETAIL = 'create_metrics_snapshot() cut periods in the calling session''s time zone; the snapshots taken so far were probably cut in this one.',
@@ -467,6 +476,60 @@ BEGIN
                 USING DETAIL = 'Dashboards summing them count messages twice. create_metrics_snapshot() refuses new overlapping snapshots.',
                       HINT = pg_catalog.format('Delete the snapshots of the wrong time zone, then: ALTER TABLE ai_metrics_snapshots ADD CONSTRAINT ai_metrics_snapshots_%s_overlap EXCLUDE USING gist (tstzrange(period_start, period_end) WITH &&) WHERE (period_type = %L);',
                                                v_type, v_type);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
+    'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
+
+
+-- -------------------------------------------------------------------------
+-- Audit: who acted and when is stamped by the server; evaluate_intent_model
+-- closed to PUBLIC
+-- -------------------------------------------------------------------------
+-- Who made a correction (the JWT subject or the session user). Existing
+-- corrections keep NULL: who made them was never recorded. The default is
+-- set after the column exists, so it does not fill the old rows with the
+-- upgrading role.
+ALTER TABLE @extschema@.ai_intent_corrections ADD COLUMN recorded_by text;
+ALTER TABLE @extschema@.ai_intent_corrections ALTER COLUMN recorded_by SET DEFAULT session_user;
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_by IS
+    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_corrector_id the caller passed. Set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.created_at IS
+    'When the correction was made: now() of its transaction, set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.recorded_by IS
+    'Who made the correction: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner; NULL for corrections made before 0.2.1.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.deployed_by IS
+    'Who made the deployment: the JWT subject (or role) under PostgREST, else the session user (before 0.2.1: the session user).';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewer_id IS
+    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_reviewer_id the caller passed. Set by the server for every role but the owner.';
+COMMENT ON COLUMN @extschema@.ai_review_actions.reviewed_by IS
+    'Who made the call: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner (before 0.2.1: the session user, as the caller could override).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
+    'Who last changed the policy: the JWT subject (or role) under PostgREST, else the session user.';
+
+-- evaluate_intent_model() runs any read-only query its caller writes: open
+-- to PUBLIC, it let Supabase's anon run pg_sleep() and read its JWT claims
+-- over /rpc. 0.2.1 no longer grants it to PUBLIC; the privilege step below
+-- revokes PUBLIC's EXECUTE (it is not in _pg_intent_public_functions()),
+-- and this says so, so that an administrator can grant it to the roles
+-- that evaluate (README.md, "Privileges").
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1
+                 FROM pg_catalog.pg_proc AS p,
+                      LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS a
+                WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.evaluate_intent_model(bigint, text)'::regprocedure
+                  AND a.grantee OPERATOR(pg_catalog.=) 0) THEN
+        RAISE WARNING 'pg_intent: revoking EXECUTE on function @extschema@.evaluate_intent_model(bigint, text) from PUBLIC'
+            USING DETAIL = 'It runs any read-only query its caller writes; every role could run one.',
+                  HINT = 'Grant it to the roles that evaluate models; README.md, "Privileges", lists what each kind of caller needs.';
+    END IF;
+END
+$$;
+
+
 -- -------------------------------------------------------------------------
 -- Training rows: one label rule, one definition of a training row, and
 -- bounds on unreviewed rows (README "Settings", CHANGELOG 0.2.1)
@@ -554,52 +617,6 @@ BEGIN
                                                r.tab, r.col, r.tab, r.con);
         END IF;
     END LOOP;
-END
-$$;
-COMMENT ON TABLE @extschema@.ai_metrics_snapshots IS
-    'Metrics of one complete period (hourly, daily, weekly or monthly, cut in ai_training_policy.snapshot_time_zone), frozen; one row per period, and no two rows of one period type overlap.';
--- -------------------------------------------------------------------------
--- Audit: who acted and when is stamped by the server; evaluate_intent_model
--- closed to PUBLIC
--- -------------------------------------------------------------------------
--- Who made a correction (the JWT subject or the session user). Existing
--- corrections keep NULL: who made them was never recorded. The default is
--- set after the column exists, so it does not fill the old rows with the
--- upgrading role.
-ALTER TABLE @extschema@.ai_intent_corrections ADD COLUMN recorded_by text;
-ALTER TABLE @extschema@.ai_intent_corrections ALTER COLUMN recorded_by SET DEFAULT session_user;
-COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_by IS
-    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_corrector_id the caller passed. Set by the server for every role but the owner.';
-COMMENT ON COLUMN @extschema@.ai_intent_corrections.created_at IS
-    'When the correction was made: now() of its transaction, set by the server for every role but the owner.';
-COMMENT ON COLUMN @extschema@.ai_intent_corrections.recorded_by IS
-    'Who made the correction: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner; NULL for corrections made before 0.2.1.';
-COMMENT ON COLUMN @extschema@.ai_model_deployments.deployed_by IS
-    'Who made the deployment: the JWT subject (or role) under PostgREST, else the session user (before 0.2.1: the session user).';
-COMMENT ON COLUMN @extschema@.ai_review_actions.reviewer_id IS
-    'Reviewer in the application (no foreign key): the JWT subject under PostgREST, else the p_reviewer_id the caller passed. Set by the server for every role but the owner.';
-COMMENT ON COLUMN @extschema@.ai_review_actions.reviewed_by IS
-    'Who made the call: the JWT subject (or role) under PostgREST, else the session user. Set by the server for every role but the owner (before 0.2.1: the session user, as the caller could override).';
-COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS
-    'Who last changed the policy: the JWT subject (or role) under PostgREST, else the session user.';
-
--- evaluate_intent_model() runs any read-only query its caller writes: open
--- to PUBLIC, it let Supabase's anon run pg_sleep() and read its JWT claims
--- over /rpc. 0.2.1 no longer grants it to PUBLIC; the privilege step below
--- revokes PUBLIC's EXECUTE (it is not in _pg_intent_public_functions()),
--- and this says so, so that an administrator can grant it to the roles
--- that evaluate (README.md, "Privileges").
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1
-                 FROM pg_catalog.pg_proc AS p,
-                      LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS a
-                WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.evaluate_intent_model(bigint, text)'::regprocedure
-                  AND a.grantee OPERATOR(pg_catalog.=) 0) THEN
-        RAISE WARNING 'pg_intent: revoking EXECUTE on function @extschema@.evaluate_intent_model(bigint, text) from PUBLIC'
-            USING DETAIL = 'It runs any read-only query its caller writes; every role could run one.',
-                  HINT = 'Grant it to the roles that evaluate models; README.md, "Privileges", lists what each kind of caller needs.';
-    END IF;
 END
 $$;
 
@@ -1472,22 +1489,36 @@ BEGIN
     VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
     RETURNING * INTO v_correction;
 
-    UPDATE @extschema@.ai_training_data AS t
-       SET correct_intent     = v_intent,
-           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
-           -- stored them) is no intent: NULL, so that the corrected row
-           -- passes the CHECK constraint; ai_intent_corrections.original_intent
-           -- keeps it.
-           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
-                                     THEN t.detected_intent END,
-           correct_response   = coalesce(p_correct_response, t.correct_response),
-           should_escalate    = coalesce(p_should_escalate, t.should_escalate),
-           corrected_by_human = true,
-           intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
-           corrected_by       = v_correction.corrected_by,
-           corrected_at       = now(),
-           dataset_status     = 'reviewed'
-     WHERE t.id = p_training_data_id;
+    -- A stored detected intent is_valid_intent_name() refuses (0.2.0 stored
+    -- them) is no intent: the same statement sets it to NULL, so that the
+    -- corrected row passes the CHECK constraint; ai_intent_corrections.
+    -- original_intent keeps it. Only then does the statement name the
+    -- column, so only then does it need UPDATE on detected_intent, which the
+    -- README's recipe gives administrators, not reviewers.
+    IF @extschema@.is_valid_intent_name(v_original) IS NOT FALSE THEN
+        UPDATE @extschema@.ai_training_data AS t
+           SET correct_intent     = v_intent,
+               correct_response   = coalesce(p_correct_response, t.correct_response),
+               should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+               corrected_by_human = true,
+               intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
+               corrected_by       = v_correction.corrected_by,
+               corrected_at       = now(),
+               dataset_status     = 'reviewed'
+         WHERE t.id = p_training_data_id;
+    ELSE
+        UPDATE @extschema@.ai_training_data AS t
+           SET correct_intent     = v_intent,
+               detected_intent    = NULL,
+               correct_response   = coalesce(p_correct_response, t.correct_response),
+               should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+               corrected_by_human = true,
+               intent_correct     = false,
+               corrected_by       = v_correction.corrected_by,
+               corrected_at       = now(),
+               dataset_status     = 'reviewed'
+         WHERE t.id = p_training_data_id;
+    END IF;
 
     RETURN jsonb_build_object(
         'training_data_id', p_training_data_id,
@@ -1733,19 +1764,31 @@ BEGIN
     SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c;
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
-    UPDATE @extschema@.ai_training_data AS t
-       SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
-           -- A stored name is_valid_intent_name() refuses (0.2.0 stored them;
-           -- an upgrade leaves them, and its constraints NOT VALID) is no
-           -- intent: NULL, so that the row passes the CHECK constraints as it
-           -- changes. ai_review_actions.intent keeps what the label was.
-           -- (Approval refused such a label above.)
-           detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
-           correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
-           -- approving a detection confirms it; a correction already said whether it was right
-           intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
-                                 ELSE t.intent_correct END
-     WHERE t.id = ANY (p_ids);
+    -- A stored name is_valid_intent_name() refuses (0.2.0 stored them; an
+    -- upgrade leaves them, and its constraints NOT VALID) is no intent: the
+    -- same statement sets it to NULL, so that the row passes the CHECK
+    -- constraints as it changes; ai_review_actions.intent keeps what the
+    -- label was (approval refused such a label above). Only a batch with
+    -- such a detected intent names that column, and so needs UPDATE on it,
+    -- which the README's recipe gives administrators, not reviewers.
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data AS t
+                    WHERE t.id = ANY (p_ids) AND NOT @extschema@.is_valid_intent_name(t.detected_intent)) THEN
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
+               -- approving a detection confirms it; a correction already said whether it was right
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+         WHERE t.id = ANY (p_ids);
+    ELSE
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+         WHERE t.id = ANY (p_ids);
+    END IF;
 
     RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
 END

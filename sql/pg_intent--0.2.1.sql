@@ -1633,22 +1633,36 @@ BEGIN
     VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
     RETURNING * INTO v_correction;
 
-    UPDATE @extschema@.ai_training_data AS t
-       SET correct_intent     = v_intent,
-           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
-           -- stored them) is no intent: NULL, so that the corrected row
-           -- passes the CHECK constraint; ai_intent_corrections.original_intent
-           -- keeps it.
-           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
-                                     THEN t.detected_intent END,
-           correct_response   = coalesce(p_correct_response, t.correct_response),
-           should_escalate    = coalesce(p_should_escalate, t.should_escalate),
-           corrected_by_human = true,
-           intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
-           corrected_by       = v_correction.corrected_by,
-           corrected_at       = now(),
-           dataset_status     = 'reviewed'
-     WHERE t.id = p_training_data_id;
+    -- A stored detected intent is_valid_intent_name() refuses (0.2.0 stored
+    -- them) is no intent: the same statement sets it to NULL, so that the
+    -- corrected row passes the CHECK constraint; ai_intent_corrections.
+    -- original_intent keeps it. Only then does the statement name the
+    -- column, so only then does it need UPDATE on detected_intent, which the
+    -- README's recipe gives administrators, not reviewers.
+    IF @extschema@.is_valid_intent_name(v_original) IS NOT FALSE THEN
+        UPDATE @extschema@.ai_training_data AS t
+           SET correct_intent     = v_intent,
+               correct_response   = coalesce(p_correct_response, t.correct_response),
+               should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+               corrected_by_human = true,
+               intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
+               corrected_by       = v_correction.corrected_by,
+               corrected_at       = now(),
+               dataset_status     = 'reviewed'
+         WHERE t.id = p_training_data_id;
+    ELSE
+        UPDATE @extschema@.ai_training_data AS t
+           SET correct_intent     = v_intent,
+               detected_intent    = NULL,
+               correct_response   = coalesce(p_correct_response, t.correct_response),
+               should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+               corrected_by_human = true,
+               intent_correct     = false,
+               corrected_by       = v_correction.corrected_by,
+               corrected_at       = now(),
+               dataset_status     = 'reviewed'
+         WHERE t.id = p_training_data_id;
+    END IF;
 
     RETURN jsonb_build_object(
         'training_data_id', p_training_data_id,
@@ -1894,19 +1908,31 @@ BEGIN
     SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c;
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
-    UPDATE @extschema@.ai_training_data AS t
-       SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
-           -- A stored name is_valid_intent_name() refuses (0.2.0 stored them;
-           -- an upgrade leaves them, and its constraints NOT VALID) is no
-           -- intent: NULL, so that the row passes the CHECK constraints as it
-           -- changes. ai_review_actions.intent keeps what the label was.
-           -- (Approval refused such a label above.)
-           detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
-           correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
-           -- approving a detection confirms it; a correction already said whether it was right
-           intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
-                                 ELSE t.intent_correct END
-     WHERE t.id = ANY (p_ids);
+    -- A stored name is_valid_intent_name() refuses (0.2.0 stored them; an
+    -- upgrade leaves them, and its constraints NOT VALID) is no intent: the
+    -- same statement sets it to NULL, so that the row passes the CHECK
+    -- constraints as it changes; ai_review_actions.intent keeps what the
+    -- label was (approval refused such a label above). Only a batch with
+    -- such a detected intent names that column, and so needs UPDATE on it,
+    -- which the README's recipe gives administrators, not reviewers.
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data AS t
+                    WHERE t.id = ANY (p_ids) AND NOT @extschema@.is_valid_intent_name(t.detected_intent)) THEN
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
+               -- approving a detection confirms it; a correction already said whether it was right
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+         WHERE t.id = ANY (p_ids);
+    ELSE
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+         WHERE t.id = ANY (p_ids);
+    END IF;
 
     RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
 END

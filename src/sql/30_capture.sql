@@ -144,22 +144,36 @@ BEGIN
     VALUES (p_training_data_id, v_original, v_intent, p_notes, p_corrector_id)
     RETURNING * INTO v_correction;
 
-    UPDATE @extschema@.ai_training_data AS t
-       SET correct_intent     = v_intent,
-           -- A stored detected intent is_valid_intent_name() refuses (0.2.0
-           -- stored them) is no intent: NULL, so that the corrected row
-           -- passes the CHECK constraint; ai_intent_corrections.original_intent
-           -- keeps it.
-           detected_intent    = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent)
-                                     THEN t.detected_intent END,
-           correct_response   = coalesce(p_correct_response, t.correct_response),
-           should_escalate    = coalesce(p_should_escalate, t.should_escalate),
-           corrected_by_human = true,
-           intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
-           corrected_by       = v_correction.corrected_by,
-           corrected_at       = now(),
-           dataset_status     = 'reviewed'
-     WHERE t.id = p_training_data_id;
+    -- A stored detected intent is_valid_intent_name() refuses (0.2.0 stored
+    -- them) is no intent: the same statement sets it to NULL, so that the
+    -- corrected row passes the CHECK constraint; ai_intent_corrections.
+    -- original_intent keeps it. Only then does the statement name the
+    -- column, so only then does it need UPDATE on detected_intent, which the
+    -- README's recipe gives administrators, not reviewers.
+    IF @extschema@.is_valid_intent_name(v_original) IS NOT FALSE THEN
+        UPDATE @extschema@.ai_training_data AS t
+           SET correct_intent     = v_intent,
+               correct_response   = coalesce(p_correct_response, t.correct_response),
+               should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+               corrected_by_human = true,
+               intent_correct     = (t.detected_intent IS NOT DISTINCT FROM v_intent),
+               corrected_by       = v_correction.corrected_by,
+               corrected_at       = now(),
+               dataset_status     = 'reviewed'
+         WHERE t.id = p_training_data_id;
+    ELSE
+        UPDATE @extschema@.ai_training_data AS t
+           SET correct_intent     = v_intent,
+               detected_intent    = NULL,
+               correct_response   = coalesce(p_correct_response, t.correct_response),
+               should_escalate    = coalesce(p_should_escalate, t.should_escalate),
+               corrected_by_human = true,
+               intent_correct     = false,
+               corrected_by       = v_correction.corrected_by,
+               corrected_at       = now(),
+               dataset_status     = 'reviewed'
+         WHERE t.id = p_training_data_id;
+    END IF;
 
     RETURN jsonb_build_object(
         'training_data_id', p_training_data_id,

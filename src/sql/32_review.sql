@@ -95,19 +95,31 @@ BEGIN
     SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c;
     GET DIAGNOSTICS v_updated = ROW_COUNT;
 
-    UPDATE @extschema@.ai_training_data AS t
-       SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
-           -- A stored name is_valid_intent_name() refuses (0.2.0 stored them;
-           -- an upgrade leaves them, and its constraints NOT VALID) is no
-           -- intent: NULL, so that the row passes the CHECK constraints as it
-           -- changes. ai_review_actions.intent keeps what the label was.
-           -- (Approval refused such a label above.)
-           detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
-           correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
-           -- approving a detection confirms it; a correction already said whether it was right
-           intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
-                                 ELSE t.intent_correct END
-     WHERE t.id = ANY (p_ids);
+    -- A stored name is_valid_intent_name() refuses (0.2.0 stored them; an
+    -- upgrade leaves them, and its constraints NOT VALID) is no intent: the
+    -- same statement sets it to NULL, so that the row passes the CHECK
+    -- constraints as it changes; ai_review_actions.intent keeps what the
+    -- label was (approval refused such a label above). Only a batch with
+    -- such a detected intent names that column, and so needs UPDATE on it,
+    -- which the README's recipe gives administrators, not reviewers.
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data AS t
+                    WHERE t.id = ANY (p_ids) AND NOT @extschema@.is_valid_intent_name(t.detected_intent)) THEN
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
+               -- approving a detection confirms it; a correction already said whether it was right
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+         WHERE t.id = ANY (p_ids);
+    ELSE
+        UPDATE @extschema@.ai_training_data AS t
+           SET dataset_status = CASE WHEN p_action = 'approve' THEN 'approved' ELSE 'rejected' END,
+               detected_intent = CASE WHEN @extschema@.is_valid_intent_name(t.detected_intent) THEN t.detected_intent END,
+               correct_intent = CASE WHEN @extschema@.is_valid_intent_name(t.correct_intent) THEN t.correct_intent END,
+               intent_correct = CASE WHEN p_action = 'approve' AND NOT t.corrected_by_human THEN true
+                                     ELSE t.intent_correct END
+         WHERE t.id = ANY (p_ids);
+    END IF;
 
     RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
 END

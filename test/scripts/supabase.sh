@@ -139,7 +139,7 @@ expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', 'predict_intent
     "an administrator's REVOKE of prediction from PUBLIC survives the upgrade"
 expect_eq "$(q pgi_custom "SELECT has_function_privilege('authenticated', 'predict_intent(text)', 'EXECUTE'), has_function_privilege('service_role', 'train_intent_model(text, text, jsonb)', 'EXECUTE'), has_table_privilege('authenticated', 'ai_training_data', 'SELECT')")" "t|t|t" \
     "an administrator's grants survive the upgrade"
-expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_policy()', 'EXECUTE'), has_function_privilege('anon', 'evaluate_intent_model(bigint, text)', 'EXECUTE')")" "f|t" \
+expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_policy()', 'EXECUTE'), has_function_privilege('anon', 'is_valid_intent_name(text)', 'EXECUTE')")" "f|t" \
     "a function the upgrade adds gets its documented privileges (an internal one closed to PUBLIC, a public one open)"
 drop_db pgi_custom
 
