@@ -72,4 +72,4 @@ show_all() { sed -u 's/^/    /'; }
 # pg_regress's line per test file ("test name ... ok 123 ms").
 show_regress() { grep --line-buffered -E '\.\.\. |^(ok|not ok) [0-9]+ ' | sed -u -E 's/^ *(test )?/    /'; }
 # pg_prove --timer's line per file ("[12:00:01] test/pgtap/x.sql .. ok 120 ms").
-show_pgtap() { grep --line-buffered -E '^\[[0-9:]+\] .* \.\. ' | sed -u -E 's/^\[[0-9:]+\] /    /'; }
+show_pgtap() { grep --line-buffered -E '^\[[0-9:]+\] .* \.\.+ ' | sed -u -E -e 's/^\[[0-9:]+\] /    /' -e 's/ +\(.*CPU\)$//'; }
