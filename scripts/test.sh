@@ -49,7 +49,7 @@ failures=()
 # The sanitizer and stress layers run tests other layers already count
 # (the unit tests under ASan + UBSan, the pg_regress files under Valgrind):
 # their failures count, their passes do not count again.
-declare -A pass fail unit_of
+declare -A pass fail unit_of skipped
 layers=(unit sanitizer fuzz build pg_regress pgtap scripts stress)
 rerun_layers=" sanitizer stress "
 unit_of=([unit]="test cases (ctest: GoogleTest cases and corpus replays)" [sanitizer]="of the unit test cases again, under ASan + UBSan"
@@ -66,6 +66,10 @@ summary() {
     local total_pass=0 total_fail=0 l
     printf '\n'
     for l in "${layers[@]}"; do
+        if [ -n "${skipped[$l]:-}" ]; then
+            printf '  %-11s skipped (%s)\n' "$l" "${skipped[$l]}"
+            continue
+        fi
         printf '  %-11s %5d passed, %d failed  %s\n' "$l" "${pass[$l]}" "${fail[$l]}" "${unit_of[$l]}"
         [[ $rerun_layers == *" $l "* ]] || total_pass=$((total_pass + pass[$l]))
         total_fail=$((total_fail + fail[$l]))
@@ -138,6 +142,9 @@ run_ctest() { # layer build-dir cmake-args...
 phase "core unit tests (release, -Werror)"
 run_ctest unit build/release -DCMAKE_BUILD_TYPE=Release -DINTENT_WERROR=ON
 
+[ "${SKIP_SANITIZE:-0}" = 1 ] && skipped[sanitizer]=SKIP_SANITIZE=1
+[ "${SKIP_FUZZ:-0}" = 1 ] && skipped[fuzz]=SKIP_FUZZ=1
+[ "${SKIP_STRESS:-0}" = 1 ] && skipped[stress]=SKIP_STRESS=1
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
     phase "core unit tests (ASan + UBSan)"
     run_ctest sanitizer build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_SANITIZE=ON -DINTENT_WERROR=ON
