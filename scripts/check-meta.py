@@ -185,6 +185,23 @@ def main():
     if p.get("file") != f"sql/pg_intent--{default}.sql":
         fail(f"provides.pg_intent.file should be sql/pg_intent--{default}.sql")
 
+    # The PostgreSQL versions it claims are the ones built and tested:
+    # debian/pgversions lists them (one major version a line), and the
+    # runtime requirement must be exactly that range, not an open-ended
+    # "15 or later".
+    pgv_path = os.path.join(ROOT, "debian", "pgversions")
+    if os.path.isfile(pgv_path):
+        with open(pgv_path, encoding="utf-8") as f:
+            majors = sorted(int(l) for l in (x.strip() for x in f) if re.fullmatch(r"[0-9]+", l))
+        want = None
+        if majors and majors == list(range(majors[0], majors[-1] + 1)):
+            want = f">= {majors[0]}.0.0, < {majors[-1] + 1}.0.0"
+        got = (((meta.get("prereqs") or {}).get("runtime") or {}).get("requires") or {}).get("PostgreSQL")
+        if want is None:
+            fail(f"debian/pgversions names no contiguous list of major versions ({majors})")
+        elif got != want:
+            fail(f"prereqs.runtime.requires.PostgreSQL is {got!r}; debian/pgversions builds and tests {majors}: say {want!r}")
+
     if errors:
         for e in errors:
             print(f"META.json: {e}", file=sys.stderr)

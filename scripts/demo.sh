@@ -12,7 +12,7 @@ source scripts/lib/phases.bash
 export PGI_CRON_DB=pg_intent_demo
 
 phase "dependencies (apt-get for what is missing)"
-scripts/install-deps.sh
+scripts/install-deps.sh demo
 phase "building pg_intent"
 with_build_lock make -s -j2 >/dev/null
 phase "throwaway cluster"

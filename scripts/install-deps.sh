@@ -1,24 +1,77 @@
 #!/usr/bin/env bash
-# Installs, through apt, whatever the build, tests, demo and benchmark need
-# and this machine lacks. Safe to run again: it only installs what is missing.
-#   scripts/install-deps.sh          # build + tests + demo
-#   scripts/install-deps.sh bench    # also the benchmark peers
+# Installs through apt-get the Debian 12 packages one set of tasks needs and
+# this machine lacks. Safe to run again: it only installs what is missing,
+# and prints each package it installs.
+#
+#   scripts/install-deps.sh build      # compile the extension and the CLI
+#   scripts/install-deps.sh demo       # build + the PostgreSQL 15 server (scripts/demo.sh)
+#   scripts/install-deps.sh package    # build + the Debian packaging tools (debian/)
+#   scripts/install-deps.sh test       # demo + package + what scripts/test.sh runs
+#   scripts/install-deps.sh bench      # test + the benchmark peers (bench/)
+#   scripts/install-deps.sh --list SET # print the set's packages, install nothing
+#
+# Several sets may be named; no set means `test`. It never changes the
+# host's PostgreSQL configuration. Installing postgresql-15 lets Debian
+# create and start its default cluster 15/main on port 5432 (as on any
+# Debian host); the tests do not use it (each runs a private cluster on a
+# free port and socket). This script says so when it happens; remove that
+# cluster with `pg_dropcluster --stop 15 main` if you do not want it.
 set -euo pipefail
 
-# pg_prove comes from libtap-parser-sourcehandler-pgtap-perl, which
-# postgresql-15-pgtap only recommends. Chromium renders the HTML training
-# report in test/scripts/report_browser.sh (headless). Valgrind runs every
-# backend of scripts/stress.sh.
-packages=(g++ make cmake pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-    postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl nlohmann-json3-dev libgtest-dev clang
-    libclang-rt-14-dev python3 chromium valgrind)
-if [ "${1:-}" = bench ]; then
-    # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
-    # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;
-    # bench/kernels: Google Benchmark, LIBLINEAR, Eigen (the alternatives
-    # the kernels were measured against).
-    packages+=(python3-sklearn fasttext python3-fasttext python3-fastapi python3-uvicorn wrk curl linux-perf time
-        libbenchmark-dev liblinear-dev libeigen3-dev)
+# Build only: the PGXS build of the library and the CLI (Makefile).
+build=(g++ make pkg-config postgresql-server-dev-15 nlohmann-json3-dev)
+# Running the extension: the server.
+demo=(postgresql-15)
+# dpkg-buildpackage with postgresql-common's pg_buildext (debian/rules).
+package=(dpkg-dev debhelper postgresql-server-dev-all)
+# scripts/test.sh: the core's unit tests (CMake, GoogleTest); the fuzzers
+# and the sanitizers (clang, its runtime); pg_cron for the scheduled
+# retraining test; pgTAP, and pg_prove, which postgresql-15-pgtap only
+# recommends; python3 for scripts/check-meta.py; Chromium renders the HTML
+# training report (test/scripts/report_browser.sh, headless); Valgrind runs
+# every backend of scripts/stress.sh.
+test=(cmake libgtest-dev clang libclang-rt-14-dev postgresql-15-cron postgresql-15-pgtap
+    libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind)
+# bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
+# bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;
+# bench/kernels: Google Benchmark, LIBLINEAR, Eigen (the alternatives the
+# kernels were measured against).
+bench=(python3-sklearn fasttext python3-fasttext python3-fastapi python3-uvicorn wrk curl linux-perf time
+    libbenchmark-dev liblinear-dev libeigen3-dev)
+
+list_only=0
+if [ "${1:-}" = --list ]; then
+    list_only=1
+    shift
+fi
+[ $# -gt 0 ] || set -- test
+packages=()
+for set in "$@"; do
+    case $set in
+    build) packages+=("${build[@]}") ;;
+    demo) packages+=("${build[@]}" "${demo[@]}") ;;
+    package) packages+=("${build[@]}" "${package[@]}") ;;
+    test) packages+=("${build[@]}" "${demo[@]}" "${package[@]}" "${test[@]}") ;;
+    bench) packages+=("${build[@]}" "${demo[@]}" "${package[@]}" "${test[@]}" "${bench[@]}") ;;
+    *)
+        echo "usage: $0 [--list] [build|demo|package|test|bench ...]" >&2
+        exit 2
+        ;;
+    esac
+done
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
+if [ $list_only = 1 ]; then
+    printf '%s\n' "${packages[@]}"
+    exit 0
+fi
+
+# Versions before 0.2.1 of this script wrote this file silently (it stops
+# every later `apt-get install postgresql-NN` on the host from creating a
+# default cluster). Remove it, saying so, when it is still the one it wrote.
+ours=/etc/postgresql-common/createcluster.d/pg_intent.conf
+if [ -f "$ours" ] && [ "$(cat "$ours")" = "create_main_cluster = false" ] && [ -w "$ours" ]; then
+    rm -f "$ours"
+    echo "removed $ours (written by an earlier scripts/install-deps.sh; Debian's default for new clusters applies again)"
 fi
 
 missing=()
@@ -31,10 +84,12 @@ if [ "$(id -u)" != 0 ]; then
     echo "missing packages: ${missing[*]} (run as root, or install them)" >&2
     exit 1
 fi
-# The Debian server package would otherwise create and start a default
-# cluster on port 5432 that nothing here uses.
-mkdir -p /etc/postgresql-common/createcluster.d
-echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/pg_intent.conf
+echo "apt-get install ${missing[*]}"
+had_server=$(dpkg-query -W -f='${Status}' postgresql-15 2>/dev/null | grep -c "install ok installed" || true)
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "$had_server" = 0 ] && command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main '; then
+    echo "note: Debian's postgresql-15 created its default cluster 15/main (port 5432); nothing here uses it." \
+        "Remove it with: pg_dropcluster --stop 15 main"
+fi

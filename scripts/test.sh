@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, from a fresh Debian 12 machine. As root it first installs what
-# is missing through apt-get (scripts/install-deps.sh: PostgreSQL 15 server
-# and headers, pg_cron, pgTAP, GoogleTest, clang, Valgrind, Chromium, ...).
+# is missing through apt-get (`scripts/install-deps.sh test`: PostgreSQL 15
+# server and headers, pg_cron, pgTAP, GoogleTest, clang, Valgrind, Chromium,
+# the Debian packaging tools, ...).
 # It never writes to the system's PostgreSQL directories: every cluster runs
 # from a private copy of the PostgreSQL tree with the extension installed
 # into it (scripts/pg-cluster.sh).
@@ -13,11 +14,17 @@
 #   4. the extension, built with -Werror, and its exported symbols;
 #   5. pg_regress, pgTAP and the scripted tests (multi-session, standby,
 #      cancel, hostile input, dump/restore, upgrade, privileges, encodings,
-#      ...) against a throwaway cluster with pg_cron preloaded;
+#      the Debian package, ...) against a throwaway cluster with pg_cron
+#      preloaded;
 #   6. pg_regress again with every backend under Valgrind's memcheck
 #      (scripts/stress.sh, also `make stress`).
-# Ends with a line per layer counting distinct test cases, then
-# "tests: N passed, M failed"; exits non-zero on any failure.
+# It prints one line per test as it finishes (per unit test source file,
+# fuzz target, pg_regress file, pgTAP file, scripted test) with its time,
+# and "... (elapsed)" whenever a step has printed nothing for 25 seconds.
+# Ends with a line per layer, then "tests: N passed, M failed" where N
+# counts distinct tests once: the sanitizer and Valgrind phases re-run tests
+# already counted, so they add failures but no passes. Exits non-zero on any
+# failure.
 #
 # Everything a run writes outside build/ goes to its own directory (RUN_DIR,
 # default a new `mktemp -d`), and builds in the checkout are serialised by a
@@ -32,14 +39,22 @@ ROOT=$(pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 JOBS=${JOBS:-2}
 RUN_DIR=${RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pg_intent_test.XXXXXX")}
+mkdir -p "$RUN_DIR"
 chmod 755 "$RUN_DIR"
 export RUN_DIR
 source scripts/lib/phases.bash
 
 failures=()
-# Per-layer counts of distinct test cases: passed and failed.
-declare -A pass fail
+# Per-layer counts: passed and failed, and what one counted thing is.
+# The sanitizer and stress layers run tests other layers already count
+# (the unit tests under ASan + UBSan, the pg_regress files under Valgrind):
+# their failures count, their passes do not count again.
+declare -A pass fail unit_of skipped
 layers=(unit sanitizer fuzz build pg_regress pgtap scripts stress)
+rerun_layers=" sanitizer stress "
+unit_of=([unit]="test cases (ctest: GoogleTest cases and corpus replays)" [sanitizer]="of the unit test cases again, under ASan + UBSan"
+    [fuzz]="fuzz targets" [build]="checks (-Werror build, exported symbols)" [pg_regress]="test files"
+    [pgtap]="test files" [scripts]="scripted tests" [stress]="of the pg_regress files again, every backend under Valgrind")
 for l in "${layers[@]}"; do pass[$l]=0; fail[$l]=0; done
 record() { # layer passed failed [failure description]
     pass[$1]=$((pass[$1] + $2))
@@ -51,8 +66,12 @@ summary() {
     local total_pass=0 total_fail=0 l
     printf '\n'
     for l in "${layers[@]}"; do
-        printf '  %-11s %5d passed, %d failed\n' "$l" "${pass[$l]}" "${fail[$l]}"
-        total_pass=$((total_pass + pass[$l]))
+        if [ -n "${skipped[$l]:-}" ]; then
+            printf '  %-11s skipped (%s)\n' "$l" "${skipped[$l]}"
+            continue
+        fi
+        printf '  %-11s %5d passed, %d failed  %s\n' "$l" "${pass[$l]}" "${fail[$l]}" "${unit_of[$l]}"
+        [[ $rerun_layers == *" $l "* ]] || total_pass=$((total_pass + pass[$l]))
         total_fail=$((total_fail + fail[$l]))
     done
     if [ ${#failures[@]} -gt 0 ]; then
@@ -60,7 +79,7 @@ summary() {
         printf '  %s\n' "${failures[@]}"
         printf 'logs: %s\n' "$RUN_DIR"
     fi
-    printf '\ntests: %d passed, %d failed (%s)\n' "$total_pass" "$total_fail" "$(elapsed_total)"
+    printf '\ntests: %d passed, %d failed (%s; distinct tests, each counted once)\n' "$total_pass" "$total_fail" "$(elapsed_total)"
     [ "$total_fail" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
 }
 
@@ -71,15 +90,37 @@ cleanup() {
 trap cleanup EXIT
 
 phase "dependencies (apt-get for what is missing)"
-scripts/install-deps.sh >"$RUN_DIR/deps.log" 2>&1 || { tail -20 "$RUN_DIR/deps.log"; echo "dependency installation failed" >&2; exit 1; }
+run_talking "$RUN_DIR/deps.log" "installing" show_all scripts/install-deps.sh test ||
+    { tail -20 "$RUN_DIR/deps.log"; echo "dependency installation failed" >&2; exit 1; }
+
+# Each ctest test's source file ("name<TAB>file"): GoogleTest cases from
+# their TEST(Suite, Case) line in test/unit/, corpus replays from their
+# fuzz target.
+ctest_map() { # build-dir
+    local f
+    for f in test/unit/*.cpp; do
+        sed -nE 's/^TEST(_F)?\(\s*([A-Za-z0-9_]+),\s*([A-Za-z0-9_]+)\).*/\2.\3\t'"${f//\//\\/}"'/p' "$f"
+    done
+    (cd "$1" && ctest -N) | sed -nE 's/^ *Test +#[0-9]+: fuzz_replay_(.*)$/fuzz_replay_\1\ttest\/fuzz\/fuzz_\1.cpp (corpus)/p'
+}
+
+# Only what ctest runs: the unit tests and the corpus replays (not the CLI
+# or the benchmarks, which the extension build and bench/ cover).
+ctest_targets=(core_tests)
+for source in test/fuzz/fuzz_*.cpp; do
+    n=$(basename "$source" .cpp)
+    ctest_targets+=("replay_${n#fuzz_}")
+done
 
 # ctest prints "N% tests passed, F tests failed out of T".
 run_ctest() { # layer build-dir cmake-args...
     local layer=$1 dir=$2 log=$RUN_DIR/$1.log
     shift 2
-    if with_build_lock cmake -S . -B "$dir" "$@" >"$log" 2>&1 &&
-        with_build_lock cmake --build "$dir" -j"$JOBS" >>"$log" 2>&1; then
-        (cd "$dir" && ctest --output-on-failure -j"$JOBS") >>"$log" 2>&1
+    if run_talking "$log" "configuring $dir" show_nothing with_build_lock cmake -S . -B "$dir" "$@" &&
+        run_talking "$log" "compiling $dir" show_nothing with_build_lock cmake --build "$dir" -j"$JOBS" --target "${ctest_targets[@]}"; then
+        ctest_map "$dir" >"$RUN_DIR/$layer.map"
+        local ctest_by_file="awk -v map=$RUN_DIR/$layer.map -f scripts/lib/ctest-by-file.awk"
+        run_talking "$log" "running the unit tests" "$ctest_by_file" bash -c "cd '$dir' && exec ctest --output-on-failure -j'$JOBS'"
         local line total bad
         line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
         if [ -z "$line" ]; then
@@ -91,7 +132,7 @@ run_ctest() { # layer build-dir cmake-args...
         bad=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
         echo "    $line"
         [ "$bad" -gt 0 ] && grep -E '^\s+[0-9]+ - ' "$log" | head -20
-        record "$layer" "$((total - bad))" "$bad" "$([ "$bad" -gt 0 ] && echo "ctest ($layer)")"
+        record "$layer" "$((total - bad))" "$bad" "$([ "$bad" -gt 0 ] && echo "ctest ($layer, $log)")"
     else
         tail -40 "$log"
         record "$layer" 0 1 "core build ($layer)"
@@ -101,6 +142,9 @@ run_ctest() { # layer build-dir cmake-args...
 phase "core unit tests (release, -Werror)"
 run_ctest unit build/release -DCMAKE_BUILD_TYPE=Release -DINTENT_WERROR=ON
 
+[ "${SKIP_SANITIZE:-0}" = 1 ] && skipped[sanitizer]=SKIP_SANITIZE=1
+[ "${SKIP_FUZZ:-0}" = 1 ] && skipped[fuzz]=SKIP_FUZZ=1
+[ "${SKIP_STRESS:-0}" = 1 ] && skipped[stress]=SKIP_STRESS=1
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
     phase "core unit tests (ASan + UBSan)"
     run_ctest sanitizer build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_SANITIZE=ON -DINTENT_WERROR=ON
@@ -108,8 +152,11 @@ fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     phase "libFuzzer (${FUZZ_SECONDS}s per target)"
-    if with_build_lock env CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_FUZZ=ON >"$RUN_DIR/fuzz.build.log" 2>&1 &&
-        with_build_lock cmake --build build/fuzz -j"$JOBS" >>"$RUN_DIR/fuzz.build.log" 2>&1; then
+    # Only the fuzz targets: the unit tests already ran under ASan + UBSan.
+    fuzz_targets=()
+    for source in test/fuzz/fuzz_*.cpp; do fuzz_targets+=("$(basename "$source" .cpp)"); done
+    if run_talking "$RUN_DIR/fuzz.build.log" "configuring build/fuzz" show_nothing with_build_lock env CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTENT_FUZZ=ON &&
+        run_talking "$RUN_DIR/fuzz.build.log" "compiling build/fuzz" show_nothing with_build_lock cmake --build build/fuzz -j"$JOBS" --target "${fuzz_targets[@]}"; then
         for source in test/fuzz/fuzz_*.cpp; do
             target=build/fuzz/$(basename "$source" .cpp)
             name=$(basename "$target")
@@ -118,7 +165,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
             cp test/fuzz/corpus/"${name#fuzz_}"/* "$corpus"/ 2>/dev/null
             if "$target" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
                 "$corpus" >"$RUN_DIR/$name.log" 2>&1; then
-                echo "    $name: $(sed -nE 's/stat::number_of_executed_units: *//p' "$RUN_DIR/$name.log") runs, no crash"
+                printf '    ok   %-28s %4ss  %s runs, no crash\n' "$name" "$FUZZ_SECONDS" "$(sed -nE 's/stat::number_of_executed_units: *//p' "$RUN_DIR/$name.log")"
                 record fuzz 1 0
             else
                 tail -30 "$RUN_DIR/$name.log"
@@ -133,9 +180,11 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 fi
 
 phase "extension build (-Werror) and exported symbols"
-if with_build_lock make -s -j"$JOBS" WERROR=1 >"$RUN_DIR/pgxs.log" 2>&1; then
+if run_talking "$RUN_DIR/pgxs.log" "compiling the extension" show_nothing with_build_lock make -s -j"$JOBS" WERROR=1; then
+    echo "    ok   -Werror build"
     record build 1 0
     if bash test/scripts/exports.sh >"$RUN_DIR/exports.log" 2>&1; then
+        echo "    ok   exported symbols"
         record build 1 0
     else
         cat "$RUN_DIR/exports.log"
@@ -149,8 +198,9 @@ else
 fi
 
 phase "throwaway cluster (private PostgreSQL tree)"
-if env_out=$(scripts/pg-cluster.sh start 2>"$RUN_DIR/cluster.log"); then
-    eval "$env_out"
+if run_talking "$RUN_DIR/cluster.log" "copying the PostgreSQL tree, starting the cluster" show_nothing \
+    bash -c 'scripts/pg-cluster.sh start >"$RUN_DIR/cluster.env"' && [ -s "$RUN_DIR/cluster.env" ]; then
+    eval "$(cat "$RUN_DIR/cluster.env")"
     echo "    $PGI_DIR, port $PGPORT"
 else
     cat "$RUN_DIR/cluster.log"
@@ -160,11 +210,11 @@ else
 fi
 
 phase "pg_regress"
-make -s installcheck PGDATABASE=contrib_regression EXTRA_REGRESS_OPTS="--outputdir=$RUN_DIR/regress --use-existing" \
-    >"$RUN_DIR/regress.log" 2>&1
+run_talking "$RUN_DIR/regress.log" "pg_regress" show_regress \
+    make -s installcheck PGDATABASE=contrib_regression EXTRA_REGRESS_OPTS="--outputdir=$RUN_DIR/regress --use-existing"
 regress_ok=$(grep -cE '^ok [0-9]+ |\.\.\. ok' "$RUN_DIR/regress.log")
 regress_bad=$(grep -cE '^not ok [0-9]+ |\.\.\. FAILED' "$RUN_DIR/regress.log")
-grep -E 'tests passed|failed|FAILED' "$RUN_DIR/regress.log" | sed 's/^/    /' | tail -8
+grep -E 'tests passed|tests failed' "$RUN_DIR/regress.log" | sed 's/^ */    /' | tail -3
 if [ "$regress_bad" -gt 0 ] || ! grep -qE 'All [0-9]+ tests passed' "$RUN_DIR/regress.log"; then
     record pg_regress "$regress_ok" "$((regress_bad > 0 ? regress_bad : 1))" "pg_regress (diffs: $RUN_DIR/regress/regression.diffs)"
     head -120 "$RUN_DIR/regress/regression.diffs" 2>/dev/null
@@ -173,15 +223,21 @@ else
 fi
 
 phase "pgTAP contract"
-if PROVE_FLAGS=-v bash test/scripts/pgtap.sh >"$RUN_DIR/pgtap.log" 2>&1; then
-    tap_total=$(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$RUN_DIR/pgtap.log" | tail -1)
-    echo "    $tap_total assertions"
-    record pgtap "${tap_total:-0}" 0
+# One line per file (pg_prove --timer); counted per file. The assertions
+# are reported too, not counted as tests.
+pgtap_ok=0
+PROVE_FLAGS=--timer run_talking "$RUN_DIR/pgtap.log" "pgTAP" show_pgtap bash test/scripts/pgtap.sh
+pgtap_status=$?
+tap_files=$(sed -nE 's/^Files=([0-9]+).*/\1/p' "$RUN_DIR/pgtap.log" | tail -1)
+tap_total=$(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$RUN_DIR/pgtap.log" | tail -1)
+pgtap_ok=$(grep -cE '\.\. ok' "$RUN_DIR/pgtap.log")
+echo "    ${tap_files:-0} files, ${tap_total:-0} assertions"
+if [ $pgtap_status -eq 0 ] && [ -n "$tap_files" ] && [ "$pgtap_ok" -eq "$tap_files" ]; then
+    record pgtap "$pgtap_ok" 0
 else
-    tap_bad=$(grep -cE '^not ok' "$RUN_DIR/pgtap.log")
-    tap_total=$(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$RUN_DIR/pgtap.log" | tail -1)
-    grep -E '^not ok|^# ' "$RUN_DIR/pgtap.log" | head -30
-    record pgtap "$((${tap_total:-0} - tap_bad))" "$((tap_bad > 0 ? tap_bad : 1))" "pgTAP ($RUN_DIR/pgtap.log)"
+    grep -E '^not ok|^# |Failed' "$RUN_DIR/pgtap.log" | head -30
+    tap_bad=$((${tap_files:-0} - pgtap_ok))
+    record pgtap "$pgtap_ok" "$((tap_bad > 0 ? tap_bad : 1))" "pgTAP ($RUN_DIR/pgtap.log)"
 fi
 
 phase "scripted tests"
@@ -190,7 +246,7 @@ for t in test/scripts/[a-z]*.sh; do
     [ "$name" = exports ] || [ "$name" = pgtap ] && continue
     if [ -n "${ONLY_SCRIPTS:-}" ] && ! grep -qw "$name" <<<"$ONLY_SCRIPTS"; then continue; fi
     start=$(date +%s)
-    if bash "$t" >"$RUN_DIR/script_$name.log" 2>&1; then
+    if run_talking "$RUN_DIR/script_$name.log" "$name" show_nothing bash "$t"; then
         printf '    ok   %-28s %4ss\n' "$name" "$(($(date +%s) - start))"
         record scripts 1 0
     else
@@ -204,9 +260,9 @@ unset PGI_DIR
 
 if [ "${SKIP_STRESS:-0}" != 1 ]; then
     phase "pg_regress with every backend under Valgrind (scripts/stress.sh)"
-    if bash scripts/stress.sh >"$RUN_DIR/stress.log" 2>&1; then
+    if run_talking "$RUN_DIR/stress.log" "pg_regress under Valgrind" show_regress bash scripts/stress.sh; then
         n=$(grep -cE '^ok [0-9]+ |\.\.\. ok' "$RUN_DIR/stress.log")
-        echo "    $n pg_regress files, no memcheck report involving pg_intent"
+        echo "    $n pg_regress files under Valgrind, no memcheck report involving pg_intent"
         record stress "$n" 0
     else
         tail -40 "$RUN_DIR/stress.log"

@@ -30,3 +30,46 @@ with_build_lock() {
     root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
     flock "$root/.build.lock" "$@"
 }
+
+# Runs "$@" with its output appended to LOG and piped through FILTER (a
+# command or function that prints, one line at a time, the lines worth
+# showing), and prints "    ... LABEL (elapsed)" whenever nothing was
+# printed for 25 seconds: no step stays silent for more than about 30.
+# Returns the command's status.
+run_talking() { # log label filter cmd...
+    local log=$1 label=$2 filter=$3
+    shift 3
+    local stamp started rc hb
+    started=$(date +%s)
+    stamp=$(mktemp "${RUN_DIR:-${TMPDIR:-/tmp}}/.talk.XXXXXX")
+    (
+        trap 'exit 0' TERM
+        while sleep 5; do
+            now=$(date +%s)
+            if [ $((now - $(stat -c %Y "$stamp"))) -ge 25 ]; then
+                # CMake's progress, when the log has one ("[ 42%] Building ...").
+                progress=$(tail -c 4096 "$log" 2>/dev/null | grep -oE '^\[ *[0-9]+%\]' | tail -1 | tr -d '[ ]')
+                printf '    ... %s (%s%s)\n' "$label" "$(fmt_seconds $((now - started)))" "${progress:+, $progress}"
+                touch "$stamp"
+            fi
+        done
+    ) &
+    hb=$!
+    "$@" 2>&1 | tee -a "$log" | $filter | while IFS= read -r line; do
+        printf '%s\n' "$line"
+        touch "$stamp"
+    done
+    rc=${PIPESTATUS[0]}
+    kill "$hb" 2>/dev/null
+    wait "$hb" 2>/dev/null
+    rm -f "$stamp"
+    return "$rc"
+}
+
+# Filters for run_talking.
+show_nothing() { cat >/dev/null; }
+show_all() { sed -u 's/^/    /'; }
+# pg_regress's line per test file ("test name ... ok 123 ms").
+show_regress() { grep --line-buffered -E '\.\.\. |^(ok|not ok) [0-9]+ ' | sed -u -E 's/^ *(test )?/    /'; }
+# pg_prove --timer's line per file ("[12:00:01] test/pgtap/x.sql .. ok 120 ms").
+show_pgtap() { grep --line-buffered -E '^\[[0-9:]+\] .* \.\.+ ' | sed -u -E -e 's/^\[[0-9:]+\] /    /' -e 's/ +\(.*CPU\)$//'; }

@@ -19,11 +19,11 @@ find_chromium() {
 }
 if ! CHROME=$(find_chromium); then
     if [ "$(id -u)" = 0 ]; then
-        scripts/install-deps.sh >"$TEST_TMP/deps.log" 2>&1 || { tail -20 "$TEST_TMP/deps.log"; exit 1; }
+        scripts/install-deps.sh test >"$TEST_TMP/deps.log" 2>&1 || { tail -20 "$TEST_TMP/deps.log"; exit 1; }
         CHROME=$(find_chromium) || { echo "FAILED: scripts/install-deps.sh did not install chromium" >&2; exit 1; }
     else
         echo "FAILED: Chromium is not installed, and this test needs it to render the HTML report." >&2
-        echo "        Install it as root: scripts/install-deps.sh (or apt-get install chromium)," >&2
+        echo "        Install it as root: scripts/install-deps.sh test (or apt-get install chromium)," >&2
         echo "        or point CHROMIUM at a Chromium binary." >&2
         exit 1
     fi

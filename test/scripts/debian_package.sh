@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The Debian package: builds postgresql-15-pg-intent from a copy of this tree
+# with dpkg-buildpackage (debian/, pg_buildext), installs it with apt from the
+# built .deb files only (no download), checks that the shipped library and CLI
+# are stripped and that their debug symbols are in the -dbgsym package, starts
+# a cluster on the SYSTEM PostgreSQL tree (the packaged files, not a private
+# copy), runs CREATE EXTENSION and the whole pg_regress suite
+# (`make installcheck`) against it, then purges both packages: the host is
+# left as found. Needs root (apt) and the build tools of
+# `scripts/install-deps.sh package`.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+ROOT=$(pwd)
+PKG=postgresql-15-pg-intent
+
+[ "$(id -u)" = 0 ] || { echo "FAILED: installs a package: run as root" >&2; exit 1; }
+# Installing over files another `make install` put into the system tree
+# would lose them at the purge: refuse instead.
+SYS_PG_CONFIG=${PGI_SYSTEM_PG_CONFIG:-$(command -v pg_config)}
+libdir=$("$SYS_PG_CONFIG" --pkglibdir)
+bindir=$("$SYS_PG_CONFIG" --bindir)
+extdir=$("$SYS_PG_CONFIG" --sharedir)/extension
+if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed'; then
+    echo "FAILED: $PKG is already installed on this host; this test installs and purges it" >&2
+    exit 1
+fi
+if [ -e "$libdir/pg_intent.so" ] || [ -e "$extdir/pg_intent.control" ]; then
+    echo "FAILED: $libdir/pg_intent.so or $extdir/pg_intent.control exists (a manual make install?);" \
+        "this test would overwrite and then remove it" >&2
+    exit 1
+fi
+
+# The tree as it is (tracked and untracked files, not the ignored build
+# output), so the checkout gets no debian/ build litter.
+src=$TEST_TMP/src/pg-intent
+mkdir -p "$src"
+git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$src"
+version=$(dpkg-parsechangelog -l debian/changelog -S Version)
+arch=$(dpkg --print-architecture)
+
+echo "==> dpkg-buildpackage -us -uc -b ($version)"
+start=$(date +%s)
+(cd "$src" && MAKEFLAGS=-j${JOBS:-2} dpkg-buildpackage -us -uc -b) >"$TEST_TMP/build.log" 2>&1 ||
+    { tail -40 "$TEST_TMP/build.log" >&2; echo "FAILED: dpkg-buildpackage" >&2; exit 1; }
+echo "    built in $(($(date +%s) - start)) s"
+deb=$TEST_TMP/src/${PKG}_${version}_$arch.deb
+dbg=$TEST_TMP/src/${PKG}-dbgsym_${version}_$arch.deb
+[ -f "$deb" ] || { ls "$TEST_TMP/src" >&2; echo "FAILED: no $deb" >&2; exit 1; }
+[ -f "$dbg" ] || { ls "$TEST_TMP/src" >&2; echo "FAILED: no debug symbol package $(basename "$dbg")" >&2; exit 1; }
+# Nothing written back into the checkout.
+[ ! -e "$ROOT/debian/files" ] && [ ! -e "$ROOT/debian/$PKG" ] ||
+    { echo "FAILED: the package build wrote into the checkout's debian/" >&2; exit 1; }
+
+# What the package ships, where.
+contents=$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|')
+for f in "$libdir/pg_intent.so" "$extdir/pg_intent.control" "$bindir/pg-intent" $(for s in sql/pg_intent--*.sql; do echo "$extdir/$(basename "$s")"; done); do
+    grep -qxF "$f" <<<"$contents" || { echo "FAILED: $PKG does not ship $f" >&2; exit 1; }
+done
+echo "ok: $PKG ships the library, the control file, $(ls sql/pg_intent--*.sql | wc -l) SQL scripts and $bindir/pg-intent"
+grep -q '^ Depends:.*postgresql-15' <(dpkg-deb -I "$deb") || { echo "FAILED: $PKG does not depend on postgresql-15" >&2; exit 1; }
+
+# Purge at exit whatever this test installed, whatever happened; on a
+# failure name the line and keep the build and test logs.
+trap 'echo "FAILED: line $LINENO: $BASH_COMMAND" >&2' ERR
+cleanup() {
+    local status=$?
+    if [ $status -ne 0 ]; then
+        mkdir -p "${RUN_DIR:-/tmp}/debian_package.logs"
+        cp "$TEST_TMP"/*.log "${RUN_DIR:-/tmp}/debian_package.logs/" 2>/dev/null
+        cp -r "$TEST_TMP/regress" "${RUN_DIR:-/tmp}/debian_package.logs/" 2>/dev/null
+        echo "logs: ${RUN_DIR:-/tmp}/debian_package.logs" >&2
+    fi
+    [ -n "${PGI_DIR:-}" ] && "$ROOT/scripts/pg-cluster.sh" stop >/dev/null 2>&1
+    for p in "$PKG-dbgsym" "$PKG"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" && dpkg --purge "$p" >/dev/null 2>&1
+    done
+    rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+echo "==> apt-get install ./$(basename "$deb") ./$(basename "$dbg")"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" "$dbg" \
+    >"$TEST_TMP/apt.log" 2>&1 || { cat "$TEST_TMP/apt.log" >&2; echo "FAILED: apt-get install" >&2; exit 1; }
+expect_eq "$(dpkg-query -W -f='${Status}' "$PKG")" "install ok installed" "$PKG installed"
+
+# Stripped: no symbol table and no DWARF left in the shipped ELF files; the
+# debug file named by each one's build id comes with the -dbgsym package.
+for f in "$libdir/pg_intent.so" "$bindir/pg-intent"; do
+    if readelf -S -W "$f" | grep -qE '\.symtab|\.debug_info'; then
+        echo "FAILED: $f is not stripped" >&2
+        exit 1
+    fi
+    id=$(readelf -n "$f" | sed -nE 's/.*Build ID: ([0-9a-f]+).*/\1/p')
+    debug=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+    [ -n "$id" ] && [ -f "$debug" ] || { echo "FAILED: no debug file $debug for $f" >&2; exit 1; }
+    readelf -S -W "$debug" 2>/dev/null | grep -q '\.debug_info' || { echo "FAILED: $debug holds no DWARF" >&2; exit 1; }
+    echo "ok: $f stripped ($(($(stat -c %s "$f") / 1024)) KiB), debug symbols in $debug ($(dpkg -S "$debug" | cut -d: -f1))"
+done
+"$bindir/pg-intent" --help >/dev/null 2>&1 || { echo "FAILED: the packaged pg-intent CLI does not run" >&2; exit 1; }
+echo "ok: $bindir/pg-intent runs"
+
+# A cluster on the system tree: the server loads the packaged library (and
+# pg_cron, preloaded as in the other tests, when installed).
+unset PGI_DIR
+eval "$(PGI_TREE=system "$ROOT/scripts/pg-cluster.sh" start)"
+expect_eq "$PGI_BINDIR" "$bindir" "the cluster runs the system's PostgreSQL, which loads extensions from $libdir"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE pkg_check" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d pkg_check -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent" >/dev/null
+expect_eq "$(q pkg_check "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" \
+    "$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)" "CREATE EXTENSION pg_intent from the package"
+c_functions="FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+    JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent' WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')"
+n=$(q pkg_check "SELECT count(*) $c_functions")
+[ "$n" -gt 0 ] || { echo "FAILED: the extension has no C function" >&2; exit 1; }
+expect_eq "$(q pkg_check "SELECT count(*) $c_functions AND p.probin = '\$libdir/pg_intent'")" "$n" \
+    "all $n C functions bind to the packaged \$libdir/pg_intent"
+expect_eq "$(q pkg_check "SELECT intent_model_info(NULL::bytea) IS NULL")" t "a C function of the packaged library runs"
+psql -X -q -d postgres -c "DROP DATABASE pkg_check" >/dev/null
+
+echo "==> make installcheck against the installed package"
+start=$(date +%s)
+if ! make -C "$src" -s installcheck PG_CONFIG="$SYS_PG_CONFIG" PGDATABASE=contrib_regression \
+    EXTRA_REGRESS_OPTS="--outputdir=$TEST_TMP/regress --use-existing" >"$TEST_TMP/regress.log" 2>&1; then
+    tail -40 "$TEST_TMP/regress.log" >&2
+    head -100 "$TEST_TMP/regress/regression.diffs" >&2 2>/dev/null || true
+    echo "FAILED: make installcheck against the package" >&2
+    exit 1
+fi
+grep -qE 'All [0-9]+ tests passed' "$TEST_TMP/regress.log" ||
+    { tail -40 "$TEST_TMP/regress.log" >&2; echo "FAILED: pg_regress did not report all tests passed" >&2; exit 1; }
+sed -nE 's/^ *(All [0-9]+ tests passed).*/\1/p' "$TEST_TMP/regress.log"
+echo "ok: pg_regress against the package ($(($(date +%s) - start)) s)"
+
+"$ROOT/scripts/pg-cluster.sh" stop >/dev/null
+unset PGI_DIR
+for p in "$PKG-dbgsym" "$PKG"; do dpkg --purge "$p" >>"$TEST_TMP/purge.log" 2>&1 || { cat "$TEST_TMP/purge.log" >&2; exit 1; }; done
+[ ! -e "$libdir/pg_intent.so" ] && [ ! -e "$bindir/pg-intent" ] && [ ! -e "$extdir/pg_intent.control" ] ||
+    { echo "FAILED: files left after dpkg --purge" >&2; exit 1; }
+echo "ok: $PKG purged, the system tree is as before"
