@@ -148,3 +148,19 @@ wait_until_waiting_on_lock() {
     echo "backend $2 never waited on a lock" >&2
     return 1
 }
+
+# Builds the library of a landed release from its commit in a directory of
+# this test's own and prints that directory (start_own_cluster installs it
+# with PGI_SOURCE). A shallow clone is deepened first.
+build_release() { # version commit
+    local version=$1 commit=$2 dir=$TEST_TMP/release-$1
+    if ! git cat-file -e "$commit^{commit}" 2>/dev/null; then
+        git fetch -q --unshallow 2>/dev/null || true
+    fi
+    git cat-file -e "$commit^{commit}" 2>/dev/null ||
+        { echo "FAILED: commit $commit ($version) is not in this clone's history" >&2; return 1; }
+    mkdir -p "$dir"
+    git archive "$commit" | tar -x -C "$dir"
+    make -C "$dir" -s -j"${JOBS:-2}" >"$dir.build.log" 2>&1 || { tail -20 "$dir.build.log" >&2; return 1; }
+    echo "$dir"
+}

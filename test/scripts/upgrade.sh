@@ -25,15 +25,7 @@ OUT=$TEST_TMP/out
 mkdir -p "$OUT"
 
 # ------------------------------------------------------------------ 0.1.0
-if ! git cat-file -e "$V010_COMMIT^{commit}" 2>/dev/null; then
-    git fetch -q --unshallow 2>/dev/null || true
-fi
-git cat-file -e "$V010_COMMIT^{commit}" 2>/dev/null ||
-    { echo "FAILED: commit $V010_COMMIT (0.1.0) is not in this clone's history" >&2; exit 1; }
-V010_SRC=$TEST_TMP/v010
-mkdir -p "$V010_SRC"
-git archive "$V010_COMMIT" | tar -x -C "$V010_SRC"
-make -C "$V010_SRC" -s -j"${JOBS:-2}" >"$OUT/build010.log" 2>&1 || { tail -20 "$OUT/build010.log"; exit 1; }
+V010_SRC=$(build_release 0.1.0 "$V010_COMMIT") || exit 1
 echo "ok: built the 0.1.0 library from $V010_COMMIT"
 
 PGI_SOURCE=$V010_SRC PGI_PRELOAD= start_own_cluster cluster
