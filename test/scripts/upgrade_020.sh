@@ -23,15 +23,7 @@ DB=upg
 OUT=$TEST_TMP/out
 mkdir -p "$OUT"
 
-if ! git cat-file -e "$V020_COMMIT^{commit}" 2>/dev/null; then
-    git fetch -q --unshallow 2>/dev/null || true
-fi
-git cat-file -e "$V020_COMMIT^{commit}" 2>/dev/null ||
-    { echo "FAILED: commit $V020_COMMIT (0.2.0) is not in this clone's history" >&2; exit 1; }
-V020_SRC=$TEST_TMP/v020
-mkdir -p "$V020_SRC"
-git archive "$V020_COMMIT" | tar -x -C "$V020_SRC"
-make -C "$V020_SRC" -s -j"${JOBS:-2}" >"$OUT/build020.log" 2>&1 || { tail -20 "$OUT/build020.log"; exit 1; }
+V020_SRC=$(build_release 0.2.0 "$V020_COMMIT") || exit 1
 echo "ok: built the 0.2.0 library from $V020_COMMIT"
 
 PGI_SOURCE=$V020_SRC PGI_PRELOAD= start_own_cluster cluster
@@ -82,7 +74,10 @@ rows_of() { # db table [jsonb expression over t]
 # the row must come through unchanged.
 expected_before() { # table
     case "$1" in
-    *) echo "to_jsonb(t)" ;;
+    # 0.2.1 keeps no message text in the shadow log: a text equal to the
+    # linked row's message stays there only, any other moves to the
+    # owner-only ai_shadow_legacy_messages (checked below).
+    ai_shadow_predictions) echo "to_jsonb(t) - 'message'" ;;
     esac
 }
 columns_of() { # db table
@@ -106,6 +101,9 @@ for t in "${TABLES[@]}"; do
     cols[${#cols[@]}]="$t=$(columns_of $DB "$t")"
 done
 for s in "${SEQUENCES[@]}"; do q $DB "SELECT last_value FROM $s" >"$OUT/before.$s"; done
+q $DB "SELECT count(*) FROM ai_shadow_predictions AS s
+          WHERE s.message IS DISTINCT FROM (SELECT d.user_message FROM ai_training_data AS d WHERE d.id = s.training_data_id)" \
+    >"$OUT/before.shadow_other_texts"
 predictions_of $DB >"$OUT/before.predictions"
 expect_eq "$(wc -l <"$OUT/before.predictions")" "$((2 * 11))" "predictions of both 0.2.0 models recorded"
 
@@ -121,8 +119,13 @@ if ! diff -u "$OUT/before.predictions" "$OUT/mixed.predictions"; then
     exit 1
 fi
 echo "ok: 0.2.0's predict_intent() on the new library gives the same predictions"
-expect_eq "$(q mixed "SELECT train_intent_model('mixed', 'full', '{\"deploy\": \"never\"}') ->> 'status'")" "completed" \
-    "0.2.0's train_intent_model() works on the new library"
+# Training needs 0.2.1's generated columns (the one definition of a
+# training row): until the update, a run fails, is recorded, and says what
+# to do (README, "Upgrading").
+expect_eq "$(q mixed "SELECT r ->> 'status' || ' ' || (r ->> 'sqlstate') FROM train_intent_model('mixed', 'full', '{\"deploy\": \"never\"}') AS r")" \
+    "failed 55000" "0.2.0's train_intent_model() on the new library records a failed run (55000)"
+expect_eq "$(q mixed "SELECT metrics #>> '{error,hint}' FROM ai_training_runs WHERE run_name = 'mixed'")" "Run ALTER EXTENSION pg_intent UPDATE." \
+    "0.2.0's train_intent_model() on the new library records a failed run that names the update"
 drop_db mixed
 
 # ------------------------------------------------------------ the update
@@ -146,6 +149,8 @@ for s in "${SEQUENCES[@]}"; do
     expect_eq "$(q $DB "SELECT last_value FROM $s")" "$(cat "$OUT/before.$s")" "sequence $s kept its value"
 done
 
+expect_eq "$(q $DB "SELECT count(*) FROM ai_shadow_legacy_messages")" "$(cat "$OUT/before.shadow_other_texts")" \
+    "every shadow text that was not its linked row's message moved to ai_shadow_legacy_messages"
 predictions_of $DB >"$OUT/after.predictions"
 if ! diff -u "$OUT/before.predictions" "$OUT/after.predictions"; then
     echo "FAILED: the 0.2.0 models predict differently after the upgrade" >&2
@@ -172,10 +177,23 @@ psql -X -q -d poisoned -c "ALTER EXTENSION pg_intent UPDATE" >"$OUT/update.poiso
     { cat "$OUT/update.poisoned.log"; echo "FAILED: the update of the database with refused labels failed" >&2; exit 1; }
 expect_eq "$(q poisoned "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "$default" \
     "the database with the refused labels updated too"
-grep -q "WARNING" "$OUT/update.poisoned.log" ||
+grep -q "WARNING:  pg_intent: 5 rows of .*ai_training_data.* have a detected_intent that is not a valid intent name" "$OUT/update.poisoned.log" ||
     { cat "$OUT/update.poisoned.log"; echo "FAILED: the update did not warn about the stored labels it now refuses" >&2; exit 1; }
-echo "ok: the update warned: $(grep -m1 WARNING "$OUT/update.poisoned.log" | cut -c1-160)"
+echo "ok: the update warned: $(grep -m1 'not a valid intent name' "$OUT/update.poisoned.log" | cut -c1-160)"
 expect_eq "$(q poisoned "SELECT md5(string_agg(t.id || ':' || coalesce(t.detected_intent, '-'), ',' ORDER BY t.id)) FROM ai_training_data AS t")" \
     "$POISONED_ROWS" "the update kept every stored row and label as it was"
 expect_eq "$(q poisoned "SELECT train_intent_model('after', 'full', '{\"deploy\": \"never\"}') ->> 'status'")" "completed" \
     "training completes around the stored rows"
+expect_eq "$(q poisoned "SELECT metrics ->> 'rows_skipped_invalid_label' FROM ai_training_runs WHERE run_name = 'after'")" "5" \
+    "training completes around the stored rows, leaving out the five with a refused label"
+# The update changed none of them, and a reviewer can still fix them: the
+# review functions clear the refused name (the audit row keeps it).
+expect_eq "$(q poisoned "SELECT reject_training_samples(array_agg(id), 'etiqueta inválida') ->> 'updated'
+                           FROM ai_training_data WHERE NOT coalesce(is_valid_intent_name(detected_intent), true)")" "5" \
+    "the rows with a refused label can be rejected"
+psql -X -q -v ON_ERROR_STOP=1 -d poisoned -c "DO \$\$ DECLARE c text; BEGIN
+    FOR c IN SELECT conname FROM pg_constraint WHERE NOT convalidated AND conrelid = 'ai_training_data'::regclass LOOP
+        EXECUTE format('ALTER TABLE ai_training_data VALIDATE CONSTRAINT %I', c);
+    END LOOP; END \$\$"
+expect_eq "$(q poisoned "SELECT count(*) FROM pg_constraint WHERE NOT convalidated AND conrelid = 'ai_training_data'::regclass")" "0" \
+    "after the rejection the constraints validate"
