@@ -54,12 +54,13 @@ SELECT id = :first_id OR (SELECT run_name FROM ai_training_runs WHERE model_id =
 -- 3. A role that may deploy may let the rule decide on such a run (and
 --    could deploy the model itself anyway).
 SET ROLE pgi_dopt_admin;
-SELECT r ->> 'status' AS status, r ->> 'deploy_reason' IS NOT NULL AS rule_decided
+SELECT r ->> 'status' AS status,
+       r ->> 'deploy_reason' IN ('improved', 'within_tolerance', 'regression', 'tie', 'insufficient_evidence') AS rule_decided
   FROM train_intent_model('admin', 'full', '{"limit": 60, "seed": 5}') AS r;
 RESET ROLE;
 
 -- 4. retrain_if_needed() (the owner's, default options) is not affected.
-SELECT (retrain_if_needed() ->> 'retrained') IS NOT NULL AS retrain_answers;
+SELECT r ->> 'retrained' AS retrained, r ->> 'reason' AS reason FROM retrain_if_needed() AS r;
 
 DROP OWNED BY pgi_dopt_trainer;
 DROP OWNED BY pgi_dopt_admin;
