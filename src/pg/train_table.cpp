@@ -162,6 +162,7 @@ void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &
     struct Intent {
         size_t rows = 0;
         bool reviewed = false;
+        bool eligible = false; // a class unless past max_intents
         bool kept = false;
     };
     std::unordered_map<std::string_view, Intent> intents;
@@ -172,9 +173,10 @@ void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &
     }
     std::vector<std::pair<std::string_view, Intent *>> order;
     order.reserve(intents.size());
-    for (auto &[label, i] : intents)
-        if (i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows))
-            order.emplace_back(label, &i);
+    for (auto &[label, i] : intents) {
+        i.eligible = i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows);
+        if (i.eligible) order.emplace_back(label, &i);
+    }
     std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
         if (a.second->reviewed != b.second->reviewed) return a.second->reviewed;
         if (a.second->rows != b.second->rows) return a.second->rows > b.second->rows;
@@ -189,7 +191,7 @@ void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &
     std::vector<uint8_t> keep(rows.size()); // 0 kept, 1 rare, 2 past the limit
     for (size_t r = 0; r < rows.size(); ++r) {
         const Intent &i = intents.at(rows[r].label);
-        keep[r] = i.kept ? 0 : (i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows)) ? 2 : 1;
+        keep[r] = i.kept ? 0 : i.eligible ? 2 : 1;
     }
     intents.clear();
     size_t out = 0;
