@@ -29,8 +29,9 @@ package=(dpkg-dev debhelper postgresql-server-dev-all)
 # retraining test; pgTAP, and pg_prove, which postgresql-15-pgtap only
 # recommends; python3 for scripts/check-meta.py; Chromium renders the HTML
 # training report (test/scripts/report_browser.sh, headless); Valgrind runs
-# every backend of scripts/stress.sh.
-test=(cmake libgtest-dev clang libclang-rt-14-dev postgresql-15-cron postgresql-15-pgtap
+# every backend of scripts/stress.sh; locales gives the es_ES.UTF-8 locale
+# that test/sql/language.sql sets lc_messages to (generated below, once).
+test=(locales cmake libgtest-dev clang libclang-rt-14-dev postgresql-15-cron postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind)
 # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
 # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;
@@ -40,6 +41,7 @@ bench=(python3-sklearn fasttext python3-fasttext python3-fastapi python3-uvicorn
     libbenchmark-dev liblinear-dev libeigen3-dev)
 
 list_only=0
+needs_spanish_locale=0
 if [ "${1:-}" = --list ]; then
     list_only=1
     shift
@@ -51,8 +53,8 @@ for set in "$@"; do
     build) packages+=("${build[@]}") ;;
     demo) packages+=("${build[@]}" "${demo[@]}") ;;
     package) packages+=("${build[@]}" "${package[@]}") ;;
-    test) packages+=("${build[@]}" "${demo[@]}" "${package[@]}" "${test[@]}") ;;
-    bench) packages+=("${build[@]}" "${demo[@]}" "${package[@]}" "${test[@]}" "${bench[@]}") ;;
+    test) needs_spanish_locale=1; packages+=("${build[@]}" "${demo[@]}" "${package[@]}" "${test[@]}") ;;
+    bench) needs_spanish_locale=1; packages+=("${build[@]}" "${demo[@]}" "${package[@]}" "${test[@]}" "${bench[@]}") ;;
     *)
         echo "usage: $0 [--list] [build|demo|package|test|bench ...]" >&2
         exit 2
@@ -78,7 +80,23 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# es_ES.UTF-8 added to the host's compiled locales (an addition, which
+# changes nothing that exists; `localedef --delete-from-archive es_ES.utf8`
+# takes it back). Said when done.
+spanish_locale() {
+    [ $needs_spanish_locale = 1 ] || return 0
+    locale -a 2>/dev/null | grep -qix 'es_ES.utf8' && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "missing locale es_ES.UTF-8 (run as root, or: localedef -i es_ES -f UTF-8 es_ES.UTF-8)" >&2
+        exit 1
+    fi
+    localedef -i es_ES -f UTF-8 es_ES.UTF-8
+    echo "added the locale es_ES.UTF-8 (test/sql/language.sql); remove it with: localedef --delete-from-archive es_ES.utf8"
+}
+if [ ${#missing[@]} -eq 0 ]; then
+    spanish_locale
+    exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
     echo "missing packages: ${missing[*]} (run as root, or install them)" >&2
@@ -93,3 +111,4 @@ if [ "$had_server" = 0 ] && command -v pg_lsclusters >/dev/null && pg_lsclusters
     echo "note: Debian's postgresql-15 created its default cluster 15/main (port 5432); nothing here uses it." \
         "Remove it with: pg_dropcluster --stop 15 main"
 fi
+spanish_locale

@@ -662,6 +662,18 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
     'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';
 
+-- ======== src/sql/16_language.sql ========
+-- The language of what pg_intent writes for people (reports, alerts, the
+-- review queue's reasons, hints): the setting pg_intent.language (auto, en,
+-- es; auto follows lc_messages). Every piece that words text for a reader
+-- asks this function, so the choice is made in one place.
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_language()
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_language'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.intent_output_language() IS
+    'The language pg_intent words reports, alerts, review reasons and hints in: ''es'' or ''en'', from the setting pg_intent.language (auto, en, es; auto follows lc_messages: es... gives Spanish, anything else English).';
+
 -- ======== src/sql/20_predict.sql ========
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
 
@@ -4279,6 +4291,8 @@ AS $$
         '@extschema@.intent_model_info(bytea)',
         '@extschema@.intent_training_options(jsonb)',
         '@extschema@.pg_intent_loaded()',
+        -- which language reports and hints are worded in (a session setting)
+        '@extschema@.intent_output_language()',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs

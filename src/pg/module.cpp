@@ -59,6 +59,7 @@ void _PG_init(void) {
         "Without it, such a drop is refused while ai_training_data, ai_intent_corrections, ai_training_runs "
         "or ai_intent_models hold rows.",
         &guc_allow_drop_with_data, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    define_language_setting();
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
     request_progress_shared_memory();

@@ -61,6 +61,9 @@ intent::PredictScratch polling_scratch();
 // bytes, this sets from `blob`. Defined in train.cpp.
 Datum trained_model_tuple(FunctionCallInfo fcinfo, const std::string &blob, Datum *values, bool *nulls);
 
+// Defines pg_intent.language (language.cpp); called once from _PG_init.
+void define_language_setting();
+
 // Registers the relcache callback; called once from _PG_init.
 void register_model_cache_invalidation();
 

@@ -440,6 +440,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),
     ('_pg_intent_drop_guard()', 'volatile', 'unsafe', false),
     ('pg_intent_loaded()', 'stable', 'safe', true),
+    ('intent_output_language()', 'stable', 'safe', true),
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_run(text, text, jsonb)', 'volatile', 'unsafe', false),

@@ -1,0 +1,28 @@
+-- pg_intent.language: the language of reports, alerts, review reasons and
+-- hints. auto follows lc_messages; en and es force one; anything else is
+-- refused by the setting itself (22023).
+CREATE EXTENSION IF NOT EXISTS pg_intent;
+SELECT pg_intent_loaded();
+SHOW pg_intent.language;
+SET lc_messages = 'C';
+SELECT intent_output_language() AS auto_under_c;
+SET lc_messages = 'es_ES.UTF-8';
+SELECT intent_output_language() AS auto_under_es;
+SET pg_intent.language = 'en';
+SELECT intent_output_language() AS forced_en;
+SET lc_messages = 'C';
+SET pg_intent.language = 'es';
+SELECT intent_output_language() AS forced_es;
+SET pg_intent.language = 'auto';
+\set VERBOSITY sqlstate
+SET pg_intent.language = 'fr';
+\set VERBOSITY default
+-- Any role may ask (the function decides nothing but wording).
+CREATE ROLE language_reader;
+SET ROLE language_reader;
+SET pg_intent.language = 'es';
+SELECT intent_output_language() AS as_plain_role;
+RESET ROLE;
+DROP ROLE language_reader;
+RESET pg_intent.language;
+RESET lc_messages;
