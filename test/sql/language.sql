@@ -1,7 +1,9 @@
 -- pg_intent.language: the language of reports, alerts, review reasons and
 -- hints. auto follows lc_messages; en and es force one; anything else is
 -- refused by the setting itself (22023).
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_intent;
+RESET client_min_messages;
 SELECT pg_intent_loaded();
 SHOW pg_intent.language;
 SET lc_messages = 'C';
