@@ -17,7 +17,8 @@
 --                   corrected); the team reviews the first 10; a third run
 --                   goes through the gate
 --   6. predictions  classify_intent() and predict_intent(), abstentions
---                   (uncertain) included
+--                   (uncertain) included, and why one of them
+--                   (explain_intent)
 --   7. report       training_report(NULL, 'html') of the last run, written
 --                   to :report
 -- Every deploy decision is printed with its reason, in words made from the
@@ -103,14 +104,15 @@ CREATE FUNCTION pg_temp.run_summary(r jsonb) RETURNS text LANGUAGE sql STABLE AS
     ELSE format('   Entrenamiento FALLIDO: %s', r ->> 'error') END
 $$;
 
--- The deploy gate's evidence: both models on the run's fresh rows.
+-- The deploy gate's evidence: both models on the run's fresh rows (when
+-- there were enough of them to decide).
 CREATE FUNCTION pg_temp.gate(r jsonb)
 RETURNS TABLE (modelo text, acierto text, "F1 macro" text, "aciertos que el otro falla" text) LANGUAGE sql STABLE AS $$
     SELECT v.modelo, pg_temp.n2((g #>> ARRAY[v.k, 'accuracy'])::float8), pg_temp.n2((g #>> ARRAY[v.k, 'macro_f1'])::float8),
            g ->> (v.k || '_only_correct')
       FROM (SELECT t.metrics -> 'gate' AS g FROM ai_training_runs AS t WHERE t.id = (r ->> 'run_id')::uuid) AS m,
            (VALUES (1, 'activo', 'active'), (2, 'nuevo', 'candidate')) AS v(i, modelo, k)
-     WHERE jsonb_typeof(m.g) = 'object'
+     WHERE jsonb_typeof(m.g) = 'object' AND (m.g ->> 'sufficient')::boolean
      ORDER BY v.i
 $$;
 
@@ -250,6 +252,18 @@ SELECT m AS mensaje,
 \g (format=aligned tuples_only=off)
 SELECT format('   Umbral de abstención del modelo activo: %s.', pg_temp.n2(confidence_threshold))
   FROM ai_intent_models WHERE is_active;
+-- Why one prediction (explain_intent): the word n-grams that weigh most for it.
+SELECT format(E'   Por qué «%s» es %s (explain_intent): pesan sobre todo %s,\n'
+              '   y trozos de palabra, que aguantan las faltas de ortografía.',
+              m, e ->> 'intent',
+              (SELECT string_agg(format('«%s» %s', t ->> 'term', to_char(round((t ->> 'contribution')::numeric, 2), 'FMS0.00')),
+                                 ', ' ORDER BY o)
+                 FROM (SELECT t, o, row_number() OVER (ORDER BY o) AS k
+                         FROM jsonb_array_elements(e -> 'terms') WITH ORDINALITY AS w(t, o)
+                        WHERE t ->> 'kind' = 'word') AS words
+                WHERE k <= 3))
+  FROM (VALUES ('me cobraron dos veces la misma compra')) AS v(m),
+       LATERAL explain_intent(m, 200) AS e;
 
 \echo
 \echo '== 7. El informe HTML del último entrenamiento (training_report(NULL, ''html''))'
