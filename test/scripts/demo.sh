@@ -51,14 +51,14 @@ while IFS='|' read -r name deployed reason; do
     *) step=5 ;;
     esac
     if [ "$deployed" = t ]; then word=DESPLEGADO; else word='NO desplegado'; fi
-    section $step | grep -qE "Decisión: $word[^(]*\($reason\): [[:alpha:]]" ||
+    section $step | grep -qE "Decisión: ${word}[^(]*\(${reason}\): [[:alpha:]]" ||
         fail "step $step does not print the decision of '$name' ($word, $reason) with its explanation"
     echo "ok: $name: decision printed ($word, $reason)"
 done < <(q $DB "SELECT run_name, deployed, deploy_reason FROM ai_training_runs ORDER BY started_at")
 # The gate's evidence table: both models, for the second and the third run.
 for step in 4 5; do
-    section $step | grep -qE '^ activo +\| 0\.[0-9]{2} ' && section $step | grep -qE '^ nuevo +\| 0\.[0-9]{2} ' ||
-        fail "step $step does not show the gate's scores of both models"
+    section $step | grep -qE '^ activo +\| 0\.[0-9]{2} ' || fail "step $step does not show the active model's gate scores"
+    section $step | grep -qE '^ nuevo +\| 0\.[0-9]{2} ' || fail "step $step does not show the new model's gate scores"
 done
 echo "ok: the gate's scores of both models are shown"
 
