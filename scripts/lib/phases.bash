@@ -73,3 +73,22 @@ show_all() { sed -u 's/^/    /'; }
 show_regress() { grep --line-buffered -E '\.\.\. |^(ok|not ok) [0-9]+ ' | sed -u -E 's/^ *(test )?/    /'; }
 # pg_prove --timer's line per file ("[12:00:01] test/pgtap/x.sql .. ok 120 ms").
 show_pgtap() { grep --line-buffered -E '^\[[0-9:]+\] .* \.\.+ ' | sed -u -E -e 's/^\[[0-9:]+\] /    /' -e 's/ +\(.*CPU\)$//'; }
+# make's lines (run without -s): each compiler command as "[k/N] source",
+# N from MAKE_STEPS (what `make -n` would compile, counted beforehand), each
+# link as "linking target", and the compiler's errors.
+show_make() {
+    local n=0 line target
+    while IFS= read -r line; do
+        case $line in
+        *' -c -o '*.o' '*)
+            n=$((n + 1))
+            printf '    [%d/%s] %s\n' "$n" "${MAKE_STEPS:-?}" "${line##* }"
+            ;;
+        g++\ *' -o '* | gcc\ *' -o '*)
+            target=${line#* -o }
+            printf '    linking %s\n' "${target%% *}"
+            ;;
+        *error* | *Error*) printf '    %s\n' "$line" ;;
+        esac
+    done
+}
