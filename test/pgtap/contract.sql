@@ -152,7 +152,7 @@ SELECT columns_are('public', 'ai_model_deployments', ARRAY['id', 'model_id', 'pr
 SELECT isnt(obj_description(to_regclass('public.ai_model_deployments'), 'pg_class'), NULL, 'ai_model_deployments has a comment');
 SELECT ok((SELECT to_regclass('public.ai_model_deployments') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_model_deployments is dumped by pg_dump');
 SELECT has_table('public', 'ai_metrics_snapshots', 'table ai_metrics_snapshots exists');
-SELECT columns_are('public', 'ai_metrics_snapshots', ARRAY['id', 'period_type', 'period_start', 'period_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'intent_accuracy', 'correction_rate', 'top_intents', 'top_misclassified', 'model_id', 'created_at']::name[], 'ai_metrics_snapshots has the contract''s columns');
+SELECT columns_are('public', 'ai_metrics_snapshots', ARRAY['id', 'period_type', 'period_start', 'period_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'intent_accuracy', 'correction_rate', 'top_intents', 'top_misclassified', 'model_id', 'created_at', 'escalation_rate_fraction', 'avg_confidence_fraction', 'intent_accuracy_fraction', 'correction_rate_fraction']::name[], 'ai_metrics_snapshots has the contract''s columns (the *_fraction ones, 0.2.2: the percentages on the 0-1 scale, docs/dashboards.md)');
 SELECT isnt(obj_description(to_regclass('public.ai_metrics_snapshots'), 'pg_class'), NULL, 'ai_metrics_snapshots has a comment');
 SELECT ok((SELECT to_regclass('public.ai_metrics_snapshots') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_metrics_snapshots is dumped by pg_dump');
 SELECT has_table('public', 'ai_prompt_versions', 'table ai_prompt_versions exists');
