@@ -377,7 +377,7 @@ SELECT isnt(obj_description(to_regclass('public.ai_metric_alerts'), 'pg_class'),
 
 -- view ai_shadow_agreement
 SELECT has_view('public', 'ai_shadow_agreement', 'view ai_shadow_agreement exists');
-SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at']::name[], 'ai_shadow_agreement columns');
+SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at', 'agreement_rate_fraction', 'champion_accuracy_fraction', 'challenger_accuracy_fraction']::name[], 'ai_shadow_agreement columns');
 SELECT isnt(obj_description(to_regclass('public.ai_shadow_agreement'), 'pg_class'), NULL, 'ai_shadow_agreement has a comment');
 
 -- evaluate_intent_model(bigint, text)
