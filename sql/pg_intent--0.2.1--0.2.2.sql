@@ -27,6 +27,27 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- Dashboard scales
 -- ---------------------------------------------------------------------------
 
+-- One scale per kind of number (issue 25 item 8, docs/dashboards.md): the
+-- snapshot table's percentages get companions as fractions 0-1, generated
+-- from them (a stored generated column is computed for every existing row
+-- when added, so old snapshots get theirs). Appended last, as in the fresh
+-- install's table. The views and get_ai_training_metrics() only gain
+-- columns/keys at the end: CREATE OR REPLACE in the pieces that follow
+-- keeps them, and with them the grants users gave on the views.
+ALTER TABLE @extschema@.ai_metrics_snapshots
+    ADD COLUMN escalation_rate_fraction numeric GENERATED ALWAYS AS (round(escalation_rate / 100, 4)) STORED,
+    ADD COLUMN avg_confidence_fraction  numeric GENERATED ALWAYS AS (round(avg_confidence / 100, 4)) STORED,
+    ADD COLUMN intent_accuracy_fraction numeric GENERATED ALWAYS AS (round(intent_accuracy / 100, 4)) STORED,
+    ADD COLUMN correction_rate_fraction numeric GENERATED ALWAYS AS (round(correction_rate / 100, 4)) STORED;
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.escalation_rate_fraction IS
+    'Fraction (0-1) of messages escalated to a human: escalation_rate / 100.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.avg_confidence_fraction IS
+    'Average confidence_score of the period''s messages as a fraction (0-1): avg_confidence / 100.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.intent_accuracy_fraction IS
+    'Fraction (0-1) of reviewed messages whose detected intent was right: intent_accuracy / 100.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.correction_rate_fraction IS
+    'Fraction (0-1) of messages corrected by a human: correction_rate / 100.';
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -2217,6 +2238,15 @@ AS $$
         'misclassified', a.wrong,
         'misclassification_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.wrong / a.total, 2) END,
         'correction_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.corrected / a.total, 2) END,
+        -- One scale per kind of number (docs/dashboards.md): rates and
+        -- accuracies are fractions 0-1, as F1, precision and recall are.
+        -- The keys above keep the seed's percentages (a contract); each
+        -- <key>_fraction is that key / 100 (4 decimals where the key has 2).
+        'escalation_rate_fraction', CASE WHEN a.total > 0 THEN round(a.escalated::numeric / a.total, 4) END,
+        'avg_confidence_fraction', round(a.avg_conf / 100, 4),
+        'intent_accuracy_fraction', CASE WHEN a.reviewed > 0 THEN round(a.correct::numeric / a.reviewed, 4) END,
+        'misclassification_rate_fraction', CASE WHEN a.total > 0 THEN round(a.wrong::numeric / a.total, 4) END,
+        'correction_rate_fraction', CASE WHEN a.total > 0 THEN round(a.corrected::numeric / a.total, 4) END,
         'top_intents', coalesce((
             SELECT jsonb_object_agg(t.detected_intent, t.n)
             FROM (SELECT detected_intent, count(*) AS n FROM w
@@ -2319,7 +2349,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_ai_training_metrics(integer) IS
-    'Dashboard metrics over the last p_days days of ai_training_data: total_messages, ai_resolved (not escalated), escalated, escalation_rate %, avg_confidence, intent_accuracy (% of reviewed rows that were right), correction_rate %, top_intents, top_misclassified, plus samples_since_last_train, model_trained, active_model {id, version, f1}, window_start, window_end.';
+    'Dashboard metrics over the last p_days days of ai_training_data: total_messages, ai_resolved (not escalated), escalated, reviewed_messages, misclassified; escalation_rate, avg_confidence (0-100), intent_accuracy (of reviewed rows), misclassification_rate and correction_rate in percent 0-100 (kept for compatibility), and the same as fractions 0-1 in escalation_rate_fraction, avg_confidence_fraction, intent_accuracy_fraction, misclassification_rate_fraction, correction_rate_fraction; top_intents, top_misclassified, samples_since_last_train, model_trained, active_model {id, version, f1 (0-1)}, window_start, window_end. Every field with its scale: docs/dashboards.md.';
 
 
 -- ======== src/sql/51_snapshots.sql ========
@@ -2515,14 +2545,19 @@ SELECT n.intent,
        (a.per_intent -> n.intent ->> 'precision')::float8 AS model_precision,
        (a.per_intent -> n.intent ->> 'recall')::float8 AS model_recall,
        (a.per_intent -> n.intent ->> 'f1')::float8 AS model_f1,
-       (a.per_intent -> n.intent ->> 'support')::integer AS model_test_support
+       (a.per_intent -> n.intent ->> 'support')::integer AS model_test_support,
+       -- live_accuracy and avg_confidence on model_f1's scale (0-1); the two
+       -- columns above keep their 0-100 (a contract; new columns can only
+       -- come last, or the view would be dropped and lose its grants).
+       CASE WHEN dt.reviewed > 0 THEN round(dt.correct::numeric / dt.reviewed::numeric, 4) END AS live_accuracy_fraction,
+       round(dt.avg_confidence / 100, 4) AS avg_confidence_fraction
 FROM names n
 LEFT JOIN labelled l ON l.intent = n.intent
 LEFT JOIN detected dt ON dt.intent = n.intent
 LEFT JOIN active a ON true
 ORDER BY n.intent;
 COMMENT ON VIEW @extschema@.ai_intent_performance IS
-    'One row per intent (names is_valid_intent_name() accepts): training samples (rows whose training_label it is: what training and get_training_dataset() read, before a run''s window and class bounds), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
+    'One row per intent (names is_valid_intent_name() accepts): training samples (rows whose training_label it is: what training and get_training_dataset() read, before a run''s window and class bounds), live predictions, reviewed and correct rows, live_accuracy and avg_confidence in percent 0-100 (kept for compatibility), the active model''s test precision, recall and F1 (fractions 0-1) and support for that intent, and live_accuracy_fraction and avg_confidence_fraction: the first two as fractions 0-1. Scales: docs/dashboards.md.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
 SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
@@ -2553,10 +2588,17 @@ SELECT (m ->> 'window_start')::timestamptz AS window_start,
        (m ->> 'misclassification_rate')::numeric AS misclassification_rate,
        (m ->> 'correction_rate')::numeric AS correction_rate,
        m -> 'top_intents' AS top_intents,
-       m -> 'top_misclassified' AS top_misclassified
+       m -> 'top_misclassified' AS top_misclassified,
+       -- The rates above as fractions 0-1 (docs/dashboards.md); last, so
+       -- CREATE OR REPLACE VIEW keeps the view and its grants.
+       (m ->> 'escalation_rate_fraction')::numeric AS escalation_rate_fraction,
+       (m ->> 'avg_confidence_fraction')::numeric AS avg_confidence_fraction,
+       (m ->> 'intent_accuracy_fraction')::numeric AS intent_accuracy_fraction,
+       (m ->> 'misclassification_rate_fraction')::numeric AS misclassification_rate_fraction,
+       (m ->> 'correction_rate_fraction')::numeric AS correction_rate_fraction
 FROM @extschema@._pg_intent_window_metrics(now() - interval '24 hours', now()) AS m;
 COMMENT ON VIEW @extschema@.ai_live_metrics IS
-    'One row: the dashboard metrics of the last 24 hours (rates in %, NULL when there is nothing to divide by).';
+    'One row: the dashboard metrics of the last 24 hours, as get_ai_training_metrics(): rates and avg_confidence in percent 0-100 (kept for compatibility) and the same as fractions 0-1 in the *_fraction columns; NULL when there is nothing to divide by. Scales: docs/dashboards.md.';
 
 -- ======== src/sql/53_alerts.sql ========
 -- Alerts on the dashboard metrics (operations).
@@ -3591,12 +3633,19 @@ SELECT g.challenger_model_id, m.version AS challenger_version, g.champion_model_
             WHEN g.challenger_correct > g.champion_correct THEN 'challenger'
             WHEN g.challenger_correct < g.champion_correct THEN 'champion'
             ELSE 'tie' END AS better_model,
-       g.first_at, g.last_at
+       g.first_at, g.last_at,
+       -- The three percentages above as fractions 0-1, the scale of every
+       -- rate in the dashboards (docs/dashboards.md); those keep their 0-100
+       -- (a contract) and these come last, so CREATE OR REPLACE VIEW keeps
+       -- the view and its grants.
+       round(g.agreements::numeric / g.predictions::numeric, 4) AS agreement_rate_fraction,
+       CASE WHEN g.labelled > 0 THEN round(g.champion_correct::numeric / g.labelled::numeric, 4) END AS champion_accuracy_fraction,
+       CASE WHEN g.labelled > 0 THEN round(g.challenger_correct::numeric / g.labelled::numeric, 4) END AS challenger_accuracy_fraction
 FROM g
 LEFT JOIN @extschema@.ai_intent_models m ON m.id = g.challenger_model_id
 ORDER BY g.challenger_model_id;
 COMMENT ON VIEW @extschema@.ai_shadow_agreement IS
-    'Per challenger model: shadow predictions, agreement rate with the champion (%), and, on rows with a human label (correction, or a confirmed detection), how often each model was right and which did better.';
+    'Per challenger model: shadow predictions, agreement rate with the champion (agreement_rate, percent 0-100), and, on rows with a human label (correction, or a confirmed detection), how often each model was right (champion_accuracy, challenger_accuracy, percent 0-100) and which did better; agreement_rate_fraction, champion_accuracy_fraction and challenger_accuracy_fraction are the same as fractions 0-1. Scales: docs/dashboards.md.';
 
 -- ======== src/sql/59_report_html.sql ========
 -- Training reports as one self-contained HTML page (operations).

@@ -38,6 +38,15 @@ AS $$
         'misclassified', a.wrong,
         'misclassification_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.wrong / a.total, 2) END,
         'correction_rate', CASE WHEN a.total > 0 THEN round(100.0 * a.corrected / a.total, 2) END,
+        -- One scale per kind of number (docs/dashboards.md): rates and
+        -- accuracies are fractions 0-1, as F1, precision and recall are.
+        -- The keys above keep the seed's percentages (a contract); each
+        -- <key>_fraction is that key / 100 (4 decimals where the key has 2).
+        'escalation_rate_fraction', CASE WHEN a.total > 0 THEN round(a.escalated::numeric / a.total, 4) END,
+        'avg_confidence_fraction', round(a.avg_conf / 100, 4),
+        'intent_accuracy_fraction', CASE WHEN a.reviewed > 0 THEN round(a.correct::numeric / a.reviewed, 4) END,
+        'misclassification_rate_fraction', CASE WHEN a.total > 0 THEN round(a.wrong::numeric / a.total, 4) END,
+        'correction_rate_fraction', CASE WHEN a.total > 0 THEN round(a.corrected::numeric / a.total, 4) END,
         'top_intents', coalesce((
             SELECT jsonb_object_agg(t.detected_intent, t.n)
             FROM (SELECT detected_intent, count(*) AS n FROM w
@@ -140,5 +149,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_ai_training_metrics(integer) IS
-    'Dashboard metrics over the last p_days days of ai_training_data: total_messages, ai_resolved (not escalated), escalated, escalation_rate %, avg_confidence, intent_accuracy (% of reviewed rows that were right), correction_rate %, top_intents, top_misclassified, plus samples_since_last_train, model_trained, active_model {id, version, f1}, window_start, window_end.';
+    'Dashboard metrics over the last p_days days of ai_training_data: total_messages, ai_resolved (not escalated), escalated, reviewed_messages, misclassified; escalation_rate, avg_confidence (0-100), intent_accuracy (of reviewed rows), misclassification_rate and correction_rate in percent 0-100 (kept for compatibility), and the same as fractions 0-1 in escalation_rate_fraction, avg_confidence_fraction, intent_accuracy_fraction, misclassification_rate_fraction, correction_rate_fraction; top_intents, top_misclassified, samples_since_last_train, model_trained, active_model {id, version, f1 (0-1)}, window_start, window_end. Every field with its scale: docs/dashboards.md.';
 

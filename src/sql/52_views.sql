@@ -74,14 +74,19 @@ SELECT n.intent,
        (a.per_intent -> n.intent ->> 'precision')::float8 AS model_precision,
        (a.per_intent -> n.intent ->> 'recall')::float8 AS model_recall,
        (a.per_intent -> n.intent ->> 'f1')::float8 AS model_f1,
-       (a.per_intent -> n.intent ->> 'support')::integer AS model_test_support
+       (a.per_intent -> n.intent ->> 'support')::integer AS model_test_support,
+       -- live_accuracy and avg_confidence on model_f1's scale (0-1); the two
+       -- columns above keep their 0-100 (a contract; new columns can only
+       -- come last, or the view would be dropped and lose its grants).
+       CASE WHEN dt.reviewed > 0 THEN round(dt.correct::numeric / dt.reviewed::numeric, 4) END AS live_accuracy_fraction,
+       round(dt.avg_confidence / 100, 4) AS avg_confidence_fraction
 FROM names n
 LEFT JOIN labelled l ON l.intent = n.intent
 LEFT JOIN detected dt ON dt.intent = n.intent
 LEFT JOIN active a ON true
 ORDER BY n.intent;
 COMMENT ON VIEW @extschema@.ai_intent_performance IS
-    'One row per intent (names is_valid_intent_name() accepts): training samples (rows whose training_label it is: what training and get_training_dataset() read, before a run''s window and class bounds), live predictions, reviewed and correct rows, live accuracy %, average confidence, and the active model''s test precision, recall, F1 and support for that intent.';
+    'One row per intent (names is_valid_intent_name() accepts): training samples (rows whose training_label it is: what training and get_training_dataset() read, before a run''s window and class bounds), live predictions, reviewed and correct rows, live_accuracy and avg_confidence in percent 0-100 (kept for compatibility), the active model''s test precision, recall and F1 (fractions 0-1) and support for that intent, and live_accuracy_fraction and avg_confidence_fraction: the first two as fractions 0-1. Scales: docs/dashboards.md.';
 
 CREATE OR REPLACE VIEW @extschema@.ai_training_run_history WITH (security_invoker = true) AS
 SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
@@ -112,7 +117,14 @@ SELECT (m ->> 'window_start')::timestamptz AS window_start,
        (m ->> 'misclassification_rate')::numeric AS misclassification_rate,
        (m ->> 'correction_rate')::numeric AS correction_rate,
        m -> 'top_intents' AS top_intents,
-       m -> 'top_misclassified' AS top_misclassified
+       m -> 'top_misclassified' AS top_misclassified,
+       -- The rates above as fractions 0-1 (docs/dashboards.md); last, so
+       -- CREATE OR REPLACE VIEW keeps the view and its grants.
+       (m ->> 'escalation_rate_fraction')::numeric AS escalation_rate_fraction,
+       (m ->> 'avg_confidence_fraction')::numeric AS avg_confidence_fraction,
+       (m ->> 'intent_accuracy_fraction')::numeric AS intent_accuracy_fraction,
+       (m ->> 'misclassification_rate_fraction')::numeric AS misclassification_rate_fraction,
+       (m ->> 'correction_rate_fraction')::numeric AS correction_rate_fraction
 FROM @extschema@._pg_intent_window_metrics(now() - interval '24 hours', now()) AS m;
 COMMENT ON VIEW @extschema@.ai_live_metrics IS
-    'One row: the dashboard metrics of the last 24 hours (rates in %, NULL when there is nothing to divide by).';
+    'One row: the dashboard metrics of the last 24 hours, as get_ai_training_metrics(): rates and avg_confidence in percent 0-100 (kept for compatibility) and the same as fractions 0-1 in the *_fraction columns; NULL when there is nothing to divide by. Scales: docs/dashboards.md.';

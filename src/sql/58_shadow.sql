@@ -98,9 +98,16 @@ SELECT g.challenger_model_id, m.version AS challenger_version, g.champion_model_
             WHEN g.challenger_correct > g.champion_correct THEN 'challenger'
             WHEN g.challenger_correct < g.champion_correct THEN 'champion'
             ELSE 'tie' END AS better_model,
-       g.first_at, g.last_at
+       g.first_at, g.last_at,
+       -- The three percentages above as fractions 0-1, the scale of every
+       -- rate in the dashboards (docs/dashboards.md); those keep their 0-100
+       -- (a contract) and these come last, so CREATE OR REPLACE VIEW keeps
+       -- the view and its grants.
+       round(g.agreements::numeric / g.predictions::numeric, 4) AS agreement_rate_fraction,
+       CASE WHEN g.labelled > 0 THEN round(g.champion_correct::numeric / g.labelled::numeric, 4) END AS champion_accuracy_fraction,
+       CASE WHEN g.labelled > 0 THEN round(g.challenger_correct::numeric / g.labelled::numeric, 4) END AS challenger_accuracy_fraction
 FROM g
 LEFT JOIN @extschema@.ai_intent_models m ON m.id = g.challenger_model_id
 ORDER BY g.challenger_model_id;
 COMMENT ON VIEW @extschema@.ai_shadow_agreement IS
-    'Per challenger model: shadow predictions, agreement rate with the champion (%), and, on rows with a human label (correction, or a confirmed detection), how often each model was right and which did better.';
+    'Per challenger model: shadow predictions, agreement rate with the champion (agreement_rate, percent 0-100), and, on rows with a human label (correction, or a confirmed detection), how often each model was right (champion_accuracy, challenger_accuracy, percent 0-100) and which did better; agreement_rate_fraction, champion_accuracy_fraction and challenger_accuracy_fraction are the same as fractions 0-1. Scales: docs/dashboards.md.';

@@ -4,130 +4,160 @@
 -- DEFINER with a pinned search_path and granted explicitly, data functions
 -- SECURITY INVOKER); every table and column; the views; settings.
 -- Runs in a database where pgtap and pg_intent are installed in public.
+--
+-- The functions' contract is one declarative list, contract_functions: a row
+-- per function, and pg_temp.contract_function_tap() turns each row into its
+-- assertions (contract_checks says which apply). To add a contract function,
+-- add its row; the plan counts the rows' assertions. The catch-all list of
+-- every function of the extension (volatility, parallel, PUBLIC execute) is
+-- expected_functions in operations.sql.
 BEGIN;
-SELECT plan(209);
+
+-- One row per function. A NULL property is not asserted for that function.
+CREATE TEMP TABLE contract_functions (
+    ord                serial,
+    signature          text PRIMARY KEY,  -- name(argument types), in schema public
+    returns            text,              -- as function_returns() names it; NULL: internal, shape no contract
+    volatility         text,              -- volatile, stable, immutable
+    parallel           "char",            -- pg_proc.proparallel: s, r, u
+    is_strict          boolean,
+    strict_reason      text,
+    argnames           text[],            -- pg_proc.proargnames ({} without arguments)
+    public_execute     boolean NOT NULL,  -- may PUBLIC run it?
+    public_reason      text,
+    definer            boolean,           -- SECURITY DEFINER?
+    definer_reason     text,
+    pins_search_path   boolean NOT NULL,  -- SET search_path = pg_catalog, pg_temp asserted
+    search_path_reason text,
+    language           text,              -- asserted where the language is the point (a C function switching user)
+    sql_standard_body  boolean NOT NULL   -- BEGIN ATOMIC / RETURN body, no SET clause (inlined)
+);
+INSERT INTO contract_functions (signature, returns, volatility, parallel, is_strict, strict_reason, argnames,
+                                public_execute, public_reason, definer, definer_reason,
+                                pins_search_path, search_path_reason, language, sql_standard_body)
+VALUES
+    ('record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)', 'uuid', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_user_message', 'p_detected_intent', 'p_confidence_score', 'p_ai_response', 'p_response_source', 'p_escalated', 'p_conversation_id', 'p_message_id', 'p_user_id', 'p_category', 'p_source']::text[], true, NULL, false, 'callers need table privileges, so row-level security applies', false, NULL, NULL, false),
+    ('submit_intent_correction(uuid, text, text, boolean, text, uuid)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_training_data_id', 'p_correct_intent', 'p_correct_response', 'p_should_escalate', 'p_notes', 'p_corrector_id']::text[], true, NULL, false, 'callers need table privileges, so row-level security applies', false, NULL, NULL, false),
+    -- The label rule (0.2.1): used by CHECK constraints and generated columns,
+    -- so IMMUTABLE, open to PUBLIC (they run it as the inserting role), and a
+    -- SQL-standard body bound when created (no search_path reaches it).
+    ('is_valid_intent_name(text)', 'boolean', 'immutable', 's', NULL, NULL, ARRAY['p_name']::text[], true, NULL, false, NULL, false, NULL, NULL, true),
+    ('get_training_dataset(integer, boolean, integer)', 'setof record', 'stable', 's', false, 'NULL arguments get a proper error', ARRAY['p_min_confidence', 'p_only_reviewed', 'p_limit', 'id', 'user_message', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response_source', 'category', 'created_at']::text[], false, '0.2.1: it reads through internal functions; grant_intent_access(role, ''export'') grants it', false, 'callers need table privileges, so row-level security applies', false, NULL, NULL, false),
+    ('train_intent_model(text, text, jsonb)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_run_name', 'p_run_type', 'p_options']::text[], false, 'a DBA grants EXECUTE', false, 'runs as its caller: it checks the caller''s privileges, then switches to the owner', false, NULL, 'c', false),
+    ('_pg_intent_train_run(text, text, jsonb)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, true, 'the worker train_intent_model() runs as the owner', NULL, false),
+    ('deploy_intent_model(bigint)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_model_id']::text[], false, 'a DBA grants EXECUTE', true, NULL, true, NULL, NULL, false),
+    ('rollback_intent_model()', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', '{}'::text[], false, 'a DBA grants EXECUTE', true, NULL, true, NULL, NULL, false),
+    ('predict_intent(text)', 'intent_prediction', 'stable', 's', true, NULL, ARRAY['p_message']::text[], true, NULL, false, 'needs EXECUTE only: the C code reads the models as the table owner', false, NULL, NULL, false),
+    ('predict_intent(text, bigint)', 'intent_prediction', 'stable', 's', true, NULL, ARRAY['p_message', 'p_model_id']::text[], true, NULL, false, 'needs EXECUTE only: the C code reads the models as the table owner', false, NULL, NULL, false),
+    ('classify_intent(text)', 'text', 'stable', 's', true, NULL, ARRAY['p_message']::text[], true, NULL, false, 'needs EXECUTE only: the C code reads the models as the table owner', false, NULL, NULL, false),
+    ('intent_model_info(bytea)', 'jsonb', 'immutable', 's', true, NULL, ARRAY['p_model']::text[], true, NULL, false, NULL, false, NULL, NULL, false),
+    -- Internal functions: closed to PUBLIC; their shape is no contract.
+    ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false),
+    ('_pg_intent_models_changed()', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false),
+    ('_pg_intent_activate(bigint, text, uuid)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false),
+    ('_pg_intent_lock(text, boolean)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false),
+    ('_pg_intent_headline_metrics(jsonb)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false),
+    ('_pg_intent_touch_updated_at()', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false),
+    ('_pg_intent_set_was_mismatch()', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, false, NULL, NULL, false);
+
+-- Which assertions each row makes, in order: every function exists, says
+-- whether PUBLIC may run it and has a comment; the rest where the row says.
+CREATE TEMP VIEW contract_checks AS
+SELECT f.*, c.n, c.kind
+  FROM contract_functions AS f
+ CROSS JOIN LATERAL (VALUES (1, 'exists', true),
+                            (2, 'returns', f.returns IS NOT NULL),
+                            (3, 'volatility', f.volatility IS NOT NULL),
+                            (4, 'parallel', f.parallel IS NOT NULL),
+                            (5, 'strict', f.is_strict IS NOT NULL),
+                            (6, 'argnames', f.argnames IS NOT NULL),
+                            (7, 'public_execute', true),
+                            (8, 'definer', f.definer IS NOT NULL),
+                            (9, 'search_path', f.pins_search_path),
+                            (10, 'language', f.language IS NOT NULL),
+                            (11, 'sql_standard_body', f.sql_standard_body),
+                            (12, 'comment', true)) AS c(n, kind, applies)
+ WHERE c.applies;
+
+-- The TAP lines of contract_checks, in order.
+CREATE FUNCTION pg_temp.contract_function_tap() RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    c record;
+    v_name name;
+    v_args name[];
+    v_proc regprocedure;
+    v_parallel text;
+BEGIN
+    FOR c IN SELECT * FROM contract_checks ORDER BY ord, n LOOP
+        v_name := split_part(c.signature, '(', 1);
+        v_args := string_to_array(rtrim(split_part(c.signature, '(', 2), ')'), ', ')::name[];
+        v_proc := to_regprocedure('public.' || c.signature);
+        v_parallel := CASE c.parallel WHEN 's' THEN 'SAFE' WHEN 'r' THEN 'RESTRICTED' ELSE 'UNSAFE' END;
+        RETURN NEXT CASE c.kind
+            WHEN 'exists' THEN
+                has_function('public', v_name, v_args, c.signature || ' exists')
+            WHEN 'returns' THEN
+                function_returns('public', v_name, v_args, c.returns, c.signature || ' returns ' || c.returns)
+            WHEN 'volatility' THEN
+                volatility_is('public', v_name, v_args, c.volatility, c.signature || ' is ' || upper(c.volatility))
+            WHEN 'parallel' THEN
+                is((SELECT p.proparallel FROM pg_proc AS p WHERE p.oid = v_proc), c.parallel,
+                   c.signature || ' is PARALLEL ' || v_parallel)
+            WHEN 'strict' THEN
+                CASE WHEN c.is_strict
+                     THEN is_strict('public', v_name, v_args,
+                                    c.signature || ' is STRICT' || coalesce(' (' || c.strict_reason || ')', ''))
+                     ELSE isnt_strict('public', v_name, v_args,
+                                      c.signature || ' is not STRICT' || coalesce(' (' || c.strict_reason || ')', ''))
+                END
+            WHEN 'argnames' THEN
+                is((SELECT coalesce(p.proargnames, '{}') FROM pg_proc AS p WHERE p.oid = v_proc), c.argnames,
+                   c.signature || ' parameter names')
+            WHEN 'public_execute' THEN
+                CASE WHEN c.public_execute
+                     THEN ok(coalesce(has_function_privilege('public', v_proc, 'EXECUTE'), false),
+                             c.signature || ' is executable by PUBLIC' || coalesce(' (' || c.public_reason || ')', ''))
+                     ELSE ok(NOT coalesce(has_function_privilege('public', v_proc, 'EXECUTE'), true),
+                             c.signature || ' is not executable by PUBLIC' || coalesce(' (' || c.public_reason || ')', ''))
+                END
+            WHEN 'definer' THEN
+                CASE WHEN c.definer
+                     THEN is_definer('public', v_name, v_args,
+                                     c.signature || ' is SECURITY DEFINER' || coalesce(' (' || c.definer_reason || ')', ''))
+                     ELSE isnt_definer('public', v_name, v_args,
+                                       c.signature || ' is SECURITY INVOKER' || coalesce(' (' || c.definer_reason || ')', ''))
+                END
+            WHEN 'search_path' THEN
+                is((SELECT p.proconfig FROM pg_proc AS p WHERE p.oid = v_proc), ARRAY['search_path=pg_catalog, pg_temp'],
+                   c.signature || ' pins search_path to pg_catalog, pg_temp' || coalesce(' (' || c.search_path_reason || ')', ''))
+            WHEN 'language' THEN
+                is((SELECT l.lanname::text FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = v_proc),
+                   c.language, c.signature || ' is a ' || CASE c.language WHEN 'c' THEN 'C' ELSE c.language END || ' function')
+            WHEN 'sql_standard_body' THEN
+                ok((SELECT p.prosqlbody IS NOT NULL AND p.proconfig IS NULL FROM pg_proc AS p WHERE p.oid = v_proc),
+                   c.signature || ' has a SQL-standard body and no SET clause (inlined; names bound at creation)')
+            WHEN 'comment' THEN
+                isnt(obj_description(v_proc, 'pg_proc'), NULL, c.signature || ' has a comment')
+        END;
+    END LOOP;
+END
+$$;
+
+-- The list's assertions, and the 100 written out below.
+SELECT plan((SELECT count(*)::integer FROM contract_checks) + 100);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
 
-SELECT has_function('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) exists');
-SELECT function_returns('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'uuid', 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) returns uuid');
-SELECT volatility_is('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'volatile', 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)')), 'u'::"char", 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is not STRICT (NULL arguments get a proper error)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)')), ARRAY['p_user_message', 'p_detected_intent', 'p_confidence_score', 'p_ai_response', 'p_response_source', 'p_escalated', 'p_conversation_id', 'p_message_id', 'p_user_id', 'p_category', 'p_source'], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)'), 'EXECUTE'), false), 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is executable by PUBLIC');
-SELECT isnt_definer('public', 'record_interaction', ARRAY['text', 'text', 'integer', 'text', 'text', 'boolean', 'uuid', 'uuid', 'uuid', 'text', 'text']::name[], 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
-SELECT isnt(obj_description(to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)'), 'pg_proc'), NULL, 'record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) has a comment');
-SELECT has_function('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) exists');
-SELECT function_returns('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'jsonb', 'submit_intent_correction(uuid, text, text, boolean, text, uuid) returns jsonb');
-SELECT volatility_is('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'volatile', 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)')), 'u'::"char", 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is not STRICT (NULL arguments get a proper error)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)')), ARRAY['p_training_data_id', 'p_correct_intent', 'p_correct_response', 'p_should_escalate', 'p_notes', 'p_corrector_id'], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'), 'EXECUTE'), false), 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is executable by PUBLIC');
-SELECT isnt_definer('public', 'submit_intent_correction', ARRAY['uuid', 'text', 'text', 'boolean', 'text', 'uuid']::name[], 'submit_intent_correction(uuid, text, text, boolean, text, uuid) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
-SELECT isnt(obj_description(to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'), 'pg_proc'), NULL, 'submit_intent_correction(uuid, text, text, boolean, text, uuid) has a comment');
--- The label rule (0.2.1): used by CHECK constraints and generated columns,
--- so IMMUTABLE, open to PUBLIC (they run it as the inserting role), and a
--- SQL-standard body bound when created (no search_path reaches it).
-SELECT has_function('public', 'is_valid_intent_name', ARRAY['text']::name[], 'is_valid_intent_name(text) exists');
-SELECT function_returns('public', 'is_valid_intent_name', ARRAY['text']::name[], 'boolean', 'is_valid_intent_name(text) returns boolean');
-SELECT volatility_is('public', 'is_valid_intent_name', ARRAY['text']::name[], 'immutable', 'is_valid_intent_name(text) is IMMUTABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.is_valid_intent_name(text)')), 's'::"char", 'is_valid_intent_name(text) is PARALLEL SAFE');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.is_valid_intent_name(text)')), ARRAY['p_name'], 'is_valid_intent_name(text) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.is_valid_intent_name(text)'), 'EXECUTE'), false), 'is_valid_intent_name(text) is executable by PUBLIC');
-SELECT isnt_definer('public', 'is_valid_intent_name', ARRAY['text']::name[], 'is_valid_intent_name(text) is SECURITY INVOKER');
-SELECT ok((SELECT prosqlbody IS NOT NULL AND proconfig IS NULL FROM pg_proc WHERE oid = to_regprocedure('public.is_valid_intent_name(text)')), 'is_valid_intent_name(text) has a SQL-standard body and no SET clause (inlined; names bound at creation)');
-SELECT isnt(obj_description(to_regprocedure('public.is_valid_intent_name(text)'), 'pg_proc'), NULL, 'is_valid_intent_name(text) has a comment');
-SELECT has_function('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) exists');
-SELECT function_returns('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'setof record', 'get_training_dataset(integer, boolean, integer) returns setof record');
-SELECT volatility_is('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'stable', 'get_training_dataset(integer, boolean, integer) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.get_training_dataset(integer, boolean, integer)')), 's'::"char", 'get_training_dataset(integer, boolean, integer) is PARALLEL SAFE');
-SELECT isnt_strict('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) is not STRICT (NULL arguments get a proper error)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.get_training_dataset(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_limit', 'id', 'user_message', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response_source', 'category', 'created_at'], 'get_training_dataset(integer, boolean, integer) parameter names');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'EXECUTE'), true), 'get_training_dataset(integer, boolean, integer) is not executable by PUBLIC (0.2.1: it reads through internal functions; grant_intent_access(role, ''export'') grants it)');
-SELECT isnt_definer('public', 'get_training_dataset', ARRAY['integer', 'boolean', 'integer']::name[], 'get_training_dataset(integer, boolean, integer) is SECURITY INVOKER (callers need table privileges, so row-level security applies)');
-SELECT isnt(obj_description(to_regprocedure('public.get_training_dataset(integer, boolean, integer)'), 'pg_proc'), NULL, 'get_training_dataset(integer, boolean, integer) has a comment');
-SELECT has_function('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) exists');
-SELECT function_returns('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'jsonb', 'train_intent_model(text, text, jsonb) returns jsonb');
-SELECT volatility_is('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'volatile', 'train_intent_model(text, text, jsonb) is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), 'u'::"char", 'train_intent_model(text, text, jsonb) is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) is not STRICT (NULL arguments get a proper error)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), ARRAY['p_run_name', 'p_run_type', 'p_options'], 'train_intent_model(text, text, jsonb) parameter names');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'EXECUTE'), true), 'train_intent_model(text, text, jsonb) is not executable by PUBLIC (a DBA grants EXECUTE)');
-SELECT isnt_definer('public', 'train_intent_model', ARRAY['text', 'text', 'jsonb']::name[], 'train_intent_model(text, text, jsonb) runs as its caller (it checks the caller''s privileges, then switches to the owner)');
-SELECT is((SELECT l.lanname::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = to_regprocedure('public.train_intent_model(text, text, jsonb)')), 'c', 'train_intent_model(text, text, jsonb) is a C function');
-SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_train_run(text, text, jsonb)')), ARRAY['search_path=pg_catalog, pg_temp'], '_pg_intent_train_run(text, text, jsonb), the worker it runs as the owner, pins search_path to pg_catalog, pg_temp');
-SELECT isnt(obj_description(to_regprocedure('public.train_intent_model(text, text, jsonb)'), 'pg_proc'), NULL, 'train_intent_model(text, text, jsonb) has a comment');
-SELECT has_function('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) exists');
-SELECT function_returns('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'jsonb', 'deploy_intent_model(bigint) returns jsonb');
-SELECT volatility_is('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'volatile', 'deploy_intent_model(bigint) is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.deploy_intent_model(bigint)')), 'u'::"char", 'deploy_intent_model(bigint) is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) is not STRICT (NULL arguments get a proper error)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.deploy_intent_model(bigint)')), ARRAY['p_model_id'], 'deploy_intent_model(bigint) parameter names');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.deploy_intent_model(bigint)'), 'EXECUTE'), true), 'deploy_intent_model(bigint) is not executable by PUBLIC (a DBA grants EXECUTE)');
-SELECT is_definer('public', 'deploy_intent_model', ARRAY['bigint']::name[], 'deploy_intent_model(bigint) is SECURITY DEFINER');
-SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.deploy_intent_model(bigint)')), ARRAY['search_path=pg_catalog, pg_temp'], 'deploy_intent_model(bigint) pins search_path to pg_catalog, pg_temp');
-SELECT isnt(obj_description(to_regprocedure('public.deploy_intent_model(bigint)'), 'pg_proc'), NULL, 'deploy_intent_model(bigint) has a comment');
-SELECT has_function('public', 'rollback_intent_model', ARRAY[]::name[], 'rollback_intent_model() exists');
-SELECT function_returns('public', 'rollback_intent_model', ARRAY[]::name[], 'jsonb', 'rollback_intent_model() returns jsonb');
-SELECT volatility_is('public', 'rollback_intent_model', ARRAY[]::name[], 'volatile', 'rollback_intent_model() is VOLATILE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.rollback_intent_model()')), 'u'::"char", 'rollback_intent_model() is PARALLEL UNSAFE');
-SELECT isnt_strict('public', 'rollback_intent_model', ARRAY[]::name[], 'rollback_intent_model() is not STRICT (NULL arguments get a proper error)');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.rollback_intent_model()'), 'EXECUTE'), true), 'rollback_intent_model() is not executable by PUBLIC (a DBA grants EXECUTE)');
-SELECT is_definer('public', 'rollback_intent_model', ARRAY[]::name[], 'rollback_intent_model() is SECURITY DEFINER');
-SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.rollback_intent_model()')), ARRAY['search_path=pg_catalog, pg_temp'], 'rollback_intent_model() pins search_path to pg_catalog, pg_temp');
-SELECT isnt(obj_description(to_regprocedure('public.rollback_intent_model()'), 'pg_proc'), NULL, 'rollback_intent_model() has a comment');
-SELECT has_function('public', 'predict_intent', ARRAY['text']::name[], 'predict_intent(text) exists');
-SELECT function_returns('public', 'predict_intent', ARRAY['text']::name[], 'intent_prediction', 'predict_intent(text) returns intent_prediction');
-SELECT volatility_is('public', 'predict_intent', ARRAY['text']::name[], 'stable', 'predict_intent(text) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.predict_intent(text)')), 's'::"char", 'predict_intent(text) is PARALLEL SAFE');
-SELECT is_strict('public', 'predict_intent', ARRAY['text']::name[], 'predict_intent(text) is STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.predict_intent(text)')), ARRAY['p_message'], 'predict_intent(text) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.predict_intent(text)'), 'EXECUTE'), false), 'predict_intent(text) is executable by PUBLIC');
-SELECT isnt_definer('public', 'predict_intent', ARRAY['text']::name[], 'predict_intent(text) is SECURITY INVOKER (needs EXECUTE only: the C code reads the models as the table owner)');
-SELECT isnt(obj_description(to_regprocedure('public.predict_intent(text)'), 'pg_proc'), NULL, 'predict_intent(text) has a comment');
-SELECT has_function('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'predict_intent(text, bigint) exists');
-SELECT function_returns('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'intent_prediction', 'predict_intent(text, bigint) returns intent_prediction');
-SELECT volatility_is('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'stable', 'predict_intent(text, bigint) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.predict_intent(text, bigint)')), 's'::"char", 'predict_intent(text, bigint) is PARALLEL SAFE');
-SELECT is_strict('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'predict_intent(text, bigint) is STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.predict_intent(text, bigint)')), ARRAY['p_message', 'p_model_id'], 'predict_intent(text, bigint) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.predict_intent(text, bigint)'), 'EXECUTE'), false), 'predict_intent(text, bigint) is executable by PUBLIC');
-SELECT isnt_definer('public', 'predict_intent', ARRAY['text', 'bigint']::name[], 'predict_intent(text, bigint) is SECURITY INVOKER (needs EXECUTE only: the C code reads the models as the table owner)');
-SELECT isnt(obj_description(to_regprocedure('public.predict_intent(text, bigint)'), 'pg_proc'), NULL, 'predict_intent(text, bigint) has a comment');
-SELECT has_function('public', 'classify_intent', ARRAY['text']::name[], 'classify_intent(text) exists');
-SELECT function_returns('public', 'classify_intent', ARRAY['text']::name[], 'text', 'classify_intent(text) returns text');
-SELECT volatility_is('public', 'classify_intent', ARRAY['text']::name[], 'stable', 'classify_intent(text) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.classify_intent(text)')), 's'::"char", 'classify_intent(text) is PARALLEL SAFE');
-SELECT is_strict('public', 'classify_intent', ARRAY['text']::name[], 'classify_intent(text) is STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.classify_intent(text)')), ARRAY['p_message'], 'classify_intent(text) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.classify_intent(text)'), 'EXECUTE'), false), 'classify_intent(text) is executable by PUBLIC');
-SELECT isnt_definer('public', 'classify_intent', ARRAY['text']::name[], 'classify_intent(text) is SECURITY INVOKER (needs EXECUTE only: the C code reads the models as the table owner)');
-SELECT isnt(obj_description(to_regprocedure('public.classify_intent(text)'), 'pg_proc'), NULL, 'classify_intent(text) has a comment');
-SELECT has_function('public', 'intent_model_info', ARRAY['bytea']::name[], 'intent_model_info(bytea) exists');
-SELECT function_returns('public', 'intent_model_info', ARRAY['bytea']::name[], 'jsonb', 'intent_model_info(bytea) returns jsonb');
-SELECT volatility_is('public', 'intent_model_info', ARRAY['bytea']::name[], 'immutable', 'intent_model_info(bytea) is IMMUTABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public.intent_model_info(bytea)')), 's'::"char", 'intent_model_info(bytea) is PARALLEL SAFE');
-SELECT is_strict('public', 'intent_model_info', ARRAY['bytea']::name[], 'intent_model_info(bytea) is STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.intent_model_info(bytea)')), ARRAY['p_model'], 'intent_model_info(bytea) parameter names');
-SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.intent_model_info(bytea)'), 'EXECUTE'), false), 'intent_model_info(bytea) is executable by PUBLIC');
-SELECT isnt(obj_description(to_regprocedure('public.intent_model_info(bytea)'), 'pg_proc'), NULL, 'intent_model_info(bytea) has a comment');
+SELECT * FROM pg_temp.contract_function_tap();
+
 SELECT is((SELECT pg_get_function_arguments(to_regprocedure('public.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)'))), 'p_user_message text, p_detected_intent text, p_confidence_score integer, p_ai_response text DEFAULT NULL::text, p_response_source text DEFAULT NULL::text, p_escalated boolean DEFAULT false, p_conversation_id uuid DEFAULT NULL::uuid, p_message_id uuid DEFAULT NULL::uuid, p_user_id uuid DEFAULT NULL::uuid, p_category text DEFAULT NULL::text, p_source text DEFAULT ''live''::text', 'record_interaction defaults');
 SELECT is((SELECT pg_get_function_arguments(to_regprocedure('public.submit_intent_correction(uuid, text, text, boolean, text, uuid)'))), 'p_training_data_id uuid, p_correct_intent text, p_correct_response text DEFAULT NULL::text, p_should_escalate boolean DEFAULT NULL::boolean, p_notes text DEFAULT NULL::text, p_corrector_id uuid DEFAULT NULL::uuid', 'submit_intent_correction defaults');
 SELECT is((SELECT pg_get_function_arguments(to_regprocedure('public.get_training_dataset(integer, boolean, integer)'))), 'p_min_confidence integer DEFAULT 0, p_only_reviewed boolean DEFAULT false, p_limit integer DEFAULT 10000', 'get_training_dataset defaults');
 SELECT is((SELECT pg_get_function_arguments(to_regprocedure('public.train_intent_model(text, text, jsonb)'))), 'p_run_name text DEFAULT NULL::text, p_run_type text DEFAULT ''full''::text, p_options jsonb DEFAULT ''{}''::jsonb', 'train_intent_model defaults');
 SELECT is((SELECT pg_get_function_result(to_regprocedure('public.get_training_dataset(integer, boolean, integer)'))), 'TABLE(id uuid, user_message text, intent text, detected_intent text, correct_intent text, confidence_score integer, corrected_by_human boolean, escalated boolean, response_source text, category text, created_at timestamp with time zone)', 'get_training_dataset result columns');
 SELECT is((SELECT array_agg(format('%s %s', attname, format_type(atttypid, atttypmod)) ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'public.intent_prediction'::regclass AND attnum > 0 AND NOT attisdropped), ARRAY['predicted_intent text', 'confidence double precision', 'top_intents json', 'uncertain boolean', 'model_id bigint'], 'predict_intent result columns (the row type intent_prediction): top_intents is json, which keeps the most probable intent first');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)'), 'EXECUTE'), true), '_pg_intent_train is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_models_changed()'), 'EXECUTE'), true), '_pg_intent_models_changed is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_activate(bigint, text, uuid)'), 'EXECUTE'), true), '_pg_intent_activate is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_lock(text, boolean)'), 'EXECUTE'), true), '_pg_intent_lock is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_train_run(text, text, jsonb)'), 'EXECUTE'), true), '_pg_intent_train_run is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_headline_metrics(jsonb)'), 'EXECUTE'), true), '_pg_intent_headline_metrics is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_touch_updated_at()'), 'EXECUTE'), true), '_pg_intent_touch_updated_at is not executable by PUBLIC');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_set_was_mismatch()'), 'EXECUTE'), true), '_pg_intent_set_was_mismatch is not executable by PUBLIC');
 SELECT has_table('public', 'ai_training_data', 'table ai_training_data exists');
 SELECT columns_are('public', 'ai_training_data', ARRAY['id', 'conversation_id', 'message_id', 'user_id', 'user_message', 'detected_intent', 'correct_intent', 'ai_response', 'correct_response', 'confidence_score', 'corrected_by_human', 'intent_correct', 'escalated', 'should_escalate', 'response_source', 'dataset_status', 'category', 'source', 'quality_score', 'user_feedback', 'evaluated_at', 'was_successful', 'corrected_by', 'corrected_at', 'model_id', 'created_at', 'updated_at', 'training_label', 'is_reviewed']::name[], 'ai_training_data has the contract''s columns (was_successful comes from the operations features; training_label and is_reviewed, generated, are the one definition of a training row)');
 SELECT isnt(obj_description(to_regclass('public.ai_training_data'), 'pg_class'), NULL, 'ai_training_data has a comment');
@@ -152,7 +182,7 @@ SELECT columns_are('public', 'ai_model_deployments', ARRAY['id', 'model_id', 'pr
 SELECT isnt(obj_description(to_regclass('public.ai_model_deployments'), 'pg_class'), NULL, 'ai_model_deployments has a comment');
 SELECT ok((SELECT to_regclass('public.ai_model_deployments') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_model_deployments is dumped by pg_dump');
 SELECT has_table('public', 'ai_metrics_snapshots', 'table ai_metrics_snapshots exists');
-SELECT columns_are('public', 'ai_metrics_snapshots', ARRAY['id', 'period_type', 'period_start', 'period_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'intent_accuracy', 'correction_rate', 'top_intents', 'top_misclassified', 'model_id', 'created_at']::name[], 'ai_metrics_snapshots has the contract''s columns');
+SELECT columns_are('public', 'ai_metrics_snapshots', ARRAY['id', 'period_type', 'period_start', 'period_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'intent_accuracy', 'correction_rate', 'top_intents', 'top_misclassified', 'model_id', 'created_at', 'escalation_rate_fraction', 'avg_confidence_fraction', 'intent_accuracy_fraction', 'correction_rate_fraction']::name[], 'ai_metrics_snapshots has the contract''s columns (the *_fraction ones, 0.2.2: the percentages on the 0-1 scale, docs/dashboards.md)');
 SELECT isnt(obj_description(to_regclass('public.ai_metrics_snapshots'), 'pg_class'), NULL, 'ai_metrics_snapshots has a comment');
 SELECT ok((SELECT to_regclass('public.ai_metrics_snapshots') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_metrics_snapshots is dumped by pg_dump');
 SELECT has_table('public', 'ai_prompt_versions', 'table ai_prompt_versions exists');

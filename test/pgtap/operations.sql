@@ -351,7 +351,7 @@ SELECT isnt(obj_description(to_regclass('public.ai_classification_errors'), 'pg_
 
 -- view ai_intent_performance
 SELECT has_view('public', 'ai_intent_performance', 'view ai_intent_performance exists');
-SELECT columns_are('public', 'ai_intent_performance', ARRAY['intent', 'samples', 'predictions', 'reviewed', 'correct', 'live_accuracy', 'avg_confidence', 'model_id', 'model_precision', 'model_recall', 'model_f1', 'model_test_support']::name[], 'ai_intent_performance columns');
+SELECT columns_are('public', 'ai_intent_performance', ARRAY['intent', 'samples', 'predictions', 'reviewed', 'correct', 'live_accuracy', 'avg_confidence', 'model_id', 'model_precision', 'model_recall', 'model_f1', 'model_test_support', 'live_accuracy_fraction', 'avg_confidence_fraction']::name[], 'ai_intent_performance columns');
 SELECT isnt(obj_description(to_regclass('public.ai_intent_performance'), 'pg_class'), NULL, 'ai_intent_performance has a comment');
 
 -- view ai_training_progress
@@ -367,7 +367,7 @@ SELECT isnt(obj_description(to_regclass('public.ai_training_run_history'), 'pg_c
 
 -- view ai_live_metrics
 SELECT has_view('public', 'ai_live_metrics', 'view ai_live_metrics exists');
-SELECT columns_are('public', 'ai_live_metrics', ARRAY['window_start', 'window_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'reviewed_messages', 'intent_accuracy', 'misclassified', 'misclassification_rate', 'correction_rate', 'top_intents', 'top_misclassified']::name[], 'ai_live_metrics columns');
+SELECT columns_are('public', 'ai_live_metrics', ARRAY['window_start', 'window_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'reviewed_messages', 'intent_accuracy', 'misclassified', 'misclassification_rate', 'correction_rate', 'top_intents', 'top_misclassified', 'escalation_rate_fraction', 'avg_confidence_fraction', 'intent_accuracy_fraction', 'misclassification_rate_fraction', 'correction_rate_fraction']::name[], 'ai_live_metrics columns');
 SELECT isnt(obj_description(to_regclass('public.ai_live_metrics'), 'pg_class'), NULL, 'ai_live_metrics has a comment');
 
 -- view ai_metric_alerts
@@ -377,7 +377,7 @@ SELECT isnt(obj_description(to_regclass('public.ai_metric_alerts'), 'pg_class'),
 
 -- view ai_shadow_agreement
 SELECT has_view('public', 'ai_shadow_agreement', 'view ai_shadow_agreement exists');
-SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at']::name[], 'ai_shadow_agreement columns');
+SELECT columns_are('public', 'ai_shadow_agreement', ARRAY['challenger_model_id', 'challenger_version', 'champion_model_ids', 'predictions', 'agreements', 'agreement_rate', 'labelled', 'champion_correct', 'challenger_correct', 'champion_accuracy', 'challenger_accuracy', 'better_model', 'first_at', 'last_at', 'agreement_rate_fraction', 'champion_accuracy_fraction', 'challenger_accuracy_fraction']::name[], 'ai_shadow_agreement columns');
 SELECT isnt(obj_description(to_regclass('public.ai_shadow_agreement'), 'pg_class'), NULL, 'ai_shadow_agreement has a comment');
 
 -- evaluate_intent_model(bigint, text)

@@ -38,6 +38,18 @@ SELECT m -> 'total_messages' AS total, m -> 'escalated' AS escalated,
        m -> 'intent_accuracy' AS intent_accuracy, m -> 'top_intents' AS top_intents
 FROM get_ai_training_metrics(30) m;
 
+-- One scale per kind of number (docs/dashboards.md): every percentage key
+-- has a <key>_fraction companion on F1's scale, 0-1, equal to key / 100
+-- (NULL where the key is); here over 1, 7 and 30 days of the rows above.
+SELECT d AS days, k AS key, m -> k AS percent, m -> (k || '_fraction') AS fraction,
+       (m ->> (k || '_fraction'))::numeric IS NOT DISTINCT FROM (m ->> k)::numeric / 100 AS agrees
+FROM unnest(ARRAY[1, 7, 30]) AS d, get_ai_training_metrics(d) AS m,
+     unnest(ARRAY['escalation_rate', 'avg_confidence', 'intent_accuracy',
+                  'misclassification_rate', 'correction_rate']) AS k
+ORDER BY d, k;
+-- The RPC's keys, each listed with its scale in docs/dashboards.md.
+SELECT array_agg(k ORDER BY k) AS keys FROM jsonb_object_keys(get_ai_training_metrics()) AS k;
+
 -- One day: r1 and r8 only.
 SELECT m -> 'total_messages' AS total, m -> 'intent_accuracy' AS intent_accuracy,
        m -> 'correction_rate' AS correction_rate, m -> 'top_misclassified' AS top_misclassified

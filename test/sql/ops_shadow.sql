@@ -26,6 +26,12 @@ VALUES ('00000000-0000-0000-0000-000000000001', 900, 'a', 901, 'b', false),
 SELECT challenger_model_id, champion_model_ids, predictions, agreements, agreement_rate, labelled,
        champion_correct, challenger_correct, champion_accuracy, challenger_accuracy, better_model
 FROM ai_shadow_agreement;
+-- The same rates as fractions 0-1 (docs/dashboards.md), each the percentage / 100.
+SELECT challenger_model_id, agreement_rate_fraction, champion_accuracy_fraction, challenger_accuracy_fraction,
+       agreement_rate_fraction = agreement_rate / 100
+       AND champion_accuracy_fraction IS NOT DISTINCT FROM champion_accuracy / 100
+       AND challenger_accuracy_fraction IS NOT DISTINCT FROM challenger_accuracy / 100 AS agrees
+FROM ai_shadow_agreement;
 TRUNCATE ai_shadow_predictions;
 DELETE FROM ai_training_data;
 
@@ -60,6 +66,9 @@ SELECT predictions = 101 AS predictions_ok, labelled = 100 AS labelled_ok,
        agreement_rate BETWEEN 0 AND 100 AS rate_ok,
        agreement_rate = round(100.0 * agreements / predictions, 2) AS rate_consistent,
        champion_accuracy >= 90 AS champion_good,
+       agreement_rate_fraction = agreement_rate / 100
+       AND champion_accuracy_fraction = champion_accuracy / 100
+       AND challenger_accuracy_fraction = challenger_accuracy / 100 AS fractions_agree,
        better_model IN ('champion', 'challenger', 'tie') AS compared
 FROM ai_shadow_agreement WHERE challenger_model_id = :challenger;
 -- The champion's logged answers are those predict_intent() gives.

@@ -33,6 +33,14 @@ SELECT period_type, period_end - period_start AS length, total_messages, ai_reso
        escalation_rate, avg_confidence, intent_accuracy, correction_rate, top_intents,
        top_misclassified, model_id
 FROM ai_metrics_snapshots;
+-- The stored percentages as fractions 0-1 (generated columns, so they
+-- agree with them and with the snapshot create_metrics_snapshot() returned).
+SELECT escalation_rate_fraction, avg_confidence_fraction, intent_accuracy_fraction, correction_rate_fraction,
+       escalation_rate_fraction = escalation_rate / 100
+       AND avg_confidence_fraction = avg_confidence / 100
+       AND intent_accuracy_fraction = intent_accuracy / 100
+       AND correction_rate_fraction = correction_rate / 100 AS agrees
+FROM ai_metrics_snapshots;
 
 -- Repeating the call updates the same row: one more row for yesterday.
 INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, created_at)

@@ -70,3 +70,19 @@ SELECT window_end - window_start AS window, total_messages, ai_resolved, escalat
        avg_confidence, reviewed_messages, intent_accuracy, misclassified, misclassification_rate,
        correction_rate, top_intents, top_misclassified
 FROM ai_live_metrics;
+
+-- The same rates as fractions 0-1, each the percentage / 100 (docs/dashboards.md).
+SELECT escalation_rate_fraction, avg_confidence_fraction, intent_accuracy_fraction,
+       misclassification_rate_fraction, correction_rate_fraction,
+       escalation_rate_fraction = escalation_rate / 100
+       AND avg_confidence_fraction = avg_confidence / 100
+       AND intent_accuracy_fraction = intent_accuracy / 100
+       AND misclassification_rate_fraction = misclassification_rate / 100
+       AND correction_rate_fraction = correction_rate / 100 AS agrees
+FROM ai_live_metrics;
+-- ... and those of ai_intent_performance on model_f1's scale (NULL where
+-- the percentage is: no reviewed or no predicted row).
+SELECT intent, live_accuracy, live_accuracy_fraction, avg_confidence, avg_confidence_fraction, model_f1,
+       live_accuracy_fraction IS NOT DISTINCT FROM live_accuracy / 100
+       AND avg_confidence_fraction IS NOT DISTINCT FROM avg_confidence / 100 AS agrees
+FROM ai_intent_performance;

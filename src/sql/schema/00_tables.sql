@@ -314,6 +314,13 @@ CREATE TABLE @extschema@.ai_metrics_snapshots (
     top_misclassified jsonb,
     model_id          bigint,
     created_at        timestamptz NOT NULL DEFAULT now(),
+    -- The percentages above as fractions 0-1 (docs/dashboards.md: one
+    -- scale per kind of number), derived so they always agree; last, as
+    -- the 0.2.2 upgrade adds them.
+    escalation_rate_fraction numeric GENERATED ALWAYS AS (round(escalation_rate / 100, 4)) STORED,
+    avg_confidence_fraction  numeric GENERATED ALWAYS AS (round(avg_confidence / 100, 4)) STORED,
+    intent_accuracy_fraction numeric GENERATED ALWAYS AS (round(intent_accuracy / 100, 4)) STORED,
+    correction_rate_fraction numeric GENERATED ALWAYS AS (round(correction_rate / 100, 4)) STORED,
     CONSTRAINT ai_metrics_snapshots_period_key UNIQUE (period_type, period_start),
     CONSTRAINT ai_metrics_snapshots_period_check CHECK (period_end > period_start),
     -- Two snapshots of one period type never cover the same time (a day cut
@@ -342,6 +349,14 @@ COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.top_intents IS
     'Message count per intent, {intent: count}.';
 COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.top_misclassified IS
     'Most frequent confusions, [{detected, correct, count}].';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.escalation_rate_fraction IS
+    'Fraction (0-1) of messages escalated to a human: escalation_rate / 100.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.avg_confidence_fraction IS
+    'Average confidence_score of the period''s messages as a fraction (0-1): avg_confidence / 100.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.intent_accuracy_fraction IS
+    'Fraction (0-1) of reviewed messages whose detected intent was right: intent_accuracy / 100.';
+COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.correction_rate_fraction IS
+    'Fraction (0-1) of messages corrected by a human: correction_rate / 100.';
 COMMENT ON COLUMN @extschema@.ai_metrics_snapshots.model_id IS
     'The model active when the snapshot was taken.';
 
