@@ -42,10 +42,13 @@ cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_readme
 # README_FILE checks another copy of the README (say, an older one);
-# DOC_FILES replaces the list of files (README first).
+# DOC_FILES replaces the list of files (README first; the checks that the
+# whole documentation has enough blocks, outputs and signatures are then off).
 README=${README_FILE:-README.md}
+FULL=1
 if [ -n "${DOC_FILES:-}" ]; then
     read -r -a FILES <<<"$DOC_FILES"
+    FULL=0
 else
     FILES=("$README")
     for f in docs/*.md; do [ -e "$f" ] && FILES+=("$f"); done
@@ -101,9 +104,9 @@ done
 ALL_DOCS=$TEST_TMP/all_docs.md
 cat "${FILES[@]}" >"$ALL_DOCS"
 total=$(wc -l <"$TEST_TMP/blocks")
-[ "$total" -ge 15 ] || { echo "FAILED: only $total sql blocks found in ${FILES[*]}" >&2; exit 1; }
+[ "$FULL" = 0 ] || [ "$total" -ge 15 ] || { echo "FAILED: only $total sql blocks found in ${FILES[*]}" >&2; exit 1; }
 outputs=$(find "$TEST_TMP" -name 'block.*.expected' | wc -l)
-[ "$outputs" -ge 5 ] || { echo "FAILED: only $outputs documented outputs found in ${FILES[*]}" >&2; exit 1; }
+[ "$FULL" = 0 ] || [ "$outputs" -ge 10 ] || { echo "FAILED: only $outputs documented outputs found in ${FILES[*]}" >&2; exit 1; }
 
 # Every directive is known and says why.
 bad=$(cut -f4 "$TEST_TMP/blocks" | grep -vE '^(run|(skip|defer) \(.+\))$' || true)
@@ -152,7 +155,7 @@ while IFS=$'\t' read -r name args ret; do
     fi
     checked=$((checked + 1))
 done < <(readme_sigs)
-[ "$checked" -ge 20 ] || { echo "FAILED: only $checked signatures found in the docs" >&2; exit 1; }
+[ "$FULL" = 0 ] || [ "$checked" -ge 20 ] || { echo "FAILED: only $checked signatures found in the docs" >&2; exit 1; }
 echo "ok: the $checked function signatures written out in the docs match the catalog"
 
 # And the other way: every function, table and view of the extension that
@@ -169,13 +172,14 @@ for obj in $(q $DB "SELECT DISTINCT p.proname || '(' FROM pg_proc p
                      WHERE c.relkind IN ('r', 'v')"); do
     grep -qF -- "$obj" "$ALL_DOCS" || undocumented="$undocumented $obj"
 done
-[ -z "$undocumented" ] || { echo "FAILED: not named in README.md or docs/*.md:$undocumented" >&2; exit 1; }
+[ "$FULL" = 0 ] || [ -z "$undocumented" ] || { echo "FAILED: not named in README.md or docs/*.md:$undocumented" >&2; exit 1; }
 echo "ok: every function, table and view of the extension is named in README.md or docs/*.md"
 
 # The training policy's defaults (the Settings table: | `column` | default |).
 policy_defaults=$(sed -n '/^| column | default | meaning |/,/^$/p' "$ALL_DOCS" | sed -nE 's/^\| `([a-z0-9_]+)` \| `?([^`|]*)`? \|.*/\1=\2/p')
-[ "$(wc -l <<<"$policy_defaults")" -ge 9 ] || { echo "FAILED: no policy table in the docs" >&2; exit 1; }
+[ "$FULL" = 0 ] || [ "$(wc -l <<<"$policy_defaults")" -ge 9 ] || { echo "FAILED: no policy table in the docs" >&2; exit 1; }
 while IFS='=' read -r col def; do
+    [ -n "$col" ] || continue
     actual=$(q $DB "SELECT coalesce($col::text, 'NULL') FROM ai_training_policy")
     expect_eq "$actual" "${def%% (*}" "docs/settings.md: the policy's $col defaults to $def"
 done <<<"$policy_defaults"
@@ -208,7 +212,7 @@ same_output() {
         }
         exit($bad ? 1 : 0);
     ' "$1" "$2" && return 0
-    diff -u --label documented --label psql "$1" "$2" | head -40 >&2
+    diff -u -b --label documented --label psql "$1" "$2" | head -40 >&2
     return 1
 }
 
