@@ -7,7 +7,7 @@
 #    can neither manage models nor read or delete chat messages;
 #  - an upgrade from 0.1.0 installed there (where anon could train, deploy
 #    and read everything) closes it all, reporting each revocation;
-#  - the README's recipe for the four caller kinds gives each role what it
+#  - the documented recipe (docs/privileges.md) for the four caller kinds gives each role what it
 #    needs and nothing more, checked as each role the way PostgREST calls:
 #    SET LOCAL ROLE plus request.jwt.claims. Customers and staff are both
 #    authenticated; staff carry app_metadata.role = 'staff' in their JWT.
@@ -144,15 +144,20 @@ expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_pol
 drop_db pgi_custom
 
 # ------------------------------------------------------------ the recipe
-# The SQL inside README.md's <!-- NAME:begin --> ... <!-- NAME:end --> block
-# (the lines between the fences of its one sql code block).
+# The SQL inside the documentation's <!-- NAME:begin --> ... <!-- NAME:end -->
+# block (the lines between the fences of its one sql code block), in the one
+# file of README.md and docs/*.md that holds it (the Supabase recipe is in
+# docs/privileges.md, the dashboard recipe in docs/operations.md).
 readme_sql() {
-    sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" README.md | sed '1,2d;$d' | sed '$d'
+    local files
+    files=$(grep -l -- "<!-- $1:begin -->" README.md docs/*.md || true)
+    [ "$(wc -w <<<"$files")" -eq 1 ] || { echo "FAILED: the block $1 should be in one file, found in: ${files:-none}" >&2; exit 1; }
+    sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$files" | sed '1,2d;$d' | sed '$d'
 }
-readme_sql supabase-recipe >"$TEST_TMP/recipe.sql"
-[ -s "$TEST_TMP/recipe.sql" ] || { echo "FAILED: no recipe found in README.md" >&2; exit 1; }
+readme_sql supabase-recipe >"$TEST_TMP/recipe.sql" || exit 1
+[ -s "$TEST_TMP/recipe.sql" ] || { echo "FAILED: no recipe found in README.md or docs/" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -f "$TEST_TMP/recipe.sql"
-echo "ok: the README's recipe ran ($(grep -c '^GRANT' "$TEST_TMP/recipe.sql") GRANT statements)"
+echo "ok: the documented Supabase recipe ran ($(grep -c '^GRANT' "$TEST_TMP/recipe.sql") GRANT statements)"
 
 # PostgREST's calls: one transaction, SET LOCAL ROLE to the JWT's role and
 # request.jwt.claims set to the verified claims. $1 db, $2 role, $3 claims
@@ -182,16 +187,16 @@ STAFF="{\"sub\": \"$STAFF_ID\", \"role\": \"authenticated\", \"app_metadata\": {
 SERVICE='{"role": "service_role"}'
 DASHBOARD_ONLY_SERVICE='explain_intent\(|ai_training_progress'
 
-# The README's dashboard recipe (one query per tab of the seed's admin
+# The documented dashboard recipe (one query per tab of the seed's admin
 # panel) runs as staff, but for the queries it marks as service_role's.
-readme_sql dashboard-recipe >"$TEST_TMP/dashboard.sql"
-[ "$(grep -c '^SELECT' "$TEST_TMP/dashboard.sql")" -ge 10 ] || { echo "FAILED: no dashboard recipe found in README.md" >&2; exit 1; }
+readme_sql dashboard-recipe >"$TEST_TMP/dashboard.sql" || exit 1
+[ "$(grep -c '^SELECT' "$TEST_TMP/dashboard.sql")" -ge 10 ] || { echo "FAILED: no dashboard recipe found in README.md or docs/" >&2; exit 1; }
 [ "$(grep -cE "$DASHBOARD_ONLY_SERVICE" "$TEST_TMP/dashboard.sql")" -eq 2 ] || { echo "FAILED: the dashboard's service_role queries moved" >&2; exit 1; }
 jwt_sql authenticated "$STAFF" "$(grep -vE "$DASHBOARD_ONLY_SERVICE" "$TEST_TMP/dashboard.sql")" |
     psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase >/dev/null
-echo "ok: the README's dashboard recipe runs as staff (but for its two service_role queries)"
+echo "ok: the documented dashboard recipe runs as staff (but for its two service_role queries)"
 jwt_sql service_role "$SERVICE" "$(cat "$TEST_TMP/dashboard.sql")" | psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase >/dev/null
-echo "ok: the README's dashboard recipe runs as service_role"
+echo "ok: the documented dashboard recipe runs as service_role"
 row=$(q pgi_supabase "SELECT id FROM ai_training_data ORDER BY user_message LIMIT 1")
 inactive=$(q pgi_supabase "SELECT train_intent_model('spare', 'full', '{\"deploy\": \"never\"}') ->> 'model_id'")
 total=$(q pgi_supabase "SELECT count(*) FROM ai_training_data")
