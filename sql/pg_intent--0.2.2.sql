@@ -5063,7 +5063,7 @@ COMMENT ON EVENT TRIGGER pg_intent_drop_guard IS
 --
 -- CREATE EXTENSION and ALTER EXTENSION ... UPDATE end by calling
 -- _pg_intent_apply_privileges(), so the extension's objects carry exactly
--- the privileges documented in the README ("Privileges"), whatever default
+-- the privileges documented in docs/privileges.md, whatever default
 -- privileges the installing role has. Supabase, for one, runs
 --   ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES/FUNCTIONS/SEQUENCES
 --     TO anon, authenticated, service_role;
@@ -5072,7 +5072,7 @@ COMMENT ON EVENT TRIGGER pg_intent_drop_guard IS
 
 -- The functions PUBLIC may execute. Everything else of the extension is
 -- closed to PUBLIC; tables, views and sequences are never granted to anyone
--- by the extension (the README gives the grants for each kind of caller).
+-- by the extension (docs/privileges.md gives the grants for each kind of caller).
 --
 -- No internal function (_pg_intent_*) is here: PostgREST serves every
 -- function a role may execute as an RPC endpoint, and 0.2.0 opened 17 of them
@@ -5121,7 +5121,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
 -- points with the internal functions they (and the views that need them)
 -- call as the caller, and two kinds of callers made of features. A set
 -- grants functions only: the tables and views a caller reads are granted
--- separately (README, "Privileges").
+-- separately (docs/privileges.md).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_access_sets()
 RETURNS TABLE (access text, functions regprocedure[])
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -5305,13 +5305,13 @@ BEGIN
         IF NOT p_fresh_install AND r.grantee OPERATOR(pg_catalog.<>) 0 THEN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
-                USING HINT = 'Grant back what the role needs; README.md, "Privileges", lists what each kind of caller needs.';
+                USING HINT = 'Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.';
         ELSIF NOT p_fresh_install AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
               AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
             -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
             -- grants it with the internal functions it calls)
             RAISE WARNING 'pg_intent: % is no longer executable by PUBLIC', r.name
-                USING HINT = 'Grant it to the roles that use it with grant_intent_access(); README.md, "Privileges".';
+                USING HINT = 'Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.';
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
