@@ -3,7 +3,7 @@
 // fold holds out.
 //
 // The size rule (EvaluationMethod::Auto). The one-vs-rest solver solves up to
-// 16 classes per pass over the rows (a class block, see linear.cpp), and a
+// 16 classes per pass over the rows (a class block, see linear_internal.h), and a
 // pass costs about the same whatever the block's width (it is bound by
 // fetching the rows' weights), so the cost of one fit grows with
 //   work = training rows (typo variants included) x class blocks x 16,
@@ -40,7 +40,7 @@ constexpr double kFiveFoldWork = 0.25e6;
 constexpr double kThreeFoldWork = 1.0e6;
 
 // Class blocks train_one_vs_rest splits `columns` classes into: up to 16 per
-// block, and at least two above four classes (linear.cpp).
+// block, and at least two above four classes (linear_pool.cpp).
 size_t learner_blocks(size_t columns);
 
 // The cost measure of one fit (see above).

@@ -93,8 +93,9 @@ bool plausible_label(const std::string &s) {
     return true;
 }
 
-// Applies one key to `o`; throws for an unknown key or a bad value.
-void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
+// Applies `key` to `o` when it is an option of the learner (or the thread
+// count): false for any other key; throws for a bad value.
+bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (key == "algorithm") {
         if (!v.is_string() || (v.get<std::string>() != algorithm_name(Algorithm::LinearSVM) &&
                                v.get<std::string>() != algorithm_name(Algorithm::LogisticRegression)))
@@ -115,7 +116,20 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
     } else if (key == "max_iterations") {
         o.learner.max_iterations = static_cast<int>(
             option_integer(key, v, 1, 1000000, "max_iterations must be an integer between 1 and 1000000."));
-    } else if (key == "word_ngram_min") {
+    } else if (key == "threads") {
+        // Execution detail, not a model property: applied but not stored by to_json().
+        o.learner.threads = static_cast<int>(
+            option_integer(key, v, 0, 256, "threads must be an integer between 0 and 256 (0 = automatic)."));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The same for the options of the features: n-grams, weighting,
+// normalisation, typo variants.
+bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v) {
+    if (key == "word_ngram_min") {
         o.features.word_ngram_min = static_cast<int>(
             option_integer(key, v, 1, 8, "word_ngram_min must be an integer between 1 and 8."));
     } else if (key == "word_ngram_max") {
@@ -146,7 +160,23 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
         o.features.text.lowercase = option_bool(key, v);
     } else if (key == "accent_folding") {
         o.features.text.fold_accents = option_bool(key, v);
-    } else if (key == "evaluation") {
+    } else if (key == "typo_variants") {
+        o.typo_variants = static_cast<int>(
+            option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
+    } else if (key == "typo_weight") {
+        double t = option_number(key, v, "typo_weight must be a number greater than 0 and at most 1.");
+        if (!(t > 0 && t <= 1)) bad_option(key, "typo_weight must be a number greater than 0 and at most 1.");
+        o.typo_weight = t;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The same for the options of the evaluation: method, folds, fractions,
+// seed, the C grid, the deploy gate.
+bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json &v) {
+    if (key == "evaluation") {
         const char *detail = "evaluation must be \"auto\", \"cross_validation\" or \"holdout\".";
         if (!v.is_string()) bad_option(key, detail);
         const std::string s = v.get<std::string>();
@@ -174,7 +204,24 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
         o.learner.seed = o.evaluation.seed;
     } else if (key == "select_C") {
         o.select_C = option_bool(key, v);
-    } else if (key == "target_precision") {
+    } else if (key == "min_gate_rows") {
+        o.min_gate_rows = static_cast<size_t>(option_integer(
+            key, v, 1, 100000000, "min_gate_rows must be an integer between 1 and 100000000."));
+    } else if (key == "gate_folds") {
+        o.gate_folds = static_cast<int>(option_integer(
+            key, v, 0, 20, "gate_folds must be 0 (automatic) or an integer between 2 and 20."));
+        if (o.gate_folds == 1)
+            bad_option(key, "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The same for the options of the thresholds, the out-of-scope label and
+// the report.
+bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json &v) {
+    if (key == "target_precision") {
         double t = option_number(key, v, "target_precision must be a number greater than 0 and at most 1.");
         if (!(t > 0 && t <= 1))
             bad_option(key, "target_precision must be a number greater than 0 and at most 1.");
@@ -204,32 +251,22 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
             o.out_of_scope_mode = OutOfScopeMode::Class;
         else
             bad_option(key, detail);
-    } else if (key == "min_gate_rows") {
-        o.min_gate_rows = static_cast<size_t>(option_integer(
-            key, v, 1, 100000000, "min_gate_rows must be an integer between 1 and 100000000."));
-    } else if (key == "gate_folds") {
-        o.gate_folds = static_cast<int>(option_integer(
-            key, v, 0, 20, "gate_folds must be 0 (automatic) or an integer between 2 and 20."));
-        if (o.gate_folds == 1)
-            bad_option(key, "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
-    } else if (key == "typo_variants") {
-        o.typo_variants = static_cast<int>(
-            option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
-    } else if (key == "typo_weight") {
-        double t = option_number(key, v, "typo_weight must be a number greater than 0 and at most 1.");
-        if (!(t > 0 && t <= 1)) bad_option(key, "typo_weight must be a number greater than 0 and at most 1.");
-        o.typo_weight = t;
-    } else if (key == "threads") {
-        // Execution detail, not a model property: applied but not stored by to_json().
-        o.learner.threads = static_cast<int>(
-            option_integer(key, v, 0, 256, "threads must be an integer between 0 and 256 (0 = automatic)."));
     } else if (key == "max_misclassified") {
         o.max_misclassified = static_cast<size_t>(option_integer(
             key, v, 0, 1000000, "max_misclassified must be an integer between 0 and 1000000."));
     } else {
-        throw Error(ErrorKind::InvalidArgument, "unknown training option \"" + key + "\"", {},
-                    "Valid options are: " + option_key_list() + ".");
+        return false;
     }
+    return true;
+}
+
+// Applies one key to `o`; throws for an unknown key or a bad value.
+void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
+    if (apply_learner_option(o, key, v) || apply_feature_option(o, key, v) ||
+        apply_evaluation_option(o, key, v) || apply_threshold_option(o, key, v))
+        return;
+    throw Error(ErrorKind::InvalidArgument, "unknown training option \"" + key + "\"", {},
+                "Valid options are: " + option_key_list() + ".");
 }
 
 // A flat JSON object of options, or an error that says what to pass.

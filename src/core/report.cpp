@@ -35,6 +35,61 @@
 
 namespace intent {
 
+namespace {
+
+// The deploy gate's evidence, or null when there was no active model.
+Json gate_json(const GateReport &gate) {
+    if (!gate.evaluated) return nullptr;
+    auto score = [&gate](const GateModelScore &s) {
+        return Json{
+            {"accuracy", s.accuracy},
+            {"macro_f1", s.macro_f1},
+            {"uncertain", s.uncertain},
+            {"out_of_scope_recall", gate.out_of_scope_rows ? Json(s.out_of_scope_recall) : Json(nullptr)}};
+    };
+    return Json{{"rows", gate.rows},
+                {"out_of_scope_rows", gate.out_of_scope_rows},
+                {"sufficient", gate.sufficient},
+                {"min_rows", gate.min_rows},
+                {"folds", gate.folds},
+                {"method", "fresh_folds"},
+                {"candidate", score(gate.candidate)},
+                {"active", score(gate.active)},
+                {"candidate_only_correct", gate.candidate_only_correct},
+                {"active_only_correct", gate.active_only_correct},
+                {"input_rows", gate.input_rows},
+                {"reason", gate.reason}};
+}
+
+// Per input row, column-wise (compact for thousands of rows).
+Json row_results_json(const std::vector<RowResult> &rows, const std::vector<std::string> &labels) {
+    Json row = Json::array(), fold = Json::array(), pred = Json::array(), conf = Json::array(),
+         own = Json::array(), unc = Json::array();
+    for (const RowResult &r : rows) {
+        row.push_back(r.input_row);
+        fold.push_back(r.fold);
+        if (r.predicted >= 0) {
+            pred.push_back(labels[static_cast<size_t>(r.predicted)]);
+            conf.push_back(static_cast<double>(r.confidence));
+            own.push_back(static_cast<double>(r.label_probability));
+            unc.push_back(r.uncertain);
+        } else {
+            pred.push_back(nullptr);
+            conf.push_back(nullptr);
+            own.push_back(nullptr);
+            unc.push_back(nullptr);
+        }
+    }
+    return Json{{"row", std::move(row)},
+                {"fold", std::move(fold)},
+                {"predicted", std::move(pred)},
+                {"confidence", std::move(conf)},
+                {"label_probability", std::move(own)},
+                {"uncertain", std::move(unc)}};
+}
+
+} // namespace
+
 std::string TrainReport::to_json(const IntentModel &model) const {
     const auto &labels = model.labels();
     Json w = Json::object();
@@ -127,54 +182,9 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                       {"per_intent", std::move(per_intent)},
                       {"reason", threshold.reason}};
 
-    if (gate.evaluated) {
-        auto score = [this](const GateModelScore &s) {
-            return Json{{"accuracy", s.accuracy},
-                        {"macro_f1", s.macro_f1},
-                        {"uncertain", s.uncertain},
-                        {"out_of_scope_recall",
-                         gate.out_of_scope_rows ? Json(s.out_of_scope_recall) : Json(nullptr)}};
-        };
-        w["gate"] = {{"rows", gate.rows},
-                     {"out_of_scope_rows", gate.out_of_scope_rows},
-                     {"sufficient", gate.sufficient},
-                     {"min_rows", gate.min_rows},
-                     {"folds", gate.folds},
-                     {"method", "fresh_folds"},
-                     {"candidate", score(gate.candidate)},
-                     {"active", score(gate.active)},
-                     {"candidate_only_correct", gate.candidate_only_correct},
-                     {"active_only_correct", gate.active_only_correct},
-                     {"input_rows", gate.input_rows},
-                     {"reason", gate.reason}};
-    } else {
-        w["gate"] = nullptr;
-    }
+    w["gate"] = gate_json(gate);
 
-    // Per input row, column-wise (compact for thousands of rows).
-    Json row = Json::array(), fold = Json::array(), pred = Json::array(), conf = Json::array(),
-         own = Json::array(), unc = Json::array();
-    for (const RowResult &r : rows) {
-        row.push_back(r.input_row);
-        fold.push_back(r.fold);
-        if (r.predicted >= 0) {
-            pred.push_back(labels[static_cast<size_t>(r.predicted)]);
-            conf.push_back(static_cast<double>(r.confidence));
-            own.push_back(static_cast<double>(r.label_probability));
-            unc.push_back(r.uncertain);
-        } else {
-            pred.push_back(nullptr);
-            conf.push_back(nullptr);
-            own.push_back(nullptr);
-            unc.push_back(nullptr);
-        }
-    }
-    w["row_results"] = {{"row", std::move(row)},
-                        {"fold", std::move(fold)},
-                        {"predicted", std::move(pred)},
-                        {"confidence", std::move(conf)},
-                        {"label_probability", std::move(own)},
-                        {"uncertain", std::move(unc)}};
+    w["row_results"] = row_results_json(rows, labels);
 
     w["timings"] = {{"features", seconds_features},   {"evaluate", seconds_evaluate},
                     {"calibrate", seconds_calibrate}, {"refit", seconds_refit},

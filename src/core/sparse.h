@@ -95,7 +95,7 @@ inline float coded_value(const float *idf, const double *tf_weight, CodedEntry e
 // How a coded matrix's values are recomputed: TF-IDF rows store, per
 // entry, the count of the term in the text, and per row the L2 scale, so
 // value = float(tf_weight[code] * idf[index]) * scale: the same operations
-// on the same operands as the vectoriser's (vectorizer.cpp, weigh_sorted),
+// on the same operands as the vectoriser's (vectorizer_transform.cpp, weigh_sorted),
 // hence the same float. Codes cover counts 1..kMaxCodes.
 struct FeatureCoding {
     static constexpr size_t kMaxCodes = 256;

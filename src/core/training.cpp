@@ -1,6 +1,7 @@
-// The training pipeline: prepare -> features (+ typo variants) -> out-of-fold
-// scores (and C) -> calibrator and thresholds -> out-of-fold metrics -> refit
-// on every row -> gate evidence -> a format 2 model.
+// The training pipeline, one function per phase, in the order train_model
+// runs them: prepare -> features (+ typo variants) -> out-of-fold scores
+// (and C) -> calibrator -> out-of-fold predictions -> thresholds and metrics
+// -> refit on every row -> gate evidence -> a format 2 model.
 #include "training.h"
 
 #include "crossval.h"
@@ -26,10 +27,9 @@ double seconds_since(Clock::time_point t0) {
 }
 
 // The C grid is searched only while its fits cost at most this much work
-// (grid size x fold fits x fit_work, see folds.h; about 0.35 s on the
-// benchmark machine): on small data, where one C is least likely to suit
-// every dataset and a fit takes milliseconds. Measured gains are small (a few
-// tenths of a point: bench/results), so it is not worth more time.
+// (grid size x fold fits x fit_work, see folds.h): on small data, where one
+// C is least likely to suit every dataset and a fit takes milliseconds. The
+// gains are small (bench/results), so it is not worth more time.
 constexpr double kSelectCWork = 1e6;
 // How much looser the fold fits' solver tolerance is on larger data.
 constexpr double kFoldToleranceFactor = 5.0;
@@ -93,32 +93,68 @@ double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const Prepared
     return n ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
 }
 
-} // namespace
+// What the phases of one run share: its inputs, the report it fills, the
+// feature rows, and the charges that live for the whole run.
+struct TrainingRun {
+    TrainingRun(const std::vector<LabeledText> &rows_, const ModelOptions &options_,
+                const TrainCallbacks &callbacks_)
+        : rows(rows_), options(options_), callbacks(callbacks_), data_charge(callbacks_.memory),
+          set_charge(callbacks_.memory) {}
 
-TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
-                         const TrainCallbacks &callbacks, const IntentModel *active) {
-    options.validate();
-    const auto t_start = Clock::now();
+    const std::vector<LabeledText> &rows;
+    const ModelOptions &options;
+    const TrainCallbacks &callbacks;
+    size_t threads = 0;
     TrainReport report;
-    const size_t threads = training_threads(options.learner.threads);
+    TrainingSet set;
+    MemoryCharge data_charge; // the prepared rows
+    MemoryCharge set_charge;  // the training labels
+    size_t k = 0, n = 0;      // intents, entries
+    bool has_oos_rows = false;
+    // Columns the served model keeps: the intents, plus the out-of-scope
+    // class in Class mode. In Negatives mode the learner still gets an
+    // out-of-scope class (so those rows are negatives of every intent) whose
+    // weights are then dropped.
+    bool oos_class = false;
+    size_t served = 0;
+    size_t text_bytes = 0; // of the texts dropped between the features and the gate
+};
 
-    // --- prepare + features
-    auto t0 = Clock::now();
+// The out-of-fold predictions of the held-out entries (index i: entry held[i]).
+struct HeldOut {
+    std::vector<size_t> held;
+    std::vector<int> pred;
+    std::vector<float> conf;
+    std::vector<bool> oos_wins, correct, uncertain;
+    // The calibrator's sample (indices into held, ascending) and its scores.
+    std::vector<size_t> sample;
+    std::vector<float> sample_scores;
+};
+
+// prepare + features: the prepared rows, the vectoriser fitted on every
+// usable row and their feature rows, the labels, and the typo variants.
+Vectorizer prepare_features(TrainingRun &run) {
+    const ModelOptions &options = run.options;
+    const TrainCallbacks &callbacks = run.callbacks;
+    TrainReport &report = run.report;
+    TrainingSet &set = run.set;
+    const std::vector<LabeledText> &rows = run.rows;
     callbacks.report("features", 0, 3);
     report.data = prepare_dataset(rows, options.features.text, options.out_of_scope_intent, &callbacks);
     release_free_memory(); // the de-duplication's keys and votes
     const PreparedDataset &d = report.data;
-    const size_t k = d.labels.size(), n = d.texts.size();
+    run.k = d.labels.size();
+    run.n = d.texts.size();
+    const size_t k = run.k, n = run.n;
     // The prepared rows stay for the whole run (charged once they exist:
     // prepare_dataset charged its own working memory while it ran).
-    MemoryCharge data_charge(callbacks.memory, dataset_bytes(d), "the prepared training rows");
+    run.data_charge.add(dataset_bytes(d), "the prepared training rows");
     if (k < 2)
         throw Error(ErrorKind::InsufficientData, "not enough intents to train",
                     "Training needs at least 2 distinct intents but the data has " + std::to_string(k) + ".",
                     "Add labelled examples for more intents.");
     callbacks.check_cancel();
 
-    TrainingSet set;
     set.entries = FeatureMatrix(0, callbacks.memory);
     // One pass over the texts: counting the n-grams also records each row's
     // grams. The vectoriser is fitted once on every usable row, held-out
@@ -126,9 +162,10 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     // a feature pass per fold.
     Vectorizer vec = Vectorizer::fit_transform(d.texts, options.features, set.entries, &callbacks);
     callbacks.report("features", 1, 3);
-    const bool has_oos_rows = d.out_of_scope_entries > 0;
+    run.has_oos_rows = d.out_of_scope_entries > 0;
+    const bool has_oos_rows = run.has_oos_rows;
     set.columns = k + (has_oos_rows ? 1 : 0);
-    MemoryCharge set_charge(callbacks.memory, n * (sizeof(int) + sizeof(float)), "the training labels");
+    run.set_charge.add(n * (sizeof(int) + sizeof(float)), "the training labels");
     set.column.resize(n);
     for (size_t e = 0; e < n; ++e)
         set.column[e] = d.y[e] == kOutOfScope ? static_cast<int>(k) : d.y[e];
@@ -138,27 +175,19 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     add_typo_variants(vec, d, report.typo_variants, options.evaluation.seed, set, callbacks);
     report.typo_rows = set.variant_entry.size();
     callbacks.report("features", 3, 3);
-    report.seconds_features = seconds_since(t0);
-    // Nothing reads the texts again until the gate: the fold fits, the
-    // calibration and the refit run on the feature rows. They are dropped
-    // meanwhile (the largest part of the prepared rows) and copied back from
-    // the input rows they were taken from (source_row) after the refit.
-    size_t text_bytes = 0;
-    for (const std::string &t : d.texts)
-        text_bytes += sizeof(std::string) + t.capacity();
-    std::vector<std::string>().swap(report.data.texts);
-    data_charge.shrink(text_bytes);
-    release_free_memory(); // the texts, and the vectoriser's small buffers
+    run.oos_class = has_oos_rows && options.out_of_scope_mode == OutOfScopeMode::Class;
+    run.served = k + (run.oos_class ? 1 : 0);
+    return vec;
+}
 
-    // Columns the served model keeps: the intents, plus the out-of-scope
-    // class in Class mode. In Negatives mode the learner still gets an
-    // out-of-scope class (so those rows are negatives of every intent) whose
-    // weights are then dropped.
-    const bool oos_class = has_oos_rows && options.out_of_scope_mode == OutOfScopeMode::Class;
-    const size_t served = k + (oos_class ? 1 : 0);
-
-    // --- out-of-fold models, over the C grid when affordable
-    t0 = Clock::now();
+// The out-of-fold models, over the C grid when affordable, and the chosen C.
+FoldModels out_of_fold_models(TrainingRun &run) {
+    const ModelOptions &options = run.options;
+    const TrainCallbacks &callbacks = run.callbacks;
+    TrainReport &report = run.report;
+    const TrainingSet &set = run.set;
+    const PreparedDataset &d = report.data;
+    const size_t n = run.n;
     std::vector<int> strata(d.y.begin(), d.y.end());
     report.plan = plan_evaluation(strata, n + set.variant_entry.size(), set.columns, options.evaluation);
     const EvaluationPlan &plan = report.plan;
@@ -183,17 +212,18 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         report.c_selection.reason = "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy";
     }
     // Fold models only produce the out-of-fold scores. On data past the
-    // 5-fold size they stop at a 5x looser tolerance: measured on CLINC150,
-    // HWU64, SNIPS and MTOD es, out-of-fold accuracy moved by at most 0.03
-    // points and the fitted temperature by under 0.6 %, while the
-    // evaluation got 20-35 % cheaper. Small data keeps the refit's tolerance
-    // (a fit costs milliseconds there, and the C grid compares fold models).
+    // 5-fold size they stop at a 5x looser tolerance, which leaves the
+    // out-of-fold accuracy and the fitted temperature all but unchanged and
+    // makes the evaluation markedly cheaper. Small data keeps the refit's
+    // tolerance (a fit costs milliseconds there, and the C grid compares
+    // fold models).
     LearnerOptions fold_learner = options.learner;
     if (plan.work > kFiveFoldWork)
         fold_learner.tolerance = std::min(10.0, options.learner.tolerance * kFoldToleranceFactor);
     report.fold_tolerance = fold_learner.tolerance;
-    std::vector<FoldModels> cv = cross_validate_models(set, plan.fold, plan.folds, Cs, fold_learner, threads,
-                                                       callbacks, "evaluate", /*keep_refit_start=*/true);
+    std::vector<FoldModels> cv =
+        cross_validate_models(set, plan.fold, plan.folds, Cs, fold_learner, run.threads, callbacks,
+                              "evaluate", /*keep_refit_start=*/true);
     size_t chosen = 0;
     if (Cs.size() > 1) {
         report.c_selection.selected = true;
@@ -204,124 +234,134 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         report.c_selection.chosen = Cs[chosen];
     }
     FoldModels oof = std::move(cv[chosen]);
-    DualSolution refit_start = std::move(oof.refit_start);
-    MemoryCharge refit_start_charge = std::move(oof.refit_start_charge);
-    cv.clear();
-    report.seconds_evaluate = seconds_since(t0);
-    callbacks.check_cancel();
+    return oof;
+}
 
-    // No entries x columns score array is ever held: each held-out entry's
-    // scores are computed from its fold's quantised model (the same kernel
-    // on the same row, so the same bits) when they are needed: the
-    // calibrator's sample first (kept, at most 5,000 rows), then every
-    // other entry.
-    t0 = Clock::now();
-    callbacks.report("calibrate", 0, 1);
-    std::vector<size_t> held;
-    for (size_t e = 0; e < n; ++e)
-        if (oof.held_out(e)) held.push_back(e);
-    // The input rows of each entry (CSR), for the probability of each row's
-    // own label.
-    MemoryCharge calibrate_charge(callbacks.memory,
-                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) + 1) +
-                                      n * sizeof(int64_t) + (n + 1 + rows.size()) * sizeof(size_t),
-                                  "the out-of-fold predictions");
-    std::vector<size_t> row_start(n + 1, 0), row_list(rows.size());
+// The input rows of each entry (CSR: row_list[row_start[e], row_start[e + 1])),
+// for the probability of each row's own label.
+void rows_of_entries(const PreparedDataset &d, size_t n, size_t num_rows, std::vector<size_t> &row_start,
+                     std::vector<size_t> &row_list) {
+    row_start.assign(n + 1, 0);
+    row_list.resize(num_rows);
     for (int64_t e : d.entry_of_row)
         if (e >= 0) ++row_start[static_cast<size_t>(e) + 1];
     for (size_t e = 0; e < n; ++e)
         row_start[e + 1] += row_start[e];
     {
         std::vector<size_t> next(row_start.begin(), row_start.end() - 1);
-        for (size_t r = 0; r < rows.size(); ++r)
+        for (size_t r = 0; r < num_rows; ++r)
             if (d.entry_of_row[r] >= 0) row_list[next[static_cast<size_t>(d.entry_of_row[r])]++] = r;
     }
-    std::vector<float> s(padded(set.columns));
-    SparseVector row;
+}
 
-    // --- calibrator on pooled out-of-fold scores of the served columns, of
-    // the rows it fits on (calibration_rows: at most 5,000). Their scores
-    // are kept for the pass over every held-out row below, which would
-    // otherwise compute them again (a third of the scoring at 10,000 rows).
-    std::vector<size_t> sample;
-    std::vector<float> sample_scores;
-    {
-        std::vector<int> fit_truth(held.size(), -1);
-        for (size_t i = 0; i < held.size(); ++i) {
-            const size_t e = held[i];
-            // A row whose intent its fold model never saw says nothing about
-            // how confident the model is when it knows the intent.
-            if (!oof.column_seen[e]) continue;
-            if (d.y[e] != kOutOfScope)
-                fit_truth[i] = d.y[e];
-            else if (oos_class)
-                fit_truth[i] = static_cast<int>(k);
-        }
-        sample = calibration_rows(fit_truth);
-        sample_scores.resize(sample.size() * served);
-        std::vector<int> sample_truth(sample.size());
-        for (size_t j = 0; j < sample.size(); ++j) {
-            oof.score(set, held[sample[j]], row, s.data());
-            std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(served),
-                      sample_scores.begin() + static_cast<std::ptrdiff_t>(j * served));
-            sample_truth[j] = fit_truth[sample[j]];
-        }
-        report.calibrator = fit_score_calibrator(sample_scores, served, sample_truth);
+// The calibrator on pooled out-of-fold scores of the served columns, of
+// the rows it fits on (calibration_rows: at most 5,000). Their scores are
+// kept in h.sample_scores for the pass over every held-out row, which would
+// otherwise compute them again.
+void fit_calibrator(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::vector<float> &s,
+                    SparseVector &row) {
+    TrainReport &report = run.report;
+    const TrainingSet &set = run.set;
+    const PreparedDataset &d = report.data;
+    const std::vector<size_t> &held = h.held;
+    const size_t k = run.k, served = run.served;
+    const bool oos_class = run.oos_class;
+    std::vector<size_t> &sample = h.sample;
+    std::vector<float> &sample_scores = h.sample_scores;
+    std::vector<int> fit_truth(held.size(), -1);
+    for (size_t i = 0; i < held.size(); ++i) {
+        const size_t e = held[i];
+        // A row whose intent its fold model never saw says nothing about
+        // how confident the model is when it knows the intent.
+        if (!oof.column_seen[e]) continue;
+        if (d.y[e] != kOutOfScope)
+            fit_truth[i] = d.y[e];
+        else if (oos_class)
+            fit_truth[i] = static_cast<int>(k);
     }
-    callbacks.check_cancel();
+    sample = calibration_rows(fit_truth);
+    sample_scores.resize(sample.size() * served);
+    std::vector<int> sample_truth(sample.size());
+    for (size_t j = 0; j < sample.size(); ++j) {
+        oof.score(set, held[sample[j]], row, s.data());
+        std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(served),
+                  sample_scores.begin() + static_cast<std::ptrdiff_t>(j * served));
+        sample_truth[j] = fit_truth[sample[j]];
+    }
+    report.calibrator = fit_score_calibrator(sample_scores, served, sample_truth);
+}
 
-    // --- out-of-fold predictions and metrics, one held-out row at a time
-    // (the in-scope rows: the same report as evaluate() and
-    // calibration_report() over copies of them, eval_accumulator.h), and
-    // the probability of each input row's own label (which may differ from
-    // its entry's kept label).
-    std::vector<int> pred(held.size());
-    std::vector<float> conf(held.size());
-    std::vector<bool> oos_wins(held.size()), correct(held.size());
-    report.rows.resize(rows.size());
-    for (size_t r = 0; r < rows.size(); ++r)
-        report.rows[r].input_row = r;
-    EvalAccumulator acc(k, options.max_misclassified, 15);
-    {
-        std::vector<float> p(k);
-        size_t next_sample = 0; // sample is ascending in i
-        for (size_t i = 0; i < held.size(); ++i) {
-            if ((i & 1023) == 1023) callbacks.check_cancel();
-            const size_t e = held[i];
-            if (next_sample < sample.size() && sample[next_sample] == i) {
-                // Only the served columns are read below.
-                const float *kept = sample_scores.data() + next_sample * served;
-                std::copy(kept, kept + served, s.begin());
-                ++next_sample;
-            } else {
-                oof.score(set, e, row, s.data());
-            }
-            for (size_t c = 0; c < served; ++c)
-                if (!std::isfinite(s[c]))
-                    throw Error(ErrorKind::InvalidArgument, "non-finite decision score",
-                                "A decision score to calibrate is NaN or infinite.");
-            report.calibrator.probabilities(s.data(), served, k, p.data());
-            pred[i] = static_cast<int>(argmax(s.data(), k));
-            conf[i] = p[static_cast<size_t>(pred[i])];
-            oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
-            correct[i] = d.y[e] == pred[i];
-            if (d.y[e] != kOutOfScope) {
-                if (!oof.column_seen[e]) ++report.unseen_intent_rows;
-                acc.add(d.y[e], pred[i], p.data(), report.oof_entries.size());
-                report.oof_entries.push_back(e);
-            }
-            for (size_t j = row_start[e]; j < row_start[e + 1]; ++j) {
-                const size_t r = row_list[j];
-                auto it = std::lower_bound(d.labels.begin(), d.labels.end(), rows[r].label);
-                if (it != d.labels.end() && *it == rows[r].label)
-                    report.rows[r].label_probability = p[static_cast<size_t>(it - d.labels.begin())];
-            }
+// Out-of-fold predictions and metrics, one held-out row at a time (the
+// in-scope rows: the same report as evaluate() and calibration_report()
+// over copies of them, eval_accumulator.h), and the probability of each
+// input row's own label (which may differ from its entry's kept label).
+void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::vector<float> &s,
+                      SparseVector &row, const std::vector<size_t> &row_start,
+                      const std::vector<size_t> &row_list, EvalAccumulator &acc) {
+    const std::vector<LabeledText> &rows = run.rows;
+    const TrainCallbacks &callbacks = run.callbacks;
+    TrainReport &report = run.report;
+    const TrainingSet &set = run.set;
+    const PreparedDataset &d = report.data;
+    const std::vector<size_t> &held = h.held;
+    const size_t k = run.k, served = run.served;
+    const bool oos_class = run.oos_class;
+    const std::vector<size_t> &sample = h.sample;
+    const std::vector<float> &sample_scores = h.sample_scores;
+    std::vector<int> &pred = h.pred;
+    std::vector<float> &conf = h.conf;
+    std::vector<bool> &oos_wins = h.oos_wins, &correct = h.correct;
+    std::vector<float> p(k);
+    size_t next_sample = 0; // sample is ascending in i
+    for (size_t i = 0; i < held.size(); ++i) {
+        if ((i & 1023) == 1023) callbacks.check_cancel();
+        const size_t e = held[i];
+        if (next_sample < sample.size() && sample[next_sample] == i) {
+            // Only the served columns are read below.
+            const float *kept = sample_scores.data() + next_sample * served;
+            std::copy(kept, kept + served, s.begin());
+            ++next_sample;
+        } else {
+            oof.score(set, e, row, s.data());
+        }
+        for (size_t c = 0; c < served; ++c)
+            if (!std::isfinite(s[c]))
+                throw Error(ErrorKind::InvalidArgument, "non-finite decision score",
+                            "A decision score to calibrate is NaN or infinite.");
+        report.calibrator.probabilities(s.data(), served, k, p.data());
+        pred[i] = static_cast<int>(argmax(s.data(), k));
+        conf[i] = p[static_cast<size_t>(pred[i])];
+        oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
+        correct[i] = d.y[e] == pred[i];
+        if (d.y[e] != kOutOfScope) {
+            if (!oof.column_seen[e]) ++report.unseen_intent_rows;
+            acc.add(d.y[e], pred[i], p.data(), report.oof_entries.size());
+            report.oof_entries.push_back(e);
+        }
+        for (size_t j = row_start[e]; j < row_start[e + 1]; ++j) {
+            const size_t r = row_list[j];
+            auto it = std::lower_bound(d.labels.begin(), d.labels.end(), rows[r].label);
+            if (it != d.labels.end() && *it == rows[r].label)
+                report.rows[r].label_probability = p[static_cast<size_t>(it - d.labels.begin())];
         }
     }
-    std::vector<size_t>().swap(row_list);
-    std::vector<size_t>().swap(row_start);
+}
 
-    // --- thresholds
+// The abstain thresholds from the out-of-fold predictions, what they leave
+// uncertain, the out-of-fold metrics, and each input row's prediction.
+void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator &acc) {
+    const ModelOptions &options = run.options;
+    TrainReport &report = run.report;
+    const PreparedDataset &d = report.data;
+    const EvaluationPlan &plan = report.plan;
+    const std::vector<LabeledText> &rows = run.rows;
+    const size_t n = run.n;
+    const std::vector<size_t> &held = h.held;
+    const std::vector<int> &pred = h.pred;
+    const std::vector<float> &conf = h.conf;
+    const std::vector<bool> &oos_wins = h.oos_wins, &correct = h.correct;
+    std::vector<bool> &uncertain = h.uncertain;
+
     {
         // Rows the out-of-scope class already makes uncertain take no part.
         std::vector<float> c2;
@@ -338,7 +378,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
                                                      options.min_intent_rows);
     }
     const std::vector<float> &thr = report.threshold.per_intent;
-    std::vector<bool> uncertain(held.size());
+    uncertain.resize(held.size());
     for (size_t i = 0; i < held.size(); ++i)
         uncertain[i] = oos_wins[i] || conf[i] < thr[static_cast<size_t>(pred[i])];
 
@@ -377,27 +417,77 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         rr.confidence = conf[i];
         rr.uncertain = uncertain[i];
     }
+}
+
+// Calibrator, out-of-fold predictions, thresholds and metrics, from the
+// fold models. No entries x columns score array is ever held: each
+// held-out entry's scores are computed from its fold's quantised model (the
+// same kernel on the same row, so the same bits) when they are needed: the
+// calibrator's sample first (kept, at most 5,000 rows), then every other
+// entry. Every buffer is gone on return, before the refit.
+void calibrate(TrainingRun &run, FoldModels &oof) {
+    const ModelOptions &options = run.options;
+    const TrainCallbacks &callbacks = run.callbacks;
+    const std::vector<LabeledText> &rows = run.rows;
+    const TrainingSet &set = run.set;
+    const size_t n = run.n;
+    callbacks.report("calibrate", 0, 1);
+    const PreparedDataset &d = run.report.data;
+    HeldOut h;
+    for (size_t e = 0; e < n; ++e)
+        if (oof.held_out(e)) h.held.push_back(e);
+    const std::vector<size_t> &held = h.held;
+    // The input rows of each entry (CSR), for the probability of each row's
+    // own label.
+    MemoryCharge calibrate_charge(callbacks.memory,
+                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) + 1) +
+                                      n * sizeof(int64_t) + (n + 1 + rows.size()) * sizeof(size_t),
+                                  "the out-of-fold predictions");
+    std::vector<size_t> row_start, row_list;
+    rows_of_entries(d, n, rows.size(), row_start, row_list);
+    std::vector<float> s(padded(set.columns));
+    SparseVector row;
+    fit_calibrator(run, oof, h, s, row);
+    callbacks.check_cancel();
+
+    h.pred.resize(held.size());
+    h.conf.resize(held.size());
+    h.oos_wins.resize(held.size());
+    h.correct.resize(held.size());
+    run.report.rows.resize(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r)
+        run.report.rows[r].input_row = r;
+    EvalAccumulator acc(run.k, options.max_misclassified, 15);
+    predict_held_out(run, oof, h, s, row, row_start, row_list, acc);
+    std::vector<size_t>().swap(row_list);
+    std::vector<size_t>().swap(row_start);
+
+    thresholds_and_metrics(run, h, acc);
     // The out-of-fold predictions are in the report now: their buffers go
     // before the refit, the run's largest allocation.
     oof = FoldModels();
-    std::vector<size_t>().swap(held);
-    std::vector<int>().swap(pred);
-    std::vector<float>().swap(conf);
-    for (auto *v : {&oos_wins, &correct, &uncertain})
+    std::vector<size_t>().swap(h.held);
+    std::vector<int>().swap(h.pred);
+    std::vector<float>().swap(h.conf);
+    for (auto *v : {&h.oos_wins, &h.correct, &h.uncertain})
         std::vector<bool>().swap(*v);
-    std::vector<int64_t>().swap(held_index);
-    std::vector<size_t>().swap(sample);
-    std::vector<float>().swap(sample_scores);
+    std::vector<size_t>().swap(h.sample);
+    std::vector<float>().swap(h.sample_scores);
     calibrate_charge.reset();
-    report.seconds_calibrate = seconds_since(t0);
-    callbacks.report("calibrate", 1, 1);
-    callbacks.check_cancel();
+}
 
-    // --- refit on every usable row
-    t0 = Clock::now();
-    LearnerOptions final_learner = options.learner;
-    final_learner.C = report.c_selection.chosen;
-    final_learner.threads = static_cast<int>(threads);
+// The refit on every usable row, warm-started from the folds' solutions
+// when they were kept (the model then agrees with a cold refit to the
+// solver's tolerance, not bit for bit, and is as deterministic). With an
+// active model, the refit's solution is kept in refit_duals for the deploy
+// gate's folds, which train on nearly every row.
+LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualSolution &refit_start,
+                    MemoryCharge &refit_start_charge, const IntentModel *active, DualSolution &refit_duals,
+                    MemoryCharge &refit_duals_charge) {
+    const TrainCallbacks &callbacks = run.callbacks;
+    TrainReport &report = run.report;
+    const TrainingSet &set = run.set;
+    const size_t k = run.k;
     // The learner reports its classes as "train"; here that is the refit.
     TrainCallbacks refit_callbacks;
     refit_callbacks.cancelled = callbacks.cancelled;
@@ -406,13 +496,6 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         refit_callbacks.progress = [&callbacks](const TrainProgress &p) {
             callbacks.report("refit", p.done, p.total);
         };
-    // Warm-started from the folds' solutions when they were kept (the
-    // model then agrees with a cold refit to the solver's tolerance, not bit
-    // for bit, and is as deterministic).
-    // With an active model, the refit's solution is kept for the deploy
-    // gate's folds, which train on nearly every row.
-    DualSolution refit_duals;
-    MemoryCharge refit_duals_charge(callbacks.memory);
     LinearWeights weights = fit_rows(set, {}, final_learner, refit_callbacks, [&](OneVsRestProblem &q) {
         q.warm_start = &refit_start;
         q.stats = &report.refit_stats;
@@ -426,7 +509,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     refit_start_charge.reset();
     if (refit_duals.complete && !refit_duals_charge.try_add(refit_duals.bytes()))
         refit_duals = DualSolution();
-    if (has_oos_rows && !oos_class) {
+    if (run.has_oos_rows && !run.oos_class) {
         // Negatives mode: drop the learner's out-of-scope column.
         LinearWeights kept;
         kept.num_features = weights.num_features;
@@ -439,8 +522,59 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         kept.bias.assign(weights.bias.begin(), weights.bias.begin() + static_cast<std::ptrdiff_t>(k));
         weights = std::move(kept);
     }
+    return weights;
+}
+
+} // namespace
+
+TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
+                         const TrainCallbacks &callbacks, const IntentModel *active) {
+    options.validate();
+    const auto t_start = Clock::now();
+    TrainingRun run(rows, options, callbacks);
+    TrainReport &report = run.report;
+    run.threads = training_threads(options.learner.threads);
+    const size_t threads = run.threads;
+
+    auto t0 = Clock::now();
+    Vectorizer vec = prepare_features(run);
+    report.seconds_features = seconds_since(t0);
+    // Nothing reads the texts again until the gate: the fold fits, the
+    // calibration and the refit run on the feature rows. They are dropped
+    // meanwhile (the largest part of the prepared rows) and copied back from
+    // the input rows they were taken from (source_row) after the refit.
+    for (const std::string &t : report.data.texts)
+        run.text_bytes += sizeof(std::string) + t.capacity();
+    std::vector<std::string>().swap(report.data.texts);
+    run.data_charge.shrink(run.text_bytes);
+    release_free_memory(); // the texts, and the vectoriser's small buffers
+
+    t0 = Clock::now();
+    FoldModels oof = out_of_fold_models(run);
+    DualSolution refit_start = std::move(oof.refit_start);
+    MemoryCharge refit_start_charge = std::move(oof.refit_start_charge);
+    report.seconds_evaluate = seconds_since(t0);
+    callbacks.check_cancel();
+
+    t0 = Clock::now();
+    calibrate(run, oof);
+    report.seconds_calibrate = seconds_since(t0);
+    callbacks.report("calibrate", 1, 1);
+    callbacks.check_cancel();
+
+    t0 = Clock::now();
+    LearnerOptions final_learner = options.learner;
+    final_learner.C = report.c_selection.chosen;
+    final_learner.threads = static_cast<int>(threads);
+    DualSolution refit_duals;
+    MemoryCharge refit_duals_charge(callbacks.memory);
+    LinearWeights weights =
+        refit(run, final_learner, refit_start, refit_start_charge, active, refit_duals, refit_duals_charge);
     report.seconds_refit = seconds_since(t0);
-    data_charge.add(text_bytes, "the prepared training rows");
+    const PreparedDataset &d = report.data;
+    const size_t n = run.n;
+    const std::vector<float> &thr = report.threshold.per_intent;
+    run.data_charge.add(run.text_bytes, "the prepared training rows");
     report.data.texts.reserve(n);
     for (size_t e = 0; e < n; ++e)
         report.data.texts.push_back(rows[d.source_row[e]].text);
@@ -449,13 +583,13 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     if (active != nullptr) {
         t0 = Clock::now();
         GateInputs in;
-        in.set = &set;
+        in.set = &run.set;
         in.data = &d;
         in.learner = final_learner;
-        in.served_columns = served;
+        in.served_columns = run.served;
         in.thresholds = thr;
         in.calibration_scale = report.calibrator.scale;
-        in.work = plan.work;
+        in.work = report.plan.work;
         in.refit_duals = &refit_duals;
         report.gate = evaluate_gate(in, *active, options, threads, callbacks);
         report.seconds_gate = seconds_since(t0);
@@ -464,7 +598,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     ModelOptions stored = options;
     stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
     IntentModel model = IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights,
-                                              report.calibrator, report.threshold.global, thr, oos_class);
+                                              report.calibrator, report.threshold.global, thr, run.oos_class);
     report.seconds_total = seconds_since(t_start);
     return TrainedModel{std::move(model), std::move(report)};
 }

@@ -134,9 +134,9 @@ class Vectorizer {
     // 65,536 features.
     FeatureMatrix new_matrix(MemoryBudget *budget, bool coded) const;
     // fit_transform codes its FeatureMatrix when the plain form would take
-    // more than this: recomputing values costs the solvers 10-20 % of their
-    // time while the matrix sits in the caches (15k and 100k CLINC150 rows),
-    // and the matrix is the largest buffer of a run only at scale.
+    // more than this: recomputing values costs the solvers time while the
+    // matrix sits in the caches, and the matrix is the largest buffer of a
+    // run only at scale.
     static constexpr size_t kCodedMatrixBytes = size_t{256} << 20;
     // Appends the TF-IDF row of `text` to `out` (a new_matrix()): the row
     // transform_one gives, coded when it can be. `row` is a buffer.

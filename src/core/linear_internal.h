@@ -1,0 +1,144 @@
+// What the pieces of the one-vs-rest learner share (linear.h is the API):
+// the problem every binary solver of it reads, a block's weights, the poll
+// that lets a solver stop, and the steps between the files:
+//   linear_validate.cpp  names of the algorithms; what the learner accepts
+//   linear_problem.cpp   a problem's rows and per-row costs and norms
+//   linear_pool.cpp      class blocks of all problems on the worker threads
+//   solver_svm.cpp       the squared-hinge SVM's dual coordinate descent
+//   solver_logistic.cpp  logistic regression's dual coordinate descent
+//   linear_kernels.h     the vector kernels both solvers run on a row
+//   linear_dual.cpp      dual solutions: the rows of one, the mean of several
+//   linear.cpp           the entry points: train_one_vs_rest(_many), decision
+#pragma once
+
+#include "linear.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace intent {
+namespace linear_internal {
+
+// Thrown inside a worker when another thread asked everybody to stop.
+struct StopRequested {};
+
+// Read-only data of one one-vs-rest problem, shared by its binary problems.
+struct SharedProblem {
+    const FeatureMatrix *X = nullptr; // read in place: one entry stream per row
+    // The problem's rows, read in place from X (and X2): the entries of row
+    // i start at row_data[i] (NarrowEntry or WideEntry, as X->narrow()) and
+    // number row_len[i]. A fold is a list of rows, never a copy of them.
+    size_t rows = 0;
+    std::vector<const void *> row_data;
+    std::vector<uint32_t> row_len;
+    // A coded matrix (CodedEntry rows): each row's scale, and the coding.
+    std::vector<float> row_scale;
+    const float *idf = nullptr;
+    const double *tf_weight = nullptr;
+    const std::vector<int> *y = nullptr;
+    size_t num_classes = 0;
+    size_t num_features = 0;
+    double bias = 0; // value of the appended constant feature
+    // Per row; each algorithm fills the two it reads (prepare_problem).
+    std::vector<double> cost;    // logistic: C_i = C * class_weight[y_i] * sample_weight[i]
+    std::vector<double> sq_norm; // logistic: ||x_i||^2 including the bias feature
+    std::vector<double> diag;    // squared hinge: 1 / (2 C_i) added to Q_ii
+    std::vector<double> qd;      // squared hinge: sq_norm + diag
+    double tolerance = 0.1;
+    int max_iterations = 1000;
+    uint64_t seed = 0;
+    Algorithm algorithm = Algorithm::LinearSVM;
+    const DualSolution *warm_start = nullptr; // dual start, or null
+    DualSolution *dual_out = nullptr;         // receives the dual solution, or null
+    // Bytes of dual_out's entries the blocks may still take (a block that
+    // would take more marks the solution incomplete and keeps nothing).
+    mutable std::atomic<size_t> dual_left{0};
+    mutable std::atomic<bool> dual_dropped{false};
+    LinearWeights *out = nullptr;
+    SolverStats stats;
+};
+
+// Lets a solver check, every few thousand coordinate steps, whether it must
+// stop. The calling thread's version also runs the callbacks.
+class Pacer {
+  public:
+    virtual ~Pacer() = default;
+    virtual void poll() = 0;
+};
+
+// Steps between two polls; a step costs about one sparse dot product.
+constexpr unsigned kPollEvery = 1024;
+
+// Classes are solved in fixed blocks of at most kMaxBlock. A block keeps its
+// classes' weights interleaved (feature-major, B floats per feature), so one
+// pass over a sparse row yields all B dot products for about the memory cost
+// of one: the gathers dominate, and they now fetch one cache line for B
+// classes. Every class still runs its own coordinate descent; the classes of
+// a block merely share the visiting order. Blocks depend only on the number
+// of classes, never on the thread count, so results are thread-independent.
+constexpr size_t kMaxBlock = 16;
+
+// How many rows ahead of the current one to prefetch.
+constexpr size_t kPrefetchAhead = 2;
+
+// Seed of block b: distinct per block, independent of scheduling.
+inline uint64_t block_seed(uint64_t seed, size_t b) {
+    return seed ^ (0xD1B54A32D192ED03ULL * (static_cast<uint64_t>(b) + 1));
+}
+
+// Interleaved weights of one block plus the weights of the bias feature.
+struct BlockWeights {
+    size_t first_class = 0;
+    size_t count = 0;           // classes in the block, <= width
+    size_t width = 0;           // B: floats per feature
+    std::vector<float> storage; // w plus room to align it
+    float *w = nullptr;         // num_features * width, 64-byte aligned
+
+    // Zeroed weights whose feature rows start on cache-line boundaries, so a
+    // 16-class row is exactly one line.
+    void reset(size_t num_features, size_t B) {
+        width = B;
+        storage.assign(num_features * B + 16, 0.0f);
+        const uintptr_t addr = reinterpret_cast<uintptr_t>(storage.data());
+        w = storage.data() + ((64 - addr % 64) % 64) / sizeof(float);
+        std::fill(std::begin(w_bias), std::end(w_bias), 0.0);
+        steps = 0;
+        passes = 0;
+    }
+    double w_bias[kMaxBlock] = {};
+    size_t steps = 0; // one-variable sub-problems visited (a row for one class)
+    int passes = 0;   // outer passes of the slowest class
+};
+
+// The solvers of one block of B classes whose rows hold entries of type E
+// (NarrowEntry, WideEntry or CodedEntry): out.first_class and out.count
+// name the classes, and the block's weights land in out. Instantiated for B
+// in {4, 8, 16} and the three entry types.
+template <size_t B, class E>
+void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
+                     BlockWeights &out);
+template <size_t B, class E>
+void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
+                          BlockWeights &out);
+
+// linear_validate.cpp: each throws Error(InvalidArgument) (or
+// InsufficientData for an empty problem) saying what is wrong.
+void validate_matrix(const SparseMatrix &X);
+void validate_matrix(const FeatureMatrix &X);
+void validate_problem(size_t rows, size_t cols, const std::vector<int> &y, size_t num_classes,
+                      const std::vector<float> &sample_weight);
+void check_warm_start(const DualSolution *v, size_t rows, size_t k);
+
+// linear_problem.cpp
+size_t problem_rows(const OneVsRestProblem &q);
+void prepare_problem(SharedProblem &p, const OneVsRestProblem &q, const std::vector<float> &sample_weight,
+                     const LearnerOptions &options);
+
+// linear_pool.cpp
+void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &options,
+               const TrainCallbacks &callbacks);
+
+} // namespace linear_internal
+} // namespace intent

@@ -1,0 +1,153 @@
+// The kernels the solvers run on one row for the B classes of a block
+// (B = 4, 8 or 16), and a block's dual variables in and out. Header-only:
+// each solver's loops inline them.
+#pragma once
+
+#include "linear_internal.h"
+
+#include <atomic>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+namespace intent {
+namespace linear_internal {
+
+// Four floats in one SSE/NEON register (GCC and clang vector extension):
+// plain loops over B floats do not vectorise reliably, these always do.
+typedef float float4 __attribute__((vector_size(16)));
+
+// Loads four floats from a possibly unaligned address.
+inline float4 load4(const float *p) {
+    float4 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// One row's entries as the kernels read them: index(j) and value(j). A
+// plain row holds its values; a coded row (sparse.h) recomputes each from
+// the matrix's coding and the row's scale, the same float FeatureCoding::value
+// gives.
+template <class E> struct PlainRow {
+    const E *e;
+    uint32_t index(size_t j) const { return e[j].index; }
+    float value(size_t j) const { return e[j].value; }
+};
+struct CodedRow {
+    const CodedEntry *e;
+    const float *idf;
+    const double *tf_weight;
+    float scale;
+    uint32_t index(size_t j) const { return e[j].index; }
+    float value(size_t j) const { return coded_value(idf, tf_weight, e[j], scale); }
+};
+
+// Row i of a problem as the kernels read it.
+template <class E> inline auto make_row(const SharedProblem &p, size_t i) {
+    if constexpr (std::is_same_v<E, CodedEntry>)
+        return CodedRow{static_cast<const CodedEntry *>(p.row_data[i]), p.idf, p.tf_weight, p.row_scale[i]};
+    else
+        return PlainRow<E>{static_cast<const E *>(p.row_data[i])};
+}
+
+// out[c] = sum_j W[idx_j][c] * val_j for the B classes of a block.
+template <size_t B, class R> inline void block_dot(const float *W, const R &e, size_t n, float *out) {
+    constexpr size_t V = B / 4;
+    float4 acc[V];
+    for (size_t k = 0; k < V; ++k)
+        acc[k] = float4{0, 0, 0, 0};
+    for (size_t j = 0; j < n; ++j) {
+        const float *wr = W + static_cast<size_t>(e.index(j)) * B;
+        const float4 v = float4{0, 0, 0, 0} + e.value(j);
+        for (size_t k = 0; k < V; ++k)
+            acc[k] += load4(wr + 4 * k) * v;
+    }
+    std::memcpy(out, acc, sizeof acc);
+}
+
+// W[idx_j][c] += d[c] * val_j; classes with d[c] == 0 are left unchanged.
+template <size_t B, class R> inline void block_axpy(float *W, const R &e, size_t n, const float *d) {
+    constexpr size_t V = B / 4;
+    float4 dd[V];
+    std::memcpy(dd, d, sizeof dd);
+    for (size_t j = 0; j < n; ++j) {
+        float *wr = W + static_cast<size_t>(e.index(j)) * B;
+        const float4 v = float4{0, 0, 0, 0} + e.value(j);
+        for (size_t k = 0; k < V; ++k) {
+            const float4 w = load4(wr + 4 * k) + dd[k] * v;
+            std::memcpy(wr + 4 * k, &w, sizeof w);
+        }
+    }
+}
+
+// Dot product of a row with the weights of one class of a block (every B-th
+// float). Same summation order as block_dot, hence the same bits.
+template <size_t B, class R> inline float strided_dot(const float *Wc, const R &e, size_t n) {
+    float acc = 0;
+    for (size_t j = 0; j < n; ++j)
+        acc += Wc[static_cast<size_t>(e.index(j)) * B] * e.value(j);
+    return acc;
+}
+
+// One class's share of block_axpy: the same operations, so the same bits.
+template <size_t B, class R> inline void strided_axpy(float *Wc, const R &e, size_t n, float d) {
+    for (size_t j = 0; j < n; ++j)
+        Wc[static_cast<size_t>(e.index(j)) * B] += d * e.value(j);
+}
+
+// Asks the cache for row r of X ahead of use. Rows are visited in random
+// order, which defeats the hardware prefetcher, and streaming the matrix
+// from memory is what bounds the solvers.
+template <class E>
+inline void prefetch_row(const void *const *row_data, const uint32_t *row_len, size_t r,
+                         const void *row_state, const float *row_scale) {
+    const char *ep = static_cast<const char *>(row_data[r]);
+    const size_t bytes = row_len[r] * sizeof(E);
+    for (size_t o = 0; o < bytes; o += 64)
+        __builtin_prefetch(ep + o);
+    __builtin_prefetch(row_state);
+    if constexpr (std::is_same_v<E, CodedEntry>) __builtin_prefetch(row_scale + r);
+}
+
+// Bits of a class mask, lowest first.
+inline int lowest_bit(uint32_t m) {
+    return __builtin_ctz(m);
+}
+
+// The warm start of the classes [first, first + nb) of a block into
+// alpha (rows x B, zero where the start has no entry).
+template <size_t B> void scatter_warm_start(const SharedProblem &p, size_t first, size_t nb, double *alpha) {
+    for (size_t c = 0; c < nb; ++c)
+        for (const DualSolution::Entry &e : p.warm_start->classes[first + c])
+            alpha[static_cast<size_t>(e.row) * B + c] = e.value;
+}
+
+// A block's dual solution into the problem's dual_out: its own classes'
+// lists (no other block writes them), within what the limit leaves.
+template <size_t B>
+void keep_duals(const SharedProblem &p, size_t first, size_t nb, const double *alpha, size_t rows) {
+    size_t count[B] = {};
+    for (size_t i = 0; i < rows; ++i)
+        for (size_t c = 0; c < nb; ++c)
+            count[c] += alpha[i * B + c] != 0;
+    size_t bytes = 0;
+    for (size_t c = 0; c < nb; ++c)
+        bytes += count[c] * sizeof(DualSolution::Entry);
+    size_t left = p.dual_left.load();
+    do {
+        if (bytes > left || p.dual_dropped.load()) {
+            p.dual_dropped.store(true);
+            return;
+        }
+    } while (!p.dual_left.compare_exchange_weak(left, left - bytes));
+    for (size_t c = 0; c < nb; ++c) {
+        std::vector<DualSolution::Entry> &list = p.dual_out->classes[first + c];
+        list.reserve(count[c]);
+        for (size_t i = 0; i < rows; ++i)
+            if (alpha[i * B + c] != 0)
+                list.push_back({static_cast<uint32_t>(i), static_cast<float>(alpha[i * B + c])});
+    }
+}
+
+} // namespace linear_internal
+} // namespace intent
