@@ -32,6 +32,7 @@
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
+#include "scan.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -100,6 +101,19 @@ class ScratchContext {
     MemoryContext context_ = nullptr;
 };
 
+// Makes `context` current while alive (the scan's state and the detoasted
+// bytes go there).
+class ScratchSwitch {
+  public:
+    explicit ScratchSwitch(MemoryContext context) noexcept : old_(MemoryContextSwitchTo(context)) {}
+    ~ScratchSwitch() { MemoryContextSwitchTo(old_); }
+    ScratchSwitch(const ScratchSwitch &) = delete;
+    ScratchSwitch &operator=(const ScratchSwitch &) = delete;
+
+  private:
+    MemoryContext old_;
+};
+
 struct ModelRow {
     bool found = false;
     bool has_bytes = false; // false for a model whose bytes were removed
@@ -114,52 +128,50 @@ struct ModelRow {
 // The model bytes are detoasted into `scratch`.
 ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch) {
     ModelRow row;
+    Oid relid = InvalidOid, indexid = InvalidOid;
+    AttrNumber id_att = 0, model_att = 0, active_att = 0;
     pg_call([&]() noexcept {
-        MemoryContext old = MemoryContextSwitchTo(scratch);
-        Oid relid = extension_relation(schema, "ai_intent_models");
+        relid = extension_relation(schema, "ai_intent_models");
         g_models_relid = relid;
-        Oid indexid =
+        indexid =
             extension_relation(schema, active ? "ai_intent_models_one_active_idx" : "ai_intent_models_pkey");
-        Relation rel = table_open(relid, AccessShareLock);
-        AttrNumber id_att = extension_column(relid, "id", INT8OID),
-                   model_att = extension_column(relid, "model", BYTEAOID),
-                   active_att = extension_column(relid, "is_active", BOOLOID);
-        // systable_beginscan() takes heap attribute numbers and maps them to
-        // the index's columns.
-        ScanKeyData key;
-        if (active)
-            ScanKeyInit(&key, active_att, BTEqualStrategyNumber, F_BOOLEQ, BoolGetDatum(true));
-        else
-            ScanKeyInit(&key, id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-        // A catalog snapshot is a fresh MVCC snapshot that may also be taken
-        // in a parallel worker (GetLatestSnapshot() may not).
-        Snapshot snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
-        SysScanDesc scan = systable_beginscan(rel, indexid, true, snapshot, 1, &key);
-        HeapTuple tuple;
-        while ((tuple = systable_getnext(scan)) != nullptr) {
+        id_att = extension_column(relid, "id", INT8OID);
+        model_att = extension_column(relid, "model", BYTEAOID);
+        active_att = extension_column(relid, "is_active", BOOLOID);
+    });
+    ScratchSwitch in_scratch(scratch);
+    // A catalog snapshot is a fresh MVCC snapshot that may also be taken in
+    // a parallel worker (GetLatestSnapshot() may not).
+    CatalogIndexScan scan(relid, indexid, AccessShareLock, ScanSnapshot::Catalog,
+                          {active ? EqualityKey{active_att, F_BOOLEQ, BoolGetDatum(true)}
+                                  : EqualityKey{id_att, F_INT8EQ, Int64GetDatum(id)}});
+    const TupleDesc desc = scan.descriptor();
+    for (;;) {
+        bool more = false;
+        pg_call([&]() noexcept {
+            HeapTuple tuple = scan.next_in_pg();
+            if (!tuple) return;
+            more = true;
             bool isnull = false;
-            bool is_active = DatumGetBool(heap_getattr(tuple, active_att, RelationGetDescr(rel), &isnull));
-            if (active && (isnull || !is_active)) continue; // cannot happen with the partial index; be sure
+            bool is_active = DatumGetBool(heap_getattr(tuple, active_att, desc, &isnull));
+            if (active && (isnull || !is_active)) return; // cannot happen with the partial index; be sure
             if (row.found)
                 ereport(ERROR,
                         (errcode(ERRCODE_CARDINALITY_VIOLATION), errmsg("more than one active intent model"),
                          errdetail("Exactly one row of ai_intent_models may have is_active = true.")));
             row.found = true;
             row.is_active = !isnull && is_active;
-            row.id = DatumGetInt64(heap_getattr(tuple, id_att, RelationGetDescr(rel), &isnull));
-            Datum blob = heap_getattr(tuple, model_att, RelationGetDescr(rel), &isnull);
+            row.id = DatumGetInt64(heap_getattr(tuple, id_att, desc, &isnull));
+            Datum blob = heap_getattr(tuple, model_att, desc, &isnull);
             if (!isnull) {
                 bytea *b = DatumGetByteaPCopy(blob); // detoasted while the snapshot is registered
                 row.data = reinterpret_cast<const uint8_t *>(VARDATA(b));
                 row.size = VARSIZE(b) - VARHDRSZ;
                 row.has_bytes = true;
             }
-        }
-        systable_endscan(scan);
-        UnregisterSnapshot(snapshot);
-        table_close(rel, AccessShareLock);
-        MemoryContextSwitchTo(old);
-    });
+        });
+        if (!more) break;
+    }
     return row;
 }
 

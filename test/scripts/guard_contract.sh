@@ -72,7 +72,7 @@ helper_calls = re.compile(r'\b(' + '|'.join(sorted(helpers)) + r')\s*\(') if hel
 bad = []
 for f, src in sources.items():
     guarded = []
-    for m in re.finditer(r'pg_call\(\s*\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', src):
+    for m in re.finditer(r'pg_(?:call|release)\(\s*(?:\w+\s*,\s*)?\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', src):
         guarded.append((m.start(), body_end(src, m.end())))
     for m in re.finditer(r'\b\w+\([^;{}()]*\)\s*noexcept\s*\{', src):
         guarded.append((m.start(), body_end(src, m.end())))
@@ -106,7 +106,7 @@ for f in sorted(glob.glob('src/pg/*.cpp')):
     src = open(f).read()
     # comments and string literals blanked, offsets kept
     code = re.sub(r'//[^\n]*|"(?:\\.|[^"\\\n])*"', lambda c: ' ' * len(c.group(0)), src)
-    for m in re.finditer(r'pg_call\(\s*\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', code):
+    for m in re.finditer(r'pg_(?:call|release)\(\s*(?:\w+\s*,\s*)?\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', code):
         depth, i = 1, m.end()
         while depth:
             depth += {'{': 1, '}': -1}.get(code[i], 0)
