@@ -85,7 +85,7 @@ void to_server_encoding(char *text, size_t cap) {
     if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || text[0] == '\0') return;
     Conversion c{text, cap};
     if (ErrorData *failed = detail::call_catching_errors(convert_in_place, &c)) {
-        FreeErrorData(failed);
+        detail::free_error(failed);
         size_t out = 0;
         for (size_t i = 0; text[i] != '\0'; ++i) {
             const auto b = static_cast<unsigned char>(text[i]);
@@ -174,6 +174,7 @@ class ErrorStackGuard {
   public:
     ErrorStackGuard() noexcept : exception_stack_(PG_exception_stack), context_stack_(error_context_stack) {}
     ~ErrorStackGuard() { restore(); }
+    bool context_unchanged() const noexcept { return error_context_stack == context_stack_; }
     void restore() noexcept {
         PG_exception_stack = exception_stack_;
         error_context_stack = context_stack_;
@@ -187,6 +188,48 @@ class ErrorStackGuard {
 };
 } // namespace
 
+namespace {
+
+// What call_catching_errors() returns when even copying an error failed
+// (CopyErrorData() allocates, and the first error may have been running out
+// of memory). Static: never freed (see free_error()).
+ErrorData g_copy_failed = [] {
+    ErrorData e{};
+    e.elevel = ERROR;
+    e.sqlerrcode = ERRCODE_OUT_OF_MEMORY;
+    e.message = const_cast<char *>("out of memory");
+    e.detail = const_cast<char *>("pg_intent could not copy a PostgreSQL error.");
+    return e;
+}();
+
+void stack_left_changed(void *) noexcept {
+    elog(ERROR, "pg_intent: a PostgreSQL call returned with the error stack changed");
+}
+
+// Copies the current error out of ErrorContext and flushes the error state.
+// CopyErrorData() runs under a frame of its own: an ERROR inside it (out of
+// memory) would otherwise jump to the caller's handler, over the C++ frames
+// between.
+ErrorData *copy_error(MemoryContext caller_context) noexcept {
+    ErrorData *volatile copy = nullptr;
+    ErrorStackGuard saved;
+    sigjmp_buf local;
+    if (sigsetjmp(local, 0) == 0) {
+        PG_exception_stack = &local;
+        copy = CopyErrorData();
+    }
+    saved.restore();
+    MemoryContextSwitchTo(caller_context);
+    FlushErrorState();
+    return copy ? copy : &g_copy_failed;
+}
+
+} // namespace
+
+void free_error(ErrorData *error) noexcept {
+    if (error != &g_copy_failed) FreeErrorData(error);
+}
+
 ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept {
     // volatile: read after a possible longjmp.
     MemoryContext volatile caller_context = CurrentMemoryContext;
@@ -195,17 +238,17 @@ ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept
     if (sigsetjmp(local, 0) == 0) {
         PG_exception_stack = &local;
         fn(arg);
-        return nullptr;
+        // fn must leave both stacks as it found them: a PG_TRY left without
+        // PG_END_TRY, or an error context callback pushed and not popped,
+        // leaves a pointer into a dead frame. Restore them and fail.
+        if (PG_exception_stack == &local && saved.context_unchanged()) return nullptr;
+        saved.restore();
+        return call_catching_errors(stack_left_changed, nullptr);
     }
     // An ereport(ERROR) inside fn jumped here. Restore the stacks before
     // touching the error state, copy the error out of ErrorContext, flush.
-    // (An error while copying then reaches the caller's handler, as with
-    // PG_CATCH.)
     saved.restore();
-    MemoryContextSwitchTo(caller_context);
-    ErrorData *error = CopyErrorData();
-    FlushErrorState();
-    return error;
+    return copy_error(caller_context);
 }
 
 ErrorData *deferred_error = nullptr;

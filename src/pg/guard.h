@@ -41,8 +41,14 @@ namespace detail {
 // sigjmp_buf. Returns nullptr, or the error fn raised (copied, with the
 // error state flushed). The saved error stack is restored by a destructor on
 // every path, so nothing can leave PG_exception_stack pointing at a dead
-// frame. Not a template: one audited function holds the setjmp.
+// frame. Not a template: one audited function holds the setjmp. The error
+// is copied under a frame of its own too; should that fail, an "out of
+// memory" error that is never freed stands for it. When fn returns with
+// either stack changed, they are restored and an internal error returned.
 ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept;
+
+// Frees an error call_catching_errors() returned.
+void free_error(ErrorData *error) noexcept;
 
 // An error a release step raised in a destructor, which cannot throw. It is
 // raised by the next pg_call() (which runs no PostgreSQL code meanwhile) or
