@@ -32,6 +32,17 @@ echo "ok: pg_call() takes a noexcept callable"
 grep -q 'ErrorStackGuard saved;' src/pg/guard.cpp && ! grep -q 'PG_TRY' src/pg/guard.h ||
     { echo "FAILED: the error stack is not restored by a guard object" >&2; exit 1; }
 echo "ok: the error stack is saved and restored by a guard object"
+# The guard checks that a call left both stacks as it found them, and copies
+# a caught error under a frame of its own (CopyErrorData() may itself fail).
+grep -q 'PG_exception_stack == &local && saved.context_unchanged()' src/pg/guard.cpp &&
+    [ "$(grep -c 'CopyErrorData();' src/pg/guard.cpp)" = 1 ] && grep -q 'copy = CopyErrorData();' src/pg/guard.cpp ||
+    { echo "FAILED: the guard does not check the error stack on exit, or copies errors unguarded" >&2; exit 1; }
+echo "ok: the guard checks the error stack on exit and copies errors under its own frame"
+# No ERROR is caught and carried on from: nothing outside the guard frees a
+# caught error (text_io.cpp did, after a failed conversion).
+! grep -n 'FreeErrorData\|catch (const PgError' src/pg/*.cpp | grep -v '^src/pg/guard.cpp' ||
+    { echo "FAILED: a PostgreSQL error is caught and carried on from" >&2; exit 1; }
+echo "ok: no PostgreSQL error is caught and carried on from outside the guard"
 
 # Every PostgreSQL call that may raise an error runs inside pg_call() (or in
 # a noexcept helper, itself only called inside pg_call()): a longjmp from
