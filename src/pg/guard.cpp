@@ -4,6 +4,7 @@
 #include "errors.h"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "mb/pg_wchar.h"
 #include "storage/procsignal.h"
 #include "tcop/tcopprot.h"
@@ -65,27 +66,41 @@ struct PendingError {
 
 // UTF-8 text rewritten in place in the server encoding, which ereport()
 // expects (a LATIN1 database showed "café" as "cafÃ©"). A character the
-// server encoding cannot hold would make the conversion itself fail: then
-// every non-ASCII character becomes '?', which every encoding holds.
+// server encoding cannot hold stops the conversion (noError: no ERROR is
+// raised and caught): then every non-ASCII character becomes '?', which
+// every encoding holds.
 struct Conversion {
     char *text;
     size_t cap;
+    bool done;
 };
 void convert_in_place(void *arg) noexcept {
     auto *c = static_cast<Conversion *>(arg);
+    const int encoding = GetDatabaseEncoding();
+    const Oid proc = FindDefaultConversionProc(PG_UTF8, encoding);
+    if (!OidIsValid(proc)) return;
     const int len = static_cast<int>(std::strlen(c->text));
-    char *converted = pg_any_to_server(c->text, len, PG_UTF8);
-    const int n =
-        pg_mbcliplen(converted, static_cast<int>(std::strlen(converted)), static_cast<int>(c->cap) - 1);
-    std::memcpy(c->text, converted, static_cast<size_t>(n));
-    c->text[n] = '\0';
+    const int out_cap = len * MAX_CONVERSION_GROWTH + 1;
+    auto *out = static_cast<unsigned char *>(palloc(static_cast<Size>(out_cap)));
+    auto *in = reinterpret_cast<unsigned char *>(c->text);
+    if (pg_do_encoding_conversion_buf(proc, PG_UTF8, encoding, in, len, out, out_cap, true) == len) {
+        char *converted = reinterpret_cast<char *>(out);
+        const int n =
+            pg_mbcliplen(converted, static_cast<int>(std::strlen(converted)), static_cast<int>(c->cap) - 1);
+        std::memcpy(c->text, converted, static_cast<size_t>(n));
+        c->text[n] = '\0';
+        c->done = true;
+    }
+    pfree(out);
 }
 void to_server_encoding(char *text, size_t cap) {
     const int encoding = GetDatabaseEncoding();
     if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || text[0] == '\0') return;
-    Conversion c{text, cap};
-    if (ErrorData *failed = detail::call_catching_errors(convert_in_place, &c)) {
-        detail::free_error(failed);
+    Conversion c{text, cap, false};
+    // An ERROR here (out of memory) is raised instead of the pending error:
+    // nothing carries on after one. No C++ object is alive (see raise()).
+    if (ErrorData *failed = detail::call_catching_errors(convert_in_place, &c)) ReThrowError(failed);
+    if (!c.done) {
         size_t out = 0;
         for (size_t i = 0; text[i] != '\0'; ++i) {
             const auto b = static_cast<unsigned char>(text[i]);
