@@ -11,8 +11,8 @@
 // install drops as before. The guard protects from a mistake, not from a
 // role: whoever passes PostgreSQL's own ownership check may set the setting.
 #include "guard.h"
-#include "module.h"
 #include "scan.h"
+#include "settings.h"
 
 extern "C" {
 #include "access/genam.h"

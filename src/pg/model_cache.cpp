@@ -28,9 +28,12 @@
 // Who may use which model. Everyone who may execute predict_intent() may
 // predict with the active model. Any other model needs SELECT on its row of
 // ai_intent_models as the caller (the table privilege and row-level
-// security), checked on every call by a query that runs as the caller.
+// security), checked by a query that runs as the caller: once per query
+// when the function keeps a ModelVisibility in its fn_extra (prediction and
+// explanation), on every call otherwise.
+#include "model_cache.h"
+
 #include "guard.h"
-#include "module.h"
 #include "relations.h"
 #include "scan.h"
 
@@ -263,19 +266,49 @@ LoadedModel active_model(Oid schema) {
     return loaded;
 }
 
-LoadedModel model_by_id(Oid schema, int64_t model_id) {
+// Whether `memo` says this query already found model `model_id` visible to
+// the current user, with the cache unchanged since.
+static bool seen_by_this_query(const ModelVisibility *memo, int64_t model_id) {
+    if (!memo || !memo->checked || memo->model_id != model_id || memo->generation != g_generation)
+        return false;
+    bool same = false;
+    pg_call([&]() noexcept {
+        same = memo->user == GetUserId() && memo->statement_start == GetCurrentStatementStartTimestamp() &&
+               memo->command == GetCurrentCommandId(false);
+    });
+    return same;
+}
+
+static void remember_visible(ModelVisibility *memo, int64_t model_id, uint64_t generation) {
+    if (!memo) return;
+    pg_call([&]() noexcept {
+        *memo = ModelVisibility{true,
+                                model_id,
+                                GetUserId(),
+                                generation,
+                                GetCurrentStatementStartTimestamp(),
+                                GetCurrentCommandId(false)};
+    });
+}
+
+LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility) {
     accept_invalidations();
     // The active model is everyone's: serve it from the active entry.
     const CacheEntry &active = active_entry();
     if (active.generation == g_generation && active.schema == schema && active.loaded.model &&
         active.loaded.id == model_id)
         return active.loaded;
+    // Checked earlier in this query, and still in the cache: no check again.
+    // (A model hidden or withdrawn meanwhile bumps the generation; a query
+    // that started before the change may finish with the model, as with a
+    // snapshot.)
+    const bool seen = seen_by_this_query(visibility, model_id);
 
     // Without SELECT on the table only the active model is usable. Refuse
     // any other id the same way whether or not it exists: "does not exist"
     // for some ids and "permission denied" for others told a role which
     // hidden models there are.
-    if (!caller_may_read_models(schema)) {
+    if (!seen && !caller_may_read_models(schema)) {
         LoadedModel current = active_model(schema);
         if (current.id == model_id) return current;
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for table ai_intent_models",
@@ -316,18 +349,15 @@ LoadedModel model_by_id(Oid schema, int64_t model_id) {
             [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
         entries.push_front(CacheEntry{schema, generation, loaded});
         if (entries.size() > kMaxModelsById) entries.pop_back();
+        remember_visible(visibility, model_id, generation);
         return loaded;
     }
     // Cached, but the caller may be another role than the one that loaded
-    // it, and a model may have been deployed or withdrawn since: check again.
-    if (!loaded.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
+    // it, and a model may have been deployed or withdrawn since: check again,
+    // once per query.
+    if (!seen && !loaded.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
+    remember_visible(visibility, model_id, g_generation);
     return loaded;
-}
-
-TextRef text_ref(Datum d) {
-    text *t = nullptr;
-    pg_call([&]() noexcept { t = DatumGetTextPP(d); });
-    return TextRef{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
 } // namespace pg_intent

@@ -1,7 +1,7 @@
 // Encoding conversion and bounded reads of text datums (see text_io.h).
 #include "text_io.h"
 
-#include "module.h"
+#include "settings.h"
 
 #include "guard.h"
 
@@ -109,6 +109,12 @@ std::string_view server_to_utf8(const char *data, size_t len, std::string &stora
 bool server_to_utf8_if_translatable(const char *data, size_t len, std::string &storage,
                                     std::string_view &utf8) {
     return convert(data, len, storage, utf8, true);
+}
+
+TextRef text_ref(Datum d) {
+    text *t = nullptr;
+    pg_call([&]() noexcept { t = DatumGetTextPP(d); });
+    return TextRef{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
 Datum utf8_to_text(std::string_view utf8) {

@@ -11,6 +11,13 @@
 
 namespace pg_intent {
 
+// Text of a text/varchar datum without copying (detoasted if needed).
+struct TextRef {
+    const char *data;
+    size_t size;
+};
+TextRef text_ref(Datum d);
+
 // `len` bytes in the server encoding as UTF-8. The view points at `data`
 // when no conversion is needed (UTF-8 and SQL_ASCII databases: SQL_ASCII
 // bytes are passed as they are and the core validates them), else into
