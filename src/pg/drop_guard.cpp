@@ -11,7 +11,8 @@
 // install drops as before. The guard protects from a mistake, not from a
 // role: whoever passes PostgreSQL's own ownership check may set the setting.
 #include "guard.h"
-#include "module.h"
+#include "scan.h"
+#include "settings.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -55,16 +56,11 @@ struct DropTarget {
     Oid schema = InvalidOid;
 };
 
-Oid extension_owner(Oid ext) noexcept {
+Oid extension_owner(Oid ext) {
     Oid owner = InvalidOid;
-    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
-    ScanKeyData key;
-    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
-    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
-    HeapTuple tuple = systable_getnext(scan);
-    if (HeapTupleIsValid(tuple)) owner = ((Form_pg_extension)GETSTRUCT(tuple))->extowner;
-    systable_endscan(scan);
-    table_close(rel, AccessShareLock);
+    CatalogIndexScan scan(ExtensionRelationId, ExtensionOidIndexId, AccessShareLock, ScanSnapshot::Catalog,
+                          {{Anum_pg_extension_oid, F_OIDEQ, ObjectIdGetDatum(ext)}});
+    if (HeapTuple tuple = scan.next()) owner = ((Form_pg_extension)GETSTRUCT(tuple))->extowner;
     return owner;
 }
 
@@ -88,8 +84,8 @@ bool names_contain(List *names, const char *name) noexcept {
 // Whether `parsetree` drops the extension `ext` (in `schema`), judged exactly
 // as PostgreSQL will run it. A command that PostgreSQL's own ownership check
 // will refuse is left to it: the guard must not lock the tables on behalf of
-// a role that may not drop them.
-bool drops_extension(Node *parsetree, Oid ext, Oid schema) noexcept {
+// a role that may not drop them. `ext_owner` is read only for DROP OWNED.
+bool drops_extension(Node *parsetree, Oid ext, Oid ext_owner, Oid schema) noexcept {
     const Oid user = GetUserId();
     if (IsA(parsetree, DropStmt)) {
         auto *stmt = reinterpret_cast<DropStmt *>(parsetree);
@@ -105,7 +101,6 @@ bool drops_extension(Node *parsetree, Oid ext, Oid schema) noexcept {
     }
     if (IsA(parsetree, DropOwnedStmt)) {
         auto *stmt = reinterpret_cast<DropOwnedStmt *>(parsetree);
-        const Oid ext_owner = extension_owner(ext);
         const Oid nsp_owner = schema_owner(schema);
         ListCell *cell;
         foreach (cell, stmt->roles) {
@@ -124,17 +119,9 @@ bool drops_extension(Node *parsetree, Oid ext, Oid schema) noexcept {
 // the lock the drop takes next anyway, so that a row committed after the
 // check cannot be dropped unseen; the guard has already checked that the
 // caller may drop the extension.
-bool holds_rows(Oid relid) noexcept {
-    Relation rel = table_open(relid, AccessExclusiveLock);
-    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
-    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
-    TupleTableSlot *slot = table_slot_create(rel, nullptr);
-    const bool found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
-    ExecDropSingleTupleTableSlot(slot);
-    table_endscan(scan);
-    UnregisterSnapshot(snapshot);
-    table_close(rel, NoLock);
-    return found;
+bool holds_rows(Oid relid) {
+    HeapScan scan(relid, AccessExclusiveLock, ScanSnapshot::Latest, LockHeld::UntilTransactionEnd);
+    return scan.next_row_exists();
 }
 
 } // namespace
@@ -150,23 +137,27 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     auto *event = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
     bool threatened = false;
-    pg_call([&]() noexcept {
-        Oid ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
-        if (OidIsValid(ext) && event->parsetree)
-            threatened = drops_extension(event->parsetree, ext, get_func_namespace(fn_oid));
-    });
+    Oid ext = InvalidOid;
+    pg_call([&]() noexcept { ext = getExtensionOfObject(ProcedureRelationId, fn_oid); });
+    if (OidIsValid(ext) && event->parsetree) {
+        const Oid ext_owner = IsA(event->parsetree, DropOwnedStmt) ? extension_owner(ext) : InvalidOid;
+        pg_call([&]() noexcept {
+            threatened = drops_extension(event->parsetree, ext, ext_owner, get_func_namespace(fn_oid));
+        });
+    }
     if (!threatened || guc_allow_drop_with_data) return PointerGetDatum(nullptr);
 
     bool full[kGuardedCount] = {};
     const char *schema_name = nullptr;
-    pg_call([&]() noexcept {
-        Oid schema = get_func_namespace(fn_oid); // the extension's schema
-        schema_name = get_namespace_name(schema);
-        for (int i = 0; i < kGuardedCount; ++i) {
-            Oid relid = get_relname_relid(kGuardedTables[i], schema);
-            full[i] = OidIsValid(relid) && holds_rows(relid);
-        }
-    });
+    for (int i = 0; i < kGuardedCount; ++i) {
+        Oid relid = InvalidOid;
+        pg_call([&]() noexcept {
+            const Oid schema = get_func_namespace(fn_oid); // the extension's schema
+            schema_name = get_namespace_name(schema);
+            relid = get_relname_relid(kGuardedTables[i], schema);
+        });
+        full[i] = OidIsValid(relid) && holds_rows(relid);
+    }
     std::string tables;
     for (int i = 0; i < kGuardedCount; ++i)
         if (full[i]) tables += std::string(tables.empty() ? "" : ", ") + kGuardedTables[i];

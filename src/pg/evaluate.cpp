@@ -30,7 +30,9 @@
 // disk, took a backend to 4.1 GB.) A cancel or statement_timeout is honoured
 // at every row, and inside a long message by the vectoriser.
 #include "guard.h"
-#include "module.h"
+#include "model_cache.h"
+#include "predict.h"
+#include "settings.h"
 #include "text_io.h"
 
 #include "errors.h"
@@ -124,7 +126,8 @@ struct RowInput {
 // The scoring of the rows, one call per row. add_row() is called by the executor
 // (through receive_row()): it must not throw, so the first exception is kept
 // and the query stopped, and the function rethrows it once the executor has
-// returned.
+// returned. A PostgreSQL error is not kept: the executor must not run on
+// after one, so receive_row() raises it again at once.
 class Evaluation {
   public:
     Evaluation(const intent::IntentModel &model, const std::unordered_map<std::string, int> &label_index)
@@ -136,6 +139,9 @@ class Evaluation {
         try {
             score(in);
             return true;
+        } catch (const PgError &e) {
+            postgres_error_ = e.data();
+            return false;
         } catch (...) {
             failure_ = std::current_exception();
             return false;
@@ -144,6 +150,8 @@ class Evaluation {
     void rethrow_if_failed() const {
         if (failure_) std::rethrow_exception(failure_);
     }
+    // The PostgreSQL error the last row raised, if any.
+    ErrorData *postgres_error() const noexcept { return postgres_error_; }
     const Counts &counts() const { return n_; }
     const intent::EvalAccumulator &accumulator() const { return acc_; }
 
@@ -197,6 +205,7 @@ class Evaluation {
     Counts n_;
     std::string converted_, label_;
     std::exception_ptr failure_;
+    ErrorData *postgres_error_ = nullptr;
 };
 
 // The executor's receiver of the query's rows. `pub` comes first: the
@@ -226,6 +235,9 @@ bool receive_row(TupleTableSlot *slot, DestReceiver *self) noexcept {
     // the row's context too.
     const bool go_on = r->evaluation->add_row(in);
     MemoryContextSwitchTo(executor_context);
+    // Raised where it was caught, inside the query: the executor ends as on
+    // any error, and the pg_call() around the query throws it.
+    if (ErrorData *error = r->evaluation->postgres_error()) ReThrowError(error);
     return go_on;
 }
 void receiver_startup(DestReceiver *, int, TupleDesc) noexcept {}

@@ -4,6 +4,7 @@
 #include "errors.h"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "mb/pg_wchar.h"
 #include "storage/procsignal.h"
 #include "tcop/tcopprot.h"
@@ -65,27 +66,41 @@ struct PendingError {
 
 // UTF-8 text rewritten in place in the server encoding, which ereport()
 // expects (a LATIN1 database showed "café" as "cafÃ©"). A character the
-// server encoding cannot hold would make the conversion itself fail: then
-// every non-ASCII character becomes '?', which every encoding holds.
+// server encoding cannot hold stops the conversion (noError: no ERROR is
+// raised and caught): then every non-ASCII character becomes '?', which
+// every encoding holds.
 struct Conversion {
     char *text;
     size_t cap;
+    bool done;
 };
 void convert_in_place(void *arg) noexcept {
     auto *c = static_cast<Conversion *>(arg);
+    const int encoding = GetDatabaseEncoding();
+    const Oid proc = FindDefaultConversionProc(PG_UTF8, encoding);
+    if (!OidIsValid(proc)) return;
     const int len = static_cast<int>(std::strlen(c->text));
-    char *converted = pg_any_to_server(c->text, len, PG_UTF8);
-    const int n =
-        pg_mbcliplen(converted, static_cast<int>(std::strlen(converted)), static_cast<int>(c->cap) - 1);
-    std::memcpy(c->text, converted, static_cast<size_t>(n));
-    c->text[n] = '\0';
+    const int out_cap = len * MAX_CONVERSION_GROWTH + 1;
+    auto *out = static_cast<unsigned char *>(palloc(static_cast<Size>(out_cap)));
+    auto *in = reinterpret_cast<unsigned char *>(c->text);
+    if (pg_do_encoding_conversion_buf(proc, PG_UTF8, encoding, in, len, out, out_cap, true) == len) {
+        char *converted = reinterpret_cast<char *>(out);
+        const int n =
+            pg_mbcliplen(converted, static_cast<int>(std::strlen(converted)), static_cast<int>(c->cap) - 1);
+        std::memcpy(c->text, converted, static_cast<size_t>(n));
+        c->text[n] = '\0';
+        c->done = true;
+    }
+    pfree(out);
 }
 void to_server_encoding(char *text, size_t cap) {
     const int encoding = GetDatabaseEncoding();
     if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || text[0] == '\0') return;
-    Conversion c{text, cap};
-    if (ErrorData *failed = detail::call_catching_errors(convert_in_place, &c)) {
-        FreeErrorData(failed);
+    Conversion c{text, cap, false};
+    // An ERROR here (out of memory) is raised instead of the pending error:
+    // nothing carries on after one. No C++ object is alive (see raise()).
+    if (ErrorData *failed = detail::call_catching_errors(convert_in_place, &c)) ReThrowError(failed);
+    if (!c.done) {
         size_t out = 0;
         for (size_t i = 0; text[i] != '\0'; ++i) {
             const auto b = static_cast<unsigned char>(text[i]);
@@ -174,6 +189,7 @@ class ErrorStackGuard {
   public:
     ErrorStackGuard() noexcept : exception_stack_(PG_exception_stack), context_stack_(error_context_stack) {}
     ~ErrorStackGuard() { restore(); }
+    bool context_unchanged() const noexcept { return error_context_stack == context_stack_; }
     void restore() noexcept {
         PG_exception_stack = exception_stack_;
         error_context_stack = context_stack_;
@@ -187,6 +203,48 @@ class ErrorStackGuard {
 };
 } // namespace
 
+namespace {
+
+// What call_catching_errors() returns when even copying an error failed
+// (CopyErrorData() allocates, and the first error may have been running out
+// of memory). Static: never freed (see free_error()).
+ErrorData g_copy_failed = [] {
+    ErrorData e{};
+    e.elevel = ERROR;
+    e.sqlerrcode = ERRCODE_OUT_OF_MEMORY;
+    e.message = const_cast<char *>("out of memory");
+    e.detail = const_cast<char *>("pg_intent could not copy a PostgreSQL error.");
+    return e;
+}();
+
+void stack_left_changed(void *) noexcept {
+    elog(ERROR, "pg_intent: a PostgreSQL call returned with the error stack changed");
+}
+
+// Copies the current error out of ErrorContext and flushes the error state.
+// CopyErrorData() runs under a frame of its own: an ERROR inside it (out of
+// memory) would otherwise jump to the caller's handler, over the C++ frames
+// between.
+ErrorData *copy_error(MemoryContext caller_context) noexcept {
+    ErrorData *volatile copy = nullptr;
+    ErrorStackGuard saved;
+    sigjmp_buf local;
+    if (sigsetjmp(local, 0) == 0) {
+        PG_exception_stack = &local;
+        copy = CopyErrorData();
+    }
+    saved.restore();
+    MemoryContextSwitchTo(caller_context);
+    FlushErrorState();
+    return copy ? copy : &g_copy_failed;
+}
+
+} // namespace
+
+void free_error(ErrorData *error) noexcept {
+    if (error != &g_copy_failed) FreeErrorData(error);
+}
+
 ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept {
     // volatile: read after a possible longjmp.
     MemoryContext volatile caller_context = CurrentMemoryContext;
@@ -195,17 +253,30 @@ ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept
     if (sigsetjmp(local, 0) == 0) {
         PG_exception_stack = &local;
         fn(arg);
-        return nullptr;
+        // fn must leave both stacks as it found them: a PG_TRY left without
+        // PG_END_TRY, or an error context callback pushed and not popped,
+        // leaves a pointer into a dead frame. Restore them and fail.
+        if (PG_exception_stack == &local && saved.context_unchanged()) return nullptr;
+        saved.restore();
+        return call_catching_errors(stack_left_changed, nullptr);
     }
     // An ereport(ERROR) inside fn jumped here. Restore the stacks before
     // touching the error state, copy the error out of ErrorContext, flush.
-    // (An error while copying then reaches the caller's handler, as with
-    // PG_CATCH.)
     saved.restore();
-    MemoryContextSwitchTo(caller_context);
-    ErrorData *error = CopyErrorData();
-    FlushErrorState();
-    return error;
+    return copy_error(caller_context);
+}
+
+ErrorData *deferred_error = nullptr;
+
+void throw_deferred_error() {
+    ErrorData *error = deferred_error;
+    deferred_error = nullptr;
+    throw PgError(error);
+}
+
+void release(void (*fn)(void *) noexcept, void *arg, int uncaught_at_acquire) noexcept {
+    if (deferred_error || std::uncaught_exceptions() > uncaught_at_acquire) return;
+    deferred_error = call_catching_errors(fn, arg);
 }
 
 } // namespace detail
@@ -278,7 +349,10 @@ bool training_should_stop() {
 Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     PendingError error;
     try {
-        return body(fcinfo);
+        const Datum result = body(fcinfo);
+        // A release in a destructor failed after the body's last pg_call().
+        if (!detail::deferred_error) return result;
+        detail::throw_deferred_error();
     } catch (const PgError &e) {
         error.pending = true;
         error.postgres_error = e.data();
@@ -297,7 +371,9 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     } catch (...) {
         error.set(ERRCODE_INTERNAL_ERROR, "unexpected C++ exception in pg_intent");
     }
-    // Every destructor of the try scope has run; only plain data is left.
+    // Every destructor of the try scope has run; only plain data is left. A
+    // release that failed while the error unwound is superseded by it.
+    detail::deferred_error = nullptr;
     raise(error);
 }
 

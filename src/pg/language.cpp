@@ -3,7 +3,7 @@
 // chooses how a reader's own output is worded and decides nothing the owner
 // does (the same rows, numbers and decisions in either language).
 #include "guard.h"
-#include "module.h"
+#include "settings.h"
 
 extern "C" {
 #include "utils/builtins.h"

@@ -28,10 +28,14 @@
 // Who may use which model. Everyone who may execute predict_intent() may
 // predict with the active model. Any other model needs SELECT on its row of
 // ai_intent_models as the caller (the table privilege and row-level
-// security), checked on every call by a query that runs as the caller.
+// security), checked by a query that runs as the caller: once per query
+// when the function keeps a ModelVisibility in its fn_extra (prediction and
+// explanation), on every call otherwise.
+#include "model_cache.h"
+
 #include "guard.h"
-#include "module.h"
 #include "relations.h"
+#include "scan.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -100,6 +104,19 @@ class ScratchContext {
     MemoryContext context_ = nullptr;
 };
 
+// Makes `context` current while alive (the scan's state and the detoasted
+// bytes go there).
+class ScratchSwitch {
+  public:
+    explicit ScratchSwitch(MemoryContext context) noexcept : old_(MemoryContextSwitchTo(context)) {}
+    ~ScratchSwitch() { MemoryContextSwitchTo(old_); }
+    ScratchSwitch(const ScratchSwitch &) = delete;
+    ScratchSwitch &operator=(const ScratchSwitch &) = delete;
+
+  private:
+    MemoryContext old_;
+};
+
 struct ModelRow {
     bool found = false;
     bool has_bytes = false; // false for a model whose bytes were removed
@@ -114,52 +131,50 @@ struct ModelRow {
 // The model bytes are detoasted into `scratch`.
 ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch) {
     ModelRow row;
+    Oid relid = InvalidOid, indexid = InvalidOid;
+    AttrNumber id_att = 0, model_att = 0, active_att = 0;
     pg_call([&]() noexcept {
-        MemoryContext old = MemoryContextSwitchTo(scratch);
-        Oid relid = extension_relation(schema, "ai_intent_models");
+        relid = extension_relation(schema, "ai_intent_models");
         g_models_relid = relid;
-        Oid indexid =
+        indexid =
             extension_relation(schema, active ? "ai_intent_models_one_active_idx" : "ai_intent_models_pkey");
-        Relation rel = table_open(relid, AccessShareLock);
-        AttrNumber id_att = extension_column(relid, "id", INT8OID),
-                   model_att = extension_column(relid, "model", BYTEAOID),
-                   active_att = extension_column(relid, "is_active", BOOLOID);
-        // systable_beginscan() takes heap attribute numbers and maps them to
-        // the index's columns.
-        ScanKeyData key;
-        if (active)
-            ScanKeyInit(&key, active_att, BTEqualStrategyNumber, F_BOOLEQ, BoolGetDatum(true));
-        else
-            ScanKeyInit(&key, id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-        // A catalog snapshot is a fresh MVCC snapshot that may also be taken
-        // in a parallel worker (GetLatestSnapshot() may not).
-        Snapshot snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
-        SysScanDesc scan = systable_beginscan(rel, indexid, true, snapshot, 1, &key);
-        HeapTuple tuple;
-        while ((tuple = systable_getnext(scan)) != nullptr) {
+        id_att = extension_column(relid, "id", INT8OID);
+        model_att = extension_column(relid, "model", BYTEAOID);
+        active_att = extension_column(relid, "is_active", BOOLOID);
+    });
+    ScratchSwitch in_scratch(scratch);
+    // A catalog snapshot is a fresh MVCC snapshot that may also be taken in
+    // a parallel worker (GetLatestSnapshot() may not).
+    CatalogIndexScan scan(relid, indexid, AccessShareLock, ScanSnapshot::Catalog,
+                          {active ? EqualityKey{active_att, F_BOOLEQ, BoolGetDatum(true)}
+                                  : EqualityKey{id_att, F_INT8EQ, Int64GetDatum(id)}});
+    const TupleDesc desc = scan.descriptor();
+    for (;;) {
+        bool more = false;
+        pg_call([&]() noexcept {
+            HeapTuple tuple = scan.next_in_pg();
+            if (!tuple) return;
+            more = true;
             bool isnull = false;
-            bool is_active = DatumGetBool(heap_getattr(tuple, active_att, RelationGetDescr(rel), &isnull));
-            if (active && (isnull || !is_active)) continue; // cannot happen with the partial index; be sure
+            bool is_active = DatumGetBool(heap_getattr(tuple, active_att, desc, &isnull));
+            if (active && (isnull || !is_active)) return; // cannot happen with the partial index; be sure
             if (row.found)
                 ereport(ERROR,
                         (errcode(ERRCODE_CARDINALITY_VIOLATION), errmsg("more than one active intent model"),
                          errdetail("Exactly one row of ai_intent_models may have is_active = true.")));
             row.found = true;
             row.is_active = !isnull && is_active;
-            row.id = DatumGetInt64(heap_getattr(tuple, id_att, RelationGetDescr(rel), &isnull));
-            Datum blob = heap_getattr(tuple, model_att, RelationGetDescr(rel), &isnull);
+            row.id = DatumGetInt64(heap_getattr(tuple, id_att, desc, &isnull));
+            Datum blob = heap_getattr(tuple, model_att, desc, &isnull);
             if (!isnull) {
                 bytea *b = DatumGetByteaPCopy(blob); // detoasted while the snapshot is registered
                 row.data = reinterpret_cast<const uint8_t *>(VARDATA(b));
                 row.size = VARSIZE(b) - VARHDRSZ;
                 row.has_bytes = true;
             }
-        }
-        systable_endscan(scan);
-        UnregisterSnapshot(snapshot);
-        table_close(rel, AccessShareLock);
-        MemoryContextSwitchTo(old);
-    });
+        });
+        if (!more) break;
+    }
     return row;
 }
 
@@ -251,19 +266,49 @@ LoadedModel active_model(Oid schema) {
     return loaded;
 }
 
-LoadedModel model_by_id(Oid schema, int64_t model_id) {
+// Whether `memo` says this query already found model `model_id` visible to
+// the current user, with the cache unchanged since.
+static bool seen_by_this_query(const ModelVisibility *memo, int64_t model_id) {
+    if (!memo || !memo->checked || memo->model_id != model_id || memo->generation != g_generation)
+        return false;
+    bool same = false;
+    pg_call([&]() noexcept {
+        same = memo->user == GetUserId() && memo->statement_start == GetCurrentStatementStartTimestamp() &&
+               memo->command == GetCurrentCommandId(false);
+    });
+    return same;
+}
+
+static void remember_visible(ModelVisibility *memo, int64_t model_id, uint64_t generation) {
+    if (!memo) return;
+    pg_call([&]() noexcept {
+        *memo = ModelVisibility{true,
+                                model_id,
+                                GetUserId(),
+                                generation,
+                                GetCurrentStatementStartTimestamp(),
+                                GetCurrentCommandId(false)};
+    });
+}
+
+LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility) {
     accept_invalidations();
     // The active model is everyone's: serve it from the active entry.
     const CacheEntry &active = active_entry();
     if (active.generation == g_generation && active.schema == schema && active.loaded.model &&
         active.loaded.id == model_id)
         return active.loaded;
+    // Checked earlier in this query, and still in the cache: no check again.
+    // (A model hidden or withdrawn meanwhile bumps the generation; a query
+    // that started before the change may finish with the model, as with a
+    // snapshot.)
+    const bool seen = seen_by_this_query(visibility, model_id);
 
     // Without SELECT on the table only the active model is usable. Refuse
     // any other id the same way whether or not it exists: "does not exist"
     // for some ids and "permission denied" for others told a role which
     // hidden models there are.
-    if (!caller_may_read_models(schema)) {
+    if (!seen && !caller_may_read_models(schema)) {
         LoadedModel current = active_model(schema);
         if (current.id == model_id) return current;
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for table ai_intent_models",
@@ -304,18 +349,15 @@ LoadedModel model_by_id(Oid schema, int64_t model_id) {
             [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
         entries.push_front(CacheEntry{schema, generation, loaded});
         if (entries.size() > kMaxModelsById) entries.pop_back();
+        remember_visible(visibility, model_id, generation);
         return loaded;
     }
     // Cached, but the caller may be another role than the one that loaded
-    // it, and a model may have been deployed or withdrawn since: check again.
-    if (!loaded.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
+    // it, and a model may have been deployed or withdrawn since: check again,
+    // once per query.
+    if (!seen && !loaded.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
+    remember_visible(visibility, model_id, g_generation);
     return loaded;
-}
-
-TextRef text_ref(Datum d) {
-    text *t = nullptr;
-    pg_call([&]() noexcept { t = DatumGetTextPP(d); });
-    return TextRef{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
 } // namespace pg_intent

@@ -1,6 +1,8 @@
 // predict_intent(), classify_intent() and intent_model_info().
+#include "predict.h"
 #include "guard.h"
-#include "module.h"
+#include "model_cache.h"
+#include "settings.h"
 
 #include "json.h"
 #include "text_io.h"
@@ -109,11 +111,16 @@ bool result_desc_stale(const CallSite *site) {
     return stale;
 }
 
-CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
-    // A query keeps the site it started with: its rows all have one layout,
-    // the one the executor saw first, even if the type changes meanwhile
-    // (an open cursor, then ALTER TYPE in the same session).
-    if (auto *site = static_cast<CallSite *>(fcinfo->flinfo->fn_extra)) return site;
+// What one query's calls of a function share, in fn_extra (allocated in
+// fn_mcxt, so it goes with the query): its site, and which model it found
+// the caller may see.
+struct QueryState {
+    CallSite *site;
+    ModelVisibility visibility;
+};
+
+// The site for this backend, built or checked again when the query starts.
+CallSite *find_site(FunctionCallInfo fcinfo, bool composite) {
     // The current site per function OID seen by this backend. A site is
     // never changed, freed or reused, since a running query may hold a
     // pointer to it: a changed row type gets a new site (a handful per
@@ -138,11 +145,29 @@ CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
             *known = site;
         else
             sites->push_back(site);
-        fcinfo->flinfo->fn_extra = site;
         return site;
     }
-    fcinfo->flinfo->fn_extra = *known;
     return *known;
+}
+
+QueryState *query_state(FunctionCallInfo fcinfo, bool composite) {
+    // A query keeps the site it started with: its rows all have one layout,
+    // the one the executor saw first, even if the type changes meanwhile
+    // (an open cursor, then ALTER TYPE in the same session).
+    if (auto *state = static_cast<QueryState *>(fcinfo->flinfo->fn_extra)) return state;
+    CallSite *site = find_site(fcinfo, composite);
+    QueryState *state = nullptr;
+    pg_call([&]() noexcept {
+        state =
+            static_cast<QueryState *>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(QueryState)));
+    });
+    state->site = site;
+    fcinfo->flinfo->fn_extra = state;
+    return state;
+}
+
+CallSite *call_site(FunctionCallInfo fcinfo, bool composite) {
+    return query_state(fcinfo, composite)->site;
 }
 
 // Reused across calls: predictions allocate nothing once these are warm.
@@ -288,8 +313,9 @@ PG_INTENT_FUNCTION(pg_intent_predict_active) {
 
 // predict_intent(p_message text, p_model_id bigint): a given model's prediction.
 PG_INTENT_FUNCTION(pg_intent_predict_model) {
-    CallSite *site = call_site(fcinfo, true);
-    LoadedModel loaded = model_by_id(site->schema, PG_GETARG_INT64(1));
+    QueryState *state = query_state(fcinfo, true);
+    CallSite *site = state->site;
+    LoadedModel loaded = model_by_id(site->schema, PG_GETARG_INT64(1), &state->visibility);
     return prediction_tuple(site, loaded, PG_GETARG_DATUM(0));
 }
 
@@ -328,9 +354,10 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
                        "p_top must be between 0 and " + std::to_string(kMaxTop),
                        "p_top is " + std::to_string(top) + ".",
                        "The other n-grams' contributions are summed in other_terms.");
-    CallSite *site = call_site(fcinfo, false);
-    LoadedModel loaded =
-        PG_ARGISNULL(3) ? active_model(site->schema) : model_by_id(site->schema, PG_GETARG_INT64(3));
+    QueryState *state = query_state(fcinfo, false);
+    CallSite *site = state->site;
+    LoadedModel loaded = PG_ARGISNULL(3) ? active_model(site->schema)
+                                         : model_by_id(site->schema, PG_GETARG_INT64(3), &state->visibility);
     const intent::IntentModel &model = *loaded.model;
 
     int label = -1; // the predicted intent

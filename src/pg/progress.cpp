@@ -2,7 +2,6 @@
 #include "progress.h"
 
 #include "guard.h"
-#include "module.h"
 
 extern "C" {
 #include "funcapi.h"

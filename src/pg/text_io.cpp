@@ -1,7 +1,7 @@
 // Encoding conversion and bounded reads of text datums (see text_io.h).
 #include "text_io.h"
 
-#include "module.h"
+#include "settings.h"
 
 #include "guard.h"
 
@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "access/detoast.h"
+#include "catalog/namespace.h"
 #include "mb/pg_wchar.h"
 }
 
@@ -17,15 +18,42 @@ extern "C" {
 
 namespace pg_intent {
 
-std::string_view server_to_utf8(const char *data, size_t len, std::string &storage) {
+namespace {
+
+// Converts one piece of server-encoded text to UTF-8 without raising an
+// ERROR for a character UTF-8 has no equivalent for (the noError
+// conversion PostgreSQL 14 added, as COPY FROM uses it): nullptr then. Any
+// other error (invalid input, out of memory) is raised as
+// pg_server_to_any() raises it. PostgreSQL calls only.
+char *convert_piece_if_translatable(int encoding, const char *piece, int n) noexcept {
+    const Oid proc = FindDefaultConversionProc(encoding, PG_UTF8);
+    if (!OidIsValid(proc)) return pg_server_to_any(piece, n, PG_UTF8); // raises its error
+    const int cap = n * MAX_CONVERSION_GROWTH + 1;
+    auto *out = static_cast<unsigned char *>(palloc(static_cast<Size>(cap)));
+    auto *in = reinterpret_cast<unsigned char *>(const_cast<char *>(piece));
+    const int done = pg_do_encoding_conversion_buf(proc, encoding, PG_UTF8, in, n, out, cap, true);
+    if (done == n) return reinterpret_cast<char *>(out);
+    // Stopped early: at an untranslatable character, or at invalid input,
+    // which stored text never holds; that one raises its usual error.
+    if (!pg_verify_mbstr(encoding, piece + done, n - done, true)) pg_server_to_any(piece, n, PG_UTF8);
+    pfree(out);
+    return nullptr;
+}
+
+// server_to_utf8(); with `translatable_only`, false instead of an ERROR for
+// an untranslatable character.
+bool convert(const char *data, size_t len, std::string &storage, std::string_view &utf8,
+             bool translatable_only) {
     const int encoding = GetDatabaseEncoding();
-    if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII) return std::string_view(data, len);
+    if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII) {
+        utf8 = std::string_view(data, len);
+        return true;
+    }
     // A long text is converted in pieces, polling for cancel and
     // statement_timeout between them: a role may raise
     // pg_intent.max_message_bytes to a gigabyte, and PostgreSQL converts a
-    // whole string in one uninterruptible call (a 336 MB LATIN1 message took
-    // 1.7 s to convert past a 200 ms statement_timeout), into a buffer of 4
-    // bytes per input byte.
+    // whole string in one uninterruptible call, into a buffer of 4 bytes per
+    // input byte.
     constexpr size_t kPieceBytes = 1u << 20;
     bool copied = false; // whether the result is in `storage`
     size_t pos = 0;
@@ -43,8 +71,15 @@ std::string_view server_to_utf8(const char *data, size_t len, std::string &stora
                 n = static_cast<size_t>(pg_mbcliplen(piece,
                                                      static_cast<int>(std::min<size_t>(n, PG_INT32_MAX)),
                                                      static_cast<int>(kPieceBytes)));
-            converted = pg_server_to_any(piece, static_cast<int>(n), PG_UTF8);
+            converted = translatable_only
+                            ? convert_piece_if_translatable(encoding, piece, static_cast<int>(n))
+                            : pg_server_to_any(piece, static_cast<int>(n), PG_UTF8);
         });
+        if (!converted) {
+            storage.clear();
+            utf8 = {};
+            return false;
+        }
         if (n == 0) break; // cannot happen for valid text; never loop forever
         // pg_server_to_any() returns its input, which is not NUL-terminated,
         // when nothing needed converting (pure ASCII): never read past `n`.
@@ -59,25 +94,27 @@ std::string_view server_to_utf8(const char *data, size_t len, std::string &stora
         }
         pos += n;
     }
-    if (!copied) return std::string_view(data, pos);
-    return storage;
+    utf8 = copied ? std::string_view(storage) : std::string_view(data, pos);
+    return true;
+}
+
+} // namespace
+
+std::string_view server_to_utf8(const char *data, size_t len, std::string &storage) {
+    std::string_view utf8;
+    convert(data, len, storage, utf8, false);
+    return utf8;
 }
 
 bool server_to_utf8_if_translatable(const char *data, size_t len, std::string &storage,
                                     std::string_view &utf8) {
-    try {
-        utf8 = server_to_utf8(data, len, storage);
-        return true;
-    } catch (const PgError &e) {
-        // Only the missing character: a cancel, an out-of-memory or a
-        // broken conversion still fails the caller.
-        if (e.data()->sqlerrcode != ERRCODE_UNTRANSLATABLE_CHARACTER) throw;
-        ErrorData *error = e.data();
-        pg_call([&]() noexcept { FreeErrorData(error); });
-    }
-    storage.clear();
-    utf8 = {};
-    return false;
+    return convert(data, len, storage, utf8, true);
+}
+
+TextRef text_ref(Datum d) {
+    text *t = nullptr;
+    pg_call([&]() noexcept { t = DatumGetTextPP(d); });
+    return TextRef{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 }
 
 Datum utf8_to_text(std::string_view utf8) {

@@ -11,6 +11,13 @@
 
 namespace pg_intent {
 
+// Text of a text/varchar datum without copying (detoasted if needed).
+struct TextRef {
+    const char *data;
+    size_t size;
+};
+TextRef text_ref(Datum d);
+
 // `len` bytes in the server encoding as UTF-8. The view points at `data`
 // when no conversion is needed (UTF-8 and SQL_ASCII databases: SQL_ASCII
 // bytes are passed as they are and the core validates them), else into
@@ -21,8 +28,7 @@ std::string_view server_to_utf8(const char *data, size_t len, std::string &stora
 // raised, when the text holds a character UTF-8 has no equivalent for
 // (22P05: WIN1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D, which any role that may log
 // interactions can store); any other error is raised as by server_to_utf8().
-// The failed conversion's buffer stays in the current memory context: call
-// it where that context is reset, or one buffer is left per such text.
+// No ERROR is raised and caught: the conversion runs with noError.
 bool server_to_utf8_if_translatable(const char *data, size_t len, std::string &storage,
                                     std::string_view &utf8);
 

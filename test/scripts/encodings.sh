@@ -115,6 +115,12 @@ q pgi_enc_win1252 "SELECT record_interaction('hola otra vez', 'saludo' || chr(14
 expect_eq "$(win_train 'win label')" completed "WIN1252: a label with no Unicode equivalent does not fail training"
 expect_eq "$(q pgi_enc_win1252 "SELECT metrics ->> 'rows_skipped_untranslatable' FROM ai_training_runs WHERE run_name = 'win label'")" 2 \
     "WIN1252: the run counts both rows it left out"
+# evaluate_intent_model() scores the caller's rows: such a byte there is the
+# caller's error (22P05), raised inside the query, and the session goes on.
+expect_eq "$(psql -X -At -d pgi_enc_win1252 -v VERBOSITY=sqlstate -c "SELECT evaluate_intent_model(NULL, \$\$VALUES ('hola ' || chr(129), 'greeting')\$\$)" 2>&1 | tr -d '\n')" \
+    "ERROR:  22P05" "WIN1252: evaluate_intent_model() on a message with no Unicode equivalent is 22P05"
+expect_eq "$(q pgi_enc_win1252 "SELECT evaluate_intent_model(NULL, \$\$VALUES ('hola', 'greeting')\$\$) ->> 'query_rows'")" 1 \
+    "WIN1252: evaluate_intent_model() works after it"
 # The core's messages are UTF-8: a LATIN1 database sends them in its own
 # encoding (it showed "cafÃ©"), long ones are cut at a character boundary,
 # and the list of valid options is whole.

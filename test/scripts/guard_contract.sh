@@ -32,6 +32,17 @@ echo "ok: pg_call() takes a noexcept callable"
 grep -q 'ErrorStackGuard saved;' src/pg/guard.cpp && ! grep -q 'PG_TRY' src/pg/guard.h ||
     { echo "FAILED: the error stack is not restored by a guard object" >&2; exit 1; }
 echo "ok: the error stack is saved and restored by a guard object"
+# The guard checks that a call left both stacks as it found them, and copies
+# a caught error under a frame of its own (CopyErrorData() may itself fail).
+grep -q 'PG_exception_stack == &local && saved.context_unchanged()' src/pg/guard.cpp &&
+    [ "$(grep -c 'CopyErrorData();' src/pg/guard.cpp)" = 1 ] && grep -q 'copy = CopyErrorData();' src/pg/guard.cpp ||
+    { echo "FAILED: the guard does not check the error stack on exit, or copies errors unguarded" >&2; exit 1; }
+echo "ok: the guard checks the error stack on exit and copies errors under its own frame"
+# No ERROR is caught and carried on from: nothing outside the guard frees a
+# caught error (text_io.cpp did, after a failed conversion).
+! grep -n 'FreeErrorData' src/pg/*.cpp | grep -v '^src/pg/guard.cpp' ||
+    { echo "FAILED: a PostgreSQL error is caught and carried on from" >&2; exit 1; }
+echo "ok: no PostgreSQL error is caught and carried on from outside the guard"
 
 # Every PostgreSQL call that may raise an error runs inside pg_call() (or in
 # a noexcept helper, itself only called inside pg_call()): a longjmp from
@@ -72,7 +83,7 @@ helper_calls = re.compile(r'\b(' + '|'.join(sorted(helpers)) + r')\s*\(') if hel
 bad = []
 for f, src in sources.items():
     guarded = []
-    for m in re.finditer(r'pg_call\(\s*\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', src):
+    for m in re.finditer(r'pg_(?:call|release)\(\s*(?:\w+\s*,\s*)?\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', src):
         guarded.append((m.start(), body_end(src, m.end())))
     for m in re.finditer(r'\b\w+\([^;{}()]*\)\s*noexcept\s*\{', src):
         guarded.append((m.start(), body_end(src, m.end())))
@@ -106,7 +117,7 @@ for f in sorted(glob.glob('src/pg/*.cpp')):
     src = open(f).read()
     # comments and string literals blanked, offsets kept
     code = re.sub(r'//[^\n]*|"(?:\\.|[^"\\\n])*"', lambda c: ' ' * len(c.group(0)), src)
-    for m in re.finditer(r'pg_call\(\s*\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', code):
+    for m in re.finditer(r'pg_(?:call|release)\(\s*(?:\w+\s*,\s*)?\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', code):
         depth, i = 1, m.end()
         while depth:
             depth += {'{': 1, '}': -1}.get(code[i], 0)

@@ -144,6 +144,34 @@ SET ROLE pgi_sec_reader;
 SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_hidden_by_rls;
 RESET ROLE;
 DROP POLICY only_active ON ai_intent_models;
+-- The visibility of a model other than the active one is checked once per
+-- query, not once per row: a policy that counts its evaluations counts as
+-- many for 40 rows as for one. The row stays refused to whom it is hidden.
+CREATE SEQUENCE pgi_policy_checks;
+GRANT USAGE ON SEQUENCE pgi_policy_checks TO pgi_sec_reader;
+CREATE FUNCTION pgi_policy_check_counted() RETURNS boolean LANGUAGE sql VOLATILE
+AS $$ SELECT nextval('pgi_policy_checks') > 0 $$;
+CREATE POLICY counted ON ai_intent_models FOR SELECT TO pgi_sec_reader
+    USING (is_active OR pgi_policy_check_counted());
+SELECT setval('pgi_policy_checks', 1, false) IS NOT NULL AS counter_reset;
+SET ROLE pgi_sec_reader;
+SELECT count(predict_intent('hola', :inactive)) AS one_row;
+RESET ROLE;
+SELECT nextval('pgi_policy_checks') - 1 AS checks_one_row \gset
+SELECT setval('pgi_policy_checks', 1, false) IS NOT NULL AS counter_reset;
+SET ROLE pgi_sec_reader;
+SELECT count(predict_intent('hola ' || i, :inactive)) AS forty_rows FROM generate_series(1, 40) AS i;
+RESET ROLE;
+SELECT nextval('pgi_policy_checks') - 1 AS checks_forty_rows \gset
+SELECT :checks_one_row > 0 AS checked, :checks_forty_rows = :checks_one_row AS once_per_query;
+DROP POLICY counted ON ai_intent_models;
+CREATE POLICY none ON ai_intent_models FOR SELECT TO pgi_sec_reader USING (is_active);
+SET ROLE pgi_sec_reader;
+SELECT pg_temp.try(format('SELECT count(predict_intent(%L || i, %s)) FROM generate_series(1, 40) AS i', 'hola ', :inactive)) AS hidden_in_a_query_of_40_rows;
+RESET ROLE;
+DROP POLICY none ON ai_intent_models;
+DROP FUNCTION pgi_policy_check_counted();
+DROP SEQUENCE pgi_policy_checks;
 ALTER TABLE ai_intent_models DISABLE ROW LEVEL SECURITY;
 SET ROLE pgi_sec_reader;
 SELECT pg_temp.try(format('SELECT predict_intent(%L, %s)', 'hola', :inactive)) AS inactive_visible;

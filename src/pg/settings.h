@@ -1,0 +1,29 @@
+// The pg_intent.* settings the library reads, and where they are defined.
+#pragma once
+
+#include "pg_headers.h"
+
+namespace pg_intent {
+
+// pg_intent.top_k: how many intents predict_intent() returns in top_intents.
+extern int guc_top_k;
+// pg_intent.max_message_bytes: the longest message prediction reads.
+extern int guc_max_message_bytes;
+// pg_intent.allow_drop_with_data: the session confirms that a drop of the
+// extension may delete its rows (drop_guard.cpp). A session setting is right
+// here: it only confirms what its own role, already allowed to drop the
+// extension, asked for; it decides nothing the owner does for others.
+extern bool guc_allow_drop_with_data;
+
+// pg_intent.max_message_bytes' default, and what training reads of each
+// message whatever a session sets: the owner's work must not depend on a
+// setting its caller controls, and a message that any role may log must not
+// decide a run's memory.
+constexpr int kDefaultMaxMessageBytes = 65536;
+
+// Each defines its settings; called once from _PG_init.
+void define_settings();         // settings.cpp
+void define_language_setting(); // pg_intent.language, language.cpp
+void define_settings_010();     // 0.1.0's ignored settings, settings_010.cpp
+
+} // namespace pg_intent
