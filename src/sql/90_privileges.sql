@@ -104,7 +104,8 @@ AS $$
             '@extschema@._pg_intent_md_cell(text, integer)',
             '@extschema@._pg_intent_report_message(jsonb)',
             '@extschema@._pg_intent_html(text, integer)',
-            '@extschema@._pg_intent_report_html(uuid)']::regprocedure[]),
+            '@extschema@._pg_intent_report_html(uuid)',
+            '@extschema@._pg_intent_render_report_html(jsonb, text)']::regprocedure[]),
         ('quality', ARRAY[
             '@extschema@.score_feedback_message(text)',
             '@extschema@.evaluate_interaction(uuid, text)',
