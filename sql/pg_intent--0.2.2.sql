@@ -1443,6 +1443,17 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_output_language() IS
     'The language pg_intent words reports, alerts, review reasons and hints in: ''es'' or ''en'', from the setting pg_intent.language (auto, en, es; auto follows lc_messages: es... gives Spanish, anything else English).';
 
+-- Internal: one fixed text of what pg_intent words for people (an alert's
+-- message, a review-queue reason: pg_catalog.format() patterns), in p_language
+-- ('es' Spanish, anything else English). Every text of both languages is in
+-- one table, in the core (src/core/report_text.cpp), with the HTML report's.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_text(p_key text, p_language text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_text'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_text(text, text) IS
+    'Internal: the fixed text p_key (alerts, review-queue reasons) in p_language (''es'' or ''en''); Spanish only in a UTF8, LATIN1, LATIN9 or WIN1252 database, English elsewhere.';
+
 -- ======== src/sql/20_predict.sql ========
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
 
@@ -2063,6 +2074,8 @@ COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
 -- Within each tier live traffic comes before bulk data (source 'imported'
 -- or 'synthetic': datasets loaded in bulk rather than messages users sent).
 --
+-- rank_reason is worded in intent_output_language() (_pg_intent_text()).
+--
 -- The view is security_invoker: the reader needs SELECT on ai_training_data,
 -- ai_training_runs, ai_training_run_rows and on the id, is_active,
 -- confidence_threshold and metrics columns of ai_intent_models; row-level security on
@@ -2147,27 +2160,27 @@ SELECT row_number() OVER w AS rank,
        q.source,
        CASE q.tier
            WHEN 'label_error' THEN pg_catalog.format(
-               'out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)',
+               @extschema@._pg_intent_text('rq_label_error', @extschema@.intent_output_language()),
                q.predicted_intent, round(q.predicted_confidence::numeric, 2), q.label,
                round(q.label_probability::numeric, 2), q.label, round(q.label_threshold::numeric, 2))
            WHEN 'uncertain' THEN
-               CASE WHEN q.label IS NULL THEN 'live message with no detected intent'
+               CASE WHEN q.label IS NULL THEN @extschema@._pg_intent_text('rq_live_no_intent', @extschema@.intent_output_language())
                     WHEN q.confidence_score IS NULL
-                        THEN pg_catalog.format('live prediction %s without a confidence score', q.label)
-                    ELSE pg_catalog.format('live prediction %s at confidence %s, below the abstain threshold %s',
+                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_live_no_confidence', @extschema@.intent_output_language()), q.label)
+                    ELSE pg_catalog.format(@extschema@._pg_intent_text('rq_live_below', @extschema@.intent_output_language()),
                                            q.label, q.confidence_score, round(100::numeric * q.abstain_threshold::numeric))
                END
            ELSE
-               CASE WHEN q.label IS NULL THEN pg_catalog.format('%s row without an intent', q.source)
+               CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
                     WHEN NOT EXISTS (SELECT 1 FROM latest_run)
-                        THEN pg_catalog.format('%s row; no training run has completed yet', q.source)
+                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_run', @extschema@.intent_output_language()), q.source)
                     WHEN q.predicted_intent IS NULL
-                        THEN pg_catalog.format('%s row; the latest training run has no out-of-fold prediction for label %s',
+                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_prediction', @extschema@.intent_output_language()),
                                                q.source, q.label)
                     WHEN q.predicted_intent = q.label
-                        THEN pg_catalog.format('%s row; out-of-fold model agrees with label %s at %s',
+                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_agrees', @extschema@.intent_output_language()),
                                                q.source, q.label, round(q.label_probability::numeric, 2))
-                    ELSE pg_catalog.format('%s row; out-of-fold model predicts %s at %s, but label %s got %s, not below the %s rows labelled %s get on average',
+                    ELSE pg_catalog.format(@extschema@._pg_intent_text('rq_disagrees', @extschema@.intent_output_language()),
                                            q.source, q.predicted_intent, round(q.predicted_confidence::numeric, 2),
                                            q.label, round(q.label_probability::numeric, 2),
                                            round(q.label_threshold::numeric, 2), q.label)
@@ -2179,7 +2192,7 @@ SELECT row_number() OVER w AS rank,
 WINDOW w AS (ORDER BY q.tier_order, q.live DESC, q.priority DESC, q.predicted_confidence DESC NULLS LAST, q.created_at, q.id)
  ORDER BY rank;
 COMMENT ON VIEW @extschema@.ai_review_queue IS
-    'The rows of ai_pending_review ranked by the value of a review (rank 1 first): tier label_error (the latest completed training run''s out-of-fold model predicts another intent and gives the label less probability than its intent''s rows get on average; lowest label probability first), then uncertain (live predictions below the abstain threshold or without an intent or confidence), then other; live traffic before imported and synthetic rows within each tier. suspected_intent is what the out-of-fold model predicts for a suspected label error; rank_reason says why in words.';
+    'The rows of ai_pending_review ranked by the value of a review (rank 1 first): tier label_error (the latest completed training run''s out-of-fold model predicts another intent and gives the label less probability than its intent''s rows get on average; lowest label probability first), then uncertain (live predictions below the abstain threshold or without an intent or confidence), then other; live traffic before imported and synthetic rows within each tier. suspected_intent is what the out-of-fold model predicts for a suspected label error; rank_reason says why in words, in the language of intent_output_language().';
 
 -- ======== src/sql/40_training.sql ========
 -- Training runs: the entry point, the worker that records the run and
@@ -3359,7 +3372,9 @@ WITH live AS (
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>', l.total_messages FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
-       pg_catalog.format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
+       -- worded in intent_output_language(); the metric names stay as they are
+       pg_catalog.format(@extschema@._pg_intent_text('alert_message', @extschema@.intent_output_language()),
+                         c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL
   AND (c.samples IS NULL OR c.samples >= (@extschema@._pg_intent_ops_policy()).min_alert_samples)
@@ -4656,7 +4671,9 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+            -- the review queue's reasons
+            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
@@ -4672,7 +4689,9 @@ AS $$
             '@extschema@._pg_intent_ops_policy()',
             '@extschema@._pg_intent_usable_samples(boolean)',
             '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
-            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
+            '@extschema@._pg_intent_row_limits()',
+            -- the alerts' messages
+            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             '@extschema@._pg_intent_csv_field(text)',

@@ -19,6 +19,37 @@ struct Entry {
 };
 
 const Entry kTexts[] = {
+    // SQL texts: pg_catalog.format() patterns (%s) for _pg_intent_text()
+    {"alert_message", "%s is %s (critical when %s %s)", "%s es %s (cr\xC3\xADtico si %s %s)"},
+    {"rq_label_error",
+     "out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)",
+     "el modelo de validaci\xC3\xB3n cruzada predice %s con %s; la etiqueta %s obtuvo %s (las filas "
+     "etiquetadas %s "
+     "obtienen %s de media)"},
+    {"rq_live_no_intent", "live message with no detected intent",
+     "mensaje en producci\xC3\xB3n sin intenci\xC3\xB3n detectada"},
+    {"rq_live_no_confidence", "live prediction %s without a confidence score",
+     "predicci\xC3\xB3n en producci\xC3\xB3n %s sin puntuaci\xC3\xB3n de confianza"},
+    {"rq_live_below", "live prediction %s at confidence %s, below the abstain threshold %s",
+     "predicci\xC3\xB3n en producci\xC3\xB3n %s con confianza %s, por debajo del umbral de abstenci\xC3\xB3n "
+     "%s"},
+    {"rq_no_intent", "%s row without an intent", "fila %s sin intenci\xC3\xB3n"},
+    {"rq_no_run", "%s row; no training run has completed yet",
+     "fila %s; todav\xC3\xAD"
+     "a no se ha completado ninguna ejecuci\xC3\xB3n de entrenamiento"},
+    {"rq_no_prediction", "%s row; the latest training run has no out-of-fold prediction for label %s",
+     "fila %s; la \xC3\xBAltima ejecuci\xC3\xB3n de entrenamiento no tiene predicci\xC3\xB3n de "
+     "validaci\xC3\xB3n "
+     "cruzada para la etiqueta %s"},
+    {"rq_agrees", "%s row; out-of-fold model agrees with label %s at %s",
+     "fila %s; el modelo de validaci\xC3\xB3n cruzada coincide con la etiqueta %s con %s"},
+    {"rq_disagrees",
+     "%s row; out-of-fold model predicts %s at %s, but label %s got %s, not below the %s rows labelled %s "
+     "get on "
+     "average",
+     "fila %s; el modelo de validaci\xC3\xB3n cruzada predice %s con %s, pero la etiqueta %s obtuvo %s, no "
+     "por debajo "
+     "del %s que obtienen de media las filas etiquetadas %s"},
     // header and status
     {"title", "Training report: {0}", "Informe de entrenamiento: {0}"},
     {"run_code", "Run <code>{0}</code>", "Ejecuci\xC3\xB3n <code>{0}</code>"},

@@ -72,7 +72,9 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+            -- the review queue's reasons
+            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
@@ -88,7 +90,9 @@ AS $$
             '@extschema@._pg_intent_ops_policy()',
             '@extschema@._pg_intent_usable_samples(boolean)',
             '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
-            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
+            '@extschema@._pg_intent_row_limits()',
+            -- the alerts' messages
+            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             '@extschema@._pg_intent_csv_field(text)',

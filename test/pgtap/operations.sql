@@ -486,6 +486,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_html(text, integer)', 'immutable', 'safe', false),
     ('_pg_intent_report_html(uuid)', 'stable', 'safe', false),
     ('_pg_intent_render_report_html(jsonb, text)', 'immutable', 'safe', false),
+    ('_pg_intent_text(text, text)', 'immutable', 'safe', false),
     ('shadow_predict(text, bigint, uuid)', 'volatile', 'unsafe', true),
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_active_model_json()', 'stable', 'safe', false),
