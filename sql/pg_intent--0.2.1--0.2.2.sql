@@ -674,16 +674,20 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_output_language() IS
     'The language pg_intent words reports, alerts, review reasons and hints in: ''es'' or ''en'', from the setting pg_intent.language (auto, en, es; auto follows lc_messages: es... gives Spanish, anything else English).';
 
--- Internal: one fixed text of what pg_intent words for people (an alert's
--- message, a review-queue reason: pg_catalog.format() patterns), in p_language
--- ('es' Spanish, anything else English). Every text of both languages is in
--- one table, in the core (src/core/report_text.cpp), with the HTML report's.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_text(p_key text, p_language text)
+-- One fixed text of what pg_intent words for people (an alert's message, a
+-- review-queue reason: pg_catalog.format() patterns), in p_language ('es'
+-- Spanish, anything else English). Every text of both languages is in one
+-- table, in the core (src/core/report_text.cpp), with the HTML report's.
+-- Open to PUBLIC like intent_output_language(): it returns fixed wording
+-- and decides nothing, and the invoker views ai_metric_alerts and
+-- ai_review_queue call it as their reader (an internal function would need
+-- a grant their readers did not need before).
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_text(p_key text, p_language text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pg_intent_text'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_text(text, text) IS
-    'Internal: the fixed text p_key (alerts, review-queue reasons) in p_language (''es'' or ''en''); Spanish only in a UTF8, LATIN1, LATIN9 or WIN1252 database, English elsewhere.';
+COMMENT ON FUNCTION @extschema@.intent_output_text(text, text) IS
+    'The fixed text p_key (alerts, review-queue reasons) in p_language (''es'' or ''en''); Spanish only in a UTF8, LATIN1, LATIN9 or WIN1252 database, English elsewhere; an unknown key raises 22023.';
 
 -- ======== src/sql/20_predict.sql ========
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
@@ -1305,7 +1309,7 @@ COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
 -- Within each tier live traffic comes before bulk data (source 'imported'
 -- or 'synthetic': datasets loaded in bulk rather than messages users sent).
 --
--- rank_reason is worded in intent_output_language() (_pg_intent_text()).
+-- rank_reason is worded in intent_output_language() (intent_output_text()).
 --
 -- The view is security_invoker: the reader needs SELECT on ai_training_data,
 -- ai_training_runs, ai_training_run_rows and on the id, is_active,
@@ -1391,27 +1395,27 @@ SELECT row_number() OVER w AS rank,
        q.source,
        CASE q.tier
            WHEN 'label_error' THEN pg_catalog.format(
-               @extschema@._pg_intent_text('rq_label_error', @extschema@.intent_output_language()),
+               @extschema@.intent_output_text('rq_label_error', @extschema@.intent_output_language()),
                q.predicted_intent, round(q.predicted_confidence::numeric, 2), q.label,
                round(q.label_probability::numeric, 2), q.label, round(q.label_threshold::numeric, 2))
            WHEN 'uncertain' THEN
-               CASE WHEN q.label IS NULL THEN @extschema@._pg_intent_text('rq_live_no_intent', @extschema@.intent_output_language())
+               CASE WHEN q.label IS NULL THEN @extschema@.intent_output_text('rq_live_no_intent', @extschema@.intent_output_language())
                     WHEN q.confidence_score IS NULL
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_live_no_confidence', @extschema@.intent_output_language()), q.label)
-                    ELSE pg_catalog.format(@extschema@._pg_intent_text('rq_live_below', @extschema@.intent_output_language()),
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_live_no_confidence', @extschema@.intent_output_language()), q.label)
+                    ELSE pg_catalog.format(@extschema@.intent_output_text('rq_live_below', @extschema@.intent_output_language()),
                                            q.label, q.confidence_score, round(100::numeric * q.abstain_threshold::numeric))
                END
            ELSE
-               CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
+               CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
                     WHEN NOT EXISTS (SELECT 1 FROM latest_run)
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_run', @extschema@.intent_output_language()), q.source)
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_run', @extschema@.intent_output_language()), q.source)
                     WHEN q.predicted_intent IS NULL
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_prediction', @extschema@.intent_output_language()),
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_prediction', @extschema@.intent_output_language()),
                                                q.source, q.label)
                     WHEN q.predicted_intent = q.label
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_agrees', @extschema@.intent_output_language()),
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_agrees', @extschema@.intent_output_language()),
                                                q.source, q.label, round(q.label_probability::numeric, 2))
-                    ELSE pg_catalog.format(@extschema@._pg_intent_text('rq_disagrees', @extschema@.intent_output_language()),
+                    ELSE pg_catalog.format(@extschema@.intent_output_text('rq_disagrees', @extschema@.intent_output_language()),
                                            q.source, q.predicted_intent, round(q.predicted_confidence::numeric, 2),
                                            q.label, round(q.label_probability::numeric, 2),
                                            round(q.label_threshold::numeric, 2), q.label)
@@ -2604,7 +2608,7 @@ WITH live AS (
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
        -- worded in intent_output_language(); the metric names stay as they are
-       pg_catalog.format(@extschema@._pg_intent_text('alert_message', @extschema@.intent_output_language()),
+       pg_catalog.format(@extschema@.intent_output_text('alert_message', @extschema@.intent_output_language()),
                          c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL
@@ -3874,6 +3878,7 @@ AS $$
         '@extschema@.pg_intent_loaded()',
         -- which language reports and hints are worded in (a session setting)
         '@extschema@.intent_output_language()',
+        '@extschema@.intent_output_text(text, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
@@ -3902,9 +3907,7 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
-            -- the review queue's reasons
-            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
@@ -3920,9 +3923,7 @@ AS $$
             '@extschema@._pg_intent_ops_policy()',
             '@extschema@._pg_intent_usable_samples(boolean)',
             '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
-            '@extschema@._pg_intent_row_limits()',
-            -- the alerts' messages
-            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
+            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             '@extschema@._pg_intent_csv_field(text)',

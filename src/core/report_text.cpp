@@ -19,7 +19,7 @@ struct Entry {
 };
 
 const Entry kTexts[] = {
-    // SQL texts: pg_catalog.format() patterns (%s) for _pg_intent_text()
+    // SQL texts: pg_catalog.format() patterns (%s) for intent_output_text()
     {"alert_message", "%s is %s (critical when %s %s)", "%s es %s (cr\xC3\xADtico si %s %s)"},
     {"rq_label_error",
      "out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)",

@@ -6,6 +6,7 @@
 #include "guard.h"
 #include "text_io.h"
 
+#include "errors.h"
 #include "report_html.h"
 
 extern "C" {
@@ -63,12 +64,12 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
     return utf8_to_text(intent::report::render_report_html(document, options));
 }
 
-// _pg_intent_text(p_key text, p_language text): one fixed text of what
+// intent_output_text(p_key text, p_language text): one fixed text of what
 // pg_intent words for people, from the core's table of both languages
 // (src/core/report_text.cpp), for the SQL pieces (alerts, the review
 // queue's reasons). Spanish needs a server encoding that holds its letters
 // (UTF8, LATIN1, LATIN9, WIN1252); in any other the English text is given,
-// so that no text fails to convert. An unknown key raises XX000.
+// so that no text fails to convert. An unknown key raises 22023.
 PG_INTENT_FUNCTION(pg_intent_text) {
     if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_key must not be null");
     TextSlice key = text_prefix(PG_GETARG_DATUM(0), 64);
@@ -82,5 +83,12 @@ PG_INTENT_FUNCTION(pg_intent_text) {
     intent::report::Language lang = intent::report::language_from_code(language);
     if (encoding != PG_UTF8 && encoding != PG_LATIN1 && encoding != PG_LATIN9 && encoding != PG_WIN1252)
         lang = intent::report::Language::English;
-    return utf8_to_text(intent::report::text(std::string_view(key.data, key.size), lang));
+    std::string_view name(key.data, key.size);
+    const char *found = nullptr;
+    try {
+        found = intent::report::text(name, lang);
+    } catch (const intent::Error &) {
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown text key: \"" + std::string(name) + "\"");
+    }
+    return utf8_to_text(found);
 }

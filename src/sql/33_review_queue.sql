@@ -39,7 +39,7 @@
 -- Within each tier live traffic comes before bulk data (source 'imported'
 -- or 'synthetic': datasets loaded in bulk rather than messages users sent).
 --
--- rank_reason is worded in intent_output_language() (_pg_intent_text()).
+-- rank_reason is worded in intent_output_language() (intent_output_text()).
 --
 -- The view is security_invoker: the reader needs SELECT on ai_training_data,
 -- ai_training_runs, ai_training_run_rows and on the id, is_active,
@@ -125,27 +125,27 @@ SELECT row_number() OVER w AS rank,
        q.source,
        CASE q.tier
            WHEN 'label_error' THEN pg_catalog.format(
-               @extschema@._pg_intent_text('rq_label_error', @extschema@.intent_output_language()),
+               @extschema@.intent_output_text('rq_label_error', @extschema@.intent_output_language()),
                q.predicted_intent, round(q.predicted_confidence::numeric, 2), q.label,
                round(q.label_probability::numeric, 2), q.label, round(q.label_threshold::numeric, 2))
            WHEN 'uncertain' THEN
-               CASE WHEN q.label IS NULL THEN @extschema@._pg_intent_text('rq_live_no_intent', @extschema@.intent_output_language())
+               CASE WHEN q.label IS NULL THEN @extschema@.intent_output_text('rq_live_no_intent', @extschema@.intent_output_language())
                     WHEN q.confidence_score IS NULL
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_live_no_confidence', @extschema@.intent_output_language()), q.label)
-                    ELSE pg_catalog.format(@extschema@._pg_intent_text('rq_live_below', @extschema@.intent_output_language()),
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_live_no_confidence', @extschema@.intent_output_language()), q.label)
+                    ELSE pg_catalog.format(@extschema@.intent_output_text('rq_live_below', @extschema@.intent_output_language()),
                                            q.label, q.confidence_score, round(100::numeric * q.abstain_threshold::numeric))
                END
            ELSE
-               CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
+               CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
                     WHEN NOT EXISTS (SELECT 1 FROM latest_run)
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_run', @extschema@.intent_output_language()), q.source)
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_run', @extschema@.intent_output_language()), q.source)
                     WHEN q.predicted_intent IS NULL
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_no_prediction', @extschema@.intent_output_language()),
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_prediction', @extschema@.intent_output_language()),
                                                q.source, q.label)
                     WHEN q.predicted_intent = q.label
-                        THEN pg_catalog.format(@extschema@._pg_intent_text('rq_agrees', @extschema@.intent_output_language()),
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_agrees', @extschema@.intent_output_language()),
                                                q.source, q.label, round(q.label_probability::numeric, 2))
-                    ELSE pg_catalog.format(@extschema@._pg_intent_text('rq_disagrees', @extschema@.intent_output_language()),
+                    ELSE pg_catalog.format(@extschema@.intent_output_text('rq_disagrees', @extschema@.intent_output_language()),
                                            q.source, q.predicted_intent, round(q.predicted_confidence::numeric, 2),
                                            q.label, round(q.label_probability::numeric, 2),
                                            round(q.label_threshold::numeric, 2), q.label)

@@ -30,7 +30,7 @@ WITH live AS (
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
        -- worded in intent_output_language(); the metric names stay as they are
-       pg_catalog.format(@extschema@._pg_intent_text('alert_message', @extschema@.intent_output_language()),
+       pg_catalog.format(@extschema@.intent_output_text('alert_message', @extschema@.intent_output_language()),
                          c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL

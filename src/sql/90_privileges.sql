@@ -44,6 +44,7 @@ AS $$
         '@extschema@.pg_intent_loaded()',
         -- which language reports and hints are worded in (a session setting)
         '@extschema@.intent_output_language()',
+        '@extschema@.intent_output_text(text, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
@@ -72,9 +73,7 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
-            -- the review queue's reasons
-            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
@@ -90,9 +89,7 @@ AS $$
             '@extschema@._pg_intent_ops_policy()',
             '@extschema@._pg_intent_usable_samples(boolean)',
             '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
-            '@extschema@._pg_intent_row_limits()',
-            -- the alerts' messages
-            '@extschema@._pg_intent_text(text, text)']::regprocedure[]),
+            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             '@extschema@._pg_intent_csv_field(text)',
