@@ -39,6 +39,8 @@
 -- Within each tier live traffic comes before bulk data (source 'imported'
 -- or 'synthetic': datasets loaded in bulk rather than messages users sent).
 --
+-- rank_reason is worded in intent_output_language() (intent_output_text()).
+--
 -- The view is security_invoker: the reader needs SELECT on ai_training_data,
 -- ai_training_runs, ai_training_run_rows and on the id, is_active,
 -- confidence_threshold and metrics columns of ai_intent_models; row-level security on
@@ -123,27 +125,27 @@ SELECT row_number() OVER w AS rank,
        q.source,
        CASE q.tier
            WHEN 'label_error' THEN pg_catalog.format(
-               'out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)',
+               @extschema@.intent_output_text('rq_label_error', @extschema@.intent_output_language()),
                q.predicted_intent, round(q.predicted_confidence::numeric, 2), q.label,
                round(q.label_probability::numeric, 2), q.label, round(q.label_threshold::numeric, 2))
            WHEN 'uncertain' THEN
-               CASE WHEN q.label IS NULL THEN 'live message with no detected intent'
+               CASE WHEN q.label IS NULL THEN @extschema@.intent_output_text('rq_live_no_intent', @extschema@.intent_output_language())
                     WHEN q.confidence_score IS NULL
-                        THEN pg_catalog.format('live prediction %s without a confidence score', q.label)
-                    ELSE pg_catalog.format('live prediction %s at confidence %s, below the abstain threshold %s',
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_live_no_confidence', @extschema@.intent_output_language()), q.label)
+                    ELSE pg_catalog.format(@extschema@.intent_output_text('rq_live_below', @extschema@.intent_output_language()),
                                            q.label, q.confidence_score, round(100::numeric * q.abstain_threshold::numeric))
                END
            ELSE
-               CASE WHEN q.label IS NULL THEN pg_catalog.format('%s row without an intent', q.source)
+               CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
                     WHEN NOT EXISTS (SELECT 1 FROM latest_run)
-                        THEN pg_catalog.format('%s row; no training run has completed yet', q.source)
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_run', @extschema@.intent_output_language()), q.source)
                     WHEN q.predicted_intent IS NULL
-                        THEN pg_catalog.format('%s row; the latest training run has no out-of-fold prediction for label %s',
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_prediction', @extschema@.intent_output_language()),
                                                q.source, q.label)
                     WHEN q.predicted_intent = q.label
-                        THEN pg_catalog.format('%s row; out-of-fold model agrees with label %s at %s',
+                        THEN pg_catalog.format(@extschema@.intent_output_text('rq_agrees', @extschema@.intent_output_language()),
                                                q.source, q.label, round(q.label_probability::numeric, 2))
-                    ELSE pg_catalog.format('%s row; out-of-fold model predicts %s at %s, but label %s got %s, not below the %s rows labelled %s get on average',
+                    ELSE pg_catalog.format(@extschema@.intent_output_text('rq_disagrees', @extschema@.intent_output_language()),
                                            q.source, q.predicted_intent, round(q.predicted_confidence::numeric, 2),
                                            q.label, round(q.label_probability::numeric, 2),
                                            round(q.label_threshold::numeric, 2), q.label)
@@ -155,4 +157,4 @@ SELECT row_number() OVER w AS rank,
 WINDOW w AS (ORDER BY q.tier_order, q.live DESC, q.priority DESC, q.predicted_confidence DESC NULLS LAST, q.created_at, q.id)
  ORDER BY rank;
 COMMENT ON VIEW @extschema@.ai_review_queue IS
-    'The rows of ai_pending_review ranked by the value of a review (rank 1 first): tier label_error (the latest completed training run''s out-of-fold model predicts another intent and gives the label less probability than its intent''s rows get on average; lowest label probability first), then uncertain (live predictions below the abstain threshold or without an intent or confidence), then other; live traffic before imported and synthetic rows within each tier. suspected_intent is what the out-of-fold model predicts for a suspected label error; rank_reason says why in words.';
+    'The rows of ai_pending_review ranked by the value of a review (rank 1 first): tier label_error (the latest completed training run''s out-of-fold model predicts another intent and gives the label less probability than its intent''s rows get on average; lowest label probability first), then uncertain (live predictions below the abstain threshold or without an intent or confidence), then other; live traffic before imported and synthetic rows within each tier. suspected_intent is what the out-of-fold model predicts for a suspected label error; rank_reason says why in words, in the language of intent_output_language().';

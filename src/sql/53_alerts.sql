@@ -29,7 +29,9 @@ WITH live AS (
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>', l.total_messages FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
-       pg_catalog.format('%s is %s (critical when %s %s)', c.metric, c.value, c.comparison, c.threshold) AS message
+       -- worded in intent_output_language(); the metric names stay as they are
+       pg_catalog.format(@extschema@.intent_output_text('alert_message', @extschema@.intent_output_language()),
+                         c.metric, c.value, c.comparison, c.threshold) AS message
 FROM checks c
 WHERE c.value IS NOT NULL
   AND (c.samples IS NULL OR c.samples >= (@extschema@._pg_intent_ops_policy()).min_alert_samples)

@@ -44,6 +44,7 @@ AS $$
         '@extschema@.pg_intent_loaded()',
         -- which language reports and hints are worded in (a session setting)
         '@extschema@.intent_output_language()',
+        '@extschema@.intent_output_text(text, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
@@ -104,7 +105,8 @@ AS $$
             '@extschema@._pg_intent_md_cell(text, integer)',
             '@extschema@._pg_intent_report_message(jsonb)',
             '@extschema@._pg_intent_html(text, integer)',
-            '@extschema@._pg_intent_report_html(uuid)']::regprocedure[]),
+            '@extschema@._pg_intent_report_html(uuid)',
+            '@extschema@._pg_intent_render_report_html(jsonb, text)']::regprocedure[]),
         ('quality', ARRAY[
             '@extschema@.score_feedback_message(text)',
             '@extschema@.evaluate_interaction(uuid, text)',

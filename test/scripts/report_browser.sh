@@ -5,6 +5,9 @@
 # the DOM Chromium built must hold the charts with the right number of
 # cells and bars and the run's own text, escaped; and the page must need
 # nothing from the network (no URL anywhere, no script, link, image or frame).
+# The page is rendered in English and in Spanish (pg_intent.language); both
+# screenshots are kept in build/screenshots/ (report_en.png, report_es.png)
+# for a person to look at.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_report_browser
@@ -86,6 +89,11 @@ chrome --dump-dom "file://$PAGE" >"$DOM" 2>"$TEST_TMP/chrome.dom.log" ||
     { tail -20 "$TEST_TMP/chrome.dom.log"; echo "FAILED: chromium --dump-dom" >&2; exit 1; }
 [ -s "$DOM" ] || { tail -20 "$TEST_TMP/chrome.dom.log"; echo "FAILED: empty DOM" >&2; exit 1; }
 count() { grep -o "$1" "$DOM" | wc -l; }
+expect_eq "$(count '<html lang="en"')" 1 "the English page says lang=\"en\""
+expect_eq "$(count '<tr class="trend-run current"')" 1 "the trend table marks this run"
+grep -q '<p class="decision">The new model was put in service' "$DOM" ||
+    { echo "FAILED: the decision is not explained in words" >&2; exit 1; }
+echo "ok: the deploy decision is explained in words"
 expect_eq "$(count '<svg id="confusion-heatmap"')" 1 "the DOM has the confusion heatmap"
 expect_eq "$(count '<rect class="cell ')" "$((KEPT * KEPT))" "the heatmap has one cell per pair of kept intents ($KEPT x $KEPT)"
 expect_eq "$(count '<rect class="bar"')" "$INTENTS" "the F1 chart has one bar per intent"
@@ -104,9 +112,13 @@ grep -qF 'quiero devolver &lt;script&gt;alert(1)&lt;/script&gt; mis zapatos, no 
 echo "ok: the misclassified message is shown as text, its markup escaped"
 
 # --------------------------------------------------------- the screenshot
-PNG=$TEST_TMP/report.png
+SHOTS=$PWD/build/screenshots
+mkdir -p "$SHOTS"
+PNG=$SHOTS/report_en.png
+rm -f "$PNG"
 (cd "$TEST_TMP" && chrome --screenshot="$PNG" --window-size=1280,2400 --hide-scrollbars "file://$PAGE") \
     >"$TEST_TMP/chrome.png.log" 2>&1 || { tail -20 "$TEST_TMP/chrome.png.log"; echo "FAILED: chromium --screenshot" >&2; exit 1; }
+echo "ok: screenshot of the English page: $PNG"
 # Decodes the PNG (python3 standard library: zlib and struct) and checks
 # its size, that it is not one colour, and that the charts' blues and reds
 # were painted.
@@ -167,4 +179,26 @@ if len(colours) < 50:
 if blue < 500 or red < 100:
     sys.exit('FAILED: the charts\' colours are missing from the screenshot')
 PY
+
+# ------------------------------------------------------ the Spanish page
+PAGE_ES=$TEST_TMP/report_es.html
+PGOPTIONS='-c pg_intent.language=es' q $DB "SELECT training_report('$RUN', 'html')" >"$PAGE_ES"
+DOM_ES=$TEST_TMP/dom_es.html
+chrome --enable-logging=stderr --v=0 --dump-dom "file://$PAGE_ES" >"$DOM_ES" 2>"$TEST_TMP/chrome.dom_es.log" ||
+    { tail -20 "$TEST_TMP/chrome.dom_es.log"; echo "FAILED: chromium --dump-dom (Spanish)" >&2; exit 1; }
+expect_eq "$(grep -c '<html lang="es"' "$DOM_ES")" 1 "the Spanish page says lang=\"es\""
+expect_eq "$(grep -c 'CONSOLE' "$TEST_TMP/chrome.dom_es.log" || true)" 0 "no console message while loading the Spanish page"
+grep -q 'Informe de entrenamiento: &lt;script&gt;' "$DOM_ES" ||
+    { echo "FAILED: the Spanish title (with the run name escaped) is missing" >&2; exit 1; }
+grep -q '<p class="decision">El nuevo modelo se puso en servicio' "$DOM_ES" ||
+    { echo "FAILED: the decision is not explained in Spanish" >&2; exit 1; }
+expect_eq "$(grep -o '<rect class="bar"' "$DOM_ES" | wc -l)" "$INTENTS" "the Spanish page has the same F1 bars"
+expect_eq "$(grep -ci 'Training report\|Deploy decision' "$DOM_ES" || true)" 0 "no English heading on the Spanish page"
+PNG_ES=$SHOTS/report_es.png
+rm -f "$PNG_ES"
+(cd "$TEST_TMP" && chrome --screenshot="$PNG_ES" --window-size=1280,2400 --hide-scrollbars "file://$PAGE_ES") \
+    >"$TEST_TMP/chrome.png_es.log" 2>&1 || { tail -20 "$TEST_TMP/chrome.png_es.log"; echo "FAILED: chromium --screenshot (Spanish)" >&2; exit 1; }
+size=$(wc -c <"$PNG_ES")
+[ "$size" -gt 50000 ] || { echo "FAILED: the Spanish screenshot has only $size bytes" >&2; exit 1; }
+echo "ok: screenshot of the Spanish page: $PNG_ES ($size bytes)"
 drop_db $DB

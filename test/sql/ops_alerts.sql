@@ -51,6 +51,10 @@ UPDATE ai_intent_models SET is_active = false;
 INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, metrics, is_active)
 VALUES ('v_weak', 'linear_svm', '\x00'::bytea, 1, 'x', '{a,b}', '{"f1": 0.65}', true);
 SELECT metric, value, threshold, comparison, severity, message FROM ai_metric_alerts;
+-- The same alerts, worded in Spanish (pg_intent.language); the metric codes stay.
+SET pg_intent.language = 'es';
+SELECT metric, message FROM ai_metric_alerts;
+RESET pg_intent.language;
 
 -- A bad day: 10 more rows, 8 escalated with confidence 20, reviewed and wrong.
 -- 30 rows: escalation 8/30 = 26.67 % (below 30, no alert); confidence

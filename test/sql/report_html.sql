@@ -93,6 +93,27 @@ SELECT training_report() = training_report(NULL, 'markdown') AS markdown_is_defa
        training_report() LIKE '# Training report:%' AS markdown_heading,
        training_report(:'run_id', 'html') = (SELECT html FROM page) AS explicit_run_same_page;
 
+-- The language of the page is pg_intent.language (intent_output_language()):
+-- Spanish words, the same figures and the same escaped labels; the deploy
+-- decision in plain words; the trend of the classifier's runs (one so far).
+SET pg_intent.language = 'es';
+SELECT html LIKE E'<!DOCTYPE html>\n<html lang="es">%' AS lang_es,
+       html ~ '<h1>Informe de entrenamiento: ' AS spanish_heading,
+       html !~ 'Training report|Deploy decision|Headline metrics|Confusion matrix' AS no_english_headings,
+       html ~ '<p class="decision">El nuevo modelo se puso en servicio porque no había ningún modelo activo con el que compararlo\.</p>' AS decision_in_words,
+       pg_temp.n(html, '<rect class="cell ') = pg_temp.n((SELECT html FROM page), '<rect class="cell ') AS same_heatmap,
+       pg_temp.n(html, '<rect class="bar"') = pg_temp.n((SELECT html FROM page), '<rect class="bar"') AS same_bars,
+       pg_temp.n(html, '<tr class="trend-run current">') AS trend_current_run,
+       html ~ 'saludo &quot;x&quot; &lt;i&gt;&amp;&#39;' AS intent_label_kept_escaped
+  FROM (SELECT training_report(NULL, 'html') AS html) AS s;
+SET pg_intent.language = 'en';
+SELECT html ~ '<p class="decision">The new model was put in service because there was no model in service to compare it with\.</p>' AS decision_in_words_en,
+       pg_temp.n(html, '<tr class="trend-run') AS trend_runs,
+       pg_temp.n(html, '<polyline class="trend-line"') AS trend_lines,
+       html = (SELECT html FROM page) AS same_as_auto_under_c
+  FROM (SELECT training_report(NULL, 'html') AS html) AS s;
+RESET pg_intent.language;
+
 -- Row-level security: a reader of runs and run rows whose policy hides one
 -- misclassified message sees "(not visible)" and never its text; the other
 -- messages still show.
@@ -178,6 +199,33 @@ SELECT pg_temp.n(html, '<rect class="cell ') AS heatmap_cells,
        html ~ 'test split' AS says_test_split,
        html !~* '<script|<b>old' AS nothing_raw
   FROM (SELECT training_report('00000000-0000-0000-0000-000000000010', 'html') AS html) AS s;
+
+-- A run compared on no fresh rows at all: the page says so instead of an
+-- "accuracy 0.000" of an empty comparison, and explains the decision in
+-- words; the trend now holds the three completed runs, oldest first.
+INSERT INTO ai_training_runs (id, run_name, run_type, status, started_at, finished_at, duration_seconds,
+                              training_samples, validation_samples, test_samples, total_intents,
+                              intent_accuracy, intent_f1_score, deployed, deploy_reason, deploy_evidence, metrics)
+VALUES ('00000000-0000-0000-0000-000000000012', 'no fresh rows', 'full', 'completed',
+        now() + interval '36 hours', now() + interval '36 hours', 1, 100, 100, 100, 5, 0.9, 0.88,
+        false, 'insufficient_evidence', 'none',
+        '{"evaluation": {"method": "cross_validation", "folds": 5, "rows": 100},
+          "metrics": {"accuracy": 0.9, "f1": 0.88, "coverage": 0.75},
+          "gate": {"rows": 0, "sufficient": false, "active": {"accuracy": 0, "macro_f1": 0},
+                   "candidate": {"accuracy": 0, "macro_f1": 0}, "candidate_only_correct": 0, "active_only_correct": 0},
+          "deploy": {"evidence": "none", "reason": "insufficient_evidence", "deployed": false, "active_model_id": 1}}');
+SELECT html !~ '0\.000' AS no_zero_accuracy,
+       html ~ '<dt>Fresh rows</dt><dd>no fresh rows' AS says_no_fresh_rows,
+       html ~ '<p class="decision">The new model was not put in service: there was nothing to compare it with' AS decision_in_words,
+       pg_temp.n(html, '<tr class="trend-run') AS trend_runs,
+       html ~ '<tr class="trend-run current"><td class="num">3</td><td class="msg">no fresh rows</td>' AS newest_last
+  FROM (SELECT training_report('00000000-0000-0000-0000-000000000012', 'html') AS html) AS s;
+SET pg_intent.language = 'es';
+SELECT html !~ '0\.000' AS no_zero_accuracy,
+       html ~ '<dt>Mensajes nuevos</dt><dd>no hay mensajes nuevos' AS says_no_fresh_rows,
+       html ~ '<p class="decision">El nuevo modelo no se puso en servicio: no había con qué compararlo' AS decision_in_words
+  FROM (SELECT training_report('00000000-0000-0000-0000-000000000012', 'html') AS html) AS s;
+RESET pg_intent.language;
 
 -- A failed run: a short page with the error, escaped.
 INSERT INTO ai_training_runs (id, run_name, status, started_at, finished_at, duration_seconds, error, metrics)

@@ -90,6 +90,15 @@ SELECT rank > 4 AS after_errors, tier, user_message, source,
        regexp_replace(rank_reason, '[0-9]+\.?[0-9]*', 'N', 'g') AS rank_reason
   FROM ai_review_queue AS q WHERE source IN ('live', 'imported') ORDER BY rank;
 
+-- The reasons in Spanish (pg_intent.language); the tiers, ranks and labels
+-- are the same, only the words change. Every row's reason is Spanish.
+SET pg_intent.language = 'es';
+SELECT rank, tier, regexp_replace(rank_reason, '[0-9]+\.?[0-9]*', 'N', 'g') AS rank_reason
+  FROM ai_review_queue WHERE source IN ('live', 'imported') OR tier = 'label_error' ORDER BY rank;
+SELECT count(*) FILTER (WHERE rank_reason ~ '^(el modelo|mensaje en producción|predicción en producción|fila )') = count(*) AS all_spanish
+  FROM ai_review_queue;
+RESET pg_intent.language;
+
 -- Reviews take rows out of the queue: a correction, an approval, a rejection.
 SELECT submit_intent_correction(id, 'return_process') ->> 'was_mismatch' AS corrected
   FROM ai_training_data WHERE user_message = 'quiero devolver los zapatos';

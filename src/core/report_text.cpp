@@ -1,0 +1,405 @@
+// Every fixed text of the HTML training report, in English and Spanish, in
+// one table (report_html.h: text()). The English texts are 0.2.1's; the
+// Spanish ones address a support team (usted, neutral Spanish). Intent
+// labels, codes (deploy reasons, evidence) and numbers are never translated.
+// {0}..{9} are filled by subst(); a text that ends up inside HTML holds
+// markup only where the English one did.
+#include "errors.h"
+#include "report_html.h"
+
+#include <string>
+#include <unordered_map>
+
+namespace intent::report {
+
+namespace {
+
+struct Entry {
+    const char *key, *en, *es;
+};
+
+const Entry kTexts[] = {
+    // SQL texts: pg_catalog.format() patterns (%s) for intent_output_text()
+    {"alert_message", "%s is %s (critical when %s %s)", "%s es %s (cr\xC3\xADtico si %s %s)"},
+    {"rq_label_error",
+     "out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)",
+     "el modelo de validaci\xC3\xB3n cruzada predice %s con %s; la etiqueta %s obtuvo %s (las filas "
+     "etiquetadas %s "
+     "obtienen %s de media)"},
+    {"rq_live_no_intent", "live message with no detected intent",
+     "mensaje en producci\xC3\xB3n sin intenci\xC3\xB3n detectada"},
+    {"rq_live_no_confidence", "live prediction %s without a confidence score",
+     "predicci\xC3\xB3n en producci\xC3\xB3n %s sin puntuaci\xC3\xB3n de confianza"},
+    {"rq_live_below", "live prediction %s at confidence %s, below the abstain threshold %s",
+     "predicci\xC3\xB3n en producci\xC3\xB3n %s con confianza %s, por debajo del umbral de abstenci\xC3\xB3n "
+     "%s"},
+    {"rq_no_intent", "%s row without an intent", "fila %s sin intenci\xC3\xB3n"},
+    {"rq_no_run", "%s row; no training run has completed yet",
+     "fila %s; todav\xC3\xAD"
+     "a no se ha completado ninguna ejecuci\xC3\xB3n de entrenamiento"},
+    {"rq_no_prediction", "%s row; the latest training run has no out-of-fold prediction for label %s",
+     "fila %s; la \xC3\xBAltima ejecuci\xC3\xB3n de entrenamiento no tiene predicci\xC3\xB3n de "
+     "validaci\xC3\xB3n "
+     "cruzada para la etiqueta %s"},
+    {"rq_agrees", "%s row; out-of-fold model agrees with label %s at %s",
+     "fila %s; el modelo de validaci\xC3\xB3n cruzada coincide con la etiqueta %s con %s"},
+    {"rq_disagrees",
+     "%s row; out-of-fold model predicts %s at %s, but label %s got %s, not below the %s rows labelled %s "
+     "get on "
+     "average",
+     "fila %s; el modelo de validaci\xC3\xB3n cruzada predice %s con %s, pero la etiqueta %s obtuvo %s, no "
+     "por debajo "
+     "del %s que obtienen de media las filas etiquetadas %s"},
+    // header and status
+    {"title", "Training report: {0}", "Informe de entrenamiento: {0}"},
+    {"run_code", "Run <code>{0}</code>", "Ejecuci\xC3\xB3n <code>{0}</code>"},
+    {"status_bold", "status <b>{0}</b>", "estado <b>{0}</b>"},
+    {"status_completed", "completed", "completada"},
+    {"status_failed", "failed", "fallida"},
+    {"status_running", "running", "en curso"},
+    {"started", "started {0}", "iniciada el {0}"},
+    {"took_s", "took {0} s", "dur\xC3\xB3 {0} s"},
+    {"model_is", "model {0}", "modelo {0}"},
+    {"none", "none", "ninguno"},
+    {"badge_failed", "Failed", "Fallida"},
+    {"run_failed", "This run failed", "Esta ejecuci\xC3\xB3n fall\xC3\xB3"},
+    {"badge_running", "Running", "En curso"},
+    {"run_running", "This run has not finished", "Esta ejecuci\xC3\xB3n a\xC3\xBAn no ha terminado"},
+    {"no_error", "No error was recorded.", "No se registr\xC3\xB3 ning\xC3\xBAn error."},
+    // headline
+    {"headline", "Headline metrics", "M\xC3\xA9tricas principales"},
+    {"out_of_fold", "out-of-fold", "validaci\xC3\xB3n cruzada"},
+    {"test_split", "test split", "partici\xC3\xB3n de prueba"},
+    {"m_accuracy", "Accuracy", "Exactitud"},
+    {"m_precision", "Macro precision", "Precisi\xC3\xB3n macro"},
+    {"m_recall", "Macro recall", "Exhaustividad macro"},
+    {"m_f1", "Macro F1", "F1 macro"},
+    {"m_ece", "ECE", "ECE"},
+    {"m_brier", "Brier", "Brier"},
+    {"baseline_value", "baseline {0}", "referencia {0}"},
+    {"baseline_note", "Baseline: the model that was active when this run trained",
+     "Referencia: el modelo que estaba en servicio cuando se entren\xC3\xB3 esta ejecuci\xC3\xB3n"},
+    {"baseline_note_model", " (model {0})", " (modelo {0})"},
+    {"baseline_note_fresh", ", measured on the {0} reviewed rows it had never trained on.",
+     ", medido con los {0} mensajes revisados con los que nunca se hab\xC3\xAD"
+     "a entrenado."},
+    {"baseline_note_estimates", ", as its own recorded F1 estimate.",
+     ", seg\xC3\xBAn la estimaci\xC3\xB3n de F1 que tiene registrada."},
+    {"baseline_note_eval_rows", ", scored on this run's evaluation rows.",
+     ", evaluado con las filas de evaluaci\xC3\xB3n de esta ejecuci\xC3\xB3n."},
+    {"baseline_note_none", "; there was none.",
+     "; no hab\xC3\xAD"
+     "a ninguno."},
+    {"ece_note", " ECE (expected calibration error) and Brier: lower is better.",
+     " ECE (error de calibraci\xC3\xB3n esperado) y Brier: cuanto m\xC3\xA1s bajos, mejor."},
+    // the deploy decision
+    {"deploy_decision", "Deploy decision", "Decisi\xC3\xB3n de despliegue"},
+    {"badge_deployed", "Deployed", "Desplegado"},
+    {"badge_not_deployed", "Not deployed", "No desplegado"},
+    {"badge_no_model", "No model", "Sin modelo"},
+    {"reason_code", "reason <code>{0}</code>", "motivo <code>{0}</code>"},
+    {"dec_first",
+     "The new model was put in service because there was no model in service to compare it with.",
+     "El nuevo modelo se puso en servicio porque no hab\xC3\xAD"
+     "a ning\xC3\xBAn modelo activo con el que compararlo."},
+    {"dec_untested", "The new model was not put in service: there were no messages left to test it on.",
+     "El nuevo modelo no se puso en servicio: no quedaban mensajes con los que probarlo."},
+    {"dec_insufficient",
+     "The new model was not put in service: there was nothing to compare it with (too few newly reviewed "
+     "messages, "
+     "and no recorded estimate for the model in service). The model in service stays.",
+     "El nuevo modelo no se puso en servicio: no hab\xC3\xAD"
+     "a con qu\xC3\xA9 compararlo (muy pocos mensajes revisados "
+     "nuevos y ninguna estimaci\xC3\xB3n registrada del modelo activo). Se mantiene el modelo activo."},
+    {"dec_baseline_changed",
+     "The new model was not put in service: another model was deployed while this run was training, so the "
+     "comparison no longer applies.",
+     "El nuevo modelo no se puso en servicio: mientras se entrenaba se despleg\xC3\xB3 otro modelo, "
+     "as\xC3\xAD que la "
+     "comparaci\xC3\xB3n ya no es v\xC3\xA1lida."},
+    {"dec_rollback", "This model was put back in service by a rollback.",
+     "Este modelo volvi\xC3\xB3 a ponerse en servicio al deshacer un despliegue."},
+    {"dec_manual",
+     "The new model was put in service because the run was asked to deploy it whatever the result (deploy = "
+     "always).",
+     "El nuevo modelo se puso en servicio porque se pidi\xC3\xB3 desplegarlo fuera cual fuera el resultado "
+     "(deploy = always)."},
+    {"dec_never",
+     "The new model was not put in service because the run was asked not to deploy (deploy = never).",
+     "El nuevo modelo no se puso en servicio porque se pidi\xC3\xB3 no desplegarlo (deploy = never)."},
+    {"dec_improved_fresh",
+     "The new model was put in service because it got {0} more of the {1} newest reviewed messages right "
+     "than the "
+     "model in service ({2} against {3}); neither model had trained on those messages.",
+     "El nuevo modelo se puso en servicio porque acert\xC3\xB3 {0} mensajes m\xC3\xA1s que el modelo activo "
+     "de los {1} "
+     "mensajes revisados m\xC3\xA1s recientes ({2} frente a {3}); ninguno de los dos modelos se hab\xC3\xAD"
+     "a entrenado "
+     "con ellos."},
+    {"dec_improved_f1",
+     "The new model was put in service: of the {0} newest reviewed messages it got as many right as the "
+     "model in "
+     "service ({1}), and its answers are better balanced across intents (F1 {2} against {3}).",
+     "El nuevo modelo se puso en servicio: de los {0} mensajes revisados m\xC3\xA1s recientes acert\xC3\xB3 "
+     "tantos como "
+     "el modelo activo ({1}), y sus respuestas est\xC3\xA1n mejor repartidas entre las intenciones (F1 {2} "
+     "frente a {3})."},
+    {"dec_improved_estimates",
+     "The new model was put in service because its estimated F1 ({0}) is higher than the one recorded for "
+     "the model "
+     "in service ({1}). There were too few newly reviewed messages to compare both on the same messages.",
+     "El nuevo modelo se puso en servicio porque su F1 estimado ({0}) es mayor que el registrado para el "
+     "modelo activo "
+     "({1}). No hab\xC3\xAD"
+     "a suficientes mensajes revisados nuevos para comparar los dos con los mismos mensajes."},
+    {"dec_within_tolerance",
+     "The new model was put in service: it was not worse than the model in service by more than the allowed "
+     "margin "
+     "(F1 {0} against {1}, margin {2}).",
+     "El nuevo modelo se puso en servicio: no empeor\xC3\xB3 respecto al modelo activo m\xC3\xA1s de lo "
+     "permitido (F1 {0} "
+     "frente a {1}, margen {2})."},
+    {"dec_regression_fresh",
+     "The new model was not put in service because it got {0} fewer of the {1} newest reviewed messages "
+     "right than "
+     "the model in service ({2} against {3}). The model in service stays.",
+     "El nuevo modelo no se puso en servicio porque acert\xC3\xB3 {0} mensajes menos que el modelo activo de "
+     "los {1} "
+     "mensajes revisados m\xC3\xA1s recientes ({2} frente a {3}). Se mantiene el modelo activo."},
+    {"dec_regression_f1",
+     "The new model was not put in service because its F1 ({0}) is below the model in service's ({1}) by "
+     "more than "
+     "the allowed margin ({2}). The model in service stays.",
+     "El nuevo modelo no se puso en servicio porque su F1 ({0}) queda por debajo del del modelo activo ({1}) "
+     "m\xC3\xA1s "
+     "de lo permitido (margen {2}). Se mantiene el modelo activo."},
+    {"dec_tie",
+     "The new model was not put in service: of the {0} newest reviewed messages both models got exactly {1} "
+     "right, "
+     "and the new one was not better balanced across intents. The model in service stays; the next run "
+     "compares "
+     "them on more messages.",
+     "El nuevo modelo no se puso en servicio: de los {0} mensajes revisados m\xC3\xA1s recientes los dos "
+     "modelos "
+     "acertaron exactamente {1}, y el nuevo no reparte mejor sus aciertos entre las intenciones. Se mantiene "
+     "el modelo "
+     "activo; la pr\xC3\xB3xima ejecuci\xC3\xB3n los comparar\xC3\xA1 con m\xC3\xA1s mensajes."},
+    {"dec_fresh_more",
+     "On the {1} newest reviewed messages it got {0} more right than the model in service ({2} against {3}).",
+     "Con los {1} mensajes revisados m\xC3\xA1s recientes acert\xC3\xB3 {0} m\xC3\xA1s que el modelo activo "
+     "({2} frente a {3})."},
+    {"dec_fresh_fewer",
+     "On the {1} newest reviewed messages it got {0} fewer right than the model in service ({2} against "
+     "{3}).",
+     "Con los {1} mensajes revisados m\xC3\xA1s recientes acert\xC3\xB3 {0} menos que el modelo activo ({2} "
+     "frente a {3})."},
+    {"dec_fresh_same", "On the {0} newest reviewed messages both models got {1} right.",
+     "Con los {0} mensajes revisados m\xC3\xA1s recientes los dos modelos acertaron {1}."},
+    {"dec_estimates", "Its estimated F1 was {0}, against {1} recorded for the model in service.",
+     "Su F1 estimado fue {0}, frente a {1} registrado para el modelo activo."},
+    {"dt_evidence", "Evidence", "Pruebas"},
+    {"ev_fresh_rows", ": both models scored on reviewed rows the active model had never trained on.",
+     ": los dos modelos evaluados con mensajes revisados con los que el modelo activo nunca se hab\xC3\xAD"
+     "a entrenado."},
+    {"ev_estimates",
+     ": too few fresh rows; this run's out-of-fold F1 against the active model's recorded estimate.",
+     ": muy pocos mensajes nuevos; el F1 de validaci\xC3\xB3n cruzada de esta ejecuci\xC3\xB3n frente a la "
+     "estimaci\xC3\xB3n "
+     "registrada del modelo activo."},
+    {"ev_none", ": no comparison was needed or possible.",
+     ": no hac\xC3\xAD"
+     "a falta comparar o no era posible."},
+    {"dt_compared", "Compared", "Comparaci\xC3\xB3n"},
+    {"compared", "this model F1 <b>{0}</b> against baseline F1 <b>{1}</b>{2}",
+     "F1 de este modelo <b>{0}</b> frente a F1 de referencia <b>{1}</b>{2}"},
+    {"allowed_regression", "; allowed regression {0}", "; empeoramiento permitido {0}"},
+    {"dt_fresh_rows", "Fresh rows", "Mensajes nuevos"},
+    {"no_fresh_rows_sentence", "no fresh rows: no reviewed message the active model had never trained on.",
+     "no hay mensajes nuevos: ning\xC3\xBAn mensaje revisado con el que el modelo activo no se hubiera "
+     "entrenado."},
+    {"fresh_rows_line",
+     "{0} rows: active model accuracy {1}, F1 {2}; this model accuracy {3}, F1 {4}; right only for this "
+     "model {5}, "
+     "only for the active one {6}.",
+     "{0} mensajes: modelo activo exactitud {1}, F1 {2}; este modelo exactitud {3}, F1 {4}; acertados solo "
+     "por este "
+     "modelo {5}, solo por el activo {6}."},
+    {"dt_threshold", "Abstain threshold", "Umbral de abstenci\xC3\xB3n"},
+    // how the figures were obtained
+    {"how_obtained", "How the figures were obtained", "C\xC3\xB3mo se obtuvieron las cifras"},
+    {"dt_method", "Method", "M\xC3\xA9todo"},
+    {"method_cv",
+     "<dt>Method</dt><dd><b>{0}-fold cross-validation</b>: each of the {1} rows was scored by a model that "
+     "did not "
+     "train on it.</dd>",
+     "<dt>M\xC3\xA9todo</dt><dd><b>validaci\xC3\xB3n cruzada en {0} particiones</b>: cada una de las {1} "
+     "filas la "
+     "evalu\xC3\xB3 un modelo que no se hab\xC3\xAD"
+     "a entrenado con ella.</dd>"},
+    {"method_holdout", "<dt>Method</dt><dd><b>holdout</b>: a stratified holdout of {0} rows.</dd>",
+     "<dt>M\xC3\xA9todo</dt><dd><b>reserva</b>: una reserva estratificada de {0} filas.</dd>"},
+    {"method_split",
+     "<dt>Method</dt><dd><b>test split</b> (0.1.0): {0} training, {1} validation, {2} test rows.</dd>",
+     "<dt>M\xC3\xA9todo</dt><dd><b>partici\xC3\xB3n de prueba</b> (0.1.0): {0} filas de entrenamiento, {1} "
+     "de "
+     "validaci\xC3\xB3n y {2} de prueba.</dd>"},
+    {"rows_line", "<dt>Rows</dt><dd>{0} read, {1} usable; the model was refit on all {2}</dd>",
+     "<dt>Filas</dt><dd>{0} le\xC3\xAD"
+     "das, {1} utilizables; el modelo se volvi\xC3\xB3 a entrenar con las {2}</dd>"},
+    {"dt_why", "Why", "Motivo"},
+    {"dt_intents", "Intents", "Intenciones"},
+    {"cleaning",
+     "<dt>Cleaning</dt><dd>{0} duplicates removed, {1} label conflicts resolved, {2} empty texts "
+     "removed</dd>",
+     "<dt>Limpieza</dt><dd>{0} duplicados eliminados, {1} conflictos de etiqueta resueltos, {2} textos "
+     "vac\xC3\xAD"
+     "os "
+     "eliminados</dd>"},
+    {"dt_small_classes", "Small classes",
+     "Clases peque\xC3\xB1"
+     "as"},
+    // trend
+    {"trend_title", "Trend across runs", "Evoluci\xC3\xB3n entre ejecuciones"},
+    {"trend_runs", "last {0} completed runs, oldest first",
+     "\xC3\xBAltimas {0} ejecuciones completadas, de la m\xC3\xA1s antigua a la m\xC3\xA1s reciente"},
+    {"trend_one", "the only completed run so far", "la \xC3\xBAnica ejecuci\xC3\xB3n completada hasta ahora"},
+    {"trend_aria", "accuracy, coverage and F1 across runs", "exactitud, cobertura y F1 por ejecuci\xC3\xB3n"},
+    {"trend_coverage", "Coverage", "Cobertura"},
+    {"trend_note",
+     "Each point is one completed training run of this classifier (numbered as in the table). Coverage is "
+     "the share "
+     "of messages answered above the abstain threshold.",
+     "Cada punto es una ejecuci\xC3\xB3n de entrenamiento completada de este clasificador (numeradas como en "
+     "la tabla). "
+     "La cobertura es la proporci\xC3\xB3n de mensajes que se responden por encima del umbral de "
+     "abstenci\xC3\xB3n."},
+    {"trend_table", "The same figures as a table", "Las mismas cifras en una tabla"},
+    {"th_run", "run", "ejecuci\xC3\xB3n"},
+    {"th_started", "started", "inicio"},
+    {"th_deployed", "deployed", "desplegado"},
+    {"yes", "yes", "s\xC3\xAD"},
+    {"no", "no", "no"},
+    {"no_figure", "no data", "sin datos"},
+    // confusion heatmap
+    {"confusion_title", "Confusion matrix", "Matriz de confusi\xC3\xB3n"},
+    {"no_confusions", "No confusions among the {0} intents.",
+     "Ninguna confusi\xC3\xB3n entre las {0} intenciones."},
+    {"all_intents", "All {0} intents.", "Las {0} intenciones."},
+    {"some_intents",
+     "{0} intents, {1} of them involved in confusions; shown: the {2} involved in the most ({3}); left out: "
+     "{4}.",
+     "{0} intenciones, {1} de ellas con confusiones; se muestran las {2} con m\xC3\xA1s confusiones ({3}); "
+     "se omiten: {4}."},
+    {"confusion_note",
+     "Rows are the true intents, columns the predicted ones; a cell's colour is its share of the row (blue: "
+     "right, "
+     "red: confused with another intent).",
+     "Las filas son las intenciones reales y las columnas las predichas; el color de una celda es su "
+     "proporci\xC3\xB3n "
+     "dentro de la fila (azul: acierto; rojo: confundida con otra intenci\xC3\xB3n)."},
+    {"confusion_aria", "confusion matrix heatmap", "mapa de calor de la matriz de confusi\xC3\xB3n"},
+    {"predicted_axis", "predicted intent", "intenci\xC3\xB3n predicha"},
+    {"true_axis", "true intent", "intenci\xC3\xB3n real"},
+    {"legend_right", "right (share of the row)", "acierto (proporci\xC3\xB3n de la fila)"},
+    {"legend_confused", "confused", "confundida"},
+    {"legend_none", "none", "ninguna"},
+    {"cell_title", "true {0}, predicted {1}: {2} ({3}% of {4})",
+     "real {0}, predicha {1}: {2} ({3} % de {4})"},
+    // F1 bars
+    {"f1_title", "F1 per intent", "F1 por intenci\xC3\xB3n"},
+    {"worst_first", "worst first", "de peor a mejor"},
+    {"bar_title", "{0}: F1 {1}, precision {2}, recall {3}, support {4}",
+     "{0}: F1 {1}, precisi\xC3\xB3n {2}, exhaustividad {3}, soporte {4}"},
+    {"f1_note",
+     "Green: F1 &ge; 0.8, amber: &ge; 0.6, red: below. n is the intent's number of evaluated rows.",
+     "Verde: F1 &ge; 0.8; \xC3\xA1mbar: &ge; 0.6; rojo: por debajo. n es el n\xC3\xBAmero de filas evaluadas "
+     "de la "
+     "intenci\xC3\xB3n."},
+    // reliability and coverage
+    {"reliability", "Reliability", "Fiabilidad"},
+    {"coverage_title", "Coverage and accuracy", "Cobertura y exactitud"},
+    {"rows_no_access",
+     "Not available: you may not read ai_training_run_rows, where the run's out-of-fold predictions are.",
+     "No disponible: usted no tiene permiso para leer ai_training_run_rows, donde est\xC3\xA1n las "
+     "predicciones de "
+     "validaci\xC3\xB3n cruzada de la ejecuci\xC3\xB3n."},
+    {"rows_none",
+     "Not available for this run: it has no out-of-fold predictions recorded in ai_training_run_rows.",
+     "No disponible para esta ejecuci\xC3\xB3n: no tiene predicciones de validaci\xC3\xB3n cruzada "
+     "registradas en "
+     "ai_training_run_rows."},
+    {"rows_oof", "{0} rows, out-of-fold", "{0} filas, validaci\xC3\xB3n cruzada"},
+    {"reliability_aria", "reliability diagram", "diagrama de fiabilidad"},
+    {"bin_title", "confidence {0}&ndash;{1}: {2} rows, accuracy {3}, mean confidence {4}",
+     "confianza {0}&ndash;{1}: {2} filas, exactitud {3}, confianza media {4}"},
+    {"confidence_axis", "confidence", "confianza"},
+    {"accuracy_axis", "accuracy", "exactitud"},
+    {"reliability_note",
+     "Bars: accuracy of the predictions in each confidence bin (count above); dots: their mean confidence; "
+     "dashed: "
+     "perfect calibration. ECE {0}.",
+     "Barras: exactitud de las predicciones de cada tramo de confianza (con su n\xC3\xBAmero encima); "
+     "puntos: su "
+     "confianza media; discontinua: calibraci\xC3\xB3n perfecta. ECE {0}."},
+    {"abstain_threshold", "abstain threshold", "umbral de abstenci\xC3\xB3n"},
+    {"coverage_aria", "coverage accuracy curve", "curva de cobertura y exactitud"},
+    {"coverage_axis", "coverage (share of messages answered)",
+     "cobertura (proporci\xC3\xB3n de mensajes respondidos)"},
+    {"answered_accuracy_axis", "accuracy of the answered", "exactitud de los respondidos"},
+    {"no_threshold", "The run recorded no abstain threshold.",
+     "La ejecuci\xC3\xB3n no registr\xC3\xB3 ning\xC3\xBAn umbral de abstenci\xC3\xB3n."},
+    {"threshold_none_accepted", "The abstain threshold {0} accepts none of the out-of-fold predictions.",
+     "El umbral de abstenci\xC3\xB3n {0} no acepta ninguna de las predicciones de validaci\xC3\xB3n "
+     "cruzada."},
+    {"threshold_title", "threshold {0}: coverage {1}, accuracy {2}",
+     "umbral {0}: cobertura {1}, exactitud {2}"},
+    {"threshold_label", "threshold {0}", "umbral {0}"},
+    {"threshold_note",
+     "Each point accepts the predictions at or above a confidence. The chosen threshold <b>{0}</b> answers "
+     "{1}% of "
+     "the messages with accuracy {2}; below it predict_intent() marks the answer uncertain.",
+     "Cada punto acepta las predicciones con una confianza igual o superior. El umbral elegido, <b>{0}</b>, "
+     "responde "
+     "el {1} % de los mensajes con una exactitud de {2}; por debajo, predict_intent() marca la respuesta "
+     "como "
+     "incierta."},
+    // misclassified
+    {"misclassified_title", "Misclassified examples", "Ejemplos mal clasificados"},
+    {"out_of_fold_words", "out of fold", "en validaci\xC3\xB3n cruzada"},
+    {"on_test_split", "on the test split", "en la partici\xC3\xB3n de prueba"},
+    {"most_confident_shown", ", the {0} most confident shown",
+     "; se muestran los {0} con m\xC3\xA1s confianza"},
+    {"most_confident_first", ", most confident first", "; primero los de m\xC3\xA1s confianza"},
+    {"none_found", "None.", "Ninguno."},
+    {"th_message", "message", "mensaje"},
+    {"th_label", "label", "etiqueta"},
+    {"th_predicted", "predicted", "predicha"},
+    {"th_confidence", "confidence", "confianza"},
+    {"hidden_no_access", "no access", "sin acceso"},
+    {"hidden_not_visible", "not visible", "no visible"},
+    {"footer",
+     "pg_intent training_report(); figures from the run's stored report and out-of-fold predictions.",
+     "pg_intent training_report(); cifras del informe guardado de la ejecuci\xC3\xB3n y de sus predicciones "
+     "de "
+     "validaci\xC3\xB3n cruzada."},
+};
+
+const std::unordered_map<std::string_view, const Entry *> &index() {
+    static const std::unordered_map<std::string_view, const Entry *> map = [] {
+        std::unordered_map<std::string_view, const Entry *> m;
+        for (const Entry &e : kTexts)
+            m.emplace(e.key, &e);
+        return m;
+    }();
+    return map;
+}
+
+} // namespace
+
+const char *text(std::string_view key, Language language) {
+    auto it = index().find(key);
+    if (it == index().end()) throw Error(ErrorKind::Internal, "unknown report text: " + std::string(key));
+    return language == Language::Spanish ? it->second->es : it->second->en;
+}
+
+} // namespace intent::report

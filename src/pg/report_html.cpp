@@ -1,0 +1,94 @@
+// _pg_intent_render_report_html(p_report jsonb, p_language text): the HTML
+// page of training_report(p_run_id, 'html'), rendered by the core
+// (src/core/report_html.cpp) from the document _pg_intent_report_html()
+// gathers with the caller's rights. Rendering only: nothing here reads a
+// table or decides anything.
+#include "guard.h"
+#include "text_io.h"
+
+#include "errors.h"
+#include "report_html.h"
+
+extern "C" {
+#include "access/detoast.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+}
+
+#include <cstring>
+#include <string>
+
+using namespace pg_intent;
+
+namespace {
+
+// The document is bounded by what the SQL side collects (10 reliability
+// bins, about 200 curve points, 50 messages cut to 300 characters, 20 trend
+// runs) and by the run's stored report (a confusion matrix of at most 300 x
+// 300 intents among it: about 1 MB). 64 MB is far above any real one and
+// keeps a hand-made document from costing the backend gigabytes to parse.
+constexpr size_t kMaxReportBytes = 64 * 1024 * 1024;
+
+} // namespace
+
+PG_INTENT_FUNCTION(pg_intent_render_report_html) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_report must not be null");
+    Datum report = PG_GETARG_DATUM(0);
+    std::string language = "en";
+    if (!PG_ARGISNULL(1)) {
+        TextSlice code = text_prefix(PG_GETARG_DATUM(1), 8);
+        language.assign(code.data, code.size);
+    }
+    size_t raw = 0;
+    pg_call([&]() noexcept { raw = toast_raw_datum_size(report); });
+    if (raw > kMaxReportBytes)
+        throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "the report document is too large",
+                       "It has " + std::to_string(raw) + " bytes; at most " +
+                           std::to_string(kMaxReportBytes) + " are rendered.");
+    char *json = nullptr;
+    bool utf8_database = false;
+    pg_call([&]() noexcept {
+        Jsonb *jb = DatumGetJsonbP(report);
+        json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
+        utf8_database = GetDatabaseEncoding() == PG_UTF8;
+    });
+    std::string storage;
+    std::string_view utf8 = server_to_utf8(json, std::strlen(json), storage);
+    intent::Json document = intent::parse_json(utf8, "report document");
+    intent::report::HtmlOptions options;
+    options.language = intent::report::language_from_code(language);
+    // Outside UTF8 every character beyond ASCII is written as a character
+    // reference, which any server encoding holds and a browser reads the same.
+    options.ascii_only = !utf8_database;
+    return utf8_to_text(intent::report::render_report_html(document, options));
+}
+
+// intent_output_text(p_key text, p_language text): one fixed text of what
+// pg_intent words for people, from the core's table of both languages
+// (src/core/report_text.cpp), for the SQL pieces (alerts, the review
+// queue's reasons). Spanish needs a server encoding that holds its letters
+// (UTF8, LATIN1, LATIN9, WIN1252); in any other the English text is given,
+// so that no text fails to convert. An unknown key raises 22023.
+PG_INTENT_FUNCTION(pg_intent_text) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_key must not be null");
+    TextSlice key = text_prefix(PG_GETARG_DATUM(0), 64);
+    std::string language = "en";
+    if (!PG_ARGISNULL(1)) {
+        TextSlice code = text_prefix(PG_GETARG_DATUM(1), 8);
+        language.assign(code.data, code.size);
+    }
+    int encoding = PG_SQL_ASCII;
+    pg_call([&]() noexcept { encoding = GetDatabaseEncoding(); });
+    intent::report::Language lang = intent::report::language_from_code(language);
+    if (encoding != PG_UTF8 && encoding != PG_LATIN1 && encoding != PG_LATIN9 && encoding != PG_WIN1252)
+        lang = intent::report::Language::English;
+    std::string_view name(key.data, key.size);
+    const char *found = nullptr;
+    try {
+        found = intent::report::text(name, lang);
+    } catch (const intent::Error &) {
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown text key: \"" + std::string(name) + "\"");
+    }
+    return utf8_to_text(found);
+}

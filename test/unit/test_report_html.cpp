@@ -1,0 +1,158 @@
+// The HTML report's renderer: escaping, number formatting, the language of
+// the page and the cards the reader relies on (no 0.000 without fresh rows,
+// the decision in plain words, the trend).
+#include "errors.h"
+#include "json.h"
+#include "report_html.h"
+
+#include <gtest/gtest.h>
+#include <string>
+
+using intent::Json;
+using intent::parse_json;
+using namespace intent::report;
+
+namespace {
+
+size_t count(const std::string &haystack, const std::string &needle) {
+    size_t n = 0;
+    for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1))
+        ++n;
+    return n;
+}
+
+// A completed run that was compared with the active model on 40 fresh rows
+// and deployed: 12 more right (30 against 18).
+Json deployed_run() {
+    return parse_json(R"({
+      "run": {"id": "00000000-0000-0000-0000-000000000001", "run_name": "nightly </script><script>alert(1)</script>",
+              "run_type": "full", "status": "completed", "started": "2026-11-23 10:00:00 UTC", "duration_seconds": 2.25,
+              "model_id": 7, "model_version": "v1", "deployed": true, "deploy_reason": "improved",
+              "deploy_evidence": "fresh_rows", "intent_accuracy": 0.8125, "intent_f1_score": 0.8, "total_intents": 2,
+              "training_samples": 100, "validation_samples": 100, "baseline_intent_accuracy": 0.45,
+              "baseline_f1_score": 0.5},
+      "report": {"evaluation": {"method": "cross_validation", "folds": 5, "rows": 100},
+                 "metrics": {"accuracy": 0.8125, "f1": 0.8,
+                             "per_intent": {"a<b": {"f1": 0.9, "precision": 0.9, "recall": 0.9, "support": 50},
+                                            "c": {"f1": 0.7, "precision": 0.7, "recall": 0.7, "support": 50}},
+                             "confusion": {"labels": ["a<b", "c"], "matrix": [[45, 5], [10, 40]]}},
+                 "threshold": {"value": 0.5},
+                 "gate": {"rows": 40, "active": {"accuracy": 0.45, "macro_f1": 0.5},
+                          "candidate": {"accuracy": 0.75, "macro_f1": 0.8},
+                          "candidate_only_correct": 14, "active_only_correct": 2},
+                 "deploy": {"evidence": "fresh_rows", "reason": "improved", "candidate_f1": 0.8, "baseline_f1": 0.5,
+                            "max_f1_regression": 0.02}},
+      "rows": {"readable": true, "count": 100, "bins": [{"b": 9, "n": 100, "conf": 0.95, "acc": 0.8}],
+               "curve": [[50, 48], [100, 80]], "threshold_n": 100, "threshold_coverage": 1, "threshold_accuracy": 0.8},
+      "misclassified": {"total": 1, "shown": [{"message": "hola </script><img src=x onerror=alert(2)>",
+                                               "expected": "a<b", "predicted": "c", "confidence": 0.9}]},
+      "trend": [{"id": "x1", "run_name": "first", "started": "2026-11-01 10:00", "accuracy": 0.7, "coverage": 0.9,
+                 "f1": 0.6, "deployed": true, "current": false},
+                {"id": "x2", "run_name": "nightly", "started": "2026-11-23 10:00", "accuracy": 0.8125,
+                 "coverage": null, "f1": 0.8, "deployed": true, "current": true}]
+    })",
+                      "test");
+}
+
+} // namespace
+
+TEST(ReportHtml, EscapesEveryMarkupCharacter) {
+    EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    EXPECT_EQ(html_escape(""), "");
+    // cut by characters, not bytes, with an ellipsis
+    EXPECT_EQ(html_escape("\xC3\xA1\xC3\xA9\xC3\xAD\xC3\xB3\xC3\xBA", 3), "\xC3\xA1\xC3\xA9\xE2\x80\xA6");
+    EXPECT_EQ(html_escape("abc", 3), "abc");
+    // invalid UTF-8 becomes U+FFFD, never a raw byte
+    EXPECT_EQ(html_escape("a\xFF<"), "a\xEF\xBF\xBD&lt;");
+}
+
+TEST(ReportHtml, RoundsLikeNumeric) {
+    EXPECT_EQ(*format_decimal(0.8125, 3), "0.813"); // half away from zero, on the decimal form
+    EXPECT_EQ(*format_decimal(0.8, 3), "0.800");
+    EXPECT_EQ(*format_decimal(-0.0125, 3), "-0.013");
+    EXPECT_EQ(*format_decimal(40.0, 0), "40");
+    EXPECT_EQ(*format_decimal(2.25, 1), "2.3");
+    EXPECT_EQ(*format_decimal(-0.0001, 3), "0.000");
+    EXPECT_EQ(*format_decimal(1e-5, 4), "0.0000");
+    EXPECT_EQ(*format_decimal(Json("0.5"), 2), "0.50");
+    EXPECT_FALSE(format_decimal(Json(nullptr), 3).has_value());
+    EXPECT_FALSE(format_decimal(Json("x"), 3).has_value());
+}
+
+TEST(ReportHtml, AsciiOutputUsesCharacterReferences) {
+    EXPECT_EQ(ascii_html("a\xE2\x80\x93"
+                         "b\xC3\xB1"),
+              "a&#8211;b&#241;");
+}
+
+TEST(ReportHtml, SubstitutesPlaceholdersInAnyOrder) {
+    EXPECT_EQ(subst("{1} then {0}, {2}", {"a", "b"}), "b then a, {2}");
+}
+
+TEST(ReportHtml, EveryKeyHasBothLanguages) {
+    for (const char *key :
+         {"title", "dec_improved_fresh", "no_fresh_rows_sentence", "trend_title", "footer"}) {
+        EXPECT_STRNE(text(key, Language::English), text(key, Language::Spanish)) << key;
+    }
+    EXPECT_THROW(text("no such key", Language::English), intent::Error);
+}
+
+TEST(ReportHtml, EnglishPage) {
+    std::string page = render_report_html(deployed_run(), {Language::English, false});
+    EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
+    EXPECT_EQ(count(page, "<script"), 0u);
+    EXPECT_NE(page.find("nightly &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+    EXPECT_NE(page.find("hola &lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
+    EXPECT_EQ(page.find("<img"), std::string::npos);
+    EXPECT_NE(
+        page.find("it got 12 more of the 40 newest reviewed messages right than the model in service (30 "
+                  "against 18)"),
+        std::string::npos);
+    EXPECT_NE(page.find("<span class=\"delta better\">+0.363</span>"), std::string::npos) << "0.8125 - 0.45";
+    EXPECT_EQ(count(page, "<tr class=\"trend-run"), 2u);
+    EXPECT_EQ(count(page, "<tr class=\"trend-run current\">"), 1u);
+    EXPECT_EQ(count(page, "<polyline class=\"trend-line\""), 3u);
+    EXPECT_EQ(count(page, "<rect class=\"cell "), 4u);
+    EXPECT_EQ(count(page, "<rect class=\"bar\""), 2u);
+    EXPECT_NE(page.find("no data"), std::string::npos) << "a run without a coverage says so";
+}
+
+TEST(ReportHtml, SpanishPage) {
+    std::string page = render_report_html(deployed_run(), {Language::Spanish, false});
+    EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"es\">", 0), 0u);
+    EXPECT_NE(page.find("Informe de entrenamiento"), std::string::npos);
+    EXPECT_NE(page.find("acert\xC3\xB3 12 mensajes m\xC3\xA1s que el modelo activo de los 40"),
+              std::string::npos);
+    EXPECT_NE(page.find("Evoluci\xC3\xB3n entre ejecuciones"), std::string::npos);
+    EXPECT_EQ(page.find("Training report"), std::string::npos);
+    // intent labels stay as they are (escaped)
+    EXPECT_NE(page.find("a&lt;b"), std::string::npos);
+}
+
+TEST(ReportHtml, NoFreshRowsIsSaidNotShownAsZero) {
+    Json run = deployed_run();
+    run["report"]["gate"] = parse_json(R"({"rows": 0, "active": {"accuracy": 0, "macro_f1": 0},
+        "candidate": {"accuracy": 0, "macro_f1": 0}, "candidate_only_correct": 0, "active_only_correct": 0})",
+                                       "t");
+    run["run"]["deploy_evidence"] = "estimates";
+    run["report"]["deploy"]["evidence"] = "estimates";
+    for (Language lang : {Language::English, Language::Spanish}) {
+        std::string page = render_report_html(run, {lang, false});
+        EXPECT_EQ(page.find("accuracy 0.000"), std::string::npos);
+        EXPECT_EQ(page.find("exactitud 0.000"), std::string::npos);
+        EXPECT_NE(page.find(lang == Language::English ? "no fresh rows" : "no hay mensajes nuevos"),
+                  std::string::npos);
+    }
+}
+
+TEST(ReportHtml, AsciiOnlyPageHasNoByteAbove127) {
+    std::string page = render_report_html(deployed_run(), {Language::Spanish, true});
+    for (unsigned char c : page)
+        ASSERT_LT(c, 0x80);
+    EXPECT_NE(page.find("Evoluci&#243;n"), std::string::npos);
+}
+
+TEST(ReportHtml, RefusesADocumentWithoutRun) {
+    EXPECT_THROW(render_report_html(parse_json("[]", "t"), {}), intent::Error);
+    EXPECT_THROW(render_report_html(parse_json("{}", "t"), {}), intent::Error);
+}
