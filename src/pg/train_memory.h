@@ -1,11 +1,16 @@
-// The training memory budget: ai_training_policy.max_training_memory_mb,
-// read by the C trainers themselves (by name in the extension's schema,
-// never through search_path), so a caller cannot pass a larger one.
+// The training policy as the C trainers read it. A training run's worker
+// reads the ai_training_policy row once and passes it whole to
+// _pg_intent_train_table() (training_policy()); 0.1.0's entry point, which
+// has no row to pass, reads the memory limit from the table itself (by name
+// in the extension's schema, never through search_path). Either way a
+// caller cannot pass a larger budget.
 #pragma once
 
 #include "pg_headers.h"
 
 #include <cstddef>
+#include <optional>
+#include <string>
 
 namespace pg_intent {
 
@@ -28,5 +33,24 @@ struct UnreviewedRowLimits {
 };
 // May throw PgError (pg_call).
 UnreviewedRowLimits unreviewed_row_limits(Oid schema);
+
+// The columns of the ai_training_policy row that decide a training run.
+struct TrainingPolicy {
+    int min_samples_for_training = 20;
+    double max_f1_regression = 0.05;
+    float corrected_weight = 2.0f;
+    size_t memory_limit = static_cast<size_t>(kDefaultTrainingMemoryMb) << 20; // bytes
+    int max_training_threads = 4;
+    int min_gate_rows = 50;
+    std::string out_of_scope_intent = "out_of_scope"; // UTF-8
+    std::string out_of_scope_mode = "class";
+    bool only_reviewed = false;
+    std::optional<int> max_training_rows;
+    UnreviewedRowLimits unreviewed;
+};
+
+// The policy from an ai_training_policy row value (a composite datum).
+// May throw PgError (pg_call).
+TrainingPolicy training_policy(Datum row);
 
 } // namespace pg_intent
