@@ -208,6 +208,19 @@ ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept
     return error;
 }
 
+ErrorData *deferred_error = nullptr;
+
+void throw_deferred_error() {
+    ErrorData *error = deferred_error;
+    deferred_error = nullptr;
+    throw PgError(error);
+}
+
+void release(void (*fn)(void *) noexcept, void *arg, int uncaught_at_acquire) noexcept {
+    if (deferred_error || std::uncaught_exceptions() > uncaught_at_acquire) return;
+    deferred_error = call_catching_errors(fn, arg);
+}
+
 } // namespace detail
 
 namespace {
@@ -278,7 +291,10 @@ bool training_should_stop() {
 Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     PendingError error;
     try {
-        return body(fcinfo);
+        const Datum result = body(fcinfo);
+        // A release in a destructor failed after the body's last pg_call().
+        if (!detail::deferred_error) return result;
+        detail::throw_deferred_error();
     } catch (const PgError &e) {
         error.pending = true;
         error.postgres_error = e.data();
@@ -297,7 +313,9 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     } catch (...) {
         error.set(ERRCODE_INTERNAL_ERROR, "unexpected C++ exception in pg_intent");
     }
-    // Every destructor of the try scope has run; only plain data is left.
+    // Every destructor of the try scope has run; only plain data is left. A
+    // release that failed while the error unwound is superseded by it.
+    detail::deferred_error = nullptr;
     raise(error);
 }
 

@@ -43,6 +43,15 @@ namespace detail {
 // every path, so nothing can leave PG_exception_stack pointing at a dead
 // frame. Not a template: one audited function holds the setjmp.
 ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept;
+
+// An error a release step raised in a destructor, which cannot throw. It is
+// raised by the next pg_call() (which runs no PostgreSQL code meanwhile) or
+// by the guard when the function returns, whichever comes first.
+extern ErrorData *deferred_error;
+[[noreturn]] void throw_deferred_error();
+
+// See pg_release().
+void release(void (*fn)(void *) noexcept, void *arg, int uncaught_at_acquire) noexcept;
 } // namespace detail
 
 // Runs `fn`, turning an ereport(ERROR) into a thrown PgError once `fn` has
@@ -56,10 +65,27 @@ template <class Fn> void pg_call(Fn &&fn) {
     static_assert(std::is_nothrow_invocable_v<Fn &>,
                   "pg_call() takes a noexcept callable: write [&]() noexcept { ... }");
     using Callable = std::remove_reference_t<Fn>;
+    if (detail::deferred_error) detail::throw_deferred_error();
     ErrorData *error =
         detail::call_catching_errors([](void *callable) noexcept { (*static_cast<Callable *>(callable))(); },
                                      const_cast<void *>(static_cast<const void *>(std::addressof(fn))));
     if (error) throw PgError(error);
+}
+
+// Releases a PostgreSQL resource (ends a scan, closes a relation) from the
+// destructor of the RAII type that acquired it. `uncaught_at_acquire` is
+// std::uncaught_exceptions() when it was acquired. While an exception
+// unwinds the C++ frames, nothing is run: the error ends in an ERROR, and
+// the transaction's abort releases what the resource owner holds (after an
+// ERROR inside PostgreSQL, a buffer lock may still be held, and no
+// PostgreSQL code may run before the abort). Nor is anything run after an
+// earlier release failed. Otherwise `fn` runs as in pg_call(); an ERROR it
+// raises is kept and raised by the next pg_call() or by the guard.
+template <class Fn> void pg_release(int uncaught_at_acquire, Fn &&fn) noexcept {
+    static_assert(std::is_nothrow_invocable_v<Fn &>, "pg_release() takes a noexcept callable");
+    using Callable = std::remove_reference_t<Fn>;
+    detail::release([](void *callable) noexcept { (*static_cast<Callable *>(callable))(); },
+                    const_cast<void *>(static_cast<const void *>(std::addressof(fn))), uncaught_at_acquire);
 }
 
 // An error the glue raises itself, with a SQLSTATE of its choosing
