@@ -1698,7 +1698,7 @@ COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boole
 -- One definition of a training row: ai_training_data.training_label (the
 -- label, NULL when the row does not train) and .is_reviewed, generated
 -- columns computed with is_valid_intent_name(); the C reader
--- (src/pg/train_table.cpp) reads the same columns. On top of them, what a run
+-- (src/pg/train_reader.cpp) reads the same columns. On top of them, what a run
 -- with these options reads, in the C reader's steps:
 --   1. rows with a training label; reviewed ones only with p_only_reviewed;
 --      p_min_confidence for unreviewed rows only;
@@ -2190,7 +2190,7 @@ COMMENT ON VIEW @extschema@.ai_review_queue IS
 -- caller: it checks what only some callers may ask for (a {"deploy":
 -- "always"} run needs the privilege to deploy) and then runs
 -- _pg_intent_train_run() as the extension owner with search_path pinned to
--- pg_catalog, pg_temp (src/pg/elevation.cpp). The worker reads and writes the
+-- pg_catalog, pg_temp (src/pg/train_intent_model.cpp). The worker reads and writes the
 -- tables whatever the caller's table privileges or row-level security, takes
 -- its policy from ai_training_policy (never from the caller's session), and
 -- names every object by schema.
@@ -2245,7 +2245,7 @@ COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
     'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
 
 -- Takes the extension's training or deployment lock (C; see
--- src/pg/elevation.cpp): only the extension's own functions can take them.
+-- src/pg/extension_locks.cpp): only the extension's own functions can take them.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_lock'

@@ -3,6 +3,7 @@
 
 #include "guard.h"
 #include "module.h"
+#include "scan.h"
 #include "text_io.h"
 
 #include <algorithm>
@@ -27,22 +28,20 @@ namespace {
 // Reads integer columns of the policy row; each keeps its value when the
 // table or the column does not exist or the value is NULL.
 void read_policy_ints(Oid schema, std::initializer_list<std::pair<const char *, int32 *>> columns) {
+    Oid relid = InvalidOid;
+    pg_call([&]() noexcept { relid = get_relname_relid("ai_training_policy", schema); });
+    if (!OidIsValid(relid)) return;
+    HeapScan scan(relid, AccessShareLock, ScanSnapshot::Active);
     pg_call([&]() noexcept {
-        const Oid relid = get_relname_relid("ai_training_policy", schema);
-        if (!OidIsValid(relid)) return;
-        Relation rel = table_open(relid, AccessShareLock);
-        TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
-        if (HeapTuple tuple = heap_getnext(scan, ForwardScanDirection)) {
-            for (const auto &[name, value] : columns) {
-                const AttrNumber att = get_attnum(relid, name);
-                if (att == InvalidAttrNumber || get_atttype(relid, att) != INT4OID) continue;
-                bool isnull = true;
-                const Datum d = heap_getattr(tuple, att, RelationGetDescr(rel), &isnull);
-                if (!isnull) *value = DatumGetInt32(d);
-            }
+        HeapTuple tuple = scan.next_in_pg();
+        if (!tuple) return;
+        for (const auto &[name, value] : columns) {
+            const AttrNumber att = get_attnum(relid, name);
+            if (att == InvalidAttrNumber || get_atttype(relid, att) != INT4OID) continue;
+            bool isnull = true;
+            const Datum d = heap_getattr(tuple, att, scan.descriptor(), &isnull);
+            if (!isnull) *value = DatumGetInt32(d);
         }
-        table_endscan(scan);
-        table_close(rel, AccessShareLock);
     });
 }
 
@@ -68,15 +67,6 @@ size_t training_memory_limit(Oid schema) {
     int32 mb = kDefaultTrainingMemoryMb;
     read_policy_ints(schema, {{"max_training_memory_mb", &mb}});
     return memory_limit_bytes(mb);
-}
-
-UnreviewedRowLimits unreviewed_row_limits(Oid schema) {
-    UnreviewedRowLimits l;
-    int32 bytes = l.message_bytes, rows = l.min_intent_rows, intents = l.max_intents;
-    read_policy_ints(schema, {{"max_unreviewed_message_bytes", &bytes},
-                              {"min_unreviewed_intent_rows", &rows},
-                              {"max_intents", &intents}});
-    return clamped(bytes, rows, intents);
 }
 
 TrainingPolicy training_policy(Datum row) {

@@ -25,15 +25,12 @@ constexpr int kDefaultTrainingMemoryMb = 2048;
 size_t training_memory_limit(Oid schema);
 
 // The policy's bounds on rows no reviewer vouches for (0.2.1 columns of
-// ai_training_policy; their defaults when the schema has no such column).
+// ai_training_policy).
 struct UnreviewedRowLimits {
     int message_bytes = 2048; // max_unreviewed_message_bytes
     int min_intent_rows = 3;  // min_unreviewed_intent_rows
     int max_intents = 100;    // max_intents
 };
-// May throw PgError (pg_call).
-UnreviewedRowLimits unreviewed_row_limits(Oid schema);
-
 // The columns of the ai_training_policy row that decide a training run.
 struct TrainingPolicy {
     int min_samples_for_training = 20;

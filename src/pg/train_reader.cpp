@@ -6,6 +6,7 @@
 #include "module.h"
 #include "progress.h"
 #include "relations.h"
+#include "scan.h"
 #include "text_io.h"
 #include "train_memory.h"
 
@@ -33,6 +34,7 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -157,15 +159,14 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
     const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
     counts = ReadCounts{};
     const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
-    Relation rel = nullptr;
-    TableScanDesc scan = nullptr;
+    Oid relid = InvalidOid;
     MemoryContext per_row = nullptr;
     struct Columns {
         AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created, label,
             reviewed;
     } c{};
     pg_call([&]() noexcept {
-        Oid relid = extension_relation(schema, "ai_training_data");
+        relid = extension_relation(schema, "ai_training_data");
         // The scan reads every row without the parser's privilege check or
         // row security. Its one caller, train_intent_model(), runs it as the
         // extension owner; a role that was granted EXECUTE anyway (a GRANT
@@ -197,8 +198,11 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                     extension_column(relid, "created_at", TIMESTAMPTZOID),
                     extension_column(relid, "training_label", TEXTOID),
                     extension_column(relid, "is_reviewed", BOOLOID)};
-        rel = table_open(relid, AccessShareLock);
-        scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+    });
+    // Under the statement's snapshot; ended right after the loop.
+    std::optional<HeapScan> scan;
+    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
+    pg_call([&]() noexcept {
         per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
     });
     // One pg_call per tuple: the tuple is deformed once (heap_getattr walks
@@ -214,7 +218,8 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         bool truncated = false;              // the message was longer than what was read
         bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
     };
-    const size_t natts = static_cast<size_t>(RelationGetDescr(rel)->natts);
+    const TupleDesc desc = scan->descriptor();
+    const size_t natts = static_cast<size_t>(desc->natts);
     std::vector<Datum> values(natts);
     std::unique_ptr<bool[]> isnull(new bool[natts]);
     for (uint64_t scanned = 0;; ++scanned) {
@@ -223,14 +228,14 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         Read r;
         pg_call([&]() noexcept {
             MemoryContextReset(per_row);
-            HeapTuple tuple = heap_getnext(scan, ForwardScanDirection);
+            HeapTuple tuple = scan->next_in_pg();
             if (!tuple) return;
             r.more = true;
             const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
                                                c.confidence, c.corrected, c.judged,   c.status,
                                                c.created,    c.label,     c.reviewed};
             MemoryContext old = MemoryContextSwitchTo(per_row);
-            heap_deform_tuple(tuple, RelationGetDescr(rel), values.data(), isnull.get());
+            heap_deform_tuple(tuple, desc, values.data(), isnull.get());
             for (int i = 0; i < kColumns; ++i) {
                 r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
                 r.n[i] = isnull[atts[i] - 1];
@@ -345,11 +350,8 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
             if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), before);
         }
     }
-    pg_call([&]() noexcept {
-        table_endscan(scan);
-        table_close(rel, AccessShareLock);
-        MemoryContextDelete(per_row);
-    });
+    scan.reset();
+    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
     keep_policy_intents(rows, sel.unreviewed, charge, counts);
     counts.truncated_messages = static_cast<size_t>(
         std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
@@ -368,22 +370,18 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
 // The rows (and labels) the given run trained on, from ai_training_run_rows.
 std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id) {
     std::unordered_map<Uuid, std::string, UuidHash> set;
-    Relation rel = nullptr;
-    SysScanDesc scan = nullptr;
-    Snapshot snapshot = nullptr;
-    AttrNumber data_att = 0, intent_att = 0;
+    Oid relid = InvalidOid, index = InvalidOid;
+    AttrNumber data_att = 0, intent_att = 0, run_att = 0;
     pg_call([&]() noexcept {
-        Oid relid = extension_relation(schema, "ai_training_run_rows");
-        Oid index = extension_relation(schema, "ai_training_run_rows_pkey");
+        relid = extension_relation(schema, "ai_training_run_rows");
+        index = extension_relation(schema, "ai_training_run_rows_pkey");
         data_att = extension_column(relid, "training_data_id", UUIDOID);
         intent_att = extension_column(relid, "intent", TEXTOID);
-        rel = table_open(relid, AccessShareLock);
-        ScanKeyData key;
-        ScanKeyInit(&key, extension_column(relid, "run_id", UUIDOID), BTEqualStrategyNumber, F_UUID_EQ,
-                    run_id);
-        snapshot = RegisterSnapshot(GetActiveSnapshot());
-        scan = systable_beginscan(rel, index, true, snapshot, 1, &key);
+        run_att = extension_column(relid, "run_id", UUIDOID);
     });
+    CatalogIndexScan scan(relid, index, AccessShareLock, ScanSnapshot::Active,
+                          {{run_att, F_UUID_EQ, run_id}});
+    const TupleDesc desc = scan.descriptor();
     for (uint64_t n = 0;; ++n) {
         if ((n & 4095) == 0 && training_should_stop())
             throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
@@ -391,26 +389,21 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
         Uuid id{};
         Datum intent_datum = 0;
         pg_call([&]() noexcept {
-            HeapTuple tuple = systable_getnext(scan);
+            HeapTuple tuple = scan.next_in_pg();
             if (!tuple) return;
             more = true;
             // Both columns are NOT NULL in the extension's table; without
             // those constraints a NULL is read as no row (id) or no label
             // (intent), never dereferenced.
             bool isnull;
-            const Datum data_id = heap_getattr(tuple, data_att, RelationGetDescr(rel), &isnull);
+            const Datum data_id = heap_getattr(tuple, data_att, desc, &isnull);
             has_id = !isnull;
             if (has_id) std::memcpy(id.b, DatumGetUUIDP(data_id)->data, UUID_LEN);
-            intent_datum = heap_getattr(tuple, intent_att, RelationGetDescr(rel), &intent_null);
+            intent_datum = heap_getattr(tuple, intent_att, desc, &intent_null);
         });
         if (!more) break;
         if (has_id) set.emplace(id, intent_null ? std::string() : datum_string(intent_datum));
     }
-    pg_call([&]() noexcept {
-        systable_endscan(scan);
-        UnregisterSnapshot(snapshot);
-        table_close(rel, AccessShareLock);
-    });
     return set;
 }
 
