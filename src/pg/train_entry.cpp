@@ -505,6 +505,14 @@ using namespace pg_intent;
 // (the run's keys select the rows, the rest are the model's); p_policy is
 // the policy row, read once by the worker.
 PG_INTENT_FUNCTION(pg_intent_train_table) {
+    // 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
+    // columns in place of the row) until ALTER EXTENSION UPDATE runs: their
+    // third would be read as a row.
+    if (PG_NARGS() != 6)
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       "_pg_intent_train_table() was called with another signature",
+                       "The pg_intent library is newer than the extension's SQL objects.",
+                       "Run ALTER EXTENSION pg_intent UPDATE.");
     for (int i : {0, 1, 2})
         if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
     Oid schema = InvalidOid;
