@@ -17,6 +17,11 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- The training line
 -- ---------------------------------------------------------------------------
 
+-- _pg_intent_train_table() takes the policy row and returns the deploy
+-- decision and the run's figures as typed columns: its signature and
+-- result type change, so the old one goes (the functions pieces create the
+-- new one).
+DROP FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid);
 
 -- ---------------------------------------------------------------------------
 -- Reports and language
@@ -965,7 +970,7 @@ COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boole
 -- One definition of a training row: ai_training_data.training_label (the
 -- label, NULL when the row does not train) and .is_reviewed, generated
 -- columns computed with is_valid_intent_name(); the C reader
--- (src/pg/train_table.cpp) reads the same columns. On top of them, what a run
+-- (src/pg/train_reader.cpp) reads the same columns. On top of them, what a run
 -- with these options reads, in the C reader's steps:
 --   1. rows with a training label; reviewed ones only with p_only_reviewed;
 --      p_min_confidence for unreviewed rows only;
@@ -1459,7 +1464,7 @@ COMMENT ON VIEW @extschema@.ai_review_queue IS
 -- caller: it checks what only some callers may ask for (a {"deploy":
 -- "always"} run needs the privilege to deploy) and then runs
 -- _pg_intent_train_run() as the extension owner with search_path pinned to
--- pg_catalog, pg_temp (src/pg/elevation.cpp). The worker reads and writes the
+-- pg_catalog, pg_temp (src/pg/train_intent_model.cpp). The worker reads and writes the
 -- tables whatever the caller's table privileges or row-level security, takes
 -- its policy from ai_training_policy (never from the caller's session), and
 -- names every object by schema.
@@ -1514,7 +1519,7 @@ COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
     'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
 
 -- Takes the extension's training or deployment lock (C; see
--- src/pg/elevation.cpp): only the extension's own functions can take them.
+-- src/pg/extension_locks.cpp): only the extension's own functions can take them.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_lock'
@@ -1522,42 +1527,46 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
     'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
 
--- The C trainer: reads ai_training_data straight from the table, trains,
--- and returns the model, the report and the per-row results (see
--- src/pg/train_table.cpp). Called by _pg_intent_train_run() only.
+-- The C step of a run: reads ai_training_data straight from the table,
+-- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
+-- the run records as typed columns, or why it refused the rows (see
+-- src/pg/train_entry.cpp). Called by _pg_intent_train_run() only.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
-    p_run_id uuid, p_options jsonb, p_corrected_weight real, p_max_threads integer, p_min_rows integer,
-    p_active_model_id bigint, p_active_run_id uuid,
-    OUT model bytea, OUT report jsonb, OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
+    p_run_id uuid, p_options jsonb, p_policy @extschema@.ai_training_policy,
+    p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
+    OUT model bytea, OUT report jsonb,
+    OUT refusal text, OUT refusal_detail text, OUT refusal_hint text, OUT rows_read integer,
+    OUT model_config jsonb, OUT model_metrics jsonb, OUT algorithm text, OUT intents text[],
+    OUT threshold double precision, OUT evaluation_method text,
+    OUT training_samples integer, OUT validation_samples integer, OUT test_samples integer,
+    OUT total_intents integer, OUT intent_accuracy double precision, OUT intent_precision double precision,
+    OUT intent_recall double precision, OUT intent_f1_score double precision,
+    OUT deploy_mode text, OUT deploy boolean, OUT deploy_reason text, OUT deploy_evidence text,
+    OUT candidate_f1 double precision, OUT baseline_f1 double precision,
+    OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer,
+    OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
     OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
     OUT row_label_probability real[], OUT row_uncertain boolean[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid) IS
-    'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()); returns the model, the report and per-row results. Use train_intent_model().';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision) IS
+    'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model().';
 
--- Trains a model from ai_training_data inside the database, applies the
--- deploy rule and records the run. Data or training failures give a failed
--- run (returned, not raised); bad arguments and options raise 22023 and
--- record nothing. Runs as the extension owner, called by
--- train_intent_model() only.
+-- Trains a model from ai_training_data inside the database and records the
+-- run. Data or training failures give a failed run (returned, not raised);
+-- bad arguments and options raise 22023 and record nothing. Runs as the
+-- extension owner, called by train_intent_model() only.
 --
--- The deploy rule (policy from ai_training_policy):
---   deploy never / always      never / manual (always needs the deploy privilege,
---                              checked by train_intent_model())
---   no active model            first
---   no out-of-fold evaluation  untested (an unevaluated model never replaces one)
---   enough fresh rows          the gate: both models on the rows the active model
---                              never trained on; deploy when the new model's macro F1
---                              is at least the active model's minus max_f1_regression
---                              and it is right on more of those rows, or on as many
---                              with a higher macro F1 (a tie keeps the active model)
---   too few fresh rows         the new model's out-of-fold macro F1 against the active
---                              model's recorded estimate, with the same tolerance
---   neither                    insufficient_evidence
--- and a deploy happens only if the active model is still the one compared
--- with (baseline_changed otherwise).
+-- C decides, SQL records: _pg_intent_train_table() reads the rows, trains
+-- and applies the deploy rule (stated in src/core/deploy_rule.h, with the
+-- policy's max_f1_regression); this function takes the locks, inserts the
+-- rows and activates. A deploy happens only if the active model is still the
+-- one compared with (baseline_changed otherwise), which only the deployment
+-- lock below can tell.
+--
+-- Rows the trainer refuses (too few, a single intent) give a failed run
+-- whose sqlstate is PI001, a code of its own: 22023 is a bad parameter.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1566,27 +1575,18 @@ AS $$
 DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
-    v_deploy_mode text;
-    v_train_options jsonb;
-    v_effective jsonb;
     v_run_id uuid;
-    v_policy record; -- _pg_intent_policy()
+    v_policy @extschema@.ai_training_policy;
     v_rows integer;
     -- training
     v_active_id bigint;
     v_active_run uuid;
     v_active_estimate double precision;
-    t record;
-    v_report jsonb;
-    v_f1 double precision;
-    v_baseline_f1 double precision;
-    v_baseline_accuracy double precision;
-    v_right_more integer; -- fresh rows only the new model gets right, minus those only the active one does
-    v_evidence text;
-    v_current_active bigint;
-    v_holder integer;
+    t record; -- _pg_intent_train_table()
     v_deploy boolean;
     v_reason text;
+    v_current_active bigint;
+    v_holder integer;
     v_model_id bigint;
     v_version text;
     v_suffix integer := 1;
@@ -1600,7 +1600,7 @@ BEGIN
     -- 1. arguments and options. train_intent_model() has parsed and
     --    validated the options already (as its caller, with the one parser
     --    of training options: a bad key raised 22023 naming it, and nothing
-    --    was recorded); intent_training_options() gives their effective values.
+    --    was recorded); the trainer applies the policy to them.
     IF p_run_type IS NULL THEN
         RAISE EXCEPTION 'p_run_type must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -1622,7 +1622,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
-    v_policy := @extschema@._pg_intent_policy();
+    -- The policy row, read once: the trainer takes it whole.
+    SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
     -- A policy that trains on reviewed rows only holds for every run, the
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
@@ -1631,20 +1632,6 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
     END IF;
-    v_train_options := p_options
-        || jsonb_build_object('min_gate_rows', v_policy.min_gate_rows,
-                              'out_of_scope_intent', v_policy.out_of_scope_intent,
-                              'out_of_scope_mode', v_policy.out_of_scope_mode)
-        || CASE WHEN v_policy.only_reviewed THEN '{"only_reviewed": true}'::jsonb ELSE '{}'::jsonb END;
-    v_effective := @extschema@.intent_training_options(v_train_options);
-    -- The policy's window (reviewed rows first, then the newest): a run may
-    -- read fewer.
-    IF v_policy.max_training_rows IS NOT NULL
-       AND (v_effective ->> 'limit')::bigint > v_policy.max_training_rows THEN
-        v_train_options := v_train_options || jsonb_build_object('limit', v_policy.max_training_rows);
-        v_effective := @extschema@.intent_training_options(v_train_options);
-    END IF;
-    v_deploy_mode := v_effective ->> 'deploy';
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
@@ -1679,77 +1666,31 @@ BEGIN
     RETURNING id INTO v_run_id;
 
     BEGIN
-        -- 4. read and train; the active model and what it trained on give the
-        --    gate its fresh rows.
-        SELECT m.id, m.run_id INTO v_active_id, v_active_run
+        -- 4. read, train and decide; the active model and what it trained on
+        --    give the gate its fresh rows, its recorded F1 the estimate.
+        SELECT m.id, m.run_id,
+               coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision,
+                        (m.metrics ->> 'macro_f1')::double precision)
+          INTO v_active_id, v_active_run, v_active_estimate
           FROM @extschema@.ai_intent_models AS m
+          LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
          WHERE m.is_active;
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
         -- work_mem) and a copy in SPI's result.
-        t := @extschema@._pg_intent_train_table(v_run_id, v_train_options, v_policy.corrected_weight,
-                                                v_policy.max_training_threads, v_policy.min_samples_for_training,
-                                                v_active_id, v_active_run);
-        v_report := t.report;
+        t := @extschema@._pg_intent_train_table(v_run_id, p_options, v_policy,
+                                                v_active_id, v_active_run, v_active_estimate);
+        IF t.refusal IS NOT NULL THEN
+            v_rows := t.rows_read;
+            RAISE EXCEPTION USING ERRCODE = 'PI001', MESSAGE = t.refusal,
+                DETAIL = coalesce(t.refusal_detail, ''), HINT = coalesce(t.refusal_hint, '');
+        END IF;
         v_rows := cardinality(t.row_ids);
+        v_deploy := t.deploy;
+        v_reason := t.deploy_reason;
 
-        -- 5. the deploy rule.
-        v_f1 := (v_report -> 'metrics' ->> 'f1')::double precision;
-        IF v_active_id IS NOT NULL THEN
-            SELECT coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision, (m.metrics ->> 'macro_f1')::double precision)
-              INTO v_active_estimate
-              FROM @extschema@.ai_intent_models AS m
-              LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id
-             WHERE m.id = v_active_id;
-        END IF;
-        -- The evidence is weighed whatever the deploy mode, so that a run
-        -- held back (never) or forced (always) still records how it compared.
-        IF v_active_id IS NULL THEN
-            v_deploy := true; v_reason := 'first'; v_evidence := 'none';
-        ELSIF coalesce((v_report ->> 'test_samples')::integer, 0) = 0 THEN
-            v_deploy := false; v_reason := 'untested'; v_evidence := 'none';
-        ELSE
-            IF coalesce((v_report #>> '{gate,sufficient}')::boolean, false) THEN
-                v_evidence := 'fresh_rows';
-                v_f1 := (v_report #>> '{gate,candidate,macro_f1}')::double precision;
-                v_baseline_f1 := (v_report #>> '{gate,active,macro_f1}')::double precision;
-                v_baseline_accuracy := (v_report #>> '{gate,active,accuracy}')::double precision;
-                v_right_more := (v_report #>> '{gate,candidate_only_correct}')::integer
-                                - (v_report #>> '{gate,active_only_correct}')::integer;
-            ELSIF v_active_estimate IS NOT NULL THEN
-                v_evidence := 'estimates';
-                v_baseline_f1 := v_active_estimate;
-            END IF;
-            IF v_evidence IS NULL THEN
-                v_deploy := false; v_reason := 'insufficient_evidence'; v_evidence := 'none';
-            -- The tolerance is for macro F1, which a single message of a rare
-            -- intent moves by points. Accuracy on fresh rows gets none: both
-            -- models answer the same messages, so a new model that is right on
-            -- fewer of them is worse on exactly the evidence there is (and the
-            -- next run has more fresh rows, since the active model stays).
-            ELSIF v_f1 < v_baseline_f1 - v_policy.max_f1_regression OR coalesce(v_right_more, 0) < 0 THEN
-                v_deploy := false; v_reason := 'regression';
-            -- A tie on fresh rows (right on exactly as many, macro F1 no
-            -- higher) is no evidence that the new model is better, and
-            -- replacing the served model is not free: on MTOD es a tie that
-            -- deployed answered one more test message wrong. The active model
-            -- stays, its fresh rows stay fresh, and the next run weighs both
-            -- on more of them.
-            ELSIF v_evidence = 'fresh_rows' AND v_right_more = 0 AND v_f1 <= v_baseline_f1 THEN
-                v_deploy := false; v_reason := 'tie';
-            ELSE
-                v_deploy := true;
-                v_reason := CASE WHEN v_f1 > v_baseline_f1 THEN 'improved' ELSE 'within_tolerance' END;
-            END IF;
-        END IF;
-        IF v_deploy_mode = 'never' THEN
-            v_deploy := false; v_reason := 'never';
-        ELSIF v_deploy_mode = 'always' THEN
-            v_deploy := true; v_reason := 'manual';
-        END IF;
-
-        -- 6. the model row, under a version unique even for two runs in one second.
+        -- 5. the model row, under a version unique even for two runs in one second.
         v_version := 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
         WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
                        WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
@@ -1763,15 +1704,9 @@ BEGIN
         -- megabytes (PL/pgSQL's values are constants to the planner).
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
-        SELECT v_version, v_run_id,
-               coalesce(v_report -> 'options' ->> 'algorithm', 'unknown'),
+        SELECT v_version, v_run_id, t.algorithm,
                b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
-               ARRAY(SELECT jsonb_array_elements_text(v_report -> 'intents')),
-               coalesce(v_report -> 'metrics', '{}'::jsonb)
-                   || jsonb_build_object('threshold', v_report -> 'threshold',
-                                         'calibration', v_report -> 'metrics' -> 'calibration',
-                                         'evaluation', v_report -> 'evaluation'),
-               (v_report -> 'threshold' ->> 'value')::double precision
+               t.intents, t.model_metrics, t.threshold
           FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;
 
@@ -1780,7 +1715,7 @@ BEGIN
         IF v_deploy THEN
             PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
             SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
-            IF v_deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
+            IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
                 v_deploy := false;
                 v_reason := 'baseline_changed';
             ELSE
@@ -1788,40 +1723,36 @@ BEGIN
             END IF;
         END IF;
 
-        -- 7. the run row.
+        -- 6. the run row.
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status                   = 'completed',
-               training_samples         = (v_report ->> 'training_samples')::integer,
-               validation_samples       = (v_report ->> 'validation_samples')::integer,
-               test_samples             = (v_report ->> 'test_samples')::integer,
-               total_intents            = (v_report ->> 'total_intents')::integer,
-               intent_accuracy          = (v_report -> 'metrics' ->> 'accuracy')::double precision,
-               intent_precision         = (v_report -> 'metrics' ->> 'precision')::double precision,
-               intent_recall            = (v_report -> 'metrics' ->> 'recall')::double precision,
-               intent_f1_score          = (v_report -> 'metrics' ->> 'f1')::double precision,
-               baseline_intent_accuracy = v_baseline_accuracy,
-               baseline_f1_score        = v_baseline_f1,
-               model_config             = coalesce(v_report -> 'options', '{}'::jsonb)
-                                          || jsonb_build_object('deploy', v_effective -> 'deploy',
-                                                                'min_confidence', v_effective -> 'min_confidence',
-                                                                'only_reviewed', v_effective -> 'only_reviewed',
-                                                                'limit', v_effective -> 'limit'),
-               metrics                  = v_report || jsonb_build_object('deploy', jsonb_build_object(
-                                              'evidence', v_evidence, 'reason', v_reason, 'deployed', v_deploy,
-                                              'candidate_f1', v_f1, 'baseline_f1', v_baseline_f1,
+               training_samples         = t.training_samples,
+               validation_samples       = t.validation_samples,
+               test_samples             = t.test_samples,
+               total_intents            = t.total_intents,
+               intent_accuracy          = t.intent_accuracy,
+               intent_precision         = t.intent_precision,
+               intent_recall            = t.intent_recall,
+               intent_f1_score          = t.intent_f1_score,
+               baseline_intent_accuracy = t.baseline_accuracy,
+               baseline_f1_score        = t.baseline_f1,
+               model_config             = t.model_config,
+               metrics                  = t.report || jsonb_build_object('deploy', jsonb_build_object(
+                                              'evidence', t.deploy_evidence, 'reason', v_reason, 'deployed', v_deploy,
+                                              'candidate_f1', t.candidate_f1, 'baseline_f1', t.baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
-                                              'fresh_rows_right_more', v_right_more,
+                                              'fresh_rows_right_more', t.fresh_rows_right_more,
                                               'active_model_id', v_active_id)),
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
-               deploy_evidence          = v_evidence,
+               deploy_evidence          = t.deploy_evidence,
                finished_at              = clock_timestamp(),
                duration_seconds         = v_duration
          WHERE r.id = v_run_id;
 
-        -- 8. which rows the run read, with the label it read for each and
+        -- 7. which rows the run read, with the label it read for each and
         --    what it learnt of them. The data rows themselves are not touched:
         --    their review state (dataset_status) stays what reviewers set.
         INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
@@ -1841,17 +1772,9 @@ BEGIN
         IF v_state IN ('57014', '57P01', '40001', '40P01') THEN
             RAISE;
         END IF;
-        -- Options were checked above, so whatever fails here (too little
-        -- data, a training error) is a failed run: the run row stays and the
-        -- previous model stays active.
-        -- The trainer reads the rows itself; when it refused them (too
-        -- few, one intent), count what it read for the run's record.
-        IF v_rows IS NULL AND v_state = '22023' THEN
-            SELECT count(*) INTO v_rows
-              FROM @extschema@.get_training_dataset((v_effective ->> 'min_confidence')::integer,
-                                                     (v_effective ->> 'only_reviewed')::boolean,
-                                                     (v_effective ->> 'limit')::integer);
-        END IF;
+        -- Options were checked above, so whatever fails here (refused rows,
+        -- PI001, with the count of rows read; a training error) is a failed
+        -- run: the run row stays and the previous model stays active.
         v_duration := extract(epoch FROM clock_timestamp() - v_started);
         UPDATE @extschema@.ai_training_runs AS r
            SET status           = 'failed',
@@ -1879,18 +1802,18 @@ BEGIN
     RETURN jsonb_build_object(
         'run_id', v_run_id,
         'status', 'completed',
-        'training_samples', (v_report ->> 'training_samples')::integer,
-        'validation_samples', (v_report ->> 'validation_samples')::integer,
-        'test_samples', (v_report ->> 'test_samples')::integer,
-        'total_intents', (v_report ->> 'total_intents')::integer,
-        'evaluation', v_report -> 'evaluation' ->> 'method',
-        'baseline_metrics', CASE WHEN v_baseline_f1 IS NOT NULL
-                                 THEN jsonb_strip_nulls(jsonb_build_object('f1', v_baseline_f1, 'accuracy', v_baseline_accuracy)) END,
-        'final_metrics', @extschema@._pg_intent_headline_metrics(v_report -> 'metrics'),
-        'improvement', v_f1 - v_baseline_f1,
+        'training_samples', t.training_samples,
+        'validation_samples', t.validation_samples,
+        'test_samples', t.test_samples,
+        'total_intents', t.total_intents,
+        'evaluation', t.evaluation_method,
+        'baseline_metrics', CASE WHEN t.baseline_f1 IS NOT NULL
+                                 THEN jsonb_strip_nulls(jsonb_build_object('f1', t.baseline_f1, 'accuracy', t.baseline_accuracy)) END,
+        'final_metrics', @extschema@._pg_intent_headline_metrics(t.report -> 'metrics'),
+        'improvement', t.candidate_f1 - t.baseline_f1,
         'deployed', v_deploy,
         'deploy_reason', v_reason,
-        'deploy_evidence', v_evidence,
+        'deploy_evidence', t.deploy_evidence,
         'model_id', v_model_id,
         'model_version', v_version,
         'duration_seconds', v_duration);

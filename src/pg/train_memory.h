@@ -1,11 +1,16 @@
-// The training memory budget: ai_training_policy.max_training_memory_mb,
-// read by the C trainers themselves (by name in the extension's schema,
-// never through search_path), so a caller cannot pass a larger one.
+// The training policy as the C trainers read it. A training run's worker
+// reads the ai_training_policy row once and passes it whole to
+// _pg_intent_train_table() (training_policy()); 0.1.0's entry point, which
+// has no row to pass, reads the memory limit from the table itself (by name
+// in the extension's schema, never through search_path). Either way a
+// caller cannot pass a larger budget.
 #pragma once
 
 #include "pg_headers.h"
 
 #include <cstddef>
+#include <optional>
+#include <string>
 
 namespace pg_intent {
 
@@ -20,13 +25,29 @@ constexpr int kDefaultTrainingMemoryMb = 2048;
 size_t training_memory_limit(Oid schema);
 
 // The policy's bounds on rows no reviewer vouches for (0.2.1 columns of
-// ai_training_policy; their defaults when the schema has no such column).
+// ai_training_policy).
 struct UnreviewedRowLimits {
     int message_bytes = 2048; // max_unreviewed_message_bytes
     int min_intent_rows = 3;  // min_unreviewed_intent_rows
     int max_intents = 100;    // max_intents
 };
+// The columns of the ai_training_policy row that decide a training run.
+struct TrainingPolicy {
+    int min_samples_for_training = 20;
+    double max_f1_regression = 0.05;
+    float corrected_weight = 2.0f;
+    size_t memory_limit = static_cast<size_t>(kDefaultTrainingMemoryMb) << 20; // bytes
+    int max_training_threads = 4;
+    int min_gate_rows = 50;
+    std::string out_of_scope_intent = "out_of_scope"; // UTF-8
+    std::string out_of_scope_mode = "class";
+    bool only_reviewed = false;
+    std::optional<int> max_training_rows;
+    UnreviewedRowLimits unreviewed;
+};
+
+// The policy from an ai_training_policy row value (a composite datum).
 // May throw PgError (pg_call).
-UnreviewedRowLimits unreviewed_row_limits(Oid schema);
+TrainingPolicy training_policy(Datum row);
 
 } // namespace pg_intent

@@ -7,7 +7,7 @@
 -- One definition of a training row: ai_training_data.training_label (the
 -- label, NULL when the row does not train) and .is_reviewed, generated
 -- columns computed with is_valid_intent_name(); the C reader
--- (src/pg/train_table.cpp) reads the same columns. On top of them, what a run
+-- (src/pg/train_reader.cpp) reads the same columns. On top of them, what a run
 -- with these options reads, in the C reader's steps:
 --   1. rows with a training label; reviewed ones only with p_only_reviewed;
 --      p_min_confidence for unreviewed rows only;

@@ -445,7 +445,7 @@ INSERT INTO expected_functions VALUES
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_run(text, text, jsonb)', 'volatile', 'unsafe', false),
-    ('_pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid)', 'volatile', 'unsafe', false),
+    ('_pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision)', 'volatile', 'unsafe', false),
     ('pg_intent_training_progress()', 'volatile', 'unsafe', false),
     ('_pg_intent_models_refuse_delete_active()', 'volatile', 'unsafe', false),
     ('delete_intent_model(bigint)', 'volatile', 'unsafe', false),

@@ -371,7 +371,7 @@ TEST(TrainingRequest, SplitsRunKeysFromModelKeys) {
 }
 
 // The options a caller without the deploy privilege may not set in a run the
-// deploy rule may deploy (elevation.cpp): only those set away from their
+// deploy rule may deploy (train_intent_model.cpp): only those set away from their
 // defaults, in key order; the learner's options and the seed are not among them.
 TEST(TrainingRequest, UnweighedOptionsAreThoseAwayFromDefaults) {
     TrainingRequest r;

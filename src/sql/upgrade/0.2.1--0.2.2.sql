@@ -11,6 +11,11 @@
 -- The training line
 -- ---------------------------------------------------------------------------
 
+-- _pg_intent_train_table() takes the policy row and returns the deploy
+-- decision and the run's figures as typed columns: its signature and
+-- result type change, so the old one goes (the functions pieces create the
+-- new one).
+DROP FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, real, integer, integer, bigint, uuid);
 
 -- ---------------------------------------------------------------------------
 -- Reports and language

@@ -1,6 +1,9 @@
-// _pg_intent_train(): runs the core's training pipeline inside the backend.
-// train_intent_model() (plpgsql) reads the dataset, calls this, and stores
-// the model and the run.
+// 0.1.0 compatibility: _pg_intent_train(), the array entry point that
+// 0.1.0's train_intent_model() (plpgsql) called with the dataset it read,
+// kept for a database still on 0.1.0's SQL until ALTER EXTENSION UPDATE
+// runs (0.2.0 and later train through _pg_intent_train_table(),
+// train_entry.cpp). It goes with 0.1.0 support, with
+// _pg_intent_ignored_settings() (src/sql/15_policy.sql).
 #include "guard.h"
 #include "module.h"
 
@@ -176,22 +179,3 @@ Datum trained_model_tuple(FunctionCallInfo fcinfo, const std::string &blob, Datu
 }
 
 } // namespace pg_intent
-
-// Statement trigger on ai_intent_models: every backend drops its cached
-// models once this transaction commits.
-PG_INTENT_FUNCTION(pg_intent_models_changed) {
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        throw SqlError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                       "_pg_intent_models_changed() must be called as a trigger");
-    auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-    pg_call([&]() noexcept { CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation)); });
-    return PointerGetDatum(nullptr);
-}
-
-// intent_training_options(p_options jsonb): train_intent_model()'s options,
-// validated, with every effective value (the model's, then the run's).
-PG_INTENT_FUNCTION(pg_intent_training_options) {
-    intent::TrainingRequest request;
-    request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(0)));
-    return utf8_json_to_jsonb(request.to_json());
-}

@@ -1,22 +1,14 @@
-// Running as the extension owner, and the locks only the extension can take.
+// train_intent_model(): the entry point of a training run.
 //
 // train_intent_model() decides things only some callers may ask for (a
 // {"deploy": "always"} run deploys without passing the deploy rule), so it
 // must know who called it. A SECURITY DEFINER function cannot: inside it,
 // current_user is already the owner. So train_intent_model() is a C function
-// that runs as its caller, checks the caller's privileges, then does what
-// fmgr does for SECURITY DEFINER functions: switch to the owner and pin
-// search_path in a new GUC nest level, call the PL/pgSQL worker by OID (no
-// name is resolved through the caller's search_path), and switch back. On
-// an error the transaction or subtransaction abort restores both.
-//
-// Locks. 0.1.0 serialised training and deployment with fixed advisory lock
-// keys, which any role can take (and keep, in an idle session): training
-// then failed with 55P03 forever. The extension now locks its own
-// pg_extension entry with object sub-ids 1 (training) and 2 (deployment).
-// No SQL command locks an extension with a non-zero sub-id, so only these
-// functions, which PUBLIC cannot execute, take them; pg_locks shows them as
-// locktype 'object' on classid pg_extension.
+// that runs as its caller, checks the caller's privileges, then runs the
+// PL/pgSQL worker _pg_intent_train_run() as the extension owner
+// (AsExtensionOwner, as_owner.h), calling it by OID (no name is resolved
+// through the caller's search_path).
+#include "as_owner.h"
 #include "guard.h"
 #include "module.h"
 
@@ -25,11 +17,8 @@
 #include "text_io.h"
 
 extern "C" {
-#include "catalog/dependency.h"
-#include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
-#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/syscache.h"
 }
@@ -45,12 +34,6 @@ namespace {
 Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
     List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
     return LookupFuncName(qualified, nargs, argtypes, false);
-}
-
-Oid owning_extension(Oid fn_oid) noexcept {
-    Oid ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
-    if (!OidIsValid(ext)) elog(ERROR, "function %u does not belong to an extension", fn_oid);
-    return ext;
 }
 
 // The caller's options, parsed and validated once (the one parser of
@@ -129,14 +112,7 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         Oid argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
         Oid worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
 
-        Oid saved_user;
-        int saved_context;
-        GetUserIdAndSecContext(&saved_user, &saved_context);
-        SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-        int nest_level = NewGUCNestLevel();
-        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                                GUC_ACTION_SAVE, true, 0, false);
-
+        AsExtensionOwner as_owner(owner);
         FmgrInfo flinfo;
         fmgr_info(worker, &flinfo);
         LOCAL_FCINFO(call, 3);
@@ -147,40 +123,15 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         }
         result = FunctionCallInvoke(call);
         result_null = call->isnull;
-
-        AtEOXact_GUC(true, nest_level);
-        SetUserIdAndSecContext(saved_user, saved_context);
     });
     if (result_null) PG_RETURN_NULL();
     return result;
 }
 
-// _pg_intent_lock(p_lock text, p_wait boolean): takes the extension's
-// training or deployment lock until the end of the transaction. Without
-// p_wait, returns false at once when another session holds it.
-PG_INTENT_FUNCTION(pg_intent_lock) {
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
-    TextRef which = text_ref(PG_GETARG_DATUM(0));
-    const std::string name(which.data, which.size);
-    int32 subid;
-    if (name == "training")
-        subid = 1;
-    else if (name == "deployment")
-        subid = 2;
-    else
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown pg_intent lock",
-                       "The locks are \"training\" and \"deployment\".");
-    const bool wait = PG_GETARG_BOOL(1);
-    bool acquired = false;
-    pg_call([&]() noexcept {
-        Oid ext = owning_extension(fcinfo->flinfo->fn_oid);
-        if (wait) {
-            LockDatabaseObject(ExtensionRelationId, ext, subid, ExclusiveLock);
-            acquired = true;
-        } else {
-            acquired = ConditionalLockDatabaseObject(ExtensionRelationId, ext, subid, ExclusiveLock);
-        }
-    });
-    PG_RETURN_BOOL(acquired);
+// intent_training_options(p_options jsonb): train_intent_model()'s options,
+// validated, with every effective value (the model's, then the run's).
+PG_INTENT_FUNCTION(pg_intent_training_options) {
+    intent::TrainingRequest request;
+    request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(0)));
+    return utf8_json_to_jsonb(request.to_json());
 }

@@ -1,0 +1,22 @@
+// The statement trigger that tells every backend to drop its cached models.
+#include "guard.h"
+#include "module.h"
+
+extern "C" {
+#include "commands/trigger.h"
+#include "utils/inval.h"
+#include "utils/rel.h"
+}
+
+using namespace pg_intent;
+
+// Statement trigger on ai_intent_models: every backend drops its cached
+// models once this transaction commits.
+PG_INTENT_FUNCTION(pg_intent_models_changed) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw SqlError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                       "_pg_intent_models_changed() must be called as a trigger");
+    auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+    pg_call([&]() noexcept { CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation)); });
+    return PointerGetDatum(nullptr);
+}

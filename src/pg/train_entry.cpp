@@ -1,0 +1,578 @@
+// _pg_intent_train_table(): the training run's C step, for
+// train_intent_model()'s worker (which runs as the extension owner). It
+// takes the caller's options and the policy row, reads the rows
+// (train_reader.h), trains, applies the deploy rule (src/core/deploy_rule.h)
+// and returns what the worker records, as typed columns: the worker locks,
+// inserts the rows and activates, and never reads the report by path.
+//
+// Reviewed rows the active model never trained on, or trained on with another
+// label, are marked fresh: the deploy gate scores the active model on those
+// only. What the active model trained on is its run's rows in
+// ai_training_run_rows, read through that table's primary key.
+//
+// Rows the run cannot train on (too few, one intent) are refused, not an
+// error: the columns refusal, refusal_detail, refusal_hint and rows_read
+// say so, and the worker records a failed run with a SQLSTATE of its own.
+//
+// The per-row results (the label read, fresh, the out-of-fold fold,
+// prediction and probabilities) come back as arrays for the worker to store
+// in ai_training_run_rows; the report keeps the summary only, with
+// misclassified rows named by their ai_training_data id, never by text.
+#include "guard.h"
+#include "module.h"
+#include "progress.h"
+#include "relations.h"
+#include "text_io.h"
+#include "train_memory.h"
+
+#include "deploy_rule.h"
+#include "errors.h"
+#include "json.h"
+#include "parallel.h"
+#include "training.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/uuid.h"
+}
+
+#include "train_reader.h"
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+namespace pg_intent {
+namespace {
+
+// Why rows were refused, as an error would say it.
+struct Refusal {
+    std::string message, detail, hint;
+};
+
+// What the dataset must satisfy before any training starts: enough rows,
+// at least two intents, and no row labelled "uncertain", the word
+// classify_intent() answers below its threshold (an intent of that name
+// would make its answers ambiguous). No stored row can reach the last
+// check: training_label is never "uncertain" (is_valid_intent_name()); it
+// stays as a guard of the core's input, should the generated column ever be
+// redefined.
+std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_rows) {
+    if (static_cast<int64_t>(data.size()) < min_rows)
+        return Refusal{"not enough training data: " + std::to_string(data.size()) +
+                           " usable rows, at least " + std::to_string(min_rows) + " needed",
+                       {},
+                       "Record more interactions, or lower ai_training_policy.min_samples_for_training."};
+    size_t uncertain = 0;
+    std::set<std::string_view> intents;
+    for (const DataRow &row : data) {
+        uncertain += row.label == "uncertain";
+        if (intents.size() < 2) intents.insert(row.label);
+    }
+    if (intents.size() < 2)
+        return Refusal{"not enough training data: " + std::to_string(intents.size()) +
+                           " distinct intents, at least 2 needed",
+                       {},
+                       "A classifier needs examples of at least two intents."};
+    if (uncertain > 0)
+        return Refusal{"invalid intent name \"uncertain\"",
+                       std::to_string(uncertain) +
+                           " usable rows are labelled \"uncertain\", which classify_intent() returns for "
+                           "predictions below the abstain threshold.",
+                       "Relabel those rows (submit_intent_correction()) or reject them."};
+    return std::nullopt;
+}
+
+// A PostgreSQL array of `n` datums of `type` (elements copied).
+template <class Fill> Datum make_array(size_t n, Oid type, Fill &&fill) {
+    Datum result;
+    std::vector<Datum> values(n);
+    std::vector<bool> nulls(n);
+    for (size_t i = 0; i < n; ++i) {
+        bool isnull = false;
+        values[i] = fill(i, isnull);
+        nulls[i] = isnull;
+    }
+    pg_call([&]() noexcept {
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+        bool *null_flags = static_cast<bool *>(palloc(std::max<size_t>(1, n) * sizeof(bool)));
+        for (size_t i = 0; i < n; ++i)
+            null_flags[i] = nulls[i];
+        int dims[1] = {static_cast<int>(n)}, lbs[1] = {1};
+        result = PointerGetDatum(
+            construct_md_array(values.data(), null_flags, 1, dims, lbs, type, typlen, typbyval, typalign));
+    });
+    return result;
+}
+
+Datum text_datum(const std::string &server_text) {
+    Datum d;
+    pg_call([&]() noexcept {
+        d = PointerGetDatum(cstring_to_text_with_len(server_text.data(), server_text.size()));
+    });
+    return d;
+}
+
+// The run's request: the caller's options (train_intent_model() has
+// validated them), then the policy's keys, which a caller cannot set (the
+// worker refuses them in the options) and which override as the worker's
+// merge of 0.2.1 did, and the policy's bounds on the rows read.
+intent::TrainingRequest run_request(Datum options, const TrainingPolicy &policy) {
+    intent::TrainingRequest request;
+    request.apply_json(jsonb_to_utf8(options));
+    intent::Json keys = {{"min_gate_rows", policy.min_gate_rows},
+                         {"out_of_scope_intent", policy.out_of_scope_intent},
+                         {"out_of_scope_mode", policy.out_of_scope_mode}};
+    if (policy.only_reviewed) keys["only_reviewed"] = true;
+    request.apply_json(intent::dump_json(keys));
+    // The policy's window (reviewed rows first, then the newest): a run may
+    // read fewer.
+    if (policy.max_training_rows && request.run.limit > *policy.max_training_rows)
+        request.run.limit = *policy.max_training_rows;
+    // The policy caps the threads. 0 is the core's automatic count (the
+    // cores, at most 4), capped too: on a 2-core server the cap of 4 must
+    // not turn "automatic" into 4 threads fighting for 2 cores.
+    intent::LearnerOptions &learner = request.model.learner;
+    learner.threads = static_cast<int>(
+        std::min<size_t>(intent::training_threads(learner.threads), policy.max_training_threads));
+    return request;
+}
+
+// Loads the active model (args 3, 4: its id and run) and marks the rows it
+// never trained on as fresh. Sets `error` when its bytes do not load.
+LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow> &data,
+                        std::string &active_model_error) {
+    LoadedModel active;
+    if (!PG_ARGISNULL(3)) {
+        try {
+            active = model_by_id(schema, PG_GETARG_INT64(3));
+        } catch (const SqlError &e) {
+            // The baseline was deleted, or its bytes removed, after the run
+            // chose it: an operator deployed another model meanwhile (only an
+            // inactive model can go). Train without fresh-row evidence; the
+            // run's deploy step then finds another active model and records
+            // baseline_changed, instead of the whole training being lost.
+            if (e.sqlstate() != ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE &&
+                e.sqlstate() != ERRCODE_NO_DATA_FOUND)
+                throw;
+        } catch (const intent::Error &e) {
+            // The active model's bytes do not load (XX001): it cannot serve
+            // a single prediction, and failing every run here left no way to
+            // replace it (retraining was the error's own hint). Train without
+            // fresh-row evidence, as above, and say why.
+            if (e.kind() != intent::ErrorKind::CorruptModel) throw;
+            active_model_error = e.what();
+            const std::string detail = e.detail();
+            const int64 active_id = PG_GETARG_INT64(3);
+            pg_call([&]() noexcept {
+                ereport(WARNING,
+                        (errmsg("the active intent model %lld cannot be loaded: %s",
+                                static_cast<long long>(active_id), active_model_error.c_str()),
+                         errdetail("%s", detail.c_str()),
+                         errhint("This run is not compared with it on fresh rows; deploy the new model, "
+                                 "e.g. with {\"deploy\": \"always\"}.")));
+            });
+        }
+        if (active.model && !PG_ARGISNULL(4)) {
+            auto trained_on = run_training_set(schema, PG_GETARG_DATUM(4));
+            // Only reviewed rows judge the active model. An unreviewed row's
+            // label is the detected intent its writer sent: usually the
+            // active model's own answer (which no new model can beat on that
+            // row), and a role allowed only to log interactions writes it, so
+            // it must not steer which model is served.
+            for (DataRow &row : data) {
+                if (!row.reviewed) continue;
+                auto it = trained_on.find(row.id);
+                row.fresh = it == trained_on.end() || it->second != row.label;
+            }
+        }
+        // Without a record (a 0.1.0 model) no row is known to be fresh: the
+        // gate reports that it has no evidence.
+    }
+
+    return active;
+}
+
+// The core's copy of the rows takes the UTF-8 texts read (the rest of each
+// DataRow stays for the results, the label in the server encoding among
+// it): no second copy of every text, no second conversion.
+std::vector<intent::LabeledText> core_rows(std::vector<DataRow> &data, float corrected_weight) {
+    std::vector<intent::LabeledText> rows(data.size());
+    for (size_t i = 0; i < data.size(); ++i) {
+        DataRow &row = data[i];
+        rows[i].text = std::move(row.text_utf8.empty() ? row.text : row.text_utf8);
+        std::string().swap(row.text);
+        std::string().swap(row.text_utf8);
+        if (row.label_utf8.empty())
+            rows[i].label = row.label;
+        else
+            rows[i].label = std::move(row.label_utf8);
+        rows[i].corrected = row.corrected;
+        rows[i].weight = row.corrected ? corrected_weight : 1.0f;
+        rows[i].fresh = row.fresh;
+    }
+    return rows;
+}
+
+std::string uuid_text(const Uuid &id) {
+    char buf[UUID_LEN * 2 + 5];
+    const uint8_t *b = id.b;
+    snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return std::string(buf);
+}
+
+// The report the run records (ai_training_runs.metrics, with the deploy
+// decision the worker adds). Takes the per-row results out of `trained`.
+intent::Json stored_report(intent::TrainedModel &trained, const std::vector<DataRow> &data,
+                           const ReadCounts &counts, const std::string &active_model_error,
+                           std::vector<intent::RowResult> &results) {
+    // The stored report: per-row results go to ai_training_run_rows, so the
+    // column-wise row_results and the gate's row list are left out;
+    // misclassified rows are named by their ai_training_data id. The per-row
+    // results are set aside while the report is written, so that it never
+    // holds them (written, parsed back and erased, they cost more than the
+    // rest of the report at 15,000 rows); they are only ever read into the
+    // arrays below.
+    results = std::move(trained.report.rows);
+    trained.report.rows.clear();
+    intent::Json report = intent::parse_json(trained.report.to_json(trained.model), "training report");
+    report.erase("row_results");
+    if (report["gate"].is_object()) report["gate"].erase("input_rows");
+    if (counts.skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
+    if (counts.skipped_untranslatable > 0)
+        report["rows_skipped_untranslatable"] = counts.skipped_untranslatable;
+    if (counts.truncated_messages > 0) report["messages_truncated"] = counts.truncated_messages;
+    if (counts.skipped_long_label > 0) report["rows_skipped_long_label"] = counts.skipped_long_label;
+    if (counts.skipped_invalid_label > 0) report["rows_skipped_invalid_label"] = counts.skipped_invalid_label;
+    if (counts.skipped_rare_intent > 0) report["rows_skipped_rare_intent"] = counts.skipped_rare_intent;
+    if (counts.skipped_intent_limit > 0) report["rows_skipped_intent_limit"] = counts.skipped_intent_limit;
+    if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
+    if (report.contains("metrics") && report["metrics"].contains("misclassified"))
+        for (intent::Json &m : report["metrics"]["misclassified"]) {
+            if (m.contains("row") && m["row"].is_number_unsigned() && m["row"].get<size_t>() < data.size())
+                m["training_data_id"] = uuid_text(data[m["row"].get<size_t>()].id);
+            m.erase("row");
+        }
+    return report;
+}
+
+// A figure of the report as the worker of 0.2.1 read it with ->> and a
+// cast: NULL when absent or not a number. The report's numbers are written
+// so that they read back as the same double (nlohmann's shortest round
+// trip), so the value is the one the text cast gave.
+std::optional<double> figure(const intent::Json &object, const char *key) {
+    if (!object.is_object()) return std::nullopt;
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+}
+std::optional<int64_t> integer_of(const intent::Json &object, const char *key) {
+    if (!object.is_object()) return std::nullopt;
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_number()) return std::nullopt;
+    return it->is_number_float() ? static_cast<int64_t>(it->get<double>()) : it->get<int64_t>();
+}
+
+// The deploy rule's inputs from the report (src/core/deploy_rule.h).
+intent::DeployDecision decide(const intent::Json &report, const intent::TrainingRequest &request,
+                              bool has_active, std::optional<double> active_estimate,
+                              const TrainingPolicy &policy) {
+    intent::DeployInputs in;
+    in.mode = request.run.deploy;
+    in.has_active = has_active;
+    in.test_samples = integer_of(report, "test_samples").value_or(0);
+    in.oof_f1 = figure(report.value("metrics", intent::Json()), "f1");
+    const intent::Json gate = report.value("gate", intent::Json());
+    if (gate.is_object()) {
+        in.gate.sufficient =
+            gate.value("sufficient", intent::Json()).is_boolean() && gate["sufficient"].get<bool>();
+        const intent::Json candidate = gate.value("candidate", intent::Json());
+        const intent::Json active = gate.value("active", intent::Json());
+        in.gate.candidate_f1 = figure(candidate, "macro_f1");
+        in.gate.active_f1 = figure(active, "macro_f1");
+        in.gate.candidate_accuracy = figure(candidate, "accuracy");
+        in.gate.active_accuracy = figure(active, "accuracy");
+        in.gate.candidate_only_correct = integer_of(gate, "candidate_only_correct");
+        in.gate.active_only_correct = integer_of(gate, "active_only_correct");
+    }
+    in.active_estimate = active_estimate;
+    in.max_f1_regression = policy.max_f1_regression;
+    return intent::decide_deploy(in);
+}
+
+// The result row's columns, in the order of the SQL declaration
+// (src/sql/40_training.sql).
+enum Column {
+    kModel,
+    kReport,
+    kRefusal,
+    kRefusalDetail,
+    kRefusalHint,
+    kRowsRead,
+    kModelConfig,
+    kModelMetrics,
+    kAlgorithm,
+    kIntents,
+    kThreshold,
+    kEvaluationMethod,
+    kTrainingSamples,
+    kValidationSamples,
+    kTestSamples,
+    kTotalIntents,
+    kAccuracy,
+    kPrecision,
+    kRecall,
+    kF1,
+    kDeployMode,
+    kDeploy,
+    kDeployReason,
+    kDeployEvidence,
+    kCandidateF1,
+    kBaselineF1,
+    kBaselineAccuracy,
+    kRightMore,
+    kRowIds,
+    kRowIntents,
+    kRowFresh,
+    kRowFolds,
+    kRowPredicted,
+    kRowConfidence,
+    kRowLabelProbability,
+    kRowUncertain,
+    kColumns
+};
+
+struct ResultRow {
+    Datum values[kColumns] = {};
+    bool nulls[kColumns];
+    ResultRow() { std::fill(std::begin(nulls), std::end(nulls), true); }
+    void set(Column c, Datum d) {
+        values[c] = d;
+        nulls[c] = false;
+    }
+    void set(Column c, std::optional<double> v) {
+        if (v) set(c, Float8GetDatum(*v));
+    }
+    void set(Column c, std::optional<int64_t> v) {
+        if (v) set(c, Int32GetDatum(static_cast<int32>(*v)));
+    }
+    void set(Column c, const std::string &utf8) { set(c, utf8_to_text(utf8)); }
+    void set(Column c, const intent::Json &json) { set(c, utf8_json_to_jsonb(intent::dump_json(json))); }
+};
+
+Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob) {
+    Datum result;
+    pg_call([&]() noexcept {
+        if (blob) {
+            bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob->size()));
+            SET_VARSIZE(model, VARHDRSZ + blob->size());
+            memcpy(VARDATA(model), blob->data(), blob->size());
+            row.values[kModel] = PointerGetDatum(model);
+            row.nulls[kModel] = false;
+        }
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE || desc->natts != kColumns)
+            elog(ERROR, "_pg_intent_train_table() must return %d columns", static_cast<int>(kColumns));
+        result = HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), row.values, row.nulls));
+    });
+    return result;
+}
+
+// The refused rows' result: why, and how many rows were read.
+Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read) {
+    ResultRow row;
+    row.set(kRefusal, why.message);
+    if (!why.detail.empty()) row.set(kRefusalDetail, why.detail);
+    if (!why.hint.empty()) row.set(kRefusalHint, why.hint);
+    row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(rows_read)));
+    return form_result(fcinfo, row, nullptr);
+}
+
+// What the worker records of the run: the model row's columns, the run
+// row's headline figures and the deploy decision.
+void set_summary(ResultRow &row, const intent::Json &report, const intent::TrainingRequest &request,
+                 const intent::DeployDecision &d) {
+    const intent::Json none;
+    const intent::Json metrics = report.value("metrics", none), options = report.value("options", none);
+    // model_config: the model's options as trained, and the run's.
+    intent::Json config = options.is_object() ? options : intent::Json::object();
+    const intent::Json effective = intent::parse_json(request.to_json(), "training options");
+    for (const char *key : {"deploy", "min_confidence", "only_reviewed", "limit"})
+        config[key] = effective.at(key);
+    row.set(kModelConfig, config);
+    // The model row's metrics: the out-of-fold metrics with the threshold,
+    // the calibration and the evaluation.
+    intent::Json model_metrics = metrics.is_object() ? metrics : intent::Json::object();
+    model_metrics["threshold"] = report.value("threshold", none);
+    model_metrics["calibration"] = metrics.is_object() ? metrics.value("calibration", none) : none;
+    model_metrics["evaluation"] = report.value("evaluation", none);
+    row.set(kModelMetrics, model_metrics);
+    const intent::Json algorithm = options.is_object() ? options.value("algorithm", none) : none;
+    row.set(kAlgorithm, algorithm.is_string() ? algorithm.get<std::string>() : std::string("unknown"));
+    std::vector<std::string> intents;
+    for (const intent::Json &i : report.value("intents", intent::Json::array()))
+        if (i.is_string()) intents.push_back(i.get<std::string>());
+    row.set(kIntents,
+            make_array(intents.size(), TEXTOID, [&](size_t i, bool &) { return utf8_to_text(intents[i]); }));
+    row.set(kThreshold, figure(report.value("threshold", none), "value"));
+    const intent::Json evaluation = report.value("evaluation", none);
+    if (evaluation.is_object() && evaluation.value("method", none).is_string())
+        row.set(kEvaluationMethod, evaluation["method"].get<std::string>());
+    row.set(kTrainingSamples, integer_of(report, "training_samples"));
+    row.set(kValidationSamples, integer_of(report, "validation_samples"));
+    row.set(kTestSamples, integer_of(report, "test_samples"));
+    row.set(kTotalIntents, integer_of(report, "total_intents"));
+    row.set(kAccuracy, figure(metrics, "accuracy"));
+    row.set(kPrecision, figure(metrics, "precision"));
+    row.set(kRecall, figure(metrics, "recall"));
+    row.set(kF1, figure(metrics, "f1"));
+    row.set(kDeployMode, std::string(intent::deploy_mode_name(request.run.deploy)));
+    row.set(kDeploy, BoolGetDatum(d.deploy));
+    row.set(kDeployReason, d.reason);
+    row.set(kDeployEvidence, d.evidence);
+    row.set(kCandidateF1, d.candidate_f1);
+    row.set(kBaselineF1, d.baseline_f1);
+    row.set(kBaselineAccuracy, d.baseline_accuracy);
+    row.set(kRightMore, d.right_more);
+}
+
+// The per-row results, for ai_training_run_rows.
+void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vector<intent::RowResult> &results,
+              const std::vector<std::string> &labels) {
+    // The ids in one allocation, made inside pg_call(): a failed palloc()
+    // per row, outside it, would have longjmp'ed over the trained model, the
+    // report and the row results, never to be freed.
+    pg_uuid_t *ids = nullptr;
+    pg_call([&]() noexcept {
+        ids = static_cast<pg_uuid_t *>(
+            palloc_extended(std::max<size_t>(1, data.size()) * sizeof(pg_uuid_t), MCXT_ALLOC_HUGE));
+    });
+    const size_t n = data.size();
+    row.set(kRowIds, make_array(n, UUIDOID, [&](size_t i, bool &) {
+                std::memcpy(ids[i].data, data[i].id.b, UUID_LEN);
+                return UUIDPGetDatum(&ids[i]);
+            }));
+    row.set(kRowIntents, make_array(n, TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].label); }));
+    row.set(kRowFresh, make_array(n, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data[i].fresh); }));
+    row.set(kRowFolds, make_array(n, INT2OID, [&](size_t i, bool &isnull) {
+                isnull = results[i].fold < 0;
+                return Int16GetDatum(static_cast<int16>(results[i].fold));
+            }));
+    row.set(kRowPredicted, make_array(n, TEXTOID, [&](size_t i, bool &isnull) {
+                isnull = results[i].predicted < 0;
+                return isnull ? Datum(0) : utf8_to_text(labels[static_cast<size_t>(results[i].predicted)]);
+            }));
+    row.set(kRowConfidence, make_array(n, FLOAT4OID, [&](size_t i, bool &isnull) {
+                isnull = results[i].predicted < 0;
+                return Float4GetDatum(results[i].confidence);
+            }));
+    row.set(kRowLabelProbability, make_array(n, FLOAT4OID, [&](size_t i, bool &isnull) {
+                isnull = results[i].predicted < 0;
+                return Float4GetDatum(results[i].label_probability);
+            }));
+    row.set(kRowUncertain, make_array(n, BOOLOID, [&](size_t i, bool &isnull) {
+                isnull = results[i].predicted < 0;
+                return BoolGetDatum(results[i].uncertain);
+            }));
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// _pg_intent_train_table(p_run_id uuid, p_options jsonb, p_policy
+// ai_training_policy, p_active_model_id bigint, p_active_run_id uuid,
+// p_active_estimate double precision). p_options are train_intent_model()'s
+// (the run's keys select the rows, the rest are the model's); p_policy is
+// the policy row, read once by the worker.
+PG_INTENT_FUNCTION(pg_intent_train_table) {
+    // 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
+    // columns in place of the row) until ALTER EXTENSION UPDATE runs: their
+    // third would be read as a row.
+    if (PG_NARGS() != 6)
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       "_pg_intent_train_table() was called with another signature",
+                       "The pg_intent library is newer than the extension's SQL objects.",
+                       "Run ALTER EXTENSION pg_intent UPDATE.");
+    for (int i : {0, 1, 2})
+        if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+    Oid schema = InvalidOid;
+    char run_id_text[UUID_LEN * 2 + 5] = {0};
+    pg_call([&]() noexcept {
+        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
+        strlcpy(run_id_text, s, sizeof run_id_text);
+    });
+    const TrainingPolicy policy = training_policy(PG_GETARG_DATUM(2));
+    const intent::TrainingRequest request = run_request(PG_GETARG_DATUM(1), policy);
+    Selection sel;
+    sel.min_confidence = request.run.min_confidence;
+    sel.only_reviewed = request.run.only_reviewed;
+    sel.limit = request.run.limit;
+    sel.unreviewed = policy.unreviewed;
+
+    // The policy's memory limit: the rows read are charged as they are read,
+    // then the core charges its own buffers (53200 when they would not fit).
+    intent::MemoryBudget budget(policy.memory_limit);
+    intent::MemoryCharge data_charge(&budget);
+    TrainingProgress progress(run_id_text, 0);
+    ReadCounts counts;
+    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge, counts);
+    if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
+        return refused(fcinfo, *why, data.size());
+
+    std::string active_model_error; // why the active model could not be loaded
+    LoadedModel active = load_active(fcinfo, schema, data, active_model_error);
+
+    intent::MemoryCharge rows_charge(&budget, data.size() * sizeof(intent::LabeledText), "the training rows");
+    std::vector<intent::LabeledText> rows = core_rows(data, policy.corrected_weight);
+    intent::TrainCallbacks callbacks;
+    callbacks.cancelled = [] { return training_should_stop(); };
+    callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
+    callbacks.memory = &budget;
+    std::optional<intent::TrainedModel> trained;
+    try {
+        trained.emplace(intent::train_model(rows, request.model, callbacks, active.model.get()));
+    } catch (const intent::Error &e) {
+        // What the core finds too little to train on (every row of an
+        // intent dropped, no features left) is refused rows as well.
+        if (e.kind() != intent::ErrorKind::InsufficientData) throw;
+        return refused(fcinfo, Refusal{e.what(), e.detail(), e.hint()}, data.size());
+    }
+    rows = {};
+
+    std::vector<intent::RowResult> results;
+    const intent::Json report = stored_report(*trained, data, counts, active_model_error, results);
+    if (results.size() != data.size())
+        throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
+    const std::optional<double> active_estimate =
+        PG_ARGISNULL(5) ? std::nullopt : std::optional<double>(PG_GETARG_FLOAT8(5));
+    const intent::DeployDecision decision =
+        decide(report, request, !PG_ARGISNULL(3), active_estimate, policy);
+
+    ResultRow row;
+    row.set(kReport, report);
+    set_summary(row, report, request, decision);
+    set_rows(row, data, results, trained->model.labels());
+    const std::string blob = trained->model.serialize();
+    return form_result(fcinfo, row, &blob);
+}

@@ -1,0 +1,410 @@
+// Reads ai_training_data into the rows of a training run (see
+// train_reader.h).
+#include "train_reader.h"
+
+#include "guard.h"
+#include "module.h"
+#include "progress.h"
+#include "relations.h"
+#include "scan.h"
+#include "text_io.h"
+#include "train_memory.h"
+
+#include "errors.h"
+#include "json.h"
+#include "parallel.h"
+#include "training.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/uuid.h"
+}
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+namespace pg_intent {
+namespace {
+
+// The text of a datum (detoasted into the current memory context) as a
+// std::string in the server encoding.
+std::string datum_string(Datum d) {
+    const char *data = nullptr;
+    size_t size = 0;
+    pg_call([&]() noexcept {
+        text *t = DatumGetTextPP(d);
+        data = VARDATA_ANY(t);
+        size = VARSIZE_ANY_EXHDR(t);
+    });
+    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
+    // callable would terminate the backend.
+    return std::string(data, size);
+}
+
+// get_training_dataset()'s order: reviewed rows first, then newest first
+// (created_at DESC), then id. Reviewed first, so that a window (limit,
+// max_training_rows) is never emptied of reviewed rows by unreviewed ones,
+// which any role that may log interactions writes, newer than any review:
+// with the reviewed rows, the deploy gate's fresh rows went, and a flood of
+// mislabelled rows was deployed on its own out-of-fold estimate.
+bool before(const DataRow &a, const DataRow &b) {
+    if (a.reviewed != b.reviewed) return a.reviewed;
+    return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+}
+
+size_t row_bytes(size_t text, size_t label, size_t text_utf8, size_t label_utf8) {
+    return sizeof(DataRow) + text + label + text_utf8 + label_utf8;
+}
+size_t row_bytes(const DataRow &row) {
+    return row_bytes(row.text.size(), row.label.size(), row.text_utf8.size(), row.label_utf8.size());
+}
+
+// The policy's bounds on the classes of a run, applied to the rows read
+// (the window), as _pg_intent_training_rows() applies them: a label that no
+// reviewed row carries needs min_intent_rows rows; then at most max_intents
+// labels, those with reviewed rows first, then those with more rows, then in
+// byte order (COLLATE "C"). The rows of the others are left out and counted.
+// Without them, logged rows with a label each made runs slow and their
+// macro F1 so low that the deploy rule refused every model while they existed.
+void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
+                         intent::MemoryCharge &charge, ReadCounts &counts) {
+    struct Intent {
+        size_t rows = 0;
+        bool reviewed = false;
+        bool eligible = false; // a class unless past max_intents
+        bool kept = false;
+    };
+    std::unordered_map<std::string_view, Intent> intents;
+    for (const DataRow &row : rows) {
+        Intent &i = intents[row.label];
+        ++i.rows;
+        i.reviewed = i.reviewed || row.reviewed;
+    }
+    std::vector<std::pair<std::string_view, Intent *>> order;
+    order.reserve(intents.size());
+    for (auto &[label, i] : intents) {
+        i.eligible = i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows);
+        if (i.eligible) order.emplace_back(label, &i);
+    }
+    std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+        if (a.second->reviewed != b.second->reviewed) return a.second->reviewed;
+        if (a.second->rows != b.second->rows) return a.second->rows > b.second->rows;
+        return a.first < b.first; // char_traits<char>: unsigned bytes, as COLLATE "C"
+    });
+    if (order.size() > static_cast<size_t>(limits.max_intents))
+        order.resize(static_cast<size_t>(limits.max_intents));
+    for (auto &o : order)
+        o.second->kept = true;
+    // Which rows stay, decided before any row moves (the map's keys view
+    // the rows' labels).
+    std::vector<uint8_t> keep(rows.size()); // 0 kept, 1 rare, 2 past the limit
+    for (size_t r = 0; r < rows.size(); ++r) {
+        const Intent &i = intents.at(rows[r].label);
+        keep[r] = i.kept ? 0 : i.eligible ? 2 : 1;
+    }
+    intents.clear();
+    size_t out = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+        if (keep[r] == 0) {
+            if (out != r) rows[out] = std::move(rows[r]);
+            ++out;
+            continue;
+        }
+        ++(keep[r] == 1 ? counts.skipped_rare_intent : counts.skipped_intent_limit);
+        charge.shrink(row_bytes(rows[r]));
+    }
+    rows.resize(out);
+}
+
+// Makes a memory context current for a scope, on every way out of it.
+class CurrentContext {
+  public:
+    explicit CurrentContext(MemoryContext context) noexcept : old_(MemoryContextSwitchTo(context)) {}
+    ~CurrentContext() { MemoryContextSwitchTo(old_); }
+    CurrentContext(const CurrentContext &) = delete;
+    CurrentContext &operator=(const CurrentContext &) = delete;
+
+  private:
+    MemoryContext old_;
+};
+
+} // namespace
+
+// Reads the usable rows: those of _pg_intent_training_rows() (see
+// src/sql/31_dataset.sql), selected while scanning.
+// Each row is charged to `charge` before it is kept. With a limit, only the
+// first `limit` usable rows in that order are kept while scanning (a heap
+// whose top is the last kept row, replaced by any row before it), so the
+// memory is that of the rows kept, not of the table: a window over a table
+// that keeps growing trains within the same budget.
+std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
+                                        intent::MemoryCharge &charge, ReadCounts &counts) {
+    std::vector<DataRow> rows;
+    const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
+    counts = ReadCounts{};
+    const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
+    Oid relid = InvalidOid;
+    MemoryContext per_row = nullptr;
+    struct Columns {
+        AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created, label,
+            reviewed;
+    } c{};
+    pg_call([&]() noexcept {
+        relid = extension_relation(schema, "ai_training_data");
+        // The scan reads every row without the parser's privilege check or
+        // row security. Its one caller, train_intent_model(), runs it as the
+        // extension owner; a role that was granted EXECUTE anyway (a GRANT
+        // ... ON ALL FUNCTIONS IN SCHEMA) must not read past them.
+        AclResult acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+        if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_TABLE, get_rel_name(relid));
+        if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+            ereport(
+                ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("row-level security applies to ai_training_data for role \"%s\"",
+                        GetUserNameFromId(GetUserId(), false)),
+                 errhint("Train with train_intent_model(), which reads the table as the extension owner.")));
+        // The one definition of a training row (0.2.1): a database still on
+        // older SQL has not got it.
+        if (get_attnum(relid, "training_label") == InvalidAttrNumber)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("ai_training_data has no column \"training_label\""),
+                            errdetail("The pg_intent library is newer than the extension's SQL objects."),
+                            errhint("Run ALTER EXTENSION pg_intent UPDATE.")));
+        c = Columns{extension_column(relid, "id", UUIDOID),
+                    extension_column(relid, "user_message", TEXTOID),
+                    extension_column(relid, "detected_intent", TEXTOID),
+                    extension_column(relid, "correct_intent", TEXTOID),
+                    extension_column(relid, "confidence_score", INT4OID),
+                    extension_column(relid, "corrected_by_human", BOOLOID),
+                    extension_column(relid, "intent_correct", BOOLOID),
+                    extension_column(relid, "dataset_status", TEXTOID),
+                    extension_column(relid, "created_at", TIMESTAMPTZOID),
+                    extension_column(relid, "training_label", TEXTOID),
+                    extension_column(relid, "is_reviewed", BOOLOID)};
+    });
+    // Under the statement's snapshot; ended right after the loop.
+    std::optional<HeapScan> scan;
+    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
+    pg_call([&]() noexcept {
+        per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
+    });
+    // One pg_call per tuple: the tuple is deformed once (heap_getattr walks
+    // from the first column for every column after a varlena) and its texts
+    // are detoasted into `per_row` (reset for each tuple), read as views; only
+    // the rows kept are copied.
+    constexpr int kColumns = 11;
+    struct Read {
+        bool more = false;
+        Datum v[kColumns];
+        bool n[kColumns];
+        std::string_view s[kColumns];        // the text columns
+        bool truncated = false;              // the message was longer than what was read
+        bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
+    };
+    const TupleDesc desc = scan->descriptor();
+    const size_t natts = static_cast<size_t>(desc->natts);
+    std::vector<Datum> values(natts);
+    std::unique_ptr<bool[]> isnull(new bool[natts]);
+    for (uint64_t scanned = 0;; ++scanned) {
+        if ((scanned & 1023) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        Read r;
+        pg_call([&]() noexcept {
+            MemoryContextReset(per_row);
+            HeapTuple tuple = scan->next_in_pg();
+            if (!tuple) return;
+            r.more = true;
+            const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
+                                               c.confidence, c.corrected, c.judged,   c.status,
+                                               c.created,    c.label,     c.reviewed};
+            MemoryContext old = MemoryContextSwitchTo(per_row);
+            heap_deform_tuple(tuple, desc, values.data(), isnull.get());
+            for (int i = 0; i < kColumns; ++i) {
+                r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
+                r.n[i] = isnull[atts[i] - 1];
+            }
+            if (!r.n[7]) {
+                text *t = DatumGetTextPP(r.v[7]);
+                r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            }
+            // The labels: no further than one byte past the longest allowed.
+            for (int i : {2, 3, 9})
+                if (!r.n[i]) {
+                    const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
+                    r.s[i] = std::string_view(l.data, l.size);
+                    if (i != 9) r.long_label[i - 2] = l.truncated;
+                }
+            // The message: its first bytes only, detoasted that far, cut at a
+            // character boundary: kDefaultMaxMessageBytes of a reviewed
+            // row's, the policy's max_unreviewed_message_bytes of any other
+            // (which any role that may log interactions writes: long logged
+            // messages made runs many times slower and larger).
+            if (!r.n[1]) {
+                const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
+                const TextSlice m =
+                    text_prefix_in_pg(r.v[1], reviewed ? kDefaultMaxMessageBytes
+                                                       : static_cast<size_t>(sel.unreviewed.message_bytes));
+                r.s[1] = std::string_view(m.data, m.size);
+                r.truncated = m.truncated;
+            }
+            MemoryContextSwitchTo(old);
+        });
+        if (!r.more) break;
+        const std::string_view status = r.s[7]; // empty when null
+        // dataset_status <> 'rejected'
+        if (!r.n[7] && status == "rejected") continue;
+        // training_label: NULL when the row does not train. Why, for the
+        // run's counts only: no label, judged wrong (intent_correct false)
+        // with nobody saying what is right, or a label is_valid_intent_name()
+        // refuses, which any role that may log interactions could store
+        // before 0.2.1's constraints and which failed every run
+        // ("uncertain") or put itself in every model.
+        if (r.n[9]) {
+            const std::string_view correct = r.s[3], detected = r.s[2];
+            const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
+            if ((correct.empty() && detected.empty()) || (judged_wrong && correct.empty())) continue;
+            if (r.long_label[!correct.empty() ? 1 : 0])
+                ++counts.skipped_long_label;
+            else
+                ++counts.skipped_invalid_label;
+            continue;
+        }
+        const std::string_view label = r.s[9];
+        const bool corrected = !r.n[5] && DatumGetBool(r.v[5]);
+        const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
+        if (sel.only_reviewed && !reviewed) continue;
+        if (!reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) continue;
+        // A SQL_ASCII database stores any bytes, and the core reads UTF-8:
+        // a row that is not valid UTF-8 is left out and counted, so that one
+        // such row (any role that may log interactions can write one) does
+        // not fail every training run.
+        if (any_bytes && (!intent::is_valid_utf8(r.s[1]) || !intent::is_valid_utf8(label))) {
+            ++counts.skipped_invalid_text;
+            continue;
+        }
+        // The same for a character UTF-8 has no equivalent for (22P05:
+        // WIN1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D): one such row failed every
+        // run after it was logged. Converted here, before the row takes a
+        // place in the window, so that the window holds rows that train; in
+        // `per_row`, which the next tuple resets, so that a failed
+        // conversion's buffer is not left behind once per such row.
+        std::string text_utf8, label_utf8;
+        {
+            CurrentContext in_row(per_row);
+            std::string_view converted;
+            if (!server_to_utf8_if_translatable(r.s[1].data(), r.s[1].size(), text_utf8, converted) ||
+                !server_to_utf8_if_translatable(label.data(), label.size(), label_utf8, converted)) {
+                ++counts.skipped_untranslatable;
+                continue;
+            }
+        }
+        // id and created_at are NOT NULL in the extension's table; a table
+        // owner who dropped those constraints gets an error, not a read of
+        // a null pointer (which crashed the backend), and a NULL created_at
+        // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
+        // ... DESC puts NULLs first.
+        if (r.n[0])
+            throw SqlError(
+                ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "a row of ai_training_data has no id",
+                "Its primary key or NOT NULL constraint on id was removed.",
+                "Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
+                "and restore the primary key.");
+        DataRow row;
+        std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
+        row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
+        row.reviewed = reviewed;
+        row.truncated = r.truncated;
+        const bool full = rows.size() == limit;
+        if (full && !before(row, rows.front())) continue; // after every row kept
+        charge.add(row_bytes(r.s[1].size(), label.size(), text_utf8.size(), label_utf8.size()),
+                   "the training rows");
+        row.text.assign(r.s[1]);
+        row.label.assign(label);
+        row.text_utf8 = std::move(text_utf8);
+        row.label_utf8 = std::move(label_utf8);
+        row.corrected = corrected;
+        if (full) {
+            std::pop_heap(rows.begin(), rows.end(), before);
+            charge.shrink(row_bytes(rows.back()));
+            rows.back() = std::move(row);
+            std::push_heap(rows.begin(), rows.end(), before);
+        } else {
+            rows.push_back(std::move(row));
+            if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), before);
+        }
+    }
+    scan.reset();
+    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
+    keep_policy_intents(rows, sel.unreviewed, charge, counts);
+    counts.truncated_messages = static_cast<size_t>(
+        std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
+    // The order 0.1.0 fed the core: text, label (byte order, as COLLATE "C"),
+    // corrected first, id.
+    std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
+        if (int t = a.text.compare(b.text)) return t < 0;
+        if (int l = a.label.compare(b.label)) return l < 0;
+        if (a.corrected != b.corrected) return a.corrected;
+        return a.id < b.id;
+    });
+    progress.set_rows(rows.size());
+    return rows;
+}
+
+// The rows (and labels) the given run trained on, from ai_training_run_rows.
+std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id) {
+    std::unordered_map<Uuid, std::string, UuidHash> set;
+    Oid relid = InvalidOid, index = InvalidOid;
+    AttrNumber data_att = 0, intent_att = 0, run_att = 0;
+    pg_call([&]() noexcept {
+        relid = extension_relation(schema, "ai_training_run_rows");
+        index = extension_relation(schema, "ai_training_run_rows_pkey");
+        data_att = extension_column(relid, "training_data_id", UUIDOID);
+        intent_att = extension_column(relid, "intent", TEXTOID);
+        run_att = extension_column(relid, "run_id", UUIDOID);
+    });
+    CatalogIndexScan scan(relid, index, AccessShareLock, ScanSnapshot::Active,
+                          {{run_att, F_UUID_EQ, run_id}});
+    const TupleDesc desc = scan.descriptor();
+    for (uint64_t n = 0;; ++n) {
+        if ((n & 4095) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        bool more = false, has_id = false, intent_null = true;
+        Uuid id{};
+        Datum intent_datum = 0;
+        pg_call([&]() noexcept {
+            HeapTuple tuple = scan.next_in_pg();
+            if (!tuple) return;
+            more = true;
+            // Both columns are NOT NULL in the extension's table; without
+            // those constraints a NULL is read as no row (id) or no label
+            // (intent), never dereferenced.
+            bool isnull;
+            const Datum data_id = heap_getattr(tuple, data_att, desc, &isnull);
+            has_id = !isnull;
+            if (has_id) std::memcpy(id.b, DatumGetUUIDP(data_id)->data, UUID_LEN);
+            intent_datum = heap_getattr(tuple, intent_att, desc, &intent_null);
+        });
+        if (!more) break;
+        if (has_id) set.emplace(id, intent_null ? std::string() : datum_string(intent_datum));
+    }
+    return set;
+}
+
+} // namespace pg_intent

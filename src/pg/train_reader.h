@@ -1,0 +1,98 @@
+// Reading ai_training_data into the rows of a training run (train_reader.cpp),
+// and what the active model trained on.
+//
+// The rows are read with a heap scan under the statement's snapshot and
+// selected in C as _pg_intent_training_rows() (src/sql/31_dataset.sql)
+// selects them: no SQL, no PL/pgSQL arrays of the whole dataset, no name
+// resolved through any search_path. Which row trains and under which label
+// is not decided here: the generated columns training_label and is_reviewed
+// of ai_training_data are (is_valid_intent_name(), the one label rule), and
+// test/sql/training_rows.sql checks that every reader agrees row by row.
+// They reach the core in the order 0.1.0's SQL fed it (text, label, corrected
+// first, id: byte order, as COLLATE "C"), so the same rows give the same
+// model bytes through either path (test/sql/train_table.sql compares).
+#pragma once
+
+#include "pg_headers.h"
+#include "progress.h"
+#include "train_memory.h"
+
+#include "memory_budget.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+extern "C" {
+#include "utils/uuid.h"
+}
+
+namespace pg_intent {
+
+struct Uuid {
+    uint8_t b[UUID_LEN];
+    bool operator==(const Uuid &o) const { return std::memcmp(b, o.b, UUID_LEN) == 0; }
+    bool operator<(const Uuid &o) const { return std::memcmp(b, o.b, UUID_LEN) < 0; }
+};
+struct UuidHash {
+    size_t operator()(const Uuid &u) const {
+        uint64_t h;
+        std::memcpy(&h, u.b, sizeof h); // random bits already
+        return static_cast<size_t>(h);
+    }
+};
+
+// One usable row of ai_training_data, as read.
+struct DataRow {
+    Uuid id;
+    int64_t created_at;
+    // In the server encoding: the rows are sorted on these bytes (0.1.0's
+    // order), and the label is what ai_training_run_rows records.
+    std::string text;  // user_message
+    std::string label; // the correction, else the detected intent
+    // The same as UTF-8, what the core reads, converted once while reading;
+    // empty when the conversion left the bytes as they were (UTF8 and
+    // SQL_ASCII databases, ASCII text), and then text and label are read.
+    std::string text_utf8, label_utf8;
+    bool corrected;
+    // A person set or confirmed the label (a correction, a judgement, or the
+    // status reviewed or approved): what the deploy gate may take as truth.
+    bool reviewed;
+    bool fresh = false;
+    bool truncated = false; // text is the message's first bytes only (see read_training_rows())
+};
+
+// What the reader left out or cut, for the run's report.
+struct ReadCounts {
+    size_t skipped_invalid_text = 0;   // rows that are not valid UTF-8 (SQL_ASCII)
+    size_t skipped_untranslatable = 0; // rows with a character UTF-8 has no equivalent for
+    size_t truncated_messages = 0;     // messages read on their first bytes only
+    size_t skipped_long_label = 0;     // rows whose label is longer than kMaxLabelBytes
+    size_t skipped_invalid_label = 0;  // rows whose label is_valid_intent_name() refuses otherwise
+    size_t skipped_rare_intent = 0;    // rows of an unreviewed label with too few rows
+    size_t skipped_intent_limit = 0;   // rows of a label past the policy's max_intents
+};
+
+// The longest label a training row may have, in bytes of the server encoding
+// (is_valid_intent_name()'s rule, which training_label applies): here only
+// to tell a long label from another invalid one in the run's counts.
+constexpr size_t kMaxLabelBytes = 256;
+
+struct Selection {
+    int min_confidence = 0;
+    bool only_reviewed = false;
+    int64_t limit = INT32_MAX;
+    UnreviewedRowLimits unreviewed; // the policy's bounds on unreviewed rows
+};
+
+// Reads the usable rows (those of _pg_intent_training_rows()) in the order
+// the core is fed. Each row is charged to `charge` before it is kept.
+std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
+                                        intent::MemoryCharge &charge, ReadCounts &counts);
+
+// The rows (and labels) the given run trained on, from ai_training_run_rows.
+std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id);
+
+} // namespace pg_intent
