@@ -279,19 +279,6 @@ void release(void (*fn)(void *) noexcept, void *arg, int uncaught_at_acquire) no
     deferred_error = call_catching_errors(fn, arg);
 }
 
-ErrorData *deferred_error = nullptr;
-
-void throw_deferred_error() {
-    ErrorData *error = deferred_error;
-    deferred_error = nullptr;
-    throw PgError(error);
-}
-
-void release(void (*fn)(void *) noexcept, void *arg, int uncaught_at_acquire) noexcept {
-    if (deferred_error || std::uncaught_exceptions() > uncaught_at_acquire) return;
-    deferred_error = call_catching_errors(fn, arg);
-}
-
 } // namespace detail
 
 namespace {
