@@ -106,19 +106,23 @@ DECLARE
     v_line text;
     v_where text;
     c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
+    -- the report and its hints are worded in intent_output_language(); the
+    -- Markdown syntax, intent names, codes and numbers stay as they are
+    v_lang CONSTANT text := @extschema@.intent_output_language();
+    v_where_text text;
 BEGIN
     IF p_format IS NULL THEN
-        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = 'Use markdown or html.';
+        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_format NOT IN ('markdown', 'html') THEN
         RAISE EXCEPTION 'invalid value for p_format: "%"', p_format
-            USING ERRCODE = '22023', HINT = 'Use markdown or html.';
+            USING ERRCODE = '22023', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_run_id IS NULL THEN
         SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'no training run found'
-                USING ERRCODE = 'P0002', HINT = 'Run train_intent_model() first.';
+                USING ERRCODE = 'P0002', HINT = @extschema@.intent_output_text('md_hint_train', v_lang);
         END IF;
     ELSE
         SELECT * INTO r FROM @extschema@.ai_training_runs WHERE id = p_run_id;
@@ -135,19 +139,22 @@ BEGIN
     v_b := v_rep -> 'baseline_metrics';
     -- where the figures come from: out-of-fold predictions (0.2.0) or 0.1.0's test split
     v_where := CASE WHEN v_rep ? 'evaluation' THEN 'out-of-fold' ELSE 'test split' END;
+    v_where_text := @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold' ELSE 'test_split' END, v_lang);
 
-    v_out := v_out || format('# Training report: %s', @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
+    v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
-                   || format('- **Run:** `%s` (%s)', r.id, coalesce(r.run_type, c_dash))
-                   || format('- **Status:** %s', r.status)
-                   || format('- **Started:** %s; **duration:** %s s',
+                   || format(@extschema@.intent_output_text('md_run', v_lang), r.id, coalesce(r.run_type, c_dash))
+                   || format(@extschema@.intent_output_text('md_status', v_lang),
+                             CASE WHEN r.status IN ('completed', 'failed', 'running')
+                                  THEN @extschema@.intent_output_text('status_' || r.status, v_lang) ELSE r.status END)
+                   || format(@extschema@.intent_output_text('md_started', v_lang),
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
                              @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1))
-                   || format('- **Model:** %s', CASE WHEN r.model_id IS NULL THEN 'none'
+                   || format(@extschema@.intent_output_text('md_model', v_lang), CASE WHEN r.model_id IS NULL THEN @extschema@.intent_output_text('none', v_lang)
                                                      ELSE format('%s (`%s`)', r.model_id, v_version) END);
     IF r.status <> 'completed' THEN
         IF r.error IS NOT NULL THEN
-            v_out := v_out || format('- **Error:** %s', @extschema@._pg_intent_md_cell(r.error, 500));
+            v_out := v_out || format(@extschema@.intent_output_text('md_error', v_lang), @extschema@._pg_intent_md_cell(r.error, 500));
         END IF;
         -- a run that failed before training (or is still running) has nothing more to show
         IF r.training_samples IS NULL AND NOT v_rep ? 'metrics' THEN
@@ -155,59 +162,59 @@ BEGIN
         END IF;
     END IF;
 
-    v_out := v_out || ''::text || '## Data'::text || ''::text;
+    v_out := v_out || ''::text || @extschema@.intent_output_text('md_data', v_lang) || ''::text;
     IF v_rep ? 'evaluation' THEN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
-            || format('- **Rows:** %s usable of %s read; the model was refit on all %s',
+            || format(@extschema@.intent_output_text('md_rows', v_lang),
                       coalesce(v_rep ->> 'usable_rows', r.training_samples::text, c_dash),
                       coalesce(v_rep ->> 'input_rows', c_dash),
                       coalesce(r.training_samples::text, c_dash))
-            || format('- **Evaluation:** %s',
+            || format(@extschema@.intent_output_text('md_evaluation', v_lang),
                       CASE v_rep #>> '{evaluation,method}'
-                          WHEN 'cross_validation' THEN format('%s-fold cross-validation: each of the %s rows scored by a model that did not train on it',
+                          WHEN 'cross_validation' THEN format(@extschema@.intent_output_text('md_cv', v_lang),
                                                               v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, c_dash))
-                          WHEN 'holdout' THEN format('stratified holdout of %s rows', coalesce(r.validation_samples::text, c_dash))
-                          ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), 'none') END)
-            || format('- **Intents:** %s', coalesce(r.total_intents::text, c_dash));
+                          WHEN 'holdout' THEN format(@extschema@.intent_output_text('md_holdout', v_lang), coalesce(r.validation_samples::text, c_dash))
+                          ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), @extschema@.intent_output_text('none', v_lang)) END)
+            || format(@extschema@.intent_output_text('md_intents', v_lang), coalesce(r.total_intents::text, c_dash));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
-        v_out := v_out || '| split | samples |'::text || '|---|---:|'::text
-                       || format('| training | %s |', coalesce(r.training_samples::text, c_dash))
-                       || format('| validation | %s |', coalesce(r.validation_samples::text, c_dash))
-                       || format('| test | %s |', coalesce(r.test_samples::text, c_dash))
+        v_out := v_out || @extschema@.intent_output_text('md_split_header', v_lang) || '|---|---:|'::text
+                       || format('| %s | %s |', @extschema@.intent_output_text('md_split_training', v_lang), coalesce(r.training_samples::text, c_dash))
+                       || format('| %s | %s |', @extschema@.intent_output_text('md_split_validation', v_lang), coalesce(r.validation_samples::text, c_dash))
+                       || format('| %s | %s |', @extschema@.intent_output_text('md_split_test', v_lang), coalesce(r.test_samples::text, c_dash))
                        || ''::text
-                       || format('- **Intents:** %s', coalesce(r.total_intents::text, c_dash));
+                       || format(@extschema@.intent_output_text('md_intents', v_lang), coalesce(r.total_intents::text, c_dash));
     END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
-        v_out := v_out || format('- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed',
+        v_out := v_out || format(@extschema@.intent_output_text('md_cleaning', v_lang),
                                  coalesce(v_rep ->> 'duplicates_removed', '0'),
                                  coalesce(v_rep ->> 'conflicts_resolved', '0'),
                                  coalesce(v_rep ->> 'empty_removed', '0'));
     END IF;
     IF jsonb_typeof(v_rep -> 'small_classes') = 'array' AND jsonb_array_length(v_rep -> 'small_classes') > 0 THEN
-        v_out := v_out || format('- **Small classes:** %s',
+        v_out := v_out || format(@extschema@.intent_output_text('md_small_classes', v_lang),
             (SELECT string_agg(@extschema@._pg_intent_md_cell(x #>> '{}'), ', ')
              FROM jsonb_array_elements(v_rep -> 'small_classes') x));
     END IF;
 
-    v_out := v_out || ''::text || format('## Headline metrics (%s)', v_where) || ''::text
-                   || '| metric | new model | baseline | change |'::text || '|---|---:|---:|---:|'::text;
+    v_out := v_out || ''::text || format(@extschema@.intent_output_text('md_headline', v_lang), v_where_text) || ''::text
+                   || @extschema@.intent_output_text('md_metric_header', v_lang) || '|---|---:|---:|---:|'::text;
     FOR v_line IN
-        SELECT format('| %s | %s | %s | %s |', k.label,
+        SELECT format('| %s | %s | %s | %s |', @extschema@.intent_output_text(k.label, v_lang),
                       @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
                       CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN c_dash
                            ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
         FROM (VALUES
-            (1, 'accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
+            (1, 'md_m_accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
                 coalesce(r.baseline_intent_accuracy::numeric, (v_b ->> 'accuracy')::numeric)),
-            (2, 'macro precision', coalesce(r.intent_precision::numeric, (v_m ->> 'precision')::numeric,
+            (2, 'md_m_precision', coalesce(r.intent_precision::numeric, (v_m ->> 'precision')::numeric,
                 (v_m ->> 'macro_precision')::numeric),
                 coalesce((v_b ->> 'precision')::numeric, (v_b ->> 'macro_precision')::numeric)),
-            (3, 'macro recall', coalesce(r.intent_recall::numeric, (v_m ->> 'recall')::numeric,
+            (3, 'md_m_recall', coalesce(r.intent_recall::numeric, (v_m ->> 'recall')::numeric,
                 (v_m ->> 'macro_recall')::numeric),
                 coalesce((v_b ->> 'recall')::numeric, (v_b ->> 'macro_recall')::numeric)),
-            (4, 'macro F1', coalesce(r.intent_f1_score::numeric, (v_m ->> 'f1')::numeric,
+            (4, 'md_m_f1', coalesce(r.intent_f1_score::numeric, (v_m ->> 'f1')::numeric,
                 (v_m ->> 'macro_f1')::numeric),
                 coalesce(r.baseline_f1_score::numeric, (v_b ->> 'f1')::numeric, (v_b ->> 'macro_f1')::numeric))
         ) AS k(ord, label, new_v, base_v)
@@ -216,12 +223,12 @@ BEGIN
         v_out := v_out || v_line;
     END LOOP;
     v_out := v_out || ''::text
-        || format('- **Deploy decision:** %s%s',
-                  CASE WHEN r.deployed THEN 'deployed' WHEN r.status = 'completed' THEN 'not deployed'
-                       ELSE 'no model' END,
+        || format(@extschema@.intent_output_text('md_deploy', v_lang),
+                  @extschema@.intent_output_text(CASE WHEN r.deployed THEN 'md_deployed' WHEN r.status = 'completed' THEN 'md_not_deployed'
+                       ELSE 'md_no_model' END, v_lang),
                   CASE WHEN r.deploy_reason IS NOT NULL THEN format(' (%s)', r.deploy_reason) ELSE '' END);
     IF v_rep ? 'threshold' THEN
-        v_out := v_out || format('- **Abstain threshold:** %s (coverage on test %s, accuracy of accepted rows %s)',
+        v_out := v_out || format(@extschema@.intent_output_text('md_threshold', v_lang),
                                  @extschema@._pg_intent_md_num((v_rep #>> '{threshold,value}')::numeric),
                                  @extschema@._pg_intent_md_num(coalesce((v_m ->> 'coverage')::numeric,
                                                                         (v_rep ->> 'coverage')::numeric)),
@@ -230,8 +237,8 @@ BEGIN
     END IF;
 
     IF jsonb_typeof(v_m -> 'per_intent') = 'object' THEN
-        v_out := v_out || ''::text || '## Per intent'::text || ''::text
-                       || '| intent | precision | recall | F1 | support |'::text
+        v_out := v_out || ''::text || @extschema@.intent_output_text('md_per_intent', v_lang) || ''::text
+                       || @extschema@.intent_output_text('md_per_intent_header', v_lang)
                        || '|---|---:|---:|---:|---:|'::text;
         FOR v_line IN
             SELECT format('| %s | %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(e.key),
@@ -268,31 +275,31 @@ BEGIN
             WHERE x.j <> x.i AND x.n > 0
             ORDER BY x.n DESC, x.i, x.j
             LIMIT 10) h;
-        v_out := v_out || ''::text || format('## Confusion hot spots (%s)', v_where) || ''::text;
+        v_out := v_out || ''::text || format(@extschema@.intent_output_text('md_confusion', v_lang), v_where_text) || ''::text;
         IF v_lines IS NULL THEN
-            v_out := v_out || CASE WHEN v_where = 'out-of-fold' THEN 'No out-of-fold confusions.' ELSE 'No confusions on the test split.' END;
+            v_out := v_out || @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'md_no_confusion_oof' ELSE 'md_no_confusion_test' END, v_lang);
         ELSE
-            v_out := v_out || '| true intent | predicted as | count |'::text || '|---|---|---:|'::text
+            v_out := v_out || @extschema@.intent_output_text('md_confusion_header', v_lang) || '|---|---|---:|'::text
                            || v_lines;
         END IF;
     END IF;
 
     IF jsonb_typeof(v_m -> 'misclassified') = 'array' THEN
         v_out := v_out || ''::text
-                       || format('## Misclassified examples (%s %s)',
+                       || format(@extschema@.intent_output_text('md_misclassified', v_lang),
                                  jsonb_array_length(v_m -> 'misclassified'),
-                                 CASE WHEN v_where = 'out-of-fold' THEN 'out of fold' ELSE 'on the test split' END)
+                                 @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold_words' ELSE 'on_test_split' END, v_lang))
                        || ''::text;
         IF jsonb_array_length(v_m -> 'misclassified') = 0 THEN
-            v_out := v_out || 'None.'::text;
+            v_out := v_out || @extschema@.intent_output_text('none_found', v_lang);
         ELSE
-            v_out := v_out || '| text | expected | predicted | confidence |'::text
+            v_out := v_out || @extschema@.intent_output_text('md_misclassified_header', v_lang)
                            || '|---|---|---|---:|'::text;
             -- 0.2.0 stores the row's id, not its text: the text is read
             -- with the caller's rights (_pg_intent_report_message).
             FOR v_line IN
                 SELECT format('| %s | %s | %s | %s |',
-                              CASE WHEN t.hidden IS NOT NULL THEN format('*(%s)*', t.hidden)
+                              CASE WHEN t.hidden IS NOT NULL THEN format('*(%s)*', @extschema@.intent_output_text(CASE WHEN t.hidden = 'no access' THEN 'hidden_no_access' ELSE 'hidden_not_visible' END, v_lang))
                                    ELSE @extschema@._pg_intent_md_cell(t.message) END,
                               @extschema@._pg_intent_md_cell(a.x ->> 'expected'),
                               @extschema@._pg_intent_md_cell(a.x ->> 'predicted'),
@@ -308,13 +315,13 @@ BEGIN
     END IF;
 
     IF jsonb_typeof(v_m -> 'calibration') = 'object' THEN
-        v_out := v_out || ''::text || format('## Calibration (%s)', v_where) || ''::text
-                       || format('- **Expected calibration error (ECE):** %s',
+        v_out := v_out || ''::text || format(@extschema@.intent_output_text('md_calibration', v_lang), v_where_text) || ''::text
+                       || format(@extschema@.intent_output_text('md_ece', v_lang),
                                  @extschema@._pg_intent_md_num((v_m #>> '{calibration,ece}')::numeric, 4))
-                       || format('- **Brier score:** %s',
+                       || format(@extschema@.intent_output_text('md_brier', v_lang),
                                  @extschema@._pg_intent_md_num((v_m #>> '{calibration,brier}')::numeric, 4));
         IF v_b IS NOT NULL AND jsonb_typeof(v_b -> 'calibration') = 'object' THEN
-            v_out := v_out || format('- **Baseline ECE / Brier:** %s / %s',
+            v_out := v_out || format(@extschema@.intent_output_text('md_baseline_calibration', v_lang),
                                      @extschema@._pg_intent_md_num((v_b #>> '{calibration,ece}')::numeric, 4),
                                      @extschema@._pg_intent_md_num((v_b #>> '{calibration,brier}')::numeric, 4));
         END IF;
@@ -324,5 +331,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.training_report(uuid, text) IS
-    'Report of a training run (the latest when p_run_id is NULL). p_format markdown (the default): data sizes, headline metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration. p_format html: one self-contained page (inline CSS and SVG, no scripts) with the same figures and charts: confusion heatmap, per-intent F1, reliability diagram, coverage-accuracy curve. Misclassified texts are read with the caller''s rights.';
+    'Report of a training run (the latest when p_run_id is NULL). p_format markdown (the default): data sizes, headline metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration. p_format html: one self-contained page (inline CSS and SVG, no scripts) with the same figures and charts: confusion heatmap, per-intent F1, reliability diagram, coverage-accuracy curve. Misclassified texts are read with the caller''s rights. Worded (headings, sentences, hints) in the language of intent_output_language(); Markdown syntax, intent names, codes and numbers are the same in every language.';
 

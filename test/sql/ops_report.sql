@@ -62,6 +62,25 @@ SELECT split_part(training_report('00000000-0000-0000-0000-000000000001'), E'\n'
 
 -- Errors.
 SELECT pg_temp.try($$SELECT training_report('00000000-0000-0000-0000-0000000000ff')$$) AS unknown_run;
+
+-- The same reports worded in Spanish (pg_intent.language): headings,
+-- sentences and hints; Markdown, intent names, codes and numbers stay.
+SET pg_intent.language = 'es';
+SELECT training_report('00000000-0000-0000-0000-000000000001');
+SELECT training_report();
+-- an error's hint is worded too (the message and SQLSTATE stay)
+CREATE FUNCTION pg_temp.hint_of(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE v_hint text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_hint = PG_EXCEPTION_HINT;
+    RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || v_hint;
+END $$;
+SELECT pg_temp.hint_of($$SELECT training_report(NULL, 'pdf')$$) AS bad_format_es;
+RESET pg_intent.language;
+SELECT pg_temp.hint_of($$SELECT training_report(NULL, 'pdf')$$) AS bad_format_en;
 RESET TimeZone;
 
 -- A real run: 4 intents x 25 Spanish messages. The report has every section,
