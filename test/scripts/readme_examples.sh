@@ -216,9 +216,16 @@ same_output() {
     return 1
 }
 
+# psql runs in a scratch directory that sees the repository's data/ (the
+# Quick start's \copy), so files an example writes (\o report.html) stay
+# out of the checkout.
+ABS_TMP=$(cd "$TEST_TMP" && pwd)
+WORK_DIR=$ABS_TMP/work
+mkdir -p "$WORK_DIR"
+ln -sfn "$PWD/data" "$WORK_DIR/data"
 run_block() { # number file line directive section
     local out=$TEST_TMP/out.$1 err=$TEST_TMP/err.$1
-    if ! psql -X -q -v ON_ERROR_STOP=1 -d $DB -f "$TEST_TMP/block.$1.sql" >"$out" 2>"$err"; then
+    if ! (cd "$WORK_DIR" && psql -X -q -v ON_ERROR_STOP=1 -d $DB -f "$ABS_TMP/block.$1.sql") >"$out" 2>"$err"; then
         echo "FAILED: $2 line $3 ($5): the sql block fails:" >&2
         cat "$out" "$err" | grep -E '^(psql:|ERROR|DETAIL|HINT|LINE)' | head -20 >&2
         exit 1
