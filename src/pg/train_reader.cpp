@@ -144,27 +144,15 @@ class CurrentContext {
     MemoryContext old_;
 };
 
-} // namespace
+// The columns of ai_training_data a training run reads.
+struct Columns {
+    AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created, label,
+        reviewed;
+};
 
-// Reads the usable rows: those of _pg_intent_training_rows() (see
-// src/sql/31_dataset.sql), selected while scanning.
-// Each row is charged to `charge` before it is kept. With a limit, only the
-// first `limit` usable rows in that order are kept while scanning (a heap
-// whose top is the last kept row, replaced by any row before it), so the
-// memory is that of the rows kept, not of the table: a window over a table
-// that keeps growing trains within the same budget.
-std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
-                                        intent::MemoryCharge &charge, ReadCounts &counts) {
-    std::vector<DataRow> rows;
-    const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
-    counts = ReadCounts{};
-    const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
-    Oid relid = InvalidOid;
-    MemoryContext per_row = nullptr;
-    struct Columns {
-        AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created, label,
-            reviewed;
-    } c{};
+// Opens ai_training_data for the scan: the caller's right to read it, no
+// row security, the columns of a training row. In one pg_call.
+void open_training_data(Oid schema, Oid &relid, Columns &c) {
     pg_call([&]() noexcept {
         relid = extension_relation(schema, "ai_training_data");
         // The scan reads every row without the parser's privilege check or
@@ -199,159 +187,176 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
                     extension_column(relid, "training_label", TEXTOID),
                     extension_column(relid, "is_reviewed", BOOLOID)};
     });
-    // Under the statement's snapshot; ended right after the loop.
-    std::optional<HeapScan> scan;
-    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
+}
+
+// One pg_call per tuple: the tuple is deformed once (heap_getattr walks
+// from the first column for every column after a varlena) and its texts
+// are detoasted into `per_row` (reset for each tuple), read as views; only
+// the rows kept are copied.
+constexpr int kColumns = 11;
+struct Read {
+    bool more = false;
+    Datum v[kColumns];
+    bool n[kColumns];
+    std::string_view s[kColumns];        // the text columns
+    bool truncated = false;              // the message was longer than what was read
+    bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
+};
+
+// Reads the next tuple of the scan into `r` (r.more false at the end). One
+// pg_call: the tuple is deformed into `values`/`isnull` and its texts
+// detoasted into `per_row`, which it resets first.
+void read_tuple(HeapScan &scan, MemoryContext per_row, const Columns &c, TupleDesc desc,
+                std::vector<Datum> &values, bool *isnull, size_t unreviewed_message_bytes, Read &r) {
     pg_call([&]() noexcept {
-        per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
+        MemoryContextReset(per_row);
+        HeapTuple tuple = scan.next_in_pg();
+        if (!tuple) return;
+        r.more = true;
+        const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
+                                           c.confidence, c.corrected, c.judged,   c.status,
+                                           c.created,    c.label,     c.reviewed};
+        MemoryContext old = MemoryContextSwitchTo(per_row);
+        heap_deform_tuple(tuple, desc, values.data(), isnull);
+        for (int i = 0; i < kColumns; ++i) {
+            r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
+            r.n[i] = isnull[atts[i] - 1];
+        }
+        if (!r.n[7]) {
+            text *t = DatumGetTextPP(r.v[7]);
+            r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        }
+        // The labels: no further than one byte past the longest allowed.
+        for (int i : {2, 3, 9})
+            if (!r.n[i]) {
+                const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
+                r.s[i] = std::string_view(l.data, l.size);
+                if (i != 9) r.long_label[i - 2] = l.truncated;
+            }
+        // The message: its first bytes only, detoasted that far, cut at a
+        // character boundary: kDefaultMaxMessageBytes of a reviewed
+        // row's, the policy's max_unreviewed_message_bytes of any other
+        // (which any role that may log interactions writes: long logged
+        // messages made runs many times slower and larger).
+        if (!r.n[1]) {
+            const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
+            const TextSlice m = text_prefix_in_pg(
+                r.v[1], reviewed ? kDefaultMaxMessageBytes : static_cast<size_t>(unreviewed_message_bytes));
+            r.s[1] = std::string_view(m.data, m.size);
+            r.truncated = m.truncated;
+        }
+        MemoryContextSwitchTo(old);
     });
-    // One pg_call per tuple: the tuple is deformed once (heap_getattr walks
-    // from the first column for every column after a varlena) and its texts
-    // are detoasted into `per_row` (reset for each tuple), read as views; only
-    // the rows kept are copied.
-    constexpr int kColumns = 11;
-    struct Read {
-        bool more = false;
-        Datum v[kColumns];
-        bool n[kColumns];
-        std::string_view s[kColumns];        // the text columns
-        bool truncated = false;              // the message was longer than what was read
-        bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
-    };
-    const TupleDesc desc = scan->descriptor();
-    const size_t natts = static_cast<size_t>(desc->natts);
-    std::vector<Datum> values(natts);
-    std::unique_ptr<bool[]> isnull(new bool[natts]);
-    for (uint64_t scanned = 0;; ++scanned) {
-        if ((scanned & 1023) == 0 && training_should_stop())
-            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
-        Read r;
-        pg_call([&]() noexcept {
-            MemoryContextReset(per_row);
-            HeapTuple tuple = scan->next_in_pg();
-            if (!tuple) return;
-            r.more = true;
-            const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
-                                               c.confidence, c.corrected, c.judged,   c.status,
-                                               c.created,    c.label,     c.reviewed};
-            MemoryContext old = MemoryContextSwitchTo(per_row);
-            heap_deform_tuple(tuple, desc, values.data(), isnull.get());
-            for (int i = 0; i < kColumns; ++i) {
-                r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
-                r.n[i] = isnull[atts[i] - 1];
-            }
-            if (!r.n[7]) {
-                text *t = DatumGetTextPP(r.v[7]);
-                r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-            }
-            // The labels: no further than one byte past the longest allowed.
-            for (int i : {2, 3, 9})
-                if (!r.n[i]) {
-                    const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
-                    r.s[i] = std::string_view(l.data, l.size);
-                    if (i != 9) r.long_label[i - 2] = l.truncated;
-                }
-            // The message: its first bytes only, detoasted that far, cut at a
-            // character boundary: kDefaultMaxMessageBytes of a reviewed
-            // row's, the policy's max_unreviewed_message_bytes of any other
-            // (which any role that may log interactions writes: long logged
-            // messages made runs many times slower and larger).
-            if (!r.n[1]) {
-                const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
-                const TextSlice m =
-                    text_prefix_in_pg(r.v[1], reviewed ? kDefaultMaxMessageBytes
-                                                       : static_cast<size_t>(sel.unreviewed.message_bytes));
-                r.s[1] = std::string_view(m.data, m.size);
-                r.truncated = m.truncated;
-            }
-            MemoryContextSwitchTo(old);
-        });
-        if (!r.more) break;
-        const std::string_view status = r.s[7]; // empty when null
-        // dataset_status <> 'rejected'
-        if (!r.n[7] && status == "rejected") continue;
-        // training_label: NULL when the row does not train. Why, for the
-        // run's counts only: no label, judged wrong (intent_correct false)
-        // with nobody saying what is right, or a label is_valid_intent_name()
-        // refuses, which any role that may log interactions could store
-        // before 0.2.1's constraints and which failed every run
-        // ("uncertain") or put itself in every model.
-        if (r.n[9]) {
-            const std::string_view correct = r.s[3], detected = r.s[2];
-            const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
-            if ((correct.empty() && detected.empty()) || (judged_wrong && correct.empty())) continue;
-            if (r.long_label[!correct.empty() ? 1 : 0])
-                ++counts.skipped_long_label;
-            else
-                ++counts.skipped_invalid_label;
-            continue;
-        }
-        const std::string_view label = r.s[9];
-        const bool corrected = !r.n[5] && DatumGetBool(r.v[5]);
-        const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
-        if (sel.only_reviewed && !reviewed) continue;
-        if (!reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) continue;
-        // A SQL_ASCII database stores any bytes, and the core reads UTF-8:
-        // a row that is not valid UTF-8 is left out and counted, so that one
-        // such row (any role that may log interactions can write one) does
-        // not fail every training run.
-        if (any_bytes && (!intent::is_valid_utf8(r.s[1]) || !intent::is_valid_utf8(label))) {
-            ++counts.skipped_invalid_text;
-            continue;
-        }
-        // The same for a character UTF-8 has no equivalent for (22P05:
-        // WIN1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D): one such row failed every
-        // run after it was logged. Converted here, before the row takes a
-        // place in the window, so that the window holds rows that train; in
-        // `per_row`, which the next tuple resets, so that a failed
-        // conversion's buffer is not left behind once per such row.
-        std::string text_utf8, label_utf8;
-        {
-            CurrentContext in_row(per_row);
-            std::string_view converted;
-            if (!server_to_utf8_if_translatable(r.s[1].data(), r.s[1].size(), text_utf8, converted) ||
-                !server_to_utf8_if_translatable(label.data(), label.size(), label_utf8, converted)) {
-                ++counts.skipped_untranslatable;
-                continue;
-            }
-        }
-        // id and created_at are NOT NULL in the extension's table; a table
-        // owner who dropped those constraints gets an error, not a read of
-        // a null pointer (which crashed the backend), and a NULL created_at
-        // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
-        // ... DESC puts NULLs first.
-        if (r.n[0])
-            throw SqlError(
-                ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "a row of ai_training_data has no id",
-                "Its primary key or NOT NULL constraint on id was removed.",
-                "Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
-                "and restore the primary key.");
-        DataRow row;
-        std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
-        row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
-        row.reviewed = reviewed;
-        row.truncated = r.truncated;
-        const bool full = rows.size() == limit;
-        if (full && !before(row, rows.front())) continue; // after every row kept
-        charge.add(row_bytes(r.s[1].size(), label.size(), text_utf8.size(), label_utf8.size()),
-                   "the training rows");
-        row.text.assign(r.s[1]);
-        row.label.assign(label);
-        row.text_utf8 = std::move(text_utf8);
-        row.label_utf8 = std::move(label_utf8);
-        row.corrected = corrected;
-        if (full) {
-            std::pop_heap(rows.begin(), rows.end(), before);
-            charge.shrink(row_bytes(rows.back()));
-            rows.back() = std::move(row);
-            std::push_heap(rows.begin(), rows.end(), before);
-        } else {
-            rows.push_back(std::move(row));
-            if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), before);
+}
+
+// A tuple that trains: its label (a view into the tuple's texts), flags and
+// UTF-8 texts.
+struct Usable {
+    std::string_view label;
+    bool corrected = false;
+    bool reviewed = false;
+    std::string text_utf8, label_utf8;
+};
+
+// Whether the tuple read trains (as _pg_intent_training_rows() decides),
+// filling `u`; a tuple left out is counted in `counts` where the run's
+// report shows it.
+bool usable_row(const Read &r, const Selection &sel, bool any_bytes, MemoryContext per_row,
+                ReadCounts &counts, Usable &u) {
+    const std::string_view status = r.s[7]; // empty when null
+    // dataset_status <> 'rejected'
+    if (!r.n[7] && status == "rejected") return false;
+    // training_label: NULL when the row does not train. Why, for the
+    // run's counts only: no label, judged wrong (intent_correct false)
+    // with nobody saying what is right, or a label is_valid_intent_name()
+    // refuses, which any role that may log interactions could store
+    // before 0.2.1's constraints and which failed every run
+    // ("uncertain") or put itself in every model.
+    if (r.n[9]) {
+        const std::string_view correct = r.s[3], detected = r.s[2];
+        const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
+        if ((correct.empty() && detected.empty()) || (judged_wrong && correct.empty())) return false;
+        if (r.long_label[!correct.empty() ? 1 : 0])
+            ++counts.skipped_long_label;
+        else
+            ++counts.skipped_invalid_label;
+        return false;
+    }
+    u.label = r.s[9];
+    u.corrected = !r.n[5] && DatumGetBool(r.v[5]);
+    u.reviewed = !r.n[10] && DatumGetBool(r.v[10]);
+    if (sel.only_reviewed && !u.reviewed) return false;
+    if (!u.reviewed && (r.n[4] ? 0 : DatumGetInt32(r.v[4])) < sel.min_confidence) return false;
+    // A SQL_ASCII database stores any bytes, and the core reads UTF-8:
+    // a row that is not valid UTF-8 is left out and counted, so that one
+    // such row (any role that may log interactions can write one) does
+    // not fail every training run.
+    if (any_bytes && (!intent::is_valid_utf8(r.s[1]) || !intent::is_valid_utf8(u.label))) {
+        ++counts.skipped_invalid_text;
+        return false;
+    }
+    // The same for a character UTF-8 has no equivalent for (22P05:
+    // WIN1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D): one such row failed every
+    // run after it was logged. Converted here, before the row takes a
+    // place in the window, so that the window holds rows that train; in
+    // `per_row`, which the next tuple resets, so that a failed
+    // conversion's buffer is not left behind once per such row.
+    {
+        CurrentContext in_row(per_row);
+        std::string_view converted;
+        if (!server_to_utf8_if_translatable(r.s[1].data(), r.s[1].size(), u.text_utf8, converted) ||
+            !server_to_utf8_if_translatable(u.label.data(), u.label.size(), u.label_utf8, converted)) {
+            ++counts.skipped_untranslatable;
+            return false;
         }
     }
-    scan.reset();
-    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
+    return true;
+}
+
+// Adds the usable tuple to the rows kept: while fewer than `limit`, or in
+// place of the last row kept (the top of the heap) when it comes before it.
+// Charged to `charge` before it is kept.
+void keep_in_window(std::vector<DataRow> &rows, size_t limit, const Read &r, Usable &u,
+                    intent::MemoryCharge &charge) {
+    // id and created_at are NOT NULL in the extension's table; a table
+    // owner who dropped those constraints gets an error, not a read of
+    // a null pointer (which crashed the backend), and a NULL created_at
+    // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
+    // ... DESC puts NULLs first.
+    if (r.n[0])
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "a row of ai_training_data has no id",
+                       "Its primary key or NOT NULL constraint on id was removed.",
+                       "Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
+                       "and restore the primary key.");
+    DataRow row;
+    std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
+    row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
+    row.reviewed = u.reviewed;
+    row.truncated = r.truncated;
+    const bool full = rows.size() == limit;
+    if (full && !before(row, rows.front())) return; // after every row kept
+    charge.add(row_bytes(r.s[1].size(), u.label.size(), u.text_utf8.size(), u.label_utf8.size()),
+               "the training rows");
+    row.text.assign(r.s[1]);
+    row.label.assign(u.label);
+    row.text_utf8 = std::move(u.text_utf8);
+    row.label_utf8 = std::move(u.label_utf8);
+    row.corrected = u.corrected;
+    if (full) {
+        std::pop_heap(rows.begin(), rows.end(), before);
+        charge.shrink(row_bytes(rows.back()));
+        rows.back() = std::move(row);
+        std::push_heap(rows.begin(), rows.end(), before);
+    } else {
+        rows.push_back(std::move(row));
+        if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), before);
+    }
+}
+
+// After the scan: the policy's bounds on the classes, the count of cut
+// messages, the order 0.1.0 fed the core.
+void finish_rows(std::vector<DataRow> &rows, const Selection &sel, TrainingProgress &progress,
+                 intent::MemoryCharge &charge, ReadCounts &counts) {
     keep_policy_intents(rows, sel.unreviewed, charge, counts);
     counts.truncated_messages = static_cast<size_t>(
         std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
@@ -364,6 +369,51 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         return a.id < b.id;
     });
     progress.set_rows(rows.size());
+}
+
+} // namespace
+
+// Reads the usable rows: those of _pg_intent_training_rows() (see
+// src/sql/31_dataset.sql), selected while scanning.
+// Each row is charged to `charge` before it is kept. With a limit, only the
+// first `limit` usable rows in that order are kept while scanning (a heap
+// whose top is the last kept row, replaced by any row before it), so the
+// memory is that of the rows kept, not of the table: a window over a table
+// that keeps growing trains within the same budget.
+std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
+                                        intent::MemoryCharge &charge, ReadCounts &counts) {
+    std::vector<DataRow> rows;
+    const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
+    counts = ReadCounts{};
+    const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
+    Oid relid = InvalidOid;
+    MemoryContext per_row = nullptr;
+    Columns c{};
+    open_training_data(schema, relid, c);
+    // Under the statement's snapshot; ended right after the loop.
+    std::optional<HeapScan> scan;
+    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
+    pg_call([&]() noexcept {
+        per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
+    });
+    const TupleDesc desc = scan->descriptor();
+    const size_t natts = static_cast<size_t>(desc->natts);
+    std::vector<Datum> values(natts);
+    std::unique_ptr<bool[]> isnull(new bool[natts]);
+    for (uint64_t scanned = 0;; ++scanned) {
+        if ((scanned & 1023) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        Read r;
+        read_tuple(*scan, per_row, c, desc, values, isnull.get(),
+                   static_cast<size_t>(sel.unreviewed.message_bytes), r);
+        if (!r.more) break;
+        Usable u;
+        if (!usable_row(r, sel, any_bytes, per_row, counts, u)) continue;
+        keep_in_window(rows, limit, r, u, charge);
+    }
+    scan.reset();
+    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
+    finish_rows(rows, sel, progress, charge, counts);
     return rows;
 }
 

@@ -1,0 +1,252 @@
+// The HTML report's headline and decision cards: the summary figures,
+// the deployment decision and how the figures were obtained.
+#include "report_html_internal.h"
+
+#include "errors.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <vector>
+
+namespace intent::report::html_detail {
+
+void Page::headline() {
+    struct Metric {
+        const char *key, *label;
+        int digits;
+        bool higher_is_better;
+        std::optional<double> new_v, base_v;
+    };
+    const Json &r = run_;
+    std::vector<Metric> metrics = {
+        {"accuracy", "m_accuracy", 3, true, first(num(at(r, "intent_accuracy")), num(at(m_, "accuracy"))),
+         first(num(at(r, "baseline_intent_accuracy")), num(at(b_, "accuracy")))},
+        {"precision", "m_precision", 3, true,
+         first(num(at(r, "intent_precision")), num(at(m_, "precision")), num(at(m_, "macro_precision"))),
+         first(num(at(b_, "precision")), num(at(b_, "macro_precision")))},
+        {"recall", "m_recall", 3, true,
+         first(num(at(r, "intent_recall")), num(at(m_, "recall")), num(at(m_, "macro_recall"))),
+         first(num(at(b_, "recall")), num(at(b_, "macro_recall")))},
+        {"f1", "m_f1", 3, true,
+         first(num(at(r, "intent_f1_score")), num(at(m_, "f1")), num(at(m_, "macro_f1"))),
+         first(num(at(r, "baseline_f1_score")), num(at(b_, "f1")), num(at(b_, "macro_f1")),
+               num(at(d_, "baseline_f1")))},
+        {"ece", "m_ece", 4, false,
+         first(num(at(m_, {"calibration", "ece"})), num(at(rep_, {"calibration", "ece"}))),
+         num(at(b_, {"calibration", "ece"}))},
+        {"brier", "m_brier", 4, false,
+         first(num(at(m_, {"calibration", "brier"})), num(at(rep_, {"calibration", "brier"}))),
+         num(at(b_, {"calibration", "brier"}))},
+    };
+    std::string cards;
+    for (const Metric &k : metrics) {
+        std::string delta;
+        if (k.new_v && k.base_v) {
+            // the change of the shown figures, computed on their decimal forms
+            auto a = to_decimal(*k.new_v), b = to_decimal(*k.base_v);
+            double change = *k.new_v - *k.base_v;
+            std::string cls;
+            std::string shown;
+            if (a && b) {
+                int scale = std::max(a->scale, b->scale);
+                Decimal diff{a->units * pow10(scale - a->scale) - b->units * pow10(scale - b->scale), scale};
+                shown = write_rounded(diff, k.digits);
+            } else {
+                shown = *format_decimal(change, k.digits);
+            }
+            bool zero = shown.find_first_not_of("-0.") == std::string::npos;
+            cls = zero ? "same" : ((*k.new_v > *k.base_v) == k.higher_is_better ? "better" : "worse");
+            if (zero && shown[0] == '-') shown = shown.substr(1);
+            shown = shown[0] == '-' ? kMinus + shown.substr(1) : "+" + shown;
+            delta = "<span class=\"delta " + cls + "\">" + shown + "</span>";
+        }
+        cards += std::string("<div class=\"card\" data-metric=\"") + k.key + "\"><div class=\"k\">" +
+                 T(k.label) + "</div><div class=\"v\">" + md(k.new_v, k.digits) + "</div><div class=\"b\">" +
+                 F("baseline_value", {md(k.base_v, k.digits)}) + delta + "</div></div>";
+    }
+    std::string evidence = str(at(run_, "deploy_evidence"));
+    std::string note = T("baseline_note");
+    if (auto id = num(at(d_, "active_model_id"))) note += F("baseline_note_model", {md(std::round(*id), 0)});
+    if (evidence == "fresh_rows")
+        note += F("baseline_note_fresh", {md(at(g_, "rows"), 0)});
+    else if (evidence == "estimates")
+        note += T("baseline_note_estimates");
+    else if (b_.is_object())
+        note += T("baseline_note_eval_rows");
+    else if (at(run_, "baseline_f1_score").is_null())
+        note += T("baseline_note_none");
+    else
+        note += ".";
+    note += T("ece_note");
+    out_.push_back("<section id=\"headline\"><h2>" + std::string(T("headline")) + " <span class=\"sub\">(" +
+                   where() + ")</span></h2><div class=\"cards\">" + cards + "</div><p class=\"note\">" +
+                   note + "</p></section>");
+}
+
+// The decision in plain words, from the run's recorded reason and evidence.
+std::string Page::decision_sentence() const {
+    std::string reason = str(at(run_, "deploy_reason"));
+    std::string evidence = opt_str(at(run_, "deploy_evidence")).value_or(str(at(d_, "evidence")));
+    auto rows = num(at(g_, "rows"));
+    bool fresh = evidence == "fresh_rows" && rows && *rows > 0;
+    // messages right for each model on the fresh rows
+    std::string n = fresh ? md(rows, 0) : "";
+    std::string cand_right, active_right;
+    long long more = 0;
+    if (fresh) {
+        auto ca = num(at(g_, {"candidate", "accuracy"})), aa = num(at(g_, {"active", "accuracy"}));
+        auto co = num(at(g_, "candidate_only_correct")), ao = num(at(g_, "active_only_correct"));
+        if (ca) cand_right = md(std::round(*ca * *rows), 0);
+        if (aa) active_right = md(std::round(*aa * *rows), 0);
+        if (co && ao)
+            more = std::llround(*co - *ao);
+        else if (ca && aa)
+            more = std::llround((*ca - *aa) * *rows);
+    }
+    std::string cf1 = md(at(d_, "candidate_f1")), bf1 = md(at(d_, "baseline_f1")),
+                tol = md(at(d_, "max_f1_regression"));
+    std::string comparison; // what the evidence says, whatever the reason
+    if (fresh) {
+        if (more > 0)
+            comparison = F("dec_fresh_more", {itos(more), n, cand_right, active_right});
+        else if (more < 0)
+            comparison = F("dec_fresh_fewer", {itos(-more), n, cand_right, active_right});
+        else
+            comparison = F("dec_fresh_same", {n, cand_right});
+    } else if (evidence == "estimates") {
+        comparison = F("dec_estimates", {cf1, bf1});
+    }
+    if (reason == "first") return T("dec_first");
+    if (reason == "untested") return T("dec_untested");
+    if (reason == "insufficient_evidence") return T("dec_insufficient");
+    if (reason == "baseline_changed") return T("dec_baseline_changed");
+    if (reason == "rollback") return T("dec_rollback");
+    if (reason == "manual") return T("dec_manual") + (comparison.empty() ? "" : " " + comparison);
+    if (reason == "never") return T("dec_never") + (comparison.empty() ? "" : " " + comparison);
+    if (reason == "improved") {
+        if (fresh && more > 0) return F("dec_improved_fresh", {itos(more), n, cand_right, active_right});
+        if (fresh) return F("dec_improved_f1", {n, cand_right, cf1, bf1});
+        return F("dec_improved_estimates", {cf1, bf1});
+    }
+    if (reason == "within_tolerance")
+        return F("dec_within_tolerance", {cf1, bf1, tol}) + (comparison.empty() ? "" : " " + comparison);
+    if (reason == "regression") {
+        if (fresh && more < 0) return F("dec_regression_fresh", {itos(-more), n, cand_right, active_right});
+        return F("dec_regression_f1", {cf1, bf1, tol});
+    }
+    if (reason == "tie") return F("dec_tie", {n, cand_right});
+    if (reason.empty()) return {};
+    return html_escape(reason);
+}
+
+void Page::deploy_and_evaluation() {
+    bool deployed = at(run_, "deployed").is_boolean() && at(run_, "deployed").get<bool>();
+    bool completed = str(at(run_, "status")) == "completed";
+    std::string reason = str(at(run_, "deploy_reason"));
+    std::string html = std::string("<p><span class=\"badge ") +
+                       (deployed    ? "ok"
+                        : completed ? "held"
+                                    : "fail") +
+                       "\">" +
+                       T(deployed    ? "badge_deployed"
+                         : completed ? "badge_not_deployed"
+                                     : "badge_no_model") +
+                       "</span>";
+    if (!reason.empty()) html += F("reason_code", {html_escape(reason)});
+    html += "</p>";
+    std::string sentence = decision_sentence();
+    if (!sentence.empty()) html += "<p class=\"decision\">" + sentence + "</p>";
+    html += "<dl>";
+    std::optional<std::string> evidence = opt_str(at(run_, "deploy_evidence"));
+    if (!evidence && has(d_, "evidence")) evidence = str(at(d_, "evidence"));
+    if (evidence) {
+        std::string why;
+        if (*evidence == "fresh_rows")
+            why = T("ev_fresh_rows");
+        else if (*evidence == "estimates")
+            why = T("ev_estimates");
+        else if (*evidence == "none")
+            why = T("ev_none");
+        html += std::string("<dt>") + T("dt_evidence") + "</dt><dd><b>" + html_escape(*evidence) + "</b>" +
+                why + "</dd>";
+    }
+    if (num(at(d_, "candidate_f1")) && num(at(d_, "baseline_f1"))) {
+        std::string tol = num(at(d_, "max_f1_regression"))
+                              ? F("allowed_regression", {md(at(d_, "max_f1_regression"))})
+                              : std::string();
+        html += std::string("<dt>") + T("dt_compared") + "</dt><dd>" +
+                F("compared", {md(at(d_, "candidate_f1")), md(at(d_, "baseline_f1")), tol}) + "</dd>";
+    }
+    if (g_.is_object()) {
+        std::string extra = has(g_, "reason") ? " " + html_escape(str(at(g_, "reason")), 300) : std::string();
+        auto rows = num(at(g_, "rows"));
+        std::string body;
+        if (!rows || *rows <= 0)
+            body = T("no_fresh_rows_sentence") + extra;
+        else
+            body = F("fresh_rows_line",
+                     {md(rows, 0), md(at(g_, {"active", "accuracy"})), md(at(g_, {"active", "macro_f1"})),
+                      md(at(g_, {"candidate", "accuracy"})), md(at(g_, {"candidate", "macro_f1"})),
+                      md(at(g_, "candidate_only_correct"), 0), md(at(g_, "active_only_correct"), 0)}) +
+                   extra;
+        html += std::string("<dt>") + T("dt_fresh_rows") + "</dt><dd>" + body + "</dd>";
+    }
+    if (has(rep_, "threshold")) {
+        const Json &tr = at(rep_, {"threshold", "reason"});
+        html += std::string("<dt>") + T("dt_threshold") + "</dt><dd><b>" +
+                md(at(rep_, {"threshold", "value"})) + "</b>" +
+                (tr.is_null() ? std::string() : ": " + html_escape(str(tr), 300)) + "</dd>";
+    }
+    out_.push_back("<div class=\"two\"><section id=\"deploy\"><h2>" + std::string(T("deploy_decision")) +
+                   "</h2>" + html + "</dl></section>");
+
+    // how the figures were obtained
+    std::string method = str(at(rep_, {"evaluation", "method"}));
+    auto eval_rows = first(num(at(rep_, {"evaluation", "rows"})), num(at(run_, "validation_samples")));
+    auto cnt = [](const Json &v) { return v.is_null() ? std::string(kDash) : str(v); };
+    std::string e;
+    if (method == "cross_validation")
+        e = F("method_cv", {md(at(rep_, {"evaluation", "folds"}), 0), md(eval_rows, 0)});
+    else if (method == "holdout")
+        e = F("method_holdout", {md(eval_rows, 0)});
+    else if (has(rep_, "evaluation"))
+        e = std::string("<dt>") + T("dt_method") + "</dt><dd><b>" +
+            (at(rep_, {"evaluation", "method"}).is_null() ? std::string(T("none")) : html_escape(method)) +
+            "</b></dd>";
+    else
+        e = F("method_split", {cnt(at(run_, "training_samples")), cnt(at(run_, "validation_samples")),
+                               cnt(at(run_, "test_samples"))});
+    if (has(rep_, "evaluation")) {
+        e += F("rows_line", {md(at(rep_, "input_rows"), 0),
+                             md(first(num(at(rep_, "usable_rows")), num(at(run_, "training_samples"))), 0),
+                             cnt(at(run_, "training_samples"))});
+        const Json &why = at(rep_, {"evaluation", "reason"});
+        if (!why.is_null())
+            e += std::string("<dt>") + T("dt_why") + "</dt><dd>" + html_escape(str(why), 300) + "</dd>";
+    }
+    e += std::string("<dt>") + T("dt_intents") + "</dt><dd>" + cnt(at(run_, "total_intents")) + "</dd>";
+    if (has(rep_, "duplicates_removed") || has(rep_, "conflicts_resolved") || has(rep_, "empty_removed")) {
+        auto c0 = [&](const char *k) {
+            auto v = num(at(rep_, k));
+            return v ? md(std::round(*v), 0) : std::string("0");
+        };
+        e += F("cleaning", {c0("duplicates_removed"), c0("conflicts_resolved"), c0("empty_removed")});
+    }
+    const Json &small = at(rep_, "small_classes");
+    if (small.is_array() && !small.empty()) {
+        std::string list;
+        for (const Json &x : small) {
+            if (!list.empty()) list += ", ";
+            list += html_escape(x.is_string() ? x.get<std::string>() : x.dump(), 60);
+        }
+        e += std::string("<dt>") + T("dt_small_classes") + "</dt><dd>" + list + "</dd>";
+    }
+    out_.push_back("<section id=\"evaluation\"><h2>" + std::string(T("how_obtained")) + "</h2><dl>" + e +
+                   "</dl></section></div>");
+}
+
+} // namespace intent::report::html_detail
