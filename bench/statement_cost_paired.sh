@@ -55,10 +55,11 @@ mkdir -p "$base_src"
 git archive "$BASE" | tar -x -C "$base_src"
 # The base library's settings under another prefix: a backend cannot define
 # pg_intent.top_k twice.
+# (Every file of the glue: settings live in more than one since 0.2.2.)
 sed -i 's/"pg_intent\./"pg_intenb./g; s/MarkGUCPrefixReserved("pg_intent")/MarkGUCPrefixReserved("pg_intenb")/' \
-    "$base_src/src/pg/module.cpp"
-grep -q '"pg_intenb.top_k"' "$base_src/src/pg/module.cpp" || {
-    echo "cannot rename the settings of $BASE (src/pg/module.cpp)" >&2
+    "$base_src"/src/pg/*.cpp
+grep -q '"pg_intenb.top_k"' "$base_src"/src/pg/*.cpp || {
+    echo "cannot rename the settings of $BASE (src/pg/*.cpp)" >&2
     exit 1
 }
 echo "== building $BASE_DESC in $base_src" >&2
