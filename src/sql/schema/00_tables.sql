@@ -260,9 +260,7 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.deployed_at IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.deleted_at IS
     'When delete_intent_model() removed the model bytes; the row stays for the history.';
 
--- At most one active model.
-CREATE UNIQUE INDEX ai_intent_models_one_active_idx
-    ON @extschema@.ai_intent_models (is_active) WHERE is_active;
+-- At most one active model per classifier: src/sql/schema/60_classifiers.sql.
 CREATE INDEX ai_intent_models_run_id_idx ON @extschema@.ai_intent_models (run_id);
 
 -- -------------------------------------------------------------------------

@@ -15,3 +15,8 @@
 -- ---------------------------------------------------------------------------
 -- Classifiers
 -- ---------------------------------------------------------------------------
+
+-- One active model per classifier and partition: the 0.2.2 index allowed
+-- one in all; 60_classifiers.sql creates both indexes again.
+DROP INDEX @extschema@.ai_intent_models_one_active_idx;
+-- @include src/sql/schema/60_classifiers.sql
