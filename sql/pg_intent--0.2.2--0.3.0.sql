@@ -22,6 +22,11 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- Classifiers
 -- ---------------------------------------------------------------------------
 
+-- The training run's worker and C step take the classifier and partition
+-- (and the C step returns the rows' keys): new signatures.
+DROP FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb);
+DROP FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision);
+
 -- One active model per classifier and partition: the 0.2.2 index allowed
 -- one in all; 60_classifiers.sql creates both indexes again.
 DROP INDEX @extschema@.ai_intent_models_one_active_idx;
@@ -516,6 +521,7 @@ BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
         PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_runs', ARRAY(
             SELECT t FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
+                                  ('ai_classifier_run_rows', EXISTS (SELECT FROM @extschema@.ai_classifier_run_rows)),
                                   ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
                                                                 WHERE m.run_id IS NOT NULL)),
                                   ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
@@ -523,6 +529,8 @@ BEGIN
              WHERE v.refers));
     ELSE
         DELETE FROM @extschema@.ai_training_run_rows AS rr
+         USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
+        DELETE FROM @extschema@.ai_classifier_run_rows AS rr
          USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
         UPDATE @extschema@.ai_intent_models AS m SET run_id = NULL
           FROM gone AS g WHERE m.run_id OPERATOR(pg_catalog.=) g.id;
@@ -533,7 +541,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_runs_gone() IS
-    'Internal trigger: removes the ai_training_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the ai_training_run_rows and ai_classifier_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_intent_models: its deployments go with it; a deployment that replaced
 -- it loses the reference.
@@ -1462,7 +1470,7 @@ CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true
 WITH latest_run AS (
     SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] AS out_of_scope_intent
       FROM @extschema@.ai_training_runs AS r
-     WHERE r.status = 'completed'
+     WHERE r.status = 'completed' AND r.classifier = 'intent'
      ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
      LIMIT 1
 ), oof AS (
@@ -1506,8 +1514,8 @@ WITH latest_run AS (
       LEFT JOIN class_threshold AS t ON t.intent = o.intent
       LEFT JOIN @extschema@.ai_intent_models AS pm ON pm.id = p.model_id
       LEFT JOIN intent_thresholds AS pt ON pt.model_id = p.model_id AND pt.intent = p.label
-      LEFT JOIN @extschema@.ai_intent_models AS am ON am.is_active
-      LEFT JOIN intent_thresholds AS at ON at.is_active AND at.intent = p.label
+      LEFT JOIN @extschema@.ai_intent_models AS am ON am.is_active AND am.classifier = 'intent'
+      LEFT JOIN intent_thresholds AS at ON at.model_id = am.id AND at.intent = p.label
 ), tiered AS (
     SELECT s.*,
            CASE WHEN s.suspected THEN 'label_error'
@@ -1650,6 +1658,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
     p_run_id uuid, p_options jsonb, p_policy @extschema@.ai_training_policy,
     p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
+    p_classifier text, p_partition text,
     OUT model bytea, OUT report jsonb,
     OUT refusal text, OUT refusal_detail text, OUT refusal_hint text, OUT rows_read integer,
     OUT model_config jsonb, OUT model_metrics jsonb, OUT algorithm text, OUT intents text[],
@@ -1662,12 +1671,12 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
     OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer,
     OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
     OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
-    OUT row_label_probability real[], OUT row_uncertain boolean[])
+    OUT row_label_probability real[], OUT row_uncertain boolean[], OUT row_keys text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision) IS
-    'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model().';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
+    'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read and staged) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
 
 -- Trains a model from ai_training_data inside the database and records the
 -- run. Data or training failures give a failed run (returned, not raised);
@@ -1683,7 +1692,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.
 --
 -- Rows the trainer refuses (too few, a single intent) give a failed run
 -- whose sqlstate is PI001, a code of its own: 22023 is a bad parameter.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
+                                                            p_classifier text, p_partition text, p_batch uuid)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -1693,6 +1703,8 @@ DECLARE
     v_started timestamptz := clock_timestamp();
     v_run_id uuid;
     v_policy @extschema@.ai_training_policy;
+    v_options jsonb := p_options;
+    v_builtin boolean := p_classifier = 'intent';
     v_rows integer;
     -- training
     v_active_id bigint;
@@ -1738,12 +1750,19 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
-    -- The policy row, read once: the trainer takes it whole.
-    SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
+    -- The policy row, read once: the trainer takes it whole. A classifier's
+    -- policy keys override it, and its training options come before the
+    -- caller's (_pg_intent_classifier_policy(), the one reading of both).
+    IF v_builtin THEN
+        SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
+    ELSE
+        v_policy := @extschema@._pg_intent_classifier_policy(p_classifier);
+        v_options := @extschema@._pg_intent_classifier_training_options(p_classifier) || p_options;
+    END IF;
     -- A policy that trains on reviewed rows only holds for every run, the
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
-    IF v_policy.only_reviewed AND p_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
+    IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
         RAISE EXCEPTION 'invalid training option "only_reviewed": the training policy trains on reviewed rows only'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
@@ -1751,7 +1770,7 @@ BEGIN
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
-    IF cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
+    IF v_builtin AND cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
             USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
@@ -1777,8 +1796,9 @@ BEGIN
     END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
-    INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at)
-    VALUES (p_run_name, p_run_type, 'running', p_options, v_started)
+    INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
+                                              classifier, partition_key, batch_id)
+    VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch)
     RETURNING id INTO v_run_id;
 
     BEGIN
@@ -1790,24 +1810,27 @@ BEGIN
           INTO v_active_id, v_active_run, v_active_estimate
           FROM @extschema@.ai_intent_models AS m
           LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
-         WHERE m.is_active;
+         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
         -- work_mem) and a copy in SPI's result.
-        t := @extschema@._pg_intent_train_table(v_run_id, p_options, v_policy,
-                                                v_active_id, v_active_run, v_active_estimate);
+        t := @extschema@._pg_intent_train_table(v_run_id, v_options, v_policy,
+                                                v_active_id, v_active_run, v_active_estimate,
+                                                p_classifier, p_partition);
         IF t.refusal IS NOT NULL THEN
             v_rows := t.rows_read;
             RAISE EXCEPTION USING ERRCODE = 'PI001', MESSAGE = t.refusal,
                 DETAIL = coalesce(t.refusal_detail, ''), HINT = coalesce(t.refusal_hint, '');
         END IF;
-        v_rows := cardinality(t.row_ids);
+        v_rows := coalesce(cardinality(t.row_ids), cardinality(t.row_keys), t.training_samples);
         v_deploy := t.deploy;
         v_reason := t.deploy_reason;
 
         -- 5. the model row, under a version unique even for two runs in one second.
-        v_version := 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
+        -- A classifier's versions are prefixed with its name and partition.
+        v_version := CASE WHEN v_builtin THEN '' ELSE p_classifier || coalesce('/' || p_partition, '') || '/' END
+                     || 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
         WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
                        WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
             v_suffix := v_suffix + 1;
@@ -1819,10 +1842,11 @@ BEGIN
         -- mention of t.model would be planned as its own copy of the
         -- megabytes (PL/pgSQL's values are constants to the planner).
         INSERT INTO @extschema@.ai_intent_models (
-            version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
+            version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold,
+            classifier, partition_key)
         SELECT v_version, v_run_id, t.algorithm,
                b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
-               t.intents, t.model_metrics, t.threshold
+               t.intents, t.model_metrics, t.threshold, p_classifier, p_partition
           FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;
 
@@ -1830,7 +1854,8 @@ BEGIN
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
             PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
-            SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+            SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
+             WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
                 v_deploy := false;
                 v_reason := 'baseline_changed';
@@ -1871,12 +1896,25 @@ BEGIN
         -- 7. which rows the run read, with the label it read for each and
         --    what it learnt of them. The data rows themselves are not touched:
         --    their review state (dataset_status) stays what reviewers set.
-        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
-                                                      confidence, label_probability, uncertain)
-        SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
-          FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
-                      t.row_label_probability, t.row_uncertain)
-               AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
+        IF v_builtin THEN
+            INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
+                                                          confidence, label_probability, uncertain)
+            SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
+              FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
+                          t.row_label_probability, t.row_uncertain)
+                   AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
+        ELSIF t.row_keys IS NOT NULL THEN
+            -- With a key_column: what the next run's gate needs (rows this
+            -- model trained on). Keys are the source's; a duplicate key keeps
+            -- its first row.
+            INSERT INTO @extschema@.ai_classifier_run_rows (run_id, row_key, label, fresh, fold, predicted_label,
+                                                            confidence, label_probability, uncertain)
+            SELECT v_run_id, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
+              FROM unnest(t.row_keys, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
+                          t.row_label_probability, t.row_uncertain)
+                   AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain)
+            ON CONFLICT DO NOTHING;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -1902,7 +1940,9 @@ BEGIN
                finished_at      = clock_timestamp(),
                duration_seconds = v_duration
          WHERE r.id = v_run_id;
-        RETURN jsonb_build_object(
+        RETURN CASE WHEN v_builtin THEN '{}'::jsonb
+                    ELSE jsonb_build_object('classifier', p_classifier, 'partition', p_partition) END
+               || jsonb_build_object(
             'run_id', v_run_id,
             'status', 'failed',
             'error', v_message,
@@ -1915,7 +1955,9 @@ BEGIN
             'duration_seconds', v_duration);
     END;
 
-    RETURN jsonb_build_object(
+    RETURN CASE WHEN v_builtin THEN '{}'::jsonb
+                ELSE jsonb_build_object('classifier', p_classifier, 'partition', p_partition) END
+           || jsonb_build_object(
         'run_id', v_run_id,
         'status', 'completed',
         'training_samples', t.training_samples,
@@ -1935,8 +1977,8 @@ BEGIN
         'duration_seconds', v_duration);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb) IS
-    'Internal: the training run behind train_intent_model(), as the extension owner: reads the dataset, trains, applies the deploy rule of ai_training_policy and records the run.';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS
+    'Internal: one training run of a classifier (and partition), as the extension owner, behind train_intent_model() and train_classifier(): reads the rows, trains, applies the deploy rule of the policy and records the run.';
 
 
 -- ======== src/sql/41_deploy.sql ========
@@ -1953,6 +1995,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_previous bigint;
+    v_classifier text;
+    v_partition text;
 BEGIN
     -- Deployments queue behind each other instead of failing on the
     -- one-active-model index (the extension's own lock: no other role can
@@ -1968,18 +2012,23 @@ BEGIN
     PERFORM @extschema@.intent_model_info(m.model)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
-    -- Two statements: the unique partial index is checked row by row, so the
+    -- One active model per classifier and partition: the model replaced is
+    -- the active one of the new model's classifier and partition. Two
+    -- statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
-    UPDATE @extschema@.ai_intent_models
+    SELECT m.classifier, m.partition_key INTO v_classifier, v_partition
+      FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
+    UPDATE @extschema@.ai_intent_models AS m
        SET is_active = false
-     WHERE is_active
+     WHERE m.is_active AND m.classifier = v_classifier AND m.partition_key IS NOT DISTINCT FROM v_partition
     RETURNING id INTO v_previous;
 
     UPDATE @extschema@.ai_intent_models
        SET is_active = true, deployed_at = now()
      WHERE id = p_model_id;
 
-    INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
+    INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by,
+                                                  classifier, partition_key)
     -- Who acted, as _pg_intent_stamp_audit() records it (this insert runs as
     -- the owner, whose values the trigger keeps): the JWT subject (or role)
     -- under PostgREST, whose session user is always the authenticator, else
@@ -1991,7 +2040,7 @@ BEGIN
         nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
         nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
         nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
-        session_user));
+        session_user), v_classifier, v_partition);
 
     RETURN v_previous;
 END
@@ -2023,6 +2072,13 @@ BEGIN
         RAISE EXCEPTION 'model % does not exist', p_model_id
             USING ERRCODE = 'no_data_found',
                   HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    -- The intent model answers classify_intent() for every app: a model of
+    -- another classifier (another set of labels) must not become it.
+    IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
+        RAISE EXCEPTION 'model % belongs to classifier "%", not to "intent"', p_model_id, v_model.classifier
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Deploy it with deploy_classifier_model().';
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION 'model % is already active', p_model_id
@@ -2063,7 +2119,7 @@ BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
     PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
 
-    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
         RAISE EXCEPTION 'no model is active'
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -2125,11 +2181,13 @@ SELECT m.id,
        m.created_at,
        m.deployed_at,
        (SELECT d.reason FROM @extschema@.ai_model_deployments AS d
-         WHERE d.model_id = m.id ORDER BY d.id DESC LIMIT 1) AS last_deploy_reason
+         WHERE d.model_id = m.id ORDER BY d.id DESC LIMIT 1) AS last_deploy_reason,
+       m.classifier,
+       m.partition_key
   FROM @extschema@.ai_intent_models AS m
   LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id;
 COMMENT ON VIEW @extschema@.ai_model_registry IS
-    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';
+    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason, whether each is active, and their classifier and partition; without the model bytes.';
 
 -- -------------------------------------------------------------------------
 -- deleting models
@@ -2316,6 +2374,727 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
     'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier). The one statement of the per-classifier privilege rule.';
 
+-- -------------------------------------------------------------------------
+-- Options: the classifier's columns, its policy, its training options
+-- -------------------------------------------------------------------------
+
+-- The options of create_classifier() and alter_classifier() that name
+-- optional columns of the source.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_column_keys()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['key_column', 'time_column', 'weight_column', 'reviewed_column', 'partition_column']
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_column_keys() IS
+    'Internal: the options of create_classifier() that name optional columns of the source.';
+
+-- The policy keys a classifier may set: the columns of ai_training_policy
+-- that concern one classifier's training, and two of classifiers only.
+-- Everything else in its options is a training option (src/core/options.cpp).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_policy_keys()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight',
+                 'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent',
+                 'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'max_unreviewed_message_bytes',
+                 'min_unreviewed_intent_rows', 'max_intents',
+                 -- classifiers only
+                 'gate_window_days', 'min_partition_rows']
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
+    'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows).';
+
+-- A classifier's effective policy: ai_training_policy's row with the
+-- classifier's policy keys over it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_policy(p_name text)
+RETURNS @extschema@.ai_training_policy
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_populate_record(p, coalesce((
+               SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
+                 FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
+                WHERE c.name OPERATOR(pg_catalog.=) p_name
+                  AND k.key OPERATOR(pg_catalog.=) ANY (@extschema@._pg_intent_classifier_policy_keys())),
+               '{}'::jsonb))
+      FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy(text) IS
+    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it).';
+
+-- A classifier's training options: its options that are neither columns
+-- nor policy.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_training_options(p_name text)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
+                       FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
+                      WHERE c.name OPERATOR(pg_catalog.=) p_name
+                        AND NOT k.key OPERATOR(pg_catalog.=) ANY (@extschema@._pg_intent_classifier_policy_keys())),
+                    '{}'::jsonb)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_training_options(text) IS
+    'Internal: the classifier''s training options (its options that are neither columns nor policy keys).';
+
+-- Checks a classifier's options (policy keys and training options; not the
+-- column keys): 22023 naming the first bad key. The policy keys of
+-- ai_training_policy are checked by that table's own constraints, on a row
+-- written and rolled back here, so that the bounds are stated once.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_check_options(
+    p_options jsonb, p_has_time boolean, p_has_partition boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_policy jsonb;
+    v_training jsonb;
+    v_row @extschema@.ai_training_policy;
+    v_message text;
+    v_window double precision;
+BEGIN
+    IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
+        RAISE EXCEPTION 'classifier options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}'),
+           coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE NOT k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}')
+      INTO v_policy, v_training
+      FROM jsonb_each(p_options) AS k;
+
+    -- classifiers-only keys
+    IF v_policy ? 'gate_window_days' THEN
+        IF NOT p_has_time THEN
+            RAISE EXCEPTION 'invalid classifier option "gate_window_days": the classifier has no time_column'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
+           OR (v_policy ->> 'gate_window_days')::double precision NOT BETWEEN 0.01 AND 36500 THEN
+            RAISE EXCEPTION 'invalid classifier option "gate_window_days": %', v_policy -> 'gate_window_days'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
+        END IF;
+    END IF;
+    IF v_policy ? 'min_partition_rows' THEN
+        IF NOT p_has_partition THEN
+            RAISE EXCEPTION 'invalid classifier option "min_partition_rows": the classifier has no partition_column'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF jsonb_typeof(v_policy -> 'min_partition_rows') <> 'number'
+           OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
+           OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
+            RAISE EXCEPTION 'invalid classifier option "min_partition_rows": %', v_policy -> 'min_partition_rows'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
+        END IF;
+    END IF;
+
+    -- ai_training_policy's keys, against its own constraints
+    BEGIN
+        SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
+        v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows');
+        UPDATE @extschema@.ai_training_policy AS p
+           SET min_samples_for_training = v_row.min_samples_for_training,
+               auto_retrain_threshold = v_row.auto_retrain_threshold,
+               max_f1_regression = v_row.max_f1_regression, corrected_weight = v_row.corrected_weight,
+               max_training_memory_mb = v_row.max_training_memory_mb,
+               max_training_threads = v_row.max_training_threads, min_gate_rows = v_row.min_gate_rows,
+               out_of_scope_intent = v_row.out_of_scope_intent, out_of_scope_mode = v_row.out_of_scope_mode,
+               only_reviewed = v_row.only_reviewed, max_training_rows = v_row.max_training_rows,
+               max_unreviewed_message_bytes = v_row.max_unreviewed_message_bytes,
+               min_unreviewed_intent_rows = v_row.min_unreviewed_intent_rows, max_intents = v_row.max_intents;
+        RAISE EXCEPTION USING ERRCODE = 'PI999'; -- roll the check back
+    EXCEPTION
+        WHEN SQLSTATE 'PI999' THEN NULL;
+        WHEN check_violation OR invalid_text_representation OR numeric_value_out_of_range
+             OR datatype_mismatch OR invalid_parameter_value OR not_null_violation THEN
+            GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
+            RAISE EXCEPTION 'invalid classifier policy: %', v_message
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'The policy keys take the values of the columns of ai_training_policy (docs/settings.md).';
+    END;
+
+    -- training options, by the one validator of training options
+    PERFORM @extschema@.intent_training_options(v_training);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS
+    'Internal: checks a classifier''s policy keys (against ai_training_policy''s constraints) and training options (intent_training_options()); 22023 on the first bad one.';
+
+-- Checks a classifier's source and columns for role p_caller: the source
+-- exists and is a table or view (42P01, 42809), each column exists (42703),
+-- has a type its role allows (42804: the text a string type, the label a
+-- string, boolean or enum type, the time a timestamp or date, the weight a
+-- number, reviewed a boolean) and p_caller may read it (42501). Run at
+-- creation, at every change, and before every training.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_check_source(
+    p_caller oid, p_name text, p_source oid, p_columns jsonb)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_kind "char";
+    v_col record;
+    v_type oid;
+    v_category "char";
+    v_ok boolean;
+BEGIN
+    SELECT c.relkind INTO v_kind FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the source of classifier "%" does not exist', p_name
+            USING ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
+    END IF;
+    IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
+        RAISE EXCEPTION 'the source of classifier "%" must be a table or a view', p_name
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    FOR v_col IN SELECT j.key AS role, j.value #>> '{}' AS name FROM jsonb_each(p_columns) AS j
+                  WHERE jsonb_typeof(j.value) = 'string' ORDER BY j.key LOOP
+        SELECT a.atttypid INTO v_type FROM pg_catalog.pg_attribute AS a
+         WHERE a.attrelid = p_source AND a.attname = v_col.name::name AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'column "%" of the source of classifier "%" does not exist', v_col.name, p_name
+                USING ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
+        END IF;
+        IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
+            RAISE EXCEPTION 'permission denied for column "%" of the source of classifier "%"', v_col.name, p_name
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A classifier''s source is read with the rights of the role that trains it.',
+                      HINT = 'Grant SELECT on the source (or the column) to that role.';
+        END IF;
+        SELECT t.typcategory INTO v_category FROM pg_catalog.pg_type AS t
+         WHERE t.oid = coalesce((SELECT d.typbasetype FROM pg_catalog.pg_type AS d
+                                             WHERE d.oid = v_type AND d.typtype = 'd'), v_type);
+        v_ok := CASE v_col.role
+                WHEN 'text_column' THEN v_category = 'S'
+                WHEN 'label_column' THEN v_category IN ('S', 'B', 'E')
+                WHEN 'time_column' THEN v_type IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.timestamp'::regtype, 'pg_catalog.date'::regtype)
+                WHEN 'weight_column' THEN v_category = 'N'
+                WHEN 'reviewed_column' THEN v_category = 'B'
+                ELSE true END;
+        IF NOT v_ok THEN
+            RAISE EXCEPTION 'column "%" of the source of classifier "%" has type %, which a % cannot have',
+                v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = CASE v_col.role
+                          WHEN 'text_column' THEN 'The text must be of a string type (text, varchar).'
+                          WHEN 'label_column' THEN 'The label must be of a string, boolean or enum type; cast it in a view.'
+                          WHEN 'time_column' THEN 'The time must be a timestamptz, timestamp or date.'
+                          WHEN 'weight_column' THEN 'The weight must be a number.'
+                          ELSE 'The reviewed column must be a boolean.' END;
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_source(oid, text, oid, jsonb) IS
+    'Internal: checks that a classifier''s source exists and is a table or view, and that each of its columns exists, has a type its role allows and is readable by the role (42P01, 42809, 42703, 42804, 42501).';
+
+-- The columns of a classifier as {role: column name}.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_columns(c @extschema@.ai_classifiers)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+        'text_column', c.text_column, 'label_column', c.label_column, 'key_column', c.key_column,
+        'time_column', c.time_column, 'weight_column', c.weight_column, 'reviewed_column', c.reviewed_column,
+        'partition_column', c.partition_column))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_columns(@extschema@.ai_classifiers) IS
+    'Internal: a classifier''s columns as {role: column name}.';
+
+-- What create_classifier() and alter_classifier() return.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_json(p_name text)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_build_object('name', c.name, 'source', c.source::text, 'owner', c.owner::text,
+                                         'built_in', c.built_in, 'options', c.policy)
+           || @extschema@._pg_intent_classifier_columns(c)
+           || pg_catalog.jsonb_build_object(
+                'predict_public', c.predict_public,
+                'predict_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
+                                    FROM pg_catalog.unnest(c.predict_roles) AS r),
+                'train_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
+                                  FROM pg_catalog.unnest(c.train_roles) AS r),
+                'deploy_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
+                                   FROM pg_catalog.unnest(c.deploy_roles) AS r))
+      FROM @extschema@.ai_classifiers AS c
+     WHERE c.name OPERATOR(pg_catalog.=) p_name
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_json(text) IS
+    'Internal: a classifier''s definition as jsonb (name, source, owner, columns, options, roles).';
+
+-- The classifier, or 42704.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier(p_name text)
+RETURNS @extschema@.ai_classifiers
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
+BEGIN
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_name
+            USING ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
+    END IF;
+    RETURN c;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier(text) IS
+    'Internal: the classifier''s row, or 42704.';
+
+-- Raises 42501 unless p_caller may p_access the classifier.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_require(p_name text, p_caller oid, p_access text)
+RETURNS @extschema@.ai_classifiers
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier(p_name);
+BEGIN
+    IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
+        RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, p_name
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
+                              ELSE format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);', p_name, p_access) END;
+    END IF;
+    RETURN c;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_require(text, oid, text) IS
+    'Internal: the classifier''s row if the role may predict, train, deploy or manage it; 42704 or 42501 otherwise.';
+
+-- -------------------------------------------------------------------------
+-- create_classifier, alter_classifier, drop_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.create_classifier(
+    p_name text, p_source regclass, p_text_column name, p_label_column name, p_options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.create_classifier(text, regclass, name, name, jsonb) IS
+    'Registers a classifier over a table or view: the text and label columns, and in p_options the optional key_column, time_column, weight_column, reviewed_column and partition_column, the policy keys (min_samples_for_training, max_f1_regression, gate_window_days, min_partition_rows, ...) and training options. The caller becomes its owner and must be able to read the named columns. Returns the definition. Errors: 22023 bad name or option, 42710 exists, 42P01/42809 source, 42703 column, 42804 column type, 42501 unreadable column.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_create_classifier(
+    p_caller oid, p_name text, p_source regclass, p_text_column name, p_label_column name, p_options jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_options jsonb := coalesce(p_options, '{}'::jsonb);
+    v_columns jsonb;
+    v_bad text;
+BEGIN
+    IF p_name IS NULL OR p_source IS NULL OR p_text_column IS NULL OR p_label_column IS NULL THEN
+        RAISE EXCEPTION 'p_name, p_source, p_text_column and p_label_column must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+        RAISE EXCEPTION 'invalid classifier name "%"', p_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.';
+    END IF;
+    IF jsonb_typeof(v_options) <> 'object' THEN
+        RAISE EXCEPTION 'p_options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
+        RAISE EXCEPTION 'classifier "%" already exists', p_name
+            USING ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
+    END IF;
+    SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
+     WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
+     LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'invalid classifier option "%": it must name a column', v_bad USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
+                 || (SELECT coalesce(jsonb_object_agg(k, v_options -> k), '{}') FROM jsonb_object_keys(v_options) AS k
+                      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()));
+    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, p_name, p_source::oid, v_columns);
+    v_options := v_options - @extschema@._pg_intent_classifier_column_keys();
+    PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
+
+    INSERT INTO @extschema@.ai_classifiers (name, source, text_column, label_column, key_column, time_column,
+                                            weight_column, reviewed_column, partition_column, policy, owner)
+    VALUES (p_name, p_source, p_text_column, p_label_column, v_columns ->> 'key_column', v_columns ->> 'time_column',
+            v_columns ->> 'weight_column', v_columns ->> 'reviewed_column', v_columns ->> 'partition_column',
+            v_options, p_caller::regrole);
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_create_classifier(oid, text, regclass, name, name, jsonb) IS
+    'Internal: create_classifier() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@.alter_classifier(p_name text, p_options jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.alter_classifier(text, jsonb) IS
+    'Changes a classifier''s optional columns, policy keys or training options: the keys given replace the current ones, a key set to null is removed. Its owner only. The built-in classifier intent is changed through ai_training_policy. Returns the definition. Errors as create_classifier(), and 42704 unknown classifier, 42501 not the owner, 55000 the built-in classifier.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_alter_classifier(p_caller oid, p_name text, p_options jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    v_columns jsonb;
+    v_options jsonb;
+    v_bad text;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" is changed through ai_training_policy'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'An administrator changes its policy with UPDATE ai_training_policy SET ...';
+    END IF;
+    IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
+        RAISE EXCEPTION 'p_options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
+     WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
+     LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'invalid classifier option "%": it must name a column, or be null', v_bad
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_columns := jsonb_strip_nulls(@extschema@._pg_intent_classifier_columns(c)
+                 || (SELECT coalesce(jsonb_object_agg(k, p_options -> k), '{}') FROM jsonb_object_keys(p_options) AS k
+                      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys())));
+    v_options := jsonb_strip_nulls(c.policy || (p_options - @extschema@._pg_intent_classifier_column_keys()));
+    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, p_name, c.source::oid, v_columns);
+    PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
+    UPDATE @extschema@.ai_classifiers AS x
+       SET key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
+           weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
+           partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
+     WHERE x.name = p_name;
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_alter_classifier(oid, text, jsonb) IS
+    'Internal: alter_classifier() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@.drop_classifier(p_name text, p_drop_models boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.drop_classifier(text, boolean) IS
+    'Removes a classifier: its models stop serving at once. Its models, runs and deployments stay as history unless p_drop_models is true. Its owner only; the built-in classifier intent cannot be dropped (55000). Returns {classifier, models_deactivated, models_deleted, runs_deleted}.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_drop_classifier(p_caller oid, p_name text, p_drop_models boolean)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    v_deactivated integer;
+    v_models integer := 0;
+    v_runs integer := 0;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" cannot be dropped'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF p_drop_models IS NULL THEN
+        RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    UPDATE @extschema@.ai_intent_models AS m SET is_active = false
+     WHERE m.classifier = p_name AND m.is_active;
+    GET DIAGNOSTICS v_deactivated = ROW_COUNT;
+    IF p_drop_models THEN
+        DELETE FROM @extschema@.ai_model_deployments AS d WHERE d.classifier = p_name;
+        DELETE FROM @extschema@.ai_intent_models AS m WHERE m.classifier = p_name;
+        GET DIAGNOSTICS v_models = ROW_COUNT;
+        DELETE FROM @extschema@.ai_training_runs AS r WHERE r.classifier = p_name;
+        GET DIAGNOSTICS v_runs = ROW_COUNT;
+    END IF;
+    DELETE FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
+    RETURN jsonb_build_object('classifier', p_name, 'models_deactivated', v_deactivated,
+                              'models_deleted', v_models, 'runs_deleted', v_runs);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_drop_classifier(oid, text, boolean) IS
+    'Internal: drop_classifier() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- grant_classifier_access, revoke_classifier_access
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_classifier_access(p_name text, p_role text, p_access text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.grant_classifier_access(text, text, text) IS
+    'Lets a role (or PUBLIC, for predict only) predict with, train or deploy the classifier (p_access: predict, train, deploy). Its owner only; the built-in classifier intent follows grant_intent_access(). Returns the definition. Errors: 42704 unknown classifier or role, 42501 not the owner, 22023 bad access, 55000 the built-in classifier.';
+
+CREATE OR REPLACE FUNCTION @extschema@.revoke_classifier_access(p_name text, p_role text, p_access text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.revoke_classifier_access(text, text, text) IS
+    'Takes back what grant_classifier_access() gave. Its owner only. Returns the definition.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_access(
+    p_caller oid, p_name text, p_role text, p_access text, p_grant boolean)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    v_role regrole;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF p_role IS NULL OR p_access IS NULL THEN
+        RAISE EXCEPTION 'p_role and p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_access NOT IN ('predict', 'train', 'deploy') THEN
+        RAISE EXCEPTION 'invalid access "%"', p_access
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
+    END IF;
+    IF upper(p_role) = 'PUBLIC' THEN
+        IF p_access <> 'predict' THEN
+            RAISE EXCEPTION 'only predict can be granted to PUBLIC' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
+        RETURN @extschema@._pg_intent_classifier_json(p_name);
+    END IF;
+    SELECT r.oid::regrole INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
+    IF v_role IS NULL THEN
+        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+    END IF;
+    UPDATE @extschema@.ai_classifiers AS x
+       SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
+                                WHEN p_grant THEN array_append(array_remove(x.predict_roles, v_role), v_role)
+                                ELSE array_remove(x.predict_roles, v_role) END,
+           train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
+                              WHEN p_grant THEN array_append(array_remove(x.train_roles, v_role), v_role)
+                              ELSE array_remove(x.train_roles, v_role) END,
+           deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
+                               WHEN p_grant THEN array_append(array_remove(x.deploy_roles, v_role), v_role)
+                               ELSE array_remove(x.deploy_roles, v_role) END,
+           updated_at = now()
+     WHERE x.name = p_name;
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_access(oid, text, text, text, boolean) IS
+    'Internal: grant_classifier_access() and revoke_classifier_access() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_grant_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, true) $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_grant_classifier_access(oid, text, text, text) IS
+    'Internal: grant_classifier_access() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_revoke_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
+    'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- deploy_classifier_model, rollback_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.deploy_classifier_model(p_name text, p_model_id bigint)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.deploy_classifier_model(text, bigint) IS
+    'Makes the model the active one of its classifier and partition (reason manual). A model of another classifier is refused (22023). Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, P0002 no such model, 55000 already active or no bytes.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_deploy_classifier_model(p_caller oid, p_name text, p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    v_model @extschema@.ai_intent_models;
+    v_previous bigint;
+BEGIN
+    IF p_model_id IS NULL THEN
+        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model % does not exist', p_model_id
+            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    IF v_model.classifier <> c.name THEN
+        RAISE EXCEPTION 'model % belongs to classifier "%", not to "%"', p_model_id, v_model.classifier, c.name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF v_model.is_active THEN
+        RAISE EXCEPTION 'model % is already active', p_model_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF v_model.model IS NULL THEN
+        RAISE EXCEPTION 'model % has no model bytes', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
+    END IF;
+    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
+    RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
+                              'version', v_model.version, 'previous_model_id', v_previous,
+                              'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
+                              'reason', 'manual');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_deploy_classifier_model(oid, text, bigint) IS
+    'Internal: deploy_classifier_model() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@.rollback_classifier(p_name text, p_partition text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.rollback_classifier(text, text) IS
+    'Re-activates the model that was active before the current one of the classifier (of partition p_partition; NULL: the unpartitioned or fallback model), reason rollback. Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, 55000 nothing to roll back to.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rollback_classifier(p_caller oid, p_name text, p_partition text)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    v_current bigint;
+    v_target bigint;
+    v_model @extschema@.ai_intent_models;
+BEGIN
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
+     WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
+    IF v_current IS NULL THEN
+        RAISE EXCEPTION 'classifier "%" has no active model%', c.name,
+            CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
+     WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
+    IF v_target IS NULL THEN
+        RAISE EXCEPTION 'there is no previous model to roll back to'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
+        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
+    RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
+                              'version', v_model.version, 'previous_model_id', v_current,
+                              'deployed_at', v_model.deployed_at, 'reason', 'rollback');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_rollback_classifier(oid, text, text) IS
+    'Internal: rollback_classifier() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- train_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.train_classifier(
+    p_name text, p_run_name text DEFAULT NULL, p_options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_train_classifier'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
+    'Trains the classifier from its source, read with the caller''s rights (row-level security and column privileges apply): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the caller cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
+
+-- What train_classifier() needs to read the source: the classifier's
+-- columns and the policy that bounds the read, once the caller's right to
+-- train it is checked (42704, 42501) and its source checked for the caller.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_for_training(p_name text, p_caller oid)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    p @extschema@.ai_training_policy;
+BEGIN
+    IF c.built_in THEN
+        RETURN jsonb_build_object('name', c.name, 'built_in', true);
+    END IF;
+    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, c.name, c.source::oid,
+                                                          @extschema@._pg_intent_classifier_columns(c));
+    p := @extschema@._pg_intent_classifier_policy(c.name);
+    RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
+                              'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
+                              'max_training_memory_mb', p.max_training_memory_mb,
+                              'gate_window_days', c.policy -> 'gate_window_days',
+                              'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
+           || @extschema@._pg_intent_classifier_columns(c);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
+    'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and read its source.';
+
+-- The runs of one train_classifier() call, as the extension owner: one per
+-- partition value with at least min_partition_rows rows (the rows
+-- train_classifier() staged), then the unpartitioned or fallback model on
+-- all rows. Each is a run of its own (_pg_intent_train_run(): gated and
+-- deployed on its own; a failed partition does not stop the others).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
+    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[])
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_batch uuid := gen_random_uuid();
+    v_min integer;
+    v_results jsonb := '[]';
+    v_below integer := 0;
+    v_result jsonb;
+    i integer;
+BEGIN
+    IF c.partition_column IS NOT NULL THEN
+        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer,
+                          (@extschema@._pg_intent_classifier_policy(p_name)).min_samples_for_training);
+        FOR i IN 1 .. coalesce(cardinality(p_partitions), 0) LOOP
+            IF p_partition_rows[i] < v_min THEN
+                v_below := v_below + 1;
+                CONTINUE;
+            END IF;
+            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, p_partitions[i], v_batch);
+            v_results := v_results || jsonb_build_array(v_result - 'classifier');
+        END LOOP;
+    END IF;
+    v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    RETURN v_result || jsonb_build_object('batch_id', v_batch)
+           || CASE WHEN c.partition_column IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('partitions', v_results, 'partitions_below_minimum', v_below,
+                                           'min_partition_rows', v_min) END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
+    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, then the fallback).';
+
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
 
@@ -2399,7 +3178,7 @@ AS $$
                        (SELECT r.intent_f1_score::float8 FROM @extschema@.ai_training_runs r
                         WHERE r.id = m.run_id)))
     FROM @extschema@.ai_intent_models m
-    WHERE m.is_active
+    WHERE m.is_active AND m.classifier = 'intent'
     LIMIT 1
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
@@ -2436,7 +3215,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT @extschema@._pg_intent_samples_since(
                coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
-                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'),
+                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'
+                            AND r.classifier OPERATOR(pg_catalog.=) 'intent'),
                         '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
@@ -2551,7 +3331,7 @@ BEGIN
     -- before it), also for a period frozen long after.
     SELECT d.model_id INTO v_model
       FROM @extschema@.ai_model_deployments AS d
-     WHERE d.deployed_at < v_end
+     WHERE d.deployed_at < v_end AND d.classifier = 'intent'
      ORDER BY d.deployed_at DESC, d.id DESC
      LIMIT 1;
 
@@ -2624,7 +3404,7 @@ WITH active AS (
     SELECT m.id, m.intents,
            coalesce(m.metrics -> 'per_intent', m.metrics -> 'metrics' -> 'per_intent') AS per_intent
     FROM @extschema@.ai_intent_models m
-    WHERE m.is_active
+    WHERE m.is_active AND m.classifier = 'intent'
     LIMIT 1
 ), names AS (
     -- Intents only: names is_valid_intent_name() refuses (rows logged
@@ -2823,6 +3603,7 @@ BEGIN
     IF failed_at IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
                         WHERE r.status OPERATOR(pg_catalog.=) 'completed'
+                          AND r.classifier OPERATOR(pg_catalog.=) 'intent'
                           AND r.started_at OPERATOR(pg_catalog.>=) failed_at) THEN
         retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
         samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);
@@ -3445,7 +4226,7 @@ BEGIN
             USING ERRCODE = '22023', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_run_id IS NULL THEN
-        SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
+        SELECT * INTO r FROM @extschema@.ai_training_runs WHERE classifier = 'intent' ORDER BY started_at DESC, id LIMIT 1;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'no training run found'
                 USING ERRCODE = 'P0002', HINT = @extschema@.intent_output_text('md_hint_train', v_lang);
@@ -3935,6 +4716,7 @@ BEGIN
                             (x.metrics #>> '{metrics,macro_f1}')::float8) AS f1
               FROM @extschema@.ai_training_runs AS x
              WHERE x.status = 'completed'
+               AND x.classifier = r.classifier AND x.partition_key IS NOT DISTINCT FROM r.partition_key
                AND (x.started_at, x.id) <= (r.started_at, r.id)
              ORDER BY x.started_at DESC, x.id DESC
              LIMIT 20) AS t;
@@ -4043,7 +4825,16 @@ AS $$
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
-        '@extschema@.shadow_predict(text, bigint, uuid)'
+        '@extschema@.shadow_predict(text, bigint, uuid)',
+        -- named classifiers: each checks the caller against the classifier's
+        -- own grants (_pg_intent_classifier_allows()) before anything else
+        '@extschema@.train_classifier(text, text, jsonb)',
+        '@extschema@.alter_classifier(text, jsonb)',
+        '@extschema@.drop_classifier(text, boolean)',
+        '@extschema@.grant_classifier_access(text, text, text)',
+        '@extschema@.revoke_classifier_access(text, text, text)',
+        '@extschema@.deploy_classifier_model(text, bigint)',
+        '@extschema@.rollback_classifier(text, text)'
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
@@ -4115,10 +4906,13 @@ AS $$
             '@extschema@.deploy_intent_model(bigint)',
             '@extschema@.rollback_intent_model()',
             '@extschema@.retrain_if_needed(boolean)',
-            '@extschema@.delete_intent_model(bigint)']::regprocedure[])
+            '@extschema@.delete_intent_model(bigint)']::regprocedure[]),
+        -- registering a classifier over a table the role can read
+        ('classifiers', ARRAY[
+            '@extschema@.create_classifier(text, regclass, name, name, jsonb)']::regprocedure[])
     ), kinds (access, parts) AS (VALUES
         ('reviewer', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain']),
-        ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models'])
+        ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models', 'classifiers'])
     )
     SELECT f.access, f.functions FROM features AS f
     UNION ALL
@@ -4128,7 +4922,7 @@ AS $$
       FROM kinds AS k
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_access_sets() IS
-    'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models) and kinds of callers made of them (reviewer, administrator).';
+    'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models, classifiers) and kinds of callers made of them (reviewer, administrator).';
 
 -- The one way to let a role use a feature whose functions are not open to
 -- PUBLIC: grants EXECUTE on the feature's functions and on the internal ones

@@ -47,9 +47,11 @@ extern "C" {
 #include "utils/uuid.h"
 }
 
+#include "classifier_source.h"
 #include "train_reader.h"
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -158,7 +160,7 @@ intent::TrainingRequest run_request(Datum options, const TrainingPolicy &policy)
 // Loads the active model (args 3, 4: its id and run) and marks the rows it
 // never trained on as fresh. Sets `error` when its bytes do not load.
 LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow> &data,
-                        std::string &active_model_error) {
+                        std::string &active_model_error, bool intent_rows) {
     LoadedModel active;
     if (!PG_ARGISNULL(3)) {
         try {
@@ -190,7 +192,7 @@ LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow
                                  "e.g. with {\"deploy\": \"always\"}.")));
             });
         }
-        if (active.model && !PG_ARGISNULL(4)) {
+        if (active.model && !PG_ARGISNULL(4) && intent_rows) {
             auto trained_on = run_training_set(schema, PG_GETARG_DATUM(4));
             // Only reviewed rows judge the active model. An unreviewed row's
             // label is the detected intent its writer sent: usually the
@@ -225,7 +227,7 @@ std::vector<intent::LabeledText> core_rows(std::vector<DataRow> &data, float cor
         else
             rows[i].label = std::move(row.label_utf8);
         rows[i].corrected = row.corrected;
-        rows[i].weight = row.corrected ? corrected_weight : 1.0f;
+        rows[i].weight = row.corrected ? corrected_weight : row.weight;
         rows[i].fresh = row.fresh;
     }
     return rows;
@@ -243,7 +245,7 @@ std::string uuid_text(const Uuid &id) {
 // decision the worker adds). Takes the per-row results out of `trained`.
 intent::Json stored_report(intent::TrainedModel &trained, const std::vector<DataRow> &data,
                            const ReadCounts &counts, const std::string &active_model_error,
-                           std::vector<intent::RowResult> &results) {
+                           std::vector<intent::RowResult> &results, bool intent_rows) {
     // The stored report: per-row results go to ai_training_run_rows, so the
     // column-wise row_results and the gate's row list are left out;
     // misclassified rows are named by their ai_training_data id. The per-row
@@ -267,8 +269,13 @@ intent::Json stored_report(intent::TrainedModel &trained, const std::vector<Data
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     if (report.contains("metrics") && report["metrics"].contains("misclassified"))
         for (intent::Json &m : report["metrics"]["misclassified"]) {
-            if (m.contains("row") && m["row"].is_number_unsigned() && m["row"].get<size_t>() < data.size())
-                m["training_data_id"] = uuid_text(data[m["row"].get<size_t>()].id);
+            if (m.contains("row") && m["row"].is_number_unsigned() && m["row"].get<size_t>() < data.size()) {
+                const DataRow &row = data[m["row"].get<size_t>()];
+                if (intent_rows)
+                    m["training_data_id"] = uuid_text(row.id);
+                else if (!row.key.empty())
+                    m["row_key"] = row.key;
+            }
             m.erase("row");
         }
     return report;
@@ -357,6 +364,7 @@ enum Column {
     kRowConfidence,
     kRowLabelProbability,
     kRowUncertain,
+    kRowKeys,
     kColumns
 };
 
@@ -456,7 +464,7 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
 
 // The per-row results, for ai_training_run_rows.
 void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vector<intent::RowResult> &results,
-              const std::vector<std::string> &labels) {
+              const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
     // The ids in one allocation, made inside pg_call(): a failed palloc()
     // per row, outside it, would have longjmp'ed over the trained model, the
     // report and the row results, never to be freed.
@@ -466,10 +474,15 @@ void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vecto
             palloc_extended(std::max<size_t>(1, data.size()) * sizeof(pg_uuid_t), MCXT_ALLOC_HUGE));
     });
     const size_t n = data.size();
-    row.set(kRowIds, make_array(n, UUIDOID, [&](size_t i, bool &) {
-                std::memcpy(ids[i].data, data[i].id.b, UUID_LEN);
-                return UUIDPGetDatum(&ids[i]);
-            }));
+    // The built-in classifier's rows are named by their ai_training_data id,
+    // another classifier's by its key_column (none without one).
+    if (intent_rows)
+        row.set(kRowIds, make_array(n, UUIDOID, [&](size_t i, bool &) {
+                    std::memcpy(ids[i].data, data[i].id.b, UUID_LEN);
+                    return UUIDPGetDatum(&ids[i]);
+                }));
+    else if (keyed)
+        row.set(kRowKeys, make_array(n, TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].key); }));
     row.set(kRowIntents, make_array(n, TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].label); }));
     row.set(kRowFresh, make_array(n, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data[i].fresh); }));
     row.set(kRowFolds, make_array(n, INT2OID, [&](size_t i, bool &isnull) {
@@ -499,22 +512,81 @@ void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vecto
 
 using namespace pg_intent;
 
+namespace pg_intent {
+namespace {
+
+// A text argument's bytes.
+std::string text_to_std_string(Datum d) {
+    const TextRef ref = text_ref(d);
+    return std::string(ref.data, ref.size);
+}
+
+// A classifier's rows for one run: those train_classifier() staged, of one
+// partition (or all of them, for the fallback model), with the rows the gate
+// judges marked fresh. Reviewed rows are fresh when the active model's run
+// did not train on them with that label (with a key_column), and when they
+// fall in the policy's recent window (with gate_window_days); with neither,
+// no row is fresh and the gate compares out-of-fold estimates.
+std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
+                                     const std::optional<std::string> &partition,
+                                     intent::MemoryCharge &charge, ReadCounts &counts) {
+    std::map<std::string, std::string> trained_on;
+    const bool judge_by_key = staged.has_key && !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
+    if (judge_by_key) trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
+    std::vector<DataRow> data;
+    for (const StagedRow &s : staged.rows) {
+        if (partition && (s.partition_null || s.partition != *partition)) continue;
+        DataRow row = s.row;
+        if (row.reviewed && (judge_by_key || staged.has_window)) {
+            bool fresh = true;
+            if (judge_by_key) {
+                auto it = trained_on.find(row.key);
+                fresh = it == trained_on.end() || it->second != row.label;
+            }
+            if (staged.has_window) fresh = fresh && s.in_window;
+            row.fresh = fresh;
+        }
+        charge.add(row.text.size() + row.label.size() + row.text_utf8.size() + row.label_utf8.size() +
+                       row.key.size() + sizeof(DataRow),
+                   "the partition's rows");
+        data.push_back(std::move(row));
+    }
+    counts = staged.counts;
+    return data;
+}
+
+} // namespace
+} // namespace pg_intent
+
 // _pg_intent_train_table(p_run_id uuid, p_options jsonb, p_policy
 // ai_training_policy, p_active_model_id bigint, p_active_run_id uuid,
-// p_active_estimate double precision). p_options are train_intent_model()'s
-// (the run's keys select the rows, the rest are the model's); p_policy is
-// the policy row, read once by the worker.
+// p_active_estimate double precision, p_classifier text, p_partition text).
+// p_options are the run's (the run's keys select the rows, the rest are the
+// model's); p_policy is the policy row, read once by the worker (for a
+// classifier, ai_training_policy with the classifier's keys over it). The
+// built-in classifier "intent" reads ai_training_data; any other takes the
+// rows train_classifier() staged, of partition p_partition (NULL: all).
 PG_INTENT_FUNCTION(pg_intent_train_table) {
     // 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
-    // columns in place of the row) until ALTER EXTENSION UPDATE runs: their
-    // third would be read as a row.
-    if (PG_NARGS() != 6)
+    // columns in place of the row), 0.2.2's with six, until ALTER EXTENSION
+    // UPDATE runs: their third would be read as a row.
+    if (PG_NARGS() != 8)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        "_pg_intent_train_table() was called with another signature",
                        "The pg_intent library is newer than the extension's SQL objects.",
                        "Run ALTER EXTENSION pg_intent UPDATE.");
-    for (int i : {0, 1, 2})
+    for (int i : {0, 1, 2, 6})
         if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+    const std::string classifier = text_to_std_string(PG_GETARG_DATUM(6));
+    const bool intent_rows = classifier == "intent";
+    std::optional<std::string> partition;
+    if (!PG_ARGISNULL(7)) partition = text_to_std_string(PG_GETARG_DATUM(7));
+    const StagedSource *staged = intent_rows ? nullptr : staged_source(classifier);
+    if (!intent_rows && !staged)
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       "no rows of classifier \"" + classifier + "\" were read for this run",
+                       "A classifier's rows are read by train_classifier(), with its caller's rights.",
+                       "Call train_classifier().");
     Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
@@ -536,12 +608,14 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0);
     ReadCounts counts;
-    std::vector<DataRow> data = read_training_rows(schema, sel, progress, data_charge, counts);
+    std::vector<DataRow> data =
+        intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)
+                    : classifier_rows(schema, fcinfo, *staged, partition, data_charge, counts);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 
     std::string active_model_error; // why the active model could not be loaded
-    LoadedModel active = load_active(fcinfo, schema, data, active_model_error);
+    LoadedModel active = load_active(fcinfo, schema, data, active_model_error, intent_rows);
 
     intent::MemoryCharge rows_charge(&budget, data.size() * sizeof(intent::LabeledText), "the training rows");
     std::vector<intent::LabeledText> rows = core_rows(data, policy.corrected_weight);
@@ -561,7 +635,8 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     rows = {};
 
     std::vector<intent::RowResult> results;
-    const intent::Json report = stored_report(*trained, data, counts, active_model_error, results);
+    const intent::Json report =
+        stored_report(*trained, data, counts, active_model_error, results, intent_rows);
     if (results.size() != data.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
     const std::optional<double> active_estimate =
@@ -572,7 +647,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     ResultRow row;
     row.set(kReport, report);
     set_summary(row, report, request, decision);
-    set_rows(row, data, results, trained->model.labels());
+    set_rows(row, data, results, trained->model.labels(), intent_rows, staged && staged->has_key);
     const std::string blob = trained->model.serialize();
     return form_result(fcinfo, row, &blob);
 }

@@ -109,18 +109,23 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     Datum result = 0;
     bool result_null = true;
     pg_call([&]() noexcept {
-        Oid argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
-        Oid worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
+        Oid argtypes[6] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID};
+        Oid worker = extension_function(schema, "_pg_intent_train_run", 6, argtypes);
 
         AsExtensionOwner as_owner(owner);
         FmgrInfo flinfo;
         fmgr_info(worker, &flinfo);
-        LOCAL_FCINFO(call, 3);
-        InitFunctionCallInfoData(*call, &flinfo, 3, InvalidOid, nullptr, nullptr);
+        LOCAL_FCINFO(call, 6);
+        InitFunctionCallInfoData(*call, &flinfo, 6, InvalidOid, nullptr, nullptr);
         for (int i = 0; i < 3; ++i) {
             call->args[i].value = PG_GETARG_DATUM(i);
             call->args[i].isnull = PG_ARGISNULL(i);
         }
+        // The built-in classifier, unpartitioned, in no batch.
+        call->args[3].value = CStringGetTextDatum("intent");
+        call->args[3].isnull = false;
+        call->args[4].isnull = true;
+        call->args[5].isnull = true;
         result = FunctionCallInvoke(call);
         result_null = call->isnull;
     });

@@ -62,6 +62,10 @@ struct DataRow {
     bool reviewed;
     bool fresh = false;
     bool truncated = false; // text is the message's first bytes only (see read_training_rows())
+    // A classifier's row (classifier_source.h): its key_column as text
+    // (empty without one) and its weight_column (1 without one).
+    std::string key;
+    float weight = 1.0f;
 };
 
 // What the reader left out or cut, for the run's report.

@@ -87,6 +87,7 @@ BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
         PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_runs', ARRAY(
             SELECT t FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
+                                  ('ai_classifier_run_rows', EXISTS (SELECT FROM @extschema@.ai_classifier_run_rows)),
                                   ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
                                                                 WHERE m.run_id IS NOT NULL)),
                                   ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
@@ -94,6 +95,8 @@ BEGIN
              WHERE v.refers));
     ELSE
         DELETE FROM @extschema@.ai_training_run_rows AS rr
+         USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
+        DELETE FROM @extschema@.ai_classifier_run_rows AS rr
          USING gone AS g WHERE rr.run_id OPERATOR(pg_catalog.=) g.id;
         UPDATE @extschema@.ai_intent_models AS m SET run_id = NULL
           FROM gone AS g WHERE m.run_id OPERATOR(pg_catalog.=) g.id;
@@ -104,7 +107,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_training_runs_gone() IS
-    'Internal trigger: removes the ai_training_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
+    'Internal trigger: removes the ai_training_run_rows and ai_classifier_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_intent_models: its deployments go with it; a deployment that replaced
 -- it loses the reference.

@@ -50,7 +50,7 @@ CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true
 WITH latest_run AS (
     SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] AS out_of_scope_intent
       FROM @extschema@.ai_training_runs AS r
-     WHERE r.status = 'completed'
+     WHERE r.status = 'completed' AND r.classifier = 'intent'
      ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
      LIMIT 1
 ), oof AS (
@@ -94,8 +94,8 @@ WITH latest_run AS (
       LEFT JOIN class_threshold AS t ON t.intent = o.intent
       LEFT JOIN @extschema@.ai_intent_models AS pm ON pm.id = p.model_id
       LEFT JOIN intent_thresholds AS pt ON pt.model_id = p.model_id AND pt.intent = p.label
-      LEFT JOIN @extschema@.ai_intent_models AS am ON am.is_active
-      LEFT JOIN intent_thresholds AS at ON at.is_active AND at.intent = p.label
+      LEFT JOIN @extschema@.ai_intent_models AS am ON am.is_active AND am.classifier = 'intent'
+      LEFT JOIN intent_thresholds AS at ON at.model_id = am.id AND at.intent = p.label
 ), tiered AS (
     SELECT s.*,
            CASE WHEN s.suspected THEN 'label_error'

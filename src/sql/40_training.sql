@@ -76,6 +76,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
     p_run_id uuid, p_options jsonb, p_policy @extschema@.ai_training_policy,
     p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
+    p_classifier text, p_partition text,
     OUT model bytea, OUT report jsonb,
     OUT refusal text, OUT refusal_detail text, OUT refusal_hint text, OUT rows_read integer,
     OUT model_config jsonb, OUT model_metrics jsonb, OUT algorithm text, OUT intents text[],
@@ -88,12 +89,12 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
     OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer,
     OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
     OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
-    OUT row_label_probability real[], OUT row_uncertain boolean[])
+    OUT row_label_probability real[], OUT row_uncertain boolean[], OUT row_keys text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision) IS
-    'Internal: trains from ai_training_data read directly from the table (the rules of get_training_dataset()) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model().';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
+    'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read and staged) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
 
 -- Trains a model from ai_training_data inside the database and records the
 -- run. Data or training failures give a failed run (returned, not raised);
@@ -109,7 +110,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.
 --
 -- Rows the trainer refuses (too few, a single intent) give a failed run
 -- whose sqlstate is PI001, a code of its own: 22023 is a bad parameter.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb)
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
+                                                            p_classifier text, p_partition text, p_batch uuid)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -119,6 +121,8 @@ DECLARE
     v_started timestamptz := clock_timestamp();
     v_run_id uuid;
     v_policy @extschema@.ai_training_policy;
+    v_options jsonb := p_options;
+    v_builtin boolean := p_classifier = 'intent';
     v_rows integer;
     -- training
     v_active_id bigint;
@@ -164,12 +168,19 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
-    -- The policy row, read once: the trainer takes it whole.
-    SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
+    -- The policy row, read once: the trainer takes it whole. A classifier's
+    -- policy keys override it, and its training options come before the
+    -- caller's (_pg_intent_classifier_policy(), the one reading of both).
+    IF v_builtin THEN
+        SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
+    ELSE
+        v_policy := @extschema@._pg_intent_classifier_policy(p_classifier);
+        v_options := @extschema@._pg_intent_classifier_training_options(p_classifier) || p_options;
+    END IF;
     -- A policy that trains on reviewed rows only holds for every run, the
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
-    IF v_policy.only_reviewed AND p_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
+    IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
         RAISE EXCEPTION 'invalid training option "only_reviewed": the training policy trains on reviewed rows only'
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
@@ -177,7 +188,7 @@ BEGIN
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
-    IF cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
+    IF v_builtin AND cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
             USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
@@ -203,8 +214,9 @@ BEGIN
     END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
-    INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at)
-    VALUES (p_run_name, p_run_type, 'running', p_options, v_started)
+    INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
+                                              classifier, partition_key, batch_id)
+    VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch)
     RETURNING id INTO v_run_id;
 
     BEGIN
@@ -216,24 +228,27 @@ BEGIN
           INTO v_active_id, v_active_run, v_active_estimate
           FROM @extschema@.ai_intent_models AS m
           LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
-         WHERE m.is_active;
+         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
         -- work_mem) and a copy in SPI's result.
-        t := @extschema@._pg_intent_train_table(v_run_id, p_options, v_policy,
-                                                v_active_id, v_active_run, v_active_estimate);
+        t := @extschema@._pg_intent_train_table(v_run_id, v_options, v_policy,
+                                                v_active_id, v_active_run, v_active_estimate,
+                                                p_classifier, p_partition);
         IF t.refusal IS NOT NULL THEN
             v_rows := t.rows_read;
             RAISE EXCEPTION USING ERRCODE = 'PI001', MESSAGE = t.refusal,
                 DETAIL = coalesce(t.refusal_detail, ''), HINT = coalesce(t.refusal_hint, '');
         END IF;
-        v_rows := cardinality(t.row_ids);
+        v_rows := coalesce(cardinality(t.row_ids), cardinality(t.row_keys), t.training_samples);
         v_deploy := t.deploy;
         v_reason := t.deploy_reason;
 
         -- 5. the model row, under a version unique even for two runs in one second.
-        v_version := 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
+        -- A classifier's versions are prefixed with its name and partition.
+        v_version := CASE WHEN v_builtin THEN '' ELSE p_classifier || coalesce('/' || p_partition, '') || '/' END
+                     || 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
         WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
                        WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
             v_suffix := v_suffix + 1;
@@ -245,10 +260,11 @@ BEGIN
         -- mention of t.model would be planned as its own copy of the
         -- megabytes (PL/pgSQL's values are constants to the planner).
         INSERT INTO @extschema@.ai_intent_models (
-            version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold)
+            version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold,
+            classifier, partition_key)
         SELECT v_version, v_run_id, t.algorithm,
                b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
-               t.intents, t.model_metrics, t.threshold
+               t.intents, t.model_metrics, t.threshold, p_classifier, p_partition
           FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;
 
@@ -256,7 +272,8 @@ BEGIN
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
             PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
-            SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+            SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
+             WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
                 v_deploy := false;
                 v_reason := 'baseline_changed';
@@ -297,12 +314,25 @@ BEGIN
         -- 7. which rows the run read, with the label it read for each and
         --    what it learnt of them. The data rows themselves are not touched:
         --    their review state (dataset_status) stays what reviewers set.
-        INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
-                                                      confidence, label_probability, uncertain)
-        SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
-          FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
-                      t.row_label_probability, t.row_uncertain)
-               AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
+        IF v_builtin THEN
+            INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
+                                                          confidence, label_probability, uncertain)
+            SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
+              FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
+                          t.row_label_probability, t.row_uncertain)
+                   AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
+        ELSIF t.row_keys IS NOT NULL THEN
+            -- With a key_column: what the next run's gate needs (rows this
+            -- model trained on). Keys are the source's; a duplicate key keeps
+            -- its first row.
+            INSERT INTO @extschema@.ai_classifier_run_rows (run_id, row_key, label, fresh, fold, predicted_label,
+                                                            confidence, label_probability, uncertain)
+            SELECT v_run_id, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
+              FROM unnest(t.row_keys, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
+                          t.row_label_probability, t.row_uncertain)
+                   AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain)
+            ON CONFLICT DO NOTHING;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -328,7 +358,9 @@ BEGIN
                finished_at      = clock_timestamp(),
                duration_seconds = v_duration
          WHERE r.id = v_run_id;
-        RETURN jsonb_build_object(
+        RETURN CASE WHEN v_builtin THEN '{}'::jsonb
+                    ELSE jsonb_build_object('classifier', p_classifier, 'partition', p_partition) END
+               || jsonb_build_object(
             'run_id', v_run_id,
             'status', 'failed',
             'error', v_message,
@@ -341,7 +373,9 @@ BEGIN
             'duration_seconds', v_duration);
     END;
 
-    RETURN jsonb_build_object(
+    RETURN CASE WHEN v_builtin THEN '{}'::jsonb
+                ELSE jsonb_build_object('classifier', p_classifier, 'partition', p_partition) END
+           || jsonb_build_object(
         'run_id', v_run_id,
         'status', 'completed',
         'training_samples', t.training_samples,
@@ -361,6 +395,6 @@ BEGIN
         'duration_seconds', v_duration);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb) IS
-    'Internal: the training run behind train_intent_model(), as the extension owner: reads the dataset, trains, applies the deploy rule of ai_training_policy and records the run.';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS
+    'Internal: one training run of a classifier (and partition), as the extension owner, behind train_intent_model() and train_classifier(): reads the rows, trains, applies the deploy rule of the policy and records the run.';
 

@@ -11,6 +11,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_previous bigint;
+    v_classifier text;
+    v_partition text;
 BEGIN
     -- Deployments queue behind each other instead of failing on the
     -- one-active-model index (the extension's own lock: no other role can
@@ -26,18 +28,23 @@ BEGIN
     PERFORM @extschema@.intent_model_info(m.model)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
-    -- Two statements: the unique partial index is checked row by row, so the
+    -- One active model per classifier and partition: the model replaced is
+    -- the active one of the new model's classifier and partition. Two
+    -- statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
-    UPDATE @extschema@.ai_intent_models
+    SELECT m.classifier, m.partition_key INTO v_classifier, v_partition
+      FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
+    UPDATE @extschema@.ai_intent_models AS m
        SET is_active = false
-     WHERE is_active
+     WHERE m.is_active AND m.classifier = v_classifier AND m.partition_key IS NOT DISTINCT FROM v_partition
     RETURNING id INTO v_previous;
 
     UPDATE @extschema@.ai_intent_models
        SET is_active = true, deployed_at = now()
      WHERE id = p_model_id;
 
-    INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by)
+    INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by,
+                                                  classifier, partition_key)
     -- Who acted, as _pg_intent_stamp_audit() records it (this insert runs as
     -- the owner, whose values the trigger keeps): the JWT subject (or role)
     -- under PostgREST, whose session user is always the authenticator, else
@@ -49,7 +56,7 @@ BEGIN
         nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
         nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
         nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
-        session_user));
+        session_user), v_classifier, v_partition);
 
     RETURN v_previous;
 END
@@ -81,6 +88,13 @@ BEGIN
         RAISE EXCEPTION 'model % does not exist', p_model_id
             USING ERRCODE = 'no_data_found',
                   HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    -- The intent model answers classify_intent() for every app: a model of
+    -- another classifier (another set of labels) must not become it.
+    IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
+        RAISE EXCEPTION 'model % belongs to classifier "%", not to "intent"', p_model_id, v_model.classifier
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Deploy it with deploy_classifier_model().';
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION 'model % is already active', p_model_id
@@ -121,7 +135,7 @@ BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
     PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
 
-    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active;
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
         RAISE EXCEPTION 'no model is active'
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -183,11 +197,13 @@ SELECT m.id,
        m.created_at,
        m.deployed_at,
        (SELECT d.reason FROM @extschema@.ai_model_deployments AS d
-         WHERE d.model_id = m.id ORDER BY d.id DESC LIMIT 1) AS last_deploy_reason
+         WHERE d.model_id = m.id ORDER BY d.id DESC LIMIT 1) AS last_deploy_reason,
+       m.classifier,
+       m.partition_key
   FROM @extschema@.ai_intent_models AS m
   LEFT JOIN @extschema@.ai_training_runs AS r ON r.id = m.run_id;
 COMMENT ON VIEW @extschema@.ai_model_registry IS
-    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason and whether each is active; without the model bytes.';
+    'The trained models with their test metrics (headline numbers and the full metrics jsonb), size, checksum, training run, last deploy reason, whether each is active, and their classifier and partition; without the model bytes.';
 
 -- -------------------------------------------------------------------------
 -- deleting models

@@ -80,7 +80,7 @@ AS $$
                        (SELECT r.intent_f1_score::float8 FROM @extschema@.ai_training_runs r
                         WHERE r.id = m.run_id)))
     FROM @extschema@.ai_intent_models m
-    WHERE m.is_active
+    WHERE m.is_active AND m.classifier = 'intent'
     LIMIT 1
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
@@ -117,7 +117,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT @extschema@._pg_intent_samples_since(
                coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
-                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'),
+                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'
+                            AND r.classifier OPERATOR(pg_catalog.=) 'intent'),
                         '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS

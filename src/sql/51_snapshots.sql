@@ -77,7 +77,7 @@ BEGIN
     -- before it), also for a period frozen long after.
     SELECT d.model_id INTO v_model
       FROM @extschema@.ai_model_deployments AS d
-     WHERE d.deployed_at < v_end
+     WHERE d.deployed_at < v_end AND d.classifier = 'intent'
      ORDER BY d.deployed_at DESC, d.id DESC
      LIMIT 1;
 

@@ -34,7 +34,7 @@ WITH active AS (
     SELECT m.id, m.intents,
            coalesce(m.metrics -> 'per_intent', m.metrics -> 'metrics' -> 'per_intent') AS per_intent
     FROM @extschema@.ai_intent_models m
-    WHERE m.is_active
+    WHERE m.is_active AND m.classifier = 'intent'
     LIMIT 1
 ), names AS (
     -- Intents only: names is_valid_intent_name() refuses (rows logged

@@ -57,6 +57,7 @@ BEGIN
     IF failed_at IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
                         WHERE r.status OPERATOR(pg_catalog.=) 'completed'
+                          AND r.classifier OPERATOR(pg_catalog.=) 'intent'
                           AND r.started_at OPERATOR(pg_catalog.>=) failed_at) THEN
         retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
         samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);

@@ -119,7 +119,7 @@ BEGIN
             USING ERRCODE = '22023', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_run_id IS NULL THEN
-        SELECT * INTO r FROM @extschema@.ai_training_runs ORDER BY started_at DESC, id LIMIT 1;
+        SELECT * INTO r FROM @extschema@.ai_training_runs WHERE classifier = 'intent' ORDER BY started_at DESC, id LIMIT 1;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'no training run found'
                 USING ERRCODE = 'P0002', HINT = @extschema@.intent_output_text('md_hint_train', v_lang);

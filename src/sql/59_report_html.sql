@@ -157,6 +157,7 @@ BEGIN
                             (x.metrics #>> '{metrics,macro_f1}')::float8) AS f1
               FROM @extschema@.ai_training_runs AS x
              WHERE x.status = 'completed'
+               AND x.classifier = r.classifier AND x.partition_key IS NOT DISTINCT FROM r.partition_key
                AND (x.started_at, x.id) <= (r.started_at, r.id)
              ORDER BY x.started_at DESC, x.id DESC
              LIMIT 20) AS t;

@@ -51,7 +51,16 @@ AS $$
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
         '@extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid)',
-        '@extschema@.shadow_predict(text, bigint, uuid)'
+        '@extschema@.shadow_predict(text, bigint, uuid)',
+        -- named classifiers: each checks the caller against the classifier's
+        -- own grants (_pg_intent_classifier_allows()) before anything else
+        '@extschema@.train_classifier(text, text, jsonb)',
+        '@extschema@.alter_classifier(text, jsonb)',
+        '@extschema@.drop_classifier(text, boolean)',
+        '@extschema@.grant_classifier_access(text, text, text)',
+        '@extschema@.revoke_classifier_access(text, text, text)',
+        '@extschema@.deploy_classifier_model(text, bigint)',
+        '@extschema@.rollback_classifier(text, text)'
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
@@ -123,10 +132,13 @@ AS $$
             '@extschema@.deploy_intent_model(bigint)',
             '@extschema@.rollback_intent_model()',
             '@extschema@.retrain_if_needed(boolean)',
-            '@extschema@.delete_intent_model(bigint)']::regprocedure[])
+            '@extschema@.delete_intent_model(bigint)']::regprocedure[]),
+        -- registering a classifier over a table the role can read
+        ('classifiers', ARRAY[
+            '@extschema@.create_classifier(text, regclass, name, name, jsonb)']::regprocedure[])
     ), kinds (access, parts) AS (VALUES
         ('reviewer', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain']),
-        ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models'])
+        ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models', 'classifiers'])
     )
     SELECT f.access, f.functions FROM features AS f
     UNION ALL
@@ -136,7 +148,7 @@ AS $$
       FROM kinds AS k
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_access_sets() IS
-    'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models) and kinds of callers made of them (reviewer, administrator).';
+    'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models, classifiers) and kinds of callers made of them (reviewer, administrator).';
 
 -- The one way to let a role use a feature whose functions are not open to
 -- PUBLIC: grants EXECUTE on the feature's functions and on the internal ones

@@ -16,6 +16,11 @@
 -- Classifiers
 -- ---------------------------------------------------------------------------
 
+-- The training run's worker and C step take the classifier and partition
+-- (and the C step returns the rows' keys): new signatures.
+DROP FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb);
+DROP FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision);
+
 -- One active model per classifier and partition: the 0.2.2 index allowed
 -- one in all; 60_classifiers.sql creates both indexes again.
 DROP INDEX @extschema@.ai_intent_models_one_active_idx;

@@ -1,0 +1,284 @@
+// Reading a classifier's source as the caller, and staging it (see
+// classifier_source.h for the rules).
+#include "classifier_source.h"
+
+#include "guard.h"
+#include "relations.h"
+#include "scan.h"
+#include "settings.h"
+#include "text_io.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+}
+
+#include <cstring>
+#include <exception>
+#include <string_view>
+
+namespace pg_intent {
+namespace {
+
+const StagedSource *g_staged = nullptr;
+
+// "t.<column>", quoted.
+std::string col(const std::string &name) {
+    std::string out;
+    pg_call([&]() noexcept { out = std::string("t.") + quote_identifier(name.c_str()); });
+    return out;
+}
+
+// The statement that reads the source: every name qualified, so the
+// caller's search_path decides nothing; the window's order (reviewed first,
+// then newest, then by key) so that a LIMIT keeps the policy's window.
+std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSelection &sel) {
+    std::string relation, ext;
+    pg_call([&]() noexcept {
+        relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(c.source)),
+                                              get_rel_name(c.source));
+        ext = quote_identifier(get_namespace_name(schema));
+    });
+    const std::string text = col(c.text), label = col(c.label);
+    std::string q = "SELECT " + text + "::pg_catalog.text, " + label + "::pg_catalog.text, " + ext +
+                    ".is_valid_intent_name(" + label + "::pg_catalog.text), ";
+    q += c.key ? col(*c.key) + "::pg_catalog.text, " : "NULL::pg_catalog.text, ";
+    q += c.time && sel.window_days
+             ? "(" + col(*c.time) + "::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1), "
+             : "NULL::pg_catalog.bool, ";
+    q += c.weight ? col(*c.weight) + "::pg_catalog.float8, " : "NULL::pg_catalog.float8, ";
+    q += c.reviewed ? col(*c.reviewed) + "::pg_catalog.bool, " : "NULL::pg_catalog.bool, ";
+    q += c.partition ? col(*c.partition) + "::pg_catalog.text" : "NULL::pg_catalog.text";
+    q += " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + label + " IS NOT NULL";
+    if (sel.only_reviewed && c.reviewed) q += " AND " + col(*c.reviewed) + " IS TRUE";
+    q += " ORDER BY ";
+    if (c.reviewed) q += "(" + col(*c.reviewed) + " IS TRUE) DESC, ";
+    if (c.time) q += col(*c.time) + " DESC NULLS LAST, ";
+    if (c.key) q += col(*c.key) + "::pg_catalog.text COLLATE pg_catalog.\"C\", ";
+    q += text + "::pg_catalog.text COLLATE pg_catalog.\"C\", " + label +
+         "::pg_catalog.text COLLATE pg_catalog.\"C\"";
+    if (sel.max_rows) q += " LIMIT " + std::to_string(*sel.max_rows);
+    return q;
+}
+
+// The SPI connection of one read, as a scope: connected in the constructor,
+// finished in the destructor. (An error in between aborts the transaction,
+// whose cleanup ends the connection as well.)
+class SpiSession {
+  public:
+    SpiSession() : uncaught_(std::uncaught_exceptions()) {
+        bool ok = false;
+        pg_call([&]() noexcept { ok = SPI_connect() == SPI_OK_CONNECT; });
+        if (!ok) throw SqlError(ERRCODE_INTERNAL_ERROR, "SPI_connect failed");
+    }
+    ~SpiSession() {
+        pg_release(uncaught_, []() noexcept { SPI_finish(); });
+    }
+    SpiSession(const SpiSession &) = delete;
+    SpiSession &operator=(const SpiSession &) = delete;
+
+  private:
+    int uncaught_;
+};
+
+constexpr int kColumnsRead = 8;
+constexpr long kBatchRows = 1000;
+
+struct RawRow {
+    std::string_view v[kColumnsRead]; // the texts, in the batch context
+    bool n[kColumnsRead];
+    bool valid_label = false, in_window = false, reviewed = false, truncated = false;
+    double weight = 1.0;
+};
+
+} // namespace
+
+StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, const SourceSelection &sel,
+                                    intent::MemoryCharge &charge) {
+    // The source and its columns were checked for the caller by
+    // _pg_intent_classifier_check_source(), the one statement of that rule,
+    // just before: the read below fails on its own (with PostgreSQL's
+    // error) if they changed since.
+    StagedSource out;
+    out.classifier = c.name;
+    out.has_key = c.key.has_value();
+    out.has_window = c.time && sel.window_days;
+    const std::string sql = source_query(schema, c, sel);
+
+    MemoryContext batch = nullptr;
+    pg_call([&]() noexcept {
+        batch = AllocSetContextCreate(CurrentMemoryContext, "pg_intent classifier source",
+                                      ALLOCSET_DEFAULT_SIZES);
+    });
+    SpiSession spi;
+    Portal portal = nullptr;
+    pg_call([&]() noexcept {
+        Oid argtypes[1] = {TIMESTAMPTZOID};
+        Datum args[1] = {0};
+        int nargs = 0;
+        if (out.has_window) {
+            const TimestampTz cutoff =
+                GetCurrentTransactionStartTimestamp() - static_cast<int64>(*sel.window_days * USECS_PER_DAY);
+            args[0] = TimestampTzGetDatum(cutoff);
+            nargs = 1;
+        }
+        // Read-only, as the caller: the source's policies and functions
+        // apply to and run as the role that trains.
+        portal = SPI_cursor_open_with_args(nullptr, sql.c_str(), nargs, argtypes, args, nullptr, true, 0);
+    });
+
+    std::vector<RawRow> raw;
+    raw.reserve(kBatchRows);
+    for (;;) {
+        if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+        raw.clear();
+        pg_call([&]() noexcept {
+            MemoryContextReset(batch);
+            SPI_cursor_fetch(portal, true, kBatchRows);
+            MemoryContext old = MemoryContextSwitchTo(batch);
+            for (uint64 i = 0; i < SPI_processed; ++i) {
+                HeapTuple tuple = SPI_tuptable->vals[i];
+                TupleDesc desc = SPI_tuptable->tupdesc;
+                RawRow r;
+                for (int k = 0; k < kColumnsRead; ++k) {
+                    bool isnull = false;
+                    Datum d = SPI_getbinval(tuple, desc, k + 1, &isnull);
+                    r.n[k] = isnull;
+                    if (isnull) continue;
+                    switch (k) {
+                    case 0: {
+                        const TextSlice s = text_prefix_in_pg(d, sel.max_message_bytes);
+                        r.v[k] = std::string_view(s.data, s.size);
+                        r.truncated = s.truncated;
+                        break;
+                    }
+                    case 1: {
+                        const TextSlice s = text_prefix_in_pg(d, kMaxLabelBytes + 1);
+                        r.v[k] = std::string_view(s.data, s.size);
+                        break;
+                    }
+                    case 2:
+                        r.valid_label = DatumGetBool(d);
+                        break;
+                    case 4:
+                        r.in_window = DatumGetBool(d);
+                        break;
+                    case 5:
+                        r.weight = DatumGetFloat8(d);
+                        break;
+                    case 6:
+                        r.reviewed = DatumGetBool(d);
+                        break;
+                    default: { // key, partition
+                        text *t = DatumGetTextPP(d);
+                        r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                    }
+                    }
+                }
+                raw.push_back(r); // reserved: never allocates
+            }
+            MemoryContextSwitchTo(old);
+        });
+        if (raw.empty()) break;
+        for (const RawRow &r : raw) {
+            if (r.n[0] || r.n[1]) continue;
+            if (!r.valid_label || r.n[2]) {
+                if (r.v[1].size() > kMaxLabelBytes)
+                    ++out.counts.skipped_long_label;
+                else
+                    ++out.counts.skipped_invalid_label;
+                continue;
+            }
+            StagedRow s;
+            DataRow &d = s.row;
+            std::string_view text_utf8, label_utf8;
+            std::string text_storage, label_storage;
+            if (!server_to_utf8_if_translatable(r.v[0].data(), r.v[0].size(), text_storage, text_utf8) ||
+                !server_to_utf8_if_translatable(r.v[1].data(), r.v[1].size(), label_storage, label_utf8)) {
+                ++out.counts.skipped_untranslatable;
+                continue;
+            }
+            d.text.assign(r.v[0]);
+            d.label.assign(r.v[1]);
+            if (text_utf8.data() != r.v[0].data()) d.text_utf8.assign(text_utf8);
+            if (label_utf8.data() != r.v[1].data()) d.label_utf8.assign(label_utf8);
+            d.corrected = false;
+            // Without a reviewed column the owner vouches for every row.
+            d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
+            d.truncated = r.truncated;
+            out.counts.truncated_messages += r.truncated;
+            if (!r.n[3]) d.key.assign(r.v[3]);
+            // Not a positive finite number: the row weighs 1.
+            d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6) ? static_cast<float>(r.weight) : 1.0f;
+            s.in_window = !r.n[4] && r.in_window;
+            if (!r.n[7]) {
+                s.partition.assign(r.v[7]);
+                s.partition_null = false;
+            }
+            charge.add(d.text.size() + d.label.size() + d.text_utf8.size() + d.label_utf8.size() +
+                           d.key.size() + s.partition.size() + sizeof(StagedRow),
+                       "the classifier's rows");
+            if (!s.partition_null) ++out.partition_rows[s.partition];
+            out.rows.push_back(std::move(s));
+        }
+    }
+    pg_call([&]() noexcept {
+        SPI_cursor_close(portal);
+        MemoryContextDelete(batch);
+    });
+    return out;
+}
+
+StagedScope::StagedScope(const StagedSource *source) noexcept {
+    g_staged = source;
+}
+StagedScope::~StagedScope() {
+    g_staged = nullptr;
+}
+
+const StagedSource *staged_source(const std::string &classifier) noexcept {
+    return g_staged && g_staged->classifier == classifier ? g_staged : nullptr;
+}
+
+std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id) {
+    std::map<std::string, std::string> out;
+    Oid relid = InvalidOid, indexid = InvalidOid;
+    AttrNumber run_att = 0, key_att = 0, label_att = 0;
+    pg_call([&]() noexcept {
+        relid = extension_relation(schema, "ai_classifier_run_rows");
+        indexid = extension_relation(schema, "ai_classifier_run_rows_pkey");
+        run_att = extension_column(relid, "run_id", UUIDOID);
+        key_att = extension_column(relid, "row_key", TEXTOID);
+        label_att = extension_column(relid, "label", TEXTOID);
+    });
+    CatalogIndexScan scan(relid, indexid, AccessShareLock, ScanSnapshot::Catalog,
+                          {EqualityKey{run_att, F_UUID_EQ, run_id}});
+    const TupleDesc desc = scan.descriptor();
+    for (;;) {
+        bool more = false;
+        std::string_view key, label; // detoasted into the current context
+        pg_call([&]() noexcept {
+            HeapTuple tuple = scan.next_in_pg();
+            if (!tuple) return;
+            more = true;
+            bool isnull = false;
+            text *k = DatumGetTextPP(heap_getattr(tuple, key_att, desc, &isnull));
+            text *l = DatumGetTextPP(heap_getattr(tuple, label_att, desc, &isnull));
+            key = std::string_view(VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k));
+            label = std::string_view(VARDATA_ANY(l), VARSIZE_ANY_EXHDR(l));
+        });
+        if (!more) break;
+        out.emplace(std::string(key), std::string(label));
+    }
+    return out;
+}
+
+} // namespace pg_intent

@@ -1,0 +1,91 @@
+// A classifier's labelled rows, read from its source with the rights of the
+// role that trains (classifier_source.cpp), and staged for the training runs
+// of one train_classifier() call.
+//
+// Reading. The source is any table or view a role registered with
+// create_classifier(). It is read through SPI as the calling role, never as
+// the extension owner: row-level security, column privileges and the
+// source's own functions apply to (and run as) the caller. The statement
+// names every object by schema (pg_catalog. casts, the extension's
+// is_valid_intent_name(), the quoted relation), so the caller's search_path
+// cannot change what it means. It is read through a cursor, a batch at a
+// time, each row charged to the policy's memory budget: a source of any size
+// costs at most that, and a cancel or statement_timeout stops the read.
+//
+// Staging. The rows then go to the extension owner's side, which records the
+// runs: train_classifier() stages them in this backend (StagedSource, for
+// the duration of the call) and _pg_intent_train_table() takes a
+// partition's rows from there. A classifier's rows reach training no other
+// way: the trainer refuses a classifier with nothing staged.
+#pragma once
+
+#include "pg_headers.h"
+#include "train_reader.h"
+
+#include "memory_budget.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pg_intent {
+
+// The columns of a classifier, from its ai_classifiers row.
+struct ClassifierColumns {
+    std::string name;
+    Oid source = InvalidOid;
+    std::string text, label;
+    std::optional<std::string> key, time, weight, reviewed, partition;
+};
+
+// What a run reads, from the classifier's effective policy.
+struct SourceSelection {
+    bool only_reviewed = false;
+    std::optional<int64_t> max_rows;   // the policy's window: reviewed first, newest first
+    std::optional<double> window_days; // gate_window_days (needs the time column)
+    size_t max_message_bytes = 0;      // what is read of each text
+};
+
+// One staged row. `row` holds what the trainer reads (text, label, reviewed,
+// weight, key); `partition` is empty with `partition_null` for a row
+// without a tenant, which only the fallback model trains on.
+struct StagedRow {
+    DataRow row;
+    std::string partition;
+    bool partition_null = true;
+    bool in_window = false; // time >= now() - gate_window_days
+};
+
+struct StagedSource {
+    std::string classifier;
+    bool has_key = false;
+    bool has_window = false;
+    std::vector<StagedRow> rows;
+    ReadCounts counts;
+    // Rows per partition value (not counting rows without one).
+    std::map<std::string, int64_t> partition_rows;
+};
+
+// Reads the rows as the caller (the source and its columns checked for the
+// caller by _pg_intent_classifier_check_source() first).
+StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, const SourceSelection &sel,
+                                    intent::MemoryCharge &charge);
+
+// Makes `source` the staged rows of this backend while alive.
+class StagedScope {
+  public:
+    explicit StagedScope(const StagedSource *source) noexcept;
+    ~StagedScope();
+    StagedScope(const StagedScope &) = delete;
+    StagedScope &operator=(const StagedScope &) = delete;
+};
+
+// The staged rows of `classifier`, or nullptr when train_classifier() staged
+// none for it in this call.
+const StagedSource *staged_source(const std::string &classifier) noexcept;
+
+// The keys (and labels) a classifier's run trained on, from ai_classifier_run_rows.
+std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id);
+
+} // namespace pg_intent

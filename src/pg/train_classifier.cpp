@@ -1,0 +1,186 @@
+// train_classifier(): the entry point of a classifier's training.
+//
+// The order is the rule: the caller's right to train is checked, then the
+// source is read AS THE CALLER (classifier_source.h: row-level security,
+// column privileges, the source's own functions all apply to the caller),
+// and only then does the run switch to the extension owner, to record runs
+// and models in the extension's tables (_pg_intent_train_classifier_run(),
+// called by OID with the rows staged in this backend). The built-in
+// classifier "intent" is train_intent_model(), called as the caller.
+#include "as_owner.h"
+#include "classifier_source.h"
+#include "guard.h"
+#include "module.h"
+#include "text_io.h"
+
+#include "json.h"
+#include "memory_budget.h"
+#include "options.h"
+
+extern "C" {
+#include "catalog/pg_proc.h"
+#include "parser/parse_func.h"
+#include "utils/syscache.h"
+}
+
+#include <string>
+#include <vector>
+
+namespace pg_intent {
+namespace {
+
+Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
+    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
+    return LookupFuncName(qualified, nargs, argtypes, false);
+}
+
+// Calls function `fn` with `args` (no argument NULL unless `nulls` says so).
+Datum call_function(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull) noexcept {
+    FmgrInfo flinfo;
+    fmgr_info(fn, &flinfo);
+    LOCAL_FCINFO(call, FUNC_MAX_ARGS);
+    InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
+    for (int i = 0; i < nargs; ++i) {
+        call->args[i].value = args[i];
+        call->args[i].isnull = nulls ? nulls[i] : false;
+    }
+    Datum result = FunctionCallInvoke(call);
+    isnull = call->isnull;
+    return result;
+}
+
+std::optional<std::string> optional_string(const intent::Json &def, const char *key) {
+    auto it = def.find(key);
+    if (it == def.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// train_classifier(p_name text, p_run_name text, p_options jsonb).
+PG_INTENT_FUNCTION(pg_intent_train_classifier) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    if (PG_ARGISNULL(2))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_options must not be null", {},
+                       "Pass '{}' for the default options.");
+    const Oid fn_oid = fcinfo->flinfo->fn_oid;
+    const Oid caller = GetUserId();
+    Oid schema = InvalidOid, owner = InvalidOid;
+    pg_call([&]() noexcept {
+        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
+        schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
+        owner = ((Form_pg_proc)GETSTRUCT(tuple))->proowner;
+        ReleaseSysCache(tuple);
+    });
+
+    // 1. The classifier, if the caller may train it (42704, 42501 otherwise),
+    //    with its effective policy: a SECURITY DEFINER function, by OID.
+    Datum definition = 0;
+    pg_call([&]() noexcept {
+        Oid argtypes[2] = {TEXTOID, OIDOID};
+        Oid fn = extension_function(schema, "_pg_intent_classifier_for_training", 2, argtypes);
+        Datum args[2] = {PG_GETARG_DATUM(0), ObjectIdGetDatum(caller)};
+        bool isnull = false;
+        definition = call_function(fn, 2, args, nullptr, isnull);
+    });
+    const intent::Json def = intent::parse_json(jsonb_to_utf8(definition), "classifier definition");
+
+    // The built-in classifier is train_intent_model(), with its own checks.
+    if (def.value("built_in", false)) {
+        Datum result = 0;
+        bool isnull = false;
+        pg_call([&]() noexcept {
+            Oid argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
+            Oid fn = extension_function(schema, "train_intent_model", 3, argtypes);
+            Datum args[3] = {PG_GETARG_DATUM(1), CStringGetTextDatum("full"), PG_GETARG_DATUM(2)};
+            bool nulls[3] = {PG_ARGISNULL(1), false, false};
+            result = call_function(fn, 3, args, nulls, isnull);
+        });
+        if (isnull) PG_RETURN_NULL();
+        return result;
+    }
+
+    // 2. The options, parsed and validated once as the caller (22023 names a
+    //    bad key). What skips or weakens the deploy rule needs the right to
+    //    deploy this classifier, as for train_intent_model().
+    intent::TrainingRequest request;
+    request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(2)));
+    const bool may_deploy = def.value("may_deploy", false);
+    if (!may_deploy) {
+        if (request.run.deploy == intent::DeployMode::Always)
+            throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                           "permission denied to deploy a model of this classifier",
+                           "The training option {\"deploy\": \"always\"} deploys without the deploy rule.",
+                           "Train with {\"deploy\": \"auto\"}, or ask the classifier's owner for "
+                           "grant_classifier_access(name, role, 'deploy').");
+        if (request.run.deploy == intent::DeployMode::Auto && !request.unweighed_options().empty()) {
+            std::string keys;
+            for (const std::string &key : request.unweighed_options())
+                keys += (keys.empty() ? "" : ", ") + key;
+            throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                           "permission denied for training options the deploy rule cannot weigh: " + keys,
+                           "A run that may deploy and sets them needs the right to deploy the classifier.",
+                           "Add {\"deploy\": \"never\"} to train a candidate.");
+        }
+    }
+
+    // 3. The rows, read as the caller.
+    ClassifierColumns columns;
+    columns.name = def.value("name", std::string());
+    columns.source = static_cast<Oid>(def.value("source", static_cast<int64_t>(0)));
+    columns.text = def.value("text_column", std::string());
+    columns.label = def.value("label_column", std::string());
+    columns.key = optional_string(def, "key_column");
+    columns.time = optional_string(def, "time_column");
+    columns.weight = optional_string(def, "weight_column");
+    columns.reviewed = optional_string(def, "reviewed_column");
+    columns.partition = optional_string(def, "partition_column");
+    SourceSelection sel;
+    sel.only_reviewed = def.value("only_reviewed", false) || request.run.only_reviewed;
+    if (def.contains("max_training_rows") && def["max_training_rows"].is_number())
+        sel.max_rows = def["max_training_rows"].get<int64_t>();
+    if (request.run.limit < INT32_MAX && (!sel.max_rows || request.run.limit < *sel.max_rows))
+        sel.max_rows = request.run.limit;
+    if (def.contains("gate_window_days") && def["gate_window_days"].is_number())
+        sel.window_days = def["gate_window_days"].get<double>();
+    sel.max_message_bytes = kDefaultMaxMessageBytes;
+    intent::MemoryBudget budget(
+        static_cast<size_t>(def.value("max_training_memory_mb", static_cast<int64_t>(2048))) * 1024 * 1024);
+    intent::MemoryCharge charge(&budget);
+    StagedSource staged = read_classifier_source(schema, columns, sel, charge);
+
+    // 4. The runs, as the extension owner, with the rows staged here.
+    std::vector<std::string> names;
+    std::vector<int64_t> counts;
+    for (const auto &[value, rows] : staged.partition_rows) {
+        names.push_back(value);
+        counts.push_back(rows);
+    }
+    Datum result = 0;
+    bool result_null = true;
+    StagedScope scope(&staged);
+    std::vector<Datum> name_datums(names.size()), count_datums(counts.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+        name_datums[i] = utf8_to_text(names[i]);
+        count_datums[i] = Int32GetDatum(static_cast<int32>(counts[i]));
+    }
+    pg_call([&]() noexcept {
+        Oid argtypes[6] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID};
+        Oid worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes);
+        Datum names_array = PointerGetDatum(construct_array(
+            name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
+        Datum counts_array = PointerGetDatum(construct_array(
+            count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
+        AsExtensionOwner as_owner(owner);
+        Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+                         PG_GETARG_DATUM(2),       names_array,        counts_array};
+        bool nulls[6] = {false, false, PG_ARGISNULL(1), false, false, false};
+        result = call_function(worker, 6, args, nulls, result_null);
+    });
+    if (result_null) PG_RETURN_NULL();
+    return result;
+}
