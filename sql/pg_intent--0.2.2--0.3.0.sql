@@ -174,6 +174,32 @@ CREATE TYPE @extschema@.label_prediction AS (
 COMMENT ON TYPE @extschema@.label_prediction IS
     'The result of predict_label(): the label, its calibrated confidence (0-1), the top labels as json (most probable first), whether the confidence is below the abstain threshold, the model id, and the partition whose model answered (NULL: the unpartitioned or fallback model).';
 
+-- Roles that read some columns of ai_intent_models, ai_training_runs or
+-- ai_model_deployments (docs/privileges.md grants reviewers every column
+-- of ai_intent_models but the model bytes) read the new classifier and
+-- partition_key columns too: the views and functions they use now filter on
+-- them (the built-in classifier's rows only), and would otherwise fail for
+-- them after the update.
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT DISTINCT c.relname, a.grantee
+          FROM pg_catalog.pg_class AS c
+          JOIN pg_catalog.pg_attribute AS att ON att.attrelid OPERATOR(pg_catalog.=) c.oid
+         CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) AS a
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+           AND c.relname OPERATOR(pg_catalog.=) ANY (ARRAY['ai_intent_models', 'ai_training_runs', 'ai_model_deployments']::name[])
+           AND att.attname OPERATOR(pg_catalog.=) 'id' AND a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'
+    LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT (classifier, partition_key) ON @extschema@.%I TO %s', r.relname,
+                                  CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE pg_catalog.quote_ident(r.grantee::regrole::text) END);
+    END LOOP;
+END
+$$;
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -3466,12 +3492,14 @@ SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
        r.baseline_intent_accuracy, r.baseline_f1_score,
        r.intent_f1_score - r.baseline_f1_score AS f1_improvement,
        r.model_id, m.version AS model_version, r.deployed, r.deploy_reason,
-       coalesce(m.is_active, false) AS model_is_active
+       coalesce(m.is_active, false) AS model_is_active,
+       r.classifier,
+       r.partition_key
 FROM @extschema@.ai_training_runs r
 LEFT JOIN @extschema@.ai_intent_models m ON m.id = r.model_id
 ORDER BY r.started_at DESC, r.id;
 COMMENT ON VIEW @extschema@.ai_training_run_history IS
-    'Training runs, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, and the deploy decision.';
+    'Training runs of every classifier, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, the deploy decision, and the classifier and partition (intent: the built-in classifier).';
 
 CREATE OR REPLACE VIEW @extschema@.ai_live_metrics WITH (security_invoker = true) AS
 SELECT (m ->> 'window_start')::timestamptz AS window_start,

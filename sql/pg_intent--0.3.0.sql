@@ -4245,12 +4245,14 @@ SELECT r.id AS run_id, r.run_name, r.run_type, r.status, r.error,
        r.baseline_intent_accuracy, r.baseline_f1_score,
        r.intent_f1_score - r.baseline_f1_score AS f1_improvement,
        r.model_id, m.version AS model_version, r.deployed, r.deploy_reason,
-       coalesce(m.is_active, false) AS model_is_active
+       coalesce(m.is_active, false) AS model_is_active,
+       r.classifier,
+       r.partition_key
 FROM @extschema@.ai_training_runs r
 LEFT JOIN @extschema@.ai_intent_models m ON m.id = r.model_id
 ORDER BY r.started_at DESC, r.id;
 COMMENT ON VIEW @extschema@.ai_training_run_history IS
-    'Training runs, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, and the deploy decision.';
+    'Training runs of every classifier, newest first, with sizes, headline test metrics against the baseline (the model active at the time), the F1 change, the deploy decision, and the classifier and partition (intent: the built-in classifier).';
 
 CREATE OR REPLACE VIEW @extschema@.ai_live_metrics WITH (security_invoker = true) AS
 SELECT (m ->> 'window_start')::timestamptz AS window_start,

@@ -177,7 +177,7 @@ SELECT count(*) AS granted FROM grant_intent_access('pgi_privtest_fresh', 'revie
 GRANT SELECT ON ai_training_data, ai_training_runs, ai_intent_corrections, ai_live_metrics, ai_metric_alerts,
                 ai_training_policy TO pgi_privtest_fresh;
 GRANT SELECT (id, version, run_id, algorithm, size_bytes, sha256, intents, metrics, confidence_threshold,
-              is_active, created_at, deployed_at, deleted_at) ON ai_intent_models TO pgi_privtest_fresh;
+              is_active, created_at, deployed_at, deleted_at, classifier, partition_key) ON ai_intent_models TO pgi_privtest_fresh;
 SET ROLE pgi_privtest_fresh;
 SELECT get_ai_training_metrics() ? 'active_model' AS metrics,
        training_report() LIKE '# Training report%' AS report,

@@ -19,7 +19,7 @@ GRANT SELECT, INSERT ON ai_intent_corrections, ai_review_actions TO pgi_rq_revie
 GRANT USAGE ON SEQUENCE ai_review_actions_id_seq TO pgi_rq_reviewer;
 GRANT SELECT ON ai_training_runs, ai_training_run_rows TO pgi_rq_reviewer;
 GRANT SELECT (id, version, run_id, algorithm, size_bytes, sha256, intents, metrics, confidence_threshold,
-              is_active, created_at, deployed_at, deleted_at) ON ai_intent_models TO pgi_rq_reviewer;
+              is_active, created_at, deployed_at, deleted_at, classifier, partition_key) ON ai_intent_models TO pgi_rq_reviewer;
 GRANT SELECT ON ai_pending_review, ai_review_queue TO pgi_rq_reviewer;
 SELECT count(*) AS review_functions_granted FROM grant_intent_access('pgi_rq_reviewer', 'review');
 GRANT INSERT ON ai_training_data TO pgi_rq_app;

@@ -104,14 +104,14 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 
 -- A bad argument to the internal function raises, naming what is wrong; it
 -- is not open to PUBLIC (train_intent_model() is the way in).
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL)$$);
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL)$$);
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL, 'intent', NULL)$$);
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$);
 -- An options document over 64 kB is refused before it is parsed (parsing
 -- cost many times its size; intent_training_options() is open to PUBLIC).
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 70000)))$$) AS huge_options;
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 60000)))$$) AS large_options_parsed;
 SELECT pg_temp.try($$SELECT train_intent_model('huge', 'full', jsonb_build_object('x', repeat('a', 70000)))$$) AS huge_train_options;
-SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision)', 'EXECUTE') AS public_execute;
+SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)', 'EXECUTE') AS public_execute;
 
 -- A role granted EXECUTE on it anyway (GRANT ... ON ALL FUNCTIONS IN SCHEMA)
 -- still needs SELECT on ai_training_data, and row security is not bypassed:
@@ -119,25 +119,25 @@ SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, ai_
 CREATE ROLE pgi_tt_helper NOLOGIN;
 -- The policy row is the caller's to pass (here: at least 2 rows, 1 thread).
 SELECT jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1}')::text AS tt_policy \gset
-GRANT EXECUTE ON FUNCTION _pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision) TO pgi_tt_helper;
+GRANT EXECUTE ON FUNCTION _pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text) TO pgi_tt_helper;
 SET ROLE pgi_tt_helper;
-SELECT pg_temp.try('SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL)');
+SELECT pg_temp.try('SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL, ''intent'', NULL)');
 RESET ROLE;
 GRANT SELECT ON ai_training_data TO pgi_tt_helper;
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 SET ROLE pgi_tt_helper;
-SELECT pg_temp.try('SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL)');
+SELECT pg_temp.try('SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL, ''intent'', NULL)');
 RESET ROLE;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 SET ROLE pgi_tt_helper;
-SELECT octet_length(model) > 0 AS trains_with_select FROM _pg_intent_train_table(gen_random_uuid(), '{}', :'tt_policy'::ai_training_policy, NULL, NULL, NULL);
+SELECT octet_length(model) > 0 AS trains_with_select FROM _pg_intent_train_table(gen_random_uuid(), '{}', :'tt_policy'::ai_training_policy, NULL, NULL, NULL, 'intent', NULL);
 RESET ROLE;
 -- The owner's path is unchanged with row security on (the owner is exempt).
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 SELECT r ->> 'status' AS status FROM train_intent_model('owner with rls', 'full', '{"deploy": "never"}') AS r;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 REVOKE ALL ON ai_training_data FROM pgi_tt_helper;
-REVOKE ALL ON FUNCTION _pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision) FROM pgi_tt_helper;
+REVOKE ALL ON FUNCTION _pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text) FROM pgi_tt_helper;
 DROP ROLE pgi_tt_helper;
 
 -- The table owner removed NOT NULL constraints the reader relies on. A

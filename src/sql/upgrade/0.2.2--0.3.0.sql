@@ -25,3 +25,29 @@ DROP FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_tra
 -- one in all; 60_classifiers.sql creates both indexes again.
 DROP INDEX @extschema@.ai_intent_models_one_active_idx;
 -- @include src/sql/schema/60_classifiers.sql
+
+-- Roles that read some columns of ai_intent_models, ai_training_runs or
+-- ai_model_deployments (docs/privileges.md grants reviewers every column
+-- of ai_intent_models but the model bytes) read the new classifier and
+-- partition_key columns too: the views and functions they use now filter on
+-- them (the built-in classifier's rows only), and would otherwise fail for
+-- them after the update.
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT DISTINCT c.relname, a.grantee
+          FROM pg_catalog.pg_class AS c
+          JOIN pg_catalog.pg_attribute AS att ON att.attrelid OPERATOR(pg_catalog.=) c.oid
+         CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) AS a
+         WHERE c.relnamespace OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+           AND c.relname OPERATOR(pg_catalog.=) ANY (ARRAY['ai_intent_models', 'ai_training_runs', 'ai_model_deployments']::name[])
+           AND att.attname OPERATOR(pg_catalog.=) 'id' AND a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'
+    LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT (classifier, partition_key) ON @extschema@.%I TO %s', r.relname,
+                                  CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE pg_catalog.quote_ident(r.grantee::regrole::text) END);
+    END LOOP;
+END
+$$;
