@@ -362,7 +362,7 @@ SELECT ok(NOT has_table_privilege('public', 'public.ai_training_progress', 'SELE
 
 -- view ai_training_run_history
 SELECT has_view('public', 'ai_training_run_history', 'view ai_training_run_history exists');
-SELECT columns_are('public', 'ai_training_run_history', ARRAY['run_id', 'run_name', 'run_type', 'status', 'error', 'started_at', 'finished_at', 'duration_seconds', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'f1_improvement', 'model_id', 'model_version', 'deployed', 'deploy_reason', 'model_is_active']::name[], 'ai_training_run_history columns');
+SELECT columns_are('public', 'ai_training_run_history', ARRAY['run_id', 'run_name', 'run_type', 'status', 'error', 'started_at', 'finished_at', 'duration_seconds', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'f1_improvement', 'model_id', 'model_version', 'deployed', 'deploy_reason', 'model_is_active', 'classifier', 'partition_key']::name[], 'ai_training_run_history columns');
 SELECT isnt(obj_description(to_regclass('public.ai_training_run_history'), 'pg_class'), NULL, 'ai_training_run_history has a comment');
 
 -- view ai_live_metrics
@@ -451,6 +451,34 @@ INSERT INTO expected_functions VALUES
     ('delete_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('_pg_intent_policy()', 'stable', 'safe', false),
     ('_pg_intent_classifier_allows(text, oid, text)', 'stable', 'safe', false),
+    ('_pg_intent_alter_classifier(oid, text, jsonb)', 'volatile', 'unsafe', false),
+    ('_pg_intent_classifier(text)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_access(oid, text, text, text, boolean)', 'volatile', 'unsafe', false),
+    ('_pg_intent_classifier_check_options(jsonb, boolean, boolean)', 'volatile', 'unsafe', false),
+    ('_pg_intent_classifier_check_source(oid, text, oid, jsonb)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_column_keys()', 'immutable', 'safe', false),
+    ('_pg_intent_classifier_columns(ai_classifiers)', 'immutable', 'safe', false),
+    ('_pg_intent_classifier_for_training(text, oid)', 'stable', 'unsafe', false),
+    ('_pg_intent_classifier_json(text)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_policy(text)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_policy_keys()', 'immutable', 'safe', false),
+    ('_pg_intent_classifier_require(text, oid, text)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_training_options(text)', 'stable', 'safe', false),
+    ('_pg_intent_create_classifier(oid, text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),
+    ('_pg_intent_deploy_classifier_model(oid, text, bigint)', 'volatile', 'unsafe', false),
+    ('_pg_intent_drop_classifier(oid, text, boolean)', 'volatile', 'unsafe', false),
+    ('_pg_intent_grant_classifier_access(oid, text, text, text)', 'volatile', 'unsafe', false),
+    ('_pg_intent_revoke_classifier_access(oid, text, text, text)', 'volatile', 'unsafe', false),
+    ('_pg_intent_rollback_classifier(oid, text, text)', 'volatile', 'unsafe', false),
+    ('_pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[])', 'volatile', 'unsafe', false),
+    ('alter_classifier(text, jsonb)', 'volatile', 'unsafe', true),
+    ('create_classifier(text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),
+    ('deploy_classifier_model(text, bigint)', 'volatile', 'unsafe', true),
+    ('drop_classifier(text, boolean)', 'volatile', 'unsafe', true),
+    ('grant_classifier_access(text, text, text)', 'volatile', 'unsafe', true),
+    ('revoke_classifier_access(text, text, text)', 'volatile', 'unsafe', true),
+    ('rollback_classifier(text, text)', 'volatile', 'unsafe', true),
+    ('train_classifier(text, text, jsonb)', 'volatile', 'unsafe', true),
     ('_pg_intent_row_limits()', 'stable', 'safe', false),
     ('is_valid_intent_name(text)', 'immutable', 'safe', true),
     ('_pg_intent_training_rows(integer, boolean, integer)', 'stable', 'safe', false),
@@ -530,7 +558,7 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
-SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_row_limits()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()'), ('_pg_intent_classifier_allows(text, oid, text)')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables and the per-classifier privilege rule are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('delete_intent_model(bigint)'), ('_pg_intent_policy()'), ('_pg_intent_row_limits()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()'), ('_pg_intent_classifier_allows(text, oid, text)'), ('_pg_intent_classifier_for_training(text, oid)')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup and the triggers that do what foreign keys did between the extension''s tables and the per-classifier privilege rule are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs); a SQL-standard body is bound when created instead');
