@@ -822,22 +822,6 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_row_limits() IS
     'Internal: the training policy''s bounds on unreviewed rows (max_unreviewed_message_bytes, min_unreviewed_intent_rows, max_intents), readable by every caller of get_training_dataset() and should_retrain().';
 
--- Names the pg_intent.* session settings that 0.1.0 used as policy and this
--- session has set: they are ignored now, and a run says so.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ignored_settings()
-RETURNS text[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
-      FROM pg_catalog.pg_settings AS s
-     WHERE s.name OPERATOR(pg_catalog.=) ANY (ARRAY['pg_intent.min_samples_for_training', 'pg_intent.auto_retrain_threshold',
-                                                 'pg_intent.max_f1_regression', 'pg_intent.corrected_weight'])
-       AND s.source OPERATOR(pg_catalog.<>) 'default'
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
-    'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';
-
 -- ======== src/sql/16_language.sql ========
 -- The language of what pg_intent writes for people (reports, alerts, the
 -- review queue's reasons, hints): the setting pg_intent.language (auto, en,
@@ -864,6 +848,45 @@ AS 'MODULE_PATHNAME', 'pg_intent_text'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_output_text(text, text) IS
     'The fixed text p_key (alerts, review-queue reasons) in p_language (''es'' or ''en''); Spanish only in a UTF8, LATIN1, LATIN9 or WIN1252 database, English elsewhere; an unknown key raises 22023.';
+
+-- ======== src/sql/17_compat_010.sql ========
+-- 0.1.0 compatibility, gathered so that it can go together.
+--
+-- 0.1.0's SQL and settings keep working until a database is updated, and
+-- what 0.1.0 stored keeps reading. The SQL pieces that exist only for that
+-- are here; the others, which cannot move here, are listed:
+--   * the pg_intent.* policy settings 0.1.0 read from the caller's session,
+--     defined and ignored: src/pg/settings_010.cpp; named for the run's
+--     WARNING by _pg_intent_ignored_settings() (below), which
+--     train_intent_model() raises (src/sql/40_training.sql);
+--   * _pg_intent_train(), the array entry point 0.1.0's train_intent_model()
+--     calls until ALTER EXTENSION UPDATE: src/pg/compat_train_010.cpp,
+--     declared in src/sql/40_training.sql;
+--   * the dataset_status 'used_in_training', which 0.1.0 wrote and the
+--     update to 0.2.0 rewrote: still allowed by the CHECK of
+--     ai_training_data.dataset_status (src/sql/schema/00_tables.sql);
+--   * 0.1.0's report shape (a 70/15/15 split: no "evaluation" object, items
+--     that carry their text): the Markdown report (src/sql/57_report.sql,
+--     v_report_010 and _pg_intent_report_message()) and the HTML report
+--     (src/core/report_html_internal.h, Page::report_010());
+--   * model format 1 (src/core/model.h), which stays: a stored model keeps
+--     predicting.
+
+-- Names the pg_intent.* session settings that 0.1.0 used as policy and this
+-- session has set: they are ignored now, and a run says so.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ignored_settings()
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
+      FROM pg_catalog.pg_settings AS s
+     WHERE s.name OPERATOR(pg_catalog.=) ANY (ARRAY['pg_intent.min_samples_for_training', 'pg_intent.auto_retrain_threshold',
+                                                 'pg_intent.max_f1_regression', 'pg_intent.corrected_weight'])
+       AND s.source OPERATOR(pg_catalog.<>) 'default'
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
+    'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';
 
 -- ======== src/sql/20_predict.sql ========
 -- C entry points (src/pg/). Every one runs through the C++ exception guard.
@@ -4240,6 +4263,9 @@ DECLARE
     v_lines text[];
     v_line text;
     v_where text;
+    -- 0.1.0's report shape (src/sql/17_compat_010.sql): a 70/15/15 split, no
+    -- "evaluation" object; 0.2.0's: out-of-fold predictions, then a refit
+    v_report_010 boolean;
     c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
     -- the report and its hints are worded in intent_output_language(); the
     -- Markdown syntax, intent names, codes and numbers stay as they are
@@ -4272,8 +4298,9 @@ BEGIN
     v_rep := coalesce(r.metrics, '{}'::jsonb);
     v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
     v_b := v_rep -> 'baseline_metrics';
+    v_report_010 := NOT (v_rep ? 'evaluation');
     -- where the figures come from: out-of-fold predictions (0.2.0) or 0.1.0's test split
-    v_where := CASE WHEN v_rep ? 'evaluation' THEN 'out-of-fold' ELSE 'test split' END;
+    v_where := CASE WHEN v_report_010 THEN 'test split' ELSE 'out-of-fold' END;
     v_where_text := @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold' ELSE 'test_split' END, v_lang);
 
     v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
@@ -4298,7 +4325,7 @@ BEGIN
     END IF;
 
     v_out := v_out || ''::text || @extschema@.intent_output_text('md_data', v_lang) || ''::text;
-    IF v_rep ? 'evaluation' THEN
+    IF NOT v_report_010 THEN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
             || format(@extschema@.intent_output_text('md_rows', v_lang),

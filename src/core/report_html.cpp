@@ -148,8 +148,8 @@ void Page::misclassified() {
                                  T("th_confidence") + "</th></tr></thead><tbody>" + rows + "</tbody></table>";
     out_.push_back("<section id=\"misclassified\"><h2>" + std::string(T("misclassified_title")) +
                    " <span class=\"sub\">(" + total + " " +
-                   T(has(rep_, "evaluation") ? "out_of_fold_words" : "on_test_split") + extra +
-                   ")</span></h2>" + body + "</section>");
+                   T(report_010() ? "on_test_split" : "out_of_fold_words") + extra + ")</span></h2>" + body +
+                   "</section>");
 }
 
 std::string Page::render() {

@@ -213,14 +213,14 @@ void Page::deploy_and_evaluation() {
         e = F("method_cv", {md(at(rep_, {"evaluation", "folds"}), 0), md(eval_rows, 0)});
     else if (method == "holdout")
         e = F("method_holdout", {md(eval_rows, 0)});
-    else if (has(rep_, "evaluation"))
+    else if (!report_010())
         e = std::string("<dt>") + T("dt_method") + "</dt><dd><b>" +
             (at(rep_, {"evaluation", "method"}).is_null() ? std::string(T("none")) : html_escape(method)) +
             "</b></dd>";
     else
         e = F("method_split", {cnt(at(run_, "training_samples")), cnt(at(run_, "validation_samples")),
                                cnt(at(run_, "test_samples"))});
-    if (has(rep_, "evaluation")) {
+    if (!report_010()) {
         e += F("rows_line", {md(at(rep_, "input_rows"), 0),
                              md(first(num(at(rep_, "usable_rows")), num(at(run_, "training_samples"))), 0),
                              cnt(at(run_, "training_samples"))});

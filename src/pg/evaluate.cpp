@@ -33,6 +33,7 @@
 #include "model_cache.h"
 #include "predict.h"
 #include "settings.h"
+#include "spi.h"
 #include "text_io.h"
 
 #include "errors.h"
@@ -68,14 +69,12 @@ struct QueryShape {
     std::string columns; // "name type, name type" for the error detail
 };
 
-// Prepares the caller's query (SPI connected) and describes it.
-SPIPlanPtr prepare_query(const std::string &sql, QueryShape &shape) {
-    SPIPlanPtr plan = nullptr;
+// Prepares the caller's query and describes it.
+SPIPlanPtr prepare_query(SpiConnection &spi, const std::string &sql, QueryShape &shape) {
+    SPIPlanPtr plan = spi.prepare(sql.c_str());
     const char *column_names = nullptr;
     size_t column_names_size = 0;
     pg_call([&]() noexcept {
-        plan = SPI_prepare(sql.c_str(), 0, nullptr);
-        if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
         List *sources = SPI_plan_get_plan_sources(plan);
         shape.statements = list_length(sources);
         if (shape.statements != 1) return;
@@ -102,7 +101,7 @@ SPIPlanPtr prepare_query(const std::string &sql, QueryShape &shape) {
             ++columns;
         }
         shape.two_text_columns = columns == 2 && text_columns == 2 && desc->natts == 2;
-        column_names = names.data; // freed with the call's memory context
+        column_names = names.data; // freed when the SPI connection ends
         column_names_size = static_cast<size_t>(names.len);
     });
     // Copied outside pg_call(), whose noexcept callable must not allocate
@@ -271,62 +270,55 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     for (size_t c = 0; c < labels.size(); ++c)
         label_index.emplace(labels[c], static_cast<int>(c));
     // The rows' context is the call's, not SPI's: an error the scoring kept
-    // (its ErrorData copied there) must outlive SPI_finish(), which frees
-    // SPI's contexts, until it is rethrown.
+    // (its ErrorData copied there) must outlive the SPI connection, whose end
+    // frees SPI's contexts, until it is rethrown.
     MemoryContext row_context = nullptr;
     pg_call([&]() noexcept {
         row_context =
             AllocSetContextCreate(CurrentMemoryContext, "pg_intent evaluate row", ALLOCSET_DEFAULT_SIZES);
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
-    // From here until SPI_finish() an error leaves the SPI connection and the
-    // running query to the (sub)transaction's abort, which releases both.
-    QueryShape shape;
-    SPIPlanPtr plan = prepare_query(sql, shape);
-    if (shape.statements != 1)
-        throw SqlError(
-            ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"p_query\": expected one query",
-            ("It holds " + std::to_string(shape.statements) + " statements.").c_str(), kColumnsHint);
-    if (!shape.read_only || !shape.returns_rows)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                       "invalid value for parameter \"p_query\": the query must only read",
-                       "evaluate_intent_model() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
-                       "FOR UPDATE/SHARE and other statements are refused.",
-                       kColumnsHint);
-    if (!shape.two_text_columns)
-        throw SqlError(ERRCODE_DATATYPE_MISMATCH,
-                       "p_query must return two text columns: the message and the expected intent",
-                       ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
-
-    // An expected intent that could equal one of the model's is at most 4
-    // bytes per UTF-8 byte of the longest in any server encoding.
-    size_t longest_label = model.out_of_scope_intent().size();
-    for (const std::string &l : labels)
-        longest_label = std::max(longest_label, l.size());
+    // Scores every row; the SPI connection ends with the block. An error
+    // leaves the connection and the running query to the (sub)transaction's
+    // abort, which releases both.
     Evaluation evaluation(model, label_index);
-    RowReceiver receiver{};
-    receiver.pub.receiveSlot = receive_row;
-    receiver.pub.rStartup = receiver_startup;
-    receiver.pub.rShutdown = receiver_shutdown;
-    receiver.pub.rDestroy = receiver_shutdown;
-    receiver.pub.mydest = DestNone;
-    receiver.max_message_bytes = static_cast<size_t>(guc_max_message_bytes);
-    receiver.max_expected_bytes = 4 * longest_label + 4;
-    receiver.evaluation = &evaluation;
-    receiver.row_context = row_context;
-    pg_call([&]() noexcept {
-        SPIExecuteOptions options;
-        memset(&options, 0, sizeof options);
-        options.read_only = true;
-        options.dest = &receiver.pub;
-        // SPI says SPI_OK_UTILITY for a SELECT whose rows go to a receiver
-        // other than its own (PostgreSQL 15's _SPI_pquery()): the rows did
-        // reach receive_row().
-        const int rc = SPI_execute_plan_extended(plan, &options);
-        if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
-            elog(ERROR, "evaluate_intent_model query failed: %s", SPI_result_code_string(rc));
-        SPI_finish();
-    });
+    {
+        SpiConnection spi;
+        QueryShape shape;
+        SPIPlanPtr plan = prepare_query(spi, sql, shape);
+        if (shape.statements != 1)
+            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                           "invalid value for parameter \"p_query\": expected one query",
+                           ("It holds " + std::to_string(shape.statements) + " statements.").c_str(),
+                           kColumnsHint);
+        if (!shape.read_only || !shape.returns_rows)
+            throw SqlError(
+                ERRCODE_INVALID_PARAMETER_VALUE,
+                "invalid value for parameter \"p_query\": the query must only read",
+                "evaluate_intent_model() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
+                "FOR UPDATE/SHARE and other statements are refused.",
+                kColumnsHint);
+        if (!shape.two_text_columns)
+            throw SqlError(ERRCODE_DATATYPE_MISMATCH,
+                           "p_query must return two text columns: the message and the expected intent",
+                           ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
+
+        // An expected intent that could equal one of the model's is at most 4
+        // bytes per UTF-8 byte of the longest in any server encoding.
+        size_t longest_label = model.out_of_scope_intent().size();
+        for (const std::string &l : labels)
+            longest_label = std::max(longest_label, l.size());
+        RowReceiver receiver{};
+        receiver.pub.receiveSlot = receive_row;
+        receiver.pub.rStartup = receiver_startup;
+        receiver.pub.rShutdown = receiver_shutdown;
+        receiver.pub.rDestroy = receiver_shutdown;
+        receiver.pub.mydest = DestNone;
+        receiver.max_message_bytes = static_cast<size_t>(guc_max_message_bytes);
+        receiver.max_expected_bytes = 4 * longest_label + 4;
+        receiver.evaluation = &evaluation;
+        receiver.row_context = row_context;
+        spi.run_read_only(plan, &receiver.pub, "evaluate_intent_model");
+    }
     evaluation.rethrow_if_failed();
     pg_call([&]() noexcept { MemoryContextDelete(row_context); });
     const Counts &n = evaluation.counts();

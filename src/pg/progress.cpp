@@ -2,6 +2,7 @@
 #include "progress.h"
 
 #include "guard.h"
+#include "spi.h"
 
 extern "C" {
 #include "funcapi.h"
@@ -219,34 +220,27 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
     }
     // Without shared memory: the backends holding the extension's training
     // lock, from pg_locks and pg_stat_activity (no phase).
-    pg_call([&]() noexcept {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        const char *sql =
-            "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
-            "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
-            "OPERATOR(pg_catalog.=) l.pid "
-            "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted "
-            "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
-            "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
-            "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent') "
-            "AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.database OPERATOR(pg_catalog.=) a.datid";
-        if (SPI_execute(sql, true, 0) != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed");
-        for (uint64 r = 0; r < SPI_processed; ++r) {
-            Datum values[11];
-            bool nulls[11] = {false};
-            bool isnull;
-            HeapTuple tuple = SPI_tuptable->vals[r];
-            TupleDesc desc = SPI_tuptable->tupdesc;
-            values[0] = SPI_getbinval(tuple, desc, 1, &isnull);
-            values[1] = SPI_getbinval(tuple, desc, 2, &nulls[1]);
-            values[2] = SPI_getbinval(tuple, desc, 3, &nulls[2]);
-            nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
-            values[8] = SPI_getbinval(tuple, desc, 4, &nulls[8]);
-            values[9] = SPI_getbinval(tuple, desc, 5, &nulls[9]);
-            values[10] = CStringGetTextDatum("lock");
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-        SPI_finish();
+    const char *sql = "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
+                      "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
+                      "OPERATOR(pg_catalog.=) l.pid "
+                      "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted "
+                      "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+                      "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
+                      "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent') "
+                      "AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.database OPERATOR(pg_catalog.=) a.datid";
+    SpiConnection spi;
+    spi.for_each_row_read_only(sql, [&](HeapTuple tuple, TupleDesc desc) noexcept {
+        Datum values[11];
+        bool nulls[11] = {false};
+        bool isnull;
+        values[0] = SPI_getbinval(tuple, desc, 1, &isnull);
+        values[1] = SPI_getbinval(tuple, desc, 2, &nulls[1]);
+        values[2] = SPI_getbinval(tuple, desc, 3, &nulls[2]);
+        nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
+        values[8] = SPI_getbinval(tuple, desc, 4, &nulls[8]);
+        values[9] = SPI_getbinval(tuple, desc, 5, &nulls[9]);
+        values[10] = CStringGetTextDatum("lock");
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     });
     return (Datum)0;
 }

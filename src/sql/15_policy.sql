@@ -141,19 +141,3 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_row_limits() IS
     'Internal: the training policy''s bounds on unreviewed rows (max_unreviewed_message_bytes, min_unreviewed_intent_rows, max_intents), readable by every caller of get_training_dataset() and should_retrain().';
-
--- Names the pg_intent.* session settings that 0.1.0 used as policy and this
--- session has set: they are ignored now, and a run says so.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ignored_settings()
-RETURNS text[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
-      FROM pg_catalog.pg_settings AS s
-     WHERE s.name OPERATOR(pg_catalog.=) ANY (ARRAY['pg_intent.min_samples_for_training', 'pg_intent.auto_retrain_threshold',
-                                                 'pg_intent.max_f1_regression', 'pg_intent.corrected_weight'])
-       AND s.source OPERATOR(pg_catalog.<>) 'default'
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
-    'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';

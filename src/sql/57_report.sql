@@ -105,6 +105,9 @@ DECLARE
     v_lines text[];
     v_line text;
     v_where text;
+    -- 0.1.0's report shape (src/sql/17_compat_010.sql): a 70/15/15 split, no
+    -- "evaluation" object; 0.2.0's: out-of-fold predictions, then a refit
+    v_report_010 boolean;
     c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
     -- the report and its hints are worded in intent_output_language(); the
     -- Markdown syntax, intent names, codes and numbers stay as they are
@@ -137,8 +140,9 @@ BEGIN
     v_rep := coalesce(r.metrics, '{}'::jsonb);
     v_m := coalesce(v_rep -> 'metrics', '{}'::jsonb);
     v_b := v_rep -> 'baseline_metrics';
+    v_report_010 := NOT (v_rep ? 'evaluation');
     -- where the figures come from: out-of-fold predictions (0.2.0) or 0.1.0's test split
-    v_where := CASE WHEN v_rep ? 'evaluation' THEN 'out-of-fold' ELSE 'test split' END;
+    v_where := CASE WHEN v_report_010 THEN 'test split' ELSE 'out-of-fold' END;
     v_where_text := @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold' ELSE 'test_split' END, v_lang);
 
     v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
@@ -163,7 +167,7 @@ BEGIN
     END IF;
 
     v_out := v_out || ''::text || @extschema@.intent_output_text('md_data', v_lang) || ''::text;
-    IF v_rep ? 'evaluation' THEN
+    IF NOT v_report_010 THEN
         -- 0.2.0: out-of-fold evaluation, then a refit on every usable row.
         v_out := v_out
             || format(@extschema@.intent_output_text('md_rows', v_lang),

@@ -1,0 +1,49 @@
+// SQL through SPI (spi.h).
+#include "spi.h"
+
+#include <cstring>
+#include <exception>
+
+namespace pg_intent {
+
+SpiConnection::SpiConnection() : uncaught_(std::uncaught_exceptions()) {
+    // On an ERROR the constructor throws, the destructor does not run, and
+    // the abort ends whatever SPI_connect() began.
+    pg_call([]() noexcept {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+}
+
+SpiConnection::~SpiConnection() {
+    pg_release(uncaught_, []() noexcept { SPI_finish(); });
+}
+
+void SpiConnection::execute_select_in_pg(const char *sql) noexcept {
+    if (SPI_execute(sql, true, 0) != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed");
+}
+
+SPIPlanPtr SpiConnection::prepare(const char *sql) {
+    SPIPlanPtr plan = nullptr;
+    pg_call([&]() noexcept {
+        plan = SPI_prepare(sql, 0, nullptr);
+        if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    });
+    return plan;
+}
+
+void SpiConnection::run_read_only(SPIPlanPtr plan, DestReceiver *dest, const char *what) {
+    pg_call([&]() noexcept {
+        SPIExecuteOptions options;
+        memset(&options, 0, sizeof options);
+        options.read_only = true;
+        options.dest = dest;
+        // SPI says SPI_OK_UTILITY for a SELECT whose rows go to a receiver
+        // other than its own (PostgreSQL 15's _SPI_pquery()): the rows did
+        // reach the receiver.
+        const int rc = SPI_execute_plan_extended(plan, &options);
+        if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+            elog(ERROR, "%s query failed: %s", what, SPI_result_code_string(rc));
+    });
+}
+
+} // namespace pg_intent
