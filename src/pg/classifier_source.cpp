@@ -6,6 +6,7 @@
 #include "relations.h"
 #include "scan.h"
 #include "settings.h"
+#include "spi.h"
 #include "text_io.h"
 
 extern "C" {
@@ -69,26 +70,6 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
     return q;
 }
 
-// The SPI connection of one read, as a scope: connected in the constructor,
-// finished in the destructor. (An error in between aborts the transaction,
-// whose cleanup ends the connection as well.)
-class SpiSession {
-  public:
-    SpiSession() : uncaught_(std::uncaught_exceptions()) {
-        bool ok = false;
-        pg_call([&]() noexcept { ok = SPI_connect() == SPI_OK_CONNECT; });
-        if (!ok) throw SqlError(ERRCODE_INTERNAL_ERROR, "SPI_connect failed");
-    }
-    ~SpiSession() {
-        pg_release(uncaught_, []() noexcept { SPI_finish(); });
-    }
-    SpiSession(const SpiSession &) = delete;
-    SpiSession &operator=(const SpiSession &) = delete;
-
-  private:
-    int uncaught_;
-};
-
 constexpr int kColumnsRead = 8;
 constexpr long kBatchRows = 1000;
 
@@ -118,7 +99,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         batch = AllocSetContextCreate(CurrentMemoryContext, "pg_intent classifier source",
                                       ALLOCSET_DEFAULT_SIZES);
     });
-    SpiSession spi;
+    SpiConnection spi; // the cursor below is SPI's
     Portal portal = nullptr;
     pg_call([&]() noexcept {
         Oid argtypes[1] = {TIMESTAMPTZOID};

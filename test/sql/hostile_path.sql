@@ -197,6 +197,55 @@ RESET ROLE;
 RESET search_path;
 SELECT count(*) FILTER (WHERE who <> 'pgi_hp_mallory') AS run_by_others, array_agg(DISTINCT what) FILTER (WHERE who <> 'pgi_hp_mallory') AS what
   FROM pgi_hp_mallory.tripwire;
+
+-- Named classifiers (0.3.0), every new entry point: the administrator owns a
+-- classifier over a table of her own (read with her rights) and trains,
+-- deploys, rolls back, alters, grants and drops it, with mallory's schema
+-- first on her search_path; mallory tries the same. Each call's SQLSTATE is
+-- shown (00000: it ran), and the tripwire is checked again.
+CREATE TABLE public.hp_prompts AS
+SELECT row_number() OVER (ORDER BY user_message, id)::bigint AS id, user_message AS prompt, training_label AS route,
+       created_at AS asked_at, (row_number() OVER (ORDER BY user_message, id) % 2)::text AS shop
+  FROM ai_training_data WHERE training_label IS NOT NULL;
+GRANT SELECT ON public.hp_prompts TO pgi_hp_admin;
+CREATE FUNCTION pg_temp.run_classifiers() RETURNS text LANGUAGE plpgsql AS $run$
+DECLARE
+    calls text[] := ARRAY[
+        $$SELECT public.create_classifier('hp_router', 'public.hp_prompts', 'prompt', 'route', '{"key_column": "id", "time_column": "asked_at", "gate_window_days": 3650, "partition_column": "shop", "min_partition_rows": 20, "seed": 1}')$$,
+        $$SELECT public.train_classifier('hp_router')$$,
+        $$SELECT public.train_classifier('hp_router', 'again', '{"seed": 2, "deploy": "always"}')$$,
+        $$SELECT public.rollback_classifier('hp_router')$$,
+        $$SELECT public.deploy_classifier_model('hp_router', (SELECT pg_catalog.max(m.id) FROM public.ai_intent_models AS m WHERE m.classifier OPERATOR(pg_catalog.=) 'hp_router' AND NOT m.is_active AND m.partition_key IS NULL))$$,
+        $$SELECT public.alter_classifier('hp_router', '{"max_f1_regression": 0.1}')$$,
+        $$SELECT public.grant_classifier_access('hp_router', 'pgi_hp_mallory', 'predict')$$,
+        $$SELECT public.revoke_classifier_access('hp_router', 'pgi_hp_mallory', 'predict')$$,
+        $$SELECT public.train_classifier('intent', 'builtin', '{"seed": 4, "deploy": "never"}')$$,
+        $$SELECT public.drop_classifier('hp_router', true)$$];
+    c text;
+    states text[] := '{}';
+BEGIN
+    FOREACH c IN ARRAY calls LOOP
+        BEGIN
+            EXECUTE c;
+            states := states || '00000'::text;
+        EXCEPTION WHEN OTHERS THEN
+            states := states || SQLSTATE;
+        END;
+    END LOOP;
+    RETURN pg_catalog.array_to_string(states, ' ');
+END $run$;
+SET ROLE pgi_hp_mallory;
+SET search_path = pgi_hp_mallory, public, pg_catalog;
+SELECT pg_temp.run_classifiers() AS classifiers_as_mallory;
+RESET ROLE;
+SET ROLE pgi_hp_admin;
+SET search_path = pgi_hp_mallory, public, pg_catalog;
+SELECT pg_temp.run_classifiers() AS classifiers_as_admin;
+RESET ROLE;
+RESET search_path;
+SELECT count(*) FILTER (WHERE who <> 'pgi_hp_mallory') AS run_by_others, array_agg(DISTINCT what) FILTER (WHERE who <> 'pgi_hp_mallory') AS what
+  FROM pgi_hp_mallory.tripwire;
+DROP TABLE public.hp_prompts;
 SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'pgi_hp_mallory';
 -- And the extension's decisions used its own tables, not hers.
 SELECT max_f1_regression FROM public.ai_training_policy;
