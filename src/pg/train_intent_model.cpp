@@ -109,14 +109,21 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     Datum result = 0;
     bool result_null = true;
     pg_call([&]() noexcept {
+        // The worker of 0.3.0 takes the classifier; until ALTER EXTENSION
+        // UPDATE runs, the SQL of 0.2 has the three-argument one, whose C
+        // step then records a failed run that says to update.
         Oid argtypes[6] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID};
-        Oid worker = extension_function(schema, "_pg_intent_train_run", 6, argtypes);
+        List *qualified =
+            list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup("_pg_intent_train_run")));
+        Oid worker = LookupFuncName(qualified, 6, argtypes, true);
+        const int nargs = OidIsValid(worker) ? 6 : 3;
+        if (!OidIsValid(worker)) worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
 
         AsExtensionOwner as_owner(owner);
         FmgrInfo flinfo;
         fmgr_info(worker, &flinfo);
         LOCAL_FCINFO(call, 6);
-        InitFunctionCallInfoData(*call, &flinfo, 6, InvalidOid, nullptr, nullptr);
+        InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
         for (int i = 0; i < 3; ++i) {
             call->args[i].value = PG_GETARG_DATUM(i);
             call->args[i].isnull = PG_ARGISNULL(i);

@@ -96,6 +96,30 @@ expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un produc
 expect_eq "$(psql -X -At -q -d pgi_supabase -c "SET ROLE anon" -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent' WHERE p.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(p.oid, 'EXECUTE')")" 0 \
     "anon may execute no internal function (no /rpc/_pg_intent_* endpoint)"
 
+# Named classifiers under Supabase's default privileges: the table a
+# classifier reads is open to anon and authenticated (ALTER DEFAULT
+# PRIVILEGES ... GRANT ALL ON TABLES), but the classifier is its owner's:
+# neither anon nor a signed-up user may create, train, deploy, roll back,
+# alter, grant or drop it until the owner grants it.
+q pgi_supabase "CREATE TABLE public.shop_prompts AS SELECT row_number() OVER (ORDER BY user_message, id) AS id, user_message AS prompt, training_label AS route FROM ai_training_data WHERE training_label IS NOT NULL" >/dev/null
+q pgi_supabase "SELECT create_classifier('shop_router', 'public.shop_prompts', 'prompt', 'route', '{\"key_column\": \"id\"}') ->> 'name'" >/dev/null
+q pgi_supabase "SELECT train_classifier('shop_router') ->> 'status'" >/dev/null
+for role in anon authenticated; do
+    for call in "SELECT create_classifier('mine', 'public.shop_prompts', 'prompt', 'route')" \
+        "SELECT train_classifier('shop_router')" "SELECT deploy_classifier_model('shop_router', 1)" \
+        "SELECT rollback_classifier('shop_router')" "SELECT alter_classifier('shop_router', '{}')" \
+        "SELECT grant_classifier_access('shop_router', '$role', 'train')" "SELECT drop_classifier('shop_router')" \
+        "SELECT * FROM ai_classifiers"; do
+        expect_role pgi_supabase $role "$call" 42501 "$role is refused a classifier it was not granted: $call"
+    done
+done
+q pgi_supabase "SELECT grant_classifier_access('shop_router', 'authenticated', 'train') ->> 'name'" >/dev/null
+expect_role pgi_supabase authenticated "SELECT train_classifier('shop_router', NULL, '{\"deploy\": \"never\"}') ->> 'status'" ok \
+    "authenticated trains once the owner grants it (reading the table with its own rights)"
+expect_role pgi_supabase authenticated "SELECT deploy_classifier_model('shop_router', 1)" 42501 \
+    "the right to train is not the right to deploy"
+expect_role pgi_supabase anon "SELECT train_classifier('shop_router')" 42501 "anon is still refused"
+
 # ------------------------------------------------------------ the upgrade
 # 0.1.0 installed under the same default privileges left all of it open.
 supabase_db pgi_supabase_up
