@@ -104,6 +104,15 @@ SELECT m, classify_label('tickets', m, 'acme') AS label, p.uncertain,
   FROM (VALUES ('quiero devolver la chaqueta'), ('xyzzy plugh')) AS v(m),
        LATERAL predict_label('tickets', v.m, 'acme') AS p;
 
+-- In a parallel worker (PARALLEL SAFE): the worker reads the classifier,
+-- asks the privilege rule and loads the model itself.
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme_id AS acme_in_worker,
+       classify_label('plain', 'quiero devolver la chaqueta') AS plain_in_worker;
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+
 -- Privileges, as the role they restrict: nothing granted, 42501 (and the
 -- built-in classifier stays open to everyone, as predict_intent()).
 SET ROLE pgi_pl_caller;
