@@ -267,6 +267,14 @@ CREATE OR REPLACE TRIGGER ai_intent_models_changed
 -- that missed the invalidation would serve a stale model indefinitely.
 ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
 
+-- The same for ai_classifiers: prediction caches which classifiers exist,
+-- who may use them and whether they are partitioned (src/pg/classifier_cache.cpp)
+-- until a committed change of this table, or of ai_intent_models, says otherwise.
+CREATE OR REPLACE TRIGGER ai_classifiers_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_classifiers
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_changed;
+
 
 -- -------------------------------------------------------------------------
 -- Who acted and when: the audit columns are stamped by the server
@@ -942,6 +950,40 @@ AS 'MODULE_PATHNAME', 'pg_intent_explain'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.explain_intent(text, integer, text, bigint) IS
     'Explains a prediction: the word and character n-grams of the message with their contribution to the decision score of the predicted intent (or p_intent), the p_top largest listed and the others summed in other_terms; bias + contributions + other_terms = score. Uses the active model, or p_model_id.';
+
+-- ======== src/sql/21_classifier_predict.sql ========
+-- Prediction with a named classifier (0.3.0): C entry points in
+-- src/pg/predict_label.cpp, the classifier, privilege and model cache in
+-- src/pg/classifier_cache.cpp. Open to PUBLIC: whether the caller may
+-- predict with a classifier is checked inside, by
+-- _pg_intent_classifier_allows() (src/sql/45_classifiers.sql).
+--
+-- Neither is STRICT: with STRICT, a call with two arguments (p_partition
+-- taking its default NULL) would always return NULL. Both return NULL for
+-- a NULL p_name or p_text, as STRICT would; a NULL p_partition means the
+-- fallback (or unpartitioned) model.
+
+CREATE OR REPLACE FUNCTION @extschema@.predict_label(p_name text, p_text text, p_partition text DEFAULT NULL)
+RETURNS @extschema@.label_prediction
+AS 'MODULE_PATHNAME', 'pg_intent_predict_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.predict_label(text, text, text) IS
+    'Classifies a text with the classifier p_name''s deployed model: label, calibrated confidence (0-1), top labels, whether it is below the abstain threshold, the model id, and the partition whose model answered (p_partition''s own model, else the shared fallback: NULL). Needs the classifier''s predict access (42501); NULL for a NULL p_name or p_text.';
+
+CREATE OR REPLACE FUNCTION @extschema@.classify_label(p_name text, p_text text, p_partition text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_classify_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
+    'The label the classifier p_name''s deployed model gives a text (p_partition''s model, else the fallback), or NULL when the model abstains (confidence below its threshold). Not STRICT, so that p_partition may default to NULL (the fallback or unpartitioned model); NULL for a NULL p_name or p_text.';
+
+-- Internal: what this session's cache of classifier models holds and did.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
+    OUT models bigint, OUT bytes bigint, OUT hits bigint, OUT misses bigint, OUT evictions bigint)
+AS 'MODULE_PATHNAME', 'pg_intent_model_cache_stats'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@._pg_intent_model_cache_stats() IS
+    'Internal: this session''s cache of classifier models (predict_label(), classify_label()): models kept, their bytes (the budget is pg_intent.model_cache_size), hits, misses (loads) and evictions.';
 
 -- ======== src/sql/30_capture.sql ========
 -- Capture: logging interactions and human corrections.
@@ -4864,6 +4906,10 @@ AS $$
         -- Supabase would open arbitrary SQL to anon over /rpc. Granted to
         -- the roles that evaluate.
         '@extschema@.classify_intent(text)',
+        -- prediction with a named classifier: its predict access is checked
+        -- inside (_pg_intent_classifier_allows())
+        '@extschema@.predict_label(text, text, text)',
+        '@extschema@.classify_label(text, text, text)',
         -- Not explain_intent(): whether an n-gram of any text the caller
         -- makes up is in the vocabulary says whether some training message
         -- contained it (a card number, a password), digit by digit. It is

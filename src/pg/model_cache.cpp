@@ -236,6 +236,14 @@ LoadedModel deserialize_row(const ModelRow &row) {
 
 } // namespace
 
+LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes) {
+    ScratchContext scratch;
+    ModelRow row = read_model_row(schema, false, model_id, scratch.get());
+    if (!row.found) no_such_model(model_id);
+    *stored_bytes = row.size;
+    return deserialize_row(row);
+}
+
 void register_model_cache_invalidation() {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
 }

@@ -46,6 +46,13 @@ struct ModelVisibility {
 // caller cannot see it.
 LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility = nullptr);
 
+// Reads model `model_id`'s row through the primary key with a fresh catalog
+// snapshot and deserialises it, with no privilege check: for callers that
+// decided who may use it (classifier_cache.cpp). `stored_bytes` is the size
+// of its bytes. Nothing is cached here. Throws SqlError P0002 when there is
+// no such row, 55000 when its bytes were removed.
+LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes);
+
 // Registers the relcache callback; called once from _PG_init.
 void register_model_cache_invalidation();
 

@@ -10,8 +10,8 @@ extern "C" {
 
 using namespace pg_intent;
 
-// Statement trigger on ai_intent_models: every backend drops its cached
-// models once this transaction commits.
+// Statement trigger on ai_intent_models and ai_classifiers: every backend
+// drops what it cached from the table once this transaction commits.
 PG_INTENT_FUNCTION(pg_intent_models_changed) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw SqlError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,

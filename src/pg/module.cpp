@@ -1,4 +1,5 @@
 // Module registration: magic block, pg_intent.* settings, cache callbacks.
+#include "classifier_cache.h"
 #include "guard.h"
 #include "model_cache.h"
 #include "progress.h"
@@ -20,6 +21,7 @@ void _PG_init(void) {
     define_language_setting();
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
+    register_classifier_cache_invalidation();
     request_progress_shared_memory();
 }
 

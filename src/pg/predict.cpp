@@ -292,6 +292,16 @@ Datum prediction_tuple(const CallSite *site, const LoadedModel &loaded, Datum me
 
 } // namespace
 
+intent::PredictScratch &prediction_scratch() {
+    return scratch();
+}
+void release_prediction_scratch_after(size_t message_bytes) {
+    release_scratch_after(message_bytes);
+}
+void append_top_labels(const intent::IntentModel &model, const intent::Prediction &p, std::string &out) {
+    append_top_intents(model, p, out);
+}
+
 // The flag is only read; the guard reports the cancel after the C++ frames
 // unwound.
 intent::PredictScratch polling_scratch() {

@@ -85,9 +85,16 @@ CatalogIndexScan::CatalogIndexScan(Oid relid, Oid indexid, LOCKMODE lock, ScanSn
     pg_call([&]() noexcept {
         if (nkeys > kMaxKeys) elog(ERROR, "pg_intent: an index scan takes at most %d keys", kMaxKeys);
         ScanKeyData scan_keys[kMaxKeys];
-        for (int i = 0; i < nkeys; ++i)
+        for (int i = 0; i < nkeys; ++i) {
+            if (key_list[i].is_null) {
+                ScanKeyEntryInitialize(&scan_keys[i], SK_ISNULL | SK_SEARCHNULL, key_list[i].attribute,
+                                       InvalidStrategy, InvalidOid, InvalidOid, InvalidOid, (Datum)0);
+                continue;
+            }
             ScanKeyInit(&scan_keys[i], key_list[i].attribute, BTEqualStrategyNumber, key_list[i].equal,
                         key_list[i].value);
+            if (OidIsValid(key_list[i].collation)) scan_keys[i].sk_collation = key_list[i].collation;
+        }
         rel_ = table_open(relid, lock);
         snapshot_ = register_snapshot(snapshot, relid);
         scan_ = systable_beginscan(rel_, indexid, true, snapshot_, nkeys, scan_keys);

@@ -79,10 +79,15 @@ class HeapScan {
 // One equality condition of an index lookup: heap attribute `attribute`
 // equals `value`, compared with `equal` (an F_*EQ from utils/fmgroids.h).
 // systable_beginscan() maps heap attributes to the index's columns.
+// `collation`: for a collatable column, the index column's collation (a
+// btree descends in its own order; ScanKeyInit() assumes the catalogs' C).
+// `is_null`: the condition is `attribute IS NULL` instead (value unused).
 struct EqualityKey {
     AttrNumber attribute;
     RegProcedure equal;
     Datum value;
+    Oid collation = InvalidOid;
+    bool is_null = false;
 };
 
 // The rows of a table matching equality keys, found through one of its

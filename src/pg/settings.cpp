@@ -6,6 +6,7 @@ namespace pg_intent {
 int guc_top_k = 3;
 int guc_max_message_bytes = kDefaultMaxMessageBytes;
 bool guc_allow_drop_with_data = false;
+int guc_model_cache_size_kb = 65536;
 
 // Pure PostgreSQL calls on static data, from _PG_init.
 void define_settings() {
@@ -23,6 +24,18 @@ void define_settings() {
         "Without it, such a drop is refused while ai_training_data, ai_intent_corrections, ai_training_runs "
         "or ai_intent_models hold rows.",
         &guc_allow_drop_with_data, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    // Minimum 1 MB: a budget smaller than any useful model would only make
+    // every call load its model again (the cache still serves a model larger
+    // than the budget, without keeping it), and a typo such as '64' (kB for
+    // MB) should not silently turn the cache off.
+    DefineCustomIntVariable(
+        "pg_intent.model_cache_size",
+        "Memory each session may keep for deserialised classifier models (predict_label(), "
+        "classify_label()).",
+        "Each model is charged the size of its stored bytes; the least recently used models are dropped "
+        "first. A model larger than the budget is used and not kept.",
+        &guc_model_cache_size_kb, 65536, 1024, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr,
+        nullptr);
 }
 
 } // namespace pg_intent

@@ -64,6 +64,14 @@ CREATE OR REPLACE TRIGGER ai_intent_models_changed
 -- that missed the invalidation would serve a stale model indefinitely.
 ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
 
+-- The same for ai_classifiers: prediction caches which classifiers exist,
+-- who may use them and whether they are partitioned (src/pg/classifier_cache.cpp)
+-- until a committed change of this table, or of ai_intent_models, says otherwise.
+CREATE OR REPLACE TRIGGER ai_classifiers_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_classifiers
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_changed;
+
 
 -- -------------------------------------------------------------------------
 -- Who acted and when: the audit columns are stamped by the server

@@ -35,6 +35,10 @@ AS $$
         -- Supabase would open arbitrary SQL to anon over /rpc. Granted to
         -- the roles that evaluate.
         '@extschema@.classify_intent(text)',
+        -- prediction with a named classifier: its predict access is checked
+        -- inside (_pg_intent_classifier_allows())
+        '@extschema@.predict_label(text, text, text)',
+        '@extschema@.classify_label(text, text, text)',
         -- Not explain_intent(): whether an n-gram of any text the caller
         -- makes up is in the vocabulary says whether some training message
         -- contained it (a card number, a password), digit by digit. It is

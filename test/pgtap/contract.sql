@@ -47,6 +47,8 @@ VALUES
     ('_pg_intent_train_run(text, text, jsonb, text, text, uuid)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, true, 'the worker train_intent_model() runs as the owner', NULL, false),
     ('deploy_intent_model(bigint)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_model_id']::text[], false, 'a DBA grants EXECUTE', true, NULL, true, NULL, NULL, false),
     ('rollback_intent_model()', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', '{}'::text[], false, 'a DBA grants EXECUTE', true, NULL, true, NULL, NULL, false),
+    ('predict_label(text, text, text)', 'label_prediction', 'stable', 's', false, 'not STRICT so that p_partition may default to NULL; NULL p_name or p_text gives NULL', ARRAY['p_name', 'p_text', 'p_partition']::text[], true, NULL, false, 'the per-classifier predict access is checked inside (_pg_intent_classifier_allows)', false, NULL, 'c', false),
+    ('classify_label(text, text, text)', 'text', 'stable', 's', false, 'not STRICT so that p_partition may default to NULL; NULL p_name or p_text gives NULL', ARRAY['p_name', 'p_text', 'p_partition']::text[], true, NULL, false, 'the per-classifier predict access is checked inside (_pg_intent_classifier_allows)', false, NULL, 'c', false),
     ('predict_intent(text)', 'intent_prediction', 'stable', 's', true, NULL, ARRAY['p_message']::text[], true, NULL, false, 'needs EXECUTE only: the C code reads the models as the table owner', false, NULL, NULL, false),
     ('predict_intent(text, bigint)', 'intent_prediction', 'stable', 's', true, NULL, ARRAY['p_message', 'p_model_id']::text[], true, NULL, false, 'needs EXECUTE only: the C code reads the models as the table owner', false, NULL, NULL, false),
     ('classify_intent(text)', 'text', 'stable', 's', true, NULL, ARRAY['p_message']::text[], true, NULL, false, 'needs EXECUTE only: the C code reads the models as the table owner', false, NULL, NULL, false),
@@ -154,8 +156,8 @@ BEGIN
 END
 $$;
 
--- The list's assertions, and the 100 written out below.
-SELECT plan((SELECT count(*)::integer FROM contract_checks) + 100);
+-- The list's assertions, and the 101 written out below.
+SELECT plan((SELECT count(*)::integer FROM contract_checks) + 101);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -245,6 +247,7 @@ SELECT has_index('public', 'ai_training_data', 'ai_training_data_created_at_idx'
 SELECT has_unique('public', 'ai_metrics_snapshots', 'ai_metrics_snapshots is unique per period');
 SELECT hasnt_fk('public', 'ai_intent_corrections', 'corrections reference ai_training_data through a trigger, not a foreign key (pg_restore -j loads extension tables in any order)');
 SELECT has_trigger('public', 'ai_intent_models', 'ai_intent_models_changed', 'model cache invalidation trigger');
+SELECT has_trigger('public', 'ai_classifiers', 'ai_classifiers_changed', 'classifier cache invalidation trigger');
 SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_set_was_mismatch', 'was_mismatch trigger');
 SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_stamp_audit', 'corrections: who and when are stamped by the server');
 SELECT has_trigger('public', 'ai_review_actions', 'ai_review_actions_stamp_audit', 'review actions: who and when are stamped by the server');

@@ -1,0 +1,438 @@
+// Per-backend cache of named classifiers and their models (classifier_cache.h).
+//
+// Reading. As model_cache.cpp: rows of ai_classifiers and ai_intent_models
+// are read by index scan with a fresh catalog snapshot, through the OIDs of
+// our relations found by name in the extension's schema; no SQL is parsed
+// and nothing is looked up through the caller's search_path. The one query
+// is the privilege rule, _pg_intent_classifier_allows() (src/sql/
+// 45_classifiers.sql), called by OID: the rule is stated once, in SQL.
+//
+// What is cached, and until when. Three small maps hold what depends on the
+// rows of ai_classifiers and ai_intent_models and on role membership: which
+// classifiers exist (built in, partitioned), who may predict with them, and
+// which model id is active for a (classifier, partition). They are dropped
+// whenever a relcache invalidation names either table (the statement
+// triggers ai_intent_models_changed and ai_classifiers_changed send one at
+// commit, replayed on hot standbys) or role membership changes (a syscache
+// invalidation of pg_authid or pg_auth_members), so a REVOKE or a deploy is
+// seen at the next call.
+//
+// The deserialised models are kept by id across those invalidations: the
+// bytes of a model row never change once written. They can only be removed,
+// by delete_intent_model() and only from an inactive model, and an inactive
+// model is never mapped again by this cache (only an active row is mapped).
+// So a deploy for one partition costs the others one index lookup, not a
+// reload. The models are keyed by id within one ai_intent_models relation:
+// a new relation (the extension dropped and created again, ids starting over)
+// empties the cache.
+//
+// Memory. The models are an LRU bounded by pg_intent.model_cache_size
+// (bytes); the least recently used go first. Each model is charged the
+// growth of the C heap in use across its load (glibc's mallinfo2(); the
+// read's scratch memory is freed by then), and at least its stored bytes,
+// for a C library that cannot say or a load that reused freed heap. The
+// stored size alone undercounts: a model of data/ecommerce_es.csv stores
+// 378 kB and holds about 1.15 MB once loaded (its vocabulary's lookup
+// tables). A model larger than the whole budget is still served, loaded for
+// the call and not kept. The maps are bounded by entry count and key length.
+#include "classifier_cache.h"
+
+#include "guard.h"
+#include "relations.h"
+#include "scan.h"
+#include "settings.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+#include <algorithm>
+#include <cstring>
+#include <list>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <string>
+#include <unordered_map>
+
+namespace pg_intent {
+namespace {
+
+uint64_t g_generation = 1; // bumped by every relevant invalidation
+Oid g_models_relid = InvalidOid;
+Oid g_classifiers_relid = InvalidOid;
+
+void on_relcache_invalidation(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == g_models_relid || relid == g_classifiers_relid) ++g_generation;
+}
+void on_role_invalidation(Datum, int, uint32) {
+    ++g_generation;
+}
+
+// The longest classifier name ai_classifiers_name_check accepts.
+constexpr size_t kMaxNameBytes = 63;
+// Bounds of the maps: a caller chooses the partition values it passes, so
+// neither their number nor their length may decide this backend's memory.
+constexpr size_t kMaxMapEntries = 10000;
+constexpr size_t kMaxCachedKeyBytes = 1024;
+
+struct ClassifierInfo {
+    bool built_in = false;
+    bool partitioned = false;
+};
+
+struct Mapping {
+    int64_t model_id = 0;
+    bool by_partition = false;
+};
+
+// Everything looked up again when the generation moves.
+struct State {
+    uint64_t generation = 0;
+    Oid schema = InvalidOid;
+    Oid classifiers_relid = InvalidOid, classifiers_pkey = InvalidOid;
+    Oid models_relid = InvalidOid, active_idx = InvalidOid;
+    Oid allows_fn = InvalidOid;
+    AttrNumber c_name = 0, c_built_in = 0, c_partition_column = 0;
+    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0;
+    Oid pkey_collation = InvalidOid, classifier_collation = InvalidOid, partition_collation = InvalidOid;
+    std::unordered_map<std::string, ClassifierInfo> classifiers;
+    std::unordered_map<std::string, bool> allowed; // name '\0' user oid
+    std::unordered_map<std::string, Mapping> mapping;
+};
+
+State &state() {
+    static auto *s = new State; // kept for the backend's life, no static destructor
+    return *s;
+}
+
+struct ModelEntry {
+    int64_t id;
+    std::shared_ptr<const intent::IntentModel> model;
+    size_t bytes;
+};
+
+struct ModelLru {
+    Oid models_relid = InvalidOid;
+    std::list<ModelEntry> entries; // most recently used first
+    std::unordered_map<int64_t, std::list<ModelEntry>::iterator> by_id;
+    size_t bytes = 0;
+    ModelCacheStats stats;
+
+    void clear() {
+        entries.clear();
+        by_id.clear();
+        bytes = 0;
+    }
+    void evict_last() {
+        const ModelEntry &last = entries.back();
+        bytes -= last.bytes;
+        by_id.erase(last.id);
+        entries.pop_back();
+        ++stats.evictions;
+    }
+};
+
+ModelLru &lru() {
+    static auto *l = new ModelLru;
+    return *l;
+}
+
+// Bytes of the C heap in use (0 where the C library cannot say).
+size_t heap_in_use() noexcept {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    const struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+#else
+    return 0;
+#endif
+}
+
+size_t budget_bytes() {
+    return static_cast<size_t>(guc_model_cache_size_kb) * 1024;
+}
+
+Oid collation_of(Oid indexid, AttrNumber column) noexcept {
+    Oid type = InvalidOid, collation = InvalidOid;
+    int32 typmod = -1;
+    get_atttypetypmodcoll(indexid, column, &type, &typmod, &collation);
+    return collation;
+}
+
+// Looks up our relations, columns and the rule's function; inside pg_call().
+void refresh(State &s, Oid schema) noexcept {
+    s.schema = schema;
+    s.classifiers_relid = extension_relation(schema, "ai_classifiers");
+    g_classifiers_relid = s.classifiers_relid;
+    s.classifiers_pkey = extension_relation(schema, "ai_classifiers_pkey");
+    s.models_relid = extension_relation(schema, "ai_intent_models");
+    g_models_relid = s.models_relid;
+    s.active_idx = extension_relation(schema, "ai_intent_models_active_idx");
+    s.c_name = extension_column(s.classifiers_relid, "name", TEXTOID);
+    s.c_built_in = extension_column(s.classifiers_relid, "built_in", BOOLOID);
+    s.c_partition_column = extension_column(s.classifiers_relid, "partition_column", NAMEOID);
+    s.m_id = extension_column(s.models_relid, "id", INT8OID);
+    s.m_classifier = extension_column(s.models_relid, "classifier", TEXTOID);
+    s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
+    s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
+    s.pkey_collation = collation_of(s.classifiers_pkey, 1);
+    s.classifier_collation = collation_of(s.active_idx, 1);
+    s.partition_collation = collation_of(s.active_idx, 2);
+    Oid argtypes[3] = {TEXTOID, OIDOID, TEXTOID};
+    List *qualified = list_make2(makeString(get_namespace_name(schema)),
+                                 makeString(pstrdup("_pg_intent_classifier_allows")));
+    s.allows_fn = LookupFuncName(qualified, 3, argtypes, false);
+}
+
+// A text datum of `bytes`, palloc'd in the current context; inside pg_call().
+Datum text_datum(std::string_view bytes) noexcept {
+    return PointerGetDatum(cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
+}
+
+// The classifier's row, through ai_classifiers_pkey.
+bool read_classifier(const State &s, std::string_view name, ClassifierInfo &info) {
+    Datum key = 0;
+    pg_call([&]() noexcept { key = text_datum(name); });
+    CatalogIndexScan scan(s.classifiers_relid, s.classifiers_pkey, AccessShareLock, ScanSnapshot::Catalog,
+                          {EqualityKey{s.c_name, F_TEXTEQ, key, s.pkey_collation}});
+    bool found = false;
+    pg_call([&]() noexcept {
+        HeapTuple tuple = scan.next_in_pg();
+        if (!tuple) return;
+        found = true;
+        bool isnull = false;
+        const TupleDesc desc = scan.descriptor();
+        const Datum built_in = heap_getattr(tuple, s.c_built_in, desc, &isnull);
+        info.built_in = !isnull && DatumGetBool(built_in);
+        heap_getattr(tuple, s.c_partition_column, desc, &isnull);
+        info.partitioned = !isnull;
+    });
+    return found;
+}
+
+// The id of the active model of (classifier, partition), partition NULL when
+// `partition` is null; 0 when there is none. Through ai_intent_models_active_idx.
+int64_t read_active_id(const State &s, std::string_view name, const std::string_view *partition) {
+    Datum name_key = 0, partition_key = 0;
+    pg_call([&]() noexcept {
+        name_key = text_datum(name);
+        if (partition) partition_key = text_datum(*partition);
+    });
+    CatalogIndexScan scan(s.models_relid, s.active_idx, AccessShareLock, ScanSnapshot::Catalog,
+                          {EqualityKey{s.m_classifier, F_TEXTEQ, name_key, s.classifier_collation},
+                           partition
+                               ? EqualityKey{s.m_partition, F_TEXTEQ, partition_key, s.partition_collation}
+                               : EqualityKey{s.m_partition, InvalidOid, 0, InvalidOid, true}});
+    int64_t id = 0;
+    pg_call([&]() noexcept {
+        const TupleDesc desc = scan.descriptor();
+        while (HeapTuple tuple = scan.next_in_pg()) {
+            bool isnull = false;
+            const Datum active = heap_getattr(tuple, s.m_active, desc, &isnull);
+            if (isnull || !DatumGetBool(active)) continue; // the index is partial; be sure
+            id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
+            return; // the unique index allows one
+        }
+    });
+    return id;
+}
+
+// _pg_intent_classifier_allows(name, user, 'predict'): true, false, or
+// nothing (`exists` false) when the classifier is gone. Called through fmgr,
+// which skips the EXECUTE check: the function is closed to PUBLIC on
+// purpose, and it is the extension's own rule applied to the caller.
+bool call_allows(const State &s, std::string_view name, Oid user, bool &exists) {
+    bool allowed = false, isnull = true;
+    pg_call([&]() noexcept {
+        FmgrInfo flinfo;
+        fmgr_info(s.allows_fn, &flinfo);
+        LOCAL_FCINFO(call, 3);
+        InitFunctionCallInfoData(*call, &flinfo, 3, InvalidOid, nullptr, nullptr);
+        call->args[0].value = text_datum(name);
+        call->args[0].isnull = false;
+        call->args[1].value = ObjectIdGetDatum(user);
+        call->args[1].isnull = false;
+        call->args[2].value = CStringGetTextDatum("predict");
+        call->args[2].isnull = false;
+        const Datum result = FunctionCallInvoke(call);
+        isnull = call->isnull;
+        if (!isnull) allowed = DatumGetBool(result);
+    });
+    exists = !isnull;
+    return allowed;
+}
+
+// `name` for a message: at most kMaxNameBytes bytes, cut at a character
+// boundary (a caller may pass any text as a name).
+std::string printable_name(std::string_view name) {
+    int length = static_cast<int>(name.size());
+    if (name.size() > kMaxNameBytes)
+        pg_call([&]() noexcept { length = pg_mbcliplen(name.data(), length, kMaxNameBytes); });
+    std::string out(name.substr(0, static_cast<size_t>(length)));
+    if (static_cast<size_t>(length) < name.size()) out += "...";
+    return out;
+}
+
+[[noreturn]] void no_such_classifier(std::string_view name) {
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "classifier \"" + printable_name(name) + "\" does not exist", "",
+                   "The table ai_classifiers lists the classifiers; create_classifier() creates one.");
+}
+
+template <typename Value>
+void remember(std::unordered_map<std::string, Value> &map, const std::string &key, const Value &value) {
+    if (key.size() > kMaxCachedKeyBytes) return;
+    if (map.size() >= kMaxMapEntries) map.clear();
+    map.emplace(key, value);
+}
+
+// The model with this id: from the LRU, or loaded (and kept if it fits).
+LoadedModel model_for(const State &s, int64_t id) {
+    ModelLru &cache = lru();
+    if (cache.models_relid != s.models_relid) {
+        cache.clear();
+        cache.models_relid = s.models_relid;
+    }
+    const size_t budget = budget_bytes();
+    auto found = cache.by_id.find(id);
+    if (found != cache.by_id.end()) {
+        ++cache.stats.hits;
+        cache.entries.splice(cache.entries.begin(), cache.entries, found->second);
+        // The budget may have been lowered since: keep only what fits (the
+        // model in use stays, first).
+        while (cache.bytes > budget && cache.entries.size() > 1)
+            cache.evict_last();
+        return LoadedModel{id, true, found->second->model};
+    }
+    ++cache.stats.misses;
+    size_t bytes = 0;
+    const size_t heap_before = heap_in_use();
+    LoadedModel loaded = load_model_row(s.schema, id, &bytes);
+    const size_t heap_after = heap_in_use();
+    if (heap_after > heap_before) bytes = std::max(bytes, heap_after - heap_before);
+    if (bytes > budget) return loaded; // served, not kept
+    while (!cache.entries.empty() && cache.bytes + bytes > budget)
+        cache.evict_last();
+    cache.entries.push_front(ModelEntry{id, loaded.model, bytes});
+    try {
+        cache.by_id.emplace(id, cache.entries.begin());
+    } catch (...) {
+        cache.entries.pop_front();
+        throw;
+    }
+    cache.bytes += bytes;
+    return loaded;
+}
+
+} // namespace
+
+ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition) {
+    // As active_model(): a cached answer takes no lock, so read the
+    // invalidation queue first (one unlocked flag check without messages).
+    pg_call([]() noexcept { AcceptInvalidationMessages(); });
+    if (name.size() > kMaxNameBytes) no_such_classifier(name); // longer than any name the table accepts
+
+    State &s = state();
+    if (s.generation != g_generation || s.schema != schema) {
+        const uint64_t generation = g_generation; // a change during the lookups makes this stale at once
+        s.classifiers.clear();
+        s.allowed.clear();
+        s.mapping.clear();
+        s.generation = 0;
+        pg_call([&]() noexcept { refresh(s, schema); });
+        s.generation = generation;
+    }
+    // What this call learns is kept only if no invalidation arrived while it
+    // read (a lock taken by a scan reads the queue).
+    const uint64_t generation = s.generation;
+    static auto *key = new std::string; // reused: no allocation once warm
+    key->assign(name);
+
+    ClassifierInfo info;
+    auto known = s.classifiers.find(*key);
+    if (known != s.classifiers.end()) {
+        info = known->second;
+    } else {
+        if (!read_classifier(s, name, info)) no_such_classifier(name);
+        if (g_generation == generation) remember(s.classifiers, *key, info);
+    }
+
+    Oid user = InvalidOid;
+    pg_call([&]() noexcept { user = GetUserId(); });
+    key->push_back('\0');
+    key->append(reinterpret_cast<const char *>(&user), sizeof user);
+    auto answer = s.allowed.find(*key);
+    bool allowed = false;
+    if (answer != s.allowed.end()) {
+        allowed = answer->second;
+    } else {
+        bool exists = false;
+        allowed = call_allows(s, name, user, exists);
+        if (!exists) no_such_classifier(name);
+        if (g_generation == generation) remember(s.allowed, *key, allowed);
+    }
+    if (!allowed)
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                       "permission denied for classifier \"" + printable_name(name) + "\"",
+                       "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
+                       "membership in its owner).",
+                       "The classifier's owner can grant it with grant_classifier_access().");
+
+    if (partition && !info.partitioned)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       "classifier \"" + printable_name(name) + "\" is not partitioned",
+                       "p_partition is given, but the classifier has no partition_column.",
+                       "Pass NULL as p_partition (or leave it out).");
+
+    // The built-in classifier's model is predict_intent()'s, in its entry.
+    if (info.built_in) return ClassifierModel{active_model(schema), false};
+
+    key->assign(name);
+    key->push_back('\0');
+    if (partition) {
+        key->push_back('\1');
+        key->append(partition->data(), partition->size());
+    }
+    Mapping mapping;
+    auto mapped = s.mapping.find(*key);
+    if (mapped != s.mapping.end()) {
+        mapping = mapped->second;
+    } else {
+        if (partition) mapping.model_id = read_active_id(s, name, partition);
+        mapping.by_partition = mapping.model_id != 0;
+        if (mapping.model_id == 0) mapping.model_id = read_active_id(s, name, nullptr);
+        if (mapping.model_id == 0)
+            throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                           "classifier \"" + printable_name(name) + "\" has no deployed model",
+                           partition ? "Neither the partition nor the fallback has an active model."
+                                     : "The classifier has no active model.",
+                           "Train and deploy one with train_classifier().");
+        if (g_generation == generation) remember(s.mapping, *key, mapping);
+    }
+    return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition};
+}
+
+ModelCacheStats model_cache_stats() {
+    const ModelLru &cache = lru();
+    ModelCacheStats stats = cache.stats;
+    stats.models = cache.entries.size();
+    stats.bytes = cache.bytes;
+    return stats;
+}
+
+void register_classifier_cache_invalidation() {
+    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
+    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, on_role_invalidation, 0);
+    CacheRegisterSyscacheCallback(AUTHOID, on_role_invalidation, 0);
+}
+
+} // namespace pg_intent

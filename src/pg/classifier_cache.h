@@ -1,0 +1,40 @@
+// The per-backend cache of named classifiers (classifier_cache.cpp): which
+// classifiers exist, who may predict with them, which model answers for a
+// partition, and the deserialised models by id under a byte budget.
+#pragma once
+
+#include "pg_headers.h"
+
+#include "model_cache.h"
+
+#include <cstdint>
+#include <string_view>
+
+namespace pg_intent {
+
+// The model that answers for classifier `name` and, when `partition` is
+// not null, that partition (its own active model, else the fallback's).
+struct ClassifierModel {
+    LoadedModel loaded;
+    bool by_partition = false; // answered by the partition's own model, not the fallback
+};
+
+// Checks that classifier `name` exists (42704) and that the current user
+// may predict with it (42501, _pg_intent_classifier_allows()), that a
+// partition is only given to a partitioned classifier (22023), and returns
+// the active model (55000 when none is deployed). The built-in classifier
+// "intent" answers with active_model(), predict_intent()'s own entry.
+// `schema` is the extension's schema; `name` and `partition` are text in
+// the server encoding.
+ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition);
+
+// What the model cache holds and did in this backend.
+struct ModelCacheStats {
+    uint64_t models = 0, bytes = 0, hits = 0, misses = 0, evictions = 0;
+};
+ModelCacheStats model_cache_stats();
+
+// Registers the invalidation callbacks; called once from _PG_init.
+void register_classifier_cache_invalidation();
+
+} // namespace pg_intent
