@@ -28,7 +28,8 @@ expect_eq "$(q $DB "SELECT $acc >= 0.8")" t "the escalation label is learnt ($ac
 # The review machinery applies: only reviewed rows judge the active model.
 q $DB "SELECT record_interaction('me tienen harto, quiero una persona ya', 'complaint', 90)" >/dev/null
 q $DB "UPDATE ai_training_data SET should_escalate = true WHERE user_message = 'me tienen harto, quiero una persona ya'" >/dev/null
-second=$(q $DB "SELECT t ->> 'deploy_evidence' FROM train_classifier('escalation', 'second', '{\"seed\": 2}') AS t")
+# (Not deployed: the active model stays the one that never saw the row.)
+second=$(q $DB "SELECT t ->> 'deploy_evidence' FROM train_classifier('escalation', 'second', '{\"seed\": 2, \"deploy\": \"never\"}') AS t")
 expect_eq "$(q $DB "SELECT count(*) FILTER (WHERE rr.fresh) FROM ai_classifier_run_rows AS rr JOIN ai_training_runs AS r ON r.id = rr.run_id WHERE r.run_name = 'second'")" 0 \
     "an unreviewed new row does not judge the active model (evidence: $second)"
 q $DB "SELECT approve_training_sample(id) FROM ai_training_data WHERE user_message = 'me tienen harto, quiero una persona ya'" >/dev/null
