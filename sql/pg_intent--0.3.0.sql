@@ -5320,6 +5320,13 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m WHERE m.id = p_challenger_model_id) THEN
         RAISE EXCEPTION 'model % not found', p_challenger_model_id USING ERRCODE = 'P0002';
     END IF;
+    -- A challenger of the intent model is an intent model: a named
+    -- classifier's model answers other labels.
+    IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
+               WHERE m.id = p_challenger_model_id AND m.classifier <> 'intent') THEN
+        RAISE EXCEPTION 'invalid value for p_challenger_model_id: %', p_challenger_model_id
+            USING ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
+    END IF;
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.is_active) THEN
         RAISE EXCEPTION 'invalid value for p_challenger_model_id: %', p_challenger_model_id

@@ -82,6 +82,7 @@ SELECT id AS second_model FROM ai_intent_models WHERE classifier = 'router' ORDE
 SELECT pg_temp.try(format('SELECT deploy_intent_model(%s)', :router_model)) AS intent_refuses_router_model;
 SELECT pg_temp.try('SELECT deploy_classifier_model(''router'', 999999)') AS no_such_model;
 SELECT pg_temp.try(format('SELECT deploy_classifier_model(''router'', %s)', :router_model)) AS already_active;
+SELECT pg_temp.try(format('SELECT shadow_predict(''hola'', %s)', :second_model)) AS not_an_intent_challenger;
 
 -- Deploy and roll back, per classifier.
 SELECT d - 'deployed_at' - 'version' - 'model_id' - 'previous_model_id' AS deployed,

@@ -85,7 +85,7 @@ CREATE ROLE pgi_shadow_b NOLOGIN;
 GRANT SELECT, INSERT ON ai_training_data, ai_shadow_predictions, ai_intent_corrections TO pgi_shadow_a, pgi_shadow_b;
 GRANT UPDATE ON ai_training_data TO pgi_shadow_a, pgi_shadow_b;
 GRANT USAGE ON SEQUENCE ai_shadow_predictions_id_seq TO pgi_shadow_a, pgi_shadow_b;
-GRANT SELECT (id, is_active) ON ai_intent_models TO pgi_shadow_a, pgi_shadow_b;
+GRANT SELECT (id, is_active, classifier) ON ai_intent_models TO pgi_shadow_a, pgi_shadow_b;
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON ai_training_data USING (category = current_user) WITH CHECK (category = current_user);
 -- the README's policy for the tables that refer to a message: visible with it
