@@ -3186,6 +3186,49 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
     'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, then the fallback).';
 
+-- -------------------------------------------------------------------------
+-- retrain_classifiers: scheduled retraining of every classifier
+-- -------------------------------------------------------------------------
+
+-- What retrain_classifiers() needs for each classifier but the built-in: its
+-- owner (as whom its source is counted and it is trained), the statement
+-- that counts its source's rows (names quoted and qualified here, from the
+-- catalog), since when (with a time_column: rows newer than the last
+-- completed run's start), the rows the last completed run read, and its
+-- policy's auto_retrain_threshold.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
+RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.name, c.owner::pg_catalog.oid,
+           pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
+             OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
+                 THEN pg_catalog.format(' WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
+                 ELSE ' WHERE $1 IS NULL OR true' END,
+           CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
+           CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
+           (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold
+      FROM @extschema@.ai_classifiers AS c
+      JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+      LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
+                          WHERE x.classifier OPERATOR(pg_catalog.=) c.name AND x.partition_key IS NULL
+                            AND x.status OPERATOR(pg_catalog.=) 'completed'
+                          ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+     WHERE NOT c.built_in
+     ORDER BY c.name
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_plan() IS
+    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold.';
+
+CREATE OR REPLACE FUNCTION @extschema@.retrain_classifiers()
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. Returns {classifiers: [{classifier, retrained, new_rows, result | error}]}. Granted with the models set.';
+
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
 
@@ -5014,7 +5057,9 @@ AS $$
             '@extschema@.deploy_intent_model(bigint)',
             '@extschema@.rollback_intent_model()',
             '@extschema@.retrain_if_needed(boolean)',
-            '@extschema@.delete_intent_model(bigint)']::regprocedure[]),
+            '@extschema@.delete_intent_model(bigint)',
+            '@extschema@.retrain_classifiers()',
+            '@extschema@._pg_intent_classifier_retrain_plan()']::regprocedure[]),
         -- registering a classifier over a table the role can read
         ('classifiers', ARRAY[
             '@extschema@.create_classifier(text, regclass, name, name, jsonb)']::regprocedure[])

@@ -136,7 +136,9 @@ AS $$
             '@extschema@.deploy_intent_model(bigint)',
             '@extschema@.rollback_intent_model()',
             '@extschema@.retrain_if_needed(boolean)',
-            '@extschema@.delete_intent_model(bigint)']::regprocedure[]),
+            '@extschema@.delete_intent_model(bigint)',
+            '@extschema@.retrain_classifiers()',
+            '@extschema@._pg_intent_classifier_retrain_plan()']::regprocedure[]),
         -- registering a classifier over a table the role can read
         ('classifiers', ARRAY[
             '@extschema@.create_classifier(text, regclass, name, name, jsonb)']::regprocedure[])

@@ -1,0 +1,200 @@
+// retrain_classifiers(): scheduled retraining of every named classifier,
+// from one pg_cron job.
+//
+// The rule: a classifier is counted and trained AS ITS OWNER, in a
+// security-restricted operation, never with the rights of the job's role. Its
+// source is a table or view its owner chose: run with a superuser's rights,
+// a view's function written by a less-privileged owner would be that owner's
+// way to the superuser (the reason VACUUM and REFRESH MATERIALIZED VIEW run
+// index and view code as the table's owner, restricted). Inside the
+// restricted operation SET ROLE, RESET ROLE and SET SESSION AUTHORIZATION
+// are refused, so that code cannot take back the caller's rights.
+//
+// Each classifier runs in a subtransaction: a failure (its source dropped, a
+// column gone) is reported in the result and the others go on, as a failed
+// run of one partition does not stop the others. A cancel or statement
+// timeout is not a classifier's failure: it ends the call.
+#include "guard.h"
+#include "module.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_proc.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
+}
+
+namespace pg_intent {
+namespace {
+
+struct Planned {
+    char *name;
+    Oid owner;
+    char *count_sql;
+    bool has_since;
+    TimestampTz since;
+    bool has_rows_at_last;
+    int64 rows_at_last;
+    int32 threshold;
+};
+
+// The plan, from _pg_intent_classifier_retrain_plan() (SECURITY DEFINER).
+// PostgreSQL calls only; the result is palloc'd in the caller's context.
+__attribute__((noinline)) List *read_plan(Oid schema) noexcept {
+    MemoryContext caller = CurrentMemoryContext;
+    List *plan = NIL;
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    char *sql = psprintf("SELECT name, owner, count_sql, since, rows_at_last, threshold FROM "
+                         "%s._pg_intent_classifier_retrain_plan()",
+                         quote_identifier(get_namespace_name(schema)));
+    if (SPI_execute(sql, true, 0) != SPI_OK_SELECT) elog(ERROR, "the retraining plan could not be read");
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        HeapTuple t = SPI_tuptable->vals[i];
+        TupleDesc d = SPI_tuptable->tupdesc;
+        bool isnull = false;
+        MemoryContext old = MemoryContextSwitchTo(caller);
+        Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
+        p->name = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
+        p->owner = DatumGetObjectId(SPI_getbinval(t, d, 2, &isnull));
+        p->count_sql = TextDatumGetCString(SPI_getbinval(t, d, 3, &isnull));
+        Datum since = SPI_getbinval(t, d, 4, &isnull);
+        p->has_since = !isnull;
+        if (!isnull) p->since = DatumGetTimestampTz(since);
+        Datum rows = SPI_getbinval(t, d, 5, &isnull);
+        p->has_rows_at_last = !isnull;
+        if (!isnull) p->rows_at_last = DatumGetInt64(rows);
+        Datum threshold = SPI_getbinval(t, d, 6, &isnull);
+        p->threshold = isnull ? 100 : DatumGetInt32(threshold);
+        plan = lappend(plan, p);
+        MemoryContextSwitchTo(old);
+    }
+    SPI_finish();
+    return plan;
+}
+
+// Counts the classifier's new rows and trains it when due, as its owner
+// (the current user when called). Appends its entry to `out`.
+__attribute__((noinline)) void retrain_one(Oid train_fn, const Planned *p, StringInfo out) noexcept {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    Oid argtypes[1] = {TIMESTAMPTZOID};
+    Datum args[1] = {TimestampTzGetDatum(p->has_since ? p->since : 0)};
+    char nulls[1] = {p->has_since ? ' ' : 'n'};
+    if (SPI_execute_with_args(p->count_sql, 1, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "the source of classifier \"%s\" could not be counted", p->name);
+    bool isnull = false;
+    const int64 count =
+        DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    SPI_finish();
+    // Never trained: due. With a time column, the rows newer than the last
+    // completed run; without, how many more rows there are than it read.
+    const bool trained_before = p->has_since || p->has_rows_at_last;
+    const int64 new_rows = p->has_since ? count : (p->has_rows_at_last ? count - p->rows_at_last : count);
+    const bool due = !trained_before || new_rows >= p->threshold;
+    appendStringInfoString(out, "{\"classifier\": ");
+    escape_json(out, p->name);
+    appendStringInfo(out, ", \"new_rows\": " INT64_FORMAT ", \"retrained\": %s", new_rows,
+                     due ? "true" : "false");
+    if (due) {
+        Datum options = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+        Datum result = OidFunctionCall3(train_fn, CStringGetTextDatum(p->name),
+                                        CStringGetTextDatum("scheduled"), options);
+        appendStringInfo(
+            out, ", \"result\": %s",
+            JsonbToCString(nullptr, &DatumGetJsonbP(result)->root, VARSIZE(DatumGetJsonbP(result))));
+    }
+    appendStringInfoChar(out, '}');
+}
+
+// Every classifier in turn, each in a subtransaction, as its owner.
+void retrain_all(Oid schema, Oid train_fn, StringInfo out) noexcept {
+    List *plan = read_plan(schema);
+    appendStringInfoString(out, "{\"classifiers\": [");
+    ListCell *lc;
+    bool first = true;
+    foreach (lc, plan) {
+        const Planned *p = static_cast<const Planned *>(lfirst(lc));
+        if (!first) appendStringInfoString(out, ", ");
+        first = false;
+        CHECK_FOR_INTERRUPTS();
+        MemoryContext context = CurrentMemoryContext;
+        ResourceOwner owner = CurrentResourceOwner;
+        const int entry_start = out->len;
+        BeginInternalSubTransaction(nullptr);
+        MemoryContextSwitchTo(context);
+        PG_TRY();
+        {
+            Oid saved_user;
+            int saved_context;
+            GetUserIdAndSecContext(&saved_user, &saved_context);
+            SetUserIdAndSecContext(p->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+                                                 SECURITY_RESTRICTED_OPERATION);
+            const int nest = NewGUCNestLevel();
+            (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
+            retrain_one(train_fn, p, out);
+            AtEOXact_GUC(true, nest);
+            SetUserIdAndSecContext(saved_user, saved_context);
+            ReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(context);
+            CurrentResourceOwner = owner;
+        }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(context);
+            ErrorData *error = CopyErrorData();
+            FlushErrorState();
+            // The abort restores the user, the security context and the settings.
+            RollbackAndReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(context);
+            CurrentResourceOwner = owner;
+            if (error->sqlerrcode == ERRCODE_QUERY_CANCELED || error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+                ReThrowError(error);
+            out->len = entry_start;
+            out->data[out->len] = '\0';
+            appendStringInfoString(out, "{\"classifier\": ");
+            escape_json(out, p->name);
+            appendStringInfo(out, ", \"retrained\": false, \"error\": {\"sqlstate\": \"%s\", \"message\": ",
+                             unpack_sql_state(error->sqlerrcode));
+            escape_json(out, error->message ? error->message : "");
+            appendStringInfoString(out, "}}");
+            FreeErrorData(error);
+        }
+        PG_END_TRY();
+    }
+    appendStringInfoString(out, "]}");
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// retrain_classifiers(): see the file's comment.
+PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
+    const Oid fn_oid = fcinfo->flinfo->fn_oid;
+    Datum result = 0;
+    pg_call([&]() noexcept {
+        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
+        const Oid schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
+        ReleaseSysCache(tuple);
+        Oid argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
+        List *qualified =
+            list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup("train_classifier")));
+        const Oid train_fn = LookupFuncName(qualified, 3, argtypes, false);
+        StringInfoData out;
+        initStringInfo(&out);
+        retrain_all(schema, train_fn, &out);
+        result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
+    });
+    return result;
+}

@@ -1,0 +1,76 @@
+-- retrain_classifiers(): one scheduled call retrains every classifier that
+-- its own policy says is due, each AS ITS OWNER in a security-restricted
+-- operation, each in a subtransaction (a failure is reported, the others go
+-- on). A classifier owner's source runs its code with the owner's rights,
+-- never the scheduler's, and cannot RESET ROLE to it.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS rc_prompts, rc_raw;
+DROP ROLE IF EXISTS pgi_rc_low;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+
+CREATE TABLE rc_raw (split text, text text, intent text);
+\copy rc_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE rc_prompts (id bigint PRIMARY KEY, prompt text, route text, asked_at timestamptz);
+INSERT INTO rc_prompts
+SELECT n, text, split_part(intent, '.', 1), now() - interval '1 day'
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM rc_raw WHERE intent <> 'oos') AS r
+ WHERE n <= 300;
+
+SELECT create_classifier('timed', 'rc_prompts', 'prompt', 'route',
+                         '{"time_column": "asked_at", "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT create_classifier('counted', 'rc_prompts', 'prompt', 'route', '{"auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+
+-- Never trained: both are due.
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c #>> '{result,status}' AS status,
+       c #>> '{result,deploy_reason}' AS reason
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+-- Nothing new: neither is.
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+-- 40 new rows: below both thresholds; 80: above both.
+INSERT INTO rc_prompts SELECT id + 1000, prompt || ' ya', route, clock_timestamp() FROM rc_prompts WHERE id <= 40;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+INSERT INTO rc_prompts SELECT id + 2000, prompt || ' ahora', route, clock_timestamp() FROM rc_prompts WHERE id <= 40;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows,
+       c #>> '{result,status}' AS status
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+
+-- A low-privileged owner's source whose code tries to take the scheduler's
+-- rights back (RESET ROLE), and reports whom it runs as.
+CREATE ROLE pgi_rc_low;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_rc_low', 'classifiers');
+GRANT CREATE ON SCHEMA public TO pgi_rc_low;
+GRANT SELECT ON rc_prompts TO pgi_rc_low;
+SET ROLE pgi_rc_low;
+CREATE FUNCTION public.rc_spy() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    IF current_user <> 'pgi_rc_low' THEN
+        RAISE EXCEPTION 'the source ran as %', current_user;
+    END IF;
+    RESET ROLE;
+    RAISE EXCEPTION 'the source took the rights of %', current_user;
+END $$;
+CREATE VIEW public.rc_trap AS SELECT * FROM rc_prompts WHERE id < 0 OR public.rc_spy();
+SELECT create_classifier('trap', 'public.rc_trap', 'prompt', 'route') ->> 'owner' AS trap_owner;
+RESET ROLE;
+-- The trap is reported, its owner's rights only; the other classifiers are retrained as before.
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c #>> '{error,sqlstate}' AS sqlstate,
+       c #>> '{error,message}' AS error
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+SELECT rolsuper AS low_is_superuser FROM pg_roles WHERE rolname = 'pgi_rc_low';
+
+-- Not open to PUBLIC: granted with the models set.
+SET ROLE pgi_rc_low;
+SELECT pg_temp.try($$SELECT retrain_classifiers()$$) AS low_retrains;
+RESET ROLE;
+
+SELECT drop_classifier('trap') ->> 'classifier' AS dropped;
+DROP VIEW public.rc_trap;
+DROP FUNCTION public.rc_spy();
+REVOKE CREATE ON SCHEMA public FROM pgi_rc_low;
+DROP OWNED BY pgi_rc_low;
+DROP ROLE pgi_rc_low;
