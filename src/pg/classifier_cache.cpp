@@ -149,7 +149,7 @@ ModelLru &lru() {
 }
 
 // Bytes of the C heap in use (0 where the C library cannot say).
-size_t heap_in_use() noexcept {
+size_t heap_in_use() {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 info = mallinfo2();
     return info.uordblks + info.hblkhd;
@@ -195,14 +195,14 @@ void refresh(State &s, Oid schema) noexcept {
 }
 
 // A text datum of `bytes`, palloc'd in the current context; inside pg_call().
-Datum text_datum(std::string_view bytes) noexcept {
+Datum text_datum_in_pg(std::string_view bytes) noexcept {
     return PointerGetDatum(cstring_to_text_with_len(bytes.data(), static_cast<int>(bytes.size())));
 }
 
 // The classifier's row, through ai_classifiers_pkey.
 bool read_classifier(const State &s, std::string_view name, ClassifierInfo &info) {
     Datum key = 0;
-    pg_call([&]() noexcept { key = text_datum(name); });
+    pg_call([&]() noexcept { key = text_datum_in_pg(name); });
     CatalogIndexScan scan(s.classifiers_relid, s.classifiers_pkey, AccessShareLock, ScanSnapshot::Catalog,
                           {EqualityKey{s.c_name, F_TEXTEQ, key, s.pkey_collation}});
     bool found = false;
@@ -225,8 +225,8 @@ bool read_classifier(const State &s, std::string_view name, ClassifierInfo &info
 int64_t read_active_id(const State &s, std::string_view name, const std::string_view *partition) {
     Datum name_key = 0, partition_key = 0;
     pg_call([&]() noexcept {
-        name_key = text_datum(name);
-        if (partition) partition_key = text_datum(*partition);
+        name_key = text_datum_in_pg(name);
+        if (partition) partition_key = text_datum_in_pg(*partition);
     });
     CatalogIndexScan scan(s.models_relid, s.active_idx, AccessShareLock, ScanSnapshot::Catalog,
                           {EqualityKey{s.m_classifier, F_TEXTEQ, name_key, s.classifier_collation},
@@ -258,7 +258,7 @@ bool call_allows(const State &s, std::string_view name, Oid user, bool &exists) 
         fmgr_info(s.allows_fn, &flinfo);
         LOCAL_FCINFO(call, 3);
         InitFunctionCallInfoData(*call, &flinfo, 3, InvalidOid, nullptr, nullptr);
-        call->args[0].value = text_datum(name);
+        call->args[0].value = text_datum_in_pg(name);
         call->args[0].isnull = false;
         call->args[1].value = ObjectIdGetDatum(user);
         call->args[1].isnull = false;

@@ -33,9 +33,9 @@ const StagedSource *g_staged = nullptr;
 
 // "t.<column>", quoted.
 std::string col(const std::string &name) {
-    std::string out;
-    pg_call([&]() noexcept { out = std::string("t.") + quote_identifier(name.c_str()); });
-    return out;
+    const char *quoted = nullptr;
+    pg_call([&]() noexcept { quoted = quote_identifier(name.c_str()); });
+    return std::string("t.") + quoted;
 }
 
 // The statement that reads the source: every name qualified, so the
@@ -116,16 +116,18 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         portal = SPI_cursor_open_with_args(nullptr, sql.c_str(), nargs, argtypes, args, nullptr, true, 0);
     });
 
-    std::vector<RawRow> raw;
-    raw.reserve(kBatchRows);
+    // Sized once: the fetch below fills it inside pg_call(), where nothing
+    // may allocate through C++.
+    std::vector<RawRow> raw(kBatchRows);
+    size_t fetched = 0;
     for (;;) {
         if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
-        raw.clear();
+        fetched = 0;
         pg_call([&]() noexcept {
             MemoryContextReset(batch);
             SPI_cursor_fetch(portal, true, kBatchRows);
             MemoryContext old = MemoryContextSwitchTo(batch);
-            for (uint64 i = 0; i < SPI_processed; ++i) {
+            for (uint64 i = 0; i < SPI_processed && fetched < raw.size(); ++i) {
                 HeapTuple tuple = SPI_tuptable->vals[i];
                 TupleDesc desc = SPI_tuptable->tupdesc;
                 RawRow r;
@@ -164,12 +166,13 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     }
                     }
                 }
-                raw.push_back(r); // reserved: never allocates
+                raw[fetched++] = r;
             }
             MemoryContextSwitchTo(old);
         });
-        if (raw.empty()) break;
-        for (const RawRow &r : raw) {
+        if (fetched == 0) break;
+        for (size_t k = 0; k < fetched; ++k) {
+            const RawRow &r = raw[k];
             if (r.n[0] || r.n[1]) continue;
             if (!r.valid_label || r.n[2]) {
                 if (r.v[1].size() > kMaxLabelBytes)
@@ -218,14 +221,14 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     return out;
 }
 
-StagedScope::StagedScope(const StagedSource *source) noexcept {
+StagedScope::StagedScope(const StagedSource *source) {
     g_staged = source;
 }
 StagedScope::~StagedScope() {
     g_staged = nullptr;
 }
 
-const StagedSource *staged_source(const std::string &classifier) noexcept {
+const StagedSource *staged_source(const std::string &classifier) {
     return g_staged && g_staged->classifier == classifier ? g_staged : nullptr;
 }
 

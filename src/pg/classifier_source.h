@@ -75,7 +75,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
 // Makes `source` the staged rows of this backend while alive.
 class StagedScope {
   public:
-    explicit StagedScope(const StagedSource *source) noexcept;
+    explicit StagedScope(const StagedSource *source);
     ~StagedScope();
     StagedScope(const StagedScope &) = delete;
     StagedScope &operator=(const StagedScope &) = delete;
@@ -83,7 +83,7 @@ class StagedScope {
 
 // The staged rows of `classifier`, or nullptr when train_classifier() staged
 // none for it in this call.
-const StagedSource *staged_source(const std::string &classifier) noexcept;
+const StagedSource *staged_source(const std::string &classifier);
 
 // The keys (and labels) a classifier's run trained on, from ai_classifier_run_rows.
 std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id);
