@@ -3006,6 +3006,12 @@ AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, 
 COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
     'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';
 
+-- ======== src/sql/46_classifier_runs.sql ========
+-- Named classifiers (0.3.0): deploying and rolling back a classifier's
+-- models, training it, and retraining every classifier on a schedule. Who may
+-- do what, the options and the management functions are in
+-- 45_classifiers.sql.
+
 -- -------------------------------------------------------------------------
 -- deploy_classifier_model, rollback_classifier
 -- -------------------------------------------------------------------------

@@ -1,5 +1,9 @@
-// Relation and column lookups in the extension's schema (relations.h).
+// Relation, column and function lookups in the extension's schema (relations.h).
 #include "relations.h"
+
+extern "C" {
+#include "parser/parse_func.h"
+}
 
 namespace pg_intent {
 
@@ -31,6 +35,11 @@ AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept {
                         format_type_be(actual), format_type_be(type)),
                  errhint("The extension's objects were altered; change the column back to its type.")));
     return att;
+}
+
+Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
+    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
+    return LookupFuncName(qualified, nargs, argtypes, false);
 }
 
 } // namespace pg_intent

@@ -1,4 +1,4 @@
-// Looking up the extension's own relations and columns without SQL: by name
+// Looking up the extension's own relations, columns and functions without SQL: by name
 // in the extension's schema (never through search_path), for code that reads
 // tables directly (model rows, the training data).
 #pragma once
@@ -16,5 +16,10 @@ Oid extension_relation(Oid schema, const char *name) noexcept;
 // ALTER COLUMN ... TYPE by the table's owner must give an error, not a crash.
 // ERROR when it is missing (42703) or of another type (55000).
 AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept;
+
+// The function `name` of the extension with these argument types, found in
+// `schema` (never through search_path); ERROR (42883) when it is missing.
+// PostgreSQL calls only: use inside pg_call().
+Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept;
 
 } // namespace pg_intent

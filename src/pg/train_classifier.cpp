@@ -11,6 +11,7 @@
 #include "classifier_source.h"
 #include "guard.h"
 #include "module.h"
+#include "relations.h"
 #include "text_io.h"
 
 #include "json.h"
@@ -28,11 +29,6 @@ extern "C" {
 
 namespace pg_intent {
 namespace {
-
-Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
-    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
-    return LookupFuncName(qualified, nargs, argtypes, false);
-}
 
 // Calls function `fn` with `args` (no argument NULL unless `nulls` says so).
 Datum call_function(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull) noexcept {

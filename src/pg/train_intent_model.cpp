@@ -11,6 +11,7 @@
 #include "as_owner.h"
 #include "guard.h"
 #include "module.h"
+#include "relations.h"
 
 #include "json.h"
 #include "options.h"
@@ -28,13 +29,6 @@ extern "C" {
 
 namespace pg_intent {
 namespace {
-
-// A function of the extension, found in its schema by name and argument
-// types (never through search_path).
-Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
-    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
-    return LookupFuncName(qualified, nargs, argtypes, false);
-}
 
 // The caller's options, parsed and validated once (the one parser of
 // training options, src/core/options.h), as the caller: a bad option raises

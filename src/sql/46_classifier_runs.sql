@@ -1,0 +1,227 @@
+-- Named classifiers (0.3.0): deploying and rolling back a classifier's
+-- models, training it, and retraining every classifier on a schedule. Who may
+-- do what, the options and the management functions are in
+-- 45_classifiers.sql.
+
+-- -------------------------------------------------------------------------
+-- deploy_classifier_model, rollback_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.deploy_classifier_model(p_name text, p_model_id bigint)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.deploy_classifier_model(text, bigint) IS
+    'Makes the model the active one of its classifier and partition (reason manual). A model of another classifier is refused (22023). Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, P0002 no such model, 55000 already active or no bytes.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_deploy_classifier_model(p_caller oid, p_name text, p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    v_model @extschema@.ai_intent_models;
+    v_previous bigint;
+BEGIN
+    IF p_model_id IS NULL THEN
+        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'model % does not exist', p_model_id
+            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    IF v_model.classifier <> c.name THEN
+        RAISE EXCEPTION 'model % belongs to classifier "%", not to "%"', p_model_id, v_model.classifier, c.name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF v_model.is_active THEN
+        RAISE EXCEPTION 'model % is already active', p_model_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF v_model.model IS NULL THEN
+        RAISE EXCEPTION 'model % has no model bytes', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
+    END IF;
+    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
+    RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
+                              'version', v_model.version, 'previous_model_id', v_previous,
+                              'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
+                              'reason', 'manual');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_deploy_classifier_model(oid, text, bigint) IS
+    'Internal: deploy_classifier_model() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@.rollback_classifier(p_name text, p_partition text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.rollback_classifier(text, text) IS
+    'Re-activates the model that was active before the current one of the classifier (of partition p_partition; NULL: the unpartitioned or fallback model), reason rollback. Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, 55000 nothing to roll back to.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rollback_classifier(p_caller oid, p_name text, p_partition text)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    v_current bigint;
+    v_target bigint;
+    v_model @extschema@.ai_intent_models;
+BEGIN
+    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
+     WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
+    IF v_current IS NULL THEN
+        RAISE EXCEPTION 'classifier "%" has no active model%', c.name,
+            CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
+     WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
+    IF v_target IS NULL THEN
+        RAISE EXCEPTION 'there is no previous model to roll back to'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
+        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
+    RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
+                              'version', v_model.version, 'previous_model_id', v_current,
+                              'deployed_at', v_model.deployed_at, 'reason', 'rollback');
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_rollback_classifier(oid, text, text) IS
+    'Internal: rollback_classifier() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- train_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.train_classifier(
+    p_name text, p_run_name text DEFAULT NULL, p_options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_train_classifier'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
+    'Trains the classifier from its source, read with the caller''s rights (row-level security and column privileges apply): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the caller cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
+
+-- What train_classifier() needs to read the source: the classifier's
+-- columns and the policy that bounds the read, once the caller's right to
+-- train it is checked (42704, 42501) and its source checked for the caller.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_for_training(p_name text, p_caller oid)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    p @extschema@.ai_training_policy;
+BEGIN
+    IF c.built_in THEN
+        RETURN jsonb_build_object('name', c.name, 'built_in', true);
+    END IF;
+    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, c.name, c.source::oid,
+                                                          @extschema@._pg_intent_classifier_columns(c));
+    p := @extschema@._pg_intent_classifier_policy(c.name);
+    RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
+                              'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
+                              'max_training_memory_mb', p.max_training_memory_mb,
+                              'gate_window_days', c.policy -> 'gate_window_days',
+                              'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
+           || @extschema@._pg_intent_classifier_columns(c);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
+    'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and read its source.';
+
+-- The runs of one train_classifier() call, as the extension owner: one per
+-- partition value with at least min_partition_rows rows (the rows
+-- train_classifier() staged), then the unpartitioned or fallback model on
+-- all rows. Each is a run of its own (_pg_intent_train_run(): gated and
+-- deployed on its own; a failed partition does not stop the others).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
+    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[])
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_batch uuid := gen_random_uuid();
+    v_min integer;
+    v_results jsonb := '[]';
+    v_below integer := 0;
+    v_result jsonb;
+    i integer;
+BEGIN
+    IF c.partition_column IS NOT NULL THEN
+        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer,
+                          (@extschema@._pg_intent_classifier_policy(p_name)).min_samples_for_training);
+        FOR i IN 1 .. coalesce(cardinality(p_partitions), 0) LOOP
+            IF p_partition_rows[i] < v_min THEN
+                v_below := v_below + 1;
+                CONTINUE;
+            END IF;
+            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, p_partitions[i], v_batch);
+            v_results := v_results || jsonb_build_array(v_result - 'classifier');
+        END LOOP;
+    END IF;
+    v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    RETURN v_result || jsonb_build_object('batch_id', v_batch)
+           || CASE WHEN c.partition_column IS NULL THEN '{}'::jsonb
+                   ELSE jsonb_build_object('partitions', v_results, 'partitions_below_minimum', v_below,
+                                           'min_partition_rows', v_min) END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
+    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, then the fallback).';
+
+-- -------------------------------------------------------------------------
+-- retrain_classifiers: scheduled retraining of every classifier
+-- -------------------------------------------------------------------------
+
+-- What retrain_classifiers() needs for each classifier but the built-in: its
+-- owner (as whom its source is counted and it is trained), the statement
+-- that counts its source's rows (names quoted and qualified here, from the
+-- catalog), since when (with a time_column: rows newer than the last
+-- completed run's start), the rows the last completed run read, and its
+-- policy's auto_retrain_threshold.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
+RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.name, c.owner::pg_catalog.oid,
+           pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
+             OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
+                 THEN pg_catalog.format(' WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
+                 ELSE ' WHERE $1 IS NULL OR true' END,
+           CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
+           CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
+           (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold
+      FROM @extschema@.ai_classifiers AS c
+      JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+      LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
+                          WHERE x.classifier OPERATOR(pg_catalog.=) c.name AND x.partition_key IS NULL
+                            AND x.status OPERATOR(pg_catalog.=) 'completed'
+                          ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+     WHERE NOT c.built_in
+     ORDER BY c.name
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_plan() IS
+    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold.';
+
+CREATE OR REPLACE FUNCTION @extschema@.retrain_classifiers()
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. Returns {classifiers: [{classifier, retrained, new_rows, result | error}]}. Granted with the models set.';
