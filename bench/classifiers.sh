@@ -24,7 +24,8 @@ cd "$(dirname "$0")/.."
 source bench/lib.bash
 SNIPS=$DATASETS/snips.csv
 PARTS=${*:-routing partitions}
-SECS=${SECS:-10}
+SECS=${SECS:-5}
+ROUNDS=${ROUNDS:-6}
 REPORT=$OUT/classifiers.md
 : >"$REPORT"
 say() { echo "$*" | tee -a "$REPORT"; }
@@ -126,37 +127,61 @@ SQL
     say "## Partitions: $shops shops, $rows rows (CLINC150 train split)"
     say ""
     say "One \`train_classifier()\` call: $trained shop runs ($failed of them refused their rows) and the fallback, $below shops below min_partition_rows 40, in $secs s; the backend's peak resident memory (VmHWM, sampled every 0.2 s) $((peak / 1024)) MB."
-    # Per statement: pgbench, one client, a random shop each time.
-    local s1 sp sh sm active
-    active=$(psql -At -c "SELECT count(*) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
-    printf 'SELECT 1;\n' >"$BENCH_TMP/one.sql"
-    printf "SELECT predicted_intent FROM predict_intent('what is my credit limit');\n" >"$BENCH_TMP/intent.sql"
-    printf "\\\\set s random(0, 499)\nSELECT label FROM predict_label('shop_intent', 'what is my credit limit', 'shop_' || :s);\n" >"$BENCH_TMP/label.sql"
-    tps() { pgbench -n -M prepared -c 1 -T "$SECS" -f "$1" "${@:2}" pgi_bench 2>/dev/null | sed -nE 's/^tps = ([0-9.]+).*/\1/p'; }
-    s1=$(tps "$BENCH_TMP/one.sql")
-    sp=$(tps "$BENCH_TMP/intent.sql")
-    sh=$(PGOPTIONS="-c pg_intent.model_cache_size=1GB" tps "$BENCH_TMP/label.sql")
-    # The small budget: the fallback model's charge plus about one shop
-    # model's, so that the fallback stays and the shops' models are loaded
-    # again and again (a budget below the fallback's would reload the
-    # fallback, the largest model, on most statements).
-    local fb_kb shop_kb small_kb
+    per_statement
+    PGI_DIR=$c scripts/pg-cluster.sh stop >/dev/null || true
+}
+
+# predict_label() against predict_intent() per statement, statement for
+# statement in one pgbench script (pgbench -r: each statement's mean
+# latency), so that both run in the same seconds of a shared machine, with
+# the same message and statement shape (SELECT * FROM f(...)). Three models:
+#   - predict_label('intent', m): the same model as predict_intent(m), so
+#     the difference is the classifier lookup, the privilege check and the
+#     row;
+#   - predict_label('clinc', m): a classifier over a table holding the same
+#     rows as ai_training_data, trained by train_classifier() (the same
+#     pipeline; its answers are compared with predict_intent()'s first);
+#   - predict_label('shop_intent', m, 'shop_' || :own or :fallback): a
+#     random shop of the 100 with a model of their own, or of the 400
+#     answered by the fallback.
+# A second script runs the same statements in the reverse order. Then the
+# misses: a cache budget of about the fallback and two shop models, a random
+# shop of the 100 each statement.
+per_statement() {
+    local m="what is my credit limit" raw="$OUT/classifiers_statements_raw.txt" differ active
+    psql >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE TABLE clinc_rows (id bigint PRIMARY KEY, text text NOT NULL, label text NOT NULL);
+INSERT INTO clinc_rows SELECT row_number() OVER (ORDER BY id), user_message, detected_intent FROM ai_training_data;
+VACUUM ANALYZE clinc_rows;
+SELECT create_classifier('clinc', 'clinc_rows', 'text', 'label', '{"key_column": "id"}');
+SELECT train_classifier('clinc');
+SQL
+    differ=$(psql -At -c "SELECT count(*) FILTER (WHERE a.predicted_intent IS DISTINCT FROM b.label) || ' of ' || count(*)
+                            FROM clinc AS c, predict_intent(c.text) AS a, predict_label('clinc', c.text) AS b
+                           WHERE c.split = 'val'")
+    active=$(psql -At -c "SELECT count(*) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active AND partition_key IS NOT NULL")
+    /usr/bin/python3 bench/classifiers_statements.py scripts "$m" "$BENCH_TMP"
+    local fb_kb shop_kb small_kb r
     fb_kb=$(psql -At -c "SELECT count(*) FROM predict_label('shop_intent', 'x', 'shop_499')" -c "SELECT bytes / 1024 FROM _pg_intent_model_cache_stats()" | tail -1)
     shop_kb=$(psql -At -c "SELECT count(*) FROM predict_label('shop_intent', 'x', 'shop_0')" -c "SELECT bytes / 1024 FROM _pg_intent_model_cache_stats()" | tail -1)
+    # The fallback's charge plus about two shop models': the fallback stays,
+    # a shop's own model is loaded again on most statements.
     small_kb=$((fb_kb + 2 * shop_kb))
     [ "$small_kb" -lt 1024 ] && small_kb=1024
-    sm=$(PGOPTIONS="-c pg_intent.model_cache_size=${small_kb}kB" tps "$BENCH_TMP/label.sql")
-    us() { awk "BEGIN{printf \"%.1f\", 1000000/$1}"; }
+    : >"$raw"
+    for r in $(seq 1 "$ROUNDS"); do
+        echo "### hits $r" >>"$raw"
+        PGOPTIONS="-c pg_intent.model_cache_size=1GB" pgbench -n -M prepared -c 1 -T "$SECS" -r \
+            -f "$BENCH_TMP/mix_a.sql" -f "$BENCH_TMP/mix_b.sql" pgi_bench >>"$raw" 2>&1
+        echo "### misses $r" >>"$raw"
+        PGOPTIONS="-c pg_intent.model_cache_size=${small_kb}kB" pgbench -n -M prepared -c 1 -T "$SECS" -r \
+            -f "$BENCH_TMP/miss.sql" pgi_bench >>"$raw" 2>&1
+    done
     say ""
-    say "\`predict_label()\` per statement (pgbench -M prepared, 1 client, ${SECS} s each, a random shop of 500 per statement; $active active models):"
+    say "Per statement (pgbench -M prepared -r, one client, $ROUNDS rounds of $SECS s; the statements alternate within one script, run in both orders; each figure is the median over rounds of the statement's mean latency beyond \`SELECT 1\` in the same script, [min-max]). Message '$m'. $active shops have an active model of their own. \`predict_label('clinc', m)\` and \`predict_intent(m)\` give different labels on $differ CLINC150 val messages."
     say ""
-    say "| statement | µs per statement | beyond \`SELECT 1\` |"
-    say "|---|---|---|"
-    say "| \`SELECT 1\` | $(us "$s1") | |"
-    say "| \`predict_intent()\` | $(us "$sp") | $(awk "BEGIN{printf \"%.1f\", 1000000/$sp-1000000/$s1}") |"
-    say "| \`predict_label()\`, cache of 1 GB (every model stays: hits after the first pass) | $(us "$sh") | $(awk "BEGIN{printf \"%.1f\", 1000000/$sh-1000000/$s1}") |"
-    say "| \`predict_label()\`, cache of $small_kb kB (the fallback, $fb_kb kB charged, and about two shop models of $shop_kb kB: a shop with its own model is mostly a miss, a load) | $(us "$sm") | $(awk "BEGIN{printf \"%.1f\", 1000000/$sm-1000000/$s1}") |"
-    PGI_DIR=$c scripts/pg-cluster.sh stop >/dev/null || true
+    /usr/bin/python3 bench/classifiers_statements.py report "$raw" "$small_kb" "$fb_kb" "$shop_kb" | tee -a "$REPORT"
 }
 
 for p in $PARTS; do "$p"; done
