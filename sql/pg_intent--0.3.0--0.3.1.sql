@@ -13,6 +13,77 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0).
 
 
+-- ---------------------------------------------------------------------------
+-- Training progress names the classifier and partition
+-- ---------------------------------------------------------------------------
+
+-- pg_intent_training_progress() gains two OUT columns: a new signature, so
+-- the function and the view over it are dropped and created again here
+-- (42_progress.sql). What administrators granted on them (docs/privileges.md:
+-- grant_intent_access(role, 'explain') and SELECT on the view) is granted
+-- again, as it was.
+DO $$
+BEGIN
+    CREATE TEMPORARY TABLE pg_intent_progress_grants ON COMMIT DROP AS
+    SELECT 'FUNCTION' AS kind, a.grantee, a.privilege_type, a.is_grantable
+      FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+     WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.pg_intent_training_progress()'::pg_catalog.regprocedure
+       AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+    UNION ALL
+    SELECT 'TABLE', a.grantee, a.privilege_type, a.is_grantable
+      FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+     WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.ai_training_progress'::pg_catalog.regclass
+       AND a.grantee OPERATOR(pg_catalog.<>) c.relowner;
+END
+$$;
+DROP VIEW @extschema@.ai_training_progress;
+DROP FUNCTION @extschema@.pg_intent_training_progress();
+-- (from src/sql/42_progress.sql)
+-- Training progress for other sessions (a running training's row in
+-- ai_training_runs is invisible until it commits). See src/pg/progress.h.
+
+CREATE OR REPLACE FUNCTION @extschema@.pg_intent_training_progress(
+    OUT pid integer, OUT database oid, OUT usesysid oid, OUT run_id uuid, OUT phase text,
+    OUT done bigint, OUT total bigint, OUT rows bigint, OUT started_at timestamptz,
+    OUT updated_at timestamptz, OUT source text, OUT classifier text, OUT partition_key text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_intent_training_progress'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
+    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows, classifier and partition; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock). classifier and partition_key hold at most their first 63 bytes.';
+
+-- Like every view of the extension it runs with its reader's rights: a
+-- dashboard needs SELECT on it and EXECUTE on pg_intent_training_progress(),
+-- which is not open to PUBLIC (run ids and roles of the cluster's trainings
+-- are not everyone's business).
+CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
+SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
+       CASE WHEN p.total > 0 THEN round(100.0 * p.done::numeric / p.total::numeric, 1) END AS percent,
+       p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source,
+       p.classifier, p.partition_key
+  FROM @extschema@.pg_intent_training_progress() AS p
+  LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.usesysid
+ WHERE p.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
+COMMENT ON VIEW @extschema@.ai_training_progress IS
+    'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time, and the classifier and partition being trained (partition_key NULL for an unpartitioned classifier or a fallback model; both at most 63 bytes). Phase, counts, run id and classifier need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';
+DO $$
+DECLARE
+    r record;
+BEGIN
+    -- A new function starts executable by PUBLIC: as in 0.3.0, it is not.
+    REVOKE ALL ON FUNCTION @extschema@.pg_intent_training_progress() FROM PUBLIC;
+    FOR r IN SELECT * FROM pg_temp.pg_intent_progress_grants LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s %s TO %s%s', r.privilege_type, r.kind,
+                                  CASE r.kind WHEN 'FUNCTION' THEN '@extschema@.pg_intent_training_progress()'
+                                              ELSE '@extschema@.ai_training_progress' END,
+                                  CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE r.grantee::pg_catalog.regrole::pg_catalog.text END,
+                                  CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+    DROP TABLE pg_temp.pg_intent_progress_grants;
+END
+$$;
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -2174,12 +2245,12 @@ COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
 CREATE OR REPLACE FUNCTION @extschema@.pg_intent_training_progress(
     OUT pid integer, OUT database oid, OUT usesysid oid, OUT run_id uuid, OUT phase text,
     OUT done bigint, OUT total bigint, OUT rows bigint, OUT started_at timestamptz,
-    OUT updated_at timestamptz, OUT source text)
+    OUT updated_at timestamptz, OUT source text, OUT classifier text, OUT partition_key text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_intent_training_progress'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
-    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock).';
+    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows, classifier and partition; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock). classifier and partition_key hold at most their first 63 bytes.';
 
 -- Like every view of the extension it runs with its reader's rights: a
 -- dashboard needs SELECT on it and EXECUTE on pg_intent_training_progress(),
@@ -2188,12 +2259,13 @@ COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
 CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
 SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
        CASE WHEN p.total > 0 THEN round(100.0 * p.done::numeric / p.total::numeric, 1) END AS percent,
-       p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source
+       p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source,
+       p.classifier, p.partition_key
   FROM @extschema@.pg_intent_training_progress() AS p
   LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.usesysid
  WHERE p.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
 COMMENT ON VIEW @extschema@.ai_training_progress IS
-    'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time. Phase, counts and run id need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';
+    'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time, and the classifier and partition being trained (partition_key NULL for an unpartitioned classifier or a fallback model; both at most 63 bytes). Phase, counts, run id and classifier need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';
 
 -- ======== src/sql/43_evaluate.sql ========
 -- Evaluating a model on any labelled data the caller may read.

@@ -119,7 +119,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
         }
     }
 
-    TrainingProgress progress("", rows.size());
+    TrainingProgress progress("", rows.size(), "intent", nullptr);
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };

@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
@@ -31,6 +32,9 @@ struct ProgressSlot {
     Oid user;
     char run_id[40];
     char phase[24];
+    char classifier[kProgressNameBytes + 1];
+    char partition[kProgressNameBytes + 1];
+    bool has_partition;
     uint64 done;
     uint64 total;
     uint64 rows;
@@ -94,6 +98,21 @@ void copy_cstring(char *dst, size_t size, const std::string &src) {
     dst[n] = '\0';
 }
 
+// The first kProgressNameBytes bytes of `src` (server encoding), cut at a
+// character boundary, into `dst`.
+void copy_name(char (&dst)[kProgressNameBytes + 1], const std::string &src) {
+    size_t length = src.size();
+    if (length > kProgressNameBytes) {
+        // a character is at most 4 bytes: the cut is within the first 4 * 63
+        const int available = static_cast<int>(std::min(length, 4 * kProgressNameBytes));
+        int cut = 0;
+        pg_call([&]() noexcept { cut = pg_mbcliplen(src.data(), available, kProgressNameBytes); });
+        length = static_cast<size_t>(cut);
+    }
+    std::memcpy(dst, src.data(), length);
+    dst[length] = '\0';
+}
+
 std::thread::id g_backend_thread; // progress reports from any other thread are ignored
 
 } // namespace
@@ -106,16 +125,23 @@ void request_progress_shared_memory() {
     shmem_startup_hook = on_shmem_startup;
 }
 
-TrainingProgress::TrainingProgress(const std::string &run_id, uint64_t rows) {
+TrainingProgress::TrainingProgress(const std::string &run_id, uint64_t rows, const std::string &classifier,
+                                   const std::string *partition) {
     g_backend_thread = std::this_thread::get_id();
     if (ProgressSlot *slot = my_slot()) {
         const TimestampTz now = GetCurrentTimestamp();
+        char classifier_name[kProgressNameBytes + 1], partition_name[kProgressNameBytes + 1] = {0};
+        copy_name(classifier_name, classifier);
+        if (partition) copy_name(partition_name, *partition);
         write_slot(slot, [&](ProgressSlot &s) {
             s.pid = MyProcPid;
             s.database = MyDatabaseId;
             s.user = GetUserId();
             copy_cstring(s.run_id, sizeof s.run_id, run_id);
             copy_cstring(s.phase, sizeof s.phase, "reading");
+            std::memcpy(s.classifier, classifier_name, sizeof s.classifier);
+            std::memcpy(s.partition, partition_name, sizeof s.partition);
+            s.has_partition = partition != nullptr;
             s.done = 0;
             s.total = 0;
             s.rows = rows;
@@ -175,9 +201,18 @@ void TrainingProgress::report(const intent::TrainProgress &p) {
 using namespace pg_intent;
 
 // pg_intent_training_progress(): the trainings running now, one row each.
+// 0.3.1 added the columns classifier and partition_key; a database not yet
+// updated calls this library with 0.3.0's eleven columns, so the row has as
+// many columns as the calling function's result type.
 PG_INTENT_FUNCTION(pg_intent_training_progress) {
+    constexpr int kColumns = 13, kColumns030 = 11;
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-    pg_call([&]() noexcept { InitMaterializedSRF(fcinfo, 0); });
+    pg_call([&]() noexcept {
+        InitMaterializedSRF(fcinfo, 0);
+        const int natts = rsinfo->setDesc->natts;
+        if (natts != kColumns && natts != kColumns030)
+            elog(ERROR, "pg_intent_training_progress must return %d columns", kColumns);
+    });
     const bool have_shared = g_shared != nullptr;
     if (have_shared) {
         for (int i = 0; i < g_shared->slots; ++i) {
@@ -194,8 +229,8 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
             pg_call([&]() noexcept {
                 // A backend that died mid-training leaves its slot behind.
                 if (BackendPidGetProc(copy.pid) == nullptr) return;
-                Datum values[11];
-                bool nulls[11] = {false};
+                Datum values[kColumns];
+                bool nulls[kColumns] = {false};
                 values[0] = Int32GetDatum(copy.pid);
                 values[1] = ObjectIdGetDatum(copy.database);
                 values[2] = ObjectIdGetDatum(copy.user);
@@ -213,6 +248,12 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                 values[8] = TimestampTzGetDatum(copy.started);
                 values[9] = TimestampTzGetDatum(copy.updated);
                 values[10] = CStringGetTextDatum("shared_memory");
+                copy.classifier[kProgressNameBytes] = copy.partition[kProgressNameBytes] = '\0';
+                values[11] = CStringGetTextDatum(copy.classifier);
+                if (copy.has_partition)
+                    values[12] = CStringGetTextDatum(copy.partition);
+                else
+                    nulls[12] = true;
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             });
         }
@@ -230,8 +271,8 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                       "AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.database OPERATOR(pg_catalog.=) a.datid";
     SpiConnection spi;
     spi.for_each_row_read_only(sql, [&](HeapTuple tuple, TupleDesc desc) noexcept {
-        Datum values[11];
-        bool nulls[11] = {false};
+        Datum values[kColumns];
+        bool nulls[kColumns] = {false};
         bool isnull;
         values[0] = SPI_getbinval(tuple, desc, 1, &isnull);
         values[1] = SPI_getbinval(tuple, desc, 2, &nulls[1]);
@@ -240,6 +281,7 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         values[8] = SPI_getbinval(tuple, desc, 4, &nulls[8]);
         values[9] = SPI_getbinval(tuple, desc, 5, &nulls[9]);
         values[10] = CStringGetTextDatum("lock");
+        nulls[11] = nulls[12] = true; // which classifier is not known from the lock
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     });
     return (Datum)0;

@@ -28,10 +28,15 @@ void request_progress_shared_memory();
 // slot (when there is shared memory) on every report, and sends a NOTICE
 // when the phase changes and every ~10 % of a long phase, at most about
 // twice a second. The slot is cleared when the reporter is destroyed, also
-// when the training fails.
+// when the training fails. `classifier` and `partition` (nullptr: none, the
+// fallback or an unpartitioned classifier's model) are text in the server
+// encoding; the slot keeps at most kProgressNameBytes bytes of each, cut at
+// a character boundary.
+constexpr size_t kProgressNameBytes = 63;
 class TrainingProgress {
   public:
-    TrainingProgress(const std::string &run_id, uint64_t rows);
+    TrainingProgress(const std::string &run_id, uint64_t rows, const std::string &classifier,
+                     const std::string *partition);
     ~TrainingProgress();
     TrainingProgress(const TrainingProgress &) = delete;
     TrainingProgress &operator=(const TrainingProgress &) = delete;

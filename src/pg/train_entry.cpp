@@ -606,7 +606,7 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     // then the core charges its own buffers (53200 when they would not fit).
     intent::MemoryBudget budget(policy.memory_limit);
     intent::MemoryCharge data_charge(&budget);
-    TrainingProgress progress(run_id_text, 0);
+    TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
     ReadCounts counts;
     std::vector<DataRow> data =
         intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)

@@ -4,12 +4,12 @@
 CREATE OR REPLACE FUNCTION @extschema@.pg_intent_training_progress(
     OUT pid integer, OUT database oid, OUT usesysid oid, OUT run_id uuid, OUT phase text,
     OUT done bigint, OUT total bigint, OUT rows bigint, OUT started_at timestamptz,
-    OUT updated_at timestamptz, OUT source text)
+    OUT updated_at timestamptz, OUT source text, OUT classifier text, OUT partition_key text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_intent_training_progress'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
-    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock).';
+    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows, classifier and partition; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock). classifier and partition_key hold at most their first 63 bytes.';
 
 -- Like every view of the extension it runs with its reader's rights: a
 -- dashboard needs SELECT on it and EXECUTE on pg_intent_training_progress(),
@@ -18,9 +18,10 @@ COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
 CREATE OR REPLACE VIEW @extschema@.ai_training_progress WITH (security_invoker = true) AS
 SELECT p.pid, r.rolname AS role, p.run_id, p.phase, p.done, p.total,
        CASE WHEN p.total > 0 THEN round(100.0 * p.done::numeric / p.total::numeric, 1) END AS percent,
-       p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source
+       p.rows, p.started_at, p.updated_at, clock_timestamp() - p.started_at AS elapsed, p.source,
+       p.classifier, p.partition_key
   FROM @extschema@.pg_intent_training_progress() AS p
   LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = p.usesysid
  WHERE p.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
 COMMENT ON VIEW @extschema@.ai_training_progress IS
-    'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time. Phase, counts and run id need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';
+    'Trainings running now in this database: backend pid, role, run id, phase (reading, features, evaluate, train, refit, ...), done of total in that phase and percent, rows, start, last update, elapsed time, and the classifier and partition being trained (partition_key NULL for an unpartitioned classifier or a fallback model; both at most 63 bytes). Phase, counts, run id and classifier need pg_intent in shared_preload_libraries (source shared_memory); without it each running training is shown from its lock (source lock).';

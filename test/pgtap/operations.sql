@@ -356,7 +356,7 @@ SELECT isnt(obj_description(to_regclass('public.ai_intent_performance'), 'pg_cla
 
 -- view ai_training_progress
 SELECT has_view('public', 'ai_training_progress', 'view ai_training_progress exists');
-SELECT columns_are('public', 'ai_training_progress', ARRAY['pid', 'role', 'run_id', 'phase', 'done', 'total', 'percent', 'rows', 'started_at', 'updated_at', 'elapsed', 'source']::name[], 'ai_training_progress columns');
+SELECT columns_are('public', 'ai_training_progress', ARRAY['pid', 'role', 'run_id', 'phase', 'done', 'total', 'percent', 'rows', 'started_at', 'updated_at', 'elapsed', 'source', 'classifier', 'partition_key']::name[], 'ai_training_progress columns');
 SELECT isnt(obj_description(to_regclass('public.ai_training_progress'), 'pg_class'), NULL, 'ai_training_progress has a comment');
 SELECT ok(NOT has_table_privilege('public', 'public.ai_training_progress', 'SELECT'), 'ai_training_progress is not readable by PUBLIC');
 

@@ -24,10 +24,11 @@ watch_training() { # options
     # keeping the last one seen if the training ends first.
     local seen= now
     for _ in $(seq 1 400); do
-        now=$(q $DB "SELECT format('%s|%s|%s|%s|%s', source, run_id IS NOT NULL, phase IS NOT NULL,
-                                   rows IS NOT NULL, elapsed >= interval '0') FROM ai_training_progress")
+        now=$(q $DB "SELECT format('%s|%s|%s|%s|%s|%s|%s', source, run_id IS NOT NULL, phase IS NOT NULL,
+                                   rows IS NOT NULL, elapsed >= interval '0', classifier, partition_key)
+                       FROM ai_training_progress")
         [ -n "$now" ] && seen=$now
-        case "$seen" in *'|t|t|t|t' | lock'|'*) break ;; esac
+        case "$seen" in *'|t|t|t|t|'* | lock'|'*) break ;; esac
         sleep 0.05
     done
     wait
@@ -41,11 +42,39 @@ fresh_db $DB
 load_ecommerce $DB
 slow_data
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training, no row"
-expect_eq "$(watch_training '{"deploy": "never"}')" "shared_memory|t|t|t|t" \
-    "another session sees the running training's run, phase and rows"
+expect_eq "$(watch_training '{"deploy": "never"}')" "shared_memory|t|t|t|t|intent|" \
+    "another session sees the running training's run, phase, rows and classifier (intent, no partition)"
 run=$(cat "$TEST_TMP/run.out")
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE id = '$run'")" 1 "the run it showed is the run that committed"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "a finished training leaves no row"
+
+# A partitioned classifier: one call trains a model per partition and the
+# fallback, and the view names the classifier and the partition being
+# trained. A partition value longer than 63 bytes is shown cut at a
+# character boundary: ü is two bytes in UTF-8, so 63 bytes would end inside
+# the 28th; 62 bytes are shown.
+long_shop="tiendas_$(printf 'ü%.0s' $(seq 1 40))"
+q $DB "CREATE TABLE shop_rows AS
+         SELECT row_number() OVER (ORDER BY id) AS id, user_message AS text, detected_intent AS label,
+                CASE WHEN row_number() OVER (ORDER BY id) % 2 = 0 THEN '$long_shop' ELSE 'corta' END AS shop
+           FROM ai_training_data" >/dev/null
+q $DB "SELECT create_classifier('shops', 'shop_rows', 'text', 'label',
+         '{\"partition_column\": \"shop\", \"min_partition_rows\": 10, \"deploy\": \"never\"}') IS NOT NULL" >/dev/null
+psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
+    -c "SELECT train_classifier('shops') IS NOT NULL" >/dev/null 2>&1 &
+: >"$TEST_TMP/shops"
+for _ in $(seq 1 1200); do
+    q $DB "SELECT format('%s|%s|%s', classifier, coalesce(partition_key, '(fallback)'), octet_length(partition_key))
+             FROM ai_training_progress" >>"$TEST_TMP/shops" 2>/dev/null
+    jobs %1 >/dev/null 2>&1 || break
+    sleep 0.02
+done
+wait
+echo "seen: $(sort -u "$TEST_TMP/shops" | tr '\n' ' ')"
+expect_eq "$(grep -c "^shops|corta|5$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 "the view names the classifier and a short partition"
+expect_eq "$(grep -c "^shops|$(q $DB "SELECT left('$long_shop', 35)")|62$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 \
+    "a partition value of $(printf %s "$long_shop" | wc -c) bytes is shown as its first 62 bytes, cut between characters"
+expect_eq "$(grep -c "^shops|(fallback)|$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 "the fallback model's training has no partition"
 # The same phases, seen while they happen: collect every phase shown.
 psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
     -c "SELECT train_intent_model('phases', 'full', '{\"deploy\": \"never\"}')" >/dev/null 2>&1 &
@@ -71,5 +100,5 @@ PGI_PRELOAD= start_own_cluster plain
 fresh_db $DB
 load_ecommerce $DB
 slow_data
-expect_eq "$(watch_training '{"deploy": "never"}')" "lock|f|f|f|t" \
+expect_eq "$(watch_training '{"deploy": "never"}')" "lock|f|f|f|t||" \
     "without preloading the training is shown from its lock, without run or phase"

@@ -6,3 +6,47 @@
 -- Older databases reach this script through the frozen scripts in sql/
 -- (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0).
 
+
+-- ---------------------------------------------------------------------------
+-- Training progress names the classifier and partition
+-- ---------------------------------------------------------------------------
+
+-- pg_intent_training_progress() gains two OUT columns: a new signature, so
+-- the function and the view over it are dropped and created again here
+-- (42_progress.sql). What administrators granted on them (docs/privileges.md:
+-- grant_intent_access(role, 'explain') and SELECT on the view) is granted
+-- again, as it was.
+DO $$
+BEGIN
+    CREATE TEMPORARY TABLE pg_intent_progress_grants ON COMMIT DROP AS
+    SELECT 'FUNCTION' AS kind, a.grantee, a.privilege_type, a.is_grantable
+      FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+     WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.pg_intent_training_progress()'::pg_catalog.regprocedure
+       AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+    UNION ALL
+    SELECT 'TABLE', a.grantee, a.privilege_type, a.is_grantable
+      FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+     WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.ai_training_progress'::pg_catalog.regclass
+       AND a.grantee OPERATOR(pg_catalog.<>) c.relowner;
+END
+$$;
+DROP VIEW @extschema@.ai_training_progress;
+DROP FUNCTION @extschema@.pg_intent_training_progress();
+-- @include src/sql/42_progress.sql
+DO $$
+DECLARE
+    r record;
+BEGIN
+    -- A new function starts executable by PUBLIC: as in 0.3.0, it is not.
+    REVOKE ALL ON FUNCTION @extschema@.pg_intent_training_progress() FROM PUBLIC;
+    FOR r IN SELECT * FROM pg_temp.pg_intent_progress_grants LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s %s TO %s%s', r.privilege_type, r.kind,
+                                  CASE r.kind WHEN 'FUNCTION' THEN '@extschema@.pg_intent_training_progress()'
+                                              ELSE '@extschema@.ai_training_progress' END,
+                                  CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                       ELSE r.grantee::pg_catalog.regrole::pg_catalog.text END,
+                                  CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+    DROP TABLE pg_temp.pg_intent_progress_grants;
+END
+$$;
