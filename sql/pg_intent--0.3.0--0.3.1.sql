@@ -84,6 +84,156 @@ BEGIN
 END
 $$;
 
+-- ---------------------------------------------------------------------------
+-- get_classifier_metrics()
+-- ---------------------------------------------------------------------------
+
+-- A new function starts executable by PUBLIC; this one is granted with the
+-- metrics set (grant_intent_access(role, 'metrics')), as on a fresh install.
+-- Closed here, where it is created, so that the end of the update does not
+-- report it as a function taken away from PUBLIC.
+-- (from src/sql/47_classifier_metrics.sql)
+-- A classifier's health for dashboards (0.3.1): its deployed models, its
+-- runs over the last p_days days, and how many new rows wait for the next
+-- training. get_ai_training_metrics() keeps describing the built-in table's
+-- traffic (escalations, reviews, corrections), which only intent has.
+--
+-- Runs as its caller: the models and runs are read from ai_intent_models and
+-- ai_training_runs with the caller's privileges (the dashboard grants of
+-- docs/privileges.md), and the source is counted with the caller's rights
+-- (row-level security applies; a caller who may not read it gets NULL and
+-- the reason, not an error). Only the classifier's own row comes through
+-- the owner, from _pg_intent_classifier_count_plan(): the names of its
+-- source and time column, never its rows.
+CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_end timestamptz := now();
+    v_start timestamptz;
+    v_built_in boolean := p_name = 'intent';
+    v_plan record;
+    v_count bigint;
+    v_new_rows bigint;
+    v_due boolean;
+    v_threshold integer;
+    v_unknown text;
+    v_active jsonb;
+    v_partitions jsonb;
+    v_runs jsonb;
+    v_last jsonb;
+BEGIN
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_days IS NULL THEN
+        RAISE EXCEPTION 'p_days must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_days < 1 OR p_days > 36500 THEN
+        RAISE EXCEPTION 'invalid value for p_days: %', p_days
+            USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+    END IF;
+    IF NOT v_built_in THEN
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
+                USING ERRCODE = '42704',
+                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+        END IF;
+        v_threshold := v_plan.threshold;
+    END IF;
+    v_start := v_end - make_interval(days => p_days);
+
+    -- The model that answers without a partition: the classifier's only
+    -- one, or a partitioned classifier's fallback.
+    SELECT jsonb_build_object(
+               'id', m.id, 'version', m.version, 'created_at', m.created_at, 'deployed_at', m.deployed_at,
+               'labels', cardinality(m.intents),
+               'f1', coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8),
+               'accuracy', (m.metrics ->> 'accuracy')::float8,
+               'coverage', (m.metrics ->> 'coverage')::float8)
+      INTO v_active
+      FROM @extschema@.ai_intent_models AS m
+     WHERE m.classifier = p_name AND m.partition_key IS NULL AND m.is_active;
+
+    -- The partitions' own models: how many, the spread of their test F1,
+    -- and the five weakest (the tenants whose model to look at first).
+    WITH own AS (
+        SELECT m.partition_key, m.id,
+               coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8) AS f1
+          FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier = p_name AND m.partition_key IS NOT NULL AND m.is_active)
+    SELECT CASE WHEN (SELECT count(*) FROM own) > 0 THEN jsonb_build_object(
+               'models', (SELECT count(*) FROM own),
+               'f1_min', (SELECT min(o.f1) FROM own AS o),
+               'f1_median', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY o.f1) FROM own AS o),
+               'f1_max', (SELECT max(o.f1) FROM own AS o),
+               'weakest', (SELECT jsonb_agg(jsonb_build_object('partition', w.partition_key, 'model_id', w.id,
+                                                               'f1', w.f1)
+                                            ORDER BY w.f1 NULLS FIRST, w.partition_key)
+                             FROM (SELECT o.partition_key, o.id, o.f1 FROM own AS o
+                                    ORDER BY o.f1 NULLS FIRST, o.partition_key LIMIT 5) AS w)) END
+      INTO v_partitions;
+
+    SELECT jsonb_build_object(
+               'total', count(*),
+               'completed', count(*) FILTER (WHERE r.status = 'completed'),
+               'failed', count(*) FILTER (WHERE r.status = 'failed'),
+               'running', count(*) FILTER (WHERE r.status = 'running'),
+               'deployed', count(*) FILTER (WHERE r.deployed),
+               'window_start', v_start, 'window_end', v_end)
+      INTO v_runs
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier = p_name AND r.started_at >= v_start AND r.started_at <= v_end;
+
+    SELECT jsonb_build_object(
+               'run_id', r.id, 'partition', r.partition_key, 'batch_id', r.batch_id, 'status', r.status,
+               'started_at', r.started_at, 'finished_at', r.finished_at, 'deployed', r.deployed,
+               'deploy_reason', r.deploy_reason, 'model_id', r.model_id)
+      INTO v_last
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier = p_name
+     ORDER BY r.started_at DESC, r.id
+     LIMIT 1;
+
+    -- New rows since the last completed run: for intent, what
+    -- get_ai_training_metrics() reports (should_retrain() decides, with its
+    -- back-off); for another classifier, retrain_classifiers()'s own count
+    -- and rule, counted as the caller.
+    IF v_built_in THEN
+        v_new_rows := @extschema@._pg_intent_samples_since_last_train();
+    ELSE
+        BEGIN
+            EXECUTE v_plan.count_sql INTO v_count USING v_plan.since;
+        EXCEPTION WHEN insufficient_privilege THEN
+            v_unknown := SQLERRM;
+        END;
+        IF v_count IS NOT NULL THEN
+            SELECT d.new_rows, d.due INTO v_new_rows, v_due
+              FROM @extschema@._pg_intent_classifier_due(v_count, v_plan.since, v_plan.rows_at_last,
+                                                         v_plan.threshold) AS d;
+        END IF;
+    END IF;
+
+    RETURN jsonb_build_object(
+        'classifier', p_name,
+        'built_in', v_built_in,
+        'active_model', coalesce(v_active, 'null'::jsonb),
+        'partition_models', coalesce(v_partitions, 'null'::jsonb),
+        'runs', v_runs,
+        'last_run', coalesce(v_last, 'null'::jsonb),
+        'new_rows', v_new_rows,
+        'new_rows_unknown', v_unknown,
+        'retrain_due', v_due,
+        'auto_retrain_threshold', v_threshold);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted with the caller''s rights; NULL and new_rows_unknown when the caller may not read the source), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+REVOKE ALL ON FUNCTION @extschema@.get_classifier_metrics(text, integer) FROM PUBLIC;
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -3081,21 +3231,26 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text,
 -- retrain_classifiers: scheduled retraining of every classifier
 -- -------------------------------------------------------------------------
 
--- What retrain_classifiers() needs for each classifier but the built-in: its
--- owner (as whom its source is counted and it is trained), the statement
--- that counts its source's rows (names quoted and qualified here, from the
--- catalog), since when (with a time_column: rows newer than the last
--- completed run's start), the rows the last completed run read, and its
--- policy's auto_retrain_threshold.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
-RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+-- Whether a classifier is due for retraining, and on what evidence: the
+-- statement that counts its source's rows (names quoted and qualified here,
+-- from the catalog), since when (with a time_column: rows newer than the
+-- last completed run's start; all of them before the first), the rows the
+-- last completed run read, and
+-- its policy's auto_retrain_threshold. One rule for retrain_classifiers()
+-- (which runs the count as the classifier's owner) and
+-- get_classifier_metrics() (as its caller); _pg_intent_classifier_due()
+-- turns the count into new rows and the decision. Runs as the owner
+-- (ai_classifiers is not readable by callers): it returns the source's and
+-- time column's names, never its rows. No row for the built-in classifier.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_count_plan(p_name text)
+RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.name, c.owner::pg_catalog.oid,
+    SELECT c.owner::pg_catalog.oid,
            pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
-                 THEN pg_catalog.format(' WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
+                 THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
                  ELSE ' WHERE $1 IS NULL OR true' END,
            CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
@@ -3107,6 +3262,39 @@ AS $$
                           WHERE x.classifier OPERATOR(pg_catalog.=) c.name AND x.partition_key IS NULL
                             AND x.status OPERATOR(pg_catalog.=) 'completed'
                           ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+     WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
+    'Internal: for retrain_classifiers() and get_classifier_metrics(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, and its auto_retrain_threshold.';
+
+-- The decision on a count of _pg_intent_classifier_count_plan()'s
+-- statement: never trained, due; with a time column, the count is the new
+-- rows; without, the rows beyond those the last run read (none when there
+-- are fewer: rows deleted, or a reader who sees fewer). Due at
+-- auto_retrain_threshold new rows (100 when unset).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due(
+    p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
+    OUT new_rows bigint, OUT due boolean)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT n, (p_since IS NULL AND p_rows_at_last IS NULL) OR n OPERATOR(pg_catalog.>=) coalesce(p_threshold, 100)
+      FROM (SELECT CASE WHEN p_since IS NOT NULL OR p_rows_at_last IS NULL THEN p_count
+                        ELSE pg_catalog.int8larger(p_count OPERATOR(pg_catalog.-) p_rows_at_last, 0) END AS n) AS x
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
+    'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
+
+-- What retrain_classifiers() needs for each classifier but the built-in,
+-- in name order (_pg_intent_classifier_count_plan()).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
+RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.name, p.owner, p.count_sql, p.since, p.rows_at_last, p.threshold
+      FROM @extschema@.ai_classifiers AS c
+     CROSS JOIN LATERAL @extschema@._pg_intent_classifier_count_plan(c.name) AS p
      WHERE NOT c.built_in
      ORDER BY c.name
 $$;
@@ -3119,6 +3307,147 @@ AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
     'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. Returns {classifiers: [{classifier, retrained, new_rows, result | error}]}. Granted with the models set.';
+
+-- ======== src/sql/47_classifier_metrics.sql ========
+-- A classifier's health for dashboards (0.3.1): its deployed models, its
+-- runs over the last p_days days, and how many new rows wait for the next
+-- training. get_ai_training_metrics() keeps describing the built-in table's
+-- traffic (escalations, reviews, corrections), which only intent has.
+--
+-- Runs as its caller: the models and runs are read from ai_intent_models and
+-- ai_training_runs with the caller's privileges (the dashboard grants of
+-- docs/privileges.md), and the source is counted with the caller's rights
+-- (row-level security applies; a caller who may not read it gets NULL and
+-- the reason, not an error). Only the classifier's own row comes through
+-- the owner, from _pg_intent_classifier_count_plan(): the names of its
+-- source and time column, never its rows.
+CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_end timestamptz := now();
+    v_start timestamptz;
+    v_built_in boolean := p_name = 'intent';
+    v_plan record;
+    v_count bigint;
+    v_new_rows bigint;
+    v_due boolean;
+    v_threshold integer;
+    v_unknown text;
+    v_active jsonb;
+    v_partitions jsonb;
+    v_runs jsonb;
+    v_last jsonb;
+BEGIN
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_days IS NULL THEN
+        RAISE EXCEPTION 'p_days must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_days < 1 OR p_days > 36500 THEN
+        RAISE EXCEPTION 'invalid value for p_days: %', p_days
+            USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+    END IF;
+    IF NOT v_built_in THEN
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
+                USING ERRCODE = '42704',
+                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+        END IF;
+        v_threshold := v_plan.threshold;
+    END IF;
+    v_start := v_end - make_interval(days => p_days);
+
+    -- The model that answers without a partition: the classifier's only
+    -- one, or a partitioned classifier's fallback.
+    SELECT jsonb_build_object(
+               'id', m.id, 'version', m.version, 'created_at', m.created_at, 'deployed_at', m.deployed_at,
+               'labels', cardinality(m.intents),
+               'f1', coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8),
+               'accuracy', (m.metrics ->> 'accuracy')::float8,
+               'coverage', (m.metrics ->> 'coverage')::float8)
+      INTO v_active
+      FROM @extschema@.ai_intent_models AS m
+     WHERE m.classifier = p_name AND m.partition_key IS NULL AND m.is_active;
+
+    -- The partitions' own models: how many, the spread of their test F1,
+    -- and the five weakest (the tenants whose model to look at first).
+    WITH own AS (
+        SELECT m.partition_key, m.id,
+               coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8) AS f1
+          FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier = p_name AND m.partition_key IS NOT NULL AND m.is_active)
+    SELECT CASE WHEN (SELECT count(*) FROM own) > 0 THEN jsonb_build_object(
+               'models', (SELECT count(*) FROM own),
+               'f1_min', (SELECT min(o.f1) FROM own AS o),
+               'f1_median', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY o.f1) FROM own AS o),
+               'f1_max', (SELECT max(o.f1) FROM own AS o),
+               'weakest', (SELECT jsonb_agg(jsonb_build_object('partition', w.partition_key, 'model_id', w.id,
+                                                               'f1', w.f1)
+                                            ORDER BY w.f1 NULLS FIRST, w.partition_key)
+                             FROM (SELECT o.partition_key, o.id, o.f1 FROM own AS o
+                                    ORDER BY o.f1 NULLS FIRST, o.partition_key LIMIT 5) AS w)) END
+      INTO v_partitions;
+
+    SELECT jsonb_build_object(
+               'total', count(*),
+               'completed', count(*) FILTER (WHERE r.status = 'completed'),
+               'failed', count(*) FILTER (WHERE r.status = 'failed'),
+               'running', count(*) FILTER (WHERE r.status = 'running'),
+               'deployed', count(*) FILTER (WHERE r.deployed),
+               'window_start', v_start, 'window_end', v_end)
+      INTO v_runs
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier = p_name AND r.started_at >= v_start AND r.started_at <= v_end;
+
+    SELECT jsonb_build_object(
+               'run_id', r.id, 'partition', r.partition_key, 'batch_id', r.batch_id, 'status', r.status,
+               'started_at', r.started_at, 'finished_at', r.finished_at, 'deployed', r.deployed,
+               'deploy_reason', r.deploy_reason, 'model_id', r.model_id)
+      INTO v_last
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier = p_name
+     ORDER BY r.started_at DESC, r.id
+     LIMIT 1;
+
+    -- New rows since the last completed run: for intent, what
+    -- get_ai_training_metrics() reports (should_retrain() decides, with its
+    -- back-off); for another classifier, retrain_classifiers()'s own count
+    -- and rule, counted as the caller.
+    IF v_built_in THEN
+        v_new_rows := @extschema@._pg_intent_samples_since_last_train();
+    ELSE
+        BEGIN
+            EXECUTE v_plan.count_sql INTO v_count USING v_plan.since;
+        EXCEPTION WHEN insufficient_privilege THEN
+            v_unknown := SQLERRM;
+        END;
+        IF v_count IS NOT NULL THEN
+            SELECT d.new_rows, d.due INTO v_new_rows, v_due
+              FROM @extschema@._pg_intent_classifier_due(v_count, v_plan.since, v_plan.rows_at_last,
+                                                         v_plan.threshold) AS d;
+        END IF;
+    END IF;
+
+    RETURN jsonb_build_object(
+        'classifier', p_name,
+        'built_in', v_built_in,
+        'active_model', coalesce(v_active, 'null'::jsonb),
+        'partition_models', coalesce(v_partitions, 'null'::jsonb),
+        'runs', v_runs,
+        'last_run', coalesce(v_last, 'null'::jsonb),
+        'new_rows', v_new_rows,
+        'new_rows_unknown', v_unknown,
+        'retrain_due', v_due,
+        'auto_retrain_threshold', v_threshold);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted with the caller''s rights; NULL and new_rows_unknown when the caller may not read the source), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
 
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
@@ -4902,6 +5231,9 @@ AS $$
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
+            '@extschema@.get_classifier_metrics(text, integer)',
+            '@extschema@._pg_intent_classifier_count_plan(text)',
+            '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.should_retrain()',
             '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',

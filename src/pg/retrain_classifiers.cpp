@@ -16,6 +16,7 @@
 // timeout is not a classifier's failure: it ends the call.
 #include "guard.h"
 #include "module.h"
+#include "relations.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -44,6 +45,7 @@ struct Planned {
     TimestampTz since;
     bool has_rows_at_last;
     int64 rows_at_last;
+    bool has_threshold;
     int32 threshold;
 };
 
@@ -73,7 +75,8 @@ __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
         p->has_rows_at_last = !isnull;
         if (!isnull) p->rows_at_last = DatumGetInt64(rows);
         Datum threshold = SPI_getbinval(t, d, 6, &isnull);
-        p->threshold = isnull ? 100 : DatumGetInt32(threshold);
+        p->has_threshold = !isnull;
+        if (!isnull) p->threshold = DatumGetInt32(threshold);
         plan = lappend(plan, p);
         MemoryContextSwitchTo(old);
     }
@@ -81,9 +84,42 @@ __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
     return plan;
 }
 
+// The functions retrain_classifiers() calls, found in the extension's schema.
+struct Functions {
+    Oid train; // train_classifier(text, text, jsonb)
+    Oid due;   // _pg_intent_classifier_due(bigint, timestamptz, bigint, integer)
+};
+
+// _pg_intent_classifier_due(): the rule, stated once in SQL, on the count.
+// Called through fmgr, which skips the EXECUTE check: the classifier's
+// owner, the current user here, need not hold it; it is the extension's own
+// rule applied to a number.
+void decide(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due) noexcept {
+    FmgrInfo flinfo;
+    fmgr_info(due_fn, &flinfo);
+    LOCAL_FCINFO(call, 4);
+    InitFunctionCallInfoData(*call, &flinfo, 4, InvalidOid, nullptr, nullptr);
+    call->args[0].value = Int64GetDatum(count);
+    call->args[0].isnull = false;
+    call->args[1].value = TimestampTzGetDatum(p->has_since ? p->since : 0);
+    call->args[1].isnull = !p->has_since;
+    call->args[2].value = Int64GetDatum(p->has_rows_at_last ? p->rows_at_last : 0);
+    call->args[2].isnull = !p->has_rows_at_last;
+    call->args[3].value = Int32GetDatum(p->has_threshold ? p->threshold : 0);
+    call->args[3].isnull = !p->has_threshold;
+    const Datum result = FunctionCallInvoke(call);
+    if (call->isnull) elog(ERROR, "_pg_intent_classifier_due returned NULL");
+    HeapTupleHeader row = DatumGetHeapTupleHeader(result);
+    bool isnull = false;
+    const Datum rows = GetAttributeByNum(row, 1, &isnull);
+    new_rows = isnull ? count : DatumGetInt64(rows);
+    const Datum decision = GetAttributeByNum(row, 2, &isnull);
+    due = !isnull && DatumGetBool(decision);
+}
+
 // Counts the classifier's new rows and trains it when due, as its owner
 // (the current user when called). Appends its entry to `out`.
-__attribute__((noinline)) void retrain_one(Oid train_fn, const Planned *p, StringInfo out) noexcept {
+__attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *p, StringInfo out) noexcept {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     Oid argtypes[1] = {TIMESTAMPTZOID};
     Datum args[1] = {TimestampTzGetDatum(p->has_since ? p->since : 0)};
@@ -94,18 +130,16 @@ __attribute__((noinline)) void retrain_one(Oid train_fn, const Planned *p, Strin
     const int64 count =
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     SPI_finish();
-    // Never trained: due. With a time column, the rows newer than the last
-    // completed run; without, how many more rows there are than it read.
-    const bool trained_before = p->has_since || p->has_rows_at_last;
-    const int64 new_rows = p->has_since ? count : (p->has_rows_at_last ? count - p->rows_at_last : count);
-    const bool due = !trained_before || new_rows >= p->threshold;
+    int64 new_rows = 0;
+    bool due = false;
+    decide(fns.due, count, p, new_rows, due);
     appendStringInfoString(out, "{\"classifier\": ");
     escape_json(out, p->name);
     appendStringInfo(out, ", \"new_rows\": " INT64_FORMAT ", \"retrained\": %s", new_rows,
                      due ? "true" : "false");
     if (due) {
         Datum options = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-        Datum result = OidFunctionCall3(train_fn, CStringGetTextDatum(p->name),
+        Datum result = OidFunctionCall3(fns.train, CStringGetTextDatum(p->name),
                                         CStringGetTextDatum("scheduled"), options);
         appendStringInfo(
             out, ", \"result\": %s",
@@ -115,7 +149,7 @@ __attribute__((noinline)) void retrain_one(Oid train_fn, const Planned *p, Strin
 }
 
 // Every classifier in turn, each in a subtransaction, as its owner.
-void retrain_all(Oid schema, Oid train_fn, StringInfo out) noexcept {
+void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
     List *plan = read_plan(schema);
     appendStringInfoString(out, "{\"classifiers\": [");
     ListCell *lc;
@@ -140,7 +174,7 @@ void retrain_all(Oid schema, Oid train_fn, StringInfo out) noexcept {
             const int nest = NewGUCNestLevel();
             (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
                                     GUC_ACTION_SAVE, true, 0, false);
-            retrain_one(train_fn, p, out);
+            retrain_one(fns, p, out);
             AtEOXact_GUC(true, nest);
             SetUserIdAndSecContext(saved_user, saved_context);
             ReleaseCurrentSubTransaction();
@@ -187,13 +221,14 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
         const Oid schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
         ReleaseSysCache(tuple);
-        Oid argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
-        List *qualified =
-            list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup("train_classifier")));
-        const Oid train_fn = LookupFuncName(qualified, 3, argtypes, false);
+        const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
+        const Oid due_args[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
+        Functions fns;
+        fns.train = extension_function(schema, "train_classifier", 3, train_args);
+        fns.due = extension_function(schema, "_pg_intent_classifier_due", 4, due_args);
         StringInfoData out;
         initStringInfo(&out);
-        retrain_all(schema, train_fn, &out);
+        retrain_all(schema, fns, &out);
         result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
     });
     return result;

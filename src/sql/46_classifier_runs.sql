@@ -187,21 +187,26 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text,
 -- retrain_classifiers: scheduled retraining of every classifier
 -- -------------------------------------------------------------------------
 
--- What retrain_classifiers() needs for each classifier but the built-in: its
--- owner (as whom its source is counted and it is trained), the statement
--- that counts its source's rows (names quoted and qualified here, from the
--- catalog), since when (with a time_column: rows newer than the last
--- completed run's start), the rows the last completed run read, and its
--- policy's auto_retrain_threshold.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
-RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+-- Whether a classifier is due for retraining, and on what evidence: the
+-- statement that counts its source's rows (names quoted and qualified here,
+-- from the catalog), since when (with a time_column: rows newer than the
+-- last completed run's start; all of them before the first), the rows the
+-- last completed run read, and
+-- its policy's auto_retrain_threshold. One rule for retrain_classifiers()
+-- (which runs the count as the classifier's owner) and
+-- get_classifier_metrics() (as its caller); _pg_intent_classifier_due()
+-- turns the count into new rows and the decision. Runs as the owner
+-- (ai_classifiers is not readable by callers): it returns the source's and
+-- time column's names, never its rows. No row for the built-in classifier.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_count_plan(p_name text)
+RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.name, c.owner::pg_catalog.oid,
+    SELECT c.owner::pg_catalog.oid,
            pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
-                 THEN pg_catalog.format(' WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
+                 THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
                  ELSE ' WHERE $1 IS NULL OR true' END,
            CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
@@ -213,6 +218,39 @@ AS $$
                           WHERE x.classifier OPERATOR(pg_catalog.=) c.name AND x.partition_key IS NULL
                             AND x.status OPERATOR(pg_catalog.=) 'completed'
                           ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+     WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
+    'Internal: for retrain_classifiers() and get_classifier_metrics(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, and its auto_retrain_threshold.';
+
+-- The decision on a count of _pg_intent_classifier_count_plan()'s
+-- statement: never trained, due; with a time column, the count is the new
+-- rows; without, the rows beyond those the last run read (none when there
+-- are fewer: rows deleted, or a reader who sees fewer). Due at
+-- auto_retrain_threshold new rows (100 when unset).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due(
+    p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
+    OUT new_rows bigint, OUT due boolean)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT n, (p_since IS NULL AND p_rows_at_last IS NULL) OR n OPERATOR(pg_catalog.>=) coalesce(p_threshold, 100)
+      FROM (SELECT CASE WHEN p_since IS NOT NULL OR p_rows_at_last IS NULL THEN p_count
+                        ELSE pg_catalog.int8larger(p_count OPERATOR(pg_catalog.-) p_rows_at_last, 0) END AS n) AS x
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
+    'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
+
+-- What retrain_classifiers() needs for each classifier but the built-in,
+-- in name order (_pg_intent_classifier_count_plan()).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
+RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.name, p.owner, p.count_sql, p.since, p.rows_at_last, p.threshold
+      FROM @extschema@.ai_classifiers AS c
+     CROSS JOIN LATERAL @extschema@._pg_intent_classifier_count_plan(c.name) AS p
      WHERE NOT c.built_in
      ORDER BY c.name
 $$;

@@ -90,6 +90,9 @@ AS $$
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
+            '@extschema@.get_classifier_metrics(text, integer)',
+            '@extschema@._pg_intent_classifier_count_plan(text)',
+            '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.should_retrain()',
             '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',

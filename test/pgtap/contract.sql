@@ -70,7 +70,12 @@ VALUES
     ('deploy_classifier_model(text, bigint)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_model_id']::text[], true, 'checks the classifier''s deploy grant inside', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
     ('rollback_classifier(text, text)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_partition']::text[], true, 'checks the classifier''s deploy grant inside', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
     ('_pg_intent_classifier_allows(text, oid, text)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot', true, 'runs as the owner', NULL, false),
-    ('_pg_intent_classifier_for_training(text, oid)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot', true, 'runs as the owner', NULL, false);
+    ('_pg_intent_classifier_for_training(text, oid)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot', true, 'runs as the owner', NULL, false),
+    -- 0.3.1: a classifier's health, read as its caller (the source counted
+    -- with the caller's rights); the classifier's row through the owner.
+    ('get_classifier_metrics(text, integer)', 'jsonb', 'stable', 'r', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_days']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models and runs with its table privileges, the source with its rights', true, NULL, 'plpgsql', false),
+    ('_pg_intent_classifier_count_plan(text)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot; returns names, never rows', true, 'runs as the owner', NULL, false),
+    ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', NULL, 'immutable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false);
 
 -- Which assertions each row makes, in order: every function exists, says
 -- whether PUBLIC may run it and has a comment; the rest where the row says.

@@ -221,6 +221,7 @@ DECLARE
         $$SELECT public.revoke_classifier_access('hp_router', 'pgi_hp_mallory', 'predict')$$,
         $$SELECT public.train_classifier('intent', 'builtin', '{"seed": 4, "deploy": "never"}')$$,
         $$SELECT public.retrain_classifiers()$$,
+        $$SELECT public.get_classifier_metrics('hp_router', 30)$$,
         $$SELECT public.drop_classifier('hp_router', true)$$];
     c text;
     states text[] := '{}';

@@ -50,3 +50,14 @@ BEGIN
     DROP TABLE pg_temp.pg_intent_progress_grants;
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- get_classifier_metrics()
+-- ---------------------------------------------------------------------------
+
+-- A new function starts executable by PUBLIC; this one is granted with the
+-- metrics set (grant_intent_access(role, 'metrics')), as on a fresh install.
+-- Closed here, where it is created, so that the end of the update does not
+-- report it as a function taken away from PUBLIC.
+-- @include src/sql/47_classifier_metrics.sql
+REVOKE ALL ON FUNCTION @extschema@.get_classifier_metrics(text, integer) FROM PUBLIC;

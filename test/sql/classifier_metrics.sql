@@ -1,0 +1,128 @@
+-- get_classifier_metrics() (0.3.1): a classifier's deployed models, its runs
+-- over a window, and its new rows since the last completed run, counted with
+-- the caller's rights by the same rule retrain_classifiers() applies
+-- (_pg_intent_classifier_count_plan() and _pg_intent_classifier_due(): the
+-- conformance checks below compare the two). Every error with its SQLSTATE.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS cm_raw, cm_prompts, cm_plain;
+DROP ROLE IF EXISTS pgi_cm_dash;
+DROP ROLE IF EXISTS pgi_cm_blind;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+
+-- Prompts of the nlp.js Spanish corpus (MIT, data/README.md) routed by the
+-- domain of their intent; three shops; a time column.
+CREATE TABLE cm_raw (split text, text text, intent text);
+\copy cm_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE cm_prompts (id bigint PRIMARY KEY, prompt text, route text, asked_at timestamptz, shop text);
+INSERT INTO cm_prompts
+SELECT n, text, split_part(intent, '.', 1), timestamptz '2026-11-01 00:00+00' - n * interval '1 hour', 'shop' || (n % 3)
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM cm_raw WHERE intent <> 'oos') AS r;
+-- The same rows without a time column.
+CREATE TABLE cm_plain AS SELECT id, prompt, route FROM cm_prompts;
+SELECT count(*) AS rows FROM cm_prompts;
+
+SELECT create_classifier('cm_router', 'cm_prompts', 'prompt', 'route',
+                         '{"key_column": "id", "time_column": "asked_at", "seed": 1}') IS NOT NULL AS created;
+SELECT create_classifier('cm_plain', 'cm_plain', 'prompt', 'route', '{"seed": 1}') IS NOT NULL AS created;
+
+-- Bad input.
+SELECT pg_temp.try($$SELECT get_classifier_metrics(NULL)$$) AS null_name;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('cm_router', NULL)$$) AS null_days;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('cm_router', 0)$$) AS zero_days;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('cm_router', 36501)$$) AS too_many_days;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('nope')$$) AS unknown_classifier;
+
+-- Never trained: no model, no run; every row is new and it is due.
+SELECT m -> 'active_model' AS active, m -> 'partition_models' AS partitions, m -> 'last_run' AS last_run,
+       m -> 'runs' ->> 'total' AS runs, m ->> 'new_rows' AS new_rows, m ->> 'retrain_due' AS due,
+       m ->> 'auto_retrain_threshold' AS threshold, m ->> 'built_in' AS built_in
+  FROM get_classifier_metrics('cm_router') AS m;
+
+SELECT train_classifier('cm_router') ->> 'status' AS trained;
+SELECT train_classifier('cm_plain') ->> 'status' AS trained;
+SELECT (m -> 'active_model' ->> 'id')::bigint = (SELECT id FROM ai_intent_models WHERE classifier = 'cm_router' AND is_active) AS active_is_the_deployed,
+       m -> 'active_model' ->> 'labels' AS labels, (m -> 'active_model' ->> 'f1')::float8 BETWEEN 0 AND 1 AS f1_is_a_fraction,
+       m -> 'runs' ->> 'total' AS runs, m -> 'runs' ->> 'completed' AS completed, m -> 'runs' ->> 'deployed' AS deployed,
+       m -> 'last_run' ->> 'status' AS last_status, m -> 'last_run' ->> 'deploy_reason' AS last_reason,
+       m ->> 'new_rows' AS new_rows, m ->> 'retrain_due' AS due
+  FROM get_classifier_metrics('cm_router', 30) AS m;
+
+-- New rows: with a time column, those newer than the last completed run;
+-- without, the rows beyond those it read.
+INSERT INTO cm_prompts SELECT id + 100000, prompt, route, now() + interval '1 minute', shop FROM cm_prompts WHERE id <= 3;
+INSERT INTO cm_plain SELECT id + 100000, prompt, route FROM cm_plain WHERE id <= 5;
+SELECT get_classifier_metrics('cm_router') ->> 'new_rows' AS router_new, get_classifier_metrics('cm_router') ->> 'retrain_due' AS router_due,
+       get_classifier_metrics('cm_plain') ->> 'new_rows' AS plain_new, get_classifier_metrics('cm_plain') ->> 'retrain_due' AS plain_due;
+SELECT alter_classifier('cm_plain', '{"auto_retrain_threshold": 5}') IS NOT NULL AS altered;
+-- Conformance: retrain_classifiers() sees the same new rows and makes the
+-- same decision (it retrains cm_plain, now due, and not cm_router).
+SELECT get_classifier_metrics('cm_plain') ->> 'retrain_due' AS plain_due_before;
+SELECT c ->> 'classifier' AS classifier, c ->> 'new_rows' AS retrain_new_rows, c ->> 'retrained' AS retrained,
+       c ->> 'new_rows' = CASE c ->> 'classifier' WHEN 'cm_router' THEN '3' ELSE '5' END AS same_count_as_metrics
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c ORDER BY 1;
+SELECT get_classifier_metrics('cm_plain') ->> 'new_rows' AS plain_new_after, get_classifier_metrics('cm_plain') ->> 'retrain_due' AS plain_due_after,
+       get_classifier_metrics('cm_plain') -> 'runs' ->> 'total' AS plain_runs;
+
+-- Partitions: the models per shop, their spread and the weakest first.
+SELECT alter_classifier('cm_router', '{"partition_column": "shop", "min_partition_rows": 150}') IS NOT NULL AS partitioned;
+SELECT train_classifier('cm_router') ->> 'status' AS trained;
+SELECT m -> 'partition_models' ->> 'models' AS shop_models,
+       (m -> 'partition_models' ->> 'f1_min')::float8 <= (m -> 'partition_models' ->> 'f1_median')::float8
+           AND (m -> 'partition_models' ->> 'f1_median')::float8 <= (m -> 'partition_models' ->> 'f1_max')::float8 AS ordered,
+       jsonb_array_length(m -> 'partition_models' -> 'weakest') AS weakest,
+       (SELECT array_agg(w ->> 'partition' ORDER BY ord) FROM jsonb_array_elements(m -> 'partition_models' -> 'weakest') WITH ORDINALITY AS x(w, ord))
+           = (SELECT array_agg(partition_key ORDER BY (metrics ->> 'f1')::float8, partition_key)
+                FROM ai_intent_models WHERE classifier = 'cm_router' AND is_active AND partition_key IS NOT NULL) AS weakest_first,
+       m -> 'active_model' IS NOT NULL AND m -> 'active_model' <> 'null' AS fallback_shown,
+       m -> 'runs' ->> 'total' AS runs
+  FROM get_classifier_metrics('cm_router') AS m;
+
+-- The built-in classifier: its models and runs, and the new rows
+-- get_ai_training_metrics() reports.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
+SELECT prompt, route, 90 FROM cm_plain WHERE id < 40;
+SELECT m ->> 'built_in' AS built_in, m -> 'active_model' AS active, m -> 'runs' ->> 'total' AS runs,
+       m ->> 'new_rows' = get_ai_training_metrics() ->> 'samples_since_last_train' AS same_as_training_metrics,
+       m ->> 'new_rows' AS new_rows, m -> 'retrain_due' AS due
+  FROM get_classifier_metrics('intent') AS m;
+
+-- Privileges: closed to PUBLIC, granted with the metrics set. The models
+-- and runs are read with the caller's table privileges; the source is
+-- counted with the caller's rights (row-level security applies), and a
+-- caller who may not read it gets NULL and the reason.
+CREATE ROLE pgi_cm_dash;
+CREATE ROLE pgi_cm_blind;
+SELECT pg_temp.try($$SET ROLE pgi_cm_dash; SELECT get_classifier_metrics('cm_plain')$$) AS no_grant;
+RESET ROLE;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_cm_dash', 'metrics');
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_cm_blind', 'metrics');
+SELECT pg_temp.try($$SET ROLE pgi_cm_dash; SELECT get_classifier_metrics('cm_plain')$$) AS no_table_grant;
+RESET ROLE;
+GRANT SELECT ON ai_intent_models, ai_training_runs TO pgi_cm_dash, pgi_cm_blind;
+REVOKE SELECT (model) ON ai_intent_models FROM pgi_cm_dash, pgi_cm_blind;
+GRANT SELECT ON cm_plain TO pgi_cm_dash;
+ALTER TABLE cm_plain ENABLE ROW LEVEL SECURITY;
+CREATE POLICY cm_plain_low ON cm_plain FOR SELECT TO pgi_cm_dash USING (id < 100);
+-- As the owner (no policy applies to the table's owner): the 5 rows beyond
+-- the last run's; as pgi_cm_dash, who sees fewer rows than that run read:
+-- none (never a negative count).
+INSERT INTO cm_plain SELECT id + 200000, prompt, route FROM cm_plain WHERE id <= 5;
+SELECT get_classifier_metrics('cm_plain') ->> 'new_rows' AS owner_new_rows;
+SET ROLE pgi_cm_dash;
+SELECT get_classifier_metrics('cm_plain') ->> 'new_rows' AS dash_new_rows,
+       get_classifier_metrics('cm_plain') -> 'active_model' ->> 'labels' AS labels;
+RESET ROLE;
+SET ROLE pgi_cm_blind;
+SELECT m ->> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m ->> 'retrain_due' AS due,
+       m -> 'runs' ->> 'total' AS runs
+  FROM get_classifier_metrics('cm_plain') AS m;
+RESET ROLE;
+SELECT has_function_privilege('public', 'get_classifier_metrics(text, integer)', 'EXECUTE') AS public_may;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP TABLE cm_raw, cm_prompts, cm_plain;
+DROP ROLE pgi_cm_dash;
+DROP ROLE pgi_cm_blind;
