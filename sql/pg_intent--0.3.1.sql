@@ -2310,6 +2310,22 @@ COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
 -- confidence_threshold and metrics columns of ai_intent_models; row-level security on
 -- them applies (a run's rows hidden from the reader give no evidence).
 
+-- The rule of a suspected label error, stated once for ai_review_queue and
+-- get_classifier_review_queue() (src/sql/48_classifier_review_queue.sql):
+-- the out-of-fold model predicted another label and gave the row's own
+-- label less probability than p_label_threshold, the mean out-of-fold
+-- probability of that label over the run's rows labelled with it. A
+-- SQL-standard body, bound when created (no search_path reaches it) and
+-- inlined into the view; open to PUBLIC, as it reads nothing.
+CREATE OR REPLACE FUNCTION @extschema@.is_suspected_label_error(
+    p_label text, p_predicted_label text, p_label_probability double precision,
+    p_label_threshold double precision)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN COALESCE(p_predicted_label <> p_label AND p_label_probability < p_label_threshold, false);
+COMMENT ON FUNCTION @extschema@.is_suspected_label_error(text, text, double precision, double precision) IS
+    'Whether a row''s label is a likely label error: a model that never saw the row predicted p_predicted_label, another label, and gave p_label the probability p_label_probability, below p_label_threshold (the mean probability rows labelled p_label got; Northcutt et al. 2021''s per-class threshold). The rule of ai_review_queue''s label_error tier and get_classifier_review_queue(); false when an argument is NULL.';
+
 CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
 WITH latest_run AS (
     SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] AS out_of_scope_intent
@@ -2352,7 +2368,7 @@ WITH latest_run AS (
                     at.threshold::float8, am.confidence_threshold,
                     0.5) AS abstain_threshold,
            p.source = 'live' AS live,
-           coalesce(o.predicted_intent <> o.intent AND o.label_probability < t.threshold, false) AS suspected
+           @extschema@.is_suspected_label_error(o.intent, o.predicted_intent, o.label_probability, t.threshold) AS suspected
       FROM pending AS p
       LEFT JOIN oof AS o ON o.training_data_id = p.id AND o.intent = p.label
       LEFT JOIN class_threshold AS t ON t.intent = o.intent
@@ -4168,6 +4184,122 @@ $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
     'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted with the caller''s rights; NULL and new_rows_unknown when the caller may not read the source), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
 
+-- ======== src/sql/48_classifier_review_queue.sql ========
+-- A classifier's label-error queue (0.3.1): the rows of its source whose
+-- label a model that never saw them doubts, most doubtful first, for a
+-- reviewer to check. It is the label_error tier of ai_review_queue, for a
+-- classifier with a key_column (whose runs record each row they read in
+-- ai_classifier_run_rows, with its out-of-fold prediction); the other tiers
+-- of ai_review_queue come from ai_training_data's live traffic, which only
+-- the built-in classifier has. The rule of a suspect is
+-- is_suspected_label_error() (src/sql/33_review_queue.sql), also the view's.
+
+-- What the queue needs of a classifier, through the owner (ai_classifiers
+-- is not readable by callers): whether it is the built-in one, and the
+-- names of its source, key and text columns and the key's type, quoted for
+-- a statement; never its rows. No row: no such classifier.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_review_plan(p_name text)
+RETURNS TABLE (built_in boolean, source text, key_column text, text_column text, key_type text)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.built_in,
+           pg_catalog.format('%I.%I', n.nspname, r.relname),
+           pg_catalog.quote_ident(c.key_column::pg_catalog.text),
+           pg_catalog.quote_ident(c.text_column::pg_catalog.text),
+           (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a
+             WHERE a.attrelid OPERATOR(pg_catalog.=) r.oid AND a.attname OPERATOR(pg_catalog.=) c.key_column
+               AND NOT a.attisdropped)
+      FROM @extschema@.ai_classifiers AS c
+      JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+     WHERE c.name OPERATOR(pg_catalog.=) p_name
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
+    'Internal: for get_classifier_review_queue(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
+
+-- Runs as its caller: the run rows are read with the caller's privileges on
+-- ai_training_runs and ai_classifier_run_rows (granted like the ones
+-- ai_review_queue reads), and the texts from the source with the caller's
+-- rights: a row the caller may not see (row-level security) is not listed.
+CREATE OR REPLACE FUNCTION @extschema@.get_classifier_review_queue(
+    p_name text, p_partition text DEFAULT NULL, p_limit integer DEFAULT 50)
+RETURNS TABLE (rank bigint, row_key text, text text, label text, suspected_label text,
+               suspected_confidence double precision, label_probability double precision,
+               label_threshold double precision, priority double precision, run_id uuid)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_plan record;
+    v_run uuid;
+    v_out_of_scope text;
+BEGIN
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_limit IS NULL THEN
+        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_limit < 1 OR p_limit > 10000 THEN
+        RAISE EXCEPTION 'invalid value for p_limit: %', p_limit
+            USING ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
+    END IF;
+    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
+            USING ERRCODE = '42704',
+                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+    END IF;
+    IF v_plan.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier''s review queue is the view ai_review_queue'
+            USING ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
+    END IF;
+    IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+        RAISE EXCEPTION 'classifier "%" has no key_column', p_name
+            USING ERRCODE = '55000',
+                  DETAIL = 'Without a stable row id its runs do not record the rows they read.',
+                  HINT = pg_catalog.format('SELECT alter_classifier(%L, ''{"key_column": "<column>"}''); then train it again.', p_name);
+    END IF;
+    -- The latest completed run of that partition (NULL: the fallback or
+    -- unpartitioned model's), as ai_review_queue takes intent's latest.
+    SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] INTO v_run, v_out_of_scope
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier = p_name AND r.partition_key IS NOT DISTINCT FROM p_partition AND r.status = 'completed'
+     ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
+     LIMIT 1;
+    IF v_run IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        WITH oof AS (
+            SELECT rr.row_key, rr.label, rr.predicted_label, rr.confidence, rr.label_probability
+              FROM @extschema@.ai_classifier_run_rows AS rr
+             WHERE rr.run_id = $1 AND rr.predicted_label IS NOT NULL AND rr.label_probability IS NOT NULL
+               AND rr.label IS DISTINCT FROM $2
+        ), class_threshold AS (
+            SELECT o.label, avg(o.label_probability) AS threshold FROM oof AS o GROUP BY o.label
+        ), suspects AS (
+            SELECT o.*, t.threshold
+              FROM oof AS o JOIN class_threshold AS t ON t.label = o.label
+             WHERE @extschema@.is_suspected_label_error(o.label, o.predicted_label, o.label_probability, t.threshold)
+        ), visible AS (
+            SELECT s.%3$s::text AS row_key, s.%4$s::text AS text
+              FROM %1$s AS s
+             WHERE s.%3$s = ANY (ARRAY(SELECT x.row_key::%2$s FROM suspects AS x))
+        )
+        SELECT row_number() OVER (ORDER BY s.label_probability, s.row_key), s.row_key, v.text, s.label,
+               s.predicted_label, s.confidence::float8, s.label_probability::float8, s.threshold::float8,
+               1::float8 - s.label_probability::float8, $1
+          FROM suspects AS s JOIN visible AS v ON v.row_key = s.row_key
+         ORDER BY s.label_probability, s.row_key
+         LIMIT $3$q$, v_plan.source, v_plan.key_type, v_plan.key_column, v_plan.text_column)
+        USING v_run, v_out_of_scope, p_limit;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text, read from the source with the caller''s rights (rows it may not see are left out), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';
+
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
 
@@ -5911,6 +6043,7 @@ AS $$
         '@extschema@.intent_output_text(text, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
+        '@extschema@.is_suspected_label_error(text, text, double precision, double precision)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
@@ -5946,7 +6079,10 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+            -- a classifier's label-error queue (0.3.1)
+            '@extschema@.get_classifier_review_queue(text, text, integer)',
+            '@extschema@._pg_intent_classifier_review_plan(text)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',

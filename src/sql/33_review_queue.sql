@@ -46,6 +46,22 @@
 -- confidence_threshold and metrics columns of ai_intent_models; row-level security on
 -- them applies (a run's rows hidden from the reader give no evidence).
 
+-- The rule of a suspected label error, stated once for ai_review_queue and
+-- get_classifier_review_queue() (src/sql/48_classifier_review_queue.sql):
+-- the out-of-fold model predicted another label and gave the row's own
+-- label less probability than p_label_threshold, the mean out-of-fold
+-- probability of that label over the run's rows labelled with it. A
+-- SQL-standard body, bound when created (no search_path reaches it) and
+-- inlined into the view; open to PUBLIC, as it reads nothing.
+CREATE OR REPLACE FUNCTION @extschema@.is_suspected_label_error(
+    p_label text, p_predicted_label text, p_label_probability double precision,
+    p_label_threshold double precision)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN COALESCE(p_predicted_label <> p_label AND p_label_probability < p_label_threshold, false);
+COMMENT ON FUNCTION @extschema@.is_suspected_label_error(text, text, double precision, double precision) IS
+    'Whether a row''s label is a likely label error: a model that never saw the row predicted p_predicted_label, another label, and gave p_label the probability p_label_probability, below p_label_threshold (the mean probability rows labelled p_label got; Northcutt et al. 2021''s per-class threshold). The rule of ai_review_queue''s label_error tier and get_classifier_review_queue(); false when an argument is NULL.';
+
 CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
 WITH latest_run AS (
     SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] AS out_of_scope_intent
@@ -88,7 +104,7 @@ WITH latest_run AS (
                     at.threshold::float8, am.confidence_threshold,
                     0.5) AS abstain_threshold,
            p.source = 'live' AS live,
-           coalesce(o.predicted_intent <> o.intent AND o.label_probability < t.threshold, false) AS suspected
+           @extschema@.is_suspected_label_error(o.intent, o.predicted_intent, o.label_probability, t.threshold) AS suspected
       FROM pending AS p
       LEFT JOIN oof AS o ON o.training_data_id = p.id AND o.intent = p.label
       LEFT JOIN class_threshold AS t ON t.intent = o.intent

@@ -51,6 +51,7 @@ AS $$
         '@extschema@.intent_output_text(text, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
+        '@extschema@.is_suspected_label_error(text, text, double precision, double precision)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',
@@ -86,7 +87,10 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)']::regprocedure[]),
+            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+            -- a classifier's label-error queue (0.3.1)
+            '@extschema@.get_classifier_review_queue(text, text, integer)',
+            '@extschema@._pg_intent_classifier_review_plan(text)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',

@@ -75,7 +75,13 @@ VALUES
     -- with the caller's rights); the classifier's row through the owner.
     ('get_classifier_metrics(text, integer)', 'jsonb', 'stable', 'r', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_days']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models and runs with its table privileges, the source with its rights', true, NULL, 'plpgsql', false),
     ('_pg_intent_classifier_count_plan(text)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot; returns names, never rows', true, 'runs as the owner', NULL, false),
-    ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', NULL, 'immutable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false);
+    ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', NULL, 'immutable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false),
+    -- 0.3.1: a classifier's label-error queue, read as its caller, and the
+    -- rule it shares with ai_review_queue (a SQL-standard body, like
+    -- is_valid_intent_name()).
+    ('get_classifier_review_queue(text, text, integer)', 'setof record', 'stable', 'r', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_partition', 'p_limit', 'rank', 'row_key', 'text', 'label', 'suspected_label', 'suspected_confidence', 'label_probability', 'label_threshold', 'priority', 'run_id']::text[], false, 'granted with grant_intent_access(role, ''review'')', false, 'runs as its caller: run rows with its table privileges, texts from the source with its rights', true, NULL, 'plpgsql', false),
+    ('_pg_intent_classifier_review_plan(text)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot; returns names, never rows', true, 'runs as the owner', NULL, false),
+    ('is_suspected_label_error(text, text, double precision, double precision)', 'boolean', 'immutable', 's', NULL, NULL, ARRAY['p_label', 'p_predicted_label', 'p_label_probability', 'p_label_threshold']::text[], true, NULL, false, NULL, false, NULL, NULL, true);
 
 -- Which assertions each row makes, in order: every function exists, says
 -- whether PUBLIC may run it and has a comment; the rest where the row says.

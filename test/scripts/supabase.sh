@@ -109,7 +109,8 @@ for role in anon authenticated; do
         "SELECT train_classifier('shop_router')" "SELECT deploy_classifier_model('shop_router', 1)" \
         "SELECT rollback_classifier('shop_router')" "SELECT alter_classifier('shop_router', '{}')" \
         "SELECT grant_classifier_access('shop_router', '$role', 'train')" "SELECT drop_classifier('shop_router')" \
-        "SELECT * FROM ai_classifiers" "SELECT get_classifier_metrics('shop_router')"; do
+        "SELECT * FROM ai_classifiers" "SELECT get_classifier_metrics('shop_router')" \
+        "SELECT * FROM get_classifier_review_queue('shop_router')"; do
         expect_role pgi_supabase $role "$call" 42501 "$role is refused a classifier it was not granted: $call"
     done
 done

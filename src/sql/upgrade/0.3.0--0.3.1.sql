@@ -61,3 +61,12 @@ $$;
 -- report it as a function taken away from PUBLIC.
 -- @include src/sql/47_classifier_metrics.sql
 REVOKE ALL ON FUNCTION @extschema@.get_classifier_metrics(text, integer) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- get_classifier_review_queue()
+-- ---------------------------------------------------------------------------
+
+-- Granted with the review set; closed here, where it is created (as
+-- get_classifier_metrics() above).
+-- @include src/sql/48_classifier_review_queue.sql
+REVOKE ALL ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) FROM PUBLIC;

@@ -1,0 +1,114 @@
+-- A classifier's label-error queue (0.3.1): the rows of its source whose
+-- label a model that never saw them doubts, most doubtful first, for a
+-- reviewer to check. It is the label_error tier of ai_review_queue, for a
+-- classifier with a key_column (whose runs record each row they read in
+-- ai_classifier_run_rows, with its out-of-fold prediction); the other tiers
+-- of ai_review_queue come from ai_training_data's live traffic, which only
+-- the built-in classifier has. The rule of a suspect is
+-- is_suspected_label_error() (src/sql/33_review_queue.sql), also the view's.
+
+-- What the queue needs of a classifier, through the owner (ai_classifiers
+-- is not readable by callers): whether it is the built-in one, and the
+-- names of its source, key and text columns and the key's type, quoted for
+-- a statement; never its rows. No row: no such classifier.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_review_plan(p_name text)
+RETURNS TABLE (built_in boolean, source text, key_column text, text_column text, key_type text)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.built_in,
+           pg_catalog.format('%I.%I', n.nspname, r.relname),
+           pg_catalog.quote_ident(c.key_column::pg_catalog.text),
+           pg_catalog.quote_ident(c.text_column::pg_catalog.text),
+           (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a
+             WHERE a.attrelid OPERATOR(pg_catalog.=) r.oid AND a.attname OPERATOR(pg_catalog.=) c.key_column
+               AND NOT a.attisdropped)
+      FROM @extschema@.ai_classifiers AS c
+      JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+     WHERE c.name OPERATOR(pg_catalog.=) p_name
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
+    'Internal: for get_classifier_review_queue(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
+
+-- Runs as its caller: the run rows are read with the caller's privileges on
+-- ai_training_runs and ai_classifier_run_rows (granted like the ones
+-- ai_review_queue reads), and the texts from the source with the caller's
+-- rights: a row the caller may not see (row-level security) is not listed.
+CREATE OR REPLACE FUNCTION @extschema@.get_classifier_review_queue(
+    p_name text, p_partition text DEFAULT NULL, p_limit integer DEFAULT 50)
+RETURNS TABLE (rank bigint, row_key text, text text, label text, suspected_label text,
+               suspected_confidence double precision, label_probability double precision,
+               label_threshold double precision, priority double precision, run_id uuid)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_plan record;
+    v_run uuid;
+    v_out_of_scope text;
+BEGIN
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_limit IS NULL THEN
+        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_limit < 1 OR p_limit > 10000 THEN
+        RAISE EXCEPTION 'invalid value for p_limit: %', p_limit
+            USING ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
+    END IF;
+    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
+            USING ERRCODE = '42704',
+                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+    END IF;
+    IF v_plan.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier''s review queue is the view ai_review_queue'
+            USING ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
+    END IF;
+    IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+        RAISE EXCEPTION 'classifier "%" has no key_column', p_name
+            USING ERRCODE = '55000',
+                  DETAIL = 'Without a stable row id its runs do not record the rows they read.',
+                  HINT = pg_catalog.format('SELECT alter_classifier(%L, ''{"key_column": "<column>"}''); then train it again.', p_name);
+    END IF;
+    -- The latest completed run of that partition (NULL: the fallback or
+    -- unpartitioned model's), as ai_review_queue takes intent's latest.
+    SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] INTO v_run, v_out_of_scope
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier = p_name AND r.partition_key IS NOT DISTINCT FROM p_partition AND r.status = 'completed'
+     ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
+     LIMIT 1;
+    IF v_run IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        WITH oof AS (
+            SELECT rr.row_key, rr.label, rr.predicted_label, rr.confidence, rr.label_probability
+              FROM @extschema@.ai_classifier_run_rows AS rr
+             WHERE rr.run_id = $1 AND rr.predicted_label IS NOT NULL AND rr.label_probability IS NOT NULL
+               AND rr.label IS DISTINCT FROM $2
+        ), class_threshold AS (
+            SELECT o.label, avg(o.label_probability) AS threshold FROM oof AS o GROUP BY o.label
+        ), suspects AS (
+            SELECT o.*, t.threshold
+              FROM oof AS o JOIN class_threshold AS t ON t.label = o.label
+             WHERE @extschema@.is_suspected_label_error(o.label, o.predicted_label, o.label_probability, t.threshold)
+        ), visible AS (
+            SELECT s.%3$s::text AS row_key, s.%4$s::text AS text
+              FROM %1$s AS s
+             WHERE s.%3$s = ANY (ARRAY(SELECT x.row_key::%2$s FROM suspects AS x))
+        )
+        SELECT row_number() OVER (ORDER BY s.label_probability, s.row_key), s.row_key, v.text, s.label,
+               s.predicted_label, s.confidence::float8, s.label_probability::float8, s.threshold::float8,
+               1::float8 - s.label_probability::float8, $1
+          FROM suspects AS s JOIN visible AS v ON v.row_key = s.row_key
+         ORDER BY s.label_probability, s.row_key
+         LIMIT $3$q$, v_plan.source, v_plan.key_type, v_plan.key_column, v_plan.text_column)
+        USING v_run, v_out_of_scope, p_limit;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text, read from the source with the caller''s rights (rows it may not see are left out), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';

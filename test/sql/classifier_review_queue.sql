@@ -1,0 +1,109 @@
+-- get_classifier_review_queue() (0.3.1): a classifier's likely label
+-- errors, from its latest run's out-of-fold predictions, with the rows'
+-- texts read with the caller's rights; is_suspected_label_error(), the rule
+-- it shares with ai_review_queue. Every error with its SQLSTATE.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS rq_raw, rq_prompts, rq_nokey;
+DROP ROLE IF EXISTS pgi_crq_reviewer;
+DROP ROLE IF EXISTS pgi_crq_outsider;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+
+-- The rule, on its own: another label predicted AND the row's own label
+-- below its label's threshold; false when anything is unknown.
+SELECT is_suspected_label_error('a', 'b', 0.1, 0.5) AS other_and_below,
+       is_suspected_label_error('a', 'b', 0.6, 0.5) AS other_but_above,
+       is_suspected_label_error('a', 'a', 0.1, 0.5) AS same_label,
+       is_suspected_label_error('a', 'b', 0.5, 0.5) AS at_threshold,
+       is_suspected_label_error('a', NULL, 0.1, 0.5) AS no_prediction,
+       is_suspected_label_error('a', 'b', NULL, 0.5) AS no_probability;
+-- ai_review_queue reads the same rule.
+SELECT pg_get_viewdef('ai_review_queue'::regclass) LIKE '%is_suspected_label_error(%' AS view_reads_the_rule;
+
+-- Prompts of the nlp.js Spanish corpus (MIT, data/README.md) routed by the
+-- domain of their intent; every 25th row's label flipped, as a careless
+-- labeller would.
+CREATE TABLE rq_raw (split text, text text, intent text);
+\copy rq_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE rq_prompts (id bigint PRIMARY KEY, prompt text, route text, shop text);
+INSERT INTO rq_prompts
+SELECT n, text, split_part(intent, '.', 1), 'shop' || (n % 2)
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM rq_raw WHERE intent <> 'oos') AS r;
+UPDATE rq_prompts SET route = CASE route WHEN 'agent' THEN 'greetings' ELSE 'agent' END WHERE id % 25 = 0;
+CREATE TABLE rq_nokey AS SELECT prompt, route FROM rq_prompts;
+SELECT count(*) AS rows, count(*) FILTER (WHERE id % 25 = 0) AS flipped FROM rq_prompts;
+
+SELECT create_classifier('rq_router', 'rq_prompts', 'prompt', 'route', '{"key_column": "id", "seed": 1}') IS NOT NULL AS created;
+SELECT create_classifier('rq_nokey', 'rq_nokey', 'prompt', 'route') IS NOT NULL AS created;
+
+-- Bad input.
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue(NULL)$$) AS null_name;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', NULL, NULL)$$) AS null_limit;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', NULL, 0)$$) AS zero_limit;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', NULL, 10001)$$) AS big_limit;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('nope')$$) AS unknown_classifier;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('intent')$$) AS built_in;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_nokey')$$) AS no_key_column;
+
+-- Never trained: nothing to doubt yet.
+SELECT count(*) AS before_training FROM get_classifier_review_queue('rq_router');
+
+SELECT train_classifier('rq_router') ->> 'status' AS trained;
+-- The most doubtful first: most of the top 15 are the flipped rows, each
+-- shown with its text from the source.
+SELECT rank, row_key, label, suspected_label, round(label_probability::numeric, 3) AS label_probability,
+       round(label_threshold::numeric, 3) AS threshold, round(priority::numeric, 3) AS priority,
+       row_key::bigint % 25 = 0 AS flipped, text = (SELECT prompt FROM rq_prompts WHERE id = row_key::bigint) AS its_text
+  FROM get_classifier_review_queue('rq_router', NULL, 15);
+SELECT count(*) AS suspects, count(*) FILTER (WHERE row_key::bigint % 25 = 0) AS flipped_found,
+       bool_and(is_suspected_label_error(label, suspected_label, label_probability, label_threshold)) AS each_by_the_rule,
+       bool_and(run_id = (SELECT id FROM ai_training_runs WHERE classifier = 'rq_router' AND status = 'completed')) AS latest_run
+  FROM get_classifier_review_queue('rq_router', NULL, 10000);
+-- Every row of the run the rule doubts is listed, no other.
+SELECT count(*) AS by_the_rule
+  FROM ai_classifier_run_rows AS rr
+  JOIN (SELECT r.run_id, r.label, avg(r.label_probability) AS t FROM ai_classifier_run_rows AS r
+         WHERE r.run_id = (SELECT id FROM ai_training_runs WHERE classifier = 'rq_router' AND status = 'completed')
+         GROUP BY 1, 2) AS x ON x.run_id = rr.run_id AND x.label = rr.label
+ WHERE is_suspected_label_error(rr.label, rr.predicted_label, rr.label_probability, x.t);
+
+-- Partitions: each partition's own latest run.
+SELECT alter_classifier('rq_router', '{"partition_column": "shop", "min_partition_rows": 100}') IS NOT NULL AS partitioned;
+SELECT train_classifier('rq_router') ->> 'status' AS trained;
+SELECT p AS partition, count(q.*) > 0 AS has_suspects,
+       bool_and((SELECT shop FROM rq_prompts WHERE id = q.row_key::bigint) = p) AS only_its_rows,
+       bool_and(q.run_id = (SELECT id FROM ai_training_runs WHERE classifier = 'rq_router' AND partition_key = p)) AS its_run
+  FROM unnest(ARRAY['shop0', 'shop1']) AS p, get_classifier_review_queue('rq_router', p, 10000) AS q
+ GROUP BY p ORDER BY p;
+SELECT count(*) AS unknown_partition FROM get_classifier_review_queue('rq_router', 'shop9');
+
+-- As a reviewer: granted the review set, SELECT on the run tables (as for
+-- ai_review_queue) and on the source, where row-level security hides the
+-- rows whose id is 3 modulo 4. Hidden rows are not listed; an outsider without the run rows
+-- is refused.
+CREATE ROLE pgi_crq_reviewer;
+CREATE ROLE pgi_crq_outsider;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_crq_reviewer', 'review');
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_crq_outsider', 'review');
+GRANT SELECT ON ai_training_runs, ai_classifier_run_rows TO pgi_crq_reviewer;
+GRANT SELECT ON rq_prompts TO pgi_crq_reviewer, pgi_crq_outsider;
+ALTER TABLE rq_prompts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rq_some ON rq_prompts FOR SELECT TO pgi_crq_reviewer USING (id % 4 <> 3);
+SELECT count(*) AS as_owner FROM get_classifier_review_queue('rq_router', 'shop1', 10000);
+SET ROLE pgi_crq_reviewer;
+SELECT count(*) AS as_reviewer, count(*) FILTER (WHERE row_key::bigint % 4 = 3) AS hidden_rows_listed
+  FROM get_classifier_review_queue('rq_router', 'shop1', 10000);
+SELECT count(*) AS shop0_as_reviewer FROM get_classifier_review_queue('rq_router', 'shop0', 10000);
+RESET ROLE;
+SET ROLE pgi_crq_outsider;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', 'shop0')$$) AS outsider;
+RESET ROLE;
+SELECT has_function_privilege('public', 'get_classifier_review_queue(text, text, integer)', 'EXECUTE') AS public_may_queue,
+       has_function_privilege('public', 'is_suspected_label_error(text, text, double precision, double precision)', 'EXECUTE') AS public_may_rule;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP TABLE rq_raw, rq_prompts, rq_nokey;
+DROP ROLE pgi_crq_reviewer;
+DROP ROLE pgi_crq_outsider;
