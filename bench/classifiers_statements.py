@@ -25,6 +25,8 @@ STATEMENTS = [
      "`predict_label('shop_intent', m, 'shop_7')`: one shop's own model, every statement"),
     ("label_own", "SELECT * FROM predict_label('shop_intent', '{m}', 'shop_' || :own);",
      "`predict_label('shop_intent', m, shop)`: a shop's own model (cache of 1 GB: hits)"),
+    ("label_one_fallback", "SELECT * FROM predict_label('shop_intent', '{m}', 'shop_300');",
+     "`predict_label('shop_intent', m, 'shop_300')`: one shop answered by the fallback, every statement"),
     ("label_fallback", "SELECT * FROM predict_label('shop_intent', '{m}', 'shop_' || :fallback);",
      "`predict_label('shop_intent', m, shop)`: a shop answered by the fallback"),
     ("classify_intent", "SELECT classify_intent('{m}');", "`classify_intent(m)`"),
