@@ -94,7 +94,7 @@ struct Functions {
 // Called through fmgr, which skips the EXECUTE check: the classifier's
 // owner, the current user here, need not hold it; it is the extension's own
 // rule applied to a number.
-void decide(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due) noexcept {
+void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due) noexcept {
     FmgrInfo flinfo;
     fmgr_info(due_fn, &flinfo);
     LOCAL_FCINFO(call, 4);
@@ -132,7 +132,7 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     SPI_finish();
     int64 new_rows = 0;
     bool due = false;
-    decide(fns.due, count, p, new_rows, due);
+    apply_due_rule(fns.due, count, p, new_rows, due);
     appendStringInfoString(out, "{\"classifier\": ");
     escape_json(out, p->name);
     appendStringInfo(out, ", \"new_rows\": " INT64_FORMAT ", \"retrained\": %s", new_rows,
