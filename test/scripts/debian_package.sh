@@ -86,14 +86,14 @@ expect_eq "$(dpkg-query -W -f='${Status}' "$PKG")" "install ok installed" "$PKG 
 # Stripped: no symbol table and no DWARF left in the shipped ELF files; the
 # debug file named by each one's build id comes with the -dbgsym package.
 for f in "$libdir/pg_intent.so" "$bindir/pg-intent"; do
-    if readelf -S -W "$f" | grep -qE '\.symtab|\.debug_info'; then
+    if grep -qE '\.symtab|\.debug_info' <<<"$(readelf -S -W "$f")"; then
         echo "FAILED: $f is not stripped" >&2
         exit 1
     fi
     id=$(readelf -n "$f" | sed -nE 's/.*Build ID: ([0-9a-f]+).*/\1/p')
     debug=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
     [ -n "$id" ] && [ -f "$debug" ] || { echo "FAILED: no debug file $debug for $f" >&2; exit 1; }
-    readelf -S -W "$debug" 2>/dev/null | grep -q '\.debug_info' || { echo "FAILED: $debug holds no DWARF" >&2; exit 1; }
+    grep -q '\.debug_info' <<<"$(readelf -S -W "$debug" 2>/dev/null)" || { echo "FAILED: $debug holds no DWARF" >&2; exit 1; }
     echo "ok: $f stripped ($(($(stat -c %s "$f") / 1024)) KiB), debug symbols in $debug ($(dpkg -S "$debug" | cut -d: -f1))"
 done
 "$bindir/pg-intent" --help >/dev/null 2>&1 || { echo "FAILED: the packaged pg-intent CLI does not run" >&2; exit 1; }

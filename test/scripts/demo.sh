@@ -51,14 +51,14 @@ while IFS='|' read -r name deployed reason; do
     *) step=5 ;;
     esac
     if [ "$deployed" = t ]; then word=DESPLEGADO; else word='NO desplegado'; fi
-    section $step | grep -qE "Decisión: ${word}[^(]*\(${reason}\): [[:alpha:]]" ||
+    grep -qE "Decisión: ${word}[^(]*\(${reason}\): [[:alpha:]]" <<<"$(section $step)" ||
         fail "step $step does not print the decision of '$name' ($word, $reason) with its explanation"
     echo "ok: $name: decision printed ($word, $reason)"
 done < <(q $DB "SELECT run_name, deployed, deploy_reason FROM ai_training_runs ORDER BY started_at")
 # The gate's evidence table: both models, for the second and the third run.
 for step in 4 5; do
-    section $step | grep -qE '^ activo +\| 0\.[0-9]{2} ' || fail "step $step does not show the active model's gate scores"
-    section $step | grep -qE '^ nuevo +\| 0\.[0-9]{2} ' || fail "step $step does not show the new model's gate scores"
+    grep -qE '^ activo +\| 0\.[0-9]{2} ' <<<"$(section $step)" || fail "step $step does not show the active model's gate scores"
+    grep -qE '^ nuevo +\| 0\.[0-9]{2} ' <<<"$(section $step)" || fail "step $step does not show the new model's gate scores"
 done
 echo "ok: the gate's scores of both models are shown"
 
@@ -73,7 +73,7 @@ echo "ok: the review queue's top $(wc -l <<<"$shown") suspects are shown"
 # Predictions: at least one abstention, and as many as classify_intent() gives.
 abstained=$(section 6 | grep -cE '^ .*\| uncertain +\|' || true)
 [ "$abstained" -ge 1 ] || fail "no prediction abstains (uncertain) in step 6"
-section 6 | grep -qE '\| [0-9]{1,3}%$' || fail "confidences are not printed as percents"
+grep -qE '\| [0-9]{1,3}%$' <<<"$(section 6)" || fail "confidences are not printed as percents"
 echo "ok: predictions shown, $abstained abstaining"
 
 # The HTML report: where the demo says, non-empty, an HTML page.

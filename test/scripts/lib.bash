@@ -2,6 +2,10 @@
 # running cluster (scripts/test.sh exports them; by hand:
 # eval "$(scripts/pg-cluster.sh start)") and runs from the repository root.
 set -euo pipefail
+# Under pipefail, `producer | grep -q` is a race: grep exits at its first
+# match, and a producer still writing then dies of SIGPIPE (status 141),
+# failing the test although the text matched. Match on the whole output:
+# grep -q PATTERN <<<"$(producer)".
 
 # A private scratch directory for this test, removed when it exits.
 TEST_TMP=$(mktemp -d "${RUN_DIR:-${TMPDIR:-/tmp}}/$(basename "$0" .sh).XXXXXX")

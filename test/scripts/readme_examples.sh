@@ -144,12 +144,12 @@ readme_sigs() {
 }
 checked=0
 while IFS=$'\t' read -r name args ret; do
-    if ! catalog_sigs "$name" | cut -f1 | grep -qxF -- "$args"; then
+    if ! grep -qxF -- "$args" <<<"$(catalog_sigs "$name" | cut -f1)"; then
         echo "FAILED: the docs document $name($args); the catalog has:" >&2
         catalog_sigs "$name" | cut -f1 | sed "s/^/    $name(/; s/\$/)/" >&2
         exit 1
     fi
-    if [ -n "$ret" ] && ! catalog_sigs "$name" | grep -qxF -- "$args"$'\t'"$ret"; then
+    if [ -n "$ret" ] && ! grep -qxF -- "$args"$'\t'"$ret" <<<"$(catalog_sigs "$name")"; then
         echo "FAILED: the docs say $name($args) returns $ret; the catalog: $(catalog_sigs "$name" | grep -F -- "$args" | cut -f2)" >&2
         exit 1
     fi
