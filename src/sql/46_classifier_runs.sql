@@ -199,7 +199,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text,
 -- (ai_classifiers is not readable by callers): it returns the source's and
 -- time column's names, never its rows. No row for the built-in classifier.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_count_plan(p_name text)
-RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer,
+               period_count_sql text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -210,7 +211,10 @@ AS $$
                  ELSE ' WHERE $1 IS NULL OR true' END,
            CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
-           (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold
+           (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
+           CASE WHEN c.time_column IS NOT NULL THEN
+               pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1 AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<) $2',
+                                 n.nspname, r.relname, c.time_column, c.time_column) END
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
@@ -221,7 +225,7 @@ AS $$
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers() and get_classifier_metrics(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, and its auto_retrain_threshold.';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
 -- statement: never trained, due; with a time column, the count is the new

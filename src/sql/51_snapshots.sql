@@ -1,22 +1,21 @@
 -- Frozen metrics snapshots (operations).
 
--- Freezes the metrics of one complete period into ai_metrics_snapshots: the
--- last one, or the one containing p_period_start (backfill), idempotently.
-CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(
-    p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+-- The period a snapshot freezes, one rule for both kinds of snapshot: the
+-- last complete period, or the one containing p_period_start, which must be
+-- over. Periods are cut in the policy's time zone, never the session's: a
+-- day cut under UTC and one cut under Asia/Kolkata overlapped, and
+-- dashboards summing the snapshots counted messages twice. Days, weeks and
+-- months are added in that zone's local time (a day is 23 or 25 hours
+-- across a daylight saving change), hours as 3600 s.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_snapshot_period(
+    p_period_type text, p_period_start timestamptz,
+    OUT period_start timestamptz, OUT period_end timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_unit text;
     v_tz text;
-    v_other record;
-    v_end timestamptz;
-    v_start timestamptz;
-    v_m jsonb;
-    v_model bigint;
-    v_id uuid;
 BEGIN
     IF p_period_type IS NULL THEN
         RAISE EXCEPTION 'p_period_type must not be null' USING ERRCODE = '22004';
@@ -28,32 +27,50 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
             USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
-    -- Periods are cut in the policy's time zone, never the session's: a
-    -- day cut under UTC and one cut under Asia/Kolkata overlapped, and
-    -- dashboards summing the snapshots counted messages twice. The last
-    -- complete period ends where the current one begins; a given
-    -- p_period_start names the period that contains it, which must be over.
-    -- Days, weeks and months are added in that zone's local time (a day is
-    -- 23 or 25 hours across a daylight saving change), hours as 3600 s.
     v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
-        v_end := pg_catalog.date_trunc(v_unit, now(), v_tz);
-        v_start := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN v_end - '1 hour'::interval
-                        ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, v_end) - ('1 ' || v_unit)::interval) END;
+        period_end := pg_catalog.date_trunc(v_unit, now(), v_tz);
+        period_start := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_end - '1 hour'::interval
+                             ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_end) - ('1 ' || v_unit)::interval) END;
     ELSE
         IF NOT pg_catalog.isfinite(p_period_start) THEN
             RAISE EXCEPTION 'invalid value for p_period_start: "%"', p_period_start
                 USING ERRCODE = 'invalid_parameter_value',
                       HINT = 'Name a period by a finite timestamp inside it.';
         END IF;
-        v_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
-        v_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN v_start + '1 hour'::interval
-                      ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, v_start) + ('1 ' || v_unit)::interval) END;
-        IF v_end > now() THEN
-            RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, v_start
+        period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+        period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
+                           ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_start) + ('1 ' || v_unit)::interval) END;
+        IF period_end > now() THEN
+            RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, period_start
                 USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
         END IF;
     END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_snapshot_period(text, timestamptz) IS
+    'Internal: the start and end of the complete period a snapshot freezes (create_metrics_snapshot(), create_classifier_metrics_snapshot()), cut in ai_training_policy.snapshot_time_zone.';
+
+-- Freezes the metrics of one complete period into ai_metrics_snapshots: the
+-- last one, or the one containing p_period_start (backfill), idempotently.
+CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(
+    p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tz text;
+    v_other record;
+    v_end timestamptz;
+    v_start timestamptz;
+    v_m jsonb;
+    v_model bigint;
+    v_id uuid;
+BEGIN
+    SELECT p.period_start, p.period_end INTO v_start, v_end
+      FROM @extschema@._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
+    v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     -- A snapshot of this type that covers part of the period, cut at other
     -- hours (before the time zone was the policy's, or under another
     -- snapshot_time_zone): refused, as the exclusion constraints refuse it,
@@ -112,3 +129,165 @@ $$;
 COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
     'Stores the metrics of a complete hourly, daily, weekly or monthly period, cut in ai_training_policy.snapshot_time_zone (default UTC, never the session''s), in ai_metrics_snapshots: the last one, or the one containing p_period_start (backfill; a period not yet over, or a non-finite p_period_start, raises 22023). Calling it again for the same period updates that row; a period overlapping another snapshot of its type raises 23P01. Returns the snapshot.';
 
+
+-- Freezes a classifier's health over one complete period into
+-- ai_classifier_metrics_snapshots, idempotently, as create_metrics_snapshot()
+-- freezes the built-in table's traffic: the models active at the period's
+-- end (the last deployment before it, per partition, so a period frozen
+-- later still names the models that served it), the runs started in the
+-- period, and the source rows added in it.
+--
+-- Runs as its caller, as get_classifier_metrics() does: the models, runs and
+-- deployments are read with the caller's privileges, and the source is
+-- counted with the caller's rights (row-level security applies; a caller
+-- who may not read it stores NULL and the reason). Only the classifier's own
+-- row comes through the owner, from _pg_intent_classifier_count_plan().
+CREATE OR REPLACE FUNCTION @extschema@.create_classifier_metrics_snapshot(
+    p_name text, p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_plan record;
+    v_start timestamptz;
+    v_end timestamptz;
+    v_other record;
+    v_model record;
+    v_runs record;
+    v_new_rows bigint;
+    v_unknown text;
+    v_details jsonb;
+    v_id uuid;
+BEGIN
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
+                USING ERRCODE = '42704',
+                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+        END IF;
+    END IF;
+    SELECT p.period_start, p.period_end INTO v_start, v_end
+      FROM @extschema@._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
+    -- Two snapshots of one classifier and period type never cover the same
+    -- time: one cut under another snapshot_time_zone is named, not doubled.
+    SELECT s.period_start, s.period_end INTO v_other
+      FROM @extschema@.ai_classifier_metrics_snapshots AS s
+     WHERE s.classifier OPERATOR(pg_catalog.=) p_name
+       AND s.period_type OPERATOR(pg_catalog.=) p_period_type
+       AND s.period_start OPERATOR(pg_catalog.<>) v_start
+       AND s.period_start OPERATOR(pg_catalog.<) v_end AND s.period_end OPERATOR(pg_catalog.>) v_start
+     ORDER BY s.period_start
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot of classifier "%" from % to %',
+                        p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end
+            USING ERRCODE = 'exclusion_violation',
+                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
+                                             (@extschema@._pg_intent_ops_policy()).snapshot_time_zone),
+                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
+    END IF;
+
+    -- The models serving at the end of the period: per partition (NULL: the
+    -- unpartitioned or fallback model), the last deployment before it.
+    WITH serving AS (
+        SELECT a.partition_key, a.model_id, m.version,
+               coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8) AS f1,
+               (m.metrics ->> 'accuracy')::float8 AS accuracy, (m.metrics ->> 'coverage')::float8 AS coverage
+          FROM (SELECT DISTINCT ON (d.partition_key) d.partition_key, d.model_id
+                  FROM @extschema@.ai_model_deployments AS d
+                 WHERE d.classifier OPERATOR(pg_catalog.=) p_name AND d.deployed_at OPERATOR(pg_catalog.<) v_end
+                 ORDER BY d.partition_key, d.deployed_at DESC, d.id DESC) AS a
+          LEFT JOIN @extschema@.ai_intent_models AS m ON m.id OPERATOR(pg_catalog.=) a.model_id),
+    own AS (
+        SELECT x.*, row_number() OVER (ORDER BY x.f1 NULLS FIRST, x.partition_key) AS rank
+          FROM serving AS x WHERE x.partition_key IS NOT NULL)
+    SELECT f.model_id, f.version, f.f1, f.accuracy, f.coverage,
+           (SELECT count(*)::integer FROM own) AS models,
+           (SELECT min(o.f1) FROM own AS o) AS f1_min,
+           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY o.f1) FROM own AS o) AS f1_median,
+           (SELECT jsonb_agg(jsonb_build_object('partition', o.partition_key, 'model_id', o.model_id, 'f1', o.f1)
+                             ORDER BY o.rank)
+              FROM own AS o WHERE o.rank OPERATOR(pg_catalog.<=) 5) AS weakest
+      INTO v_model
+      FROM (SELECT 1) AS one
+      LEFT JOIN serving AS f ON f.partition_key IS NULL;
+
+    SELECT count(*)::integer AS total,
+           (count(*) FILTER (WHERE r.status OPERATOR(pg_catalog.=) 'completed'))::integer AS completed,
+           (count(*) FILTER (WHERE r.status OPERATOR(pg_catalog.=) 'failed'))::integer AS failed,
+           (count(*) FILTER (WHERE r.deployed))::integer AS deployed,
+           coalesce((SELECT jsonb_object_agg(g.reason, g.n)
+                       FROM (SELECT x.deploy_reason AS reason, count(*) AS n
+                               FROM @extschema@.ai_training_runs AS x
+                              WHERE x.classifier OPERATOR(pg_catalog.=) p_name AND x.deploy_reason IS NOT NULL
+                                AND x.started_at OPERATOR(pg_catalog.>=) v_start
+                                AND x.started_at OPERATOR(pg_catalog.<) v_end
+                              GROUP BY x.deploy_reason) AS g), '{}'::jsonb) AS reasons
+      INTO v_runs
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier OPERATOR(pg_catalog.=) p_name
+       AND r.started_at OPERATOR(pg_catalog.>=) v_start AND r.started_at OPERATOR(pg_catalog.<) v_end;
+
+    -- The rows the period added, counted as the caller.
+    BEGIN
+        IF p_name OPERATOR(pg_catalog.=) 'intent' THEN
+            SELECT count(*) INTO v_new_rows
+              FROM @extschema@.ai_training_data AS t
+             WHERE t.created_at OPERATOR(pg_catalog.>=) v_start AND t.created_at OPERATOR(pg_catalog.<) v_end;
+        ELSIF v_plan.period_count_sql IS NULL THEN
+            v_unknown := 'the classifier has no time_column';
+        ELSE
+            EXECUTE v_plan.period_count_sql INTO v_new_rows USING v_start, v_end;
+        END IF;
+    EXCEPTION WHEN insufficient_privilege THEN
+        v_unknown := SQLERRM;
+    END;
+
+    v_details := jsonb_build_object('deploy_reasons', v_runs.reasons,
+                                    'weakest', coalesce(v_model.weakest, '[]'::jsonb),
+                                    'new_rows_unknown', v_unknown);
+    INSERT INTO @extschema@.ai_classifier_metrics_snapshots AS s
+        (classifier, period_type, period_start, period_end, model_id, model_version, model_f1,
+         model_accuracy, model_coverage, partition_models, partition_f1_min, partition_f1_median,
+         runs, runs_completed, runs_failed, runs_deployed, new_rows, details)
+    VALUES (p_name, p_period_type, v_start, v_end, v_model.model_id, v_model.version, v_model.f1,
+            v_model.accuracy, v_model.coverage, v_model.models, v_model.f1_min, v_model.f1_median,
+            v_runs.total, v_runs.completed, v_runs.failed, v_runs.deployed, v_new_rows, v_details)
+    ON CONFLICT (classifier, period_type, period_start) DO UPDATE SET
+        period_end = EXCLUDED.period_end,
+        model_id = EXCLUDED.model_id,
+        model_version = EXCLUDED.model_version,
+        model_f1 = EXCLUDED.model_f1,
+        model_accuracy = EXCLUDED.model_accuracy,
+        model_coverage = EXCLUDED.model_coverage,
+        partition_models = EXCLUDED.partition_models,
+        partition_f1_min = EXCLUDED.partition_f1_min,
+        partition_f1_median = EXCLUDED.partition_f1_median,
+        runs = EXCLUDED.runs,
+        runs_completed = EXCLUDED.runs_completed,
+        runs_failed = EXCLUDED.runs_failed,
+        runs_deployed = EXCLUDED.runs_deployed,
+        new_rows = EXCLUDED.new_rows,
+        details = EXCLUDED.details,
+        created_at = now()
+    RETURNING s.id INTO v_id;
+
+    RETURN jsonb_build_object(
+        'snapshot_id', v_id, 'classifier', p_name, 'period_type', p_period_type,
+        'period_start', v_start, 'period_end', v_end,
+        'model_id', v_model.model_id, 'model_version', v_model.version, 'model_f1', v_model.f1,
+        'model_accuracy', v_model.accuracy, 'model_coverage', v_model.coverage,
+        'partition_models', v_model.models, 'partition_f1_min', v_model.f1_min,
+        'partition_f1_median', v_model.f1_median,
+        'runs', v_runs.total, 'runs_completed', v_runs.completed, 'runs_failed', v_runs.failed,
+        'runs_deployed', v_runs.deployed, 'new_rows', v_new_rows)
+        || v_details;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) IS
+    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted with the caller''s rights; NULL and new_rows_unknown without a time_column or when the caller may not read the source). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';

@@ -98,6 +98,8 @@ AS $$
             '@extschema@._pg_intent_classifier_count_plan(text)',
             '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
+            '@extschema@.create_classifier_metrics_snapshot(text, text, timestamptz)',
+            '@extschema@._pg_intent_snapshot_period(text, timestamptz)',
             '@extschema@.should_retrain()',
             '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
             '@extschema@._pg_intent_active_model_json()',

@@ -76,6 +76,10 @@ VALUES
     ('get_classifier_metrics(text, integer)', 'jsonb', 'stable', 'r', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_days']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models and runs with its table privileges, the source with its rights', true, NULL, 'plpgsql', false),
     ('_pg_intent_classifier_count_plan(text)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot; returns names, never rows', true, 'runs as the owner', NULL, false),
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', NULL, 'immutable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false),
+    -- 0.3.1: a classifier's health per period, frozen as the caller (the
+    -- periods cut by the rule create_metrics_snapshot() uses).
+    ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_period_type', 'p_period_start']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models, runs and deployments with its table privileges, the source with its rights', true, NULL, 'plpgsql', false),
+    ('_pg_intent_snapshot_period(text, timestamp with time zone)', NULL, 'stable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false),
     -- 0.3.1: a classifier's label-error queue, read as its caller, and the
     -- rule it shares with ai_review_queue (a SQL-standard body, like
     -- is_valid_intent_name()).
@@ -168,7 +172,7 @@ END
 $$;
 
 -- The list's assertions, and the 101 written out below.
-SELECT plan((SELECT count(*)::integer FROM contract_checks) + 101);
+SELECT plan((SELECT count(*)::integer FROM contract_checks) + 106);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -208,6 +212,11 @@ SELECT has_table('public', 'ai_metrics_snapshots', 'table ai_metrics_snapshots e
 SELECT columns_are('public', 'ai_metrics_snapshots', ARRAY['id', 'period_type', 'period_start', 'period_end', 'total_messages', 'ai_resolved', 'escalated', 'escalation_rate', 'avg_confidence', 'intent_accuracy', 'correction_rate', 'top_intents', 'top_misclassified', 'model_id', 'created_at', 'escalation_rate_fraction', 'avg_confidence_fraction', 'intent_accuracy_fraction', 'correction_rate_fraction']::name[], 'ai_metrics_snapshots has the contract''s columns (the *_fraction ones, 0.2.2: the percentages on the 0-1 scale, docs/dashboards.md)');
 SELECT isnt(obj_description(to_regclass('public.ai_metrics_snapshots'), 'pg_class'), NULL, 'ai_metrics_snapshots has a comment');
 SELECT ok((SELECT to_regclass('public.ai_metrics_snapshots') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_metrics_snapshots is dumped by pg_dump');
+SELECT has_table('public', 'ai_classifier_metrics_snapshots', 'table ai_classifier_metrics_snapshots exists (0.3.1)');
+SELECT columns_are('public', 'ai_classifier_metrics_snapshots', ARRAY['id', 'classifier', 'period_type', 'period_start', 'period_end', 'model_id', 'model_version', 'model_f1', 'model_accuracy', 'model_coverage', 'partition_models', 'partition_f1_min', 'partition_f1_median', 'runs', 'runs_completed', 'runs_failed', 'runs_deployed', 'new_rows', 'details', 'created_at']::name[], 'ai_classifier_metrics_snapshots has the contract''s columns');
+SELECT isnt(obj_description(to_regclass('public.ai_classifier_metrics_snapshots'), 'pg_class'), NULL, 'ai_classifier_metrics_snapshots has a comment');
+SELECT ok((SELECT to_regclass('public.ai_classifier_metrics_snapshots') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_classifier_metrics_snapshots is dumped by pg_dump');
+SELECT has_unique('public', 'ai_classifier_metrics_snapshots', 'ai_classifier_metrics_snapshots is unique per classifier and period');
 SELECT has_table('public', 'ai_prompt_versions', 'table ai_prompt_versions exists');
 SELECT columns_are('public', 'ai_prompt_versions', ARRAY['id', 'name', 'version', 'system_prompt', 'is_active', 'notes', 'created_at']::name[], 'ai_prompt_versions has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_prompt_versions'), 'pg_class'), NULL, 'ai_prompt_versions has a comment');

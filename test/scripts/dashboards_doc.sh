@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docs/dashboards.md documents every field of the dashboards with its scale:
-# every key of get_ai_training_metrics() and of create_metrics_snapshot(), and
-# every column of the dashboard views and of ai_metrics_snapshots, appears
+# every key of get_ai_training_metrics(), get_classifier_metrics() and of both
+# snapshot functions, and every column of the dashboard views and of both
+# snapshot tables, appears
 # there as `name`. A field added without its line fails here.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
@@ -13,10 +14,15 @@ fields=$(q $DB "
     UNION
     SELECT k FROM jsonb_object_keys(create_metrics_snapshot('hourly')) AS k
     UNION
+    SELECT k FROM jsonb_object_keys(get_classifier_metrics('intent')) AS k
+    UNION
+    SELECT k FROM jsonb_object_keys(create_classifier_metrics_snapshot('intent', 'hourly')) AS k
+    UNION
     SELECT a.attname::text
       FROM pg_attribute AS a
      WHERE a.attrelid IN ('ai_live_metrics'::regclass, 'ai_intent_performance'::regclass,
-                          'ai_metrics_snapshots'::regclass, 'ai_model_registry'::regclass,
+                          'ai_metrics_snapshots'::regclass, 'ai_classifier_metrics_snapshots'::regclass,
+                          'ai_model_registry'::regclass,
                           'ai_training_run_history'::regclass, 'ai_shadow_agreement'::regclass)
        AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY 1")

@@ -110,7 +110,9 @@ for role in anon authenticated; do
         "SELECT rollback_classifier('shop_router')" "SELECT alter_classifier('shop_router', '{}')" \
         "SELECT grant_classifier_access('shop_router', '$role', 'train')" "SELECT drop_classifier('shop_router')" \
         "SELECT * FROM ai_classifiers" "SELECT get_classifier_metrics('shop_router')" \
-        "SELECT * FROM get_classifier_review_queue('shop_router')"; do
+        "SELECT * FROM get_classifier_review_queue('shop_router')" \
+        "SELECT create_classifier_metrics_snapshot('shop_router', 'hourly')" \
+        "SELECT * FROM ai_classifier_metrics_snapshots"; do
         expect_role pgi_supabase $role "$call" 42501 "$role is refused a classifier it was not granted: $call"
     done
 done

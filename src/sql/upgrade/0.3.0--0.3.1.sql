@@ -70,3 +70,14 @@ REVOKE ALL ON FUNCTION @extschema@.get_classifier_metrics(text, integer) FROM PU
 -- get_classifier_metrics() above).
 -- @include src/sql/48_classifier_review_queue.sql
 REVOKE ALL ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Per-classifier metrics snapshots
+-- ---------------------------------------------------------------------------
+
+-- @include src/sql/schema/70_classifier_snapshots.sql
+-- create_classifier_metrics_snapshot() is granted with the metrics set, as
+-- create_metrics_snapshot() is; closed here, where it is created (as
+-- get_classifier_metrics() above).
+-- @include src/sql/51_snapshots.sql
+REVOKE ALL ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) FROM PUBLIC;
