@@ -720,6 +720,59 @@ COMMENT ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, t
     'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted with the caller''s rights; NULL and new_rows_unknown without a time_column or when the caller may not read the source). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';
 REVOKE ALL ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) FROM PUBLIC;
 
+-- ---------------------------------------------------------------------------
+-- explain_label()
+-- ---------------------------------------------------------------------------
+
+-- Granted with the explain set, as explain_intent() is; closed here, where
+-- it is created.
+-- (from src/sql/21_classifier_predict.sql)
+-- Prediction with a named classifier (0.3.0): C entry points in
+-- src/pg/predict_label.cpp, the classifier, privilege and model cache in
+-- src/pg/classifier_cache.cpp. Open to PUBLIC: whether the caller may
+-- predict with a classifier is checked inside, by
+-- _pg_intent_classifier_allows() (src/sql/45_classifiers.sql).
+--
+-- Neither is STRICT: with STRICT, a call with two arguments (p_partition
+-- taking its default NULL) would always return NULL. Both return NULL for
+-- a NULL p_name or p_text, as STRICT would; a NULL p_partition means the
+-- fallback (or unpartitioned) model.
+
+CREATE OR REPLACE FUNCTION @extschema@.predict_label(p_name text, p_text text, p_partition text DEFAULT NULL)
+RETURNS @extschema@.label_prediction
+AS 'MODULE_PATHNAME', 'pg_intent_predict_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.predict_label(text, text, text) IS
+    'Classifies a text with the classifier p_name''s deployed model: label, calibrated confidence (0-1), top labels, whether it is below the abstain threshold, the model id, and the partition whose model answered (p_partition''s own model, else the shared fallback: NULL). Needs the classifier''s predict access (42501); NULL for a NULL p_name or p_text.';
+
+CREATE OR REPLACE FUNCTION @extschema@.classify_label(p_name text, p_text text, p_partition text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_classify_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
+    'The label the classifier p_name''s deployed model gives a text (p_partition''s model, else the fallback), or NULL when the model abstains (confidence below its threshold). Not STRICT, so that p_partition may default to NULL (the fallback or unpartitioned model); NULL for a NULL p_name or p_text.';
+
+-- Why the classifier's model answers as it does (0.3.1): explain_intent()
+-- for the model predict_label() would use. Not open to PUBLIC, for
+-- explain_intent()'s reason (src/sql/90_privileges.sql): granted with the
+-- explain set, and the classifier's predict access is checked inside.
+CREATE OR REPLACE FUNCTION @extschema@.explain_label(
+    p_name text, p_text text, p_partition text DEFAULT NULL, p_top integer DEFAULT 5, p_label text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_explain_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) IS
+    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
+
+-- Internal: what this session's cache of classifier models holds and did.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
+    OUT models bigint, OUT bytes bigint, OUT hits bigint, OUT misses bigint, OUT evictions bigint)
+AS 'MODULE_PATHNAME', 'pg_intent_model_cache_stats'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@._pg_intent_model_cache_stats() IS
+    'Internal: this session''s cache of classifier models (predict_label(), classify_label()): models kept, their bytes (the budget is pg_intent.model_cache_size), hits, misses (loads) and evictions.';
+REVOKE ALL ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) FROM PUBLIC;
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -1496,6 +1549,18 @@ AS 'MODULE_PATHNAME', 'pg_intent_classify_label'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
     'The label the classifier p_name''s deployed model gives a text (p_partition''s model, else the fallback), or NULL when the model abstains (confidence below its threshold). Not STRICT, so that p_partition may default to NULL (the fallback or unpartitioned model); NULL for a NULL p_name or p_text.';
+
+-- Why the classifier's model answers as it does (0.3.1): explain_intent()
+-- for the model predict_label() would use. Not open to PUBLIC, for
+-- explain_intent()'s reason (src/sql/90_privileges.sql): granted with the
+-- explain set, and the classifier's predict access is checked inside.
+CREATE OR REPLACE FUNCTION @extschema@.explain_label(
+    p_name text, p_text text, p_partition text DEFAULT NULL, p_top integer DEFAULT 5, p_label text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_explain_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) IS
+    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
 
 -- Internal: what this session's cache of classifier models holds and did.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
@@ -6077,6 +6142,7 @@ AS $$
             '@extschema@._pg_intent_fold(text)']::regprocedure[]),
         ('explain', ARRAY[
             '@extschema@.explain_intent(text, integer, text, bigint)',
+            '@extschema@.explain_label(text, text, text, integer, text)',
             '@extschema@.pg_intent_training_progress()']::regprocedure[]),
         -- the insert trigger of ai_feedback_cues runs its lookup as the
         -- inserting role (pg_restore's included)

@@ -341,52 +341,44 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     return utf8_to_text(label < 0 ? uncertain : loaded.model->labels()[label]);
 }
 
-// explain_intent(p_message text, p_top integer, p_intent text, p_model_id
-// bigint): why the model scores the message as it does. The explained
-// intent is p_intent, or the predicted one; its decision score is taken
-// apart into the bias and one contribution per n-gram of the message (the
-// p_top largest by magnitude, the others summed in other_terms), so that
-//     bias + sum(terms[].contribution) + other_terms = score
-// up to float rounding (src/core/explain.h states the bound).
-//
-// Open to whoever may predict: an explanation only names n-grams of the
-// caller's own message, and whether one of them is in the model's
-// vocabulary already shows in predict_intent() on that n-gram alone.
-PG_INTENT_FUNCTION(pg_intent_explain) {
+namespace pg_intent {
+
+int32 explanation_top(FunctionCallInfo fcinfo, int argno) {
     constexpr int kMaxTop = 1000;
-    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    if (PG_ARGISNULL(1))
+    if (PG_ARGISNULL(argno))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_top must not be NULL", "",
                        "Pass the number of n-grams to list (0 to " + std::to_string(kMaxTop) + ").");
-    const int32 top = PG_GETARG_INT32(1);
+    const int32 top = PG_GETARG_INT32(argno);
     if (top < 0 || top > kMaxTop)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        "p_top must be between 0 and " + std::to_string(kMaxTop),
                        "p_top is " + std::to_string(top) + ".",
                        "The other n-grams' contributions are summed in other_terms.");
-    QueryState *state = query_state(fcinfo, false);
-    CallSite *site = state->site;
-    LoadedModel loaded = PG_ARGISNULL(3) ? active_model(site->schema)
-                                         : model_by_id(site->schema, PG_GETARG_INT64(3), &state->visibility);
-    const intent::IntentModel &model = *loaded.model;
+    return top;
+}
 
-    int label = -1; // the predicted intent
-    if (!PG_ARGISNULL(2)) {
-        TextRef wanted = text_ref(PG_GETARG_DATUM(2));
+intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, const Datum *wanted, int32 top,
+                              ExplainedNoun noun) {
+    const intent::IntentModel &model = *loaded.model;
+    const char *const noun_name = noun == ExplainedNoun::Intent ? "intent" : "label";
+    int label = -1; // the predicted one
+    if (wanted) {
+        TextRef wanted_text = text_ref(*wanted);
         std::string storage;
-        const std::string_view name = server_to_utf8(wanted.data, wanted.size, storage);
+        const std::string_view name = server_to_utf8(wanted_text.data, wanted_text.size, storage);
         const auto &labels = model.labels();
         const auto it = std::find(labels.begin(), labels.end(), name);
         if (it == labels.end())
             throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                           "intent \"" + std::string(name) + "\" is not one of model " +
-                               std::to_string(loaded.id) + "'s intents",
-                           "The model has " + std::to_string(labels.size()) + " intents.",
-                           "intent_model_info() lists them; NULL explains the predicted intent.");
+                           std::string(noun_name) + " \"" + std::string(name) + "\" is not one of model " +
+                               std::to_string(loaded.id) + "'s " + noun_name + "s",
+                           "The model has " + std::to_string(labels.size()) + " " + noun_name + "s.",
+                           std::string("intent_model_info() lists them; NULL explains the predicted ") +
+                               noun_name + ".");
         label = static_cast<int>(it - labels.begin());
     }
     std::string converted;
-    std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
+    std::string_view message = message_utf8(message_datum, converted);
     const intent::Explanation e = model.explain(message, label, static_cast<size_t>(top), scratch());
     release_scratch_after(message.size());
 
@@ -398,8 +390,8 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
                          {"contribution", t.contribution}});
     intent::Json out = intent::Json::object();
     out["model_id"] = loaded.id;
-    out["intent"] = model.labels()[static_cast<size_t>(e.label)];
-    out["predicted_intent"] = model.labels()[static_cast<size_t>(e.predicted_label)];
+    out[noun_name] = model.labels()[static_cast<size_t>(e.label)];
+    out[std::string("predicted_") + noun_name] = model.labels()[static_cast<size_t>(e.predicted_label)];
     out["uncertain"] = e.uncertain;
     out["probability"] = static_cast<double>(e.probability);
     out["score"] = static_cast<double>(e.score);
@@ -408,6 +400,26 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
     out["other_terms"] = e.rest;
     out["terms_total"] = e.num_contributions;
     out["features_in_message"] = e.num_features_in_row;
+    return out;
+}
+
+} // namespace pg_intent
+
+// explain_intent(p_message text, p_top integer, p_intent text, p_model_id
+// bigint): why the model scores the message as it does (explanation_json()).
+//
+// Granted with the explain set, not open to PUBLIC (src/sql/90_privileges.sql
+// says why).
+PG_INTENT_FUNCTION(pg_intent_explain) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    const int32 top = explanation_top(fcinfo, 1);
+    QueryState *state = query_state(fcinfo, false);
+    CallSite *site = state->site;
+    LoadedModel loaded = PG_ARGISNULL(3) ? active_model(site->schema)
+                                         : model_by_id(site->schema, PG_GETARG_INT64(3), &state->visibility);
+    const Datum wanted = PG_ARGISNULL(2) ? 0 : PG_GETARG_DATUM(2);
+    const intent::Json out = explanation_json(loaded, PG_GETARG_DATUM(0), PG_ARGISNULL(2) ? nullptr : &wanted,
+                                              top, ExplainedNoun::Intent);
     return utf8_json_to_jsonb(intent::dump_json(out));
 }
 

@@ -160,6 +160,30 @@ PG_INTENT_FUNCTION(pg_intent_classify_label) {
     return utf8_to_text(found.loaded.model->labels()[label]);
 }
 
+// explain_label(p_name text, p_text text, p_partition text, p_top integer,
+// p_label text): explain_intent() for the model predict_label() would use
+// (the classifier's predict access is checked as for predict_label()); NULL
+// for a NULL name or text. Says which model answered, as predict_label()
+// does.
+PG_INTENT_FUNCTION(pg_intent_explain_label) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+    const int32 top = explanation_top(fcinfo, 3);
+    const LabelQueryState *state = label_query_state(fcinfo, false);
+    std::string_view partition;
+    bool has_partition = false;
+    const ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
+    const Datum wanted = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
+    intent::Json out = explanation_json(found.loaded, PG_GETARG_DATUM(1), PG_ARGISNULL(4) ? nullptr : &wanted,
+                                        top, ExplainedNoun::Label);
+    if (found.by_partition) {
+        std::string storage;
+        out["model_partition"] = std::string(server_to_utf8(partition.data(), partition.size(), storage));
+    } else {
+        out["model_partition"] = nullptr;
+    }
+    return utf8_json_to_jsonb(intent::dump_json(out));
+}
+
 // _pg_intent_model_cache_stats(): this backend's classifier model cache.
 PG_INTENT_FUNCTION(pg_intent_model_cache_stats) {
     const ModelCacheStats stats = model_cache_stats();

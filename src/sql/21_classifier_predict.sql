@@ -23,6 +23,18 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
     'The label the classifier p_name''s deployed model gives a text (p_partition''s model, else the fallback), or NULL when the model abstains (confidence below its threshold). Not STRICT, so that p_partition may default to NULL (the fallback or unpartitioned model); NULL for a NULL p_name or p_text.';
 
+-- Why the classifier's model answers as it does (0.3.1): explain_intent()
+-- for the model predict_label() would use. Not open to PUBLIC, for
+-- explain_intent()'s reason (src/sql/90_privileges.sql): granted with the
+-- explain set, and the classifier's predict access is checked inside.
+CREATE OR REPLACE FUNCTION @extschema@.explain_label(
+    p_name text, p_text text, p_partition text DEFAULT NULL, p_top integer DEFAULT 5, p_label text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_explain_label'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) IS
+    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
+
 -- Internal: what this session's cache of classifier models holds and did.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
     OUT models bigint, OUT bytes bigint, OUT hits bigint, OUT misses bigint, OUT evictions bigint)

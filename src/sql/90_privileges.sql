@@ -135,6 +135,7 @@ AS $$
             '@extschema@._pg_intent_fold(text)']::regprocedure[]),
         ('explain', ARRAY[
             '@extschema@.explain_intent(text, integer, text, bigint)',
+            '@extschema@.explain_label(text, text, text, integer, text)',
             '@extschema@.pg_intent_training_progress()']::regprocedure[]),
         -- the insert trigger of ai_feedback_cues runs its lookup as the
         -- inserting role (pg_restore's included)

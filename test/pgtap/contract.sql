@@ -79,6 +79,9 @@ VALUES
     -- 0.3.1: a classifier's health per period, frozen as the caller (the
     -- periods cut by the rule create_metrics_snapshot() uses).
     ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_period_type', 'p_period_start']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models, runs and deployments with its table privileges, the source with its rights', true, NULL, 'plpgsql', false),
+    -- 0.3.1: explain_intent() for a classifier's serving model; closed to
+    -- PUBLIC as explain_intent() is, and the predict access checked inside.
+    ('explain_label(text, text, text, integer, text)', 'jsonb', 'stable', 's', false, 'not STRICT so that p_partition and p_label may default to NULL; NULL p_name or p_text gives NULL', ARRAY['p_name', 'p_text', 'p_partition', 'p_top', 'p_label']::text[], false, 'granted with grant_intent_access(role, ''explain''): an explanation tells whether an n-gram was in the training data', false, 'the per-classifier predict access is checked inside (_pg_intent_classifier_allows)', false, NULL, 'c', false),
     ('_pg_intent_snapshot_period(text, timestamp with time zone)', NULL, 'stable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false),
     -- 0.3.1: a classifier's label-error queue, read as its caller, and the
     -- rule it shares with ai_review_queue (a SQL-standard body, like

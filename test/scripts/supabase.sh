@@ -112,6 +112,7 @@ for role in anon authenticated; do
         "SELECT * FROM ai_classifiers" "SELECT get_classifier_metrics('shop_router')" \
         "SELECT * FROM get_classifier_review_queue('shop_router')" \
         "SELECT create_classifier_metrics_snapshot('shop_router', 'hourly')" \
+        "SELECT explain_label('shop_router', 'hola')" \
         "SELECT * FROM ai_classifier_metrics_snapshots"; do
         expect_role pgi_supabase $role "$call" 42501 "$role is refused a classifier it was not granted: $call"
     done

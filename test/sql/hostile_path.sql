@@ -223,6 +223,7 @@ DECLARE
         $$SELECT public.retrain_classifiers()$$,
         $$SELECT public.get_classifier_metrics('hp_router', 30)$$,
         $$SELECT public.create_classifier_metrics_snapshot('hp_router', 'hourly')$$,
+        $$SELECT public.explain_label('hp_router', 'quiero devolver mi pedido', '0', 3)$$,
         $$SELECT pg_catalog.count(*) FROM public.get_classifier_review_queue('hp_router', '0', 10)$$,
         $$SELECT public.drop_classifier('hp_router', true)$$];
     c text;

@@ -81,3 +81,12 @@ REVOKE ALL ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integ
 -- get_classifier_metrics() above).
 -- @include src/sql/51_snapshots.sql
 REVOKE ALL ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- explain_label()
+-- ---------------------------------------------------------------------------
+
+-- Granted with the explain set, as explain_intent() is; closed here, where
+-- it is created.
+-- @include src/sql/21_classifier_predict.sql
+REVOKE ALL ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) FROM PUBLIC;
