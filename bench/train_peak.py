@@ -12,11 +12,21 @@ statement_ms (psql's \\timing), result (the statement's single value as
 text), backend_rss_before_kb (VmRSS before the statement),
 backend_peak_rss_kb (VmHWM after it). PG* environment variables name the
 cluster.
+
+With PEAK_TIMELINE=FILE in the environment, VmRSS is also sampled every
+2 ms while the statement runs and written to FILE as lines of ms, VmRSS,
+RssAnon (the process's own memory) and RssShmem (shared buffers and WAL
+buffers it touched), in kB, tab-separated; and
+the object gains peak_sample_ms (when the largest sample was taken) and
+statement_sample_ms (the sampled span): where in a run its peak is.
 """
 import json
 import re
+import os
 import subprocess
 import sys
+import threading
+import time
 
 
 def status(pid, key):
@@ -25,6 +35,16 @@ def status(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     raise KeyError(key)
+
+
+def statuses(pid, keys):
+    found = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            k = line.split(":", 1)[0]
+            if k in keys:
+                found[k] = int(line.split()[1])
+    return [found.get(k, 0) for k in keys]
 
 
 def main():
@@ -51,16 +71,41 @@ def main():
     pid = int(read_until(r"^pid=\d+$")[-1][4:])
     before = status(pid, "VmRSS")
     send("\\timing on")
+    timeline_path = os.environ.get("PEAK_TIMELINE")
+    samples = []
+    done = threading.Event()
+
+    def sample():
+        start = time.monotonic()
+        while not done.is_set():
+            samples.append(((time.monotonic() - start) * 1000.0,
+                            *statuses(pid, ("VmRSS", "RssAnon", "RssShmem"))))
+            time.sleep(0.002)
+
+    sampler = threading.Thread(target=sample) if timeline_path else None
+    if sampler:
+        sampler.start()
     send(sql.rstrip(";") + ";")
     lines = read_until(r"^Time: [0-9.]+ ms")
+    if sampler:
+        done.set()
+        sampler.join()
     peak = status(pid, "VmHWM")  # the backend is still there: the session is open
     send("\\q")
     p.stdin.close()
     p.wait()
     ms = float(re.match(r"^Time: ([0-9.]+) ms", lines[-1]).group(1))
     result = "\n".join(l for l in lines[:-1] if l != "Timing is on.")
-    print(json.dumps({"statement_ms": ms, "result": result, "backend_pid": pid,
-                      "backend_rss_before_kb": before, "backend_peak_rss_kb": peak}))
+    out = {"statement_ms": ms, "result": result, "backend_pid": pid,
+           "backend_rss_before_kb": before, "backend_peak_rss_kb": peak}
+    if timeline_path and samples:
+        with open(timeline_path, "w") as f:
+            for t, rss, anon, shmem in samples:
+                f.write(f"{t:.1f}\t{rss}\t{anon}\t{shmem}\n")
+        top = max(samples, key=lambda s: s[1])
+        out["peak_sample_ms"] = round(top[0], 1)
+        out["statement_sample_ms"] = round(samples[-1][0], 1)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
