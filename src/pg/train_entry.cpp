@@ -566,7 +566,9 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
 // classifier, ai_training_policy with the classifier's keys over it). The
 // built-in classifier "intent" reads ai_training_data; any other takes the
 // rows train_classifier() staged, of partition p_partition (NULL: all).
-PG_INTENT_FUNCTION(pg_intent_train_table) {
+namespace {
+
+Datum train_table(FunctionCallInfo fcinfo) {
     // 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
     // columns in place of the row), 0.2.2's with six, until ALTER EXTENSION
     // UPDATE runs: their third would be read as a row.
@@ -650,4 +652,12 @@ PG_INTENT_FUNCTION(pg_intent_train_table) {
     set_rows(row, data, results, trained->model.labels(), intent_rows, staged && staged->has_key);
     const std::string blob = trained->model.serialize();
     return form_result(fcinfo, row, &blob);
+}
+
+} // namespace
+
+PG_INTENT_FUNCTION(pg_intent_train_table) {
+    const Datum result = train_table(fcinfo);
+    release_freed_heap(); // every C++ object of the run is gone
+    return result;
 }

@@ -10,6 +10,10 @@
 #include <initializer_list>
 #include <utility>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 extern "C" {
 #include "access/heapam.h"
 #include "access/table.h"
@@ -111,6 +115,12 @@ TrainingPolicy training_policy(Datum row) {
                            int_field("min_unreviewed_intent_rows", d.min_intent_rows),
                            int_field("max_intents", d.max_intents));
     return p;
+}
+
+void release_freed_heap() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 } // namespace pg_intent

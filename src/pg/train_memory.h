@@ -50,4 +50,12 @@ struct TrainingPolicy {
 // May throw PgError (pg_call).
 TrainingPolicy training_policy(Datum row);
 
+// Gives the heap memory a training run freed back to the operating system.
+// After a run's large buffers are freed, glibc serves the allocations that
+// follow from its heap (its mmap threshold rises to the largest buffer
+// freed) and keeps what they free: the backend stayed tens of megabytes
+// larger than what it held, through the model's storing and for the rest of
+// its life. Called once every C++ object of the run is gone.
+void release_freed_heap();
+
 } // namespace pg_intent
