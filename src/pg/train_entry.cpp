@@ -568,7 +568,14 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
 // rows train_classifier() staged, of partition p_partition (NULL: all).
 namespace {
 
-Datum train_table(FunctionCallInfo fcinfo) {
+// Writes the budget's peak to `out` when the run ends, however it ends.
+struct PeakCharge {
+    const intent::MemoryBudget &budget;
+    size_t &out;
+    ~PeakCharge() { out = budget.peak(); }
+};
+
+Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
     // columns in place of the row), 0.2.2's with six, until ALTER EXTENSION
     // UPDATE runs: their third would be read as a row.
@@ -607,6 +614,7 @@ Datum train_table(FunctionCallInfo fcinfo) {
     // The policy's memory limit: the rows read are charged as they are read,
     // then the core charges its own buffers (53200 when they would not fit).
     intent::MemoryBudget budget(policy.memory_limit);
+    const PeakCharge peak{budget, peak_charged};
     intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
     ReadCounts counts;
@@ -656,8 +664,15 @@ Datum train_table(FunctionCallInfo fcinfo) {
 
 } // namespace
 
+// A run that charged less skips release_freed_heap(): malloc_trim() walks
+// every free chunk of the heap (tens of milliseconds on a fragmented one),
+// and a partitioned classifier trains hundreds of small runs in one call,
+// whose freed memory the next one reuses.
+constexpr size_t kReleaseHeapAfterBytes = size_t{32} << 20;
+
 PG_INTENT_FUNCTION(pg_intent_train_table) {
-    const Datum result = train_table(fcinfo);
-    release_freed_heap(); // every C++ object of the run is gone
+    size_t peak_charged = 0;
+    const Datum result = train_table(fcinfo, peak_charged);
+    if (peak_charged >= kReleaseHeapAfterBytes) release_freed_heap(); // every C++ object of the run is gone
     return result;
 }
