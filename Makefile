@@ -9,11 +9,11 @@
 #   make core-test            the core's unit tests (CMake + ctest)
 #   make COPT=-O2             optimisation and other flags for C and C++ (default -O3)
 EXTENSION = pg_intent
-EXTVERSION = 0.3.1
+EXTVERSION = 0.3.2
 # Upgrade scripts go between adjacent versions only; PostgreSQL chains them
-# (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1). Released versions are frozen: their scripts are
+# (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1 -> 0.3.2). Released versions are frozen: their scripts are
 # committed files in sql/, no longer generated.
-UPGRADE_FROM = 0.3.0
+UPGRADE_FROM = 0.3.1
 MODULE_big = pg_intent
 
 CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
