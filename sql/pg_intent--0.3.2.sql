@@ -3497,8 +3497,8 @@ BEGIN
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
             RAISE EXCEPTION 'permission denied for column "%" of the source of classifier "%"', v_col.name, p_name
                 USING ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A classifier''s source is read with the rights of the role that trains it.',
-                      HINT = 'Grant SELECT on the source (or the column) to that role.';
+                      DETAIL = 'A classifier''s source is read with the rights of the classifier''s owner.',
+                      HINT = 'Grant SELECT on the source (or the column) to the classifier''s owner.';
         END IF;
         SELECT t.typcategory INTO v_category FROM pg_catalog.pg_type AS t
          WHERE t.oid = coalesce((SELECT d.typbasetype FROM pg_catalog.pg_type AS d
@@ -3708,7 +3708,7 @@ BEGIN
                  || (SELECT coalesce(jsonb_object_agg(k, p_options -> k), '{}') FROM jsonb_object_keys(p_options) AS k
                       WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys())));
     v_options := jsonb_strip_nulls(c.policy || (p_options - @extschema@._pg_intent_classifier_column_keys()));
-    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, p_name, c.source::oid, v_columns);
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, p_name, c.source::oid, v_columns);
     PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
     UPDATE @extschema@.ai_classifiers AS x
        SET key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
@@ -3962,11 +3962,12 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_train_classifier'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
-    'Trains the classifier from its source, read with the caller''s rights (row-level security and column privileges apply): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the caller cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
+    'Trains the classifier from its source, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in the source runs as the owner, never as the caller, and settings it changes are rolled back): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the owner cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
 
 -- What train_classifier() needs to read the source: the classifier's
--- columns and the policy that bounds the read, once the caller's right to
--- train it is checked (42704, 42501) and its source checked for the caller.
+-- columns, its owner (the role the source is read as) and the policy that
+-- bounds the read, once the caller's right to train it is checked (42704,
+-- 42501) and its source checked for the owner.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
@@ -3979,10 +3980,12 @@ BEGIN
     IF c.built_in THEN
         RETURN jsonb_build_object('name', c.name, 'built_in', true);
     END IF;
-    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, c.name, c.source::oid,
+    -- The source is read as its owner, so it is checked for the owner.
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, c.name, c.source::oid,
                                                           @extschema@._pg_intent_classifier_columns(c));
     p := @extschema@._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
+                              'owner', c.owner::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
                               'gate_window_days', c.policy -> 'gate_window_days',
@@ -3991,7 +3994,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
-    'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and read its source.';
+    'Internal: for train_classifier(): the classifier''s columns, owner and read bounds, after checking that the role may train it and that the owner may read its source.';
 
 -- The runs of one train_classifier() call, as the extension owner: one per
 -- partition value with at least min_partition_rows rows (the rows
@@ -4079,6 +4082,78 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
     'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
+-- What a dashboard or a reviewer may have read of a classifier's source,
+-- and as whom: the classifier's owner, and the statement of p_kind ('new':
+-- count_plan's count of new rows, $1 the start; 'period': the rows of
+-- [$1, $2) by the time column, no statement without one; 'texts': {key:
+-- text} for the keys $1, each text cut at 8192 characters). Only for a
+-- p_caller with the right to train the classifier, which reads the same rows
+-- (42704, 42501). Called by OID from src/pg/source_reads.cpp, which runs the
+-- statement as the owner in a security-restricted operation; granted to
+-- nobody: the statement names the source, which callers are not shown.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_source_statement(
+    p_name text, p_caller oid, p_kind text, OUT owner oid, OUT statement text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_plan record;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier''s source is ai_training_data' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    owner := c.owner::pg_catalog.oid;
+    IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
+        IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+            RAISE EXCEPTION 'classifier "%" has no key_column', p_name USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        statement := pg_catalog.format(
+            'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
+            v_plan.key_column, v_plan.text_column, v_plan.source, v_plan.key_type);
+    ELSE
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS x;
+        statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
+        IF p_kind NOT IN ('new', 'period') THEN
+            RAISE EXCEPTION 'invalid value for p_kind: "%"', p_kind USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_statement(text, oid, text) IS
+    'Internal: for _pg_intent_count_classifier_source() and _pg_intent_classifier_source_texts(): the classifier''s owner and the statement that reads what was asked, for a caller with the right to train it (42704, 42501).';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_count_classifier_source(
+    p_name text, p_from timestamptz, p_to timestamptz DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pg_intent_count_classifier_source'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz) IS
+    'Internal: the classifier''s source rows new since p_from (p_to NULL; all of them when p_from is NULL too, with a time_column; all rows without one), or of the period [p_from, p_to) by its time_column (NULL without one), counted as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_source_texts(p_name text, p_keys text[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_source_texts'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_texts(text, text[]) IS
+    'Internal: {key: text} for the classifier''s source rows with those keys (at most 10000, 22023 beyond; texts cut at 8192 characters), read as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; no key_column 55000.';
+
+-- What get_classifier_metrics() needs of the retraining rule, without the
+-- statement (which names the source): since when new rows count, the rows
+-- the last completed run read, and the threshold. No row: no such
+-- classifier, or the built-in one.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due_inputs(p_name text)
+RETURNS TABLE (since timestamptz, rows_at_last bigint, threshold integer, has_time_column boolean)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.since, p.rows_at_last, p.threshold, p.period_count_sql IS NOT NULL
+      FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due_inputs(text) IS
+    'Internal: for get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s retraining inputs (since, rows_at_last, threshold) and whether it has a time_column; no row for an unknown or the built-in classifier.';
+
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
 -- statement: never trained, due; with a time column, the count is the new
 -- rows; without, the rows beyond those the last run read (none when there
@@ -4128,11 +4203,12 @@ COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
 --
 -- Runs as its caller: the models and runs are read from ai_intent_models and
 -- ai_training_runs with the caller's privileges (the dashboard grants of
--- docs/privileges.md), and the source is counted with the caller's rights
--- (row-level security applies; a caller who may not read it gets NULL and
--- the reason, not an error). Only the classifier's own row comes through
--- the owner, from _pg_intent_classifier_count_plan(): the names of its
--- source and time column, never its rows.
+-- docs/privileges.md). The source is counted AS THE CLASSIFIER'S OWNER in a
+-- security-restricted operation (_pg_intent_count_classifier_source(): its
+-- code never runs with the caller's rights), for a caller with the right to
+-- train the classifier; another caller gets NULL and the reason, not an
+-- error. The retraining rule's inputs come through the owner, from
+-- _pg_intent_classifier_due_inputs(), never the source's name or rows.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -4164,7 +4240,7 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     IF NOT v_built_in THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
         IF NOT FOUND THEN
             RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
                 USING ERRCODE = '42704',
@@ -4229,12 +4305,12 @@ BEGIN
     -- New rows since the last completed run: for intent, what
     -- get_ai_training_metrics() reports (should_retrain() decides, with its
     -- back-off); for another classifier, retrain_classifiers()'s own count
-    -- and rule, counted as the caller.
+    -- and rule, counted as the classifier's owner.
     IF v_built_in THEN
         v_new_rows := @extschema@._pg_intent_samples_since_last_train();
     ELSE
         BEGIN
-            EXECUTE v_plan.count_sql INTO v_count USING v_plan.since;
+            v_count := @extschema@._pg_intent_count_classifier_source(p_name, v_plan.since);
         EXCEPTION WHEN insufficient_privilege THEN
             v_unknown := SQLERRM;
         END;
@@ -4259,7 +4335,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
-    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted with the caller''s rights; NULL and new_rows_unknown when the caller may not read the source), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
 
 -- ======== src/sql/48_classifier_review_queue.sql ========
 -- A classifier's label-error queue (0.3.1): the rows of its source whose
@@ -4297,8 +4373,11 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
 
 -- Runs as its caller: the run rows are read with the caller's privileges on
 -- ai_training_runs and ai_classifier_run_rows (granted like the ones
--- ai_review_queue reads), and the texts from the source with the caller's
--- rights: a row the caller may not see (row-level security) is not listed.
+-- ai_review_queue reads). The texts of the most doubtful p_limit rows are
+-- read AS THE CLASSIFIER'S OWNER in a security-restricted operation
+-- (_pg_intent_classifier_source_texts(): the source's code never runs with
+-- the caller's rights), for a caller with the right to train the classifier
+-- (42501 otherwise); a row no longer in the source is left out.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_review_queue(
     p_name text, p_partition text DEFAULT NULL, p_limit integer DEFAULT 50)
 RETURNS TABLE (rank bigint, row_key text, text text, label text, suspected_label text,
@@ -4348,34 +4427,36 @@ BEGIN
     IF v_run IS NULL THEN
         RETURN;
     END IF;
-    RETURN QUERY EXECUTE pg_catalog.format($q$
+    RETURN QUERY
         WITH oof AS (
             SELECT rr.row_key, rr.label, rr.predicted_label, rr.confidence, rr.label_probability
               FROM @extschema@.ai_classifier_run_rows AS rr
-             WHERE rr.run_id = $1 AND rr.predicted_label IS NOT NULL AND rr.label_probability IS NOT NULL
-               AND rr.label IS DISTINCT FROM $2
+             WHERE rr.run_id = v_run AND rr.predicted_label IS NOT NULL AND rr.label_probability IS NOT NULL
+               AND rr.label IS DISTINCT FROM v_out_of_scope
         ), class_threshold AS (
             SELECT o.label, avg(o.label_probability) AS threshold FROM oof AS o GROUP BY o.label
         ), suspects AS (
             SELECT o.*, t.threshold
               FROM oof AS o JOIN class_threshold AS t ON t.label = o.label
              WHERE @extschema@.is_suspected_label_error(o.label, o.predicted_label, o.label_probability, t.threshold)
+             ORDER BY o.label_probability, o.row_key
+             LIMIT p_limit
         ), visible AS (
-            SELECT s.%3$s::text AS row_key, s.%4$s::text AS text
-              FROM %1$s AS s
-             WHERE s.%3$s = ANY (ARRAY(SELECT x.row_key::%2$s FROM suspects AS x))
+            SELECT j.key AS row_key, j.value AS text
+              FROM pg_catalog.jsonb_each_text(coalesce(
+                       @extschema@._pg_intent_classifier_source_texts(
+                           p_name, ARRAY(SELECT x.row_key FROM suspects AS x)),
+                       '{}'::jsonb)) AS j
         )
         SELECT row_number() OVER (ORDER BY s.label_probability, s.row_key), s.row_key, v.text, s.label,
                s.predicted_label, s.confidence::float8, s.label_probability::float8, s.threshold::float8,
-               1::float8 - s.label_probability::float8, $1
+               1::float8 - s.label_probability::float8, v_run
           FROM suspects AS s JOIN visible AS v ON v.row_key = s.row_key
-         ORDER BY s.label_probability, s.row_key
-         LIMIT $3$q$, v_plan.source, v_plan.key_type, v_plan.key_column, v_plan.text_column)
-        USING v_run, v_out_of_scope, p_limit;
+         ORDER BY s.label_probability, s.row_key;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
-    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text, read from the source with the caller''s rights (rows it may not see are left out), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';
 
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
@@ -4675,9 +4756,9 @@ COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
 --
 -- Runs as its caller, as get_classifier_metrics() does: the models, runs and
 -- deployments are read with the caller's privileges, and the source is
--- counted with the caller's rights (row-level security applies; a caller
--- who may not read it stores NULL and the reason). Only the classifier's own
--- row comes through the owner, from _pg_intent_classifier_count_plan().
+-- counted as the classifier's owner in a security-restricted operation
+-- (_pg_intent_count_classifier_source()), for a caller with the right to
+-- train it; another caller stores NULL and the reason.
 CREATE OR REPLACE FUNCTION @extschema@.create_classifier_metrics_snapshot(
     p_name text, p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
 RETURNS jsonb
@@ -4700,7 +4781,7 @@ BEGIN
         RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
         IF NOT FOUND THEN
             RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
                 USING ERRCODE = '42704',
@@ -4769,16 +4850,17 @@ BEGIN
      WHERE r.classifier OPERATOR(pg_catalog.=) p_name
        AND r.started_at OPERATOR(pg_catalog.>=) v_start AND r.started_at OPERATOR(pg_catalog.<) v_end;
 
-    -- The rows the period added, counted as the caller.
+    -- The rows the period added: intent's as the caller, another
+    -- classifier's as its owner.
     BEGIN
         IF p_name OPERATOR(pg_catalog.=) 'intent' THEN
             SELECT count(*) INTO v_new_rows
               FROM @extschema@.ai_training_data AS t
              WHERE t.created_at OPERATOR(pg_catalog.>=) v_start AND t.created_at OPERATOR(pg_catalog.<) v_end;
-        ELSIF v_plan.period_count_sql IS NULL THEN
+        ELSIF NOT v_plan.has_time_column THEN
             v_unknown := 'the classifier has no time_column';
         ELSE
-            EXECUTE v_plan.period_count_sql INTO v_new_rows USING v_start, v_end;
+            v_new_rows := @extschema@._pg_intent_count_classifier_source(p_name, v_start, v_end);
         END IF;
     EXCEPTION WHEN insufficient_privilege THEN
         v_unknown := SQLERRM;
@@ -4826,7 +4908,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) IS
-    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted with the caller''s rights; NULL and new_rows_unknown without a time_column or when the caller may not read the source). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';
+    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown without a time_column or when the caller may not train the classifier). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';
 
 -- ======== src/sql/52_views.sql ========
 -- Dashboard views (operations).
@@ -6338,12 +6420,14 @@ AS $$
             '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
-            '@extschema@._pg_intent_classifier_review_plan(text)']::regprocedure[]),
+            '@extschema@._pg_intent_classifier_review_plan(text)',
+            '@extschema@._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
-            '@extschema@._pg_intent_classifier_count_plan(text)',
+            '@extschema@._pg_intent_classifier_due_inputs(text)',
+            '@extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
             '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.create_classifier_metrics_snapshot(text, text, timestamptz)',
@@ -6539,7 +6623,49 @@ BEGIN
         FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f LOOP
             EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
         END LOOP;
+        RETURN;
     END IF;
+
+    -- An upgrade keeps every set whole for the roles it was granted to: a
+    -- role that may execute a documented function of a set gets the
+    -- internal functions the set now holds (0.3.2's get_classifier_metrics()
+    -- counts the source through a new helper), and an internal function
+    -- that no set holds any more is the owner's only (0.3.1's metrics set
+    -- granted _pg_intent_classifier_count_plan(), whose statement names the
+    -- source).
+    FOR r IN
+        SELECT DISTINCT h AS fn, g.grantee
+          FROM @extschema@._pg_intent_access_sets() AS s
+         CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS h
+          JOIN pg_catalog.pg_proc AS hp ON hp.oid OPERATOR(pg_catalog.=) h::oid
+         CROSS JOIN LATERAL (
+               SELECT (pg_catalog.aclexplode(p.proacl)).grantee
+                 FROM pg_catalog.unnest(s.functions) AS f
+                 JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
+                WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_')) AS g
+         WHERE pg_catalog.starts_with(hp.proname::text, '_pg_intent_')
+           AND g.grantee OPERATOR(pg_catalog.<>) 0 AND g.grantee OPERATOR(pg_catalog.<>) hp.proowner
+           AND NOT pg_catalog.has_function_privilege(g.grantee, h::oid, 'EXECUTE')
+         ORDER BY 1, 2
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', r.fn, r.grantee::regrole);
+    END LOOP;
+    FOR r IN
+        SELECT DISTINCT p.oid::regprocedure AS fn, (pg_catalog.aclexplode(p.proacl)).grantee
+          FROM pg_catalog.pg_proc AS p
+          JOIN pg_catalog.pg_depend AS d
+            ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+          JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+         WHERE pg_catalog.starts_with(p.proname::text, '_pg_intent_')
+           AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_access_sets() AS s
+                            WHERE p.oid OPERATOR(pg_catalog.=) ANY (s.functions::oid[]))
+         ORDER BY 1, 2
+    LOOP
+        CONTINUE WHEN r.grantee OPERATOR(pg_catalog.=) 0
+                   OR r.grantee OPERATOR(pg_catalog.=) (SELECT p.proowner FROM pg_catalog.pg_proc AS p
+                                                         WHERE p.oid OPERATOR(pg_catalog.=) r.fn::oid);
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', r.fn, r.grantee::regrole);
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_apply_privileges(boolean) IS

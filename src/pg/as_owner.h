@@ -1,8 +1,30 @@
-// Running as the extension owner, for a scope: what fmgr does for a
-// SECURITY DEFINER function. Switches the current user to `owner` and pins
-// search_path to pg_catalog, pg_temp in a new GUC nest level; the destructor
-// restores both. Construct it inside pg_call(): on an error the transaction
-// or subtransaction abort restores both, as it does for SECURITY DEFINER.
+// Running as another role, for a scope. Two operations, two rules:
+//
+// AsExtensionOwner: the extension's own code (its PL/pgSQL workers) as the
+// extension owner, what fmgr does for a SECURITY DEFINER function: the
+// current user becomes the owner and search_path is pinned to pg_catalog,
+// pg_temp in a new GUC nest level. Construct it inside pg_call(): on an error
+// the transaction or subtransaction abort restores both.
+//
+// AsOwnerRestricted: code that a role CHOSE (a classifier's source: its view,
+// the functions the view calls, its row-level security policies, the domain
+// CHECKs and defaults of its columns) runs as THAT role, inside a
+// security-restricted operation, as REFRESH MATERIALIZED VIEW, VACUUM and
+// index builds run a table owner's code (CVE-2022-1552). Run with the
+// caller's rights, a function a classifier's owner planted in its source
+// would take the caller's rights (a superuser's, through the daily pg_cron
+// job). In the operation:
+//   - the current user is the chosen role; SET ROLE, RESET ROLE and SET
+//     SESSION AUTHORIZATION are refused, so the code cannot take the
+//     caller's rights back;
+//   - search_path is pg_catalog, pg_temp, so the statement we build means
+//     what it says;
+//   - every setting the code changes, with SET, SET LOCAL or set_config(),
+//     is ROLLED BACK at the end (a SECURITY DEFINER function's exit would
+//     keep a plain SET: a planted search_path would then outlive the call
+//     in the caller's session).
+// The caller lends nothing; which caller may start the operation is decided
+// before it (the classifier's grants).
 #pragma once
 
 #include "pg_headers.h"
@@ -24,7 +46,7 @@ class AsExtensionOwner {
                                 GUC_ACTION_SAVE, true, 0, false);
     }
     ~AsExtensionOwner() {
-        AtEOXact_GUC(true, nest_level_);
+        AtEOXact_GUC(false, nest_level_);
         SetUserIdAndSecContext(saved_user_, saved_context_);
     }
     AsExtensionOwner(const AsExtensionOwner &) = delete;
@@ -34,6 +56,38 @@ class AsExtensionOwner {
     Oid saved_user_ = InvalidOid;
     int saved_context_ = 0;
     int nest_level_ = 0;
+};
+
+// What entering a security-restricted operation saved, to leave it.
+struct RestrictedOperation {
+    Oid saved_user = InvalidOid;
+    int saved_context = 0;
+    int nest_level = 0;
+};
+
+// Enters the operation as `role` (42704 when the role no longer exists).
+// PostgreSQL calls only: for C code that manages its own subtransactions
+// (retrain_classifiers()); C++ frames use AsOwnerRestricted.
+RestrictedOperation enter_restricted_operation(Oid role) noexcept;
+
+// Leaves it: rolls back every setting changed inside, restores the user and
+// the security context. PostgreSQL calls only. After an ERROR inside, do not
+// call it: the (sub)transaction's abort restores all three.
+void leave_restricted_operation(const RestrictedOperation &op) noexcept;
+
+// The same for a C++ scope: entered by the constructor (through pg_call),
+// left by the destructor on a normal exit; while an exception unwinds, the
+// abort that follows restores everything (pg_release()).
+class AsOwnerRestricted {
+  public:
+    explicit AsOwnerRestricted(Oid role);
+    ~AsOwnerRestricted();
+    AsOwnerRestricted(const AsOwnerRestricted &) = delete;
+    AsOwnerRestricted &operator=(const AsOwnerRestricted &) = delete;
+
+  private:
+    RestrictedOperation op_;
+    int uncaught_ = 0;
 };
 
 } // namespace pg_intent

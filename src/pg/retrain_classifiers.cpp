@@ -7,13 +7,15 @@
 // a view's function written by a less-privileged owner would be that owner's
 // way to the superuser (the reason VACUUM and REFRESH MATERIALIZED VIEW run
 // index and view code as the table's owner, restricted). Inside the
-// restricted operation SET ROLE, RESET ROLE and SET SESSION AUTHORIZATION
-// are refused, so that code cannot take back the caller's rights.
+// restricted operation (as_owner.h) SET ROLE, RESET ROLE and SET SESSION
+// AUTHORIZATION are refused, so that code cannot take back the caller's
+// rights, and every setting it changes is rolled back when it ends.
 //
 // Each classifier runs in a subtransaction: a failure (its source dropped, a
 // column gone) is reported in the result and the others go on, as a failed
 // run of one partition does not stop the others. A cancel or statement
 // timeout is not a classifier's failure: it ends the call.
+#include "as_owner.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
@@ -166,17 +168,9 @@ void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
         MemoryContextSwitchTo(context);
         PG_TRY();
         {
-            Oid saved_user;
-            int saved_context;
-            GetUserIdAndSecContext(&saved_user, &saved_context);
-            SetUserIdAndSecContext(p->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-                                                 SECURITY_RESTRICTED_OPERATION);
-            const int nest = NewGUCNestLevel();
-            (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
-                                    GUC_ACTION_SAVE, true, 0, false);
+            const RestrictedOperation op = enter_restricted_operation(p->owner);
             retrain_one(fns, p, out);
-            AtEOXact_GUC(true, nest);
-            SetUserIdAndSecContext(saved_user, saved_context);
+            leave_restricted_operation(op);
             ReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(context);
             CurrentResourceOwner = owner;

@@ -1,12 +1,15 @@
 // train_classifier(): the entry point of a classifier's training.
 //
-// The order is the rule: the caller's right to train is checked, then the
-// source is read AS THE CALLER (classifier_source.h: row-level security,
-// column privileges, the source's own functions all apply to the caller),
-// and only then does the run switch to the extension owner, to record runs
-// and models in the extension's tables (_pg_intent_train_classifier_run(),
-// called by OID with the rows staged in this backend). The built-in
-// classifier "intent" is train_intent_model(), called as the caller.
+// The order is the rule: the caller's right to train is checked (the
+// classifier's grants decide who may call), then the source is read AS THE
+// CLASSIFIER'S OWNER in a security-restricted operation (as_owner.h: the
+// owner's rights decide what is read; the source's views, policies and
+// functions run as the role that chose them, never as the caller, and the
+// settings they change are rolled back), and only then does the run switch
+// to the extension owner, to record runs and models in the extension's
+// tables (_pg_intent_train_classifier_run(), called by OID with the rows
+// staged in this backend). The built-in classifier "intent" is
+// train_intent_model(), called as the caller.
 #include "as_owner.h"
 #include "classifier_source.h"
 #include "guard.h"
@@ -124,7 +127,8 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         }
     }
 
-    // 3. The rows, read as the caller.
+    // 3. The rows, read as the classifier's owner, restricted.
+    const Oid source_owner = static_cast<Oid>(def.value("owner", static_cast<int64_t>(0)));
     ClassifierColumns columns;
     columns.name = def.value("name", std::string());
     columns.source = static_cast<Oid>(def.value("source", static_cast<int64_t>(0)));
@@ -147,7 +151,11 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     intent::MemoryBudget budget(
         static_cast<size_t>(def.value("max_training_memory_mb", static_cast<int64_t>(2048))) * 1024 * 1024);
     intent::MemoryCharge charge(&budget);
-    StagedSource staged = read_classifier_source(schema, columns, sel, charge);
+    StagedSource staged;
+    {
+        AsOwnerRestricted as_source_owner(source_owner);
+        staged = read_classifier_source(schema, columns, sel, charge);
+    }
 
     // 4. The runs, as the extension owner, with the rows staged here.
     std::vector<std::string> names;

@@ -249,8 +249,8 @@ BEGIN
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
             RAISE EXCEPTION 'permission denied for column "%" of the source of classifier "%"', v_col.name, p_name
                 USING ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A classifier''s source is read with the rights of the role that trains it.',
-                      HINT = 'Grant SELECT on the source (or the column) to that role.';
+                      DETAIL = 'A classifier''s source is read with the rights of the classifier''s owner.',
+                      HINT = 'Grant SELECT on the source (or the column) to the classifier''s owner.';
         END IF;
         SELECT t.typcategory INTO v_category FROM pg_catalog.pg_type AS t
          WHERE t.oid = coalesce((SELECT d.typbasetype FROM pg_catalog.pg_type AS d
@@ -460,7 +460,7 @@ BEGIN
                  || (SELECT coalesce(jsonb_object_agg(k, p_options -> k), '{}') FROM jsonb_object_keys(p_options) AS k
                       WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys())));
     v_options := jsonb_strip_nulls(c.policy || (p_options - @extschema@._pg_intent_classifier_column_keys()));
-    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, p_name, c.source::oid, v_columns);
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, p_name, c.source::oid, v_columns);
     PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
     UPDATE @extschema@.ai_classifiers AS x
        SET key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',

@@ -110,11 +110,12 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_train_classifier'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
-    'Trains the classifier from its source, read with the caller''s rights (row-level security and column privileges apply): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the caller cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
+    'Trains the classifier from its source, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in the source runs as the owner, never as the caller, and settings it changes are rolled back): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the owner cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
 
 -- What train_classifier() needs to read the source: the classifier's
--- columns and the policy that bounds the read, once the caller's right to
--- train it is checked (42704, 42501) and its source checked for the caller.
+-- columns, its owner (the role the source is read as) and the policy that
+-- bounds the read, once the caller's right to train it is checked (42704,
+-- 42501) and its source checked for the owner.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
@@ -127,10 +128,12 @@ BEGIN
     IF c.built_in THEN
         RETURN jsonb_build_object('name', c.name, 'built_in', true);
     END IF;
-    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, c.name, c.source::oid,
+    -- The source is read as its owner, so it is checked for the owner.
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, c.name, c.source::oid,
                                                           @extschema@._pg_intent_classifier_columns(c));
     p := @extschema@._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
+                              'owner', c.owner::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
                               'gate_window_days', c.policy -> 'gate_window_days',
@@ -139,7 +142,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
-    'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and read its source.';
+    'Internal: for train_classifier(): the classifier''s columns, owner and read bounds, after checking that the role may train it and that the owner may read its source.';
 
 -- The runs of one train_classifier() call, as the extension owner: one per
 -- partition value with at least min_partition_rows rows (the rows
@@ -226,6 +229,78 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
     'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+
+-- What a dashboard or a reviewer may have read of a classifier's source,
+-- and as whom: the classifier's owner, and the statement of p_kind ('new':
+-- count_plan's count of new rows, $1 the start; 'period': the rows of
+-- [$1, $2) by the time column, no statement without one; 'texts': {key:
+-- text} for the keys $1, each text cut at 8192 characters). Only for a
+-- p_caller with the right to train the classifier, which reads the same rows
+-- (42704, 42501). Called by OID from src/pg/source_reads.cpp, which runs the
+-- statement as the owner in a security-restricted operation; granted to
+-- nobody: the statement names the source, which callers are not shown.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_source_statement(
+    p_name text, p_caller oid, p_kind text, OUT owner oid, OUT statement text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_plan record;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier''s source is ai_training_data' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    owner := c.owner::pg_catalog.oid;
+    IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
+        IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+            RAISE EXCEPTION 'classifier "%" has no key_column', p_name USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        statement := pg_catalog.format(
+            'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
+            v_plan.key_column, v_plan.text_column, v_plan.source, v_plan.key_type);
+    ELSE
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS x;
+        statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
+        IF p_kind NOT IN ('new', 'period') THEN
+            RAISE EXCEPTION 'invalid value for p_kind: "%"', p_kind USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_statement(text, oid, text) IS
+    'Internal: for _pg_intent_count_classifier_source() and _pg_intent_classifier_source_texts(): the classifier''s owner and the statement that reads what was asked, for a caller with the right to train it (42704, 42501).';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_count_classifier_source(
+    p_name text, p_from timestamptz, p_to timestamptz DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pg_intent_count_classifier_source'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz) IS
+    'Internal: the classifier''s source rows new since p_from (p_to NULL; all of them when p_from is NULL too, with a time_column; all rows without one), or of the period [p_from, p_to) by its time_column (NULL without one), counted as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_source_texts(p_name text, p_keys text[])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_source_texts'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_texts(text, text[]) IS
+    'Internal: {key: text} for the classifier''s source rows with those keys (at most 10000, 22023 beyond; texts cut at 8192 characters), read as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; no key_column 55000.';
+
+-- What get_classifier_metrics() needs of the retraining rule, without the
+-- statement (which names the source): since when new rows count, the rows
+-- the last completed run read, and the threshold. No row: no such
+-- classifier, or the built-in one.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due_inputs(p_name text)
+RETURNS TABLE (since timestamptz, rows_at_last bigint, threshold integer, has_time_column boolean)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.since, p.rows_at_last, p.threshold, p.period_count_sql IS NOT NULL
+      FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS p
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due_inputs(text) IS
+    'Internal: for get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s retraining inputs (since, rows_at_last, threshold) and whether it has a time_column; no row for an unknown or the built-in classifier.';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
 -- statement: never trained, due; with a time column, the count is the new

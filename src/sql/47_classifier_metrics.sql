@@ -5,11 +5,12 @@
 --
 -- Runs as its caller: the models and runs are read from ai_intent_models and
 -- ai_training_runs with the caller's privileges (the dashboard grants of
--- docs/privileges.md), and the source is counted with the caller's rights
--- (row-level security applies; a caller who may not read it gets NULL and
--- the reason, not an error). Only the classifier's own row comes through
--- the owner, from _pg_intent_classifier_count_plan(): the names of its
--- source and time column, never its rows.
+-- docs/privileges.md). The source is counted AS THE CLASSIFIER'S OWNER in a
+-- security-restricted operation (_pg_intent_count_classifier_source(): its
+-- code never runs with the caller's rights), for a caller with the right to
+-- train the classifier; another caller gets NULL and the reason, not an
+-- error. The retraining rule's inputs come through the owner, from
+-- _pg_intent_classifier_due_inputs(), never the source's name or rows.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -41,7 +42,7 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     IF NOT v_built_in THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
         IF NOT FOUND THEN
             RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
                 USING ERRCODE = '42704',
@@ -106,12 +107,12 @@ BEGIN
     -- New rows since the last completed run: for intent, what
     -- get_ai_training_metrics() reports (should_retrain() decides, with its
     -- back-off); for another classifier, retrain_classifiers()'s own count
-    -- and rule, counted as the caller.
+    -- and rule, counted as the classifier's owner.
     IF v_built_in THEN
         v_new_rows := @extschema@._pg_intent_samples_since_last_train();
     ELSE
         BEGIN
-            EXECUTE v_plan.count_sql INTO v_count USING v_plan.since;
+            v_count := @extschema@._pg_intent_count_classifier_source(p_name, v_plan.since);
         EXCEPTION WHEN insufficient_privilege THEN
             v_unknown := SQLERRM;
         END;
@@ -136,4 +137,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
-    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted with the caller''s rights; NULL and new_rows_unknown when the caller may not read the source), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';

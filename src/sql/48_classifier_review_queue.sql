@@ -33,8 +33,11 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
 
 -- Runs as its caller: the run rows are read with the caller's privileges on
 -- ai_training_runs and ai_classifier_run_rows (granted like the ones
--- ai_review_queue reads), and the texts from the source with the caller's
--- rights: a row the caller may not see (row-level security) is not listed.
+-- ai_review_queue reads). The texts of the most doubtful p_limit rows are
+-- read AS THE CLASSIFIER'S OWNER in a security-restricted operation
+-- (_pg_intent_classifier_source_texts(): the source's code never runs with
+-- the caller's rights), for a caller with the right to train the classifier
+-- (42501 otherwise); a row no longer in the source is left out.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_review_queue(
     p_name text, p_partition text DEFAULT NULL, p_limit integer DEFAULT 50)
 RETURNS TABLE (rank bigint, row_key text, text text, label text, suspected_label text,
@@ -84,31 +87,33 @@ BEGIN
     IF v_run IS NULL THEN
         RETURN;
     END IF;
-    RETURN QUERY EXECUTE pg_catalog.format($q$
+    RETURN QUERY
         WITH oof AS (
             SELECT rr.row_key, rr.label, rr.predicted_label, rr.confidence, rr.label_probability
               FROM @extschema@.ai_classifier_run_rows AS rr
-             WHERE rr.run_id = $1 AND rr.predicted_label IS NOT NULL AND rr.label_probability IS NOT NULL
-               AND rr.label IS DISTINCT FROM $2
+             WHERE rr.run_id = v_run AND rr.predicted_label IS NOT NULL AND rr.label_probability IS NOT NULL
+               AND rr.label IS DISTINCT FROM v_out_of_scope
         ), class_threshold AS (
             SELECT o.label, avg(o.label_probability) AS threshold FROM oof AS o GROUP BY o.label
         ), suspects AS (
             SELECT o.*, t.threshold
               FROM oof AS o JOIN class_threshold AS t ON t.label = o.label
              WHERE @extschema@.is_suspected_label_error(o.label, o.predicted_label, o.label_probability, t.threshold)
+             ORDER BY o.label_probability, o.row_key
+             LIMIT p_limit
         ), visible AS (
-            SELECT s.%3$s::text AS row_key, s.%4$s::text AS text
-              FROM %1$s AS s
-             WHERE s.%3$s = ANY (ARRAY(SELECT x.row_key::%2$s FROM suspects AS x))
+            SELECT j.key AS row_key, j.value AS text
+              FROM pg_catalog.jsonb_each_text(coalesce(
+                       @extschema@._pg_intent_classifier_source_texts(
+                           p_name, ARRAY(SELECT x.row_key FROM suspects AS x)),
+                       '{}'::jsonb)) AS j
         )
         SELECT row_number() OVER (ORDER BY s.label_probability, s.row_key), s.row_key, v.text, s.label,
                s.predicted_label, s.confidence::float8, s.label_probability::float8, s.threshold::float8,
-               1::float8 - s.label_probability::float8, $1
+               1::float8 - s.label_probability::float8, v_run
           FROM suspects AS s JOIN visible AS v ON v.row_key = s.row_key
-         ORDER BY s.label_probability, s.row_key
-         LIMIT $3$q$, v_plan.source, v_plan.key_type, v_plan.key_column, v_plan.text_column)
-        USING v_run, v_out_of_scope, p_limit;
+         ORDER BY s.label_probability, s.row_key;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
-    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text, read from the source with the caller''s rights (rows it may not see are left out), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';

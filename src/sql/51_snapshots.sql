@@ -139,9 +139,9 @@ COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
 --
 -- Runs as its caller, as get_classifier_metrics() does: the models, runs and
 -- deployments are read with the caller's privileges, and the source is
--- counted with the caller's rights (row-level security applies; a caller
--- who may not read it stores NULL and the reason). Only the classifier's own
--- row comes through the owner, from _pg_intent_classifier_count_plan().
+-- counted as the classifier's owner in a security-restricted operation
+-- (_pg_intent_count_classifier_source()), for a caller with the right to
+-- train it; another caller stores NULL and the reason.
 CREATE OR REPLACE FUNCTION @extschema@.create_classifier_metrics_snapshot(
     p_name text, p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
 RETURNS jsonb
@@ -164,7 +164,7 @@ BEGIN
         RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
         IF NOT FOUND THEN
             RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
                 USING ERRCODE = '42704',
@@ -233,16 +233,17 @@ BEGIN
      WHERE r.classifier OPERATOR(pg_catalog.=) p_name
        AND r.started_at OPERATOR(pg_catalog.>=) v_start AND r.started_at OPERATOR(pg_catalog.<) v_end;
 
-    -- The rows the period added, counted as the caller.
+    -- The rows the period added: intent's as the caller, another
+    -- classifier's as its owner.
     BEGIN
         IF p_name OPERATOR(pg_catalog.=) 'intent' THEN
             SELECT count(*) INTO v_new_rows
               FROM @extschema@.ai_training_data AS t
              WHERE t.created_at OPERATOR(pg_catalog.>=) v_start AND t.created_at OPERATOR(pg_catalog.<) v_end;
-        ELSIF v_plan.period_count_sql IS NULL THEN
+        ELSIF NOT v_plan.has_time_column THEN
             v_unknown := 'the classifier has no time_column';
         ELSE
-            EXECUTE v_plan.period_count_sql INTO v_new_rows USING v_start, v_end;
+            v_new_rows := @extschema@._pg_intent_count_classifier_source(p_name, v_start, v_end);
         END IF;
     EXCEPTION WHEN insufficient_privilege THEN
         v_unknown := SQLERRM;
@@ -290,4 +291,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) IS
-    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted with the caller''s rights; NULL and new_rows_unknown without a time_column or when the caller may not read the source). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';
+    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown without a time_column or when the caller may not train the classifier). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';

@@ -90,12 +90,14 @@ AS $$
             '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
-            '@extschema@._pg_intent_classifier_review_plan(text)']::regprocedure[]),
+            '@extschema@._pg_intent_classifier_review_plan(text)',
+            '@extschema@._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
-            '@extschema@._pg_intent_classifier_count_plan(text)',
+            '@extschema@._pg_intent_classifier_due_inputs(text)',
+            '@extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
             '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.create_classifier_metrics_snapshot(text, text, timestamptz)',
@@ -291,7 +293,49 @@ BEGIN
         FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f LOOP
             EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
         END LOOP;
+        RETURN;
     END IF;
+
+    -- An upgrade keeps every set whole for the roles it was granted to: a
+    -- role that may execute a documented function of a set gets the
+    -- internal functions the set now holds (0.3.2's get_classifier_metrics()
+    -- counts the source through a new helper), and an internal function
+    -- that no set holds any more is the owner's only (0.3.1's metrics set
+    -- granted _pg_intent_classifier_count_plan(), whose statement names the
+    -- source).
+    FOR r IN
+        SELECT DISTINCT h AS fn, g.grantee
+          FROM @extschema@._pg_intent_access_sets() AS s
+         CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS h
+          JOIN pg_catalog.pg_proc AS hp ON hp.oid OPERATOR(pg_catalog.=) h::oid
+         CROSS JOIN LATERAL (
+               SELECT (pg_catalog.aclexplode(p.proacl)).grantee
+                 FROM pg_catalog.unnest(s.functions) AS f
+                 JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
+                WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_')) AS g
+         WHERE pg_catalog.starts_with(hp.proname::text, '_pg_intent_')
+           AND g.grantee OPERATOR(pg_catalog.<>) 0 AND g.grantee OPERATOR(pg_catalog.<>) hp.proowner
+           AND NOT pg_catalog.has_function_privilege(g.grantee, h::oid, 'EXECUTE')
+         ORDER BY 1, 2
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', r.fn, r.grantee::regrole);
+    END LOOP;
+    FOR r IN
+        SELECT DISTINCT p.oid::regprocedure AS fn, (pg_catalog.aclexplode(p.proacl)).grantee
+          FROM pg_catalog.pg_proc AS p
+          JOIN pg_catalog.pg_depend AS d
+            ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+          JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+         WHERE pg_catalog.starts_with(p.proname::text, '_pg_intent_')
+           AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_access_sets() AS s
+                            WHERE p.oid OPERATOR(pg_catalog.=) ANY (s.functions::oid[]))
+         ORDER BY 1, 2
+    LOOP
+        CONTINUE WHEN r.grantee OPERATOR(pg_catalog.=) 0
+                   OR r.grantee OPERATOR(pg_catalog.=) (SELECT p.proowner FROM pg_catalog.pg_proc AS p
+                                                         WHERE p.oid OPERATOR(pg_catalog.=) r.fn::oid);
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', r.fn, r.grantee::regrole);
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_apply_privileges(boolean) IS

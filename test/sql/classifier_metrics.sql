@@ -106,11 +106,14 @@ REVOKE SELECT (model) ON ai_intent_models FROM pgi_cm_dash, pgi_cm_blind;
 GRANT SELECT ON cm_plain TO pgi_cm_dash;
 ALTER TABLE cm_plain ENABLE ROW LEVEL SECURITY;
 CREATE POLICY cm_plain_low ON cm_plain FOR SELECT TO pgi_cm_dash USING (id < 100);
--- As the owner (no policy applies to the table's owner): the 5 rows beyond
--- the last run's; as pgi_cm_dash, who sees fewer rows than that run read:
--- none (never a negative count).
+-- The source is counted as the classifier's owner, in a security-restricted
+-- operation (0.3.2), for a caller with the right to train it: the 5 rows
+-- beyond the last run's, for the owner and for pgi_cm_dash alike (its own
+-- policy does not narrow the count); pgi_cm_blind, without that right,
+-- gets NULL and the reason.
 INSERT INTO cm_plain SELECT id + 200000, prompt, route FROM cm_plain WHERE id <= 5;
 SELECT get_classifier_metrics('cm_plain') ->> 'new_rows' AS owner_new_rows;
+SELECT grant_classifier_access('cm_plain', 'pgi_cm_dash', 'train') ->> 'name' AS granted_train;
 SET ROLE pgi_cm_dash;
 SELECT get_classifier_metrics('cm_plain') ->> 'new_rows' AS dash_new_rows,
        get_classifier_metrics('cm_plain') -> 'active_model' ->> 'labels' AS labels;

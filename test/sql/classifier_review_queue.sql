@@ -79,10 +79,13 @@ SELECT p AS partition, count(q.*) > 0 AS has_suspects,
  GROUP BY p ORDER BY p;
 SELECT count(*) AS unknown_partition FROM get_classifier_review_queue('rq_router', 'shop9');
 
--- As a reviewer: granted the review set, SELECT on the run tables (as for
--- ai_review_queue) and on the source, where row-level security hides the
--- rows whose id is 3 modulo 4. Hidden rows are not listed; an outsider without the run rows
--- is refused.
+-- As a reviewer: granted the review set and SELECT on the run tables (as
+-- for ai_review_queue). The texts are read as the classifier's OWNER, in a
+-- security-restricted operation (0.3.2): a row-level security policy that
+-- narrows the reviewer's own reads of the source (id 3 modulo 4 hidden)
+-- does not decide what is read, and the texts need the right to train the
+-- classifier, which reads the same rows (42501 without it). An outsider
+-- without the run rows is refused.
 CREATE ROLE pgi_crq_reviewer;
 CREATE ROLE pgi_crq_outsider;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_crq_reviewer', 'review');
@@ -93,7 +96,11 @@ ALTER TABLE rq_prompts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY rq_some ON rq_prompts FOR SELECT TO pgi_crq_reviewer USING (id % 4 <> 3);
 SELECT count(*) AS as_owner FROM get_classifier_review_queue('rq_router', 'shop1', 10000);
 SET ROLE pgi_crq_reviewer;
-SELECT count(*) AS as_reviewer, count(*) FILTER (WHERE row_key::bigint % 4 = 3) AS hidden_rows_listed
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', 'shop1')$$) AS reviewer_without_train;
+RESET ROLE;
+SELECT grant_classifier_access('rq_router', 'pgi_crq_reviewer', 'train') ->> 'name' AS granted_train;
+SET ROLE pgi_crq_reviewer;
+SELECT count(*) AS as_reviewer, count(*) FILTER (WHERE row_key::bigint % 4 = 3) AS rows_its_policy_hides
   FROM get_classifier_review_queue('rq_router', 'shop1', 10000);
 SELECT count(*) AS shop0_as_reviewer FROM get_classifier_review_queue('rq_router', 'shop0', 10000);
 RESET ROLE;

@@ -119,8 +119,10 @@ UPDATE ai_training_policy SET snapshot_time_zone = 'UTC';
 
 -- Privileges: closed to PUBLIC, granted with the metrics set. The models,
 -- runs and deployments are read with the caller's table privileges; the
--- source is counted with the caller's rights (row-level security applies),
--- and a caller who may not read it stores NULL and the reason.
+-- source is counted as the classifier's owner in a security-restricted
+-- operation (0.3.2) for a caller with the right to train it (its own
+-- row-level security does not narrow the count), and another caller stores
+-- NULL and the reason.
 CREATE ROLE pgi_cs_dash;
 CREATE ROLE pgi_cs_blind;
 SELECT has_function_privilege('public', 'create_classifier_metrics_snapshot(text, text, timestamptz)', 'EXECUTE') AS public_may;
@@ -136,8 +138,9 @@ GRANT SELECT, INSERT, UPDATE ON ai_classifier_metrics_snapshots TO pgi_cs_dash, 
 GRANT SELECT ON cs_prompts TO pgi_cs_dash;
 ALTER TABLE cs_prompts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY cs_prompts_shop0 ON cs_prompts FOR SELECT TO pgi_cs_dash USING (shop = 'shop0');
+SELECT grant_classifier_access('cs_router', 'pgi_cs_dash', 'train') ->> 'name' AS granted_train;
 SET ROLE pgi_cs_dash;
-SELECT s ->> 'new_rows' AS shop0_new_rows,
+SELECT s ->> 'new_rows' AS all_new_rows,
        (s ->> 'model_id')::bigint = (SELECT min(id) FROM ai_intent_models WHERE classifier = 'cs_router') AS first_model
   FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-10-31 12:00+00') AS s;
 RESET ROLE;

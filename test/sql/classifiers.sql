@@ -167,11 +167,13 @@ SELECT pg_temp.try($$SELECT grant_classifier_access('plain', 'no_such_role', 'tr
 SELECT pg_temp.try($$SELECT grant_classifier_access('plain', 'PUBLIC', 'train')$$) AS public_train;
 SELECT grant_classifier_access('plain', 'public', 'predict') -> 'predict_public' AS public_predicts;
 SET ROLE pgi_cl_trainer;
--- Granted the classifier but not the source: it reads as the caller.
+-- Granted the classifier but not the source: the source is read as the
+-- classifier's owner (0.3.2), so the trainer's own rights do not matter.
 SELECT pg_temp.try($$SELECT train_classifier('plain')$$) AS trainer_without_select;
 RESET ROLE;
 GRANT SELECT ON cl_prompts TO pgi_cl_trainer;
--- Row-level security on the source applies to the role that trains.
+-- Row-level security that narrows the trainer's own reads does not narrow
+-- the run: the owner's rights decide what is read.
 ALTER TABLE cl_prompts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY cl_only_shop0 ON cl_prompts FOR SELECT TO pgi_cl_trainer USING (shop = 'shop0');
 SELECT grant_classifier_access('router', 'pgi_cl_trainer', 'train') ->> 'name' AS granted;

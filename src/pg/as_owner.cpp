@@ -1,0 +1,42 @@
+// Security-restricted operations as a chosen role (see as_owner.h).
+#include "as_owner.h"
+
+#include "guard.h"
+
+extern "C" {
+#include "utils/syscache.h"
+}
+
+#include <exception>
+
+namespace pg_intent {
+
+RestrictedOperation enter_restricted_operation(Oid role) noexcept {
+    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role with OID %u does not exist", role),
+                        errdetail("The role whose code was to run was dropped.")));
+    RestrictedOperation op;
+    GetUserIdAndSecContext(&op.saved_user, &op.saved_context);
+    SetUserIdAndSecContext(role,
+                           op.saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    op.nest_level = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                            true, 0, false);
+    return op;
+}
+
+void leave_restricted_operation(const RestrictedOperation &op) noexcept {
+    AtEOXact_GUC(false, op.nest_level);
+    SetUserIdAndSecContext(op.saved_user, op.saved_context);
+}
+
+AsOwnerRestricted::AsOwnerRestricted(Oid role) {
+    pg_call([&]() noexcept { op_ = enter_restricted_operation(role); });
+    uncaught_ = std::uncaught_exceptions();
+}
+
+AsOwnerRestricted::~AsOwnerRestricted() {
+    pg_release(uncaught_, [&]() noexcept { leave_restricted_operation(op_); });
+}
+
+} // namespace pg_intent

@@ -1,0 +1,143 @@
+// What dashboards and reviewers read of a classifier's source, read as the
+// classifier's owner (the rule of as_owner.h):
+//
+//   _pg_intent_count_classifier_source(p_name, p_from, p_to) -> bigint
+//       the rows new since p_from (p_to NULL; every row when p_from is NULL
+//       too), or the rows of the period [p_from, p_to) by the time column
+//       (NULL without one): get_classifier_metrics(),
+//       create_classifier_metrics_snapshot();
+//   _pg_intent_classifier_source_texts(p_name, p_keys) -> jsonb
+//       {key: text} for the rows with those keys, each text cut at 8192
+//       characters: get_classifier_review_queue().
+//
+// Those SQL functions run as their caller (SECURITY INVOKER), so the source
+// cannot be read there: its view's functions, policies and domain CHECKs
+// would run with the caller's rights (a superuser's, from pg_cron). Each
+// asks _pg_intent_classifier_source_statement() (SECURITY DEFINER, the one
+// statement of what is read and who may ask: the right to train the
+// classifier) for the owner and the statement, and runs the statement in a
+// security-restricted operation as the owner. The caller supplies values,
+// never SQL.
+#include "as_owner.h"
+#include "guard.h"
+#include "relations.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+}
+
+using namespace pg_intent;
+
+namespace {
+
+// The most keys one call looks up (get_classifier_review_queue()'s p_limit
+// bound): with each text cut at 8192 characters, a call holds a bounded
+// amount of the source.
+constexpr int kMaxKeys = 10000;
+
+struct Statement {
+    Oid owner = InvalidOid;
+    char *sql = nullptr; // NULL: nothing to read (a period without a time column)
+};
+
+// The owner and the statement of `kind` for the caller, checked by
+// _pg_intent_classifier_source_statement() (42704, 42501).
+Statement source_statement(Oid schema, Datum name, const char *kind) noexcept {
+    Oid argtypes[3] = {TEXTOID, OIDOID, TEXTOID};
+    const Oid fn = extension_function(schema, "_pg_intent_classifier_source_statement", 3, argtypes);
+    FmgrInfo flinfo;
+    fmgr_info(fn, &flinfo);
+    LOCAL_FCINFO(call, 3);
+    InitFunctionCallInfoData(*call, &flinfo, 3, InvalidOid, nullptr, nullptr);
+    call->args[0].value = name;
+    call->args[0].isnull = false;
+    call->args[1].value = ObjectIdGetDatum(GetUserId());
+    call->args[1].isnull = false;
+    call->args[2].value = CStringGetTextDatum(kind);
+    call->args[2].isnull = false;
+    const Datum row = FunctionCallInvoke(call);
+    Statement out;
+    if (call->isnull) return out;
+    HeapTupleHeader tuple = DatumGetHeapTupleHeader(row);
+    bool isnull = false;
+    out.owner = DatumGetObjectId(GetAttributeByNum(tuple, 1, &isnull));
+    const Datum sql = GetAttributeByNum(tuple, 2, &isnull);
+    if (!isnull) out.sql = TextDatumGetCString(sql);
+    return out;
+}
+
+// Runs the one-value statement as the owner, restricted; the value is
+// copied into the caller's memory context.
+Datum run_restricted(const Statement &st, int nargs, Oid *argtypes, Datum *args, const char *nulls, Oid type,
+                     bool &isnull) noexcept {
+    MemoryContext caller = CurrentMemoryContext;
+    const RestrictedOperation op = enter_restricted_operation(st.owner);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    if (SPI_execute_with_args(st.sql, nargs, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
+        SPI_processed != 1)
+        elog(ERROR, "a classifier's source could not be read");
+    Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != type) elog(ERROR, "unexpected type reading a source");
+    if (!isnull) {
+        int16 typlen;
+        bool byval;
+        get_typlenbyval(type, &typlen, &byval);
+        MemoryContext old = MemoryContextSwitchTo(caller);
+        value = datumCopy(value, byval, typlen);
+        MemoryContextSwitchTo(old);
+    }
+    SPI_finish();
+    leave_restricted_operation(op);
+    return value;
+}
+
+} // namespace
+
+PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    const bool period = !PG_ARGISNULL(2);
+    if (period && PG_ARGISNULL(1))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_from must not be null when p_to is given");
+    Datum result = 0;
+    bool isnull = true;
+    pg_call([&]() noexcept {
+        const Statement st = source_statement(get_func_namespace(fcinfo->flinfo->fn_oid), PG_GETARG_DATUM(0),
+                                              period ? "period" : "new");
+        if (!st.sql) return;
+        Oid argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+        Datum args[2] = {PG_ARGISNULL(1) ? 0 : PG_GETARG_DATUM(1), period ? PG_GETARG_DATUM(2) : 0};
+        const char nulls[2] = {PG_ARGISNULL(1) ? 'n' : ' ', ' '};
+        result = run_restricted(st, period ? 2 : 1, argtypes, args, nulls, INT8OID, isnull);
+    });
+    if (isnull) PG_RETURN_NULL();
+    return result;
+}
+
+PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    if (PG_ARGISNULL(1)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_keys must not be null");
+    Datum result = 0;
+    bool isnull = true;
+    int keys = 0;
+    pg_call([&]() noexcept {
+        ArrayType *array = PG_GETARG_ARRAYTYPE_P(1);
+        keys = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+    });
+    if (keys > kMaxKeys)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "too many keys: " + std::to_string(keys),
+                       "At most " + std::to_string(kMaxKeys) + " rows are read in one call.");
+    pg_call([&]() noexcept {
+        const Statement st =
+            source_statement(get_func_namespace(fcinfo->flinfo->fn_oid), PG_GETARG_DATUM(0), "texts");
+        if (!st.sql) return;
+        Oid argtypes[1] = {TEXTARRAYOID};
+        Datum args[1] = {PG_GETARG_DATUM(1)};
+        result = run_restricted(st, 1, argtypes, args, nullptr, JSONBOID, isnull);
+    });
+    if (isnull) PG_RETURN_NULL();
+    return result;
+}
