@@ -3252,8 +3252,52 @@ COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
 -- called them, and the prediction path (src/pg/classifier_cache.cpp) calls
 -- it by OID and keeps its answer until ai_classifiers changes.
 
+-- Whether role p_role may know which classifiers exist: a superuser, or a
+-- role that may read ai_classifiers. To any other role an unknown name and
+-- a classifier it may not use look the same (42501): under the Supabase
+-- recipe every customer holds authenticated, and 42704 against 42501 told
+-- them which names exist.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_may_list(p_role oid)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role), false)
+           OR pg_catalog.has_table_privilege(p_role, '@extschema@.ai_classifiers'::pg_catalog.regclass, 'SELECT')
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_may_list(oid) IS
+    'Internal: whether the role may know which classifiers exist (a superuser, or SELECT on ai_classifiers); to others an unknown classifier is refused as one they may not use.';
+
+-- The error for a classifier p_role may not p_access or that does not
+-- exist: 42704 only for a role that may know which exist.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_refuse(p_name text, p_role oid, p_access text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF @extschema@._pg_intent_classifier_may_list(p_role)
+       AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+    END IF;
+    RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, pg_catalog.left(p_name, 63)
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL
+                            ELSE 'It does not exist, or the role may not use it that way.' END,
+              HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
+                          WHEN p_access = 'read' THEN 'A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.'
+                          ELSE pg_catalog.format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);',
+                                                 pg_catalog.left(p_name, 63), p_access) END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
+    'Internal: raises 42704 for an unknown classifier to a role that may list them, else 42501.';
+
 -- Whether role p_role may p_access ('predict', 'train', 'deploy', 'manage')
--- classifier p_name; NULL when there is no such classifier.
+-- classifier p_name; NULL when there is no such classifier and the role may
+-- know that (_pg_intent_classifier_may_list()), false for another role.
 --
 --   superuser, and members of the classifier's owner: everything;
 --   'predict': predict_public, or a member of one of predict_roles;
@@ -3273,40 +3317,42 @@ RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE
-        WHEN (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role) THEN true
-        WHEN c.built_in THEN CASE p_access
-            WHEN 'predict' THEN true
-            WHEN 'train' THEN pg_catalog.has_function_privilege(p_role,
-                '@extschema@.train_intent_model(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
-            WHEN 'deploy' THEN pg_catalog.has_function_privilege(p_role,
-                '@extschema@.deploy_intent_model(pg_catalog.int8)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
-            ELSE pg_catalog.pg_has_role(p_role, c.owner::pg_catalog.oid, 'USAGE')
+    SELECT coalesce((
+        SELECT CASE
+            WHEN (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role) THEN true
+            WHEN c.built_in THEN CASE p_access
+                WHEN 'predict' THEN true
+                WHEN 'train' THEN pg_catalog.has_function_privilege(p_role,
+                    '@extschema@.train_intent_model(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
+                WHEN 'deploy' THEN pg_catalog.has_function_privilege(p_role,
+                    '@extschema@.deploy_intent_model(pg_catalog.int8)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
+                ELSE pg_catalog.pg_has_role(p_role, c.owner::pg_catalog.oid, 'USAGE')
+                END
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_roles AS o
+                          WHERE o.oid OPERATOR(pg_catalog.=) c.owner::pg_catalog.oid
+                            AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE')) THEN true
+            ELSE CASE p_access
+                WHEN 'predict' THEN c.predict_public OR EXISTS (
+                    SELECT FROM pg_catalog.pg_roles AS g
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles::pg_catalog.oid[])
+                       AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
+                WHEN 'train' THEN EXISTS (
+                    SELECT FROM pg_catalog.pg_roles AS g
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles::pg_catalog.oid[])
+                       AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
+                WHEN 'deploy' THEN EXISTS (
+                    SELECT FROM pg_catalog.pg_roles AS g
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles::pg_catalog.oid[])
+                       AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
+                ELSE false
+                END
             END
-        WHEN EXISTS (SELECT FROM pg_catalog.pg_roles AS o
-                      WHERE o.oid OPERATOR(pg_catalog.=) c.owner::pg_catalog.oid
-                        AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE')) THEN true
-        ELSE CASE p_access
-            WHEN 'predict' THEN c.predict_public OR EXISTS (
-                SELECT FROM pg_catalog.pg_roles AS g
-                 WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles::pg_catalog.oid[])
-                   AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
-            WHEN 'train' THEN EXISTS (
-                SELECT FROM pg_catalog.pg_roles AS g
-                 WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles::pg_catalog.oid[])
-                   AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
-            WHEN 'deploy' THEN EXISTS (
-                SELECT FROM pg_catalog.pg_roles AS g
-                 WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles::pg_catalog.oid[])
-                   AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
-            ELSE false
-            END
-        END
-      FROM @extschema@.ai_classifiers AS c
-     WHERE c.name OPERATOR(pg_catalog.=) p_name
+          FROM @extschema@.ai_classifiers AS c
+         WHERE c.name OPERATOR(pg_catalog.=) p_name
+    ), CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL ELSE false END)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
-    'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier). The one statement of the per-classifier privilege rule.';
+    'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier, for a role that may list classifiers; false for another role). The one statement of the per-classifier privilege rule.';
 
 -- -------------------------------------------------------------------------
 -- Options: the classifier's columns, its policy, its training options
@@ -3587,22 +3633,21 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier(text) IS
     'Internal: the classifier''s row, or 42704.';
 
--- Raises 42501 unless p_caller may p_access the classifier.
+-- Raises 42501 unless p_caller may p_access the classifier (42704 for an
+-- unknown one, to a role that may know which exist).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_require(p_name text, p_caller oid, p_access text)
 RETURNS @extschema@.ai_classifiers
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier(p_name);
 BEGIN
-    IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
-        RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, p_name
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
-                              ELSE format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);', p_name, p_access) END;
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    RETURN c;
+    IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
+        PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
+    END IF;
+    RETURN @extschema@._pg_intent_classifier(p_name);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_require(text, oid, text) IS
@@ -4139,20 +4184,30 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_texts(text, text[]) IS
     'Internal: {key: text} for the classifier''s source rows with those keys (at most 10000, 22023 beyond; texts cut at 8192 characters), read as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; no key_column 55000.';
 
--- What get_classifier_metrics() needs of the retraining rule, without the
--- statement (which names the source): since when new rows count, the rows
--- the last completed run read, and the threshold. No row: no such
--- classifier, or the built-in one.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due_inputs(p_name text)
-RETURNS TABLE (since timestamptz, rows_at_last bigint, threshold integer, has_time_column boolean)
+-- What role p_role may know of a classifier, for get_classifier_metrics(),
+-- create_classifier_metrics_snapshot() and get_classifier_review_queue(),
+-- without the source's name: whether it is built in, has a key and a time
+-- column, and the retraining rule's inputs (since when new rows count, the
+-- rows the last completed run read, the threshold). No row: no such
+-- classifier, or one the role may not know of (it may not list the
+-- classifiers and holds no right on this one: under the Supabase recipe
+-- every customer holds the dashboards' functions).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_facts(p_name text, p_role oid)
+RETURNS TABLE (built_in boolean, has_key boolean, has_time_column boolean, since timestamptz, rows_at_last bigint,
+               threshold integer)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.since, p.rows_at_last, p.threshold, p.period_count_sql IS NOT NULL
-      FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS p
+    SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL, p.since, p.rows_at_last, p.threshold
+      FROM @extschema@.ai_classifiers AS c
+      LEFT JOIN LATERAL @extschema@._pg_intent_classifier_count_plan(c.name) AS p ON true
+     WHERE c.name OPERATOR(pg_catalog.=) p_name
+       AND (@extschema@._pg_intent_classifier_may_list(p_role)
+            OR EXISTS (SELECT FROM pg_catalog.unnest(ARRAY['predict', 'train', 'deploy', 'manage']) AS a
+                        WHERE @extschema@._pg_intent_classifier_allows(c.name, p_role, a)))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due_inputs(text) IS
-    'Internal: for get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s retraining inputs (since, rows_at_last, threshold) and whether it has a time_column; no row for an unknown or the built-in classifier.';
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_facts(text, oid) IS
+    'Internal: what the role may know of a classifier: built_in, has_key, has_time_column and the retraining inputs (since, rows_at_last, threshold); never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
 -- statement: never trained, due; with a time column, the count is the new
@@ -4208,7 +4263,7 @@ COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
 -- code never runs with the caller's rights), for a caller with the right to
 -- train the classifier; another caller gets NULL and the reason, not an
 -- error. The retraining rule's inputs come through the owner, from
--- _pg_intent_classifier_due_inputs(), never the source's name or rows.
+-- _pg_intent_classifier_facts(), never the source's name or rows.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -4240,11 +4295,10 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     IF NOT v_built_in THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
-                USING ERRCODE = '42704',
-                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+            -- 42704 only to a role that may know which classifiers exist
+            PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
         END IF;
         v_threshold := v_plan.threshold;
     END IF;
@@ -4347,10 +4401,13 @@ COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
 -- the built-in classifier has. The rule of a suspect is
 -- is_suspected_label_error() (src/sql/33_review_queue.sql), also the view's.
 
--- What the queue needs of a classifier, through the owner (ai_classifiers
--- is not readable by callers): whether it is the built-in one, and the
--- names of its source, key and text columns and the key's type, quoted for
--- a statement; never its rows. No row: no such classifier.
+-- What the statement that reads the texts needs of a classifier, through
+-- the owner (ai_classifiers is not readable by callers): whether it is the
+-- built-in one, and the names of its source, key and text columns and the
+-- key's type, quoted for a statement; never its rows. No row: no such
+-- classifier. Read by _pg_intent_classifier_source_statement() only (0.3.1
+-- granted it with the review set, which showed every caller the sources'
+-- names).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_review_plan(p_name text)
 RETURNS TABLE (built_in boolean, source text, key_column text, text_column text, key_type text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -4369,7 +4426,7 @@ AS $$
      WHERE c.name OPERATOR(pg_catalog.=) p_name
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
-    'Internal: for get_classifier_review_queue(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
+    'Internal: for _pg_intent_classifier_source_statement(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
 
 -- Runs as its caller: the run rows are read with the caller's privileges on
 -- ai_training_runs and ai_classifier_run_rows (granted like the ones
@@ -4401,17 +4458,16 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_limit: %', p_limit
             USING ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
     END IF;
-    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name);
+    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
-            USING ERRCODE = '42704',
-                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+        -- 42704 only to a role that may know which classifiers exist
+        PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
     END IF;
     IF v_plan.built_in THEN
         RAISE EXCEPTION 'the built-in classifier''s review queue is the view ai_review_queue'
             USING ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
     END IF;
-    IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+    IF NOT v_plan.has_key THEN
         RAISE EXCEPTION 'classifier "%" has no key_column', p_name
             USING ERRCODE = '55000',
                   DETAIL = 'Without a stable row id its runs do not record the rows they read.',
@@ -4781,11 +4837,10 @@ BEGIN
         RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
-                USING ERRCODE = '42704',
-                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+            -- 42704 only to a role that may know which classifiers exist
+            PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
         END IF;
     END IF;
     SELECT p.period_start, p.period_end INTO v_start, v_end
@@ -6293,7 +6348,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_report_html(uuid) IS
 -- The drop guard: DROP EXTENSION pg_intent (with or without CASCADE), DROP
 -- SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner are refused
 -- (55000) while ai_training_data, ai_intent_corrections, ai_training_runs or
--- ai_intent_models hold rows, unless the session sets
+-- ai_intent_models hold rows, or ai_classifiers a classifier a user created
+-- (0.3.2), unless the session sets
 -- pg_intent.allow_drop_with_data (src/pg/drop_guard.cpp). Dropping the
 -- extension drops its tables with every captured message, correction, run and
 -- model, and PostgreSQL asks nothing first. An empty install drops as before.
@@ -6302,7 +6358,7 @@ RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'pg_intent_drop_guard'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_drop_guard() IS
-    'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs or models (unless pg_intent.allow_drop_with_data is on).';
+    'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs, models or user-created classifiers (unless pg_intent.allow_drop_with_data is on).';
 
 -- An extension member (created by the extension's script), so DROP EXTENSION
 -- drops it with the rest. Created once: a fresh install and the upgrade from
@@ -6420,13 +6476,17 @@ AS $$
             '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
-            '@extschema@._pg_intent_classifier_review_plan(text)',
+            '@extschema@._pg_intent_classifier_facts(text, oid)',
+            '@extschema@._pg_intent_classifier_refuse(text, oid, text)',
+            '@extschema@._pg_intent_classifier_may_list(oid)',
             '@extschema@._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
-            '@extschema@._pg_intent_classifier_due_inputs(text)',
+            '@extschema@._pg_intent_classifier_facts(text, oid)',
+            '@extschema@._pg_intent_classifier_refuse(text, oid, text)',
+            '@extschema@._pg_intent_classifier_may_list(oid)',
             '@extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
             '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',

@@ -288,6 +288,14 @@ std::string printable_name(std::string_view name) {
                    "The table ai_classifiers lists the classifiers; create_classifier() creates one.");
 }
 
+[[noreturn]] void not_allowed(std::string_view name) {
+    throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                   "permission denied for classifier \"" + printable_name(name) + "\"",
+                   "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
+                   "membership in its owner).",
+                   "The classifier's owner can grant it with grant_classifier_access().");
+}
+
 template <typename Value>
 void remember(std::unordered_map<std::string, Value> &map, const std::string &key, const Value &value) {
     if (key.size() > kMaxCachedKeyBytes) return;
@@ -339,7 +347,6 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     // As active_model(): a cached answer takes no lock, so read the
     // invalidation queue first (one unlocked flag check without messages).
     pg_call([]() noexcept { AcceptInvalidationMessages(); });
-    if (name.size() > kMaxNameBytes) no_such_classifier(name); // longer than any name the table accepts
 
     State &s = state();
     if (s.generation != g_generation || s.schema != schema) {
@@ -357,17 +364,24 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     static auto *key = new std::string; // reused: no allocation once warm
     key->assign(name);
 
+    Oid user = InvalidOid;
+    pg_call([&]() noexcept { user = GetUserId(); });
     ClassifierInfo info;
     auto known = s.classifiers.find(*key);
     if (known != s.classifiers.end()) {
         info = known->second;
-    } else {
-        if (!read_classifier(s, name, info)) no_such_classifier(name);
-        if (g_generation == generation) remember(s.classifiers, *key, info);
+    } else if (name.size() > kMaxNameBytes || !read_classifier(s, name, info)) {
+        // No such classifier: 42704 only to a role that may know which
+        // exist (_pg_intent_classifier_allows() answers NULL); to another,
+        // it looks like one it may not use.
+        bool exists = false;
+        (void)call_allows(s, name.substr(0, kMaxNameBytes + 1), user, exists);
+        if (!exists) no_such_classifier(name);
+        not_allowed(name);
+    } else if (g_generation == generation) {
+        remember(s.classifiers, *key, info);
     }
 
-    Oid user = InvalidOid;
-    pg_call([&]() noexcept { user = GetUserId(); });
     key->push_back('\0');
     key->append(reinterpret_cast<const char *>(&user), sizeof user);
     auto answer = s.allowed.find(*key);
@@ -380,12 +394,7 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
         if (!exists) no_such_classifier(name);
         if (g_generation == generation) remember(s.allowed, *key, allowed);
     }
-    if (!allowed)
-        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                       "permission denied for classifier \"" + printable_name(name) + "\"",
-                       "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
-                       "membership in its owner).",
-                       "The classifier's owner can grant it with grant_classifier_access().");
+    if (!allowed) not_allowed(name);
 
     if (partition && !info.partitioned)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,

@@ -11,6 +11,7 @@
 // install drops as before. The guard protects from a mistake, not from a
 // role: whoever passes PostgreSQL's own ownership check may set the setting.
 #include "guard.h"
+#include "relations.h"
 #include "scan.h"
 #include "settings.h"
 
@@ -46,7 +47,9 @@ namespace {
 // (ai_training_policy always holds its one row; the other tables hold what
 // these derive.)
 constexpr const char *kGuardedTables[] = {"ai_training_data", "ai_intent_corrections", "ai_training_runs",
-                                          "ai_intent_models"};
+                                          "ai_intent_models", "ai_classifiers"};
+// ai_classifiers counts only for the classifiers users created.
+constexpr int kClassifiersIndex = 4;
 constexpr int kGuardedCount = sizeof kGuardedTables / sizeof kGuardedTables[0];
 
 // What the command would do to the extension. Plain data: filled inside
@@ -124,6 +127,22 @@ bool holds_rows(Oid relid) {
     return scan.next_row_exists();
 }
 
+// Whether ai_classifiers holds a classifier a user created (every install
+// holds the built-in one): its row names the source, columns, grants and
+// policy that the classifier's models and runs need. Read as holds_rows().
+bool holds_user_classifiers(Oid relid) {
+    AttrNumber built_in = 0;
+    pg_call([&]() noexcept { built_in = extension_column(relid, "built_in", BOOLOID); });
+    HeapScan scan(relid, AccessExclusiveLock, ScanSnapshot::Latest, LockHeld::UntilTransactionEnd);
+    const TupleDesc desc = scan.descriptor();
+    while (HeapTuple tuple = scan.next()) {
+        bool isnull = false;
+        const Datum value = heap_getattr(tuple, built_in, desc, &isnull);
+        if (isnull || !DatumGetBool(value)) return true;
+    }
+    return false;
+}
+
 } // namespace
 } // namespace pg_intent
 
@@ -156,7 +175,8 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
             schema_name = get_namespace_name(schema);
             relid = get_relname_relid(kGuardedTables[i], schema);
         });
-        full[i] = OidIsValid(relid) && holds_rows(relid);
+        full[i] =
+            OidIsValid(relid) && (i == kClassifiersIndex ? holds_user_classifiers(relid) : holds_rows(relid));
     }
     std::string tables;
     for (int i = 0; i < kGuardedCount; ++i)

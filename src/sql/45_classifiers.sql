@@ -4,8 +4,52 @@
 -- called them, and the prediction path (src/pg/classifier_cache.cpp) calls
 -- it by OID and keeps its answer until ai_classifiers changes.
 
+-- Whether role p_role may know which classifiers exist: a superuser, or a
+-- role that may read ai_classifiers. To any other role an unknown name and
+-- a classifier it may not use look the same (42501): under the Supabase
+-- recipe every customer holds authenticated, and 42704 against 42501 told
+-- them which names exist.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_may_list(p_role oid)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role), false)
+           OR pg_catalog.has_table_privilege(p_role, '@extschema@.ai_classifiers'::pg_catalog.regclass, 'SELECT')
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_may_list(oid) IS
+    'Internal: whether the role may know which classifiers exist (a superuser, or SELECT on ai_classifiers); to others an unknown classifier is refused as one they may not use.';
+
+-- The error for a classifier p_role may not p_access or that does not
+-- exist: 42704 only for a role that may know which exist.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_refuse(p_name text, p_role oid, p_access text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF @extschema@._pg_intent_classifier_may_list(p_role)
+       AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+    END IF;
+    RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, pg_catalog.left(p_name, 63)
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL
+                            ELSE 'It does not exist, or the role may not use it that way.' END,
+              HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
+                          WHEN p_access = 'read' THEN 'A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.'
+                          ELSE pg_catalog.format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);',
+                                                 pg_catalog.left(p_name, 63), p_access) END;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
+    'Internal: raises 42704 for an unknown classifier to a role that may list them, else 42501.';
+
 -- Whether role p_role may p_access ('predict', 'train', 'deploy', 'manage')
--- classifier p_name; NULL when there is no such classifier.
+-- classifier p_name; NULL when there is no such classifier and the role may
+-- know that (_pg_intent_classifier_may_list()), false for another role.
 --
 --   superuser, and members of the classifier's owner: everything;
 --   'predict': predict_public, or a member of one of predict_roles;
@@ -25,40 +69,42 @@ RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE
-        WHEN (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role) THEN true
-        WHEN c.built_in THEN CASE p_access
-            WHEN 'predict' THEN true
-            WHEN 'train' THEN pg_catalog.has_function_privilege(p_role,
-                '@extschema@.train_intent_model(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
-            WHEN 'deploy' THEN pg_catalog.has_function_privilege(p_role,
-                '@extschema@.deploy_intent_model(pg_catalog.int8)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
-            ELSE pg_catalog.pg_has_role(p_role, c.owner::pg_catalog.oid, 'USAGE')
+    SELECT coalesce((
+        SELECT CASE
+            WHEN (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role) THEN true
+            WHEN c.built_in THEN CASE p_access
+                WHEN 'predict' THEN true
+                WHEN 'train' THEN pg_catalog.has_function_privilege(p_role,
+                    '@extschema@.train_intent_model(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
+                WHEN 'deploy' THEN pg_catalog.has_function_privilege(p_role,
+                    '@extschema@.deploy_intent_model(pg_catalog.int8)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
+                ELSE pg_catalog.pg_has_role(p_role, c.owner::pg_catalog.oid, 'USAGE')
+                END
+            WHEN EXISTS (SELECT FROM pg_catalog.pg_roles AS o
+                          WHERE o.oid OPERATOR(pg_catalog.=) c.owner::pg_catalog.oid
+                            AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE')) THEN true
+            ELSE CASE p_access
+                WHEN 'predict' THEN c.predict_public OR EXISTS (
+                    SELECT FROM pg_catalog.pg_roles AS g
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles::pg_catalog.oid[])
+                       AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
+                WHEN 'train' THEN EXISTS (
+                    SELECT FROM pg_catalog.pg_roles AS g
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles::pg_catalog.oid[])
+                       AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
+                WHEN 'deploy' THEN EXISTS (
+                    SELECT FROM pg_catalog.pg_roles AS g
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles::pg_catalog.oid[])
+                       AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
+                ELSE false
+                END
             END
-        WHEN EXISTS (SELECT FROM pg_catalog.pg_roles AS o
-                      WHERE o.oid OPERATOR(pg_catalog.=) c.owner::pg_catalog.oid
-                        AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE')) THEN true
-        ELSE CASE p_access
-            WHEN 'predict' THEN c.predict_public OR EXISTS (
-                SELECT FROM pg_catalog.pg_roles AS g
-                 WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles::pg_catalog.oid[])
-                   AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
-            WHEN 'train' THEN EXISTS (
-                SELECT FROM pg_catalog.pg_roles AS g
-                 WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles::pg_catalog.oid[])
-                   AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
-            WHEN 'deploy' THEN EXISTS (
-                SELECT FROM pg_catalog.pg_roles AS g
-                 WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles::pg_catalog.oid[])
-                   AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
-            ELSE false
-            END
-        END
-      FROM @extschema@.ai_classifiers AS c
-     WHERE c.name OPERATOR(pg_catalog.=) p_name
+          FROM @extschema@.ai_classifiers AS c
+         WHERE c.name OPERATOR(pg_catalog.=) p_name
+    ), CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL ELSE false END)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
-    'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier). The one statement of the per-classifier privilege rule.';
+    'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier, for a role that may list classifiers; false for another role). The one statement of the per-classifier privilege rule.';
 
 -- -------------------------------------------------------------------------
 -- Options: the classifier's columns, its policy, its training options
@@ -339,22 +385,21 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier(text) IS
     'Internal: the classifier''s row, or 42704.';
 
--- Raises 42501 unless p_caller may p_access the classifier.
+-- Raises 42501 unless p_caller may p_access the classifier (42704 for an
+-- unknown one, to a role that may know which exist).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_require(p_name text, p_caller oid, p_access text)
 RETURNS @extschema@.ai_classifiers
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier(p_name);
 BEGIN
-    IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
-        RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, p_name
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
-                              ELSE format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);', p_name, p_access) END;
+    IF p_name IS NULL THEN
+        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    RETURN c;
+    IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
+        PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
+    END IF;
+    RETURN @extschema@._pg_intent_classifier(p_name);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_require(text, oid, text) IS

@@ -287,20 +287,30 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_texts(text, text[]) IS
     'Internal: {key: text} for the classifier''s source rows with those keys (at most 10000, 22023 beyond; texts cut at 8192 characters), read as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; no key_column 55000.';
 
--- What get_classifier_metrics() needs of the retraining rule, without the
--- statement (which names the source): since when new rows count, the rows
--- the last completed run read, and the threshold. No row: no such
--- classifier, or the built-in one.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due_inputs(p_name text)
-RETURNS TABLE (since timestamptz, rows_at_last bigint, threshold integer, has_time_column boolean)
+-- What role p_role may know of a classifier, for get_classifier_metrics(),
+-- create_classifier_metrics_snapshot() and get_classifier_review_queue(),
+-- without the source's name: whether it is built in, has a key and a time
+-- column, and the retraining rule's inputs (since when new rows count, the
+-- rows the last completed run read, the threshold). No row: no such
+-- classifier, or one the role may not know of (it may not list the
+-- classifiers and holds no right on this one: under the Supabase recipe
+-- every customer holds the dashboards' functions).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_facts(p_name text, p_role oid)
+RETURNS TABLE (built_in boolean, has_key boolean, has_time_column boolean, since timestamptz, rows_at_last bigint,
+               threshold integer)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT p.since, p.rows_at_last, p.threshold, p.period_count_sql IS NOT NULL
-      FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS p
+    SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL, p.since, p.rows_at_last, p.threshold
+      FROM @extschema@.ai_classifiers AS c
+      LEFT JOIN LATERAL @extschema@._pg_intent_classifier_count_plan(c.name) AS p ON true
+     WHERE c.name OPERATOR(pg_catalog.=) p_name
+       AND (@extschema@._pg_intent_classifier_may_list(p_role)
+            OR EXISTS (SELECT FROM pg_catalog.unnest(ARRAY['predict', 'train', 'deploy', 'manage']) AS a
+                        WHERE @extschema@._pg_intent_classifier_allows(c.name, p_role, a)))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due_inputs(text) IS
-    'Internal: for get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s retraining inputs (since, rows_at_last, threshold) and whether it has a time_column; no row for an unknown or the built-in classifier.';
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_facts(text, oid) IS
+    'Internal: what the role may know of a classifier: built_in, has_key, has_time_column and the retraining inputs (since, rows_at_last, threshold); never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
 -- statement: never trained, due; with a time column, the count is the new

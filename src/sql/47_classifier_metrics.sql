@@ -10,7 +10,7 @@
 -- code never runs with the caller's rights), for a caller with the right to
 -- train the classifier; another caller gets NULL and the reason, not an
 -- error. The retraining rule's inputs come through the owner, from
--- _pg_intent_classifier_due_inputs(), never the source's name or rows.
+-- _pg_intent_classifier_facts(), never the source's name or rows.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -42,11 +42,10 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     IF NOT v_built_in THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
-                USING ERRCODE = '42704',
-                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+            -- 42704 only to a role that may know which classifiers exist
+            PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
         END IF;
         v_threshold := v_plan.threshold;
     END IF;

@@ -7,10 +7,13 @@
 -- the built-in classifier has. The rule of a suspect is
 -- is_suspected_label_error() (src/sql/33_review_queue.sql), also the view's.
 
--- What the queue needs of a classifier, through the owner (ai_classifiers
--- is not readable by callers): whether it is the built-in one, and the
--- names of its source, key and text columns and the key's type, quoted for
--- a statement; never its rows. No row: no such classifier.
+-- What the statement that reads the texts needs of a classifier, through
+-- the owner (ai_classifiers is not readable by callers): whether it is the
+-- built-in one, and the names of its source, key and text columns and the
+-- key's type, quoted for a statement; never its rows. No row: no such
+-- classifier. Read by _pg_intent_classifier_source_statement() only (0.3.1
+-- granted it with the review set, which showed every caller the sources'
+-- names).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_review_plan(p_name text)
 RETURNS TABLE (built_in boolean, source text, key_column text, text_column text, key_type text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -29,7 +32,7 @@ AS $$
      WHERE c.name OPERATOR(pg_catalog.=) p_name
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
-    'Internal: for get_classifier_review_queue(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
+    'Internal: for _pg_intent_classifier_source_statement(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
 
 -- Runs as its caller: the run rows are read with the caller's privileges on
 -- ai_training_runs and ai_classifier_run_rows (granted like the ones
@@ -61,17 +64,16 @@ BEGIN
         RAISE EXCEPTION 'invalid value for p_limit: %', p_limit
             USING ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
     END IF;
-    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name);
+    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', left(p_name, 63)
-            USING ERRCODE = '42704',
-                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+        -- 42704 only to a role that may know which classifiers exist
+        PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
     END IF;
     IF v_plan.built_in THEN
         RAISE EXCEPTION 'the built-in classifier''s review queue is the view ai_review_queue'
             USING ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
     END IF;
-    IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+    IF NOT v_plan.has_key THEN
         RAISE EXCEPTION 'classifier "%" has no key_column', p_name
             USING ERRCODE = '55000',
                   DETAIL = 'Without a stable row id its runs do not record the rows they read.',

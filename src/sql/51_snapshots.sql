@@ -164,11 +164,10 @@ BEGIN
         RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_due_inputs(p_name);
+        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
-                USING ERRCODE = '42704',
-                      HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+            -- 42704 only to a role that may know which classifiers exist
+            PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
         END IF;
     END IF;
     SELECT p.period_start, p.period_end INTO v_start, v_end

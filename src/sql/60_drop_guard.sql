@@ -1,7 +1,8 @@
 -- The drop guard: DROP EXTENSION pg_intent (with or without CASCADE), DROP
 -- SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner are refused
 -- (55000) while ai_training_data, ai_intent_corrections, ai_training_runs or
--- ai_intent_models hold rows, unless the session sets
+-- ai_intent_models hold rows, or ai_classifiers a classifier a user created
+-- (0.3.2), unless the session sets
 -- pg_intent.allow_drop_with_data (src/pg/drop_guard.cpp). Dropping the
 -- extension drops its tables with every captured message, correction, run and
 -- model, and PostgreSQL asks nothing first. An empty install drops as before.
@@ -10,7 +11,7 @@ RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'pg_intent_drop_guard'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_drop_guard() IS
-    'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs or models (unless pg_intent.allow_drop_with_data is on).';
+    'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs, models or user-created classifiers (unless pg_intent.allow_drop_with_data is on).';
 
 -- An extension member (created by the extension's script), so DROP EXTENSION
 -- drops it with the rest. Created once: a fresh install and the upgrade from

@@ -65,6 +65,16 @@ out=$(attempt $DB "DROP EXTENSION pg_intent")
 [[ $out == *"ERROR:  55000:"*"hold rows: ai_intent_models."* ]] || { echo "FAILED: a model alone did not refuse the drop: $out" >&2; exit 1; }
 echo "ok: a model alone refuses the drop"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DELETE FROM ai_intent_models" >/dev/null
+# A classifier a user created counts too (0.2.x's guard ignored ai_classifiers,
+# which always holds the built-in row): its row is the source, columns,
+# grants and policy its models and runs need.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DELETE FROM ai_training_data" \
+    -c "CREATE TABLE dg_prompts (prompt text, route text)" \
+    -c "SELECT create_classifier('dg_router', 'dg_prompts', 'prompt', 'route')" >/dev/null
+out=$(attempt $DB "DROP EXTENSION pg_intent")
+[[ $out == *"ERROR:  55000:"*"hold rows: ai_classifiers."* ]] || { echo "FAILED: a classifier alone did not refuse the drop: $out" >&2; exit 1; }
+echo "ok: a classifier alone refuses the drop (the built-in one does not)"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SELECT drop_classifier('dg_router')" -c "DROP TABLE dg_prompts" >/dev/null
 expect_eq "$(attempt $DB "DROP SCHEMA IF EXISTS unrelated CASCADE" "CREATE SCHEMA unrelated" "DROP SCHEMA unrelated CASCADE")" "" \
     "another schema drops"
 psql -X -q -d $DB -c "SELECT record_interaction('quiero devolver un producto', 'return_process', 87)" \

@@ -118,6 +118,13 @@ SET ROLE pgi_cm_dash;
 SELECT get_classifier_metrics('cm_plain') ->> 'new_rows' AS dash_new_rows,
        get_classifier_metrics('cm_plain') -> 'active_model' ->> 'labels' AS labels;
 RESET ROLE;
+-- Without any right on the classifier (and no SELECT on ai_classifiers) it
+-- is refused as an unknown one would be; with the right to predict only,
+-- the count is NULL with the reason.
+SET ROLE pgi_cm_blind;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('cm_plain')$$) AS blind_without_a_right;
+RESET ROLE;
+SELECT grant_classifier_access('cm_plain', 'pgi_cm_blind', 'predict') ->> 'name' AS granted_predict;
 SET ROLE pgi_cm_blind;
 SELECT m ->> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m ->> 'retrain_due' AS due,
        m -> 'runs' ->> 'total' AS runs

@@ -130,7 +130,26 @@ CREATE ROLE pgi_oc_nobody;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_oc_nobody', 'review');
 SET ROLE pgi_oc_nobody;
 SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', ARRAY['3'])$$) AS nobody_texts;
+-- To a role that may not list the classifiers (no SELECT on ai_classifiers),
+-- an unknown name looks like a refused one (42501; 0.3.1 answered 42704, which
+-- told every customer under the Supabase recipe which names exist).
 SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('none', ARRAY['3'])$$) AS unknown_classifier;
+SELECT pg_temp.try($$SELECT * FROM predict_label('trap', 'hola')$$) AS predict_refused,
+       pg_temp.try($$SELECT * FROM predict_label('none', 'hola')$$) AS predict_unknown;
+RESET ROLE;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_oc_nobody', 'metrics');
+GRANT SELECT ON ai_intent_models, ai_training_runs TO pgi_oc_nobody;
+REVOKE SELECT (model) ON ai_intent_models FROM pgi_oc_nobody;
+SET ROLE pgi_oc_nobody;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('none')$$) AS metrics_unknown,
+       pg_temp.try($$SELECT * FROM get_classifier_review_queue('none')$$) AS queue_unknown,
+       pg_temp.try($$SELECT train_classifier('none')$$) AS train_unknown;
+RESET ROLE;
+-- A role that may read ai_classifiers is told the name is unknown.
+GRANT SELECT ON ai_classifiers TO pgi_oc_nobody;
+SET ROLE pgi_oc_nobody;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('none')$$) AS metrics_unknown_to_a_lister,
+       pg_temp.try($$SELECT * FROM predict_label('none', 'hola')$$) AS predict_unknown_to_a_lister;
 RESET ROLE;
 SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', ARRAY(SELECT g::text FROM generate_series(1, 10001) AS g))$$) AS too_many_keys;
 SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', NULL)$$) AS null_keys;

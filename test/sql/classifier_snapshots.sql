@@ -145,6 +145,10 @@ SELECT s ->> 'new_rows' AS all_new_rows,
   FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-10-31 12:00+00') AS s;
 RESET ROLE;
 SET ROLE pgi_cs_blind;
+SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'daily', '2026-10-31 12:00+00')$$) AS blind_without_a_right;
+RESET ROLE;
+SELECT grant_classifier_access('cs_router', 'pgi_cs_blind', 'predict') ->> 'name' AS granted_predict;
+SET ROLE pgi_cs_blind;
 SELECT s ->> 'new_rows' AS new_rows, s ->> 'new_rows_unknown' AS why, s ->> 'runs' AS runs
   FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-10-31 12:00+00') AS s;
 RESET ROLE;

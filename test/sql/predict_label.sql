@@ -114,7 +114,9 @@ RESET force_parallel_mode;
 RESET parallel_setup_cost;
 
 -- Privileges, as the role they restrict: nothing granted, 42501 (and the
--- built-in classifier stays open to everyone, as predict_intent()).
+-- built-in classifier stays open to everyone, as predict_intent()). An
+-- unknown name gets the same 42501 (0.3.2): a role that may not read
+-- ai_classifiers is not told which names exist.
 SET ROLE pgi_pl_caller;
 SELECT pg_temp.try_hint($$SELECT predict_label('tickets', 'hola', 'acme')$$);
 SELECT pg_temp.try_hint($$SELECT classify_label('plain', 'hola')$$);
