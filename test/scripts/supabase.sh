@@ -119,7 +119,7 @@ for role in anon authenticated; do
 done
 q pgi_supabase "SELECT grant_classifier_access('shop_router', 'authenticated', 'train') ->> 'name'" >/dev/null
 expect_role pgi_supabase authenticated "SELECT train_classifier('shop_router', NULL, '{\"deploy\": \"never\"}') ->> 'status'" ok \
-    "authenticated trains once the owner grants it (reading the table with its own rights)"
+    "authenticated trains once the owner grants it (the table read as the classifier's owner)"
 expect_role pgi_supabase authenticated "SELECT deploy_classifier_model('shop_router', 1)" 42501 \
     "the right to train is not the right to deploy"
 expect_role pgi_supabase anon "SELECT train_classifier('shop_router')" 42501 "anon is still refused"
@@ -338,6 +338,39 @@ expect_jwt pgi_supabase authenticated "$STAFF" "SELECT train_intent_model()" 425
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT deploy_intent_model($inactive)" 42501 "staff cannot deploy"
 expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_training_policy SET max_f1_regression = 1" 42501 "staff cannot change the policy"
 expect_jwt pgi_supabase authenticated "$STAFF" "DELETE FROM ai_training_data" 42501 "staff cannot delete chat messages"
+
+# Named classifiers under the recipe (0.3.2, issue 31 item 13): service_role
+# creates one (and owns it), lists it, trains it, reads its review queue and
+# metrics; the per-classifier recipe lets the app and customers predict with
+# it. To a customer an unknown classifier and one it may not use look alike.
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT create_classifier('app_router', 'public.shop_prompts', 'prompt', 'route', '{\"key_column\": \"id\", \"seed\": 1}') ->> 'name'" ok \
+    "service_role creates a classifier"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT count(*) FROM ai_classifiers" ok "service_role lists the classifiers"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT train_classifier('app_router') ->> 'status'" ok "service_role trains its classifier"
+expect_jwt pgi_supabase service_role "$SERVICE" "SELECT count(*) FROM get_classifier_review_queue('app_router')" ok \
+    "service_role reads its classifier's review queue (0.3.1: 42501 on ai_classifier_run_rows)"
+expect_eq "$(jwt_q pgi_supabase service_role "$SERVICE" "SELECT get_classifier_metrics('app_router') ->> 'new_rows'")" 0 \
+    "service_role reads its classifier's metrics, the source counted as the owner"
+expect_jwt pgi_supabase anon "$ANON" "SELECT * FROM predict_label('app_router', 'quiero devolver un producto')" 42501 \
+    "before the per-classifier recipe, anon may not predict with the classifier"
+readme_sql supabase-classifier-recipe >"$TEST_TMP/classifier_recipe.sql" || exit 1
+[ "$(grep -c grant_classifier_access "$TEST_TMP/classifier_recipe.sql")" -ge 2 ] || { echo "FAILED: no per-classifier recipe found" >&2; exit 1; }
+jwt_sql service_role "$SERVICE" "$(cat "$TEST_TMP/classifier_recipe.sql")" | psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase >/dev/null
+echo "ok: the documented per-classifier recipe ran as service_role"
+expect_jwt pgi_supabase anon "$ANON" "SELECT * FROM predict_label('app_router', 'quiero devolver un producto')" ok "anon predicts with the classifier"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM predict_label('app_router', 'quiero devolver un producto')" ok "a customer predicts with the classifier"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM predict_label('shop_router', 'hola')" 42501 "a customer may not use a classifier not granted to it"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM predict_label('no_such_router', 'hola')" 42501 \
+    "a customer gets the same 42501 for a classifier that does not exist (0.3.1: 42704)"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT get_classifier_metrics('no_such_router')" 42501 \
+    "a customer's dashboard call does not tell which classifiers exist"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT _pg_intent_classifier_review_plan('app_router')" 42501 \
+    "a customer cannot read a classifier's source name (0.3.1: the review set granted it)"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM _pg_intent_classifier_count_plan('app_router')" 42501 \
+    "a customer cannot read a classifier's count statement (0.3.1: the metrics set granted it)"
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT count(*) FROM ai_classifiers" 42501 "a customer cannot list the classifiers"
+expect_eq "$(jwt_q pgi_supabase authenticated "$ALICE" "SELECT count(*) FROM ai_classifier_run_rows")" 0 "a customer reads no classifier run row"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_classifier_run_rows" ok "staff read the classifiers' run rows"
 # administrators
 expect_jwt pgi_supabase service_role "$SERVICE" "SELECT train_intent_model('by service_role', 'full', '{\"deploy\": \"never\"}')" ok "service_role trains"
 expect_jwt pgi_supabase service_role "$SERVICE" "SELECT count(*) FROM ai_review_queue" ok "service_role reads the review queue"
