@@ -2250,6 +2250,13 @@ COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
 -- called them, and the prediction path (src/pg/classifier_cache.cpp) calls
 -- it by OID and keeps its answer until ai_classifiers changes.
 
+-- What ai_classifiers and its source column say (0.3.2: the source is read
+-- as the classifier's owner; here, so that install and upgrade say it alike).
+COMMENT ON TABLE @extschema@.ai_classifiers IS
+    'The named classifiers: a labelled source read as the classifier''s owner in a security-restricted operation, its optional columns, its policy and who may train, deploy and predict. Written by create_classifier(), alter_classifier(), drop_classifier() and grant_classifier_access(); "intent" is built in.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
+    'The table or view the classifier trains from, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in it runs as the owner).';
+
 -- Whether role p_role may know which classifiers exist: a superuser, or a
 -- role that may read ai_classifiers. To any other role an unknown name and
 -- a classifier it may not use look the same (42501): under the Supabase
@@ -3008,9 +3015,8 @@ COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
     'Trains the classifier from its source, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in the source runs as the owner, never as the caller, and settings it changes are rolled back): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the owner cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
 
 -- What train_classifier() needs to read the source: the classifier's
--- columns, its owner (the role the source is read as) and the policy that
--- bounds the read, once the caller's right to train it is checked (42704,
--- 42501) and its source checked for the owner.
+-- columns and the policy that bounds the read, once the caller's right to
+-- train it is checked (42704, 42501) and its source checked for the owner.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
@@ -3028,7 +3034,6 @@ BEGIN
                                                           @extschema@._pg_intent_classifier_columns(c));
     p := @extschema@._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
-                              'owner', c.owner::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
                               'gate_window_days', c.policy -> 'gate_window_days',
@@ -3037,7 +3042,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
-    'Internal: for train_classifier(): the classifier''s columns, owner and read bounds, after checking that the role may train it and that the owner may read its source.';
+    'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and that the owner may read its source.';
 
 -- The runs of one train_classifier() call, as the extension owner: one per
 -- partition value with at least min_partition_rows rows (the rows

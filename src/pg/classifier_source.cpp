@@ -2,6 +2,7 @@
 // classifier_source.h for the rules).
 #include "classifier_source.h"
 
+#include "as_owner.h"
 #include "guard.h"
 #include "relations.h"
 #include "scan.h"
@@ -219,6 +220,32 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         MemoryContextDelete(batch);
     });
     return out;
+}
+
+Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
+    Oid owner = InvalidOid;
+    pg_call([&]() noexcept {
+        char *sql = psprintf("SELECT c.owner::pg_catalog.oid FROM %s.ai_classifiers AS c "
+                             "WHERE c.name OPERATOR(pg_catalog.=) $1",
+                             quote_identifier(get_namespace_name(schema)));
+        Oid argtypes[1] = {TEXTOID};
+        Datum args[1] = {
+            PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())))};
+        AsExtensionOwner as_owner(extension_owner); // ai_classifiers is not readable by callers
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        if (SPI_execute_with_args(sql, 1, argtypes, args, nullptr, true, 1) != SPI_OK_SELECT)
+            elog(ERROR, "the owner of a classifier could not be read");
+        bool isnull = true;
+        if (SPI_processed == 1) {
+            const Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+            if (!isnull) owner = DatumGetObjectId(value);
+        }
+        SPI_finish();
+    });
+    if (!OidIsValid(owner))
+        throw SqlError(ERRCODE_UNDEFINED_OBJECT, "classifier \"" + name + "\" does not exist",
+                       "It was dropped while it was being trained.");
+    return owner;
 }
 
 StagedScope::StagedScope(const StagedSource *source) {

@@ -3,9 +3,10 @@
 // of one train_classifier() call.
 //
 // Reading. The source is any table or view a role registered with
-// create_classifier(). It is read through SPI as the calling role, never as
-// the extension owner: row-level security, column privileges and the
-// source's own functions apply to (and run as) the caller. The statement
+// create_classifier(). It is read through SPI as the classifier's OWNER, in a
+// security-restricted operation (as_owner.h), never as the caller nor as the
+// extension owner: the owner's row-level security and column privileges
+// apply, and the source's own functions run as the owner. The statement
 // names every object by schema (pg_catalog. casts, the extension's
 // is_valid_intent_name(), the quoted relation), so the caller's search_path
 // cannot change what it means. It is read through a cursor, a batch at a
@@ -67,10 +68,15 @@ struct StagedSource {
     std::map<std::string, int64_t> partition_rows;
 };
 
-// Reads the rows as the caller (the source and its columns checked for the
-// caller by _pg_intent_classifier_check_source() first).
+// Reads the rows as the current user, which the caller makes the
+// classifier's owner (AsOwnerRestricted); the source and its columns are
+// checked for the owner by _pg_intent_classifier_check_source() first.
 StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, const SourceSelection &sel,
                                     intent::MemoryCharge &charge);
+
+// The role a classifier's source is read as: its owner, from ai_classifiers
+// (read as the extension owner `extension_owner`, whose table it is).
+Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name);
 
 // Makes `source` the staged rows of this backend while alive.
 class StagedScope {

@@ -128,7 +128,6 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     }
 
     // 3. The rows, read as the classifier's owner, restricted.
-    const Oid source_owner = static_cast<Oid>(def.value("owner", static_cast<int64_t>(0)));
     ClassifierColumns columns;
     columns.name = def.value("name", std::string());
     columns.source = static_cast<Oid>(def.value("source", static_cast<int64_t>(0)));
@@ -153,7 +152,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     intent::MemoryCharge charge(&budget);
     StagedSource staged;
     {
-        AsOwnerRestricted as_source_owner(source_owner);
+        AsOwnerRestricted as_source_owner(classifier_owner(schema, owner, columns.name));
         staged = read_classifier_source(schema, columns, sel, charge);
     }
 

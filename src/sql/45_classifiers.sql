@@ -4,6 +4,13 @@
 -- called them, and the prediction path (src/pg/classifier_cache.cpp) calls
 -- it by OID and keeps its answer until ai_classifiers changes.
 
+-- What ai_classifiers and its source column say (0.3.2: the source is read
+-- as the classifier's owner; here, so that install and upgrade say it alike).
+COMMENT ON TABLE @extschema@.ai_classifiers IS
+    'The named classifiers: a labelled source read as the classifier''s owner in a security-restricted operation, its optional columns, its policy and who may train, deploy and predict. Written by create_classifier(), alter_classifier(), drop_classifier() and grant_classifier_access(); "intent" is built in.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
+    'The table or view the classifier trains from, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in it runs as the owner).';
+
 -- Whether role p_role may know which classifiers exist: a superuser, or a
 -- role that may read ai_classifiers. To any other role an unknown name and
 -- a classifier it may not use look the same (42501): under the Supabase

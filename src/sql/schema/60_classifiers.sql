@@ -4,8 +4,8 @@
 -- -------------------------------------------------------------------------
 -- ai_classifiers: the named classifiers of the database
 -- -------------------------------------------------------------------------
--- A classifier is a labelled source (a table or view, read with the rights
--- of whoever trains) and its policy. Models, runs and deployments name their
+-- A classifier is a labelled source (a table or view, read as the
+-- classifier's owner since 0.3.2) and its policy. Models, runs and deployments name their
 -- classifier; the built-in classifier "intent" is ai_training_data with the
 -- rules of 0.2 (its policy is the row of ai_training_policy, its privileges
 -- the grants on train_intent_model() and deploy_intent_model()).
@@ -31,10 +31,7 @@ CREATE TABLE @extschema@.ai_classifiers (
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE @extschema@.ai_classifiers IS
-    'The named classifiers: a labelled source read with the rights of whoever trains, its optional columns, its policy and who may train, deploy and predict. Written by create_classifier(), alter_classifier(), drop_classifier() and grant_classifier_access(); "intent" is built in.';
-COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
-    'The table or view the classifier trains from, read with the rights of the role that trains (row-level security and column privileges apply).';
+-- (The table's and the source column's comments: src/sql/45_classifiers.sql, run by install and upgrade.)
 COMMENT ON COLUMN @extschema@.ai_classifiers.key_column IS
     'A stable row id: runs record which rows and labels they trained on, and the deploy gate compares models on rows the active model never saw.';
 COMMENT ON COLUMN @extschema@.ai_classifiers.time_column IS

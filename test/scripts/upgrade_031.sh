@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The update from 0.3.1 to 0.3.2 (issue 31), in place, with a trained
+# classifier and a dashboard role that holds the metrics and review sets.
+#
+#  1. A database at 0.3.1 (the frozen script) with this library: a
+#     classifier with a key, trained; pgi_upg031_dash granted the metrics and
+#     review sets (in 0.3.1 they held _pg_intent_classifier_count_plan() and
+#     _pg_intent_classifier_review_plan(), which name the source) and the
+#     classifier's train right.
+#  2. ALTER EXTENSION pg_intent UPDATE keeps every row of every extension
+#     table, and the model answers as before.
+#  3. The role no longer holds the two helpers that named the source, holds
+#     the sets' new helpers, and its dashboards and review queue work: the
+#     source counted and read as the classifier's owner.
+# upgrade.sh and upgrade_020.sh check the whole chain against a fresh install.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+DB=pgi_upg031
+ROLE=pgi_upg031_dash
+trap 'stop_own_clusters; stop_extra_clusters' EXIT
+
+PGI_PRELOAD=pg_intent start_own_cluster cluster
+psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+psql -X -q -d $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent VERSION '0.3.1'" >/dev/null
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.1" "0.3.1 installed"
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $ROLE" >/dev/null 2>&1
+load_ecommerce $DB
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<SQL
+SET client_min_messages = warning;
+CREATE TABLE u_prompts AS
+SELECT row_number() OVER (ORDER BY text, intent) AS id, text AS prompt, intent AS route FROM demo_rows;
+SELECT create_classifier('u_router', 'u_prompts', 'prompt', 'route', '{"key_column": "id", "seed": 1}');
+SELECT train_classifier('u_router');
+CREATE ROLE $ROLE LOGIN;
+SELECT grant_intent_access('$ROLE', 'metrics');
+SELECT grant_intent_access('$ROLE', 'review');
+GRANT SELECT ON ai_training_runs, ai_classifier_run_rows TO $ROLE;
+GRANT SELECT (id, version, intents, metrics, is_active, created_at, deployed_at, classifier, partition_key)
+    ON ai_intent_models TO $ROLE;
+SELECT grant_classifier_access('u_router', '$ROLE', 'train');
+SQL
+
+# Rows per extension table, and one prediction.
+rows() {
+    q $DB "SELECT string_agg(format('%s=%s', c.relname,
+                   (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text),
+                   ' ' ORDER BY c.relname)
+             FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+             JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid AND c.relkind = 'r'
+             JOIN pg_namespace n ON n.oid = c.relnamespace"
+}
+answer() {
+    q $DB "SELECT label || ' ' || round(confidence::numeric, 6) FROM predict_label('u_router', 'quiero devolver el pedido que llegó roto')"
+}
+helpers() {
+    q $DB "SELECT has_function_privilege('$ROLE', '_pg_intent_classifier_count_plan(text)', 'EXECUTE')
+                  || ' ' || has_function_privilege('$ROLE', '_pg_intent_classifier_review_plan(text)', 'EXECUTE')"
+}
+before_rows=$(rows)
+before_answer=$(answer)
+expect_eq "$(helpers)" "true true" "at 0.3.1 the dashboard role holds the helpers that name the source"
+expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT (_pg_intent_classifier_count_plan('u_router')).count_sql LIKE '%u_prompts%'" 2>&1)" t \
+    "(that is the 0.3.1 leak: the count statement names the source)"
+
+psql -X -q -d $DB -c "SET client_min_messages = warning" -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" \
+    "$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)" "ALTER EXTENSION UPDATE reached the default version"
+expect_eq "$(rows)" "$before_rows" "every row of every extension table is kept"
+expect_eq "$(answer)" "$before_answer" "the classifier's model answers as before"
+expect_eq "$(helpers)" "false false" "the update revoked the helpers that name the source"
+expect_eq "$(q $DB "SELECT has_function_privilege('$ROLE', '_pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')
+                       AND has_function_privilege('$ROLE', '_pg_intent_classifier_source_texts(text, text[])', 'EXECUTE')
+                       AND has_function_privilege('$ROLE', '_pg_intent_classifier_facts(text, oid)', 'EXECUTE')")" t \
+    "the update granted the sets' new helpers to the role that holds the sets"
+expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT get_classifier_metrics('u_router') ->> 'new_rows'" 2>&1)" 0 \
+    "the dashboard role reads the metrics, the source counted as the owner"
+expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT count(*) >= 0 FROM get_classifier_review_queue('u_router', NULL, 10)" 2>&1)" t \
+    "the dashboard role reads the review queue, the texts read as the owner"
+expect_eq "$(q $DB "SELECT has_function_privilege('public', '_pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')")" f \
+    "the new helpers are closed to PUBLIC"
+psql -X -q -d $DB -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
+psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP ROLE $ROLE" >/dev/null
