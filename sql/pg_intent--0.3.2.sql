@@ -3252,6 +3252,22 @@ COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
 -- called them, and the prediction path (src/pg/classifier_cache.cpp) calls
 -- it by OID and keeps its answer until ai_classifiers changes.
 
+-- The classifier's row as the latest committed state has it (with this
+-- transaction's own changes), whatever the transaction's snapshot; NULL
+-- when there is none (src/pg/classifier_cache.cpp). The rule below reads
+-- the row through it: a privilege answer is never older than the last
+-- committed grant or revoke. Read through the transaction's snapshot
+-- (0.3.1), a REPEATABLE READ transaction opened before a revoke kept
+-- predicting and deploying with the revoked right, and the prediction
+-- cache kept that answer after the COMMIT. VOLATILE: two reads in one
+-- statement may differ.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_latest(p_name text)
+RETURNS @extschema@.ai_classifiers
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_latest'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_latest(text) IS
+    'Internal: the classifier''s row in the latest committed state (and this transaction''s changes), whatever the transaction''s snapshot; NULL when there is none. What _pg_intent_classifier_allows() reads.';
+
 -- Whether role p_role may p_access ('predict', 'train', 'deploy', 'manage')
 -- classifier p_name; NULL when there is no such classifier.
 --
@@ -3268,6 +3284,11 @@ COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
 -- as for any other object. A role dropped after it was granted (its OID
 -- left in an array) counts for nobody. Runs as the owner (ai_classifiers is not readable
 -- by callers); every name is qualified, the roles are OIDs.
+--
+-- Fresh (0.3.2): the row comes from _pg_intent_classifier_latest(), and
+-- membership from pg_has_role(), which reads the catalog caches: both are
+-- the latest committed state, also inside a REPEATABLE READ or
+-- SERIALIZABLE transaction that started before a grant or revoke.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -3302,8 +3323,8 @@ AS $$
             ELSE false
             END
         END
-      FROM @extschema@.ai_classifiers AS c
-     WHERE c.name OPERATOR(pg_catalog.=) p_name
+      FROM @extschema@._pg_intent_classifier_latest(p_name) AS c
+     WHERE c.name IS NOT NULL
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
     'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier). The one statement of the per-classifier privilege rule.';

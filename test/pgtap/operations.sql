@@ -455,6 +455,7 @@ INSERT INTO expected_functions VALUES
     ('delete_intent_model(bigint)', 'volatile', 'unsafe', false),
     ('_pg_intent_policy()', 'stable', 'safe', false),
     ('_pg_intent_classifier_allows(text, oid, text)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_latest(text)', 'volatile', 'safe', false),
     ('_pg_intent_classifier_retrain_plan()', 'stable', 'safe', false),
     ('_pg_intent_classifier_count_plan(text)', 'stable', 'safe', false),
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', 'immutable', 'safe', false),
