@@ -57,6 +57,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
@@ -155,7 +156,11 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         id_att = extension_column(relid, "id", INT8OID);
         model_att = extension_column(relid, "model", BYTEAOID);
         active_att = extension_column(relid, "is_active", BOOLOID);
-        classifier_att = extension_column(relid, "classifier", TEXTOID);
+        // Before 0.3.0's SQL (the library runs with an older schema until
+        // ALTER EXTENSION UPDATE) there is no classifier column: every model
+        // is intent's.
+        if (get_attnum(relid, "classifier") != InvalidAttrNumber)
+            classifier_att = extension_column(relid, "classifier", TEXTOID);
     });
     ScratchSwitch in_scratch(scratch);
     // A catalog snapshot is a fresh MVCC snapshot that may also be taken in
@@ -180,8 +185,9 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
             row.found = true;
             row.is_active = !isnull && is_active;
             row.id = DatumGetInt64(heap_getattr(tuple, id_att, desc, &isnull));
-            const Datum classifier = heap_getattr(tuple, classifier_att, desc, &isnull);
-            if (!isnull) {
+            const Datum classifier =
+                classifier_att == InvalidAttrNumber ? 0 : heap_getattr(tuple, classifier_att, desc, &isnull);
+            if (classifier_att != InvalidAttrNumber && !isnull) {
                 text *t = DatumGetTextPP(classifier); // NOT NULL, at most 63 bytes in practice
                 row.classifier = VARDATA_ANY(t);
                 row.classifier_size = VARSIZE_ANY_EXHDR(t);
@@ -375,9 +381,10 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         ScratchContext scratch;
         ModelRow row = read_model_row(schema, false, model_id, scratch.get());
         if (!row.found) no_such_model(model_id);
-        if (row.classifier) classifier.assign(row.classifier, row.classifier_size);
-        // The classifier's predict rule, before the bytes are deserialised.
-        require_model_classifier(schema, classifier, model_id);
+        classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";
+        // The classifier's predict rule, before the bytes are deserialised
+        // (intent's is everyone's).
+        if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
         loaded = deserialize_row(row);
         entries.remove_if(
             [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
@@ -393,7 +400,7 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
     if (!seen) {
         if (!(loaded.is_active && classifier == "intent") && !caller_can_see_model(schema, model_id))
             no_such_model(model_id);
-        require_model_classifier(schema, classifier, model_id);
+        if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
     }
     remember_visible(visibility, model_id, g_generation);
     return loaded;
