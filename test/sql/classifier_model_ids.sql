@@ -41,13 +41,14 @@ INSERT INTO ai_classifiers (name, source, text_column, label_column, partition_c
 VALUES ('secret', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole);
 SELECT pg_temp.add_model('secret', NULL) AS secret_id \gset
 SELECT pg_temp.add_model('secret', NULL, false) AS secret_old_id \gset
+SELECT pg_temp.add_model('secret', NULL, false) AS secret_spare_id \gset
 SELECT pg_temp.add_model('gone', NULL, false) AS gone_id \gset
 
 -- Staff: the registry (SELECT on the model rows), explanations and
 -- evaluation, but no predict access to "secret".
 GRANT SELECT ON ai_intent_models TO pgi_mi_staff;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_mi_staff', 'explain');
-GRANT EXECUTE ON FUNCTION evaluate_intent_model(bigint, text) TO pgi_mi_staff;
+GRANT EXECUTE ON FUNCTION evaluate_intent_model(bigint, text), delete_intent_model(bigint) TO pgi_mi_staff;
 
 -- ---------------------------------------------------------------------
 -- 8. By id as the classifier's rule
@@ -63,6 +64,10 @@ SELECT pg_temp.try(format($$SELECT evaluate_intent_model(%s, 'SELECT ''hola''::t
 SELECT pg_temp.try(format($$SELECT predict_intent(m, %s) FROM (VALUES ('hola'), ('adios')) AS v(m)$$, :secret_id)) AS per_row;
 -- A dropped classifier's model: a superuser's only.
 SELECT pg_temp.try(format($$SELECT predict_intent('hola', %s)$$, :gone_id)) AS dropped_classifier;
+-- Deleting a model's bytes by id needs the classifier's deploy right (0.3.1:
+-- EXECUTE on delete_intent_model(), intent's model management, was enough).
+SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :secret_spare_id)) AS delete_secret;
+SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :gone_id)) AS delete_dropped_classifier;
 -- The built-in classifier's models are as before: the active one and, with
 -- SELECT on the rows, any other.
 SELECT (predict_intent('quiero devolver la chaqueta', :intent_id)).model_id = :intent_id AS intent_by_id;
@@ -74,6 +79,7 @@ SELECT grant_classifier_access('secret', 'pgi_mi_staff', 'predict') -> 'predict_
 SET ROLE pgi_mi_staff;
 SELECT (predict_intent('quiero devolver la chaqueta', :secret_id)).model_id = :secret_id AS predict_granted;
 SELECT (predict_intent('quiero devolver la chaqueta', :secret_old_id)).model_id = :secret_old_id AS old_granted;
+SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :secret_spare_id)) AS delete_needs_deploy;
 SELECT (explain_intent('quiero devolver la chaqueta', 3, NULL, :secret_id) ->> 'model_id')::bigint = :secret_id AS explain_granted;
 SELECT evaluate_intent_model(:secret_id, 'SELECT ''hola''::text, ''saludo''::text') ->> 'rows' AS evaluated_rows;
 RESET ROLE;
@@ -81,6 +87,10 @@ RESET ROLE;
 SELECT revoke_classifier_access('secret', 'pgi_mi_staff', 'predict') -> 'predict_roles' AS predict_roles;
 SET ROLE pgi_mi_staff;
 SELECT pg_temp.try(format($$SELECT predict_intent('hola', %s)$$, :secret_id)) AS predict_revoked;
+RESET ROLE;
+SELECT grant_classifier_access('secret', 'pgi_mi_staff', 'deploy') -> 'deploy_roles' AS deploy_roles;
+SET ROLE pgi_mi_staff;
+SELECT delete_intent_model(:secret_spare_id) ->> 'bytes_freed' <> '0' AS deleted_with_deploy;
 RESET ROLE;
 -- A superuser uses any of them.
 SELECT (predict_intent('hola', :gone_id)).model_id = :gone_id AS superuser_dropped;
