@@ -114,10 +114,12 @@ SELECT pg_temp.try($$SELECT predict_label('nosuch', 'hola', repeat('p', 5000))$$
 CREATE TABLE mi_raw (split text, text text, intent text);
 \copy mi_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
 CREATE TABLE mi_prompts (id bigint PRIMARY KEY, prompt text, route text, shop text);
--- Two tenants, and a third whose value is 3000 bytes (over the btree's 2704).
+-- Two tenants, and a third whose value is 3008 bytes that do not compress
+-- (over the btree's 2704; a compressible one fits the index compressed).
+SELECT string_agg(md5(i::text), '' ORDER BY i) AS long_shop FROM generate_series(1, 94) AS i \gset
 INSERT INTO mi_prompts
 SELECT n, text, split_part(intent, '.', 1),
-       CASE n % 3 WHEN 0 THEN 'shop_a' WHEN 1 THEN 'shop_b' ELSE repeat('z', 3000) END
+       CASE n % 3 WHEN 0 THEN 'shop_a' WHEN 1 THEN 'shop_b' ELSE :'long_shop' END
   FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM mi_raw WHERE intent <> 'oos') AS r;
 SELECT length(shop) AS shop_bytes, count(*) FROM mi_prompts GROUP BY 1 ORDER BY 1;
 SELECT create_classifier('tenants', 'mi_prompts', 'prompt', 'route',
