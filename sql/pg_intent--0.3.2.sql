@@ -1011,6 +1011,36 @@ COMMENT ON COLUMN @extschema@.ai_classifier_metrics_snapshots.details IS
     'deploy_reasons {reason: runs}, weakest: the five partition models with the lowest F1 [{partition, model_id, f1}], new_rows_unknown.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifier_metrics_snapshots', '');
 
+-- ======== src/sql/schema/80_classifier_retrain_failures.sql ========
+-- New in 0.3.2 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_classifier_retrain_failures: each classifier's retraining back-off
+-- -------------------------------------------------------------------------
+-- retrain_classifiers() records here the last scheduled attempt of a
+-- classifier that failed (a failed run, or an error it reported for the
+-- classifier), and backs off from it as retrain_if_needed() does for intent
+-- (_pg_intent_classifier_retrain_due(), src/sql/46_classifier_runs.sql):
+-- without it every scheduler tick trained the same failing classifier
+-- again. A completed attempt removes the row. By name, as the classifier's
+-- runs are; no reference to ai_classifiers, so that dropping a classifier
+-- does not depend on it (a row left by a dropped classifier is removed by
+-- its next successful attempt, or with the classifier's name reused).
+CREATE TABLE @extschema@.ai_classifier_retrain_failures (
+    classifier   text        PRIMARY KEY,
+    failed_at    timestamptz NOT NULL,
+    rows_counted bigint,
+    sqlstate     text,
+    error        text
+);
+COMMENT ON TABLE @extschema@.ai_classifier_retrain_failures IS
+    'Internal: per classifier, the last failed attempt of retrain_classifiers() (a failed run, or an error reported for it), from which scheduled retraining backs off; removed by a completed attempt.';
+COMMENT ON COLUMN @extschema@.ai_classifier_retrain_failures.failed_at IS
+    'When the failed attempt started.';
+COMMENT ON COLUMN @extschema@.ai_classifier_retrain_failures.rows_counted IS
+    'The count of the classifier''s retraining statement at that attempt (_pg_intent_classifier_count_plan()); the back-off ends once auto_retrain_threshold rows more are counted.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifier_retrain_failures', '');
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -3160,10 +3190,23 @@ CREATE OR REPLACE TRIGGER ai_intent_models_refuse_truncate_active
 
 -- Removes an old model's bytes (the large part) and keeps its row, so the
 -- registry, the training run and the deployment history still describe it.
+--
+-- A C entry (src/pg/classifier_calls.cpp) that takes its caller and runs
+-- the worker below as the extension owner (0.3.2; before, SECURITY
+-- DEFINER): a named classifier's model is deleted only by a role that may
+-- deploy that classifier, which a SECURITY DEFINER function cannot check,
+-- since it cannot tell its caller. In 0.3.1 the models set (intent's model
+-- management) deleted any classifier's models by id (issue 31, item 8:
+-- every path that takes a model id follows the model's classifier).
 CREATE OR REPLACE FUNCTION @extschema@.delete_intent_model(p_model_id bigint)
 RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_delete_intent_model(p_caller oid, p_model_id bigint)
+RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_model @extschema@.ai_intent_models;
@@ -3176,6 +3219,16 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
             USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    -- A named classifier's model: its deploy right (a dropped classifier's:
+    -- superusers only).
+    IF v_model.classifier <> 'intent'
+       AND NOT coalesce(@extschema@._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
+                        (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
+        RAISE EXCEPTION 'permission denied for model %', p_model_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', v_model.classifier),
+                  HINT = format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, ''deploy'');', v_model.classifier);
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION 'cannot delete the active model %', p_model_id
@@ -3190,8 +3243,10 @@ BEGIN
                               'deleted_at', (SELECT m.deleted_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id));
 END
 $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_delete_intent_model(oid, bigint) IS
+    'Internal: delete_intent_model() as the extension owner, for the calling role p_caller.';
 COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
-    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. Returns {model_id, version, bytes_freed, deleted_at}.';
+    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. A named classifier''s model needs the right to deploy that classifier (42501). Returns {model_id, version, bytes_freed, deleted_at}.';
 
 -- ======== src/sql/42_progress.sql ========
 -- Training progress for other sessions (a running training's row in
@@ -3256,6 +3311,22 @@ COMMENT ON TABLE @extschema@.ai_classifiers IS
 COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
     'The table or view the classifier trains from, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in it runs as the owner).';
 
+-- The classifier's row as the latest committed state has it (with this
+-- transaction's own changes), whatever the transaction's snapshot; NULL
+-- when there is none (src/pg/classifier_cache.cpp). The rule below reads
+-- the row through it: a privilege answer is never older than the last
+-- committed grant or revoke. Read through the transaction's snapshot
+-- (0.3.1), a REPEATABLE READ transaction opened before a revoke kept
+-- predicting and deploying with the revoked right, and the prediction
+-- cache kept that answer after the COMMIT. VOLATILE: two reads in one
+-- statement may differ.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_latest(p_name text)
+RETURNS @extschema@.ai_classifiers
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_latest'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_latest(text) IS
+    'Internal: the classifier''s row in the latest committed state (and this transaction''s changes), whatever the transaction''s snapshot; NULL when there is none. What _pg_intent_classifier_allows() reads.';
+
 -- Whether role p_role may know which classifiers exist: a superuser, or a
 -- role that may read ai_classifiers. To any other role an unknown name and
 -- a classifier it may not use look the same (42501): under the Supabase
@@ -3316,6 +3387,10 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
 -- as for any other object. A role dropped after it was granted (its OID
 -- left in an array) counts for nobody. Runs as the owner (ai_classifiers is not readable
 -- by callers); every name is qualified, the roles are OIDs.
+-- Fresh (0.3.2): the row comes from _pg_intent_classifier_latest(), and
+-- membership from pg_has_role(), which reads the catalog caches: both are
+-- the latest committed state, also inside a REPEATABLE READ or
+-- SERIALIZABLE transaction that started before a grant or revoke.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -3351,8 +3426,8 @@ AS $$
                 ELSE false
                 END
             END
-          FROM @extschema@.ai_classifiers AS c
-         WHERE c.name OPERATOR(pg_catalog.=) p_name
+          FROM @extschema@._pg_intent_classifier_latest(p_name) AS c
+         WHERE c.name IS NOT NULL
     ), CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL ELSE false END)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
@@ -4229,6 +4304,79 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
     'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
 
+-- retrain_classifiers()'s decision for one classifier: the retraining
+-- rule (_pg_intent_classifier_due(), shared with get_classifier_metrics())
+-- and, as retrain_if_needed() has for intent since 0.2.1, the back-off
+-- after a failed attempt (0.3.2; issue 31, item 10). After a failed
+-- attempt (ai_classifier_retrain_failures) and no completed run of the
+-- classifier since, the next one waits until auto_retrain_threshold rows
+-- more are counted than the failed attempt counted, or until the policy's
+-- retry_failed_after has passed. The failed attempt counted the same rows
+-- as new, so without this every tick trained the same failing classifier
+-- again (a source with one bad label, a view that errors): minutes of
+-- training per tick, for nothing. p_count and the others are
+-- _pg_intent_classifier_count_plan()'s, counted as the classifier's owner,
+-- who runs this (through fmgr): SECURITY DEFINER, as it reads the back-off
+-- and the runs.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_due(
+    p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
+    OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f @extschema@.ai_classifier_retrain_failures;
+BEGIN
+    SELECT d.new_rows, d.due INTO new_rows, due
+      FROM @extschema@._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
+    IF NOT due THEN
+        reason := 'not enough new rows since the last training';
+        RETURN;
+    END IF;
+    SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
+     WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
+    IF FOUND AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
+                              WHERE r.classifier OPERATOR(pg_catalog.=) p_name AND r.partition_key IS NULL
+                                AND r.status OPERATOR(pg_catalog.=) 'completed'
+                                AND r.started_at OPERATOR(pg_catalog.>=) f.failed_at) THEN
+        failed_at := f.failed_at;
+        retry_after := f.failed_at OPERATOR(pg_catalog.+) (@extschema@._pg_intent_ops_policy()).retry_failed_after;
+        IF pg_catalog.now() OPERATOR(pg_catalog.<) retry_after
+           AND coalesce(p_count OPERATOR(pg_catalog.-) f.rows_counted, 0) OPERATOR(pg_catalog.<) coalesce(p_threshold, 100) THEN
+            due := false;
+            reason := 'backing off after a failed run';
+            RETURN;
+        END IF;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer) IS
+    'Internal: for retrain_classifiers(): a classifier''s new rows and whether it is due (_pg_intent_classifier_due()), unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
+
+-- retrain_classifiers()'s bookkeeping of one attempt: a completed run ends
+-- the classifier's back-off; a failed one (or an error reported for it)
+-- starts it from p_started_at, with the count it made.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_record(
+    p_name text, p_started_at timestamptz, p_rows_counted bigint, p_status text, p_sqlstate text, p_error text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_status OPERATOR(pg_catalog.=) 'completed' THEN
+        DELETE FROM @extschema@.ai_classifier_retrain_failures AS x WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
+    ELSE
+        INSERT INTO @extschema@.ai_classifier_retrain_failures AS x (classifier, failed_at, rows_counted, sqlstate, error)
+        VALUES (p_name, p_started_at, p_rows_counted, p_sqlstate, pg_catalog."left"(p_error, 1000))
+        ON CONFLICT (classifier) DO UPDATE
+           SET failed_at = excluded.failed_at, rows_counted = excluded.rows_counted,
+               sqlstate = excluded.sqlstate, error = excluded.error;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
+    'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends; otherwise it starts from p_started_at with the count made).';
+
 -- What retrain_classifiers() needs for each classifier but the built-in,
 -- in name order (_pg_intent_classifier_count_plan()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
@@ -4250,7 +4398,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. Returns {classifiers: [{classifier, retrained, new_rows, result | error}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed). Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off)}]}. Granted with the models set.';
 
 -- ======== src/sql/47_classifier_metrics.sql ========
 -- A classifier's health for dashboards (0.3.1): its deployed models, its

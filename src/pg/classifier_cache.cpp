@@ -38,6 +38,7 @@
 #include "classifier_cache.h"
 
 #include "guard.h"
+#include "partition_key.h"
 #include "relations.h"
 #include "scan.h"
 #include "settings.h"
@@ -288,13 +289,17 @@ std::string printable_name(std::string_view name) {
                    "The table ai_classifiers lists the classifiers; create_classifier() creates one.");
 }
 
-[[noreturn]] void not_allowed(std::string_view name) {
-    throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                   "permission denied for classifier \"" + printable_name(name) + "\"",
-                   "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
-                   "membership in its owner).",
-                   "The classifier's owner can grant it with grant_classifier_access().");
+} // namespace
+
+void partition_too_long(size_t bytes) {
+    throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                   "p_partition is too long: " + std::to_string(bytes) + " bytes",
+                   "A partition value has at most " + std::to_string(kMaxPartitionKeyBytes) +
+                       " bytes in the server encoding; no model is trained for a longer one.",
+                   "Pass the tenant's identifier, not its data.");
 }
+
+namespace {
 
 template <typename Value>
 void remember(std::unordered_map<std::string, Value> &map, const std::string &key, const Value &value) {
@@ -343,12 +348,14 @@ LoadedModel model_for(const State &s, int64_t id) {
 
 } // namespace
 
-ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition) {
+namespace {
+
+// Drops what the maps hold when an invalidation arrived since they were
+// filled (or the schema changed), and looks our relations up again.
+void make_current(State &s, Oid schema) {
     // As active_model(): a cached answer takes no lock, so read the
     // invalidation queue first (one unlocked flag check without messages).
     pg_call([]() noexcept { AcceptInvalidationMessages(); });
-
-    State &s = state();
     if (s.generation != g_generation || s.schema != schema) {
         const uint64_t generation = g_generation; // a change during the lookups makes this stale at once
         s.classifiers.clear();
@@ -358,43 +365,82 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
         pg_call([&]() noexcept { refresh(s, schema); });
         s.generation = generation;
     }
+}
+
+// Whether the current user may predict with classifier `name`: the cached
+// answer, else _pg_intent_classifier_allows()'s (kept only if no
+// invalidation arrived while it was asked). `exists` false: no such
+// classifier. `key` is scratch for the map's key.
+bool may_predict(State &s, std::string_view name, std::string &key, bool &exists) {
+    const uint64_t generation = s.generation;
+    Oid user = InvalidOid;
+    pg_call([&]() noexcept { user = GetUserId(); });
+    key.assign(name);
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char *>(&user), sizeof user);
+    exists = true;
+    auto answer = s.allowed.find(key);
+    if (answer != s.allowed.end()) return answer->second;
+    const bool allowed = call_allows(s, name, user, exists);
+    if (!exists) return false;
+    if (g_generation == generation) remember(s.allowed, key, allowed);
+    return allowed;
+}
+
+[[noreturn]] void predict_denied(std::string_view name) {
+    throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                   "permission denied for classifier \"" + printable_name(name) + "\"",
+                   "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
+                   "membership in its owner).",
+                   "The classifier's owner can grant it with grant_classifier_access().");
+}
+
+// Reused: no allocation once warm. Bounded: a name is at most kMaxNameBytes
+// and a partition value kMaxPartitionKeyBytes (checked before use), so the
+// buffer never grows past a few kB (0.3.1 grew it to a 1 GB partition
+// argument and kept it for the session).
+std::string &key_buffer() {
+    static auto *key = new std::string;
+    return *key;
+}
+
+// No such classifier (or a name longer than any the table accepts): 42704
+// only to a role that may know which exist (_pg_intent_classifier_allows()
+// answers NULL); to another, it looks like one it may not use (42501).
+[[noreturn]] void unknown_classifier(State &s, std::string_view name) {
+    bool exists = true;
+    (void)may_predict(s, name.substr(0, kMaxNameBytes + 1), key_buffer(), exists);
+    if (!exists) no_such_classifier(name);
+    predict_denied(name);
+}
+
+} // namespace
+
+ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition) {
+    if (partition && partition->size() > kMaxPartitionKeyBytes) partition_too_long(partition->size());
+
+    State &s = state();
+    make_current(s, schema);
     // What this call learns is kept only if no invalidation arrived while it
     // read (a lock taken by a scan reads the queue).
     const uint64_t generation = s.generation;
-    static auto *key = new std::string; // reused: no allocation once warm
+    std::string *key = &key_buffer();
     key->assign(name);
 
-    Oid user = InvalidOid;
-    pg_call([&]() noexcept { user = GetUserId(); });
     ClassifierInfo info;
     auto known = s.classifiers.find(*key);
     if (known != s.classifiers.end()) {
         info = known->second;
     } else if (name.size() > kMaxNameBytes || !read_classifier(s, name, info)) {
-        // No such classifier: 42704 only to a role that may know which
-        // exist (_pg_intent_classifier_allows() answers NULL); to another,
-        // it looks like one it may not use.
-        bool exists = false;
-        (void)call_allows(s, name.substr(0, kMaxNameBytes + 1), user, exists);
-        if (!exists) no_such_classifier(name);
-        not_allowed(name);
+        unknown_classifier(s, name);
     } else if (g_generation == generation) {
         remember(s.classifiers, *key, info);
     }
 
-    key->push_back('\0');
-    key->append(reinterpret_cast<const char *>(&user), sizeof user);
-    auto answer = s.allowed.find(*key);
-    bool allowed = false;
-    if (answer != s.allowed.end()) {
-        allowed = answer->second;
-    } else {
-        bool exists = false;
-        allowed = call_allows(s, name, user, exists);
-        if (!exists) no_such_classifier(name);
-        if (g_generation == generation) remember(s.allowed, *key, allowed);
-    }
-    if (!allowed) not_allowed(name);
+    bool exists = true;
+    const bool allowed = may_predict(s, name, *key, exists);
+    if (!exists) no_such_classifier(name);
+    if (!allowed) predict_denied(name);
 
     if (partition && !info.partitioned)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
@@ -430,6 +476,26 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition};
 }
 
+void require_model_classifier(Oid schema, std::string_view classifier, int64_t model_id) {
+    State &s = state();
+    make_current(s, schema);
+    bool exists = true;
+    const bool allowed =
+        classifier.size() <= kMaxNameBytes && may_predict(s, classifier, key_buffer(), exists);
+    if (allowed) return;
+    bool is_superuser = false;
+    pg_call([&]() noexcept { is_superuser = superuser(); });
+    if (!exists && is_superuser) return; // a dropped classifier's model: its history, for superusers
+    throw SqlError(
+        ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for model " + std::to_string(model_id),
+        exists ? "It is a model of classifier \"" + printable_name(classifier) +
+                     "\", which the current role may not predict with."
+               : "It is a model of classifier \"" + printable_name(classifier) +
+                     "\", which no longer exists; only a superuser may use it.",
+        "A model given by id follows its classifier's predict access (predict_label()'s rule); the "
+        "classifier's owner can grant it with grant_classifier_access().");
+}
+
 ModelCacheStats model_cache_stats() {
     const ModelLru &cache = lru();
     ModelCacheStats stats = cache.stats;
@@ -445,3 +511,47 @@ void register_classifier_cache_invalidation() {
 }
 
 } // namespace pg_intent
+
+using namespace pg_intent;
+
+// _pg_intent_classifier_latest(p_name text): the classifier's row as the
+// latest committed catalog state has it (and this transaction's own
+// changes), whatever the transaction's snapshot; NULL when there is none.
+//
+// _pg_intent_classifier_allows() reads the row through this, so that a
+// privilege answer is never older than the last committed grant or revoke.
+// Read through the transaction's snapshot (0.3.1), a REPEATABLE READ
+// transaction opened before a revoke kept predicting and deploying with
+// the revoked right until it ended, and the prediction cache, refilled
+// after the revoke's invalidation from that snapshot, kept the stale answer
+// past the COMMIT. As the model rows (model_cache.cpp): an index scan on
+// the primary key under a fresh catalog snapshot, which a parallel worker
+// may take too.
+PG_INTENT_FUNCTION(pg_intent_classifier_latest) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    // Looked up here, not through the cache's state: this runs inside the
+    // cache's own call of the rule, which must not see its maps change.
+    Oid relid = InvalidOid, pkey = InvalidOid, collation = InvalidOid;
+    AttrNumber name_att = 0;
+    pg_call([&]() noexcept {
+        const Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        relid = extension_relation(schema, "ai_classifiers");
+        pkey = extension_relation(schema, "ai_classifiers_pkey");
+        name_att = extension_column(relid, "name", TEXTOID);
+        collation = collation_of(pkey, 1);
+    });
+    Datum result = 0;
+    bool found = false;
+    CatalogIndexScan scan(relid, pkey, AccessShareLock, ScanSnapshot::Catalog,
+                          {EqualityKey{name_att, F_TEXTEQ, PG_GETARG_DATUM(0), collation}});
+    pg_call([&]() noexcept {
+        HeapTuple tuple = scan.next_in_pg();
+        if (!tuple) return;
+        found = true;
+        // A composite datum of the table's row type, toasted values
+        // flattened while the scan's snapshot is registered.
+        result = heap_copy_tuple_as_datum(tuple, scan.descriptor());
+    });
+    if (!found) PG_RETURN_NULL();
+    return result;
+}

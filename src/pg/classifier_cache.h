@@ -28,6 +28,17 @@ struct ClassifierModel {
 // the server encoding.
 ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition);
 
+// For a model given by id (predict_intent(text, bigint), explain_intent(),
+// evaluate_intent_model()): raises 42501 unless the current user may
+// predict with the model's classifier `classifier`, by predict_label()'s
+// rule and cached answer. A model whose classifier no longer exists is a
+// superuser's only.
+void require_model_classifier(Oid schema, std::string_view classifier, int64_t model_id);
+
+// Raises 22023 for a p_partition of `bytes` bytes, longer than
+// kMaxPartitionKeyBytes (partition_key.h).
+[[noreturn]] void partition_too_long(size_t bytes);
+
 // What the model cache holds and did in this backend.
 struct ModelCacheStats {
     uint64_t models = 0, bytes = 0, hits = 0, misses = 0, evictions = 0;

@@ -30,9 +30,19 @@
 // ai_intent_models as the caller (the table privilege and row-level
 // security), checked by a query that runs as the caller: once per query
 // when the function keeps a ModelVisibility in its fn_extra (prediction and
-// explanation), on every call otherwise.
+// explanation), on every call otherwise. And a named classifier's model
+// (active or not) needs, besides, that classifier's predict access, by
+// predict_label()'s rule (require_model_classifier(), classifier_cache.cpp),
+// checked as often: in 0.3.1 a role with SELECT on ai_intent_models (an
+// administrator's or staff's grant for the registry) predicted and
+// explained with any classifier's model by id, where predict_label()
+// refused it with 42501. Every path that takes a model id goes through
+// model_by_id(): predict_intent(text, bigint), explain_intent(..., p_model_id),
+// evaluate_intent_model(p_model_id, ...) (shadow_predict() through
+// predict_intent(), and refuses other classifiers' models anyway).
 #include "model_cache.h"
 
+#include "classifier_cache.h"
 #include "guard.h"
 #include "relations.h"
 #include "scan.h"
@@ -47,11 +57,13 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
 
 #include <list>
+#include <string>
 
 namespace pg_intent {
 namespace {
@@ -63,6 +75,7 @@ struct CacheEntry {
     Oid schema = InvalidOid;
     uint64_t generation = 0;
     LoadedModel loaded;
+    std::string classifier; // ai_intent_models.classifier: whose predict rule applies (by id)
 };
 
 // Models other than the active one kept per backend (A/B checks, shadow
@@ -124,6 +137,8 @@ struct ModelRow {
     int64_t id = 0;
     const uint8_t *data = nullptr; // in the scratch context
     size_t size = 0;
+    const char *classifier = nullptr; // in the scratch context
+    size_t classifier_size = 0;
 };
 
 // Reads one row of ai_intent_models: the active one (active = true) or the
@@ -132,7 +147,7 @@ struct ModelRow {
 ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch) {
     ModelRow row;
     Oid relid = InvalidOid, indexid = InvalidOid;
-    AttrNumber id_att = 0, model_att = 0, active_att = 0;
+    AttrNumber id_att = 0, model_att = 0, active_att = 0, classifier_att = 0;
     pg_call([&]() noexcept {
         relid = extension_relation(schema, "ai_intent_models");
         g_models_relid = relid;
@@ -141,6 +156,11 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         id_att = extension_column(relid, "id", INT8OID);
         model_att = extension_column(relid, "model", BYTEAOID);
         active_att = extension_column(relid, "is_active", BOOLOID);
+        // Before 0.3.0's SQL (the library runs with an older schema until
+        // ALTER EXTENSION UPDATE) there is no classifier column: every model
+        // is intent's.
+        if (get_attnum(relid, "classifier") != InvalidAttrNumber)
+            classifier_att = extension_column(relid, "classifier", TEXTOID);
     });
     ScratchSwitch in_scratch(scratch);
     // A catalog snapshot is a fresh MVCC snapshot that may also be taken in
@@ -165,6 +185,13 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
             row.found = true;
             row.is_active = !isnull && is_active;
             row.id = DatumGetInt64(heap_getattr(tuple, id_att, desc, &isnull));
+            const Datum classifier =
+                classifier_att == InvalidAttrNumber ? 0 : heap_getattr(tuple, classifier_att, desc, &isnull);
+            if (classifier_att != InvalidAttrNumber && !isnull) {
+                text *t = DatumGetTextPP(classifier); // NOT NULL, at most 63 bytes in practice
+                row.classifier = VARDATA_ANY(t);
+                row.classifier_size = VARSIZE_ANY_EXHDR(t);
+            }
             Datum blob = heap_getattr(tuple, model_att, desc, &isnull);
             if (!isnull) {
                 bytea *b = DatumGetByteaPCopy(blob); // detoasted while the snapshot is registered
@@ -270,7 +297,7 @@ LoadedModel active_model(Oid schema) {
                        "ai_intent_models has no active model.",
                        "Train and deploy one with SELECT train_intent_model();");
     LoadedModel loaded = deserialize_row(row);
-    entry = CacheEntry{schema, generation, loaded};
+    entry = CacheEntry{schema, generation, loaded, "intent"};
     return loaded;
 }
 
@@ -326,10 +353,12 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
 
     auto &entries = entries_by_id();
     LoadedModel loaded;
+    std::string classifier;
     for (auto it = entries.begin(); it != entries.end(); ++it) {
         if (it->schema == schema && it->loaded.id == model_id && it->generation == g_generation) {
             entries.splice(entries.begin(), entries, it); // most recently used first
             loaded = it->loaded;
+            classifier = it->classifier;
             break;
         }
     }
@@ -352,18 +381,27 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         ScratchContext scratch;
         ModelRow row = read_model_row(schema, false, model_id, scratch.get());
         if (!row.found) no_such_model(model_id);
+        classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";
+        // The classifier's predict rule, before the bytes are deserialised
+        // (intent's is everyone's).
+        if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
         loaded = deserialize_row(row);
         entries.remove_if(
             [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
-        entries.push_front(CacheEntry{schema, generation, loaded});
+        entries.push_front(CacheEntry{schema, generation, loaded, classifier});
         if (entries.size() > kMaxModelsById) entries.pop_back();
         remember_visible(visibility, model_id, generation);
         return loaded;
     }
     // Cached, but the caller may be another role than the one that loaded
     // it, and a model may have been deployed or withdrawn since: check again,
-    // once per query.
-    if (!seen && !loaded.is_active && !caller_can_see_model(schema, model_id)) no_such_model(model_id);
+    // once per query. Only the built-in classifier's active model is
+    // everyone's; another classifier's active model is not.
+    if (!seen) {
+        if (!(loaded.is_active && classifier == "intent") && !caller_can_see_model(schema, model_id))
+            no_such_model(model_id);
+        if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
+    }
     remember_visible(visibility, model_id, g_generation);
     return loaded;
 }

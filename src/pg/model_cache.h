@@ -42,8 +42,10 @@ struct ModelVisibility {
 // everyone's; any other model must be visible to the caller (SELECT on its
 // row of ai_intent_models, row-level security included), checked once per
 // query when the caller passes its `visibility` (kept in fn_extra), on every
-// call otherwise. Throws SqlError (P0002) when there is no such model or the
-// caller cannot see it.
+// call otherwise. A named classifier's model also needs that classifier's
+// predict access (require_model_classifier(), 42501), the built-in
+// classifier's active model excepted. Throws SqlError (P0002) when there is
+// no such model or the caller cannot see it.
 LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility = nullptr);
 
 // Reads model `model_id`'s row through the primary key with a fresh catalog

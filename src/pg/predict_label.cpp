@@ -3,11 +3,13 @@
 // use it and its model come from classifier_cache.cpp.
 #include "classifier_cache.h"
 #include "guard.h"
+#include "partition_key.h"
 #include "predict.h"
 #include "settings.h"
 #include "text_io.h"
 
 extern "C" {
+#include "access/detoast.h"
 #include "funcapi.h"
 #include "utils/typcache.h"
 }
@@ -78,8 +80,16 @@ LabelQueryState *label_query_state(FunctionCallInfo fcinfo, bool composite) {
 // caller has checked that the name is not NULL.
 ClassifierModel model_for_call(FunctionCallInfo fcinfo, const LabelQueryState *state,
                                std::string_view &partition_bytes, bool &has_partition) {
-    const TextRef name = text_ref(PG_GETARG_DATUM(0));
     has_partition = !PG_ARGISNULL(2);
+    // The partition's length is checked before anything reads it (its size
+    // from the datum's header, not detoasted): 22023 past
+    // kMaxPartitionKeyBytes (partition_key.h).
+    if (has_partition) {
+        size_t raw = 0;
+        pg_call([&]() noexcept { raw = toast_raw_datum_size(PG_GETARG_DATUM(2)) - VARHDRSZ; });
+        if (raw > kMaxPartitionKeyBytes) partition_too_long(raw);
+    }
+    const TextRef name = text_ref(PG_GETARG_DATUM(0));
     if (has_partition) {
         const TextRef partition = text_ref(PG_GETARG_DATUM(2));
         partition_bytes = std::string_view(partition.data, partition.size);

@@ -34,6 +34,7 @@ extern "C" {
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 
 namespace pg_intent {
@@ -88,40 +89,93 @@ __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
 
 // The functions retrain_classifiers() calls, found in the extension's schema.
 struct Functions {
-    Oid train; // train_classifier(text, text, jsonb)
-    Oid due;   // _pg_intent_classifier_due(bigint, timestamptz, bigint, integer)
+    Oid train;  // train_classifier(text, text, jsonb)
+    Oid due;    // _pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer)
+    Oid record; // _pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text)
 };
 
-// _pg_intent_classifier_due(): the rule, stated once in SQL, on the count.
-// Called through fmgr, which skips the EXECUTE check: the classifier's
-// owner, the current user here, need not hold it; it is the extension's own
-// rule applied to a number.
-void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due) noexcept {
+// One classifier's attempt, for the bookkeeping of its back-off: filled by
+// retrain_one() and read after it, also when it raised (so palloc'd, not a
+// local of the PG_TRY frame).
+struct Attempt {
+    bool counted;
+    int64 count;
+    bool trained; // train_classifier() was called
+    TimestampTz started;
+};
+
+// _pg_intent_classifier_retrain_due(): the rule and the back-off, stated
+// once in SQL, on the count. Called through fmgr, which skips the EXECUTE
+// check: the classifier's owner, the current user here, need not hold it;
+// it is the extension's own rule applied to a number. Appends the reason
+// (and the back-off's times) to `out` when the classifier is not due.
+void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due,
+                    StringInfo reason) noexcept {
     FmgrInfo flinfo;
     fmgr_info(due_fn, &flinfo);
-    LOCAL_FCINFO(call, 4);
-    InitFunctionCallInfoData(*call, &flinfo, 4, InvalidOid, nullptr, nullptr);
-    call->args[0].value = Int64GetDatum(count);
+    LOCAL_FCINFO(call, 5);
+    InitFunctionCallInfoData(*call, &flinfo, 5, InvalidOid, nullptr, nullptr);
+    call->args[0].value = CStringGetTextDatum(p->name);
     call->args[0].isnull = false;
-    call->args[1].value = TimestampTzGetDatum(p->has_since ? p->since : 0);
-    call->args[1].isnull = !p->has_since;
-    call->args[2].value = Int64GetDatum(p->has_rows_at_last ? p->rows_at_last : 0);
-    call->args[2].isnull = !p->has_rows_at_last;
-    call->args[3].value = Int32GetDatum(p->has_threshold ? p->threshold : 0);
-    call->args[3].isnull = !p->has_threshold;
+    call->args[1].value = Int64GetDatum(count);
+    call->args[1].isnull = false;
+    call->args[2].value = TimestampTzGetDatum(p->has_since ? p->since : 0);
+    call->args[2].isnull = !p->has_since;
+    call->args[3].value = Int64GetDatum(p->has_rows_at_last ? p->rows_at_last : 0);
+    call->args[3].isnull = !p->has_rows_at_last;
+    call->args[4].value = Int32GetDatum(p->has_threshold ? p->threshold : 0);
+    call->args[4].isnull = !p->has_threshold;
     const Datum result = FunctionCallInvoke(call);
-    if (call->isnull) elog(ERROR, "_pg_intent_classifier_due returned NULL");
+    if (call->isnull) elog(ERROR, "_pg_intent_classifier_retrain_due returned NULL");
     HeapTupleHeader row = DatumGetHeapTupleHeader(result);
     bool isnull = false;
     const Datum rows = GetAttributeByNum(row, 1, &isnull);
     new_rows = isnull ? count : DatumGetInt64(rows);
     const Datum decision = GetAttributeByNum(row, 2, &isnull);
     due = !isnull && DatumGetBool(decision);
+    if (due) return;
+    const Datum why = GetAttributeByNum(row, 3, &isnull);
+    if (isnull) return;
+    appendStringInfoString(reason, ", \"reason\": ");
+    escape_json(reason, TextDatumGetCString(why));
+    const char *const times[2] = {"failed_at", "retry_after"};
+    for (int i = 0; i < 2; ++i) {
+        const Datum t = GetAttributeByNum(row, static_cast<AttrNumber>(4 + i), &isnull);
+        if (isnull) continue;
+        appendStringInfo(reason, ", \"%s\": ", times[i]);
+        escape_json(reason, timestamptz_to_str(DatumGetTimestampTz(t)));
+    }
+}
+
+// _pg_intent_classifier_retrain_record(): a completed attempt ends the
+// classifier's back-off, a failed one starts it. Through fmgr, as the due
+// rule (SECURITY DEFINER: it writes ai_classifier_retrain_failures as the
+// extension owner, whoever runs it).
+void record_attempt(Oid record_fn, const Planned *p, const Attempt *a, const char *status,
+                    const char *sqlstate, const char *error) noexcept {
+    FmgrInfo flinfo;
+    fmgr_info(record_fn, &flinfo);
+    LOCAL_FCINFO(call, 6);
+    InitFunctionCallInfoData(*call, &flinfo, 6, InvalidOid, nullptr, nullptr);
+    call->args[0].value = CStringGetTextDatum(p->name);
+    call->args[0].isnull = false;
+    call->args[1].value = TimestampTzGetDatum(a->started);
+    call->args[1].isnull = false;
+    call->args[2].value = Int64GetDatum(a->count);
+    call->args[2].isnull = !a->counted;
+    call->args[3].value = CStringGetTextDatum(status);
+    call->args[3].isnull = false;
+    call->args[4].value = sqlstate ? CStringGetTextDatum(sqlstate) : 0;
+    call->args[4].isnull = sqlstate == nullptr;
+    call->args[5].value = error ? CStringGetTextDatum(error) : 0;
+    call->args[5].isnull = error == nullptr;
+    FunctionCallInvoke(call);
 }
 
 // Counts the classifier's new rows and trains it when due, as its owner
 // (the current user when called). Appends its entry to `out`.
-__attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *p, StringInfo out) noexcept {
+__attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *p, StringInfo out,
+                                           Attempt *attempt) noexcept {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     Oid argtypes[1] = {TIMESTAMPTZOID};
     Datum args[1] = {TimestampTzGetDatum(p->has_since ? p->since : 0)};
@@ -132,20 +186,42 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     const int64 count =
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     SPI_finish();
+    attempt->counted = true;
+    attempt->count = count;
     int64 new_rows = 0;
     bool due = false;
-    apply_due_rule(fns.due, count, p, new_rows, due);
+    StringInfoData reason;
+    initStringInfo(&reason);
+    apply_due_rule(fns.due, count, p, new_rows, due, &reason);
     appendStringInfoString(out, "{\"classifier\": ");
     escape_json(out, p->name);
     appendStringInfo(out, ", \"new_rows\": " INT64_FORMAT ", \"retrained\": %s", new_rows,
                      due ? "true" : "false");
+    appendStringInfoString(out, reason.data);
     if (due) {
+        attempt->trained = true;
         Datum options = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
         Datum result = OidFunctionCall3(fns.train, CStringGetTextDatum(p->name),
                                         CStringGetTextDatum("scheduled"), options);
-        appendStringInfo(
-            out, ", \"result\": %s",
-            JsonbToCString(nullptr, &DatumGetJsonbP(result)->root, VARSIZE(DatumGetJsonbP(result))));
+        Jsonb *json = DatumGetJsonbP(result);
+        appendStringInfo(out, ", \"result\": %s", JsonbToCString(nullptr, &json->root, VARSIZE(json)));
+        // The run's status (its fallback's, which every partition's model
+        // falls back on): failed starts the back-off, completed ends it.
+        JsonbValue key;
+        key.type = jbvString;
+        key.val.string.val = const_cast<char *>("status");
+        key.val.string.len = 6;
+        JsonbValue *status = findJsonbValueFromContainer(&json->root, JB_FOBJECT, &key);
+        const char *status_text = "failed";
+        if (status && status->type == jbvString)
+            status_text = pnstrdup(status->val.string.val, status->val.string.len);
+        const char *error = nullptr;
+        key.val.string.val = const_cast<char *>("error");
+        key.val.string.len = 5;
+        JsonbValue *message = findJsonbValueFromContainer(&json->root, JB_FOBJECT, &key);
+        if (message && message->type == jbvString)
+            error = pnstrdup(message->val.string.val, message->val.string.len);
+        record_attempt(fns.record, p, attempt, status_text, nullptr, error);
     }
     appendStringInfoChar(out, '}');
 }
@@ -164,12 +240,14 @@ void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
         MemoryContext context = CurrentMemoryContext;
         ResourceOwner owner = CurrentResourceOwner;
         const int entry_start = out->len;
+        Attempt *attempt = static_cast<Attempt *>(palloc0(sizeof(Attempt)));
+        attempt->started = GetCurrentTimestamp();
         BeginInternalSubTransaction(nullptr);
         MemoryContextSwitchTo(context);
         PG_TRY();
         {
             const RestrictedOperation op = enter_restricted_operation(p->owner);
-            retrain_one(fns, p, out);
+            retrain_one(fns, p, out, attempt);
             leave_restricted_operation(op);
             ReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(context);
@@ -194,6 +272,10 @@ void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
                              unpack_sql_state(error->sqlerrcode));
             escape_json(out, error->message ? error->message : "");
             appendStringInfoString(out, "}}");
+            // A training that raised failed too: back off from it.
+            if (attempt->trained)
+                record_attempt(fns.record, p, attempt, "failed", unpack_sql_state(error->sqlerrcode),
+                               error->message);
             FreeErrorData(error);
         }
         PG_END_TRY();
@@ -216,10 +298,12 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         const Oid schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
         ReleaseSysCache(tuple);
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
-        const Oid due_args[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
+        const Oid due_args[5] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
+        const Oid record_args[6] = {TEXTOID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
         Functions fns;
         fns.train = extension_function(schema, "train_classifier", 3, train_args);
-        fns.due = extension_function(schema, "_pg_intent_classifier_due", 4, due_args);
+        fns.due = extension_function(schema, "_pg_intent_classifier_retrain_due", 5, due_args);
+        fns.record = extension_function(schema, "_pg_intent_classifier_retrain_record", 6, record_args);
         StringInfoData out;
         initStringInfo(&out);
         retrain_all(schema, fns, &out);

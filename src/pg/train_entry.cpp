@@ -164,7 +164,10 @@ LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow
     LoadedModel active;
     if (!PG_ARGISNULL(3)) {
         try {
-            active = model_by_id(schema, PG_GETARG_INT64(3));
+            // As the owner, for the extension's own gate: not a caller's
+            // by-id use, so without model_by_id()'s caller checks.
+            size_t stored_bytes = 0;
+            active = load_model_row(schema, PG_GETARG_INT64(3), &stored_bytes);
         } catch (const SqlError &e) {
             // The baseline was deleted, or its bytes removed, after the run
             // chose it: an operator deployed another model meanwhile (only an
@@ -266,6 +269,8 @@ intent::Json stored_report(intent::TrainedModel &trained, const std::vector<Data
     if (counts.skipped_invalid_label > 0) report["rows_skipped_invalid_label"] = counts.skipped_invalid_label;
     if (counts.skipped_rare_intent > 0) report["rows_skipped_rare_intent"] = counts.skipped_rare_intent;
     if (counts.skipped_intent_limit > 0) report["rows_skipped_intent_limit"] = counts.skipped_intent_limit;
+    if (counts.skipped_long_partition > 0)
+        report["rows_skipped_long_partition"] = counts.skipped_long_partition;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     if (report.contains("metrics") && report["metrics"].contains("misclassified"))
         for (intent::Json &m : report["metrics"]["misclassified"]) {

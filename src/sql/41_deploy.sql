@@ -246,10 +246,23 @@ CREATE OR REPLACE TRIGGER ai_intent_models_refuse_truncate_active
 
 -- Removes an old model's bytes (the large part) and keeps its row, so the
 -- registry, the training run and the deployment history still describe it.
+--
+-- A C entry (src/pg/classifier_calls.cpp) that takes its caller and runs
+-- the worker below as the extension owner (0.3.2; before, SECURITY
+-- DEFINER): a named classifier's model is deleted only by a role that may
+-- deploy that classifier, which a SECURITY DEFINER function cannot check,
+-- since it cannot tell its caller. In 0.3.1 the models set (intent's model
+-- management) deleted any classifier's models by id (issue 31, item 8:
+-- every path that takes a model id follows the model's classifier).
 CREATE OR REPLACE FUNCTION @extschema@.delete_intent_model(p_model_id bigint)
 RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_delete_intent_model(p_caller oid, p_model_id bigint)
+RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_model @extschema@.ai_intent_models;
@@ -262,6 +275,16 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
             USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+    END IF;
+    -- A named classifier's model: its deploy right (a dropped classifier's:
+    -- superusers only).
+    IF v_model.classifier <> 'intent'
+       AND NOT coalesce(@extschema@._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
+                        (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
+        RAISE EXCEPTION 'permission denied for model %', p_model_id
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', v_model.classifier),
+                  HINT = format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, ''deploy'');', v_model.classifier);
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION 'cannot delete the active model %', p_model_id
@@ -276,5 +299,7 @@ BEGIN
                               'deleted_at', (SELECT m.deleted_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id));
 END
 $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_delete_intent_model(oid, bigint) IS
+    'Internal: delete_intent_model() as the extension owner, for the calling role p_caller.';
 COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
-    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. Returns {model_id, version, bytes_freed, deleted_at}.';
+    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. A named classifier''s model needs the right to deploy that classifier (42501). Returns {model_id, version, bytes_freed, deleted_at}.';

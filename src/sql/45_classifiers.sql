@@ -11,6 +11,22 @@ COMMENT ON TABLE @extschema@.ai_classifiers IS
 COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
     'The table or view the classifier trains from, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in it runs as the owner).';
 
+-- The classifier's row as the latest committed state has it (with this
+-- transaction's own changes), whatever the transaction's snapshot; NULL
+-- when there is none (src/pg/classifier_cache.cpp). The rule below reads
+-- the row through it: a privilege answer is never older than the last
+-- committed grant or revoke. Read through the transaction's snapshot
+-- (0.3.1), a REPEATABLE READ transaction opened before a revoke kept
+-- predicting and deploying with the revoked right, and the prediction
+-- cache kept that answer after the COMMIT. VOLATILE: two reads in one
+-- statement may differ.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_latest(p_name text)
+RETURNS @extschema@.ai_classifiers
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_latest'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_latest(text) IS
+    'Internal: the classifier''s row in the latest committed state (and this transaction''s changes), whatever the transaction''s snapshot; NULL when there is none. What _pg_intent_classifier_allows() reads.';
+
 -- Whether role p_role may know which classifiers exist: a superuser, or a
 -- role that may read ai_classifiers. To any other role an unknown name and
 -- a classifier it may not use look the same (42501): under the Supabase
@@ -71,6 +87,10 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
 -- as for any other object. A role dropped after it was granted (its OID
 -- left in an array) counts for nobody. Runs as the owner (ai_classifiers is not readable
 -- by callers); every name is qualified, the roles are OIDs.
+-- Fresh (0.3.2): the row comes from _pg_intent_classifier_latest(), and
+-- membership from pg_has_role(), which reads the catalog caches: both are
+-- the latest committed state, also inside a REPEATABLE READ or
+-- SERIALIZABLE transaction that started before a grant or revoke.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -106,8 +126,8 @@ AS $$
                 ELSE false
                 END
             END
-          FROM @extschema@.ai_classifiers AS c
-         WHERE c.name OPERATOR(pg_catalog.=) p_name
+          FROM @extschema@._pg_intent_classifier_latest(p_name) AS c
+         WHERE c.name IS NOT NULL
     ), CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL ELSE false END)
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS

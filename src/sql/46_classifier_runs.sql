@@ -328,6 +328,79 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
     'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
 
+-- retrain_classifiers()'s decision for one classifier: the retraining
+-- rule (_pg_intent_classifier_due(), shared with get_classifier_metrics())
+-- and, as retrain_if_needed() has for intent since 0.2.1, the back-off
+-- after a failed attempt (0.3.2; issue 31, item 10). After a failed
+-- attempt (ai_classifier_retrain_failures) and no completed run of the
+-- classifier since, the next one waits until auto_retrain_threshold rows
+-- more are counted than the failed attempt counted, or until the policy's
+-- retry_failed_after has passed. The failed attempt counted the same rows
+-- as new, so without this every tick trained the same failing classifier
+-- again (a source with one bad label, a view that errors): minutes of
+-- training per tick, for nothing. p_count and the others are
+-- _pg_intent_classifier_count_plan()'s, counted as the classifier's owner,
+-- who runs this (through fmgr): SECURITY DEFINER, as it reads the back-off
+-- and the runs.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_due(
+    p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
+    OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f @extschema@.ai_classifier_retrain_failures;
+BEGIN
+    SELECT d.new_rows, d.due INTO new_rows, due
+      FROM @extschema@._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
+    IF NOT due THEN
+        reason := 'not enough new rows since the last training';
+        RETURN;
+    END IF;
+    SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
+     WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
+    IF FOUND AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
+                              WHERE r.classifier OPERATOR(pg_catalog.=) p_name AND r.partition_key IS NULL
+                                AND r.status OPERATOR(pg_catalog.=) 'completed'
+                                AND r.started_at OPERATOR(pg_catalog.>=) f.failed_at) THEN
+        failed_at := f.failed_at;
+        retry_after := f.failed_at OPERATOR(pg_catalog.+) (@extschema@._pg_intent_ops_policy()).retry_failed_after;
+        IF pg_catalog.now() OPERATOR(pg_catalog.<) retry_after
+           AND coalesce(p_count OPERATOR(pg_catalog.-) f.rows_counted, 0) OPERATOR(pg_catalog.<) coalesce(p_threshold, 100) THEN
+            due := false;
+            reason := 'backing off after a failed run';
+            RETURN;
+        END IF;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer) IS
+    'Internal: for retrain_classifiers(): a classifier''s new rows and whether it is due (_pg_intent_classifier_due()), unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
+
+-- retrain_classifiers()'s bookkeeping of one attempt: a completed run ends
+-- the classifier's back-off; a failed one (or an error reported for it)
+-- starts it from p_started_at, with the count it made.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_record(
+    p_name text, p_started_at timestamptz, p_rows_counted bigint, p_status text, p_sqlstate text, p_error text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_status OPERATOR(pg_catalog.=) 'completed' THEN
+        DELETE FROM @extschema@.ai_classifier_retrain_failures AS x WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
+    ELSE
+        INSERT INTO @extschema@.ai_classifier_retrain_failures AS x (classifier, failed_at, rows_counted, sqlstate, error)
+        VALUES (p_name, p_started_at, p_rows_counted, p_sqlstate, pg_catalog."left"(p_error, 1000))
+        ON CONFLICT (classifier) DO UPDATE
+           SET failed_at = excluded.failed_at, rows_counted = excluded.rows_counted,
+               sqlstate = excluded.sqlstate, error = excluded.error;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
+    'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends; otherwise it starts from p_started_at with the count made).';
+
 -- What retrain_classifiers() needs for each classifier but the built-in,
 -- in name order (_pg_intent_classifier_count_plan()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
@@ -349,4 +422,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. Returns {classifiers: [{classifier, retrained, new_rows, result | error}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed). Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off)}]}. Granted with the models set.';

@@ -5,3 +5,7 @@
 -- test/scripts/upgrade.sh and upgrade_020.sh compare the two catalogs.
 -- Older databases reach this script through the frozen scripts in sql/
 -- (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1).
+
+-- ---- Issue 31, items 7, 8 and 10 (prediction by model id, revocation,
+-- ---- long keys): the retraining back-off of every classifier.
+-- @include src/sql/schema/80_classifier_retrain_failures.sql

@@ -1,0 +1,92 @@
+-- Issue 31, item 10 (0.3.2): every classifier has the retraining back-off
+-- that intent has (retrain_if_needed(), 0.2.1). After a failed scheduled
+-- attempt, retrain_classifiers() does not train that classifier again until
+-- auto_retrain_threshold rows more are counted than the failed attempt
+-- counted, or the policy's retry_failed_after has passed; a completed run
+-- ends the back-off. In 0.3.1 every call trained the failing classifier
+-- again. Run as an administrator (the models set), not a superuser.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS bo_prompts, bo_raw CASCADE;
+DROP ROLE IF EXISTS pgi_bo_admin;
+CREATE EXTENSION pg_intent;
+CREATE ROLE pgi_bo_admin NOLOGIN;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_bo_admin', 'administrator');
+
+CREATE TABLE bo_raw (split text, text text, intent text);
+\copy bo_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+-- One label only: every run fails (PI001) until rows of a second label come.
+CREATE TABLE bo_prompts (id bigint PRIMARY KEY, prompt text, route text);
+INSERT INTO bo_prompts
+SELECT n, text, 'only'
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text FROM bo_raw WHERE intent <> 'oos') AS r
+ WHERE n <= 200;
+-- A view whose text fails to read for one row (counting does not read it):
+-- its training raises 22012, which retrain_classifiers() reports.
+CREATE VIEW bo_broken AS
+SELECT id, CASE WHEN id = 7 THEN (1 / (id - 7))::text ELSE prompt END AS prompt, split_part(route, '.', 1) AS route
+  FROM bo_prompts;
+SELECT create_classifier('single', 'bo_prompts', 'prompt', 'route', '{"auto_retrain_threshold": 20, "seed": 1}') ->> 'name' AS created;
+SELECT create_classifier('broken', 'bo_broken', 'prompt', 'route', '{"auto_retrain_threshold": 20, "seed": 1}') ->> 'name' AS created;
+GRANT SELECT ON bo_prompts, bo_broken TO pgi_bo_admin;
+
+CREATE FUNCTION pg_temp.tick() RETURNS TABLE (classifier text, retrained text, outcome text, reason text, backing_off boolean)
+LANGUAGE sql AS $$
+    SELECT c ->> 'classifier', c ->> 'retrained',
+           coalesce(c #>> '{result,status}', c #>> '{error,sqlstate}'), c ->> 'reason',
+           c ? 'retry_after' AND c ? 'failed_at'
+      FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.tick() TO pgi_bo_admin;
+
+SET ROLE pgi_bo_admin;
+-- Never trained: both are due, and both fail (a failed run; an error).
+SELECT * FROM pg_temp.tick();
+-- The next tick backs off from both (0.3.1: both trained, and failed, again).
+SELECT * FROM pg_temp.tick();
+RESET ROLE;
+SELECT classifier, rows_counted, sqlstate FROM ai_classifier_retrain_failures ORDER BY classifier;
+SELECT classifier, count(*) AS runs FROM ai_training_runs WHERE classifier <> 'intent' GROUP BY 1 ORDER BY 1;
+
+-- 10 rows more: below the threshold, still backing off.
+INSERT INTO bo_prompts SELECT id + 1000, prompt || ' ya', 'only' FROM bo_prompts WHERE id <= 10;
+SET ROLE pgi_bo_admin;
+SELECT * FROM pg_temp.tick();
+RESET ROLE;
+
+-- 20 rows more than the failed attempt counted, of a second label: "single"
+-- is due again and completes, which ends its back-off; "broken" (the
+-- same rows) is due again too, and fails again.
+INSERT INTO bo_prompts
+SELECT n + 2000, text, split_part(intent, '.', 1)
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM bo_raw WHERE intent <> 'oos') AS r
+ WHERE n > 200 AND n <= 400;
+UPDATE bo_prompts SET route = 'other' WHERE id <= 100;
+SET ROLE pgi_bo_admin;
+SELECT * FROM pg_temp.tick();
+RESET ROLE;
+SELECT classifier, sqlstate FROM ai_classifier_retrain_failures ORDER BY classifier;
+
+-- Without new rows, retry_failed_after ends a back-off.
+SET ROLE pgi_bo_admin;
+SELECT * FROM pg_temp.tick();
+RESET ROLE;
+UPDATE ai_classifier_retrain_failures SET failed_at = failed_at - interval '2 hours';
+SET ROLE pgi_bo_admin;
+SELECT classifier, retrained, outcome FROM pg_temp.tick() WHERE classifier = 'broken';
+RESET ROLE;
+
+-- The back-off is the owner's: callers cannot read or change it.
+SET ROLE pgi_bo_admin;
+\set VERBOSITY terse
+SELECT count(*) FROM ai_classifier_retrain_failures;
+\set VERBOSITY default
+RESET ROLE;
+
+DROP FUNCTION pg_temp.tick();
+DROP VIEW bo_broken;
+DROP TABLE bo_prompts, bo_raw;
+SET client_min_messages = warning;
+DROP EXTENSION pg_intent CASCADE;
+DROP ROLE pgi_bo_admin;
