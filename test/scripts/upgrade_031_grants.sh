@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The update from 0.3.1 to 0.3.2 (issue 31), in place, with a trained
+# The update from 0.3.1 to 0.3.2 (issue 31), in place: the grants of the sets, with a trained
 # classifier and a dashboard role that holds the metrics and review sets.
 #
 #  1. A database at 0.3.1 (the frozen script) with this library: a
