@@ -1,14 +1,20 @@
 // predict_label() and classify_label(): prediction with a named classifier
 // (src/sql/21_classifier_predict.sql); the classifier, the caller's right to
 // use it and its model come from classifier_cache.cpp.
+#include "as_owner.h"
 #include "classifier_cache.h"
 #include "guard.h"
 #include "predict.h"
 #include "settings.h"
 #include "text_io.h"
 
+#include "relations.h"
+
 extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "funcapi.h"
+#include "utils/builtins.h"
 #include "utils/typcache.h"
 }
 
@@ -86,6 +92,53 @@ ClassifierModel model_for_call(FunctionCallInfo fcinfo, const LabelQueryState *s
     }
     return classifier_model(state->schema, std::string_view(name.data, name.size),
                             has_partition ? &partition_bytes : nullptr);
+}
+
+// Whether the calling role may explain partition `partition` of classifier
+// `name` (the rule and why: _pg_intent_classifier_partition_check() in
+// src/sql/21_classifier_predict.sql): the train right, or a row of that
+// partition the role reads itself. The row check runs as the caller in a
+// security-restricted operation, so whatever the source's policies run
+// cannot change the caller's settings or role.
+bool may_explain_partition(Oid schema, Datum name, Datum partition) {
+    bool allowed = false;
+    pg_call([&]() noexcept {
+        Oid argtypes[2] = {TEXTOID, OIDOID};
+        const Oid fn = extension_function(schema, "_pg_intent_classifier_partition_check", 2, argtypes);
+        FmgrInfo flinfo;
+        fmgr_info(fn, &flinfo);
+        LOCAL_FCINFO(call, 2);
+        InitFunctionCallInfoData(*call, &flinfo, 2, InvalidOid, nullptr, nullptr);
+        call->args[0].value = name;
+        call->args[0].isnull = false;
+        call->args[1].value = ObjectIdGetDatum(GetUserId());
+        call->args[1].isnull = false;
+        const Datum row = FunctionCallInvoke(call);
+        if (call->isnull) return;
+        HeapTupleHeader tuple = DatumGetHeapTupleHeader(row);
+        bool isnull = false;
+        const Datum verdict = GetAttributeByNum(tuple, 1, &isnull);
+        if (!isnull) {
+            allowed = DatumGetBool(verdict);
+            return;
+        }
+        const Datum sql = GetAttributeByNum(tuple, 2, &isnull);
+        if (isnull) return;
+        const char *statement = TextDatumGetCString(sql);
+        const RestrictedOperation op = enter_restricted_operation(GetUserId());
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        Oid types[1] = {TEXTOID};
+        Datum args[1] = {partition};
+        if (SPI_execute_with_args(statement, 1, types, args, nullptr, true, 1) != SPI_OK_SELECT ||
+            SPI_processed != 1)
+            elog(ERROR, "a classifier's source could not be read");
+        bool null_result = false;
+        const Datum exists = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null_result);
+        allowed = !null_result && DatumGetBool(exists);
+        SPI_finish();
+        leave_restricted_operation(op);
+    });
+    return allowed;
 }
 
 } // namespace
@@ -172,6 +225,18 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     std::string_view partition;
     bool has_partition = false;
     const ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
+    // With a partition, whichever model answers (its own or the fallback),
+    // the caller must have access to that partition: otherwise the answer
+    // (even "no model of its own") would tell of rows it cannot read.
+    if (has_partition && !may_explain_partition(state->schema, PG_GETARG_DATUM(0), PG_GETARG_DATUM(2))) {
+        const TextRef name = text_ref(PG_GETARG_DATUM(0));
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                       "permission denied for this partition of classifier \"" +
+                           std::string(name.data, name.size) + "\"",
+                       "Explaining a partition's model needs the classifier's train right, or a row of "
+                       "that partition the calling role can read in the classifier's source table.",
+                       "Explain the shared model instead: pass NULL as p_partition.");
+    }
     const Datum wanted = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
     intent::Json out = explanation_json(found.loaded, PG_GETARG_DATUM(1), PG_ARGISNULL(4) ? nullptr : &wanted,
                                         top, ExplainedNoun::Label);

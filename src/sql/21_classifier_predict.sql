@@ -27,13 +27,57 @@ COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
 -- for the model predict_label() would use. Not open to PUBLIC, for
 -- explain_intent()'s reason (src/sql/90_privileges.sql): granted with the
 -- explain set, and the classifier's predict access is checked inside.
+--
+-- Explaining with p_partition needs access to that partition (issue 31,
+-- item 9): a model's vocabulary is made of its training texts' n-grams, so
+-- explaining tenant b's model shows strings of b's rows. The caller has it
+-- when it holds the classifier's train right (the owner and its members,
+-- superusers, train grantees: they read every row of the source by
+-- training), or when it may read at least one row of that partition itself,
+-- under its own rights (row-level security, column privileges): the rule a
+-- tenant's own SELECT already follows, so a tenant who can see none of b's
+-- rows cannot explain b. The row check runs only on a table source
+-- (relkind r or p), for a caller with SELECT on the partition column, as the
+-- caller in a security-restricted operation (its settings rolled back,
+-- search_path pinned): a view would run its owner's functions with the
+-- caller's rights, which the owner-code rule of 0.3.2 forbids. The check is
+-- _pg_intent_classifier_partition_check(); it is why explain_label() is
+-- PARALLEL UNSAFE (a security-restricted operation sets search_path).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_partition_check(
+    p_name text, p_caller oid, OUT allowed boolean, OUT statement text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
+BEGIN
+    SELECT * INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name OPERATOR(pg_catalog.=) p_name;
+    IF NOT FOUND OR c.partition_column IS NULL THEN
+        allowed := false;
+    ELSIF @extschema@._pg_intent_classifier_allows(p_name, p_caller, 'train') THEN
+        allowed := true;
+    ELSIF EXISTS (SELECT FROM pg_catalog.pg_class AS r
+                   WHERE r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid AND r.relkind IN ('r', 'p'))
+          AND pg_catalog.has_column_privilege(p_caller, c.source::pg_catalog.oid, c.partition_column::pg_catalog.text, 'SELECT') THEN
+        -- NULL: allowed when this statement, run as the caller, says so.
+        statement := pg_catalog.format(
+            'SELECT EXISTS (SELECT FROM %s AS s WHERE s.%I::pg_catalog.text OPERATOR(pg_catalog.=) $1)',
+            c.source, c.partition_column);
+    ELSE
+        allowed := false;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_partition_check(text, oid) IS
+    'Internal: for explain_label() with p_partition: whether the role may explain that partition''s model (allowed true: it holds the classifier''s train right), or the statement that tells, run as the role in a security-restricted operation with the partition as $1 (a table source and SELECT on its partition column: can the role read one row of that partition?).';
+
 CREATE OR REPLACE FUNCTION @extschema@.explain_label(
     p_name text, p_text text, p_partition text DEFAULT NULL, p_top integer DEFAULT 5, p_label text DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_explain_label'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) IS
-    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
+    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); with p_partition, access to that partition as well (42501): the classifier''s train right, or a row of that partition the caller can read in a table source; unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
 
 -- Internal: what this session's cache of classifier models holds and did.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
