@@ -37,6 +37,11 @@ SELECT tenant, route, count(*) FROM pv.msgs GROUP BY 1, 2 ORDER BY 1, 2;
 ALTER TABLE pv.msgs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_rows ON pv.msgs FOR SELECT
     USING (tenant = pg_catalog.current_setting('pgi.tenant', true));
+-- A restrictive policy whose function changes a setting: the partition
+-- check runs it as the tenant, and the change is rolled back.
+CREATE FUNCTION pv.touch() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_catalog.set_config('pgi.touched', 'yes', false); RETURN true; END $$;
+CREATE POLICY touch ON pv.msgs AS RESTRICTIVE FOR SELECT USING (pv.touch());
 GRANT USAGE ON SCHEMA pv TO pgi_pv_tenant;
 GRANT SELECT ON pv.msgs TO pgi_pv_tenant;
 
@@ -66,6 +71,8 @@ GRANT EXECUTE ON FUNCTION pg_temp.secret_terms(jsonb) TO PUBLIC;
 SET ROLE pgi_pv_tenant;
 SET pgi.tenant = 'a';
 SELECT count(*) AS rows_a_sees, count(*) FILTER (WHERE tenant <> 'a') AS others FROM pv.msgs;
+SELECT current_setting('pgi.touched') AS a_own_select_touched;  -- a's own SELECT ran the policy as a
+SET pgi.touched = '';
 -- The shared fallback: none of b's n-grams, no digits.
 SELECT e -> 'model_partition' AS answered_by, pg_temp.secret_terms(e) AS secret_terms
   FROM explain_label('mt', 'zorblax 4556-7788-9911', NULL, 1000) AS e;
@@ -77,11 +84,12 @@ SELECT pg_temp.try($$SELECT explain_label('mt', 'zorblax 4556-7788-9911', 'nobod
 SELECT e ->> 'model_partition' AS answered_by, pg_temp.secret_terms(e) AS secret_terms
   FROM explain_label('mt', 'zorblax 4556-7788-9911', 'a', 1000) AS e;
 -- Prediction is not explanation: predict_label() may name any partition
--- (docs/classifiers.md, "What a tenant can learn of another's rows").
+-- (docs/classifiers.md, "What a tenant can learn of another tenant's rows").
 SELECT (predict_label('mt', 'hola', 'b')).model_partition AS predict_b;
 -- The check runs as a in a security-restricted operation; a's settings
 -- are as they were.
-SELECT current_setting('pgi.tenant') AS tenant_after, current_setting('search_path') AS path_after;
+SELECT current_setting('pgi.tenant') AS tenant_after, current_setting('search_path') AS path_after,
+       coalesce(current_setting('pgi.touched', true), '') AS touched_after;
 -- Tenant b may explain b.
 SET pgi.tenant = 'b';
 SELECT e ->> 'model_partition' AS answered_by,
