@@ -112,6 +112,7 @@ SELECT partition_key, intent_model_info(model) -> 'options' ->> 'normalize_digit
   FROM ai_intent_models WHERE classifier = 'mt' AND is_active ORDER BY partition_key NULLS FIRST;
 SELECT pg_temp.try($$SELECT train_classifier('mt', 'x', '{"min_feature_partitions": 2}')$$) AS set_by_hand;
 SELECT status, error, count(*) FROM ai_training_runs WHERE classifier = 'mt' AND run_name = 'x' GROUP BY 1, 2;
+SELECT pg_temp.try($$SELECT alter_classifier('mt', '{"min_feature_partitions": 2}')$$) AS in_classifier_options;
 
 SELECT drop_classifier('mt', true) IS NOT NULL AS dropped;
 DROP SCHEMA pv CASCADE;
