@@ -825,13 +825,35 @@ COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
 -- for the model predict_label() would use. Not open to PUBLIC, for
 -- explain_intent()'s reason (src/sql/90_privileges.sql): granted with the
 -- explain set, and the classifier's predict access is checked inside.
+--
+-- Explaining with p_partition needs access to that partition (issue 31,
+-- item 9): a model's vocabulary is made of its training texts' n-grams, so
+-- explaining tenant b's model shows strings of b's rows. Access to a
+-- partition is the classifier's train right (the owner and its members,
+-- superusers, train grantees), which reads every row of the source by
+-- training. A check that the caller can read a row of that partition itself
+-- would run the source's row-level security policies with the caller's
+-- rights, which the owner-code rule of 0.3.2 forbids (a policy is code its
+-- table's owner chose); so a tenant explains the fallback, not a partition.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_partition_check(p_name text, p_caller oid)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT c.partition_column IS NOT NULL
+                       FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name), false)
+           AND coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, 'train'), false)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_partition_check(text, oid) IS
+    'Internal: for explain_label() with p_partition: whether the role may explain that partition''s model (the classifier''s train right).';
+
 CREATE OR REPLACE FUNCTION @extschema@.explain_label(
     p_name text, p_text text, p_partition text DEFAULT NULL, p_top integer DEFAULT 5, p_label text DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_explain_label'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) IS
-    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
+    'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); with p_partition, access to that partition as well (42501): the classifier''s train right, or a row of that partition the caller can read in a table source; unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
 
 -- Internal: what this session's cache of classifier models holds and did.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
@@ -2581,6 +2603,15 @@ BEGIN
 
     -- training options, by the one validator of training options
     PERFORM @extschema@.intent_training_options(v_training);
+    -- Issue 31, item 9: pg_intent sets min_feature_partitions (2 for a
+    -- partitioned classifier's fallback); a classifier that asked for it
+    -- would fail every training.
+    IF v_training ? 'min_feature_partitions' THEN
+        RAISE EXCEPTION 'invalid value for training option "min_feature_partitions"'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'It is set by pg_intent for the fallback model of a partitioned classifier.',
+                  HINT = 'Leave min_feature_partitions out of the classifier''s options.';
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS

@@ -34,13 +34,15 @@ const char kUsage[] =
     "usage:\n"
     "  pg-intent train   --data F.csv [--split train[,S2...]] --model OUT.bin [--options JSON]\n"
     "                    [--report R.json] [--oos-label L] [--active M.bin --fresh-split S[,S2...]]\n"
+    "                    [--partitions N]\n"
     "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin [--timing no]\n"
     "  pg-intent predict --model M.bin [--top K] [--scores yes] [TEXT ...]   (no TEXT: one message per line\n"
     "                    of stdin; --scores adds every raw decision score)\n"
     "\n"
     "train: rows of the given splits; rows whose intent is --oos-label (e.g. oos) are relabelled\n"
     "with the out_of_scope_intent option; with --active, rows of --fresh-split are fresh (not in\n"
-    "the active model's training set) and the report carries the gate evidence.\n";
+    "the active model's training set) and the report carries the gate evidence. --partitions N\n"
+    "puts row i in synthetic partition i mod N (for min_feature_partitions: 2, the fallback rule).\n";
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -137,9 +139,15 @@ int cmd_train(const Args &a) {
     if (a.has("options")) options.apply_json(a.get("options"));
     std::vector<std::string> fresh_splits;
     if (a.has("fresh-split")) fresh_splits = split_list(a.get("fresh-split"));
+    long partitions = 0;
+    if (a.has("partitions")) {
+        partitions = std::stol(a.get("partitions"));
+        if (partitions < 1) throw UsageError("--partitions must be a positive integer");
+    }
     std::vector<intent::LabeledText> rows;
     for (auto &r : rows_of_split(all, split)) {
         intent::LabeledText t{r.text, r.intent, 1.0f, false};
+        if (partitions) t.group = static_cast<uint32_t>(rows.size() % static_cast<size_t>(partitions));
         if (a.has("oos-label") && r.intent == a.get("oos-label")) t.label = options.out_of_scope_intent;
         t.fresh = std::find(fresh_splits.begin(), fresh_splits.end(), r.split) != fresh_splits.end();
         rows.push_back(std::move(t));
@@ -342,7 +350,8 @@ int main(int argc, char **argv) {
         if (cmd == "train")
             return cmd_train(parse_args(
                 argc, argv, 2,
-                {"data", "split", "model", "options", "report", "oos-label", "active", "fresh-split"}));
+                {"data", "split", "model", "options", "report", "oos-label", "active", "fresh-split",
+                 "partitions"}));
         if (cmd == "eval")
             return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model", "timing"}));
         if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top", "scores"}));

@@ -20,6 +20,10 @@ struct LabeledText {
     // Not in the active model's training set, or relabelled since it was
     // trained: the only rows the deploy gate may score the active model on.
     bool fresh = false;
+    // The row's partition (any id; kSeveralGroups not allowed): read only
+    // with min_feature_partitions 2, the fallback model of a partitioned
+    // classifier, whose vocabulary keeps the n-grams of two partitions.
+    uint32_t group = 0;
 };
 
 // y of an entry labelled with the reserved out-of-scope intent.

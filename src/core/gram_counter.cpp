@@ -11,11 +11,12 @@ namespace vectorizer_internal {
 // its word and char n-grams. Only the counter's distinct n-grams are kept,
 // never the texts.
 void count_grams(const std::vector<std::string> &texts, const FeatureOptions &options,
-                 const TrainCallbacks *callbacks, GramCounter &counter) {
+                 const TrainCallbacks *callbacks, GramCounter &counter, const std::vector<uint32_t> *groups) {
     std::string doc;
     std::vector<std::string_view> tokens;
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
+        if (groups) counter.set_group((*groups)[d]);
         doc.clear();
         doc.push_back(' ');
         normalize_append(texts[d], options.text, doc);

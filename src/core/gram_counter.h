@@ -38,13 +38,24 @@ struct GramInfo {
 // the memory budget. When the budget cannot pay for growth it prunes instead
 // (see prune()), and throws Error(ResourceLimit) only when even its minimum
 // does not fit.
+//
+// With `grouped` (min_feature_partitions 2), it also keeps, per distinct
+// n-gram, the one group (partition) it was seen in, or kSeveralGroups once
+// seen in a second: 4 bytes per n-gram, in a store beside the byte store,
+// touched once per (n-gram, text), never per occurrence.
 class GramCounter {
   public:
-    explicit GramCounter(MemoryBudget *budget) : charge_(budget) {
+    explicit GramCounter(MemoryBudget *budget, bool grouped = false) : charge_(budget), grouped_(grouped) {
         charge_.add(kInitialSlots * sizeof(GramSlot), "counting the n-grams");
         slots_.resize(kInitialSlots);
         mask_ = slots_.size() - 1;
     }
+
+    // The group of the texts added next (grouped counters).
+    void set_group(uint32_t group) { group_ = group; }
+    bool grouped() const { return grouped_; }
+    // The group of gram `id`, or kSeveralGroups (grouped counters).
+    uint32_t group(uint32_t id) const { return groups_[id]; }
 
     // Counts one occurrence of a gram in document `doc` (documents arrive in
     // order).
@@ -56,6 +67,7 @@ class GramCounter {
                 if (s.last_doc != doc) {
                     ++s.df;
                     s.last_doc = doc;
+                    if (grouped_ && groups_[s.id] != group_) groups_[s.id] = kSeveralGroups;
                 }
                 return;
             }
@@ -73,6 +85,7 @@ class GramCounter {
         const auto id = static_cast<uint32_t>(info_.size());
         info_.push_back(GramInfo{bytes_.size(), static_cast<uint32_t>(length), kind});
         bytes_.insert(bytes_.end(), bytes, bytes + length);
+        if (grouped_) groups_.push_back(group_);
         slots_[i] = GramSlot{hash, id, 1, doc};
         ++live_;
     }
@@ -113,7 +126,8 @@ class GramCounter {
             }
             unchanged = false;
         }
-        while (!reserve(info_, info_.size() + 1) || !reserve(bytes_, bytes_.size() + length)) {
+        while (!reserve(info_, info_.size() + 1) || !reserve(bytes_, bytes_.size() + length) ||
+               (grouped_ && !reserve(groups_, groups_.size() + 1))) {
             if (live_ == 0)
                 charge_.add(length + sizeof(GramInfo), "counting the n-grams"); // throws: nothing to prune
             prune();
@@ -153,7 +167,10 @@ class GramCounter {
     // stores in place. Deterministic: it depends only on the texts, their
     // order and the budget. A pruned gram seen again starts over at df 1, so
     // afterwards the counts (and the vocabulary cut from them) are
-    // approximate for grams rarer than t.
+    // approximate for grams rarer than t. A grouped counter's pruned gram
+    // also starts over with one group: the rule of min_feature_partitions
+    // can then drop a gram two partitions share, never keep one that only
+    // one partition has.
     void prune() {
         ++prunings_;
         const size_t target = slots_.size() / 4;
@@ -193,9 +210,11 @@ class GramCounter {
             std::memmove(&bytes_[byte_end], &bytes_[g.offset], g.length);
             g.offset = byte_end;
             byte_end += g.length;
+            if (grouped_) groups_[next] = groups_[old];
             info_[next++] = g;
         }
         info_.resize(next);
+        if (grouped_) groups_.resize(next);
         bytes_.resize(byte_end);
         live_ = next;
         // Re-seat the survivors in place. Visiting the slots in order from
@@ -219,6 +238,9 @@ class GramCounter {
     std::vector<GramSlot> slots_;
     std::vector<GramInfo> info_;
     std::vector<char> bytes_; // the distinct grams' bytes, back to back
+    bool grouped_ = false;
+    uint32_t group_ = 0;
+    std::vector<uint32_t> groups_; // by gram id, when grouped_
     size_t mask_ = 0;
     size_t live_ = 0;
     size_t prunings_ = 0;
@@ -226,10 +248,12 @@ class GramCounter {
 };
 
 // Normalises each text in turn and counts the document frequency of each of
-// its word and char n-grams into `counter`; polls callbacks every few
+// its word and char n-grams into `counter` (with `groups`, one per text, into
+// a grouped counter: each text's group as well); polls callbacks every few
 // hundred texts.
 void count_grams(const std::vector<std::string> &texts, const FeatureOptions &options,
-                 const TrainCallbacks *callbacks, GramCounter &counter);
+                 const TrainCallbacks *callbacks, GramCounter &counter,
+                 const std::vector<uint32_t> *groups = nullptr);
 
 } // namespace vectorizer_internal
 } // namespace intent

@@ -68,6 +68,8 @@ const char *const kOptionKeys[] = {
     "max_misclassified",
     "threads",
     "typo_weight",
+    "normalize_digits",
+    "min_feature_partitions",
     // train_intent_model()'s own (RunOptions)
     "deploy",
     "min_confidence",
@@ -160,6 +162,11 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
         o.features.text.lowercase = option_bool(key, v);
     } else if (key == "accent_folding") {
         o.features.text.fold_accents = option_bool(key, v);
+    } else if (key == "normalize_digits") {
+        o.features.text.normalize_digits = option_bool(key, v);
+    } else if (key == "min_feature_partitions") {
+        o.features.min_feature_partitions = static_cast<int>(
+            option_integer(key, v, 1, 2, "min_feature_partitions must be 1 or 2."));
     } else if (key == "typo_variants") {
         o.typo_variants = static_cast<int>(
             option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
@@ -381,6 +388,12 @@ std::string ModelOptions::to_json() const {
     w["typo_variants"] = typo_variants;
     w["typo_weight"] = typo_weight;
     w["max_misclassified"] = max_misclassified;
+    // The privacy options of a partitioned classifier (issue 31, item 9) are
+    // written only when on: a model trained without them stores the options
+    // (and so the bytes) 0.3.1 stored, and one stored without them reads
+    // back with both off, predicting as it did.
+    if (features.text.normalize_digits) w["normalize_digits"] = true;
+    if (features.min_feature_partitions != 1) w["min_feature_partitions"] = features.min_feature_partitions;
     return dump_json(w);
 }
 

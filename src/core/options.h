@@ -89,7 +89,8 @@ struct ModelOptions {
     // cv_folds, val_fraction, test_fraction, seed, select_C,
     // target_precision, threshold_floor, min_threshold_rows, min_intent_rows,
     // out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
-    // typo_variants, typo_weight, max_misclassified, threads.
+    // typo_variants, typo_weight, max_misclassified, threads,
+    // normalize_digits, min_feature_partitions.
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;

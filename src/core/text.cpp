@@ -469,6 +469,21 @@ size_t decode_multibyte(const unsigned char *s, size_t n, size_t i, char32_t &cp
     return len;
 }
 
+// A non-ASCII code point that normalize_digits treats as a digit: the
+// Latin-1 superscripts, and the decimal digits (Unicode Nd, ten in a row) of
+// Arabic-Indic, Extended Arabic-Indic, N'Ko, Devanagari, Bengali, Gurmukhi,
+// Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Tibetan,
+// Myanmar, Khmer, Mongolian and the fullwidth forms.
+bool is_digit_run_char(char32_t cp) {
+    if (cp == 0xB2 || cp == 0xB3 || cp == 0xB9) return true;
+    static constexpr char32_t kZeros[] = {0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6,
+                                          0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0E50, 0x0ED0,
+                                          0x0F20, 0x1040, 0x17E0, 0x1810, 0xFF10};
+    for (char32_t z : kZeros)
+        if (cp >= z && cp <= z + 9) return true;
+    return false;
+}
+
 [[noreturn]] void throw_invalid_utf8(size_t offset) {
     throw Error(ErrorKind::InvalidText, "invalid UTF-8 in message",
                 "Invalid byte sequence at byte offset " + std::to_string(offset) + ".",
@@ -495,11 +510,23 @@ void normalize_into(std::string_view text, const TextOptions &options, Normalize
     const bool fold = options.fold_accents;
     bool pending = state.pending;
     bool started = state.started;
+    const bool digits = options.normalize_digits;
+    bool in_digits = state.in_digits;
     size_t i = 0;
     while (i < n) {
         unsigned char b = s[i];
         if (b < 0x80) {
-            if (kAscii.alnum[b]) {
+            if (digits && b >= '0' && b <= '9') {
+                // A digit run's first digit writes "0", the others nothing.
+                if (!in_digits || pending) {
+                    if (pending && started) *w++ = ' ';
+                    *w++ = '0';
+                }
+                pending = false;
+                started = true;
+                in_digits = true;
+            } else if (kAscii.alnum[b]) {
+                in_digits = false;
                 if (pending && started) *w++ = ' ';
                 pending = false;
                 started = true;
@@ -523,6 +550,17 @@ void normalize_into(std::string_view text, const TextOptions &options, Normalize
             continue;
         }
         if (cls == CharClass::Ignorable || (cls == CharClass::Combining && fold)) continue;
+        if (digits && is_digit_run_char(cp)) {
+            if (!in_digits || pending) {
+                if (pending && started) *w++ = ' ';
+                *w++ = '0';
+            }
+            pending = false;
+            started = true;
+            in_digits = true;
+            continue;
+        }
+        in_digits = false;
         if (pending && started) *w++ = ' ';
         pending = false;
         started = true;
@@ -535,6 +573,7 @@ void normalize_into(std::string_view text, const TextOptions &options, Normalize
     out.resize(old_size + static_cast<size_t>(w - begin));
     state.pending = pending;
     state.started = started;
+    state.in_digits = in_digits;
     state.consumed += n;
 }
 

@@ -12,6 +12,15 @@ namespace intent {
 struct TextOptions {
     bool lowercase = true;    // Unicode-aware for Latin scripts: Á->á, Ñ->ñ, É->é
     bool fold_accents = true; // "envío" == "envio"; ñ folds to n
+    // Every run of digits becomes one "0" ("4556-7788-9911" -> "0 0 0",
+    // "48h" -> "0h"), so no n-gram names a number: a card, phone or account
+    // number in one tenant's rows cannot become a feature another tenant can
+    // query (issue 31, item 9). Digits are the ASCII ones, the Latin-1
+    // superscripts and the decimal digits of the scripts is_digit_run_char()
+    // lists. Off by default, and off in every model stored without it, so a
+    // deployed model keeps its predictions; a partitioned classifier's models
+    // are trained with it (docs/classifiers.md, "What a tenant can learn").
+    bool normalize_digits = false;
 };
 
 // Validates UTF-8 and returns the normalised text: lower-cased, optionally
@@ -29,6 +38,7 @@ struct NormalizeStream {
     bool pending = false; // a separator was seen since the last word character
     bool started = false; // a word character has been written
     size_t consumed = 0;  // input bytes fed so far, for error offsets
+    bool in_digits = false; // normalize_digits: the last word character written was a digit run's "0"
 };
 
 // Normalises `piece`, the next part of a longer text, appending to `out`.

@@ -160,7 +160,30 @@ Vectorizer prepare_features(TrainingRun &run) {
     // grams. The vectoriser is fitted once on every usable row, held-out
     // texts included; it sees no label, and refitting it per fold would cost
     // a feature pass per fold.
-    Vectorizer vec = Vectorizer::fit_transform(d.texts, options.features, set.entries, &callbacks);
+    // With min_feature_partitions 2, each entry's partition: its rows', or
+    // kSeveralGroups when identical texts came from two partitions.
+    std::vector<uint32_t> entry_groups;
+    MemoryCharge groups_charge(callbacks.memory);
+    if (options.features.min_feature_partitions > 1) {
+        groups_charge.add(n * (sizeof(uint32_t) + 1), "the rows' partitions");
+        entry_groups.assign(n, 0);
+        std::vector<bool> seen(n, false);
+        for (size_t r = 0; r < rows.size(); ++r) {
+            const int64_t e = d.entry_of_row[r];
+            if (e < 0) continue;
+            const auto entry = static_cast<size_t>(e);
+            if (!seen[entry]) {
+                seen[entry] = true;
+                entry_groups[entry] = rows[r].group;
+            } else if (entry_groups[entry] != rows[r].group) {
+                entry_groups[entry] = kSeveralGroups;
+            }
+        }
+    }
+    Vectorizer vec = Vectorizer::fit_transform(d.texts, options.features, set.entries, &callbacks,
+                                               entry_groups.empty() ? nullptr : &entry_groups);
+    std::vector<uint32_t>().swap(entry_groups);
+    groups_charge.reset();
     callbacks.report("features", 1, 3);
     run.has_oos_rows = d.out_of_scope_entries > 0;
     const bool has_oos_rows = run.has_oos_rows;

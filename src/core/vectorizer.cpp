@@ -41,6 +41,7 @@ void FeatureOptions::validate() const {
     check_range("min_df", min_df, 1, std::numeric_limits<int>::max(), "at least 1");
     check_range("max_features", max_features, 1, kMaxCap, "between 1 and 10000000");
     check_range("max_char_features", max_char_features, 1, kMaxCap, "between 1 and 10000000");
+    check_range("min_feature_partitions", min_feature_partitions, 1, 2, "1 or 2");
 }
 
 namespace {

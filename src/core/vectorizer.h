@@ -36,12 +36,25 @@ struct FeatureOptions {
     int min_df = 1;                // drop n-grams seen in fewer documents
     int max_features = 10000;      // cap on word n-grams, by document frequency
     int max_char_features = 20000; // separate cap on char n-grams
+    // 2: keep only the n-grams seen in texts of at least two groups (the
+    // partitions of a partitioned classifier; fit() is given each text's
+    // group). The shared fallback model of a partitioned classifier is
+    // trained with it, so that a string seen in one tenant's rows never
+    // becomes a feature of the model every tenant can explain (issue 31,
+    // item 9). 1 (the default, and every model stored without it): no such
+    // rule. Only 1 and 2: the counter keeps one group per n-gram, or "two or
+    // more", which is exact for 2 whatever the order of the texts.
+    int min_feature_partitions = 1;
 
     // Throws Error(InvalidArgument) naming the offending option.
     void validate() const;
 };
 
 enum class FeatureKind : uint8_t { Word = 0, Char = 1 };
+
+// The group of a text merged from texts of two or more groups (identical
+// texts of two partitions): its n-grams count as seen in two.
+constexpr uint32_t kSeveralGroups = 0xFFFFFFFFu;
 
 // Reusable buffers for transform_one; one per thread / per backend. Their
 // size depends on the vocabularies used with them, never on the input
@@ -76,8 +89,11 @@ class Vectorizer {
     // Feature order: all word n-grams (sorted by bytes), then all char n-grams
     // (sorted by bytes).
     // `callbacks`, when given, is polled for cancellation every few hundred texts.
+    // `groups` (one per text, or kSeveralGroups) is needed, and only read,
+    // with min_feature_partitions 2 (Error(InvalidArgument) without it).
     static Vectorizer fit(const std::vector<std::string> &texts, const FeatureOptions &options,
-                          const TrainCallbacks *callbacks = nullptr);
+                          const TrainCallbacks *callbacks = nullptr,
+                          const std::vector<uint32_t> *groups = nullptr);
 
     // fit() followed by transform() of the same texts into `out`: the same
     // vectoriser and a bit-identical matrix. Counts first, then transforms
@@ -87,7 +103,8 @@ class Vectorizer {
     // counting tables (which prune to stay within it, see fit_stats()) and
     // for the matrix while it is built.
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
-                                    SparseMatrix &out, const TrainCallbacks *callbacks = nullptr);
+                                    SparseMatrix &out, const TrainCallbacks *callbacks = nullptr,
+                                    const std::vector<uint32_t> *groups = nullptr);
 
     // The same into the compact FeatureMatrix (6 bytes per value for up to
     // 65,536 features; coded, 3 bytes per value and 4 per row, above
@@ -95,7 +112,8 @@ class Vectorizer {
     // callbacks->memory for as long as it lives: the form to train at scale
     // with.
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
-                                    FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr);
+                                    FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr,
+                                    const std::vector<uint32_t> *groups = nullptr);
 
     // What fit() saw while counting. `prunings` > 0 means the memory budget
     // made the counter drop n-grams seen in at most `prune_threshold` texts
@@ -106,6 +124,7 @@ class Vectorizer {
         size_t distinct_ngrams = 0; // distinct word and char n-grams kept at the end
         size_t prunings = 0;
         uint32_t prune_threshold = 0;
+        size_t single_group_dropped = 0; // min_feature_partitions 2: n-grams of one group left out
     };
     const FitStats &fit_stats() const { return fit_stats_; }
 
@@ -157,7 +176,8 @@ class Vectorizer {
 
   private:
     static Vectorizer fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
-                                 const TrainCallbacks *callbacks, size_t *nnz);
+                                 const TrainCallbacks *callbacks, size_t *nnz,
+                                 const std::vector<uint32_t> *groups);
     void transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
                         const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const;
     // transform_one, also giving each entry's count and the row's L2 scale.

@@ -14,8 +14,14 @@ using namespace vectorizer_internal;
 namespace {
 
 // Checks what fit() and fit_transform() accept.
-void check_fit_input(const std::vector<std::string> &texts, const FeatureOptions &options) {
+void check_fit_input(const std::vector<std::string> &texts, const FeatureOptions &options,
+                     const std::vector<uint32_t> *groups) {
     options.validate();
+    if (options.min_feature_partitions > 1 && (!groups || groups->size() != texts.size()))
+        throw Error(ErrorKind::InvalidArgument, "min_feature_partitions needs the partition of every text",
+                    "Only the fallback model of a partitioned classifier is trained with "
+                    "min_feature_partitions 2.",
+                    "Leave min_feature_partitions out of the training options.");
     if (texts.empty())
         throw Error(ErrorKind::InsufficientData, "no texts to learn features from",
                     "The vectorizer needs at least one training text.");
@@ -28,14 +34,17 @@ void check_fit_input(const std::vector<std::string> &texts, const FeatureOptions
 // Counts the n-grams (bounded by the budget) and cuts the vocabulary; the
 // counter and its charge are gone on return.
 Vectorizer Vectorizer::fit_counts(const std::vector<std::string> &texts, const FeatureOptions &options,
-                                  const TrainCallbacks *callbacks, size_t *nnz) {
-    check_fit_input(texts, options);
+                                  const TrainCallbacks *callbacks, size_t *nnz,
+                                  const std::vector<uint32_t> *groups) {
+    check_fit_input(texts, options, groups);
+    if (options.min_feature_partitions <= 1) groups = nullptr; // not read: no memory for them
     Vocabulary vocab;
     FitStats stats;
     {
-        GramCounter counter(callbacks ? callbacks->memory : nullptr);
-        count_grams(texts, options, callbacks, counter);
+        GramCounter counter(callbacks ? callbacks->memory : nullptr, groups != nullptr);
+        count_grams(texts, options, callbacks, counter, groups);
         vocab = choose_vocabulary(counter, texts.size(), options);
+        stats.single_group_dropped = vocab.single_group_dropped;
         stats.texts = texts.size();
         stats.distinct_ngrams = counter.distinct();
         stats.prunings = counter.prunings();
@@ -48,8 +57,8 @@ Vectorizer Vectorizer::fit_counts(const std::vector<std::string> &texts, const F
 }
 
 Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureOptions &options,
-                           const TrainCallbacks *callbacks) {
-    return fit_counts(texts, options, callbacks, nullptr);
+                           const TrainCallbacks *callbacks, const std::vector<uint32_t> *groups) {
+    return fit_counts(texts, options, callbacks, nullptr, groups);
 }
 
 // Two passes: count, then transform every text with transform_one. The
@@ -58,9 +67,10 @@ Vectorizer Vectorizer::fit(const std::vector<std::string> &texts, const FeatureO
 // The matrix is reserved once at its exact size (the sum of the chosen
 // terms' document frequencies), so it never regrows and copies.
 Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
-                                     SparseMatrix &out, const TrainCallbacks *callbacks) {
+                                     SparseMatrix &out, const TrainCallbacks *callbacks,
+                                     const std::vector<uint32_t> *groups) {
     size_t nnz = 0;
-    Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
+    Vectorizer v = fit_counts(texts, options, callbacks, &nnz, groups);
     // Charged while it is built; the caller owns it (and its memory) after.
     MemoryCharge charge(callbacks ? callbacks->memory : nullptr,
                         nnz * (sizeof(uint32_t) + sizeof(float)) + (texts.size() + 1) * sizeof(size_t),
@@ -82,9 +92,10 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
 }
 
 Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
-                                     FeatureMatrix &out, const TrainCallbacks *callbacks) {
+                                     FeatureMatrix &out, const TrainCallbacks *callbacks,
+                                     const std::vector<uint32_t> *groups) {
     size_t nnz = 0;
-    Vectorizer v = fit_counts(texts, options, callbacks, &nnz);
+    Vectorizer v = fit_counts(texts, options, callbacks, &nnz, groups);
     const bool coded =
         FeatureMatrix::bytes_for(v.num_features(), texts.size(), nnz, false) > kCodedMatrixBytes;
     v.transform_into(texts, out, callbacks, nnz, coded);

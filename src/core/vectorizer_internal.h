@@ -33,11 +33,15 @@ struct Vocabulary {
     std::vector<FeatureKind> kinds;
     std::vector<float> idf;
     size_t nnz = 0;
+    size_t single_group_dropped = 0; // n-grams left out by min_feature_partitions
 };
 
 // vocabulary.cpp
 // Applies min_df and the max_features / max_char_features caps to the counts
 // (ties broken by bytes, so the result does not depend on the table order).
+// With min_feature_partitions 2 (the counter then counted groups), an n-gram
+// of one group is left out before the caps, so the caps fill with n-grams
+// that may be kept.
 Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const FeatureOptions &options);
 
 } // namespace vectorizer_internal

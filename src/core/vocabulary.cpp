@@ -49,14 +49,31 @@ void select_top(std::vector<Candidate> &cands, size_t cap) {
 Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const FeatureOptions &options) {
     const std::vector<GramInfo> &info = counter.info();
     std::vector<Candidate> words, chars;
+    const bool by_group = options.min_feature_partitions > 1;
+    if (by_group && !counter.grouped())
+        throw Error(ErrorKind::InvalidArgument, "min_feature_partitions needs the partition of every text");
+    size_t single_group = 0;
     for (const GramSlot &s : counter.slots()) {
         if (s.hash == 0 || s.df < static_cast<uint32_t>(options.min_df)) continue;
+        // The privacy rule of a partitioned classifier's fallback (issue 31,
+        // item 9): an n-gram seen in one partition's rows only is no feature.
+        if (by_group && counter.group(s.id) != kSeveralGroups) {
+            ++single_group;
+            continue;
+        }
         const GramInfo &gi = info[s.id];
         Candidate c{s.df, counter.bytes(gi), s.id};
         (gi.kind == FeatureKind::Word ? words : chars).push_back(c);
     }
     select_top(words, static_cast<size_t>(options.max_features));
     select_top(chars, static_cast<size_t>(options.max_char_features));
+    if (words.empty() && chars.empty() && by_group)
+        throw Error(ErrorKind::InsufficientData, "no features left to learn from",
+                    "No word or character n-gram occurs in the texts of at least two partitions (and in "
+                    "at least min_df (" + std::to_string(options.min_df) + ") of the " +
+                        std::to_string(num_texts) + " texts).",
+                    "The fallback model of a partitioned classifier keeps only n-grams that two "
+                    "partitions share.");
     if (words.empty() && chars.empty())
         throw Error(ErrorKind::InsufficientData, "no features left to learn from",
                     "No word or character n-gram occurs in at least min_df (" +
@@ -64,6 +81,7 @@ Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const
                     "Lower min_df or add training texts that contain words.");
 
     Vocabulary v;
+    v.single_group_dropped = single_group;
     const size_t total_terms = words.size() + chars.size();
     v.terms.reserve(total_terms);
     v.kinds.reserve(total_terms);

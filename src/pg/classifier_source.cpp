@@ -93,6 +93,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     // error) if they changed since.
     StagedSource out;
     out.classifier = c.name;
+    out.partitioned = c.partition.has_value();
     out.has_key = c.key.has_value();
     out.has_window = c.time && sel.window_days;
     const std::string sql = source_query(schema, c, sel);

@@ -60,6 +60,7 @@ struct StagedRow {
 
 struct StagedSource {
     std::string classifier;
+    bool partitioned = false; // the classifier has a partition_column
     bool has_key = false;
     bool has_window = false;
     std::vector<StagedRow> rows;

@@ -8,9 +8,13 @@
 #include "settings.h"
 #include "text_io.h"
 
+#include "relations.h"
+
 extern "C" {
 #include "access/detoast.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/builtins.h"
 #include "utils/typcache.h"
 }
 
@@ -98,6 +102,19 @@ ClassifierModel model_for_call(FunctionCallInfo fcinfo, const LabelQueryState *s
                             has_partition ? &partition_bytes : nullptr);
 }
 
+// Whether the calling role may explain partition `partition` of classifier
+// `name`: the classifier's train right (the rule and why:
+// _pg_intent_classifier_partition_check() in src/sql/21_classifier_predict.sql).
+bool may_explain_partition(Oid schema, Datum name) {
+    bool allowed = false;
+    pg_call([&]() noexcept {
+        Oid argtypes[2] = {TEXTOID, OIDOID};
+        const Oid fn = extension_function(schema, "_pg_intent_classifier_partition_check", 2, argtypes);
+        allowed = DatumGetBool(OidFunctionCall2(fn, name, ObjectIdGetDatum(GetUserId())));
+    });
+    return allowed;
+}
+
 } // namespace
 } // namespace pg_intent
 
@@ -182,6 +199,18 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     std::string_view partition;
     bool has_partition = false;
     const ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
+    // With a partition, whichever model answers (its own or the fallback),
+    // the caller must have access to that partition: otherwise the answer
+    // (even "no model of its own") would tell of rows it cannot read.
+    if (has_partition && !may_explain_partition(state->schema, PG_GETARG_DATUM(0))) {
+        const TextRef name = text_ref(PG_GETARG_DATUM(0));
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                       "permission denied for this partition of classifier \"" +
+                           std::string(name.data, name.size) + "\"",
+                       "Explaining a partition's model needs the classifier's train right, which reads every "
+                       "row of the source.",
+                       "Explain the shared model instead: pass NULL as p_partition.");
+    }
     const Datum wanted = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
     intent::Json out = explanation_json(found.loaded, PG_GETARG_DATUM(1), PG_ARGISNULL(4) ? nullptr : &wanted,
                                         top, ExplainedNoun::Label);

@@ -532,9 +532,13 @@ std::string text_to_std_string(Datum d) {
 // did not train on them with that label (with a key_column), and when they
 // fall in the policy's recent window (with gate_window_days); with neither,
 // no row is fresh and the gate compares out-of-fold estimates.
+// With `groups`, each row's partition as a number (rows without one are a
+// partition of their own), for the fallback's rule of two partitions.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
                                      const std::optional<std::string> &partition,
-                                     intent::MemoryCharge &charge, ReadCounts &counts) {
+                                     intent::MemoryCharge &charge, ReadCounts &counts,
+                                     std::vector<uint32_t> *groups) {
+    std::map<std::string, uint32_t> group_ids; // 0: no partition value
     std::map<std::string, std::string> trained_on;
     const bool judge_by_key = staged.has_key && !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
     if (judge_by_key) trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
@@ -552,9 +556,14 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
             row.fresh = fresh;
         }
         charge.add(row.text.size() + row.label.size() + row.text_utf8.size() + row.label_utf8.size() +
-                       row.key.size() + sizeof(DataRow),
+                       row.key.size() + sizeof(DataRow) + (groups ? sizeof(uint32_t) : 0),
                    "the partition's rows");
         data.push_back(std::move(row));
+        if (groups)
+            groups->push_back(s.partition_null
+                                  ? 0
+                                  : group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1))
+                                        .first->second);
     }
     counts = staged.counts;
     return data;
@@ -609,7 +618,23 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         strlcpy(run_id_text, s, sizeof run_id_text);
     });
     const TrainingPolicy policy = training_policy(PG_GETARG_DATUM(2));
-    const intent::TrainingRequest request = run_request(PG_GETARG_DATUM(1), policy);
+    intent::TrainingRequest request = run_request(PG_GETARG_DATUM(1), policy);
+    // What one tenant can learn of another's text (issue 31, item 9;
+    // docs/classifiers.md): every model of a partitioned classifier
+    // normalises digit runs, so no n-gram names a number, and its shared
+    // fallback keeps only the n-grams that the rows of two partitions (rows
+    // without one count as one) both contain, so a string of one tenant's
+    // rows is no feature of the model every tenant may explain. Only this
+    // decides min_feature_partitions.
+    if (request.model.features.min_feature_partitions != 1)
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       "invalid value for training option \"min_feature_partitions\"",
+                       "It is set by pg_intent for the fallback model of a partitioned classifier.",
+                       "Leave min_feature_partitions out of the training options.");
+    const bool partitioned = staged && staged->partitioned;
+    const bool by_group = partitioned && !partition;
+    if (partitioned) request.model.features.text.normalize_digits = true;
+    if (by_group) request.model.features.min_feature_partitions = 2;
     Selection sel;
     sel.min_confidence = request.run.min_confidence;
     sel.only_reviewed = request.run.only_reviewed;
@@ -623,9 +648,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
     ReadCounts counts;
+    std::vector<uint32_t> groups; // by_group: each row's partition
     std::vector<DataRow> data =
         intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)
-                    : classifier_rows(schema, fcinfo, *staged, partition, data_charge, counts);
+                    : classifier_rows(schema, fcinfo, *staged, partition, data_charge, counts,
+                                      by_group ? &groups : nullptr);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 
@@ -634,6 +661,9 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
 
     intent::MemoryCharge rows_charge(&budget, data.size() * sizeof(intent::LabeledText), "the training rows");
     std::vector<intent::LabeledText> rows = core_rows(data, policy.corrected_weight);
+    for (size_t i = 0; i < groups.size() && i < rows.size(); ++i)
+        rows[i].group = groups[i];
+    std::vector<uint32_t>().swap(groups);
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };

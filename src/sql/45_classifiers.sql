@@ -278,6 +278,15 @@ BEGIN
 
     -- training options, by the one validator of training options
     PERFORM @extschema@.intent_training_options(v_training);
+    -- Issue 31, item 9: pg_intent sets min_feature_partitions (2 for a
+    -- partitioned classifier's fallback); a classifier that asked for it
+    -- would fail every training.
+    IF v_training ? 'min_feature_partitions' THEN
+        RAISE EXCEPTION 'invalid value for training option "min_feature_partitions"'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'It is set by pg_intent for the fallback model of a partitioned classifier.',
+                  HINT = 'Leave min_feature_partitions out of the classifier''s options.';
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS

@@ -36,6 +36,7 @@ std::vector<FeatureOptions> option_sets() {
     sets[1].char_ngram_min = 1;
     sets[1].char_ngram_max = 10;
     sets[1].sublinear_tf = false;
+    sets[1].text.normalize_digits = true;
     sets[2].char_ngrams = false;
     sets[2].word_ngram_max = 8;
     sets[2].l2_normalize = false;
