@@ -86,20 +86,22 @@ cmd_build() {
         dest=$ROOT
     else
         dest=$ROOT/build/pg$major
-        mkdir -p "$dest"
-        # The sources as they are in the checkout (tracked or not, not the
-        # ignored build output), plus the core's and the CLI's objects.
-        (cd "$ROOT" && git ls-files -co --exclude-standard 2>/dev/null || find . -path ./build -prune -o -type f -print) |
-            grep -v '^build/' >"$dest.files"
-        (cd "$ROOT" && ls src/core/*.o src/cli/main.o pg-intent 2>/dev/null) >>"$dest.files" || true
-        (cd "$ROOT" && xargs -d '\n' cp -a -u --parents -t "$dest" <"$dest.files")
-        # A source removed from the checkout goes from the copy too (the
-        # Makefile builds every src/*/*.cpp and every sql/ script).
-        (cd "$dest" && find src sql test -type f ! -name '*.o' | sort | comm -23 - <(sort "$dest.files") | xargs -r -d '\n' rm -f)
-        rm -f "$dest.files"
     fi
+    mkdir -p "$dest"
     (
         flock 9
+        if [ "$dest" != "$ROOT" ]; then
+            # The sources as they are in the checkout (tracked or not, not the
+            # ignored build output), plus the core's and the CLI's objects.
+            (cd "$ROOT" && git ls-files -co --exclude-standard 2>/dev/null || find . -path ./build -prune -o -type f -print) |
+                grep -v '^build/' >"$dest.files"
+            (cd "$ROOT" && ls src/core/*.o src/cli/main.o pg-intent 2>/dev/null) >>"$dest.files" || true
+            (cd "$ROOT" && xargs -d '\n' cp -a -u --parents -t "$dest" <"$dest.files")
+            # A source removed from the checkout goes from the copy too (the
+            # Makefile builds every src/*/*.cpp and every sql/ script).
+            (cd "$dest" && find src sql test -type f ! -name '*.o' | sort | comm -23 - <(sort "$dest.files") | xargs -r -d '\n' rm -f)
+            rm -f "$dest.files"
+        fi
         make -C "$dest" -s -j"${JOBS:-2}" PG_CONFIG="$pgc" ${CXX:+CXX="$CXX"} ${WERROR:+WERROR="$WERROR"} >&2
     ) 9>"$dest/.build.lock"
     echo "$dest"
