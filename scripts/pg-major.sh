@@ -15,7 +15,7 @@
 # `postgres` when run as root (initdb runs as postgres).
 #
 # build: PGXS writes its objects next to the sources, so each major builds
-# in its own copy of the checkout, build/pgNN (`cp -u`: only what changed,
+# in its own copy of the checkout, build/pgNN (only what changed,
 # modification times kept). The core (src/core) includes no PostgreSQL
 # header: its objects and the CLI's, when the checkout has them, are copied
 # with the sources and reused as they are, so the core is compiled once for
@@ -96,7 +96,10 @@ cmd_build() {
             (cd "$ROOT" && git ls-files -co --exclude-standard 2>/dev/null || find . -path ./build -prune -o -type f -print) |
                 grep -v '^build/' >"$dest.files"
             (cd "$ROOT" && ls src/core/*.o src/cli/main.o pg-intent 2>/dev/null) >>"$dest.files" || true
-            (cd "$ROOT" && xargs -d '\n' cp -a -u --parents -t "$dest" <"$dest.files")
+            # Copied when their content differs, with their modification time.
+            (cd "$ROOT" && while IFS= read -r f; do
+                cmp -s "$f" "$dest/$f" || cp -a --parents -t "$dest" "$f"
+            done <"$dest.files")
             # A source removed from the checkout goes from the copy too (the
             # Makefile builds every src/*/*.cpp and every sql/ script).
             (cd "$dest" && find src sql test -type f ! -name '*.o' | sort | comm -23 - <(sort "$dest.files") | xargs -r -d '\n' rm -f)
