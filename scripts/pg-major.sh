@@ -96,10 +96,14 @@ cmd_build() {
             (cd "$ROOT" && git ls-files -co --exclude-standard 2>/dev/null || find . -path ./build -prune -o -type f -print) |
                 grep -v '^build/' >"$dest.files"
             (cd "$ROOT" && ls src/core/*.o src/cli/main.o pg-intent 2>/dev/null) >>"$dest.files" || true
-            # Copied when their content differs, with their modification time.
-            (cd "$ROOT" && while IFS= read -r f; do
-                cmp -s "$f" "$dest/$f" || cp -a --parents -t "$dest" "$f"
-            done <"$dest.files")
+            # Copied when their content differs, with their modification
+            # time, under the checkout's build lock (no half-written object).
+            (
+                flock 8
+                cd "$ROOT" && while IFS= read -r f; do
+                    cmp -s "$f" "$dest/$f" || cp -a --parents -t "$dest" "$f"
+                done <"$dest.files"
+            ) 8>"$ROOT/.build.lock"
             # A source removed from the checkout goes from the copy too (the
             # Makefile builds every src/*/*.cpp and every sql/ script).
             (cd "$dest" && find src sql test -type f ! -name '*.o' | sort | comm -23 - <(sort "$dest.files") | xargs -r -d '\n' rm -f)
