@@ -96,13 +96,16 @@ cmd_build() {
             (cd "$ROOT" && git ls-files -co --exclude-standard 2>/dev/null || find . -path ./build -prune -o -type f -print) |
                 grep -v '^build/' >"$dest.files"
             (cd "$ROOT" && ls src/core/*.o src/cli/main.o pg-intent 2>/dev/null) >>"$dest.files" || true
-            # Copied when their content differs, with their modification
-            # time, under the checkout's build lock (no half-written object).
+            # Copied when their size or modification time differs (either
+            # way: a file restored to an older version is copied too), with
+            # their modification time, under the checkout's build lock (no
+            # half-written object).
             (
                 flock 8
-                cd "$ROOT" && while IFS= read -r f; do
-                    cmp -s "$f" "$dest/$f" || cp -a --parents -t "$dest" "$f"
-                done <"$dest.files"
+                cd "$ROOT" && xargs -d '\n' stat -c '%s %Y %n' <"$dest.files" | sort >"$dest.src"
+                (cd "$dest" && xargs -d '\n' stat -c '%s %Y %n' <"$dest.files" 2>/dev/null) | sort >"$dest.dst"
+                comm -23 "$dest.src" "$dest.dst" | cut -d' ' -f3- | xargs -r -d '\n' cp -a --parents -t "$dest"
+                rm -f "$dest.src" "$dest.dst"
             ) 8>"$ROOT/.build.lock"
             # A source removed from the checkout goes from the copy too (the
             # Makefile builds every src/*/*.cpp and every sql/ script).
