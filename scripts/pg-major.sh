@@ -81,6 +81,8 @@ cmd_tree() {
 
 cmd_build() {
     local pgc=$1 major dest
+    # An absolute path: make runs in another directory.
+    if [[ $pgc == */* ]]; then pgc=$(cd "$(dirname "$pgc")" && pwd)/$(basename "$pgc"); else pgc=$(command -v "$pgc"); fi
     major=$(major_of "$pgc")
     if is_system "$pgc"; then
         dest=$ROOT
