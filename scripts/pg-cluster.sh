@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL 15 clusters for the tests, the demo and the benchmarks.
+# Throwaway PostgreSQL clusters (15 by default, or another major's tree) for
+# the tests, the demo and the benchmarks.
 #
 #   eval "$(scripts/pg-cluster.sh start)"   # new cluster; prints the exports below
 #   scripts/pg-cluster.sh stop              # stops it and deletes $PGI_DIR
@@ -21,6 +22,12 @@
 #
 # PostgreSQL refuses to run as root; as root the server runs as `postgres`.
 #
+# Another major: PG_CONFIG (or PGI_SYSTEM_PG_CONFIG) names its pg_config, e.g.
+#   PG_CONFIG=$(scripts/pg-major.sh tree 18) scripts/regress.sh
+# The cluster then runs from a copy of that tree, and `install` builds the
+# extension for it in build/pgNN (scripts/pg-major.sh build), never with the
+# checkout's objects, which are the system major's.
+#
 # Exports printed by start/env: PGI_DIR PGI_BINDIR PGHOST PGPORT PGUSER
 # PGDATABASE PATH (private bindir first).
 # Other settings: PGI_PRELOAD (shared_preload_libraries, default pg_intent,
@@ -31,9 +38,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# The system's pg_config, remembered in env.sh: once a cluster's env is
-# loaded, the pg_config first on PATH is the private copy's.
-PGI_SYSTEM_PG_CONFIG=${PGI_SYSTEM_PG_CONFIG:-$(command -v pg_config)}
+# The server's pg_config (the system's unless PG_CONFIG names another),
+# remembered in env.sh: once a cluster's env is loaded, the pg_config first on
+# PATH is the private copy's.
+PGI_SYSTEM_PG_CONFIG=${PGI_SYSTEM_PG_CONFIG:-${PG_CONFIG:-$(command -v pg_config)}}
+PGI_SYSTEM_PG_CONFIG=$(command -v "$PGI_SYSTEM_PG_CONFIG")
 SYSTEM_BINDIR=$("$PGI_SYSTEM_PG_CONFIG" --bindir)
 SYSTEM_SHAREDIR=$("$PGI_SYSTEM_PG_CONFIG" --sharedir)
 SYSTEM_LIBDIR=$("$PGI_SYSTEM_PG_CONFIG" --pkglibdir)
@@ -74,11 +83,17 @@ cmd_install() {
     [ "$PGI_TREE_KIND" = private ] || return 0
     # `make install` rebuilds nothing when the build is current; the lock
     # keeps two runs in one checkout from compiling the same objects at once.
+    local source=${PGI_SOURCE:-$ROOT}
+    # Another major than the checkout's builds in its own directory.
+    if [ -z "${PGI_SOURCE:-}" ] && ! "$ROOT/scripts/pg-major.sh" is-system "$PGI_SYSTEM_PG_CONFIG"; then
+        source=$("$ROOT/scripts/pg-major.sh" build "$PGI_SYSTEM_PG_CONFIG" 2>"$PGI_DIR/install.log") ||
+            { tail -30 "$PGI_DIR/install.log" >&2; exit 1; }
+    fi
     (
         flock 9
-        make -C "${PGI_SOURCE:-$ROOT}" -s install PG_CONFIG="$PGI_SYSTEM_PG_CONFIG" DESTDIR="$PGI_DIR/pg" >"$PGI_DIR/install.log" 2>&1 ||
+        make -C "$source" -s install PG_CONFIG="$PGI_SYSTEM_PG_CONFIG" DESTDIR="$PGI_DIR/pg" >>"$PGI_DIR/install.log" 2>&1 ||
             { tail -30 "$PGI_DIR/install.log" >&2; exit 1; }
-    ) 9>"${PGI_SOURCE:-$ROOT}/.build.lock"
+    ) 9>"$source/.build.lock"
 }
 
 cmd_start() {
@@ -102,7 +117,8 @@ cmd_start() {
         local inc
         inc=$("$PGI_SYSTEM_PG_CONFIG" --includedir)
         mkdir -p "$PGI_DIR/pg$(dirname "$inc")"
-        ln -s "$inc" "$PGI_DIR/pg$inc"
+        # (A relocatable tree's include/ was copied with its bin/.)
+        [ -e "$PGI_DIR/pg$inc" ] || ln -s "$inc" "$PGI_DIR/pg$inc"
         bindir=$PGI_DIR/pg$SYSTEM_BINDIR
     else
         bindir=$SYSTEM_BINDIR
@@ -112,6 +128,12 @@ export PGI_DIR=$PGI_DIR PGI_BINDIR=$bindir PGI_TREE_KIND=$kind PGI_SYSTEM_PG_CON
 export PGHOST=$PGI_DIR/socket PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 export PATH=$bindir:\$PATH
 ENV
+    # Another major's tree: its programs and pg_cron carry an rpath to where
+    # the tree was built, and Debian's libpq (15) would be loaded instead of
+    # the tree's (dblink needs 17's and 18's).
+    if [ "$kind" = private ] && ! "$ROOT/scripts/pg-major.sh" is-system "$PGI_SYSTEM_PG_CONFIG"; then
+        echo "export LD_LIBRARY_PATH=$PGI_DIR/pg$("$PGI_SYSTEM_PG_CONFIG" --libdir)\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" >>"$PGI_DIR/env.sh"
+    fi
     [ "$kind" = private ] && cmd_install
 
     # pg_intent is preloaded for the training progress in shared memory;

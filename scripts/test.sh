@@ -16,7 +16,14 @@
 #      cancel, hostile input, dump/restore, upgrade, privileges, encodings,
 #      the Debian package, ...) against a throwaway cluster with pg_cron
 #      preloaded;
-#   6. pg_regress again with every backend under Valgrind's memcheck
+#   6. PostgreSQL 16, 17 and 18, side by side, each on its own cluster
+#      (scripts/test-majors.sh): the extension built for that major with the
+#      core compiled once (phase 4's objects), its exported symbols,
+#      pg_regress, pgTAP and the scripted tests that touch server internals
+#      (upgrades, dump/restore, hot standby, drop guard, cancel, postmaster
+#      death). Their server trees come from the archives in PGI_PG_TARBALLS
+#      (../shared/postgresql); a missing one is a failure;
+#   7. pg_regress again with every backend under Valgrind's memcheck
 #      (scripts/stress.sh, also `make stress`).
 # It prints one line per test as it finishes (per unit test source file,
 # fuzz target, pg_regress file, pgTAP file, scripted test) with its time,
@@ -31,7 +38,8 @@
 # lock, so two runs started at once on one machine do not collide.
 #
 # Settings: FUZZ_SECONDS (20 per target), SKIP_SANITIZE=1, SKIP_FUZZ=1,
-# SKIP_STRESS=1, ONLY_SCRIPTS="name ..." (scripted tests to run), JOBS (2),
+# SKIP_STRESS=1, ONLY_SCRIPTS="name ..." (scripted tests to run), MAJORS
+# ("16 17 18"; empty to skip them), JOBS (2),
 # KEEP_RUN_DIR=1. Cluster settings (PGI_PORT, PGI_DIR, ...): scripts/pg-cluster.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -50,11 +58,15 @@ failures=()
 # (the unit tests under ASan + UBSan, the pg_regress files under Valgrind):
 # their failures count, their passes do not count again.
 declare -A pass fail unit_of skipped
-layers=(unit sanitizer fuzz build pg_regress pgtap scripts stress)
+MAJORS=${MAJORS-16 17 18}
+layers=(unit sanitizer fuzz build pg_regress pgtap scripts)
+for m in $MAJORS; do layers+=("pg$m"); done
+layers+=(stress)
 rerun_layers=" sanitizer stress "
 unit_of=([unit]="test cases (ctest: GoogleTest cases and corpus replays)" [sanitizer]="of the unit test cases again, under ASan + UBSan"
     [fuzz]="fuzz targets" [build]="checks (-Werror build, exported symbols)" [pg_regress]="test files"
     [pgtap]="test files" [scripts]="scripted tests" [stress]="of the pg_regress files again, every backend under Valgrind")
+for m in $MAJORS; do unit_of[pg$m]="checks on PostgreSQL $m (build, exported symbols, pg_regress files, pgTAP files, scripted tests)"; done
 for l in "${layers[@]}"; do pass[$l]=0; fail[$l]=0; done
 record() { # layer passed failed [failure description]
     pass[$1]=$((pass[$1] + $2))
@@ -88,6 +100,9 @@ cleanup() {
     if [ ${#failures[@]} -eq 0 ] && [ "${KEEP_RUN_DIR:-0}" != 1 ]; then rm -rf "$RUN_DIR"; fi
 }
 trap cleanup EXIT
+
+# scripts/test-majors.sh's lines, without its machine-readable result lines.
+show_majors() { grep --line-buffered -vE '^\[pg[0-9]+\] (result|failed) pg'; }
 
 phase "dependencies (apt-get for what is missing)"
 run_talking "$RUN_DIR/deps.log" "installing" show_all scripts/install-deps.sh test ||
@@ -257,6 +272,23 @@ for t in test/scripts/[a-z]*.sh; do
 done
 scripts/pg-cluster.sh stop >/dev/null 2>&1
 unset PGI_DIR
+
+if [ -n "$MAJORS" ]; then
+    # shellcheck disable=SC2086
+    phase "PostgreSQL $(echo $MAJORS | sed 's/ /, /g'): build, pg_regress, pgTAP, server-internals scripts (side by side)"
+    # Each major's lines as they come, prefixed [pgNN]; its counts from its
+    # "result pgNN KIND PASSED FAILED" lines.
+    run_talking "$RUN_DIR/majors.log" "PostgreSQL $MAJORS" show_majors \
+        env RUN_DIR="$RUN_DIR/majors" CXX="${CXX:-g++}" WERROR=1 JOBS="$JOBS" scripts/test-majors.sh $MAJORS
+    for m in $MAJORS; do
+        if ! grep -q "^\[pg$m\] result pg$m " "$RUN_DIR/majors.log"; then
+            record "pg$m" 0 1 "PostgreSQL $m: no result ($RUN_DIR/majors.log)"
+            continue
+        fi
+        while read -r _ _ _ _ p f; do record "pg$m" "$p" "$f"; done < <(grep "^\[pg$m\] result pg$m " "$RUN_DIR/majors.log")
+        while IFS= read -r line; do failures+=("PostgreSQL $m: $line"); done < <(sed -n "s/^\[pg$m\] failed pg$m //p" "$RUN_DIR/majors.log")
+    done
+fi
 
 if [ "${SKIP_STRESS:-0}" != 1 ]; then
     phase "pg_regress with every backend under Valgrind (scripts/stress.sh)"

@@ -93,12 +93,12 @@ bool drops_extension(Node *parsetree, Oid ext, Oid ext_owner, Oid schema) noexce
     if (IsA(parsetree, DropStmt)) {
         auto *stmt = reinterpret_cast<DropStmt *>(parsetree);
         if (stmt->removeType == OBJECT_EXTENSION)
-            return names_contain(stmt->objects, "pg_intent") && pg_extension_ownercheck(ext, user);
+            return names_contain(stmt->objects, "pg_intent") && object_ownercheck(ExtensionRelationId, ext, user);
         // Without CASCADE, PostgreSQL refuses to drop the schema (the
         // extension depends on it).
         if (stmt->removeType == OBJECT_SCHEMA && stmt->behavior == DROP_CASCADE) {
             const char *name = get_namespace_name(schema);
-            return name && names_contain(stmt->objects, name) && pg_namespace_ownercheck(schema, user);
+            return name && names_contain(stmt->objects, name) && object_ownercheck(NamespaceRelationId, schema, user);
         }
         return false;
     }

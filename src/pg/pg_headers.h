@@ -1,6 +1,18 @@
 // The one place the glue includes PostgreSQL headers: inside extern "C",
-// with postgres.h first, as PostgreSQL requires.
+// with postgres.h first, as PostgreSQL requires; then the shims for the
+// differences between majors (pg_compat.h).
 #pragma once
+
+// A server built without NLS (--enable-nls off) defines gettext(),
+// dgettext(), ngettext() and dngettext() as macros in c.h; <libintl.h>, which
+// the C++ standard library and nlohmann/json include, then no longer
+// compiles. Included first, its include guard keeps it from being read again
+// under those macros. With NLS, c.h includes it anyway.
+#if defined(__has_include)
+#if __has_include(<libintl.h>)
+#include <libintl.h>
+#endif
+#endif
 
 extern "C" {
 #include "postgres.h"
@@ -22,4 +34,6 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+
+#include "pg_compat.h"
 }

@@ -78,8 +78,9 @@ void on_shmem_startup() {
 
 // This backend's slot, or nullptr without shared memory.
 ProgressSlot *my_slot() {
-    if (!g_shared || MyBackendId < 1 || MyBackendId > g_shared->slots) return nullptr;
-    return &g_shared->slot[MyBackendId - 1];
+    const int index = pgi_my_proc_index();
+    if (!g_shared || index < 0 || index >= g_shared->slots) return nullptr;
+    return &g_shared->slot[index];
 }
 
 // Writes a slot under the change-count protocol. Called only by the slot's

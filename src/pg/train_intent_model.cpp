@@ -75,7 +75,7 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         pg_call([&]() noexcept {
             Oid argtype = INT8OID;
             Oid deploy = extension_function(schema, "deploy_intent_model", 1, &argtype);
-            may_deploy = pg_proc_aclcheck(deploy, caller, ACL_EXECUTE) == ACLCHECK_OK;
+            may_deploy = object_aclcheck(ProcedureRelationId, deploy, caller, ACL_EXECUTE) == ACLCHECK_OK;
         });
         if (!may_deploy && unweighed.empty())
             throw SqlError(

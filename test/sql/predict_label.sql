@@ -106,11 +106,15 @@ SELECT m, classify_label('tickets', m, 'acme') AS label, p.uncertain,
 
 -- In a parallel worker (PARALLEL SAFE): the worker reads the classifier,
 -- asks the privilege rule and loads the model itself.
-SET force_parallel_mode = on;
+-- (force_parallel_mode, debug_parallel_query from PostgreSQL 16: whichever
+-- this server has.)
+SELECT set_config(name, 'on', false) AS parallel_forced
+  FROM pg_settings WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 SET parallel_setup_cost = 0;
 SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme_id AS acme_in_worker,
        classify_label('plain', 'quiero devolver la chaqueta') AS plain_in_worker;
-RESET force_parallel_mode;
+SELECT set_config(name, reset_val, false) AS parallel_forced
+  FROM pg_settings WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 RESET parallel_setup_cost;
 
 -- Privileges, as the role they restrict: nothing granted, 42501 (and the
