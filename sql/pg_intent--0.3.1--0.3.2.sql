@@ -12,6 +12,16 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- Older databases reach this script through the frozen scripts in sql/
 -- (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1).
 
+-- Issue 31, item 4 (per-classifier locks): the policy's bound on the
+-- trainings that run at once. Column last, as in
+-- src/sql/schema/10_training_policy.sql.
+ALTER TABLE @extschema@.ai_training_policy
+    ADD COLUMN max_concurrent_trainings integer NOT NULL DEFAULT 4
+        CONSTRAINT ai_training_policy_max_concurrent_trainings_check CHECK (max_concurrent_trainings BETWEEN 1 AND 64);
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
+    'Most trainings (of any classifiers, intent''s included) that run at once in the database; one more fails at once with 55P03 naming the backends that train. Each classifier trains one call at a time whatever this is.';
+-- End of item 4.
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -528,7 +538,8 @@ BEGIN
                snapshot_time_zone = NEW.snapshot_time_zone,
                max_unreviewed_message_bytes = NEW.max_unreviewed_message_bytes,
                min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
-               max_intents = NEW.max_intents;
+               max_intents = NEW.max_intents,
+               max_concurrent_trainings = NEW.max_concurrent_trainings;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -1573,14 +1584,33 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
     'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
 
--- Takes the extension's training or deployment lock (C; see
--- src/pg/extension_locks.cpp): only the extension's own functions can take them.
+-- Takes the training or deployment lock of the built-in classifier intent
+-- (C; see src/pg/extension_locks.cpp): only the extension's own functions
+-- can take them.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_lock'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
-    'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
+    'Internal: takes the training or deployment lock of the built-in classifier intent until the end of the transaction (p_wait false: returns false when another session holds it).';
+
+-- A classifier's training lock and a training slot (C): 55P03 at once,
+-- naming the pid of the backend that holds them, when another session
+-- trains the classifier or max_concurrent_trainings trainings run.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_training(p_classifier text, p_max_concurrent integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_lock_training'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock_training(text, integer) IS
+    'Internal: takes the training lock of the classifier and one of p_max_concurrent training slots until the end of the transaction; 55P03 naming the holder''s pid when either is taken.';
+
+-- A classifier's deployment lock (C): waits for it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_deployment(p_classifier text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_lock_deployment'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock_deployment(text) IS
+    'Internal: waits for the deployment lock of the classifier and holds it until the end of the transaction.';
 
 -- The C step of a run: reads ai_training_data straight from the table,
 -- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
@@ -1645,7 +1675,6 @@ DECLARE
     v_deploy boolean;
     v_reason text;
     v_current_active bigint;
-    v_holder integer;
     v_model_id bigint;
     v_version text;
     v_suffix integer := 1;
@@ -1707,24 +1736,12 @@ BEGIN
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
 
-    -- 2. one training at a time: a second caller fails at once. The lock is
-    --    the extension's own (not an advisory key anyone could hold).
-    IF NOT @extschema@._pg_intent_lock('training'::text, false) THEN
-        SELECT l.pid INTO v_holder
-          FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype OPERATOR(pg_catalog.=) 'object'
-           AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass
-           AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
-                                                WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
-           AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.granted
-         LIMIT 1;
-        RAISE EXCEPTION 'another training run is in progress'
-            USING ERRCODE = 'lock_not_available',
-                  DETAIL = CASE WHEN v_holder IS NOT NULL
-                                THEN format('Backend %s is training; ai_training_progress shows how far it is.', v_holder)
-                                ELSE 'Another session holds the training lock.' END,
-                  HINT = 'Wait for it to finish, or cancel it with pg_cancel_backend().';
-    END IF;
+    -- 2. one training per classifier at a time, and at most the policy's
+    --    max_concurrent_trainings in all: a second caller fails at once
+    --    (55P03 naming the holder's pid). The locks are the extension's own
+    --    (not advisory keys anyone could hold), and per classifier: an idle
+    --    transaction that trained one classifier blocks no other.
+    PERFORM @extschema@._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
 
     -- 3. the run row; it stays (as failed) when training fails below.
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
@@ -1784,7 +1801,7 @@ BEGIN
         -- Deploy only if the active model is still the baseline this run was
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+            PERFORM @extschema@._pg_intent_lock_deployment(p_classifier);
             SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
              WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
@@ -1929,10 +1946,12 @@ DECLARE
     v_classifier text;
     v_partition text;
 BEGIN
-    -- Deployments queue behind each other instead of failing on the
-    -- one-active-model index (the extension's own lock: no other role can
-    -- take it).
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    -- Deployments of a classifier queue behind each other instead of
+    -- failing on the one-active-model index (the classifier's deployment
+    -- lock, the extension's own: no other role can take it, and another
+    -- classifier's deployment never waits for it).
+    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- A model that cannot be loaded must never become active: every
     -- prediction and every training (which scores the active model) would
@@ -1997,7 +2016,7 @@ BEGIN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -2048,7 +2067,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
@@ -2172,7 +2191,8 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -2744,7 +2764,7 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(p_name);
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;
@@ -2877,7 +2897,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -2922,7 +2942,7 @@ DECLARE
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
@@ -2983,6 +3003,7 @@ BEGIN
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
+                              'max_concurrent_trainings', p.max_concurrent_trainings,
                               'gate_window_days', c.policy -> 'gate_window_days',
                               'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
            || @extschema@._pg_intent_classifier_columns(c);

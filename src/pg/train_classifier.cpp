@@ -9,6 +9,7 @@
 // classifier "intent" is train_intent_model(), called as the caller.
 #include "as_owner.h"
 #include "classifier_source.h"
+#include "extension_locks.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
@@ -123,6 +124,12 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
                            "Add {\"deploy\": \"never\"} to train a candidate.");
         }
     }
+
+    // The classifier's training lock and a training slot, before anything
+    // is read (55P03 naming the holder's pid): one training per classifier,
+    // at most max_concurrent_trainings in all (extension_locks.h).
+    lock_training(fn_oid, def.value("name", std::string()),
+                  static_cast<int>(def.value("max_concurrent_trainings", int64_t{4})));
 
     // 3. The rows, read as the caller.
     ClassifierColumns columns;

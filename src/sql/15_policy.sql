@@ -28,7 +28,8 @@ BEGIN
                snapshot_time_zone = NEW.snapshot_time_zone,
                max_unreviewed_message_bytes = NEW.max_unreviewed_message_bytes,
                min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
-               max_intents = NEW.max_intents;
+               max_intents = NEW.max_intents,
+               max_concurrent_trainings = NEW.max_concurrent_trainings;
         RETURN NULL;
     END IF;
     RETURN NEW;

@@ -498,7 +498,7 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(p_name);
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;

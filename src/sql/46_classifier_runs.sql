@@ -27,7 +27,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -72,7 +72,7 @@ DECLARE
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
@@ -133,6 +133,7 @@ BEGIN
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
+                              'max_concurrent_trainings', p.max_concurrent_trainings,
                               'gate_window_days', c.policy -> 'gate_window_days',
                               'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
            || @extschema@._pg_intent_classifier_columns(c);

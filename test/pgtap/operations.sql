@@ -448,6 +448,8 @@ INSERT INTO expected_functions VALUES
     ('intent_output_text(text, text)', 'immutable', 'safe', true),
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
+    ('_pg_intent_lock_training(text, integer)', 'volatile', 'unsafe', false),
+    ('_pg_intent_lock_deployment(text)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_run(text, text, jsonb, text, text, uuid)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)', 'volatile', 'unsafe', false),
     ('pg_intent_training_progress()', 'volatile', 'unsafe', false),
