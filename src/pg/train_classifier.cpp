@@ -150,7 +150,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         sel.max_rows = request.run.limit;
     if (def.contains("gate_window_days") && def["gate_window_days"].is_number())
         sel.window_days = def["gate_window_days"].get<double>();
-    sel.max_message_bytes = kDefaultMaxMessageBytes;
+    sel.unreviewed.message_bytes = static_cast<int>(def.value("max_unreviewed_message_bytes", int64_t{2048}));
     intent::MemoryBudget budget(
         static_cast<size_t>(def.value("max_training_memory_mb", static_cast<int64_t>(2048))) * 1024 * 1024);
     intent::MemoryCharge charge(&budget);

@@ -528,7 +528,7 @@ std::string text_to_std_string(Datum d) {
 // fall in the policy's recent window (with gate_window_days); with neither,
 // no row is fresh and the gate compares out-of-fold estimates.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
-                                     const std::optional<std::string> &partition,
+                                     const std::optional<std::string> &partition, const TrainingPolicy &policy,
                                      intent::MemoryCharge &charge, ReadCounts &counts) {
     std::map<std::string, std::string> trained_on;
     const bool judge_by_key = staged.has_key && !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
@@ -552,6 +552,9 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
         data.push_back(std::move(row));
     }
     counts = staged.counts;
+    // The policy's bounds on the classes, as for ai_training_data: the same
+    // function, on the rows of this run (train_reader.h).
+    keep_policy_intents(data, policy.unreviewed, charge, counts);
     return data;
 }
 
@@ -620,7 +623,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     ReadCounts counts;
     std::vector<DataRow> data =
         intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)
-                    : classifier_rows(schema, fcinfo, *staged, partition, data_charge, counts);
+                    : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge, counts);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 

@@ -308,7 +308,9 @@ BEGIN
                                               'candidate_f1', t.candidate_f1, 'baseline_f1', t.baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
                                               'fresh_rows_right_more', t.fresh_rows_right_more,
-                                              'active_model_id', v_active_id)),
+                                              'active_model_id', v_active_id))
+                                          || CASE WHEN v_builtin THEN '{}'::jsonb
+                                                  ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
@@ -360,7 +362,9 @@ BEGIN
                metrics          = jsonb_strip_nulls(jsonb_build_object('error', jsonb_build_object(
                                       'sqlstate', v_state, 'message', v_message,
                                       'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
-                                      'rows_read', v_rows)),
+                                      'rows_read', v_rows))
+                                  || CASE WHEN v_builtin THEN '{}'::jsonb
+                                          ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                finished_at      = clock_timestamp(),
                duration_seconds = v_duration
          WHERE r.id = v_run_id;

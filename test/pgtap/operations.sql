@@ -450,6 +450,8 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_lock_training(text, integer)', 'volatile', 'unsafe', false),
     ('_pg_intent_lock_deployment(text)', 'volatile', 'unsafe', false),
+    ('_pg_intent_policy_within(ai_training_policy, ai_training_policy)', 'immutable', 'safe', false),
+    ('_pg_intent_policy_limits(ai_training_policy)', 'immutable', 'safe', false),
     ('_pg_intent_train_run(text, text, jsonb, text, text, uuid)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)', 'volatile', 'unsafe', false),
     ('pg_intent_training_progress()', 'volatile', 'unsafe', false),
