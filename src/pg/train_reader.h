@@ -95,7 +95,7 @@ struct Selection {
 // statement each, applied by every reader of training rows: ai_training_data
 // (read_training_rows()) and every classifier source with a reviewed_column
 // (read_classifier_source() and the trainer's classifier_rows(); without
-// that column its owner vouches for every row). test/sql/unreviewed_rows.sql
+// that column its owner vouches for every row). test/sql/classifier_limits.sql
 // checks that both paths apply them alike.
 //
 // The bytes of a message a run reads: a reviewed row's first
