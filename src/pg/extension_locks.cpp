@@ -11,9 +11,12 @@
 // training slots limits how many trainings run at once:
 //
 //  - a classifier's training and deployment locks are object locks whose
-//    class is the extension's table ai_classifiers (no PostgreSQL command
-//    locks an object of that class) and whose objid and objsubid are 48 bits
-//    of a hash of ("training" | "deployment", classifier name). Two names
+//    "class" is the extension's own OID (no PostgreSQL command locks an
+//    object of that class: class ids are catalog OIDs) and whose objid and
+//    objsubid are 48 bits of a hash of ("training" | "deployment", classifier
+//    name). They need no table of the extension, so 0.2's SQL (which has no
+//    ai_classifiers), run on this library until ALTER EXTENSION UPDATE, still
+//    takes them through _pg_intent_lock(). Two names
 //    share a lock with a probability of 2^-48 per pair; they then wait for
 //    each other, nothing worse. A classifier trains all its partitions in one
 //    call, under its one lock; deployments of its partitions queue behind
@@ -29,7 +32,6 @@
 #include "extension_locks.h"
 
 #include "guard.h"
-#include "relations.h"
 #include "text_io.h"
 
 extern "C" {
@@ -67,7 +69,7 @@ LOCKTAG classifier_tag(Oid fn_oid, const char *kind, const std::string &classifi
     key += classifier;
     LOCKTAG tag;
     pg_call([&]() noexcept {
-        const Oid classid = extension_relation(get_func_namespace(fn_oid), "ai_classifiers");
+        const Oid classid = owning_extension(fn_oid);
         const uint64 h =
             hash_bytes_extended(reinterpret_cast<const unsigned char *>(key.data()), static_cast<int>(key.size()), 0);
         SET_LOCKTAG_OBJECT(tag, MyDatabaseId, classid, static_cast<uint32>(h), static_cast<uint16>(h >> 32));

@@ -112,10 +112,10 @@ expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep
     "the trainer itself noticed the lost client"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the orphaned run was not committed"
 # The training locks: the slot (progress.cpp reads it the same way) and
-# the classifier's lock (class ai_classifiers).
+# the classifier's lock (class: the extension's OID).
 expect_eq "$(q $DB "SELECT count(*) FROM pg_locks WHERE locktype = 'object'
                     AND ((classid = 'pg_extension'::regclass AND objsubid BETWEEN 16 AND 79)
-                         OR classid = 'ai_classifiers'::regclass)")" 0 "the training locks were released"
+                         OR classid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent'))")" 0 "the training locks were released"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training is left running"
 
 # 3. The same without the connection check: the next progress NOTICE finds
