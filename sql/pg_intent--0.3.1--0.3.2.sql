@@ -44,6 +44,20 @@ COMMENT ON COLUMN @extschema@.ai_classifier_retrain_failures.rows_counted IS
     'The count of the classifier''s retraining statement at that attempt (_pg_intent_classifier_count_plan()); the back-off ends once auto_retrain_threshold rows more are counted.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifier_retrain_failures', '');
 
+-- Issue 31, items 3 and 4 (policy ceilings, per-classifier locks): the
+-- policy's bounds on what trainings cost at once. Columns last, as in
+-- src/sql/schema/10_training_policy.sql.
+ALTER TABLE @extschema@.ai_training_policy
+    ADD COLUMN max_concurrent_trainings integer NOT NULL DEFAULT 4
+        CONSTRAINT ai_training_policy_max_concurrent_trainings_check CHECK (max_concurrent_trainings BETWEEN 1 AND 64),
+    ADD COLUMN max_partitions_per_classifier integer NOT NULL DEFAULT 100
+        CONSTRAINT ai_training_policy_max_partitions_per_classifier_check CHECK (max_partitions_per_classifier BETWEEN 1 AND 100000);
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
+    'Most trainings (of any classifiers, intent''s included) that run at once in the database; one more fails at once with 55P03 naming the backends that train. Each classifier trains one call at a time whatever this is.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier IS
+    'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
+-- End of items 3 and 4.
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -560,7 +574,9 @@ BEGIN
                snapshot_time_zone = NEW.snapshot_time_zone,
                max_unreviewed_message_bytes = NEW.max_unreviewed_message_bytes,
                min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
-               max_intents = NEW.max_intents;
+               max_intents = NEW.max_intents,
+               max_concurrent_trainings = NEW.max_concurrent_trainings,
+               max_partitions_per_classifier = NEW.max_partitions_per_classifier;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -1627,14 +1643,33 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
     'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
 
--- Takes the extension's training or deployment lock (C; see
--- src/pg/extension_locks.cpp): only the extension's own functions can take them.
+-- Takes the training or deployment lock of the built-in classifier intent
+-- (C; see src/pg/extension_locks.cpp): only the extension's own functions
+-- can take them.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_lock'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
-    'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
+    'Internal: takes the training or deployment lock of the built-in classifier intent until the end of the transaction (p_wait false: returns false when another session holds it).';
+
+-- A classifier's training lock and a training slot (C): 55P03 at once,
+-- naming the pid of the backend that holds them, when another session
+-- trains the classifier or max_concurrent_trainings trainings run.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_training(p_classifier text, p_max_concurrent integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_lock_training'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock_training(text, integer) IS
+    'Internal: takes the training lock of the classifier and one of p_max_concurrent training slots until the end of the transaction; 55P03 naming the holder''s pid when either is taken.';
+
+-- A classifier's deployment lock (C): waits for it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_deployment(p_classifier text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_lock_deployment'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock_deployment(text) IS
+    'Internal: waits for the deployment lock of the classifier and holds it until the end of the transaction.';
 
 -- The C step of a run: reads ai_training_data straight from the table,
 -- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
@@ -1699,7 +1734,6 @@ DECLARE
     v_deploy boolean;
     v_reason text;
     v_current_active bigint;
-    v_holder integer;
     v_model_id bigint;
     v_version text;
     v_suffix integer := 1;
@@ -1761,24 +1795,12 @@ BEGIN
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
 
-    -- 2. one training at a time: a second caller fails at once. The lock is
-    --    the extension's own (not an advisory key anyone could hold).
-    IF NOT @extschema@._pg_intent_lock('training'::text, false) THEN
-        SELECT l.pid INTO v_holder
-          FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype OPERATOR(pg_catalog.=) 'object'
-           AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass
-           AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
-                                                WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
-           AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.granted
-         LIMIT 1;
-        RAISE EXCEPTION 'another training run is in progress'
-            USING ERRCODE = 'lock_not_available',
-                  DETAIL = CASE WHEN v_holder IS NOT NULL
-                                THEN format('Backend %s is training; ai_training_progress shows how far it is.', v_holder)
-                                ELSE 'Another session holds the training lock.' END,
-                  HINT = 'Wait for it to finish, or cancel it with pg_cancel_backend().';
-    END IF;
+    -- 2. one training per classifier at a time, and at most the policy's
+    --    max_concurrent_trainings in all: a second caller fails at once
+    --    (55P03 naming the holder's pid). The locks are the extension's own
+    --    (not advisory keys anyone could hold), and per classifier: an idle
+    --    transaction that trained one classifier blocks no other.
+    PERFORM @extschema@._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
 
     -- 3. the run row; it stays (as failed) when training fails below.
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
@@ -1838,7 +1860,7 @@ BEGIN
         -- Deploy only if the active model is still the baseline this run was
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+            PERFORM @extschema@._pg_intent_lock_deployment(p_classifier);
             SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
              WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
@@ -1869,7 +1891,9 @@ BEGIN
                                               'candidate_f1', t.candidate_f1, 'baseline_f1', t.baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
                                               'fresh_rows_right_more', t.fresh_rows_right_more,
-                                              'active_model_id', v_active_id)),
+                                              'active_model_id', v_active_id))
+                                          || CASE WHEN v_builtin THEN '{}'::jsonb
+                                                  ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
@@ -1921,7 +1945,9 @@ BEGIN
                metrics          = jsonb_strip_nulls(jsonb_build_object('error', jsonb_build_object(
                                       'sqlstate', v_state, 'message', v_message,
                                       'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
-                                      'rows_read', v_rows)),
+                                      'rows_read', v_rows))
+                                  || CASE WHEN v_builtin THEN '{}'::jsonb
+                                          ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                finished_at      = clock_timestamp(),
                duration_seconds = v_duration
          WHERE r.id = v_run_id;
@@ -1983,10 +2009,12 @@ DECLARE
     v_classifier text;
     v_partition text;
 BEGIN
-    -- Deployments queue behind each other instead of failing on the
-    -- one-active-model index (the extension's own lock: no other role can
-    -- take it).
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    -- Deployments of a classifier queue behind each other instead of
+    -- failing on the one-active-model index (the classifier's deployment
+    -- lock, the extension's own: no other role can take it, and another
+    -- classifier's deployment never waits for it).
+    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- A model that cannot be loaded must never become active: every
     -- prediction and every training (which scores the active model) would
@@ -2051,7 +2079,7 @@ BEGIN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -2102,7 +2130,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
@@ -2239,7 +2267,8 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -2485,30 +2514,94 @@ AS $$
     SELECT ARRAY['min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight',
                  'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent',
                  'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'max_unreviewed_message_bytes',
-                 'min_unreviewed_intent_rows', 'max_intents',
+                 'min_unreviewed_intent_rows', 'max_intents', 'max_partitions_per_classifier',
                  -- classifiers only
                  'gate_window_days', 'min_partition_rows']
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
     'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows).';
 
+-- The administrator's limits, the one statement of which policy keys are
+-- limits: p_policy (ai_training_policy's row with a classifier's keys over
+-- it) kept within p_admin (the row itself). A classifier's owner tunes its
+-- classifier, but what a training may cost the server, and the defences
+-- against rows nobody reviewed, are the administrator's: a classifier set to
+-- max_training_memory_mb = 1048576 under a policy of 64 trained for 299 s
+-- at a 3.8 GB peak (issue 31). So a classifier may only tighten them:
+--   lower only:  max_training_memory_mb, max_training_threads,
+--                max_training_rows (NULL: no limit), max_unreviewed_message_bytes,
+--                max_intents, max_partitions_per_classifier;
+--   higher only: min_unreviewed_intent_rows;
+--   true wins:   only_reviewed.
+-- The other keys (min_samples_for_training, auto_retrain_threshold,
+-- max_f1_regression, corrected_weight, min_gate_rows, out_of_scope_*) decide
+-- the classifier's own models, not what it costs others: its owner's.
+-- max_concurrent_trainings is the database's, never a classifier's key.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_within(
+    p_policy @extschema@.ai_training_policy, p_admin @extschema@.ai_training_policy)
+RETURNS @extschema@.ai_training_policy
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@.ai_training_policy := p_policy;
+BEGIN
+    -- LEAST and GREATEST skip a NULL: a NULL max_training_rows on either
+    -- side (no limit) gives the other side's.
+    r.max_training_memory_mb := LEAST(r.max_training_memory_mb, p_admin.max_training_memory_mb);
+    r.max_training_threads := LEAST(r.max_training_threads, p_admin.max_training_threads);
+    r.max_training_rows := LEAST(r.max_training_rows, p_admin.max_training_rows);
+    r.max_unreviewed_message_bytes := LEAST(r.max_unreviewed_message_bytes, p_admin.max_unreviewed_message_bytes);
+    r.max_intents := LEAST(r.max_intents, p_admin.max_intents);
+    r.max_partitions_per_classifier := LEAST(r.max_partitions_per_classifier, p_admin.max_partitions_per_classifier);
+    r.min_unreviewed_intent_rows := GREATEST(r.min_unreviewed_intent_rows, p_admin.min_unreviewed_intent_rows);
+    r.only_reviewed := coalesce(r.only_reviewed, false) OR coalesce(p_admin.only_reviewed, false);
+    r.max_concurrent_trainings := p_admin.max_concurrent_trainings;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_within(@extschema@.ai_training_policy, @extschema@.ai_training_policy) IS
+    'Internal: a classifier''s policy kept within the administrator''s limits (the one list of limit keys: a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents and max_partitions_per_classifier, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse).';
+
+-- The limits of a policy row (those _pg_intent_policy_within() keeps), as a
+-- classifier's runs record them in their metrics (limits): what the run
+-- was allowed, whatever its classifier's keys asked.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_limits(p_policy @extschema@.ai_training_policy)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_build_object(
+        'max_training_memory_mb', p_policy.max_training_memory_mb,
+        'max_training_threads', p_policy.max_training_threads,
+        'max_training_rows', p_policy.max_training_rows,
+        'max_unreviewed_message_bytes', p_policy.max_unreviewed_message_bytes,
+        'max_intents', p_policy.max_intents,
+        'max_partitions_per_classifier', p_policy.max_partitions_per_classifier,
+        'min_unreviewed_intent_rows', p_policy.min_unreviewed_intent_rows,
+        'only_reviewed', p_policy.only_reviewed)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_limits(@extschema@.ai_training_policy) IS
+    'Internal: the limit keys of a policy row (_pg_intent_policy_within()) as jsonb, recorded in a classifier run''s metrics (limits).';
+
 -- A classifier's effective policy: ai_training_policy's row with the
--- classifier's policy keys over it.
+-- classifier's policy keys over it, within the row's limits
+-- (_pg_intent_policy_within()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_policy(p_name text)
 RETURNS @extschema@.ai_training_policy
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.jsonb_populate_record(p, coalesce((
+    SELECT @extschema@._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p, coalesce((
                SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                  FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
                 WHERE c.name OPERATOR(pg_catalog.=) p_name
                   AND k.key OPERATOR(pg_catalog.=) ANY (@extschema@._pg_intent_classifier_policy_keys())),
-               '{}'::jsonb))
+               '{}'::jsonb)), p)
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy(text) IS
-    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it).';
+    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it, within the row''s limits: _pg_intent_policy_within()).';
 
 -- A classifier's training options: its options that are neither columns
 -- nor policy.
@@ -2589,7 +2682,8 @@ BEGIN
                out_of_scope_intent = v_row.out_of_scope_intent, out_of_scope_mode = v_row.out_of_scope_mode,
                only_reviewed = v_row.only_reviewed, max_training_rows = v_row.max_training_rows,
                max_unreviewed_message_bytes = v_row.max_unreviewed_message_bytes,
-               min_unreviewed_intent_rows = v_row.min_unreviewed_intent_rows, max_intents = v_row.max_intents;
+               min_unreviewed_intent_rows = v_row.min_unreviewed_intent_rows, max_intents = v_row.max_intents,
+               max_partitions_per_classifier = v_row.max_partitions_per_classifier;
         RAISE EXCEPTION USING ERRCODE = 'PI999'; -- roll the check back
     EXCEPTION
         WHEN SQLSTATE 'PI999' THEN NULL;
@@ -2904,7 +2998,7 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(p_name);
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;
@@ -3037,7 +3131,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -3082,7 +3176,7 @@ DECLARE
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
@@ -3144,6 +3238,8 @@ BEGIN
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
+                              'max_unreviewed_message_bytes', p.max_unreviewed_message_bytes,
+                              'max_concurrent_trainings', p.max_concurrent_trainings,
                               'gate_window_days', c.policy -> 'gate_window_days',
                               'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
            || @extschema@._pg_intent_classifier_columns(c);
@@ -3157,6 +3253,13 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- train_classifier() staged), then the unpartitioned or fallback model on
 -- all rows. Each is a run of its own (_pg_intent_train_run(): gated and
 -- deployed on its own; a failed partition does not stop the others).
+--
+-- At most the policy's max_partitions_per_classifier partition models per
+-- call (400 tenants gave 401 models in one transaction): the partitions
+-- with the most rows (then in byte order) train; the others are counted
+-- (partitions_over_limit), named (partitions_skipped, the first 100 in byte
+-- order) in the result and in the fallback run's metrics, and served by the
+-- fallback model, which trains on every row.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
     p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[])
 RETURNS jsonb
@@ -3165,34 +3268,60 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_policy @extschema@.ai_training_policy := @extschema@._pg_intent_classifier_policy(p_name);
     v_batch uuid := gen_random_uuid();
     v_min integer;
+    v_max integer := v_policy.max_partitions_per_classifier;
     v_results jsonb := '[]';
     v_below integer := 0;
+    v_over integer := 0;
+    v_skipped jsonb := '[]';
     v_result jsonb;
-    i integer;
+    v_part record;
+    v_summary jsonb := '{}';
 BEGIN
     IF c.partition_column IS NOT NULL THEN
-        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer,
-                          (@extschema@._pg_intent_classifier_policy(p_name)).min_samples_for_training);
-        FOR i IN 1 .. coalesce(cardinality(p_partitions), 0) LOOP
-            IF p_partition_rows[i] < v_min THEN
+        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
+        FOR v_part IN
+            SELECT u.name, u.n, u.n < v_min AS below,
+                   count(*) FILTER (WHERE u.n >= v_min)
+                       OVER (ORDER BY u.n >= v_min DESC, u.n DESC, u.name COLLATE "C"
+                             ROWS UNBOUNDED PRECEDING) AS rank
+              FROM unnest(p_partitions, p_partition_rows) WITH ORDINALITY AS u(name, n, i)
+             ORDER BY u.i
+        LOOP
+            IF v_part.below THEN
                 v_below := v_below + 1;
                 CONTINUE;
             END IF;
-            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, p_partitions[i], v_batch);
+            IF v_part.rank > v_max THEN
+                v_over := v_over + 1;
+                IF jsonb_array_length(v_skipped) < 100 THEN
+                    v_skipped := v_skipped || jsonb_build_array(v_part.name);
+                END IF;
+                CONTINUE;
+            END IF;
+            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
             v_results := v_results || jsonb_build_array(v_result - 'classifier');
         END LOOP;
+        v_summary := jsonb_build_object('partitions_below_minimum', v_below, 'min_partition_rows', v_min,
+                                        'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
+                                        'max_partitions_per_classifier', v_max);
     END IF;
     v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    IF c.partition_column IS NOT NULL THEN
+        -- What this call left untrained, recorded with its fallback run.
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) || v_summary
+         WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
+    END IF;
     RETURN v_result || jsonb_build_object('batch_id', v_batch)
            || CASE WHEN c.partition_column IS NULL THEN '{}'::jsonb
-                   ELSE jsonb_build_object('partitions', v_results, 'partitions_below_minimum', v_below,
-                                           'min_partition_rows', v_min) END;
+                   ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, then the fallback).';
+    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first; then the fallback).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier

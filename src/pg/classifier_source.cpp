@@ -135,6 +135,13 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                 HeapTuple tuple = SPI_tuptable->vals[i];
                 TupleDesc desc = SPI_tuptable->tupdesc;
                 RawRow r;
+                // Whether a person vouched for the row, before its text is
+                // read: an unreviewed text is read on its first
+                // max_unreviewed_message_bytes only (without a reviewed
+                // column the owner vouches for every row).
+                bool reviewed_null = true;
+                const Datum reviewed = SPI_getbinval(tuple, desc, 7, &reviewed_null);
+                const bool vouched = !c.reviewed || (!reviewed_null && DatumGetBool(reviewed));
                 for (int k = 0; k < kColumnsRead; ++k) {
                     bool isnull = false;
                     Datum d = SPI_getbinval(tuple, desc, k + 1, &isnull);
@@ -142,7 +149,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     if (isnull) continue;
                     switch (k) {
                     case 0: {
-                        const TextSlice s = text_prefix_in_pg(d, sel.max_message_bytes);
+                        const TextSlice s = text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
                         r.v[k] = std::string_view(s.data, s.size);
                         r.truncated = s.truncated;
                         break;

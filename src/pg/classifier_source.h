@@ -45,7 +45,10 @@ struct SourceSelection {
     bool only_reviewed = false;
     std::optional<int64_t> max_rows;   // the policy's window: reviewed first, newest first
     std::optional<double> window_days; // gate_window_days (needs the time column)
-    size_t max_message_bytes = 0;      // what is read of each text
+    // The policy's bounds on rows no reviewer vouches for: with a
+    // reviewed_column, what is read of an unreviewed row's text
+    // (message_bytes_to_read(), the rule ai_training_data's reader applies).
+    UnreviewedRowLimits unreviewed;
 };
 
 // One staged row. `row` holds what the trainer reads (text, label, reviewed,

@@ -1,30 +1,60 @@
 // The locks only the extension can take.
 //
-// Locks. 0.1.0 serialised training and deployment with fixed advisory lock
-// keys, which any role can take (and keep, in an idle session): training
-// then failed with 55P03 forever. The extension now locks its own
-// pg_extension entry with object sub-ids 1 (training) and 2 (deployment).
-// No SQL command locks an extension with a non-zero sub-id, so only these
-// functions, which PUBLIC cannot execute, take them; pg_locks shows them as
-// locktype 'object' on classid pg_extension.
-#include "guard.h"
-#include "module.h"
+// 0.1.0 serialised training and deployment with fixed advisory lock keys,
+// which any role can take (and keep, in an idle session): training then
+// failed with 55P03 forever. 0.2.0 locked the extension's own pg_extension
+// entry instead (object sub-ids 1 and 2), but one lock for the whole
+// database: a `BEGIN; SELECT train_classifier('shops');` left idle blocked
+// every other classifier and train_intent_model() (issue 31, item 4).
+//
+// Since 0.3.2 the locks are per classifier, and a bounded number of
+// training slots limits how many trainings run at once:
+//
+//  - a classifier's training and deployment locks are object locks whose
+//    "class" is the extension's own OID (no PostgreSQL command locks an
+//    object of that class: class ids are catalog OIDs) and whose objid and
+//    objsubid are 48 bits of a hash of ("training" | "deployment", classifier
+//    name). They need no table of the extension, so 0.2's SQL (which has no
+//    ai_classifiers), run on this library until ALTER EXTENSION UPDATE, still
+//    takes them through _pg_intent_lock(). Two names
+//    share a lock with a probability of 2^-48 per pair; they then wait for
+//    each other, nothing worse. A classifier trains all its partitions in one
+//    call, under its one lock; deployments of its partitions queue behind
+//    each other (drop_classifier() deactivates them all at once).
+//  - the training slots are the object sub-ids 16 .. 16 + 63 of the
+//    extension's pg_extension entry: a training takes the first free one of
+//    the policy's max_concurrent_trainings (ai_training_progress reads them
+//    when shared memory is not there).
+//
+// Every lock is ExclusiveLock until the end of the transaction; the
+// functions that take them are not executable by PUBLIC. pg_locks shows them
+// as locktype 'object'.
+#include "extension_locks.h"
 
+#include "guard.h"
 #include "text_io.h"
 
 extern "C" {
 #include "catalog/dependency.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
+#include "common/hashfn.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "utils/syscache.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
+#include "storage/sinvaladt.h"
+#include "utils/lsyscache.h"
 }
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 namespace pg_intent {
 namespace {
+
+constexpr int kFirstSlotSubid = 16;
 
 Oid owning_extension(Oid fn_oid) noexcept {
     Oid ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
@@ -32,37 +62,127 @@ Oid owning_extension(Oid fn_oid) noexcept {
     return ext;
 }
 
+// The lock of `kind` ("training", "deployment") of `classifier`.
+LOCKTAG classifier_tag(Oid fn_oid, const char *kind, const std::string &classifier) {
+    std::string key(kind);
+    key.push_back('\0');
+    key += classifier;
+    LOCKTAG tag;
+    pg_call([&]() noexcept {
+        const Oid classid = owning_extension(fn_oid);
+        const uint64 h =
+            hash_bytes_extended(reinterpret_cast<const unsigned char *>(key.data()), static_cast<int>(key.size()), 0);
+        SET_LOCKTAG_OBJECT(tag, MyDatabaseId, classid, static_cast<uint32>(h), static_cast<uint16>(h >> 32));
+    });
+    return tag;
+}
+
+LOCKTAG slot_tag(Oid ext, int slot) {
+    LOCKTAG tag;
+    SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, ext, static_cast<uint16>(kFirstSlotSubid + slot));
+    return tag;
+}
+
+// Takes the lock; without `wait`, false when another backend holds it.
+bool acquire(const LOCKTAG &tag, bool wait) {
+    bool acquired = false;
+    pg_call([&]() noexcept {
+        acquired = LockAcquire(&tag, ExclusiveLock, false, !wait) != LOCKACQUIRE_NOT_AVAIL;
+    });
+    return acquired;
+}
+
+// The pid of a backend holding `tag` (0 when it has just let it go).
+int holder_pid(const LOCKTAG &tag) {
+    int pid = 0;
+    pg_call([&]() noexcept {
+        int count = 0;
+        VirtualTransactionId *holders = GetLockConflicts(&tag, ExclusiveLock, &count);
+        for (int i = 0; i < count && pid == 0; ++i) {
+            PGPROC *proc = BackendIdGetProc(holders[i].backendId);
+            if (proc) pid = proc->pid;
+        }
+    });
+    return pid;
+}
+
+std::string backend_name(int pid) {
+    return pid ? "backend " + std::to_string(pid) : std::string("another backend");
+}
+
 } // namespace
+
+void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent) {
+    const LOCKTAG tag = classifier_tag(fn_oid, "training", classifier);
+    if (!acquire(tag, false)) {
+        const int pid = holder_pid(tag);
+        throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
+                       "classifier \"" + classifier + "\" is being trained by " + backend_name(pid),
+                       "A training holds its classifier's lock until its transaction ends; other classifiers "
+                       "train meanwhile.",
+                       "Wait for it to finish (ai_training_progress shows how far it is)" +
+                           (pid ? ", or cancel it with pg_cancel_backend(" + std::to_string(pid) + ")."
+                                : std::string(".")));
+    }
+    // A slot: the one this transaction holds (a classifier's partitions, a
+    // retrain_classifiers() call), else the first free one.
+    Oid ext = InvalidOid;
+    pg_call([&]() noexcept { ext = owning_extension(fn_oid); });
+    max_concurrent = std::max(1, std::min(max_concurrent, kMaxTrainingSlots));
+    for (int slot = 0; slot < kMaxTrainingSlots; ++slot) {
+        const LOCKTAG s = slot_tag(ext, slot);
+        bool held = false;
+        pg_call([&]() noexcept { held = LockHeldByMe(&s, ExclusiveLock); });
+        if (held) return;
+    }
+    for (int slot = 0; slot < max_concurrent; ++slot)
+        if (acquire(slot_tag(ext, slot), false)) return;
+    std::string pids;
+    for (int slot = 0; slot < max_concurrent; ++slot)
+        if (const int pid = holder_pid(slot_tag(ext, slot)))
+            pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
+    throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
+                   "too many trainings in progress: all " + std::to_string(max_concurrent) +
+                       " training slots are taken" + (pids.empty() ? std::string() : " (backends " + pids + ")"),
+                   "ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
+                   "whatever their classifier.",
+                   "Try again when one has finished, or raise max_concurrent_trainings.");
+}
+
 } // namespace pg_intent
 
 using namespace pg_intent;
 
-// _pg_intent_lock(p_lock text, p_wait boolean): takes the extension's
-// training or deployment lock until the end of the transaction. Without
-// p_wait, returns false at once when another session holds it.
+// _pg_intent_lock(p_lock text, p_wait boolean): the training or deployment
+// lock of the built-in classifier "intent" (0.2's name for them), until the
+// end of the transaction. Without p_wait, returns false at once when
+// another session holds it.
 PG_INTENT_FUNCTION(pg_intent_lock) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
     TextRef which = text_ref(PG_GETARG_DATUM(0));
     const std::string name(which.data, which.size);
-    int32 subid;
-    if (name == "training")
-        subid = 1;
-    else if (name == "deployment")
-        subid = 2;
-    else
+    if (name != "training" && name != "deployment")
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown pg_intent lock",
                        "The locks are \"training\" and \"deployment\".");
-    const bool wait = PG_GETARG_BOOL(1);
-    bool acquired = false;
-    pg_call([&]() noexcept {
-        Oid ext = owning_extension(fcinfo->flinfo->fn_oid);
-        if (wait) {
-            LockDatabaseObject(ExtensionRelationId, ext, subid, ExclusiveLock);
-            acquired = true;
-        } else {
-            acquired = ConditionalLockDatabaseObject(ExtensionRelationId, ext, subid, ExclusiveLock);
-        }
-    });
-    PG_RETURN_BOOL(acquired);
+    PG_RETURN_BOOL(acquire(classifier_tag(fcinfo->flinfo->fn_oid, name.c_str(), "intent"), PG_GETARG_BOOL(1)));
+}
+
+// _pg_intent_lock_training(p_classifier text, p_max_concurrent integer):
+// lock_training() for the training worker.
+PG_INTENT_FUNCTION(pg_intent_lock_training) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+    const TextRef c = text_ref(PG_GETARG_DATUM(0));
+    lock_training(fcinfo->flinfo->fn_oid, std::string(c.data, c.size), PG_GETARG_INT32(1));
+    PG_RETURN_VOID();
+}
+
+// _pg_intent_lock_deployment(p_classifier text): waits for the deployment
+// lock of the classifier, held until the end of the transaction.
+PG_INTENT_FUNCTION(pg_intent_lock_deployment) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_classifier must not be null");
+    const TextRef c = text_ref(PG_GETARG_DATUM(0));
+    acquire(classifier_tag(fcinfo->flinfo->fn_oid, "deployment", std::string(c.data, c.size)), true);
+    PG_RETURN_VOID();
 }

@@ -260,8 +260,9 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         }
         return (Datum)0;
     }
-    // Without shared memory: the backends holding the extension's training
-    // lock, from pg_locks and pg_stat_activity (no phase).
+    // Without shared memory: the backends holding one of the extension's
+    // training slots (object sub-ids 16 to 79 of its pg_extension entry,
+    // extension_locks.h), from pg_locks and pg_stat_activity (no phase).
     const char *sql = "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
                       "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
                       "OPERATOR(pg_catalog.=) l.pid "
@@ -269,7 +270,8 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                       "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
                       "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
                       "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent') "
-                      "AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.database OPERATOR(pg_catalog.=) a.datid";
+                      "AND l.objsubid OPERATOR(pg_catalog.>=) 16 AND l.objsubid OPERATOR(pg_catalog.<) 80 "
+                      "AND l.database OPERATOR(pg_catalog.=) a.datid";
     SpiConnection spi;
     spi.for_each_row_read_only(sql, [&](HeapTuple tuple, TupleDesc desc) noexcept {
         Datum values[kColumns];

@@ -12,6 +12,7 @@
 // train_intent_model(), called as the caller.
 #include "as_owner.h"
 #include "classifier_source.h"
+#include "extension_locks.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
@@ -127,6 +128,12 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         }
     }
 
+    // The classifier's training lock and a training slot, before anything
+    // is read (55P03 naming the holder's pid): one training per classifier,
+    // at most max_concurrent_trainings in all (extension_locks.h).
+    lock_training(fn_oid, def.value("name", std::string()),
+                  static_cast<int>(def.value("max_concurrent_trainings", int64_t{4})));
+
     // 3. The rows, read as the classifier's owner, restricted.
     ClassifierColumns columns;
     columns.name = def.value("name", std::string());
@@ -146,7 +153,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         sel.max_rows = request.run.limit;
     if (def.contains("gate_window_days") && def["gate_window_days"].is_number())
         sel.window_days = def["gate_window_days"].get<double>();
-    sel.max_message_bytes = kDefaultMaxMessageBytes;
+    sel.unreviewed.message_bytes = static_cast<int>(def.value("max_unreviewed_message_bytes", int64_t{2048}));
     intent::MemoryBudget budget(
         static_cast<size_t>(def.value("max_training_memory_mb", static_cast<int64_t>(2048))) * 1024 * 1024);
     intent::MemoryCharge charge(&budget);

@@ -535,7 +535,7 @@ std::string text_to_std_string(Datum d) {
 // With `groups`, each row's partition as a number (rows without one are a
 // partition of their own), for the fallback's rule of two partitions.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
-                                     const std::optional<std::string> &partition,
+                                     const std::optional<std::string> &partition, const TrainingPolicy &policy,
                                      intent::MemoryCharge &charge, ReadCounts &counts,
                                      std::vector<uint32_t> *groups) {
     std::map<std::string, uint32_t> group_ids; // 0: no partition value
@@ -558,14 +558,18 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
         charge.add(row.text.size() + row.label.size() + row.text_utf8.size() + row.label_utf8.size() +
                        row.key.size() + sizeof(DataRow) + (groups ? sizeof(uint32_t) : 0),
                    "the partition's rows");
+        if (groups && !s.partition_null)
+            row.group = group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
         data.push_back(std::move(row));
-        if (groups)
-            groups->push_back(s.partition_null
-                                  ? 0
-                                  : group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1))
-                                        .first->second);
     }
     counts = staged.counts;
+    // The policy's bounds on the classes, as for ai_training_data: the same
+    // function, on the rows of this run (train_reader.h). Then each kept
+    // row's partition, in the rows' order.
+    keep_policy_intents(data, policy.unreviewed, charge, counts);
+    if (groups)
+        for (const DataRow &row : data)
+            groups->push_back(row.group);
     return data;
 }
 
@@ -651,7 +655,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     std::vector<uint32_t> groups; // by_group: each row's partition
     std::vector<DataRow> data =
         intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)
-                    : classifier_rows(schema, fcinfo, *staged, partition, data_charge, counts,
+                    : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge, counts,
                                       by_group ? &groups : nullptr);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());

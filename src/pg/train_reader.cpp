@@ -75,13 +75,17 @@ size_t row_bytes(const DataRow &row) {
     return row_bytes(row.text.size(), row.label.size(), row.text_utf8.size(), row.label_utf8.size());
 }
 
+} // namespace
+
 // The policy's bounds on the classes of a run, applied to the rows read
 // (the window), as _pg_intent_training_rows() applies them: a label that no
 // reviewed row carries needs min_intent_rows rows; then at most max_intents
 // labels, those with reviewed rows first, then those with more rows, then in
 // byte order (COLLATE "C"). The rows of the others are left out and counted.
 // Without them, logged rows with a label each made runs slow and their
-// macro F1 so low that the deploy rule refused every model while they existed.
+// macro F1 so low that the deploy rule refused every model while they
+// existed; in a classifier's source, 500 one-row labels gave a macro F1 of
+// 0.02 that then blocked every deploy (issue 31).
 void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
                          intent::MemoryCharge &charge, ReadCounts &counts) {
     struct Intent {
@@ -131,6 +135,16 @@ void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &
     }
     rows.resize(out);
 }
+
+// Reviewed rows: kDefaultMaxMessageBytes. Any other: the policy's bytes,
+// whose column CHECK keeps them in [64, 65536]; never trust a value outside.
+size_t message_bytes_to_read(bool reviewed, const UnreviewedRowLimits &limits) noexcept {
+    if (reviewed) return kDefaultMaxMessageBytes;
+    return std::clamp<size_t>(static_cast<size_t>(std::max(limits.message_bytes, 64)), 64,
+                              kDefaultMaxMessageBytes);
+}
+
+namespace {
 
 // Makes a memory context current for a scope, on every way out of it.
 class CurrentContext {
@@ -207,7 +221,7 @@ struct Read {
 // pg_call: the tuple is deformed into `values`/`isnull` and its texts
 // detoasted into `per_row`, which it resets first.
 void read_tuple(HeapScan &scan, MemoryContext per_row, const Columns &c, TupleDesc desc,
-                std::vector<Datum> &values, bool *isnull, size_t unreviewed_message_bytes, Read &r) {
+                std::vector<Datum> &values, bool *isnull, const UnreviewedRowLimits &limits, Read &r) {
     pg_call([&]() noexcept {
         MemoryContextReset(per_row);
         HeapTuple tuple = scan.next_in_pg();
@@ -240,8 +254,7 @@ void read_tuple(HeapScan &scan, MemoryContext per_row, const Columns &c, TupleDe
         // messages made runs many times slower and larger).
         if (!r.n[1]) {
             const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
-            const TextSlice m = text_prefix_in_pg(
-                r.v[1], reviewed ? kDefaultMaxMessageBytes : static_cast<size_t>(unreviewed_message_bytes));
+            const TextSlice m = text_prefix_in_pg(r.v[1], message_bytes_to_read(reviewed, limits));
             r.s[1] = std::string_view(m.data, m.size);
             r.truncated = m.truncated;
         }
@@ -404,8 +417,7 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         if ((scanned & 1023) == 0 && training_should_stop())
             throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
         Read r;
-        read_tuple(*scan, per_row, c, desc, values, isnull.get(),
-                   static_cast<size_t>(sel.unreviewed.message_bytes), r);
+        read_tuple(*scan, per_row, c, desc, values, isnull.get(), sel.unreviewed, r);
         if (!r.more) break;
         Usable u;
         if (!usable_row(r, sel, any_bytes, per_row, counts, u)) continue;

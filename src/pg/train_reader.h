@@ -66,6 +66,9 @@ struct DataRow {
     // (empty without one) and its weight_column (1 without one).
     std::string key;
     float weight = 1.0f;
+    // A partitioned classifier's fallback run: the row's partition as a
+    // number (0: no partition value), for the rule of two partitions.
+    uint32_t group = 0;
 };
 
 // What the reader left out or cut, for the run's report.
@@ -91,6 +94,25 @@ struct Selection {
     int64_t limit = INT32_MAX;
     UnreviewedRowLimits unreviewed; // the policy's bounds on unreviewed rows
 };
+
+// The policy's defences against rows no reviewer vouches for, one
+// statement each, applied by every reader of training rows: ai_training_data
+// (read_training_rows()) and every classifier source with a reviewed_column
+// (read_classifier_source() and the trainer's classifier_rows(); without
+// that column its owner vouches for every row). test/sql/classifier_limits.sql
+// checks that both paths apply them alike.
+//
+// The bytes of a message a run reads: a reviewed row's first
+// kDefaultMaxMessageBytes, any other's first max_unreviewed_message_bytes
+// (which whoever may write the rows chooses the length of).
+size_t message_bytes_to_read(bool reviewed, const UnreviewedRowLimits &limits) noexcept;
+// The bounds on the classes of a run, applied to the rows it read: a label
+// that no reviewed row carries needs min_intent_rows rows; then at most
+// max_intents labels, those with reviewed rows first, then those with more
+// rows, then in byte order. The others' rows are left out, counted in
+// `counts` and given back to `charge`.
+void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
+                         intent::MemoryCharge &charge, ReadCounts &counts);
 
 // Reads the usable rows (those of _pg_intent_training_rows()) in the order
 // the core is fed. Each row is charged to `charge` before it is kept.

@@ -28,7 +28,9 @@ BEGIN
                snapshot_time_zone = NEW.snapshot_time_zone,
                max_unreviewed_message_bytes = NEW.max_unreviewed_message_bytes,
                min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
-               max_intents = NEW.max_intents;
+               max_intents = NEW.max_intents,
+               max_concurrent_trainings = NEW.max_concurrent_trainings,
+               max_partitions_per_classifier = NEW.max_partitions_per_classifier;
         RETURN NULL;
     END IF;
     RETURN NEW;

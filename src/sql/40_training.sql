@@ -60,14 +60,33 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
     'Trains an intent model from ai_training_data (options: deploy auto|never|always, min_confidence, only_reviewed, limit, plus the trainer''s options such as algorithm, C, word_ngram_max, seed), scores it against the active model, deploys it when the deploy rule of ai_training_policy allows, and returns the run result. {"deploy": "always"} needs EXECUTE on deploy_intent_model. Too little data gives a failed run, not an error.';
 
--- Takes the extension's training or deployment lock (C; see
--- src/pg/extension_locks.cpp): only the extension's own functions can take them.
+-- Takes the training or deployment lock of the built-in classifier intent
+-- (C; see src/pg/extension_locks.cpp): only the extension's own functions
+-- can take them.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_lock'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
-    'Internal: takes the training or deployment lock of the extension until the end of the transaction (p_wait false: returns false when another session holds it).';
+    'Internal: takes the training or deployment lock of the built-in classifier intent until the end of the transaction (p_wait false: returns false when another session holds it).';
+
+-- A classifier's training lock and a training slot (C): 55P03 at once,
+-- naming the pid of the backend that holds them, when another session
+-- trains the classifier or max_concurrent_trainings trainings run.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_training(p_classifier text, p_max_concurrent integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_lock_training'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock_training(text, integer) IS
+    'Internal: takes the training lock of the classifier and one of p_max_concurrent training slots until the end of the transaction; 55P03 naming the holder''s pid when either is taken.';
+
+-- A classifier's deployment lock (C): waits for it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_deployment(p_classifier text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_lock_deployment'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._pg_intent_lock_deployment(text) IS
+    'Internal: waits for the deployment lock of the classifier and holds it until the end of the transaction.';
 
 -- The C step of a run: reads ai_training_data straight from the table,
 -- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
@@ -132,7 +151,6 @@ DECLARE
     v_deploy boolean;
     v_reason text;
     v_current_active bigint;
-    v_holder integer;
     v_model_id bigint;
     v_version text;
     v_suffix integer := 1;
@@ -194,24 +212,12 @@ BEGIN
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
 
-    -- 2. one training at a time: a second caller fails at once. The lock is
-    --    the extension's own (not an advisory key anyone could hold).
-    IF NOT @extschema@._pg_intent_lock('training'::text, false) THEN
-        SELECT l.pid INTO v_holder
-          FROM pg_catalog.pg_locks AS l
-         WHERE l.locktype OPERATOR(pg_catalog.=) 'object'
-           AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass
-           AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
-                                                WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
-           AND l.objsubid OPERATOR(pg_catalog.=) 1 AND l.granted
-         LIMIT 1;
-        RAISE EXCEPTION 'another training run is in progress'
-            USING ERRCODE = 'lock_not_available',
-                  DETAIL = CASE WHEN v_holder IS NOT NULL
-                                THEN format('Backend %s is training; ai_training_progress shows how far it is.', v_holder)
-                                ELSE 'Another session holds the training lock.' END,
-                  HINT = 'Wait for it to finish, or cancel it with pg_cancel_backend().';
-    END IF;
+    -- 2. one training per classifier at a time, and at most the policy's
+    --    max_concurrent_trainings in all: a second caller fails at once
+    --    (55P03 naming the holder's pid). The locks are the extension's own
+    --    (not advisory keys anyone could hold), and per classifier: an idle
+    --    transaction that trained one classifier blocks no other.
+    PERFORM @extschema@._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
 
     -- 3. the run row; it stays (as failed) when training fails below.
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
@@ -271,7 +277,7 @@ BEGIN
         -- Deploy only if the active model is still the baseline this run was
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+            PERFORM @extschema@._pg_intent_lock_deployment(p_classifier);
             SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
              WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
@@ -302,7 +308,9 @@ BEGIN
                                               'candidate_f1', t.candidate_f1, 'baseline_f1', t.baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
                                               'fresh_rows_right_more', t.fresh_rows_right_more,
-                                              'active_model_id', v_active_id)),
+                                              'active_model_id', v_active_id))
+                                          || CASE WHEN v_builtin THEN '{}'::jsonb
+                                                  ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
@@ -354,7 +362,9 @@ BEGIN
                metrics          = jsonb_strip_nulls(jsonb_build_object('error', jsonb_build_object(
                                       'sqlstate', v_state, 'message', v_message,
                                       'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
-                                      'rows_read', v_rows)),
+                                      'rows_read', v_rows))
+                                  || CASE WHEN v_builtin THEN '{}'::jsonb
+                                          ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                finished_at      = clock_timestamp(),
                duration_seconds = v_duration
          WHERE r.id = v_run_id;

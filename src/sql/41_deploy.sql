@@ -14,10 +14,12 @@ DECLARE
     v_classifier text;
     v_partition text;
 BEGIN
-    -- Deployments queue behind each other instead of failing on the
-    -- one-active-model index (the extension's own lock: no other role can
-    -- take it).
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    -- Deployments of a classifier queue behind each other instead of
+    -- failing on the one-active-model index (the classifier's deployment
+    -- lock, the extension's own: no other role can take it, and another
+    -- classifier's deployment never waits for it).
+    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- A model that cannot be loaded must never become active: every
     -- prediction and every training (which scores the active model) would
@@ -82,7 +84,7 @@ BEGIN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -133,7 +135,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
@@ -270,7 +272,8 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id

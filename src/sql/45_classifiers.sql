@@ -160,30 +160,94 @@ AS $$
     SELECT ARRAY['min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight',
                  'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent',
                  'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'max_unreviewed_message_bytes',
-                 'min_unreviewed_intent_rows', 'max_intents',
+                 'min_unreviewed_intent_rows', 'max_intents', 'max_partitions_per_classifier',
                  -- classifiers only
                  'gate_window_days', 'min_partition_rows']
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
     'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows).';
 
+-- The administrator's limits, the one statement of which policy keys are
+-- limits: p_policy (ai_training_policy's row with a classifier's keys over
+-- it) kept within p_admin (the row itself). A classifier's owner tunes its
+-- classifier, but what a training may cost the server, and the defences
+-- against rows nobody reviewed, are the administrator's: a classifier set to
+-- max_training_memory_mb = 1048576 under a policy of 64 trained for 299 s
+-- at a 3.8 GB peak (issue 31). So a classifier may only tighten them:
+--   lower only:  max_training_memory_mb, max_training_threads,
+--                max_training_rows (NULL: no limit), max_unreviewed_message_bytes,
+--                max_intents, max_partitions_per_classifier;
+--   higher only: min_unreviewed_intent_rows;
+--   true wins:   only_reviewed.
+-- The other keys (min_samples_for_training, auto_retrain_threshold,
+-- max_f1_regression, corrected_weight, min_gate_rows, out_of_scope_*) decide
+-- the classifier's own models, not what it costs others: its owner's.
+-- max_concurrent_trainings is the database's, never a classifier's key.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_within(
+    p_policy @extschema@.ai_training_policy, p_admin @extschema@.ai_training_policy)
+RETURNS @extschema@.ai_training_policy
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r @extschema@.ai_training_policy := p_policy;
+BEGIN
+    -- LEAST and GREATEST skip a NULL: a NULL max_training_rows on either
+    -- side (no limit) gives the other side's.
+    r.max_training_memory_mb := LEAST(r.max_training_memory_mb, p_admin.max_training_memory_mb);
+    r.max_training_threads := LEAST(r.max_training_threads, p_admin.max_training_threads);
+    r.max_training_rows := LEAST(r.max_training_rows, p_admin.max_training_rows);
+    r.max_unreviewed_message_bytes := LEAST(r.max_unreviewed_message_bytes, p_admin.max_unreviewed_message_bytes);
+    r.max_intents := LEAST(r.max_intents, p_admin.max_intents);
+    r.max_partitions_per_classifier := LEAST(r.max_partitions_per_classifier, p_admin.max_partitions_per_classifier);
+    r.min_unreviewed_intent_rows := GREATEST(r.min_unreviewed_intent_rows, p_admin.min_unreviewed_intent_rows);
+    r.only_reviewed := coalesce(r.only_reviewed, false) OR coalesce(p_admin.only_reviewed, false);
+    r.max_concurrent_trainings := p_admin.max_concurrent_trainings;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_within(@extschema@.ai_training_policy, @extschema@.ai_training_policy) IS
+    'Internal: a classifier''s policy kept within the administrator''s limits (the one list of limit keys: a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents and max_partitions_per_classifier, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse).';
+
+-- The limits of a policy row (those _pg_intent_policy_within() keeps), as a
+-- classifier's runs record them in their metrics (limits): what the run
+-- was allowed, whatever its classifier's keys asked.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_limits(p_policy @extschema@.ai_training_policy)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_build_object(
+        'max_training_memory_mb', p_policy.max_training_memory_mb,
+        'max_training_threads', p_policy.max_training_threads,
+        'max_training_rows', p_policy.max_training_rows,
+        'max_unreviewed_message_bytes', p_policy.max_unreviewed_message_bytes,
+        'max_intents', p_policy.max_intents,
+        'max_partitions_per_classifier', p_policy.max_partitions_per_classifier,
+        'min_unreviewed_intent_rows', p_policy.min_unreviewed_intent_rows,
+        'only_reviewed', p_policy.only_reviewed)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_policy_limits(@extschema@.ai_training_policy) IS
+    'Internal: the limit keys of a policy row (_pg_intent_policy_within()) as jsonb, recorded in a classifier run''s metrics (limits).';
+
 -- A classifier's effective policy: ai_training_policy's row with the
--- classifier's policy keys over it.
+-- classifier's policy keys over it, within the row's limits
+-- (_pg_intent_policy_within()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_policy(p_name text)
 RETURNS @extschema@.ai_training_policy
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.jsonb_populate_record(p, coalesce((
+    SELECT @extschema@._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p, coalesce((
                SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                  FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
                 WHERE c.name OPERATOR(pg_catalog.=) p_name
                   AND k.key OPERATOR(pg_catalog.=) ANY (@extschema@._pg_intent_classifier_policy_keys())),
-               '{}'::jsonb))
+               '{}'::jsonb)), p)
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy(text) IS
-    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it).';
+    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it, within the row''s limits: _pg_intent_policy_within()).';
 
 -- A classifier's training options: its options that are neither columns
 -- nor policy.
@@ -264,7 +328,8 @@ BEGIN
                out_of_scope_intent = v_row.out_of_scope_intent, out_of_scope_mode = v_row.out_of_scope_mode,
                only_reviewed = v_row.only_reviewed, max_training_rows = v_row.max_training_rows,
                max_unreviewed_message_bytes = v_row.max_unreviewed_message_bytes,
-               min_unreviewed_intent_rows = v_row.min_unreviewed_intent_rows, max_intents = v_row.max_intents;
+               min_unreviewed_intent_rows = v_row.min_unreviewed_intent_rows, max_intents = v_row.max_intents,
+               max_partitions_per_classifier = v_row.max_partitions_per_classifier;
         RAISE EXCEPTION USING ERRCODE = 'PI999'; -- roll the check back
     EXCEPTION
         WHEN SQLSTATE 'PI999' THEN NULL;
@@ -579,7 +644,7 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(p_name);
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;

@@ -27,7 +27,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'model % does not exist', p_model_id
@@ -72,7 +72,7 @@ DECLARE
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    PERFORM @extschema@._pg_intent_lock('deployment'::text, true);
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
@@ -134,6 +134,8 @@ BEGIN
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
+                              'max_unreviewed_message_bytes', p.max_unreviewed_message_bytes,
+                              'max_concurrent_trainings', p.max_concurrent_trainings,
                               'gate_window_days', c.policy -> 'gate_window_days',
                               'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
            || @extschema@._pg_intent_classifier_columns(c);
@@ -147,6 +149,13 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- train_classifier() staged), then the unpartitioned or fallback model on
 -- all rows. Each is a run of its own (_pg_intent_train_run(): gated and
 -- deployed on its own; a failed partition does not stop the others).
+--
+-- At most the policy's max_partitions_per_classifier partition models per
+-- call (400 tenants gave 401 models in one transaction): the partitions
+-- with the most rows (then in byte order) train; the others are counted
+-- (partitions_over_limit), named (partitions_skipped, the first 100 in byte
+-- order) in the result and in the fallback run's metrics, and served by the
+-- fallback model, which trains on every row.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
     p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[])
 RETURNS jsonb
@@ -155,34 +164,60 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_policy @extschema@.ai_training_policy := @extschema@._pg_intent_classifier_policy(p_name);
     v_batch uuid := gen_random_uuid();
     v_min integer;
+    v_max integer := v_policy.max_partitions_per_classifier;
     v_results jsonb := '[]';
     v_below integer := 0;
+    v_over integer := 0;
+    v_skipped jsonb := '[]';
     v_result jsonb;
-    i integer;
+    v_part record;
+    v_summary jsonb := '{}';
 BEGIN
     IF c.partition_column IS NOT NULL THEN
-        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer,
-                          (@extschema@._pg_intent_classifier_policy(p_name)).min_samples_for_training);
-        FOR i IN 1 .. coalesce(cardinality(p_partitions), 0) LOOP
-            IF p_partition_rows[i] < v_min THEN
+        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
+        FOR v_part IN
+            SELECT u.name, u.n, u.n < v_min AS below,
+                   count(*) FILTER (WHERE u.n >= v_min)
+                       OVER (ORDER BY u.n >= v_min DESC, u.n DESC, u.name COLLATE "C"
+                             ROWS UNBOUNDED PRECEDING) AS rank
+              FROM unnest(p_partitions, p_partition_rows) WITH ORDINALITY AS u(name, n, i)
+             ORDER BY u.i
+        LOOP
+            IF v_part.below THEN
                 v_below := v_below + 1;
                 CONTINUE;
             END IF;
-            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, p_partitions[i], v_batch);
+            IF v_part.rank > v_max THEN
+                v_over := v_over + 1;
+                IF jsonb_array_length(v_skipped) < 100 THEN
+                    v_skipped := v_skipped || jsonb_build_array(v_part.name);
+                END IF;
+                CONTINUE;
+            END IF;
+            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
             v_results := v_results || jsonb_build_array(v_result - 'classifier');
         END LOOP;
+        v_summary := jsonb_build_object('partitions_below_minimum', v_below, 'min_partition_rows', v_min,
+                                        'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
+                                        'max_partitions_per_classifier', v_max);
     END IF;
     v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    IF c.partition_column IS NOT NULL THEN
+        -- What this call left untrained, recorded with its fallback run.
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) || v_summary
+         WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
+    END IF;
     RETURN v_result || jsonb_build_object('batch_id', v_batch)
            || CASE WHEN c.partition_column IS NULL THEN '{}'::jsonb
-                   ELSE jsonb_build_object('partitions', v_results, 'partitions_below_minimum', v_below,
-                                           'min_partition_rows', v_min) END;
+                   ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, then the fallback).';
+    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first; then the fallback).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier

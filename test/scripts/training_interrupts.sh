@@ -111,9 +111,11 @@ expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid"
 expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
     "the trainer itself noticed the lost client"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the orphaned run was not committed"
-# The training lock (progress.cpp reads it the same way).
-expect_eq "$(q $DB "SELECT count(*) FROM pg_locks WHERE locktype = 'object' AND objsubid = 1
-                    AND classid = 'pg_extension'::regclass")" 0 "the training lock was released"
+# The training locks: the slot (progress.cpp reads it the same way) and
+# the classifier's lock (class: the extension's OID).
+expect_eq "$(q $DB "SELECT count(*) FROM pg_locks WHERE locktype = 'object'
+                    AND ((classid = 'pg_extension'::regclass AND objsubid BETWEEN 16 AND 79)
+                         OR classid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent'))")" 0 "the training locks were released"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training is left running"
 
 # 3. The same without the connection check: the next progress NOTICE finds

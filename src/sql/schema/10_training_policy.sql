@@ -48,7 +48,13 @@ CREATE TABLE @extschema@.ai_training_policy (
     min_unreviewed_intent_rows   integer      NOT NULL DEFAULT 3
         CONSTRAINT ai_training_policy_min_unreviewed_intent_rows_check CHECK (min_unreviewed_intent_rows BETWEEN 1 AND 1000000),
     max_intents                  integer      NOT NULL DEFAULT 1000
-        CONSTRAINT ai_training_policy_max_intents_check CHECK (max_intents BETWEEN 2 AND 100000)
+        CONSTRAINT ai_training_policy_max_intents_check CHECK (max_intents BETWEEN 2 AND 100000),
+    -- Bounds on what trainings may cost the server at once (0.3.2; last,
+    -- where the upgrade adds them).
+    max_concurrent_trainings     integer      NOT NULL DEFAULT 4
+        CONSTRAINT ai_training_policy_max_concurrent_trainings_check CHECK (max_concurrent_trainings BETWEEN 1 AND 64),
+    max_partitions_per_classifier integer     NOT NULL DEFAULT 100
+        CONSTRAINT ai_training_policy_max_partitions_per_classifier_check CHECK (max_partitions_per_classifier BETWEEN 1 AND 100000)
 );
 COMMENT ON TABLE @extschema@.ai_training_policy IS
     'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
@@ -78,6 +84,10 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.min_unreviewed_intent_rows IS
     'Fewest rows (among those a run reads) a label that no reviewed row carries needs to become a class; the rows of rarer such labels are left out and counted (rows_skipped_rare_intent in the run''s metrics).';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_intents IS
     'Most classes a run trains: labels with reviewed rows first, then those with more rows, then in byte order; the rows of the other labels are left out and counted (rows_skipped_intent_limit).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
+    'Most trainings (of any classifiers, intent''s included) that run at once in the database; one more fails at once with 55P03 naming the backends that train. Each classifier trains one call at a time whatever this is.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier IS
+    'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
     'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS

@@ -1,0 +1,136 @@
+-- Issue 31, items 3 and 5: a classifier's policy keys stay within the
+-- administrator's limits (ai_training_policy's row: ceilings a classifier
+-- may only lower), the partitions one call trains are bounded, and rows no
+-- reviewer vouches for in a classifier's source get the defences rows of
+-- ai_training_data get, through the same code. Run as the classifier's
+-- owner, a role that holds the classifiers set only.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants;
+DROP ROLE IF EXISTS pgi_lim_owner;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+-- Only the SQLSTATE: the 53200 message carries byte counts.
+CREATE FUNCTION pg_temp.state(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+CREATE ROLE pgi_lim_owner;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_lim_owner', 'classifiers');
+GRANT CREATE ON SCHEMA public TO pgi_lim_owner;
+
+-- The owner's table: three reviewed labels of 24 rows each; 40 unreviewed
+-- rows with a label each (a label a logging role made up, one row each); 6
+-- unreviewed rows of 10 kB under a real label.
+SET ROLE pgi_lim_owner;
+CREATE TABLE lim_rows (id bigint PRIMARY KEY, body text, label text, vetted boolean);
+INSERT INTO lim_rows
+SELECT n, format('mensaje %s sobre %s número %s', n, l, n % 7), l, true
+  FROM generate_series(1, 72) AS n, LATERAL (SELECT (ARRAY['pedido', 'envio', 'factura'])[1 + n % 3] AS l) AS x;
+INSERT INTO lim_rows SELECT 100 + n, format('texto suelto %s', n), 'made_up_' || n, false FROM generate_series(1, 40) AS n;
+INSERT INTO lim_rows SELECT 200 + n, 'factura ' || repeat('x', 10000), 'factura', false FROM generate_series(1, 6) AS n;
+RESET ROLE;
+
+-- The same rows in ai_training_data: the reviewed ones approved, the others
+-- as logged.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, dataset_status)
+SELECT body, label, 90, CASE WHEN vetted THEN 'approved' ELSE 'pending' END FROM lim_rows;
+
+-- 5. The defences of ai_training_data apply to a source with a
+-- reviewed_column, even when the classifier asks for weaker ones (3: a
+-- classifier may only tighten them): labels of fewer than
+-- min_unreviewed_intent_rows unreviewed rows are left out, unreviewed
+-- texts are read on their first max_unreviewed_message_bytes.
+SET ROLE pgi_lim_owner;
+SELECT create_classifier('lim', 'lim_rows', 'body', 'label',
+       '{"key_column": "id", "reviewed_column": "vetted", "seed": 1, "min_unreviewed_intent_rows": 1,
+         "max_unreviewed_message_bytes": 65536, "max_intents": 100000}') IS NOT NULL AS created;
+SELECT t ->> 'status' AS status, t ->> 'total_intents' AS labels FROM train_classifier('lim', 'lim') AS t;
+RESET ROLE;
+SELECT t ->> 'status' AS status, t ->> 'total_intents' AS labels FROM train_intent_model('intent', 'full', '{"seed": 1}') AS t;
+-- Both paths, one rule: the same rows left out, the same texts cut.
+SELECT r.classifier, r.metrics ->> 'rows_skipped_rare_intent' AS rare, r.metrics ->> 'messages_truncated' AS truncated,
+       r.total_intents
+  FROM ai_training_runs AS r ORDER BY r.classifier;
+-- Without a reviewed_column the owner vouches for every row: nothing is
+-- left out or cut.
+SET ROLE pgi_lim_owner;
+SELECT create_classifier('lim_vouched', 'lim_rows', 'body', 'label', '{"seed": 1}') IS NOT NULL AS created;
+SELECT t ->> 'status' AS status, t ->> 'total_intents' AS labels FROM train_classifier('lim_vouched', 'vouched') AS t;
+RESET ROLE;
+SELECT coalesce(metrics ->> 'rows_skipped_rare_intent', '0') AS rare, coalesce(metrics ->> 'messages_truncated', '0') AS truncated
+  FROM ai_training_runs WHERE classifier = 'lim_vouched';
+
+-- 3. Ceilings: what the run was allowed is the administrator's, whatever
+-- the classifier's keys ask; a classifier may set lower values.
+UPDATE ai_training_policy SET max_training_memory_mb = 64, max_training_threads = 1, max_training_rows = 500,
+       max_intents = 50, max_partitions_per_classifier = 10, min_unreviewed_intent_rows = 3;
+SET ROLE pgi_lim_owner;
+SELECT alter_classifier('lim', '{"max_training_memory_mb": 1048576, "max_training_threads": 64,
+       "max_training_rows": 1000000, "only_reviewed": false}') IS NOT NULL AS altered;
+SELECT t ->> 'status' AS status FROM train_classifier('lim', 'capped') AS t;
+SELECT alter_classifier('lim', '{"max_training_memory_mb": 32, "max_training_rows": 100, "max_intents": 4,
+       "min_unreviewed_intent_rows": 5}') IS NOT NULL AS lowered;
+SELECT t ->> 'status' AS status FROM train_classifier('lim', 'lowered') AS t;
+RESET ROLE;
+SELECT run_name, metrics -> 'limits' AS limits FROM ai_training_runs WHERE run_name IN ('capped', 'lowered') ORDER BY run_name;
+-- The policy's only_reviewed holds for a classifier that says false.
+UPDATE ai_training_policy SET only_reviewed = true;
+SET ROLE pgi_lim_owner;
+SELECT t ->> 'training_samples' AS reviewed_rows_only FROM train_classifier('lim', 'only reviewed') AS t;
+RESET ROLE;
+UPDATE ai_training_policy SET only_reviewed = false;
+
+-- The memory ceiling holds: 300 reviewed rows of 64 kB (19.7 MB read) under
+-- a policy of 16 MB fail with 53200, whatever the classifier's 1048576.
+UPDATE ai_training_policy SET max_training_memory_mb = 16, max_training_rows = NULL;
+SET ROLE pgi_lim_owner;
+CREATE TABLE lim_long (id bigint, body text, label text);
+INSERT INTO lim_long SELECT n, n || repeat(' palabra', 9000), (ARRAY['a', 'b'])[1 + n % 2] FROM generate_series(1, 300) AS n;
+SELECT create_classifier('lim_long', 'lim_long', 'body', 'label', '{"max_training_memory_mb": 1048576}') IS NOT NULL AS created;
+SELECT pg_temp.state($$SELECT train_classifier('lim_long')$$) AS over_the_policy;
+RESET ROLE;
+UPDATE ai_training_policy SET max_training_memory_mb = 2048;
+
+-- 3. Partitions: at most max_partitions_per_classifier partition models per
+-- call, the largest first; the others are reported, recorded with the
+-- fallback run, and served by the fallback. A classifier may lower the
+-- bound, not raise it.
+UPDATE ai_training_policy SET max_partitions_per_classifier = 3;
+SET ROLE pgi_lim_owner;
+CREATE TABLE lim_tenants (id bigint, body text, label text, tenant text);
+INSERT INTO lim_tenants
+SELECT n, format('consulta %s de %s: %s', n, t.tenant, l), l, t.tenant
+  FROM (VALUES ('t_a', 30), ('t_b', 34), ('t_c', 22), ('t_d', 40), ('t_e', 26), ('t_f', 26)) AS t(tenant, rows),
+       generate_series(1, t.rows) AS n, LATERAL (SELECT (ARRAY['alta', 'baja'])[1 + n % 2] AS l) AS x;
+INSERT INTO lim_tenants SELECT 1000 + n, format('poca %s', n), (ARRAY['alta', 'baja'])[1 + n % 2], 't_small' FROM generate_series(1, 5) AS n;
+SELECT create_classifier('lim_mt', 'lim_tenants', 'body', 'label',
+       '{"partition_column": "tenant", "min_partition_rows": 20, "max_partitions_per_classifier": 1000, "seed": 1}') IS NOT NULL AS created;
+SELECT t ->> 'status' AS fallback, t -> 'partitions_over_limit' AS over_limit, t -> 'partitions_skipped' AS skipped,
+       t -> 'partitions_below_minimum' AS below_minimum, t -> 'max_partitions_per_classifier' AS bound,
+       (SELECT jsonb_agg(p ->> 'partition' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained
+  FROM train_classifier('lim_mt', 'tenants') AS t;
+SELECT alter_classifier('lim_mt', '{"max_partitions_per_classifier": 1}') IS NOT NULL AS lowered;
+SELECT t -> 'partitions_over_limit' AS over_limit,
+       (SELECT jsonb_agg(p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained
+  FROM train_classifier('lim_mt', 'tenants lowered') AS t;
+RESET ROLE;
+SELECT run_name, partition_key, metrics -> 'partitions_over_limit' AS over_limit, metrics -> 'partitions_skipped' AS skipped
+  FROM ai_training_runs WHERE classifier = 'lim_mt' AND partition_key IS NULL ORDER BY started_at;
+SELECT count(*) AS partition_models FROM ai_intent_models WHERE classifier = 'lim_mt' AND partition_key IS NOT NULL;
+-- The bound is the table's: out of range is refused (22023 for a classifier).
+SELECT pg_temp.try($$UPDATE ai_training_policy SET max_partitions_per_classifier = 0$$) AS zero_partitions;
+SELECT pg_temp.try($$UPDATE ai_training_policy SET max_concurrent_trainings = 65$$) AS too_many_slots;
+SET ROLE pgi_lim_owner;
+SELECT pg_temp.try($$SELECT alter_classifier('lim_mt', '{"max_partitions_per_classifier": 0}')$$) AS bad_bound;
+SELECT pg_temp.try($$SELECT alter_classifier('lim_mt', '{"max_concurrent_trainings": 64}')$$) AS not_a_classifier_key;
+RESET ROLE;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP TABLE lim_rows, lim_long, lim_tenants;
+REVOKE CREATE ON SCHEMA public FROM pgi_lim_owner;
+DROP ROLE pgi_lim_owner;
