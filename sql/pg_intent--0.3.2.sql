@@ -967,8 +967,9 @@ COMMENT ON TYPE @extschema@.label_prediction IS
 -- classifier's id, not to its name
 -- -------------------------------------------------------------------------
 -- A name passes to the next classifier created with it; an id never does.
--- NULL: history of a classifier that no longer exists (dropped, or dropped
--- before 0.3.2 recorded ids), never deployed or served again. The built-in
+-- A dropped classifier's rows keep its id, which no row of ai_classifiers
+-- has any more; NULL: rows of a classifier dropped before 0.3.2 recorded
+-- ids (the update's backfill). Neither is deployed or served again. The built-in
 -- classifier's id is 0 (the default: rows written without an id are the
 -- built-in's, and only the built-in's, by the CHECK).
 ALTER TABLE @extschema@.ai_intent_models
@@ -1009,11 +1010,11 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.owner_name IS
 COMMENT ON COLUMN @extschema@.ai_classifiers.role_names IS
     'The name each role of train_roles, deploy_roles and predict_roles had when it was granted, by OID (as text): a grant counts only for the role with that OID and that name.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.classifier_id IS
-    'The id (ai_classifiers.id) of the classifier the model belongs to; only that classifier deploys or serves it. NULL: a classifier that no longer exists (never deployable again).';
+    'The id (ai_classifiers.id) of the classifier the model belongs to; only that classifier deploys or serves it (a dropped classifier''s id stays, never deployable again). NULL: a classifier dropped before 0.3.2 recorded ids.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.classifier_id IS
-    'The id (ai_classifiers.id) of the classifier trained; NULL: a classifier that no longer exists.';
+    'The id (ai_classifiers.id) of the classifier trained; NULL: a classifier dropped before 0.3.2 recorded ids.';
 COMMENT ON COLUMN @extschema@.ai_model_deployments.classifier_id IS
-    'The id (ai_classifiers.id) of the classifier whose deployed model changed; NULL: a classifier that no longer exists.';
+    'The id (ai_classifiers.id) of the classifier whose deployed model changed; NULL: a classifier dropped before 0.3.2 recorded ids.';
 
 -- ======== src/sql/schema/70_classifier_snapshots.sql ========
 -- New in 0.3.1 (also created by the upgrade, which includes this file).

@@ -182,12 +182,17 @@ void refresh(State &s, Oid schema) noexcept {
     s.c_name = extension_column(s.classifiers_relid, "name", TEXTOID);
     s.c_built_in = extension_column(s.classifiers_relid, "built_in", BOOLOID);
     s.c_partition_column = extension_column(s.classifiers_relid, "partition_column", NAMEOID);
-    s.c_id = extension_column(s.classifiers_relid, "id", INT8OID);
+    // The ids are 0.3.2's: with 0.3.1's tables (the library updated, ALTER
+    // EXTENSION ... UPDATE not run yet) there are none, and no check.
+    s.c_id = get_attnum(s.classifiers_relid, "id") == InvalidAttrNumber
+                 ? InvalidAttrNumber
+                 : extension_column(s.classifiers_relid, "id", INT8OID);
     s.m_id = extension_column(s.models_relid, "id", INT8OID);
     s.m_classifier = extension_column(s.models_relid, "classifier", TEXTOID);
     s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
     s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
-    s.m_classifier_id = extension_column(s.models_relid, "classifier_id", INT8OID);
+    s.m_classifier_id = s.c_id == InvalidAttrNumber ? InvalidAttrNumber
+                                                    : extension_column(s.models_relid, "classifier_id", INT8OID);
     s.pkey_collation = collation_of(s.classifiers_pkey, 1);
     s.classifier_collation = collation_of(s.active_idx, 1);
     s.partition_collation = collation_of(s.active_idx, 2);
@@ -219,8 +224,10 @@ bool read_classifier(const State &s, std::string_view name, ClassifierInfo &info
         info.built_in = !isnull && DatumGetBool(built_in);
         heap_getattr(tuple, s.c_partition_column, desc, &isnull);
         info.partitioned = !isnull;
-        const Datum id = heap_getattr(tuple, s.c_id, desc, &isnull);
-        info.id = isnull ? -1 : DatumGetInt64(id);
+        if (s.c_id != InvalidAttrNumber) {
+            const Datum id = heap_getattr(tuple, s.c_id, desc, &isnull);
+            info.id = isnull ? -1 : DatumGetInt64(id);
+        }
     });
     return found;
 }
@@ -249,8 +256,10 @@ int64_t read_active_id(const State &s, std::string_view name, const std::string_
             bool isnull = false;
             const Datum active = heap_getattr(tuple, s.m_active, desc, &isnull);
             if (isnull || !DatumGetBool(active)) continue; // the index is partial; be sure
-            const Datum owner_id = heap_getattr(tuple, s.m_classifier_id, desc, &isnull);
-            if (isnull || DatumGetInt64(owner_id) != classifier_id) return; // another classifier's model
+            if (s.m_classifier_id != InvalidAttrNumber) {
+                const Datum owner_id = heap_getattr(tuple, s.m_classifier_id, desc, &isnull);
+                if (isnull || DatumGetInt64(owner_id) != classifier_id) return; // another classifier's model
+            }
             id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
             return; // the unique index allows one
         }

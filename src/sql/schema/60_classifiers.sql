@@ -155,8 +155,9 @@ COMMENT ON TYPE @extschema@.label_prediction IS
 -- classifier's id, not to its name
 -- -------------------------------------------------------------------------
 -- A name passes to the next classifier created with it; an id never does.
--- NULL: history of a classifier that no longer exists (dropped, or dropped
--- before 0.3.2 recorded ids), never deployed or served again. The built-in
+-- A dropped classifier's rows keep its id, which no row of ai_classifiers
+-- has any more; NULL: rows of a classifier dropped before 0.3.2 recorded
+-- ids (the update's backfill). Neither is deployed or served again. The built-in
 -- classifier's id is 0 (the default: rows written without an id are the
 -- built-in's, and only the built-in's, by the CHECK).
 ALTER TABLE @extschema@.ai_intent_models

@@ -25,8 +25,8 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.owner_name IS
 COMMENT ON COLUMN @extschema@.ai_classifiers.role_names IS
     'The name each role of train_roles, deploy_roles and predict_roles had when it was granted, by OID (as text): a grant counts only for the role with that OID and that name.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.classifier_id IS
-    'The id (ai_classifiers.id) of the classifier the model belongs to; only that classifier deploys or serves it. NULL: a classifier that no longer exists (never deployable again).';
+    'The id (ai_classifiers.id) of the classifier the model belongs to; only that classifier deploys or serves it (a dropped classifier''s id stays, never deployable again). NULL: a classifier dropped before 0.3.2 recorded ids.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.classifier_id IS
-    'The id (ai_classifiers.id) of the classifier trained; NULL: a classifier that no longer exists.';
+    'The id (ai_classifiers.id) of the classifier trained; NULL: a classifier dropped before 0.3.2 recorded ids.';
 COMMENT ON COLUMN @extschema@.ai_model_deployments.classifier_id IS
-    'The id (ai_classifiers.id) of the classifier whose deployed model changed; NULL: a classifier that no longer exists.';
+    'The id (ai_classifiers.id) of the classifier whose deployed model changed; NULL: a classifier dropped before 0.3.2 recorded ids.';
