@@ -385,7 +385,8 @@ BEGIN
         IF p_access = 'manage' AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
             RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
                 USING ERRCODE = 'insufficient_privilege',
-                      DETAIL = format('Its owner was the role "%s"; a role that got that role''s OID or name since is not its owner.', c.owner_name),
+                      -- (not the old owner's name: this caller may have no right to the classifier)
+                      DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
                       HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
         END IF;
         RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, p_name
