@@ -50,14 +50,13 @@ SELECT grant_classifier_access('shop', 'pgi_u31_app', 'predict');
 SELECT grant_classifier_access('shop', 'pgi_u31_gone', 'train');
 SELECT train_classifier('shop');
 RESET ROLE;
-SELECT pg_sleep(0.01); -- bob's router is created after alice's model
-SET ROLE pgi_u31_bob;
-SELECT create_classifier('router', 'bob_prompts', 'prompt', 'route', '{"seed": 3}');
-SELECT deploy_classifier_model('router', (SELECT max(id) FROM ai_intent_models WHERE classifier = 'router'));
-RESET ROLE;
 DROP ROLE pgi_u31_gone;
+SELECT pg_sleep(0.01); -- bob's router is created after alice's model
 SQL
 alice_model=$(q $DB "SELECT max(id) FROM ai_intent_models WHERE classifier = 'router'")
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET ROLE pgi_u31_bob" \
+    -c "SELECT create_classifier('router', 'bob_prompts', 'prompt', 'route', '{\"seed\": 3}')" \
+    -c "SELECT deploy_classifier_model('router', $alice_model)" >/dev/null
 expect_eq "$(q $DB "SELECT is_active FROM ai_intent_models WHERE id = $alice_model")" "t" "0.3.1: bob deployed alice's old router model"
 counts_sql="SELECT (SELECT count(*) FROM ai_classifiers) || '/' || (SELECT count(*) FROM ai_intent_models) || '/' ||
                    (SELECT count(*) FROM ai_training_runs) || '/' || (SELECT count(*) FROM ai_model_deployments) || '/' ||
