@@ -58,6 +58,173 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier I
     'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
 -- End of items 3 and 4.
 
+-- -------------------------------------------------------------------------
+-- Issue 31 items 6 and 11: a classifier's identity; owners, grantees and
+-- sources stored by name next to their OIDs (src/sql/schema/60_classifiers.sql
+-- and 65_classifier_identity.sql say why).
+-- -------------------------------------------------------------------------
+
+-- These backfills write the extension's own bookkeeping, so no trigger on
+-- these tables fires for them (as in 0.1.0 -> 0.2.0): not the user's, which
+-- would run under this script's pinned search_path and audit the update's
+-- own rewrites. Each trigger that would fire is disabled here and given
+-- back its exact state after them; a WARNING names each of the user's.
+DO $identity_triggers$
+DECLARE
+    v_saved jsonb;
+    r record;
+BEGIN
+    SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'rel', tg.tgrelid::pg_catalog.regclass::text, 'name', tg.tgname::text, 'mode', tg.tgenabled::text,
+               'ours', EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                  AND d.objid OPERATOR(pg_catalog.=) tg.tgfoid
+                                  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                  AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                                  AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                                          WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')))
+                                ORDER BY tg.tgrelid, tg.tgname)
+      INTO v_saved
+      FROM pg_catalog.pg_trigger AS tg
+     WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.ai_classifiers'::pg_catalog.regclass,
+                                                        '@extschema@.ai_training_runs'::pg_catalog.regclass,
+                                                        '@extschema@.ai_intent_models'::pg_catalog.regclass,
+                                                        '@extschema@.ai_model_deployments'::pg_catalog.regclass]::pg_catalog.oid[])
+       AND NOT tg.tgisinternal
+       AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[]);
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name, (e ->> 'ours')::boolean AS ours
+               FROM pg_catalog.jsonb_array_elements(coalesce(v_saved, '[]')) AS a(e) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.name);
+        IF NOT r.ours THEN
+            RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
+        END IF;
+    END LOOP;
+    PERFORM pg_catalog.set_config('pg_intent_upgrade.identity_triggers', coalesce(v_saved, '[]'::jsonb)::text, true);
+END
+$identity_triggers$;
+
+-- The identity. Existing classifiers are numbered in the order the table
+-- gives; the built-in one is 0, as in a fresh install.
+ALTER TABLE @extschema@.ai_classifiers ADD COLUMN id bigserial;
+UPDATE @extschema@.ai_classifiers SET id = 0 WHERE built_in;
+ALTER TABLE @extschema@.ai_classifiers ADD CONSTRAINT ai_classifiers_id_key UNIQUE (id);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifiers_id_seq', '');
+
+-- Names next to the OIDs, as the roles and sources are named now. An owner
+-- already dropped gets the empty name, which no role can have: its
+-- classifier is orphaned (an OID already taken by a new role before this
+-- upgrade cannot be told apart, and counts as that role). Grants to roles
+-- already dropped counted for nobody and are removed.
+ALTER TABLE @extschema@.ai_classifiers
+    ADD COLUMN owner_name  name,
+    ADD COLUMN source_name text,
+    ADD COLUMN role_names  jsonb NOT NULL DEFAULT '{}'
+        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object');
+ALTER TABLE @extschema@.ai_classifiers
+    ALTER COLUMN train_roles DROP DEFAULT, ALTER COLUMN deploy_roles DROP DEFAULT,
+    ALTER COLUMN predict_roles DROP DEFAULT;
+ALTER TABLE @extschema@.ai_classifiers
+    ALTER COLUMN source TYPE oid USING source::oid, ALTER COLUMN source DROP NOT NULL,
+    ALTER COLUMN owner TYPE oid USING owner::oid, ALTER COLUMN owner DROP NOT NULL,
+    ALTER COLUMN train_roles TYPE oid[] USING train_roles::oid[],
+    ALTER COLUMN deploy_roles TYPE oid[] USING deploy_roles::oid[],
+    ALTER COLUMN predict_roles TYPE oid[] USING predict_roles::oid[];
+ALTER TABLE @extschema@.ai_classifiers
+    ALTER COLUMN train_roles SET DEFAULT '{}', ALTER COLUMN deploy_roles SET DEFAULT '{}',
+    ALTER COLUMN predict_roles SET DEFAULT '{}';
+UPDATE @extschema@.ai_classifiers AS c
+   SET owner_name = coalesce((SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = c.owner), ''),
+       source_name = (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+                        FROM pg_catalog.pg_class AS r JOIN pg_catalog.pg_namespace AS n ON n.oid = r.relnamespace
+                       WHERE r.oid = c.source),
+       train_roles = ARRAY(SELECT g FROM unnest(c.train_roles) WITH ORDINALITY AS u (g, i)
+                            WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
+       deploy_roles = ARRAY(SELECT g FROM unnest(c.deploy_roles) WITH ORDINALITY AS u (g, i)
+                             WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
+       predict_roles = ARRAY(SELECT g FROM unnest(c.predict_roles) WITH ORDINALITY AS u (g, i)
+                              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
+       role_names = (SELECT coalesce(jsonb_object_agg(r.oid::text, r.rolname), '{}')
+                       FROM pg_catalog.pg_roles AS r
+                      WHERE r.oid = ANY (c.train_roles || c.deploy_roles || c.predict_roles));
+ALTER TABLE @extschema@.ai_classifiers ALTER COLUMN owner_name SET NOT NULL;
+
+-- Models, runs and deployments take the id of the classifier of their name
+-- that existed when they were written: the built-in's all of them; another
+-- classifier's only those written since it was created. Older rows of that
+-- name are an earlier, dropped classifier's (0.3.1 let a new classifier of
+-- the same name deploy them), and keep NULL: history that is never deployed
+-- or served again. Such a model still active is deactivated.
+ALTER TABLE @extschema@.ai_intent_models ADD COLUMN classifier_id bigint;
+ALTER TABLE @extschema@.ai_training_runs ADD COLUMN classifier_id bigint;
+ALTER TABLE @extschema@.ai_model_deployments ADD COLUMN classifier_id bigint;
+UPDATE @extschema@.ai_intent_models AS m SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = m.classifier AND (c.built_in OR m.created_at >= c.created_at);
+UPDATE @extschema@.ai_training_runs AS r SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = r.classifier AND (c.built_in OR r.started_at >= c.created_at);
+UPDATE @extschema@.ai_model_deployments AS d SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = d.classifier AND (c.built_in OR d.deployed_at >= c.created_at);
+UPDATE @extschema@.ai_intent_models AS m SET is_active = false WHERE m.is_active AND m.classifier_id IS NULL;
+-- The triggers fire again, each as it did before.
+DO $identity_triggers$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name, e ->> 'mode' AS mode
+               FROM pg_catalog.jsonb_array_elements(pg_catalog.current_setting('pg_intent_upgrade.identity_triggers')::jsonb) AS a(e)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', r.rel,
+                                  CASE WHEN r.mode OPERATOR(pg_catalog.=) 'A' THEN 'ALWAYS' ELSE '' END, r.name);
+    END LOOP;
+END
+$identity_triggers$;
+
+ALTER TABLE @extschema@.ai_intent_models
+    ALTER COLUMN classifier_id SET DEFAULT 0,
+    ADD CONSTRAINT ai_intent_models_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+ALTER TABLE @extschema@.ai_training_runs
+    ALTER COLUMN classifier_id SET DEFAULT 0,
+    ADD CONSTRAINT ai_training_runs_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+ALTER TABLE @extschema@.ai_model_deployments
+    ALTER COLUMN classifier_id SET DEFAULT 0,
+    ADD CONSTRAINT ai_model_deployments_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+-- (from src/sql/schema/65_classifier_identity.sql)
+-- 0.3.2 (issue 31 items 6 and 11): what a classifier's identity, owner,
+-- grantees and source are, as column comments. Only COMMENTs, so that the
+-- fresh install (after 60_classifiers.sql) and the 0.3.1 -> 0.3.2 migration
+-- (which includes this file after adding the columns) say the same.
+--
+-- Why names next to OIDs. pg_dump writes a regrole or regclass value as a
+-- name, and the restore turns the name back into an OID: one owner or
+-- grantee role missing in the restoring cluster failed the COPY of
+-- ai_classifiers, and every classifier was lost. An OID alone is not an
+-- identity either: a dropped owner's OID, once reused by a new role, made
+-- that role the owner. So a role is stored as the pair (OID, name) it had
+-- when it was written, and counts only while pg_roles still has that OID
+-- under that name (_pg_intent_role_is()); a restore, where OIDs differ,
+-- finds each role again by its name (_pg_intent_classifier_rebind()).
+COMMENT ON COLUMN @extschema@.ai_classifiers.id IS
+    'The classifier''s identity: models, runs and deployments name it in classifier_id, so that they never pass to a later classifier created with the same name. 0 is the built-in classifier intent.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
+    'The OID of the table or view the classifier trains from, read as the classifier''s owner (its row-level security and column privileges apply); NULL when a restore found no relation named source_name.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.source_name IS
+    'The source''s qualified name when the classifier was last written or trained: a restore finds the source by it.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.owner IS
+    'The OID of the role that owns the classifier: it and its members may train, deploy, predict, alter, grant and drop. It counts only while that OID still has the name owner_name; otherwise the classifier is orphaned (ai_classifier_owners) until an administrator runs reassign_classifier(). NULL when a restore found no role named owner_name.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.owner_name IS
+    'The owner''s role name when it became the owner: a role with the owner''s OID but another name (the OID reused after a DROP ROLE) is not the owner, and a restore finds the owner by this name.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.role_names IS
+    'The name each role of train_roles, deploy_roles and predict_roles had when it was granted, by OID (as text): a grant counts only for the role with that OID and that name.';
+COMMENT ON COLUMN @extschema@.ai_intent_models.classifier_id IS
+    'The id (ai_classifiers.id) of the classifier the model belongs to; only that classifier deploys or serves it (a dropped classifier''s id stays, never deployable again). NULL: a classifier dropped before 0.3.2 recorded ids.';
+COMMENT ON COLUMN @extschema@.ai_training_runs.classifier_id IS
+    'The id (ai_classifiers.id) of the classifier trained; NULL: a classifier dropped before 0.3.2 recorded ids.';
+COMMENT ON COLUMN @extschema@.ai_model_deployments.classifier_id IS
+    'The id (ai_classifiers.id) of the classifier whose deployed model changed; NULL: a classifier dropped before 0.3.2 recorded ids.';
+-- (end of items 6 and 11)
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -1725,6 +1892,9 @@ DECLARE
     v_policy @extschema@.ai_training_policy;
     v_options jsonb := p_options;
     v_builtin boolean := p_classifier = 'intent';
+    -- the classifier's id, recorded with the run and the model (issue 31
+    -- item 6: they belong to the id; a name passes to the next classifier)
+    v_classifier_id bigint;
     v_rows integer;
     -- training
     v_active_id bigint;
@@ -1803,9 +1973,15 @@ BEGIN
     PERFORM @extschema@._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
 
     -- 3. the run row; it stays (as failed) when training fails below.
+    --    train_classifier() holds the classifier's row (FOR KEY SHARE), so
+    --    the name still means the classifier it checked.
+    SELECT c.id INTO v_classifier_id FROM @extschema@.ai_classifiers AS c WHERE c.name = p_classifier;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_classifier USING ERRCODE = 'undefined_object';
+    END IF;
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
-                                              classifier, partition_key, batch_id)
-    VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch)
+                                              classifier, partition_key, batch_id, classifier_id)
+    VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch, v_classifier_id)
     RETURNING id INTO v_run_id;
 
     BEGIN
@@ -1817,7 +1993,8 @@ BEGIN
           INTO v_active_id, v_active_run, v_active_estimate
           FROM @extschema@.ai_intent_models AS m
           LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
-         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
+         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition
+           AND m.classifier_id = v_classifier_id;
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
@@ -1850,10 +2027,10 @@ BEGIN
         -- megabytes (PL/pgSQL's values are constants to the planner).
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold,
-            classifier, partition_key)
+            classifier, partition_key, classifier_id)
         SELECT v_version, v_run_id, t.algorithm,
                b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
-               t.intents, t.model_metrics, t.threshold, p_classifier, p_partition
+               t.intents, t.model_metrics, t.threshold, p_classifier, p_partition, v_classifier_id
           FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;
 
@@ -2008,6 +2185,7 @@ DECLARE
     v_previous bigint;
     v_classifier text;
     v_partition text;
+    v_classifier_id bigint;
 BEGIN
     -- Deployments of a classifier queue behind each other instead of
     -- failing on the one-active-model index (the classifier's deployment
@@ -2029,8 +2207,27 @@ BEGIN
     -- the active one of the new model's classifier and partition. Two
     -- statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
-    SELECT m.classifier, m.partition_key INTO v_classifier, v_partition
+    SELECT m.classifier, m.partition_key, m.classifier_id INTO v_classifier, v_partition, v_classifier_id
       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
+
+    -- The model's classifier must still exist, as the model's: the row of
+    -- its id, under its name, locked (FOR KEY SHARE) until this transaction
+    -- ends, so that a drop_classifier() waits for it and then deactivates
+    -- the model. A model of a dropped classifier (classifier_id NULL, or an
+    -- id no row has) is never activated: 0.3.1 activated a model trained
+    -- while its classifier was dropped, under the dropped name, and deployed
+    -- a dropped classifier's model for the next classifier of that name.
+    PERFORM FROM @extschema@.ai_classifiers AS c
+     WHERE c.id = v_classifier_id AND c.name = v_classifier
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the classifier of model % no longer exists', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('The model was trained for classifier "%s"%s, which was dropped.', v_classifier,
+                                  CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
+                  HINT = 'A classifier created again with the same name is another classifier: train it.';
+    END IF;
+
     UPDATE @extschema@.ai_intent_models AS m
        SET is_active = false
      WHERE m.is_active AND m.classifier = v_classifier AND m.partition_key IS NOT DISTINCT FROM v_partition
@@ -2041,7 +2238,7 @@ BEGIN
      WHERE id = p_model_id;
 
     INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by,
-                                                  classifier, partition_key)
+                                                  classifier, partition_key, classifier_id)
     -- Who acted, as _pg_intent_stamp_audit() records it (this insert runs as
     -- the owner, whose values the trigger keeps): the JWT subject (or role)
     -- under PostgREST, whose session user is always the authenticator, else
@@ -2053,13 +2250,13 @@ BEGIN
         nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
         nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
         nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
-        session_user), v_classifier, v_partition);
+        session_user), v_classifier, v_partition, v_classifier_id);
 
     RETURN v_previous;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_activate(bigint, text, uuid) IS
-    'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id.';
+    'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id. 55000 when the model''s classifier (by id) no longer exists; the classifier row stays locked FOR KEY SHARE until the transaction ends.';
 
 -- -------------------------------------------------------------------------
 -- deploy_intent_model / rollback_intent_model
@@ -2438,13 +2635,34 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
 -- deploy_intent_model().
 --
 -- Membership is pg_has_role(..., 'USAGE'): a role's privileges, inherited,
--- as for any other object. A role dropped after it was granted (its OID
--- left in an array) counts for nobody. Runs as the owner (ai_classifiers is not readable
--- by callers); every name is qualified, the roles are OIDs.
+-- as for any other object.
+--
+-- A role is the pair (OID, name) it had when it became the owner or was
+-- granted (owner and owner_name; the arrays and role_names), and counts only
+-- while pg_roles has that OID under that name (_pg_intent_role_is()). A
+-- role dropped after it was granted counts for nobody; so does a new role
+-- that got its OID (OIDs are reused): 0.3.1 compared OIDs alone, and a role
+-- created after the owner's DROP ROLE could alter the classifier. A
+-- classifier whose owner is gone is orphaned: superusers may still do
+-- everything with it (reassign_classifier() gives it a new owner), and the
+-- roles it was granted to keep their grants. Runs as the owner
+-- (ai_classifiers is not readable by callers); every name is qualified, the
+-- roles are OIDs.
 -- Fresh (0.3.2): the row comes from _pg_intent_classifier_latest(), and
 -- membership from pg_has_role(), which reads the catalog caches: both are
 -- the latest committed state, also inside a REPEATABLE READ or
 -- SERIALIZABLE transaction that started before a grant or revoke.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_is(p_role oid, p_name name)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+                    WHERE r.oid OPERATOR(pg_catalog.=) p_role AND r.rolname OPERATOR(pg_catalog.=) p_name)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_role_is(oid, name) IS
+    'Internal: whether the role with this OID still has this name (false once it was dropped, even if a new role got the OID).';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -2459,23 +2677,28 @@ AS $$
                     '@extschema@.train_intent_model(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
                 WHEN 'deploy' THEN pg_catalog.has_function_privilege(p_role,
                     '@extschema@.deploy_intent_model(pg_catalog.int8)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
-                ELSE pg_catalog.pg_has_role(p_role, c.owner::pg_catalog.oid, 'USAGE')
+                ELSE EXISTS (SELECT FROM pg_catalog.pg_roles AS o
+                              WHERE o.oid OPERATOR(pg_catalog.=) c.owner AND o.rolname OPERATOR(pg_catalog.=) c.owner_name
+                                AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE'))
                 END
             WHEN EXISTS (SELECT FROM pg_catalog.pg_roles AS o
-                          WHERE o.oid OPERATOR(pg_catalog.=) c.owner::pg_catalog.oid
+                          WHERE o.oid OPERATOR(pg_catalog.=) c.owner AND o.rolname OPERATOR(pg_catalog.=) c.owner_name
                             AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE')) THEN true
             ELSE CASE p_access
                 WHEN 'predict' THEN c.predict_public OR EXISTS (
                     SELECT FROM pg_catalog.pg_roles AS g
-                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles::pg_catalog.oid[])
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles)
+                       AND g.rolname OPERATOR(pg_catalog.=) (c.role_names OPERATOR(pg_catalog.->>) g.oid::pg_catalog.text)
                        AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
                 WHEN 'train' THEN EXISTS (
                     SELECT FROM pg_catalog.pg_roles AS g
-                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles::pg_catalog.oid[])
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles)
+                       AND g.rolname OPERATOR(pg_catalog.=) (c.role_names OPERATOR(pg_catalog.->>) g.oid::pg_catalog.text)
                        AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
                 WHEN 'deploy' THEN EXISTS (
                     SELECT FROM pg_catalog.pg_roles AS g
-                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles::pg_catalog.oid[])
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles)
+                       AND g.rolname OPERATOR(pg_catalog.=) (c.role_names OPERATOR(pg_catalog.->>) g.oid::pg_catalog.text)
                        AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
                 ELSE false
                 END
@@ -2800,22 +3023,29 @@ RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.jsonb_build_object('name', c.name, 'source', c.source::text, 'owner', c.owner::text,
+    SELECT pg_catalog.jsonb_build_object('name', c.name,
+                                         'source', coalesce(@extschema@._pg_intent_relation_name(c.source), c.source_name),
+                                         'owner', c.owner_name::pg_catalog.text,
                                          'built_in', c.built_in, 'options', c.policy)
            || @extschema@._pg_intent_classifier_columns(c)
            || pg_catalog.jsonb_build_object(
                 'predict_public', c.predict_public,
-                'predict_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
-                                    FROM pg_catalog.unnest(c.predict_roles) AS r),
-                'train_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
-                                  FROM pg_catalog.unnest(c.train_roles) AS r),
-                'deploy_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
-                                   FROM pg_catalog.unnest(c.deploy_roles) AS r))
+                'predict_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
+                                    FROM pg_catalog.unnest(c.predict_roles) AS r,
+                                         LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n),
+                'train_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
+                                  FROM pg_catalog.unnest(c.train_roles) AS r,
+                                       LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n),
+                'deploy_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
+                                   FROM pg_catalog.unnest(c.deploy_roles) AS r,
+                                        LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n))
+           || CASE WHEN @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN '{}'::pg_catalog.jsonb
+                   ELSE pg_catalog.jsonb_build_object('orphaned', true) END
       FROM @extschema@.ai_classifiers AS c
      WHERE c.name OPERATOR(pg_catalog.=) p_name
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_json(text) IS
-    'Internal: a classifier''s definition as jsonb (name, source, owner, columns, options, roles).';
+    'Internal: a classifier''s definition as jsonb (name, source, owner, columns, options, roles by name; orphaned: true when its owner was dropped).';
 
 -- The classifier, or 42704.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier(p_name text)
@@ -2847,18 +3077,40 @@ RETURNS @extschema@.ai_classifiers
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
         RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
+        -- (to a role that may know which classifiers exist; not the old
+        -- owner's name: this caller may have no right to the classifier)
+        IF p_access = 'manage' AND @extschema@._pg_intent_classifier_may_list(p_caller)
+           AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS x
+                        WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
+            RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
+                      HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+        END IF;
         PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
-    RETURN @extschema@._pg_intent_classifier(p_name);
+    c := @extschema@._pg_intent_classifier(p_name);
+    -- Training and every read of the source run as the owner (as_owner.h):
+    -- with the owner gone there is no role to read it as. Said here, before
+    -- enter_restricted_operation() could only say that an OID has no role.
+    IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
+        RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its source is read as its owner, the role "%s", which no longer exists.', c.owner_name),
+                  HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+    END IF;
+    RETURN c;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_require(text, oid, text) IS
-    'Internal: the classifier''s row if the role may predict, train, deploy or manage it; 42704 or 42501 otherwise.';
+    'Internal: the classifier''s row if the role may predict, train, deploy or manage it; 42704 or 42501 otherwise (42501 naming the orphaned classifier to manage; 55000 to train an orphaned classifier, whose source has no owner to be read as).';
 
 -- -------------------------------------------------------------------------
 -- create_classifier, alter_classifier, drop_classifier
@@ -2912,11 +3164,13 @@ BEGIN
     v_options := v_options - @extschema@._pg_intent_classifier_column_keys();
     PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
 
+    -- The owner is the caller, by OID and by the name it has now;
+    -- source_name is filled by _pg_intent_classifier_rebind().
     INSERT INTO @extschema@.ai_classifiers (name, source, text_column, label_column, key_column, time_column,
-                                            weight_column, reviewed_column, partition_column, policy, owner)
+                                            weight_column, reviewed_column, partition_column, policy, owner, owner_name)
     VALUES (p_name, p_source, p_text_column, p_label_column, v_columns ->> 'key_column', v_columns ->> 'time_column',
             v_columns ->> 'weight_column', v_columns ->> 'reviewed_column', v_columns ->> 'partition_column',
-            v_options, p_caller::regrole);
+            v_options, p_caller, (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller));
     RETURN @extschema@._pg_intent_classifier_json(p_name);
 END
 $$;
@@ -2998,18 +3252,31 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- The row first, then the deployment lock: a training of this
+    -- classifier holds the row (FOR KEY SHARE, _pg_intent_train_classifier_run())
+    -- until it commits, so the drop waits for it and then deactivates what
+    -- it deployed; taken the other way round the two would deadlock on the
+    -- deployment lock. An activation that comes after the drop finds no
+    -- classifier (_pg_intent_activate()).
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_name USING ERRCODE = 'undefined_object';
+    END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(p_name);
+    -- Every model active under the name goes, whatever classifier it was
+    -- recorded for; the history that goes with p_drop_models is this
+    -- classifier's (by id), not an earlier one's of the same name.
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;
     IF p_drop_models THEN
-        DELETE FROM @extschema@.ai_model_deployments AS d WHERE d.classifier = p_name;
-        DELETE FROM @extschema@.ai_intent_models AS m WHERE m.classifier = p_name;
+        DELETE FROM @extschema@.ai_model_deployments AS d WHERE d.classifier_id = c.id;
+        DELETE FROM @extschema@.ai_intent_models AS m WHERE m.classifier_id = c.id;
         GET DIAGNOSTICS v_models = ROW_COUNT;
-        DELETE FROM @extschema@.ai_training_runs AS r WHERE r.classifier = p_name;
+        DELETE FROM @extschema@.ai_training_runs AS r WHERE r.classifier_id = c.id;
         GET DIAGNOSTICS v_runs = ROW_COUNT;
     END IF;
-    DELETE FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
+    DELETE FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id;
     RETURN jsonb_build_object('classifier', p_name, 'models_deactivated', v_deactivated,
                               'models_deleted', v_models, 'runs_deleted', v_runs);
 END
@@ -3035,6 +3302,24 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.revoke_classifier_access(text, text, text) IS
     'Takes back what grant_classifier_access() gave. Its owner only. Returns the definition.';
 
+-- A grant array after granting (p_grant) or revoking role p_role (OID, or
+-- NULL for a dropped role) named p_name: the role's OID and every entry
+-- recorded under that name are removed, and a grant appends the OID.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_list(
+    p_roles oid[], p_names jsonb, p_role oid, p_name text, p_grant boolean)
+RETURNS oid[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY(SELECT g FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
+                  WHERE g IS DISTINCT FROM p_role
+                    AND (p_names OPERATOR(pg_catalog.->>) g::pg_catalog.text) IS DISTINCT FROM p_name
+                  ORDER BY i)
+           OPERATOR(pg_catalog.||) CASE WHEN p_grant THEN ARRAY[p_role] ELSE '{}'::oid[] END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_role_list(oid[], jsonb, oid, text, boolean) IS
+    'Internal: a classifier''s grant array with a role granted or revoked (by OID, and by the name its entries were recorded under).';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_access(
     p_caller oid, p_name text, p_role text, p_access text, p_grant boolean)
 RETURNS jsonb
@@ -3043,7 +3328,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
-    v_role regrole;
+    v_role oid;
 BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
@@ -3063,20 +3348,28 @@ BEGIN
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
         RETURN @extschema@._pg_intent_classifier_json(p_name);
     END IF;
-    SELECT r.oid::regrole INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
-    IF v_role IS NULL THEN
+    SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
+    -- A grant names a role that exists. A revoke may also name a role that
+    -- was dropped since: its entries (recorded under that name) go.
+    IF v_role IS NULL AND p_grant THEN
         RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
     END IF;
+    IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
+        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+    END IF;
+    -- Each grant is the role's OID, with its name recorded in role_names
+    -- (a grant counts only for that OID under that name); a revoke removes
+    -- the role's OID and any entry recorded under its name (an earlier role
+    -- of that name, dropped). _pg_intent_classifier_rebind() keeps
+    -- role_names to the OIDs granted.
     UPDATE @extschema@.ai_classifiers AS x
        SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
-                                WHEN p_grant THEN array_append(array_remove(x.predict_roles, v_role), v_role)
-                                ELSE array_remove(x.predict_roles, v_role) END,
+                                ELSE @extschema@._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
            train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
-                              WHEN p_grant THEN array_append(array_remove(x.train_roles, v_role), v_role)
-                              ELSE array_remove(x.train_roles, v_role) END,
+                              ELSE @extschema@._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
            deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
-                               WHEN p_grant THEN array_append(array_remove(x.deploy_roles, v_role), v_role)
-                               ELSE array_remove(x.deploy_roles, v_role) END,
+                               ELSE @extschema@._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
+           role_names = CASE WHEN p_grant THEN x.role_names || jsonb_build_object(v_role::text, p_role) ELSE x.role_names END,
            updated_at = now()
      WHERE x.name = p_name;
     RETURN @extschema@._pg_intent_classifier_json(p_name);
@@ -3100,6 +3393,180 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
     'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- Owners, grantees and sources by name (0.3.2, issue 31 item 11)
+-- -------------------------------------------------------------------------
+-- Roles and the source are OIDs with the names they had (see
+-- src/sql/schema/65_classifier_identity.sql): pg_dump writes the rows as they
+-- are, and a restore (where OIDs differ) finds each by its name.
+
+-- A relation's qualified name, quoted as needed; NULL when there is none.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_relation_name(p_relation oid)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+      FROM pg_catalog.pg_class AS r
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+     WHERE r.oid OPERATOR(pg_catalog.=) p_relation
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_relation_name(oid) IS
+    'Internal: the qualified name of the relation with this OID, or NULL.';
+
+-- A grant array as a restore finds it again: each OID that still has its
+-- recorded name stays; another is replaced by the OID of the role of that
+-- name here, or removed when there is none. An OID without a recorded name
+-- (written by plain DML) takes the name it has now.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rebind_roles(p_roles oid[], p_names jsonb)
+RETURNS oid[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY(SELECT coalesce(live.oid, byname.oid)
+                   FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
+                  CROSS JOIN LATERAL (SELECT coalesce(p_names OPERATOR(pg_catalog.->>) u.g::pg_catalog.text,
+                                                      (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_roles AS r
+                                                        WHERE r.oid OPERATOR(pg_catalog.=) u.g)) AS n) AS k
+                   LEFT JOIN pg_catalog.pg_roles AS live
+                          ON live.oid OPERATOR(pg_catalog.=) u.g AND live.rolname OPERATOR(pg_catalog.=) k.n
+                   LEFT JOIN pg_catalog.pg_roles AS byname ON byname.rolname OPERATOR(pg_catalog.=) k.n
+                  WHERE coalesce(live.oid, byname.oid) IS NOT NULL
+                  ORDER BY u.i)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_rebind_roles(oid[], jsonb) IS
+    'Internal: a classifier''s grant array with each role found again by its recorded name (for a row a restore writes).';
+
+-- Every row of ai_classifiers written, before it is stored:
+--   INSERT (create_classifier(), and the COPY of a restore): an owner,
+--   grantee or source whose OID no longer has its recorded name is found
+--   by that name (a restore into another cluster, where OIDs differ: the
+--   role of that name owns the classifier, as pg_dump restores the owner of
+--   any object by name); with no role of that name the owner is NULL
+--   (orphaned: only reassign_classifier() gives it one), a grant goes,
+--   and a source not found is NULL (42P01 when used).
+--   INSERT and UPDATE: source_name follows the source's current name (a
+--   renamed table), and role_names holds exactly the granted OIDs' names.
+-- An UPDATE never looks a role up by name: within a cluster a dropped
+-- owner's name taken by a new role must not make that role the owner.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_rebind()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.owner_name IS NULL THEN
+            NEW.owner_name := (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = NEW.owner);
+        ELSIF NOT @extschema@._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
+            NEW.owner := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.owner_name);
+        END IF;
+        IF NEW.source_name IS NOT NULL
+           AND @extschema@._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
+            NEW.source := pg_catalog.to_regclass(NEW.source_name)::oid;
+        END IF;
+        NEW.train_roles := @extschema@._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
+        NEW.deploy_roles := @extschema@._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
+        NEW.predict_roles := @extschema@._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
+        -- the names now are the names recorded (rebound above)
+        NEW.role_names := '{}';
+    END IF;
+    NEW.source_name := coalesce(@extschema@._pg_intent_relation_name(NEW.source), NEW.source_name);
+    NEW.role_names := (SELECT coalesce(jsonb_object_agg(g::text, n), '{}')
+                         FROM (SELECT DISTINCT g, coalesce(NEW.role_names ->> g::text,
+                                                           (SELECT r.rolname::text FROM pg_catalog.pg_roles AS r WHERE r.oid = g)) AS n
+                                 FROM unnest(NEW.train_roles || NEW.deploy_roles || NEW.predict_roles) AS g) AS x
+                        WHERE n IS NOT NULL);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_rebind() IS
+    'Internal trigger: a classifier row inserted (by a restore too) finds its owner, grantees and source again by their recorded names when their OIDs no longer have them; every write keeps source_name and role_names current.';
+
+CREATE OR REPLACE TRIGGER ai_classifiers_rebind
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_classifier_rebind();
+-- Also for rows applied by logical replication (OIDs are the publisher's).
+ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_rebind;
+
+-- -------------------------------------------------------------------------
+-- reassign_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.reassign_classifier(p_name text, p_new_owner regrole)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.reassign_classifier(text, regrole) IS
+    'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns. Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator or the new owner cannot read the source, 42704 unknown classifier or role, 55000 the built-in classifier.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
+    v_owner_name name;
+BEGIN
+    IF p_name IS NULL OR p_new_owner IS NULL THEN
+        RAISE EXCEPTION 'p_name and p_new_owner must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- An administrator's act: the owner, who alone could otherwise manage
+    -- the classifier, may be gone. The function is closed to PUBLIC too.
+    IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
+       AND NOT pg_catalog.pg_has_role(p_caller, (SELECT e.extowner FROM pg_catalog.pg_extension AS e
+                                                  WHERE e.extname = 'pg_intent'), 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to reassign classifier "%"', p_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
+    END IF;
+    c := @extschema@._pg_intent_classifier(p_name);
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" belongs to the extension''s owner'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role with OID % does not exist', p_new_owner::oid USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    -- The source is read as the owner: the new one must be able to (a
+    -- source that is gone is reported when it is used, 42P01).
+    IF @extschema@._pg_intent_relation_name(c.source) IS NOT NULL THEN
+        PERFORM @extschema@._pg_intent_classifier_check_source(p_new_owner::oid, p_name, c.source,
+                                                              @extschema@._pg_intent_classifier_columns(c));
+    END IF;
+    UPDATE @extschema@.ai_classifiers AS x
+       SET owner = p_new_owner::oid, owner_name = v_owner_name, updated_at = now()
+     WHERE x.id = c.id;
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_reassign_classifier(oid, text, regrole) IS
+    'Internal: reassign_classifier() as the extension owner, for the calling role p_caller.';
+
+-- Every classifier's owner, and whether it is orphaned: its owner's OID no
+-- longer has the recorded name (the role was dropped, renamed, or the OID
+-- went to a new role), or a restore found no role of that name. Read with
+-- the reader's rights (SELECT on ai_classifiers: administrators).
+CREATE OR REPLACE VIEW @extschema@.ai_classifier_owners WITH (security_invoker = true) AS
+SELECT c.name,
+       c.id,
+       c.owner_name AS owner,
+       c.owner AS owner_oid,
+       NOT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+                    WHERE r.oid OPERATOR(pg_catalog.=) c.owner AND r.rolname OPERATOR(pg_catalog.=) c.owner_name) AS orphaned,
+       coalesce((SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+                   FROM pg_catalog.pg_class AS r
+                   JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+                  WHERE r.oid OPERATOR(pg_catalog.=) c.source), c.source_name) AS source,
+       NOT EXISTS (SELECT FROM pg_catalog.pg_class AS r WHERE r.oid OPERATOR(pg_catalog.=) c.source) AS source_missing,
+       c.built_in
+  FROM @extschema@.ai_classifiers AS c;
+COMMENT ON VIEW @extschema@.ai_classifier_owners IS
+    'Every classifier with its owner''s name and OID, whether it is orphaned (the owner was dropped, or the OID now names another role: reassign_classifier() gives it an owner), its source''s name and whether the source is missing.';
 
 -- ======== src/sql/46_classifier_runs.sql ========
 -- Named classifiers (0.3.0): deploying and rolling back a classifier's
@@ -3140,6 +3607,16 @@ BEGIN
     IF v_model.classifier <> c.name THEN
         RAISE EXCEPTION 'model % belongs to classifier "%", not to "%"', p_model_id, v_model.classifier, c.name
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- A model belongs to the classifier's id, not its name: one of an
+    -- earlier classifier of this name (dropped, then created again by
+    -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
+    -- owner's explain_label() showed the n-grams of the old owner's data.
+    IF v_model.classifier_id IS DISTINCT FROM c.id THEN
+        RAISE EXCEPTION 'model % belongs to an earlier classifier named "%", which was dropped', p_model_id, c.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.',
+                  HINT = 'Train the classifier with train_classifier().';
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION 'model % is already active', p_model_id USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -3194,6 +3671,13 @@ BEGIN
         RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- Only to a model of this classifier (by id): the current model may have
+    -- replaced one of an earlier classifier of the same name.
+    IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
+        RAISE EXCEPTION 'there is no previous model of classifier "%" to roll back to', c.name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
+    END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
     RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
@@ -3232,7 +3716,7 @@ BEGIN
         RETURN jsonb_build_object('name', c.name, 'built_in', true);
     END IF;
     -- The source is read as its owner, so it is checked for the owner.
-    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, c.name, c.source::oid,
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner, c.name, c.source,
                                                           @extschema@._pg_intent_classifier_columns(c));
     p := @extschema@._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
@@ -3280,6 +3764,20 @@ DECLARE
     v_part record;
     v_summary jsonb := '{}';
 BEGIN
+    -- The classifier stays this one until the runs commit: a drop_classifier()
+    -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
+    -- what they deployed. 0.3.1 left a model active under the dropped name.
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_name
+            USING ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
+    END IF;
+    -- A restore finds the source by the name it had at the last write or
+    -- training: keep it current (a renamed table). Rare, so the write (and
+    -- the cache invalidation it sends) happens only on a change.
+    UPDATE @extschema@.ai_classifiers AS x SET source_name = @extschema@._pg_intent_relation_name(x.source)
+     WHERE x.id = c.id AND @extschema@._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
+       AND @extschema@._pg_intent_relation_name(x.source) IS NOT NULL;
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -3344,7 +3842,9 @@ RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.owner::pg_catalog.oid,
+    -- owner: NULL when the classifier is orphaned (its owner's OID no longer
+    -- has its name): there is no role to count as.
+    SELECT CASE WHEN @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
            pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
@@ -3359,13 +3859,13 @@ AS $$
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
       LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
-                          WHERE x.classifier OPERATOR(pg_catalog.=) c.name AND x.partition_key IS NULL
+                          WHERE x.classifier_id OPERATOR(pg_catalog.=) c.id AND x.partition_key IS NULL
                             AND x.status OPERATOR(pg_catalog.=) 'completed'
                           ORDER BY x.started_at DESC LIMIT 1) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':
@@ -3388,7 +3888,7 @@ BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION 'the built-in classifier''s source is ai_training_data' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    owner := c.owner::pg_catalog.oid;
+    owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
         IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
@@ -5765,6 +6265,10 @@ AS $$
         '@extschema@.revoke_classifier_access(text, text, text)',
         '@extschema@.deploy_classifier_model(text, bigint)',
         '@extschema@.rollback_classifier(text, text)'
+        -- Not reassign_classifier() (0.3.2): it gives a classifier an owner,
+        -- an administrator's act for a classifier whose owner is gone; it is
+        -- in no set of grant_intent_access() either (superusers and members
+        -- of the extension's owner, checked again inside).
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS

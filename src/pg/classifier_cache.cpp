@@ -90,6 +90,7 @@ constexpr size_t kMaxCachedKeyBytes = 1024;
 struct ClassifierInfo {
     bool built_in = false;
     bool partitioned = false;
+    int64_t id = -1; // ai_classifiers.id
 };
 
 struct Mapping {
@@ -104,8 +105,8 @@ struct State {
     Oid classifiers_relid = InvalidOid, classifiers_pkey = InvalidOid;
     Oid models_relid = InvalidOid, active_idx = InvalidOid;
     Oid allows_fn = InvalidOid;
-    AttrNumber c_name = 0, c_built_in = 0, c_partition_column = 0;
-    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0;
+    AttrNumber c_name = 0, c_built_in = 0, c_partition_column = 0, c_id = 0;
+    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0, m_classifier_id = 0;
     Oid pkey_collation = InvalidOid, classifier_collation = InvalidOid, partition_collation = InvalidOid;
     std::unordered_map<std::string, ClassifierInfo> classifiers;
     std::unordered_map<std::string, bool> allowed; // name '\0' user oid
@@ -182,10 +183,17 @@ void refresh(State &s, Oid schema) noexcept {
     s.c_name = extension_column(s.classifiers_relid, "name", TEXTOID);
     s.c_built_in = extension_column(s.classifiers_relid, "built_in", BOOLOID);
     s.c_partition_column = extension_column(s.classifiers_relid, "partition_column", NAMEOID);
+    // The ids are 0.3.2's: with 0.3.1's tables (the library updated, ALTER
+    // EXTENSION ... UPDATE not run yet) there are none, and no check.
+    s.c_id = get_attnum(s.classifiers_relid, "id") == InvalidAttrNumber
+                 ? InvalidAttrNumber
+                 : extension_column(s.classifiers_relid, "id", INT8OID);
     s.m_id = extension_column(s.models_relid, "id", INT8OID);
     s.m_classifier = extension_column(s.models_relid, "classifier", TEXTOID);
     s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
     s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
+    s.m_classifier_id = s.c_id == InvalidAttrNumber ? InvalidAttrNumber
+                                                    : extension_column(s.models_relid, "classifier_id", INT8OID);
     s.pkey_collation = collation_of(s.classifiers_pkey, 1);
     s.classifier_collation = collation_of(s.active_idx, 1);
     s.partition_collation = collation_of(s.active_idx, 2);
@@ -217,13 +225,21 @@ bool read_classifier(const State &s, std::string_view name, ClassifierInfo &info
         info.built_in = !isnull && DatumGetBool(built_in);
         heap_getattr(tuple, s.c_partition_column, desc, &isnull);
         info.partitioned = !isnull;
+        if (s.c_id != InvalidAttrNumber) {
+            const Datum id = heap_getattr(tuple, s.c_id, desc, &isnull);
+            info.id = isnull ? -1 : DatumGetInt64(id);
+        }
     });
     return found;
 }
 
 // The id of the active model of (classifier, partition), partition NULL when
 // `partition` is null; 0 when there is none. Through ai_intent_models_active_idx.
-int64_t read_active_id(const State &s, std::string_view name, const std::string_view *partition) {
+// Only a model of this classifier's id counts (issue 31 item 6): an active
+// row left under the name by an earlier classifier of that name (0.3.1, or
+// plain DML) is never served.
+int64_t read_active_id(const State &s, std::string_view name, const std::string_view *partition,
+                       int64_t classifier_id) {
     Datum name_key = 0, partition_key = 0;
     pg_call([&]() noexcept {
         name_key = text_datum_in_pg(name);
@@ -241,6 +257,10 @@ int64_t read_active_id(const State &s, std::string_view name, const std::string_
             bool isnull = false;
             const Datum active = heap_getattr(tuple, s.m_active, desc, &isnull);
             if (isnull || !DatumGetBool(active)) continue; // the index is partial; be sure
+            if (s.m_classifier_id != InvalidAttrNumber) {
+                const Datum owner_id = heap_getattr(tuple, s.m_classifier_id, desc, &isnull);
+                if (isnull || DatumGetInt64(owner_id) != classifier_id) return; // another classifier's model
+            }
             id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
             return; // the unique index allows one
         }
@@ -462,9 +482,9 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     if (mapped != s.mapping.end()) {
         mapping = mapped->second;
     } else {
-        if (partition) mapping.model_id = read_active_id(s, name, partition);
+        if (partition) mapping.model_id = read_active_id(s, name, partition, info.id);
         mapping.by_partition = mapping.model_id != 0;
-        if (mapping.model_id == 0) mapping.model_id = read_active_id(s, name, nullptr);
+        if (mapping.model_id == 0) mapping.model_id = read_active_id(s, name, nullptr, info.id);
         if (mapping.model_id == 0)
             throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                            "classifier \"" + printable_name(name) + "\" has no deployed model",

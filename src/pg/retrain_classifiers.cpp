@@ -70,6 +70,7 @@ __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
         Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
         p->name = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
         p->owner = DatumGetObjectId(SPI_getbinval(t, d, 2, &isnull));
+        if (isnull) p->owner = InvalidOid; // orphaned (_pg_intent_classifier_count_plan())
         p->count_sql = TextDatumGetCString(SPI_getbinval(t, d, 3, &isnull));
         Datum since = SPI_getbinval(t, d, 4, &isnull);
         p->has_since = !isnull;
@@ -246,6 +247,12 @@ void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
         MemoryContextSwitchTo(context);
         PG_TRY();
         {
+            // An orphaned classifier (its owner dropped: the plan gives no
+            // owner) has no role to be read as; say so, in its entry.
+            if (!OidIsValid(p->owner))
+                ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                                errmsg("classifier \"%s\" is orphaned: its owner was dropped", p->name),
+                                errhint("An administrator gives it a new owner with reassign_classifier().")));
             const RestrictedOperation op = enter_restricted_operation(p->owner);
             retrain_one(fns, p, out, attempt);
             leave_restricted_operation(op);

@@ -142,6 +142,9 @@ DECLARE
     v_policy @extschema@.ai_training_policy;
     v_options jsonb := p_options;
     v_builtin boolean := p_classifier = 'intent';
+    -- the classifier's id, recorded with the run and the model (issue 31
+    -- item 6: they belong to the id; a name passes to the next classifier)
+    v_classifier_id bigint;
     v_rows integer;
     -- training
     v_active_id bigint;
@@ -220,9 +223,15 @@ BEGIN
     PERFORM @extschema@._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
 
     -- 3. the run row; it stays (as failed) when training fails below.
+    --    train_classifier() holds the classifier's row (FOR KEY SHARE), so
+    --    the name still means the classifier it checked.
+    SELECT c.id INTO v_classifier_id FROM @extschema@.ai_classifiers AS c WHERE c.name = p_classifier;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_classifier USING ERRCODE = 'undefined_object';
+    END IF;
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
-                                              classifier, partition_key, batch_id)
-    VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch)
+                                              classifier, partition_key, batch_id, classifier_id)
+    VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch, v_classifier_id)
     RETURNING id INTO v_run_id;
 
     BEGIN
@@ -234,7 +243,8 @@ BEGIN
           INTO v_active_id, v_active_run, v_active_estimate
           FROM @extschema@.ai_intent_models AS m
           LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
-         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
+         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition
+           AND m.classifier_id = v_classifier_id;
         -- An assignment, not SELECT ... INTO: the result (the model, some
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
@@ -267,10 +277,10 @@ BEGIN
         -- megabytes (PL/pgSQL's values are constants to the planner).
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold,
-            classifier, partition_key)
+            classifier, partition_key, classifier_id)
         SELECT v_version, v_run_id, t.algorithm,
                b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
-               t.intents, t.model_metrics, t.threshold, p_classifier, p_partition
+               t.intents, t.model_metrics, t.threshold, p_classifier, p_partition, v_classifier_id
           FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;
 

@@ -13,6 +13,7 @@ DECLARE
     v_previous bigint;
     v_classifier text;
     v_partition text;
+    v_classifier_id bigint;
 BEGIN
     -- Deployments of a classifier queue behind each other instead of
     -- failing on the one-active-model index (the classifier's deployment
@@ -34,8 +35,27 @@ BEGIN
     -- the active one of the new model's classifier and partition. Two
     -- statements: the unique partial index is checked row by row, so the
     -- old model must be inactive before the new one becomes active.
-    SELECT m.classifier, m.partition_key INTO v_classifier, v_partition
+    SELECT m.classifier, m.partition_key, m.classifier_id INTO v_classifier, v_partition, v_classifier_id
       FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
+
+    -- The model's classifier must still exist, as the model's: the row of
+    -- its id, under its name, locked (FOR KEY SHARE) until this transaction
+    -- ends, so that a drop_classifier() waits for it and then deactivates
+    -- the model. A model of a dropped classifier (classifier_id NULL, or an
+    -- id no row has) is never activated: 0.3.1 activated a model trained
+    -- while its classifier was dropped, under the dropped name, and deployed
+    -- a dropped classifier's model for the next classifier of that name.
+    PERFORM FROM @extschema@.ai_classifiers AS c
+     WHERE c.id = v_classifier_id AND c.name = v_classifier
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the classifier of model % no longer exists', p_model_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('The model was trained for classifier "%s"%s, which was dropped.', v_classifier,
+                                  CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
+                  HINT = 'A classifier created again with the same name is another classifier: train it.';
+    END IF;
+
     UPDATE @extschema@.ai_intent_models AS m
        SET is_active = false
      WHERE m.is_active AND m.classifier = v_classifier AND m.partition_key IS NOT DISTINCT FROM v_partition
@@ -46,7 +66,7 @@ BEGIN
      WHERE id = p_model_id;
 
     INSERT INTO @extschema@.ai_model_deployments (model_id, previous_model_id, run_id, reason, deployed_by,
-                                                  classifier, partition_key)
+                                                  classifier, partition_key, classifier_id)
     -- Who acted, as _pg_intent_stamp_audit() records it (this insert runs as
     -- the owner, whose values the trigger keeps): the JWT subject (or role)
     -- under PostgREST, whose session user is always the authenticator, else
@@ -58,13 +78,13 @@ BEGIN
         nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''),
         nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb ->> 'role', ''),
         nullif(pg_catalog.current_setting('request.jwt.claim.role', true), ''),
-        session_user), v_classifier, v_partition);
+        session_user), v_classifier, v_partition, v_classifier_id);
 
     RETURN v_previous;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_activate(bigint, text, uuid) IS
-    'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id.';
+    'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id. 55000 when the model''s classifier (by id) no longer exists; the classifier row stays locked FOR KEY SHARE until the transaction ends.';
 
 -- -------------------------------------------------------------------------
 -- deploy_intent_model / rollback_intent_model

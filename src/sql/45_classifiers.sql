@@ -84,13 +84,34 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
 -- deploy_intent_model().
 --
 -- Membership is pg_has_role(..., 'USAGE'): a role's privileges, inherited,
--- as for any other object. A role dropped after it was granted (its OID
--- left in an array) counts for nobody. Runs as the owner (ai_classifiers is not readable
--- by callers); every name is qualified, the roles are OIDs.
+-- as for any other object.
+--
+-- A role is the pair (OID, name) it had when it became the owner or was
+-- granted (owner and owner_name; the arrays and role_names), and counts only
+-- while pg_roles has that OID under that name (_pg_intent_role_is()). A
+-- role dropped after it was granted counts for nobody; so does a new role
+-- that got its OID (OIDs are reused): 0.3.1 compared OIDs alone, and a role
+-- created after the owner's DROP ROLE could alter the classifier. A
+-- classifier whose owner is gone is orphaned: superusers may still do
+-- everything with it (reassign_classifier() gives it a new owner), and the
+-- roles it was granted to keep their grants. Runs as the owner
+-- (ai_classifiers is not readable by callers); every name is qualified, the
+-- roles are OIDs.
 -- Fresh (0.3.2): the row comes from _pg_intent_classifier_latest(), and
 -- membership from pg_has_role(), which reads the catalog caches: both are
 -- the latest committed state, also inside a REPEATABLE READ or
 -- SERIALIZABLE transaction that started before a grant or revoke.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_is(p_role oid, p_name name)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+                    WHERE r.oid OPERATOR(pg_catalog.=) p_role AND r.rolname OPERATOR(pg_catalog.=) p_name)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_role_is(oid, name) IS
+    'Internal: whether the role with this OID still has this name (false once it was dropped, even if a new role got the OID).';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -105,23 +126,28 @@ AS $$
                     '@extschema@.train_intent_model(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
                 WHEN 'deploy' THEN pg_catalog.has_function_privilege(p_role,
                     '@extschema@.deploy_intent_model(pg_catalog.int8)'::pg_catalog.regprocedure::pg_catalog.oid, 'EXECUTE')
-                ELSE pg_catalog.pg_has_role(p_role, c.owner::pg_catalog.oid, 'USAGE')
+                ELSE EXISTS (SELECT FROM pg_catalog.pg_roles AS o
+                              WHERE o.oid OPERATOR(pg_catalog.=) c.owner AND o.rolname OPERATOR(pg_catalog.=) c.owner_name
+                                AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE'))
                 END
             WHEN EXISTS (SELECT FROM pg_catalog.pg_roles AS o
-                          WHERE o.oid OPERATOR(pg_catalog.=) c.owner::pg_catalog.oid
+                          WHERE o.oid OPERATOR(pg_catalog.=) c.owner AND o.rolname OPERATOR(pg_catalog.=) c.owner_name
                             AND pg_catalog.pg_has_role(p_role, o.oid, 'USAGE')) THEN true
             ELSE CASE p_access
                 WHEN 'predict' THEN c.predict_public OR EXISTS (
                     SELECT FROM pg_catalog.pg_roles AS g
-                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles::pg_catalog.oid[])
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.predict_roles)
+                       AND g.rolname OPERATOR(pg_catalog.=) (c.role_names OPERATOR(pg_catalog.->>) g.oid::pg_catalog.text)
                        AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
                 WHEN 'train' THEN EXISTS (
                     SELECT FROM pg_catalog.pg_roles AS g
-                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles::pg_catalog.oid[])
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.train_roles)
+                       AND g.rolname OPERATOR(pg_catalog.=) (c.role_names OPERATOR(pg_catalog.->>) g.oid::pg_catalog.text)
                        AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
                 WHEN 'deploy' THEN EXISTS (
                     SELECT FROM pg_catalog.pg_roles AS g
-                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles::pg_catalog.oid[])
+                     WHERE g.oid OPERATOR(pg_catalog.=) ANY (c.deploy_roles)
+                       AND g.rolname OPERATOR(pg_catalog.=) (c.role_names OPERATOR(pg_catalog.->>) g.oid::pg_catalog.text)
                        AND pg_catalog.pg_has_role(p_role, g.oid, 'USAGE'))
                 ELSE false
                 END
@@ -446,22 +472,29 @@ RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.jsonb_build_object('name', c.name, 'source', c.source::text, 'owner', c.owner::text,
+    SELECT pg_catalog.jsonb_build_object('name', c.name,
+                                         'source', coalesce(@extschema@._pg_intent_relation_name(c.source), c.source_name),
+                                         'owner', c.owner_name::pg_catalog.text,
                                          'built_in', c.built_in, 'options', c.policy)
            || @extschema@._pg_intent_classifier_columns(c)
            || pg_catalog.jsonb_build_object(
                 'predict_public', c.predict_public,
-                'predict_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
-                                    FROM pg_catalog.unnest(c.predict_roles) AS r),
-                'train_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
-                                  FROM pg_catalog.unnest(c.train_roles) AS r),
-                'deploy_roles', (SELECT coalesce(pg_catalog.jsonb_agg(r::text ORDER BY r::text), '[]')
-                                   FROM pg_catalog.unnest(c.deploy_roles) AS r))
+                'predict_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
+                                    FROM pg_catalog.unnest(c.predict_roles) AS r,
+                                         LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n),
+                'train_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
+                                  FROM pg_catalog.unnest(c.train_roles) AS r,
+                                       LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n),
+                'deploy_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
+                                   FROM pg_catalog.unnest(c.deploy_roles) AS r,
+                                        LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n))
+           || CASE WHEN @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN '{}'::pg_catalog.jsonb
+                   ELSE pg_catalog.jsonb_build_object('orphaned', true) END
       FROM @extschema@.ai_classifiers AS c
      WHERE c.name OPERATOR(pg_catalog.=) p_name
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_json(text) IS
-    'Internal: a classifier''s definition as jsonb (name, source, owner, columns, options, roles).';
+    'Internal: a classifier''s definition as jsonb (name, source, owner, columns, options, roles by name; orphaned: true when its owner was dropped).';
 
 -- The classifier, or 42704.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier(p_name text)
@@ -493,18 +526,40 @@ RETURNS @extschema@.ai_classifiers
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
         RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
+        -- (to a role that may know which classifiers exist; not the old
+        -- owner's name: this caller may have no right to the classifier)
+        IF p_access = 'manage' AND @extschema@._pg_intent_classifier_may_list(p_caller)
+           AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS x
+                        WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
+            RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
+                      HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+        END IF;
         PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
-    RETURN @extschema@._pg_intent_classifier(p_name);
+    c := @extschema@._pg_intent_classifier(p_name);
+    -- Training and every read of the source run as the owner (as_owner.h):
+    -- with the owner gone there is no role to read it as. Said here, before
+    -- enter_restricted_operation() could only say that an OID has no role.
+    IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
+        RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its source is read as its owner, the role "%s", which no longer exists.', c.owner_name),
+                  HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+    END IF;
+    RETURN c;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_require(text, oid, text) IS
-    'Internal: the classifier''s row if the role may predict, train, deploy or manage it; 42704 or 42501 otherwise.';
+    'Internal: the classifier''s row if the role may predict, train, deploy or manage it; 42704 or 42501 otherwise (42501 naming the orphaned classifier to manage; 55000 to train an orphaned classifier, whose source has no owner to be read as).';
 
 -- -------------------------------------------------------------------------
 -- create_classifier, alter_classifier, drop_classifier
@@ -558,11 +613,13 @@ BEGIN
     v_options := v_options - @extschema@._pg_intent_classifier_column_keys();
     PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
 
+    -- The owner is the caller, by OID and by the name it has now;
+    -- source_name is filled by _pg_intent_classifier_rebind().
     INSERT INTO @extschema@.ai_classifiers (name, source, text_column, label_column, key_column, time_column,
-                                            weight_column, reviewed_column, partition_column, policy, owner)
+                                            weight_column, reviewed_column, partition_column, policy, owner, owner_name)
     VALUES (p_name, p_source, p_text_column, p_label_column, v_columns ->> 'key_column', v_columns ->> 'time_column',
             v_columns ->> 'weight_column', v_columns ->> 'reviewed_column', v_columns ->> 'partition_column',
-            v_options, p_caller::regrole);
+            v_options, p_caller, (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller));
     RETURN @extschema@._pg_intent_classifier_json(p_name);
 END
 $$;
@@ -644,18 +701,31 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- The row first, then the deployment lock: a training of this
+    -- classifier holds the row (FOR KEY SHARE, _pg_intent_train_classifier_run())
+    -- until it commits, so the drop waits for it and then deactivates what
+    -- it deployed; taken the other way round the two would deadlock on the
+    -- deployment lock. An activation that comes after the drop finds no
+    -- classifier (_pg_intent_activate()).
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_name USING ERRCODE = 'undefined_object';
+    END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(p_name);
+    -- Every model active under the name goes, whatever classifier it was
+    -- recorded for; the history that goes with p_drop_models is this
+    -- classifier's (by id), not an earlier one's of the same name.
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;
     IF p_drop_models THEN
-        DELETE FROM @extschema@.ai_model_deployments AS d WHERE d.classifier = p_name;
-        DELETE FROM @extschema@.ai_intent_models AS m WHERE m.classifier = p_name;
+        DELETE FROM @extschema@.ai_model_deployments AS d WHERE d.classifier_id = c.id;
+        DELETE FROM @extschema@.ai_intent_models AS m WHERE m.classifier_id = c.id;
         GET DIAGNOSTICS v_models = ROW_COUNT;
-        DELETE FROM @extschema@.ai_training_runs AS r WHERE r.classifier = p_name;
+        DELETE FROM @extschema@.ai_training_runs AS r WHERE r.classifier_id = c.id;
         GET DIAGNOSTICS v_runs = ROW_COUNT;
     END IF;
-    DELETE FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
+    DELETE FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id;
     RETURN jsonb_build_object('classifier', p_name, 'models_deactivated', v_deactivated,
                               'models_deleted', v_models, 'runs_deleted', v_runs);
 END
@@ -681,6 +751,24 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.revoke_classifier_access(text, text, text) IS
     'Takes back what grant_classifier_access() gave. Its owner only. Returns the definition.';
 
+-- A grant array after granting (p_grant) or revoking role p_role (OID, or
+-- NULL for a dropped role) named p_name: the role's OID and every entry
+-- recorded under that name are removed, and a grant appends the OID.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_list(
+    p_roles oid[], p_names jsonb, p_role oid, p_name text, p_grant boolean)
+RETURNS oid[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY(SELECT g FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
+                  WHERE g IS DISTINCT FROM p_role
+                    AND (p_names OPERATOR(pg_catalog.->>) g::pg_catalog.text) IS DISTINCT FROM p_name
+                  ORDER BY i)
+           OPERATOR(pg_catalog.||) CASE WHEN p_grant THEN ARRAY[p_role] ELSE '{}'::oid[] END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_role_list(oid[], jsonb, oid, text, boolean) IS
+    'Internal: a classifier''s grant array with a role granted or revoked (by OID, and by the name its entries were recorded under).';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_access(
     p_caller oid, p_name text, p_role text, p_access text, p_grant boolean)
 RETURNS jsonb
@@ -689,7 +777,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
-    v_role regrole;
+    v_role oid;
 BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
@@ -709,20 +797,28 @@ BEGIN
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
         RETURN @extschema@._pg_intent_classifier_json(p_name);
     END IF;
-    SELECT r.oid::regrole INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
-    IF v_role IS NULL THEN
+    SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
+    -- A grant names a role that exists. A revoke may also name a role that
+    -- was dropped since: its entries (recorded under that name) go.
+    IF v_role IS NULL AND p_grant THEN
         RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
     END IF;
+    IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
+        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+    END IF;
+    -- Each grant is the role's OID, with its name recorded in role_names
+    -- (a grant counts only for that OID under that name); a revoke removes
+    -- the role's OID and any entry recorded under its name (an earlier role
+    -- of that name, dropped). _pg_intent_classifier_rebind() keeps
+    -- role_names to the OIDs granted.
     UPDATE @extschema@.ai_classifiers AS x
        SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
-                                WHEN p_grant THEN array_append(array_remove(x.predict_roles, v_role), v_role)
-                                ELSE array_remove(x.predict_roles, v_role) END,
+                                ELSE @extschema@._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
            train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
-                              WHEN p_grant THEN array_append(array_remove(x.train_roles, v_role), v_role)
-                              ELSE array_remove(x.train_roles, v_role) END,
+                              ELSE @extschema@._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
            deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
-                               WHEN p_grant THEN array_append(array_remove(x.deploy_roles, v_role), v_role)
-                               ELSE array_remove(x.deploy_roles, v_role) END,
+                               ELSE @extschema@._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
+           role_names = CASE WHEN p_grant THEN x.role_names || jsonb_build_object(v_role::text, p_role) ELSE x.role_names END,
            updated_at = now()
      WHERE x.name = p_name;
     RETURN @extschema@._pg_intent_classifier_json(p_name);
@@ -746,3 +842,177 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
     'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- Owners, grantees and sources by name (0.3.2, issue 31 item 11)
+-- -------------------------------------------------------------------------
+-- Roles and the source are OIDs with the names they had (see
+-- src/sql/schema/65_classifier_identity.sql): pg_dump writes the rows as they
+-- are, and a restore (where OIDs differ) finds each by its name.
+
+-- A relation's qualified name, quoted as needed; NULL when there is none.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_relation_name(p_relation oid)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+      FROM pg_catalog.pg_class AS r
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+     WHERE r.oid OPERATOR(pg_catalog.=) p_relation
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_relation_name(oid) IS
+    'Internal: the qualified name of the relation with this OID, or NULL.';
+
+-- A grant array as a restore finds it again: each OID that still has its
+-- recorded name stays; another is replaced by the OID of the role of that
+-- name here, or removed when there is none. An OID without a recorded name
+-- (written by plain DML) takes the name it has now.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rebind_roles(p_roles oid[], p_names jsonb)
+RETURNS oid[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY(SELECT coalesce(live.oid, byname.oid)
+                   FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
+                  CROSS JOIN LATERAL (SELECT coalesce(p_names OPERATOR(pg_catalog.->>) u.g::pg_catalog.text,
+                                                      (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_roles AS r
+                                                        WHERE r.oid OPERATOR(pg_catalog.=) u.g)) AS n) AS k
+                   LEFT JOIN pg_catalog.pg_roles AS live
+                          ON live.oid OPERATOR(pg_catalog.=) u.g AND live.rolname OPERATOR(pg_catalog.=) k.n
+                   LEFT JOIN pg_catalog.pg_roles AS byname ON byname.rolname OPERATOR(pg_catalog.=) k.n
+                  WHERE coalesce(live.oid, byname.oid) IS NOT NULL
+                  ORDER BY u.i)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_rebind_roles(oid[], jsonb) IS
+    'Internal: a classifier''s grant array with each role found again by its recorded name (for a row a restore writes).';
+
+-- Every row of ai_classifiers written, before it is stored:
+--   INSERT (create_classifier(), and the COPY of a restore): an owner,
+--   grantee or source whose OID no longer has its recorded name is found
+--   by that name (a restore into another cluster, where OIDs differ: the
+--   role of that name owns the classifier, as pg_dump restores the owner of
+--   any object by name); with no role of that name the owner is NULL
+--   (orphaned: only reassign_classifier() gives it one), a grant goes,
+--   and a source not found is NULL (42P01 when used).
+--   INSERT and UPDATE: source_name follows the source's current name (a
+--   renamed table), and role_names holds exactly the granted OIDs' names.
+-- An UPDATE never looks a role up by name: within a cluster a dropped
+-- owner's name taken by a new role must not make that role the owner.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_rebind()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.owner_name IS NULL THEN
+            NEW.owner_name := (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = NEW.owner);
+        ELSIF NOT @extschema@._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
+            NEW.owner := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.owner_name);
+        END IF;
+        IF NEW.source_name IS NOT NULL
+           AND @extschema@._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
+            NEW.source := pg_catalog.to_regclass(NEW.source_name)::oid;
+        END IF;
+        NEW.train_roles := @extschema@._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
+        NEW.deploy_roles := @extschema@._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
+        NEW.predict_roles := @extschema@._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
+        -- the names now are the names recorded (rebound above)
+        NEW.role_names := '{}';
+    END IF;
+    NEW.source_name := coalesce(@extschema@._pg_intent_relation_name(NEW.source), NEW.source_name);
+    NEW.role_names := (SELECT coalesce(jsonb_object_agg(g::text, n), '{}')
+                         FROM (SELECT DISTINCT g, coalesce(NEW.role_names ->> g::text,
+                                                           (SELECT r.rolname::text FROM pg_catalog.pg_roles AS r WHERE r.oid = g)) AS n
+                                 FROM unnest(NEW.train_roles || NEW.deploy_roles || NEW.predict_roles) AS g) AS x
+                        WHERE n IS NOT NULL);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_rebind() IS
+    'Internal trigger: a classifier row inserted (by a restore too) finds its owner, grantees and source again by their recorded names when their OIDs no longer have them; every write keeps source_name and role_names current.';
+
+CREATE OR REPLACE TRIGGER ai_classifiers_rebind
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_classifier_rebind();
+-- Also for rows applied by logical replication (OIDs are the publisher's).
+ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_rebind;
+
+-- -------------------------------------------------------------------------
+-- reassign_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.reassign_classifier(p_name text, p_new_owner regrole)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.reassign_classifier(text, regrole) IS
+    'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns. Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator or the new owner cannot read the source, 42704 unknown classifier or role, 55000 the built-in classifier.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
+    v_owner_name name;
+BEGIN
+    IF p_name IS NULL OR p_new_owner IS NULL THEN
+        RAISE EXCEPTION 'p_name and p_new_owner must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- An administrator's act: the owner, who alone could otherwise manage
+    -- the classifier, may be gone. The function is closed to PUBLIC too.
+    IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
+       AND NOT pg_catalog.pg_has_role(p_caller, (SELECT e.extowner FROM pg_catalog.pg_extension AS e
+                                                  WHERE e.extname = 'pg_intent'), 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to reassign classifier "%"', p_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
+    END IF;
+    c := @extschema@._pg_intent_classifier(p_name);
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" belongs to the extension''s owner'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role with OID % does not exist', p_new_owner::oid USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    -- The source is read as the owner: the new one must be able to (a
+    -- source that is gone is reported when it is used, 42P01).
+    IF @extschema@._pg_intent_relation_name(c.source) IS NOT NULL THEN
+        PERFORM @extschema@._pg_intent_classifier_check_source(p_new_owner::oid, p_name, c.source,
+                                                              @extschema@._pg_intent_classifier_columns(c));
+    END IF;
+    UPDATE @extschema@.ai_classifiers AS x
+       SET owner = p_new_owner::oid, owner_name = v_owner_name, updated_at = now()
+     WHERE x.id = c.id;
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_reassign_classifier(oid, text, regrole) IS
+    'Internal: reassign_classifier() as the extension owner, for the calling role p_caller.';
+
+-- Every classifier's owner, and whether it is orphaned: its owner's OID no
+-- longer has the recorded name (the role was dropped, renamed, or the OID
+-- went to a new role), or a restore found no role of that name. Read with
+-- the reader's rights (SELECT on ai_classifiers: administrators).
+CREATE OR REPLACE VIEW @extschema@.ai_classifier_owners WITH (security_invoker = true) AS
+SELECT c.name,
+       c.id,
+       c.owner_name AS owner,
+       c.owner AS owner_oid,
+       NOT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+                    WHERE r.oid OPERATOR(pg_catalog.=) c.owner AND r.rolname OPERATOR(pg_catalog.=) c.owner_name) AS orphaned,
+       coalesce((SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+                   FROM pg_catalog.pg_class AS r
+                   JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+                  WHERE r.oid OPERATOR(pg_catalog.=) c.source), c.source_name) AS source,
+       NOT EXISTS (SELECT FROM pg_catalog.pg_class AS r WHERE r.oid OPERATOR(pg_catalog.=) c.source) AS source_missing,
+       c.built_in
+  FROM @extschema@.ai_classifiers AS c;
+COMMENT ON VIEW @extschema@.ai_classifier_owners IS
+    'Every classifier with its owner''s name and OID, whether it is orphaned (the owner was dropped, or the OID now names another role: reassign_classifier() gives it an owner), its source''s name and whether the source is missing.';

@@ -37,6 +37,16 @@ BEGIN
         RAISE EXCEPTION 'model % belongs to classifier "%", not to "%"', p_model_id, v_model.classifier, c.name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- A model belongs to the classifier's id, not its name: one of an
+    -- earlier classifier of this name (dropped, then created again by
+    -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
+    -- owner's explain_label() showed the n-grams of the old owner's data.
+    IF v_model.classifier_id IS DISTINCT FROM c.id THEN
+        RAISE EXCEPTION 'model % belongs to an earlier classifier named "%", which was dropped', p_model_id, c.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.',
+                  HINT = 'Train the classifier with train_classifier().';
+    END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION 'model % is already active', p_model_id USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
@@ -90,6 +100,13 @@ BEGIN
         RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- Only to a model of this classifier (by id): the current model may have
+    -- replaced one of an earlier classifier of the same name.
+    IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
+        RAISE EXCEPTION 'there is no previous model of classifier "%" to roll back to', c.name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
+    END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
     RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
@@ -128,7 +145,7 @@ BEGIN
         RETURN jsonb_build_object('name', c.name, 'built_in', true);
     END IF;
     -- The source is read as its owner, so it is checked for the owner.
-    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, c.name, c.source::oid,
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner, c.name, c.source,
                                                           @extschema@._pg_intent_classifier_columns(c));
     p := @extschema@._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
@@ -176,6 +193,20 @@ DECLARE
     v_part record;
     v_summary jsonb := '{}';
 BEGIN
+    -- The classifier stays this one until the runs commit: a drop_classifier()
+    -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
+    -- what they deployed. 0.3.1 left a model active under the dropped name.
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'classifier "%" does not exist', p_name
+            USING ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
+    END IF;
+    -- A restore finds the source by the name it had at the last write or
+    -- training: keep it current (a renamed table). Rare, so the write (and
+    -- the cache invalidation it sends) happens only on a change.
+    UPDATE @extschema@.ai_classifiers AS x SET source_name = @extschema@._pg_intent_relation_name(x.source)
+     WHERE x.id = c.id AND @extschema@._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
+       AND @extschema@._pg_intent_relation_name(x.source) IS NOT NULL;
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -240,7 +271,9 @@ RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.owner::pg_catalog.oid,
+    -- owner: NULL when the classifier is orphaned (its owner's OID no longer
+    -- has its name): there is no role to count as.
+    SELECT CASE WHEN @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
            pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
@@ -255,13 +288,13 @@ AS $$
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
       LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
-                          WHERE x.classifier OPERATOR(pg_catalog.=) c.name AND x.partition_key IS NULL
+                          WHERE x.classifier_id OPERATOR(pg_catalog.=) c.id AND x.partition_key IS NULL
                             AND x.status OPERATOR(pg_catalog.=) 'completed'
                           ORDER BY x.started_at DESC LIMIT 1) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner, the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':
@@ -284,7 +317,7 @@ BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION 'the built-in classifier''s source is ai_training_data' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    owner := c.owner::pg_catalog.oid;
+    owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
         IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN

@@ -66,6 +66,10 @@ AS $$
         '@extschema@.revoke_classifier_access(text, text, text)',
         '@extschema@.deploy_classifier_model(text, bigint)',
         '@extschema@.rollback_classifier(text, text)'
+        -- Not reassign_classifier() (0.3.2): it gives a classifier an owner,
+        -- an administrator's act for a classifier whose owner is gone; it is
+        -- in no set of grant_intent_access() either (superusers and members
+        -- of the extension's owner, checked again inside).
     ]::regprocedure[]
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS

@@ -64,6 +64,8 @@ VALUES
     ('create_classifier(text, regclass, name, name, jsonb)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_source', 'p_text_column', 'p_label_column', 'p_options']::text[], false, 'granted with grant_intent_access(role, ''classifiers'')', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
     ('alter_classifier(text, jsonb)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_options']::text[], true, 'checks the classifier''s owner inside', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
     ('drop_classifier(text, boolean)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_drop_models']::text[], true, 'checks the classifier''s owner inside', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
+    -- 0.3.2: an administrator's act (the owner may be gone): closed to PUBLIC, granted to no set
+    ('reassign_classifier(text, regrole)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_new_owner']::text[], false, 'superusers and the extension''s owner only: it gives a classifier an owner', false, 'runs as its caller: checks the caller is an administrator, then switches to the owner', false, NULL, 'c', false),
     ('grant_classifier_access(text, text, text)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_role', 'p_access']::text[], true, 'checks the classifier''s owner inside', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
     ('revoke_classifier_access(text, text, text)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_role', 'p_access']::text[], true, 'checks the classifier''s owner inside', false, 'runs as its caller: checks the caller against the classifier''s grants, then switches to the owner', false, NULL, 'c', false),
     ('train_classifier(text, text, jsonb)', 'jsonb', 'volatile', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_run_name', 'p_options']::text[], true, 'checks the classifier''s train grant inside', false, 'runs as its caller: reads the source as the classifier''s owner in a security-restricted operation, then records the runs as the extension owner', false, NULL, 'c', false),
@@ -175,7 +177,7 @@ END
 $$;
 
 -- The list's assertions, and the 101 written out below.
-SELECT plan((SELECT count(*)::integer FROM contract_checks) + 106);
+SELECT plan((SELECT count(*)::integer FROM contract_checks) + 109);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -200,15 +202,15 @@ SELECT has_table('public', 'ai_training_runs', 'table ai_training_runs exists');
 SELECT columns_are('public', 'ai_training_run_rows', ARRAY['run_id', 'training_data_id', 'intent', 'fresh', 'fold', 'predicted_intent', 'confidence', 'label_probability', 'uncertain']::name[], 'ai_training_run_rows has the contract''s columns');
 SELECT columns_are('public', 'ai_training_policy', ARRAY['id', 'min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight', 'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'updated_at', 'updated_by', 'retry_failed_after', 'min_alert_samples', 'snapshot_time_zone', 'max_unreviewed_message_bytes', 'min_unreviewed_intent_rows', 'max_intents', 'max_concurrent_trainings', 'max_partitions_per_classifier']::name[], 'ai_training_policy has the contract''s columns');
 SELECT columns_are('public', 'ai_review_actions', ARRAY['id', 'training_data_id', 'action', 'intent', 'reason', 'reviewer_id', 'reviewed_by', 'created_at']::name[], 'ai_review_actions has the contract''s columns');
-SELECT columns_are('public', 'ai_training_runs', ARRAY['id', 'run_name', 'run_type', 'status', 'error', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'model_config', 'metrics', 'model_id', 'deployed', 'deploy_reason', 'started_at', 'finished_at', 'duration_seconds', 'deploy_evidence', 'classifier', 'partition_key', 'batch_id']::name[], 'ai_training_runs has the contract''s columns');
+SELECT columns_are('public', 'ai_training_runs', ARRAY['id', 'run_name', 'run_type', 'status', 'error', 'training_samples', 'validation_samples', 'test_samples', 'total_intents', 'intent_accuracy', 'intent_precision', 'intent_recall', 'intent_f1_score', 'baseline_intent_accuracy', 'baseline_f1_score', 'model_config', 'metrics', 'model_id', 'deployed', 'deploy_reason', 'started_at', 'finished_at', 'duration_seconds', 'deploy_evidence', 'classifier', 'partition_key', 'batch_id', 'classifier_id']::name[], 'ai_training_runs has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_training_runs'), 'pg_class'), NULL, 'ai_training_runs has a comment');
 SELECT ok((SELECT to_regclass('public.ai_training_runs') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_training_runs is dumped by pg_dump');
 SELECT has_table('public', 'ai_intent_models', 'table ai_intent_models exists');
-SELECT columns_are('public', 'ai_intent_models', ARRAY['id', 'version', 'run_id', 'algorithm', 'model', 'size_bytes', 'sha256', 'intents', 'metrics', 'confidence_threshold', 'is_active', 'created_at', 'deployed_at', 'deleted_at', 'classifier', 'partition_key']::name[], 'ai_intent_models has the contract''s columns');
+SELECT columns_are('public', 'ai_intent_models', ARRAY['id', 'version', 'run_id', 'algorithm', 'model', 'size_bytes', 'sha256', 'intents', 'metrics', 'confidence_threshold', 'is_active', 'created_at', 'deployed_at', 'deleted_at', 'classifier', 'partition_key', 'classifier_id']::name[], 'ai_intent_models has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_intent_models'), 'pg_class'), NULL, 'ai_intent_models has a comment');
 SELECT ok((SELECT to_regclass('public.ai_intent_models') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_intent_models is dumped by pg_dump');
 SELECT has_table('public', 'ai_model_deployments', 'table ai_model_deployments exists');
-SELECT columns_are('public', 'ai_model_deployments', ARRAY['id', 'model_id', 'previous_model_id', 'run_id', 'reason', 'deployed_by', 'deployed_at', 'classifier', 'partition_key']::name[], 'ai_model_deployments has the contract''s columns');
+SELECT columns_are('public', 'ai_model_deployments', ARRAY['id', 'model_id', 'previous_model_id', 'run_id', 'reason', 'deployed_by', 'deployed_at', 'classifier', 'partition_key', 'classifier_id']::name[], 'ai_model_deployments has the contract''s columns');
 SELECT isnt(obj_description(to_regclass('public.ai_model_deployments'), 'pg_class'), NULL, 'ai_model_deployments has a comment');
 SELECT ok((SELECT to_regclass('public.ai_model_deployments') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_model_deployments is dumped by pg_dump');
 SELECT has_table('public', 'ai_metrics_snapshots', 'table ai_metrics_snapshots exists');
@@ -271,6 +273,11 @@ SELECT has_unique('public', 'ai_metrics_snapshots', 'ai_metrics_snapshots is uni
 SELECT hasnt_fk('public', 'ai_intent_corrections', 'corrections reference ai_training_data through a trigger, not a foreign key (pg_restore -j loads extension tables in any order)');
 SELECT has_trigger('public', 'ai_intent_models', 'ai_intent_models_changed', 'model cache invalidation trigger');
 SELECT has_trigger('public', 'ai_classifiers', 'ai_classifiers_changed', 'classifier cache invalidation trigger');
+-- 0.3.2 (issue 31 item 11): a restored row finds its owner, grantees and
+-- source again by name; orphaned classifiers are listed.
+SELECT has_trigger('public', 'ai_classifiers', 'ai_classifiers_rebind', 'classifier rows find their roles and source by name when inserted');
+SELECT has_view('public', 'ai_classifier_owners', 'view ai_classifier_owners exists');
+SELECT columns_are('public', 'ai_classifier_owners', ARRAY['name', 'id', 'owner', 'owner_oid', 'orphaned', 'source', 'source_missing', 'built_in']::name[], 'ai_classifier_owners columns');
 SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_set_was_mismatch', 'was_mismatch trigger');
 SELECT has_trigger('public', 'ai_intent_corrections', 'ai_intent_corrections_stamp_audit', 'corrections: who and when are stamped by the server');
 SELECT has_trigger('public', 'ai_review_actions', 'ai_review_actions_stamp_audit', 'review actions: who and when are stamped by the server');

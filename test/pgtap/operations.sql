@@ -505,6 +505,14 @@ INSERT INTO expected_functions VALUES
     ('create_classifier(text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),
     ('deploy_classifier_model(text, bigint)', 'volatile', 'unsafe', true),
     ('drop_classifier(text, boolean)', 'volatile', 'unsafe', true),
+    -- 0.3.2 (issue 31 items 6 and 11): owners, grantees and sources by name
+    ('reassign_classifier(text, regrole)', 'volatile', 'unsafe', false),
+    ('_pg_intent_reassign_classifier(oid, text, regrole)', 'volatile', 'unsafe', false),
+    ('_pg_intent_role_is(oid, name)', 'stable', 'safe', false),
+    ('_pg_intent_role_list(oid[], jsonb, oid, text, boolean)', 'immutable', 'safe', false),
+    ('_pg_intent_rebind_roles(oid[], jsonb)', 'stable', 'safe', false),
+    ('_pg_intent_relation_name(oid)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_rebind()', 'volatile', 'unsafe', false),
     ('grant_classifier_access(text, text, text)', 'volatile', 'unsafe', true),
     ('revoke_classifier_access(text, text, text)', 'volatile', 'unsafe', true),
     ('rollback_classifier(text, text)', 'volatile', 'unsafe', true),
@@ -593,7 +601,7 @@ SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs); a SQL-standard body is bound when created instead');
 SELECT set_eq($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosqlbody IS NOT NULL$$, $$VALUES ('is_valid_intent_name(text)'), ('is_suspected_label_error(text, text, double precision, double precision)')$$, 'only the label rule and the label-error rule have a SQL-standard body (no SET clause, so CHECK constraints, the review queue and queries inline them)');
-SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_classifiers', 'r'), ('ai_classifier_run_rows', 'r'), ('ai_classifier_metrics_snapshots', 'r'), ('ai_classifier_retrain_failures', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
+SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_classifier_owners', 'v'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_classifiers', 'r'), ('ai_classifier_run_rows', 'r'), ('ai_classifier_metrics_snapshots', 'r'), ('ai_classifier_retrain_failures', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');
 

@@ -37,6 +37,15 @@ models=$(q $SRC "$models_sql")
 deploys=$(q $SRC "$deploys_sql")
 runs=$(q $SRC "$runs_sql")
 prediction=$(q $SRC "$predict_sql")
+# A classifier with a grant (issue 31 items 6 and 11): its row, id, owner,
+# grant and source come back, and a new classifier gets a new id.
+q $SRC "CREATE ROLE pgi_dump_app" >/dev/null 2>&1 || true
+q $SRC "SELECT create_classifier('demo', 'demo_rows', 'text', 'intent')" >/dev/null
+q $SRC "SELECT grant_classifier_access('demo', 'pgi_dump_app', 'predict')" >/dev/null
+classifiers_sql="SELECT string_agg(format('%s|%s|%s|%s|%s|%s', c.id, c.name, o.owner, o.orphaned, o.source,
+                                          _pg_intent_classifier_json(c.name) -> 'predict_roles'), ';' ORDER BY c.id)
+                   FROM ai_classifiers AS c JOIN ai_classifier_owners AS o ON o.name = c.name"
+classifiers=$(q $SRC "$classifiers_sql")
 run_rows_sql="SELECT count(*) || ':' || md5(string_agg(run_id::text || training_data_id::text || intent, ',' ORDER BY run_id, training_data_id)) FROM ai_training_run_rows"
 run_rows=$(q $SRC "$run_rows_sql")
 
@@ -65,6 +74,10 @@ expect_eq "$(q $DST "$models_sql")" "$models" "models restored with their ids, v
 expect_eq "$(q $DST "$deploys_sql")" "$deploys" "deployment history restored"
 expect_eq "$(q $DST "$runs_sql")" "$runs" "training runs restored"
 expect_eq "$(q $DST "$predict_sql")" "$prediction" "predict_intent gives the same answer with the same model"
+expect_eq "$(q $DST "$classifiers_sql")" "$classifiers" "classifiers restored with their ids, owners, grants and sources"
+q $DST "SELECT create_classifier('demo2', 'demo_rows', 'text', 'intent')" >/dev/null
+expect_eq "$(q $DST "SELECT (SELECT id FROM ai_classifiers WHERE name = 'demo2') > (SELECT id FROM ai_classifiers WHERE name = 'demo')")" "t" \
+    "a classifier created after the restore gets a new id"
 expect_eq "$(q $DST "SELECT model_id FROM predict_intent('hola', $second)")" "$second" "the inactive model is usable by id"
 
 # Sequences: new rows get fresh ids.
@@ -90,4 +103,5 @@ for round in 1 2 3; do
     expect_eq "$(q ${DST}_j "$predict_sql")" "$prediction" "pg_restore -j 2, round $round: the same model predicts"
 done
 
-psql -X -q -d postgres -c "DROP DATABASE $SRC WITH (FORCE)" -c "DROP DATABASE $DST WITH (FORCE)" -c "DROP DATABASE ${DST}_j WITH (FORCE)"
+psql -X -q -d postgres -c "DROP DATABASE $SRC WITH (FORCE)" -c "DROP DATABASE $DST WITH (FORCE)" -c "DROP DATABASE ${DST}_j WITH (FORCE)" \
+    -c "DROP ROLE pgi_dump_app"

@@ -20,15 +20,15 @@ logreg=$(q $DB "SELECT (train_intent_model('logreg', 'full', '{\"algorithm\": \"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<SQL >/dev/null
 CREATE ROLE pgi_budget_caller NOLOGIN;
 INSERT INTO ai_classifiers (name, source, text_column, label_column, partition_column, owner, predict_public)
-VALUES ('tenants', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole, true);
+VALUES ('tenants', 'ai_training_data'::regclass, 'user_message', 'training_label', 'source', current_user::regrole, true);
 -- Partition t<i> gets a copy of the svm model when i is even, of the
 -- logistic regression model when odd; the fallback a copy of the svm one.
 CREATE TABLE expected (partition text, source_model bigint, model_id bigint);
 WITH copies AS (
     INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, confidence_threshold,
-                                  is_active, classifier, partition_key)
+                                  is_active, classifier, partition_key, classifier_id)
     SELECT 'budget_' || coalesce(p.partition, 'fallback'), m.algorithm, m.model, m.size_bytes, m.sha256, m.intents,
-           m.confidence_threshold, true, 'tenants', p.partition
+           m.confidence_threshold, true, 'tenants', p.partition, (SELECT c.id FROM ai_classifiers AS c WHERE c.name = 'tenants')
       FROM (SELECT 't' || i AS partition, CASE WHEN i % 2 = 0 THEN $svm ELSE $logreg END AS source
               FROM generate_series(1, $PARTITIONS) AS i
             UNION ALL SELECT NULL, $svm) AS p

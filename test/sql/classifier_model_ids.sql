@@ -28,17 +28,19 @@ SELECT id AS intent_id FROM ai_intent_models WHERE is_active \gset
 CREATE FUNCTION pg_temp.add_model(p_classifier text, p_partition text, p_active boolean DEFAULT true)
 RETURNS bigint LANGUAGE sql AS $$
     INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, confidence_threshold,
-                                  is_active, classifier, partition_key)
+                                  is_active, classifier, partition_key, classifier_id)
     SELECT 'copy_' || p_classifier || '_' || coalesce(p_partition, '-') || '_' || clock_timestamp(),
-           algorithm, model, size_bytes, sha256, intents, confidence_threshold, p_active, p_classifier, p_partition
+           algorithm, model, size_bytes, sha256, intents, confidence_threshold, p_active, p_classifier, p_partition,
+           (SELECT c.id FROM ai_classifiers AS c WHERE c.name = p_classifier)
       FROM ai_intent_models WHERE is_active AND classifier = 'intent'
     RETURNING id
 $$;
 
 -- "secret": closed to everyone but its owner; an active and an old model.
 -- "gone": models whose classifier was dropped.
-INSERT INTO ai_classifiers (name, source, text_column, label_column, partition_column, owner)
-VALUES ('secret', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole);
+INSERT INTO ai_classifiers (name, source, source_name, text_column, label_column, partition_column, owner, owner_name)
+VALUES ('secret', 'ai_training_data'::regclass, 'public.ai_training_data', 'user_message', 'training_label', 'source',
+        current_user::regrole, current_user);
 SELECT pg_temp.add_model('secret', NULL) AS secret_id \gset
 SELECT pg_temp.add_model('secret', NULL, false) AS secret_old_id \gset
 SELECT pg_temp.add_model('secret', NULL, false) AS secret_spare_id \gset

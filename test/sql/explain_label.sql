@@ -22,13 +22,13 @@ SELECT train_intent_model('explain_label', 'full', '{"seed": 3, "min_threshold_r
 -- a fallback; "plain", not partitioned; "empty", no model. Each model a
 -- copy of the intent model.
 INSERT INTO ai_classifiers (name, source, text_column, label_column, partition_column, owner)
-VALUES ('tickets', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole),
-       ('plain', 'ai_training_data', 'user_message', 'training_label', NULL, current_user::regrole),
-       ('empty', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole);
+VALUES ('tickets', 'ai_training_data'::regclass, 'user_message', 'training_label', 'source', current_user::regrole),
+       ('plain', 'ai_training_data'::regclass, 'user_message', 'training_label', NULL, current_user::regrole),
+       ('empty', 'ai_training_data'::regclass, 'user_message', 'training_label', 'source', current_user::regrole);
 INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, confidence_threshold,
-                              is_active, classifier, partition_key)
+                              is_active, classifier, partition_key, classifier_id)
 SELECT 'copy_' || c || '_' || coalesce(p, '-'), algorithm, model, size_bytes, sha256, intents, confidence_threshold,
-       true, c, p
+       true, c, p, (SELECT k.id FROM ai_classifiers AS k WHERE k.name = c)
   FROM ai_intent_models AS m, (VALUES ('tickets', NULL), ('tickets', 'web'), ('plain', NULL)) AS x(c, p)
  WHERE m.is_active AND m.classifier = 'intent';
 

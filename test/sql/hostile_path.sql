@@ -225,6 +225,7 @@ DECLARE
         $$SELECT public.create_classifier_metrics_snapshot('hp_router', 'hourly')$$,
         $$SELECT public.explain_label('hp_router', 'quiero devolver mi pedido', '0', 3)$$,
         $$SELECT pg_catalog.count(*) FROM public.get_classifier_review_queue('hp_router', '0', 10)$$,
+        $$SELECT public.reassign_classifier('hp_router', 'pgi_hp_admin')$$,
         $$SELECT public.drop_classifier('hp_router', true)$$];
     c text;
     states text[] := '{}';
@@ -247,6 +248,13 @@ SET ROLE pgi_hp_admin;
 SET search_path = pgi_hp_mallory, public, pg_catalog;
 SELECT pg_temp.run_classifiers() AS classifiers_as_admin;
 RESET ROLE;
+RESET search_path;
+-- reassign_classifier() (0.3.2) is an administrator's: a superuser runs
+-- it, and drops the classifier, with mallory's schema first on the path.
+SET search_path = pgi_hp_mallory, public, pg_catalog;
+SELECT public.create_classifier('hp_r2', 'public.hp_prompts', 'prompt', 'route') IS NOT NULL AS created;
+SELECT public.reassign_classifier('hp_r2', 'pgi_hp_admin') OPERATOR(pg_catalog.->>) 'owner' AS reassigned_to;
+SELECT public.drop_classifier('hp_r2') IS NOT NULL AS dropped;
 RESET search_path;
 SELECT count(*) FILTER (WHERE who <> 'pgi_hp_mallory') AS run_by_others, array_agg(DISTINCT what) FILTER (WHERE who <> 'pgi_hp_mallory') AS what
   FROM pgi_hp_mallory.tripwire;

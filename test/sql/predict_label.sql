@@ -33,9 +33,10 @@ SELECT id AS intent_id FROM ai_intent_models WHERE is_active \gset
 CREATE FUNCTION pg_temp.add_model(p_classifier text, p_partition text, p_active boolean DEFAULT true)
 RETURNS bigint LANGUAGE sql AS $$
     INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, confidence_threshold,
-                                  is_active, classifier, partition_key)
+                                  is_active, classifier, partition_key, classifier_id)
     SELECT 'copy_' || p_classifier || '_' || coalesce(p_partition, '-') || '_' || clock_timestamp(),
-           algorithm, model, size_bytes, sha256, intents, confidence_threshold, p_active, p_classifier, p_partition
+           algorithm, model, size_bytes, sha256, intents, confidence_threshold, p_active, p_classifier, p_partition,
+           (SELECT c.id FROM ai_classifiers AS c WHERE c.name = p_classifier)
       FROM ai_intent_models WHERE is_active AND classifier = 'intent'
     RETURNING id
 $$;
@@ -43,9 +44,9 @@ $$;
 -- Two classifiers: "tickets", partitioned by tenant, and "plain", not
 -- partitioned; both closed (predict_public false, no predict_roles).
 INSERT INTO ai_classifiers (name, source, text_column, label_column, partition_column, owner)
-VALUES ('tickets', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole),
-       ('plain', 'ai_training_data', 'user_message', 'training_label', NULL, current_user::regrole),
-       ('empty', 'ai_training_data', 'user_message', 'training_label', 'source', current_user::regrole);
+VALUES ('tickets', 'ai_training_data'::regclass, 'user_message', 'training_label', 'source', current_user::regrole),
+       ('plain', 'ai_training_data'::regclass, 'user_message', 'training_label', NULL, current_user::regrole),
+       ('empty', 'ai_training_data'::regclass, 'user_message', 'training_label', 'source', current_user::regrole);
 
 -- No deployed model: 55000, with or without a partition.
 SELECT pg_temp.try_hint($$SELECT predict_label('tickets', 'hola')$$);

@@ -12,7 +12,7 @@
 CREATE TABLE @extschema@.ai_classifiers (
     name             text        PRIMARY KEY
         CONSTRAINT ai_classifiers_name_check CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
-    source           regclass    NOT NULL,
+    source           oid,
     text_column      name        NOT NULL,
     label_column     name        NOT NULL,
     key_column       name,
@@ -22,14 +22,22 @@ CREATE TABLE @extschema@.ai_classifiers (
     partition_column name,
     policy           jsonb       NOT NULL DEFAULT '{}'
         CONSTRAINT ai_classifiers_policy_check CHECK (jsonb_typeof(policy) = 'object'),
-    owner            regrole     NOT NULL,
-    train_roles      regrole[]   NOT NULL DEFAULT '{}',
-    deploy_roles     regrole[]   NOT NULL DEFAULT '{}',
-    predict_roles    regrole[]   NOT NULL DEFAULT '{}',
+    owner            oid,
+    train_roles      oid[]       NOT NULL DEFAULT '{}',
+    deploy_roles     oid[]       NOT NULL DEFAULT '{}',
+    predict_roles    oid[]       NOT NULL DEFAULT '{}',
     predict_public   boolean     NOT NULL DEFAULT false,
     built_in         boolean     NOT NULL DEFAULT false,
     created_at       timestamptz NOT NULL DEFAULT now(),
-    updated_at       timestamptz NOT NULL DEFAULT now()
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    -- 0.3.2 (issue 31 items 6 and 11): the classifier's identity, and the
+    -- names of the roles and the source it refers to (see below)
+    id               bigserial
+        CONSTRAINT ai_classifiers_id_key UNIQUE,
+    owner_name       name        NOT NULL,
+    source_name      text,
+    role_names       jsonb       NOT NULL DEFAULT '{}'
+        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object')
 );
 -- (The table's and the source column's comments: src/sql/45_classifiers.sql, run by install and upgrade.)
 COMMENT ON COLUMN @extschema@.ai_classifiers.key_column IS
@@ -44,16 +52,19 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.partition_column IS
     'The tenant: one model per value with enough rows, and a shared fallback model on all rows.';
 COMMENT ON COLUMN @extschema@.ai_classifiers.policy IS
     'The classifier''s policy and training options (docs/classifiers.md); keys not set follow ai_training_policy and the trainer''s defaults.';
-COMMENT ON COLUMN @extschema@.ai_classifiers.owner IS
-    'The role that created the classifier: it and its members may train, deploy, predict, alter, grant and drop.';
 COMMENT ON COLUMN @extschema@.ai_classifiers.predict_public IS
     'Whether every role may predict with the classifier''s deployed models.';
 
-INSERT INTO @extschema@.ai_classifiers (name, source, text_column, label_column, key_column, time_column,
-                                        reviewed_column, owner, predict_public, built_in)
-VALUES ('intent', '@extschema@.ai_training_data'::regclass, 'user_message', 'training_label', 'id',
-        'created_at', 'is_reviewed', current_user::regrole, true, true);
+-- The built-in classifier's id is 0, in every database: its row is not
+-- dumped (CREATE EXTENSION makes it), and its models' classifier_id must
+-- name it after a restore too.
+INSERT INTO @extschema@.ai_classifiers (id, name, source, source_name, text_column, label_column, key_column,
+                                        time_column, reviewed_column, owner, owner_name, predict_public, built_in)
+VALUES (0, 'intent', '@extschema@.ai_training_data'::regclass, '@extschema@.ai_training_data'::regclass::text,
+        'user_message', 'training_label', 'id', 'created_at', 'is_reviewed', current_user::regrole, current_user,
+        true, true);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifiers', 'WHERE NOT built_in');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifiers_id_seq', '');
 
 -- -------------------------------------------------------------------------
 -- Models, runs and deployments name their classifier and partition
@@ -137,3 +148,23 @@ CREATE TYPE @extschema@.label_prediction AS (
 );
 COMMENT ON TYPE @extschema@.label_prediction IS
     'The result of predict_label(): the label, its calibrated confidence (0-1), the top labels as json (most probable first), whether the confidence is below the abstain threshold, the model id, and the partition whose model answered (NULL: the unpartitioned or fallback model).';
+
+-- -------------------------------------------------------------------------
+-- 0.3.2 (issue 31 item 6): models, runs and deployments belong to the
+-- classifier's id, not to its name
+-- -------------------------------------------------------------------------
+-- A name passes to the next classifier created with it; an id never does.
+-- A dropped classifier's rows keep its id, which no row of ai_classifiers
+-- has any more; NULL: rows of a classifier dropped before 0.3.2 recorded
+-- ids (the update's backfill). Neither is deployed or served again. The built-in
+-- classifier's id is 0 (the default: rows written without an id are the
+-- built-in's, and only the built-in's, by the CHECK).
+ALTER TABLE @extschema@.ai_intent_models
+    ADD COLUMN classifier_id bigint DEFAULT 0,
+    ADD CONSTRAINT ai_intent_models_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+ALTER TABLE @extschema@.ai_training_runs
+    ADD COLUMN classifier_id bigint DEFAULT 0,
+    ADD CONSTRAINT ai_training_runs_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+ALTER TABLE @extschema@.ai_model_deployments
+    ADD COLUMN classifier_id bigint DEFAULT 0,
+    ADD CONSTRAINT ai_model_deployments_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));

@@ -23,3 +23,138 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier IS
     'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
 -- End of items 3 and 4.
+
+-- -------------------------------------------------------------------------
+-- Issue 31 items 6 and 11: a classifier's identity; owners, grantees and
+-- sources stored by name next to their OIDs (src/sql/schema/60_classifiers.sql
+-- and 65_classifier_identity.sql say why).
+-- -------------------------------------------------------------------------
+
+-- These backfills write the extension's own bookkeeping, so no trigger on
+-- these tables fires for them (as in 0.1.0 -> 0.2.0): not the user's, which
+-- would run under this script's pinned search_path and audit the update's
+-- own rewrites. Each trigger that would fire is disabled here and given
+-- back its exact state after them; a WARNING names each of the user's.
+DO $identity_triggers$
+DECLARE
+    v_saved jsonb;
+    r record;
+BEGIN
+    SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'rel', tg.tgrelid::pg_catalog.regclass::text, 'name', tg.tgname::text, 'mode', tg.tgenabled::text,
+               'ours', EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                  AND d.objid OPERATOR(pg_catalog.=) tg.tgfoid
+                                  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                  AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                                  AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                                                          WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')))
+                                ORDER BY tg.tgrelid, tg.tgname)
+      INTO v_saved
+      FROM pg_catalog.pg_trigger AS tg
+     WHERE tg.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY['@extschema@.ai_classifiers'::pg_catalog.regclass,
+                                                        '@extschema@.ai_training_runs'::pg_catalog.regclass,
+                                                        '@extschema@.ai_intent_models'::pg_catalog.regclass,
+                                                        '@extschema@.ai_model_deployments'::pg_catalog.regclass]::pg_catalog.oid[])
+       AND NOT tg.tgisinternal
+       AND tg.tgenabled OPERATOR(pg_catalog.=) ANY (ARRAY['O', 'A']::"char"[]);
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name, (e ->> 'ours')::boolean AS ours
+               FROM pg_catalog.jsonb_array_elements(coalesce(v_saved, '[]')) AS a(e) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', r.rel, r.name);
+        IF NOT r.ours THEN
+            RAISE WARNING 'trigger % on % does not fire for the update''s rewrite of the extension''s bookkeeping', r.name, r.rel;
+        END IF;
+    END LOOP;
+    PERFORM pg_catalog.set_config('pg_intent_upgrade.identity_triggers', coalesce(v_saved, '[]'::jsonb)::text, true);
+END
+$identity_triggers$;
+
+-- The identity. Existing classifiers are numbered in the order the table
+-- gives; the built-in one is 0, as in a fresh install.
+ALTER TABLE @extschema@.ai_classifiers ADD COLUMN id bigserial;
+UPDATE @extschema@.ai_classifiers SET id = 0 WHERE built_in;
+ALTER TABLE @extschema@.ai_classifiers ADD CONSTRAINT ai_classifiers_id_key UNIQUE (id);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifiers_id_seq', '');
+
+-- Names next to the OIDs, as the roles and sources are named now. An owner
+-- already dropped gets the empty name, which no role can have: its
+-- classifier is orphaned (an OID already taken by a new role before this
+-- upgrade cannot be told apart, and counts as that role). Grants to roles
+-- already dropped counted for nobody and are removed.
+ALTER TABLE @extschema@.ai_classifiers
+    ADD COLUMN owner_name  name,
+    ADD COLUMN source_name text,
+    ADD COLUMN role_names  jsonb NOT NULL DEFAULT '{}'
+        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object');
+ALTER TABLE @extschema@.ai_classifiers
+    ALTER COLUMN train_roles DROP DEFAULT, ALTER COLUMN deploy_roles DROP DEFAULT,
+    ALTER COLUMN predict_roles DROP DEFAULT;
+ALTER TABLE @extschema@.ai_classifiers
+    ALTER COLUMN source TYPE oid USING source::oid, ALTER COLUMN source DROP NOT NULL,
+    ALTER COLUMN owner TYPE oid USING owner::oid, ALTER COLUMN owner DROP NOT NULL,
+    ALTER COLUMN train_roles TYPE oid[] USING train_roles::oid[],
+    ALTER COLUMN deploy_roles TYPE oid[] USING deploy_roles::oid[],
+    ALTER COLUMN predict_roles TYPE oid[] USING predict_roles::oid[];
+ALTER TABLE @extschema@.ai_classifiers
+    ALTER COLUMN train_roles SET DEFAULT '{}', ALTER COLUMN deploy_roles SET DEFAULT '{}',
+    ALTER COLUMN predict_roles SET DEFAULT '{}';
+UPDATE @extschema@.ai_classifiers AS c
+   SET owner_name = coalesce((SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = c.owner), ''),
+       source_name = (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+                        FROM pg_catalog.pg_class AS r JOIN pg_catalog.pg_namespace AS n ON n.oid = r.relnamespace
+                       WHERE r.oid = c.source),
+       train_roles = ARRAY(SELECT g FROM unnest(c.train_roles) WITH ORDINALITY AS u (g, i)
+                            WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
+       deploy_roles = ARRAY(SELECT g FROM unnest(c.deploy_roles) WITH ORDINALITY AS u (g, i)
+                             WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
+       predict_roles = ARRAY(SELECT g FROM unnest(c.predict_roles) WITH ORDINALITY AS u (g, i)
+                              WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
+       role_names = (SELECT coalesce(jsonb_object_agg(r.oid::text, r.rolname), '{}')
+                       FROM pg_catalog.pg_roles AS r
+                      WHERE r.oid = ANY (c.train_roles || c.deploy_roles || c.predict_roles));
+ALTER TABLE @extschema@.ai_classifiers ALTER COLUMN owner_name SET NOT NULL;
+
+-- Models, runs and deployments take the id of the classifier of their name
+-- that existed when they were written: the built-in's all of them; another
+-- classifier's only those written since it was created. Older rows of that
+-- name are an earlier, dropped classifier's (0.3.1 let a new classifier of
+-- the same name deploy them), and keep NULL: history that is never deployed
+-- or served again. Such a model still active is deactivated.
+ALTER TABLE @extschema@.ai_intent_models ADD COLUMN classifier_id bigint;
+ALTER TABLE @extschema@.ai_training_runs ADD COLUMN classifier_id bigint;
+ALTER TABLE @extschema@.ai_model_deployments ADD COLUMN classifier_id bigint;
+UPDATE @extschema@.ai_intent_models AS m SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = m.classifier AND (c.built_in OR m.created_at >= c.created_at);
+UPDATE @extschema@.ai_training_runs AS r SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = r.classifier AND (c.built_in OR r.started_at >= c.created_at);
+UPDATE @extschema@.ai_model_deployments AS d SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = d.classifier AND (c.built_in OR d.deployed_at >= c.created_at);
+UPDATE @extschema@.ai_intent_models AS m SET is_active = false WHERE m.is_active AND m.classifier_id IS NULL;
+-- The triggers fire again, each as it did before.
+DO $identity_triggers$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT e ->> 'rel' AS rel, e ->> 'name' AS name, e ->> 'mode' AS mode
+               FROM pg_catalog.jsonb_array_elements(pg_catalog.current_setting('pg_intent_upgrade.identity_triggers')::jsonb) AS a(e)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', r.rel,
+                                  CASE WHEN r.mode OPERATOR(pg_catalog.=) 'A' THEN 'ALWAYS' ELSE '' END, r.name);
+    END LOOP;
+END
+$identity_triggers$;
+
+ALTER TABLE @extschema@.ai_intent_models
+    ALTER COLUMN classifier_id SET DEFAULT 0,
+    ADD CONSTRAINT ai_intent_models_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+ALTER TABLE @extschema@.ai_training_runs
+    ALTER COLUMN classifier_id SET DEFAULT 0,
+    ADD CONSTRAINT ai_training_runs_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+ALTER TABLE @extschema@.ai_model_deployments
+    ALTER COLUMN classifier_id SET DEFAULT 0,
+    ADD CONSTRAINT ai_model_deployments_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
+-- @include src/sql/schema/65_classifier_identity.sql
+-- (end of items 6 and 11)

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The update from 0.3.1 to 0.3.2 of classifiers' identity and owners (issue
+# 31 items 6 and 11), on a database that went through 0.3.1's defects.
+#
+#  1. The landed 0.3.1 is built from its commit and installed in a cluster of
+#     this test's own. alice's "router" is trained, dropped, and created
+#     again by bob, who deploys her model (0.3.1 let him); alice's "shop" is
+#     trained and granted to an app role and to a role dropped since.
+#  2. The package is upgraded and ALTER EXTENSION pg_intent UPDATE runs.
+#     Then: every row of the classifier tables is still there; classifiers
+#     have ids (the built-in 0), their models, runs and deployments carry
+#     them; alice's old router model is the history of a classifier that no
+#     longer exists (classifier_id NULL), no longer active and never
+#     deployable for bob's router; shop keeps its owner (by name), its model
+#     and the app's grant, and the dropped role's grant is gone.
+# upgrade.sh and upgrade_020.sh compare the whole chain's catalog with a
+# fresh install's.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+V031_COMMIT=2dc013dbbc65c45fe9f8fbb137a26b204587fc6a # the landed 0.3.1
+DB=upg031
+
+V031_SRC=$(build_release 0.3.1 "$V031_COMMIT") || exit 1
+echo "ok: built the 0.3.1 library from $V031_COMMIT"
+PGI_SOURCE=$V031_SRC PGI_PRELOAD= start_own_cluster cluster
+psql -X -q -d postgres -c "CREATE DATABASE $DB"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+CREATE EXTENSION pg_intent VERSION '0.3.1';
+CREATE ROLE pgi_u31_alice;
+CREATE ROLE pgi_u31_bob;
+CREATE ROLE pgi_u31_app;
+CREATE ROLE pgi_u31_gone;
+SELECT grant_intent_access('pgi_u31_alice', 'classifiers');
+SELECT grant_intent_access('pgi_u31_bob', 'classifiers');
+CREATE TABLE raw (split text, text text, intent text);
+\copy raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE alice_prompts AS
+SELECT row_number() OVER (ORDER BY split, text, intent) AS id, text AS prompt, split_part(intent, '.', 1) AS route
+  FROM raw WHERE intent <> 'oos';
+CREATE TABLE bob_prompts AS SELECT * FROM alice_prompts;
+ALTER TABLE alice_prompts OWNER TO pgi_u31_alice;
+ALTER TABLE bob_prompts OWNER TO pgi_u31_bob;
+SET ROLE pgi_u31_alice;
+SELECT create_classifier('router', 'alice_prompts', 'prompt', 'route', '{"seed": 1}');
+SELECT train_classifier('router');
+SELECT drop_classifier('router');
+SELECT create_classifier('shop', 'alice_prompts', 'prompt', 'route', '{"seed": 2}');
+SELECT grant_classifier_access('shop', 'pgi_u31_app', 'predict');
+SELECT grant_classifier_access('shop', 'pgi_u31_gone', 'train');
+SELECT train_classifier('shop');
+RESET ROLE;
+DROP ROLE pgi_u31_gone;
+SELECT pg_sleep(0.01); -- bob's router is created after alice's model
+SQL
+alice_model=$(q $DB "SELECT max(id) FROM ai_intent_models WHERE classifier = 'router'")
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET ROLE pgi_u31_bob" \
+    -c "SELECT create_classifier('router', 'bob_prompts', 'prompt', 'route', '{\"seed\": 3}')" \
+    -c "SELECT deploy_classifier_model('router', $alice_model)" >/dev/null
+expect_eq "$(q $DB "SELECT is_active FROM ai_intent_models WHERE id = $alice_model")" "t" "0.3.1: bob deployed alice's old router model"
+counts_sql="SELECT (SELECT count(*) FROM ai_classifiers) || '/' || (SELECT count(*) FROM ai_intent_models) || '/' ||
+                   (SELECT count(*) FROM ai_training_runs) || '/' || (SELECT count(*) FROM ai_model_deployments) || '/' ||
+                   (SELECT count(*) FROM ai_classifier_run_rows)"
+counts=$(q $DB "$counts_sql")
+shop_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'shop' AND is_active")
+shop_prediction=$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_app" -c "SELECT (predict_label('shop', 'quiero reservar un vuelo')).label")
+
+PGI_SOURCE= scripts/pg-cluster.sh install # this checkout's library and scripts replace 0.3.1's
+as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
+expect_eq "$(q $DB "$counts_sql")" "$counts" "every classifier, model, run, deployment and run row is kept"
+
+expect_eq "$(q $DB "SELECT count(DISTINCT id) = count(*) AND min(id) FILTER (WHERE NOT built_in) > 0
+                            AND max(id) FILTER (WHERE built_in) = 0 FROM ai_classifiers")" "t" \
+    "classifiers have ids, the built-in 0"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_intent_models WHERE classifier = 'intent' AND classifier_id IS DISTINCT FROM 0")" "0" \
+    "the built-in's rows carry 0"
+expect_eq "$(q $DB "SELECT format('%s|%s', classifier_id IS NULL, is_active) FROM ai_intent_models WHERE id = $alice_model")" "t|f" \
+    "alice's old router model is orphaned history, no longer active"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE classifier = 'router' AND classifier_id IS NULL")" "1" \
+    "and so is its run"
+err=$(psql -X -q -d $DB -c "SET ROLE pgi_u31_bob" -c "SELECT deploy_classifier_model('router', $alice_model)" 2>&1 || true)
+[[ $err == *"belongs to an earlier classifier named \"router\""* ]] || { echo "FAILED: bob deploys: $err" >&2; exit 1; }
+echo "ok: bob's router cannot deploy it again"
+err=$(psql -X -q -d $DB -c "SET ROLE pgi_u31_bob" -c "SELECT predict_label('router', 'hola')" 2>&1 || true)
+[[ $err == *'classifier "router" has no deployed model'* ]] || { echo "FAILED: bob predicts: $err" >&2; exit 1; }
+echo "ok: nor serve it"
+expect_eq "$(q $DB "SELECT format('%s|%s', m.classifier_id = c.id, m.is_active) FROM ai_intent_models AS m, ai_classifiers AS c
+                     WHERE c.name = 'shop' AND m.id = $shop_model")" "t|t" "shop's model carries shop's id and stays active"
+expect_eq "$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_app" -c "SELECT (predict_label('shop', 'quiero reservar un vuelo')).label")" \
+    "$shop_prediction" "the app's grant still predicts, the same"
+expect_eq "$(q $DB "SELECT format('%s|%s|%s', owner, orphaned, source) FROM ai_classifier_owners WHERE name = 'shop'")" \
+    "pgi_u31_alice|f|public.alice_prompts" "shop keeps its owner, by OID and name, and its source's name"
+expect_eq "$(q $DB "SELECT _pg_intent_classifier_json('shop') -> 'train_roles'")" "[]" "the dropped role's grant is gone"
+expect_eq "$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_alice" -c "SELECT train_classifier('shop') ->> 'status'")" "completed" \
+    "alice trains shop after the update"
+
+drop_db $DB
