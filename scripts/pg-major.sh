@@ -105,7 +105,8 @@ cmd_build() {
             (
                 flock 8
                 cd "$ROOT" && xargs -d '\n' stat -c '%s %Y %n' <"$dest.files" | sort >"$dest.src"
-                (cd "$dest" && xargs -d '\n' stat -c '%s %Y %n' <"$dest.files" 2>/dev/null) | sort >"$dest.dst"
+                # (files not copied yet are missing there: stat's status 123 is expected)
+                (cd "$dest" && xargs -d '\n' stat -c '%s %Y %n' <"$dest.files" 2>/dev/null || true) | sort >"$dest.dst"
                 comm -23 "$dest.src" "$dest.dst" | cut -d' ' -f3- | xargs -r -d '\n' cp -a --parents -t "$dest"
                 rm -f "$dest.src" "$dest.dst"
             ) 8>"$ROOT/.build.lock"

@@ -43,7 +43,6 @@ extern "C" {
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
-#include "storage/sinvaladt.h"
 #include "utils/lsyscache.h"
 }
 
@@ -99,7 +98,7 @@ int holder_pid(const LOCKTAG &tag) {
         int count = 0;
         VirtualTransactionId *holders = GetLockConflicts(&tag, ExclusiveLock, &count);
         for (int i = 0; i < count && pid == 0; ++i) {
-            PGPROC *proc = BackendIdGetProc(holders[i].backendId);
+            PGPROC *proc = pgi_vxid_proc(&holders[i]);
             if (proc) pid = proc->pid;
         }
     });
@@ -132,7 +131,7 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
     for (int slot = 0; slot < kMaxTrainingSlots; ++slot) {
         const LOCKTAG s = slot_tag(ext, slot);
         bool held = false;
-        pg_call([&]() noexcept { held = LockHeldByMe(&s, ExclusiveLock); });
+        pg_call([&]() noexcept { held = pgi_lock_held_by_me(&s, ExclusiveLock); });
         if (held) return;
     }
     for (int slot = 0; slot < max_concurrent; ++slot)

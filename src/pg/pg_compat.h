@@ -16,6 +16,11 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#if PG_VERSION_NUM < 170000
+#include "storage/sinvaladt.h"
+#endif
 #include "utils/acl.h"
 #include "utils/inval.h"
 
@@ -70,3 +75,23 @@ static inline bool ConditionalLockDatabaseObject(Oid classid, Oid objid, uint16 
     return true;
 }
 #endif
+
+// The PGPROC of the backend running a virtual transaction (a lock's holder,
+// from GetLockConflicts()): its proc number from 17, its BackendId before.
+static inline PGPROC *pgi_vxid_proc(const VirtualTransactionId *vxid) {
+#if PG_VERSION_NUM >= 170000
+    return ProcNumberGetProc(vxid->procNumber);
+#else
+    return BackendIdGetProc(vxid->backendId);
+#endif
+}
+
+// Whether this backend holds the lock in exactly that mode: LockHeldByMe()
+// gained its orstronger argument in 17.
+static inline bool pgi_lock_held_by_me(const LOCKTAG *tag, LOCKMODE mode) {
+#if PG_VERSION_NUM >= 170000
+    return LockHeldByMe(tag, mode, false);
+#else
+    return LockHeldByMe(tag, mode);
+#endif
+}

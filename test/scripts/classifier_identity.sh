@@ -46,7 +46,7 @@ active_sql="SELECT count(*) FROM ai_intent_models WHERE is_active AND classifier
 session_open holder $DB
 session_open dropper $DB
 session_open trainer $DB
-session_run holder "BEGIN; SELECT _pg_intent_lock('deployment', true);" >/dev/null
+session_run holder "BEGIN; SELECT _pg_intent_lock_deployment('router');" >/dev/null
 session_send dropper "SET ROLE pgi_id_alice; SELECT drop_classifier('router') ->> 'classifier';"
 wait_until_waiting_on_lock $DB "$(pid_of "%drop_classifier(''router'')%")"
 session_send trainer "SET ROLE pgi_id_alice; SELECT train_classifier('router') ->> 'status';"

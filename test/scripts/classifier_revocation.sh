@@ -25,10 +25,11 @@ CREATE ROLE pgi_rv_deployer NOLOGIN;
 -- "shop": a classifier with an active model and a candidate, as copies of
 -- the intent model (the training side has its own tests).
 INSERT INTO ai_classifiers (name, source, text_column, label_column, owner)
-VALUES ('shop', 'ai_training_data', 'user_message', 'training_label', current_user::regrole);
+VALUES ('shop', 'ai_training_data'::regclass, 'user_message', 'training_label', current_user::regrole);
 INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, confidence_threshold,
-                              is_active, classifier)
-SELECT 'shop_' || v, algorithm, model, size_bytes, sha256, intents, confidence_threshold, v = 'active', 'shop'
+                              is_active, classifier, classifier_id)
+SELECT 'shop_' || v, algorithm, model, size_bytes, sha256, intents, confidence_threshold, v = 'active', 'shop',
+       (SELECT c.id FROM ai_classifiers AS c WHERE c.name = 'shop')
   FROM ai_intent_models, (VALUES ('active'), ('candidate')) AS x(v)
  WHERE is_active AND classifier = 'intent';
 SELECT grant_classifier_access('shop', 'pgi_rv_app', 'predict');
