@@ -3284,290 +3284,6 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_drop_classifier(oid, text, boolean) IS
     'Internal: drop_classifier() as the extension owner, for the calling role p_caller.';
 
--- -------------------------------------------------------------------------
--- grant_classifier_access, revoke_classifier_access
--- -------------------------------------------------------------------------
-
-CREATE OR REPLACE FUNCTION @extschema@.grant_classifier_access(p_name text, p_role text, p_access text)
-RETURNS jsonb
-AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.grant_classifier_access(text, text, text) IS
-    'Lets a role (or PUBLIC, for predict only) predict with, train or deploy the classifier (p_access: predict, train, deploy). Its owner only; the built-in classifier intent follows grant_intent_access(). Returns the definition. Errors: 42704 unknown classifier or role, 42501 not the owner, 22023 bad access, 55000 the built-in classifier.';
-
-CREATE OR REPLACE FUNCTION @extschema@.revoke_classifier_access(p_name text, p_role text, p_access text)
-RETURNS jsonb
-AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.revoke_classifier_access(text, text, text) IS
-    'Takes back what grant_classifier_access() gave. Its owner only. Returns the definition.';
-
--- A grant array after granting (p_grant) or revoking role p_role (OID, or
--- NULL for a dropped role) named p_name: the role's OID and every entry
--- recorded under that name are removed, and a grant appends the OID.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_list(
-    p_roles oid[], p_names jsonb, p_role oid, p_name text, p_grant boolean)
-RETURNS oid[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT ARRAY(SELECT g FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
-                  WHERE g IS DISTINCT FROM p_role
-                    AND (p_names OPERATOR(pg_catalog.->>) g::pg_catalog.text) IS DISTINCT FROM p_name
-                  ORDER BY i)
-           OPERATOR(pg_catalog.||) CASE WHEN p_grant THEN ARRAY[p_role] ELSE '{}'::oid[] END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_role_list(oid[], jsonb, oid, text, boolean) IS
-    'Internal: a classifier''s grant array with a role granted or revoked (by OID, and by the name its entries were recorded under).';
-
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_access(
-    p_caller oid, p_name text, p_role text, p_access text, p_grant boolean)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
-    v_role oid;
-BEGIN
-    IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    IF p_role IS NULL OR p_access IS NULL THEN
-        RAISE EXCEPTION 'p_role and p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF p_access NOT IN ('predict', 'train', 'deploy') THEN
-        RAISE EXCEPTION 'invalid access "%"', p_access
-            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
-    END IF;
-    IF upper(p_role) = 'PUBLIC' THEN
-        IF p_access <> 'predict' THEN
-            RAISE EXCEPTION 'only predict can be granted to PUBLIC' USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
-        RETURN @extschema@._pg_intent_classifier_json(p_name);
-    END IF;
-    SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
-    -- A grant names a role that exists. A revoke may also name a role that
-    -- was dropped since: its entries (recorded under that name) go.
-    IF v_role IS NULL AND p_grant THEN
-        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
-    END IF;
-    IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
-        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
-    END IF;
-    -- Each grant is the role's OID, with its name recorded in role_names
-    -- (a grant counts only for that OID under that name); a revoke removes
-    -- the role's OID and any entry recorded under its name (an earlier role
-    -- of that name, dropped). _pg_intent_classifier_rebind() keeps
-    -- role_names to the OIDs granted.
-    UPDATE @extschema@.ai_classifiers AS x
-       SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
-                                ELSE @extschema@._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
-           train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
-                              ELSE @extschema@._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
-           deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
-                               ELSE @extschema@._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
-           role_names = CASE WHEN p_grant THEN x.role_names || jsonb_build_object(v_role::text, p_role) ELSE x.role_names END,
-           updated_at = now()
-     WHERE x.name = p_name;
-    RETURN @extschema@._pg_intent_classifier_json(p_name);
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_access(oid, text, text, text, boolean) IS
-    'Internal: grant_classifier_access() and revoke_classifier_access() as the extension owner, for the calling role p_caller.';
-
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_grant_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
-RETURNS jsonb
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, true) $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_grant_classifier_access(oid, text, text, text) IS
-    'Internal: grant_classifier_access() as the extension owner, for the calling role p_caller.';
-
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_revoke_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
-RETURNS jsonb
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
-    'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';
-
--- -------------------------------------------------------------------------
--- Owners, grantees and sources by name (0.3.2, issue 31 item 11)
--- -------------------------------------------------------------------------
--- Roles and the source are OIDs with the names they had (see
--- src/sql/schema/65_classifier_identity.sql): pg_dump writes the rows as they
--- are, and a restore (where OIDs differ) finds each by its name.
-
--- A relation's qualified name, quoted as needed; NULL when there is none.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_relation_name(p_relation oid)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
-      FROM pg_catalog.pg_class AS r
-      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-     WHERE r.oid OPERATOR(pg_catalog.=) p_relation
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_relation_name(oid) IS
-    'Internal: the qualified name of the relation with this OID, or NULL.';
-
--- A grant array as a restore finds it again: each OID that still has its
--- recorded name stays; another is replaced by the OID of the role of that
--- name here, or removed when there is none. An OID without a recorded name
--- (written by plain DML) takes the name it has now.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rebind_roles(p_roles oid[], p_names jsonb)
-RETURNS oid[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT ARRAY(SELECT coalesce(live.oid, byname.oid)
-                   FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
-                  CROSS JOIN LATERAL (SELECT coalesce(p_names OPERATOR(pg_catalog.->>) u.g::pg_catalog.text,
-                                                      (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_roles AS r
-                                                        WHERE r.oid OPERATOR(pg_catalog.=) u.g)) AS n) AS k
-                   LEFT JOIN pg_catalog.pg_roles AS live
-                          ON live.oid OPERATOR(pg_catalog.=) u.g AND live.rolname OPERATOR(pg_catalog.=) k.n
-                   LEFT JOIN pg_catalog.pg_roles AS byname ON byname.rolname OPERATOR(pg_catalog.=) k.n
-                  WHERE coalesce(live.oid, byname.oid) IS NOT NULL
-                  ORDER BY u.i)
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_rebind_roles(oid[], jsonb) IS
-    'Internal: a classifier''s grant array with each role found again by its recorded name (for a row a restore writes).';
-
--- Every row of ai_classifiers written, before it is stored:
---   INSERT (create_classifier(), and the COPY of a restore): an owner,
---   grantee or source whose OID no longer has its recorded name is found
---   by that name (a restore into another cluster, where OIDs differ: the
---   role of that name owns the classifier, as pg_dump restores the owner of
---   any object by name); with no role of that name the owner is NULL
---   (orphaned: only reassign_classifier() gives it one), a grant goes,
---   and a source not found is NULL (42P01 when used).
---   INSERT and UPDATE: source_name follows the source's current name (a
---   renamed table), and role_names holds exactly the granted OIDs' names.
--- An UPDATE never looks a role up by name: within a cluster a dropped
--- owner's name taken by a new role must not make that role the owner.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_rebind()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        IF NEW.owner_name IS NULL THEN
-            NEW.owner_name := (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = NEW.owner);
-        ELSIF NOT @extschema@._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
-            NEW.owner := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.owner_name);
-        END IF;
-        IF NEW.source_name IS NOT NULL
-           AND @extschema@._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
-            NEW.source := pg_catalog.to_regclass(NEW.source_name)::oid;
-        END IF;
-        NEW.train_roles := @extschema@._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
-        NEW.deploy_roles := @extschema@._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
-        NEW.predict_roles := @extschema@._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
-        -- the names now are the names recorded (rebound above)
-        NEW.role_names := '{}';
-    END IF;
-    NEW.source_name := coalesce(@extschema@._pg_intent_relation_name(NEW.source), NEW.source_name);
-    NEW.role_names := (SELECT coalesce(jsonb_object_agg(g::text, n), '{}')
-                         FROM (SELECT DISTINCT g, coalesce(NEW.role_names ->> g::text,
-                                                           (SELECT r.rolname::text FROM pg_catalog.pg_roles AS r WHERE r.oid = g)) AS n
-                                 FROM unnest(NEW.train_roles || NEW.deploy_roles || NEW.predict_roles) AS g) AS x
-                        WHERE n IS NOT NULL);
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_rebind() IS
-    'Internal trigger: a classifier row inserted (by a restore too) finds its owner, grantees and source again by their recorded names when their OIDs no longer have them; every write keeps source_name and role_names current.';
-
-CREATE OR REPLACE TRIGGER ai_classifiers_rebind
-    BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_classifier_rebind();
--- Also for rows applied by logical replication (OIDs are the publisher's).
-ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_rebind;
-
--- -------------------------------------------------------------------------
--- reassign_classifier
--- -------------------------------------------------------------------------
-
-CREATE OR REPLACE FUNCTION @extschema@.reassign_classifier(p_name text, p_new_owner regrole)
-RETURNS jsonb
-AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.reassign_classifier(text, regrole) IS
-    'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns. Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator or the new owner cannot read the source, 42704 unknown classifier or role, 55000 the built-in classifier.';
-
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    c @extschema@.ai_classifiers;
-    v_owner_name name;
-BEGIN
-    IF p_name IS NULL OR p_new_owner IS NULL THEN
-        RAISE EXCEPTION 'p_name and p_new_owner must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    -- An administrator's act: the owner, who alone could otherwise manage
-    -- the classifier, may be gone. The function is closed to PUBLIC too.
-    IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
-       AND NOT pg_catalog.pg_has_role(p_caller, (SELECT e.extowner FROM pg_catalog.pg_extension AS e
-                                                  WHERE e.extname = 'pg_intent'), 'USAGE') THEN
-        RAISE EXCEPTION 'permission denied to reassign classifier "%"', p_name
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
-    END IF;
-    c := @extschema@._pg_intent_classifier(p_name);
-    IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" belongs to the extension''s owner'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'role with OID % does not exist', p_new_owner::oid USING ERRCODE = 'undefined_object';
-    END IF;
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
-    -- The source is read as the owner: the new one must be able to (a
-    -- source that is gone is reported when it is used, 42P01).
-    IF @extschema@._pg_intent_relation_name(c.source) IS NOT NULL THEN
-        PERFORM @extschema@._pg_intent_classifier_check_source(p_new_owner::oid, p_name, c.source,
-                                                              @extschema@._pg_intent_classifier_columns(c));
-    END IF;
-    UPDATE @extschema@.ai_classifiers AS x
-       SET owner = p_new_owner::oid, owner_name = v_owner_name, updated_at = now()
-     WHERE x.id = c.id;
-    RETURN @extschema@._pg_intent_classifier_json(p_name);
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_reassign_classifier(oid, text, regrole) IS
-    'Internal: reassign_classifier() as the extension owner, for the calling role p_caller.';
-
--- Every classifier's owner, and whether it is orphaned: its owner's OID no
--- longer has the recorded name (the role was dropped, renamed, or the OID
--- went to a new role), or a restore found no role of that name. Read with
--- the reader's rights (SELECT on ai_classifiers: administrators).
-CREATE OR REPLACE VIEW @extschema@.ai_classifier_owners WITH (security_invoker = true) AS
-SELECT c.name,
-       c.id,
-       c.owner_name AS owner,
-       c.owner AS owner_oid,
-       NOT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
-                    WHERE r.oid OPERATOR(pg_catalog.=) c.owner AND r.rolname OPERATOR(pg_catalog.=) c.owner_name) AS orphaned,
-       coalesce((SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
-                   FROM pg_catalog.pg_class AS r
-                   JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-                  WHERE r.oid OPERATOR(pg_catalog.=) c.source), c.source_name) AS source,
-       NOT EXISTS (SELECT FROM pg_catalog.pg_class AS r WHERE r.oid OPERATOR(pg_catalog.=) c.source) AS source_missing,
-       c.built_in
-  FROM @extschema@.ai_classifiers AS c;
-COMMENT ON VIEW @extschema@.ai_classifier_owners IS
-    'Every classifier with its owner''s name and OID, whether it is orphaned (the owner was dropped, or the OID now names another role: reassign_classifier() gives it an owner), its source''s name and whether the source is missing.';
-
 -- ======== src/sql/46_classifier_runs.sql ========
 -- Named classifiers (0.3.0): deploying and rolling back a classifier's
 -- models, training it, and retraining every classifier on a schedule. Who may
@@ -4204,6 +3920,121 @@ $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
     'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
 
+-- ======== src/sql/48_classifier_grants.sql ========
+-- Named classifiers (0.3.0): granting and revoking a classifier's rights.
+-- The rule those rights feed is _pg_intent_classifier_allows()
+-- (45_classifiers.sql).
+
+-- -------------------------------------------------------------------------
+-- grant_classifier_access, revoke_classifier_access
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.grant_classifier_access(p_name text, p_role text, p_access text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.grant_classifier_access(text, text, text) IS
+    'Lets a role (or PUBLIC, for predict only) predict with, train or deploy the classifier (p_access: predict, train, deploy). Its owner only; the built-in classifier intent follows grant_intent_access(). Returns the definition. Errors: 42704 unknown classifier or role, 42501 not the owner, 22023 bad access, 55000 the built-in classifier.';
+
+CREATE OR REPLACE FUNCTION @extschema@.revoke_classifier_access(p_name text, p_role text, p_access text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.revoke_classifier_access(text, text, text) IS
+    'Takes back what grant_classifier_access() gave. Its owner only. Returns the definition.';
+
+-- A grant array after granting (p_grant) or revoking role p_role (OID, or
+-- NULL for a dropped role) named p_name: the role's OID and every entry
+-- recorded under that name are removed, and a grant appends the OID.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_list(
+    p_roles oid[], p_names jsonb, p_role oid, p_name text, p_grant boolean)
+RETURNS oid[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY(SELECT g FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
+                  WHERE g IS DISTINCT FROM p_role
+                    AND (p_names OPERATOR(pg_catalog.->>) g::pg_catalog.text) IS DISTINCT FROM p_name
+                  ORDER BY i)
+           OPERATOR(pg_catalog.||) CASE WHEN p_grant THEN ARRAY[p_role] ELSE '{}'::oid[] END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_role_list(oid[], jsonb, oid, text, boolean) IS
+    'Internal: a classifier''s grant array with a role granted or revoked (by OID, and by the name its entries were recorded under).';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_access(
+    p_caller oid, p_name text, p_role text, p_access text, p_grant boolean)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    v_role oid;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF p_role IS NULL OR p_access IS NULL THEN
+        RAISE EXCEPTION 'p_role and p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF p_access NOT IN ('predict', 'train', 'deploy') THEN
+        RAISE EXCEPTION 'invalid access "%"', p_access
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
+    END IF;
+    IF upper(p_role) = 'PUBLIC' THEN
+        IF p_access <> 'predict' THEN
+            RAISE EXCEPTION 'only predict can be granted to PUBLIC' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
+        RETURN @extschema@._pg_intent_classifier_json(p_name);
+    END IF;
+    SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
+    -- A grant names a role that exists. A revoke may also name a role that
+    -- was dropped since: its entries (recorded under that name) go.
+    IF v_role IS NULL AND p_grant THEN
+        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+    END IF;
+    IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
+        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+    END IF;
+    -- Each grant is the role's OID, with its name recorded in role_names
+    -- (a grant counts only for that OID under that name); a revoke removes
+    -- the role's OID and any entry recorded under its name (an earlier role
+    -- of that name, dropped). _pg_intent_classifier_rebind() keeps
+    -- role_names to the OIDs granted.
+    UPDATE @extschema@.ai_classifiers AS x
+       SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
+                                ELSE @extschema@._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
+           train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
+                              ELSE @extschema@._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
+           deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
+                               ELSE @extschema@._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
+           role_names = CASE WHEN p_grant THEN x.role_names || jsonb_build_object(v_role::text, p_role) ELSE x.role_names END,
+           updated_at = now()
+     WHERE x.name = p_name;
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_access(oid, text, text, text, boolean) IS
+    'Internal: grant_classifier_access() and revoke_classifier_access() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_grant_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, true) $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_grant_classifier_access(oid, text, text, text) IS
+    'Internal: grant_classifier_access() as the extension owner, for the calling role p_caller.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_revoke_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
+COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
+    'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';
+
 -- ======== src/sql/48_classifier_review_queue.sql ========
 -- A classifier's label-error queue (0.3.1): the rows of its source whose
 -- label a model that never saw them doubts, most doubtful first, for a
@@ -4326,6 +4157,188 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
     'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';
+
+-- ======== src/sql/49_classifier_owners.sql ========
+-- Named classifiers (0.3.2): their owners across restores and DROP ROLE
+-- (issue 31 item 11). A classifier row names its roles and source by OID and
+-- by the name each had; the trigger here finds them again by name when a
+-- restore brings OIDs that do not have them, and reassign_classifier() gives
+-- an orphaned classifier a new owner. Who may use a classifier is
+-- 45_classifiers.sql.
+
+-- -------------------------------------------------------------------------
+-- Owners, grantees and sources by name (0.3.2, issue 31 item 11)
+-- -------------------------------------------------------------------------
+-- Roles and the source are OIDs with the names they had (see
+-- src/sql/schema/65_classifier_identity.sql): pg_dump writes the rows as they
+-- are, and a restore (where OIDs differ) finds each by its name.
+
+-- A relation's qualified name, quoted as needed; NULL when there is none.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_relation_name(p_relation oid)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+      FROM pg_catalog.pg_class AS r
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+     WHERE r.oid OPERATOR(pg_catalog.=) p_relation
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_relation_name(oid) IS
+    'Internal: the qualified name of the relation with this OID, or NULL.';
+
+-- A grant array as a restore finds it again: each OID that still has its
+-- recorded name stays; another is replaced by the OID of the role of that
+-- name here, or removed when there is none. An OID without a recorded name
+-- (written by plain DML) takes the name it has now.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rebind_roles(p_roles oid[], p_names jsonb)
+RETURNS oid[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY(SELECT coalesce(live.oid, byname.oid)
+                   FROM pg_catalog.unnest(p_roles) WITH ORDINALITY AS u (g, i)
+                  CROSS JOIN LATERAL (SELECT coalesce(p_names OPERATOR(pg_catalog.->>) u.g::pg_catalog.text,
+                                                      (SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_roles AS r
+                                                        WHERE r.oid OPERATOR(pg_catalog.=) u.g)) AS n) AS k
+                   LEFT JOIN pg_catalog.pg_roles AS live
+                          ON live.oid OPERATOR(pg_catalog.=) u.g AND live.rolname OPERATOR(pg_catalog.=) k.n
+                   LEFT JOIN pg_catalog.pg_roles AS byname ON byname.rolname OPERATOR(pg_catalog.=) k.n
+                  WHERE coalesce(live.oid, byname.oid) IS NOT NULL
+                  ORDER BY u.i)
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_rebind_roles(oid[], jsonb) IS
+    'Internal: a classifier''s grant array with each role found again by its recorded name (for a row a restore writes).';
+
+-- Every row of ai_classifiers written, before it is stored:
+--   INSERT (create_classifier(), and the COPY of a restore): an owner,
+--   grantee or source whose OID no longer has its recorded name is found
+--   by that name (a restore into another cluster, where OIDs differ: the
+--   role of that name owns the classifier, as pg_dump restores the owner of
+--   any object by name); with no role of that name the owner is NULL
+--   (orphaned: only reassign_classifier() gives it one), a grant goes,
+--   and a source not found is NULL (42P01 when used).
+--   INSERT and UPDATE: source_name follows the source's current name (a
+--   renamed table), and role_names holds exactly the granted OIDs' names.
+-- An UPDATE never looks a role up by name: within a cluster a dropped
+-- owner's name taken by a new role must not make that role the owner.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_rebind()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.owner_name IS NULL THEN
+            NEW.owner_name := (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = NEW.owner);
+        ELSIF NOT @extschema@._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
+            NEW.owner := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.owner_name);
+        END IF;
+        IF NEW.source_name IS NOT NULL
+           AND @extschema@._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
+            NEW.source := pg_catalog.to_regclass(NEW.source_name)::oid;
+        END IF;
+        NEW.train_roles := @extschema@._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
+        NEW.deploy_roles := @extschema@._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
+        NEW.predict_roles := @extschema@._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
+        -- the names now are the names recorded (rebound above)
+        NEW.role_names := '{}';
+    END IF;
+    NEW.source_name := coalesce(@extschema@._pg_intent_relation_name(NEW.source), NEW.source_name);
+    NEW.role_names := (SELECT coalesce(jsonb_object_agg(g::text, n), '{}')
+                         FROM (SELECT DISTINCT g, coalesce(NEW.role_names ->> g::text,
+                                                           (SELECT r.rolname::text FROM pg_catalog.pg_roles AS r WHERE r.oid = g)) AS n
+                                 FROM unnest(NEW.train_roles || NEW.deploy_roles || NEW.predict_roles) AS g) AS x
+                        WHERE n IS NOT NULL);
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_rebind() IS
+    'Internal trigger: a classifier row inserted (by a restore too) finds its owner, grantees and source again by their recorded names when their OIDs no longer have them; every write keeps source_name and role_names current.';
+
+CREATE OR REPLACE TRIGGER ai_classifiers_rebind
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_classifier_rebind();
+-- Also for rows applied by logical replication (OIDs are the publisher's).
+ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_rebind;
+
+-- -------------------------------------------------------------------------
+-- reassign_classifier
+-- -------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION @extschema@.reassign_classifier(p_name text, p_new_owner regrole)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.reassign_classifier(text, regrole) IS
+    'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns. Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator or the new owner cannot read the source, 42704 unknown classifier or role, 55000 the built-in classifier.';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers;
+    v_owner_name name;
+BEGIN
+    IF p_name IS NULL OR p_new_owner IS NULL THEN
+        RAISE EXCEPTION 'p_name and p_new_owner must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- An administrator's act: the owner, who alone could otherwise manage
+    -- the classifier, may be gone. The function is closed to PUBLIC too.
+    IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
+       AND NOT pg_catalog.pg_has_role(p_caller, (SELECT e.extowner FROM pg_catalog.pg_extension AS e
+                                                  WHERE e.extname = 'pg_intent'), 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to reassign classifier "%"', p_name
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
+    END IF;
+    c := @extschema@._pg_intent_classifier(p_name);
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" belongs to the extension''s owner'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role with OID % does not exist', p_new_owner::oid USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    -- The source is read as the owner: the new one must be able to (a
+    -- source that is gone is reported when it is used, 42P01).
+    IF @extschema@._pg_intent_relation_name(c.source) IS NOT NULL THEN
+        PERFORM @extschema@._pg_intent_classifier_check_source(p_new_owner::oid, p_name, c.source,
+                                                              @extschema@._pg_intent_classifier_columns(c));
+    END IF;
+    UPDATE @extschema@.ai_classifiers AS x
+       SET owner = p_new_owner::oid, owner_name = v_owner_name, updated_at = now()
+     WHERE x.id = c.id;
+    RETURN @extschema@._pg_intent_classifier_json(p_name);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_reassign_classifier(oid, text, regrole) IS
+    'Internal: reassign_classifier() as the extension owner, for the calling role p_caller.';
+
+-- Every classifier's owner, and whether it is orphaned: its owner's OID no
+-- longer has the recorded name (the role was dropped, renamed, or the OID
+-- went to a new role), or a restore found no role of that name. Read with
+-- the reader's rights (SELECT on ai_classifiers: administrators).
+CREATE OR REPLACE VIEW @extschema@.ai_classifier_owners WITH (security_invoker = true) AS
+SELECT c.name,
+       c.id,
+       c.owner_name AS owner,
+       c.owner AS owner_oid,
+       NOT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
+                    WHERE r.oid OPERATOR(pg_catalog.=) c.owner AND r.rolname OPERATOR(pg_catalog.=) c.owner_name) AS orphaned,
+       coalesce((SELECT pg_catalog.format('%I.%I', n.nspname, r.relname)
+                   FROM pg_catalog.pg_class AS r
+                   JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+                  WHERE r.oid OPERATOR(pg_catalog.=) c.source), c.source_name) AS source,
+       NOT EXISTS (SELECT FROM pg_catalog.pg_class AS r WHERE r.oid OPERATOR(pg_catalog.=) c.source) AS source_missing,
+       c.built_in
+  FROM @extschema@.ai_classifiers AS c;
+COMMENT ON VIEW @extschema@.ai_classifier_owners IS
+    'Every classifier with its owner''s name and OID, whether it is orphaned (the owner was dropped, or the OID now names another role: reassign_classifier() gives it an owner), its source''s name and whether the source is missing.';
 
 -- ======== src/sql/50_metrics.sql ========
 -- Dashboard metrics (operations).
