@@ -42,4 +42,19 @@ Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argty
     return LookupFuncName(qualified, nargs, argtypes, false);
 }
 
+Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls,
+                              bool &isnull) noexcept {
+    FmgrInfo flinfo;
+    fmgr_info(fn, &flinfo);
+    LOCAL_FCINFO(call, FUNC_MAX_ARGS);
+    InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
+    for (int i = 0; i < nargs; ++i) {
+        call->args[i].value = args[i];
+        call->args[i].isnull = nulls ? nulls[i] : false;
+    }
+    Datum result = FunctionCallInvoke(call);
+    isnull = call->isnull;
+    return result;
+}
+
 } // namespace pg_intent

@@ -22,4 +22,10 @@ AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept;
 // PostgreSQL calls only: use inside pg_call().
 Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept;
 
+// Calls function `fn` through fmgr (no EXECUTE check: the extension's own
+// function, found by extension_function()) with `args`, none NULL unless
+// `nulls` says so; `isnull` tells whether the result is NULL. PostgreSQL
+// calls only: use inside pg_call().
+Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull) noexcept;
+
 } // namespace pg_intent

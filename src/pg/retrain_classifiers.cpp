@@ -112,22 +112,14 @@ struct Attempt {
 // (and the back-off's times) to `out` when the classifier is not due.
 void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due,
                     StringInfo reason) noexcept {
-    FmgrInfo flinfo;
-    fmgr_info(due_fn, &flinfo);
-    LOCAL_FCINFO(call, 5);
-    InitFunctionCallInfoData(*call, &flinfo, 5, InvalidOid, nullptr, nullptr);
-    call->args[0].value = CStringGetTextDatum(p->name);
-    call->args[0].isnull = false;
-    call->args[1].value = Int64GetDatum(count);
-    call->args[1].isnull = false;
-    call->args[2].value = TimestampTzGetDatum(p->has_since ? p->since : 0);
-    call->args[2].isnull = !p->has_since;
-    call->args[3].value = Int64GetDatum(p->has_rows_at_last ? p->rows_at_last : 0);
-    call->args[3].isnull = !p->has_rows_at_last;
-    call->args[4].value = Int32GetDatum(p->has_threshold ? p->threshold : 0);
-    call->args[4].isnull = !p->has_threshold;
-    const Datum result = FunctionCallInvoke(call);
-    if (call->isnull) elog(ERROR, "_pg_intent_classifier_retrain_due returned NULL");
+    const Datum args[5] = {CStringGetTextDatum(p->name), Int64GetDatum(count),
+                           TimestampTzGetDatum(p->has_since ? p->since : 0),
+                           Int64GetDatum(p->has_rows_at_last ? p->rows_at_last : 0),
+                           Int32GetDatum(p->has_threshold ? p->threshold : 0)};
+    const bool nulls[5] = {false, false, !p->has_since, !p->has_rows_at_last, !p->has_threshold};
+    bool result_null = false;
+    const Datum result = call_extension_function(due_fn, 5, args, nulls, result_null);
+    if (result_null) elog(ERROR, "_pg_intent_classifier_retrain_due returned NULL");
     HeapTupleHeader row = DatumGetHeapTupleHeader(result);
     bool isnull = false;
     const Datum rows = GetAttributeByNum(row, 1, &isnull);
@@ -154,23 +146,15 @@ void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, 
 // extension owner, whoever runs it).
 void record_attempt(Oid record_fn, const Planned *p, const Attempt *a, const char *status,
                     const char *sqlstate, const char *error) noexcept {
-    FmgrInfo flinfo;
-    fmgr_info(record_fn, &flinfo);
-    LOCAL_FCINFO(call, 6);
-    InitFunctionCallInfoData(*call, &flinfo, 6, InvalidOid, nullptr, nullptr);
-    call->args[0].value = CStringGetTextDatum(p->name);
-    call->args[0].isnull = false;
-    call->args[1].value = TimestampTzGetDatum(a->started);
-    call->args[1].isnull = false;
-    call->args[2].value = Int64GetDatum(a->count);
-    call->args[2].isnull = !a->counted;
-    call->args[3].value = CStringGetTextDatum(status);
-    call->args[3].isnull = false;
-    call->args[4].value = sqlstate ? CStringGetTextDatum(sqlstate) : 0;
-    call->args[4].isnull = sqlstate == nullptr;
-    call->args[5].value = error ? CStringGetTextDatum(error) : 0;
-    call->args[5].isnull = error == nullptr;
-    FunctionCallInvoke(call);
+    const Datum args[6] = {CStringGetTextDatum(p->name),
+                           TimestampTzGetDatum(a->started),
+                           Int64GetDatum(a->count),
+                           CStringGetTextDatum(status),
+                           sqlstate ? CStringGetTextDatum(sqlstate) : 0,
+                           error ? CStringGetTextDatum(error) : 0};
+    const bool nulls[6] = {false, false, !a->counted, false, sqlstate == nullptr, error == nullptr};
+    bool result_null = false;
+    (void)call_extension_function(record_fn, 6, args, nulls, result_null);
 }
 
 // Counts the classifier's new rows and trains it when due, as its owner
@@ -250,9 +234,10 @@ void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
             // An orphaned classifier (its owner dropped: the plan gives no
             // owner) has no role to be read as; say so, in its entry.
             if (!OidIsValid(p->owner))
-                ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                                errmsg("classifier \"%s\" is orphaned: its owner was dropped", p->name),
-                                errhint("An administrator gives it a new owner with reassign_classifier().")));
+                ereport(ERROR,
+                        (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                         errmsg("classifier \"%s\" is orphaned: its owner was dropped", p->name),
+                         errhint("An administrator gives it a new owner with reassign_classifier().")));
             const RestrictedOperation op = enter_restricted_operation(p->owner);
             retrain_one(fns, p, out, attempt);
             leave_restricted_operation(op);

@@ -49,21 +49,12 @@ struct Statement {
 Statement source_statement(Oid schema, Datum name, const char *kind) noexcept {
     Oid argtypes[3] = {TEXTOID, OIDOID, TEXTOID};
     const Oid fn = extension_function(schema, "_pg_intent_classifier_source_statement", 3, argtypes);
-    FmgrInfo flinfo;
-    fmgr_info(fn, &flinfo);
-    LOCAL_FCINFO(call, 3);
-    InitFunctionCallInfoData(*call, &flinfo, 3, InvalidOid, nullptr, nullptr);
-    call->args[0].value = name;
-    call->args[0].isnull = false;
-    call->args[1].value = ObjectIdGetDatum(GetUserId());
-    call->args[1].isnull = false;
-    call->args[2].value = CStringGetTextDatum(kind);
-    call->args[2].isnull = false;
-    const Datum row = FunctionCallInvoke(call);
-    Statement out;
-    if (call->isnull) return out;
-    HeapTupleHeader tuple = DatumGetHeapTupleHeader(row);
+    const Datum args[3] = {name, ObjectIdGetDatum(GetUserId()), CStringGetTextDatum(kind)};
     bool isnull = false;
+    const Datum row = call_extension_function(fn, 3, args, nullptr, isnull);
+    Statement out;
+    if (isnull) return out;
+    HeapTupleHeader tuple = DatumGetHeapTupleHeader(row);
     out.owner = DatumGetObjectId(GetAttributeByNum(tuple, 1, &isnull));
     const Datum sql = GetAttributeByNum(tuple, 2, &isnull);
     if (!isnull) out.sql = TextDatumGetCString(sql);

@@ -34,21 +34,6 @@ extern "C" {
 namespace pg_intent {
 namespace {
 
-// Calls function `fn` with `args` (no argument NULL unless `nulls` says so).
-Datum call_function(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull) noexcept {
-    FmgrInfo flinfo;
-    fmgr_info(fn, &flinfo);
-    LOCAL_FCINFO(call, FUNC_MAX_ARGS);
-    InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
-    for (int i = 0; i < nargs; ++i) {
-        call->args[i].value = args[i];
-        call->args[i].isnull = nulls ? nulls[i] : false;
-    }
-    Datum result = FunctionCallInvoke(call);
-    isnull = call->isnull;
-    return result;
-}
-
 std::optional<std::string> optional_string(const intent::Json &def, const char *key) {
     auto it = def.find(key);
     if (it == def.end() || !it->is_string()) return std::nullopt;
@@ -85,7 +70,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         Oid fn = extension_function(schema, "_pg_intent_classifier_for_training", 2, argtypes);
         Datum args[2] = {PG_GETARG_DATUM(0), ObjectIdGetDatum(caller)};
         bool isnull = false;
-        definition = call_function(fn, 2, args, nullptr, isnull);
+        definition = call_extension_function(fn, 2, args, nullptr, isnull);
     });
     const intent::Json def = intent::parse_json(jsonb_to_utf8(definition), "classifier definition");
 
@@ -98,7 +83,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             Oid fn = extension_function(schema, "train_intent_model", 3, argtypes);
             Datum args[3] = {PG_GETARG_DATUM(1), CStringGetTextDatum("full"), PG_GETARG_DATUM(2)};
             bool nulls[3] = {PG_ARGISNULL(1), false, false};
-            result = call_function(fn, 3, args, nulls, isnull);
+            result = call_extension_function(fn, 3, args, nulls, isnull);
         });
         if (isnull) PG_RETURN_NULL();
         return result;
@@ -189,7 +174,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
                          PG_GETARG_DATUM(2),       names_array,        counts_array};
         bool nulls[6] = {false, false, PG_ARGISNULL(1), false, false, false};
-        result = call_function(worker, 6, args, nulls, result_null);
+        result = call_extension_function(worker, 6, args, nulls, result_null);
     });
     if (result_null) PG_RETURN_NULL();
     return result;
