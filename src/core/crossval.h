@@ -97,6 +97,8 @@ struct FoldModels {
     // Out-of-fold scores of held-out entry e into out[0..padded(columns));
     // `row` is scratch.
     void score(const TrainingSet &set, size_t e, SparseVector &row, float *out) const;
+    // The biases of the model that scores held-out entry e.
+    const float *bias(size_t e) const { return models[static_cast<size_t>(model[e])].bias.data(); }
 };
 
 // For each C in `Cs` and each fold f in [0, folds): fits on every entry whose

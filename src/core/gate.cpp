@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "metrics.h"
 #include "model.h"
+#include "novelty.h"
 #include "scoring.h"
 
 #include <algorithm>
@@ -95,8 +96,9 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
         const int label = static_cast<int>(argmax(s, k));
         cal.probabilities(s, in.served_columns, k, probs.data());
         const bool oos_wins = in.served_columns > k && s[k] > s[label];
-        const bool c_unc =
-            oos_wins || probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
+        const bool c_unc = oos_wins ||
+                           lacks_evidence(message_evidence(s, fm.bias(e), k), in.evidence_floor) ||
+                           probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
         const Prediction p = active.predict(d.texts[e], 0, scratch);
         if (d.y[e] == kOutOfScope) {
             cand_oos += c_unc;

@@ -3,6 +3,7 @@
 #include "model.h"
 
 #include "errors.h"
+#include "novelty.h"
 #include "scoring.h"
 
 #include <algorithm>
@@ -43,6 +44,9 @@ bool IntentModel::is_uncertain(int label, const float *scores, float confidence)
     const size_t l = static_cast<size_t>(label);
     // The internal out-of-scope class beating every intent is never served.
     if (has_oos_class_ && scores[labels_.size()] > scores[l]) return true;
+    if (checks_evidence() &&
+        lacks_evidence(message_evidence(scores, bias_.data(), labels_.size()), evidence_floor_))
+        return true;
     return confidence < thresholds_[l];
 }
 
@@ -176,7 +180,22 @@ void check_parts(const Vectorizer &vectorizer, size_t labels, const LinearWeight
 IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
                                   std::vector<std::string> labels, const LinearWeights &weights,
                                   ScoreCalibrator calibrator, float threshold, std::vector<float> thresholds,
-                                  bool out_of_scope_class) {
+                                  bool out_of_scope_class, float evidence_floor) {
+    if (!(std::isfinite(evidence_floor) && evidence_floor >= 0))
+        throw Error(ErrorKind::Internal, "invalid evidence floor",
+                    "The evidence floor must be a finite number of at least 0.");
+    IntentModel m = assemble_v2(std::move(options), std::move(vectorizer), std::move(labels), weights,
+                                calibrator, threshold, std::move(thresholds), out_of_scope_class);
+    m.format_version_ = kFormatVersion;
+    m.options_json_.clear();
+    m.evidence_floor_ = evidence_floor;
+    return m;
+}
+
+IntentModel IntentModel::assemble_v2(ModelOptions options, Vectorizer vectorizer,
+                                     std::vector<std::string> labels, const LinearWeights &weights,
+                                     ScoreCalibrator calibrator, float threshold,
+                                     std::vector<float> thresholds, bool out_of_scope_class) {
     const size_t k = labels.size(), n = k + (out_of_scope_class ? 1 : 0);
     check_parts(vectorizer, k, weights, n, threshold);
     if (thresholds.size() != k)
@@ -188,10 +207,11 @@ IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
     if (!(std::isfinite(calibrator.scale) && calibrator.scale > 0))
         throw Error(ErrorKind::Internal, "invalid calibrator", "The calibration scale must be positive.");
     IntentModel m;
-    m.format_version_ = kFormatVersion;
+    m.format_version_ = kTemperatureFormatVersion;
     m.algorithm_ = options.learner.algorithm;
     m.oos_label_ = options.out_of_scope_intent;
     m.options_ = std::move(options);
+    m.options_json_ = m.options_.to_json();
     m.vectorizer_ = std::move(vectorizer);
     m.labels_ = std::move(labels);
     quantize(weights, m.qweights_, m.scale_);

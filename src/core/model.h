@@ -2,7 +2,10 @@
 // abstain thresholds. Prediction is in model.cpp, the binary format in
 // model_format.cpp.
 //
-// Two generations live side by side:
+// Three generations live side by side:
+//   format 3 (0.3.2): format 2 plus the evidence floor (novelty.h): an
+//     answer whose label gets too little evidence from the message's own
+//     features (none at all, for the empty message) is uncertain.
 //   format 2 (0.2.0): the served label is the raw argmax of the decision
 //     scores; one shared temperature turns scores into probabilities (it
 //     cannot reorder intents); a threshold per intent; optionally an internal
@@ -42,15 +45,18 @@ struct PredictScratch {
 struct Prediction {
     int label = -1;                         // index into labels(), never the out-of-scope class
     float confidence = 0;                   // calibrated probability of `label`
-    bool uncertain = false;                 // below the label's threshold, or out of scope
+    bool uncertain = false;                 // below the label's threshold, out of scope, or no evidence
     std::vector<std::pair<int, float>> top; // top-k (label, probability), descending
 };
 
 class IntentModel {
   public:
     // Magic "PGINTENT" + little-endian uint32 version; see model_format.cpp.
-    // New models are written as kFormatVersion; kLegacyFormatVersion blobs load.
-    static constexpr uint32_t kFormatVersion = 2;
+    // New models are written as kFormatVersion; kTemperatureFormatVersion
+    // and kLegacyFormatVersion blobs load, predict as they did and write
+    // back as themselves.
+    static constexpr uint32_t kFormatVersion = 3;
+    static constexpr uint32_t kTemperatureFormatVersion = 2;
     static constexpr uint32_t kLegacyFormatVersion = 1;
 
     // In-scope intents only: the out-of-scope label is never one of them.
@@ -61,6 +67,10 @@ class IntentModel {
     // Per intent (format 2): the global one, or 0 for an intent whose
     // training evidence was too thin to abstain on. Format 1: all equal.
     const std::vector<float> &thresholds() const { return thresholds_; }
+    // Format 3: whether answers need evidence (novelty.h), and the floor
+    // their evidence must exceed. Formats 1 and 2: no such rule.
+    bool checks_evidence() const { return format_version_ >= kFormatVersion; }
+    float evidence_floor() const { return evidence_floor_; }
     const ModelOptions &options() const { return options_; }
     const Vectorizer &vectorizer() const { return vectorizer_; }
     size_t num_features() const { return vectorizer_.num_features(); }
@@ -107,12 +117,18 @@ class IntentModel {
     static IntentModel deserialize(const uint8_t *data, size_t size,
                                    const std::function<bool()> &cancelled = {});
 
-    // A format 2 model. `weights` has labels.size() classes, plus one last
+    // A format 3 model. `weights` has labels.size() classes, plus one last
     // class when `out_of_scope_class` (the internal out-of-scope class).
-    // `thresholds` has one value per label.
+    // `thresholds` has one value per label; `evidence_floor` is finite and >= 0.
     static IntentModel assemble(ModelOptions options, Vectorizer vectorizer, std::vector<std::string> labels,
                                 const LinearWeights &weights, ScoreCalibrator calibrator, float threshold,
-                                std::vector<float> thresholds, bool out_of_scope_class);
+                                std::vector<float> thresholds, bool out_of_scope_class, float evidence_floor);
+    // A format 2 model (no evidence floor), as 0.2.0 to 0.3.1 built them;
+    // kept for tests of the format 2 code path.
+    static IntentModel assemble_v2(ModelOptions options, Vectorizer vectorizer,
+                                   std::vector<std::string> labels, const LinearWeights &weights,
+                                   ScoreCalibrator calibrator, float threshold, std::vector<float> thresholds,
+                                   bool out_of_scope_class);
     // A format 1 model (per-intent Platt, one threshold), as 0.1.0 built them;
     // kept for tests of the format 1 code path.
     static IntentModel assemble_v1(ModelOptions options, Vectorizer vectorizer,
@@ -126,7 +142,7 @@ class IntentModel {
 
     uint32_t format_version_ = kFormatVersion;
     ModelOptions options_;
-    std::string options_json_; // format 1: the stored options JSON, re-serialised verbatim
+    std::string options_json_; // formats 1 and 2: the stored options JSON, re-serialised verbatim
     Algorithm algorithm_ = Algorithm::LinearSVM;
     Vectorizer vectorizer_;
     std::vector<std::string> labels_;
@@ -144,6 +160,8 @@ class IntentModel {
     std::string oos_label_;
     float threshold_ = 0;
     std::vector<float> thresholds_;
+    // Format 3
+    float evidence_floor_ = 0;
 };
 
 } // namespace intent

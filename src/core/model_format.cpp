@@ -4,7 +4,7 @@
 // Binary layout (all integers and floats little-endian, floats IEEE-754 binary32):
 //
 //   "PGINTENT"                      8 bytes magic
-//   u32 format version              1 (0.1.0) or 2 (0.2.0); both load, each writes back as itself
+//   u32 format version              1 (0.1.0), 2 (0.2.0) or 3 (0.3.2); all load, each writes back as itself
 //   sections, each: u32 tag, u64 byte length, payload; exactly once, in this order:
 //     1 options     u32 len + JSON bytes (ModelOptions::to_json)
 //     2 algorithm   u8 (1 linear_svm, 2 logistic_regression)
@@ -25,6 +25,10 @@
 //    12 out_of_scope u8 (0: no internal class, out-of-scope rows if any were
 //                   negatives; 1: an internal out-of-scope class, last in the
 //                   weights), u32 len + the reserved label (UTF-8 without NUL)
+//   format 3: format 2's sections, then
+//    13 evidence    f32 floor (finite, >= 0; see novelty.h)
+//   Formats 1 and 2 keep their stored options JSON byte for byte, so options
+//   added later never change their bytes.
 //   u32 CRC-32C (Castagnoli) of every byte before it
 //
 // The bytes depend only on the model's content (no timestamps, no padding
@@ -62,6 +66,7 @@ enum SectionTag : uint32_t {
     kCalibration = 10,
     kThresholds = 11,
     kOutOfScope = 12,
+    kEvidence = 13,
 };
 
 // Calibration methods of format 2.
@@ -95,6 +100,8 @@ const char *section_name(uint32_t tag) {
         return "thresholds";
     case kOutOfScope:
         return "out_of_scope";
+    case kEvidence:
+        return "evidence";
     default:
         return "unknown";
     }
@@ -226,8 +233,9 @@ std::string IntentModel::serialize() const {
     put_u32(out, format_version_);
 
     std::string body;
-    // Format 1 keeps the options JSON it was loaded with, byte for byte.
-    put_string(body, v1 && !options_json_.empty() ? options_json_ : options_.to_json());
+    // Formats 1 and 2 keep the options JSON they were loaded with, byte for byte.
+    put_string(body, format_version_ != kFormatVersion && !options_json_.empty() ? options_json_
+                                                                                 : options_.to_json());
     put_section(out, kOptions, body);
 
     body.clear();
@@ -310,6 +318,12 @@ std::string IntentModel::serialize() const {
         put_u8(body, has_oos_class_ ? kOosClass : kOosNoClass);
         put_string(body, oos_label_);
         put_section(out, kOutOfScope, body);
+
+        if (checks_evidence()) {
+            body.clear();
+            put_f32(body, evidence_floor_);
+            put_section(out, kEvidence, body);
+        }
     }
 
     put_u32(out, crc32c(reinterpret_cast<const uint8_t *>(out.data()), out.size()));
@@ -334,10 +348,10 @@ uint32_t check_blob(const uint8_t *data, size_t size, const std::function<bool()
         corrupt("The blob does not start with the \"PGINTENT\" magic bytes, so it is not an intent model.");
     Reader head(data + 8, 4, "header");
     uint32_t version = head.u32("the format version");
-    if (version != IntentModel::kFormatVersion && version != IntentModel::kLegacyFormatVersion)
+    if (version < IntentModel::kLegacyFormatVersion || version > IntentModel::kFormatVersion)
         corrupt("The model has format version " + std::to_string(version) +
                 " but this build reads versions " + std::to_string(IntentModel::kLegacyFormatVersion) +
-                " and " + std::to_string(IntentModel::kFormatVersion) + ".");
+                " to " + std::to_string(IntentModel::kFormatVersion) + ".");
     const size_t body_end = size - 4;
     uint32_t stored = 0;
     for (int i = 0; i < 4; ++i)
@@ -540,7 +554,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
             corrupt(std::string("The stored training options are invalid: ") + e.what() +
                     (e.detail().empty() ? "." : " (" + e.detail() + ")"));
         }
-        if (v1) m.options_json_.assign(json);
+        if (version != kFormatVersion) m.options_json_.assign(json);
     }
     // 2 algorithm
     {
@@ -614,6 +628,14 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
             m.oos_label_.assign(label);
             if (std::find(m.labels_.begin(), m.labels_.end(), m.oos_label_) != m.labels_.end())
                 corrupt("The out-of-scope label is also one of the intents.");
+        }
+        // 13 evidence
+        if (m.checks_evidence()) {
+            Reader r = section(kEvidence);
+            m.evidence_floor_ = r.f32("the evidence floor");
+            r.expect_end();
+            if (!(std::isfinite(m.evidence_floor_) && m.evidence_floor_ >= 0))
+                corrupt("The evidence floor is not a finite number of at least 0.");
         }
     }
     if (all.left() != 0)

@@ -58,6 +58,7 @@ const char *const kOptionKeys[] = {
     "select_C",
     "target_precision",
     "threshold_floor",
+    "evidence_quantile",
     "min_threshold_rows",
     "min_intent_rows",
     "out_of_scope_intent",
@@ -165,8 +166,8 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
     } else if (key == "normalize_digits") {
         o.features.text.normalize_digits = option_bool(key, v);
     } else if (key == "min_feature_partitions") {
-        o.features.min_feature_partitions = static_cast<int>(
-            option_integer(key, v, 1, 2, "min_feature_partitions must be 1 or 2."));
+        o.features.min_feature_partitions =
+            static_cast<int>(option_integer(key, v, 1, 2, "min_feature_partitions must be 1 or 2."));
     } else if (key == "typo_variants") {
         o.typo_variants = static_cast<int>(
             option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
@@ -237,6 +238,10 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
         double t = option_number(key, v, "threshold_floor must be a number between 0 and 1.");
         if (!(t >= 0 && t <= 1)) bad_option(key, "threshold_floor must be a number between 0 and 1.");
         o.threshold_floor = t;
+    } else if (key == "evidence_quantile") {
+        double t = option_number(key, v, "evidence_quantile must be a number between 0 and 0.5.");
+        if (!(t >= 0 && t <= 0.5)) bad_option(key, "evidence_quantile must be a number between 0 and 0.5.");
+        o.evidence_quantile = t;
     } else if (key == "min_threshold_rows") {
         o.min_threshold_rows = static_cast<size_t>(option_integer(
             key, v, 0, 100000000, "min_threshold_rows must be an integer between 0 and 100000000."));
@@ -333,6 +338,9 @@ void ModelOptions::validate() const {
     if (!(threshold_floor >= 0 && threshold_floor <= 1))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"threshold_floor\"",
                     "threshold_floor must be a number between 0 and 1.");
+    if (!(evidence_quantile >= 0 && evidence_quantile <= 0.5))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"evidence_quantile\"",
+                    "evidence_quantile must be a number between 0 and 0.5.");
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"out_of_scope_intent\"",
                     "out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
@@ -379,6 +387,7 @@ std::string ModelOptions::to_json() const {
     w["select_C"] = select_C;
     w["target_precision"] = target_precision;
     w["threshold_floor"] = threshold_floor;
+    w["evidence_quantile"] = evidence_quantile;
     w["min_threshold_rows"] = min_threshold_rows;
     w["min_intent_rows"] = min_intent_rows;
     w["out_of_scope_intent"] = out_of_scope_intent;
@@ -461,6 +470,7 @@ std::vector<std::string> TrainingRequest::unweighed_options() const {
     };
     check(m.evaluation.folds != dm.evaluation.folds, "cv_folds");
     check(m.evaluation.method != dm.evaluation.method, "evaluation");
+    check(m.evidence_quantile != dm.evidence_quantile, "evidence_quantile");
     check(m.gate_folds != dm.gate_folds, "gate_folds");
     check(run.limit != d.run.limit, "limit");
     check(run.min_confidence != d.run.min_confidence, "min_confidence");

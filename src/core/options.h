@@ -55,6 +55,13 @@ struct ModelOptions {
     // more likely wrong than right).
     double target_precision = 0.9;
     double threshold_floor = 0.5;
+    // Novelty (format 3, see novelty.h): a message whose evidence (how far
+    // its own features move the labels' scores) is at most the evidence
+    // floor is uncertain. The floor is this quantile of the evidence of the
+    // right answers the confidence rule accepts out of fold (so about this
+    // share of them turns uncertain), and never below 0: a message with no
+    // known feature always abstains.
+    double evidence_quantile = 0.01;
     // Evidence needed to abstain at all: out-of-fold predictions for the run,
     // and training rows for an intent (fewer: that intent never abstains).
     // Measured at 5 rows per intent (HWU64, val), a threshold chosen on
@@ -87,7 +94,7 @@ struct ModelOptions {
     // char_ngram_min, char_ngram_max, max_features, max_char_features, min_df,
     // sublinear_tf, smooth_idf, lowercase, accent_folding, evaluation,
     // cv_folds, val_fraction, test_fraction, seed, select_C,
-    // target_precision, threshold_floor, min_threshold_rows, min_intent_rows,
+    // target_precision, threshold_floor, evidence_quantile, min_threshold_rows, min_intent_rows,
     // out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads,
     // normalize_digits, min_feature_partitions.

@@ -19,8 +19,9 @@
 //                       forms. They are typically lower than the deployed
 //                       model's accuracy (fold models saw fewer rows).
 //   threshold.value     the global abstain threshold in [0, 1] (0: the model
-//                       never abstains); per-intent values are in
-//                       threshold.per_intent.
+//                       never abstains on confidence); per-intent values are
+//                       in threshold.per_intent. Answers without enough
+//                       evidence abstain whatever it is (evidence.floor).
 //   options.algorithm   the learner.
 // 0.1.0's report also had baseline_metrics (the active model scored on the
 // new test split, which it had mostly trained on); there is no such
@@ -181,6 +182,15 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                       {"no_abstain_intents", small},
                       {"per_intent", std::move(per_intent)},
                       {"reason", threshold.reason}};
+    // The novelty rule (format 3, novelty.h): answers whose evidence is at or
+    // below `floor` are uncertain; `uncertain` counts the in-scope
+    // out-of-fold answers it made uncertain.
+    w["evidence"] = {{"floor", static_cast<double>(evidence.floor)},
+                     {"evidence_quantile", model.options().evidence_quantile},
+                     {"learned", evidence.learned},
+                     {"rows", evidence.rows},
+                     {"uncertain", evidence.uncertain},
+                     {"reason", evidence.reason}};
 
     w["gate"] = gate_json(gate);
 

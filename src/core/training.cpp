@@ -125,6 +125,7 @@ struct HeldOut {
     std::vector<size_t> held;
     std::vector<int> pred;
     std::vector<float> conf;
+    std::vector<float> evidence; // of the message (novelty.h)
     std::vector<bool> oos_wins, correct, uncertain;
     // The calibrator's sample (indices into held, ascending) and its scores.
     std::vector<size_t> sample;
@@ -354,6 +355,7 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         report.calibrator.probabilities(s.data(), served, k, p.data());
         pred[i] = static_cast<int>(argmax(s.data(), k));
         conf[i] = p[static_cast<size_t>(pred[i])];
+        h.evidence[i] = message_evidence(s.data(), oof.bias(e), k);
         oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
         correct[i] = d.y[e] == pred[i];
         if (d.y[e] != kOutOfScope) {
@@ -401,9 +403,23 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                                                      options.min_intent_rows);
     }
     const std::vector<float> &thr = report.threshold.per_intent;
+    {
+        // The evidence floor, from the right in-scope answers the confidence
+        // rule accepts (novelty.h).
+        std::vector<float> accepted_right;
+        for (size_t i = 0; i < held.size(); ++i)
+            if (!oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
+                conf[i] >= thr[static_cast<size_t>(pred[i])])
+                accepted_right.push_back(h.evidence[i]);
+        report.evidence = choose_evidence_floor(std::move(accepted_right), options.evidence_quantile,
+                                                options.min_threshold_rows);
+    }
     uncertain.resize(held.size());
-    for (size_t i = 0; i < held.size(); ++i)
-        uncertain[i] = oos_wins[i] || conf[i] < thr[static_cast<size_t>(pred[i])];
+    for (size_t i = 0; i < held.size(); ++i) {
+        const bool novel = lacks_evidence(h.evidence[i], report.evidence.floor);
+        uncertain[i] = oos_wins[i] || novel || conf[i] < thr[static_cast<size_t>(pred[i])];
+        if (novel && !oos_wins[i] && d.y[held[i]] != kOutOfScope) ++report.evidence.uncertain;
+    }
 
     size_t accepted = 0, accepted_right = 0, oos_n = 0, oos_caught = 0;
     for (size_t i = 0; i < held.size(); ++i) {
@@ -475,6 +491,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
 
     h.pred.resize(held.size());
     h.conf.resize(held.size());
+    h.evidence.resize(held.size());
     h.oos_wins.resize(held.size());
     h.correct.resize(held.size());
     run.report.rows.resize(rows.size());
@@ -611,6 +628,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         in.learner = final_learner;
         in.served_columns = run.served;
         in.thresholds = thr;
+        in.evidence_floor = report.evidence.floor;
         in.calibration_scale = report.calibrator.scale;
         in.work = report.plan.work;
         in.refit_duals = &refit_duals;
@@ -620,8 +638,9 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
 
     ModelOptions stored = options;
     stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
-    IntentModel model = IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights,
-                                              report.calibrator, report.threshold.global, thr, run.oos_class);
+    IntentModel model =
+        IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights, report.calibrator,
+                              report.threshold.global, thr, run.oos_class, report.evidence.floor);
     report.seconds_total = seconds_since(t_start);
     return TrainedModel{std::move(model), std::move(report)};
 }

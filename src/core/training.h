@@ -7,6 +7,7 @@
 #include "gate.h"
 #include "metrics.h"
 #include "model.h"
+#include "novelty.h"
 #include "threshold.h"
 
 #include <string>
@@ -55,6 +56,7 @@ struct TrainReport {
     CalibrationReport calibration;   // ECE and Brier of the top class, out of fold
     ScoreCalibrator calibrator;
     AbstainThresholds threshold;
+    EvidenceFloor evidence; // the novelty rule's floor (novelty.h)
     double coverage = 0;          // in-scope out-of-fold rows not abstained
     double accepted_accuracy = 0; // accuracy of those
     size_t out_of_scope_evaluated = 0;

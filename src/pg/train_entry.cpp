@@ -432,9 +432,10 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
         config[key] = effective.at(key);
     row.set(kModelConfig, config);
     // The model row's metrics: the out-of-fold metrics with the threshold,
-    // the calibration and the evaluation.
+    // the evidence floor, the calibration and the evaluation.
     intent::Json model_metrics = metrics.is_object() ? metrics : intent::Json::object();
     model_metrics["threshold"] = report.value("threshold", none);
+    model_metrics["evidence"] = report.value("evidence", none);
     model_metrics["calibration"] = metrics.is_object() ? metrics.value("calibration", none) : none;
     model_metrics["evaluation"] = report.value("evaluation", none);
     row.set(kModelMetrics, model_metrics);
@@ -535,9 +536,9 @@ std::string text_to_std_string(Datum d) {
 // With `groups`, each row's partition as a number (rows without one are a
 // partition of their own), for the fallback's rule of two partitions.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
-                                     const std::optional<std::string> &partition, const TrainingPolicy &policy,
-                                     intent::MemoryCharge &charge, ReadCounts &counts,
-                                     std::vector<uint32_t> *groups) {
+                                     const std::optional<std::string> &partition,
+                                     const TrainingPolicy &policy, intent::MemoryCharge &charge,
+                                     ReadCounts &counts, std::vector<uint32_t> *groups) {
     std::map<std::string, uint32_t> group_ids; // 0: no partition value
     std::map<std::string, std::string> trained_on;
     const bool judge_by_key = staged.has_key && !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
@@ -559,7 +560,8 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
                        row.key.size() + sizeof(DataRow) + (groups ? sizeof(uint32_t) : 0),
                    "the partition's rows");
         if (groups && !s.partition_null)
-            row.group = group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
+            row.group =
+                group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
         data.push_back(std::move(row));
     }
     counts = staged.counts;
@@ -653,10 +655,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
     ReadCounts counts;
     std::vector<uint32_t> groups; // by_group: each row's partition
-    std::vector<DataRow> data =
-        intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)
-                    : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge, counts,
-                                      by_group ? &groups : nullptr);
+    std::vector<DataRow> data = intent_rows
+                                    ? read_training_rows(schema, sel, progress, data_charge, counts)
+                                    : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge,
+                                                      counts, by_group ? &groups : nullptr);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 

@@ -89,11 +89,12 @@ SELECT predicted_intent, uncertain FROM predict_intent(repeat('quiero devolver l
 SELECT classify_intent(repeat('x', 1048576)) AS one_token;
 
 -- A given model, active or not. This one has the default min_threshold_rows:
--- its 80 rows are too few to estimate a threshold, so it never abstains,
--- and its report says why. Its confidences stay honest: near uniform for
--- an empty message (the targets of its calibration are smoothed, so scores
--- that separate 80 training rows perfectly do not make it certain of
--- everything).
+-- its 80 rows are too few to estimate a threshold, so it never abstains on
+-- confidence, and its report says why. Its confidences stay honest: near
+-- uniform for an empty message (the targets of its calibration are
+-- smoothed, so scores that separate 80 training rows perfectly do not make
+-- it certain of everything). The empty message has no evidence, so it is
+-- uncertain all the same (novelty.h; 0.3.1 answered it).
 SELECT train_intent_model('second', 'full', '{"seed": 4, "deploy": "never"}') ->> 'model_id' AS second_id \gset
 SELECT confidence_threshold AS threshold, (metrics #>> '{threshold,abstains}')::boolean AS abstains,
        metrics #>> '{threshold,reason}' AS reason

@@ -162,8 +162,8 @@ TEST(Explain, HandComputedContributions) {
     w.w = {0.5f, -1.0f,   // hola
            -0.25f, 2.0f}; // pedido
     w.bias = {0.125f, -0.5f};
-    const IntentModel m =
-        IntentModel::assemble(o, v, {"greeting", "order"}, w, ScoreCalibrator{}, 0.0f, {0.0f, 0.0f}, false);
+    const IntentModel m = IntentModel::assemble(o, v, {"greeting", "order"}, w, ScoreCalibrator{}, 0.0f,
+                                                {0.0f, 0.0f}, false, 0.0f);
     PredictScratch scratch;
     // Row: hola 1 * idf 1 = 1, pedido 2 * idf 2 = 4 (raw tf, no normalisation).
     const Explanation e = m.explain("hola pedido pedido", 1, 10, scratch);

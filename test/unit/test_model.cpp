@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <gtest/gtest.h>
+#include <limits>
 #include <new>
 
 // Global allocation probe: while g_track is set, remembers the largest single
@@ -121,8 +122,8 @@ IntentModel hand_model_v2(float threshold, bool oos_class = false) {
     w.bias = oos_class ? std::vector<float>{0.5f, -0.5f, 1.0f} : std::vector<float>{0.5f, -0.5f};
     ScoreCalibrator cal;
     cal.scale = 2.0f;
-    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, cal, threshold, {threshold, 0.0f},
-                                 oos_class);
+    return IntentModel::assemble_v2(o, std::move(v), {"a", "b"}, w, cal, threshold, {threshold, 0.0f},
+                                    oos_class);
 }
 
 double sigmoid(double s) {
@@ -580,7 +581,7 @@ IntentModel many_intents_model(bool v2, bool oos_class) {
     ScoreCalibrator cal;
     cal.scale = 3.0f;
     std::vector<float> thresholds(k, 0.2f);
-    return IntentModel::assemble(o, std::move(v), labels, w, cal, 0.2f, thresholds, oos_class);
+    return IntentModel::assemble_v2(o, std::move(v), labels, w, cal, 0.2f, thresholds, oos_class);
 }
 
 uint32_t bits_of(float f) {
@@ -683,6 +684,75 @@ TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
     }
 }
 
+// Format 3 (0.3.2): format 2 plus the evidence floor. "hola" gives label a
+// a score of 2.5 over its bias 0.5: evidence 2; unknown text has none.
+IntentModel hand_model_v3(float floor) {
+    ModelOptions o;
+    o.features = unigram_options();
+    Vectorizer v = Vectorizer::from_parts(o.features, {"hola", "pedido"},
+                                          {FeatureKind::Word, FeatureKind::Word}, {1.0f, 1.0f});
+    LinearWeights w;
+    w.num_features = 2;
+    w.num_classes = 2;
+    w.w = {2.0f, -1.0f, -1.0f, 2.0f};
+    w.bias = {0.5f, -0.5f};
+    ScoreCalibrator cal;
+    cal.scale = 2.0f;
+    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, cal, 0.0f, {0.0f, 0.0f}, false, floor);
+}
+
+TEST(ModelFormat, Format3CarriesTheEvidenceFloor) {
+    PredictScratch s;
+    const IntentModel none = hand_model_v3(0.0f);
+    EXPECT_EQ(none.format_version(), 3u);
+    // No known feature: the bias alone gives "a" 0.88, and it is uncertain.
+    Prediction p = none.predict("nada de nada", 2, s);
+    EXPECT_EQ(p.label, 0);
+    EXPECT_GT(p.confidence, 0.85f);
+    EXPECT_TRUE(p.uncertain);
+    EXPECT_TRUE(none.predict("", 0, s).uncertain);
+    EXPECT_FALSE(none.predict("hola", 0, s).uncertain);
+    // The same weights as format 2 answer without doubt: the rule is format 3's.
+    EXPECT_FALSE(hand_model_v2(0.0f).predict("nada de nada", 0, s).uncertain);
+    // "hola": evidence 2 (int16 quantisation: within 1e-3).
+    EXPECT_FALSE(hand_model_v3(1.99f).predict("hola", 0, s).uncertain);
+    EXPECT_TRUE(hand_model_v3(2.01f).predict("hola", 0, s).uncertain);
+
+    const IntentModel m = hand_model_v3(1.25f);
+    const std::string blob = m.serialize();
+    EXPECT_EQ(get_u32(bytes_of(blob), 8), 3u);
+    const IntentModel back = load(bytes_of(blob));
+    EXPECT_EQ(back.format_version(), 3u);
+    EXPECT_EQ(back.evidence_floor(), 1.25f);
+    EXPECT_EQ(back.serialize(), blob);
+    EXPECT_THROW(IntentModel::assemble(ModelOptions{}, Vectorizer{}, {"a"}, LinearWeights{},
+                                       ScoreCalibrator{}, 0.0f, {0.0f}, false, -1.0f),
+                 Error);
+}
+
+TEST(ModelFormat, Format3RejectsABadEvidenceFloorAndUnknownVersions) {
+    const std::vector<uint8_t> b = bytes_of(hand_model_v3(0.5f).serialize());
+    const size_t floor_at = section_offset(b, 13) + 12;
+    for (float bad :
+         {-0.5f, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+        std::vector<uint8_t> c = b;
+        uint32_t u;
+        std::memcpy(&u, &bad, 4);
+        set_u32(c, floor_at, u);
+        fix_crc(c);
+        expect_corrupt(c, "evidence floor");
+    }
+    std::vector<uint8_t> c = b;
+    set_u32(c, 8, 4);
+    fix_crc(c);
+    expect_corrupt(c, "reads versions 1 to 3");
+    // A format 2 blob does not carry the section; a format 3 one must.
+    c = b;
+    set_u32(c, 8, 2);
+    fix_crc(c);
+    expect_corrupt(c, "unexpected bytes");
+}
+
 // intent_model_info() loads blobs PUBLIC hands it, up to a gigabyte: the
 // loader polls the cancel hook while checksumming and reading, and an
 // unanswered hook changes nothing.
@@ -707,7 +777,7 @@ TEST(ModelFormat, LoadingPollsTheCancelHook) {
 TEST(ModelFormat, Format2RoundTripsAndRejectsBadSections) {
     IntentModel m = hand_model_v2(0.6f);
     const std::string blob = m.serialize();
-    EXPECT_EQ(get_u32(bytes_of(blob), 8), IntentModel::kFormatVersion);
+    EXPECT_EQ(get_u32(bytes_of(blob), 8), IntentModel::kTemperatureFormatVersion);
     const IntentModel back = load(bytes_of(blob));
     EXPECT_EQ(back.format_version(), 2u);
     EXPECT_EQ(back.serialize(), blob);
@@ -948,6 +1018,27 @@ TEST(TrainModel, ProbabilitiesSumToOne) {
         EXPECT_GE(p.top[1].second, p.top[2].second);
         EXPECT_EQ(p.top[0].first, p.label);
     }
+}
+
+// A message without a known n-gram has no evidence: the format 3 model
+// abstains on it even when the confidence rule never abstains (the default
+// run on 24 rows), while 0.3.1's format 2 answered the majority label. (With
+// 24 rows the floor is 0, not learned: gibberish sharing a character n-gram
+// with them still moves the scores a little and is answered.)
+TEST(TrainModel, NoEvidenceIsUncertainEvenWhenTheRunNeverAbstains) {
+    const IntentModel &m = spanish_model().model;
+    EXPECT_EQ(m.format_version(), IntentModel::kFormatVersion);
+    EXPECT_TRUE(m.checks_evidence());
+    EXPECT_EQ(m.threshold(), 0.0f);
+    PredictScratch s;
+    for (const char *t : {"", "   ", "¿?", "!!"}) {
+        const Prediction p = m.predict(t, 3, s);
+        EXPECT_TRUE(p.uncertain) << t;
+        EXPECT_EQ(m.classify(t, s), -1) << t;
+    }
+    EXPECT_FALSE(m.predict("quiero devolver el producto", 3, s).uncertain);
+    EXPECT_FALSE(spanish_model().report.evidence.learned); // 24 rows: the floor is 0
+    EXPECT_EQ(spanish_model().report.evidence.floor, 0.0f);
 }
 
 // 24 rows are too few to estimate a precision (min_threshold_rows 100), and

@@ -1,7 +1,8 @@
-// Format 1 (0.1.0) models: a blob written by 0.1.0 must load, predict exactly
-// what 0.1.0 predicted (labels, float bits of every probability, the
-// uncertain flag, the top 5) and re-serialise to the same bytes; and the
-// loader's NUL-label check.
+// Models of earlier formats: a format 1 blob written by 0.1.0 and a format 2
+// blob written by 0.3.x must load, predict exactly what their release
+// predicted (labels, float bits of every probability, the uncertain flag,
+// the top 5) and re-serialise to the same bytes; and the loader's NUL-label
+// check.
 #include "crc32c.h"
 #include "errors.h"
 #include "model.h"
@@ -61,21 +62,12 @@ IntentModel load(const std::string &blob) {
     return IntentModel::deserialize(reinterpret_cast<const uint8_t *>(blob.data()), blob.size());
 }
 
-} // namespace
-
-TEST(ModelV1, FixtureLoadsAsFormat1AndRoundTripsByteForByte) {
-    const std::string blob = fixture("ecommerce_v1.bin");
-    ASSERT_GT(blob.size(), 1000u);
-    const IntentModel m = load(blob);
-    EXPECT_EQ(m.format_version(), 1u);
-    EXPECT_EQ(m.labels().size(), 14u);
-    EXPECT_EQ(m.serialize(), blob);
-}
-
-TEST(ModelV1, FixturePredictsExactlyWhat010Predicted) {
-    const IntentModel m = load(fixture("ecommerce_v1.bin"));
+// The fixture `blob_name` predicts exactly what `predictions_name` records
+// for each message of ecommerce_v1_messages.txt.
+void expect_recorded_predictions(const std::string &blob_name, const std::string &predictions_name) {
+    const IntentModel m = load(fixture(blob_name));
     const std::vector<std::string> messages = lines(fixture("ecommerce_v1_messages.txt"));
-    const std::vector<std::string> expected = lines(fixture("ecommerce_v1_predictions.tsv"));
+    const std::vector<std::string> expected = lines(fixture(predictions_name));
     ASSERT_EQ(messages.size(), 31u);
     ASSERT_EQ(expected.size(), messages.size());
     PredictScratch scratch;
@@ -98,6 +90,37 @@ TEST(ModelV1, FixturePredictsExactlyWhat010Predicted) {
         const int c = m.classify(messages[i], scratch);
         EXPECT_EQ(c, p.uncertain ? -1 : p.label) << messages[i];
     }
+}
+
+} // namespace
+
+TEST(ModelV1, FixtureLoadsAsFormat1AndRoundTripsByteForByte) {
+    const std::string blob = fixture("ecommerce_v1.bin");
+    ASSERT_GT(blob.size(), 1000u);
+    const IntentModel m = load(blob);
+    EXPECT_EQ(m.format_version(), 1u);
+    EXPECT_EQ(m.labels().size(), 14u);
+    EXPECT_EQ(m.serialize(), blob);
+}
+
+TEST(ModelV1, FixturePredictsExactlyWhat010Predicted) {
+    expect_recorded_predictions("ecommerce_v1.bin", "ecommerce_v1_predictions.tsv");
+}
+
+// Format 2, as 0.2.0 to 0.3.1 wrote it: no evidence floor, so the empty
+// message keeps the answer (and the uncertain flag) it had.
+TEST(ModelV2, FixtureLoadsAsFormat2AndRoundTripsByteForByte) {
+    const std::string blob = fixture("ecommerce_v2.bin");
+    ASSERT_GT(blob.size(), 1000u);
+    const IntentModel m = load(blob);
+    EXPECT_EQ(m.format_version(), 2u);
+    EXPECT_FALSE(m.checks_evidence());
+    EXPECT_EQ(m.labels().size(), 14u);
+    EXPECT_EQ(m.serialize(), blob);
+}
+
+TEST(ModelV2, FixturePredictsExactlyWhat03Predicted) {
+    expect_recorded_predictions("ecommerce_v2.bin", "ecommerce_v2_predictions.tsv");
 }
 
 // A crafted blob whose label holds a NUL byte: 0.1.0's loader accepted it,

@@ -191,7 +191,7 @@ TEST(OutOfFold, FoldModelsRescoreLikeFittingEachFoldAlone) {
 TEST(ServedLabel, IsTheRawArgmax) {
     const TrainedModel t = train_model(shop_rows(15), ModelOptions{}, TrainCallbacks{});
     const IntentModel &m = t.model;
-    ASSERT_EQ(m.format_version(), 2u);
+    ASSERT_EQ(m.format_version(), IntentModel::kFormatVersion);
     const size_t k = m.labels().size();
     std::vector<std::string> texts;
     for (const LabeledText &r : shop_rows(10, 40))

@@ -1,0 +1,82 @@
+-- Knowing what it doesn't know (issue 34, point 1): a router over an app's
+-- own table whose labels are imbalanced (smalltalk is 62 % of the rows,
+-- the README's router data with most of two labels' rows held back)
+-- answered the empty message and gibberish with its majority label at a
+-- confidence of 0.9 and more in 0.3.1. A message without evidence of its
+-- own now abstains (format 3's evidence floor, src/core/novelty.h), for
+-- classifiers and the built-in intent alike; the option that tunes it is
+-- validated, and as an abstention rule the gate cannot weigh, changing it
+-- from the default needs the deploy right.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+DROP ROLE IF EXISTS pgi_nv_trainer;
+CREATE ROLE pgi_nv_trainer NOLOGIN;
+
+CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+
+CREATE TABLE nv_data (id bigserial PRIMARY KEY, text text NOT NULL, label text NOT NULL,
+                      created_at timestamptz NOT NULL DEFAULT now());
+CREATE TEMP TABLE nv_raw (split text, text text, intent text);
+\copy nv_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+INSERT INTO nv_data (text, label)
+SELECT text, split_part(intent, '.', 1) FROM nv_raw
+ WHERE intent <> 'oos'
+   AND (split_part(intent, '.', 1) = 'smalltalk' OR hashtext(text) % 3 = 0);
+SELECT label, count(*) AS rows, round(100.0 * count(*) / sum(count(*)) OVER ()) AS percent
+  FROM nv_data GROUP BY label ORDER BY label;
+
+SELECT create_classifier('nv_router', 'nv_data', 'text', 'label',
+       '{"key_column": "id", "time_column": "created_at"}') ->> 'name' AS classifier;
+SELECT t ->> 'deploy_reason' AS reason FROM train_classifier('nv_router') AS t;
+SELECT metrics -> 'evidence' ? 'floor' AS has_floor,
+       (metrics #>> '{evidence,floor}')::float8 >= 0 AS floor_not_negative,
+       metrics #>> '{evidence,evidence_quantile}' AS quantile,
+       (metrics #>> '{evidence,uncertain}')::int <= 0.05 * (metrics #>> '{evidence,rows}')::int AS few_uncertain,
+       intent_model_info(model) ->> 'format_version' AS format_version
+  FROM ai_intent_models WHERE classifier = 'nv_router' AND is_active;
+
+-- The probes: no evidence, no answer (classify_label() says NULL); an
+-- in-domain message keeps its answer.
+SELECT format('%L', v.m) AS probe, p.label, p.confidence > 0.5 AS confident, p.uncertain,
+       coalesce(classify_label('nv_router', v.m), 'UNCERTAIN') AS route
+  FROM (VALUES (''), ('   '), ('¿?'), ('zzz qqq'), ('hola, ¿qué tal?'), ('¿quién te ha creado?')) AS v(m),
+       LATERAL predict_label('nv_router', v.m) AS p;
+
+-- The built-in intent classifier follows the same rule through the same
+-- code: its empty message abstains, and classify_intent() says so.
+\i test/fixtures/spanish_80.sql
+SELECT train_intent_model('novelty') ->> 'deploy_reason' AS reason;
+SELECT predicted_intent IS NOT NULL AS answered, uncertain, classify_intent('') AS classified
+  FROM predict_intent('');
+SELECT classify_intent('quiero devolver la chaqueta') AS in_domain;
+
+-- evidence_quantile: a number between 0 and 0.5 (22023 naming it).
+SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"evidence_quantile": 0.6}')$$) AS too_large;
+SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"evidence_quantile": "some"}')$$) AS not_a_number;
+SELECT pg_temp.try($$SELECT alter_classifier('nv_router', '{"evidence_quantile": -1}')$$) AS negative;
+SELECT intent_training_options('{"evidence_quantile": 0.2}') ->> 'evidence_quantile' AS set_to,
+       intent_training_options() ->> 'evidence_quantile' AS by_default;
+
+-- Changing it is changing when the model abstains, which the gate cannot
+-- compare: a trainer without the deploy right may try it only with
+-- {"deploy": "never"}.
+GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_nv_trainer;
+SET ROLE pgi_nv_trainer;
+SELECT pg_temp.try($$SELECT train_intent_model('lenient', 'full', '{"evidence_quantile": 0}')$$) AS without_deploy_right;
+SELECT (train_intent_model('lenient', 'full', '{"evidence_quantile": 0, "deploy": "never"}') ->> 'deploy_reason') AS tried;
+RESET ROLE;
+
+SELECT count(*) AS lenient_runs FROM ai_training_runs WHERE run_name = 'lenient';
+SELECT drop_classifier('nv_router') IS NOT NULL AS dropped;
+DROP TABLE nv_data CASCADE;
+REVOKE ALL ON FUNCTION train_intent_model(text, text, jsonb) FROM pgi_nv_trainer;
+DROP ROLE pgi_nv_trainer;
