@@ -38,8 +38,8 @@ namespace {
 // with regclass's own input rule (42P01 for an unknown relation), and the
 // worker receives the relation's OID in its place. Whether the classifier's
 // owner may read it is the worker's check (_pg_intent_classifier_check_source()).
-// PostgreSQL calls only.
-Datum resolve_source_option(Datum options) {
+// PostgreSQL calls only (noexcept: called inside pg_call()).
+Datum resolve_source_option(Datum options) noexcept {
     Jsonb *jb = DatumGetJsonbP(options);
     if (!JB_ROOT_IS_OBJECT(jb)) return options;
     JsonbValue key;
