@@ -17,6 +17,18 @@ DROP ROLE IF EXISTS pgi_ca_app;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
 GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+-- The DETAIL and HINT of a statement's error, as a client receives them.
+CREATE FUNCTION pg_temp.detail_and_hint(p_sql text) RETURNS TABLE (detail text, hint text) LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    detail := 'no error';
+    RETURN NEXT;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    hint := left(hint, 40);
+    RETURN NEXT;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.detail_and_hint(text) TO PUBLIC;
 
 CREATE ROLE pgi_ca_alice;
 CREATE ROLE pgi_ca_bob;
@@ -64,6 +76,12 @@ SELECT pg_temp.try($$SELECT alter_classifier('router', '{"text_column": null}')$
 SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": {"table": "ca_v2"}}')$$) AS source_not_a_name;
 SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "pg_catalog.pg_type_oid_index"}')$$) AS source_an_index;
 SELECT pg_temp.try($$SELECT create_classifier('other', 'ca_v1', 'prompt', 'route', '{"source": "ca_v2"}')$$) AS create_source_option;
+-- The detail and hint of the worker's errors reach the caller whole. Until
+-- the guard's copy_error() copied them out of ErrorContext (issue 36), they
+-- were read back from freed memory: an unknown option's hint repeated the
+-- message instead of listing the valid options.
+SELECT * FROM pg_temp.detail_and_hint($$SELECT alter_classifier('router', '{"sourcee": "ca_v2"}')$$);
+SELECT * FROM pg_temp.detail_and_hint($$SELECT alter_classifier('router', '{"source": "ca_bob"}')$$);
 RESET ROLE;
 -- Read as the owner whoever alters it: a superuser cannot point alice's
 -- classifier at a table alice may not read.
