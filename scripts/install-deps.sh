@@ -30,9 +30,12 @@ package=(dpkg-dev debhelper postgresql-server-dev-all)
 # recommends; python3 for scripts/check-meta.py; Chromium renders the HTML
 # training report (test/scripts/report_browser.sh, headless); Valgrind runs
 # every backend of scripts/stress.sh; locales gives the es_ES.UTF-8 locale
-# that test/sql/language.sql sets lc_messages to (generated below, once).
+# that test/sql/language.sql sets lc_messages to (generated below, once);
+# python3-psycopg2 and nodejs run docs/calling-from-apps.md's snippets
+# (test/scripts/app_snippets.sh), with node-postgres (`pg`, from the npm
+# registry: node_postgres() below).
 test=(locales cmake libgtest-dev clang libclang-rt-14-dev postgresql-15-cron postgresql-15-pgtap
-    libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind)
+    libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind python3-psycopg2 nodejs)
 # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
 # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;
 # bench/kernels: Google Benchmark, LIBLINEAR, Eigen (the alternatives the
@@ -93,8 +96,28 @@ spanish_locale() {
     localedef -i es_ES -f UTF-8 es_ES.UTF-8
     echo "added the locale es_ES.UTF-8 (test/sql/language.sql); remove it with: localedef --delete-from-archive es_ES.utf8"
 }
+# node-postgres, installed globally (npm root -g) from the npm registry:
+# the only download besides apt-get's, and only here, never when a test
+# runs. npm comes with Debian's `npm` package, or inside NodeSource's
+# nodejs (which conflicts with Debian's npm: asked for only when missing).
+needs_node_postgres=0
+for p in "${packages[@]}"; do [ "$p" = nodejs ] && needs_node_postgres=1; done
+node_postgres() {
+    [ $needs_node_postgres = 1 ] || return 0
+    NODE_PATH=$(npm root -g 2>/dev/null) node -e "require('pg')" 2>/dev/null && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "missing node module pg (run as root, or: npm install -g pg@8)" >&2
+        exit 1
+    fi
+    if ! command -v npm >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
+    echo "npm install -g pg@8"
+    npm install -g --no-fund --no-audit pg@8 >/dev/null
+}
 if [ ${#missing[@]} -eq 0 ]; then
     spanish_locale
+    node_postgres
     exit 0
 fi
 
@@ -112,3 +135,4 @@ if [ "$had_server" = 0 ] && command -v pg_lsclusters >/dev/null && pg_lsclusters
         "Remove it with: pg_dropcluster --stop 15 main"
 fi
 spanish_locale
+node_postgres

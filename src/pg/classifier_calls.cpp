@@ -14,6 +14,8 @@
 // the same name with a leading underscore prefix, _pg_intent_<name>(p_caller
 // oid, <the same arguments>), found by OID in the extension's schema. The
 // workers check the caller with _pg_intent_classifier_allows(), the one rule.
+// One argument is translated on the way: alter_classifier()'s "source"
+// (resolve_source_option() says why).
 #include "as_owner.h"
 #include "guard.h"
 #include "module.h"
@@ -25,6 +27,34 @@ extern "C" {
 }
 
 using namespace pg_intent;
+
+namespace {
+
+// alter_classifier()'s options name a new source as the user writes a
+// table's name: "ml_data", resolved in the caller's search_path as
+// create_classifier()'s p_source (a regclass argument) is. The worker runs
+// with search_path pinned to pg_catalog, pg_temp, where "ml_data" names
+// nothing; so the name is resolved here, before the switch, as the caller,
+// with regclass's own input rule (42P01 for an unknown relation), and the
+// worker receives the relation's OID in its place. Whether the classifier's
+// owner may read it is the worker's check (_pg_intent_classifier_check_source()).
+// PostgreSQL calls only (noexcept: called inside pg_call()).
+Datum resolve_source_option(Datum options) noexcept {
+    Jsonb *jb = DatumGetJsonbP(options);
+    if (!JB_ROOT_IS_OBJECT(jb)) return options;
+    JsonbValue key;
+    key.type = jbvString;
+    key.val.string.val = const_cast<char *>("source");
+    key.val.string.len = 6;
+    JsonbValue *value = findJsonbValueFromContainer(&jb->root, JB_FOBJECT, &key);
+    if (value == nullptr || value->type != jbvString) return options;
+    char *name = pnstrdup(value->val.string.val, value->val.string.len);
+    const Oid relid = DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(name)));
+    const Datum patch = DirectFunctionCall1(jsonb_in, CStringGetDatum(psprintf("{\"source\": %u}", relid)));
+    return DirectFunctionCall2(jsonb_concat, options, patch);
+}
+
+} // namespace
 
 PG_INTENT_FUNCTION(pg_intent_classifier_call) {
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
@@ -44,7 +74,14 @@ PG_INTENT_FUNCTION(pg_intent_classifier_call) {
             argtypes[i + 1] = proc->proargtypes.values[i];
         const int worker_nargs = proc->pronargs + 1;
         char *worker_name = psprintf("_pg_intent_%s", NameStr(proc->proname));
+        const bool alter = strcmp(NameStr(proc->proname), "alter_classifier") == 0;
         ReleaseSysCache(tuple);
+        NullableDatum args[FUNC_MAX_ARGS];
+        for (int i = 0; i < nargs; ++i) {
+            args[i] = fcinfo->args[i];
+            if (alter && argtypes[i + 1] == JSONBOID && !args[i].isnull)
+                args[i].value = resolve_source_option(args[i].value);
+        }
         List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(worker_name));
         const Oid worker = LookupFuncName(qualified, worker_nargs, argtypes, false);
 
@@ -56,7 +93,7 @@ PG_INTENT_FUNCTION(pg_intent_classifier_call) {
         call->args[0].value = ObjectIdGetDatum(caller);
         call->args[0].isnull = false;
         for (int i = 0; i < nargs; ++i)
-            call->args[i + 1] = fcinfo->args[i];
+            call->args[i + 1] = args[i];
         result = FunctionCallInvoke(call);
         result_null = call->isnull;
     });

@@ -224,11 +224,17 @@ void stack_left_changed(void *) noexcept {
 // Copies the current error out of ErrorContext and flushes the error state.
 // CopyErrorData() runs under a frame of its own: an ERROR inside it (out of
 // memory) would otherwise jump to the caller's handler, over the C++ frames
-// between.
+// between. It copies into the current memory context, which must not be
+// ErrorContext: errfinish() longjmps with ErrorContext current, and a copy
+// made there is freed by FlushErrorState() below. (Until issue 36 it was: the
+// freed copy's strings were overwritten when ReThrowError() copied them back
+// into ErrorContext, and alter_classifier() answered an unknown option with
+// its message repeated as the hint instead of the list of valid options.)
 ErrorData *copy_error(MemoryContext caller_context) noexcept {
     ErrorData *volatile copy = nullptr;
     ErrorStackGuard saved;
     sigjmp_buf local;
+    MemoryContextSwitchTo(caller_context);
     if (sigsetjmp(local, 0) == 0) {
         PG_exception_stack = &local;
         copy = CopyErrorData();

@@ -606,6 +606,13 @@ BEGIN
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION 'invalid classifier option "%": it must name a column', v_bad USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- (alter_classifier() takes these as options; create_classifier() as arguments)
+    SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k WHERE k IN ('source', 'text_column', 'label_column') LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'invalid classifier option "%"', v_bad
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.';
+    END IF;
     v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
                  || (SELECT coalesce(jsonb_object_agg(k, v_options -> k), '{}') FROM jsonb_object_keys(v_options) AS k
                       WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()));
@@ -631,7 +638,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.alter_classifier(text, jsonb) IS
-    'Changes a classifier''s optional columns, policy keys or training options: the keys given replace the current ones, a key set to null is removed. Its owner only. The built-in classifier intent is changed through ai_training_policy. Returns the definition. Errors as create_classifier(), and 42704 unknown classifier, 42501 not the owner, 55000 the built-in classifier.';
+    'Changes a classifier''s source (a table or view name, resolved in the caller''s search_path), text and label columns, optional columns, policy keys or training options, keeping its id, models, runs and grants: the keys given replace the current ones, a key set to null is removed (not source, text_column, label_column). The source and columns are checked as create_classifier() checks them, for the classifier''s owner, who reads the source. Its owner only. The built-in classifier intent is changed through ai_training_policy. Returns the definition. Errors as create_classifier(), and 42704 unknown classifier, 42501 not the owner, 55000 the built-in classifier.';
 
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_alter_classifier(p_caller oid, p_name text, p_options jsonb)
 RETURNS jsonb
@@ -643,6 +650,7 @@ DECLARE
     v_columns jsonb;
     v_options jsonb;
     v_bad text;
+    v_source oid := c.source;
 BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION 'the built-in classifier "intent" is changed through ai_training_policy'
@@ -659,14 +667,39 @@ BEGIN
         RAISE EXCEPTION 'invalid classifier option "%": it must name a column, or be null', v_bad
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Issue 36: the source and the text and label columns change here too,
+    -- keeping the classifier's id, models, runs and grants (a drop and a
+    -- create lost them). They are required: a name each, never null.
+    SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
+     WHERE k IN ('text_column', 'label_column') AND jsonb_typeof(p_options -> k) <> 'string'
+     LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'invalid classifier option "%": it must name a column', v_bad
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- "source" arrives as the relation's OID: the C entry resolved the name
+    -- as the caller, in the caller's search_path (classifier_calls.cpp).
+    IF p_options ? 'source' THEN
+        IF jsonb_typeof(p_options -> 'source') <> 'number'
+           OR (p_options ->> 'source')::numeric NOT BETWEEN 0 AND 4294967295
+           OR (p_options ->> 'source')::numeric <> trunc((p_options ->> 'source')::numeric) THEN
+            RAISE EXCEPTION 'invalid classifier option "source": it must name a table or view'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_source := (p_options ->> 'source')::oid;
+    END IF;
     v_columns := jsonb_strip_nulls(@extschema@._pg_intent_classifier_columns(c)
                  || (SELECT coalesce(jsonb_object_agg(k, p_options -> k), '{}') FROM jsonb_object_keys(p_options) AS k
-                      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys())));
-    v_options := jsonb_strip_nulls(c.policy || (p_options - @extschema@._pg_intent_classifier_column_keys()));
-    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, p_name, c.source::oid, v_columns);
+                      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys() || ARRAY['text_column', 'label_column'])));
+    v_options := jsonb_strip_nulls(c.policy || (p_options - @extschema@._pg_intent_classifier_column_keys()
+                                                          - ARRAY['source', 'text_column', 'label_column']));
+    -- The checks of create_classifier(), for the owner: the source is read
+    -- with the owner's rights (docs/privileges.md), whoever alters it.
+    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, p_name, v_source, v_columns);
     PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
     UPDATE @extschema@.ai_classifiers AS x
-       SET key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
+       SET source = v_source, text_column = v_columns ->> 'text_column', label_column = v_columns ->> 'label_column',
+           key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
            weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
            partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
      WHERE x.name = p_name;

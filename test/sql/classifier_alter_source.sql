@@ -1,0 +1,129 @@
+-- Issue 36, "One vocabulary": alter_classifier() changes a classifier's
+-- source and its text and label columns, keeping its id, models, runs and
+-- grants. On 0.3.1 '{"source": ...}' answered 'unknown training option
+-- "source"', and the only way was a drop, which lost all of them.
+-- The new source and columns pass create_classifier()'s checks
+-- (_pg_intent_classifier_check_source(), the one implementation), for the
+-- classifier's owner, who reads the source; the errors below are raised to
+-- the restricted roles that call, as they would see them.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP SCHEMA IF EXISTS ca CASCADE;
+DROP TABLE IF EXISTS ca_raw, ca_v1, ca_bob, ca_admin;
+DROP ROLE IF EXISTS pgi_ca_alice;
+DROP ROLE IF EXISTS pgi_ca_bob;
+DROP ROLE IF EXISTS pgi_ca_app;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+-- The DETAIL and HINT of a statement's error, as a client receives them.
+CREATE FUNCTION pg_temp.detail_and_hint(p_sql text) RETURNS TABLE (detail text, hint text) LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE p_sql;
+    detail := 'no error';
+    RETURN NEXT;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    hint := left(hint, 40);
+    RETURN NEXT;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.detail_and_hint(text) TO PUBLIC;
+
+CREATE ROLE pgi_ca_alice;
+CREATE ROLE pgi_ca_bob;
+CREATE ROLE pgi_ca_app;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_ca_alice', 'classifiers');
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_ca_bob', 'classifiers');
+
+-- alice's first table (prompts of the nlp.js Spanish corpus, routed by
+-- domain), her second one in schema ca with other column names, bob's
+-- table (alice may not read it) and one only the superuser reads.
+CREATE TABLE ca_raw (split text, text text, intent text);
+\copy ca_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE ca_v1 AS
+SELECT row_number() OVER (ORDER BY split, text, intent) AS id, text AS prompt, split_part(intent, '.', 1) AS route
+  FROM ca_raw WHERE intent <> 'oos' AND split = 'train';
+CREATE SCHEMA ca;
+GRANT USAGE ON SCHEMA ca TO pgi_ca_alice;
+CREATE TABLE ca.ca_v2 AS
+SELECT 1000 + row_number() OVER (ORDER BY split, text, intent) AS id, text AS message,
+       split_part(intent, '.', 1) AS domain, timestamptz '2026-11-01 00:00+00' AS created_at
+  FROM ca_raw WHERE intent <> 'oos';
+CREATE TABLE ca_bob AS SELECT * FROM ca_v1;
+CREATE TABLE ca_admin AS SELECT * FROM ca_v1;
+ALTER TABLE ca_v1 OWNER TO pgi_ca_alice;
+ALTER TABLE ca.ca_v2 OWNER TO pgi_ca_alice;
+ALTER TABLE ca_bob OWNER TO pgi_ca_bob;
+
+SET ROLE pgi_ca_alice;
+SET search_path = ca, public;
+SELECT create_classifier('router', 'ca_v1', 'prompt', 'route', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
+SELECT grant_classifier_access('router', 'pgi_ca_app', 'predict') -> 'predict_roles' AS predict_roles;
+SELECT train_classifier('router') ->> 'deploy_reason' AS first_training;
+RESET ROLE;
+SELECT id AS router_id FROM ai_classifiers WHERE name = 'router' \gset
+
+-- The errors, each leaving the classifier as it was.
+SET ROLE pgi_ca_alice;
+SET search_path = ca, public;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_bob"}')$$) AS source_owner_cannot_read;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_missing"}')$$) AS source_missing;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_v2"}')$$) AS column_missing_in_new_source;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_v2", "text_column": "message", "label_column": "created_at"}')$$) AS label_wrong_type;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_v2", "text_column": "id", "label_column": "domain"}')$$) AS text_wrong_type;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"text_column": null}')$$) AS text_column_null;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": {"table": "ca_v2"}}')$$) AS source_not_a_name;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "pg_catalog.pg_type_oid_index"}')$$) AS source_an_index;
+SELECT pg_temp.try($$SELECT create_classifier('other', 'ca_v1', 'prompt', 'route', '{"source": "ca_v2"}')$$) AS create_source_option;
+-- The detail and hint of the worker's errors reach the caller whole. Until
+-- the guard's copy_error() copied them out of ErrorContext (issue 36), they
+-- were read back from freed memory: an unknown option's hint repeated the
+-- message instead of listing the valid options.
+SELECT * FROM pg_temp.detail_and_hint($$SELECT alter_classifier('router', '{"sourcee": "ca_v2"}')$$);
+SELECT * FROM pg_temp.detail_and_hint($$SELECT alter_classifier('router', '{"source": "ca_bob"}')$$);
+RESET ROLE;
+-- Read as the owner whoever alters it: a superuser cannot point alice's
+-- classifier at a table alice may not read.
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_admin"}')$$) AS superuser_unreadable_to_owner;
+-- Nor may a role that does not own it change its source (bob may read ca_bob).
+SET ROLE pgi_ca_bob;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_bob"}')$$) AS stranger_alters;
+RESET ROLE;
+SELECT source_name, text_column, label_column, key_column FROM ai_classifiers WHERE name = 'router';
+
+-- The change: a name in alice's search_path, new text and label columns,
+-- a time column; the id, the models, the runs and the grants stay.
+SET ROLE pgi_ca_alice;
+SET search_path = ca, public;
+SELECT a ->> 'source' AS source, a ->> 'text_column' AS text_column, a ->> 'label_column' AS label_column,
+       a ->> 'key_column' AS key_column, a ->> 'time_column' AS time_column, a -> 'predict_roles' AS predict_roles,
+       a -> 'options' AS options
+  FROM alter_classifier('router', '{"source": "ca_v2", "text_column": "message", "label_column": "domain",
+                                    "time_column": "created_at"}') AS a;
+RESET ROLE;
+SELECT id = :router_id AS same_id, source = 'ca.ca_v2'::regclass AS source_oid, source_name FROM ai_classifiers WHERE name = 'router';
+SELECT count(*) AS models, count(*) FILTER (WHERE is_active) AS active FROM ai_intent_models WHERE classifier_id = :router_id;
+-- The app still predicts (with the model trained on the first source)...
+SET ROLE pgi_ca_app;
+SELECT (predict_label('router', '¿quién te ha creado?')).label AS app_predicts;
+RESET ROLE;
+-- ... and the next training reads the new source, gated against that model.
+SET ROLE pgi_ca_alice;
+SELECT t ->> 'status' AS status, t ->> 'training_samples' AS samples, t ->> 'deploy_reason' AS reason,
+       t ->> 'deploy_evidence' AS evidence, t ->> 'deployed' AS deployed
+  FROM train_classifier('router') AS t;
+RESET ROLE;
+SELECT count(*) AS runs, count(DISTINCT classifier_id) AS ids FROM ai_training_runs WHERE classifier = 'router';
+-- A qualified name, and the old source back.
+SET ROLE pgi_ca_alice;
+SELECT alter_classifier('router', '{"source": "public.ca_v1", "text_column": "prompt", "label_column": "route",
+                                    "time_column": null}') ->> 'source' AS source_back;
+RESET ROLE;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP SCHEMA ca CASCADE;
+DROP TABLE ca_raw, ca_v1, ca_bob, ca_admin;
+DROP ROLE pgi_ca_alice;
+DROP ROLE pgi_ca_bob;
+DROP ROLE pgi_ca_app;
