@@ -96,6 +96,7 @@ struct ClassifierInfo {
 struct Mapping {
     int64_t model_id = 0;
     bool by_partition = false;
+    int64_t fallback_id = 0; // with by_partition: the fallback's active model, 0 when none
 };
 
 // Everything looked up again when the generation moves.
@@ -192,8 +193,9 @@ void refresh(State &s, Oid schema) noexcept {
     s.m_classifier = extension_column(s.models_relid, "classifier", TEXTOID);
     s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
     s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
-    s.m_classifier_id = s.c_id == InvalidAttrNumber ? InvalidAttrNumber
-                                                    : extension_column(s.models_relid, "classifier_id", INT8OID);
+    s.m_classifier_id = s.c_id == InvalidAttrNumber
+                            ? InvalidAttrNumber
+                            : extension_column(s.models_relid, "classifier_id", INT8OID);
     s.pkey_collation = collation_of(s.classifiers_pkey, 1);
     s.classifier_collation = collation_of(s.active_idx, 1);
     s.partition_collation = collation_of(s.active_idx, 2);
@@ -484,7 +486,11 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     } else {
         if (partition) mapping.model_id = read_active_id(s, name, partition, info.id);
         mapping.by_partition = mapping.model_id != 0;
-        if (mapping.model_id == 0) mapping.model_id = read_active_id(s, name, nullptr, info.id);
+        const int64_t fallback = read_active_id(s, name, nullptr, info.id);
+        if (mapping.by_partition)
+            mapping.fallback_id = fallback;
+        else
+            mapping.model_id = fallback;
         if (mapping.model_id == 0)
             throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                            "classifier \"" + printable_name(name) + "\" has no deployed model",
@@ -493,7 +499,13 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
                            "Train and deploy one with train_classifier().");
         if (g_generation == generation) remember(s.mapping, *key, mapping);
     }
-    return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition};
+    return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition, mapping.fallback_id};
+}
+
+ClassifierModel fallback_model(Oid schema, const ClassifierModel &found) {
+    State &s = state();
+    make_current(s, schema);
+    return ClassifierModel{model_for(s, found.fallback_id), false, 0};
 }
 
 void require_model_classifier(Oid schema, std::string_view classifier, int64_t model_id) {

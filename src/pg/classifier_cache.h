@@ -17,6 +17,7 @@ namespace pg_intent {
 struct ClassifierModel {
     LoadedModel loaded;
     bool by_partition = false; // answered by the partition's own model, not the fallback
+    int64_t fallback_id = 0;   // with by_partition: the fallback's active model, 0 when none
 };
 
 // Checks that classifier `name` exists (42704) and that the current user
@@ -27,6 +28,18 @@ struct ClassifierModel {
 // `schema` is the extension's schema; `name` and `partition` are text in
 // the server encoding.
 ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition);
+
+// The rule of a partitioned classifier's answers: a partition's own model
+// that abstains defers to the fallback, whose answer (confident or not) is
+// then the classifier's. A small shop's model abstains where it has seen too
+// little; the shared model has seen every shop's rows.
+inline bool defers_to_fallback(const ClassifierModel &found, bool uncertain) {
+    return found.by_partition && uncertain && found.fallback_id != 0;
+}
+
+// The fallback's model of `found` (defers_to_fallback() said so): the
+// classifier and the caller's right to use it were checked when `found` was.
+ClassifierModel fallback_model(Oid schema, const ClassifierModel &found);
 
 // For a model given by id (predict_intent(text, bigint), explain_intent(),
 // evaluate_intent_model()): raises 42501 unless the current user may

@@ -128,16 +128,20 @@ PG_INTENT_FUNCTION(pg_intent_predict_label) {
     const LabelQueryState *state = label_query_state(fcinfo, true);
     std::string_view partition;
     bool has_partition = false;
-    const ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
-    const intent::IntentModel &model = *found.loaded.model;
+    ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
 
     std::string converted;
     const std::string_view message = message_utf8(PG_GETARG_DATUM(1), converted);
     static auto *prediction = new intent::Prediction; // reused: no allocation once warm
     static auto *json = new std::string;
     intent::Prediction &p = *prediction;
-    model.predict_into(message, static_cast<size_t>(guc_top_k), prediction_scratch(), p);
+    found.loaded.model->predict_into(message, static_cast<size_t>(guc_top_k), prediction_scratch(), p);
+    if (defers_to_fallback(found, p.uncertain)) {
+        found = fallback_model(state->schema, found);
+        found.loaded.model->predict_into(message, static_cast<size_t>(guc_top_k), prediction_scratch(), p);
+    }
     release_prediction_scratch_after(message.size());
+    const intent::IntentModel &model = *found.loaded.model;
     json->clear();
     append_top_labels(model, p, *json);
 
@@ -178,10 +182,14 @@ PG_INTENT_FUNCTION(pg_intent_classify_label) {
     const LabelQueryState *state = label_query_state(fcinfo, false);
     std::string_view partition;
     bool has_partition = false;
-    const ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
+    ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
     std::string converted;
     const std::string_view message = message_utf8(PG_GETARG_DATUM(1), converted);
-    const int label = found.loaded.model->classify(message, prediction_scratch());
+    int label = found.loaded.model->classify(message, prediction_scratch());
+    if (defers_to_fallback(found, label < 0)) {
+        found = fallback_model(state->schema, found);
+        label = found.loaded.model->classify(message, prediction_scratch());
+    }
     release_prediction_scratch_after(message.size());
     if (label < 0) PG_RETURN_NULL();
     return utf8_to_text(found.loaded.model->labels()[label]);
@@ -189,6 +197,7 @@ PG_INTENT_FUNCTION(pg_intent_classify_label) {
 
 // explain_label(p_name text, p_text text, p_partition text, p_top integer,
 // p_label text): explain_intent() for the model predict_label() would use
+// (a partition's model that abstains defers to the fallback)
 // (the classifier's predict access is checked as for predict_label()); NULL
 // for a NULL name or text. Says which model answered, as predict_label()
 // does.
@@ -198,7 +207,15 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     const LabelQueryState *state = label_query_state(fcinfo, false);
     std::string_view partition;
     bool has_partition = false;
-    const ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
+    ClassifierModel found = model_for_call(fcinfo, state, partition, has_partition);
+    {
+        // The model predict_label() answers with (defers_to_fallback()).
+        std::string converted;
+        const std::string_view message = message_utf8(PG_GETARG_DATUM(1), converted);
+        const int label = found.loaded.model->classify(message, prediction_scratch());
+        release_prediction_scratch_after(message.size());
+        if (defers_to_fallback(found, label < 0)) found = fallback_model(state->schema, found);
+    }
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer
     // (even "no model of its own") would tell of rows it cannot read.

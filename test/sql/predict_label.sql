@@ -81,6 +81,20 @@ SELECT (p.label, p.confidence, p.top_labels::text, p.uncertain)
   FROM predict_label('tickets', 'mi pedido no ha llegado', 'acme') AS p,
        predict_intent('mi pedido no ha llegado') AS i;
 
+-- A partition's model that abstains defers to the fallback (issue 34, point
+-- 2): the empty message has no evidence, so acme's model abstains and the
+-- fallback's answer (uncertain too here: the same bytes) is the
+-- classifier's, with its model id and no model_partition. classify_label()
+-- and explain_label() follow the same model. (0.3.1 answered with acme's
+-- model.)
+SELECT p.model_id = :fallback_id AS fallback_model, p.model_partition IS NULL AS partition_is_null, p.uncertain
+  FROM predict_label('tickets', '', 'acme') AS p;
+SELECT classify_label('tickets', '', 'acme') IS NULL AS abstains,
+       (explain_label('tickets', '', 'acme') ->> 'model_id')::bigint = :fallback_id AS explains_fallback,
+       explain_label('tickets', '', 'acme') -> 'model_partition' AS explained_partition;
+SELECT (explain_label('tickets', 'quiero devolver la chaqueta', 'acme') ->> 'model_id')::bigint = :acme_id
+       AS explains_acme;
+
 -- A partition on a classifier without partition_column: 22023.
 SELECT pg_temp.try_hint($$SELECT predict_label('plain', 'hola', 'acme')$$);
 SELECT pg_temp.try_hint($$SELECT classify_label('intent', 'hola', 'acme')$$);
@@ -154,19 +168,19 @@ RESET ROLE;
 -- A deploy for another partition: this session sees the new model at once,
 -- and keeps the models it had (acme's is not loaded again).
 SELECT misses AS misses_before FROM _pg_intent_model_cache_stats() \gset
-SELECT (predict_label('tickets', 'hola', 'acme')).model_id = :acme_id AS acme_cached;
+SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme_id AS acme_cached;
 SELECT pg_temp.add_model('tickets', 'globex') AS globex_id \gset
-SELECT (predict_label('tickets', 'hola', 'globex')).model_id = :globex_id AS globex_now_own_model,
-       (predict_label('tickets', 'hola', 'globex')).model_partition;
-SELECT (predict_label('tickets', 'hola', 'acme')).model_id = :acme_id AS acme_still_answers;
+SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'globex')).model_id = :globex_id AS globex_now_own_model,
+       (predict_label('tickets', 'quiero devolver la chaqueta', 'globex')).model_partition;
+SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme_id AS acme_still_answers;
 SELECT misses - :misses_before AS loads_since FROM _pg_intent_model_cache_stats();
 -- A redeploy of acme (the old model inactive, a new one active): the new one answers.
 UPDATE ai_intent_models SET is_active = false WHERE id = :acme_id;
 SELECT pg_temp.add_model('tickets', 'acme') AS acme2_id \gset
-SELECT (predict_label('tickets', 'hola', 'acme')).model_id = :acme2_id AS redeployed_model_answers;
+SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme2_id AS redeployed_model_answers;
 -- Withdrawn: acme falls back; the classifier gone: 42704.
 UPDATE ai_intent_models SET is_active = false WHERE id = :acme2_id;
-SELECT (predict_label('tickets', 'hola', 'acme')).model_partition IS NULL AS acme_falls_back;
+SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_partition IS NULL AS acme_falls_back;
 DELETE FROM ai_classifiers WHERE name = 'plain';
 SELECT pg_temp.try_hint($$SELECT predict_label('plain', 'hola')$$);
 
