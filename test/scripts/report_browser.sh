@@ -240,7 +240,8 @@ check_header "$PAGE_ES" Spanish
 # and heading, the table cells of intents and messages), must hold none of
 # the English sentences and words the core or the page used to leave there;
 # its numbers for people use a decimal comma.
-python3 - "$DOM_ES" <<'PY' || exit 1
+no_english() { # spanish DOM, what it is
+    python3 - "$1" "$2" <<'PY' || exit 1
 import html, re, sys
 dom = open(sys.argv[1], encoding='utf-8').read()
 body = dom[dom.index('<body'):]
@@ -254,15 +255,17 @@ english = ['fresh rows', 'enough fresh', 'no fresh', 'lowest confidence', 'out-o
            ' of ', ' was ', ' with ', ' model ']
 found = [w for w in english if w in text.lower()]
 if found:
-    sys.exit('FAILED: English on the Spanish page: %s' % ', '.join(repr(w) for w in found))
+    sys.exit('FAILED: English on %s: %s' % (sys.argv[2], ', '.join(repr(w) for w in found)))
 points = re.findall(r'(?<![\w.])\d+\.\d+(?![\w.])', text)
 if points:
-    sys.exit('FAILED: numbers with a decimal point on the Spanish page: %s' % ', '.join(points[:5]))
+    sys.exit('FAILED: numbers with a decimal point on %s: %s' % (sys.argv[2], ', '.join(points[:5])))
 if not re.search(r'\d,\d{3}', text):
-    sys.exit('FAILED: no number with a decimal comma on the Spanish page')
-print('ok: no English sentence or word on the Spanish page (%d words checked), numbers with a decimal comma'
-      % len(english))
+    sys.exit('FAILED: no number with a decimal comma on %s' % sys.argv[2])
+print('ok: no English sentence or word on %s (%d words checked), numbers with a decimal comma'
+      % (sys.argv[2], len(english)))
 PY
+}
+no_english "$DOM_ES" "the Spanish page"
 
 # ------------------------------------------------- docs/reports.md's recipe
 # The recipe that saves the page, run as written (the ```sql block of
@@ -340,6 +343,10 @@ for metric, new, active in (('accuracy', ca, aa), ('f1', cf, af)):
     print('ok (%s): the %s card compares both models on the decision\'s %s fresh rows: %s' % (lang, metric, rows, below))
 PY
 done
+# its Spanish page words the gate's reason too ("Suficientes para decidir")
+grep -qF 'Suficientes para decidir' "$TEST_TMP/gate_es.html.dom" ||
+    { echo "FAILED: the improved run's Spanish page does not word the gate's reason" >&2; exit 1; }
+no_english "$TEST_TMP/gate_es.html.dom" "the improved run's Spanish page"
 drop_db $DB2
 
 # ------------------------------------------- a label classifier's words
