@@ -67,6 +67,18 @@ std::vector<int> stratified_holdout(const std::vector<int> &strata, double fract
     return fold;
 }
 
+const char *evaluation_reason_code(EvaluationReason reason) {
+    switch (reason) {
+    case EvaluationReason::SizeRule:
+        return "size_rule";
+    case EvaluationReason::FoldsGiven:
+        return "cv_folds";
+    case EvaluationReason::MethodGiven:
+        return "evaluation_option";
+    }
+    return "unknown";
+}
+
 EvaluationPlan plan_evaluation(const std::vector<int> &strata, size_t training_rows, size_t columns,
                                const EvaluationOptions &options) {
     EvaluationPlan plan;
@@ -78,9 +90,11 @@ EvaluationPlan plan_evaluation(const std::vector<int> &strata, size_t training_r
     if (method == EvaluationMethod::Auto) {
         if (k > 0) {
             method = EvaluationMethod::CrossValidation;
+            plan.reason_code = EvaluationReason::FoldsGiven;
             why = "cv_folds was given";
         } else {
             method = EvaluationMethod::CrossValidation;
+            plan.reason_code = EvaluationReason::SizeRule;
             k = plan.work <= kFiveFoldWork ? 5 : plan.work <= kThreeFoldWork ? 3 : 2;
             why = "size rule: work " + format_work(plan.work) + " (rows x class blocks x 16) " +
                   (k == 5   ? "<= 0.25M: 5 folds"
@@ -89,8 +103,10 @@ EvaluationPlan plan_evaluation(const std::vector<int> &strata, size_t training_r
         }
     } else if (method == EvaluationMethod::CrossValidation) {
         if (k == 0) k = 5;
+        plan.reason_code = EvaluationReason::MethodGiven;
         why = "evaluation was set to cross_validation";
     } else {
+        plan.reason_code = EvaluationReason::MethodGiven;
         why = "evaluation was set to holdout";
     }
     if (method == EvaluationMethod::CrossValidation) {

@@ -46,12 +46,23 @@ size_t learner_blocks(size_t columns);
 // The cost measure of one fit (see above).
 double fit_work(size_t rows, size_t columns);
 
+// Why this method and fold count, typed: the report words it in the
+// reader's language, evaluation_reason_code() names it in the stored report
+// (evaluation.reason_code).
+enum class EvaluationReason {
+    SizeRule,    // the size rule above chose the folds
+    FoldsGiven,  // cv_folds was given
+    MethodGiven, // the evaluation option named the method
+};
+const char *evaluation_reason_code(EvaluationReason reason);
+
 struct EvaluationPlan {
     EvaluationMethod method = EvaluationMethod::CrossValidation; // never Auto
     size_t folds = 0;      // fold fits: k for cross-validation, 1 for a holdout
     std::vector<int> fold; // per entry: the fold that holds it out, or -1 (never held out)
     double work = 0;       // fit_work() of one full fit
-    std::string reason;    // why this method and fold count, for the report
+    EvaluationReason reason_code = EvaluationReason::SizeRule;
+    std::string reason; // the same in English, for the stored report's readers
 };
 
 // Chooses the method and folds (the rule above) and assigns entries to folds,

@@ -38,6 +38,18 @@ double macro_f1(const std::vector<std::string> &truth, const std::vector<std::st
 
 } // namespace
 
+const char *gate_reason_code(GateReason reason) {
+    switch (reason) {
+    case GateReason::NoFreshRows:
+        return "no_fresh_rows";
+    case GateReason::EnoughFreshRows:
+        return "enough_fresh_rows";
+    case GateReason::TooFewFreshRows:
+        return "too_few_fresh_rows";
+    }
+    return "unknown";
+}
+
 GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const ModelOptions &options,
                          size_t threads, const TrainCallbacks &callbacks) {
     const PreparedDataset &d = *in.data;
@@ -57,6 +69,7 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     for (size_t e : fresh)
         (d.y[e] == kOutOfScope ? g.out_of_scope_rows : g.rows) += 1;
     if (fresh.empty()) {
+        g.reason_code = GateReason::NoFreshRows;
         g.reason = "no fresh rows: every row was in the active model's training set";
         return g;
     }
@@ -133,6 +146,7 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     for (size_t r = 0; r < d.entry_of_row.size(); ++r)
         if (d.entry_of_row[r] >= 0 && d.fresh[static_cast<size_t>(d.entry_of_row[r])])
             g.input_rows.push_back(r);
+    g.reason_code = g.sufficient ? GateReason::EnoughFreshRows : GateReason::TooFewFreshRows;
     g.reason = g.sufficient ? "enough fresh rows to compare the candidate with the active model"
                             : "fewer in-scope fresh rows than min_gate_rows (" +
                                   std::to_string(options.min_gate_rows) +

@@ -36,6 +36,16 @@ struct GateModelScore {
     double out_of_scope_recall = 0; // fresh out-of-scope rows marked uncertain (when there are any)
 };
 
+// Why the gate's comparison decides or not, typed: the report words it in
+// the reader's language (report_html_cards.cpp), and gate_reason_code()
+// names it in the stored report (gate.reason_code).
+enum class GateReason {
+    NoFreshRows,     // every row was in the active model's training set
+    EnoughFreshRows, // at least min_gate_rows in-scope fresh rows: the comparison decides
+    TooFewFreshRows, // fewer: too noisy to decide on
+};
+const char *gate_reason_code(GateReason reason);
+
 struct GateReport {
     bool evaluated = false;  // an active model was given
     bool sufficient = false; // at least min_gate_rows in-scope fresh rows
@@ -47,7 +57,8 @@ struct GateReport {
     // Paired counts over the in-scope fresh rows (McNemar's discordant pairs).
     size_t candidate_only_correct = 0, active_only_correct = 0;
     std::vector<size_t> input_rows; // every input row behind a scored fresh entry, ascending
-    std::string reason;
+    GateReason reason_code = GateReason::NoFreshRows;
+    std::string reason; // the same in English words, for the stored report's readers
 };
 
 // Scores the candidate pipeline (the learner with `learner`, the calibrated

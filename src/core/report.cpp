@@ -23,6 +23,12 @@
 //                       in threshold.per_intent. Answers without enough
 //                       evidence abstain whatever it is (evidence.floor).
 //   options.algorithm   the learner.
+//   gate.reason_code, threshold.reason_code, evaluation.reason_code   why
+//                       the gate could decide, how the threshold was chosen,
+//                       why this many folds, as codes (gate.h, threshold.h,
+//                       folds.h) that the HTML report words in the reader's
+//                       language; each `reason` beside it is the same in
+//                       English, for programs that read 0.3.1's reports.
 // 0.1.0's report also had baseline_metrics (the active model scored on the
 // new test split, which it had mostly trained on); there is no such
 // comparison any more. The gate object carries the fair one, on fresh rows.
@@ -59,7 +65,8 @@ Json gate_json(const GateReport &gate) {
                 {"candidate_only_correct", gate.candidate_only_correct},
                 {"active_only_correct", gate.active_only_correct},
                 {"input_rows", gate.input_rows},
-                {"reason", gate.reason}};
+                {"reason", gate.reason},
+                {"reason_code", gate_reason_code(gate.reason_code)}};
 }
 
 // Per input row, column-wise (compact for thousands of rows).
@@ -134,6 +141,7 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                        {"rows", predicted},
                        {"work", plan.work},
                        {"reason", plan.reason},
+                       {"reason_code", evaluation_reason_code(plan.reason_code)},
                        {"vectorizer", "fitted once on every usable row (texts only, no labels)"},
                        {"fold_tolerance", fold_tolerance},
                        {"unseen_intent_rows", unseen_intent_rows}};
@@ -181,7 +189,8 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                       {"min_intent_rows", model.options().min_intent_rows},
                       {"no_abstain_intents", small},
                       {"per_intent", std::move(per_intent)},
-                      {"reason", threshold.reason}};
+                      {"reason", threshold.reason},
+                      {"reason_code", threshold_reason_code(threshold.reason_code)}};
     // The novelty rule (format 3, novelty.h): answers whose evidence is at or
     // below `floor` are uncertain; `uncertain` counts the in-scope
     // out-of-fold answers it made uncertain.

@@ -17,6 +17,22 @@ namespace intent::report {
 
 namespace html_detail {
 
+// A Spanish reader writes 0,812: the decimal point of a number for people
+// becomes a comma (issue 36). Only numbers pass through here (md()), never
+// a text, so no other point is touched; the JSON document and the SVG
+// coordinates keep their points.
+std::string Page::localize(std::string number) const {
+    if (lang_ == Language::Spanish) std::replace(number.begin(), number.end(), '.', ',');
+    return number;
+}
+
+// The intent classifier is "intent" (0.1.0's runs have no classifier);
+// every other classifier predicts labels, such as `escalated` true/false.
+Wording Page::wording() const {
+    std::string classifier = str(at(run_, "classifier"));
+    return classifier.empty() || classifier == "intent" ? Wording::Intents : Wording::Labels;
+}
+
 std::string Page::status_word(const std::string &status) const {
     if (status == "completed") return T("status_completed");
     if (status == "failed") return T("status_failed");
@@ -30,8 +46,8 @@ void Page::head() {
     if (at(run_, "model_id").is_null())
         model = T("none");
     else
-        model =
-            str(at(run_, "model_id")) + " (<code>" + html_escape(str(at(run_, "model_version"))) + "</code>)";
+        model = str(at(run_, "model_id")) + " (<code class=\"version\">" +
+                html_escape(str(at(run_, "model_version"))) + "</code>)";
     std::string took;
     if (auto d = num(at(run_, "duration_seconds"))) took = "<span>" + F("took_s", {md(d, 1)}) + "</span>";
     out_.push_back(std::string("<!DOCTYPE html>\n<html lang=\"") +
@@ -47,7 +63,9 @@ main{max-width:1120px;margin:0 auto;padding:28px 24px 48px}
 h1{font-size:26px;margin:0 0 6px;overflow-wrap:anywhere}
 h2{font-size:18px;margin:0 0 12px}
 .sub{color:var(--muted);margin:0}
-.sub span{margin-right:14px;white-space:nowrap}
+header .sub{display:flex;flex-wrap:wrap;column-gap:14px}
+header .sub span{white-space:nowrap;max-width:100%;overflow-wrap:anywhere}
+header .sub code{white-space:normal;overflow-wrap:anywhere}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f5;padding:1px 5px;border-radius:4px}
 section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:20px 24px;margin:18px 0;box-shadow:0 1px 2px rgba(16,24,40,.04)}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px}
@@ -89,7 +107,7 @@ svg .title{font-size:12px;fill:#616e7c}
                    "</span><span>" + html_escape(opt_str(at(run_, "run_type")).value_or(kDash)) +
                    "</span><span>" + F("status_bold", {status_word(str(at(run_, "status")))}) +
                    "</span><span>" + F("started", {html_escape(str(at(run_, "started")))}) + "</span>" +
-                   took + "<span>" + F("model_is", {model}) + "</span></p>\n</header>");
+                   took + "<span class=\"model\">" + F("model_is", {model}) + "</span></p>\n</header>");
 }
 
 // The status block of a run that did not complete; false when there is

@@ -25,6 +25,14 @@ Language language_from_code(std::string_view code);
 // Throws Error(Internal) for an unknown key.
 const char *text(std::string_view key, Language language);
 
+// What a report's classifier predicts: the intent classifier's intents, or
+// another classifier's labels (its page says "labels", "By label").
+enum class Wording { Intents, Labels };
+
+// text(key) in a report about `wording`: the key's ".labels" form when it
+// has one and the classifier predicts labels.
+const char *text_for(std::string_view key, Language language, Wording wording);
+
 // `pattern` with {0}..{9} replaced by the arguments (a placeholder without
 // an argument is left as it is).
 std::string subst(std::string_view pattern, std::initializer_list<std::string_view> args);

@@ -20,71 +20,136 @@ void Page::headline() {
         int digits;
         bool higher_is_better;
         std::optional<double> new_v, base_v;
+        // the decision's comparison, when the card shows it: this run and
+        // the active model on the same fresh rows
+        std::optional<double> fresh_new, fresh_active;
     };
     const Json &r = run_;
+    // Like with like (issue 36): the large figure is this run's out-of-fold
+    // one on all its rows, which the active model has no counterpart of.
+    // With fresh-row evidence the accuracy and F1 cards compare what the
+    // decision compared, both models on the same fresh rows, and say how
+    // many; 0.3.1 set this run's all-row figure against the active model's
+    // fresh-row one and showed an "improved" model in red.
+    auto rows = num(at(g_, "rows"));
+    const bool fresh = str(at(run_, "deploy_evidence")) == "fresh_rows" && rows && *rows > 0 &&
+                       at(g_, "candidate").is_object();
     std::vector<Metric> metrics = {
         {"accuracy", "m_accuracy", 3, true, first(num(at(r, "intent_accuracy")), num(at(m_, "accuracy"))),
-         first(num(at(r, "baseline_intent_accuracy")), num(at(b_, "accuracy")))},
+         first(num(at(r, "baseline_intent_accuracy")), num(at(b_, "accuracy"))),
+         num(at(g_, {"candidate", "accuracy"})), num(at(g_, {"active", "accuracy"}))},
         {"precision", "m_precision", 3, true,
          first(num(at(r, "intent_precision")), num(at(m_, "precision")), num(at(m_, "macro_precision"))),
-         first(num(at(b_, "precision")), num(at(b_, "macro_precision")))},
+         first(num(at(b_, "precision")), num(at(b_, "macro_precision"))), std::nullopt, std::nullopt},
         {"recall", "m_recall", 3, true,
          first(num(at(r, "intent_recall")), num(at(m_, "recall")), num(at(m_, "macro_recall"))),
-         first(num(at(b_, "recall")), num(at(b_, "macro_recall")))},
+         first(num(at(b_, "recall")), num(at(b_, "macro_recall"))), std::nullopt, std::nullopt},
         {"f1", "m_f1", 3, true,
          first(num(at(r, "intent_f1_score")), num(at(m_, "f1")), num(at(m_, "macro_f1"))),
          first(num(at(r, "baseline_f1_score")), num(at(b_, "f1")), num(at(b_, "macro_f1")),
-               num(at(d_, "baseline_f1")))},
+               num(at(d_, "baseline_f1"))),
+         num(at(g_, {"candidate", "macro_f1"})), num(at(g_, {"active", "macro_f1"}))},
         {"ece", "m_ece", 4, false,
          first(num(at(m_, {"calibration", "ece"})), num(at(rep_, {"calibration", "ece"}))),
-         num(at(b_, {"calibration", "ece"}))},
+         num(at(b_, {"calibration", "ece"})), std::nullopt, std::nullopt},
         {"brier", "m_brier", 4, false,
          first(num(at(m_, {"calibration", "brier"})), num(at(rep_, {"calibration", "brier"}))),
-         num(at(b_, {"calibration", "brier"}))},
+         num(at(b_, {"calibration", "brier"})), std::nullopt, std::nullopt},
+    };
+    // the change from `base` to `now`, computed on their decimal forms
+    auto delta = [this](std::optional<double> now, std::optional<double> base, const Metric &k) {
+        if (!now || !base) return std::string();
+        auto a = to_decimal(*now), b = to_decimal(*base);
+        std::string shown;
+        if (a && b) {
+            int scale = std::max(a->scale, b->scale);
+            Decimal diff{a->units * pow10(scale - a->scale) - b->units * pow10(scale - b->scale), scale};
+            shown = write_rounded(diff, k.digits);
+        } else {
+            shown = *format_decimal(*now - *base, k.digits);
+        }
+        bool zero = shown.find_first_not_of("-0.") == std::string::npos;
+        std::string cls = zero ? "same" : ((*now > *base) == k.higher_is_better ? "better" : "worse");
+        if (zero && shown[0] == '-') shown = shown.substr(1);
+        shown = shown[0] == '-' ? kMinus + localize(shown.substr(1)) : "+" + localize(shown);
+        return "<span class=\"delta " + cls + "\">" + shown + "</span>";
     };
     std::string cards;
     for (const Metric &k : metrics) {
-        std::string delta;
-        if (k.new_v && k.base_v) {
-            // the change of the shown figures, computed on their decimal forms
-            auto a = to_decimal(*k.new_v), b = to_decimal(*k.base_v);
-            double change = *k.new_v - *k.base_v;
-            std::string cls;
-            std::string shown;
-            if (a && b) {
-                int scale = std::max(a->scale, b->scale);
-                Decimal diff{a->units * pow10(scale - a->scale) - b->units * pow10(scale - b->scale), scale};
-                shown = write_rounded(diff, k.digits);
-            } else {
-                shown = *format_decimal(change, k.digits);
-            }
-            bool zero = shown.find_first_not_of("-0.") == std::string::npos;
-            cls = zero ? "same" : ((*k.new_v > *k.base_v) == k.higher_is_better ? "better" : "worse");
-            if (zero && shown[0] == '-') shown = shown.substr(1);
-            shown = shown[0] == '-' ? kMinus + shown.substr(1) : "+" + shown;
-            delta = "<span class=\"delta " + cls + "\">" + shown + "</span>";
+        std::string attrs, below;
+        if (fresh && k.fresh_new && k.fresh_active) {
+            attrs = " data-compared-rows=\"" + md(rows, 0) + "\"";
+            below = F("card_fresh", {md(rows, 0), md(k.fresh_new, k.digits), md(k.fresh_active, k.digits)}) +
+                    delta(k.fresh_new, k.fresh_active, k);
+        } else {
+            below = F("baseline_value", {md(k.base_v, k.digits)}) + delta(k.new_v, k.base_v, k);
         }
-        cards += std::string("<div class=\"card\" data-metric=\"") + k.key + "\"><div class=\"k\">" +
-                 T(k.label) + "</div><div class=\"v\">" + md(k.new_v, k.digits) + "</div><div class=\"b\">" +
-                 F("baseline_value", {md(k.base_v, k.digits)}) + delta + "</div></div>";
+        cards += std::string("<div class=\"card\" data-metric=\"") + k.key + "\"" + attrs +
+                 "><div class=\"k\">" + T(k.label) + "</div><div class=\"v\">" + md(k.new_v, k.digits) +
+                 "</div><div class=\"b\">" + below + "</div></div>";
     }
     std::string evidence = str(at(run_, "deploy_evidence"));
-    std::string note = T("baseline_note");
-    if (auto id = num(at(d_, "active_model_id"))) note += F("baseline_note_model", {md(std::round(*id), 0)});
-    if (evidence == "fresh_rows")
-        note += F("baseline_note_fresh", {md(at(g_, "rows"), 0)});
-    else if (evidence == "estimates")
-        note += T("baseline_note_estimates");
-    else if (b_.is_object())
-        note += T("baseline_note_eval_rows");
-    else if (at(run_, "baseline_f1_score").is_null())
-        note += T("baseline_note_none");
-    else
-        note += ".";
+    std::string note;
+    auto active_id = num(at(d_, "active_model_id"));
+    if (fresh) {
+        note = F("cards_note_fresh",
+                 {active_id ? md(std::round(*active_id), 0) : std::string(kDash), md(rows, 0)});
+    } else {
+        note = T("baseline_note");
+        if (active_id) note += F("baseline_note_model", {md(std::round(*active_id), 0)});
+        if (evidence == "estimates")
+            note += T("baseline_note_estimates");
+        else if (b_.is_object())
+            note += T("baseline_note_eval_rows");
+        else if (at(run_, "baseline_f1_score").is_null())
+            note += T("baseline_note_none");
+        else
+            note += ".";
+    }
     note += T("ece_note");
     out_.push_back("<section id=\"headline\"><h2>" + std::string(T("headline")) + " <span class=\"sub\">(" +
                    where() + ")</span></h2><div class=\"cards\">" + cards + "</div><p class=\"note\">" +
                    note + "</p></section>");
+}
+
+// The gate's reason in words (report.cpp: gate.reason_code).
+std::string Page::gate_sentence() const {
+    std::string code = str(at(g_, "reason_code"));
+    std::string min_rows = md(at(g_, "min_rows"), 0);
+    if (code == "enough_fresh_rows") return F("gate_enough", {min_rows});
+    if (code == "too_few_fresh_rows") return F("gate_too_few", {min_rows});
+    return {}; // no_fresh_rows: said by no_fresh_rows_sentence; older reports: no code
+}
+
+// How the abstain threshold was chosen (threshold.reason_code).
+std::string Page::threshold_sentence() const {
+    const Json &t = at(rep_, "threshold");
+    std::string code = str(at(t, "reason_code"));
+    if (code == "too_few_predictions")
+        return F("thr_too_few", {md(at(t, "rows"), 0), md(at(t, "min_threshold_rows"), 0)});
+    if (code == "target_precision")
+        return F("thr_target",
+                 {md(at(t, "target_precision")), md(at(t, "precision")), md(at(t, "coverage"))});
+    if (code == "best_precision")
+        return F("thr_best", {md(at(t, "target_precision")), md(at(t, "precision")), md(at(t, "coverage"))});
+    if (code == "threshold_floor")
+        return F("thr_floor", {md(at(t, "threshold_floor")), md(at(t, "precision_rule_value")),
+                               md(at(t, "target_precision")), md(at(t, "precision")), md(at(t, "coverage"))});
+    return {};
+}
+
+// Why this method and fold count (evaluation.reason_code).
+std::string Page::evaluation_sentence() const {
+    const Json &e = at(rep_, "evaluation");
+    std::string code = str(at(e, "reason_code"));
+    if (code == "size_rule")
+        return F("why_size_rule",
+                 {md(at(e, "folds"), 0),
+                  md(first(num(at(rep_, "usable_rows")), num(at(run_, "training_samples"))), 0),
+                  md(first(num(at(run_, "total_intents")), num(at(rep_, "total_intents"))), 0)});
+    if (code == "cv_folds") return T("why_cv_folds");
+    if (code == "evaluation_option") return T("why_evaluation_option");
+    return {};
 }
 
 // The decision in plain words, from the run's recorded reason and evidence.
@@ -182,7 +247,13 @@ void Page::deploy_and_evaluation() {
                 F("compared", {md(at(d_, "candidate_f1")), md(at(d_, "baseline_f1")), tol}) + "</dd>";
     }
     if (g_.is_object()) {
-        std::string extra = has(g_, "reason") ? " " + html_escape(str(at(g_, "reason")), 300) : std::string();
+        // Words from the reason code, in the page's language; a report
+        // older than the codes shows its stored English reason on the
+        // English page only.
+        std::string extra = gate_sentence();
+        if (extra.empty() && lang_ == Language::English && has(g_, "reason") && !has(g_, "reason_code") &&
+            num(at(g_, "rows")).value_or(0) > 0)
+            extra = " " + html_escape(str(at(g_, "reason")), 300);
         auto rows = num(at(g_, "rows"));
         std::string body;
         if (!rows || *rows <= 0)
@@ -196,10 +267,12 @@ void Page::deploy_and_evaluation() {
         html += std::string("<dt>") + T("dt_fresh_rows") + "</dt><dd>" + body + "</dd>";
     }
     if (has(rep_, "threshold")) {
+        std::string why = threshold_sentence();
         const Json &tr = at(rep_, {"threshold", "reason"});
+        if (why.empty() && lang_ == Language::English && !tr.is_null()) why = html_escape(str(tr), 300);
         html += std::string("<dt>") + T("dt_threshold") + "</dt><dd><b>" +
-                md(at(rep_, {"threshold", "value"})) + "</b>" +
-                (tr.is_null() ? std::string() : ": " + html_escape(str(tr), 300)) + "</dd>";
+                md(at(rep_, {"threshold", "value"})) + "</b>" + (why.empty() ? std::string() : ": " + why) +
+                "</dd>";
     }
     out_.push_back("<div class=\"two\"><section id=\"deploy\"><h2>" + std::string(T("deploy_decision")) +
                    "</h2>" + html + "</dl></section>");
@@ -224,9 +297,11 @@ void Page::deploy_and_evaluation() {
         e += F("rows_line", {md(at(rep_, "input_rows"), 0),
                              md(first(num(at(rep_, "usable_rows")), num(at(run_, "training_samples"))), 0),
                              cnt(at(run_, "training_samples"))});
-        const Json &why = at(rep_, {"evaluation", "reason"});
-        if (!why.is_null())
-            e += std::string("<dt>") + T("dt_why") + "</dt><dd>" + html_escape(str(why), 300) + "</dd>";
+        std::string why = evaluation_sentence();
+        const Json &stored = at(rep_, {"evaluation", "reason"});
+        if (why.empty() && lang_ == Language::English && !stored.is_null())
+            why = html_escape(str(stored), 300);
+        if (!why.empty()) e += std::string("<dt>") + T("dt_why") + "</dt><dd>" + why + "</dd>";
     }
     e += std::string("<dt>") + T("dt_intents") + "</dt><dd>" + cnt(at(run_, "total_intents")) + "</dd>";
     if (has(rep_, "duplicates_removed") || has(rep_, "conflicts_resolved") || has(rep_, "empty_removed")) {

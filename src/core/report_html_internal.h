@@ -72,7 +72,18 @@ class Page {
     std::string render();
 
   private:
-    const char *T(std::string_view key) const { return text(key, lang_); }
+    const char *T(std::string_view key) const { return text_for(key, lang_, wording_); }
+    // Numbers for people, in the page's language: html_detail::md() with a
+    // decimal comma in Spanish (0,812). These hide the free functions in
+    // the Page's members; SVG coordinates (fx, itos) keep their points.
+    std::string md(std::optional<double> v, int digits = 3) const {
+        return localize(html_detail::md(v, digits));
+    }
+    std::string md(const Json &v, int digits = 3) const { return localize(html_detail::md(v, digits)); }
+    std::string md(double v, int digits = 3) const { return localize(html_detail::md(v, digits)); }
+    std::string localize(std::string number) const;
+    // A label classifier's rows hold labels, the intent classifier's intents.
+    Wording wording() const;
     std::string F(std::string_view key, std::initializer_list<std::string_view> args) const {
         return subst(T(key), args);
     }
@@ -81,6 +92,11 @@ class Page {
     // split and no "evaluation" object; 0.2.0's has out-of-fold figures.
     bool report_010() const { return !has(rep_, "evaluation"); }
     std::string where() const { return T(report_010() ? "test_split" : "out_of_fold"); }
+    // The fixed-text sentence of a stored reason_code (gate, threshold,
+    // evaluation), or "" for a report older than reason codes.
+    std::string gate_sentence() const;
+    std::string threshold_sentence() const;
+    std::string evaluation_sentence() const;
     void head();
     bool status_block();
     void headline();
@@ -104,6 +120,7 @@ class Page {
     const Json &b_ = at(rep_, "baseline_metrics").is_object() ? at(rep_, "baseline_metrics") : null_json();
     const Json &d_ = at(rep_, "deploy").is_object() ? at(rep_, "deploy") : null_json();
     const Json &g_ = at(rep_, "gate").is_object() ? at(rep_, "gate") : null_json();
+    Wording wording_ = wording();
     std::vector<std::string> out_;
 };
 

@@ -3,7 +3,11 @@
 // Spanish ones address a support team (usted, neutral Spanish). Intent
 // labels, codes (deploy reasons, evidence) and numbers are never translated.
 // {0}..{9} are filled by subst(); a text that ends up inside HTML holds
-// markup only where the English one did.
+// markup only where the English one did. A key ending in ".labels" is the
+// wording of a label classifier's report (labels, not intents) where it
+// differs: text_for() picks it (issue 36: an `escalated` true/false report
+// said "Intenciones"). Numbers in a text are written as the page writes them
+// (0,8 in Spanish).
 #include "errors.h"
 #include "report_html.h"
 
@@ -62,13 +66,16 @@ const Entry kTexts[] = {
     {"md_error", "- **Error:** %s", "- **Error:** %s"},
     {"md_data", "## Data", "## Datos"},
     {"md_rows", "- **Rows:** %s usable of %s read; the model was refit on all %s",
-     "- **Filas:** %s utilizables de %s le\xC3\xAD" "das; el modelo se reentren\xC3\xB3 con las %s"},
+     "- **Filas:** %s utilizables de %s le\xC3\xAD"
+     "das; el modelo se reentren\xC3\xB3 con las %s"},
     {"md_evaluation", "- **Evaluation:** %s", "- **Evaluaci\xC3\xB3n:** %s"},
     {"md_cv", "%s-fold cross-validation: each of the %s rows scored by a model that did not train on it",
-     "validaci\xC3\xB3n cruzada en %s particiones: cada una de las %s filas la punt\xC3\xBA" "a un modelo que "
+     "validaci\xC3\xB3n cruzada en %s particiones: cada una de las %s filas la punt\xC3\xBA"
+     "a un modelo que "
      "no se entren\xC3\xB3 con ella"},
     {"md_holdout", "stratified holdout of %s rows", "reserva estratificada de %s filas"},
     {"md_intents", "- **Intents:** %s", "- **Intenciones:** %s"},
+    {"md_intents.labels", "- **Labels:** %s", "- **Etiquetas:** %s"},
     {"md_split_header", "| split | samples |", "| partici\xC3\xB3n | muestras |"},
     {"md_split_training", "training", "entrenamiento"},
     {"md_split_validation", "validation", "validaci\xC3\xB3n"},
@@ -77,7 +84,9 @@ const Entry kTexts[] = {
      "- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed",
      "- **Limpieza:** %s duplicados eliminados, %s conflictos de etiqueta resueltos, %s textos vac\xC3\xADos "
      "eliminados"},
-    {"md_small_classes", "- **Small classes:** %s", "- **Clases peque\xC3\xB1" "as:** %s"},
+    {"md_small_classes", "- **Small classes:** %s",
+     "- **Clases peque\xC3\xB1"
+     "as:** %s"},
     {"md_headline", "## Headline metrics (%s)", "## M\xC3\xA9tricas principales (%s)"},
     {"md_metric_header", "| metric | new model | baseline | change |",
      "| m\xC3\xA9trica | modelo nuevo | referencia | cambio |"},
@@ -92,6 +101,9 @@ const Entry kTexts[] = {
     {"md_threshold", "- **Abstain threshold:** %s (coverage on test %s, accuracy of accepted rows %s)",
      "- **Umbral de abstenci\xC3\xB3n:** %s (cobertura en prueba %s, exactitud de las filas aceptadas %s)"},
     {"md_per_intent", "## Per intent", "## Por intenci\xC3\xB3n"},
+    {"md_per_intent.labels", "## By label", "## Por etiqueta"},
+    {"md_per_intent_header.labels", "| label | precision | recall | F1 | support |",
+     "| etiqueta | precisi\xC3\xB3n | exhaustividad | F1 | soporte |"},
     {"md_per_intent_header", "| intent | precision | recall | F1 | support |",
      "| intenci\xC3\xB3n | precisi\xC3\xB3n | exhaustividad | F1 | soporte |"},
     {"md_confusion", "## Confusion hot spots (%s)", "## Principales confusiones (%s)"},
@@ -99,6 +111,8 @@ const Entry kTexts[] = {
      "No hay confusiones en la validaci\xC3\xB3n cruzada."},
     {"md_no_confusion_test", "No confusions on the test split.",
      "No hay confusiones en la partici\xC3\xB3n de prueba."},
+    {"md_confusion_header.labels", "| true label | predicted as | count |",
+     "| etiqueta real | predicha como | n\xC3\xBAmero |"},
     {"md_confusion_header", "| true intent | predicted as | count |",
      "| intenci\xC3\xB3n real | predicha como | n\xC3\xBAmero |"},
     {"md_misclassified", "## Misclassified examples (%s %s)", "## Ejemplos mal clasificados (%s %s)"},
@@ -137,6 +151,17 @@ const Entry kTexts[] = {
     {"m_ece", "ECE", "ECE"},
     {"m_brier", "Brier", "Brier"},
     {"baseline_value", "baseline {0}", "referencia {0}"},
+    {"card_fresh", "on the {0} fresh rows: {1} against {2} for the active model",
+     "con los {0} mensajes nuevos: {1} frente a {2} del modelo activo"},
+    {"cards_note_fresh",
+     "The large figures are this run's, out of fold on all its rows. Under accuracy and macro F1, the "
+     "comparison the decision uses: this run and the active model (model {0}) on the same {1} fresh rows, "
+     "reviewed messages the active model had never trained on.",
+     "Las cifras grandes son las de esta ejecuci\xC3\xB3n, en validaci\xC3\xB3n cruzada con todas sus "
+     "filas. Bajo la exactitud y el F1 macro, la comparaci\xC3\xB3n con la que se decidi\xC3\xB3: esta "
+     "ejecuci\xC3\xB3n y el modelo activo (modelo {0}) con los mismos {1} mensajes nuevos, mensajes "
+     "revisados con los que el modelo activo nunca se hab\xC3\xAD"
+     "a entrenado."},
     {"baseline_note", "Baseline: the model that was active when this run trained",
      "Referencia: el modelo que estaba en servicio cuando se entren\xC3\xB3 esta ejecuci\xC3\xB3n"},
     {"baseline_note_model", " (model {0})", " (modelo {0})"},
@@ -274,9 +299,36 @@ const Entry kTexts[] = {
      "F1 de este modelo <b>{0}</b> frente a F1 de referencia <b>{1}</b>{2}"},
     {"allowed_regression", "; allowed regression {0}", "; empeoramiento permitido {0}"},
     {"dt_fresh_rows", "Fresh rows", "Mensajes nuevos"},
-    {"no_fresh_rows_sentence", "no fresh rows: no reviewed message the active model had never trained on.",
-     "no hay mensajes nuevos: ning\xC3\xBAn mensaje revisado con el que el modelo activo no se hubiera "
-     "entrenado."},
+    {"no_fresh_rows_sentence", "none: the active model had trained on every reviewed message.",
+     "ninguno: el modelo activo se hab\xC3\xAD"
+     "a entrenado con todos los mensajes revisados."},
+    {"gate_enough", " Enough to decide on (at least {0} are needed).",
+     " Suficientes para decidir (hacen falta al menos {0})."},
+    {"gate_too_few", " Too few to decide on (at least {0} are needed): the comparison would be too noisy.",
+     " Demasiado pocos para decidir (hacen falta al menos {0}): la comparaci\xC3\xB3n ser\xC3\xAD"
+     "a poco fiable."},
+    // the abstain threshold's reason (threshold.reason_code)
+    {"thr_too_few",
+     "{0} out-of-fold predictions, fewer than the {1} needed to estimate a precision (min_threshold_rows): "
+     "the model never abstains.",
+     "{0} predicciones de validaci\xC3\xB3n cruzada, menos de las {1} necesarias para estimar una "
+     "precisi\xC3\xB3n (min_threshold_rows): el modelo nunca se abstiene."},
+    {"thr_target",
+     "the lowest confidence at which the accepted predictions reach the target precision {0}; accepted: "
+     "precision {1}, coverage {2}.",
+     "la confianza m\xC3\xA1s baja con la que las predicciones aceptadas alcanzan la precisi\xC3\xB3n "
+     "objetivo de {0}; aceptadas: precisi\xC3\xB3n {1}, cobertura {2}."},
+    {"thr_best",
+     "no confidence reaches the target precision {0}; the one with the best precision was taken (precision "
+     "{1}, coverage {2}).",
+     "ninguna confianza alcanza la precisi\xC3\xB3n objetivo de {0}; se tom\xC3\xB3 la de mejor "
+     "precisi\xC3\xB3n (precisi\xC3\xB3n {1}, cobertura {2})."},
+    {"thr_floor",
+     "the minimum threshold (threshold_floor) {0}, above {1}, the lowest confidence at which the accepted "
+     "predictions reach the target precision {2}; accepted: precision {3}, coverage {4}.",
+     "el umbral m\xC3\xADnimo (threshold_floor) {0}, por encima de {1}, la confianza m\xC3\xA1s baja con "
+     "la que las predicciones aceptadas alcanzan la precisi\xC3\xB3n objetivo de {2}; aceptadas: "
+     "precisi\xC3\xB3n {3}, cobertura {4}."},
     {"fresh_rows_line",
      "{0} rows: active model accuracy {1}, F1 {2}; this model accuracy {3}, F1 {4}; right only for this "
      "model {5}, "
@@ -307,7 +359,25 @@ const Entry kTexts[] = {
      "<dt>Filas</dt><dd>{0} le\xC3\xAD"
      "das, {1} utilizables; el modelo se volvi\xC3\xB3 a entrenar con las {2}</dd>"},
     {"dt_why", "Why", "Motivo"},
+    // why this method and fold count (evaluation.reason_code)
+    {"why_size_rule",
+     "{0} folds, chosen by the size of the training ({1} rows, {2} intents): small trainings get 5 folds, "
+     "larger ones 3 or 2, so that evaluating costs about as much as training once more.",
+     "{0} particiones, seg\xC3\xBAn el tama\xC3\xB1o del entrenamiento ({1} filas, {2} intenciones): los "
+     "entrenamientos peque\xC3\xB1os usan 5 particiones y los mayores 3 o 2, para que evaluar cueste "
+     "m\xC3\xA1s o menos lo mismo que entrenar una vez m\xC3\xA1s."},
+    {"why_size_rule.labels",
+     "{0} folds, chosen by the size of the training ({1} rows, {2} labels): small trainings get 5 folds, "
+     "larger ones 3 or 2, so that evaluating costs about as much as training once more.",
+     "{0} particiones, seg\xC3\xBAn el tama\xC3\xB1o del entrenamiento ({1} filas, {2} etiquetas): los "
+     "entrenamientos peque\xC3\xB1os usan 5 particiones y los mayores 3 o 2, para que evaluar cueste "
+     "m\xC3\xA1s o menos lo mismo que entrenar una vez m\xC3\xA1s."},
+    {"why_cv_folds", "the number of folds was set with the cv_folds option.",
+     "el n\xC3\xBAmero de particiones se fij\xC3\xB3 con la opci\xC3\xB3n cv_folds."},
+    {"why_evaluation_option", "the evaluation option asked for this method.",
+     "la opci\xC3\xB3n evaluation pidi\xC3\xB3 este m\xC3\xA9todo."},
     {"dt_intents", "Intents", "Intenciones"},
+    {"dt_intents.labels", "Labels", "Etiquetas"},
     {"cleaning",
      "<dt>Cleaning</dt><dd>{0} duplicates removed, {1} label conflicts resolved, {2} empty texts "
      "removed</dd>",
@@ -344,7 +414,47 @@ const Entry kTexts[] = {
     {"confusion_title", "Confusion matrix", "Matriz de confusi\xC3\xB3n"},
     {"no_confusions", "No confusions among the {0} intents.",
      "Ninguna confusi\xC3\xB3n entre las {0} intenciones."},
+    {"no_confusions.labels", "No confusions among the {0} labels.",
+     "Ninguna confusi\xC3\xB3n entre las {0} etiquetas."},
     {"all_intents", "All {0} intents.", "Las {0} intenciones."},
+    {"all_intents.labels", "All {0} labels.", "Las {0} etiquetas."},
+    {"some_intents.labels",
+     "{0} labels, {1} of them involved in confusions; shown: the {2} involved in the most ({3}); left out: "
+     "{4}.",
+     "{0} etiquetas, {1} de ellas con confusiones; se muestran las {2} con m\xC3\xA1s confusiones ({3}); "
+     "se omiten: {4}."},
+    {"confusion_note.labels",
+     "Rows are the true labels, columns the predicted ones; a cell's colour is its share of the row (blue: "
+     "right, red: confused with another label).",
+     "Las filas son las etiquetas reales y las columnas las predichas; el color de una celda es su "
+     "proporci\xC3\xB3n dentro de la fila (azul: acierto; rojo: confundida con otra etiqueta)."},
+    {"predicted_axis.labels", "predicted label", "etiqueta predicha"},
+    {"true_axis.labels", "true label", "etiqueta real"},
+    {"f1_title.labels", "F1 per label", "F1 por etiqueta"},
+    {"f1_note.labels",
+     "Green: F1 &ge; 0.8, amber: &ge; 0.6, red: below. n is the label's number of evaluated rows.",
+     "Verde: F1 &ge; 0,8; \xC3\xA1mbar: &ge; 0,6; rojo: por debajo. n es el n\xC3\xBAmero de filas "
+     "evaluadas de la etiqueta."},
+    {"threshold_note.labels",
+     "Each point accepts the predictions at or above a confidence. The chosen threshold <b>{0}</b> answers "
+     "{1}% of the messages with accuracy {2}; below it predict_label() returns no label.",
+     "Cada punto acepta las predicciones con una confianza igual o superior. El umbral elegido, <b>{0}</b>, "
+     "responde el {1} % de los mensajes con una exactitud de {2}; por debajo, predict_label() no devuelve "
+     "ninguna etiqueta."},
+    {"dec_improved_f1.labels",
+     "The new model was put in service: of the {0} newest reviewed messages it got as many right as the "
+     "model in service ({1}), and its answers are better balanced across labels (F1 {2} against {3}).",
+     "El nuevo modelo se puso en servicio: de los {0} mensajes revisados m\xC3\xA1s recientes "
+     "acert\xC3\xB3 tantos como el modelo activo ({1}), y sus respuestas est\xC3\xA1n mejor repartidas "
+     "entre las etiquetas (F1 {2} frente a {3})."},
+    {"dec_tie.labels",
+     "The new model was not put in service: of the {0} newest reviewed messages both models got exactly {1} "
+     "right, and the new one was not better balanced across labels. The model in service stays; the next "
+     "run compares them on more messages.",
+     "El nuevo modelo no se puso en servicio: de los {0} mensajes revisados m\xC3\xA1s recientes los dos "
+     "modelos acertaron exactamente {1}, y el nuevo no reparte mejor sus aciertos entre las etiquetas. Se "
+     "mantiene el modelo activo; la pr\xC3\xB3xima ejecuci\xC3\xB3n los comparar\xC3\xA1 con m\xC3\xA1s "
+     "mensajes."},
     {"some_intents",
      "{0} intents, {1} of them involved in confusions; shown: the {2} involved in the most ({3}); left out: "
      "{4}.",
@@ -372,7 +482,7 @@ const Entry kTexts[] = {
      "{0}: F1 {1}, precisi\xC3\xB3n {2}, exhaustividad {3}, soporte {4}"},
     {"f1_note",
      "Green: F1 &ge; 0.8, amber: &ge; 0.6, red: below. n is the intent's number of evaluated rows.",
-     "Verde: F1 &ge; 0.8; \xC3\xA1mbar: &ge; 0.6; rojo: por debajo. n es el n\xC3\xBAmero de filas evaluadas "
+     "Verde: F1 &ge; 0,8; \xC3\xA1mbar: &ge; 0,6; rojo: por debajo. n es el n\xC3\xBAmero de filas evaluadas "
      "de la "
      "intenci\xC3\xB3n."},
     // reliability and coverage
@@ -455,6 +565,14 @@ const std::unordered_map<std::string_view, const Entry *> &index() {
 }
 
 } // namespace
+
+const char *text_for(std::string_view key, Language language, Wording wording) {
+    if (wording == Wording::Labels) {
+        auto it = index().find(std::string(key) + ".labels");
+        if (it != index().end()) return language == Language::Spanish ? it->second->es : it->second->en;
+    }
+    return text(key, language);
+}
 
 const char *text(std::string_view key, Language language) {
     auto it = index().find(key);

@@ -7,6 +7,20 @@
 
 namespace intent {
 
+const char *threshold_reason_code(ThresholdReason reason) {
+    switch (reason) {
+    case ThresholdReason::TooFewPredictions:
+        return "too_few_predictions";
+    case ThresholdReason::TargetReached:
+        return "target_precision";
+    case ThresholdReason::BestPrecision:
+        return "best_precision";
+    case ThresholdReason::Floor:
+        return "threshold_floor";
+    }
+    return "unknown";
+}
+
 AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence,
                                             const std::vector<int> &predicted,
                                             const std::vector<bool> &correct,
@@ -30,6 +44,7 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
                       "%zu out-of-fold predictions, fewer than min_threshold_rows (%zu): too few to estimate "
                       "a precision, so the model never abstains",
                       out.rows, min_threshold_rows);
+        out.reason_code = ThresholdReason::TooFewPredictions;
         out.reason = buf;
         out.per_intent.assign(k, 0.0f);
         return out;
@@ -62,6 +77,9 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
     out.per_intent.assign(k, out.global);
     for (size_t c : out.thin_intents)
         out.per_intent[c] = 0.0f;
+    out.reason_code = out.floor_binds             ? ThresholdReason::Floor
+                      : out.choice.target_reached ? ThresholdReason::TargetReached
+                                                  : ThresholdReason::BestPrecision;
     if (out.floor_binds)
         std::snprintf(buf, sizeof buf,
                       "threshold_floor %.3f: above %.3f, the lowest confidence whose accepted out-of-fold "

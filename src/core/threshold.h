@@ -10,6 +10,17 @@
 
 namespace intent {
 
+// How the global threshold was chosen, typed: the report words it in the
+// reader's language, threshold_reason_code() names it in the stored report
+// (threshold.reason_code).
+enum class ThresholdReason {
+    TooFewPredictions, // fewer than min_threshold_rows: the model never abstains
+    TargetReached,     // the lowest confidence reaching target_precision
+    BestPrecision,     // no confidence reaches it: the best precision's
+    Floor,             // threshold_floor, above the precision rule's threshold
+};
+const char *threshold_reason_code(ThresholdReason reason);
+
 struct AbstainThresholds {
     float global = 0;                   // accept a prediction when its confidence >= this
     std::vector<float> per_intent;      // global, or 0 for an intent too thin to abstain on
@@ -19,7 +30,8 @@ struct AbstainThresholds {
     double precision = 0, coverage = 0; // of the final global threshold, on the rows it governs
     size_t rows = 0;                    // out-of-fold predictions it was chosen on
     bool abstains = false;              // false: the run's evidence was too thin, nothing abstains
-    std::string reason;                 // how it was chosen, for the report
+    ThresholdReason reason_code = ThresholdReason::TooFewPredictions;
+    std::string reason; // the same in English, for the stored report's readers
 };
 
 // `confidence`, `predicted` (intent index) and `correct` describe out-of-fold

@@ -113,6 +113,10 @@ DECLARE
     -- Markdown syntax, intent names, codes and numbers stay as they are
     v_lang CONSTANT text := @extschema@.intent_output_language();
     v_where_text text;
+    -- ".labels": the texts of a label classifier's report (Labels, By label;
+    -- src/core/report_text.cpp), whose rows hold labels such as `escalated`
+    -- true/false; the intent classifier's keeps its intents
+    v_words text;
 BEGIN
     IF p_format IS NULL THEN
         RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
@@ -143,6 +147,7 @@ BEGIN
     v_report_010 := NOT (v_rep ? 'evaluation');
     -- where the figures come from: out-of-fold predictions (0.2.0) or 0.1.0's test split
     v_where := CASE WHEN v_report_010 THEN 'test split' ELSE 'out-of-fold' END;
+    v_words := CASE WHEN r.classifier IS DISTINCT FROM 'intent' THEN '.labels' ELSE '' END;
     v_where_text := @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold' ELSE 'test_split' END, v_lang);
 
     v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
@@ -180,7 +185,7 @@ BEGIN
                                                               v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, c_dash))
                           WHEN 'holdout' THEN format(@extschema@.intent_output_text('md_holdout', v_lang), coalesce(r.validation_samples::text, c_dash))
                           ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), @extschema@.intent_output_text('none', v_lang)) END)
-            || format(@extschema@.intent_output_text('md_intents', v_lang), coalesce(r.total_intents::text, c_dash));
+            || format(@extschema@.intent_output_text('md_intents' || v_words, v_lang), coalesce(r.total_intents::text, c_dash));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
         v_out := v_out || @extschema@.intent_output_text('md_split_header', v_lang) || '|---|---:|'::text
@@ -188,7 +193,7 @@ BEGIN
                        || format('| %s | %s |', @extschema@.intent_output_text('md_split_validation', v_lang), coalesce(r.validation_samples::text, c_dash))
                        || format('| %s | %s |', @extschema@.intent_output_text('md_split_test', v_lang), coalesce(r.test_samples::text, c_dash))
                        || ''::text
-                       || format(@extschema@.intent_output_text('md_intents', v_lang), coalesce(r.total_intents::text, c_dash));
+                       || format(@extschema@.intent_output_text('md_intents' || v_words, v_lang), coalesce(r.total_intents::text, c_dash));
     END IF;
     IF v_rep ? 'duplicates_removed' OR v_rep ? 'conflicts_resolved' OR v_rep ? 'empty_removed' THEN
         v_out := v_out || format(@extschema@.intent_output_text('md_cleaning', v_lang),
@@ -241,8 +246,8 @@ BEGIN
     END IF;
 
     IF jsonb_typeof(v_m -> 'per_intent') = 'object' THEN
-        v_out := v_out || ''::text || @extschema@.intent_output_text('md_per_intent', v_lang) || ''::text
-                       || @extschema@.intent_output_text('md_per_intent_header', v_lang)
+        v_out := v_out || ''::text || @extschema@.intent_output_text('md_per_intent' || v_words, v_lang) || ''::text
+                       || @extschema@.intent_output_text('md_per_intent_header' || v_words, v_lang)
                        || '|---|---:|---:|---:|---:|'::text;
         FOR v_line IN
             SELECT format('| %s | %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(e.key),
@@ -283,7 +288,7 @@ BEGIN
         IF v_lines IS NULL THEN
             v_out := v_out || @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'md_no_confusion_oof' ELSE 'md_no_confusion_test' END, v_lang);
         ELSE
-            v_out := v_out || @extschema@.intent_output_text('md_confusion_header', v_lang) || '|---|---|---:|'::text
+            v_out := v_out || @extschema@.intent_output_text('md_confusion_header' || v_words, v_lang) || '|---|---|---:|'::text
                            || v_lines;
         END IF;
     END IF;

@@ -201,4 +201,193 @@ rm -f "$PNG_ES"
 size=$(wc -c <"$PNG_ES")
 [ "$size" -gt 50000 ] || { echo "FAILED: the Spanish screenshot has only $size bytes" >&2; exit 1; }
 echo "ok: screenshot of the Spanish page: $PNG_ES ($size bytes)"
+
+# ------------------------------------------------ measured in the browser
+# A copy of a page with a measuring script appended (the page itself has
+# none): at a 1280 px wide window it writes into <body data-...> the header's
+# and the document's scroll and client widths, the right edge of the model's
+# version against the header's, and the rendering mode (quirks mode: the
+# page did not start with its doctype). --dump-dom runs it after load.
+measure() { # page -> "key=value" lines
+    local page=$1 copy dom
+    copy=$(mktemp "$TEST_TMP/measure.XXXXXX.html")
+    dom=$copy.dom
+    sed 's#</body>#<script>(function(){var h=document.querySelector("header .sub"),v=document.querySelector("header .version"),b=document.body.dataset,d=document.documentElement;b.mSubScroll=h.scrollWidth;b.mSubClient=h.clientWidth;b.mDocScroll=d.scrollWidth;b.mDocClient=d.clientWidth;b.mVersionRight=v?Math.ceil(v.getBoundingClientRect().right):0;b.mHeaderRight=Math.floor(h.getBoundingClientRect().right);b.mMode=document.compatMode;})();</script></body>#' \
+        "$page" >"$copy"
+    chrome --window-size=1280,900 --dump-dom "file://$copy" >"$dom" 2>"$copy.log" ||
+        { tail -20 "$copy.log"; echo "FAILED: chromium --dump-dom (measuring $page)" >&2; exit 1; }
+    grep -o 'data-m-[a-z-]*="[^"]*"' "$dom" | sed 's/^data-m-//; s/"//g'
+}
+check_header() { # page label
+    local m
+    m=$(measure "$1")
+    val() { echo "$m" | sed -n "s/^$1=//p"; }
+    [ -n "$(val sub-scroll)" ] || { echo "FAILED: no measurement of the $2 header" >&2; exit 1; }
+    [ "$(val sub-scroll)" -le "$(val sub-client)" ] ||
+        { echo "FAILED: the $2 header line overflows at 1280 px: scrollWidth $(val sub-scroll) > clientWidth $(val sub-client)" >&2; exit 1; }
+    [ "$(val doc-scroll)" -le "$(val doc-client)" ] ||
+        { echo "FAILED: the $2 page is wider than a 1280 px window: $(val doc-scroll) > $(val doc-client)" >&2; exit 1; }
+    [ "$(val version-right)" -gt 0 ] && [ "$(val version-right)" -le "$(val header-right)" ] ||
+        { echo "FAILED: the $2 header cuts the model's version: its right edge $(val version-right), the header's $(val header-right)" >&2; exit 1; }
+    echo "ok: the $2 header fits at 1280 px (line $(val sub-scroll) of $(val sub-client) px, version ends at $(val version-right) of $(val header-right))"
+}
+check_header "$PAGE" English
+check_header "$PAGE_ES" Spanish
+
+# ------------------------------------ no English on the Spanish page
+# The visible words of the Spanish DOM, without what is data rather than
+# wording (SVG charts with intent names, <code>, the run name in the title
+# and heading, the table cells of intents and messages), must hold none of
+# the English sentences and words the core or the page used to leave there;
+# its numbers for people use a decimal comma.
+no_english() { # spanish DOM, what it is
+    python3 - "$1" "$2" <<'PY' || exit 1
+import html, re, sys
+dom = open(sys.argv[1], encoding='utf-8').read()
+body = dom[dom.index('<body'):]
+for pattern in (r'<svg.*?</svg>', r'<code.*?</code>', r'<h1.*?</h1>', r'<title.*?</title>',
+                r'<section id="misclassified".*?</section>', r'<td class="msg">.*?</td>'):
+    body = re.sub(pattern, ' ', body, flags=re.S)
+text = html.unescape(re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', body)))
+english = ['fresh rows', 'enough fresh', 'no fresh', 'lowest confidence', 'out-of-fold', 'out of fold',
+           'size rule', 'class blocks', 'work 0', 'folds', 'baseline', 'candidate', 'active model',
+           'precision', 'coverage', 'accuracy', 'threshold ', ' rows', 'predictions', ' the ', ' and ',
+           ' of ', ' was ', ' with ', ' model ']
+found = [w for w in english if w in text.lower()]
+if found:
+    sys.exit('FAILED: English on %s: %s' % (sys.argv[2], ', '.join(repr(w) for w in found)))
+points = re.findall(r'(?<![\w.])\d+\.\d+(?![\w.])', text)
+if points:
+    sys.exit('FAILED: numbers with a decimal point on %s: %s' % (sys.argv[2], ', '.join(points[:5])))
+if not re.search(r'\d,\d{3}', text):
+    sys.exit('FAILED: no number with a decimal comma on %s' % sys.argv[2])
+print('ok: no English sentence or word on %s (%d words checked), numbers with a decimal comma'
+      % (sys.argv[2], len(english)))
+PY
+}
+no_english "$DOM_ES" "the Spanish page"
+
+# ------------------------------------------------- docs/reports.md's recipe
+# The recipe that saves the page, run as written (the ```sql block of
+# docs/reports.md that writes report.html): the file must be the page alone,
+# from <!DOCTYPE html> to </html>, and render in standards mode. 0.3.1's
+# recipe wrote the column name before the doctype and "(1 row)" after it.
+RECIPE_DIR=$(mktemp -d "$TEST_TMP/recipe.XXXXXX")
+awk '/^```sql$/ { inblock = 1; block = ""; next }
+     /^```$/ && inblock { inblock = 0; if (block ~ /\\o report\.html/) { printf "%s", block; exit } next }
+     inblock { block = block $0 "\n" }' docs/reports.md >"$RECIPE_DIR/recipe.sql"
+grep -q 'report.html' "$RECIPE_DIR/recipe.sql" || { echo "FAILED: docs/reports.md has no recipe writing report.html" >&2; exit 1; }
+(cd "$RECIPE_DIR" && psql -X -q -v ON_ERROR_STOP=1 -d $DB -f recipe.sql) >"$RECIPE_DIR/out" 2>&1 ||
+    { cat "$RECIPE_DIR/out" >&2; echo "FAILED: docs/reports.md's recipe fails" >&2; exit 1; }
+expect_eq "$(head -c 15 "$RECIPE_DIR/report.html")" '<!DOCTYPE html>' "docs/reports.md's recipe writes a file that starts with <!DOCTYPE html>"
+expect_eq "$(grep -v '^[[:space:]]*$' "$RECIPE_DIR/report.html" | tail -1)" '</html>' "and ends with </html>"
+expect_eq "$(measure "$RECIPE_DIR/report.html" | sed -n 's/^mode=//p')" CSS1Compat "the saved page renders in standards mode, not quirks mode"
+
+# ---------------------------------- the cards compare what the decision did
+# A model deployed as improved on fresh rows (test/sql/gate.sql's story: a
+# weak model, then 64 reviewed rows about new products, then a full model).
+# The accuracy and macro F1 cards compare both models on the same fresh
+# rows as the decision, and say how many; 0.3.1 set the new model's
+# out-of-fold figure on all rows against the active model's on the fresh
+# rows, and showed an improved model in red.
+DB2=pgi_report_browser_gate
+fresh_db $DB2
+psql -X -q -v ON_ERROR_STOP=1 -d $DB2 -f test/fixtures/spanish_80.sql >/dev/null
+PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -v ON_ERROR_STOP=1 -d $DB2 >"$TEST_TMP/gate.out" <<'SQL'
+UPDATE ai_training_policy SET min_gate_rows = 40;
+SELECT train_intent_model('weak', 'full', '{"max_features": 1, "char_ngrams": false}') ->> 'deploy_reason';
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, created_at, dataset_status)
+SELECT replace(t.template, '%s', p.item), t.intent, 90, 'synthetic', '2026-03-02'::date + p.n * interval '1 minute', 'reviewed'
+  FROM (SELECT DISTINCT regexp_replace(user_message, '(la camiseta|el pantalón|las zapatillas|el abrigo|la mochila)', '%s') AS template,
+               detected_intent AS intent
+          FROM ai_training_data WHERE source = 'synthetic' AND created_at < '2026-03-01') AS t
+ CROSS JOIN unnest(ARRAY['el reloj', 'la bufanda', 'los guantes', 'el cinturón']) WITH ORDINALITY AS p(item, n);
+SELECT (t ->> 'deploy_reason') || ':' || (t ->> 'deploy_evidence') FROM train_intent_model('full', 'full', '{}') AS t;
+SQL
+expect_eq "$(tail -1 "$TEST_TMP/gate.out")" improved:fresh_rows "the second model was deployed as improved on fresh rows"
+GRUN=$(q $DB2 "SELECT id FROM ai_training_runs WHERE run_name = 'full'")
+# the gate's figures, as the decision box shows them (3 decimals)
+read -r G_ROWS G_CA G_AA G_CF G_AF < <(q $DB2 "SELECT concat_ws(' ', metrics #>> '{gate,rows}',
+        round((metrics #>> '{gate,candidate,accuracy}')::numeric, 3), round((metrics #>> '{gate,active,accuracy}')::numeric, 3),
+        round((metrics #>> '{gate,candidate,macro_f1}')::numeric, 3), round((metrics #>> '{gate,active,macro_f1}')::numeric, 3))
+        FROM ai_training_runs WHERE id = '$GRUN'")
+for lang in en es; do
+    GPAGE=$TEST_TMP/gate_$lang.html
+    PGOPTIONS="-c pg_intent.language=$lang" q $DB2 "SELECT training_report('$GRUN', 'html')" >"$GPAGE"
+    chrome --dump-dom "file://$GPAGE" >"$GPAGE.dom" 2>"$GPAGE.log" ||
+        { tail -20 "$GPAGE.log"; echo "FAILED: chromium --dump-dom (improved run, $lang)" >&2; exit 1; }
+    python3 - "$GPAGE.dom" "$lang" "$G_ROWS" "$G_CA" "$G_AA" "$G_CF" "$G_AF" <<'PY' || exit 1
+import html, re, sys
+dom, lang, rows, ca, aa, cf, af = open(sys.argv[1], encoding='utf-8').read(), *sys.argv[2:]
+loc = (lambda v: v.replace('.', ',')) if lang == 'es' else (lambda v: v)
+def card(metric):
+    m = re.search(r'<div class="card" data-metric="%s"([^>]*)>(.*?)</div></div>' % metric, dom, re.S)
+    if not m:
+        sys.exit('FAILED (%s): no %s card' % (lang, metric))
+    below = re.search(r'<div class="b">(.*)', m.group(2), re.S).group(1)
+    return m.group(1), html.unescape(re.sub(r'<[^>]+>', '', below))
+decision = re.search(r'<section id="deploy">(.*?)</section>', dom, re.S).group(1)
+if not re.search(r'\b%s\b' % rows, html.unescape(re.sub(r'<[^>]+>', '', decision))):
+    sys.exit('FAILED (%s): the decision does not name the %s fresh rows' % (lang, rows))
+for metric, new, active in (('accuracy', ca, aa), ('f1', cf, af)):
+    attrs, below = card(metric)
+    if 'data-compared-rows="%s"' % rows not in attrs:
+        sys.exit('FAILED (%s): the %s card does not compare on the decision\'s %s fresh rows: %r / %r'
+                 % (lang, metric, rows, attrs, below))
+    if not re.search(r'\b%s\b' % rows, below) or loc(new) not in below or loc(active) not in below:
+        sys.exit('FAILED (%s): the %s card does not show both models on the %s fresh rows (%s against %s): %r'
+                 % (lang, metric, rows, loc(new), loc(active), below))
+    delta = re.search(r'<div class="card" data-metric="%s".*?class="delta (\w+)"' % metric, dom, re.S)
+    if not delta or delta.group(1) != 'better':
+        sys.exit('FAILED (%s): the %s card of a model deployed as improved is not green' % (lang, metric))
+    print('ok (%s): the %s card compares both models on the decision\'s %s fresh rows: %s' % (lang, metric, rows, below))
+PY
+done
+# its Spanish page words the gate's reason too ("Suficientes para decidir")
+grep -qF 'Suficientes para decidir' "$TEST_TMP/gate_es.html.dom" ||
+    { echo "FAILED: the improved run's Spanish page does not word the gate's reason" >&2; exit 1; }
+no_english "$TEST_TMP/gate_es.html.dom" "the improved run's Spanish page"
+drop_db $DB2
+
+# ------------------------------------------- a label classifier's words
+# A classifier of `escalated` true/false: its page speaks of labels, the
+# intent model's of intents.
+q $DB "CREATE TABLE tickets AS SELECT text, (intent IN ('complaint', 'return_process'))::text AS escalated, now() AS created_at FROM demo_rows WHERE split = 'train'" >/dev/null
+q $DB "SELECT create_classifier('escalation', 'tickets', 'text', 'escalated', '{\"seed\": 1}') ->> 'name'" >/dev/null
+PGOPTIONS='-c client_min_messages=warning' q $DB "SELECT train_classifier('escalation', 'first') ->> 'status'" >"$TEST_TMP/label.status"
+expect_eq "$(cat "$TEST_TMP/label.status")" completed "trained the escalated true/false classifier"
+LRUN=$(q $DB "SELECT id FROM ai_training_runs WHERE classifier = 'escalation' ORDER BY started_at DESC LIMIT 1")
+for lang in en es; do
+    LPAGE=$TEST_TMP/label_$lang.html
+    PGOPTIONS="-c pg_intent.language=$lang" q $DB "SELECT training_report('$LRUN', 'html')" >"$LPAGE"
+    chrome --dump-dom "file://$LPAGE" >"$LPAGE.dom" 2>"$LPAGE.log" ||
+        { tail -20 "$LPAGE.log"; echo "FAILED: chromium --dump-dom (label classifier, $lang)" >&2; exit 1; }
+    if [ $lang = es ]; then
+        want=('<dt>Etiquetas</dt>' 'F1 por etiqueta'); intent_words='ntenci[oó]n'
+    else
+        want=('<dt>Labels</dt>' 'F1 per label'); intent_words='(^|[^_])[Ii]ntents?\b'
+    fi
+    for w in "${want[@]}"; do
+        grep -qF "$w" "$LPAGE.dom" || { echo "FAILED: the $lang page of a label classifier lacks \"$w\"" >&2; exit 1; }
+    done
+    bad=$(grep -oP "$intent_words" "$LPAGE.dom" | head -3 | tr '\n' ' ' || true)
+    [ -z "$bad" ] || { echo "FAILED: the $lang page of a label classifier speaks of intents: $bad" >&2; exit 1; }
+    echo "ok: the $lang page of a label classifier says ${want[*]} and never intents"
+done
+# the Markdown report too: "Etiquetas", "Por etiqueta" (0.3.1: "Intenciones",
+# "Por intención")
+MD_ES=$(PGOPTIONS='-c pg_intent.language=es' q $DB "SELECT training_report('$LRUN')")
+for w in '- **Etiquetas:**' '## Por etiqueta' '| etiqueta |' '| etiqueta real |'; do
+    grep -qF -- "$w" <<<"$MD_ES" || { echo "FAILED: the Spanish Markdown report of a label classifier lacks \"$w\"" >&2; exit 1; }
+done
+bad=$(grep -oP 'ntenci[oó]n' <<<"$MD_ES" | head -3 | tr '\n' ' ' || true)
+[ -z "$bad" ] || { echo "FAILED: the Spanish Markdown report of a label classifier speaks of intents: $bad" >&2; exit 1; }
+MD_EN=$(q $DB "SELECT training_report('$LRUN')")
+grep -qF -- '- **Labels:**' <<<"$MD_EN" && grep -qF -- '## By label' <<<"$MD_EN" ||
+    { echo "FAILED: the English Markdown report of a label classifier lacks Labels / By label" >&2; exit 1; }
+echo "ok: the Markdown report of a label classifier says Etiquetas / Por etiqueta, Labels / By label"
+# the intent model's page keeps its intents
+grep -qF '<dt>Intenciones</dt>' "$DOM_ES" && grep -qF 'F1 por intenci' "$DOM_ES" ||
+    { echo "FAILED: the intent model's Spanish page lost its intents" >&2; exit 1; }
+echo "ok: the intent model's page still says Intenciones and F1 por intención"
 drop_db $DB

@@ -200,9 +200,12 @@ SELECT pg_temp.n(html, '<rect class="cell ') AS heatmap_cells,
        html !~* '<script|<b>old' AS nothing_raw
   FROM (SELECT training_report('00000000-0000-0000-0000-000000000010', 'html') AS html) AS s;
 
--- A run compared on no fresh rows at all: the page says so instead of an
--- "accuracy 0.000" of an empty comparison, and explains the decision in
--- words; the trend now holds the three completed runs, oldest first.
+-- A run compared on no fresh rows at all: the page says so, once, instead
+-- of an "accuracy 0.000" of an empty comparison, and explains the decision
+-- in words; the trend now holds the three completed runs, oldest first.
+-- The gate's reason is worded from its code, never its stored English text
+-- (0.3.1 wrote "no fresh rows: ... no fresh rows: ..." and put the English
+-- text in the Spanish page).
 INSERT INTO ai_training_runs (id, run_name, run_type, status, started_at, finished_at, duration_seconds,
                               training_samples, validation_samples, test_samples, total_intents,
                               intent_accuracy, intent_f1_score, deployed, deploy_reason, deploy_evidence, metrics)
@@ -211,18 +214,22 @@ VALUES ('00000000-0000-0000-0000-000000000012', 'no fresh rows', 'full', 'comple
         false, 'insufficient_evidence', 'none',
         '{"evaluation": {"method": "cross_validation", "folds": 5, "rows": 100},
           "metrics": {"accuracy": 0.9, "f1": 0.88, "coverage": 0.75},
-          "gate": {"rows": 0, "sufficient": false, "active": {"accuracy": 0, "macro_f1": 0},
+          "gate": {"rows": 0, "sufficient": false, "reason_code": "no_fresh_rows",
+                   "reason": "no fresh rows: every row was in the active model''s training set",
+                   "active": {"accuracy": 0, "macro_f1": 0},
                    "candidate": {"accuracy": 0, "macro_f1": 0}, "candidate_only_correct": 0, "active_only_correct": 0},
           "deploy": {"evidence": "none", "reason": "insufficient_evidence", "deployed": false, "active_model_id": 1}}');
 SELECT html !~ '0\.000' AS no_zero_accuracy,
-       html ~ '<dt>Fresh rows</dt><dd>no fresh rows' AS says_no_fresh_rows,
+       html ~ '<dt>Fresh rows</dt><dd>none: the active model had trained on every reviewed message\.</dd>' AS says_no_fresh_rows,
+       pg_temp.n(substring(html FROM '<section id="deploy">.*?</section>'), '[Ff]resh rows') AS fresh_rows_said,
        html ~ '<p class="decision">The new model was not put in service: there was nothing to compare it with' AS decision_in_words,
        pg_temp.n(html, '<tr class="trend-run') AS trend_runs,
        html ~ '<tr class="trend-run current"><td class="num">3</td><td class="msg">no fresh rows</td>' AS newest_last
   FROM (SELECT training_report('00000000-0000-0000-0000-000000000012', 'html') AS html) AS s;
 SET pg_intent.language = 'es';
 SELECT html !~ '0\.000' AS no_zero_accuracy,
-       html ~ '<dt>Mensajes nuevos</dt><dd>no hay mensajes nuevos' AS says_no_fresh_rows,
+       html ~ '<dt>Mensajes nuevos</dt><dd>ninguno: el modelo activo se había entrenado con todos los mensajes revisados\.</dd>' AS says_no_fresh_rows,
+       substring(html FROM '<section id="deploy">.*?</section>') !~ 'fresh rows|every row' AS no_english_reason,
        html ~ '<p class="decision">El nuevo modelo no se puso en servicio: no había con qué compararlo' AS decision_in_words
   FROM (SELECT training_report('00000000-0000-0000-0000-000000000012', 'html') AS html) AS s;
 RESET pg_intent.language;

@@ -215,11 +215,16 @@ TEST(Folds, SizeRuleChoosesFoldsByWork) {
     EXPECT_EQ(plan_evaluation(strata, 1000, 700, o).folds, 3u); // 0.7M
     EXPECT_EQ(plan_evaluation(strata, 2000, 700, o).folds, 2u); // 1.4M with typo variants
     EXPECT_EQ(plan_evaluation(strata, 1000, 5000, o).method, EvaluationMethod::CrossValidation);
+    // the report words the reason from its code (issue 36)
+    EXPECT_EQ(plan_evaluation(strata, 1000, 10, o).reason_code, EvaluationReason::SizeRule);
     o.folds = 4;
     EXPECT_EQ(plan_evaluation(strata, 1000, 5000, o).folds, 4u);
+    EXPECT_EQ(plan_evaluation(strata, 1000, 5000, o).reason_code, EvaluationReason::FoldsGiven);
+    EXPECT_STREQ(evaluation_reason_code(EvaluationReason::FoldsGiven), "cv_folds");
     o.folds = 0;
     o.method = EvaluationMethod::Holdout;
     const EvaluationPlan h = plan_evaluation(strata, 1000, 10, o);
+    EXPECT_EQ(h.reason_code, EvaluationReason::MethodGiven);
     EXPECT_EQ(h.method, EvaluationMethod::Holdout);
     EXPECT_EQ(h.folds, 1u);
     size_t held = 0;

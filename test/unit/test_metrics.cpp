@@ -152,6 +152,8 @@ TEST(AbstainThresholds, ThinRunNeverAbstains) {
     EXPECT_EQ(t.global, 0.0f);
     EXPECT_EQ(t.per_intent, (std::vector<float>{0.0f, 0.0f}));
     EXPECT_NE(t.reason.find("min_threshold_rows"), std::string::npos) << t.reason;
+    EXPECT_EQ(t.reason_code, ThresholdReason::TooFewPredictions);
+    EXPECT_STREQ(threshold_reason_code(t.reason_code), "too_few_predictions");
 }
 
 // The precision rule: rows right above 0.3; precision 0.95 needs the
@@ -167,9 +169,11 @@ TEST(AbstainThresholds, PrecisionRuleAndProbabilityFloor) {
     // accepted = rows >= t: (1 - t) * 1000 + 1 of which 700 right; 700 / 0.95 = 736.8 accepted
     EXPECT_NEAR(t.global, 1.0 - 736.0 / 1000.0, 0.002);
     EXPECT_GE(t.precision, 0.95);
+    EXPECT_EQ(t.reason_code, ThresholdReason::TargetReached);
     // A floor above it binds.
     t = choose_abstain_thresholds(conf, pred, ok, {1000, 10}, 0.95, 0.5, 100, 5);
     EXPECT_TRUE(t.floor_binds);
+    EXPECT_EQ(t.reason_code, ThresholdReason::Floor);
     EXPECT_FLOAT_EQ(t.global, 0.5f);
     EXPECT_DOUBLE_EQ(t.precision, 1.0);
     EXPECT_NEAR(t.coverage, 0.501, 1e-9);
