@@ -1765,6 +1765,37 @@ COMMENT ON VIEW @extschema@.ai_review_queue IS
 -- Internal helpers
 -- -------------------------------------------------------------------------
 
+-- The run new rows are counted from, for scheduled retraining and the
+-- dashboards, of every classifier (intent's should_retrain() and
+-- get_ai_training_metrics(), the others' retrain_classifiers(),
+-- get_classifier_metrics() and the partitions train_classifier() skips):
+-- the last COMPLETED run of that classifier (by id, ai_classifiers.id, 0
+-- for intent: a dropped classifier's runs are not a new one's) and partition (NULL: the
+-- unpartitioned or fallback model) that COULD DEPLOY, i.e. not a
+-- {"deploy": "never"} run (deploy_reason never). A "never" run is an
+-- experiment the README teaches for trying a candidate; it serves nothing,
+-- so the rows it read are still new to what serves. 0.3.1 counted from
+-- any completed run: one experiment reset the count and 168 new rows sat
+-- unused until auto_retrain_threshold more arrived (issue 34, point 4).
+-- A run that could deploy and did not (regression, tie) still counts: the
+-- active model was weighed against those rows and kept.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_last_retraining_run(p_classifier_id bigint, p_partition text DEFAULT NULL)
+RETURNS TABLE (run_id uuid, started_at timestamptz, metrics jsonb)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.id, r.started_at, r.metrics
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
+       AND (r.partition_key OPERATOR(pg_catalog.=) p_partition OR (p_partition IS NULL AND r.partition_key IS NULL))
+       AND r.status OPERATOR(pg_catalog.=) 'completed'
+       AND r.deploy_reason IS DISTINCT FROM 'never'
+     ORDER BY r.started_at DESC
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_last_retraining_run(bigint, text) IS
+    'Internal: the run new rows are counted from (should_retrain(), retrain_classifiers(), the dashboards, train_classifier()''s skipped partitions): the last completed run of the classifier (by id: 0 is intent) and partition (NULL: unpartitioned or fallback) that could deploy, i.e. not a {"deploy": "never"} experiment.';
+
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_headline_metrics(p_metrics jsonb)
@@ -3574,10 +3605,7 @@ AS $$
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-      LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
-                          WHERE x.classifier_id OPERATOR(pg_catalog.=) c.id AND x.partition_key IS NULL
-                            AND x.status OPERATOR(pg_catalog.=) 'completed'
-                          ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+      LEFT JOIN LATERAL @extschema@._pg_intent_last_retraining_run(c.id) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
@@ -4451,21 +4479,20 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since(timestamptz) IS
     'Internal: number of ai_training_data rows created or corrected after p_since; under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
--- ... since the last completed training run started (every row when there
--- is none).
+-- ... since the last completed training run that could deploy started
+-- (_pg_intent_last_retraining_run(): a {"deploy": "never"} experiment does
+-- not count; every row when there is none).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT @extschema@._pg_intent_samples_since(
-               coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
-                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'
-                            AND r.classifier OPERATOR(pg_catalog.=) 'intent'),
+               coalesce((SELECT r.started_at FROM @extschema@._pg_intent_last_retraining_run(0) AS r),
                         '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run (all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
+    'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run that could deploy (_pg_intent_last_retraining_run(); all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)
@@ -6327,6 +6354,7 @@ AS $$
             '@extschema@._pg_intent_active_model_json()',
             '@extschema@._pg_intent_policy()',
             '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_last_retraining_run(bigint, text)',
             '@extschema@._pg_intent_samples_since(timestamptz)',
             '@extschema@._pg_intent_retrain_decision()',
             '@extschema@._pg_intent_retrain_failed_at()',

@@ -287,10 +287,7 @@ AS $$
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-      LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
-                          WHERE x.classifier_id OPERATOR(pg_catalog.=) c.id AND x.partition_key IS NULL
-                            AND x.status OPERATOR(pg_catalog.=) 'completed'
-                          ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+      LEFT JOIN LATERAL @extschema@._pg_intent_last_retraining_run(c.id) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS

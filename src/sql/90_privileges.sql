@@ -115,6 +115,7 @@ AS $$
             '@extschema@._pg_intent_active_model_json()',
             '@extschema@._pg_intent_policy()',
             '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_last_retraining_run(bigint, text)',
             '@extschema@._pg_intent_samples_since(timestamptz)',
             '@extschema@._pg_intent_retrain_decision()',
             '@extschema@._pg_intent_retrain_failed_at()',

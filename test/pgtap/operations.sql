@@ -558,6 +558,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_active_model_json()', 'stable', 'safe', false),
     ('_pg_intent_samples_since_last_train()', 'stable', 'safe', false),
+    ('_pg_intent_last_retraining_run(bigint, text)', 'stable', 'safe', false),
     ('_pg_intent_samples_since(timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_decision()', 'stable', 'safe', false),
     ('_pg_intent_retrain_failed_at()', 'stable', 'safe', false),
