@@ -173,8 +173,21 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- (partitions_over_limit), named (partitions_skipped, the first 100 in byte
 -- order) in the result and in the fallback run's metrics, and served by the
 -- fallback model, which trains on every row.
+--
+-- Unchanged partitions are skipped (0.3.2; issue 34, point 4): a run that
+-- may deploy by the rule ({"deploy": "auto"}, the scheduler's) does not
+-- train a partition whose rows (p_partition_prints: train_classifier()'s
+-- fingerprint of the staged rows), options and classifier policy are those
+-- of its last run that could deploy (_pg_intent_last_retraining_run()),
+-- while a model of it is active. Training it again would give the same
+-- model, and 0.3.1 deployed it as a new row (within_tolerance, identical
+-- F1): 26 MB after two scheduled runs of 24 shops. The skipped partitions
+-- are counted (partitions_unchanged) and named with the reason and the run
+-- whose rows they still are (partitions_unchanged_skipped, the first 100)
+-- in the result and the fallback run's metrics.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
-    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[])
+    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
+    p_partition_prints text[])
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -192,6 +205,11 @@ DECLARE
     v_result jsonb;
     v_part record;
     v_summary jsonb := '{}';
+    v_may_skip boolean := coalesce(p_options ->> 'deploy', 'auto') = 'auto';
+    v_print text;
+    v_last record;
+    v_unchanged integer := 0;
+    v_unchanged_list jsonb := '[]';
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
@@ -210,11 +228,11 @@ BEGIN
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
-            SELECT u.name, u.n, u.n < v_min AS below,
+            SELECT u.name, u.n, u.print, u.n < v_min AS below,
                    count(*) FILTER (WHERE u.n >= v_min)
                        OVER (ORDER BY u.n >= v_min DESC, u.n DESC, u.name COLLATE "C"
                              ROWS UNBOUNDED PRECEDING) AS rank
-              FROM unnest(p_partitions, p_partition_rows) WITH ORDINALITY AS u(name, n, i)
+              FROM unnest(p_partitions, p_partition_rows, p_partition_prints) WITH ORDINALITY AS u(name, n, print, i)
              ORDER BY u.i
         LOOP
             IF v_part.below THEN
@@ -228,10 +246,30 @@ BEGIN
                 END IF;
                 CONTINUE;
             END IF;
+            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(c.policy, '{}')::text);
+            IF v_may_skip AND v_part.print <> '' THEN
+                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print INTO v_last
+                  FROM @extschema@._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                IF v_last.print = v_print
+                   AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name) THEN
+                    v_unchanged := v_unchanged + 1;
+                    IF jsonb_array_length(v_unchanged_list) < 100 THEN
+                        v_unchanged_list := v_unchanged_list || jsonb_build_array(jsonb_build_object(
+                            'partition', v_part.name, 'reason', 'no new rows', 'run_id', v_last.run_id));
+                    END IF;
+                    CONTINUE;
+                END IF;
+            END IF;
             v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
+            UPDATE @extschema@.ai_training_runs AS r
+               SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('rows_fingerprint', v_print)
+             WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
             v_results := v_results || jsonb_build_array(v_result - 'classifier');
         END LOOP;
         v_summary := jsonb_build_object('partitions_below_minimum', v_below, 'min_partition_rows', v_min,
+                                        'partitions_unchanged', v_unchanged,
+                                        'partitions_unchanged_skipped', v_unchanged_list,
                                         'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
                                         'max_partitions_per_classifier', v_max);
     END IF;
@@ -247,8 +285,8 @@ BEGIN
                    ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first; then the fallback).';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
+    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; then the fallback).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier

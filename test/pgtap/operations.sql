@@ -500,7 +500,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_grant_classifier_access(oid, text, text, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_revoke_classifier_access(oid, text, text, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_rollback_classifier(oid, text, text)', 'volatile', 'unsafe', false),
-    ('_pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[])', 'volatile', 'unsafe', false),
+    ('_pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[])', 'volatile', 'unsafe', false),
     ('alter_classifier(text, jsonb)', 'volatile', 'unsafe', true),
     ('create_classifier(text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),
     ('deploy_classifier_model(text, bigint)', 'volatile', 'unsafe', true),
