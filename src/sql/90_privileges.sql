@@ -160,9 +160,12 @@ AS $$
             '@extschema@.delete_intent_model(bigint)',
             '@extschema@.retrain_classifiers()',
             '@extschema@._pg_intent_classifier_retrain_plan()']::regprocedure[]),
-        -- registering a classifier over a table the role can read
+        -- registering a classifier over a table the role can read, and
+        -- evaluating a classifier (0.3.2: its predict access is checked
+        -- inside; the query runs as the caller, so not PUBLIC's)
         ('classifiers', ARRAY[
-            '@extschema@.create_classifier(text, regclass, name, name, jsonb)']::regprocedure[])
+            '@extschema@.create_classifier(text, regclass, name, name, jsonb)',
+            '@extschema@.evaluate_label(text, text, text)']::regprocedure[])
     ), kinds (access, parts) AS (VALUES
         ('reviewer', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain']),
         ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models', 'classifiers'])

@@ -84,6 +84,7 @@ VALUES
     -- 0.3.1: explain_intent() for a classifier's serving model; closed to
     -- PUBLIC as explain_intent() is, and the predict access checked inside.
     ('explain_label(text, text, text, integer, text)', 'jsonb', 'stable', 's', false, 'not STRICT so that p_partition and p_label may default to NULL; NULL p_name or p_text gives NULL', ARRAY['p_name', 'p_text', 'p_partition', 'p_top', 'p_label']::text[], false, 'granted with grant_intent_access(role, ''explain''): an explanation tells whether an n-gram was in the training data', false, 'the per-classifier predict access is checked inside (_pg_intent_classifier_allows)', false, NULL, 'c', false),
+    ('evaluate_label(text, text, text)', 'jsonb', 'volatile', 'u', false, 'not STRICT so that p_partition may default to NULL; NULL p_name or p_query raise 22004', ARRAY['p_name', 'p_query', 'p_partition']::text[], false, 'granted with grant_intent_access(role, ''classifiers''): it runs any read-only query its caller writes', false, 'SECURITY INVOKER: the query runs with the caller''s rights; the per-classifier predict access is checked inside', false, NULL, 'c', false),
     ('_pg_intent_snapshot_period(text, timestamp with time zone)', NULL, 'stable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false),
     -- 0.3.1: a classifier's label-error queue, read as its caller, and the
     -- rule it shares with ai_review_queue (a SQL-standard body, like

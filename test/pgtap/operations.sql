@@ -439,6 +439,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_model_cache_stats()', 'volatile', 'restricted', false),
     ('explain_intent(text, integer, text, bigint)', 'stable', 'safe', false),
     ('explain_label(text, text, text, integer, text)', 'stable', 'safe', false),
+    ('evaluate_label(text, text, text)', 'volatile', 'unsafe', false),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),
