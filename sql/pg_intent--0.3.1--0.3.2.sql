@@ -2793,10 +2793,10 @@ AS $$
                  'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'max_unreviewed_message_bytes',
                  'min_unreviewed_intent_rows', 'max_intents', 'max_partitions_per_classifier',
                  -- classifiers only
-                 'gate_window_days', 'min_partition_rows']
+                 'gate_window_days', 'min_partition_rows', 'keep_replaced_models']
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
-    'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows).';
+    'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows, keep_replaced_models).';
 
 -- The administrator's limits, the one statement of which policy keys are
 -- limits: p_policy (ai_training_policy's row with a classifier's keys over
@@ -2946,10 +2946,19 @@ BEGIN
         END IF;
     END IF;
 
+    IF v_policy ? 'keep_replaced_models' THEN
+        IF jsonb_typeof(v_policy -> 'keep_replaced_models') <> 'number'
+           OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
+           OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
+            RAISE EXCEPTION 'invalid classifier option "keep_replaced_models": %', v_policy -> 'keep_replaced_models'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 0 and 1000.';
+        END IF;
+    END IF;
+
     -- ai_training_policy's keys, against its own constraints
     BEGIN
         SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
-        v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows');
+        v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models');
         UPDATE @extschema@.ai_training_policy AS p
            SET min_samples_for_training = v_row.min_samples_for_training,
                auto_retrain_threshold = v_row.auto_retrain_threshold,
@@ -3457,6 +3466,120 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_rollback_classifier(oid, text, text) IS
     'Internal: rollback_classifier() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
+-- prune_classifier_models: the retention rule
+-- -------------------------------------------------------------------------
+
+-- Which of a classifier's models keep their bytes (0.3.2; issue 34, point
+-- 4). For each partition (NULL: the unpartitioned or fallback model) with
+-- an active model, kept are:
+--   1. the active model;
+--   2. the models a rollback could need: the chain rollback_classifier()
+--      follows (the latest deployment of the active model names the model
+--      it replaced, that one's latest deployment the one before, ...),
+--      p_keep models deep;
+--   3. the candidates: models never deployed, trained after the newest
+--      model of the partition that ever was (a {"deploy": "never"} run's
+--      model, one the gate refused): someone may still deploy them with
+--      deploy_classifier_model(). (By id, not time: one transaction's
+--      models share their timestamps.)
+-- Every other model of that partition loses its bytes, as
+-- delete_intent_model() removes them: its row, metrics, run and deployment
+-- history stay. A partition without an active model keeps everything (no
+-- rollback names anything there, and deploy_classifier_model() may need
+-- any of them). Scheduled retraining of 24 shops produced 26 MB of
+-- identical models in two runs on 0.3.1.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_models_to_keep(p_classifier_id bigint, p_keep integer)
+RETURNS TABLE (model_id bigint, partition_key text, why text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE active AS (
+        SELECT m.id, m.partition_key, m.deployed_at FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id AND m.is_active
+    ), chain (id, partition_key, depth) AS (
+        SELECT a.id, a.partition_key, 0 FROM active AS a
+        UNION ALL
+        SELECT d.previous_model_id, c.partition_key, c.depth OPERATOR(pg_catalog.+) 1
+          FROM chain AS c
+          CROSS JOIN LATERAL (SELECT x.previous_model_id FROM @extschema@.ai_model_deployments AS x
+                               WHERE x.model_id OPERATOR(pg_catalog.=) c.id
+                               ORDER BY x.id DESC LIMIT 1) AS d
+         WHERE c.depth OPERATOR(pg_catalog.<) p_keep AND d.previous_model_id IS NOT NULL
+    )
+    SELECT c.id, c.partition_key, CASE WHEN c.depth OPERATOR(pg_catalog.=) 0 THEN 'active' ELSE 'rollback' END
+      FROM chain AS c
+    UNION
+    SELECT m.id, m.partition_key, 'candidate'
+      FROM @extschema@.ai_intent_models AS m
+      JOIN active AS a ON a.partition_key IS NOT DISTINCT FROM m.partition_key
+     WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id AND NOT m.is_active
+       AND m.id OPERATOR(pg_catalog.>) (SELECT pg_catalog.max(x.id) FROM @extschema@.ai_intent_models AS x
+                                         WHERE x.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
+                                           AND x.partition_key IS NOT DISTINCT FROM m.partition_key
+                                           AND (x.is_active OR x.deployed_at IS NOT NULL))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_models_to_keep(bigint, integer) IS
+    'Internal: the retention rule of prune_classifier_models(): per partition with an active model, the active model, the rollback chain p_keep models deep, and the candidates (never deployed, trained after the newest model that ever was) (why: active, rollback, candidate).';
+
+CREATE OR REPLACE FUNCTION @extschema@.prune_classifier_models(p_name text, p_keep integer DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.prune_classifier_models(text, integer) IS
+    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition with an active model, keeps the active model, the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the candidates (never deployed, trained after the newest model that ever was); a partition without an active model keeps all. Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept, pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    v_keep integer;
+    v_pruned jsonb;
+    v_bytes bigint;
+    v_kept integer;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" keeps its models until delete_intent_model()'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::integer, 3);
+    IF v_keep NOT BETWEEN 0 AND 1000 THEN
+        RAISE EXCEPTION 'invalid value for p_keep: %', v_keep
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be between 0 and 1000.';
+    END IF;
+    -- No deployment or rollback of this classifier meanwhile: the chain read
+    -- is the chain kept.
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
+    SELECT count(*) INTO v_kept FROM @extschema@._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k;
+    WITH doomed AS (
+        SELECT m.id FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
+           AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS a
+                        WHERE a.classifier_id = c.id AND a.is_active
+                          AND a.partition_key IS NOT DISTINCT FROM m.partition_key)
+           AND m.id NOT IN (SELECT k.model_id FROM @extschema@._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k)
+         FOR UPDATE OF m
+    ), done AS (
+        UPDATE @extschema@.ai_intent_models AS m
+           SET model = NULL, deleted_at = coalesce(m.deleted_at, now())
+          FROM doomed AS d
+         WHERE m.id = d.id
+        RETURNING m.id, m.partition_key, m.size_bytes
+    )
+    SELECT coalesce(jsonb_agg(jsonb_build_object('model_id', d.id, 'partition', d.partition_key) ORDER BY d.id), '[]'),
+           coalesce(sum(d.size_bytes), 0)
+      INTO v_pruned, v_bytes
+      FROM done AS d;
+    RETURN jsonb_build_object('classifier', c.name, 'keep', v_keep, 'kept', v_kept,
+                              'pruned', v_pruned, 'bytes_freed', v_bytes);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_prune_classifier_models(oid, text, integer) IS
+    'Internal: prune_classifier_models() as the extension owner, for the calling role p_caller.';
 
 -- -------------------------------------------------------------------------
 -- train_classifier
@@ -6365,7 +6488,8 @@ AS $$
         '@extschema@.grant_classifier_access(text, text, text)',
         '@extschema@.revoke_classifier_access(text, text, text)',
         '@extschema@.deploy_classifier_model(text, bigint)',
-        '@extschema@.rollback_classifier(text, text)'
+        '@extschema@.rollback_classifier(text, text)',
+        '@extschema@.prune_classifier_models(text, integer)'
         -- Not reassign_classifier() (0.3.2): it gives a classifier an owner,
         -- an administrator's act for a classifier whose owner is gone; it is
         -- in no set of grant_intent_access() either (superusers and members

@@ -65,7 +65,8 @@ AS $$
         '@extschema@.grant_classifier_access(text, text, text)',
         '@extschema@.revoke_classifier_access(text, text, text)',
         '@extschema@.deploy_classifier_model(text, bigint)',
-        '@extschema@.rollback_classifier(text, text)'
+        '@extschema@.rollback_classifier(text, text)',
+        '@extschema@.prune_classifier_models(text, integer)'
         -- Not reassign_classifier() (0.3.2): it gives a classifier an owner,
         -- an administrator's act for a classifier whose owner is gone; it is
         -- in no set of grant_intent_access() either (superusers and members

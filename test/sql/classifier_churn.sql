@@ -6,7 +6,10 @@ SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 DROP TABLE IF EXISTS ch_msgs, ch_raw;
+DROP ROLE IF EXISTS pgi_ch_owner;
+DROP ROLE IF EXISTS pgi_ch_trainer;
 CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
 
 CREATE TABLE ch_raw (split text, text text, intent text);
 \copy ch_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
@@ -53,3 +56,61 @@ SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchan
   FROM train_classifier('market') AS r;
 -- Unchanged since that run: skipped again.
 SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
+
+-- The retention rule: prune_classifier_models() keeps, per partition, the
+-- active model, the models it replaced back N deep along rollback's chain,
+-- and the candidates trained since it was deployed; the others lose their
+-- bytes (rows and history stay). Run by the classifier's owner, a
+-- restricted role.
+CREATE ROLE pgi_ch_owner;
+CREATE ROLE pgi_ch_trainer;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_ch_owner', 'classifiers');
+GRANT SELECT ON ch_msgs TO pgi_ch_owner;
+SET ROLE pgi_ch_owner;
+SELECT create_classifier('solo', 'ch_msgs', 'msg', 'route', '{"seed": 1, "keep_replaced_models": 2}') ->> 'name' AS created;
+SELECT train_classifier('solo') ->> 'deploy_reason' AS v1,
+       train_classifier('solo', NULL, '{"deploy": "always"}') ->> 'deploy_reason' AS v2,
+       train_classifier('solo', NULL, '{"deploy": "always"}') ->> 'deploy_reason' AS v3,
+       train_classifier('solo', NULL, '{"deploy": "always"}') ->> 'deploy_reason' AS v4,
+       train_classifier('solo', NULL, '{"deploy": "never"}') ->> 'deploy_reason' AS v5;
+SELECT grant_classifier_access('solo', 'pgi_ch_trainer', 'train') IS NOT NULL AS trainer_granted;
+RESET ROLE;
+CREATE TEMP VIEW solo_models AS
+SELECT row_number() OVER (ORDER BY m.id) AS nth, m.is_active AS active, m.model IS NOT NULL AS has_bytes, m.deleted_at IS NOT NULL AS deleted
+  FROM ai_intent_models AS m WHERE m.classifier = 'solo';
+GRANT SELECT ON solo_models TO pgi_ch_owner;
+-- Who may prune: the classifier's deploy right, not its train right.
+SET ROLE pgi_ch_trainer;
+SELECT pg_temp.try($$SELECT prune_classifier_models('solo')$$) AS trainer_prunes;
+RESET ROLE;
+SET ROLE pgi_ch_owner;
+-- The classifier's keep_replaced_models (2): the 1st model goes; the 2nd and 3rd (rollback), 4th (active) and 5th (candidate) stay.
+SELECT r -> 'keep' AS keep, r -> 'kept' AS kept, jsonb_array_length(r -> 'pruned') AS pruned, (r ->> 'bytes_freed')::bigint > 0 AS freed
+  FROM prune_classifier_models('solo') AS r;
+SELECT * FROM solo_models;
+-- Again: nothing more to prune.
+SELECT jsonb_array_length(r -> 'pruned') AS pruned FROM prune_classifier_models('solo') AS r;
+-- Rolling back works along the kept chain. With p_keep 0 only the active
+-- model and the candidate keep their bytes, and a rollback says why it cannot.
+SELECT rollback_classifier('solo') ->> 'reason' AS first_rollback;
+SELECT * FROM solo_models;
+SELECT pg_temp.try($$SELECT prune_classifier_models('solo', 0)$$) AS keep_none;
+SELECT * FROM solo_models;
+SELECT regexp_replace(pg_temp.try($$SELECT rollback_classifier('solo')$$), 'model \d+', 'model N') AS rollback_past_the_kept_chain;
+SELECT pg_temp.try($$SELECT prune_classifier_models('solo', 1001)$$) AS keep_too_many;
+SELECT pg_temp.try($$SELECT alter_classifier('solo', '{"keep_replaced_models": -1}')$$) AS bad_option;
+SELECT pg_temp.try($$SELECT prune_classifier_models('intent')$$) AS built_in;
+RESET ROLE;
+-- A partitioned classifier: every partition keeps its active model.
+SELECT jsonb_array_length(r -> 'pruned') > 0 AS pruned_some FROM prune_classifier_models('market') AS r;
+SELECT count(*) FILTER (WHERE is_active AND model IS NOT NULL) AS active_with_bytes,
+       count(*) FILTER (WHERE is_active AND model IS NULL) AS active_without_bytes
+  FROM ai_intent_models WHERE classifier = 'market';
+SELECT count(*) AS predicted FROM (SELECT predict_label('market', 'hola', p) FROM unnest(ARRAY['shop0', 'shop1', 'shop2', NULL]) AS p) AS x;
+
+DROP VIEW solo_models;
+SELECT drop_classifier('solo', true) IS NOT NULL AS dropped;
+DROP OWNED BY pgi_ch_owner;
+DROP OWNED BY pgi_ch_trainer;
+DROP ROLE pgi_ch_owner;
+DROP ROLE pgi_ch_trainer;
