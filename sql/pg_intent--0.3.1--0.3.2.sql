@@ -3767,6 +3767,24 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text,
 -- turns the count into new rows and the decision. Runs as the owner
 -- (ai_classifiers is not readable by callers): it returns the source's and
 -- time column's names, never its rows. No row for the built-in classifier.
+-- When a classifier's source rows are new to a run, by its time_column:
+-- rows whose time is strictly later than the returned instant, the run's
+-- start (issue 34, point 3: one rule). Read by
+-- _pg_intent_classifier_count_plan() (the new rows retrain_classifiers()
+-- and get_classifier_metrics() count since the last run that could deploy)
+-- and by the deploy gate of a classifier without a key_column
+-- (src/pg/train_entry.cpp: the fresh rows, those later than the active
+-- model's run's start). NULL for an unknown run.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_source_new_since(p_run_id uuid)
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.started_at FROM @extschema@.ai_training_runs AS r WHERE r.id OPERATOR(pg_catalog.=) p_run_id
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_source_new_since(uuid) IS
+    'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: its start. The one rule of the retraining count and of the gate''s fresh rows without a key_column.';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_count_plan(p_name text)
 RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer,
                period_count_sql text)
@@ -3780,7 +3798,7 @@ AS $$
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
                  ELSE ' WHERE $1 IS NULL OR true' END,
-           CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
+           CASE WHEN c.time_column IS NOT NULL THEN @extschema@._pg_intent_source_new_since(last.run_id) END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
            (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
            CASE WHEN c.time_column IS NOT NULL THEN
