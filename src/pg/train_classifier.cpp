@@ -220,7 +220,14 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     }
     pg_call([&]() noexcept {
         Oid argtypes[7] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
-        Oid worker = extension_function(schema, "_pg_intent_train_classifier_run", 7, argtypes);
+        // 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker without
+        // the fingerprints (and trains every partition).
+        int worker_nargs = 7;
+        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 7, argtypes);
+        if (!OidIsValid(worker)) {
+            worker_nargs = 6;
+            worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes);
+        }
         Datum names_array = PointerGetDatum(construct_array(
             name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
         Datum counts_array = PointerGetDatum(construct_array(
@@ -236,7 +243,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
                          counts_array,
                          prints_array};
         bool nulls[7] = {false, false, PG_ARGISNULL(1), false, false, false, false};
-        result = call_extension_function(worker, 7, args, nulls, result_null);
+        result = call_extension_function(worker, worker_nargs, args, nulls, result_null);
     });
     if (result_null) PG_RETURN_NULL();
     return result;

@@ -562,7 +562,10 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
         bool isnull = true;
         pg_call([&]() noexcept {
             Oid argtypes[1] = {UUIDOID};
-            const Oid fn = extension_function(schema, "_pg_intent_source_new_since", 1, argtypes);
+            // Missing under 0.3.1's SQL (the library is updated before ALTER
+            // EXTENSION UPDATE): no rule, no fresh row, out-of-fold estimates.
+            const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_new_since", 1, argtypes);
+            if (!OidIsValid(fn)) return;
             Datum args[1] = {PG_GETARG_DATUM(4)};
             const Datum d = call_extension_function(fn, 1, args, nullptr, isnull);
             if (!isnull) since = DatumGetTimestampTz(d);
