@@ -41,6 +41,16 @@ inline bool defers_to_fallback(const ClassifierModel &found, bool uncertain) {
 // classifier and the caller's right to use it were checked when `found` was.
 ClassifierModel fallback_model(Oid schema, const ClassifierModel &found);
 
+// classifier_model() for a call's arguments: the classifier's name at
+// argument `name_arg` (not NULL: the caller checked), the partition at
+// `partition_arg` (NULL: none), checked for length first (22023). Sets
+// `partition_bytes` (the argument's bytes, alive for the call) and
+// `has_partition`. predict_label(), classify_label(), explain_label() and
+// evaluate_label() read their model so.
+ClassifierModel classifier_model_for_args(FunctionCallInfo fcinfo, Oid schema, int name_arg,
+                                          int partition_arg, std::string_view &partition_bytes,
+                                          bool &has_partition);
+
 // For a model given by id (predict_intent(text, bigint), explain_intent(),
 // evaluate_intent_model()): raises 42501 unless the current user may
 // predict with the model's classifier `classifier`, by predict_label()'s

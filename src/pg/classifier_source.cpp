@@ -59,7 +59,8 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
              : "NULL::pg_catalog.bool, ";
     q += c.weight ? col(*c.weight) + "::pg_catalog.float8, " : "NULL::pg_catalog.float8, ";
     q += c.reviewed ? col(*c.reviewed) + "::pg_catalog.bool, " : "NULL::pg_catalog.bool, ";
-    q += c.partition ? col(*c.partition) + "::pg_catalog.text" : "NULL::pg_catalog.text";
+    q += c.partition ? col(*c.partition) + "::pg_catalog.text, " : "NULL::pg_catalog.text, ";
+    q += c.time ? col(*c.time) + "::pg_catalog.timestamptz" : "NULL::pg_catalog.timestamptz";
     q += " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + label + " IS NOT NULL";
     if (sel.only_reviewed && c.reviewed) q += " AND " + col(*c.reviewed) + " IS TRUE";
     q += " ORDER BY ";
@@ -72,7 +73,7 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
     return q;
 }
 
-constexpr int kColumnsRead = 8;
+constexpr int kColumnsRead = 9;
 constexpr long kBatchRows = 1000;
 
 struct RawRow {
@@ -81,6 +82,7 @@ struct RawRow {
     bool valid_label = false, in_window = false, reviewed = false, truncated = false;
     bool long_partition = false; // longer than kMaxPartitionKeyBytes (read on that far only)
     double weight = 1.0;
+    int64_t time = 0; // TimestampTz
 };
 
 } // namespace
@@ -96,6 +98,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     out.partitioned = c.partition.has_value();
     out.has_key = c.key.has_value();
     out.has_window = c.time && sel.window_days;
+    out.has_time = c.time.has_value();
     const std::string sql = source_query(schema, c, sel);
 
     MemoryContext batch = nullptr;
@@ -149,7 +152,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     if (isnull) continue;
                     switch (k) {
                     case 0: {
-                        const TextSlice s = text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
+                        const TextSlice s =
+                            text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
                         r.v[k] = std::string_view(s.data, s.size);
                         r.truncated = s.truncated;
                         break;
@@ -179,6 +183,9 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                         r.long_partition = s.truncated;
                         break;
                     }
+                    case 8:
+                        r.time = DatumGetTimestampTz(d);
+                        break;
                     default: { // key
                         text *t = DatumGetTextPP(d);
                         r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
@@ -230,6 +237,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             // Not a positive finite number: the row weighs 1.
             d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6) ? static_cast<float>(r.weight) : 1.0f;
             s.in_window = !r.n[4] && r.in_window;
+            s.has_time = !r.n[8];
+            s.time = r.time;
             if (!r.n[7]) {
                 s.partition.assign(r.v[7]);
                 s.partition_null = false;

@@ -59,6 +59,10 @@ struct StagedRow {
     std::string partition;
     bool partition_null = true;
     bool in_window = false; // time >= now() - gate_window_days
+    // The time_column's value (TimestampTz), for the gate's rule without a
+    // key: a row later than the active model's run started is new to it.
+    bool has_time = false;
+    int64_t time = 0;
 };
 
 struct StagedSource {
@@ -66,6 +70,7 @@ struct StagedSource {
     bool partitioned = false; // the classifier has a partition_column
     bool has_key = false;
     bool has_window = false;
+    bool has_time = false; // the classifier has a time_column
     std::vector<StagedRow> rows;
     ReadCounts counts;
     // Rows per partition value (not counting rows without one).

@@ -29,6 +29,7 @@
 // into a context reset per batch: 1,000 rows with 4 MB labels, 48 MB on
 // disk, took a backend to 4.1 GB.) A cancel or statement_timeout is honoured
 // at every row, and inside a long message by the vectoriser.
+#include "classifier_cache.h"
 #include "guard.h"
 #include "model_cache.h"
 #include "predict.h"
@@ -244,26 +245,14 @@ void receiver_shutdown(DestReceiver *) noexcept {}
 } // namespace
 } // namespace pg_intent
 
-using namespace pg_intent;
+namespace pg_intent {
+namespace {
 
-// evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
-PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
-    if (PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
-    Oid schema = InvalidOid;
-    const char *query = nullptr;
-    size_t query_size = 0;
-    pg_call([&]() noexcept {
-        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
-        text *t = PG_GETARG_TEXT_PP(1);
-        query = VARDATA_ANY(t);
-        query_size = VARSIZE_ANY_EXHDR(t);
-    });
-    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
-    // callable would terminate the backend (the query is the caller's, of
-    // any size).
-    const std::string sql(query, query_size);
-    LoadedModel loaded = PG_ARGISNULL(0) ? active_model(schema) : model_by_id(schema, PG_GETARG_INT64(0));
+// The one evaluation of evaluate_intent_model() and evaluate_label(): runs
+// the caller's query `sql` as the caller (this function never switches
+// user), read-only, scores its rows with `loaded` and returns the metrics
+// object. `function_name` names the SQL function in errors.
+intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql, const char *function_name) {
     const intent::IntentModel &model = *loaded.model;
     const auto &labels = model.labels();
     std::unordered_map<std::string, int> label_index;
@@ -291,12 +280,12 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
                            ("It holds " + std::to_string(shape.statements) + " statements.").c_str(),
                            kColumnsHint);
         if (!shape.read_only || !shape.returns_rows)
-            throw SqlError(
-                ERRCODE_INVALID_PARAMETER_VALUE,
-                "invalid value for parameter \"p_query\": the query must only read",
-                "evaluate_intent_model() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
-                "FOR UPDATE/SHARE and other statements are refused.",
-                kColumnsHint);
+            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                           "invalid value for parameter \"p_query\": the query must only read",
+                           std::string(function_name) +
+                               "() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
+                               "FOR UPDATE/SHARE and other statements are refused.",
+                           kColumnsHint);
         if (!shape.two_text_columns)
             throw SqlError(ERRCODE_DATATYPE_MISMATCH,
                            "p_query must return two text columns: the message and the expected intent",
@@ -317,7 +306,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
         receiver.max_expected_bytes = 4 * longest_label + 4;
         receiver.evaluation = &evaluation;
         receiver.row_context = row_context;
-        spi.run_read_only(plan, &receiver.pub, "evaluate_intent_model");
+        spi.run_read_only(plan, &receiver.pub, function_name);
     }
     evaluation.rethrow_if_failed();
     pg_call([&]() noexcept { MemoryContextDelete(row_context); });
@@ -358,5 +347,67 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
         out_of_scope_intent.empty() ? intent::Json(nullptr) : intent::Json(out_of_scope_intent);
     metrics["out_of_scope_rows"] = n.out_of_scope;
     metrics["out_of_scope_recall"] = ratio(n.out_of_scope_caught, n.out_of_scope);
+    return metrics;
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
+PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
+    if (PG_ARGISNULL(1))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
+    Oid schema = InvalidOid;
+    const char *query = nullptr;
+    size_t query_size = 0;
+    pg_call([&]() noexcept {
+        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        text *t = PG_GETARG_TEXT_PP(1);
+        query = VARDATA_ANY(t);
+        query_size = VARSIZE_ANY_EXHDR(t);
+    });
+    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
+    // callable would terminate the backend (the query is the caller's, of
+    // any size).
+    const std::string sql(query, query_size);
+    LoadedModel loaded = PG_ARGISNULL(0) ? active_model(schema) : model_by_id(schema, PG_GETARG_INT64(0));
+    return utf8_json_to_jsonb(intent::dump_json(evaluate_on_query(loaded, sql, "evaluate_intent_model")));
+}
+
+// evaluate_label(p_name text, p_query text, p_partition text) RETURNS jsonb:
+// evaluate_intent_model() for the model predict_label(p_name, ...,
+// p_partition) answers with (the partition's own, else the fallback), under
+// predict_label()'s rule: the classifier's predict access (42501), 42704 for
+// an unknown classifier, 55000 without an active model. The query runs as
+// the caller, as evaluate_intent_model()'s; the result is its metrics
+// object plus classifier and model_partition (the partition whose own model
+// answered, NULL for the fallback's).
+PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
+    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    if (PG_ARGISNULL(1))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
+    Oid schema = InvalidOid;
+    const char *query = nullptr;
+    size_t query_size = 0;
+    pg_call([&]() noexcept {
+        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        text *t = PG_GETARG_TEXT_PP(1);
+        query = VARDATA_ANY(t);
+        query_size = VARSIZE_ANY_EXHDR(t);
+    });
+    const std::string sql(query, query_size);
+    std::string_view partition;
+    bool has_partition = false;
+    const ClassifierModel found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
+    intent::Json metrics = evaluate_on_query(found.loaded, sql, "evaluate_label");
+    const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    std::string storage;
+    metrics["classifier"] = std::string(server_to_utf8(name.data, name.size, storage));
+    if (found.by_partition)
+        metrics["model_partition"] = std::string(server_to_utf8(partition.data(), partition.size(), storage));
+    else
+        metrics["model_partition"] = nullptr;
     return utf8_json_to_jsonb(intent::dump_json(metrics));
 }

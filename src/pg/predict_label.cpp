@@ -21,6 +21,28 @@ extern "C" {
 #include <string>
 
 namespace pg_intent {
+
+ClassifierModel classifier_model_for_args(FunctionCallInfo fcinfo, Oid schema, int name_arg,
+                                          int partition_arg, std::string_view &partition_bytes,
+                                          bool &has_partition) {
+    has_partition = !PG_ARGISNULL(partition_arg);
+    // The partition's length is checked before anything reads it (its size
+    // from the datum's header, not detoasted): 22023 past
+    // kMaxPartitionKeyBytes (partition_key.h).
+    if (has_partition) {
+        size_t raw = 0;
+        pg_call([&]() noexcept { raw = toast_raw_datum_size(PG_GETARG_DATUM(partition_arg)) - VARHDRSZ; });
+        if (raw > kMaxPartitionKeyBytes) partition_too_long(raw);
+    }
+    const TextRef name = text_ref(PG_GETARG_DATUM(name_arg));
+    if (has_partition) {
+        const TextRef partition = text_ref(PG_GETARG_DATUM(partition_arg));
+        partition_bytes = std::string_view(partition.data, partition.size);
+    }
+    return classifier_model(schema, std::string_view(name.data, name.size),
+                            has_partition ? &partition_bytes : nullptr);
+}
+
 namespace {
 
 constexpr int kColumns = 6;
@@ -80,26 +102,11 @@ LabelQueryState *label_query_state(FunctionCallInfo fcinfo, bool composite) {
     return state;
 }
 
-// The classifier's model for this call's arguments (name, partition); the
-// caller has checked that the name is not NULL.
+// The classifier's model for this call's arguments (name 0, partition 2);
+// the caller has checked that the name is not NULL.
 ClassifierModel model_for_call(FunctionCallInfo fcinfo, const LabelQueryState *state,
                                std::string_view &partition_bytes, bool &has_partition) {
-    has_partition = !PG_ARGISNULL(2);
-    // The partition's length is checked before anything reads it (its size
-    // from the datum's header, not detoasted): 22023 past
-    // kMaxPartitionKeyBytes (partition_key.h).
-    if (has_partition) {
-        size_t raw = 0;
-        pg_call([&]() noexcept { raw = toast_raw_datum_size(PG_GETARG_DATUM(2)) - VARHDRSZ; });
-        if (raw > kMaxPartitionKeyBytes) partition_too_long(raw);
-    }
-    const TextRef name = text_ref(PG_GETARG_DATUM(0));
-    if (has_partition) {
-        const TextRef partition = text_ref(PG_GETARG_DATUM(2));
-        partition_bytes = std::string_view(partition.data, partition.size);
-    }
-    return classifier_model(state->schema, std::string_view(name.data, name.size),
-                            has_partition ? &partition_bytes : nullptr);
+    return classifier_model_for_args(fcinfo, state->schema, 0, 2, partition_bytes, has_partition);
 }
 
 // Whether the calling role may explain partition `partition` of classifier

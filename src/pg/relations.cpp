@@ -42,6 +42,11 @@ Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argty
     return LookupFuncName(qualified, nargs, argtypes, false);
 }
 
+Oid extension_function_if_exists(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
+    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
+    return LookupFuncName(qualified, nargs, argtypes, true);
+}
+
 Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls,
                               bool &isnull) noexcept {
     FmgrInfo flinfo;

@@ -21,6 +21,9 @@ AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept;
 // `schema` (never through search_path); ERROR (42883) when it is missing.
 // PostgreSQL calls only: use inside pg_call().
 Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept;
+// ... or InvalidOid when it is missing: a function a later version's SQL
+// creates, which the library must do without until ALTER EXTENSION UPDATE.
+Oid extension_function_if_exists(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept;
 
 // Calls function `fn` through fmgr (no EXECUTE check: the extension's own
 // function, found by extension_function()) with `args`, none NULL unless

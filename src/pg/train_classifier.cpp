@@ -28,6 +28,8 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+#include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,55 @@ std::optional<std::string> optional_string(const intent::Json &def, const char *
     auto it = def.find(key);
     if (it == def.end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
+}
+
+// FNV-1a over bytes, continuing from h.
+uint64_t fnv1a(uint64_t h, const void *data, size_t size) {
+    const auto *p = static_cast<const unsigned char *>(data);
+    for (size_t i = 0; i < size; ++i)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+// splitmix64's finaliser: spreads a row's hash before the rows are summed.
+uint64_t mix64(uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// What a partition's run trains on, as one value: the sum of its rows'
+// hashes (text, label, weight, reviewed, key; order-independent, so the
+// read order does not matter) and their number. Equal values: the same rows
+// (to a 2^-64 chance), so a run would train the same model again
+// (_pg_intent_train_classifier_run() skips it; issue 34, point 4).
+std::map<std::string, std::string> partition_fingerprints(const StagedSource &staged) {
+    std::map<std::string, std::pair<uint64_t, uint64_t>> acc;
+    for (const StagedRow &s : staged.rows) {
+        if (s.partition_null) continue;
+        const DataRow &r = s.row;
+        const char sep = '\x1f';
+        uint64_t h = 0xcbf29ce484222325ULL;
+        h = fnv1a(h, r.text.data(), r.text.size());
+        h = fnv1a(h, &sep, 1);
+        h = fnv1a(h, r.label.data(), r.label.size());
+        h = fnv1a(h, &sep, 1);
+        h = fnv1a(h, r.key.data(), r.key.size());
+        h = fnv1a(h, &r.weight, sizeof r.weight);
+        const char flags = static_cast<char>((r.reviewed ? 1 : 0) | (r.truncated ? 2 : 0));
+        h = fnv1a(h, &flags, 1);
+        auto &a = acc[s.partition];
+        a.first += mix64(h);
+        a.second += 1;
+    }
+    std::map<std::string, std::string> out;
+    for (const auto &[name, a] : acc) {
+        char buf[48];
+        snprintf(buf, sizeof buf, "%016llx-%llu", static_cast<unsigned long long>(a.first),
+                 static_cast<unsigned long long>(a.second));
+        out.emplace(name, buf);
+    }
+    return out;
 }
 
 } // namespace
@@ -149,32 +200,50 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     }
 
     // 4. The runs, as the extension owner, with the rows staged here.
-    std::vector<std::string> names;
+    std::vector<std::string> names, prints;
     std::vector<int64_t> counts;
+    const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged);
     for (const auto &[value, rows] : staged.partition_rows) {
         names.push_back(value);
         counts.push_back(rows);
+        auto it = fingerprints.find(value);
+        prints.push_back(it == fingerprints.end() ? std::string() : it->second);
     }
     Datum result = 0;
     bool result_null = true;
     StagedScope scope(&staged);
-    std::vector<Datum> name_datums(names.size()), count_datums(counts.size());
+    std::vector<Datum> name_datums(names.size()), count_datums(counts.size()), print_datums(prints.size());
     for (size_t i = 0; i < names.size(); ++i) {
         name_datums[i] = utf8_to_text(names[i]);
         count_datums[i] = Int32GetDatum(static_cast<int32>(counts[i]));
+        print_datums[i] = utf8_to_text(prints[i]);
     }
     pg_call([&]() noexcept {
-        Oid argtypes[6] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID};
-        Oid worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes);
+        Oid argtypes[7] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
+        // 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker without
+        // the fingerprints (and trains every partition).
+        int worker_nargs = 7;
+        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 7, argtypes);
+        if (!OidIsValid(worker)) {
+            worker_nargs = 6;
+            worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes);
+        }
         Datum names_array = PointerGetDatum(construct_array(
             name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
         Datum counts_array = PointerGetDatum(construct_array(
             count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
+        Datum prints_array = PointerGetDatum(construct_array(
+            print_datums.data(), static_cast<int>(print_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
         AsExtensionOwner as_owner(owner);
-        Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
-                         PG_GETARG_DATUM(2),       names_array,        counts_array};
-        bool nulls[6] = {false, false, PG_ARGISNULL(1), false, false, false};
-        result = call_extension_function(worker, 6, args, nulls, result_null);
+        Datum args[7] = {ObjectIdGetDatum(caller),
+                         PG_GETARG_DATUM(0),
+                         PG_GETARG_DATUM(1),
+                         PG_GETARG_DATUM(2),
+                         names_array,
+                         counts_array,
+                         prints_array};
+        bool nulls[7] = {false, false, PG_ARGISNULL(1), false, false, false, false};
+        result = call_extension_function(worker, worker_nargs, args, nulls, result_null);
     });
     if (result_null) PG_RETURN_NULL();
     return result;

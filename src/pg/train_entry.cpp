@@ -529,29 +529,65 @@ std::string text_to_std_string(Datum d) {
 
 // A classifier's rows for one run: those train_classifier() staged, of one
 // partition (or all of them, for the fallback model), with the rows the gate
-// judges marked fresh. Reviewed rows are fresh when the active model's run
-// did not train on them with that label (with a key_column), and when they
-// fall in the policy's recent window (with gate_window_days); with neither,
-// no row is fresh and the gate compares out-of-fold estimates.
+// judges marked fresh. Reviewed rows are fresh when the active model never
+// trained on them, by the first rule that applies (`fresh_rule` names it,
+// for the report):
+//   "key": with a key_column, the active model's run did not train on the
+//     row with that label (ai_classifier_run_rows);
+//   "time_column": without a key, with a time_column, the row is later than
+//     the start of the active model's run (_pg_intent_source_new_since(),
+//     the rule retrain_classifiers() counts new rows by: one definition);
+//   "none": neither (or no active model's run): no row is fresh and the
+//     gate compares out-of-fold estimates.
+// With gate_window_days, a fresh row must also fall in that recent window.
+// (0.3.1 took, without a key, every reviewed row of the window as fresh:
+// the window held the 1,983 rows the active model had trained on, so the
+// gate weighed it on its own training rows, refused a better model as a
+// regression (-0.118), and the report called those rows unseen. Issue 34,
+// point 3.)
 // With `groups`, each row's partition as a number (rows without one are a
 // partition of their own), for the fallback's rule of two partitions.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
                                      const std::optional<std::string> &partition,
                                      const TrainingPolicy &policy, intent::MemoryCharge &charge,
-                                     ReadCounts &counts, std::vector<uint32_t> *groups) {
+                                     ReadCounts &counts, std::vector<uint32_t> *groups,
+                                     std::string &fresh_rule) {
     std::map<std::string, uint32_t> group_ids; // 0: no partition value
     std::map<std::string, std::string> trained_on;
-    const bool judge_by_key = staged.has_key && !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
+    const bool has_active_run = !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
+    const bool judge_by_key = staged.has_key && has_active_run;
     if (judge_by_key) trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
+    bool judge_by_time = false;
+    TimestampTz since = 0;
+    if (!judge_by_key && staged.has_time && has_active_run) {
+        bool isnull = true;
+        pg_call([&]() noexcept {
+            Oid argtypes[1] = {UUIDOID};
+            // Missing under 0.3.1's SQL (the library is updated before ALTER
+            // EXTENSION UPDATE): no rule, no fresh row, out-of-fold estimates.
+            const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_new_since", 1, argtypes);
+            if (!OidIsValid(fn)) return;
+            Datum args[1] = {PG_GETARG_DATUM(4)};
+            const Datum d = call_extension_function(fn, 1, args, nullptr, isnull);
+            if (!isnull) since = DatumGetTimestampTz(d);
+        });
+        judge_by_time = !isnull;
+    }
+    fresh_rule = judge_by_key ? "key" : judge_by_time ? "time_column" : "none";
     std::vector<DataRow> data;
     for (const StagedRow &s : staged.rows) {
         if (partition && (s.partition_null || s.partition != *partition)) continue;
         DataRow row = s.row;
-        if (row.reviewed && (judge_by_key || staged.has_window)) {
+        if (row.reviewed && (judge_by_key || judge_by_time)) {
             bool fresh = true;
             if (judge_by_key) {
                 auto it = trained_on.find(row.key);
                 fresh = it == trained_on.end() || it->second != row.label;
+            } else {
+                // Strictly later, as the count's statement compares
+                // (_pg_intent_classifier_count_plan()); a row without a
+                // time is never new, as there.
+                fresh = s.has_time && s.time > since;
             }
             if (staged.has_window) fresh = fresh && s.in_window;
             row.fresh = fresh;
@@ -655,10 +691,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
     ReadCounts counts;
     std::vector<uint32_t> groups; // by_group: each row's partition
+    std::string fresh_rule;       // a classifier's: which rule judged the fresh rows
     std::vector<DataRow> data = intent_rows
                                     ? read_training_rows(schema, sel, progress, data_charge, counts)
                                     : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge,
-                                                      counts, by_group ? &groups : nullptr);
+                                                      counts, by_group ? &groups : nullptr, fresh_rule);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 
@@ -686,8 +723,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     rows = {};
 
     std::vector<intent::RowResult> results;
-    const intent::Json report =
-        stored_report(*trained, data, counts, active_model_error, results, intent_rows);
+    intent::Json report = stored_report(*trained, data, counts, active_model_error, results, intent_rows);
+    // Which rule said which rows the active model never trained on (see
+    // classifier_rows()), so that the report never claims more.
+    if (!intent_rows) report["fresh_rows_rule"] = fresh_rule;
     if (results.size() != data.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
     const std::optional<double> active_estimate =

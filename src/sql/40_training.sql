@@ -15,6 +15,37 @@
 -- Internal helpers
 -- -------------------------------------------------------------------------
 
+-- The run new rows are counted from, for scheduled retraining and the
+-- dashboards, of every classifier (intent's should_retrain() and
+-- get_ai_training_metrics(), the others' retrain_classifiers(),
+-- get_classifier_metrics() and the partitions train_classifier() skips):
+-- the last COMPLETED run of that classifier (by id, ai_classifiers.id, 0
+-- for intent: a dropped classifier's runs are not a new one's) and partition (NULL: the
+-- unpartitioned or fallback model) that COULD DEPLOY, i.e. not a
+-- {"deploy": "never"} run (deploy_reason never). A "never" run is an
+-- experiment the README teaches for trying a candidate; it serves nothing,
+-- so the rows it read are still new to what serves. 0.3.1 counted from
+-- any completed run: one experiment reset the count and 168 new rows sat
+-- unused until auto_retrain_threshold more arrived (issue 34, point 4).
+-- A run that could deploy and did not (regression, tie) still counts: the
+-- active model was weighed against those rows and kept.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_last_retraining_run(p_classifier_id bigint, p_partition text DEFAULT NULL)
+RETURNS TABLE (run_id uuid, started_at timestamptz, metrics jsonb)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.id, r.started_at, r.metrics
+      FROM @extschema@.ai_training_runs AS r
+     WHERE r.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
+       AND (r.partition_key OPERATOR(pg_catalog.=) p_partition OR (p_partition IS NULL AND r.partition_key IS NULL))
+       AND r.status OPERATOR(pg_catalog.=) 'completed'
+       AND r.deploy_reason IS DISTINCT FROM 'never'
+     ORDER BY r.started_at DESC
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_last_retraining_run(bigint, text) IS
+    'Internal: the run new rows are counted from (should_retrain(), retrain_classifiers(), the dashboards, train_classifier()''s skipped partitions): the last completed run of the classifier (by id: 0 is intent) and partition (NULL: unpartitioned or fallback) that could deploy, i.e. not a {"deploy": "never"} experiment.';
+
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_headline_metrics(p_metrics jsonb)

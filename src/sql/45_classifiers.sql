@@ -188,10 +188,10 @@ AS $$
                  'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'max_unreviewed_message_bytes',
                  'min_unreviewed_intent_rows', 'max_intents', 'max_partitions_per_classifier',
                  -- classifiers only
-                 'gate_window_days', 'min_partition_rows']
+                 'gate_window_days', 'min_partition_rows', 'keep_replaced_models']
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
-    'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows).';
+    'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows, keep_replaced_models).';
 
 -- The administrator's limits, the one statement of which policy keys are
 -- limits: p_policy (ai_training_policy's row with a classifier's keys over
@@ -341,10 +341,19 @@ BEGIN
         END IF;
     END IF;
 
+    IF v_policy ? 'keep_replaced_models' THEN
+        IF jsonb_typeof(v_policy -> 'keep_replaced_models') <> 'number'
+           OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
+           OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
+            RAISE EXCEPTION 'invalid classifier option "keep_replaced_models": %', v_policy -> 'keep_replaced_models'
+                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 0 and 1000.';
+        END IF;
+    END IF;
+
     -- ai_training_policy's keys, against its own constraints
     BEGIN
         SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
-        v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows');
+        v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models');
         UPDATE @extschema@.ai_training_policy AS p
            SET min_samples_for_training = v_row.min_samples_for_training,
                auto_retrain_threshold = v_row.auto_retrain_threshold,

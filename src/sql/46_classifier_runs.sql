@@ -118,6 +118,120 @@ COMMENT ON FUNCTION @extschema@._pg_intent_rollback_classifier(oid, text, text) 
     'Internal: rollback_classifier() as the extension owner, for the calling role p_caller.';
 
 -- -------------------------------------------------------------------------
+-- prune_classifier_models: the retention rule
+-- -------------------------------------------------------------------------
+
+-- Which of a classifier's models keep their bytes (0.3.2; issue 34, point
+-- 4). For each partition (NULL: the unpartitioned or fallback model) with
+-- an active model, kept are:
+--   1. the active model;
+--   2. the models a rollback could need: the chain rollback_classifier()
+--      follows (the latest deployment of the active model names the model
+--      it replaced, that one's latest deployment the one before, ...),
+--      p_keep models deep;
+--   3. the candidates: models never deployed, trained after the newest
+--      model of the partition that ever was (a {"deploy": "never"} run's
+--      model, one the gate refused): someone may still deploy them with
+--      deploy_classifier_model(). (By id, not time: one transaction's
+--      models share their timestamps.)
+-- Every other model of that partition loses its bytes, as
+-- delete_intent_model() removes them: its row, metrics, run and deployment
+-- history stay. A partition without an active model keeps everything (no
+-- rollback names anything there, and deploy_classifier_model() may need
+-- any of them). Scheduled retraining of 24 shops produced 26 MB of
+-- identical models in two runs on 0.3.1.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_models_to_keep(p_classifier_id bigint, p_keep integer)
+RETURNS TABLE (model_id bigint, partition_key text, why text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE active AS (
+        SELECT m.id, m.partition_key, m.deployed_at FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id AND m.is_active
+    ), chain (id, partition_key, depth) AS (
+        SELECT a.id, a.partition_key, 0 FROM active AS a
+        UNION ALL
+        SELECT d.previous_model_id, c.partition_key, c.depth OPERATOR(pg_catalog.+) 1
+          FROM chain AS c
+          CROSS JOIN LATERAL (SELECT x.previous_model_id FROM @extschema@.ai_model_deployments AS x
+                               WHERE x.model_id OPERATOR(pg_catalog.=) c.id
+                               ORDER BY x.id DESC LIMIT 1) AS d
+         WHERE c.depth OPERATOR(pg_catalog.<) p_keep AND d.previous_model_id IS NOT NULL
+    )
+    SELECT c.id, c.partition_key, CASE WHEN c.depth OPERATOR(pg_catalog.=) 0 THEN 'active' ELSE 'rollback' END
+      FROM chain AS c
+    UNION
+    SELECT m.id, m.partition_key, 'candidate'
+      FROM @extschema@.ai_intent_models AS m
+      JOIN active AS a ON a.partition_key IS NOT DISTINCT FROM m.partition_key
+     WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id AND NOT m.is_active
+       AND m.id OPERATOR(pg_catalog.>) (SELECT pg_catalog.max(x.id) FROM @extschema@.ai_intent_models AS x
+                                         WHERE x.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
+                                           AND x.partition_key IS NOT DISTINCT FROM m.partition_key
+                                           AND (x.is_active OR x.deployed_at IS NOT NULL))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_classifier_models_to_keep(bigint, integer) IS
+    'Internal: the retention rule of prune_classifier_models(): per partition with an active model, the active model, the rollback chain p_keep models deep, and the candidates (never deployed, trained after the newest model that ever was) (why: active, rollback, candidate).';
+
+CREATE OR REPLACE FUNCTION @extschema@.prune_classifier_models(p_name text, p_keep integer DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.prune_classifier_models(text, integer) IS
+    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition with an active model, keeps the active model, the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the candidates (never deployed, trained after the newest model that ever was); a partition without an active model keeps all. Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept, pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
+
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    v_keep integer;
+    v_pruned jsonb;
+    v_bytes bigint;
+    v_kept integer;
+BEGIN
+    IF c.built_in THEN
+        RAISE EXCEPTION 'the built-in classifier "intent" keeps its models until delete_intent_model()'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::integer, 3);
+    IF v_keep NOT BETWEEN 0 AND 1000 THEN
+        RAISE EXCEPTION 'invalid value for p_keep: %', v_keep
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be between 0 and 1000.';
+    END IF;
+    -- No deployment or rollback of this classifier meanwhile: the chain read
+    -- is the chain kept.
+    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
+    SELECT count(*) INTO v_kept FROM @extschema@._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k;
+    WITH doomed AS (
+        SELECT m.id FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
+           AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS a
+                        WHERE a.classifier_id = c.id AND a.is_active
+                          AND a.partition_key IS NOT DISTINCT FROM m.partition_key)
+           AND m.id NOT IN (SELECT k.model_id FROM @extschema@._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k)
+         FOR UPDATE OF m
+    ), done AS (
+        UPDATE @extschema@.ai_intent_models AS m
+           SET model = NULL, deleted_at = coalesce(m.deleted_at, now())
+          FROM doomed AS d
+         WHERE m.id = d.id
+        RETURNING m.id, m.partition_key, m.size_bytes
+    )
+    SELECT coalesce(jsonb_agg(jsonb_build_object('model_id', d.id, 'partition', d.partition_key) ORDER BY d.id), '[]'),
+           coalesce(sum(d.size_bytes), 0)
+      INTO v_pruned, v_bytes
+      FROM done AS d;
+    RETURN jsonb_build_object('classifier', c.name, 'keep', v_keep, 'kept', v_kept,
+                              'pruned', v_pruned, 'bytes_freed', v_bytes);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_prune_classifier_models(oid, text, integer) IS
+    'Internal: prune_classifier_models() as the extension owner, for the calling role p_caller.';
+
+-- -------------------------------------------------------------------------
 -- train_classifier
 -- -------------------------------------------------------------------------
 
@@ -173,8 +287,21 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- (partitions_over_limit), named (partitions_skipped, the first 100 in byte
 -- order) in the result and in the fallback run's metrics, and served by the
 -- fallback model, which trains on every row.
+--
+-- Unchanged partitions are skipped (0.3.2; issue 34, point 4): a run that
+-- may deploy by the rule ({"deploy": "auto"}, the scheduler's) does not
+-- train a partition whose rows (p_partition_prints: train_classifier()'s
+-- fingerprint of the staged rows), options and classifier policy are those
+-- of its last run that could deploy (_pg_intent_last_retraining_run()),
+-- while a model of it is active. Training it again would give the same
+-- model, and 0.3.1 deployed it as a new row (within_tolerance, identical
+-- F1): 26 MB after two scheduled runs of 24 shops. The skipped partitions
+-- are counted (partitions_unchanged) and named with the reason and the run
+-- whose rows they still are (partitions_unchanged_skipped, the first 100)
+-- in the result and the fallback run's metrics.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
-    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[])
+    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
+    p_partition_prints text[])
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -192,6 +319,11 @@ DECLARE
     v_result jsonb;
     v_part record;
     v_summary jsonb := '{}';
+    v_may_skip boolean := coalesce(p_options ->> 'deploy', 'auto') = 'auto';
+    v_print text;
+    v_last record;
+    v_unchanged integer := 0;
+    v_unchanged_list jsonb := '[]';
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
@@ -210,11 +342,11 @@ BEGIN
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
-            SELECT u.name, u.n, u.n < v_min AS below,
+            SELECT u.name, u.n, u.print, u.n < v_min AS below,
                    count(*) FILTER (WHERE u.n >= v_min)
                        OVER (ORDER BY u.n >= v_min DESC, u.n DESC, u.name COLLATE "C"
                              ROWS UNBOUNDED PRECEDING) AS rank
-              FROM unnest(p_partitions, p_partition_rows) WITH ORDINALITY AS u(name, n, i)
+              FROM unnest(p_partitions, p_partition_rows, p_partition_prints) WITH ORDINALITY AS u(name, n, print, i)
              ORDER BY u.i
         LOOP
             IF v_part.below THEN
@@ -228,10 +360,30 @@ BEGIN
                 END IF;
                 CONTINUE;
             END IF;
+            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(c.policy, '{}')::text);
+            IF v_may_skip AND v_part.print <> '' THEN
+                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print INTO v_last
+                  FROM @extschema@._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                IF v_last.print = v_print
+                   AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name) THEN
+                    v_unchanged := v_unchanged + 1;
+                    IF jsonb_array_length(v_unchanged_list) < 100 THEN
+                        v_unchanged_list := v_unchanged_list || jsonb_build_array(jsonb_build_object(
+                            'partition', v_part.name, 'reason', 'no new rows', 'run_id', v_last.run_id));
+                    END IF;
+                    CONTINUE;
+                END IF;
+            END IF;
             v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
+            UPDATE @extschema@.ai_training_runs AS r
+               SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('rows_fingerprint', v_print)
+             WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
             v_results := v_results || jsonb_build_array(v_result - 'classifier');
         END LOOP;
         v_summary := jsonb_build_object('partitions_below_minimum', v_below, 'min_partition_rows', v_min,
+                                        'partitions_unchanged', v_unchanged,
+                                        'partitions_unchanged_skipped', v_unchanged_list,
                                         'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
                                         'max_partitions_per_classifier', v_max);
     END IF;
@@ -247,8 +399,8 @@ BEGIN
                    ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first; then the fallback).';
+COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
+    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; then the fallback).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier
@@ -265,6 +417,24 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text,
 -- turns the count into new rows and the decision. Runs as the owner
 -- (ai_classifiers is not readable by callers): it returns the source's and
 -- time column's names, never its rows. No row for the built-in classifier.
+-- When a classifier's source rows are new to a run, by its time_column:
+-- rows whose time is strictly later than the returned instant, the run's
+-- start (issue 34, point 3: one rule). Read by
+-- _pg_intent_classifier_count_plan() (the new rows retrain_classifiers()
+-- and get_classifier_metrics() count since the last run that could deploy)
+-- and by the deploy gate of a classifier without a key_column
+-- (src/pg/train_entry.cpp: the fresh rows, those later than the active
+-- model's run's start). NULL for an unknown run.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_source_new_since(p_run_id uuid)
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.started_at FROM @extschema@.ai_training_runs AS r WHERE r.id OPERATOR(pg_catalog.=) p_run_id
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_source_new_since(uuid) IS
+    'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: its start. The one rule of the retraining count and of the gate''s fresh rows without a key_column.';
+
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_count_plan(p_name text)
 RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer,
                period_count_sql text)
@@ -278,7 +448,7 @@ AS $$
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
                  ELSE ' WHERE $1 IS NULL OR true' END,
-           CASE WHEN c.time_column IS NOT NULL THEN last.started_at END,
+           CASE WHEN c.time_column IS NOT NULL THEN @extschema@._pg_intent_source_new_since(last.run_id) END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
            (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
            CASE WHEN c.time_column IS NOT NULL THEN
@@ -287,10 +457,7 @@ AS $$
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-      LEFT JOIN LATERAL (SELECT x.started_at, x.metrics FROM @extschema@.ai_training_runs AS x
-                          WHERE x.classifier_id OPERATOR(pg_catalog.=) c.id AND x.partition_key IS NULL
-                            AND x.status OPERATOR(pg_catalog.=) 'completed'
-                          ORDER BY x.started_at DESC LIMIT 1) AS last ON true
+      LEFT JOIN LATERAL @extschema@._pg_intent_last_retraining_run(c.id) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS

@@ -108,21 +108,20 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since(timestamptz) IS
     'Internal: number of ai_training_data rows created or corrected after p_since; under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
--- ... since the last completed training run started (every row when there
--- is none).
+-- ... since the last completed training run that could deploy started
+-- (_pg_intent_last_retraining_run(): a {"deploy": "never"} experiment does
+-- not count; every row when there is none).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT @extschema@._pg_intent_samples_since(
-               coalesce((SELECT max(r.started_at) FROM @extschema@.ai_training_runs AS r
-                          WHERE r.status OPERATOR(pg_catalog.=) 'completed'
-                            AND r.classifier OPERATOR(pg_catalog.=) 'intent'),
+               coalesce((SELECT r.started_at FROM @extschema@._pg_intent_last_retraining_run(0) AS r),
                         '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run (all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
+    'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run that could deploy (_pg_intent_last_retraining_run(); all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)

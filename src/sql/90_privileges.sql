@@ -65,7 +65,8 @@ AS $$
         '@extschema@.grant_classifier_access(text, text, text)',
         '@extschema@.revoke_classifier_access(text, text, text)',
         '@extschema@.deploy_classifier_model(text, bigint)',
-        '@extschema@.rollback_classifier(text, text)'
+        '@extschema@.rollback_classifier(text, text)',
+        '@extschema@.prune_classifier_models(text, integer)'
         -- Not reassign_classifier() (0.3.2): it gives a classifier an owner,
         -- an administrator's act for a classifier whose owner is gone; it is
         -- in no set of grant_intent_access() either (superusers and members
@@ -115,6 +116,7 @@ AS $$
             '@extschema@._pg_intent_active_model_json()',
             '@extschema@._pg_intent_policy()',
             '@extschema@._pg_intent_samples_since_last_train()',
+            '@extschema@._pg_intent_last_retraining_run(bigint, text)',
             '@extschema@._pg_intent_samples_since(timestamptz)',
             '@extschema@._pg_intent_retrain_decision()',
             '@extschema@._pg_intent_retrain_failed_at()',
@@ -159,9 +161,12 @@ AS $$
             '@extschema@.delete_intent_model(bigint)',
             '@extschema@.retrain_classifiers()',
             '@extschema@._pg_intent_classifier_retrain_plan()']::regprocedure[]),
-        -- registering a classifier over a table the role can read
+        -- registering a classifier over a table the role can read, and
+        -- evaluating a classifier (0.3.2: its predict access is checked
+        -- inside; the query runs as the caller, so not PUBLIC's)
         ('classifiers', ARRAY[
-            '@extschema@.create_classifier(text, regclass, name, name, jsonb)']::regprocedure[])
+            '@extschema@.create_classifier(text, regclass, name, name, jsonb)',
+            '@extschema@.evaluate_label(text, text, text)']::regprocedure[])
     ), kinds (access, parts) AS (VALUES
         ('reviewer', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain']),
         ('administrator', ARRAY['review', 'metrics', 'export', 'report', 'quality', 'explain', 'cues', 'models', 'classifiers'])

@@ -158,3 +158,7 @@ ALTER TABLE @extschema@.ai_model_deployments
     ADD CONSTRAINT ai_model_deployments_classifier_id_check CHECK ((classifier_id = 0) = (classifier = 'intent'));
 -- @include src/sql/schema/65_classifier_identity.sql
 -- (end of items 6 and 11)
+
+-- ---- Issue 34, point 4: train_classifier() passes each partition's
+-- ---- fingerprint, so that unchanged partitions are skipped.
+DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]);

@@ -1,0 +1,116 @@
+-- Issue 34, point 4: scheduled retraining of a partitioned classifier
+-- (a marketplace, one model per shop) trains only the shops whose rows
+-- changed. 0.3.1 trained and deployed every shop again (within_tolerance,
+-- identical F1), a new model row each: 26 MB after two runs of 24 shops.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS ch_msgs, ch_raw;
+DROP ROLE IF EXISTS pgi_ch_owner;
+DROP ROLE IF EXISTS pgi_ch_trainer;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+
+CREATE TABLE ch_raw (split text, text text, intent text);
+\copy ch_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+-- Three shops of 120 rows each; no key, no time column.
+CREATE TABLE ch_msgs (shop text, msg text, route text);
+INSERT INTO ch_msgs
+SELECT 'shop' || (n % 3), text, split_part(intent, '.', 1)
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM ch_raw WHERE intent <> 'oos') AS r
+ WHERE n <= 360;
+SELECT create_classifier('market', 'ch_msgs', 'msg', 'route',
+                         '{"partition_column": "shop", "min_partition_rows": 50, "seed": 1}') ->> 'name' AS created;
+
+-- The first training trains every shop.
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged
+  FROM train_classifier('market') AS r;
+SELECT count(*) AS models FROM ai_intent_models WHERE classifier = 'market';
+
+-- Nothing changed: no shop is trained again, each is named with the reason.
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged,
+       (SELECT jsonb_agg(e - 'run_id' ORDER BY e ->> 'partition') FROM jsonb_array_elements(r -> 'partitions_unchanged_skipped') AS e) AS skipped
+  FROM train_classifier('market') AS r;
+SELECT count(*) AS models FROM ai_intent_models WHERE classifier = 'market';
+-- The skipped partitions name the run whose rows they still are, and the fallback's run records them.
+SELECT (SELECT bool_and(r.partition_key = e ->> 'partition' AND r.status = 'completed')
+          FROM jsonb_array_elements(x.metrics -> 'partitions_unchanged_skipped') AS e
+          JOIN ai_training_runs AS r ON r.id = (e ->> 'run_id')::uuid) AS names_its_run
+  FROM ai_training_runs AS x
+ WHERE x.classifier = 'market' AND x.partition_key IS NULL ORDER BY x.started_at DESC LIMIT 1;
+
+-- One shop's row changes (a correction): only that shop trains.
+UPDATE ch_msgs SET route = 'greetings' WHERE ctid = (SELECT min(ctid) FROM ch_msgs WHERE shop = 'shop1' AND route <> 'greetings');
+SELECT (SELECT jsonb_agg(p ->> 'partition') FROM jsonb_array_elements(r -> 'partitions') AS p) AS trained,
+       r -> 'partitions_unchanged' AS unchanged
+  FROM train_classifier('market') AS r;
+
+-- Other options, or a run that does not deploy by the rule, train every shop.
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged
+  FROM train_classifier('market', NULL, '{"C": 2}') AS r;
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged
+  FROM train_classifier('market', NULL, '{"deploy": "never"}') AS r;
+-- A changed classifier policy too.
+SELECT alter_classifier('market', '{"min_partition_rows": 60}') IS NOT NULL AS altered;
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged
+  FROM train_classifier('market') AS r;
+-- Unchanged since that run: skipped again.
+SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
+
+-- The retention rule: prune_classifier_models() keeps, per partition, the
+-- active model, the models it replaced back N deep along rollback's chain,
+-- and the candidates trained since it was deployed; the others lose their
+-- bytes (rows and history stay). Run by the classifier's owner, a
+-- restricted role.
+CREATE ROLE pgi_ch_owner;
+CREATE ROLE pgi_ch_trainer;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_ch_owner', 'classifiers');
+GRANT SELECT ON ch_msgs TO pgi_ch_owner;
+SET ROLE pgi_ch_owner;
+SELECT create_classifier('solo', 'ch_msgs', 'msg', 'route', '{"seed": 1, "keep_replaced_models": 2}') ->> 'name' AS created;
+SELECT train_classifier('solo') ->> 'deploy_reason' AS v1,
+       train_classifier('solo', NULL, '{"deploy": "always"}') ->> 'deploy_reason' AS v2,
+       train_classifier('solo', NULL, '{"deploy": "always"}') ->> 'deploy_reason' AS v3,
+       train_classifier('solo', NULL, '{"deploy": "always"}') ->> 'deploy_reason' AS v4,
+       train_classifier('solo', NULL, '{"deploy": "never"}') ->> 'deploy_reason' AS v5;
+SELECT grant_classifier_access('solo', 'pgi_ch_trainer', 'train') IS NOT NULL AS trainer_granted;
+RESET ROLE;
+CREATE TEMP VIEW solo_models AS
+SELECT row_number() OVER (ORDER BY m.id) AS nth, m.is_active AS active, m.model IS NOT NULL AS has_bytes, m.deleted_at IS NOT NULL AS deleted
+  FROM ai_intent_models AS m WHERE m.classifier = 'solo';
+GRANT SELECT ON solo_models TO pgi_ch_owner;
+-- Who may prune: the classifier's deploy right, not its train right.
+SET ROLE pgi_ch_trainer;
+SELECT pg_temp.try($$SELECT prune_classifier_models('solo')$$) AS trainer_prunes;
+RESET ROLE;
+SET ROLE pgi_ch_owner;
+-- The classifier's keep_replaced_models (2): the 1st model goes; the 2nd and 3rd (rollback), 4th (active) and 5th (candidate) stay.
+SELECT r -> 'keep' AS keep, r -> 'kept' AS kept, jsonb_array_length(r -> 'pruned') AS pruned, (r ->> 'bytes_freed')::bigint > 0 AS freed
+  FROM prune_classifier_models('solo') AS r;
+SELECT * FROM solo_models;
+-- Again: nothing more to prune.
+SELECT jsonb_array_length(r -> 'pruned') AS pruned FROM prune_classifier_models('solo') AS r;
+-- Rolling back works along the kept chain. With p_keep 0 only the active
+-- model and the candidate keep their bytes, and a rollback says why it cannot.
+SELECT rollback_classifier('solo') ->> 'reason' AS first_rollback;
+SELECT * FROM solo_models;
+SELECT pg_temp.try($$SELECT prune_classifier_models('solo', 0)$$) AS keep_none;
+SELECT * FROM solo_models;
+SELECT regexp_replace(pg_temp.try($$SELECT rollback_classifier('solo')$$), 'model \d+', 'model N') AS rollback_past_the_kept_chain;
+SELECT pg_temp.try($$SELECT prune_classifier_models('solo', 1001)$$) AS keep_too_many;
+SELECT pg_temp.try($$SELECT alter_classifier('solo', '{"keep_replaced_models": -1}')$$) AS bad_option;
+SELECT pg_temp.try($$SELECT prune_classifier_models('intent')$$) AS built_in;
+RESET ROLE;
+-- A partitioned classifier: every partition keeps its active model.
+SELECT jsonb_array_length(r -> 'pruned') > 0 AS pruned_some FROM prune_classifier_models('market') AS r;
+SELECT count(*) FILTER (WHERE is_active AND model IS NOT NULL) AS active_with_bytes,
+       count(*) FILTER (WHERE is_active AND model IS NULL) AS active_without_bytes
+  FROM ai_intent_models WHERE classifier = 'market';
+SELECT count(*) AS predicted FROM (SELECT predict_label('market', 'hola', p) FROM unnest(ARRAY['shop0', 'shop1', 'shop2', NULL]) AS p) AS x;
+
+DROP VIEW solo_models;
+SELECT drop_classifier('solo', true) IS NOT NULL AS dropped;
+DROP OWNED BY pgi_ch_owner;
+DROP OWNED BY pgi_ch_trainer;
+DROP ROLE pgi_ch_owner;
+DROP ROLE pgi_ch_trainer;
