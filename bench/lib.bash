@@ -106,6 +106,30 @@ VACUUM ANALYZE ai_training_data;
 SQL
 }
 
+# The table `messages` (id 1..N, text) in the current cluster: N (default
+# 1,000) CLINC150 val messages spread over the split's 150 intents (every
+# third one). Needs bench_load_clinc's table.
+bench_load_messages() { # [N]
+    psql >/dev/null <<SQL
+CREATE TABLE messages (id integer PRIMARY KEY, text text NOT NULL);
+INSERT INTO messages
+SELECT row_number() OVER (ORDER BY ord), text
+  FROM (SELECT ord, text, row_number() OVER (ORDER BY ord) AS n FROM clinc WHERE split = 'val') v
+ WHERE n % 3 = 1 LIMIT ${1:-1000};
+VACUUM ANALYZE messages;
+SQL
+}
+
+# pgbench scripts over bench_load_messages' N (default 1,000) messages, a
+# random one per statement: $BENCH_TMP/lookup.sql (the lookup alone) and
+# $BENCH_TMP/$1.sql (the same lookup through predict_intent()).
+bench_rotating_scripts() { # predict-script-name [N]
+    printf '\\set id random(1, %s)\nSELECT m.text FROM messages m WHERE m.id = :id;\n' "${2:-1000}" \
+        >"$BENCH_TMP/lookup.sql"
+    printf '\\set id random(1, %s)\nSELECT p.* FROM messages m, LATERAL predict_intent(m.text) p WHERE m.id = :id;\n' \
+        "${2:-1000}" >"$BENCH_TMP/$1.sql"
+}
+
 # "Name, model, CPU count" of this machine, and the load average, for the reports.
 bench_machine() {
     local cpu

@@ -48,14 +48,7 @@ echo "== loading CLINC150 and training pg_intent" >&2
 bench_load_clinc
 bench_train_clinc
 # The messages: 1,000 val messages spread over the split's 150 intents.
-psql >/dev/null <<SQL
-CREATE TABLE messages (id integer PRIMARY KEY, text text NOT NULL);
-INSERT INTO messages
-SELECT row_number() OVER (ORDER BY ord), text
-  FROM (SELECT ord, text, row_number() OVER (ORDER BY ord) AS n FROM clinc WHERE split = 'val') v
- WHERE n % 3 = 1 LIMIT $MESSAGES;
-VACUUM ANALYZE messages;
-SQL
+bench_load_messages "$MESSAGES"
 psql -At -c "\copy (SELECT text FROM messages ORDER BY id) TO '$BENCH_TMP/messages.txt'"
 psql -At -c "\copy (SELECT 'train' AS split, user_message AS text, detected_intent AS intent FROM ai_training_data) TO '$BENCH_TMP/train.csv' WITH (FORMAT csv, HEADER true)"
 
@@ -88,14 +81,7 @@ function request()
 end
 LUA
 
-cat >"$BENCH_TMP/predict.sql" <<'SQL'
-\set id random(1, 1000)
-SELECT p.* FROM messages m, LATERAL predict_intent(m.text) p WHERE m.id = :id;
-SQL
-cat >"$BENCH_TMP/lookup.sql" <<'SQL'
-\set id random(1, 1000)
-SELECT m.text FROM messages m WHERE m.id = :id;
-SQL
+bench_rotating_scripts predict "$MESSAGES"
 
 free_tcp_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

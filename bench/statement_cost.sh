@@ -105,18 +105,9 @@ printf "SELECT classify_intent('%s');\n" "$MESSAGE" >"$BENCH_TMP/classify.sql"
 # by id, against the lookup alone.
 for b in "${builds[@]}"; do
     bench_use_cluster "${CLUSTER[$b]}"
-    psql >/dev/null <<'SQL'
-CREATE TABLE messages (id integer PRIMARY KEY, text text NOT NULL);
-INSERT INTO messages
-SELECT row_number() OVER (ORDER BY ord), text
-  FROM (SELECT ord, text, row_number() OVER (ORDER BY ord) AS n FROM clinc WHERE split = 'val') v
- WHERE n % 3 = 1 LIMIT 1000;
-VACUUM ANALYZE messages;
-SQL
+    bench_load_messages 1000
 done
-printf '\\set id random(1, 1000)\nSELECT m.text FROM messages m WHERE m.id = :id;\n' >"$BENCH_TMP/lookup.sql"
-printf '\\set id random(1, 1000)\nSELECT p.* FROM messages m, LATERAL predict_intent(m.text) p WHERE m.id = :id;\n' \
-    >"$BENCH_TMP/predict_rotating.sql"
+bench_rotating_scripts predict_rotating 1000
 # One measured pgbench run: prints "wall_us server_us".
 run_one() {
     /usr/bin/python3 bench/pgbench_window.py --warmup 1 --seconds "$SECONDS_PER_RUN" -- \

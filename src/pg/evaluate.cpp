@@ -353,16 +353,18 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
 } // namespace
 } // namespace pg_intent
 
-using namespace pg_intent;
+namespace {
 
-// evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
-PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
+// The query argument (p_query, argument 1) of evaluate_intent_model() and
+// evaluate_label(), copied (22004 when NULL), and the calling function's
+// schema: the extension's.
+std::string query_argument(FunctionCallInfo fcinfo, Oid &schema) {
     if (PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
-    Oid schema = InvalidOid;
+        throw pg_intent::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr,
+                                  pg_intent::kColumnsHint);
     const char *query = nullptr;
     size_t query_size = 0;
-    pg_call([&]() noexcept {
+    pg_intent::pg_call([&]() noexcept {
         schema = get_func_namespace(fcinfo->flinfo->fn_oid);
         text *t = PG_GETARG_TEXT_PP(1);
         query = VARDATA_ANY(t);
@@ -371,7 +373,17 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
     // callable would terminate the backend (the query is the caller's, of
     // any size).
-    const std::string sql(query, query_size);
+    return std::string(query, query_size);
+}
+
+} // namespace
+
+using namespace pg_intent;
+
+// evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
+PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
+    Oid schema = InvalidOid;
+    const std::string sql = query_argument(fcinfo, schema);
     LoadedModel loaded = PG_ARGISNULL(0) ? active_model(schema) : model_by_id(schema, PG_GETARG_INT64(0));
     return utf8_json_to_jsonb(intent::dump_json(evaluate_on_query(loaded, sql, "evaluate_intent_model")));
 }
@@ -386,18 +398,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
 // answered, NULL for the fallback's).
 PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
-    if (PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
     Oid schema = InvalidOid;
-    const char *query = nullptr;
-    size_t query_size = 0;
-    pg_call([&]() noexcept {
-        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
-        text *t = PG_GETARG_TEXT_PP(1);
-        query = VARDATA_ANY(t);
-        query_size = VARSIZE_ANY_EXHDR(t);
-    });
-    const std::string sql(query, query_size);
+    const std::string sql = query_argument(fcinfo, schema);
     std::string_view partition;
     bool has_partition = false;
     const ClassifierModel found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);

@@ -56,8 +56,11 @@ def fixed(blob):
     return bytes(blob)
 
 
-def main():
-    cli = sys.argv[1]
+WORDS_OPTIONS = '{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives"}'
+
+
+def train_small(cli, options):
+    """The bytes of a model the CLI trains on ROWS with `options`."""
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "small.csv")
         with open(data, "w", newline="", encoding="utf-8") as f:
@@ -65,14 +68,17 @@ def main():
             w.writerow(["split", "text", "intent"])
             for text, label in ROWS:
                 w.writerow(["train", text, label])
-        models = {}
-        for name, options in [("v2_words", '{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives"}'),
-                              ("v2_oos_class", '{"char_ngrams":false,"out_of_scope_mode":"class"}')]:
-            path = os.path.join(tmp, name + ".bin")
-            subprocess.run([cli, "train", "--data", data, "--model", path, "--options", options], check=True,
-                           stdout=subprocess.DEVNULL)
-            with open(path, "rb") as f:
-                models[name] = f.read()
+        path = os.path.join(tmp, "model.bin")
+        subprocess.run([cli, "train", "--data", data, "--model", path, "--options", options], check=True,
+                       stdout=subprocess.DEVNULL)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def main():
+    cli = sys.argv[1]
+    models = {"v2_words": train_small(cli, WORDS_OPTIONS),
+              "v2_oos_class": train_small(cli, '{"char_ngrams":false,"out_of_scope_mode":"class"}')}
     out = dict(models)
     b = models["v2_words"]
     s = sections(b)

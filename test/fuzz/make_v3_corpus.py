@@ -7,31 +7,15 @@ Trains the small word-feature model of make_v2_corpus.py with a CLI that
 writes format 3 (0.3.2 on), then writes it and crafted variants (valid CRC,
 bad evidence section) to test/fuzz/corpus/model_load/. Deterministic.
 """
-import csv
 import os
 import struct
-import subprocess
 import sys
-import tempfile
 
-from make_v2_corpus import OUT, ROWS, fixed, sections
+from make_v2_corpus import OUT, WORDS_OPTIONS, fixed, sections, train_small
 
 
 def main():
-    cli = sys.argv[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "small.csv")
-        with open(data, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["split", "text", "intent"])
-            for text, label in ROWS:
-                w.writerow(["train", text, label])
-        path = os.path.join(tmp, "v3.bin")
-        subprocess.run([cli, "train", "--data", data, "--model", path, "--options",
-                        '{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives"}'],
-                       check=True, stdout=subprocess.DEVNULL)
-        with open(path, "rb") as f:
-            b = f.read()
+    b = train_small(sys.argv[1], WORDS_OPTIONS)
     assert struct.unpack("<I", b[8:12])[0] == 3, "the CLI does not write format 3"
     s = sections(b)
     out = {"v3_words": b}

@@ -14,14 +14,7 @@ CREATE EXTENSION pg_intent;
 DROP ROLE IF EXISTS pgi_nv_trainer;
 CREATE ROLE pgi_nv_trainer NOLOGIN;
 
-CREATE FUNCTION pg_temp.try(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+\i test/fixtures/try.sql
 
 CREATE TABLE nv_data (id bigserial PRIMARY KEY, text text NOT NULL, label text NOT NULL,
                       created_at timestamptz NOT NULL DEFAULT now());

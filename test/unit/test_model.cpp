@@ -687,18 +687,14 @@ TEST(ModelFormat, RoundTripGivesIdenticalBytesAndPredictions) {
 // Format 3 (0.3.2): format 2 plus the evidence floor. "hola" gives label a
 // a score of 2.5 over its bias 0.5: evidence 2; unknown text has none.
 IntentModel hand_model_v3(float floor) {
-    ModelOptions o;
-    o.features = unigram_options();
-    Vectorizer v = Vectorizer::from_parts(o.features, {"hola", "pedido"},
-                                          {FeatureKind::Word, FeatureKind::Word}, {1.0f, 1.0f});
+    const IntentModel v2 = hand_model_v2(0.0f);
     LinearWeights w;
     w.num_features = 2;
     w.num_classes = 2;
     w.w = {2.0f, -1.0f, -1.0f, 2.0f};
     w.bias = {0.5f, -0.5f};
-    ScoreCalibrator cal;
-    cal.scale = 2.0f;
-    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, cal, 0.0f, {0.0f, 0.0f}, false, floor);
+    return IntentModel::assemble(v2.options(), v2.vectorizer(), v2.labels(), w, v2.calibrator(), 0.0f, {0.0f, 0.0f},
+                                 false, floor);
 }
 
 TEST(ModelFormat, Format3CarriesTheEvidenceFloor) {
