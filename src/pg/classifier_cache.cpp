@@ -192,8 +192,9 @@ void refresh(State &s, Oid schema) noexcept {
     s.m_classifier = extension_column(s.models_relid, "classifier", TEXTOID);
     s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
     s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
-    s.m_classifier_id = s.c_id == InvalidAttrNumber ? InvalidAttrNumber
-                                                    : extension_column(s.models_relid, "classifier_id", INT8OID);
+    s.m_classifier_id = s.c_id == InvalidAttrNumber
+                            ? InvalidAttrNumber
+                            : extension_column(s.models_relid, "classifier_id", INT8OID);
     s.pkey_collation = collation_of(s.classifiers_pkey, 1);
     s.classifier_collation = collation_of(s.active_idx, 1);
     s.partition_collation = collation_of(s.active_idx, 2);
@@ -305,7 +306,8 @@ std::string printable_name(std::string_view name) {
 }
 
 [[noreturn]] void no_such_classifier(std::string_view name) {
-    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "classifier \"" + printable_name(name) + "\" does not exist", "",
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT,
+                   intent::Message{N_("classifier \"%s\" does not exist"), {printable_name(name)}}, "",
                    "The table ai_classifiers lists the classifiers; create_classifier() creates one.");
 }
 
@@ -409,7 +411,7 @@ bool may_predict(State &s, std::string_view name, std::string &key, bool &exists
 
 [[noreturn]] void predict_denied(std::string_view name) {
     throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                   "permission denied for classifier \"" + printable_name(name) + "\"",
+                   intent::Message{N_("permission denied for classifier \"%s\""), {printable_name(name)}},
                    "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
                    "membership in its owner).",
                    "The classifier's owner can grant it with grant_classifier_access().");
@@ -507,7 +509,8 @@ void require_model_classifier(Oid schema, std::string_view classifier, int64_t m
     pg_call([&]() noexcept { is_superuser = superuser(); });
     if (!exists && is_superuser) return; // a dropped classifier's model: its history, for superusers
     throw SqlError(
-        ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for model " + std::to_string(model_id),
+        ERRCODE_INSUFFICIENT_PRIVILEGE,
+        intent::Message{N_("permission denied for model %s"), {std::to_string(model_id)}},
         exists ? "It is a model of classifier \"" + printable_name(classifier) +
                      "\", which the current role may not predict with."
                : "It is a model of classifier \"" + printable_name(classifier) +

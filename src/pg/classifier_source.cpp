@@ -149,7 +149,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     if (isnull) continue;
                     switch (k) {
                     case 0: {
-                        const TextSlice s = text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
+                        const TextSlice s =
+                            text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
                         r.v[k] = std::string_view(s.data, s.size);
                         r.truncated = s.truncated;
                         break;
@@ -269,7 +270,8 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
         SPI_finish();
     });
     if (!OidIsValid(owner))
-        throw SqlError(ERRCODE_UNDEFINED_OBJECT, "classifier \"" + name + "\" does not exist",
+        throw SqlError(ERRCODE_UNDEFINED_OBJECT,
+                       intent::Message{N_("classifier \"%s\" does not exist"), {name}},
                        "It was dropped while it was being trained.");
     return owner;
 }

@@ -249,7 +249,8 @@ using namespace pg_intent;
 // evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
 PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     if (PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr, kColumnsHint);
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_query must not be null"), {}},
+                       {}, kColumnsHint);
     Oid schema = InvalidOid;
     const char *query = nullptr;
     size_t query_size = 0;
@@ -286,21 +287,23 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
         QueryShape shape;
         SPIPlanPtr plan = prepare_query(spi, sql, shape);
         if (shape.statements != 1)
-            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                           "invalid value for parameter \"p_query\": expected one query",
-                           ("It holds " + std::to_string(shape.statements) + " statements.").c_str(),
-                           kColumnsHint);
+            throw SqlError(
+                ERRCODE_INVALID_PARAMETER_VALUE,
+                intent::Message{N_("invalid value for parameter \"p_query\": expected one query"), {}},
+                ("It holds " + std::to_string(shape.statements) + " statements.").c_str(), kColumnsHint);
         if (!shape.read_only || !shape.returns_rows)
             throw SqlError(
                 ERRCODE_INVALID_PARAMETER_VALUE,
-                "invalid value for parameter \"p_query\": the query must only read",
+                intent::Message{N_("invalid value for parameter \"p_query\": the query must only read"), {}},
                 "evaluate_intent_model() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
                 "FOR UPDATE/SHARE and other statements are refused.",
                 kColumnsHint);
         if (!shape.two_text_columns)
-            throw SqlError(ERRCODE_DATATYPE_MISMATCH,
-                           "p_query must return two text columns: the message and the expected intent",
-                           ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
+            throw SqlError(
+                ERRCODE_DATATYPE_MISMATCH,
+                intent::Message{
+                    N_("p_query must return two text columns: the message and the expected intent"), {}},
+                ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
 
         // An expected intent that could equal one of the model's is at most 4
         // bytes per UTF-8 byte of the longest in any server encoding.
@@ -329,7 +332,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
             n.query_rows == 0 ? std::string("The query returned no rows.")
                               : "The query returned " + std::to_string(n.query_rows) +
                                     " rows, each with a NULL message or a NULL or empty expected intent.";
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "p_query returned no labelled rows to evaluate",
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       intent::Message{N_("p_query returned no labelled rows to evaluate"), {}},
                        detail.c_str(),
                        "Check the query's WHERE clause, and that the role may read the rows.");
     }

@@ -535,9 +535,9 @@ std::string text_to_std_string(Datum d) {
 // With `groups`, each row's partition as a number (rows without one are a
 // partition of their own), for the fallback's rule of two partitions.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
-                                     const std::optional<std::string> &partition, const TrainingPolicy &policy,
-                                     intent::MemoryCharge &charge, ReadCounts &counts,
-                                     std::vector<uint32_t> *groups) {
+                                     const std::optional<std::string> &partition,
+                                     const TrainingPolicy &policy, intent::MemoryCharge &charge,
+                                     ReadCounts &counts, std::vector<uint32_t> *groups) {
     std::map<std::string, uint32_t> group_ids; // 0: no partition value
     std::map<std::string, std::string> trained_on;
     const bool judge_by_key = staged.has_key && !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
@@ -559,7 +559,8 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
                        row.key.size() + sizeof(DataRow) + (groups ? sizeof(uint32_t) : 0),
                    "the partition's rows");
         if (groups && !s.partition_null)
-            row.group = group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
+            row.group =
+                group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
         data.push_back(std::move(row));
     }
     counts = staged.counts;
@@ -599,11 +600,13 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // UPDATE runs: their third would be read as a row.
     if (PG_NARGS() != 8)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                       "_pg_intent_train_table() was called with another signature",
+                       intent::Message{N_("_pg_intent_train_table() was called with another signature"), {}},
                        "The pg_intent library is newer than the extension's SQL objects.",
                        "Run ALTER EXTENSION pg_intent UPDATE.");
     for (int i : {0, 1, 2, 6})
-        if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+        if (PG_ARGISNULL(i))
+            throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                           intent::Message{N_("arguments must not be null"), {}});
     const std::string classifier = text_to_std_string(PG_GETARG_DATUM(6));
     const bool intent_rows = classifier == "intent";
     std::optional<std::string> partition;
@@ -631,10 +634,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // rows is no feature of the model every tenant may explain. Only this
     // decides min_feature_partitions.
     if (request.model.features.min_feature_partitions != 1)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                       "invalid value for training option \"min_feature_partitions\"",
-                       "It is set by pg_intent for the fallback model of a partitioned classifier.",
-                       "Leave min_feature_partitions out of the training options.");
+        throw SqlError(
+            ERRCODE_INVALID_PARAMETER_VALUE,
+            intent::Message{N_("invalid value for training option \"min_feature_partitions\""), {}},
+            "It is set by pg_intent for the fallback model of a partitioned classifier.",
+            "Leave min_feature_partitions out of the training options.");
     const bool partitioned = staged && staged->partitioned;
     const bool by_group = partitioned && !partition;
     if (partitioned) request.model.features.text.normalize_digits = true;
@@ -653,10 +657,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
     ReadCounts counts;
     std::vector<uint32_t> groups; // by_group: each row's partition
-    std::vector<DataRow> data =
-        intent_rows ? read_training_rows(schema, sel, progress, data_charge, counts)
-                    : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge, counts,
-                                      by_group ? &groups : nullptr);
+    std::vector<DataRow> data = intent_rows
+                                    ? read_training_rows(schema, sel, progress, data_charge, counts)
+                                    : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge,
+                                                      counts, by_group ? &groups : nullptr);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 
@@ -687,7 +691,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     const intent::Json report =
         stored_report(*trained, data, counts, active_model_error, results, intent_rows);
     if (results.size() != data.size())
-        throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
+        throw SqlError(ERRCODE_INTERNAL_ERROR,
+                       intent::Message{N_("the trainer returned results for another number of rows"), {}});
     const std::optional<double> active_estimate =
         PG_ARGISNULL(5) ? std::nullopt : std::optional<double>(PG_GETARG_FLOAT8(5));
     const intent::DeployDecision decision =
