@@ -80,6 +80,10 @@ const char *translate_pattern(const char *pattern) noexcept {
     return found ? found : pattern;
 }
 
+std::string words(const intent::Message &message) {
+    return intent::render(translate_pattern(message.pattern), message.args);
+}
+
 void define_language_setting() {
     load_catalogue();
     DefineCustomEnumVariable(

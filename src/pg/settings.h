@@ -3,6 +3,10 @@
 
 #include "pg_headers.h"
 
+#include "messages.h"
+
+#include <string>
+
 namespace pg_intent {
 
 // pg_intent.top_k: how many intents predict_intent() returns in top_intents.
@@ -34,6 +38,9 @@ constexpr int kDefaultMaxMessageBytes = 65536;
 // nothing, so the guard calls it while an exception is in flight
 // (language.cpp).
 const char *translate_pattern(const char *pattern) noexcept;
+
+// A message's words in that language (translate_pattern(), rendered).
+std::string words(const intent::Message &message);
 
 // Whether the database encoding holds Spanish text (UTF8, LATIN1, LATIN9,
 // WIN1252): elsewhere pg_intent words everything in English.

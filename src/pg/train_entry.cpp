@@ -22,6 +22,7 @@
 #include "module.h"
 #include "progress.h"
 #include "relations.h"
+#include "settings.h"
 #include "text_io.h"
 #include "train_memory.h"
 
@@ -61,7 +62,8 @@ extern "C" {
 namespace pg_intent {
 namespace {
 
-// Why rows were refused, as an error would say it.
+// Why rows were refused, as an error would say it: in the reader's language
+// (words()), as the run records it and the SQL side raises it.
 struct Refusal {
     std::string message, detail, hint;
 };
@@ -75,8 +77,8 @@ struct Refusal {
 // redefined.
 std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_rows) {
     if (static_cast<int64_t>(data.size()) < min_rows)
-        return Refusal{"not enough training data: " + std::to_string(data.size()) +
-                           " usable rows, at least " + std::to_string(min_rows) + " needed",
+        return Refusal{words({N_("not enough training data: %s usable rows, at least %s needed"),
+                              {std::to_string(data.size()), std::to_string(min_rows)}}),
                        {},
                        "Record more interactions, or lower ai_training_policy.min_samples_for_training."};
     size_t uncertain = 0;
@@ -86,12 +88,12 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         if (intents.size() < 2) intents.insert(row.label);
     }
     if (intents.size() < 2)
-        return Refusal{"not enough training data: " + std::to_string(intents.size()) +
-                           " distinct intents, at least 2 needed",
+        return Refusal{words({N_("not enough training data: %s distinct intents, at least 2 needed"),
+                              {std::to_string(intents.size())}}),
                        {},
                        "A classifier needs examples of at least two intents."};
     if (uncertain > 0)
-        return Refusal{"invalid intent name \"uncertain\"",
+        return Refusal{words({N_("invalid intent name \"uncertain\""), {}}),
                        std::to_string(uncertain) +
                            " usable rows are labelled \"uncertain\", which classify_intent() returns for "
                            "predictions below the abstain threshold.",
@@ -683,7 +685,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         // What the core finds too little to train on (every row of an
         // intent dropped, no features left) is refused rows as well.
         if (e.kind() != intent::ErrorKind::InsufficientData) throw;
-        return refused(fcinfo, Refusal{e.what(), e.detail(), e.hint()}, data.size());
+        return refused(
+            fcinfo,
+            Refusal{e.message().pattern ? words(e.message()) : std::string(e.what()), e.detail(), e.hint()},
+            data.size());
     }
     rows = {};
 
