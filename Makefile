@@ -7,6 +7,7 @@
 #   make installcheck         pg_regress against the cluster PG* variables point at
 #   make sql                  rewrites sql/ from src/sql/ (then commit the result)
 #   make core-test            the core's unit tests (CMake + ctest)
+#   make update-po            po/pg_intent.pot from the sources, merged into po/*.po
 #   make COPT=-O2             optimisation and other flags for C and C++ (default -O3)
 EXTENSION = pg_intent
 EXTVERSION = 0.3.2
@@ -55,7 +56,7 @@ SHLIB_LINK = -lstdc++ -lm -lpthread -Wl,--version-script=src/pg/exports.map
 # functions, and clang would be a build dependency for nothing.
 override with_llvm = no
 
-EXTRA_CLEAN = pg-intent src/cli/*.o build/sql results regression.diffs regression.out
+EXTRA_CLEAN = pg-intent po/*.mo src/cli/*.o build/sql results regression.diffs regression.out
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -96,6 +97,33 @@ install-cli: pg-intent installdirs
 uninstall: uninstall-cli
 uninstall-cli:
 	rm -f '$(DESTDIR)$(bindir)/pg-intent'
+
+# --------------------------------------------------- message catalogues
+# The translations of error messages (po/LANG.po), compiled by msgfmt and
+# installed where the server's pg_bindtextdomain() looks for an extension's
+# catalogue: <localedir>/LANG/LC_MESSAGES/pg_intent-<major>.mo, localedir
+# being pg_config's (/usr/share/locale on Debian; inside the tree of a
+# relocatable server, which finds it relative to its binaries as the
+# library does). The library reads the file itself (src/core/messages.h),
+# so it is installed whether or not the server was built with NLS.
+LANGUAGES = es
+MO_FILES = $(LANGUAGES:%=po/%.mo)
+all: $(MO_FILES)
+po/%.mo: po/%.po
+	msgfmt --check -o $@ $<
+
+install: install-po
+.PHONY: install-po uninstall-po update-po
+install-po: $(MO_FILES)
+	for l in $(LANGUAGES); do \
+		$(MKDIR_P) '$(DESTDIR)$(localedir)'/$$l/LC_MESSAGES && \
+		$(INSTALL_DATA) po/$$l.mo '$(DESTDIR)$(localedir)'/$$l/LC_MESSAGES/$(EXTENSION)-$(MAJORVERSION).mo || exit 1; \
+	done
+uninstall: uninstall-po
+uninstall-po:
+	for l in $(LANGUAGES); do rm -f '$(DESTDIR)$(localedir)'/$$l/LC_MESSAGES/$(EXTENSION)-$(MAJORVERSION).mo; done
+update-po:
+	scripts/update-po.sh
 
 # ---------------------------------------------------------- SQL scripts
 .PHONY: sql check-sql

@@ -18,8 +18,10 @@
 # cluster with `pg_dropcluster --stop 15 main` if you do not want it.
 set -euo pipefail
 
-# Build only: the PGXS build of the library and the CLI (Makefile).
-build=(g++ make pkg-config postgresql-server-dev-15 nlohmann-json3-dev)
+# Build only: the PGXS build of the library and the CLI (Makefile);
+# gettext's msgfmt compiles the Spanish error messages (po/es.po), and its
+# xgettext, msgmerge and msgcmp serve make update-po and po_complete.sh.
+build=(g++ make pkg-config gettext postgresql-server-dev-15 nlohmann-json3-dev)
 # Running the extension: the server.
 demo=(postgresql-15)
 # dpkg-buildpackage with postgresql-common's pg_buildext (debian/rules).

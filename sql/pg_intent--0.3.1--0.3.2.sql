@@ -451,8 +451,8 @@ BEGIN
                                 AND a.intent IS NOT DISTINCT FROM v_label
                                 AND a.created_at OPERATOR(pg_catalog.=) pg_catalog.now()
                                 AND a.reviewed_by OPERATOR(pg_catalog.=) v_actor)))) THEN
-                RAISE EXCEPTION 'the review state of training data row % changes only through the review functions', NEW.id
-                    USING ERRCODE = 'insufficient_privilege',
+                RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the review state of training data row %s changes only through the review functions', NEW.id),
+                           ERRCODE = 'insufficient_privilege',
                           DETAIL = 'A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.',
                           HINT = 'Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.';
             END IF;
@@ -524,8 +524,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF cardinality(p_referring) OPERATOR(pg_catalog.>) 0 THEN
-        RAISE EXCEPTION 'cannot truncate % while other tables refer to its rows', p_table
-            USING ERRCODE = 'feature_not_supported',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate %s while other tables refer to its rows', p_table),
+                   ERRCODE = 'feature_not_supported',
                   DETAIL = pg_catalog.format('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
                   HINT = pg_catalog.format('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
                                            p_table, pg_catalog.array_to_string(p_referring, ', '), p_table);
@@ -672,8 +672,8 @@ BEGIN
          WHERE v.refers LIMIT 1;
     END IF;
     IF v_referring IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot change the id of a row of % while % refers to it', TG_TABLE_NAME, v_referring
-            USING ERRCODE = 'foreign_key_violation',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
+                   ERRCODE = 'foreign_key_violation',
                   DETAIL = pg_catalog.format('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
                   HINT = 'Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.';
     END IF;
@@ -786,8 +786,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RAISE EXCEPTION 'the training policy cannot be deleted'
-        USING ERRCODE = 'object_not_in_prerequisite_state',
+    RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training policy cannot be deleted'),
+               ERRCODE = 'object_not_in_prerequisite_state',
               HINT = 'Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.';
 END
 $$;
@@ -887,6 +887,43 @@ AS 'MODULE_PATHNAME', 'pg_intent_text'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_output_text(text, text) IS
     'The fixed text p_key (alerts, review-queue reasons) in p_language (''es'' or ''en''); Spanish only in a UTF8, LATIN1, LATIN9 or WIN1252 database, English elsewhere; an unknown key raises 22023.';
+
+-- The words of an error pg_intent raises from SQL, in the reader's
+-- language: p_pattern (English; %s for each argument in turn, %% a percent
+-- sign) translated through the Spanish catalogue the C++ errors use
+-- (po/es.po), with the arguments written as RAISE writes them. Every RAISE
+-- of the extension words its message with it (RAISE ... USING MESSAGE =),
+-- so SQLSTATEs, details and hints stay as they are. scripts/update-po.sh
+-- extracts its patterns. Open to PUBLIC, as errors of functions any role
+-- may call are worded with it; it returns the pattern filled in and decides
+-- nothing.
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_error(p_pattern text, VARIADIC p_args "any")
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_error_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_error(p_pattern text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_error_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.intent_output_error(text, "any") IS
+    'An error message of pg_intent in the language of intent_output_language(): p_pattern (English, %s for each argument) translated through pg_intent''s Spanish catalogue, with the arguments written by their output functions (NULL as <NULL>); a pattern without a translation stays English. At most 16 arguments (22023); p_pattern null raises 22004.';
+COMMENT ON FUNCTION @extschema@.intent_output_error(text) IS
+    'An error message of pg_intent without arguments in the language of intent_output_language() (see intent_output_error(text, "any")).';
+
+-- A number in a sentence for people, written as p_language writes it:
+-- Spanish with a decimal comma (31,35), English with a decimal point. Only
+-- in words: JSON numbers and the numeric columns stay numbers. Open to
+-- PUBLIC, as ai_metric_alerts (an invoker view) words its messages with it.
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_number(p_value numeric, p_language text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_language OPERATOR(pg_catalog.=) 'es' THEN pg_catalog.translate(p_value::text, '.', ',')
+                ELSE p_value::text END
+$$;
+COMMENT ON FUNCTION @extschema@.intent_output_number(numeric, text) IS
+    'p_value as text in a sentence of p_language: ''es'' writes a decimal comma (31,35), anything else a decimal point; NULL gives NULL.';
 
 -- ======== src/sql/17_compat_010.sql ========
 -- 0.1.0 compatibility, gathered so that it can go together.
@@ -1085,21 +1122,21 @@ DECLARE
                             'uncertain');
 BEGIN
     IF p_user_message IS NULL THEN
-        RAISE EXCEPTION 'p_user_message must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_user_message must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_confidence_score": %', p_confidence_score
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_confidence_score": %s', p_confidence_score),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The confidence score must be between 0 and 100.';
     END IF;
     IF p_source IS NULL THEN
-        RAISE EXCEPTION 'p_source must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_source must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_source": "%"', p_source
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_source": "%s"', p_source),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The source must be live, imported or synthetic.';
     END IF;
 
@@ -1107,8 +1144,8 @@ BEGIN
     -- inside it, over 256 bytes) is refused here, as the column's CHECK
     -- would, but with the reason: training would never read it.
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_detected_intent": not a valid intent name'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_detected_intent": not a valid intent name'),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256 and no control characters.',
                                              octet_length(v_intent)),
                   HINT = 'Pass the intent classify_intent() or your classifier detected, or NULL for none.';
@@ -1154,19 +1191,19 @@ DECLARE
     v_correction @extschema@.ai_intent_corrections;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF v_intent IS NULL OR v_intent = '' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent must not be empty'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent must not be empty'),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
     -- Training leaves out rows whose label is longer (get_training_dataset()):
     -- a correction it would never use is refused, not stored.
     IF octet_length(v_intent) > 256 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent name is too long'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent name is too long'),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
@@ -1174,8 +1211,8 @@ BEGIN
     -- character, and not "uncertain", which classify_intent() answers when it
     -- abstains.
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": "%" is not a valid intent name', v_intent
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": "%s" is not a valid intent name', v_intent),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).',
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
@@ -1185,8 +1222,8 @@ BEGIN
      WHERE t.id = p_training_data_id
        FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id
-            USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id),
+                   ERRCODE = 'no_data_found';
     END IF;
 
     -- The audit row first, then the change: for a role other than the owner
@@ -1324,22 +1361,22 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF p_min_confidence IS NULL THEN
-        RAISE EXCEPTION 'p_min_confidence must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_only_reviewed IS NULL THEN
-        RAISE EXCEPTION 'p_only_reviewed must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_limit IS NULL THEN
-        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_limit must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_min_confidence": %', p_min_confidence
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_min_confidence": %s', p_min_confidence),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The minimum confidence must be between 0 and 100.';
     END IF;
     IF p_limit <= 0 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_limit": %', p_limit
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_limit": %s', p_limit),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The limit must be a positive number of rows.';
     END IF;
 
@@ -1399,26 +1436,26 @@ DECLARE
     v_missing uuid[];
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
-        RAISE EXCEPTION 'invalid value for the review action: %', coalesce(p_action, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
+                   ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
     END IF;
     IF p_ids IS NULL THEN
-        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training data ids must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF cardinality(p_ids) > 10000 THEN
         -- A documented limit of the argument, so a bad parameter (22023, HTTP
         -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
-        RAISE EXCEPTION 'invalid value for parameter "p_training_data_ids": too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
+                   ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
-        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
-            USING ERRCODE = 'null_value_not_allowed',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_reason must not be null: a rejection needs a reason'),
+                   ERRCODE = 'null_value_not_allowed',
                   HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
     END IF;
     IF p_action = 'reject' AND btrim(p_reason) = '' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_reason": a rejection needs a reason'),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
@@ -1444,14 +1481,14 @@ BEGIN
                   FROM @extschema@.ai_training_data AS t
                  WHERE t.id = ANY (p_ids)) AS l;
         IF v_unlabelled IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row without an intent'
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row without an intent'),
+                       ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
         END IF;
         IF v_invalid IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row whose intent is not a valid intent name'
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row whose intent is not a valid intent name'),
+                       ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
                       HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
         END IF;
@@ -1514,11 +1551,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status,
                                       'intent', coalesce(t.correct_intent, t.detected_intent))
@@ -1538,11 +1575,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status)
               FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
@@ -1954,24 +1991,23 @@ BEGIN
     --    of training options: a bad key raised 22023 naming it, and nothing
     --    was recorded); the trainer applies the policy to them.
     IF p_run_type IS NULL THEN
-        RAISE EXCEPTION 'p_run_type must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_run_type must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_run_type NOT IN ('full', 'incremental', 'intent_only') THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_run_type": "%"', p_run_type
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_run_type": "%s"', p_run_type),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The run type must be full, incremental or intent_only.';
     END IF;
     IF p_options IS NULL THEN
-        RAISE EXCEPTION 'p_options must not be null' USING ERRCODE = 'null_value_not_allowed',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
             HINT = 'Pass ''{}'' for the default options.';
     END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
     -- a caller's options cannot set it.
     IF p_options ?| c_policy_keys THEN
-        RAISE EXCEPTION 'invalid training option "%": it is set by the training policy',
-            (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "%s": it is set by the training policy', (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
     -- The policy row, read once: the trainer takes it whole. A classifier's
@@ -1987,8 +2023,8 @@ BEGIN
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
     IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
-        RAISE EXCEPTION 'invalid training option "only_reviewed": the training policy trains on reviewed rows only'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "only_reviewed": the training policy trains on reviewed rows only'),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
     END IF;
 
@@ -2012,7 +2048,7 @@ BEGIN
     --    the name still means the classifier it checked.
     SELECT c.id INTO v_classifier_id FROM @extschema@.ai_classifiers AS c WHERE c.name = p_classifier;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_classifier USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_classifier), ERRCODE = 'undefined_object';
     END IF;
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
                                               classifier, partition_key, batch_id, classifier_id)
@@ -2256,8 +2292,8 @@ BEGIN
      WHERE c.id = v_classifier_id AND c.name = v_classifier
        FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'the classifier of model % no longer exists', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the classifier of model %s no longer exists', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('The model was trained for classifier "%s"%s, which was dropped.', v_classifier,
                                   CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
                   HINT = 'A classifier created again with the same name is another classifier: train it.';
@@ -2308,32 +2344,32 @@ DECLARE
     v_previous bigint;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
 
     PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'model % does not exist', p_model_id
-            USING ERRCODE = 'no_data_found',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found',
                   HINT = 'The view ai_model_registry lists the models.';
     END IF;
     -- The intent model answers classify_intent() for every app: a model of
     -- another classifier (another set of labels) must not become it.
     IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
-        RAISE EXCEPTION 'model % belongs to classifier "%", not to "intent"', p_model_id, v_model.classifier
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "intent"', p_model_id, v_model.classifier),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Deploy it with deploy_classifier_model().';
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION 'model % is already active', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- A model without bytes cannot load (_pg_intent_activate() checks that
     -- the bytes do).
     IF v_model.model IS NULL THEN
-        RAISE EXCEPTION 'model % has no model bytes', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Its bytes were removed by delete_intent_model().';
     END IF;
 
@@ -2366,8 +2402,8 @@ BEGIN
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
-        RAISE EXCEPTION 'no model is active'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Deploy a model with deploy_intent_model() or train one with train_intent_model().';
     END IF;
 
@@ -2378,14 +2414,14 @@ BEGIN
      ORDER BY d.id DESC
      LIMIT 1;
     IF v_target IS NULL THEN
-        RAISE EXCEPTION 'there is no previous model to roll back to'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
 
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
-        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Deploy another model with deploy_intent_model().';
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
@@ -2449,14 +2485,14 @@ AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m WHERE m.is_active) THEN
-            RAISE EXCEPTION 'cannot truncate ai_intent_models while a model is active'
-                USING ERRCODE = 'object_not_in_prerequisite_state';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate ai_intent_models while a model is active'),
+                       ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         RETURN NULL;
     END IF;
     IF OLD.is_active THEN
-        RAISE EXCEPTION 'cannot delete the active model %', OLD.id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', OLD.id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Every prediction uses the active model.',
                   HINT = 'Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.';
     END IF;
@@ -2497,28 +2533,28 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'model % does not exist', p_model_id
-            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
     END IF;
     -- A named classifier's model: its deploy right (a dropped classifier's:
     -- superusers only).
     IF v_model.classifier <> 'intent'
        AND NOT coalesce(@extschema@._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
-        RAISE EXCEPTION 'permission denied for model %', p_model_id
-            USING ERRCODE = 'insufficient_privilege',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
+                   ERRCODE = 'insufficient_privilege',
                   DETAIL = format('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', v_model.classifier),
                   HINT = format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, ''deploy'');', v_model.classifier);
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION 'cannot delete the active model %', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Deploy or roll back to another model first.';
     END IF;
     UPDATE @extschema@.ai_intent_models AS m
@@ -2658,12 +2694,12 @@ AS $$
 BEGIN
     IF @extschema@._pg_intent_classifier_may_list(p_role)
        AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
-            USING ERRCODE = 'undefined_object',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
+                   ERRCODE = 'undefined_object',
                   HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
     END IF;
-    RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, pg_catalog.left(p_name, 63)
-        USING ERRCODE = 'insufficient_privilege',
+    RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
+               ERRCODE = 'insufficient_privilege',
               DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL
                             ELSE 'It does not exist, or the role may not use it that way.' END,
               HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
@@ -2914,7 +2950,7 @@ DECLARE
     v_window double precision;
 BEGIN
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION 'classifier options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}'),
            coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE NOT k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}')
@@ -2924,25 +2960,25 @@ BEGIN
     -- classifiers-only keys
     IF v_policy ? 'gate_window_days' THEN
         IF NOT p_has_time THEN
-            RAISE EXCEPTION 'invalid classifier option "gate_window_days": the classifier has no time_column'
-                USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": the classifier has no time_column'),
+                       ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
            OR (v_policy ->> 'gate_window_days')::double precision NOT BETWEEN 0.01 AND 36500 THEN
-            RAISE EXCEPTION 'invalid classifier option "gate_window_days": %', v_policy -> 'gate_window_days'
-                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
+                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
         END IF;
     END IF;
     IF v_policy ? 'min_partition_rows' THEN
         IF NOT p_has_partition THEN
-            RAISE EXCEPTION 'invalid classifier option "min_partition_rows": the classifier has no partition_column'
-                USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": the classifier has no partition_column'),
+                       ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'min_partition_rows') <> 'number'
            OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
            OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
-            RAISE EXCEPTION 'invalid classifier option "min_partition_rows": %', v_policy -> 'min_partition_rows'
-                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
+                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
         END IF;
     END IF;
 
@@ -2976,8 +3012,8 @@ BEGIN
         WHEN check_violation OR invalid_text_representation OR numeric_value_out_of_range
              OR datatype_mismatch OR invalid_parameter_value OR not_null_violation THEN
             GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
-            RAISE EXCEPTION 'invalid classifier policy: %', v_message
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: %s', v_message),
+                       ERRCODE = 'invalid_parameter_value',
                       HINT = 'The policy keys take the values of the columns of ai_training_policy (docs/settings.md).';
     END;
 
@@ -2987,8 +3023,8 @@ BEGIN
     -- partitioned classifier's fallback); a classifier that asked for it
     -- would fail every training.
     IF v_training ? 'min_feature_partitions' THEN
-        RAISE EXCEPTION 'invalid value for training option "min_feature_partitions"'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_feature_partitions"'),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'It is set by pg_intent for the fallback model of a partitioned classifier.',
                   HINT = 'Leave min_feature_partitions out of the classifier''s options.';
     END IF;
@@ -3018,24 +3054,24 @@ DECLARE
 BEGIN
     SELECT c.relkind INTO v_kind FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'the source of classifier "%" does not exist', p_name
-            USING ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
     END IF;
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
-        RAISE EXCEPTION 'the source of classifier "%" must be a table or a view', p_name
-            USING ERRCODE = 'wrong_object_type';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" must be a table or a view', p_name),
+                   ERRCODE = 'wrong_object_type';
     END IF;
     FOR v_col IN SELECT j.key AS role, j.value #>> '{}' AS name FROM jsonb_each(p_columns) AS j
                   WHERE jsonb_typeof(j.value) = 'string' ORDER BY j.key LOOP
         SELECT a.atttypid INTO v_type FROM pg_catalog.pg_attribute AS a
          WHERE a.attrelid = p_source AND a.attname = v_col.name::name AND a.attnum > 0 AND NOT a.attisdropped;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'column "%" of the source of classifier "%" does not exist', v_col.name, p_name
-                USING ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', v_col.name, p_name),
+                       ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
         END IF;
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
-            RAISE EXCEPTION 'permission denied for column "%" of the source of classifier "%"', v_col.name, p_name
-                USING ERRCODE = 'insufficient_privilege',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for column "%s" of the source of classifier "%s"', v_col.name, p_name),
+                       ERRCODE = 'insufficient_privilege',
                       DETAIL = 'A classifier''s source is read with the rights of the classifier''s owner.',
                       HINT = 'Grant SELECT on the source (or the column) to the classifier''s owner.';
         END IF;
@@ -3050,9 +3086,8 @@ BEGIN
                 WHEN 'reviewed_column' THEN v_category = 'B'
                 ELSE true END;
         IF NOT v_ok THEN
-            RAISE EXCEPTION 'column "%" of the source of classifier "%" has type %, which a % cannot have',
-                v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')
-                USING ERRCODE = 'datatype_mismatch',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
+                       ERRCODE = 'datatype_mismatch',
                       HINT = CASE v_col.role
                           WHEN 'text_column' THEN 'The text must be of a string type (text, varchar).'
                           WHEN 'label_column' THEN 'The label must be of a string, boolean or enum type; cast it in a view.'
@@ -3120,12 +3155,12 @@ DECLARE
     c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_name
-            USING ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
     END IF;
     RETURN c;
 END
@@ -3144,7 +3179,7 @@ DECLARE
     c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
         -- (to a role that may know which classifiers exist; not the old
@@ -3152,8 +3187,8 @@ BEGIN
         IF p_access = 'manage' AND @extschema@._pg_intent_classifier_may_list(p_caller)
            AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS x
                         WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
-            RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
-                USING ERRCODE = 'insufficient_privilege',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
+                       ERRCODE = 'insufficient_privilege',
                       DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
                       HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
         END IF;
@@ -3164,8 +3199,8 @@ BEGIN
     -- with the owner gone there is no role to read it as. Said here, before
     -- enter_restricted_operation() could only say that an OID has no role.
     IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
-        RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Its source is read as its owner, the role "%s", which no longer exists.', c.owner_name),
                   HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
     END IF;
@@ -3199,26 +3234,26 @@ DECLARE
     v_bad text;
 BEGIN
     IF p_name IS NULL OR p_source IS NULL OR p_text_column IS NULL OR p_label_column IS NULL THEN
-        RAISE EXCEPTION 'p_name, p_source, p_text_column and p_label_column must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name, p_source, p_text_column and p_label_column must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
-        RAISE EXCEPTION 'invalid classifier name "%"', p_name
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier name "%s"', p_name),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.';
     END IF;
     IF jsonb_typeof(v_options) <> 'object' THEN
-        RAISE EXCEPTION 'p_options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
-        RAISE EXCEPTION 'classifier "%" already exists', p_name
-            USING ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" already exists', p_name),
+                   ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid classifier option "%": it must name a column', v_bad USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column', v_bad), ERRCODE = 'invalid_parameter_value';
     END IF;
     -- (alter_classifier() takes these as options; create_classifier() as arguments)
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k WHERE k IN ('source', 'text_column', 'label_column') LIMIT 1;
@@ -3267,19 +3302,19 @@ DECLARE
     v_source oid := c.source;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" is changed through ai_training_policy'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" is changed through ai_training_policy'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'An administrator changes its policy with UPDATE ai_training_policy SET ...';
     END IF;
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION 'p_options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid classifier option "%": it must name a column, or be null', v_bad
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column, or be null', v_bad),
+                   ERRCODE = 'invalid_parameter_value';
     END IF;
     -- Issue 36: the source and the text and label columns change here too,
     -- keeping the classifier's id, models, runs and grants (a drop and a
@@ -3342,11 +3377,11 @@ DECLARE
     v_runs integer := 0;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" cannot be dropped'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" cannot be dropped'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF p_drop_models IS NULL THEN
-        RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_drop_models must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     -- The row first, then the deployment lock: a training of this
     -- classifier holds the row (FOR KEY SHARE, _pg_intent_train_classifier_run())
@@ -3356,7 +3391,7 @@ BEGIN
     -- classifier (_pg_intent_activate()).
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_name USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
     END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(p_name);
     -- Every model active under the name goes, whatever classifier it was
@@ -3408,34 +3443,34 @@ DECLARE
     v_previous bigint;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'model % does not exist', p_model_id
-            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
     END IF;
     IF v_model.classifier <> c.name THEN
-        RAISE EXCEPTION 'model % belongs to classifier "%", not to "%"', p_model_id, v_model.classifier, c.name
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
+                   ERRCODE = 'invalid_parameter_value';
     END IF;
     -- A model belongs to the classifier's id, not its name: one of an
     -- earlier classifier of this name (dropped, then created again by
     -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
     -- owner's explain_label() showed the n-grams of the old owner's data.
     IF v_model.classifier_id IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION 'model % belongs to an earlier classifier named "%", which was dropped', p_model_id, c.name
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.',
                   HINT = 'Train the classifier with train_classifier().';
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION 'model % is already active', p_model_id USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF v_model.model IS NULL THEN
-        RAISE EXCEPTION 'model % has no model bytes', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
     END IF;
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
     RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
@@ -3469,25 +3504,24 @@ BEGIN
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
-        RAISE EXCEPTION 'classifier "%" has no active model%', c.name,
-            CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no active model%s', c.name, CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
      WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
     IF v_target IS NULL THEN
-        RAISE EXCEPTION 'there is no previous model to roll back to'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
-        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- Only to a model of this classifier (by id): the current model may have
     -- replaced one of an earlier classifier of the same name.
     IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION 'there is no previous model of classifier "%" to roll back to', c.name
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
@@ -3713,8 +3747,8 @@ BEGIN
     -- what they deployed. 0.3.1 left a model active under the dropped name.
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_name
-            USING ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
     END IF;
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and
@@ -3865,13 +3899,13 @@ DECLARE
     v_plan record;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier''s source is ai_training_data' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s source is ai_training_data'), ERRCODE = 'invalid_parameter_value';
     END IF;
     owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
         IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
-            RAISE EXCEPTION 'classifier "%" has no key_column', p_name USING ERRCODE = 'object_not_in_prerequisite_state';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         statement := pg_catalog.format(
             'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
@@ -3880,7 +3914,7 @@ BEGIN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
         IF p_kind NOT IN ('new', 'period') THEN
-            RAISE EXCEPTION 'invalid value for p_kind: "%"', p_kind USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
         END IF;
     END IF;
 END
@@ -3972,7 +4006,7 @@ BEGIN
     SELECT d.new_rows, d.due INTO new_rows, due
       FROM @extschema@._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
     IF NOT due THEN
-        reason := 'not enough new rows since the last training';
+        reason := @extschema@.intent_output_text('retrain_few_new_rows', @extschema@.intent_output_language());
         RETURN;
     END IF;
     SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
@@ -3986,7 +4020,7 @@ BEGIN
         IF pg_catalog.now() OPERATOR(pg_catalog.<) retry_after
            AND coalesce(p_count OPERATOR(pg_catalog.-) f.rows_counted, 0) OPERATOR(pg_catalog.<) coalesce(p_threshold, 100) THEN
             due := false;
-            reason := 'backing off after a failed run';
+            reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;
         END IF;
     END IF;
@@ -4077,14 +4111,14 @@ DECLARE
     v_last jsonb;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_days IS NULL THEN
-        RAISE EXCEPTION 'p_days must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_days must not be null'), ERRCODE = '22004';
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
-        RAISE EXCEPTION 'invalid value for p_days: %', p_days
-            USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
+                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     IF NOT v_built_in THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
@@ -4235,19 +4269,19 @@ DECLARE
     v_role oid;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" follows the grants of grant_intent_access()'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF p_role IS NULL OR p_access IS NULL THEN
-        RAISE EXCEPTION 'p_role and p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_role and p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_access NOT IN ('predict', 'train', 'deploy') THEN
-        RAISE EXCEPTION 'invalid access "%"', p_access
-            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid access "%s"', p_access),
+                   ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
     END IF;
     IF upper(p_role) = 'PUBLIC' THEN
         IF p_access <> 'predict' THEN
-            RAISE EXCEPTION 'only predict can be granted to PUBLIC' USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('only predict can be granted to PUBLIC'), ERRCODE = 'invalid_parameter_value';
         END IF;
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
         RETURN @extschema@._pg_intent_classifier_json(p_name);
@@ -4256,10 +4290,10 @@ BEGIN
     -- A grant names a role that exists. A revoke may also name a role that
     -- was dropped since: its entries (recorded under that name) go.
     IF v_role IS NULL AND p_grant THEN
-        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
     END IF;
     IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
-        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
     END IF;
     -- Each grant is the role's OID, with its name recorded in role_names
     -- (a grant counts only for that OID under that name); a revoke removes
@@ -4356,14 +4390,14 @@ DECLARE
     v_out_of_scope text;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_limit IS NULL THEN
-        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_limit must not be null'), ERRCODE = '22004';
     END IF;
     IF p_limit < 1 OR p_limit > 10000 THEN
-        RAISE EXCEPTION 'invalid value for p_limit: %', p_limit
-            USING ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
+                   ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
     END IF;
     SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
@@ -4371,12 +4405,12 @@ BEGIN
         PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
     END IF;
     IF v_plan.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier''s review queue is the view ai_review_queue'
-            USING ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
+                   ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
     END IF;
     IF NOT v_plan.has_key THEN
-        RAISE EXCEPTION 'classifier "%" has no key_column', p_name
-            USING ERRCODE = '55000',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name),
+                   ERRCODE = '55000',
                   DETAIL = 'Without a stable row id its runs do not record the rows they read.',
                   HINT = pg_catalog.format('SELECT alter_classifier(%L, ''{"key_column": "<column>"}''); then train it again.', p_name);
     END IF;
@@ -4546,25 +4580,25 @@ DECLARE
     v_owner_name name;
 BEGIN
     IF p_name IS NULL OR p_new_owner IS NULL THEN
-        RAISE EXCEPTION 'p_name and p_new_owner must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name and p_new_owner must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     -- An administrator's act: the owner, who alone could otherwise manage
     -- the classifier, may be gone. The function is closed to PUBLIC too.
     IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
        AND NOT pg_catalog.pg_has_role(p_caller, (SELECT e.extowner FROM pg_catalog.pg_extension AS e
                                                   WHERE e.extname = 'pg_intent'), 'USAGE') THEN
-        RAISE EXCEPTION 'permission denied to reassign classifier "%"', p_name
-            USING ERRCODE = 'insufficient_privilege',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to reassign classifier "%s"', p_name),
+                   ERRCODE = 'insufficient_privilege',
                   DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
     END IF;
     c := @extschema@._pg_intent_classifier(p_name);
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" belongs to the extension''s owner'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" belongs to the extension''s owner'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'role with OID % does not exist', p_new_owner::oid USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role with OID %s does not exist', p_new_owner::oid), ERRCODE = 'undefined_object';
     END IF;
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     -- The source is read as the owner: the new one must be able to (a
@@ -4740,11 +4774,11 @@ DECLARE
     v_active jsonb;
 BEGIN
     IF p_days IS NULL THEN
-        RAISE EXCEPTION 'p_days must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_days must not be null'), ERRCODE = '22004';
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
-        RAISE EXCEPTION 'invalid value for p_days: %', p_days
-            USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
+                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     v_active := @extschema@._pg_intent_active_model_json();
     RETURN @extschema@._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)
@@ -4779,14 +4813,14 @@ DECLARE
     v_tz text;
 BEGIN
     IF p_period_type IS NULL THEN
-        RAISE EXCEPTION 'p_period_type must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_period_type must not be null'), ERRCODE = '22004';
     END IF;
     v_unit := CASE p_period_type
         WHEN 'hourly' THEN 'hour' WHEN 'daily' THEN 'day'
         WHEN 'weekly' THEN 'week' WHEN 'monthly' THEN 'month' END;
     IF v_unit IS NULL THEN
-        RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
-            USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_type: "%s"', p_period_type),
+                   ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
     v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
@@ -4795,16 +4829,16 @@ BEGIN
                              ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_end) - ('1 ' || v_unit)::interval) END;
     ELSE
         IF NOT pg_catalog.isfinite(p_period_start) THEN
-            RAISE EXCEPTION 'invalid value for p_period_start: "%"', p_period_start
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
+                       ERRCODE = 'invalid_parameter_value',
                       HINT = 'Name a period by a finite timestamp inside it.';
         END IF;
         period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
         period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
                            ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_start) + ('1 ' || v_unit)::interval) END;
         IF period_end > now() THEN
-            RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, period_start
-                USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
+                       ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
         END IF;
     END IF;
 END
@@ -4844,9 +4878,8 @@ BEGIN
      ORDER BY s.period_start
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot from % to %',
-                        p_period_type, v_start, v_end, v_other.period_start, v_other.period_end
-            USING ERRCODE = 'exclusion_violation',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot from %s to %s', p_period_type, v_start, v_end, v_other.period_start, v_other.period_end),
+                   ERRCODE = 'exclusion_violation',
                   DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', v_tz),
                   HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
     END IF;
@@ -4922,7 +4955,7 @@ DECLARE
     v_id uuid;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
@@ -4944,9 +4977,8 @@ BEGIN
      ORDER BY s.period_start
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot of classifier "%" from % to %',
-                        p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end
-            USING ERRCODE = 'exclusion_violation',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
+                   ERRCODE = 'exclusion_violation',
                   DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
                                              (@extschema@._pg_intent_ops_policy()).snapshot_time_zone),
                   HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
@@ -5219,10 +5251,13 @@ WITH live AS (
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>', l.total_messages FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
-       -- worded in intent_output_language(); the metric names stay as they are
-       pg_catalog.format(@extschema@.intent_output_text('alert_message', @extschema@.intent_output_language()),
-                         c.metric, c.value, c.comparison, c.threshold) AS message
-FROM checks c
+       -- worded for people in intent_output_language(): one text per metric
+       -- (alert_<metric>: its name in words, its unit, the side of the
+       -- threshold), the numbers written as that language writes them
+       pg_catalog.format(@extschema@.intent_output_text('alert_' OPERATOR(pg_catalog.||) c.metric, l.language),
+                         @extschema@.intent_output_number(c.value, l.language),
+                         @extschema@.intent_output_number(c.threshold, l.language)) AS message
+FROM checks c, (SELECT @extschema@.intent_output_language() AS language) AS l
 WHERE c.value IS NOT NULL
   AND (c.samples IS NULL OR c.samples >= (@extschema@._pg_intent_ops_policy()).min_alert_samples)
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
@@ -5255,7 +5290,9 @@ COMMENT ON FUNCTION @extschema@._pg_intent_retrain_failed_at() IS
     'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
 
 -- The one place that decides whether scheduled retraining runs now, and
--- why not: should_retrain() and retrain_if_needed() both ask it.
+-- why not: should_retrain() and retrain_if_needed() both ask it. The reason
+-- is a key of pg_intent's texts (retrain_*), worded in
+-- intent_output_language() by intent_output_text().
 --   1. enough rows added or corrected since the last completed run
 --      (auto_retrain_threshold), and
 --   2. enough samples for a run (min_samples_for_training), and
@@ -5279,12 +5316,12 @@ BEGIN
     retrain := false;
     samples_since_last_train := @extschema@._pg_intent_samples_since_last_train();
     IF samples_since_last_train < v_policy.auto_retrain_threshold THEN
-        reason := 'not enough new samples since the last training';
+        reason := @extschema@.intent_output_text('retrain_few_new_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
     IF least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
        < v_policy.min_samples_for_training THEN
-        reason := 'not enough training samples';
+        reason := @extschema@.intent_output_text('retrain_few_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
     failed_at := @extschema@._pg_intent_retrain_failed_at();
@@ -5296,7 +5333,7 @@ BEGIN
         retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
         samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);
         IF now() < retry_after AND samples_since_failed_run < v_policy.auto_retrain_threshold THEN
-            reason := 'backing off after a failed run';
+            reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;
         END IF;
     END IF;
@@ -5351,8 +5388,9 @@ BEGIN
          ORDER BY r.id LIMIT 1;
         RETURN jsonb_build_object(
             'retrained', false,
-            'reason', format('backing off after the failed run %s at %s: next try after %s, or once %s rows are added or changed since it started',
-                             coalesce(v_failed_run::text, '(its row rolled back with the error raised)'),
+            'reason', format(@extschema@.intent_output_text('retrain_backing_off_run', @extschema@.intent_output_language()),
+                             coalesce(v_failed_run::text, @extschema@.intent_output_text('retrain_run_rolled_back',
+                                                                                        @extschema@.intent_output_language())),
                              v_decision.failed_at, v_decision.retry_after, v_policy.auto_retrain_threshold),
             'failed_run_id', v_failed_run,
             'failed_at', v_decision.failed_at,
@@ -5369,7 +5407,8 @@ BEGIN
     EXCEPTION
         WHEN lock_not_available THEN
             RETURN jsonb_build_object('retrained', false,
-                                      'reason', 'another training run is in progress',
+                                      'reason', @extschema@.intent_output_text('retrain_in_progress',
+                                                                               @extschema@.intent_output_language()),
                                       'samples_since_last_train', v_decision.samples_since_last_train);
         -- A run cancelled or stopped by statement_timeout failed too: the
         -- next tick would time out the same way.
@@ -5391,8 +5430,8 @@ BEGIN
     -- says failed, with the run's error). The error rolls the failed run's
     -- row back; its message carries what the row would have said.
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
-        RAISE EXCEPTION 'automatic retraining failed: %', v_result ->> 'error'
-            USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('automatic retraining failed: %s', v_result ->> 'error'),
+                   ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
                   DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
                                   v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
                   HINT = format('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
@@ -5482,25 +5521,25 @@ DECLARE
     v_prompt_version integer;
 BEGIN
     IF p_format IS NULL THEN
-        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_format must not be null'), ERRCODE = '22004';
     END IF;
     IF p_format NOT IN ('jsonl', 'csv', 'chat_jsonl') THEN
-        RAISE EXCEPTION 'invalid value for p_format: "%"', p_format
-            USING ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
+                   ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
     END IF;
     IF p_min_confidence IS NULL THEN
-        RAISE EXCEPTION 'p_min_confidence must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid value for p_min_confidence: %', p_min_confidence
-            USING ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_confidence: %s', p_min_confidence),
+                   ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
     END IF;
     IF p_only_reviewed IS NULL THEN
-        RAISE EXCEPTION 'p_only_reviewed must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
-        RAISE EXCEPTION 'invalid value for p_min_quality: %', p_min_quality
-            USING ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_quality: %s', p_min_quality),
+                   ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
     END IF;
 
     IF p_format = 'jsonl' THEN
@@ -5645,8 +5684,8 @@ BEGIN
     -- and one that is not gets this error instead of a bare one about it.
     IF NOT pg_catalog.has_function_privilege(
                '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
-        RAISE EXCEPTION 'permission denied to insert into ai_feedback_cues'
-            USING ERRCODE = 'insufficient_privilege',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to insert into ai_feedback_cues'),
+                   ERRCODE = 'insufficient_privilege',
                   DETAIL = 'An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().',
                   HINT = 'Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').';
     END IF;
@@ -5725,7 +5764,7 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_message IS NULL THEN
-        RAISE EXCEPTION 'p_message must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_message must not be null'), ERRCODE = '22004';
     END IF;
     v_text := @extschema@._pg_intent_fold(p_message);
     WITH cues AS (
@@ -5768,10 +5807,10 @@ DECLARE
     v_found boolean;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = '22004';
     END IF;
     IF p_next_user_message IS NULL THEN
-        RAISE EXCEPTION 'p_next_user_message must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_next_user_message must not be null'), ERRCODE = '22004';
     END IF;
     v_eval := @extschema@.score_feedback_message(p_next_user_message);
     UPDATE @extschema@.ai_training_data d
@@ -5782,8 +5821,8 @@ BEGIN
     WHERE d.id = p_training_data_id;
     GET DIAGNOSTICS v_found = ROW_COUNT;
     IF NOT v_found THEN
-        RAISE EXCEPTION 'training data row % not found', p_training_data_id
-            USING ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s not found', p_training_data_id),
+                   ERRCODE = 'P0002';
     END IF;
     RETURN (v_eval ->> 'score')::smallint;
 END
@@ -5914,22 +5953,22 @@ DECLARE
     v_words text;
 BEGIN
     IF p_format IS NULL THEN
-        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_format must not be null'), ERRCODE = '22004', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_format NOT IN ('markdown', 'html') THEN
-        RAISE EXCEPTION 'invalid value for p_format: "%"', p_format
-            USING ERRCODE = '22023', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_run_id IS NULL THEN
         SELECT * INTO r FROM @extschema@.ai_training_runs WHERE classifier = 'intent' ORDER BY started_at DESC, id LIMIT 1;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'no training run found'
-                USING ERRCODE = 'P0002', HINT = @extschema@.intent_output_text('md_hint_train', v_lang);
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no training run found'),
+                       ERRCODE = 'P0002', HINT = @extschema@.intent_output_text('md_hint_train', v_lang);
         END IF;
     ELSE
         SELECT * INTO r FROM @extschema@.ai_training_runs WHERE id = p_run_id;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'training run % not found', p_run_id USING ERRCODE = 'P0002';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training run %s not found', p_run_id), ERRCODE = 'P0002';
         END IF;
     END IF;
     IF p_format = 'html' THEN
@@ -6159,30 +6198,30 @@ DECLARE
     v_agreed boolean;
 BEGIN
     IF p_message IS NULL THEN
-        RAISE EXCEPTION 'p_message must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_message must not be null'), ERRCODE = '22004';
     END IF;
     IF p_challenger_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_challenger_model_id must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_challenger_model_id must not be null'), ERRCODE = '22004';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m WHERE m.id = p_challenger_model_id) THEN
-        RAISE EXCEPTION 'model % not found', p_challenger_model_id USING ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s not found', p_challenger_model_id), ERRCODE = 'P0002';
     END IF;
     -- A challenger of the intent model is an intent model: a named
     -- classifier's model answers other labels.
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.classifier <> 'intent') THEN
-        RAISE EXCEPTION 'invalid value for p_challenger_model_id: %', p_challenger_model_id
-            USING ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
+                   ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
     END IF;
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.is_active) THEN
-        RAISE EXCEPTION 'invalid value for p_challenger_model_id: %', p_challenger_model_id
-            USING ERRCODE = '22023', DETAIL = 'The challenger is the active model.',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
+                   ERRCODE = '22023', DETAIL = 'The challenger is the active model.',
                   HINT = 'Choose a model that is not deployed.';
     END IF;
     IF p_training_data_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data d WHERE d.id = p_training_data_id) THEN
-        RAISE EXCEPTION 'training data row % not found', p_training_data_id USING ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s not found', p_training_data_id), ERRCODE = 'P0002';
     END IF;
 
     SELECT * INTO c FROM @extschema@.predict_intent(p_message);
@@ -6334,7 +6373,7 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM @extschema@.ai_training_runs WHERE id = p_run_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'training run % not found', p_run_id USING ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training run %s not found', p_run_id), ERRCODE = 'P0002';
     END IF;
     v_rep := coalesce(r.metrics, '{}'::jsonb);
     v_run := (to_jsonb(r) - 'metrics' - 'model_config')
@@ -6467,8 +6506,8 @@ BEGIN
     ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
                        WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_drop_guard'
                          AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_drop_guard()'::pg_catalog.regprocedure) THEN
-        RAISE EXCEPTION 'an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'
-            USING ERRCODE = 'duplicate_object',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'),
+                   ERRCODE = 'duplicate_object',
                   HINT = 'Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.';
     END IF;
 END
@@ -6528,6 +6567,10 @@ AS $$
         -- which language reports and hints are worded in (a session setting)
         '@extschema@.intent_output_language()',
         '@extschema@.intent_output_text(text, text)',
+        -- the words of the extension's errors, which functions open to any role raise
+        '@extschema@.intent_output_error(text)',
+        '@extschema@.intent_output_error(text, "any")',
+        '@extschema@.intent_output_number(numeric, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         '@extschema@.is_suspected_label_error(text, text, double precision, double precision)',
@@ -6674,17 +6717,17 @@ DECLARE
     v_fn regprocedure;
 BEGIN
     IF p_role IS NULL THEN
-        RAISE EXCEPTION 'p_role must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_role must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_access IS NULL THEN
-        RAISE EXCEPTION 'p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT s.functions INTO v_functions
       FROM @extschema@._pg_intent_access_sets() AS s
      WHERE s.access OPERATOR(pg_catalog.=) p_access;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'invalid value for p_access: "%"', p_access
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_access: "%s"', p_access),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use ' || (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s) || '.';
     END IF;
     FOREACH v_fn IN ARRAY v_functions LOOP

@@ -4,6 +4,8 @@
 // to a SQLSTATE (see src/pg/guard.cpp); the CLI prints what() and exits.
 #pragma once
 
+#include "messages.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -25,15 +27,23 @@ class Error : public std::runtime_error {
   public:
     Error(ErrorKind kind, const std::string &message, std::string detail = {}, std::string hint = {})
         : std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint)) {}
+    // A message the SQL glue words in the reader's language (messages.h):
+    // what() is its English rendering.
+    Error(ErrorKind kind, Message message, std::string detail = {}, std::string hint = {})
+        : std::runtime_error(render(message.pattern, message.args)), kind_(kind), detail_(std::move(detail)),
+          hint_(std::move(hint)), message_(std::move(message)) {}
 
     ErrorKind kind() const noexcept { return kind_; }
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
+    // The pattern and arguments (pattern nullptr: English only).
+    const Message &message() const noexcept { return message_; }
 
   private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;
+    Message message_;
 };
 
 } // namespace intent

@@ -109,7 +109,7 @@ void validate_problem(size_t rows, size_t cols, const std::vector<int> &y, size_
         throw Error(ErrorKind::InvalidArgument, "too many features");
     if (rows > std::numeric_limits<uint32_t>::max()) throw Error(ErrorKind::InvalidArgument, "too many rows");
     if (num_classes == 0)
-        throw Error(ErrorKind::InsufficientData, "no classes to train",
+        throw Error(ErrorKind::InsufficientData, Message{N_("no classes to train"), {}},
                     "At least one intent is needed to train a classifier.");
     if (num_classes > 100000 || (cols > 0 && num_classes > (size_t{1} << 31) / cols))
         throw Error(ErrorKind::InvalidArgument, "model too large",
@@ -117,7 +117,7 @@ void validate_problem(size_t rows, size_t cols, const std::vector<int> &y, size_
                         std::to_string(cols) + " entries.",
                     "Reduce max_features or the number of intents.");
     if (rows == 0)
-        throw Error(ErrorKind::InsufficientData, "no rows to train on",
+        throw Error(ErrorKind::InsufficientData, Message{N_("no rows to train on"), {}},
                     "The training set is empty after preparation.");
     if (y.size() != rows)
         throw Error(ErrorKind::InvalidArgument, "label count does not match row count",

@@ -12,7 +12,8 @@ namespace intent {
 namespace {
 
 [[noreturn]] void bad_option(const std::string &key, const std::string &detail) {
-    throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"" + key + "\"", detail);
+    throw Error(ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"%s\""), {key}},
+                detail);
 }
 
 double option_number(const std::string &key, const Json &v, const char *detail) {
@@ -277,7 +278,7 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (apply_learner_option(o, key, v) || apply_feature_option(o, key, v) ||
         apply_evaluation_option(o, key, v) || apply_threshold_option(o, key, v))
         return;
-    throw Error(ErrorKind::InvalidArgument, "unknown training option \"" + key + "\"", {},
+    throw Error(ErrorKind::InvalidArgument, Message{N_("unknown training option \"%s\""), {key}}, {},
                 "Valid options are: " + option_key_list() + ".");
 }
 
@@ -287,11 +288,11 @@ Json parse_options_object(std::string_view json_object) {
     try {
         doc = parse_json(json_object, "training options");
     } catch (const Error &e) {
-        throw Error(ErrorKind::InvalidArgument, "invalid training options", e.detail(),
+        throw Error(ErrorKind::InvalidArgument, Message{N_("invalid training options"), {}}, e.detail(),
                     "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
     }
     if (!doc.is_object())
-        throw Error(ErrorKind::InvalidArgument, "invalid training options",
+        throw Error(ErrorKind::InvalidArgument, Message{N_("invalid training options"), {}},
                     "Training options must be a JSON object.",
                     "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
     return doc;
@@ -318,44 +319,56 @@ void ModelOptions::validate() const {
     auto bad_fraction = [](double f) { return !std::isfinite(f) || f < 0 || f > 0.9; };
     if (bad_fraction(evaluation.holdout_fraction) ||
         (evaluation.holdout_fraction == 0 && evaluation.method == EvaluationMethod::Holdout))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"val_fraction\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"val_fraction\""), {}},
                     "val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation.");
     if (bad_fraction(evaluation.test_fraction))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"test_fraction\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"test_fraction\""), {}},
                     "test_fraction must be a number between 0 and 0.9.");
     if (!(evaluation.holdout_fraction + evaluation.test_fraction < 1.0))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"val_fraction\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"val_fraction\""), {}},
                     "val_fraction + test_fraction must be below 1.");
     if (evaluation.folds < 0 || evaluation.folds == 1 || evaluation.folds > 20)
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"cv_folds\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"cv_folds\""), {}},
                     "cv_folds must be 0 (automatic) or an integer between 2 and 20.");
     if (gate_folds < 0 || gate_folds == 1 || gate_folds > 20)
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"gate_folds\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"gate_folds\""), {}},
                     "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
     if (!(target_precision > 0 && target_precision <= 1))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"target_precision\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"target_precision\""), {}},
                     "target_precision must be a number greater than 0 and at most 1.");
     if (!(threshold_floor >= 0 && threshold_floor <= 1))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"threshold_floor\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"threshold_floor\""), {}},
                     "threshold_floor must be a number between 0 and 1.");
     if (!(evidence_quantile >= 0 && evidence_quantile <= 0.5))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"evidence_quantile\"",
                     "evidence_quantile must be a number between 0 and 0.5.");
     if (!plausible_label(out_of_scope_intent))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"out_of_scope_intent\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"out_of_scope_intent\""), {}},
                     "out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
                     "characters.");
     if (out_of_scope_mode != OutOfScopeMode::Negatives && out_of_scope_mode != OutOfScopeMode::Class)
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"out_of_scope_mode\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"out_of_scope_mode\""), {}},
                     "out_of_scope_mode must be \"negatives\" or \"class\".");
     if (min_gate_rows < 1)
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"min_gate_rows\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"min_gate_rows\""), {}},
                     "min_gate_rows must be at least 1.");
     if (!(typo_weight > 0 && typo_weight <= 1))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"typo_weight\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"typo_weight\""), {}},
                     "typo_weight must be a number greater than 0 and at most 1.");
     if (typo_variants < 0 || typo_variants > 4)
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"typo_variants\"",
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"typo_variants\""), {}},
                     "typo_variants must be an integer between 0 and 4.");
 }
 

@@ -25,6 +25,39 @@ struct Entry {
 const Entry kTexts[] = {
     // SQL texts: pg_catalog.format() patterns (%s) for intent_output_text()
     {"alert_message", "%s is %s (critical when %s %s)", "%s es %s (cr\xC3\xADtico si %s %s)"},
+    // ai_metric_alerts: one per metric, %1$s its value, %2$s its threshold
+    // (numbers already written by intent_output_number()); the English ones
+    // are 0.3.1's alert_message filled in
+    {"alert_intent_accuracy", "intent_accuracy is %1$s (critical when < %2$s)",
+     "La exactitud de las intenciones es %1$s %% (cr\xC3\xADtico por debajo de %2$s %%)"},
+    {"alert_escalation_rate", "escalation_rate is %1$s (critical when > %2$s)",
+     "La tasa de escalado es %1$s %% (cr\xC3\xADtico por encima de %2$s %%)"},
+    {"alert_avg_confidence", "avg_confidence is %1$s (critical when < %2$s)",
+     "La confianza media es %1$s %% (cr\xC3\xADtico por debajo de %2$s %%)"},
+    {"alert_model_f1", "model_f1 is %1$s (critical when < %2$s)",
+     "El F1 del modelo activo es %1$s (cr\xC3\xADtico por debajo de %2$s)"},
+    {"alert_training_samples", "training_samples is %1$s (critical when < %2$s)",
+     "Hay %1$s muestras de entrenamiento (cr\xC3\xADtico por debajo de %2$s)"},
+    {"alert_misclassification_rate", "misclassification_rate is %1$s (critical when > %2$s)",
+     "La tasa de errores de clasificaci\xC3\xB3n es %1$s %% (cr\xC3\xADtico por encima de %2$s %%)"},
+    // why scheduled retraining did not run (retrain_if_needed(),
+    // should_retrain()'s decision, retrain_classifiers()): the key is the
+    // reason's code
+    {"retrain_few_new_samples", "not enough new samples since the last training",
+     "no hay suficientes muestras nuevas desde el \xC3\xBAltimo entrenamiento"},
+    {"retrain_few_samples", "not enough training samples", "no hay suficientes muestras de entrenamiento"},
+    {"retrain_few_new_rows", "not enough new rows since the last training",
+     "no hay suficientes filas nuevas desde el \xC3\xBAltimo entrenamiento"},
+    {"retrain_backing_off", "backing off after a failed run", "en espera tras una ejecuci\xC3\xB3n fallida"},
+    {"retrain_backing_off_run",
+     "backing off after the failed run %s at %s: next try after %s, or once %s rows are added or changed "
+     "since it started",
+     "en espera tras la ejecuci\xC3\xB3n fallida %s del %s: el pr\xC3\xB3ximo intento ser\xC3\xA1 "
+     "despu\xC3\xA9s del %s, o cuando se hayan a\xC3\xB1"
+     "adido o modificado %s filas desde que empez\xC3\xB3"},
+    {"retrain_run_rolled_back", "(its row rolled back with the error raised)",
+     "(su fila se deshizo al lanzarse el error)"},
+    {"retrain_in_progress", "another training run is in progress", "hay otro entrenamiento en curso"},
     {"rq_label_error",
      "out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)",
      "el modelo de validaci\xC3\xB3n cruzada predice %s con %s; la etiqueta %s obtuvo %s (las filas "

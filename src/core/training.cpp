@@ -151,7 +151,7 @@ Vectorizer prepare_features(TrainingRun &run) {
     // prepare_dataset charged its own working memory while it ran).
     run.data_charge.add(dataset_bytes(d), "the prepared training rows");
     if (k < 2)
-        throw Error(ErrorKind::InsufficientData, "not enough intents to train",
+        throw Error(ErrorKind::InsufficientData, Message{N_("not enough intents to train"), {}},
                     "Training needs at least 2 distinct intents but the data has " + std::to_string(k) + ".",
                     "Add labelled examples for more intents.");
     callbacks.check_cancel();

@@ -68,14 +68,14 @@ Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const
     select_top(words, static_cast<size_t>(options.max_features));
     select_top(chars, static_cast<size_t>(options.max_char_features));
     if (words.empty() && chars.empty() && by_group)
-        throw Error(ErrorKind::InsufficientData, "no features left to learn from",
+        throw Error(ErrorKind::InsufficientData, Message{N_("no features left to learn from"), {}},
                     "No word or character n-gram occurs in the texts of at least two partitions (and in "
-                    "at least min_df (" + std::to_string(options.min_df) + ") of the " +
-                        std::to_string(num_texts) + " texts).",
+                    "at least min_df (" +
+                        std::to_string(options.min_df) + ") of the " + std::to_string(num_texts) + " texts).",
                     "The fallback model of a partitioned classifier keeps only n-grams that two "
                     "partitions share.");
     if (words.empty() && chars.empty())
-        throw Error(ErrorKind::InsufficientData, "no features left to learn from",
+        throw Error(ErrorKind::InsufficientData, Message{N_("no features left to learn from"), {}},
                     "No word or character n-gram occurs in at least min_df (" +
                         std::to_string(options.min_df) + ") of the " + std::to_string(num_texts) + " texts.",
                     "Lower min_df or add training texts that contain words.");

@@ -307,7 +307,8 @@ std::string printable_name(std::string_view name) {
 }
 
 [[noreturn]] void no_such_classifier(std::string_view name) {
-    throw SqlError(ERRCODE_UNDEFINED_OBJECT, "classifier \"" + printable_name(name) + "\" does not exist", "",
+    throw SqlError(ERRCODE_UNDEFINED_OBJECT,
+                   intent::Message{N_("classifier \"%s\" does not exist"), {printable_name(name)}}, "",
                    "The table ai_classifiers lists the classifiers; create_classifier() creates one.");
 }
 
@@ -411,7 +412,7 @@ bool may_predict(State &s, std::string_view name, std::string &key, bool &exists
 
 [[noreturn]] void predict_denied(std::string_view name) {
     throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                   "permission denied for classifier \"" + printable_name(name) + "\"",
+                   intent::Message{N_("permission denied for classifier \"%s\""), {printable_name(name)}},
                    "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
                    "membership in its owner).",
                    "The classifier's owner can grant it with grant_classifier_access().");
@@ -519,7 +520,8 @@ void require_model_classifier(Oid schema, std::string_view classifier, int64_t m
     pg_call([&]() noexcept { is_superuser = superuser(); });
     if (!exists && is_superuser) return; // a dropped classifier's model: its history, for superusers
     throw SqlError(
-        ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for model " + std::to_string(model_id),
+        ERRCODE_INSUFFICIENT_PRIVILEGE,
+        intent::Message{N_("permission denied for model %s"), {std::to_string(model_id)}},
         exists ? "It is a model of classifier \"" + printable_name(classifier) +
                      "\", which the current role may not predict with."
                : "It is a model of classifier \"" + printable_name(classifier) +

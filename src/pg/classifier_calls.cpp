@@ -60,7 +60,8 @@ PG_INTENT_FUNCTION(pg_intent_classifier_call) {
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
     const Oid caller = GetUserId();
     const int nargs = PG_NARGS();
-    if (nargs + 1 > FUNC_MAX_ARGS) throw SqlError(ERRCODE_TOO_MANY_ARGUMENTS, "too many arguments");
+    if (nargs + 1 > FUNC_MAX_ARGS)
+        throw SqlError(ERRCODE_TOO_MANY_ARGUMENTS, intent::Message{N_("too many arguments"), {}});
     Datum result = 0;
     bool result_null = true;
     pg_call([&]() noexcept {

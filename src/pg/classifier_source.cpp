@@ -278,7 +278,8 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
         SPI_finish();
     });
     if (!OidIsValid(owner))
-        throw SqlError(ERRCODE_UNDEFINED_OBJECT, "classifier \"" + name + "\" does not exist",
+        throw SqlError(ERRCODE_UNDEFINED_OBJECT,
+                       intent::Message{N_("classifier \"%s\" does not exist"), {name}},
                        "It was dropped while it was being trained.");
     return owner;
 }

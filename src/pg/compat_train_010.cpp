@@ -85,7 +85,8 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     ArrayArg weights = array_arg(fcinfo, 2, FLOAT4OID, "p_weights");
     ArrayArg corrected = array_arg(fcinfo, 3, BOOLOID, "p_corrected");
     if (labels.count != texts.count || weights.count != texts.count || corrected.count != texts.count)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "training arrays must have the same length",
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       intent::Message{N_("training arrays must have the same length"), {}},
                        "p_texts, p_labels, p_weights and p_corrected must have one element per row.");
 
     intent::ModelOptions options;
@@ -115,7 +116,8 @@ PG_INTENT_FUNCTION(pg_intent_train) {
             char detail[128];
             snprintf(detail, sizeof detail, "Row %d has weight %g; weights must be in (0, 1e6].", i + 1,
                      static_cast<double>(rows[i].weight));
-            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "invalid training weight", detail);
+            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                           intent::Message{N_("invalid training weight"), {}}, detail);
         }
     }
 

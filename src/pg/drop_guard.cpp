@@ -93,12 +93,14 @@ bool drops_extension(Node *parsetree, Oid ext, Oid ext_owner, Oid schema) noexce
     if (IsA(parsetree, DropStmt)) {
         auto *stmt = reinterpret_cast<DropStmt *>(parsetree);
         if (stmt->removeType == OBJECT_EXTENSION)
-            return names_contain(stmt->objects, "pg_intent") && object_ownercheck(ExtensionRelationId, ext, user);
+            return names_contain(stmt->objects, "pg_intent") &&
+                   object_ownercheck(ExtensionRelationId, ext, user);
         // Without CASCADE, PostgreSQL refuses to drop the schema (the
         // extension depends on it).
         if (stmt->removeType == OBJECT_SCHEMA && stmt->behavior == DROP_CASCADE) {
             const char *name = get_namespace_name(schema);
-            return name && names_contain(stmt->objects, name) && object_ownercheck(NamespaceRelationId, schema, user);
+            return name && names_contain(stmt->objects, name) &&
+                   object_ownercheck(NamespaceRelationId, schema, user);
         }
         return false;
     }
@@ -152,7 +154,7 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         throw SqlError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
-                       "_pg_intent_drop_guard() must be called as an event trigger");
+                       intent::Message{N_("_pg_intent_drop_guard() must be called as an event trigger"), {}});
     auto *event = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
     bool threatened = false;

@@ -275,21 +275,24 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         QueryShape shape;
         SPIPlanPtr plan = prepare_query(spi, sql, shape);
         if (shape.statements != 1)
-            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                           "invalid value for parameter \"p_query\": expected one query",
-                           ("It holds " + std::to_string(shape.statements) + " statements.").c_str(),
-                           kColumnsHint);
+            throw SqlError(
+                ERRCODE_INVALID_PARAMETER_VALUE,
+                intent::Message{N_("invalid value for parameter \"p_query\": expected one query"), {}},
+                ("It holds " + std::to_string(shape.statements) + " statements.").c_str(), kColumnsHint);
         if (!shape.read_only || !shape.returns_rows)
-            throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                           "invalid value for parameter \"p_query\": the query must only read",
-                           std::string(function_name) +
-                               "() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
-                               "FOR UPDATE/SHARE and other statements are refused.",
-                           kColumnsHint);
+            throw SqlError(
+                ERRCODE_INVALID_PARAMETER_VALUE,
+                intent::Message{N_("invalid value for parameter \"p_query\": the query must only read"), {}},
+                std::string(function_name) +
+                    "() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
+                    "FOR UPDATE/SHARE and other statements are refused.",
+                kColumnsHint);
         if (!shape.two_text_columns)
-            throw SqlError(ERRCODE_DATATYPE_MISMATCH,
-                           "p_query must return two text columns: the message and the expected intent",
-                           ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
+            throw SqlError(
+                ERRCODE_DATATYPE_MISMATCH,
+                intent::Message{
+                    N_("p_query must return two text columns: the message and the expected intent"), {}},
+                ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
 
         // An expected intent that could equal one of the model's is at most 4
         // bytes per UTF-8 byte of the longest in any server encoding.
@@ -318,7 +321,8 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
             n.query_rows == 0 ? std::string("The query returned no rows.")
                               : "The query returned " + std::to_string(n.query_rows) +
                                     " rows, each with a NULL message or a NULL or empty expected intent.";
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "p_query returned no labelled rows to evaluate",
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       intent::Message{N_("p_query returned no labelled rows to evaluate"), {}},
                        detail.c_str(),
                        "Check the query's WHERE clause, and that the role may read the rows.");
     }
@@ -360,7 +364,8 @@ namespace {
 // schema: the extension's.
 std::string query_argument(FunctionCallInfo fcinfo, Oid &schema) {
     if (PG_ARGISNULL(1))
-        throw pg_intent::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_query must not be null", nullptr,
+        throw pg_intent::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                                  intent::Message{N_("p_query must not be null"), {}}, {},
                                   pg_intent::kColumnsHint);
     const char *query = nullptr;
     size_t query_size = 0;
@@ -397,7 +402,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
 // object plus classifier and model_partition (the partition whose own model
 // answered, NULL for the fallback's).
 PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
     Oid schema = InvalidOid;
     const std::string sql = query_argument(fcinfo, schema);
     std::string_view partition;

@@ -69,8 +69,8 @@ LOCKTAG classifier_tag(Oid fn_oid, const char *kind, const std::string &classifi
     LOCKTAG tag;
     pg_call([&]() noexcept {
         const Oid classid = owning_extension(fn_oid);
-        const uint64 h =
-            hash_bytes_extended(reinterpret_cast<const unsigned char *>(key.data()), static_cast<int>(key.size()), 0);
+        const uint64 h = hash_bytes_extended(reinterpret_cast<const unsigned char *>(key.data()),
+                                             static_cast<int>(key.size()), 0);
         SET_LOCKTAG_OBJECT(tag, MyDatabaseId, classid, static_cast<uint32>(h), static_cast<uint16>(h >> 32));
     });
     return tag;
@@ -78,7 +78,8 @@ LOCKTAG classifier_tag(Oid fn_oid, const char *kind, const std::string &classifi
 
 LOCKTAG slot_tag(Oid ext, int slot) {
     LOCKTAG tag;
-    SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, ext, static_cast<uint16>(kFirstSlotSubid + slot));
+    SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, ext,
+                       static_cast<uint16>(kFirstSlotSubid + slot));
     return tag;
 }
 
@@ -142,7 +143,8 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
             pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
     throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
                    "too many trainings in progress: all " + std::to_string(max_concurrent) +
-                       " training slots are taken" + (pids.empty() ? std::string() : " (backends " + pids + ")"),
+                       " training slots are taken" +
+                       (pids.empty() ? std::string() : " (backends " + pids + ")"),
                    "ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
                    "whatever their classifier.",
                    "Try again when one has finished, or raise max_concurrent_trainings.");
@@ -158,20 +160,21 @@ using namespace pg_intent;
 // another session holds it.
 PG_INTENT_FUNCTION(pg_intent_lock) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("arguments must not be null"), {}});
     TextRef which = text_ref(PG_GETARG_DATUM(0));
     const std::string name(which.data, which.size);
     if (name != "training" && name != "deployment")
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown pg_intent lock",
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("unknown pg_intent lock"), {}},
                        "The locks are \"training\" and \"deployment\".");
-    PG_RETURN_BOOL(acquire(classifier_tag(fcinfo->flinfo->fn_oid, name.c_str(), "intent"), PG_GETARG_BOOL(1)));
+    PG_RETURN_BOOL(
+        acquire(classifier_tag(fcinfo->flinfo->fn_oid, name.c_str(), "intent"), PG_GETARG_BOOL(1)));
 }
 
 // _pg_intent_lock_training(p_classifier text, p_max_concurrent integer):
 // lock_training() for the training worker.
 PG_INTENT_FUNCTION(pg_intent_lock_training) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("arguments must not be null"), {}});
     const TextRef c = text_ref(PG_GETARG_DATUM(0));
     lock_training(fcinfo->flinfo->fn_oid, std::string(c.data, c.size), PG_GETARG_INT32(1));
     PG_RETURN_VOID();
@@ -180,7 +183,9 @@ PG_INTENT_FUNCTION(pg_intent_lock_training) {
 // _pg_intent_lock_deployment(p_classifier text): waits for the deployment
 // lock of the classifier, held until the end of the transaction.
 PG_INTENT_FUNCTION(pg_intent_lock_deployment) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_classifier must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                       intent::Message{N_("p_classifier must not be null"), {}});
     const TextRef c = text_ref(PG_GETARG_DATUM(0));
     acquire(classifier_tag(fcinfo->flinfo->fn_oid, "deployment", std::string(c.data, c.size)), true);
     PG_RETURN_VOID();

@@ -2,6 +2,7 @@
 #include "guard.h"
 
 #include "errors.h"
+#include "settings.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -61,6 +62,20 @@ struct PendingError {
         copy_utf8(message, sizeof message, msg ? msg : "");
         copy_utf8(detail, sizeof detail, det ? det : "");
         copy_utf8(hint, sizeof hint, hnt ? hnt : "");
+    }
+    // The message of an error that carries its pattern, worded in the
+    // reader's language (translate_pattern(): a lookup, no allocation).
+    void set_words(const intent::Message &words) {
+        if (words.pattern == nullptr) return;
+        const size_t n =
+            intent::render(translate_pattern(words.pattern), words.args, message, sizeof message);
+        if (n + 1 == sizeof message) { // cut: not inside a character
+            size_t start = n;
+            while (start > 0 && (static_cast<unsigned char>(message[start - 1]) & 0xC0) == 0x80)
+                --start;
+            if (start > 0 && (static_cast<unsigned char>(message[start - 1]) & 0x80))
+                message[start - 1] = '\0';
+        }
     }
 };
 
@@ -364,11 +379,13 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
         error.postgres_error = e.data();
     } catch (const SqlError &e) {
         error.set(e.sqlstate(), e.what(), e.detail().c_str(), e.hint().c_str());
+        error.set_words(e.message());
     } catch (const intent::Error &e) {
         // Only training charges a memory budget, and the policy sets it.
         const char *hint =
             e.kind() == intent::ErrorKind::ResourceLimit ? kResourceLimitHint : e.hint().c_str();
         error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), hint);
+        error.set_words(e.message());
         error.cancelled = e.kind() == intent::ErrorKind::Cancelled;
     } catch (const std::bad_alloc &) {
         error.set(ERRCODE_OUT_OF_MEMORY, "out of memory", "The intent classifier could not allocate memory.");

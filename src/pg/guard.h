@@ -17,6 +17,8 @@
 
 #include "pg_headers.h"
 
+#include "messages.h"
+
 #include <exception>
 #include <memory>
 #include <string>
@@ -103,14 +105,20 @@ class SqlError : public std::exception {
     SqlError(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
         : sqlstate_(sqlstate), message_(std::move(message)), detail_(std::move(detail)),
           hint_(std::move(hint)) {}
+    // A message worded in the reader's language when raised (messages.h).
+    SqlError(int sqlstate, intent::Message message, std::string detail = {}, std::string hint = {})
+        : sqlstate_(sqlstate), message_(intent::render(message.pattern, message.args)),
+          detail_(std::move(detail)), hint_(std::move(hint)), words_(std::move(message)) {}
     const char *what() const noexcept override { return message_.c_str(); }
     int sqlstate() const noexcept { return sqlstate_; }
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
+    const intent::Message &message() const noexcept { return words_; }
 
   private:
     int sqlstate_;
     std::string message_, detail_, hint_;
+    intent::Message words_;
 };
 
 using GuardedBody = Datum (*)(FunctionCallInfo);

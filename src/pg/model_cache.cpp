@@ -293,7 +293,8 @@ LoadedModel active_model(Oid schema) {
     ScratchContext scratch;
     ModelRow row = read_model_row(schema, true, 0, scratch.get());
     if (!row.found)
-        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "no intent model is deployed",
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       intent::Message{N_("no intent model is deployed"), {}},
                        "ai_intent_models has no active model.",
                        "Train and deploy one with SELECT train_intent_model();");
     LoadedModel loaded = deserialize_row(row);
@@ -346,7 +347,8 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
     if (!seen && !caller_may_read_models(schema)) {
         LoadedModel current = active_model(schema);
         if (current.id == model_id) return current;
-        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for table ai_intent_models",
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                       intent::Message{N_("permission denied for table ai_intent_models"), {}},
                        "Only the active model can be used without SELECT on ai_intent_models.",
                        "Predict with the active model, or ask for SELECT on the model rows.");
     }

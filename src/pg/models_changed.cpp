@@ -15,7 +15,7 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_models_changed) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw SqlError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                       "_pg_intent_models_changed() must be called as a trigger");
+                       intent::Message{N_("_pg_intent_models_changed() must be called as a trigger"), {}});
     auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
     pg_call([&]() noexcept { CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation)); });
     return PointerGetDatum(nullptr);

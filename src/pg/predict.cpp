@@ -346,7 +346,7 @@ namespace pg_intent {
 int32 explanation_top(FunctionCallInfo fcinfo, int argno) {
     constexpr int kMaxTop = 1000;
     if (PG_ARGISNULL(argno))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_top must not be NULL", "",
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_top must not be NULL"), {}}, "",
                        "Pass the number of n-grams to list (0 to " + std::to_string(kMaxTop) + ").");
     const int32 top = PG_GETARG_INT32(argno);
     if (top < 0 || top > kMaxTop)

@@ -229,8 +229,8 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     if (has_partition && !may_explain_partition(state->schema, PG_GETARG_DATUM(0))) {
         const TextRef name = text_ref(PG_GETARG_DATUM(0));
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                       "permission denied for this partition of classifier \"" +
-                           std::string(name.data, name.size) + "\"",
+                       intent::Message{N_("permission denied for this partition of classifier \"%s\""),
+                                       {std::string(name.data, name.size)}},
                        "Explaining a partition's model needs the classifier's train right, which reads every "
                        "row of the source.",
                        "Explain the shared model instead: pass NULL as p_partition.");

@@ -4,6 +4,7 @@
 // gathers with the caller's rights. Rendering only: nothing here reads a
 // table or decides anything.
 #include "guard.h"
+#include "settings.h"
 #include "text_io.h"
 
 #include "errors.h"
@@ -33,7 +34,8 @@ constexpr size_t kMaxReportBytes = 64 * 1024 * 1024;
 } // namespace
 
 PG_INTENT_FUNCTION(pg_intent_render_report_html) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_report must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_report must not be null"), {}});
     Datum report = PG_GETARG_DATUM(0);
     std::string language = "en";
     if (!PG_ARGISNULL(1)) {
@@ -43,7 +45,8 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
     size_t raw = 0;
     pg_call([&]() noexcept { raw = toast_raw_datum_size(report); });
     if (raw > kMaxReportBytes)
-        throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "the report document is too large",
+        throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                       intent::Message{N_("the report document is too large"), {}},
                        "It has " + std::to_string(raw) + " bytes; at most " +
                            std::to_string(kMaxReportBytes) + " are rendered.");
     char *json = nullptr;
@@ -71,18 +74,16 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
 // (UTF8, LATIN1, LATIN9, WIN1252); in any other the English text is given,
 // so that no text fails to convert. An unknown key raises 22023.
 PG_INTENT_FUNCTION(pg_intent_text) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_key must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_key must not be null"), {}});
     TextSlice key = text_prefix(PG_GETARG_DATUM(0), 64);
     std::string language = "en";
     if (!PG_ARGISNULL(1)) {
         TextSlice code = text_prefix(PG_GETARG_DATUM(1), 8);
         language.assign(code.data, code.size);
     }
-    int encoding = PG_SQL_ASCII;
-    pg_call([&]() noexcept { encoding = GetDatabaseEncoding(); });
     intent::report::Language lang = intent::report::language_from_code(language);
-    if (encoding != PG_UTF8 && encoding != PG_LATIN1 && encoding != PG_LATIN9 && encoding != PG_WIN1252)
-        lang = intent::report::Language::English;
+    if (!encoding_holds_spanish()) lang = intent::report::Language::English;
     std::string_view name(key.data, key.size);
     const char *found = nullptr;
     try {

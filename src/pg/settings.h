@@ -3,6 +3,10 @@
 
 #include "pg_headers.h"
 
+#include "messages.h"
+
+#include <string>
+
 namespace pg_intent {
 
 // pg_intent.top_k: how many intents predict_intent() returns in top_intents.
@@ -25,6 +29,22 @@ extern int guc_model_cache_size_kb;
 // setting its caller controls, and a message that any role may log must not
 // decide a run's memory.
 constexpr int kDefaultMaxMessageBytes = 65536;
+
+// The words of an error in the language pg_intent.language chooses (auto:
+// lc_messages'): the translation of `pattern` (an English messages.h
+// pattern) from the Spanish catalogue, or `pattern` itself when the
+// language is English, the database encoding cannot hold Spanish, or the
+// catalogue has no translation. A lookup: allocates nothing and raises
+// nothing, so the guard calls it while an exception is in flight
+// (language.cpp).
+const char *translate_pattern(const char *pattern) noexcept;
+
+// A message's words in that language (translate_pattern(), rendered).
+std::string words(const intent::Message &message);
+
+// Whether the database encoding holds Spanish text (UTF8, LATIN1, LATIN9,
+// WIN1252): elsewhere pg_intent words everything in English.
+bool encoding_holds_spanish() noexcept;
 
 // Each defines its settings; called once from _PG_init.
 void define_settings();         // settings.cpp

@@ -89,10 +89,12 @@ Datum run_restricted(const Statement &st, int nargs, Oid *argtypes, Datum *args,
 } // namespace
 
 PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
     const bool period = !PG_ARGISNULL(2);
     if (period && PG_ARGISNULL(1))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_from must not be null when p_to is given");
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                       intent::Message{N_("p_from must not be null when p_to is given"), {}});
     Datum result = 0;
     bool isnull = true;
     pg_call([&]() noexcept {
@@ -109,8 +111,10 @@ PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
 }
 
 PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
-    if (PG_ARGISNULL(1)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_keys must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
+    if (PG_ARGISNULL(1))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_keys must not be null"), {}});
     Datum result = 0;
     bool isnull = true;
     int keys = 0;

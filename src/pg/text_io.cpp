@@ -143,7 +143,8 @@ std::string jsonb_to_utf8(Datum d) {
     size_t raw = 0;
     pg_call([&]() noexcept { raw = toast_raw_datum_size(d); });
     if (raw > kMaxOptionsBytes)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "training options are too large",
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       intent::Message{N_("training options are too large"), {}},
                        "The options document has " + std::to_string(raw) + " bytes; at most 65536 are read.",
                        "Pass only the options to set; intent_training_options() lists them.");
     char *json = nullptr;

@@ -98,10 +98,11 @@ using namespace pg_intent;
 
 // train_classifier(p_name text, p_run_name text, p_options jsonb).
 PG_INTENT_FUNCTION(pg_intent_train_classifier) {
-    if (PG_ARGISNULL(0)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_name must not be null");
+    if (PG_ARGISNULL(0))
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
     if (PG_ARGISNULL(2))
-        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "p_options must not be null", {},
-                       "Pass '{}' for the default options.");
+        throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_options must not be null"), {}},
+                       {}, "Pass '{}' for the default options.");
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
     const Oid caller = GetUserId();
     Oid schema = InvalidOid, owner = InvalidOid;
@@ -149,7 +150,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     if (!may_deploy) {
         if (request.run.deploy == intent::DeployMode::Always)
             throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                           "permission denied to deploy a model of this classifier",
+                           intent::Message{N_("permission denied to deploy a model of this classifier"), {}},
                            "The training option {\"deploy\": \"always\"} deploys without the deploy rule.",
                            "Train with {\"deploy\": \"auto\"}, or ask the classifier's owner for "
                            "grant_classifier_access(name, role, 'deploy').");

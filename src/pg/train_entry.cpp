@@ -22,6 +22,7 @@
 #include "module.h"
 #include "progress.h"
 #include "relations.h"
+#include "settings.h"
 #include "text_io.h"
 #include "train_memory.h"
 
@@ -61,7 +62,8 @@ extern "C" {
 namespace pg_intent {
 namespace {
 
-// Why rows were refused, as an error would say it.
+// Why rows were refused, as an error would say it: in the reader's language
+// (words()), as the run records it and the SQL side raises it.
 struct Refusal {
     std::string message, detail, hint;
 };
@@ -75,8 +77,8 @@ struct Refusal {
 // redefined.
 std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_rows) {
     if (static_cast<int64_t>(data.size()) < min_rows)
-        return Refusal{"not enough training data: " + std::to_string(data.size()) +
-                           " usable rows, at least " + std::to_string(min_rows) + " needed",
+        return Refusal{words({N_("not enough training data: %s usable rows, at least %s needed"),
+                              {std::to_string(data.size()), std::to_string(min_rows)}}),
                        {},
                        "Record more interactions, or lower ai_training_policy.min_samples_for_training."};
     size_t uncertain = 0;
@@ -86,12 +88,12 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         if (intents.size() < 2) intents.insert(row.label);
     }
     if (intents.size() < 2)
-        return Refusal{"not enough training data: " + std::to_string(intents.size()) +
-                           " distinct intents, at least 2 needed",
+        return Refusal{words({N_("not enough training data: %s distinct intents, at least 2 needed"),
+                              {std::to_string(intents.size())}}),
                        {},
                        "A classifier needs examples of at least two intents."};
     if (uncertain > 0)
-        return Refusal{"invalid intent name \"uncertain\"",
+        return Refusal{words({N_("invalid intent name \"uncertain\""), {}}),
                        std::to_string(uncertain) +
                            " usable rows are labelled \"uncertain\", which classify_intent() returns for "
                            "predictions below the abstain threshold.",
@@ -637,11 +639,13 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // UPDATE runs: their third would be read as a row.
     if (PG_NARGS() != 8)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                       "_pg_intent_train_table() was called with another signature",
+                       intent::Message{N_("_pg_intent_train_table() was called with another signature"), {}},
                        "The pg_intent library is newer than the extension's SQL objects.",
                        "Run ALTER EXTENSION pg_intent UPDATE.");
     for (int i : {0, 1, 2, 6})
-        if (PG_ARGISNULL(i)) throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, "arguments must not be null");
+        if (PG_ARGISNULL(i))
+            throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                           intent::Message{N_("arguments must not be null"), {}});
     const std::string classifier = text_to_std_string(PG_GETARG_DATUM(6));
     const bool intent_rows = classifier == "intent";
     std::optional<std::string> partition;
@@ -669,10 +673,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // rows is no feature of the model every tenant may explain. Only this
     // decides min_feature_partitions.
     if (request.model.features.min_feature_partitions != 1)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                       "invalid value for training option \"min_feature_partitions\"",
-                       "It is set by pg_intent for the fallback model of a partitioned classifier.",
-                       "Leave min_feature_partitions out of the training options.");
+        throw SqlError(
+            ERRCODE_INVALID_PARAMETER_VALUE,
+            intent::Message{N_("invalid value for training option \"min_feature_partitions\""), {}},
+            "It is set by pg_intent for the fallback model of a partitioned classifier.",
+            "Leave min_feature_partitions out of the training options.");
     const bool partitioned = staged && staged->partitioned;
     const bool by_group = partitioned && !partition;
     if (partitioned) request.model.features.text.normalize_digits = true;
@@ -718,7 +723,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         // What the core finds too little to train on (every row of an
         // intent dropped, no features left) is refused rows as well.
         if (e.kind() != intent::ErrorKind::InsufficientData) throw;
-        return refused(fcinfo, Refusal{e.what(), e.detail(), e.hint()}, data.size());
+        return refused(
+            fcinfo,
+            Refusal{e.message().pattern ? words(e.message()) : std::string(e.what()), e.detail(), e.hint()},
+            data.size());
     }
     rows = {};
 
@@ -728,7 +736,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // classifier_rows()), so that the report never claims more.
     if (!intent_rows) report["fresh_rows_rule"] = fresh_rule;
     if (results.size() != data.size())
-        throw SqlError(ERRCODE_INTERNAL_ERROR, "the trainer returned results for another number of rows");
+        throw SqlError(ERRCODE_INTERNAL_ERROR,
+                       intent::Message{N_("the trainer returned results for another number of rows"), {}});
     const std::optional<double> active_estimate =
         PG_ARGISNULL(5) ? std::nullopt : std::optional<double>(PG_GETARG_FLOAT8(5));
     const intent::DeployDecision decision =

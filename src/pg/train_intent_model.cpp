@@ -79,7 +79,8 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         });
         if (!may_deploy && unweighed.empty())
             throw SqlError(
-                ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to deploy a model",
+                ERRCODE_INSUFFICIENT_PRIVILEGE,
+                intent::Message{N_("permission denied to deploy a model"), {}},
                 "The training option {\"deploy\": \"always\"} deploys without the deploy rule, which "
                 "needs EXECUTE on deploy_intent_model(bigint).",
                 "Train with {\"deploy\": \"auto\"} (the default) or ask an administrator.");

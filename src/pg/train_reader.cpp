@@ -337,7 +337,8 @@ void keep_in_window(std::vector<DataRow> &rows, size_t limit, const Read &r, Usa
     // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
     // ... DESC puts NULLs first.
     if (r.n[0])
-        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "a row of ai_training_data has no id",
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       intent::Message{N_("a row of ai_training_data has no id"), {}},
                        "Its primary key or NOT NULL constraint on id was removed.",
                        "Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
                        "and restore the primary key.");

@@ -27,8 +27,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF cardinality(p_referring) OPERATOR(pg_catalog.>) 0 THEN
-        RAISE EXCEPTION 'cannot truncate % while other tables refer to its rows', p_table
-            USING ERRCODE = 'feature_not_supported',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate %s while other tables refer to its rows', p_table),
+                   ERRCODE = 'feature_not_supported',
                   DETAIL = pg_catalog.format('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
                   HINT = pg_catalog.format('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
                                            p_table, pg_catalog.array_to_string(p_referring, ', '), p_table);
@@ -175,8 +175,8 @@ BEGIN
          WHERE v.refers LIMIT 1;
     END IF;
     IF v_referring IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot change the id of a row of % while % refers to it', TG_TABLE_NAME, v_referring
-            USING ERRCODE = 'foreign_key_violation',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
+                   ERRCODE = 'foreign_key_violation',
                   DETAIL = pg_catalog.format('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
                   HINT = 'Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.';
     END IF;

@@ -69,8 +69,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RAISE EXCEPTION 'the training policy cannot be deleted'
-        USING ERRCODE = 'object_not_in_prerequisite_state',
+    RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training policy cannot be deleted'),
+               ERRCODE = 'object_not_in_prerequisite_state',
               HINT = 'Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.';
 END
 $$;

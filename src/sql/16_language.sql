@@ -23,3 +23,40 @@ AS 'MODULE_PATHNAME', 'pg_intent_text'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_output_text(text, text) IS
     'The fixed text p_key (alerts, review-queue reasons) in p_language (''es'' or ''en''); Spanish only in a UTF8, LATIN1, LATIN9 or WIN1252 database, English elsewhere; an unknown key raises 22023.';
+
+-- The words of an error pg_intent raises from SQL, in the reader's
+-- language: p_pattern (English; %s for each argument in turn, %% a percent
+-- sign) translated through the Spanish catalogue the C++ errors use
+-- (po/es.po), with the arguments written as RAISE writes them. Every RAISE
+-- of the extension words its message with it (RAISE ... USING MESSAGE =),
+-- so SQLSTATEs, details and hints stay as they are. scripts/update-po.sh
+-- extracts its patterns. Open to PUBLIC, as errors of functions any role
+-- may call are worded with it; it returns the pattern filled in and decides
+-- nothing.
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_error(p_pattern text, VARIADIC p_args "any")
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_error_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_error(p_pattern text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_error_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.intent_output_error(text, "any") IS
+    'An error message of pg_intent in the language of intent_output_language(): p_pattern (English, %s for each argument) translated through pg_intent''s Spanish catalogue, with the arguments written by their output functions (NULL as <NULL>); a pattern without a translation stays English. At most 16 arguments (22023); p_pattern null raises 22004.';
+COMMENT ON FUNCTION @extschema@.intent_output_error(text) IS
+    'An error message of pg_intent without arguments in the language of intent_output_language() (see intent_output_error(text, "any")).';
+
+-- A number in a sentence for people, written as p_language writes it:
+-- Spanish with a decimal comma (31,35), English with a decimal point. Only
+-- in words: JSON numbers and the numeric columns stay numbers. Open to
+-- PUBLIC, as ai_metric_alerts (an invoker view) words its messages with it.
+CREATE OR REPLACE FUNCTION @extschema@.intent_output_number(p_value numeric, p_language text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_language OPERATOR(pg_catalog.=) 'es' THEN pg_catalog.translate(p_value::text, '.', ',')
+                ELSE p_value::text END
+$$;
+COMMENT ON FUNCTION @extschema@.intent_output_number(numeric, text) IS
+    'p_value as text in a sentence of p_language: ''es'' writes a decimal comma (31,35), anything else a decimal point; NULL gives NULL.';

@@ -32,21 +32,21 @@ DECLARE
                             'uncertain');
 BEGIN
     IF p_user_message IS NULL THEN
-        RAISE EXCEPTION 'p_user_message must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_user_message must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_confidence_score": %', p_confidence_score
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_confidence_score": %s', p_confidence_score),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The confidence score must be between 0 and 100.';
     END IF;
     IF p_source IS NULL THEN
-        RAISE EXCEPTION 'p_source must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_source must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_source": "%"', p_source
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_source": "%s"', p_source),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The source must be live, imported or synthetic.';
     END IF;
 
@@ -54,8 +54,8 @@ BEGIN
     -- inside it, over 256 bytes) is refused here, as the column's CHECK
     -- would, but with the reason: training would never read it.
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_detected_intent": not a valid intent name'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_detected_intent": not a valid intent name'),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256 and no control characters.',
                                              octet_length(v_intent)),
                   HINT = 'Pass the intent classify_intent() or your classifier detected, or NULL for none.';
@@ -101,19 +101,19 @@ DECLARE
     v_correction @extschema@.ai_intent_corrections;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF v_intent IS NULL OR v_intent = '' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent must not be empty'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent must not be empty'),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
     -- Training leaves out rows whose label is longer (get_training_dataset()):
     -- a correction it would never use is refused, not stored.
     IF octet_length(v_intent) > 256 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": intent name is too long'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent name is too long'),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
@@ -121,8 +121,8 @@ BEGIN
     -- character, and not "uncertain", which classify_intent() answers when it
     -- abstains.
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_correct_intent": "%" is not a valid intent name', v_intent
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": "%s" is not a valid intent name', v_intent),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).',
                   HINT = 'Pass the name of the intent the message really has.';
     END IF;
@@ -132,8 +132,8 @@ BEGIN
      WHERE t.id = p_training_data_id
        FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id
-            USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id),
+                   ERRCODE = 'no_data_found';
     END IF;
 
     -- The audit row first, then the change: for a role other than the owner

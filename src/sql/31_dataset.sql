@@ -81,22 +81,22 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF p_min_confidence IS NULL THEN
-        RAISE EXCEPTION 'p_min_confidence must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_only_reviewed IS NULL THEN
-        RAISE EXCEPTION 'p_only_reviewed must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_limit IS NULL THEN
-        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_limit must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_min_confidence": %', p_min_confidence
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_min_confidence": %s', p_min_confidence),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The minimum confidence must be between 0 and 100.';
     END IF;
     IF p_limit <= 0 THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_limit": %', p_limit
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_limit": %s', p_limit),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The limit must be a positive number of rows.';
     END IF;
 

@@ -22,26 +22,26 @@ DECLARE
     v_missing uuid[];
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
-        RAISE EXCEPTION 'invalid value for the review action: %', coalesce(p_action, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
+                   ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
     END IF;
     IF p_ids IS NULL THEN
-        RAISE EXCEPTION 'the training data ids must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training data ids must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF cardinality(p_ids) > 10000 THEN
         -- A documented limit of the argument, so a bad parameter (22023, HTTP
         -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
-        RAISE EXCEPTION 'invalid value for parameter "p_training_data_ids": too many rows in one review batch: %', cardinality(p_ids)
-            USING ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
+                   ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
-        RAISE EXCEPTION 'p_reason must not be null: a rejection needs a reason'
-            USING ERRCODE = 'null_value_not_allowed',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_reason must not be null: a rejection needs a reason'),
+                   ERRCODE = 'null_value_not_allowed',
                   HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
     END IF;
     IF p_action = 'reject' AND btrim(p_reason) = '' THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_reason": a rejection needs a reason'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_reason": a rejection needs a reason'),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
@@ -67,14 +67,14 @@ BEGIN
                   FROM @extschema@.ai_training_data AS t
                  WHERE t.id = ANY (p_ids)) AS l;
         IF v_unlabelled IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row without an intent'
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row without an intent'),
+                       ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
                       HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
         END IF;
         IF v_invalid IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot approve a row whose intent is not a valid intent name'
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row whose intent is not a valid intent name'),
+                       ERRCODE = 'invalid_parameter_value',
                       DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
                       HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
         END IF;
@@ -137,11 +137,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status,
                                       'intent', coalesce(t.correct_intent, t.detected_intent))
@@ -161,11 +161,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION 'p_training_data_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION 'training data row % does not exist', p_training_data_id USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status)
               FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);

@@ -200,24 +200,23 @@ BEGIN
     --    of training options: a bad key raised 22023 naming it, and nothing
     --    was recorded); the trainer applies the policy to them.
     IF p_run_type IS NULL THEN
-        RAISE EXCEPTION 'p_run_type must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_run_type must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_run_type NOT IN ('full', 'incremental', 'intent_only') THEN
-        RAISE EXCEPTION 'invalid value for parameter "p_run_type": "%"', p_run_type
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_run_type": "%s"', p_run_type),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'The run type must be full, incremental or intent_only.';
     END IF;
     IF p_options IS NULL THEN
-        RAISE EXCEPTION 'p_options must not be null' USING ERRCODE = 'null_value_not_allowed',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
             HINT = 'Pass ''{}'' for the default options.';
     END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
     -- a caller's options cannot set it.
     IF p_options ?| c_policy_keys THEN
-        RAISE EXCEPTION 'invalid training option "%": it is set by the training policy',
-            (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "%s": it is set by the training policy', (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
     END IF;
     -- The policy row, read once: the trainer takes it whole. A classifier's
@@ -233,8 +232,8 @@ BEGIN
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
     IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
-        RAISE EXCEPTION 'invalid training option "only_reviewed": the training policy trains on reviewed rows only'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "only_reviewed": the training policy trains on reviewed rows only'),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
     END IF;
 
@@ -258,7 +257,7 @@ BEGIN
     --    the name still means the classifier it checked.
     SELECT c.id INTO v_classifier_id FROM @extschema@.ai_classifiers AS c WHERE c.name = p_classifier;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_classifier USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_classifier), ERRCODE = 'undefined_object';
     END IF;
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
                                               classifier, partition_key, batch_id, classifier_id)

@@ -49,8 +49,8 @@ BEGIN
      WHERE c.id = v_classifier_id AND c.name = v_classifier
        FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'the classifier of model % no longer exists', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the classifier of model %s no longer exists', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('The model was trained for classifier "%s"%s, which was dropped.', v_classifier,
                                   CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
                   HINT = 'A classifier created again with the same name is another classifier: train it.';
@@ -101,32 +101,32 @@ DECLARE
     v_previous bigint;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
 
     PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'model % does not exist', p_model_id
-            USING ERRCODE = 'no_data_found',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found',
                   HINT = 'The view ai_model_registry lists the models.';
     END IF;
     -- The intent model answers classify_intent() for every app: a model of
     -- another classifier (another set of labels) must not become it.
     IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
-        RAISE EXCEPTION 'model % belongs to classifier "%", not to "intent"', p_model_id, v_model.classifier
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "intent"', p_model_id, v_model.classifier),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Deploy it with deploy_classifier_model().';
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION 'model % is already active', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- A model without bytes cannot load (_pg_intent_activate() checks that
     -- the bytes do).
     IF v_model.model IS NULL THEN
-        RAISE EXCEPTION 'model % has no model bytes', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Its bytes were removed by delete_intent_model().';
     END IF;
 
@@ -159,8 +159,8 @@ BEGIN
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
-        RAISE EXCEPTION 'no model is active'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Deploy a model with deploy_intent_model() or train one with train_intent_model().';
     END IF;
 
@@ -171,14 +171,14 @@ BEGIN
      ORDER BY d.id DESC
      LIMIT 1;
     IF v_target IS NULL THEN
-        RAISE EXCEPTION 'there is no previous model to roll back to'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
 
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
-        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Deploy another model with deploy_intent_model().';
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
@@ -242,14 +242,14 @@ AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m WHERE m.is_active) THEN
-            RAISE EXCEPTION 'cannot truncate ai_intent_models while a model is active'
-                USING ERRCODE = 'object_not_in_prerequisite_state';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate ai_intent_models while a model is active'),
+                       ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         RETURN NULL;
     END IF;
     IF OLD.is_active THEN
-        RAISE EXCEPTION 'cannot delete the active model %', OLD.id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', OLD.id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Every prediction uses the active model.',
                   HINT = 'Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.';
     END IF;
@@ -290,28 +290,28 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'model % does not exist', p_model_id
-            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
     END IF;
     -- A named classifier's model: its deploy right (a dropped classifier's:
     -- superusers only).
     IF v_model.classifier <> 'intent'
        AND NOT coalesce(@extschema@._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
-        RAISE EXCEPTION 'permission denied for model %', p_model_id
-            USING ERRCODE = 'insufficient_privilege',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
+                   ERRCODE = 'insufficient_privilege',
                   DETAIL = format('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', v_model.classifier),
                   HINT = format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, ''deploy'');', v_model.classifier);
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION 'cannot delete the active model %', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Deploy or roll back to another model first.';
     END IF;
     UPDATE @extschema@.ai_intent_models AS m

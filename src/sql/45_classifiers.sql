@@ -53,12 +53,12 @@ AS $$
 BEGIN
     IF @extschema@._pg_intent_classifier_may_list(p_role)
        AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', pg_catalog.left(p_name, 63)
-            USING ERRCODE = 'undefined_object',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
+                   ERRCODE = 'undefined_object',
                   HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
     END IF;
-    RAISE EXCEPTION 'permission denied to % classifier "%"', p_access, pg_catalog.left(p_name, 63)
-        USING ERRCODE = 'insufficient_privilege',
+    RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
+               ERRCODE = 'insufficient_privilege',
               DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL
                             ELSE 'It does not exist, or the role may not use it that way.' END,
               HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
@@ -309,7 +309,7 @@ DECLARE
     v_window double precision;
 BEGIN
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION 'classifier options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}'),
            coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE NOT k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}')
@@ -319,25 +319,25 @@ BEGIN
     -- classifiers-only keys
     IF v_policy ? 'gate_window_days' THEN
         IF NOT p_has_time THEN
-            RAISE EXCEPTION 'invalid classifier option "gate_window_days": the classifier has no time_column'
-                USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": the classifier has no time_column'),
+                       ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
            OR (v_policy ->> 'gate_window_days')::double precision NOT BETWEEN 0.01 AND 36500 THEN
-            RAISE EXCEPTION 'invalid classifier option "gate_window_days": %', v_policy -> 'gate_window_days'
-                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
+                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
         END IF;
     END IF;
     IF v_policy ? 'min_partition_rows' THEN
         IF NOT p_has_partition THEN
-            RAISE EXCEPTION 'invalid classifier option "min_partition_rows": the classifier has no partition_column'
-                USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": the classifier has no partition_column'),
+                       ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'min_partition_rows') <> 'number'
            OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
            OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
-            RAISE EXCEPTION 'invalid classifier option "min_partition_rows": %', v_policy -> 'min_partition_rows'
-                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
+                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
         END IF;
     END IF;
 
@@ -371,8 +371,8 @@ BEGIN
         WHEN check_violation OR invalid_text_representation OR numeric_value_out_of_range
              OR datatype_mismatch OR invalid_parameter_value OR not_null_violation THEN
             GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
-            RAISE EXCEPTION 'invalid classifier policy: %', v_message
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: %s', v_message),
+                       ERRCODE = 'invalid_parameter_value',
                       HINT = 'The policy keys take the values of the columns of ai_training_policy (docs/settings.md).';
     END;
 
@@ -382,8 +382,8 @@ BEGIN
     -- partitioned classifier's fallback); a classifier that asked for it
     -- would fail every training.
     IF v_training ? 'min_feature_partitions' THEN
-        RAISE EXCEPTION 'invalid value for training option "min_feature_partitions"'
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_feature_partitions"'),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'It is set by pg_intent for the fallback model of a partitioned classifier.',
                   HINT = 'Leave min_feature_partitions out of the classifier''s options.';
     END IF;
@@ -413,24 +413,24 @@ DECLARE
 BEGIN
     SELECT c.relkind INTO v_kind FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'the source of classifier "%" does not exist', p_name
-            USING ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
     END IF;
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
-        RAISE EXCEPTION 'the source of classifier "%" must be a table or a view', p_name
-            USING ERRCODE = 'wrong_object_type';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" must be a table or a view', p_name),
+                   ERRCODE = 'wrong_object_type';
     END IF;
     FOR v_col IN SELECT j.key AS role, j.value #>> '{}' AS name FROM jsonb_each(p_columns) AS j
                   WHERE jsonb_typeof(j.value) = 'string' ORDER BY j.key LOOP
         SELECT a.atttypid INTO v_type FROM pg_catalog.pg_attribute AS a
          WHERE a.attrelid = p_source AND a.attname = v_col.name::name AND a.attnum > 0 AND NOT a.attisdropped;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'column "%" of the source of classifier "%" does not exist', v_col.name, p_name
-                USING ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', v_col.name, p_name),
+                       ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
         END IF;
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
-            RAISE EXCEPTION 'permission denied for column "%" of the source of classifier "%"', v_col.name, p_name
-                USING ERRCODE = 'insufficient_privilege',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for column "%s" of the source of classifier "%s"', v_col.name, p_name),
+                       ERRCODE = 'insufficient_privilege',
                       DETAIL = 'A classifier''s source is read with the rights of the classifier''s owner.',
                       HINT = 'Grant SELECT on the source (or the column) to the classifier''s owner.';
         END IF;
@@ -445,9 +445,8 @@ BEGIN
                 WHEN 'reviewed_column' THEN v_category = 'B'
                 ELSE true END;
         IF NOT v_ok THEN
-            RAISE EXCEPTION 'column "%" of the source of classifier "%" has type %, which a % cannot have',
-                v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')
-                USING ERRCODE = 'datatype_mismatch',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
+                       ERRCODE = 'datatype_mismatch',
                       HINT = CASE v_col.role
                           WHEN 'text_column' THEN 'The text must be of a string type (text, varchar).'
                           WHEN 'label_column' THEN 'The label must be of a string, boolean or enum type; cast it in a view.'
@@ -515,12 +514,12 @@ DECLARE
     c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_name
-            USING ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
     END IF;
     RETURN c;
 END
@@ -539,7 +538,7 @@ DECLARE
     c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
         -- (to a role that may know which classifiers exist; not the old
@@ -547,8 +546,8 @@ BEGIN
         IF p_access = 'manage' AND @extschema@._pg_intent_classifier_may_list(p_caller)
            AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS x
                         WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
-            RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
-                USING ERRCODE = 'insufficient_privilege',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
+                       ERRCODE = 'insufficient_privilege',
                       DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
                       HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
         END IF;
@@ -559,8 +558,8 @@ BEGIN
     -- with the owner gone there is no role to read it as. Said here, before
     -- enter_restricted_operation() could only say that an OID has no role.
     IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
-        RAISE EXCEPTION 'classifier "%" is orphaned: its owner was dropped', p_name
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Its source is read as its owner, the role "%s", which no longer exists.', c.owner_name),
                   HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
     END IF;
@@ -594,26 +593,26 @@ DECLARE
     v_bad text;
 BEGIN
     IF p_name IS NULL OR p_source IS NULL OR p_text_column IS NULL OR p_label_column IS NULL THEN
-        RAISE EXCEPTION 'p_name, p_source, p_text_column and p_label_column must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name, p_source, p_text_column and p_label_column must not be null'),
+                   ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
-        RAISE EXCEPTION 'invalid classifier name "%"', p_name
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier name "%s"', p_name),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.';
     END IF;
     IF jsonb_typeof(v_options) <> 'object' THEN
-        RAISE EXCEPTION 'p_options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
-        RAISE EXCEPTION 'classifier "%" already exists', p_name
-            USING ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" already exists', p_name),
+                   ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid classifier option "%": it must name a column', v_bad USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column', v_bad), ERRCODE = 'invalid_parameter_value';
     END IF;
     -- (alter_classifier() takes these as options; create_classifier() as arguments)
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k WHERE k IN ('source', 'text_column', 'label_column') LIMIT 1;
@@ -662,19 +661,19 @@ DECLARE
     v_source oid := c.source;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" is changed through ai_training_policy'
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" is changed through ai_training_policy'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'An administrator changes its policy with UPDATE ai_training_policy SET ...';
     END IF;
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION 'p_options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid classifier option "%": it must name a column, or be null', v_bad
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column, or be null', v_bad),
+                   ERRCODE = 'invalid_parameter_value';
     END IF;
     -- Issue 36: the source and the text and label columns change here too,
     -- keeping the classifier's id, models, runs and grants (a drop and a
@@ -737,11 +736,11 @@ DECLARE
     v_runs integer := 0;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" cannot be dropped'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" cannot be dropped'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF p_drop_models IS NULL THEN
-        RAISE EXCEPTION 'p_drop_models must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_drop_models must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     -- The row first, then the deployment lock: a training of this
     -- classifier holds the row (FOR KEY SHARE, _pg_intent_train_classifier_run())
@@ -751,7 +750,7 @@ BEGIN
     -- classifier (_pg_intent_activate()).
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_name USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
     END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(p_name);
     -- Every model active under the name goes, whatever classifier it was

@@ -25,34 +25,34 @@ DECLARE
     v_previous bigint;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_model_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM @extschema@._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'model % does not exist', p_model_id
-            USING ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
     END IF;
     IF v_model.classifier <> c.name THEN
-        RAISE EXCEPTION 'model % belongs to classifier "%", not to "%"', p_model_id, v_model.classifier, c.name
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
+                   ERRCODE = 'invalid_parameter_value';
     END IF;
     -- A model belongs to the classifier's id, not its name: one of an
     -- earlier classifier of this name (dropped, then created again by
     -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
     -- owner's explain_label() showed the n-grams of the old owner's data.
     IF v_model.classifier_id IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION 'model % belongs to an earlier classifier named "%", which was dropped', p_model_id, c.name
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
+                   ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.',
                   HINT = 'Train the classifier with train_classifier().';
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION 'model % is already active', p_model_id USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF v_model.model IS NULL THEN
-        RAISE EXCEPTION 'model % has no model bytes', p_model_id
-            USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
     END IF;
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
     RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
@@ -86,25 +86,24 @@ BEGIN
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
-        RAISE EXCEPTION 'classifier "%" has no active model%', c.name,
-            CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no active model%s', c.name, CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
      WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
     IF v_target IS NULL THEN
-        RAISE EXCEPTION 'there is no previous model to roll back to'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
-        RAISE EXCEPTION 'cannot roll back to model %: its model bytes were deleted', v_target
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- Only to a model of this classifier (by id): the current model may have
     -- replaced one of an earlier classifier of the same name.
     IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION 'there is no previous model of classifier "%" to roll back to', c.name
-            USING ERRCODE = 'object_not_in_prerequisite_state',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
+                   ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
@@ -330,8 +329,8 @@ BEGIN
     -- what they deployed. 0.3.1 left a model active under the dropped name.
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'classifier "%" does not exist', p_name
-            USING ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
     END IF;
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and
@@ -482,13 +481,13 @@ DECLARE
     v_plan record;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier''s source is ai_training_data' USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s source is ai_training_data'), ERRCODE = 'invalid_parameter_value';
     END IF;
     owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
         IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
-            RAISE EXCEPTION 'classifier "%" has no key_column', p_name USING ERRCODE = 'object_not_in_prerequisite_state';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         statement := pg_catalog.format(
             'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
@@ -497,7 +496,7 @@ BEGIN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
         IF p_kind NOT IN ('new', 'period') THEN
-            RAISE EXCEPTION 'invalid value for p_kind: "%"', p_kind USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
         END IF;
     END IF;
 END
@@ -589,7 +588,7 @@ BEGIN
     SELECT d.new_rows, d.due INTO new_rows, due
       FROM @extschema@._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
     IF NOT due THEN
-        reason := 'not enough new rows since the last training';
+        reason := @extschema@.intent_output_text('retrain_few_new_rows', @extschema@.intent_output_language());
         RETURN;
     END IF;
     SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
@@ -603,7 +602,7 @@ BEGIN
         IF pg_catalog.now() OPERATOR(pg_catalog.<) retry_after
            AND coalesce(p_count OPERATOR(pg_catalog.-) f.rows_counted, 0) OPERATOR(pg_catalog.<) coalesce(p_threshold, 100) THEN
             due := false;
-            reason := 'backing off after a failed run';
+            reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;
         END IF;
     END IF;

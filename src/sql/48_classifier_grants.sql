@@ -49,19 +49,19 @@ DECLARE
     v_role oid;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" follows the grants of grant_intent_access()'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" follows the grants of grant_intent_access()'),
+                   ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF p_role IS NULL OR p_access IS NULL THEN
-        RAISE EXCEPTION 'p_role and p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_role and p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_access NOT IN ('predict', 'train', 'deploy') THEN
-        RAISE EXCEPTION 'invalid access "%"', p_access
-            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid access "%s"', p_access),
+                   ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
     END IF;
     IF upper(p_role) = 'PUBLIC' THEN
         IF p_access <> 'predict' THEN
-            RAISE EXCEPTION 'only predict can be granted to PUBLIC' USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('only predict can be granted to PUBLIC'), ERRCODE = 'invalid_parameter_value';
         END IF;
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
         RETURN @extschema@._pg_intent_classifier_json(p_name);
@@ -70,10 +70,10 @@ BEGIN
     -- A grant names a role that exists. A revoke may also name a role that
     -- was dropped since: its entries (recorded under that name) go.
     IF v_role IS NULL AND p_grant THEN
-        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
     END IF;
     IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
-        RAISE EXCEPTION 'role "%" does not exist', p_role USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
     END IF;
     -- Each grant is the role's OID, with its name recorded in role_names
     -- (a grant counts only for that OID under that name); a revoke removes

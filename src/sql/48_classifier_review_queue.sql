@@ -55,14 +55,14 @@ DECLARE
     v_out_of_scope text;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_limit IS NULL THEN
-        RAISE EXCEPTION 'p_limit must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_limit must not be null'), ERRCODE = '22004';
     END IF;
     IF p_limit < 1 OR p_limit > 10000 THEN
-        RAISE EXCEPTION 'invalid value for p_limit: %', p_limit
-            USING ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
+                   ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
     END IF;
     SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
@@ -70,12 +70,12 @@ BEGIN
         PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
     END IF;
     IF v_plan.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier''s review queue is the view ai_review_queue'
-            USING ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
+                   ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
     END IF;
     IF NOT v_plan.has_key THEN
-        RAISE EXCEPTION 'classifier "%" has no key_column', p_name
-            USING ERRCODE = '55000',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name),
+                   ERRCODE = '55000',
                   DETAIL = 'Without a stable row id its runs do not record the rows they read.',
                   HINT = pg_catalog.format('SELECT alter_classifier(%L, ''{"key_column": "<column>"}''); then train it again.', p_name);
     END IF;

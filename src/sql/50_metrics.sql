@@ -134,11 +134,11 @@ DECLARE
     v_active jsonb;
 BEGIN
     IF p_days IS NULL THEN
-        RAISE EXCEPTION 'p_days must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_days must not be null'), ERRCODE = '22004';
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
-        RAISE EXCEPTION 'invalid value for p_days: %', p_days
-            USING ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
+                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
     END IF;
     v_active := @extschema@._pg_intent_active_model_json();
     RETURN @extschema@._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)

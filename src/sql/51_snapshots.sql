@@ -18,14 +18,14 @@ DECLARE
     v_tz text;
 BEGIN
     IF p_period_type IS NULL THEN
-        RAISE EXCEPTION 'p_period_type must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_period_type must not be null'), ERRCODE = '22004';
     END IF;
     v_unit := CASE p_period_type
         WHEN 'hourly' THEN 'hour' WHEN 'daily' THEN 'day'
         WHEN 'weekly' THEN 'week' WHEN 'monthly' THEN 'month' END;
     IF v_unit IS NULL THEN
-        RAISE EXCEPTION 'invalid value for p_period_type: "%"', p_period_type
-            USING ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_type: "%s"', p_period_type),
+                   ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
     END IF;
     v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
@@ -34,16 +34,16 @@ BEGIN
                              ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_end) - ('1 ' || v_unit)::interval) END;
     ELSE
         IF NOT pg_catalog.isfinite(p_period_start) THEN
-            RAISE EXCEPTION 'invalid value for p_period_start: "%"', p_period_start
-                USING ERRCODE = 'invalid_parameter_value',
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
+                       ERRCODE = 'invalid_parameter_value',
                       HINT = 'Name a period by a finite timestamp inside it.';
         END IF;
         period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
         period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
                            ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_start) + ('1 ' || v_unit)::interval) END;
         IF period_end > now() THEN
-            RAISE EXCEPTION 'the % period starting % is not over yet', p_period_type, period_start
-                USING ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
+                       ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
         END IF;
     END IF;
 END
@@ -83,9 +83,8 @@ BEGIN
      ORDER BY s.period_start
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot from % to %',
-                        p_period_type, v_start, v_end, v_other.period_start, v_other.period_end
-            USING ERRCODE = 'exclusion_violation',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot from %s to %s', p_period_type, v_start, v_end, v_other.period_start, v_other.period_end),
+                   ERRCODE = 'exclusion_violation',
                   DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', v_tz),
                   HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
     END IF;
@@ -161,7 +160,7 @@ DECLARE
     v_id uuid;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION 'p_name must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
@@ -183,9 +182,8 @@ BEGIN
      ORDER BY s.period_start
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'the % period from % to % overlaps the snapshot of classifier "%" from % to %',
-                        p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end
-            USING ERRCODE = 'exclusion_violation',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
+                   ERRCODE = 'exclusion_violation',
                   DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
                                              (@extschema@._pg_intent_ops_policy()).snapshot_time_zone),
                   HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';

@@ -29,10 +29,13 @@ WITH live AS (
     SELECT 'misclassification_rate', l.misclassification_rate, 15, '>', l.total_messages FROM live l
 )
 SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severity,
-       -- worded in intent_output_language(); the metric names stay as they are
-       pg_catalog.format(@extschema@.intent_output_text('alert_message', @extschema@.intent_output_language()),
-                         c.metric, c.value, c.comparison, c.threshold) AS message
-FROM checks c
+       -- worded for people in intent_output_language(): one text per metric
+       -- (alert_<metric>: its name in words, its unit, the side of the
+       -- threshold), the numbers written as that language writes them
+       pg_catalog.format(@extschema@.intent_output_text('alert_' OPERATOR(pg_catalog.||) c.metric, l.language),
+                         @extschema@.intent_output_number(c.value, l.language),
+                         @extschema@.intent_output_number(c.threshold, l.language)) AS message
+FROM checks c, (SELECT @extschema@.intent_output_language() AS language) AS l
 WHERE c.value IS NOT NULL
   AND (c.samples IS NULL OR c.samples >= (@extschema@._pg_intent_ops_policy()).min_alert_samples)
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END

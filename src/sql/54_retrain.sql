@@ -21,7 +21,9 @@ COMMENT ON FUNCTION @extschema@._pg_intent_retrain_failed_at() IS
     'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
 
 -- The one place that decides whether scheduled retraining runs now, and
--- why not: should_retrain() and retrain_if_needed() both ask it.
+-- why not: should_retrain() and retrain_if_needed() both ask it. The reason
+-- is a key of pg_intent's texts (retrain_*), worded in
+-- intent_output_language() by intent_output_text().
 --   1. enough rows added or corrected since the last completed run
 --      (auto_retrain_threshold), and
 --   2. enough samples for a run (min_samples_for_training), and
@@ -45,12 +47,12 @@ BEGIN
     retrain := false;
     samples_since_last_train := @extschema@._pg_intent_samples_since_last_train();
     IF samples_since_last_train < v_policy.auto_retrain_threshold THEN
-        reason := 'not enough new samples since the last training';
+        reason := @extschema@.intent_output_text('retrain_few_new_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
     IF least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
        < v_policy.min_samples_for_training THEN
-        reason := 'not enough training samples';
+        reason := @extschema@.intent_output_text('retrain_few_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
     failed_at := @extschema@._pg_intent_retrain_failed_at();
@@ -62,7 +64,7 @@ BEGIN
         retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
         samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);
         IF now() < retry_after AND samples_since_failed_run < v_policy.auto_retrain_threshold THEN
-            reason := 'backing off after a failed run';
+            reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;
         END IF;
     END IF;
@@ -117,8 +119,9 @@ BEGIN
          ORDER BY r.id LIMIT 1;
         RETURN jsonb_build_object(
             'retrained', false,
-            'reason', format('backing off after the failed run %s at %s: next try after %s, or once %s rows are added or changed since it started',
-                             coalesce(v_failed_run::text, '(its row rolled back with the error raised)'),
+            'reason', format(@extschema@.intent_output_text('retrain_backing_off_run', @extschema@.intent_output_language()),
+                             coalesce(v_failed_run::text, @extschema@.intent_output_text('retrain_run_rolled_back',
+                                                                                        @extschema@.intent_output_language())),
                              v_decision.failed_at, v_decision.retry_after, v_policy.auto_retrain_threshold),
             'failed_run_id', v_failed_run,
             'failed_at', v_decision.failed_at,
@@ -135,7 +138,8 @@ BEGIN
     EXCEPTION
         WHEN lock_not_available THEN
             RETURN jsonb_build_object('retrained', false,
-                                      'reason', 'another training run is in progress',
+                                      'reason', @extschema@.intent_output_text('retrain_in_progress',
+                                                                               @extschema@.intent_output_language()),
                                       'samples_since_last_train', v_decision.samples_since_last_train);
         -- A run cancelled or stopped by statement_timeout failed too: the
         -- next tick would time out the same way.
@@ -157,8 +161,8 @@ BEGIN
     -- says failed, with the run's error). The error rolls the failed run's
     -- row back; its message carries what the row would have said.
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
-        RAISE EXCEPTION 'automatic retraining failed: %', v_result ->> 'error'
-            USING ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('automatic retraining failed: %s', v_result ->> 'error'),
+                   ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
                   DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
                                   v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
                   HINT = format('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',

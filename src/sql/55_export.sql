@@ -74,25 +74,25 @@ DECLARE
     v_prompt_version integer;
 BEGIN
     IF p_format IS NULL THEN
-        RAISE EXCEPTION 'p_format must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_format must not be null'), ERRCODE = '22004';
     END IF;
     IF p_format NOT IN ('jsonl', 'csv', 'chat_jsonl') THEN
-        RAISE EXCEPTION 'invalid value for p_format: "%"', p_format
-            USING ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
+                   ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
     END IF;
     IF p_min_confidence IS NULL THEN
-        RAISE EXCEPTION 'p_min_confidence must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION 'invalid value for p_min_confidence: %', p_min_confidence
-            USING ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_confidence: %s', p_min_confidence),
+                   ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
     END IF;
     IF p_only_reviewed IS NULL THEN
-        RAISE EXCEPTION 'p_only_reviewed must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
-        RAISE EXCEPTION 'invalid value for p_min_quality: %', p_min_quality
-            USING ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_quality: %s', p_min_quality),
+                   ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
     END IF;
 
     IF p_format = 'jsonl' THEN

@@ -18,30 +18,30 @@ DECLARE
     v_agreed boolean;
 BEGIN
     IF p_message IS NULL THEN
-        RAISE EXCEPTION 'p_message must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_message must not be null'), ERRCODE = '22004';
     END IF;
     IF p_challenger_model_id IS NULL THEN
-        RAISE EXCEPTION 'p_challenger_model_id must not be null' USING ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_challenger_model_id must not be null'), ERRCODE = '22004';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m WHERE m.id = p_challenger_model_id) THEN
-        RAISE EXCEPTION 'model % not found', p_challenger_model_id USING ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s not found', p_challenger_model_id), ERRCODE = 'P0002';
     END IF;
     -- A challenger of the intent model is an intent model: a named
     -- classifier's model answers other labels.
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.classifier <> 'intent') THEN
-        RAISE EXCEPTION 'invalid value for p_challenger_model_id: %', p_challenger_model_id
-            USING ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
+                   ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
     END IF;
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.is_active) THEN
-        RAISE EXCEPTION 'invalid value for p_challenger_model_id: %', p_challenger_model_id
-            USING ERRCODE = '22023', DETAIL = 'The challenger is the active model.',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
+                   ERRCODE = '22023', DETAIL = 'The challenger is the active model.',
                   HINT = 'Choose a model that is not deployed.';
     END IF;
     IF p_training_data_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data d WHERE d.id = p_training_data_id) THEN
-        RAISE EXCEPTION 'training data row % not found', p_training_data_id USING ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s not found', p_training_data_id), ERRCODE = 'P0002';
     END IF;
 
     SELECT * INTO c FROM @extschema@.predict_intent(p_message);

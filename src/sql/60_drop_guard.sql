@@ -27,8 +27,8 @@ BEGIN
     ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
                        WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_drop_guard'
                          AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_drop_guard()'::pg_catalog.regprocedure) THEN
-        RAISE EXCEPTION 'an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'
-            USING ERRCODE = 'duplicate_object',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'),
+                   ERRCODE = 'duplicate_object',
                   HINT = 'Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.';
     END IF;
 END

@@ -49,6 +49,10 @@ AS $$
         -- which language reports and hints are worded in (a session setting)
         '@extschema@.intent_output_language()',
         '@extschema@.intent_output_text(text, text)',
+        -- the words of the extension's errors, which functions open to any role raise
+        '@extschema@.intent_output_error(text)',
+        '@extschema@.intent_output_error(text, "any")',
+        '@extschema@.intent_output_number(numeric, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         '@extschema@.is_suspected_label_error(text, text, double precision, double precision)',
@@ -195,17 +199,17 @@ DECLARE
     v_fn regprocedure;
 BEGIN
     IF p_role IS NULL THEN
-        RAISE EXCEPTION 'p_role must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_role must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_access IS NULL THEN
-        RAISE EXCEPTION 'p_access must not be null' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT s.functions INTO v_functions
       FROM @extschema@._pg_intent_access_sets() AS s
      WHERE s.access OPERATOR(pg_catalog.=) p_access;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'invalid value for p_access: "%"', p_access
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_access: "%s"', p_access),
+                   ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use ' || (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s) || '.';
     END IF;
     FOREACH v_fn IN ARRAY v_functions LOOP

@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(338);
+SELECT plan(342);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -423,6 +423,13 @@ SELECT is_empty($$SELECT f FROM _pg_intent_access_sets() AS s, unnest(s.function
 SELECT has_table('public', 'ai_shadow_legacy_messages', 'table ai_shadow_legacy_messages exists (0.2.0 shadow texts the upgrade could not drop)');
 SELECT ok((SELECT to_regclass('public.ai_shadow_legacy_messages') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_shadow_legacy_messages is dumped by pg_dump');
 
+-- The words of errors and numbers for people (src/sql/16_language.sql):
+-- open to PUBLIC, as the errors of functions any role may call use them.
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.intent_output_error(text, "any")')), ARRAY['p_pattern', 'p_args'], 'intent_output_error(text, "any") parameter names');
+SELECT isnt(obj_description(to_regprocedure('public.intent_output_error(text, "any")'), 'pg_proc'), NULL, 'intent_output_error(text, "any") has a comment');
+SELECT isnt(obj_description(to_regprocedure('public.intent_output_error(text)'), 'pg_proc'), NULL, 'intent_output_error(text) has a comment');
+SELECT isnt(obj_description(to_regprocedure('public.intent_output_number(numeric, text)'), 'pg_proc'), NULL, 'intent_output_number(numeric, text) has a comment');
+
 -- Catch-all: every function, table and view that belongs to the extension.
 -- A function added later without a line here makes the set tests fail.
 CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility text NOT NULL, parallel text NOT NULL, public_execute boolean NOT NULL);
@@ -450,6 +457,9 @@ INSERT INTO expected_functions VALUES
     ('pg_intent_loaded()', 'stable', 'safe', true),
     ('intent_output_language()', 'stable', 'safe', true),
     ('intent_output_text(text, text)', 'immutable', 'safe', true),
+    ('intent_output_error(text)', 'stable', 'safe', true),
+    ('intent_output_error(text, "any")', 'stable', 'safe', true),
+    ('intent_output_number(numeric, text)', 'immutable', 'safe', true),
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_lock_training(text, integer)', 'volatile', 'unsafe', false),

@@ -20,6 +20,8 @@ SYS_PG_CONFIG=${PGI_SYSTEM_PG_CONFIG:-$(command -v pg_config)}
 libdir=$("$SYS_PG_CONFIG" --pkglibdir)
 bindir=$("$SYS_PG_CONFIG" --bindir)
 extdir=$("$SYS_PG_CONFIG" --sharedir)/extension
+# The Spanish error messages, where the server's pg_bindtextdomain() looks.
+mo=$("$SYS_PG_CONFIG" --localedir)/es/LC_MESSAGES/pg_intent-15.mo
 if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed'; then
     echo "FAILED: $PKG is already installed on this host; this test installs and purges it" >&2
     exit 1
@@ -53,10 +55,10 @@ dbg=$TEST_TMP/src/${PKG}-dbgsym_${version}_$arch.deb
 
 # What the package ships, where.
 contents=$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|')
-for f in "$libdir/pg_intent.so" "$extdir/pg_intent.control" "$bindir/pg-intent" $(for s in sql/pg_intent--*.sql; do echo "$extdir/$(basename "$s")"; done); do
+for f in "$libdir/pg_intent.so" "$extdir/pg_intent.control" "$bindir/pg-intent" "$mo" $(for s in sql/pg_intent--*.sql; do echo "$extdir/$(basename "$s")"; done); do
     grep -qxF "$f" <<<"$contents" || { echo "FAILED: $PKG does not ship $f" >&2; exit 1; }
 done
-echo "ok: $PKG ships the library, the control file, $(ls sql/pg_intent--*.sql | wc -l) SQL scripts and $bindir/pg-intent"
+echo "ok: $PKG ships the library, the control file, $(ls sql/pg_intent--*.sql | wc -l) SQL scripts, $bindir/pg-intent and $mo"
 grep -q '^ Depends:.*postgresql-15' <(dpkg-deb -I "$deb") || { echo "FAILED: $PKG does not depend on postgresql-15" >&2; exit 1; }
 
 # Purge at exit whatever this test installed, whatever happened; on a
@@ -115,6 +117,8 @@ n=$(q pkg_check "SELECT count(*) $c_functions")
 expect_eq "$(q pkg_check "SELECT count(*) $c_functions AND p.probin = '\$libdir/pg_intent'")" "$n" \
     "all $n C functions bind to the packaged \$libdir/pg_intent"
 expect_eq "$(q pkg_check "SELECT intent_model_info(NULL::bytea) IS NULL")" t "a C function of the packaged library runs"
+expect_eq "$(psql -X -qAt -d pkg_check -c "SET pg_intent.language = 'es'" -c "SELECT intent_output_error('model %s does not exist', 7)")" \
+    "el modelo 7 no existe" "the packaged library reads the packaged Spanish catalogue"
 psql -X -q -d postgres -c "DROP DATABASE pkg_check" >/dev/null
 
 echo "==> make installcheck against the installed package"
@@ -134,6 +138,6 @@ echo "ok: pg_regress against the package ($(($(date +%s) - start)) s)"
 "$ROOT/scripts/pg-cluster.sh" stop >/dev/null
 unset PGI_DIR
 for p in "$PKG-dbgsym" "$PKG"; do dpkg --purge "$p" >>"$TEST_TMP/purge.log" 2>&1 || { cat "$TEST_TMP/purge.log" >&2; exit 1; }; done
-[ ! -e "$libdir/pg_intent.so" ] && [ ! -e "$bindir/pg-intent" ] && [ ! -e "$extdir/pg_intent.control" ] ||
+[ ! -e "$libdir/pg_intent.so" ] && [ ! -e "$bindir/pg-intent" ] && [ ! -e "$extdir/pg_intent.control" ] && [ ! -e "$mo" ] ||
     { echo "FAILED: files left after dpkg --purge" >&2; exit 1; }
 echo "ok: $PKG purged, the system tree is as before"

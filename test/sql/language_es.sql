@@ -1,0 +1,104 @@
+-- Spanish all the way (issue 36): under pg_intent.language = 'es' (or auto
+-- with a Spanish lc_messages) the reasons of scheduled retraining, the
+-- alerts and the error messages are Spanish, numbers in sentences take a
+-- decimal comma; SQLSTATEs, JSON keys and metric codes stay as they are.
+-- English, when chosen, is 0.3.1's wording.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+RESET client_min_messages;
+\i test/fixtures/try.sql
+-- PostgreSQL's own messages follow lc_messages: C keeps them the same on
+-- every server, whatever catalogues it ships.
+SET lc_messages = 'C';
+
+-- Reasons: retrain_if_needed() with nothing new, then too few samples.
+SET pg_intent.language = 'es';
+SELECT retrain_if_needed() ->> 'reason' AS reason_es;
+SET pg_intent.language = 'en';
+SELECT retrain_if_needed() ->> 'reason' AS reason_en;
+UPDATE ai_training_policy SET auto_retrain_threshold = 1, min_samples_for_training = 500;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, escalated, intent_correct, created_at)
+SELECT 'mensaje ' || g, CASE WHEN g % 2 = 0 THEN 'return_process' ELSE 'shipping_problem' END, 90,
+       g <= 7, true, now() - make_interval(mins => g)
+FROM generate_series(1, 21) g;
+SELECT retrain_if_needed() ->> 'reason' AS reason_en;
+SET pg_intent.language = 'es';
+SELECT retrain_if_needed() ->> 'reason' AS reason_es, retrain_if_needed() ? 'reason' AS key_stays_english;
+UPDATE ai_training_policy SET auto_retrain_threshold = DEFAULT, min_samples_for_training = DEFAULT;
+-- A classifier's reason (retrain_classifiers()'s decision), in both languages.
+SELECT (_pg_intent_classifier_retrain_due('tickets', 5, now(), NULL, 100)).reason AS classifier_reason_es;
+SET pg_intent.language = 'en';
+SELECT (_pg_intent_classifier_retrain_due('tickets', 5, now(), NULL, 100)).reason AS classifier_reason_en;
+-- Every reason's text, in both languages.
+SELECT k AS key, intent_output_text(k, 'en') AS en, intent_output_text(k, 'es') AS es
+FROM unnest(ARRAY['retrain_few_new_samples', 'retrain_few_samples', 'retrain_few_new_rows', 'retrain_backing_off',
+                  'retrain_backing_off_run', 'retrain_run_rolled_back', 'retrain_in_progress']) AS k;
+
+-- Alerts: 7 of 21 rows escalated (33.33 %) and a weak model (F1 0.65).
+INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, metrics, is_active)
+VALUES ('v_weak', 'linear_svm', '\x00'::bytea, 1, 'x', '{a,b}', '{"f1": 0.65}', true);
+SELECT metric, value, threshold, message FROM ai_metric_alerts;
+SET pg_intent.language = 'es';
+SELECT metric, value, threshold, message FROM ai_metric_alerts;
+-- The wording of every metric's alert, and numbers in sentences.
+SELECT k AS key, intent_output_text(k, 'es') AS es
+FROM unnest(ARRAY['alert_intent_accuracy', 'alert_escalation_rate', 'alert_avg_confidence', 'alert_model_f1',
+                  'alert_training_samples', 'alert_misclassification_rate']) AS k;
+SELECT intent_output_number(31.35, 'es') AS es, intent_output_number(31.35, 'en') AS en,
+       intent_output_number(1200, 'es') AS whole, intent_output_number(NULL, 'es') AS null_stays_null;
+
+-- Errors: Spanish messages, English SQLSTATEs; the C++ side (predict_label(),
+-- the training options of the core) and the SQL side (RAISE).
+SELECT pg_temp.try($$SELECT predict_label('no_such', 'hola')$$) AS cpp_error;
+SELECT pg_temp.try($$SELECT intent_training_options('{"no_such_option": 1}')$$) AS core_error;
+SELECT pg_temp.try($$SELECT deploy_intent_model(-1)$$) AS sql_error;
+SELECT pg_temp.try($$SELECT drop_classifier('no_such')$$) AS sql_error;
+SELECT pg_temp.try($$SELECT create_classifier('bad name!', 'ai_training_data', 'user_message', 'detected_intent')$$) AS bad_input;
+-- Privileges: a role without the right to train.
+CREATE TABLE es_tickets (body text, label text);
+SELECT create_classifier('es_tickets', 'es_tickets', 'body', 'label') IS NOT NULL AS created;
+CREATE ROLE es_reader;
+GRANT USAGE ON SCHEMA public TO es_reader;
+GRANT EXECUTE ON FUNCTION train_classifier(text, text, jsonb) TO es_reader;
+SET ROLE es_reader;
+SELECT pg_temp.try($$SELECT train_classifier('es_tickets', 'x', '{}')$$) AS privilege_error;
+RESET ROLE;
+-- psql shows the Spanish message with its SQLSTATE.
+\set VERBOSITY sqlstate
+SELECT deploy_intent_model(-1);
+\set VERBOSITY default
+SELECT deploy_intent_model(-1);
+-- The same errors in English.
+SET pg_intent.language = 'en';
+SELECT pg_temp.try($$SELECT predict_label('no_such', 'hola')$$) AS cpp_error;
+SELECT pg_temp.try($$SELECT intent_training_options('{"no_such_option": 1}')$$) AS core_error;
+SELECT pg_temp.try($$SELECT deploy_intent_model(-1)$$) AS sql_error;
+SET ROLE es_reader;
+SELECT pg_temp.try($$SELECT train_classifier('es_tickets', 'x', '{}')$$) AS privilege_error;
+RESET ROLE;
+
+-- auto follows lc_messages: a Spanish locale gives Spanish errors.
+SET pg_intent.language = 'auto';
+SET lc_messages = 'es_ES.UTF-8';
+SELECT pg_temp.try($$SELECT deploy_intent_model(-1)$$) AS auto_es;
+SET lc_messages = 'C';
+SELECT pg_temp.try($$SELECT deploy_intent_model(-1)$$) AS auto_c;
+
+-- intent_output_error(): the SQL side's wording function.
+SET pg_intent.language = 'es';
+SELECT intent_output_error('model %s does not exist', 42) AS translated,
+       intent_output_error('no such pattern %s', 'x') AS untranslated_stays,
+       intent_output_error('model %s does not exist', NULL::int) AS null_arg,
+       intent_output_error('model %s does not exist', VARIADIC ARRAY['7']) AS variadic_array,
+       intent_output_error('p_name must not be null') AS no_args;
+SELECT pg_temp.try($$SELECT intent_output_error('%s', 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17)$$) AS too_many;
+SELECT pg_temp.try($$SELECT intent_output_error(NULL)$$) AS null_pattern;
+
+DROP TABLE es_tickets;
+SELECT drop_classifier('es_tickets');
+DROP OWNED BY es_reader;
+DROP ROLE es_reader;
+RESET pg_intent.language;
+RESET lc_messages;
