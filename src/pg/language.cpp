@@ -81,11 +81,13 @@ const char *translate_pattern(const char *pattern) noexcept {
 }
 
 std::string words(const intent::Message &message) {
-    return intent::render(translate_pattern(message.pattern), message.args);
+    const char *pattern = message.pattern;
+    pg_call([&]() noexcept { pattern = translate_pattern(pattern); });
+    return intent::render(pattern, message.args);
 }
 
 void define_language_setting() {
-    load_catalogue();
+    pg_call([]() noexcept { load_catalogue(); });
     DefineCustomEnumVariable(
         "pg_intent.language", "Language of reports, alerts, review reasons and hints: auto, en or es.",
         "auto follows lc_messages (es... gives Spanish, anything else English).", &guc_language,
@@ -183,5 +185,7 @@ PG_INTENT_FUNCTION(pg_intent_error_text) {
             args.back().resize(cut);
         }
     }
-    return utf8_to_text(intent::render(translate_pattern(pattern.c_str()), args));
+    const char *translated = pattern.c_str();
+    pg_call([&]() noexcept { translated = translate_pattern(translated); });
+    return utf8_to_text(intent::render(translated, args));
 }

@@ -83,7 +83,9 @@ PG_INTENT_FUNCTION(pg_intent_text) {
         language.assign(code.data, code.size);
     }
     intent::report::Language lang = intent::report::language_from_code(language);
-    if (!encoding_holds_spanish()) lang = intent::report::Language::English;
+    bool holds_spanish = false;
+    pg_call([&]() noexcept { holds_spanish = encoding_holds_spanish(); });
+    if (!holds_spanish) lang = intent::report::Language::English;
     std::string_view name(key.data, key.size);
     const char *found = nullptr;
     try {
