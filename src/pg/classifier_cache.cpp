@@ -316,7 +316,7 @@ std::string printable_name(std::string_view name) {
 
 void partition_too_long(size_t bytes) {
     throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                   "p_partition is too long: " + std::to_string(bytes) + " bytes",
+                   intent::Message{N_("p_partition is too long: %s bytes"), {std::to_string(bytes)}},
                    "A partition value has at most " + std::to_string(kMaxPartitionKeyBytes) +
                        " bytes in the server encoding; no model is trained for a longer one.",
                    "Pass the tenant's identifier, not its data.");
@@ -467,7 +467,7 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
 
     if (partition && !info.partitioned)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                       "classifier \"" + printable_name(name) + "\" is not partitioned",
+                       intent::Message{N_("classifier \"%s\" is not partitioned"), {printable_name(name)}},
                        "p_partition is given, but the classifier has no partition_column.",
                        "Pass NULL as p_partition (or leave it out).");
 
@@ -494,7 +494,7 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
             mapping.model_id = fallback;
         if (mapping.model_id == 0)
             throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                           "classifier \"" + printable_name(name) + "\" has no deployed model",
+                           intent::Message{N_("classifier \"%s\" has no deployed model"), {printable_name(name)}},
                            partition ? "Neither the partition nor the fallback has an active model."
                                      : "The classifier has no active model.",
                            "Train and deploy one with train_classifier().");

@@ -117,7 +117,7 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
     if (!acquire(tag, false)) {
         const int pid = holder_pid(tag);
         throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
-                       "classifier \"" + classifier + "\" is being trained by " + backend_name(pid),
+                       intent::Message{N_("classifier \"%s\" is being trained by %s"), {classifier, backend_name(pid)}},
                        "A training holds its classifier's lock until its transaction ends; other classifiers "
                        "train meanwhile.",
                        "Wait for it to finish (ai_training_progress shows how far it is)" +
@@ -142,9 +142,11 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
         if (const int pid = holder_pid(slot_tag(ext, slot)))
             pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
     throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
-                   "too many trainings in progress: all " + std::to_string(max_concurrent) +
-                       " training slots are taken" +
-                       (pids.empty() ? std::string() : " (backends " + pids + ")"),
+                   pids.empty() ? intent::Message{N_("too many trainings in progress: all %s training slots are taken"),
+                                                  {std::to_string(max_concurrent)}}
+                                : intent::Message{N_("too many trainings in progress: all %s training slots are "
+                                                     "taken (backends %s)"),
+                                                  {std::to_string(max_concurrent), pids}},
                    "ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
                    "whatever their classifier.",
                    "Try again when one has finished, or raise max_concurrent_trainings.");

@@ -351,7 +351,7 @@ int32 explanation_top(FunctionCallInfo fcinfo, int argno) {
     const int32 top = PG_GETARG_INT32(argno);
     if (top < 0 || top > kMaxTop)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                       "p_top must be between 0 and " + std::to_string(kMaxTop),
+                       intent::Message{N_("p_top must be between 0 and %s"), {std::to_string(kMaxTop)}},
                        "p_top is " + std::to_string(top) + ".",
                        "The other n-grams' contributions are summed in other_terms.");
     return top;
@@ -370,8 +370,11 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
         const auto it = std::find(labels.begin(), labels.end(), name);
         if (it == labels.end())
             throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
-                           std::string(noun_name) + " \"" + std::string(name) + "\" is not one of model " +
-                               std::to_string(loaded.id) + "'s " + noun_name + "s",
+                           noun == ExplainedNoun::Intent
+                               ? intent::Message{N_("intent \"%s\" is not one of model %s's intents"),
+                                                 {std::string(name), std::to_string(loaded.id)}}
+                               : intent::Message{N_("label \"%s\" is not one of model %s's labels"),
+                                                 {std::string(name), std::to_string(loaded.id)}},
                            "The model has " + std::to_string(labels.size()) + " " + noun_name + "s.",
                            std::string("intent_model_info() lists them; NULL explains the predicted ") +
                                noun_name + ".");

@@ -91,7 +91,7 @@ PG_INTENT_FUNCTION(pg_intent_text) {
     try {
         found = intent::report::text(name, lang);
     } catch (const intent::Error &) {
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "unknown text key: \"" + std::string(name) + "\"");
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("unknown text key: \"%s\""), {std::string(name)}});
     }
     return utf8_to_text(found);
 }

@@ -123,7 +123,7 @@ PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
         keys = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
     });
     if (keys > kMaxKeys)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, "too many keys: " + std::to_string(keys),
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("too many keys: %s"), {std::to_string(keys)}},
                        "At most " + std::to_string(kMaxKeys) + " rows are read in one call.");
     pg_call([&]() noexcept {
         const Statement st =

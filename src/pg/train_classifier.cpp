@@ -159,7 +159,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             for (const std::string &key : request.unweighed_options())
                 keys += (keys.empty() ? "" : ", ") + key;
             throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                           "permission denied for training options the deploy rule cannot weigh: " + keys,
+                           intent::Message{N_("permission denied for training options the deploy rule cannot weigh: %s"), {keys}},
                            "A run that may deploy and sets them needs the right to deploy the classifier.",
                            "Add {\"deploy\": \"never\"} to train a candidate.");
         }

@@ -653,7 +653,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     const StagedSource *staged = intent_rows ? nullptr : staged_source(classifier);
     if (!intent_rows && !staged)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                       "no rows of classifier \"" + classifier + "\" were read for this run",
+                       intent::Message{N_("no rows of classifier \"%s\" were read for this run"), {classifier}},
                        "A classifier's rows are read by train_classifier(), with its caller's rights.",
                        "Call train_classifier().");
     Oid schema = InvalidOid;

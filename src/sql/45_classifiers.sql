@@ -345,8 +345,8 @@ BEGIN
         IF jsonb_typeof(v_policy -> 'keep_replaced_models') <> 'number'
            OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
            OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
-            RAISE EXCEPTION 'invalid classifier option "keep_replaced_models": %', v_policy -> 'keep_replaced_models'
-                USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 0 and 1000.';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "keep_replaced_models": %s', v_policy -> 'keep_replaced_models'),
+                ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 0 and 1000.';
         END IF;
     END IF;
 
@@ -617,8 +617,8 @@ BEGIN
     -- (alter_classifier() takes these as options; create_classifier() as arguments)
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k WHERE k IN ('source', 'text_column', 'label_column') LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid classifier option "%"', v_bad
-            USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s"', v_bad),
+            ERRCODE = 'invalid_parameter_value',
                   HINT = 'create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.';
     END IF;
     v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
@@ -682,8 +682,8 @@ BEGIN
      WHERE k IN ('text_column', 'label_column') AND jsonb_typeof(p_options -> k) <> 'string'
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid classifier option "%": it must name a column', v_bad
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column', v_bad),
+            ERRCODE = 'invalid_parameter_value';
     END IF;
     -- "source" arrives as the relation's OID: the C entry resolved the name
     -- as the caller, in the caller's search_path (classifier_calls.cpp).
@@ -691,8 +691,8 @@ BEGIN
         IF jsonb_typeof(p_options -> 'source') <> 'number'
            OR (p_options ->> 'source')::numeric NOT BETWEEN 0 AND 4294967295
            OR (p_options ->> 'source')::numeric <> trunc((p_options ->> 'source')::numeric) THEN
-            RAISE EXCEPTION 'invalid classifier option "source": it must name a table or view'
-                USING ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "source": it must name a table or view'),
+                ERRCODE = 'invalid_parameter_value';
         END IF;
         v_source := (p_options ->> 'source')::oid;
     END IF;

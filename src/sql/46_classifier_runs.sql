@@ -192,13 +192,13 @@ DECLARE
     v_kept integer;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION 'the built-in classifier "intent" keeps its models until delete_intent_model()'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" keeps its models until delete_intent_model()'),
+            ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::integer, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
-        RAISE EXCEPTION 'invalid value for p_keep: %', v_keep
-            USING ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be between 0 and 1000.';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_keep: %s', v_keep),
+            ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be between 0 and 1000.';
     END IF;
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.

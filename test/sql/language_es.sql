@@ -59,6 +59,15 @@ SELECT pg_temp.try($$SELECT create_classifier('bad name!', 'ai_training_data', '
 -- Privileges: a role without the right to train.
 CREATE TABLE es_tickets (body text, label text);
 SELECT create_classifier('es_tickets', 'es_tickets', 'body', 'label') IS NOT NULL AS created;
+-- A training refused for too few rows, the glue's messages with arguments,
+-- and the SQL side's newer ones, in Spanish.
+INSERT INTO es_tickets VALUES ('hola', 'saludo'), ('adiós', 'despedida');
+SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate, r ->> 'error' AS refusal_es FROM train_classifier('es_tickets', 'v1', '{}') AS r;
+SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola', 'tienda_1')$$) AS not_partitioned;
+SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola')$$) AS no_model;
+SELECT pg_temp.try($$SELECT prune_classifier_models('intent', 1)$$) AS built_in;
+SELECT pg_temp.try($$SELECT prune_classifier_models('es_tickets', -1)$$) AS bad_keep;
+SELECT pg_temp.try($$SELECT alter_classifier('es_tickets', '{"keep_replaced_models": "x"}')$$) AS bad_option;
 CREATE ROLE es_reader;
 GRANT USAGE ON SCHEMA public TO es_reader;
 GRANT EXECUTE ON FUNCTION train_classifier(text, text, jsonb) TO es_reader;
