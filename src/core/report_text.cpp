@@ -89,6 +89,9 @@ const Entry kTexts[] = {
      "del %s que obtienen de media las filas etiquetadas %s"},
     // the Markdown report (57_report.sql) and its hints: format() patterns;
     // Markdown syntax, codes and numbers are the same in both languages
+    // The decimal mark of a number in a sentence or a report for people
+    // (intent_output_number(), the Markdown report); JSON keeps its point.
+    {"number_decimal_mark", ".", ","},
     {"md_hint_format", "Use markdown or html.", "Use markdown o html."},
     {"md_hint_train", "Run train_intent_model() first.", "Ejecute primero train_intent_model()."},
     {"md_title", "# Training report: %s", "# Informe de entrenamiento: %s"},

@@ -55,8 +55,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN p_language OPERATOR(pg_catalog.=) 'es' THEN pg_catalog.translate(p_value::text, '.', ',')
-                ELSE p_value::text END
+    SELECT pg_catalog.translate(p_value::text, '.', @extschema@.intent_output_text('number_decimal_mark', p_language))
 $$;
 COMMENT ON FUNCTION @extschema@.intent_output_number(numeric, text) IS
     'p_value as text in a sentence of p_language: ''es'' writes a decimal comma (31,35), anything else a decimal point; NULL gives NULL.';

@@ -20,16 +20,18 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_glyph(integer, text) IS
     'Internal: the character with this code point in a UTF8 database, else the ASCII stand-in p_ascii (report text).';
 
--- Internal: a number for Markdown, or a dash when missing.
+-- Internal: a number for Markdown, or a dash when missing, written as the
+-- report's language writes numbers (intent_output_number()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(round(p_value, p_digits)::text, @extschema@._pg_intent_glyph(8211, '-'))
+    SELECT coalesce(@extschema@.intent_output_number(round(p_value, p_digits), @extschema@.intent_output_language()),
+                    @extschema@._pg_intent_glyph(8211, '-'))
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
-    'Internal: rounds a number for the Markdown report; NULL becomes an en dash (a hyphen in a database that is not UTF8).';
+    'Internal: rounds a number for the Markdown report, with the decimal mark of intent_output_language() (a comma in Spanish); NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
 -- Internal: text made safe for one Markdown table cell, or for a line of
 -- report text. The texts are end users' messages (any anon caller logs
@@ -213,7 +215,8 @@ BEGIN
         SELECT format('| %s | %s | %s | %s |', @extschema@.intent_output_text(k.label, v_lang),
                       @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
                       CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN c_dash
-                           ELSE to_char(round(k.new_v - k.base_v, 3), 'SG0.000') END)
+                           ELSE pg_catalog.translate(to_char(round(k.new_v - k.base_v, 3), 'SG0.000'), '.',
+                                                      @extschema@.intent_output_text('number_decimal_mark', v_lang)) END)
         FROM (VALUES
             (1, 'md_m_accuracy', coalesce(r.intent_accuracy::numeric, (v_m ->> 'accuracy')::numeric),
                 coalesce(r.baseline_intent_accuracy::numeric, (v_b ->> 'accuracy')::numeric)),
