@@ -2699,7 +2699,9 @@ BEGIN
     END IF;
     RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
                ERRCODE = 'insufficient_privilege',
-              DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL
+              -- never NULL: a NULL option fails RAISE itself (22004)
+              DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role)
+                            THEN 'The classifier exists; the role holds no right to use it that way.'
                             ELSE 'It does not exist, or the role may not use it that way.' END,
               HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
                           WHEN p_access = 'read' THEN 'A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.'

@@ -150,6 +150,10 @@ GRANT SELECT ON ai_classifiers TO pgi_oc_nobody;
 SET ROLE pgi_oc_nobody;
 SELECT pg_temp.try($$SELECT get_classifier_metrics('none')$$) AS metrics_unknown_to_a_lister,
        pg_temp.try($$SELECT * FROM predict_label('none', 'hola')$$) AS predict_unknown_to_a_lister;
+-- ... and one it holds no right on is refused with 42501 (0.3.1 raised
+-- "RAISE statement option cannot be null" here: a NULL DETAIL).
+SELECT pg_temp.try($$SELECT train_classifier('trap')$$) AS train_refused_to_a_lister,
+       pg_temp.try($$SELECT deploy_classifier_model('trap', 1)$$) AS deploy_refused_to_a_lister;
 RESET ROLE;
 SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', ARRAY(SELECT g::text FROM generate_series(1, 10001) AS g))$$) AS too_many_keys;
 SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', NULL)$$) AS null_keys;
