@@ -15,12 +15,20 @@
 #  3. ALTER EXTENSION pg_intent UPDATE to 0.3.2 on the coordinator runs on
 #     every node in one distributed transaction (Citus prepares it on each
 #     worker, which PostgreSQL refuses for a transaction that touched a
-#     temporary object), and prediction answers as before.
+#     temporary object), and prediction answers as before. From 0.3.0 the
+#     frozen 0.3.0--0.3.1 script's temporary table makes it fail; the path
+#     docs/scale-out.md gives (that step node by node) works.
 #  4. The drop guard on a cluster: DROP EXTENSION with models on the
 #     coordinator is refused with the hint; a worker whose tables hold rows
 #     refuses the propagated drop, so the whole drop is refused; the hint's
 #     SET, made SET LOCAL and propagated (citus.propagate_set_commands), lets
 #     it through on every node.
+#  5. Citus 13.2.2's crash: create_distributed_function() of a two-line
+#     PL/pgSQL function, called with a NULL distribution argument, kills
+#     the coordinator's backend (docs/scale-out.md says why it matters).
+# Prediction on the workers (where the rows are) is not there yet: a query
+# with predict_label() over the distributed table runs on the workers,
+# whose own tables hold no classifier (docs/scale-out.md).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 ROOT=$(pwd)
@@ -176,3 +184,26 @@ expect_eq "$(versions)" "0.3.2 0.3.2 0.3.2" "a plain SET does not reach the work
 err=$(drop_err -c "SET citus.propagate_set_commands = 'local'" -c "BEGIN" -c "SET LOCAL pg_intent.allow_drop_with_data = on" \
     -c "DROP EXTENSION pg_intent" -c "COMMIT")
 expect_eq "$(versions)" "none none none" "the hint's SET LOCAL, propagated, drops the extension on every node"
+
+# ---------------------------------------------------------------- 5. Citus 13.2.2's crash
+# Why docs/scale-out.md does not delegate predict_label() with
+# create_distributed_function(): on 13.2.2 a delegated call whose
+# distribution argument is NULL kills the coordinator's backend (SIGSEGV;
+# the postmaster restarts every session). A PL/pgSQL function of two lines
+# does it; SQL functions are inlined, never delegated. Last, as it restarts
+# the coordinator.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
+CREATE TABLE crash_t (k text);
+SELECT create_distributed_table('crash_t', 'k');
+CREATE FUNCTION crash_f(p_text text, p_partition text) RETURNS text LANGUAGE plpgsql AS
+$$ BEGIN RETURN p_text || coalesce(p_partition, '-'); END $$;
+SELECT create_distributed_function('crash_f(text,text)', distribution_arg_name => 'p_partition', colocate_with => 'crash_t');
+SQL
+expect_eq "$(q $DB "SELECT crash_f('a', 'x')")" ax "a delegated call with a partition answers"
+err=$(psql -X -q -d $DB -c "SELECT crash_f('a', NULL)" 2>&1 || true)
+[[ $err == *"server closed the connection unexpectedly"* ]] ||
+    { echo "FAILED: Citus 13.2.2's delegated call with a NULL distribution argument no longer crashes ($err): update docs/scale-out.md" >&2; exit 1; }
+for _ in $(seq 1 100); do q $DB "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+grep -q "terminated by signal 11" "$TEST_TMP/coordinator/log/server.log" ||
+    { echo "FAILED: no SIGSEGV in the coordinator's log" >&2; exit 1; }
+echo "ok: Citus 13.2.2: a delegated call with a NULL distribution argument crashes the coordinator's backend (SIGSEGV)"
