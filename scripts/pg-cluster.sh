@@ -34,7 +34,9 @@
 # and pg_cron when installed), PGI_CRON_DB (database pg_cron runs jobs in, default
 # contrib_regression), PGI_CONF (extra postgresql.conf lines), PGI_ENCODING
 # (UTF8), PGI_SOURCE (the source tree `install` builds and installs, default
-# this checkout).
+# this checkout), PGI_ARCHIVES (archives of other extensions laid out as the
+# server tree, e.g. ../shared/citus/*.tar.xz, unpacked into the private tree
+# before the server starts; test/scripts/citus.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -135,6 +137,11 @@ ENV
         echo "export LD_LIBRARY_PATH=$PGI_DIR/pg$("$PGI_SYSTEM_PG_CONFIG" --libdir)\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" >>"$PGI_DIR/env.sh"
     fi
     [ "$kind" = private ] && cmd_install
+    local archive
+    for archive in ${PGI_ARCHIVES:-}; do
+        [ "$kind" = private ] || { echo "PGI_ARCHIVES needs a private tree" >&2; exit 1; }
+        tar -xf "$archive" -C "$PGI_DIR/pg" || { echo "cannot unpack $archive" >&2; exit 1; }
+    done
 
     # pg_intent is preloaded for the training progress in shared memory;
     # pg_cron for the scheduled retraining test.

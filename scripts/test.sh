@@ -14,8 +14,10 @@
 #   4. the extension, built with -Werror, and its exported symbols;
 #   5. pg_regress, pgTAP and the scripted tests (multi-session, standby,
 #      cancel, hostile input, dump/restore, upgrade, privileges, encodings,
-#      the Debian package, ...) against a throwaway cluster with pg_cron
-#      preloaded;
+#      the Debian package, a Citus 13.2.2 coordinator and two workers
+#      (test/scripts/citus.sh, Citus from the archive in ../shared/citus;
+#      a missing archive is a failure), ...) against a throwaway cluster
+#      with pg_cron preloaded;
 #   6. PostgreSQL 16, 17 and 18, side by side, each on its own cluster
 #      (scripts/test-majors.sh): the extension built for that major with the
 #      core compiled once (phase 4's objects), its exported symbols,

@@ -25,6 +25,7 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "commands/event_trigger.h"
+#include "commands/extension.h"
 #include "executor/tuptable.h"
 #include "nodes/parsenodes.h"
 #include "storage/lmgr.h"
@@ -186,6 +187,17 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     if (tables.empty()) return PointerGetDatum(nullptr);
 
     const std::string schema = schema_name ? schema_name : "public";
+    // On a Citus cluster the coordinator propagates the drop to every
+    // worker, whose own guard checks its own tables; a plain SET stays in
+    // the coordinator's session, a SET LOCAL reaches the workers' sessions
+    // when citus.propagate_set_commands is 'local' (test/scripts/citus.sh).
+    bool citus = false;
+    pg_call([&]() noexcept { citus = OidIsValid(get_extension_oid("citus", true)); });
+    const std::string confirm =
+        citus ? "run, on the coordinator: SET citus.propagate_set_commands = 'local'; BEGIN; SET LOCAL "
+                "pg_intent.allow_drop_with_data = on; then drop again and COMMIT (on Citus a plain SET does "
+                "not reach the workers, whose tables are checked too)."
+              : "run SET pg_intent.allow_drop_with_data = on in this session and drop again.";
     throw SqlError(
         ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
         std::string(GetCommandTagName(event->tag)) +
@@ -194,6 +206,6 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
             ". Dropping the extension drops its tables with every row, with or without CASCADE.",
         "Nothing was dropped. To upgrade, use ALTER EXTENSION pg_intent UPDATE (it keeps every row). To "
         "drop the data for good, keep a copy first (pg_dump of the database includes these tables; "
-        "export_training_dataset() writes the messages as JSONL or CSV), then run SET "
-        "pg_intent.allow_drop_with_data = on in this session and drop again.");
+        "export_training_dataset() writes the messages as JSONL or CSV), then " +
+            confirm);
 }

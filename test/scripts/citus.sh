@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# pg_intent on a Citus cluster (issue 35): a coordinator and two workers,
+# each a server of one private PostgreSQL 15 tree with pg_intent and Citus
+# 13.2.2 installed into it (Citus from the archive in CITUS_TARBALL, default
+# ../shared/citus/citus-13.2.2-pg15-bookworm-amd64.tar.xz; a missing archive
+# is a failure, never a skip). Each server listens on 127.0.0.1 and its own
+# free port and preloads citus, then pg_intent.
+#
+#  1. CREATE EXTENSION pg_intent VERSION '0.3.1' on the coordinator reaches
+#     both workers (Citus propagates it).
+#  2. A tenant classifier is created and trained on the coordinator from a
+#     source table distributed by tenant: a model per large shop and the
+#     fallback; predict_label() on the coordinator answers with the shop's
+#     model.
+#  3. ALTER EXTENSION pg_intent UPDATE to 0.3.2 on the coordinator runs on
+#     every node in one distributed transaction (Citus prepares it on each
+#     worker, which PostgreSQL refuses for a transaction that touched a
+#     temporary object), and prediction answers as before. From 0.3.0 the
+#     frozen 0.3.0--0.3.1 script's temporary table makes it fail; the path
+#     docs/scale-out.md gives (that step node by node) works.
+#  4. The drop guard on a cluster: DROP EXTENSION with models on the
+#     coordinator is refused with the hint; a worker whose tables hold rows
+#     refuses the propagated drop, so the whole drop is refused; the hint's
+#     SET, made SET LOCAL and propagated (citus.propagate_set_commands), lets
+#     it through on every node.
+#  5. Citus 13.2.2's crash: create_distributed_function() of a two-line
+#     PL/pgSQL function, called with a NULL distribution argument, kills
+#     the coordinator's backend (docs/scale-out.md says why it matters).
+# Prediction on the workers (where the rows are) is not there yet: a query
+# with predict_label() over the distributed table runs on the workers,
+# whose own tables hold no classifier (docs/scale-out.md).
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+ROOT=$(pwd)
+CITUS_TARBALL=${CITUS_TARBALL:-$ROOT/../shared/citus/citus-13.2.2-pg15-bookworm-amd64.tar.xz}
+[ -f "$CITUS_TARBALL" ] || { echo "FAILED: no Citus archive: $CITUS_TARBALL is missing (set CITUS_TARBALL)" >&2; exit 1; }
+DB=shops
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+CITUS_CONF="listen_addresses = '127.0.0.1'
+citus.node_conninfo = 'sslmode=disable'"
+
+# The coordinator: a cluster of this test's own, its tree with Citus.
+PGI_ARCHIVES=$CITUS_TARBALL PGI_PRELOAD=citus,pg_intent PGI_CONF=$CITUS_CONF start_own_cluster coordinator
+COORD_PORT=$PGPORT
+# shellcheck disable=SC2034 # read by on()
+COORD_HOST=$PGHOST
+
+# The workers: servers of the coordinator's tree.
+start_worker() { # name; sets <NAME>_PORT, <NAME>_HOST
+    local dir=$TEST_TMP/$1 port
+    port=$(free_port)
+    mkdir -p "$dir/data" "$dir/socket"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$dir"
+    chmod 700 "$dir/data"
+    EXTRA_CLUSTERS+=("$dir")
+    as_owner initdb -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+        { cat "$dir/initdb.log" >&2; return 1; }
+    cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+unix_socket_directories = '$dir/socket'
+shared_preload_libraries = 'citus,pg_intent'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_min_messages = warning
+$CITUS_CONF
+CONF
+    as_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    printf -v "${1^^}_PORT" '%s' "$port"
+    printf -v "${1^^}_HOST" '%s' "$dir/socket"
+}
+start_worker w1
+start_worker w2
+# psql on one node: on NODE DB SQL (NODE is coord, w1 or w2).
+on() {
+    local node=${1^^} db=$2
+    shift 2
+    PGHOST=$(eval echo "\$${node}_HOST") PGPORT=$(eval echo "\$${node}_PORT") psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "$*"
+}
+for node in coord w1 w2; do
+    on "$node" postgres "CREATE DATABASE $DB" >/dev/null
+    on "$node" $DB "CREATE EXTENSION citus" >/dev/null
+done
+q $DB "SELECT citus_set_coordinator_host('127.0.0.1', $COORD_PORT)" >/dev/null
+q $DB "SELECT citus_add_node('127.0.0.1', $W1_PORT)" >/dev/null
+q $DB "SELECT citus_add_node('127.0.0.1', $W2_PORT)" >/dev/null
+expect_eq "$(q $DB "SELECT count(*) FROM pg_dist_node WHERE isactive AND noderole = 'primary'")" 3 \
+    "Citus $(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'citus'"): a coordinator and two workers"
+
+# ---------------------------------------------------------------- 1. CREATE EXTENSION
+q $DB "CREATE EXTENSION pg_intent VERSION '0.3.1'" >/dev/null
+# Each node's own catalog, read on that node.
+versions() { local n; for n in coord w1 w2; do on $n $DB "SELECT coalesce((SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'), 'none')"; done | paste -sd' '; }
+expect_eq "$(versions)" "0.3.1 0.3.1 0.3.1" "CREATE EXTENSION pg_intent on the coordinator reaches both workers"
+
+# ---------------------------------------------------------------- 2. training from a distributed source
+# classifier_shops.sh's marketplace (data/clinc150_small.csv): intents 1-5
+# are shop_a's, 6-10 shop_b's, 11-15 shop_c's, the rest spread over five
+# small shops; the source is distributed by shop.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+CREATE TABLE clinc (split text, text text, intent text);
+\copy clinc FROM 'data/clinc150_small.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE market (id bigint NOT NULL, shop text NOT NULL, message text NOT NULL, intent text NOT NULL, split text,
+                     PRIMARY KEY (shop, id));
+SELECT create_distributed_table('market', 'shop');
+WITH ranked AS (
+    SELECT c.*, dense_rank() OVER (ORDER BY intent) AS k, row_number() OVER (PARTITION BY intent ORDER BY text) AS n
+      FROM clinc AS c WHERE intent <> 'oos')
+INSERT INTO market (id, shop, message, intent, split)
+SELECT row_number() OVER (ORDER BY k, n),
+       CASE WHEN k <= 5 THEN 'shop_a' WHEN k <= 10 THEN 'shop_b' WHEN k <= 15 THEN 'shop_c' ELSE 'tiny_' || (n % 5) END,
+       text, intent, split
+  FROM ranked;
+SQL
+expect_eq "$(q $DB "SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'market'::regclass")" 2 \
+    "the source's shards are on both workers"
+expect_eq "$(q $DB "SELECT count(*) FILTER (WHERE x > 0) FROM (SELECT nodeport, sum(shard_size) AS x FROM citus_shards
+                     WHERE table_name = 'market'::regclass GROUP BY 1) AS s")" 2 "and hold rows on both"
+q $DB "SELECT create_classifier('shop_intent', 'market', 'message', 'intent',
+          '{\"key_column\": \"id\", \"partition_column\": \"shop\", \"min_partition_rows\": 40, \"min_gate_rows\": 20, \"seed\": 1}') ->> 'name'" >/dev/null
+expect_eq "$(q $DB "SELECT (t ->> 'status') || ':' || (SELECT string_agg(p ->> 'partition', ',' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p)
+                      FROM train_classifier('shop_intent', 'first') AS t")" "completed:shop_a,shop_b,shop_c" \
+    "train_classifier() on the coordinator reads the distributed source: a model per large shop and the fallback"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" 4 "four active models"
+# The coordinator's answers to every held-out row, with the model that gave
+# each. A query over the distributed table with predict_label() in it is
+# pushed down to the shards, on the workers; the rows are pulled to the
+# coordinator first (a materialized CTE is an intermediate result there).
+ON_COORD="WITH m AS MATERIALIZED (SELECT id, shop, message, intent FROM market WHERE split = 'val')"
+answers() { q $DB "$ON_COORD SELECT string_agg(format('%s=%s/%s', m.id, p.label, coalesce(p.model_partition, '-')), ' ' ORDER BY m.id)
+                     FROM m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p"; }
+before=$(answers)
+expect_eq "$(q $DB "$ON_COORD SELECT round(avg((p.label = m.intent)::int), 2) >= 0.8 FROM m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p
+                     WHERE m.shop LIKE 'shop_%'")" t "predict_label() on the coordinator: the large shops' held-out rows mostly right"
+expect_eq "$(q $DB "$ON_COORD SELECT string_agg(DISTINCT (p.model_partition = m.shop)::text, ',') FROM m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p
+                     WHERE m.shop LIKE 'shop_%'")" true "each large shop's own model answers it"
+# Not yet: the same query without the CTE is pushed down to the shards, and
+# each worker reads its own empty tables.
+err=$(psql -X -q -d $DB -c "SELECT count(p.label) FROM market AS m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p" 2>&1 || true)
+[[ $err == *'classifier "shop_intent" does not exist'* && $err == *"while executing command on 127.0.0.1:"* ]] ||
+    { echo "FAILED: predict_label() pushed down to the workers: $err" >&2; exit 1; }
+echo "ok: (not yet) predict_label() pushed down to the workers finds no classifier there"
+
+# ---------------------------------------------------------------- 3. ALTER EXTENSION UPDATE
+q $DB "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+expect_eq "$(versions)" "0.3.2 0.3.2 0.3.2" "ALTER EXTENSION pg_intent UPDATE on the coordinator updates every node to 0.3.2"
+expect_eq "$(answers)" "$before" "the coordinator answers as before the update"
+
+# ---------------------------------------------------------------- 3b. from 0.3.0
+# The frozen 0.3.0 -> 0.3.1 script creates a temporary table; Citus
+# prepares the propagated update on each worker, which PostgreSQL refuses.
+# docs/scale-out.md's path: that step on each node on its own, without
+# propagation, then the rest from the coordinator.
+OLD=shops_030
+for node in coord w1 w2; do
+    on "$node" postgres "CREATE DATABASE $OLD" >/dev/null
+    on "$node" $OLD "CREATE EXTENSION citus" >/dev/null
+done
+q $OLD "SELECT citus_set_coordinator_host('127.0.0.1', $COORD_PORT)" >/dev/null
+q $OLD "SELECT citus_add_node('127.0.0.1', $W1_PORT), citus_add_node('127.0.0.1', $W2_PORT)" >/dev/null
+q $OLD "CREATE EXTENSION pg_intent VERSION '0.3.0'" >/dev/null
+old_versions() { local n; for n in coord w1 w2; do on $n $OLD "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'"; done | paste -sd' '; }
+err=$(psql -X -q -d $OLD -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
+[[ $err == *"cannot PREPARE a transaction that has operated on temporary objects"* ]] ||
+    { echo "FAILED: the update from 0.3.0 through the frozen script on Citus: $err" >&2; exit 1; }
+expect_eq "$(old_versions)" "0.3.0 0.3.0 0.3.0" "from 0.3.0 the propagated update is refused (the frozen 0.3.0--0.3.1 script's temporary table), on no node applied"
+psql -X -q -v ON_ERROR_STOP=1 -d $OLD >/dev/null <<'SQL'
+SET citus.enable_ddl_propagation = off;
+ALTER EXTENSION pg_intent UPDATE TO '0.3.1';
+RESET citus.enable_ddl_propagation;
+SELECT result FROM run_command_on_workers($$SET citus.enable_ddl_propagation = off; ALTER EXTENSION pg_intent UPDATE TO '0.3.1'$$)
+ WHERE NOT success;
+SQL
+expect_eq "$(old_versions)" "0.3.1 0.3.1 0.3.1" "0.3.0 -> 0.3.1 node by node, propagation off"
+q $OLD "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+expect_eq "$(old_versions)" "0.3.2 0.3.2 0.3.2" "then ALTER EXTENSION pg_intent UPDATE on the coordinator: 0.3.2 on every node"
+
+# ---------------------------------------------------------------- 4. the drop guard
+drop_err() { psql -X -q -d $DB "$@" 2>&1 || true; }
+err=$(drop_err -c "DROP EXTENSION pg_intent")
+[[ $err == *"would delete pg_intent's captured messages"* && $err == *"citus.propagate_set_commands = 'local'"* ]] ||
+    { echo "FAILED: the coordinator's guard: $err" >&2; exit 1; }
+echo "ok: the coordinator's guard refuses the drop, its hint names the propagated SET LOCAL"
+# A worker whose own tables hold a row (captured there).
+on w1 $DB "SELECT record_interaction('hola', 'greeting', 90)" >/dev/null
+err=$(drop_err -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent")
+[[ $err == *"hold rows: ai_training_data"* && $err == *"while executing command on 127.0.0.1:$W1_PORT"* && $err == *"citus.propagate_set_commands"* ]] ||
+    { echo "FAILED: a plain SET and a worker with rows: $err" >&2; exit 1; }
+expect_eq "$(versions)" "0.3.2 0.3.2 0.3.2" "a plain SET does not reach the workers: the worker's guard refuses, nothing is dropped"
+err=$(drop_err -c "SET citus.propagate_set_commands = 'local'" -c "BEGIN" -c "SET LOCAL pg_intent.allow_drop_with_data = on" \
+    -c "DROP EXTENSION pg_intent" -c "COMMIT")
+expect_eq "$(versions)" "none none none" "the hint's SET LOCAL, propagated, drops the extension on every node"
+
+# ---------------------------------------------------------------- 5. Citus 13.2.2's crash
+# Why docs/scale-out.md does not delegate predict_label() with
+# create_distributed_function(): on 13.2.2 a delegated call whose
+# distribution argument is NULL kills the coordinator's backend (SIGSEGV;
+# the postmaster restarts every session). A PL/pgSQL function of two lines
+# does it; SQL functions are inlined, never delegated. Last, as it restarts
+# the coordinator.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
+CREATE TABLE crash_t (k text);
+SELECT create_distributed_table('crash_t', 'k');
+CREATE FUNCTION crash_f(p_text text, p_partition text) RETURNS text LANGUAGE plpgsql AS
+$$ BEGIN RETURN p_text || coalesce(p_partition, '-'); END $$;
+SELECT create_distributed_function('crash_f(text,text)', distribution_arg_name => 'p_partition', colocate_with => 'crash_t');
+SQL
+expect_eq "$(q $DB "SELECT crash_f('a', 'x')")" ax "a delegated call with a partition answers"
+err=$(psql -X -q -d $DB -c "SELECT crash_f('a', NULL)" 2>&1 || true)
+[[ $err == *"server closed the connection unexpectedly"* ]] ||
+    { echo "FAILED: Citus 13.2.2's delegated call with a NULL distribution argument no longer crashes ($err): update docs/scale-out.md" >&2; exit 1; }
+for _ in $(seq 1 100); do q $DB "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+grep -q "terminated by signal 11" "$TEST_TMP/coordinator/log/server.log" ||
+    { echo "FAILED: no SIGSEGV in the coordinator's log" >&2; exit 1; }
+echo "ok: Citus 13.2.2: a delegated call with a NULL distribution argument crashes the coordinator's backend (SIGSEGV)"
