@@ -3730,7 +3730,8 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- train a partition whose rows (p_partition_prints: train_classifier()'s
 -- fingerprint of the staged rows), options and classifier policy are those
 -- of its last run that could deploy (_pg_intent_last_retraining_run()),
--- while a model of it is active. Training it again would give the same
+-- while a model of it is active (or, 0.3.2, while the fallback serves it
+-- because it beat that run's model: fallback_better). Training it again would give the same
 -- model, and 0.3.1 deployed it as a new row (within_tolerance, identical
 -- F1): 26 MB after two scheduled runs of 24 shops. The skipped partitions
 -- are counted (partitions_unchanged) and named with the reason and the run
@@ -3809,11 +3810,16 @@ BEGIN
             END IF;
             v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(c.policy, '{}')::text);
             IF v_may_skip AND v_part.print <> '' THEN
-                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print INTO v_last
+                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
+                  INTO v_last
                   FROM @extschema@._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                -- A partition the fallback serves because it beat the
+                -- partition's model on the same rows (fallback_better) is
+                -- compared again when its rows change, not at every call.
                 IF v_last.print = v_print
-                   AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                                WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name) THEN
+                   AND (v_last.reason = 'fallback_better'
+                        OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                    WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name)) THEN
                     v_unchanged := v_unchanged + 1;
                     IF jsonb_array_length(v_unchanged_list) < 100 THEN
                         v_unchanged_list := v_unchanged_list || jsonb_build_array(jsonb_build_object(
