@@ -640,15 +640,14 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
 void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow> &data,
                            const std::vector<intent::RowResult> &results,
                            const std::vector<std::string> &labels) {
-    staged.fallback_answers.assign(staged.rows.size(), {});
+    staged.fallback_labels = labels;
+    staged.fallback_answers.assign(staged.rows.size(), -1);
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
         if (data[i].staged_index >= staged.rows.size() || r.fold < 0 || r.predicted < 0 ||
             static_cast<size_t>(r.predicted) >= labels.size())
             continue;
-        StagedSource::FallbackAnswer &a = staged.fallback_answers[data[i].staged_index];
-        a.answered = true;
-        a.label = labels[static_cast<size_t>(r.predicted)];
+        staged.fallback_answers[data[i].staged_index] = r.predicted;
     }
 }
 
@@ -679,17 +678,18 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
         if (data[i].staged_index >= staged.rows.size()) continue;
-        const StagedSource::FallbackAnswer &f = staged.fallback_answers[data[i].staged_index];
-        if (!f.answered || r.fold < 0 || r.predicted < 0 || static_cast<size_t>(r.predicted) >= labels.size())
+        const int32_t f = staged.fallback_answers[data[i].staged_index];
+        if (f < 0 || r.fold < 0 || r.predicted < 0 || static_cast<size_t>(r.predicted) >= labels.size())
             continue;
+        const std::string &fallback_label = staged.fallback_labels[static_cast<size_t>(f)];
         const DataRow &row = data[i];
         const std::string &label = row.label_utf8.empty() ? row.label : row.label_utf8;
         if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
         const bool defers = defer && r.uncertain;
         deferred += defers ? 1 : 0;
         truth.push_back(id_of(label));
-        candidate.push_back(defers ? id_of(f.label) : id_of(labels[static_cast<size_t>(r.predicted)]));
-        fallback.push_back(id_of(f.label));
+        candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));
+        fallback.push_back(id_of(fallback_label));
         if (!row.key.empty() && keys.size() < 100) keys.push_back(row.key);
     }
     if (truth.empty()) return false;
@@ -811,7 +811,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         return refused(fcinfo, *why, data.size());
 
     // The fallback's out-of-fold answers are this call's fallback run's only.
-    if (by_group) staged->fallback_answers.clear();
+    if (by_group) {
+        staged->fallback_answers.clear();
+        staged->fallback_labels.clear();
+    }
     std::string active_model_error; // why the active model could not be loaded
     LoadedModel active = load_active(fcinfo, schema, data, active_model_error, intent_rows);
 
