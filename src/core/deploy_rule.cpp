@@ -43,6 +43,12 @@ DeployDecision decide_deploy(const DeployInputs &in) {
         } else if (in.active_estimate) {
             d.evidence = "estimates";
             d.baseline_f1 = in.active_estimate;
+            // Against the fallback, the estimates are on the same rows, so
+            // their discordant pairs are evidence too: a first model right
+            // on fewer of the partition's rows than the fallback is worse
+            // there, however few they are.
+            if (in.baseline_is_fallback && in.gate.candidate_only_correct && in.gate.active_only_correct)
+                d.right_more = *in.gate.candidate_only_correct - *in.gate.active_only_correct;
         }
         if (in.baseline_is_fallback && !d.evidence.empty())
             d.evidence = d.evidence == "fresh_rows" ? "fallback_rows" : "fallback_estimates";

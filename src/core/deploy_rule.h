@@ -11,7 +11,8 @@
 //                              evidence fallback_rows (at least min_gate_rows rows
 //                              both answered) or fallback_estimates (fewer: both
 //                              models' macro F1 on those same rows, with the
-//                              tolerance); a loss or a tie is fallback_better, and
+//                              tolerance, and right on no fewer of them); a loss
+//                              or a tie on those rows is fallback_better, and
 //                              the fallback keeps answering for the partition
 //   no out-of-fold evaluation  untested (an unevaluated model never replaces one)
 //   enough fresh rows          the gate (src/core/gate.h): both models on the rows

@@ -657,8 +657,8 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
 // every partition's rows, so its own served model is no fair judge of
 // them: it learnt them). The candidate's answer is the one the classifier
 // would serve: with defer_to_fallback, the fallback's where the candidate
-// abstains. Figures as the gate's (gate.h): accuracy and macro F1 of the
-// answers, and the discordant pairs; the gate's "sufficient" at the
+// abstains. Figures as the gate's (gate.h): accuracy and macro F1 (over the
+// labels of the partition's rows) of the answers, and the discordant pairs; the gate's "sufficient" at the
 // policy's min_gate_rows. Written into the report as "fallback_comparison"
 // and into the gate's keys that decide() reads. False: no comparison (no
 // fallback answers kept, or no row answered by both).
@@ -693,6 +693,20 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
         if (!row.key.empty() && keys.size() < 100) keys.push_back(row.key);
     }
     if (truth.empty()) return false;
+    // Macro F1 over the labels of the partition's rows: a label the
+    // partition never has, which only the fallback knows, would otherwise
+    // count as a class of F1 0 against the fallback (a wrong answer counts
+    // already, in its row's label's recall).
+    auto macro_f1 = [](const intent::EvalReport &r) {
+        double sum = 0;
+        size_t n = 0;
+        for (const intent::ClassMetrics &m : r.per_class)
+            if (m.support > 0) {
+                sum += m.f1;
+                ++n;
+            }
+        return n ? sum / static_cast<double>(n) : 0.0;
+    };
     const intent::EvalReport c = intent::evaluate(truth, candidate, {}, ids.size());
     const intent::EvalReport b = intent::evaluate(truth, fallback, {}, ids.size());
     int64_t candidate_only = 0, fallback_only = 0;
@@ -709,8 +723,8 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
         {"sufficient", sufficient},
         {"defer_to_fallback", defer},
         {"candidate_deferred", deferred},
-        {"candidate", {{"accuracy", c.accuracy}, {"macro_f1", c.macro_f1}}},
-        {"fallback", {{"accuracy", b.accuracy}, {"macro_f1", b.macro_f1}}},
+        {"candidate", {{"accuracy", c.accuracy}, {"macro_f1", macro_f1(c)}}},
+        {"fallback", {{"accuracy", b.accuracy}, {"macro_f1", macro_f1(b)}}},
         {"candidate_only_correct", candidate_only},
         {"fallback_only_correct", fallback_only},
         {"row_keys", keys},

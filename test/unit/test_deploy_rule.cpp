@@ -205,3 +205,18 @@ TEST(DeployRule, APartitionsFirstModelIsWeighedAgainstTheFallback) {
     in.mode = DeployMode::Never;
     expect(decide_deploy(in), false, "never", "fallback_estimates");
 }
+
+// Against the fallback on few rows (estimates), a first model right on
+// fewer of the same rows loses whatever its macro F1.
+TEST(DeployRule, AgainstTheFallbackFewerRightRowsLoseOnEstimatesToo) {
+    DeployInputs in = on_estimates(0.95, 0.90);
+    in.baseline_is_fallback = true;
+    in.gate.candidate_only_correct = 1;
+    in.gate.active_only_correct = 4;
+    DeployDecision d = decide_deploy(in);
+    expect(d, false, "fallback_better", "fallback_estimates");
+    EXPECT_EQ(d.right_more, -3);
+    // An active model's estimates carry no paired counts: unchanged.
+    in.baseline_is_fallback = false;
+    expect(decide_deploy(in), true, "improved", "estimates");
+}
