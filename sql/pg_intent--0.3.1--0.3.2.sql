@@ -229,6 +229,18 @@ COMMENT ON COLUMN @extschema@.ai_model_deployments.classifier_id IS
 -- ---- fingerprint, so that unchanged partitions are skipped.
 DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]);
 
+-- ---- Issue 34, point 2: a partition's first model is weighed against the
+-- ---- fallback (src/core/deploy_rule.h): a new reason and two evidences.
+ALTER TABLE @extschema@.ai_training_runs
+    DROP CONSTRAINT ai_training_runs_deploy_reason_check,
+    ADD CONSTRAINT ai_training_runs_deploy_reason_check
+        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
+                                 'untested', 'baseline_changed', 'insufficient_evidence', 'tie',
+                                 'fallback_better')),
+    DROP CONSTRAINT ai_training_runs_deploy_evidence_check,
+    ADD CONSTRAINT ai_training_runs_deploy_evidence_check
+        CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none', 'fallback_rows', 'fallback_estimates'));
+
 -- ======== src/sql/10_triggers.sql ========
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
@@ -2138,7 +2150,15 @@ BEGIN
                                               'candidate_f1', t.candidate_f1, 'baseline_f1', t.baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
                                               'fresh_rows_right_more', t.fresh_rows_right_more,
-                                              'active_model_id', v_active_id))
+                                              'active_model_id', v_active_id)
+                                              -- a partition's first model against the fallback: the
+                                              -- run whose out-of-fold answers it was weighed on
+                                              || CASE WHEN t.deploy_evidence IN ('fallback_rows', 'fallback_estimates')
+                                                      THEN jsonb_build_object('fallback_run_id',
+                                                          (SELECT f.id FROM @extschema@.ai_training_runs AS f
+                                                            WHERE f.batch_id = p_batch AND f.partition_key IS NULL
+                                                              AND f.classifier_id = v_classifier_id LIMIT 1))
+                                                      ELSE '{}'::jsonb END)
                                           || CASE WHEN v_builtin THEN '{}'::jsonb
                                                   ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                model_id                 = v_model_id,
@@ -3711,12 +3731,20 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- train a partition whose rows (p_partition_prints: train_classifier()'s
 -- fingerprint of the staged rows), options and classifier policy are those
 -- of its last run that could deploy (_pg_intent_last_retraining_run()),
--- while a model of it is active. Training it again would give the same
+-- while a model of it is active (or, 0.3.2, while the fallback serves it
+-- because it beat that run's model: fallback_better). Training it again would give the same
 -- model, and 0.3.1 deployed it as a new row (within_tolerance, identical
 -- F1): 26 MB after two scheduled runs of 24 shops. The skipped partitions
 -- are counted (partitions_unchanged) and named with the reason and the run
 -- whose rows they still are (partitions_unchanged_skipped, the first 100)
 -- in the result and the fallback run's metrics.
+--
+-- The fallback trains first (0.3.2; issue 34, point 2): its run keeps its
+-- out-of-fold answers to every row in this backend, and each partition's
+-- run weighs a first model of the partition against them on the
+-- partition's rows (src/core/deploy_rule.h, baseline_is_fallback): a model
+-- the fallback beats is not deployed (fallback_better), and the fallback
+-- keeps answering for the partition. 0.3.1 deployed it as first.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
     p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
     p_partition_prints text[])
@@ -3742,6 +3770,7 @@ DECLARE
     v_last record;
     v_unchanged integer := 0;
     v_unchanged_list jsonb := '[]';
+    v_fallback jsonb;
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
@@ -3757,6 +3786,8 @@ BEGIN
     UPDATE @extschema@.ai_classifiers AS x SET source_name = @extschema@._pg_intent_relation_name(x.source)
      WHERE x.id = c.id AND @extschema@._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
        AND @extschema@._pg_intent_relation_name(x.source) IS NOT NULL;
+    -- The fallback first: its out-of-fold answers judge the partitions' first models.
+    v_fallback := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -3780,11 +3811,16 @@ BEGIN
             END IF;
             v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(c.policy, '{}')::text);
             IF v_may_skip AND v_part.print <> '' THEN
-                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print INTO v_last
+                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
+                  INTO v_last
                   FROM @extschema@._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                -- A partition the fallback serves because it beat the
+                -- partition's model on the same rows (fallback_better) is
+                -- compared again when its rows change, not at every call.
                 IF v_last.print = v_print
-                   AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                                WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name) THEN
+                   AND (v_last.reason = 'fallback_better'
+                        OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                    WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name)) THEN
                     v_unchanged := v_unchanged + 1;
                     IF jsonb_array_length(v_unchanged_list) < 100 THEN
                         v_unchanged_list := v_unchanged_list || jsonb_build_array(jsonb_build_object(
@@ -3805,7 +3841,7 @@ BEGIN
                                         'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
                                         'max_partitions_per_classifier', v_max);
     END IF;
-    v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    v_result := v_fallback;
     IF c.partition_column IS NOT NULL THEN
         -- What this call left untrained, recorded with its fallback run.
         UPDATE @extschema@.ai_training_runs AS r
@@ -3818,7 +3854,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; then the fallback).';
+    'Internal: the runs of one train_classifier() call, as the extension owner (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier
@@ -4108,6 +4144,7 @@ DECLARE
     v_unknown text;
     v_active jsonb;
     v_partitions jsonb;
+    v_by_fallback jsonb;
     v_runs jsonb;
     v_last jsonb;
 BEGIN
@@ -4162,6 +4199,35 @@ BEGIN
                                     ORDER BY o.f1 NULLS FIRST, o.partition_key LIMIT 5) AS w)) END
       INTO v_partitions;
 
+    -- The partitions the fallback serves because it beat their own model
+    -- (issue 34, point 2): the latest completed run of each partition
+    -- without an active model of its own, refused as fallback_better, with
+    -- both models' figures on the partition's rows (the five weakest
+    -- candidates first).
+    WITH latest AS (
+        SELECT DISTINCT ON (r.partition_key) r.partition_key, r.id, r.deploy_reason, r.deploy_evidence,
+               (r.metrics #>> '{deploy,candidate_f1}')::float8 AS candidate_f1, r.baseline_f1_score AS fallback_f1,
+               (r.metrics #>> '{fallback_comparison,rows}')::integer AS rows_compared
+          FROM @extschema@.ai_training_runs AS r
+         WHERE r.classifier = p_name AND r.partition_key IS NOT NULL AND r.status = 'completed'
+         ORDER BY r.partition_key, r.started_at DESC, r.id
+    ), served AS (
+        SELECT l.* FROM latest AS l
+         WHERE l.deploy_reason = 'fallback_better'
+           AND NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                            WHERE m.classifier = p_name AND m.partition_key = l.partition_key AND m.is_active))
+    SELECT CASE WHEN (SELECT count(*) FROM served) > 0 THEN jsonb_build_object(
+               'partitions', (SELECT count(*) FROM served),
+               'weakest', (SELECT jsonb_agg(jsonb_build_object('partition', w.partition_key, 'run_id', w.id,
+                                                               'evidence', w.deploy_evidence,
+                                                               'rows', w.rows_compared,
+                                                               'candidate_f1', w.candidate_f1,
+                                                               'fallback_f1', w.fallback_f1)
+                                            ORDER BY w.candidate_f1 NULLS FIRST, w.partition_key)
+                             FROM (SELECT s.* FROM served AS s
+                                    ORDER BY s.candidate_f1 NULLS FIRST, s.partition_key LIMIT 5) AS w)) END
+      INTO v_by_fallback;
+
     SELECT jsonb_build_object(
                'total', count(*),
                'completed', count(*) FILTER (WHERE r.status = 'completed'),
@@ -4207,6 +4273,7 @@ BEGIN
         'built_in', v_built_in,
         'active_model', coalesce(v_active, 'null'::jsonb),
         'partition_models', coalesce(v_partitions, 'null'::jsonb),
+        'served_by_fallback', coalesce(v_by_fallback, 'null'::jsonb),
         'runs', v_runs,
         'last_run', coalesce(v_last, 'null'::jsonb),
         'new_rows', v_new_rows,
@@ -4216,7 +4283,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
-    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), served_by_fallback {partitions, weakest: five [{partition, run_id, evidence, rows, candidate_f1, fallback_f1}]}: the partitions without a model of their own whose latest run the fallback beat (fallback_better; NULL when none), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
 
 -- ======== src/sql/48_classifier_grants.sql ========
 -- Named classifiers (0.3.0): granting and revoking a classifier's rights.

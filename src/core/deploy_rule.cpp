@@ -43,7 +43,15 @@ DeployDecision decide_deploy(const DeployInputs &in) {
         } else if (in.active_estimate) {
             d.evidence = "estimates";
             d.baseline_f1 = in.active_estimate;
+            // Against the fallback, the estimates are on the same rows, so
+            // their discordant pairs are evidence too: a first model right
+            // on fewer of the partition's rows than the fallback is worse
+            // there, however few they are.
+            if (in.baseline_is_fallback && in.gate.candidate_only_correct && in.gate.active_only_correct)
+                d.right_more = *in.gate.candidate_only_correct - *in.gate.active_only_correct;
         }
+        if (in.baseline_is_fallback && !d.evidence.empty())
+            d.evidence = d.evidence == "fresh_rows" ? "fallback_rows" : "fallback_estimates";
         if (d.evidence.empty()) {
             d.reason = "insufficient_evidence";
             d.evidence = "none";
@@ -54,14 +62,14 @@ DeployDecision decide_deploy(const DeployInputs &in) {
             // models answer the same messages, so a candidate right on fewer
             // of them is worse on exactly the evidence there is (and the next
             // run has more fresh rows, since the active model stays).
-            d.reason = "regression";
-        } else if (d.evidence == "fresh_rows" && d.right_more == int64_t{0} &&
+            d.reason = in.baseline_is_fallback ? "fallback_better" : "regression";
+        } else if ((d.evidence == "fresh_rows" || d.evidence == "fallback_rows") && d.right_more == int64_t{0} &&
                    at_most(d.candidate_f1, d.baseline_f1)) {
             // A tie on fresh rows is no evidence that the candidate is better,
             // and replacing the served model is not free: the active model
             // stays, its fresh rows stay fresh, and the next run weighs both
             // on more of them.
-            d.reason = "tie";
+            d.reason = in.baseline_is_fallback ? "fallback_better" : "tie";
         } else {
             d.deploy = true;
             d.reason = greater(d.candidate_f1, d.baseline_f1) ? "improved" : "within_tolerance";

@@ -4,7 +4,16 @@
 //
 //   deploy never / always      never / manual (always needs the deploy
 //                              privilege, checked by train_intent_model())
-//   no active model            first
+//   no active model            first; but a partition's first model, when the
+//                              fallback's out-of-fold answers on the partition's
+//                              rows are known, is weighed against the fallback
+//                              as if it were the active model (baseline_is_fallback):
+//                              evidence fallback_rows (at least min_gate_rows rows
+//                              both answered) or fallback_estimates (fewer: both
+//                              models' macro F1 on those same rows, with the
+//                              tolerance, and right on no fewer of them); a loss
+//                              or a tie on those rows is fallback_better, and
+//                              the fallback keeps answering for the partition
 //   no out-of-fold evaluation  untested (an unevaluated model never replaces one)
 //   enough fresh rows          the gate (src/core/gate.h): both models on the rows
 //                              the active model never trained on; deploy when the
@@ -53,13 +62,18 @@ struct DeployInputs {
     GateEvidence gate;                     // when the active model was scored on fresh rows
     std::optional<double> active_estimate; // the active model's recorded F1
     std::optional<double> max_f1_regression;
+    // The baseline is the classifier's fallback model on a partition's rows
+    // (has_active is then true): `gate` holds both models' figures on the
+    // rows both answered out of fold, and active_estimate the fallback's
+    // macro F1 on them (oof_f1 the candidate's on the same rows).
+    bool baseline_is_fallback = false;
 };
 
 struct DeployDecision {
     bool deploy = false;
     std::string reason;   // first, untested, insufficient_evidence, regression, tie, improved,
-                          // within_tolerance, never, manual
-    std::string evidence; // none, fresh_rows, estimates
+                          // within_tolerance, fallback_better, never, manual
+    std::string evidence; // none, fresh_rows, estimates, fallback_rows, fallback_estimates
     std::optional<double> candidate_f1, baseline_f1, baseline_accuracy;
     // fresh rows only the candidate gets right, minus those only the active model does
     std::optional<int64_t> right_more;

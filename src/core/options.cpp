@@ -72,6 +72,7 @@ const char *const kOptionKeys[] = {
     "typo_weight",
     "normalize_digits",
     "min_feature_partitions",
+    "defer_to_fallback",
     // train_intent_model()'s own (RunOptions)
     "deploy",
     "min_confidence",
@@ -166,6 +167,8 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
         o.features.text.fold_accents = option_bool(key, v);
     } else if (key == "normalize_digits") {
         o.features.text.normalize_digits = option_bool(key, v);
+    } else if (key == "defer_to_fallback") {
+        o.defer_to_fallback = option_bool(key, v);
     } else if (key == "min_feature_partitions") {
         o.features.min_feature_partitions =
             static_cast<int>(option_integer(key, v, 1, 2, "min_feature_partitions must be 1 or 2."));
@@ -416,6 +419,7 @@ std::string ModelOptions::to_json() const {
     // back with both off, predicting as it did.
     if (features.text.normalize_digits) w["normalize_digits"] = true;
     if (features.min_feature_partitions != 1) w["min_feature_partitions"] = features.min_feature_partitions;
+    if (!defer_to_fallback) w["defer_to_fallback"] = false;
     return dump_json(w);
 }
 
@@ -483,6 +487,7 @@ std::vector<std::string> TrainingRequest::unweighed_options() const {
     };
     check(m.evaluation.folds != dm.evaluation.folds, "cv_folds");
     check(m.evaluation.method != dm.evaluation.method, "evaluation");
+    check(m.defer_to_fallback != dm.defer_to_fallback, "defer_to_fallback");
     check(m.evidence_quantile != dm.evidence_quantile, "evidence_quantile");
     check(m.gate_folds != dm.gate_folds, "gate_folds");
     check(run.limit != d.run.limit, "limit");

@@ -86,6 +86,12 @@ struct ModelOptions {
     int typo_variants = 0;
     double typo_weight = 0.5;       // a variant's sample weight relative to its row's
     size_t max_misclassified = 200; // cap on misclassified rows listed in the report
+    // A partition's own model that abstains lets the classifier's fallback
+    // answer (issue 34, point 2; classifier_cache.h), and a partition's first
+    // model is weighed against the fallback with that deferral. Off: the
+    // partition's model answers alone, abstentions included. Stored with the
+    // model only when off (a default model's bytes are 0.3.2's first ones).
+    bool defer_to_fallback = true;
 
     // Applies a flat JSON object of options, e.g.
     // {"algorithm":"logistic_regression","C":0.5,"char_ngrams":false}.
@@ -97,7 +103,7 @@ struct ModelOptions {
     // target_precision, threshold_floor, evidence_quantile, min_threshold_rows, min_intent_rows,
     // out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads,
-    // normalize_digits, min_feature_partitions.
+    // normalize_digits, min_feature_partitions, defer_to_fallback.
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;

@@ -204,6 +204,16 @@ std::string Page::decision_sentence() const {
         return F("dec_regression_f1", {cf1, bf1, tol});
     }
     if (reason == "tie") return F("dec_tie", {n, cand_right});
+    if (reason == "fallback_better") {
+        // A partition's first model against the fallback, on the
+        // partition's rows both answered out of fold (deploy_rule.h).
+        const Json &fc = at(rep_, "fallback_comparison");
+        auto fr = num(at(fc, "rows")), fca = num(at(fc, {"candidate", "accuracy"})),
+             ffa = num(at(fc, {"fallback", "accuracy"}));
+        std::string cr = fr && fca ? md(std::round(*fca * *fr), 0) : "?",
+                    fb = fr && ffa ? md(std::round(*ffa * *fr), 0) : "?";
+        return F("dec_fallback_better", {fr ? md(fr, 0) : std::string("?"), cr, fb, cf1, bf1});
+    }
     if (reason.empty()) return {};
     return html_escape(reason);
 }

@@ -294,6 +294,14 @@ const Entry kTexts[] = {
      "El nuevo modelo no se puso en servicio porque su F1 ({0}) queda por debajo del del modelo activo ({1}) "
      "m\xC3\xA1s "
      "de lo permitido (margen {2}). Se mantiene el modelo activo."},
+    {"dec_fallback_better",
+     "This partition's own model was not put in service: on the partition's {0} messages, each judged by "
+     "models that never saw it, it got {1} right and the shared fallback model {2} (F1 {3} against {4}). "
+     "The fallback keeps answering for this partition.",
+     "El modelo propio de esta partici\xC3\xB3n no se puso en servicio: en los {0} mensajes de la "
+     "partici\xC3\xB3n, cada uno juzgado por modelos que no lo hab\xC3\xAD" "an visto, acert\xC3\xB3 {1} y "
+     "el modelo compartido de respaldo {2} (F1 {3} frente a {4}). El modelo de respaldo sigue respondiendo "
+     "por esta partici\xC3\xB3n."},
     {"dec_tie",
      "The new model was not put in service: of the {0} newest reviewed messages both models got exactly {1} "
      "right, "

@@ -32,9 +32,12 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
 // The rule of a partitioned classifier's answers: a partition's own model
 // that abstains defers to the fallback, whose answer (confident or not) is
 // then the classifier's. A small shop's model abstains where it has seen too
-// little; the shared model has seen every shop's rows.
+// little; the shared model has seen every shop's rows. A partition model
+// trained with {"defer_to_fallback": false} answers alone (its stored
+// options say so).
 inline bool defers_to_fallback(const ClassifierModel &found, bool uncertain) {
-    return found.by_partition && uncertain && found.fallback_id != 0;
+    return found.by_partition && uncertain && found.fallback_id != 0 && found.loaded.model &&
+           found.loaded.model->options().defer_to_fallback;
 }
 
 // The fallback's model of `found` (defers_to_fallback() said so): the

@@ -75,6 +75,14 @@ struct StagedSource {
     ReadCounts counts;
     // Rows per partition value (not counting rows without one).
     std::map<std::string, int64_t> partition_rows;
+    // A partitioned classifier's fallback run (trained first in the call)
+    // leaves here its out-of-fold answer to each staged row, by index:
+    // each partition's first model is weighed against them (issue 34,
+    // point 2; train_entry.cpp). Empty until then, or when it failed.
+    // -1: the row got no out-of-fold answer; else an index into
+    // fallback_labels (the fallback's labels, UTF-8).
+    mutable std::vector<int32_t> fallback_answers;
+    mutable std::vector<std::string> fallback_labels;
 };
 
 // Reads the rows as the current user, which the caller makes the

@@ -53,6 +53,7 @@ extern "C" {
 #include <exception>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace pg_intent {
 namespace {
@@ -114,6 +115,7 @@ SPIPlanPtr prepare_query(SpiConnection &spi, const std::string &sql, QueryShape 
 struct Counts {
     uint64_t query_rows = 0, skipped = 0, abstained = 0, accepted = 0, accepted_right = 0;
     uint64_t out_of_scope = 0, out_of_scope_caught = 0;
+    uint64_t deferred = 0; // rows the fallback answered (defers_to_fallback())
 };
 
 // One row of the caller's query as the receiver read it: slices in the row's
@@ -130,9 +132,18 @@ struct RowInput {
 // after one, so receive_row() raises it again at once.
 class Evaluation {
   public:
-    Evaluation(const intent::IntentModel &model, const std::unordered_map<std::string, int> &label_index)
-        : model_(model), label_index_(label_index),
-          acc_(model.labels().size(), model.options().max_misclassified), scratch_(polling_scratch()) {}
+    // `label_index`: the model's labels, then (with a fallback) the
+    // fallback's that the model lacks; `fallback_labels` maps the fallback's
+    // label indexes into it. `found` and `fallback`: evaluate_label()'s
+    // partition model and its fallback, which answers where
+    // defers_to_fallback() says so, as in predict_label().
+    Evaluation(const intent::IntentModel &model, const std::unordered_map<std::string, int> &label_index,
+               const ClassifierModel *found = nullptr, const intent::IntentModel *fallback = nullptr,
+               std::vector<int> fallback_labels = {})
+        : model_(model), label_index_(label_index), found_(found), fallback_(fallback),
+          fallback_labels_(std::move(fallback_labels)),
+          acc_(label_index.size(), model.options().max_misclassified), scratch_(polling_scratch()),
+          fallback_scratch_(polling_scratch()), probs_(label_index.size(), 0.0f) {}
 
     // Scores one row; false stops the query.
     bool add_row(const RowInput &in) noexcept {
@@ -175,12 +186,30 @@ class Evaluation {
         }
         // The message as predict_intent() reads it: at most pg_intent.max_message_bytes.
         const std::string_view utf8 = server_to_utf8(in.message.data, in.message.size, converted_);
-        const intent::Prediction p = model_.predict_with_probabilities(utf8, scratch_);
+        intent::Prediction p = model_.predict_with_probabilities(utf8, scratch_);
+        const float *probs = scratch_.probs.data();
+        if (fallback_ && defers_to_fallback(*found_, p.uncertain)) {
+            // The fallback's answer, in the labels of the evaluation.
+            p = fallback_->predict_with_probabilities(utf8, fallback_scratch_);
+            std::fill(probs_.begin(), probs_.end(), 0.0f);
+            for (size_t c = 0; c < fallback_labels_.size() && c < fallback_scratch_.probs.size(); ++c)
+                probs_[static_cast<size_t>(fallback_labels_[c])] = fallback_scratch_.probs[c];
+            if (p.label >= 0 && static_cast<size_t>(p.label) < fallback_labels_.size())
+                p.label = fallback_labels_[static_cast<size_t>(p.label)];
+            probs = probs_.data();
+            ++n_.deferred;
+        } else if (probs_.size() > model_.labels().size()) {
+            std::fill(probs_.begin(), probs_.end(), 0.0f);
+            std::copy(scratch_.probs.begin(), scratch_.probs.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                       scratch_.probs.size(), probs_.size())),
+                      probs_.begin());
+            probs = probs_.data();
+        }
         if (out_of_scope) {
             ++n_.out_of_scope;
             n_.out_of_scope_caught += p.uncertain;
         } else {
-            acc_.add(truth, p.label, scratch_.probs.data(), static_cast<size_t>(row));
+            acc_.add(truth, p.label, probs, static_cast<size_t>(row));
             if (p.uncertain) {
                 ++n_.abstained;
             } else {
@@ -193,15 +222,20 @@ class Evaluation {
         // after a huge one.
         if (utf8.size() > 64 * 1024) {
             scratch_ = polling_scratch();
+            fallback_scratch_ = polling_scratch();
             std::string().swap(converted_);
         }
     }
 
     const intent::IntentModel &model_;
     const std::unordered_map<std::string, int> &label_index_;
+    const ClassifierModel *found_;
+    const intent::IntentModel *fallback_;
+    std::vector<int> fallback_labels_;
     intent::EvalAccumulator acc_;
     // Polls inside one long message, as predict_intent() does.
-    intent::PredictScratch scratch_;
+    intent::PredictScratch scratch_, fallback_scratch_;
+    std::vector<float> probs_; // an answer's probabilities in the evaluation's labels
     Counts n_;
     std::string converted_, label_;
     std::exception_ptr failure_;
@@ -252,12 +286,25 @@ namespace {
 // the caller's query `sql` as the caller (this function never switches
 // user), read-only, scores its rows with `loaded` and returns the metrics
 // object. `function_name` names the SQL function in errors.
-intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql, const char *function_name) {
+//
+// evaluate_label() passes the partition's model `found` and, when it may
+// defer, its fallback: each row is then scored with the answer
+// predict_label() serves (defers_to_fallback(), the one rule), in the
+// labels of both models.
+intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql, const char *function_name,
+                               const ClassifierModel *found = nullptr, const LoadedModel *fallback = nullptr) {
     const intent::IntentModel &model = *loaded.model;
-    const auto &labels = model.labels();
+    std::vector<std::string> labels = model.labels();
     std::unordered_map<std::string, int> label_index;
     for (size_t c = 0; c < labels.size(); ++c)
         label_index.emplace(labels[c], static_cast<int>(c));
+    std::vector<int> fallback_labels;
+    if (fallback)
+        for (const std::string &l : fallback->model->labels()) {
+            auto it = label_index.emplace(l, static_cast<int>(labels.size()));
+            if (it.second) labels.push_back(l);
+            fallback_labels.push_back(it.first->second);
+        }
     // The rows' context is the call's, not SPI's: an error the scoring kept
     // (its ErrorData copied there) must outlive the SPI connection, whose end
     // frees SPI's contexts, until it is rethrown.
@@ -269,7 +316,8 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
     // Scores every row; the SPI connection ends with the block. An error
     // leaves the connection and the running query to the (sub)transaction's
     // abort, which releases both.
-    Evaluation evaluation(model, label_index);
+    Evaluation evaluation(model, label_index, found, fallback ? fallback->model.get() : nullptr,
+                          std::move(fallback_labels));
     {
         SpiConnection spi;
         QueryShape shape;
@@ -336,6 +384,10 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
     };
     metrics["evaluation"] = "query";
     metrics["model_id"] = loaded.id;
+    if (fallback) {
+        metrics["fallback_model_id"] = fallback->id;
+        metrics["deferred"] = n.deferred;
+    }
     metrics["query_rows"] = n.query_rows;
     metrics["skipped"] = n.skipped;
     metrics["threshold"] = static_cast<double>(model.threshold());
@@ -409,7 +461,13 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     std::string_view partition;
     bool has_partition = false;
     const ClassifierModel found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
-    intent::Json metrics = evaluate_on_query(found.loaded, sql, "evaluate_label");
+    // predict_label()'s answers: where the partition's model abstains, the
+    // fallback's (defers_to_fallback(), asked here for an abstention: a
+    // model that may defer).
+    const bool may_defer = defers_to_fallback(found, true);
+    const ClassifierModel fallback = may_defer ? fallback_model(schema, found) : ClassifierModel();
+    intent::Json metrics = evaluate_on_query(found.loaded, sql, "evaluate_label", &found,
+                                             may_defer ? &fallback.loaded : nullptr);
     const TextRef name = text_ref(PG_GETARG_DATUM(0));
     std::string storage;
     metrics["classifier"] = std::string(server_to_utf8(name.data, name.size, storage));

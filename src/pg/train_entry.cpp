@@ -329,6 +329,25 @@ intent::DeployDecision decide(const intent::Json &report, const intent::Training
     }
     in.active_estimate = active_estimate;
     in.max_f1_regression = policy.max_f1_regression;
+    // A partition's first model: the fallback is the baseline, on the rows
+    // both answered out of fold (compare_with_fallback()).
+    const intent::Json cmp = report.value("fallback_comparison", intent::Json());
+    if (!has_active && cmp.is_object()) {
+        const intent::Json candidate = cmp.value("candidate", intent::Json());
+        const intent::Json fallback = cmp.value("fallback", intent::Json());
+        in.has_active = true;
+        in.baseline_is_fallback = true;
+        in.gate = intent::GateEvidence();
+        in.gate.sufficient = cmp.value("sufficient", false);
+        in.gate.candidate_f1 = figure(candidate, "macro_f1");
+        in.gate.active_f1 = figure(fallback, "macro_f1");
+        in.gate.candidate_accuracy = figure(candidate, "accuracy");
+        in.gate.active_accuracy = figure(fallback, "accuracy");
+        in.gate.candidate_only_correct = integer_of(cmp, "candidate_only_correct");
+        in.gate.active_only_correct = integer_of(cmp, "fallback_only_correct");
+        in.oof_f1 = in.gate.candidate_f1;
+        in.active_estimate = in.gate.active_f1;
+    }
     return intent::decide_deploy(in);
 }
 
@@ -577,9 +596,11 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     }
     fresh_rule = judge_by_key ? "key" : judge_by_time ? "time_column" : "none";
     std::vector<DataRow> data;
-    for (const StagedRow &s : staged.rows) {
+    for (size_t index = 0; index < staged.rows.size(); ++index) {
+        const StagedRow &s = staged.rows[index];
         if (partition && (s.partition_null || s.partition != *partition)) continue;
         DataRow row = s.row;
+        row.staged_index = index;
         if (row.reviewed && (judge_by_key || judge_by_time)) {
             bool fresh = true;
             if (judge_by_key) {
@@ -611,6 +632,105 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
         for (const DataRow &row : data)
             groups->push_back(row.group);
     return data;
+}
+
+// A partitioned classifier's fallback run keeps its out-of-fold answer to
+// each staged row (StagedSource::fallback_answers) for the partitions' runs
+// of the same call, which weigh their first model against it.
+void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow> &data,
+                           const std::vector<intent::RowResult> &results,
+                           const std::vector<std::string> &labels) {
+    staged.fallback_labels = labels;
+    staged.fallback_answers.assign(staged.rows.size(), -1);
+    for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
+        const intent::RowResult &r = results[i];
+        if (data[i].staged_index >= staged.rows.size() || r.fold < 0 || r.predicted < 0 ||
+            static_cast<size_t>(r.predicted) >= labels.size())
+            continue;
+        staged.fallback_answers[data[i].staged_index] = r.predicted;
+    }
+}
+
+// A partition's first model against the fallback (issue 34, point 2), on
+// the partition's rows that both answered out of fold: the candidate's
+// fold models never saw the row, nor did the fallback's (which trained on
+// every partition's rows, so its own served model is no fair judge of
+// them: it learnt them). The candidate's answer is the one the classifier
+// would serve: with defer_to_fallback, the fallback's where the candidate
+// abstains. Figures as the gate's (gate.h): accuracy and macro F1 (over the
+// labels of the partition's rows) of the answers, and the discordant pairs; the gate's "sufficient" at the
+// policy's min_gate_rows. Written into the report as "fallback_comparison"
+// and into the gate's keys that decide() reads. False: no comparison (no
+// fallback answers kept, or no row answered by both).
+bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
+                           const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
+                           const TrainingPolicy &policy, intent::Json &report) {
+    if (staged.fallback_answers.size() != staged.rows.size()) return false;
+    const std::vector<std::string> &labels = model.labels();
+    const bool defer = model.options().defer_to_fallback;
+    std::map<std::string, int> ids;
+    auto id_of = [&ids](const std::string &label) {
+        return ids.emplace(label, static_cast<int>(ids.size())).first->second;
+    };
+    std::vector<int> truth, candidate, fallback;
+    intent::Json keys = intent::Json::array();
+    size_t deferred = 0;
+    for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
+        const intent::RowResult &r = results[i];
+        if (data[i].staged_index >= staged.rows.size()) continue;
+        const int32_t f = staged.fallback_answers[data[i].staged_index];
+        if (f < 0 || r.fold < 0 || r.predicted < 0 || static_cast<size_t>(r.predicted) >= labels.size())
+            continue;
+        const std::string &fallback_label = staged.fallback_labels[static_cast<size_t>(f)];
+        const DataRow &row = data[i];
+        const std::string &label = row.label_utf8.empty() ? row.label : row.label_utf8;
+        if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
+        const bool defers = defer && r.uncertain;
+        deferred += defers ? 1 : 0;
+        truth.push_back(id_of(label));
+        candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));
+        fallback.push_back(id_of(fallback_label));
+        if (!row.key.empty() && keys.size() < 100) keys.push_back(row.key);
+    }
+    if (truth.empty()) return false;
+    // Macro F1 over the labels of the partition's rows: a label the
+    // partition never has, which only the fallback knows, would otherwise
+    // count as a class of F1 0 against the fallback (a wrong answer counts
+    // already, in its row's label's recall).
+    auto macro_f1 = [](const intent::EvalReport &r) {
+        double sum = 0;
+        size_t n = 0;
+        for (const intent::ClassMetrics &m : r.per_class)
+            if (m.support > 0) {
+                sum += m.f1;
+                ++n;
+            }
+        return n ? sum / static_cast<double>(n) : 0.0;
+    };
+    const intent::EvalReport c = intent::evaluate(truth, candidate, {}, ids.size());
+    const intent::EvalReport b = intent::evaluate(truth, fallback, {}, ids.size());
+    int64_t candidate_only = 0, fallback_only = 0;
+    for (size_t i = 0; i < truth.size(); ++i) {
+        const bool cr = candidate[i] == truth[i], fr = fallback[i] == truth[i];
+        candidate_only += cr && !fr ? 1 : 0;
+        fallback_only += fr && !cr ? 1 : 0;
+    }
+    const bool sufficient = truth.size() >= static_cast<size_t>(policy.min_gate_rows);
+    intent::Json cmp = {
+        {"rule", "out_of_fold"},
+        {"rows", truth.size()},
+        {"min_rows", policy.min_gate_rows},
+        {"sufficient", sufficient},
+        {"defer_to_fallback", defer},
+        {"candidate_deferred", deferred},
+        {"candidate", {{"accuracy", c.accuracy}, {"macro_f1", macro_f1(c)}}},
+        {"fallback", {{"accuracy", b.accuracy}, {"macro_f1", macro_f1(b)}}},
+        {"candidate_only_correct", candidate_only},
+        {"fallback_only_correct", fallback_only},
+        {"row_keys", keys},
+    };
+    report["fallback_comparison"] = cmp;
+    return true;
 }
 
 } // namespace
@@ -704,6 +824,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size());
 
+    // The fallback's out-of-fold answers are this call's fallback run's only.
+    if (by_group) {
+        staged->fallback_answers.clear();
+        staged->fallback_labels.clear();
+    }
     std::string active_model_error; // why the active model could not be loaded
     LoadedModel active = load_active(fcinfo, schema, data, active_model_error, intent_rows);
 
@@ -738,6 +863,9 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (results.size() != data.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,
                        intent::Message{N_("the trainer returned results for another number of rows"), {}});
+    if (by_group) keep_fallback_answers(*staged, data, results, trained->model.labels());
+    if (partition && PG_ARGISNULL(3))
+        compare_with_fallback(*staged, data, results, trained->model, policy, report);
     const std::optional<double> active_estimate =
         PG_ARGISNULL(5) ? std::nullopt : std::optional<double>(PG_GETARG_FLOAT8(5));
     const intent::DeployDecision decision =

@@ -69,6 +69,9 @@ struct DataRow {
     // A partitioned classifier's fallback run: the row's partition as a
     // number (0: no partition value), for the rule of two partitions.
     uint32_t group = 0;
+    // A classifier's row: its index in the staged rows (StagedSource::rows),
+    // which the fallback's out-of-fold answers are kept by.
+    size_t staged_index = SIZE_MAX;
 };
 
 // What the reader left out or cut, for the run's report.

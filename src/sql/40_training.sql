@@ -348,7 +348,15 @@ BEGIN
                                               'candidate_f1', t.candidate_f1, 'baseline_f1', t.baseline_f1,
                                               'max_f1_regression', v_policy.max_f1_regression,
                                               'fresh_rows_right_more', t.fresh_rows_right_more,
-                                              'active_model_id', v_active_id))
+                                              'active_model_id', v_active_id)
+                                              -- a partition's first model against the fallback: the
+                                              -- run whose out-of-fold answers it was weighed on
+                                              || CASE WHEN t.deploy_evidence IN ('fallback_rows', 'fallback_estimates')
+                                                      THEN jsonb_build_object('fallback_run_id',
+                                                          (SELECT f.id FROM @extschema@.ai_training_runs AS f
+                                                            WHERE f.batch_id = p_batch AND f.partition_key IS NULL
+                                                              AND f.classifier_id = v_classifier_id LIMIT 1))
+                                                      ELSE '{}'::jsonb END)
                                           || CASE WHEN v_builtin THEN '{}'::jsonb
                                                   ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
                model_id                 = v_model_id,

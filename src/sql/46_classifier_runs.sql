@@ -292,12 +292,20 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- train a partition whose rows (p_partition_prints: train_classifier()'s
 -- fingerprint of the staged rows), options and classifier policy are those
 -- of its last run that could deploy (_pg_intent_last_retraining_run()),
--- while a model of it is active. Training it again would give the same
+-- while a model of it is active (or, 0.3.2, while the fallback serves it
+-- because it beat that run's model: fallback_better). Training it again would give the same
 -- model, and 0.3.1 deployed it as a new row (within_tolerance, identical
 -- F1): 26 MB after two scheduled runs of 24 shops. The skipped partitions
 -- are counted (partitions_unchanged) and named with the reason and the run
 -- whose rows they still are (partitions_unchanged_skipped, the first 100)
 -- in the result and the fallback run's metrics.
+--
+-- The fallback trains first (0.3.2; issue 34, point 2): its run keeps its
+-- out-of-fold answers to every row in this backend, and each partition's
+-- run weighs a first model of the partition against them on the
+-- partition's rows (src/core/deploy_rule.h, baseline_is_fallback): a model
+-- the fallback beats is not deployed (fallback_better), and the fallback
+-- keeps answering for the partition. 0.3.1 deployed it as first.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
     p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
     p_partition_prints text[])
@@ -323,6 +331,7 @@ DECLARE
     v_last record;
     v_unchanged integer := 0;
     v_unchanged_list jsonb := '[]';
+    v_fallback jsonb;
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
@@ -338,6 +347,8 @@ BEGIN
     UPDATE @extschema@.ai_classifiers AS x SET source_name = @extschema@._pg_intent_relation_name(x.source)
      WHERE x.id = c.id AND @extschema@._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
        AND @extschema@._pg_intent_relation_name(x.source) IS NOT NULL;
+    -- The fallback first: its out-of-fold answers judge the partitions' first models.
+    v_fallback := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -361,11 +372,16 @@ BEGIN
             END IF;
             v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(c.policy, '{}')::text);
             IF v_may_skip AND v_part.print <> '' THEN
-                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print INTO v_last
+                SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
+                  INTO v_last
                   FROM @extschema@._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                -- A partition the fallback serves because it beat the
+                -- partition's model on the same rows (fallback_better) is
+                -- compared again when its rows change, not at every call.
                 IF v_last.print = v_print
-                   AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                                WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name) THEN
+                   AND (v_last.reason = 'fallback_better'
+                        OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                    WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name)) THEN
                     v_unchanged := v_unchanged + 1;
                     IF jsonb_array_length(v_unchanged_list) < 100 THEN
                         v_unchanged_list := v_unchanged_list || jsonb_build_array(jsonb_build_object(
@@ -386,7 +402,7 @@ BEGIN
                                         'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
                                         'max_partitions_per_classifier', v_max);
     END IF;
-    v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    v_result := v_fallback;
     IF c.partition_column IS NOT NULL THEN
         -- What this call left untrained, recorded with its fallback run.
         UPDATE @extschema@.ai_training_runs AS r
@@ -399,7 +415,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; then the fallback).';
+    'Internal: the runs of one train_classifier() call, as the extension owner (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier

@@ -28,6 +28,7 @@ DECLARE
     v_unknown text;
     v_active jsonb;
     v_partitions jsonb;
+    v_by_fallback jsonb;
     v_runs jsonb;
     v_last jsonb;
 BEGIN
@@ -82,6 +83,35 @@ BEGIN
                                     ORDER BY o.f1 NULLS FIRST, o.partition_key LIMIT 5) AS w)) END
       INTO v_partitions;
 
+    -- The partitions the fallback serves because it beat their own model
+    -- (issue 34, point 2): the latest completed run of each partition
+    -- without an active model of its own, refused as fallback_better, with
+    -- both models' figures on the partition's rows (the five weakest
+    -- candidates first).
+    WITH latest AS (
+        SELECT DISTINCT ON (r.partition_key) r.partition_key, r.id, r.deploy_reason, r.deploy_evidence,
+               (r.metrics #>> '{deploy,candidate_f1}')::float8 AS candidate_f1, r.baseline_f1_score AS fallback_f1,
+               (r.metrics #>> '{fallback_comparison,rows}')::integer AS rows_compared
+          FROM @extschema@.ai_training_runs AS r
+         WHERE r.classifier = p_name AND r.partition_key IS NOT NULL AND r.status = 'completed'
+         ORDER BY r.partition_key, r.started_at DESC, r.id
+    ), served AS (
+        SELECT l.* FROM latest AS l
+         WHERE l.deploy_reason = 'fallback_better'
+           AND NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                            WHERE m.classifier = p_name AND m.partition_key = l.partition_key AND m.is_active))
+    SELECT CASE WHEN (SELECT count(*) FROM served) > 0 THEN jsonb_build_object(
+               'partitions', (SELECT count(*) FROM served),
+               'weakest', (SELECT jsonb_agg(jsonb_build_object('partition', w.partition_key, 'run_id', w.id,
+                                                               'evidence', w.deploy_evidence,
+                                                               'rows', w.rows_compared,
+                                                               'candidate_f1', w.candidate_f1,
+                                                               'fallback_f1', w.fallback_f1)
+                                            ORDER BY w.candidate_f1 NULLS FIRST, w.partition_key)
+                             FROM (SELECT s.* FROM served AS s
+                                    ORDER BY s.candidate_f1 NULLS FIRST, s.partition_key LIMIT 5) AS w)) END
+      INTO v_by_fallback;
+
     SELECT jsonb_build_object(
                'total', count(*),
                'completed', count(*) FILTER (WHERE r.status = 'completed'),
@@ -127,6 +157,7 @@ BEGIN
         'built_in', v_built_in,
         'active_model', coalesce(v_active, 'null'::jsonb),
         'partition_models', coalesce(v_partitions, 'null'::jsonb),
+        'served_by_fallback', coalesce(v_by_fallback, 'null'::jsonb),
         'runs', v_runs,
         'last_run', coalesce(v_last, 'null'::jsonb),
         'new_rows', v_new_rows,
@@ -136,4 +167,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
-    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), served_by_fallback {partitions, weakest: five [{partition, run_id, evidence, rows, candidate_f1, fallback_f1}]}: the partitions without a model of their own whose latest run the fallback beat (fallback_better; NULL when none), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';

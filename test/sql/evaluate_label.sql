@@ -24,7 +24,12 @@ SELECT text AS msg, split_part(intent, '.', 1) AS route
  WHERE n > 400 AND n <= 500;
 SELECT create_classifier('router', 'el_msgs', 'msg', 'route',
                          '{"partition_column": "shop", "min_partition_rows": 100, "seed": 1}') ->> 'name' AS created;
-SELECT train_classifier('router') ->> 'deploy_reason' AS trained;
+SELECT train_classifier('router') AS trained \gset
+SELECT :'trained'::jsonb ->> 'deploy_reason' AS fallback, :'trained'::jsonb #>> '{partitions,0,deploy_reason}' AS big;
+-- The fallback beats big's first model on big's rows (fallback_better,
+-- test/sql/partition_fallback.sql): deployed by hand here, to evaluate a
+-- partition's own model.
+SELECT deploy_classifier_model('router', (:'trained'::jsonb #>> '{partitions,0,model_id}')::bigint) ->> 'reason' AS deployed;
 
 -- The same evaluation as evaluate_intent_model() of the model predict_label() uses.
 SELECT evaluate_label('router', 'SELECT msg, route FROM el_holdout') AS by_name \gset

@@ -183,3 +183,40 @@ TEST(DeployRule, MissingFiguresCompareAsSqlNulls) {
     expect(d, true, "within_tolerance", "fresh_rows");
     EXPECT_FALSE(d.right_more);
 }
+
+// A partition's first model against the fallback (issue 34, point 2): the
+// same rule, its losses and ties named fallback_better.
+TEST(DeployRule, APartitionsFirstModelIsWeighedAgainstTheFallback) {
+    DeployInputs in = on_fresh_rows(0.76, 0.95, 2, 30);
+    in.baseline_is_fallback = true;
+    expect(decide_deploy(in), false, "fallback_better", "fallback_rows");
+    in = on_fresh_rows(0.90, 0.90, 3, 3);
+    in.baseline_is_fallback = true;
+    expect(decide_deploy(in), false, "fallback_better", "fallback_rows");
+    in = on_fresh_rows(0.96, 0.90, 6, 1);
+    in.baseline_is_fallback = true;
+    expect(decide_deploy(in), true, "improved", "fallback_rows");
+    in = on_estimates(0.70, 0.90);
+    in.baseline_is_fallback = true;
+    expect(decide_deploy(in), false, "fallback_better", "fallback_estimates");
+    in = on_estimates(0.90, 0.90);
+    in.baseline_is_fallback = true;
+    expect(decide_deploy(in), true, "within_tolerance", "fallback_estimates");
+    in.mode = DeployMode::Never;
+    expect(decide_deploy(in), false, "never", "fallback_estimates");
+}
+
+// Against the fallback on few rows (estimates), a first model right on
+// fewer of the same rows loses whatever its macro F1.
+TEST(DeployRule, AgainstTheFallbackFewerRightRowsLoseOnEstimatesToo) {
+    DeployInputs in = on_estimates(0.95, 0.90);
+    in.baseline_is_fallback = true;
+    in.gate.candidate_only_correct = 1;
+    in.gate.active_only_correct = 4;
+    DeployDecision d = decide_deploy(in);
+    expect(d, false, "fallback_better", "fallback_estimates");
+    EXPECT_EQ(d.right_more, -3);
+    // An active model's estimates carry no paired counts: unchanged.
+    in.baseline_is_fallback = false;
+    expect(decide_deploy(in), true, "improved", "estimates");
+}

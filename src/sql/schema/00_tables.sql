@@ -179,13 +179,14 @@ CREATE TABLE @extschema@.ai_training_runs (
     deploy_reason            text
         CONSTRAINT ai_training_runs_deploy_reason_check
         CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
-                                 'untested', 'baseline_changed', 'insufficient_evidence', 'tie')),
+                                 'untested', 'baseline_changed', 'insufficient_evidence', 'tie',
+                                 'fallback_better')),
     started_at               timestamptz NOT NULL DEFAULT now(),
     finished_at              timestamptz,
     duration_seconds         double precision,
     deploy_evidence          text
         CONSTRAINT ai_training_runs_deploy_evidence_check
-        CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none'))
+        CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none', 'fallback_rows', 'fallback_estimates'))
 );
 COMMENT ON TABLE @extschema@.ai_training_runs IS
     'One row per training run: sizes, test metrics of the new model and of the baseline (the model active at the time), the full report and the deploy decision.';

@@ -162,3 +162,15 @@ ALTER TABLE @extschema@.ai_model_deployments
 -- ---- Issue 34, point 4: train_classifier() passes each partition's
 -- ---- fingerprint, so that unchanged partitions are skipped.
 DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]);
+
+-- ---- Issue 34, point 2: a partition's first model is weighed against the
+-- ---- fallback (src/core/deploy_rule.h): a new reason and two evidences.
+ALTER TABLE @extschema@.ai_training_runs
+    DROP CONSTRAINT ai_training_runs_deploy_reason_check,
+    ADD CONSTRAINT ai_training_runs_deploy_reason_check
+        CHECK (deploy_reason IN ('first', 'improved', 'within_tolerance', 'manual', 'regression', 'never',
+                                 'untested', 'baseline_changed', 'insufficient_evidence', 'tie',
+                                 'fallback_better')),
+    DROP CONSTRAINT ai_training_runs_deploy_evidence_check,
+    ADD CONSTRAINT ai_training_runs_deploy_evidence_check
+        CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none', 'fallback_rows', 'fallback_estimates'));
