@@ -254,7 +254,7 @@ SELECT isnt(obj_description(to_regprocedure('public._pg_intent_glyph(integer, te
 -- _pg_intent_md_num(numeric, integer)
 SELECT has_function('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) exists');
 SELECT function_returns('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'text', '_pg_intent_md_num(numeric, integer) returns text');
-SELECT volatility_is('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'immutable', '_pg_intent_md_num(numeric, integer) is IMMUTABLE');
+SELECT volatility_is('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'stable', '_pg_intent_md_num(numeric, integer) is STABLE (the decimal mark follows pg_intent.language)');
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), 's'::"char", '_pg_intent_md_num(numeric, integer) is PARALLEL SAFE');
 SELECT isnt_strict('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is not STRICT (NULL becomes an en dash)');
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), ARRAY['p_value', 'p_digits'], '_pg_intent_md_num(numeric, integer) parameter names');
@@ -583,7 +583,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', false),
     ('_pg_intent_fold(text)', 'stable', 'safe', false),
     ('_pg_intent_glyph(integer, text)', 'immutable', 'safe', false),
-    ('_pg_intent_md_num(numeric, integer)', 'immutable', 'safe', false),
+    ('_pg_intent_md_num(numeric, integer)', 'stable', 'safe', false),
     ('_pg_intent_md_cell(text, integer)', 'immutable', 'safe', false),
     ('_pg_intent_cue_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_cue_before_insert()', 'volatile', 'unsafe', false),
