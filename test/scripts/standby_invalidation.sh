@@ -17,6 +17,9 @@ first=$(q $DB "SELECT (train_intent_model('first')->>'model_id')")
 q $DB "CREATE TABLE msgs AS SELECT row_number() OVER (ORDER BY text, intent) AS id, text, intent, CASE WHEN row_number() OVER (ORDER BY text, intent) % 2 = 0 THEN 'p1' ELSE 'p2' END AS shop FROM demo_rows WHERE split = 'train'" >/dev/null
 q $DB "SELECT create_classifier('router', 'msgs', 'text', 'intent', '{\"key_column\": \"id\", \"partition_column\": \"shop\", \"min_partition_rows\": 50, \"seed\": 1}')" >/dev/null
 q $DB "SELECT train_classifier('router')" >/dev/null
+# The two halves of one dataset: the fallback beats each half's first model
+# (fallback_better), so deploy them by hand to have a model per partition.
+q $DB "SELECT deploy_classifier_model('router', m.id) FROM ai_intent_models AS m WHERE m.classifier = 'router' AND m.partition_key IN ('p1', 'p2') AND NOT m.is_active" >/dev/null
 q $DB "SELECT train_classifier('router', 'candidates', '{\"deploy\": \"never\", \"seed\": 2}')" >/dev/null
 p1_first=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'router' AND partition_key = 'p1' AND is_active")
 p2_first=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'router' AND partition_key = 'p2' AND is_active")
