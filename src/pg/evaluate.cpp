@@ -58,8 +58,8 @@ namespace pg_intent {
 namespace {
 
 const char *const kColumnsHint =
-    "Select the message, then the expected intent, as two text columns, e.g. "
-    "SELECT user_message, correct_intent FROM my_table (cast others with ::text).";
+    N_("Select the message, then the expected intent, as two text columns, e.g. "
+    "SELECT user_message, correct_intent FROM my_table (cast others with ::text).");
 
 // What the prepared query looks like.
 struct QueryShape {
@@ -324,7 +324,7 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("p_query returned no labelled rows to evaluate"), {}},
                        detail.c_str(),
-                       "Check the query's WHERE clause, and that the role may read the rows.");
+                       N_("Check the query's WHERE clause, and that the role may read the rows."));
     }
 
     const intent::CalibrationReport calibration = acc.calibration();

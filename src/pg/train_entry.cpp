@@ -640,8 +640,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (PG_NARGS() != 8)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("_pg_intent_train_table() was called with another signature"), {}},
-                       "The pg_intent library is newer than the extension's SQL objects.",
-                       "Run ALTER EXTENSION pg_intent UPDATE.");
+                       N_("The pg_intent library is newer than the extension's SQL objects."),
+                       N_("Run ALTER EXTENSION pg_intent UPDATE."));
     for (int i : {0, 1, 2, 6})
         if (PG_ARGISNULL(i))
             throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
@@ -654,8 +654,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (!intent_rows && !staged)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("no rows of classifier \"%s\" were read for this run"), {classifier}},
-                       "A classifier's rows are read by train_classifier(), with its caller's rights.",
-                       "Call train_classifier().");
+                       N_("A classifier's rows are read by train_classifier(), with its caller's rights."),
+                       N_("Call train_classifier()."));
     Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
@@ -676,8 +676,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         throw SqlError(
             ERRCODE_INVALID_PARAMETER_VALUE,
             intent::Message{N_("invalid value for training option \"min_feature_partitions\""), {}},
-            "It is set by pg_intent for the fallback model of a partitioned classifier.",
-            "Leave min_feature_partitions out of the training options.");
+            N_("It is set by pg_intent for the fallback model of a partitioned classifier."),
+            N_("Leave min_feature_partitions out of the training options."));
     const bool partitioned = staged && staged->partitioned;
     const bool by_group = partitioned && !partition;
     if (partitioned) request.model.features.text.normalize_digits = true;
