@@ -80,7 +80,7 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         return Refusal{words({N_("not enough training data: %s usable rows, at least %s needed"),
                               {std::to_string(data.size()), std::to_string(min_rows)}}),
                        {},
-                       "Record more interactions, or lower ai_training_policy.min_samples_for_training."};
+                       N_("Record more interactions, or lower ai_training_policy.min_samples_for_training.")};
     size_t uncertain = 0;
     std::set<std::string_view> intents;
     for (const DataRow &row : data) {
@@ -91,13 +91,13 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         return Refusal{words({N_("not enough training data: %s distinct intents, at least 2 needed"),
                               {std::to_string(intents.size())}}),
                        {},
-                       "A classifier needs examples of at least two intents."};
+                       N_("A classifier needs examples of at least two intents.")};
     if (uncertain > 0)
         return Refusal{words({N_("invalid intent name \"uncertain\""), {}}),
                        std::to_string(uncertain) +
                            " usable rows are labelled \"uncertain\", which classify_intent() returns for "
                            "predictions below the abstain threshold.",
-                       "Relabel those rows (submit_intent_correction()) or reject them."};
+                       N_("Relabel those rows (submit_intent_correction()) or reject them.")};
     return std::nullopt;
 }
 
@@ -415,8 +415,8 @@ Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *bl
 Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read) {
     ResultRow row;
     row.set(kRefusal, why.message);
-    if (!why.detail.empty()) row.set(kRefusalDetail, why.detail);
-    if (!why.hint.empty()) row.set(kRefusalHint, why.hint);
+    if (!why.detail.empty()) row.set(kRefusalDetail, fixed_words(why.detail));
+    if (!why.hint.empty()) row.set(kRefusalHint, fixed_words(why.hint));
     row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(rows_read)));
     return form_result(fcinfo, row, nullptr);
 }

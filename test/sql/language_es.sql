@@ -63,6 +63,9 @@ SELECT create_classifier('es_tickets', 'es_tickets', 'body', 'label') IS NOT NUL
 -- and the SQL side's newer ones, in Spanish.
 INSERT INTO es_tickets VALUES ('hola', 'saludo'), ('adiós', 'despedida');
 SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate, r ->> 'error' AS refusal_es FROM train_classifier('es_tickets', 'v1', '{}') AS r;
+-- The refused run records the refusal's hint in Spanish too (a fixed sentence of the catalogue).
+SELECT metrics -> 'error' ->> 'hint' AS refusal_hint_es FROM ai_training_runs
+ WHERE classifier_id = (SELECT id FROM ai_classifiers WHERE name = 'es_tickets') ORDER BY started_at DESC LIMIT 1;
 SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola', 'tienda_1')$$) AS not_partitioned;
 SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola')$$) AS no_model;
 SELECT pg_temp.try($$SELECT prune_classifier_models('intent', 1)$$) AS built_in;
@@ -135,7 +138,10 @@ BEGIN
         $q$SELECT predict_label('no_such', 'hola')$q$,
         $q$SELECT classify_label('es_hints', 'hola', 'tienda_1')$q$,
         $q$SELECT classify_label('es_hints', 'hola')$q$,
-        $q$SELECT intent_training_options(jsonb_build_object('x', repeat('a', 70000)))$q$] LOOP
+        $q$SELECT intent_training_options(jsonb_build_object('x', repeat('a', 70000)))$q$,
+        -- the core (training options): a detail; a detail and a hint
+        $q$SELECT intent_training_options('{"C": -1}')$q$,
+        $q$SELECT intent_training_options('[1]')$q$] LOOP
         RETURN NEXT '-- ' || v_case;
         FOR v_line IN SELECT * FROM pg_temp.try_full(v_case) LOOP
             RETURN NEXT v_line;
