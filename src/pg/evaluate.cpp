@@ -318,7 +318,7 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
 
     if (acc.rows() == 0 && n.out_of_scope == 0) {
         const std::string detail =
-            n.query_rows == 0 ? std::string("The query returned no rows.")
+            n.query_rows == 0 ? std::string(N_("The query returned no rows."))
                               : "The query returned " + std::to_string(n.query_rows) +
                                     " rows, each with a NULL message or a NULL or empty expected intent.";
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,

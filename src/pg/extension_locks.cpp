@@ -147,9 +147,9 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
                                 : intent::Message{N_("too many trainings in progress: all %s training slots are "
                                                      "taken (backends %s)"),
                                                   {std::to_string(max_concurrent), pids}},
-                   "ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
-                   "whatever their classifier.",
-                   "Try again when one has finished, or raise max_concurrent_trainings.");
+                   N_("ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
+                   "whatever their classifier."),
+                   N_("Try again when one has finished, or raise max_concurrent_trainings."));
 }
 
 } // namespace pg_intent
