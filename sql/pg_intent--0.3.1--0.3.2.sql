@@ -465,8 +465,8 @@ BEGIN
                                 AND a.reviewed_by OPERATOR(pg_catalog.=) v_actor)))) THEN
                 RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the review state of training data row %s changes only through the review functions', NEW.id),
                            ERRCODE = 'insufficient_privilege',
-                          DETAIL = 'A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.',
-                          HINT = 'Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.';
+                          DETAIL = @extschema@.intent_output_error('A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.'),
+                          HINT = @extschema@.intent_output_error('Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.');
             END IF;
         END IF;
     END IF;
@@ -538,8 +538,8 @@ BEGIN
     IF cardinality(p_referring) OPERATOR(pg_catalog.>) 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate %s while other tables refer to its rows', p_table),
                    ERRCODE = 'feature_not_supported',
-                  DETAIL = pg_catalog.format('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
-                  HINT = pg_catalog.format('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
+                  DETAIL = @extschema@.intent_output_error('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
+                  HINT = @extschema@.intent_output_error('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
                                            p_table, pg_catalog.array_to_string(p_referring, ', '), p_table);
     END IF;
 END
@@ -686,8 +686,8 @@ BEGIN
     IF v_referring IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
                    ERRCODE = 'foreign_key_violation',
-                  DETAIL = pg_catalog.format('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
-                  HINT = 'Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.';
+                  DETAIL = @extschema@.intent_output_error('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
+                  HINT = @extschema@.intent_output_error('Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.');
     END IF;
     RETURN NEW;
 END
@@ -800,7 +800,7 @@ AS $$
 BEGIN
     RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training policy cannot be deleted'),
                ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.';
+              HINT = @extschema@.intent_output_error('Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.');
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy_refuse_delete() IS
@@ -904,8 +904,9 @@ COMMENT ON FUNCTION @extschema@.intent_output_text(text, text) IS
 -- language: p_pattern (English; %s for each argument in turn, %% a percent
 -- sign) translated through the Spanish catalogue the C++ errors use
 -- (po/es.po), with the arguments written as RAISE writes them. Every RAISE
--- of the extension words its message with it (RAISE ... USING MESSAGE =),
--- so SQLSTATEs, details and hints stay as they are. scripts/update-po.sh
+-- of the extension words its message, detail and hint with it (RAISE ...
+-- USING MESSAGE =, DETAIL =, HINT =); SQLSTATEs stay as they are. It never
+-- returns NULL, which would make RAISE fail (22004). scripts/update-po.sh
 -- extracts its patterns. Open to PUBLIC, as errors of functions any role
 -- may call are worded with it; it returns the pattern filled in and decides
 -- nothing.
@@ -1139,7 +1140,7 @@ BEGIN
     IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_confidence_score": %s', p_confidence_score),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The confidence score must be between 0 and 100.';
+                  DETAIL = @extschema@.intent_output_error('The confidence score must be between 0 and 100.');
     END IF;
     IF p_source IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_source must not be null'),
@@ -1148,7 +1149,7 @@ BEGIN
     IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_source": "%s"', p_source),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The source must be live, imported or synthetic.';
+                  DETAIL = @extschema@.intent_output_error('The source must be live, imported or synthetic.');
     END IF;
 
     -- Any other name is_valid_intent_name() refuses (a control character
@@ -1157,9 +1158,9 @@ BEGIN
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_detected_intent": not a valid intent name'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256 and no control characters.',
+                  DETAIL = @extschema@.intent_output_error('It has %s bytes; an intent name has at most 256 and no control characters.',
                                              octet_length(v_intent)),
-                  HINT = 'Pass the intent classify_intent() or your classifier detected, or NULL for none.';
+                  HINT = @extschema@.intent_output_error('Pass the intent classify_intent() or your classifier detected, or NULL for none.');
     END IF;
 
     -- The id is made here rather than read back with RETURNING, which would
@@ -1208,15 +1209,15 @@ BEGIN
     IF v_intent IS NULL OR v_intent = '' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent must not be empty'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass the name of the intent the message really has.';
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
     END IF;
     -- Training leaves out rows whose label is longer (get_training_dataset()):
     -- a correction it would never use is refused, not stored.
     IF octet_length(v_intent) > 256 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent name is too long'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
-                  HINT = 'Pass the name of the intent the message really has.';
+                  DETAIL = @extschema@.intent_output_error('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
     END IF;
     -- The rest of the one rule (is_valid_intent_name()): no control
     -- character, and not "uncertain", which classify_intent() answers when it
@@ -1224,8 +1225,8 @@ BEGIN
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": "%s" is not a valid intent name', v_intent),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).',
-                  HINT = 'Pass the name of the intent the message really has.';
+                  DETAIL = @extschema@.intent_output_error('An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).'),
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
     END IF;
 
     SELECT t.detected_intent INTO v_original
@@ -1383,12 +1384,12 @@ BEGIN
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_min_confidence": %s', p_min_confidence),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The minimum confidence must be between 0 and 100.';
+                  DETAIL = @extschema@.intent_output_error('The minimum confidence must be between 0 and 100.');
     END IF;
     IF p_limit <= 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_limit": %s', p_limit),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The limit must be a positive number of rows.';
+                  DETAIL = @extschema@.intent_output_error('The limit must be a positive number of rows.');
     END IF;
 
     -- Reviewed rows first: a limit (a training run's window) keeps them
@@ -1448,7 +1449,7 @@ DECLARE
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
-                   ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
+                   ERRCODE = 'invalid_parameter_value', HINT = @extschema@.intent_output_error('The action is approve or reject.');
     END IF;
     IF p_ids IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training data ids must not be null'), ERRCODE = 'null_value_not_allowed';
@@ -1457,17 +1458,17 @@ BEGIN
         -- A documented limit of the argument, so a bad parameter (22023, HTTP
         -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
-                   ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
+                   ERRCODE = 'invalid_parameter_value', HINT = @extschema@.intent_output_error('Send at most 10000 ids per call.');
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_reason must not be null: a rejection needs a reason'),
                    ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+                  HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     IF p_action = 'reject' AND btrim(p_reason) = '' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_reason": a rejection needs a reason'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+                  HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
     p_reason := nullif(btrim(p_reason), '');
@@ -1494,14 +1495,14 @@ BEGIN
         IF v_unlabelled IS NOT NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row without an intent'),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
-                      HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format(@extschema@.intent_output_error('Rows without a detected or corrected intent: %s.', '%s'), array_to_string(v_unlabelled, ', ')),
+                      HINT = @extschema@.intent_output_error('Give them an intent with submit_intent_correction(), or reject them.');
         END IF;
         IF v_invalid IS NOT NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row whose intent is not a valid intent name'),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
-                      HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format(@extschema@.intent_output_error('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', '%s'), array_to_string(v_invalid, ', ')),
+                      HINT = @extschema@.intent_output_error('Give them a valid intent with submit_intent_correction(), or reject them.');
         END IF;
     END IF;
 
@@ -2007,11 +2008,11 @@ BEGIN
     IF p_run_type NOT IN ('full', 'incremental', 'intent_only') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_run_type": "%s"', p_run_type),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The run type must be full, incremental or intent_only.';
+                  DETAIL = @extschema@.intent_output_error('The run type must be full, incremental or intent_only.');
     END IF;
     IF p_options IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass ''{}'' for the default options.';
+            HINT = @extschema@.intent_output_error('Pass ''{}'' for the default options.');
     END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
@@ -2019,7 +2020,7 @@ BEGIN
     IF p_options ?| c_policy_keys THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "%s": it is set by the training policy', (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+                  HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
     -- The policy row, read once: the trainer takes it whole. A classifier's
     -- policy keys override it, and its training options come before the
@@ -2036,15 +2037,15 @@ BEGIN
     IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "only_reviewed": the training policy trains on reviewed rows only'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
+                  HINT = @extschema@.intent_output_error('Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.');
     END IF;
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
     IF v_builtin AND cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
-            USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
-                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+            USING DETAIL = @extschema@.intent_output_error('Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.'),
+                  HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
 
     -- 2. one training per classifier at a time, and at most the policy's
@@ -2313,9 +2314,9 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the classifier of model %s no longer exists', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('The model was trained for classifier "%s"%s, which was dropped.', v_classifier,
+                  DETAIL = @extschema@.intent_output_error('The model was trained for classifier "%s"%s, which was dropped.', coalesce(v_classifier, ''),
                                   CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
-                  HINT = 'A classifier created again with the same name is another classifier: train it.';
+                  HINT = @extschema@.intent_output_error('A classifier created again with the same name is another classifier: train it.');
     END IF;
 
     UPDATE @extschema@.ai_intent_models AS m
@@ -2371,14 +2372,14 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
                    ERRCODE = 'no_data_found',
-                  HINT = 'The view ai_model_registry lists the models.';
+                  HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
     -- The intent model answers classify_intent() for every app: a model of
     -- another classifier (another set of labels) must not become it.
     IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "intent"', p_model_id, v_model.classifier),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Deploy it with deploy_classifier_model().';
+                  HINT = @extschema@.intent_output_error('Deploy it with deploy_classifier_model().');
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id),
@@ -2389,7 +2390,7 @@ BEGIN
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Its bytes were removed by delete_intent_model().';
+                  DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
 
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
@@ -2423,7 +2424,7 @@ BEGIN
     IF v_current IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Deploy a model with deploy_intent_model() or train one with train_intent_model().';
+                  HINT = @extschema@.intent_output_error('Deploy a model with deploy_intent_model() or train one with train_intent_model().');
     END IF;
 
     -- The model the current one replaced when it was last deployed.
@@ -2435,13 +2436,13 @@ BEGIN
     IF v_target IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
+                  DETAIL = @extschema@.intent_output_error('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
 
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Deploy another model with deploy_intent_model().';
+                  HINT = @extschema@.intent_output_error('Deploy another model with deploy_intent_model().');
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
@@ -2512,8 +2513,8 @@ BEGIN
     IF OLD.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', OLD.id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Every prediction uses the active model.',
-                  HINT = 'Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.';
+                  DETAIL = @extschema@.intent_output_error('Every prediction uses the active model.'),
+                  HINT = @extschema@.intent_output_error('Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.');
     END IF;
     RETURN OLD;
 END
@@ -2559,7 +2560,7 @@ BEGIN
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
     -- A named classifier's model: its deploy right (a dropped classifier's:
     -- superusers only).
@@ -2568,13 +2569,13 @@ BEGIN
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', v_model.classifier),
-                  HINT = format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, ''deploy'');', v_model.classifier);
+                  DETAIL = @extschema@.intent_output_error('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', coalesce(v_model.classifier, '')),
+                  HINT = @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, ''deploy'');', pg_catalog.quote_nullable(v_model.classifier));
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Deploy or roll back to another model first.';
+                  HINT = @extschema@.intent_output_error('Deploy or roll back to another model first.');
     END IF;
     UPDATE @extschema@.ai_intent_models AS m
        SET model = NULL, deleted_at = coalesce(m.deleted_at, now())
@@ -2715,18 +2716,18 @@ BEGIN
        AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
                    ERRCODE = 'undefined_object',
-                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+                  HINT = @extschema@.intent_output_error('The table ai_classifiers lists the classifiers; create_classifier() creates one.');
     END IF;
     RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
                ERRCODE = 'insufficient_privilege',
               -- never NULL: a NULL option fails RAISE itself (22004)
               DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role)
-                            THEN 'The classifier exists; the role holds no right to use it that way.'
-                            ELSE 'It does not exist, or the role may not use it that way.' END,
-              HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
-                          WHEN p_access = 'read' THEN 'A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.'
-                          ELSE pg_catalog.format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);',
-                                                 pg_catalog.left(p_name, 63), p_access) END;
+                            THEN @extschema@.intent_output_error('The classifier exists; the role holds no right to use it that way.')
+                            ELSE @extschema@.intent_output_error('It does not exist, or the role may not use it that way.') END,
+              HINT = CASE WHEN p_access = 'manage' THEN @extschema@.intent_output_error('Only its owner (or a member of the owner role) may.')
+                          WHEN p_access = 'read' THEN @extschema@.intent_output_error('A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.')
+                          ELSE @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, %s);',
+                                                 pg_catalog.quote_nullable(pg_catalog.left(p_name, 63)), pg_catalog.quote_nullable(p_access)) END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
@@ -2987,7 +2988,7 @@ BEGIN
         IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
            OR (v_policy ->> 'gate_window_days')::double precision NOT BETWEEN 0.01 AND 36500 THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
-                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
+                       ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be a number of days between 0.01 and 36500.');
         END IF;
     END IF;
     IF v_policy ? 'min_partition_rows' THEN
@@ -2999,7 +3000,7 @@ BEGIN
            OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
            OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
-                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
+                       ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be an integer between 2 and 1000000000.');
         END IF;
     END IF;
 
@@ -3008,7 +3009,7 @@ BEGIN
            OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
            OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "keep_replaced_models": %s', v_policy -> 'keep_replaced_models'),
-                ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 0 and 1000.';
+                ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be an integer between 0 and 1000.');
         END IF;
     END IF;
 
@@ -3035,7 +3036,7 @@ BEGIN
             GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: %s', v_message),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The policy keys take the values of the columns of ai_training_policy (docs/settings.md).';
+                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
     END;
 
     -- training options, by the one validator of training options
@@ -3046,8 +3047,8 @@ BEGIN
     IF v_training ? 'min_feature_partitions' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_feature_partitions"'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'It is set by pg_intent for the fallback model of a partitioned classifier.',
-                  HINT = 'Leave min_feature_partitions out of the classifier''s options.';
+                  DETAIL = @extschema@.intent_output_error('It is set by pg_intent for the fallback model of a partitioned classifier.'),
+                  HINT = @extschema@.intent_output_error('Leave min_feature_partitions out of the classifier''s options.');
     END IF;
 END
 $$;
@@ -3076,7 +3077,7 @@ BEGIN
     SELECT c.relkind INTO v_kind FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
+                   ERRCODE = 'undefined_table', DETAIL = @extschema@.intent_output_error('The table or view it was created over was dropped.');
     END IF;
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" must be a table or a view', p_name),
@@ -3088,13 +3089,13 @@ BEGIN
          WHERE a.attrelid = p_source AND a.attname = v_col.name::name AND a.attnum > 0 AND NOT a.attisdropped;
         IF NOT FOUND THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', v_col.name, p_name),
-                       ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
+                       ERRCODE = 'undefined_column', DETAIL = @extschema@.intent_output_error('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
         END IF;
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for column "%s" of the source of classifier "%s"', v_col.name, p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A classifier''s source is read with the rights of the classifier''s owner.',
-                      HINT = 'Grant SELECT on the source (or the column) to the classifier''s owner.';
+                      DETAIL = @extschema@.intent_output_error('A classifier''s source is read with the rights of the classifier''s owner.'),
+                      HINT = @extschema@.intent_output_error('Grant SELECT on the source (or the column) to the classifier''s owner.');
         END IF;
         SELECT t.typcategory INTO v_category FROM pg_catalog.pg_type AS t
          WHERE t.oid = coalesce((SELECT d.typbasetype FROM pg_catalog.pg_type AS d
@@ -3110,11 +3111,11 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
                        ERRCODE = 'datatype_mismatch',
                       HINT = CASE v_col.role
-                          WHEN 'text_column' THEN 'The text must be of a string type (text, varchar).'
-                          WHEN 'label_column' THEN 'The label must be of a string, boolean or enum type; cast it in a view.'
-                          WHEN 'time_column' THEN 'The time must be a timestamptz, timestamp or date.'
-                          WHEN 'weight_column' THEN 'The weight must be a number.'
-                          ELSE 'The reviewed column must be a boolean.' END;
+                          WHEN 'text_column' THEN @extschema@.intent_output_error('The text must be of a string type (text, varchar).')
+                          WHEN 'label_column' THEN @extschema@.intent_output_error('The label must be of a string, boolean or enum type; cast it in a view.')
+                          WHEN 'time_column' THEN @extschema@.intent_output_error('The time must be a timestamptz, timestamp or date.')
+                          WHEN 'weight_column' THEN @extschema@.intent_output_error('The weight must be a number.')
+                          ELSE @extschema@.intent_output_error('The reviewed column must be a boolean.') END;
         END IF;
     END LOOP;
 END
@@ -3181,7 +3182,7 @@ BEGIN
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
+                   ERRCODE = 'undefined_object', HINT = @extschema@.intent_output_error('Create it with create_classifier().');
     END IF;
     RETURN c;
 END
@@ -3210,8 +3211,8 @@ BEGIN
                         WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
-                      HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+                      DETAIL = @extschema@.intent_output_error('A role that got its owner''s OID or name since is not its owner.'),
+                      HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
         END IF;
         PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
@@ -3222,8 +3223,8 @@ BEGIN
     IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Its source is read as its owner, the role "%s", which no longer exists.', c.owner_name),
-                  HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+                  DETAIL = @extschema@.intent_output_error('Its source is read as its owner, the role "%s", which no longer exists.', coalesce(c.owner_name::text, '')),
+                  HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
     END IF;
     RETURN c;
 END
@@ -3261,14 +3262,14 @@ BEGIN
     IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier name "%s"', p_name),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.';
+                  DETAIL = @extschema@.intent_output_error('A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.');
     END IF;
     IF jsonb_typeof(v_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" already exists', p_name),
-                   ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
+                   ERRCODE = 'duplicate_object', HINT = @extschema@.intent_output_error('Change it with alter_classifier().');
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
@@ -3281,7 +3282,7 @@ BEGIN
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s"', v_bad),
             ERRCODE = 'invalid_parameter_value',
-                  HINT = 'create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.';
+                  HINT = @extschema@.intent_output_error('create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.');
     END IF;
     v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
                  || (SELECT coalesce(jsonb_object_agg(k, v_options -> k), '{}') FROM jsonb_object_keys(v_options) AS k
@@ -3325,7 +3326,7 @@ BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" is changed through ai_training_policy'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'An administrator changes its policy with UPDATE ai_training_policy SET ...';
+                  HINT = @extschema@.intent_output_error('An administrator changes its policy with UPDATE ai_training_policy SET ...');
     END IF;
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
@@ -3470,7 +3471,7 @@ BEGIN
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
     IF v_model.classifier <> c.name THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
@@ -3483,15 +3484,15 @@ BEGIN
     IF v_model.classifier_id IS DISTINCT FROM c.id THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.',
-                  HINT = 'Train the classifier with train_classifier().';
+                  DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.'),
+                  HINT = @extschema@.intent_output_error('Train the classifier with train_classifier().');
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
-                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
+                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
     RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
@@ -3543,7 +3544,7 @@ BEGIN
     IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
+                  DETAIL = @extschema@.intent_output_error('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
@@ -3637,7 +3638,7 @@ BEGIN
     v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::integer, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_keep: %s', v_keep),
-            ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be between 0 and 1000.';
+            ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be between 0 and 1000.');
     END IF;
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.
@@ -3778,7 +3779,7 @@ BEGIN
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
+                   ERRCODE = 'undefined_object', DETAIL = @extschema@.intent_output_error('It was dropped while its source was read.');
     END IF;
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and
@@ -4156,7 +4157,7 @@ BEGIN
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
-                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
     IF NOT v_built_in THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
@@ -4345,7 +4346,7 @@ BEGIN
     END IF;
     IF p_access NOT IN ('predict', 'train', 'deploy') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid access "%s"', p_access),
-                   ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
+                   ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('The access is predict, train or deploy.');
     END IF;
     IF upper(p_role) = 'PUBLIC' THEN
         IF p_access <> 'predict' THEN
@@ -4465,7 +4466,7 @@ BEGIN
     END IF;
     IF p_limit < 1 OR p_limit > 10000 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
-                   ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_limit must be between 1 and 10000.');
     END IF;
     SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
@@ -4474,13 +4475,13 @@ BEGIN
     END IF;
     IF v_plan.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
-                   ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('SELECT * FROM ai_review_queue ORDER BY rank;');
     END IF;
     IF NOT v_plan.has_key THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name),
                    ERRCODE = '55000',
-                  DETAIL = 'Without a stable row id its runs do not record the rows they read.',
-                  HINT = pg_catalog.format('SELECT alter_classifier(%L, ''{"key_column": "<column>"}''); then train it again.', p_name);
+                  DETAIL = @extschema@.intent_output_error('Without a stable row id its runs do not record the rows they read.'),
+                  HINT = @extschema@.intent_output_error('SELECT alter_classifier(%s, ''{"key_column": "<column>"}''); then train it again.', pg_catalog.quote_nullable(p_name));
     END IF;
     -- The latest completed run of that partition (NULL: the fallback or
     -- unpartitioned model's), as ai_review_queue takes intent's latest.
@@ -4657,7 +4658,7 @@ BEGIN
                                                   WHERE e.extname = 'pg_intent'), 'USAGE') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to reassign classifier "%s"', p_name),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
+                  DETAIL = @extschema@.intent_output_error('Only superusers and members of the extension''s owner reassign classifiers.');
     END IF;
     c := @extschema@._pg_intent_classifier(p_name);
     IF c.built_in THEN
@@ -4846,7 +4847,7 @@ BEGIN
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
-                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
     v_active := @extschema@._pg_intent_active_model_json();
     RETURN @extschema@._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)
@@ -4888,7 +4889,7 @@ BEGIN
         WHEN 'weekly' THEN 'week' WHEN 'monthly' THEN 'month' END;
     IF v_unit IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_type: "%s"', p_period_type),
-                   ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use hourly, daily, weekly or monthly.');
     END IF;
     v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
@@ -4899,14 +4900,14 @@ BEGIN
         IF NOT pg_catalog.isfinite(p_period_start) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Name a period by a finite timestamp inside it.';
+                      HINT = @extschema@.intent_output_error('Name a period by a finite timestamp inside it.');
         END IF;
         period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
         period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
                            ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_start) + ('1 ' || v_unit)::interval) END;
         IF period_end > now() THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
-                       ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
+                       ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');
         END IF;
     END IF;
 END
@@ -4948,8 +4949,8 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot from %s to %s', p_period_type, v_start, v_end, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
-                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', v_tz),
-                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
+                  DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', coalesce(v_tz, '')),
+                  HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
     v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
     -- The model that was active at the end of the period (the last deployment
@@ -5047,9 +5048,9 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
-                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
-                                             (@extschema@._pg_intent_ops_policy()).snapshot_time_zone),
-                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
+                  DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
+                                             coalesce((@extschema@._pg_intent_ops_policy()).snapshot_time_zone, '')),
+                  HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
 
     -- The models serving at the end of the period: per partition (NULL: the
@@ -5500,10 +5501,10 @@ BEGIN
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('automatic retraining failed: %s', v_result ->> 'error'),
                    ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
-                  DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
-                                  v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
-                  HINT = format('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
-                                v_policy.auto_retrain_threshold, (@extschema@._pg_intent_ops_policy()).retry_failed_after);
+                  DETAIL = @extschema@.intent_output_error('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
+                                  coalesce(v_result ->> 'run_id', ''), coalesce(round((v_result ->> 'duration_seconds')::numeric, 1)::text, '')),
+                  HINT = @extschema@.intent_output_error('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
+                                coalesce(v_policy.auto_retrain_threshold::text, ''), coalesce((@extschema@._pg_intent_ops_policy()).retry_failed_after::text, ''));
     END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_decision.samples_since_last_train,
                               'result', v_result);
@@ -5593,21 +5594,21 @@ BEGIN
     END IF;
     IF p_format NOT IN ('jsonl', 'csv', 'chat_jsonl') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
-                   ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use jsonl, csv or chat_jsonl.');
     END IF;
     IF p_min_confidence IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_confidence: %s', p_min_confidence),
-                   ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_confidence must be between 0 and 100.');
     END IF;
     IF p_only_reviewed IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_quality: %s', p_min_quality),
-                   ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_quality must be between 1 and 5, or NULL for no filter.');
     END IF;
 
     IF p_format = 'jsonl' THEN
@@ -5754,8 +5755,8 @@ BEGIN
                '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to insert into ai_feedback_cues'),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().',
-                  HINT = 'Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').';
+                  DETAIL = @extschema@.intent_output_error('An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().'),
+                  HINT = @extschema@.intent_output_error('Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').');
     END IF;
     v_seed := @extschema@._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN
@@ -6282,13 +6283,13 @@ BEGIN
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.classifier <> 'intent') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
-                   ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The model belongs to another classifier than intent.');
     END IF;
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.is_active) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
-                   ERRCODE = '22023', DETAIL = 'The challenger is the active model.',
-                  HINT = 'Choose a model that is not deployed.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The challenger is the active model.'),
+                  HINT = @extschema@.intent_output_error('Choose a model that is not deployed.');
     END IF;
     IF p_training_data_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data d WHERE d.id = p_training_data_id) THEN
@@ -6579,7 +6580,7 @@ BEGIN
                          AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_drop_guard()'::pg_catalog.regprocedure) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'),
                    ERRCODE = 'duplicate_object',
-                  HINT = 'Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.';
+                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.');
     END IF;
 END
 $drop_guard$;
@@ -6799,7 +6800,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_access: "%s"', p_access),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use ' || (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s) || '.';
+                  HINT = @extschema@.intent_output_error('Use %s.', (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s));
     END IF;
     FOREACH v_fn IN ARRAY v_functions LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', v_fn, p_role);
@@ -6882,13 +6883,13 @@ BEGIN
         IF NOT p_fresh_install AND r.grantee OPERATOR(pg_catalog.<>) 0 THEN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
-                USING HINT = 'Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.';
+                USING HINT = @extschema@.intent_output_error('Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.');
         ELSIF NOT p_fresh_install AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
               AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
             -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
             -- grants it with the internal functions it calls)
             RAISE WARNING 'pg_intent: % is no longer executable by PUBLIC', r.name
-                USING HINT = 'Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.';
+                USING HINT = @extschema@.intent_output_error('Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.');
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'

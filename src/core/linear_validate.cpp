@@ -110,7 +110,7 @@ void validate_problem(size_t rows, size_t cols, const std::vector<int> &y, size_
     if (rows > std::numeric_limits<uint32_t>::max()) throw Error(ErrorKind::InvalidArgument, "too many rows");
     if (num_classes == 0)
         throw Error(ErrorKind::InsufficientData, Message{N_("no classes to train"), {}},
-                    "At least one intent is needed to train a classifier.");
+                    N_("At least one intent is needed to train a classifier."));
     if (num_classes > 100000 || (cols > 0 && num_classes > (size_t{1} << 31) / cols))
         throw Error(ErrorKind::InvalidArgument, "model too large",
                     "The weight matrix would need " + std::to_string(num_classes) + " x " +
@@ -118,7 +118,7 @@ void validate_problem(size_t rows, size_t cols, const std::vector<int> &y, size_
                     "Reduce max_features or the number of intents.");
     if (rows == 0)
         throw Error(ErrorKind::InsufficientData, Message{N_("no rows to train on"), {}},
-                    "The training set is empty after preparation.");
+                    N_("The training set is empty after preparation."));
     if (y.size() != rows)
         throw Error(ErrorKind::InvalidArgument, "label count does not match row count",
                     "There are " + std::to_string(y.size()) + " labels for " + std::to_string(rows) +

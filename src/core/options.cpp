@@ -104,27 +104,27 @@ bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v
     if (key == "algorithm") {
         if (!v.is_string() || (v.get<std::string>() != algorithm_name(Algorithm::LinearSVM) &&
                                v.get<std::string>() != algorithm_name(Algorithm::LogisticRegression)))
-            bad_option(key, "algorithm must be \"linear_svm\" or \"logistic_regression\".");
+            bad_option(key, N_("algorithm must be \"linear_svm\" or \"logistic_regression\"."));
         o.learner.algorithm = parse_algorithm(v.get<std::string>());
     } else if (key == "C") {
-        double c = option_number(key, v, "C must be a positive number.");
-        if (!(c > 0) || !std::isfinite(c)) bad_option(key, "C must be a positive number.");
+        double c = option_number(key, v, N_("C must be a positive number."));
+        if (!(c > 0) || !std::isfinite(c)) bad_option(key, N_("C must be a positive number."));
         o.learner.C = c;
     } else if (key == "class_weight") {
         if (!v.is_string() || (v.get<std::string>() != "balanced" && v.get<std::string>() != "none"))
-            bad_option(key, "class_weight must be \"balanced\" or \"none\".");
+            bad_option(key, N_("class_weight must be \"balanced\" or \"none\"."));
         o.learner.balanced_class_weight = v.get<std::string>() == "balanced";
     } else if (key == "tolerance") {
-        double t = option_number(key, v, "tolerance must be a positive number.");
-        if (!(t > 0)) bad_option(key, "tolerance must be a positive number.");
+        double t = option_number(key, v, N_("tolerance must be a positive number."));
+        if (!(t > 0)) bad_option(key, N_("tolerance must be a positive number."));
         o.learner.tolerance = t;
     } else if (key == "max_iterations") {
         o.learner.max_iterations = static_cast<int>(
-            option_integer(key, v, 1, 1000000, "max_iterations must be an integer between 1 and 1000000."));
+            option_integer(key, v, 1, 1000000, N_("max_iterations must be an integer between 1 and 1000000.")));
     } else if (key == "threads") {
         // Execution detail, not a model property: applied but not stored by to_json().
         o.learner.threads = static_cast<int>(
-            option_integer(key, v, 0, 256, "threads must be an integer between 0 and 256 (0 = automatic)."));
+            option_integer(key, v, 0, 256, N_("threads must be an integer between 0 and 256 (0 = automatic).")));
     } else {
         return false;
     }
@@ -136,27 +136,27 @@ bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v
 bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (key == "word_ngram_min") {
         o.features.word_ngram_min = static_cast<int>(
-            option_integer(key, v, 1, 8, "word_ngram_min must be an integer between 1 and 8."));
+            option_integer(key, v, 1, 8, N_("word_ngram_min must be an integer between 1 and 8.")));
     } else if (key == "word_ngram_max") {
         o.features.word_ngram_max = static_cast<int>(
-            option_integer(key, v, 1, 8, "word_ngram_max must be an integer between 1 and 8."));
+            option_integer(key, v, 1, 8, N_("word_ngram_max must be an integer between 1 and 8.")));
     } else if (key == "char_ngrams") {
         o.features.char_ngrams = option_bool(key, v);
     } else if (key == "char_ngram_min") {
         o.features.char_ngram_min = static_cast<int>(
-            option_integer(key, v, 1, 10, "char_ngram_min must be an integer between 1 and 10."));
+            option_integer(key, v, 1, 10, N_("char_ngram_min must be an integer between 1 and 10.")));
     } else if (key == "char_ngram_max") {
         o.features.char_ngram_max = static_cast<int>(
-            option_integer(key, v, 1, 10, "char_ngram_max must be an integer between 1 and 10."));
+            option_integer(key, v, 1, 10, N_("char_ngram_max must be an integer between 1 and 10.")));
     } else if (key == "max_features") {
         o.features.max_features = static_cast<int>(
-            option_integer(key, v, 1, 10000000, "max_features must be an integer between 1 and 10000000."));
+            option_integer(key, v, 1, 10000000, N_("max_features must be an integer between 1 and 10000000.")));
     } else if (key == "max_char_features") {
         o.features.max_char_features = static_cast<int>(option_integer(
-            key, v, 1, 10000000, "max_char_features must be an integer between 1 and 10000000."));
+            key, v, 1, 10000000, N_("max_char_features must be an integer between 1 and 10000000.")));
     } else if (key == "min_df") {
         o.features.min_df =
-            static_cast<int>(option_integer(key, v, 1, 1000000, "min_df must be a positive integer."));
+            static_cast<int>(option_integer(key, v, 1, 1000000, N_("min_df must be a positive integer.")));
     } else if (key == "sublinear_tf") {
         o.features.sublinear_tf = option_bool(key, v);
     } else if (key == "smooth_idf") {
@@ -171,13 +171,13 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
         o.defer_to_fallback = option_bool(key, v);
     } else if (key == "min_feature_partitions") {
         o.features.min_feature_partitions =
-            static_cast<int>(option_integer(key, v, 1, 2, "min_feature_partitions must be 1 or 2."));
+            static_cast<int>(option_integer(key, v, 1, 2, N_("min_feature_partitions must be 1 or 2.")));
     } else if (key == "typo_variants") {
         o.typo_variants = static_cast<int>(
-            option_integer(key, v, 0, 4, "typo_variants must be an integer between 0 and 4."));
+            option_integer(key, v, 0, 4, N_("typo_variants must be an integer between 0 and 4.")));
     } else if (key == "typo_weight") {
-        double t = option_number(key, v, "typo_weight must be a number greater than 0 and at most 1.");
-        if (!(t > 0 && t <= 1)) bad_option(key, "typo_weight must be a number greater than 0 and at most 1.");
+        double t = option_number(key, v, N_("typo_weight must be a number greater than 0 and at most 1."));
+        if (!(t > 0 && t <= 1)) bad_option(key, N_("typo_weight must be a number greater than 0 and at most 1."));
         o.typo_weight = t;
     } else {
         return false;
@@ -189,7 +189,7 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
 // seed, the C grid, the deploy gate.
 bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (key == "evaluation") {
-        const char *detail = "evaluation must be \"auto\", \"cross_validation\" or \"holdout\".";
+        const char *detail = N_("evaluation must be \"auto\", \"cross_validation\" or \"holdout\".");
         if (!v.is_string()) bad_option(key, detail);
         const std::string s = v.get<std::string>();
         if (s == "auto")
@@ -202,9 +202,9 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
             bad_option(key, detail);
     } else if (key == "cv_folds") {
         o.evaluation.folds = static_cast<int>(
-            option_integer(key, v, 0, 20, "cv_folds must be 0 (automatic) or an integer between 2 and 20."));
+            option_integer(key, v, 0, 20, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20.")));
         if (o.evaluation.folds == 1)
-            bad_option(key, "cv_folds must be 0 (automatic) or an integer between 2 and 20.");
+            bad_option(key, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20."));
     } else if (key == "val_fraction" || key == "test_fraction") {
         std::string detail = key + " must be a number between 0 and 0.9.";
         double f = option_number(key, v, detail.c_str());
@@ -212,18 +212,18 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
         (key == "val_fraction" ? o.evaluation.holdout_fraction : o.evaluation.test_fraction) = f;
     } else if (key == "seed") {
         o.evaluation.seed = static_cast<uint64_t>(option_integer(
-            key, v, 0, int64_t(1) << 53, "seed must be a non-negative integer of at most 2^53."));
+            key, v, 0, int64_t(1) << 53, N_("seed must be a non-negative integer of at most 2^53.")));
         o.learner.seed = o.evaluation.seed;
     } else if (key == "select_C") {
         o.select_C = option_bool(key, v);
     } else if (key == "min_gate_rows") {
         o.min_gate_rows = static_cast<size_t>(option_integer(
-            key, v, 1, 100000000, "min_gate_rows must be an integer between 1 and 100000000."));
+            key, v, 1, 100000000, N_("min_gate_rows must be an integer between 1 and 100000000.")));
     } else if (key == "gate_folds") {
         o.gate_folds = static_cast<int>(option_integer(
-            key, v, 0, 20, "gate_folds must be 0 (automatic) or an integer between 2 and 20."));
+            key, v, 0, 20, N_("gate_folds must be 0 (automatic) or an integer between 2 and 20.")));
         if (o.gate_folds == 1)
-            bad_option(key, "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
+            bad_option(key, N_("gate_folds must be 0 (automatic) or an integer between 2 and 20."));
     } else {
         return false;
     }
@@ -234,31 +234,31 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
 // the report.
 bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (key == "target_precision") {
-        double t = option_number(key, v, "target_precision must be a number greater than 0 and at most 1.");
+        double t = option_number(key, v, N_("target_precision must be a number greater than 0 and at most 1."));
         if (!(t > 0 && t <= 1))
-            bad_option(key, "target_precision must be a number greater than 0 and at most 1.");
+            bad_option(key, N_("target_precision must be a number greater than 0 and at most 1."));
         o.target_precision = t;
     } else if (key == "threshold_floor") {
-        double t = option_number(key, v, "threshold_floor must be a number between 0 and 1.");
-        if (!(t >= 0 && t <= 1)) bad_option(key, "threshold_floor must be a number between 0 and 1.");
+        double t = option_number(key, v, N_("threshold_floor must be a number between 0 and 1."));
+        if (!(t >= 0 && t <= 1)) bad_option(key, N_("threshold_floor must be a number between 0 and 1."));
         o.threshold_floor = t;
     } else if (key == "evidence_quantile") {
-        double t = option_number(key, v, "evidence_quantile must be a number between 0 and 0.5.");
-        if (!(t >= 0 && t <= 0.5)) bad_option(key, "evidence_quantile must be a number between 0 and 0.5.");
+        double t = option_number(key, v, N_("evidence_quantile must be a number between 0 and 0.5."));
+        if (!(t >= 0 && t <= 0.5)) bad_option(key, N_("evidence_quantile must be a number between 0 and 0.5."));
         o.evidence_quantile = t;
     } else if (key == "min_threshold_rows") {
         o.min_threshold_rows = static_cast<size_t>(option_integer(
-            key, v, 0, 100000000, "min_threshold_rows must be an integer between 0 and 100000000."));
+            key, v, 0, 100000000, N_("min_threshold_rows must be an integer between 0 and 100000000.")));
     } else if (key == "min_intent_rows") {
         o.min_intent_rows = static_cast<size_t>(option_integer(
-            key, v, 0, 100000000, "min_intent_rows must be an integer between 0 and 100000000."));
+            key, v, 0, 100000000, N_("min_intent_rows must be an integer between 0 and 100000000.")));
     } else if (key == "out_of_scope_intent") {
-        const char *detail = "out_of_scope_intent must be a non-empty label of at most 200 bytes without "
-                             "control characters.";
+        const char *detail = N_("out_of_scope_intent must be a non-empty label of at most 200 bytes without "
+                             "control characters.");
         if (!v.is_string() || !plausible_label(v.get<std::string>())) bad_option(key, detail);
         o.out_of_scope_intent = v.get<std::string>();
     } else if (key == "out_of_scope_mode") {
-        const char *detail = "out_of_scope_mode must be \"negatives\" or \"class\".";
+        const char *detail = N_("out_of_scope_mode must be \"negatives\" or \"class\".");
         if (!v.is_string()) bad_option(key, detail);
         const std::string s = v.get<std::string>();
         if (s == "negatives")
@@ -269,7 +269,7 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
             bad_option(key, detail);
     } else if (key == "max_misclassified") {
         o.max_misclassified = static_cast<size_t>(option_integer(
-            key, v, 0, 1000000, "max_misclassified must be an integer between 0 and 1000000."));
+            key, v, 0, 1000000, N_("max_misclassified must be an integer between 0 and 1000000.")));
     } else {
         return false;
     }
@@ -292,12 +292,12 @@ Json parse_options_object(std::string_view json_object) {
         doc = parse_json(json_object, "training options");
     } catch (const Error &e) {
         throw Error(ErrorKind::InvalidArgument, Message{N_("invalid training options"), {}}, e.detail(),
-                    "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
+                    N_("Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}."));
     }
     if (!doc.is_object())
         throw Error(ErrorKind::InvalidArgument, Message{N_("invalid training options"), {}},
-                    "Training options must be a JSON object.",
-                    "Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}.");
+                    N_("Training options must be a JSON object."),
+                    N_("Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}."));
     return doc;
 }
 
@@ -324,55 +324,55 @@ void ModelOptions::validate() const {
         (evaluation.holdout_fraction == 0 && evaluation.method == EvaluationMethod::Holdout))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"val_fraction\""), {}},
-                    "val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation.");
+                    N_("val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation."));
     if (bad_fraction(evaluation.test_fraction))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"test_fraction\""), {}},
-                    "test_fraction must be a number between 0 and 0.9.");
+                    N_("test_fraction must be a number between 0 and 0.9."));
     if (!(evaluation.holdout_fraction + evaluation.test_fraction < 1.0))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"val_fraction\""), {}},
-                    "val_fraction + test_fraction must be below 1.");
+                    N_("val_fraction + test_fraction must be below 1."));
     if (evaluation.folds < 0 || evaluation.folds == 1 || evaluation.folds > 20)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"cv_folds\""), {}},
-                    "cv_folds must be 0 (automatic) or an integer between 2 and 20.");
+                    N_("cv_folds must be 0 (automatic) or an integer between 2 and 20."));
     if (gate_folds < 0 || gate_folds == 1 || gate_folds > 20)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"gate_folds\""), {}},
-                    "gate_folds must be 0 (automatic) or an integer between 2 and 20.");
+                    N_("gate_folds must be 0 (automatic) or an integer between 2 and 20."));
     if (!(target_precision > 0 && target_precision <= 1))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"target_precision\""), {}},
-                    "target_precision must be a number greater than 0 and at most 1.");
+                    N_("target_precision must be a number greater than 0 and at most 1."));
     if (!(threshold_floor >= 0 && threshold_floor <= 1))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"threshold_floor\""), {}},
-                    "threshold_floor must be a number between 0 and 1.");
+                    N_("threshold_floor must be a number between 0 and 1."));
     if (!(evidence_quantile >= 0 && evidence_quantile <= 0.5))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"evidence_quantile\"",
                     "evidence_quantile must be a number between 0 and 0.5.");
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_intent\""), {}},
-                    "out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
-                    "characters.");
+                    N_("out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
+                    "characters."));
     if (out_of_scope_mode != OutOfScopeMode::Negatives && out_of_scope_mode != OutOfScopeMode::Class)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_mode\""), {}},
-                    "out_of_scope_mode must be \"negatives\" or \"class\".");
+                    N_("out_of_scope_mode must be \"negatives\" or \"class\"."));
     if (min_gate_rows < 1)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"min_gate_rows\""), {}},
-                    "min_gate_rows must be at least 1.");
+                    N_("min_gate_rows must be at least 1."));
     if (!(typo_weight > 0 && typo_weight <= 1))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"typo_weight\""), {}},
-                    "typo_weight must be a number greater than 0 and at most 1.");
+                    N_("typo_weight must be a number greater than 0 and at most 1."));
     if (typo_variants < 0 || typo_variants > 4)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"typo_variants\""), {}},
-                    "typo_variants must be an integer between 0 and 4.");
+                    N_("typo_variants must be an integer between 0 and 4."));
 }
 
 // Every option with its effective value, in a fixed key order.
@@ -442,7 +442,7 @@ namespace {
 // Applies one run key to `r`; false when `key` is not a run key.
 bool apply_run_option(RunOptions &r, const std::string &key, const Json &v) {
     if (key == "deploy") {
-        const char *detail = "deploy must be \"auto\", \"never\" or \"always\".";
+        const char *detail = N_("deploy must be \"auto\", \"never\" or \"always\".");
         if (!v.is_string()) bad_option(key, detail);
         const std::string mode = v.get<std::string>();
         if (mode == "auto")
@@ -456,11 +456,11 @@ bool apply_run_option(RunOptions &r, const std::string &key, const Json &v) {
     } else if (key == "min_confidence") {
         r.min_confidence = static_cast<int>(option_integer(
             key, v, 0, 100,
-            "min_confidence must be an integer between 0 and 100 (a detector confidence score)."));
+            N_("min_confidence must be an integer between 0 and 100 (a detector confidence score).")));
     } else if (key == "only_reviewed") {
         r.only_reviewed = option_bool(key, v);
     } else if (key == "limit") {
-        r.limit = option_integer(key, v, 1, 2147483647, "limit must be a positive integer number of rows.");
+        r.limit = option_integer(key, v, 1, 2147483647, N_("limit must be a positive integer number of rows."));
     } else {
         return false;
     }

@@ -153,7 +153,7 @@ Vectorizer prepare_features(TrainingRun &run) {
     if (k < 2)
         throw Error(ErrorKind::InsufficientData, Message{N_("not enough intents to train"), {}},
                     "Training needs at least 2 distinct intents but the data has " + std::to_string(k) + ".",
-                    "Add labelled examples for more intents.");
+                    N_("Add labelled examples for more intents."));
     callbacks.check_cancel();
 
     set.entries = FeatureMatrix(0, callbacks.memory);

@@ -24,10 +24,10 @@ void check_fit_input(const std::vector<std::string> &texts, const FeatureOptions
                     "Leave min_feature_partitions out of the training options.");
     if (texts.empty())
         throw Error(ErrorKind::InsufficientData, Message{N_("no texts to learn features from"), {}},
-                    "The vectorizer needs at least one training text.");
+                    N_("The vectorizer needs at least one training text."));
     if (texts.size() >= kEmpty)
         throw Error(ErrorKind::InsufficientData, Message{N_("too many texts"), {}},
-                    "At most 4294967294 texts can be fitted.");
+                    N_("At most 4294967294 texts can be fitted."));
 }
 
 } // namespace

@@ -72,13 +72,13 @@ Vocabulary choose_vocabulary(const GramCounter &counter, size_t num_texts, const
                     "No word or character n-gram occurs in the texts of at least two partitions (and in "
                     "at least min_df (" +
                         std::to_string(options.min_df) + ") of the " + std::to_string(num_texts) + " texts).",
-                    "The fallback model of a partitioned classifier keeps only n-grams that two "
-                    "partitions share.");
+                    N_("The fallback model of a partitioned classifier keeps only n-grams that two "
+                    "partitions share."));
     if (words.empty() && chars.empty())
         throw Error(ErrorKind::InsufficientData, Message{N_("no features left to learn from"), {}},
                     "No word or character n-gram occurs in at least min_df (" +
                         std::to_string(options.min_df) + ") of the " + std::to_string(num_texts) + " texts.",
-                    "Lower min_df or add training texts that contain words.");
+                    N_("Lower min_df or add training texts that contain words."));
 
     Vocabulary v;
     v.single_group_dropped = single_group;

@@ -309,7 +309,7 @@ std::string printable_name(std::string_view name) {
 [[noreturn]] void no_such_classifier(std::string_view name) {
     throw SqlError(ERRCODE_UNDEFINED_OBJECT,
                    intent::Message{N_("classifier \"%s\" does not exist"), {printable_name(name)}}, "",
-                   "The table ai_classifiers lists the classifiers; create_classifier() creates one.");
+                   N_("The table ai_classifiers lists the classifiers; create_classifier() creates one."));
 }
 
 } // namespace
@@ -319,7 +319,7 @@ void partition_too_long(size_t bytes) {
                    intent::Message{N_("p_partition is too long: %s bytes"), {std::to_string(bytes)}},
                    "A partition value has at most " + std::to_string(kMaxPartitionKeyBytes) +
                        " bytes in the server encoding; no model is trained for a longer one.",
-                   "Pass the tenant's identifier, not its data.");
+                   N_("Pass the tenant's identifier, not its data."));
 }
 
 namespace {
@@ -413,9 +413,9 @@ bool may_predict(State &s, std::string_view name, std::string &key, bool &exists
 [[noreturn]] void predict_denied(std::string_view name) {
     throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                    intent::Message{N_("permission denied for classifier \"%s\""), {printable_name(name)}},
-                   "Predicting needs the classifier's predict access (predict_public, predict_roles, or "
-                   "membership in its owner).",
-                   "The classifier's owner can grant it with grant_classifier_access().");
+                   N_("Predicting needs the classifier's predict access (predict_public, predict_roles, or "
+                   "membership in its owner)."),
+                   N_("The classifier's owner can grant it with grant_classifier_access()."));
 }
 
 // Reused: no allocation once warm. Bounded: a name is at most kMaxNameBytes
@@ -468,8 +468,8 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     if (partition && !info.partitioned)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("classifier \"%s\" is not partitioned"), {printable_name(name)}},
-                       "p_partition is given, but the classifier has no partition_column.",
-                       "Pass NULL as p_partition (or leave it out).");
+                       N_("p_partition is given, but the classifier has no partition_column."),
+                       N_("Pass NULL as p_partition (or leave it out)."));
 
     // The built-in classifier's model is predict_intent()'s, in its entry.
     if (info.built_in) return ClassifierModel{active_model(schema), false};
@@ -495,9 +495,9 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
         if (mapping.model_id == 0)
             throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                            intent::Message{N_("classifier \"%s\" has no deployed model"), {printable_name(name)}},
-                           partition ? "Neither the partition nor the fallback has an active model."
-                                     : "The classifier has no active model.",
-                           "Train and deploy one with train_classifier().");
+                           partition ? N_("Neither the partition nor the fallback has an active model.")
+                                     : N_("The classifier has no active model."),
+                           N_("Train and deploy one with train_classifier()."));
         if (g_generation == generation) remember(s.mapping, *key, mapping);
     }
     return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition, mapping.fallback_id};
@@ -526,8 +526,8 @@ void require_model_classifier(Oid schema, std::string_view classifier, int64_t m
                      "\", which the current role may not predict with."
                : "It is a model of classifier \"" + printable_name(classifier) +
                      "\", which no longer exists; only a superuser may use it.",
-        "A model given by id follows its classifier's predict access (predict_label()'s rule); the "
-        "classifier's owner can grant it with grant_classifier_access().");
+        N_("A model given by id follows its classifier's predict access (predict_label()'s rule); the "
+        "classifier's owner can grant it with grant_classifier_access()."));
 }
 
 ModelCacheStats model_cache_stats() {

@@ -280,7 +280,7 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
     if (!OidIsValid(owner))
         throw SqlError(ERRCODE_UNDEFINED_OBJECT,
                        intent::Message{N_("classifier \"%s\" does not exist"), {name}},
-                       "It was dropped while it was being trained.");
+                       N_("It was dropped while it was being trained."));
     return owner;
 }
 

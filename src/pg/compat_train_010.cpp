@@ -87,7 +87,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     if (labels.count != texts.count || weights.count != texts.count || corrected.count != texts.count)
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("training arrays must have the same length"), {}},
-                       "p_texts, p_labels, p_weights and p_corrected must have one element per row.");
+                       N_("p_texts, p_labels, p_weights and p_corrected must have one element per row."));
 
     intent::ModelOptions options;
     options.apply_json(PG_ARGISNULL(4) ? std::string("{}") : jsonb_to_utf8(PG_GETARG_DATUM(4)));

@@ -59,8 +59,8 @@ namespace pg_intent {
 namespace {
 
 const char *const kColumnsHint =
-    "Select the message, then the expected intent, as two text columns, e.g. "
-    "SELECT user_message, correct_intent FROM my_table (cast others with ::text).";
+    N_("Select the message, then the expected intent, as two text columns, e.g. "
+    "SELECT user_message, correct_intent FROM my_table (cast others with ::text).");
 
 // What the prepared query looks like.
 struct QueryShape {
@@ -366,13 +366,13 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
 
     if (acc.rows() == 0 && n.out_of_scope == 0) {
         const std::string detail =
-            n.query_rows == 0 ? std::string("The query returned no rows.")
+            n.query_rows == 0 ? std::string(N_("The query returned no rows."))
                               : "The query returned " + std::to_string(n.query_rows) +
                                     " rows, each with a NULL message or a NULL or empty expected intent.";
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("p_query returned no labelled rows to evaluate"), {}},
                        detail.c_str(),
-                       "Check the query's WHERE clause, and that the role may read the rows.");
+                       N_("Check the query's WHERE clause, and that the role may read the rows."));
     }
 
     const intent::CalibrationReport calibration = acc.calibration();

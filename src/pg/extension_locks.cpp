@@ -118,8 +118,8 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
         const int pid = holder_pid(tag);
         throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
                        intent::Message{N_("classifier \"%s\" is being trained by %s"), {classifier, backend_name(pid)}},
-                       "A training holds its classifier's lock until its transaction ends; other classifiers "
-                       "train meanwhile.",
+                       N_("A training holds its classifier's lock until its transaction ends; other classifiers "
+                       "train meanwhile."),
                        "Wait for it to finish (ai_training_progress shows how far it is)" +
                            (pid ? ", or cancel it with pg_cancel_backend(" + std::to_string(pid) + ")."
                                 : std::string(".")));
@@ -147,9 +147,9 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
                                 : intent::Message{N_("too many trainings in progress: all %s training slots are "
                                                      "taken (backends %s)"),
                                                   {std::to_string(max_concurrent), pids}},
-                   "ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
-                   "whatever their classifier.",
-                   "Try again when one has finished, or raise max_concurrent_trainings.");
+                   N_("ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
+                   "whatever their classifier."),
+                   N_("Try again when one has finished, or raise max_concurrent_trainings."));
 }
 
 } // namespace pg_intent
@@ -167,7 +167,7 @@ PG_INTENT_FUNCTION(pg_intent_lock) {
     const std::string name(which.data, which.size);
     if (name != "training" && name != "deployment")
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("unknown pg_intent lock"), {}},
-                       "The locks are \"training\" and \"deployment\".");
+                       N_("The locks are \"training\" and \"deployment\"."));
     PG_RETURN_BOOL(
         acquire(classifier_tag(fcinfo->flinfo->fn_oid, name.c_str(), "intent"), PG_GETARG_BOOL(1)));
 }

@@ -67,15 +67,33 @@ struct PendingError {
     // reader's language (translate_pattern(): a lookup, no allocation).
     void set_words(const intent::Message &words) {
         if (words.pattern == nullptr) return;
-        const size_t n =
-            intent::render(translate_pattern(words.pattern), words.args, message, sizeof message);
-        if (n + 1 == sizeof message) { // cut: not inside a character
+        render_into(message, sizeof message, translate_pattern(words.pattern), words.args);
+    }
+    // The detail and hint in the reader's language when each is exactly an
+    // entry of the catalogue (a fixed sentence marked N_() where it is
+    // written); one built with numbers or names stays as it is. A lookup,
+    // no allocation: safe inside a catch.
+    void translate_detail_and_hint() {
+        translate_in_place(detail, sizeof detail);
+        translate_in_place(hint, sizeof hint);
+    }
+
+  private:
+    static void render_into(char *buf, size_t cap, const char *pattern, const std::vector<std::string> &args) {
+        const size_t n = intent::render(pattern, args, buf, cap);
+        if (n + 1 == cap) { // cut: not inside a character
             size_t start = n;
-            while (start > 0 && (static_cast<unsigned char>(message[start - 1]) & 0xC0) == 0x80)
+            while (start > 0 && (static_cast<unsigned char>(buf[start - 1]) & 0xC0) == 0x80)
                 --start;
-            if (start > 0 && (static_cast<unsigned char>(message[start - 1]) & 0x80))
-                message[start - 1] = '\0';
+            if (start > 0 && (static_cast<unsigned char>(buf[start - 1]) & 0x80)) buf[start - 1] = '\0';
         }
+    }
+    static void translate_in_place(char *buf, size_t cap) {
+        if (buf[0] == '\0') return;
+        const char *translated = translate_pattern(buf);
+        if (translated == buf) return; // English, or not in the catalogue: as it is
+        static const std::vector<std::string> kNoArgs;
+        render_into(buf, cap, translated, kNoArgs); // a catalogue entry is a pattern: %% is a percent sign
     }
 };
 
@@ -130,11 +148,11 @@ void to_server_encoding(char *text, size_t cap) {
 
 // The hint of a training run that would exceed its memory budget: the
 // budget is the training policy's (src/pg/train_memory.cpp).
-constexpr const char *kResourceLimitHint =
+constexpr const char *kResourceLimitHint = N_(
     "An administrator can raise the limit with UPDATE ai_training_policy SET max_training_memory_mb = ... "
     "(at most 1048576), or keep every run to a window of rows (reviewed first, then the newest) with SET "
     "max_training_rows = ...; or train "
-    "on fewer rows (the limit option), with lower max_features and max_char_features, or with fewer threads.";
+    "on fewer rows (the limit option), with lower max_features and max_char_features, or with fewer threads.");
 
 int sqlstate_for(intent::ErrorKind kind) {
     switch (kind) {
@@ -380,15 +398,18 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     } catch (const SqlError &e) {
         error.set(e.sqlstate(), e.what(), e.detail().c_str(), e.hint().c_str());
         error.set_words(e.message());
+        error.translate_detail_and_hint();
     } catch (const intent::Error &e) {
         // Only training charges a memory budget, and the policy sets it.
         const char *hint =
             e.kind() == intent::ErrorKind::ResourceLimit ? kResourceLimitHint : e.hint().c_str();
         error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), hint);
         error.set_words(e.message());
+        error.translate_detail_and_hint();
         error.cancelled = e.kind() == intent::ErrorKind::Cancelled;
     } catch (const std::bad_alloc &) {
-        error.set(ERRCODE_OUT_OF_MEMORY, "out of memory", "The intent classifier could not allocate memory.");
+        error.set(ERRCODE_OUT_OF_MEMORY, "out of memory", N_("The intent classifier could not allocate memory."));
+        error.translate_detail_and_hint();
     } catch (const std::exception &e) {
         error.set(ERRCODE_INTERNAL_ERROR, e.what());
     } catch (...) {

@@ -86,6 +86,12 @@ std::string words(const intent::Message &message) {
     return intent::render(pattern, message.args);
 }
 
+std::string fixed_words(const std::string &text) {
+    const char *pattern = text.c_str();
+    pg_call([&]() noexcept { pattern = translate_pattern(pattern); });
+    return pattern == text.c_str() ? text : intent::render(pattern, {});
+}
+
 void define_language_setting() {
     pg_call([]() noexcept { load_catalogue(); });
     DefineCustomEnumVariable(

@@ -243,8 +243,8 @@ bool caller_may_read_models(Oid schema) {
 [[noreturn]] void no_such_model(int64_t model_id) {
     char message[96];
     snprintf(message, sizeof message, "intent model %lld does not exist", static_cast<long long>(model_id));
-    throw SqlError(ERRCODE_NO_DATA_FOUND, message, "Or it is not visible to the current role.",
-                   "See the ai_model_registry view for model ids.");
+    throw SqlError(ERRCODE_NO_DATA_FOUND, message, N_("Or it is not visible to the current role."),
+                   N_("See the ai_model_registry view for model ids."));
 }
 
 LoadedModel deserialize_row(const ModelRow &row) {
@@ -253,8 +253,8 @@ LoadedModel deserialize_row(const ModelRow &row) {
         snprintf(message, sizeof message, "intent model %lld has no model bytes",
                  static_cast<long long>(row.id));
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
-                       "Its bytes were removed by delete_intent_model(); its history and metrics remain.",
-                       "Deploy or predict with another model.");
+                       N_("Its bytes were removed by delete_intent_model(); its history and metrics remain."),
+                       N_("Deploy or predict with another model."));
     }
     return LoadedModel{row.id, row.is_active,
                        std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(
@@ -295,8 +295,8 @@ LoadedModel active_model(Oid schema) {
     if (!row.found)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("no intent model is deployed"), {}},
-                       "ai_intent_models has no active model.",
-                       "Train and deploy one with SELECT train_intent_model();");
+                       N_("ai_intent_models has no active model."),
+                       N_("Train and deploy one with SELECT train_intent_model();"));
     LoadedModel loaded = deserialize_row(row);
     entry = CacheEntry{schema, generation, loaded, "intent"};
     return loaded;
@@ -349,8 +349,8 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         if (current.id == model_id) return current;
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                        intent::Message{N_("permission denied for table ai_intent_models"), {}},
-                       "Only the active model can be used without SELECT on ai_intent_models.",
-                       "Predict with the active model, or ask for SELECT on the model rows.");
+                       N_("Only the active model can be used without SELECT on ai_intent_models."),
+                       N_("Predict with the active model, or ask for SELECT on the model rows."));
     }
 
     auto &entries = entries_by_id();

@@ -353,7 +353,7 @@ int32 explanation_top(FunctionCallInfo fcinfo, int argno) {
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("p_top must be between 0 and %s"), {std::to_string(kMaxTop)}},
                        "p_top is " + std::to_string(top) + ".",
-                       "The other n-grams' contributions are summed in other_terms.");
+                       N_("The other n-grams' contributions are summed in other_terms."));
     return top;
 }
 

@@ -231,9 +231,9 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                        intent::Message{N_("permission denied for this partition of classifier \"%s\""),
                                        {std::string(name.data, name.size)}},
-                       "Explaining a partition's model needs the classifier's train right, which reads every "
-                       "row of the source.",
-                       "Explain the shared model instead: pass NULL as p_partition.");
+                       N_("Explaining a partition's model needs the classifier's train right, which reads every "
+                       "row of the source."),
+                       N_("Explain the shared model instead: pass NULL as p_partition."));
     }
     const Datum wanted = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
     intent::Json out = explanation_json(found.loaded, PG_GETARG_DATUM(1), PG_ARGISNULL(4) ? nullptr : &wanted,

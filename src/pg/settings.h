@@ -42,6 +42,11 @@ const char *translate_pattern(const char *pattern) noexcept;
 // A message's words in that language (translate_pattern(), rendered).
 std::string words(const intent::Message &message);
 
+// A fixed sentence (a detail or hint marked N_()) in that language when the
+// catalogue has it, else as it is: one built with numbers or names is not an
+// entry and stays English.
+std::string fixed_words(const std::string &text);
+
 // Whether the database encoding holds Spanish text (UTF8, LATIN1, LATIN9,
 // WIN1252): elsewhere pg_intent words everything in English.
 bool encoding_holds_spanish() noexcept;

@@ -146,7 +146,7 @@ std::string jsonb_to_utf8(Datum d) {
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("training options are too large"), {}},
                        "The options document has " + std::to_string(raw) + " bytes; at most 65536 are read.",
-                       "Pass only the options to set; intent_training_options() lists them.");
+                       N_("Pass only the options to set; intent_training_options() lists them."));
     char *json = nullptr;
     pg_call([&]() noexcept {
         Jsonb *jb = DatumGetJsonbP(d);

@@ -102,7 +102,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
     if (PG_ARGISNULL(2))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_options must not be null"), {}},
-                       {}, "Pass '{}' for the default options.");
+                       {}, N_("Pass '{}' for the default options."));
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
     const Oid caller = GetUserId();
     Oid schema = InvalidOid, owner = InvalidOid;
@@ -151,17 +151,17 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         if (request.run.deploy == intent::DeployMode::Always)
             throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                            intent::Message{N_("permission denied to deploy a model of this classifier"), {}},
-                           "The training option {\"deploy\": \"always\"} deploys without the deploy rule.",
-                           "Train with {\"deploy\": \"auto\"}, or ask the classifier's owner for "
-                           "grant_classifier_access(name, role, 'deploy').");
+                           N_("The training option {\"deploy\": \"always\"} deploys without the deploy rule."),
+                           N_("Train with {\"deploy\": \"auto\"}, or ask the classifier's owner for "
+                           "grant_classifier_access(name, role, 'deploy')."));
         if (request.run.deploy == intent::DeployMode::Auto && !request.unweighed_options().empty()) {
             std::string keys;
             for (const std::string &key : request.unweighed_options())
                 keys += (keys.empty() ? "" : ", ") + key;
             throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                            intent::Message{N_("permission denied for training options the deploy rule cannot weigh: %s"), {keys}},
-                           "A run that may deploy and sets them needs the right to deploy the classifier.",
-                           "Add {\"deploy\": \"never\"} to train a candidate.");
+                           N_("A run that may deploy and sets them needs the right to deploy the classifier."),
+                           N_("Add {\"deploy\": \"never\"} to train a candidate."));
         }
     }
 

@@ -80,7 +80,7 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         return Refusal{words({N_("not enough training data: %s usable rows, at least %s needed"),
                               {std::to_string(data.size()), std::to_string(min_rows)}}),
                        {},
-                       "Record more interactions, or lower ai_training_policy.min_samples_for_training."};
+                       N_("Record more interactions, or lower ai_training_policy.min_samples_for_training.")};
     size_t uncertain = 0;
     std::set<std::string_view> intents;
     for (const DataRow &row : data) {
@@ -91,13 +91,13 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         return Refusal{words({N_("not enough training data: %s distinct intents, at least 2 needed"),
                               {std::to_string(intents.size())}}),
                        {},
-                       "A classifier needs examples of at least two intents."};
+                       N_("A classifier needs examples of at least two intents.")};
     if (uncertain > 0)
         return Refusal{words({N_("invalid intent name \"uncertain\""), {}}),
                        std::to_string(uncertain) +
                            " usable rows are labelled \"uncertain\", which classify_intent() returns for "
                            "predictions below the abstain threshold.",
-                       "Relabel those rows (submit_intent_correction()) or reject them."};
+                       N_("Relabel those rows (submit_intent_correction()) or reject them.")};
     return std::nullopt;
 }
 
@@ -434,8 +434,8 @@ Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *bl
 Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read) {
     ResultRow row;
     row.set(kRefusal, why.message);
-    if (!why.detail.empty()) row.set(kRefusalDetail, why.detail);
-    if (!why.hint.empty()) row.set(kRefusalHint, why.hint);
+    if (!why.detail.empty()) row.set(kRefusalDetail, fixed_words(why.detail));
+    if (!why.hint.empty()) row.set(kRefusalHint, fixed_words(why.hint));
     row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(rows_read)));
     return form_result(fcinfo, row, nullptr);
 }
@@ -760,8 +760,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (PG_NARGS() != 8)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("_pg_intent_train_table() was called with another signature"), {}},
-                       "The pg_intent library is newer than the extension's SQL objects.",
-                       "Run ALTER EXTENSION pg_intent UPDATE.");
+                       N_("The pg_intent library is newer than the extension's SQL objects."),
+                       N_("Run ALTER EXTENSION pg_intent UPDATE."));
     for (int i : {0, 1, 2, 6})
         if (PG_ARGISNULL(i))
             throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
@@ -774,8 +774,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (!intent_rows && !staged)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("no rows of classifier \"%s\" were read for this run"), {classifier}},
-                       "A classifier's rows are read by train_classifier(), with its caller's rights.",
-                       "Call train_classifier().");
+                       N_("A classifier's rows are read by train_classifier(), with its caller's rights."),
+                       N_("Call train_classifier()."));
     Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
@@ -796,8 +796,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         throw SqlError(
             ERRCODE_INVALID_PARAMETER_VALUE,
             intent::Message{N_("invalid value for training option \"min_feature_partitions\""), {}},
-            "It is set by pg_intent for the fallback model of a partitioned classifier.",
-            "Leave min_feature_partitions out of the training options.");
+            N_("It is set by pg_intent for the fallback model of a partitioned classifier."),
+            N_("Leave min_feature_partitions out of the training options."));
     const bool partitioned = staged && staged->partitioned;
     const bool by_group = partitioned && !partition;
     if (partitioned) request.model.features.text.normalize_digits = true;

@@ -81,9 +81,9 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
             throw SqlError(
                 ERRCODE_INSUFFICIENT_PRIVILEGE,
                 intent::Message{N_("permission denied to deploy a model"), {}},
-                "The training option {\"deploy\": \"always\"} deploys without the deploy rule, which "
-                "needs EXECUTE on deploy_intent_model(bigint).",
-                "Train with {\"deploy\": \"auto\"} (the default) or ask an administrator.");
+                N_("The training option {\"deploy\": \"always\"} deploys without the deploy rule, which "
+                "needs EXECUTE on deploy_intent_model(bigint)."),
+                N_("Train with {\"deploy\": \"auto\"} (the default) or ask an administrator."));
         if (!may_deploy) {
             std::string keys;
             for (const std::string &key : unweighed)
@@ -91,13 +91,13 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
             throw SqlError(
                 ERRCODE_INSUFFICIENT_PRIVILEGE,
                 "permission denied for training options the deploy rule cannot weigh: " + keys,
-                "The deploy rule cannot weigh the rows a run reads (limit, min_confidence, "
+                N_("The deploy rule cannot weigh the rows a run reads (limit, min_confidence, "
                 "only_reviewed), how its figures are obtained (evaluation, cv_folds, val_fraction, "
                 "gate_folds) or its abstain threshold (target_precision, threshold_floor, "
                 "min_threshold_rows, min_intent_rows); a run with {\"deploy\": \"auto\"} that sets "
-                "them needs EXECUTE on deploy_intent_model(bigint).",
-                "Add {\"deploy\": \"never\"} to train a candidate; an administrator can deploy it "
-                "with deploy_intent_model().");
+                "them needs EXECUTE on deploy_intent_model(bigint)."),
+                N_("Add {\"deploy\": \"never\"} to train a candidate; an administrator can deploy it "
+                "with deploy_intent_model()."));
         }
     }
 

@@ -339,9 +339,9 @@ void keep_in_window(std::vector<DataRow> &rows, size_t limit, const Read &r, Usa
     if (r.n[0])
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("a row of ai_training_data has no id"), {}},
-                       "Its primary key or NOT NULL constraint on id was removed.",
-                       "Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
-                       "and restore the primary key.");
+                       N_("Its primary key or NOT NULL constraint on id was removed."),
+                       N_("Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
+                       "and restore the primary key."));
     DataRow row;
     std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
     row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);

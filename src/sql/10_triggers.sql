@@ -221,8 +221,8 @@ BEGIN
                                 AND a.reviewed_by OPERATOR(pg_catalog.=) v_actor)))) THEN
                 RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the review state of training data row %s changes only through the review functions', NEW.id),
                            ERRCODE = 'insufficient_privilege',
-                          DETAIL = 'A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.',
-                          HINT = 'Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.';
+                          DETAIL = @extschema@.intent_output_error('A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.'),
+                          HINT = @extschema@.intent_output_error('Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.');
             END IF;
         END IF;
     END IF;

@@ -29,8 +29,8 @@ BEGIN
     IF cardinality(p_referring) OPERATOR(pg_catalog.>) 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate %s while other tables refer to its rows', p_table),
                    ERRCODE = 'feature_not_supported',
-                  DETAIL = pg_catalog.format('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
-                  HINT = pg_catalog.format('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
+                  DETAIL = @extschema@.intent_output_error('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
+                  HINT = @extschema@.intent_output_error('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
                                            p_table, pg_catalog.array_to_string(p_referring, ', '), p_table);
     END IF;
 END
@@ -177,8 +177,8 @@ BEGIN
     IF v_referring IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
                    ERRCODE = 'foreign_key_violation',
-                  DETAIL = pg_catalog.format('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
-                  HINT = 'Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.';
+                  DETAIL = @extschema@.intent_output_error('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
+                  HINT = @extschema@.intent_output_error('Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.');
     END IF;
     RETURN NEW;
 END

@@ -71,7 +71,7 @@ AS $$
 BEGIN
     RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training policy cannot be deleted'),
                ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.';
+              HINT = @extschema@.intent_output_error('Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.');
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_policy_refuse_delete() IS

@@ -28,8 +28,9 @@ COMMENT ON FUNCTION @extschema@.intent_output_text(text, text) IS
 -- language: p_pattern (English; %s for each argument in turn, %% a percent
 -- sign) translated through the Spanish catalogue the C++ errors use
 -- (po/es.po), with the arguments written as RAISE writes them. Every RAISE
--- of the extension words its message with it (RAISE ... USING MESSAGE =),
--- so SQLSTATEs, details and hints stay as they are. scripts/update-po.sh
+-- of the extension words its message, detail and hint with it (RAISE ...
+-- USING MESSAGE =, DETAIL =, HINT =); SQLSTATEs stay as they are. It never
+-- returns NULL, which would make RAISE fail (22004). scripts/update-po.sh
 -- extracts its patterns. Open to PUBLIC, as errors of functions any role
 -- may call are worded with it; it returns the pattern filled in and decides
 -- nothing.

@@ -38,7 +38,7 @@ BEGIN
     IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_confidence_score": %s', p_confidence_score),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The confidence score must be between 0 and 100.';
+                  DETAIL = @extschema@.intent_output_error('The confidence score must be between 0 and 100.');
     END IF;
     IF p_source IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_source must not be null'),
@@ -47,7 +47,7 @@ BEGIN
     IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_source": "%s"', p_source),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The source must be live, imported or synthetic.';
+                  DETAIL = @extschema@.intent_output_error('The source must be live, imported or synthetic.');
     END IF;
 
     -- Any other name is_valid_intent_name() refuses (a control character
@@ -56,9 +56,9 @@ BEGIN
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_detected_intent": not a valid intent name'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256 and no control characters.',
+                  DETAIL = @extschema@.intent_output_error('It has %s bytes; an intent name has at most 256 and no control characters.',
                                              octet_length(v_intent)),
-                  HINT = 'Pass the intent classify_intent() or your classifier detected, or NULL for none.';
+                  HINT = @extschema@.intent_output_error('Pass the intent classify_intent() or your classifier detected, or NULL for none.');
     END IF;
 
     -- The id is made here rather than read back with RETURNING, which would
@@ -107,15 +107,15 @@ BEGIN
     IF v_intent IS NULL OR v_intent = '' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent must not be empty'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Pass the name of the intent the message really has.';
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
     END IF;
     -- Training leaves out rows whose label is longer (get_training_dataset()):
     -- a correction it would never use is refused, not stored.
     IF octet_length(v_intent) > 256 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent name is too long'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
-                  HINT = 'Pass the name of the intent the message really has.';
+                  DETAIL = @extschema@.intent_output_error('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
     END IF;
     -- The rest of the one rule (is_valid_intent_name()): no control
     -- character, and not "uncertain", which classify_intent() answers when it
@@ -123,8 +123,8 @@ BEGIN
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": "%s" is not a valid intent name', v_intent),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).',
-                  HINT = 'Pass the name of the intent the message really has.';
+                  DETAIL = @extschema@.intent_output_error('An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).'),
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
     END IF;
 
     SELECT t.detected_intent INTO v_original

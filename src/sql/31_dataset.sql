@@ -92,12 +92,12 @@ BEGIN
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_min_confidence": %s', p_min_confidence),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The minimum confidence must be between 0 and 100.';
+                  DETAIL = @extschema@.intent_output_error('The minimum confidence must be between 0 and 100.');
     END IF;
     IF p_limit <= 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_limit": %s', p_limit),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The limit must be a positive number of rows.';
+                  DETAIL = @extschema@.intent_output_error('The limit must be a positive number of rows.');
     END IF;
 
     -- Reviewed rows first: a limit (a training run's window) keeps them

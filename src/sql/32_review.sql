@@ -23,7 +23,7 @@ DECLARE
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
-                   ERRCODE = 'invalid_parameter_value', HINT = 'The action is approve or reject.';
+                   ERRCODE = 'invalid_parameter_value', HINT = @extschema@.intent_output_error('The action is approve or reject.');
     END IF;
     IF p_ids IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training data ids must not be null'), ERRCODE = 'null_value_not_allowed';
@@ -32,17 +32,17 @@ BEGIN
         -- A documented limit of the argument, so a bad parameter (22023, HTTP
         -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
-                   ERRCODE = 'invalid_parameter_value', HINT = 'Send at most 10000 ids per call.';
+                   ERRCODE = 'invalid_parameter_value', HINT = @extschema@.intent_output_error('Send at most 10000 ids per call.');
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_reason must not be null: a rejection needs a reason'),
                    ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+                  HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     IF p_action = 'reject' AND btrim(p_reason) = '' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_reason": a rejection needs a reason'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Say why the row must not train, e.g. ''spam'' or ''not a customer message''.';
+                  HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
     p_reason := nullif(btrim(p_reason), '');
@@ -69,14 +69,14 @@ BEGIN
         IF v_unlabelled IS NOT NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row without an intent'),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows without a detected or corrected intent: %s.', array_to_string(v_unlabelled, ', ')),
-                      HINT = 'Give them an intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format(@extschema@.intent_output_error('Rows without a detected or corrected intent: %s.', '%s'), array_to_string(v_unlabelled, ', ')),
+                      HINT = @extschema@.intent_output_error('Give them an intent with submit_intent_correction(), or reject them.');
         END IF;
         IF v_invalid IS NOT NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row whose intent is not a valid intent name'),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', array_to_string(v_invalid, ', ')),
-                      HINT = 'Give them a valid intent with submit_intent_correction(), or reject them.';
+                      DETAIL = format(@extschema@.intent_output_error('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', '%s'), array_to_string(v_invalid, ', ')),
+                      HINT = @extschema@.intent_output_error('Give them a valid intent with submit_intent_correction(), or reject them.');
         END IF;
     END IF;
 

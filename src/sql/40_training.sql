@@ -205,11 +205,11 @@ BEGIN
     IF p_run_type NOT IN ('full', 'incremental', 'intent_only') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_run_type": "%s"', p_run_type),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'The run type must be full, incremental or intent_only.';
+                  DETAIL = @extschema@.intent_output_error('The run type must be full, incremental or intent_only.');
     END IF;
     IF p_options IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
-            HINT = 'Pass ''{}'' for the default options.';
+            HINT = @extschema@.intent_output_error('Pass ''{}'' for the default options.');
     END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
@@ -217,7 +217,7 @@ BEGIN
     IF p_options ?| c_policy_keys THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "%s": it is set by the training policy', (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+                  HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
     -- The policy row, read once: the trainer takes it whole. A classifier's
     -- policy keys override it, and its training options come before the
@@ -234,15 +234,15 @@ BEGIN
     IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "only_reviewed": the training policy trains on reviewed rows only'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.';
+                  HINT = @extschema@.intent_output_error('Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.');
     END IF;
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
     IF v_builtin AND cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
-            USING DETAIL = 'Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.',
-                  HINT = 'An administrator changes it with UPDATE ai_training_policy SET ...';
+            USING DETAIL = @extschema@.intent_output_error('Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.'),
+                  HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
 
     -- 2. one training per classifier at a time, and at most the policy's

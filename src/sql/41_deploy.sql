@@ -51,9 +51,9 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the classifier of model %s no longer exists', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('The model was trained for classifier "%s"%s, which was dropped.', v_classifier,
+                  DETAIL = @extschema@.intent_output_error('The model was trained for classifier "%s"%s, which was dropped.', coalesce(v_classifier, ''),
                                   CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
-                  HINT = 'A classifier created again with the same name is another classifier: train it.';
+                  HINT = @extschema@.intent_output_error('A classifier created again with the same name is another classifier: train it.');
     END IF;
 
     UPDATE @extschema@.ai_intent_models AS m
@@ -109,14 +109,14 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
                    ERRCODE = 'no_data_found',
-                  HINT = 'The view ai_model_registry lists the models.';
+                  HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
     -- The intent model answers classify_intent() for every app: a model of
     -- another classifier (another set of labels) must not become it.
     IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "intent"', p_model_id, v_model.classifier),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Deploy it with deploy_classifier_model().';
+                  HINT = @extschema@.intent_output_error('Deploy it with deploy_classifier_model().');
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id),
@@ -127,7 +127,7 @@ BEGIN
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Its bytes were removed by delete_intent_model().';
+                  DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
 
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
@@ -161,7 +161,7 @@ BEGIN
     IF v_current IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Deploy a model with deploy_intent_model() or train one with train_intent_model().';
+                  HINT = @extschema@.intent_output_error('Deploy a model with deploy_intent_model() or train one with train_intent_model().');
     END IF;
 
     -- The model the current one replaced when it was last deployed.
@@ -173,13 +173,13 @@ BEGIN
     IF v_target IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
+                  DETAIL = @extschema@.intent_output_error('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
 
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Deploy another model with deploy_intent_model().';
+                  HINT = @extschema@.intent_output_error('Deploy another model with deploy_intent_model().');
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
@@ -250,8 +250,8 @@ BEGIN
     IF OLD.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', OLD.id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Every prediction uses the active model.',
-                  HINT = 'Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.';
+                  DETAIL = @extschema@.intent_output_error('Every prediction uses the active model.'),
+                  HINT = @extschema@.intent_output_error('Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.');
     END IF;
     RETURN OLD;
 END
@@ -297,7 +297,7 @@ BEGIN
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
     -- A named classifier's model: its deploy right (a dropped classifier's:
     -- superusers only).
@@ -306,13 +306,13 @@ BEGIN
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', v_model.classifier),
-                  HINT = format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, ''deploy'');', v_model.classifier);
+                  DETAIL = @extschema@.intent_output_error('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', coalesce(v_model.classifier, '')),
+                  HINT = @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, ''deploy'');', pg_catalog.quote_nullable(v_model.classifier));
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Deploy or roll back to another model first.';
+                  HINT = @extschema@.intent_output_error('Deploy or roll back to another model first.');
     END IF;
     UPDATE @extschema@.ai_intent_models AS m
        SET model = NULL, deleted_at = coalesce(m.deleted_at, now())

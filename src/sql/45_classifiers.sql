@@ -55,18 +55,18 @@ BEGIN
        AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
                    ERRCODE = 'undefined_object',
-                  HINT = 'The table ai_classifiers lists the classifiers; create_classifier() creates one.';
+                  HINT = @extschema@.intent_output_error('The table ai_classifiers lists the classifiers; create_classifier() creates one.');
     END IF;
     RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
                ERRCODE = 'insufficient_privilege',
               -- never NULL: a NULL option fails RAISE itself (22004)
               DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role)
-                            THEN 'The classifier exists; the role holds no right to use it that way.'
-                            ELSE 'It does not exist, or the role may not use it that way.' END,
-              HINT = CASE WHEN p_access = 'manage' THEN 'Only its owner (or a member of the owner role) may.'
-                          WHEN p_access = 'read' THEN 'A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.'
-                          ELSE pg_catalog.format('Its owner can grant it: SELECT grant_classifier_access(%L, <role>, %L);',
-                                                 pg_catalog.left(p_name, 63), p_access) END;
+                            THEN @extschema@.intent_output_error('The classifier exists; the role holds no right to use it that way.')
+                            ELSE @extschema@.intent_output_error('It does not exist, or the role may not use it that way.') END,
+              HINT = CASE WHEN p_access = 'manage' THEN @extschema@.intent_output_error('Only its owner (or a member of the owner role) may.')
+                          WHEN p_access = 'read' THEN @extschema@.intent_output_error('A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.')
+                          ELSE @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, %s);',
+                                                 pg_catalog.quote_nullable(pg_catalog.left(p_name, 63)), pg_catalog.quote_nullable(p_access)) END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
@@ -327,7 +327,7 @@ BEGIN
         IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
            OR (v_policy ->> 'gate_window_days')::double precision NOT BETWEEN 0.01 AND 36500 THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
-                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be a number of days between 0.01 and 36500.';
+                       ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be a number of days between 0.01 and 36500.');
         END IF;
     END IF;
     IF v_policy ? 'min_partition_rows' THEN
@@ -339,7 +339,7 @@ BEGIN
            OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
            OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
-                       ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 2 and 1000000000.';
+                       ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be an integer between 2 and 1000000000.');
         END IF;
     END IF;
 
@@ -348,7 +348,7 @@ BEGIN
            OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
            OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "keep_replaced_models": %s', v_policy -> 'keep_replaced_models'),
-                ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be an integer between 0 and 1000.';
+                ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be an integer between 0 and 1000.');
         END IF;
     END IF;
 
@@ -375,7 +375,7 @@ BEGIN
             GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: %s', v_message),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The policy keys take the values of the columns of ai_training_policy (docs/settings.md).';
+                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
     END;
 
     -- training options, by the one validator of training options
@@ -386,8 +386,8 @@ BEGIN
     IF v_training ? 'min_feature_partitions' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_feature_partitions"'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'It is set by pg_intent for the fallback model of a partitioned classifier.',
-                  HINT = 'Leave min_feature_partitions out of the classifier''s options.';
+                  DETAIL = @extschema@.intent_output_error('It is set by pg_intent for the fallback model of a partitioned classifier.'),
+                  HINT = @extschema@.intent_output_error('Leave min_feature_partitions out of the classifier''s options.');
     END IF;
 END
 $$;
@@ -416,7 +416,7 @@ BEGIN
     SELECT c.relkind INTO v_kind FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_table', DETAIL = 'The table or view it was created over was dropped.';
+                   ERRCODE = 'undefined_table', DETAIL = @extschema@.intent_output_error('The table or view it was created over was dropped.');
     END IF;
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" must be a table or a view', p_name),
@@ -428,13 +428,13 @@ BEGIN
          WHERE a.attrelid = p_source AND a.attname = v_col.name::name AND a.attnum > 0 AND NOT a.attisdropped;
         IF NOT FOUND THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', v_col.name, p_name),
-                       ERRCODE = 'undefined_column', DETAIL = format('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
+                       ERRCODE = 'undefined_column', DETAIL = @extschema@.intent_output_error('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
         END IF;
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for column "%s" of the source of classifier "%s"', v_col.name, p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A classifier''s source is read with the rights of the classifier''s owner.',
-                      HINT = 'Grant SELECT on the source (or the column) to the classifier''s owner.';
+                      DETAIL = @extschema@.intent_output_error('A classifier''s source is read with the rights of the classifier''s owner.'),
+                      HINT = @extschema@.intent_output_error('Grant SELECT on the source (or the column) to the classifier''s owner.');
         END IF;
         SELECT t.typcategory INTO v_category FROM pg_catalog.pg_type AS t
          WHERE t.oid = coalesce((SELECT d.typbasetype FROM pg_catalog.pg_type AS d
@@ -450,11 +450,11 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
                        ERRCODE = 'datatype_mismatch',
                       HINT = CASE v_col.role
-                          WHEN 'text_column' THEN 'The text must be of a string type (text, varchar).'
-                          WHEN 'label_column' THEN 'The label must be of a string, boolean or enum type; cast it in a view.'
-                          WHEN 'time_column' THEN 'The time must be a timestamptz, timestamp or date.'
-                          WHEN 'weight_column' THEN 'The weight must be a number.'
-                          ELSE 'The reviewed column must be a boolean.' END;
+                          WHEN 'text_column' THEN @extschema@.intent_output_error('The text must be of a string type (text, varchar).')
+                          WHEN 'label_column' THEN @extschema@.intent_output_error('The label must be of a string, boolean or enum type; cast it in a view.')
+                          WHEN 'time_column' THEN @extschema@.intent_output_error('The time must be a timestamptz, timestamp or date.')
+                          WHEN 'weight_column' THEN @extschema@.intent_output_error('The weight must be a number.')
+                          ELSE @extschema@.intent_output_error('The reviewed column must be a boolean.') END;
         END IF;
     END LOOP;
 END
@@ -521,7 +521,7 @@ BEGIN
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_object', HINT = 'Create it with create_classifier().';
+                   ERRCODE = 'undefined_object', HINT = @extschema@.intent_output_error('Create it with create_classifier().');
     END IF;
     RETURN c;
 END
@@ -550,8 +550,8 @@ BEGIN
                         WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = 'A role that got its owner''s OID or name since is not its owner.',
-                      HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+                      DETAIL = @extschema@.intent_output_error('A role that got its owner''s OID or name since is not its owner.'),
+                      HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
         END IF;
         PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
@@ -562,8 +562,8 @@ BEGIN
     IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Its source is read as its owner, the role "%s", which no longer exists.', c.owner_name),
-                  HINT = format('An administrator gives it a new owner: SELECT reassign_classifier(%L, <role>);', p_name);
+                  DETAIL = @extschema@.intent_output_error('Its source is read as its owner, the role "%s", which no longer exists.', coalesce(c.owner_name::text, '')),
+                  HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
     END IF;
     RETURN c;
 END
@@ -601,14 +601,14 @@ BEGIN
     IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier name "%s"', p_name),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.';
+                  DETAIL = @extschema@.intent_output_error('A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.');
     END IF;
     IF jsonb_typeof(v_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" already exists', p_name),
-                   ERRCODE = 'duplicate_object', HINT = 'Change it with alter_classifier().';
+                   ERRCODE = 'duplicate_object', HINT = @extschema@.intent_output_error('Change it with alter_classifier().');
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
@@ -621,7 +621,7 @@ BEGIN
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s"', v_bad),
             ERRCODE = 'invalid_parameter_value',
-                  HINT = 'create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.';
+                  HINT = @extschema@.intent_output_error('create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.');
     END IF;
     v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
                  || (SELECT coalesce(jsonb_object_agg(k, v_options -> k), '{}') FROM jsonb_object_keys(v_options) AS k
@@ -665,7 +665,7 @@ BEGIN
     IF c.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" is changed through ai_training_policy'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'An administrator changes its policy with UPDATE ai_training_policy SET ...';
+                  HINT = @extschema@.intent_output_error('An administrator changes its policy with UPDATE ai_training_policy SET ...');
     END IF;
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';

@@ -31,7 +31,7 @@ BEGIN
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = 'The view ai_model_registry lists the models.';
+                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
     IF v_model.classifier <> c.name THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
@@ -44,15 +44,15 @@ BEGIN
     IF v_model.classifier_id IS DISTINCT FROM c.id THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.',
-                  HINT = 'Train the classifier with train_classifier().';
+                  DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.'),
+                  HINT = @extschema@.intent_output_error('Train the classifier with train_classifier().');
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
-                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = 'Its bytes were removed by delete_intent_model().';
+                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
     v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
     RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
@@ -104,7 +104,7 @@ BEGIN
     IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
+                  DETAIL = @extschema@.intent_output_error('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
     PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
@@ -198,7 +198,7 @@ BEGIN
     v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::integer, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_keep: %s', v_keep),
-            ERRCODE = 'invalid_parameter_value', DETAIL = 'It must be between 0 and 1000.';
+            ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be between 0 and 1000.');
     END IF;
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.
@@ -339,7 +339,7 @@ BEGIN
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_object', DETAIL = 'It was dropped while its source was read.';
+                   ERRCODE = 'undefined_object', DETAIL = @extschema@.intent_output_error('It was dropped while its source was read.');
     END IF;
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and

@@ -40,7 +40,7 @@ BEGIN
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
-                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
     IF NOT v_built_in THEN
         SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));

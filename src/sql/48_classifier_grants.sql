@@ -57,7 +57,7 @@ BEGIN
     END IF;
     IF p_access NOT IN ('predict', 'train', 'deploy') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid access "%s"', p_access),
-                   ERRCODE = 'invalid_parameter_value', DETAIL = 'The access is predict, train or deploy.';
+                   ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('The access is predict, train or deploy.');
     END IF;
     IF upper(p_role) = 'PUBLIC' THEN
         IF p_access <> 'predict' THEN

@@ -62,7 +62,7 @@ BEGIN
     END IF;
     IF p_limit < 1 OR p_limit > 10000 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
-                   ERRCODE = '22023', DETAIL = 'p_limit must be between 1 and 10000.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_limit must be between 1 and 10000.');
     END IF;
     SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
@@ -71,13 +71,13 @@ BEGIN
     END IF;
     IF v_plan.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
-                   ERRCODE = '22023', HINT = 'SELECT * FROM ai_review_queue ORDER BY rank;';
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('SELECT * FROM ai_review_queue ORDER BY rank;');
     END IF;
     IF NOT v_plan.has_key THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name),
                    ERRCODE = '55000',
-                  DETAIL = 'Without a stable row id its runs do not record the rows they read.',
-                  HINT = pg_catalog.format('SELECT alter_classifier(%L, ''{"key_column": "<column>"}''); then train it again.', p_name);
+                  DETAIL = @extschema@.intent_output_error('Without a stable row id its runs do not record the rows they read.'),
+                  HINT = @extschema@.intent_output_error('SELECT alter_classifier(%s, ''{"key_column": "<column>"}''); then train it again.', pg_catalog.quote_nullable(p_name));
     END IF;
     -- The latest completed run of that partition (NULL: the fallback or
     -- unpartitioned model's), as ai_review_queue takes intent's latest.

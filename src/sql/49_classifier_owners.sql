@@ -131,7 +131,7 @@ BEGIN
                                                   WHERE e.extname = 'pg_intent'), 'USAGE') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to reassign classifier "%s"', p_name),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Only superusers and members of the extension''s owner reassign classifiers.';
+                  DETAIL = @extschema@.intent_output_error('Only superusers and members of the extension''s owner reassign classifiers.');
     END IF;
     c := @extschema@._pg_intent_classifier(p_name);
     IF c.built_in THEN

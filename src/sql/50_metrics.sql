@@ -138,7 +138,7 @@ BEGIN
     END IF;
     IF p_days < 1 OR p_days > 36500 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
-                   ERRCODE = '22023', DETAIL = 'p_days must be between 1 and 36500.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
     v_active := @extschema@._pg_intent_active_model_json();
     RETURN @extschema@._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)

@@ -25,7 +25,7 @@ BEGIN
         WHEN 'weekly' THEN 'week' WHEN 'monthly' THEN 'month' END;
     IF v_unit IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_type: "%s"', p_period_type),
-                   ERRCODE = '22023', HINT = 'Use hourly, daily, weekly or monthly.';
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use hourly, daily, weekly or monthly.');
     END IF;
     v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
@@ -36,14 +36,14 @@ BEGIN
         IF NOT pg_catalog.isfinite(p_period_start) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Name a period by a finite timestamp inside it.';
+                      HINT = @extschema@.intent_output_error('Name a period by a finite timestamp inside it.');
         END IF;
         period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
         period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
                            ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_start) + ('1 ' || v_unit)::interval) END;
         IF period_end > now() THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
-                       ERRCODE = '22023', HINT = 'Snapshots freeze complete periods only.';
+                       ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');
         END IF;
     END IF;
 END
@@ -85,8 +85,8 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot from %s to %s', p_period_type, v_start, v_end, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
-                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', v_tz),
-                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
+                  DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', coalesce(v_tz, '')),
+                  HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
     v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
     -- The model that was active at the end of the period (the last deployment
@@ -184,9 +184,9 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
-                  DETAIL = pg_catalog.format('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
-                                             (@extschema@._pg_intent_ops_policy()).snapshot_time_zone),
-                  HINT = 'Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.';
+                  DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
+                                             coalesce((@extschema@._pg_intent_ops_policy()).snapshot_time_zone, '')),
+                  HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
 
     -- The models serving at the end of the period: per partition (NULL: the

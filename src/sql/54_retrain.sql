@@ -163,10 +163,10 @@ BEGIN
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('automatic retraining failed: %s', v_result ->> 'error'),
                    ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
-                  DETAIL = format('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
-                                  v_result ->> 'run_id', round((v_result ->> 'duration_seconds')::numeric, 1)),
-                  HINT = format('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
-                                v_policy.auto_retrain_threshold, (@extschema@._pg_intent_ops_policy()).retry_failed_after);
+                  DETAIL = @extschema@.intent_output_error('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
+                                  coalesce(v_result ->> 'run_id', ''), coalesce(round((v_result ->> 'duration_seconds')::numeric, 1)::text, '')),
+                  HINT = @extschema@.intent_output_error('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
+                                coalesce(v_policy.auto_retrain_threshold::text, ''), coalesce((@extschema@._pg_intent_ops_policy()).retry_failed_after::text, ''));
     END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_decision.samples_since_last_train,
                               'result', v_result);

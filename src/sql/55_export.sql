@@ -78,21 +78,21 @@ BEGIN
     END IF;
     IF p_format NOT IN ('jsonl', 'csv', 'chat_jsonl') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
-                   ERRCODE = '22023', HINT = 'Use jsonl, csv or chat_jsonl.';
+                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use jsonl, csv or chat_jsonl.');
     END IF;
     IF p_min_confidence IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_confidence: %s', p_min_confidence),
-                   ERRCODE = '22023', DETAIL = 'p_min_confidence must be between 0 and 100.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_confidence must be between 0 and 100.');
     END IF;
     IF p_only_reviewed IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_quality: %s', p_min_quality),
-                   ERRCODE = '22023', DETAIL = 'p_min_quality must be between 1 and 5, or NULL for no filter.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_quality must be between 1 and 5, or NULL for no filter.');
     END IF;
 
     IF p_format = 'jsonl' THEN

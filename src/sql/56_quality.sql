@@ -82,8 +82,8 @@ BEGIN
                '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to insert into ai_feedback_cues'),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().',
-                  HINT = 'Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').';
+                  DETAIL = @extschema@.intent_output_error('An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().'),
+                  HINT = @extschema@.intent_output_error('Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').');
     END IF;
     v_seed := @extschema@._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN

@@ -31,13 +31,13 @@ BEGIN
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.classifier <> 'intent') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
-                   ERRCODE = '22023', DETAIL = 'The model belongs to another classifier than intent.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The model belongs to another classifier than intent.');
     END IF;
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.is_active) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
-                   ERRCODE = '22023', DETAIL = 'The challenger is the active model.',
-                  HINT = 'Choose a model that is not deployed.';
+                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The challenger is the active model.'),
+                  HINT = @extschema@.intent_output_error('Choose a model that is not deployed.');
     END IF;
     IF p_training_data_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data d WHERE d.id = p_training_data_id) THEN

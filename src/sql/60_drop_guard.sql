@@ -29,7 +29,7 @@ BEGIN
                          AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_drop_guard()'::pg_catalog.regprocedure) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'),
                    ERRCODE = 'duplicate_object',
-                  HINT = 'Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.';
+                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.');
     END IF;
 END
 $drop_guard$;

@@ -210,7 +210,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_access: "%s"', p_access),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use ' || (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s) || '.';
+                  HINT = @extschema@.intent_output_error('Use %s.', (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s));
     END IF;
     FOREACH v_fn IN ARRAY v_functions LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', v_fn, p_role);
@@ -293,13 +293,13 @@ BEGIN
         IF NOT p_fresh_install AND r.grantee OPERATOR(pg_catalog.<>) 0 THEN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
-                USING HINT = 'Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.';
+                USING HINT = @extschema@.intent_output_error('Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.');
         ELSIF NOT p_fresh_install AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
               AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
             -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
             -- grants it with the internal functions it calls)
             RAISE WARNING 'pg_intent: % is no longer executable by PUBLIC', r.name
-                USING HINT = 'Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.';
+                USING HINT = @extschema@.intent_output_error('Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.');
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'

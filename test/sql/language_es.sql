@@ -63,6 +63,9 @@ SELECT create_classifier('es_tickets', 'es_tickets', 'body', 'label') IS NOT NUL
 -- and the SQL side's newer ones, in Spanish.
 INSERT INTO es_tickets VALUES ('hola', 'saludo'), ('adiós', 'despedida');
 SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate, r ->> 'error' AS refusal_es FROM train_classifier('es_tickets', 'v1', '{}') AS r;
+-- The refused run records the refusal's hint in Spanish too (a fixed sentence of the catalogue).
+SELECT metrics -> 'error' ->> 'hint' AS refusal_hint_es FROM ai_training_runs
+ WHERE classifier_id = (SELECT id FROM ai_classifiers WHERE name = 'es_tickets') ORDER BY started_at DESC LIMIT 1;
 SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola', 'tienda_1')$$) AS not_partitioned;
 SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola')$$) AS no_model;
 SELECT pg_temp.try($$SELECT prune_classifier_models('intent', 1)$$) AS built_in;
@@ -94,6 +97,89 @@ SET lc_messages = 'es_ES.UTF-8';
 SELECT pg_temp.try($$SELECT deploy_intent_model(-1)$$) AS auto_es;
 SET lc_messages = 'C';
 SELECT pg_temp.try($$SELECT deploy_intent_model(-1)$$) AS auto_c;
+
+-- Details and hints are Spanish too, from the SQL side (RAISE ... DETAIL =
+-- intent_output_error(...)) and the C++ side (a fixed detail or hint the
+-- guard finds in the catalogue); one built with numbers stays as it is.
+-- pg_temp.try_full(sql): the SQLSTATE, message, detail and hint, a line each.
+CREATE FUNCTION pg_temp.try_full(p_sql text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    v_state text; v_message text; v_detail text; v_hint text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN NEXT 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+                            v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+    RETURN NEXT v_state || ': ' || v_message;
+    IF v_detail <> '' THEN RETURN NEXT 'DETAIL: ' || v_detail; END IF;
+    IF v_hint <> '' THEN RETURN NEXT 'HINT: ' || v_hint; END IF;
+END $$;
+CREATE TABLE es_hints (body text, label text);
+SELECT create_classifier('es_hints', 'es_hints', 'body', 'label') IS NOT NULL AS created;
+INSERT INTO ai_training_data (user_message, detected_intent, created_at)
+SELECT 'sin etiqueta ' || g, NULL, now() FROM generate_series(1, 40) g;
+CREATE ROLE es_hint_reader;
+GRANT USAGE ON SCHEMA public TO es_hint_reader;
+GRANT EXECUTE ON FUNCTION train_classifier(text, text, jsonb) TO es_hint_reader;
+CREATE FUNCTION pg_temp.hint_cases(p_language text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    v_case text;
+    v_line text;
+BEGIN
+    PERFORM set_config('pg_intent.language', p_language, true);
+    FOREACH v_case IN ARRAY ARRAY[
+        -- SQL: a hint; a detail; a detail and a hint built from CASE and %L
+        $q$SELECT deploy_intent_model(-1)$q$,
+        $q$SELECT create_classifier('bad name!', 'ai_training_data', 'user_message', 'detected_intent')$q$,
+        $q$SELECT prune_classifier_models('es_hints', -1)$q$,
+        $q$SELECT grant_intent_access('es_hint_reader', 'no_such_access')$q$,
+        -- C++: a hint; a detail and a hint; numbers in the detail, which stays English
+        $q$SELECT predict_label('no_such', 'hola')$q$,
+        $q$SELECT classify_label('es_hints', 'hola', 'tienda_1')$q$,
+        $q$SELECT classify_label('es_hints', 'hola')$q$,
+        $q$SELECT intent_training_options(jsonb_build_object('x', repeat('a', 70000)))$q$,
+        -- the core (training options): a detail; a detail and a hint
+        $q$SELECT intent_training_options('{"C": -1}')$q$,
+        $q$SELECT intent_training_options('[1]')$q$] LOOP
+        RETURN NEXT '-- ' || v_case;
+        FOR v_line IN SELECT * FROM pg_temp.try_full(v_case) LOOP
+            RETURN NEXT v_line;
+        END LOOP;
+    END LOOP;
+    -- a detail with the argument format() used to write, %L: 'es_hints'
+    SET LOCAL ROLE es_hint_reader;
+    RETURN NEXT '-- train_classifier as a role without the right';
+    FOR v_line IN SELECT * FROM pg_temp.try_full($q$SELECT train_classifier('es_hints', 'x', '{}')$q$) LOOP
+        RETURN NEXT v_line;
+    END LOOP;
+    RESET ROLE;
+END $$;
+SELECT * FROM pg_temp.hint_cases('es') AS es;
+SELECT * FROM pg_temp.hint_cases('en') AS en;
+-- A detail listing 40 rows (over the 1,024 bytes intent_output_error() keeps
+-- of an argument) is whole in both languages.
+CREATE FUNCTION pg_temp.unlabelled_detail(p_language text) RETURNS TABLE (language text, detail_head text, ids_listed int, whole boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_detail text;
+BEGIN
+    PERFORM set_config('pg_intent.language', p_language, true);
+    PERFORM approve_training_samples(ARRAY(SELECT id FROM ai_training_data WHERE detected_intent IS NULL));
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+    RETURN QUERY SELECT p_language, split_part(v_detail, ':', 1),
+                        array_length(string_to_array(v_detail, ', '), 1),
+                        v_detail LIKE '%' || (SELECT max(id::text) FROM ai_training_data WHERE detected_intent IS NULL) || '.';
+END $$;
+SELECT * FROM pg_temp.unlabelled_detail('es');
+SELECT * FROM pg_temp.unlabelled_detail('en');
+DELETE FROM ai_training_data WHERE detected_intent IS NULL;
+SELECT drop_classifier('es_hints');
+DROP TABLE es_hints;
+DROP OWNED BY es_hint_reader;
+DROP ROLE es_hint_reader;
+SET pg_intent.language = 'es';
 
 -- intent_output_error(): the SQL side's wording function.
 SET pg_intent.language = 'es';
