@@ -4,7 +4,7 @@
 # lines, one per registered test) says which file each test comes from.
 #   ctest ... | awk -v map=FILE -f scripts/lib/ctest-by-file.awk
 function report(f, status) {
-    printf "    %-4s %-44s %4d tests %7.2fs%s\n", status, f, done_[f], secs[f], (bad[f] ? "  failed: " failed[f] : "")
+    printf "    %-4s %-44s %4d tests %7.2fs%s%s\n", status, f, done_[f], secs[f], (bad[f] ? "  failed: " failed[f] : ""), (skip[f] ? "  skipped: " skipped[f] : "")
     fflush()
     reported[f] = 1
 }
@@ -21,6 +21,8 @@ BEGIN {
     sub(/ .*/, "", name)
     f = (name in file) ? file[name] : "(other)"
     ok = ($0 ~ / Passed +[0-9.]+ sec/)
+    # A skipped test is not a failure (ctest counts it as passed): say so.
+    if ($0 ~ /\*\*\*Skipped/) { ok = 1; skip[f]++; skipped[f] = skipped[f] (skip[f] > 1 ? ", " : "") name }
     t = $0
     if (match(t, /[0-9.]+ sec/)) secs[f] += substr(t, RSTART, RLENGTH - 4)
     done_[f]++
