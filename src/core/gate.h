@@ -19,6 +19,7 @@
 #include "crossval.h"
 #include "dataset.h"
 #include "folds.h"
+#include "label_recall.h"
 #include "options.h"
 
 #include <cstddef>
@@ -71,6 +72,7 @@ struct GateInputs {
     size_t served_columns = 0;     // intents (+1 with an internal out-of-scope class)
     std::vector<float> thresholds; // per intent, as the candidate model will have them
     float evidence_floor = 0;      // as the candidate model will have it (novelty.h)
+    RecallShift recall;            // as the candidate model will have it (label_recall.h)
     float calibration_scale = 1.0f;
     double work = 0; // rows x columns of one full fit (folds.h)
     // The refit's dual solution (rows of FitRows(set, {})), when kept: each

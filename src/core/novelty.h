@@ -28,11 +28,15 @@
 namespace intent {
 
 // How far the message's features move the scores of labels [0, k): the
-// largest |scores[c] - bias[c]|; NaN when a score is NaN.
-inline float message_evidence(const float *scores, const float *bias, size_t k) {
+// largest |scores[c] - bias[c]|; NaN when a score is NaN. Out of fold, a
+// recall offset (label_recall.h) is added to label `shifted`'s score and not
+// to the fold model's bias: it is taken off again here, as the served
+// model's bias, which carries it, takes it off.
+inline float message_evidence(const float *scores, const float *bias, size_t k, int shifted = -1,
+                              float offset = 0) {
     float e = 0;
     for (size_t c = 0; c < k; ++c) {
-        const float d = scores[c] - bias[c];
+        const float d = scores[c] - bias[c] - (static_cast<int>(c) == shifted ? offset : 0.0f);
         if (d != d) return d; // NaN: no evidence (lacks_evidence)
         e = std::max(e, d < 0 ? -d : d);
     }

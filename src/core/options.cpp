@@ -73,6 +73,8 @@ const char *const kOptionKeys[] = {
     "normalize_digits",
     "min_feature_partitions",
     "defer_to_fallback",
+    "recall_label",
+    "recall_target",
     // train_intent_model()'s own (RunOptions)
     "deploy",
     "min_confidence",
@@ -267,6 +269,18 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
             o.out_of_scope_mode = OutOfScopeMode::Class;
         else
             bad_option(key, detail);
+    } else if (key == "recall_label") {
+        const char *detail =
+            N_("recall_label must be \"\" (no label) or a label of at most 200 bytes without "
+               "control characters.");
+        if (!v.is_string() || (!v.get<std::string>().empty() && !plausible_label(v.get<std::string>())))
+            bad_option(key, detail);
+        o.recall_label = v.get<std::string>();
+    } else if (key == "recall_target") {
+        const char *detail = N_("recall_target must be a number greater than 0 and at most 1.");
+        double t = option_number(key, v, detail);
+        if (!(t > 0 && t <= 1)) bad_option(key, detail);
+        o.recall_target = t;
     } else if (key == "max_misclassified") {
         o.max_misclassified = static_cast<size_t>(option_integer(
             key, v, 0, 1000000, N_("max_misclassified must be an integer between 0 and 1000000.")));
@@ -361,6 +375,19 @@ void ModelOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_mode\""), {}},
                     N_("out_of_scope_mode must be \"negatives\" or \"class\"."));
+    if (!recall_label.empty() && !plausible_label(recall_label))
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"recall_label\""), {}},
+                    N_("recall_label must be \"\" (no label) or a label of at most 200 bytes without control "
+                       "characters."));
+    if (recall_label == out_of_scope_intent)
+        throw Error(
+            ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"recall_label\""), {}},
+            N_("recall_label cannot be the out-of-scope label: out-of-scope answers are never served."));
+    if (!(recall_target > 0 && recall_target <= 1))
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"recall_target\""), {}},
+                    N_("recall_target must be a number greater than 0 and at most 1."));
     if (min_gate_rows < 1)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"min_gate_rows\""), {}},
@@ -420,6 +447,10 @@ std::string ModelOptions::to_json() const {
     if (features.text.normalize_digits) w["normalize_digits"] = true;
     if (features.min_feature_partitions != 1) w["min_feature_partitions"] = features.min_feature_partitions;
     if (!defer_to_fallback) w["defer_to_fallback"] = false;
+    if (!recall_label.empty()) {
+        w["recall_label"] = recall_label;
+        w["recall_target"] = recall_target;
+    }
     return dump_json(w);
 }
 
@@ -495,6 +526,7 @@ std::vector<std::string> TrainingRequest::unweighed_options() const {
     check(m.min_intent_rows != dm.min_intent_rows, "min_intent_rows");
     check(m.min_threshold_rows != dm.min_threshold_rows, "min_threshold_rows");
     check(run.only_reviewed != d.run.only_reviewed, "only_reviewed");
+    check(!m.recall_label.empty(), "recall_label");
     check(m.target_precision != dm.target_precision, "target_precision");
     check(m.threshold_floor != dm.threshold_floor, "threshold_floor");
     check(m.evaluation.holdout_fraction != dm.evaluation.holdout_fraction, "val_fraction");

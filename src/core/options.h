@@ -92,6 +92,13 @@ struct ModelOptions {
     // partition's model answers alone, abstentions included. Stored with the
     // model only when off (a default model's bytes are 0.3.2's first ones).
     bool defer_to_fallback = true;
+    // A label whose misses cost more than its false alarms (label_recall.h):
+    // its decision score is raised until its out-of-fold recall reaches
+    // recall_target, and it never abstains for low confidence. "" (the
+    // default): no label has a recall rule. Stored with the model only when
+    // set.
+    std::string recall_label;
+    double recall_target = 0.9;
 
     // Applies a flat JSON object of options, e.g.
     // {"algorithm":"logistic_regression","C":0.5,"char_ngrams":false}.
@@ -103,7 +110,8 @@ struct ModelOptions {
     // target_precision, threshold_floor, evidence_quantile, min_threshold_rows, min_intent_rows,
     // out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads,
-    // normalize_digits, min_feature_partitions, defer_to_fallback.
+    // normalize_digits, min_feature_partitions, defer_to_fallback,
+    // recall_label, recall_target.
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;
@@ -148,7 +156,8 @@ struct TrainingRequest {
     // small holdout, retried with other seeds until one scores high), and
     // the abstain rule (target_precision, threshold_floor,
     // min_threshold_rows, min_intent_rows) is not compared at all (a
-    // threshold of 1 makes every answer uncertain). A run that sets one may
+    // threshold of 1 makes every answer uncertain; recall_label exempts its
+    // label from it). A run that sets one may
     // be deployed by the rule only for a caller that may deploy any model.
     std::vector<std::string> unweighed_options() const;
 };

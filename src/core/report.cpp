@@ -201,6 +201,22 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                      {"uncertain", evidence.uncertain},
                      {"reason", evidence.reason}};
 
+    // recall_label's rule (label_recall.h): the offset on its score and its
+    // out-of-fold recall and precision before and after; only when set.
+    if (!model.options().recall_label.empty()) {
+        w["recall_rule"] = {{"label", model.options().recall_label},
+                            {"target", recall.target},
+                            {"offset", static_cast<double>(recall.offset)},
+                            {"rows", recall.rows},
+                            {"recall_before", recall.recall_before},
+                            {"recall_after", recall.recall_after},
+                            {"precision_before", recall.precision_before},
+                            {"precision_after", recall.precision_after},
+                            {"exempt_from_threshold", recall.exempt},
+                            {"reason", recall.reason},
+                            {"reason_code", recall_reason_code(recall.reason_code)}};
+    }
+
     w["gate"] = gate_json(gate);
 
     w["row_results"] = row_results_json(rows, labels);

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace intent {
 
@@ -278,6 +279,45 @@ void rows_of_entries(const PreparedDataset &d, size_t n, size_t num_rows, std::v
     }
 }
 
+// recall_label's offset from the out-of-fold scores of the in-scope
+// held-out rows (label_recall.h): each row's margin of the label over the
+// best other label. Every later out-of-fold step sees the shifted scores.
+void choose_recall(TrainingRun &run, const FoldModels &oof, const HeldOut &h, std::vector<float> &s,
+                   SparseVector &row) {
+    const ModelOptions &options = run.options;
+    TrainReport &report = run.report;
+    const PreparedDataset &d = report.data;
+    const size_t k = run.k;
+    report.recall.target = options.recall_target;
+    if (options.recall_label.empty()) {
+        report.recall.reason = "recall_label is not set";
+        return;
+    }
+    const auto it = std::lower_bound(d.labels.begin(), d.labels.end(), options.recall_label);
+    const int label =
+        it != d.labels.end() && *it == options.recall_label ? static_cast<int>(it - d.labels.begin()) : -1;
+    std::vector<float> margin;
+    std::vector<bool> is_label;
+    if (label >= 0) {
+        MemoryCharge charge(run.callbacks.memory, h.held.size() * (sizeof(float) + 1), "the recall margins");
+        margin.reserve(h.held.size());
+        is_label.reserve(h.held.size());
+        for (size_t i = 0; i < h.held.size(); ++i) {
+            if ((i & 1023) == 1023) run.callbacks.check_cancel();
+            const size_t e = h.held[i];
+            if (d.y[e] == kOutOfScope) continue;
+            oof.score(run.set, e, row, s.data());
+            float best_other = -std::numeric_limits<float>::infinity();
+            for (size_t c = 0; c < k; ++c)
+                if (static_cast<int>(c) != label) best_other = std::max(best_other, s[c]);
+            margin.push_back(s[static_cast<size_t>(label)] - best_other);
+            is_label.push_back(d.y[e] == label);
+        }
+    }
+    report.recall =
+        choose_recall_shift(label, margin, is_label, options.recall_target, options.min_intent_rows);
+}
+
 // The calibrator on pooled out-of-fold scores of the served columns, of
 // the rows it fits on (calibration_rows: at most 5,000). Their scores are
 // kept in h.sample_scores for the pass over every held-out row, which would
@@ -308,6 +348,7 @@ void fit_calibrator(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::ve
     std::vector<int> sample_truth(sample.size());
     for (size_t j = 0; j < sample.size(); ++j) {
         oof.score(set, held[sample[j]], row, s.data());
+        report.recall.apply(s.data());
         std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(served),
                   sample_scores.begin() + static_cast<std::ptrdiff_t>(j * served));
         sample_truth[j] = fit_truth[sample[j]];
@@ -347,6 +388,7 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
             ++next_sample;
         } else {
             oof.score(set, e, row, s.data());
+            report.recall.apply(s.data());
         }
         for (size_t c = 0; c < served; ++c)
             if (!std::isfinite(s[c]))
@@ -355,7 +397,7 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         report.calibrator.probabilities(s.data(), served, k, p.data());
         pred[i] = static_cast<int>(argmax(s.data(), k));
         conf[i] = p[static_cast<size_t>(pred[i])];
-        h.evidence[i] = message_evidence(s.data(), oof.bias(e), k);
+        h.evidence[i] = message_evidence(s.data(), oof.bias(e), k, report.recall.label, report.recall.offset);
         oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
         correct[i] = d.y[e] == pred[i];
         if (d.y[e] != kOutOfScope) {
@@ -402,6 +444,9 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                                                      options.threshold_floor, options.min_threshold_rows,
                                                      options.min_intent_rows);
     }
+    // recall_label's answers are not withheld for low confidence: its rule
+    // is recall (label_recall.h).
+    if (report.recall.exempt) report.threshold.per_intent[static_cast<size_t>(report.recall.label)] = 0;
     const std::vector<float> &thr = report.threshold.per_intent;
     {
         // The evidence floor, from the right in-scope answers the confidence
@@ -486,6 +531,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     rows_of_entries(d, n, rows.size(), row_start, row_list);
     std::vector<float> s(padded(set.columns));
     SparseVector row;
+    choose_recall(run, oof, h, s, row);
     fit_calibrator(run, oof, h, s, row);
     callbacks.check_cancel();
 
@@ -629,6 +675,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         in.served_columns = run.served;
         in.thresholds = thr;
         in.evidence_floor = report.evidence.floor;
+        in.recall = report.recall;
         in.calibration_scale = report.calibrator.scale;
         in.work = report.plan.work;
         in.refit_duals = &refit_duals;
@@ -636,6 +683,9 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         report.seconds_gate = seconds_since(t0);
     }
 
+    // The served model carries recall_label's offset in the label's bias.
+    if (report.recall.label >= 0)
+        weights.bias[static_cast<size_t>(report.recall.label)] += report.recall.offset;
     ModelOptions stored = options;
     stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
     IntentModel model =

@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "folds.h"
 #include "gate.h"
+#include "label_recall.h"
 #include "metrics.h"
 #include "model.h"
 #include "novelty.h"
@@ -57,6 +58,7 @@ struct TrainReport {
     ScoreCalibrator calibrator;
     AbstainThresholds threshold;
     EvidenceFloor evidence; // the novelty rule's floor (novelty.h)
+    RecallShift recall;     // recall_label's offset (label_recall.h)
     double coverage = 0;          // in-scope out-of-fold rows not abstained
     double accepted_accuracy = 0; // accuracy of those
     size_t out_of_scope_evaluated = 0;
