@@ -7,6 +7,10 @@
 #   make installcheck         pg_regress against the cluster PG* variables point at
 #   make sql                  rewrites sql/ from src/sql/ (then commit the result)
 #   make core-test            the core's unit tests (CMake + ctest)
+#   make check-local          the local loop: build, unit tests of the shipped
+#                             core objects, pg_regress and pgTAP on a throwaway
+#                             cluster (scripts/check-local.sh)
+#   make core-objects         only the core's objects, as pg_intent.so has them
 #   make update-po            po/pg_intent.pot from the sources, merged into po/*.po
 #   make COPT=-O2             optimisation and other flags for C and C++ (default -O3)
 EXTENSION = pg_intent
@@ -149,7 +153,10 @@ sql: $(addprefix build/,$(SQL_GENERATED))
 	@for f in $(SQL_GENERATED); do cp build/$$f $$f; echo "wrote $$f"; done
 
 # ------------------------------------------------------------ shortcuts
-.PHONY: demo test core-test stress bench
+.PHONY: demo test core-test stress bench check-local core-objects
+core-objects: $(CORE_OBJS)
+check-local:
+	bash scripts/check-local.sh
 demo:
 	bash scripts/demo.sh
 test:

@@ -8,7 +8,8 @@
 # into it (scripts/pg-cluster.sh).
 #
 # Phases, each printed with its elapsed time:
-#   1. the core's unit tests (ctest), release build with -Werror;
+#   1. the core's unit tests (ctest), linked with the core's objects as the
+#      extension compiles them (-Werror), which phase 4 reuses;
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. libFuzzer on the model loader, the normaliser and the vectoriser;
 #   4. the extension, built with -Werror, and its exported symbols;
@@ -156,8 +157,16 @@ run_ctest() { # layer build-dir cmake-args...
     fi
 }
 
-phase "core unit tests (release, -Werror)"
-run_ctest unit build/release -DCMAKE_BUILD_TYPE=Release -DINTENT_WERROR=ON
+phase "core unit tests (the objects pg_intent.so links, -Werror)"
+# The core is compiled once for the unit tests and the extension: the tests
+# link the objects `make core-objects` compiles with the library's flags
+# (INTENT_CORE_FROM_PGXS), and phase 4 reuses them.
+if run_talking "$RUN_DIR/unit.log" "compiling the core (make core-objects)" show_nothing with_build_lock make -s -j"$JOBS" WERROR=1 core-objects; then
+    run_ctest unit build/unit -DCMAKE_BUILD_TYPE=Release -DINTENT_WERROR=ON -DINTENT_CORE_FROM_PGXS=ON
+else
+    tail -40 "$RUN_DIR/unit.log"
+    record unit 0 1 "core build (make core-objects)"
+fi
 
 [ "${SKIP_SANITIZE:-0}" = 1 ] && skipped[sanitizer]=SKIP_SANITIZE=1
 [ "${SKIP_FUZZ:-0}" = 1 ] && skipped[fuzz]=SKIP_FUZZ=1
