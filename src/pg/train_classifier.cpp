@@ -29,8 +29,10 @@ extern "C" {
 }
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pg_intent {
@@ -89,6 +91,23 @@ std::map<std::string, std::string> partition_fingerprints(const StagedSource &st
         out.emplace(name, buf);
     }
     return out;
+}
+
+// A policy value of the classifier's definition. The effective policy row
+// (_pg_intent_classifier_for_training()) passes every one, and its table
+// holds the only defaults. 0.3.0's and 0.3.1's version of that function,
+// which runs with this library until ALTER EXTENSION UPDATE, passed no
+// max_unreviewed_message_bytes and no max_concurrent_trainings: for those
+// two, the values 0.3.1's library used with it.
+int64_t definition_policy_value(const intent::Json &def, const char *key) {
+    const auto it = def.find(key);
+    if (it != def.end() && it->is_number_integer()) return it->get<int64_t>();
+    static const std::pair<const char *, int64_t> kBefore032[] = {{"max_unreviewed_message_bytes", 2048},
+                                                                   {"max_concurrent_trainings", 4}};
+    for (const auto &[name, value] : kBefore032)
+        if (strcmp(name, key) == 0 && it == def.end()) return value;
+    throw SqlError(ERRCODE_INTERNAL_ERROR,
+                   intent::Message{N_("the classifier's definition has no value for \"%s\""), {key}});
 }
 
 } // namespace
@@ -169,7 +188,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // is read (55P03 naming the holder's pid): one training per classifier,
     // at most max_concurrent_trainings in all (extension_locks.h).
     lock_training(fn_oid, def.value("name", std::string()),
-                  static_cast<int>(def.value("max_concurrent_trainings", int64_t{4})));
+                  static_cast<int>(definition_policy_value(def, "max_concurrent_trainings")));
 
     // 3. The rows, read as the classifier's owner, restricted.
     ClassifierColumns columns;
@@ -190,9 +209,9 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         sel.max_rows = request.run.limit;
     if (def.contains("gate_window_days") && def["gate_window_days"].is_number())
         sel.window_days = def["gate_window_days"].get<double>();
-    sel.unreviewed.message_bytes = static_cast<int>(def.value("max_unreviewed_message_bytes", int64_t{2048}));
+    sel.unreviewed.message_bytes = static_cast<int>(definition_policy_value(def, "max_unreviewed_message_bytes"));
     intent::MemoryBudget budget(
-        static_cast<size_t>(def.value("max_training_memory_mb", static_cast<int64_t>(2048))) * 1024 * 1024);
+        static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) * 1024 * 1024);
     intent::MemoryCharge charge(&budget);
     StagedSource staged;
     {

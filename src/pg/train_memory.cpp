@@ -75,45 +75,46 @@ size_t training_memory_limit(Oid schema) {
 
 TrainingPolicy training_policy(Datum row) {
     TrainingPolicy p;
-    // Every column read is NOT NULL but max_training_rows; a NULL (a row
-    // value built by hand) keeps the column's default.
-    struct Field {
-        Datum value;
-        bool isnull;
-    };
+    // The table's column defaults are the only ones
+    // (src/sql/schema/10_training_policy.sql). Every column read is NOT NULL
+    // but max_training_rows: a NULL, which only a row value built by hand
+    // can hold, is refused (22004), never replaced by a second default here
+    // (0.3.1 read a NULL max_intents as 100, the table's default is 1000).
     HeapTupleHeader tuple = nullptr;
     pg_call([&]() noexcept { tuple = DatumGetHeapTupleHeader(row); });
-    auto field = [&](const char *name) {
-        Field f{0, true};
-        pg_call([&]() noexcept { f.value = GetAttributeByName(tuple, name, &f.isnull); });
-        return f;
+    auto field = [&](const char *name, bool &isnull) {
+        Datum value = 0;
+        pg_call([&]() noexcept { value = GetAttributeByName(tuple, name, &isnull); });
+        return value;
     };
-    auto int_field = [&](const char *name, int32 fallback) {
-        const Field f = field(name);
-        return f.isnull ? fallback : DatumGetInt32(f.value);
+    auto required = [&](const char *name) {
+        bool isnull = true;
+        const Datum value = field(name, isnull);
+        if (isnull)
+            throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                           intent::Message{N_("the training policy has no value for \"%s\""), {name}});
+        return value;
     };
-    p.min_samples_for_training = int_field("min_samples_for_training", p.min_samples_for_training);
-    if (Field f = field("max_f1_regression"); !f.isnull) p.max_f1_regression = DatumGetFloat8(f.value);
-    if (Field f = field("corrected_weight"); !f.isnull) p.corrected_weight = DatumGetFloat4(f.value);
-    p.memory_limit = memory_limit_bytes(int_field("max_training_memory_mb", kDefaultTrainingMemoryMb));
-    p.max_training_threads = int_field("max_training_threads", p.max_training_threads);
-    p.min_gate_rows = int_field("min_gate_rows", p.min_gate_rows);
-    if (Field f = field("out_of_scope_intent"); !f.isnull) {
-        TextRef t = text_ref(f.value);
+    auto required_text = [&](const char *name) {
+        TextRef t = text_ref(required(name));
         std::string storage;
         std::string_view utf8 = server_to_utf8(t.data, t.size, storage);
-        p.out_of_scope_intent = storage.empty() ? std::string(utf8) : std::move(storage);
-    }
-    if (Field f = field("out_of_scope_mode"); !f.isnull) {
-        TextRef t = text_ref(f.value);
-        p.out_of_scope_mode.assign(t.data, t.size); // class or negatives (its CHECK)
-    }
-    if (Field f = field("only_reviewed"); !f.isnull) p.only_reviewed = DatumGetBool(f.value);
-    if (Field f = field("max_training_rows"); !f.isnull) p.max_training_rows = DatumGetInt32(f.value);
-    const UnreviewedRowLimits d;
-    p.unreviewed = clamped(int_field("max_unreviewed_message_bytes", d.message_bytes),
-                           int_field("min_unreviewed_intent_rows", d.min_intent_rows),
-                           int_field("max_intents", d.max_intents));
+        return storage.empty() ? std::string(utf8) : std::move(storage);
+    };
+    p.min_samples_for_training = DatumGetInt32(required("min_samples_for_training"));
+    p.max_f1_regression = DatumGetFloat8(required("max_f1_regression"));
+    p.corrected_weight = DatumGetFloat4(required("corrected_weight"));
+    p.memory_limit = memory_limit_bytes(DatumGetInt32(required("max_training_memory_mb")));
+    p.max_training_threads = DatumGetInt32(required("max_training_threads"));
+    p.min_gate_rows = DatumGetInt32(required("min_gate_rows"));
+    p.out_of_scope_intent = required_text("out_of_scope_intent");
+    p.out_of_scope_mode = required_text("out_of_scope_mode"); // class or negatives (its CHECK), ASCII
+    p.only_reviewed = DatumGetBool(required("only_reviewed"));
+    bool isnull = true;
+    if (const Datum rows = field("max_training_rows", isnull); !isnull) p.max_training_rows = DatumGetInt32(rows);
+    p.unreviewed = clamped(DatumGetInt32(required("max_unreviewed_message_bytes")),
+                           DatumGetInt32(required("min_unreviewed_intent_rows")),
+                           DatumGetInt32(required("max_intents")));
     return p;
 }
 

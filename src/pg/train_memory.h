@@ -25,28 +25,30 @@ constexpr int kDefaultTrainingMemoryMb = 2048;
 size_t training_memory_limit(Oid schema);
 
 // The policy's bounds on rows no reviewer vouches for (0.2.1 columns of
-// ai_training_policy).
+// ai_training_policy). No defaults here: the table's are the only ones.
 struct UnreviewedRowLimits {
-    int message_bytes = 2048; // max_unreviewed_message_bytes
-    int min_intent_rows = 3;  // min_unreviewed_intent_rows
-    int max_intents = 100;    // max_intents
+    int message_bytes = 0;   // max_unreviewed_message_bytes
+    int min_intent_rows = 0; // min_unreviewed_intent_rows
+    int max_intents = 0;     // max_intents
 };
-// The columns of the ai_training_policy row that decide a training run.
+// The columns of the ai_training_policy row that decide a training run, as
+// training_policy() reads them from the row (no defaults here either).
 struct TrainingPolicy {
-    int min_samples_for_training = 20;
-    double max_f1_regression = 0.05;
-    float corrected_weight = 2.0f;
-    size_t memory_limit = static_cast<size_t>(kDefaultTrainingMemoryMb) << 20; // bytes
-    int max_training_threads = 4;
-    int min_gate_rows = 50;
-    std::string out_of_scope_intent = "out_of_scope"; // UTF-8
-    std::string out_of_scope_mode = "class";
+    int min_samples_for_training = 0;
+    double max_f1_regression = 0;
+    float corrected_weight = 0;
+    size_t memory_limit = 0; // bytes
+    int max_training_threads = 0;
+    int min_gate_rows = 0;
+    std::string out_of_scope_intent; // UTF-8
+    std::string out_of_scope_mode;
     bool only_reviewed = false;
     std::optional<int> max_training_rows;
     UnreviewedRowLimits unreviewed;
 };
 
 // The policy from an ai_training_policy row value (a composite datum).
+// A NULL in a NOT NULL column (a row built by hand) is 22004 (SqlError).
 // May throw PgError (pg_call).
 TrainingPolicy training_policy(Datum row);
 

@@ -106,6 +106,11 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 -- is not open to PUBLIC (train_intent_model() is the way in).
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL, 'intent', NULL)$$);
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$);
+-- The table holds the policy's only defaults: a row built by hand with a
+-- NULL in a NOT NULL column is refused, naming it (0.3.1 read a NULL
+-- max_intents as 100 labels, where the table's default is 1000).
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"max_intents": null}'), NULL, NULL, NULL, 'intent', NULL)$$) AS null_max_intents;
+SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"out_of_scope_intent": null}'), NULL, NULL, NULL, 'intent', NULL)$$) AS null_out_of_scope_intent;
 -- An options document over 64 kB is refused before it is parsed (parsing
 -- cost many times its size; intent_training_options() is open to PUBLIC).
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 70000)))$$) AS huge_options;
