@@ -938,7 +938,9 @@ COMMENT ON FUNCTION @extschema@.intent_output_number(numeric, text) IS
     'p_value as text in a sentence of p_language: ''es'' writes a decimal comma (31,35), anything else a decimal point; NULL gives NULL.';
 
 -- ======== src/sql/17_compat_010.sql ========
--- 0.1.0 compatibility, gathered so that it can go together.
+-- COMPAT(0.1.0) 0.1.0 compatibility, gathered so that it can go together.
+-- The list of all code for older versions, 0.1.0's included, is
+-- docs/internals.md ("Code for older versions"; test/scripts/compat_list.sh).
 --
 -- 0.1.0's SQL and settings keep working until a database is updated, and
 -- what 0.1.0 stored keeps reading. The SQL pieces that exist only for that
@@ -6012,7 +6014,7 @@ DECLARE
     v_where text;
     -- 0.1.0's report shape (src/sql/17_compat_010.sql): a 70/15/15 split, no
     -- "evaluation" object; 0.2.0's: out-of-fold predictions, then a refit
-    v_report_010 boolean;
+    v_report_010 boolean; -- COMPAT(0.1.0) a report of 0.1.0's shape (src/sql/17_compat_010.sql)
     c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
     -- the report and its hints are worded in intent_output_language(); the
     -- Markdown syntax, intent names, codes and numbers stay as they are

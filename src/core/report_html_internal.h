@@ -88,7 +88,7 @@ class Page {
         return subst(T(key), args);
     }
     std::string status_word(const std::string &status) const;
-    // 0.1.0's report shape (see src/sql/17_compat_010.sql): one 70/15/15
+    // COMPAT(0.1.0) 0.1.0's report shape (see src/sql/17_compat_010.sql): one 70/15/15
     // split and no "evaluation" object; 0.2.0's has out-of-fold figures.
     bool report_010() const { return !has(rep_, "evaluation"); }
     std::string where() const { return T(report_010() ? "test_split" : "out_of_fold"); }

@@ -1,4 +1,4 @@
-// 0.1.0 compatibility: _pg_intent_train(), the array entry point that
+// COMPAT(0.1.0) 0.1.0 compatibility: _pg_intent_train(), the array entry point that
 // 0.1.0's train_intent_model() (plpgsql) called with the dataset it read,
 // kept for a database still on 0.1.0's SQL until ALTER EXTENSION UPDATE
 // runs (0.2.0 and later train through _pg_intent_train_table(),

@@ -14,7 +14,7 @@
 //    "class" is the extension's own OID (no PostgreSQL command locks an
 //    object of that class: class ids are catalog OIDs) and whose objid and
 //    objsubid are 48 bits of a hash of ("training" | "deployment", classifier
-//    name). They need no table of the extension, so 0.2's SQL (which has no
+//    name). COMPAT(0.2.x) They need no table of the extension, so 0.2's SQL (which has no
 //    ai_classifiers), run on this library until ALTER EXTENSION UPDATE, still
 //    takes them through _pg_intent_lock(). Two names
 //    share a lock with a probability of 2^-48 per pair; they then wait for

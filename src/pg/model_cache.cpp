@@ -156,7 +156,7 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         id_att = extension_column(relid, "id", INT8OID);
         model_att = extension_column(relid, "model", BYTEAOID);
         active_att = extension_column(relid, "is_active", BOOLOID);
-        // Before 0.3.0's SQL (the library runs with an older schema until
+        // COMPAT(0.2.x) Before 0.3.0's SQL (the library runs with an older schema until
         // ALTER EXTENSION UPDATE) there is no classifier column: every model
         // is intent's.
         if (get_attnum(relid, "classifier") != InvalidAttrNumber)

@@ -38,7 +38,7 @@ struct CallSite {
     Oid result_type;           // the named row type, InvalidOid for OUT parameters
     uint64 tupdesc_identifier; // result_type's typcache descriptor it was built from
     int columns[5];            // where the five values go in tupdesc
-    // top_intents is json since 0.2.0 and jsonb in 0.1.0's declaration, which
+    // COMPAT(0.1.0) top_intents is json since 0.2.0 and jsonb in 0.1.0's declaration, which
     // calls this library until ALTER EXTENSION UPDATE runs: build what the
     // calling function's result type says.
     bool top_intents_jsonb;

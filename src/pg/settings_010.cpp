@@ -1,4 +1,4 @@
-// 0.1.0's policy settings, kept defined but ignored: everything that goes
+// COMPAT(0.1.0) 0.1.0's policy settings, kept defined but ignored: everything that goes
 // when they are dropped is in this file (and the SQL function that names
 // the ones a session set, _pg_intent_ignored_settings(), src/sql/15_policy.sql).
 //

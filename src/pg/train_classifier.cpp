@@ -93,7 +93,7 @@ std::map<std::string, std::string> partition_fingerprints(const StagedSource &st
     return out;
 }
 
-// A policy value of the classifier's definition. The effective policy row
+// COMPAT(0.3.1) A policy value of the classifier's definition. The effective policy row
 // (_pg_intent_classifier_for_training()) passes every one, and its table
 // holds the only defaults. 0.3.0's and 0.3.1's version of that function,
 // which runs with this library until ALTER EXTENSION UPDATE, passed no
@@ -240,7 +240,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     }
     pg_call([&]() noexcept {
         Oid argtypes[7] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
-        // 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker without
+        // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker without
         // the fingerprints (and trains every partition).
         int worker_nargs = 7;
         Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 7, argtypes);

@@ -756,7 +756,7 @@ struct PeakCharge {
 };
 
 Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
-    // 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
+    // COMPAT(0.2.x) 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
     // columns in place of the row), 0.2.2's with six, until ALTER EXTENSION
     // UPDATE runs: their third would be read as a row.
     if (PG_NARGS() != 8)

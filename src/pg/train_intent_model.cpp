@@ -104,7 +104,7 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     Datum result = 0;
     bool result_null = true;
     pg_call([&]() noexcept {
-        // The worker of 0.3.0 takes the classifier; until ALTER EXTENSION
+        // COMPAT(0.2.x) The worker of 0.3.0 takes the classifier; until ALTER EXTENSION
         // UPDATE runs, the SQL of 0.2 has the three-argument one, whose C
         // step then records a failed run that says to update.
         Oid argtypes[6] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID};

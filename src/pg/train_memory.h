@@ -14,7 +14,7 @@
 
 namespace pg_intent {
 
-// The policy column's default, used when the schema has no policy table
+// COMPAT(0.1.0) The policy column's default, used when the schema has no policy table
 // (0.1.0's schema, whose SQL still calls _pg_intent_train() until ALTER
 // EXTENSION UPDATE runs).
 constexpr int kDefaultTrainingMemoryMb = 2048;

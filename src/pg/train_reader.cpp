@@ -182,7 +182,7 @@ void open_training_data(Oid schema, Oid &relid, Columns &c) {
                  errmsg("row-level security applies to ai_training_data for role \"%s\"",
                         GetUserNameFromId(GetUserId(), false)),
                  errhint("Train with train_intent_model(), which reads the table as the extension owner.")));
-        // The one definition of a training row (0.2.1): a database still on
+        // COMPAT(0.2.0) The one definition of a training row (0.2.1): a database still on
         // older SQL has not got it.
         if (get_attnum(relid, "training_label") == InvalidAttrNumber)
             ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

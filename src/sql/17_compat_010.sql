@@ -1,4 +1,6 @@
--- 0.1.0 compatibility, gathered so that it can go together.
+-- COMPAT(0.1.0) 0.1.0 compatibility, gathered so that it can go together.
+-- The list of all code for older versions, 0.1.0's included, is
+-- docs/internals.md ("Code for older versions"; test/scripts/compat_list.sh).
 --
 -- 0.1.0's SQL and settings keep working until a database is updated, and
 -- what 0.1.0 stored keeps reading. The SQL pieces that exist only for that

@@ -109,7 +109,7 @@ DECLARE
     v_where text;
     -- 0.1.0's report shape (src/sql/17_compat_010.sql): a 70/15/15 split, no
     -- "evaluation" object; 0.2.0's: out-of-fold predictions, then a refit
-    v_report_010 boolean;
+    v_report_010 boolean; -- COMPAT(0.1.0) a report of 0.1.0's shape (src/sql/17_compat_010.sql)
     c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
     -- the report and its hints are worded in intent_output_language(); the
     -- Markdown syntax, intent names, codes and numbers stay as they are

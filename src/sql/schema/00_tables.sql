@@ -33,6 +33,7 @@ CREATE TABLE @extschema@.ai_training_data (
     response_source    text,
     dataset_status     text        NOT NULL DEFAULT 'pending'
         CONSTRAINT ai_training_data_dataset_status_check
+        -- COMPAT(0.1.0) used_in_training: 0.1.0 wrote it (src/sql/17_compat_010.sql).
         CHECK (dataset_status IN ('pending', 'reviewed', 'approved', 'rejected', 'used_in_training')),
     category           text,
     source             text        NOT NULL DEFAULT 'live'
