@@ -568,7 +568,7 @@ PG_INTENT_FUNCTION(pg_intent_classifier_latest) {
     Oid relid = InvalidOid, pkey = InvalidOid, collation = InvalidOid;
     AttrNumber name_att = 0;
     pg_call([&]() noexcept {
-        const Oid schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        const Oid schema = calling_function(fcinfo).schema;
         relid = extension_relation(schema, "ai_classifiers");
         pkey = extension_relation(schema, "ai_classifiers_pkey");
         name_att = extension_column(relid, "name", TEXTOID);

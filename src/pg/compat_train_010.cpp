@@ -6,6 +6,7 @@
 // _pg_intent_ignored_settings() (src/sql/15_policy.sql).
 #include "guard.h"
 #include "module.h"
+#include "relations.h"
 
 #include "evaluation.h"
 #include "json.h"
@@ -95,7 +96,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     // The policy's memory limit covers the copies of the rows too: they are
     // charged before they are made (their size in the arrays is close).
     Oid schema = InvalidOid;
-    pg_call([&]() noexcept { schema = get_func_namespace(fcinfo->flinfo->fn_oid); });
+    pg_call([&]() noexcept { schema = calling_function(fcinfo).schema; });
     intent::MemoryBudget budget(training_memory_limit(schema));
     intent::MemoryCharge input_charge(&budget);
     {

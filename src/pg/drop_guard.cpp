@@ -164,7 +164,7 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     if (OidIsValid(ext) && event->parsetree) {
         const Oid ext_owner = IsA(event->parsetree, DropOwnedStmt) ? extension_owner(ext) : InvalidOid;
         pg_call([&]() noexcept {
-            threatened = drops_extension(event->parsetree, ext, ext_owner, get_func_namespace(fn_oid));
+            threatened = drops_extension(event->parsetree, ext, ext_owner, calling_function(fcinfo).schema);
         });
     }
     if (!threatened || guc_allow_drop_with_data) return PointerGetDatum(nullptr);
@@ -174,7 +174,7 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     for (int i = 0; i < kGuardedCount; ++i) {
         Oid relid = InvalidOid;
         pg_call([&]() noexcept {
-            const Oid schema = get_func_namespace(fn_oid); // the extension's schema
+            const Oid schema = calling_function(fcinfo).schema; // the extension's schema
             schema_name = get_namespace_name(schema);
             relid = get_relname_relid(kGuardedTables[i], schema);
         });

@@ -33,6 +33,7 @@
 #include "guard.h"
 #include "model_cache.h"
 #include "predict.h"
+#include "relations.h"
 #include "settings.h"
 #include "spi.h"
 #include "text_io.h"
@@ -422,7 +423,7 @@ std::string query_argument(FunctionCallInfo fcinfo, Oid &schema) {
     const char *query = nullptr;
     size_t query_size = 0;
     pg_intent::pg_call([&]() noexcept {
-        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        schema = pg_intent::calling_function(fcinfo).schema;
         text *t = PG_GETARG_TEXT_PP(1);
         query = VARDATA_ANY(t);
         query_size = VARSIZE_ANY_EXHDR(t);

@@ -2,6 +2,7 @@
 #include "predict.h"
 #include "guard.h"
 #include "model_cache.h"
+#include "relations.h"
 #include "settings.h"
 
 #include "json.h"
@@ -138,7 +139,7 @@ CallSite *find_site(FunctionCallInfo fcinfo, bool composite) {
         pg_call([&]() noexcept {
             site = static_cast<CallSite *>(MemoryContextAllocZero(TopMemoryContext, sizeof(CallSite)));
             site->fn_oid = fn_oid;
-            site->schema = previous ? previous->schema : get_func_namespace(fn_oid);
+            site->schema = previous ? previous->schema : calling_function(fcinfo).schema;
             if (composite) build_result_desc(fcinfo, site);
         });
         if (known)

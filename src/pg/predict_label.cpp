@@ -64,7 +64,7 @@ LabelQueryState *label_query_state(FunctionCallInfo fcinfo, bool composite) {
         if (!composite) {
             state = static_cast<LabelQueryState *>(
                 MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LabelQueryState)));
-            state->schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+            state->schema = calling_function(fcinfo).schema;
             return;
         }
         TupleDesc desc;
@@ -93,7 +93,7 @@ LabelQueryState *label_query_state(FunctionCallInfo fcinfo, bool composite) {
         MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
         state = static_cast<LabelQueryState *>(palloc0(sizeof(LabelQueryState)));
         state->tupdesc = BlessTupleDesc(CreateTupleDescCopy(desc));
-        state->schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        state->schema = calling_function(fcinfo).schema;
         MemoryContextSwitchTo(old);
         for (int i = 0; i < kColumns; ++i)
             state->columns[i] = columns[i];

@@ -2,10 +2,24 @@
 #include "relations.h"
 
 extern "C" {
+#include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
+#include "utils/syscache.h"
 }
 
 namespace pg_intent {
+
+CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
+    const Oid fn_oid = fcinfo->flinfo->fn_oid;
+    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
+    const Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(tuple);
+    CallingFunction f;
+    f.schema = proc->pronamespace;
+    f.owner = proc->proowner;
+    ReleaseSysCache(tuple);
+    return f;
+}
 
 Oid extension_relation(Oid schema, const char *name) noexcept {
     Oid relid = get_relname_relid(name, schema);

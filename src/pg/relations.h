@@ -7,6 +7,17 @@
 
 namespace pg_intent {
 
+// The SQL function being called, as pg_proc declares it: its schema, the
+// extension's, where its tables and functions are found by name (never
+// through search_path), and its owner, the extension owner, whose rights
+// AsExtensionOwner takes. The one lookup of a call's own pg_proc row.
+// PostgreSQL calls only: use inside pg_call().
+struct CallingFunction {
+    Oid schema = InvalidOid;
+    Oid owner = InvalidOid;
+};
+CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept;
+
 // The relation `name` in `schema`; ERROR (42P01) when it is missing.
 // PostgreSQL calls only: use inside pg_call().
 Oid extension_relation(Oid schema, const char *name) noexcept;

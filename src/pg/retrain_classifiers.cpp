@@ -22,7 +22,6 @@
 
 extern "C" {
 #include "access/xact.h"
-#include "catalog/pg_proc.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -33,7 +32,6 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -282,13 +280,9 @@ using namespace pg_intent;
 
 // retrain_classifiers(): see the file's comment.
 PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
-    const Oid fn_oid = fcinfo->flinfo->fn_oid;
     Datum result = 0;
     pg_call([&]() noexcept {
-        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
-        const Oid schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
-        ReleaseSysCache(tuple);
+        const Oid schema = calling_function(fcinfo).schema;
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
         const Oid due_args[5] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
         const Oid record_args[6] = {TEXTOID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID};

@@ -98,7 +98,7 @@ PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
     Datum result = 0;
     bool isnull = true;
     pg_call([&]() noexcept {
-        const Statement st = source_statement(get_func_namespace(fcinfo->flinfo->fn_oid), PG_GETARG_DATUM(0),
+        const Statement st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0),
                                               period ? "period" : "new");
         if (!st.sql) return;
         Oid argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
@@ -127,7 +127,7 @@ PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
                        "At most " + std::to_string(kMaxKeys) + " rows are read in one call.");
     pg_call([&]() noexcept {
         const Statement st =
-            source_statement(get_func_namespace(fcinfo->flinfo->fn_oid), PG_GETARG_DATUM(0), "texts");
+            source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts");
         if (!st.sql) return;
         Oid argtypes[1] = {TEXTARRAYOID};
         Datum args[1] = {PG_GETARG_DATUM(1)};

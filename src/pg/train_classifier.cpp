@@ -23,9 +23,7 @@
 #include "options.h"
 
 extern "C" {
-#include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
-#include "utils/syscache.h"
 }
 
 #include <cstdio>
@@ -126,11 +124,9 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     const Oid caller = GetUserId();
     Oid schema = InvalidOid, owner = InvalidOid;
     pg_call([&]() noexcept {
-        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
-        schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
-        owner = ((Form_pg_proc)GETSTRUCT(tuple))->proowner;
-        ReleaseSysCache(tuple);
+        const CallingFunction self = calling_function(fcinfo);
+        schema = self.schema;
+        owner = self.owner;
     });
 
     // 1. The classifier, if the caller may train it (42704, 42501 otherwise),

@@ -781,7 +781,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
-        schema = get_func_namespace(fcinfo->flinfo->fn_oid);
+        schema = calling_function(fcinfo).schema;
         char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
         strlcpy(run_id_text, s, sizeof run_id_text);
     });

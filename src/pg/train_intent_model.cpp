@@ -18,10 +18,8 @@
 #include "text_io.h"
 
 extern "C" {
-#include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
 #include "utils/acl.h"
-#include "utils/syscache.h"
 }
 
 #include <string>
@@ -49,15 +47,12 @@ using namespace pg_intent;
 // checks what the caller asks for against the caller's privileges, then runs
 // _pg_intent_train_run() as the extension owner.
 PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
-    const Oid fn_oid = fcinfo->flinfo->fn_oid;
     const Oid caller = GetUserId();
     Oid schema = InvalidOid, owner = InvalidOid;
     pg_call([&]() noexcept {
-        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
-        schema = ((Form_pg_proc)GETSTRUCT(tuple))->pronamespace;
-        owner = ((Form_pg_proc)GETSTRUCT(tuple))->proowner;
-        ReleaseSysCache(tuple);
+        const CallingFunction self = calling_function(fcinfo);
+        schema = self.schema;
+        owner = self.owner;
     });
 
     // {"deploy": "always"} skips the deploy rule: only a role that may
