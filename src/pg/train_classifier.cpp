@@ -11,6 +11,7 @@
 // staged in this backend). The built-in classifier "intent" is
 // train_intent_model(), called as the caller.
 #include "as_owner.h"
+#include "deploy_right.h"
 #include "classifier_source.h"
 #include "extension_locks.h"
 #include "guard.h"
@@ -161,24 +162,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     //    deploy this classifier, as for train_intent_model().
     intent::TrainingRequest request;
     request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(2)));
-    const bool may_deploy = def.value("may_deploy", false);
-    if (!may_deploy) {
-        if (request.run.deploy == intent::DeployMode::Always)
-            throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                           intent::Message{N_("permission denied to deploy a model of this classifier"), {}},
-                           N_("The training option {\"deploy\": \"always\"} deploys without the deploy rule."),
-                           N_("Train with {\"deploy\": \"auto\"}, or ask the classifier's owner for "
-                           "grant_classifier_access(name, role, 'deploy')."));
-        if (request.run.deploy == intent::DeployMode::Auto && !request.unweighed_options().empty()) {
-            std::string keys;
-            for (const std::string &key : request.unweighed_options())
-                keys += (keys.empty() ? "" : ", ") + key;
-            throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                           intent::Message{N_("permission denied for training options the deploy rule cannot weigh: %s"), {keys}},
-                           N_("A run that may deploy and sets them needs the right to deploy the classifier."),
-                           N_("Add {\"deploy\": \"never\"} to train a candidate."));
-        }
-    }
+    require_deploy_right(request, DeployRightOf::Classifier, [&] { return def.value("may_deploy", false); });
 
     // The classifier's training lock and a training slot, before anything
     // is read (55P03 naming the holder's pid): one training per classifier,

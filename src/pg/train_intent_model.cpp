@@ -9,6 +9,7 @@
 // (AsExtensionOwner, as_owner.h), calling it by OID (no name is resolved
 // through the caller's search_path).
 #include "as_owner.h"
+#include "deploy_right.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
@@ -55,46 +56,18 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         owner = self.owner;
     });
 
-    // {"deploy": "always"} skips the deploy rule: only a role that may
-    // deploy any model may ask for it. So may the options that the rule
-    // cannot weigh (TrainingRequest::unweighed_options()) in a run it may
-    // deploy: with them, a role allowed only to train deployed a model that
-    // answers "uncertain" to everything (threshold_floor 1), or one trained
-    // on 60 rows of 336 that passed on a lucky small holdout.
+    // What the deploy rule does not decide needs EXECUTE on
+    // deploy_intent_model(bigint) (deploy_right.h).
     const intent::TrainingRequest request = requested_options(fcinfo);
-    const std::vector<std::string> unweighed = request.run.deploy == intent::DeployMode::Auto
-                                                   ? request.unweighed_options()
-                                                   : std::vector<std::string>{};
-    if (request.run.deploy == intent::DeployMode::Always || !unweighed.empty()) {
+    require_deploy_right(request, DeployRightOf::Intent, [&] {
         bool may_deploy = false;
         pg_call([&]() noexcept {
             Oid argtype = INT8OID;
             Oid deploy = extension_function(schema, "deploy_intent_model", 1, &argtype);
             may_deploy = object_aclcheck(ProcedureRelationId, deploy, caller, ACL_EXECUTE) == ACLCHECK_OK;
         });
-        if (!may_deploy && unweighed.empty())
-            throw SqlError(
-                ERRCODE_INSUFFICIENT_PRIVILEGE,
-                intent::Message{N_("permission denied to deploy a model"), {}},
-                N_("The training option {\"deploy\": \"always\"} deploys without the deploy rule, which "
-                "needs EXECUTE on deploy_intent_model(bigint)."),
-                N_("Train with {\"deploy\": \"auto\"} (the default) or ask an administrator."));
-        if (!may_deploy) {
-            std::string keys;
-            for (const std::string &key : unweighed)
-                keys += (keys.empty() ? "" : ", ") + key;
-            throw SqlError(
-                ERRCODE_INSUFFICIENT_PRIVILEGE,
-                "permission denied for training options the deploy rule cannot weigh: " + keys,
-                N_("The deploy rule cannot weigh the rows a run reads (limit, min_confidence, "
-                "only_reviewed), how its figures are obtained (evaluation, cv_folds, val_fraction, "
-                "gate_folds) or its abstain threshold (target_precision, threshold_floor, "
-                "min_threshold_rows, min_intent_rows); a run with {\"deploy\": \"auto\"} that sets "
-                "them needs EXECUTE on deploy_intent_model(bigint)."),
-                N_("Add {\"deploy\": \"never\"} to train a candidate; an administrator can deploy it "
-                "with deploy_intent_model()."));
-        }
-    }
+        return may_deploy;
+    });
 
     Datum result = 0;
     bool result_null = true;

@@ -32,6 +32,13 @@ SELECT o AS options, pg_temp.try(format('SELECT train_intent_model(%L, %L, %L)',
                     '{"evaluation": "holdout", "val_fraction": 0.05, "seed": 3}',
                     '{"only_reviewed": true, "min_confidence": 95}',
                     '{"cv_folds": 2, "gate_folds": 2, "min_intent_rows": 0}']) AS o;
+-- What to do, in the session's language: one rule for intent and every
+-- classifier (src/pg/deploy_right.h); 0.3.1 said this one in English only.
+SELECT train_intent_model('sabotage', 'full', '{"threshold_floor": 1}');
+SET pg_intent.language = 'es';
+SELECT train_intent_model('sabotage', 'full', '{"threshold_floor": 1}');
+SELECT train_intent_model('sabotage', 'full', '{"deploy": "always"}');
+RESET pg_intent.language;
 RESET ROLE;
 SELECT count(*) AS runs_recorded FROM ai_training_runs;
 SELECT r.run_name, r.deploy_reason FROM ai_training_runs AS r WHERE r.deployed ORDER BY r.started_at;
