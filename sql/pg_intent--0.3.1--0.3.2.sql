@@ -2972,6 +2972,8 @@ DECLARE
     v_row @extschema@.ai_training_policy;
     v_message text;
     v_window double precision;
+    v_check record;
+    v_ok boolean;
 BEGIN
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
@@ -3015,31 +3017,51 @@ BEGIN
         END IF;
     END IF;
 
-    -- ai_training_policy's keys, against its own constraints
+    -- ai_training_policy's keys, against that table's own constraints,
+    -- evaluated on the row they would make: nothing is written, so the
+    -- policy row is neither locked nor its trigger fired, and the one list
+    -- of keys (_pg_intent_classifier_policy_keys()) is the only one (0.3.1
+    -- updated the row, column by column, and rolled back).
     BEGIN
         SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
         v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models');
-        UPDATE @extschema@.ai_training_policy AS p
-           SET min_samples_for_training = v_row.min_samples_for_training,
-               auto_retrain_threshold = v_row.auto_retrain_threshold,
-               max_f1_regression = v_row.max_f1_regression, corrected_weight = v_row.corrected_weight,
-               max_training_memory_mb = v_row.max_training_memory_mb,
-               max_training_threads = v_row.max_training_threads, min_gate_rows = v_row.min_gate_rows,
-               out_of_scope_intent = v_row.out_of_scope_intent, out_of_scope_mode = v_row.out_of_scope_mode,
-               only_reviewed = v_row.only_reviewed, max_training_rows = v_row.max_training_rows,
-               max_unreviewed_message_bytes = v_row.max_unreviewed_message_bytes,
-               min_unreviewed_intent_rows = v_row.min_unreviewed_intent_rows, max_intents = v_row.max_intents,
-               max_partitions_per_classifier = v_row.max_partitions_per_classifier;
-        RAISE EXCEPTION USING ERRCODE = 'PI999'; -- roll the check back
     EXCEPTION
-        WHEN SQLSTATE 'PI999' THEN NULL;
-        WHEN check_violation OR invalid_text_representation OR numeric_value_out_of_range
-             OR datatype_mismatch OR invalid_parameter_value OR not_null_violation THEN
+        WHEN invalid_text_representation OR numeric_value_out_of_range OR datatype_mismatch
+             OR invalid_parameter_value OR invalid_datetime_format OR datetime_field_overflow THEN
             GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: %s', v_message),
                        ERRCODE = 'invalid_parameter_value',
                       HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
     END;
+    FOR v_check IN
+        SELECT a.attname::text AS name
+          FROM pg_catalog.pg_attribute AS a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) '@extschema@.ai_training_policy'::regclass
+           AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND a.attnotnull
+         ORDER BY a.attnum
+    LOOP
+        IF pg_catalog.to_jsonb(v_row) OPERATOR(pg_catalog.->) v_check.name OPERATOR(pg_catalog.=) 'null'::jsonb THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: "%s" must not be null', v_check.name),
+                       ERRCODE = 'invalid_parameter_value',
+                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
+        END IF;
+    END LOOP;
+    FOR v_check IN
+        SELECT c.conname::text AS name, pg_catalog.pg_get_expr(c.conbin, c.conrelid) AS expr
+          FROM pg_catalog.pg_constraint AS c
+         WHERE c.conrelid OPERATOR(pg_catalog.=) '@extschema@.ai_training_policy'::regclass
+           AND c.contype OPERATOR(pg_catalog.=) 'c'
+         ORDER BY c.conname
+    LOOP
+        EXECUTE pg_catalog.format('SELECT (%s) IS NOT FALSE FROM (SELECT ($1).*) AS ai_training_policy', v_check.expr)
+           INTO v_ok USING v_row;
+        IF NOT v_ok THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: the row it makes violates check constraint "%s" of ai_training_policy', v_check.name),
+                       ERRCODE = 'invalid_parameter_value',
+                       DETAIL = @extschema@.intent_output_error('The constraint is %s.', v_check.expr),
+                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
+        END IF;
+    END LOOP;
 
     -- training options, by the one validator of training options
     PERFORM @extschema@.intent_training_options(v_training);

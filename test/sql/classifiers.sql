@@ -39,6 +39,19 @@ SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'rou
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"gate_window_days": 30}')$$) AS window_without_time;
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_partition_rows": 10}')$$) AS partition_rows_without_partition;
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"max_f1_regression": 7}')$$) AS policy_out_of_bounds;
+-- The policy keys are checked against ai_training_policy's own NOT NULL and
+-- CHECK constraints on the row they would make, and the constraint is
+-- named with what it says; nothing is written: the policy row is neither
+-- updated nor locked (0.3.1 updated it and rolled back, which left the
+-- aborted update's xmax on it, waited for its lock and fired its trigger).
+SELECT xmax AS policy_xmax FROM ai_training_policy \gset
+SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"max_f1_regression": 0.2, "algorithm": "magic"}')$$) AS valid_policy_bad_option;
+SELECT xmax = :'policy_xmax' AS policy_row_untouched FROM ai_training_policy;
+\set SHOW_CONTEXT never
+SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"out_of_scope_intent": "uncertain"}');
+SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_gate_rows": null}');
+SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"max_intents": "many"}');
+\set SHOW_CONTEXT errors
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"algorithm": "magic"}')$$) AS bad_training_option;
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"no_such_key": 1}')$$) AS unknown_option;
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'pg_catalog.pg_class_oid_index', 'relname', 'relname')$$) AS not_a_table;
