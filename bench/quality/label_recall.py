@@ -16,9 +16,11 @@ import collections
 import csv
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_run import log, run  # noqa: E402
 
 DATASETS = [  # name, file, train split, held-out split
     ("CLINC150", "clinc150_dev.csv", "train", "val"),
@@ -28,18 +30,6 @@ DATASETS = [  # name, file, train split, held-out split
     ("nlp.js es", "nlpjs_corpus50_es.csv", "train", "test"),
 ]
 MIN_TRAIN_ROWS = 30
-
-
-def log(msg):
-    sys.stderr.write(msg + "\n")
-    sys.stderr.flush()
-
-
-def run(cmd, stdin=None):
-    r = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {r.stderr}")
-    return r.stdout
 
 
 def rows_of(path, split):

@@ -16,9 +16,11 @@ e-commerce support messages and small talk, which none of these sets covers). Pr
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_run import log, run  # noqa: E402
 
 DATASETS = [  # name, file, train, scored, out-of-scope split
     ("CLINC150", "clinc150_dev.csv", "train", "val", "oos_val"),
@@ -33,18 +35,6 @@ GIBBERISH = ["zzz qqq", "asdf", "xkcd ptrl", "qwerty uiop", "jjjj kkkk llll", "a
 OFF_DOMAIN = ["quiero pizza", "el paquete llegó roto", "mi pedido no ha llegado", "quiero devolver unos zapatos",
               "el gato duerme en el sofá", "los pingüinos no vuelan", "me cobraron dos veces", "la talla no me queda",
               "recipe for lasagna", "my cat is sleeping on the sofa"]
-
-
-def log(msg):
-    sys.stderr.write(msg + "\n")
-    sys.stderr.flush()
-
-
-def run(cmd, stdin=None):
-    r = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {r.stderr}")
-    return r.stdout
 
 
 def peer(spec):
