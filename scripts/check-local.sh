@@ -14,7 +14,7 @@
 # command) stays the whole suite: sanitizers, fuzzing, the scripted tests,
 # PostgreSQL 16 to 18, Valgrind. Needs what `scripts/install-deps.sh test`
 # installs; run that once on a new machine.
-# Settings: JOBS (2), REGRESS ("name ..." to run only these pg_regress
+# Settings: JOBS (2), TESTS ("name ..." to run only these pg_regress
 # files), SKIP_PGTAP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +50,7 @@ eval "$(PGI_PRELOAD=pg_intent scripts/pg-cluster.sh start)"
 trap 'scripts/pg-cluster.sh stop >/dev/null 2>&1' EXIT
 out=$(mktemp -d "${TMPDIR:-/tmp}/pg_intent_local.XXXXXX")
 args=()
-[ -n "${REGRESS:-}" ] && args=(REGRESS="$REGRESS")
+[ -n "${TESTS:-}" ] && args=(REGRESS="$TESTS")
 status=0
 make -s installcheck PGDATABASE=contrib_regression \
     EXTRA_REGRESS_OPTS="--outputdir=$out --use-existing" "${args[@]}" >"$out/installcheck.log" 2>&1 || status=$?
