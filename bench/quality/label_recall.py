@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_run import log, run  # noqa: E402
+from cli_run import datasets_dir, log, run  # noqa: E402
 
 DATASETS = [  # name, file, train split, held-out split
     ("CLINC150", "clinc150_dev.csv", "train", "val"),
@@ -58,10 +58,7 @@ def main():
     ap.add_argument("--target", type=float, default=0.9)
     ap.add_argument("--data-dir", default=None)
     args = ap.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    data_dir = args.data_dir or os.path.join(root, "..", "shared", "datasets")
-    if not os.path.isdir(data_dir):
-        data_dir = "/work/shared/datasets"
+    data_dir = datasets_dir(args.data_dir)
     work = tempfile.mkdtemp(prefix="pgi-recall.")
     print(f"recall_target {args.target}; L = the label with the lowest out-of-fold recall among labels with "
           f">= {MIN_TRAIN_ROWS} training rows\n")

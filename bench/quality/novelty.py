@@ -20,7 +20,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_run import log, run  # noqa: E402
+from cli_run import datasets_dir, log, run  # noqa: E402
 
 DATASETS = [  # name, file, train, scored, out-of-scope split
     ("CLINC150", "clinc150_dev.csv", "train", "val", "oos_val"),
@@ -49,10 +49,7 @@ def main():
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    data_dir = args.data_dir or os.path.join(root, "..", "shared", "datasets")
-    if not os.path.isdir(data_dir):
-        data_dir = "/work/shared/datasets"
+    data_dir = datasets_dir(args.data_dir)
     work = args.workdir or tempfile.mkdtemp(prefix="pgi-novelty.")
     peers = [peer(s) for s in args.cli]
     probes = EMPTY + GIBBERISH + OFF_DOMAIN
