@@ -65,7 +65,7 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
         out.global = static_cast<float>(threshold_floor);
         out.floor_binds = true;
     }
-    out.abstains = out.global > 0;
+    out.abstains = out.global > 0 || (threshold_floor > 0 && !out.thin_intents.empty());
     size_t accepted = 0, right = 0;
     for (size_t i = 0; i < conf.size(); ++i)
         if (conf[i] >= out.global) {
@@ -75,8 +75,12 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
     out.coverage = conf.empty() ? 0.0 : static_cast<double>(accepted) / static_cast<double>(conf.size());
     out.precision = accepted ? static_cast<double>(right) / static_cast<double>(accepted) : 0.0;
     out.per_intent.assign(k, out.global);
+    // Thin intents (EXPERIMENT, branch thin-threshold): the probability
+    // floor, which does not depend on how well the fold models knew them
+    // (0.3.2 gives them 0, so a model of thin intents only never abstains
+    // on confidence, whatever the message).
     for (size_t c : out.thin_intents)
-        out.per_intent[c] = 0.0f;
+        out.per_intent[c] = static_cast<float>(threshold_floor);
     out.reason_code = out.floor_binds             ? ThresholdReason::Floor
                       : out.choice.target_reached ? ThresholdReason::TargetReached
                                                   : ThresholdReason::BestPrecision;

@@ -69,6 +69,29 @@ SELECT (train_intent_model('lenient', 'full', '{"evidence_quantile": 0, "deploy"
 RESET ROLE;
 
 SELECT count(*) AS lenient_runs FROM ai_training_runs WHERE run_name = 'lenient';
+
+-- A model whose intents are all thin (fewer than min_intent_rows, 10,
+-- training rows each: nlp.js es, 5 per intent, a shop's first weeks)
+-- never abstained on confidence in 0.3.2 before this rule: gibberish and
+-- off-domain text got an intent at 0.10. A thin intent's threshold is now
+-- the probability floor (threshold_floor, 0.5): an answer estimated more
+-- likely wrong than right abstains; a message the model knows still answers.
+CREATE TABLE nv_thin (id bigint PRIMARY KEY, text text NOT NULL, label text NOT NULL);
+INSERT INTO nv_thin SELECT row_number() OVER (ORDER BY intent, text), text, intent
+  FROM nv_raw WHERE split = 'train' AND intent <> 'oos';
+SELECT count(*) AS rows, count(DISTINCT label) AS labels, max(n) AS most_rows_per_label
+  FROM nv_thin, LATERAL (SELECT count(*) AS n FROM nv_thin AS t WHERE t.label = nv_thin.label) AS c;
+SELECT create_classifier('nv_thin', 'nv_thin', 'text', 'label', '{"key_column": "id"}') ->> 'name' AS classifier;
+SELECT t ->> 'deploy_reason' AS reason FROM train_classifier('nv_thin') AS t;
+SELECT (SELECT count(*) FROM jsonb_object_keys(metrics #> '{threshold,per_intent}')) AS intents,
+       (SELECT array_agg(DISTINCT v) FROM jsonb_each_text(metrics #> '{threshold,per_intent}') AS e(k, v)) AS thresholds,
+       metrics #>> '{threshold,abstains}' AS abstains
+  FROM ai_intent_models WHERE classifier = 'nv_thin' AND is_active;
+SELECT p AS probe, classify_label('nv_thin', p) AS label
+  FROM unnest(ARRAY['qwerty uiop', 'aaaaaaa', 'quiero pizza', 'los pingüinos no vuelan',
+                    '¿qué está creando tu compañía?']) AS p;
+SELECT drop_classifier('nv_thin') IS NOT NULL AS dropped;
+DROP TABLE nv_thin;
 SELECT drop_classifier('nv_router') IS NOT NULL AS dropped;
 DROP TABLE nv_data CASCADE;
 REVOKE ALL ON FUNCTION train_intent_model(text, text, jsonb) FROM pgi_nv_trainer;

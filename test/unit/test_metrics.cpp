@@ -181,7 +181,7 @@ TEST(AbstainThresholds, PrecisionRuleAndProbabilityFloor) {
 
 // An intent with fewer than min_intent_rows training rows never abstains,
 // and its predictions do not move the global threshold.
-TEST(AbstainThresholds, ThinIntentsNeverAbstain) {
+TEST(AbstainThresholds, ThinIntentsTakeTheProbabilityFloor) {
     std::vector<float> conf;
     std::vector<int> pred;
     std::vector<bool> ok;
@@ -195,7 +195,10 @@ TEST(AbstainThresholds, ThinIntentsNeverAbstain) {
     }
     const AbstainThresholds t = choose_abstain_thresholds(conf, pred, ok, {500, 3}, 0.95, 0.0, 100, 5);
     EXPECT_EQ(t.thin_intents, (std::vector<size_t>{1}));
-    EXPECT_EQ(t.per_intent[1], 0.0f);
+    EXPECT_EQ(t.per_intent[1], 0.0f); // threshold_floor 0
+    const AbstainThresholds f = choose_abstain_thresholds(conf, pred, ok, {500, 3}, 0.95, 0.5, 100, 5);
+    EXPECT_EQ(f.per_intent[1], 0.5f);
+    EXPECT_TRUE(f.abstains);
     EXPECT_EQ(t.per_intent[0], t.global);
     EXPECT_EQ(t.global, base.global);
 }
