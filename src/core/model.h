@@ -64,8 +64,9 @@ class IntentModel {
     Algorithm algorithm() const { return algorithm_; }
     // The global abstain threshold (format 1: the only one).
     float threshold() const { return threshold_; }
-    // Per intent (format 2): the global one, or 0 for an intent whose
-    // training evidence was too thin to abstain on. Format 1: all equal.
+    // Per intent (format 2): the global one, or for an intent whose
+    // training evidence was too thin for its own, threshold_floor (0 in
+    // models trained before 0.3.2). Format 1: all equal.
     const std::vector<float> &thresholds() const { return thresholds_; }
     // Format 3: whether answers need evidence (novelty.h), and the floor
     // their evidence must exceed. Formats 1 and 2: no such rule.

@@ -75,10 +75,8 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
     out.coverage = conf.empty() ? 0.0 : static_cast<double>(accepted) / static_cast<double>(conf.size());
     out.precision = accepted ? static_cast<double>(right) / static_cast<double>(accepted) : 0.0;
     out.per_intent.assign(k, out.global);
-    // Thin intents (EXPERIMENT, branch thin-threshold): the probability
-    // floor, which does not depend on how well the fold models knew them
-    // (0.3.2 gives them 0, so a model of thin intents only never abstains
-    // on confidence, whatever the message).
+    // Thin intents: the probability floor, which does not depend on how
+    // well the fold models knew them (threshold.h).
     for (size_t c : out.thin_intents)
         out.per_intent[c] = static_cast<float>(threshold_floor);
     out.reason_code = out.floor_binds             ? ThresholdReason::Floor

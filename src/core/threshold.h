@@ -23,7 +23,7 @@ const char *threshold_reason_code(ThresholdReason reason);
 
 struct AbstainThresholds {
     float global = 0;                   // accept a prediction when its confidence >= this
-    std::vector<float> per_intent;      // global, or 0 for an intent too thin to abstain on
+    std::vector<float> per_intent;      // global, or threshold_floor for an intent too thin for its own
     std::vector<size_t> thin_intents;   // intents with fewer than min_intent_rows training rows
     ThresholdChoice choice;             // the precision rule's threshold, precision and coverage
     bool floor_binds = false;           // threshold_floor was above the precision rule's threshold
@@ -39,10 +39,12 @@ struct AbstainThresholds {
 // counts training rows per intent.
 //  - Fewer than `min_threshold_rows` predictions: the run never abstains (a
 //    precision cannot be estimated from so few).
-//  - Intents with fewer than `min_intent_rows` training rows never abstain:
-//    their out-of-fold predictions came from fold models that saw almost
-//    none of their examples, so their confidence says little about the
-//    deployed model, which saw them all.
+//  - Intents with fewer than `min_intent_rows` training rows take
+//    `threshold_floor`, not a precision threshold: their out-of-fold
+//    predictions came from fold models that saw almost none of their
+//    examples, so their confidence says little about the deployed model,
+//    which saw them all; the floor does not depend on it. (Before 0.3.2
+//    they never abstained: a model of thin intents only answered anything.)
 //  - Otherwise the global threshold is the larger of
 //      the lowest confidence whose accepted predictions (of the other
 //        intents) reach `target_precision` (choose_threshold; its fallback
