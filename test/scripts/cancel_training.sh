@@ -30,12 +30,7 @@ psql -X -At -d $DB -c "SET application_name = 'pgi_cancel_me'" \
     -c "SELECT train_intent_model('cancelled', 'full', '{\"C\": 10, \"tolerance\": 0.001}')" \
     >"$TEST_TMP/cancel.out" 2>&1 &
 bg=$!
-for _ in $(seq 1 100); do
-    state=$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgi_cancel_me' AND query LIKE '%train_intent_model%' AND state = 'active'")
-    [ "$state" = 1 ] && break
-    sleep 0.05
-done
-sleep 0.5
+wait_until_training pgi_cancel_me >/dev/null
 q postgres "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgi_cancel_me'" >/dev/null
 start=$(date +%s%N)
 wait $bg || true

@@ -153,6 +153,24 @@ wait_until_waiting_on_lock() {
     return 1
 }
 
+# Prints the backend pid of the session named $1 (application_name) once
+# its training is past reading the rows: inside the C++ trainer, where a
+# test means to interrupt it. Reads ai_training_progress in database $2
+# (default $DB), which shows the phase when pg_intent is preloaded (the
+# clusters of scripts/pg-cluster.sh). Synchronises on the phase, not on a
+# fixed sleep.
+wait_until_training() { # application_name [database]
+    local pid=
+    for _ in $(seq 1 1200); do
+        pid=$(q "${2:-$DB}" "SELECT p.pid FROM ai_training_progress p JOIN pg_stat_activity a USING (pid)
+                     WHERE a.application_name = '$1' AND p.phase IS NOT NULL AND p.phase <> 'reading'")
+        [ -n "$pid" ] && break
+        sleep 0.05
+    done
+    [ -n "$pid" ] || { echo "FAILED: the training of $1 never got past reading its rows" >&2; return 1; }
+    echo "$pid"
+}
+
 # Builds the library of a landed release from its commit in a directory of
 # this test's own and prints that directory (start_own_cluster installs it
 # with PGI_SOURCE). A shallow clone is deepened first.

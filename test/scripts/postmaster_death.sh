@@ -26,7 +26,13 @@ for _ in $(seq 1 200); do
     sleep 0.05
 done
 [ -n "$backend" ] || { echo "FAILED: the training never started" >&2; exit 1; }
-sleep 0.5 # inside the trainer by now
+# Inside the trainer once its first progress NOTICE reached the client (the
+# cluster does not preload pg_intent, so ai_training_progress has no phase).
+for _ in $(seq 1 600); do
+    grep -q 'pg_intent training: ' "$TEST_TMP/orphan.out" && break
+    sleep 0.05
+done
+grep -q 'pg_intent training: ' "$TEST_TMP/orphan.out" || { echo "FAILED: the training sent no progress" >&2; exit 1; }
 kill -9 "$(head -1 "$PGI_DIR/data/postmaster.pid")"
 echo "killed the postmaster while backend $backend was training"
 for _ in $(seq 1 300); do

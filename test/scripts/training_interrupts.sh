@@ -30,20 +30,6 @@ q $DB "INSERT INTO ai_training_data (user_message, detected_intent, confidence_s
 OPTIONS='{"deploy":"never","select_C":true,"typo_variants":4,"C":100,"tolerance":0.0001,"max_iterations":100000}'
 runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs")
 
-# Prints the backend pid of the session named $1 once its training is past
-# reading the rows (PostgreSQL's own scan serves every interrupt): inside the
-# C++ trainer.
-wait_until_training() { # application_name
-    local pid=
-    for _ in $(seq 1 1200); do
-        pid=$(q $DB "SELECT p.pid FROM ai_training_progress p JOIN pg_stat_activity a USING (pid)
-                     WHERE a.application_name = '$1' AND p.phase IS DISTINCT FROM 'reading'")
-        [ -n "$pid" ] && break
-        sleep 0.05
-    done
-    [ -n "$pid" ] || { echo "FAILED: the training of $1 never got past reading its rows" >&2; return 1; }
-    echo "$pid"
-}
 # Whether backend $1 is still inside the trainer: its run still reports
 # progress, and its statement is still running.
 still_training() { # pid
