@@ -19,11 +19,10 @@
 #include "as_owner.h"
 #include "guard.h"
 #include "module.h"
+#include "relations.h"
 
 extern "C" {
-#include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
-#include "utils/syscache.h"
 }
 
 using namespace pg_intent;
@@ -57,7 +56,6 @@ Datum resolve_source_option(Datum options) noexcept {
 } // namespace
 
 PG_INTENT_FUNCTION(pg_intent_classifier_call) {
-    const Oid fn_oid = fcinfo->flinfo->fn_oid;
     const Oid caller = GetUserId();
     const int nargs = PG_NARGS();
     if (nargs + 1 > FUNC_MAX_ARGS)
@@ -65,18 +63,15 @@ PG_INTENT_FUNCTION(pg_intent_classifier_call) {
     Datum result = 0;
     bool result_null = true;
     pg_call([&]() noexcept {
-        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
-        const Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(tuple);
-        const Oid schema = proc->pronamespace, owner = proc->proowner;
+        const CallingFunction self = calling_function(fcinfo);
+        const Oid schema = self.schema, owner = self.owner;
         Oid argtypes[FUNC_MAX_ARGS];
         argtypes[0] = OIDOID;
-        for (int i = 0; i < proc->pronargs && i + 1 < FUNC_MAX_ARGS; ++i)
-            argtypes[i + 1] = proc->proargtypes.values[i];
-        const int worker_nargs = proc->pronargs + 1;
-        char *worker_name = psprintf("_pg_intent_%s", NameStr(proc->proname));
-        const bool alter = strcmp(NameStr(proc->proname), "alter_classifier") == 0;
-        ReleaseSysCache(tuple);
+        for (int i = 0; i < self.nargs && i + 1 < FUNC_MAX_ARGS; ++i)
+            argtypes[i + 1] = self.argtypes[i];
+        const int worker_nargs = self.nargs + 1;
+        char *worker_name = psprintf("_pg_intent_%s", NameStr(self.name));
+        const bool alter = strcmp(NameStr(self.name), "alter_classifier") == 0;
         NullableDatum args[FUNC_MAX_ARGS];
         for (int i = 0; i < nargs; ++i) {
             args[i] = fcinfo->args[i];

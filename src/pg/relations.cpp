@@ -17,6 +17,10 @@ CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
     CallingFunction f;
     f.schema = proc->pronamespace;
     f.owner = proc->proowner;
+    f.name = proc->proname;
+    f.nargs = proc->pronargs;
+    for (int i = 0; i < proc->pronargs && i < FUNC_MAX_ARGS; ++i)
+        f.argtypes[i] = proc->proargtypes.values[i];
     ReleaseSysCache(tuple);
     return f;
 }

@@ -10,11 +10,15 @@ namespace pg_intent {
 // The SQL function being called, as pg_proc declares it: its schema, the
 // extension's, where its tables and functions are found by name (never
 // through search_path), and its owner, the extension owner, whose rights
-// AsExtensionOwner takes. The one lookup of a call's own pg_proc row.
+// AsExtensionOwner takes; its name and argument types, by which a
+// wrapper finds its worker. The one lookup of a call's own pg_proc row.
 // PostgreSQL calls only: use inside pg_call().
 struct CallingFunction {
     Oid schema = InvalidOid;
     Oid owner = InvalidOid;
+    NameData name{};             // its name, unqualified
+    int nargs = 0;               // its declared arguments
+    Oid argtypes[FUNC_MAX_ARGS]{}; // their types, nargs of them
 };
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept;
 
