@@ -16,8 +16,8 @@ namespace pg_intent {
 struct CallingFunction {
     Oid schema = InvalidOid;
     Oid owner = InvalidOid;
-    NameData name{};             // its name, unqualified
-    int nargs = 0;               // its declared arguments
+    NameData name{};               // its name, unqualified
+    int nargs = 0;                 // its declared arguments
     Oid argtypes[FUNC_MAX_ARGS]{}; // their types, nargs of them
 };
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept;
