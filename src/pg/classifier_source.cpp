@@ -267,15 +267,12 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
         Datum args[1] = {
             PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())))};
         AsExtensionOwner as_owner(extension_owner); // ai_classifiers is not readable by callers
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        if (SPI_execute_with_args(sql, 1, argtypes, args, nullptr, true, 1) != SPI_OK_SELECT)
-            elog(ERROR, "the owner of a classifier could not be read");
-        bool isnull = true;
-        if (SPI_processed == 1) {
-            const Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-            if (!isnull) owner = DatumGetObjectId(value);
-        }
-        SPI_finish();
+        spi_select_in_pg(sql, 1, argtypes, args, nullptr, 1, "the owner of a classifier could not be read",
+                         [&](HeapTuple t, TupleDesc d) noexcept {
+                             bool isnull = true;
+                             const Datum value = SPI_getbinval(t, d, 1, &isnull);
+                             if (!isnull) owner = DatumGetObjectId(value);
+                         });
     });
     if (!OidIsValid(owner))
         throw SqlError(ERRCODE_UNDEFINED_OBJECT,

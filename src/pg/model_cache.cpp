@@ -46,6 +46,7 @@
 #include "guard.h"
 #include "relations.h"
 #include "scan.h"
+#include "spi.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -212,15 +213,12 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
 bool caller_can_see_model(Oid schema, int64_t id) {
     bool visible = false;
     pg_call([&]() noexcept {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         char *sql = psprintf("SELECT 1 FROM %s.ai_intent_models AS m WHERE m.id OPERATOR(pg_catalog.=) $1",
                              quote_identifier(get_namespace_name(schema)));
         Oid argtypes[1] = {INT8OID};
         Datum values[1] = {Int64GetDatum(id)};
-        int rc = SPI_execute_with_args(sql, 1, argtypes, values, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-        visible = SPI_processed == 1;
-        SPI_finish();
+        spi_select_in_pg(sql, 1, argtypes, values, nullptr, 1, "a model's visibility could not be read",
+                         [&](HeapTuple, TupleDesc) noexcept { visible = true; });
     });
     return visible;
 }

@@ -19,6 +19,7 @@
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
+#include "spi.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -55,34 +56,30 @@ struct Planned {
 __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
     MemoryContext caller = CurrentMemoryContext;
     List *plan = NIL;
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     char *sql = psprintf("SELECT name, owner, count_sql, since, rows_at_last, threshold FROM "
                          "%s._pg_intent_classifier_retrain_plan()",
                          quote_identifier(get_namespace_name(schema)));
-    if (SPI_execute(sql, true, 0) != SPI_OK_SELECT) elog(ERROR, "the retraining plan could not be read");
-    for (uint64 i = 0; i < SPI_processed; ++i) {
-        HeapTuple t = SPI_tuptable->vals[i];
-        TupleDesc d = SPI_tuptable->tupdesc;
-        bool isnull = false;
-        MemoryContext old = MemoryContextSwitchTo(caller);
-        Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
-        p->name = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
-        p->owner = DatumGetObjectId(SPI_getbinval(t, d, 2, &isnull));
-        if (isnull) p->owner = InvalidOid; // orphaned (_pg_intent_classifier_count_plan())
-        p->count_sql = TextDatumGetCString(SPI_getbinval(t, d, 3, &isnull));
-        Datum since = SPI_getbinval(t, d, 4, &isnull);
-        p->has_since = !isnull;
-        if (!isnull) p->since = DatumGetTimestampTz(since);
-        Datum rows = SPI_getbinval(t, d, 5, &isnull);
-        p->has_rows_at_last = !isnull;
-        if (!isnull) p->rows_at_last = DatumGetInt64(rows);
-        Datum threshold = SPI_getbinval(t, d, 6, &isnull);
-        p->has_threshold = !isnull;
-        if (!isnull) p->threshold = DatumGetInt32(threshold);
-        plan = lappend(plan, p);
-        MemoryContextSwitchTo(old);
-    }
-    SPI_finish();
+    spi_select_in_pg(sql, 0, nullptr, nullptr, nullptr, 0, "the retraining plan could not be read",
+                     [&](HeapTuple t, TupleDesc d) noexcept {
+                         bool isnull = false;
+                         MemoryContext old = MemoryContextSwitchTo(caller);
+                         Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
+                         p->name = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
+                         p->owner = DatumGetObjectId(SPI_getbinval(t, d, 2, &isnull));
+                         if (isnull) p->owner = InvalidOid; // orphaned (_pg_intent_classifier_count_plan())
+                         p->count_sql = TextDatumGetCString(SPI_getbinval(t, d, 3, &isnull));
+                         Datum since = SPI_getbinval(t, d, 4, &isnull);
+                         p->has_since = !isnull;
+                         if (!isnull) p->since = DatumGetTimestampTz(since);
+                         Datum rows = SPI_getbinval(t, d, 5, &isnull);
+                         p->has_rows_at_last = !isnull;
+                         if (!isnull) p->rows_at_last = DatumGetInt64(rows);
+                         Datum threshold = SPI_getbinval(t, d, 6, &isnull);
+                         p->has_threshold = !isnull;
+                         if (!isnull) p->threshold = DatumGetInt32(threshold);
+                         plan = lappend(plan, p);
+                         MemoryContextSwitchTo(old);
+                     });
     return plan;
 }
 
@@ -159,16 +156,16 @@ void record_attempt(Oid record_fn, const Planned *p, const Attempt *a, const cha
 // (the current user when called). Appends its entry to `out`.
 __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *p, StringInfo out,
                                            Attempt *attempt) noexcept {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     Oid argtypes[1] = {TIMESTAMPTZOID};
     Datum args[1] = {TimestampTzGetDatum(p->has_since ? p->since : 0)};
     char nulls[1] = {p->has_since ? ' ' : 'n'};
-    if (SPI_execute_with_args(p->count_sql, 1, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
-        elog(ERROR, "the source of classifier \"%s\" could not be counted", p->name);
-    bool isnull = false;
-    const int64 count =
-        DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    SPI_finish();
+    int64 count = 0;
+    spi_select_in_pg(p->count_sql, 1, argtypes, args, nulls, 0,
+                     psprintf("the source of classifier \"%s\" could not be counted", p->name),
+                     [&](HeapTuple t, TupleDesc d) noexcept {
+                         bool isnull = false;
+                         count = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
+                     });
     attempt->counted = true;
     attempt->count = count;
     int64 new_rows = 0;

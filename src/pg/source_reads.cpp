@@ -21,6 +21,7 @@
 #include "as_owner.h"
 #include "guard.h"
 #include "relations.h"
+#include "spi.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -67,21 +68,23 @@ Datum run_restricted(const Statement &st, int nargs, Oid *argtypes, Datum *args,
                      bool &isnull) noexcept {
     MemoryContext caller = CurrentMemoryContext;
     const RestrictedOperation op = enter_restricted_operation(st.owner);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    if (SPI_execute_with_args(st.sql, nargs, argtypes, args, nulls, true, 1) != SPI_OK_SELECT ||
-        SPI_processed != 1)
-        elog(ERROR, "a classifier's source could not be read");
-    Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-    if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != type) elog(ERROR, "unexpected type reading a source");
-    if (!isnull) {
-        int16 typlen;
-        bool byval;
-        get_typlenbyval(type, &typlen, &byval);
-        MemoryContext old = MemoryContextSwitchTo(caller);
-        value = datumCopy(value, byval, typlen);
-        MemoryContextSwitchTo(old);
-    }
-    SPI_finish();
+    Datum value = 0;
+    uint64 rows = 0;
+    spi_select_in_pg(st.sql, nargs, argtypes, args, nulls, 1, "a classifier's source could not be read",
+                     [&](HeapTuple t, TupleDesc d) noexcept {
+                         ++rows;
+                         if (SPI_gettypeid(d, 1) != type) elog(ERROR, "unexpected type reading a source");
+                         value = SPI_getbinval(t, d, 1, &isnull);
+                         if (isnull) return;
+                         // Copied out before SPI_finish() frees the row.
+                         int16 typlen;
+                         bool byval;
+                         get_typlenbyval(type, &typlen, &byval);
+                         MemoryContext old = MemoryContextSwitchTo(caller);
+                         value = datumCopy(value, byval, typlen);
+                         MemoryContextSwitchTo(old);
+                     });
+    if (rows != 1) elog(ERROR, "a classifier's source could not be read");
     leave_restricted_operation(op);
     return value;
 }
@@ -98,8 +101,8 @@ PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
     Datum result = 0;
     bool isnull = true;
     pg_call([&]() noexcept {
-        const Statement st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0),
-                                              period ? "period" : "new");
+        const Statement st =
+            source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), period ? "period" : "new");
         if (!st.sql) return;
         Oid argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
         Datum args[2] = {PG_ARGISNULL(1) ? 0 : PG_GETARG_DATUM(1), period ? PG_GETARG_DATUM(2) : 0};
@@ -123,11 +126,11 @@ PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
         keys = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
     });
     if (keys > kMaxKeys)
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("too many keys: %s"), {std::to_string(keys)}},
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       intent::Message{N_("too many keys: %s"), {std::to_string(keys)}},
                        "At most " + std::to_string(kMaxKeys) + " rows are read in one call.");
     pg_call([&]() noexcept {
-        const Statement st =
-            source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts");
+        const Statement st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts");
         if (!st.sql) return;
         Oid argtypes[1] = {TEXTARRAYOID};
         Datum args[1] = {PG_GETARG_DATUM(1)};

@@ -6,6 +6,14 @@
 
 namespace pg_intent {
 
+void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+                                  long limit, const char *error) noexcept {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    const int rc = nargs > 0 ? SPI_execute_with_args(sql, nargs, argtypes, args, nulls, true, limit)
+                             : SPI_execute(sql, true, limit);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "%s: %s", error, SPI_result_code_string(rc));
+}
+
 SpiConnection::SpiConnection() : uncaught_(std::uncaught_exceptions()) {
     // On an ERROR the constructor throws, the destructor does not run, and
     // the abort ends whatever SPI_connect() began.

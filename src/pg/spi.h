@@ -31,6 +31,28 @@ extern "C" {
 
 namespace pg_intent {
 
+// spi_select_in_pg()'s first half: SPI_connect(), then the statement.
+void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+                                  long limit, const char *error) noexcept;
+
+// Runs `sql`, a read-only SELECT with parameters ($1.. of `argtypes`;
+// `nulls` as SPI_execute_with_args() takes it), returning at most `limit`
+// rows (0: all), and calls each_row(tuple, descriptor) for each, between
+// SPI_connect() and SPI_finish(). An ERROR whose message is `error` when the
+// statement is not a SELECT. For code already inside a pg_call() (an owner
+// switch, a restricted operation) that reads a value or a few rows: the
+// rows are SPI's, gone at return, so each_row copies what it keeps into a
+// context made before the call. PostgreSQL calls only.
+template <class Fn>
+void spi_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls, long limit,
+                      const char *error, Fn &&each_row) noexcept {
+    static_assert(std::is_nothrow_invocable_v<Fn &, HeapTuple, TupleDesc>,
+                  "spi_select_in_pg() takes a noexcept callable");
+    spi_connect_and_select_in_pg(sql, nargs, argtypes, args, nulls, limit, error);
+    for (uint64 r = 0; r < SPI_processed; ++r)
+        each_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+    SPI_finish();
+}
 class SpiConnection {
   public:
     SpiConnection();
