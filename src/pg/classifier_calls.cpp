@@ -21,10 +21,6 @@
 #include "module.h"
 #include "relations.h"
 
-extern "C" {
-#include "parser/parse_func.h"
-}
-
 using namespace pg_intent;
 
 namespace {
@@ -78,8 +74,7 @@ PG_INTENT_FUNCTION(pg_intent_classifier_call) {
             if (alter && argtypes[i + 1] == JSONBOID && !args[i].isnull)
                 args[i].value = resolve_source_option(args[i].value);
         }
-        List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(worker_name));
-        const Oid worker = LookupFuncName(qualified, worker_nargs, argtypes, false);
+        const Oid worker = extension_function(schema, worker_name, worker_nargs, argtypes);
 
         AsExtensionOwner as_owner(owner);
         FmgrInfo flinfo;

@@ -3,6 +3,7 @@
 #include "guard.h"
 #include "model_cache.h"
 #include "progress.h"
+#include "relations.h"
 #include "settings.h"
 
 PG_INTENT_EXPORT_BEGIN
@@ -22,6 +23,7 @@ void _PG_init(void) {
     MarkGUCPrefixReserved("pg_intent");
     register_model_cache_invalidation();
     register_classifier_cache_invalidation();
+    register_relations_cache_invalidation();
     request_progress_shared_memory();
 }
 

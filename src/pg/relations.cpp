@@ -4,10 +4,121 @@
 extern "C" {
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
+#include "utils/inval.h"
 #include "utils/syscache.h"
 }
 
+#include <cstring>
+
 namespace pg_intent {
+namespace {
+
+// The OIDs of the extension's relations and functions, found once per
+// backend by name in the extension's schema and kept until PostgreSQL says
+// they may have changed, as pg_cron keeps its job table's OID and Citus its
+// metadata's: a relation's entry goes with any relcache invalidation of
+// that relation (DROP, RENAME, ALTER ... SET SCHEMA) or of every relation,
+// the functions' entries with any change to pg_proc. An entry is added only
+// when no invalidation arrived during its lookup. Fixed arrays, no
+// allocation: the lookups run inside pg_call(), where nothing may throw. A
+// name that does not fit (or a full table) is looked up every time.
+constexpr int kCachedRelations = 64;
+constexpr int kCachedFunctions = 64;
+constexpr int kCachedArgs = 8;
+
+struct CachedRelation {
+    Oid schema = InvalidOid;
+    NameData name{};
+    Oid relid = InvalidOid;
+};
+struct CachedFunction {
+    Oid schema = InvalidOid;
+    NameData name{};
+    int nargs = 0;
+    Oid argtypes[kCachedArgs]{};
+    Oid fn = InvalidOid;
+};
+
+CachedRelation g_relations[kCachedRelations];
+int g_num_relations = 0;
+CachedFunction g_functions[kCachedFunctions];
+int g_num_functions = 0;
+uint64 g_generation = 0; // bumped by every invalidation that empties an entry
+
+void on_relcache_invalidation(Datum, Oid relid) {
+    int kept = 0;
+    for (int i = 0; i < g_num_relations; ++i)
+        if (relid != InvalidOid && g_relations[i].relid != relid) g_relations[kept++] = g_relations[i];
+    g_num_relations = kept;
+    ++g_generation;
+}
+
+void on_proc_invalidation(Datum, int, uint32) {
+    g_num_functions = 0;
+    ++g_generation;
+}
+
+bool fits(const char *name) {
+    return strlen(name) < NAMEDATALEN;
+}
+
+Oid cached_relation(Oid schema, const char *name) {
+    for (int i = 0; i < g_num_relations; ++i)
+        if (g_relations[i].schema == schema && strcmp(NameStr(g_relations[i].name), name) == 0)
+            return g_relations[i].relid;
+    return InvalidOid;
+}
+
+void remember_relation(Oid schema, const char *name, Oid relid, uint64 generation) {
+    if (generation != g_generation || g_num_relations == kCachedRelations || !fits(name)) return;
+    CachedRelation &e = g_relations[g_num_relations++];
+    e.schema = schema;
+    namestrcpy(&e.name, name);
+    e.relid = relid;
+}
+
+Oid cached_function(Oid schema, const char *name, int nargs, const Oid *argtypes) {
+    for (int i = 0; i < g_num_functions; ++i) {
+        const CachedFunction &e = g_functions[i];
+        if (e.schema == schema && e.nargs == nargs && strcmp(NameStr(e.name), name) == 0 &&
+            (nargs == 0 || memcmp(e.argtypes, argtypes, sizeof(Oid) * static_cast<size_t>(nargs)) == 0))
+            return e.fn;
+    }
+    return InvalidOid;
+}
+
+void remember_function(Oid schema, const char *name, int nargs, const Oid *argtypes, Oid fn,
+                       uint64 generation) {
+    if (generation != g_generation || g_num_functions == kCachedFunctions || !fits(name) ||
+        nargs > kCachedArgs)
+        return;
+    CachedFunction &e = g_functions[g_num_functions++];
+    e.schema = schema;
+    namestrcpy(&e.name, name);
+    e.nargs = nargs;
+    for (int i = 0; i < nargs; ++i)
+        e.argtypes[i] = argtypes[i];
+    e.fn = fn;
+}
+
+Oid lookup_function(Oid schema, const char *name, int nargs, const Oid *argtypes, bool missing_ok) noexcept {
+    if (nargs <= kCachedArgs) {
+        const Oid fn = cached_function(schema, name, nargs, argtypes);
+        if (OidIsValid(fn)) return fn;
+    }
+    const uint64 generation = g_generation;
+    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
+    const Oid fn = LookupFuncName(qualified, nargs, argtypes, missing_ok);
+    if (OidIsValid(fn)) remember_function(schema, name, nargs, argtypes, fn, generation);
+    return fn;
+}
+
+} // namespace
+
+void register_relations_cache_invalidation() {
+    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
+    CacheRegisterSyscacheCallback(PROCOID, on_proc_invalidation, 0);
+}
 
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
@@ -26,7 +137,11 @@ CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
 }
 
 Oid extension_relation(Oid schema, const char *name) noexcept {
-    Oid relid = get_relname_relid(name, schema);
+    Oid relid = cached_relation(schema, name);
+    if (OidIsValid(relid)) return relid;
+    const uint64 generation = g_generation;
+    relid = get_relname_relid(name, schema);
+    if (OidIsValid(relid)) remember_relation(schema, name, relid, generation);
     if (!OidIsValid(relid))
         ereport(
             ERROR,
@@ -56,13 +171,11 @@ AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept {
 }
 
 Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
-    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
-    return LookupFuncName(qualified, nargs, argtypes, false);
+    return lookup_function(schema, name, nargs, argtypes, false);
 }
 
 Oid extension_function_if_exists(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept {
-    List *qualified = list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup(name)));
-    return LookupFuncName(qualified, nargs, argtypes, true);
+    return lookup_function(schema, name, nargs, argtypes, true);
 }
 
 Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls,

@@ -22,6 +22,10 @@ struct CallingFunction {
 };
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept;
 
+// Found OIDs are kept per backend until an invalidation says they may have
+// changed (relations.cpp); _PG_init() registers the callbacks.
+void register_relations_cache_invalidation();
+
 // The relation `name` in `schema`; ERROR (42P01) when it is missing.
 // PostgreSQL calls only: use inside pg_call().
 Oid extension_relation(Oid schema, const char *name) noexcept;

@@ -76,9 +76,7 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         // UPDATE runs, the SQL of 0.2 has the three-argument one, whose C
         // step then records a failed run that says to update.
         Oid argtypes[6] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID};
-        List *qualified =
-            list_make2(makeString(get_namespace_name(schema)), makeString(pstrdup("_pg_intent_train_run")));
-        Oid worker = LookupFuncName(qualified, 6, argtypes, true);
+        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_run", 6, argtypes);
         const int nargs = OidIsValid(worker) ? 6 : 3;
         if (!OidIsValid(worker)) worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
 
