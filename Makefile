@@ -5,7 +5,11 @@
 #   make                      the library, the CLI, and a check of the shipped SQL scripts
 #   make install [DESTDIR=…]  library, control file, every versioned script, CLI in $(bindir)
 #   make installcheck         pg_regress against the cluster PG* variables point at
-#   make sql                  rewrites sql/ from src/sql/ (then commit the result)
+#   make sql                  the current version's scripts, from src/sql/ into build/sql/
+#   make print-shipped-sql    the names of the SQL scripts `make install` ships
+#   make install-released-scripts [DESTDIR=…]
+#                             also the frozen install scripts of released
+#                             versions (tests create those versions)
 #   make core-test            the core's unit tests (CMake + ctest)
 #   make check-local          the local loop: build, unit tests of the shipped
 #                             core objects, pg_regress and pgTAP on a throwaway
@@ -17,7 +21,8 @@ EXTENSION = pg_intent
 EXTVERSION = 0.3.2
 # Upgrade scripts go between adjacent versions only; PostgreSQL chains them
 # (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1 -> 0.3.2). Released versions are frozen: their scripts are
-# committed files in sql/, no longer generated.
+# committed files in sql/, no longer generated. Releasing a version commits
+# its two generated scripts (build/sql/) into sql/ (docs/internals.md).
 UPGRADE_FROM = 0.3.1
 MODULE_big = pg_intent
 
@@ -26,13 +31,20 @@ PG_SRCS = $(sort $(wildcard src/pg/*.cpp))
 CORE_OBJS = $(CORE_SRCS:.cpp=.o)
 OBJS = $(CORE_OBJS) $(PG_SRCS:.cpp=.o)
 
-# The shipped scripts are committed: the frozen ones of released versions,
-# and those of the current version, which `make sql` generates from the
-# pieces in src/sql/. The build fails when a committed script differs from
-# what the pieces generate.
-DATA = $(sort $(wildcard sql/$(EXTENSION)--*.sql))
+# What ships: the current version's install script and the upgrade chain.
+# The current version's scripts are generated at build time from the pieces
+# in src/sql/ (build/sql/, never committed); the upgrade scripts between
+# released versions are the frozen files in sql/. The frozen install
+# scripts of released versions stay in sql/ for the tests that create those
+# versions (install-released-scripts), and are not shipped: an upgrade
+# needs only the chain.
+SQL_UPGRADES = $(sort $(wildcard sql/$(EXTENSION)--*--*.sql))
+SQL_RELEASED_INSTALLS = $(filter-out $(SQL_UPGRADES),$(sort $(wildcard sql/$(EXTENSION)--*.sql)))
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql src/sql/*/*.sql)) scripts/build-sql.sh
-SQL_GENERATED = sql/$(EXTENSION)--$(EXTVERSION).sql $(foreach v,$(UPGRADE_FROM),sql/$(EXTENSION)--$(v)--$(EXTVERSION).sql)
+SQL_GENERATED = build/sql/$(EXTENSION)--$(EXTVERSION).sql \
+	$(foreach v,$(UPGRADE_FROM),build/sql/$(EXTENSION)--$(v)--$(EXTVERSION).sql)
+DATA = $(SQL_UPGRADES)
+DATA_built = $(SQL_GENERATED)
 
 REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test
@@ -130,7 +142,7 @@ update-po:
 	scripts/update-po.sh
 
 # ---------------------------------------------------------- SQL scripts
-.PHONY: sql check-sql
+.PHONY: sql check-sql print-shipped-sql install-released-scripts
 build/sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES)
 	@mkdir -p build/sql
 	scripts/build-sql.sh install $(EXTVERSION) > $@
@@ -138,19 +150,23 @@ build/sql/$(EXTENSION)--%--$(EXTVERSION).sql: $(SQL_PIECES)
 	@mkdir -p build/sql
 	scripts/build-sql.sh upgrade $* $(EXTVERSION) > $@
 
-# Fails when a committed script is not what src/sql/ generates, or is not
-# ASCII: PostgreSQL reads an extension script in the database's encoding,
-# and EUC_JP refused 0.2.0's en dashes (report text makes its characters
-# with _pg_intent_glyph() instead).
-check-sql: $(addprefix build/,$(SQL_GENERATED))
+# Fails when a generated script is not ASCII: PostgreSQL reads an extension
+# script in the database's encoding, and EUC_JP refused 0.2.0's en dashes
+# (report text makes its characters with _pg_intent_glyph() instead); or
+# when sql/ holds a script of the current version, which is generated.
+check-sql: $(SQL_GENERATED)
 	@for f in $(SQL_GENERATED); do \
-		cmp -s build/$$f $$f || { echo "$$f differs from what src/sql/ generates: run 'make sql' and commit it" >&2; \
-		                          diff -u $$f build/$$f | head -40 >&2; exit 1; }; \
 		! LC_ALL=C grep -n '[^ -~	]' $$f | head -5 | grep . >&2 || { echo "$$f has bytes that are not printable ASCII" >&2; exit 1; }; \
+		[ ! -e sql/$$(basename $$f) ] || { echo "sql/$$(basename $$f) is committed, but the current version's scripts are generated (build/sql/)" >&2; exit 1; }; \
 	done
 
-sql: $(addprefix build/,$(SQL_GENERATED))
-	@for f in $(SQL_GENERATED); do cp build/$$f $$f; echo "wrote $$f"; done
+sql: $(SQL_GENERATED)
+
+print-shipped-sql:
+	@for f in $(DATA) $(DATA_built); do basename $$f; done | sort
+
+install-released-scripts: installdirs
+	$(INSTALL_DATA) $(SQL_RELEASED_INSTALLS) '$(DESTDIR)$(datadir)/$(datamoduledir)/'
 
 # ------------------------------------------------------------ shortcuts
 .PHONY: demo test core-test stress bench check-local core-objects

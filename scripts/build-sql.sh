@@ -11,9 +11,9 @@
 # CREATE OR REPLACE cannot change; a line "-- @include FILE" takes a new
 # table's definition from src/sql/schema/), then the same code pieces, then
 # the same privilege step. So functions and views are defined once, and an upgraded
-# database gets the very definitions a fresh install has. The Makefile checks
-# that the committed scripts in sql/ equal what this prints; `make sql`
-# rewrites them.
+# database gets the very definitions a fresh install has. `make` writes the
+# current version's scripts to build/sql/ (not committed); a release commits
+# them into sql/, frozen from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

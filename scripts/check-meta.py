@@ -173,7 +173,8 @@ def main():
         fail("tags must be a list of strings of 1 to 255 characters")
 
     # This tree: META's version is the control file's default version, and
-    # provides.file is that version's install script.
+    # provides.file is the control file (the install script of the current
+    # version is generated at build time, not in the distribution).
     with open(os.path.join(ROOT, "pg_intent.control"), encoding="utf-8") as f:
         m = re.search(r"^default_version\s*=\s*'([^']+)'", f.read(), re.M)
     default = m.group(1) if m else None
@@ -182,8 +183,8 @@ def main():
     p = provides.get("pg_intent", {})
     if p.get("version") != default:
         fail("provides.pg_intent.version differs from the control file's default_version")
-    if p.get("file") != f"sql/pg_intent--{default}.sql":
-        fail(f"provides.pg_intent.file should be sql/pg_intent--{default}.sql")
+    if p.get("file") != "pg_intent.control":
+        fail("provides.pg_intent.file should be pg_intent.control")
 
     # The PostgreSQL versions it claims are the ones built and tested:
     # debian/pgversions lists them (one major version a line), and the

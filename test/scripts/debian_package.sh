@@ -55,10 +55,13 @@ dbg=$TEST_TMP/src/${PKG}-dbgsym_${version}_$arch.deb
 
 # What the package ships, where.
 contents=$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|')
-for f in "$libdir/pg_intent.so" "$extdir/pg_intent.control" "$bindir/pg-intent" "$mo" $(for s in sql/pg_intent--*.sql; do echo "$extdir/$(basename "$s")"; done); do
+mapfile -t shipped < <(make -s print-shipped-sql)
+for f in "$libdir/pg_intent.so" "$extdir/pg_intent.control" "$bindir/pg-intent" "$mo" $(for s in "${shipped[@]}"; do echo "$extdir/$s"; done); do
     grep -qxF "$f" <<<"$contents" || { echo "FAILED: $PKG does not ship $f" >&2; exit 1; }
 done
-echo "ok: $PKG ships the library, the control file, $(ls sql/pg_intent--*.sql | wc -l) SQL scripts, $bindir/pg-intent and $mo"
+[ "$(grep -c "^$extdir/pg_intent--.*\.sql\$" <<<"$contents")" = "${#shipped[@]}" ] ||
+    { echo "FAILED: $PKG ships other SQL scripts than make install does" >&2; exit 1; }
+echo "ok: $PKG ships the library, the control file, ${#shipped[@]} SQL scripts, $bindir/pg-intent and $mo"
 grep -q '^ Depends:.*postgresql-15' <(dpkg-deb -I "$deb") || { echo "FAILED: $PKG does not depend on postgresql-15" >&2; exit 1; }
 
 # Purge at exit whatever this test installed, whatever happened; on a

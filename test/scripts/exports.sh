@@ -7,9 +7,11 @@ cd "$(dirname "$0")/../.."
 set -euo pipefail
 [ -f pg_intent.so ] || { echo "build pg_intent.so first" >&2; exit 1; }
 exported=$(nm -D --defined-only pg_intent.so | awk '{print $3}' | sort)
-# Every AS 'MODULE_PATHNAME', 'symbol' of every shipped script (old versions
-# included: their SQL may run against this library until ALTER EXTENSION).
-symbols=$(grep -ohE "'MODULE_PATHNAME', '[a-z_0-9]+'" sql/*.sql | sed -E "s/.*, '(.*)'/\1/" | sort -u)
+# Every AS 'MODULE_PATHNAME', 'symbol' of every script, the frozen ones of
+# released versions (their SQL may run against this library until ALTER
+# EXTENSION) and the current version's, which `make` generates in build/sql/.
+ls build/sql/pg_intent--*.sql >/dev/null 2>&1 || { echo "build the current version's scripts first (make)" >&2; exit 1; }
+symbols=$(grep -ohE "'MODULE_PATHNAME', '[a-z_0-9]+'" sql/*.sql build/sql/*.sql | sed -E "s/.*, '(.*)'/\1/" | sort -u)
 expected=$( { echo Pg_magic_func; echo _PG_init; for s in $symbols; do echo "$s"; echo "pg_finfo_$s"; done; } | sort)
 if [ "$exported" != "$expected" ]; then
     echo "exported symbols differ from the expected ones:" >&2
