@@ -3,6 +3,7 @@
 // weights and the same TF-IDF row the model scores with.
 #include "errors.h"
 #include "model.h"
+#include "novelty.h"
 #include "scoring.h"
 
 #include <algorithm>
@@ -23,7 +24,15 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     // What predict() answers for this text, from the same pass.
     const int served = served_label(scratch.scores.data(), scratch.probs.data());
     e.predicted_label = served;
-    e.uncertain = is_uncertain(served, scratch.scores.data(), scratch.probs[static_cast<size_t>(served)]);
+    e.uncertain_reason =
+        uncertain_reason(served, scratch.scores.data(), scratch.probs[static_cast<size_t>(served)]);
+    e.uncertain = e.uncertain_reason != UncertainReason::None;
+    e.threshold = label_threshold(served);
+    e.checks_evidence = checks_evidence();
+    if (e.checks_evidence) {
+        e.evidence = message_evidence(scratch.scores.data(), bias_.data(), k);
+        e.evidence_floor = evidence_floor_;
+    }
     const size_t c = label >= 0 ? static_cast<size_t>(label) : static_cast<size_t>(served);
     // Weights are stored with the stride of every scored column, the
     // out-of-scope class included.

@@ -12,6 +12,14 @@
 
 namespace intent {
 
+// Why an answer is uncertain (IntentModel::uncertain_reason), in the order
+// the rule tests: the internal out-of-scope class beats the label; the
+// message gives too little evidence (format 3, novelty.h); the confidence is
+// below the label's threshold.
+enum class UncertainReason { None, OutOfScope, NoEvidence, BelowThreshold };
+// "out_of_scope", "no_evidence", "below_threshold"; nullptr for None.
+const char *uncertain_reason_name(UncertainReason r);
+
 // One n-gram of the message and what it adds to the label's decision score.
 struct TermContribution {
     uint32_t feature = 0; // index in the model's vocabulary
@@ -32,11 +40,18 @@ struct TermContribution {
 // `rest` is the sum of the others, so bias + sum(terms) + rest = score too.
 struct Explanation {
     int label = -1;
-    int predicted_label = -1; // the label predict() serves for this text
-    bool uncertain = false;   // whether predict() marks that answer uncertain
-    float score = 0;          // the label's raw decision score
-    float probability = 0;    // its calibrated probability (as predict() reports it)
-    double bias = 0;          // the label's bias term
+    int predicted_label = -1;                                 // the label predict() serves for this text
+    bool uncertain = false;                                   // whether predict() marks that answer uncertain
+    UncertainReason uncertain_reason = UncertainReason::None; // and why
+    // What that answer was held to: its label's threshold, and (format 3)
+    // the message's evidence and the model's floor (novelty.h).
+    float threshold = 0;
+    bool checks_evidence = false;
+    float evidence = 0;
+    float evidence_floor = 0;
+    float score = 0;       // the label's raw decision score
+    float probability = 0; // its calibrated probability (as predict() reports it)
+    double bias = 0;       // the label's bias term
     std::vector<TermContribution> terms;
     double rest = 0;                // contributions of the row's other n-grams
     size_t num_contributions = 0;   // n-grams with a non-zero contribution

@@ -39,15 +39,35 @@ int IntentModel::served_label(const float *scores, const float *probs) const {
     return static_cast<int>(argmax(scores, labels_.size()));
 }
 
-bool IntentModel::is_uncertain(int label, const float *scores, float confidence) const {
-    if (format_version_ == kLegacyFormatVersion) return confidence < threshold_;
+UncertainReason IntentModel::uncertain_reason(int label, const float *scores, float confidence) const {
+    if (format_version_ == kLegacyFormatVersion)
+        return confidence < threshold_ ? UncertainReason::BelowThreshold : UncertainReason::None;
     const size_t l = static_cast<size_t>(label);
     // The internal out-of-scope class beating every intent is never served.
-    if (has_oos_class_ && scores[labels_.size()] > scores[l]) return true;
+    if (has_oos_class_ && scores[labels_.size()] > scores[l]) return UncertainReason::OutOfScope;
     if (checks_evidence() &&
         lacks_evidence(message_evidence(scores, bias_.data(), labels_.size()), evidence_floor_))
-        return true;
-    return confidence < thresholds_[l];
+        return UncertainReason::NoEvidence;
+    return confidence < thresholds_[l] ? UncertainReason::BelowThreshold : UncertainReason::None;
+}
+
+float IntentModel::label_threshold(int label) const {
+    if (format_version_ == kLegacyFormatVersion) return threshold_;
+    return thresholds_[static_cast<size_t>(label)];
+}
+
+const char *uncertain_reason_name(UncertainReason r) {
+    switch (r) {
+    case UncertainReason::None:
+        return nullptr;
+    case UncertainReason::OutOfScope:
+        return "out_of_scope";
+    case UncertainReason::NoEvidence:
+        return "no_evidence";
+    case UncertainReason::BelowThreshold:
+        return "below_threshold";
+    }
+    return nullptr;
 }
 
 int IntentModel::classify(std::string_view text, PredictScratch &scratch) const {

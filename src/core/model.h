@@ -138,8 +138,15 @@ class IntentModel {
 
   private:
     size_t columns() const { return labels_.size() + (has_oos_class_ ? 1 : 0); }
-    // Whether a prediction of `label` with these scores is uncertain.
-    bool is_uncertain(int label, const float *scores, float confidence) const;
+    // Why the answer `label` (with these raw scores and its confidence) is
+    // uncertain, or None: the one rule predict() and explain() apply.
+    UncertainReason uncertain_reason(int label, const float *scores, float confidence) const;
+    bool is_uncertain(int label, const float *scores, float confidence) const {
+        return uncertain_reason(label, scores, confidence) != UncertainReason::None;
+    }
+    // The confidence an answer of `label` needs (formats 2 and 3: the
+    // label's own threshold; format 1: the global one).
+    float label_threshold(int label) const;
 
     uint32_t format_version_ = kFormatVersion;
     ModelOptions options_;

@@ -397,6 +397,19 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
     out[noun_name] = model.labels()[static_cast<size_t>(e.label)];
     out[std::string("predicted_") + noun_name] = model.labels()[static_cast<size_t>(e.predicted_label)];
     out["uncertain"] = e.uncertain;
+    // What the answer covers: why it is uncertain, and what it was held to.
+    if (const char *why = intent::uncertain_reason_name(e.uncertain_reason))
+        out["uncertain_reason"] = why;
+    else
+        out["uncertain_reason"] = nullptr;
+    out["threshold"] = static_cast<double>(e.threshold);
+    if (e.checks_evidence && e.evidence == e.evidence) {
+        out["evidence"] = static_cast<double>(e.evidence);
+        out["evidence_floor"] = static_cast<double>(e.evidence_floor);
+    } else {
+        out["evidence"] = nullptr; // a model before format 3 has no evidence rule
+        out["evidence_floor"] = nullptr;
+    }
     out["probability"] = static_cast<double>(e.probability);
     out["score"] = static_cast<double>(e.score);
     out["bias"] = e.bias;

@@ -50,4 +50,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_explain'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.explain_intent(text, integer, text, bigint) IS
-    'Explains a prediction: the word and character n-grams of the message with their contribution to the decision score of the predicted intent (or p_intent), the p_top largest listed and the others summed in other_terms; bias + contributions + other_terms = score. Uses the active model, or p_model_id.';
+    'Explains a prediction: the word and character n-grams of the message with their contribution to the decision score of the predicted intent (or p_intent), the p_top largest listed and the others summed in other_terms; bias + contributions + other_terms = score; uncertain and uncertain_reason (no_evidence, below_threshold, out_of_scope, or null) say whether and why predict_intent() withholds the answer, with the threshold, evidence and evidence_floor it was held to. Uses the active model, or p_model_id.';

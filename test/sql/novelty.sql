@@ -44,12 +44,32 @@ SELECT format('%L', v.m) AS probe, p.label, p.confidence > 0.5 AS confident, p.u
   FROM (VALUES (''), ('   '), ('¿?'), ('zzz qqq'), ('hola, ¿qué tal?'), ('¿quién te ha creado?')) AS v(m),
        LATERAL predict_label('nv_router', v.m) AS p;
 
+-- What the confidence covers: the explanation says why an answer is
+-- uncertain and what it was held to. The probes have no evidence (0, at or
+-- below the model's floor) whatever their confidence; the in-domain
+-- messages have more than the floor and at least their label's threshold.
+SELECT format('%L', v.m) AS probe, e ->> 'uncertain_reason' AS why,
+       (e ->> 'evidence')::float8 = 0 AS no_known_ngram,
+       (e ->> 'evidence')::float8 > (e ->> 'evidence_floor')::float8 AS above_floor,
+       (e ->> 'probability')::float8 >= (e ->> 'threshold')::float8 AS confident_enough
+  FROM (VALUES (''), ('zzz qqq'), ('hola, ¿qué tal?'), ('¿quién te ha creado?')) AS v(m),
+       LATERAL explain_label('nv_router', v.m) AS e;
+-- And an answer below its label's threshold says so, with the evidence it had.
+SELECT e ->> 'uncertain_reason' AS why,
+       (e ->> 'evidence')::float8 > (e ->> 'evidence_floor')::float8 AS above_floor,
+       (e ->> 'probability')::float8 < (e ->> 'threshold')::float8 AS below_threshold
+  FROM (SELECT text FROM nv_raw ORDER BY text) AS d,
+       LATERAL explain_label('nv_router', d.text) AS e
+ WHERE e ->> 'uncertain_reason' = 'below_threshold'
+ LIMIT 1;
+
 -- The built-in intent classifier follows the same rule through the same
 -- code: its empty message abstains, and classify_intent() says so.
 \i test/fixtures/spanish_80.sql
 SELECT train_intent_model('novelty') ->> 'deploy_reason' AS reason;
 SELECT predicted_intent IS NOT NULL AS answered, uncertain, classify_intent('') AS classified
   FROM predict_intent('');
+SELECT e ->> 'uncertain_reason' AS why, (e ->> 'evidence')::float8 AS evidence FROM explain_intent('') AS e;
 SELECT classify_intent('quiero devolver la chaqueta') AS in_domain;
 
 -- evidence_quantile: a number between 0 and 0.5 (22023 naming it).

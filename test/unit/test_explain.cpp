@@ -176,3 +176,53 @@ TEST(Explain, HandComputedContributions) {
     EXPECT_EQ(e.bias, -0.5);
     EXPECT_NEAR(e.score, 6.5f, 1e-3);
 }
+
+// What an answer covers (0.3.2): explain() says why predict() marks it
+// uncertain, by the rule predict() applies, and what it was held to.
+TEST(Explain, SaysWhyAnAnswerIsUncertain) {
+    const IntentModel &m = model(Algorithm::LinearSVM);
+    PredictScratch scratch;
+    ASSERT_TRUE(m.checks_evidence());
+    // No known n-gram: no evidence, however confident.
+    const Explanation none = m.explain("", -1, 3, scratch);
+    EXPECT_TRUE(none.uncertain);
+    EXPECT_EQ(none.uncertain_reason, UncertainReason::NoEvidence);
+    EXPECT_TRUE(none.checks_evidence);
+    EXPECT_EQ(none.evidence, 0.0f);
+    EXPECT_EQ(none.evidence_floor, m.evidence_floor());
+    EXPECT_STREQ(uncertain_reason_name(none.uncertain_reason), "no_evidence");
+    // Every text: the reason agrees with predict(), and with the figures.
+    size_t answered = 0, below = 0;
+    for (const auto &r : bundled::rows("ecommerce_es.csv")) {
+        const Explanation e = m.explain(r.text, -1, 0, scratch);
+        const Prediction p = m.predict(r.text, 1, scratch);
+        EXPECT_EQ(e.uncertain, p.uncertain) << r.text;
+        EXPECT_EQ(e.threshold, m.thresholds()[static_cast<size_t>(e.predicted_label)]) << r.text;
+        switch (e.uncertain_reason) {
+        case UncertainReason::None:
+            ++answered;
+            EXPECT_GT(e.evidence, e.evidence_floor) << r.text;
+            EXPECT_GE(e.probability, e.threshold) << r.text;
+            EXPECT_EQ(uncertain_reason_name(e.uncertain_reason), nullptr);
+            break;
+        case UncertainReason::NoEvidence:
+            EXPECT_LE(e.evidence, e.evidence_floor) << r.text;
+            break;
+        case UncertainReason::BelowThreshold:
+            ++below;
+            EXPECT_GT(e.evidence, e.evidence_floor) << r.text;
+            EXPECT_LT(e.probability, e.threshold) << r.text;
+            break;
+        case UncertainReason::OutOfScope:
+            ADD_FAILURE() << "no out-of-scope class in this model: " << r.text;
+            break;
+        }
+    }
+    EXPECT_GT(answered, 0u);
+    // The out-of-scope class beating the label is its own reason.
+    const IntentModel &oos = model_with_out_of_scope();
+    const Explanation weather = oos.explain("what is the weather in paris", -1, 0, scratch);
+    EXPECT_EQ(weather.uncertain_reason, UncertainReason::OutOfScope);
+    EXPECT_STREQ(uncertain_reason_name(weather.uncertain_reason), "out_of_scope");
+    (void)below;
+}

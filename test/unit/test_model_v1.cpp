@@ -89,6 +89,13 @@ void expect_recorded_predictions(const std::string &blob_name, const std::string
         // classify() agrees with predict() on the same path.
         const int c = m.classify(messages[i], scratch);
         EXPECT_EQ(c, p.uncertain ? -1 : p.label) << messages[i];
+        // explain() gives the reason by the same rule: formats 1 and 2 have
+        // no evidence rule, so an uncertain answer is below its threshold.
+        const Explanation e = m.explain(messages[i], -1, 0, scratch);
+        EXPECT_FALSE(e.checks_evidence) << messages[i];
+        EXPECT_EQ(e.uncertain, p.uncertain) << messages[i];
+        EXPECT_EQ(e.uncertain_reason, p.uncertain ? UncertainReason::BelowThreshold : UncertainReason::None)
+            << messages[i];
     }
 }
 
