@@ -11,6 +11,20 @@
 
 namespace intent {
 
+const char *uncertain_reason_name(UncertainReason r) {
+    switch (r) {
+    case UncertainReason::None:
+        return nullptr;
+    case UncertainReason::OutOfScope:
+        return "out_of_scope";
+    case UncertainReason::NoEvidence:
+        return "no_evidence";
+    case UncertainReason::BelowThreshold:
+        return "below_threshold";
+    }
+    return nullptr;
+}
+
 Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
                                  PredictScratch &scratch) const {
     const size_t k = labels_.size();

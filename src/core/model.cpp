@@ -56,20 +56,6 @@ float IntentModel::label_threshold(int label) const {
     return thresholds_[static_cast<size_t>(label)];
 }
 
-const char *uncertain_reason_name(UncertainReason r) {
-    switch (r) {
-    case UncertainReason::None:
-        return nullptr;
-    case UncertainReason::OutOfScope:
-        return "out_of_scope";
-    case UncertainReason::NoEvidence:
-        return "no_evidence";
-    case UncertainReason::BelowThreshold:
-        return "below_threshold";
-    }
-    return nullptr;
-}
-
 int IntentModel::classify(std::string_view text, PredictScratch &scratch) const {
     Prediction p;
     predict_into(text, 0, scratch, p);

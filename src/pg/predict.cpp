@@ -407,7 +407,7 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
         out["evidence"] = static_cast<double>(e.evidence);
         out["evidence_floor"] = static_cast<double>(e.evidence_floor);
     } else {
-        out["evidence"] = nullptr; // a model before format 3 has no evidence rule
+        out["evidence"] = nullptr; // formats 1 and 2 have no evidence rule (and a NaN score gives none)
         out["evidence_floor"] = nullptr;
     }
     out["probability"] = static_cast<double>(e.probability);
