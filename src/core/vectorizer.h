@@ -155,8 +155,10 @@ class Vectorizer {
     // fit_transform codes its FeatureMatrix when the plain form would take
     // more than this: recomputing values costs the solvers time while the
     // matrix sits in the caches, and the matrix is the largest buffer of a
-    // run only at scale.
-    static constexpr size_t kCodedMatrixBytes = size_t{256} << 20;
+    // run only at scale. From about 165,000 CLINC150-sized rows up (a plain
+    // matrix of 128 MB), the coded form halves the run's largest buffer at
+    // no measured cost in time (bench/results/2026-11-25-vm-training-memory-200k.md).
+    static constexpr size_t kCodedMatrixBytes = size_t{128} << 20;
     // Appends the TF-IDF row of `text` to `out` (a new_matrix()): the row
     // transform_one gives, coded when it can be. `row` is a buffer.
     void transform_append(std::string_view text, FeatureMatrix &out, SparseVector &row,
