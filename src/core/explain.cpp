@@ -40,7 +40,6 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     e.predicted_label = served;
     e.uncertain_reason =
         uncertain_reason(served, scratch.scores.data(), scratch.probs[static_cast<size_t>(served)]);
-    e.uncertain = e.uncertain_reason != UncertainReason::None;
     e.threshold = label_threshold(served);
     e.checks_evidence = checks_evidence();
     if (e.checks_evidence) {

@@ -41,8 +41,7 @@ struct TermContribution {
 struct Explanation {
     int label = -1;
     int predicted_label = -1;                                 // the label predict() serves for this text
-    bool uncertain = false;                                   // whether predict() marks that answer uncertain
-    UncertainReason uncertain_reason = UncertainReason::None; // and why
+    UncertainReason uncertain_reason = UncertainReason::None; // why predict() marks that answer uncertain
     // What that answer was held to: its label's threshold, and (format 3)
     // the message's evidence and the model's floor (novelty.h).
     float threshold = 0;
@@ -56,6 +55,9 @@ struct Explanation {
     double rest = 0;                // contributions of the row's other n-grams
     size_t num_contributions = 0;   // n-grams with a non-zero contribution
     size_t num_features_in_row = 0; // n: n-grams of the message known to the model
+
+    // Whether predict() marks the answer uncertain.
+    bool uncertain() const { return uncertain_reason != UncertainReason::None; }
 };
 
 } // namespace intent

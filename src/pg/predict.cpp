@@ -396,7 +396,7 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
     out["model_id"] = loaded.id;
     out[noun_name] = model.labels()[static_cast<size_t>(e.label)];
     out[std::string("predicted_") + noun_name] = model.labels()[static_cast<size_t>(e.predicted_label)];
-    out["uncertain"] = e.uncertain;
+    out["uncertain"] = e.uncertain();
     // What the answer covers: why it is uncertain, and what it was held to.
     if (const char *why = intent::uncertain_reason_name(e.uncertain_reason))
         out["uncertain_reason"] = why;

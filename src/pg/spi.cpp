@@ -6,12 +6,23 @@
 
 namespace pg_intent {
 
-void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
-                                  long limit, const char *error) noexcept {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+namespace {
+
+// A read-only SELECT on the connection already open; ERROR `error` unless
+// SPI ran a SELECT.
+void execute_select(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls, long limit,
+                    const char *error) noexcept {
     const int rc = nargs > 0 ? SPI_execute_with_args(sql, nargs, argtypes, args, nulls, true, limit)
                              : SPI_execute(sql, true, limit);
     if (rc != SPI_OK_SELECT) elog(ERROR, "%s: %s", error, SPI_result_code_string(rc));
+}
+
+} // namespace
+
+void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+                                  long limit, const char *error) noexcept {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    execute_select(sql, nargs, argtypes, args, nulls, limit, error);
 }
 
 SpiConnection::SpiConnection() : uncaught_(std::uncaught_exceptions()) {
@@ -27,7 +38,7 @@ SpiConnection::~SpiConnection() {
 }
 
 void SpiConnection::execute_select_in_pg(const char *sql) noexcept {
-    if (SPI_execute(sql, true, 0) != SPI_OK_SELECT) elog(ERROR, "SPI_execute failed");
+    execute_select(sql, 0, nullptr, nullptr, nullptr, 0, "SPI_execute failed");
 }
 
 SPIPlanPtr SpiConnection::prepare(const char *sql) {

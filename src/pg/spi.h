@@ -53,6 +53,7 @@ void spi_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, co
         each_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
     SPI_finish();
 }
+
 class SpiConnection {
   public:
     SpiConnection();

@@ -93,7 +93,7 @@ void expect_recorded_predictions(const std::string &blob_name, const std::string
         // no evidence rule, so an uncertain answer is below its threshold.
         const Explanation e = m.explain(messages[i], -1, 0, scratch);
         EXPECT_FALSE(e.checks_evidence) << messages[i];
-        EXPECT_EQ(e.uncertain, p.uncertain) << messages[i];
+        EXPECT_EQ(e.uncertain(), p.uncertain) << messages[i];
         EXPECT_EQ(e.uncertain_reason, p.uncertain ? UncertainReason::BelowThreshold : UncertainReason::None)
             << messages[i];
     }
