@@ -146,29 +146,9 @@ bool holds_user_classifiers(Oid relid) {
     return false;
 }
 
-} // namespace
-} // namespace pg_intent
 
-using namespace pg_intent;
-
-// _pg_intent_drop_guard(): the event trigger function.
-PG_INTENT_FUNCTION(pg_intent_drop_guard) {
-    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-        throw SqlError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
-                       intent::Message{N_("_pg_intent_drop_guard() must be called as an event trigger"), {}});
-    auto *event = reinterpret_cast<EventTriggerData *>(fcinfo->context);
-    const Oid fn_oid = fcinfo->flinfo->fn_oid;
-    bool threatened = false;
-    Oid ext = InvalidOid;
-    pg_call([&]() noexcept { ext = getExtensionOfObject(ProcedureRelationId, fn_oid); });
-    if (OidIsValid(ext) && event->parsetree) {
-        const Oid ext_owner = IsA(event->parsetree, DropOwnedStmt) ? extension_owner(ext) : InvalidOid;
-        pg_call([&]() noexcept {
-            threatened = drops_extension(event->parsetree, ext, ext_owner, calling_function(fcinfo).schema);
-        });
-    }
-    if (!threatened || guc_allow_drop_with_data) return PointerGetDatum(nullptr);
-
+// Refuses (55000) the drop while the guarded tables hold rows.
+void refuse_if_holding_rows(const EventTriggerData *event, FunctionCallInfo fcinfo) {
     bool full[kGuardedCount] = {};
     const char *schema_name = nullptr;
     for (int i = 0; i < kGuardedCount; ++i) {
@@ -184,7 +164,7 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     std::string tables;
     for (int i = 0; i < kGuardedCount; ++i)
         if (full[i]) tables += std::string(tables.empty() ? "" : ", ") + kGuardedTables[i];
-    if (tables.empty()) return PointerGetDatum(nullptr);
+    if (tables.empty()) return;
 
     const std::string schema = schema_name ? schema_name : "public";
     // On a Citus cluster the coordinator propagates the drop to every
@@ -208,4 +188,47 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
         "drop the data for good, keep a copy first (pg_dump of the database includes these tables; "
         "export_training_dataset() writes the messages as JSONL or CSV), then " +
             confirm);
+}
+
+// On a Citus node where replicate_classifiers() made ai_classifier_publication
+// a reference table, the node's shard placements of it are not members of
+// the extension and carry a trigger on its function: the drop would fail on
+// them, and Citus would leave them behind. They go first
+// (_pg_intent_release_citus_placements(), src/sql/62_citus_nodes.sql), in
+// the drop's own transaction, so a drop that fails later keeps them.
+void release_citus_placements(FunctionCallInfo fcinfo) {
+    pg_call([&]() noexcept {
+        const Oid fn = extension_function_if_exists(calling_function(fcinfo).schema,
+                                                    "_pg_intent_release_citus_placements", 0, nullptr);
+        if (!OidIsValid(fn)) return;
+        bool isnull = false;
+        call_extension_function(fn, 0, nullptr, nullptr, isnull);
+    });
+}
+
+} // namespace
+} // namespace pg_intent
+
+using namespace pg_intent;
+
+// _pg_intent_drop_guard(): the event trigger function.
+PG_INTENT_FUNCTION(pg_intent_drop_guard) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        throw SqlError(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED,
+                       intent::Message{N_("_pg_intent_drop_guard() must be called as an event trigger"), {}});
+    auto *event = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    const Oid fn_oid = fcinfo->flinfo->fn_oid;
+    bool threatened = false;
+    Oid ext = InvalidOid;
+    pg_call([&]() noexcept { ext = getExtensionOfObject(ProcedureRelationId, fn_oid); });
+    if (OidIsValid(ext) && event->parsetree) {
+        const Oid ext_owner = IsA(event->parsetree, DropOwnedStmt) ? extension_owner(ext) : InvalidOid;
+        pg_call([&]() noexcept {
+            threatened = drops_extension(event->parsetree, ext, ext_owner, calling_function(fcinfo).schema);
+        });
+    }
+    if (!threatened) return PointerGetDatum(nullptr);
+    if (!guc_allow_drop_with_data) refuse_if_holding_rows(event, fcinfo);
+    release_citus_placements(fcinfo);
+    return PointerGetDatum(nullptr);
 }

@@ -15,20 +15,27 @@
 #  3. ALTER EXTENSION pg_intent UPDATE to 0.3.2 on the coordinator runs on
 #     every node in one distributed transaction (Citus prepares it on each
 #     worker, which PostgreSQL refuses for a transaction that touched a
-#     temporary object), and prediction answers as before. From 0.3.0 the
-#     frozen 0.3.0--0.3.1 script's temporary table makes it fail; the path
-#     docs/scale-out.md gives (that step node by node) works.
+#     temporary object), and prediction answers as before.
+#     Prediction on the workers: before replicate_classifiers(), a query
+#     with predict_label() over the distributed table runs on the workers
+#     and finds no classifier; after it, the workers answer every held-out
+#     row exactly as the coordinator, after a forced deploy, a rollback, an
+#     update of the extension (the next release's, simulated) and on a node
+#     added later with a shard moved there; a deploy one worker refuses
+#     fails everywhere; a grant and a revoke reach the workers; a dropped
+#     classifier is gone from every node.
+#     From 0.3.0 the frozen 0.3.0--0.3.1 script's temporary table makes the
+#     update fail; the path docs/scale-out.md gives (that step node by
+#     node) works.
 #  4. The drop guard on a cluster: DROP EXTENSION with models on the
 #     coordinator is refused with the hint; a worker whose tables hold rows
 #     refuses the propagated drop, so the whole drop is refused; the hint's
 #     SET, made SET LOCAL and propagated (citus.propagate_set_commands), lets
-#     it through on every node.
+#     it through on every node, and no placement of the publication table
+#     is left behind.
 #  5. Citus 13.2.2's crash: create_distributed_function() of a two-line
 #     PL/pgSQL function, called with a NULL distribution argument, kills
 #     the coordinator's backend (docs/scale-out.md says why it matters).
-# Prediction on the workers (where the rows are) is not there yet: a query
-# with predict_label() over the distributed table runs on the workers,
-# whose own tables hold no classifier (docs/scale-out.md).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 ROOT=$(pwd)
@@ -134,17 +141,132 @@ expect_eq "$(q $DB "$ON_COORD SELECT round(avg((p.label = m.intent)::int), 2) >=
                      WHERE m.shop LIKE 'shop_%'")" t "predict_label() on the coordinator: the large shops' held-out rows mostly right"
 expect_eq "$(q $DB "$ON_COORD SELECT string_agg(DISTINCT (p.model_partition = m.shop)::text, ',') FROM m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p
                      WHERE m.shop LIKE 'shop_%'")" true "each large shop's own model answers it"
-# Not yet: the same query without the CTE is pushed down to the shards, and
-# each worker reads its own empty tables.
-err=$(psql -X -q -d $DB -c "SELECT count(p.label) FROM market AS m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p" 2>&1 || true)
+# The same query without the CTE is pushed down to the shards, and before
+# replicate_classifiers() (0.3.1 has none) each worker reads its own empty
+# tables: this is where the query runs.
+PUSHED="SELECT count(p.label) FROM market AS m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p"
+err=$(psql -X -q -d $DB -c "$PUSHED" 2>&1 || true)
 [[ $err == *'classifier "shop_intent" does not exist'* && $err == *"while executing command on 127.0.0.1:"* ]] ||
     { echo "FAILED: predict_label() pushed down to the workers: $err" >&2; exit 1; }
-echo "ok: (not yet) predict_label() pushed down to the workers finds no classifier there"
+echo "ok: predict_label() in a query over the distributed table runs on the workers, which hold no classifier before replicate_classifiers()"
 
 # ---------------------------------------------------------------- 3. ALTER EXTENSION UPDATE
 q $DB "ALTER EXTENSION pg_intent UPDATE" >/dev/null
 expect_eq "$(versions)" "0.3.2 0.3.2 0.3.2" "ALTER EXTENSION pg_intent UPDATE on the coordinator updates every node to 0.3.2"
 expect_eq "$(answers)" "$before" "the coordinator answers as before the update"
+
+# ---------------------------------------------------------------- 3a. prediction on the workers
+# replicate_classifiers() makes ai_classifier_publication a reference table
+# and copies the classifier and its active models to each worker; from then
+# on every change of them on the coordinator reaches every node in the same
+# distributed transaction.
+err=$(on w1 $DB "SELECT replicate_classifiers()" 2>&1 || true)
+[[ $err == *"replicate_classifiers() runs on the Citus coordinator"* ]] ||
+    { echo "FAILED: replicate_classifiers() on a worker: $err" >&2; exit 1; }
+echo "ok: replicate_classifiers() on a worker is refused"
+expect_eq "$(q $DB "SELECT replicate_classifiers()")" '{"models": 4, "workers": 2, "classifiers": 1}' \
+    "replicate_classifiers() on the coordinator: one classifier and its four active models to two workers"
+copies() { local n; for n in w1 w2; do on $n $DB "SELECT coalesce(string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id), 'none')
+                                                  FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active"; done | paste -sd' '; }
+coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
+expect_eq "$(copies)" "$coord_models $coord_models" "each worker holds the coordinator's active models, same ids"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_classifier_publication")" 0 "the publication table stores nothing"
+# Every held-out row, predicted where its shard is, with the model that
+# answered: exactly the coordinator's answers.
+pushed() { q $DB "SELECT string_agg(format('%s=%s/%s', m.id, p.label, coalesce(p.model_partition, '-')), ' ' ORDER BY m.id)
+                    FROM market AS m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p WHERE m.split = 'val'"; }
+expect_eq "$(pushed)" "$before" "predict_label() pushed down to the workers answers every held-out row as the coordinator does"
+models_used() { q $DB "SELECT string_agg(DISTINCT p.model_id::text, ',') FROM market AS m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p
+                        WHERE m.shop = 'shop_a'"; }
+shop_a_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'shop_intent' AND partition_key = 'shop_a' AND is_active")
+expect_eq "$(models_used)" "$shop_a_model" "on the workers, shop_a's rows are answered by shop_a's active model"
+
+# A deploy on the coordinator: a new shop_a model, forced in.
+q $DB "SELECT train_classifier('shop_intent', 'second', '{\"deploy\": \"always\", \"seed\": 2}') ->> 'status'" >/dev/null
+new_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'shop_intent' AND partition_key = 'shop_a' AND is_active")
+[ -n "$new_model" ] && [ "$new_model" != "$shop_a_model" ] || { echo "FAILED: no new shop_a model ($new_model)" >&2; exit 1; }
+coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
+expect_eq "$(copies)" "$coord_models $coord_models" "a deploy on the coordinator: every worker serves the new models at once"
+expect_eq "$(models_used)" "$new_model" "pushed down, shop_a's rows are answered by the new model"
+expect_eq "$(pushed)" "$(answers)" "and the workers answer as the coordinator does"
+# A rollback.
+q $DB "SELECT rollback_classifier('shop_intent', 'shop_a')" >/dev/null
+expect_eq "$(models_used)" "$shop_a_model" "rollback_classifier() on the coordinator: the workers serve the previous shop_a model"
+expect_eq "$(pushed)" "$before" "and answer as before the deploy"
+# A deploy that fails on one worker is undone on every node: w2's apply
+# trigger is made to fail (as a worker that rejects the change would).
+on w2 $DB "SET citus.enable_ddl_propagation = off;
+           CREATE FUNCTION public.refuse_models() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'w2 refuses'; END\$\$;
+           CREATE TRIGGER refuse_models BEFORE INSERT OR UPDATE ON ai_intent_models FOR EACH ROW EXECUTE FUNCTION public.refuse_models()" >/dev/null
+err=$(psql -X -q -d $DB -c "SELECT deploy_classifier_model('shop_intent', $new_model)" 2>&1 || true)
+[[ $err == *"w2 refuses"* ]] || { echo "FAILED: a deploy a worker refuses: $err" >&2; exit 1; }
+expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'shop_intent' AND partition_key = 'shop_a' AND is_active")" "$shop_a_model" \
+    "a deploy one worker refuses fails on the coordinator too"
+expect_eq "$(models_used)" "$shop_a_model" "and no worker serves the refused model"
+on w2 $DB "SET citus.enable_ddl_propagation = off; DROP TRIGGER refuse_models ON ai_intent_models; DROP FUNCTION public.refuse_models()" >/dev/null
+# A role with the right to predict, granted on the coordinator, predicts on
+# the workers (Citus creates the role on every node; its OID there differs).
+q $DB "CREATE ROLE shop_app LOGIN" >/dev/null
+q $DB "GRANT SELECT ON market TO shop_app" >/dev/null
+q $DB "SELECT grant_classifier_access('shop_intent', 'shop_app', 'predict')" >/dev/null
+expect_eq "$(PGUSER=shop_app q $DB "SELECT count(p.label) FROM market AS m, LATERAL predict_label('shop_intent', m.message, m.shop) AS p WHERE m.split = 'val'")" \
+    "$(q $DB "SELECT count(*) FROM market WHERE split = 'val'")" "a role granted predict on the coordinator predicts on the workers"
+q $DB "SELECT revoke_classifier_access('shop_intent', 'shop_app', 'predict')" >/dev/null
+err=$(PGUSER=shop_app psql -X -q -d $DB -c "$PUSHED" 2>&1 || true)
+[[ $err == *'permission denied for classifier "shop_intent"'* && $err == *"while executing command on 127.0.0.1:"* ]] ||
+    { echo "FAILED: a revoked role on the workers: $err" >&2; exit 1; }
+echo "ok: revoked on the coordinator, the role is refused on the workers"
+
+# The next release's update on a cluster where the classifiers are
+# replicated: every code piece again (CREATE OR REPLACE of the functions and
+# of the triggers, the publication table's included) as the next upgrade
+# script will run them, on every node in one distributed transaction.
+NEXT=0.3.2-next
+{
+    printf 'SET LOCAL search_path = pg_catalog, pg_temp;\n'
+    for f in src/sql/[1-9]*.sql; do cat "$f"; printf '\n'; done
+    printf 'SELECT @extschema@._pg_intent_apply_privileges(false);\n'
+} >"$TEST_TMP/next.sql"
+ext_dir=$(on coord $DB "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'")/extension
+install -m 644 "$TEST_TMP/next.sql" "$ext_dir/pg_intent--0.3.2--$NEXT.sql"
+q $DB "ALTER EXTENSION pg_intent UPDATE TO '$NEXT'" >/dev/null
+expect_eq "$(versions)" "$NEXT $NEXT $NEXT" "an update after replicate_classifiers() runs on every node"
+expect_eq "$(pushed)" "$before" "and the workers answer as before it"
+q $DB "SELECT train_classifier('shop_intent', 'third', '{\"deploy\": \"always\", \"seed\": 3}') ->> 'status'" >/dev/null
+coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
+expect_eq "$(copies)" "$coord_models $coord_models" "a deploy after the update reaches every worker"
+expect_eq "$(pushed)" "$(answers)" "and the workers answer as the coordinator does"
+
+# A node added later: citus_add_node() gives it the extension (Citus), then
+# replicate_classifiers() its placement and the classifiers; a shard moved
+# there is answered there at once.
+start_worker w3
+on w3 postgres "CREATE DATABASE $DB" >/dev/null
+on w3 $DB "CREATE EXTENSION citus" >/dev/null
+q $DB "SELECT citus_add_node('127.0.0.1', $W3_PORT)" >/dev/null
+expect_eq "$(on w3 $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "$NEXT" "citus_add_node(): the new node has the extension"
+err=$(on w3 $DB "SELECT label FROM predict_label('shop_intent', 'hola', 'shop_a')" 2>&1 || true)
+[[ $err == *'classifier "shop_intent" does not exist'* ]] || { echo "FAILED: the new node before replicate_classifiers(): $err" >&2; exit 1; }
+echo "ok: before replicate_classifiers(), the new node finds no classifier (never a stale one)"
+expect_eq "$(q $DB "SELECT replicate_classifiers() ->> 'workers'")" 3 "replicate_classifiers() again: three workers"
+expect_eq "$(on w3 $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" \
+    "$coord_models" "the new node holds the coordinator's active models"
+# shop_a's shard moves to the new node
+read -r shard from_port < <(q $DB "SELECT s.shardid, s.nodeport FROM citus_shards AS s
+                                    WHERE s.table_name = 'market'::regclass AND s.shardid = get_shard_id_for_distribution_column('market', 'shop_a')" | tr '|' ' ')
+q $DB "SELECT citus_move_shard_placement($shard, '127.0.0.1', $from_port, '127.0.0.1', $W3_PORT, shard_transfer_mode => 'block_writes')" >/dev/null
+expect_eq "$(q $DB "SELECT nodeport FROM citus_shards WHERE shardid = $shard")" "$W3_PORT" "shop_a's shard is on the new node"
+expect_eq "$(pushed)" "$(answers)" "the new node answers shop_a's rows as the coordinator does"
+
+# A dropped classifier is gone from every node.
+q $DB "SELECT drop_classifier('shop_intent')" >/dev/null
+expect_eq "$(for n in w1 w2 w3; do on $n $DB "SELECT count(*) FROM ai_classifiers WHERE name = 'shop_intent'"; done | paste -sd' ')" "0 0 0" \
+    "drop_classifier() on the coordinator: gone from every worker"
+expect_eq "$(for n in w1 w2 w3; do on $n $DB "SELECT count(*) FROM ai_intent_models WHERE classifier = 'shop_intent'"; done | paste -sd' ')" "0 0 0" \
+    "and so are its models (the coordinator keeps them as history)"
+err=$(psql -X -q -d $DB -c "$PUSHED" 2>&1 || true)
+[[ $err == *'classifier "shop_intent" does not exist'* ]] || { echo "FAILED: pushed down after the drop: $err" >&2; exit 1; }
+echo "ok: and a pushed-down prediction finds no classifier"
 
 # ---------------------------------------------------------------- 3b. from 0.3.0
 # The frozen 0.3.0 -> 0.3.1 script creates a temporary table; Citus
@@ -186,10 +308,17 @@ on w1 $DB "SELECT record_interaction('hola', 'greeting', 90)" >/dev/null
 err=$(drop_err -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent")
 [[ $err == *"hold rows: ai_training_data"* && $err == *"while executing command on 127.0.0.1:$W1_PORT"* && $err == *"citus.propagate_set_commands"* ]] ||
     { echo "FAILED: a plain SET and a worker with rows: $err" >&2; exit 1; }
-expect_eq "$(versions)" "0.3.2 0.3.2 0.3.2" "a plain SET does not reach the workers: the worker's guard refuses, nothing is dropped"
+expect_eq "$(versions)" "$NEXT $NEXT $NEXT" "a plain SET does not reach the workers: the worker's guard refuses, nothing is dropped"
 err=$(drop_err -c "SET citus.propagate_set_commands = 'local'" -c "BEGIN" -c "SET LOCAL pg_intent.allow_drop_with_data = on" \
     -c "DROP EXTENSION pg_intent" -c "COMMIT")
-expect_eq "$(versions)" "none none none" "the hint's SET LOCAL, propagated, drops the extension on every node"
+expect_eq "$(versions) $(on w3 $DB "SELECT coalesce((SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'), 'none')")" "none none none none" \
+    "the hint's SET LOCAL, propagated, drops the extension on every node"
+# replicate_classifiers() made ai_classifier_publication a reference table:
+# its placements on each node are not members of the extension, and Citus
+# leaves them behind; the drop guard drops them first.
+expect_eq "$(for n in coord w1 w2 w3; do on $n $DB "SET citus.show_shards_for_app_name_prefixes = '*';
+                SELECT count(*) FROM pg_class WHERE relname LIKE 'ai\_classifier\_publication%'" | tail -1; done | paste -sd' ')" "0 0 0 0" \
+    "no placement of the publication table is left on any node"
 
 # ---------------------------------------------------------------- 5. Citus 13.2.2's crash
 # Why docs/scale-out.md does not delegate predict_label() with

@@ -54,10 +54,16 @@ expect_eq() {
 # cluster): data and socket in $TEST_TMP/$1, on a free port. Sets
 # <NAME>_PORT and <NAME>_HOST. Stopped by stop_extra_cluster or at exit.
 EXTRA_CLUSTERS=()
+# A port no server listens on, below the kernel's ephemeral range (32768 and
+# up by default): a port in that range may be the local end of an outgoing
+# connection (Citus's between nodes), which no probe sees and on which the
+# server's bind fails ("Address already in use").
 free_port() {
-    local p
+    local p low=32768
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    [ "$low" -gt 21024 ] || low=32768
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 40000))
+        p=$((20000 + RANDOM % (low - 21000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [ ! -e "$PGHOST/.s.PGSQL.$p" ]; then
             echo "$p"
             return 0

@@ -174,3 +174,7 @@ ALTER TABLE @extschema@.ai_training_runs
     DROP CONSTRAINT ai_training_runs_deploy_evidence_check,
     ADD CONSTRAINT ai_training_runs_deploy_evidence_check
         CHECK (deploy_evidence IN ('fresh_rows', 'estimates', 'none', 'fallback_rows', 'fallback_estimates'));
+
+-- ---- Issue 35: classifiers and models on every node of a Citus cluster
+-- ---- (src/sql/62_citus_nodes.sql).
+-- @include src/sql/schema/90_classifier_publication.sql

@@ -1,0 +1,343 @@
+-- Classifiers and their deployed models on every node of a Citus cluster
+-- (issue 35; docs/scale-out.md).
+--
+-- Citus pushes a query over a distributed table, predict_label() in it, down
+-- to the workers that hold the shards, and prediction there reads that
+-- node's own ai_classifiers and ai_intent_models (by index scan, as on one
+-- node). So each node keeps a copy of the coordinator's classifiers and of
+-- its active models, and the coordinator is the only node that trains,
+-- deploys or changes them.
+--
+-- The copies travel through Citus, not beside it: ai_classifier_publication
+-- is a reference table (replicate_classifiers() makes it one), and a
+-- statement trigger on the coordinator's ai_classifiers and ai_intent_models
+-- inserts each changed row into it. Citus writes a reference table's rows to
+-- every node in the writing transaction and commits them with two-phase
+-- commit, so a deploy, rollback or drop commits on every node or on none,
+-- and a worker never serves a model the coordinator no longer serves. The
+-- row trigger on each node's placement applies the row to that node's tables
+-- and stores nothing. A node that cannot apply (down, or failing) fails the
+-- coordinator's change.
+--
+-- The coordinator's rows win: a worker's classifier or model with the same
+-- name, id or version is replaced. Role OIDs differ between nodes; a
+-- classifier row is inserted anew on the node, so _pg_intent_classifier_rebind()
+-- finds its owner, grantees and source there by their names (Citus creates
+-- roles and distributed tables on every node under the same names).
+
+-- Whether this database publishes its classifiers to Citus nodes: the citus
+-- extension is there, this node is the coordinator (group 0), and
+-- ai_classifier_publication is a Citus table. Read through the catalog, by
+-- name in pg_catalog only; on a database without Citus that is one lookup.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_coordinator()
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_result boolean;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL
+       OR pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+        RETURN false;
+    END IF;
+    -- dynamic: the Citus catalogs exist only where Citus is installed
+    EXECUTE 'SELECT coalesce((SELECT g.groupid OPERATOR(pg_catalog.=) 0 FROM pg_catalog.pg_dist_local_group AS g), false)
+                    AND EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p
+                                 WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
+       INTO v_result
+      USING '@extschema@.ai_classifier_publication'::pg_catalog.regclass;
+    RETURN v_result;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_citus_coordinator() IS
+    'Internal: whether this database is the coordinator of a Citus cluster that replicate_classifiers() set up, so its classifier and model changes are published to every node.';
+
+-- The statement trigger on the coordinator's ai_classifiers and
+-- ai_intent_models: each changed row, as it is now (or gone), to every node.
+-- A model's bytes travel only while it is active: a node keeps only the
+-- models it may serve. SECURITY DEFINER: the publication table is the
+-- owner's, and Citus writes it to the nodes as the owner whoever changed the
+-- classifier (a role with the right to deploy, a pg_cron job).
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_publish_to_nodes()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_kinds text[];
+    v_names text[];
+    v_rows jsonb[];
+    v_models bytea[];
+BEGIN
+    IF NOT @extschema@._pg_intent_citus_coordinator() THEN
+        RETURN NULL;
+    END IF;
+    -- The transition rows are read into arrays first: Citus plans an INSERT
+    -- into a reference table from a SELECT itself, and a transition table
+    -- is not a relation it can read.
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'ai_classifiers' THEN
+        IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+            SELECT pg_catalog.array_agg('classifier_gone'::text), pg_catalog.array_agg(g.name ORDER BY g.name),
+                   pg_catalog.array_agg(NULL::jsonb), pg_catalog.array_agg(NULL::bytea)
+              INTO v_kinds, v_names, v_rows, v_models
+              FROM gone AS g WHERE NOT g.built_in;
+        ELSE
+            SELECT pg_catalog.array_agg('classifier'::text), pg_catalog.array_agg(c.name ORDER BY c.name),
+                   pg_catalog.array_agg(pg_catalog.to_jsonb(c) ORDER BY c.name), pg_catalog.array_agg(NULL::bytea)
+              INTO v_kinds, v_names, v_rows, v_models
+              FROM changed AS c WHERE NOT c.built_in;
+        END IF;
+    ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+        SELECT pg_catalog.array_agg('model_gone'::text), pg_catalog.array_agg(g.classifier ORDER BY g.id),
+               pg_catalog.array_agg(pg_catalog.jsonb_build_object('id', g.id) ORDER BY g.id), pg_catalog.array_agg(NULL::bytea)
+          INTO v_kinds, v_names, v_rows, v_models
+          FROM gone AS g;
+    ELSE
+        -- the models that stop serving first: a node's unique index allows
+        -- one active model per classifier and partition
+        SELECT pg_catalog.array_agg('model'::text), pg_catalog.array_agg(m.classifier ORDER BY m.is_active, m.id),
+               pg_catalog.array_agg(pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'model'::text ORDER BY m.is_active, m.id),
+               pg_catalog.array_agg(CASE WHEN m.is_active THEN m.model END ORDER BY m.is_active, m.id)
+          INTO v_kinds, v_names, v_rows, v_models
+          FROM changed AS m;
+    END IF;
+    IF v_kinds IS NOT NULL THEN
+        INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row, model)
+        SELECT u.k, u.n, u.r, u.b
+          FROM ROWS FROM (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_names), pg_catalog.unnest(v_rows),
+                          pg_catalog.unnest(v_models)) WITH ORDINALITY AS u(k, n, r, b, i)
+         ORDER BY u.i;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_publish_to_nodes() IS
+    'Internal trigger: on a Citus coordinator set up by replicate_classifiers(), publishes each changed classifier and model row to every node through ai_classifier_publication.';
+
+-- A node's copy of model p_id goes: made inactive first (the active model
+-- cannot be deleted), then deleted unless the node's own deployment history
+-- names it.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_node_drop_model(p_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE @extschema@.ai_intent_models SET is_active = false
+     WHERE id OPERATOR(pg_catalog.=) p_id AND is_active;
+    DELETE FROM @extschema@.ai_intent_models AS m
+     WHERE m.id OPERATOR(pg_catalog.=) p_id
+       AND NOT EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d
+                        WHERE d.model_id OPERATOR(pg_catalog.=) p_id OR d.previous_model_id OPERATOR(pg_catalog.=) p_id);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_node_drop_model(bigint) IS
+    'Internal: removes a Citus node''s copy of a model (deactivated, then deleted unless the node''s deployment history names it).';
+
+-- The row trigger on each node's placement of ai_classifier_publication:
+-- applies the coordinator's change to this node's tables (on a worker) and
+-- stores nothing. The coordinator's own placement only drops the row: its
+-- tables are the source.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_publication()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_classifier @extschema@.ai_classifiers;
+    v_model @extschema@.ai_intent_models;
+    v_id bigint;
+    v_group integer;
+BEGIN
+    -- (a BEFORE trigger that stores nothing: the table's constraints never see the row)
+    IF NEW.kind IS NULL OR NEW.kind OPERATOR(pg_catalog.<>) ALL (ARRAY['reset', 'classifier', 'classifier_gone', 'model', 'model_gone']) THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
+                   ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
+        EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
+    END IF;
+    IF v_group IS NULL OR v_group OPERATOR(pg_catalog.=) 0 THEN
+        RETURN NULL; -- not a Citus worker: nothing to apply
+    END IF;
+    CASE NEW.kind
+    WHEN 'reset' THEN
+        -- replicate_classifiers(): what follows is all there is
+        FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m ORDER BY m.id LOOP
+            PERFORM @extschema@._pg_intent_node_drop_model(v_id);
+        END LOOP;
+        DELETE FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in;
+    WHEN 'classifier' THEN
+        v_classifier := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_classifiers, NEW.row);
+        -- inserted anew, so that the roles and the source are found here by name
+        DELETE FROM @extschema@.ai_classifiers AS c
+         WHERE (c.name OPERATOR(pg_catalog.=) v_classifier.name OR c.id OPERATOR(pg_catalog.=) v_classifier.id)
+           AND NOT c.built_in;
+        INSERT INTO @extschema@.ai_classifiers SELECT v_classifier.*;
+    WHEN 'classifier_gone' THEN
+        FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m
+                     WHERE m.classifier OPERATOR(pg_catalog.=) NEW.classifier ORDER BY m.id LOOP
+            PERFORM @extschema@._pg_intent_node_drop_model(v_id);
+        END LOOP;
+        DELETE FROM @extschema@.ai_classifiers AS c
+         WHERE c.name OPERATOR(pg_catalog.=) NEW.classifier AND NOT c.built_in;
+    WHEN 'model' THEN
+        v_model := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_intent_models, NEW.row);
+        IF NOT v_model.is_active THEN
+            PERFORM @extschema@._pg_intent_node_drop_model(v_model.id);
+        ELSIF NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                           WHERE m.id OPERATOR(pg_catalog.=) v_model.id AND m.is_active
+                             AND m.sha256 OPERATOR(pg_catalog.=) v_model.sha256) THEN
+            -- whatever this node serves for the classifier and partition,
+            -- and any row in the way of the id or the version, goes first
+            FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m
+                         WHERE (m.is_active AND m.classifier OPERATOR(pg_catalog.=) v_model.classifier
+                                AND m.partition_key IS NOT DISTINCT FROM v_model.partition_key)
+                            OR m.id OPERATOR(pg_catalog.=) v_model.id
+                            OR m.version OPERATOR(pg_catalog.=) v_model.version
+                         ORDER BY m.id LOOP
+                PERFORM @extschema@._pg_intent_node_drop_model(v_id);
+            END LOOP;
+            -- a copy kept by the node's own history: its flag only
+            UPDATE @extschema@.ai_intent_models SET is_active = true
+             WHERE id OPERATOR(pg_catalog.=) v_model.id AND sha256 OPERATOR(pg_catalog.=) v_model.sha256;
+            IF NOT FOUND THEN
+                DELETE FROM @extschema@.ai_intent_models AS m
+                 WHERE m.id OPERATOR(pg_catalog.=) v_model.id OR m.version OPERATOR(pg_catalog.=) v_model.version;
+                v_model.model := NEW.model;
+                INSERT INTO @extschema@.ai_intent_models SELECT v_model.*;
+            END IF;
+        END IF;
+    WHEN 'model_gone' THEN
+        PERFORM @extschema@._pg_intent_node_drop_model((NEW.row OPERATOR(pg_catalog.->>) 'id')::bigint);
+    END CASE;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_apply_publication() IS
+    'Internal trigger: on a Citus worker, applies a classifier or model change published by the coordinator to the node''s own tables; stores nothing.';
+
+-- Created only where it is missing: once replicate_classifiers() made the
+-- table a reference table, Citus refuses trigger DDL on it ("triggers are
+-- not supported on reference tables"), and every update runs this piece
+-- again. So this definition is final; what the trigger does is its
+-- function's body, which an update may replace.
+DO $publication_trigger$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger AS t
+                    WHERE t.tgrelid OPERATOR(pg_catalog.=) '@extschema@.ai_classifier_publication'::pg_catalog.regclass
+                      AND t.tgname OPERATOR(pg_catalog.=) 'ai_classifier_publication_apply') THEN
+        CREATE TRIGGER ai_classifier_publication_apply
+            BEFORE INSERT ON @extschema@.ai_classifier_publication
+            FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_apply_publication();
+    END IF;
+END
+$publication_trigger$;
+
+CREATE OR REPLACE TRIGGER ai_classifiers_publish_insert
+    AFTER INSERT ON @extschema@.ai_classifiers REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_classifiers_publish_update
+    AFTER UPDATE ON @extschema@.ai_classifiers REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_classifiers_publish_delete
+    AFTER DELETE ON @extschema@.ai_classifiers REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_intent_models_publish_insert
+    AFTER INSERT ON @extschema@.ai_intent_models REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_intent_models_publish_update
+    AFTER UPDATE ON @extschema@.ai_intent_models REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_intent_models_publish_delete
+    AFTER DELETE ON @extschema@.ai_intent_models REFERENCING OLD TABLE AS gone
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+
+-- -------------------------------------------------------------------------
+-- replicate_classifiers
+-- -------------------------------------------------------------------------
+-- Run on the coordinator once the nodes are there, and again after
+-- citus_add_node(): makes ai_classifier_publication a reference table (or
+-- copies it to nodes that lack it), then publishes every classifier and
+-- active model, which replaces each worker's copies. Closed to PUBLIC:
+-- Citus's own create_reference_table() and replicate_reference_tables()
+-- need the table's owner.
+CREATE OR REPLACE FUNCTION @extschema@.replicate_classifiers()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_group integer;
+    v_nodes integer;
+    v_classifiers integer;
+    v_models integer;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() needs the citus extension in this database'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = @extschema@.intent_output_error('On one node, prediction reads this database''s own tables; there is nothing to replicate.');
+    END IF;
+    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
+    IF v_group IS DISTINCT FROM 0 THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() runs on the Citus coordinator'),
+                   ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = @extschema@.intent_output_error('This node is a worker (group %s); its classifiers are copies of the coordinator''s.', v_group);
+    END IF;
+    IF NOT @extschema@._pg_intent_citus_coordinator() THEN
+        -- its trigger is ours, and only inserts are published through it
+        PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+        EXECUTE 'SELECT pg_catalog.create_reference_table($1)'
+          USING '@extschema@.ai_classifier_publication'::pg_catalog.regclass;
+    ELSE
+        EXECUTE 'SELECT pg_catalog.replicate_reference_tables(''block_writes'')';
+    END IF;
+    INSERT INTO @extschema@.ai_classifier_publication (kind) VALUES ('reset');
+    INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row)
+    SELECT 'classifier', c.name, pg_catalog.to_jsonb(c)
+      FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in ORDER BY c.name;
+    GET DIAGNOSTICS v_classifiers = ROW_COUNT;
+    INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row, model)
+    SELECT 'model', m.classifier, pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'model'::text, m.model
+      FROM @extschema@.ai_intent_models AS m WHERE m.is_active ORDER BY m.id;
+    GET DIAGNOSTICS v_models = ROW_COUNT;
+    EXECUTE 'SELECT count(DISTINCT p.groupid)::integer FROM pg_catalog.pg_dist_placement AS p
+               JOIN pg_catalog.pg_dist_shard AS s USING (shardid)
+              WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.groupid OPERATOR(pg_catalog.<>) 0'
+       INTO v_nodes
+      USING '@extschema@.ai_classifier_publication'::pg_catalog.regclass;
+    RETURN pg_catalog.jsonb_build_object('workers', v_nodes, 'classifiers', v_classifiers, 'models', v_models);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.replicate_classifiers() IS
+    'On a Citus coordinator: copies every classifier and its active models to every node, and from then on each change of them in the same transaction (a deploy reaches every node or none); run once, and again after citus_add_node(). Returns the workers, classifiers and models. 55000 without Citus or on a worker.';
+
+-- Before the extension is dropped (the drop guard calls it): this node's
+-- shard placements of ai_classifier_publication go first, in the drop's
+-- transaction. Citus made them, they are not members of the extension, and
+-- each has the apply trigger, which depends on the extension's function: DROP
+-- EXTENSION would refuse to drop it, and Citus, finding the table gone with
+-- the extension, drops its metadata but leaves the placements behind on
+-- every node (measured on 13.2.2). A placement is found by its trigger.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_release_citus_placements()
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT DISTINCT t.tgrelid::pg_catalog.regclass AS rel
+               FROM pg_catalog.pg_trigger AS t
+              WHERE t.tgfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_apply_publication()'::pg_catalog.regprocedure
+                AND t.tgrelid OPERATOR(pg_catalog.<>) '@extschema@.ai_classifier_publication'::pg_catalog.regclass
+              ORDER BY 1 LOOP
+        -- a shard placement: Citus lets its owner change it only so
+        PERFORM pg_catalog.set_config('citus.enable_manual_changes_to_shards', 'on', true);
+        EXECUTE pg_catalog.format('DROP TABLE %s', r.rel);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_release_citus_placements() IS
+    'Internal: run by the drop guard before the extension is dropped; drops this node''s shard placements of ai_classifier_publication, which Citus made (not members of the extension; Citus would leave them behind).';

@@ -1,0 +1,54 @@
+-- Classifiers on the nodes of a Citus cluster (src/sql/62_citus_nodes.sql)
+-- on a database without Citus: replicate_classifiers() refuses, it is
+-- closed to PUBLIC, and nothing is published or stored. The cluster itself
+-- is test/scripts/citus.sh's.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+DROP ROLE IF EXISTS pgi_cn_app;
+CREATE ROLE pgi_cn_app NOLOGIN;
+GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+
+-- Without the citus extension: 55000, and this database publishes nothing.
+SELECT pg_temp.try('SELECT replicate_classifiers()') AS without_citus;
+SELECT _pg_intent_citus_coordinator() AS publishes;
+
+-- Closed to PUBLIC (it makes a reference table and copies every model):
+-- a role that is not the owner may not call it, under Supabase-style
+-- default privileges too (the extension's privilege step revokes them).
+SELECT has_function_privilege('pgi_cn_app', 'replicate_classifiers()', 'EXECUTE') AS app_may_replicate,
+       has_table_privilege('pgi_cn_app', 'ai_classifier_publication', 'SELECT') AS app_may_read,
+       has_table_privilege('pgi_cn_app', 'ai_classifier_publication', 'INSERT') AS app_may_insert;
+SET ROLE pgi_cn_app;
+SELECT pg_temp.try('SELECT replicate_classifiers()') AS as_app;
+SELECT pg_temp.try($$INSERT INTO ai_classifier_publication (kind) VALUES ('reset')$$) AS app_inserts;
+RESET ROLE;
+
+-- The publication table stores nothing: its trigger applies a row on a
+-- Citus worker and drops it everywhere.
+INSERT INTO ai_classifier_publication (kind, classifier) VALUES ('reset', NULL), ('classifier_gone', 'x');
+SELECT count(*) AS stored FROM ai_classifier_publication;
+SELECT pg_temp.try($$INSERT INTO ai_classifier_publication (kind) VALUES ('other')$$) AS bad_kind;
+
+-- Classifier and model changes are not published without Citus: a
+-- classifier, a model and a deploy leave the table empty, and a model
+-- deleted too.
+\i test/fixtures/spanish_80.sql
+SELECT train_intent_model('citus_nodes', 'full', '{"seed": 3}') ->> 'status' AS trained;
+SELECT create_classifier('cn_tickets', 'ai_training_data', 'user_message', 'training_label',
+                         '{"key_column": "id"}') ->> 'name' AS created;
+SELECT train_classifier('cn_tickets') ->> 'status' AS classifier_trained;
+SELECT drop_classifier('cn_tickets', true) ->> 'classifier' AS dropped;
+SELECT count(*) AS stored_after_changes FROM ai_classifier_publication;
+
+-- The drop guard's step for Citus placements finds none and leaves the
+-- publication table's own trigger to the drop.
+SELECT _pg_intent_release_citus_placements();
+SELECT count(*) AS apply_triggers FROM pg_trigger
+ WHERE tgrelid = 'ai_classifier_publication'::regclass AND tgname = 'ai_classifier_publication_apply';
+
+DROP EXTENSION pg_intent;
+CREATE EXTENSION pg_intent;
+DROP ROLE pgi_cn_app;
