@@ -51,6 +51,7 @@ constexpr const char *kGuardedTables[] = {"ai_training_data", "ai_intent_correct
                                           "ai_intent_models", "ai_classifiers"};
 // ai_classifiers counts only for the classifiers users created.
 constexpr int kClassifiersIndex = 4;
+constexpr int kModelsIndex = 3;
 constexpr int kGuardedCount = sizeof kGuardedTables / sizeof kGuardedTables[0];
 
 // What the command would do to the extension. Plain data: filled inside
@@ -147,11 +148,30 @@ bool holds_user_classifiers(Oid relid) {
 }
 
 
+// Whether this node is a Citus worker: its classifiers and models are then
+// copies of the coordinator's (src/sql/62_citus_nodes.sql), which the drop
+// loses nothing by; what the node captured or trained itself (messages,
+// corrections, runs) is still guarded.
+bool on_citus_worker(FunctionCallInfo fcinfo) {
+    bool worker = false;
+    pg_call([&]() noexcept {
+        const Oid fn =
+            extension_function_if_exists(calling_function(fcinfo).schema, "_pg_intent_citus_worker", 0, nullptr);
+        if (!OidIsValid(fn)) return;
+        bool isnull = false;
+        const Datum result = call_extension_function(fn, 0, nullptr, nullptr, isnull);
+        worker = !isnull && DatumGetBool(result);
+    });
+    return worker;
+}
+
 // Refuses (55000) the drop while the guarded tables hold rows.
 void refuse_if_holding_rows(const EventTriggerData *event, FunctionCallInfo fcinfo) {
     bool full[kGuardedCount] = {};
     const char *schema_name = nullptr;
+    const bool copies_only = on_citus_worker(fcinfo);
     for (int i = 0; i < kGuardedCount; ++i) {
+        if (copies_only && (i == kModelsIndex || i == kClassifiersIndex)) continue;
         Oid relid = InvalidOid;
         pg_call([&]() noexcept {
             const Oid schema = calling_function(fcinfo).schema; // the extension's schema

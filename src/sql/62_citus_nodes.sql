@@ -53,6 +53,27 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_citus_coordinator() IS
     'Internal: whether this database is the coordinator of a Citus cluster that replicate_classifiers() set up, so its classifier and model changes are published to every node.';
 
+-- Whether this node is a Citus worker (a group other than the
+-- coordinator's 0): its classifiers and models are copies of the
+-- coordinator's, which the drop guard (src/pg/drop_guard.cpp) does not keep.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_worker()
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_group integer;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
+    RETURN coalesce(v_group OPERATOR(pg_catalog.<>) 0, false);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_citus_worker() IS
+    'Internal: whether this node is a Citus worker, whose classifiers and models are copies of the coordinator''s.';
+
 -- The statement trigger on the coordinator's ai_classifiers and
 -- ai_intent_models: each changed row, as it is now (or gone), to every node.
 -- A model's bytes travel only while it is active: a node keeps only the
@@ -148,17 +169,13 @@ DECLARE
     v_classifier @extschema@.ai_classifiers;
     v_model @extschema@.ai_intent_models;
     v_id bigint;
-    v_group integer;
 BEGIN
     -- (a BEFORE trigger that stores nothing: the table's constraints never see the row)
     IF NEW.kind IS NULL OR NEW.kind OPERATOR(pg_catalog.<>) ALL (ARRAY['reset', 'classifier', 'classifier_gone', 'model', 'model_gone']) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
                    ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NOT NULL THEN
-        EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
-    END IF;
-    IF v_group IS NULL OR v_group OPERATOR(pg_catalog.=) 0 THEN
+    IF NOT @extschema@._pg_intent_citus_worker() THEN
         RETURN NULL; -- not a Citus worker: nothing to apply
     END IF;
     CASE NEW.kind

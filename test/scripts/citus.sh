@@ -193,6 +193,19 @@ expect_eq "$(pushed)" "$(answers)" "and the workers answer as the coordinator do
 q $DB "SELECT rollback_classifier('shop_intent', 'shop_a')" >/dev/null
 expect_eq "$(models_used)" "$shop_a_model" "rollback_classifier() on the coordinator: the workers serve the previous shop_a model"
 expect_eq "$(pushed)" "$before" "and answer as before the deploy"
+# The built-in classifier: intent trained on the coordinator's own messages,
+# its model deployed there reaches the workers like any other.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -f test/fixtures/spanish_80.sql >/dev/null
+expect_eq "$(q $DB "SELECT train_intent_model('citus', 'full', '{\"seed\": 3}') ->> 'deploy_reason'")" first "intent trained and deployed on the coordinator"
+intent_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active")
+expect_eq "$(for n in w1 w2; do on $n $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active"; done | paste -sd' ')" \
+    "$intent_model $intent_model" "its active model is on every worker"
+intents() { q $DB "$1 SELECT string_agg(format('%s=%s/%s', m.id, p.predicted_intent, p.model_id), ' ' ORDER BY m.id)
+                     FROM m, LATERAL predict_intent(m.message) AS p"; }
+expect_eq "$(intents "WITH m AS (SELECT id, message FROM market WHERE split = 'val')")" \
+    "$(intents "WITH m AS MATERIALIZED (SELECT id, message FROM market WHERE split = 'val')")" \
+    "predict_intent() pushed down to the workers answers as on the coordinator"
+
 # A deploy that fails on one worker is undone on every node: w2's apply
 # trigger is made to fail (as a worker that rejects the change would).
 on w2 $DB "SET citus.enable_ddl_propagation = off;
@@ -303,10 +316,12 @@ err=$(drop_err -c "DROP EXTENSION pg_intent")
 [[ $err == *"would delete pg_intent's captured messages"* && $err == *"citus.propagate_set_commands = 'local'"* ]] ||
     { echo "FAILED: the coordinator's guard: $err" >&2; exit 1; }
 echo "ok: the coordinator's guard refuses the drop, its hint names the propagated SET LOCAL"
-# A worker whose own tables hold a row (captured there).
+# A worker whose own tables hold a row (captured there). The workers'
+# copies of the coordinator's classifiers and models do not count: the drop
+# loses nothing by them (w2 and w3 hold only copies).
 on w1 $DB "SELECT record_interaction('hola', 'greeting', 90)" >/dev/null
 err=$(drop_err -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent")
-[[ $err == *"hold rows: ai_training_data"* && $err == *"while executing command on 127.0.0.1:$W1_PORT"* && $err == *"citus.propagate_set_commands"* ]] ||
+[[ $err == *"hold rows: ai_training_data."* && $err == *"while executing command on 127.0.0.1:$W1_PORT"* && $err == *"citus.propagate_set_commands"* ]] ||
     { echo "FAILED: a plain SET and a worker with rows: $err" >&2; exit 1; }
 expect_eq "$(versions)" "$NEXT $NEXT $NEXT" "a plain SET does not reach the workers: the worker's guard refuses, nothing is dropped"
 err=$(drop_err -c "SET citus.propagate_set_commands = 'local'" -c "BEGIN" -c "SET LOCAL pg_intent.allow_drop_with_data = on" \
