@@ -38,59 +38,13 @@
 #     the coordinator's backend (docs/scale-out.md says why it matters).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
-ROOT=$(pwd)
-CITUS_TARBALL=${CITUS_TARBALL:-$ROOT/../shared/citus/citus-13.2.2-pg15-bookworm-amd64.tar.xz}
-[ -f "$CITUS_TARBALL" ] || { echo "FAILED: no Citus archive: $CITUS_TARBALL is missing (set CITUS_TARBALL)" >&2; exit 1; }
+source test/scripts/citus_cluster.bash
 DB=shops
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-CITUS_CONF="listen_addresses = '127.0.0.1'
-citus.node_conninfo = 'sslmode=disable'"
-
-# The coordinator: a cluster of this test's own, its tree with Citus.
-PGI_ARCHIVES=$CITUS_TARBALL PGI_PRELOAD=citus,pg_intent PGI_CONF=$CITUS_CONF start_own_cluster coordinator
-COORD_PORT=$PGPORT
-# shellcheck disable=SC2034 # read by on()
-COORD_HOST=$PGHOST
-
-# The workers: servers of the coordinator's tree.
-start_worker() { # name; sets <NAME>_PORT, <NAME>_HOST
-    local dir=$TEST_TMP/$1 port
-    port=$(free_port)
-    mkdir -p "$dir/data" "$dir/socket"
-    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$dir"
-    chmod 700 "$dir/data"
-    EXTRA_CLUSTERS+=("$dir")
-    as_owner initdb -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-        { cat "$dir/initdb.log" >&2; return 1; }
-    cat >>"$dir/data/postgresql.conf" <<CONF
-port = $port
-unix_socket_directories = '$dir/socket'
-shared_preload_libraries = 'citus,pg_intent'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-log_min_messages = warning
-$CITUS_CONF
-CONF
-    as_owner pg_ctl -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
-    printf -v "${1^^}_PORT" '%s' "$port"
-    printf -v "${1^^}_HOST" '%s' "$dir/socket"
-}
-start_worker w1
-start_worker w2
-# psql on one node: on NODE DB SQL (NODE is coord, w1 or w2).
-on() {
-    local node=${1^^} db=$2
-    shift 2
-    PGHOST=$(eval echo "\$${node}_HOST") PGPORT=$(eval echo "\$${node}_PORT") psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "$*"
-}
-for node in coord w1 w2; do
-    on "$node" postgres "CREATE DATABASE $DB" >/dev/null
-    on "$node" $DB "CREATE EXTENSION citus" >/dev/null
-done
-q $DB "SELECT citus_set_coordinator_host('127.0.0.1', $COORD_PORT)" >/dev/null
-q $DB "SELECT citus_add_node('127.0.0.1', $W1_PORT)" >/dev/null
-q $DB "SELECT citus_add_node('127.0.0.1', $W2_PORT)" >/dev/null
+citus_start_coordinator
+citus_start_worker w1
+citus_start_worker w2
+citus_create_db $DB coord w1 w2
 expect_eq "$(q $DB "SELECT count(*) FROM pg_dist_node WHERE isactive AND noderole = 'primary'")" 3 \
     "Citus $(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'citus'"): a coordinator and two workers"
 
@@ -253,7 +207,7 @@ expect_eq "$(pushed)" "$(answers)" "and the workers answer as the coordinator do
 # A node added later: citus_add_node() gives it the extension (Citus), then
 # replicate_classifiers() its placement and the classifiers; a shard moved
 # there is answered there at once.
-start_worker w3
+citus_start_worker w3
 on w3 postgres "CREATE DATABASE $DB" >/dev/null
 on w3 $DB "CREATE EXTENSION citus" >/dev/null
 q $DB "SELECT citus_add_node('127.0.0.1', $W3_PORT)" >/dev/null
@@ -287,12 +241,7 @@ echo "ok: and a pushed-down prediction finds no classifier"
 # docs/scale-out.md's path: that step on each node on its own, without
 # propagation, then the rest from the coordinator.
 OLD=shops_030
-for node in coord w1 w2; do
-    on "$node" postgres "CREATE DATABASE $OLD" >/dev/null
-    on "$node" $OLD "CREATE EXTENSION citus" >/dev/null
-done
-q $OLD "SELECT citus_set_coordinator_host('127.0.0.1', $COORD_PORT)" >/dev/null
-q $OLD "SELECT citus_add_node('127.0.0.1', $W1_PORT), citus_add_node('127.0.0.1', $W2_PORT)" >/dev/null
+citus_create_db $OLD coord w1 w2
 q $OLD "CREATE EXTENSION pg_intent VERSION '0.3.0'" >/dev/null
 old_versions() { local n; for n in coord w1 w2; do on $n $OLD "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'"; done | paste -sd' '; }
 err=$(psql -X -q -d $OLD -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
