@@ -114,7 +114,7 @@ STMT="SELECT count(*) FILTER (WHERE p.label = m.intent) FROM %s AS m, LATERAL pr
 # with citus.max_adaptive_executor_pool_size = 1 (one connection per worker:
 # a worker's tasks one after another in one backend whose cache stays warm).
 {
-    echo '\timing on'
+    printf '%s\n' '\timing on'
     for r in $(seq 0 "$ROUNDS"); do
         printf '\\echo round %s local\n%s;\n' "$r" "${STMT//%s/market_local}"
         printf '\\echo round %s dist\n%s;\n' "$r" "${STMT//%s/market}"

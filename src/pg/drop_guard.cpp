@@ -147,7 +147,6 @@ bool holds_user_classifiers(Oid relid) {
     return false;
 }
 
-
 // Whether this node is a Citus worker: its classifiers and models are then
 // copies of the coordinator's (src/sql/62_citus_nodes.sql), which the drop
 // loses nothing by; what the node captured or trained itself (messages,
@@ -155,8 +154,8 @@ bool holds_user_classifiers(Oid relid) {
 bool on_citus_worker(FunctionCallInfo fcinfo) {
     bool worker = false;
     pg_call([&]() noexcept {
-        const Oid fn =
-            extension_function_if_exists(calling_function(fcinfo).schema, "_pg_intent_citus_worker", 0, nullptr);
+        const Oid fn = extension_function_if_exists(calling_function(fcinfo).schema,
+                                                    "_pg_intent_citus_worker", 0, nullptr);
         if (!OidIsValid(fn)) return;
         bool isnull = false;
         const Datum result = call_extension_function(fn, 0, nullptr, nullptr, isnull);

@@ -138,7 +138,7 @@ expect_eq "$(models_used)" "$shop_a_model" "on the workers, shop_a's rows are an
 # A deploy on the coordinator: a new shop_a model, forced in.
 q $DB "SELECT train_classifier('shop_intent', 'second', '{\"deploy\": \"always\", \"seed\": 2}') ->> 'status'" >/dev/null
 new_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'shop_intent' AND partition_key = 'shop_a' AND is_active")
-[ -n "$new_model" ] && [ "$new_model" != "$shop_a_model" ] || { echo "FAILED: no new shop_a model ($new_model)" >&2; exit 1; }
+if [ -z "$new_model" ] || [ "$new_model" = "$shop_a_model" ]; then echo "FAILED: no new shop_a model ($new_model)" >&2; exit 1; fi
 coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
 expect_eq "$(copies)" "$coord_models $coord_models" "a deploy on the coordinator: every worker serves the new models at once"
 expect_eq "$(models_used)" "$new_model" "pushed down, shop_a's rows are answered by the new model"
