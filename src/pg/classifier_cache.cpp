@@ -306,10 +306,28 @@ std::string printable_name(std::string_view name) {
     return out;
 }
 
-[[noreturn]] void no_such_classifier(std::string_view name) {
+// Whether this database is a Citus worker (_pg_intent_citus_worker(),
+// src/sql/62_citus_nodes.sql), whose classifiers are the coordinator's
+// copies: only on the error path, for its hint.
+bool on_citus_worker(Oid schema) {
+    bool worker = false;
+    pg_call([&]() noexcept {
+        const Oid fn = extension_function_if_exists(schema, "_pg_intent_citus_worker", 0, nullptr);
+        if (!OidIsValid(fn)) return;
+        bool isnull = false;
+        const Datum result = call_extension_function(fn, 0, nullptr, nullptr, isnull);
+        worker = !isnull && DatumGetBool(result);
+    });
+    return worker;
+}
+
+[[noreturn]] void no_such_classifier(const State &s, std::string_view name) {
     throw SqlError(ERRCODE_UNDEFINED_OBJECT,
                    intent::Message{N_("classifier \"%s\" does not exist"), {printable_name(name)}}, "",
-                   N_("The table ai_classifiers lists the classifiers; create_classifier() creates one."));
+                   on_citus_worker(s.schema)
+                       ? N_("This node is a Citus worker: its classifiers are copies of the coordinator's, made by "
+                            "SELECT replicate_classifiers() on the coordinator (run it again after citus_add_node()).")
+                       : N_("The table ai_classifiers lists the classifiers; create_classifier() creates one."));
 }
 
 } // namespace
@@ -433,7 +451,7 @@ std::string &key_buffer() {
 [[noreturn]] void unknown_classifier(State &s, std::string_view name) {
     bool exists = true;
     (void)may_predict(s, name.substr(0, kMaxNameBytes + 1), key_buffer(), exists);
-    if (!exists) no_such_classifier(name);
+    if (!exists) no_such_classifier(s, name);
     predict_denied(name);
 }
 
@@ -462,7 +480,7 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
 
     bool exists = true;
     const bool allowed = may_predict(s, name, *key, exists);
-    if (!exists) no_such_classifier(name);
+    if (!exists) no_such_classifier(s, name);
     if (!allowed) predict_denied(name);
 
     if (partition && !info.partitioned)

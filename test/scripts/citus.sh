@@ -213,8 +213,9 @@ on w3 $DB "CREATE EXTENSION citus" >/dev/null
 q $DB "SELECT citus_add_node('127.0.0.1', $W3_PORT)" >/dev/null
 expect_eq "$(on w3 $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "$NEXT" "citus_add_node(): the new node has the extension"
 err=$(on w3 $DB "SELECT label FROM predict_label('shop_intent', 'hola', 'shop_a')" 2>&1 || true)
-[[ $err == *'classifier "shop_intent" does not exist'* ]] || { echo "FAILED: the new node before replicate_classifiers(): $err" >&2; exit 1; }
-echo "ok: before replicate_classifiers(), the new node finds no classifier (never a stale one)"
+[[ $err == *'classifier "shop_intent" does not exist'* && $err == *"HINT:  This node is a Citus worker"*"replicate_classifiers() on the coordinator"* ]] ||
+    { echo "FAILED: the new node before replicate_classifiers(): $err" >&2; exit 1; }
+echo "ok: before replicate_classifiers(), the new node finds no classifier (never a stale one), and the hint says what to run"
 expect_eq "$(q $DB "SELECT replicate_classifiers() ->> 'workers'")" 3 "replicate_classifiers() again: three workers"
 expect_eq "$(on w3 $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" \
     "$coord_models" "the new node holds the coordinator's active models"
