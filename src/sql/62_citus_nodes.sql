@@ -74,6 +74,27 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_citus_worker() IS
     'Internal: whether this node is a Citus worker, whose classifiers and models are copies of the coordinator''s.';
 
+-- Every classifier and active model, as the coordinator has them now, to
+-- every node: a 'reset' first, so that what follows is all a worker keeps.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_publish_all(OUT classifiers integer, OUT models integer)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO @extschema@.ai_classifier_publication (kind) VALUES ('reset');
+    INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row)
+    SELECT 'classifier', c.name, pg_catalog.to_jsonb(c)
+      FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in ORDER BY c.name;
+    GET DIAGNOSTICS classifiers = ROW_COUNT;
+    INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row, model)
+    SELECT 'model', m.classifier, pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'model'::text, m.model
+      FROM @extschema@.ai_intent_models AS m WHERE m.is_active ORDER BY m.id;
+    GET DIAGNOSTICS models = ROW_COUNT;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_publish_all() IS
+    'Internal: publishes every classifier and active model of the coordinator to every Citus node, after a reset that drops the nodes'' copies; returns how many of each.';
+
 -- The statement trigger on the coordinator's ai_classifiers and
 -- ai_intent_models: each changed row, as it is now (or gone), to every node.
 -- A model's bytes travel only while it is active: a node keeps only the
@@ -92,6 +113,11 @@ DECLARE
     v_models bytea[];
 BEGIN
     IF NOT @extschema@._pg_intent_citus_coordinator() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+        -- no rows to say what went: the nodes start over from what is left
+        PERFORM @extschema@._pg_intent_publish_all();
         RETURN NULL;
     END IF;
     -- The transition rows are read into arrays first: Citus plans an INSERT
@@ -270,6 +296,12 @@ CREATE OR REPLACE TRIGGER ai_intent_models_publish_update
 CREATE OR REPLACE TRIGGER ai_intent_models_publish_delete
     AFTER DELETE ON @extschema@.ai_intent_models REFERENCING OLD TABLE AS gone
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_classifiers_publish_truncate
+    AFTER TRUNCATE ON @extschema@.ai_classifiers
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+CREATE OR REPLACE TRIGGER ai_intent_models_publish_truncate
+    AFTER TRUNCATE ON @extschema@.ai_intent_models
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
 
 -- -------------------------------------------------------------------------
 -- replicate_classifiers
@@ -310,15 +342,7 @@ BEGIN
     ELSE
         EXECUTE 'SELECT pg_catalog.replicate_reference_tables(''block_writes'')';
     END IF;
-    INSERT INTO @extschema@.ai_classifier_publication (kind) VALUES ('reset');
-    INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row)
-    SELECT 'classifier', c.name, pg_catalog.to_jsonb(c)
-      FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in ORDER BY c.name;
-    GET DIAGNOSTICS v_classifiers = ROW_COUNT;
-    INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row, model)
-    SELECT 'model', m.classifier, pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'model'::text, m.model
-      FROM @extschema@.ai_intent_models AS m WHERE m.is_active ORDER BY m.id;
-    GET DIAGNOSTICS v_models = ROW_COUNT;
+    SELECT p.classifiers, p.models INTO v_classifiers, v_models FROM @extschema@._pg_intent_publish_all() AS p;
     EXECUTE 'SELECT count(DISTINCT p.groupid)::integer FROM pg_catalog.pg_dist_placement AS p
                JOIN pg_catalog.pg_dist_shard AS s USING (shardid)
               WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.groupid OPERATOR(pg_catalog.<>) 0'

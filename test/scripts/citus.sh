@@ -226,6 +226,18 @@ q $DB "SELECT citus_move_shard_placement($shard, '127.0.0.1', $from_port, '127.0
 expect_eq "$(q $DB "SELECT nodeport FROM citus_shards WHERE shardid = $shard")" "$W3_PORT" "shop_a's shard is on the new node"
 expect_eq "$(pushed)" "$(answers)" "the new node answers shop_a's rows as the coordinator does"
 
+# TRUNCATE names no rows: the nodes start over from what the coordinator
+# has left (no classifier here), and get the rows back when they return.
+q $DB "CREATE TABLE saved_classifiers AS SELECT * FROM ai_classifiers" >/dev/null
+q $DB "TRUNCATE ai_classifiers" >/dev/null
+expect_eq "$(for n in w1 w2 w3; do on $n $DB "SELECT count(*) FROM ai_classifiers WHERE NOT built_in"; done | paste -sd' ')" "0 0 0" \
+    "TRUNCATE ai_classifiers on the coordinator: no worker keeps a classifier"
+err=$(psql -X -q -d $DB -c "$PUSHED" 2>&1 || true)
+[[ $err == *'classifier "shop_intent" does not exist'* ]] || { echo "FAILED: pushed down after the TRUNCATE: $err" >&2; exit 1; }
+echo "ok: and a pushed-down prediction finds no classifier"
+q $DB "INSERT INTO ai_classifiers SELECT * FROM saved_classifiers; DROP TABLE saved_classifiers" >/dev/null
+expect_eq "$(pushed)" "$(answers)" "the rows inserted back: the workers answer as the coordinator again"
+
 # A dropped classifier is gone from every node.
 q $DB "SELECT drop_classifier('shop_intent')" >/dev/null
 expect_eq "$(for n in w1 w2 w3; do on $n $DB "SELECT count(*) FROM ai_classifiers WHERE name = 'shop_intent'"; done | paste -sd' ')" "0 0 0" \
