@@ -37,6 +37,7 @@
 // the call and not kept. The maps are bounded by entry count and key length.
 #include "classifier_cache.h"
 
+#include "citus_node.h"
 #include "guard.h"
 #include "partition_key.h"
 #include "relations.h"
@@ -306,28 +307,14 @@ std::string printable_name(std::string_view name) {
     return out;
 }
 
-// Whether this database is a Citus worker (_pg_intent_citus_worker(),
-// src/sql/62_citus_nodes.sql), whose classifiers are the coordinator's
-// copies: only on the error path, for its hint.
-bool on_citus_worker(Oid schema) {
-    bool worker = false;
-    pg_call([&]() noexcept {
-        const Oid fn = extension_function_if_exists(schema, "_pg_intent_citus_worker", 0, nullptr);
-        if (!OidIsValid(fn)) return;
-        bool isnull = false;
-        const Datum result = call_extension_function(fn, 0, nullptr, nullptr, isnull);
-        worker = !isnull && DatumGetBool(result);
-    });
-    return worker;
-}
-
 [[noreturn]] void no_such_classifier(const State &s, std::string_view name) {
-    throw SqlError(ERRCODE_UNDEFINED_OBJECT,
-                   intent::Message{N_("classifier \"%s\" does not exist"), {printable_name(name)}}, "",
-                   on_citus_worker(s.schema)
-                       ? N_("This node is a Citus worker: its classifiers are copies of the coordinator's, made by "
-                            "SELECT replicate_classifiers() on the coordinator (run it again after citus_add_node()).")
-                       : N_("The table ai_classifiers lists the classifiers; create_classifier() creates one."));
+    throw SqlError(
+        ERRCODE_UNDEFINED_OBJECT,
+        intent::Message{N_("classifier \"%s\" does not exist"), {printable_name(name)}}, "",
+        on_citus_worker(s.schema)
+            ? N_("This node is a Citus worker: its classifiers are copies of the coordinator's, made by "
+                 "SELECT replicate_classifiers() on the coordinator (run it again after citus_add_node()).")
+            : N_("The table ai_classifiers lists the classifiers; create_classifier() creates one."));
 }
 
 } // namespace
@@ -432,7 +419,7 @@ bool may_predict(State &s, std::string_view name, std::string &key, bool &exists
     throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                    intent::Message{N_("permission denied for classifier \"%s\""), {printable_name(name)}},
                    N_("Predicting needs the classifier's predict access (predict_public, predict_roles, or "
-                   "membership in its owner)."),
+                      "membership in its owner)."),
                    N_("The classifier's owner can grant it with grant_classifier_access()."));
 }
 
@@ -511,11 +498,12 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
         else
             mapping.model_id = fallback;
         if (mapping.model_id == 0)
-            throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                           intent::Message{N_("classifier \"%s\" has no deployed model"), {printable_name(name)}},
-                           partition ? N_("Neither the partition nor the fallback has an active model.")
-                                     : N_("The classifier has no active model."),
-                           N_("Train and deploy one with train_classifier()."));
+            throw SqlError(
+                ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                intent::Message{N_("classifier \"%s\" has no deployed model"), {printable_name(name)}},
+                partition ? N_("Neither the partition nor the fallback has an active model.")
+                          : N_("The classifier has no active model."),
+                N_("Train and deploy one with train_classifier()."));
         if (g_generation == generation) remember(s.mapping, *key, mapping);
     }
     return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition, mapping.fallback_id};
@@ -545,7 +533,7 @@ void require_model_classifier(Oid schema, std::string_view classifier, int64_t m
                : "It is a model of classifier \"" + printable_name(classifier) +
                      "\", which no longer exists; only a superuser may use it.",
         N_("A model given by id follows its classifier's predict access (predict_label()'s rule); the "
-        "classifier's owner can grant it with grant_classifier_access()."));
+           "classifier's owner can grant it with grant_classifier_access()."));
 }
 
 ModelCacheStats model_cache_stats() {

@@ -10,6 +10,7 @@
 // the extension's schema and DROP OWNED BY the extension's owner. An empty
 // install drops as before. The guard protects from a mistake, not from a
 // role: whoever passes PostgreSQL's own ownership check may set the setting.
+#include "citus_node.h"
 #include "guard.h"
 #include "relations.h"
 #include "scan.h"
@@ -147,36 +148,24 @@ bool holds_user_classifiers(Oid relid) {
     return false;
 }
 
-// Whether this node is a Citus worker: its classifiers and models are then
-// copies of the coordinator's (src/sql/62_citus_nodes.sql), which the drop
-// loses nothing by; what the node captured or trained itself (messages,
-// corrections, runs) is still guarded.
-bool on_citus_worker(FunctionCallInfo fcinfo) {
-    bool worker = false;
-    pg_call([&]() noexcept {
-        const Oid fn = extension_function_if_exists(calling_function(fcinfo).schema,
-                                                    "_pg_intent_citus_worker", 0, nullptr);
-        if (!OidIsValid(fn)) return;
-        bool isnull = false;
-        const Datum result = call_extension_function(fn, 0, nullptr, nullptr, isnull);
-        worker = !isnull && DatumGetBool(result);
-    });
-    return worker;
-}
-
-// Refuses (55000) the drop while the guarded tables hold rows.
+// Refuses (55000) the drop while the guarded tables hold rows. On a Citus
+// worker the classifiers and models are copies of the coordinator's
+// (src/sql/62_citus_nodes.sql), which the drop loses nothing by; what the
+// node captured or trained itself (messages, corrections, runs) is still
+// guarded.
 void refuse_if_holding_rows(const EventTriggerData *event, FunctionCallInfo fcinfo) {
     bool full[kGuardedCount] = {};
+    Oid schema = InvalidOid; // the extension's
     const char *schema_name = nullptr;
-    const bool copies_only = on_citus_worker(fcinfo);
+    pg_call([&]() noexcept {
+        schema = calling_function(fcinfo).schema;
+        schema_name = get_namespace_name(schema);
+    });
+    const bool copies_only = on_citus_worker(schema);
     for (int i = 0; i < kGuardedCount; ++i) {
         if (copies_only && (i == kModelsIndex || i == kClassifiersIndex)) continue;
         Oid relid = InvalidOid;
-        pg_call([&]() noexcept {
-            const Oid schema = calling_function(fcinfo).schema; // the extension's schema
-            schema_name = get_namespace_name(schema);
-            relid = get_relname_relid(kGuardedTables[i], schema);
-        });
+        pg_call([&]() noexcept { relid = get_relname_relid(kGuardedTables[i], schema); });
         full[i] =
             OidIsValid(relid) && (i == kClassifiersIndex ? holds_user_classifiers(relid) : holds_rows(relid));
     }
@@ -185,7 +174,7 @@ void refuse_if_holding_rows(const EventTriggerData *event, FunctionCallInfo fcin
         if (full[i]) tables += std::string(tables.empty() ? "" : ", ") + kGuardedTables[i];
     if (tables.empty()) return;
 
-    const std::string schema = schema_name ? schema_name : "public";
+    const std::string shown_schema = schema_name ? schema_name : "public";
     // On a Citus cluster the coordinator propagates the drop to every
     // worker, whose own guard checks its own tables; a plain SET stays in
     // the coordinator's session, a SET LOCAL reaches the workers' sessions
@@ -201,28 +190,12 @@ void refuse_if_holding_rows(const EventTriggerData *event, FunctionCallInfo fcin
         ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
         std::string(GetCommandTagName(event->tag)) +
             " would delete pg_intent's captured messages, corrections, training runs and models",
-        "These tables of pg_intent (schema " + schema + ") hold rows: " + tables +
+        "These tables of pg_intent (schema " + shown_schema + ") hold rows: " + tables +
             ". Dropping the extension drops its tables with every row, with or without CASCADE.",
         "Nothing was dropped. To upgrade, use ALTER EXTENSION pg_intent UPDATE (it keeps every row). To "
         "drop the data for good, keep a copy first (pg_dump of the database includes these tables; "
         "export_training_dataset() writes the messages as JSONL or CSV), then " +
             confirm);
-}
-
-// On a Citus node where replicate_classifiers() made ai_classifier_publication
-// a reference table, the node's shard placements of it are not members of
-// the extension and carry a trigger on its function: the drop would fail on
-// them, and Citus would leave them behind. They go first
-// (_pg_intent_release_citus_placements(), src/sql/62_citus_nodes.sql), in
-// the drop's own transaction, so a drop that fails later keeps them.
-void release_citus_placements(FunctionCallInfo fcinfo) {
-    pg_call([&]() noexcept {
-        const Oid fn = extension_function_if_exists(calling_function(fcinfo).schema,
-                                                    "_pg_intent_release_citus_placements", 0, nullptr);
-        if (!OidIsValid(fn)) return;
-        bool isnull = false;
-        call_extension_function(fn, 0, nullptr, nullptr, isnull);
-    });
 }
 
 } // namespace
@@ -248,6 +221,14 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     }
     if (!threatened) return PointerGetDatum(nullptr);
     if (!guc_allow_drop_with_data) refuse_if_holding_rows(event, fcinfo);
-    release_citus_placements(fcinfo);
+    // On a Citus node where replicate_classifiers() made
+    // ai_classifier_publication a reference table, the node's placements of
+    // it are not members of the extension and carry a trigger on its
+    // function: the drop would fail on them, and Citus would leave them
+    // behind. They go first, in the drop's own transaction (a drop that
+    // fails later keeps them).
+    Oid schema = InvalidOid;
+    pg_call([&]() noexcept { schema = calling_function(fcinfo).schema; });
+    release_citus_placements(schema);
     return PointerGetDatum(nullptr);
 }
