@@ -25,31 +25,10 @@
 -- finds its owner, grantees and source there by their names (Citus creates
 -- roles and distributed tables on every node under the same names).
 
--- This node's Citus group: 0 on the coordinator, another number on a
--- worker, NULL where Citus is not installed. The one reader of
--- pg_dist_local_group, by name in pg_catalog only; dynamic, since the Citus
--- catalogs exist only where Citus is installed.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_group()
-RETURNS integer
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_group integer;
-BEGIN
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
-        RETURN NULL;
-    END IF;
-    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
-    RETURN v_group;
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_citus_group() IS
-    'Internal: this node''s Citus group (0: the coordinator), NULL without Citus.';
-
--- Whether this database publishes its classifiers to Citus nodes: this node
--- is the coordinator, and ai_classifier_publication is a Citus table. On a
--- database without Citus that is one catalog lookup.
+-- Whether this database publishes its classifiers to Citus nodes: the citus
+-- extension is there, this node is the coordinator (group 0), and
+-- ai_classifier_publication is a Citus table. Read through the catalog, by
+-- name in pg_catalog only; on a database without Citus that is one lookup.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_coordinator()
 RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -58,10 +37,14 @@ AS $$
 DECLARE
     v_result boolean;
 BEGIN
-    IF @extschema@._pg_intent_citus_group() IS DISTINCT FROM 0 THEN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL
+       OR pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
         RETURN false;
     END IF;
-    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
+    -- dynamic: the Citus catalogs exist only where Citus is installed
+    EXECUTE 'SELECT coalesce((SELECT g.groupid OPERATOR(pg_catalog.=) 0 FROM pg_catalog.pg_dist_local_group AS g), false)
+                    AND EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p
+                                 WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
        INTO v_result
       USING '@extschema@.ai_classifier_publication'::pg_catalog.regclass;
     RETURN v_result;
@@ -75,10 +58,18 @@ COMMENT ON FUNCTION @extschema@._pg_intent_citus_coordinator() IS
 -- coordinator's, which the drop guard (src/pg/drop_guard.cpp) does not keep.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_worker()
 RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(@extschema@._pg_intent_citus_group() OPERATOR(pg_catalog.<>) 0, false)
+DECLARE
+    v_group integer;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
+    RETURN coalesce(v_group OPERATOR(pg_catalog.<>) 0, false);
+END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_citus_worker() IS
     'Internal: whether this node is a Citus worker, whose classifiers and models are copies of the coordinator''s.';
@@ -332,13 +323,13 @@ DECLARE
     v_classifiers integer;
     v_models integer;
 BEGIN
-    v_group := @extschema@._pg_intent_citus_group();
-    IF v_group IS NULL THEN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() needs the citus extension in this database'),
                    ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = @extschema@.intent_output_error('On one node, prediction reads this database''s own tables; there is nothing to replicate.');
     END IF;
-    IF v_group OPERATOR(pg_catalog.<>) 0 THEN
+    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
+    IF v_group IS DISTINCT FROM 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() runs on the Citus coordinator'),
                    ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = @extschema@.intent_output_error('This node is a worker (group %s); its classifiers are copies of the coordinator''s.', v_group);

@@ -535,7 +535,6 @@ INSERT INTO expected_functions VALUES
     ('replicate_classifiers()', 'volatile', 'unsafe', false),
     ('_pg_intent_citus_coordinator()', 'stable', 'safe', false),
     ('_pg_intent_citus_worker()', 'stable', 'safe', false),
-    ('_pg_intent_citus_group()', 'stable', 'safe', false),
     ('_pg_intent_publish_all()', 'volatile', 'unsafe', false),
     ('_pg_intent_publish_to_nodes()', 'volatile', 'unsafe', false),
     ('_pg_intent_apply_publication()', 'volatile', 'unsafe', false),
