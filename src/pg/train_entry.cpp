@@ -217,9 +217,11 @@ LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow
     return active;
 }
 
-// The core's copy of the rows takes the UTF-8 texts read (the rest of each
-// DataRow stays for the results, the label in the server encoding among
-// it): no second copy of every text, no second conversion.
+// The core's copy of the rows takes the UTF-8 texts read: no second copy of
+// every text, no second conversion. The rest of each DataRow stays for the
+// results, both forms of its label among it: the server encoding's for the
+// run's rows, UTF-8 for comparing with the models' labels
+// (compare_with_fallback()).
 std::vector<intent::LabeledText> core_rows(std::vector<DataRow> &data, float corrected_weight) {
     std::vector<intent::LabeledText> rows(data.size());
     for (size_t i = 0; i < data.size(); ++i) {
@@ -227,10 +229,7 @@ std::vector<intent::LabeledText> core_rows(std::vector<DataRow> &data, float cor
         rows[i].text = std::move(row.text_utf8.empty() ? row.text : row.text_utf8);
         std::string().swap(row.text);
         std::string().swap(row.text_utf8);
-        if (row.label_utf8.empty())
-            rows[i].label = row.label;
-        else
-            rows[i].label = std::move(row.label_utf8);
+        rows[i].label = row.label_utf8.empty() ? row.label : row.label_utf8;
         rows[i].corrected = row.corrected;
         rows[i].weight = row.corrected ? corrected_weight : row.weight;
         rows[i].fresh = row.fresh;

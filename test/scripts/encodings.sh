@@ -60,6 +60,27 @@ for db in pgi_enc_latin1 pgi_enc_ascii; do
 done
 expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT predicted_intent FROM predict_intent('quiero devolver el abrigo')")" "devolución" \
     "the accented intent comes back in the database's encoding"
+# A partitioned classifier weighs each shop's first model against the
+# fallback on the shop's rows, by label: the labels the models answer with
+# (UTF-8). The comparison read a LATIN1 row's label in the database's
+# encoding, so 'devolución' never matched an answer there and both models
+# scored 0 on its rows; the figures must be the UTF8 database's.
+for db in pgi_enc_utf8 pgi_enc_latin1; do
+    PGCLIENTENCODING=UTF8 psql -X -q -v ON_ERROR_STOP=1 -d $db <<'SQL' >/dev/null
+SET client_min_messages = warning;
+CREATE TABLE shop_rows AS
+SELECT n AS id, text, intent, CASE WHEN n % 2 = 0 THEN 'a' ELSE 'b' END AS shop
+  FROM (SELECT row_number() OVER (ORDER BY text, intent) AS n, text, intent FROM demo_rows WHERE split = 'train') AS r;
+SELECT create_classifier('shops', 'shop_rows', 'text', 'intent',
+                         '{"key_column": "id", "partition_column": "shop", "seed": 5}');
+SELECT train_classifier('shops');
+SQL
+    PGCLIENTENCODING=UTF8 q $db "SELECT partition_key, metrics #> '{fallback_comparison,candidate}', metrics #> '{fallback_comparison,fallback}'
+                                   FROM ai_training_runs WHERE classifier = 'shops' AND partition_key IS NOT NULL ORDER BY 1" >"$TEST_TMP/cmp.$db"
+done
+expect_eq "$(grep -c '"accuracy"' "$TEST_TMP/cmp.pgi_enc_utf8")" 2 "UTF8: both shops' first models were compared with the fallback"
+expect_eq "$(cat "$TEST_TMP/cmp.pgi_enc_latin1")" "$(cat "$TEST_TMP/cmp.pgi_enc_utf8")" \
+    "LATIN1: the shops' comparison with the fallback is the UTF8 database's (an accented label compared as the models know it)"
 # Bytes that are not UTF-8 in a SQL_ASCII database get a clear error.
 expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(convert_from('\\xe9'::bytea, 'SQL_ASCII'))" 2>&1 | tr -d '\n')" \
     "ERROR:  22021" "invalid UTF-8 in a SQL_ASCII database is 22021"
