@@ -183,15 +183,36 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
         if (problems.empty()) break;
         fold_options.C = Cs[c];
         c_index = c;
-        // Every fold of this C at once: the folds' class blocks share the
-        // threads, and each fold's weights are those of fitting it alone.
-        std::vector<LinearWeights> weights = train_one_vs_rest_many(problems, fold_options, fold_callbacks);
         FoldModels &fm = out[c];
-        fm.models.reserve(weights.size());
-        for (LinearWeights &w : weights) {
-            callbacks.check_cancel();
-            fm.models.emplace_back(w);
-            w = LinearWeights(); // the float weights go as soon as their quantised copy exists
+        fm.models.reserve(problems.size());
+        // Each fold's weights are those of fitting it alone, however the
+        // folds are scheduled. On several threads every fold of this C is
+        // solved at once (the folds' class blocks share the threads, so no
+        // core idles at one fold's tail); on one thread nothing is gained by
+        // that, and the folds are solved one after another, so that one
+        // fold's solver state and float weights are alive at a time instead
+        // of every fold's.
+        const size_t batch = threads > 1 ? problems.size() : 1;
+        size_t classes_before = 0, classes_all = 0;
+        for (const OneVsRestProblem &q : problems)
+            classes_all += q.num_classes;
+        TrainCallbacks batch_callbacks = fold_callbacks;
+        if (fold_callbacks.progress && batch < problems.size())
+            batch_callbacks.progress = [&](const TrainProgress &p) {
+                fold_callbacks.progress(TrainProgress{p.stage, classes_before + p.done, classes_all});
+            };
+        for (size_t first = 0; first < problems.size(); first += batch) {
+            const std::vector<OneVsRestProblem> part(
+                problems.begin() + static_cast<std::ptrdiff_t>(first),
+                problems.begin() + static_cast<std::ptrdiff_t>(std::min(problems.size(), first + batch)));
+            std::vector<LinearWeights> weights = train_one_vs_rest_many(part, fold_options, batch_callbacks);
+            for (LinearWeights &w : weights) {
+                callbacks.check_cancel();
+                fm.models.emplace_back(w);
+                w = LinearWeights(); // the float weights go as soon as their quantised copy exists
+            }
+            for (const OneVsRestProblem &q : part)
+                classes_before += q.num_classes;
         }
         if (keep_refit_start) {
             callbacks.check_cancel();

@@ -382,6 +382,31 @@ TEST(Training, WorkerThreadsNeverCallBack) {
     EXPECT_EQ(stages, (std::set<std::string>{"features", "evaluate", "calibrate", "refit", "gate"}));
 }
 
+// On one thread the folds of a C are solved one after another, so that one
+// fold's solver state is alive at a time; the evaluation's progress still
+// counts the classes of every fold against one total, never goes back, and
+// ends at that total. (The model is the same as on several threads, where
+// the folds are solved together: TrainModel.ThreadCountDoesNotChangeTheModel.)
+TEST(Training, OneThreadSolvesFoldByFoldWithWholeProgress) {
+    ModelOptions o;
+    o.learner.threads = 1;
+    std::vector<std::pair<size_t, size_t>> seen;
+    TrainCallbacks cb;
+    cb.progress = [&](const TrainProgress &p) {
+        if (std::string(p.stage) == "evaluate") seen.emplace_back(p.done, p.total);
+    };
+    const TrainedModel t = train_model(shop_rows(30), o, cb);
+    ASSERT_GE(t.report.plan.folds, 2u);
+    ASSERT_FALSE(seen.empty());
+    const size_t total = seen.back().second;
+    EXPECT_EQ(total, t.report.plan.folds * t.model.labels().size());
+    for (size_t i = 0; i < seen.size(); ++i) {
+        EXPECT_EQ(seen[i].second, total) << i;
+        if (i > 0) EXPECT_GE(seen[i].first, seen[i - 1].first) << i;
+    }
+    EXPECT_EQ(seen.back().first, total);
+}
+
 // The refit starts from the folds' dual solutions (and the gate's folds from
 // the refit's), which must not make the result depend on the thread count.
 TEST(Training, WarmStartsAreUsedAndThreadIndependent) {
