@@ -560,6 +560,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     std::vector<size_t>().swap(h.sample);
     std::vector<float>().swap(h.sample_scores);
     calibrate_charge.reset();
+    release_free_memory(); // the fold models and the out-of-fold buffers, before the refit
 }
 
 // The refit on every usable row, warm-started from the folds' solutions
@@ -658,15 +659,21 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         refit(run, final_learner, refit_start, refit_start_charge, active, refit_duals, refit_duals_charge);
     report.seconds_refit = seconds_since(t0);
     const PreparedDataset &d = report.data;
-    const size_t n = run.n;
     const std::vector<float> &thr = report.threshold.per_intent;
-    run.data_charge.add(run.text_bytes, "the prepared training rows");
-    report.data.texts.reserve(n);
-    for (size_t e = 0; e < n; ++e)
-        report.data.texts.push_back(rows[d.source_row[e]].text);
+    // The texts come back for the gate, which scores the active model on
+    // them, and for the report; without a gate, only once the feature rows
+    // are gone (below), so that the two are never held together.
+    auto restore_texts = [&run, &rows] {
+        PreparedDataset &data = run.report.data;
+        run.data_charge.add(run.text_bytes, "the prepared training rows");
+        data.texts.reserve(run.n);
+        for (size_t e = 0; e < run.n; ++e)
+            data.texts.push_back(rows[data.source_row[e]].text);
+    };
 
     // --- gate evidence on the fresh rows
     if (active != nullptr) {
+        restore_texts();
         t0 = Clock::now();
         GateInputs in;
         in.set = &run.set;
@@ -681,7 +688,16 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         in.refit_duals = &refit_duals;
         report.gate = evaluate_gate(in, *active, options, threads, callbacks);
         report.seconds_gate = seconds_since(t0);
+        refit_duals = DualSolution();
+        refit_duals_charge.reset();
     }
+
+    // The feature rows go before the model is assembled, whose quantised
+    // weights are the run's last large allocation: at 200,000 rows the two
+    // together peaked the run.
+    { TrainingSet released = std::move(run.set); }
+    release_free_memory();
+    if (active == nullptr) restore_texts();
 
     // The served model carries recall_label's offset in the label's bias.
     if (report.recall.label >= 0)
