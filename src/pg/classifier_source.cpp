@@ -226,8 +226,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             }
             d.text.assign(r.v[0]);
             d.label.assign(r.v[1]);
-            if (text_utf8.data() != r.v[0].data()) d.text_utf8.assign(text_utf8);
-            if (label_utf8.data() != r.v[1].data()) d.label_utf8.assign(label_utf8);
+            d.utf8.set(text_utf8.data() != r.v[0].data() ? std::string(text_utf8) : std::string(),
+                       label_utf8.data() != r.v[1].data() ? std::string(label_utf8) : std::string());
             d.corrected = false;
             // Without a reviewed column the owner vouches for every row.
             d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
@@ -243,8 +243,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                 s.partition.assign(r.v[7]);
                 s.partition_null = false;
             }
-            charge.add(d.text.size() + d.label.size() + d.text_utf8.size() + d.label_utf8.size() +
-                           d.key.size() + s.partition.size() + sizeof(StagedRow),
+            charge.add(d.text.size() + d.label.size() + d.utf8.bytes() + d.key.size() + s.partition.size() +
+                           sizeof(StagedRow),
                        "the classifier's rows");
             if (!s.partition_null) ++out.partition_rows[s.partition];
             out.rows.push_back(std::move(s));

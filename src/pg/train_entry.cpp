@@ -226,10 +226,9 @@ std::vector<intent::LabeledText> core_rows(std::vector<DataRow> &data, float cor
     std::vector<intent::LabeledText> rows(data.size());
     for (size_t i = 0; i < data.size(); ++i) {
         DataRow &row = data[i];
-        rows[i].text = std::move(row.text_utf8.empty() ? row.text : row.text_utf8);
+        rows[i].text = row.utf8.text().empty() ? std::move(row.text) : row.utf8.take_text();
         std::string().swap(row.text);
-        std::string().swap(row.text_utf8);
-        rows[i].label = row.label_utf8.empty() ? row.label : row.label_utf8;
+        rows[i].label = row.label_utf8();
         rows[i].corrected = row.corrected;
         rows[i].weight = row.corrected ? corrected_weight : row.weight;
         rows[i].fresh = row.fresh;
@@ -616,8 +615,8 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
             if (staged.has_window) fresh = fresh && s.in_window;
             row.fresh = fresh;
         }
-        charge.add(row.text.size() + row.label.size() + row.text_utf8.size() + row.label_utf8.size() +
-                       row.key.size() + sizeof(DataRow) + (groups ? sizeof(uint32_t) : 0),
+        charge.add(row.text.size() + row.label.size() + row.utf8.bytes() + row.key.size() + sizeof(DataRow) +
+                       (groups ? sizeof(uint32_t) : 0),
                    "the partition's rows");
         if (groups && !s.partition_null)
             row.group =
@@ -684,7 +683,7 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
             continue;
         const std::string &fallback_label = staged.fallback_labels[static_cast<size_t>(f)];
         const DataRow &row = data[i];
-        const std::string &label = row.label_utf8.empty() ? row.label : row.label_utf8;
+        const std::string &label = row.label_utf8();
         if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
         const bool defers = defer && r.uncertain;
         deferred += defers ? 1 : 0;

@@ -68,11 +68,11 @@ bool before(const DataRow &a, const DataRow &b) {
     return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
 }
 
-size_t row_bytes(size_t text, size_t label, size_t text_utf8, size_t label_utf8) {
-    return sizeof(DataRow) + text + label + text_utf8 + label_utf8;
+size_t row_bytes(size_t text, size_t label, size_t utf8) {
+    return sizeof(DataRow) + text + label + utf8;
 }
 size_t row_bytes(const DataRow &row) {
-    return row_bytes(row.text.size(), row.label.size(), row.text_utf8.size(), row.label_utf8.size());
+    return row_bytes(row.text.size(), row.label.size(), row.utf8.bytes());
 }
 
 } // namespace
@@ -349,12 +349,10 @@ void keep_in_window(std::vector<DataRow> &rows, size_t limit, const Read &r, Usa
     row.truncated = r.truncated;
     const bool full = rows.size() == limit;
     if (full && !before(row, rows.front())) return; // after every row kept
-    charge.add(row_bytes(r.s[1].size(), u.label.size(), u.text_utf8.size(), u.label_utf8.size()),
-               "the training rows");
+    row.utf8.set(std::move(u.text_utf8), std::move(u.label_utf8));
+    charge.add(row_bytes(r.s[1].size(), u.label.size(), row.utf8.bytes()), "the training rows");
     row.text.assign(r.s[1]);
     row.label.assign(u.label);
-    row.text_utf8 = std::move(u.text_utf8);
-    row.label_utf8 = std::move(u.label_utf8);
     row.corrected = u.corrected;
     if (full) {
         std::pop_heap(rows.begin(), rows.end(), before);
