@@ -8,8 +8,8 @@
 
 namespace pg_intent {
 
-// Whether this database is a Citus worker (_pg_intent_citus_worker()),
-// whose classifiers and models are copies of the coordinator's.
+// Whether this database is a Citus worker (its _pg_intent_citus_group() is
+// not 0), whose classifiers and models are copies of the coordinator's.
 bool on_citus_worker(Oid schema);
 
 // Drops this node's shard placements of ai_classifier_publication

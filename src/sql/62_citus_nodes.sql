@@ -25,10 +25,38 @@
 -- finds its owner, grantees and source there by their names (Citus creates
 -- roles and distributed tables on every node under the same names).
 
--- Whether this database publishes its classifiers to Citus nodes: the citus
--- extension is there, this node is the coordinator (group 0), and
--- ai_classifier_publication is a Citus table. Read through the catalog, by
--- name in pg_catalog only; on a database without Citus that is one lookup.
+-- This node's Citus group: 0 on the coordinator, a worker's own number,
+-- NULL where the citus extension is not installed. The one reader of
+-- pg_dist_local_group: the coordinator test below, the publication's apply
+-- trigger (is this a worker?), replicate_classifiers() and the glue all ask
+-- it. The glue (src/pg/citus_node.cpp) calls it through fmgr by OID, with no
+-- EXECUTE check: it asks on prediction's error path as the caller, and a
+-- role without rights predicting with an unknown classifier must get 42704,
+-- not a refusal of this function. Read by name in pg_catalog only; on a
+-- database without Citus that is one lookup.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_group()
+RETURNS integer
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_group integer;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- dynamic: the Citus catalogs exist only where Citus is installed
+    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
+    RETURN v_group;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_citus_group() IS
+    'Internal: this node''s Citus group (0 on the coordinator), or NULL without the citus extension.';
+
+-- Whether this database publishes its classifiers to Citus nodes: it is
+-- the coordinator (group 0) and ai_classifier_publication is a Citus table.
+-- Called by the owner's code only (the publication triggers' SECURITY
+-- DEFINER function, replicate_classifiers()).
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_coordinator()
 RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -37,14 +65,11 @@ AS $$
 DECLARE
     v_result boolean;
 BEGIN
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL
-       OR pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+    IF @extschema@._pg_intent_citus_group() IS DISTINCT FROM 0 THEN
         RETURN false;
     END IF;
-    -- dynamic: the Citus catalogs exist only where Citus is installed
-    EXECUTE 'SELECT coalesce((SELECT g.groupid OPERATOR(pg_catalog.=) 0 FROM pg_catalog.pg_dist_local_group AS g), false)
-                    AND EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p
-                                 WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p
+                             WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1)'
        INTO v_result
       USING '@extschema@.ai_classifier_publication'::pg_catalog.regclass;
     RETURN v_result;
@@ -52,27 +77,6 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_citus_coordinator() IS
     'Internal: whether this database is the coordinator of a Citus cluster that replicate_classifiers() set up, so its classifier and model changes are published to every node.';
-
--- Whether this node is a Citus worker (a group other than the
--- coordinator's 0): its classifiers and models are copies of the
--- coordinator's, which the drop guard (src/pg/drop_guard.cpp) does not keep.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_worker()
-RETURNS boolean
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_group integer;
-BEGIN
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
-        RETURN false;
-    END IF;
-    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
-    RETURN coalesce(v_group OPERATOR(pg_catalog.<>) 0, false);
-END
-$$;
-COMMENT ON FUNCTION @extschema@._pg_intent_citus_worker() IS
-    'Internal: whether this node is a Citus worker, whose classifiers and models are copies of the coordinator''s.';
 
 -- Every classifier and active model, as the coordinator has them now, to
 -- every node: a 'reset' first, so that what follows is all a worker keeps.
@@ -201,7 +205,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
                    ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT @extschema@._pg_intent_citus_worker() THEN
+    IF coalesce(@extschema@._pg_intent_citus_group() OPERATOR(pg_catalog.=) 0, true) THEN
         RETURN NULL; -- not a Citus worker: nothing to apply
     END IF;
     CASE NEW.kind
@@ -323,13 +327,13 @@ DECLARE
     v_classifiers integer;
     v_models integer;
 BEGIN
-    IF pg_catalog.to_regclass('pg_catalog.pg_dist_local_group') IS NULL THEN
+    v_group := @extschema@._pg_intent_citus_group();
+    IF v_group IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() needs the citus extension in this database'),
                    ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = @extschema@.intent_output_error('On one node, prediction reads this database''s own tables; there is nothing to replicate.');
     END IF;
-    EXECUTE 'SELECT g.groupid FROM pg_catalog.pg_dist_local_group AS g' INTO v_group;
-    IF v_group IS DISTINCT FROM 0 THEN
+    IF v_group OPERATOR(pg_catalog.<>) 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() runs on the Citus coordinator'),
                    ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = @extschema@.intent_output_error('This node is a worker (group %s); its classifiers are copies of the coordinator''s.', v_group);

@@ -534,7 +534,7 @@ INSERT INTO expected_functions VALUES
     -- 0.3.2 (issue 35): classifiers and models on every Citus node
     ('replicate_classifiers()', 'volatile', 'unsafe', false),
     ('_pg_intent_citus_coordinator()', 'stable', 'safe', false),
-    ('_pg_intent_citus_worker()', 'stable', 'safe', false),
+    ('_pg_intent_citus_group()', 'stable', 'safe', false),
     ('_pg_intent_publish_all()', 'volatile', 'unsafe', false),
     ('_pg_intent_publish_to_nodes()', 'volatile', 'unsafe', false),
     ('_pg_intent_apply_publication()', 'volatile', 'unsafe', false),

@@ -13,7 +13,7 @@ GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
 -- Without the citus extension: 55000, and this database publishes nothing.
 SELECT pg_temp.try('SELECT replicate_classifiers()') AS without_citus;
-SELECT _pg_intent_citus_coordinator() AS publishes;
+SELECT _pg_intent_citus_coordinator() AS publishes, _pg_intent_citus_group() IS NULL AS no_citus_group;
 
 -- Closed to PUBLIC (it makes a reference table and copies every model):
 -- a role that is not the owner may not call it, under Supabase-style
