@@ -167,32 +167,24 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
         problems[f].dual_out = &duals[f];
         problems[f].dual_out_limit = kRefitStartBytes / duals.size();
     }
+    // Each fold's weights are those of fitting it alone, however the folds
+    // are scheduled. On several threads every fold of a C is solved at once
+    // (the folds' class blocks share the threads, so no core idles at one
+    // fold's tail); on one thread nothing is gained by that, and the folds
+    // are solved one after another, so that one fold's solver state, warm
+    // start and float weights are alive at a time instead of every fold's.
+    const size_t batch = threads > 1 ? problems.size() : 1;
     // Folds that train on nearly every row (the deploy gate's) start from a
-    // solution on every row: its entries for their rows.
-    std::vector<DualSolution> starts;
+    // solution on every row: its entries for their rows, taken for the
+    // folds being solved.
     MemoryCharge starts_charge(callbacks.memory);
-    if (fold_start && fold_start->usable() && starts_charge.try_add(problems.size() * fold_start->bytes())) {
-        for (const FitRows &fit : fits) {
-            starts.push_back(dual_rows(*fold_start, fit.rows));
-            callbacks.check_cancel();
-        }
-        for (size_t f = 0; f < problems.size(); ++f)
-            problems[f].warm_start = &starts[f];
-    }
+    const bool warm = fold_start && fold_start->usable() && starts_charge.try_add(batch * fold_start->bytes());
     for (size_t c = 0; c < Cs.size(); ++c) {
         if (problems.empty()) break;
         fold_options.C = Cs[c];
         c_index = c;
         FoldModels &fm = out[c];
         fm.models.reserve(problems.size());
-        // Each fold's weights are those of fitting it alone, however the
-        // folds are scheduled. On several threads every fold of this C is
-        // solved at once (the folds' class blocks share the threads, so no
-        // core idles at one fold's tail); on one thread nothing is gained by
-        // that, and the folds are solved one after another, so that one
-        // fold's solver state and float weights are alive at a time instead
-        // of every fold's.
-        const size_t batch = threads > 1 ? problems.size() : 1;
         size_t classes_before = 0, classes_all = 0;
         for (const OneVsRestProblem &q : problems)
             classes_all += q.num_classes;
@@ -202,9 +194,19 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
                 fold_callbacks.progress(TrainProgress{p.stage, classes_before + p.done, classes_all});
             };
         for (size_t first = 0; first < problems.size(); first += batch) {
-            const std::vector<OneVsRestProblem> part(
-                problems.begin() + static_cast<std::ptrdiff_t>(first),
-                problems.begin() + static_cast<std::ptrdiff_t>(std::min(problems.size(), first + batch)));
+            const size_t end = std::min(problems.size(), first + batch);
+            std::vector<OneVsRestProblem> part(problems.begin() + static_cast<std::ptrdiff_t>(first),
+                                               problems.begin() + static_cast<std::ptrdiff_t>(end));
+            std::vector<DualSolution> starts;
+            if (warm) {
+                starts.reserve(part.size());
+                for (size_t f = first; f < end; ++f) {
+                    starts.push_back(dual_rows(*fold_start, fits[f].rows));
+                    callbacks.check_cancel();
+                }
+                for (size_t i = 0; i < part.size(); ++i)
+                    part[i].warm_start = &starts[i];
+            }
             std::vector<LinearWeights> weights = train_one_vs_rest_many(part, fold_options, batch_callbacks);
             for (LinearWeights &w : weights) {
                 callbacks.check_cancel();

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 namespace intent {
 
@@ -660,9 +661,21 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     report.seconds_refit = seconds_since(t0);
     const PreparedDataset &d = report.data;
     const std::vector<float> &thr = report.threshold.per_intent;
+
+    // The served model carries recall_label's offset in the label's bias.
+    if (report.recall.label >= 0)
+        weights.bias[static_cast<size_t>(report.recall.label)] += report.recall.offset;
+    std::optional<IntentModel> model;
+    auto assemble = [&] {
+        ModelOptions stored = options;
+        stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
+        model.emplace(IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights,
+                                            report.calibrator, report.threshold.global, thr, run.oos_class,
+                                            report.evidence.floor));
+        weights = LinearWeights(); // the float weights go once their quantised copy exists
+    };
     // The texts come back for the gate, which scores the active model on
-    // them, and for the report; without a gate, only once the feature rows
-    // are gone (below), so that the two are never held together.
+    // them, and for the report.
     auto restore_texts = [&run, &rows] {
         PreparedDataset &data = run.report.data;
         run.data_charge.add(run.text_bytes, "the prepared training rows");
@@ -671,8 +684,14 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
             data.texts.push_back(rows[data.source_row[e]].text);
     };
 
-    // --- gate evidence on the fresh rows
+    // The run's last large allocations are held one at a time where they
+    // can be: the gate needs the feature rows and the texts, and runs with
+    // the model assembled (its quantised weights, not the float ones);
+    // without a gate, the feature rows go first, then the model is
+    // assembled and the texts come back. At 200,000 rows, the feature rows
+    // held with either peaked the run.
     if (active != nullptr) {
+        assemble();
         restore_texts();
         t0 = Clock::now();
         GateInputs in;
@@ -691,24 +710,14 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         refit_duals = DualSolution();
         refit_duals_charge.reset();
     }
-
-    // The feature rows go before the model is assembled, whose quantised
-    // weights are the run's last large allocation: at 200,000 rows the two
-    // together peaked the run.
     { TrainingSet released = std::move(run.set); }
     release_free_memory();
-    if (active == nullptr) restore_texts();
-
-    // The served model carries recall_label's offset in the label's bias.
-    if (report.recall.label >= 0)
-        weights.bias[static_cast<size_t>(report.recall.label)] += report.recall.offset;
-    ModelOptions stored = options;
-    stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
-    IntentModel model =
-        IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights, report.calibrator,
-                              report.threshold.global, thr, run.oos_class, report.evidence.floor);
+    if (!model) {
+        assemble();
+        restore_texts();
+    }
     report.seconds_total = seconds_since(t_start);
-    return TrainedModel{std::move(model), std::move(report)};
+    return TrainedModel{std::move(*model), std::move(report)};
 }
 
 } // namespace intent
