@@ -8,6 +8,10 @@
 #   bench/scale.sh 10000 100000 1000000     # any sizes; 1M takes long
 #   bench/scale.sh --rows 10000,100000,1000000   # the same
 #   SKLEARN=0 bench/scale.sh 1000000        # pg_intent only
+#   RETRAIN=1 bench/scale.sh 200000         # then a retrain behind the deploy gate:
+#                                           # 2,000 new reviewed rows (CLINC150's validation
+#                                           # split) and train_intent_model() again,
+#                                           # with the first model active
 #   THREADS=1 bench/scale.sh 10000          # pg_intent on one training thread
 #                                           # (ai_training_policy.max_training_threads),
 #                                           # as the seed pipeline fits: the ratio a
@@ -47,6 +51,7 @@ for n in "${SIZES[@]}"; do
     [[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || { echo "not a row count: $n" >&2; exit 2; }
 done
 SKLEARN=${SKLEARN:-1}
+RETRAIN=${RETRAIN:-0}
 THREADS=${THREADS:-}
 [ -z "$THREADS" ] || [[ $THREADS =~ ^[1-9][0-9]*$ ]] || { echo "THREADS must be a positive integer" >&2; exit 2; }
 
@@ -84,6 +89,18 @@ SQL
             "$BENCH_TMP/pg_$n.err")
         cat "$BENCH_TMP/pg_$n.err" >&2
     fi
+    retrain=null
+    if [ "$RETRAIN" = 1 ]; then
+        echo "== $n rows: pg_intent retraining behind the gate" >&2
+        psql >/dev/null <<'SQL'
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source, dataset_status)
+SELECT text, intent, 100, 'imported', 'reviewed' FROM clinc WHERE split = 'val' ORDER BY md5(ord::text) LIMIT 2000;
+SQL
+        if ! retrain=$(/usr/bin/python3 bench/train_peak.py "SELECT train_intent_model()::text" 2>"$BENCH_TMP/re_$n.err"); then
+            cat "$BENCH_TMP/re_$n.err" >&2
+            retrain=null
+        fi
+    fi
     sk=null
     if [ "$SKLEARN" = 1 ]; then
         echo "== $n rows: scikit-learn training" >&2
@@ -108,7 +125,7 @@ PY
         fi
         rm -f "$csv" "$BENCH_TMP/sk_$n.pkl"
     fi
-    echo "{\"rows\": $n, \"pg\": $pg, \"sklearn\": $sk}" >>"$results"
+    echo "{\"rows\": $n, \"pg\": $pg, \"sklearn\": $sk, \"retrain\": $retrain}" >>"$results"
     export PGDATABASE=postgres
     psql -c "DROP DATABASE $db" >/dev/null
 done
@@ -143,6 +160,17 @@ for r in rows:
         line += "| | | | | |"
     print(line)
 print()
+retrains = [r for r in rows if r.get("retrain")]
+if retrains:
+    print("Retraining behind the deploy gate (2,000 new reviewed rows, the first model active):")
+    print()
+    print("| rows | pg_intent train s | backend peak RSS MB | run status | deploy reason (evidence) |")
+    print("|---|---|---|---|---|")
+    for r in retrains:
+        re_, res = r["retrain"], json.loads(r["retrain"]["result"])
+        print(f"| {r['rows']:,} | {re_['statement_ms'] / 1000:.1f} | {re_['backend_peak_rss_kb'] / 1024:,.0f} "
+              f"| {res.get('status')} | {res.get('deploy_reason')} ({res.get('deploy_evidence')}) |")
+    print()
 ok = [r for r in rows if "error" not in r["pg"]]
 for a, b in zip(ok, ok[1:]):
     pa = a["pg"]["statement_ms"] / a["rows"]
