@@ -17,6 +17,10 @@
 #               options: time (psql's \timing) and the coordinator backend's
 #               peak memory (VmHWM, bench/train_peak.py); whether the models
 #               are the same bytes.
+#   deploy      the same deploys (the fallback model; every model of the
+#               classifier in one statement) timed on the coordinator
+#               before replicate_classifiers() and after it, when each is
+#               published to both workers; medians and their ratios.
 #   prediction  after replicate_classifiers(), one statement that predicts
 #               every row with predict_label() and counts the right labels:
 #               over `market`, which Citus pushes down to the shards on the
@@ -27,7 +31,8 @@
 #               their ratios.
 #
 # Writes bench/out/citus.md. Asserts only that both statements count the
-# same right labels.
+# same right labels, and that both workers serve the coordinator's active
+# models after the deploys.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
@@ -100,12 +105,77 @@ for pair in "market (distributed):$dist" "market_local (one node):$local_"; do
 done
 say ""
 say "Time ratio distributed / local: $(awk -v a="$(field "$dist" statement_ms)" -v b="$(field "$local_" statement_ms)" 'BEGIN { printf "%.2f", a / b }');"
-say "the same model bytes from both sources: $same. The distributed training also ships each deployed model to both workers"
-say "(after \`replicate_classifiers()\`; here it ran before it, so it ships nothing)."
+say "the same model bytes from both sources: $same. This training ran before \`replicate_classifiers()\`, so it shipped"
+say "nothing to the workers; what shipping adds to a deploy is measured next."
+say ""
+
+# ---------------------------------------------------------------- deploy
+# What publishing a deploy to the workers costs: the same deploys timed on
+# the coordinator before replicate_classifiers() (nothing published: one
+# node's deploy) and after it (each changed classifier and model row, the
+# new active model's bytes with it, written to every worker in the deploy's
+# transaction, with two-phase commit). A second training ({"deploy":
+# "always"}) gives every partition a second model; each round then deploys
+# the other set: the fallback model alone (one statement), and all of the
+# classifier's models in one statement (a retrain's deploy of every shop).
+# The two phases run one after the other (replication cannot be turned off
+# again), each ROUNDS rounds after a warm-up round, in one session.
+q $DB "SELECT train_classifier('mk', NULL, '{\"deploy\": \"always\"}') ->> 'status'" >/dev/null
+deploy_rounds() { # PHASE
+    local r
+    printf '%s\n' '\timing on'
+    for r in $(seq 0 "$ROUNDS"); do
+        printf '\\echo round %s %s_one\n' "$r" "$1"
+        printf '%s\n' "SELECT deploy_classifier_model('mk', m.id) ->> 'reason' FROM ai_intent_models AS m
+                        WHERE m.classifier = 'mk' AND m.partition_key IS NULL AND NOT m.is_active AND m.model IS NOT NULL;"
+        printf '\\echo round %s %s_all\n' "$r" "$1"
+        printf '%s\n' "SELECT count(deploy_classifier_model('mk', m.id)) FROM ai_intent_models AS m
+                        WHERE m.classifier = 'mk' AND NOT m.is_active AND m.model IS NOT NULL;"
+    done
+}
+deploy_rounds local | psql -X -At -v ON_ERROR_STOP=1 >"$BENCH_TMP/deploy.out"
+q $DB "SELECT replicate_classifiers()" >/dev/null
+deploy_rounds published | psql -X -At -v ON_ERROR_STOP=1 >>"$BENCH_TMP/deploy.out"
+# every worker serves what the coordinator serves after the last deploy
+for w in w1 w2; do
+    expect_eq "$(on $w $DB "SELECT string_agg(sha256 || ':' || id, ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'mk' AND is_active")" \
+        "$(q $DB "SELECT string_agg(sha256 || ':' || id, ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'mk' AND is_active")" \
+        "worker $w serves the coordinator's active models after the deploys"
+done
+fallback_kb=$(q $DB "SELECT round(octet_length(model) / 1024.0) FROM ai_intent_models WHERE classifier = 'mk' AND partition_key IS NULL AND is_active")
+all_kb=$(q $DB "SELECT round(sum(octet_length(model)) / 1024.0) FROM ai_intent_models WHERE classifier = 'mk' AND is_active")
+python3 - "$BENCH_TMP/deploy.out" "$models" "$fallback_kb" "$all_kb" >"$BENCH_TMP/deploy.md" <<'PY'
+import re, statistics, sys
+lines = open(sys.argv[1]).read().split("\n")
+models, fallback_kb, all_kb = sys.argv[2], sys.argv[3], sys.argv[4]
+times, kind = {}, None
+for line in lines:
+    m = re.match(r"round (\d+) (\w+)$", line)
+    if m:
+        kind, rnd = m.group(2), int(m.group(1))
+        continue
+    m = re.match(r"Time: ([0-9.]+) ms", line)
+    if m and kind:
+        if rnd > 0:
+            times.setdefault(kind, []).append(float(m.group(1)))
+        kind = None
+med = {k: statistics.median(v) for k, v in times.items()}
+print(f"Rounds: {len(times['local_one'])} of each statement after a warm-up round, one session; first on the coordinator "
+      "alone (before `replicate_classifiers()`), then with every change published to both workers.\n")
+print("| one statement deploys | on the coordinator alone, median ms (min–max) | published to two workers, median ms (min–max) | ratio |")
+print("|---|---|---|---|")
+for k, name in (("one", f"the fallback model ({fallback_kb} kB)"), ("all", f"all {models} models ({all_kb} kB)")):
+    a, b = times[f"local_{k}"], times[f"published_{k}"]
+    print(f"| {name} | {med['local_' + k]:.1f} ({min(a):.1f}–{max(a):.1f}) | {med['published_' + k]:.1f} ({min(b):.1f}–{max(b):.1f}) | "
+          f"{med['published_' + k] / med['local_' + k]:.1f}× |")
+PY
+say "## Deploying: what publishing to the workers adds"
+say ""
+{ cat "$BENCH_TMP/deploy.md"; echo; } | tee -a "$REPORT"
+say "After the last deploy both workers serve the coordinator's active models (same ids and sha256)."
 say ""
 
 # ---------------------------------------------------------------- prediction
-q $DB "SELECT replicate_classifiers()" >/dev/null
 STMT="SELECT count(*) FILTER (WHERE p.label = m.intent) FROM %s AS m, LATERAL predict_label('mk', m.message, m.shop) AS p"
 # Three statements per round, in one session: the local table; the
 # distributed one with Citus's defaults (up to 16 connections per worker:
