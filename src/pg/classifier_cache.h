@@ -5,6 +5,7 @@
 
 #include "pg_headers.h"
 
+#include "deferral.h"
 #include "model_cache.h"
 
 #include <cstdint>
@@ -29,18 +30,26 @@ struct ClassifierModel {
 // the server encoding.
 ClassifierModel classifier_model(Oid schema, std::string_view name, const std::string_view *partition);
 
-// The rule of a partitioned classifier's answers: a partition's own model
-// that abstains defers to the fallback, whose answer (confident or not) is
-// then the classifier's. A small shop's model abstains where it has seen too
-// little; the shared model has seen every shop's rows. A partition model
-// trained with {"defer_to_fallback": false} answers alone (its stored
+// Whether `found` is a partition's own model that may defer to a deployed
+// fallback: not one trained with {"defer_to_fallback": false} (its stored
 // options say so).
-inline bool defers_to_fallback(const ClassifierModel &found, bool uncertain) {
-    return found.by_partition && uncertain && found.fallback_id != 0 && found.loaded.model &&
+inline bool may_defer_to_fallback(const ClassifierModel &found) {
+    return found.by_partition && found.fallback_id != 0 && found.loaded.model &&
            found.loaded.model->options().defer_to_fallback;
 }
 
-// The fallback's model of `found` (defers_to_fallback() said so): the
+// Whether the fallback answers for `found` (intent::fallback_answers(),
+// src/core/deferral.h, the rule): `found`'s model abstains (`uncertain`) and
+// may defer, and the fallback is confident. `fallback_uncertain()` predicts
+// with the fallback (fallback_model()) and says whether it abstains; it is
+// called only when `found`'s model abstains and may defer.
+template <class FallbackUncertain>
+bool defers_to_fallback(const ClassifierModel &found, bool uncertain,
+                        FallbackUncertain &&fallback_uncertain) {
+    return intent::fallback_answers(may_defer_to_fallback(found), uncertain, fallback_uncertain);
+}
+
+// The fallback's model of `found` (for defers_to_fallback()): the
 // classifier and the caller's right to use it were checked when `found` was.
 ClassifierModel fallback_model(Oid schema, const ClassifierModel &found);
 

@@ -80,8 +80,10 @@ struct StagedSource {
     // each partition's first model is weighed against them (issue 34,
     // point 2; train_entry.cpp). Empty until then, or when it failed.
     // -1: the row got no out-of-fold answer; else an index into
-    // fallback_labels (the fallback's labels, UTF-8).
+    // fallback_labels (the fallback's labels, UTF-8). fallback_uncertain:
+    // whether that answer abstained (1) or not (0), by index too.
     mutable std::vector<int32_t> fallback_answers;
+    mutable std::vector<uint8_t> fallback_uncertain;
     mutable std::vector<std::string> fallback_labels;
 };
 

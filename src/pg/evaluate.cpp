@@ -189,9 +189,13 @@ class Evaluation {
         const std::string_view utf8 = server_to_utf8(in.message.data, in.message.size, converted_);
         intent::Prediction p = model_.predict_with_probabilities(utf8, scratch_);
         const float *probs = scratch_.probs.data();
-        if (fallback_ && defers_to_fallback(*found_, p.uncertain)) {
+        intent::Prediction fallback;
+        if (fallback_ && defers_to_fallback(*found_, p.uncertain, [&] {
+                fallback = fallback_->predict_with_probabilities(utf8, fallback_scratch_);
+                return fallback.uncertain;
+            })) {
             // The fallback's answer, in the labels of the evaluation.
-            p = fallback_->predict_with_probabilities(utf8, fallback_scratch_);
+            p = std::move(fallback);
             std::fill(probs_.begin(), probs_.end(), 0.0f);
             for (size_t c = 0; c < fallback_labels_.size() && c < fallback_scratch_.probs.size(); ++c)
                 probs_[static_cast<size_t>(fallback_labels_[c])] = fallback_scratch_.probs[c];
@@ -462,10 +466,9 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     std::string_view partition;
     bool has_partition = false;
     const ClassifierModel found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
-    // predict_label()'s answers: where the partition's model abstains, the
-    // fallback's (defers_to_fallback(), asked here for an abstention: a
-    // model that may defer).
-    const bool may_defer = defers_to_fallback(found, true);
+    // predict_label()'s answers: where the partition's model abstains and
+    // the fallback is confident, the fallback's (defers_to_fallback()).
+    const bool may_defer = may_defer_to_fallback(found);
     const ClassifierModel fallback = may_defer ? fallback_model(schema, found) : ClassifierModel();
     intent::Json metrics = evaluate_on_query(found.loaded, sql, "evaluate_label", &found,
                                              may_defer ? &fallback.loaded : nullptr);

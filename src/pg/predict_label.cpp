@@ -140,12 +140,19 @@ PG_INTENT_FUNCTION(pg_intent_predict_label) {
     std::string converted;
     const std::string_view message = message_utf8(PG_GETARG_DATUM(1), converted);
     static auto *prediction = new intent::Prediction; // reused: no allocation once warm
+    static auto *fallback_prediction = new intent::Prediction;
     static auto *json = new std::string;
     intent::Prediction &p = *prediction;
     found.loaded.model->predict_into(message, static_cast<size_t>(guc_top_k), prediction_scratch(), p);
-    if (defers_to_fallback(found, p.uncertain)) {
-        found = fallback_model(state->schema, found);
-        found.loaded.model->predict_into(message, static_cast<size_t>(guc_top_k), prediction_scratch(), p);
+    ClassifierModel fallback;
+    if (defers_to_fallback(found, p.uncertain, [&] {
+            fallback = fallback_model(state->schema, found);
+            fallback.loaded.model->predict_into(message, static_cast<size_t>(guc_top_k), prediction_scratch(),
+                                                *fallback_prediction);
+            return fallback_prediction->uncertain;
+        })) {
+        found = std::move(fallback);
+        std::swap(p, *fallback_prediction);
     }
     release_prediction_scratch_after(message.size());
     const intent::IntentModel &model = *found.loaded.model;
@@ -178,7 +185,8 @@ PG_INTENT_FUNCTION(pg_intent_predict_label) {
         result = HeapTupleGetDatum(heap_form_tuple(state->tupdesc, row_values, row_nulls));
     });
     if (json->capacity() > 64 * 1024) std::string().swap(*json);
-    if (p.top.capacity() > 64 * 1024 / sizeof p.top[0]) decltype(p.top)().swap(p.top);
+    for (intent::Prediction *kept : {prediction, fallback_prediction})
+        if (kept->top.capacity() > 64 * 1024 / sizeof kept->top[0]) decltype(kept->top)().swap(kept->top);
     return result;
 }
 
@@ -193,9 +201,15 @@ PG_INTENT_FUNCTION(pg_intent_classify_label) {
     std::string converted;
     const std::string_view message = message_utf8(PG_GETARG_DATUM(1), converted);
     int label = found.loaded.model->classify(message, prediction_scratch());
-    if (defers_to_fallback(found, label < 0)) {
-        found = fallback_model(state->schema, found);
-        label = found.loaded.model->classify(message, prediction_scratch());
+    ClassifierModel fallback;
+    int fallback_label = -1;
+    if (defers_to_fallback(found, label < 0, [&] {
+            fallback = fallback_model(state->schema, found);
+            fallback_label = fallback.loaded.model->classify(message, prediction_scratch());
+            return fallback_label < 0;
+        })) {
+        found = std::move(fallback);
+        label = fallback_label;
     }
     release_prediction_scratch_after(message.size());
     if (label < 0) PG_RETURN_NULL();
@@ -204,7 +218,7 @@ PG_INTENT_FUNCTION(pg_intent_classify_label) {
 
 // explain_label(p_name text, p_text text, p_partition text, p_top integer,
 // p_label text): explain_intent() for the model predict_label() would use
-// (a partition's model that abstains defers to the fallback)
+// (defers_to_fallback())
 // (the classifier's predict access is checked as for predict_label()); NULL
 // for a NULL name or text. Says which model answered, as predict_label()
 // does.
@@ -220,8 +234,13 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
         std::string converted;
         const std::string_view message = message_utf8(PG_GETARG_DATUM(1), converted);
         const int label = found.loaded.model->classify(message, prediction_scratch());
+        ClassifierModel fallback;
+        if (defers_to_fallback(found, label < 0, [&] {
+                fallback = fallback_model(state->schema, found);
+                return fallback.loaded.model->classify(message, prediction_scratch()) < 0;
+            }))
+            found = std::move(fallback);
         release_prediction_scratch_after(message.size());
-        if (defers_to_fallback(found, label < 0)) found = fallback_model(state->schema, found);
     }
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer

@@ -26,6 +26,7 @@
 #include "text_io.h"
 #include "train_memory.h"
 
+#include "deferral.h"
 #include "deploy_rule.h"
 #include "errors.h"
 #include "json.h"
@@ -642,12 +643,14 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
                            const std::vector<std::string> &labels) {
     staged.fallback_labels = labels;
     staged.fallback_answers.assign(staged.rows.size(), -1);
+    staged.fallback_uncertain.assign(staged.rows.size(), 0);
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
         if (data[i].staged_index >= staged.rows.size() || r.fold < 0 || r.predicted < 0 ||
             static_cast<size_t>(r.predicted) >= labels.size())
             continue;
         staged.fallback_answers[data[i].staged_index] = r.predicted;
+        staged.fallback_uncertain[data[i].staged_index] = r.uncertain ? 1 : 0;
     }
 }
 
@@ -656,8 +659,9 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
 // fold models never saw the row, nor did the fallback's (which trained on
 // every partition's rows, so its own served model is no fair judge of
 // them: it learnt them). The candidate's answer is the one the classifier
-// would serve: with defer_to_fallback, the fallback's where the candidate
-// abstains. Figures as the gate's (gate.h): accuracy and macro F1 (over the
+// would serve (intent::fallback_answers(), src/core/deferral.h): with
+// defer_to_fallback, the fallback's where the candidate abstains and the
+// fallback does not. Figures as the gate's (gate.h): accuracy and macro F1 (over the
 // labels of the partition's rows) of the answers, and the discordant pairs; the gate's "sufficient" at the
 // policy's min_gate_rows. Written into the report as "fallback_comparison"
 // and into the gate's keys that decide() reads. False: no comparison (no
@@ -665,7 +669,9 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
 bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
                            const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
                            const TrainingPolicy &policy, intent::Json &report) {
-    if (staged.fallback_answers.size() != staged.rows.size()) return false;
+    if (staged.fallback_answers.size() != staged.rows.size() ||
+        staged.fallback_uncertain.size() != staged.rows.size())
+        return false;
     const std::vector<std::string> &labels = model.labels();
     const bool defer = model.options().defer_to_fallback;
     std::map<std::string, int> ids;
@@ -685,7 +691,8 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
         const DataRow &row = data[i];
         const std::string &label = row.label_utf8();
         if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
-        const bool defers = defer && r.uncertain;
+        const bool defers = intent::fallback_answers(
+            defer, r.uncertain, [&] { return staged.fallback_uncertain[data[i].staged_index] != 0; });
         deferred += defers ? 1 : 0;
         truth.push_back(id_of(label));
         candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));

@@ -91,9 +91,22 @@ SELECT e ->> 'model_partition' AS model_partition,
                                        FROM pf_holdout AS h, predict_label('shops', h.msg, 'odd') AS p)::float8
            AS accuracy_of_served_answers
   FROM evaluate_label('shops', 'SELECT msg, label FROM pf_holdout', 'odd') AS e;
--- An empty message: odd's model abstains, the fallback answers.
-SELECT e ->> 'deferred' AS deferred, e ->> 'model_partition' AS model_partition
-  FROM evaluate_label('shops', $$VALUES ('', 'odd_smalltalk')$$, 'odd') AS e;
+-- Which model answers (src/core/deferral.h): odd's model abstains on
+-- another shop's question, and the fallback, confident, answers it; on an
+-- empty message both abstain, and odd's own answer stays, uncertain (the
+-- fallback's uncertain answer was served before: a guess that knows nothing
+-- of the partition's own labels). evaluate_label() counts
+-- as deferred only the rows the fallback answered, as predict_label()
+-- serves them.
+SELECT v.m AS message, p.label, p.uncertain, p.model_partition
+  FROM (VALUES (1, 'dime alguna propiedad del hierro'), (2, '')) AS v(i, m),
+       LATERAL predict_label('shops', v.m, 'odd') AS p ORDER BY v.i;
+SELECT classify_label('shops', 'dime alguna propiedad del hierro', 'odd') AS label,
+       classify_label('shops', '', 'odd') IS NULL AS abstains,
+       explain_label('shops', 'dime alguna propiedad del hierro', 'odd') -> 'model_partition' AS explained_partition,
+       explain_label('shops', '', 'odd') ->> 'model_partition' AS explained_empty;
+SELECT e ->> 'deferred' AS deferred, e ->> 'model_partition' AS model_partition, e ->> 'accuracy' AS accuracy
+  FROM evaluate_label('shops', $$VALUES ('dime alguna propiedad del hierro', 'trivia.iron'), ('', 'odd_smalltalk')$$, 'odd') AS e;
 
 -- defer_to_fallback: a boolean (22023 otherwise); false changes what is
 -- served, so a run that may deploy needs the deploy right (42501).

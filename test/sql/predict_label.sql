@@ -81,12 +81,13 @@ SELECT (p.label, p.confidence, p.top_labels::text, p.uncertain)
   FROM predict_label('tickets', 'mi pedido no ha llegado', 'acme') AS p,
        predict_intent('mi pedido no ha llegado') AS i;
 
--- A partition's model that abstains defers to the fallback (issue 34, point
--- 2): the empty message has no evidence, so acme's model abstains and the
--- fallback's answer (uncertain too here: the same bytes) is the
--- classifier's, with its model id and no model_partition. classify_label()
--- and explain_label() follow the same model. (0.3.1 answered with acme's
--- model.)
+-- A partition's model that abstains defers to the fallback when the
+-- fallback is confident (issue 34, point 2; src/core/deferral.h;
+-- partition_fallback.sql shows a confident fallback answering). The empty
+-- message has no evidence, so acme's model abstains, and so does the
+-- fallback (the same bytes here): acme's own answer stays, uncertain, with
+-- its model id and partition. classify_label() and explain_label() follow
+-- the same model.
 SELECT p.model_id = :fallback_id AS fallback_model, p.model_partition IS NULL AS partition_is_null, p.uncertain
   FROM predict_label('tickets', '', 'acme') AS p;
 SELECT classify_label('tickets', '', 'acme') IS NULL AS abstains,
