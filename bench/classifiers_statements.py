@@ -85,7 +85,8 @@ def report(raw, small_kb, fb_kb, shop_kb):
     for key, _, label in STATEMENTS:
         print(f"| {label} | {fmt(beyond('hits', key))} |")
     print(f"| `predict_label('shop_intent', m, shop)`, a shop's own model, cache of {small_kb} kB "
-          f"(the fallback charged {fb_kb} kB, a shop model {shop_kb} kB: mostly misses, a load) "
+          f"(the fallback charged {fb_kb} kB, a shop model {shop_kb} kB: mostly misses, a load; the fallback too, "
+          f"evicted and loaded again, when a shop's model abstains) "
           f"| {fmt(beyond('misses', 'label_own'))} |")
 
 
