@@ -2,7 +2,7 @@
 // statement of the rule, read by predict_label(), classify_label(),
 // explain_label() and evaluate_label() (src/pg/classifier_cache.h) and by
 // the training's comparison of a partition's first model with the fallback
-// (src/pg/train_entry.cpp), which weighs the answers the classifier would
+// (src/pg/fallback_comparison.cpp), which weighs the answers the classifier would
 // serve.
 //
 // A partition's own model answers, unless it abstains (uncertain: below its

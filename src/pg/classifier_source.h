@@ -78,12 +78,15 @@ struct StagedSource {
     // A partitioned classifier's fallback run (trained first in the call)
     // leaves here its out-of-fold answer to each staged row, by index:
     // each partition's first model is weighed against them (issue 34,
-    // point 2; train_entry.cpp). Empty until then, or when it failed.
-    // -1: the row got no out-of-fold answer; else an index into
-    // fallback_labels (the fallback's labels, UTF-8). fallback_uncertain:
-    // whether that answer abstained (1) or not (0), by index too.
-    mutable std::vector<int32_t> fallback_answers;
-    mutable std::vector<uint8_t> fallback_uncertain;
+    // point 2; fallback_comparison.h). Empty until then, or when it failed.
+    // label -1: the row got no out-of-fold answer; else an index into
+    // fallback_labels (the fallback's labels, UTF-8), and whether that
+    // answer abstained.
+    struct FallbackAnswer {
+        int32_t label = -1;
+        bool uncertain = false;
+    };
+    mutable std::vector<FallbackAnswer> fallback_answers;
     mutable std::vector<std::string> fallback_labels;
 };
 

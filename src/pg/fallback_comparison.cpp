@@ -13,24 +13,20 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
                            const std::vector<intent::RowResult> &results,
                            const std::vector<std::string> &labels) {
     staged.fallback_labels = labels;
-    staged.fallback_answers.assign(staged.rows.size(), -1);
-    staged.fallback_uncertain.assign(staged.rows.size(), 0);
+    staged.fallback_answers.assign(staged.rows.size(), StagedSource::FallbackAnswer{});
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
         if (data[i].staged_index >= staged.rows.size() || r.fold < 0 || r.predicted < 0 ||
             static_cast<size_t>(r.predicted) >= labels.size())
             continue;
-        staged.fallback_answers[data[i].staged_index] = r.predicted;
-        staged.fallback_uncertain[data[i].staged_index] = r.uncertain ? 1 : 0;
+        staged.fallback_answers[data[i].staged_index] = {r.predicted, r.uncertain};
     }
 }
 
 bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
                            const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
                            const TrainingPolicy &policy, intent::Json &report) {
-    if (staged.fallback_answers.size() != staged.rows.size() ||
-        staged.fallback_uncertain.size() != staged.rows.size())
-        return false;
+    if (staged.fallback_answers.size() != staged.rows.size()) return false;
     const std::vector<std::string> &labels = model.labels();
     const bool defer = model.options().defer_to_fallback;
     std::map<std::string, int> ids;
@@ -43,15 +39,14 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
         if (data[i].staged_index >= staged.rows.size()) continue;
-        const int32_t f = staged.fallback_answers[data[i].staged_index];
-        if (f < 0 || r.fold < 0 || r.predicted < 0 || static_cast<size_t>(r.predicted) >= labels.size())
+        const StagedSource::FallbackAnswer &f = staged.fallback_answers[data[i].staged_index];
+        if (f.label < 0 || r.fold < 0 || r.predicted < 0 || static_cast<size_t>(r.predicted) >= labels.size())
             continue;
-        const std::string &fallback_label = staged.fallback_labels[static_cast<size_t>(f)];
+        const std::string &fallback_label = staged.fallback_labels[static_cast<size_t>(f.label)];
         const DataRow &row = data[i];
         const std::string &label = row.label_utf8();
         if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
-        const bool defers = intent::fallback_answers(
-            defer, r.uncertain, [&] { return staged.fallback_uncertain[data[i].staged_index] != 0; });
+        const bool defers = intent::fallback_answers(defer, r.uncertain, [&] { return f.uncertain; });
         deferred += defers ? 1 : 0;
         truth.push_back(id_of(label));
         candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));
