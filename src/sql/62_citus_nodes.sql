@@ -16,8 +16,11 @@
 -- commit, so a deploy, rollback or drop commits on every node or on none,
 -- and a worker never serves a model the coordinator no longer serves. The
 -- row trigger on each node's placement applies the row to that node's tables
--- and stores nothing. A node that cannot apply (down, or failing) fails the
--- coordinator's change.
+-- and keeps only the rows that are state (each classifier, each active
+-- model). A node that cannot apply (down, or failing) fails the
+-- coordinator's change. A node added later gets the kept rows when Citus
+-- copies the reference table to it, and an event trigger applies them there
+-- when Citus creates the copy's triggers: no step of the user's.
 --
 -- The coordinator's rows win: a worker's classifier or model with the same
 -- name, id or version is replaced. Role OIDs differ between nodes; a
@@ -79,12 +82,14 @@ COMMENT ON FUNCTION @extschema@._pg_intent_citus_coordinator() IS
     'Internal: whether this database is the coordinator of a Citus cluster that replicate_classifiers() set up, so its classifier and model changes are published to every node.';
 
 -- Every classifier and active model, as the coordinator has them now, to
--- every node: a 'reset' first, so that what follows is all a worker keeps.
+-- every node: the kept state emptied and a 'reset' first, so that what
+-- follows is all a worker keeps.
 CREATE OR REPLACE FUNCTION @extschema@._pg_intent_publish_all(OUT classifiers integer, OUT models integer)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    DELETE FROM @extschema@.ai_classifier_publication;
     INSERT INTO @extschema@.ai_classifier_publication (kind) VALUES ('reset');
     INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row)
     SELECT 'classifier', c.name, pg_catalog.to_jsonb(c)
@@ -115,6 +120,7 @@ DECLARE
     v_names text[];
     v_rows jsonb[];
     v_models bytea[];
+    v_ids text[];
 BEGIN
     IF NOT @extschema@._pg_intent_citus_coordinator() THEN
         RETURN NULL;
@@ -154,6 +160,20 @@ BEGIN
           FROM changed AS m;
     END IF;
     IF v_kinds IS NOT NULL THEN
+        -- the kept state rows these changes supersede: a classifier's by its
+        -- name or id (and its models' when it goes), a model's by its id
+        v_ids := ARRAY(SELECT r OPERATOR(pg_catalog.->>) 'id' FROM pg_catalog.unnest(v_rows) AS r);
+        IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'ai_classifiers' THEN
+            DELETE FROM @extschema@.ai_classifier_publication AS p
+             WHERE (p.kind OPERATOR(pg_catalog.=) 'classifier'
+                    AND (p.classifier OPERATOR(pg_catalog.=) ANY (v_names)
+                         OR (p.row OPERATOR(pg_catalog.->>) 'id') OPERATOR(pg_catalog.=) ANY (v_ids)))
+                OR (TG_OP OPERATOR(pg_catalog.=) 'DELETE' AND p.classifier OPERATOR(pg_catalog.=) ANY (v_names));
+        ELSE
+            DELETE FROM @extschema@.ai_classifier_publication AS p
+             WHERE p.kind OPERATOR(pg_catalog.=) 'model'
+               AND (p.row OPERATOR(pg_catalog.->>) 'id') OPERATOR(pg_catalog.=) ANY (v_ids);
+        END IF;
         INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row, model)
         SELECT u.k, u.n, u.r, u.b
           FROM ROWS FROM (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_names), pg_catalog.unnest(v_rows),
@@ -186,12 +206,12 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_node_drop_model(bigint) IS
     'Internal: removes a Citus node''s copy of a model (deactivated, then deleted unless the node''s deployment history names it).';
 
--- The row trigger on each node's placement of ai_classifier_publication:
--- applies the coordinator's change to this node's tables (on a worker) and
--- stores nothing. The coordinator's own placement only drops the row: its
--- tables are the source.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_publication()
-RETURNS trigger
+-- A change the coordinator published, applied to this node's own tables (on
+-- a worker): the one implementation, read by the placement's row trigger for
+-- each row as it arrives and by the event trigger below for the rows a new
+-- placement was copied with.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_published(p_kind text, p_classifier text, p_row jsonb, p_model bytea)
+RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -200,15 +220,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
     v_id bigint;
 BEGIN
-    -- (a BEFORE trigger that stores nothing: the table's constraints never see the row)
-    IF NEW.kind IS NULL OR NEW.kind OPERATOR(pg_catalog.<>) ALL (ARRAY['reset', 'classifier', 'classifier_gone', 'model', 'model_gone']) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
-                   ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF coalesce(@extschema@._pg_intent_citus_group() OPERATOR(pg_catalog.=) 0, true) THEN
-        RETURN NULL; -- not a Citus worker: nothing to apply
-    END IF;
-    CASE NEW.kind
+    CASE p_kind
     WHEN 'reset' THEN
         -- replicate_classifiers(): what follows is all there is
         FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m ORDER BY m.id LOOP
@@ -216,7 +228,7 @@ BEGIN
         END LOOP;
         DELETE FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in;
     WHEN 'classifier' THEN
-        v_classifier := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_classifiers, NEW.row);
+        v_classifier := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_classifiers, p_row);
         -- inserted anew, so that the roles and the source are found here by name
         DELETE FROM @extschema@.ai_classifiers AS c
          WHERE (c.name OPERATOR(pg_catalog.=) v_classifier.name OR c.id OPERATOR(pg_catalog.=) v_classifier.id)
@@ -224,13 +236,13 @@ BEGIN
         INSERT INTO @extschema@.ai_classifiers SELECT v_classifier.*;
     WHEN 'classifier_gone' THEN
         FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m
-                     WHERE m.classifier OPERATOR(pg_catalog.=) NEW.classifier ORDER BY m.id LOOP
+                     WHERE m.classifier OPERATOR(pg_catalog.=) p_classifier ORDER BY m.id LOOP
             PERFORM @extschema@._pg_intent_node_drop_model(v_id);
         END LOOP;
         DELETE FROM @extschema@.ai_classifiers AS c
-         WHERE c.name OPERATOR(pg_catalog.=) NEW.classifier AND NOT c.built_in;
+         WHERE c.name OPERATOR(pg_catalog.=) p_classifier AND NOT c.built_in;
     WHEN 'model' THEN
-        v_model := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_intent_models, NEW.row);
+        v_model := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_intent_models, p_row);
         IF NOT v_model.is_active THEN
             PERFORM @extschema@._pg_intent_node_drop_model(v_model.id);
         ELSIF NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
@@ -252,18 +264,139 @@ BEGIN
             IF NOT FOUND THEN
                 DELETE FROM @extschema@.ai_intent_models AS m
                  WHERE m.id OPERATOR(pg_catalog.=) v_model.id OR m.version OPERATOR(pg_catalog.=) v_model.version;
-                v_model.model := NEW.model;
+                v_model.model := p_model;
                 INSERT INTO @extschema@.ai_intent_models SELECT v_model.*;
             END IF;
         END IF;
     WHEN 'model_gone' THEN
-        PERFORM @extschema@._pg_intent_node_drop_model((NEW.row OPERATOR(pg_catalog.->>) 'id')::bigint);
+        PERFORM @extschema@._pg_intent_node_drop_model((p_row OPERATOR(pg_catalog.->>) 'id')::bigint);
     END CASE;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_apply_published(text, text, jsonb, bytea) IS
+    'Internal: on a Citus worker, applies one classifier or model change published by the coordinator to the node''s own tables.';
+
+-- What the publication keeps: the rows that are the coordinator's state (a
+-- classifier, an active model), so that Citus's copy of the reference table
+-- to a node added later carries every classifier and model the node must
+-- serve. The other kinds (reset, classifier_gone, model_gone, a model that
+-- stopped serving) are changes only: applied, never stored. The coordinator
+-- deletes a state row before it publishes its successor
+-- (_pg_intent_publish_to_nodes()), so each classifier and active model has
+-- one row.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_published_state(p_kind text, p_row jsonb)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p_kind OPERATOR(pg_catalog.=) 'classifier'
+        OR (p_kind OPERATOR(pg_catalog.=) 'model'
+            AND coalesce((p_row OPERATOR(pg_catalog.->>) 'is_active')::boolean, false))
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_published_state(text, jsonb) IS
+    'Internal: whether a published row is part of the coordinator''s state (a classifier, an active model) that ai_classifier_publication keeps for nodes added later.';
+
+-- The row trigger on each node's placement of ai_classifier_publication:
+-- applies the coordinator's change to this node's tables (on a worker), and
+-- keeps the row only if it is state. The coordinator's own placement applies
+-- nothing: its tables are the source.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_publication()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_group integer;
+BEGIN
+    -- (a BEFORE trigger: a row it drops never meets the table's constraints)
+    IF NEW.kind IS NULL OR NEW.kind OPERATOR(pg_catalog.<>) ALL (ARRAY['reset', 'classifier', 'classifier_gone', 'model', 'model_gone']) THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
+                   ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_group := @extschema@._pg_intent_citus_group();
+    IF v_group IS NULL THEN
+        RETURN NULL; -- no Citus: nothing to apply, nothing for a node to copy
+    END IF;
+    IF v_group OPERATOR(pg_catalog.<>) 0 THEN
+        PERFORM @extschema@._pg_intent_apply_published(NEW.kind, NEW.classifier, NEW.row, NEW.model);
+    END IF;
+    IF @extschema@._pg_intent_published_state(NEW.kind, NEW.row) THEN
+        RETURN NEW;
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_apply_publication() IS
-    'Internal trigger: on a Citus worker, applies a classifier or model change published by the coordinator to the node''s own tables; stores nothing.';
+    'Internal trigger: on a Citus worker, applies a classifier or model change published by the coordinator to the node''s own tables; keeps only the rows that are the coordinator''s state (a classifier, an active model).';
+
+-- A node added later: Citus copies the reference table's rows to the new
+-- node's placement by COPY, then creates the placement's triggers, so the
+-- row trigger never sees the copied rows. This event trigger fires when
+-- such a trigger is created on a worker and applies the placement's rows as
+-- they stand: a reset first (the coordinator's rows are all the node keeps),
+-- then each classifier and active model. It runs as the role that creates
+-- the trigger (Citus: the table's owner); a placement is the publication's
+-- trigger on a table of the extension's schema with the publication table's
+-- owner, the table itself excepted.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_new_placement()
+RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_placement pg_catalog.regclass;
+    r record;
+BEGIN
+    -- Any role's CREATE TRIGGER fires this: the catalogs first, which it may
+    -- read; a placement's trigger needs the owner's rights to create.
+    FOR v_placement IN
+        SELECT DISTINCT t.tgrelid::pg_catalog.regclass
+          FROM pg_catalog.pg_event_trigger_ddl_commands() AS d
+          JOIN pg_catalog.pg_trigger AS t ON t.oid OPERATOR(pg_catalog.=) d.objid
+          JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+          JOIN pg_catalog.pg_class AS p ON p.oid OPERATOR(pg_catalog.=) '@extschema@.ai_classifier_publication'::pg_catalog.regclass
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+           AND t.tgfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_apply_publication()'::pg_catalog.regprocedure
+           AND t.tgrelid OPERATOR(pg_catalog.<>) p.oid
+           AND c.relnamespace OPERATOR(pg_catalog.=) p.relnamespace
+           AND c.relowner OPERATOR(pg_catalog.=) p.relowner
+    LOOP
+        IF coalesce(@extschema@._pg_intent_citus_group() OPERATOR(pg_catalog.=) 0, true) THEN
+            RETURN; -- not a Citus worker: the coordinator's tables are the source
+        END IF;
+        PERFORM @extschema@._pg_intent_apply_published('reset', NULL, NULL, NULL);
+        FOR r IN EXECUTE pg_catalog.format(
+                    'SELECT u.kind, u.classifier, u.row, u.model FROM %s AS u
+                      WHERE @extschema@._pg_intent_published_state(u.kind, u.row)
+                      ORDER BY u.kind OPERATOR(pg_catalog.<>) ''classifier'', u.classifier,
+                               (u.row OPERATOR(pg_catalog.->>) ''id'')::bigint', v_placement) LOOP
+            PERFORM @extschema@._pg_intent_apply_published(r.kind, r.classifier, r.row, r.model);
+        END LOOP;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_apply_new_placement() IS
+    'Internal event trigger: on a Citus worker, when Citus creates a placement of ai_classifier_publication (a node added later), applies the classifiers and active models it was copied with to the node''s own tables.';
+
+-- An extension member, created once (as the drop guard is).
+DO $new_placement$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
+                    WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_citus_placement') THEN
+        CREATE EVENT TRIGGER pg_intent_citus_placement ON ddl_command_end
+            WHEN TAG IN ('CREATE TRIGGER')
+            EXECUTE FUNCTION @extschema@._pg_intent_apply_new_placement();
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
+                       WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_citus_placement'
+                         AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_apply_new_placement()'::pg_catalog.regprocedure) THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_citus_placement exists and is not pg_intent''s'),
+                   ERRCODE = 'duplicate_object',
+                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER pg_intent_citus_placement RENAME TO ...) and try again.');
+    END IF;
+END
+$new_placement$;
+COMMENT ON EVENT TRIGGER pg_intent_citus_placement IS
+    'On a Citus worker: when Citus creates a placement of ai_classifier_publication (a node added later), applies the coordinator''s classifiers and active models it was copied with.';
 
 -- Created only where it is missing: once replicate_classifiers() made the
 -- table a reference table, Citus refuses trigger DDL on it ("triggers are
@@ -310,10 +443,13 @@ CREATE OR REPLACE TRIGGER ai_intent_models_publish_truncate
 -- -------------------------------------------------------------------------
 -- replicate_classifiers
 -- -------------------------------------------------------------------------
--- Run on the coordinator once the nodes are there, and again after
--- citus_add_node(): makes ai_classifier_publication a reference table (or
--- copies it to nodes that lack it), then publishes every classifier and
--- active model, which replaces each worker's copies. Closed to PUBLIC:
+-- Run on the coordinator once the nodes are there: makes
+-- ai_classifier_publication a reference table (or copies it to nodes that
+-- lack it), then publishes every classifier and active model, which
+-- replaces each worker's copies. A node added later needs no second call:
+-- Citus copies the reference table to it (replicate_reference_tables(), or
+-- the rebalancer, before a shard moves there) and the event trigger above
+-- applies what it holds; a second call starts every node over. Closed to PUBLIC:
 -- Citus's own create_reference_table() and replicate_reference_tables()
 -- need the table's owner.
 CREATE OR REPLACE FUNCTION @extschema@.replicate_classifiers()
@@ -356,7 +492,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.replicate_classifiers() IS
-    'On a Citus coordinator: copies every classifier and its active models to every node, and from then on each change of them in the same transaction (a deploy reaches every node or none); run once, and again after citus_add_node(). Returns the workers, classifiers and models. 55000 without Citus or on a worker.';
+    'On a Citus coordinator: copies every classifier and its active models to every node, and from then on each change of them in the same transaction (a deploy reaches every node or none); run once: a node added later gets them with Citus''s copy of the reference tables. Returns the workers, classifiers and models. 55000 without Citus or on a worker.';
 
 -- Before the extension is dropped (the drop guard calls it): this node's
 -- shard placements of ai_classifier_publication go first, in the drop's

@@ -21,7 +21,9 @@
 #     and finds no classifier; after it, the workers answer every held-out
 #     row exactly as the coordinator, after a forced deploy, a rollback, an
 #     update of the extension (the next release's, simulated) and on a node
-#     added later with a shard moved there; a deploy one worker refuses
+#     added later with a shard moved there (no replicate_classifiers() again:
+#     Citus's copy of the publication table brings the classifiers), and the
+#     next deploy reaches it; a deploy one worker refuses
 #     fails everywhere; a grant and a revoke reach the workers; a dropped
 #     classifier is gone from every node.
 #     From 0.3.0 the frozen 0.3.0--0.3.1 script's temporary table makes the
@@ -124,7 +126,20 @@ copies() { local n; for n in w1 w2; do on $n $DB "SELECT coalesce(string_agg(for
                                                   FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active"; done | paste -sd' '; }
 coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
 expect_eq "$(copies)" "$coord_models $coord_models" "each worker holds the coordinator's active models, same ids"
-expect_eq "$(q $DB "SELECT count(*) FROM ai_classifier_publication")" 0 "the publication table stores nothing"
+# What the publication keeps (for a node added later): one row per
+# classifier and per active model, with its bytes, as the coordinator has
+# them; the other changes pass through.
+kept() { q $DB "SELECT coalesce(string_agg(CASE kind WHEN 'classifier' THEN 'c:' || classifier
+                                                   ELSE format('m:%s:%s', row ->> 'id', md5(model)) END, ',' ORDER BY kind, classifier, row ->> 'id'), 'none')
+                  FROM ai_classifier_publication"; }
+state() { q $DB "SELECT coalesce(string_agg(k, ',' ORDER BY o, c, i), 'none')
+                   FROM (SELECT 'classifier' AS o, name AS c, ''::text AS i, 'c:' || name AS k FROM ai_classifiers WHERE NOT built_in
+                         UNION ALL
+                         SELECT 'model', classifier, id::text, format('m:%s:%s', id, md5(model)) FROM ai_intent_models WHERE is_active) AS s"; }
+expect_eq "$(kept)" "$(state)" "the publication table keeps each classifier and active model, nothing else"
+expect_eq "$(for n in w1 w2; do PGOPTIONS="-c citus.override_table_visibility=off" on $n $DB "SELECT string_agg(a.attstorage::text, ',') FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
+                                           WHERE c.relname ~ '^ai_classifier_publication_[0-9]+$' AND a.attname = 'model'"; done | paste -sd' ')" "e e" \
+    "each worker's placement stores a model's bytes uncompressed (STORAGE EXTERNAL)"
 # Every held-out row, predicted where its shard is, with the model that
 # answered: exactly the coordinator's answers.
 pushed() { q $DB "SELECT string_agg(format('%s=%s/%s', m.id, p.label, coalesce(p.model_partition, '-')), ' ' ORDER BY m.id)
@@ -204,27 +219,40 @@ coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_k
 expect_eq "$(copies)" "$coord_models $coord_models" "a deploy after the update reaches every worker"
 expect_eq "$(pushed)" "$(answers)" "and the workers answer as the coordinator does"
 
-# A node added later: citus_add_node() gives it the extension (Citus), then
-# replicate_classifiers() its placement and the classifiers; a shard moved
-# there is answered there at once.
+# A node added later: citus_add_node() gives it the extension (Citus). The
+# classifiers come with the publication table's placement, which Citus
+# copies to the node when it first places a shard there (no
+# replicate_classifiers() again): a shard moved there is answered there at
+# once, and the next deploy reaches it as it reaches the others.
 citus_start_worker w3
 on w3 postgres "CREATE DATABASE $DB" >/dev/null
 on w3 $DB "CREATE EXTENSION citus" >/dev/null
 q $DB "SELECT citus_add_node('127.0.0.1', $W3_PORT)" >/dev/null
 expect_eq "$(on w3 $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "$NEXT" "citus_add_node(): the new node has the extension"
-err=$(on w3 $DB "SELECT label FROM predict_label('shop_intent', 'hola', 'shop_a')" 2>&1 || true)
-[[ $err == *'classifier "shop_intent" does not exist'* && $err == *"HINT:  This node is a Citus worker"*"replicate_classifiers() on the coordinator"* ]] ||
-    { echo "FAILED: the new node before replicate_classifiers(): $err" >&2; exit 1; }
-echo "ok: before replicate_classifiers(), the new node finds no classifier (never a stale one), and the hint says what to run"
-expect_eq "$(q $DB "SELECT replicate_classifiers() ->> 'workers'")" 3 "replicate_classifiers() again: three workers"
-expect_eq "$(on w3 $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" \
-    "$coord_models" "the new node holds the coordinator's active models"
+# the new node's own classifier: the coordinator's rows are all it keeps
+on w3 $DB "SELECT create_classifier('w3_own', 'ai_training_data', 'user_message', 'training_label')" >/dev/null
+# Citus's own step before a shard moves to a new node (citus_rebalance_start()
+# does it itself): its reference tables, ai_classifier_publication among them
+q $DB "SELECT replicate_reference_tables('block_writes')" >/dev/null
 # shop_a's shard moves to the new node
 read -r shard from_port < <(q $DB "SELECT s.shardid, s.nodeport FROM citus_shards AS s
                                     WHERE s.table_name = 'market'::regclass AND s.shardid = get_shard_id_for_distribution_column('market', 'shop_a')" | tr '|' ' ')
 q $DB "SELECT citus_move_shard_placement($shard, '127.0.0.1', $from_port, '127.0.0.1', $W3_PORT, shard_transfer_mode => 'block_writes')" >/dev/null
 expect_eq "$(q $DB "SELECT nodeport FROM citus_shards WHERE shardid = $shard")" "$W3_PORT" "shop_a's shard is on the new node"
+expect_eq "$(on w3 $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" \
+    "$coord_models" "without replicate_classifiers(), the new node holds the coordinator's active models"
+expect_eq "$(on w3 $DB "SELECT string_agg(name, ',' ORDER BY name) FROM ai_classifiers WHERE NOT built_in")" \
+    "$(q $DB "SELECT string_agg(name, ',' ORDER BY name) FROM ai_classifiers WHERE NOT built_in")" \
+    "and exactly the coordinator's classifiers"
 expect_eq "$(pushed)" "$(answers)" "the new node answers shop_a's rows as the coordinator does"
+q $DB "SELECT train_classifier('shop_intent', 'fourth', '{\"deploy\": \"always\", \"seed\": 4}') ->> 'status'" >/dev/null
+coord_models=$(q $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")
+expect_eq "$(copies) $(on w3 $DB "SELECT string_agg(format('%s:%s', id, coalesce(partition_key, '-')), ',' ORDER BY id) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" \
+    "$coord_models $coord_models $coord_models" "the next deploy reaches the new node too"
+expect_eq "$(pushed)" "$(answers)" "and every node answers as the coordinator does"
+expect_eq "$(kept)" "$(state)" "after deploys the publication still keeps exactly the classifiers and active models"
+expect_eq "$(q $DB "SELECT replicate_classifiers() ->> 'workers'")" 3 "replicate_classifiers() again: three workers, and the answers unchanged"
+expect_eq "$(pushed)" "$(answers)" "after it every node still answers as the coordinator does"
 
 # TRUNCATE names no rows: the nodes start over from what the coordinator
 # has left (no classifier here), and get the rows back when they return.

@@ -49,6 +49,20 @@ SELECT _pg_intent_release_citus_placements();
 SELECT count(*) AS apply_triggers FROM pg_trigger
  WHERE tgrelid = 'ai_classifier_publication'::regclass AND tgname = 'ai_classifier_publication_apply';
 
+-- The event trigger that applies a new Citus placement's rows fires on
+-- every CREATE TRIGGER: a role without any right on the extension (nor
+-- EXECUTE on its internal functions) creates its own trigger as before.
+CREATE SCHEMA pgi_cn_own AUTHORIZATION pgi_cn_app;
+SET ROLE pgi_cn_app;
+CREATE TABLE pgi_cn_own.t (x int);
+CREATE FUNCTION pgi_cn_own.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER t_f BEFORE INSERT ON pgi_cn_own.t FOR EACH ROW EXECUTE FUNCTION pgi_cn_own.f();
+INSERT INTO pgi_cn_own.t VALUES (1);
+SELECT count(*) AS app_trigger_rows FROM pgi_cn_own.t;
+RESET ROLE;
+SELECT evtevent, evttags FROM pg_event_trigger WHERE evtname = 'pg_intent_citus_placement';
+DROP SCHEMA pgi_cn_own CASCADE;
+
 DROP EXTENSION pg_intent;
 CREATE EXTENSION pg_intent;
 DROP ROLE pgi_cn_app;
