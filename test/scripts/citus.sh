@@ -22,8 +22,9 @@
 #     row exactly as the coordinator, after a forced deploy, a rollback, an
 #     update of the extension (the next release's, simulated) and on a node
 #     added later with a shard moved there (no replicate_classifiers() again:
-#     Citus's copy of the publication table brings the classifiers), and the
-#     next deploy reaches it; a deploy one worker refuses
+#     Citus's copy of the publication table, by logical replication, its
+#     default, brings the classifiers), and the next deploy reaches it; a
+#     deploy one worker refuses
 #     fails everywhere; a grant and a revoke reach the workers; a dropped
 #     classifier is gone from every node.
 #     From 0.3.0 the frozen 0.3.0--0.3.1 script's temporary table makes the
@@ -43,6 +44,9 @@ source test/scripts/lib.bash
 source test/scripts/citus_cluster.bash
 DB=shops
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+# wal_level logical: Citus's default transfer mode copies a reference table
+# to a new node by logical replication (the node added later, below)
+export CITUS_EXTRA_CONF="wal_level = logical"
 citus_start_coordinator
 citus_start_worker w1
 citus_start_worker w2
@@ -232,8 +236,10 @@ expect_eq "$(on w3 $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_
 # the new node's own classifier: the coordinator's rows are all it keeps
 on w3 $DB "SELECT create_classifier('w3_own', 'ai_training_data', 'user_message', 'training_label')" >/dev/null
 # Citus's own step before a shard moves to a new node (citus_rebalance_start()
-# does it itself): its reference tables, ai_classifier_publication among them
-q $DB "SELECT replicate_reference_tables('block_writes')" >/dev/null
+# does it itself): its reference tables, ai_classifier_publication among them,
+# in Citus's default transfer mode, logical replication, which refuses a table
+# without a replica identity (the publication's primary key is its state_key)
+q $DB "SELECT replicate_reference_tables()" >/dev/null
 # shop_a's shard moves to the new node
 read -r shard from_port < <(q $DB "SELECT s.shardid, s.nodeport FROM citus_shards AS s
                                     WHERE s.table_name = 'market'::regclass AND s.shardid = get_shard_id_for_distribution_column('market', 'shop_a')" | tr '|' ' ')

@@ -19,7 +19,15 @@ CREATE TABLE @extschema@.ai_classifier_publication (
     kind       text,
     classifier text,
     row        jsonb,
-    model      bytea
+    model      bytea,
+    -- what a kept row is the state of; its primary key is also the replica
+    -- identity Citus needs to copy the table to a new node by logical
+    -- replication (its default transfer mode refuses a table without one)
+    state_key  text GENERATED ALWAYS AS (
+                   CASE kind WHEN 'classifier' THEN 'classifier:' OPERATOR(pg_catalog.||) classifier
+                             WHEN 'model' THEN 'model:' OPERATOR(pg_catalog.||) (row OPERATOR(pg_catalog.->>) 'id')
+                   END) STORED,
+    CONSTRAINT ai_classifier_publication_pkey PRIMARY KEY (state_key)
 );
 -- A model's bytes are stored as they are (no compression attempt): each
 -- node stores every deployed model here once more, inside the deploy's
