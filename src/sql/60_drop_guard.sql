@@ -13,25 +13,41 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._pg_intent_drop_guard() IS
     'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs, models or user-created classifiers (unless pg_intent.allow_drop_with_data is on).';
 
--- An extension member (created by the extension's script), so DROP EXTENSION
--- drops it with the rest. Created once: a fresh install and the upgrade from
--- 0.2.0 create it, a later upgrade keeps it as it is (an administrator may
--- have disabled it with ALTER EVENT TRIGGER).
-DO $drop_guard$
+-- The extension's event triggers are created by this one function, from
+-- the extension's script, so each is an extension member and DROP EXTENSION
+-- drops it with the rest. Created once: a fresh install and the upgrade
+-- that introduces one create it, a later upgrade keeps it as it is (an
+-- administrator may have disabled it with ALTER EVENT TRIGGER). One of the
+-- same name that runs another function is not ours: refused (42710), never
+-- replaced.
+CREATE OR REPLACE FUNCTION @extschema@._pg_intent_create_event_trigger(p_name text, p_event text, p_tags text[],
+                                                                     p_function pg_catalog.regprocedure)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_function oid;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
-                    WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_drop_guard') THEN
-        CREATE EVENT TRIGGER pg_intent_drop_guard ON ddl_command_start
-            WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED')
-            EXECUTE FUNCTION @extschema@._pg_intent_drop_guard();
-    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
-                       WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_drop_guard'
-                         AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_drop_guard()'::pg_catalog.regprocedure) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_drop_guard exists and is not pg_intent''s'),
+    SELECT t.evtfoid INTO v_function FROM pg_catalog.pg_event_trigger AS t
+     WHERE t.evtname OPERATOR(pg_catalog.=) p_name;
+    IF NOT FOUND THEN
+        EXECUTE pg_catalog.format('CREATE EVENT TRIGGER %I ON %I WHEN TAG IN (%s) EXECUTE FUNCTION %s',
+                                  p_name, p_event,
+                                  (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(g), ', ') FROM pg_catalog.unnest(p_tags) AS g),
+                                  p_function);
+    ELSIF v_function OPERATOR(pg_catalog.<>) p_function THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named %s exists and is not pg_intent''s', p_name),
                    ERRCODE = 'duplicate_object',
-                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER pg_intent_drop_guard RENAME TO ...) and try again.');
+                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER %s RENAME TO ...) and try again.', p_name);
     END IF;
 END
-$drop_guard$;
+$$;
+COMMENT ON FUNCTION @extschema@._pg_intent_create_event_trigger(text, text, text[], pg_catalog.regprocedure) IS
+    'Internal: creates one of the extension''s event triggers from its script where it is missing, keeps it where it is, and refuses (42710) one of the same name that runs another function.';
+
+SELECT @extschema@._pg_intent_create_event_trigger('pg_intent_drop_guard', 'ddl_command_start',
+                                                   ARRAY['DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED'],
+                                                   '@extschema@._pg_intent_drop_guard()');
 COMMENT ON EVENT TRIGGER pg_intent_drop_guard IS
     'Refuses DROP EXTENSION pg_intent, DROP SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner while its tables hold messages, corrections, runs or models (SET pg_intent.allow_drop_with_data = on confirms).';

@@ -378,23 +378,9 @@ $$;
 COMMENT ON FUNCTION @extschema@._pg_intent_apply_new_placement() IS
     'Internal event trigger: on a Citus worker, when Citus creates a placement of ai_classifier_publication (a node added later), applies the classifiers and active models it was copied with to the node''s own tables.';
 
--- An extension member, created once (as the drop guard is).
-DO $new_placement$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
-                    WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_citus_placement') THEN
-        CREATE EVENT TRIGGER pg_intent_citus_placement ON ddl_command_end
-            WHEN TAG IN ('CREATE TRIGGER')
-            EXECUTE FUNCTION @extschema@._pg_intent_apply_new_placement();
-    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS t
-                       WHERE t.evtname OPERATOR(pg_catalog.=) 'pg_intent_citus_placement'
-                         AND t.evtfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_apply_new_placement()'::pg_catalog.regprocedure) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named pg_intent_citus_placement exists and is not pg_intent''s'),
-                   ERRCODE = 'duplicate_object',
-                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER pg_intent_citus_placement RENAME TO ...) and try again.');
-    END IF;
-END
-$new_placement$;
+SELECT @extschema@._pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
+                                                   ARRAY['CREATE TRIGGER'],
+                                                   '@extschema@._pg_intent_apply_new_placement()');
 COMMENT ON EVENT TRIGGER pg_intent_citus_placement IS
     'On a Citus worker: when Citus creates a placement of ai_classifier_publication (a node added later), applies the coordinator''s classifiers and active models it was copied with.';
 

@@ -541,6 +541,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_apply_published(text, text, jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_published_state(text, jsonb)', 'immutable', 'safe', false),
     ('_pg_intent_apply_new_placement()', 'volatile', 'unsafe', false),
+    ('_pg_intent_create_event_trigger(text, text, text[], regprocedure)', 'volatile', 'unsafe', false),
     ('_pg_intent_node_drop_model(bigint)', 'volatile', 'unsafe', false),
     ('_pg_intent_release_citus_placements()', 'volatile', 'unsafe', false),
     ('train_classifier(text, text, jsonb)', 'volatile', 'unsafe', true),

@@ -63,6 +63,23 @@ RESET ROLE;
 SELECT evtevent, evttags FROM pg_event_trigger WHERE evtname = 'pg_intent_citus_placement';
 DROP SCHEMA pgi_cn_own CASCADE;
 
+-- The extension's event triggers are created by one function: an event
+-- trigger of the same name that is not the extension's is refused (42710),
+-- never replaced; the extension's own is kept as it is.
+ALTER EVENT TRIGGER pg_intent_citus_placement RENAME TO pgi_cn_ours;
+CREATE FUNCTION pgi_cn_evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER pg_intent_citus_placement ON ddl_command_end EXECUTE FUNCTION pgi_cn_evt();
+SELECT pg_temp.try($$SELECT _pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
+                                                          ARRAY['CREATE TRIGGER'], '_pg_intent_apply_new_placement()')$$) AS foreign_name;
+DROP EVENT TRIGGER pg_intent_citus_placement;
+DROP FUNCTION pgi_cn_evt();
+ALTER EVENT TRIGGER pgi_cn_ours RENAME TO pg_intent_citus_placement;
+ALTER EVENT TRIGGER pg_intent_citus_placement DISABLE;
+SELECT _pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
+                                       ARRAY['CREATE TRIGGER'], '_pg_intent_apply_new_placement()') AS again;
+SELECT evtname, evtenabled, evtfoid::regproc FROM pg_event_trigger WHERE evtname LIKE 'pg\_intent\_%' ORDER BY 1;
+ALTER EVENT TRIGGER pg_intent_citus_placement ENABLE;
+
 DROP EXTENSION pg_intent;
 CREATE EXTENSION pg_intent;
 DROP ROLE pgi_cn_app;

@@ -31,8 +31,8 @@ CREATE TABLE @extschema@.ai_classifier_publication (
 );
 -- A model's bytes are stored as they are (no compression attempt): each
 -- node stores every deployed model here once more, inside the deploy's
--- transaction, and pglz's attempt on 8 MB of weights took 380 ms a node
--- against 55 ms (measured, CHANGELOG 0.3.2). Citus's placements are made
+-- transaction, and on PostgreSQL's default (pglz) an 8 MB model took
+-- about seven times as long to store (CHANGELOG 0.3.2). Citus's placements are made
 -- with the table's column storage.
 ALTER TABLE @extschema@.ai_classifier_publication ALTER COLUMN model SET STORAGE EXTERNAL;
 COMMENT ON TABLE @extschema@.ai_classifier_publication IS
