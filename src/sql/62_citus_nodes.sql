@@ -330,8 +330,9 @@ COMMENT ON FUNCTION @extschema@._pg_intent_apply_publication() IS
     'Internal trigger: on a Citus worker, applies a classifier or model change published by the coordinator to the node''s own tables; keeps only the rows that are the coordinator''s state (a classifier, an active model).';
 
 -- A node added later: Citus copies the reference table's rows to the new
--- node's placement by COPY, then creates the placement's triggers, so the
--- row trigger never sees the copied rows. This event trigger fires when
+-- node's placement (by COPY with block_writes, by logical replication in its
+-- default mode) before it creates the placement's triggers, so the row
+-- trigger never sees the copied rows. This event trigger fires when
 -- such a trigger is created on a worker and applies the placement's rows as
 -- they stand: a reset first (the coordinator's rows are all the node keeps),
 -- then each classifier and active model. It runs as the role that creates
