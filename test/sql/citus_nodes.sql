@@ -26,8 +26,8 @@ SELECT pg_temp.try('SELECT replicate_classifiers()') AS as_app;
 SELECT pg_temp.try($$INSERT INTO ai_classifier_publication (kind) VALUES ('reset')$$) AS app_inserts;
 RESET ROLE;
 
--- The publication table stores nothing: its trigger applies a row on a
--- Citus worker and drops it everywhere.
+-- Without Citus the publication table stores nothing: its trigger applies
+-- a row on a Citus worker, and keeps the state rows only on a Citus node.
 INSERT INTO ai_classifier_publication (kind, classifier) VALUES ('reset', NULL), ('classifier_gone', 'x');
 SELECT count(*) AS stored FROM ai_classifier_publication;
 SELECT pg_temp.try($$INSERT INTO ai_classifier_publication (kind) VALUES ('other')$$) AS bad_kind;
