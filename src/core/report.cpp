@@ -98,13 +98,32 @@ Json row_results_json(const std::vector<RowResult> &rows, const std::vector<std:
 
 } // namespace
 
+TrainReport::Summary TrainReport::summary(const IntentModel &model) const {
+    Summary s;
+    s.training_samples = data.texts.size();
+    for (size_t e = 0; e < plan.fold.size(); ++e)
+        s.validation_samples += plan.fold[e] >= 0;
+    s.test_samples = oof.rows;
+    s.total_intents = model.labels().size();
+    s.accuracy = oof.accuracy;
+    s.precision = oof.macro_precision;
+    s.recall = oof.macro_recall;
+    s.f1 = oof.macro_f1;
+    s.threshold = static_cast<double>(threshold.global);
+    s.evaluation_method = evaluation_method_name(plan.method);
+    return s;
+}
+
 std::string TrainReport::to_json(const IntentModel &model) const {
+    return dump_json(to_json_object(model));
+}
+
+Json TrainReport::to_json_object(const IntentModel &model) const {
     const auto &labels = model.labels();
+    const Summary sum = summary(model);
     Json w = Json::object();
     const size_t in_scope = data.texts.size() - data.out_of_scope_entries;
-    size_t predicted = 0;
-    for (size_t e = 0; e < plan.fold.size(); ++e)
-        predicted += plan.fold[e] >= 0;
+    const size_t predicted = sum.validation_samples;
     // A rate with nothing to divide by is null, not 0: a dashboard would
     // read 0 as "every out-of-scope message got an intent".
     auto out_of_scope_recall_json = [this] {
@@ -112,10 +131,10 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     };
     w["input_rows"] = data.input_rows;
     w["usable_rows"] = data.texts.size();
-    w["training_samples"] = data.texts.size();
-    w["validation_samples"] = predicted;
-    w["test_samples"] = oof.rows;
-    w["total_intents"] = labels.size();
+    w["training_samples"] = sum.training_samples;
+    w["validation_samples"] = sum.validation_samples;
+    w["test_samples"] = sum.test_samples;
+    w["total_intents"] = sum.total_intents;
     w["intents"] = labels;
     std::vector<std::string> small;
     for (size_t c : threshold.thin_intents)
@@ -136,7 +155,7 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     w["format_version"] = model.format_version();
     w["typo"] = {{"variants", typo_variants}, {"rows", typo_rows}};
 
-    w["evaluation"] = {{"method", evaluation_method_name(plan.method)},
+    w["evaluation"] = {{"method", sum.evaluation_method},
                        {"folds", plan.folds},
                        {"rows", predicted},
                        {"work", plan.work},
@@ -175,7 +194,7 @@ std::string TrainReport::to_json(const IntentModel &model) const {
     Json per_intent = Json::object();
     for (size_t c = 0; c < labels.size() && c < threshold.per_intent.size(); ++c)
         per_intent[labels[c]] = static_cast<double>(threshold.per_intent[c]);
-    w["threshold"] = {{"value", static_cast<double>(threshold.global)},
+    w["threshold"] = {{"value", sum.threshold},
                       {"target_precision", model.options().target_precision},
                       {"threshold_floor", model.options().threshold_floor},
                       {"precision", threshold.precision},
@@ -225,7 +244,7 @@ std::string TrainReport::to_json(const IntentModel &model) const {
                     {"calibrate", seconds_calibrate}, {"refit", seconds_refit},
                     {"gate", seconds_gate},           {"total", seconds_total}};
     w["options"] = parse_json(model.options().to_json(), "model options");
-    return dump_json(w);
+    return w;
 }
 
 } // namespace intent

@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "folds.h"
 #include "gate.h"
+#include "json.h"
 #include "label_recall.h"
 #include "metrics.h"
 #include "model.h"
@@ -71,10 +72,29 @@ struct TrainReport {
     double seconds_features = 0, seconds_evaluate = 0, seconds_calibrate = 0, seconds_refit = 0,
            seconds_gate = 0, seconds_total = 0;
 
-    // The report as one JSON object (the SQL layer casts it to jsonb); the
+    // The run's headline figures (RunSummary below): the report's keys of
+    // the same names are written from it, and the SQL layer records and
+    // decides from it, never from the report read back.
+    struct Summary;
+    Summary summary(const IntentModel &model) const;
+
+    // The report as one JSON object (the SQL layer stores it as jsonb); the
     // keys are documented in report.cpp. Texts never appear in it: rows are
     // referenced by input row index.
-    std::string to_json(const IntentModel &model) const;
+    Json to_json_object(const IntentModel &model) const;
+    std::string to_json(const IntentModel &model) const; // the same, serialised
+};
+
+// The headline figures of a run, as its report states them (report.cpp).
+struct TrainReport::Summary {
+    size_t training_samples = 0;   // every usable distinct text
+    size_t validation_samples = 0; // rows with an out-of-fold prediction
+    size_t test_samples = 0;       // in-scope rows the metrics are computed on
+    size_t total_intents = 0;      // the model's intents
+    // Out of fold, served label, macro over intents.
+    double accuracy = 0, precision = 0, recall = 0, f1 = 0;
+    double threshold = 0; // the global abstain threshold
+    const char *evaluation_method = "";
 };
 
 struct TrainedModel {

@@ -23,10 +23,11 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
     }
 }
 
-bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
-                           const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
-                           const TrainingPolicy &policy, intent::Json &report) {
-    if (staged.fallback_answers.size() != staged.rows.size()) return false;
+std::optional<intent::GateEvidence>
+compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
+                      const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
+                      const TrainingPolicy &policy, intent::Json &report) {
+    if (staged.fallback_answers.size() != staged.rows.size()) return std::nullopt;
     const std::vector<std::string> &labels = model.labels();
     const bool defer = model.options().defer_to_fallback;
     std::map<std::string, int> ids;
@@ -53,7 +54,7 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
         fallback.push_back(id_of(fallback_label));
         if (!row.key.empty() && keys.size() < 100) keys.push_back(row.key);
     }
-    if (truth.empty()) return false;
+    if (truth.empty()) return std::nullopt;
     // Macro F1 over the labels of the partition's rows: a label the
     // partition never has, which only the fallback knows, would otherwise
     // count as a class of F1 0 against the fallback (a wrong answer counts
@@ -76,22 +77,28 @@ bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow
         candidate_only += cr && !fr ? 1 : 0;
         fallback_only += fr && !cr ? 1 : 0;
     }
-    const bool sufficient = truth.size() >= static_cast<size_t>(policy.min_gate_rows);
-    intent::Json cmp = {
+    intent::GateEvidence evidence; // the fallback is the gate's "active" model
+    evidence.sufficient = truth.size() >= static_cast<size_t>(policy.min_gate_rows);
+    evidence.candidate_accuracy = c.accuracy;
+    evidence.candidate_f1 = macro_f1(c);
+    evidence.active_accuracy = b.accuracy;
+    evidence.active_f1 = macro_f1(b);
+    evidence.candidate_only_correct = candidate_only;
+    evidence.active_only_correct = fallback_only;
+    report["fallback_comparison"] = {
         {"rule", "out_of_fold"},
         {"rows", truth.size()},
         {"min_rows", policy.min_gate_rows},
-        {"sufficient", sufficient},
+        {"sufficient", evidence.sufficient},
         {"defer_to_fallback", defer},
         {"candidate_deferred", deferred},
-        {"candidate", {{"accuracy", c.accuracy}, {"macro_f1", macro_f1(c)}}},
-        {"fallback", {{"accuracy", b.accuracy}, {"macro_f1", macro_f1(b)}}},
+        {"candidate", {{"accuracy", *evidence.candidate_accuracy}, {"macro_f1", *evidence.candidate_f1}}},
+        {"fallback", {{"accuracy", *evidence.active_accuracy}, {"macro_f1", *evidence.active_f1}}},
         {"candidate_only_correct", candidate_only},
         {"fallback_only_correct", fallback_only},
         {"row_keys", keys},
     };
-    report["fallback_comparison"] = cmp;
-    return true;
+    return evidence;
 }
 
 } // namespace pg_intent

@@ -9,10 +9,12 @@
 #include "train_memory.h"
 #include "train_reader.h"
 
+#include "deploy_rule.h"
 #include "json.h"
 #include "model.h"
 #include "training.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,11 +36,14 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
 // defer_to_fallback, the fallback's where the candidate abstains and the
 // fallback does not. Figures as the gate's (gate.h): accuracy and macro F1 (over the
 // labels of the partition's rows) of the answers, and the discordant pairs; the gate's "sufficient" at the
-// policy's min_gate_rows. Written into the report as "fallback_comparison"
-// and into the gate's keys that decide() reads. False: no comparison (no
-// fallback answers kept, or no row answered by both).
-bool compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
-                           const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
-                           const TrainingPolicy &policy, intent::Json &report);
+// policy's min_gate_rows. Written into the report as "fallback_comparison",
+// and returned as the deploy rule's gate evidence (the candidate's against
+// the fallback's). Nothing: no comparison (no fallback answers kept, or no
+// row answered by both).
+std::optional<intent::GateEvidence> compare_with_fallback(const StagedSource &staged,
+                                                          const std::vector<DataRow> &data,
+                                                          const std::vector<intent::RowResult> &results,
+                                                          const intent::IntentModel &model,
+                                                          const TrainingPolicy &policy, intent::Json &report);
 
 } // namespace pg_intent

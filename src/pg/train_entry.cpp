@@ -52,6 +52,7 @@ extern "C" {
 #include "fallback_comparison.h"
 #include "train_reader.h"
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -259,7 +260,7 @@ intent::Json stored_report(intent::TrainedModel &trained, const std::vector<Data
     // arrays below.
     results = std::move(trained.report.rows);
     trained.report.rows.clear();
-    intent::Json report = intent::parse_json(trained.report.to_json(trained.model), "training report");
+    intent::Json report = trained.report.to_json_object(trained.model);
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
     if (counts.skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
@@ -287,111 +288,116 @@ intent::Json stored_report(intent::TrainedModel &trained, const std::vector<Data
     return report;
 }
 
-// A figure of the report as the worker of 0.2.1 read it with ->> and a
-// cast: NULL when absent or not a number. The report's numbers are written
-// so that they read back as the same double (nlohmann's shortest round
-// trip), so the value is the one the text cast gave.
-std::optional<double> figure(const intent::Json &object, const char *key) {
-    if (!object.is_object()) return std::nullopt;
-    auto it = object.find(key);
-    if (it == object.end() || !it->is_number()) return std::nullopt;
-    return it->get<double>();
-}
-std::optional<int64_t> integer_of(const intent::Json &object, const char *key) {
-    if (!object.is_object()) return std::nullopt;
-    auto it = object.find(key);
-    if (it == object.end() || !it->is_number()) return std::nullopt;
-    return it->is_number_float() ? static_cast<int64_t>(it->get<double>()) : it->get<int64_t>();
+// A figure as the recorded report states it: NaN and infinities are null
+// there (dump_json()), and absent from the run's columns.
+std::optional<double> recorded(double value) {
+    return std::isfinite(value) ? std::optional<double>(value) : std::nullopt;
 }
 
-// The deploy rule's inputs from the report (src/core/deploy_rule.h).
-intent::DeployDecision decide(const intent::Json &report, const intent::TrainingRequest &request,
-                              bool has_active, std::optional<double> active_estimate,
-                              const TrainingPolicy &policy) {
+// The deploy rule's inputs (src/core/deploy_rule.h), from the trainer's
+// typed report: the gate's evidence on fresh rows, or for a partition's
+// first model its comparison with the fallback (compare_with_fallback()).
+intent::DeployDecision decide(const intent::TrainReport &report, const intent::TrainReport::Summary &summary,
+                              const std::optional<intent::GateEvidence> &against_fallback,
+                              const intent::TrainingRequest &request, bool has_active,
+                              std::optional<double> active_estimate, const TrainingPolicy &policy) {
     intent::DeployInputs in;
     in.mode = request.run.deploy;
     in.has_active = has_active;
-    in.test_samples = integer_of(report, "test_samples").value_or(0);
-    in.oof_f1 = figure(report.value("metrics", intent::Json()), "f1");
-    const intent::Json gate = report.value("gate", intent::Json());
-    if (gate.is_object()) {
-        in.gate.sufficient =
-            gate.value("sufficient", intent::Json()).is_boolean() && gate["sufficient"].get<bool>();
-        const intent::Json candidate = gate.value("candidate", intent::Json());
-        const intent::Json active = gate.value("active", intent::Json());
-        in.gate.candidate_f1 = figure(candidate, "macro_f1");
-        in.gate.active_f1 = figure(active, "macro_f1");
-        in.gate.candidate_accuracy = figure(candidate, "accuracy");
-        in.gate.active_accuracy = figure(active, "accuracy");
-        in.gate.candidate_only_correct = integer_of(gate, "candidate_only_correct");
-        in.gate.active_only_correct = integer_of(gate, "active_only_correct");
+    in.test_samples = static_cast<int64_t>(summary.test_samples);
+    in.oof_f1 = recorded(summary.f1);
+    if (const intent::GateReport &gate = report.gate; gate.evaluated) {
+        in.gate.sufficient = gate.sufficient;
+        in.gate.candidate_f1 = recorded(gate.candidate.macro_f1);
+        in.gate.active_f1 = recorded(gate.active.macro_f1);
+        in.gate.candidate_accuracy = recorded(gate.candidate.accuracy);
+        in.gate.active_accuracy = recorded(gate.active.accuracy);
+        in.gate.candidate_only_correct = static_cast<int64_t>(gate.candidate_only_correct);
+        in.gate.active_only_correct = static_cast<int64_t>(gate.active_only_correct);
     }
     in.active_estimate = active_estimate;
     in.max_f1_regression = policy.max_f1_regression;
     // A partition's first model: the fallback is the baseline, on the rows
-    // both answered out of fold (compare_with_fallback()).
-    const intent::Json cmp = report.value("fallback_comparison", intent::Json());
-    if (!has_active && cmp.is_object()) {
-        const intent::Json candidate = cmp.value("candidate", intent::Json());
-        const intent::Json fallback = cmp.value("fallback", intent::Json());
+    // both answered out of fold.
+    if (!has_active && against_fallback) {
         in.has_active = true;
         in.baseline_is_fallback = true;
-        in.gate = intent::GateEvidence();
-        in.gate.sufficient = cmp.value("sufficient", false);
-        in.gate.candidate_f1 = figure(candidate, "macro_f1");
-        in.gate.active_f1 = figure(fallback, "macro_f1");
-        in.gate.candidate_accuracy = figure(candidate, "accuracy");
-        in.gate.active_accuracy = figure(fallback, "accuracy");
-        in.gate.candidate_only_correct = integer_of(cmp, "candidate_only_correct");
-        in.gate.active_only_correct = integer_of(cmp, "fallback_only_correct");
+        in.gate = *against_fallback;
         in.oof_f1 = in.gate.candidate_f1;
         in.active_estimate = in.gate.active_f1;
     }
     return intent::decide_deploy(in);
 }
 
-// The result row's columns, in the order of the SQL declaration
-// (src/sql/40_training.sql).
-enum Column {
-    kModel,
-    kReport,
-    kRefusal,
-    kRefusalDetail,
-    kRefusalHint,
-    kRowsRead,
-    kModelConfig,
-    kModelMetrics,
-    kAlgorithm,
-    kIntents,
-    kThreshold,
-    kEvaluationMethod,
-    kTrainingSamples,
-    kValidationSamples,
-    kTestSamples,
-    kTotalIntents,
-    kAccuracy,
-    kPrecision,
-    kRecall,
-    kF1,
-    kDeployMode,
-    kDeploy,
-    kDeployReason,
-    kDeployEvidence,
-    kCandidateF1,
-    kBaselineF1,
-    kBaselineAccuracy,
-    kRightMore,
-    kRowIds,
-    kRowIntents,
-    kRowFresh,
-    kRowFolds,
-    kRowPredicted,
-    kRowConfidence,
-    kRowLabelProbability,
-    kRowUncertain,
-    kRowKeys,
-    kColumns
+// The result row's columns: name, type and position as the SQL declaration
+// states them (src/sql/40_training.sql). One list gives the enum and the
+// check below, so a declaration that drifts from it is an error naming the
+// column before anything is read, not a value read as another type.
+#define PG_INTENT_TRAIN_TABLE_COLUMNS(X)                                                                     \
+    X(kModel, "model", BYTEAOID)                                                                             \
+    X(kReport, "report", JSONBOID)                                                                           \
+    X(kRefusal, "refusal", TEXTOID)                                                                          \
+    X(kRefusalDetail, "refusal_detail", TEXTOID)                                                             \
+    X(kRefusalHint, "refusal_hint", TEXTOID)                                                                 \
+    X(kRowsRead, "rows_read", INT4OID)                                                                       \
+    X(kModelConfig, "model_config", JSONBOID)                                                                \
+    X(kModelMetrics, "model_metrics", JSONBOID)                                                              \
+    X(kAlgorithm, "algorithm", TEXTOID)                                                                      \
+    X(kIntents, "intents", TEXTARRAYOID)                                                                     \
+    X(kThreshold, "threshold", FLOAT8OID)                                                                    \
+    X(kEvaluationMethod, "evaluation_method", TEXTOID)                                                       \
+    X(kTrainingSamples, "training_samples", INT4OID)                                                         \
+    X(kValidationSamples, "validation_samples", INT4OID)                                                     \
+    X(kTestSamples, "test_samples", INT4OID)                                                                 \
+    X(kTotalIntents, "total_intents", INT4OID)                                                               \
+    X(kAccuracy, "intent_accuracy", FLOAT8OID)                                                               \
+    X(kPrecision, "intent_precision", FLOAT8OID)                                                             \
+    X(kRecall, "intent_recall", FLOAT8OID)                                                                   \
+    X(kF1, "intent_f1_score", FLOAT8OID)                                                                     \
+    X(kDeployMode, "deploy_mode", TEXTOID)                                                                   \
+    X(kDeploy, "deploy", BOOLOID)                                                                            \
+    X(kDeployReason, "deploy_reason", TEXTOID)                                                               \
+    X(kDeployEvidence, "deploy_evidence", TEXTOID)                                                           \
+    X(kCandidateF1, "candidate_f1", FLOAT8OID)                                                               \
+    X(kBaselineF1, "baseline_f1", FLOAT8OID)                                                                 \
+    X(kBaselineAccuracy, "baseline_accuracy", FLOAT8OID)                                                     \
+    X(kRightMore, "fresh_rows_right_more", INT4OID)                                                          \
+    X(kRowIds, "row_ids", UUIDARRAYOID)                                                                      \
+    X(kRowIntents, "row_intents", TEXTARRAYOID)                                                              \
+    X(kRowFresh, "row_fresh", BOOLARRAYOID)                                                                  \
+    X(kRowFolds, "row_folds", INT2ARRAYOID)                                                                  \
+    X(kRowPredicted, "row_predicted", TEXTARRAYOID)                                                          \
+    X(kRowConfidence, "row_confidence", FLOAT4ARRAYOID)                                                      \
+    X(kRowLabelProbability, "row_label_probability", FLOAT4ARRAYOID)                                         \
+    X(kRowUncertain, "row_uncertain", BOOLARRAYOID)                                                          \
+    X(kRowKeys, "row_keys", TEXTARRAYOID)
+
+#define PG_INTENT_COLUMN_ENUM(id, name, type) id,
+enum Column { PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_ENUM) kColumns };
+#undef PG_INTENT_COLUMN_ENUM
+
+struct ColumnSpec {
+    const char *name;
+    Oid type;
 };
+#define PG_INTENT_COLUMN_SPEC(id, name, type) {name, type},
+constexpr ColumnSpec kColumnSpecs[kColumns] = {PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_SPEC)};
+#undef PG_INTENT_COLUMN_SPEC
+
+// The call's declared result against kColumnSpecs: ERROR (XX000) naming the
+// first column that differs. PostgreSQL calls only: use inside pg_call().
+void check_result_columns(FunctionCallInfo fcinfo) noexcept {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE || desc->natts != kColumns)
+        elog(ERROR, "_pg_intent_train_table() must return %d columns", static_cast<int>(kColumns));
+    for (int i = 0; i < kColumns; ++i) {
+        const Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (strcmp(NameStr(att->attname), kColumnSpecs[i].name) != 0 || att->atttypid != kColumnSpecs[i].type)
+            elog(ERROR, "_pg_intent_train_table() column %d is \"%s\" of type %s, not \"%s\" of type %s",
+                 i + 1, NameStr(att->attname), format_type_be(att->atttypid), kColumnSpecs[i].name,
+                 format_type_be(kColumnSpecs[i].type));
+    }
+}
 
 struct ResultRow {
     Datum values[kColumns] = {};
@@ -422,8 +428,8 @@ Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *bl
             row.nulls[kModel] = false;
         }
         TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE || desc->natts != kColumns)
-            elog(ERROR, "_pg_intent_train_table() must return %d columns", static_cast<int>(kColumns));
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            elog(ERROR, "_pg_intent_train_table() must return a row");
         result = HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), row.values, row.nulls));
     });
     return result;
@@ -440,8 +446,10 @@ Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read) {
 }
 
 // What the worker records of the run: the model row's columns, the run
-// row's headline figures and the deploy decision.
-void set_summary(ResultRow &row, const intent::Json &report, const intent::TrainingRequest &request,
+// row's headline figures and the deploy decision. The recorded report
+// (`report`) gives the JSON columns; the figures come typed (`summary`).
+void set_summary(ResultRow &row, const intent::Json &report, const intent::TrainReport::Summary &summary,
+                 const intent::IntentModel &model, const intent::TrainingRequest &request,
                  const intent::DeployDecision &d) {
     const intent::Json none;
     const intent::Json metrics = report.value("metrics", none), options = report.value("options", none);
@@ -463,23 +471,19 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     row.set(kModelMetrics, model_metrics);
     const intent::Json algorithm = options.is_object() ? options.value("algorithm", none) : none;
     row.set(kAlgorithm, algorithm.is_string() ? algorithm.get<std::string>() : std::string("unknown"));
-    std::vector<std::string> intents;
-    for (const intent::Json &i : report.value("intents", intent::Json::array()))
-        if (i.is_string()) intents.push_back(i.get<std::string>());
+    const std::vector<std::string> &intents = model.labels();
     row.set(kIntents,
             make_array(intents.size(), TEXTOID, [&](size_t i, bool &) { return utf8_to_text(intents[i]); }));
-    row.set(kThreshold, figure(report.value("threshold", none), "value"));
-    const intent::Json evaluation = report.value("evaluation", none);
-    if (evaluation.is_object() && evaluation.value("method", none).is_string())
-        row.set(kEvaluationMethod, evaluation["method"].get<std::string>());
-    row.set(kTrainingSamples, integer_of(report, "training_samples"));
-    row.set(kValidationSamples, integer_of(report, "validation_samples"));
-    row.set(kTestSamples, integer_of(report, "test_samples"));
-    row.set(kTotalIntents, integer_of(report, "total_intents"));
-    row.set(kAccuracy, figure(metrics, "accuracy"));
-    row.set(kPrecision, figure(metrics, "precision"));
-    row.set(kRecall, figure(metrics, "recall"));
-    row.set(kF1, figure(metrics, "f1"));
+    row.set(kThreshold, recorded(summary.threshold));
+    row.set(kEvaluationMethod, std::string(summary.evaluation_method));
+    row.set(kTrainingSamples, std::optional<int64_t>(static_cast<int64_t>(summary.training_samples)));
+    row.set(kValidationSamples, std::optional<int64_t>(static_cast<int64_t>(summary.validation_samples)));
+    row.set(kTestSamples, std::optional<int64_t>(static_cast<int64_t>(summary.test_samples)));
+    row.set(kTotalIntents, std::optional<int64_t>(static_cast<int64_t>(summary.total_intents)));
+    row.set(kAccuracy, recorded(summary.accuracy));
+    row.set(kPrecision, recorded(summary.precision));
+    row.set(kRecall, recorded(summary.recall));
+    row.set(kF1, recorded(summary.f1));
     row.set(kDeployMode, std::string(intent::deploy_mode_name(request.run.deploy)));
     row.set(kDeploy, BoolGetDatum(d.deploy));
     row.set(kDeployReason, d.reason);
@@ -681,6 +685,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
+        check_result_columns(fcinfo);
         schema = calling_function(fcinfo).schema;
         char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
         strlcpy(run_id_text, s, sizeof run_id_text);
@@ -766,16 +771,18 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         throw SqlError(ERRCODE_INTERNAL_ERROR,
                        intent::Message{N_("the trainer returned results for another number of rows"), {}});
     if (by_group) keep_fallback_answers(*staged, data, results, trained->model.labels());
+    std::optional<intent::GateEvidence> against_fallback;
     if (partition && PG_ARGISNULL(3))
-        compare_with_fallback(*staged, data, results, trained->model, policy, report);
+        against_fallback = compare_with_fallback(*staged, data, results, trained->model, policy, report);
     const std::optional<double> active_estimate =
         PG_ARGISNULL(5) ? std::nullopt : std::optional<double>(PG_GETARG_FLOAT8(5));
-    const intent::DeployDecision decision =
-        decide(report, request, !PG_ARGISNULL(3), active_estimate, policy);
+    const intent::TrainReport::Summary summary = trained->report.summary(trained->model);
+    const intent::DeployDecision decision = decide(trained->report, summary, against_fallback, request,
+                                                   !PG_ARGISNULL(3), active_estimate, policy);
 
     ResultRow row;
     row.set(kReport, report);
-    set_summary(row, report, request, decision);
+    set_summary(row, report, summary, trained->model, request, decision);
     set_rows(row, data, results, trained->model.labels(), intent_rows, staged && staged->has_key);
     const std::string blob = trained->model.serialize();
     return form_result(fcinfo, row, &blob);

@@ -106,6 +106,30 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 -- is not open to PUBLIC (train_intent_model() is the way in).
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL, 'intent', NULL)$$);
 SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$);
+-- The result row is built by its columns' names and types, and checked
+-- against the declaration before anything is read: a declaration that
+-- drifts (here two columns swapped) is an error naming the column.
+CREATE SCHEMA pgi_tt_drift;
+CREATE FUNCTION pgi_tt_drift.train_table(
+    p_run_id uuid, p_options jsonb, p_policy ai_training_policy,
+    p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
+    p_classifier text, p_partition text,
+    OUT model bytea, OUT report jsonb,
+    OUT refusal text, OUT refusal_detail text, OUT refusal_hint text, OUT rows_read integer,
+    OUT model_config jsonb, OUT model_metrics jsonb, OUT algorithm text, OUT intents text[],
+    OUT threshold double precision, OUT evaluation_method text,
+    OUT training_samples integer, OUT validation_samples integer, OUT test_samples integer,
+    OUT total_intents integer, OUT intent_accuracy double precision, OUT intent_precision double precision,
+    OUT intent_recall double precision, OUT intent_f1_score double precision,
+    OUT deploy_mode text, OUT deploy boolean, OUT deploy_reason text, OUT deploy_evidence text,
+    OUT candidate_f1 double precision, OUT baseline_f1 double precision,
+    OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer,
+    OUT row_ids uuid[], OUT row_intents text[], OUT row_folds smallint[],
+    OUT row_fresh boolean[], OUT row_predicted text[], OUT row_confidence real[],
+    OUT row_label_probability real[], OUT row_uncertain boolean[], OUT row_keys text[])
+RETURNS record AS '$libdir/pg_intent', 'pg_intent_train_table' LANGUAGE C;
+SELECT pg_temp.try($$SELECT model FROM pgi_tt_drift.train_table(gen_random_uuid(), '{}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$) AS drifted_declaration;
+DROP SCHEMA pgi_tt_drift CASCADE;
 -- The table holds the policy's only defaults: a row built by hand with a
 -- NULL in a NOT NULL column is refused, naming it (0.3.1 read a NULL
 -- max_intents as 100 labels, where the table's default is 1000).

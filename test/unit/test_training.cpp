@@ -507,6 +507,33 @@ TEST(Training, HoldoutPredictsOnlyItsRows) {
     EXPECT_EQ(j.at("training_samples").get<double>(), 80.0);
 }
 
+// The SQL layer records and decides from TrainReport::summary(), never from
+// the stored report read back: the two must state the same figures, bit for
+// bit, for both evaluation methods.
+TEST(Training, SummaryStatesTheReportsFigures) {
+    for (EvaluationMethod method : {EvaluationMethod::CrossValidation, EvaluationMethod::Holdout}) {
+        ModelOptions o;
+        o.evaluation.method = method;
+        const TrainedModel t = train_model(shop_rows(20, 20), o, TrainCallbacks{});
+        const TrainReport::Summary s = t.report.summary(t.model);
+        const Json j = parse_json(t.report.to_json(t.model), "report");
+        EXPECT_EQ(j, t.report.to_json_object(t.model)); // serialising loses nothing
+        EXPECT_EQ(j.at("training_samples").get<size_t>(), s.training_samples);
+        EXPECT_EQ(j.at("validation_samples").get<size_t>(), s.validation_samples);
+        EXPECT_EQ(j.at("test_samples").get<size_t>(), s.test_samples);
+        EXPECT_EQ(j.at("total_intents").get<size_t>(), s.total_intents);
+        EXPECT_EQ(j.at("intents").size(), s.total_intents);
+        EXPECT_EQ(j.at("metrics").at("accuracy").get<double>(), s.accuracy);
+        EXPECT_EQ(j.at("metrics").at("precision").get<double>(), s.precision);
+        EXPECT_EQ(j.at("metrics").at("recall").get<double>(), s.recall);
+        EXPECT_EQ(j.at("metrics").at("f1").get<double>(), s.f1);
+        EXPECT_EQ(j.at("threshold").at("value").get<double>(), s.threshold);
+        EXPECT_EQ(j.at("evaluation").at("method").get<std::string>(), s.evaluation_method);
+        EXPECT_GT(s.validation_samples, 0u);
+        EXPECT_GT(s.f1, 0.0);
+    }
+}
+
 // run_tasks: every task runs once; a worker's exception reaches the caller
 // after every thread joined.
 TEST(Parallel, RunsEveryTaskOnceAndRethrows) {
