@@ -215,11 +215,11 @@ SQL
     active=$(psql -At -c "SELECT count(*) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active AND partition_key IS NOT NULL")
     /usr/bin/python3 bench/classifiers_statements.py scripts "$m" "$BENCH_TMP"
     local fb_kb shop_kb small_kb r
-    fb_kb=$(psql -At -c "SELECT count(*) FROM predict_label('shop_intent', 'x', 'shop_499')" -c "SELECT bytes / 1024 FROM _pg_intent_model_cache_stats()" | tail -1)
+    fb_kb=$(psql -At -c "SELECT count(*) FROM predict_label('shop_intent', 'x', 'shop_499')" -c "SELECT bytes / 1024 FROM intent_internal._pg_intent_model_cache_stats()" | tail -1)
     # (the shop's model abstains on 'x' and consults the fallback, which is
     # then charged too: it is taken off)
     shop_kb=$(psql -At -c "SELECT count(*) FROM predict_label('shop_intent', 'x', 'shop_0')" \
-        -c "SELECT (bytes - CASE WHEN models > 1 THEN $fb_kb * 1024 ELSE 0 END) / 1024 FROM _pg_intent_model_cache_stats()" | tail -1)
+        -c "SELECT (bytes - CASE WHEN models > 1 THEN $fb_kb * 1024 ELSE 0 END) / 1024 FROM intent_internal._pg_intent_model_cache_stats()" | tail -1)
     # The fallback's charge plus about four shop models': most statements
     # load a shop's model again, and the fallback, the least recently used
     # model once four shops came since it last answered, is evicted and

@@ -60,7 +60,7 @@ install)
     pin_search_path
     for f in src/sql/schema/*.sql; do piece "$f"; done
     code_pieces
-    printf '\nSELECT @extschema@._pg_intent_apply_privileges(true);\n'
+    printf '\nSELECT intent_internal._pg_intent_apply_privileges(true);\n'
     ;;
 upgrade)
     [ $# -eq 3 ] || { echo "usage: $0 upgrade FROM TO" >&2; exit 2; }
@@ -71,7 +71,7 @@ upgrade)
     pin_search_path
     piece "$migration"
     code_pieces
-    printf '\nSELECT @extschema@._pg_intent_apply_privileges(false);\n'
+    printf '\nSELECT intent_internal._pg_intent_apply_privileges(false);\n'
     ;;
 *)
     echo "usage: $0 install VERSION | upgrade FROM TO" >&2

@@ -51,7 +51,6 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/value.h"
-#include "parser/parse_func.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -201,9 +200,7 @@ void refresh(State &s, Oid schema) noexcept {
     s.classifier_collation = collation_of(s.active_idx, 1);
     s.partition_collation = collation_of(s.active_idx, 2);
     Oid argtypes[3] = {TEXTOID, OIDOID, TEXTOID};
-    List *qualified = list_make2(makeString(get_namespace_name(schema)),
-                                 makeString(pstrdup("_pg_intent_classifier_allows")));
-    s.allows_fn = LookupFuncName(qualified, 3, argtypes, false);
+    s.allows_fn = extension_function(schema, "_pg_intent_classifier_allows", 3, argtypes);
 }
 
 // A text datum of `bytes`, palloc'd in the current context; inside pg_call().

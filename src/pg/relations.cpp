@@ -2,8 +2,16 @@
 #include "relations.h"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "commands/extension.h"
 #include "parser/parse_func.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 }
@@ -39,6 +47,15 @@ struct CachedFunction {
     Oid fn = InvalidOid;
 };
 
+// The extension's schemas (internal_schema()), found with the functions'
+// OIDs and forgotten with them, or with any change to a schema.
+struct Schemas {
+    bool known = false;
+    Oid schema = InvalidOid;   // the extension's
+    Oid internal = InvalidOid; // intent_internal, when it is the extension's own
+};
+Schemas g_schemas;
+
 CachedRelation g_relations[kCachedRelations];
 int g_num_relations = 0;
 CachedFunction g_functions[kCachedFunctions];
@@ -55,7 +72,53 @@ void on_relcache_invalidation(Datum, Oid relid) {
 
 void on_proc_invalidation(Datum, int, uint32) {
     g_num_functions = 0;
+    g_schemas = Schemas();
     ++g_generation;
+}
+
+void on_namespace_invalidation(Datum, int, uint32) {
+    g_schemas = Schemas();
+    g_num_functions = 0;
+    ++g_generation;
+}
+
+// The schema of extension `extension` (pg_extension.extnamespace), by its
+// index (PostgreSQL 15 does not export get_extension_schema()).
+Oid extension_namespace(Oid extension) noexcept {
+    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(extension));
+    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+    const HeapTuple tuple = systable_getnext(scan);
+    const Oid nsp = HeapTupleIsValid(tuple)
+                        ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace
+                        : InvalidOid;
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return nsp;
+}
+
+// The extension's schema and its internal schema, by the catalogs: the
+// extension named pg_intent, and the schema intent_internal only when
+// pg_depend makes it a member of that extension.
+Schemas extension_schemas() noexcept {
+    if (g_schemas.known) return g_schemas;
+    const uint64 generation = g_generation;
+    Schemas s;
+    const Oid extension = get_extension_oid("pg_intent", true);
+    if (OidIsValid(extension)) {
+        s.schema = extension_namespace(extension);
+        const Oid internal = get_namespace_oid(kInternalSchema, true);
+        if (OidIsValid(internal) && getExtensionOfObject(NamespaceRelationId, internal) == extension)
+            s.internal = internal;
+    }
+    s.known = true;
+    if (generation == g_generation) g_schemas = s;
+    return s;
+}
+
+bool is_internal_function(const char *name) {
+    return strncmp(name, "_pg_intent_", strlen("_pg_intent_")) == 0;
 }
 
 bool fits(const char *name) {
@@ -102,6 +165,7 @@ void remember_function(Oid schema, const char *name, int nargs, const Oid *argty
 }
 
 Oid lookup_function(Oid schema, const char *name, int nargs, const Oid *argtypes, bool missing_ok) noexcept {
+    if (is_internal_function(name)) schema = internal_schema(schema);
     if (nargs <= kCachedArgs) {
         const Oid fn = cached_function(schema, name, nargs, argtypes);
         if (OidIsValid(fn)) return fn;
@@ -118,6 +182,12 @@ Oid lookup_function(Oid schema, const char *name, int nargs, const Oid *argtypes
 void register_relations_cache_invalidation() {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
     CacheRegisterSyscacheCallback(PROCOID, on_proc_invalidation, 0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, on_namespace_invalidation, 0);
+}
+
+Oid internal_schema(Oid schema) noexcept {
+    const Schemas s = extension_schemas();
+    return OidIsValid(s.internal) && s.schema == schema ? s.internal : schema;
 }
 
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
@@ -133,6 +203,9 @@ CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
     for (int i = 0; i < proc->pronargs && i < FUNC_MAX_ARGS; ++i)
         f.argtypes[i] = proc->proargtypes.values[i];
     ReleaseSysCache(tuple);
+    // An internal function finds the tables in the extension's schema.
+    const Schemas s = extension_schemas();
+    if (OidIsValid(s.internal) && f.schema == s.internal) f.schema = s.schema;
     return f;
 }
 

@@ -7,9 +7,10 @@
 
 namespace pg_intent {
 
-// The SQL function being called, as pg_proc declares it: its schema, the
-// extension's, where its tables and functions are found by name (never
-// through search_path), and its owner, the extension owner, whose rights
+// The SQL function being called, as pg_proc declares it: the extension's
+// schema, where its tables and functions are found by name (never through
+// search_path; for an internal function, the schema of the extension it
+// belongs to, not intent_internal), and its owner, the extension owner, whose rights
 // AsExtensionOwner takes; its name and argument types, by which a
 // wrapper finds its worker. The one lookup of a call's own pg_proc row.
 // PostgreSQL calls only: use inside pg_call().
@@ -21,6 +22,18 @@ struct CallingFunction {
     Oid argtypes[FUNC_MAX_ARGS]{}; // their types, nargs of them
 };
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept;
+
+// The schema of the extension's internal functions (_pg_intent_*), created
+// by its script (src/sql/schema/05_internal_schema.sql): the schema the user
+// installs into holds the contract only.
+constexpr const char *kInternalSchema = "intent_internal";
+
+// Where the internal functions of the extension installed in `schema` are:
+// intent_internal when it is the extension's own (a member of it), else
+// `schema` itself (the extension's SQL is older than 0.3.2, until ALTER
+// EXTENSION UPDATE). Never a schema of that name that someone else created.
+// PostgreSQL calls only: use inside pg_call().
+Oid internal_schema(Oid schema) noexcept;
 
 // Found OIDs are kept per backend until an invalidation says they may have
 // changed (relations.cpp); _PG_init() registers the callbacks.
@@ -37,7 +50,8 @@ Oid extension_relation(Oid schema, const char *name) noexcept;
 AttrNumber extension_column(Oid relid, const char *name, Oid type) noexcept;
 
 // The function `name` of the extension with these argument types, found in
-// `schema` (never through search_path); ERROR (42883) when it is missing.
+// `schema` (never through search_path), or for an internal function
+// (_pg_intent_*) in internal_schema(schema); ERROR (42883) when it is missing.
 // PostgreSQL calls only: use inside pg_call().
 Oid extension_function(Oid schema, const char *name, int nargs, const Oid *argtypes) noexcept;
 // ... or InvalidOid when it is missing: a function a later version's SQL

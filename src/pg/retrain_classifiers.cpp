@@ -58,7 +58,7 @@ __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
     List *plan = NIL;
     char *sql = psprintf("SELECT name, owner, count_sql, since, rows_at_last, threshold FROM "
                          "%s._pg_intent_classifier_retrain_plan()",
-                         quote_identifier(get_namespace_name(schema)));
+                         quote_identifier(get_namespace_name(internal_schema(schema))));
     spi_select_in_pg(sql, 0, nullptr, nullptr, nullptr, 0, "the retraining plan could not be read",
                      [&](HeapTuple t, TupleDesc d) noexcept {
                          bool isnull = false;

@@ -2,7 +2,7 @@
 -- the statement trigger that invalidates every backend's model cache.
 
 -- Keeps updated_at current on every UPDATE.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_touch_updated_at()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_touch_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -12,11 +12,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_touch_updated_at() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_touch_updated_at() IS
     'Internal: trigger that sets updated_at to now() on every update.';
 
 -- Derives was_mismatch from the two intents so callers cannot get it wrong.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_set_was_mismatch()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_set_was_mismatch()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -26,7 +26,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_set_was_mismatch() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_set_was_mismatch() IS
     'Internal: trigger that sets ai_intent_corrections.was_mismatch to whether the corrected intent differs from the original one.';
 
 -- The WHEN clause is evaluated without calling PL/pgSQL: a row whose new
@@ -36,21 +36,21 @@ COMMENT ON FUNCTION @extschema@._pg_intent_set_was_mismatch() IS
 CREATE OR REPLACE TRIGGER ai_training_data_touch_updated_at
     BEFORE UPDATE ON @extschema@.ai_training_data
     FOR EACH ROW WHEN (NEW.updated_at IS DISTINCT FROM pg_catalog.now())
-    EXECUTE FUNCTION @extschema@._pg_intent_touch_updated_at();
+    EXECUTE FUNCTION intent_internal._pg_intent_touch_updated_at();
 
 CREATE OR REPLACE TRIGGER ai_intent_corrections_set_was_mismatch
     BEFORE INSERT OR UPDATE OF original_intent, corrected_intent, was_mismatch
     ON @extschema@.ai_intent_corrections
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_set_was_mismatch();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_set_was_mismatch();
 
 -- Internal: statement trigger on ai_intent_models that invalidates every
 -- backend's model cache (through a relcache invalidation, which also reaches
 -- hot standbys) when the committed set of models changes.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_models_changed()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_models_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'pg_intent_models_changed'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_models_changed() IS
     'Internal: invalidates cached models in every session after ai_intent_models changes.';
 
 -- Invalidate every backend's cached model whenever the set of models changes
@@ -58,7 +58,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_models_changed() IS
 -- trigger function is declared in 10_c_functions.sql.
 CREATE OR REPLACE TRIGGER ai_intent_models_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_intent_models
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
 -- Also under session_replication_role = replica: logical replication's apply
 -- worker and pg_restore --disable-triggers change models too, and a backend
 -- that missed the invalidation would serve a stale model indefinitely.
@@ -69,7 +69,7 @@ ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_
 -- until a committed change of this table, or of ai_intent_models, says otherwise.
 CREATE OR REPLACE TRIGGER ai_classifiers_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_classifiers
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
 ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_changed;
 
 
@@ -108,7 +108,7 @@ ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_chan
 -- 0.2.0 let one UPDATE mark 24 rows approved under another label, with no
 -- trace. The check reads the audit tables as the caller, who therefore
 -- needs SELECT on them (the review functions' RETURNING already did).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_stamp_audit()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_stamp_audit()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -229,18 +229,18 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_stamp_audit() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_stamp_audit() IS
     'Internal trigger: for every role but the table owner, stamps who acted (JWT subject under PostgREST, else session user) and when in the audit columns, and lets the review state of ai_training_data change only as the review functions change it.';
 
 CREATE OR REPLACE TRIGGER ai_training_data_stamp_audit
     BEFORE INSERT OR UPDATE ON @extschema@.ai_training_data
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_stamp_audit();
 CREATE OR REPLACE TRIGGER ai_intent_corrections_stamp_audit
     BEFORE INSERT OR UPDATE ON @extschema@.ai_intent_corrections
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_stamp_audit();
 CREATE OR REPLACE TRIGGER ai_review_actions_stamp_audit
     BEFORE INSERT OR UPDATE ON @extschema@.ai_review_actions
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_stamp_audit();
 CREATE OR REPLACE TRIGGER ai_model_deployments_stamp_audit
     BEFORE INSERT OR UPDATE ON @extschema@.ai_model_deployments
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_stamp_audit();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_stamp_audit();

@@ -20,7 +20,7 @@
 -- extension's functions check what they write.
 
 -- The refusal of a TRUNCATE that would leave references behind.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_refuse_truncate(p_table text, p_referring text[])
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_refuse_truncate(p_table text, p_referring text[])
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -35,7 +35,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_refuse_truncate(text, text[]) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_refuse_truncate(text, text[]) IS
     'Internal: raises 0A000 when a truncated table of the extension is still referred to by rows of the listed tables.';
 
 -- ai_training_data: its corrections, review actions and training records
@@ -46,14 +46,14 @@ COMMENT ON FUNCTION @extschema@._pg_intent_refuse_truncate(text, text[]) IS
 -- prediction. Left behind, they passed to a new row inserted with the
 -- deleted row's id (a role allowed to insert ids chooses them), which then
 -- counted as trained on. The run keeps its counts and metrics.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_data_gone()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_data_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_data', ARRAY(
+        PERFORM intent_internal._pg_intent_refuse_truncate('ai_training_data', ARRAY(
             SELECT t FROM (VALUES ('ai_intent_corrections', EXISTS (SELECT FROM @extschema@.ai_intent_corrections)),
                                   ('ai_review_actions', EXISTS (SELECT FROM @extschema@.ai_review_actions)),
                                   ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
@@ -73,19 +73,19 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_training_data_gone() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_training_data_gone() IS
     'Internal trigger: removes the corrections, review actions and training records (ai_training_run_rows) of deleted ai_training_data rows and clears shadow predictions'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_training_runs: its per-row records go with it; models and deployments
 -- keep their history and lose the reference.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_runs_gone()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_runs_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM @extschema@._pg_intent_refuse_truncate('ai_training_runs', ARRAY(
+        PERFORM intent_internal._pg_intent_refuse_truncate('ai_training_runs', ARRAY(
             SELECT t FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows)),
                                   ('ai_classifier_run_rows', EXISTS (SELECT FROM @extschema@.ai_classifier_run_rows)),
                                   ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
@@ -106,19 +106,19 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_training_runs_gone() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_training_runs_gone() IS
     'Internal trigger: removes the ai_training_run_rows and ai_classifier_run_rows of deleted runs and clears models'' and deployments'' reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- ai_intent_models: its deployments go with it; a deployment that replaced
 -- it loses the reference.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_intent_models_gone()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_intent_models_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        PERFORM @extschema@._pg_intent_refuse_truncate('ai_intent_models', ARRAY(
+        PERFORM intent_internal._pg_intent_refuse_truncate('ai_intent_models', ARRAY(
             SELECT 'ai_model_deployments' WHERE EXISTS (SELECT FROM @extschema@.ai_model_deployments)));
     ELSE
         DELETE FROM @extschema@.ai_model_deployments AS d
@@ -129,7 +129,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_intent_models_gone() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_intent_models_gone() IS
     'Internal trigger: removes the deployments of deleted models and clears the previous-model reference to them; refuses a TRUNCATE that would leave references (what foreign keys did before 0.2.0).';
 
 -- Changing the id of a row that other rows refer to is refused, as the
@@ -139,7 +139,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_intent_models_gone() IS
 -- active model trained on for fresh evidence). An id nothing refers to may
 -- change. As the owner, like a foreign-key check: the referring rows count
 -- whatever the updating role may read.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_refuse_key_change()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_refuse_key_change()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -183,36 +183,36 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_refuse_key_change() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_refuse_key_change() IS
     'Internal trigger: refuses (23503) changing the id of an ai_training_data, ai_training_runs or ai_intent_models row that other rows of the extension refer to (what ON UPDATE NO ACTION foreign keys did before 0.2.0).';
 
 CREATE OR REPLACE TRIGGER ai_training_data_gone
     AFTER DELETE ON @extschema@.ai_training_data REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_data_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_data_gone();
 CREATE OR REPLACE TRIGGER ai_training_data_truncated
     AFTER TRUNCATE ON @extschema@.ai_training_data
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_data_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_data_gone();
 CREATE OR REPLACE TRIGGER ai_training_runs_gone
     AFTER DELETE ON @extschema@.ai_training_runs REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_runs_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_runs_gone();
 CREATE OR REPLACE TRIGGER ai_training_runs_truncated
     AFTER TRUNCATE ON @extschema@.ai_training_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_training_runs_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_training_runs_gone();
 CREATE OR REPLACE TRIGGER ai_intent_models_gone
     AFTER DELETE ON @extschema@.ai_intent_models REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_intent_models_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_intent_models_gone();
 CREATE OR REPLACE TRIGGER ai_intent_models_truncated
     AFTER TRUNCATE ON @extschema@.ai_intent_models
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_intent_models_gone();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_intent_models_gone();
 CREATE OR REPLACE TRIGGER ai_training_data_key_change
     BEFORE UPDATE OF id ON @extschema@.ai_training_data
     FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
-    EXECUTE FUNCTION @extschema@._pg_intent_refuse_key_change();
+    EXECUTE FUNCTION intent_internal._pg_intent_refuse_key_change();
 CREATE OR REPLACE TRIGGER ai_training_runs_key_change
     BEFORE UPDATE OF id ON @extschema@.ai_training_runs
     FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
-    EXECUTE FUNCTION @extschema@._pg_intent_refuse_key_change();
+    EXECUTE FUNCTION intent_internal._pg_intent_refuse_key_change();
 CREATE OR REPLACE TRIGGER ai_intent_models_key_change
     BEFORE UPDATE OF id ON @extschema@.ai_intent_models
     FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id)
-    EXECUTE FUNCTION @extschema@._pg_intent_refuse_key_change();
+    EXECUTE FUNCTION intent_internal._pg_intent_refuse_key_change();

@@ -4,7 +4,7 @@
 
 -- An INSERT replaces the one row instead of failing on its primary key:
 -- pg_restore puts a dumped policy back over the one CREATE EXTENSION made.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_before_insert()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_before_insert()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -36,11 +36,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_policy_before_insert() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_before_insert() IS
     'Internal trigger: an INSERT into ai_training_policy replaces its one row (pg_restore uses this).';
 
 -- Records who changed the policy and when; the single row keeps its key.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_before_update()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_before_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -59,11 +59,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_policy_before_update() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_before_update() IS
     'Internal trigger: stamps ai_training_policy.updated_at and updated_by on every change.';
 
 -- The policy must always exist: change it with UPDATE.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_refuse_delete()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_refuse_delete()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -74,27 +74,27 @@ BEGIN
               HINT = @extschema@.intent_output_error('Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.');
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_policy_refuse_delete() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_refuse_delete() IS
     'Internal trigger: refuses DELETE and TRUNCATE on ai_training_policy.';
 
 CREATE OR REPLACE TRIGGER ai_training_policy_before_insert
     BEFORE INSERT ON @extschema@.ai_training_policy
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_before_insert();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_policy_before_insert();
 CREATE OR REPLACE TRIGGER ai_training_policy_before_update
     BEFORE UPDATE ON @extschema@.ai_training_policy
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_before_update();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_policy_before_update();
 CREATE OR REPLACE TRIGGER ai_training_policy_refuse_delete
     BEFORE DELETE ON @extschema@.ai_training_policy
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_policy_refuse_delete();
 CREATE OR REPLACE TRIGGER ai_training_policy_refuse_truncate
     BEFORE TRUNCATE ON @extschema@.ai_training_policy
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_policy_refuse_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_policy_refuse_delete();
 
 -- The policy as the owner reads it. Invoker code (should_retrain(), the
 -- alerts view, training) reads it through this function, so callers need no
 -- privilege on the table; it returns the policy values and nothing else (not
 -- who changed them or when, which only readers of the table see).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy(
     OUT min_samples_for_training integer, OUT auto_retrain_threshold integer,
     OUT max_f1_regression double precision, OUT corrected_weight real, OUT max_training_memory_mb integer,
     OUT max_training_threads integer, OUT min_gate_rows integer, OUT out_of_scope_intent text,
@@ -108,13 +108,13 @@ AS $$
            p.out_of_scope_mode, p.only_reviewed, p.max_training_rows
       FROM @extschema@.ai_training_policy AS p
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_policy() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_policy() IS
     'Internal: the training policy''s values (the one row of ai_training_policy, without who changed it), readable by every caller of the training and metrics functions.';
 
 -- The operations part of the policy (scheduled retraining's back-off,
 -- alerts, snapshots), for invoker code (should_retrain(), ai_metric_alerts,
 -- create_metrics_snapshot()) as _pg_intent_policy() is for training.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ops_policy(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_ops_policy(
     OUT retry_failed_after interval, OUT min_alert_samples integer, OUT snapshot_time_zone text)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -123,7 +123,7 @@ AS $$
     SELECT p.retry_failed_after, p.min_alert_samples, p.snapshot_time_zone
       FROM @extschema@.ai_training_policy AS p
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_ops_policy() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_ops_policy() IS
     'Internal: the operations values of the training policy (retry_failed_after, min_alert_samples, snapshot_time_zone), readable by every caller of should_retrain(), ai_metric_alerts and create_metrics_snapshot().';
 
 -- The policy's bounds on rows no reviewer vouches for, as the owner reads
@@ -132,7 +132,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_ops_policy() IS
 -- more OUT columns of _pg_intent_policy(): a new result type would mean
 -- dropping it, and with it the views that call it (and the grants
 -- administrators gave on them), in the upgrade.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_row_limits(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_row_limits(
     OUT max_unreviewed_message_bytes integer, OUT min_unreviewed_intent_rows integer, OUT max_intents integer)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -141,5 +141,5 @@ AS $$
     SELECT p.max_unreviewed_message_bytes, p.min_unreviewed_intent_rows, p.max_intents
       FROM @extschema@.ai_training_policy AS p
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_row_limits() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_row_limits() IS
     'Internal: the training policy''s bounds on unreviewed rows (max_unreviewed_message_bytes, min_unreviewed_intent_rows, max_intents), readable by every caller of get_training_dataset() and should_retrain().';

@@ -24,7 +24,7 @@
 
 -- Names the pg_intent.* session settings that 0.1.0 used as policy and this
 -- session has set: they are ignored now, and a run says so.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_ignored_settings()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_ignored_settings()
 RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -35,5 +35,5 @@ AS $$
                                                  'pg_intent.max_f1_regression', 'pg_intent.corrected_weight'])
        AND s.source OPERATOR(pg_catalog.<>) 'default'
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_ignored_settings() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_ignored_settings() IS
     'Internal: the deprecated pg_intent.* policy settings (0.1.0) that this session set; training ignores them and warns.';

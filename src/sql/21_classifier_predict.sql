@@ -37,16 +37,16 @@ COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
 -- would run the source's row-level security policies with the caller's
 -- rights, which the owner-code rule of 0.3.2 forbids (a policy is code its
 -- table's owner chose); so a tenant explains the fallback, not a partition.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_partition_check(p_name text, p_caller oid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_partition_check(p_name text, p_caller oid)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce((SELECT c.partition_column IS NOT NULL
                        FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name), false)
-           AND coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, 'train'), false)
+           AND coalesce(intent_internal._pg_intent_classifier_allows(p_name, p_caller, 'train'), false)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_partition_check(text, oid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_partition_check(text, oid) IS
     'Internal: for explain_label() with p_partition: whether the role may explain that partition''s model (the classifier''s train right).';
 
 CREATE OR REPLACE FUNCTION @extschema@.explain_label(
@@ -58,9 +58,9 @@ COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) I
     'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; uncertain and uncertain_reason (no_evidence, below_threshold, out_of_scope, or null) say whether and why predict_label() withholds the answer, with the threshold, evidence and evidence_floor it was held to; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); with p_partition, access to that partition as well (42501): the classifier''s train right, or a row of that partition the caller can read in a table source; unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
 
 -- Internal: what this session's cache of classifier models holds and did.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_model_cache_stats(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_model_cache_stats(
     OUT models bigint, OUT bytes bigint, OUT hits bigint, OUT misses bigint, OUT evictions bigint)
 AS 'MODULE_PATHNAME', 'pg_intent_model_cache_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION @extschema@._pg_intent_model_cache_stats() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_model_cache_stats() IS
     'Internal: this session''s cache of classifier models (predict_label(), classify_label()): models kept, their bytes (the budget is pg_intent.model_cache_size), hits, misses (loads) and evictions.';

@@ -24,7 +24,7 @@
 -- its metrics). Not mirrored here: the C reader also leaves out rows whose
 -- text is not valid UTF-8 (SQL_ASCII) or has no UTF-8 equivalent, which SQL
 -- cannot see as text.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_training_rows(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_rows(
     p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
 RETURNS SETOF @extschema@.ai_training_data
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -43,14 +43,14 @@ AS $$
           FROM w GROUP BY w.training_label
     ), kept AS (
         SELECT l.label
-          FROM labels AS l, @extschema@._pg_intent_row_limits() AS p
+          FROM labels AS l, intent_internal._pg_intent_row_limits() AS p
          WHERE l.reviewed OR l.n >= p.min_unreviewed_intent_rows
          ORDER BY l.reviewed DESC, l.n DESC, l.label COLLATE "C"
-         LIMIT (SELECT p.max_intents FROM @extschema@._pg_intent_row_limits() AS p)
+         LIMIT (SELECT p.max_intents FROM intent_internal._pg_intent_row_limits() AS p)
     )
     SELECT w.* FROM w WHERE w.training_label IN (SELECT k.label FROM kept AS k)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_training_rows(integer, boolean, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_training_rows(integer, boolean, integer) IS
     'Internal: the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order.';
 
 -- -------------------------------------------------------------------------
@@ -106,7 +106,7 @@ BEGIN
     SELECT d.id, d.user_message, d.training_label, d.detected_intent, d.correct_intent,
            d.confidence_score, d.corrected_by_human, d.escalated, d.response_source,
            d.category, d.created_at
-      FROM @extschema@._pg_intent_training_rows(p_min_confidence, p_only_reviewed, p_limit) AS d
+      FROM intent_internal._pg_intent_training_rows(p_min_confidence, p_only_reviewed, p_limit) AS d
      ORDER BY d.is_reviewed DESC, d.created_at DESC, d.id;
 END
 $$;
@@ -119,14 +119,14 @@ COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) 
 -- policy's max_training_rows as the window), reviewed ones only with
 -- p_only_reviewed (the policy's). Counting rows the run then leaves out made
 -- every scheduled call start a run that failed for too few rows.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_usable_samples(p_only_reviewed boolean)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_usable_samples(p_only_reviewed boolean)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*)
-      FROM @extschema@._pg_intent_training_rows(0, p_only_reviewed,
-               (SELECT p.max_training_rows FROM @extschema@._pg_intent_policy() AS p)) AS d
+      FROM intent_internal._pg_intent_training_rows(0, p_only_reviewed,
+               (SELECT p.max_training_rows FROM intent_internal._pg_intent_policy() AS p)) AS d
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_usable_samples(boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_usable_samples(boolean) IS
     'Internal: the number of ai_training_data rows a scheduled run reads (_pg_intent_training_rows() with min_confidence 0 and the policy''s max_training_rows; reviewed ones only when p_only_reviewed), the sample count should_retrain() compares with min_samples_for_training.';

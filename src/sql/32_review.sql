@@ -9,7 +9,7 @@
 -- this one directly rejected rows without a reason, sent 20,000 ids and
 -- hit a table CHECK with an unknown action). Returns
 -- {"action", "updated": n, "missing": [ids not found or not visible]}.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_review(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_review(
     p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -124,7 +124,7 @@ BEGIN
     RETURN jsonb_build_object('action', p_action, 'updated', v_updated, 'missing', to_jsonb(v_missing));
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_review(uuid[], text, text, uuid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_review(uuid[], text, text, uuid) IS
     'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 22023; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
@@ -139,7 +139,7 @@ BEGIN
     IF p_training_data_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
+    v_result := intent_internal._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
@@ -163,7 +163,7 @@ BEGIN
     IF p_training_data_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    v_result := @extschema@._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
+    v_result := intent_internal._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
@@ -180,7 +180,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
+    SELECT intent_internal._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
     'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [ids that do not exist or are not visible]}.';
@@ -191,7 +191,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
+    SELECT intent_internal._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
     'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';

@@ -29,7 +29,7 @@
 -- unused until auto_retrain_threshold more arrived (issue 34, point 4).
 -- A run that could deploy and did not (regression, tie) still counts: the
 -- active model was weighed against those rows and kept.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_last_retraining_run(p_classifier_id bigint, p_partition text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_last_retraining_run(p_classifier_id bigint, p_partition text DEFAULT NULL)
 RETURNS TABLE (run_id uuid, started_at timestamptz, metrics jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -43,12 +43,12 @@ AS $$
      ORDER BY r.started_at DESC
      LIMIT 1
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_last_retraining_run(bigint, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_last_retraining_run(bigint, text) IS
     'Internal: the run new rows are counted from (should_retrain(), retrain_classifiers(), the dashboards, train_classifier()''s skipped partitions): the last completed run of the classifier (by id: 0 is intent) and partition (NULL: unpartitioned or fallback) that could deploy, i.e. not a {"deploy": "never"} experiment.';
 
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_headline_metrics(p_metrics jsonb)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_headline_metrics(p_metrics jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -59,20 +59,20 @@ AS $$
           WHERE p_metrics ? k OR p_metrics ? ('macro_' || k))
     END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_headline_metrics(jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_headline_metrics(jsonb) IS
     'Internal: keeps accuracy, precision, recall, f1, coverage and accepted_accuracy of a report metrics object (macro_precision etc. are read as precision etc.).';
 
 
 -- Internal: trains on the given rows and scores the optional baseline model
 -- on the same test split. Called by train_intent_model().
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train(
     p_texts text[], p_labels text[], p_weights real[], p_corrected boolean[],
     p_options jsonb, p_baseline bytea,
     OUT model bytea, OUT report jsonb)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea) IS
     'Internal: runs the training pipeline in the backend. Use train_intent_model().';
 
 -- -------------------------------------------------------------------------
@@ -94,36 +94,36 @@ COMMENT ON FUNCTION @extschema@.train_intent_model(text, text, jsonb) IS
 -- Takes the training or deployment lock of the built-in classifier intent
 -- (C; see src/pg/extension_locks.cpp): only the extension's own functions
 -- can take them.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock(p_lock text, p_wait boolean)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_lock(p_lock text, p_wait boolean)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pg_intent_lock'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_lock(text, boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_lock(text, boolean) IS
     'Internal: takes the training or deployment lock of the built-in classifier intent until the end of the transaction (p_wait false: returns false when another session holds it).';
 
 -- A classifier's training lock and a training slot (C): 55P03 at once,
 -- naming the pid of the backend that holds them, when another session
 -- trains the classifier or max_concurrent_trainings trainings run.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_training(p_classifier text, p_max_concurrent integer)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_lock_training(p_classifier text, p_max_concurrent integer)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pg_intent_lock_training'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_lock_training(text, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_lock_training(text, integer) IS
     'Internal: takes the training lock of the classifier and one of p_max_concurrent training slots until the end of the transaction; 55P03 naming the holder''s pid when either is taken.';
 
 -- A classifier's deployment lock (C): waits for it.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_lock_deployment(p_classifier text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_lock_deployment(p_classifier text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pg_intent_lock_deployment'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_lock_deployment(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_lock_deployment(text) IS
     'Internal: waits for the deployment lock of the classifier and holds it until the end of the transaction.';
 
 -- The C step of a run: reads ai_training_data straight from the table,
 -- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
 -- the run records as typed columns, or why it refused the rows (see
 -- src/pg/train_entry.cpp). Called by _pg_intent_train_run() only.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_table(
     p_run_id uuid, p_options jsonb, p_policy @extschema@.ai_training_policy,
     p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
     p_classifier text, p_partition text,
@@ -143,7 +143,7 @@ CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_table(
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
     'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read and staged) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
 
 -- Trains a model from ai_training_data inside the database and records the
@@ -160,7 +160,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.
 --
 -- Rows the trainer refuses (too few, a single intent) give a failed run
 -- whose sqlstate is PI001, a code of its own: 22023 is a bad parameter.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
                                                             p_classifier text, p_partition text, p_batch uuid)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -225,8 +225,8 @@ BEGIN
     IF v_builtin THEN
         SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
     ELSE
-        v_policy := @extschema@._pg_intent_classifier_policy(p_classifier);
-        v_options := @extschema@._pg_intent_classifier_training_options(p_classifier) || p_options;
+        v_policy := intent_internal._pg_intent_classifier_policy(p_classifier);
+        v_options := intent_internal._pg_intent_classifier_training_options(p_classifier) || p_options;
     END IF;
     -- A policy that trains on reviewed rows only holds for every run, the
     -- scheduled ones included; a caller asking for the unreviewed rows too
@@ -239,8 +239,8 @@ BEGIN
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
-    IF v_builtin AND cardinality(@extschema@._pg_intent_ignored_settings()) > 0 THEN
-        RAISE WARNING 'pg_intent: % ignored', array_to_string(@extschema@._pg_intent_ignored_settings(), ', ')
+    IF v_builtin AND cardinality(intent_internal._pg_intent_ignored_settings()) > 0 THEN
+        RAISE WARNING 'pg_intent: % ignored', array_to_string(intent_internal._pg_intent_ignored_settings(), ', ')
             USING DETAIL = @extschema@.intent_output_error('Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.'),
                   HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
@@ -250,7 +250,7 @@ BEGIN
     --    (55P03 naming the holder's pid). The locks are the extension's own
     --    (not advisory keys anyone could hold), and per classifier: an idle
     --    transaction that trained one classifier blocks no other.
-    PERFORM @extschema@._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
+    PERFORM intent_internal._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
 
     -- 3. the run row; it stays (as failed) when training fails below.
     --    train_classifier() holds the classifier's row (FOR KEY SHARE), so
@@ -279,7 +279,7 @@ BEGIN
         -- MB, and the per-row arrays) goes straight into t, instead of through
         -- a function scan's tuplestore (spilled to a temporary file past
         -- work_mem) and a copy in SPI's result.
-        t := @extschema@._pg_intent_train_table(v_run_id, v_options, v_policy,
+        t := intent_internal._pg_intent_train_table(v_run_id, v_options, v_policy,
                                                 v_active_id, v_active_run, v_active_estimate,
                                                 p_classifier, p_partition);
         IF t.refusal IS NOT NULL THEN
@@ -317,14 +317,14 @@ BEGIN
         -- Deploy only if the active model is still the baseline this run was
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM @extschema@._pg_intent_lock_deployment(p_classifier);
+            PERFORM intent_internal._pg_intent_lock_deployment(p_classifier);
             SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
              WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN
                 v_deploy := false;
                 v_reason := 'baseline_changed';
             ELSE
-                PERFORM @extschema@._pg_intent_activate(v_model_id, v_reason, v_run_id);
+                PERFORM intent_internal._pg_intent_activate(v_model_id, v_reason, v_run_id);
             END IF;
         END IF;
 
@@ -358,7 +358,7 @@ BEGIN
                                                               AND f.classifier_id = v_classifier_id LIMIT 1))
                                                       ELSE '{}'::jsonb END)
                                           || CASE WHEN v_builtin THEN '{}'::jsonb
-                                                  ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
+                                                  ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END,
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
@@ -412,7 +412,7 @@ BEGIN
                                       'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
                                       'rows_read', v_rows))
                                   || CASE WHEN v_builtin THEN '{}'::jsonb
-                                          ELSE jsonb_build_object('limits', @extschema@._pg_intent_policy_limits(v_policy)) END,
+                                          ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END,
                finished_at      = clock_timestamp(),
                duration_seconds = v_duration
          WHERE r.id = v_run_id;
@@ -443,7 +443,7 @@ BEGIN
         'evaluation', t.evaluation_method,
         'baseline_metrics', CASE WHEN t.baseline_f1 IS NOT NULL
                                  THEN jsonb_strip_nulls(jsonb_build_object('f1', t.baseline_f1, 'accuracy', t.baseline_accuracy)) END,
-        'final_metrics', @extschema@._pg_intent_headline_metrics(t.report -> 'metrics'),
+        'final_metrics', intent_internal._pg_intent_headline_metrics(t.report -> 'metrics'),
         'improvement', t.candidate_f1 - t.baseline_f1,
         'deployed', v_deploy,
         'deploy_reason', v_reason,
@@ -453,6 +453,6 @@ BEGIN
         'duration_seconds', v_duration);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS
     'Internal: one training run of a classifier (and partition), as the extension owner, behind train_intent_model() and train_classifier(): reads the rows, trains, applies the deploy rule of the policy and records the run.';
 

@@ -4,7 +4,7 @@
 -- checked that the model exists, has bytes and is not active; a model whose
 -- bytes do not load is refused here (XX001). Returns the model that was
 -- active before, or NULL.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_activate(p_model_id bigint, p_reason text, p_run_id uuid)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -19,7 +19,7 @@ BEGIN
     -- failing on the one-active-model index (the classifier's deployment
     -- lock, the extension's own: no other role can take it, and another
     -- classifier's deployment never waits for it).
-    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+    PERFORM intent_internal._pg_intent_lock_deployment(m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- A model that cannot be loaded must never become active: every
@@ -83,7 +83,7 @@ BEGIN
     RETURN v_previous;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_activate(bigint, text, uuid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_activate(bigint, text, uuid) IS
     'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id. 55000 when the model''s classifier (by id) no longer exists; the classifier row stays locked FOR KEY SHARE until the transaction ends.';
 
 -- -------------------------------------------------------------------------
@@ -104,7 +104,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
 
-    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
+    PERFORM intent_internal._pg_intent_lock_deployment('intent'::text);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
@@ -130,7 +130,7 @@ BEGIN
                   DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
 
-    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
+    v_previous := intent_internal._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
 
     RETURN jsonb_build_object(
         'model_id', p_model_id,
@@ -155,7 +155,7 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM @extschema@._pg_intent_lock_deployment('intent'::text);
+    PERFORM intent_internal._pg_intent_lock_deployment('intent'::text);
 
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
     IF v_current IS NULL THEN
@@ -181,7 +181,7 @@ BEGIN
                    ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = @extschema@.intent_output_error('Deploy another model with deploy_intent_model().');
     END IF;
-    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
+    PERFORM intent_internal._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
 
     RETURN jsonb_build_object(
@@ -234,7 +234,7 @@ COMMENT ON VIEW @extschema@.ai_model_registry IS
 -- Deleting the active model with plain DELETE would break every prediction
 -- and cascade away its deployment history: refused. Old models are deleted
 -- with delete_intent_model(), which keeps their row (metrics, history).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_models_refuse_delete_active()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_models_refuse_delete_active()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -256,15 +256,15 @@ BEGIN
     RETURN OLD;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_models_refuse_delete_active() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_models_refuse_delete_active() IS
     'Internal trigger: refuses DELETE of the active model and TRUNCATE of ai_intent_models while a model is active.';
 
 CREATE OR REPLACE TRIGGER ai_intent_models_refuse_delete_active
     BEFORE DELETE ON @extschema@.ai_intent_models
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_models_refuse_delete_active();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_models_refuse_delete_active();
 CREATE OR REPLACE TRIGGER ai_intent_models_refuse_truncate_active
     BEFORE TRUNCATE ON @extschema@.ai_intent_models
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_models_refuse_delete_active();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_models_refuse_delete_active();
 
 -- Removes an old model's bytes (the large part) and keeps its row, so the
 -- registry, the training run and the deployment history still describe it.
@@ -281,7 +281,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_delete_intent_model(p_caller oid, p_model_id bigint)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_delete_intent_model(p_caller oid, p_model_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -292,7 +292,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock_deployment(m.classifier)
+    PERFORM intent_internal._pg_intent_lock_deployment(m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -302,7 +302,7 @@ BEGIN
     -- A named classifier's model: its deploy right (a dropped classifier's:
     -- superusers only).
     IF v_model.classifier <> 'intent'
-       AND NOT coalesce(@extschema@._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
+       AND NOT coalesce(intent_internal._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
                    ERRCODE = 'insufficient_privilege',
@@ -322,7 +322,7 @@ BEGIN
                               'deleted_at', (SELECT m.deleted_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id));
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_delete_intent_model(oid, bigint) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_delete_intent_model(oid, bigint) IS
     'Internal: delete_intent_model() as the extension owner, for the calling role p_caller.';
 COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
     'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. A named classifier''s model needs the right to deploy that classifier (42501). Returns {model_id, version, bytes_freed, deleted_at}.';

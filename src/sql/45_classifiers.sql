@@ -20,11 +20,11 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.source IS
 -- predicting and deploying with the revoked right, and the prediction
 -- cache kept that answer after the COMMIT. VOLATILE: two reads in one
 -- statement may differ.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_latest(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_latest(p_name text)
 RETURNS @extschema@.ai_classifiers
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_latest'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_latest(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_latest(text) IS
     'Internal: the classifier''s row in the latest committed state (and this transaction''s changes), whatever the transaction''s snapshot; NULL when there is none. What _pg_intent_classifier_allows() reads.';
 
 -- Whether role p_role may know which classifiers exist: a superuser, or a
@@ -32,7 +32,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_latest(text) IS
 -- a classifier it may not use look the same (42501): under the Supabase
 -- recipe every customer holds authenticated, and 42704 against 42501 told
 -- them which names exist.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_may_list(p_role oid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_may_list(p_role oid)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -40,19 +40,19 @@ AS $$
     SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) p_role), false)
            OR pg_catalog.has_table_privilege(p_role, '@extschema@.ai_classifiers'::pg_catalog.regclass, 'SELECT')
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_may_list(oid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_may_list(oid) IS
     'Internal: whether the role may know which classifiers exist (a superuser, or SELECT on ai_classifiers); to others an unknown classifier is refused as one they may not use.';
 
 -- The error for a classifier p_role may not p_access or that does not
 -- exist: 42704 only for a role that may know which exist.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_refuse(p_name text, p_role oid, p_access text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_refuse(p_name text, p_role oid, p_access text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF @extschema@._pg_intent_classifier_may_list(p_role)
-       AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_classifier_facts(p_name, p_role)) THEN
+    IF intent_internal._pg_intent_classifier_may_list(p_role)
+       AND NOT EXISTS (SELECT FROM intent_internal._pg_intent_classifier_facts(p_name, p_role)) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
                    ERRCODE = 'undefined_object',
                   HINT = @extschema@.intent_output_error('The table ai_classifiers lists the classifiers; create_classifier() creates one.');
@@ -60,7 +60,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
                ERRCODE = 'insufficient_privilege',
               -- never NULL: a NULL option fails RAISE itself (22004)
-              DETAIL = CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role)
+              DETAIL = CASE WHEN intent_internal._pg_intent_classifier_may_list(p_role)
                             THEN @extschema@.intent_output_error('The classifier exists; the role holds no right to use it that way.')
                             ELSE @extschema@.intent_output_error('It does not exist, or the role may not use it that way.') END,
               HINT = CASE WHEN p_access = 'manage' THEN @extschema@.intent_output_error('Only its owner (or a member of the owner role) may.')
@@ -69,7 +69,7 @@ BEGIN
                                                  pg_catalog.quote_nullable(pg_catalog.left(p_name, 63)), pg_catalog.quote_nullable(p_access)) END;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_refuse(text, oid, text) IS
     'Internal: raises 42704 for an unknown classifier to a role that may list them, else 42501.';
 
 -- Whether role p_role may p_access ('predict', 'train', 'deploy', 'manage')
@@ -103,7 +103,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_refuse(text, oid, text) IS
 -- membership from pg_has_role(), which reads the catalog caches: both are
 -- the latest committed state, also inside a REPEATABLE READ or
 -- SERIALIZABLE transaction that started before a grant or revoke.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_is(p_role oid, p_name name)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_role_is(p_role oid, p_name name)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -111,10 +111,10 @@ AS $$
     SELECT EXISTS (SELECT FROM pg_catalog.pg_roles AS r
                     WHERE r.oid OPERATOR(pg_catalog.=) p_role AND r.rolname OPERATOR(pg_catalog.=) p_name)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_role_is(oid, name) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_role_is(oid, name) IS
     'Internal: whether the role with this OID still has this name (false once it was dropped, even if a new role got the OID).';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -154,11 +154,11 @@ AS $$
                 ELSE false
                 END
             END
-          FROM @extschema@._pg_intent_classifier_latest(p_name) AS c
+          FROM intent_internal._pg_intent_classifier_latest(p_name) AS c
          WHERE c.name IS NOT NULL
-    ), CASE WHEN @extschema@._pg_intent_classifier_may_list(p_role) THEN NULL ELSE false END)
+    ), CASE WHEN intent_internal._pg_intent_classifier_may_list(p_role) THEN NULL ELSE false END)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_allows(text, oid, text) IS
     'Internal: whether the role may predict, train, deploy or manage the classifier (NULL: no such classifier, for a role that may list classifiers; false for another role). The one statement of the per-classifier privilege rule.';
 
 -- -------------------------------------------------------------------------
@@ -167,20 +167,20 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_allows(text, oid, text) IS
 
 -- The options of create_classifier() and alter_classifier() that name
 -- optional columns of the source.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_column_keys()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_column_keys()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT ARRAY['key_column', 'time_column', 'weight_column', 'reviewed_column', 'partition_column']
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_column_keys() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_column_keys() IS
     'Internal: the options of create_classifier() that name optional columns of the source.';
 
 -- The policy keys a classifier may set: the columns of ai_training_policy
 -- that concern one classifier's training, and two of classifiers only.
 -- Everything else in its options is a training option (src/core/options.cpp).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_policy_keys()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_policy_keys()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -192,7 +192,7 @@ AS $$
                  -- classifiers only
                  'gate_window_days', 'min_partition_rows', 'keep_replaced_models']
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy_keys() IS
     'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows, keep_replaced_models).';
 
 -- The administrator's limits, the one statement of which policy keys are
@@ -211,7 +211,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy_keys() IS
 -- max_f1_regression, corrected_weight, min_gate_rows, out_of_scope_*) decide
 -- the classifier's own models, not what it costs others: its owner's.
 -- max_concurrent_trainings is the database's, never a classifier's key.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_within(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_within(
     p_policy @extschema@.ai_training_policy, p_admin @extschema@.ai_training_policy)
 RETURNS @extschema@.ai_training_policy
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -234,13 +234,13 @@ BEGIN
     RETURN r;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_policy_within(@extschema@.ai_training_policy, @extschema@.ai_training_policy) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_within(@extschema@.ai_training_policy, @extschema@.ai_training_policy) IS
     'Internal: a classifier''s policy kept within the administrator''s limits (the one list of limit keys: a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents and max_partitions_per_classifier, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse).';
 
 -- The limits of a policy row (those _pg_intent_policy_within() keeps), as a
 -- classifier's runs record them in their metrics (limits): what the run
 -- was allowed, whatever its classifier's keys asked.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_policy_limits(p_policy @extschema@.ai_training_policy)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_limits(p_policy @extschema@.ai_training_policy)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -255,31 +255,31 @@ AS $$
         'min_unreviewed_intent_rows', p_policy.min_unreviewed_intent_rows,
         'only_reviewed', p_policy.only_reviewed)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_policy_limits(@extschema@.ai_training_policy) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_limits(@extschema@.ai_training_policy) IS
     'Internal: the limit keys of a policy row (_pg_intent_policy_within()) as jsonb, recorded in a classifier run''s metrics (limits).';
 
 -- A classifier's effective policy: ai_training_policy's row with the
 -- classifier's policy keys over it, within the row's limits
 -- (_pg_intent_policy_within()).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_policy(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_policy(p_name text)
 RETURNS @extschema@.ai_training_policy
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p, coalesce((
+    SELECT intent_internal._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p, coalesce((
                SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                  FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
                 WHERE c.name OPERATOR(pg_catalog.=) p_name
-                  AND k.key OPERATOR(pg_catalog.=) ANY (@extschema@._pg_intent_classifier_policy_keys())),
+                  AND k.key OPERATOR(pg_catalog.=) ANY (intent_internal._pg_intent_classifier_policy_keys())),
                '{}'::jsonb)), p)
       FROM @extschema@.ai_training_policy AS p
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_policy(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy(text) IS
     'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it, within the row''s limits: _pg_intent_policy_within()).';
 
 -- A classifier's training options: its options that are neither columns
 -- nor policy.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_training_options(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_training_options(p_name text)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -287,17 +287,17 @@ AS $$
     SELECT coalesce((SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                        FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
                       WHERE c.name OPERATOR(pg_catalog.=) p_name
-                        AND NOT k.key OPERATOR(pg_catalog.=) ANY (@extschema@._pg_intent_classifier_policy_keys())),
+                        AND NOT k.key OPERATOR(pg_catalog.=) ANY (intent_internal._pg_intent_classifier_policy_keys())),
                     '{}'::jsonb)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_training_options(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_training_options(text) IS
     'Internal: the classifier''s training options (its options that are neither columns nor policy keys).';
 
 -- Checks a classifier's options (policy keys and training options; not the
 -- column keys): 22023 naming the first bad key. The policy keys of
 -- ai_training_policy are checked by that table's own constraints, on a row
 -- written and rolled back here, so that the bounds are stated once.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_check_options(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_options(
     p_options jsonb, p_has_time boolean, p_has_partition boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -315,8 +315,8 @@ BEGIN
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}'),
-           coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE NOT k.key = ANY (@extschema@._pg_intent_classifier_policy_keys())), '{}')
+    SELECT coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE k.key = ANY (intent_internal._pg_intent_classifier_policy_keys())), '{}'),
+           coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE NOT k.key = ANY (intent_internal._pg_intent_classifier_policy_keys())), '{}')
       INTO v_policy, v_training
       FROM jsonb_each(p_options) AS k;
 
@@ -413,7 +413,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS
     'Internal: checks a classifier''s policy keys (against ai_training_policy''s constraints) and training options (intent_training_options()); 22023 on the first bad one.';
 
 -- Checks a classifier's source and columns for role p_caller: the source
@@ -422,7 +422,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_options(jsonb, boole
 -- string, boolean or enum type, the time a timestamp or date, the weight a
 -- number, reviewed a boolean) and p_caller may read it (42501). Run at
 -- creation, at every change, and before every training.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_check_source(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_source(
     p_caller oid, p_name text, p_source oid, p_columns jsonb)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -481,11 +481,11 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_check_source(oid, text, oid, jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_source(oid, text, oid, jsonb) IS
     'Internal: checks that a classifier''s source exists and is a table or view, and that each of its columns exists, has a type its role allows and is readable by the role (42P01, 42809, 42703, 42804, 42501).';
 
 -- The columns of a classifier as {role: column name}.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_columns(c @extschema@.ai_classifiers)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_columns(c @extschema@.ai_classifiers)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -495,20 +495,20 @@ AS $$
         'time_column', c.time_column, 'weight_column', c.weight_column, 'reviewed_column', c.reviewed_column,
         'partition_column', c.partition_column))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_columns(@extschema@.ai_classifiers) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_columns(@extschema@.ai_classifiers) IS
     'Internal: a classifier''s columns as {role: column name}.';
 
 -- What create_classifier() and alter_classifier() return.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_json(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_json(p_name text)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT pg_catalog.jsonb_build_object('name', c.name,
-                                         'source', coalesce(@extschema@._pg_intent_relation_name(c.source), c.source_name),
+                                         'source', coalesce(intent_internal._pg_intent_relation_name(c.source), c.source_name),
                                          'owner', c.owner_name::pg_catalog.text,
                                          'built_in', c.built_in, 'options', c.policy)
-           || @extschema@._pg_intent_classifier_columns(c)
+           || intent_internal._pg_intent_classifier_columns(c)
            || pg_catalog.jsonb_build_object(
                 'predict_public', c.predict_public,
                 'predict_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
@@ -520,16 +520,16 @@ AS $$
                 'deploy_roles', (SELECT coalesce(pg_catalog.jsonb_agg(x ORDER BY x), '[]')
                                    FROM pg_catalog.unnest(c.deploy_roles) AS r,
                                         LATERAL (SELECT c.role_names OPERATOR(pg_catalog.->>) r::pg_catalog.text AS x) AS n))
-           || CASE WHEN @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN '{}'::pg_catalog.jsonb
+           || CASE WHEN intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN '{}'::pg_catalog.jsonb
                    ELSE pg_catalog.jsonb_build_object('orphaned', true) END
       FROM @extschema@.ai_classifiers AS c
      WHERE c.name OPERATOR(pg_catalog.=) p_name
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_json(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_json(text) IS
     'Internal: a classifier''s definition as jsonb (name, source, owner, columns, options, roles by name; orphaned: true when its owner was dropped).';
 
 -- The classifier, or 42704.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier(p_name text)
 RETURNS @extschema@.ai_classifiers
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -548,12 +548,12 @@ BEGIN
     RETURN c;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier(text) IS
     'Internal: the classifier''s row, or 42704.';
 
 -- Raises 42501 unless p_caller may p_access the classifier (42704 for an
 -- unknown one, to a role that may know which exist).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_require(p_name text, p_caller oid, p_access text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_require(p_name text, p_caller oid, p_access text)
 RETURNS @extschema@.ai_classifiers
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -564,24 +564,24 @@ BEGIN
     IF p_name IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF NOT coalesce(@extschema@._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
+    IF NOT coalesce(intent_internal._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
         -- (to a role that may know which classifiers exist; not the old
         -- owner's name: this caller may have no right to the classifier)
-        IF p_access = 'manage' AND @extschema@._pg_intent_classifier_may_list(p_caller)
+        IF p_access = 'manage' AND intent_internal._pg_intent_classifier_may_list(p_caller)
            AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS x
-                        WHERE x.name = p_name AND NOT @extschema@._pg_intent_role_is(x.owner, x.owner_name)) THEN
+                        WHERE x.name = p_name AND NOT intent_internal._pg_intent_role_is(x.owner, x.owner_name)) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
                        ERRCODE = 'insufficient_privilege',
                       DETAIL = @extschema@.intent_output_error('A role that got its owner''s OID or name since is not its owner.'),
                       HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
         END IF;
-        PERFORM @extschema@._pg_intent_classifier_refuse(p_name, p_caller, p_access);
+        PERFORM intent_internal._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
-    c := @extschema@._pg_intent_classifier(p_name);
+    c := intent_internal._pg_intent_classifier(p_name);
     -- Training and every read of the source run as the owner (as_owner.h):
     -- with the owner gone there is no role to read it as. Said here, before
     -- enter_restricted_operation() could only say that an OID has no role.
-    IF p_access = 'train' AND NOT c.built_in AND NOT @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN
+    IF p_access = 'train' AND NOT c.built_in AND NOT intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
                    ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = @extschema@.intent_output_error('Its source is read as its owner, the role "%s", which no longer exists.', coalesce(c.owner_name::text, '')),
@@ -590,7 +590,7 @@ BEGIN
     RETURN c;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_require(text, oid, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_require(text, oid, text) IS
     'Internal: the classifier''s row if the role may predict, train, deploy or manage it; 42704 or 42501 otherwise (42501 naming the orphaned classifier to manage; 55000 to train an orphaned classifier, whose source has no owner to be read as).';
 
 -- -------------------------------------------------------------------------
@@ -605,7 +605,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.create_classifier(text, regclass, name, name, jsonb) IS
     'Registers a classifier over a table or view: the text and label columns, and in p_options the optional key_column, time_column, weight_column, reviewed_column and partition_column, the policy keys (min_samples_for_training, max_f1_regression, gate_window_days, min_partition_rows, ...) and training options. The caller becomes its owner and must be able to read the named columns. Returns the definition. Errors: 22023 bad name or option, 42710 exists, 42P01/42809 source, 42703 column, 42804 column type, 42501 unreadable column.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_create_classifier(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_create_classifier(
     p_caller oid, p_name text, p_source regclass, p_text_column name, p_label_column name, p_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -633,7 +633,7 @@ BEGIN
                    ERRCODE = 'duplicate_object', HINT = @extschema@.intent_output_error('Change it with alter_classifier().');
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
-     WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
+     WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column', v_bad), ERRCODE = 'invalid_parameter_value';
@@ -647,10 +647,10 @@ BEGIN
     END IF;
     v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
                  || (SELECT coalesce(jsonb_object_agg(k, v_options -> k), '{}') FROM jsonb_object_keys(v_options) AS k
-                      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()));
-    PERFORM @extschema@._pg_intent_classifier_check_source(p_caller, p_name, p_source::oid, v_columns);
-    v_options := v_options - @extschema@._pg_intent_classifier_column_keys();
-    PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
+                      WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys()));
+    PERFORM intent_internal._pg_intent_classifier_check_source(p_caller, p_name, p_source::oid, v_columns);
+    v_options := v_options - intent_internal._pg_intent_classifier_column_keys();
+    PERFORM intent_internal._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
 
     -- The owner is the caller, by OID and by the name it has now;
     -- source_name is filled by _pg_intent_classifier_rebind().
@@ -659,10 +659,10 @@ BEGIN
     VALUES (p_name, p_source, p_text_column, p_label_column, v_columns ->> 'key_column', v_columns ->> 'time_column',
             v_columns ->> 'weight_column', v_columns ->> 'reviewed_column', v_columns ->> 'partition_column',
             v_options, p_caller, (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller));
-    RETURN @extschema@._pg_intent_classifier_json(p_name);
+    RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_create_classifier(oid, text, regclass, name, name, jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_create_classifier(oid, text, regclass, name, name, jsonb) IS
     'Internal: create_classifier() as the extension owner, for the calling role p_caller.';
 
 CREATE OR REPLACE FUNCTION @extschema@.alter_classifier(p_name text, p_options jsonb)
@@ -672,13 +672,13 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.alter_classifier(text, jsonb) IS
     'Changes a classifier''s source (a table or view name, resolved in the caller''s search_path), text and label columns, optional columns, policy keys or training options, keeping its id, models, runs and grants: the keys given replace the current ones, a key set to null is removed (not source, text_column, label_column). The source and columns are checked as create_classifier() checks them, for the classifier''s owner, who reads the source. Its owner only. The built-in classifier intent is changed through ai_training_policy. Returns the definition. Errors as create_classifier(), and 42704 unknown classifier, 42501 not the owner, 55000 the built-in classifier.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_alter_classifier(p_caller oid, p_name text, p_options jsonb)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_alter_classifier(p_caller oid, p_name text, p_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'manage');
     v_columns jsonb;
     v_options jsonb;
     v_bad text;
@@ -693,7 +693,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
-     WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
+     WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column, or be null', v_bad),
@@ -720,25 +720,25 @@ BEGIN
         END IF;
         v_source := (p_options ->> 'source')::oid;
     END IF;
-    v_columns := jsonb_strip_nulls(@extschema@._pg_intent_classifier_columns(c)
+    v_columns := jsonb_strip_nulls(intent_internal._pg_intent_classifier_columns(c)
                  || (SELECT coalesce(jsonb_object_agg(k, p_options -> k), '{}') FROM jsonb_object_keys(p_options) AS k
-                      WHERE k = ANY (@extschema@._pg_intent_classifier_column_keys() || ARRAY['text_column', 'label_column'])));
-    v_options := jsonb_strip_nulls(c.policy || (p_options - @extschema@._pg_intent_classifier_column_keys()
+                      WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys() || ARRAY['text_column', 'label_column'])));
+    v_options := jsonb_strip_nulls(c.policy || (p_options - intent_internal._pg_intent_classifier_column_keys()
                                                           - ARRAY['source', 'text_column', 'label_column']));
     -- The checks of create_classifier(), for the owner: the source is read
     -- with the owner's rights (docs/privileges.md), whoever alters it.
-    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner::oid, p_name, v_source, v_columns);
-    PERFORM @extschema@._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
+    PERFORM intent_internal._pg_intent_classifier_check_source(c.owner::oid, p_name, v_source, v_columns);
+    PERFORM intent_internal._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
     UPDATE @extschema@.ai_classifiers AS x
        SET source = v_source, text_column = v_columns ->> 'text_column', label_column = v_columns ->> 'label_column',
            key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
            weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
            partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
      WHERE x.name = p_name;
-    RETURN @extschema@._pg_intent_classifier_json(p_name);
+    RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_alter_classifier(oid, text, jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_alter_classifier(oid, text, jsonb) IS
     'Internal: alter_classifier() as the extension owner, for the calling role p_caller.';
 
 CREATE OR REPLACE FUNCTION @extschema@.drop_classifier(p_name text, p_drop_models boolean DEFAULT false)
@@ -748,13 +748,13 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.drop_classifier(text, boolean) IS
     'Removes a classifier: its models stop serving at once. Its models, runs and deployments stay as history unless p_drop_models is true. Its owner only; the built-in classifier intent cannot be dropped (55000). Returns {classifier, models_deactivated, models_deleted, runs_deleted}.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_drop_classifier(p_caller oid, p_name text, p_drop_models boolean)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_drop_classifier(p_caller oid, p_name text, p_drop_models boolean)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'manage');
     v_deactivated integer;
     v_models integer := 0;
     v_runs integer := 0;
@@ -776,7 +776,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
     END IF;
-    PERFORM @extschema@._pg_intent_lock_deployment(p_name);
+    PERFORM intent_internal._pg_intent_lock_deployment(p_name);
     -- Every model active under the name goes, whatever classifier it was
     -- recorded for; the history that goes with p_drop_models is this
     -- classifier's (by id), not an earlier one's of the same name.
@@ -795,5 +795,5 @@ BEGIN
                               'models_deleted', v_models, 'runs_deleted', v_runs);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_drop_classifier(oid, text, boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_drop_classifier(oid, text, boolean) IS
     'Internal: drop_classifier() as the extension owner, for the calling role p_caller.';

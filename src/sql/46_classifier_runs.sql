@@ -14,20 +14,20 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.deploy_classifier_model(text, bigint) IS
     'Makes the model the active one of its classifier and partition (reason manual). A model of another classifier is refused (22023). Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, P0002 no such model, 55000 already active or no bytes.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_deploy_classifier_model(p_caller oid, p_name text, p_model_id bigint)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_deploy_classifier_model(p_caller oid, p_name text, p_model_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
     v_model @extschema@.ai_intent_models;
     v_previous bigint;
 BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
+    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
@@ -54,14 +54,14 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
-    v_previous := @extschema@._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
+    v_previous := intent_internal._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
     RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
                               'version', v_model.version, 'previous_model_id', v_previous,
                               'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
                               'reason', 'manual');
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_deploy_classifier_model(oid, text, bigint) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_deploy_classifier_model(oid, text, bigint) IS
     'Internal: deploy_classifier_model() as the extension owner, for the calling role p_caller.';
 
 CREATE OR REPLACE FUNCTION @extschema@.rollback_classifier(p_name text, p_partition text DEFAULT NULL)
@@ -71,18 +71,18 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.rollback_classifier(text, text) IS
     'Re-activates the model that was active before the current one of the classifier (of partition p_partition; NULL: the unpartitioned or fallback model), reason rollback. Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, 55000 nothing to roll back to.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rollback_classifier(p_caller oid, p_name text, p_partition text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_rollback_classifier(p_caller oid, p_name text, p_partition text)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
     v_current bigint;
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
+    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
@@ -106,14 +106,14 @@ BEGIN
                    ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = @extschema@.intent_output_error('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
-    PERFORM @extschema@._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
+    PERFORM intent_internal._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
     RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
                               'version', v_model.version, 'previous_model_id', v_current,
                               'deployed_at', v_model.deployed_at, 'reason', 'rollback');
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_rollback_classifier(oid, text, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_rollback_classifier(oid, text, text) IS
     'Internal: rollback_classifier() as the extension owner, for the calling role p_caller.';
 
 -- -------------------------------------------------------------------------
@@ -139,7 +139,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_rollback_classifier(oid, text, text) 
 -- rollback names anything there, and deploy_classifier_model() may need
 -- any of them). Scheduled retraining of 24 shops produced 26 MB of
 -- identical models in two runs on 0.3.1.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_models_to_keep(p_classifier_id bigint, p_keep integer)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_models_to_keep(p_classifier_id bigint, p_keep integer)
 RETURNS TABLE (model_id bigint, partition_key text, why text)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -169,7 +169,7 @@ AS $$
                                            AND x.partition_key IS NOT DISTINCT FROM m.partition_key
                                            AND (x.is_active OR x.deployed_at IS NOT NULL))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_models_to_keep(bigint, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_models_to_keep(bigint, integer) IS
     'Internal: the retention rule of prune_classifier_models(): per partition with an active model, the active model, the rollback chain p_keep models deep, and the candidates (never deployed, trained after the newest model that ever was) (why: active, rollback, candidate).';
 
 CREATE OR REPLACE FUNCTION @extschema@.prune_classifier_models(p_name text, p_keep integer DEFAULT NULL)
@@ -179,13 +179,13 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.prune_classifier_models(text, integer) IS
     'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition with an active model, keeps the active model, the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the candidates (never deployed, trained after the newest model that ever was); a partition without an active model keeps all. Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept, pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'deploy');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
     v_keep integer;
     v_pruned jsonb;
     v_bytes bigint;
@@ -202,15 +202,15 @@ BEGIN
     END IF;
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.
-    PERFORM @extschema@._pg_intent_lock_deployment(c.name);
-    SELECT count(*) INTO v_kept FROM @extschema@._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k;
+    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
+    SELECT count(*) INTO v_kept FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k;
     WITH doomed AS (
         SELECT m.id FROM @extschema@.ai_intent_models AS m
          WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
            AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS a
                         WHERE a.classifier_id = c.id AND a.is_active
                           AND a.partition_key IS NOT DISTINCT FROM m.partition_key)
-           AND m.id NOT IN (SELECT k.model_id FROM @extschema@._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k)
+           AND m.id NOT IN (SELECT k.model_id FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k)
          FOR UPDATE OF m
     ), done AS (
         UPDATE @extschema@.ai_intent_models AS m
@@ -227,7 +227,7 @@ BEGIN
                               'pruned', v_pruned, 'bytes_freed', v_bytes);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_prune_classifier_models(oid, text, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_prune_classifier_models(oid, text, integer) IS
     'Internal: prune_classifier_models() as the extension owner, for the calling role p_caller.';
 
 -- -------------------------------------------------------------------------
@@ -245,33 +245,33 @@ COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
 -- What train_classifier() needs to read the source: the classifier's
 -- columns and the policy that bounds the read, once the caller's right to
 -- train it is checked (42704, 42501) and its source checked for the owner.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_for_training(p_name text, p_caller oid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'train');
     p @extschema@.ai_training_policy;
 BEGIN
     IF c.built_in THEN
         RETURN jsonb_build_object('name', c.name, 'built_in', true);
     END IF;
     -- The source is read as its owner, so it is checked for the owner.
-    PERFORM @extschema@._pg_intent_classifier_check_source(c.owner, c.name, c.source,
-                                                          @extschema@._pg_intent_classifier_columns(c));
-    p := @extschema@._pg_intent_classifier_policy(c.name);
+    PERFORM intent_internal._pg_intent_classifier_check_source(c.owner, c.name, c.source,
+                                                          intent_internal._pg_intent_classifier_columns(c));
+    p := intent_internal._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
                               'max_unreviewed_message_bytes', p.max_unreviewed_message_bytes,
                               'max_concurrent_trainings', p.max_concurrent_trainings,
                               'gate_window_days', c.policy -> 'gate_window_days',
-                              'may_deploy', coalesce(@extschema@._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
-           || @extschema@._pg_intent_classifier_columns(c);
+                              'may_deploy', coalesce(intent_internal._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
+           || intent_internal._pg_intent_classifier_columns(c);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid) IS
     'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and that the owner may read its source.';
 
 -- The runs of one train_classifier() call, as the extension owner: one per
@@ -306,7 +306,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_for_training(text, oid) IS
 -- partition's rows (src/core/deploy_rule.h, baseline_is_fallback): a model
 -- the fallback beats is not deployed (fallback_better), and the fallback
 -- keeps answering for the partition. 0.3.1 deployed it as first.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_train_classifier_run(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_run(
     p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
     p_partition_prints text[])
 RETURNS jsonb
@@ -314,8 +314,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
-    v_policy @extschema@.ai_training_policy := @extschema@._pg_intent_classifier_policy(p_name);
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'train');
+    v_policy @extschema@.ai_training_policy := intent_internal._pg_intent_classifier_policy(p_name);
     v_batch uuid := gen_random_uuid();
     v_min integer;
     v_max integer := v_policy.max_partitions_per_classifier;
@@ -344,11 +344,11 @@ BEGIN
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and
     -- the cache invalidation it sends) happens only on a change.
-    UPDATE @extschema@.ai_classifiers AS x SET source_name = @extschema@._pg_intent_relation_name(x.source)
-     WHERE x.id = c.id AND @extschema@._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
-       AND @extschema@._pg_intent_relation_name(x.source) IS NOT NULL;
+    UPDATE @extschema@.ai_classifiers AS x SET source_name = intent_internal._pg_intent_relation_name(x.source)
+     WHERE x.id = c.id AND intent_internal._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
+       AND intent_internal._pg_intent_relation_name(x.source) IS NOT NULL;
     -- The fallback first: its out-of-fold answers judge the partitions' first models.
-    v_fallback := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
+    v_fallback := intent_internal._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
     IF c.partition_column IS NOT NULL THEN
         v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -374,7 +374,7 @@ BEGIN
             IF v_may_skip AND v_part.print <> '' THEN
                 SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
                   INTO v_last
-                  FROM @extschema@._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                  FROM intent_internal._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
                 -- A partition the fallback serves because it beat the
                 -- partition's model on the same rows (fallback_better) is
                 -- compared again when its rows change, not at every call.
@@ -390,7 +390,7 @@ BEGIN
                     CONTINUE;
                 END IF;
             END IF;
-            v_result := @extschema@._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
+            v_result := intent_internal._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
             UPDATE @extschema@.ai_training_runs AS r
                SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('rows_fingerprint', v_print)
              WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
@@ -414,7 +414,7 @@ BEGIN
                    ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
     'Internal: the runs of one train_classifier() call, as the extension owner (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
 
 -- -------------------------------------------------------------------------
@@ -440,17 +440,17 @@ COMMENT ON FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text,
 -- and by the deploy gate of a classifier without a key_column
 -- (src/pg/train_entry.cpp: the fresh rows, those later than the active
 -- model's run's start). NULL for an unknown run.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_source_new_since(p_run_id uuid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_new_since(p_run_id uuid)
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT r.started_at FROM @extschema@.ai_training_runs AS r WHERE r.id OPERATOR(pg_catalog.=) p_run_id
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_source_new_since(uuid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid) IS
     'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: its start. The one rule of the retraining count and of the gate''s fresh rows without a key_column.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_count_plan(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_count_plan(p_name text)
 RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer,
                period_count_sql text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -458,24 +458,24 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     -- owner: NULL when the classifier is orphaned (its owner's OID no longer
     -- has its name): there is no role to count as.
-    SELECT CASE WHEN @extschema@._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
+    SELECT CASE WHEN intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
            pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
                  ELSE ' WHERE $1 IS NULL OR true' END,
-           CASE WHEN c.time_column IS NOT NULL THEN @extschema@._pg_intent_source_new_since(last.run_id) END,
+           CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
-           (@extschema@._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
+           (intent_internal._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
            CASE WHEN c.time_column IS NOT NULL THEN
                pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1 AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<) $2',
                                  n.nspname, r.relname, c.time_column, c.time_column) END
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
-      LEFT JOIN LATERAL @extschema@._pg_intent_last_retraining_run(c.id) AS last ON true
+      LEFT JOIN LATERAL intent_internal._pg_intent_last_retraining_run(c.id) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
     'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
@@ -487,13 +487,13 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_count_plan(text) IS
 -- (42704, 42501). Called by OID from src/pg/source_reads.cpp, which runs the
 -- statement as the owner in a security-restricted operation; granted to
 -- nobody: the statement names the source, which callers are not shown.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_source_statement(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_source_statement(
     p_name text, p_caller oid, p_kind text, OUT owner oid, OUT statement text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'train');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'train');
     v_plan record;
 BEGIN
     IF c.built_in THEN
@@ -501,7 +501,7 @@ BEGIN
     END IF;
     owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_review_plan(p_name) AS x;
+        SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_review_plan(p_name) AS x;
         IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
@@ -509,7 +509,7 @@ BEGIN
             'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
             v_plan.key_column, v_plan.text_column, v_plan.source, v_plan.key_type);
     ELSE
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_count_plan(p_name) AS x;
+        SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
         IF p_kind NOT IN ('new', 'period') THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
@@ -517,22 +517,22 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_statement(text, oid, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_source_statement(text, oid, text) IS
     'Internal: for _pg_intent_count_classifier_source() and _pg_intent_classifier_source_texts(): the classifier''s owner and the statement that reads what was asked, for a caller with the right to train it (42704, 42501).';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_count_classifier_source(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_count_classifier_source(
     p_name text, p_from timestamptz, p_to timestamptz DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'pg_intent_count_classifier_source'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz) IS
     'Internal: the classifier''s source rows new since p_from (p_to NULL; all of them when p_from is NULL too, with a time_column; all rows without one), or of the period [p_from, p_to) by its time_column (NULL without one), counted as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_source_texts(p_name text, p_keys text[])
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_source_texts(p_name text, p_keys text[])
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_source_texts'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_texts(text, text[]) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_source_texts(text, text[]) IS
     'Internal: {key: text} for the classifier''s source rows with those keys (at most 10000, 22023 beyond; texts cut at 8192 characters), read as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; no key_column 55000.';
 
 -- What role p_role may know of a classifier, for get_classifier_metrics(),
@@ -543,7 +543,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_source_texts(text, text[])
 -- classifier, or one the role may not know of (it may not list the
 -- classifiers and holds no right on this one: under the Supabase recipe
 -- every customer holds the dashboards' functions).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_facts(p_name text, p_role oid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_facts(p_name text, p_role oid)
 RETURNS TABLE (built_in boolean, has_key boolean, has_time_column boolean, since timestamptz, rows_at_last bigint,
                threshold integer)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -551,13 +551,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL, p.since, p.rows_at_last, p.threshold
       FROM @extschema@.ai_classifiers AS c
-      LEFT JOIN LATERAL @extschema@._pg_intent_classifier_count_plan(c.name) AS p ON true
+      LEFT JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name
-       AND (@extschema@._pg_intent_classifier_may_list(p_role)
+       AND (intent_internal._pg_intent_classifier_may_list(p_role)
             OR EXISTS (SELECT FROM pg_catalog.unnest(ARRAY['predict', 'train', 'deploy', 'manage']) AS a
-                        WHERE @extschema@._pg_intent_classifier_allows(c.name, p_role, a)))
+                        WHERE intent_internal._pg_intent_classifier_allows(c.name, p_role, a)))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_facts(text, oid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text, oid) IS
     'Internal: what the role may know of a classifier: built_in, has_key, has_time_column and the retraining inputs (since, rows_at_last, threshold); never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
@@ -565,7 +565,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_facts(text, oid) IS
 -- rows; without, the rows beyond those the last run read (none when there
 -- are fewer: rows deleted, or a reader who sees fewer). Due at
 -- auto_retrain_threshold new rows (100 when unset).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_due(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_due(
     p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
     OUT new_rows bigint, OUT due boolean)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -575,7 +575,7 @@ AS $$
       FROM (SELECT CASE WHEN p_since IS NOT NULL OR p_rows_at_last IS NULL THEN p_count
                         ELSE pg_catalog.int8larger(p_count OPERATOR(pg_catalog.-) p_rows_at_last, 0) END AS n) AS x
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
     'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
 
 -- retrain_classifiers()'s decision for one classifier: the retraining
@@ -592,7 +592,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_classifier_due(bigint, timestamptz, b
 -- _pg_intent_classifier_count_plan()'s, counted as the classifier's owner,
 -- who runs this (through fmgr): SECURITY DEFINER, as it reads the back-off
 -- and the runs.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_due(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_due(
     p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
     OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
@@ -602,7 +602,7 @@ DECLARE
     f @extschema@.ai_classifier_retrain_failures;
 BEGIN
     SELECT d.new_rows, d.due INTO new_rows, due
-      FROM @extschema@._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
+      FROM intent_internal._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
     IF NOT due THEN
         reason := @extschema@.intent_output_text('retrain_few_new_rows', @extschema@.intent_output_language());
         RETURN;
@@ -614,7 +614,7 @@ BEGIN
                                 AND r.status OPERATOR(pg_catalog.=) 'completed'
                                 AND r.started_at OPERATOR(pg_catalog.>=) f.failed_at) THEN
         failed_at := f.failed_at;
-        retry_after := f.failed_at OPERATOR(pg_catalog.+) (@extschema@._pg_intent_ops_policy()).retry_failed_after;
+        retry_after := f.failed_at OPERATOR(pg_catalog.+) (intent_internal._pg_intent_ops_policy()).retry_failed_after;
         IF pg_catalog.now() OPERATOR(pg_catalog.<) retry_after
            AND coalesce(p_count OPERATOR(pg_catalog.-) f.rows_counted, 0) OPERATOR(pg_catalog.<) coalesce(p_threshold, 100) THEN
             due := false;
@@ -624,13 +624,13 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer) IS
     'Internal: for retrain_classifiers(): a classifier''s new rows and whether it is due (_pg_intent_classifier_due()), unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
 
 -- retrain_classifiers()'s bookkeeping of one attempt: a completed run ends
 -- the classifier's back-off; a failed one (or an error reported for it)
 -- starts it from p_started_at, with the count it made.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_record(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_record(
     p_name text, p_started_at timestamptz, p_rows_counted bigint, p_status text, p_sqlstate text, p_error text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
@@ -648,23 +648,23 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
     'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends; otherwise it starts from p_started_at with the count made).';
 
 -- What retrain_classifiers() needs for each classifier but the built-in,
 -- in name order (_pg_intent_classifier_count_plan()).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_retrain_plan()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_plan()
 RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.name, p.owner, p.count_sql, p.since, p.rows_at_last, p.threshold
       FROM @extschema@.ai_classifiers AS c
-     CROSS JOIN LATERAL @extschema@._pg_intent_classifier_count_plan(c.name) AS p
+     CROSS JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p
      WHERE NOT c.built_in
      ORDER BY c.name
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_retrain_plan() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_plan() IS
     'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold.';
 
 CREATE OR REPLACE FUNCTION @extschema@.retrain_classifiers()

@@ -43,10 +43,10 @@ BEGIN
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
     IF NOT v_built_in THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
+        SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
         IF NOT FOUND THEN
             -- 42704 only to a role that may know which classifiers exist
-            PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
+            PERFORM intent_internal._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
         END IF;
         v_threshold := v_plan.threshold;
     END IF;
@@ -138,16 +138,16 @@ BEGIN
     -- back-off); for another classifier, retrain_classifiers()'s own count
     -- and rule, counted as the classifier's owner.
     IF v_built_in THEN
-        v_new_rows := @extschema@._pg_intent_samples_since_last_train();
+        v_new_rows := intent_internal._pg_intent_samples_since_last_train();
     ELSE
         BEGIN
-            v_count := @extschema@._pg_intent_count_classifier_source(p_name, v_plan.since);
+            v_count := intent_internal._pg_intent_count_classifier_source(p_name, v_plan.since);
         EXCEPTION WHEN insufficient_privilege THEN
             v_unknown := SQLERRM;
         END;
         IF v_count IS NOT NULL THEN
             SELECT d.new_rows, d.due INTO v_new_rows, v_due
-              FROM @extschema@._pg_intent_classifier_due(v_count, v_plan.since, v_plan.rows_at_last,
+              FROM intent_internal._pg_intent_classifier_due(v_count, v_plan.since, v_plan.rows_at_last,
                                                          v_plan.threshold) AS d;
         END IF;
     END IF;

@@ -23,7 +23,7 @@ COMMENT ON FUNCTION @extschema@.revoke_classifier_access(text, text, text) IS
 -- A grant array after granting (p_grant) or revoking role p_role (OID, or
 -- NULL for a dropped role) named p_name: the role's OID and every entry
 -- recorded under that name are removed, and a grant appends the OID.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_role_list(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_role_list(
     p_roles oid[], p_names jsonb, p_role oid, p_name text, p_grant boolean)
 RETURNS oid[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -35,17 +35,17 @@ AS $$
                   ORDER BY i)
            OPERATOR(pg_catalog.||) CASE WHEN p_grant THEN ARRAY[p_role] ELSE '{}'::oid[] END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_role_list(oid[], jsonb, oid, text, boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_role_list(oid[], jsonb, oid, text, boolean) IS
     'Internal: a classifier''s grant array with a role granted or revoked (by OID, and by the name its entries were recorded under).';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_access(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_access(
     p_caller oid, p_name text, p_role text, p_access text, p_grant boolean)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := @extschema@._pg_intent_classifier_require(p_name, p_caller, 'manage');
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'manage');
     v_role oid;
 BEGIN
     IF c.built_in THEN
@@ -64,7 +64,7 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('only predict can be granted to PUBLIC'), ERRCODE = 'invalid_parameter_value';
         END IF;
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
-        RETURN @extschema@._pg_intent_classifier_json(p_name);
+        RETURN intent_internal._pg_intent_classifier_json(p_name);
     END IF;
     SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
     -- A grant names a role that exists. A revoke may also name a role that
@@ -82,32 +82,32 @@ BEGIN
     -- role_names to the OIDs granted.
     UPDATE @extschema@.ai_classifiers AS x
        SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
-                                ELSE @extschema@._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
+                                ELSE intent_internal._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
            train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
-                              ELSE @extschema@._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
+                              ELSE intent_internal._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
            deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
-                               ELSE @extschema@._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
+                               ELSE intent_internal._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
            role_names = CASE WHEN p_grant THEN x.role_names || jsonb_build_object(v_role::text, p_role) ELSE x.role_names END,
            updated_at = now()
      WHERE x.name = p_name;
-    RETURN @extschema@._pg_intent_classifier_json(p_name);
+    RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_access(oid, text, text, text, boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_access(oid, text, text, text, boolean) IS
     'Internal: grant_classifier_access() and revoke_classifier_access() as the extension owner, for the calling role p_caller.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_grant_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_grant_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
 RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, true) $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_grant_classifier_access(oid, text, text, text) IS
+AS $$ SELECT intent_internal._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, true) $$;
+COMMENT ON FUNCTION intent_internal._pg_intent_grant_classifier_access(oid, text, text, text) IS
     'Internal: grant_classifier_access() as the extension owner, for the calling role p_caller.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_revoke_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_revoke_classifier_access(p_caller oid, p_name text, p_role text, p_access text)
 RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT @extschema@._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_revoke_classifier_access(oid, text, text, text) IS
+AS $$ SELECT intent_internal._pg_intent_classifier_access(p_caller, p_name, p_role, p_access, false) $$;
+COMMENT ON FUNCTION intent_internal._pg_intent_revoke_classifier_access(oid, text, text, text) IS
     'Internal: revoke_classifier_access() as the extension owner, for the calling role p_caller.';

@@ -14,7 +14,7 @@
 -- classifier. Read by _pg_intent_classifier_source_statement() only (0.3.1
 -- granted it with the review set, which showed every caller the sources'
 -- names).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_review_plan(p_name text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_review_plan(p_name text)
 RETURNS TABLE (built_in boolean, source text, key_column text, text_column text, key_type text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -31,7 +31,7 @@ AS $$
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
      WHERE c.name OPERATOR(pg_catalog.=) p_name
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_review_plan(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_review_plan(text) IS
     'Internal: for _pg_intent_classifier_source_statement(): whether the classifier is built in, its source and the quoted names of its key and text columns and the key''s type.';
 
 -- Runs as its caller: the run rows are read with the caller's privileges on
@@ -64,10 +64,10 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_limit must be between 1 and 10000.');
     END IF;
-    SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
+    SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
     IF NOT FOUND THEN
         -- 42704 only to a role that may know which classifiers exist
-        PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
+        PERFORM intent_internal._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
     END IF;
     IF v_plan.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
@@ -106,7 +106,7 @@ BEGIN
         ), visible AS (
             SELECT j.key AS row_key, j.value AS text
               FROM pg_catalog.jsonb_each_text(coalesce(
-                       @extschema@._pg_intent_classifier_source_texts(
+                       intent_internal._pg_intent_classifier_source_texts(
                            p_name, ARRAY(SELECT x.row_key FROM suspects AS x)),
                        '{}'::jsonb)) AS j
         )

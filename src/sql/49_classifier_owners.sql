@@ -13,7 +13,7 @@
 -- are, and a restore (where OIDs differ) finds each by its name.
 
 -- A relation's qualified name, quoted as needed; NULL when there is none.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_relation_name(p_relation oid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_relation_name(p_relation oid)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -23,14 +23,14 @@ AS $$
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
      WHERE r.oid OPERATOR(pg_catalog.=) p_relation
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_relation_name(oid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_relation_name(oid) IS
     'Internal: the qualified name of the relation with this OID, or NULL.';
 
 -- A grant array as a restore finds it again: each OID that still has its
 -- recorded name stays; another is replaced by the OID of the role of that
 -- name here, or removed when there is none. An OID without a recorded name
 -- (written by plain DML) takes the name it has now.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_rebind_roles(p_roles oid[], p_names jsonb)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_rebind_roles(p_roles oid[], p_names jsonb)
 RETURNS oid[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -46,7 +46,7 @@ AS $$
                   WHERE coalesce(live.oid, byname.oid) IS NOT NULL
                   ORDER BY u.i)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_rebind_roles(oid[], jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_rebind_roles(oid[], jsonb) IS
     'Internal: a classifier''s grant array with each role found again by its recorded name (for a row a restore writes).';
 
 -- Every row of ai_classifiers written, before it is stored:
@@ -61,7 +61,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_rebind_roles(oid[], jsonb) IS
 --   renamed table), and role_names holds exactly the granted OIDs' names.
 -- An UPDATE never looks a role up by name: within a cluster a dropped
 -- owner's name taken by a new role must not make that role the owner.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_classifier_rebind()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_rebind()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -70,20 +70,20 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.owner_name IS NULL THEN
             NEW.owner_name := (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = NEW.owner);
-        ELSIF NOT @extschema@._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
+        ELSIF NOT intent_internal._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
             NEW.owner := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.owner_name);
         END IF;
         IF NEW.source_name IS NOT NULL
-           AND @extschema@._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
+           AND intent_internal._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
             NEW.source := pg_catalog.to_regclass(NEW.source_name)::oid;
         END IF;
-        NEW.train_roles := @extschema@._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
-        NEW.deploy_roles := @extschema@._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
-        NEW.predict_roles := @extschema@._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
+        NEW.train_roles := intent_internal._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
+        NEW.deploy_roles := intent_internal._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
+        NEW.predict_roles := intent_internal._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
         -- the names now are the names recorded (rebound above)
         NEW.role_names := '{}';
     END IF;
-    NEW.source_name := coalesce(@extschema@._pg_intent_relation_name(NEW.source), NEW.source_name);
+    NEW.source_name := coalesce(intent_internal._pg_intent_relation_name(NEW.source), NEW.source_name);
     NEW.role_names := (SELECT coalesce(jsonb_object_agg(g::text, n), '{}')
                          FROM (SELECT DISTINCT g, coalesce(NEW.role_names ->> g::text,
                                                            (SELECT r.rolname::text FROM pg_catalog.pg_roles AS r WHERE r.oid = g)) AS n
@@ -92,12 +92,12 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_classifier_rebind() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_rebind() IS
     'Internal trigger: a classifier row inserted (by a restore too) finds its owner, grantees and source again by their recorded names when their OIDs no longer have them; every write keeps source_name and role_names current.';
 
 CREATE OR REPLACE TRIGGER ai_classifiers_rebind
     BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_classifier_rebind();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_classifier_rebind();
 -- Also for rows applied by logical replication (OIDs are the publisher's).
 ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_rebind;
 
@@ -112,7 +112,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.reassign_classifier(text, regrole) IS
     'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns. Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator or the new owner cannot read the source, 42704 unknown classifier or role, 55000 the built-in classifier.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -133,7 +133,7 @@ BEGIN
                    ERRCODE = 'insufficient_privilege',
                   DETAIL = @extschema@.intent_output_error('Only superusers and members of the extension''s owner reassign classifiers.');
     END IF;
-    c := @extschema@._pg_intent_classifier(p_name);
+    c := intent_internal._pg_intent_classifier(p_name);
     IF c.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" belongs to the extension''s owner'),
                    ERRCODE = 'object_not_in_prerequisite_state';
@@ -145,17 +145,17 @@ BEGIN
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     -- The source is read as the owner: the new one must be able to (a
     -- source that is gone is reported when it is used, 42P01).
-    IF @extschema@._pg_intent_relation_name(c.source) IS NOT NULL THEN
-        PERFORM @extschema@._pg_intent_classifier_check_source(p_new_owner::oid, p_name, c.source,
-                                                              @extschema@._pg_intent_classifier_columns(c));
+    IF intent_internal._pg_intent_relation_name(c.source) IS NOT NULL THEN
+        PERFORM intent_internal._pg_intent_classifier_check_source(p_new_owner::oid, p_name, c.source,
+                                                              intent_internal._pg_intent_classifier_columns(c));
     END IF;
     UPDATE @extschema@.ai_classifiers AS x
        SET owner = p_new_owner::oid, owner_name = v_owner_name, updated_at = now()
      WHERE x.id = c.id;
-    RETURN @extschema@._pg_intent_classifier_json(p_name);
+    RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_reassign_classifier(oid, text, regrole) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_reassign_classifier(oid, text, regrole) IS
     'Internal: reassign_classifier() as the extension owner, for the calling role p_caller.';
 
 -- Every classifier's owner, and whether it is orphaned: its owner's OID no

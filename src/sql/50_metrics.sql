@@ -6,7 +6,7 @@
 
 -- Internal: the dashboard metrics of ai_training_data rows created in
 -- [p_start, p_end), as one jsonb; shared by the RPC, snapshots and views.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_window_metrics(p_start timestamptz, p_end timestamptz)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_window_metrics(p_start timestamptz, p_end timestamptz)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -64,11 +64,11 @@ AS $$
         'window_end', p_end)
     FROM agg a
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_window_metrics(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_window_metrics(timestamptz, timestamptz) IS
     'Internal: dashboard metrics of the ai_training_data rows created in [p_start, p_end). Use get_ai_training_metrics().';
 
 -- Internal: the active model as {id, version, f1}, or NULL.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_active_model_json()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_active_model_json()
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -83,7 +83,7 @@ AS $$
     WHERE m.is_active AND m.classifier = 'intent'
     LIMIT 1
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_active_model_json() IS
     'Internal: the active model as {id, version, f1} (test macro F1), or NULL when none is deployed.';
 
 -- What is new to learn from since p_since: rows added, and rows corrected
@@ -91,12 +91,12 @@ COMMENT ON FUNCTION @extschema@._pg_intent_active_model_json() IS
 -- rows only, so what counts is the reviewed rows added or changed since then
 -- (a review or a correction changes the row; a row is reviewed well after it
 -- was logged). The rule of a reviewed row is get_training_dataset()'s.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since(p_since timestamptz)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_samples_since(p_since timestamptz)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN (@extschema@._pg_intent_policy()).only_reviewed THEN
+    SELECT CASE WHEN (intent_internal._pg_intent_policy()).only_reviewed THEN
                (SELECT count(*) FROM @extschema@.ai_training_data AS d
                  WHERE d.updated_at OPERATOR(pg_catalog.>) p_since
                    AND d.is_reviewed)
@@ -105,22 +105,22 @@ AS $$
                  WHERE d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
            END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_samples_since(timestamptz) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_samples_since(timestamptz) IS
     'Internal: number of ai_training_data rows created or corrected after p_since; under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
 -- ... since the last completed training run that could deploy started
 -- (_pg_intent_last_retraining_run(): a {"deploy": "never"} experiment does
 -- not count; every row when there is none).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_samples_since_last_train()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_samples_since_last_train()
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@._pg_intent_samples_since(
-               coalesce((SELECT r.started_at FROM @extschema@._pg_intent_last_retraining_run(0) AS r),
+    SELECT intent_internal._pg_intent_samples_since(
+               coalesce((SELECT r.started_at FROM intent_internal._pg_intent_last_retraining_run(0) AS r),
                         '-infinity'::timestamptz))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_samples_since_last_train() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_samples_since_last_train() IS
     'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run that could deploy (_pg_intent_last_retraining_run(); all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
@@ -140,10 +140,10 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_days: %s', p_days),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
-    v_active := @extschema@._pg_intent_active_model_json();
-    RETURN @extschema@._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)
+    v_active := intent_internal._pg_intent_active_model_json();
+    RETURN intent_internal._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)
         || jsonb_build_object(
-            'samples_since_last_train', @extschema@._pg_intent_samples_since_last_train(),
+            'samples_since_last_train', intent_internal._pg_intent_samples_since_last_train(),
             'model_trained', v_active IS NOT NULL,
             'active_model', coalesce(v_active, 'null'::jsonb));
 END

@@ -7,7 +7,7 @@
 -- dashboards summing the snapshots counted messages twice. Days, weeks and
 -- months are added in that zone's local time (a day is 23 or 25 hours
 -- across a daylight saving change), hours as 3600 s.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_snapshot_period(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_snapshot_period(
     p_period_type text, p_period_start timestamptz,
     OUT period_start timestamptz, OUT period_end timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -27,7 +27,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_type: "%s"', p_period_type),
                    ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use hourly, daily, weekly or monthly.');
     END IF;
-    v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
+    v_tz := (intent_internal._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
         period_end := pg_catalog.date_trunc(v_unit, now(), v_tz);
         period_start := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_end - '1 hour'::interval
@@ -48,7 +48,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_snapshot_period(text, timestamptz) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_snapshot_period(text, timestamptz) IS
     'Internal: the start and end of the complete period a snapshot freezes (create_metrics_snapshot(), create_classifier_metrics_snapshot()), cut in ai_training_policy.snapshot_time_zone.';
 
 -- Freezes the metrics of one complete period into ai_metrics_snapshots: the
@@ -69,8 +69,8 @@ DECLARE
     v_id uuid;
 BEGIN
     SELECT p.period_start, p.period_end INTO v_start, v_end
-      FROM @extschema@._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
-    v_tz := (@extschema@._pg_intent_ops_policy()).snapshot_time_zone;
+      FROM intent_internal._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
+    v_tz := (intent_internal._pg_intent_ops_policy()).snapshot_time_zone;
     -- A snapshot of this type that covers part of the period, cut at other
     -- hours (before the time zone was the policy's, or under another
     -- snapshot_time_zone): refused, as the exclusion constraints refuse it,
@@ -88,7 +88,7 @@ BEGIN
                   DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', coalesce(v_tz, '')),
                   HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
-    v_m := @extschema@._pg_intent_window_metrics(v_start, v_end);
+    v_m := intent_internal._pg_intent_window_metrics(v_start, v_end);
     -- The model that was active at the end of the period (the last deployment
     -- before it), also for a period frozen long after.
     SELECT d.model_id INTO v_model
@@ -163,14 +163,14 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
-        SELECT * INTO v_plan FROM @extschema@._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
+        SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
         IF NOT FOUND THEN
             -- 42704 only to a role that may know which classifiers exist
-            PERFORM @extschema@._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
+            PERFORM intent_internal._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
         END IF;
     END IF;
     SELECT p.period_start, p.period_end INTO v_start, v_end
-      FROM @extschema@._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
+      FROM intent_internal._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
     -- Two snapshots of one classifier and period type never cover the same
     -- time: one cut under another snapshot_time_zone is named, not doubled.
     SELECT s.period_start, s.period_end INTO v_other
@@ -185,7 +185,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
                   DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
-                                             coalesce((@extschema@._pg_intent_ops_policy()).snapshot_time_zone, '')),
+                                             coalesce((intent_internal._pg_intent_ops_policy()).snapshot_time_zone, '')),
                   HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
 
@@ -240,7 +240,7 @@ BEGIN
         ELSIF NOT v_plan.has_time_column THEN
             v_unknown := 'the classifier has no time_column';
         ELSE
-            v_new_rows := @extschema@._pg_intent_count_classifier_source(p_name, v_start, v_end);
+            v_new_rows := intent_internal._pg_intent_count_classifier_source(p_name, v_start, v_end);
         END IF;
     EXCEPTION WHEN insufficient_privilege THEN
         v_unknown := SQLERRM;

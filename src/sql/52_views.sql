@@ -127,6 +127,6 @@ SELECT (m ->> 'window_start')::timestamptz AS window_start,
        (m ->> 'intent_accuracy_fraction')::numeric AS intent_accuracy_fraction,
        (m ->> 'misclassification_rate_fraction')::numeric AS misclassification_rate_fraction,
        (m ->> 'correction_rate_fraction')::numeric AS correction_rate_fraction
-FROM @extschema@._pg_intent_window_metrics(now() - interval '24 hours', now()) AS m;
+FROM intent_internal._pg_intent_window_metrics(now() - interval '24 hours', now()) AS m;
 COMMENT ON VIEW @extschema@.ai_live_metrics IS
     'One row: the dashboard metrics of the last 24 hours, as get_ai_training_metrics(): rates and avg_confidence in percent 0-100 (kept for compatibility) and the same as fractions 0-1 in the *_fraction columns; NULL when there is nothing to divide by. Scales: docs/dashboards.md.';

@@ -6,7 +6,7 @@ WITH live AS (
 ), settings AS (
     -- the training policy (ai_training_policy), not a session setting
     SELECT p.min_samples_for_training::numeric AS min_samples, p.only_reviewed, p.max_training_rows
-      FROM @extschema@._pg_intent_policy() AS p
+      FROM intent_internal._pg_intent_policy() AS p
 ), checks (metric, value, threshold, comparison, samples) AS (
     -- A live metric alerts only when it rests on the policy's
     -- min_alert_samples rows (reviewed rows for the accuracy, messages for
@@ -18,11 +18,11 @@ WITH live AS (
     UNION ALL
     SELECT 'avg_confidence', l.avg_confidence, 60, '<', l.total_messages FROM live l
     UNION ALL
-    SELECT 'model_f1', round((@extschema@._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<', NULL::bigint
+    SELECT 'model_f1', round((intent_internal._pg_intent_active_model_json() ->> 'f1')::numeric, 4), 0.70, '<', NULL::bigint
     UNION ALL
     SELECT 'training_samples',
            -- should_retrain()'s count: the rows a scheduled run would read
-           least(@extschema@._pg_intent_usable_samples(s.only_reviewed), s.max_training_rows)::numeric,
+           least(intent_internal._pg_intent_usable_samples(s.only_reviewed), s.max_training_rows)::numeric,
            s.min_samples, '<', NULL
     FROM settings s
     UNION ALL
@@ -37,7 +37,7 @@ SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severit
                          @extschema@.intent_output_number(c.threshold, l.language)) AS message
 FROM checks c, (SELECT @extschema@.intent_output_language() AS language) AS l
 WHERE c.value IS NOT NULL
-  AND (c.samples IS NULL OR c.samples >= (@extschema@._pg_intent_ops_policy()).min_alert_samples)
+  AND (c.samples IS NULL OR c.samples >= (intent_internal._pg_intent_ops_policy()).min_alert_samples)
   AND CASE c.comparison WHEN '<' THEN c.value < c.threshold ELSE c.value > c.threshold END
 ORDER BY c.metric;
 COMMENT ON VIEW @extschema@.ai_metric_alerts IS

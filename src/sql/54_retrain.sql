@@ -7,7 +7,7 @@
 -- The start of the last failed run of retrain_if_needed() (NULL: none), from
 -- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
 -- owner, so that callers of should_retrain() need no privilege on it.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_retrain_failed_at()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failed_at()
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -17,7 +17,7 @@ AS $$
                      (s.last_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END
       FROM @extschema@.ai_retrain_backoff_seq AS s
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_retrain_failed_at() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_at() IS
     'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
 
 -- The one place that decides whether scheduled retraining runs now, and
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_retrain_failed_at() IS
 --      same rows as new, so without this every scheduler tick started the
 --      same failing run again (a logged row with a bad label failed every run
 --      until a human removed it).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_retrain_decision(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_decision(
     OUT retrain boolean, OUT reason text, OUT samples_since_last_train bigint,
     OUT failed_at timestamptz, OUT retry_after timestamptz, OUT samples_since_failed_run bigint)
 RETURNS record
@@ -42,27 +42,27 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_policy record := @extschema@._pg_intent_policy();
+    v_policy record := intent_internal._pg_intent_policy();
 BEGIN
     retrain := false;
-    samples_since_last_train := @extschema@._pg_intent_samples_since_last_train();
+    samples_since_last_train := intent_internal._pg_intent_samples_since_last_train();
     IF samples_since_last_train < v_policy.auto_retrain_threshold THEN
         reason := @extschema@.intent_output_text('retrain_few_new_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
-    IF least(@extschema@._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
+    IF least(intent_internal._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
        < v_policy.min_samples_for_training THEN
         reason := @extschema@.intent_output_text('retrain_few_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
-    failed_at := @extschema@._pg_intent_retrain_failed_at();
+    failed_at := intent_internal._pg_intent_retrain_failed_at();
     IF failed_at IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
                         WHERE r.status OPERATOR(pg_catalog.=) 'completed'
                           AND r.classifier OPERATOR(pg_catalog.=) 'intent'
                           AND r.started_at OPERATOR(pg_catalog.>=) failed_at) THEN
-        retry_after := failed_at + (@extschema@._pg_intent_ops_policy()).retry_failed_after;
-        samples_since_failed_run := @extschema@._pg_intent_samples_since(failed_at);
+        retry_after := failed_at + (intent_internal._pg_intent_ops_policy()).retry_failed_after;
+        samples_since_failed_run := intent_internal._pg_intent_samples_since(failed_at);
         IF now() < retry_after AND samples_since_failed_run < v_policy.auto_retrain_threshold THEN
             reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;
@@ -71,7 +71,7 @@ BEGIN
     retrain := true;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_retrain_decision() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_decision() IS
     'Internal: whether scheduled retraining runs now (should_retrain()) and, when not, why: too few new rows, too few samples, or backing off after a failed run of retrain_if_needed() (until auto_retrain_threshold rows are added or changed since it started, or ai_training_policy.retry_failed_after has passed).';
 
 -- Whether enough new data has arrived to retrain.
@@ -80,7 +80,7 @@ RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT (@extschema@._pg_intent_retrain_decision()).retrain
+    SELECT (intent_internal._pg_intent_retrain_decision()).retrain
 $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
     'True when the rows added or corrected since the last completed training run reach ai_training_policy.auto_retrain_threshold, there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples), and scheduled retraining is not backing off after a failed run (until auto_retrain_threshold rows are added or changed since that run started, or ai_training_policy.retry_failed_after has passed).';
@@ -100,8 +100,8 @@ DECLARE
     v_attempt timestamptz;
     v_result jsonb;
 BEGIN
-    v_policy := @extschema@._pg_intent_policy();
-    v_decision := @extschema@._pg_intent_retrain_decision();
+    v_policy := intent_internal._pg_intent_policy();
+    v_decision := intent_internal._pg_intent_retrain_decision();
     IF NOT v_decision.retrain THEN
         IF v_decision.failed_at IS NULL THEN
             RETURN jsonb_build_object(
@@ -166,7 +166,7 @@ BEGIN
                   DETAIL = @extschema@.intent_output_error('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
                                   coalesce(v_result ->> 'run_id', ''), coalesce(round((v_result ->> 'duration_seconds')::numeric, 1)::text, '')),
                   HINT = @extschema@.intent_output_error('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
-                                coalesce(v_policy.auto_retrain_threshold::text, ''), coalesce((@extschema@._pg_intent_ops_policy()).retry_failed_after::text, ''));
+                                coalesce(v_policy.auto_retrain_threshold::text, ''), coalesce((intent_internal._pg_intent_ops_policy()).retry_failed_after::text, ''));
     END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_decision.samples_since_last_train,
                               'result', v_result);

@@ -9,7 +9,7 @@
 -- OWASP recommends against CSV injection: the texts are end users' messages,
 -- and a spreadsheet opening the file would run "=HYPERLINK(...)" as a
 -- formula. The quote shows in the cell.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_csv_field(p_value text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -23,12 +23,12 @@ AS $$
     FROM (SELECT CASE WHEN left(p_value, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
                       THEN '''' || p_value ELSE p_value END AS f) AS v
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_csv_field(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_csv_field(text) IS
     'Internal: one CSV field: a leading =, +, -, @, TAB or CR gets a single quote before it (OWASP, against formula injection), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
 -- Internal: the rows export_training_dataset() writes, with their output
 -- column names (row_to_json uses them as keys). Inlined by the planner.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_export_rows(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_export_rows(
     p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer)
 RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_intent text,
                confidence_score integer, corrected_by_human boolean, escalated boolean,
@@ -55,7 +55,7 @@ AS $$
       AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
       AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_export_rows(integer, boolean, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_export_rows(integer, boolean, integer) IS
     'Internal: the training rows export_training_dataset() writes (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows).';
 
 -- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
@@ -99,7 +99,7 @@ BEGIN
         -- row_to_json escapes every string per RFC 8259 and keeps the column order
         RETURN QUERY
         SELECT row_to_json(r)::text
-        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        FROM intent_internal._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
         ORDER BY r.created_at, r.id;
     ELSIF p_format = 'csv' THEN
         RETURN NEXT 'id,text,intent,detected_intent,correct_intent,confidence_score,'
@@ -107,19 +107,19 @@ BEGIN
         RETURN QUERY
         SELECT concat_ws(',',
             r.id::text,
-            @extschema@._pg_intent_csv_field(r.text),
-            @extschema@._pg_intent_csv_field(r.intent),
-            @extschema@._pg_intent_csv_field(r.detected_intent),
-            @extschema@._pg_intent_csv_field(r.correct_intent),
+            intent_internal._pg_intent_csv_field(r.text),
+            intent_internal._pg_intent_csv_field(r.intent),
+            intent_internal._pg_intent_csv_field(r.detected_intent),
+            intent_internal._pg_intent_csv_field(r.correct_intent),
             coalesce(r.confidence_score::text, ''),
             r.corrected_by_human::text,
             r.escalated::text,
-            @extschema@._pg_intent_csv_field(r.response),
-            @extschema@._pg_intent_csv_field(r.category),
-            @extschema@._pg_intent_csv_field(r.source),
+            intent_internal._pg_intent_csv_field(r.response),
+            intent_internal._pg_intent_csv_field(r.category),
+            intent_internal._pg_intent_csv_field(r.source),
             coalesce(r.quality_score::text, ''),
             to_json(r.created_at) #>> '{}')  -- ISO 8601 whatever the DateStyle
-        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        FROM intent_internal._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
         ORDER BY r.created_at, r.id;
     ELSE
         SELECT pv.id, pv.system_prompt, pv.version INTO v_prompt_id, v_prompt, v_prompt_version
@@ -144,7 +144,7 @@ BEGIN
                 'quality_score', r.quality_score, 'category', r.category, 'source', r.source,
                 'escalated', r.escalated, 'prompt_version_id', v_prompt_id,
                 'prompt_version', v_prompt_version))::text
-        FROM @extschema@._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
+        FROM intent_internal._pg_intent_export_rows(p_min_confidence, p_only_reviewed, p_min_quality) r
         WHERE r.response IS NOT NULL
         ORDER BY r.created_at, r.id;
     END IF;

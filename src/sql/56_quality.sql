@@ -16,7 +16,7 @@
 
 -- Stamps operator edits; is_seed records where a row came from and cannot be
 -- changed. A modified_at given explicitly (a restored edit) is kept.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_update()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_before_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -32,7 +32,7 @@ BEGIN
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_cue_before_update() IS
     'Internal trigger: stamps ai_feedback_cues.modified_at on every change (so pg_dump keeps edited seeds; an explicitly given new modified_at is kept) and keeps is_seed as it was.';
 
 -- An inserted row that collides with a pristine seed takes its place: the
@@ -46,7 +46,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_update() IS
 -- inserting role: it needs UPDATE on the table, and row-level security
 -- applies, as if it had written the UPDATE itself (when the trigger ran as
 -- the owner, a role with INSERT alone could rewrite any seed).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_pristine_seed(p_language text, p_pattern text, p_id bigint)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_pristine_seed(p_language text, p_pattern text, p_id bigint)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -58,10 +58,10 @@ AS $$
      ORDER BY (c.language = p_language AND c.pattern = p_pattern) DESC
      LIMIT 1
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_cue_pristine_seed(text, text, bigint) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_cue_pristine_seed(text, text, bigint) IS
     'Internal: the id of the unedited seeded cue with this (language, pattern), else with this id, or NULL. Seeds are the cues CREATE EXTENSION installs.';
 
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_insert()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_before_insert()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -79,13 +79,13 @@ BEGIN
     -- that inserts cues is granted it (grant_intent_access(role, 'cues')),
     -- and one that is not gets this error instead of a bare one about it.
     IF NOT pg_catalog.has_function_privilege(
-               '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
+               'intent_internal._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to insert into ai_feedback_cues'),
                    ERRCODE = 'insufficient_privilege',
                   DETAIL = @extschema@.intent_output_error('An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().'),
                   HINT = @extschema@.intent_output_error('Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').');
     END IF;
-    v_seed := @extschema@._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
+    v_seed := intent_internal._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN
         RETURN NEW;
     END IF;
@@ -103,11 +103,11 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_insert() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_cue_before_insert() IS
     'Internal trigger: a row inserted into ai_feedback_cues with the (language, pattern) or id of an unedited seed takes that seed''s place (updating it in place with the inserting role''s rights, so it needs UPDATE; pg_restore uses this to put edited seeds back); rows inserted as is_seed without modified_at become operator rows.';
 
 -- Deleting a seeded cue disables it, so that a restore does not recreate it.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_cue_before_delete()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_before_delete()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -120,18 +120,18 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_cue_before_delete() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_cue_before_delete() IS
     'Internal trigger: a DELETE of a seeded ai_feedback_cues row, at any trigger depth, disables it (is_active = false, dumped as an edit) instead of removing it, since CREATE EXTENSION would recreate a removed seed on restore.';
 
 CREATE OR REPLACE TRIGGER ai_feedback_cues_before_update
     BEFORE UPDATE ON @extschema@.ai_feedback_cues
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_update();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_cue_before_update();
 CREATE OR REPLACE TRIGGER ai_feedback_cues_before_insert
     BEFORE INSERT ON @extschema@.ai_feedback_cues
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_insert();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_cue_before_insert();
 CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
     BEFORE DELETE ON @extschema@.ai_feedback_cues
-    FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_cue_before_delete();
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_cue_before_delete();
 
 ------------------------------------------------------------------------------
 -- Interaction quality
@@ -141,12 +141,12 @@ CREATE OR REPLACE TRIGGER ai_feedback_cues_before_delete
 -- normaliser (src/core/text.h): lower case, no accents, every run of
 -- characters that are not letters or digits turned into one space, padded
 -- with spaces so a phrase match on ' word ' respects word boundaries.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_fold(p_text text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_fold(p_text text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pg_intent_fold'
 -- STABLE, not IMMUTABLE: the result depends on pg_intent.max_message_bytes.
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_fold(text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_fold(text) IS
     'Internal: the classifier''s text normaliser (lower case, accents folded, punctuation and spaces turned into single spaces), padded with spaces, for word-boundary cue matching. Reads at most pg_intent.max_message_bytes.';
 
 -- Scores a user message with the active cues, without writing anything.
@@ -162,10 +162,10 @@ BEGIN
     IF p_message IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_message must not be null'), ERRCODE = '22004';
     END IF;
-    v_text := @extschema@._pg_intent_fold(p_message);
+    v_text := intent_internal._pg_intent_fold(p_message);
     WITH cues AS (
         SELECT c.id, c.kind, c.score, c.marks_success, c.pattern,
-               @extschema@._pg_intent_fold(c.pattern) AS pat
+               intent_internal._pg_intent_fold(c.pattern) AS pat
         FROM @extschema@.ai_feedback_cues c
         WHERE c.is_active
     ), matched AS (

@@ -9,7 +9,7 @@
 -- scripts are ASCII, so that they load in every server encoding (EUC_JP
 -- refused 0.2.0's en dashes); the characters are made here instead.
 -- IMMUTABLE: a database's encoding never changes.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_glyph(p_code integer, p_ascii text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_glyph(p_code integer, p_ascii text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -17,20 +17,20 @@ AS $$
     SELECT CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
                 THEN pg_catalog.chr(p_code) ELSE p_ascii END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_glyph(integer, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_glyph(integer, text) IS
     'Internal: the character with this code point in a UTF8 database, else the ASCII stand-in p_ascii (report text).';
 
 -- Internal: a number for Markdown, or a dash when missing, written as the
 -- report's language writes numbers (intent_output_number()).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_md_num(p_value numeric, p_digits integer DEFAULT 3)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(@extschema@.intent_output_number(round(p_value, p_digits), @extschema@.intent_output_language()),
-                    @extschema@._pg_intent_glyph(8211, '-'))
+                    intent_internal._pg_intent_glyph(8211, '-'))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_md_num(numeric, integer) IS
     'Internal: rounds a number for the Markdown report, with the decimal mark of intent_output_language() (a comma in Spanish); NULL becomes an en dash (a hyphen in a database that is not UTF8).';
 
 -- Internal: text made safe for one Markdown table cell, or for a line of
@@ -42,19 +42,19 @@ COMMENT ON FUNCTION @extschema@._pg_intent_md_num(numeric, integer) IS
 -- images (![p](https://...) was a tracking pixel in 0.2.0), emphasis, code
 -- spans, headings, list markers, strikethrough and pipes show as text; &, <
 -- and > become entities, so neither raw HTML nor an entity is read.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN p_value IS NULL THEN @extschema@._pg_intent_glyph(8211, '-') ELSE
+    SELECT CASE WHEN p_value IS NULL THEN intent_internal._pg_intent_glyph(8211, '-') ELSE
         replace(replace(replace(regexp_replace(regexp_replace(
-            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(@extschema@._pg_intent_glyph(8230, '...'))) || @extschema@._pg_intent_glyph(8230, '...') ELSE p_value END,
+            CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(intent_internal._pg_intent_glyph(8230, '...'))) || intent_internal._pg_intent_glyph(8230, '...') ELSE p_value END,
             '[\r\n\t\v\f]+', ' ', 'g'),
             '([][\\`*_{}()#+.!|~-])', '\\\1', 'g'),
             '&', '&amp;'), '<', '&lt;'), '>', '&gt;') END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_md_cell(text, integer) IS
     'Internal: shortens text and makes it show as text in one Markdown table cell: line breaks and tabs become spaces, the characters Markdown gives a meaning (\ ` * _ { } [ ] ( ) # + - . ! | ~) are backslash-escaped (links, images, emphasis, pipes), &, < and > become entities.';
 
 -- Internal: the text of one misclassified example of a stored report, read
@@ -65,7 +65,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_md_cell(text, integer) IS
 -- visible'. 0.1.0-style items carry their text. PL/pgSQL, so that the query
 -- on ai_training_data is planned only when the caller may read the table (a
 -- query naming it at all fails its privilege check, whatever a CASE says).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_report_message(p_item jsonb, OUT message text, OUT hidden text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_report_message(p_item jsonb, OUT message text, OUT hidden text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -87,7 +87,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_report_message(jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_report_message(jsonb) IS
     'Internal: the message of a misclassified example of a training report, read with the caller''s rights; hidden is ''no access'' without SELECT on ai_training_data and ''not visible'' when the row is gone or row-level security hides it.';
 
 -- A report of a training run (the latest by default): Markdown, or one
@@ -110,7 +110,7 @@ DECLARE
     -- 0.1.0's report shape (src/sql/17_compat_010.sql): a 70/15/15 split, no
     -- "evaluation" object; 0.2.0's: out-of-fold predictions, then a refit
     v_report_010 boolean; -- COMPAT(0.1.0) a report of 0.1.0's shape (src/sql/17_compat_010.sql)
-    c_dash CONSTANT text := @extschema@._pg_intent_glyph(8211, '-'); -- a missing value
+    c_dash CONSTANT text := intent_internal._pg_intent_glyph(8211, '-'); -- a missing value
     -- the report and its hints are worded in intent_output_language(); the
     -- Markdown syntax, intent names, codes and numbers stay as they are
     v_lang CONSTANT text := @extschema@.intent_output_language();
@@ -140,7 +140,7 @@ BEGIN
         END IF;
     END IF;
     IF p_format = 'html' THEN
-        RETURN @extschema@._pg_intent_report_html(r.id);
+        RETURN intent_internal._pg_intent_report_html(r.id);
     END IF;
     SELECT m.version INTO v_version FROM @extschema@.ai_intent_models m WHERE m.id = r.model_id;
     v_rep := coalesce(r.metrics, '{}'::jsonb);
@@ -152,7 +152,7 @@ BEGIN
     v_words := CASE WHEN r.classifier IS DISTINCT FROM 'intent' THEN '.labels' ELSE '' END;
     v_where_text := @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold' ELSE 'test_split' END, v_lang);
 
-    v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), @extschema@._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
+    v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), intent_internal._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
                    || format(@extschema@.intent_output_text('md_run', v_lang), r.id, coalesce(r.run_type, c_dash))
                    || format(@extschema@.intent_output_text('md_status', v_lang),
@@ -160,12 +160,12 @@ BEGIN
                                   THEN @extschema@.intent_output_text('status_' || r.status, v_lang) ELSE r.status END)
                    || format(@extschema@.intent_output_text('md_started', v_lang),
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
-                             @extschema@._pg_intent_md_num(r.duration_seconds::numeric, 1))
+                             intent_internal._pg_intent_md_num(r.duration_seconds::numeric, 1))
                    || format(@extschema@.intent_output_text('md_model', v_lang), CASE WHEN r.model_id IS NULL THEN @extschema@.intent_output_text('none', v_lang)
                                                      ELSE format('%s (`%s`)', r.model_id, v_version) END);
     IF r.status <> 'completed' THEN
         IF r.error IS NOT NULL THEN
-            v_out := v_out || format(@extschema@.intent_output_text('md_error', v_lang), @extschema@._pg_intent_md_cell(r.error, 500));
+            v_out := v_out || format(@extschema@.intent_output_text('md_error', v_lang), intent_internal._pg_intent_md_cell(r.error, 500));
         END IF;
         -- a run that failed before training (or is still running) has nothing more to show
         IF r.training_samples IS NULL AND NOT v_rep ? 'metrics' THEN
@@ -186,7 +186,7 @@ BEGIN
                           WHEN 'cross_validation' THEN format(@extschema@.intent_output_text('md_cv', v_lang),
                                                               v_rep #>> '{evaluation,folds}', coalesce(r.validation_samples::text, c_dash))
                           WHEN 'holdout' THEN format(@extschema@.intent_output_text('md_holdout', v_lang), coalesce(r.validation_samples::text, c_dash))
-                          ELSE coalesce(@extschema@._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), @extschema@.intent_output_text('none', v_lang)) END)
+                          ELSE coalesce(intent_internal._pg_intent_md_cell(v_rep #>> '{evaluation,method}'), @extschema@.intent_output_text('none', v_lang)) END)
             || format(@extschema@.intent_output_text('md_intents' || v_words, v_lang), coalesce(r.total_intents::text, c_dash));
     ELSE
         -- 0.1.0 runs: one 70/15/15 split.
@@ -205,7 +205,7 @@ BEGIN
     END IF;
     IF jsonb_typeof(v_rep -> 'small_classes') = 'array' AND jsonb_array_length(v_rep -> 'small_classes') > 0 THEN
         v_out := v_out || format(@extschema@.intent_output_text('md_small_classes', v_lang),
-            (SELECT string_agg(@extschema@._pg_intent_md_cell(x #>> '{}'), ', ')
+            (SELECT string_agg(intent_internal._pg_intent_md_cell(x #>> '{}'), ', ')
              FROM jsonb_array_elements(v_rep -> 'small_classes') x));
     END IF;
 
@@ -213,7 +213,7 @@ BEGIN
                    || @extschema@.intent_output_text('md_metric_header', v_lang) || '|---|---:|---:|---:|'::text;
     FOR v_line IN
         SELECT format('| %s | %s | %s | %s |', @extschema@.intent_output_text(k.label, v_lang),
-                      @extschema@._pg_intent_md_num(k.new_v), @extschema@._pg_intent_md_num(k.base_v),
+                      intent_internal._pg_intent_md_num(k.new_v), intent_internal._pg_intent_md_num(k.base_v),
                       CASE WHEN k.new_v IS NULL OR k.base_v IS NULL THEN c_dash
                            ELSE pg_catalog.translate(to_char(round(k.new_v - k.base_v, 3), 'SG0.000'), '.',
                                                       @extschema@.intent_output_text('number_decimal_mark', v_lang)) END)
@@ -241,10 +241,10 @@ BEGIN
                   CASE WHEN r.deploy_reason IS NOT NULL THEN format(' (%s)', r.deploy_reason) ELSE '' END);
     IF v_rep ? 'threshold' THEN
         v_out := v_out || format(@extschema@.intent_output_text('md_threshold', v_lang),
-                                 @extschema@._pg_intent_md_num((v_rep #>> '{threshold,value}')::numeric),
-                                 @extschema@._pg_intent_md_num(coalesce((v_m ->> 'coverage')::numeric,
+                                 intent_internal._pg_intent_md_num((v_rep #>> '{threshold,value}')::numeric),
+                                 intent_internal._pg_intent_md_num(coalesce((v_m ->> 'coverage')::numeric,
                                                                         (v_rep ->> 'coverage')::numeric)),
-                                 @extschema@._pg_intent_md_num(coalesce((v_m ->> 'accepted_accuracy')::numeric,
+                                 intent_internal._pg_intent_md_num(coalesce((v_m ->> 'accepted_accuracy')::numeric,
                                                                         (v_rep ->> 'accepted_accuracy')::numeric)));
     END IF;
 
@@ -253,10 +253,10 @@ BEGIN
                        || @extschema@.intent_output_text('md_per_intent_header' || v_words, v_lang)
                        || '|---|---:|---:|---:|---:|'::text;
         FOR v_line IN
-            SELECT format('| %s | %s | %s | %s | %s |', @extschema@._pg_intent_md_cell(e.key),
-                          @extschema@._pg_intent_md_num((e.value ->> 'precision')::numeric),
-                          @extschema@._pg_intent_md_num((e.value ->> 'recall')::numeric),
-                          @extschema@._pg_intent_md_num((e.value ->> 'f1')::numeric),
+            SELECT format('| %s | %s | %s | %s | %s |', intent_internal._pg_intent_md_cell(e.key),
+                          intent_internal._pg_intent_md_num((e.value ->> 'precision')::numeric),
+                          intent_internal._pg_intent_md_num((e.value ->> 'recall')::numeric),
+                          intent_internal._pg_intent_md_num((e.value ->> 'f1')::numeric),
                           coalesce(e.value ->> 'support', c_dash))
             FROM jsonb_each(v_m -> 'per_intent') e
             ORDER BY (e.value ->> 'f1')::numeric NULLS FIRST, e.key
@@ -272,8 +272,8 @@ BEGIN
         SELECT array_agg(h.line ORDER BY h.n DESC, h.i, h.j) INTO v_lines
         FROM (
             SELECT format('| %s | %s | %s |',
-                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',x.i::text]),
-                          @extschema@._pg_intent_md_cell(v_m #>> array['confusion','labels',x.j::text]),
+                          intent_internal._pg_intent_md_cell(v_m #>> array['confusion','labels',x.i::text]),
+                          intent_internal._pg_intent_md_cell(v_m #>> array['confusion','labels',x.j::text]),
                           x.n) AS line, x.n, x.i, x.j
             FROM (SELECT (t.i - 1)::integer AS i, (c.j - 1)::integer AS j, (c.cell #>> '{}')::bigint AS n
                     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(v_m #> '{confusion,matrix}') = 'array'
@@ -312,13 +312,13 @@ BEGIN
             FOR v_line IN
                 SELECT format('| %s | %s | %s | %s |',
                               CASE WHEN t.hidden IS NOT NULL THEN format('*(%s)*', @extschema@.intent_output_text(CASE WHEN t.hidden = 'no access' THEN 'hidden_no_access' ELSE 'hidden_not_visible' END, v_lang))
-                                   ELSE @extschema@._pg_intent_md_cell(t.message) END,
-                              @extschema@._pg_intent_md_cell(a.x ->> 'expected'),
-                              @extschema@._pg_intent_md_cell(a.x ->> 'predicted'),
-                              @extschema@._pg_intent_md_num((a.x ->> 'confidence')::numeric, 2))
+                                   ELSE intent_internal._pg_intent_md_cell(t.message) END,
+                              intent_internal._pg_intent_md_cell(a.x ->> 'expected'),
+                              intent_internal._pg_intent_md_cell(a.x ->> 'predicted'),
+                              intent_internal._pg_intent_md_num((a.x ->> 'confidence')::numeric, 2))
                 FROM (SELECT e.x, e.n FROM jsonb_array_elements(v_m -> 'misclassified') WITH ORDINALITY AS e(x, n)
                        ORDER BY e.n LIMIT 20) AS a
-                CROSS JOIN LATERAL @extschema@._pg_intent_report_message(a.x) AS t
+                CROSS JOIN LATERAL intent_internal._pg_intent_report_message(a.x) AS t
                 ORDER BY a.n
             LOOP
                 v_out := v_out || v_line;
@@ -329,13 +329,13 @@ BEGIN
     IF jsonb_typeof(v_m -> 'calibration') = 'object' THEN
         v_out := v_out || ''::text || format(@extschema@.intent_output_text('md_calibration', v_lang), v_where_text) || ''::text
                        || format(@extschema@.intent_output_text('md_ece', v_lang),
-                                 @extschema@._pg_intent_md_num((v_m #>> '{calibration,ece}')::numeric, 4))
+                                 intent_internal._pg_intent_md_num((v_m #>> '{calibration,ece}')::numeric, 4))
                        || format(@extschema@.intent_output_text('md_brier', v_lang),
-                                 @extschema@._pg_intent_md_num((v_m #>> '{calibration,brier}')::numeric, 4));
+                                 intent_internal._pg_intent_md_num((v_m #>> '{calibration,brier}')::numeric, 4));
         IF v_b IS NOT NULL AND jsonb_typeof(v_b -> 'calibration') = 'object' THEN
             v_out := v_out || format(@extschema@.intent_output_text('md_baseline_calibration', v_lang),
-                                     @extschema@._pg_intent_md_num((v_b #>> '{calibration,ece}')::numeric, 4),
-                                     @extschema@._pg_intent_md_num((v_b #>> '{calibration,brier}')::numeric, 4));
+                                     intent_internal._pg_intent_md_num((v_b #>> '{calibration,ece}')::numeric, 4),
+                                     intent_internal._pg_intent_md_num((v_b #>> '{calibration,brier}')::numeric, 4));
         END IF;
     END IF;
 

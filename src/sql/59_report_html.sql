@@ -14,18 +14,18 @@
 -- Internal: text made safe for HTML and SVG, in element content and in
 -- quoted attributes: & < > " ' become entities; NULL becomes ''. With
 -- p_max, text longer than p_max characters is cut and ends with an ellipsis.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_html(p_value text, p_max integer DEFAULT NULL)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_html(p_value text, p_max integer DEFAULT NULL)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT replace(replace(replace(replace(replace(
                CASE WHEN p_max IS NOT NULL AND length(p_value) > p_max
-                    THEN left(p_value, greatest(p_max - length(@extschema@._pg_intent_glyph(8230, '...')), 0)) || @extschema@._pg_intent_glyph(8230, '...')
+                    THEN left(p_value, greatest(p_max - length(intent_internal._pg_intent_glyph(8230, '...')), 0)) || intent_internal._pg_intent_glyph(8230, '...')
                     ELSE coalesce(p_value, '') END,
                '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_html(text, integer) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_html(text, integer) IS
     'Internal: escapes text for HTML and SVG content and quoted attributes (& < > " '' become entities, NULL becomes an empty string), cut to p_max characters when given.';
 
 ------------------------------------------------------------------------------
@@ -36,11 +36,11 @@ COMMENT ON FUNCTION @extschema@._pg_intent_html(text, integer) IS
 -- document _pg_intent_report_html() gathers: HTML templates, escaping of
 -- every value, number formatting, the charts as inline SVG, English or
 -- Spanish (p_language 'es'; anything else English). It reads no table.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_render_report_html(p_report jsonb, p_language text)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_render_report_html(p_report jsonb, p_language text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pg_intent_render_report_html'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_render_report_html(jsonb, text) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_render_report_html(jsonb, text) IS
     'Internal: the self-contained HTML page of a training report, rendered from the document _pg_intent_report_html() gathers (p_language ''es'' or ''en''); every value in it is HTML-escaped. Reads no table; a document over 64 MB is refused (54000).';
 
 -- Internal: the HTML page of training_report(p_run_id, 'html'); the run must
@@ -52,7 +52,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_render_report_html(jsonb, text) IS
 -- 10 reliability bins and about 200 coverage points, the 50 most confident
 -- misclassified messages cut to 300 characters, and the last 20 completed
 -- runs of the trend.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_report_html(p_run_id uuid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_report_html(p_run_id uuid)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -141,7 +141,7 @@ BEGIN
           FROM (SELECT e.x, row_number() OVER (ORDER BY (e.x ->> 'confidence')::numeric DESC NULLS LAST, e.n) AS n
                   FROM jsonb_array_elements(v_rep #> '{metrics,misclassified}') WITH ORDINALITY AS e(x, n)
                  ORDER BY 2 LIMIT 50) AS a
-         CROSS JOIN LATERAL @extschema@._pg_intent_report_message(a.x) AS t;
+         CROSS JOIN LATERAL intent_internal._pg_intent_report_message(a.x) AS t;
     END IF;
 
     -- the trend: the last 20 completed runs up to this one, oldest first
@@ -162,7 +162,7 @@ BEGIN
              ORDER BY x.started_at DESC, x.id DESC
              LIMIT 20) AS t;
 
-    RETURN @extschema@._pg_intent_render_report_html(
+    RETURN intent_internal._pg_intent_render_report_html(
         jsonb_build_object('run', v_run,
                            'report', v_rep #- '{metrics,misclassified}',
                            'rows', v_rows,
@@ -171,5 +171,5 @@ BEGIN
         @extschema@.intent_output_language());
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_report_html(uuid) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_report_html(uuid) IS
     'Internal: the self-contained HTML page of training_report(p_run_id, ''html''), in the language of intent_output_language(): headline metrics against the baseline, the deploy decision in plain words, the trend of accuracy, coverage and F1 across the last 20 completed runs, evaluation method, confusion heatmap, per-intent F1 bars, reliability diagram and coverage-accuracy curve (from ai_training_run_rows), misclassified examples read with the caller''s rights. Gathers the data; _pg_intent_render_report_html() renders it.';

@@ -6,11 +6,11 @@
 -- pg_intent.allow_drop_with_data (src/pg/drop_guard.cpp). Dropping the
 -- extension drops its tables with every captured message, correction, run and
 -- model, and PostgreSQL asks nothing first. An empty install drops as before.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_drop_guard()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_drop_guard()
 RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'pg_intent_drop_guard'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@._pg_intent_drop_guard() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_drop_guard() IS
     'Internal: event trigger function that refuses dropping the extension while its tables hold messages, corrections, runs, models or user-created classifiers (unless pg_intent.allow_drop_with_data is on).';
 
 -- The extension's event triggers are created by this one function, from
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_drop_guard() IS
 -- administrator may have disabled it with ALTER EVENT TRIGGER). One of the
 -- same name that runs another function is not ours: refused (42710), never
 -- replaced.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_create_event_trigger(p_name text, p_event text, p_tags text[],
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_create_event_trigger(p_name text, p_event text, p_tags text[],
                                                                      p_function pg_catalog.regprocedure)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -43,11 +43,11 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_create_event_trigger(text, text, text[], pg_catalog.regprocedure) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_create_event_trigger(text, text, text[], pg_catalog.regprocedure) IS
     'Internal: creates one of the extension''s event triggers from its script where it is missing, keeps it where it is, and refuses (42710) one of the same name that runs another function.';
 
-SELECT @extschema@._pg_intent_create_event_trigger('pg_intent_drop_guard', 'ddl_command_start',
+SELECT intent_internal._pg_intent_create_event_trigger('pg_intent_drop_guard', 'ddl_command_start',
                                                    ARRAY['DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED'],
-                                                   '@extschema@._pg_intent_drop_guard()');
+                                                   'intent_internal._pg_intent_drop_guard()');
 COMMENT ON EVENT TRIGGER pg_intent_drop_guard IS
     'Refuses DROP EXTENSION pg_intent, DROP SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner while its tables hold messages, corrections, runs or models (SET pg_intent.allow_drop_with_data = on confirms).';

@@ -37,7 +37,7 @@
 -- role without rights predicting with an unknown classifier must get 42704,
 -- not a refusal of this function. Read by name in pg_catalog only; on a
 -- database without Citus that is one lookup.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_group()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_citus_group()
 RETURNS integer
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -53,14 +53,14 @@ BEGIN
     RETURN v_group;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_citus_group() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_citus_group() IS
     'Internal: this node''s Citus group (0 on the coordinator), or NULL without the citus extension.';
 
 -- Whether this database publishes its classifiers to Citus nodes: it is
 -- the coordinator (group 0) and ai_classifier_publication is a Citus table.
 -- Called by the owner's code only (the publication triggers' SECURITY
 -- DEFINER function, replicate_classifiers()).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_citus_coordinator()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_citus_coordinator()
 RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -68,7 +68,7 @@ AS $$
 DECLARE
     v_result boolean;
 BEGIN
-    IF @extschema@._pg_intent_citus_group() IS DISTINCT FROM 0 THEN
+    IF intent_internal._pg_intent_citus_group() IS DISTINCT FROM 0 THEN
         RETURN false;
     END IF;
     EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition AS p
@@ -78,13 +78,13 @@ BEGIN
     RETURN v_result;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_citus_coordinator() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_citus_coordinator() IS
     'Internal: whether this database is the coordinator of a Citus cluster that replicate_classifiers() set up, so its classifier and model changes are published to every node.';
 
 -- Every classifier and active model, as the coordinator has them now, to
 -- every node: the kept state emptied and a 'reset' first, so that what
 -- follows is all a worker keeps.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_publish_all(OUT classifiers integer, OUT models integer)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_publish_all(OUT classifiers integer, OUT models integer)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -101,7 +101,7 @@ BEGIN
     GET DIAGNOSTICS models = ROW_COUNT;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_publish_all() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_publish_all() IS
     'Internal: publishes every classifier and active model of the coordinator to every Citus node, after a reset that drops the nodes'' copies; returns how many of each.';
 
 -- The statement trigger on the coordinator's ai_classifiers and
@@ -110,7 +110,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_publish_all() IS
 -- models it may serve. SECURITY DEFINER: the publication table is the
 -- owner's, and Citus writes it to the nodes as the owner whoever changed the
 -- classifier (a role with the right to deploy, a pg_cron job).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_publish_to_nodes()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_publish_to_nodes()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -122,12 +122,12 @@ DECLARE
     v_models bytea[];
     v_ids text[];
 BEGIN
-    IF NOT @extschema@._pg_intent_citus_coordinator() THEN
+    IF NOT intent_internal._pg_intent_citus_coordinator() THEN
         RETURN NULL;
     END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
         -- no rows to say what went: the nodes start over from what is left
-        PERFORM @extschema@._pg_intent_publish_all();
+        PERFORM intent_internal._pg_intent_publish_all();
         RETURN NULL;
     END IF;
     -- The transition rows are read into arrays first: Citus plans an INSERT
@@ -183,13 +183,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_publish_to_nodes() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_publish_to_nodes() IS
     'Internal trigger: on a Citus coordinator set up by replicate_classifiers(), publishes each changed classifier and model row to every node through ai_classifier_publication.';
 
 -- A node's copy of model p_id goes: made inactive first (the active model
 -- cannot be deleted), then deleted unless the node's own deployment history
 -- names it.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_node_drop_model(p_id bigint)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_node_drop_model(p_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -203,14 +203,14 @@ BEGIN
                         WHERE d.model_id OPERATOR(pg_catalog.=) p_id OR d.previous_model_id OPERATOR(pg_catalog.=) p_id);
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_node_drop_model(bigint) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_node_drop_model(bigint) IS
     'Internal: removes a Citus node''s copy of a model (deactivated, then deleted unless the node''s deployment history names it).';
 
 -- A change the coordinator published, applied to this node's own tables (on
 -- a worker): the one implementation, read by the placement's row trigger for
 -- each row as it arrives and by the event trigger below for the rows a new
 -- placement was copied with.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_published(p_kind text, p_classifier text, p_row jsonb, p_model bytea)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_published(p_kind text, p_classifier text, p_row jsonb, p_model bytea)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -224,7 +224,7 @@ BEGIN
     WHEN 'reset' THEN
         -- replicate_classifiers(): what follows is all there is
         FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m ORDER BY m.id LOOP
-            PERFORM @extschema@._pg_intent_node_drop_model(v_id);
+            PERFORM intent_internal._pg_intent_node_drop_model(v_id);
         END LOOP;
         DELETE FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in;
     WHEN 'classifier' THEN
@@ -237,14 +237,14 @@ BEGIN
     WHEN 'classifier_gone' THEN
         FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m
                      WHERE m.classifier OPERATOR(pg_catalog.=) p_classifier ORDER BY m.id LOOP
-            PERFORM @extschema@._pg_intent_node_drop_model(v_id);
+            PERFORM intent_internal._pg_intent_node_drop_model(v_id);
         END LOOP;
         DELETE FROM @extschema@.ai_classifiers AS c
          WHERE c.name OPERATOR(pg_catalog.=) p_classifier AND NOT c.built_in;
     WHEN 'model' THEN
         v_model := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_intent_models, p_row);
         IF NOT v_model.is_active THEN
-            PERFORM @extschema@._pg_intent_node_drop_model(v_model.id);
+            PERFORM intent_internal._pg_intent_node_drop_model(v_model.id);
         ELSIF NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
                            WHERE m.id OPERATOR(pg_catalog.=) v_model.id AND m.is_active
                              AND m.sha256 OPERATOR(pg_catalog.=) v_model.sha256) THEN
@@ -256,7 +256,7 @@ BEGIN
                             OR m.id OPERATOR(pg_catalog.=) v_model.id
                             OR m.version OPERATOR(pg_catalog.=) v_model.version
                          ORDER BY m.id LOOP
-                PERFORM @extschema@._pg_intent_node_drop_model(v_id);
+                PERFORM intent_internal._pg_intent_node_drop_model(v_id);
             END LOOP;
             -- a copy kept by the node's own history: its flag only
             UPDATE @extschema@.ai_intent_models SET is_active = true
@@ -269,11 +269,11 @@ BEGIN
             END IF;
         END IF;
     WHEN 'model_gone' THEN
-        PERFORM @extschema@._pg_intent_node_drop_model((p_row OPERATOR(pg_catalog.->>) 'id')::bigint);
+        PERFORM intent_internal._pg_intent_node_drop_model((p_row OPERATOR(pg_catalog.->>) 'id')::bigint);
     END CASE;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_apply_published(text, text, jsonb, bytea) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_apply_published(text, text, jsonb, bytea) IS
     'Internal: on a Citus worker, applies one classifier or model change published by the coordinator to the node''s own tables.';
 
 -- What the publication keeps: the rows that are the coordinator's state (a
@@ -284,7 +284,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_apply_published(text, text, jsonb, by
 -- deletes a state row before it publishes its successor
 -- (_pg_intent_publish_to_nodes()), so each classifier and active model has
 -- one row.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_published_state(p_kind text, p_row jsonb)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_published_state(p_kind text, p_row jsonb)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -293,14 +293,14 @@ AS $$
         OR (p_kind OPERATOR(pg_catalog.=) 'model'
             AND coalesce((p_row OPERATOR(pg_catalog.->>) 'is_active')::boolean, false))
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_published_state(text, jsonb) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_published_state(text, jsonb) IS
     'Internal: whether a published row is part of the coordinator''s state (a classifier, an active model) that ai_classifier_publication keeps for nodes added later.';
 
 -- The row trigger on each node's placement of ai_classifier_publication:
 -- applies the coordinator's change to this node's tables (on a worker), and
 -- keeps the row only if it is state. The coordinator's own placement applies
 -- nothing: its tables are the source.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_publication()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_publication()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -313,20 +313,20 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
                    ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_group := @extschema@._pg_intent_citus_group();
+    v_group := intent_internal._pg_intent_citus_group();
     IF v_group IS NULL THEN
         RETURN NULL; -- no Citus: nothing to apply, nothing for a node to copy
     END IF;
     IF v_group OPERATOR(pg_catalog.<>) 0 THEN
-        PERFORM @extschema@._pg_intent_apply_published(NEW.kind, NEW.classifier, NEW.row, NEW.model);
+        PERFORM intent_internal._pg_intent_apply_published(NEW.kind, NEW.classifier, NEW.row, NEW.model);
     END IF;
-    IF @extschema@._pg_intent_published_state(NEW.kind, NEW.row) THEN
+    IF intent_internal._pg_intent_published_state(NEW.kind, NEW.row) THEN
         RETURN NEW;
     END IF;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_apply_publication() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_apply_publication() IS
     'Internal trigger: on a Citus worker, applies a classifier or model change published by the coordinator to the node''s own tables; keeps only the rows that are the coordinator''s state (a classifier, an active model).';
 
 -- A node added later: Citus copies the reference table's rows to the new
@@ -339,7 +339,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_apply_publication() IS
 -- the trigger (Citus: the table's owner); a placement is the publication's
 -- trigger on a table of the extension's schema with the publication table's
 -- owner, the table itself excepted.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_new_placement()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_new_placement()
 RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -357,31 +357,31 @@ BEGIN
           JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
           JOIN pg_catalog.pg_class AS p ON p.oid OPERATOR(pg_catalog.=) '@extschema@.ai_classifier_publication'::pg_catalog.regclass
          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
-           AND t.tgfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_apply_publication()'::pg_catalog.regprocedure
+           AND t.tgfoid OPERATOR(pg_catalog.=) 'intent_internal._pg_intent_apply_publication()'::pg_catalog.regprocedure
            AND t.tgrelid OPERATOR(pg_catalog.<>) p.oid
            AND c.relnamespace OPERATOR(pg_catalog.=) p.relnamespace
            AND c.relowner OPERATOR(pg_catalog.=) p.relowner
     LOOP
-        IF coalesce(@extschema@._pg_intent_citus_group() OPERATOR(pg_catalog.=) 0, true) THEN
+        IF coalesce(intent_internal._pg_intent_citus_group() OPERATOR(pg_catalog.=) 0, true) THEN
             RETURN; -- not a Citus worker: the coordinator's tables are the source
         END IF;
-        PERFORM @extschema@._pg_intent_apply_published('reset', NULL, NULL, NULL);
+        PERFORM intent_internal._pg_intent_apply_published('reset', NULL, NULL, NULL);
         FOR r IN EXECUTE pg_catalog.format(
                     'SELECT u.kind, u.classifier, u.row, u.model FROM %s AS u
-                      WHERE @extschema@._pg_intent_published_state(u.kind, u.row)
+                      WHERE intent_internal._pg_intent_published_state(u.kind, u.row)
                       ORDER BY u.kind OPERATOR(pg_catalog.<>) ''classifier'', u.classifier,
                                (u.row OPERATOR(pg_catalog.->>) ''id'')::bigint', v_placement) LOOP
-            PERFORM @extschema@._pg_intent_apply_published(r.kind, r.classifier, r.row, r.model);
+            PERFORM intent_internal._pg_intent_apply_published(r.kind, r.classifier, r.row, r.model);
         END LOOP;
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_apply_new_placement() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_apply_new_placement() IS
     'Internal event trigger: on a Citus worker, when Citus creates a placement of ai_classifier_publication (a node added later), applies the classifiers and active models it was copied with to the node''s own tables.';
 
-SELECT @extschema@._pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
+SELECT intent_internal._pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
                                                    ARRAY['CREATE TRIGGER'],
-                                                   '@extschema@._pg_intent_apply_new_placement()');
+                                                   'intent_internal._pg_intent_apply_new_placement()');
 COMMENT ON EVENT TRIGGER pg_intent_citus_placement IS
     'On a Citus worker: when Citus creates a placement of ai_classifier_publication (a node added later), applies the coordinator''s classifiers and active models it was copied with.';
 
@@ -397,35 +397,35 @@ BEGIN
                       AND t.tgname OPERATOR(pg_catalog.=) 'ai_classifier_publication_apply') THEN
         CREATE TRIGGER ai_classifier_publication_apply
             BEFORE INSERT ON @extschema@.ai_classifier_publication
-            FOR EACH ROW EXECUTE FUNCTION @extschema@._pg_intent_apply_publication();
+            FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_apply_publication();
     END IF;
 END
 $publication_trigger$;
 
 CREATE OR REPLACE TRIGGER ai_classifiers_publish_insert
     AFTER INSERT ON @extschema@.ai_classifiers REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_classifiers_publish_update
     AFTER UPDATE ON @extschema@.ai_classifiers REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_classifiers_publish_delete
     AFTER DELETE ON @extschema@.ai_classifiers REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_intent_models_publish_insert
     AFTER INSERT ON @extschema@.ai_intent_models REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_intent_models_publish_update
     AFTER UPDATE ON @extschema@.ai_intent_models REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_intent_models_publish_delete
     AFTER DELETE ON @extschema@.ai_intent_models REFERENCING OLD TABLE AS gone
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_classifiers_publish_truncate
     AFTER TRUNCATE ON @extschema@.ai_classifiers
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 CREATE OR REPLACE TRIGGER ai_intent_models_publish_truncate
     AFTER TRUNCATE ON @extschema@.ai_intent_models
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._pg_intent_publish_to_nodes();
+    FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_publish_to_nodes();
 
 -- -------------------------------------------------------------------------
 -- replicate_classifiers
@@ -450,7 +450,7 @@ DECLARE
     v_classifiers integer;
     v_models integer;
 BEGIN
-    v_group := @extschema@._pg_intent_citus_group();
+    v_group := intent_internal._pg_intent_citus_group();
     IF v_group IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() needs the citus extension in this database'),
                    ERRCODE = 'object_not_in_prerequisite_state',
@@ -461,7 +461,7 @@ BEGIN
                    ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = @extschema@.intent_output_error('This node is a worker (group %s); its classifiers are copies of the coordinator''s.', v_group);
     END IF;
-    IF NOT @extschema@._pg_intent_citus_coordinator() THEN
+    IF NOT intent_internal._pg_intent_citus_coordinator() THEN
         -- its trigger is ours, and only inserts are published through it
         PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
         EXECUTE 'SELECT pg_catalog.create_reference_table($1)'
@@ -469,7 +469,7 @@ BEGIN
     ELSE
         EXECUTE 'SELECT pg_catalog.replicate_reference_tables(''block_writes'')';
     END IF;
-    SELECT p.classifiers, p.models INTO v_classifiers, v_models FROM @extschema@._pg_intent_publish_all() AS p;
+    SELECT p.classifiers, p.models INTO v_classifiers, v_models FROM intent_internal._pg_intent_publish_all() AS p;
     EXECUTE 'SELECT count(DISTINCT p.groupid)::integer FROM pg_catalog.pg_dist_placement AS p
                JOIN pg_catalog.pg_dist_shard AS s USING (shardid)
               WHERE s.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.groupid OPERATOR(pg_catalog.<>) 0'
@@ -488,7 +488,7 @@ COMMENT ON FUNCTION @extschema@.replicate_classifiers() IS
 -- EXTENSION would refuse to drop it, and Citus, finding the table gone with
 -- the extension, drops its metadata but leaves the placements behind on
 -- every node (measured on 13.2.2). A placement is found by its trigger.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_release_citus_placements()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_release_citus_placements()
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -498,7 +498,7 @@ DECLARE
 BEGIN
     FOR r IN SELECT DISTINCT t.tgrelid::pg_catalog.regclass AS rel
                FROM pg_catalog.pg_trigger AS t
-              WHERE t.tgfoid OPERATOR(pg_catalog.=) '@extschema@._pg_intent_apply_publication()'::pg_catalog.regprocedure
+              WHERE t.tgfoid OPERATOR(pg_catalog.=) 'intent_internal._pg_intent_apply_publication()'::pg_catalog.regprocedure
                 AND t.tgrelid OPERATOR(pg_catalog.<>) '@extschema@.ai_classifier_publication'::pg_catalog.regclass
               ORDER BY 1 LOOP
         -- a shard placement: Citus lets its owner change it only so
@@ -507,5 +507,5 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_release_citus_placements() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_release_citus_placements() IS
     'Internal: run by the drop guard before the extension is dropped; drops this node''s shard placements of ai_classifier_publication, which Citus made (not members of the extension; Citus would leave them behind).';

@@ -21,7 +21,7 @@
 -- SECURITY INVOKER function that calls a helper cannot be open to PUBLIC
 -- while the helper is closed: those functions are granted together with the
 -- helpers they call, by grant_intent_access() (_pg_intent_access_sets()).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_public_functions()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_public_functions()
 RETURNS regprocedure[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -77,7 +77,7 @@ AS $$
         -- of the extension's owner, checked again inside).
     ]::regprocedure[]
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_public_functions() IS
     'Internal: the extension functions that PUBLIC may execute; every other member is closed to PUBLIC.';
 
 -- The sets of functions grant_intent_access() grants: each feature's entry
@@ -85,7 +85,7 @@ COMMENT ON FUNCTION @extschema@._pg_intent_public_functions() IS
 -- call as the caller, and two kinds of callers made of features. A set
 -- grants functions only: the tables and views a caller reads are granted
 -- separately (docs/privileges.md).
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_access_sets()
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_access_sets()
 RETURNS TABLE (access text, functions regprocedure[])
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -96,59 +96,59 @@ AS $$
             '@extschema@.reject_training_sample(uuid, text, uuid)',
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
-            '@extschema@._pg_intent_review(uuid[], text, text, uuid)',
+            'intent_internal._pg_intent_review(uuid[], text, text, uuid)',
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
-            '@extschema@._pg_intent_classifier_facts(text, oid)',
-            '@extschema@._pg_intent_classifier_refuse(text, oid, text)',
-            '@extschema@._pg_intent_classifier_may_list(oid)',
-            '@extschema@._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
+            'intent_internal._pg_intent_classifier_facts(text, oid)',
+            'intent_internal._pg_intent_classifier_refuse(text, oid, text)',
+            'intent_internal._pg_intent_classifier_may_list(oid)',
+            'intent_internal._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
-            '@extschema@._pg_intent_classifier_facts(text, oid)',
-            '@extschema@._pg_intent_classifier_refuse(text, oid, text)',
-            '@extschema@._pg_intent_classifier_may_list(oid)',
-            '@extschema@._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
-            '@extschema@._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
+            'intent_internal._pg_intent_classifier_facts(text, oid)',
+            'intent_internal._pg_intent_classifier_refuse(text, oid, text)',
+            'intent_internal._pg_intent_classifier_may_list(oid)',
+            'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
+            'intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.create_classifier_metrics_snapshot(text, text, timestamptz)',
-            '@extschema@._pg_intent_snapshot_period(text, timestamptz)',
+            'intent_internal._pg_intent_snapshot_period(text, timestamptz)',
             '@extschema@.should_retrain()',
-            '@extschema@._pg_intent_window_metrics(timestamptz, timestamptz)',
-            '@extschema@._pg_intent_active_model_json()',
-            '@extschema@._pg_intent_policy()',
-            '@extschema@._pg_intent_samples_since_last_train()',
-            '@extschema@._pg_intent_last_retraining_run(bigint, text)',
-            '@extschema@._pg_intent_samples_since(timestamptz)',
-            '@extschema@._pg_intent_retrain_decision()',
-            '@extschema@._pg_intent_retrain_failed_at()',
-            '@extschema@._pg_intent_ops_policy()',
-            '@extschema@._pg_intent_usable_samples(boolean)',
-            '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
-            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
+            'intent_internal._pg_intent_window_metrics(timestamptz, timestamptz)',
+            'intent_internal._pg_intent_active_model_json()',
+            'intent_internal._pg_intent_policy()',
+            'intent_internal._pg_intent_samples_since_last_train()',
+            'intent_internal._pg_intent_last_retraining_run(bigint, text)',
+            'intent_internal._pg_intent_samples_since(timestamptz)',
+            'intent_internal._pg_intent_retrain_decision()',
+            'intent_internal._pg_intent_retrain_failed_at()',
+            'intent_internal._pg_intent_ops_policy()',
+            'intent_internal._pg_intent_usable_samples(boolean)',
+            'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
+            'intent_internal._pg_intent_row_limits()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
-            '@extschema@._pg_intent_csv_field(text)',
-            '@extschema@._pg_intent_export_rows(integer, boolean, integer)',
+            'intent_internal._pg_intent_csv_field(text)',
+            'intent_internal._pg_intent_export_rows(integer, boolean, integer)',
             -- the training dataset as a run reads it
             '@extschema@.get_training_dataset(integer, boolean, integer)',
-            '@extschema@._pg_intent_training_rows(integer, boolean, integer)',
-            '@extschema@._pg_intent_row_limits()']::regprocedure[]),
+            'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
+            'intent_internal._pg_intent_row_limits()']::regprocedure[]),
         ('report', ARRAY[
             '@extschema@.training_report(uuid, text)',
-            '@extschema@._pg_intent_glyph(integer, text)',
-            '@extschema@._pg_intent_md_num(numeric, integer)',
-            '@extschema@._pg_intent_md_cell(text, integer)',
-            '@extschema@._pg_intent_report_message(jsonb)',
-            '@extschema@._pg_intent_html(text, integer)',
-            '@extschema@._pg_intent_report_html(uuid)',
-            '@extschema@._pg_intent_render_report_html(jsonb, text)']::regprocedure[]),
+            'intent_internal._pg_intent_glyph(integer, text)',
+            'intent_internal._pg_intent_md_num(numeric, integer)',
+            'intent_internal._pg_intent_md_cell(text, integer)',
+            'intent_internal._pg_intent_report_message(jsonb)',
+            'intent_internal._pg_intent_html(text, integer)',
+            'intent_internal._pg_intent_report_html(uuid)',
+            'intent_internal._pg_intent_render_report_html(jsonb, text)']::regprocedure[]),
         ('quality', ARRAY[
             '@extschema@.score_feedback_message(text)',
             '@extschema@.evaluate_interaction(uuid, text)',
-            '@extschema@._pg_intent_fold(text)']::regprocedure[]),
+            'intent_internal._pg_intent_fold(text)']::regprocedure[]),
         ('explain', ARRAY[
             '@extschema@.explain_intent(text, integer, text, bigint)',
             '@extschema@.explain_label(text, text, text, integer, text)',
@@ -156,7 +156,7 @@ AS $$
         -- the insert trigger of ai_feedback_cues runs its lookup as the
         -- inserting role (pg_restore's included)
         ('cues', ARRAY[
-            '@extschema@._pg_intent_cue_pristine_seed(text, text, bigint)']::regprocedure[]),
+            'intent_internal._pg_intent_cue_pristine_seed(text, text, bigint)']::regprocedure[]),
         ('models', ARRAY[
             '@extschema@.train_intent_model(text, text, jsonb)',
             '@extschema@.deploy_intent_model(bigint)',
@@ -164,7 +164,7 @@ AS $$
             '@extschema@.retrain_if_needed(boolean)',
             '@extschema@.delete_intent_model(bigint)',
             '@extschema@.retrain_classifiers()',
-            '@extschema@._pg_intent_classifier_retrain_plan()']::regprocedure[]),
+            'intent_internal._pg_intent_classifier_retrain_plan()']::regprocedure[]),
         -- registering a classifier over a table the role can read, and
         -- evaluating a classifier (0.3.2: its predict access is checked
         -- inside; the query runs as the caller, so not PUBLIC's)
@@ -182,7 +182,7 @@ AS $$
                             ORDER BY pg_catalog.array_position(k.parts, f.access), u.n)
       FROM kinds AS k
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_access_sets() IS
+COMMENT ON FUNCTION intent_internal._pg_intent_access_sets() IS
     'Internal: the function sets grant_intent_access() grants, by name: features (review, metrics, export, report, quality, explain, cues, models, classifiers) and kinds of callers made of them (reviewer, administrator).';
 
 -- The one way to let a role use a feature whose functions are not open to
@@ -205,12 +205,12 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT s.functions INTO v_functions
-      FROM @extschema@._pg_intent_access_sets() AS s
+      FROM intent_internal._pg_intent_access_sets() AS s
      WHERE s.access OPERATOR(pg_catalog.=) p_access;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_access: "%s"', p_access),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Use %s.', (SELECT pg_catalog.string_agg(s.access, ', ') FROM @extschema@._pg_intent_access_sets() AS s));
+                  HINT = @extschema@.intent_output_error('Use %s.', (SELECT pg_catalog.string_agg(s.access, ', ') FROM intent_internal._pg_intent_access_sets() AS s));
     END IF;
     FOREACH v_fn IN ARRAY v_functions LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', v_fn, p_role);
@@ -235,16 +235,16 @@ COMMENT ON FUNCTION @extschema@.grant_intent_access(regrole, text) IS
 -- the anonymous role. Each such revocation is reported with a WARNING (an
 -- extension script runs with client_min_messages = warning) so that an
 -- administrator can grant back what was meant.
-CREATE OR REPLACE FUNCTION @extschema@._pg_intent_apply_privileges(p_fresh_install boolean)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_privileges(p_fresh_install boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_public regprocedure[] := @extschema@._pg_intent_public_functions();
+    v_public regprocedure[] := intent_internal._pg_intent_public_functions();
     -- the documented functions grant_intent_access() grants
     v_granted regprocedure[] := ARRAY(
-        SELECT DISTINCT f FROM @extschema@._pg_intent_access_sets() AS s, pg_catalog.unnest(s.functions) AS f
+        SELECT DISTINCT f FROM intent_internal._pg_intent_access_sets() AS s, pg_catalog.unnest(s.functions) AS f
           JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
          WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_'));
     r record;
@@ -322,7 +322,7 @@ BEGIN
     -- source).
     FOR r IN
         SELECT DISTINCT h AS fn, g.grantee
-          FROM @extschema@._pg_intent_access_sets() AS s
+          FROM intent_internal._pg_intent_access_sets() AS s
          CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS h
           JOIN pg_catalog.pg_proc AS hp ON hp.oid OPERATOR(pg_catalog.=) h::oid
          CROSS JOIN LATERAL (
@@ -344,7 +344,7 @@ BEGIN
             ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
           JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
          WHERE pg_catalog.starts_with(p.proname::text, '_pg_intent_')
-           AND NOT EXISTS (SELECT FROM @extschema@._pg_intent_access_sets() AS s
+           AND NOT EXISTS (SELECT FROM intent_internal._pg_intent_access_sets() AS s
                             WHERE p.oid OPERATOR(pg_catalog.=) ANY (s.functions::oid[]))
          ORDER BY 1, 2
     LOOP
@@ -355,5 +355,5 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._pg_intent_apply_privileges(boolean) IS
+COMMENT ON FUNCTION intent_internal._pg_intent_apply_privileges(boolean) IS
     'Internal: sets the privileges of every extension object to the documented ones (called at the end of CREATE EXTENSION and of every upgrade).';

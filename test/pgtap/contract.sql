@@ -16,7 +16,7 @@ BEGIN;
 -- One row per function. A NULL property is not asserted for that function.
 CREATE TEMP TABLE contract_functions (
     ord                serial,
-    signature          text PRIMARY KEY,  -- name(argument types), in schema public
+    signature          text PRIMARY KEY,  -- name(argument types), in schema public (intent_internal: _pg_intent_*)
     returns            text,              -- as function_returns() names it; NULL: internal, shape no contract
     volatility         text,              -- volatile, stable, immutable
     parallel           "char",            -- pg_proc.proparallel: s, r, u
@@ -122,27 +122,29 @@ DECLARE
     v_args name[];
     v_proc regprocedure;
     v_parallel text;
+    v_schema name; -- internal functions (_pg_intent_*) are in intent_internal, the rest in public
 BEGIN
     FOR c IN SELECT * FROM contract_checks ORDER BY ord, n LOOP
         v_name := split_part(c.signature, '(', 1);
         v_args := string_to_array(rtrim(split_part(c.signature, '(', 2), ')'), ', ')::name[];
-        v_proc := to_regprocedure('public.' || c.signature);
+        v_schema := CASE WHEN starts_with(v_name, '_pg_intent_') THEN 'intent_internal' ELSE 'public' END;
+        v_proc := to_regprocedure(v_schema || '.' || c.signature);
         v_parallel := CASE c.parallel WHEN 's' THEN 'SAFE' WHEN 'r' THEN 'RESTRICTED' ELSE 'UNSAFE' END;
         RETURN NEXT CASE c.kind
             WHEN 'exists' THEN
-                has_function('public', v_name, v_args, c.signature || ' exists')
+                has_function(v_schema, v_name, v_args, c.signature || ' exists')
             WHEN 'returns' THEN
-                function_returns('public', v_name, v_args, c.returns, c.signature || ' returns ' || c.returns)
+                function_returns(v_schema, v_name, v_args, c.returns, c.signature || ' returns ' || c.returns)
             WHEN 'volatility' THEN
-                volatility_is('public', v_name, v_args, c.volatility, c.signature || ' is ' || upper(c.volatility))
+                volatility_is(v_schema, v_name, v_args, c.volatility, c.signature || ' is ' || upper(c.volatility))
             WHEN 'parallel' THEN
                 is((SELECT p.proparallel FROM pg_proc AS p WHERE p.oid = v_proc), c.parallel,
                    c.signature || ' is PARALLEL ' || v_parallel)
             WHEN 'strict' THEN
                 CASE WHEN c.is_strict
-                     THEN is_strict('public', v_name, v_args,
+                     THEN is_strict(v_schema, v_name, v_args,
                                     c.signature || ' is STRICT' || coalesce(' (' || c.strict_reason || ')', ''))
-                     ELSE isnt_strict('public', v_name, v_args,
+                     ELSE isnt_strict(v_schema, v_name, v_args,
                                       c.signature || ' is not STRICT' || coalesce(' (' || c.strict_reason || ')', ''))
                 END
             WHEN 'argnames' THEN
@@ -157,9 +159,9 @@ BEGIN
                 END
             WHEN 'definer' THEN
                 CASE WHEN c.definer
-                     THEN is_definer('public', v_name, v_args,
+                     THEN is_definer(v_schema, v_name, v_args,
                                      c.signature || ' is SECURITY DEFINER' || coalesce(' (' || c.definer_reason || ')', ''))
-                     ELSE isnt_definer('public', v_name, v_args,
+                     ELSE isnt_definer(v_schema, v_name, v_args,
                                        c.signature || ' is SECURITY INVOKER' || coalesce(' (' || c.definer_reason || ')', ''))
                 END
             WHEN 'search_path' THEN

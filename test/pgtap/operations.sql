@@ -116,40 +116,40 @@ SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.
 SELECT isnt(obj_description(to_regprocedure('public.training_report(uuid, text)'), 'pg_proc'), NULL, 'training_report(uuid, text) has a comment');
 
 -- _pg_intent_report_message(jsonb)
-SELECT has_function('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) exists');
-SELECT function_returns('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], 'record', '_pg_intent_report_message(jsonb) returns record');
-SELECT volatility_is('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], 'stable', '_pg_intent_report_message(jsonb) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_message(jsonb)')), 's'::"char", '_pg_intent_report_message(jsonb) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is not STRICT (a NULL item is a message that is not visible)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_message(jsonb)')), ARRAY['p_item', 'message', 'hidden'], '_pg_intent_report_message(jsonb) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_report_message(jsonb)')), 'p_item jsonb, OUT message text, OUT hidden text', '_pg_intent_report_message(jsonb) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_message(jsonb)'), 'EXECUTE'), true), '_pg_intent_report_message(jsonb) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_report_message(jsonb)'), 'pg_proc'), NULL, '_pg_intent_report_message(jsonb) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) exists');
+SELECT function_returns('intent_internal', '_pg_intent_report_message', ARRAY['jsonb']::name[], 'record', '_pg_intent_report_message(jsonb) returns record');
+SELECT volatility_is('intent_internal', '_pg_intent_report_message', ARRAY['jsonb']::name[], 'stable', '_pg_intent_report_message(jsonb) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_report_message(jsonb)')), 's'::"char", '_pg_intent_report_message(jsonb) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is not STRICT (a NULL item is a message that is not visible)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_report_message(jsonb)')), ARRAY['p_item', 'message', 'hidden'], '_pg_intent_report_message(jsonb) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_report_message(jsonb)')), 'p_item jsonb, OUT message text, OUT hidden text', '_pg_intent_report_message(jsonb) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_report_message', ARRAY['jsonb']::name[], '_pg_intent_report_message(jsonb) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_report_message(jsonb)'), 'EXECUTE'), true), '_pg_intent_report_message(jsonb) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_report_message(jsonb)'), 'pg_proc'), NULL, '_pg_intent_report_message(jsonb) has a comment');
 
 -- _pg_intent_html(text, integer)
-SELECT has_function('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) exists');
-SELECT function_returns('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], 'text', '_pg_intent_html(text, integer) returns text');
-SELECT volatility_is('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], 'immutable', '_pg_intent_html(text, integer) is IMMUTABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_html(text, integer)')), 's'::"char", '_pg_intent_html(text, integer) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is not STRICT (NULL becomes an empty string)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_html(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_html(text, integer) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_html(text, integer)')), 'p_value text, p_max integer DEFAULT NULL::integer', '_pg_intent_html(text, integer) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_html(text, integer)'), 'EXECUTE'), true), '_pg_intent_html(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_html(text, integer)'), 'pg_proc'), NULL, '_pg_intent_html(text, integer) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) exists');
+SELECT function_returns('intent_internal', '_pg_intent_html', ARRAY['text', 'integer']::name[], 'text', '_pg_intent_html(text, integer) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_html', ARRAY['text', 'integer']::name[], 'immutable', '_pg_intent_html(text, integer) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_html(text, integer)')), 's'::"char", '_pg_intent_html(text, integer) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is not STRICT (NULL becomes an empty string)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_html(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_html(text, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_html(text, integer)')), 'p_value text, p_max integer DEFAULT NULL::integer', '_pg_intent_html(text, integer) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_html', ARRAY['text', 'integer']::name[], '_pg_intent_html(text, integer) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_html(text, integer)'), 'EXECUTE'), true), '_pg_intent_html(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_html(text, integer)'), 'pg_proc'), NULL, '_pg_intent_html(text, integer) has a comment');
 
 -- _pg_intent_report_html(uuid)
-SELECT has_function('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) exists');
-SELECT function_returns('public', '_pg_intent_report_html', ARRAY['uuid']::name[], 'text', '_pg_intent_report_html(uuid) returns text');
-SELECT volatility_is('public', '_pg_intent_report_html', ARRAY['uuid']::name[], 'stable', '_pg_intent_report_html(uuid) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_html(uuid)')), 's'::"char", '_pg_intent_report_html(uuid) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is not STRICT (an unknown or NULL run raises P0002)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_report_html(uuid)')), ARRAY['p_run_id'], '_pg_intent_report_html(uuid) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_report_html(uuid)')), 'p_run_id uuid', '_pg_intent_report_html(uuid) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_report_html(uuid)'), 'EXECUTE'), true), '_pg_intent_report_html(uuid) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_report_html(uuid)'), 'pg_proc'), NULL, '_pg_intent_report_html(uuid) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) exists');
+SELECT function_returns('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], 'text', '_pg_intent_report_html(uuid) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], 'stable', '_pg_intent_report_html(uuid) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_report_html(uuid)')), 's'::"char", '_pg_intent_report_html(uuid) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is not STRICT (an unknown or NULL run raises P0002)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_report_html(uuid)')), ARRAY['p_run_id'], '_pg_intent_report_html(uuid) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_report_html(uuid)')), 'p_run_id uuid', '_pg_intent_report_html(uuid) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_report_html(uuid)'), 'EXECUTE'), true), '_pg_intent_report_html(uuid) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_report_html(uuid)'), 'pg_proc'), NULL, '_pg_intent_report_html(uuid) has a comment');
 
 -- shadow_predict(text, bigint, uuid)
 SELECT has_function('public', 'shadow_predict', ARRAY['text', 'bigint', 'uuid']::name[], 'shadow_predict(text, bigint, uuid) exists');
@@ -164,116 +164,116 @@ SELECT ok(coalesce(has_function_privilege('public', to_regprocedure('public.shad
 SELECT isnt(obj_description(to_regprocedure('public.shadow_predict(text, bigint, uuid)'), 'pg_proc'), NULL, 'shadow_predict(text, bigint, uuid) has a comment');
 
 -- _pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)
-SELECT has_function('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) exists');
-SELECT function_returns('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], 'jsonb', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) returns jsonb');
-SELECT volatility_is('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], 'stable', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 's'::"char", '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is not STRICT (a NULL bound selects no rows)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), ARRAY['p_start', 'p_end'], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 'p_start timestamp with time zone, p_end timestamp with time zone', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'EXECUTE'), true), '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'pg_proc'), NULL, '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) exists');
+SELECT function_returns('intent_internal', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], 'jsonb', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) returns jsonb');
+SELECT volatility_is('intent_internal', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], 'stable', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 's'::"char", '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is not STRICT (a NULL bound selects no rows)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), ARRAY['p_start', 'p_end'], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)')), 'p_start timestamp with time zone, p_end timestamp with time zone', '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_window_metrics', ARRAY['timestamp with time zone', 'timestamp with time zone']::name[], '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'EXECUTE'), true), '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)'), 'pg_proc'), NULL, '_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone) has a comment');
 
 -- _pg_intent_active_model_json()
-SELECT has_function('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() exists');
-SELECT function_returns('public', '_pg_intent_active_model_json', ARRAY[]::name[], 'jsonb', '_pg_intent_active_model_json() returns jsonb');
-SELECT volatility_is('public', '_pg_intent_active_model_json', ARRAY[]::name[], 'stable', '_pg_intent_active_model_json() is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_active_model_json()')), 's'::"char", '_pg_intent_active_model_json() is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is not STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_active_model_json()')), NULL::text[], '_pg_intent_active_model_json() has no parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_active_model_json()')), '', '_pg_intent_active_model_json() arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_active_model_json()'), 'EXECUTE'), true), '_pg_intent_active_model_json() is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_active_model_json()'), 'pg_proc'), NULL, '_pg_intent_active_model_json() has a comment');
+SELECT has_function('intent_internal', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() exists');
+SELECT function_returns('intent_internal', '_pg_intent_active_model_json', ARRAY[]::name[], 'jsonb', '_pg_intent_active_model_json() returns jsonb');
+SELECT volatility_is('intent_internal', '_pg_intent_active_model_json', ARRAY[]::name[], 'stable', '_pg_intent_active_model_json() is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_active_model_json()')), 's'::"char", '_pg_intent_active_model_json() is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_active_model_json()')), NULL::text[], '_pg_intent_active_model_json() has no parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_active_model_json()')), '', '_pg_intent_active_model_json() arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_active_model_json', ARRAY[]::name[], '_pg_intent_active_model_json() is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_active_model_json()'), 'EXECUTE'), true), '_pg_intent_active_model_json() is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_active_model_json()'), 'pg_proc'), NULL, '_pg_intent_active_model_json() has a comment');
 
 -- _pg_intent_samples_since_last_train()
-SELECT has_function('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() exists');
-SELECT function_returns('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], 'bigint', '_pg_intent_samples_since_last_train() returns bigint');
-SELECT volatility_is('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], 'stable', '_pg_intent_samples_since_last_train() is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_samples_since_last_train()')), 's'::"char", '_pg_intent_samples_since_last_train() is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is not STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_samples_since_last_train()')), NULL::text[], '_pg_intent_samples_since_last_train() has no parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_samples_since_last_train()')), '', '_pg_intent_samples_since_last_train() arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_samples_since_last_train()'), 'EXECUTE'), true), '_pg_intent_samples_since_last_train() is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_samples_since_last_train()'), 'pg_proc'), NULL, '_pg_intent_samples_since_last_train() has a comment');
+SELECT has_function('intent_internal', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() exists');
+SELECT function_returns('intent_internal', '_pg_intent_samples_since_last_train', ARRAY[]::name[], 'bigint', '_pg_intent_samples_since_last_train() returns bigint');
+SELECT volatility_is('intent_internal', '_pg_intent_samples_since_last_train', ARRAY[]::name[], 'stable', '_pg_intent_samples_since_last_train() is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_samples_since_last_train()')), 's'::"char", '_pg_intent_samples_since_last_train() is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is not STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_samples_since_last_train()')), NULL::text[], '_pg_intent_samples_since_last_train() has no parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_samples_since_last_train()')), '', '_pg_intent_samples_since_last_train() arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_samples_since_last_train', ARRAY[]::name[], '_pg_intent_samples_since_last_train() is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_samples_since_last_train()'), 'EXECUTE'), true), '_pg_intent_samples_since_last_train() is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_samples_since_last_train()'), 'pg_proc'), NULL, '_pg_intent_samples_since_last_train() has a comment');
 -- _pg_intent_usable_samples(boolean)
-SELECT isnt_definer('public', '_pg_intent_usable_samples', ARRAY['boolean']::name[], '_pg_intent_usable_samples(boolean) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'EXECUTE'), true), '_pg_intent_usable_samples(boolean) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_usable_samples(boolean)'), 'pg_proc'), NULL, '_pg_intent_usable_samples(boolean) has a comment');
+SELECT isnt_definer('intent_internal', '_pg_intent_usable_samples', ARRAY['boolean']::name[], '_pg_intent_usable_samples(boolean) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_usable_samples(boolean)'), 'EXECUTE'), true), '_pg_intent_usable_samples(boolean) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_usable_samples(boolean)'), 'pg_proc'), NULL, '_pg_intent_usable_samples(boolean) has a comment');
 
 -- _pg_intent_csv_field(text)
-SELECT has_function('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) exists');
-SELECT function_returns('public', '_pg_intent_csv_field', ARRAY['text']::name[], 'text', '_pg_intent_csv_field(text) returns text');
-SELECT volatility_is('public', '_pg_intent_csv_field', ARRAY['text']::name[], 'immutable', '_pg_intent_csv_field(text) is IMMUTABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_csv_field(text)')), 's'::"char", '_pg_intent_csv_field(text) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is not STRICT (NULL becomes an empty CSV field)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_csv_field(text)')), ARRAY['p_value'], '_pg_intent_csv_field(text) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_csv_field(text)')), 'p_value text', '_pg_intent_csv_field(text) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_csv_field(text)'), 'EXECUTE'), true), '_pg_intent_csv_field(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_csv_field(text)'), 'pg_proc'), NULL, '_pg_intent_csv_field(text) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) exists');
+SELECT function_returns('intent_internal', '_pg_intent_csv_field', ARRAY['text']::name[], 'text', '_pg_intent_csv_field(text) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_csv_field', ARRAY['text']::name[], 'immutable', '_pg_intent_csv_field(text) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_csv_field(text)')), 's'::"char", '_pg_intent_csv_field(text) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is not STRICT (NULL becomes an empty CSV field)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_csv_field(text)')), ARRAY['p_value'], '_pg_intent_csv_field(text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_csv_field(text)')), 'p_value text', '_pg_intent_csv_field(text) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_csv_field(text)'), 'EXECUTE'), true), '_pg_intent_csv_field(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_csv_field(text)'), 'pg_proc'), NULL, '_pg_intent_csv_field(text) has a comment');
 
 -- _pg_intent_export_rows(integer, boolean, integer)
-SELECT has_function('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) exists');
-SELECT function_returns('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], 'setof record', '_pg_intent_export_rows(integer, boolean, integer) returns setof record');
-SELECT volatility_is('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], 'stable', '_pg_intent_export_rows(integer, boolean, integer) is STABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 's'::"char", '_pg_intent_export_rows(integer, boolean, integer) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is not STRICT (p_min_quality NULL means no filter)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_min_quality', 'id', 'text', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response', 'category', 'source', 'quality_score', 'created_at'], '_pg_intent_export_rows(integer, boolean, integer) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 'p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer', '_pg_intent_export_rows(integer, boolean, integer) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'EXECUTE'), true), '_pg_intent_export_rows(integer, boolean, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)'), 'pg_proc'), NULL, '_pg_intent_export_rows(integer, boolean, integer) has a comment');
-SELECT is(pg_get_function_result(to_regprocedure('public._pg_intent_export_rows(integer, boolean, integer)')), 'TABLE(id uuid, text text, intent text, detected_intent text, correct_intent text, confidence_score integer, corrected_by_human boolean, escalated boolean, response text, category text, source text, quality_score smallint, created_at timestamp with time zone)', '_pg_intent_export_rows(integer, boolean, integer) result columns (their names are the jsonl keys)');
+SELECT has_function('intent_internal', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) exists');
+SELECT function_returns('intent_internal', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], 'setof record', '_pg_intent_export_rows(integer, boolean, integer) returns setof record');
+SELECT volatility_is('intent_internal', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], 'stable', '_pg_intent_export_rows(integer, boolean, integer) is STABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_export_rows(integer, boolean, integer)')), 's'::"char", '_pg_intent_export_rows(integer, boolean, integer) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is not STRICT (p_min_quality NULL means no filter)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_export_rows(integer, boolean, integer)')), ARRAY['p_min_confidence', 'p_only_reviewed', 'p_min_quality', 'id', 'text', 'intent', 'detected_intent', 'correct_intent', 'confidence_score', 'corrected_by_human', 'escalated', 'response', 'category', 'source', 'quality_score', 'created_at'], '_pg_intent_export_rows(integer, boolean, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_export_rows(integer, boolean, integer)')), 'p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer', '_pg_intent_export_rows(integer, boolean, integer) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_export_rows(integer, boolean, integer)'), 'EXECUTE'), true), '_pg_intent_export_rows(integer, boolean, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_export_rows(integer, boolean, integer)'), 'pg_proc'), NULL, '_pg_intent_export_rows(integer, boolean, integer) has a comment');
+SELECT is(pg_get_function_result(to_regprocedure('intent_internal._pg_intent_export_rows(integer, boolean, integer)')), 'TABLE(id uuid, text text, intent text, detected_intent text, correct_intent text, confidence_score integer, corrected_by_human boolean, escalated boolean, response text, category text, source text, quality_score smallint, created_at timestamp with time zone)', '_pg_intent_export_rows(integer, boolean, integer) result columns (their names are the jsonl keys)');
 
 -- _pg_intent_fold(text)
-SELECT has_function('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) exists');
-SELECT function_returns('public', '_pg_intent_fold', ARRAY['text']::name[], 'text', '_pg_intent_fold(text) returns text');
-SELECT volatility_is('public', '_pg_intent_fold', ARRAY['text']::name[], 'stable', '_pg_intent_fold(text) is STABLE (it reads pg_intent.max_message_bytes)');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), 's'::"char", '_pg_intent_fold(text) is PARALLEL SAFE');
-SELECT is_strict('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is STRICT');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_fold(text)')), ARRAY['p_text'], '_pg_intent_fold(text) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_fold(text)')), 'p_text text', '_pg_intent_fold(text) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_fold(text)'), 'EXECUTE'), true), '_pg_intent_fold(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_fold(text)'), 'pg_proc'), NULL, '_pg_intent_fold(text) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) exists');
+SELECT function_returns('intent_internal', '_pg_intent_fold', ARRAY['text']::name[], 'text', '_pg_intent_fold(text) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_fold', ARRAY['text']::name[], 'stable', '_pg_intent_fold(text) is STABLE (it reads pg_intent.max_message_bytes)');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_fold(text)')), 's'::"char", '_pg_intent_fold(text) is PARALLEL SAFE');
+SELECT is_strict('intent_internal', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is STRICT');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_fold(text)')), ARRAY['p_text'], '_pg_intent_fold(text) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_fold(text)')), 'p_text text', '_pg_intent_fold(text) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_fold', ARRAY['text']::name[], '_pg_intent_fold(text) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_fold(text)'), 'EXECUTE'), true), '_pg_intent_fold(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_fold(text)'), 'pg_proc'), NULL, '_pg_intent_fold(text) has a comment');
 
 -- _pg_intent_glyph(integer, text)
-SELECT has_function('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) exists');
-SELECT function_returns('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], 'text', '_pg_intent_glyph(integer, text) returns text');
-SELECT volatility_is('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], 'immutable', '_pg_intent_glyph(integer, text) is IMMUTABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_glyph(integer, text)')), 's'::"char", '_pg_intent_glyph(integer, text) is PARALLEL SAFE');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_glyph(integer, text)')), ARRAY['p_code', 'p_ascii'], '_pg_intent_glyph(integer, text) parameter names');
-SELECT isnt_definer('public', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_glyph(integer, text)'), 'EXECUTE'), true), '_pg_intent_glyph(integer, text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT is(public._pg_intent_glyph(8211, '-'), CASE WHEN getdatabaseencoding() = 'UTF8' THEN U&'\2013' ELSE '-' END, '_pg_intent_glyph(integer, text) gives the en dash in UTF8, the stand-in elsewhere');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_glyph(integer, text)'), 'pg_proc'), NULL, '_pg_intent_glyph(integer, text) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) exists');
+SELECT function_returns('intent_internal', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], 'text', '_pg_intent_glyph(integer, text) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], 'immutable', '_pg_intent_glyph(integer, text) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_glyph(integer, text)')), 's'::"char", '_pg_intent_glyph(integer, text) is PARALLEL SAFE');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_glyph(integer, text)')), ARRAY['p_code', 'p_ascii'], '_pg_intent_glyph(integer, text) parameter names');
+SELECT isnt_definer('intent_internal', '_pg_intent_glyph', ARRAY['integer', 'text']::name[], '_pg_intent_glyph(integer, text) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_glyph(integer, text)'), 'EXECUTE'), true), '_pg_intent_glyph(integer, text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT is(intent_internal._pg_intent_glyph(8211, '-'), CASE WHEN getdatabaseencoding() = 'UTF8' THEN U&'\2013' ELSE '-' END, '_pg_intent_glyph(integer, text) gives the en dash in UTF8, the stand-in elsewhere');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_glyph(integer, text)'), 'pg_proc'), NULL, '_pg_intent_glyph(integer, text) has a comment');
 
 -- _pg_intent_md_num(numeric, integer)
-SELECT has_function('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) exists');
-SELECT function_returns('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'text', '_pg_intent_md_num(numeric, integer) returns text');
-SELECT volatility_is('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'stable', '_pg_intent_md_num(numeric, integer) is STABLE (the decimal mark follows pg_intent.language)');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), 's'::"char", '_pg_intent_md_num(numeric, integer) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is not STRICT (NULL becomes an en dash)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_num(numeric, integer)')), ARRAY['p_value', 'p_digits'], '_pg_intent_md_num(numeric, integer) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_md_num(numeric, integer)')), 'p_value numeric, p_digits integer DEFAULT 3', '_pg_intent_md_num(numeric, integer) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'EXECUTE'), true), '_pg_intent_md_num(numeric, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_md_num(numeric, integer)'), 'pg_proc'), NULL, '_pg_intent_md_num(numeric, integer) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) exists');
+SELECT function_returns('intent_internal', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'text', '_pg_intent_md_num(numeric, integer) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], 'stable', '_pg_intent_md_num(numeric, integer) is STABLE (the decimal mark follows pg_intent.language)');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_md_num(numeric, integer)')), 's'::"char", '_pg_intent_md_num(numeric, integer) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is not STRICT (NULL becomes an en dash)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_md_num(numeric, integer)')), ARRAY['p_value', 'p_digits'], '_pg_intent_md_num(numeric, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_md_num(numeric, integer)')), 'p_value numeric, p_digits integer DEFAULT 3', '_pg_intent_md_num(numeric, integer) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_md_num', ARRAY['numeric', 'integer']::name[], '_pg_intent_md_num(numeric, integer) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_md_num(numeric, integer)'), 'EXECUTE'), true), '_pg_intent_md_num(numeric, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_md_num(numeric, integer)'), 'pg_proc'), NULL, '_pg_intent_md_num(numeric, integer) has a comment');
 
 -- _pg_intent_md_cell(text, integer)
-SELECT has_function('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) exists');
-SELECT function_returns('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], 'text', '_pg_intent_md_cell(text, integer) returns text');
-SELECT volatility_is('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], 'immutable', '_pg_intent_md_cell(text, integer) is IMMUTABLE');
-SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_cell(text, integer)')), 's'::"char", '_pg_intent_md_cell(text, integer) is PARALLEL SAFE');
-SELECT isnt_strict('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is not STRICT (NULL becomes an en dash)');
-SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public._pg_intent_md_cell(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_md_cell(text, integer) parameter names');
-SELECT is(pg_get_function_arguments(to_regprocedure('public._pg_intent_md_cell(text, integer)')), 'p_value text, p_max integer DEFAULT 120', '_pg_intent_md_cell(text, integer) arguments and defaults');
-SELECT isnt_definer('public', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is SECURITY INVOKER');
-SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'EXECUTE'), true), '_pg_intent_md_cell(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
-SELECT isnt(obj_description(to_regprocedure('public._pg_intent_md_cell(text, integer)'), 'pg_proc'), NULL, '_pg_intent_md_cell(text, integer) has a comment');
+SELECT has_function('intent_internal', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) exists');
+SELECT function_returns('intent_internal', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], 'text', '_pg_intent_md_cell(text, integer) returns text');
+SELECT volatility_is('intent_internal', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], 'immutable', '_pg_intent_md_cell(text, integer) is IMMUTABLE');
+SELECT is((SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_md_cell(text, integer)')), 's'::"char", '_pg_intent_md_cell(text, integer) is PARALLEL SAFE');
+SELECT isnt_strict('intent_internal', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is not STRICT (NULL becomes an en dash)');
+SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_md_cell(text, integer)')), ARRAY['p_value', 'p_max'], '_pg_intent_md_cell(text, integer) parameter names');
+SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_md_cell(text, integer)')), 'p_value text, p_max integer DEFAULT 120', '_pg_intent_md_cell(text, integer) arguments and defaults');
+SELECT isnt_definer('intent_internal', '_pg_intent_md_cell', ARRAY['text', 'integer']::name[], '_pg_intent_md_cell(text, integer) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_md_cell(text, integer)'), 'EXECUTE'), true), '_pg_intent_md_cell(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_md_cell(text, integer)'), 'pg_proc'), NULL, '_pg_intent_md_cell(text, integer) has a comment');
 
 -- ai_training_data.was_successful
 SELECT has_column('public', 'ai_training_data', 'was_successful', 'ai_training_data.was_successful exists');
@@ -419,7 +419,7 @@ SELECT function_returns('public', 'grant_intent_access', ARRAY['regrole', 'text'
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.grant_intent_access(regrole, text)')), ARRAY['p_role', 'p_access'], 'grant_intent_access(regrole, text) parameter names');
 SELECT isnt_definer('public', 'grant_intent_access', ARRAY['regrole', 'text']::name[], 'grant_intent_access(regrole, text) is SECURITY INVOKER (it grants with its caller''s rights)');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.grant_intent_access(regrole, text)'), 'EXECUTE'), true), 'grant_intent_access(regrole, text) is not executable by PUBLIC');
-SELECT is_empty($$SELECT f FROM _pg_intent_access_sets() AS s, unnest(s.functions) AS f WHERE has_function_privilege('public', f, 'EXECUTE')$$, 'no function grant_intent_access() grants is open to PUBLIC');
+SELECT is_empty($$SELECT f FROM intent_internal._pg_intent_access_sets() AS s, unnest(s.functions) AS f WHERE has_function_privilege('public', f, 'EXECUTE')$$, 'no function grant_intent_access() grants is open to PUBLIC');
 SELECT has_table('public', 'ai_shadow_legacy_messages', 'table ai_shadow_legacy_messages exists (0.2.0 shadow texts the upgrade could not drop)');
 SELECT ok((SELECT to_regclass('public.ai_shadow_legacy_messages') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_shadow_legacy_messages is dumped by pg_dump');
 

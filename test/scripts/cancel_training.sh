@@ -69,7 +69,7 @@ declare -A stopped_by=(
     ["p.predicted_intent FROM huge, predict_intent(m) p"]="prediction"
     ["classify_intent(m) FROM huge"]="prediction"
     ["evaluate_intent_model(NULL, 'SELECT m, ''return_process''::text FROM huge') ->> 'accuracy'"]="prediction"
-    ["length(_pg_intent_fold(m)) FROM huge"]="text folding"
+    ["length(intent_internal._pg_intent_fold(m)) FROM huge"]="text folding"
 )
 # The timeout fires at a third of the call's uncancelled time: within the
 # reading or the folding of the message, and the function's first poll then

@@ -1,6 +1,6 @@
 -- Describes every object of the pg_intent extension, one fact per line,
 -- sorted, so that two databases (an upgraded one and a fresh install) can be
--- compared with diff: members, functions (signature, result, language,
+-- compared with diff: members, schemas (owner, ACL, comment), functions (signature, result, language,
 -- volatility, strictness, SECURITY DEFINER, parallel safety, settings, body,
 -- ACL, comment), tables and views (columns in order with types, defaults and
 -- NOT NULL, constraints, indexes, triggers with their enabled state, view
@@ -49,6 +49,12 @@ SELECT line FROM (
       FROM funcs p
     UNION ALL
     SELECT format('function %s comment %s', p.oid::regprocedure, obj_description(p.oid, 'pg_proc')) FROM funcs p
+    -- schemas
+    UNION ALL
+    SELECT format('schema %s owner %s acl %s comment %s', n.nspname, n.nspowner::regrole,
+                  (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a),
+                  obj_description(n.oid, 'pg_namespace'))
+      FROM pg_namespace n JOIN members m ON m.classid = 'pg_namespace'::regclass AND m.objid = n.oid
     -- relations
     UNION ALL
     SELECT format('relation %s kind %s persistence %s options %s rowsecurity %s forced %s owner %s',

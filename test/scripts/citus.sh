@@ -211,7 +211,7 @@ NEXT=0.3.2-next
 {
     printf 'SET LOCAL search_path = pg_catalog, pg_temp;\n'
     for f in src/sql/[1-9]*.sql; do cat "$f"; printf '\n'; done
-    printf 'SELECT @extschema@._pg_intent_apply_privileges(false);\n'
+    printf 'SELECT intent_internal._pg_intent_apply_privileges(false);\n'
 } >"$TEST_TMP/next.sql"
 ext_dir=$(on coord $DB "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'")/extension
 install -m 644 "$TEST_TMP/next.sql" "$ext_dir/pg_intent--0.3.2--$NEXT.sql"

@@ -46,7 +46,7 @@ active_sql="SELECT count(*) FROM ai_intent_models WHERE is_active AND classifier
 session_open holder $DB
 session_open dropper $DB
 session_open trainer $DB
-session_run holder "BEGIN; SELECT _pg_intent_lock_deployment('router');" >/dev/null
+session_run holder "BEGIN; SELECT intent_internal._pg_intent_lock_deployment('router');" >/dev/null
 session_send dropper "SET ROLE pgi_id_alice; SELECT drop_classifier('router') ->> 'classifier';"
 wait_until_waiting_on_lock $DB "$(pid_of "%drop_classifier(''router'')%")"
 session_send trainer "SET ROLE pgi_id_alice; SELECT train_classifier('router') ->> 'status';"
@@ -85,7 +85,7 @@ old=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'router2'")
 err=$(psql -X -q -d $DB -c "SELECT deploy_classifier_model('router2', $old)" 2>&1 || true)
 [[ $err == *"belongs to an earlier classifier named \"router2\""* ]] || { echo "FAILED: $err" >&2; exit 1; }
 echo "ok: the classifier created again does not deploy the dropped one's model"
-err=$(psql -X -q -d $DB -c "SELECT _pg_intent_activate($old, 'manual', NULL)" 2>&1 || true)
+err=$(psql -X -q -d $DB -c "SELECT intent_internal._pg_intent_activate($old, 'manual', NULL)" 2>&1 || true)
 [[ $err == *"the classifier of model $old no longer exists"* ]] || { echo "FAILED: $err" >&2; exit 1; }
 echo "ok: the activation itself refuses it (55000)"
 

@@ -43,7 +43,7 @@ q $SRC "CREATE ROLE pgi_dump_app" >/dev/null 2>&1 || true
 q $SRC "SELECT create_classifier('demo', 'demo_rows', 'text', 'intent')" >/dev/null
 q $SRC "SELECT grant_classifier_access('demo', 'pgi_dump_app', 'predict')" >/dev/null
 classifiers_sql="SELECT string_agg(format('%s|%s|%s|%s|%s|%s', c.id, c.name, o.owner, o.orphaned, o.source,
-                                          _pg_intent_classifier_json(c.name) -> 'predict_roles'), ';' ORDER BY c.id)
+                                          intent_internal._pg_intent_classifier_json(c.name) -> 'predict_roles'), ';' ORDER BY c.id)
                    FROM ai_classifiers AS c JOIN ai_classifier_owners AS o ON o.name = c.name"
 classifiers=$(q $SRC "$classifiers_sql")
 run_rows_sql="SELECT count(*) || ':' || md5(string_agg(run_id::text || training_data_id::text || intent, ',' ORDER BY run_id, training_data_id)) FROM ai_training_run_rows"

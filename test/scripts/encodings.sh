@@ -165,7 +165,7 @@ for db in pgi_enc_utf8 pgi_enc_latin1; do
     PGCLIENTENCODING=UTF8 psql -X -q -v ON_ERROR_STOP=1 -d $db \
         -c "CREATE TABLE long_inbox AS SELECT repeat('¿Dónde está mi envío? quiero devolver él pedído, señor. ', 60000) || 'Ñandú' AS m"
 done
-for expr in "md5(convert_to(_pg_intent_fold(m), 'UTF8'))" "(SELECT predicted_intent || ' ' || confidence FROM predict_intent(m))"; do
+for expr in "md5(convert_to(intent_internal._pg_intent_fold(m), 'UTF8'))" "(SELECT predicted_intent || ' ' || confidence FROM predict_intent(m))"; do
     utf8=$(PGOPTIONS='-c pg_intent.max_message_bytes=100MB' PGCLIENTENCODING=UTF8 q pgi_enc_utf8 "SELECT $expr FROM long_inbox")
     latin1=$(PGOPTIONS='-c pg_intent.max_message_bytes=100MB' PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT $expr FROM long_inbox")
     expect_eq "$latin1" "$utf8" "LATIN1: a message of $(q pgi_enc_latin1 "SELECT octet_length(m) FROM long_inbox") bytes converted in pieces gives $expr as in UTF8"
@@ -193,11 +193,11 @@ drop_db pgi_enc_eucjp 2>/dev/null
 out=$(psql -X -q -d postgres -c "CREATE DATABASE pgi_enc_eucjp ENCODING EUC_JP TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" 2>&1 &&
     psql -X -q -d pgi_enc_eucjp -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent" 2>&1 && echo created)
 expect_eq "$out" created "EUC_JP: CREATE EXTENSION pg_intent works"
-expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_eucjp "SELECT _pg_intent_md_num(NULL) || _pg_intent_html('abcdefgh', 5)")" "-ab..." \
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_eucjp "SELECT intent_internal._pg_intent_md_num(NULL) || intent_internal._pg_intent_html('abcdefgh', 5)")" "-ab..." \
     "EUC_JP: report text uses ASCII stand-ins"
-expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT _pg_intent_md_num(NULL) || _pg_intent_md_cell('abcdefgh', 5)")" '-ab\.\.\.' \
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT intent_internal._pg_intent_md_num(NULL) || intent_internal._pg_intent_md_cell('abcdefgh', 5)")" '-ab\.\.\.' \
     "LATIN1: report text uses ASCII stand-ins (the UTF-8 bytes of an en dash showed as mojibake; Markdown escapes the dots)"
-expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_utf8 "SELECT _pg_intent_md_num(NULL) || _pg_intent_md_cell('abcdefgh', 5)")" "–abcd…" \
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_utf8 "SELECT intent_internal._pg_intent_md_num(NULL) || intent_internal._pg_intent_md_cell('abcdefgh', 5)")" "–abcd…" \
     "UTF8: report text keeps its en dash and ellipsis"
 report=$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT training_report()")
 expect_eq "$(grep -c 'â' <<<"$report")" 0 "LATIN1: the training report has no mojibake"

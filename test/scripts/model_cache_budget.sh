@@ -46,7 +46,7 @@ expect_eq "$(q $DB "SELECT (SELECT confidence FROM predict_intent('quiero devolv
 session_open A $DB
 charge() {
     session_run A "SELECT count(predict_label('tenants', 'hola', '$1'));" >/dev/null
-    session_run A "SELECT bytes FROM _pg_intent_model_cache_stats();"
+    session_run A "SELECT bytes FROM intent_internal._pg_intent_model_cache_stats();"
 }
 svm_bytes=$(charge t2)
 both_bytes=$(charge t1)
@@ -81,7 +81,7 @@ for round in 1 2 3; do
                        AND p.model_partition IS NOT DISTINCT FROM e.partition
                        AND p.confidence = (predict_intent(t.m, e.source_model)).confidence
                        AND p.label = (predict_intent(t.m, e.source_model)).predicted_intent AS ok,
-                       (SELECT s.bytes <= ${budget_kb}::bigint * 1024 FROM _pg_intent_model_cache_stats() AS s) AS within
+                       (SELECT s.bytes <= ${budget_kb}::bigint * 1024 FROM intent_internal._pg_intent_model_cache_stats() AS s) AS within
                   FROM expected AS e
                  CROSS JOIN LATERAL (VALUES ('quiero devolver el pedido', e.partition),
                                             ('no me ha llegado el paquete', e.partition)) AS t(m, part)
@@ -99,7 +99,7 @@ echo "backend RSS after round 1: ${rss_after[1]} kB, after round 3: ${rss_after[
 [ "$growth" -lt 8192 ] || { echo "FAILED: the backend grew by $growth kB over two rounds of loads and evictions" >&2; exit 1; }
 echo "ok: the backend's resident size stopped growing (rounds 2-3: $growth kB)"
 
-stats=$(session_run B "SELECT models || ' ' || bytes || ' ' || hits || ' ' || misses || ' ' || evictions FROM _pg_intent_model_cache_stats();")
+stats=$(session_run B "SELECT models || ' ' || bytes || ' ' || hits || ' ' || misses || ' ' || evictions FROM intent_internal._pg_intent_model_cache_stats();")
 read -r models bytes hits misses evictions <<<"$stats"
 echo "cache: $models models, $bytes bytes, $hits hits, $misses misses, $evictions evictions"
 [ "$models" -le "$fits" ] && [ "$models" -ge 1 ] || { echo "FAILED: $models models kept, budget for $fits" >&2; exit 1; }
@@ -114,13 +114,13 @@ echo "ok: the cache holds $models models ($bytes bytes) of a ${budget_kb} kB bud
 # A larger budget keeps every model: a second pass loads nothing.
 session_run B "SET pg_intent.model_cache_size = '64MB';" >/dev/null
 session_run B "SELECT count(predict_label('tenants', 'hola', e.partition)) FROM expected AS e;" >/dev/null
-before=$(session_run B "SELECT misses FROM _pg_intent_model_cache_stats();")
+before=$(session_run B "SELECT misses FROM intent_internal._pg_intent_model_cache_stats();")
 session_run B "SELECT count(predict_label('tenants', 'hola', e.partition)) FROM expected AS e;" >/dev/null
-expect_eq "$(session_run B "SELECT misses - $before FROM _pg_intent_model_cache_stats();")" "0" "under 64 MB every model stays: no load on the second pass"
+expect_eq "$(session_run B "SELECT misses - $before FROM intent_internal._pg_intent_model_cache_stats();")" "0" "under 64 MB every model stays: no load on the second pass"
 # Lowered again: the cache shrinks to the budget at the next call.
 session_run B "SET pg_intent.model_cache_size = '${budget_kb}kB';" >/dev/null
 session_run B "SELECT (predict_label('tenants', 'hola', 't1')).label IS NOT NULL;" >/dev/null
-expect_eq "$(session_run B "SELECT bytes <= ${budget_kb}::bigint * 1024 FROM _pg_intent_model_cache_stats();")" "t" "a lowered budget applies at the next call"
+expect_eq "$(session_run B "SELECT bytes <= ${budget_kb}::bigint * 1024 FROM intent_internal._pg_intent_model_cache_stats();")" "t" "a lowered budget applies at the next call"
 session_close B
 
 # A role that is not superuser cannot change the setting (PGC_SUSET).

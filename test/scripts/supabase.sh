@@ -79,14 +79,14 @@ q pgi_supabase "SELECT train_intent_model('first') ->> 'status'" >/dev/null
 
 for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELECT rollback_intent_model()" \
     "SELECT retrain_if_needed()" "SELECT delete_intent_model(1)" \
-    "SELECT _pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
-    "SELECT _pg_intent_train_run(NULL::text, 'full'::text, '{}'::jsonb, 'intent'::text, NULL::text, NULL::uuid)" "SELECT _pg_intent_lock('training', false)" \
+    "SELECT intent_internal._pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
+    "SELECT intent_internal._pg_intent_train_run(NULL::text, 'full'::text, '{}'::jsonb, 'intent'::text, NULL::text, NULL::uuid)" "SELECT intent_internal._pg_intent_lock('training', false)" \
     "SELECT count(*) FROM ai_training_data" "DELETE FROM ai_training_data" "SELECT model FROM ai_intent_models" \
     "UPDATE ai_training_policy SET max_f1_regression = 1" "SELECT count(*) FROM ai_pending_review" \
     "SELECT count(*) FROM ai_review_queue" "SELECT count(*) FROM ai_training_progress" \
     "SELECT count(*) FROM pg_intent_training_progress()" \
-    "SELECT _pg_intent_policy()" "SELECT _pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)" \
-    "SELECT _pg_intent_md_cell('x', 10)" "SELECT get_ai_training_metrics()" "SELECT training_report()" \
+    "SELECT intent_internal._pg_intent_policy()" "SELECT intent_internal._pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)" \
+    "SELECT intent_internal._pg_intent_md_cell('x', 10)" "SELECT get_ai_training_metrics()" "SELECT training_report()" \
     "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', current_setting(''request.jwt.claims'', true)')"; do
     expect_role pgi_supabase anon "$call" 42501 "anon is refused: $call"
 done
@@ -95,6 +95,10 @@ expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un produc
 # internal one may be among anon's (0.2.0 opened 17 to PUBLIC).
 expect_eq "$(psql -X -At -q -d pgi_supabase -c "SET ROLE anon" -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent' WHERE p.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(p.oid, 'EXECUTE')")" 0 \
     "anon may execute no internal function (no /rpc/_pg_intent_* endpoint)"
+# ... and the schema PostgREST serves (public) holds none: they are in the
+# extension's own schema, intent_internal, out of PostgREST's schema cache.
+expect_eq "$(q pgi_supabase "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname LIKE '\_pg\_intent\_%'")" 0 \
+    "the schema PostgREST serves holds no internal function"
 
 # Named classifiers under Supabase's default privileges: the table a
 # classifier reads is open to anon and authenticated (ALTER DEFAULT
@@ -145,7 +149,7 @@ if ! diff -u <(acls_of pgi_supabase) <(acls_of pgi_supabase_up); then
 fi
 echo "ok: after the upgrade the ACLs equal a fresh install's"
 for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELECT count(*) FROM ai_training_data" \
-    "SELECT _pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
+    "SELECT intent_internal._pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
     "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', ''greeting''')"; do
     expect_role pgi_supabase_up anon "$call" 42501 "after the upgrade anon is refused: $call"
 done
@@ -167,7 +171,7 @@ expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', 'predict_intent
     "an administrator's REVOKE of prediction from PUBLIC survives the upgrade"
 expect_eq "$(q pgi_custom "SELECT has_function_privilege('authenticated', 'predict_intent(text)', 'EXECUTE'), has_function_privilege('service_role', 'train_intent_model(text, text, jsonb)', 'EXECUTE'), has_table_privilege('authenticated', 'ai_training_data', 'SELECT')")" "t|t|t" \
     "an administrator's grants survive the upgrade"
-expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', '_pg_intent_policy()', 'EXECUTE'), has_function_privilege('anon', 'is_valid_intent_name(text)', 'EXECUTE')")" "f|t" \
+expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', 'intent_internal._pg_intent_policy()', 'EXECUTE'), has_function_privilege('anon', 'is_valid_intent_name(text)', 'EXECUTE')")" "f|t" \
     "a function the upgrade adds gets its documented privileges (an internal one closed to PUBLIC, a public one open)"
 drop_db pgi_custom
 
@@ -364,9 +368,9 @@ expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM predict_label('no_
     "a customer gets the same 42501 for a classifier that does not exist (0.3.1: 42704)"
 expect_jwt pgi_supabase authenticated "$ALICE" "SELECT get_classifier_metrics('no_such_router')" 42501 \
     "a customer's dashboard call does not tell which classifiers exist"
-expect_jwt pgi_supabase authenticated "$ALICE" "SELECT _pg_intent_classifier_review_plan('app_router')" 42501 \
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT intent_internal._pg_intent_classifier_review_plan('app_router')" 42501 \
     "a customer cannot read a classifier's source name (0.3.1: the review set granted it)"
-expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM _pg_intent_classifier_count_plan('app_router')" 42501 \
+expect_jwt pgi_supabase authenticated "$ALICE" "SELECT * FROM intent_internal._pg_intent_classifier_count_plan('app_router')" 42501 \
     "a customer cannot read a classifier's count statement (0.3.1: the metrics set granted it)"
 expect_jwt pgi_supabase authenticated "$ALICE" "SELECT count(*) FROM ai_classifiers" 42501 "a customer cannot list the classifiers"
 expect_eq "$(jwt_q pgi_supabase authenticated "$ALICE" "SELECT count(*) FROM ai_classifier_run_rows")" 0 "a customer reads no classifier run row"

@@ -92,7 +92,7 @@ expect_eq "$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_app" -c "SELECT (predict
     "$shop_prediction" "the app's grant still predicts, the same"
 expect_eq "$(q $DB "SELECT format('%s|%s|%s', owner, orphaned, source) FROM ai_classifier_owners WHERE name = 'shop'")" \
     "pgi_u31_alice|f|public.alice_prompts" "shop keeps its owner, by OID and name, and its source's name"
-expect_eq "$(q $DB "SELECT _pg_intent_classifier_json('shop') -> 'train_roles'")" "[]" "the dropped role's grant is gone"
+expect_eq "$(q $DB "SELECT intent_internal._pg_intent_classifier_json('shop') -> 'train_roles'")" "[]" "the dropped role's grant is gone"
 expect_eq "$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_alice" -c "SELECT train_classifier('shop') ->> 'status'")" "completed" \
     "alice trains shop after the update"
 

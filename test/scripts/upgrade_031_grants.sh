@@ -52,9 +52,27 @@ rows() {
 answer() {
     q $DB "SELECT label || ' ' || round(confidence::numeric, 6) FROM predict_label('u_router', 'quiero devolver el pedido que llegó roto')"
 }
+# (found where each version keeps them: public at 0.3.1, intent_internal since 0.3.2)
+helper() {
+    echo "coalesce(to_regprocedure('intent_internal.$1'), to_regprocedure('public.$1'))"
+}
 helpers() {
-    q $DB "SELECT has_function_privilege('$ROLE', '_pg_intent_classifier_count_plan(text)', 'EXECUTE')
-                  || ' ' || has_function_privilege('$ROLE', '_pg_intent_classifier_review_plan(text)', 'EXECUTE')"
+    q $DB "SELECT has_function_privilege('$ROLE', $(helper '_pg_intent_classifier_count_plan(text)'), 'EXECUTE')
+                  || ' ' || has_function_privilege('$ROLE', $(helper '_pg_intent_classifier_review_plan(text)'), 'EXECUTE')"
+}
+# Every internal function, by OID, with its ACL at 0.3.1, kept in a table
+# of the test's own: the update moves them to intent_internal and keeps every
+# grant (it may add the new helpers of a set a role holds; it revokes the
+# two helpers that name the source, and replaces one worker by a new
+# signature).
+keep_internal_acls() {
+    q $DB "CREATE TABLE pgi_internal_before AS
+           SELECT p.oid, p.proname, p.proacl
+             FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+             JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+            WHERE p.proname LIKE '\_pg\_intent\_%'
+              AND p.proname NOT IN ('_pg_intent_classifier_count_plan', '_pg_intent_classifier_review_plan',
+                                    '_pg_intent_train_classifier_run')" >/dev/null
 }
 before_rows=$(rows)
 before_tables=$(tr ' ' '\n' <<<"$before_rows" | sed 's/=.*//' | paste -sd'|')
@@ -62,6 +80,9 @@ rows_new_tables() { # the tables the update created, each empty: name=0
     rows | tr ' ' '\n' | sed 's/=.*//' | grep -vxE "$before_tables" | sed 's/$/=0/' | paste -sd'|'
 }
 before_answer=$(answer)
+keep_internal_acls
+expect_eq "$(q $DB "SELECT count(*) > 50 AND bool_and(p.pronamespace = 'public'::regnamespace) FROM pg_proc p WHERE p.proname LIKE '\_pg\_intent\_%'")" t \
+    "at 0.3.1 the internal functions are in the schema the extension was installed in"
 expect_eq "$(helpers)" "true true" "at 0.3.1 the dashboard role holds the helpers that name the source"
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT (_pg_intent_classifier_count_plan('u_router')).count_sql LIKE '%u_prompts%'" 2>&1)" t \
     "(that is the 0.3.1 leak: the count statement names the source)"
@@ -74,15 +95,25 @@ expect_eq "$(rows | tr ' ' '\n' | grep -vxE "$(rows_new_tables)" | tr '\n' ' ' |
     "every row of every extension table is kept"
 expect_eq "$(answer)" "$before_answer" "the classifier's model answers as before"
 expect_eq "$(helpers)" "false false" "the update revoked the helpers that name the source"
-expect_eq "$(q $DB "SELECT has_function_privilege('$ROLE', '_pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')
-                       AND has_function_privilege('$ROLE', '_pg_intent_classifier_source_texts(text, text[])', 'EXECUTE')
-                       AND has_function_privilege('$ROLE', '_pg_intent_classifier_facts(text, oid)', 'EXECUTE')")" t \
+expect_eq "$(q $DB "SELECT count(*), count(*) FILTER (WHERE p.pronamespace = 'intent_internal'::regnamespace
+                                                      AND p.proname = b.proname
+                                                      AND coalesce(b.proacl, '{}') <@ coalesce(p.proacl, '{}'))
+                     FROM pgi_internal_before AS b LEFT JOIN pg_proc AS p ON p.oid = b.oid")" \
+    "$(q $DB "SELECT count(*) || '|' || count(*) FROM pgi_internal_before")" \
+    "the update moved every internal function to intent_internal, same OID, every grant kept"
+expect_eq "$(q $DB "SELECT count(*) > 0 FROM pgi_internal_before AS b, aclexplode(b.proacl) AS a WHERE a.grantee = '$ROLE'::regrole")" t \
+    "(among them functions the role was granted at 0.3.1)"
+expect_eq "$(q $DB "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname LIKE '\_pg\_intent\_%'")" 0 \
+    "no internal function is left in the schema the extension was installed in"
+expect_eq "$(q $DB "SELECT has_function_privilege('$ROLE', 'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')
+                       AND has_function_privilege('$ROLE', 'intent_internal._pg_intent_classifier_source_texts(text, text[])', 'EXECUTE')
+                       AND has_function_privilege('$ROLE', 'intent_internal._pg_intent_classifier_facts(text, oid)', 'EXECUTE')")" t \
     "the update granted the sets' new helpers to the role that holds the sets"
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT get_classifier_metrics('u_router') ->> 'new_rows'" 2>&1)" 0 \
     "the dashboard role reads the metrics, the source counted as the owner"
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT count(*) >= 0 FROM get_classifier_review_queue('u_router', NULL, 10)" 2>&1)" t \
     "the dashboard role reads the review queue, the texts read as the owner"
-expect_eq "$(q $DB "SELECT has_function_privilege('public', '_pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')")" f \
+expect_eq "$(q $DB "SELECT has_function_privilege('public', 'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')")" f \
     "the new helpers are closed to PUBLIC"
 psql -X -q -d $DB -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
 psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP ROLE $ROLE" >/dev/null

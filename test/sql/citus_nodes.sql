@@ -13,7 +13,7 @@ GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
 -- Without the citus extension: 55000, and this database publishes nothing.
 SELECT pg_temp.try('SELECT replicate_classifiers()') AS without_citus;
-SELECT _pg_intent_citus_coordinator() AS publishes, _pg_intent_citus_group() IS NULL AS no_citus_group;
+SELECT intent_internal._pg_intent_citus_coordinator() AS publishes, intent_internal._pg_intent_citus_group() IS NULL AS no_citus_group;
 
 -- Closed to PUBLIC (it makes a reference table and copies every model):
 -- a role that is not the owner may not call it, under Supabase-style
@@ -45,7 +45,7 @@ SELECT count(*) AS stored_after_changes FROM ai_classifier_publication;
 
 -- The drop guard's step for Citus placements finds none and leaves the
 -- publication table's own trigger to the drop.
-SELECT _pg_intent_release_citus_placements();
+SELECT intent_internal._pg_intent_release_citus_placements();
 SELECT count(*) AS apply_triggers FROM pg_trigger
  WHERE tgrelid = 'ai_classifier_publication'::regclass AND tgname = 'ai_classifier_publication_apply';
 
@@ -69,14 +69,14 @@ DROP SCHEMA pgi_cn_own CASCADE;
 ALTER EVENT TRIGGER pg_intent_citus_placement RENAME TO pgi_cn_ours;
 CREATE FUNCTION pgi_cn_evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
 CREATE EVENT TRIGGER pg_intent_citus_placement ON ddl_command_end EXECUTE FUNCTION pgi_cn_evt();
-SELECT pg_temp.try($$SELECT _pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
-                                                          ARRAY['CREATE TRIGGER'], '_pg_intent_apply_new_placement()')$$) AS foreign_name;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
+                                                          ARRAY['CREATE TRIGGER'], 'intent_internal._pg_intent_apply_new_placement()')$$) AS foreign_name;
 DROP EVENT TRIGGER pg_intent_citus_placement;
 DROP FUNCTION pgi_cn_evt();
 ALTER EVENT TRIGGER pgi_cn_ours RENAME TO pg_intent_citus_placement;
 ALTER EVENT TRIGGER pg_intent_citus_placement DISABLE;
-SELECT _pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
-                                       ARRAY['CREATE TRIGGER'], '_pg_intent_apply_new_placement()') AS again;
+SELECT intent_internal._pg_intent_create_event_trigger('pg_intent_citus_placement', 'ddl_command_end',
+                                       ARRAY['CREATE TRIGGER'], 'intent_internal._pg_intent_apply_new_placement()') AS again;
 SELECT evtname, evtenabled, evtfoid::regproc FROM pg_event_trigger WHERE evtname LIKE 'pg\_intent\_%' ORDER BY 1;
 ALTER EVENT TRIGGER pg_intent_citus_placement ENABLE;
 

@@ -124,8 +124,8 @@ SELECT (predict_label('shop', 'quiero reservar un vuelo')).label IS NOT NULL AS 
 RESET ROLE;
 SELECT pg_temp.try($$SELECT train_classifier('shop')$$) AS superuser_trains_orphan;
 SELECT (retrain_classifiers() -> 'classifiers' -> 0 -> 'error') ->> 'message' AS scheduled_retraining;
-SELECT pg_temp.try($$SELECT _pg_intent_count_classifier_source('shop', NULL)$$) AS count_source;
-SELECT _pg_intent_classifier_json('shop') ->> 'orphaned' AS orphaned_in_definition;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_count_classifier_source('shop', NULL)$$) AS count_source;
+SELECT intent_internal._pg_intent_classifier_json('shop') ->> 'orphaned' AS orphaned_in_definition;
 
 -- Reassigning: an administrator only; the new owner must read the source.
 SELECT pg_temp.try($$SELECT reassign_classifier('shop', 'pgi_ci_bob')$$) AS bob_cannot_read_alices_table;
@@ -152,7 +152,7 @@ UPDATE ai_classifiers
    SET train_roles = ARRAY['pgi_ci_mallory'::regrole::oid],
        role_names = jsonb_build_object('pgi_ci_mallory'::regrole::oid::text, 'pgi_ci_gone')
  WHERE name = 'shop';
-SELECT _pg_intent_classifier_json('shop') -> 'train_roles' AS train_roles_as_recorded;
+SELECT intent_internal._pg_intent_classifier_json('shop') -> 'train_roles' AS train_roles_as_recorded;
 SET ROLE pgi_ci_mallory;
 SELECT pg_temp.try($$SELECT train_classifier('shop')$$) AS mallory_trains_with_the_dropped_roles_grant;
 RESET ROLE;

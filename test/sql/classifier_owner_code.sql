@@ -93,7 +93,7 @@ SELECT (retrain_classifiers() -> 'classifiers' -> 0 ->> 'classifier') AS superus
 SELECT get_classifier_metrics('trap') ->> 'new_rows' AS superuser_metrics_new_rows;
 SELECT create_classifier_metrics_snapshot('trap', 'daily', '2026-10-31 12:00+00') ->> 'new_rows' AS superuser_snapshot_rows;
 SELECT count(*) > 0 AS superuser_review_queue FROM get_classifier_review_queue('trap', NULL, 10);
-SELECT jsonb_typeof(_pg_intent_classifier_source_texts('trap', ARRAY['1', '2'])) AS superuser_texts;
+SELECT jsonb_typeof(intent_internal._pg_intent_classifier_source_texts('trap', ARRAY['1', '2'])) AS superuser_texts;
 SELECT current_setting('search_path') AS path_after_superuser,
        current_setting('pg_intent.allow_drop_with_data') AS drop_confirmed_after_superuser;
 
@@ -107,7 +107,7 @@ SELECT (retrain_classifiers() -> 'classifiers' -> 0 ->> 'retrained') IS NOT NULL
 SELECT get_classifier_metrics('trap') ->> 'new_rows' AS service_metrics_new_rows;
 SELECT create_classifier_metrics_snapshot('trap', 'daily', '2026-10-30 12:00+00') ->> 'new_rows' AS service_snapshot_rows;
 SELECT count(*) > 0 AS service_review_queue FROM get_classifier_review_queue('trap', NULL, 10);
-SELECT jsonb_typeof(_pg_intent_classifier_source_texts('trap', ARRAY['1', '2'])) AS service_texts;
+SELECT jsonb_typeof(intent_internal._pg_intent_classifier_source_texts('trap', ARRAY['1', '2'])) AS service_texts;
 SELECT current_setting('search_path') AS path_after_service,
        current_setting('pg_intent.allow_drop_with_data') AS drop_confirmed_after_service;
 COMMIT;
@@ -124,16 +124,16 @@ SELECT current_setting('search_path') AS path_at_end,
 
 -- The texts helper checks the caller's right (42501) and bounds its work.
 SET ROLE pgi_oc_alice;
-SELECT jsonb_typeof(_pg_intent_classifier_source_texts('trap', ARRAY['3'])) AS owner_texts;
+SELECT jsonb_typeof(intent_internal._pg_intent_classifier_source_texts('trap', ARRAY['3'])) AS owner_texts;
 RESET ROLE;
 CREATE ROLE pgi_oc_nobody;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_oc_nobody', 'review');
 SET ROLE pgi_oc_nobody;
-SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', ARRAY['3'])$$) AS nobody_texts;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_classifier_source_texts('trap', ARRAY['3'])$$) AS nobody_texts;
 -- To a role that may not list the classifiers (no SELECT on ai_classifiers),
 -- an unknown name looks like a refused one (42501; 0.3.1 answered 42704, which
 -- told every customer under the Supabase recipe which names exist).
-SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('none', ARRAY['3'])$$) AS unknown_classifier;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_classifier_source_texts('none', ARRAY['3'])$$) AS unknown_classifier;
 SELECT pg_temp.try($$SELECT * FROM predict_label('trap', 'hola')$$) AS predict_refused,
        pg_temp.try($$SELECT * FROM predict_label('none', 'hola')$$) AS predict_unknown;
 RESET ROLE;
@@ -155,14 +155,14 @@ SELECT pg_temp.try($$SELECT get_classifier_metrics('none')$$) AS metrics_unknown
 SELECT pg_temp.try($$SELECT train_classifier('trap')$$) AS train_refused_to_a_lister,
        pg_temp.try($$SELECT deploy_classifier_model('trap', 1)$$) AS deploy_refused_to_a_lister;
 RESET ROLE;
-SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', ARRAY(SELECT g::text FROM generate_series(1, 10001) AS g))$$) AS too_many_keys;
-SELECT pg_temp.try($$SELECT _pg_intent_classifier_source_texts('trap', NULL)$$) AS null_keys;
-SELECT pg_temp.try($$SELECT _pg_intent_count_classifier_source('trap', NULL, now())$$) AS period_without_start;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_classifier_source_texts('trap', ARRAY(SELECT g::text FROM generate_series(1, 10001) AS g))$$) AS too_many_keys;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_classifier_source_texts('trap', NULL)$$) AS null_keys;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_count_classifier_source('trap', NULL, now())$$) AS period_without_start;
 -- Not for PUBLIC, nor for the statement behind them.
-SELECT has_function_privilege('public', '_pg_intent_classifier_source_texts(text, text[])', 'EXECUTE') AS public_texts,
-       has_function_privilege('public', '_pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE') AS public_count,
-       has_function_privilege('pgi_oc_service', '_pg_intent_classifier_source_statement(text, oid, text)', 'EXECUTE') AS service_statement,
-       has_function_privilege('pgi_oc_service', '_pg_intent_classifier_count_plan(text)', 'EXECUTE') AS service_count_plan;
+SELECT has_function_privilege('public', 'intent_internal._pg_intent_classifier_source_texts(text, text[])', 'EXECUTE') AS public_texts,
+       has_function_privilege('public', 'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE') AS public_count,
+       has_function_privilege('pgi_oc_service', 'intent_internal._pg_intent_classifier_source_statement(text, oid, text)', 'EXECUTE') AS service_statement,
+       has_function_privilege('pgi_oc_service', 'intent_internal._pg_intent_classifier_count_plan(text)', 'EXECUTE') AS service_count_plan;
 
 SET pg_intent.allow_drop_with_data = on;
 DROP EXTENSION pg_intent CASCADE;

@@ -41,7 +41,7 @@ SELECT train_classifier('oid_router') ->> 'status' AS classifier_run;
 BEGIN;
 DO $$ BEGIN
     EXECUTE format('ALTER FUNCTION %s RENAME TO _pg_intent_moved',
-                   'public._pg_intent_classifier_for_training'::regproc::regprocedure);
+                   'intent_internal._pg_intent_classifier_for_training'::regproc::regprocedure);
 END $$;
 SELECT pg_temp.try($$SELECT train_classifier('oid_router')$$) AS renamed_function;
 ROLLBACK;

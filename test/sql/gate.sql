@@ -92,7 +92,7 @@ SELECT m.id AS weak_id, m.run_id AS weak_run FROM ai_intent_models AS m JOIN ai_
  WHERE r.run_name = 'weak' \gset
 SELECT delete_intent_model(:weak_id) IS NOT NULL AS bytes_removed;
 SELECT t.report -> 'gate' AS gate, t.report ->> 'status' IS DISTINCT FROM 'failed' AS trained, octet_length(t.model) > 0 AS has_model
-  FROM _pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1, "min_gate_rows": 40}'),
+  FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1, "min_gate_rows": 40}'),
                               :weak_id, :'weak_run', NULL, 'intent', NULL) AS t;
 
 -- Rows a logger labelled are trained on but never judge the active model.
@@ -139,7 +139,7 @@ SELECT pg_temp.returns_served() AS returns_served_after;
 -- The same rows, once a reviewer approved them as labelled, are evidence.
 UPDATE ai_training_data SET dataset_status = 'approved' WHERE detected_intent = 'greeting' AND source = 'live';
 SELECT count(*) FILTER (WHERE f.fresh) AS fresh_once_approved
-  FROM _pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1}'),
+  FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1}'),
                               (SELECT id FROM ai_intent_models WHERE is_active),
                               (SELECT run_id FROM ai_intent_models WHERE is_active), NULL, 'intent', NULL) AS t,
        unnest(t.row_fresh) AS f(fresh);

@@ -103,8 +103,11 @@ CREATE TABLE pgi_hp_mallory.ai_training_policy AS SELECT * FROM (VALUES (true, 1
 CREATE TABLE pgi_hp_mallory.ai_intent_models (id bigint, model bytea, is_active boolean);
 INSERT INTO pgi_hp_mallory.ai_intent_models VALUES (1, '\x00'::bytea, true);
 CREATE TABLE pgi_hp_mallory.ai_training_data (id uuid, user_message text);
--- Overloads of the extension's own functions, beside them in its schema,
--- whose argument types would match a call with untyped literals better.
+-- The internal functions' schema is the extension's: she may not plant
+-- anything beside them (42501).
+CREATE FUNCTION intent_internal._pg_intent_lock(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+-- Overloads of the extension's functions in the schema it was installed
+-- in, whose argument types would match a call with untyped literals better.
 CREATE FUNCTION public._pg_intent_activate(bigint, text, text) RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN PERFORM pgi_hp_mallory.trip('_pg_intent_activate overload'); RETURN NULL; END $$;
 CREATE FUNCTION public._pg_intent_lock(text, text) RETURNS boolean LANGUAGE plpgsql AS $$

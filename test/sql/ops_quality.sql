@@ -110,8 +110,8 @@ SELECT pg_temp.try($$INSERT INTO ai_feedback_cues (language, pattern, kind, scor
 -- Cues are matched on text normalised by the classifier's own normaliser
 -- (0.1.0 had an ASCII-only copy in SQL that turned every other letter into
 -- a word break, so a Cyrillic or Greek cue matched nothing, or anything).
-SELECT _pg_intent_fold('¿Dónde está mi PEDIDO?') AS spanish, _pg_intent_fold('Заказ НЕ пришёл') AS cyrillic,
-       _pg_intent_fold('') AS empty, _pg_intent_fold('¡¡!!') AS punctuation;
+SELECT intent_internal._pg_intent_fold('¿Dónde está mi PEDIDO?') AS spanish, intent_internal._pg_intent_fold('Заказ НЕ пришёл') AS cyrillic,
+       intent_internal._pg_intent_fold('') AS empty, intent_internal._pg_intent_fold('¡¡!!') AS punctuation;
 INSERT INTO ai_feedback_cues (language, pattern, kind, score) VALUES ('en', 'спасибо', 'thanks', 5);
 SELECT score_feedback_message('Большое СПАСИБО!') -> 'cues' AS thanked,
        score_feedback_message('привет') -> 'cues' AS not_thanked;

@@ -58,7 +58,7 @@ SELECT dblink_connect('other', format('host=%s port=%s dbname=%s',
                       split_part(current_setting('unix_socket_directories'), ',', 1),
                       current_setting('port'), current_database())) AS connected;
 SELECT dblink_exec('other', 'BEGIN') AS other_begin;
-SELECT * FROM dblink('other', 'SELECT public._pg_intent_lock(''training'', false)') AS t(locked boolean);
+SELECT * FROM dblink('other', 'SELECT intent_internal._pg_intent_lock(''training'', false)') AS t(locked boolean);
 SELECT r - 'samples_since_last_train' AS busy, r -> 'samples_since_last_train' AS since
 FROM retrain_if_needed() r;
 SELECT count(*) AS runs FROM ai_training_runs;

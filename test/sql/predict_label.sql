@@ -168,13 +168,13 @@ RESET ROLE;
 
 -- A deploy for another partition: this session sees the new model at once,
 -- and keeps the models it had (acme's is not loaded again).
-SELECT misses AS misses_before FROM _pg_intent_model_cache_stats() \gset
+SELECT misses AS misses_before FROM intent_internal._pg_intent_model_cache_stats() \gset
 SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme_id AS acme_cached;
 SELECT pg_temp.add_model('tickets', 'globex') AS globex_id \gset
 SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'globex')).model_id = :globex_id AS globex_now_own_model,
        (predict_label('tickets', 'quiero devolver la chaqueta', 'globex')).model_partition;
 SELECT (predict_label('tickets', 'quiero devolver la chaqueta', 'acme')).model_id = :acme_id AS acme_still_answers;
-SELECT misses - :misses_before AS loads_since FROM _pg_intent_model_cache_stats();
+SELECT misses - :misses_before AS loads_since FROM intent_internal._pg_intent_model_cache_stats();
 -- A redeploy of acme (the old model inactive, a new one active): the new one answers.
 UPDATE ai_intent_models SET is_active = false WHERE id = :acme_id;
 SELECT pg_temp.add_model('tickets', 'acme') AS acme2_id \gset
@@ -187,7 +187,7 @@ SELECT pg_temp.try_hint($$SELECT predict_label('plain', 'hola')$$);
 
 -- The statistics function is internal: closed to PUBLIC.
 SET ROLE pgi_pl_caller;
-SELECT pg_temp.try_hint($$SELECT * FROM _pg_intent_model_cache_stats()$$);
+SELECT pg_temp.try_hint($$SELECT * FROM intent_internal._pg_intent_model_cache_stats()$$);
 RESET ROLE;
 
 DROP EXTENSION pg_intent CASCADE;

@@ -160,8 +160,8 @@ SELECT count(*) AS internal_executable FROM pg_temp.pgi_members m
  WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE');
 SELECT m.oid::regprocedure AS executable_by_a_role_without_grants FROM pg_temp.pgi_members m
  WHERE has_function_privilege(m.oid, 'EXECUTE') ORDER BY m.oid::regprocedure::text;
-SELECT pg_temp.try($$SELECT _pg_intent_policy()$$) AS rpc_policy;
-SELECT pg_temp.try($$SELECT _pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)$$) AS rpc_review;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_policy()$$) AS rpc_policy;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_review(ARRAY[gen_random_uuid()], 'reject', NULL, NULL)$$) AS rpc_review;
 SELECT pg_temp.try($$SELECT get_ai_training_metrics()$$) AS metrics_without_grant;
 SELECT pg_temp.try($$SELECT grant_intent_access('pgi_privtest_fresh', 'reviewer')$$) AS grant_self;
 RESET ROLE;
@@ -172,7 +172,7 @@ RESET ROLE;
 SELECT pg_temp.try($$SELECT grant_intent_access('pgi_privtest_fresh', 'everything')$$) AS unknown_access;
 SELECT pg_temp.try($$SELECT grant_intent_access('pgi_privtest_fresh', NULL)$$) AS null_access;
 SELECT pg_temp.try($$SELECT grant_intent_access(NULL, 'reviewer')$$) AS null_role;
-SELECT access, cardinality(functions) AS functions FROM _pg_intent_access_sets() ORDER BY access;
+SELECT access, cardinality(functions) AS functions FROM intent_internal._pg_intent_access_sets() ORDER BY access;
 SELECT count(*) AS granted FROM grant_intent_access('pgi_privtest_fresh', 'reviewer');
 GRANT SELECT ON ai_training_data, ai_training_runs, ai_intent_corrections, ai_live_metrics, ai_metric_alerts,
                 ai_training_policy TO pgi_privtest_fresh;
@@ -203,6 +203,37 @@ SELECT p.oid, p.proname FROM pg_proc p
 GRANT SELECT ON pg_temp.pgi_members2 TO pgi_privtest_fresh;
 SET ROLE pgi_privtest_fresh;
 SELECT count(*) AS internal_executable_under_default_privileges FROM pg_temp.pgi_members2 m
+ WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE');
+RESET ROLE;
+
+-- The internal functions live in the extension's own schema, not in the
+-- one it was installed in (what PostgREST serves): every _pg_intent_*
+-- member is in intent_internal, and the installed schema holds none.
+SELECT count(*) FILTER (WHERE p.pronamespace = 'intent_internal'::regnamespace) AS internal_members,
+       count(*) FILTER (WHERE p.pronamespace <> 'intent_internal'::regnamespace) AS elsewhere
+  FROM pg_temp.pgi_members2 AS m JOIN pg_proc AS p ON p.oid = m.oid
+ WHERE m.proname LIKE '\_pg\_intent\_%';
+SELECT count(*) AS internal_in_public FROM pg_proc
+ WHERE pronamespace = 'public'::regnamespace AND proname LIKE '\_pg\_intent\_%';
+SELECT count(*) AS public_functions_in_internal FROM pg_temp.pgi_members2 AS m JOIN pg_proc AS p ON p.oid = m.oid
+ WHERE p.pronamespace = 'intent_internal'::regnamespace AND m.proname NOT LIKE '\_pg\_intent\_%';
+
+-- Default privileges that grant every new function and schema, everywhere:
+-- the install leaves the internal schema usable by PUBLIC and creatable by
+-- its owner only, and no internal function executable by the grantee.
+DROP EXTENSION pg_intent CASCADE;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON FUNCTIONS TO pgi_privtest_fresh;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON SCHEMAS TO pgi_privtest_fresh;
+CREATE EXTENSION pg_intent;
+ALTER DEFAULT PRIVILEGES REVOKE ALL ON FUNCTIONS FROM pgi_privtest_fresh;
+ALTER DEFAULT PRIVILEGES REVOKE ALL ON SCHEMAS FROM pgi_privtest_fresh;
+SELECT n.nspacl = ARRAY[format('%s=UC/%1$s', n.nspowner::regrole), format('=U/%s', n.nspowner::regrole)]::aclitem[]
+       AS internal_schema_acl
+  FROM pg_namespace AS n WHERE n.nspname = 'intent_internal';
+SET ROLE pgi_privtest_fresh;
+SELECT has_schema_privilege('intent_internal', 'CREATE') AS may_create_internal,
+       has_schema_privilege('intent_internal', 'USAGE') AS may_use_internal;
+SELECT count(*) AS internal_executable_under_global_default_privileges FROM pg_temp.pgi_members2 m
  WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE');
 RESET ROLE;
 

@@ -72,7 +72,7 @@ SELECT pg_temp.n(html, '<rect class="cell ') AS heatmap_cells,
        position(format('threshold %s', to_char((r.metrics #>> '{threshold,value}')::float8, 'FM0.000')) IN html) > 0 AS threshold_value_shown
   FROM page, run AS r;
 -- F1 bars worst first: the bars' titles in page order follow ascending F1.
-SELECT array_agg(m[1] ORDER BY n) = (SELECT array_agg(_pg_intent_html(e.key) ORDER BY (e.value ->> 'f1')::numeric, e.key)
+SELECT array_agg(m[1] ORDER BY n) = (SELECT array_agg(intent_internal._pg_intent_html(e.key) ORDER BY (e.value ->> 'f1')::numeric, e.key)
                                      FROM run AS r, jsonb_each(r.metrics #> '{metrics,per_intent}') AS e) AS bars_worst_first
   FROM page, regexp_matches(html, '<rect class="bar"[^>]*><title>([^<:]*):', 'g') WITH ORDINALITY AS b(m, n);
 

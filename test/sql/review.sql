@@ -72,12 +72,12 @@ SELECT approve_training_samples('{}') AS empty_batch;
 -- (0.2.0 checked them in a separate function: a direct call rejected a row
 -- without a reason, took 20,000 ids and hit a table CHECK with an unknown
 -- action).
-SELECT pg_temp.try(format($$SELECT _pg_intent_review(ARRAY[%L]::uuid[], 'reject', NULL, NULL)$$, :'one')) AS internal_null_reason;
-SELECT pg_temp.try(format($$SELECT _pg_intent_review(ARRAY[%L]::uuid[], 'reject', '  ', NULL)$$, :'one')) AS internal_blank_reason;
-SELECT pg_temp.try($$SELECT _pg_intent_review(array_fill('00000000-0000-0000-0000-000000000000'::uuid, ARRAY[20000]), 'approve', NULL, NULL)$$) AS internal_huge_batch;
-SELECT pg_temp.try(format($$SELECT _pg_intent_review(ARRAY[%L]::uuid[], 'delete', NULL, NULL)$$, :'one')) AS internal_unknown_action;
-SELECT pg_temp.try(format($$SELECT _pg_intent_review(ARRAY[%L]::uuid[], NULL, 'x', NULL)$$, :'one')) AS internal_null_action;
-SELECT pg_temp.try($$SELECT _pg_intent_review(NULL, 'approve', NULL, NULL)$$) AS internal_null_ids;
+SELECT pg_temp.try(format($$SELECT intent_internal._pg_intent_review(ARRAY[%L]::uuid[], 'reject', NULL, NULL)$$, :'one')) AS internal_null_reason;
+SELECT pg_temp.try(format($$SELECT intent_internal._pg_intent_review(ARRAY[%L]::uuid[], 'reject', '  ', NULL)$$, :'one')) AS internal_blank_reason;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_review(array_fill('00000000-0000-0000-0000-000000000000'::uuid, ARRAY[20000]), 'approve', NULL, NULL)$$) AS internal_huge_batch;
+SELECT pg_temp.try(format($$SELECT intent_internal._pg_intent_review(ARRAY[%L]::uuid[], 'delete', NULL, NULL)$$, :'one')) AS internal_unknown_action;
+SELECT pg_temp.try(format($$SELECT intent_internal._pg_intent_review(ARRAY[%L]::uuid[], NULL, 'x', NULL)$$, :'one')) AS internal_null_action;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_review(NULL, 'approve', NULL, NULL)$$) AS internal_null_ids;
 SELECT dataset_status FROM ai_training_data WHERE id = :'one';
 
 -- The application role logs interactions but may not review.

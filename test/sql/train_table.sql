@@ -56,7 +56,7 @@ RETURNS bytea LANGUAGE sql AS $$
                    array_agg(d.corrected_by_human ORDER BY d.user_message COLLATE "C", d.intent COLLATE "C", d.corrected_by_human DESC, d.id) AS corrected
               FROM get_training_dataset(p_min_confidence, p_only_reviewed, p_limit) AS d, ai_training_policy AS p) AS a,
            ai_training_policy AS p,
-           LATERAL _pg_intent_train(a.texts, a.labels, a.weights, a.corrected,
+           LATERAL intent_internal._pg_intent_train(a.texts, a.labels, a.weights, a.corrected,
                                     p_options || jsonb_build_object('min_gate_rows', p.min_gate_rows, 'out_of_scope_intent', p.out_of_scope_intent,
                                                           'out_of_scope_mode', p.out_of_scope_mode, 'threads', p.max_training_threads),
                                     NULL) AS t
@@ -104,43 +104,33 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 
 -- A bad argument to the internal function raises, naming what is wrong; it
 -- is not open to PUBLIC (train_intent_model() is the way in).
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL, 'intent', NULL)$$);
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$);
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL, 'intent', NULL)$$);
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$);
 -- The result row is built by its columns' names and types, and checked
 -- against the declaration before anything is read: a declaration that
 -- drifts (here two columns swapped) is an error naming the column.
 CREATE SCHEMA pgi_tt_drift;
-CREATE FUNCTION pgi_tt_drift.train_table(
-    p_run_id uuid, p_options jsonb, p_policy ai_training_policy,
-    p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
-    p_classifier text, p_partition text,
-    OUT model bytea, OUT report jsonb,
-    OUT refusal text, OUT refusal_detail text, OUT refusal_hint text, OUT rows_read integer,
-    OUT model_config jsonb, OUT model_metrics jsonb, OUT algorithm text, OUT intents text[],
-    OUT threshold double precision, OUT evaluation_method text,
-    OUT training_samples integer, OUT validation_samples integer, OUT test_samples integer,
-    OUT total_intents integer, OUT intent_accuracy double precision, OUT intent_precision double precision,
-    OUT intent_recall double precision, OUT intent_f1_score double precision,
-    OUT deploy_mode text, OUT deploy boolean, OUT deploy_reason text, OUT deploy_evidence text,
-    OUT candidate_f1 double precision, OUT baseline_f1 double precision,
-    OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer,
-    OUT row_ids uuid[], OUT row_intents text[], OUT row_folds smallint[],
-    OUT row_fresh boolean[], OUT row_predicted text[], OUT row_confidence real[],
-    OUT row_label_probability real[], OUT row_uncertain boolean[], OUT row_keys text[])
-RETURNS record AS '$libdir/pg_intent', 'pg_intent_train_table' LANGUAGE C;
+DO $$ BEGIN
+    EXECUTE format('CREATE FUNCTION pgi_tt_drift.train_table(%s) RETURNS record AS %L, %L LANGUAGE C',
+                   replace(replace(replace(pg_get_function_arguments('intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)'::regprocedure),
+                                           'OUT row_fresh boolean[]', 'OUT swapped'),
+                                   'OUT row_folds smallint[]', 'OUT row_fresh boolean[]'),
+                           'OUT swapped', 'OUT row_folds smallint[]'),
+                   '$libdir/pg_intent', 'pg_intent_train_table');
+END $$;
 SELECT pg_temp.try($$SELECT model FROM pgi_tt_drift.train_table(gen_random_uuid(), '{}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$) AS drifted_declaration;
 DROP SCHEMA pgi_tt_drift CASCADE;
 -- The table holds the policy's only defaults: a row built by hand with a
 -- NULL in a NOT NULL column is refused, naming it (0.3.1 read a NULL
 -- max_intents as 100 labels, where the table's default is 1000).
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"max_intents": null}'), NULL, NULL, NULL, 'intent', NULL)$$) AS null_max_intents;
-SELECT pg_temp.try($$SELECT * FROM _pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"out_of_scope_intent": null}'), NULL, NULL, NULL, 'intent', NULL)$$) AS null_out_of_scope_intent;
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"max_intents": null}'), NULL, NULL, NULL, 'intent', NULL)$$) AS null_max_intents;
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"out_of_scope_intent": null}'), NULL, NULL, NULL, 'intent', NULL)$$) AS null_out_of_scope_intent;
 -- An options document over 64 kB is refused before it is parsed (parsing
 -- cost many times its size; intent_training_options() is open to PUBLIC).
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 70000)))$$) AS huge_options;
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 60000)))$$) AS large_options_parsed;
 SELECT pg_temp.try($$SELECT train_intent_model('huge', 'full', jsonb_build_object('x', repeat('a', 70000)))$$) AS huge_train_options;
-SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)', 'EXECUTE') AS public_execute;
+SELECT has_function_privilege('public', 'intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)', 'EXECUTE') AS public_execute;
 
 -- A role granted EXECUTE on it anyway (GRANT ... ON ALL FUNCTIONS IN SCHEMA)
 -- still needs SELECT on ai_training_data, and row security is not bypassed:
@@ -148,25 +138,25 @@ SELECT has_function_privilege('public', '_pg_intent_train_table(uuid, jsonb, ai_
 CREATE ROLE pgi_tt_helper NOLOGIN;
 -- The policy row is the caller's to pass (here: at least 2 rows, 1 thread).
 SELECT jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1}')::text AS tt_policy \gset
-GRANT EXECUTE ON FUNCTION _pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text) TO pgi_tt_helper;
+GRANT EXECUTE ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text) TO pgi_tt_helper;
 SET ROLE pgi_tt_helper;
-SELECT pg_temp.try('SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL, ''intent'', NULL)');
+SELECT pg_temp.try('SELECT octet_length(model) FROM intent_internal._pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL, ''intent'', NULL)');
 RESET ROLE;
 GRANT SELECT ON ai_training_data TO pgi_tt_helper;
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 SET ROLE pgi_tt_helper;
-SELECT pg_temp.try('SELECT octet_length(model) FROM _pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL, ''intent'', NULL)');
+SELECT pg_temp.try('SELECT octet_length(model) FROM intent_internal._pg_intent_train_table(gen_random_uuid(), ''{}'', ' || quote_literal(:'tt_policy') || '::ai_training_policy, NULL, NULL, NULL, ''intent'', NULL)');
 RESET ROLE;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 SET ROLE pgi_tt_helper;
-SELECT octet_length(model) > 0 AS trains_with_select FROM _pg_intent_train_table(gen_random_uuid(), '{}', :'tt_policy'::ai_training_policy, NULL, NULL, NULL, 'intent', NULL);
+SELECT octet_length(model) > 0 AS trains_with_select FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', :'tt_policy'::ai_training_policy, NULL, NULL, NULL, 'intent', NULL);
 RESET ROLE;
 -- The owner's path is unchanged with row security on (the owner is exempt).
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 SELECT r ->> 'status' AS status FROM train_intent_model('owner with rls', 'full', '{"deploy": "never"}') AS r;
 ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 REVOKE ALL ON ai_training_data FROM pgi_tt_helper;
-REVOKE ALL ON FUNCTION _pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text) FROM pgi_tt_helper;
+REVOKE ALL ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text) FROM pgi_tt_helper;
 DROP ROLE pgi_tt_helper;
 
 -- The table owner removed NOT NULL constraints the reader relies on. A

@@ -124,7 +124,7 @@ CREATE EXTENSION IF NOT EXISTS dblink;
 SELECT dblink_connect('other', format('dbname=%s host=%s port=%s', current_database(),
        split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
 SELECT dblink_exec('other', 'BEGIN');
-SELECT * FROM dblink('other', 'SELECT _pg_intent_lock(''training'', false)') AS t(locked boolean);
+SELECT * FROM dblink('other', 'SELECT intent_internal._pg_intent_lock(''training'', false)') AS t(locked boolean);
 -- The message names the backend that holds the lock (0.3.2).
 SELECT replace(pg_temp.try($$SELECT train_intent_model('blocked')$$),
                (SELECT pid FROM dblink('other', 'SELECT pg_backend_pid()') AS t(pid integer))::text, '<other pid>') AS blocked;

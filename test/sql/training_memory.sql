@@ -34,7 +34,7 @@ DO $$
 DECLARE
     v_state text; v_message text; v_hint text;
 BEGIN
-    PERFORM _pg_intent_train(array_agg(user_message), array_agg(detected_intent),
+    PERFORM intent_internal._pg_intent_train(array_agg(user_message), array_agg(detected_intent),
                              array_agg(1::real), array_agg(false), '{}', NULL)
        FROM ai_training_data;
     RAISE NOTICE 'trained: not expected';

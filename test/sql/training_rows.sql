@@ -116,11 +116,11 @@ SELECT r.status, r.metrics -> 'rows_skipped_long_label' AS long_label,
 UPDATE ai_training_policy SET min_samples_for_training = 1000000;
 SELECT (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS trained,
        (SELECT count(*) FROM get_training_dataset()) AS dataset,
-       _pg_intent_usable_samples(false) AS usable,
+       intent_internal._pg_intent_usable_samples(false) AS usable,
        (SELECT value FROM ai_metric_alerts WHERE metric = 'training_samples') AS alert_samples,
        (SELECT count(*) FROM export_training_dataset('jsonl')) AS exported,
        (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'reviewed_run') AS trained_reviewed,
-       _pg_intent_usable_samples(true) AS usable_reviewed;
+       intent_internal._pg_intent_usable_samples(true) AS usable_reviewed;
 UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 
 -- ai_intent_performance: one row per intent, its samples the rows that
@@ -242,7 +242,7 @@ SELECT 'mensaje suelto ' || g, 'etiqueta_' || g, 90 FROM generate_series(1, 30) 
 UPDATE ai_training_data SET intent_correct = true WHERE detected_intent = 'etiqueta_7';
 SELECT (train_intent_model('rare labels', 'full', '{"deploy": "never", "seed": 1}') ->> 'run_id')::uuid AS run \gset
 SELECT r.total_intents, r.metrics -> 'rows_skipped_rare_intent' AS skipped_rare, pg_temp.agree(:'run') AS agree,
-       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') = _pg_intent_usable_samples(false) AS usable_agrees
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') = intent_internal._pg_intent_usable_samples(false) AS usable_agrees
   FROM ai_training_runs AS r WHERE r.id = :'run';
 
 -- (c) at most max_intents classes: labels with reviewed rows first (all
@@ -253,7 +253,7 @@ UPDATE ai_training_policy SET max_intents = 4;
 SELECT (train_intent_model('few classes', 'full', '{"deploy": "never", "seed": 1}') ->> 'run_id')::uuid AS run \gset
 SELECT r.metrics -> 'intents' AS intents, r.metrics -> 'rows_skipped_intent_limit' AS skipped_limit,
        r.metrics -> 'rows_skipped_rare_intent' AS skipped_rare, pg_temp.agree(:'run') AS agree,
-       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') = _pg_intent_usable_samples(false) AS usable_agrees
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') = intent_internal._pg_intent_usable_samples(false) AS usable_agrees
   FROM ai_training_runs AS r WHERE r.id = :'run';
 -- The bounds apply to the rows of the window (a run's limit), as in
 -- get_training_dataset(p_limit).

@@ -178,3 +178,31 @@ ALTER TABLE @extschema@.ai_training_runs
 -- ---- Issue 35: classifiers and models on every node of a Citus cluster
 -- ---- (src/sql/62_citus_nodes.sql).
 -- @include src/sql/schema/90_classifier_publication.sql
+
+-- ---- Issue 33, point 5: the internal functions move to the extension's
+-- ---- own schema (src/sql/schema/05_internal_schema.sql says why). Moved,
+-- ---- not created again: each keeps its OID, so its grants (what
+-- ---- grant_intent_access() gave a role), comments and every trigger,
+-- ---- view and event trigger that calls it stay; the code pieces that
+-- ---- follow then replace its body in its new schema.
+-- @include src/sql/schema/05_internal_schema.sql
+DO $move_internal$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT p.oid::pg_catalog.regprocedure AS fn
+          FROM pg_catalog.pg_proc AS p
+          JOIN pg_catalog.pg_depend AS d
+            ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+           AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          JOIN pg_catalog.pg_extension AS e
+            ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pg_intent'
+         WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+           AND pg_catalog.starts_with(p.proname::text, '_pg_intent_')
+         ORDER BY p.oid
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA intent_internal', r.fn);
+    END LOOP;
+END
+$move_internal$;
