@@ -541,8 +541,11 @@ ModelCacheStats model_cache_stats() {
     return stats;
 }
 
+void classifier_cache_relation_changed(Oid relid) {
+    on_relcache_invalidation(0, relid);
+}
+
 void register_classifier_cache_invalidation() {
-    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
     CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, on_role_invalidation, 0);
     CacheRegisterSyscacheCallback(AUTHOID, on_role_invalidation, 0);
 }

@@ -80,7 +80,10 @@ struct ModelCacheStats {
 };
 ModelCacheStats model_cache_stats();
 
-// Registers the invalidation callbacks; called once from _PG_init.
+// Registers the role callbacks; called once from _PG_init. Relations come
+// through classifier_cache_relation_changed(), from the extension's one
+// relcache callback (module.cpp).
 void register_classifier_cache_invalidation();
+void classifier_cache_relation_changed(Oid relid);
 
 } // namespace pg_intent

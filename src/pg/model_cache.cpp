@@ -269,8 +269,8 @@ LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes) {
     return deserialize_row(row);
 }
 
-void register_model_cache_invalidation() {
-    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
+void model_cache_relation_changed(Oid relid) {
+    on_relcache_invalidation(0, relid);
 }
 
 // PostgreSQL reads the invalidation queue when a transaction starts or a

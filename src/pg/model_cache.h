@@ -55,7 +55,8 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
 // no such row, 55000 when its bytes were removed.
 LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes);
 
-// Registers the relcache callback; called once from _PG_init.
-void register_model_cache_invalidation();
+// A relcache invalidation of `relid` (InvalidOid: of every relation), from
+// the extension's one relcache callback (module.cpp).
+void model_cache_relation_changed(Oid relid);
 
 } // namespace pg_intent

@@ -179,8 +179,11 @@ Oid lookup_function(Oid schema, const char *name, int nargs, const Oid *argtypes
 
 } // namespace
 
+void relations_cache_relation_changed(Oid relid) {
+    on_relcache_invalidation(0, relid);
+}
+
 void register_relations_cache_invalidation() {
-    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
     CacheRegisterSyscacheCallback(PROCOID, on_proc_invalidation, 0);
     CacheRegisterSyscacheCallback(NAMESPACEOID, on_namespace_invalidation, 0);
 }

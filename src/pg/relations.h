@@ -36,8 +36,10 @@ constexpr const char *kInternalSchema = "intent_internal";
 Oid internal_schema(Oid schema) noexcept;
 
 // Found OIDs are kept per backend until an invalidation says they may have
-// changed (relations.cpp); _PG_init() registers the callbacks.
+// changed (relations.cpp); _PG_init() registers the catalog callbacks, and
+// the extension's one relcache callback (module.cpp) passes relations on.
 void register_relations_cache_invalidation();
+void relations_cache_relation_changed(Oid relid);
 
 // The relation `name` in `schema`; ERROR (42P01) when it is missing.
 // PostgreSQL calls only: use inside pg_call().

@@ -238,8 +238,12 @@ on w3 $DB "SELECT create_classifier('w3_own', 'ai_training_data', 'user_message'
 # Citus's own step before a shard moves to a new node (citus_rebalance_start()
 # does it itself): its reference tables, ai_classifier_publication among them,
 # in Citus's default transfer mode, logical replication, which refuses a table
-# without a replica identity (the publication's primary key is its state_key)
-q $DB "SELECT replicate_reference_tables()" >/dev/null
+# without a replica identity (the publication's primary key is its state_key).
+# Its copy waits for the new node's subscription, which never catches up if
+# the coordinator's walsender dies (it did, FATAL "out of relcache_callback_list
+# slots", while pg_intent took three of a backend's ten relcache callbacks):
+# bounded, so that such a failure fails here instead of hanging the run.
+PGOPTIONS='-c statement_timeout=300s' q $DB "SELECT replicate_reference_tables()" >/dev/null
 # shop_a's shard moves to the new node
 read -r shard from_port < <(q $DB "SELECT s.shardid, s.nodeport FROM citus_shards AS s
                                     WHERE s.table_name = 'market'::regclass AND s.shardid = get_shard_id_for_distribution_column('market', 'shop_a')" | tr '|' ' ')

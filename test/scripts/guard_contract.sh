@@ -138,3 +138,10 @@ if bad:
     sys.exit(1)
 PY
 echo "ok: no pg_call() body in src/pg allocates through C++"
+
+# A backend has ten relcache callback slots (MAX_RELCACHE_CALLBACKS), and one
+# too many is FATAL for it: a Citus walsender ran out when pg_intent took
+# three. The library registers one and fans it out (src/pg/module.cpp).
+n=$(grep -rhoE '\bCacheRegisterRelcacheCallback\s*\(' src/pg --include='*.cpp' | wc -l)
+[ "$n" -eq 1 ] || { echo "FAILED: src/pg registers $n relcache callbacks; one (module.cpp) serves every cache" >&2; exit 1; }
+echo "ok: the library takes one relcache callback slot"
