@@ -25,6 +25,7 @@
 #include "settings.h"
 #include "text_io.h"
 #include "train_memory.h"
+#include "train_result.h"
 
 #include "deploy_rule.h"
 #include "errors.h"
@@ -327,112 +328,6 @@ intent::DeployDecision decide(const intent::TrainReport &report, const intent::T
         in.active_estimate = in.gate.active_f1;
     }
     return intent::decide_deploy(in);
-}
-
-// The result row's columns: name, type and position as the SQL declaration
-// states them (src/sql/40_training.sql). One list gives the enum and the
-// check below, so a declaration that drifts from it is an error naming the
-// column before anything is read, not a value read as another type.
-#define PG_INTENT_TRAIN_TABLE_COLUMNS(X)                                                                     \
-    X(kModel, "model", BYTEAOID)                                                                             \
-    X(kReport, "report", JSONBOID)                                                                           \
-    X(kRefusal, "refusal", TEXTOID)                                                                          \
-    X(kRefusalDetail, "refusal_detail", TEXTOID)                                                             \
-    X(kRefusalHint, "refusal_hint", TEXTOID)                                                                 \
-    X(kRowsRead, "rows_read", INT4OID)                                                                       \
-    X(kModelConfig, "model_config", JSONBOID)                                                                \
-    X(kModelMetrics, "model_metrics", JSONBOID)                                                              \
-    X(kAlgorithm, "algorithm", TEXTOID)                                                                      \
-    X(kIntents, "intents", TEXTARRAYOID)                                                                     \
-    X(kThreshold, "threshold", FLOAT8OID)                                                                    \
-    X(kEvaluationMethod, "evaluation_method", TEXTOID)                                                       \
-    X(kTrainingSamples, "training_samples", INT4OID)                                                         \
-    X(kValidationSamples, "validation_samples", INT4OID)                                                     \
-    X(kTestSamples, "test_samples", INT4OID)                                                                 \
-    X(kTotalIntents, "total_intents", INT4OID)                                                               \
-    X(kAccuracy, "intent_accuracy", FLOAT8OID)                                                               \
-    X(kPrecision, "intent_precision", FLOAT8OID)                                                             \
-    X(kRecall, "intent_recall", FLOAT8OID)                                                                   \
-    X(kF1, "intent_f1_score", FLOAT8OID)                                                                     \
-    X(kDeployMode, "deploy_mode", TEXTOID)                                                                   \
-    X(kDeploy, "deploy", BOOLOID)                                                                            \
-    X(kDeployReason, "deploy_reason", TEXTOID)                                                               \
-    X(kDeployEvidence, "deploy_evidence", TEXTOID)                                                           \
-    X(kCandidateF1, "candidate_f1", FLOAT8OID)                                                               \
-    X(kBaselineF1, "baseline_f1", FLOAT8OID)                                                                 \
-    X(kBaselineAccuracy, "baseline_accuracy", FLOAT8OID)                                                     \
-    X(kRightMore, "fresh_rows_right_more", INT4OID)                                                          \
-    X(kRowIds, "row_ids", UUIDARRAYOID)                                                                      \
-    X(kRowIntents, "row_intents", TEXTARRAYOID)                                                              \
-    X(kRowFresh, "row_fresh", BOOLARRAYOID)                                                                  \
-    X(kRowFolds, "row_folds", INT2ARRAYOID)                                                                  \
-    X(kRowPredicted, "row_predicted", TEXTARRAYOID)                                                          \
-    X(kRowConfidence, "row_confidence", FLOAT4ARRAYOID)                                                      \
-    X(kRowLabelProbability, "row_label_probability", FLOAT4ARRAYOID)                                         \
-    X(kRowUncertain, "row_uncertain", BOOLARRAYOID)                                                          \
-    X(kRowKeys, "row_keys", TEXTARRAYOID)
-
-#define PG_INTENT_COLUMN_ENUM(id, name, type) id,
-enum Column { PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_ENUM) kColumns };
-#undef PG_INTENT_COLUMN_ENUM
-
-struct ColumnSpec {
-    const char *name;
-    Oid type;
-};
-#define PG_INTENT_COLUMN_SPEC(id, name, type) {name, type},
-constexpr ColumnSpec kColumnSpecs[kColumns] = {PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_SPEC)};
-#undef PG_INTENT_COLUMN_SPEC
-
-// The call's declared result against kColumnSpecs: ERROR (XX000) naming the
-// first column that differs. PostgreSQL calls only: use inside pg_call().
-void check_result_columns(FunctionCallInfo fcinfo) noexcept {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE || desc->natts != kColumns)
-        elog(ERROR, "_pg_intent_train_table() must return %d columns", static_cast<int>(kColumns));
-    for (int i = 0; i < kColumns; ++i) {
-        const Form_pg_attribute att = TupleDescAttr(desc, i);
-        if (strcmp(NameStr(att->attname), kColumnSpecs[i].name) != 0 || att->atttypid != kColumnSpecs[i].type)
-            elog(ERROR, "_pg_intent_train_table() column %d is \"%s\" of type %s, not \"%s\" of type %s",
-                 i + 1, NameStr(att->attname), format_type_be(att->atttypid), kColumnSpecs[i].name,
-                 format_type_be(kColumnSpecs[i].type));
-    }
-}
-
-struct ResultRow {
-    Datum values[kColumns] = {};
-    bool nulls[kColumns];
-    ResultRow() { std::fill(std::begin(nulls), std::end(nulls), true); }
-    void set(Column c, Datum d) {
-        values[c] = d;
-        nulls[c] = false;
-    }
-    void set(Column c, std::optional<double> v) {
-        if (v) set(c, Float8GetDatum(*v));
-    }
-    void set(Column c, std::optional<int64_t> v) {
-        if (v) set(c, Int32GetDatum(static_cast<int32>(*v)));
-    }
-    void set(Column c, const std::string &utf8) { set(c, utf8_to_text(utf8)); }
-    void set(Column c, const intent::Json &json) { set(c, utf8_json_to_jsonb(intent::dump_json(json))); }
-};
-
-Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob) {
-    Datum result;
-    pg_call([&]() noexcept {
-        if (blob) {
-            bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob->size()));
-            SET_VARSIZE(model, VARHDRSZ + blob->size());
-            memcpy(VARDATA(model), blob->data(), blob->size());
-            row.values[kModel] = PointerGetDatum(model);
-            row.nulls[kModel] = false;
-        }
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            elog(ERROR, "_pg_intent_train_table() must return a row");
-        result = HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), row.values, row.nulls));
-    });
-    return result;
 }
 
 // The refused rows' result: why, and how many rows were read.
