@@ -70,15 +70,11 @@ void on_relcache_invalidation(Datum, Oid relid) {
     ++g_generation;
 }
 
-void on_proc_invalidation(Datum, int, uint32) {
+// Any change to pg_proc or pg_namespace: the functions' OIDs and the
+// extension's schemas are found again.
+void on_proc_or_namespace_invalidation(Datum, int, uint32) {
     g_num_functions = 0;
     g_schemas = Schemas();
-    ++g_generation;
-}
-
-void on_namespace_invalidation(Datum, int, uint32) {
-    g_schemas = Schemas();
-    g_num_functions = 0;
     ++g_generation;
 }
 
@@ -184,8 +180,8 @@ void relations_cache_relation_changed(Oid relid) {
 }
 
 void register_relations_cache_invalidation() {
-    CacheRegisterSyscacheCallback(PROCOID, on_proc_invalidation, 0);
-    CacheRegisterSyscacheCallback(NAMESPACEOID, on_namespace_invalidation, 0);
+    CacheRegisterSyscacheCallback(PROCOID, on_proc_or_namespace_invalidation, 0);
+    CacheRegisterSyscacheCallback(NAMESPACEOID, on_proc_or_namespace_invalidation, 0);
 }
 
 Oid internal_schema(Oid schema) noexcept {
