@@ -14,7 +14,6 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -106,22 +105,20 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         batch = AllocSetContextCreate(CurrentMemoryContext, "pg_intent classifier source",
                                       ALLOCSET_DEFAULT_SIZES);
     });
-    SpiConnection spi; // the cursor below is SPI's
-    Portal portal = nullptr;
-    pg_call([&]() noexcept {
-        Oid argtypes[1] = {TIMESTAMPTZOID};
-        Datum args[1] = {0};
-        int nargs = 0;
-        if (out.has_window) {
-            const TimestampTz cutoff =
-                GetCurrentTransactionStartTimestamp() - static_cast<int64>(*sel.window_days * USECS_PER_DAY);
-            args[0] = TimestampTzGetDatum(cutoff);
-            nargs = 1;
-        }
-        // Read-only, as the caller: the source's policies and functions
-        // apply to and run as the role that trains.
-        portal = SPI_cursor_open_with_args(nullptr, sql.c_str(), nargs, argtypes, args, nullptr, true, 0);
-    });
+    Oid argtypes[1] = {TIMESTAMPTZOID};
+    Datum args[1] = {0};
+    int nargs = 0;
+    if (out.has_window) {
+        // A plain read of the transaction's start: it cannot raise.
+        const TimestampTz cutoff =
+            GetCurrentTransactionStartTimestamp() - static_cast<int64>(*sel.window_days * USECS_PER_DAY);
+        args[0] = TimestampTzGetDatum(cutoff);
+        nargs = 1;
+    }
+    // Read-only, as the caller: the source's policies and functions
+    // apply to and run as the role that trains.
+    SpiConnection spi;
+    SpiCursor cursor(spi, sql.c_str(), nargs, argtypes, args);
 
     // Sized once: the fetch below fills it inside pg_call(), where nothing
     // may allocate through C++.
@@ -132,22 +129,22 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         fetched = 0;
         pg_call([&]() noexcept {
             MemoryContextReset(batch);
-            SPI_cursor_fetch(portal, true, kBatchRows);
-            MemoryContext old = MemoryContextSwitchTo(batch);
-            for (uint64 i = 0; i < SPI_processed && fetched < raw.size(); ++i) {
-                HeapTuple tuple = SPI_tuptable->vals[i];
-                TupleDesc desc = SPI_tuptable->tupdesc;
+            // The fetch's rows are SPI's; what a row keeps is in `batch`.
+            MemoryContext old = CurrentMemoryContext;
+            cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
+                if (fetched >= raw.size()) return;
+                MemoryContextSwitchTo(batch);
                 RawRow r;
                 // Whether a person vouched for the row, before its text is
                 // read: an unreviewed text is read on its first
                 // max_unreviewed_message_bytes only (without a reviewed
                 // column the owner vouches for every row).
                 bool reviewed_null = true;
-                const Datum reviewed = SPI_getbinval(tuple, desc, 7, &reviewed_null);
+                const Datum reviewed = row.value(7, &reviewed_null);
                 const bool vouched = !c.reviewed || (!reviewed_null && DatumGetBool(reviewed));
                 for (int k = 0; k < kColumnsRead; ++k) {
                     bool isnull = false;
-                    Datum d = SPI_getbinval(tuple, desc, k + 1, &isnull);
+                    Datum d = row.value(k + 1, &isnull);
                     r.n[k] = isnull;
                     if (isnull) continue;
                     switch (k) {
@@ -193,8 +190,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     }
                 }
                 raw[fetched++] = r;
-            }
-            MemoryContextSwitchTo(old);
+                MemoryContextSwitchTo(old);
+            });
         });
         if (fetched == 0) break;
         for (size_t k = 0; k < fetched; ++k) {
@@ -250,10 +247,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             out.rows.push_back(std::move(s));
         }
     }
-    pg_call([&]() noexcept {
-        SPI_cursor_close(portal);
-        MemoryContextDelete(batch);
-    });
+    pg_call([&]() noexcept { MemoryContextDelete(batch); });
     return out;
 }
 
@@ -268,9 +262,9 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
             PointerGetDatum(cstring_to_text_with_len(name.data(), static_cast<int>(name.size())))};
         AsExtensionOwner as_owner(extension_owner); // ai_classifiers is not readable by callers
         spi_select_in_pg(sql, 1, argtypes, args, nullptr, 1, "the owner of a classifier could not be read",
-                         [&](HeapTuple t, TupleDesc d) noexcept {
+                         [&](const SpiRow &row) noexcept {
                              bool isnull = true;
-                             const Datum value = SPI_getbinval(t, d, 1, &isnull);
+                             const Datum value = row.value(1, &isnull);
                              if (!isnull) owner = DatumGetObjectId(value);
                          });
     });

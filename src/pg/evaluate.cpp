@@ -78,7 +78,7 @@ SPIPlanPtr prepare_query(SpiConnection &spi, const std::string &sql, QueryShape 
     const char *column_names = nullptr;
     size_t column_names_size = 0;
     pg_call([&]() noexcept {
-        List *sources = SPI_plan_get_plan_sources(plan);
+        List *sources = SpiConnection::plan_sources_in_pg(plan);
         shape.statements = list_length(sources);
         if (shape.statements != 1) return;
         auto *source = static_cast<CachedPlanSource *>(linitial(sources));

@@ -218,7 +218,7 @@ bool caller_can_see_model(Oid schema, int64_t id) {
         Oid argtypes[1] = {INT8OID};
         Datum values[1] = {Int64GetDatum(id)};
         spi_select_in_pg(sql, 1, argtypes, values, nullptr, 1, "a model's visibility could not be read",
-                         [&](HeapTuple, TupleDesc) noexcept { visible = true; });
+                         [&](const SpiRow &) noexcept { visible = true; });
     });
     return visible;
 }

@@ -273,16 +273,16 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                       "AND l.objsubid OPERATOR(pg_catalog.>=) 16 AND l.objsubid OPERATOR(pg_catalog.<) 80 "
                       "AND l.database OPERATOR(pg_catalog.=) a.datid";
     SpiConnection spi;
-    spi.for_each_row_read_only(sql, [&](HeapTuple tuple, TupleDesc desc) noexcept {
+    spi.for_each_row_read_only(sql, [&](const SpiRow &row) noexcept {
         Datum values[kColumns];
         bool nulls[kColumns] = {false};
         bool isnull;
-        values[0] = SPI_getbinval(tuple, desc, 1, &isnull);
-        values[1] = SPI_getbinval(tuple, desc, 2, &nulls[1]);
-        values[2] = SPI_getbinval(tuple, desc, 3, &nulls[2]);
+        values[0] = row.value(1, &isnull);
+        values[1] = row.value(2, &nulls[1]);
+        values[2] = row.value(3, &nulls[2]);
         nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
-        values[8] = SPI_getbinval(tuple, desc, 4, &nulls[8]);
-        values[9] = SPI_getbinval(tuple, desc, 5, &nulls[9]);
+        values[8] = row.value(4, &nulls[8]);
+        values[9] = row.value(5, &nulls[9]);
         values[10] = CStringGetTextDatum("lock");
         nulls[11] = nulls[12] = true; // which classifier is not known from the lock
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

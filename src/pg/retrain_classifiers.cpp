@@ -23,7 +23,6 @@
 
 extern "C" {
 #include "access/xact.h"
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
@@ -60,21 +59,21 @@ __attribute__((noinline)) List *read_plan(Oid schema) noexcept {
                          "%s._pg_intent_classifier_retrain_plan()",
                          quote_identifier(get_namespace_name(internal_schema(schema))));
     spi_select_in_pg(sql, 0, nullptr, nullptr, nullptr, 0, "the retraining plan could not be read",
-                     [&](HeapTuple t, TupleDesc d) noexcept {
+                     [&](const SpiRow &row) noexcept {
                          bool isnull = false;
                          MemoryContext old = MemoryContextSwitchTo(caller);
                          Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
-                         p->name = TextDatumGetCString(SPI_getbinval(t, d, 1, &isnull));
-                         p->owner = DatumGetObjectId(SPI_getbinval(t, d, 2, &isnull));
+                         p->name = TextDatumGetCString(row.value(1, &isnull));
+                         p->owner = DatumGetObjectId(row.value(2, &isnull));
                          if (isnull) p->owner = InvalidOid; // orphaned (_pg_intent_classifier_count_plan())
-                         p->count_sql = TextDatumGetCString(SPI_getbinval(t, d, 3, &isnull));
-                         Datum since = SPI_getbinval(t, d, 4, &isnull);
+                         p->count_sql = TextDatumGetCString(row.value(3, &isnull));
+                         Datum since = row.value(4, &isnull);
                          p->has_since = !isnull;
                          if (!isnull) p->since = DatumGetTimestampTz(since);
-                         Datum rows = SPI_getbinval(t, d, 5, &isnull);
+                         Datum rows = row.value(5, &isnull);
                          p->has_rows_at_last = !isnull;
                          if (!isnull) p->rows_at_last = DatumGetInt64(rows);
-                         Datum threshold = SPI_getbinval(t, d, 6, &isnull);
+                         Datum threshold = row.value(6, &isnull);
                          p->has_threshold = !isnull;
                          if (!isnull) p->threshold = DatumGetInt32(threshold);
                          plan = lappend(plan, p);
@@ -162,9 +161,9 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     int64 count = 0;
     spi_select_in_pg(p->count_sql, 1, argtypes, args, nulls, 0,
                      psprintf("the source of classifier \"%s\" could not be counted", p->name),
-                     [&](HeapTuple t, TupleDesc d) noexcept {
+                     [&](const SpiRow &row) noexcept {
                          bool isnull = false;
-                         count = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
+                         count = DatumGetInt64(row.value(1, &isnull));
                      });
     attempt->counted = true;
     attempt->count = count;

@@ -25,7 +25,6 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -71,10 +70,10 @@ Datum run_restricted(const Statement &st, int nargs, Oid *argtypes, Datum *args,
     Datum value = 0;
     uint64 rows = 0;
     spi_select_in_pg(st.sql, nargs, argtypes, args, nulls, 1, "a classifier's source could not be read",
-                     [&](HeapTuple t, TupleDesc d) noexcept {
+                     [&](const SpiRow &row) noexcept {
                          ++rows;
-                         if (SPI_gettypeid(d, 1) != type) elog(ERROR, "unexpected type reading a source");
-                         value = SPI_getbinval(t, d, 1, &isnull);
+                         if (row.type(1) != type) elog(ERROR, "unexpected type reading a source");
+                         value = row.value(1, &isnull);
                          if (isnull) return;
                          // Copied out before SPI_finish() frees the row.
                          int16 typlen;

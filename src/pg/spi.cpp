@@ -25,6 +25,10 @@ void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Dat
     execute_select(sql, nargs, argtypes, args, nulls, limit, error);
 }
 
+void spi_finish_in_pg() noexcept {
+    SPI_finish();
+}
+
 SpiConnection::SpiConnection() : uncaught_(std::uncaught_exceptions()) {
     // On an ERROR the constructor throws, the destructor does not run, and
     // the abort ends whatever SPI_connect() began.
@@ -50,6 +54,10 @@ SPIPlanPtr SpiConnection::prepare(const char *sql) {
     return plan;
 }
 
+List *SpiConnection::plan_sources_in_pg(SPIPlanPtr plan) noexcept {
+    return SPI_plan_get_plan_sources(plan);
+}
+
 void SpiConnection::run_read_only(SPIPlanPtr plan, DestReceiver *dest, const char *what) {
     pg_call([&]() noexcept {
         SPIExecuteOptions options;
@@ -63,6 +71,23 @@ void SpiConnection::run_read_only(SPIPlanPtr plan, DestReceiver *dest, const cha
         if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
             elog(ERROR, "%s query failed: %s", what, SPI_result_code_string(rc));
     });
+}
+
+SpiCursor::SpiCursor(const SpiConnection &, const char *sql, int nargs, Oid *argtypes, Datum *args)
+    : uncaught_(std::uncaught_exceptions()) {
+    pg_call([&]() noexcept {
+        portal_ = SPI_cursor_open_with_args(nullptr, sql, nargs, argtypes, args, nullptr, true, 0);
+    });
+}
+
+SpiCursor::~SpiCursor() {
+    pg_release(uncaught_, [this]() noexcept {
+        if (portal_) SPI_cursor_close(portal_);
+    });
+}
+
+void SpiCursor::fetch_forward_in_pg(long count) noexcept {
+    SPI_cursor_fetch(portal_, true, count);
 }
 
 } // namespace pg_intent

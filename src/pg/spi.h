@@ -1,13 +1,18 @@
 // Running SQL through SPI from the glue: an RAII connection whose every
 // PostgreSQL call runs through pg_call() (an ERROR becomes a thrown PgError)
-// and whose destructor ends the connection.
+// and whose destructor ends the connection. The glue reaches SPI through
+// this file only (guard_contract.sh fails on an SPI_ call elsewhere).
 //
 //   SpiConnection spi;
-//   spi.for_each_row_read_only(sql, [&](HeapTuple tuple, TupleDesc desc) noexcept { ... });
+//   spi.for_each_row_read_only(sql, [&](const SpiRow &row) noexcept { ... row.value(1, &isnull) ... });
 //
 //   SpiConnection spi;
 //   SPIPlanPtr plan = spi.prepare(sql);
 //   spi.run_read_only(plan, &receiver.pub, "evaluate_intent_model");
+//
+//   SpiConnection spi;
+//   SpiCursor cursor(spi, sql, nargs, argtypes, args);
+//   pg_call([&]() noexcept { cursor.fetch_in_pg(1000, [&](const SpiRow &row) noexcept { ... }); });
 //
 // While connected, CurrentMemoryContext is SPI's procedure context: what is
 // palloc'd meanwhile is freed by SPI_finish(). Memory that must outlive the
@@ -31,13 +36,38 @@ extern "C" {
 
 namespace pg_intent {
 
+// One row of a result, as a row callback sees it: its columns numbered
+// from 1, as SPI numbers them. Valid only during the callback.
+class SpiRow {
+  public:
+    SpiRow(HeapTuple tuple, TupleDesc desc) noexcept : tuple_(tuple), desc_(desc) {}
+    // The column's value (SPI_getbinval()); *isnull says whether it is NULL.
+    Datum value(int column, bool *isnull) const noexcept {
+        return SPI_getbinval(tuple_, desc_, column, isnull);
+    }
+    // The column's type (SPI_gettypeid()).
+    Oid type(int column) const noexcept { return SPI_gettypeid(desc_, column); }
+
+  private:
+    HeapTuple tuple_;
+    TupleDesc desc_;
+};
+
+// Calls each_row for every row of SPI's last result.
+template <class Fn> void spi_each_result_row(Fn &each_row) noexcept {
+    for (uint64 r = 0; r < SPI_processed; ++r)
+        each_row(SpiRow(SPI_tuptable->vals[r], SPI_tuptable->tupdesc));
+}
+
 // spi_select_in_pg()'s first half: SPI_connect(), then the statement.
 void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls,
                                   long limit, const char *error) noexcept;
+// spi_select_in_pg()'s second half: SPI_finish().
+void spi_finish_in_pg() noexcept;
 
 // Runs `sql`, a read-only SELECT with parameters ($1.. of `argtypes`;
 // `nulls` as SPI_execute_with_args() takes it), returning at most `limit`
-// rows (0: all), and calls each_row(tuple, descriptor) for each, between
+// rows (0: all), and calls each_row(row) for each, between
 // SPI_connect() and SPI_finish(). An ERROR whose message is `error` when the
 // statement is not a SELECT. For code already inside a pg_call() (an owner
 // switch, a restricted operation) that reads a value or a few rows: the
@@ -46,12 +76,11 @@ void spi_connect_and_select_in_pg(const char *sql, int nargs, Oid *argtypes, Dat
 template <class Fn>
 void spi_select_in_pg(const char *sql, int nargs, Oid *argtypes, Datum *args, const char *nulls, long limit,
                       const char *error, Fn &&each_row) noexcept {
-    static_assert(std::is_nothrow_invocable_v<Fn &, HeapTuple, TupleDesc>,
+    static_assert(std::is_nothrow_invocable_v<Fn &, const SpiRow &>,
                   "spi_select_in_pg() takes a noexcept callable");
     spi_connect_and_select_in_pg(sql, nargs, argtypes, args, nulls, limit, error);
-    for (uint64 r = 0; r < SPI_processed; ++r)
-        each_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
-    SPI_finish();
+    spi_each_result_row(each_row);
+    spi_finish_in_pg();
 }
 
 class SpiConnection {
@@ -62,23 +91,27 @@ class SpiConnection {
     SpiConnection &operator=(const SpiConnection &) = delete;
 
     // Runs `sql`, which must be a SELECT, read-only (SPI_execute() with
-    // read_only = true and no row limit) and calls each_row(tuple,
-    // descriptor) for every row it returned, all inside one pg_call():
-    // each_row is noexcept and calls PostgreSQL on plain data only. The rows
-    // live until the connection ends.
+    // read_only = true and no row limit) and calls each_row(row) for every
+    // row it returned, all inside one pg_call(): each_row is noexcept and
+    // calls PostgreSQL on plain data only. The rows live until the
+    // connection ends.
     template <class Fn> void for_each_row_read_only(const char *sql, Fn &&each_row) {
-        static_assert(std::is_nothrow_invocable_v<Fn &, HeapTuple, TupleDesc>,
+        static_assert(std::is_nothrow_invocable_v<Fn &, const SpiRow &>,
                       "for_each_row_read_only() takes a noexcept callable");
         pg_call([&]() noexcept {
             execute_select_in_pg(sql);
-            for (uint64 r = 0; r < SPI_processed; ++r)
-                each_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+            spi_each_result_row(each_row);
         });
     }
 
     // Prepares `sql` (no parameters) for run_read_only(); the plan lives
     // until the connection ends.
     SPIPlanPtr prepare(const char *sql);
+
+    // The plan's statements as the parser and rewriter left them
+    // (SPI_plan_get_plan_sources(): a List of CachedPlanSource), to
+    // describe a query before it runs. Valid while the plan is.
+    static List *plan_sources_in_pg(SPIPlanPtr plan) noexcept;
 
     // Runs a prepared query read-only, sending its rows to `dest` as the
     // executor makes them (none is kept). `what` names the query in the
@@ -89,6 +122,37 @@ class SpiConnection {
     // SPI_execute(sql, true, 0), an ERROR unless it ran a SELECT.
     static void execute_select_in_pg(const char *sql) noexcept;
 
+    int uncaught_;
+};
+
+// A read-only cursor over a SELECT with parameters (SPI_cursor_open_with_args()),
+// on a connection that outlives it; the destructor closes it (through
+// pg_release(), like the connection's). For a result read in batches, so
+// that only one batch of rows is in memory at a time.
+class SpiCursor {
+  public:
+    // $1.. of `argtypes`; no NULL argument.
+    SpiCursor(const SpiConnection &connection, const char *sql, int nargs, Oid *argtypes, Datum *args);
+    ~SpiCursor();
+    SpiCursor(const SpiCursor &) = delete;
+    SpiCursor &operator=(const SpiCursor &) = delete;
+
+    // Fetches up to `count` rows forward and calls each_row(row) for each;
+    // returns how many were fetched (0: the end). For use inside the
+    // caller's pg_call() only (it may ERROR). The rows live until the next
+    // fetch.
+    template <class Fn> uint64 fetch_in_pg(long count, Fn &&each_row) noexcept {
+        static_assert(std::is_nothrow_invocable_v<Fn &, const SpiRow &>,
+                      "fetch_in_pg() takes a noexcept callable");
+        fetch_forward_in_pg(count);
+        spi_each_result_row(each_row);
+        return SPI_processed;
+    }
+
+  private:
+    void fetch_forward_in_pg(long count) noexcept;
+
+    Portal portal_ = nullptr;
     int uncaught_;
 };
 

@@ -145,3 +145,12 @@ echo "ok: no pg_call() body in src/pg allocates through C++"
 n=$(grep -rhoE '\bCacheRegisterRelcacheCallback\s*\(' src/pg --include='*.cpp' | wc -l)
 [ "$n" -eq 1 ] || { echo "FAILED: src/pg registers $n relcache callbacks; one (module.cpp) serves every cache" >&2; exit 1; }
 echo "ok: the library takes one relcache callback slot"
+
+# SPI through spi.h only (issue 33, point 4): its types end what they begin
+# (a connection, a cursor) on every path and read rows through SpiRow, so a
+# raw SPI_ call elsewhere is a second way in. Comments do not count.
+bad=$(grep -nE '\bSPI_[a-z_]+\s*\(' src/pg/*.cpp src/pg/*.h | grep -vE '^src/pg/spi\.(h|cpp):' |
+    awk -F: '{ code = substr($0, length($1) + length($2) + 3); sub(/\/\/.*/, "", code)
+               if (code ~ /SPI_[a-z_]+[ \t]*\(/) print }' || true)
+[ -z "$bad" ] || { echo "FAILED: SPI called outside spi.h/spi.cpp:" >&2; echo "$bad" >&2; exit 1; }
+echo "ok: SPI is called through spi.h only"
