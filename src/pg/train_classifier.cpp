@@ -219,31 +219,34 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         print_datums[i] = utf8_to_text(prints[i]);
     }
     pg_call([&]() noexcept {
-        Oid argtypes[7] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
-        // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker without
-        // the fingerprints (and trains every partition).
-        int worker_nargs = 7;
-        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 7, argtypes);
-        if (!OidIsValid(worker)) {
-            worker_nargs = 6;
-            worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes);
-        }
         Datum names_array = PointerGetDatum(construct_array(
             name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
         Datum counts_array = PointerGetDatum(construct_array(
             count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
         Datum prints_array = PointerGetDatum(construct_array(
             print_datums.data(), static_cast<int>(print_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
+        // The runs follow the definition read at step 1: its policy, training
+        // options and partition column, for every run of this call.
+        Oid argtypes[7] = {TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBOID};
+        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 7, argtypes);
+        if (OidIsValid(worker)) {
+            AsExtensionOwner as_owner(owner);
+            Datum args[7] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), names_array,
+                             counts_array,       prints_array,       definition};
+            bool nulls[7] = {false, PG_ARGISNULL(1), false, false, false, false, false};
+            result = call_extension_function(worker, 7, args, nulls, result_null);
+            return;
+        }
+        // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker that
+        // reads the policy again, checks the caller again, and trains every
+        // partition (no fingerprints).
+        Oid argtypes_031[6] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID};
+        worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes_031);
         AsExtensionOwner as_owner(owner);
-        Datum args[7] = {ObjectIdGetDatum(caller),
-                         PG_GETARG_DATUM(0),
-                         PG_GETARG_DATUM(1),
-                         PG_GETARG_DATUM(2),
-                         names_array,
-                         counts_array,
-                         prints_array};
-        bool nulls[7] = {false, false, PG_ARGISNULL(1), false, false, false, false};
-        result = call_extension_function(worker, worker_nargs, args, nulls, result_null);
+        Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+                         PG_GETARG_DATUM(2),       names_array,        counts_array};
+        bool nulls[6] = {false, false, PG_ARGISNULL(1), false, false, false};
+        result = call_extension_function(worker, 6, args, nulls, result_null);
     });
     if (result_null) PG_RETURN_NULL();
     return result;

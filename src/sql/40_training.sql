@@ -146,10 +146,12 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
     'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read and staged) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
 
--- Trains a model from ai_training_data inside the database and records the
--- run. Data or training failures give a failed run (returned, not raised);
--- bad arguments and options raise 22023 and record nothing. Runs as the
--- extension owner, called by train_intent_model() only.
+-- Trains a model (intent: from ai_training_data; a classifier: from the
+-- rows train_classifier() staged) inside the database and records the run.
+-- Data or training failures give a failed run (returned, not raised); bad
+-- arguments and options raise 22023 and record nothing. Runs as the
+-- extension owner, called by _pg_intent_train_run() (train_intent_model())
+-- and _pg_intent_train_classifier_run() (train_classifier()) only.
 --
 -- C decides, SQL records: _pg_intent_train_table() reads the rows, trains
 -- and applies the deploy rule (stated in src/core/deploy_rule.h, with the
@@ -160,8 +162,16 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 --
 -- Rows the trainer refuses (too few, a single intent) give a failed run
 -- whose sqlstate is PI001, a code of its own: 22023 is a bad parameter.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
-                                                            p_classifier text, p_partition text, p_batch uuid)
+--
+-- The run takes its policy as an argument: the effective policy row and,
+-- for a classifier, its training options, read once by the call that
+-- starts the runs (train_classifier(): _pg_intent_classifier_for_training();
+-- train_intent_model(): _pg_intent_train_run() below). So every run of one
+-- call follows the policy of that call's start, whatever an administrator
+-- commits meanwhile.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_under_policy(
+    p_run_name text, p_run_type text, p_options jsonb, p_classifier text, p_partition text, p_batch uuid,
+    p_policy @extschema@.ai_training_policy, p_classifier_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -170,7 +180,7 @@ DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
     v_started timestamptz := clock_timestamp();
     v_run_id uuid;
-    v_policy @extschema@.ai_training_policy;
+    v_policy @extschema@.ai_training_policy := p_policy;
     v_options jsonb := p_options;
     v_builtin boolean := p_classifier = 'intent';
     -- the classifier's id, recorded with the run and the model (issue 31
@@ -219,14 +229,10 @@ BEGIN
                    ERRCODE = 'invalid_parameter_value',
                   HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
-    -- The policy row, read once: the trainer takes it whole. A classifier's
-    -- policy keys override it, and its training options come before the
-    -- caller's (_pg_intent_classifier_policy(), the one reading of both).
-    IF v_builtin THEN
-        SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
-    ELSE
-        v_policy := intent_internal._pg_intent_classifier_policy(p_classifier);
-        v_options := intent_internal._pg_intent_classifier_training_options(p_classifier) || p_options;
+    -- The policy row, read by the caller (see above): the trainer takes it
+    -- whole. A classifier's training options come before the caller's.
+    IF NOT v_builtin THEN
+        v_options := coalesce(p_classifier_options, '{}'::jsonb) || p_options;
     END IF;
     -- A policy that trains on reviewed rows only holds for every run, the
     -- scheduled ones included; a caller asking for the unreviewed rows too
@@ -453,6 +459,31 @@ BEGIN
         'duration_seconds', v_duration);
 END
 $$;
+COMMENT ON FUNCTION intent_internal._pg_intent_train_run_under_policy(text, text, jsonb, text, text, uuid, @extschema@.ai_training_policy, jsonb) IS
+    'Internal: one training run of a classifier (and partition), as the extension owner, under the policy row (and classifier training options) its caller read once for the whole call: reads the rows, trains, applies the deploy rule of the policy and records the run.';
+
+-- One run with the policy as it is now: train_intent_model()'s worker (one
+-- run per call), which reads the policy row here, once.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
+                                                            p_classifier text, p_partition text, p_batch uuid)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_policy @extschema@.ai_training_policy;
+    v_classifier_options jsonb;
+BEGIN
+    IF p_classifier IS DISTINCT FROM 'intent' THEN
+        v_policy := intent_internal._pg_intent_classifier_policy(p_classifier);
+        v_classifier_options := intent_internal._pg_intent_classifier_training_options(p_classifier);
+    ELSE
+        SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
+    END IF;
+    RETURN intent_internal._pg_intent_train_run_under_policy(p_run_name, p_run_type, p_options, p_classifier,
+                                                             p_partition, p_batch, v_policy, v_classifier_options);
+END
+$$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS
-    'Internal: one training run of a classifier (and partition), as the extension owner, behind train_intent_model() and train_classifier(): reads the rows, trains, applies the deploy rule of the policy and records the run.';
+    'Internal: one training run under the policy as it is now (train_intent_model()''s worker, as the extension owner): reads the effective policy once and runs _pg_intent_train_run_under_policy().';
 

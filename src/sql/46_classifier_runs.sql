@@ -242,9 +242,10 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
     'Trains the classifier from its source, read as the classifier''s owner in a security-restricted operation (the owner''s row-level security and column privileges apply; code in the source runs as the owner, never as the caller, and settings it changes are rolled back): the pipeline of train_intent_model() (cross-validation, refit, calibration, thresholds, the deploy gate, deploy). With a partition_column, one model per partition value with min_partition_rows rows and a shared fallback model on all rows, each gated and deployed on its own. Returns train_intent_model()''s keys for the unpartitioned or fallback model, plus classifier, batch_id, partitions (one result per partition trained) and partitions_below_minimum. train_classifier(''intent'') is train_intent_model(). Errors: 42704, 42501 (no right to train; a source column the owner cannot read), 42703, 42804, 42P01, 22023 bad option, 55P03 another training runs.';
 
--- What train_classifier() needs to read the source: the classifier's
--- columns and the policy that bounds the read, once the caller's right to
--- train it is checked (42704, 42501) and its source checked for the owner.
+-- What train_classifier() needs for the whole call: the classifier's
+-- columns, the policy that bounds the read and that every run follows, and
+-- its training options, once the caller's right to train it is checked
+-- (42704, 42501) and its source checked for the owner.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
@@ -260,8 +261,13 @@ BEGIN
     -- The source is read as its owner, so it is checked for the owner.
     PERFORM intent_internal._pg_intent_classifier_check_source(c.owner, c.name, c.source,
                                                           intent_internal._pg_intent_classifier_columns(c));
+    -- The call's one reading of the effective policy and of the training
+    -- options: train_classifier() bounds its read with them and passes them
+    -- on to every run (_pg_intent_train_classifier_run()).
     p := intent_internal._pg_intent_classifier_policy(c.name);
-    RETURN jsonb_build_object('name', c.name, 'built_in', false, 'source', c.source::oid::bigint,
+    RETURN jsonb_build_object('name', c.name, 'id', c.id, 'built_in', false, 'source', c.source::oid::bigint,
+                              'policy', to_jsonb(p), 'classifier_policy', coalesce(c.policy, '{}'::jsonb),
+                              'training_options', intent_internal._pg_intent_classifier_training_options(c.name),
                               'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
                               'max_training_memory_mb', p.max_training_memory_mb,
                               'max_unreviewed_message_bytes', p.max_unreviewed_message_bytes,
@@ -272,7 +278,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid) IS
-    'Internal: for train_classifier(): the classifier''s columns and read bounds, after checking that the role may train it and that the owner may read its source.';
+    'Internal: for train_classifier(): the classifier''s id, columns, policy keys, read bounds, effective policy and training options (the one reading every run of the call follows), after checking that the role may train it and that the owner may read its source.';
 
 -- The runs of one train_classifier() call, as the extension owner: one per
 -- partition value with at least min_partition_rows rows (the rows
@@ -307,15 +313,24 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- the fallback beats is not deployed (fallback_better), and the fallback
 -- keeps answering for the partition. 0.3.1 deployed it as first.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_run(
-    p_caller oid, p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
-    p_partition_prints text[])
+    p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
+    p_partition_prints text[], p_definition jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'train');
-    v_policy @extschema@.ai_training_policy := intent_internal._pg_intent_classifier_policy(p_name);
+    -- What _pg_intent_classifier_for_training() read at the call's start,
+    -- once the caller's right to train was checked: the classifier's id,
+    -- partition column and policy keys, its effective policy and training
+    -- options. Every run below follows them: a policy, right or option
+    -- committed meanwhile applies from the next call.
+    v_id bigint := (p_definition ->> 'id')::bigint;
+    v_partition_column text := p_definition ->> 'partition_column';
+    v_classifier_policy jsonb := p_definition -> 'classifier_policy';
+    v_policy @extschema@.ai_training_policy :=
+        jsonb_populate_record(NULL::@extschema@.ai_training_policy, p_definition -> 'policy');
+    v_classifier_options jsonb := coalesce(p_definition -> 'training_options', '{}'::jsonb);
     v_batch uuid := gen_random_uuid();
     v_min integer;
     v_max integer := v_policy.max_partitions_per_classifier;
@@ -336,7 +351,7 @@ BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
     -- what they deployed. 0.3.1 left a model active under the dropped name.
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = v_id FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
                    ERRCODE = 'undefined_object', DETAIL = @extschema@.intent_output_error('It was dropped while its source was read.');
@@ -345,12 +360,13 @@ BEGIN
     -- training: keep it current (a renamed table). Rare, so the write (and
     -- the cache invalidation it sends) happens only on a change.
     UPDATE @extschema@.ai_classifiers AS x SET source_name = intent_internal._pg_intent_relation_name(x.source)
-     WHERE x.id = c.id AND intent_internal._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
+     WHERE x.id = v_id AND intent_internal._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
        AND intent_internal._pg_intent_relation_name(x.source) IS NOT NULL;
     -- The fallback first: its out-of-fold answers judge the partitions' first models.
-    v_fallback := intent_internal._pg_intent_train_run(p_run_name, 'full', p_options, p_name, NULL, v_batch);
-    IF c.partition_column IS NOT NULL THEN
-        v_min := coalesce((c.policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
+    v_fallback := intent_internal._pg_intent_train_run_under_policy(p_run_name, 'full', p_options, p_name, NULL, v_batch,
+                                                                    v_policy, v_classifier_options);
+    IF v_partition_column IS NOT NULL THEN
+        v_min := coalesce((v_classifier_policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
             SELECT u.name, u.n, u.print, u.n < v_min AS below,
                    count(*) FILTER (WHERE u.n >= v_min)
@@ -370,18 +386,18 @@ BEGIN
                 END IF;
                 CONTINUE;
             END IF;
-            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(c.policy, '{}')::text);
+            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(v_classifier_policy, '{}')::text);
             IF v_may_skip AND v_part.print <> '' THEN
                 SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
                   INTO v_last
-                  FROM intent_internal._pg_intent_last_retraining_run(c.id, v_part.name) AS r;
+                  FROM intent_internal._pg_intent_last_retraining_run(v_id, v_part.name) AS r;
                 -- A partition the fallback serves because it beat the
                 -- partition's model on the same rows (fallback_better) is
                 -- compared again when its rows change, not at every call.
                 IF v_last.print = v_print
                    AND (v_last.reason = 'fallback_better'
                         OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                                    WHERE m.is_active AND m.classifier_id = c.id AND m.partition_key = v_part.name)) THEN
+                                    WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = v_part.name)) THEN
                     v_unchanged := v_unchanged + 1;
                     IF jsonb_array_length(v_unchanged_list) < 100 THEN
                         v_unchanged_list := v_unchanged_list || jsonb_build_array(jsonb_build_object(
@@ -390,7 +406,9 @@ BEGIN
                     CONTINUE;
                 END IF;
             END IF;
-            v_result := intent_internal._pg_intent_train_run(p_run_name, 'full', p_options, p_name, v_part.name, v_batch);
+            v_result := intent_internal._pg_intent_train_run_under_policy(p_run_name, 'full', p_options, p_name,
+                                                                          v_part.name, v_batch, v_policy,
+                                                                          v_classifier_options);
             UPDATE @extschema@.ai_training_runs AS r
                SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('rows_fingerprint', v_print)
              WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
@@ -403,19 +421,19 @@ BEGIN
                                         'max_partitions_per_classifier', v_max);
     END IF;
     v_result := v_fallback;
-    IF c.partition_column IS NOT NULL THEN
+    IF v_partition_column IS NOT NULL THEN
         -- What this call left untrained, recorded with its fallback run.
         UPDATE @extschema@.ai_training_runs AS r
            SET metrics = coalesce(r.metrics, '{}'::jsonb) || v_summary
          WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
     END IF;
     RETURN v_result || jsonb_build_object('batch_id', v_batch)
-           || CASE WHEN c.partition_column IS NULL THEN '{}'::jsonb
+           || CASE WHEN v_partition_column IS NULL THEN '{}'::jsonb
                    ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[], text[]) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
+COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(text, text, jsonb, text[], integer[], text[], jsonb) IS
+    'Internal: the runs of one train_classifier() call, as the extension owner, under the policy and training options the call read at its start (p_definition, from _pg_intent_classifier_for_training()) (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
 
 -- -------------------------------------------------------------------------
 -- retrain_classifiers: scheduled retraining of every classifier
