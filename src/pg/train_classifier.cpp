@@ -92,19 +92,28 @@ std::map<std::string, std::string> partition_fingerprints(const StagedSource &st
     return out;
 }
 
-// COMPAT(0.3.1) A policy value of the classifier's definition. The effective policy row
-// (_pg_intent_classifier_for_training()) passes every one, and its table
-// holds the only defaults. 0.3.0's and 0.3.1's version of that function,
+// The effective policy the call read once (_pg_intent_classifier_for_training():
+// to_jsonb() of the ai_training_policy row, whose table holds the only
+// defaults). COMPAT(0.3.1) 0.3.0's and 0.3.1's version of that function,
 // which runs with this library until ALTER EXTENSION UPDATE, passed no
-// max_unreviewed_message_bytes and no max_concurrent_trainings: for those
-// two, the values 0.3.1's library used with it.
+// "policy" object but some of its keys at the top level of the definition.
+const intent::Json &definition_policy(const intent::Json &def) {
+    const auto it = def.find("policy");
+    return it != def.end() && it->is_object() ? *it : def;
+}
+
+// A policy value of the classifier's definition. COMPAT(0.3.1) 0.3.0's and
+// 0.3.1's definition had no max_unreviewed_message_bytes and no
+// max_concurrent_trainings: for those two, the values 0.3.1's library used
+// with it.
 int64_t definition_policy_value(const intent::Json &def, const char *key) {
-    const auto it = def.find(key);
-    if (it != def.end() && it->is_number_integer()) return it->get<int64_t>();
+    const intent::Json &policy = definition_policy(def);
+    const auto it = policy.find(key);
+    if (it != policy.end() && it->is_number_integer()) return it->get<int64_t>();
     static const std::pair<const char *, int64_t> kBefore032[] = {{"max_unreviewed_message_bytes", 2048},
                                                                    {"max_concurrent_trainings", 4}};
     for (const auto &[name, value] : kBefore032)
-        if (strcmp(name, key) == 0 && it == def.end()) return value;
+        if (strcmp(name, key) == 0 && it == policy.end()) return value;
     throw SqlError(ERRCODE_INTERNAL_ERROR,
                    intent::Message{N_("the classifier's definition has no value for \"%s\""), {key}});
 }
@@ -182,9 +191,10 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     columns.reviewed = optional_string(def, "reviewed_column");
     columns.partition = optional_string(def, "partition_column");
     SourceSelection sel;
-    sel.only_reviewed = def.value("only_reviewed", false) || request.run.only_reviewed;
-    if (def.contains("max_training_rows") && def["max_training_rows"].is_number())
-        sel.max_rows = def["max_training_rows"].get<int64_t>();
+    const intent::Json &policy = definition_policy(def);
+    sel.only_reviewed = policy.value("only_reviewed", false) || request.run.only_reviewed;
+    if (policy.contains("max_training_rows") && policy["max_training_rows"].is_number())
+        sel.max_rows = policy["max_training_rows"].get<int64_t>();
     if (request.run.limit < INT32_MAX && (!sel.max_rows || request.run.limit < *sel.max_rows))
         sel.max_rows = request.run.limit;
     if (def.contains("gate_window_days") && def["gate_window_days"].is_number())

@@ -268,10 +268,6 @@ BEGIN
     RETURN jsonb_build_object('name', c.name, 'id', c.id, 'built_in', false, 'source', c.source::oid::bigint,
                               'policy', to_jsonb(p), 'classifier_policy', coalesce(c.policy, '{}'::jsonb),
                               'training_options', intent_internal._pg_intent_classifier_training_options(c.name),
-                              'only_reviewed', p.only_reviewed, 'max_training_rows', p.max_training_rows,
-                              'max_training_memory_mb', p.max_training_memory_mb,
-                              'max_unreviewed_message_bytes', p.max_unreviewed_message_bytes,
-                              'max_concurrent_trainings', p.max_concurrent_trainings,
                               'gate_window_days', c.policy -> 'gate_window_days',
                               'may_deploy', coalesce(intent_internal._pg_intent_classifier_allows(c.name, p_caller, 'deploy'), false))
            || intent_internal._pg_intent_classifier_columns(c);
