@@ -26,6 +26,7 @@ struct TrainingSet {
     std::vector<float> weight;         // per entry sample weight
     float variant_weight = 1.0f;       // a variant's weight relative to its entry's
     size_t columns = 0;                // learner classes: intents (+1 with out-of-scope rows)
+    std::vector<char> recognised;      // per entry: the vocabulary recognises it (novelty.h)
 
     size_t num_entries() const { return entries.rows(); }
 };

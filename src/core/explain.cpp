@@ -38,12 +38,12 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     // What predict() answers for this text, from the same pass.
     const int served = served_label(scratch.scores.data(), scratch.probs.data());
     e.predicted_label = served;
-    e.uncertain_reason =
-        uncertain_reason(served, scratch.scores.data(), scratch.probs[static_cast<size_t>(served)]);
+    e.uncertain_reason = uncertain_reason(served, scratch.scores.data(),
+                                          scratch.probs[static_cast<size_t>(served)], scratch.row);
     e.threshold = label_threshold(served);
     e.checks_evidence = checks_evidence();
     if (e.checks_evidence) {
-        e.evidence = message_evidence(scratch.scores.data(), bias_.data(), k);
+        e.evidence = message_evidence(recognises(scratch.row), scratch.scores.data(), bias_.data(), k);
         e.evidence_floor = evidence_floor_;
     }
     const size_t c = label >= 0 ? static_cast<size_t>(label) : static_cast<size_t>(served);

@@ -110,11 +110,11 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
         const int label = static_cast<int>(argmax(s, k));
         cal.probabilities(s, in.served_columns, k, probs.data());
         const bool oos_wins = in.served_columns > k && s[k] > s[label];
-        const bool c_unc =
-            oos_wins ||
-            lacks_evidence(message_evidence(s, fm.bias(e), k, in.recall.label, in.recall.offset),
-                           in.evidence_floor) ||
-            probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
+        const bool c_unc = oos_wins ||
+                           lacks_evidence(message_evidence(set.recognised[e] != 0, s, fm.bias(e), k,
+                                                           in.recall.label, in.recall.offset),
+                                          in.evidence_floor) ||
+                           probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
         const Prediction p = active.predict(d.texts[e], 0, scratch);
         if (d.y[e] == kOutOfScope) {
             cand_oos += c_unc;

@@ -39,14 +39,16 @@ int IntentModel::served_label(const float *scores, const float *probs) const {
     return static_cast<int>(argmax(scores, labels_.size()));
 }
 
-UncertainReason IntentModel::uncertain_reason(int label, const float *scores, float confidence) const {
+UncertainReason IntentModel::uncertain_reason(int label, const float *scores, float confidence,
+                                              const SparseVector &row) const {
     if (format_version_ == kLegacyFormatVersion)
         return confidence < threshold_ ? UncertainReason::BelowThreshold : UncertainReason::None;
     const size_t l = static_cast<size_t>(label);
     // The internal out-of-scope class beating every intent is never served.
     if (has_oos_class_ && scores[labels_.size()] > scores[l]) return UncertainReason::OutOfScope;
     if (checks_evidence() &&
-        lacks_evidence(message_evidence(scores, bias_.data(), labels_.size()), evidence_floor_))
+        lacks_evidence(message_evidence(recognises(row), scores, bias_.data(), labels_.size()),
+                       evidence_floor_))
         return UncertainReason::NoEvidence;
     return confidence < thresholds_[l] ? UncertainReason::BelowThreshold : UncertainReason::None;
 }
@@ -135,7 +137,7 @@ void IntentModel::predict_into(std::string_view text, size_t top_k, PredictScrat
     auto probability = [&](uint32_t c) { return legacy ? p[c] : calibrator_.probability(s[c], z); };
     out.label = best;
     out.confidence = probability(static_cast<uint32_t>(best));
-    out.uncertain = is_uncertain(best, s, out.confidence);
+    out.uncertain = is_uncertain(best, s, out.confidence, scratch.row);
     const size_t n = std::min(top_k, k);
     if (n == 0) return;
     scratch.order.resize(k);
@@ -163,7 +165,7 @@ Prediction IntentModel::predict_with_probabilities(std::string_view text, Predic
     const float *s = scratch.scores.data();
     out.label = served_label(s, p);
     out.confidence = p[out.label];
-    out.uncertain = is_uncertain(out.label, s, out.confidence);
+    out.uncertain = is_uncertain(out.label, s, out.confidence, scratch.row);
     return out;
 }
 
@@ -195,6 +197,7 @@ IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
     m.format_version_ = kFormatVersion;
     m.options_json_.clear();
     m.evidence_floor_ = evidence_floor;
+    m.recognition_ = Recognition(m.vectorizer_);
     return m;
 }
 

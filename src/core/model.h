@@ -20,6 +20,7 @@
 #include "calibration.h"
 #include "explain.h"
 #include "linear.h"
+#include "novelty.h"
 #include "options.h"
 #include "sparse.h"
 #include "vectorizer.h"
@@ -69,9 +70,11 @@ class IntentModel {
     // models trained before 0.3.2). Format 1: all equal.
     const std::vector<float> &thresholds() const { return thresholds_; }
     // Format 3: whether answers need evidence (novelty.h), and the floor
-    // their evidence must exceed. Formats 1 and 2: no such rule.
+    // their evidence must exceed. Formats 1 and 2: no such rule. A message
+    // the vocabulary does not recognise has none (recognises()).
     bool checks_evidence() const { return format_version_ >= kFormatVersion; }
     float evidence_floor() const { return evidence_floor_; }
+    bool recognises(const SparseVector &row) const { return recognition_.recognises(row); }
     const ModelOptions &options() const { return options_; }
     const Vectorizer &vectorizer() const { return vectorizer_; }
     size_t num_features() const { return vectorizer_.num_features(); }
@@ -138,11 +141,13 @@ class IntentModel {
 
   private:
     size_t columns() const { return labels_.size() + (has_oos_class_ ? 1 : 0); }
-    // Why the answer `label` (with these raw scores and its confidence) is
-    // uncertain, or None: the one rule predict() and explain() apply.
-    UncertainReason uncertain_reason(int label, const float *scores, float confidence) const;
-    bool is_uncertain(int label, const float *scores, float confidence) const {
-        return uncertain_reason(label, scores, confidence) != UncertainReason::None;
+    // Why the answer `label` (with these raw scores and its confidence, for
+    // the TF-IDF row `row`) is uncertain, or None: the one rule predict()
+    // and explain() apply.
+    UncertainReason uncertain_reason(int label, const float *scores, float confidence,
+                                     const SparseVector &row) const;
+    bool is_uncertain(int label, const float *scores, float confidence, const SparseVector &row) const {
+        return uncertain_reason(label, scores, confidence, row) != UncertainReason::None;
     }
     // The confidence an answer of `label` needs (formats 2 and 3: the
     // label's own threshold; format 1: the global one).
@@ -170,6 +175,7 @@ class IntentModel {
     std::vector<float> thresholds_;
     // Format 3
     float evidence_floor_ = 0;
+    Recognition recognition_; // from the vocabulary, not stored (novelty.h)
 };
 
 } // namespace intent

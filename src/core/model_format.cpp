@@ -648,6 +648,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         if (e.kind() == ErrorKind::CorruptModel || e.kind() == ErrorKind::Cancelled) throw;
         corrupt(std::string("The vocabulary is invalid: ") + e.what() + ".");
     }
+    if (m.checks_evidence()) m.recognition_ = Recognition(m.vectorizer_);
     return m;
 }
 

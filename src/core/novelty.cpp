@@ -1,11 +1,29 @@
 // The evidence floor (see novelty.h).
 #include "novelty.h"
 
+#include "vectorizer.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 namespace intent {
+
+Recognition::Recognition(const Vectorizer &vectorizer) {
+    const std::vector<std::string> &terms = vectorizer.terms();
+    const std::vector<FeatureKind> &kinds = vectorizer.kinds();
+    recognising_.assign(terms.size(), false);
+    for (size_t j = 0; j < terms.size(); ++j) {
+        if (kinds[j] == FeatureKind::Word) {
+            recognising_[j] = true;
+            continue;
+        }
+        size_t code_points = 0; // UTF-8: every byte but continuation bytes
+        for (unsigned char b : terms[j])
+            code_points += (b & 0xC0) != 0x80;
+        recognising_[j] = code_points >= kRecognisingCharGram;
+    }
+}
 
 EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile, size_t min_rows) {
     EvidenceFloor out;

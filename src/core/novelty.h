@@ -18,7 +18,20 @@
 // 12.6 % of the right out-of-fold answers). Measured with the same models,
 // the largest movement caught 11 of 12 gibberish probes on MTOD es at the
 // 1 % quantile, against 7 for the served label's own evidence.
+//
+// A message the vocabulary does not recognise has no evidence at all: none
+// of its words is a word n-gram of the model, and none of its character
+// n-grams of kRecognisingCharGram code points or more (the padding spaces
+// of char_wb counted) is a char n-gram of the model. Its shorter char
+// n-grams ("as", " qw", "df ") are shared by gibberish and words alike:
+// they moved a label's score enough for 5 of 60 gibberish probes to be
+// answered (bench/results/2026-11-26-vm-recognition.md), while a longer one
+// is a piece of a known word ("aburr" of "aburrido" recognises "nos
+// aburrimos"). Recognition reads the vocabulary only, so the rule needs no
+// new field in the model.
 #pragma once
+
+#include "sparse.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -27,14 +40,37 @@
 
 namespace intent {
 
+class Vectorizer;
+
+constexpr size_t kRecognisingCharGram = 4;
+
+// Which features recognise a message: the word n-grams, and the char
+// n-grams of at least kRecognisingCharGram code points.
+class Recognition {
+  public:
+    Recognition() = default;
+    explicit Recognition(const Vectorizer &vectorizer);
+    // Whether `row` (a TF-IDF row of the vectoriser) holds a recognising feature.
+    bool recognises(const SparseVector &row) const {
+        for (uint32_t j : row.index)
+            if (j < recognising_.size() && recognising_[j]) return true;
+        return false;
+    }
+
+  private:
+    std::vector<bool> recognising_;
+};
+
 // How far the message's features move the scores of labels [0, k): the
-// largest |scores[c] - bias[c]|; NaN when a score is NaN. Out of fold, a
+// largest |scores[c] - bias[c]|, and 0 for a message the vocabulary does not
+// recognise (`recognised` false); NaN when a score is NaN. Out of fold, a
 // recall offset (label_recall.h) is added to label `shifted`'s score and not
 // to the fold model's bias: it is taken off again here, as the served
 // model's bias, which carries it, takes it off.
-inline float message_evidence(const float *scores, const float *bias, size_t k, int shifted = -1,
-                              float offset = 0) {
+inline float message_evidence(bool recognised, const float *scores, const float *bias, size_t k,
+                              int shifted = -1, float offset = 0) {
     float e = 0;
+    if (!recognised) return e;
     for (size_t c = 0; c < k; ++c) {
         const float d = scores[c] - bias[c] - (static_cast<int>(c) == shifted ? offset : 0.0f);
         if (d != d) return d; // NaN: no evidence (lacks_evidence)

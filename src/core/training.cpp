@@ -7,6 +7,7 @@
 #include "crossval.h"
 #include "errors.h"
 #include "eval_accumulator.h"
+#include "novelty.h"
 #include "parallel.h"
 #include "scoring.h"
 #include "typos.h"
@@ -187,6 +188,18 @@ Vectorizer prepare_features(TrainingRun &run) {
                                                entry_groups.empty() ? nullptr : &entry_groups);
     std::vector<uint32_t>().swap(entry_groups);
     groups_charge.reset();
+    {
+        // Out of fold and in the gate, a row the vocabulary does not
+        // recognise has no evidence, as when the model serves it.
+        const Recognition recognition(vec);
+        run.set_charge.add(n, "the rows' recognition");
+        set.recognised.resize(n);
+        SparseVector entry;
+        for (size_t e = 0; e < n; ++e) {
+            set.entries.row(e, entry);
+            set.recognised[e] = recognition.recognises(entry);
+        }
+    }
     callbacks.report("features", 1, 3);
     run.has_oos_rows = d.out_of_scope_entries > 0;
     const bool has_oos_rows = run.has_oos_rows;
@@ -398,7 +411,8 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         report.calibrator.probabilities(s.data(), served, k, p.data());
         pred[i] = static_cast<int>(argmax(s.data(), k));
         conf[i] = p[static_cast<size_t>(pred[i])];
-        h.evidence[i] = message_evidence(s.data(), oof.bias(e), k, report.recall.label, report.recall.offset);
+        h.evidence[i] = message_evidence(set.recognised[e] != 0, s.data(), oof.bias(e), k,
+                                         report.recall.label, report.recall.offset);
         oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
         correct[i] = d.y[e] == pred[i];
         if (d.y[e] != kOutOfScope) {

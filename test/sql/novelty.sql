@@ -44,6 +44,22 @@ SELECT format('%L', v.m) AS probe, p.label, p.confidence > 0.5 AS confident, p.u
   FROM (VALUES (''), ('   '), ('¿?'), ('zzz qqq'), ('hola, ¿qué tal?'), ('¿quién te ha creado?')) AS v(m),
        LATERAL predict_label('nv_router', v.m) AS p;
 
+-- Gibberish that shares only short character n-grams with the rows ("as",
+-- " qw", "df "): none of its words, and none of its n-grams of four code
+-- points or more, is in the vocabulary, so it has no evidence. Before this
+-- rule, their short n-grams moved a score past the floor: this router
+-- answered ten of these eleven, 'asdf' included, with uncertain false.
+SELECT format('%L', v.m) AS probe, p.uncertain, e ->> 'uncertain_reason' AS why,
+       (e ->> 'evidence')::float8 = 0 AS no_evidence, (e ->> 'features_in_message')::int > 0 AS has_features
+  FROM (VALUES ('asdf'), ('xkcd ptrl'), ('qwerty uiop'), ('jjjj kkkk llll'), ('aaaaaaa'), ('fghj'),
+               ('zxcv bnm'), ('pfff grr'), ('hjkl ñlkj'), ('wqx vvb'), ('mmmm nnnn')) AS v(m),
+       LATERAL predict_label('nv_router', v.m) AS p,
+       LATERAL explain_label('nv_router', v.m) AS e;
+-- A word the rows never held but that shares a longer piece with them is
+-- recognised, and keeps its answer.
+SELECT p.uncertain, (e ->> 'evidence')::float8 > 0 AS has_evidence
+  FROM predict_label('nv_router', 'aburrimos') AS p, explain_label('nv_router', 'aburrimos') AS e;
+
 -- What the confidence covers: the explanation says why an answer is
 -- uncertain and what it was held to. The probes have no evidence (0, at or
 -- below the model's floor) whatever their confidence; the in-domain

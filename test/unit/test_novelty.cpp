@@ -1,7 +1,10 @@
 // The evidence floor (novelty.h): the quantile of the accepted right
 // out-of-fold answers' evidence, never below 0, and 0 when there is too
 // little to choose it on.
+#include "model.h"
 #include "novelty.h"
+#include "training.h"
+#include "vectorizer.h"
 
 #include <gtest/gtest.h>
 
@@ -22,16 +25,55 @@ TEST(Novelty, NoEvidenceAlwaysLacksEvidence) {
 TEST(Novelty, EvidenceIsTheLargestMovementOfAnyLabel) {
     const float bias[3] = {0.5f, -0.5f, 0.25f};
     const float none[3] = {0.5f, -0.5f, 0.25f};
-    EXPECT_EQ(message_evidence(none, bias, 3), 0.0f);
+    EXPECT_EQ(message_evidence(true, none, bias, 3), 0.0f);
     // The served label (the first) moves by 0.1; another label is pushed
     // down by 1.5: the message moves the scores, it is evidence.
     const float pushed[3] = {0.6f, -2.0f, 0.0f};
-    EXPECT_FLOAT_EQ(message_evidence(pushed, bias, 3), 1.5f);
+    EXPECT_FLOAT_EQ(message_evidence(true, pushed, bias, 3), 1.5f);
     // Only the first k labels count (a model's internal out-of-scope column
     // is not evidence of a label).
-    EXPECT_FLOAT_EQ(message_evidence(pushed, bias, 1), 0.1f);
+    EXPECT_FLOAT_EQ(message_evidence(true, pushed, bias, 1), 0.1f);
     const float nan[3] = {0.5f, std::numeric_limits<float>::quiet_NaN(), 0.25f};
-    EXPECT_TRUE(lacks_evidence(message_evidence(nan, bias, 3), 0.0f));
+    EXPECT_TRUE(lacks_evidence(message_evidence(true, nan, bias, 3), 0.0f));
+}
+
+TEST(Novelty, AMessageTheVocabularyDoesNotRecogniseHasNoEvidence) {
+    const float bias[3] = {0.5f, -0.5f, 0.25f};
+    const float pushed[3] = {0.6f, -2.0f, 0.0f};
+    EXPECT_EQ(message_evidence(false, pushed, bias, 3), 0.0f);
+    EXPECT_TRUE(lacks_evidence(message_evidence(false, pushed, bias, 3), 0.0f));
+}
+
+TEST(Novelty, WordsAndLongerCharGramsRecogniseShortCharGramsDoNot) {
+    FeatureOptions o;
+    o.char_ngram_min = 2;
+    o.char_ngram_max = 5;
+    const Vectorizer v = Vectorizer::fit({"quiero devolver el pedido", "donde esta mi paquete"}, o);
+    const Recognition r(v);
+    auto recognised = [&](const char *text) {
+        SparseVector row;
+        VectorizerScratch scratch;
+        v.transform_one(text, row, scratch);
+        return r.recognises(row);
+    };
+    EXPECT_TRUE(recognised("pedido"));      // a word n-gram
+    EXPECT_TRUE(recognised("devolvemos"));  // " dev", "devo", "evol" are pieces of "devolver"
+    EXPECT_TRUE(recognised("xq paquetes")); // one recognised word is enough
+    EXPECT_FALSE(recognised("qu de"));      // " qu", "qu ", " de", "de ": known, but short
+    EXPECT_FALSE(recognised("asdf qwer"));  // no known n-gram of four code points
+    EXPECT_FALSE(recognised(""));
+    // "ué": a 2-code-point gram of 3 bytes is still short.
+    const Vectorizer w = Vectorizer::fit({"qué tal"}, [] {
+        FeatureOptions f;
+        f.text.fold_accents = false;
+        return f;
+    }());
+    const Recognition rw(w);
+    SparseVector row;
+    VectorizerScratch scratch;
+    w.transform_one("zué", row, scratch);
+    EXPECT_GT(row.nnz(), 0u);
+    EXPECT_FALSE(rw.recognises(row));
 }
 
 TEST(Novelty, FloorIsTheQuantileAndTurnsAtMostThatShareUncertain) {
