@@ -26,9 +26,12 @@ struct TrainingSet {
     std::vector<float> weight;         // per entry sample weight
     float variant_weight = 1.0f;       // a variant's weight relative to its entry's
     size_t columns = 0;                // learner classes: intents (+1 with out-of-scope rows)
-    std::vector<char> recognised;      // per entry: the vocabulary recognises it (novelty.h)
+    std::vector<char> recognised;      // per entry: the vocabulary recognises it (novelty.h); empty: all
 
     size_t num_entries() const { return entries.rows(); }
+    // Whether entry e has evidence at all (novelty.h): a set built without
+    // a vectoriser's recognition (recognised empty) recognises every entry.
+    bool recognises(size_t e) const { return e >= recognised.size() || recognised[e] != 0; }
 };
 
 // The rows of a fit on every entry with include[e] != 0 plus their variants

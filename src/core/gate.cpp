@@ -111,7 +111,7 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
         cal.probabilities(s, in.served_columns, k, probs.data());
         const bool oos_wins = in.served_columns > k && s[k] > s[label];
         const bool c_unc = oos_wins ||
-                           lacks_evidence(message_evidence(set.recognised[e] != 0, s, fm.bias(e), k,
+                           lacks_evidence(message_evidence(set.recognises(e), s, fm.bias(e), k,
                                                            in.recall.label, in.recall.offset),
                                           in.evidence_floor) ||
                            probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
