@@ -29,6 +29,11 @@
 #   backend peak RSS      VmHWM of the backend that trained, read from /proc
 #                          after the statement and before the session ends
 #                          (bench/train_peak.py); shared buffers it touched count
+#   of it private         the largest RssAnon sampled every 2 ms: the backend's own
+#                          memory (the rest is pages of shared buffers it mapped,
+#                          which every backend reading those pages maps too; with
+#                          RETRAIN=1 a plain read of the same tables in a new
+#                          session is measured beside the retrain as the peer)
 #   scikit-learn fit s    Pipeline.fit timed in-process
 #   scikit-learn wall s,  /usr/bin/time -v of the whole process (interpreter,
 #   peak RSS              imports, CSV reading, fit, pickling)
@@ -100,6 +105,15 @@ SQL
             cat "$BENCH_TMP/re_$n.err" >&2
             retrain=null
         fi
+        # The peer for the shared part of the peak: a new session that only
+        # reads the tables the retrain read (the rows, the active run's rows,
+        # the active model), as any query over them would.
+        plain=$(/usr/bin/python3 bench/train_peak.py "SELECT concat_ws(' ',
+            (SELECT count(*) FROM ai_training_data WHERE user_message IS NOT NULL),
+            (SELECT count(*) FROM ai_training_run_rows WHERE intent IS NOT NULL),
+            (SELECT sum(length(model)) FROM ai_intent_models))")
+        retrain=$(/usr/bin/python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r["plain_read"] = json.loads(sys.argv[2]); print(json.dumps(r))' \
+            "$retrain" "$plain")
     fi
     sk=null
     if [ "$SKLEARN" = 1 ]; then
@@ -141,17 +155,18 @@ if os.environ.get("THREADS"):
 print("- rows: the CLINC150 train split repeated with distinct suffixes; train_intent_model() with its defaults "
       "(out-of-fold evaluation, refit on every row); the seed's scikit-learn pipeline on the same rows exported from the table")
 print()
-print("| rows | pg_intent train s | µs per row | backend peak RSS MB | accuracy (run status, evaluation) | scikit-learn fit s | process wall s | peak RSS MB | train speedup (sklearn fit / pg_intent) | peak RSS sklearn / pg_intent |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| rows | pg_intent train s | µs per row | backend peak RSS MB | of it private MB | accuracy (run status, evaluation) | scikit-learn fit s | process wall s | peak RSS MB | train speedup (sklearn fit / pg_intent) | peak RSS sklearn / pg_intent |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     pg, sk, n = r["pg"], r["sklearn"], r["rows"]
     if "error" in pg:
-        print(f"| {n:,} | failed: {pg['error'].splitlines()[-1] if pg['error'] else 'error'} | | | | | | | | |")
+        print(f"| {n:,} | failed: {pg['error'].splitlines()[-1] if pg['error'] else 'error'} | | | | | | | | | |")
         continue
     res = json.loads(pg["result"])
     pg_s = pg["statement_ms"] / 1000
     acc = (res.get("final_metrics") or {}).get("accuracy")
     line = (f"| {n:,} | {pg_s:.1f} | {pg_s / n * 1e6:.0f} | {pg['backend_peak_rss_kb'] / 1024:,.0f} "
+            f"| {pg['backend_peak_private_kb'] / 1024:,.0f} "
             f"| {'n/a' if acc is None else f'{acc:.4f}'} ({res.get('status')}, {res.get('evaluation')}) ")
     if sk:
         line += (f"| {sk['fit_s']:.1f} | {sk['wall_s']:.1f} | {sk['peak_rss_kb'] / 1024:,.0f} "
@@ -164,11 +179,15 @@ retrains = [r for r in rows if r.get("retrain")]
 if retrains:
     print("Retraining behind the deploy gate (2,000 new reviewed rows, the first model active):")
     print()
-    print("| rows | pg_intent train s | backend peak RSS MB | run status | deploy reason (evidence) |")
-    print("|---|---|---|---|---|")
+    print("| rows | pg_intent train s | backend peak RSS MB | of it private MB (RssAnon) | shared buffers MB (RssShmem) "
+          "| a plain read of the same tables: peak RSS MB, shared MB | run status | deploy reason (evidence) |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in retrains:
         re_, res = r["retrain"], json.loads(r["retrain"]["result"])
+        plain = re_.get("plain_read") or {}
         print(f"| {r['rows']:,} | {re_['statement_ms'] / 1000:.1f} | {re_['backend_peak_rss_kb'] / 1024:,.0f} "
+              f"| {re_['backend_peak_private_kb'] / 1024:,.0f} | {re_['backend_peak_shared_kb'] / 1024:,.0f} "
+              f"| {plain.get('backend_peak_rss_kb', 0) / 1024:,.0f}, {plain.get('backend_peak_shared_kb', 0) / 1024:,.0f} "
               f"| {res.get('status')} | {res.get('deploy_reason')} ({res.get('deploy_evidence')}) |")
     print()
 ok = [r for r in rows if "error" not in r["pg"]]

@@ -13,11 +13,14 @@ text), backend_rss_before_kb (VmRSS before the statement),
 backend_peak_rss_kb (VmHWM after it). PG* environment variables name the
 cluster.
 
-With PEAK_TIMELINE=FILE in the environment, VmRSS is also sampled every
-2 ms while the statement runs and written to FILE as lines of ms, VmRSS,
-RssAnon (the process's own memory) and RssShmem (shared buffers and WAL
-buffers it touched), in kB, tab-separated; and
-the object gains peak_sample_ms (when the largest sample was taken) and
+VmRSS, RssAnon (the process's own memory) and RssShmem (pages of shared
+buffers and WAL buffers it touched, which every backend reading the same
+pages maps too) are sampled every 2 ms while the statement runs; the object
+gains backend_peak_private_kb and backend_peak_shared_kb, the largest
+RssAnon and RssShmem sampled (each at its own moment). With
+PEAK_TIMELINE=FILE in the environment the samples are also written to FILE
+as lines of ms, VmRSS, RssAnon and RssShmem, in kB, tab-separated, and the
+object gains peak_sample_ms (when the largest VmRSS sample was taken) and
 statement_sample_ms (the sampled span): where in a run its peak is.
 """
 import json
@@ -82,14 +85,15 @@ def main():
                             *statuses(pid, ("VmRSS", "RssAnon", "RssShmem"))))
             time.sleep(0.002)
 
-    sampler = threading.Thread(target=sample) if timeline_path else None
-    if sampler:
-        sampler.start()
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     send(sql.rstrip(";") + ";")
     lines = read_until(r"^Time: [0-9.]+ ms")
-    if sampler:
-        done.set()
-        sampler.join()
+    done.set()
+    sampler.join()
+    # One sample after the statement, so a statement shorter than the
+    # sampling interval still has one.
+    samples.append((samples[-1][0] if samples else 0.0, *statuses(pid, ("VmRSS", "RssAnon", "RssShmem"))))
     peak = status(pid, "VmHWM")  # the backend is still there: the session is open
     send("\\q")
     p.stdin.close()
@@ -97,8 +101,10 @@ def main():
     ms = float(re.match(r"^Time: ([0-9.]+) ms", lines[-1]).group(1))
     result = "\n".join(l for l in lines[:-1] if l != "Timing is on.")
     out = {"statement_ms": ms, "result": result, "backend_pid": pid,
-           "backend_rss_before_kb": before, "backend_peak_rss_kb": peak}
-    if timeline_path and samples:
+           "backend_rss_before_kb": before, "backend_peak_rss_kb": peak,
+           "backend_peak_private_kb": max(s[2] for s in samples),
+           "backend_peak_shared_kb": max(s[3] for s in samples)}
+    if timeline_path:
         with open(timeline_path, "w") as f:
             for t, rss, anon, shmem in samples:
                 f.write(f"{t:.1f}\t{rss}\t{anon}\t{shmem}\n")

@@ -411,8 +411,8 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         report.calibrator.probabilities(s.data(), served, k, p.data());
         pred[i] = static_cast<int>(argmax(s.data(), k));
         conf[i] = p[static_cast<size_t>(pred[i])];
-        h.evidence[i] = message_evidence(set.recognises(e), s.data(), oof.bias(e), k,
-                                         report.recall.label, report.recall.offset);
+        h.evidence[i] = message_evidence(set.recognises(e), s.data(), oof.bias(e), k, report.recall.label,
+                                         report.recall.offset);
         oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
         correct[i] = d.y[e] == pred[i];
         if (d.y[e] != kOutOfScope) {
