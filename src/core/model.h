@@ -74,7 +74,10 @@ class IntentModel {
     // the vocabulary does not recognise has none (recognises()).
     bool checks_evidence() const { return format_version_ >= kFormatVersion; }
     float evidence_floor() const { return evidence_floor_; }
-    bool recognises(const SparseVector &row) const { return recognition_.recognises(row); }
+    // Formats 1 and 2 have no such rule: every message is recognised.
+    bool recognises(const SparseVector &row) const {
+        return !checks_evidence() || recognition_.recognises(row);
+    }
     const ModelOptions &options() const { return options_; }
     const Vectorizer &vectorizer() const { return vectorizer_; }
     size_t num_features() const { return vectorizer_.num_features(); }

@@ -23,12 +23,11 @@
 // of its words is a word n-gram of the model, and none of its character
 // n-grams of kRecognisingCharGram code points or more (the padding spaces
 // of char_wb counted) is a char n-gram of the model. Its shorter char
-// n-grams ("as", " qw", "df ") are shared by gibberish and words alike:
-// they moved a label's score enough for 5 of 60 gibberish probes to be
-// answered (bench/results/2026-11-26-vm-recognition.md), while a longer one
-// is a piece of a known word ("aburr" of "aburrido" recognises "nos
-// aburrimos"). Recognition reads the vocabulary only, so the rule needs no
-// new field in the model.
+// n-grams ("as", " qw", "df ") are shared by gibberish and words alike, so
+// they can move a label's score past the floor for text of no language;
+// a longer one is a piece of a known word ("aburr" of "aburrido" recognises
+// "nos aburrimos"). Recognition reads the vocabulary only, so the rule
+// needs no new field in the model.
 #pragma once
 
 #include "sparse.h"
