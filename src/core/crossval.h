@@ -5,6 +5,7 @@
 
 #include "linear.h"
 #include "sparse.h"
+#include "vectorizer.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +28,8 @@ struct TrainingSet {
     float variant_weight = 1.0f;       // a variant's weight relative to its entry's
     size_t columns = 0;                // learner classes: intents (+1 with out-of-scope rows)
     std::vector<char> recognised;      // per entry: the vocabulary recognises it (novelty.h); empty: all
+    std::vector<MessageWords> words;   // per entry: its words, and those not in the vocabulary; empty: none
+    std::vector<char> unigram;         // per feature [0, size): a word unigram (novelty.h's FoldWords)
 
     size_t num_entries() const { return entries.rows(); }
     // Whether entry e has evidence at all (novelty.h): a set built without

@@ -19,6 +19,8 @@ const char *uncertain_reason_name(UncertainReason r) {
         return "out_of_scope";
     case UncertainReason::NoEvidence:
         return "no_evidence";
+    case UncertainReason::UnknownWords:
+        return "unknown_words";
     case UncertainReason::BelowThreshold:
         return "below_threshold";
     }
@@ -38,13 +40,16 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     // What predict() answers for this text, from the same pass.
     const int served = served_label(scratch.scores.data(), scratch.probs.data());
     e.predicted_label = served;
-    e.uncertain_reason = uncertain_reason(served, scratch.scores.data(),
-                                          scratch.probs[static_cast<size_t>(served)], scratch.row);
+    e.uncertain_reason =
+        uncertain_reason(served, scratch.scores.data(), scratch.probs[static_cast<size_t>(served)],
+                         scratch.row, scratch.vec.words);
     e.threshold = label_threshold(served);
     e.checks_evidence = checks_evidence();
     if (e.checks_evidence) {
         e.evidence = message_evidence(recognises(scratch.row), scratch.scores.data(), bias_.data(), k);
         e.evidence_floor = evidence_floor_;
+        e.unknown_word_share = unknown_word_share(scratch.vec.words.words, scratch.vec.words.unknown);
+        e.unknown_word_limit = unknown_word_limit_;
     }
     const size_t c = label >= 0 ? static_cast<size_t>(label) : static_cast<size_t>(served);
     // Weights are stored with the stride of every scored column, the

@@ -95,6 +95,8 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     const FoldModels &fm = cv.front();
     std::vector<float> scores(padded(set.columns));
     SparseVector row;
+    // A fresh row's words are known when a row outside its fresh fold holds them.
+    const FoldWords words(set, fold, folds, callbacks.memory);
 
     ScoreCalibrator cal;
     cal.scale = in.calibration_scale;
@@ -114,6 +116,7 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
                            lacks_evidence(message_evidence(set.recognises(e), s, fm.bias(e), k,
                                                            in.recall.label, in.recall.offset),
                                           in.evidence_floor) ||
+                           too_many_unknown_words(words.unknown_share(e, row), in.unknown_word_limit) ||
                            probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
         const Prediction p = active.predict(d.texts[e], 0, scratch);
         if (d.y[e] == kOutOfScope) {

@@ -72,6 +72,7 @@ struct GateInputs {
     size_t served_columns = 0;     // intents (+1 with an internal out-of-scope class)
     std::vector<float> thresholds; // per intent, as the candidate model will have them
     float evidence_floor = 0;      // as the candidate model will have it (novelty.h)
+    float unknown_word_limit = 1;  // likewise
     RecallShift recall;            // as the candidate model will have it (label_recall.h)
     float calibration_scale = 1.0f;
     double work = 0; // rows x columns of one full fit (folds.h)

@@ -40,7 +40,7 @@ int IntentModel::served_label(const float *scores, const float *probs) const {
 }
 
 UncertainReason IntentModel::uncertain_reason(int label, const float *scores, float confidence,
-                                              const SparseVector &row) const {
+                                              const SparseVector &row, const MessageWords &words) const {
     if (format_version_ == kLegacyFormatVersion)
         return confidence < threshold_ ? UncertainReason::BelowThreshold : UncertainReason::None;
     const size_t l = static_cast<size_t>(label);
@@ -50,6 +50,8 @@ UncertainReason IntentModel::uncertain_reason(int label, const float *scores, fl
         lacks_evidence(message_evidence(recognises(row), scores, bias_.data(), labels_.size()),
                        evidence_floor_))
         return UncertainReason::NoEvidence;
+    if (too_many_unknown_words(unknown_word_share(words.words, words.unknown), unknown_word_limit_))
+        return UncertainReason::UnknownWords;
     return confidence < thresholds_[l] ? UncertainReason::BelowThreshold : UncertainReason::None;
 }
 
@@ -137,7 +139,7 @@ void IntentModel::predict_into(std::string_view text, size_t top_k, PredictScrat
     auto probability = [&](uint32_t c) { return legacy ? p[c] : calibrator_.probability(s[c], z); };
     out.label = best;
     out.confidence = probability(static_cast<uint32_t>(best));
-    out.uncertain = is_uncertain(best, s, out.confidence, scratch.row);
+    out.uncertain = is_uncertain(best, s, out.confidence, scratch.row, scratch.vec.words);
     const size_t n = std::min(top_k, k);
     if (n == 0) return;
     scratch.order.resize(k);
@@ -165,7 +167,7 @@ Prediction IntentModel::predict_with_probabilities(std::string_view text, Predic
     const float *s = scratch.scores.data();
     out.label = served_label(s, p);
     out.confidence = p[out.label];
-    out.uncertain = is_uncertain(out.label, s, out.confidence, scratch.row);
+    out.uncertain = is_uncertain(out.label, s, out.confidence, scratch.row, scratch.vec.words);
     return out;
 }
 
@@ -188,15 +190,20 @@ void check_parts(const Vectorizer &vectorizer, size_t labels, const LinearWeight
 IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
                                   std::vector<std::string> labels, const LinearWeights &weights,
                                   ScoreCalibrator calibrator, float threshold, std::vector<float> thresholds,
-                                  bool out_of_scope_class, float evidence_floor) {
+                                  bool out_of_scope_class, float evidence_floor, float unknown_word_limit) {
     if (!(std::isfinite(evidence_floor) && evidence_floor >= 0))
         throw Error(ErrorKind::Internal, "invalid evidence floor",
                     "The evidence floor must be a finite number of at least 0.");
+    if (!(unknown_word_limit >= 0 && unknown_word_limit <= 1))
+        throw Error(ErrorKind::Internal, "invalid unknown-word limit",
+                    "The unknown-word limit must be a number between 0 and 1.");
     IntentModel m = assemble_v2(std::move(options), std::move(vectorizer), std::move(labels), weights,
                                 calibrator, threshold, std::move(thresholds), out_of_scope_class);
     m.format_version_ = kFormatVersion;
     m.options_json_.clear();
     m.evidence_floor_ = evidence_floor;
+    m.unknown_word_limit_ = unknown_word_limit;
+    m.has_unknown_word_limit_ = true;
     m.recognition_ = Recognition(m.vectorizer_);
     return m;
 }

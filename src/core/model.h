@@ -74,6 +74,10 @@ class IntentModel {
     // the vocabulary does not recognise has none (recognises()).
     bool checks_evidence() const { return format_version_ >= kFormatVersion; }
     float evidence_floor() const { return evidence_floor_; }
+    // Format 3: the share of unknown words above which an answer is
+    // uncertain (novelty.h); 1 (never) for formats 1 and 2, and for format 3
+    // models that learned none or were built before the rule.
+    float unknown_word_limit() const { return unknown_word_limit_; }
     // Formats 1 and 2 have no such rule: every message is recognised.
     bool recognises(const SparseVector &row) const {
         return !checks_evidence() || recognition_.recognises(row);
@@ -126,10 +130,12 @@ class IntentModel {
 
     // A format 3 model. `weights` has labels.size() classes, plus one last
     // class when `out_of_scope_class` (the internal out-of-scope class).
-    // `thresholds` has one value per label; `evidence_floor` is finite and >= 0.
+    // `thresholds` has one value per label; `evidence_floor` is finite and
+    // >= 0; `unknown_word_limit` is in [0, 1].
     static IntentModel assemble(ModelOptions options, Vectorizer vectorizer, std::vector<std::string> labels,
                                 const LinearWeights &weights, ScoreCalibrator calibrator, float threshold,
-                                std::vector<float> thresholds, bool out_of_scope_class, float evidence_floor);
+                                std::vector<float> thresholds, bool out_of_scope_class, float evidence_floor,
+                                float unknown_word_limit = 1);
     // A format 2 model (no evidence floor), as 0.2.0 to 0.3.1 built them;
     // kept for tests of the format 2 code path.
     static IntentModel assemble_v2(ModelOptions options, Vectorizer vectorizer,
@@ -145,12 +151,13 @@ class IntentModel {
   private:
     size_t columns() const { return labels_.size() + (has_oos_class_ ? 1 : 0); }
     // Why the answer `label` (with these raw scores and its confidence, for
-    // the TF-IDF row `row`) is uncertain, or None: the one rule predict()
-    // and explain() apply.
+    // the TF-IDF row `row` and the words of a message) is uncertain, or
+    // None: the one rule predict() and explain() apply.
     UncertainReason uncertain_reason(int label, const float *scores, float confidence,
-                                     const SparseVector &row) const;
-    bool is_uncertain(int label, const float *scores, float confidence, const SparseVector &row) const {
-        return uncertain_reason(label, scores, confidence, row) != UncertainReason::None;
+                                     const SparseVector &row, const MessageWords &words) const;
+    bool is_uncertain(int label, const float *scores, float confidence, const SparseVector &row,
+                      const MessageWords &words) const {
+        return uncertain_reason(label, scores, confidence, row, words) != UncertainReason::None;
     }
     // The confidence an answer of `label` needs (formats 2 and 3: the
     // label's own threshold; format 1: the global one).
@@ -178,6 +185,8 @@ class IntentModel {
     std::vector<float> thresholds_;
     // Format 3
     float evidence_floor_ = 0;
+    float unknown_word_limit_ = 1;
+    bool has_unknown_word_limit_ = false; // format 3: the evidence section stores it
     Recognition recognition_; // from the vocabulary, not stored (novelty.h)
 };
 

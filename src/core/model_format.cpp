@@ -26,7 +26,11 @@
 //                   negatives; 1: an internal out-of-scope class, last in the
 //                   weights), u32 len + the reserved label (UTF-8 without NUL)
 //   format 3: format 2's sections, then
-//    13 evidence    f32 floor (finite, >= 0; see novelty.h)
+//    13 evidence    f32 floor (finite, >= 0; see novelty.h), f32 unknown-word
+//                   limit (in [0, 1]); a section without the limit (format 3
+//                   models of the 0.3.2 development line before it) loads
+//                   with limit 1, which never holds, and is written back
+//                   without it, so its bytes do not change
 //   Formats 1 and 2 keep their stored options JSON byte for byte, so options
 //   added later never change their bytes.
 //   u32 CRC-32C (Castagnoli) of every byte before it
@@ -322,6 +326,7 @@ std::string IntentModel::serialize() const {
         if (checks_evidence()) {
             body.clear();
             put_f32(body, evidence_floor_);
+            if (has_unknown_word_limit_) put_f32(body, unknown_word_limit_);
             put_section(out, kEvidence, body);
         }
     }
@@ -633,9 +638,15 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         if (m.checks_evidence()) {
             Reader r = section(kEvidence);
             m.evidence_floor_ = r.f32("the evidence floor");
-            r.expect_end();
             if (!(std::isfinite(m.evidence_floor_) && m.evidence_floor_ >= 0))
                 corrupt("The evidence floor is not a finite number of at least 0.");
+            m.has_unknown_word_limit_ = r.left() != 0;
+            if (m.has_unknown_word_limit_) {
+                m.unknown_word_limit_ = r.f32("the unknown-word limit");
+                if (!(m.unknown_word_limit_ >= 0 && m.unknown_word_limit_ <= 1))
+                    corrupt("The unknown-word limit is not a number between 0 and 1.");
+            }
+            r.expect_end();
         }
     }
     if (all.left() != 0)

@@ -22,7 +22,10 @@ namespace vectorizer_internal {
 //
 // The sink `emit` takes emit(hash), and emit.reserve(n) / emit.capacity()
 // so that it can make room for n occurrences before a token or code point
-// rather than check on every occurrence.
+// rather than check on every occurrence. With word_ngram_min 1, a token's
+// word unigram goes to emit.word(hash) instead, once per token, so that the
+// sink can count the message's words and the ones it does not know
+// (novelty.h); the sink still treats it as an occurrence.
 class NgramStream {
   public:
     explicit NgramStream(const FeatureOptions &o)
@@ -89,7 +92,12 @@ class NgramStream {
 
     // Emits the word n-grams that end with the current token.
     template <class Emit> void end_word(Emit &emit) {
-        for (int k = wmin_; k <= words_; ++k)
+        int k = wmin_;
+        if (k == 1) {
+            emit.word(finish(word_[0]));
+            ++k;
+        }
+        for (; k <= words_; ++k)
             emit(finish(word_[k - 1]));
     }
 

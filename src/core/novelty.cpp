@@ -1,6 +1,7 @@
-// The evidence floor (see novelty.h).
+// The evidence floor and the unknown-word limit (see novelty.h).
 #include "novelty.h"
 
+#include "crossval.h"
 #include "vectorizer.h"
 
 #include <algorithm>
@@ -70,6 +71,71 @@ EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile
                   static_cast<double>(out.floor), quantile, out.rows);
     out.reason = buf;
     return out;
+}
+
+UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows) {
+    UnknownWordLimit out;
+    out.quantile = quantile;
+    shares.erase(std::remove_if(shares.begin(), shares.end(), [](float s) { return !(s >= 0 && s <= 1); }),
+                 shares.end());
+    out.rows = shares.size();
+    char buf[256];
+    if (quantile <= 0 || out.rows == 0 || out.rows < min_rows) {
+        std::snprintf(buf, sizeof buf,
+                      quantile <= 0
+                          ? "unknown_word_quantile 0: unknown words alone never make an answer uncertain"
+                          : "%zu accepted right out-of-fold answers with words, fewer than "
+                            "min_threshold_rows (%zu): unknown words alone never make an answer uncertain",
+                      out.rows, min_rows);
+        out.reason = buf;
+        return out;
+    }
+    // Shares above the value at rank rows - 1 - allowed (ascending) are at
+    // most `allowed` of them, ties included.
+    std::sort(shares.begin(), shares.end());
+    const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
+    const float quantile_share = allowed >= out.rows ? 0.0f : shares[out.rows - 1 - allowed];
+    out.limit = std::max(quantile_share, kLeastUnknownWordLimit);
+    out.learned = true;
+    std::snprintf(buf, sizeof buf,
+                  "unknown-word limit %.4f: the %.3f quantile of the share of unknown words of %zu accepted "
+                  "right out-of-fold answers (%.4f), never below %.2f",
+                  static_cast<double>(out.limit), 1 - quantile, out.rows, static_cast<double>(quantile_share),
+                  static_cast<double>(kLeastUnknownWordLimit));
+    out.reason = buf;
+    return out;
+}
+
+FoldWords::FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_t folds, MemoryBudget *budget)
+    : set_(set), fold_(fold), charge_(budget) {
+    features_ = set.unigram.size();
+    if (features_ == 0 || set.words.empty()) return;
+    charge_.add((folds + 1) * features_ * sizeof(uint32_t), "the out-of-fold word counts");
+    df_.assign((folds + 1) * features_, 0);
+    SparseVector row;
+    const size_t n = std::min(set.words.size(), fold.size());
+    for (size_t e = 0; e < n; ++e) {
+        set.entries.row(e, row);
+        uint32_t *in_fold =
+            fold[e] >= 0 ? df_.data() + (static_cast<size_t>(fold[e]) + 1) * features_ : nullptr;
+        for (uint32_t j : row.index) {
+            if (j >= features_ || !set.unigram[j]) continue;
+            ++df_[j];
+            if (in_fold) ++in_fold[j];
+        }
+    }
+}
+
+float FoldWords::unknown_share(size_t e, SparseVector &row) const {
+    if (e >= set_.words.size() || e >= fold_.size()) return 0;
+    const MessageWords &w = set_.words[e];
+    if (fold_[e] < 0 || df_.empty()) return unknown_word_share(w.words, w.unknown);
+    const uint32_t *in_fold = df_.data() + (static_cast<size_t>(fold_[e]) + 1) * features_;
+    uint64_t unknown = w.unknown;
+    set_.entries.row(e, row);
+    for (uint32_t j : row.index)
+        if (j < features_ && set_.unigram[j] && df_[j] == in_fold[j]) ++unknown;
+    return unknown_word_share(w.words, std::min(unknown, w.words));
 }
 
 } // namespace intent

@@ -28,8 +28,28 @@
 // a longer one is a piece of a known word ("aburr" of "aburrido" recognises
 // "nos aburrimos"). Recognition reads the vocabulary only, so the rule
 // needs no new field in the model.
+//
+// Unknown words: off-domain text is often made of a few words the model
+// knows among many it does not ("mi pedido no ha llegado" to a weather
+// router knows "mi", "no", "ha"), and the known ones move the scores past
+// the floor. A message whose share of unknown words (its word unigram
+// occurrences the vocabulary does not hold) is above the model's limit is
+// uncertain. The limit is learned out of fold, as the floor is: the
+// (1 - unknown_word_quantile) quantile of the shares of the right answers
+// the other rules accept. Out of fold a word is known when a row outside
+// the row's fold holds it: the vectoriser is fitted on every row, so its
+// vocabulary alone would know every word of a held-out row (FoldWords).
+// The limit is never below one half (kLeastUnknownWordLimit): a message
+// is off-domain on its words only when most of them are unknown. Below
+// that, a new word is how an open vocabulary grows ("quiero devolver la
+// chaqueta" to a shop whose rows never named a jacket); on rows that
+// repeat their words (templated, or a shop's first weeks) the quantile
+// alone is 0 and would withhold every such message.
+// Without word unigram features (word_ngram_min above 1) no message has
+// words and the rule is silent.
 #pragma once
 
+#include "memory_budget.h"
 #include "sparse.h"
 
 #include <algorithm>
@@ -101,5 +121,59 @@ struct EvidenceFloor {
 // without evidence abstains.
 EvidenceFloor choose_evidence_floor(std::vector<float> evidence_of_accepted_right, double quantile,
                                     size_t min_rows);
+
+// The share of a message's words that are unknown, 0 without words: the one
+// figure both the limit is learned on and served messages are judged by.
+inline float unknown_word_share(uint64_t words, uint64_t unknown) {
+    return words == 0 ? 0.0f : static_cast<float>(static_cast<double>(unknown) / static_cast<double>(words));
+}
+
+// The one rule: a share above the limit is too many unknown words. A limit
+// of 1 (the default, and what formats 1 and 2 and a rule not learned have)
+// never holds.
+inline bool too_many_unknown_words(float share, float limit) {
+    return share > limit;
+}
+
+constexpr float kLeastUnknownWordLimit = 0.5f;
+
+struct UnknownWordLimit {
+    float limit = 1;      // messages whose share of unknown words is above it are uncertain
+    double quantile = 0;  // the option it was chosen with
+    size_t rows = 0;      // accepted right out-of-fold answers with words it was chosen on
+    bool learned = false; // false: the limit is 1 and the rule never holds
+    size_t uncertain = 0; // in-scope out-of-fold answers it makes uncertain (the report fills it)
+    std::string reason;   // how it was chosen, for the report
+};
+
+// The smallest limit that at most `quantile` of `shares` (out-of-fold shares
+// of accepted right answers with words) exceed, and at least
+// kLeastUnknownWordLimit. With fewer than `min_rows` of them, or quantile 0,
+// the limit is 1: the rule never holds.
+UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows);
+
+struct TrainingSet; // crossval.h
+
+// Out-of-fold unknown words for the entries of a fold split (`fold[e]`, -1
+// for an entry in every fold's training rows, as EvaluationPlan and the
+// gate's fresh folds give it): a word of entry e is unknown when the
+// vocabulary does not hold it, or when only rows of e's own fold do.
+// Counts each word unigram of the row once (the row keeps which words it
+// has, not how often), which makes a repeated rare word count once.
+// Holds one document frequency per word feature and fold, charged to `budget`.
+class FoldWords {
+  public:
+    FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_t folds, MemoryBudget *budget);
+    // Entry e's share of unknown words out of its fold (0 for fold -1 or
+    // without words). `row` is a buffer.
+    float unknown_share(size_t e, SparseVector &row) const;
+
+  private:
+    const TrainingSet &set_;
+    const std::vector<int> &fold_;
+    size_t features_ = 0;      // word unigram features are among [0, features_)
+    std::vector<uint32_t> df_; // df_[j]: entries holding feature j; then folds x features_ per fold
+    MemoryCharge charge_;
+};
 
 } // namespace intent

@@ -60,6 +60,7 @@ const char *const kOptionKeys[] = {
     "target_precision",
     "threshold_floor",
     "evidence_quantile",
+    "unknown_word_quantile",
     "min_threshold_rows",
     "min_intent_rows",
     "out_of_scope_intent",
@@ -248,6 +249,11 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
         double t = option_number(key, v, N_("evidence_quantile must be a number between 0 and 0.5."));
         if (!(t >= 0 && t <= 0.5)) bad_option(key, N_("evidence_quantile must be a number between 0 and 0.5."));
         o.evidence_quantile = t;
+    } else if (key == "unknown_word_quantile") {
+        double t = option_number(key, v, N_("unknown_word_quantile must be a number between 0 and 0.5."));
+        if (!(t >= 0 && t <= 0.5))
+            bad_option(key, N_("unknown_word_quantile must be a number between 0 and 0.5."));
+        o.unknown_word_quantile = t;
     } else if (key == "min_threshold_rows") {
         o.min_threshold_rows = static_cast<size_t>(option_integer(
             key, v, 0, 100000000, N_("min_threshold_rows must be an integer between 0 and 100000000.")));
@@ -366,6 +372,9 @@ void ModelOptions::validate() const {
     if (!(evidence_quantile >= 0 && evidence_quantile <= 0.5))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"evidence_quantile\"",
                     "evidence_quantile must be a number between 0 and 0.5.");
+    if (!(unknown_word_quantile >= 0 && unknown_word_quantile <= 0.5))
+        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"unknown_word_quantile\"",
+                    "unknown_word_quantile must be a number between 0 and 0.5.");
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_intent\""), {}},
@@ -431,6 +440,7 @@ std::string ModelOptions::to_json() const {
     w["target_precision"] = target_precision;
     w["threshold_floor"] = threshold_floor;
     w["evidence_quantile"] = evidence_quantile;
+    w["unknown_word_quantile"] = unknown_word_quantile;
     w["min_threshold_rows"] = min_threshold_rows;
     w["min_intent_rows"] = min_intent_rows;
     w["out_of_scope_intent"] = out_of_scope_intent;
@@ -520,6 +530,7 @@ std::vector<std::string> TrainingRequest::unweighed_options() const {
     check(m.evaluation.method != dm.evaluation.method, "evaluation");
     check(m.defer_to_fallback != dm.defer_to_fallback, "defer_to_fallback");
     check(m.evidence_quantile != dm.evidence_quantile, "evidence_quantile");
+    check(m.unknown_word_quantile != dm.unknown_word_quantile, "unknown_word_quantile");
     check(m.gate_folds != dm.gate_folds, "gate_folds");
     check(run.limit != d.run.limit, "limit");
     check(run.min_confidence != d.run.min_confidence, "min_confidence");

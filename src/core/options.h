@@ -62,6 +62,12 @@ struct ModelOptions {
     // share of them turns uncertain), and never below 0: a message with no
     // known feature always abstains.
     double evidence_quantile = 0.01;
+    // Unknown words (novelty.h): a message whose share of words the
+    // vocabulary does not hold is above the limit is uncertain. The limit is
+    // the (1 - this) quantile of that share over the right answers the other
+    // rules accept out of fold (so about this share of them turns
+    // uncertain); 0 turns the rule off.
+    double unknown_word_quantile = 0.01;
     // Evidence needed to abstain at all: out-of-fold predictions for the run,
     // and training rows for an intent (fewer: that intent never abstains).
     // Measured at 5 rows per intent (HWU64, val), a threshold chosen on
@@ -107,7 +113,8 @@ struct ModelOptions {
     // char_ngram_min, char_ngram_max, max_features, max_char_features, min_df,
     // sublinear_tf, smooth_idf, lowercase, accent_folding, evaluation,
     // cv_folds, val_fraction, test_fraction, seed, select_C,
-    // target_precision, threshold_floor, evidence_quantile, min_threshold_rows, min_intent_rows,
+    // target_precision, threshold_floor, evidence_quantile, unknown_word_quantile, min_threshold_rows,
+    // min_intent_rows,
     // out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads,
     // normalize_digits, min_feature_partitions, defer_to_fallback,

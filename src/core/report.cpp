@@ -21,7 +21,9 @@
 //   threshold.value     the global abstain threshold in [0, 1] (0: the model
 //                       never abstains on confidence); per-intent values are
 //                       in threshold.per_intent. Answers without enough
-//                       evidence abstain whatever it is (evidence.floor).
+//                       evidence abstain whatever it is (evidence.floor), and
+//                       so do messages of too many unknown words
+//                       (unknown_words.limit).
 //   options.algorithm   the learner.
 //   gate.reason_code, threshold.reason_code, evaluation.reason_code   why
 //                       the gate could decide, how the threshold was chosen,
@@ -219,6 +221,14 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
                      {"rows", evidence.rows},
                      {"uncertain", evidence.uncertain},
                      {"reason", evidence.reason}};
+    // Its limit on unknown words (novelty.h): answers whose share of unknown
+    // words is above it are uncertain.
+    w["unknown_words"] = {{"limit", static_cast<double>(unknown_words.limit)},
+                          {"unknown_word_quantile", model.options().unknown_word_quantile},
+                          {"learned", unknown_words.learned},
+                          {"rows", unknown_words.rows},
+                          {"uncertain", unknown_words.uncertain},
+                          {"reason", unknown_words.reason}};
 
     // recall_label's rule (label_recall.h): the offset on its score and its
     // out-of-fold recall and precision before and after; only when set.

@@ -129,6 +129,7 @@ struct HeldOut {
     std::vector<int> pred;
     std::vector<float> conf;
     std::vector<float> evidence; // of the message (novelty.h)
+    std::vector<float> unknown;  // its share of words unknown out of its fold (novelty.h)
     std::vector<bool> oos_wins, correct, uncertain;
     // The calibrator's sample (indices into held, ascending) and its scores.
     std::vector<size_t> sample;
@@ -184,8 +185,9 @@ Vectorizer prepare_features(TrainingRun &run) {
             }
         }
     }
+    run.set_charge.add(n * sizeof(MessageWords), "the rows' word counts");
     Vectorizer vec = Vectorizer::fit_transform(d.texts, options.features, set.entries, &callbacks,
-                                               entry_groups.empty() ? nullptr : &entry_groups);
+                                               entry_groups.empty() ? nullptr : &entry_groups, &set.words);
     std::vector<uint32_t>().swap(entry_groups);
     groups_charge.reset();
     {
@@ -198,6 +200,19 @@ Vectorizer prepare_features(TrainingRun &run) {
         for (size_t e = 0; e < n; ++e) {
             set.entries.row(e, entry);
             set.recognised[e] = recognition.recognises(entry);
+        }
+        // Which features are word unigrams, for the words out of fold.
+        // Word features come first; a word n-gram of several words holds a space.
+        const std::vector<std::string> &terms = vec.terms();
+        const std::vector<FeatureKind> &kinds = vec.kinds();
+        size_t words = 0;
+        while (words < terms.size() && kinds[words] == FeatureKind::Word)
+            ++words;
+        if (options.features.word_ngram_min == 1) {
+            run.set_charge.add(words, "the word unigram features");
+            set.unigram.resize(words);
+            for (size_t j = 0; j < words; ++j)
+                set.unigram[j] = terms[j].find(' ') == std::string::npos;
         }
     }
     callbacks.report("features", 1, 3);
@@ -474,11 +489,30 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
         report.evidence = choose_evidence_floor(std::move(accepted_right), options.evidence_quantile,
                                                 options.min_threshold_rows);
     }
+    {
+        // The unknown-word limit, from the right in-scope answers with words
+        // that the confidence rule and the evidence floor accept (novelty.h).
+        std::vector<float> accepted_right;
+        for (size_t i = 0; i < held.size(); ++i) {
+            const size_t e = held[i];
+            if (!oos_wins[i] && correct[i] && d.y[e] != kOutOfScope &&
+                conf[i] >= thr[static_cast<size_t>(pred[i])] &&
+                !lacks_evidence(h.evidence[i], report.evidence.floor) && e < run.set.words.size() &&
+                run.set.words[e].words > 0)
+                accepted_right.push_back(h.unknown[i]);
+        }
+        report.unknown_words = choose_unknown_word_limit(
+            std::move(accepted_right), options.unknown_word_quantile, options.min_threshold_rows);
+    }
     uncertain.resize(held.size());
     for (size_t i = 0; i < held.size(); ++i) {
         const bool novel = lacks_evidence(h.evidence[i], report.evidence.floor);
-        uncertain[i] = oos_wins[i] || novel || conf[i] < thr[static_cast<size_t>(pred[i])];
-        if (novel && !oos_wins[i] && d.y[held[i]] != kOutOfScope) ++report.evidence.uncertain;
+        const bool unknown = !novel && too_many_unknown_words(h.unknown[i], report.unknown_words.limit);
+        uncertain[i] = oos_wins[i] || novel || unknown || conf[i] < thr[static_cast<size_t>(pred[i])];
+        if (!oos_wins[i] && d.y[held[i]] != kOutOfScope) {
+            report.evidence.uncertain += novel;
+            report.unknown_words.uncertain += unknown;
+        }
     }
 
     size_t accepted = 0, accepted_right = 0, oos_n = 0, oos_caught = 0;
@@ -539,7 +573,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     // The input rows of each entry (CSR), for the probability of each row's
     // own label.
     MemoryCharge calibrate_charge(callbacks.memory,
-                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) + 1) +
+                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) * 2 + 1) +
                                       n * sizeof(int64_t) + (n + 1 + rows.size()) * sizeof(size_t),
                                   "the out-of-fold predictions");
     std::vector<size_t> row_start, row_list;
@@ -553,6 +587,14 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     h.pred.resize(held.size());
     h.conf.resize(held.size());
     h.evidence.resize(held.size());
+    {
+        const FoldWords words(set, run.report.plan.fold, run.report.plan.folds, callbacks.memory);
+        h.unknown.resize(held.size());
+        for (size_t i = 0; i < held.size(); ++i) {
+            if ((i & 4095) == 4095) callbacks.check_cancel();
+            h.unknown[i] = words.unknown_share(held[i], row);
+        }
+    }
     h.oos_wins.resize(held.size());
     h.correct.resize(held.size());
     run.report.rows.resize(rows.size());
@@ -570,6 +612,8 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     std::vector<size_t>().swap(h.held);
     std::vector<int>().swap(h.pred);
     std::vector<float>().swap(h.conf);
+    std::vector<float>().swap(h.evidence);
+    std::vector<float>().swap(h.unknown);
     for (auto *v : {&h.oos_wins, &h.correct, &h.uncertain})
         std::vector<bool>().swap(*v);
     std::vector<size_t>().swap(h.sample);
@@ -685,7 +729,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
         model.emplace(IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights,
                                             report.calibrator, report.threshold.global, thr, run.oos_class,
-                                            report.evidence.floor));
+                                            report.evidence.floor, report.unknown_words.limit));
         weights = LinearWeights(); // the float weights go once their quantised copy exists
     };
     // The texts come back for the gate, which scores the active model on
@@ -715,6 +759,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         in.served_columns = run.served;
         in.thresholds = thr;
         in.evidence_floor = report.evidence.floor;
+        in.unknown_word_limit = report.unknown_words.limit;
         in.recall = report.recall;
         in.calibration_scale = report.calibrator.scale;
         in.work = report.plan.work;

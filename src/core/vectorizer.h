@@ -59,6 +59,14 @@ constexpr uint32_t kSeveralGroups = 0xFFFFFFFFu;
 // Reusable buffers for transform_one; one per thread / per backend. Their
 // size depends on the vocabularies used with them, never on the input
 // length: transform_one normalises long text in pieces of kPieceBytes.
+// The words of the last message transformed: its word unigram occurrences,
+// and how many of them are not in the vocabulary (novelty.h). Both 0 with
+// word_ngram_min above 1, where no word is a feature.
+struct MessageWords {
+    uint64_t words = 0;
+    uint64_t unknown = 0;
+};
+
 struct VectorizerScratch {
     // Optional cancel hook for long inputs: polled (on the calling thread)
     // after every kCancelPollBytes of input; returning true makes
@@ -75,6 +83,7 @@ struct VectorizerScratch {
     std::vector<uint32_t> counts;     // occurrences per feature (long texts); all zero between calls
     std::vector<uint32_t> touched;    // features with a non-zero count
     std::vector<uint32_t> row_counts; // transform_append: each entry's count in the text
+    MessageWords words;               // the last text's words, known or not
 
     // Bytes held by the buffers (for tests of the memory bound).
     size_t capacity_bytes() const;
@@ -111,9 +120,11 @@ class Vectorizer {
     // kCodedMatrixBytes, see sparse.h), which keeps its charge on
     // callbacks->memory for as long as it lives: the form to train at scale
     // with.
+    // `words`, when given, receives each text's words (MessageWords).
     static Vectorizer fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                     FeatureMatrix &out, const TrainCallbacks *callbacks = nullptr,
-                                    const std::vector<uint32_t> *groups = nullptr);
+                                    const std::vector<uint32_t> *groups = nullptr,
+                                    std::vector<MessageWords> *words = nullptr);
 
     // What fit() saw while counting. `prunings` > 0 means the memory budget
     // made the counter drop n-grams seen in at most `prune_threshold` texts
@@ -181,7 +192,8 @@ class Vectorizer {
                                  const TrainCallbacks *callbacks, size_t *nnz,
                                  const std::vector<uint32_t> *groups);
     void transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
-                        const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const;
+                        const TrainCallbacks *callbacks, size_t nnz_hint, bool coded,
+                        std::vector<MessageWords> *words = nullptr) const;
     // transform_one, also giving each entry's count and the row's L2 scale.
     void transform_counted(std::string_view text, SparseVector &out, VectorizerScratch &scratch,
                            std::vector<uint32_t> *row_counts, float *row_scale) const;

@@ -94,12 +94,12 @@ Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, cons
 
 Vectorizer Vectorizer::fit_transform(const std::vector<std::string> &texts, const FeatureOptions &options,
                                      FeatureMatrix &out, const TrainCallbacks *callbacks,
-                                     const std::vector<uint32_t> *groups) {
+                                     const std::vector<uint32_t> *groups, std::vector<MessageWords> *words) {
     size_t nnz = 0;
     Vectorizer v = fit_counts(texts, options, callbacks, &nnz, groups);
     const bool coded =
         FeatureMatrix::bytes_for(v.num_features(), texts.size(), nnz, false) > kCodedMatrixBytes;
-    v.transform_into(texts, out, callbacks, nnz, coded);
+    v.transform_into(texts, out, callbacks, nnz, coded, words);
     return v;
 }
 
@@ -109,14 +109,17 @@ void Vectorizer::transform(const std::vector<std::string> &texts, FeatureMatrix 
 }
 
 void Vectorizer::transform_into(const std::vector<std::string> &texts, FeatureMatrix &out,
-                                const TrainCallbacks *callbacks, size_t nnz_hint, bool coded) const {
+                                const TrainCallbacks *callbacks, size_t nnz_hint, bool coded,
+                                std::vector<MessageWords> *words) const {
     FeatureMatrix m = new_matrix(callbacks ? callbacks->memory : nullptr, coded);
     m.reserve(texts.size(), nnz_hint);
+    if (words) words->assign(texts.size(), MessageWords{});
     VectorizerScratch scratch;
     SparseVector row;
     for (size_t d = 0; d < texts.size(); ++d) {
         if (callbacks && (d & kCancelPollMask) == 0) callbacks->check_cancel();
         transform_append(texts[d], m, row, scratch);
+        if (words) (*words)[d] = scratch.words;
     }
     out = std::move(m);
 }

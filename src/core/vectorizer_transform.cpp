@@ -224,21 +224,29 @@ void Vectorizer::transform_counted(std::string_view text, SparseVector &out, Vec
     };
     // NgramStream sinks: one that buffers matched features, one for an
     // empty vocabulary, which never matches.
+    // Both count the message's words (word unigram occurrences) and the
+    // ones the vocabulary does not hold.
     struct Collect {
         const Slot *slots;
         size_t mask;
         uint32_t *&w;
         const uint32_t *end;
         decltype(spill) &spill_buffer;
-        void operator()(uint64_t h) {
+        MessageWords &words;
+        bool push(uint64_t h) {
             for (size_t i = h & mask;; i = (i + 1) & mask) {
                 const Slot &s = slots[i];
                 if (s.hash == h) {
                     *w++ = s.index;
-                    return;
+                    return true;
                 }
-                if (s.hash == 0) return;
+                if (s.hash == 0) return false;
             }
+        }
+        void operator()(uint64_t h) { push(h); }
+        void word(uint64_t h) {
+            ++words.words;
+            if (!push(h)) ++words.unknown;
         }
         void reserve(size_t n) {
             if (static_cast<size_t>(end - w) < n) spill_buffer();
@@ -246,12 +254,19 @@ void Vectorizer::transform_counted(std::string_view text, SparseVector &out, Vec
         size_t capacity() const { return VectorizerScratch::kFoundCapacity; }
     };
     struct Ignore {
+        MessageWords &words;
         void operator()(uint64_t) {}
+        void word(uint64_t) {
+            ++words.words;
+            ++words.unknown;
+        }
         void reserve(size_t) {}
         size_t capacity() const { return std::numeric_limits<size_t>::max(); }
     };
-    Collect collect{slots_.data(), slots_.empty() ? 0 : slots_.size() - 1, w, found_end, spill};
-    Ignore ignore;
+    scratch.words = MessageWords{};
+    Collect collect{slots_.data(), slots_.empty() ? 0 : slots_.size() - 1, w, found_end, spill,
+                    scratch.words};
+    Ignore ignore{scratch.words};
 
     NgramStream stream(options_);
     NormalizeStream state;

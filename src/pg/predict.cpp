@@ -410,6 +410,13 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
         out["evidence"] = nullptr; // formats 1 and 2 have no evidence rule (and a NaN score gives none)
         out["evidence_floor"] = nullptr;
     }
+    if (e.checks_evidence) {
+        out["unknown_word_share"] = static_cast<double>(e.unknown_word_share);
+        out["unknown_word_limit"] = static_cast<double>(e.unknown_word_limit);
+    } else {
+        out["unknown_word_share"] = nullptr; // formats 1 and 2 have no unknown-word rule
+        out["unknown_word_limit"] = nullptr;
+    }
     out["probability"] = static_cast<double>(e.probability);
     out["score"] = static_cast<double>(e.score);
     out["bias"] = e.bias;

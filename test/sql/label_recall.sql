@@ -62,9 +62,14 @@ SELECT (SELECT count(*) FROM lr_chats AS c, LATERAL predict_label('lr_escalation
        > answered_true AS answers_true_more_often
   FROM lr_plain;
 -- Prediction: a chat without evidence still abstains; classify_label() of
--- an escalation cue answers true.
+-- an escalation cue answers true. The recall rule exempts the label from
+-- its confidence threshold, not from the novelty rules: a chat most of
+-- whose words these rows never held (6 of 8 here) abstains on unknown
+-- words (src/core/novelty.h), cue or not.
 SELECT p.uncertain AS empty_uncertain FROM predict_label('lr_escalation', '') AS p;
-SELECT classify_label('lr_escalation', 'esto es inaceptable, voy a poner una denuncia') AS cue;
+SELECT classify_label('lr_escalation', 'hola, mi pedido todavía no llega: esto es inaceptable') AS cue;
+SELECT e ->> 'uncertain_reason' AS mostly_unknown
+  FROM explain_label('lr_escalation', 'esto es inaceptable, voy a poner una denuncia') AS e;
 
 -- The options are checked (22023 naming the option).
 SELECT pg_temp.try($$SELECT alter_classifier('lr_escalation', '{"recall_target": 0}')$$) AS target_zero;

@@ -79,6 +79,62 @@ SELECT e ->> 'uncertain_reason' AS why,
  WHERE e ->> 'uncertain_reason' = 'below_threshold'
  LIMIT 1;
 
+-- Off-domain text made of a few known words among many unknown ones got
+-- a confident answer when the known words moved a score past the floor.
+-- A message whose share of unknown words is above the limit learned out
+-- of fold (the 0.99 quantile over the right answers the other rules
+-- accept, unknown_word_quantile 0.01, and never below one half) abstains
+-- with 'unknown_words'. Here every word of the rows is in many rows: out
+-- of fold no right answer has an unknown word, and the limit is one half.
+-- A new word among known ones (a product the rows never named) answers.
+-- The evidence floor is 0 here (evidence_quantile 0), so that only the
+-- rule under test withholds answers on evidence or words.
+CREATE TABLE nv_words (id bigserial PRIMARY KEY, text text NOT NULL, label text NOT NULL);
+INSERT INTO nv_words (text, label)
+SELECT format('qué tiempo hace %s en %s', d, c), 'weather'
+  FROM unnest(ARRAY['hoy', 'mañana', 'el lunes', 'el martes', 'este fin de semana', 'esta tarde']) AS d,
+       unnest(ARRAY['madrid', 'sevilla', 'bilbao', 'valencia', 'zaragoza', 'málaga', 'vigo', 'murcia']) AS c
+UNION ALL
+SELECT format('pon %s de %s', w, a), 'music'
+  FROM unnest(ARRAY['una canción', 'música', 'el último disco', 'algo', 'la lista', 'un éxito']) AS w,
+       unnest(ARRAY['rosalía', 'shakira', 'estopa', 'bisbal', 'alaska', 'sabina', 'serrat', 'melendi']) AS a
+UNION ALL
+SELECT format('%s mi pedido %s', v, n), 'order'
+  FROM unnest(ARRAY['dónde está', 'cuándo llega', 'quiero cancelar', 'necesito ver', 'seguir', 'cambiar']) AS v,
+       unnest(ARRAY['uno', 'dos', 'tres', 'cuatro', 'cinco', 'seis', 'siete', 'ocho']) AS n;
+SELECT create_classifier('nv_words', 'nv_words', 'text', 'label',
+       '{"key_column": "id", "evidence_quantile": 0}') ->> 'name' AS classifier;
+SELECT t ->> 'deploy_reason' AS reason FROM train_classifier('nv_words') AS t;
+SELECT (metrics #>> '{unknown_words,limit}')::float8 AS unknown_word_limit,
+       metrics #>> '{unknown_words,learned}' AS learned, metrics #>> '{unknown_words,reason}' AS reason, metrics #>> '{unknown_words,unknown_word_quantile}' AS quantile,
+       (metrics #>> '{unknown_words,rows}')::int >= 100 AS enough_rows
+  FROM ai_intent_models WHERE classifier = 'nv_words' AND is_active;
+SELECT format('%L', v.m) AS probe, p.uncertain, e ->> 'uncertain_reason' AS why,
+       round((e ->> 'unknown_word_share')::numeric, 2) AS unknown_share,
+       (e ->> 'evidence')::float8 > (e ->> 'evidence_floor')::float8 AS above_floor,
+       coalesce(classify_label('nv_words', v.m), 'UNCERTAIN') AS route
+  FROM (VALUES ('qué tiempo hace zzk wvq jjx kkp'), ('qué tiempo hace con los gatos y perros del vecino'),
+               ('pon la lavadora y el lavavajillas ahora'), ('mi gato no come pienso'),
+               ('qué tiempo hace en la nevera'),
+               ('qué tiempo hace mañana en bilbao'), ('pon música de estopa'), ('dónde está mi pedido')) AS v(m),
+       LATERAL predict_label('nv_words', v.m) AS p,
+       LATERAL explain_label('nv_words', v.m) AS e;
+-- With unknown_word_quantile 0 the rule is off (limit 1): the first probe
+-- (three known words that decide, four unknown ones that move nothing) is
+-- answered; the second, whose unknown words share character n-grams with
+-- the rows, is withheld for its confidence. As an abstention rule the gate cannot weigh, setting it needs
+-- the deploy right, like evidence_quantile below.
+SELECT t ->> 'deploy_reason' AS reason
+  FROM train_classifier('nv_words', 'no_unknown_words', '{"unknown_word_quantile": 0, "deploy": "always"}') AS t;
+SELECT metrics #>> '{unknown_words,limit}' AS unknown_word_limit, metrics #>> '{unknown_words,learned}' AS learned
+  FROM ai_intent_models WHERE classifier = 'nv_words' AND is_active;
+SELECT format('%L', v.m) AS probe, p.label, p.uncertain, e ->> 'uncertain_reason' AS why
+  FROM (VALUES ('qué tiempo hace zzk wvq jjx kkp'), ('qué tiempo hace con los gatos y perros del vecino')) AS v(m),
+       LATERAL predict_label('nv_words', v.m) AS p,
+       LATERAL explain_label('nv_words', v.m) AS e;
+SELECT drop_classifier('nv_words') IS NOT NULL AS dropped;
+DROP TABLE nv_words;
+
 -- The built-in intent classifier follows the same rule through the same
 -- code: its empty message abstains, and classify_intent() says so.
 \i test/fixtures/spanish_80.sql
@@ -87,6 +143,10 @@ SELECT predicted_intent IS NOT NULL AS answered, uncertain, classify_intent('') 
   FROM predict_intent('');
 SELECT e ->> 'uncertain_reason' AS why, (e ->> 'evidence')::float8 AS evidence FROM explain_intent('') AS e;
 SELECT classify_intent('quiero devolver la chaqueta') AS in_domain;
+-- Its report and model row carry the same unknown-word rule.
+SELECT metrics -> 'unknown_words' ?& ARRAY['limit', 'learned', 'rows', 'uncertain', 'reason'] AS has_rule,
+       (metrics #>> '{unknown_words,limit}')::float8 BETWEEN 0 AND 1 AS limit_is_a_share
+  FROM ai_intent_models WHERE classifier = 'intent' AND is_active;
 
 -- evidence_quantile: a number between 0 and 0.5 (22023 naming it).
 SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"evidence_quantile": 0.6}')$$) AS too_large;
@@ -94,6 +154,10 @@ SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"evidence_quanti
 SELECT pg_temp.try($$SELECT alter_classifier('nv_router', '{"evidence_quantile": -1}')$$) AS negative;
 SELECT intent_training_options('{"evidence_quantile": 0.2}') ->> 'evidence_quantile' AS set_to,
        intent_training_options() ->> 'evidence_quantile' AS by_default;
+-- unknown_word_quantile likewise.
+SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"unknown_word_quantile": 0.51}')$$) AS too_large;
+SELECT pg_temp.try($$SELECT alter_classifier('nv_router', '{"unknown_word_quantile": "many"}')$$) AS not_a_number;
+SELECT intent_training_options() ->> 'unknown_word_quantile' AS by_default;
 
 -- Changing it is changing when the model abstains, which the gate cannot
 -- compare: a trainer without the deploy right may try it only with
@@ -101,6 +165,7 @@ SELECT intent_training_options('{"evidence_quantile": 0.2}') ->> 'evidence_quant
 GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_nv_trainer;
 SET ROLE pgi_nv_trainer;
 SELECT pg_temp.try($$SELECT train_intent_model('lenient', 'full', '{"evidence_quantile": 0}')$$) AS without_deploy_right;
+SELECT pg_temp.try($$SELECT train_intent_model('lenient', 'full', '{"unknown_word_quantile": 0}')$$) AS unknown_words_without_deploy_right;
 SELECT (train_intent_model('lenient', 'full', '{"evidence_quantile": 0, "deploy": "never"}') ->> 'deploy_reason') AS tried;
 RESET ROLE;
 

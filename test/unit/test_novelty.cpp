@@ -1,6 +1,9 @@
 // The evidence floor (novelty.h): the quantile of the accepted right
 // out-of-fold answers' evidence, never below 0, and 0 when there is too
-// little to choose it on.
+// little to choose it on; and the limit on unknown words.
+#include "crc32c.h"
+#include "crossval.h"
+#include "errors.h"
 #include "model.h"
 #include "novelty.h"
 #include "training.h"
@@ -8,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 using namespace intent;
@@ -116,4 +121,176 @@ TEST(Novelty, NeverBelowZeroAndZeroWithoutEnoughRows) {
     // Non-finite evidence takes no part.
     std::vector<float> nan(1000, std::numeric_limits<float>::quiet_NaN());
     EXPECT_EQ(choose_evidence_floor(nan, 0.01, 100).rows, 0u);
+}
+
+// Unknown words (novelty.h): the vectoriser counts a message's words and
+// the ones its vocabulary does not hold, on the one pass that builds the row.
+TEST(UnknownWords, TheRowCountsWordsAndUnknownWords) {
+    FeatureOptions o;
+    const Vectorizer v = Vectorizer::fit({"quiero devolver el pedido", "donde esta mi paquete"}, o);
+    SparseVector row;
+    VectorizerScratch scratch;
+    v.transform_one("quiero pizza pizza", row, scratch);
+    EXPECT_EQ(scratch.words.words, 3u);
+    EXPECT_EQ(scratch.words.unknown, 2u); // each occurrence counts
+    v.transform_one("", row, scratch);
+    EXPECT_EQ(scratch.words.words, 0u);
+    EXPECT_EQ(unknown_word_share(scratch.words.words, scratch.words.unknown), 0.0f);
+    v.transform_one("¿dónde está mi paquete?", row, scratch);
+    EXPECT_EQ(scratch.words.words, 4u);
+    EXPECT_EQ(scratch.words.unknown, 0u);
+    // Without word unigram features no message has words: the rule is silent.
+    FeatureOptions bigrams;
+    bigrams.word_ngram_min = 2;
+    const Vectorizer b = Vectorizer::fit({"quiero devolver el pedido"}, bigrams);
+    b.transform_one("quiero pizza", row, scratch);
+    EXPECT_EQ(scratch.words.words, 0u);
+    // A long text streamed in pieces counts the same words.
+    std::string long_text;
+    for (int i = 0; i < 5000; ++i)
+        long_text += i % 2 ? "pedido " : "pizza ";
+    v.transform_one(long_text, row, scratch);
+    EXPECT_EQ(scratch.words.words, 5000u);
+    EXPECT_EQ(scratch.words.unknown, 2500u);
+}
+
+TEST(UnknownWords, LimitIsTheQuantileAndTurnsAtMostThatShareUncertain) {
+    std::vector<float> s(980, 0.6f);
+    for (int i = 0; i < 10; ++i)
+        s.push_back(0.75f);
+    for (int i = 0; i < 10; ++i)
+        s.push_back(0.8f);
+    const UnknownWordLimit l = choose_unknown_word_limit(s, 0.01, 100);
+    EXPECT_TRUE(l.learned);
+    EXPECT_EQ(l.rows, 1000u);
+    EXPECT_EQ(l.limit, 0.75f); // the ten at 0.8 are above it: 10 <= 1 % of 1000
+    s.push_back(0.8f);         // eleven: the limit rises to them, none is above
+    EXPECT_EQ(choose_unknown_word_limit(s, 0.01, 100).limit, 0.8f);
+    size_t above = 0;
+    const float limit = choose_unknown_word_limit(s, 0.03, 100).limit;
+    EXPECT_EQ(limit, 0.6f);
+    for (float x : s)
+        above += too_many_unknown_words(x, limit);
+    EXPECT_LE(above, static_cast<size_t>(0.03 * static_cast<double>(s.size())));
+}
+
+// On rows that repeat their words the quantile is 0; the limit stays at one
+// half, so a message with a new word among known ones still answers.
+TEST(UnknownWords, LimitIsNeverBelowOneHalf) {
+    const UnknownWordLimit l = choose_unknown_word_limit(std::vector<float>(1000, 0.0f), 0.01, 100);
+    EXPECT_TRUE(l.learned);
+    EXPECT_EQ(l.limit, kLeastUnknownWordLimit);
+    EXPECT_FALSE(too_many_unknown_words(unknown_word_share(4, 1), l.limit)); // quiero devolver la chaqueta
+    EXPECT_FALSE(too_many_unknown_words(unknown_word_share(2, 1), l.limit)); // half: not most
+    EXPECT_TRUE(too_many_unknown_words(unknown_word_share(4, 3), l.limit));  // el paquete llegó roto
+}
+
+TEST(UnknownWords, OffWithoutEnoughRowsOrQuantileZeroAndOneNeverHolds) {
+    const UnknownWordLimit few = choose_unknown_word_limit(std::vector<float>(99, 0.0f), 0.01, 100);
+    EXPECT_FALSE(few.learned);
+    EXPECT_EQ(few.limit, 1.0f);
+    const UnknownWordLimit off = choose_unknown_word_limit(std::vector<float>(1000, 0.0f), 0.0, 100);
+    EXPECT_FALSE(off.learned);
+    EXPECT_EQ(off.limit, 1.0f);
+    EXPECT_FALSE(too_many_unknown_words(1.0f, 1.0f)); // every word unknown, rule off
+    EXPECT_TRUE(too_many_unknown_words(0.25f, 0.2f));
+    EXPECT_FALSE(too_many_unknown_words(0.2f, 0.2f));
+    // Shares outside [0, 1] (NaN) take no part.
+    std::vector<float> nan(1000, std::numeric_limits<float>::quiet_NaN());
+    EXPECT_EQ(choose_unknown_word_limit(nan, 0.01, 100).rows, 0u);
+}
+
+// Out of fold a word is known when a row outside the row's fold holds it:
+// the vocabulary, fitted on every row, knows every word of every row.
+TEST(UnknownWords, OutOfFoldAWordOnlyTheRowsFoldHoldsIsUnknown) {
+    FeatureOptions o;
+    o.word_ngram_max = 2;
+    o.char_ngrams = false;
+    const std::vector<std::string> texts = {"hola pizza", "hola mundo", "pizza mundo", "adios"};
+    TrainingSet set;
+    set.entries = FeatureMatrix(0, nullptr);
+    const Vectorizer v = Vectorizer::fit_transform(texts, o, set.entries, nullptr, nullptr, &set.words);
+    ASSERT_EQ(set.words.size(), 4u);
+    EXPECT_EQ(set.words[0].words, 2u);
+    EXPECT_EQ(set.words[0].unknown, 0u);
+    for (size_t j = 0; j < v.num_features(); ++j)
+        set.unigram.push_back(v.kinds()[j] == FeatureKind::Word &&
+                              v.terms()[j].find(' ') == std::string::npos);
+    // "hola pizza" and "pizza mundo" are held out by fold 0, "hola mundo"
+    // by fold 1; "adios" is in every fold's training rows.
+    const std::vector<int> fold = {0, 1, 0, -1};
+    const FoldWords words(set, fold, 2, nullptr);
+    SparseVector row;
+    EXPECT_FLOAT_EQ(words.unknown_share(0, row), 0.5f); // "pizza": only fold 0 holds it
+    EXPECT_FLOAT_EQ(words.unknown_share(1, row), 0.0f); // "hola" and "mundo" are in fold 0
+    EXPECT_FLOAT_EQ(words.unknown_share(2, row), 0.5f); // "pizza" again
+}
+
+// A format 3 model serves the rule, explains it, and stores its limit; a
+// format 3 blob whose evidence section has no limit (written before the
+// rule) loads with limit 1 and writes back the same bytes.
+TEST(UnknownWords, TheModelServesExplainsAndStoresItsLimit) {
+    ModelOptions o;
+    o.features.word_ngram_max = 1;
+    o.features.char_ngrams = false;
+    Vectorizer v = Vectorizer::from_parts(o.features, {"hola", "pedido"},
+                                          {FeatureKind::Word, FeatureKind::Word}, {1.0f, 1.0f});
+    LinearWeights w;
+    w.num_features = 2;
+    w.num_classes = 2;
+    w.w = {2.0f, -2.0f, -2.0f, 2.0f};
+    w.bias = {0.0f, 0.0f};
+    const IntentModel m = IntentModel::assemble(o, v, {"greeting", "order"}, w, ScoreCalibrator{}, 0.0f,
+                                                {0.0f, 0.0f}, false, 0.0f, 0.5f);
+    EXPECT_EQ(m.unknown_word_limit(), 0.5f);
+    PredictScratch scratch;
+    EXPECT_FALSE(m.predict("mi pedido", 0, scratch).uncertain); // 1 of 2 unknown: at the limit
+    EXPECT_TRUE(m.predict("mi pedido no llega", 0, scratch).uncertain);
+    EXPECT_FALSE(m.predict("pedido", 0, scratch).uncertain);
+    const Explanation e = m.explain("mi pedido no llega", -1, 3, scratch);
+    EXPECT_EQ(e.uncertain_reason, UncertainReason::UnknownWords);
+    EXPECT_STREQ(uncertain_reason_name(e.uncertain_reason), "unknown_words");
+    EXPECT_FLOAT_EQ(e.unknown_word_share, 0.75f);
+    EXPECT_EQ(e.unknown_word_limit, 0.5f);
+
+    const std::string bytes = m.serialize();
+    const IntentModel back =
+        IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+    EXPECT_EQ(back.unknown_word_limit(), 0.5f);
+    EXPECT_EQ(back.serialize(), bytes);
+    EXPECT_TRUE(back.predict("mi pedido no llega", 0, scratch).uncertain);
+
+    // The same model as the 0.3.2 line wrote it before the rule: its
+    // evidence section (tag 13) is the floor alone.
+    std::string old = bytes.substr(0, bytes.size() - 4); // without the CRC
+    const size_t section = old.size() - (4 + 8 + 8);     // tag, length, floor, limit
+    uint32_t tag = 0;
+    uint64_t len = 0;
+    std::memcpy(&tag, old.data() + section, 4);
+    std::memcpy(&len, old.data() + section + 4, 8);
+    ASSERT_EQ(tag, 13u);
+    ASSERT_EQ(len, 8u);
+    len = 4;
+    std::memcpy(&old[section + 4], &len, 8);
+    old.resize(old.size() - 4); // drop the limit
+    const uint32_t crc = crc32c(reinterpret_cast<const uint8_t *>(old.data()), old.size());
+    old.append(reinterpret_cast<const char *>(&crc), 4);
+    const IntentModel before =
+        IntentModel::deserialize(reinterpret_cast<const uint8_t *>(old.data()), old.size());
+    EXPECT_EQ(before.unknown_word_limit(), 1.0f);
+    EXPECT_FALSE(before.predict("mi pedido no llega", 0, scratch).uncertain);
+    EXPECT_EQ(before.serialize(), old);
+
+    // A limit outside [0, 1] is a corrupt model.
+    std::string bad = bytes.substr(0, bytes.size() - 4);
+    const float two = 2.0f;
+    std::memcpy(&bad[bad.size() - 4], &two, 4);
+    const uint32_t bad_crc = crc32c(reinterpret_cast<const uint8_t *>(bad.data()), bad.size());
+    bad.append(reinterpret_cast<const char *>(&bad_crc), 4);
+    try {
+        IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bad.data()), bad.size());
+        ADD_FAILURE() << "a limit of 2 loaded";
+    } catch (const Error &err) {
+        EXPECT_EQ(err.kind(), ErrorKind::CorruptModel);
+    }
 }
