@@ -3,11 +3,15 @@
 
 TfidfVectorizer(ngram_range=(1, 3), max_features=10000) -> LinearSVC(C=1, class_weight='balanced')
 wrapped in CalibratedClassifierCV with its defaults (sigmoid, 5-fold), as the seed service did.
+With --setup strong: the features of the core's defaults instead (word 1-3 grams and char_wb 2-5
+grams, sublinear tf, accents stripped), the same calibrated LinearSVC.
 
-  sklearn_pipeline.py train --data F.csv --split train --model M.pkl
-  sklearn_pipeline.py threshold --data F.csv --split train [--target 0.9]
+  sklearn_pipeline.py train --data F.csv --split train --model M.pkl [--setup seed|strong]
+  sklearn_pipeline.py threshold --data F.csv --split train [--target 0.9] [--setup seed|strong]
   sklearn_pipeline.py eval --data F.csv --split val [--oos-split oos_val] --model M.pkl [--threshold T]
-Each prints one JSON object.
+  sklearn_pipeline.py predict --model M.pkl --threshold T < messages (one per line)
+Each prints one JSON object (predict: {"labels": [...], "confidences": [...], "uncertain": [...]},
+uncertain meaning a confidence below T, as a caller's hand-off rule reads it).
 """
 import argparse
 import os
@@ -21,16 +25,25 @@ import common  # noqa: E402
 
 from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
-from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 warnings.filterwarnings("ignore")  # LinearSVC convergence warnings would only clutter the log
 
 
-# Builds the unfitted seed pipeline.
-def make_pipeline():
+# Builds the unfitted seed pipeline, or the strong setup.
+def make_pipeline(setup="seed"):
+    if setup == "strong":
+        features = FeatureUnion([
+            ("word", TfidfVectorizer(ngram_range=(1, 3), max_features=10000, sublinear_tf=True,
+                                     strip_accents="unicode")),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), max_features=20000,
+                                     sublinear_tf=True, strip_accents="unicode")),
+        ])
+    else:
+        features = TfidfVectorizer(ngram_range=(1, 3), max_features=10000)
     return Pipeline([
-        ("tfidf", TfidfVectorizer(ngram_range=(1, 3), max_features=10000)),
+        ("tfidf", features),
         ("clf", CalibratedClassifierCV(LinearSVC(C=1, class_weight="balanced"))),
     ])
 
@@ -39,7 +52,7 @@ def make_pipeline():
 def cmd_train(a):
     texts, y = common.load_split(a.data, a.split)
     t0 = time.perf_counter()
-    pipe = make_pipeline().fit(texts, y)
+    pipe = make_pipeline(a.setup).fit(texts, y)
     secs = time.perf_counter() - t0
     with open(a.model, "wb") as f:
         pickle.dump(pipe, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -51,7 +64,7 @@ def cmd_train(a):
 def cmd_threshold(a):
     texts, y = common.load_split(a.data, a.split)
     tr, ho = common.stratified_holdout(y, 0.15)
-    pipe = make_pipeline().fit([texts[i] for i in tr], [y[i] for i in tr])
+    pipe = make_pipeline(a.setup).fit([texts[i] for i in tr], [y[i] for i in tr])
     proba = pipe.predict_proba([texts[i] for i in ho])
     classes = pipe.classes_
     conf, correct = [], []
@@ -84,6 +97,19 @@ def cmd_eval(a):
     common.evaluate_split(a, one, batch, load_ms)
 
 
+# Answers messages from stdin, one per line, with the label, its confidence and whether a
+# caller's threshold rule withholds it.
+def cmd_predict(a):
+    with open(a.model, "rb") as f:
+        pipe = pickle.load(f)
+    texts = [line.rstrip("\n") for line in sys.stdin]
+    P = pipe.predict_proba(texts)
+    ks = P.argmax(axis=1)
+    conf = [float(P[i, k]) for i, k in enumerate(ks)]
+    common.emit({"labels": [str(pipe.classes_[k]) for k in ks], "confidences": conf,
+                 "uncertain": [c < a.threshold for c in conf]})
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -91,10 +117,15 @@ def main():
     t.add_argument("--data", required=True)
     t.add_argument("--split", default="train")
     t.add_argument("--model", required=True)
+    t.add_argument("--setup", choices=["seed", "strong"], default="seed")
     h = sub.add_parser("threshold")
     h.add_argument("--data", required=True)
     h.add_argument("--split", default="train")
     h.add_argument("--target", type=float, default=0.9)
+    h.add_argument("--setup", choices=["seed", "strong"], default="seed")
+    p = sub.add_parser("predict")
+    p.add_argument("--model", required=True)
+    p.add_argument("--threshold", type=float, required=True)
     e = sub.add_parser("eval")
     e.add_argument("--data", required=True)
     e.add_argument("--split", required=True)
@@ -103,7 +134,7 @@ def main():
     e.add_argument("--threshold", type=float)
     e.add_argument("--single-max", type=int, default=1000)
     a = ap.parse_args()
-    {"train": cmd_train, "threshold": cmd_threshold, "eval": cmd_eval}[a.cmd](a)
+    {"train": cmd_train, "threshold": cmd_threshold, "eval": cmd_eval, "predict": cmd_predict}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,13 @@
 
     bench/quality/novelty.py --cli 0.3.1=/tmp/v031/build/pg-intent --cli 0.3.2=build/release/pg-intent
     bench/quality/novelty.py --cli q0.003=build/release/pg-intent:'{"evidence_quantile":0.003}' ...
+    bench/quality/novelty.py --cli 0.3.2=./pg-intent --sklearn seed --sklearn strong
+
+--sklearn SETUP adds a scikit-learn peer (bench/peers/sklearn_pipeline.py: `seed` is the seed
+service's pipeline, `strong` the same calibrated LinearSVC on the core's default features), whose
+answer is withheld below the threshold the core's old rule picks (lowest confidence reaching 0.9
+precision on a 15 % holdout of the train split), as a support team's hand-off rule would read its
+confidence.
 
 Each CLI (label=path, optionally :options JSON) trains at the defaults on each public set's train
 split, then:
@@ -37,6 +44,28 @@ OFF_DOMAIN = ["quiero pizza", "el paquete llegó roto", "mi pedido no ha llegado
               "recipe for lasagna", "my cat is sleeping on the sofa"]
 
 
+SKLEARN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "peers", "sklearn_pipeline.py")
+
+
+# The scikit-learn peer: train, its threshold, the scored split, the probes. Returns the eval
+# figures and whether each probe is withheld.
+def sklearn_peer(setup, data, train, scored, oos, model, probes):
+    py = sys.executable
+    run([py, SKLEARN, "train", "--data", data, "--split", train, "--model", model, "--setup", setup])
+    threshold = json.loads(run([py, SKLEARN, "threshold", "--data", data, "--split", train,
+                                "--setup", setup]).strip().splitlines()[-1])["threshold"]
+    ev = [py, SKLEARN, "eval", "--data", data, "--split", scored, "--model", model, "--threshold",
+          repr(threshold), "--single-max", "0"]
+    if oos:
+        ev += ["--oos-split", oos]
+    r = json.loads(run(ev).strip().splitlines()[-1])
+    p = json.loads(run([py, SKLEARN, "predict", "--model", model, "--threshold", repr(threshold)],
+                       "\n".join(probes) + "\n").strip().splitlines()[-1])
+    if len(p["uncertain"]) != len(probes):
+        raise SystemExit(f"scikit-learn {setup}: {len(p['uncertain'])} answers for {len(probes)} probes")
+    return r, p["uncertain"]
+
+
 def peer(spec):
     label, _, rest = spec.partition("=")
     path, _, options = rest.partition(":")
@@ -45,35 +74,49 @@ def peer(spec):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", action="append", required=True, help="label=path[:options JSON]")
+    ap.add_argument("--cli", action="append", default=[], help="label=path[:options JSON]")
+    ap.add_argument("--sklearn", action="append", default=[], choices=["seed", "strong"],
+                    help="a scikit-learn peer: the seed pipeline or the strong setup")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
     data_dir = datasets_dir(args.data_dir)
     work = args.workdir or tempfile.mkdtemp(prefix="pgi-novelty.")
-    peers = [peer(s) for s in args.cli]
+    peers = [peer(s) for s in args.cli] + [(f"scikit-learn {setup}", SKLEARN, setup) for setup in args.sklearn]
+    if not peers:
+        raise SystemExit("give at least one --cli or --sklearn")
     probes = EMPTY + GIBBERISH + OFF_DOMAIN
     print("| set | build | accuracy | coverage | in-scope acc. (abstain = wrong) | OOS recall | "
           f"empty caught ({len(EMPTY)}) | gibberish caught ({len(GIBBERISH)}) | off-domain caught ({len(OFF_DOMAIN)}) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    totals = {label: [0, 0, 0] for label, _, _ in peers}
+    totals = {label: [0, 0, 0, 0] for label, _, _ in peers}
     for name, fname, train, scored, oos in DATASETS:
         data = os.path.join(data_dir, fname)
         for label, path, options in peers:
-            model = os.path.join(work, f"{fname}.{label}.bin")
+            model = os.path.join(work, f"{fname}.{label}.bin".replace(" ", "_"))
             log(f"{name}: training {label}")
-            cmd = [path, "train", "--data", data, "--split", train, "--model", model]
-            if options:
-                cmd += ["--options", options]
-            run(cmd)
-            ev = [path, "eval", "--data", data, "--split", scored, "--model", model, "--timing", "no"]
-            if oos:
-                ev += ["--oos-split", oos]
-            r = json.loads(run(ev).strip().splitlines()[-1])
-            out = run([path, "predict", "--model", model], "\n".join(probes) + "\n").splitlines()
-            if len(out) != len(probes):
-                raise SystemExit(f"{label}: {len(out)} answers for {len(probes)} probes")
-            caught = [line.split("\t")[2] == "true" for line in out]
+            if path == SKLEARN:
+                try:
+                    r, caught = sklearn_peer(options, data, train, scored, oos, model, probes)
+                except SystemExit as failed:
+                    # CalibratedClassifierCV's 5 folds need 5 rows of every intent in each fit.
+                    log(str(failed)[-300:])
+                    print(f"| {name} | {label} | cannot train: an intent has fewer than 5 rows in a fit "
+                          "(CalibratedClassifierCV's 5 folds) | | | | | | |")
+                    continue
+            else:
+                cmd = [path, "train", "--data", data, "--split", train, "--model", model]
+                if options:
+                    cmd += ["--options", options]
+                run(cmd)
+                ev = [path, "eval", "--data", data, "--split", scored, "--model", model, "--timing", "no"]
+                if oos:
+                    ev += ["--oos-split", oos]
+                r = json.loads(run(ev).strip().splitlines()[-1])
+                out = run([path, "predict", "--model", model], "\n".join(probes) + "\n").splitlines()
+                if len(out) != len(probes):
+                    raise SystemExit(f"{label}: {len(out)} answers for {len(probes)} probes")
+                caught = [line.split("\t")[2] == "true" for line in out]
             e = sum(caught[:len(EMPTY)])
             g = sum(caught[len(EMPTY):len(EMPTY) + len(GIBBERISH)])
             o = sum(caught[len(EMPTY) + len(GIBBERISH):])
@@ -81,14 +124,14 @@ def main():
             t[0] += e
             t[1] += g
             t[2] += o
+            t[3] += 1
             recall = (r.get("oos") or {}).get("recall")
             print(f"| {name} | {label} | {r['accuracy']:.4f} | {r['coverage']:.3f} | "
                   f"{r['in_scope_accuracy_with_threshold']:.4f} | "
                   f"{'' if recall is None else f'{recall:.2f}'} | {e} | {g} | {o} |")
-    n = len(DATASETS)
     print()
-    for label, (e, g, o) in totals.items():
-        print(f"- {label}: probes caught over the {n} sets: empty {e}/{n * len(EMPTY)}, "
+    for label, (e, g, o, n) in totals.items():
+        print(f"- {label}: probes caught over the {n} sets it trained on: empty {e}/{n * len(EMPTY)}, "
               f"gibberish {g}/{n * len(GIBBERISH)}, off-domain {o}/{n * len(OFF_DOMAIN)}")
 
 
