@@ -19,6 +19,8 @@ const char *uncertain_reason_name(UncertainReason r) {
         return "out_of_scope";
     case UncertainReason::NoEvidence:
         return "no_evidence";
+    case UncertainReason::NoSupport:
+        return "no_support";
     case UncertainReason::UnknownWords:
         return "unknown_words";
     case UncertainReason::BelowThreshold:
@@ -48,6 +50,8 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     if (e.checks_evidence) {
         e.evidence = message_evidence(recognises(scratch.row), scratch.scores.data(), bias_.data(), k);
         e.evidence_floor = evidence_floor_;
+        e.support = label_support(scratch.scores.data(), bias_.data(), static_cast<size_t>(served));
+        e.support_floor = support_floor_;
         e.unknown_word_share = unknown_word_share(scratch.vec.words.words, scratch.vec.words.unknown);
         e.unknown_word_limit = unknown_word_limit_;
     }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,8 @@ namespace intent {
 // the rule tests: the internal out-of-scope class beats the label; the
 // message gives too little evidence (format 3, novelty.h); the confidence is
 // below the label's threshold.
-enum class UncertainReason { None, OutOfScope, NoEvidence, UnknownWords, BelowThreshold };
-// "out_of_scope", "no_evidence", "unknown_words", "below_threshold"; nullptr for None.
+enum class UncertainReason { None, OutOfScope, NoEvidence, NoSupport, UnknownWords, BelowThreshold };
+// "out_of_scope", "no_evidence", "no_support", "unknown_words", "below_threshold"; nullptr for None.
 const char *uncertain_reason_name(UncertainReason r);
 
 // One n-gram of the message and what it adds to the label's decision score.
@@ -43,12 +44,15 @@ struct Explanation {
     int predicted_label = -1;                                 // the label predict() serves for this text
     UncertainReason uncertain_reason = UncertainReason::None; // why predict() marks that answer uncertain
     // What that answer was held to: its label's threshold, and (format 3)
-    // the message's evidence and the model's floor, its share of unknown
-    // words and the model's limit (novelty.h).
+    // the message's evidence and the model's floor, the served label's
+    // support and the model's support floor, its share of unknown words and
+    // the model's limit (novelty.h).
     float threshold = 0;
     bool checks_evidence = false;
     float evidence = 0;
     float evidence_floor = 0;
+    float support = 0; // the served label's own score less its bias
+    float support_floor = -std::numeric_limits<float>::infinity();
     float unknown_word_share = 0;
     float unknown_word_limit = 1;
     float score = 0;       // the label's raw decision score

@@ -116,6 +116,9 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
                            lacks_evidence(message_evidence(set.recognises(e), s, fm.bias(e), k,
                                                            in.recall.label, in.recall.offset),
                                           in.evidence_floor) ||
+                           lacks_support(label_support(s, fm.bias(e), static_cast<size_t>(label),
+                                                       in.recall.label, in.recall.offset),
+                                         in.support_floor) ||
                            too_many_unknown_words(words.unknown_share(e, row), in.unknown_word_limit) ||
                            probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
         const Prediction p = active.predict(d.texts[e], 0, scratch);

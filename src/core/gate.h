@@ -23,6 +23,7 @@
 #include "options.h"
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,7 @@ struct GateInputs {
     std::vector<float> thresholds; // per intent, as the candidate model will have them
     float evidence_floor = 0;      // as the candidate model will have it (novelty.h)
     float unknown_word_limit = 1;  // likewise
+    float support_floor = -std::numeric_limits<float>::infinity(); // likewise
     RecallShift recall;            // as the candidate model will have it (label_recall.h)
     float calibration_scale = 1.0f;
     double work = 0; // rows x columns of one full fit (folds.h)

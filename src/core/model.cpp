@@ -50,6 +50,9 @@ UncertainReason IntentModel::uncertain_reason(int label, const float *scores, fl
         lacks_evidence(message_evidence(recognises(row), scores, bias_.data(), labels_.size()),
                        evidence_floor_))
         return UncertainReason::NoEvidence;
+    if (checks_evidence() &&
+        lacks_support(label_support(scores, bias_.data(), static_cast<size_t>(label)), support_floor_))
+        return UncertainReason::NoSupport;
     if (too_many_unknown_words(unknown_word_share(words.words, words.unknown), unknown_word_limit_))
         return UncertainReason::UnknownWords;
     return confidence < thresholds_[l] ? UncertainReason::BelowThreshold : UncertainReason::None;
@@ -190,20 +193,24 @@ void check_parts(const Vectorizer &vectorizer, size_t labels, const LinearWeight
 IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
                                   std::vector<std::string> labels, const LinearWeights &weights,
                                   ScoreCalibrator calibrator, float threshold, std::vector<float> thresholds,
-                                  bool out_of_scope_class, float evidence_floor, float unknown_word_limit) {
+                                  bool out_of_scope_class, float evidence_floor, float unknown_word_limit,
+                                  float support_floor) {
     if (!(std::isfinite(evidence_floor) && evidence_floor >= 0))
         throw Error(ErrorKind::Internal, "invalid evidence floor",
                     "The evidence floor must be a finite number of at least 0.");
     if (!(unknown_word_limit >= 0 && unknown_word_limit <= 1))
         throw Error(ErrorKind::Internal, "invalid unknown-word limit",
                     "The unknown-word limit must be a number between 0 and 1.");
+    if (!(support_floor <= 0))
+        throw Error(ErrorKind::Internal, "invalid support floor", "The support floor must be at most 0.");
     IntentModel m = assemble_v2(std::move(options), std::move(vectorizer), std::move(labels), weights,
                                 calibrator, threshold, std::move(thresholds), out_of_scope_class);
     m.format_version_ = kFormatVersion;
     m.options_json_.clear();
     m.evidence_floor_ = evidence_floor;
     m.unknown_word_limit_ = unknown_word_limit;
-    m.has_unknown_word_limit_ = true;
+    m.support_floor_ = support_floor;
+    m.evidence_fields_ = 3;
     m.recognition_ = Recognition(m.vectorizer_);
     return m;
 }

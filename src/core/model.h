@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,6 +79,9 @@ class IntentModel {
     // uncertain (novelty.h); 1 (never) for formats 1 and 2, and for format 3
     // models that learned none or were built before the rule.
     float unknown_word_limit() const { return unknown_word_limit_; }
+    // Format 3: the support the served label needs (novelty.h); -infinity
+    // (never holds) for formats 1 and 2 and for models built before the rule.
+    float support_floor() const { return support_floor_; }
     // Formats 1 and 2 have no such rule: every message is recognised.
     bool recognises(const SparseVector &row) const {
         return !checks_evidence() || recognition_.recognises(row);
@@ -131,11 +135,13 @@ class IntentModel {
     // A format 3 model. `weights` has labels.size() classes, plus one last
     // class when `out_of_scope_class` (the internal out-of-scope class).
     // `thresholds` has one value per label; `evidence_floor` is finite and
-    // >= 0; `unknown_word_limit` is in [0, 1].
+    // >= 0; `unknown_word_limit` is in [0, 1]; `support_floor` is at most 0
+    // (-infinity: no support rule).
     static IntentModel assemble(ModelOptions options, Vectorizer vectorizer, std::vector<std::string> labels,
                                 const LinearWeights &weights, ScoreCalibrator calibrator, float threshold,
                                 std::vector<float> thresholds, bool out_of_scope_class, float evidence_floor,
-                                float unknown_word_limit = 1);
+                                float unknown_word_limit = 1,
+                                float support_floor = -std::numeric_limits<float>::infinity());
     // A format 2 model (no evidence floor), as 0.2.0 to 0.3.1 built them;
     // kept for tests of the format 2 code path.
     static IntentModel assemble_v2(ModelOptions options, Vectorizer vectorizer,
@@ -186,7 +192,11 @@ class IntentModel {
     // Format 3
     float evidence_floor_ = 0;
     float unknown_word_limit_ = 1;
-    bool has_unknown_word_limit_ = false; // format 3: the evidence section stores it
+    float support_floor_ = -std::numeric_limits<float>::infinity();
+    // Format 3: how many of the evidence section's figures (floor, unknown-
+    // word limit, support floor) the model was read with, so that it is
+    // written back as it was read; 3 for a model assembled now.
+    int evidence_fields_ = 1;
     Recognition recognition_; // from the vocabulary, not stored (novelty.h)
 };
 

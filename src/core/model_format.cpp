@@ -27,10 +27,12 @@
 //                   weights), u32 len + the reserved label (UTF-8 without NUL)
 //   format 3: format 2's sections, then
 //    13 evidence    f32 floor (finite, >= 0; see novelty.h), f32 unknown-word
-//                   limit (in [0, 1]); a section without the limit (format 3
-//                   models of the 0.3.2 development line before it) loads
-//                   with limit 1, which never holds, and is written back
-//                   without it, so its bytes do not change
+//                   limit (in [0, 1]), u8 support rule (0 none, 1 learned)
+//                   and with 1 its f32 floor (<= 0). Format 3 models of the 0.3.2 development line
+//                   before these rules have the floor alone, or the floor and
+//                   the limit: they load with limit 1 and support floor
+//                   -infinity, which never hold, and are written back with
+//                   the figures they had, so their bytes do not change
 //   Formats 1 and 2 keep their stored options JSON byte for byte, so options
 //   added later never change their bytes.
 //   u32 CRC-32C (Castagnoli) of every byte before it
@@ -326,7 +328,12 @@ std::string IntentModel::serialize() const {
         if (checks_evidence()) {
             body.clear();
             put_f32(body, evidence_floor_);
-            if (has_unknown_word_limit_) put_f32(body, unknown_word_limit_);
+            if (evidence_fields_ >= 2) put_f32(body, unknown_word_limit_);
+            if (evidence_fields_ >= 3) {
+                const bool learned = std::isfinite(support_floor_);
+                put_u8(body, learned ? 1 : 0);
+                if (learned) put_f32(body, support_floor_);
+            }
             put_section(out, kEvidence, body);
         }
     }
@@ -640,11 +647,21 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
             m.evidence_floor_ = r.f32("the evidence floor");
             if (!(std::isfinite(m.evidence_floor_) && m.evidence_floor_ >= 0))
                 corrupt("The evidence floor is not a finite number of at least 0.");
-            m.has_unknown_word_limit_ = r.left() != 0;
-            if (m.has_unknown_word_limit_) {
+            m.evidence_fields_ = 1;
+            if (r.left() != 0) {
+                m.evidence_fields_ = 2;
                 m.unknown_word_limit_ = r.f32("the unknown-word limit");
                 if (!(m.unknown_word_limit_ >= 0 && m.unknown_word_limit_ <= 1))
                     corrupt("The unknown-word limit is not a number between 0 and 1.");
+            }
+            if (r.left() != 0) {
+                m.evidence_fields_ = 3;
+                const uint8_t rule = r.u8("the support rule");
+                if (rule > 1) corrupt("The support rule " + std::to_string(rule) + " is unknown.");
+                if (rule == 1) {
+                    m.support_floor_ = r.f32("the support floor");
+                    if (!(m.support_floor_ <= 0)) corrupt("The support floor is not a number of at most 0.");
+                }
             }
             r.expect_end();
         }

@@ -73,6 +73,47 @@ EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile
     return out;
 }
 
+SupportFloor choose_support_floor(std::vector<float> support, double quantile, size_t min_rows) {
+    SupportFloor out;
+    support.erase(std::remove_if(support.begin(), support.end(), [](float s) { return !std::isfinite(s); }),
+                  support.end());
+    out.rows = support.size();
+    char buf[256];
+    if (quantile <= 0 || out.rows == 0 || out.rows < min_rows) {
+        std::snprintf(buf, sizeof buf,
+                      quantile <= 0
+                          ? "evidence_quantile 0: an answer's support alone never makes it uncertain"
+                          : "%zu accepted right out-of-fold answers, fewer than min_threshold_rows "
+                            "(%zu): an answer's support alone never makes it uncertain",
+                      out.rows, min_rows);
+        out.reason = buf;
+        return out;
+    }
+    // The largest floor of at most 0 (0 or one of the values) at or below
+    // which at most `allowed` of the answers lie: start at 0 and step down
+    // through the values while ties would exceed it.
+    std::sort(support.begin(), support.end());
+    const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
+    float floor = 0;
+    while (static_cast<size_t>(std::upper_bound(support.begin(), support.end(), floor) - support.begin()) >
+           allowed) {
+        auto it = std::lower_bound(support.begin(), support.end(), floor);
+        if (it == support.begin()) {
+            floor = -std::numeric_limits<float>::infinity();
+            break;
+        }
+        floor = *(it - 1);
+    }
+    out.floor = floor;
+    out.learned = true;
+    std::snprintf(buf, sizeof buf,
+                  "support floor %.4f: the largest floor of at most 0 that at most the %.3f quantile of the "
+                  "support of %zu accepted right out-of-fold answers lies at or below",
+                  static_cast<double>(out.floor), quantile, out.rows);
+    out.reason = buf;
+    return out;
+}
+
 UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows) {
     UnknownWordLimit out;
     out.quantile = quantile;

@@ -29,6 +29,20 @@
 // "nos aburrimos"). Recognition reads the vocabulary only, so the rule
 // needs no new field in the model.
 //
+// Support: on imbalanced data a message whose words argue against every
+// label can still move some label's score past the floor, and is then
+// answered by the biases (MTOD es, weather/find 34 % of the rows: "quiero
+// pizza" and nine other off-domain probes got weather/find at 0.82-0.98,
+// each with its own score below its bias). The served label's *support* is
+// how far the message's features move that label's own score (score -
+// bias). An answer whose support is at or below the support floor is
+// uncertain. The floor is learned as the evidence floor is, at
+// evidence_quantile over the accepted right out-of-fold answers, and never
+// above 0: words that push the served label up always count as support,
+// and where the right answers of a majority label often have none (a
+// router whose smalltalk is what the other labels are not) the floor goes
+// below 0 with them.
+//
 // Unknown words: off-domain text is often made of a few words the model
 // knows among many it does not ("mi pedido no ha llegado" to a weather
 // router knows "mi", "no", "ha"), and the known ones move the scores past
@@ -54,6 +68,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -104,6 +119,34 @@ inline float message_evidence(bool recognised, const float *scores, const float 
 inline bool lacks_evidence(float evidence, float floor) {
     return !(evidence > floor);
 }
+
+// How far the message's features move label `label`'s own score: scores[label]
+// - bias[label], less a recall offset out of fold (as message_evidence()).
+inline float label_support(const float *scores, const float *bias, size_t label, int shifted = -1,
+                           float offset = 0) {
+    return scores[label] - bias[label] - (static_cast<int>(label) == shifted ? offset : 0.0f);
+}
+
+// Support at or below the floor (never above 0; -infinity when not learned)
+// is too little. NaN support is too little.
+inline bool lacks_support(float support, float floor) {
+    return !(support > floor);
+}
+
+struct SupportFloor {
+    float floor = -std::numeric_limits<float>::infinity(); // answers at or below it are uncertain
+    bool learned = false; // false: the floor is -infinity and the rule never holds
+    size_t rows = 0;      // accepted right out-of-fold answers it was chosen on
+    size_t uncertain = 0; // in-scope out-of-fold answers it makes uncertain (the report fills it)
+    std::string reason;   // how it was chosen, for the report
+};
+
+// The support floor from the support of the accepted right out-of-fold
+// answers: their `quantile` (so at most about that share of them turns
+// uncertain), and never above 0. With fewer than `min_rows` of them, or
+// quantile 0, the rule is off (-infinity).
+SupportFloor choose_support_floor(std::vector<float> support_of_accepted_right, double quantile,
+                                  size_t min_rows);
 
 struct EvidenceFloor {
     float floor = 0;      // messages whose evidence is at or below it are uncertain

@@ -22,8 +22,9 @@
 //                       never abstains on confidence); per-intent values are
 //                       in threshold.per_intent. Answers without enough
 //                       evidence abstain whatever it is (evidence.floor), and
-//                       so do messages of too many unknown words
-//                       (unknown_words.limit).
+//                       so do answers their words do not support
+//                       (support.floor) and messages of too many unknown
+//                       words (unknown_words.limit).
 //   options.algorithm   the learner.
 //   gate.reason_code, threshold.reason_code, evaluation.reason_code   why
 //                       the gate could decide, how the threshold was chosen,
@@ -221,6 +222,15 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
                      {"rows", evidence.rows},
                      {"uncertain", evidence.uncertain},
                      {"reason", evidence.reason}};
+    // Its floor on the answer's own support (novelty.h): null when not
+    // learned or when no answer can be at or below it (-infinity).
+    w["support"] = {
+        {"floor", std::isfinite(support.floor) ? Json(static_cast<double>(support.floor)) : Json()},
+        {"evidence_quantile", model.options().evidence_quantile},
+        {"learned", support.learned},
+        {"rows", support.rows},
+        {"uncertain", support.uncertain},
+        {"reason", support.reason}};
     // Its limit on unknown words (novelty.h): answers whose share of unknown
     // words is above it are uncertain.
     w["unknown_words"] = {{"limit", static_cast<double>(unknown_words.limit)},

@@ -130,6 +130,7 @@ struct HeldOut {
     std::vector<float> conf;
     std::vector<float> evidence; // of the message (novelty.h)
     std::vector<float> unknown;  // its share of words unknown out of its fold (novelty.h)
+    std::vector<float> support;  // of the answer's label (novelty.h)
     std::vector<bool> oos_wins, correct, uncertain;
     // The calibrator's sample (indices into held, ascending) and its scores.
     std::vector<size_t> sample;
@@ -428,6 +429,8 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         conf[i] = p[static_cast<size_t>(pred[i])];
         h.evidence[i] = message_evidence(set.recognises(e), s.data(), oof.bias(e), k, report.recall.label,
                                          report.recall.offset);
+        h.support[i] = label_support(s.data(), oof.bias(e), static_cast<size_t>(pred[i]), report.recall.label,
+                                     report.recall.offset);
         oos_wins[i] = oos_class && s[k] > s[static_cast<size_t>(pred[i])];
         correct[i] = d.y[e] == pred[i];
         if (d.y[e] != kOutOfScope) {
@@ -490,6 +493,16 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                                                 options.min_threshold_rows);
     }
     {
+        // The support floor, from the same answers' support (novelty.h).
+        std::vector<float> accepted_right;
+        for (size_t i = 0; i < held.size(); ++i)
+            if (!oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
+                conf[i] >= thr[static_cast<size_t>(pred[i])])
+                accepted_right.push_back(h.support[i]);
+        report.support = choose_support_floor(std::move(accepted_right), options.evidence_quantile,
+                                              options.min_threshold_rows);
+    }
+    {
         // The unknown-word limit, from the right in-scope answers with words
         // that the confidence rule and the evidence floor accept (novelty.h).
         std::vector<float> accepted_right;
@@ -497,7 +510,8 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
             const size_t e = held[i];
             if (!oos_wins[i] && correct[i] && d.y[e] != kOutOfScope &&
                 conf[i] >= thr[static_cast<size_t>(pred[i])] &&
-                !lacks_evidence(h.evidence[i], report.evidence.floor) && e < run.set.words.size() &&
+                !lacks_evidence(h.evidence[i], report.evidence.floor) &&
+                !lacks_support(h.support[i], report.support.floor) && e < run.set.words.size() &&
                 run.set.words[e].words > 0)
                 accepted_right.push_back(h.unknown[i]);
         }
@@ -507,10 +521,14 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     uncertain.resize(held.size());
     for (size_t i = 0; i < held.size(); ++i) {
         const bool novel = lacks_evidence(h.evidence[i], report.evidence.floor);
-        const bool unknown = !novel && too_many_unknown_words(h.unknown[i], report.unknown_words.limit);
-        uncertain[i] = oos_wins[i] || novel || unknown || conf[i] < thr[static_cast<size_t>(pred[i])];
+        const bool unsupported = !novel && lacks_support(h.support[i], report.support.floor);
+        const bool unknown =
+            !novel && !unsupported && too_many_unknown_words(h.unknown[i], report.unknown_words.limit);
+        uncertain[i] =
+            oos_wins[i] || novel || unsupported || unknown || conf[i] < thr[static_cast<size_t>(pred[i])];
         if (!oos_wins[i] && d.y[held[i]] != kOutOfScope) {
             report.evidence.uncertain += novel;
+            report.support.uncertain += unsupported;
             report.unknown_words.uncertain += unknown;
         }
     }
@@ -573,7 +591,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     // The input rows of each entry (CSR), for the probability of each row's
     // own label.
     MemoryCharge calibrate_charge(callbacks.memory,
-                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) * 2 + 1) +
+                                  held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) * 3 + 1) +
                                       n * sizeof(int64_t) + (n + 1 + rows.size()) * sizeof(size_t),
                                   "the out-of-fold predictions");
     std::vector<size_t> row_start, row_list;
@@ -587,6 +605,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     h.pred.resize(held.size());
     h.conf.resize(held.size());
     h.evidence.resize(held.size());
+    h.support.resize(held.size());
     {
         const FoldWords words(set, run.report.plan.fold, run.report.plan.folds, callbacks.memory);
         h.unknown.resize(held.size());
@@ -614,6 +633,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     std::vector<float>().swap(h.conf);
     std::vector<float>().swap(h.evidence);
     std::vector<float>().swap(h.unknown);
+    std::vector<float>().swap(h.support);
     for (auto *v : {&h.oos_wins, &h.correct, &h.uncertain})
         std::vector<bool>().swap(*v);
     std::vector<size_t>().swap(h.sample);
@@ -727,9 +747,9 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     auto assemble = [&] {
         ModelOptions stored = options;
         stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
-        model.emplace(IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights,
-                                            report.calibrator, report.threshold.global, thr, run.oos_class,
-                                            report.evidence.floor, report.unknown_words.limit));
+        model.emplace(IntentModel::assemble(
+            std::move(stored), std::move(vec), d.labels, weights, report.calibrator, report.threshold.global,
+            thr, run.oos_class, report.evidence.floor, report.unknown_words.limit, report.support.floor));
         weights = LinearWeights(); // the float weights go once their quantised copy exists
     };
     // The texts come back for the gate, which scores the active model on
@@ -760,6 +780,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
         in.thresholds = thr;
         in.evidence_floor = report.evidence.floor;
         in.unknown_word_limit = report.unknown_words.limit;
+        in.support_floor = report.support.floor;
         in.recall = report.recall;
         in.calibration_scale = report.calibrator.scale;
         in.work = report.plan.work;

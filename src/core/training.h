@@ -60,6 +60,7 @@ struct TrainReport {
     AbstainThresholds threshold;
     EvidenceFloor evidence; // the novelty rule's floor (novelty.h)
     UnknownWordLimit unknown_words; // the novelty rule's limit on unknown words (novelty.h)
+    SupportFloor support;           // the novelty rule's floor on the answer's own support (novelty.h)
     RecallShift recall;     // recall_label's offset (label_recall.h)
     double coverage = 0;          // in-scope out-of-fold rows not abstained
     double accepted_accuracy = 0; // accuracy of those

@@ -410,6 +410,15 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
         out["evidence"] = nullptr; // formats 1 and 2 have no evidence rule (and a NaN score gives none)
         out["evidence_floor"] = nullptr;
     }
+    if (e.checks_evidence && e.support == e.support) {
+        out["support"] = static_cast<double>(e.support);
+        out["support_floor"] = std::isfinite(e.support_floor)
+                                   ? intent::Json(static_cast<double>(e.support_floor))
+                                   : intent::Json();
+    } else {
+        out["support"] = nullptr; // formats 1 and 2 have no support rule (and a NaN score gives none)
+        out["support_floor"] = nullptr;
+    }
     if (e.checks_evidence) {
         out["unknown_word_share"] = static_cast<double>(e.unknown_word_share);
         out["unknown_word_limit"] = static_cast<double>(e.unknown_word_limit);

@@ -359,6 +359,7 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     intent::Json model_metrics = metrics.is_object() ? metrics : intent::Json::object();
     model_metrics["threshold"] = report.value("threshold", none);
     model_metrics["evidence"] = report.value("evidence", none);
+    model_metrics["support"] = report.value("support", none);
     model_metrics["unknown_words"] = report.value("unknown_words", none);
     if (const intent::Json rule = report.value("recall_rule", none); !rule.is_null())
         model_metrics["recall_rule"] = rule; // recall_label's offset, when set

@@ -143,10 +143,26 @@ SELECT predicted_intent IS NOT NULL AS answered, uncertain, classify_intent('') 
   FROM predict_intent('');
 SELECT e ->> 'uncertain_reason' AS why, (e ->> 'evidence')::float8 AS evidence FROM explain_intent('') AS e;
 SELECT classify_intent('quiero devolver la chaqueta') AS in_domain;
--- Its report and model row carry the same unknown-word rule.
+-- Its report and model row carry the same unknown-word rule, and the
+-- support rule: the answered label's own score less its bias, with a floor
+-- learned at evidence_quantile and never above 0 (src/core/novelty.h).
 SELECT metrics -> 'unknown_words' ?& ARRAY['limit', 'learned', 'rows', 'uncertain', 'reason'] AS has_rule,
-       (metrics #>> '{unknown_words,limit}')::float8 BETWEEN 0 AND 1 AS limit_is_a_share
+       (metrics #>> '{unknown_words,limit}')::float8 BETWEEN 0 AND 1 AS limit_is_a_share,
+       metrics -> 'support' ?& ARRAY['floor', 'learned', 'rows', 'uncertain', 'reason'] AS has_support_rule,
+       coalesce((metrics #>> '{support,floor}')::float8 <= 0, true) AS floor_not_above_zero
   FROM ai_intent_models WHERE classifier = 'intent' AND is_active;
+-- Over every message of a public set, the reason an explanation gives is
+-- the rule's: no_support exactly when evidence passed and support is at or
+-- below the floor, and no answer is served at or below it.
+SELECT count(*) AS messages,
+       count(*) FILTER (WHERE e ->> 'uncertain_reason' = 'no_support') AS no_support,
+       bool_and(coalesce(e ->> 'uncertain_reason' = 'no_support', false)
+                = ((e ->> 'uncertain_reason') IS DISTINCT FROM 'no_evidence'
+                   AND (e ->> 'uncertain_reason') IS DISTINCT FROM 'out_of_scope'
+                   AND (e ->> 'support_floor') IS NOT NULL
+                   AND (e ->> 'support')::float8 <= (e ->> 'support_floor')::float8)) AS reason_is_the_rule,
+       bool_and((e ->> 'support')::float8 IS NOT NULL) AS every_answer_has_support
+  FROM (SELECT text FROM nv_raw) AS d, LATERAL explain_intent(d.text) AS e;
 
 -- evidence_quantile: a number between 0 and 0.5 (22023 naming it).
 SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"evidence_quantile": 0.6}')$$) AS too_large;

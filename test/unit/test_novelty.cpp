@@ -260,31 +260,34 @@ TEST(UnknownWords, TheModelServesExplainsAndStoresItsLimit) {
     EXPECT_EQ(back.serialize(), bytes);
     EXPECT_TRUE(back.predict("mi pedido no llega", 0, scratch).uncertain);
 
-    // The same model as the 0.3.2 line wrote it before the rule: its
-    // evidence section (tag 13) is the floor alone.
-    std::string old = bytes.substr(0, bytes.size() - 4); // without the CRC
-    const size_t section = old.size() - (4 + 8 + 8);     // tag, length, floor, limit
-    uint32_t tag = 0;
-    uint64_t len = 0;
-    std::memcpy(&tag, old.data() + section, 4);
-    std::memcpy(&len, old.data() + section + 4, 8);
-    ASSERT_EQ(tag, 13u);
-    ASSERT_EQ(len, 8u);
-    len = 4;
-    std::memcpy(&old[section + 4], &len, 8);
-    old.resize(old.size() - 4); // drop the limit
-    const uint32_t crc = crc32c(reinterpret_cast<const uint8_t *>(old.data()), old.size());
-    old.append(reinterpret_cast<const char *>(&crc), 4);
-    const IntentModel before =
-        IntentModel::deserialize(reinterpret_cast<const uint8_t *>(old.data()), old.size());
-    EXPECT_EQ(before.unknown_word_limit(), 1.0f);
-    EXPECT_FALSE(before.predict("mi pedido no llega", 0, scratch).uncertain);
-    EXPECT_EQ(before.serialize(), old);
+    // The same model as the 0.3.2 line wrote it before these rules: its
+    // evidence section (tag 13) is the floor alone, or the floor and the
+    // limit. Each loads with the rules it has and writes back its bytes.
+    for (const uint64_t payload : {uint64_t{4}, uint64_t{8}}) {
+        std::string old = bytes.substr(0, bytes.size() - 4); // without the CRC
+        const size_t section = old.size() - (4 + 8 + 9);     // tag, length, floor, limit, support rule (none)
+        uint32_t tag = 0;
+        uint64_t len = 0;
+        std::memcpy(&tag, old.data() + section, 4);
+        std::memcpy(&len, old.data() + section + 4, 8);
+        ASSERT_EQ(tag, 13u);
+        ASSERT_EQ(len, 9u);
+        std::memcpy(&old[section + 4], &payload, 8);
+        old.resize(old.size() - (9 - payload));
+        const uint32_t crc = crc32c(reinterpret_cast<const uint8_t *>(old.data()), old.size());
+        old.append(reinterpret_cast<const char *>(&crc), 4);
+        const IntentModel before =
+            IntentModel::deserialize(reinterpret_cast<const uint8_t *>(old.data()), old.size());
+        EXPECT_EQ(before.unknown_word_limit(), payload == 4 ? 1.0f : 0.5f);
+        EXPECT_EQ(before.support_floor(), -std::numeric_limits<float>::infinity());
+        EXPECT_EQ(before.predict("mi pedido no llega", 0, scratch).uncertain, payload == 8);
+        EXPECT_EQ(before.serialize(), old);
+    }
 
     // A limit outside [0, 1] is a corrupt model.
     std::string bad = bytes.substr(0, bytes.size() - 4);
     const float two = 2.0f;
-    std::memcpy(&bad[bad.size() - 4], &two, 4);
+    std::memcpy(&bad[bad.size() - 5], &two, 4); // the limit, before the support rule (u8, none)
     const uint32_t bad_crc = crc32c(reinterpret_cast<const uint8_t *>(bad.data()), bad.size());
     bad.append(reinterpret_cast<const char *>(&bad_crc), 4);
     try {
@@ -293,4 +296,79 @@ TEST(UnknownWords, TheModelServesExplainsAndStoresItsLimit) {
     } catch (const Error &err) {
         EXPECT_EQ(err.kind(), ErrorKind::CorruptModel);
     }
+}
+
+// Support (novelty.h): the served label's own score less its bias, with a
+// floor learned like the evidence floor and never above 0.
+TEST(Support, FloorIsTheQuantileNeverAboveZero) {
+    std::vector<float> s;
+    for (int i = 0; i < 990; ++i)
+        s.push_back(1.0f + static_cast<float>(i) / 1000.0f);
+    for (int i = 0; i < 10; ++i)
+        s.push_back(-0.5f);
+    const SupportFloor above = choose_support_floor(s, 0.01, 100);
+    EXPECT_TRUE(above.learned);
+    EXPECT_EQ(above.floor, 0.0f); // the ten at -0.5 are below it: 10 <= 1 % of 1000
+    s.push_back(-0.5f);           // eleven at it: the floor steps below them
+    EXPECT_EQ(choose_support_floor(s, 0.01, 100).floor, -std::numeric_limits<float>::infinity());
+    s.back() = -0.75f; // ten at -0.5 and one below: the floor is at that one
+    EXPECT_EQ(choose_support_floor(s, 0.01, 100).floor, -0.75f);
+    // Right answers with plenty of support: the quantile is above 0, the floor is 0,
+    // so words that push the label up always count.
+    const SupportFloor zero = choose_support_floor(std::vector<float>(1000, 2.0f), 0.01, 100);
+    EXPECT_TRUE(zero.learned);
+    EXPECT_EQ(zero.floor, 0.0f);
+    EXPECT_TRUE(lacks_support(0.0f, zero.floor));
+    EXPECT_TRUE(lacks_support(-0.1f, zero.floor));
+    EXPECT_FALSE(lacks_support(0.01f, zero.floor));
+    EXPECT_TRUE(lacks_support(std::numeric_limits<float>::quiet_NaN(), zero.floor));
+}
+
+TEST(Support, OffWithoutEnoughRowsOrQuantileZero) {
+    const SupportFloor few = choose_support_floor(std::vector<float>(99, 1.0f), 0.01, 100);
+    EXPECT_FALSE(few.learned);
+    EXPECT_EQ(few.floor, -std::numeric_limits<float>::infinity());
+    EXPECT_FALSE(lacks_support(-1e30f, few.floor));
+    EXPECT_FALSE(choose_support_floor(std::vector<float>(1000, 1.0f), 0.0, 100).learned);
+    const float scores[3] = {0.5f, 0.25f, -1.0f}, bias[3] = {1.0f, 0.0f, -1.0f};
+    EXPECT_FLOAT_EQ(label_support(scores, bias, 0), -0.5f);
+    EXPECT_FLOAT_EQ(label_support(scores, bias, 1), 0.25f);
+    // Out of fold a recall offset on label 1's score is not the fold bias's: taken off.
+    EXPECT_FLOAT_EQ(label_support(scores, bias, 1, 1, 0.25f), 0.0f);
+}
+
+// A label the message's words push down is the biases' answer: uncertain,
+// no_support, however confident.
+TEST(Support, TheModelWithholdsAnAnswerItsWordsArgueAgainst) {
+    ModelOptions o;
+    o.features.word_ngram_max = 1;
+    o.features.char_ngrams = false;
+    Vectorizer v = Vectorizer::from_parts(o.features, {"hola", "pedido"},
+                                          {FeatureKind::Word, FeatureKind::Word}, {1.0f, 1.0f});
+    LinearWeights w;
+    w.num_features = 2;
+    w.num_classes = 2;
+    // "greeting" has the large bias; "hola" pushes both labels down, greeting less.
+    w.w = {-1.0f, -3.0f, -2.0f, 2.0f};
+    w.bias = {2.0f, -1.0f};
+    const IntentModel m = IntentModel::assemble(o, v, {"greeting", "order"}, w, ScoreCalibrator{}, 0.0f,
+                                                {0.0f, 0.0f}, false, 0.0f, 1.0f, 0.0f);
+    PredictScratch scratch;
+    const Prediction p = m.predict("hola", 0, scratch);
+    EXPECT_EQ(p.label, 0);
+    EXPECT_TRUE(p.uncertain);
+    const Explanation e = m.explain("hola", -1, 3, scratch);
+    EXPECT_EQ(e.uncertain_reason, UncertainReason::NoSupport);
+    EXPECT_STREQ(uncertain_reason_name(e.uncertain_reason), "no_support");
+    EXPECT_LT(e.support, 0.0f);
+    EXPECT_EQ(e.support_floor, 0.0f);
+    EXPECT_FALSE(m.predict("pedido", 0, scratch).uncertain); // order, pushed up by its word
+    // The same model without the rule answers.
+    const IntentModel off = IntentModel::assemble(o, v, {"greeting", "order"}, w, ScoreCalibrator{}, 0.0f,
+                                                  {0.0f, 0.0f}, false, 0.0f);
+    EXPECT_FALSE(off.predict("hola", 0, scratch).uncertain);
+    const std::string bytes = m.serialize();
+    EXPECT_EQ(IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())
+                  .support_floor(),
+              0.0f);
 }
