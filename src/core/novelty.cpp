@@ -26,6 +26,25 @@ Recognition::Recognition(const Vectorizer &vectorizer) {
     }
 }
 
+namespace {
+
+// The largest floor, from `start` down through the values of `sorted`
+// (ascending), at or below which at most `allowed` of them lie: the one rule
+// of the evidence and support floors, whose ties would otherwise turn more
+// answers uncertain than their quantile allows. `below_all` when only a
+// floor under every value leaves that few.
+float floor_with_at_most(const std::vector<float> &sorted, float start, size_t allowed, float below_all) {
+    float floor = start;
+    while (static_cast<size_t>(std::upper_bound(sorted.begin(), sorted.end(), floor) - sorted.begin()) > allowed) {
+        auto it = std::lower_bound(sorted.begin(), sorted.end(), floor);
+        if (it == sorted.begin()) return below_all;
+        floor = *(it - 1);
+    }
+    return floor;
+}
+
+} // namespace
+
 EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile, size_t min_rows) {
     EvidenceFloor out;
     out.quantile = quantile;
@@ -49,20 +68,8 @@ EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile
     // too, so step down to the next smaller value when ties would exceed it.
     std::sort(evidence.begin(), evidence.end());
     const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
-    float floor = 0;
-    if (allowed > 0) {
-        floor = evidence[allowed - 1];
-        // Every answer at or below `floor` turns uncertain: at most `allowed`.
-        while (floor > 0 && static_cast<size_t>(std::upper_bound(evidence.begin(), evidence.end(), floor) -
-                                                evidence.begin()) > allowed) {
-            auto it = std::lower_bound(evidence.begin(), evidence.end(), floor);
-            if (it == evidence.begin()) {
-                floor = 0;
-                break;
-            }
-            floor = *(it - 1);
-        }
-    }
+    // Every answer at or below the floor turns uncertain: at most `allowed`.
+    const float floor = allowed > 0 ? floor_with_at_most(evidence, evidence[allowed - 1], allowed, 0.0f) : 0.0f;
     out.floor = std::max(floor, 0.0f);
     out.learned = true;
     std::snprintf(buf, sizeof buf,
@@ -90,21 +97,10 @@ SupportFloor choose_support_floor(std::vector<float> support, double quantile, s
         return out;
     }
     // The largest floor of at most 0 (0 or one of the values) at or below
-    // which at most `allowed` of the answers lie: start at 0 and step down
-    // through the values while ties would exceed it.
+    // which at most `allowed` of the answers lie.
     std::sort(support.begin(), support.end());
     const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
-    float floor = 0;
-    while (static_cast<size_t>(std::upper_bound(support.begin(), support.end(), floor) - support.begin()) >
-           allowed) {
-        auto it = std::lower_bound(support.begin(), support.end(), floor);
-        if (it == support.begin()) {
-            floor = -std::numeric_limits<float>::infinity();
-            break;
-        }
-        floor = *(it - 1);
-    }
-    out.floor = floor;
+    out.floor = floor_with_at_most(support, 0.0f, allowed, -std::numeric_limits<float>::infinity());
     out.learned = true;
     std::snprintf(buf, sizeof buf,
                   "support floor %.4f: the largest floor of at most 0 that at most the %.3f quantile of the "

@@ -482,25 +482,19 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     if (report.recall.exempt) report.threshold.per_intent[static_cast<size_t>(report.recall.label)] = 0;
     const std::vector<float> &thr = report.threshold.per_intent;
     {
-        // The evidence floor, from the right in-scope answers the confidence
-        // rule accepts (novelty.h).
-        std::vector<float> accepted_right;
+        // The evidence and support floors, from the right in-scope answers
+        // the confidence rule accepts (novelty.h).
+        std::vector<float> evidence, support;
         for (size_t i = 0; i < held.size(); ++i)
             if (!oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
-                conf[i] >= thr[static_cast<size_t>(pred[i])])
-                accepted_right.push_back(h.evidence[i]);
-        report.evidence = choose_evidence_floor(std::move(accepted_right), options.evidence_quantile,
-                                                options.min_threshold_rows);
-    }
-    {
-        // The support floor, from the same answers' support (novelty.h).
-        std::vector<float> accepted_right;
-        for (size_t i = 0; i < held.size(); ++i)
-            if (!oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
-                conf[i] >= thr[static_cast<size_t>(pred[i])])
-                accepted_right.push_back(h.support[i]);
-        report.support = choose_support_floor(std::move(accepted_right), options.evidence_quantile,
-                                              options.min_threshold_rows);
+                conf[i] >= thr[static_cast<size_t>(pred[i])]) {
+                evidence.push_back(h.evidence[i]);
+                support.push_back(h.support[i]);
+            }
+        report.evidence =
+            choose_evidence_floor(std::move(evidence), options.evidence_quantile, options.min_threshold_rows);
+        report.support =
+            choose_support_floor(std::move(support), options.evidence_quantile, options.min_threshold_rows);
     }
     {
         // The unknown-word limit, from the right in-scope answers with words
