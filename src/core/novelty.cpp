@@ -1,4 +1,4 @@
-// The evidence floor and the unknown-word limit (see novelty.h).
+// The evidence and support floors, the unknown-word limit and the words known out of fold (see novelty.h).
 #include "novelty.h"
 
 #include "crossval.h"
