@@ -34,7 +34,7 @@ const char kUsage[] =
     "usage:\n"
     "  pg-intent train   --data F.csv [--split train[,S2...]] --model OUT.bin [--options JSON]\n"
     "                    [--report R.json] [--oos-label L] [--active M.bin --fresh-split S[,S2...]]\n"
-    "                    [--partitions N]\n"
+    "                    [--partitions N] [--split-weight S=W[,S2=W2...]]\n"
     "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin [--timing no]\n"
     "  pg-intent predict --model M.bin [--top K] [--scores yes] [TEXT ...]   (no TEXT: one message per line\n"
     "                    of stdin; --scores adds every raw decision score)\n"
@@ -42,7 +42,8 @@ const char kUsage[] =
     "train: rows of the given splits; rows whose intent is --oos-label (e.g. oos) are relabelled\n"
     "with the out_of_scope_intent option; with --active, rows of --fresh-split are fresh (not in\n"
     "the active model's training set) and the report carries the gate evidence. --partitions N\n"
-    "puts row i in synthetic partition i mod N (for min_feature_partitions: 2, the fallback rule).\n";
+    "puts row i in synthetic partition i mod N (for min_feature_partitions: 2, the fallback rule).\n"
+    "--split-weight gives the rows of split S the sample weight W (default 1).\n";
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -144,9 +145,19 @@ int cmd_train(const Args &a) {
         partitions = std::stol(a.get("partitions"));
         if (partitions < 1) throw UsageError("--partitions must be a positive integer");
     }
+    std::map<std::string, float> split_weight;
+    if (a.has("split-weight"))
+        for (const std::string &item : split_list(a.get("split-weight"))) {
+            const size_t eq = item.find('=');
+            if (eq == std::string::npos) throw UsageError("--split-weight takes S=W items");
+            const float w = std::stof(item.substr(eq + 1));
+            if (!(w > 0)) throw UsageError("--split-weight: a weight must be positive");
+            split_weight[item.substr(0, eq)] = w;
+        }
     std::vector<intent::LabeledText> rows;
     for (auto &r : rows_of_split(all, split)) {
-        intent::LabeledText t{r.text, r.intent, 1.0f, false};
+        const auto weight = split_weight.find(r.split);
+        intent::LabeledText t{r.text, r.intent, weight == split_weight.end() ? 1.0f : weight->second, false};
         if (partitions) t.group = static_cast<uint32_t>(rows.size() % static_cast<size_t>(partitions));
         if (a.has("oos-label") && r.intent == a.get("oos-label")) t.label = options.out_of_scope_intent;
         t.fresh = std::find(fresh_splits.begin(), fresh_splits.end(), r.split) != fresh_splits.end();
@@ -348,10 +359,9 @@ int main(int argc, char **argv) {
             return 0;
         }
         if (cmd == "train")
-            return cmd_train(parse_args(
-                argc, argv, 2,
-                {"data", "split", "model", "options", "report", "oos-label", "active", "fresh-split",
-                 "partitions"}));
+            return cmd_train(parse_args(argc, argv, 2,
+                                        {"data", "split", "model", "options", "report", "oos-label", "active",
+                                         "fresh-split", "partitions", "split-weight"}));
         if (cmd == "eval")
             return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model", "timing"}));
         if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top", "scores"}));
