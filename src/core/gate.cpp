@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 
 namespace intent {
 
@@ -95,8 +96,10 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     const FoldModels &fm = cv.front();
     std::vector<float> scores(padded(set.columns));
     SparseVector row;
-    // A fresh row's words are known when a row outside its fresh fold holds them.
-    const FoldWords words(set, fold, folds, callbacks.memory);
+    // A fresh row's words are known when a row outside its fresh fold holds
+    // them. Without a learned limit (1) no share exceeds it: no counts.
+    std::optional<FoldWords> words;
+    if (in.unknown_word_limit < 1) words.emplace(set, fold, folds, callbacks.memory);
 
     ScoreCalibrator cal;
     cal.scale = in.calibration_scale;
@@ -112,15 +115,16 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
         const int label = static_cast<int>(argmax(s, k));
         cal.probabilities(s, in.served_columns, k, probs.data());
         const bool oos_wins = in.served_columns > k && s[k] > s[label];
-        const bool c_unc = oos_wins ||
-                           lacks_evidence(message_evidence(set.recognises(e), s, fm.bias(e), k,
-                                                           in.recall.label, in.recall.offset),
-                                          in.evidence_floor) ||
-                           lacks_support(label_support(s, fm.bias(e), static_cast<size_t>(label),
-                                                       in.recall.label, in.recall.offset),
-                                         in.support_floor) ||
-                           too_many_unknown_words(words.unknown_share(e, row), in.unknown_word_limit) ||
-                           probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
+        const bool c_unc =
+            oos_wins ||
+            lacks_evidence(
+                message_evidence(set.recognises(e), s, fm.bias(e), k, in.recall.label, in.recall.offset),
+                in.evidence_floor) ||
+            lacks_support(
+                label_support(s, fm.bias(e), static_cast<size_t>(label), in.recall.label, in.recall.offset),
+                in.support_floor) ||
+            (words && too_many_unknown_words(words->unknown_share(e, row), in.unknown_word_limit)) ||
+            probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
         const Prediction p = active.predict(d.texts[e], 0, scratch);
         if (d.y[e] == kOutOfScope) {
             cand_oos += c_unc;

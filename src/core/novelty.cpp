@@ -43,35 +43,68 @@ float floor_with_at_most(const std::vector<float> &sorted, float start, size_t a
     return floor;
 }
 
+// The one opening of the rules learned at a quantile of out-of-fold
+// answers: keep the usable values, sorted, and say whether they are enough
+// to learn from (quantile above 0, at least min_rows of them). When they are
+// not, `not_learned` says why, ending with what then holds (`otherwise`).
+struct QuantileSample {
+    size_t rows = 0;    // usable values
+    size_t allowed = 0; // floor(quantile * rows): how many the rule may turn uncertain
+    bool enough = false;
+    std::string not_learned;
+};
+
+template <class Usable>
+QuantileSample sample_for_quantile(std::vector<float> &values, Usable usable, double quantile,
+                                   size_t min_rows, const char *option, const char *rows_are,
+                                   const char *otherwise) {
+    QuantileSample out;
+    values.erase(std::remove_if(values.begin(), values.end(), [&](float v) { return !usable(v); }),
+                 values.end());
+    out.rows = values.size();
+    char buf[320];
+    if (quantile <= 0 || out.rows == 0 || out.rows < min_rows) {
+        if (quantile <= 0)
+            std::snprintf(buf, sizeof buf, "%s 0: %s", option, otherwise);
+        else
+            std::snprintf(buf, sizeof buf, "%zu %s, fewer than min_threshold_rows (%zu): %s", out.rows,
+                          rows_are, min_rows, otherwise);
+        out.not_learned = buf;
+        return out;
+    }
+    std::sort(values.begin(), values.end());
+    out.allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
+    out.enough = true;
+    return out;
+}
+
+bool finite(float v) {
+    return std::isfinite(v);
+}
+
 } // namespace
 
 EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile, size_t min_rows) {
     EvidenceFloor out;
     out.quantile = quantile;
-    evidence.erase(
-        std::remove_if(evidence.begin(), evidence.end(), [](float e) { return !std::isfinite(e); }),
-        evidence.end());
-    out.rows = evidence.size();
-    char buf[256];
-    if (quantile <= 0 || out.rows == 0 || out.rows < min_rows) {
-        std::snprintf(buf, sizeof buf,
-                      quantile <= 0 ? "evidence_quantile 0: only messages without known evidence abstain"
-                                    : "%zu accepted right out-of-fold answers, fewer than min_threshold_rows "
-                                      "(%zu): only messages without known evidence abstain",
-                      out.rows, min_rows);
-        out.reason = buf;
+    const QuantileSample sample = sample_for_quantile(
+        evidence, finite, quantile, min_rows, "evidence_quantile", "accepted right out-of-fold answers",
+        "only messages without known evidence abstain");
+    out.rows = sample.rows;
+    if (!sample.enough) {
+        out.reason = sample.not_learned;
         return out;
     }
     // The largest floor that leaves at least (1 - quantile) of them above it:
     // the value at rank floor(quantile * rows), strictly below which fewer
     // than quantile * rows answers lie; answers equal to it turn uncertain
     // too, so step down to the next smaller value when ties would exceed it.
-    std::sort(evidence.begin(), evidence.end());
-    const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
     // Every answer at or below the floor turns uncertain: at most `allowed`.
+    const size_t allowed = sample.allowed;
     const float floor = allowed > 0 ? floor_with_at_most(evidence, evidence[allowed - 1], allowed, 0.0f) : 0.0f;
     out.floor = std::max(floor, 0.0f);
     out.learned = true;
+    char buf[256];
     std::snprintf(buf, sizeof buf,
                   "evidence floor %.4f: the %.3f quantile of the evidence of %zu accepted right out-of-fold "
                   "answers (never below 0)",
@@ -82,26 +115,20 @@ EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile
 
 SupportFloor choose_support_floor(std::vector<float> support, double quantile, size_t min_rows) {
     SupportFloor out;
-    support.erase(std::remove_if(support.begin(), support.end(), [](float s) { return !std::isfinite(s); }),
-                  support.end());
-    out.rows = support.size();
-    char buf[256];
-    if (quantile <= 0 || out.rows == 0 || out.rows < min_rows) {
-        std::snprintf(buf, sizeof buf,
-                      quantile <= 0
-                          ? "evidence_quantile 0: an answer's support alone never makes it uncertain"
-                          : "%zu accepted right out-of-fold answers, fewer than min_threshold_rows "
-                            "(%zu): an answer's support alone never makes it uncertain",
-                      out.rows, min_rows);
-        out.reason = buf;
+    const QuantileSample sample = sample_for_quantile(
+        support, finite, quantile, min_rows, "evidence_quantile", "accepted right out-of-fold answers",
+        "an answer's support alone never makes it uncertain");
+    out.rows = sample.rows;
+    if (!sample.enough) {
+        out.reason = sample.not_learned;
         return out;
     }
     // The largest floor of at most 0 (0 or one of the values) at or below
     // which at most `allowed` of the answers lie.
-    std::sort(support.begin(), support.end());
-    const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
+    const size_t allowed = sample.allowed;
     out.floor = floor_with_at_most(support, 0.0f, allowed, -std::numeric_limits<float>::infinity());
     out.learned = true;
+    char buf[256];
     std::snprintf(buf, sizeof buf,
                   "support floor %.4f: the largest floor of at most 0 that at most the %.3f quantile of the "
                   "support of %zu accepted right out-of-fold answers lies at or below",
@@ -113,27 +140,22 @@ SupportFloor choose_support_floor(std::vector<float> support, double quantile, s
 UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows) {
     UnknownWordLimit out;
     out.quantile = quantile;
-    shares.erase(std::remove_if(shares.begin(), shares.end(), [](float s) { return !(s >= 0 && s <= 1); }),
-                 shares.end());
-    out.rows = shares.size();
-    char buf[256];
-    if (quantile <= 0 || out.rows == 0 || out.rows < min_rows) {
-        std::snprintf(buf, sizeof buf,
-                      quantile <= 0
-                          ? "unknown_word_quantile 0: unknown words alone never make an answer uncertain"
-                          : "%zu accepted right out-of-fold answers with words, fewer than "
-                            "min_threshold_rows (%zu): unknown words alone never make an answer uncertain",
-                      out.rows, min_rows);
-        out.reason = buf;
+    const QuantileSample sample = sample_for_quantile(
+        shares, [](float v) { return v >= 0 && v <= 1; }, quantile, min_rows, "unknown_word_quantile",
+        "accepted right out-of-fold answers with words",
+        "unknown words alone never make an answer uncertain");
+    out.rows = sample.rows;
+    if (!sample.enough) {
+        out.reason = sample.not_learned;
         return out;
     }
     // Shares above the value at rank rows - 1 - allowed (ascending) are at
     // most `allowed` of them, ties included.
-    std::sort(shares.begin(), shares.end());
-    const size_t allowed = static_cast<size_t>(std::floor(quantile * static_cast<double>(out.rows)));
+    const size_t allowed = sample.allowed;
     const float quantile_share = allowed >= out.rows ? 0.0f : shares[out.rows - 1 - allowed];
     out.limit = std::max(quantile_share, kLeastUnknownWordLimit);
     out.learned = true;
+    char buf[256];
     std::snprintf(buf, sizeof buf,
                   "unknown-word limit %.4f: the %.3f quantile of the share of unknown words of %zu accepted "
                   "right out-of-fold answers (%.4f), never below %.2f",

@@ -481,13 +481,17 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     // is recall (label_recall.h).
     if (report.recall.exempt) report.threshold.per_intent[static_cast<size_t>(report.recall.label)] = 0;
     const std::vector<float> &thr = report.threshold.per_intent;
+    // The novelty rules are learned on the right in-scope answers that the
+    // confidence rule accepts (novelty.h).
+    const auto accepted_right_in_scope = [&](size_t i) {
+        return !oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
+               conf[i] >= thr[static_cast<size_t>(pred[i])];
+    };
     {
-        // The evidence and support floors, from the right in-scope answers
-        // the confidence rule accepts (novelty.h).
+        // The evidence and support floors.
         std::vector<float> evidence, support;
         for (size_t i = 0; i < held.size(); ++i)
-            if (!oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
-                conf[i] >= thr[static_cast<size_t>(pred[i])]) {
+            if (accepted_right_in_scope(i)) {
                 evidence.push_back(h.evidence[i]);
                 support.push_back(h.support[i]);
             }
@@ -497,14 +501,12 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
             choose_support_floor(std::move(support), options.evidence_quantile, options.min_threshold_rows);
     }
     {
-        // The unknown-word limit, from the right in-scope answers with words
-        // that the confidence rule and the evidence floor accept (novelty.h).
+        // The unknown-word limit, from those answers that have words and that
+        // the floors accept as well.
         std::vector<float> accepted_right;
         for (size_t i = 0; i < held.size(); ++i) {
             const size_t e = held[i];
-            if (!oos_wins[i] && correct[i] && d.y[e] != kOutOfScope &&
-                conf[i] >= thr[static_cast<size_t>(pred[i])] &&
-                !lacks_evidence(h.evidence[i], report.evidence.floor) &&
+            if (accepted_right_in_scope(i) && !lacks_evidence(h.evidence[i], report.evidence.floor) &&
                 !lacks_support(h.support[i], report.support.floor) && e < run.set.words.size() &&
                 run.set.words[e].words > 0)
                 accepted_right.push_back(h.unknown[i]);
@@ -600,13 +602,17 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     h.conf.resize(held.size());
     h.evidence.resize(held.size());
     h.support.resize(held.size());
-    {
+    if (options.unknown_word_quantile > 0) {
         const FoldWords words(set, run.report.plan.fold, run.report.plan.folds, callbacks.memory);
         h.unknown.resize(held.size());
         for (size_t i = 0; i < held.size(); ++i) {
             if ((i & 4095) == 4095) callbacks.check_cancel();
             h.unknown[i] = words.unknown_share(held[i], row);
         }
+    } else {
+        // The rule is off (its limit stays 1, which no share exceeds): the
+        // out-of-fold word counts would be built for nothing.
+        h.unknown.assign(held.size(), 0.0f);
     }
     h.oos_wins.resize(held.size());
     h.correct.resize(held.size());

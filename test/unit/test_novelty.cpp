@@ -1,9 +1,11 @@
 // The evidence floor (novelty.h): the quantile of the accepted right
 // out-of-fold answers' evidence, never below 0, and 0 when there is too
 // little to choose it on; and the limit on unknown words.
+#include "bundled_data.h"
 #include "crc32c.h"
 #include "crossval.h"
 #include "errors.h"
+#include "memory_budget.h"
 #include "model.h"
 #include "novelty.h"
 #include "training.h"
@@ -371,4 +373,32 @@ TEST(Support, TheModelWithholdsAnAnswerItsWordsArgueAgainst) {
     EXPECT_EQ(IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size())
                   .support_floor(),
               0.0f);
+}
+
+// With unknown_word_quantile 0 the rule is off (its limit stays 1, which no
+// share exceeds) from the out-of-fold figures to the model, and training
+// builds no out-of-fold word counts for it: its peak is no higher.
+TEST(UnknownWords, OffFromTheFiguresToTheModel) {
+    std::vector<LabeledText> rows;
+    for (const auto &r : bundled::rows("clinc150_small.csv"))
+        if (r.split == "train") rows.push_back(LabeledText{r.text, r.intent, 1.0f, false});
+    ModelOptions on;
+    ModelOptions off;
+    off.unknown_word_quantile = 0;
+    MemoryBudget on_budget, off_budget;
+    TrainCallbacks cb_on, cb_off;
+    cb_on.memory = &on_budget;
+    cb_off.memory = &off_budget;
+    const TrainedModel a = train_model(rows, on, cb_on);
+    const TrainedModel b = train_model(rows, off, cb_off);
+    EXPECT_FALSE(b.report.unknown_words.learned);
+    EXPECT_EQ(b.report.unknown_words.uncertain, 0u);
+    EXPECT_EQ(b.model.unknown_word_limit(), 1.0f);
+    PredictScratch scratch;
+    const char *probe = "reservation zzk wvq jjx kkp"; // 4 of 5 words unknown
+    EXPECT_EQ(a.model.explain(probe, -1, 3, scratch).uncertain_reason, UncertainReason::UnknownWords);
+    EXPECT_NE(b.model.explain(probe, -1, 3, scratch).uncertain_reason, UncertainReason::UnknownWords);
+    // The rule only withholds answers: the same labels are served.
+    EXPECT_EQ(a.report.summary(a.model).accuracy, b.report.summary(b.model).accuracy);
+    EXPECT_LE(off_budget.peak(), on_budget.peak());
 }
