@@ -87,14 +87,19 @@ COMMENT ON FUNCTION intent_internal._pg_intent_activate(bigint, text, uuid) IS
     'Internal: deactivates the active model, activates the given one and records the deployment; returns the previous model id. 55000 when the model''s classifier (by id) no longer exists; the classifier row stays locked FOR KEY SHARE until the transaction ends.';
 
 -- -------------------------------------------------------------------------
--- deploy_intent_model / rollback_intent_model
+-- The one manual deploy and rollback of every classifier
 -- -------------------------------------------------------------------------
 
--- Makes a chosen model the active one (reason manual).
-CREATE OR REPLACE FUNCTION @extschema@.deploy_intent_model(p_model_id bigint)
+-- Makes model p_model_id of classifier c the active one of its partition
+-- (reason manual). deploy_intent_model() and deploy_classifier_model() are
+-- this function behind their own rights check, so that a rule of deploying
+-- holds for the built-in classifier and every other through the same code
+-- (issue 33). Returns {classifier, partition, model_id, version,
+-- previous_model_id, deployed_at, reason}.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_deploy_model(c @extschema@.ai_classifiers, p_model_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_model @extschema@.ai_intent_models;
@@ -103,93 +108,139 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-
-    PERFORM intent_internal._pg_intent_lock_deployment('intent'::text);
+    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found',
-                  HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
+                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
-    -- The intent model answers classify_intent() for every app: a model of
-    -- another classifier (another set of labels) must not become it.
-    IF v_model.classifier OPERATOR(pg_catalog.<>) 'intent' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "intent"', p_model_id, v_model.classifier),
+    -- A model of another classifier (another set of labels) must not answer
+    -- for this one: the intent model answers classify_intent() for every app.
+    IF v_model.classifier OPERATOR(pg_catalog.<>) c.name THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Deploy it with deploy_classifier_model().');
+                  HINT = CASE WHEN v_model.classifier = 'intent' THEN @extschema@.intent_output_error('Deploy it with deploy_intent_model().')
+                              ELSE @extschema@.intent_output_error('Deploy it with deploy_classifier_model().') END;
+    END IF;
+    -- A model belongs to the classifier's id, not its name: one of an
+    -- earlier classifier of this name (dropped, then created again by
+    -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
+    -- owner's explain_label() showed the n-grams of the old owner's data.
+    IF v_model.classifier_id IS DISTINCT FROM c.id THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
+                   ERRCODE = 'invalid_parameter_value',
+                  DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.'),
+                  HINT = @extschema@.intent_output_error('Train the classifier with train_classifier().');
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id),
-                   ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- A model without bytes cannot load (_pg_intent_activate() checks that
     -- the bytes do).
     IF v_model.model IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
-                   ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
+                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
-
     v_previous := intent_internal._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
-
-    RETURN jsonb_build_object(
-        'model_id', p_model_id,
-        'version', v_model.version,
-        'previous_model_id', v_previous,
-        'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
-        'reason', 'manual');
+    RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
+                              'version', v_model.version, 'previous_model_id', v_previous,
+                              'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
+                              'reason', 'manual');
 END
 $$;
-COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
-    'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+COMMENT ON FUNCTION intent_internal._pg_intent_deploy_model(@extschema@.ai_classifiers, bigint) IS
+    'Internal: the one manual deploy (deploy_intent_model(), deploy_classifier_model()); the caller has checked the right to deploy. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 22004, P0002, 22023 another classifier''s model, 55000 already active or no bytes.';
 
--- Goes back to the model that was active before the current one.
-CREATE OR REPLACE FUNCTION @extschema@.rollback_intent_model()
+-- Re-activates the model that the active one of classifier c's partition
+-- p_partition (NULL: the unpartitioned or fallback model) replaced when it
+-- was last deployed (reason rollback); calling it twice swaps back.
+-- rollback_intent_model() and rollback_classifier() are this function
+-- behind their own rights check. Returns {classifier, partition, model_id,
+-- version, previous_model_id, deployed_at, reason}.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_rollback_model(c @extschema@.ai_classifiers, p_partition text)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_current bigint;
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    -- Serialize with deployments so that "current" cannot change under us.
-    PERFORM intent_internal._pg_intent_lock_deployment('intent'::text);
-
-    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
+    -- Serialised with deployments so that "current" cannot change under us.
+    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
+    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
+     WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
+        -- (the built-in classifier keeps the message 0.2 gave; each hint
+        -- names the classifier's own functions)
+        IF c.built_in THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
+                       ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = @extschema@.intent_output_error('Deploy a model with deploy_intent_model() or train one with train_intent_model().');
+        END IF;
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no active model%s', c.name, CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = @extschema@.intent_output_error('Deploy a model with deploy_intent_model() or train one with train_intent_model().');
+                  HINT = @extschema@.intent_output_error('Deploy a model with deploy_classifier_model() or train one with train_classifier().');
     END IF;
-
     -- The model the current one replaced when it was last deployed.
-    SELECT d.previous_model_id INTO v_target
-      FROM @extschema@.ai_model_deployments AS d
-     WHERE d.model_id = v_current
-     ORDER BY d.id DESC
-     LIMIT 1;
+    SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
+     WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
     IF v_target IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
                    ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = @extschema@.intent_output_error('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
-
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = @extschema@.intent_output_error('Deploy another model with deploy_intent_model().');
+                  HINT = CASE WHEN c.built_in THEN @extschema@.intent_output_error('Deploy another model with deploy_intent_model().')
+                              ELSE @extschema@.intent_output_error('Deploy another model with deploy_classifier_model().') END;
+    END IF;
+    -- Only to a model of this classifier (by id): the current model may have
+    -- replaced one of an earlier classifier of the same name.
+    IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
+                   ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = @extschema@.intent_output_error('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
     PERFORM intent_internal._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
+    RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
+                              'version', v_model.version, 'previous_model_id', v_current,
+                              'deployed_at', v_model.deployed_at, 'reason', 'rollback');
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_rollback_model(@extschema@.ai_classifiers, text) IS
+    'Internal: the one rollback (rollback_intent_model(), rollback_classifier()); the caller has checked the right to deploy. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 55000 no active model, nothing to roll back to, or its bytes deleted.';
 
-    RETURN jsonb_build_object(
-        'model_id', v_target,
-        'version', v_model.version,
-        'previous_model_id', v_current,
-        'deployed_at', v_model.deployed_at,
-        'reason', 'rollback');
+-- -------------------------------------------------------------------------
+-- deploy_intent_model / rollback_intent_model
+-- -------------------------------------------------------------------------
+
+-- The built-in classifier's deploy and rollback (0.2), in the result shape
+-- they have always had. Their right is EXECUTE on them (docs/privileges.md).
+CREATE OR REPLACE FUNCTION @extschema@.deploy_intent_model(p_model_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN intent_internal._pg_intent_deploy_model(intent_internal._pg_intent_classifier('intent'::text), p_model_id)
+           OPERATOR(pg_catalog.-) 'classifier'::text OPERATOR(pg_catalog.-) 'partition'::text;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
+    'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+
+CREATE OR REPLACE FUNCTION @extschema@.rollback_intent_model()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN intent_internal._pg_intent_rollback_model(intent_internal._pg_intent_classifier('intent'::text), NULL::text)
+           OPERATOR(pg_catalog.-) 'classifier'::text OPERATOR(pg_catalog.-) 'partition'::text;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.rollback_intent_model() IS

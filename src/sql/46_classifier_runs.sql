@@ -19,46 +19,9 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
-    v_model @extschema@.ai_intent_models;
-    v_previous bigint;
 BEGIN
-    IF p_model_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
-    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
-    END IF;
-    IF v_model.classifier <> c.name THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
-                   ERRCODE = 'invalid_parameter_value';
-    END IF;
-    -- A model belongs to the classifier's id, not its name: one of an
-    -- earlier classifier of this name (dropped, then created again by
-    -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
-    -- owner's explain_label() showed the n-grams of the old owner's data.
-    IF v_model.classifier_id IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
-                   ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.'),
-                  HINT = @extschema@.intent_output_error('Train the classifier with train_classifier().');
-    END IF;
-    IF v_model.is_active THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    IF v_model.model IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
-                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
-    END IF;
-    v_previous := intent_internal._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
-    RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
-                              'version', v_model.version, 'previous_model_id', v_previous,
-                              'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),
-                              'reason', 'manual');
+    RETURN intent_internal._pg_intent_deploy_model(
+        intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy'), p_model_id);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_deploy_classifier_model(oid, text, bigint) IS
@@ -76,41 +39,9 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
-    v_current bigint;
-    v_target bigint;
-    v_model @extschema@.ai_intent_models;
 BEGIN
-    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
-    SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
-     WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
-    IF v_current IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no active model%s', c.name, CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END),
-                   ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
-     WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
-    IF v_target IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
-                   ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
-                   ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    -- Only to a model of this classifier (by id): the current model may have
-    -- replaced one of an earlier classifier of the same name.
-    IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
-                   ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
-    END IF;
-    PERFORM intent_internal._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
-    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
-    RETURN jsonb_build_object('classifier', c.name, 'partition', p_partition, 'model_id', v_target,
-                              'version', v_model.version, 'previous_model_id', v_current,
-                              'deployed_at', v_model.deployed_at, 'reason', 'rollback');
+    RETURN intent_internal._pg_intent_rollback_model(
+        intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy'), p_partition);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_rollback_classifier(oid, text, text) IS
