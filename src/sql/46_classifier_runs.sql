@@ -525,15 +525,11 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestampt
 
 -- retrain_classifiers()'s decision for one classifier: the retraining
 -- rule (_pg_intent_classifier_due(), shared with get_classifier_metrics())
--- and, as retrain_if_needed() has for intent since 0.2.1, the back-off
--- after a failed attempt (0.3.2; issue 31, item 10). After a failed
--- attempt (ai_classifier_retrain_failures) and no completed run of the
--- classifier since, the next one waits until auto_retrain_threshold rows
--- more are counted than the failed attempt counted, or until the policy's
--- retry_failed_after has passed. The failed attempt counted the same rows
--- as new, so without this every tick trained the same failing classifier
--- again (a source with one bad label, a view that errors): minutes of
--- training per tick, for nothing. p_count and the others are
+-- and the back-off after a failed attempt (0.3.2; issue 31, item 10), the
+-- one retrain_if_needed() follows for intent (_pg_intent_retrain_failure_open()
+-- and _pg_intent_retrain_backs_off(), 54_retrain.sql): the failed attempt
+-- is ai_classifier_retrain_failures' row, and the rows new since it are
+-- those counted beyond the count it made. p_count and the others are
 -- _pg_intent_classifier_count_plan()'s, counted as the classifier's owner,
 -- who runs this (through fmgr): SECURITY DEFINER, as it reads the back-off
 -- and the runs.
@@ -545,6 +541,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     f @extschema@.ai_classifier_retrain_failures;
+    v_backing_off boolean;
 BEGIN
     SELECT d.new_rows, d.due INTO new_rows, due
       FROM intent_internal._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
@@ -554,14 +551,12 @@ BEGIN
     END IF;
     SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
      WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
-    IF FOUND AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
-                              WHERE r.classifier OPERATOR(pg_catalog.=) p_name AND r.partition_key IS NULL
-                                AND r.status OPERATOR(pg_catalog.=) 'completed'
-                                AND r.started_at OPERATOR(pg_catalog.>=) f.failed_at) THEN
+    IF FOUND AND intent_internal._pg_intent_retrain_failure_open(p_name, f.failed_at) THEN
         failed_at := f.failed_at;
-        retry_after := f.failed_at OPERATOR(pg_catalog.+) (intent_internal._pg_intent_ops_policy()).retry_failed_after;
-        IF pg_catalog.now() OPERATOR(pg_catalog.<) retry_after
-           AND coalesce(p_count OPERATOR(pg_catalog.-) f.rows_counted, 0) OPERATOR(pg_catalog.<) coalesce(p_threshold, 100) THEN
+        SELECT b.retry_after, b.backing_off INTO retry_after, v_backing_off
+          FROM intent_internal._pg_intent_retrain_backs_off(f.failed_at, p_count OPERATOR(pg_catalog.-) f.rows_counted,
+                                                            coalesce(p_threshold, 100)) AS b;
+        IF v_backing_off THEN
             due := false;
             reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;

@@ -20,6 +20,51 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_at() IS
     'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
 
+-- The one back-off of scheduled retraining, for intent (retrain_if_needed())
+-- and every other classifier (retrain_classifiers()), in two halves that
+-- both read:
+--   1. _pg_intent_retrain_failure_open(): a failed scheduled attempt that
+--      started at p_failed_at holds the classifier back while no run of it
+--      (its unpartitioned or fallback model) has completed since;
+--   2. _pg_intent_retrain_backs_off(): while it holds, the next attempt
+--      waits until p_threshold (auto_retrain_threshold) rows more are new
+--      than the failed attempt saw, or until the policy's
+--      retry_failed_after has passed.
+-- The failed attempt counted the same rows as new, so without this every
+-- scheduler tick started the same failing run again (a logged row with a
+-- bad label, a source view that errors: minutes of training per tick, for
+-- nothing). Two halves, so that a caller counts the rows since the failure
+-- only while one holds.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failure_open(p_classifier text, p_failed_at timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p_failed_at IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
+                        WHERE r.classifier OPERATOR(pg_catalog.=) p_classifier AND r.partition_key IS NULL
+                          AND r.status OPERATOR(pg_catalog.=) 'completed'
+                          AND r.started_at OPERATOR(pg_catalog.>=) p_failed_at)
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failure_open(text, timestamptz) IS
+    'Internal: whether a failed scheduled attempt of the classifier that started at p_failed_at still holds it back: no run of it (unpartitioned or fallback) has completed since (the back-off of retrain_if_needed() and retrain_classifiers()).';
+
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_backs_off(
+    p_failed_at timestamptz, p_new_since_failure bigint, p_threshold integer,
+    OUT backing_off boolean, OUT retry_after timestamptz)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.now() OPERATOR(pg_catalog.<) x.retry_after
+           AND coalesce(p_new_since_failure, 0) OPERATOR(pg_catalog.<) p_threshold,
+           x.retry_after
+      FROM (SELECT p_failed_at OPERATOR(pg_catalog.+) (intent_internal._pg_intent_ops_policy()).retry_failed_after
+                   AS retry_after) AS x
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backs_off(timestamptz, bigint, integer) IS
+    'Internal: while a failed scheduled attempt holds a classifier back (_pg_intent_retrain_failure_open()), whether the next one still waits: fewer than p_threshold rows new since the failure and ai_training_policy.retry_failed_after not passed; and when it may retry.';
+
 -- The one place that decides whether scheduled retraining runs now, and
 -- why not: should_retrain() and retrain_if_needed() both ask it. The reason
 -- is a key of pg_intent's texts (retrain_*), worded in
@@ -27,13 +72,10 @@ COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_at() IS
 --   1. enough rows added or corrected since the last completed run
 --      (auto_retrain_threshold), and
 --   2. enough samples for a run (min_samples_for_training), and
---   3. not backing off: after a failed run of retrain_if_needed() (and no
---      completed run since), the next one waits until auto_retrain_threshold
---      rows were added or changed since the failed run started, or until the
---      policy's retry_failed_after has passed. The failed run counted the
---      same rows as new, so without this every scheduler tick started the
---      same failing run again (a logged row with a bad label failed every run
---      until a human removed it).
+--   3. not backing off after a failed run of retrain_if_needed(): the one
+--      back-off above, with the rows added or changed since the failed run
+--      started as its new rows (a logged row with a bad label failed every
+--      run until a human removed it).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_decision(
     OUT retrain boolean, OUT reason text, OUT samples_since_last_train bigint,
     OUT failed_at timestamptz, OUT retry_after timestamptz, OUT samples_since_failed_run bigint)
@@ -43,6 +85,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_policy record := intent_internal._pg_intent_policy();
+    v_backing_off boolean;
 BEGIN
     retrain := false;
     samples_since_last_train := intent_internal._pg_intent_samples_since_last_train();
@@ -56,14 +99,12 @@ BEGIN
         RETURN;
     END IF;
     failed_at := intent_internal._pg_intent_retrain_failed_at();
-    IF failed_at IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_runs AS r
-                        WHERE r.status OPERATOR(pg_catalog.=) 'completed'
-                          AND r.classifier OPERATOR(pg_catalog.=) 'intent'
-                          AND r.started_at OPERATOR(pg_catalog.>=) failed_at) THEN
-        retry_after := failed_at + (intent_internal._pg_intent_ops_policy()).retry_failed_after;
+    IF intent_internal._pg_intent_retrain_failure_open('intent', failed_at) THEN
         samples_since_failed_run := intent_internal._pg_intent_samples_since(failed_at);
-        IF now() < retry_after AND samples_since_failed_run < v_policy.auto_retrain_threshold THEN
+        SELECT b.retry_after, b.backing_off INTO retry_after, v_backing_off
+          FROM intent_internal._pg_intent_retrain_backs_off(failed_at, samples_since_failed_run,
+                                                            v_policy.auto_retrain_threshold) AS b;
+        IF v_backing_off THEN
             reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
             RETURN;
         END IF;

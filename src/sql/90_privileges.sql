@@ -124,6 +124,8 @@ AS $$
             'intent_internal._pg_intent_samples_since(timestamptz)',
             'intent_internal._pg_intent_retrain_decision()',
             'intent_internal._pg_intent_retrain_failed_at()',
+            'intent_internal._pg_intent_retrain_failure_open(text, timestamptz)',
+            'intent_internal._pg_intent_retrain_backs_off(timestamptz, bigint, integer)',
             'intent_internal._pg_intent_ops_policy()',
             'intent_internal._pg_intent_usable_samples(boolean)',
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',

@@ -593,6 +593,8 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_samples_since(timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_decision()', 'stable', 'safe', false),
     ('_pg_intent_retrain_failed_at()', 'stable', 'safe', false),
+    ('_pg_intent_retrain_failure_open(text, timestamp with time zone)', 'stable', 'safe', false),
+    ('_pg_intent_retrain_backs_off(timestamp with time zone, bigint, integer)', 'stable', 'safe', false),
     ('_pg_intent_ops_policy()', 'stable', 'safe', false),
     ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', false),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', false),

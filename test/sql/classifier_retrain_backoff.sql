@@ -84,6 +84,18 @@ SELECT count(*) FROM ai_classifier_retrain_failures;
 \set VERBOSITY default
 RESET ROLE;
 
+-- The rule both retrain_if_needed() (intent) and retrain_classifiers()
+-- read (54_retrain.sql): a failure holds while no run of the classifier
+-- completed since it; while it holds, the next attempt waits for
+-- threshold new rows or retry_failed_after (1 hour by default).
+SELECT intent_internal._pg_intent_retrain_failure_open('broken', now() - interval '1 minute') AS broken_held,
+       intent_internal._pg_intent_retrain_failure_open('broken', NULL) AS no_failure_held,
+       intent_internal._pg_intent_retrain_failure_open('single', '-infinity') AS completed_since_held;
+SELECT n AS new_since_failure, (intent_internal._pg_intent_retrain_backs_off(now() - interval '1 minute', n, 100)).backing_off
+  FROM (VALUES (NULL::bigint), (0), (99), (100)) AS v(n);
+SELECT (intent_internal._pg_intent_retrain_backs_off(now() - interval '2 hours', 0, 100)).backing_off AS after_retry_time,
+       (intent_internal._pg_intent_retrain_backs_off(now(), 0, 100)).retry_after = now() + interval '1 hour' AS retry_in_an_hour;
+
 DROP FUNCTION pg_temp.tick();
 DROP VIEW bo_broken;
 DROP TABLE bo_prompts, bo_raw;
