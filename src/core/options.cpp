@@ -411,8 +411,12 @@ void ModelOptions::validate() const {
                     N_("typo_variants must be an integer between 0 and 4."));
 }
 
-// Every option with its effective value, in a fixed key order.
 std::string ModelOptions::to_json() const {
+    return dump_json(as_json());
+}
+
+// Every option with its effective value, in a fixed key order.
+Json ModelOptions::as_json() const {
     Json w = Json::object();
     w["algorithm"] = algorithm_name(learner.algorithm);
     w["C"] = learner.C;
@@ -461,7 +465,7 @@ std::string ModelOptions::to_json() const {
         w["recall_label"] = recall_label;
         w["recall_target"] = recall_target;
     }
-    return dump_json(w);
+    return w;
 }
 
 // ========================================================= TrainingRequest
@@ -544,13 +548,17 @@ std::vector<std::string> TrainingRequest::unweighed_options() const {
     return keys;
 }
 
-std::string TrainingRequest::to_json() const {
-    Json w = parse_json(model.to_json(), "model options");
+Json TrainingRequest::as_json() const {
+    Json w = model.as_json();
     w["deploy"] = deploy_mode_name(run.deploy);
     w["min_confidence"] = run.min_confidence;
     w["only_reviewed"] = run.only_reviewed;
     w["limit"] = run.limit;
-    return dump_json(w);
+    return w;
+}
+
+std::string TrainingRequest::to_json() const {
+    return dump_json(as_json());
 }
 
 const char *evaluation_method_name(EvaluationMethod m) {

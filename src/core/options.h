@@ -2,6 +2,7 @@
 // pipeline's own, with their one validator.
 #pragma once
 
+#include "json.h"
 #include "linear.h"
 #include "vectorizer.h"
 
@@ -122,7 +123,8 @@ struct ModelOptions {
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;
-    std::string to_json() const; // every option with its effective value (threads excepted)
+    Json as_json() const;        // every option with its effective value (threads excepted)
+    std::string to_json() const; // as_json(), written
 };
 
 // What train_intent_model() does with a trained model.
@@ -154,7 +156,8 @@ struct TrainingRequest {
     // Applies a flat JSON object atomically; an unknown key or a bad value
     // throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
-    std::string to_json() const; // the model's options, then the run's
+    Json as_json() const;        // the model's options, then the run's
+    std::string to_json() const; // as_json(), written
 
     // The options set away from their defaults that the deploy rule cannot
     // weigh, in key order: which rows the run reads (limit, min_confidence,

@@ -263,7 +263,7 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
     w["timings"] = {{"features", seconds_features},   {"evaluate", seconds_evaluate},
                     {"calibrate", seconds_calibrate}, {"refit", seconds_refit},
                     {"gate", seconds_gate},           {"total", seconds_total}};
-    w["options"] = parse_json(model.options().to_json(), "model options");
+    w["options"] = model.options().as_json();
     return w;
 }
 

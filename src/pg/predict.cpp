@@ -477,6 +477,6 @@ PG_INTENT_FUNCTION(pg_intent_model_info) {
     out["word_features"] = word_features;
     out["char_features"] = char_features;
     out["threshold"] = static_cast<double>(model.threshold());
-    out["options"] = intent::parse_json(model.options().to_json(), "model options");
+    out["options"] = model.options().as_json();
     return utf8_json_to_jsonb(intent::dump_json(out));
 }

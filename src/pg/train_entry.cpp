@@ -350,7 +350,7 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     const intent::Json metrics = report.value("metrics", none), options = report.value("options", none);
     // model_config: the model's options as trained, and the run's.
     intent::Json config = options.is_object() ? options : intent::Json::object();
-    const intent::Json effective = intent::parse_json(request.to_json(), "training options");
+    const intent::Json effective = request.as_json();
     for (const char *key : {"deploy", "min_confidence", "only_reviewed", "limit"})
         config[key] = effective.at(key);
     row.set(kModelConfig, config);
