@@ -56,6 +56,27 @@ SELECT d - 'deployed_at' - 'version' - 'model_id' - 'previous_model_id' AS rolle
   FROM rollback_classifier('intent') AS d;
 SELECT classifier, reason FROM ai_model_deployments WHERE classifier = 'intent' ORDER BY id;
 
+-- The right to deploy intent is EXECUTE on deploy_intent_model(), whichever
+-- way in: a role without it is refused by all four functions (42501), one
+-- given the models set (grant_intent_access()) may deploy and roll back
+-- intent through the classifier functions too.
+CREATE ROLE pgi_op_role;
+SET ROLE pgi_op_role;
+SELECT pg_temp.try_detail(format('SELECT deploy_intent_model(%s)', :intent_active)) AS no_right_intent_deploy;
+SELECT pg_temp.try_detail($$SELECT rollback_intent_model()$$) AS no_right_intent_rollback;
+SELECT pg_temp.try_detail(format('SELECT deploy_classifier_model(%L, %s)', 'intent', :intent_active)) AS no_right_classifier_deploy;
+SELECT pg_temp.try_detail($$SELECT rollback_classifier('intent')$$) AS no_right_classifier_rollback;
+RESET ROLE;
+SELECT count(*) AS functions_granted FROM grant_intent_access('pgi_op_role', 'models');
+SET ROLE pgi_op_role;
+SELECT d ->> 'reason' AS deployed_with_the_right,
+       (d ->> 'model_id')::bigint = :intent_active AS the_first
+  FROM deploy_classifier_model('intent', :intent_active) AS d;
+SELECT d ->> 'reason' AS rolled_back_with_the_right,
+       (d ->> 'model_id')::bigint = :intent_other AS the_second
+  FROM rollback_classifier('intent') AS d;
+RESET ROLE;
+
 -- A rollback to a model whose bytes were deleted: refused, with a hint
 -- naming this classifier's deploy function.
 SELECT d ->> 'reason' AS shop_manual FROM deploy_classifier_model('shop', :shop_other) AS d;
@@ -69,3 +90,6 @@ SELECT pg_temp.try_detail($$SELECT rollback_intent_model()$$) AS intent_bytes_de
 UPDATE ai_intent_models SET is_active = false WHERE classifier IN ('intent', 'shop');
 SELECT pg_temp.try_detail($$SELECT rollback_intent_model()$$) AS intent_none_active;
 SELECT pg_temp.try_detail($$SELECT rollback_classifier('shop')$$) AS shop_none_active;
+
+DROP OWNED BY pgi_op_role;
+DROP ROLE pgi_op_role;
