@@ -481,14 +481,12 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     // is recall (label_recall.h).
     if (report.recall.exempt) report.threshold.per_intent[static_cast<size_t>(report.recall.label)] = 0;
     const std::vector<float> &thr = report.threshold.per_intent;
-    // The novelty rules are learned on the right in-scope answers that the
-    // confidence rule accepts (novelty.h).
+    // The novelty rules learn on the right in-scope answers the thresholds accept (novelty.h).
     const auto accepted_right_in_scope = [&](size_t i) {
         return !oos_wins[i] && correct[i] && d.y[held[i]] != kOutOfScope &&
                conf[i] >= thr[static_cast<size_t>(pred[i])];
     };
     {
-        // The evidence and support floors.
         std::vector<float> evidence, support;
         for (size_t i = 0; i < held.size(); ++i)
             if (accepted_right_in_scope(i)) {
@@ -602,6 +600,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     h.conf.resize(held.size());
     h.evidence.resize(held.size());
     h.support.resize(held.size());
+    // With the rule off its limit stays 1, which no share exceeds: no word counts.
     if (options.unknown_word_quantile > 0) {
         const FoldWords words(set, run.report.plan.fold, run.report.plan.folds, callbacks.memory);
         h.unknown.resize(held.size());
@@ -610,8 +609,6 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
             h.unknown[i] = words.unknown_share(held[i], row);
         }
     } else {
-        // The rule is off (its limit stays 1, which no share exceeds): the
-        // out-of-fold word counts would be built for nothing.
         h.unknown.assign(held.size(), 0.0f);
     }
     h.oos_wins.resize(held.size());

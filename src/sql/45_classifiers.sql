@@ -64,12 +64,7 @@ BEGIN
                             THEN @extschema@.intent_output_error('The classifier exists; the role holds no right to use it that way.')
                             ELSE @extschema@.intent_output_error('It does not exist, or the role may not use it that way.') END,
               HINT = CASE WHEN p_access = 'manage' THEN @extschema@.intent_output_error('Only its owner (or a member of the owner role) may.')
-                          -- the built-in classifier's train and deploy rights are
-                          -- grant_intent_access()'s (grant_classifier_access()
-                          -- refuses it)
-                          WHEN p_name = 'intent' AND p_access IN ('train', 'deploy')
-                          THEN @extschema@.intent_output_error('The built-in classifier follows the grants of grant_intent_access(); an administrator can grant it: SELECT grant_intent_access(<role>, %s);',
-                                                               pg_catalog.quote_literal('models'))
+                          WHEN p_name = 'intent' AND p_access IN ('train', 'deploy') THEN @extschema@.intent_output_error('The built-in classifier follows the grants of grant_intent_access(); an administrator can grant it: SELECT grant_intent_access(<role>, %s);', pg_catalog.quote_literal('models'))
                           WHEN p_access = 'read' THEN @extschema@.intent_output_error('A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.')
                           ELSE @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, %s);',
                                                  pg_catalog.quote_nullable(pg_catalog.left(p_name, 63)), pg_catalog.quote_nullable(p_access)) END;
