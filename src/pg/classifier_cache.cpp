@@ -17,24 +17,12 @@
 // invalidation of pg_authid or pg_auth_members), so a REVOKE or a deploy is
 // seen at the next call.
 //
-// The deserialised models are kept by id across those invalidations: the
-// bytes of a model row never change once written. They can only be removed,
-// by delete_intent_model() and only from an inactive model, and an inactive
-// model is never mapped again by this cache (only an active row is mapped).
-// So a deploy for one partition costs the others one index lookup, not a
-// reload. The models are keyed by id within one ai_intent_models relation:
-// a new relation (the extension dropped and created again, ids starting over)
-// empties the cache.
-//
-// Memory. The models are an LRU bounded by pg_intent.model_cache_size
-// (bytes); the least recently used go first. Each model is charged the
-// growth of the C heap in use across its load (glibc's mallinfo2(); the
-// read's scratch memory is freed by then), and at least its stored bytes,
-// for a C library that cannot say or a load that reused freed heap. The
-// stored size alone undercounts: a model of data/ecommerce_es.csv stores
-// 378 kB and holds about 1.15 MB once loaded (its vocabulary's lookup
-// tables). A model larger than the whole budget is still served, loaded for
-// the call and not kept. The maps are bounded by entry count and key length.
+// The deserialised models come from the backend's one store of models
+// (model_store.cpp), kept by id across those invalidations under
+// pg_intent.model_cache_size. Only an active row is mapped here, and a
+// model's bytes can only be removed from an inactive one, so the store's
+// model of a mapped id is the row's. The maps are bounded by entry count
+// and key length.
 #include "classifier_cache.h"
 
 #include "citus_node.h"
@@ -42,7 +30,6 @@
 #include "partition_key.h"
 #include "relations.h"
 #include "scan.h"
-#include "settings.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -57,12 +44,7 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include <algorithm>
 #include <cstring>
-#include <list>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <string>
 #include <unordered_map>
 
@@ -117,52 +99,6 @@ struct State {
 State &state() {
     static auto *s = new State; // kept for the backend's life, no static destructor
     return *s;
-}
-
-struct ModelEntry {
-    int64_t id;
-    std::shared_ptr<const intent::IntentModel> model;
-    size_t bytes;
-};
-
-struct ModelLru {
-    Oid models_relid = InvalidOid;
-    std::list<ModelEntry> entries; // most recently used first
-    std::unordered_map<int64_t, std::list<ModelEntry>::iterator> by_id;
-    size_t bytes = 0;
-    ModelCacheStats stats;
-
-    void clear() {
-        entries.clear();
-        by_id.clear();
-        bytes = 0;
-    }
-    void evict_last() {
-        const ModelEntry &last = entries.back();
-        bytes -= last.bytes;
-        by_id.erase(last.id);
-        entries.pop_back();
-        ++stats.evictions;
-    }
-};
-
-ModelLru &lru() {
-    static auto *l = new ModelLru;
-    return *l;
-}
-
-// Bytes of the C heap in use (0 where the C library cannot say).
-size_t heap_in_use() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-    const struct mallinfo2 info = mallinfo2();
-    return info.uordblks + info.hblkhd;
-#else
-    return 0;
-#endif
-}
-
-size_t budget_bytes() {
-    return static_cast<size_t>(guc_model_cache_size_kb) * 1024;
 }
 
 Oid collation_of(Oid indexid, AttrNumber column) noexcept {
@@ -333,42 +269,10 @@ void remember(std::unordered_map<std::string, Value> &map, const std::string &ke
     map.emplace(key, value);
 }
 
-// The model with this id: from the LRU, or loaded (and kept if it fits).
+// The model with this id, from the backend's one store (model_store.h).
 LoadedModel model_for(const State &s, int64_t id) {
-    ModelLru &cache = lru();
-    if (cache.models_relid != s.models_relid) {
-        cache.clear();
-        cache.models_relid = s.models_relid;
-    }
-    const size_t budget = budget_bytes();
-    auto found = cache.by_id.find(id);
-    if (found != cache.by_id.end()) {
-        ++cache.stats.hits;
-        cache.entries.splice(cache.entries.begin(), cache.entries, found->second);
-        // The budget may have been lowered since: keep only what fits (the
-        // model in use stays, first).
-        while (cache.bytes > budget && cache.entries.size() > 1)
-            cache.evict_last();
-        return LoadedModel{id, true, found->second->model};
-    }
-    ++cache.stats.misses;
-    size_t bytes = 0;
-    const size_t heap_before = heap_in_use();
-    LoadedModel loaded = load_model_row(s.schema, id, &bytes);
-    const size_t heap_after = heap_in_use();
-    if (heap_after > heap_before) bytes = std::max(bytes, heap_after - heap_before);
-    if (bytes > budget) return loaded; // served, not kept
-    while (!cache.entries.empty() && cache.bytes + bytes > budget)
-        cache.evict_last();
-    cache.entries.push_front(ModelEntry{id, loaded.model, bytes});
-    try {
-        cache.by_id.emplace(id, cache.entries.begin());
-    } catch (...) {
-        cache.entries.pop_front();
-        throw;
-    }
-    cache.bytes += bytes;
-    return loaded;
+    return stored_model(s.models_relid, id, true,
+                        [&](size_t *stored_bytes) { return load_model_row(s.schema, id, stored_bytes); });
 }
 
 } // namespace
@@ -531,14 +435,6 @@ void require_model_classifier(Oid schema, std::string_view classifier, int64_t m
                      "\", which no longer exists; only a superuser may use it.",
         N_("A model given by id follows its classifier's predict access (predict_label()'s rule); the "
            "classifier's owner can grant it with grant_classifier_access()."));
-}
-
-ModelCacheStats model_cache_stats() {
-    const ModelLru &cache = lru();
-    ModelCacheStats stats = cache.stats;
-    stats.models = cache.entries.size();
-    stats.bytes = cache.bytes;
-    return stats;
 }
 
 void classifier_cache_relation_changed(Oid relid) {

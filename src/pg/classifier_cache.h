@@ -1,6 +1,6 @@
 // The per-backend cache of named classifiers (classifier_cache.cpp): which
 // classifiers exist, who may predict with them, which model answers for a
-// partition, and the deserialised models by id under a byte budget.
+// partition; the deserialised models come from the one store (model_store.h).
 #pragma once
 
 #include "pg_headers.h"
@@ -73,12 +73,6 @@ void require_model_classifier(Oid schema, std::string_view classifier, int64_t m
 // Raises 22023 for a p_partition of `bytes` bytes, longer than
 // kMaxPartitionKeyBytes (partition_key.h).
 [[noreturn]] void partition_too_long(size_t bytes);
-
-// What the model cache holds and did in this backend.
-struct ModelCacheStats {
-    uint64_t models = 0, bytes = 0, hits = 0, misses = 0, evictions = 0;
-};
-ModelCacheStats model_cache_stats();
 
 // Registers the role callbacks; called once from _PG_init. Relations come
 // through classifier_cache_relation_changed(), from the extension's one

@@ -72,26 +72,30 @@ namespace {
 uint64_t g_generation = 1;       // bumped by every relevant invalidation
 Oid g_models_relid = InvalidOid; // ai_intent_models, once we have looked it up
 
-struct CacheEntry {
+// What the row of a model said, valid while the generation holds: the model
+// itself is in the store (model_store.h), by id.
+struct RowFacts {
     Oid schema = InvalidOid;
+    Oid models_relid = InvalidOid;
     uint64_t generation = 0;
-    LoadedModel loaded;
+    int64_t id = 0;         // 0: none
+    bool is_active = false; // when it was read
     std::string classifier; // ai_intent_models.classifier: whose predict rule applies (by id)
 };
 
-// Models other than the active one kept per backend (A/B checks, shadow
-// scoring): few, since each can be large.
-constexpr size_t kMaxModelsById = 2;
+// Rows of models other than the active one looked at in this generation (A/B
+// checks, shadow scoring): a few facts each, bounded in number.
+constexpr size_t kMaxRowsById = 16;
 
 // Allocated once and never freed: a backend keeps its cache for its lifetime,
 // and avoiding static destructors keeps exit paths trivial.
-CacheEntry &active_entry() {
-    static CacheEntry *entry = new CacheEntry;
+RowFacts &active_entry() {
+    static RowFacts *entry = new RowFacts;
     return *entry;
 }
-std::list<CacheEntry> &entries_by_id() {
-    static auto *entries = new std::list<CacheEntry>;
-    return *entries;
+std::list<RowFacts> &rows_by_id() {
+    static auto *rows = new std::list<RowFacts>;
+    return *rows;
 }
 
 // Relcache callback: must not fail, so it only bumps a counter.
@@ -144,8 +148,9 @@ struct ModelRow {
 
 // Reads one row of ai_intent_models: the active one (active = true) or the
 // one with the given id, through its unique index, with a fresh snapshot.
-// The model bytes are detoasted into `scratch`.
-ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch) {
+// With `with_bytes`, the model bytes are detoasted into `scratch`; without,
+// only whether it has them is read.
+ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch, bool with_bytes) {
     ModelRow row;
     Oid relid = InvalidOid, indexid = InvalidOid;
     AttrNumber id_att = 0, model_att = 0, active_att = 0, classifier_att = 0;
@@ -194,11 +199,11 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
                 row.classifier_size = VARSIZE_ANY_EXHDR(t);
             }
             Datum blob = heap_getattr(tuple, model_att, desc, &isnull);
-            if (!isnull) {
+            row.has_bytes = !isnull;
+            if (!isnull && with_bytes) {
                 bytea *b = DatumGetByteaPCopy(blob); // detoasted while the snapshot is registered
                 row.data = reinterpret_cast<const uint8_t *>(VARDATA(b));
                 row.size = VARSIZE(b) - VARHDRSZ;
-                row.has_bytes = true;
             }
         });
         if (!more) break;
@@ -245,15 +250,17 @@ bool caller_may_read_models(Oid schema) {
                    N_("See the ai_model_registry view for model ids."));
 }
 
+[[noreturn]] void no_model_bytes(int64_t model_id) {
+    char message[128];
+    snprintf(message, sizeof message, "intent model %lld has no model bytes",
+             static_cast<long long>(model_id));
+    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
+                   N_("Its bytes were removed by delete_intent_model(); its history and metrics remain."),
+                   N_("Deploy or predict with another model."));
+}
+
 LoadedModel deserialize_row(const ModelRow &row) {
-    if (!row.has_bytes) {
-        char message[128];
-        snprintf(message, sizeof message, "intent model %lld has no model bytes",
-                 static_cast<long long>(row.id));
-        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
-                       N_("Its bytes were removed by delete_intent_model(); its history and metrics remain."),
-                       N_("Deploy or predict with another model."));
-    }
+    if (!row.has_bytes) no_model_bytes(row.id);
     return LoadedModel{row.id, row.is_active,
                        std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(
                            row.data, row.size, [] { return interrupt_pending(); }))};
@@ -263,7 +270,7 @@ LoadedModel deserialize_row(const ModelRow &row) {
 
 LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes) {
     ScratchContext scratch;
-    ModelRow row = read_model_row(schema, false, model_id, scratch.get());
+    ModelRow row = read_model_row(schema, false, model_id, scratch.get(), true);
     if (!row.found) no_such_model(model_id);
     *stored_bytes = row.size;
     return deserialize_row(row);
@@ -282,22 +289,35 @@ static void accept_invalidations() {
     pg_call([]() noexcept { AcceptInvalidationMessages(); });
 }
 
-LoadedModel active_model(Oid schema) {
+// The model of `facts`, from the store (loaded by id on a miss).
+static LoadedModel model_of(const RowFacts &facts) {
+    return stored_model(facts.models_relid, facts.id, facts.is_active, [&](size_t *stored_bytes) {
+        return load_model_row(facts.schema, facts.id, stored_bytes);
+    });
+}
+
+// The active row's facts, read when the generation moved (its bytes are
+// not read: the store may have the model).
+static const RowFacts &active_row(Oid schema) {
     accept_invalidations();
-    CacheEntry &entry = active_entry();
-    if (entry.generation == g_generation && entry.schema == schema && entry.loaded.model) return entry.loaded;
+    RowFacts &entry = active_entry();
+    if (entry.generation == g_generation && entry.schema == schema && entry.id != 0) return entry;
 
     uint64_t generation = g_generation; // an invalidation during the read makes this entry stale at once
     ScratchContext scratch;
-    ModelRow row = read_model_row(schema, true, 0, scratch.get());
+    ModelRow row = read_model_row(schema, true, 0, scratch.get(), false);
     if (!row.found)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                        intent::Message{N_("no intent model is deployed"), {}},
                        N_("ai_intent_models has no active model."),
                        N_("Train and deploy one with SELECT train_intent_model();"));
-    LoadedModel loaded = deserialize_row(row);
-    entry = CacheEntry{schema, generation, loaded, "intent"};
-    return loaded;
+    if (!row.has_bytes) no_model_bytes(row.id);
+    entry = RowFacts{schema, g_models_relid, generation, row.id, true, "intent"};
+    return entry;
+}
+
+LoadedModel active_model(Oid schema) {
+    return model_of(active_row(schema));
 }
 
 // Whether `memo` says this query already found model `model_id` visible to
@@ -327,15 +347,14 @@ static void remember_visible(ModelVisibility *memo, int64_t model_id, uint64_t g
 
 LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility) {
     accept_invalidations();
-    // The active model is everyone's: serve it from the active entry.
-    const CacheEntry &active = active_entry();
-    if (active.generation == g_generation && active.schema == schema && active.loaded.model &&
-        active.loaded.id == model_id)
-        return active.loaded;
-    // Checked earlier in this query, and still in the cache: no check again.
-    // (A model hidden or withdrawn meanwhile bumps the generation; a query
-    // that started before the change may finish with the model, as with a
-    // snapshot.)
+    // The active model is everyone's: serve it as the active model.
+    const RowFacts &active = active_entry();
+    if (active.generation == g_generation && active.schema == schema && active.id == model_id)
+        return model_of(active);
+    // Checked earlier in this query, and its row still as it was: no check
+    // again. (A model hidden or withdrawn meanwhile bumps the generation; a
+    // query that started before the change may finish with the model, as
+    // with a snapshot.)
     const bool seen = seen_by_this_query(visibility, model_id);
 
     // Without SELECT on the table only the active model is usable. Refuse
@@ -351,21 +370,19 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
                        N_("Predict with the active model, or ask for SELECT on the model rows."));
     }
 
-    auto &entries = entries_by_id();
-    LoadedModel loaded;
-    std::string classifier;
-    for (auto it = entries.begin(); it != entries.end(); ++it) {
-        if (it->schema == schema && it->loaded.id == model_id && it->generation == g_generation) {
-            entries.splice(entries.begin(), entries, it); // most recently used first
-            loaded = it->loaded;
-            classifier = it->classifier;
+    auto &rows = rows_by_id();
+    RowFacts facts; // a copy: the checks below may run SQL
+    for (auto it = rows.begin(); it != rows.end(); ++it) {
+        if (it->schema == schema && it->id == model_id && it->generation == g_generation) {
+            rows.splice(rows.begin(), rows, it); // most recently used first
+            facts = rows.front();
             break;
         }
     }
-    if (!loaded.model) {
-        // Visibility first: the bytes of a row the caller may not see are
-        // not read at all (they were detoasted before the check, a model's
-        // worth of work for each call naming a hidden id).
+    if (facts.id == 0) {
+        // Visibility first: nothing of a row the caller may not see is read
+        // (its bytes were detoasted before the check, a model's worth of work
+        // for each call naming a hidden id).
         if (!caller_can_see_model(schema, model_id)) {
             // The active model is everyone's, even where row security hides its row.
             LoadedModel current;
@@ -379,31 +396,31 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         }
         uint64_t generation = g_generation;
         ScratchContext scratch;
-        ModelRow row = read_model_row(schema, false, model_id, scratch.get());
+        ModelRow row = read_model_row(schema, false, model_id, scratch.get(), false);
         if (!row.found) no_such_model(model_id);
-        classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";
-        // The classifier's predict rule, before the bytes are deserialised
+        std::string classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";
+        // The classifier's predict rule, before the model is loaded
         // (intent's is everyone's).
         if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
-        loaded = deserialize_row(row);
-        entries.remove_if(
-            [&](const CacheEntry &e) { return e.generation != g_generation || e.loaded.id == model_id; });
-        entries.push_front(CacheEntry{schema, generation, loaded, classifier});
-        if (entries.size() > kMaxModelsById) entries.pop_back();
+        if (!row.has_bytes) no_model_bytes(model_id);
+        rows.remove_if([&](const RowFacts &r) { return r.generation != g_generation || r.id == model_id; });
+        facts = RowFacts{schema, g_models_relid, generation, model_id, row.is_active, classifier};
+        rows.push_front(facts);
+        if (rows.size() > kMaxRowsById) rows.pop_back();
         remember_visible(visibility, model_id, generation);
-        return loaded;
+        return model_of(facts);
     }
-    // Cached, but the caller may be another role than the one that loaded
-    // it, and a model may have been deployed or withdrawn since: check again,
+    // Known, but the caller may be another role than the one that read it,
+    // and a model may have been deployed or withdrawn since: check again,
     // once per query. Only the built-in classifier's active model is
     // everyone's; another classifier's active model is not.
     if (!seen) {
-        if (!(loaded.is_active && classifier == "intent") && !caller_can_see_model(schema, model_id))
+        if (!(facts.is_active && facts.classifier == "intent") && !caller_can_see_model(schema, model_id))
             no_such_model(model_id);
-        if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
+        if (facts.classifier != "intent") require_model_classifier(schema, facts.classifier, model_id);
     }
     remember_visible(visibility, model_id, g_generation);
-    return loaded;
+    return model_of(facts);
 }
 
 } // namespace pg_intent

@@ -1,21 +1,17 @@
-// The per-backend model cache (model_cache.cpp): the deployed model and a
-// few others by id, loaded once and kept until ai_intent_models changes.
+// Which model of ai_intent_models a prediction by the built-in classifier
+// or by model id uses, and whether the caller may (model_cache.cpp): the
+// deployed model's id, kept until ai_intent_models changes, and the checks
+// of a model given by id. The models themselves come from the one store
+// (model_store.h).
 #pragma once
 
 #include "pg_headers.h"
 
-#include "model.h"
+#include "model_store.h"
 
 #include <cstdint>
-#include <memory>
 
 namespace pg_intent {
-
-struct LoadedModel {
-    int64_t id = 0;
-    bool is_active = false; // when it was read
-    std::shared_ptr<const intent::IntentModel> model;
-};
 
 // The deployed model, loaded once per backend and kept until a relcache
 // invalidation of ai_intent_models (sent by its statement trigger, at commit)
@@ -38,7 +34,8 @@ struct ModelVisibility {
     CommandId command;
 };
 
-// A model by id (small LRU cache, same invalidation). The active model is
+// A model by id (what the checks found is kept per id until
+// ai_intent_models changes; the model, in the store). The active model is
 // everyone's; any other model must be visible to the caller (SELECT on its
 // row of ai_intent_models, row-level security included), checked once per
 // query when the caller passes its `visibility` (kept in fn_extra), on every
@@ -50,8 +47,8 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
 
 // Reads model `model_id`'s row through the primary key with a fresh catalog
 // snapshot and deserialises it, with no privilege check: for callers that
-// decided who may use it (classifier_cache.cpp). `stored_bytes` is the size
-// of its bytes. Nothing is cached here. Throws SqlError P0002 when there is
+// decided who may use it, as the store's loader (model_store.h).
+// `stored_bytes` is the size of its bytes. Nothing is kept here. Throws SqlError P0002 when there is
 // no such row, 55000 when its bytes were removed.
 LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes);
 

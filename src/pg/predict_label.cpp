@@ -3,6 +3,7 @@
 // use it and its model come from classifier_cache.cpp.
 #include "classifier_cache.h"
 #include "guard.h"
+#include "model_store.h"
 #include "partition_key.h"
 #include "predict.h"
 #include "settings.h"
@@ -266,7 +267,7 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     return utf8_json_to_jsonb(intent::dump_json(out));
 }
 
-// _pg_intent_model_cache_stats(): this backend's classifier model cache.
+// _pg_intent_model_cache_stats(): this backend's store of models (model_store.h).
 PG_INTENT_FUNCTION(pg_intent_model_cache_stats) {
     const ModelCacheStats stats = model_cache_stats();
     Datum result = 0;

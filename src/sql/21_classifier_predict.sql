@@ -57,10 +57,10 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.explain_label(text, text, text, integer, text) IS
     'Explains predict_label(p_name, p_text, p_partition): the word and character n-grams of the text with their contribution to the decision score of the predicted label (or p_label), the p_top largest listed (0-1000) and the others summed in other_terms; bias + contributions + other_terms = score; uncertain and uncertain_reason (no_evidence, no_support, unknown_words, below_threshold, out_of_scope, or null) say whether and why predict_label() withholds the answer, with the threshold, evidence and evidence_floor, support and support_floor, unknown_word_share and unknown_word_limit it was held to; model_id and model_partition say which model answered. Needs the classifier''s predict access (42501) and the explain set (grant_intent_access(role, ''explain'')); with p_partition, access to that partition as well (42501): the classifier''s train right, or a row of that partition the caller can read in a table source; unknown classifier 42704, no deployed model 55000, a label the model does not have 22023; NULL for a NULL p_name or p_text.';
 
--- Internal: what this session's cache of classifier models holds and did.
+-- Internal: what this session's store of models holds and did.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_model_cache_stats(
     OUT models bigint, OUT bytes bigint, OUT hits bigint, OUT misses bigint, OUT evictions bigint)
 AS 'MODULE_PATHNAME', 'pg_intent_model_cache_stats'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION intent_internal._pg_intent_model_cache_stats() IS
-    'Internal: this session''s cache of classifier models (predict_label(), classify_label()): models kept, their bytes (the budget is pg_intent.model_cache_size), hits, misses (loads) and evictions.';
+    'Internal: this session''s store of deserialised models, of every classifier (predict_intent(), predict_label(), classify_label(), ...): models kept, their bytes (the budget is pg_intent.model_cache_size), hits, misses (loads) and evictions.';

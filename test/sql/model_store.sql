@@ -1,0 +1,54 @@
+-- One store of models (issue 33, point 1: one cache). predict_intent(),
+-- predict_intent(text, model id), predict_label('intent', ...) and a named
+-- classifier's predict_label() take their deserialised models from one
+-- store per session, by model id, bounded by pg_intent.model_cache_size and
+-- counted by _pg_intent_model_cache_stats(). Before, the built-in
+-- classifier's models were kept in a cache of their own, outside the
+-- budget and the statistics: every count below stayed 0 for them.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+CREATE EXTENSION pg_intent;
+
+\i test/fixtures/try_detail.sql
+\i test/fixtures/spanish_80.sql
+
+SELECT (train_intent_model('first', 'full', '{"seed": 1}') ->> 'model_id')::bigint AS first_id \gset
+SELECT (train_intent_model('second', 'full', '{"seed": 2, "algorithm": "logistic_regression", "deploy": "never"}')
+        ->> 'model_id')::bigint AS second_id \gset
+SELECT is_active FROM ai_intent_models WHERE id = :first_id;
+
+-- What the store did since this point.
+CREATE TEMP TABLE before AS SELECT * FROM intent_internal._pg_intent_model_cache_stats();
+CREATE TEMP VIEW since AS
+SELECT s.models - b.models AS models, s.hits - b.hits AS hits, s.misses - b.misses AS loads
+  FROM intent_internal._pg_intent_model_cache_stats() AS s, before AS b;
+
+-- The active model: loaded once, then served from the store.
+SELECT predicted_intent FROM predict_intent('quiero devolver la camiseta');
+SELECT predicted_intent FROM predict_intent('mi pedido de la mochila no ha llegado');
+SELECT * FROM since;
+
+-- The classifier function for the built-in classifier: the same model.
+SELECT (predict_label('intent', 'quiero devolver la camiseta')).label;
+SELECT * FROM since;
+
+-- A model by id: a second model in the store.
+SELECT predicted_intent, model_id = :second_id AS by_id FROM predict_intent('quiero devolver la camiseta', :second_id);
+SELECT * FROM since;
+
+-- Deployed, the second model answers predict_intent() from the store: no load.
+SELECT deploy_intent_model(:second_id) ->> 'reason' AS deployed;
+SELECT model_id = :second_id AS active_now FROM predict_intent('quiero devolver la camiseta');
+SELECT * FROM since;
+
+-- The store keeps within its budget (the setting is in kB).
+SELECT bytes > 0 AS holds_bytes, bytes <= (SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'pg_intent.model_cache_size') AS within_budget
+  FROM intent_internal._pg_intent_model_cache_stats();
+
+-- A model whose bytes were removed is refused, though the store still has it.
+SELECT delete_intent_model(:first_id) ->> 'model_id' = :'first_id' AS deleted;
+SELECT pg_temp.try_detail(format('SELECT predict_intent(%L, %s)', 'quiero devolver la camiseta', :first_id));
+SELECT model_id = :second_id AS active_still FROM predict_intent('quiero devolver la camiseta');
+
+DROP EXTENSION pg_intent CASCADE;
