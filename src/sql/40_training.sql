@@ -230,10 +230,9 @@ BEGIN
                   HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
     -- The policy row, read by the caller (see above): the trainer takes it
-    -- whole. A classifier's training options come before the caller's.
-    IF NOT v_builtin THEN
-        v_options := coalesce(p_classifier_options, '{}'::jsonb) || p_options;
-    END IF;
+    -- whole. A classifier's training options come before the caller's (the
+    -- built-in classifier has none: _pg_intent_classifier_training_options()).
+    v_options := coalesce(p_classifier_options, '{}'::jsonb) || p_options;
     -- A policy that trains on reviewed rows only holds for every run, the
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
@@ -463,25 +462,19 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_run_under_policy(text, text
     'Internal: one training run of a classifier (and partition), as the extension owner, under the policy row (and classifier training options) its caller read once for the whole call: reads the rows, trains, applies the deploy rule of the policy and records the run.';
 
 -- One run with the policy as it is now: train_intent_model()'s worker (one
--- run per call), which reads the policy row here, once.
+-- run per call), which reads the classifier's effective policy here, once,
+-- by the rule every classifier's training reads (_pg_intent_classifier_policy()).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
                                                             p_classifier text, p_partition text, p_batch uuid)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_policy @extschema@.ai_training_policy;
-    v_classifier_options jsonb;
 BEGIN
-    IF p_classifier IS DISTINCT FROM 'intent' THEN
-        v_policy := intent_internal._pg_intent_classifier_policy(p_classifier);
-        v_classifier_options := intent_internal._pg_intent_classifier_training_options(p_classifier);
-    ELSE
-        SELECT p.* INTO v_policy FROM @extschema@.ai_training_policy AS p;
-    END IF;
-    RETURN intent_internal._pg_intent_train_run_under_policy(p_run_name, p_run_type, p_options, p_classifier,
-                                                             p_partition, p_batch, v_policy, v_classifier_options);
+    RETURN intent_internal._pg_intent_train_run_under_policy(
+        p_run_name, p_run_type, p_options, p_classifier, p_partition, p_batch,
+        intent_internal._pg_intent_classifier_policy(p_classifier),
+        intent_internal._pg_intent_classifier_training_options(p_classifier));
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS

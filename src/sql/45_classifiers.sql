@@ -259,9 +259,9 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_policy_limits(@extschema@.ai_training_policy) IS
     'Internal: the limit keys of a policy row (_pg_intent_policy_within()) as jsonb, recorded in a classifier run''s metrics (limits).';
 
--- A classifier's effective policy: ai_training_policy's row with the
--- classifier's policy keys over it, within the row's limits
--- (_pg_intent_policy_within()).
+-- A classifier's effective policy: ai_training_policy's row with its policy
+-- keys over it, within the row's limits (_pg_intent_policy_within()); the
+-- built-in classifier's is the row alone (alter_classifier() refuses it).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_policy(p_name text)
 RETURNS @extschema@.ai_training_policy
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -270,16 +270,16 @@ AS $$
     SELECT intent_internal._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p, coalesce((
                SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                  FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
-                WHERE c.name OPERATOR(pg_catalog.=) p_name
+                WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
                   AND k.key OPERATOR(pg_catalog.=) ANY (intent_internal._pg_intent_classifier_policy_keys())),
                '{}'::jsonb)), p)
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy(text) IS
-    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it, within the row''s limits: _pg_intent_policy_within()).';
+    'Internal: the classifier''s effective policy (the row of ai_training_policy with the classifier''s policy keys over it, within the row''s limits: _pg_intent_policy_within(); for the built-in classifier intent, the row alone).';
 
 -- A classifier's training options: its options that are neither columns
--- nor policy.
+-- nor policy (none for the built-in classifier, as its policy above).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_training_options(p_name text)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -287,12 +287,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce((SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                        FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
-                      WHERE c.name OPERATOR(pg_catalog.=) p_name
+                      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
                         AND NOT k.key OPERATOR(pg_catalog.=) ANY (intent_internal._pg_intent_classifier_policy_keys())),
                     '{}'::jsonb)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_training_options(text) IS
-    'Internal: the classifier''s training options (its options that are neither columns nor policy keys).';
+    'Internal: the classifier''s training options (its options that are neither columns nor policy keys; none for the built-in classifier intent).';
 
 -- Checks a classifier's options (policy keys and training options; not the
 -- column keys): 22023 naming the first bad key. The policy keys of

@@ -130,6 +130,22 @@ SELECT pg_temp.try($$SELECT alter_classifier('lim_mt', '{"max_partitions_per_cla
 SELECT pg_temp.try($$SELECT alter_classifier('lim_mt', '{"max_concurrent_trainings": 64}')$$) AS not_a_classifier_key;
 RESET ROLE;
 
+-- The built-in classifier's effective policy is ai_training_policy's row
+-- alone, by the rule every classifier's training reads
+-- (_pg_intent_classifier_policy(), also train_intent_model()'s): keys in its
+-- row of ai_classifiers (plain DML; alter_classifier() refuses it) are not
+-- its policy or options. Before, the rule read them and only
+-- train_intent_model()'s own branch skipped them.
+UPDATE ai_classifiers SET policy = '{"max_training_rows": 3, "min_samples_for_training": 1000, "seed": 99}'
+ WHERE name = 'intent';
+SELECT intent_internal._pg_intent_classifier_policy('intent') = p AS intent_policy_is_the_row
+  FROM ai_training_policy AS p;
+SELECT intent_internal._pg_intent_classifier_training_options('intent') AS intent_training_options;
+SELECT train_intent_model('intent again', 'full', '{"seed": 1}') ->> 'status' AS status;
+SELECT model_config ->> 'seed' AS seed, training_samples > 3 AS more_than_3_rows
+  FROM ai_training_runs WHERE run_name = 'intent again';
+SELECT pg_temp.try($$SELECT alter_classifier('intent', '{"max_training_rows": 3}')$$) AS alter_builtin;
+
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE lim_rows, lim_long, lim_tenants;
 REVOKE CREATE ON SCHEMA public FROM pgi_lim_owner;
