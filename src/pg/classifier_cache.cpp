@@ -211,18 +211,9 @@ int64_t read_active_id(const State &s, std::string_view name, const std::string_
 bool call_allows(const State &s, std::string_view name, Oid user, bool &exists) {
     bool allowed = false, isnull = true;
     pg_call([&]() noexcept {
-        FmgrInfo flinfo;
-        fmgr_info(s.allows_fn, &flinfo);
-        LOCAL_FCINFO(call, 3);
-        InitFunctionCallInfoData(*call, &flinfo, 3, InvalidOid, nullptr, nullptr);
-        call->args[0].value = text_datum_in_pg(name);
-        call->args[0].isnull = false;
-        call->args[1].value = ObjectIdGetDatum(user);
-        call->args[1].isnull = false;
-        call->args[2].value = CStringGetTextDatum("predict");
-        call->args[2].isnull = false;
-        const Datum result = FunctionCallInvoke(call);
-        isnull = call->isnull;
+        const Datum args[3] = {text_datum_in_pg(name), ObjectIdGetDatum(user),
+                               CStringGetTextDatum("predict")};
+        const Datum result = call_extension_function(s.allows_fn, 3, args, nullptr, isnull);
         if (!isnull) allowed = DatumGetBool(result);
     });
     exists = !isnull;

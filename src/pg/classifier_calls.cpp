@@ -75,18 +75,15 @@ PG_INTENT_FUNCTION(pg_intent_classifier_call) {
                 args[i].value = resolve_source_option(args[i].value);
         }
         const Oid worker = extension_function(schema, worker_name, worker_nargs, argtypes);
+        Datum values[FUNC_MAX_ARGS] = {ObjectIdGetDatum(caller)};
+        bool nulls[FUNC_MAX_ARGS] = {false};
+        for (int i = 0; i < nargs; ++i) {
+            values[i + 1] = args[i].value;
+            nulls[i + 1] = args[i].isnull;
+        }
 
         AsExtensionOwner as_owner(owner);
-        FmgrInfo flinfo;
-        fmgr_info(worker, &flinfo);
-        LOCAL_FCINFO(call, FUNC_MAX_ARGS);
-        InitFunctionCallInfoData(*call, &flinfo, worker_nargs, InvalidOid, nullptr, nullptr);
-        call->args[0].value = ObjectIdGetDatum(caller);
-        call->args[0].isnull = false;
-        for (int i = 0; i < nargs; ++i)
-            call->args[i + 1] = args[i];
-        result = FunctionCallInvoke(call);
-        result_null = call->isnull;
+        result = call_extension_function(worker, worker_nargs, values, nulls, result_null);
     });
     if (result_null) PG_RETURN_NULL();
     return result;

@@ -80,22 +80,14 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         const int nargs = OidIsValid(worker) ? 6 : 3;
         if (!OidIsValid(worker)) worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
 
+        // The caller's three arguments; the built-in classifier,
+        // unpartitioned, in no batch.
+        const Datum args[6] = {
+            PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), CStringGetTextDatum("intent"), 0, 0};
+        const bool nulls[6] = {PG_ARGISNULL(0), PG_ARGISNULL(1), PG_ARGISNULL(2), false, true, true};
+
         AsExtensionOwner as_owner(owner);
-        FmgrInfo flinfo;
-        fmgr_info(worker, &flinfo);
-        LOCAL_FCINFO(call, 6);
-        InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
-        for (int i = 0; i < 3; ++i) {
-            call->args[i].value = PG_GETARG_DATUM(i);
-            call->args[i].isnull = PG_ARGISNULL(i);
-        }
-        // The built-in classifier, unpartitioned, in no batch.
-        call->args[3].value = CStringGetTextDatum("intent");
-        call->args[3].isnull = false;
-        call->args[4].isnull = true;
-        call->args[5].isnull = true;
-        result = FunctionCallInvoke(call);
-        result_null = call->isnull;
+        result = call_extension_function(worker, nargs, args, nulls, result_null);
     });
     if (result_null) PG_RETURN_NULL();
     return result;
