@@ -133,12 +133,14 @@ BEGIN
      ORDER BY r.started_at DESC, r.id
      LIMIT 1;
 
-    -- New rows since the last completed run: for intent, what
-    -- get_ai_training_metrics() reports (should_retrain() decides, with its
-    -- back-off); for another classifier, retrain_classifiers()'s own count
-    -- and rule, counted as the classifier's owner.
+    -- New rows since the last completed run and whether they make the
+    -- classifier due, by one rule (_pg_intent_classifier_due()): for intent,
+    -- what get_ai_training_metrics() and should_retrain() count (which adds
+    -- the minimum of samples and the back-off); for another classifier,
+    -- retrain_classifiers()'s count, counted as the classifier's owner.
     IF v_built_in THEN
-        v_new_rows := intent_internal._pg_intent_samples_since_last_train();
+        SELECT d.new_rows, d.due, d.threshold INTO v_new_rows, v_due, v_threshold
+          FROM intent_internal._pg_intent_builtin_retrain_due() AS d;
     ELSE
         BEGIN
             v_count := intent_internal._pg_intent_count_classifier_source(p_name, v_plan.since);
@@ -167,4 +169,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
-    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), served_by_fallback {partitions, weakest: five [{partition, run_id, evidence, rows, candidate_f1, fallback_f1}]}: the partitions without a model of their own whose latest run the fallback beat (fallback_better; NULL when none), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule; NULL for intent, see should_retrain()). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), served_by_fallback {partitions, weakest: five [{partition, run_id, evidence, rows, candidate_f1, fallback_f1}]}: the partitions without a model of their own whose latest run the fallback beat (fallback_better; NULL when none), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown when the caller may not train the classifier), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule, the one every classifier''s count reads; for intent, should_retrain()''s count, which adds the minimum of samples and the back-off). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';

@@ -65,12 +65,35 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backs_off(timestamptz, bigint, integer) IS
     'Internal: while a failed scheduled attempt holds a classifier back (_pg_intent_retrain_failure_open()), whether the next one still waits: fewer than p_threshold rows new since the failure and ai_training_policy.retry_failed_after not passed; and when it may retry.';
 
+-- The built-in classifier's retraining count, by the rule every
+-- classifier's count reads (_pg_intent_classifier_due(), which
+-- retrain_classifiers() and get_classifier_metrics() read too): its rows
+-- added or corrected since its last run that could deploy
+-- (_pg_intent_samples_since_last_train()), due at auto_retrain_threshold.
+-- Its rows always count from an instant (-infinity before any run), so a
+-- built-in classifier never trained waits for the threshold, as since 0.2;
+-- a named one is due at once.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_builtin_retrain_due(
+    OUT new_rows bigint, OUT due boolean, OUT threshold integer)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT d.new_rows, d.due, p.auto_retrain_threshold
+      FROM intent_internal._pg_intent_policy() AS p,
+           intent_internal._pg_intent_classifier_due(intent_internal._pg_intent_samples_since_last_train(),
+                                                     '-infinity'::timestamptz, NULL::bigint,
+                                                     p.auto_retrain_threshold) AS d
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_builtin_retrain_due() IS
+    'Internal: the built-in classifier intent''s new rows (added or corrected since its last completed run that could deploy), whether they make it due for retraining (_pg_intent_classifier_due(), every classifier''s rule) and the threshold: for should_retrain() and get_classifier_metrics(''intent'').';
+
 -- The one place that decides whether scheduled retraining runs now, and
 -- why not: should_retrain() and retrain_if_needed() both ask it. The reason
 -- is a key of pg_intent's texts (retrain_*), worded in
 -- intent_output_language() by intent_output_text().
 --   1. enough rows added or corrected since the last completed run
---      (auto_retrain_threshold), and
+--      (auto_retrain_threshold): _pg_intent_builtin_retrain_due(), and
 --   2. enough samples for a run (min_samples_for_training), and
 --   3. not backing off after a failed run of retrain_if_needed(): the one
 --      back-off above, with the rows added or changed since the failed run
@@ -86,10 +109,11 @@ AS $$
 DECLARE
     v_policy record := intent_internal._pg_intent_policy();
     v_backing_off boolean;
+    v_due boolean;
 BEGIN
     retrain := false;
-    samples_since_last_train := intent_internal._pg_intent_samples_since_last_train();
-    IF samples_since_last_train < v_policy.auto_retrain_threshold THEN
+    SELECT d.new_rows, d.due INTO samples_since_last_train, v_due FROM intent_internal._pg_intent_builtin_retrain_due() AS d;
+    IF NOT v_due THEN
         reason := @extschema@.intent_output_text('retrain_few_new_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;

@@ -123,6 +123,7 @@ AS $$
             'intent_internal._pg_intent_last_retraining_run(bigint, text)',
             'intent_internal._pg_intent_samples_since(timestamptz)',
             'intent_internal._pg_intent_retrain_decision()',
+            'intent_internal._pg_intent_builtin_retrain_due()',
             'intent_internal._pg_intent_retrain_failed_at()',
             'intent_internal._pg_intent_retrain_failure_open(text, timestamptz)',
             'intent_internal._pg_intent_retrain_backs_off(timestamptz, bigint, integer)',

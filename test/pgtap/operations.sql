@@ -592,6 +592,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_last_retraining_run(bigint, text)', 'stable', 'safe', false),
     ('_pg_intent_samples_since(timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_decision()', 'stable', 'safe', false),
+    ('_pg_intent_builtin_retrain_due()', 'stable', 'safe', false),
     ('_pg_intent_retrain_failed_at()', 'stable', 'safe', false),
     ('_pg_intent_retrain_failure_open(text, timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_backs_off(timestamp with time zone, bigint, integer)', 'stable', 'safe', false),

@@ -83,14 +83,22 @@ SELECT m -> 'partition_models' ->> 'models' AS shop_models,
        m -> 'runs' ->> 'total' AS runs
   FROM get_classifier_metrics('cm_router') AS m;
 
--- The built-in classifier: its models and runs, and the new rows
--- get_ai_training_metrics() reports.
+-- The built-in classifier: its models and runs, the new rows
+-- get_ai_training_metrics() reports, and whether they make it due by the
+-- rule every classifier's count reads (0.3.2; before, retrain_due and
+-- auto_retrain_threshold were NULL for intent): 39 rows against the
+-- threshold of 100, then 39 against 30.
 INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
 SELECT prompt, route, 90 FROM cm_plain WHERE id < 40;
 SELECT m ->> 'built_in' AS built_in, m -> 'active_model' AS active, m -> 'runs' ->> 'total' AS runs,
        m ->> 'new_rows' = get_ai_training_metrics() ->> 'samples_since_last_train' AS same_as_training_metrics,
-       m ->> 'new_rows' AS new_rows, m -> 'retrain_due' AS due
+       m ->> 'new_rows' AS new_rows, m -> 'retrain_due' AS due, m ->> 'auto_retrain_threshold' AS threshold,
+       should_retrain() AS should_retrain
   FROM get_classifier_metrics('intent') AS m;
+UPDATE ai_training_policy SET auto_retrain_threshold = 30;
+SELECT m -> 'retrain_due' AS due, m ->> 'auto_retrain_threshold' AS threshold, should_retrain() AS should_retrain
+  FROM get_classifier_metrics('intent') AS m;
+UPDATE ai_training_policy SET auto_retrain_threshold = DEFAULT;
 
 -- Privileges: closed to PUBLIC, granted with the metrics set. The models
 -- and runs are read with the caller's table privileges; the source is
