@@ -33,13 +33,15 @@ package=(dpkg-dev debhelper postgresql-server-dev-all)
 # training report (test/scripts/report_browser.sh, headless); Valgrind runs
 # every backend of scripts/stress.sh; locales gives the es_ES.UTF-8 locale
 # that test/sql/language.sql sets lc_messages to (generated below, once);
-# python3-psycopg2 and nodejs run docs/calling-from-apps.md's snippets
+# gdb looks inside a backend (test/scripts/read_errors.sh: where an error
+# lives when the guard raises it); python3-psycopg2 and nodejs run
+# docs/calling-from-apps.md's snippets
 # (test/scripts/app_snippets.sh), with node-postgres (`pg`, from the npm
 # registry: node_postgres() below); the libraries that Citus 13.2.2's build
 # (../shared/citus, test/scripts/citus.sh) links: libpq, libcurl, libzstd,
 # liblz4, OpenSSL, GSSAPI.
 test=(locales cmake libgtest-dev clang libclang-rt-14-dev postgresql-15-cron postgresql-15-pgtap
-    libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind python3-psycopg2 nodejs
+    libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind gdb python3-psycopg2 nodejs
     libpq5 libcurl4 libzstd1 liblz4-1 libssl3 libgssapi-krb5-2)
 # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
 # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;

@@ -284,9 +284,18 @@ void free_error(ErrorData *error) noexcept {
     if (error != &g_copy_failed) FreeErrorData(error);
 }
 
+// Where an error caught by call_catching_errors() is copied: the memory
+// context that was current when the guard (guarded_call()) was entered,
+// which lives until the guard raises the error. Not the context current at
+// the pg_call(): the glue makes scratch contexts current for a read
+// (model_cache.cpp) and deletes them when the exception that carries the
+// error unwinds their owner, so a copy made there was freed before the
+// guard read it. Outside any guard (a callback), the pg_call()'s context.
+MemoryContext g_guard_context = nullptr;
+
 ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept {
     // volatile: read after a possible longjmp.
-    MemoryContext volatile caller_context = CurrentMemoryContext;
+    MemoryContext volatile caller_context = g_guard_context ? g_guard_context : CurrentMemoryContext;
     ErrorStackGuard saved;
     sigjmp_buf local;
     if (sigsetjmp(local, 0) == 0) {
@@ -385,9 +394,30 @@ bool training_should_stop() {
     return interrupt_pending() || !PostmasterIsAlive();
 }
 
+namespace {
+
+// The guard's context for the errors its body's pg_call()s catch
+// (detail::g_guard_context), restored when the guard is left: a guarded
+// function may run another (SQL that calls one of ours).
+class GuardContext {
+  public:
+    GuardContext() noexcept : saved_(detail::g_guard_context) {
+        detail::g_guard_context = CurrentMemoryContext;
+    }
+    ~GuardContext() { detail::g_guard_context = saved_; }
+    GuardContext(const GuardContext &) = delete;
+    GuardContext &operator=(const GuardContext &) = delete;
+
+  private:
+    MemoryContext saved_;
+};
+
+} // namespace
+
 Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     PendingError error;
     try {
+        GuardContext guard_context;
         const Datum result = body(fcinfo);
         // A release in a destructor failed after the body's last pg_call().
         if (!detail::deferred_error) return result;
