@@ -1,4 +1,7 @@
-// Per-backend cache of deserialised models, and how model rows are read.
+// Which model row a prediction by the built-in classifier or by model id
+// means, whether the caller may use it, and how model rows are read. The
+// deserialised models themselves are in the backend's one store
+// (model_store.cpp).
 //
 // Reading. predict_intent() must read ai_intent_models whatever the caller
 // may read, yet nothing the caller controls may run with the owner's rights.
@@ -13,8 +16,8 @@
 //
 // Freshness. The snapshot is taken when the row is read, not the
 // transaction's: a backend that loads the active model inside a REPEATABLE
-// READ transaction must not cache a model that was replaced before it read
-// it, or it would serve the old model until the next deploy.
+// READ transaction must not keep as active a model that was replaced before
+// it read it, or it would serve the old model until the next deploy.
 //
 // Invalidation. The statement trigger on ai_intent_models calls
 // CacheInvalidateRelcacheByRelid(), which PostgreSQL delivers to every
