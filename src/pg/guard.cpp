@@ -257,17 +257,18 @@ void stack_left_changed(void *) noexcept {
 // Copies the current error out of ErrorContext and flushes the error state.
 // CopyErrorData() runs under a frame of its own: an ERROR inside it (out of
 // memory) would otherwise jump to the caller's handler, over the C++ frames
-// between. It copies into the current memory context, which must not be
-// ErrorContext: errfinish() longjmps with ErrorContext current, and a copy
-// made there is freed by FlushErrorState() below. (Until issue 36 it was: the
+// between. It copies into `copy_context`, which must not be ErrorContext:
+// errfinish() longjmps with ErrorContext current, and a copy made there is
+// freed by FlushErrorState() below. (Until issue 36 it was: the
 // freed copy's strings were overwritten when ReThrowError() copied them back
 // into ErrorContext, and alter_classifier() answered an unknown option with
 // its message repeated as the hint instead of the list of valid options.)
-ErrorData *copy_error(MemoryContext caller_context) noexcept {
+// Leaves `caller_context` current, as a call that returned would.
+ErrorData *copy_error(MemoryContext copy_context, MemoryContext caller_context) noexcept {
     ErrorData *volatile copy = nullptr;
     ErrorStackGuard saved;
     sigjmp_buf local;
-    MemoryContextSwitchTo(caller_context);
+    MemoryContextSwitchTo(copy_context);
     if (sigsetjmp(local, 0) == 0) {
         PG_exception_stack = &local;
         copy = CopyErrorData();
@@ -295,7 +296,7 @@ MemoryContext g_guard_context = nullptr;
 
 ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept {
     // volatile: read after a possible longjmp.
-    MemoryContext volatile caller_context = g_guard_context ? g_guard_context : CurrentMemoryContext;
+    MemoryContext volatile caller_context = CurrentMemoryContext;
     ErrorStackGuard saved;
     sigjmp_buf local;
     if (sigsetjmp(local, 0) == 0) {
@@ -311,7 +312,7 @@ ErrorData *call_catching_errors(void (*fn)(void *) noexcept, void *arg) noexcept
     // An ereport(ERROR) inside fn jumped here. Restore the stacks before
     // touching the error state, copy the error out of ErrorContext, flush.
     saved.restore();
-    return copy_error(caller_context);
+    return copy_error(g_guard_context ? g_guard_context : caller_context, caller_context);
 }
 
 ErrorData *deferred_error = nullptr;
