@@ -75,10 +75,16 @@ struct ClassifierInfo {
     int64_t id = -1; // ai_classifiers.id
 };
 
+// An active model's row: its id and tag (model_store.h); id 0 when none.
+struct ActiveRow {
+    int64_t id = 0;
+    ModelTag tag = 0;
+};
+
 struct Mapping {
-    int64_t model_id = 0;
+    ActiveRow model;
     bool by_partition = false;
-    int64_t fallback_id = 0; // with by_partition: the fallback's active model, 0 when none
+    ActiveRow fallback; // with by_partition: the fallback's active model, id 0 when none
 };
 
 // Everything looked up again when the generation moves.
@@ -89,7 +95,7 @@ struct State {
     Oid models_relid = InvalidOid, active_idx = InvalidOid;
     Oid allows_fn = InvalidOid;
     AttrNumber c_name = 0, c_built_in = 0, c_partition_column = 0, c_id = 0;
-    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0, m_classifier_id = 0;
+    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0, m_classifier_id = 0, m_sha256 = 0;
     Oid pkey_collation = InvalidOid, classifier_collation = InvalidOid, partition_collation = InvalidOid;
     std::unordered_map<std::string, ClassifierInfo> classifiers;
     std::unordered_map<std::string, bool> allowed; // name '\0' user oid
@@ -129,6 +135,7 @@ void refresh(State &s, Oid schema) noexcept {
     s.m_classifier = extension_column(s.models_relid, "classifier", TEXTOID);
     s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
     s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
+    s.m_sha256 = extension_column(s.models_relid, "sha256", TEXTOID);
     s.m_classifier_id = s.c_id == InvalidAttrNumber
                             ? InvalidAttrNumber
                             : extension_column(s.models_relid, "classifier_id", INT8OID);
@@ -169,13 +176,13 @@ bool read_classifier(const State &s, std::string_view name, ClassifierInfo &info
     return found;
 }
 
-// The id of the active model of (classifier, partition), partition NULL when
-// `partition` is null; 0 when there is none. Through ai_intent_models_active_idx.
+// The active model of (classifier, partition), partition NULL when
+// `partition` is null; id 0 when there is none. Through ai_intent_models_active_idx.
 // Only a model of this classifier's id counts (issue 31 item 6): an active
 // row left under the name by an earlier classifier of that name (0.3.1, or
 // plain DML) is never served.
-int64_t read_active_id(const State &s, std::string_view name, const std::string_view *partition,
-                       int64_t classifier_id) {
+ActiveRow read_active_row(const State &s, std::string_view name, const std::string_view *partition,
+                          int64_t classifier_id) {
     Datum name_key = 0, partition_key = 0;
     pg_call([&]() noexcept {
         name_key = text_datum_in_pg(name);
@@ -186,7 +193,7 @@ int64_t read_active_id(const State &s, std::string_view name, const std::string_
                            partition
                                ? EqualityKey{s.m_partition, F_TEXTEQ, partition_key, s.partition_collation}
                                : EqualityKey{s.m_partition, InvalidOid, 0, InvalidOid, true}});
-    int64_t id = 0;
+    ActiveRow row;
     pg_call([&]() noexcept {
         const TupleDesc desc = scan.descriptor();
         while (HeapTuple tuple = scan.next_in_pg()) {
@@ -197,11 +204,16 @@ int64_t read_active_id(const State &s, std::string_view name, const std::string_
                 const Datum owner_id = heap_getattr(tuple, s.m_classifier_id, desc, &isnull);
                 if (isnull || DatumGetInt64(owner_id) != classifier_id) return; // another classifier's model
             }
-            id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
+            row.id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
+            const Datum sha = heap_getattr(tuple, s.m_sha256, desc, &isnull);
+            if (!isnull) { // NOT NULL in the extension's table
+                text *t = DatumGetTextPP(sha);
+                row.tag = model_tag(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            }
             return; // the unique index allows one
         }
     });
-    return id;
+    return row;
 }
 
 // _pg_intent_classifier_allows(name, user, 'predict'): true, false, or
@@ -260,10 +272,10 @@ void remember(std::unordered_map<std::string, Value> &map, const std::string &ke
     map.emplace(key, value);
 }
 
-// The model with this id, from the backend's one store (model_store.h).
-LoadedModel model_for(const State &s, int64_t id) {
-    return stored_model(s.models_relid, id, true,
-                        [&](size_t *stored_bytes) { return load_model_row(s.schema, id, stored_bytes); });
+// The model of this active row, from the backend's one store (model_store.h).
+LoadedModel model_for(const State &s, const ActiveRow &row) {
+    return stored_model(s.models_relid, row.id, row.tag, true,
+                        [&](size_t *stored_bytes) { return load_model_row(s.schema, row.id, stored_bytes); });
 }
 
 } // namespace
@@ -382,14 +394,14 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     if (mapped != s.mapping.end()) {
         mapping = mapped->second;
     } else {
-        if (partition) mapping.model_id = read_active_id(s, name, partition, info.id);
-        mapping.by_partition = mapping.model_id != 0;
-        const int64_t fallback = read_active_id(s, name, nullptr, info.id);
+        if (partition) mapping.model = read_active_row(s, name, partition, info.id);
+        mapping.by_partition = mapping.model.id != 0;
+        const ActiveRow fallback = read_active_row(s, name, nullptr, info.id);
         if (mapping.by_partition)
-            mapping.fallback_id = fallback;
+            mapping.fallback = fallback;
         else
-            mapping.model_id = fallback;
-        if (mapping.model_id == 0)
+            mapping.model = fallback;
+        if (mapping.model.id == 0)
             throw SqlError(
                 ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                 intent::Message{N_("classifier \"%s\" has no deployed model"), {printable_name(name)}},
@@ -398,13 +410,14 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
                 N_("Train and deploy one with train_classifier()."));
         if (g_generation == generation) remember(s.mapping, *key, mapping);
     }
-    return ClassifierModel{model_for(s, mapping.model_id), mapping.by_partition, mapping.fallback_id};
+    return ClassifierModel{model_for(s, mapping.model), mapping.by_partition, mapping.fallback.id,
+                           mapping.fallback.tag};
 }
 
 ClassifierModel fallback_model(Oid schema, const ClassifierModel &found) {
     State &s = state();
     make_current(s, schema);
-    return ClassifierModel{model_for(s, found.fallback_id), false, 0};
+    return ClassifierModel{model_for(s, ActiveRow{found.fallback_id, found.fallback_tag}), false, 0};
 }
 
 void require_model_classifier(Oid schema, std::string_view classifier, int64_t model_id) {

@@ -19,6 +19,7 @@ struct ClassifierModel {
     LoadedModel loaded;
     bool by_partition = false; // answered by the partition's own model, not the fallback
     int64_t fallback_id = 0;   // with by_partition: the fallback's active model, 0 when none
+    ModelTag fallback_tag = 0; // and the tag of its row (model_store.h)
 };
 
 // Checks that classifier `name` exists (42704) and that the current user

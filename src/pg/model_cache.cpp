@@ -82,6 +82,7 @@ struct RowFacts {
     Oid models_relid = InvalidOid;
     uint64_t generation = 0;
     int64_t id = 0;         // 0: none
+    ModelTag tag = 0;       // of the row read (model_store.h)
     bool is_active = false; // when it was read
     std::string classifier; // ai_intent_models.classifier: whose predict rule applies (by id)
 };
@@ -143,6 +144,7 @@ struct ModelRow {
     bool has_bytes = false; // false for a model whose bytes were removed
     bool is_active = false;
     int64_t id = 0;
+    ModelTag tag = 0;              // of its sha256 (model_store.h)
     const uint8_t *data = nullptr; // in the scratch context
     size_t size = 0;
     const char *classifier = nullptr; // in the scratch context
@@ -156,7 +158,7 @@ struct ModelRow {
 ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scratch, bool with_bytes) {
     ModelRow row;
     Oid relid = InvalidOid, indexid = InvalidOid;
-    AttrNumber id_att = 0, model_att = 0, active_att = 0, classifier_att = 0;
+    AttrNumber id_att = 0, model_att = 0, active_att = 0, classifier_att = 0, sha_att = 0;
     pg_call([&]() noexcept {
         relid = extension_relation(schema, "ai_intent_models");
         g_models_relid = relid;
@@ -165,6 +167,7 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         id_att = extension_column(relid, "id", INT8OID);
         model_att = extension_column(relid, "model", BYTEAOID);
         active_att = extension_column(relid, "is_active", BOOLOID);
+        sha_att = extension_column(relid, "sha256", TEXTOID);
         // COMPAT(0.2.x) Before 0.3.0's SQL (the library runs with an older schema until
         // ALTER EXTENSION UPDATE) there is no classifier column: every model
         // is intent's.
@@ -194,6 +197,11 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
             row.found = true;
             row.is_active = !isnull && is_active;
             row.id = DatumGetInt64(heap_getattr(tuple, id_att, desc, &isnull));
+            const Datum sha = heap_getattr(tuple, sha_att, desc, &isnull);
+            if (!isnull) { // NOT NULL in the extension's table
+                text *t = DatumGetTextPP(sha);
+                row.tag = model_tag(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            }
             const Datum classifier =
                 classifier_att == InvalidAttrNumber ? 0 : heap_getattr(tuple, classifier_att, desc, &isnull);
             if (classifier_att != InvalidAttrNumber && !isnull) {
@@ -264,7 +272,7 @@ bool caller_may_read_models(Oid schema) {
 
 LoadedModel deserialize_row(const ModelRow &row) {
     if (!row.has_bytes) no_model_bytes(row.id);
-    return LoadedModel{row.id, row.is_active,
+    return LoadedModel{row.id, row.tag, row.is_active,
                        std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(
                            row.data, row.size, [] { return interrupt_pending(); }))};
 }
@@ -294,7 +302,7 @@ static void accept_invalidations() {
 
 // The model of `facts`, from the store (loaded by id on a miss).
 static LoadedModel model_of(const RowFacts &facts) {
-    return stored_model(facts.models_relid, facts.id, facts.is_active, [&](size_t *stored_bytes) {
+    return stored_model(facts.models_relid, facts.id, facts.tag, facts.is_active, [&](size_t *stored_bytes) {
         return load_model_row(facts.schema, facts.id, stored_bytes);
     });
 }
@@ -315,7 +323,7 @@ static const RowFacts &active_row(Oid schema) {
                        N_("ai_intent_models has no active model."),
                        N_("Train and deploy one with SELECT train_intent_model();"));
     if (!row.has_bytes) no_model_bytes(row.id);
-    entry = RowFacts{schema, g_models_relid, generation, row.id, true, "intent"};
+    entry = RowFacts{schema, g_models_relid, generation, row.id, row.tag, true, "intent"};
     return entry;
 }
 
@@ -407,7 +415,7 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
         if (!row.has_bytes) no_model_bytes(model_id);
         rows.remove_if([&](const RowFacts &r) { return r.generation != g_generation || r.id == model_id; });
-        facts = RowFacts{schema, g_models_relid, generation, model_id, row.is_active, classifier};
+        facts = RowFacts{schema, g_models_relid, generation, model_id, row.tag, row.is_active, classifier};
         rows.push_front(facts);
         if (rows.size() > kMaxRowsById) rows.pop_back();
         remember_visible(visibility, model_id, generation);

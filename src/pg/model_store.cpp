@@ -7,12 +7,16 @@
 // pg_intent.model_cache_size. Now both caches decide which model a call may
 // use (the active row, the caller's rights) and take its bytes from here.
 //
-// Keyed by id, kept across invalidations. The bytes of a model row are
-// written once: they can only be removed (delete_intent_model(), from an
+// Keyed by id and tag, kept across invalidations. The bytes of a model row
+// are written once: they can only be removed (delete_intent_model(), from an
 // inactive model), and the callers check the row before they ask for its
-// model. So a deploy costs the other models' users nothing. The ids are
-// those of one ai_intent_models relation: a new relation (the extension
-// dropped and created again, ids starting over) empties the store.
+// model. So a deploy costs the other models' users nothing. An id can name
+// another row, though: after TRUNCATE ... RESTART IDENTITY, or a Citus
+// worker's row replaced by the coordinator's copy under the same id. So the
+// callers pass the tag of the row they read (its sha256), and a kept model
+// of another tag is never served: it goes, and the row is loaded. The ids
+// are those of one ai_intent_models relation: a new relation (the extension
+// dropped and created again) empties the store.
 //
 // Memory. A least-recently-used list bounded by pg_intent.model_cache_size
 // (bytes). Each model is charged the growth of the C heap in use across its
@@ -24,13 +28,16 @@
 // still served, loaded for the call and not kept.
 #include "model_store.h"
 
+#include "guard.h"
 #include "settings.h"
 
 #include <algorithm>
+#include <iterator>
 #include <list>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <string>
 #include <unordered_map>
 
 namespace pg_intent {
@@ -38,6 +45,7 @@ namespace {
 
 struct ModelEntry {
     int64_t id;
+    ModelTag tag;
     std::shared_ptr<const intent::IntentModel> model;
     size_t bytes;
 };
@@ -54,13 +62,13 @@ struct ModelLru {
         by_id.clear();
         bytes = 0;
     }
-    void evict_last() {
-        const ModelEntry &last = entries.back();
-        bytes -= last.bytes;
-        by_id.erase(last.id);
-        entries.pop_back();
+    void evict(std::list<ModelEntry>::iterator entry) {
+        bytes -= entry->bytes;
+        by_id.erase(entry->id);
+        entries.erase(entry);
         ++stats.evictions;
     }
+    void evict_last() { evict(std::prev(entries.end())); }
 };
 
 ModelLru &lru() {
@@ -82,9 +90,28 @@ size_t budget_bytes() {
     return static_cast<size_t>(guc_model_cache_size_kb) * 1024;
 }
 
+[[noreturn]] void row_replaced(int64_t id) {
+    throw SqlError(
+        ERRCODE_T_R_SERIALIZATION_FAILURE,
+        intent::Message{N_("intent model %s was replaced while it was read"), {std::to_string(id)}},
+        N_("Another row with the same id (another model) took its place after this call looked "
+           "the id up."),
+        N_("Retry the statement."));
+}
+
 } // namespace
 
-LoadedModel stored_model(Oid models_relid, int64_t id, bool is_active,
+// FNV-1a: the tag only tells rows of one id apart, it guards nothing.
+ModelTag model_tag(const char *sha256, size_t length) noexcept {
+    ModelTag hash = 14695981039346656037ULL;
+    for (size_t i = 0; i < length; ++i) {
+        hash ^= static_cast<unsigned char>(sha256[i]);
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
+
+LoadedModel stored_model(Oid models_relid, int64_t id, ModelTag tag, bool is_active,
                          const std::function<LoadedModel(size_t *stored_bytes)> &load) {
     ModelLru &cache = lru();
     if (cache.models_relid != models_relid) {
@@ -93,6 +120,10 @@ LoadedModel stored_model(Oid models_relid, int64_t id, bool is_active,
     }
     const size_t budget = budget_bytes();
     auto found = cache.by_id.find(id);
+    if (found != cache.by_id.end() && found->second->tag != tag) {
+        cache.evict(found->second); // another row's model under this id
+        found = cache.by_id.end();
+    }
     if (found != cache.by_id.end()) {
         ++cache.stats.hits;
         cache.entries.splice(cache.entries.begin(), cache.entries, found->second);
@@ -100,19 +131,20 @@ LoadedModel stored_model(Oid models_relid, int64_t id, bool is_active,
         // model in use stays, first).
         while (cache.bytes > budget && cache.entries.size() > 1)
             cache.evict_last();
-        return LoadedModel{id, is_active, found->second->model};
+        return LoadedModel{id, tag, is_active, found->second->model};
     }
     ++cache.stats.misses;
     size_t bytes = 0;
     const size_t heap_before = heap_in_use();
     LoadedModel loaded = load(&bytes);
+    if (loaded.tag != tag) row_replaced(id);
     loaded.is_active = is_active;
     const size_t heap_after = heap_in_use();
     if (heap_after > heap_before) bytes = std::max(bytes, heap_after - heap_before);
     if (bytes > budget) return loaded; // served, not kept
     while (!cache.entries.empty() && cache.bytes + bytes > budget)
         cache.evict_last();
-    cache.entries.push_front(ModelEntry{id, loaded.model, bytes});
+    cache.entries.push_front(ModelEntry{id, tag, loaded.model, bytes});
     try {
         cache.by_id.emplace(id, cache.entries.begin());
     } catch (...) {
