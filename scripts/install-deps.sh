@@ -34,7 +34,8 @@ package=(dpkg-dev debhelper postgresql-server-dev-all)
 # every backend of scripts/stress.sh; locales gives the es_ES.UTF-8 locale
 # that test/sql/language.sql sets lc_messages to (generated below, once);
 # gdb looks inside a backend (test/scripts/read_errors.sh: where an error
-# lives when the guard raises it); python3-psycopg2 and nodejs run
+# lives when the guard raises it) or holds it at a point
+# (test/scripts/model_row_replaced.sh); python3-psycopg2 and nodejs run
 # docs/calling-from-apps.md's snippets
 # (test/scripts/app_snippets.sh), with node-postgres (`pg`, from the npm
 # registry: node_postgres() below); the libraries that Citus 13.2.2's build
