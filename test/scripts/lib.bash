@@ -149,6 +149,18 @@ session_close() {
     printf '\\q\n' >&"${SESSION_FD[$1]}"
     exec {SESSION_FD[$1]}>&-
 }
+# Attaches gdb to backend $1 in the background (GDB_PID), with the commands
+# in $TEST_TMP/gdb.cmds and its output in $TEST_TMP/gdb.out. The commands
+# print "breakpoints set" once their breakpoints are in place; this returns
+# then, and fails the test when gdb cannot attach (it needs ptrace).
+gdb_attach() {
+    chmod 644 "$TEST_TMP/gdb.cmds"
+    as_owner gdb -q -batch -x "$TEST_TMP/gdb.cmds" -p "$1" >"$TEST_TMP/gdb.out" 2>&1 &
+    GDB_PID=$!
+    for _ in $(seq 1 300); do grep -q "^breakpoints set" "$TEST_TMP/gdb.out" && break; sleep 0.1; done
+    grep -q "^breakpoints set" "$TEST_TMP/gdb.out" ||
+        { echo "FAILED: gdb could not attach to the backend (ptrace is needed):" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
+}
 # Waits until backend $2 (in database $1) is blocked on a lock.
 wait_until_waiting_on_lock() {
     for _ in $(seq 1 600); do

@@ -37,12 +37,7 @@ shell touch $sync_dir/paused
 shell for i in \$(seq 1 600); do [ -e $sync_dir/go ] && break; sleep 0.1; done
 detach
 GDB
-chmod 644 "$TEST_TMP/gdb.cmds"
-as_owner gdb -q -batch -x "$TEST_TMP/gdb.cmds" -p "$ppid" >"$TEST_TMP/gdb.out" 2>&1 &
-gdb_pid=$!
-for _ in $(seq 1 300); do grep -q "^breakpoints set" "$TEST_TMP/gdb.out" && break; sleep 0.1; done
-grep -q "^breakpoints set" "$TEST_TMP/gdb.out" ||
-    { echo "FAILED: gdb could not attach to the backend (ptrace is needed):" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
+gdb_attach "$ppid"
 
 # The session looks up the active row (model $first), finds nothing kept,
 # and stops where it loads the row's bytes.
@@ -59,7 +54,7 @@ UPDATE ai_intent_models SET id = $first, is_active = true WHERE id = $other;
 COMMIT;
 SQL
 touch "$sync_dir/go"
-wait "$gdb_pid" || true
+wait "$GDB_PID" || true
 out=$(session_wait P)
 expect_eq "$(head -n 1 <<<"$out")" "ERROR:  40001: intent model $first was replaced while it was read" \
     "the load finds another row under the id: 40001, not the other row's model"

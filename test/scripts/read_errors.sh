@@ -49,15 +49,10 @@ set $ctx = *(char **)((char *)$rdi - 8)
 printf "raised from \"%s\", parent %p\n", *(char **)($ctx + 56), *(void **)($ctx + 24)
 detach
 GDB
-    chmod 644 "$TEST_TMP/gdb.cmds"
-    as_owner gdb -q -batch -x "$TEST_TMP/gdb.cmds" -p "$gpid" >"$TEST_TMP/gdb.out" 2>&1 &
-    gdb_pid=$!
-    for _ in $(seq 1 300); do grep -q "^breakpoints set" "$TEST_TMP/gdb.out" && break; sleep 0.1; done
-    grep -q "^breakpoints set" "$TEST_TMP/gdb.out" ||
-        { echo "FAILED: gdb could not attach to the backend (ptrace is needed):" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
+    gdb_attach "$gpid"
     out=$(session_run G "SET lock_timeout = '200ms';
 SELECT predicted_intent FROM predict_intent('quiero devolver el pedido');")
-    wait "$gdb_pid" || true
+    wait "$GDB_PID" || true
     expect_eq "$(head -n 1 <<<"$out")" "ERROR:  canceling statement due to lock timeout" "the error, with gdb attached"
     raised=$(grep -a '^raised from ' "$TEST_TMP/gdb.out" || true)
     echo "gdb: $(grep -a '^copied in ' "$TEST_TMP/gdb.out" || true); $raised"
