@@ -205,11 +205,7 @@ ActiveRow read_active_row(const State &s, std::string_view name, const std::stri
                 if (isnull || DatumGetInt64(owner_id) != classifier_id) return; // another classifier's model
             }
             row.id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
-            const Datum sha = heap_getattr(tuple, s.m_sha256, desc, &isnull);
-            if (!isnull) { // NOT NULL in the extension's table
-                text *t = DatumGetTextPP(sha);
-                row.tag = model_tag(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-            }
+            row.tag = model_row_tag(tuple, s.m_sha256, desc);
             return; // the unique index allows one
         }
     });

@@ -197,11 +197,7 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
             row.found = true;
             row.is_active = !isnull && is_active;
             row.id = DatumGetInt64(heap_getattr(tuple, id_att, desc, &isnull));
-            const Datum sha = heap_getattr(tuple, sha_att, desc, &isnull);
-            if (!isnull) { // NOT NULL in the extension's table
-                text *t = DatumGetTextPP(sha);
-                row.tag = model_tag(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-            }
+            row.tag = model_row_tag(tuple, sha_att, desc);
             const Datum classifier =
                 classifier_att == InvalidAttrNumber ? 0 : heap_getattr(tuple, classifier_att, desc, &isnull);
             if (classifier_att != InvalidAttrNumber && !isnull) {

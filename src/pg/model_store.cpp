@@ -101,11 +101,18 @@ size_t budget_bytes() {
 
 } // namespace
 
-// FNV-1a: the tag only tells rows of one id apart, it guards nothing.
-ModelTag model_tag(const char *sha256, size_t length) noexcept {
+// The sha256 text folded by FNV-1a: the tag only tells rows of one id
+// apart, it guards nothing. The column is NOT NULL in the extension's table;
+// a NULL (the constraint dropped) tags as 0.
+ModelTag model_row_tag(HeapTuple tuple, AttrNumber sha256_att, TupleDesc desc) noexcept {
+    bool isnull = false;
+    const Datum sha = heap_getattr(tuple, sha256_att, desc, &isnull);
+    if (isnull) return 0;
+    const text *t = DatumGetTextPP(sha);
+    const char *bytes = VARDATA_ANY(t);
     ModelTag hash = 14695981039346656037ULL;
-    for (size_t i = 0; i < length; ++i) {
-        hash ^= static_cast<unsigned char>(sha256[i]);
+    for (size_t i = 0; i < VARSIZE_ANY_EXHDR(t); ++i) {
+        hash ^= static_cast<unsigned char>(bytes[i]);
         hash *= 1099511628211ULL;
     }
     return hash;

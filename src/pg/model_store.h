@@ -19,7 +19,10 @@ namespace pg_intent {
 // IDENTITY, and on a Citus worker whose copy of the coordinator's model
 // replaced a row of its own with the same id (src/sql/62_citus_nodes.sql).
 using ModelTag = uint64_t;
-ModelTag model_tag(const char *sha256, size_t length) noexcept;
+// The tag of the model row `tuple` (of descriptor `desc`), whose sha256
+// column is attribute `sha256_att`. PostgreSQL calls only: use inside
+// pg_call(), with the scan's tuple.
+ModelTag model_row_tag(HeapTuple tuple, AttrNumber sha256_att, TupleDesc desc) noexcept;
 
 // A model as one of the caches found it: its id, the tag of the row it was
 // read from, whether it was the active model when its row was read, and
