@@ -24,9 +24,10 @@
 #     added later with a shard moved there (no replicate_classifiers() again:
 #     Citus's copy of the publication table, by logical replication, its
 #     default, brings the classifiers), and the next deploy reaches it; a
-#     deploy one worker refuses
-#     fails everywhere; a grant and a revoke reach the workers; a dropped
-#     classifier is gone from every node.
+#     deploy one worker refuses fails everywhere; a grant and a revoke
+#     reach the workers; a dropped classifier is gone from every node; a
+#     worker's session that kept a model answers with the coordinator's next
+#     model published under the same id.
 #     From 0.3.0 the frozen 0.3.0--0.3.1 script's temporary table makes the
 #     update fail; the path docs/scale-out.md gives (that step node by
 #     node) works.
@@ -285,6 +286,30 @@ expect_eq "$(for n in w1 w2 w3; do on $n $DB "SELECT count(*) FROM ai_intent_mod
 err=$(psql -X -q -d $DB -c "$PUSHED" 2>&1 || true)
 [[ $err == *'classifier "shop_intent" does not exist'* ]] || { echo "FAILED: pushed down after the drop: $err" >&2; exit 1; }
 echo "ok: and a pushed-down prediction finds no classifier"
+
+# An id that names another model on a worker. A worker's session keeps the
+# models it used by id; the coordinator's id sequence starts over (TRUNCATE
+# ... RESTART IDENTITY, here set to the id that session used), and the next
+# model it publishes under that id replaces the worker's row. The session
+# answers with the new model, as a new session does (before the store knew
+# a model by its row's sha256 too, it kept serving the old bytes under the
+# id: return_process).
+intent_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active")
+PROBE="SELECT predicted_intent || '|' || model_id FROM predict_intent('quiero devolver la camiseta')"
+session_open w1_pool $DB -h "$W1_HOST" -p "$W1_PORT"
+expect_eq "$(session_run w1_pool "$PROBE;")" "return_process|$intent_model" "a worker's session answers with intent's model $intent_model"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<SQL
+UPDATE ai_intent_models SET is_active = false;
+TRUNCATE ai_intent_models, ai_model_deployments RESTART IDENTITY;
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('ai_intent_models', 'id'), $intent_model, false);
+UPDATE ai_training_data SET detected_intent = 'nuevo_' || detected_intent;
+SQL
+expect_eq "$(q $DB "SELECT (t ->> 'model_id') || ':' || (t ->> 'deploy_reason') FROM train_intent_model('citus again', 'full', '{\"seed\": 3}') AS t")" \
+    "$intent_model:first" "the coordinator's next intent model takes id $intent_model, and reaches the workers"
+expect_eq "$(on w1 $DB "$PROBE")" "nuevo_return_process|$intent_model" "a new session on the worker answers with the new model"
+expect_eq "$(session_run w1_pool "$PROBE;")" "nuevo_return_process|$intent_model" \
+    "and so does the worker's session that kept the old model under that id"
+session_close w1_pool
 
 # ---------------------------------------------------------------- 3b. from 0.3.0
 # The frozen 0.3.0 -> 0.3.1 script creates a temporary table; Citus
