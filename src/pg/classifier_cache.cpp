@@ -332,6 +332,22 @@ std::string &key_buffer() {
     return *key;
 }
 
+// Classifier `name`'s row: the cached facts, else read (and kept only if
+// no invalidation arrived while it was read). False: no such classifier.
+bool known_classifier(State &s, std::string_view name, ClassifierInfo &info) {
+    const uint64_t generation = s.generation;
+    std::string &key = key_buffer();
+    key.assign(name);
+    auto known = s.classifiers.find(key);
+    if (known != s.classifiers.end()) {
+        info = known->second;
+        return true;
+    }
+    if (!read_classifier(s, name, info)) return false;
+    if (g_generation == generation) remember(s.classifiers, key, info);
+    return true;
+}
+
 // No such classifier (or a name longer than any the table accepts): 42704
 // only to a role that may know which exist (_pg_intent_classifier_allows()
 // answers NULL); to another, it looks like one it may not use (42501).
@@ -353,17 +369,9 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
     // read (a lock taken by a scan reads the queue).
     const uint64_t generation = s.generation;
     std::string *key = &key_buffer();
-    key->assign(name);
 
     ClassifierInfo info;
-    auto known = s.classifiers.find(*key);
-    if (known != s.classifiers.end()) {
-        info = known->second;
-    } else if (name.size() > kMaxNameBytes || !read_classifier(s, name, info)) {
-        unknown_classifier(s, name);
-    } else if (g_generation == generation) {
-        remember(s.classifiers, *key, info);
-    }
+    if (name.size() > kMaxNameBytes || !known_classifier(s, name, info)) unknown_classifier(s, name);
 
     bool exists = true;
     const bool allowed = may_predict(s, name, *key, exists);
@@ -416,25 +424,53 @@ ClassifierModel fallback_model(Oid schema, const ClassifierModel &found) {
     return ClassifierModel{model_for(s, ActiveRow{found.fallback_id, found.fallback_tag}), false, 0};
 }
 
-void require_model_classifier(Oid schema, std::string_view classifier, int64_t model_id) {
+void require_model_classifier(Oid schema, const ModelClassifier &classifier, int64_t model_id, ModelUse use) {
     State &s = state();
     make_current(s, schema);
-    bool exists = true;
-    const bool allowed =
-        classifier.size() <= kMaxNameBytes && may_predict(s, classifier, key_buffer(), exists);
-    if (allowed) return;
+    const std::string_view name = classifier.name;
+    // The classifier of that name now, and whether it is the model's: with
+    // 0.3.2's tables a model names its classifier's id too (a name passes to
+    // the next classifier created under it).
+    ClassifierInfo info;
+    const bool named = name.size() <= kMaxNameBytes && known_classifier(s, name, info);
+    const bool earlier = named && s.c_id != InvalidAttrNumber && info.id != classifier.id;
+    bool exists = named && !earlier;
+    const bool allowed = exists && may_predict(s, name, key_buffer(), exists);
     bool is_superuser = false;
+    if (allowed && use == ModelUse::Explain && classifier.partition && !may_explain_partition(schema, name)) {
+        pg_call([&]() noexcept { is_superuser = superuser(); });
+        if (is_superuser) return;
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                       intent::Message{N_("permission denied for model %s"), {std::to_string(model_id)}},
+                       "It is a partition's model of classifier \"" + printable_name(name) +
+                           "\", and explaining a partition's model needs the classifier's train right, "
+                           "which reads every row of the source.",
+                       N_("Explain the shared model instead: explain_label() with p_partition NULL."));
+    }
+    if (allowed) return;
     pg_call([&]() noexcept { is_superuser = superuser(); });
     if (!exists && is_superuser) return; // a dropped classifier's model: its history, for superusers
     throw SqlError(
         ERRCODE_INSUFFICIENT_PRIVILEGE,
         intent::Message{N_("permission denied for model %s"), {std::to_string(model_id)}},
-        exists ? "It is a model of classifier \"" + printable_name(classifier) +
+        exists ? "It is a model of classifier \"" + printable_name(name) +
                      "\", which the current role may not predict with."
-               : "It is a model of classifier \"" + printable_name(classifier) +
-                     "\", which no longer exists; only a superuser may use it.",
+        : earlier ? "It is a model of an earlier classifier named \"" + printable_name(name) +
+                        "\", which was dropped; only a superuser may use it."
+                  : "It is a model of classifier \"" + printable_name(name) +
+                        "\", which no longer exists; only a superuser may use it.",
         N_("A model given by id follows its classifier's predict access (predict_label()'s rule); the "
            "classifier's owner can grant it with grant_classifier_access()."));
+}
+
+bool may_explain_partition(Oid schema, std::string_view name) {
+    bool allowed = false;
+    pg_call([&]() noexcept {
+        Oid argtypes[2] = {TEXTOID, OIDOID};
+        const Oid fn = extension_function(schema, "_pg_intent_classifier_partition_check", 2, argtypes);
+        allowed = DatumGetBool(OidFunctionCall2(fn, text_datum_in_pg(name), ObjectIdGetDatum(GetUserId())));
+    });
+    return allowed;
 }
 
 void classifier_cache_relation_changed(Oid relid) {

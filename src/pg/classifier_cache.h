@@ -64,12 +64,29 @@ ClassifierModel classifier_model_for_args(FunctionCallInfo fcinfo, Oid schema, i
                                           int partition_arg, std::string_view &partition_bytes,
                                           bool &has_partition);
 
+// A named classifier's model row, as model_by_id() read it.
+struct ModelClassifier {
+    std::string_view name;  // ai_intent_models.classifier
+    int64_t id = -1;        // ai_intent_models.classifier_id; -1: NULL, or 0.3.1's tables
+    bool partition = false; // a partition's own model (partition_key not NULL)
+};
+
 // For a model given by id (predict_intent(text, bigint), explain_intent(),
 // evaluate_intent_model()): raises 42501 unless the current user may
-// predict with the model's classifier `classifier`, by predict_label()'s
-// rule and cached answer. A model whose classifier no longer exists is a
-// superuser's only.
-void require_model_classifier(Oid schema, std::string_view classifier, int64_t model_id);
+// predict with the model's classifier, by predict_label()'s rule and cached
+// answer, and, to explain a partition's model, explain that partition, by
+// explain_label()'s rule (may_explain_partition()). The classifier is the
+// model's by id, not by name: a model of a classifier that was dropped, its
+// name taken since by another, is an earlier classifier's history, a
+// superuser's only, as a model whose classifier no longer exists.
+void require_model_classifier(Oid schema, const ModelClassifier &classifier, int64_t model_id, ModelUse use);
+
+// Whether the current user may explain a partition's model of classifier
+// `name` (text in the server encoding): the classifier's train right, which
+// reads every row of the source (_pg_intent_classifier_partition_check()).
+// Only a partition's vocabulary needs it; the fallback's keeps only n-grams
+// of two partitions or more.
+bool may_explain_partition(Oid schema, std::string_view name);
 
 // Raises 22023 for a p_partition of `bytes` bytes, longer than
 // kMaxPartitionKeyBytes (partition_key.h).

@@ -85,6 +85,8 @@ struct RowFacts {
     ModelTag tag = 0;       // of the row read (model_store.h)
     bool is_active = false; // when it was read
     std::string classifier; // ai_intent_models.classifier: whose predict rule applies (by id)
+    int64_t classifier_id = -1; // ai_intent_models.classifier_id (-1: NULL, or 0.3.1's tables)
+    bool partition = false;     // a partition's own model
 };
 
 // Rows of models other than the active one looked at in this generation (A/B
@@ -149,6 +151,8 @@ struct ModelRow {
     size_t size = 0;
     const char *classifier = nullptr; // in the scratch context
     size_t classifier_size = 0;
+    int64_t classifier_id = -1; // -1: NULL, or no such column (0.3.1's tables)
+    bool partition = false;     // partition_key is not NULL
 };
 
 // Reads one row of ai_intent_models: the active one (active = true) or the
@@ -159,6 +163,7 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
     ModelRow row;
     Oid relid = InvalidOid, indexid = InvalidOid;
     AttrNumber id_att = 0, model_att = 0, active_att = 0, classifier_att = 0, sha_att = 0;
+    AttrNumber classifier_id_att = 0, partition_att = 0;
     pg_call([&]() noexcept {
         relid = extension_relation(schema, "ai_intent_models");
         g_models_relid = relid;
@@ -171,8 +176,13 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         // COMPAT(0.2.x) Before 0.3.0's SQL (the library runs with an older schema until
         // ALTER EXTENSION UPDATE) there is no classifier column: every model
         // is intent's.
-        if (get_attnum(relid, "classifier") != InvalidAttrNumber)
+        if (get_attnum(relid, "classifier") != InvalidAttrNumber) {
             classifier_att = extension_column(relid, "classifier", TEXTOID);
+            partition_att = extension_column(relid, "partition_key", TEXTOID);
+        }
+        // COMPAT(0.3.1) classifier_id is 0.3.2's.
+        if (get_attnum(relid, "classifier_id") != InvalidAttrNumber)
+            classifier_id_att = extension_column(relid, "classifier_id", INT8OID);
     });
     ScratchSwitch in_scratch(scratch);
     // A catalog snapshot is a fresh MVCC snapshot that may also be taken in
@@ -204,6 +214,14 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
                 text *t = DatumGetTextPP(classifier); // NOT NULL, at most 63 bytes in practice
                 row.classifier = VARDATA_ANY(t);
                 row.classifier_size = VARSIZE_ANY_EXHDR(t);
+            }
+            if (partition_att != InvalidAttrNumber) {
+                heap_getattr(tuple, partition_att, desc, &isnull);
+                row.partition = !isnull;
+            }
+            if (classifier_id_att != InvalidAttrNumber) {
+                const Datum classifier_id = heap_getattr(tuple, classifier_id_att, desc, &isnull);
+                row.classifier_id = isnull ? -1 : DatumGetInt64(classifier_id);
             }
             Datum blob = heap_getattr(tuple, model_att, desc, &isnull);
             row.has_bytes = !isnull;
@@ -352,7 +370,7 @@ static void remember_visible(ModelVisibility *memo, int64_t model_id, uint64_t g
     });
 }
 
-LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility) {
+LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility, ModelUse use) {
     accept_invalidations();
     // The active model is everyone's: serve it as the active model.
     const RowFacts &active = active_entry();
@@ -408,10 +426,13 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         std::string classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";
         // The classifier's predict rule, before the model is loaded
         // (intent's is everyone's).
-        if (classifier != "intent") require_model_classifier(schema, classifier, model_id);
+        if (classifier != "intent")
+            require_model_classifier(schema, ModelClassifier{classifier, row.classifier_id, row.partition},
+                                     model_id, use);
         if (!row.has_bytes) no_model_bytes(model_id);
         rows.remove_if([&](const RowFacts &r) { return r.generation != g_generation || r.id == model_id; });
-        facts = RowFacts{schema, g_models_relid, generation, model_id, row.tag, row.is_active, classifier};
+        facts = RowFacts{schema,        g_models_relid, generation,        model_id,     row.tag,
+                         row.is_active, classifier,     row.classifier_id, row.partition};
         rows.push_front(facts);
         if (rows.size() > kMaxRowsById) rows.pop_back();
         remember_visible(visibility, model_id, generation);
@@ -424,7 +445,10 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
     if (!seen) {
         if (!(facts.is_active && facts.classifier == "intent") && !caller_can_see_model(schema, model_id))
             no_such_model(model_id);
-        if (facts.classifier != "intent") require_model_classifier(schema, facts.classifier, model_id);
+        if (facts.classifier != "intent")
+            require_model_classifier(schema,
+                                     ModelClassifier{facts.classifier, facts.classifier_id, facts.partition},
+                                     model_id, use);
     }
     remember_visible(visibility, model_id, g_generation);
     return model_of(facts);

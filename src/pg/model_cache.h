@@ -34,16 +34,24 @@ struct ModelVisibility {
     CommandId command;
 };
 
+// What a model given by id is used for.
+enum class ModelUse {
+    Predict, // predict_intent(text, bigint), evaluate_intent_model()
+    Explain, // explain_intent(..., p_model_id): its vocabulary too
+};
+
 // A model by id (what the checks found is kept per id until
 // ai_intent_models changes; the model, in the store). The active model is
 // everyone's; any other model must be visible to the caller (SELECT on its
 // row of ai_intent_models, row-level security included), checked once per
 // query when the caller passes its `visibility` (kept in fn_extra), on every
 // call otherwise. A named classifier's model also needs that classifier's
-// predict access (require_model_classifier(), 42501), the built-in
+// predict access, and to explain a partition's model the right to explain
+// that partition (require_model_classifier(), 42501), the built-in
 // classifier's active model excepted. Throws SqlError (P0002) when there is
 // no such model or the caller cannot see it.
-LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility = nullptr);
+LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility = nullptr,
+                        ModelUse use = ModelUse::Predict);
 
 // Reads model `model_id`'s row through the primary key with a fresh catalog
 // snapshot and deserialises it, with no privilege check: for callers that

@@ -449,7 +449,8 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
     QueryState *state = query_state(fcinfo, false);
     CallSite *site = state->site;
     LoadedModel loaded = PG_ARGISNULL(3) ? active_model(site->schema)
-                                         : model_by_id(site->schema, PG_GETARG_INT64(3), &state->visibility);
+                                         : model_by_id(site->schema, PG_GETARG_INT64(3), &state->visibility,
+                                                       ModelUse::Explain);
     const Datum wanted = PG_ARGISNULL(2) ? 0 : PG_GETARG_DATUM(2);
     const intent::Json out = explanation_json(loaded, PG_GETARG_DATUM(0), PG_ARGISNULL(2) ? nullptr : &wanted,
                                               top, ExplainedNoun::Intent);

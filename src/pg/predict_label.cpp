@@ -110,19 +110,6 @@ ClassifierModel model_for_call(FunctionCallInfo fcinfo, const LabelQueryState *s
     return classifier_model_for_args(fcinfo, state->schema, 0, 2, partition_bytes, has_partition);
 }
 
-// Whether the calling role may explain partition `partition` of classifier
-// `name`: the classifier's train right (the rule and why:
-// _pg_intent_classifier_partition_check() in src/sql/21_classifier_predict.sql).
-bool may_explain_partition(Oid schema, Datum name) {
-    bool allowed = false;
-    pg_call([&]() noexcept {
-        Oid argtypes[2] = {TEXTOID, OIDOID};
-        const Oid fn = extension_function(schema, "_pg_intent_classifier_partition_check", 2, argtypes);
-        allowed = DatumGetBool(OidFunctionCall2(fn, name, ObjectIdGetDatum(GetUserId())));
-    });
-    return allowed;
-}
-
 } // namespace
 } // namespace pg_intent
 
@@ -246,8 +233,8 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer
     // (even "no model of its own") would tell of rows it cannot read.
-    if (has_partition && !may_explain_partition(state->schema, PG_GETARG_DATUM(0))) {
-        const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    if (has_partition && !may_explain_partition(state->schema, std::string_view(name.data, name.size))) {
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                        intent::Message{N_("permission denied for this partition of classifier \"%s\""),
                                        {std::string(name.data, name.size)}},

@@ -350,10 +350,13 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
                    ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
     END IF;
-    -- A named classifier's model: its deploy right (a dropped classifier's:
-    -- superusers only).
+    -- A named classifier's model: its deploy right. A dropped classifier's
+    -- (its name perhaps another classifier's since: the model names its
+    -- classifier's id): superusers only.
     IF v_model.classifier <> 'intent'
-       AND NOT coalesce(intent_internal._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy'),
+       AND NOT coalesce(CASE WHEN EXISTS (SELECT FROM @extschema@.ai_classifiers AS c
+                                           WHERE c.name = v_model.classifier AND c.id = v_model.classifier_id)
+                             THEN intent_internal._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy') END,
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
                    ERRCODE = 'insufficient_privilege',

@@ -13,12 +13,23 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS mi_prompts, mi_raw;
+DROP TABLE IF EXISTS mi_prompts, mi_raw, mi_staff_rows;
 DROP ROLE IF EXISTS pgi_mi_staff;
 CREATE EXTENSION pg_intent;
 CREATE ROLE pgi_mi_staff NOLOGIN;
 \i test/fixtures/try.sql
 GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+-- the same, with the error's detail
+CREATE FUNCTION pg_temp.try_detail(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE v_detail text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || v_detail;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.try_detail(text) TO PUBLIC;
 
 \i test/fixtures/spanish_80.sql
 SELECT train_intent_model('model_ids', 'full', '{"seed": 3, "min_threshold_rows": 40}') ->> 'deploy_reason' AS reason;
@@ -45,12 +56,26 @@ SELECT pg_temp.add_model('secret', NULL) AS secret_id \gset
 SELECT pg_temp.add_model('secret', NULL, false) AS secret_old_id \gset
 SELECT pg_temp.add_model('secret', NULL, false) AS secret_spare_id \gset
 SELECT pg_temp.add_model('gone', NULL, false) AS gone_id \gset
+-- A partition's own model of "secret".
+SELECT pg_temp.add_model('secret', 'web') AS secret_web_id \gset
+-- "reused": a classifier whose old model stays as history when it is
+-- dropped; its name is taken again below, by another role.
+INSERT INTO ai_classifiers (name, source, source_name, text_column, label_column, owner, owner_name)
+VALUES ('reused', 'ai_training_data'::regclass, 'public.ai_training_data', 'user_message', 'training_label',
+        current_user::regrole, current_user);
+SELECT pg_temp.add_model('reused', NULL, false) AS reused_old_id \gset
+SELECT drop_classifier('reused') IS NOT NULL AS dropped_reused;
+SELECT count(*) AS reused_history FROM ai_intent_models WHERE id = :reused_old_id AND model IS NOT NULL;
 
 -- Staff: the registry (SELECT on the model rows), explanations and
 -- evaluation, but no predict access to "secret".
 GRANT SELECT ON ai_intent_models TO pgi_mi_staff;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_mi_staff', 'explain');
 GRANT EXECUTE ON FUNCTION evaluate_intent_model(bigint, text), delete_intent_model(bigint) TO pgi_mi_staff;
+-- and may create classifiers over a table of its own
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_mi_staff', 'classifiers');
+CREATE TABLE mi_staff_rows (body text, label text);
+ALTER TABLE mi_staff_rows OWNER TO pgi_mi_staff;
 
 -- ---------------------------------------------------------------------
 -- 8. By id as the classifier's rule
@@ -70,6 +95,16 @@ SELECT pg_temp.try(format($$SELECT predict_intent('hola', %s)$$, :gone_id)) AS d
 -- EXECUTE on delete_intent_model(), intent's model management, was enough).
 SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :secret_spare_id)) AS delete_secret;
 SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :gone_id)) AS delete_dropped_classifier;
+-- A model of an earlier classifier whose name another classifier took
+-- since: that classifier's owner may not use it (a superuser's only, as a
+-- dropped classifier's). Before, the rule followed the model's classifier
+-- name, and the new owner predicted, explained (its vocabulary: the earlier
+-- owner's rows), evaluated and deleted the earlier classifier's models.
+SELECT create_classifier('reused', 'mi_staff_rows', 'body', 'label') ->> 'owner' AS reused_owner;
+SELECT pg_temp.try_detail(format($$SELECT predict_intent('hola', %s)$$, :reused_old_id)) AS earlier_predict;
+SELECT pg_temp.try(format($$SELECT explain_intent('hola', 3, NULL, %s)$$, :reused_old_id)) AS earlier_explain;
+SELECT pg_temp.try(format($$SELECT evaluate_intent_model(%s, 'SELECT ''hola''::text, ''saludo''::text')$$, :reused_old_id)) AS earlier_evaluate;
+SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :reused_old_id)) AS earlier_delete;
 -- The built-in classifier's models are as before: the active one and, with
 -- SELECT on the rows, any other.
 SELECT (predict_intent('quiero devolver la chaqueta', :intent_id)).model_id = :intent_id AS intent_by_id;
@@ -83,6 +118,13 @@ SELECT (predict_intent('quiero devolver la chaqueta', :secret_id)).model_id = :s
 SELECT (predict_intent('quiero devolver la chaqueta', :secret_old_id)).model_id = :secret_old_id AS old_granted;
 SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :secret_spare_id)) AS delete_needs_deploy;
 SELECT (explain_intent('quiero devolver la chaqueta', 3, NULL, :secret_id) ->> 'model_id')::bigint = :secret_id AS explain_granted;
+-- A partition's model by id: predicting follows predict access, as
+-- predict_label() with that partition; explaining it needs the classifier's
+-- train right, as explain_label() with that partition (before, explaining
+-- it by id showed that tenant's words to any role with predict access).
+SELECT (predict_intent('quiero devolver la chaqueta', :secret_web_id)).model_id = :secret_web_id AS predict_partition_by_id;
+SELECT pg_temp.try_detail(format($$SELECT explain_intent('quiero devolver la chaqueta', 3, NULL, %s)$$, :secret_web_id)) AS explain_partition_by_id;
+SELECT pg_temp.try($$SELECT explain_label('secret', 'quiero devolver la chaqueta', 'web')$$) AS explain_partition_by_name;
 SELECT evaluate_intent_model(:secret_id, 'SELECT ''hola''::text, ''saludo''::text') ->> 'rows' AS evaluated_rows;
 RESET ROLE;
 -- And revoked, refused again in the same session.
@@ -91,9 +133,18 @@ SET ROLE pgi_mi_staff;
 SELECT pg_temp.try(format($$SELECT predict_intent('hola', %s)$$, :secret_id)) AS predict_revoked;
 RESET ROLE;
 SELECT grant_classifier_access('secret', 'pgi_mi_staff', 'deploy') -> 'deploy_roles' AS deploy_roles;
+SELECT grant_classifier_access('secret', 'pgi_mi_staff', 'train') -> 'train_roles' AS train_roles;
 SET ROLE pgi_mi_staff;
 SELECT delete_intent_model(:secret_spare_id) ->> 'bytes_freed' <> '0' AS deleted_with_deploy;
+-- With the train right but no predict access, nothing by id; with both, a
+-- partition's model by id is explained as it is by name.
+SELECT pg_temp.try(format($$SELECT explain_intent('hola', 3, NULL, %s)$$, :secret_web_id)) AS explain_partition_no_predict;
 RESET ROLE;
+SELECT grant_classifier_access('secret', 'pgi_mi_staff', 'predict') -> 'predict_roles' AS predict_roles;
+SET ROLE pgi_mi_staff;
+SELECT (explain_intent('hola', 3, NULL, :secret_web_id) ->> 'model_id')::bigint = :secret_web_id AS explain_partition_with_train;
+RESET ROLE;
+SELECT (explain_intent('hola', 3, NULL, :reused_old_id) ->> 'model_id')::bigint = :reused_old_id AS superuser_explains_earlier;
 -- A superuser uses any of them.
 SELECT (predict_intent('hola', :gone_id)).model_id = :gone_id AS superuser_dropped;
 SELECT (predict_intent('hola', :secret_id)).model_id = :secret_id AS superuser_secret;
@@ -137,7 +188,7 @@ SELECT coalesce(partition_key, '(fallback)') AS run, metrics -> 'rows_skipped_lo
 SELECT count(*) AS long_keys FROM ai_intent_models WHERE length(partition_key) > 2048;
 
 RESET ROLE;
-DROP TABLE mi_prompts, mi_raw;
+DROP TABLE mi_prompts, mi_raw, mi_staff_rows;
 SET client_min_messages = warning;
 DROP EXTENSION pg_intent CASCADE;
 DROP ROLE pgi_mi_staff;
