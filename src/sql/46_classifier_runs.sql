@@ -481,8 +481,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_source_texts(text, tex
     'Internal: {key: text} for the classifier''s source rows with those keys (at most 10000, 22023 beyond; texts cut at 8192 characters), read as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; no key_column 55000.';
 
 -- What role p_role may know of a classifier, for get_classifier_metrics(),
--- create_classifier_metrics_snapshot() and get_classifier_review_queue(),
--- without the source's name: whether it is built in, has a key and a time
+-- create_classifier_metrics_snapshot() and get_classifier_review_queue()
+-- (through the one-argument form below, which asks for its caller), and
+-- for _pg_intent_classifier_refuse(), without the source's name: whether it is built in, has a key and a time
 -- column, and the retraining rule's inputs (since when new rows count, the
 -- rows the last completed run read, the threshold). No row: no such
 -- classifier, or one the role may not know of (it may not list the
@@ -504,6 +505,20 @@ AS $$
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text, oid) IS
     'Internal: what the role may know of a classifier: built_in, has_key, has_time_column and the retraining inputs (since, rows_at_last, threshold); never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
+
+-- The same for the calling role (src/pg/classifier_facts.cpp): the
+-- two-argument form answers for any role it is given, so it is granted to
+-- no one, and the dashboards' functions, which run as their caller, call
+-- this one. An unknown classifier, or one the caller may not know of, is
+-- refused as _pg_intent_classifier_refuse() refuses it for 'read'.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_facts(
+    p_name text, OUT built_in boolean, OUT has_key boolean, OUT has_time_column boolean, OUT since timestamptz,
+    OUT rows_at_last bigint, OUT threshold integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_facts'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text) IS
+    'Internal: what the calling role may know of a classifier (_pg_intent_classifier_facts(p_name, <the caller>), read as the extension owner); 42501, or 42704 to a role that may list the classifiers, when it may know nothing of it.';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
 -- statement: never trained, due; with a time column, the count is the new

@@ -64,11 +64,9 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_limit must be between 1 and 10000.');
     END IF;
-    SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user));
-    IF NOT FOUND THEN
-        -- 42704 only to a role that may know which classifiers exist
-        PERFORM intent_internal._pg_intent_classifier_refuse(p_name, (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) current_user), 'read');
-    END IF;
+    -- what the caller may know of it; else refused (42704 only to a role that
+    -- may know which classifiers exist)
+    SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name);
     IF v_plan.built_in THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
                    ERRCODE = '22023', HINT = @extschema@.intent_output_error('SELECT * FROM ai_review_queue ORDER BY rank;');

@@ -99,17 +99,13 @@ AS $$
             'intent_internal._pg_intent_review(uuid[], text, text, uuid)',
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
-            'intent_internal._pg_intent_classifier_facts(text, oid)',
-            'intent_internal._pg_intent_classifier_refuse(text, oid, text)',
-            'intent_internal._pg_intent_classifier_may_list(oid)',
+            'intent_internal._pg_intent_classifier_facts(text)',
             'intent_internal._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
-            'intent_internal._pg_intent_classifier_facts(text, oid)',
-            'intent_internal._pg_intent_classifier_refuse(text, oid, text)',
-            'intent_internal._pg_intent_classifier_may_list(oid)',
+            'intent_internal._pg_intent_classifier_facts(text)',
             'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
             'intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',

@@ -493,6 +493,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_count_classifier_source(text, timestamp with time zone, timestamp with time zone)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_source_texts(text, text[])', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_facts(text, oid)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_facts(text)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_may_list(oid)', 'stable', 'safe', false),
     ('_pg_intent_classifier_refuse(text, oid, text)', 'stable', 'safe', false),
     ('is_suspected_label_error(text, text, double precision, double precision)', 'immutable', 'safe', true),

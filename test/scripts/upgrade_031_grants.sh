@@ -107,8 +107,9 @@ expect_eq "$(q $DB "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::
     "no internal function is left in the schema the extension was installed in"
 expect_eq "$(q $DB "SELECT has_function_privilege('$ROLE', 'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')
                        AND has_function_privilege('$ROLE', 'intent_internal._pg_intent_classifier_source_texts(text, text[])', 'EXECUTE')
-                       AND has_function_privilege('$ROLE', 'intent_internal._pg_intent_classifier_facts(text, oid)', 'EXECUTE')")" t \
-    "the update granted the sets' new helpers to the role that holds the sets"
+                       AND has_function_privilege('$ROLE', 'intent_internal._pg_intent_classifier_facts(text)', 'EXECUTE')
+                       AND NOT has_function_privilege('$ROLE', 'intent_internal._pg_intent_classifier_facts(text, oid)', 'EXECUTE')")" t \
+    "the update granted the sets' new helpers to the role that holds the sets (not the form that answers for any role)"
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT get_classifier_metrics('u_router') ->> 'new_rows'" 2>&1)" 0 \
     "the dashboard role reads the metrics, the source counted as the owner"
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT count(*) >= 0 FROM get_classifier_review_queue('u_router', NULL, 10)" 2>&1)" t \

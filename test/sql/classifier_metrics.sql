@@ -134,9 +134,19 @@ RESET ROLE;
 -- the count is NULL with the reason.
 SET ROLE pgi_cm_blind;
 SELECT pg_temp.try($$SELECT get_classifier_metrics('cm_plain')$$) AS blind_without_a_right;
+SELECT pg_temp.try($$SELECT get_classifier_metrics('cm_nosuch')$$) AS blind_unknown;
+-- The facts behind it answer for the caller only. The role's sets hold the
+-- one-argument form; the form that answers for a role it is given is
+-- granted to no one (before, the metrics set held it: given a superuser's
+-- OID, it told any role of the recipe which classifiers exist, with their
+-- key and time columns, last training and row count).
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_classifier_facts('cm_plain', 10)$$) AS facts_for_another_role;
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_classifier_refuse('cm_plain', 10, 'read')$$) AS refusal_for_another_role;
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_classifier_facts('cm_plain')$$) AS facts_for_itself;
 RESET ROLE;
 SELECT grant_classifier_access('cm_plain', 'pgi_cm_blind', 'predict') ->> 'name' AS granted_predict;
 SET ROLE pgi_cm_blind;
+SELECT built_in, has_key, has_time_column FROM intent_internal._pg_intent_classifier_facts('cm_plain');
 SELECT m ->> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m ->> 'retrain_due' AS due,
        m -> 'runs' ->> 'total' AS runs
   FROM get_classifier_metrics('cm_plain') AS m;
