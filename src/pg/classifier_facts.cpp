@@ -31,8 +31,8 @@ using namespace pg_intent;
 namespace {
 
 // The facts' columns: built_in, has_key, has_time_column, since,
-// rows_at_last, threshold. Every type is passed by value.
-constexpr int kFacts = 6;
+// rows_at_last, threshold, classifier_id. Every type is passed by value.
+constexpr int kFacts = 7;
 
 } // namespace
 
@@ -53,15 +53,16 @@ PG_INTENT_FUNCTION(pg_intent_classifier_facts) {
         bool nulls[kFacts] = {};
         bool found = false;
         AsExtensionOwner as_owner(self.owner);
-        spi_select_in_pg(psprintf("SELECT f.built_in, f.has_key, f.has_time_column, f.since, f.rows_at_last, "
-                                  "f.threshold FROM %s._pg_intent_classifier_facts($1, $2) AS f",
-                                  internal),
-                         2, argtypes, args, nullptr, 1, "a classifier's facts could not be read",
-                         [&](const SpiRow &row) noexcept {
-                             found = true;
-                             for (int i = 0; i < kFacts; ++i)
-                                 values[i] = row.value(i + 1, &nulls[i]);
-                         });
+        spi_select_in_pg(
+            psprintf("SELECT f.built_in, f.has_key, f.has_time_column, f.since, f.rows_at_last, "
+                     "f.threshold, f.classifier_id FROM %s._pg_intent_classifier_facts($1, $2) AS f",
+                     internal),
+            2, argtypes, args, nullptr, 1, "a classifier's facts could not be read",
+            [&](const SpiRow &row) noexcept {
+                found = true;
+                for (int i = 0; i < kFacts; ++i)
+                    values[i] = row.value(i + 1, &nulls[i]);
+            });
         if (!found) {
             spi_select_in_pg(psprintf("SELECT %s._pg_intent_classifier_refuse($1, $2, 'read')", internal), 2,
                              argtypes, args, nullptr, 1, "a classifier's facts could not be read",

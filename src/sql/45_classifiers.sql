@@ -779,8 +779,8 @@ BEGIN
     END IF;
     PERFORM intent_internal._pg_intent_lock_deployment(p_name);
     -- Every model active under the name goes, whatever classifier it was
-    -- recorded for; the history that goes with p_drop_models is this
-    -- classifier's (by id), not an earlier one's of the same name.
+    -- recorded for, and the name's retraining back-off; the history that goes
+    -- with p_drop_models is this classifier's (by id), not an earlier one's.
     UPDATE @extschema@.ai_intent_models AS m SET is_active = false
      WHERE m.classifier = p_name AND m.is_active;
     GET DIAGNOSTICS v_deactivated = ROW_COUNT;
@@ -791,9 +791,9 @@ BEGIN
         DELETE FROM @extschema@.ai_training_runs AS r WHERE r.classifier_id = c.id;
         GET DIAGNOSTICS v_runs = ROW_COUNT;
     END IF;
+    DELETE FROM @extschema@.ai_classifier_retrain_failures AS f WHERE f.classifier = p_name;
     DELETE FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id;
-    RETURN jsonb_build_object('classifier', p_name, 'models_deactivated', v_deactivated,
-                              'models_deleted', v_models, 'runs_deleted', v_runs);
+    RETURN jsonb_build_object('classifier', p_name, 'models_deactivated', v_deactivated, 'models_deleted', v_models, 'runs_deleted', v_runs);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_drop_classifier(oid, text, boolean) IS

@@ -485,17 +485,19 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_source_texts(text, tex
 -- (through the one-argument form below, which asks for its caller), and
 -- for _pg_intent_classifier_refuse(), without the source's name: whether it is built in, has a key and a time
 -- column, and the retraining rule's inputs (since when new rows count, the
--- rows the last completed run read, the threshold). No row: no such
+-- rows the last completed run read, the threshold), and its id (the runs
+-- and models that are its own name it; an earlier classifier's of the same
+-- name are not). No row: no such
 -- classifier, or one the role may not know of (it may not list the
 -- classifiers and holds no right on this one: under the Supabase recipe
 -- every customer holds the dashboards' functions).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_facts(p_name text, p_role oid)
 RETURNS TABLE (built_in boolean, has_key boolean, has_time_column boolean, since timestamptz, rows_at_last bigint,
-               threshold integer)
+               threshold integer, classifier_id bigint)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL, p.since, p.rows_at_last, p.threshold
+    SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL, p.since, p.rows_at_last, p.threshold, c.id
       FROM @extschema@.ai_classifiers AS c
       LEFT JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name
@@ -504,7 +506,7 @@ AS $$
                         WHERE intent_internal._pg_intent_classifier_allows(c.name, p_role, a)))
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text, oid) IS
-    'Internal: what the role may know of a classifier: built_in, has_key, has_time_column and the retraining inputs (since, rows_at_last, threshold); never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
+    'Internal: what the role may know of a classifier: built_in, has_key, has_time_column, the retraining inputs (since, rows_at_last, threshold) and its id; never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
 
 -- The same for the calling role (src/pg/classifier_facts.cpp): the
 -- two-argument form answers for any role it is given, so it is granted to
@@ -513,7 +515,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text, oid) IS
 -- refused as _pg_intent_classifier_refuse() refuses it for 'read'.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_facts(
     p_name text, OUT built_in boolean, OUT has_key boolean, OUT has_time_column boolean, OUT since timestamptz,
-    OUT rows_at_last bigint, OUT threshold integer)
+    OUT rows_at_last bigint, OUT threshold integer, OUT classifier_id bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_facts'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;

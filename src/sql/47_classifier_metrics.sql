@@ -21,6 +21,7 @@ DECLARE
     v_start timestamptz;
     v_built_in boolean := p_name = 'intent';
     v_plan record;
+    v_classifier_id bigint := 0; -- intent's; another classifier's from its facts
     v_count bigint;
     v_new_rows bigint;
     v_due boolean;
@@ -47,6 +48,11 @@ BEGIN
         -- may know which classifiers exist)
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name);
         v_threshold := v_plan.threshold;
+        -- its own runs: an earlier classifier's of the same name are another
+        -- classifier's history (its models are no longer active: drop_classifier()
+        -- deactivates every model active under the name, and the recipe's
+        -- readers may not read ai_intent_models.classifier_id)
+        v_classifier_id := v_plan.classifier_id;
     END IF;
     v_start := v_end - make_interval(days => p_days);
 
@@ -91,7 +97,7 @@ BEGIN
                (r.metrics #>> '{deploy,candidate_f1}')::float8 AS candidate_f1, r.baseline_f1_score AS fallback_f1,
                (r.metrics #>> '{fallback_comparison,rows}')::integer AS rows_compared
           FROM @extschema@.ai_training_runs AS r
-         WHERE r.classifier = p_name AND r.partition_key IS NOT NULL AND r.status = 'completed'
+         WHERE r.classifier = p_name AND r.classifier_id = v_classifier_id AND r.partition_key IS NOT NULL AND r.status = 'completed'
          ORDER BY r.partition_key, r.started_at DESC, r.id
     ), served AS (
         SELECT l.* FROM latest AS l
@@ -119,7 +125,7 @@ BEGIN
                'window_start', v_start, 'window_end', v_end)
       INTO v_runs
       FROM @extschema@.ai_training_runs AS r
-     WHERE r.classifier = p_name AND r.started_at >= v_start AND r.started_at <= v_end;
+     WHERE r.classifier = p_name AND r.classifier_id = v_classifier_id AND r.started_at >= v_start AND r.started_at <= v_end;
 
     SELECT jsonb_build_object(
                'run_id', r.id, 'partition', r.partition_key, 'batch_id', r.batch_id, 'status', r.status,
@@ -127,7 +133,7 @@ BEGIN
                'deploy_reason', r.deploy_reason, 'model_id', r.model_id)
       INTO v_last
       FROM @extschema@.ai_training_runs AS r
-     WHERE r.classifier = p_name
+     WHERE r.classifier = p_name AND r.classifier_id = v_classifier_id
      ORDER BY r.started_at DESC, r.id
      LIMIT 1;
 

@@ -81,7 +81,8 @@ BEGIN
     -- unpartitioned model's), as ai_review_queue takes intent's latest.
     SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] INTO v_run, v_out_of_scope
       FROM @extschema@.ai_training_runs AS r
-     WHERE r.classifier = p_name AND r.partition_key IS NOT DISTINCT FROM p_partition AND r.status = 'completed'
+     WHERE r.classifier = p_name AND r.classifier_id = v_plan.classifier_id
+       AND r.partition_key IS NOT DISTINCT FROM p_partition AND r.status = 'completed'
      ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
      LIMIT 1;
     IF v_run IS NULL THEN

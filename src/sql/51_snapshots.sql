@@ -149,6 +149,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_plan record;
+    v_classifier_id bigint := 0; -- intent's
     v_start timestamptz;
     v_end timestamptz;
     v_other record;
@@ -166,6 +167,8 @@ BEGIN
         -- what the caller may know of it; else refused (42704 only to a role that
         -- may know which classifiers exist)
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name);
+        -- its own runs and deployments, not an earlier classifier's of the name
+        v_classifier_id := v_plan.classifier_id;
     END IF;
     SELECT p.period_start, p.period_end INTO v_start, v_end
       FROM intent_internal._pg_intent_snapshot_period(p_period_type, p_period_start) AS p;
@@ -195,7 +198,8 @@ BEGIN
                (m.metrics ->> 'accuracy')::float8 AS accuracy, (m.metrics ->> 'coverage')::float8 AS coverage
           FROM (SELECT DISTINCT ON (d.partition_key) d.partition_key, d.model_id
                   FROM @extschema@.ai_model_deployments AS d
-                 WHERE d.classifier OPERATOR(pg_catalog.=) p_name AND d.deployed_at OPERATOR(pg_catalog.<) v_end
+                 WHERE d.classifier OPERATOR(pg_catalog.=) p_name AND d.classifier_id OPERATOR(pg_catalog.=) v_classifier_id
+                   AND d.deployed_at OPERATOR(pg_catalog.<) v_end
                  ORDER BY d.partition_key, d.deployed_at DESC, d.id DESC) AS a
           LEFT JOIN @extschema@.ai_intent_models AS m ON m.id OPERATOR(pg_catalog.=) a.model_id),
     own AS (
@@ -219,13 +223,14 @@ BEGIN
            coalesce((SELECT jsonb_object_agg(g.reason, g.n)
                        FROM (SELECT x.deploy_reason AS reason, count(*) AS n
                                FROM @extschema@.ai_training_runs AS x
-                              WHERE x.classifier OPERATOR(pg_catalog.=) p_name AND x.deploy_reason IS NOT NULL
+                              WHERE x.classifier OPERATOR(pg_catalog.=) p_name AND x.classifier_id OPERATOR(pg_catalog.=) v_classifier_id
+                                AND x.deploy_reason IS NOT NULL
                                 AND x.started_at OPERATOR(pg_catalog.>=) v_start
                                 AND x.started_at OPERATOR(pg_catalog.<) v_end
                               GROUP BY x.deploy_reason) AS g), '{}'::jsonb) AS reasons
       INTO v_runs
       FROM @extschema@.ai_training_runs AS r
-     WHERE r.classifier OPERATOR(pg_catalog.=) p_name
+     WHERE r.classifier OPERATOR(pg_catalog.=) p_name AND r.classifier_id OPERATOR(pg_catalog.=) v_classifier_id
        AND r.started_at OPERATOR(pg_catalog.>=) v_start AND r.started_at OPERATOR(pg_catalog.<) v_end;
 
     -- The rows the period added: intent's as the caller, another

@@ -153,6 +153,29 @@ SELECT m ->> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m ->> 'ret
 RESET ROLE;
 SELECT has_function_privilege('public', 'get_classifier_metrics(text, integer)', 'EXECUTE') AS public_may;
 
+-- A classifier created under a dropped one's name is another classifier:
+-- its metrics, its snapshots and its review queue read its own runs (by
+-- id), and the name's retraining back-off goes with the dropped one. Before,
+-- the new cm_router showed the earlier one's runs and last run, its review
+-- queue ranked the earlier run's suspects with the new source's texts, and
+-- it backed off for the earlier one's failure.
+INSERT INTO ai_classifier_retrain_failures (classifier, failed_at, rows_counted, sqlstate, error)
+VALUES ('cm_router', now(), 0, 'XX000', 'a failure of the earlier cm_router');
+SELECT m -> 'runs' ->> 'total' AS earlier_runs, m -> 'last_run' IS NOT NULL AS earlier_last_run,
+       (SELECT count(*) FROM get_classifier_review_queue('cm_router', NULL, 5)) > 0 AS earlier_queue
+  FROM get_classifier_metrics('cm_router', 30) AS m;
+-- (its runs a day earlier, so that a snapshot of a complete period holds them)
+UPDATE ai_training_runs SET started_at = started_at - interval '1 day' WHERE classifier = 'cm_router';
+SELECT drop_classifier('cm_router') ->> 'runs_deleted' AS runs_deleted; -- the history stays
+SELECT count(*) AS backoff_left FROM ai_classifier_retrain_failures WHERE classifier = 'cm_router';
+SELECT create_classifier('cm_router', 'cm_prompts', 'prompt', 'route',
+                         '{"key_column": "id", "time_column": "asked_at", "seed": 1}') IS NOT NULL AS created_again;
+SELECT m -> 'runs' ->> 'total' AS runs, m -> 'last_run' AS last_run, m -> 'partitions_served_by_fallback' AS by_fallback,
+       (SELECT count(*) FROM get_classifier_review_queue('cm_router', NULL, 5)) AS queue
+  FROM get_classifier_metrics('cm_router', 30) AS m;
+SELECT s ->> 'runs' AS snapshot_runs, s ->> 'model_id' AS snapshot_model
+  FROM create_classifier_metrics_snapshot('cm_router', 'daily', now() - interval '1 day') AS s;
+
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE cm_raw, cm_prompts, cm_plain;
 DROP ROLE pgi_cm_dash;
