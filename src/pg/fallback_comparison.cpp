@@ -36,7 +36,7 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
     };
     std::vector<int> truth, candidate, fallback;
     intent::Json keys = intent::Json::array();
-    size_t deferred = 0;
+    size_t deferred = 0, unreviewed = 0;
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
         if (data[i].staged_index >= staged.rows.size()) continue;
@@ -47,6 +47,10 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
         const DataRow &row = data[i];
         const std::string &label = row.label_utf8();
         if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
+        if (!row.reviewed) { // rows no one vouched for judge no model, as the gate's fresh rows
+            ++unreviewed;
+            continue;
+        }
         const bool defers = intent::fallback_answers(defer, r.uncertain, [&] { return f.uncertain; });
         deferred += defers ? 1 : 0;
         truth.push_back(id_of(label));
@@ -54,7 +58,19 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
         fallback.push_back(id_of(fallback_label));
         if (!row.key.empty() && keys.size() < 100) keys.push_back(row.key);
     }
-    if (truth.empty()) return std::nullopt;
+    if (truth.empty() && unreviewed == 0) return std::nullopt;
+    if (truth.empty()) {
+        // Rows to compare on, none of them reviewed: no evidence either way,
+        // so the fallback keeps the partition (insufficient_evidence).
+        report["fallback_comparison"] = {
+            {"rule", "out_of_fold"},
+            {"rows", 0},
+            {"min_rows", policy.min_gate_rows},
+            {"sufficient", false},
+            {"unreviewed_rows_left_out", unreviewed},
+        };
+        return intent::GateEvidence{};
+    }
     // Macro F1 over the labels of the partition's rows: a label the
     // partition never has, which only the fallback knows, would otherwise
     // count as a class of F1 0 against the fallback (a wrong answer counts
@@ -96,6 +112,7 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
         {"fallback", {{"accuracy", *evidence.active_accuracy}, {"macro_f1", *evidence.active_f1}}},
         {"candidate_only_correct", candidate_only},
         {"fallback_only_correct", fallback_only},
+        {"unreviewed_rows_left_out", unreviewed},
         {"row_keys", keys},
     };
     return evidence;

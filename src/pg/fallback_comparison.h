@@ -36,10 +36,14 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
 // defer_to_fallback, the fallback's where the candidate abstains and the
 // fallback does not. Figures as the gate's (gate.h): accuracy and macro F1 (over the
 // labels of the partition's rows) of the answers, and the discordant pairs; the gate's "sufficient" at the
-// policy's min_gate_rows. Written into the report as "fallback_comparison",
-// and returned as the deploy rule's gate evidence (the candidate's against
-// the fallback's). Nothing: no comparison (no fallback answers kept, or no
-// row answered by both).
+// policy's min_gate_rows. Only reviewed rows count (with a reviewed_column;
+// without one the owner vouches for every row), as only they are the gate's
+// fresh rows: a row anyone may write judges no model. Written into the
+// report as "fallback_comparison", and returned as the deploy rule's gate
+// evidence (the candidate's against the fallback's); rows answered by both
+// but none reviewed give evidence without figures, on which the rule keeps
+// the fallback (insufficient_evidence). Nothing: no comparison (no fallback
+// answers kept, or no row answered by both).
 std::optional<intent::GateEvidence> compare_with_fallback(const StagedSource &staged,
                                                           const std::vector<DataRow> &data,
                                                           const std::vector<intent::RowResult> &results,

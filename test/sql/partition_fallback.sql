@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS pf_msgs, pf_raw, pf_holdout;
+DROP TABLE IF EXISTS pf_msgs, pf_raw, pf_holdout, pf_vetted;
 DROP ROLE IF EXISTS pgi_pf_trainer;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
@@ -136,6 +136,33 @@ SELECT m.partition_key AS shop, m.model_config ->> 'defer_to_fallback' AS defer
 SELECT p.model_partition, p.uncertain FROM predict_label('shops', '', 'odd') AS p;
 SELECT e ->> 'deferred' AS deferred, e ->> 'model_partition' AS model_partition
   FROM evaluate_label('shops', $$VALUES ('', 'odd_smalltalk')$$, 'odd') AS e;
+
+
+-- Only reviewed rows judge a partition's first model, as only they are the
+-- gate's fresh rows: a row anyone may write judges no model. "vetted" has
+-- a reviewed_column; small's rows are unreviewed and carry labels of their
+-- writer's own (its coarse routes). Compared on them, small's own model,
+-- which learnt those labels, beat the fallback, and was deployed over it
+-- (before: improved, on every small row). Now no row of small may judge:
+-- no evidence, the fallback keeps it (insufficient_evidence); odd's rows
+-- are reviewed and judge as before.
+CREATE TABLE pf_vetted AS
+SELECT id, shop, msg, CASE WHEN shop = 'small' THEN 'own_' || split_part(label, '.', 1) ELSE label END AS label,
+       shop <> 'small' AS vetted
+  FROM pf_msgs;
+SELECT create_classifier('vetted', 'pf_vetted', 'msg', 'label',
+                         '{"key_column": "id", "partition_column": "shop", "reviewed_column": "vetted",
+                           "min_partition_rows": 30, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('vetted') AS result \gset
+SELECT p ->> 'partition' AS shop, p ->> 'deployed' AS deployed, p ->> 'deploy_reason' AS reason,
+       p ->> 'deploy_evidence' AS evidence
+  FROM jsonb_array_elements(:'result'::jsonb -> 'partitions') AS p ORDER BY 1;
+SELECT r.partition_key AS shop, r.metrics #>> '{fallback_comparison,rows}' AS rows_judging,
+       r.metrics #>> '{fallback_comparison,unreviewed_rows_left_out}' AS unreviewed_left_out
+  FROM ai_training_runs AS r WHERE r.classifier = 'vetted' AND r.partition_key IS NOT NULL ORDER BY 1;
+SELECT p.model_partition IS NULL AS fallback_answers_small FROM predict_label('vetted', 'hola', 'small') AS p;
+SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
+DROP TABLE pf_vetted;
 
 SELECT drop_classifier('shops', true) IS NOT NULL AS dropped;
 REVOKE ALL ON pf_msgs FROM pgi_pf_trainer;
