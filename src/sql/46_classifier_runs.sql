@@ -39,9 +39,23 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
 BEGIN
-    RETURN intent_internal._pg_intent_rollback_model(
-        intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy'), p_partition);
+    -- p_partition as prediction takes it (classifier_cache.cpp): at most
+    -- 2048 bytes (partition_key.h), and only for a partitioned classifier
+    IF pg_catalog.octet_length(p_partition) OPERATOR(pg_catalog.>) 2048 THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_partition is too long: %s bytes', pg_catalog.octet_length(p_partition)),
+                   ERRCODE = 'invalid_parameter_value',
+                  HINT = @extschema@.intent_output_error('Pass the tenant''s identifier, not its data.');
+    END IF;
+    IF p_partition IS NOT NULL AND c.partition_column IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is not partitioned', p_name),
+                   ERRCODE = 'invalid_parameter_value',
+                  DETAIL = @extschema@.intent_output_error('p_partition is given, but the classifier has no partition_column.'),
+                  HINT = @extschema@.intent_output_error('Pass NULL as p_partition (or leave it out).');
+    END IF;
+    RETURN intent_internal._pg_intent_rollback_model(c, p_partition);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_rollback_classifier(oid, text, text) IS
@@ -447,8 +461,12 @@ BEGIN
     owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_review_plan(p_name) AS x;
-        IF v_plan.key_column IS NULL OR v_plan.key_type IS NULL THEN
+        IF c.key_column IS NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
+        ELSIF v_plan.source IS NULL THEN -- dropped since (no pg_class row)
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
+        ELSIF v_plan.key_type IS NULL THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', c.key_column, p_name), ERRCODE = 'undefined_column';
         END IF;
         statement := pg_catalog.format(
             'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',

@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS rq_raw, rq_prompts, rq_nokey;
+DROP TABLE IF EXISTS rq_raw, rq_prompts, rq_nokey, rq_gone;
 DROP ROLE IF EXISTS pgi_crq_reviewer;
 DROP ROLE IF EXISTS pgi_crq_outsider;
 CREATE EXTENSION pg_intent;
@@ -110,7 +110,17 @@ RESET ROLE;
 SELECT has_function_privilege('public', 'get_classifier_review_queue(text, text, integer)', 'EXECUTE') AS public_may_queue,
        has_function_privilege('public', 'is_suspected_label_error(text, text, double precision, double precision)', 'EXECUTE') AS public_may_rule;
 
+-- The source dropped: 42P01, as training says (before: 55000 "has no
+-- key_column", which it has).
+DROP TABLE rq_nokey;
+CREATE TABLE rq_gone AS SELECT * FROM rq_prompts;
+SELECT create_classifier('rq_gone', 'rq_gone', 'prompt', 'route', '{"key_column": "id", "seed": 1}') IS NOT NULL AS created;
+SELECT train_classifier('rq_gone') ->> 'status' AS trained;
+DROP TABLE rq_gone;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_gone')$$) AS source_dropped;
+SELECT pg_temp.try($$SELECT train_classifier('rq_gone')$$) AS training_says;
+
 DROP EXTENSION pg_intent CASCADE;
-DROP TABLE rq_raw, rq_prompts, rq_nokey;
+DROP TABLE rq_raw, rq_prompts;
 DROP ROLE pgi_crq_reviewer;
 DROP ROLE pgi_crq_outsider;

@@ -105,7 +105,12 @@ SELECT d - 'deployed_at' - 'version' - 'model_id' - 'previous_model_id' AS rolle
        (d ->> 'model_id')::bigint = :router_model AS the_first
   FROM rollback_classifier('router') AS d;
 SELECT classifier, partition_key, reason FROM ai_model_deployments ORDER BY id;
-SELECT pg_temp.try($$SELECT rollback_classifier('router', 'shop9')$$) AS no_model_in_partition;
+-- p_partition as prediction takes it: only for a partitioned classifier,
+-- at most 2048 bytes (before, 55000 "no active model for partition", and
+-- for intent "no model is active", with the whole value in the message).
+SELECT pg_temp.try($$SELECT rollback_classifier('router', 'shop9')$$) AS not_partitioned;
+SELECT pg_temp.try($$SELECT rollback_classifier('intent', 'shop9')$$) AS intent_not_partitioned;
+SELECT pg_temp.try($$SELECT rollback_classifier('router', repeat('x', 5000))$$) AS partition_too_long;
 
 -- A recent window, without a key: the gate judges the rows of the last
 -- gate_window_days (here the 40-days-later rows) and says so.
