@@ -2,6 +2,8 @@
 // (fallback_comparison.h).
 #include "fallback_comparison.h"
 
+#include "text_io.h"
+
 #include "deferral.h"
 #include "metrics.h"
 
@@ -56,7 +58,10 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
         truth.push_back(id_of(label));
         candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));
         fallback.push_back(id_of(fallback_label));
-        if (!row.key.empty() && keys.size() < 100) keys.push_back(row.key);
+        if (!row.key.empty() && keys.size() < 100) { // as UTF-8, as JSON holds it
+            std::string storage;
+            keys.push_back(std::string(server_to_utf8(row.key.data(), row.key.size(), storage)));
+        }
     }
     if (truth.empty() && unreviewed == 0) return std::nullopt;
     if (truth.empty()) {

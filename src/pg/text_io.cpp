@@ -127,6 +127,15 @@ Datum utf8_to_text(std::string_view utf8) {
     return result;
 }
 
+Datum server_bytes_to_text(std::string_view server_text) {
+    Datum result;
+    pg_call([&]() noexcept {
+        result = PointerGetDatum(
+            cstring_to_text_with_len(server_text.data(), static_cast<int>(server_text.size())));
+    });
+    return result;
+}
+
 Datum utf8_json_to_jsonb(const std::string &json) {
     Datum result;
     pg_call([&]() noexcept {

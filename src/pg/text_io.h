@@ -36,6 +36,10 @@ bool server_to_utf8_if_translatable(const char *data, size_t len, std::string &s
 // encoding cannot hold a character).
 Datum utf8_to_text(std::string_view utf8);
 
+// Bytes already in the server encoding (a value read from a table: a
+// partition value, a row key) as a text datum, unconverted.
+Datum server_bytes_to_text(std::string_view server_text);
+
 // JSON text written by the core (UTF-8) as jsonb. jsonb_in reads its input
 // in the server encoding, so the text is converted first.
 Datum utf8_json_to_jsonb(const std::string &json);

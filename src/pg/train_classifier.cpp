@@ -224,7 +224,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     StagedScope scope(&staged);
     std::vector<Datum> name_datums(names.size()), count_datums(counts.size()), print_datums(prints.size());
     for (size_t i = 0; i < names.size(); ++i) {
-        name_datums[i] = utf8_to_text(names[i]);
+        name_datums[i] = server_bytes_to_text(names[i]); // a value of the source, in the server encoding
         count_datums[i] = Int32GetDatum(static_cast<int32>(counts[i]));
         print_datums[i] = utf8_to_text(prints[i]);
     }

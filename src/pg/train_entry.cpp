@@ -129,14 +129,6 @@ template <class Fill> Datum make_array(size_t n, Oid type, Fill &&fill) {
     return result;
 }
 
-Datum text_datum(const std::string &server_text) {
-    Datum d;
-    pg_call([&]() noexcept {
-        d = PointerGetDatum(cstring_to_text_with_len(server_text.data(), server_text.size()));
-    });
-    return d;
-}
-
 // The run's request: the caller's options (train_intent_model() has
 // validated them), then the policy's keys, which a caller cannot set (the
 // worker refuses them in the options) and which override as the worker's
@@ -281,8 +273,10 @@ intent::Json stored_report(intent::TrainedModel &trained, const std::vector<Data
                 const DataRow &row = data[m["row"].get<size_t>()];
                 if (intent_rows)
                     m["training_data_id"] = uuid_text(row.id);
-                else if (!row.key.empty())
-                    m["row_key"] = row.key;
+                else if (!row.key.empty()) {
+                    std::string storage; // the key as JSON holds it, UTF-8
+                    m["row_key"] = std::string(server_to_utf8(row.key.data(), row.key.size(), storage));
+                }
             }
             m.erase("row");
         }
@@ -411,8 +405,10 @@ void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vecto
                     return UUIDPGetDatum(&ids[i]);
                 }));
     else if (keyed)
-        row.set(kRowKeys, make_array(n, TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].key); }));
-    row.set(kRowIntents, make_array(n, TEXTOID, [&](size_t i, bool &) { return text_datum(data[i].label); }));
+        row.set(kRowKeys,
+                make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data[i].key); }));
+    row.set(kRowIntents,
+            make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data[i].label); }));
     row.set(kRowFresh, make_array(n, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data[i].fresh); }));
     row.set(kRowFolds, make_array(n, INT2OID, [&](size_t i, bool &isnull) {
                 isnull = results[i].fold < 0;

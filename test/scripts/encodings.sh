@@ -65,20 +65,30 @@ expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT predicted_intent FRO
 # (UTF-8). The comparison read a LATIN1 row's label in the database's
 # encoding, so 'devolución' never matched an answer there and both models
 # scored 0 on its rows; the figures must be the UTF8 database's.
+# The shops' names and the row keys are accented too. In LATIN1 the call
+# took the partition values read for UTF-8: 'tienda_ñ' failed the whole call
+# (22021), and 'shopÃ©', whose LATIN1 bytes happen to be UTF-8, became
+# 'shopé', a partition without rows; an accented key failed every run
+# (22P05) once the report named it.
 for db in pgi_enc_utf8 pgi_enc_latin1; do
     PGCLIENTENCODING=UTF8 psql -X -q -v ON_ERROR_STOP=1 -d $db <<'SQL' >/dev/null
 SET client_min_messages = warning;
 CREATE TABLE shop_rows AS
-SELECT n AS id, text, intent, CASE WHEN n % 2 = 0 THEN 'a' ELSE 'b' END AS shop
+SELECT 'clave_ñ_' || n AS ref, text, intent,
+       CASE n % 3 WHEN 0 THEN 'tienda_ñ' WHEN 1 THEN 'tiendaé' ELSE 'shopÃ©' END AS shop
   FROM (SELECT row_number() OVER (ORDER BY text, intent) AS n, text, intent FROM demo_rows WHERE split = 'train') AS r;
 SELECT create_classifier('shops', 'shop_rows', 'text', 'intent',
-                         '{"key_column": "id", "partition_column": "shop", "seed": 5}');
+                         '{"key_column": "ref", "partition_column": "shop", "min_partition_rows": 20, "seed": 5}');
 SELECT train_classifier('shops');
 SQL
-    PGCLIENTENCODING=UTF8 q $db "SELECT partition_key, metrics #> '{fallback_comparison,candidate}', metrics #> '{fallback_comparison,fallback}'
-                                   FROM ai_training_runs WHERE classifier = 'shops' AND partition_key IS NOT NULL ORDER BY 1" >"$TEST_TMP/cmp.$db"
+    PGCLIENTENCODING=UTF8 q $db "SELECT partition_key, status, metrics #> '{fallback_comparison,candidate}', metrics #> '{fallback_comparison,fallback}',
+                                        metrics #> '{fallback_comparison,row_keys}', metrics #> '{metrics,misclassified}'
+                                   FROM ai_training_runs WHERE classifier = 'shops' ORDER BY 1 NULLS FIRST" >"$TEST_TMP/cmp.$db"
 done
-expect_eq "$(grep -c '"accuracy"' "$TEST_TMP/cmp.pgi_enc_utf8")" 2 "UTF8: both shops' first models were compared with the fallback"
+expect_eq "$(grep -c '"accuracy"' "$TEST_TMP/cmp.pgi_enc_utf8")" 3 "UTF8: the three shops' first models were compared with the fallback"
+expect_eq "$(PGCLIENTENCODING=UTF8 q pgi_enc_latin1 "SELECT string_agg(coalesce(partition_key, '-') || ':' || status, ' ' ORDER BY partition_key NULLS FIRST)
+                                                    FROM ai_training_runs WHERE classifier = 'shops'")" \
+    "-:completed shopÃ©:completed tienda_ñ:completed tiendaé:completed" "LATIN1: accented shops and keys train, under their own names"
 expect_eq "$(cat "$TEST_TMP/cmp.pgi_enc_latin1")" "$(cat "$TEST_TMP/cmp.pgi_enc_utf8")" \
     "LATIN1: the shops' comparison with the fallback is the UTF8 database's (an accented label compared as the models know it)"
 # Bytes that are not UTF-8 in a SQL_ASCII database get a clear error.
