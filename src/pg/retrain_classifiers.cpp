@@ -50,14 +50,18 @@ struct Planned {
     int32 threshold;
 };
 
-// The plan, from _pg_intent_classifier_retrain_plan() (SECURITY DEFINER).
-// PostgreSQL calls only; the result is palloc'd in the caller's context.
-__attribute__((noinline)) List *read_plan(Oid schema) noexcept {
+// The plan, from _pg_intent_classifier_retrain_plan(), read as the
+// extension owner: it names every classifier's owner and source, which the
+// caller (the models set's, a pg_cron job's) is not shown, so it is granted
+// to no one. PostgreSQL calls only; the result is palloc'd in the caller's
+// context.
+__attribute__((noinline)) List *read_plan(Oid schema, Oid extension_owner) noexcept {
     MemoryContext caller = CurrentMemoryContext;
     List *plan = NIL;
     char *sql = psprintf("SELECT name, owner, count_sql, since, rows_at_last, threshold FROM "
                          "%s._pg_intent_classifier_retrain_plan()",
                          quote_identifier(get_namespace_name(internal_schema(schema))));
+    AsExtensionOwner as_owner(extension_owner);
     spi_select_in_pg(sql, 0, nullptr, nullptr, nullptr, 0, "the retraining plan could not be read",
                      [&](const SpiRow &row) noexcept {
                          bool isnull = false;
@@ -206,8 +210,8 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
 }
 
 // Every classifier in turn, each in a subtransaction, as its owner.
-void retrain_all(Oid schema, const Functions &fns, StringInfo out) noexcept {
-    List *plan = read_plan(schema);
+void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringInfo out) noexcept {
+    List *plan = read_plan(schema, extension_owner);
     appendStringInfoString(out, "{\"classifiers\": [");
     ListCell *lc;
     bool first = true;
@@ -278,7 +282,8 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
     Datum result = 0;
     pg_call([&]() noexcept {
-        const Oid schema = calling_function(fcinfo).schema;
+        const CallingFunction self = calling_function(fcinfo);
+        const Oid schema = self.schema;
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
         const Oid due_args[5] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
         const Oid record_args[6] = {TEXTOID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
@@ -288,7 +293,7 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         fns.record = extension_function(schema, "_pg_intent_classifier_retrain_record", 6, record_args);
         StringInfoData out;
         initStringInfo(&out);
-        retrain_all(schema, fns, &out);
+        retrain_all(schema, self.owner, fns, &out);
         result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
     });
     return result;

@@ -162,8 +162,7 @@ AS $$
             '@extschema@.rollback_intent_model()',
             '@extschema@.retrain_if_needed(boolean)',
             '@extschema@.delete_intent_model(bigint)',
-            '@extschema@.retrain_classifiers()',
-            'intent_internal._pg_intent_classifier_retrain_plan()']::regprocedure[]),
+            '@extschema@.retrain_classifiers()']::regprocedure[]),
         -- registering a classifier over a table the role can read, and
         -- evaluating a classifier (0.3.2: its predict access is checked
         -- inside; the query runs as the caller, so not PUBLIC's)

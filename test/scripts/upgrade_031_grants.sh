@@ -34,6 +34,7 @@ SELECT train_classifier('u_router');
 CREATE ROLE $ROLE LOGIN;
 SELECT grant_intent_access('$ROLE', 'metrics');
 SELECT grant_intent_access('$ROLE', 'review');
+SELECT grant_intent_access('$ROLE', 'models');
 GRANT SELECT ON ai_training_runs, ai_classifier_run_rows TO $ROLE;
 GRANT SELECT (id, version, intents, metrics, is_active, created_at, deployed_at, classifier, partition_key)
     ON ai_intent_models TO $ROLE;
@@ -58,12 +59,13 @@ helper() {
 }
 helpers() {
     q $DB "SELECT has_function_privilege('$ROLE', $(helper '_pg_intent_classifier_count_plan(text)'), 'EXECUTE')
-                  || ' ' || has_function_privilege('$ROLE', $(helper '_pg_intent_classifier_review_plan(text)'), 'EXECUTE')"
+                  || ' ' || has_function_privilege('$ROLE', $(helper '_pg_intent_classifier_review_plan(text)'), 'EXECUTE')
+                  || ' ' || has_function_privilege('$ROLE', $(helper '_pg_intent_classifier_retrain_plan()'), 'EXECUTE')"
 }
 # Every internal function, by OID, with its ACL at 0.3.1, kept in a table
 # of the test's own: the update moves them to intent_internal and keeps every
 # grant (it may add the new helpers of a set a role holds; it revokes the
-# two helpers that name the source, and replaces one worker by a new
+# three helpers that name the source, and replaces one worker by a new
 # signature).
 keep_internal_acls() {
     q $DB "CREATE TABLE pgi_internal_before AS
@@ -72,7 +74,7 @@ keep_internal_acls() {
              JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
             WHERE p.proname LIKE '\_pg\_intent\_%'
               AND p.proname NOT IN ('_pg_intent_classifier_count_plan', '_pg_intent_classifier_review_plan',
-                                    '_pg_intent_train_classifier_run')" >/dev/null
+                                    '_pg_intent_classifier_retrain_plan', '_pg_intent_train_classifier_run')" >/dev/null
 }
 before_rows=$(rows)
 before_tables=$(tr ' ' '\n' <<<"$before_rows" | sed 's/=.*//' | paste -sd'|')
@@ -83,7 +85,7 @@ before_answer=$(answer)
 keep_internal_acls
 expect_eq "$(q $DB "SELECT count(*) > 50 AND bool_and(p.pronamespace = 'public'::regnamespace) FROM pg_proc p WHERE p.proname LIKE '\_pg\_intent\_%'")" t \
     "at 0.3.1 the internal functions are in the schema the extension was installed in"
-expect_eq "$(helpers)" "true true" "at 0.3.1 the dashboard role holds the helpers that name the source"
+expect_eq "$(helpers)" "true true true" "at 0.3.1 the dashboard role holds the helpers that name the source"
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT (_pg_intent_classifier_count_plan('u_router')).count_sql LIKE '%u_prompts%'" 2>&1)" t \
     "(that is the 0.3.1 leak: the count statement names the source)"
 
@@ -94,7 +96,7 @@ expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_inte
 expect_eq "$(rows | tr ' ' '\n' | grep -vxE "$(rows_new_tables)" | tr '\n' ' ' | sed 's/ $//')" "$before_rows" \
     "every row of every extension table is kept"
 expect_eq "$(answer)" "$before_answer" "the classifier's model answers as before"
-expect_eq "$(helpers)" "false false" "the update revoked the helpers that name the source"
+expect_eq "$(helpers)" "false false false" "the update revoked the helpers that name the source"
 expect_eq "$(q $DB "SELECT count(*), count(*) FILTER (WHERE p.pronamespace = 'intent_internal'::regnamespace
                                                       AND p.proname = b.proname
                                                       AND coalesce(b.proacl, '{}') <@ coalesce(p.proacl, '{}'))

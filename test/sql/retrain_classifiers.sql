@@ -67,6 +67,17 @@ SELECT rolsuper AS low_is_superuser FROM pg_roles WHERE rolname = 'pgi_rc_low';
 SET ROLE pgi_rc_low;
 SELECT pg_temp.try($$SELECT retrain_classifiers()$$) AS low_retrains;
 RESET ROLE;
+-- The set holds retrain_classifiers(), not the plan it reads as the
+-- extension owner, which names every classifier's owner and source (before,
+-- the set held it: a role of it read them for classifiers it may not see).
+CREATE ROLE pgi_rc_scheduler;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_rc_scheduler', 'models');
+SET ROLE pgi_rc_scheduler;
+SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_classifier_retrain_plan()$$) AS plan_read;
+SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers') > 0 AS scheduler_retrains;
+RESET ROLE;
+DROP OWNED BY pgi_rc_scheduler;
+DROP ROLE pgi_rc_scheduler;
 
 SELECT drop_classifier('trap') ->> 'classifier' AS dropped;
 DROP VIEW public.rc_trap;
