@@ -2,8 +2,11 @@
 #include "as_owner.h"
 
 #include "guard.h"
+#include "relations.h"
 
 extern "C" {
+#include "executor/executor.h"
+#include "utils/builtins.h"
 #include "utils/syscache.h"
 }
 
@@ -11,7 +14,16 @@ extern "C" {
 
 namespace pg_intent {
 
-RestrictedOperation enter_restricted_operation(Oid role) noexcept {
+char *policy_time_zone_in_pg(Oid schema) noexcept {
+    const Oid fn = extension_function(schema, "_pg_intent_ops_policy", 0, nullptr);
+    bool isnull = false;
+    const Datum row = call_extension_function(fn, 0, nullptr, nullptr, isnull);
+    if (isnull) return pstrdup("UTC"); // no policy row: the column's default
+    const Datum zone = GetAttributeByName(DatumGetHeapTupleHeader(row), "snapshot_time_zone", &isnull);
+    return isnull ? pstrdup("UTC") : TextDatumGetCString(zone);
+}
+
+RestrictedOperation enter_restricted_operation(Oid role, const char *time_zone) noexcept {
     if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role with OID %u does not exist", role),
                         errdetail("The role whose code was to run was dropped.")));
@@ -22,6 +34,8 @@ RestrictedOperation enter_restricted_operation(Oid role) noexcept {
     op.nest_level = NewGUCNestLevel();
     (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
                             true, 0, false);
+    (void)set_config_option("TimeZone", time_zone, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                            false);
     return op;
 }
 
@@ -30,8 +44,8 @@ void leave_restricted_operation(const RestrictedOperation &op) noexcept {
     SetUserIdAndSecContext(op.saved_user, op.saved_context);
 }
 
-AsOwnerRestricted::AsOwnerRestricted(Oid role) {
-    pg_call([&]() noexcept { op_ = enter_restricted_operation(role); });
+AsOwnerRestricted::AsOwnerRestricted(Oid role, Oid schema) {
+    pg_call([&]() noexcept { op_ = enter_restricted_operation(role, policy_time_zone_in_pg(schema)); });
     uncaught_ = std::uncaught_exceptions();
 }
 

@@ -22,7 +22,11 @@
 //   - every setting the code changes, with SET, SET LOCAL or set_config(),
 //     is ROLLED BACK at the end (a SECURITY DEFINER function's exit would
 //     keep a plain SET: a planted search_path would then outlive the call
-//     in the caller's session).
+//     in the caller's session);
+//   - TimeZone is the policy's (ai_training_policy.snapshot_time_zone,
+//     policy_time_zone()): a time_column of type timestamp or date is read
+//     in it, so which rows are new, fresh or in the window never depends
+//     on the caller's session setting.
 // The caller lends nothing; which caller may start the operation is decided
 // before it (the classifier's grants).
 #pragma once
@@ -65,10 +69,16 @@ struct RestrictedOperation {
     int nest_level = 0;
 };
 
-// Enters the operation as `role` (42704 when the role no longer exists).
-// PostgreSQL calls only: for C code that manages its own subtransactions
-// (retrain_classifiers()); C++ frames use AsOwnerRestricted.
-RestrictedOperation enter_restricted_operation(Oid role) noexcept;
+// Enters the operation as `role` (42704 when the role no longer exists),
+// with TimeZone `time_zone` (policy_time_zone()). PostgreSQL calls only: for
+// C code that manages its own subtransactions (retrain_classifiers()); C++
+// frames use AsOwnerRestricted.
+RestrictedOperation enter_restricted_operation(Oid role, const char *time_zone) noexcept;
+
+// The training policy's time zone (ai_training_policy.snapshot_time_zone,
+// through _pg_intent_ops_policy()), palloc'd in the current context; the
+// one an administrator set, never the caller's. PostgreSQL calls only.
+char *policy_time_zone_in_pg(Oid schema) noexcept;
 
 // Leaves it: rolls back every setting changed inside, restores the user and
 // the security context. PostgreSQL calls only. After an ERROR inside, do not
@@ -80,7 +90,7 @@ void leave_restricted_operation(const RestrictedOperation &op) noexcept;
 // abort that follows restores everything (pg_release()).
 class AsOwnerRestricted {
   public:
-    explicit AsOwnerRestricted(Oid role);
+    AsOwnerRestricted(Oid role, Oid schema);
     ~AsOwnerRestricted();
     AsOwnerRestricted(const AsOwnerRestricted &) = delete;
     AsOwnerRestricted &operator=(const AsOwnerRestricted &) = delete;

@@ -212,6 +212,7 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
 // Every classifier in turn, each in a subtransaction, as its owner.
 void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringInfo out) noexcept {
     List *plan = read_plan(schema, extension_owner);
+    const char *time_zone = policy_time_zone_in_pg(schema); // the owners' reads, whoever runs the job
     appendStringInfoString(out, "{\"classifiers\": [");
     ListCell *lc;
     bool first = true;
@@ -236,7 +237,7 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
                         (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                          errmsg("classifier \"%s\" is orphaned: its owner was dropped", p->name),
                          errhint("An administrator gives it a new owner with reassign_classifier().")));
-            const RestrictedOperation op = enter_restricted_operation(p->owner);
+            const RestrictedOperation op = enter_restricted_operation(p->owner, time_zone);
             retrain_one(fns, p, out, attempt);
             leave_restricted_operation(op);
             ReleaseCurrentSubTransaction();

@@ -42,6 +42,7 @@ constexpr int kMaxKeys = 10000;
 struct Statement {
     Oid owner = InvalidOid;
     char *sql = nullptr; // NULL: nothing to read (a period without a time column)
+    char *time_zone = nullptr; // the policy's (as_owner.h)
 };
 
 // The owner and the statement of `kind` for the caller, checked by
@@ -58,6 +59,7 @@ Statement source_statement(Oid schema, Datum name, const char *kind) noexcept {
     out.owner = DatumGetObjectId(GetAttributeByNum(tuple, 1, &isnull));
     const Datum sql = GetAttributeByNum(tuple, 2, &isnull);
     if (!isnull) out.sql = TextDatumGetCString(sql);
+    out.time_zone = policy_time_zone_in_pg(schema);
     return out;
 }
 
@@ -66,7 +68,7 @@ Statement source_statement(Oid schema, Datum name, const char *kind) noexcept {
 Datum run_restricted(const Statement &st, int nargs, Oid *argtypes, Datum *args, const char *nulls, Oid type,
                      bool &isnull) noexcept {
     MemoryContext caller = CurrentMemoryContext;
-    const RestrictedOperation op = enter_restricted_operation(st.owner);
+    const RestrictedOperation op = enter_restricted_operation(st.owner, st.time_zone);
     Datum value = 0;
     uint64 rows = 0;
     spi_select_in_pg(st.sql, nargs, argtypes, args, nulls, 1, "a classifier's source could not be read",

@@ -205,7 +205,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     intent::MemoryCharge charge(&budget);
     StagedSource staged;
     {
-        AsOwnerRestricted as_source_owner(classifier_owner(schema, owner, columns.name));
+        AsOwnerRestricted as_source_owner(classifier_owner(schema, owner, columns.name), schema);
         staged = read_classifier_source(schema, columns, sel, charge);
     }
 

@@ -153,6 +153,35 @@ SELECT m ->> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m ->> 'ret
 RESET ROLE;
 SELECT has_function_privilege('public', 'get_classifier_metrics(text, integer)', 'EXECUTE') AS public_may;
 
+-- A time_column without a time zone is read in the policy's time zone
+-- (snapshot_time_zone, UTC by default), never the caller's: which rows are
+-- new (and fresh, and in the window) is the same in every session. Before,
+-- the caller's TimeZone decided: rows stamped five minutes after the last
+-- run in UTC were 4 new rows to a UTC session and none to a UTC+14 one, and
+-- retrain_classifiers() retrained or not with them.
+CREATE TABLE cm_naive AS SELECT id, prompt, route, (asked_at AT TIME ZONE 'UTC') AS asked_at FROM cm_prompts WHERE id < 100000;
+SELECT create_classifier('cm_naive', 'cm_naive', 'prompt', 'route',
+                         '{"key_column": "id", "time_column": "asked_at", "seed": 1}') IS NOT NULL AS created;
+SELECT train_classifier('cm_naive') ->> 'status' AS trained;
+INSERT INTO cm_naive
+SELECT id + 200000, prompt, route, (now() AT TIME ZONE 'UTC') + interval '5 minutes' FROM cm_naive WHERE id <= 4;
+SET TimeZone = 'UTC';
+SELECT get_classifier_metrics('cm_naive') ->> 'new_rows' AS utc_session;
+SET TimeZone = 'Etc/GMT-14';
+SELECT get_classifier_metrics('cm_naive') ->> 'new_rows' AS utc_plus_14_session;
+SET TimeZone = 'Etc/GMT+12';
+SELECT get_classifier_metrics('cm_naive') ->> 'new_rows' AS utc_minus_12_session;
+-- The administrator's zone decides: read 14 hours ahead, the rows are older
+-- than the last run, for every session.
+UPDATE ai_training_policy SET snapshot_time_zone = 'Etc/GMT-14';
+SELECT get_classifier_metrics('cm_naive') ->> 'new_rows' AS policy_plus_14;
+SET TimeZone = 'UTC';
+SELECT get_classifier_metrics('cm_naive') ->> 'new_rows' AS policy_plus_14_utc_session;
+UPDATE ai_training_policy SET snapshot_time_zone = 'UTC';
+RESET TimeZone;
+SELECT current_setting('TimeZone') = (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone') AS session_zone_untouched;
+DROP TABLE cm_naive CASCADE;
+
 -- A classifier created under a dropped one's name is another classifier:
 -- its metrics, its snapshots and its review queue read its own runs (by
 -- id), and the name's retraining back-off goes with the dropped one. Before,

@@ -97,6 +97,6 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.retry_failed_after IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.min_alert_samples IS
     'Fewest rows a live metric of ai_metric_alerts must rest on to raise an alert: reviewed rows for intent_accuracy, messages for the other live metrics.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
-    'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike.';
+    'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike; and the one a classifier''s time_column of type timestamp or date is read in, whoever trains or counts (0.3.2).';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '');

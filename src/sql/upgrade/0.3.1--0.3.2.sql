@@ -206,3 +206,8 @@ BEGIN
     END LOOP;
 END
 $move_internal$;
+
+-- ---- The policy's time zone also reads a classifier's naive time_column
+-- ---- (src/pg/as_owner.cpp): its comment says so, as a fresh install's.
+COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
+    'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike; and the one a classifier''s time_column of type timestamp or date is read in, whoever trains or counts (0.3.2).';
