@@ -19,16 +19,7 @@ CREATE EXTENSION pg_intent;
 CREATE ROLE pgi_mi_staff NOLOGIN;
 \i test/fixtures/try.sql
 GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
--- the same, with the error's detail
-CREATE FUNCTION pg_temp.try_detail(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE v_detail text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
-    RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || v_detail;
-END $$;
+\i test/fixtures/try_detail.sql
 GRANT EXECUTE ON FUNCTION pg_temp.try_detail(text) TO PUBLIC;
 
 \i test/fixtures/spanish_80.sql
