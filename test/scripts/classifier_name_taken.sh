@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# A classifier dropped, and its name taken by another role's classifier,
+# while a train_classifier() call of the first one has checked it but not
+# yet read its source. The source is read as its classifier's owner
+# (as_owner.h), and the call looks that owner up again by name
+# (classifier_owner(), src/pg/classifier_source.cpp): a review asked whether
+# it could find the new classifier's owner there, and read the dropped
+# classifier's source, a view its owner chose, with that role's rights. It
+# cannot: the look-up reads under the statement's snapshot, taken before
+# the drop, so the source is read as the owner the call checked, and the
+# run then finds the classifier gone (42704, nothing recorded). The view's
+# function says whom it runs as (a warning: the failed call's rows are
+# rolled back, its warnings are not). gdb holds the call's backend where it
+# looks the owner up.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+DB=pgi_name_taken
+fresh_db $DB
+load_ecommerce $DB
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgi_nt_alice" -c "DROP ROLE IF EXISTS pgi_nt_bob" >/dev/null 2>&1
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE ROLE pgi_nt_alice;
+CREATE ROLE pgi_nt_bob;
+SELECT grant_intent_access('pgi_nt_alice', 'classifiers'), grant_intent_access('pgi_nt_bob', 'classifiers');
+GRANT CREATE ON SCHEMA public TO pgi_nt_alice, pgi_nt_bob;
+-- who ran the view's function
+CREATE TABLE nt_log (who text);
+GRANT INSERT ON nt_log TO PUBLIC;
+GRANT SELECT ON demo_rows TO pgi_nt_alice, pgi_nt_bob;
+SET ROLE pgi_nt_alice;
+CREATE TABLE nt_alice_rows AS SELECT text AS msg, intent AS label FROM demo_rows;
+CREATE FUNCTION nt_alice_spy() RETURNS boolean LANGUAGE plpgsql AS
+$$ BEGIN INSERT INTO public.nt_log VALUES (current_user); RAISE WARNING 'nt_alice_spy ran as %', current_user; RETURN true; END $$;
+CREATE VIEW nt_alice_v AS SELECT msg, label FROM nt_alice_rows WHERE nt_alice_spy();
+GRANT SELECT ON nt_alice_v TO pgi_nt_bob;
+SELECT create_classifier('shop', 'nt_alice_v', 'msg', 'label', '{"seed": 1}');
+RESET ROLE;
+SET ROLE pgi_nt_bob;
+CREATE TABLE nt_bob_rows AS SELECT text AS msg, intent AS label FROM demo_rows;
+RESET ROLE;
+SQL
+q $DB "SELECT train_classifier('shop') ->> 'status'" >/dev/null 2>&1
+expect_eq "$(q $DB "SELECT string_agg(DISTINCT who, ',') FROM nt_log")" pgi_nt_alice \
+    "a training reads the view as its classifier's owner (its function ran as alice)"
+q $DB "TRUNCATE nt_log" >/dev/null
+
+sync_dir=$TEST_TMP/gdb_sync
+mkdir -p "$sync_dir"
+chmod 777 "$sync_dir"
+session_open P $DB
+session_run P "\\set VERBOSITY verbose" >/dev/null
+ppid=$(session_pid P)
+cat >"$TEST_TMP/gdb.cmds" <<GDB
+set pagination off
+handle SIGALRM nostop noprint pass
+handle SIGINT nostop noprint pass
+handle SIGUSR1 nostop noprint pass
+break pg_intent::classifier_owner
+echo breakpoints set\n
+continue
+shell touch $sync_dir/paused
+shell for i in \$(seq 1 600); do [ -e $sync_dir/go ] && break; sleep 0.1; done
+detach
+GDB
+gdb_attach "$ppid"
+
+# A superuser's call (as pg_cron's daily job would make it) has checked
+# alice's classifier and stops where it looks up whom to read its source as.
+session_send P "SELECT train_classifier('shop') ->> 'status';"
+for _ in $(seq 1 300); do [ -e "$sync_dir/paused" ] && break; sleep 0.1; done
+[ -e "$sync_dir/paused" ] ||
+    { echo "FAILED: the backend never reached the owner's look-up:" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
+# Meanwhile alice drops it, and bob creates a classifier of that name.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
+SET client_min_messages = warning;
+SET ROLE pgi_nt_alice;
+SELECT drop_classifier('shop');
+RESET ROLE;
+SET ROLE pgi_nt_bob;
+SELECT create_classifier('shop', 'nt_bob_rows', 'msg', 'label', '{"seed": 1}');
+SQL
+touch "$sync_dir/go"
+wait "$GDB_PID" || true
+out=$(session_wait P)
+expect_eq "$(grep '^ERROR' <<<"$out" | head -n 1)" 'ERROR:  42704: classifier "shop" does not exist' \
+    "the call fails: the classifier it checked is gone"
+expect_eq "$(grep -o 'nt_alice_spy ran as [a-z_]*' <<<"$out" | sort -u)" "nt_alice_spy ran as pgi_nt_alice" \
+    "its source was read as the owner the call checked, alice, never as bob"
+expect_eq "$(session_run P "SELECT train_classifier('shop') ->> 'status';")" completed \
+    "the session's next call trains bob's classifier"
+expect_eq "$(q $DB "SELECT count(*) FROM nt_log")" 0 "(from bob's table, which calls no function)"
+session_close P
+drop_db $DB
+psql -X -q -d postgres -c "DROP ROLE pgi_nt_alice" -c "DROP ROLE pgi_nt_bob" >/dev/null
