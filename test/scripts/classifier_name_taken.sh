@@ -45,32 +45,15 @@ expect_eq "$(q $DB "SELECT string_agg(DISTINCT who, ',') FROM nt_log")" pgi_nt_a
     "a training reads the view as its classifier's owner (its function ran as alice)"
 q $DB "TRUNCATE nt_log" >/dev/null
 
-sync_dir=$TEST_TMP/gdb_sync
-mkdir -p "$sync_dir"
-chmod 777 "$sync_dir"
 session_open P $DB
 session_run P "\\set VERBOSITY verbose" >/dev/null
 ppid=$(session_pid P)
-cat >"$TEST_TMP/gdb.cmds" <<GDB
-set pagination off
-handle SIGALRM nostop noprint pass
-handle SIGINT nostop noprint pass
-handle SIGUSR1 nostop noprint pass
-break pg_intent::classifier_owner
-echo breakpoints set\n
-continue
-shell touch $sync_dir/paused
-shell for i in \$(seq 1 600); do [ -e $sync_dir/go ] && break; sleep 0.1; done
-detach
-GDB
-gdb_attach "$ppid"
+gdb_hold_at "$ppid" pg_intent::classifier_owner
 
 # A superuser's call (as pg_cron's daily job would make it) has checked
 # alice's classifier and stops where it looks up whom to read its source as.
 session_send P "SELECT train_classifier('shop') ->> 'status';"
-for _ in $(seq 1 300); do [ -e "$sync_dir/paused" ] && break; sleep 0.1; done
-[ -e "$sync_dir/paused" ] ||
-    { echo "FAILED: the backend never reached the owner's look-up:" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
+gdb_wait_held
 # Meanwhile alice drops it, and bob creates a classifier of that name.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
 SET client_min_messages = warning;
@@ -80,8 +63,7 @@ RESET ROLE;
 SET ROLE pgi_nt_bob;
 SELECT create_classifier('shop', 'nt_bob_rows', 'msg', 'label', '{"seed": 1}');
 SQL
-touch "$sync_dir/go"
-wait "$GDB_PID" || true
+gdb_release
 out=$(session_wait P)
 expect_eq "$(grep '^ERROR' <<<"$out" | head -n 1)" 'ERROR:  42704: classifier "shop" does not exist' \
     "the call fails: the classifier it checked is gone"

@@ -161,6 +161,39 @@ gdb_attach() {
     grep -q "^breakpoints set" "$TEST_TMP/gdb.out" ||
         { echo "FAILED: gdb could not attach to the backend (ptrace is needed):" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
 }
+# Holds backend $1 at function $2 with gdb (gdb_attach), for a test to change
+# something under it: gdb_hold_at PID FUNCTION returns once the breakpoint
+# is set; gdb_wait_held waits until the backend stops there (and fails the
+# test when it never does); gdb_release lets it go on and waits for gdb to
+# detach (it detaches by itself after 60 s).
+gdb_hold_at() {
+    GDB_SYNC=$TEST_TMP/gdb_sync
+    mkdir -p "$GDB_SYNC"
+    chmod 777 "$GDB_SYNC"
+    cat >"$TEST_TMP/gdb.cmds" <<GDB
+set pagination off
+handle SIGALRM nostop noprint pass
+handle SIGINT nostop noprint pass
+handle SIGUSR1 nostop noprint pass
+break $2
+echo breakpoints set\n
+continue
+shell touch $GDB_SYNC/paused
+shell for i in \$(seq 1 600); do [ -e $GDB_SYNC/go ] && break; sleep 0.1; done
+detach
+GDB
+    gdb_attach "$1"
+}
+gdb_wait_held() {
+    for _ in $(seq 1 300); do [ -e "$GDB_SYNC/paused" ] && return 0; sleep 0.1; done
+    echo "FAILED: the backend never stopped at its breakpoint:" >&2
+    cat "$TEST_TMP/gdb.out" >&2
+    exit 1
+}
+gdb_release() {
+    touch "$GDB_SYNC/go"
+    wait "$GDB_PID" || true
+}
 # Waits until backend $2 (in database $1) is blocked on a lock.
 wait_until_waiting_on_lock() {
     for _ in $(seq 1 600); do

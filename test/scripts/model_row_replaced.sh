@@ -19,32 +19,15 @@ other=$(q $DB "SELECT (train_intent_model('other', 'full',
                 '{\"seed\": 2, \"algorithm\": \"logistic_regression\", \"deploy\": \"never\"}') ->> 'model_id')")
 expect_eq "$(q $DB "SELECT count(DISTINCT sha256) FROM ai_intent_models")" 2 "two models, two sha256"
 
-sync_dir=$TEST_TMP/gdb_sync
-mkdir -p "$sync_dir"
-chmod 777 "$sync_dir"
 session_open P $DB
 session_run P "\\set VERBOSITY verbose" >/dev/null
 ppid=$(session_pid P)
-cat >"$TEST_TMP/gdb.cmds" <<GDB
-set pagination off
-handle SIGALRM nostop noprint pass
-handle SIGINT nostop noprint pass
-handle SIGUSR1 nostop noprint pass
-break pg_intent::load_model_row
-echo breakpoints set\n
-continue
-shell touch $sync_dir/paused
-shell for i in \$(seq 1 600); do [ -e $sync_dir/go ] && break; sleep 0.1; done
-detach
-GDB
-gdb_attach "$ppid"
+gdb_hold_at "$ppid" pg_intent::load_model_row
 
 # The session looks up the active row (model $first), finds nothing kept,
 # and stops where it loads the row's bytes.
 session_send P "SELECT predicted_intent, model_id FROM predict_intent('quiero devolver el pedido');"
-for _ in $(seq 1 300); do [ -e "$sync_dir/paused" ] && break; sleep 0.1; done
-[ -e "$sync_dir/paused" ] ||
-    { echo "FAILED: the backend never reached the load:" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
+gdb_wait_held
 # Meanwhile the id $first comes to name the other model's row.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<SQL
 BEGIN;
@@ -53,8 +36,7 @@ DELETE FROM ai_intent_models WHERE id = $first;
 UPDATE ai_intent_models SET id = $first, is_active = true WHERE id = $other;
 COMMIT;
 SQL
-touch "$sync_dir/go"
-wait "$GDB_PID" || true
+gdb_release
 out=$(session_wait P)
 expect_eq "$(head -n 1 <<<"$out")" "ERROR:  40001: intent model $first was replaced while it was read" \
     "the load finds another row under the id: 40001, not the other row's model"
