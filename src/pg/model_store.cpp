@@ -62,13 +62,17 @@ struct ModelLru {
         by_id.clear();
         bytes = 0;
     }
-    void evict(std::list<ModelEntry>::iterator entry) {
+    void remove(std::list<ModelEntry>::iterator entry) {
         bytes -= entry->bytes;
         by_id.erase(entry->id);
         entries.erase(entry);
+    }
+    // An eviction is a model removed to keep within the budget; a model of
+    // a row that is gone (another tag under its id) is removed, not evicted.
+    void evict_last() {
+        remove(std::prev(entries.end()));
         ++stats.evictions;
     }
-    void evict_last() { evict(std::prev(entries.end())); }
 };
 
 ModelLru &lru() {
@@ -128,7 +132,7 @@ LoadedModel stored_model(Oid models_relid, int64_t id, ModelTag tag, bool is_act
     const size_t budget = budget_bytes();
     auto found = cache.by_id.find(id);
     if (found != cache.by_id.end() && found->second->tag != tag) {
-        cache.evict(found->second); // another row's model under this id
+        cache.remove(found->second); // another row's model under this id: not an eviction
         found = cache.by_id.end();
     }
     if (found != cache.by_id.end()) {

@@ -65,6 +65,8 @@ SELECT models >= 3 AS three_kept FROM intent_internal._pg_intent_model_cache_sta
 -- row's sha256 as well as its id. Before, this session went on answering
 -- with the models it kept under ids 1 and 2 (intent's), for another
 -- classifier's model and for intent's new one: return_process, twice.
+SELECT models AS models_before, evictions AS evictions_before
+  FROM intent_internal._pg_intent_model_cache_stats() \gset
 UPDATE ai_intent_models SET is_active = false;
 TRUNCATE ai_intent_models, ai_model_deployments RESTART IDENTITY;
 UPDATE ms_routes SET route = 'ruta_' || route;
@@ -74,6 +76,11 @@ SELECT (predict_label('rutas', 'quiero devolver la camiseta')).label;
 SELECT (train_intent_model('again', 'full', '{"seed": 1}') ->> 'model_id')::bigint = :second_id AS intent_took_id;
 SELECT predicted_intent, model_id = :second_id AS same_id FROM predict_intent('quiero devolver la camiseta');
 SELECT (predict_label('intent', 'quiero devolver la camiseta')).label;
+-- The two models kept under those ids were replaced, not evicted: the store
+-- holds as many models as before, and nothing was removed for room. Before,
+-- each replacement counted as an eviction (2).
+SELECT models = :models_before AS same_models, evictions - :evictions_before AS evicted
+  FROM intent_internal._pg_intent_model_cache_stats();
 
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE ms_routes;
