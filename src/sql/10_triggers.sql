@@ -168,6 +168,19 @@ BEGIN
         END IF;
     ELSIF TG_TABLE_NAME = 'ai_training_data' THEN
         IF TG_OP = 'INSERT' THEN
+            -- A row another role inserts starts unreviewed: its review state
+            -- is what the review functions write after their audit row, as
+            -- for an UPDATE. Before, a role with INSERT alone (a logging
+            -- role) could log rows already approved under a label of its
+            -- choice, which then judged the next model at the deploy gate.
+            IF nullif(NEW.correct_intent, '') IS NOT NULL OR NEW.corrected_by_human
+               OR NEW.intent_correct IS NOT NULL
+               OR NEW.dataset_status OPERATOR(pg_catalog.<>) 'pending' THEN
+                RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('a training data row inserted by a role other than the owner starts unreviewed'),
+                           ERRCODE = 'insufficient_privilege',
+                          DETAIL = @extschema@.intent_output_error('correct_intent, corrected_by_human, intent_correct and dataset_status keep their defaults (NULL, false, NULL, pending): only the review functions change them, after the audit row they write.'),
+                          HINT = @extschema@.intent_output_error('Log the row with record_interaction(), then review it with submit_intent_correction() or approve_training_sample(s).');
+            END IF;
             NEW.created_at := pg_catalog.now();
             IF NEW.corrected_at IS NOT NULL OR NEW.corrected_by IS NOT NULL THEN
                 NEW.corrected_at := pg_catalog.now();

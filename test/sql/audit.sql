@@ -95,6 +95,22 @@ RESET ROLE;
 SELECT created_at = now() AS now FROM ai_training_data WHERE user_message = 'mensaje fechado';
 COMMIT;
 
+-- A row another role inserts starts unreviewed: a logging role (INSERT
+-- alone) cannot log rows already approved, corrected or judged. 0.3.1
+-- accepted them with no audit row; they counted as reviewed, and 60 of them
+-- decided the next model at the deploy gate ("improved", F1 1.0 against
+-- 0.13). The whole statement is refused.
+SET ROLE pgi_au_app;
+SELECT pg_temp.tried($$INSERT INTO ai_training_data (user_message, detected_intent, correct_intent, corrected_by_human, dataset_status)
+    SELECT 'fila plantada ' || g, 'shipping_problem', 'payment_issue', true, 'approved' FROM generate_series(1, 3) AS g$$) AS planted;
+SELECT pg_temp.tried($$INSERT INTO ai_training_data (user_message, detected_intent, dataset_status) VALUES ('aprobada', 'greeting', 'approved')$$) AS approved;
+SELECT pg_temp.tried($$INSERT INTO ai_training_data (user_message, detected_intent, intent_correct) VALUES ('juzgada', 'greeting', true)$$) AS judged;
+SELECT pg_temp.tried($$INSERT INTO ai_training_data (user_message, detected_intent, correct_intent) VALUES ('corregida', 'greeting', 'thanks')$$) AS corrected;
+SELECT pg_temp.tried($$INSERT INTO ai_training_data (user_message, detected_intent, dataset_status) VALUES ('pendiente', 'greeting', 'pending')$$) AS pending;
+RESET ROLE;
+SELECT count(*) AS logged, count(*) FILTER (WHERE is_reviewed) AS reviewed FROM ai_training_data
+ WHERE user_message IN ('aprobada', 'juzgada', 'corregida', 'pendiente') OR user_message LIKE 'fila plantada%';
+
 -- Under PostgREST (request.jwt.claims set from a verified JWT): the JWT
 -- subject is who acted, and the p_reviewer_id / p_corrector_id a client
 -- sends do not decide it.
