@@ -224,15 +224,21 @@ COMMENT ON FUNCTION @extschema@.grant_intent_access(regrole, text) IS
 -- owner (only default privileges can have put them there), then grants
 -- EXECUTE to PUBLIC on the documented functions. An upgrade never widens
 -- access: it keeps what administrators granted or revoked on existing
--- objects (a REVOKE of predict_intent from PUBLIC stays), grants nothing
--- (a function the upgrade creates starts with PostgreSQL's default, EXECUTE
--- for PUBLIC), closes to PUBLIC the functions that must not be open, and
--- revokes what the owner's default privileges grant (in the object's schema
--- or everywhere):
--- 0.1.0 left those in place, which on Supabase opened model management to
--- the anonymous role. Each such revocation is reported with a WARNING (an
--- extension script runs with client_min_messages = warning) so that an
--- administrator can grant back what was meant.
+-- objects (a REVOKE of predict_intent from PUBLIC stays, and so does a
+-- GRANT to a role that the owner's default privileges also name: the
+-- install that created the object had revoked those, so such a grant was
+-- made on purpose), closes to PUBLIC the functions that must not be open,
+-- and revokes from the objects the upgrade itself creates what the owner's
+-- default privileges gave them (in the object's schema or everywhere), each
+-- such revocation reported with a WARNING (an extension script runs with
+-- client_min_messages = warning) so that an administrator can grant back
+-- what was meant. (0.1.0 left default privileges in place, which on
+-- Supabase opened model management to the anonymous role; the frozen
+-- 0.1.0--0.2.0 script revoked them on every object.) A member the upgrade
+-- creates is one whose extension membership (its pg_depend row) this
+-- transaction wrote: CREATE OR REPLACE keeps that row, so a replaced
+-- function is not new; age() of a row this transaction or one of its
+-- subtransactions wrote is at most 0.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_privileges(p_fresh_install boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -254,7 +260,8 @@ BEGIN
                    CASE WHEN c.relkind = 'S' THEN 'S' ELSE 'r' END AS defacl_type,
                    pg_catalog.format('%s', c.oid::regclass) AS name,
                    pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault(
-                       CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) AS acl
+                       CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) AS acl,
+                   pg_catalog.age(d.xmin) OPERATOR(pg_catalog.<=) 0 AS created_here
               FROM pg_catalog.pg_class AS c
               JOIN pg_catalog.pg_depend AS d
                 ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
@@ -263,7 +270,8 @@ BEGIN
             UNION ALL
             SELECT p.oid, 'pg_proc'::regclass, p.proowner, p.pronamespace, 'FUNCTION', 'f',
                    pg_catalog.format('%s', p.oid::regprocedure),
-                   pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)))
+                   pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))),
+                   pg_catalog.age(d.xmin) OPERATOR(pg_catalog.<=) 0
               FROM pg_catalog.pg_proc AS p
               JOIN pg_catalog.pg_depend AS d
                 ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
@@ -274,14 +282,14 @@ BEGIN
             SELECT a.defaclrole, a.defaclnamespace, a.defaclobjtype, (pg_catalog.aclexplode(a.defaclacl)).grantee
               FROM pg_catalog.pg_default_acl AS a
         )
-        SELECT DISTINCT m.kind, m.name, (m.acl).grantee AS grantee, m.classid, m.oid
+        SELECT DISTINCT m.kind, m.name, (m.acl).grantee AS grantee, m.classid, m.oid, m.created_here
           FROM members AS m
          WHERE (m.acl).grantee OPERATOR(pg_catalog.<>) m.owner
            AND (p_fresh_install
                 OR ((m.acl).grantee OPERATOR(pg_catalog.=) 0
                     AND NOT (m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
                              AND m.oid OPERATOR(pg_catalog.=) ANY (v_public::oid[])))
-                OR EXISTS (SELECT 1 FROM defaults AS f
+                OR m.created_here AND EXISTS (SELECT 1 FROM defaults AS f
                             WHERE f.defaclrole OPERATOR(pg_catalog.=) m.owner
                               AND f.defaclnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[0::oid, m.nsp])
                               AND f.defaclobjtype OPERATOR(pg_catalog.=) m.defacl_type::"char"
@@ -292,7 +300,8 @@ BEGIN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
                 USING HINT = @extschema@.intent_output_error('Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.');
-        ELSIF NOT p_fresh_install AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
+        ELSIF NOT p_fresh_install AND NOT r.created_here
+              AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
               AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
             -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
             -- grants it with the internal functions it calls)
@@ -312,25 +321,45 @@ BEGIN
     END IF;
 
     -- An upgrade keeps every set whole for the roles it was granted to: a
-    -- role that may execute a documented function of a set gets the
-    -- internal functions the set now holds (0.3.2's get_classifier_metrics()
-    -- counts the source through a new helper), and an internal function
+    -- role that may execute every documented function the set held before
+    -- the upgrade gets the functions the set now holds besides (0.3.2's
+    -- get_classifier_metrics() counts the source through a new helper, and
+    -- the classifiers set gains evaluate_label()), and an internal function
     -- that no set holds any more is the owner's only (0.3.1's metrics set
     -- granted _pg_intent_classifier_count_plan(), whose statement names the
-    -- source).
+    -- source). Holding one documented function of a set is not holding the
+    -- set: reviewer and administrator hold every other set, so a role
+    -- granted explain alone would otherwise receive every set's internal
+    -- functions.
     FOR r IN
-        SELECT DISTINCT h AS fn, g.grantee
-          FROM intent_internal._pg_intent_access_sets() AS s
-         CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS h
-          JOIN pg_catalog.pg_proc AS hp ON hp.oid OPERATOR(pg_catalog.=) h::oid
-         CROSS JOIN LATERAL (
-               SELECT (pg_catalog.aclexplode(p.proacl)).grantee
-                 FROM pg_catalog.unnest(s.functions) AS f
-                 JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
-                WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_')) AS g
-         WHERE pg_catalog.starts_with(hp.proname::text, '_pg_intent_')
-           AND g.grantee OPERATOR(pg_catalog.<>) 0 AND g.grantee OPERATOR(pg_catalog.<>) hp.proowner
-           AND NOT pg_catalog.has_function_privilege(g.grantee, h::oid, 'EXECUTE')
+        WITH set_functions AS (
+            SELECT s.access, f AS fn, p.proowner, p.proacl,
+                   NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_') AS documented,
+                   EXISTS (SELECT FROM pg_catalog.pg_depend AS d
+                             JOIN pg_catalog.pg_extension AS e
+                               ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pg_intent'
+                            WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
+                              AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                              AND pg_catalog.age(d.xmin) OPERATOR(pg_catalog.<=) 0) AS created_here
+              FROM intent_internal._pg_intent_access_sets() AS s
+             CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS f
+              JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
+        ), before AS (
+            SELECT t.access, t.fn, t.proowner, t.proacl FROM set_functions AS t
+             WHERE t.documented AND NOT t.created_here
+        ), holders AS (
+            SELECT b.access, a.grantee
+              FROM before AS b CROSS JOIN LATERAL pg_catalog.aclexplode(b.proacl) AS a
+             WHERE a.grantee OPERATOR(pg_catalog.<>) 0 AND a.grantee OPERATOR(pg_catalog.<>) b.proowner
+             GROUP BY b.access, a.grantee
+            HAVING pg_catalog.count(DISTINCT b.fn) OPERATOR(pg_catalog.=)
+                   (SELECT pg_catalog.count(*) FROM before AS o WHERE o.access OPERATOR(pg_catalog.=) b.access)
+        )
+        SELECT DISTINCT t.fn, h.grantee
+          FROM set_functions AS t
+          JOIN holders AS h ON h.access OPERATOR(pg_catalog.=) t.access
+         WHERE h.grantee OPERATOR(pg_catalog.<>) t.proowner
+           AND NOT pg_catalog.has_function_privilege(h.grantee, t.fn::oid, 'EXECUTE')
          ORDER BY 1, 2
     LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', r.fn, r.grantee::regrole);

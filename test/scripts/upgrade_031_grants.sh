@@ -19,8 +19,20 @@ DB=pgi_upg031
 ROLE=pgi_upg031_dash
 trap 'stop_own_clusters; stop_extra_clusters' EXIT
 
+STAFF=pgi_upg031_staff
+EXPLAINER=pgi_upg031_explainer
 PGI_PRELOAD=pg_intent start_own_cluster cluster
 psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
+# The owner's default privileges name a role (as Supabase's name anon and
+# authenticated): the 0.3.1 install revokes what they gave it, and what is
+# granted to it afterwards is granted on purpose.
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $STAFF" -c "DROP ROLE IF EXISTS $EXPLAINER" >/dev/null 2>&1
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<SQL
+CREATE ROLE $STAFF;
+CREATE ROLE $EXPLAINER;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO $STAFF;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO $STAFF;
+SQL
 psql -X -q -d $DB -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent VERSION '0.3.1'" >/dev/null
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.1" "0.3.1 installed"
 psql -X -q -d postgres -c "DROP ROLE IF EXISTS $ROLE" >/dev/null 2>&1
@@ -39,6 +51,9 @@ GRANT SELECT ON ai_training_runs, ai_classifier_run_rows TO $ROLE;
 GRANT SELECT (id, version, intents, metrics, is_active, created_at, deployed_at, classifier, partition_key)
     ON ai_intent_models TO $ROLE;
 SELECT grant_classifier_access('u_router', '$ROLE', 'train');
+GRANT SELECT ON ai_training_runs TO $STAFF;
+SELECT grant_intent_access('$STAFF', 'metrics');
+SELECT grant_intent_access('$EXPLAINER', 'explain');
 SQL
 
 # Rows per extension table, and one prediction.
@@ -89,7 +104,26 @@ expect_eq "$(helpers)" "true true true" "at 0.3.1 the dashboard role holds the h
 expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT (_pg_intent_classifier_count_plan('u_router')).count_sql LIKE '%u_prompts%'" 2>&1)" t \
     "(that is the 0.3.1 leak: the count statement names the source)"
 
-psql -X -q -d $DB -c "SET client_min_messages = warning" -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+# What a role may execute beyond PUBLIC, by name.
+executable() {
+    q "$1" "SELECT coalesce(string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.oid::regprocedure::text), '')
+              FROM pg_proc AS p
+              JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+              JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+             WHERE has_function_privilege('$2', p.oid, 'EXECUTE')
+               AND NOT has_function_privilege('public', p.oid, 'EXECUTE')"
+}
+expect_eq "$(q $DB "SELECT has_table_privilege('$STAFF', 'ai_training_data', 'SELECT'), has_table_privilege('$STAFF', 'ai_training_runs', 'SELECT')")" "f|t" \
+    "at 0.3.1 the install revoked what default privileges gave $STAFF, and a grant made afterwards holds"
+psql -X -q -d $DB -c "SET client_min_messages = warning" -c "ALTER EXTENSION pg_intent UPDATE" 2>"$TEST_TMP/update.log" >/dev/null
+# A fresh 0.3.2 install in the same cluster, the same sets granted.
+psql -X -q -d postgres -c "CREATE DATABASE ${DB}_fresh" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d ${DB}_fresh >/dev/null <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION pg_intent;
+SELECT grant_intent_access('$STAFF', 'metrics');
+SELECT grant_intent_access('$EXPLAINER', 'explain');
+SQL
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" \
     "$(sed -nE "s/^default_version = '(.*)'/\1/p" pg_intent.control)" "ALTER EXTENSION UPDATE reached the default version"
 # (the tables 0.3.2 adds start empty)
@@ -118,5 +152,37 @@ expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT count(*) >= 0 FROM get_class
     "the dashboard role reads the review queue, the texts read as the owner"
 expect_eq "$(q $DB "SELECT has_function_privilege('public', 'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)', 'EXECUTE')")" f \
     "the new helpers are closed to PUBLIC"
+# The grants made on purpose to a role that default privileges name stay.
+# Before, the update revoked them all ("revoking the privileges default
+# privileges gave ..."): on Supabase, the whole documented recipe of
+# authenticated and service_role.
+expect_eq "$(q $DB "SELECT has_table_privilege('$STAFF', 'ai_training_runs', 'SELECT'),
+                           has_function_privilege('$STAFF', 'get_classifier_metrics(text, integer)', 'EXECUTE')")" "t|t" \
+    "the update keeps what was granted on purpose to a role that default privileges name"
+expect_eq "$(q $DB "SELECT coalesce(string_agg(c.relname, ' ' ORDER BY c.relname), '')
+                      FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+                      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+                     WHERE has_table_privilege('$STAFF', c.oid, 'SELECT')")" "ai_training_runs" \
+    "the tables the update creates are not given to $STAFF by default privileges"
+grep -q "revoking the privileges default privileges gave $STAFF on table .*ai_classifier_retrain_failures" "$TEST_TMP/update.log" ||
+    { cat "$TEST_TMP/update.log" >&2; echo "FAILED: the update did not report revoking a new table's default grant" >&2; exit 1; }
+echo "ok: the update reports what it revoked from the objects it created"
+! grep -q "revoking the privileges default privileges gave $STAFF on table .*ai_training_runs" "$TEST_TMP/update.log" ||
+    { cat "$TEST_TMP/update.log" >&2; echo "FAILED: the update reported revoking a grant made on purpose" >&2; exit 1; }
+! grep -q "evaluate_label.* is no longer executable by PUBLIC" "$TEST_TMP/update.log" ||
+    { cat "$TEST_TMP/update.log" >&2; echo "FAILED: the update warned about a function it created itself" >&2; exit 1; }
+echo "ok: no warning about closing to PUBLIC a function the update created"
+# A role that holds one set gets that set's new functions, not those of the
+# sets that contain it: before, a role granted explain alone received the
+# internal functions of every set (reviewer and administrator hold explain),
+# among them SECURITY DEFINER readers of the policy.
+expect_eq "$(executable $DB $EXPLAINER)" "$(executable ${DB}_fresh $EXPLAINER)" \
+    "after the update the explain set's role may execute what a fresh install grants it"
+expect_eq "$(executable $DB $STAFF)" "$(executable ${DB}_fresh $STAFF)" \
+    "after the update the metrics set's role may execute what a fresh install grants it"
+expect_eq "$(q $DB "SELECT has_function_privilege('$EXPLAINER', 'intent_internal._pg_intent_policy()', 'EXECUTE')")" f \
+    "(the policy reader is not among them)"
 psql -X -q -d $DB -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
-psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP ROLE $ROLE" >/dev/null
+psql -X -q -d ${DB}_fresh -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
+psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP DATABASE ${DB}_fresh" >/dev/null
+psql -X -q -d postgres -c "DROP ROLE $ROLE" -c "DROP ROLE $STAFF" -c "DROP ROLE $EXPLAINER" >/dev/null
