@@ -12,6 +12,14 @@ namespace intent {
 
 struct TrainCallbacks; // linear.h
 
+// The smallest sample weight training uses: a row's weight (a source's
+// weight_column) or typo_weight below it counts as it. A weight must stay a
+// positive float through the products the folds take (a typo variant weighs
+// its row's weight times typo_weight): 1e-50 read from a float8 column is 0
+// as a float, and one such row failed the whole run ("invalid sample
+// weight"). 1e-6 squared is far above the smallest normal float.
+constexpr float kMinSampleWeight = 1e-6f;
+
 struct LabeledText {
     std::string text;
     std::string label;

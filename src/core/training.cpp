@@ -225,7 +225,7 @@ Vectorizer prepare_features(TrainingRun &run) {
     for (size_t e = 0; e < n; ++e)
         set.column[e] = d.y[e] == kOutOfScope ? static_cast<int>(k) : d.y[e];
     set.weight = d.weight;
-    set.variant_weight = static_cast<float>(options.typo_weight);
+    set.variant_weight = std::max(static_cast<float>(options.typo_weight), kMinSampleWeight);
     report.typo_variants = options.typo_variants;
     add_typo_variants(vec, d, report.typo_variants, options.evaluation.seed, set, callbacks);
     report.typo_rows = set.variant_entry.size();

@@ -2,6 +2,8 @@
 // classifier_source.h for the rules).
 #include "classifier_source.h"
 
+#include "dataset.h"
+
 #include "as_owner.h"
 #include "guard.h"
 #include "partition_key.h"
@@ -23,6 +25,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string_view>
@@ -231,8 +234,11 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             d.truncated = r.truncated;
             out.counts.truncated_messages += r.truncated;
             if (!r.n[3]) d.key.assign(r.v[3]);
-            // Not a positive finite number: the row weighs 1.
-            d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6) ? static_cast<float>(r.weight) : 1.0f;
+            // Not a positive finite number below 10^6: the row weighs 1; below
+            // the smallest weight training uses, it weighs that (dataset.h).
+            d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6)
+                           ? std::max(static_cast<float>(r.weight), intent::kMinSampleWeight)
+                           : 1.0f;
             s.in_window = !r.n[4] && r.in_window;
             s.has_time = !r.n[8];
             s.time = r.time;

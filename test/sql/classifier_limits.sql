@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants;
+DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants, lim_weights;
 DROP ROLE IF EXISTS pgi_lim_owner;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
@@ -146,7 +146,21 @@ SELECT model_config ->> 'seed' AS seed, training_samples > 3 AS more_than_3_rows
   FROM ai_training_runs WHERE run_name = 'intent again';
 SELECT pg_temp.try($$SELECT alter_classifier('intent', '{"max_training_rows": 3}')$$) AS alter_builtin;
 
+-- A row's weight is the source's, so a row may carry any float8: one weight
+-- of 1e-50 (0 as a float) failed the whole run with "invalid sample weight",
+-- and so did a typo_weight the options accept (1e-50). Below 1e-6 a weight
+-- counts as 1e-6.
+CREATE TABLE lim_weights (id bigint PRIMARY KEY, body text, label text, w float8);
+INSERT INTO lim_weights
+SELECT g, CASE WHEN g % 2 = 0 THEN 'hola buenos dias ' || g ELSE 'mi pedido no llega ' || g END,
+       CASE WHEN g % 2 = 0 THEN 'greeting' ELSE 'order' END, CASE WHEN g = 3 THEN 1e-50 ELSE 1 END
+  FROM generate_series(1, 60) AS g;
+SELECT create_classifier('lim_w', 'lim_weights', 'body', 'label', '{"key_column": "id", "weight_column": "w"}') ->> 'name' AS created;
+SELECT r ->> 'status' AS status, r ->> 'error' AS error FROM train_classifier('lim_w', NULL, '{"seed": 1}') AS r;
+SELECT r ->> 'status' AS status, r ->> 'error' AS error
+  FROM train_classifier('lim_w', NULL, '{"seed": 1, "deploy": "never", "typo_variants": 1, "typo_weight": 1e-50}') AS r;
+
 DROP EXTENSION pg_intent CASCADE;
-DROP TABLE lim_rows, lim_long, lim_tenants;
+DROP TABLE lim_rows, lim_long, lim_tenants, lim_weights;
 REVOKE CREATE ON SCHEMA public FROM pgi_lim_owner;
 DROP ROLE pgi_lim_owner;
