@@ -92,10 +92,17 @@ std::string option_key_list() {
     return s;
 }
 
-// Whether `s` can be an intent label: non-empty, at most 200 bytes, no NUL
-// (PostgreSQL text cannot hold one), no control characters.
+// Whether `s` can be an intent label: non-empty, no NUL (PostgreSQL text
+// cannot hold one), no control characters, and at most kMaxLabelUtf8Bytes.
+// The label rule is is_valid_intent_name() (src/sql/schema/00_intent_name.sql),
+// which the policy row and a classifier's options are checked by; this
+// check must accept every label that rule accepts, so that a stored value
+// cannot fail every run. That rule allows 256 bytes in the database
+// encoding, which is at most 3 UTF-8 bytes per server byte.
+constexpr size_t kMaxLabelUtf8Bytes = 3 * 256;
+
 bool plausible_label(const std::string &s) {
-    if (s.empty() || s.size() > 200) return false;
+    if (s.empty() || s.size() > kMaxLabelUtf8Bytes) return false;
     for (unsigned char c : s)
         if (c < 0x20 || c == 0x7F) return false;
     return true;
@@ -261,8 +268,9 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
         o.min_intent_rows = static_cast<size_t>(option_integer(
             key, v, 0, 100000000, N_("min_intent_rows must be an integer between 0 and 100000000.")));
     } else if (key == "out_of_scope_intent") {
-        const char *detail = N_("out_of_scope_intent must be a non-empty label of at most 200 bytes without "
-                             "control characters.");
+        const char *detail =
+            N_("out_of_scope_intent must be a non-empty label without control characters (see "
+               "is_valid_intent_name()).");
         if (!v.is_string() || !plausible_label(v.get<std::string>())) bad_option(key, detail);
         o.out_of_scope_intent = v.get<std::string>();
     } else if (key == "out_of_scope_mode") {
@@ -277,8 +285,8 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
             bad_option(key, detail);
     } else if (key == "recall_label") {
         const char *detail =
-            N_("recall_label must be \"\" (no label) or a label of at most 200 bytes without "
-               "control characters.");
+            N_("recall_label must be \"\" (no label) or a label without control characters (see "
+               "is_valid_intent_name()).");
         if (!v.is_string() || (!v.get<std::string>().empty() && !plausible_label(v.get<std::string>())))
             bad_option(key, detail);
         o.recall_label = v.get<std::string>();
@@ -378,8 +386,8 @@ void ModelOptions::validate() const {
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_intent\""), {}},
-                    N_("out_of_scope_intent must be a non-empty label of at most 200 bytes without control "
-                    "characters."));
+                    N_("out_of_scope_intent must be a non-empty label without control characters (see "
+                       "is_valid_intent_name())."));
     if (out_of_scope_mode != OutOfScopeMode::Negatives && out_of_scope_mode != OutOfScopeMode::Class)
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_mode\""), {}},
@@ -387,8 +395,8 @@ void ModelOptions::validate() const {
     if (!recall_label.empty() && !plausible_label(recall_label))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"recall_label\""), {}},
-                    N_("recall_label must be \"\" (no label) or a label of at most 200 bytes without control "
-                       "characters."));
+                    N_("recall_label must be \"\" (no label) or a label without control characters (see "
+                       "is_valid_intent_name())."));
     if (recall_label == out_of_scope_intent)
         throw Error(
             ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"recall_label\""), {}},

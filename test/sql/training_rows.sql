@@ -209,6 +209,15 @@ SELECT pg_temp.try($$INSERT INTO ai_intent_corrections (training_data_id, correc
 -- The policy's out-of-scope label follows the rule too.
 SELECT pg_temp.try($$UPDATE ai_training_policy SET out_of_scope_intent = E'fuera\tde alcance'$$) AS oos_control;
 SELECT pg_temp.try($$UPDATE ai_training_policy SET out_of_scope_intent = 'uncertain'$$) AS oos_uncertain;
+-- What the rule accepts, training accepts: a 256-byte label (the rule's
+-- longest) was stored, then every run failed on the training options'
+-- own limit of 200 bytes (22023 "invalid value for training option").
+UPDATE ai_training_policy SET out_of_scope_intent = repeat('f', 256);
+SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate
+  FROM train_intent_model('longest out-of-scope label', 'full', '{"deploy": "never", "seed": 1}') AS r;
+SELECT intent_training_options(jsonb_build_object('out_of_scope_intent', repeat('f', 256), 'recall_label', repeat('r', 256)))
+       ->> 'out_of_scope_intent' = repeat('f', 256) AS options_accept_it;
+UPDATE ai_training_policy SET out_of_scope_intent = DEFAULT;
 
 -- The constraints are validated in a fresh install, and the rule is bound
 -- in them (a SQL-standard body: no search_path reaches it).
