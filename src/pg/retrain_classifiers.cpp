@@ -91,6 +91,12 @@ struct Functions {
     Oid train;  // train_classifier(text, text, jsonb)
     Oid due;    // _pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer)
     Oid record; // _pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text)
+    // COMPAT(0.3.1) 0.3.1's SQL, which this library serves until ALTER
+    // EXTENSION UPDATE, has neither of the two above (nor the back-off table
+    // they keep): its rule is _pg_intent_classifier_due(bigint, timestamptz,
+    // bigint, integer), and no attempt is recorded. `due` and `record` are
+    // then InvalidOid.
+    Oid due_031;
 };
 
 // One classifier's attempt, for the bookkeeping of its back-off: filled by
@@ -108,7 +114,7 @@ struct Attempt {
 // check: the classifier's owner, the current user here, need not hold it;
 // it is the extension's own rule applied to a number. Appends the reason
 // (and the back-off's times) to `out` when the classifier is not due.
-void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, bool &due,
+void apply_due_rule(const Functions &fns, int64 count, const Planned *p, int64 &new_rows, bool &due,
                     StringInfo reason) noexcept {
     const Datum args[5] = {CStringGetTextDatum(p->name), Int64GetDatum(count),
                            TimestampTzGetDatum(p->has_since ? p->since : 0),
@@ -116,7 +122,10 @@ void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, 
                            Int32GetDatum(p->has_threshold ? p->threshold : 0)};
     const bool nulls[5] = {false, false, !p->has_since, !p->has_rows_at_last, !p->has_threshold};
     bool result_null = false;
-    const Datum result = call_extension_function(due_fn, 5, args, nulls, result_null);
+    const bool before_032 = !OidIsValid(fns.due);
+    const Datum result = before_032
+                             ? call_extension_function(fns.due_031, 4, args + 1, nulls + 1, result_null)
+                             : call_extension_function(fns.due, 5, args, nulls, result_null);
     if (result_null) elog(ERROR, "_pg_intent_classifier_retrain_due returned NULL");
     HeapTupleHeader row = DatumGetHeapTupleHeader(result);
     bool isnull = false;
@@ -124,7 +133,7 @@ void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, 
     new_rows = isnull ? count : DatumGetInt64(rows);
     const Datum decision = GetAttributeByNum(row, 2, &isnull);
     due = !isnull && DatumGetBool(decision);
-    if (due) return;
+    if (due || before_032) return;
     const Datum why = GetAttributeByNum(row, 3, &isnull);
     if (isnull) return;
     appendStringInfoString(reason, ", \"reason\": ");
@@ -144,6 +153,7 @@ void apply_due_rule(Oid due_fn, int64 count, const Planned *p, int64 &new_rows, 
 // extension owner, whoever runs it).
 void record_attempt(Oid record_fn, const Planned *p, const Attempt *a, const char *status,
                     const char *sqlstate, const char *error) noexcept {
+    if (!OidIsValid(record_fn)) return; // COMPAT(0.3.1): no back-off to keep
     const Datum args[6] = {CStringGetTextDatum(p->name),
                            TimestampTzGetDatum(a->started),
                            Int64GetDatum(a->count),
@@ -175,7 +185,7 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     bool due = false;
     StringInfoData reason;
     initStringInfo(&reason);
-    apply_due_rule(fns.due, count, p, new_rows, due, &reason);
+    apply_due_rule(fns, count, p, new_rows, due, &reason);
     appendStringInfoString(out, "{\"classifier\": ");
     escape_json(out, p->name);
     appendStringInfo(out, ", \"new_rows\": " INT64_FORMAT ", \"retrained\": %s", new_rows,
@@ -288,10 +298,16 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
         const Oid due_args[5] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
         const Oid record_args[6] = {TEXTOID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
-        Functions fns;
+        Functions fns{};
         fns.train = extension_function(schema, "train_classifier", 3, train_args);
-        fns.due = extension_function(schema, "_pg_intent_classifier_retrain_due", 5, due_args);
-        fns.record = extension_function(schema, "_pg_intent_classifier_retrain_record", 6, record_args);
+        fns.due = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_due", 5, due_args);
+        fns.record =
+            extension_function_if_exists(schema, "_pg_intent_classifier_retrain_record", 6, record_args);
+        if (!OidIsValid(fns.due) || !OidIsValid(fns.record)) {
+            const Oid due_031_args[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
+            fns.due = fns.record = InvalidOid;
+            fns.due_031 = extension_function(schema, "_pg_intent_classifier_due", 4, due_031_args);
+        }
         StringInfoData out;
         initStringInfo(&out);
         retrain_all(schema, self.owner, fns, &out);

@@ -41,6 +41,9 @@ SELECT row_number() OVER (ORDER BY split, text, intent) AS id, text AS prompt, s
 CREATE TABLE bob_prompts AS SELECT * FROM alice_prompts;
 ALTER TABLE alice_prompts OWNER TO pgi_u31_alice;
 ALTER TABLE bob_prompts OWNER TO pgi_u31_bob;
+CREATE TABLE alice_shops AS SELECT id, prompt, route, CASE WHEN id % 2 = 0 THEN 'norte' ELSE 'sur' END AS tienda
+  FROM alice_prompts;
+ALTER TABLE alice_shops OWNER TO pgi_u31_alice;
 SET ROLE pgi_u31_alice;
 SELECT create_classifier('router', 'alice_prompts', 'prompt', 'route', '{"seed": 1}');
 SELECT train_classifier('router');
@@ -49,7 +52,11 @@ SELECT create_classifier('shop', 'alice_prompts', 'prompt', 'route', '{"seed": 2
 SELECT grant_classifier_access('shop', 'pgi_u31_app', 'predict');
 SELECT grant_classifier_access('shop', 'pgi_u31_gone', 'train');
 SELECT train_classifier('shop');
+SELECT create_classifier('shops', 'alice_shops', 'prompt', 'route', '{"seed": 4, "partition_column": "tienda"}');
+SELECT grant_classifier_access('shops', 'pgi_u31_app', 'predict');
+SELECT train_classifier('shops');
 RESET ROLE;
+SELECT grant_intent_access('pgi_u31_app', 'explain');
 DROP ROLE pgi_u31_gone;
 SELECT pg_sleep(0.01); -- bob's router is created after alice's model
 SQL
@@ -67,6 +74,19 @@ shop_prediction=$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_app" -c "SELECT (pr
 
 PGI_SOURCE= scripts/pg-cluster.sh install # this checkout's library and scripts replace 0.3.1's
 as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
+# Until ALTER EXTENSION UPDATE this library serves 0.3.1's SQL, which lacks
+# the functions 0.3.2's scheduled retraining and partition check call: both
+# failed with 42883. Retraining (rolled back here) follows 0.3.1's rule;
+# explaining a partition's model is a superuser's only until the update
+# (0.3.1 let the predict right do it, which 0.3.2 closes).
+expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers')" -c "ROLLBACK" 2>&1)" 3 \
+    "before the update, retrain_classifiers() runs on 0.3.1's SQL"
+expect_eq "$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "SET ROLE pgi_u31_app" \
+                 -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte')" 2>&1 |
+               grep -oE '^ERROR:  [0-9A-Z]{5}' | cut -c9-)" 42501 \
+    "before the update, the predict right may not explain a partition's model"
+expect_eq "$(psql -X -q -At -d $DB -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte') ->> 'model_partition'" 2>&1)" norte \
+    "before the update, a superuser explains it"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
 expect_eq "$(q $DB "$counts_sql")" "$counts" "every classifier, model, run, deployment and run row is kept"
