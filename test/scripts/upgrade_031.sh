@@ -65,6 +65,22 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET ROLE pgi_u31_bob" \
     -c "SELECT create_classifier('router', 'bob_prompts', 'prompt', 'route', '{\"seed\": 3}')" \
     -c "SELECT deploy_classifier_model('router', $alice_model)" >/dev/null
 expect_eq "$(q $DB "SELECT is_active FROM ai_intent_models WHERE id = $alice_model")" "t" "0.3.1: bob deployed alice's old router model"
+# A training whose transaction began before its classifier was created:
+# its model's created_at (the transaction's start) is older than the
+# classifier's. The update matched models by that time, so it took the
+# model for an earlier classifier's and deactivated it, while its run kept
+# the classifier: predict_label('late') failed with 55000 after the update.
+session_open late $DB
+session_run late "BEGIN; SELECT now() IS NOT NULL;" >/dev/null
+sleep 0.2
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET ROLE pgi_u31_alice" \
+    -c "SELECT create_classifier('late', 'alice_prompts', 'prompt', 'route', '{\"seed\": 5}')" >/dev/null
+expect_eq "$(session_run late "SET ROLE pgi_u31_alice; SELECT train_classifier('late') ->> 'status'; COMMIT;")" completed \
+    "0.3.1: a training begun before its classifier was created"
+session_close late
+expect_eq "$(q $DB "SELECT m.is_active AND m.created_at < c.created_at FROM ai_intent_models m JOIN ai_classifiers c ON c.name = m.classifier WHERE m.classifier = 'late'")" t \
+    "(its model is active, and older than its classifier)"
+late_prediction=$(psql -X -q -At -d $DB -c "SELECT (predict_label('late', 'quiero reservar un vuelo')).label")
 counts_sql="SELECT (SELECT count(*) FROM ai_classifiers) || '/' || (SELECT count(*) FROM ai_intent_models) || '/' ||
                    (SELECT count(*) FROM ai_training_runs) || '/' || (SELECT count(*) FROM ai_model_deployments) || '/' ||
                    (SELECT count(*) FROM ai_classifier_run_rows)"
@@ -79,7 +95,7 @@ as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
 # failed with 42883. Retraining (rolled back here) follows 0.3.1's rule;
 # explaining a partition's model is a superuser's only until the update
 # (0.3.1 let the predict right do it, which 0.3.2 closes).
-expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers')" -c "ROLLBACK" 2>&1)" 3 \
+expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers')" -c "ROLLBACK" 2>&1)" 4 \
     "before the update, retrain_classifiers() runs on 0.3.1's SQL"
 expect_eq "$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "SET ROLE pgi_u31_app" \
                  -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte')" 2>&1 |
@@ -91,6 +107,12 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
 expect_eq "$(q $DB "$counts_sql")" "$counts" "every classifier, model, run, deployment and run row is kept"
 
+expect_eq "$(q $DB "SELECT m.is_active AND m.classifier_id = c.id AND r.classifier_id = c.id
+                     FROM ai_intent_models m JOIN ai_classifiers c ON c.name = m.classifier
+                     JOIN ai_training_runs r ON r.id = m.run_id WHERE m.classifier = 'late'")" t \
+    "the model of a training begun before its classifier was created is that classifier's, as its run, and stays active"
+expect_eq "$(psql -X -q -At -d $DB -c "SELECT (predict_label('late', 'quiero reservar un vuelo')).label" 2>&1)" "$late_prediction" \
+    "and it answers as before"
 expect_eq "$(q $DB "SELECT count(DISTINCT id) = count(*) AND min(id) FILTER (WHERE NOT built_in) > 0
                             AND max(id) FILTER (WHERE built_in) = 0 FROM ai_classifiers")" "t" \
     "classifiers have ids, the built-in 0"

@@ -120,18 +120,32 @@ ALTER TABLE @extschema@.ai_classifiers ALTER COLUMN owner_name SET NOT NULL;
 -- name are an earlier, dropped classifier's (0.3.1 let a new classifier of
 -- the same name deploy them), and keep NULL: history that is never deployed
 -- or served again. Such a model still active is deactivated.
+-- A run's time is its start by the clock; a model's and a deployment's is
+-- their transaction's start, which may precede the classifier's creation
+-- (a training begun before it): they follow the run that wrote them, and
+-- are placed by their own time only without one.
 ALTER TABLE @extschema@.ai_intent_models ADD COLUMN classifier_id bigint;
 ALTER TABLE @extschema@.ai_training_runs ADD COLUMN classifier_id bigint;
 ALTER TABLE @extschema@.ai_model_deployments ADD COLUMN classifier_id bigint;
-UPDATE @extschema@.ai_intent_models AS m SET classifier_id = c.id
-  FROM @extschema@.ai_classifiers AS c
- WHERE c.name = m.classifier AND (c.built_in OR m.created_at >= c.created_at);
 UPDATE @extschema@.ai_training_runs AS r SET classifier_id = c.id
   FROM @extschema@.ai_classifiers AS c
  WHERE c.name = r.classifier AND (c.built_in OR r.started_at >= c.created_at);
+UPDATE @extschema@.ai_intent_models AS m SET classifier_id = r.classifier_id
+  FROM @extschema@.ai_training_runs AS r
+ WHERE r.id = m.run_id AND r.classifier = m.classifier;
+UPDATE @extschema@.ai_intent_models AS m SET classifier_id = c.id
+  FROM @extschema@.ai_classifiers AS c
+ WHERE c.name = m.classifier AND (c.built_in OR m.created_at >= c.created_at)
+   AND NOT EXISTS (SELECT FROM @extschema@.ai_training_runs AS r
+                    WHERE r.id = m.run_id AND r.classifier = m.classifier);
+UPDATE @extschema@.ai_model_deployments AS d SET classifier_id = r.classifier_id
+  FROM @extschema@.ai_training_runs AS r
+ WHERE r.id = d.run_id AND r.classifier = d.classifier;
 UPDATE @extschema@.ai_model_deployments AS d SET classifier_id = c.id
   FROM @extschema@.ai_classifiers AS c
- WHERE c.name = d.classifier AND (c.built_in OR d.deployed_at >= c.created_at);
+ WHERE c.name = d.classifier AND (c.built_in OR d.deployed_at >= c.created_at)
+   AND NOT EXISTS (SELECT FROM @extschema@.ai_training_runs AS r
+                    WHERE r.id = d.run_id AND r.classifier = d.classifier);
 UPDATE @extschema@.ai_intent_models AS m SET is_active = false WHERE m.is_active AND m.classifier_id IS NULL;
 -- The triggers fire again, each as it did before.
 DO $identity_triggers$
