@@ -33,7 +33,8 @@ chmod 755 "$RUN_DIR"
 export RUN_DIR
 MAJORS=("$@")
 [ ${#MAJORS[@]} -gt 0 ] || MAJORS=(16 17 18)
-# The scripted tests: on the newest major, the upgrades from 0.1.0 and 0.3.0,
+# The scripted tests: on the newest major, the upgrades from 0.1.0 and 0.3.0 (and
+# 0.3.1's grants, pg_init_privs and pg_dump),
 # the upgrade's locks and foreign triggers, and pg_dump/pg_restore; on the
 # others the 0.1.0 chain only, to keep CI's time. Not upgrade_020: it builds
 # 0.2.0's library from its commit, which predates 16 (pg_proc_aclcheck);
@@ -42,7 +43,7 @@ MAJORS=("$@")
 INTERNALS="standby_invalidation drop_guard cancel_training postmaster_death"
 default_scripts() { # major
     if [ "$1" = 18 ]; then
-        echo "upgrade upgrade_030 upgrade_ops upgrade_foreign_triggers dump_restore $INTERNALS"
+        echo "upgrade upgrade_030 upgrade_031_grants upgrade_ops upgrade_foreign_triggers dump_restore $INTERNALS"
     else
         echo "upgrade $INTERNALS"
     fi

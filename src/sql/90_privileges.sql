@@ -380,6 +380,63 @@ BEGIN
                                                          WHERE p.oid OPERATOR(pg_catalog.=) r.fn::oid);
         EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %s', r.fn, r.grantee::regrole);
     END LOOP;
+
+    -- pg_dump writes what differs between a member's ACL and its initial
+    -- privileges (pg_init_privs), and a restore applies that to what CREATE
+    -- EXTENSION gives. But a GRANT or REVOKE that an extension script runs
+    -- records the member's whole ACL as its initial privileges, grants made
+    -- by users included: after an update, pg_dump left those out, and a
+    -- restore lost them (a role granted the metrics set could no longer read
+    -- get_classifier_metrics()). So an update ends with the initial
+    -- privileges a fresh install records: the owner's; EXECUTE for PUBLIC on
+    -- the functions open to it; USAGE for PUBLIC on intent_internal; none
+    -- per column. The catalog is written as the superuser an update of this
+    -- extension (not trusted) runs as; without that right it stays as
+    -- PostgreSQL recorded it. (From PostgreSQL 17 pg_shdepend also records
+    -- the roles an initial ACL names; a role removed here keeps that entry,
+    -- which DROP OWNED clears, as it clears the role's grants themselves.)
+    IF pg_catalog.has_table_privilege('pg_catalog.pg_init_privs', 'INSERT, UPDATE, DELETE') THEN
+        FOR r IN
+            SELECT d.classid, d.objid,
+                   CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass THEN
+                            (SELECT CASE WHEN p.oid OPERATOR(pg_catalog.=) ANY (v_public::oid[])
+                                         THEN pg_catalog.acldefault('f', p.proowner)
+                                         ELSE ARRAY[pg_catalog.makeaclitem(p.proowner, p.proowner, 'EXECUTE', false)] END
+                               FROM pg_catalog.pg_proc AS p WHERE p.oid OPERATOR(pg_catalog.=) d.objid)
+                        WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass THEN
+                            (SELECT pg_catalog.acldefault(CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 's' ELSE 'r' END::"char",
+                                                          c.relowner)
+                               FROM pg_catalog.pg_class AS c WHERE c.oid OPERATOR(pg_catalog.=) d.objid)
+                        ELSE
+                            (SELECT pg_catalog.acldefault('n', n.nspowner)
+                                    OPERATOR(pg_catalog.||) pg_catalog.makeaclitem(0, n.nspowner, 'USAGE', false)
+                               FROM pg_catalog.pg_namespace AS n WHERE n.oid OPERATOR(pg_catalog.=) d.objid)
+                   END AS initprivs
+              FROM pg_catalog.pg_depend AS d
+              JOIN pg_catalog.pg_extension AS e
+                ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pg_intent'
+             WHERE d.deptype OPERATOR(pg_catalog.=) 'e'
+               AND d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_class'::regclass,
+                                                              'pg_catalog.pg_namespace'::regclass]::oid[])
+        LOOP
+            DELETE FROM pg_catalog.pg_init_privs AS ip
+             WHERE ip.classoid OPERATOR(pg_catalog.=) r.classid AND ip.objoid OPERATOR(pg_catalog.=) r.objid
+               AND ip.objsubid OPERATOR(pg_catalog.<>) 0 AND ip.privtype OPERATOR(pg_catalog.=) 'e';
+            UPDATE pg_catalog.pg_init_privs AS ip SET initprivs = r.initprivs
+             WHERE ip.classoid OPERATOR(pg_catalog.=) r.classid AND ip.objoid OPERATOR(pg_catalog.=) r.objid
+               AND ip.objsubid OPERATOR(pg_catalog.=) 0 AND ip.privtype OPERATOR(pg_catalog.=) 'e';
+            -- (a member without a row has PostgreSQL's default as its
+            -- initial privileges: a function closed to PUBLIC needs one)
+            IF NOT FOUND AND r.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_class'::regclass
+               AND NOT EXISTS (SELECT FROM pg_catalog.pg_init_privs AS ip
+                                WHERE ip.classoid OPERATOR(pg_catalog.=) r.classid
+                                  AND ip.objoid OPERATOR(pg_catalog.=) r.objid
+                                  AND ip.objsubid OPERATOR(pg_catalog.=) 0) THEN
+                INSERT INTO pg_catalog.pg_init_privs (objoid, classoid, objsubid, privtype, initprivs)
+                VALUES (r.objid, r.classid, 0, 'e', r.initprivs);
+            END IF;
+        END LOOP;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_apply_privileges(boolean) IS

@@ -52,6 +52,8 @@ GRANT SELECT (id, version, intents, metrics, is_active, created_at, deployed_at,
     ON ai_intent_models TO $ROLE;
 SELECT grant_classifier_access('u_router', '$ROLE', 'train');
 GRANT SELECT ON ai_training_runs TO $STAFF;
+REVOKE EXECUTE ON FUNCTION predict_intent(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION predict_intent(text) TO $STAFF;
 SELECT grant_intent_access('$STAFF', 'metrics');
 SELECT grant_intent_access('$EXPLAINER', 'explain');
 SQL
@@ -121,6 +123,8 @@ psql -X -q -d postgres -c "CREATE DATABASE ${DB}_fresh" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d ${DB}_fresh >/dev/null <<SQL
 SET client_min_messages = warning;
 CREATE EXTENSION pg_intent;
+REVOKE EXECUTE ON FUNCTION predict_intent(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION predict_intent(text) TO $STAFF;
 SELECT grant_intent_access('$STAFF', 'metrics');
 SELECT grant_intent_access('$EXPLAINER', 'explain');
 SQL
@@ -182,7 +186,42 @@ expect_eq "$(executable $DB $STAFF)" "$(executable ${DB}_fresh $STAFF)" \
     "after the update the metrics set's role may execute what a fresh install grants it"
 expect_eq "$(q $DB "SELECT has_function_privilege('$EXPLAINER', 'intent_internal._pg_intent_policy()', 'EXECUTE')")" f \
     "(the policy reader is not among them)"
+# pg_dump and pg_restore keep every grant and revocation made on the
+# extension's objects. pg_dump writes what differs from the initial
+# privileges an extension script recorded (pg_init_privs), and a GRANT or
+# REVOKE in the update's script recorded users' grants among them: the
+# restored database lost them (the metrics set's new helpers, so
+# get_classifier_metrics() failed with 42501).
+acl_matrix() {
+    q "$1" "SELECT string_agg(format('%s %s %s', x.name, x.role, x.allowed), E'\n' ORDER BY x.name, x.role)
+              FROM (SELECT p.oid::regprocedure::text AS name, r.role,
+                           has_function_privilege(r.role, p.oid, 'EXECUTE') AS allowed
+                      FROM pg_proc AS p
+                      JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+                      JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent',
+                           unnest(ARRAY['public', '$ROLE', '$STAFF', '$EXPLAINER']) AS r (role)
+                    UNION ALL
+                    SELECT c.oid::regclass::text, r.role, has_table_privilege(r.role, c.oid, 'SELECT')
+                      FROM pg_class AS c
+                      JOIN pg_depend AS d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+                      JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent',
+                           unnest(ARRAY['$ROLE', '$STAFF', '$EXPLAINER']) AS r (role)
+                     WHERE c.relkind IN ('r', 'v')) AS x"
+}
+pg_dump -Fc -d $DB -f "$TEST_TMP/upgraded.dump"
+psql -X -q -d postgres -c "CREATE DATABASE ${DB}_restored" >/dev/null
+pg_restore --exit-on-error -d ${DB}_restored "$TEST_TMP/upgraded.dump"
+if ! diff -u <(acl_matrix $DB) <(acl_matrix ${DB}_restored) >"$TEST_TMP/acl.diff"; then
+    cat "$TEST_TMP/acl.diff" >&2
+    echo "FAILED: the restored database's privileges differ from the upgraded one's (- upgraded, + restored)" >&2
+    exit 1
+fi
+echo "ok: pg_dump and pg_restore keep every privilege of the upgraded database"
+expect_eq "$(q ${DB}_restored "SELECT has_function_privilege('public', 'predict_intent(text)', 'EXECUTE'),
+                                      has_function_privilege('$STAFF', 'intent_internal._pg_intent_classifier_facts(text)', 'EXECUTE')")" "f|t" \
+    "(among them an administrator's REVOKE from PUBLIC, and a helper the update granted to the metrics set's role)"
+psql -X -q -d ${DB}_restored -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
 psql -X -q -d $DB -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
 psql -X -q -d ${DB}_fresh -c "SET pg_intent.allow_drop_with_data = on" -c "DROP EXTENSION pg_intent CASCADE" >/dev/null
-psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP DATABASE ${DB}_fresh" >/dev/null
+psql -X -q -d postgres -c "DROP DATABASE $DB" -c "DROP DATABASE ${DB}_fresh" -c "DROP DATABASE ${DB}_restored" >/dev/null
 psql -X -q -d postgres -c "DROP ROLE $ROLE" -c "DROP ROLE $STAFF" -c "DROP ROLE $EXPLAINER" >/dev/null
