@@ -296,8 +296,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_training_options(text)
 
 -- Checks a classifier's options (policy keys and training options; not the
 -- column keys): 22023 naming the first bad key. The policy keys of
--- ai_training_policy are checked by that table's own constraints, on a row
--- written and rolled back here, so that the bounds are stated once.
+-- ai_training_policy are checked by that table's own constraints, on the
+-- row they would make, so that the bounds are stated once.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_options(
     p_options jsonb, p_has_time boolean, p_has_partition boolean)
 RETURNS void
@@ -355,11 +355,11 @@ BEGIN
         END IF;
     END IF;
 
-    -- ai_training_policy's keys, against that table's own constraints,
-    -- evaluated on the row they would make: nothing is written, so the
-    -- policy row is neither locked nor its trigger fired, and the one list
-    -- of keys (_pg_intent_classifier_policy_keys()) is the only one (0.3.1
-    -- updated the row, column by column, and rolled back).
+    -- ai_training_policy's keys, of their columns' JSON kinds, against that
+    -- table's own constraints on the row they would make: nothing is
+    -- written, so the policy row is neither locked nor its trigger fired
+    -- (0.3.1 updated the row, column by column, and rolled back).
+    PERFORM intent_internal._pg_intent_classifier_policy_types(v_policy);
     BEGIN
         SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
         v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models');

@@ -50,6 +50,12 @@ SELECT xmax = :'policy_xmax' AS policy_row_untouched FROM ai_training_policy;
 \set SHOW_CONTEXT never
 SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"out_of_scope_intent": "uncertain"}');
 SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_gate_rows": null}');
+-- A policy key's value is of its column's JSON kind: an object became the
+-- out-of-scope label, and 0 became false, where the training options
+-- refuse both.
+SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"out_of_scope_intent": {"a": [1, 2]}}')$$) AS object_label;
+SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"only_reviewed": 0}')$$) AS number_boolean;
+SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_gate_rows": "40"}')$$) AS string_number;
 SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"max_intents": "many"}');
 \set SHOW_CONTEXT errors
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"algorithm": "magic"}')$$) AS bad_training_option;
