@@ -661,6 +661,29 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
+std::string replace_invalid_utf8(std::string_view text) {
+    const auto *s = reinterpret_cast<const unsigned char *>(text.data());
+    const size_t n = text.size();
+    std::string out;
+    out.reserve(n);
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            out += static_cast<char>(s[i++]);
+            continue;
+        }
+        char32_t cp;
+        const size_t len = decode_multibyte(s, n, i, cp);
+        if (len == 0) {
+            out += '?';
+            ++i;
+            continue;
+        }
+        out.append(text.data() + i, len);
+        i += len;
+    }
+    return out;
+}
+
 size_t utf8_length(std::string_view valid_utf8) {
     size_t count = 0;
     for (char c : valid_utf8)

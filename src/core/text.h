@@ -76,4 +76,9 @@ size_t utf8_length(std::string_view valid_utf8);
 // surrogates, code points above U+10FFFF or truncated sequences).
 bool is_valid_utf8(std::string_view text);
 
+// `text` with every byte that does not start a valid UTF-8 sequence (by
+// is_valid_utf8()'s rule) replaced by '?': for text quoted in a message,
+// which must be valid UTF-8 whatever a SQL_ASCII database stored.
+std::string replace_invalid_utf8(std::string_view text);
+
 } // namespace intent

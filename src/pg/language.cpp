@@ -5,6 +5,7 @@
 #include "guard.h"
 #include "messages.h"
 #include "settings.h"
+#include "text.h"
 #include "text_io.h"
 
 extern "C" {
@@ -123,7 +124,10 @@ PG_INTENT_FUNCTION(pg_intent_error_text) {
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_pattern must not be null"), {}});
     std::string storage;
     TextSlice slice = text_prefix(PG_GETARG_DATUM(0), kMaxBytes);
-    const std::string pattern(server_to_utf8(slice.data, slice.size, storage));
+    // What a SQL_ASCII database holds need not be UTF-8, which the message
+    // must be (22021 otherwise, in place of the error being raised): bytes
+    // that are not become '?', one each, so lengths stay as they were.
+    const std::string pattern = intent::replace_invalid_utf8(server_to_utf8(slice.data, slice.size, storage));
     // Each argument in the server encoding, as its output function writes
     // it (palloc'd in the function's memory context), or nullptr for NULL.
     // Called with VARIADIC ARRAY[...], the array's elements.
@@ -183,7 +187,8 @@ PG_INTENT_FUNCTION(pg_intent_error_text) {
             continue;
         }
         const size_t len = std::strlen(values[i]);
-        args.emplace_back(server_to_utf8(values[i], len, storage));
+        args.emplace_back(
+            intent::replace_invalid_utf8(server_to_utf8(values[i], len, storage).substr(0, kMaxBytes + 4)));
         if (args.back().size() > kMaxBytes) { // cut at a character boundary
             size_t cut = kMaxBytes;
             while (cut > 0 && (static_cast<unsigned char>(args.back()[cut]) & 0xC0) == 0x80)

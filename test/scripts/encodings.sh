@@ -94,6 +94,13 @@ expect_eq "$(cat "$TEST_TMP/cmp.pgi_enc_latin1")" "$(cat "$TEST_TMP/cmp.pgi_enc_
 # Bytes that are not UTF-8 in a SQL_ASCII database get a clear error.
 expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(convert_from('\\xe9'::bytea, 'SQL_ASCII'))" 2>&1 | tr -d '\n')" \
     "ERROR:  22021" "invalid UTF-8 in a SQL_ASCII database is 22021"
+# An error that quotes such bytes keeps its own SQLSTATE: the bytes become
+# '?' in the message. Before, quoting them failed the message with 22021.
+expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate \
+                 -c "SELECT record_interaction('hola', 'greeting', 5, p_source => convert_from('\\x66ff'::bytea, 'SQL_ASCII'))" 2>&1 | tr -d '\n')" \
+    "ERROR:  22023" "SQL_ASCII: a bad p_source holding bytes that are not UTF-8 is still 22023"
+expect_eq "$(q pgi_enc_ascii "SELECT intent_output_error('got %s', convert_from('\\x66ff67'::bytea, 'SQL_ASCII'))")" "got f?g" \
+    "SQL_ASCII: intent_output_error() quotes such bytes as '?'"
 # A valid UTF-8 message longer than pg_intent.max_message_bytes is read on
 # its first bytes cut at a UTF-8 character boundary: cut at the byte limit,
 # a 2-byte 'ñ' straddling it made the message invalid (22021 at offset 1023)

@@ -303,4 +303,11 @@ TEST(Text, IsValidUtf8MatchesTheNormaliser) {
     }
     EXPECT_FALSE(intent::is_valid_utf8("\xff\xfe hola"));
     EXPECT_TRUE(intent::is_valid_utf8("devolución"));
+    // Replacing what is not UTF-8 leaves valid UTF-8, and valid text as it was.
+    for (const std::string &t : texts) {
+        const std::string replaced = intent::replace_invalid_utf8(t);
+        EXPECT_TRUE(intent::is_valid_utf8(replaced)) << t;
+        if (intent::is_valid_utf8(t)) EXPECT_EQ(replaced, t);
+    }
+    EXPECT_EQ(intent::replace_invalid_utf8("\xff\xfe hola \xc3\xb3 \xe2\x82"), "?? hola \xc3\xb3 ??");
 }
