@@ -252,6 +252,11 @@ DECLARE
           JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
          WHERE NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_'));
     r record;
+    -- The members before the update (classid:objid), which the update
+    -- script records first (scripts/build-sql.sh); what is not among them
+    -- the update created. CREATE OR REPLACE keeps a member's OID.
+    v_before text[] := pg_catalog.string_to_array(
+        pg_catalog.current_setting('pg_intent_upgrade.members_before', true), ',');
 BEGIN
     FOR r IN
         WITH members AS (
@@ -261,7 +266,7 @@ BEGIN
                    pg_catalog.format('%s', c.oid::regclass) AS name,
                    pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault(
                        CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) AS acl,
-                   pg_catalog.age(d.xmin) OPERATOR(pg_catalog.<=) 0 AS created_here
+                   NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}')) AS created_here
               FROM pg_catalog.pg_class AS c
               JOIN pg_catalog.pg_depend AS d
                 ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
@@ -271,7 +276,7 @@ BEGIN
             SELECT p.oid, 'pg_proc'::regclass, p.proowner, p.pronamespace, 'FUNCTION', 'f',
                    pg_catalog.format('%s', p.oid::regprocedure),
                    pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))),
-                   pg_catalog.age(d.xmin) OPERATOR(pg_catalog.<=) 0
+                   NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'))
               FROM pg_catalog.pg_proc AS p
               JOIN pg_catalog.pg_depend AS d
                 ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
@@ -340,7 +345,7 @@ BEGIN
                                ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pg_intent'
                             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
                               AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
-                              AND pg_catalog.age(d.xmin) OPERATOR(pg_catalog.<=) 0) AS created_here
+                              AND NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'))) AS created_here
               FROM intent_internal._pg_intent_access_sets() AS s
              CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS f
               JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
@@ -392,10 +397,21 @@ BEGIN
     -- the functions open to it; USAGE for PUBLIC on intent_internal; none
     -- per column. The catalog is written as the superuser an update of this
     -- extension (not trusted) runs as; without that right it stays as
-    -- PostgreSQL recorded it. (From PostgreSQL 17 pg_shdepend also records
-    -- the roles an initial ACL names; a role removed here keeps that entry,
-    -- which DROP OWNED clears, as it clears the role's grants themselves.)
-    IF pg_catalog.has_table_privilege('pg_catalog.pg_init_privs', 'INSERT, UPDATE, DELETE') THEN
+    -- PostgreSQL recorded it. From PostgreSQL 17 pg_shdepend also records
+    -- each role other than the owner that an initial ACL names (deptype
+    -- 'i'); a fresh install's name none, so those rows go too: left, they
+    -- kept a role that had been granted a set from being dropped, even
+    -- after DROP OWNED BY (which clears only roles the initial ACL names).
+    IF pg_catalog.has_table_privilege('pg_catalog.pg_init_privs', 'INSERT, UPDATE, DELETE')
+       AND pg_catalog.has_table_privilege('pg_catalog.pg_shdepend', 'DELETE') THEN
+        DELETE FROM pg_catalog.pg_shdepend AS sd
+         USING pg_catalog.pg_depend AS d, pg_catalog.pg_extension AS e
+         WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent' AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+           AND sd.dbid OPERATOR(pg_catalog.=) (SELECT db.oid FROM pg_catalog.pg_database AS db
+                                                WHERE db.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+           AND sd.classid OPERATOR(pg_catalog.=) d.classid AND sd.objid OPERATOR(pg_catalog.=) d.objid
+           AND sd.deptype OPERATOR(pg_catalog.=) 'i';
         FOR r IN
             SELECT d.classid, d.objid,
                    CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass THEN

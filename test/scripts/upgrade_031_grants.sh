@@ -21,15 +21,17 @@ trap 'stop_own_clusters; stop_extra_clusters' EXIT
 
 STAFF=pgi_upg031_staff
 EXPLAINER=pgi_upg031_explainer
+GONE=pgi_upg031_gone
 PGI_PRELOAD=pg_intent start_own_cluster cluster
 psql -X -q -d postgres -c "CREATE DATABASE $DB" >/dev/null
 # The owner's default privileges name a role (as Supabase's name anon and
 # authenticated): the 0.3.1 install revokes what they gave it, and what is
 # granted to it afterwards is granted on purpose.
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS $STAFF" -c "DROP ROLE IF EXISTS $EXPLAINER" >/dev/null 2>&1
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $STAFF" -c "DROP ROLE IF EXISTS $EXPLAINER" -c "DROP ROLE IF EXISTS $GONE" >/dev/null 2>&1
 psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<SQL
 CREATE ROLE $STAFF;
 CREATE ROLE $EXPLAINER;
+CREATE ROLE $GONE;
 ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO $STAFF;
 ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO $STAFF;
 SQL
@@ -51,6 +53,7 @@ GRANT SELECT ON ai_training_runs, ai_classifier_run_rows TO $ROLE;
 GRANT SELECT (id, version, intents, metrics, is_active, created_at, deployed_at, classifier, partition_key)
     ON ai_intent_models TO $ROLE;
 SELECT grant_classifier_access('u_router', '$ROLE', 'train');
+SELECT grant_intent_access('$GONE', 'metrics');
 GRANT SELECT ON ai_training_runs TO $STAFF;
 REVOKE EXECUTE ON FUNCTION predict_intent(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION predict_intent(text) TO $STAFF;
@@ -209,6 +212,14 @@ acl_matrix() {
                            unnest(ARRAY['$ROLE', '$STAFF', '$EXPLAINER']) AS r (role)
                      WHERE c.relkind IN ('r', 'v')) AS x"
 }
+# A role granted a set before the update can be dropped after it (DROP
+# OWNED BY, then DROP ROLE). From PostgreSQL 17 pg_shdepend records the roles
+# initial privileges name; the update's own grants to such a role were
+# recorded there, and left when the update set the initial privileges to a
+# fresh install's: DROP ROLE then failed with 2BP01, DROP OWNED or not.
+q $DB "DROP TABLE pgi_internal_before" >/dev/null # (the test's own; its ACLs name the role)
+expect_eq "$(psql -X -q -At -d $DB -c "DROP OWNED BY $GONE" -c "DROP ROLE $GONE" -c "SELECT 'dropped'" 2>&1)" dropped \
+    "a role granted a set before the update is dropped after DROP OWNED BY"
 pg_dump -Fc -d $DB -f "$TEST_TMP/upgraded.dump"
 psql -X -q -d postgres -c "CREATE DATABASE ${DB}_restored" >/dev/null
 pg_restore --exit-on-error -d ${DB}_restored "$TEST_TMP/upgraded.dump"
