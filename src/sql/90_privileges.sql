@@ -235,10 +235,7 @@ COMMENT ON FUNCTION @extschema@.grant_intent_access(regrole, text) IS
 -- what was meant. (0.1.0 left default privileges in place, which on
 -- Supabase opened model management to the anonymous role; the frozen
 -- 0.1.0--0.2.0 script revoked them on every object.) A member the upgrade
--- creates is one whose extension membership (its pg_depend row) this
--- transaction wrote: CREATE OR REPLACE keeps that row, so a replaced
--- function is not new; age() of a row this transaction or one of its
--- subtransactions wrote is at most 0.
+-- creates is one that was not a member when its script began (v_before).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_privileges(p_fresh_install boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
