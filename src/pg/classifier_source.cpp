@@ -28,6 +28,7 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <string_view>
 
 namespace pg_intent {
@@ -42,6 +43,8 @@ std::string col(const std::string &name) {
     return std::string("t.") + quoted;
 }
 
+constexpr int kColumnsRead = 9;
+
 // The statement that reads the source: every name qualified, so the
 // caller's search_path decides nothing; the window's order (reviewed first,
 // then newest, then by key) so that a LIMIT keeps the policy's window.
@@ -53,29 +56,52 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
         ext = quote_identifier(get_namespace_name(schema));
     });
     const std::string text = col(c.text), label = col(c.label);
-    std::string q = "SELECT " + text + "::pg_catalog.text, " + label + "::pg_catalog.text, " + ext +
-                    ".is_valid_intent_name(" + label + "::pg_catalog.text), ";
-    q += c.key ? col(*c.key) + "::pg_catalog.text, " : "NULL::pg_catalog.text, ";
-    q += c.time && sel.window_days
-             ? "(" + col(*c.time) + "::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1), "
-             : "NULL::pg_catalog.bool, ";
-    q += c.weight ? col(*c.weight) + "::pg_catalog.float8, " : "NULL::pg_catalog.float8, ";
-    q += c.reviewed ? col(*c.reviewed) + "::pg_catalog.bool, " : "NULL::pg_catalog.bool, ";
-    q += c.partition ? col(*c.partition) + "::pg_catalog.text, " : "NULL::pg_catalog.text, ";
-    q += c.time ? col(*c.time) + "::pg_catalog.timestamptz" : "NULL::pg_catalog.timestamptz";
-    q += " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + label + " IS NOT NULL";
-    if (sel.only_reviewed && c.reviewed) q += " AND " + col(*c.reviewed) + " IS TRUE";
-    q += " ORDER BY ";
-    if (c.reviewed) q += "(" + col(*c.reviewed) + " IS TRUE) DESC, ";
-    if (c.time) q += col(*c.time) + " DESC NULLS LAST, ";
-    if (c.key) q += col(*c.key) + "::pg_catalog.text COLLATE pg_catalog.\"C\", ";
-    q += text + "::pg_catalog.text COLLATE pg_catalog.\"C\", " + label +
-         "::pg_catalog.text COLLATE pg_catalog.\"C\"";
-    if (sel.max_rows) q += " LIMIT " + std::to_string(*sel.max_rows);
-    return q;
+    const std::string columns[] = {
+        text + "::pg_catalog.text",
+        label + "::pg_catalog.text",
+        ext + ".is_valid_intent_name(" + label + "::pg_catalog.text)",
+        c.key ? col(*c.key) + "::pg_catalog.text" : "NULL::pg_catalog.text",
+        c.time && sel.window_days
+            ? "(" + col(*c.time) + "::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1)"
+            : "NULL::pg_catalog.bool",
+        c.weight ? col(*c.weight) + "::pg_catalog.float8" : "NULL::pg_catalog.float8",
+        c.reviewed ? col(*c.reviewed) + "::pg_catalog.bool" : "NULL::pg_catalog.bool",
+        c.partition ? col(*c.partition) + "::pg_catalog.text" : "NULL::pg_catalog.text",
+        c.time ? col(*c.time) + "::pg_catalog.timestamptz" : "NULL::pg_catalog.timestamptz"};
+    static_assert(std::size(columns) == kColumnsRead);
+    std::string order;
+    if (c.reviewed) order += "(" + col(*c.reviewed) + " IS TRUE) DESC, ";
+    if (c.time) order += col(*c.time) + " DESC NULLS LAST, ";
+    if (c.key) order += col(*c.key) + "::pg_catalog.text COLLATE pg_catalog.\"C\", ";
+    order += text + "::pg_catalog.text COLLATE pg_catalog.\"C\", " + label +
+             "::pg_catalog.text COLLATE pg_catalog.\"C\"";
+    std::string from =
+        " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + label + " IS NOT NULL";
+    if (sel.only_reviewed && c.reviewed) from += " AND " + col(*c.reviewed) + " IS TRUE";
+    const std::string limit = sel.max_rows ? " LIMIT " + std::to_string(*sel.max_rows) : std::string();
+
+    std::string q = "SELECT ";
+    // Of the rows nobody vouched for, the newest max_unreviewed_rows only,
+    // as for ai_training_data (read_training_rows()): each row numbered in
+    // the window's order, overall (w) and among those alike vouched for (n).
+    if (c.reviewed && !sel.only_reviewed && sel.unreviewed.max_rows < INT64_MAX) {
+        for (int k = 0; k < kColumnsRead; ++k)
+            q += (k ? ", s.c" : "s.c") + std::to_string(k);
+        q += " FROM (SELECT ";
+        for (int k = 0; k < kColumnsRead; ++k)
+            q += columns[k] + " AS c" + std::to_string(k) + ", ";
+        q += "(" + col(*c.reviewed) + " IS TRUE) AS vouched, pg_catalog.row_number() OVER (ORDER BY " +
+             order + ") AS w, pg_catalog.row_number() OVER (PARTITION BY (" + col(*c.reviewed) +
+             " IS TRUE) ORDER BY " + order + ") AS n" + from +
+             ") AS s WHERE s.vouched OR s.n OPERATOR(pg_catalog.<=) " +
+             std::to_string(sel.unreviewed.max_rows) + " ORDER BY s.w" + limit;
+        return q;
+    }
+    for (int k = 0; k < kColumnsRead; ++k)
+        q += (k ? ", " : "") + columns[k];
+    return q + from + " ORDER BY " + order + limit;
 }
 
-constexpr int kColumnsRead = 9;
 constexpr long kBatchRows = 1000;
 
 struct RawRow {

@@ -11,8 +11,8 @@
 // staged in this backend). The built-in classifier "intent" is
 // train_intent_model(), called as the caller.
 #include "as_owner.h"
-#include "deploy_right.h"
 #include "classifier_source.h"
+#include "deploy_right.h"
 #include "extension_locks.h"
 #include "guard.h"
 #include "module.h"
@@ -103,15 +103,16 @@ const intent::Json &definition_policy(const intent::Json &def) {
 }
 
 // A policy value of the classifier's definition. COMPAT(0.3.1) 0.3.0's and
-// 0.3.1's definition had no max_unreviewed_message_bytes and no
-// max_concurrent_trainings: for those two, the values 0.3.1's library used
-// with it.
+// 0.3.1's definition had no max_unreviewed_message_bytes, no
+// max_concurrent_trainings and no max_unreviewed_rows: for those, the
+// values 0.3.1's library used with it (no bound on unreviewed rows).
 int64_t definition_policy_value(const intent::Json &def, const char *key) {
     const intent::Json &policy = definition_policy(def);
     const auto it = policy.find(key);
     if (it != policy.end() && it->is_number_integer()) return it->get<int64_t>();
     static const std::pair<const char *, int64_t> kBefore032[] = {{"max_unreviewed_message_bytes", 2048},
-                                                                   {"max_concurrent_trainings", 4}};
+                                                                  {"max_concurrent_trainings", 4},
+                                                                  {"max_unreviewed_rows", INT64_MAX}};
     for (const auto &[name, value] : kBefore032)
         if (strcmp(name, key) == 0 && it == policy.end()) return value;
     throw SqlError(ERRCODE_INTERNAL_ERROR,
@@ -199,9 +200,11 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         sel.max_rows = request.run.limit;
     if (def.contains("gate_window_days") && def["gate_window_days"].is_number())
         sel.window_days = def["gate_window_days"].get<double>();
-    sel.unreviewed.message_bytes = static_cast<int>(definition_policy_value(def, "max_unreviewed_message_bytes"));
-    intent::MemoryBudget budget(
-        static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) * 1024 * 1024);
+    sel.unreviewed.message_bytes =
+        static_cast<int>(definition_policy_value(def, "max_unreviewed_message_bytes"));
+    sel.unreviewed.max_rows = std::max<int64_t>(definition_policy_value(def, "max_unreviewed_rows"), 1);
+    intent::MemoryBudget budget(static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) *
+                                1024 * 1024);
     intent::MemoryCharge charge(&budget);
     StagedSource staged;
     {

@@ -7,6 +7,7 @@
 #include "text_io.h"
 
 #include <algorithm>
+#include <cstring>
 #include <initializer_list>
 #include <utility>
 
@@ -23,6 +24,7 @@ extern "C" {
 #include "funcapi.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/typcache.h"
 }
 
 namespace pg_intent {
@@ -111,10 +113,27 @@ TrainingPolicy training_policy(Datum row) {
     p.out_of_scope_mode = required_text("out_of_scope_mode"); // class or negatives (its CHECK), ASCII
     p.only_reviewed = DatumGetBool(required("only_reviewed"));
     bool isnull = true;
-    if (const Datum rows = field("max_training_rows", isnull); !isnull) p.max_training_rows = DatumGetInt32(rows);
+    if (const Datum rows = field("max_training_rows", isnull); !isnull)
+        p.max_training_rows = DatumGetInt32(rows);
     p.unreviewed = clamped(DatumGetInt32(required("max_unreviewed_message_bytes")),
                            DatumGetInt32(required("min_unreviewed_intent_rows")),
                            DatumGetInt32(required("max_intents")));
+    // COMPAT(0.3.1) Its row type has no max_unreviewed_rows until ALTER
+    // EXTENSION UPDATE adds the column: no bound then, as 0.3.1 read.
+    bool has_max_rows = false;
+    pg_call([&]() noexcept {
+        TupleDesc desc =
+            lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(tuple), HeapTupleHeaderGetTypMod(tuple));
+        for (int i = 0; i < desc->natts; ++i) {
+            const Form_pg_attribute att = TupleDescAttr(desc, i);
+            if (!att->attisdropped && strcmp(NameStr(att->attname), "max_unreviewed_rows") == 0)
+                has_max_rows = true;
+        }
+        ReleaseTupleDesc(desc);
+    });
+    // Its CHECK keeps it in [1, 10^9]; never trust a value outside.
+    if (has_max_rows)
+        p.unreviewed.max_rows = std::max<int32>(DatumGetInt32(required("max_unreviewed_rows")), 1);
     return p;
 }
 

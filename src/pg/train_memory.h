@@ -9,6 +9,7 @@
 #include "pg_headers.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -30,6 +31,9 @@ struct UnreviewedRowLimits {
     int message_bytes = 0;   // max_unreviewed_message_bytes
     int min_intent_rows = 0; // min_unreviewed_intent_rows
     int max_intents = 0;     // max_intents
+    // max_unreviewed_rows (0.3.2). COMPAT(0.3.1) A policy row without that
+    // column (0.3.1's SQL, until ALTER EXTENSION UPDATE) bounds nothing.
+    int64_t max_rows = INT64_MAX;
 };
 // The columns of the ai_training_policy row that decide a training run, as
 // training_policy() reads them from the row (no defaults here either).

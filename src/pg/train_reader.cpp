@@ -326,44 +326,75 @@ bool usable_row(const Read &r, const Selection &sel, bool any_bytes, MemoryConte
     return true;
 }
 
-// Adds the usable tuple to the rows kept: while fewer than `limit`, or in
-// place of the last row kept (the top of the heap) when it comes before it.
-// Charged to `charge` before it is kept.
-void keep_in_window(std::vector<DataRow> &rows, size_t limit, const Read &r, Usable &u,
-                    intent::MemoryCharge &charge) {
-    // id and created_at are NOT NULL in the extension's table; a table
-    // owner who dropped those constraints gets an error, not a read of
-    // a null pointer (which crashed the backend), and a NULL created_at
-    // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
-    // ... DESC puts NULLs first.
-    if (r.n[0])
-        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                       intent::Message{N_("a row of ai_training_data has no id"), {}},
-                       N_("Its primary key or NOT NULL constraint on id was removed."),
-                       N_("Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
-                       "and restore the primary key."));
-    DataRow row;
-    std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
-    row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
-    row.reviewed = u.reviewed;
-    row.truncated = r.truncated;
-    const bool full = rows.size() == limit;
-    if (full && !before(row, rows.front())) return; // after every row kept
-    row.utf8.set(std::move(u.text_utf8), std::move(u.label_utf8));
-    charge.add(row_bytes(r.s[1].size(), u.label.size(), row.utf8.bytes()), "the training rows");
-    row.text.assign(r.s[1]);
-    row.label.assign(u.label);
-    row.corrected = u.corrected;
-    if (full) {
-        std::pop_heap(rows.begin(), rows.end(), before);
-        charge.shrink(row_bytes(rows.back()));
-        rows.back() = std::move(row);
-        std::push_heap(rows.begin(), rows.end(), before);
-    } else {
-        rows.push_back(std::move(row));
-        if (rows.size() == limit) std::make_heap(rows.begin(), rows.end(), before);
+// The rows kept while scanning: the first `limit` usable rows in before()'s
+// order, of which at most `max_unreviewed` unreviewed (the newest). Two
+// heaps, each with its last row kept on top: the reviewed rows, and the
+// unreviewed ones, which never hold more than the room the reviewed rows
+// leave (so the rows kept are never more than `limit`). Each row is charged
+// to `charge` before it is kept, and given back when it is pushed out.
+class Window {
+  public:
+    Window(size_t limit, size_t max_unreviewed, intent::MemoryCharge &charge)
+        : limit_(limit), max_unreviewed_(max_unreviewed), charge_(charge) {}
+
+    // Adds the usable tuple, unless `limit` rows before it are kept.
+    void add(const Read &r, Usable &u) {
+        // id and created_at are NOT NULL in the extension's table; a table
+        // owner who dropped those constraints gets an error, not a read of
+        // a null pointer (which crashed the backend), and a NULL created_at
+        // counts as 'infinity', newest, as get_training_dataset()'s ORDER BY
+        // ... DESC puts NULLs first.
+        if (r.n[0])
+            throw SqlError(
+                ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                intent::Message{N_("a row of ai_training_data has no id"), {}},
+                N_("Its primary key or NOT NULL constraint on id was removed."),
+                N_("Give it one (UPDATE ai_training_data SET id = gen_random_uuid() WHERE id IS NULL) "
+                   "and restore the primary key."));
+        DataRow row;
+        std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
+        row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
+        row.reviewed = u.reviewed;
+        row.truncated = r.truncated;
+        std::vector<DataRow> &heap = row.reviewed ? reviewed_ : unreviewed_;
+        const size_t room = row.reviewed ? limit_ : std::min(max_unreviewed_, limit_ - reviewed_.size());
+        if (room == 0) return;
+        const bool full = heap.size() >= room;
+        if (full && !before(row, heap.front())) return; // after every row kept
+        row.utf8.set(std::move(u.text_utf8), std::move(u.label_utf8));
+        charge_.add(row_bytes(r.s[1].size(), u.label.size(), row.utf8.bytes()), "the training rows");
+        row.text.assign(r.s[1]);
+        row.label.assign(u.label);
+        row.corrected = u.corrected;
+        if (full) drop_last(heap);
+        heap.push_back(std::move(row));
+        std::push_heap(heap.begin(), heap.end(), before);
+        // A reviewed row takes the place of the last unreviewed one.
+        while (reviewed_.size() + unreviewed_.size() > limit_)
+            drop_last(unreviewed_);
     }
-}
+
+    // The rows kept, reviewed ones first (in no particular order otherwise).
+    std::vector<DataRow> take() {
+        std::vector<DataRow> rows = std::move(reviewed_);
+        rows.reserve(rows.size() + unreviewed_.size());
+        for (DataRow &row : unreviewed_)
+            rows.push_back(std::move(row));
+        unreviewed_.clear();
+        return rows;
+    }
+
+  private:
+    void drop_last(std::vector<DataRow> &heap) {
+        std::pop_heap(heap.begin(), heap.end(), before);
+        charge_.shrink(row_bytes(heap.back()));
+        heap.pop_back();
+    }
+
+    const size_t limit_, max_unreviewed_;
+    intent::MemoryCharge &charge_;
+    std::vector<DataRow> reviewed_, unreviewed_;
+};
 
 // After the scan: the policy's bounds on the classes, the count of cut
 // messages, the order 0.1.0 fed the core.
@@ -387,15 +418,16 @@ void finish_rows(std::vector<DataRow> &rows, const Selection &sel, TrainingProgr
 
 // Reads the usable rows: those of _pg_intent_training_rows() (see
 // src/sql/31_dataset.sql), selected while scanning.
-// Each row is charged to `charge` before it is kept. With a limit, only the
-// first `limit` usable rows in that order are kept while scanning (a heap
-// whose top is the last kept row, replaced by any row before it), so the
-// memory is that of the rows kept, not of the table: a window over a table
-// that keeps growing trains within the same budget.
+// Each row is charged to `charge` before it is kept. Only the first `limit`
+// usable rows in that order, of which the newest max_unreviewed_rows
+// unreviewed ones, are kept while scanning (Window), so the memory is that
+// of the rows kept, not of the table: a window over a table that keeps
+// growing trains within the same budget, and rows nobody reviewed cost a
+// run at most max_unreviewed_rows messages however many are logged.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
                                         intent::MemoryCharge &charge, ReadCounts &counts) {
-    std::vector<DataRow> rows;
     const size_t limit = static_cast<size_t>(std::max<int64_t>(sel.limit, 1));
+    Window window(limit, static_cast<size_t>(std::max<int64_t>(sel.unreviewed.max_rows, 1)), charge);
     counts = ReadCounts{};
     const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
     Oid relid = InvalidOid;
@@ -420,10 +452,11 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
         if (!r.more) break;
         Usable u;
         if (!usable_row(r, sel, any_bytes, per_row, counts, u)) continue;
-        keep_in_window(rows, limit, r, u, charge);
+        window.add(r, u);
     }
     scan.reset();
     pg_call([&]() noexcept { MemoryContextDelete(per_row); });
+    std::vector<DataRow> rows = window.take();
     finish_rows(rows, sel, progress, charge, counts);
     return rows;
 }

@@ -30,7 +30,8 @@ BEGIN
                min_unreviewed_intent_rows = NEW.min_unreviewed_intent_rows,
                max_intents = NEW.max_intents,
                max_concurrent_trainings = NEW.max_concurrent_trainings,
-               max_partitions_per_classifier = NEW.max_partitions_per_classifier;
+               max_partitions_per_classifier = NEW.max_partitions_per_classifier,
+               max_unreviewed_rows = NEW.max_unreviewed_rows;
         RETURN NULL;
     END IF;
     RETURN NEW;
@@ -143,3 +144,16 @@ AS $$
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_row_limits() IS
     'Internal: the training policy''s bounds on unreviewed rows (max_unreviewed_message_bytes, min_unreviewed_intent_rows, max_intents), readable by every caller of get_training_dataset() and should_retrain().';
+
+-- The policy's bound on the number of unreviewed rows a run reads (0.3.2),
+-- as the owner reads it, for _pg_intent_training_rows(). A function of its
+-- own for the reason _pg_intent_row_limits() is one.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_max_unreviewed_rows()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.max_unreviewed_rows FROM @extschema@.ai_training_policy AS p
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_max_unreviewed_rows() IS
+    'Internal: the training policy''s max_unreviewed_rows, readable by every caller of get_training_dataset() and should_retrain().';

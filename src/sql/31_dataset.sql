@@ -11,9 +11,12 @@
 -- with these options reads, in the C reader's steps:
 --   1. rows with a training label; reviewed ones only with p_only_reviewed;
 --      p_min_confidence for unreviewed rows only;
---   2. the window: the first p_limit in the order reviewed first, newest
---      first, id (reviewed first, so that unreviewed rows, which any role
---      that may log interactions writes, never push reviewed ones out);
+--   2. the window: of the unreviewed rows, the newest max_unreviewed_rows
+--      only (the policy's: the number of rows any role that may log
+--      interactions writes must not decide what a run costs); then the
+--      first p_limit in the order reviewed first, newest first, id
+--      (reviewed first, so that unreviewed rows never push reviewed ones
+--      out);
 --   3. the policy's bounds on labels no reviewed row (of the window)
 --      carries: such a label needs min_unreviewed_intent_rows rows to be a
 --      class; then at most max_intents classes, those with reviewed rows
@@ -30,13 +33,17 @@ RETURNS SETOF @extschema@.ai_training_data
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH w AS (
-        SELECT t.*
+    WITH usable AS (
+        SELECT t, pg_catalog.row_number() OVER (PARTITION BY t.is_reviewed ORDER BY t.created_at DESC, t.id) AS n
           FROM @extschema@.ai_training_data AS t
          WHERE t.training_label IS NOT NULL
            AND (t.is_reviewed OR NOT p_only_reviewed)
            AND (t.is_reviewed OR coalesce(t.confidence_score, 0) >= p_min_confidence)
-         ORDER BY t.is_reviewed DESC, t.created_at DESC, t.id
+    ), w AS (
+        SELECT (u.t).*
+          FROM usable AS u
+         WHERE (u.t).is_reviewed OR u.n <= (SELECT intent_internal._pg_intent_max_unreviewed_rows())
+         ORDER BY (u.t).is_reviewed DESC, (u.t).created_at DESC, (u.t).id
          LIMIT p_limit
     ), labels AS (
         SELECT w.training_label AS label, bool_or(w.is_reviewed) AS reviewed, count(*) AS n
@@ -51,7 +58,7 @@ AS $$
     SELECT w.* FROM w WHERE w.training_label IN (SELECT k.label FROM kept AS k)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_training_rows(integer, boolean, integer) IS
-    'Internal: the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order.';
+    'Internal: the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the newest max_unreviewed_rows of the unreviewed ones; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order.';
 
 -- -------------------------------------------------------------------------
 -- get_training_dataset
@@ -111,7 +118,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_training_dataset(integer, boolean, integer) IS
-    'The samples a training run with these options reads, reviewed rows first, each kind newest first: intent is the row''s training_label (the human correction when there is one, else the detected intent). Leaves out rejected rows, rows without a label or with one is_valid_intent_name() refuses, and rows judged wrong without a correction; p_min_confidence (0-100) applies only to rows no human reviewed; of the first p_limit rows, those of labels the policy''s min_unreviewed_intent_rows and max_intents leave out. Messages are returned whole (a run reads unreviewed ones on their first max_unreviewed_message_bytes).';
+    'The samples a training run with these options reads, reviewed rows first, each kind newest first: intent is the row''s training_label (the human correction when there is one, else the detected intent). Leaves out rejected rows, rows without a label or with one is_valid_intent_name() refuses, and rows judged wrong without a correction; p_min_confidence (0-100) applies only to rows no human reviewed; of the unreviewed rows, the newest max_unreviewed_rows (the policy''s) only; of the first p_limit rows, those of labels the policy''s min_unreviewed_intent_rows and max_intents leave out. Messages are returned whole (a run reads unreviewed ones on their first max_unreviewed_message_bytes).';
 
 -- The usable samples a run could train on, as should_retrain() and
 -- retrain_if_needed() count them: the rows a scheduled run reads

@@ -189,7 +189,7 @@ AS $$
     SELECT ARRAY['min_samples_for_training', 'auto_retrain_threshold', 'max_f1_regression', 'corrected_weight',
                  'max_training_memory_mb', 'max_training_threads', 'min_gate_rows', 'out_of_scope_intent',
                  'out_of_scope_mode', 'only_reviewed', 'max_training_rows', 'max_unreviewed_message_bytes',
-                 'min_unreviewed_intent_rows', 'max_intents', 'max_partitions_per_classifier',
+                 'min_unreviewed_intent_rows', 'max_intents', 'max_partitions_per_classifier', 'max_unreviewed_rows',
                  -- classifiers only
                  'gate_window_days', 'min_partition_rows', 'keep_replaced_models']
 $$;
@@ -200,17 +200,15 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy_keys() IS
 -- limits: p_policy (ai_training_policy's row with a classifier's keys over
 -- it) kept within p_admin (the row itself). A classifier's owner tunes its
 -- classifier, but what a training may cost the server, and the defences
--- against rows nobody reviewed, are the administrator's: a classifier set to
--- max_training_memory_mb = 1048576 under a policy of 64 trained for 299 s
--- at a 3.8 GB peak (issue 31). So a classifier may only tighten them:
+-- against rows nobody reviewed, are the administrator's (issue 31). So a
+-- classifier may only tighten them:
 --   lower only:  max_training_memory_mb, max_training_threads,
 --                max_training_rows (NULL: no limit), max_unreviewed_message_bytes,
---                max_intents, max_partitions_per_classifier;
+--                max_intents, max_partitions_per_classifier, max_unreviewed_rows;
 --   higher only: min_unreviewed_intent_rows;
 --   true wins:   only_reviewed.
--- The other keys (min_samples_for_training, auto_retrain_threshold,
--- max_f1_regression, corrected_weight, min_gate_rows, out_of_scope_*) decide
--- the classifier's own models, not what it costs others: its owner's.
+-- The other keys (min_samples_for_training, auto_retrain_threshold, max_f1_regression,
+-- corrected_weight, min_gate_rows, out_of_scope_*) decide its own models: its owner's.
 -- max_concurrent_trainings is the database's, never a classifier's key.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_within(
     p_policy @extschema@.ai_training_policy, p_admin @extschema@.ai_training_policy)
@@ -229,6 +227,7 @@ BEGIN
     r.max_unreviewed_message_bytes := LEAST(r.max_unreviewed_message_bytes, p_admin.max_unreviewed_message_bytes);
     r.max_intents := LEAST(r.max_intents, p_admin.max_intents);
     r.max_partitions_per_classifier := LEAST(r.max_partitions_per_classifier, p_admin.max_partitions_per_classifier);
+    r.max_unreviewed_rows := LEAST(r.max_unreviewed_rows, p_admin.max_unreviewed_rows);
     r.min_unreviewed_intent_rows := GREATEST(r.min_unreviewed_intent_rows, p_admin.min_unreviewed_intent_rows);
     r.only_reviewed := coalesce(r.only_reviewed, false) OR coalesce(p_admin.only_reviewed, false);
     r.max_concurrent_trainings := p_admin.max_concurrent_trainings;
@@ -236,7 +235,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_policy_within(@extschema@.ai_training_policy, @extschema@.ai_training_policy) IS
-    'Internal: a classifier''s policy kept within the administrator''s limits (the one list of limit keys: a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents and max_partitions_per_classifier, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse).';
+    'Internal: a classifier''s policy kept within the administrator''s limits (the one list of limit keys: a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents, max_partitions_per_classifier and max_unreviewed_rows, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse).';
 
 -- The limits of a policy row (those _pg_intent_policy_within() keeps), as a
 -- classifier's runs record them in their metrics (limits): what the run
@@ -253,6 +252,7 @@ AS $$
         'max_unreviewed_message_bytes', p_policy.max_unreviewed_message_bytes,
         'max_intents', p_policy.max_intents,
         'max_partitions_per_classifier', p_policy.max_partitions_per_classifier,
+        'max_unreviewed_rows', p_policy.max_unreviewed_rows,
         'min_unreviewed_intent_rows', p_policy.min_unreviewed_intent_rows,
         'only_reviewed', p_policy.only_reviewed)
 $$;

@@ -126,7 +126,8 @@ AS $$
             'intent_internal._pg_intent_ops_policy()',
             'intent_internal._pg_intent_usable_samples(boolean)',
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
-            'intent_internal._pg_intent_row_limits()']::regprocedure[]),
+            'intent_internal._pg_intent_row_limits()',
+            'intent_internal._pg_intent_max_unreviewed_rows()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             'intent_internal._pg_intent_csv_field(text)',
@@ -134,7 +135,8 @@ AS $$
             -- the training dataset as a run reads it
             '@extschema@.get_training_dataset(integer, boolean, integer)',
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
-            'intent_internal._pg_intent_row_limits()']::regprocedure[]),
+            'intent_internal._pg_intent_row_limits()',
+            'intent_internal._pg_intent_max_unreviewed_rows()']::regprocedure[]),
         ('report', ARRAY[
             '@extschema@.training_report(uuid, text)',
             'intent_internal._pg_intent_glyph(integer, text)',

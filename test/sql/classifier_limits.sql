@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants, lim_weights;
+DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants, lim_weights, lim_flood;
 DROP ROLE IF EXISTS pgi_lim_owner;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
@@ -160,7 +160,62 @@ SELECT r ->> 'status' AS status, r ->> 'error' AS error FROM train_classifier('l
 SELECT r ->> 'status' AS status, r ->> 'error' AS error
   FROM train_classifier('lim_w', NULL, '{"seed": 1, "deploy": "never", "typo_variants": 1, "typo_weight": 1e-50}') AS r;
 
+-- max_unreviewed_rows: of the rows nobody vouched for, a run reads the
+-- newest ones only, after every reviewed row, on both paths alike (their
+-- number decided what a scheduled run cost). 30 reviewed rows; 200
+-- unreviewed rows, of which the 50 newest are 'nuevo' ones.
+UPDATE ai_training_policy SET max_unreviewed_rows = 50, max_training_rows = NULL, max_intents = 1000;
+DELETE FROM ai_training_data;
+SET ROLE pgi_lim_owner;
+CREATE TABLE lim_flood (id bigint PRIMARY KEY, body text, label text, vetted boolean, at timestamptz);
+INSERT INTO lim_flood
+SELECT n, format('revisado %s sobre %s', n, l), l, true, now() - interval '30 days' - n * interval '1 minute'
+  FROM generate_series(1, 30) AS n, LATERAL (SELECT (ARRAY['pedido', 'envio', 'factura'])[1 + n % 3] AS l) AS x;
+INSERT INTO lim_flood
+SELECT 100 + n, format('%s %s sobre %s', CASE WHEN n <= 50 THEN 'nuevo' ELSE 'viejo' END, n, l), l, false,
+       now() - n * interval '1 minute'
+  FROM generate_series(1, 200) AS n, LATERAL (SELECT (ARRAY['pedido', 'envio', 'factura'])[1 + n % 3] AS l) AS x;
+SELECT create_classifier('lim_flood', 'lim_flood', 'body', 'label',
+       '{"key_column": "id", "time_column": "at", "reviewed_column": "vetted", "seed": 1, "deploy": "never",
+         "max_unreviewed_rows": 1000000}') IS NOT NULL AS created;
+SELECT t ->> 'training_samples' AS samples FROM train_classifier('lim_flood', 'flood') AS t;
+-- A classifier may lower it.
+SELECT alter_classifier('lim_flood', '{"max_unreviewed_rows": 20}') IS NOT NULL AS lowered;
+SELECT t ->> 'training_samples' AS samples FROM train_classifier('lim_flood', 'flood lowered') AS t;
+SELECT pg_temp.try($$SELECT alter_classifier('lim_flood', '{"max_unreviewed_rows": 0}')$$) AS zero;
+RESET ROLE;
+SELECT run_name, metrics -> 'limits' ->> 'max_unreviewed_rows' AS bound,
+       count(*) FILTER (WHERE f.body LIKE 'revisado%') AS reviewed, count(*) FILTER (WHERE f.body LIKE 'nuevo%') AS newest,
+       count(*) FILTER (WHERE f.body LIKE 'viejo%') AS older
+  FROM ai_training_runs AS r JOIN ai_classifier_run_rows AS rr ON rr.run_id = r.id JOIN lim_flood AS f ON f.id::text = rr.row_key
+ WHERE r.classifier = 'lim_flood' GROUP BY r.run_name, r.started_at, bound ORDER BY r.started_at;
+-- The same rows in ai_training_data: the same rows read by a run, by
+-- get_training_dataset() and by should_retrain()'s sample count. Stored
+-- unreviewed first, so that the run's scan meets the reviewed rows last.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, dataset_status, created_at)
+SELECT body, label, 90, CASE WHEN vetted THEN 'approved' ELSE 'pending' END, at FROM lim_flood ORDER BY vetted, id;
+SELECT train_intent_model('flood', 'full', '{"seed": 1, "deploy": "never"}') ->> 'training_samples' AS samples;
+SELECT count(*) FILTER (WHERE d.user_message LIKE 'revisado%') AS reviewed, count(*) FILTER (WHERE d.user_message LIKE 'nuevo%') AS newest,
+       count(*) FILTER (WHERE d.user_message LIKE 'viejo%') AS older
+  FROM ai_training_runs AS r JOIN ai_training_run_rows AS rr ON rr.run_id = r.id JOIN ai_training_data AS d ON d.id = rr.training_data_id
+ WHERE r.run_name = 'flood';
+SELECT count(*) FILTER (WHERE user_message LIKE 'revisado%') AS reviewed, count(*) FILTER (WHERE user_message LIKE 'nuevo%') AS newest,
+       count(*) FILTER (WHERE user_message LIKE 'viejo%') AS older
+  FROM get_training_dataset(0, false, 100000);
+SELECT intent_internal._pg_intent_usable_samples(false) AS usable_samples;
+-- A window (limit) smaller than both: the reviewed rows, then the newest
+-- unreviewed ones in the room left.
+SELECT train_intent_model('flood window', 'full', '{"seed": 1, "deploy": "never", "limit": 40}') ->> 'training_samples' AS samples;
+SELECT count(*) FILTER (WHERE d.user_message LIKE 'revisado%') AS reviewed, count(*) FILTER (WHERE d.user_message LIKE 'nuevo%') AS newest,
+       min(split_part(d.user_message, ' ', 2)::int) FILTER (WHERE d.user_message LIKE 'nuevo%') AS first_newest,
+       max(split_part(d.user_message, ' ', 2)::int) FILTER (WHERE d.user_message LIKE 'nuevo%') AS last_newest
+  FROM ai_training_runs AS r JOIN ai_training_run_rows AS rr ON rr.run_id = r.id JOIN ai_training_data AS d ON d.id = rr.training_data_id
+ WHERE r.run_name = 'flood window';
+SELECT count(*) AS rows_of_window FROM get_training_dataset(0, false, 40);
+SELECT pg_temp.try($$UPDATE ai_training_policy SET max_unreviewed_rows = 0$$) AS zero_rows;
+UPDATE ai_training_policy SET max_unreviewed_rows = DEFAULT;
+
 DROP EXTENSION pg_intent CASCADE;
-DROP TABLE lim_rows, lim_long, lim_tenants, lim_weights;
+DROP TABLE lim_rows, lim_long, lim_tenants, lim_weights, lim_flood;
 REVOKE CREATE ON SCHEMA public FROM pgi_lim_owner;
 DROP ROLE pgi_lim_owner;

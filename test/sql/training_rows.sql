@@ -292,8 +292,8 @@ SELECT pg_temp.try($$UPDATE ai_training_policy SET max_intents = 1$$) AS one_cla
 SELECT pg_temp.try($$UPDATE ai_training_policy SET min_unreviewed_intent_rows = 0$$) AS no_floor;
 SELECT pg_temp.try($$UPDATE ai_training_policy SET max_unreviewed_message_bytes = 100000$$) AS huge_messages;
 -- An INSERT replaces the row, the new columns included.
-INSERT INTO ai_training_policy (max_intents, min_unreviewed_intent_rows, max_unreviewed_message_bytes) VALUES (7, 2, 1024);
-SELECT max_intents, min_unreviewed_intent_rows, max_unreviewed_message_bytes FROM ai_training_policy;
+INSERT INTO ai_training_policy (max_intents, min_unreviewed_intent_rows, max_unreviewed_message_bytes, max_unreviewed_rows) VALUES (7, 2, 1024, 9);
+SELECT max_intents, min_unreviewed_intent_rows, max_unreviewed_message_bytes, max_unreviewed_rows FROM ai_training_policy;
 
 DROP OWNED BY pgi_rows_logger;
 DROP ROLE pgi_rows_logger;

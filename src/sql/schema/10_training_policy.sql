@@ -49,12 +49,15 @@ CREATE TABLE @extschema@.ai_training_policy (
         CONSTRAINT ai_training_policy_min_unreviewed_intent_rows_check CHECK (min_unreviewed_intent_rows BETWEEN 1 AND 1000000),
     max_intents                  integer      NOT NULL DEFAULT 1000
         CONSTRAINT ai_training_policy_max_intents_check CHECK (max_intents BETWEEN 2 AND 100000),
-    -- Bounds on what trainings may cost the server at once (0.3.2; last,
-    -- where the upgrade adds them).
+    -- Bounds on what trainings may cost the server at once, and on the
+    -- number of unreviewed rows one reads (0.3.2; last, where the upgrade
+    -- adds them).
     max_concurrent_trainings     integer      NOT NULL DEFAULT 4
         CONSTRAINT ai_training_policy_max_concurrent_trainings_check CHECK (max_concurrent_trainings BETWEEN 1 AND 64),
     max_partitions_per_classifier integer     NOT NULL DEFAULT 100
-        CONSTRAINT ai_training_policy_max_partitions_per_classifier_check CHECK (max_partitions_per_classifier BETWEEN 1 AND 100000)
+        CONSTRAINT ai_training_policy_max_partitions_per_classifier_check CHECK (max_partitions_per_classifier BETWEEN 1 AND 100000),
+    max_unreviewed_rows          integer      NOT NULL DEFAULT 50000
+        CONSTRAINT ai_training_policy_max_unreviewed_rows_check CHECK (max_unreviewed_rows BETWEEN 1 AND 1000000000)
 );
 COMMENT ON TABLE @extschema@.ai_training_policy IS
     'The training policy (one row): what train_intent_model() and retrain_if_needed() may do. Only its owner and roles granted UPDATE change it; callers of the training functions cannot. An INSERT replaces the row (so pg_restore can put a dumped policy back).';
@@ -98,5 +101,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.min_alert_samples IS
     'Fewest rows a live metric of ai_metric_alerts must rest on to raise an alert: reviewed rows for intent_accuracy, messages for the other live metrics.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
     'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike; and the one a classifier''s time_column of type timestamp or date is read in, whoever trains or counts (0.3.2).';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_unreviewed_rows IS
+    'Most unreviewed rows a training run reads: the newest ones, after every reviewed row (max_training_rows bounds both together). Rows any role that may log interactions writes then cannot make a run slow or large by their number: with max_unreviewed_message_bytes, they cost a run at most this many messages of that many bytes.';
 INSERT INTO @extschema@.ai_training_policy DEFAULT VALUES;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_training_policy', '');

@@ -17,11 +17,15 @@ ALTER TABLE @extschema@.ai_training_policy
     ADD COLUMN max_concurrent_trainings integer NOT NULL DEFAULT 4
         CONSTRAINT ai_training_policy_max_concurrent_trainings_check CHECK (max_concurrent_trainings BETWEEN 1 AND 64),
     ADD COLUMN max_partitions_per_classifier integer NOT NULL DEFAULT 100
-        CONSTRAINT ai_training_policy_max_partitions_per_classifier_check CHECK (max_partitions_per_classifier BETWEEN 1 AND 100000);
+        CONSTRAINT ai_training_policy_max_partitions_per_classifier_check CHECK (max_partitions_per_classifier BETWEEN 1 AND 100000),
+    ADD COLUMN max_unreviewed_rows integer NOT NULL DEFAULT 50000
+        CONSTRAINT ai_training_policy_max_unreviewed_rows_check CHECK (max_unreviewed_rows BETWEEN 1 AND 1000000000);
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
     'Most trainings (of any classifiers, intent''s included) that run at once in the database; one more fails at once with 55P03 naming the backends that train. Each classifier trains one call at a time whatever this is.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier IS
     'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
+COMMENT ON COLUMN @extschema@.ai_training_policy.max_unreviewed_rows IS
+    'Most unreviewed rows a training run reads: the newest ones, after every reviewed row (max_training_rows bounds both together). Rows any role that may log interactions writes then cannot make a run slow or large by their number: with max_unreviewed_message_bytes, they cost a run at most this many messages of that many bytes.';
 -- End of items 3 and 4.
 
 -- -------------------------------------------------------------------------
