@@ -452,8 +452,11 @@ std::string text_to_std_string(Datum d) {
 // trained on them, by the first rule that applies (`fresh_rule` names it,
 // for the report):
 //   "key": with a key_column, the active model's run did not train on the
-//     row with that label (ai_classifier_run_rows);
-//   "time_column": without a key, with a time_column, the row is later than
+//     row with that label (ai_classifier_run_rows). Only when that run
+//     recorded its rows: a run of the classifier before its key_column was
+//     set recorded none, and every row, those it trained on included, would
+//     count as fresh;
+//   "time_column": otherwise, with a time_column, the row is later than
 //     the start of the active model's run (_pg_intent_source_new_since(),
 //     the rule retrain_classifiers() counts new rows by: one definition);
 //   "none": neither (or no active model's run): no row is fresh and the
@@ -474,8 +477,9 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     std::map<std::string, uint32_t> group_ids; // 0: no partition value
     std::map<std::string, std::string> trained_on;
     const bool has_active_run = !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
-    const bool judge_by_key = staged.has_key && has_active_run;
-    if (judge_by_key) trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
+    if (staged.has_key && has_active_run)
+        trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
+    const bool judge_by_key = !trained_on.empty();
     bool judge_by_time = false;
     TimestampTz since = 0;
     if (!judge_by_key && staged.has_time && has_active_run) {
@@ -571,10 +575,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     if (!PG_ARGISNULL(7)) partition = text_to_std_string(PG_GETARG_DATUM(7));
     const StagedSource *staged = intent_rows ? nullptr : staged_source(classifier);
     if (!intent_rows && !staged)
-        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                       intent::Message{N_("no rows of classifier \"%s\" were read for this run"), {classifier}},
-                       N_("A classifier's rows are read by train_classifier(), with its caller's rights."),
-                       N_("Call train_classifier()."));
+        throw SqlError(
+            ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            intent::Message{N_("no rows of classifier \"%s\" were read for this run"), {classifier}},
+            N_("A classifier's rows are read by train_classifier(), with its caller's rights."),
+            N_("Call train_classifier()."));
     Oid schema = InvalidOid;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {

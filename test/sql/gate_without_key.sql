@@ -39,3 +39,27 @@ SELECT x.metrics ->> 'fresh_rows_rule' AS rule, x.deploy_evidence AS evidence, x
   FROM ai_training_runs AS x
  WHERE x.id = :'run';
 
+
+-- The key added later, as docs/classifiers.md advises: the active model's
+-- run recorded no keys, so the key says nothing yet of what it trained on,
+-- and the time rule still applies (with the key, the 460 rows it trained
+-- on counted as fresh, and the report called them unseen). Deployed
+-- whatever the gate says, so that the next run's active model is this one.
+ALTER TABLE ml_data ADD COLUMN id bigserial PRIMARY KEY;
+SELECT alter_classifier('router', '{"key_column": "id"}') ->> 'name' AS keyed;
+INSERT INTO ml_data (text, label, created_at)
+SELECT text || ' gracias', split_part(intent, '.', 1), clock_timestamp()
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM gk_raw WHERE intent <> 'oos') AS r
+ WHERE n > 460 AND n <= 475;
+SELECT train_classifier('router', NULL, '{"deploy": "always"}') ->> 'run_id' AS run \gset
+SELECT x.metrics ->> 'fresh_rows_rule' AS rule, x.metrics #>> '{gate,rows}' AS gate_rows, x.deployed
+  FROM ai_training_runs AS x WHERE x.id = :'run';
+-- Once the active model's run recorded its keys, the key decides: the 15
+-- rows it never trained on.
+INSERT INTO ml_data (text, label, created_at)
+SELECT text || ' vale', split_part(intent, '.', 1), clock_timestamp()
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM gk_raw WHERE intent <> 'oos') AS r
+ WHERE n > 475 AND n <= 490;
+SELECT train_classifier('router') ->> 'run_id' AS run \gset
+SELECT x.metrics ->> 'fresh_rows_rule' AS rule, x.metrics #>> '{gate,rows}' AS gate_rows
+  FROM ai_training_runs AS x WHERE x.id = :'run';
