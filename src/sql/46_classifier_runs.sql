@@ -418,10 +418,16 @@ AS $$
     -- owner: NULL when the classifier is orphaned (its owner's OID no longer
     -- has its name): there is no role to count as.
     SELECT CASE WHEN intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
-           pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t', n.nspname, r.relname)
+           -- Rows with a label: a row without one never trains (the run
+           -- reads rows with a text and a label, src/pg/classifier_source.cpp),
+           -- and counted against input_rows it kept a classifier due for
+           -- ever. The text is not read: counting must not fail where
+           -- reading a text does (that is the run's failure, and back-off).
+           pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I IS NOT NULL',
+                             n.nspname, r.relname, c.label_column)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
-                 THEN pg_catalog.format(' WHERE $1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1', c.time_column)
-                 ELSE ' WHERE $1 IS NULL OR true' END,
+                 THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
+                 ELSE ' AND ($1 IS NULL OR true)' END,
            CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
            (intent_internal._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
@@ -435,7 +441,7 @@ AS $$
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows with a label (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':

@@ -41,6 +41,16 @@ SELECT n AS classifier, get_classifier_metrics(n) ->> 'new_rows' AS new_rows,
        get_classifier_metrics(n) ->> 'retrain_due' AS due
   FROM unnest(ARRAY['timed', 'counted']) AS n;
 
+-- Rows without a label never train, so they are not new: 150 of them left
+-- 'counted' (no time_column) due for ever, and every scheduled call
+-- retrained and deployed another model.
+INSERT INTO rx_prompts SELECT prompt || ' sin etiqueta', NULL, clock_timestamp() FROM rx_prompts LIMIT 150;
+SELECT n AS classifier, get_classifier_metrics(n) ->> 'new_rows' AS new_rows,
+       get_classifier_metrics(n) ->> 'retrain_due' AS due
+  FROM unnest(ARRAY['timed', 'counted']) AS n;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+
 -- intent: the same rule (_pg_intent_last_retraining_run()).
 SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido']) AS added;
 SELECT (train_intent_model('first', 'full', '{"seed": 1}')) ->> 'deploy_reason' AS first_run;
