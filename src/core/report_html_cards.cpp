@@ -266,9 +266,16 @@ void Page::deploy_and_evaluation() {
             extra = " " + html_escape(str(at(g_, "reason")), 300);
         auto rows = num(at(g_, "rows"));
         std::string body;
-        if (!rows || *rows <= 0)
-            body = T("no_fresh_rows_sentence") + extra;
-        else
+        if (!rows || *rows <= 0) {
+            // Why none, by the rule the run applied: only the key rule (and
+            // intent's) knows what the active model trained on.
+            const std::string rule =
+                has(rep_, "fresh_rows_rule") ? str(at(rep_, "fresh_rows_rule")) : std::string();
+            body = T(rule == "time_column" ? "no_fresh_rows_time"
+                     : rule == "none"      ? "no_fresh_rows_no_rule"
+                                           : "no_fresh_rows_sentence") +
+                   extra;
+        } else
             body = F("fresh_rows_line",
                      {md(rows, 0), md(at(g_, {"active", "accuracy"})), md(at(g_, {"active", "macro_f1"})),
                       md(at(g_, {"candidate", "accuracy"})), md(at(g_, {"candidate", "macro_f1"})),

@@ -299,7 +299,8 @@ const Entry kTexts[] = {
      "models that never saw it, it got {1} right and the shared fallback model {2} (F1 {3} against {4}). "
      "The fallback keeps answering for this partition.",
      "El modelo propio de esta partici\xC3\xB3n no se puso en servicio: en los {0} mensajes de la "
-     "partici\xC3\xB3n, cada uno juzgado por modelos que no lo hab\xC3\xAD" "an visto, acert\xC3\xB3 {1} y "
+     "partici\xC3\xB3n, cada uno juzgado por modelos que no lo hab\xC3\xAD"
+     "an visto, acert\xC3\xB3 {1} y "
      "el modelo compartido de respaldo {2} (F1 {3} frente a {4}). El modelo de respaldo sigue respondiendo "
      "por esta partici\xC3\xB3n."},
     {"dec_tie",
@@ -346,6 +347,17 @@ const Entry kTexts[] = {
     {"no_fresh_rows_sentence", "none: the active model had trained on every reviewed message.",
      "ninguno: el modelo activo se hab\xC3\xAD"
      "a entrenado con todos los mensajes revisados."},
+    // A classifier's run says by which rule (metrics.fresh_rows_rule):
+    {"no_fresh_rows_time",
+     "none: no reviewed message is later than the start of the active model's training.",
+     "ninguno: ning\xC3\xBAn mensaje revisado es posterior al inicio del entrenamiento del modelo activo."},
+    {"no_fresh_rows_no_rule",
+     "none: without a key_column or a time_column nothing tells which messages the active model never "
+     "trained "
+     "on.",
+     "ninguno: sin key_column ni time_column nada dice con qu\xC3\xA9 mensajes no se entren\xC3\xB3 el "
+     "modelo "
+     "activo."},
     {"gate_enough", " Enough to decide on (at least {0} are needed).",
      " Suficientes para decidir (hacen falta al menos {0})."},
     {"gate_too_few", " Too few to decide on (at least {0} are needed): the comparison would be too noisy.",

@@ -664,7 +664,20 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     intent::Json report = stored_report(*trained, data, counts, active_model_error, results, intent_rows);
     // Which rule said which rows the active model never trained on (see
     // classifier_rows()), so that the report never claims more.
-    if (!intent_rows) report["fresh_rows_rule"] = fresh_rule;
+    if (!intent_rows) {
+        report["fresh_rows_rule"] = fresh_rule;
+        // The gate's reason for no fresh rows, by that rule (the core's
+        // speaks of the rows the active model trained on, which only the
+        // key rule knows).
+        const auto gate = report.find("gate");
+        if (gate != report.end() && gate->is_object() &&
+            gate->value("reason_code", std::string()) == "no_fresh_rows" && fresh_rule != "key")
+            (*gate)["reason"] =
+                fresh_rule == "time_column"
+                    ? "no fresh rows: no reviewed row is later than the start of the active model's run"
+                    : "no fresh rows: without a key_column or a time_column no row is known to be "
+                      "new to the active model";
+    }
     if (results.size() != data.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,
                        intent::Message{N_("the trainer returned results for another number of rows"), {}});

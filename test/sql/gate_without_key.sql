@@ -63,3 +63,16 @@ SELECT text || ' vale', split_part(intent, '.', 1), clock_timestamp()
 SELECT train_classifier('router') ->> 'run_id' AS run \gset
 SELECT x.metrics ->> 'fresh_rows_rule' AS rule, x.metrics #>> '{gate,rows}' AS gate_rows
   FROM ai_training_runs AS x WHERE x.id = :'run';
+
+-- No fresh rows: the gate's reason, and the report's sentence, say why by
+-- the rule that applied (they said "every row was in the active model's
+-- training set", which only the key rule knows).
+SELECT create_classifier('router_t', 'ml_data', 'text', 'label', '{"time_column": "created_at", "seed": 1}') ->> 'name' AS created;
+SELECT create_classifier('router_n', 'ml_data', 'text', 'label', '{"seed": 1}') ->> 'name' AS created;
+SELECT n, train_classifier(n) ->> 'deploy_reason' AS first FROM unnest(ARRAY['router_t', 'router_n']) AS n;
+SELECT n, train_classifier(n, 'again') ->> 'deploy_evidence' AS again FROM unnest(ARRAY['router_t', 'router_n']) AS n;
+SELECT x.classifier, x.metrics ->> 'fresh_rows_rule' AS rule, x.metrics #>> '{gate,reason}' AS reason,
+       position(CASE x.metrics ->> 'fresh_rows_rule' WHEN 'time_column' THEN 'no reviewed message is later than'
+                     ELSE 'without a key_column or a time_column' END
+                IN training_report(x.id, 'html')) > 0 AS report_says_why
+  FROM ai_training_runs AS x WHERE x.classifier IN ('router_t', 'router_n') AND x.run_name = 'again' ORDER BY 1;
