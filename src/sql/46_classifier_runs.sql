@@ -240,7 +240,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- fingerprint of the staged rows), options and classifier policy are those
 -- of its last run that could deploy (_pg_intent_last_retraining_run()),
 -- while a model of it is active (or, 0.3.2, while the fallback serves it
--- because it beat that run's model: fallback_better). Training it again would give the same
+-- because it beat that run's model, fallback_better, or because no reviewed
+-- row could judge that model, insufficient_evidence). Training it again would give the same
 -- model, and 0.3.1 deployed it as a new row (within_tolerance, identical
 -- F1): 26 MB after two scheduled runs of 24 shops. The skipped partitions
 -- are counted (partitions_unchanged) and named with the reason and the run
@@ -333,10 +334,12 @@ BEGIN
                   INTO v_last
                   FROM intent_internal._pg_intent_last_retraining_run(v_id, v_part.name) AS r;
                 -- A partition the fallback serves because it beat the
-                -- partition's model on the same rows (fallback_better) is
-                -- compared again when its rows change, not at every call.
+                -- partition's model on the same rows (fallback_better), or
+                -- because none of its rows is reviewed to judge a model by
+                -- (insufficient_evidence), is tried again when its rows
+                -- change, not at every call (each call stored one more model).
                 IF v_last.print = v_print
-                   AND (v_last.reason = 'fallback_better'
+                   AND (v_last.reason IN ('fallback_better', 'insufficient_evidence')
                         OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
                                     WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = v_part.name)) THEN
                     v_unchanged := v_unchanged + 1;

@@ -108,6 +108,28 @@ SELECT count(*) FILTER (WHERE is_active AND model IS NOT NULL) AS active_with_by
   FROM ai_intent_models WHERE classifier = 'market';
 SELECT count(*) AS predicted FROM (SELECT predict_label('market', 'hola', p) FROM unnest(ARRAY['shop0', 'shop1', 'shop2', NULL]) AS p) AS x;
 
+-- A partition whose rows nobody reviewed gets a model that no reviewed row
+-- can judge against the fallback (insufficient_evidence): unchanged, it is
+-- skipped like the others, not trained again (and stored again) at every call.
+CREATE TABLE ch_vetted (id bigserial PRIMARY KEY, shop text, body text, label text, ok boolean);
+INSERT INTO ch_vetted (shop, body, label, ok)
+SELECT s, format('%s %s del artículo %s', t, s, g), l, s <> 'u'
+  FROM (VALUES ('reembolso', 'quiero mi dinero de vuelta'), ('envio', 'dónde está mi paquete'),
+               ('pago', 'me cobraron dos veces')) AS v(l, t),
+       generate_series(1, 10) AS g, unnest(ARRAY['a', 'b', 'u']) AS s;
+SELECT create_classifier('vetted', 'ch_vetted', 'body', 'label',
+       '{"key_column": "id", "partition_column": "shop", "reviewed_column": "ok", "seed": 1}') ->> 'name' AS created;
+SELECT (SELECT string_agg(p ->> 'partition' || ':' || (p ->> 'deploy_reason'), ', ' ORDER BY p ->> 'partition')
+          FROM jsonb_array_elements(t -> 'partitions') AS p) AS first_call
+  FROM train_classifier('vetted') AS t;
+SELECT t ->> 'partitions_unchanged' AS unchanged,
+       (SELECT string_agg(p ->> 'partition', ', ' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained
+  FROM train_classifier('vetted') AS t;
+SELECT partition_key, count(*) AS models FROM ai_intent_models
+ WHERE classifier = 'vetted' AND partition_key IS NOT NULL GROUP BY 1 ORDER BY 1;
+SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
+DROP TABLE ch_vetted;
+
 DROP VIEW solo_models;
 SELECT drop_classifier('solo', true) IS NOT NULL AS dropped;
 DROP OWNED BY pgi_ch_owner;
