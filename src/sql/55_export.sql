@@ -41,7 +41,7 @@ AS $$
     -- the definition training reads): no rejected row, none judged wrong
     -- without a correction, no label is_valid_intent_name() refuses.
     -- Reviewed is is_reviewed (status reviewed or approved included). The
-    -- policy's bounds on what one run reads (max_training_rows and the
+    -- policy's bounds on what one run reads (max_training_rows, max_unreviewed_rows and the
     -- classes of unreviewed labels) are not applied: an export is the
     -- curated dataset, not one run's window.
     SELECT d.id, d.user_message, d.training_label,
