@@ -6,13 +6,16 @@
 
 namespace intent {
 
-Json parse_json(std::string_view text, const char *what) {
+Json parse_json(std::string_view text, const char *what, const std::function<bool()> &should_stop) {
     // The callback sees every value as it is parsed, with its depth, before
     // anything deeper is built.
-    auto limit_depth = [](int depth, Json::parse_event_t, Json &) {
+    size_t events = 0;
+    auto limit_depth = [&](int depth, Json::parse_event_t, Json &) {
         if (depth >= kMaxJsonDepth) // depth counts from 0 at the top level
             throw Error(ErrorKind::InvalidArgument, "JSON nested too deeply",
                         "JSON values may nest at most " + std::to_string(kMaxJsonDepth) + " levels.");
+        if ((++events & 4095) == 0 && should_stop && should_stop())
+            throw Error(ErrorKind::Cancelled, "cancelled");
         return true;
     };
     try {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,9 @@ constexpr int kMaxJsonDepth = 64;
 
 // Parses one JSON value (RFC 8259). Throws Error(InvalidArgument) naming
 // `what` and the byte offset on malformed input or nesting deeper than
-// kMaxJsonDepth.
-Json parse_json(std::string_view text, const char *what);
+// kMaxJsonDepth. With `should_stop`, polls it every few thousand values and
+// throws Error(Cancelled) when it says so: a caller may hand over megabytes.
+Json parse_json(std::string_view text, const char *what, const std::function<bool()> &should_stop = {});
 
 // Compact serialisation; invalid UTF-8 in strings is replaced (U+FFFD), so
 // the output is always valid JSON for PostgreSQL's jsonb. NaN and infinities

@@ -120,31 +120,36 @@ std::string Page::confusion_note(const std::vector<std::string> &labels, const s
 void Page::confusion() {
     const Json &labels_j = at(m_, {"confusion", "labels"});
     const Json &matrix = at(m_, {"confusion", "matrix"});
-    if (!labels_j.is_array() || !matrix.is_array()) return;
+    // The core writes the matrix out in full for at most 300 intents
+    // (src/core/evaluation.cpp); a larger one is no run's report and is not
+    // drawn: the document is the caller's, and a hand-made 4000 x 4000
+    // matrix cost the backend 1.4 GB and 10 s here.
+    constexpr size_t kMaxMatrixLabels = 300;
+    if (!labels_j.is_array() || !matrix.is_array() || labels_j.size() > kMaxMatrixLabels) return;
     std::vector<std::string> labels;
     for (const Json &l : labels_j)
         labels.push_back(l.is_string() ? l.get<std::string>() : l.dump());
     const size_t nl = labels.size();
-    // cells (row i, column j, 0-based) of the matrix, whatever its size
-    std::map<std::pair<size_t, size_t>, long long> cell;
-    std::map<size_t, long long> row_total;
-    for (size_t i = 0; i < matrix.size(); ++i) {
+    // cells (row i, column j, 0-based) of the matrix, within the labels
+    std::vector<long long> cell(nl * nl, 0), row_total(nl, 0);
+    for (size_t i = 0; i < matrix.size() && i < nl; ++i) {
         if (!matrix[i].is_array()) continue;
-        for (size_t j = 0; j < matrix[i].size(); ++j) {
+        for (size_t j = 0; j < matrix[i].size() && j < nl; ++j) {
             auto v = num(matrix[i][j]);
             long long c = v ? std::llround(*v) : 0;
-            cell[{i, j}] = c;
+            cell[i * nl + j] = c;
             row_total[i] += c;
         }
     }
     // the intents kept: all of them up to 12, else the 12 involved in the
     // most confusions (as true or as predicted intent)
     std::vector<long long> involved(nl, 0);
-    for (const auto &[ij, c] : cell)
-        if (ij.first != ij.second && ij.first < nl && ij.second < nl) {
-            involved[ij.first] += c;
-            involved[ij.second] += c;
-        }
+    for (size_t i = 0; i < nl; ++i)
+        for (size_t j = 0; j < nl; ++j)
+            if (i != j) {
+                involved[i] += cell[i * nl + j];
+                involved[j] += cell[i * nl + j];
+            }
     std::vector<size_t> order;
     for (size_t i = 0; i < nl; ++i)
         if (nl <= 12 || involved[i] > 0) order.push_back(i);
@@ -167,9 +172,8 @@ void Page::confusion() {
     for (int rp = 0; rp < k; ++rp)
         for (int cp = 0; cp < k; ++cp) {
             size_t i = order[rp], j = order[cp];
-            auto it = cell.find({i, j});
-            long long n = it == cell.end() ? 0 : it->second;
-            long long total = row_total.count(i) ? row_total[i] : 0;
+            long long n = cell[i * nl + j];
+            long long total = row_total[i];
             double share = total > 0 ? double(n) / double(total) : 0;
             std::string fill;
             if (n == 0)

@@ -27,9 +27,11 @@ namespace {
 // The document is bounded by what the SQL side collects (10 reliability
 // bins, about 200 curve points, 50 messages cut to 300 characters, 20 trend
 // runs) and by the run's stored report (a confusion matrix of at most 300 x
-// 300 intents among it: about 1 MB). 64 MB is far above any real one and
-// keeps a hand-made document from costing the backend gigabytes to parse.
-constexpr size_t kMaxReportBytes = 64 * 1024 * 1024;
+// 300 intents among it: about 1 MB). 16 MB is far above any real one and
+// keeps a hand-made document, which any role granted the report set may
+// pass, from costing the backend more than a few hundred megabytes to parse
+// (64 MB of them cost 1.4 GB).
+constexpr size_t kMaxReportBytes = 16 * 1024 * 1024;
 
 } // namespace
 
@@ -58,7 +60,8 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
     });
     std::string storage;
     std::string_view utf8 = server_to_utf8(json, std::strlen(json), storage);
-    intent::Json document = intent::parse_json(utf8, "report document");
+    // Parsing megabytes takes seconds: a cancel or statement_timeout stops it.
+    intent::Json document = intent::parse_json(utf8, "report document", [] { return interrupt_pending(); });
     intent::report::HtmlOptions options;
     options.language = intent::report::language_from_code(language);
     // Outside UTF8 every character beyond ASCII is written as a character
@@ -91,7 +94,8 @@ PG_INTENT_FUNCTION(pg_intent_text) {
     try {
         found = intent::report::text(name, lang);
     } catch (const intent::Error &) {
-        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("unknown text key: \"%s\""), {std::string(name)}});
+        throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
+                       intent::Message{N_("unknown text key: \"%s\""), {std::string(name)}});
     }
     return utf8_to_text(found);
 }

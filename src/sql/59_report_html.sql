@@ -41,7 +41,7 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'pg_intent_render_report_html'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_render_report_html(jsonb, text) IS
-    'Internal: the self-contained HTML page of a training report, rendered from the document _pg_intent_report_html() gathers (p_language ''es'' or ''en''); every value in it is HTML-escaped. Reads no table; a document over 64 MB is refused (54000).';
+    'Internal: the self-contained HTML page of a training report, rendered from the document _pg_intent_report_html() gathers (p_language ''es'' or ''en''); every value in it is HTML-escaped. Reads no table; a document over 16 MB is refused (54000), a cancel or statement_timeout stops its parsing.';
 
 -- Internal: the HTML page of training_report(p_run_id, 'html'); the run must
 -- exist (training_report() checks). SECURITY INVOKER: it reads the run, its

@@ -244,3 +244,21 @@ SELECT html ~ 'class="badge fail"' AS failed_badge,
        html ~ 'id="headline"' AS has_charts,
        html LIKE E'%</html>\n' AS complete_page
   FROM (SELECT training_report(NULL, 'html') AS html) AS s;
+
+-- The renderer is bounded for a document the caller builds (any role
+-- granted the report set may pass one): over 16 MB it is refused (54000),
+-- and a confusion matrix larger than a report's (the core writes one out in
+-- full for at most 300 intents) is not drawn (a 4000 x 4000 one of true
+-- values cost the backend 1.4 GB and 10 s).
+\i test/fixtures/try.sql
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_render_report_html(
+           jsonb_build_object('pad', repeat('x', 17000000)), 'en')$$) AS too_large;
+SELECT html ~ 'id="confusion-heatmap"' AS drawn, html LIKE E'%</html>\n' AS complete_page
+  FROM (SELECT intent_internal._pg_intent_render_report_html(jsonb_build_object(
+               'run', jsonb_build_object('status', 'completed', 'id', 'x'),
+               'report', jsonb_build_object('evaluation', '{}'::jsonb, 'metrics', jsonb_build_object('confusion',
+                   jsonb_build_object('labels', (SELECT jsonb_agg('l' || g) FROM generate_series(1, n) AS g),
+                                      'matrix', (SELECT jsonb_agg(r) FROM (SELECT (SELECT jsonb_agg(CASE WHEN i = j THEN 5 ELSE 1 END)
+                                                                              FROM generate_series(1, n) AS j) AS r
+                                                                         FROM generate_series(1, n) AS i) AS s))))), 'en') AS html
+          FROM (VALUES (20), (400)) AS v(n)) AS x;

@@ -67,6 +67,28 @@ TEST(Json, NestingIsLimited) {
     expect_reject(objects, "nest");
 }
 
+// A caller's should_stop is polled while a long document is parsed: a
+// cancel stops the parse (Error(Cancelled)), and a short document or one
+// never told to stop parses as before.
+TEST(Json, ParseStopsWhenTold) {
+    std::string many = "[";
+    for (int i = 0; i < 100000; ++i)
+        many += (i ? ",1" : "1");
+    many += "]";
+    int polls = 0;
+    try {
+        parse_json(many, "t", [&] { return ++polls >= 3; });
+        ADD_FAILURE() << "parsed to the end";
+    } catch (const intent::Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Cancelled);
+    }
+    EXPECT_EQ(polls, 3);
+    polls = 0;
+    EXPECT_EQ(parse_json(many, "t", [&] { return ++polls < 0; }).size(), 100000u);
+    EXPECT_GT(polls, 10);
+    EXPECT_EQ(parse_json("[1,2]", "t", [] { return true; }).size(), 2u);
+}
+
 TEST(Json, DumpIsValidJsonEvenForInvalidUtf8AndNonFiniteNumbers) {
     Json j = Json::object();
     j["bad"] = std::string("a\xff\xfe"
