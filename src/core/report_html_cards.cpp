@@ -267,13 +267,14 @@ void Page::deploy_and_evaluation() {
         auto rows = num(at(g_, "rows"));
         std::string body;
         if (!rows || *rows <= 0) {
-            // Why none, by the rule the run applied: only the key rule (and
-            // intent's) knows what the active model trained on.
+            // Why none, by the rule a classifier's run applied (intent's
+            // runs name none: the reviewed rows its active model trained on).
             const std::string rule =
                 has(rep_, "fresh_rows_rule") ? str(at(rep_, "fresh_rows_rule")) : std::string();
-            body = T(rule == "time_column" ? "no_fresh_rows_time"
-                     : rule == "none"      ? "no_fresh_rows_no_rule"
-                                           : "no_fresh_rows_sentence") +
+            body = T(rule == "key"           ? "no_fresh_rows_key"
+                     : rule == "time_column" ? "no_fresh_rows_time"
+                     : rule == "none"        ? "no_fresh_rows_no_rule"
+                                             : "no_fresh_rows_sentence") +
                    extra;
         } else
             body = F("fresh_rows_line",

@@ -348,16 +348,21 @@ const Entry kTexts[] = {
      "ninguno: el modelo activo se hab\xC3\xAD"
      "a entrenado con todos los mensajes revisados."},
     // A classifier's run says by which rule (metrics.fresh_rows_rule):
+    {"no_fresh_rows_key",
+     "none: the active model had trained on every reviewed message (of the gate_window_days window, when "
+     "set).",
+     "ninguno: el modelo activo se hab\xC3\xAD"
+     "a entrenado con todos los mensajes revisados (de la ventana gate_window_days, si la hay)."},
     {"no_fresh_rows_time",
-     "none: no reviewed message is later than the start of the active model's training.",
-     "ninguno: ning\xC3\xBAn mensaje revisado es posterior al inicio del entrenamiento del modelo activo."},
+     "none: no reviewed message is later than the start of the active model's training (and within the "
+     "gate_window_days window, when set).",
+     "ninguno: ning\xC3\xBAn mensaje revisado es posterior al inicio del entrenamiento del modelo activo (y "
+     "dentro de la ventana gate_window_days, si la hay)."},
     {"no_fresh_rows_no_rule",
-     "none: without a key_column or a time_column nothing tells which messages the active model never "
-     "trained "
-     "on.",
-     "ninguno: sin key_column ni time_column nada dice con qu\xC3\xA9 mensajes no se entren\xC3\xB3 el "
-     "modelo "
-     "activo."},
+     "none: neither keys recorded by the active model's training nor a time_column tell which messages it "
+     "never trained on.",
+     "ninguno: ni las claves registradas en el entrenamiento del modelo activo ni un time_column dicen con "
+     "qu\xC3\xA9 mensajes no se entren\xC3\xB3."},
     {"gate_enough", " Enough to decide on (at least {0} are needed).",
      " Suficientes para decidir (hacen falta al menos {0})."},
     {"gate_too_few", " Too few to decide on (at least {0} are needed): the comparison would be too noisy.",

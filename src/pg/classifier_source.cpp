@@ -81,9 +81,13 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
     const std::string limit = sel.max_rows ? " LIMIT " + std::to_string(*sel.max_rows) : std::string();
 
     std::string q = "SELECT ";
-    // Of the rows nobody vouched for, the newest max_unreviewed_rows only,
-    // as for ai_training_data (read_training_rows()): each row numbered in
-    // the window's order, overall (w) and among those alike vouched for (n).
+    // Of the rows nobody vouched for, the newest max_unreviewed_rows with a
+    // label is_valid_intent_name() accepts only, as for ai_training_data
+    // (read_training_rows(), whose rows with another label have no
+    // training_label): each row numbered in the window's order, overall (w)
+    // and among those alike vouched for and labelled (n). Unvouched rows
+    // with a refused label are left out here, uncounted: reading them all
+    // to count them is what the bound is against.
     if (c.reviewed && !sel.only_reviewed && sel.unreviewed.max_rows < INT64_MAX) {
         for (int k = 0; k < kColumnsRead; ++k)
             q += (k ? ", s.c" : "s.c") + std::to_string(k);
@@ -92,9 +96,9 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
             q += columns[k] + " AS c" + std::to_string(k) + ", ";
         q += "(" + col(*c.reviewed) + " IS TRUE) AS vouched, pg_catalog.row_number() OVER (ORDER BY " +
              order + ") AS w, pg_catalog.row_number() OVER (PARTITION BY (" + col(*c.reviewed) +
-             " IS TRUE) ORDER BY " + order + ") AS n" + from +
-             ") AS s WHERE s.vouched OR s.n OPERATOR(pg_catalog.<=) " +
-             std::to_string(sel.unreviewed.max_rows) + " ORDER BY s.w" + limit;
+             " IS TRUE), " + columns[2] + " ORDER BY " + order + ") AS n" + from +
+             ") AS s WHERE s.vouched OR (s.c2 AND s.n OPERATOR(pg_catalog.<=) " +
+             std::to_string(sel.unreviewed.max_rows) + ") ORDER BY s.w" + limit;
         return q;
     }
     for (int k = 0; k < kColumnsRead; ++k)

@@ -666,17 +666,19 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // classifier_rows()), so that the report never claims more.
     if (!intent_rows) {
         report["fresh_rows_rule"] = fresh_rule;
-        // The gate's reason for no fresh rows, by that rule (the core's
-        // speaks of the rows the active model trained on, which only the
-        // key rule knows).
+        // The gate's reason for no fresh rows, by that rule, with the
+        // gate_window_days window (the core's speaks of intent's rule).
         const auto gate = report.find("gate");
         if (gate != report.end() && gate->is_object() &&
-            gate->value("reason_code", std::string()) == "no_fresh_rows" && fresh_rule != "key")
+            gate->value("reason_code", std::string()) == "no_fresh_rows")
             (*gate)["reason"] =
-                fresh_rule == "time_column"
-                    ? "no fresh rows: no reviewed row is later than the start of the active model's run"
-                    : "no fresh rows: without a key_column or a time_column no row is known to be "
-                      "new to the active model";
+                fresh_rule == "key" ? "no fresh rows: the active model's run trained on every reviewed row "
+                                      "(of the gate_window_days window, when set)"
+                : fresh_rule == "time_column"
+                    ? "no fresh rows: no reviewed row is later than the start of the active model's run (and "
+                      "within the gate_window_days window, when set)"
+                    : "no fresh rows: neither keys recorded by the active model's run nor a time_column tell "
+                      "which rows are new to it";
     }
     if (results.size() != data.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,

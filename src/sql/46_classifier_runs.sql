@@ -421,25 +421,35 @@ AS $$
     -- owner: NULL when the classifier is orphaned (its owner's OID no longer
     -- has its name): there is no role to count as.
     SELECT CASE WHEN intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
-           -- Rows with a label: a row without one never trains (the run
-           -- reads rows with a text and a label, src/pg/classifier_source.cpp),
-           -- and counted against input_rows it kept a classifier due for
-           -- ever. The text is not read: counting must not fail where
-           -- reading a text does (that is the run's failure, and back-off).
-           pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I IS NOT NULL',
-                             n.nspname, r.relname, c.label_column)
+           -- The rows a run would read, as many as it may (LEAST is SQL's, not a
+           -- function a search_path could shadow): rows with a
+           -- label (a row without one never trains); of those nobody
+           -- vouched for, none under only_reviewed and at most
+           -- max_unreviewed_rows; at most max_training_rows in all. Counted
+           -- against input_rows, every row a run cannot read kept a
+           -- classifier due for ever, and each scheduled call deployed
+           -- another unchanged model. The text is not read: counting must
+           -- not fail where reading a text does (that is the run's failure,
+           -- and back-off).
+           pg_catalog.format('SELECT LEAST(%s, %s) FROM %I.%I AS t WHERE t.%I IS NOT NULL',
+                             CASE WHEN c.reviewed_column IS NULL THEN 'pg_catalog.count(*)'
+                                  WHEN p.only_reviewed THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
+                                  ELSE pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%1$I IS TRUE) OPERATOR(pg_catalog.+) LEAST(pg_catalog.count(*) FILTER (WHERE t.%1$I IS NOT TRUE), %2$s)',
+                                                         c.reviewed_column, p.max_unreviewed_rows) END,
+                             coalesce(p.max_training_rows::text, 'NULL'), n.nspname, r.relname, c.label_column)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
            CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
            CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
-           (intent_internal._pg_intent_classifier_policy(c.name)).auto_retrain_threshold,
+           p.auto_retrain_threshold,
            CASE WHEN c.time_column IS NOT NULL THEN
                pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1 AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<) $2',
                                  n.nspname, r.relname, c.time_column, c.time_column) END
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+      CROSS JOIN LATERAL intent_internal._pg_intent_classifier_policy(c.name) AS p
       LEFT JOIN LATERAL intent_internal._pg_intent_last_retraining_run(c.id) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;

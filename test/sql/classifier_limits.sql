@@ -213,6 +213,24 @@ SELECT count(*) FILTER (WHERE d.user_message LIKE 'revisado%') AS reviewed, coun
  WHERE r.run_name = 'flood window';
 SELECT count(*) AS rows_of_window FROM get_training_dataset(0, false, 40);
 SELECT pg_temp.try($$UPDATE ai_training_policy SET max_unreviewed_rows = 0$$) AS zero_rows;
+-- In a classifier's source, the bound counts rows with a label the label
+-- rule accepts, as for ai_training_data: 60 newer unreviewed rows labelled
+-- 'uncertain' (refused) do not push the 50 out.
+SET ROLE pgi_lim_owner;
+INSERT INTO lim_flood SELECT 1000 + n, 'basura ' || n, 'uncertain', false, now() + n * interval '1 minute'
+  FROM generate_series(1, 60) AS n;
+SELECT alter_classifier('lim_flood', '{"max_unreviewed_rows": 1000000}') IS NOT NULL AS raised;
+SELECT t ->> 'training_samples' AS samples FROM train_classifier('lim_flood', 'flood invalid') AS t;
+-- Without a time_column, the new rows are the rows a run would read beyond
+-- those it read: the rows past the bound are not new (counted against the
+-- run's input rows, they kept the classifier due, and every scheduled call
+-- deployed another unchanged model).
+SELECT create_classifier('lim_count', 'lim_flood', 'body', 'label', '{"reviewed_column": "vetted", "seed": 1}') IS NOT NULL AS created;
+SELECT t ->> 'training_samples' AS samples FROM train_classifier('lim_count') AS t;
+RESET ROLE;
+SELECT get_classifier_metrics('lim_count') ->> 'new_rows' AS new_rows, get_classifier_metrics('lim_count') ->> 'retrain_due' AS due;
+INSERT INTO lim_flood SELECT 2000 + n, 'revisado nuevo ' || n, 'pedido', true, now() FROM generate_series(1, 4) AS n;
+SELECT get_classifier_metrics('lim_count') ->> 'new_rows' AS new_reviewed_rows;
 UPDATE ai_training_policy SET max_unreviewed_rows = DEFAULT;
 
 DROP EXTENSION pg_intent CASCADE;

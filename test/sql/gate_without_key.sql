@@ -73,6 +73,6 @@ SELECT n, train_classifier(n) ->> 'deploy_reason' AS first FROM unnest(ARRAY['ro
 SELECT n, train_classifier(n, 'again') ->> 'deploy_evidence' AS again FROM unnest(ARRAY['router_t', 'router_n']) AS n;
 SELECT x.classifier, x.metrics ->> 'fresh_rows_rule' AS rule, x.metrics #>> '{gate,reason}' AS reason,
        position(CASE x.metrics ->> 'fresh_rows_rule' WHEN 'time_column' THEN 'no reviewed message is later than'
-                     ELSE 'without a key_column or a time_column' END
+                     ELSE 'neither keys recorded by the active model' END
                 IN training_report(x.id, 'html')) > 0 AS report_says_why
   FROM ai_training_runs AS x WHERE x.classifier IN ('router_t', 'router_n') AND x.run_name = 'again' ORDER BY 1;
