@@ -66,63 +66,77 @@ COMMENT ON FUNCTION intent_internal._pg_intent_rollback_classifier(oid, text, te
 -- -------------------------------------------------------------------------
 
 -- Which of a classifier's models keep their bytes (0.3.2; issue 34, point
--- 4). For each partition (NULL: the unpartitioned or fallback model) with
--- an active model, kept are:
---   1. the active model;
+-- 4). For each partition (NULL: the unpartitioned or fallback model), kept
+-- are:
+--   1. the head: the active model, or in a partition without one, the
+--      model deployed last (none if none ever was);
 --   2. the models a rollback could need: the chain rollback_classifier()
---      follows (the latest deployment of the active model names the model
+--      follows from the head (the head's latest deployment names the model
 --      it replaced, that one's latest deployment the one before, ...),
 --      p_keep models deep;
---   3. the candidates: models never deployed, trained after the newest
---      model of the partition that ever was (a {"deploy": "never"} run's
---      model, one the gate refused): someone may still deploy them with
+--   3. the candidates: the newest greatest(p_keep, 1) models never
+--      deployed and trained after the newest model of the partition that
+--      ever was (a {"deploy": "never"} run's model, one the gate or the
+--      fallback refused): someone may still deploy them with
 --      deploy_classifier_model(). (By id, not time: one transaction's
 --      models share their timestamps.)
--- Every other model of that partition loses its bytes, as
--- delete_intent_model() removes them: its row, metrics, run and deployment
--- history stay. A partition without an active model keeps everything (no
--- rollback names anything there, and deploy_classifier_model() may need
--- any of them). Scheduled retraining of 24 shops produced 26 MB of
--- identical models in two runs on 0.3.1.
+-- Every other model loses its bytes, as delete_intent_model() removes
+-- them: its row, metrics, run and deployment history stay. Bounded per
+-- partition by p_keep, whatever the runs decided: a shop the fallback
+-- beats stores a refused model (fallback_better) whenever its rows change,
+-- and the first rule of this function (partitions with an active model
+-- only) kept all of them. Scheduled retraining of 24 shops produced 26 MB
+-- of identical models in two runs on 0.3.1.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_models_to_keep(p_classifier_id bigint, p_keep integer)
 RETURNS TABLE (model_id bigint, partition_key text, why text)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH RECURSIVE active AS (
-        SELECT m.id, m.partition_key, m.deployed_at FROM @extschema@.ai_intent_models AS m
-         WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id AND m.is_active
-    ), chain (id, partition_key, depth) AS (
-        SELECT a.id, a.partition_key, 0 FROM active AS a
+    WITH RECURSIVE models AS (
+        SELECT m.id, m.partition_key, m.is_active, (m.is_active OR m.deployed_at IS NOT NULL) AS ever_deployed,
+               m.deployed_at
+          FROM @extschema@.ai_intent_models AS m
+         WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
+    ), head AS (
+        SELECT DISTINCT ON (m.partition_key) m.id, m.partition_key, m.is_active
+          FROM models AS m
+         WHERE m.ever_deployed
+         ORDER BY m.partition_key, m.is_active DESC, m.deployed_at DESC NULLS LAST, m.id DESC
+    ), chain (id, partition_key, depth, is_active) AS (
+        SELECT h.id, h.partition_key, 0, h.is_active FROM head AS h
         UNION ALL
-        SELECT d.previous_model_id, c.partition_key, c.depth OPERATOR(pg_catalog.+) 1
+        SELECT d.previous_model_id, c.partition_key, c.depth OPERATOR(pg_catalog.+) 1, false
           FROM chain AS c
           CROSS JOIN LATERAL (SELECT x.previous_model_id FROM @extschema@.ai_model_deployments AS x
                                WHERE x.model_id OPERATOR(pg_catalog.=) c.id
                                ORDER BY x.id DESC LIMIT 1) AS d
          WHERE c.depth OPERATOR(pg_catalog.<) p_keep AND d.previous_model_id IS NOT NULL
+    ), candidates AS (
+        SELECT m.id, m.partition_key,
+               pg_catalog.row_number() OVER (PARTITION BY m.partition_key ORDER BY m.id DESC) AS nth
+          FROM models AS m
+         WHERE NOT m.ever_deployed
+           AND m.id OPERATOR(pg_catalog.>) coalesce((SELECT pg_catalog.max(x.id) FROM models AS x
+                                                      WHERE x.ever_deployed
+                                                        AND x.partition_key IS NOT DISTINCT FROM m.partition_key), 0)
     )
-    SELECT c.id, c.partition_key, CASE WHEN c.depth OPERATOR(pg_catalog.=) 0 THEN 'active' ELSE 'rollback' END
+    SELECT c.id, c.partition_key,
+           CASE WHEN c.depth OPERATOR(pg_catalog.>) 0 THEN 'rollback' WHEN c.is_active THEN 'active' ELSE 'last_active' END
       FROM chain AS c
     UNION
-    SELECT m.id, m.partition_key, 'candidate'
-      FROM @extschema@.ai_intent_models AS m
-      JOIN active AS a ON a.partition_key IS NOT DISTINCT FROM m.partition_key
-     WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id AND NOT m.is_active
-       AND m.id OPERATOR(pg_catalog.>) (SELECT pg_catalog.max(x.id) FROM @extschema@.ai_intent_models AS x
-                                         WHERE x.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
-                                           AND x.partition_key IS NOT DISTINCT FROM m.partition_key
-                                           AND (x.is_active OR x.deployed_at IS NOT NULL))
+    SELECT c.id, c.partition_key, 'candidate'
+      FROM candidates AS c
+     WHERE c.nth OPERATOR(pg_catalog.<=) GREATEST(p_keep, 1)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_models_to_keep(bigint, integer) IS
-    'Internal: the retention rule of prune_classifier_models(): per partition with an active model, the active model, the rollback chain p_keep models deep, and the candidates (never deployed, trained after the newest model that ever was) (why: active, rollback, candidate).';
+    'Internal: the retention rule of prune_classifier_models(): per partition, the active model (or the one deployed last), the rollback chain p_keep models deep, and the newest greatest(p_keep, 1) candidates (never deployed, trained after the newest model that ever was) (why: active, last_active, rollback, candidate).';
 
 CREATE OR REPLACE FUNCTION @extschema@.prune_classifier_models(p_name text, p_keep integer DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.prune_classifier_models(text, integer) IS
-    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition with an active model, keeps the active model, the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the candidates (never deployed, trained after the newest model that ever was); a partition without an active model keeps all. Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept, pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
+    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition, keeps the active model (or, without one, the model deployed last), the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the newest greatest(p_keep, 1) candidates (never deployed, trained after the newest model that ever was). Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept, pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
 RETURNS jsonb
@@ -152,9 +166,6 @@ BEGIN
     WITH doomed AS (
         SELECT m.id FROM @extschema@.ai_intent_models AS m
          WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
-           AND EXISTS (SELECT FROM @extschema@.ai_intent_models AS a
-                        WHERE a.classifier_id = c.id AND a.is_active
-                          AND a.partition_key IS NOT DISTINCT FROM m.partition_key)
            AND m.id NOT IN (SELECT k.model_id FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k)
          FOR UPDATE OF m
     ), done AS (

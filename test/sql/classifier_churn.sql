@@ -101,6 +101,19 @@ SELECT pg_temp.try($$SELECT prune_classifier_models('solo', 1001)$$) AS keep_too
 SELECT pg_temp.try($$SELECT alter_classifier('solo', '{"keep_replaced_models": -1}')$$) AS bad_option;
 SELECT pg_temp.try($$SELECT prune_classifier_models('intent')$$) AS built_in;
 RESET ROLE;
+-- A partition without an active model is bounded too: experiments that
+-- never deploy (or shops the fallback beats at every change of their rows)
+-- keep the newest greatest(p_keep, 1) candidates. The first rule of 0.3.2
+-- kept every one of them.
+SELECT create_classifier('trial', 'ch_msgs', 'msg', 'route', '{"seed": 1}') ->> 'name' AS created;
+SELECT count(*) AS never_deployed
+  FROM (SELECT train_classifier('trial', NULL, jsonb_build_object('deploy', 'never', 'C', c)) FROM unnest(ARRAY[0.5, 1, 2, 4]) AS c) AS t;
+SELECT r -> 'kept' AS kept, jsonb_array_length(r -> 'pruned') AS pruned FROM prune_classifier_models('trial', 2) AS r;
+SELECT row_number() OVER (ORDER BY m.id) AS nth, m.model IS NOT NULL AS has_bytes
+  FROM ai_intent_models AS m WHERE m.classifier = 'trial' ORDER BY m.id;
+-- The newest candidate can still be deployed.
+SELECT deploy_classifier_model('trial', (SELECT max(id) FROM ai_intent_models WHERE classifier = 'trial')) ->> 'reason' AS deployed;
+SELECT drop_classifier('trial', true) IS NOT NULL AS dropped;
 -- A partitioned classifier: every partition keeps its active model.
 SELECT jsonb_array_length(r -> 'pruned') > 0 AS pruned_some FROM prune_classifier_models('market') AS r;
 SELECT count(*) FILTER (WHERE is_active AND model IS NOT NULL) AS active_with_bytes,
