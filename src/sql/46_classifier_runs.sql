@@ -433,8 +433,10 @@ AS $$
     -- has its name): there is no role to count as.
     SELECT CASE WHEN intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
            -- The rows a run would read, as many as it may (LEAST is SQL's, not a
-           -- function a search_path could shadow): rows with a
-           -- label (a row without one never trains); of those nobody
+           -- function a search_path could shadow): rows with a text and a
+           -- label is_valid_intent_name() accepts, the reader's rule
+           -- (src/pg/classifier_source.cpp; a row without them never
+           -- trains, and counted, it kept a classifier due); of those nobody
            -- vouched for, none under only_reviewed and at most
            -- max_unreviewed_rows; at most max_training_rows in all. Counted
            -- against input_rows, every row a run cannot read kept a
@@ -442,12 +444,13 @@ AS $$
            -- another unchanged model. The text is not read: counting must
            -- not fail where reading a text does (that is the run's failure,
            -- and back-off).
-           pg_catalog.format('SELECT LEAST(%s, %s) FROM %I.%I AS t WHERE t.%I IS NOT NULL',
+           pg_catalog.format('SELECT LEAST(%s, %s) FROM %I.%I AS t WHERE t.%I IS NOT NULL AND %I.is_valid_intent_name(t.%I::pg_catalog.text)',
                              CASE WHEN c.reviewed_column IS NULL THEN 'pg_catalog.count(*)'
                                   WHEN p.only_reviewed THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
                                   ELSE pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%1$I IS TRUE) OPERATOR(pg_catalog.+) LEAST(pg_catalog.count(*) FILTER (WHERE t.%1$I IS NOT TRUE), %2$s)',
                                                          c.reviewed_column, p.max_unreviewed_rows) END,
-                             coalesce(p.max_training_rows::text, 'NULL'), n.nspname, r.relname, c.label_column)
+                             coalesce(p.max_training_rows::text, 'NULL'), n.nspname, r.relname, c.text_column,
+                             x.nspname, c.label_column)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
@@ -460,12 +463,14 @@ AS $$
       FROM @extschema@.ai_classifiers AS c
       JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
       JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+      JOIN pg_catalog.pg_extension AS e ON e.extname OPERATOR(pg_catalog.=) 'pg_intent'
+      JOIN pg_catalog.pg_namespace AS x ON x.oid OPERATOR(pg_catalog.=) e.extnamespace
       CROSS JOIN LATERAL intent_internal._pg_intent_classifier_policy(c.name) AS p
       LEFT JOIN LATERAL intent_internal._pg_intent_last_retraining_run(c.id) AS last ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows with a label (new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows a run would read (a text, a label is_valid_intent_name() accepts, the unreviewed and max_training_rows bounds; new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':

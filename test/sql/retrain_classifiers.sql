@@ -38,6 +38,16 @@ INSERT INTO rc_prompts SELECT id + 2000, prompt || ' ahora', route, clock_timest
 SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows,
        c #>> '{result,status}' AS status
   FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+-- 60 rows no run can read (a label is_valid_intent_name() refuses, or no
+-- text) are not new rows: 0.3.1 counted them, and both classifiers were due
+-- at every call, each deploying an unchanged model.
+INSERT INTO rc_prompts SELECT id + 3000, prompt, CASE WHEN id % 2 = 0 THEN 'uncertain' ELSE ' ' || route END,
+                              clock_timestamp() FROM rc_prompts WHERE id <= 40;
+INSERT INTO rc_prompts SELECT id + 4000, NULL, route, clock_timestamp() FROM rc_prompts WHERE id <= 20;
+SELECT count(*) AS unreadable FROM rc_prompts WHERE id > 3000;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+SELECT get_classifier_metrics('counted') -> 'new_rows' AS counted_new, get_classifier_metrics('timed') -> 'new_rows' AS timed_new;
 
 -- A low-privileged owner's source whose code tries to take the scheduler's
 -- rights back (RESET ROLE), and reports whom it runs as.
