@@ -142,6 +142,14 @@ BEGIN
                    ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
     END IF;
     v_previous := intent_internal._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
+    -- A {"deploy": "never"} run's model deployed by hand (the README's way
+    -- to try, then ship, a candidate) serves now: the rows its run read are
+    -- no longer new, so _pg_intent_last_retraining_run() counts from that
+    -- run, marked here on the run's row. Without the mark they stayed new
+    -- and the next scheduled call retrained on the same rows.
+    UPDATE @extschema@.ai_training_runs AS r
+       SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('deployed_by_hand_at', now())
+     WHERE r.id = v_model.run_id AND r.deploy_reason = 'never';
     RETURN jsonb_build_object('classifier', c.name, 'partition', v_model.partition_key, 'model_id', p_model_id,
                               'version', v_model.version, 'previous_model_id', v_previous,
                               'deployed_at', (SELECT m.deployed_at FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id),

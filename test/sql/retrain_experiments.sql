@@ -41,6 +41,21 @@ SELECT n AS classifier, get_classifier_metrics(n) ->> 'new_rows' AS new_rows,
        get_classifier_metrics(n) ->> 'retrain_due' AS due
   FROM unnest(ARRAY['timed', 'counted']) AS n;
 
+-- An experiment's model deployed by hand serves: the rows its run read
+-- are no longer new (before, they stayed new and the next scheduled call
+-- retrained on them).
+INSERT INTO rx_prompts SELECT prompt || ' luego', route, clock_timestamp() FROM rx_prompts LIMIT 60;
+SELECT train_classifier('timed', 'try', '{"deploy": "never"}') ->> 'deploy_reason' AS timed_experiment,
+       train_classifier('counted', 'try', '{"deploy": "never"}') ->> 'deploy_reason' AS counted_experiment;
+SELECT n AS classifier, get_classifier_metrics(n) ->> 'new_rows' AS new_rows_before_deploy
+  FROM unnest(ARRAY['timed', 'counted']) AS n;
+SELECT n AS classifier,
+       deploy_classifier_model(n, (SELECT max(m.id) FROM ai_intent_models AS m WHERE m.classifier = n)) ->> 'reason' AS deployed
+  FROM unnest(ARRAY['timed', 'counted']) AS n;
+SELECT n AS classifier, get_classifier_metrics(n) ->> 'new_rows' AS new_rows,
+       get_classifier_metrics(n) ->> 'retrain_due' AS due
+  FROM unnest(ARRAY['timed', 'counted']) AS n;
+
 -- Rows without a label never train, so they are not new: 150 of them left
 -- 'counted' (no time_column) due for ever, and every scheduled call
 -- retrained and deployed another model.
@@ -61,3 +76,9 @@ SELECT (train_intent_model('try', 'full', '{"deploy": "never", "seed": 1}')) ->>
 SELECT should_retrain() AS due_after_experiment, get_ai_training_metrics() -> 'samples_since_last_train' AS since;
 SELECT (retrain_if_needed()) ->> 'retrained' AS retrained;
 SELECT should_retrain() AS due_after_retraining, get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+-- An experiment deployed by hand resets should_retrain()'s count too.
+SELECT pg_temp.add_samples(ARRAY['el abrigo', 'la falda', 'el jersey', 'la blusa', 'el pantalon']) AS added;
+SELECT (train_intent_model('try', 'full', '{"deploy": "never", "seed": 1}')) ->> 'deploy_reason' AS experiment;
+SELECT should_retrain() AS due_before_deploy;
+SELECT deploy_intent_model((SELECT max(id) FROM ai_intent_models WHERE classifier = 'intent')) ->> 'reason' AS deployed;
+SELECT should_retrain() AS due_after_deploy, get_ai_training_metrics() -> 'samples_since_last_train' AS since;
