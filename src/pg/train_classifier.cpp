@@ -25,6 +25,7 @@
 
 extern "C" {
 #include "parser/parse_func.h"
+#include "utils/fmgrprotos.h"
 }
 
 #include <cstdio>
@@ -206,6 +207,29 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     intent::MemoryBudget budget(static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) *
                                 1024 * 1024);
     intent::MemoryCharge charge(&budget);
+    // Without a time_column, the retraining count compares the source's
+    // rows that could train with this count at the start of the last run
+    // (_pg_intent_classifier_count_plan(): one statement for both), taken
+    // as the owner before the read, so that a row added meanwhile is new to
+    // the next count rather than lost to it. Recorded on the fallback's run
+    // (source_rows_counted) through the definition.
+    if (!columns.time) {
+        pg_call([&]() noexcept {
+            Oid argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+            const Oid fn =
+                extension_function_if_exists(schema, "_pg_intent_count_classifier_source", 3, argtypes);
+            if (!OidIsValid(fn)) return; // COMPAT(0.3.1) its SQL has no such count
+            Datum args[3] = {PG_GETARG_DATUM(0), 0, 0};
+            bool nulls[3] = {false, true, true};
+            bool isnull = true;
+            const Datum n = call_extension_function(fn, 3, args, nulls, isnull);
+            if (isnull) return;
+            const Datum patch = DirectFunctionCall1(
+                jsonb_in,
+                CStringGetDatum(psprintf("{\"source_rows_counted\": " INT64_FORMAT "}", DatumGetInt64(n))));
+            definition = DirectFunctionCall2(jsonb_concat, definition, patch);
+        });
+    }
     StagedSource staged;
     {
         AsOwnerRestricted as_source_owner(classifier_owner(schema, owner, columns.name), schema);

@@ -318,6 +318,14 @@ BEGIN
     -- The fallback first: its out-of-fold answers judge the partitions' first models.
     v_fallback := intent_internal._pg_intent_train_run_under_policy(p_run_name, 'full', p_options, p_name, NULL, v_batch,
                                                                     v_policy, v_classifier_options);
+    -- The source's rows that could train, counted as the owner before the
+    -- read (src/pg/train_classifier.cpp; no time_column): what the next
+    -- retraining count compares with (_pg_intent_classifier_count_plan()).
+    IF p_definition ? 'source_rows_counted' THEN
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted')
+         WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
+    END IF;
     IF v_partition_column IS NOT NULL THEN
         v_min := coalesce((v_classifier_policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -432,30 +440,32 @@ AS $$
     -- owner: NULL when the classifier is orphaned (its owner's OID no longer
     -- has its name): there is no role to count as.
     SELECT CASE WHEN intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN c.owner END,
-           -- The rows a run would read, as many as it may (LEAST is SQL's, not a
-           -- function a search_path could shadow): rows with a text and a
-           -- label is_valid_intent_name() accepts, the reader's rule
-           -- (src/pg/classifier_source.cpp; a row without them never
-           -- trains, and counted, it kept a classifier due); of those nobody
-           -- vouched for, none under only_reviewed and at most
-           -- max_unreviewed_rows; at most max_training_rows in all. Counted
-           -- against input_rows, every row a run cannot read kept a
-           -- classifier due for ever, and each scheduled call deployed
-           -- another unchanged model. The text is not read: counting must
-           -- not fail where reading a text does (that is the run's failure,
-           -- and back-off).
-           pg_catalog.format('SELECT LEAST(%s, %s) FROM %I.%I AS t WHERE t.%I IS NOT NULL AND %I.is_valid_intent_name(t.%I::pg_catalog.text)',
-                             CASE WHEN c.reviewed_column IS NULL THEN 'pg_catalog.count(*)'
-                                  WHEN p.only_reviewed THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
-                                  ELSE pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%1$I IS TRUE) OPERATOR(pg_catalog.+) LEAST(pg_catalog.count(*) FILTER (WHERE t.%1$I IS NOT TRUE), %2$s)',
-                                                         c.reviewed_column, p.max_unreviewed_rows) END,
-                             coalesce(p.max_training_rows::text, 'NULL'), n.nspname, r.relname, c.text_column,
-                             x.nspname, c.label_column)
+           -- The rows that could train: a label is_valid_intent_name()
+           -- accepts (the reader's rule), and under only_reviewed a vouched
+           -- row. The text is not read, so that counting does not fail where
+           -- reading a text does (that is the run's failure, and back-off).
+           -- Without a time_column the count is compared with the same
+           -- statement's count at the start of the last run that could
+           -- deploy (its metrics' source_rows_counted, taken by
+           -- train_classifier() as the owner before the read): whatever a run
+           -- then skipped (a NULL text, a class rule, max_training_rows,
+           -- max_unreviewed_rows) is skipped on both sides. 0.3.1 compared
+           -- with the rows the run trained on (input_rows): every row a run
+           -- did not read kept a classifier due for ever, and each scheduled
+           -- call deployed another unchanged model; capping the count at the
+           -- bounds instead left one past max_training_rows never due again.
+           pg_catalog.format('SELECT %s FROM %I.%I AS t WHERE %I.is_valid_intent_name(t.%I::pg_catalog.text)',
+                             CASE WHEN c.reviewed_column IS NOT NULL AND p.only_reviewed
+                                  THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
+                                  ELSE 'pg_catalog.count(*)' END,
+                             n.nspname, r.relname, x.nspname, c.label_column)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
            CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
-           CASE WHEN c.time_column IS NULL THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint END,
+           -- COMPAT(0.3.1) a run before source_rows_counted: the rows it trained on.
+           CASE WHEN c.time_column IS NULL THEN coalesce((last.metrics OPERATOR(pg_catalog.->>) 'source_rows_counted')::bigint,
+                                                         (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint) END,
            p.auto_retrain_threshold,
            CASE WHEN c.time_column IS NOT NULL THEN
                pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1 AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<) $2',
@@ -470,7 +480,7 @@ AS $$
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows a run would read (a text, a label is_valid_intent_name() accepts, the unreviewed and max_training_rows bounds; new since its last completed run with a time_column), that run''s start or input rows, its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows that could train (a label is_valid_intent_name() accepts; vouched under only_reviewed; new since its last completed run with a time_column), that run''s start or the same count at its start (source_rows_counted; before 0.3.2 its input rows), its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':
@@ -682,4 +692,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (with a time_column: rows newer than that run; without: more rows than it read), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed). Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off)}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed). Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off)}]}. Granted with the models set.';

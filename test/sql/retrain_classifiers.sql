@@ -38,16 +38,37 @@ INSERT INTO rc_prompts SELECT id + 2000, prompt || ' ahora', route, clock_timest
 SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows,
        c #>> '{result,status}' AS status
   FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
--- 60 rows no run can read (a label is_valid_intent_name() refuses, or no
--- text) are not new rows: 0.3.1 counted them, and both classifiers were due
--- at every call, each deploying an unchanged model.
+-- 40 rows with a label is_valid_intent_name() refuses never train, so they
+-- are not new: 0.3.1 counted them, and both classifiers were due.
 INSERT INTO rc_prompts SELECT id + 3000, prompt, CASE WHEN id % 2 = 0 THEN 'uncertain' ELSE ' ' || route END,
                               clock_timestamp() FROM rc_prompts WHERE id <= 40;
-INSERT INTO rc_prompts SELECT id + 4000, NULL, route, clock_timestamp() FROM rc_prompts WHERE id <= 20;
-SELECT count(*) AS unreadable FROM rc_prompts WHERE id > 3000;
 SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows
   FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
-SELECT get_classifier_metrics('counted') -> 'new_rows' AS counted_new, get_classifier_metrics('timed') -> 'new_rows' AS timed_new;
+-- 60 rows without a text are counted (counting never reads a text, which
+-- may fail where the run's read does) and train nothing; once a run has
+-- started after them they are not new any more. Without a time_column,
+-- 0.3.1 compared the count with the rows the run trained on: 'counted' was
+-- due at every call, each deploying an unchanged model.
+INSERT INTO rc_prompts SELECT id + 4000, NULL, route, clock_timestamp() FROM rc_prompts WHERE id <= 60;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+SELECT (metrics ->> 'source_rows_counted')::bigint - (metrics ->> 'input_rows')::bigint AS counted_not_trained
+  FROM ai_training_runs WHERE classifier = 'counted' ORDER BY started_at DESC LIMIT 1;
+-- Past max_training_rows a run reads the first rows in the source's order:
+-- new rows still make it due (the count is not capped; capped, a source
+-- past the bound was never due again).
+CREATE TABLE rc_capped (prompt text, route text);
+INSERT INTO rc_capped SELECT prompt, route FROM rc_prompts WHERE id <= 300;
+SELECT create_classifier('capped', 'rc_capped', 'prompt', 'route',
+                         '{"max_training_rows": 200, "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('capped') ->> 'status' AS trained;
+SELECT get_classifier_metrics('capped') -> 'new_rows' AS new_rows, get_classifier_metrics('capped') -> 'retrain_due' AS due;
+INSERT INTO rc_capped SELECT '  ' || prompt, route FROM rc_capped LIMIT 150;
+SELECT get_classifier_metrics('capped') -> 'new_rows' AS new_rows, get_classifier_metrics('capped') -> 'retrain_due' AS due;
+SELECT drop_classifier('capped', true) IS NOT NULL AS dropped;
+DROP TABLE rc_capped;
 
 -- A low-privileged owner's source whose code tries to take the scheduler's
 -- rights back (RESET ROLE), and reports whom it runs as.
