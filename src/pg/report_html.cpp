@@ -13,8 +13,11 @@
 extern "C" {
 #include "access/detoast.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 }
 
 #include <cstring>
@@ -32,6 +35,42 @@ namespace {
 // pass, from costing the backend more than a few hundred megabytes to parse
 // (64 MB of them cost 1.4 GB).
 constexpr size_t kMaxReportBytes = 16 * 1024 * 1024;
+
+// The length of the document's JSON text, counted value by value and given
+// up past `limit` (then some number above it): the stored size does not
+// bound it, since a number of a few bytes, 1e131071, is written with
+// 131,072 digits (9,000 of them in a 1 kB document made a 1 GB string).
+// Each number is written alone (at most about 150 kB) and freed.
+size_t json_text_bound(Jsonb *jb, size_t limit) noexcept {
+    JsonbIterator *it = JsonbIteratorInit(&jb->root);
+    JsonbValue v;
+    JsonbIteratorToken token;
+    size_t n = 0, values = 0;
+    while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE) {
+        if ((++values & 1023) == 0) CHECK_FOR_INTERRUPTS();
+        n += 4; // brackets, a comma and a space, a colon
+        if (token != WJB_KEY && token != WJB_VALUE && token != WJB_ELEM) continue;
+        switch (v.type) {
+        case jbvString:
+            n += 2;
+            for (int i = 0; i < v.val.string.len; ++i) {
+                const unsigned char c = static_cast<unsigned char>(v.val.string.val[i]);
+                n += c < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : 1;
+            }
+            break;
+        case jbvNumeric: {
+            char *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+            n += std::strlen(text);
+            pfree(text);
+            break;
+        }
+        default:
+            n += 5; // true, false, null
+        }
+        if (n > limit) break;
+    }
+    return n;
+}
 
 } // namespace
 
@@ -53,11 +92,19 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
                            std::to_string(kMaxReportBytes) + " are rendered.");
     char *json = nullptr;
     bool utf8_database = false;
+    size_t text_bytes = 0;
     pg_call([&]() noexcept {
         Jsonb *jb = DatumGetJsonbP(report);
+        text_bytes = json_text_bound(jb, kMaxReportBytes);
+        if (text_bytes > kMaxReportBytes) return;
         json = JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
         utf8_database = GetDatabaseEncoding() == PG_UTF8;
     });
+    if (text_bytes > kMaxReportBytes)
+        throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                       intent::Message{N_("the report document is too large"), {}},
+                       "Its JSON text has more than " + std::to_string(kMaxReportBytes) +
+                           " bytes, the most that are rendered.");
     std::string storage;
     std::string_view utf8 = server_to_utf8(json, std::strlen(json), storage);
     // Parsing megabytes takes seconds: a cancel or statement_timeout stops it.

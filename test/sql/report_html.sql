@@ -253,6 +253,11 @@ SELECT html ~ 'class="badge fail"' AS failed_badge,
 \i test/fixtures/try.sql
 SELECT pg_temp.try($$SELECT intent_internal._pg_intent_render_report_html(
            jsonb_build_object('pad', repeat('x', 17000000)), 'en')$$) AS too_large;
+-- Its JSON text counts, not its stored size: 200 numbers of a few bytes
+-- each, written with 131,072 digits (9,000 of them cost 1 GB and 10 s).
+SELECT pg_temp.try($$SELECT intent_internal._pg_intent_render_report_html(
+           jsonb_build_object('x', (SELECT jsonb_agg(1e131071::numeric) FROM generate_series(1, 200))), 'en')$$) AS too_long_as_text,
+       pg_column_size(jsonb_build_object('x', (SELECT jsonb_agg(1e131071::numeric) FROM generate_series(1, 200)))) < 100000 AS small_stored;
 SELECT html ~ 'id="confusion-heatmap"' AS drawn, html LIKE E'%</html>\n' AS complete_page
   FROM (SELECT intent_internal._pg_intent_render_report_html(jsonb_build_object(
                'run', jsonb_build_object('status', 'completed', 'id', 'x'),
