@@ -248,7 +248,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- Unchanged partitions are skipped (0.3.2; issue 34, point 4): a run that
 -- may deploy by the rule ({"deploy": "auto"}, the scheduler's) does not
 -- train a partition whose rows (p_partition_prints: train_classifier()'s
--- fingerprint of the staged rows), options and classifier policy are those
+-- fingerprint of the staged rows), options and policy (the classifier's and the effective one) are those
 -- of its last run that could deploy (_pg_intent_last_retraining_run()),
 -- while a model of it is active (or, 0.3.2, while the fallback serves it
 -- because it beat that run's model, fallback_better, or because no reviewed
@@ -347,7 +347,13 @@ BEGIN
                 END IF;
                 CONTINUE;
             END IF;
-            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(v_classifier_policy, '{}')::text);
+            -- The rows, the call's options, the classifier's policy and the
+            -- effective policy (the administrator's ai_training_policy
+            -- included: min_gate_rows there changes what a run decides; an
+            -- earlier 0.3.2 build left it out, and a partition stayed skipped
+            -- after the administrator changed it).
+            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(v_classifier_policy, '{}')::text
+                           || ' ' || ((p_definition -> 'policy') - ARRAY['id', 'updated_at', 'updated_by'])::text);
             IF v_may_skip AND v_part.print <> '' THEN
                 SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
                   INTO v_last

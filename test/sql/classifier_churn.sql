@@ -56,6 +56,12 @@ SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchan
   FROM train_classifier('market') AS r;
 -- Unchanged since that run: skipped again.
 SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
+-- The administrator's policy is part of what a run decides by: a change
+-- there trains every shop again (it was skipped as unchanged), once.
+UPDATE ai_training_policy SET min_gate_rows = min_gate_rows + 1;
+SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
+SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
+UPDATE ai_training_policy SET min_gate_rows = min_gate_rows - 1;
 
 -- The retention rule: prune_classifier_models() keeps, per partition, the
 -- active model, the models it replaced back N deep along rollback's chain,
