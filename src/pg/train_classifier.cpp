@@ -213,7 +213,12 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // as the owner before the read, so that a row added meanwhile is new to
     // the next count rather than lost to it. Recorded on the fallback's run
     // (source_rows_counted) through the definition.
-    if (!columns.time) {
+    // Only for a run that reads by the policy's bounds: after one with its
+    // own ({"limit": 40}, {"only_reviewed": true}), the rows it left unread
+    // are still new, as the rows it trained on (input_rows) say.
+    const bool run_bounds =
+        request.run.limit < INT32_MAX || (request.run.only_reviewed && !policy.value("only_reviewed", false));
+    if (!columns.time && !run_bounds) {
         pg_call([&]() noexcept {
             Oid argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
             const Oid fn =

@@ -347,13 +347,22 @@ BEGIN
                 END IF;
                 CONTINUE;
             END IF;
-            -- The rows, the call's options, the classifier's policy and the
-            -- effective policy (the administrator's ai_training_policy
-            -- included: min_gate_rows there changes what a run decides; an
-            -- earlier 0.3.2 build left it out, and a partition stayed skipped
-            -- after the administrator changed it).
-            v_print := md5(coalesce(v_part.print, '') || ' ' || p_options::text || ' ' || coalesce(v_classifier_policy, '{}')::text
-                           || ' ' || ((p_definition -> 'policy') - ARRAY['id', 'updated_at', 'updated_by'])::text);
+            -- What the run's model and decision depend on: the rows, the
+            -- call's options but deploy (a hand-deployed {"deploy": "never"}
+            -- run's model is the one an auto run would make, and its print
+            -- must match one), the classifier's policy and the effective
+            -- policy (the administrator's ai_training_policy included:
+            -- min_gate_rows there changes what a run decides; an earlier
+            -- 0.3.2 build left it out, and a partition stayed skipped after
+            -- the administrator changed it), but for its keys that decide
+            -- only when or how a run happens, not its model: changing
+            -- retry_failed_after retrained every shop.
+            v_print := md5(coalesce(v_part.print, '') || ' ' || (p_options - 'deploy')::text || ' '
+                           || coalesce(v_classifier_policy, '{}')::text || ' '
+                           || ((p_definition -> 'policy')
+                               - ARRAY['id', 'updated_at', 'updated_by', 'auto_retrain_threshold', 'retry_failed_after',
+                                       'min_alert_samples', 'max_concurrent_trainings', 'max_partitions_per_classifier',
+                                       'max_training_memory_mb', 'max_training_threads'])::text);
             IF v_may_skip AND v_part.print <> '' THEN
                 SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
                   INTO v_last
@@ -469,7 +478,9 @@ AS $$
                  THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
            CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
-           -- COMPAT(0.3.1) a run before source_rows_counted: the rows it trained on.
+           -- A run with bounds of its own ({"limit": N}; src/pg/train_classifier.cpp)
+           -- records no source_rows_counted: the rows it trained on, so the
+           -- rows it left unread stay new. COMPAT(0.3.1) so for 0.3.1's runs.
            CASE WHEN c.time_column IS NULL THEN coalesce((last.metrics OPERATOR(pg_catalog.->>) 'source_rows_counted')::bigint,
                                                          (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint) END,
            p.auto_retrain_threshold,

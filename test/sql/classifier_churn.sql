@@ -61,7 +61,18 @@ SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('m
 UPDATE ai_training_policy SET min_gate_rows = min_gate_rows + 1;
 SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
 SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
-UPDATE ai_training_policy SET min_gate_rows = min_gate_rows - 1;
+-- Its keys that decide when a run happens, not its model, do not.
+UPDATE ai_training_policy SET retry_failed_after = retry_failed_after + interval '1 hour', min_alert_samples = min_alert_samples + 1;
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
+-- An experiment's model deployed by hand is what an auto run would have
+-- made of the same rows: the shop is skipped, and keeps that model.
+SELECT jsonb_array_length(r -> 'partitions') AS experiments FROM train_classifier('market', NULL, '{"deploy": "never"}') AS r;
+SELECT deploy_classifier_model('market', (SELECT max(id) FROM ai_intent_models WHERE classifier = 'market' AND partition_key = 'shop0')) ->> 'reason' AS deployed;
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
+SELECT m.id = (SELECT max(id) FROM ai_intent_models WHERE classifier = 'market' AND partition_key = 'shop0') AS kept_the_hand_deployed
+  FROM ai_intent_models AS m WHERE m.classifier = 'market' AND m.partition_key = 'shop0' AND m.is_active;
+UPDATE ai_training_policy SET min_gate_rows = min_gate_rows - 1, retry_failed_after = retry_failed_after - interval '1 hour',
+       min_alert_samples = min_alert_samples - 1;
 
 -- The retention rule: prune_classifier_models() keeps, per partition, the
 -- active model, the models it replaced back N deep along rollback's chain,

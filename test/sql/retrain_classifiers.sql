@@ -65,6 +65,11 @@ SELECT create_classifier('capped', 'rc_capped', 'prompt', 'route',
                          '{"max_training_rows": 200, "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
 SELECT train_classifier('capped') ->> 'status' AS trained;
 SELECT get_classifier_metrics('capped') -> 'new_rows' AS new_rows, get_classifier_metrics('capped') -> 'retrain_due' AS due;
+-- A run with a bound of its own ({"limit": 40}) leaves the other rows new.
+SELECT create_classifier('limited', 'rc_capped', 'prompt', 'route', '{"auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('limited', NULL, '{"limit": 40}') ->> 'status' AS trained;
+SELECT get_classifier_metrics('limited') -> 'new_rows' AS new_rows, get_classifier_metrics('limited') -> 'retrain_due' AS due;
+SELECT drop_classifier('limited', true) IS NOT NULL AS dropped;
 INSERT INTO rc_capped SELECT '  ' || prompt, route FROM rc_capped LIMIT 150;
 SELECT get_classifier_metrics('capped') -> 'new_rows' AS new_rows, get_classifier_metrics('capped') -> 'retrain_due' AS due;
 SELECT drop_classifier('capped', true) IS NOT NULL AS dropped;
