@@ -24,8 +24,10 @@
 #include "options.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "parser/parse_func.h"
 #include "utils/fmgrprotos.h"
+#include "utils/resowner.h"
 }
 
 #include <cstdio>
@@ -42,6 +44,50 @@ std::optional<std::string> optional_string(const intent::Json &def, const char *
     auto it = def.find(key);
     if (it == def.end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
+}
+
+// The source's rows that could train, counted by `fn`
+// (_pg_intent_classifier_count_plan()'s statement, as the owner) in a
+// subtransaction: false when it fails. The count reads the label of rows the
+// reader never reaches (no text), and a label that fails to read there (a
+// view's cast) must not fail a training that would not read it: the run
+// then records no count, and the next count compares with its input_rows.
+// A cancel or shutdown is raised again.
+bool count_source_in_pg(Oid fn, Datum name, int64 &out) noexcept {
+    MemoryContext context = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    bool counted = false;
+    BeginInternalSubTransaction(nullptr);
+    MemoryContextSwitchTo(context);
+    PG_TRY();
+    {
+        Datum args[3] = {name, 0, 0};
+        bool nulls[3] = {false, true, true};
+        bool isnull = true;
+        const Datum n = call_extension_function(fn, 3, args, nulls, isnull);
+        if (!isnull) {
+            out = DatumGetInt64(n);
+            counted = true;
+        }
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        ErrorData *error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        if (error->sqlerrcode == ERRCODE_QUERY_CANCELED || error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+            ReThrowError(error);
+        FreeErrorData(error);
+        counted = false;
+    }
+    PG_END_TRY();
+    return counted;
 }
 
 // FNV-1a over bytes, continuing from h.
@@ -224,14 +270,10 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             const Oid fn =
                 extension_function_if_exists(schema, "_pg_intent_count_classifier_source", 3, argtypes);
             if (!OidIsValid(fn)) return; // COMPAT(0.3.1) its SQL has no such count
-            Datum args[3] = {PG_GETARG_DATUM(0), 0, 0};
-            bool nulls[3] = {false, true, true};
-            bool isnull = true;
-            const Datum n = call_extension_function(fn, 3, args, nulls, isnull);
-            if (isnull) return;
+            int64 n = 0;
+            if (!count_source_in_pg(fn, PG_GETARG_DATUM(0), n)) return;
             const Datum patch = DirectFunctionCall1(
-                jsonb_in,
-                CStringGetDatum(psprintf("{\"source_rows_counted\": " INT64_FORMAT "}", DatumGetInt64(n))));
+                jsonb_in, CStringGetDatum(psprintf("{\"source_rows_counted\": " INT64_FORMAT "}", n)));
             definition = DirectFunctionCall2(jsonb_concat, definition, patch);
         });
     }

@@ -300,6 +300,11 @@ DECLARE
     v_unchanged integer := 0;
     v_unchanged_list jsonb := '[]';
     v_fallback jsonb;
+    -- The policy keys (ai_training_policy's, or a classifier's own) that
+    -- decide when or how a run happens, never what it makes.
+    v_when_keys text[] := ARRAY['id', 'updated_at', 'updated_by', 'auto_retrain_threshold', 'retry_failed_after',
+                                'min_alert_samples', 'max_concurrent_trainings', 'max_partitions_per_classifier',
+                                'max_training_memory_mb', 'max_training_threads'];
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
@@ -323,7 +328,10 @@ BEGIN
     -- retraining count compares with (_pg_intent_classifier_count_plan()).
     IF p_definition ? 'source_rows_counted' THEN
         UPDATE @extschema@.ai_training_runs AS r
-           SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted')
+           SET metrics = coalesce(r.metrics, '{}'::jsonb)
+                         || jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted',
+                                               'source_rows_only_reviewed', v_policy.only_reviewed
+                                                                            AND p_definition ->> 'reviewed_column' IS NOT NULL)
          WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
     END IF;
     IF v_partition_column IS NOT NULL THEN
@@ -354,15 +362,12 @@ BEGIN
             -- policy (the administrator's ai_training_policy included:
             -- min_gate_rows there changes what a run decides; an earlier
             -- 0.3.2 build left it out, and a partition stayed skipped after
-            -- the administrator changed it), but for its keys that decide
-            -- only when or how a run happens, not its model: changing
-            -- retry_failed_after retrained every shop.
+            -- the administrator changed it), but for the keys that decide
+            -- only when or how a run happens, not its model (v_when_keys):
+            -- changing retry_failed_after retrained every shop.
             v_print := md5(coalesce(v_part.print, '') || ' ' || (p_options - 'deploy')::text || ' '
-                           || coalesce(v_classifier_policy, '{}')::text || ' '
-                           || ((p_definition -> 'policy')
-                               - ARRAY['id', 'updated_at', 'updated_by', 'auto_retrain_threshold', 'retry_failed_after',
-                                       'min_alert_samples', 'max_concurrent_trainings', 'max_partitions_per_classifier',
-                                       'max_training_memory_mb', 'max_training_threads'])::text);
+                           || (coalesce(v_classifier_policy, '{}') - v_when_keys)::text || ' '
+                           || ((p_definition -> 'policy') - v_when_keys)::text);
             IF v_may_skip AND v_part.print <> '' THEN
                 SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
                   INTO v_last
@@ -478,11 +483,21 @@ AS $$
                  THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
            CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
-           -- A run with bounds of its own ({"limit": N}; src/pg/train_classifier.cpp)
-           -- records no source_rows_counted: the rows it trained on, so the
-           -- rows it left unread stay new. COMPAT(0.3.1) so for 0.3.1's runs.
-           CASE WHEN c.time_column IS NULL THEN coalesce((last.metrics OPERATOR(pg_catalog.->>) 'source_rows_counted')::bigint,
-                                                         (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint) END,
+           -- The same count at the last run's start, while only_reviewed is
+           -- what it was then; since a change of it (the count's one policy
+           -- key), every row that could train is new: the next run reads
+           -- by another rule (compared across the change, 150 new reviewed
+           -- rows counted 0). A run with bounds of its own ({"limit": N};
+           -- src/pg/train_classifier.cpp) records no count: the rows it
+           -- trained on, so the rows it left unread stay new. COMPAT(0.3.1)
+           -- so for 0.3.1's runs.
+           CASE WHEN c.time_column IS NULL THEN
+               CASE WHEN NOT last.metrics OPERATOR(pg_catalog.?) 'source_rows_counted'
+                    THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint
+                    WHEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_only_reviewed')::boolean
+                         IS NOT DISTINCT FROM (c.reviewed_column IS NOT NULL AND p.only_reviewed)
+                    THEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_counted')::bigint
+                    ELSE 0 END END,
            p.auto_retrain_threshold,
            CASE WHEN c.time_column IS NOT NULL THEN
                pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1 AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<) $2',

@@ -61,8 +61,11 @@ SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('m
 UPDATE ai_training_policy SET min_gate_rows = min_gate_rows + 1;
 SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
 SELECT jsonb_array_length(r -> 'partitions') AS trained FROM train_classifier('market') AS r;
--- Its keys that decide when a run happens, not its model, do not.
+-- Its keys that decide when a run happens, not its model, do not, there
+-- or in the classifier's own policy.
 UPDATE ai_training_policy SET retry_failed_after = retry_failed_after + interval '1 hour', min_alert_samples = min_alert_samples + 1;
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
+SELECT alter_classifier('market', '{"auto_retrain_threshold": 77}') IS NOT NULL AS altered;
 SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
 -- An experiment's model deployed by hand is what an auto run would have
 -- made of the same rows: the shop is skipped, and keeps that model.

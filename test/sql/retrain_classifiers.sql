@@ -70,6 +70,30 @@ SELECT create_classifier('limited', 'rc_capped', 'prompt', 'route', '{"auto_retr
 SELECT train_classifier('limited', NULL, '{"limit": 40}') ->> 'status' AS trained;
 SELECT get_classifier_metrics('limited') -> 'new_rows' AS new_rows, get_classifier_metrics('limited') -> 'retrain_due' AS due;
 SELECT drop_classifier('limited', true) IS NOT NULL AS dropped;
+-- The count reads labels the run never reaches (rows without a text): a
+-- label that fails to read there fails the count, not the training, which
+-- then records no count (its input_rows decide).
+CREATE VIEW rc_json AS SELECT prompt, (payload::json ->> 'route') AS route
+  FROM (SELECT prompt, json_build_object('route', route)::text AS payload FROM rc_capped
+        UNION ALL SELECT NULL, 'not json') AS s;
+SELECT create_classifier('viewed', 'rc_json', 'prompt', 'route', '{"auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('viewed') ->> 'status' AS trained;
+SELECT metrics ? 'source_rows_counted' AS counted, (metrics ->> 'input_rows')::int AS input_rows
+  FROM ai_training_runs WHERE classifier = 'viewed';
+SELECT drop_classifier('viewed', true) IS NOT NULL AS dropped;
+DROP VIEW rc_json;
+-- only_reviewed, the count's one policy key, turned on after a run: the
+-- reviewed rows added since are new (the count at the run was of every row,
+-- and 150 new reviewed rows counted 0).
+CREATE TABLE rc_vetted AS SELECT prompt, route, (row_number() OVER ()) <= 100 AS ok FROM rc_capped;
+SELECT create_classifier('vetted', 'rc_vetted', 'prompt', 'route',
+                         '{"reviewed_column": "ok", "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('vetted') ->> 'status' AS trained;
+SELECT alter_classifier('vetted', '{"only_reviewed": true}') IS NOT NULL AS altered;
+INSERT INTO rc_vetted SELECT prompt || ' ya', route, true FROM rc_vetted LIMIT 150;
+SELECT get_classifier_metrics('vetted') -> 'new_rows' AS new_rows, get_classifier_metrics('vetted') -> 'retrain_due' AS due;
+SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
+DROP TABLE rc_vetted;
 INSERT INTO rc_capped SELECT '  ' || prompt, route FROM rc_capped LIMIT 150;
 SELECT get_classifier_metrics('capped') -> 'new_rows' AS new_rows, get_classifier_metrics('capped') -> 'retrain_due' AS due;
 SELECT drop_classifier('capped', true) IS NOT NULL AS dropped;
