@@ -20,6 +20,7 @@
 #include "module.h"
 #include "relations.h"
 #include "spi.h"
+#include "subtransaction.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -231,15 +232,10 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
         if (!first) appendStringInfoString(out, ", ");
         first = false;
         CHECK_FOR_INTERRUPTS();
-        MemoryContext context = CurrentMemoryContext;
-        ResourceOwner owner = CurrentResourceOwner;
         const int entry_start = out->len;
         Attempt *attempt = static_cast<Attempt *>(palloc0(sizeof(Attempt)));
         attempt->started = GetCurrentTimestamp();
-        BeginInternalSubTransaction(nullptr);
-        MemoryContextSwitchTo(context);
-        PG_TRY();
-        {
+        ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
             // An orphaned classifier (its owner dropped: the plan gives no
             // owner) has no role to be read as; say so, in its entry.
             if (!OidIsValid(p->owner))
@@ -250,21 +246,9 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
             const RestrictedOperation op = enter_restricted_operation(p->owner, time_zone);
             retrain_one(fns, p, out, attempt);
             leave_restricted_operation(op);
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(context);
-            CurrentResourceOwner = owner;
-        }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(context);
-            ErrorData *error = CopyErrorData();
-            FlushErrorState();
-            // The abort restores the user, the security context and the settings.
-            RollbackAndReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(context);
-            CurrentResourceOwner = owner;
-            if (error->sqlerrcode == ERRCODE_QUERY_CANCELED || error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-                ReThrowError(error);
+        });
+        // The abort restored the user, the security context and the settings.
+        if (error) {
             out->len = entry_start;
             out->data[out->len] = '\0';
             appendStringInfoString(out, "{\"classifier\": ");
@@ -279,7 +263,6 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
                                error->message);
             FreeErrorData(error);
         }
-        PG_END_TRY();
     }
     appendStringInfoString(out, "]}");
 }

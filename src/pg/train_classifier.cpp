@@ -17,6 +17,7 @@
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
+#include "subtransaction.h"
 #include "text_io.h"
 
 #include "json.h"
@@ -54,40 +55,19 @@ std::optional<std::string> optional_string(const intent::Json &def, const char *
 // then records no count, and the next count compares with its input_rows.
 // A cancel or shutdown is raised again.
 bool count_source_in_pg(Oid fn, Datum name, int64 &out) noexcept {
-    MemoryContext context = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
     bool counted = false;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(context);
-    PG_TRY();
-    {
+    ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
         Datum args[3] = {name, 0, 0};
         bool nulls[3] = {false, true, true};
         bool isnull = true;
         const Datum n = call_extension_function(fn, 3, args, nulls, isnull);
-        if (!isnull) {
-            out = DatumGetInt64(n);
-            counted = true;
-        }
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(context);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(context);
-        ErrorData *error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(context);
-        CurrentResourceOwner = owner;
-        if (error->sqlerrcode == ERRCODE_QUERY_CANCELED || error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-            ReThrowError(error);
-        FreeErrorData(error);
-        counted = false;
-    }
-    PG_END_TRY();
-    return counted;
+        if (isnull) return;
+        out = DatumGetInt64(n);
+        counted = true;
+    });
+    if (!error) return counted;
+    FreeErrorData(error);
+    return false;
 }
 
 // FNV-1a over bytes, continuing from h.
