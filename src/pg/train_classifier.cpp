@@ -25,10 +25,8 @@
 #include "options.h"
 
 extern "C" {
-#include "access/xact.h"
 #include "parser/parse_func.h"
 #include "utils/fmgrprotos.h"
-#include "utils/resowner.h"
 }
 
 #include <cstdio>
