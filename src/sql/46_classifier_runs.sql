@@ -330,8 +330,9 @@ BEGIN
         UPDATE @extschema@.ai_training_runs AS r
            SET metrics = coalesce(r.metrics, '{}'::jsonb)
                          || jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted',
-                                               'source_rows_only_reviewed', v_policy.only_reviewed
-                                                                            AND p_definition ->> 'reviewed_column' IS NOT NULL)
+                                               'source_rows_only_reviewed',
+                                               intent_internal._pg_intent_source_reads_reviewed_only(
+                                                   p_definition ->> 'reviewed_column', v_policy.only_reviewed))
          WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
     END IF;
     IF v_partition_column IS NOT NULL THEN
@@ -451,6 +452,24 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid) IS
     'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: its start. The one rule of the retraining count and of the gate''s fresh rows without a key_column.';
 
+-- Whether a classifier's source is read, and counted, as its reviewed rows
+-- only: under only_reviewed, when it has a reviewed_column (without one,
+-- every row is read). The one statement of it in SQL, for the retraining
+-- count's statement, for what a run records it counted under, and for the
+-- comparison of the two; the reader's own (src/pg/classifier_source.cpp)
+-- is held to it by retrain_classifiers.sql (a source trained under
+-- only_reviewed counts 0 new rows).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_reads_reviewed_only(p_reviewed_column text,
+                                                                                 p_only_reviewed boolean)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p_reviewed_column IS NOT NULL AND coalesce(p_only_reviewed, false)
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_source_reads_reviewed_only(text, boolean) IS
+    'Internal: whether a classifier''s source is read and counted as its reviewed rows only (a reviewed_column, and only_reviewed).';
+
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_count_plan(p_name text)
 RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer,
                period_count_sql text)
@@ -475,7 +494,7 @@ AS $$
            -- call deployed another unchanged model; capping the count at the
            -- bounds instead left one past max_training_rows never due again.
            pg_catalog.format('SELECT %s FROM %I.%I AS t WHERE %I.is_valid_intent_name(t.%I::pg_catalog.text)',
-                             CASE WHEN c.reviewed_column IS NOT NULL AND p.only_reviewed
+                             CASE WHEN intent_internal._pg_intent_source_reads_reviewed_only(c.reviewed_column, p.only_reviewed)
                                   THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
                                   ELSE 'pg_catalog.count(*)' END,
                              n.nspname, r.relname, x.nspname, c.label_column)
@@ -495,7 +514,7 @@ AS $$
                CASE WHEN NOT last.metrics OPERATOR(pg_catalog.?) 'source_rows_counted'
                     THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint
                     WHEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_only_reviewed')::boolean
-                         IS NOT DISTINCT FROM (c.reviewed_column IS NOT NULL AND p.only_reviewed)
+                         IS NOT DISTINCT FROM intent_internal._pg_intent_source_reads_reviewed_only(c.reviewed_column, p.only_reviewed)
                     THEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_counted')::bigint
                     ELSE 0 END END,
            p.auto_retrain_threshold,

@@ -479,6 +479,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_classifier_retrain_plan()', 'stable', 'safe', false),
     ('_pg_intent_classifier_count_plan(text)', 'stable', 'safe', false),
     ('_pg_intent_source_new_since(uuid)', 'stable', 'safe', false),
+    ('_pg_intent_source_reads_reviewed_only(text, boolean)', 'immutable', 'safe', false),
     ('_pg_intent_classifier_retrain_due(text, bigint, timestamp with time zone, bigint, integer)', 'stable', 'safe', false),
     ('_pg_intent_classifier_retrain_record(text, timestamp with time zone, bigint, text, text, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', 'immutable', 'safe', false),

@@ -92,6 +92,13 @@ SELECT train_classifier('vetted') ->> 'status' AS trained;
 SELECT alter_classifier('vetted', '{"only_reviewed": true}') IS NOT NULL AS altered;
 INSERT INTO rc_vetted SELECT prompt || ' ya', route, true FROM rc_vetted LIMIT 150;
 SELECT get_classifier_metrics('vetted') -> 'new_rows' AS new_rows, get_classifier_metrics('vetted') -> 'retrain_due' AS due;
+-- The reader's only_reviewed rule and the count's are one
+-- (_pg_intent_source_reads_reviewed_only()): trained under it, the source
+-- counts no new rows, and rows nobody vouched for are not counted.
+SELECT train_classifier('vetted') ->> 'status' AS trained;
+SELECT get_classifier_metrics('vetted') -> 'new_rows' AS new_rows;
+INSERT INTO rc_vetted SELECT prompt || ' sin revisar', route, false FROM rc_vetted LIMIT 80;
+SELECT get_classifier_metrics('vetted') -> 'new_rows' AS new_rows;
 SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
 DROP TABLE rc_vetted;
 INSERT INTO rc_capped SELECT '  ' || prompt, route FROM rc_capped LIMIT 150;
