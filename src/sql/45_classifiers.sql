@@ -196,6 +196,27 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy_keys() IS
     'Internal: the policy keys of a classifier''s options (ai_training_policy''s columns that concern one classifier, gate_window_days, min_partition_rows, keep_replaced_models).';
 
+-- The policy keys (ai_training_policy's columns, and a classifier's own
+-- keys) that decide when, whether or at what cost a run happens, or what
+-- happens to its models afterwards, never what model it makes of its rows:
+-- train_classifier() leaves them out of a partition's fingerprint, so that
+-- changing one does not train and store every unchanged partition again.
+-- A policy key not listed here is one a model may depend on (classifier_churn.sql
+-- lists both sides, so a new key is put on one of them on purpose).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_keys_outside_model()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['id', 'updated_at', 'updated_by', 'auto_retrain_threshold', 'retry_failed_after',
+                 'min_alert_samples', 'snapshot_time_zone', 'max_concurrent_trainings',
+                 'max_partitions_per_classifier', 'max_training_memory_mb', 'max_training_threads',
+                 -- which partitions train, and what is kept of their models
+                 'min_partition_rows', 'keep_replaced_models']
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_keys_outside_model() IS
+    'Internal: the policy keys that decide when, whether or at what cost a run happens, or what is kept of its models, never what model it makes of its rows (left out of a partition''s fingerprint by train_classifier()).';
+
 -- The administrator's limits, the one statement of which policy keys are
 -- limits: p_policy (ai_training_policy's row with a classifier's keys over
 -- it) kept within p_admin (the row itself). A classifier's owner tunes its

@@ -94,7 +94,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     WITH RECURSIVE models AS (
         SELECT m.id, m.partition_key, m.is_active, (m.is_active OR m.deployed_at IS NOT NULL) AS ever_deployed,
-               m.deployed_at
+               m.deployed_at, m.model IS NOT NULL AS has_bytes
           FROM @extschema@.ai_intent_models AS m
          WHERE m.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
     ), head AS (
@@ -115,7 +115,7 @@ AS $$
         SELECT m.id, m.partition_key,
                pg_catalog.row_number() OVER (PARTITION BY m.partition_key ORDER BY m.id DESC) AS nth
           FROM models AS m
-         WHERE NOT m.ever_deployed
+         WHERE NOT m.ever_deployed AND m.has_bytes -- a deleted model cannot be deployed: it keeps no place
            AND m.id OPERATOR(pg_catalog.>) coalesce((SELECT pg_catalog.max(x.id) FROM models AS x
                                                       WHERE x.ever_deployed
                                                         AND x.partition_key IS NOT DISTINCT FROM m.partition_key), 0)
@@ -129,14 +129,14 @@ AS $$
      WHERE c.nth OPERATOR(pg_catalog.<=) GREATEST(p_keep, 1)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_models_to_keep(bigint, integer) IS
-    'Internal: the retention rule of prune_classifier_models(): per partition, the active model (or the one deployed last), the rollback chain p_keep models deep, and the newest greatest(p_keep, 1) candidates (never deployed, trained after the newest model that ever was) (why: active, last_active, rollback, candidate).';
+    'Internal: the retention rule of prune_classifier_models(): per partition, the active model (or the one deployed last), the rollback chain p_keep models deep, and the newest greatest(p_keep, 1) candidates (never deployed, still with their bytes, trained after the newest model that ever was) (why: active, last_active, rollback, candidate).';
 
 CREATE OR REPLACE FUNCTION @extschema@.prune_classifier_models(p_name text, p_keep integer DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.prune_classifier_models(text, integer) IS
-    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition, keeps the active model (or, without one, the model deployed last), the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the newest greatest(p_keep, 1) candidates (never deployed, trained after the newest model that ever was). Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept, pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
+    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition, keeps the active model (or, without one, the model deployed last), the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the newest greatest(p_keep, 1) candidates (never deployed, still with their bytes, trained after the newest model that ever was). Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept (the models kept that still have their bytes), pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
 RETURNS jsonb
@@ -162,7 +162,11 @@ BEGIN
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.
     PERFORM intent_internal._pg_intent_lock_deployment(c.name);
-    SELECT count(*) INTO v_kept FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k;
+    -- Kept: the models the rule keeps that still have their bytes.
+    SELECT count(*) INTO v_kept
+      FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k
+      JOIN @extschema@.ai_intent_models AS m ON m.id = k.model_id
+     WHERE m.model IS NOT NULL;
     WITH doomed AS (
         SELECT m.id FROM @extschema@.ai_intent_models AS m
          WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
@@ -302,9 +306,7 @@ DECLARE
     v_fallback jsonb;
     -- The policy keys (ai_training_policy's, or a classifier's own) that
     -- decide when or how a run happens, never what it makes.
-    v_when_keys text[] := ARRAY['id', 'updated_at', 'updated_by', 'auto_retrain_threshold', 'retry_failed_after',
-                                'min_alert_samples', 'max_concurrent_trainings', 'max_partitions_per_classifier',
-                                'max_training_memory_mb', 'max_training_threads'];
+    v_when_keys text[] := intent_internal._pg_intent_policy_keys_outside_model();
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
@@ -510,8 +512,11 @@ AS $$
            -- src/pg/train_classifier.cpp) records no count: the rows it
            -- trained on, so the rows it left unread stay new. COMPAT(0.3.1)
            -- so for 0.3.1's runs.
+           -- NULL without such a run: never trained, due at once
+           -- (_pg_intent_classifier_due()).
            CASE WHEN c.time_column IS NULL THEN
-               CASE WHEN NOT last.metrics OPERATOR(pg_catalog.?) 'source_rows_counted'
+               CASE WHEN last.run_id IS NULL THEN NULL
+                    WHEN NOT coalesce(last.metrics OPERATOR(pg_catalog.?) 'source_rows_counted', false)
                     THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint
                     WHEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_only_reviewed')::boolean
                          IS NOT DISTINCT FROM intent_internal._pg_intent_source_reads_reviewed_only(c.reviewed_column, p.only_reviewed)

@@ -450,6 +450,7 @@ INSERT INTO expected_functions VALUES
     ('prune_classifier_models(text, integer)', 'volatile', 'unsafe', true),
     ('_pg_intent_prune_classifier_models(oid, text, integer)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_models_to_keep(bigint, integer)', 'stable', 'safe', false),
+    ('_pg_intent_policy_keys_outside_model()', 'immutable', 'safe', false),
     ('intent_model_info(bytea)', 'immutable', 'safe', true),
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),

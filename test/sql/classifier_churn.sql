@@ -51,7 +51,7 @@ SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchan
 SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged
   FROM train_classifier('market', NULL, '{"deploy": "never"}') AS r;
 -- A changed classifier policy too.
-SELECT alter_classifier('market', '{"min_partition_rows": 60}') IS NOT NULL AS altered;
+SELECT alter_classifier('market', '{"max_f1_regression": 0.04}') IS NOT NULL AS altered;
 SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged
   FROM train_classifier('market') AS r;
 -- Unchanged since that run: skipped again.
@@ -67,6 +67,21 @@ UPDATE ai_training_policy SET retry_failed_after = retry_failed_after + interval
 SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
 SELECT alter_classifier('market', '{"auto_retrain_threshold": 77}') IS NOT NULL AS altered;
 SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
+-- Nor do the keys that decide which partitions train, what is kept of
+-- their models, or how snapshots count days (each trained every shop again).
+SELECT alter_classifier('market', '{"keep_replaced_models": 5, "min_partition_rows": 21}') IS NOT NULL AS altered;
+UPDATE ai_training_policy SET snapshot_time_zone = 'Europe/Madrid';
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
+UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
+-- The policy keys on each side: those left out of a partition's
+-- fingerprint, and those a model may depend on (a new key is put on one
+-- side on purpose).
+SELECT array_to_string(intent_internal._pg_intent_policy_keys_outside_model(), ', ') AS outside_model;
+SELECT string_agg(k, ', ' ORDER BY k) AS model_may_depend_on
+  FROM (SELECT a.attname::text AS k FROM pg_attribute AS a
+         WHERE a.attrelid = 'ai_training_policy'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+        UNION SELECT unnest(intent_internal._pg_intent_classifier_policy_keys())) AS x
+ WHERE k <> ALL (intent_internal._pg_intent_policy_keys_outside_model());
 -- An experiment's model deployed by hand is what an auto run would have
 -- made of the same rows: the shop is skipped, and keeps that model.
 SELECT jsonb_array_length(r -> 'partitions') AS experiments FROM train_classifier('market', NULL, '{"deploy": "never"}') AS r;
@@ -131,8 +146,14 @@ SELECT count(*) AS never_deployed
 SELECT r -> 'kept' AS kept, jsonb_array_length(r -> 'pruned') AS pruned FROM prune_classifier_models('trial', 2) AS r;
 SELECT row_number() OVER (ORDER BY m.id) AS nth, m.model IS NOT NULL AS has_bytes
   FROM ai_intent_models AS m WHERE m.classifier = 'trial' ORDER BY m.id;
--- The newest candidate can still be deployed.
-SELECT deploy_classifier_model('trial', (SELECT max(id) FROM ai_intent_models WHERE classifier = 'trial')) ->> 'reason' AS deployed;
+-- A candidate deleted by hand takes no place: the newest candidate with
+-- its bytes is kept (it was pruned, and nothing was left to deploy).
+SELECT delete_intent_model((SELECT max(id) FROM ai_intent_models WHERE classifier = 'trial')) IS NOT NULL AS deleted;
+SELECT r -> 'kept' AS kept, jsonb_array_length(r -> 'pruned') AS pruned FROM prune_classifier_models('trial', 1) AS r;
+SELECT row_number() OVER (ORDER BY m.id) AS nth, m.model IS NOT NULL AS has_bytes
+  FROM ai_intent_models AS m WHERE m.classifier = 'trial' ORDER BY m.id;
+-- The newest candidate with its bytes can still be deployed.
+SELECT deploy_classifier_model('trial', (SELECT max(id) FROM ai_intent_models WHERE classifier = 'trial' AND model IS NOT NULL)) ->> 'reason' AS deployed;
 SELECT drop_classifier('trial', true) IS NOT NULL AS dropped;
 -- A partitioned classifier: every partition keeps its active model.
 SELECT jsonb_array_length(r -> 'pruned') > 0 AS pruned_some FROM prune_classifier_models('market') AS r;

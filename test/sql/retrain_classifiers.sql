@@ -65,6 +65,13 @@ SELECT create_classifier('capped', 'rc_capped', 'prompt', 'route',
                          '{"max_training_rows": 200, "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
 SELECT train_classifier('capped') ->> 'status' AS trained;
 SELECT get_classifier_metrics('capped') -> 'new_rows' AS new_rows, get_classifier_metrics('capped') -> 'retrain_due' AS due;
+-- Never trained, with fewer rows than its threshold: due at once, and
+-- still after an experiment ({"deploy": "never"}) of it.
+SELECT create_classifier('fresh', 'rc_capped', 'prompt', 'route', '{"auto_retrain_threshold": 5000, "seed": 1}') ->> 'name' AS created;
+SELECT get_classifier_metrics('fresh') -> 'new_rows' AS new_rows, get_classifier_metrics('fresh') -> 'retrain_due' AS due;
+SELECT train_classifier('fresh', NULL, '{"deploy": "never"}') ->> 'status' AS experiment;
+SELECT get_classifier_metrics('fresh') -> 'new_rows' AS new_rows, get_classifier_metrics('fresh') -> 'retrain_due' AS due;
+SELECT drop_classifier('fresh', true) IS NOT NULL AS dropped;
 -- A run with a bound of its own ({"limit": 40}) leaves the other rows new.
 SELECT create_classifier('limited', 'rc_capped', 'prompt', 'route', '{"auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
 SELECT train_classifier('limited', NULL, '{"limit": 40}') ->> 'status' AS trained;
