@@ -573,6 +573,42 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier(text) IS
     'Internal: the classifier''s row, or 42704.';
 
+-- The rights are judged on a classifier's latest committed row
+-- (_pg_intent_classifier_allows()), so that a grant or a revoke applies at
+-- once, also in a transaction whose snapshot predates it; what is then
+-- read, trained or deployed follows the row of the transaction's snapshot.
+-- Both must be one classifier, but for its rights: else the right granted
+-- on today's row read yesterday's source as yesterday's owner (an audit:
+-- in REPEATABLE READ since before an owner re-pointed a classifier to a
+-- public table and granted train on it, the grantee read the texts of the
+-- private table it had read before; or those of a dropped classifier whose
+-- name the grantee had taken). 40001 otherwise, as a concurrent update in
+-- REPEATABLE READ is: retry in a new transaction. True when they agree.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_is_judged(p_row @extschema@.ai_classifiers)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    l @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_latest(p_row.name);
+BEGIN
+    IF (p_row.id, p_row.source, p_row.owner, p_row.owner_name, p_row.built_in, p_row.text_column,
+        p_row.label_column, p_row.key_column, p_row.time_column, p_row.weight_column, p_row.reviewed_column,
+        p_row.partition_column, p_row.policy)
+       IS DISTINCT FROM
+       (l.id, l.source, l.owner, l.owner_name, l.built_in, l.text_column, l.label_column, l.key_column,
+        l.time_column, l.weight_column, l.reviewed_column, l.partition_column, l.policy) THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" changed since this transaction''s snapshot', p_row.name),
+                   ERRCODE = 'serialization_failure',
+                   DETAIL = @extschema@.intent_output_error('Its rights are the ones committed last, and they may not be applied to the definition this transaction still sees.'),
+                   HINT = @extschema@.intent_output_error('Retry in a new transaction.');
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_is_judged(@extschema@.ai_classifiers) IS
+    'Internal: true when the classifier''s row of this transaction''s snapshot is, but for its rights, its latest committed row, on which _pg_intent_classifier_allows() judges; 40001 otherwise (retry in a new transaction).';
+
 -- Raises 42501 unless p_caller may p_access the classifier (42704 for an
 -- unknown one, to a role that may know which exist).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_require(p_name text, p_caller oid, p_access text)
@@ -600,6 +636,7 @@ BEGIN
         PERFORM intent_internal._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
     c := intent_internal._pg_intent_classifier(p_name);
+    PERFORM intent_internal._pg_intent_classifier_is_judged(c);
     -- Training and every read of the source run as the owner (as_owner.h):
     -- with the owner gone there is no role to read it as. Said here, before
     -- enter_restricted_operation() could only say that an OID has no role.

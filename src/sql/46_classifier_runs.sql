@@ -620,9 +620,10 @@ AS $$
       FROM @extschema@.ai_classifiers AS c
       LEFT JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name
-       AND (intent_internal._pg_intent_classifier_may_list(p_role)
-            OR EXISTS (SELECT FROM pg_catalog.unnest(ARRAY['predict', 'train', 'deploy', 'manage']) AS a
-                        WHERE intent_internal._pg_intent_classifier_allows(c.name, p_role, a)))
+       AND CASE WHEN intent_internal._pg_intent_classifier_may_list(p_role)
+                     OR EXISTS (SELECT FROM pg_catalog.unnest(ARRAY['predict', 'train', 'deploy', 'manage']) AS a
+                                 WHERE intent_internal._pg_intent_classifier_allows(c.name, p_role, a))
+                THEN intent_internal._pg_intent_classifier_is_judged(c) ELSE false END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text, oid) IS
     'Internal: what the role may know of a classifier: built_in, has_key, has_time_column, the retraining inputs (since, rows_at_last, threshold) and its id; never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';

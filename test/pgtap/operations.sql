@@ -497,6 +497,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_classifier_facts(text, oid)', 'stable', 'safe', false),
     ('_pg_intent_classifier_facts(text)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_may_list(oid)', 'stable', 'safe', false),
+    ('_pg_intent_classifier_is_judged(ai_classifiers)', 'stable', 'safe', false),
     ('_pg_intent_classifier_refuse(text, oid, text)', 'stable', 'safe', false),
     ('is_suspected_label_error(text, text, double precision, double precision)', 'immutable', 'safe', true),
     ('retrain_classifiers()', 'volatile', 'unsafe', false),
