@@ -354,10 +354,10 @@ const Entry kTexts[] = {
      "ninguno: el modelo activo se hab\xC3\xAD"
      "a entrenado con todos los mensajes revisados (de la ventana gate_window_days, si la hay)."},
     {"no_fresh_rows_time",
-     "none: no reviewed message is later than the start of the active model's training (and within the "
-     "gate_window_days window, when set).",
-     "ninguno: ning\xC3\xBAn mensaje revisado es posterior al inicio del entrenamiento del modelo activo (y "
-     "dentro de la ventana gate_window_days, si la hay)."},
+     "none: no reviewed message is later than the start of the active model's training and not dated in "
+     "the future (and within the gate_window_days window, when set).",
+     "ninguno: ning\xC3\xBAn mensaje revisado es posterior al inicio del entrenamiento del modelo activo sin "
+     "estar fechado en el futuro (y dentro de la ventana gate_window_days, si la hay)."},
     {"no_fresh_rows_no_rule",
      "none: neither keys recorded by the active model's training nor a time_column tell which messages it "
      "never trained on.",

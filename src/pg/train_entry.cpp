@@ -457,8 +457,9 @@ std::string text_to_std_string(Datum d) {
 //     set recorded none, and every row, those it trained on included, would
 //     count as fresh;
 //   "time_column": otherwise, with a time_column, the row is later than
-//     the start of the active model's run (_pg_intent_source_new_since(),
-//     the rule retrain_classifiers() counts new rows by: one definition);
+//     the start of the active model's run and not later than the present
+//     (_pg_intent_source_new_since(), the rule retrain_classifiers() counts
+//     new rows by: one definition);
 //   "none": neither (or no active model's run): no row is fresh and the
 //     gate compares out-of-fold estimates.
 // With gate_window_days, a fresh row must also fall in that recent window.
@@ -481,7 +482,7 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
         trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
     const bool judge_by_key = !trained_on.empty();
     bool judge_by_time = false;
-    TimestampTz since = 0;
+    TimestampTz since = 0, present = 0;
     if (!judge_by_key && staged.has_time && has_active_run) {
         bool isnull = true;
         pg_call([&]() noexcept {
@@ -493,6 +494,7 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
             Datum args[1] = {PG_GETARG_DATUM(4)};
             const Datum d = call_extension_function(fn, 1, args, nullptr, isnull);
             if (!isnull) since = DatumGetTimestampTz(d);
+            present = GetCurrentTransactionStartTimestamp(); // now(), as the count's statement reads it
         });
         judge_by_time = !isnull;
     }
@@ -509,10 +511,10 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
                 auto it = trained_on.find(row.key);
                 fresh = it == trained_on.end() || it->second != row.label;
             } else {
-                // Strictly later, as the count's statement compares
-                // (_pg_intent_classifier_count_plan()); a row without a
-                // time is never new, as there.
-                fresh = s.has_time && s.time > since;
+                // Strictly later, and not in the future, as the count's
+                // statement compares (_pg_intent_classifier_count_plan());
+                // a row without a time is never new, as there.
+                fresh = s.has_time && s.time > since && s.time <= present;
             }
             if (staged.has_window) fresh = fresh && s.in_window;
             row.fresh = fresh;
@@ -675,8 +677,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
                 fresh_rule == "key" ? "no fresh rows: the active model's run trained on every reviewed row "
                                       "(of the gate_window_days window, when set)"
                 : fresh_rule == "time_column"
-                    ? "no fresh rows: no reviewed row is later than the start of the active model's run (and "
-                      "within the gate_window_days window, when set)"
+                    ? "no fresh rows: no reviewed row is later than the start of the active model's run and "
+                      "not dated in the future (and within the gate_window_days window, when set)"
                     : "no fresh rows: neither keys recorded by the active model's run nor a time_column tell "
                       "which rows are new to it";
     }

@@ -438,7 +438,12 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(text, text, 
 -- time column's names, never its rows. No row for the built-in classifier.
 -- When a classifier's source rows are new to a run, by its time_column:
 -- rows whose time is strictly later than the returned instant, the run's
--- start (issue 34, point 3: one rule). Read by
+-- start, and not later than the present (issue 34, point 3: one rule). A
+-- row dated in the future is new once its time has come: until then a run
+-- that read it left it new, and whoever wrote such rows made every
+-- scheduled call retrain and store a model (120 rows dated a year ahead,
+-- an audit of 0.3.2), and made the gate judge the active model on rows it
+-- trained on. Read by
 -- _pg_intent_classifier_count_plan() (the new rows retrain_classifiers()
 -- and get_classifier_metrics() count since the last run that could deploy)
 -- and by the deploy gate of a classifier without a key_column
@@ -501,7 +506,9 @@ AS $$
                                   ELSE 'pg_catalog.count(*)' END,
                              n.nspname, r.relname, x.nspname, c.label_column)
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
-                 THEN pg_catalog.format(' AND ($1 IS NULL OR t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1)', c.time_column)
+                 THEN pg_catalog.format(' AND ($1 IS NULL OR (t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1'
+                                        ' AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) pg_catalog.now()))',
+                                        c.time_column, c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
            CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
            -- The same count at the last run's start, while only_reviewed is

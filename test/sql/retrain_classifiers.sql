@@ -56,6 +56,22 @@ SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> '
   FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
 SELECT (metrics ->> 'source_rows_counted')::bigint - (metrics ->> 'input_rows')::bigint AS counted_not_trained
   FROM ai_training_runs WHERE classifier = 'counted' ORDER BY started_at DESC LIMIT 1;
+-- Rows dated in the future are new once their time has come. Counted as
+-- new until then, 120 rows dated a year ahead retrained (and stored a
+-- model) at every scheduled call, and were fresh to the gate after the
+-- active model had trained on them.
+CREATE TABLE rc_future AS SELECT id, prompt, route, asked_at FROM rc_prompts WHERE id <= 300;
+SELECT create_classifier('future', 'rc_future', 'prompt', 'route',
+                         '{"time_column": "asked_at", "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('future') ->> 'status' AS trained;
+INSERT INTO rc_future SELECT id + 5000, prompt || ' futuro', route, now() + interval '1 year' FROM rc_future WHERE id <= 120;
+SELECT get_classifier_metrics('future') -> 'new_rows' AS new_rows, get_classifier_metrics('future') -> 'retrain_due' AS due;
+SELECT train_classifier('future') ->> 'run_id' AS run \gset
+SELECT x.metrics ->> 'fresh_rows_rule' AS rule, x.metrics #>> '{gate,rows}' AS gate_rows, x.metrics #>> '{gate,reason}' AS gate_reason
+  FROM ai_training_runs AS x WHERE x.id = :'run';
+SELECT get_classifier_metrics('future') -> 'new_rows' AS new_rows, get_classifier_metrics('future') -> 'retrain_due' AS due;
+SELECT drop_classifier('future', true) IS NOT NULL AS dropped;
+DROP TABLE rc_future;
 -- Past max_training_rows a run reads the first rows in the source's order:
 -- new rows still make it due (the count is not capped; capped, a source
 -- past the bound was never due again).
