@@ -52,7 +52,7 @@ SELECT (m -> 'active_model' ->> 'id')::bigint = (SELECT id FROM ai_intent_models
 
 -- New rows: with a time column, those newer than the last completed run;
 -- without, the rows beyond those it read.
-INSERT INTO cm_prompts SELECT id + 100000, prompt, route, now() + interval '1 minute', shop FROM cm_prompts WHERE id <= 3;
+INSERT INTO cm_prompts SELECT id + 100000, prompt, route, clock_timestamp(), shop FROM cm_prompts WHERE id <= 3;
 INSERT INTO cm_plain SELECT id + 100000, prompt, route FROM cm_plain WHERE id <= 5;
 SELECT get_classifier_metrics('cm_router') ->> 'new_rows' AS router_new, get_classifier_metrics('cm_router') ->> 'retrain_due' AS router_due,
        get_classifier_metrics('cm_plain') ->> 'new_rows' AS plain_new, get_classifier_metrics('cm_plain') ->> 'retrain_due' AS plain_due;
@@ -156,15 +156,15 @@ SELECT has_function_privilege('public', 'get_classifier_metrics(text, integer)',
 -- A time_column without a time zone is read in the policy's time zone
 -- (snapshot_time_zone, UTC by default), never the caller's: which rows are
 -- new (and fresh, and in the window) is the same in every session. Before,
--- the caller's TimeZone decided: rows stamped five minutes after the last
--- run in UTC were 4 new rows to a UTC session and none to a UTC+14 one, and
+-- the caller's TimeZone decided: rows stamped after the last run in UTC
+-- were 4 new rows to a UTC session and none to a UTC+14 one, and
 -- retrain_classifiers() retrained or not with them.
 CREATE TABLE cm_naive AS SELECT id, prompt, route, (asked_at AT TIME ZONE 'UTC') AS asked_at FROM cm_prompts WHERE id < 100000;
 SELECT create_classifier('cm_naive', 'cm_naive', 'prompt', 'route',
                          '{"key_column": "id", "time_column": "asked_at", "seed": 1}') IS NOT NULL AS created;
 SELECT train_classifier('cm_naive') ->> 'status' AS trained;
 INSERT INTO cm_naive
-SELECT id + 200000, prompt, route, (now() AT TIME ZONE 'UTC') + interval '5 minutes' FROM cm_naive WHERE id <= 4;
+SELECT id + 200000, prompt, route, clock_timestamp() AT TIME ZONE 'UTC' FROM cm_naive WHERE id <= 4;
 SET TimeZone = 'UTC';
 SELECT get_classifier_metrics('cm_naive') ->> 'new_rows' AS utc_session;
 SET TimeZone = 'Etc/GMT-14';

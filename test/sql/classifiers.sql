@@ -119,11 +119,16 @@ SELECT pg_temp.try($$SELECT rollback_classifier('intent', 'shop9')$$) AS intent_
 SELECT pg_temp.try($$SELECT rollback_classifier('router', repeat('x', 5000))$$) AS partition_too_long;
 
 -- A recent window, without a key: the gate judges the rows of the last
--- gate_window_days (here the 40-days-later rows) and says so.
+-- gate_window_days later than the active model's run (here rows stamped
+-- after it; the 40-days-later rows are dated ahead, and fresh only once
+-- their time has come) and says so.
 SELECT create_classifier('windowed', 'cl_prompts', 'prompt', 'route',
                          '{"time_column": "asked_at", "gate_window_days": 5, "seed": 1}') ->> 'name' AS created;
 SELECT train_classifier('windowed') ->> 'deploy_reason' AS first;
+INSERT INTO cl_prompts SELECT id + 20000, prompt || ', vale', route, clock_timestamp(), shop, true, 1, score
+  FROM cl_prompts WHERE id % 4 = 1 AND id < 10000;
 SELECT t ->> 'deploy_evidence' AS evidence FROM train_classifier('windowed', NULL, '{"seed": 2}') AS t;
+DELETE FROM cl_prompts WHERE id > 20000;
 
 -- Neither key nor time: the gate compares out-of-fold estimates.
 SELECT create_classifier('plain', 'cl_prompts', 'prompt', 'route', '{"seed": 1}') ->> 'name' AS created;
