@@ -47,13 +47,7 @@ SQL
 candidate=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'shop' AND NOT is_active")
 
 # Session A: a long-lived psql that answers one query per line we send it.
-coproc SESSION_A { psql -X -At -q -d $DB 2>&1; }
-ask_a() {
-    echo "$1" >&"${SESSION_A[1]}"
-    local line
-    IFS= read -r -t 60 line <&"${SESSION_A[0]}"
-    echo "$line"
-}
+start_session_a $DB
 PREDICT="SELECT pgi_try(\$\$SELECT predict_label('shop', 'quiero devolver un producto')\$\$);"
 
 # --- Predicting: revoked during A's REPEATABLE READ transaction ----------
@@ -102,8 +96,7 @@ expect_eq "$(ask_a "SELECT pgi_try('SELECT deploy_classifier_model(''shop'', $ca
 ask_a "COMMIT; SELECT 'committed';" >/dev/null
 expect_eq "$(q $DB "SELECT is_active FROM ai_intent_models WHERE id = $candidate")" "t" "the candidate is deployed"
 
-echo '\q' >&"${SESSION_A[1]}"
-wait
+end_session_a
 drop_db $DB
 psql -X -q -d postgres -c "DROP ROLE pgi_rv_app" -c "DROP ROLE pgi_rv_deployer" >/dev/null
 echo "classifier_revocation: all checks passed"

@@ -45,13 +45,7 @@ END $$;
 GRANT EXECUTE ON FUNCTION public.pgi_try(text) TO PUBLIC;
 SQL
 
-coproc SESSION_A { psql -X -At -q -d $DB 2>&1; }
-ask_a() {
-    echo "$1" >&"${SESSION_A[1]}"
-    local line
-    IFS= read -r -t 60 line <&"${SESSION_A[0]}"
-    echo "$line"
-}
+start_session_a $DB
 TEXTS="SELECT pgi_try(\$\$SELECT intent_internal._pg_intent_classifier_source_texts('sec', ARRAY['1'])::text\$\$);"
 
 ask_a "SET ROLE pgi_sn_mal; SELECT 'as mal';" >/dev/null
@@ -104,8 +98,7 @@ expect_eq "$(ask_a "$TEXTS")" "40001" \
 ask_a "ROLLBACK; SELECT 'rolled back';" >/dev/null
 expect_eq "$(ask_a "$TEXTS")" '{"1": "texto de mal"}' "in a new transaction, mal reads its own table"
 
-echo '\q' >&"${SESSION_A[1]}"
-wait
+end_session_a
 drop_db $DB
 psql -X -q -d postgres -c "DROP ROLE pgi_sn_alice" -c "DROP ROLE pgi_sn_mal" >/dev/null
 echo "classifier_snapshot: all checks passed"

@@ -42,6 +42,22 @@ q() {
     psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "$*"
 }
 
+# Session A: a long-lived psql on database $1 that answers each query sent
+# with ask_a (its first line of output); end it with end_session_a.
+start_session_a() {
+    coproc SESSION_A { psql -X -At -q -d "$1" 2>&1; }
+}
+ask_a() {
+    echo "$1" >&"${SESSION_A[1]}"
+    local line
+    IFS= read -r -t 60 line <&"${SESSION_A[0]}"
+    echo "$line"
+}
+end_session_a() {
+    echo '\q' >&"${SESSION_A[1]}"
+    wait "$SESSION_A_PID" 2>/dev/null || true
+}
+
 expect_eq() {
     if [ "$1" != "$2" ]; then
         echo "FAILED: $3: expected '$2', got '$1'" >&2
