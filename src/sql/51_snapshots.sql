@@ -273,8 +273,13 @@ BEGIN
         runs_completed = EXCLUDED.runs_completed,
         runs_failed = EXCLUDED.runs_failed,
         runs_deployed = EXCLUDED.runs_deployed,
-        new_rows = EXCLUDED.new_rows,
-        details = EXCLUDED.details,
+        -- A count a caller could take stays when a later caller of the
+        -- period cannot (one without the right to train, a dashboard's):
+        -- it overwrote the count with NULL.
+        new_rows = coalesce(EXCLUDED.new_rows, s.new_rows),
+        details = CASE WHEN EXCLUDED.new_rows IS NULL AND s.new_rows IS NOT NULL
+                       THEN EXCLUDED.details OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('new_rows_unknown', NULL)
+                       ELSE EXCLUDED.details END,
         created_at = now()
     RETURNING s.id INTO v_id;
 
@@ -291,4 +296,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) IS
-    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown without a time_column or when the caller may not train the classifier). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';
+    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown without a time_column or when the caller may not train the classifier; a count stored for the period stays then). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';

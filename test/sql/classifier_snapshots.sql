@@ -152,6 +152,10 @@ SET ROLE pgi_cs_blind;
 SELECT s ->> 'new_rows' AS new_rows, s ->> 'new_rows_unknown' AS why, s ->> 'runs' AS runs
   FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-10-31 12:00+00') AS s;
 RESET ROLE;
+-- The period's stored count, taken by a caller that could, stays (it was
+-- overwritten with NULL).
+SELECT new_rows, details -> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
+ WHERE classifier = 'cs_router' AND period_start = '2026-10-31 00:00+00';
 
 -- A dropped classifier: no new snapshot, and its history stays.
 SELECT drop_classifier('cs_plain') IS NOT NULL AS dropped;
