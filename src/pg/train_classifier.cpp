@@ -255,6 +255,17 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             definition = DirectFunctionCall2(jsonb_concat, definition, patch);
         });
     }
+    // With a time_column the count is of the rows later than the last run's
+    // start: after a run with bounds of its own, the rows it left unread
+    // would no longer count. Recorded on the fallback's run
+    // (source_read_bounded), which the count then does not start from.
+    if (columns.time && run_bounds) {
+        pg_call([&]() noexcept {
+            const Datum patch =
+                DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"source_read_bounded\": true}"));
+            definition = DirectFunctionCall2(jsonb_concat, definition, patch);
+        });
+    }
     StagedSource staged;
     {
         AsOwnerRestricted as_source_owner(classifier_owner(schema, owner, columns.name), schema);

@@ -337,6 +337,13 @@ BEGIN
                                                    p_definition ->> 'reviewed_column', v_policy.only_reviewed))
          WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
     END IF;
+    -- A run with bounds of its own, with a time_column (src/pg/
+    -- train_classifier.cpp): the count does not start from it.
+    IF p_definition ? 'source_read_bounded' THEN
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('source_read_bounded', true)
+         WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
+    END IF;
     IF v_partition_column IS NOT NULL THEN
         v_min := coalesce((v_classifier_policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
@@ -510,7 +517,13 @@ AS $$
                                         ' AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) pg_catalog.now()))',
                                         c.time_column, c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END,
-           CASE WHEN c.time_column IS NOT NULL THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
+           -- With a time_column, from the last run's start; after a run
+           -- with bounds of its own ({"limit": N}: source_read_bounded), from
+           -- none, as if never trained: the rows it left unread are new, and
+           -- it is due.
+           CASE WHEN c.time_column IS NOT NULL
+                     AND NOT coalesce((last.metrics OPERATOR(pg_catalog.->>) 'source_read_bounded')::boolean, false)
+                THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
            -- The same count at the last run's start, while only_reviewed is
            -- what it was then; since a change of it (the count's one policy
            -- key), every row that could train is new: the next run reads

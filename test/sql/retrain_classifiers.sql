@@ -93,6 +93,15 @@ SELECT create_classifier('limited', 'rc_capped', 'prompt', 'route', '{"auto_retr
 SELECT train_classifier('limited', NULL, '{"limit": 40}') ->> 'status' AS trained;
 SELECT get_classifier_metrics('limited') -> 'new_rows' AS new_rows, get_classifier_metrics('limited') -> 'retrain_due' AS due;
 SELECT drop_classifier('limited', true) IS NOT NULL AS dropped;
+-- The same with a time_column: the count does not start from that run, so
+-- the rows it left unread are new, and it is due (they counted 0).
+SELECT create_classifier('tlimited', 'rc_prompts', 'prompt', 'route',
+                         '{"time_column": "asked_at", "auto_retrain_threshold": 50, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('tlimited', NULL, '{"limit": 150}') ->> 'status' AS trained;
+SELECT get_classifier_metrics('tlimited') -> 'new_rows' AS new_rows, get_classifier_metrics('tlimited') -> 'retrain_due' AS due;
+SELECT train_classifier('tlimited') ->> 'status' AS trained;
+SELECT get_classifier_metrics('tlimited') -> 'new_rows' AS new_rows, get_classifier_metrics('tlimited') -> 'retrain_due' AS due;
+SELECT drop_classifier('tlimited', true) IS NOT NULL AS dropped;
 -- The count reads labels the run never reaches (rows without a text): a
 -- label that fails to read there fails the count, not the training, which
 -- then records no count (its input_rows decide).
