@@ -360,10 +360,14 @@ BEGIN
     END IF;
     -- A named classifier's model: its deploy right. A dropped classifier's
     -- (its name perhaps another classifier's since: the model names its
-    -- classifier's id): superusers only.
+    -- classifier's id): superusers only. Whether the model's classifier
+    -- still has its name is asked of the latest committed row, which the
+    -- right is judged on: asked of the transaction's snapshot, a role that
+    -- took a dropped classifier's name during a REPEATABLE READ
+    -- transaction deleted the dropped one's models (an audit of 0.3.2).
     IF v_model.classifier <> 'intent'
-       AND NOT coalesce(CASE WHEN EXISTS (SELECT FROM @extschema@.ai_classifiers AS c
-                                           WHERE c.name = v_model.classifier AND c.id = v_model.classifier_id)
+       AND NOT coalesce(CASE WHEN (intent_internal._pg_intent_classifier_latest(v_model.classifier)).id
+                                  IS NOT DISTINCT FROM v_model.classifier_id
                              THEN intent_internal._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy') END,
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),

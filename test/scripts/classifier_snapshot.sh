@@ -24,6 +24,7 @@ CREATE ROLE pgi_sn_mal NOLOGIN;
 SELECT count(*) FROM grant_intent_access('pgi_sn_alice', 'classifiers');
 SELECT count(*) FROM grant_intent_access('pgi_sn_mal', 'review');
 SELECT count(*) FROM grant_intent_access('pgi_sn_mal', 'classifiers');
+SELECT count(*) FROM grant_intent_access('pgi_sn_mal', 'models');
 CREATE SCHEMA app AUTHORIZATION pgi_sn_alice;
 SET ROLE pgi_sn_alice;
 CREATE TABLE app.priv (id int PRIMARY KEY, txt text, label text);
@@ -81,6 +82,12 @@ expect_eq "$(ask_a "$TEXTS")" '{"1": "texto publico uno"}' \
 ask_a "COMMIT; SELECT 'committed';" >/dev/null
 
 # --- Dropped and its name taken during A's transaction ---------------------
+# A model of alice's classifier, never deployed (its bytes need not load).
+model=$(q $DB "WITH m AS (INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, classifier, classifier_id)
+               SELECT 'sec_v1', 'linear_svc', '\\x00'::bytea, 1, 'x', '{a,b}', 'sec', c.id FROM ai_classifiers AS c
+                WHERE c.name = 'sec' RETURNING id) SELECT id FROM m")
+expect_eq "$(ask_a "SELECT pgi_try(\$\$SELECT delete_intent_model($model)::text\$\$);")" "42501" \
+    "mal may not delete a model of alice's classifier"
 ask_a "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 'begun';" >/dev/null
 expect_eq "$(ask_a "$TEXTS")" '{"1": "texto publico uno"}' "A reads the classifier it was granted"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
@@ -95,8 +102,11 @@ SELECT create_classifier('sec', 'public.mal_t', 'txt', 'label', '{"key_column": 
 SQL
 expect_eq "$(ask_a "$TEXTS")" "40001" \
     "the new classifier's right does not read the dropped one's source A's snapshot still sees"
+expect_eq "$(ask_a "SELECT pgi_try(\$\$SELECT delete_intent_model($model)::text\$\$);")" "42501" \
+    "nor deletes the dropped one's model (0.3.2 before the fix: deleted, as A's snapshot still named it)"
 ask_a "ROLLBACK; SELECT 'rolled back';" >/dev/null
 expect_eq "$(ask_a "$TEXTS")" '{"1": "texto de mal"}' "in a new transaction, mal reads its own table"
+expect_eq "$(q $DB "SELECT model IS NOT NULL FROM ai_intent_models WHERE id = $model")" "t" "the dropped one's model keeps its bytes"
 
 end_session_a
 drop_db $DB
