@@ -157,6 +157,7 @@ DECLARE
     v_runs record;
     v_new_rows bigint;
     v_unknown text;
+    v_not_allowed boolean := false;
     v_details jsonb;
     v_id uuid;
 BEGIN
@@ -247,6 +248,7 @@ BEGIN
         END IF;
     EXCEPTION WHEN insufficient_privilege THEN
         v_unknown := SQLERRM;
+        v_not_allowed := true;
     END;
 
     v_details := jsonb_build_object('deploy_reasons', v_runs.reasons,
@@ -274,12 +276,19 @@ BEGIN
         runs_failed = EXCLUDED.runs_failed,
         runs_deployed = EXCLUDED.runs_deployed,
         -- A count a caller could take stays when a later caller of the
-        -- period cannot (one without the right to train, a dashboard's):
-        -- it overwrote the count with NULL.
-        new_rows = coalesce(EXCLUDED.new_rows, s.new_rows),
-        details = CASE WHEN EXCLUDED.new_rows IS NULL AND s.new_rows IS NOT NULL
-                       THEN EXCLUDED.details OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('new_rows_unknown', NULL)
-                       ELSE EXCLUDED.details END,
+        -- period may not count (without the right to train: a dashboard's),
+        -- if the stored row is this classifier's (its model is; not a
+        -- dropped one's of the same name): it overwrote the count with NULL.
+        -- Any other reason to have no count (no time_column now) stores it.
+        (new_rows, details) =
+            (SELECT CASE WHEN k.keep THEN s.new_rows ELSE EXCLUDED.new_rows END,
+                    CASE WHEN k.keep THEN EXCLUDED.details OPERATOR(pg_catalog.||)
+                                          pg_catalog.jsonb_build_object('new_rows_unknown', NULL)
+                         ELSE EXCLUDED.details END
+               FROM (SELECT v_not_allowed AND s.new_rows IS NOT NULL
+                            AND (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m
+                                  WHERE m.id OPERATOR(pg_catalog.=) s.model_id)
+                                IS NOT DISTINCT FROM v_classifier_id AS keep) AS k),
         created_at = now()
     RETURNING s.id INTO v_id;
 

@@ -157,6 +157,14 @@ RESET ROLE;
 SELECT new_rows, details -> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
  WHERE classifier = 'cs_router' AND period_start = '2026-10-31 00:00+00';
 
+-- Any other reason to have no count is stored, with the reason: here the
+-- classifier has no time_column any more.
+SELECT alter_classifier('cs_router', '{"time_column": null}') IS NOT NULL AS altered;
+SELECT s ->> 'new_rows' AS new_rows, s ->> 'new_rows_unknown' AS why
+  FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-10-31 12:00+00') AS s;
+SELECT new_rows, details ->> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
+ WHERE classifier = 'cs_router' AND period_start = '2026-10-31 00:00+00';
+
 -- A dropped classifier: no new snapshot, and its history stays.
 SELECT drop_classifier('cs_plain') IS NOT NULL AS dropped;
 SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_plain', 'hourly')$$) AS dropped_classifier;
