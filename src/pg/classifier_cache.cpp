@@ -5,7 +5,7 @@
 // our relations found by name in the extension's schema; no SQL is parsed
 // and nothing is looked up through the caller's search_path. The one query
 // is the privilege rule, _pg_intent_classifier_allows() (src/sql/
-// 45_classifiers.sql), called by OID: the rule is stated once, in SQL.
+// 44_classifier_rights.sql), called by OID: the rule is stated once, in SQL.
 //
 // What is cached, and until when. Three small maps hold what depends on the
 // rows of ai_classifiers and ai_intent_models and on role membership: which

@@ -2,7 +2,7 @@
 -- src/pg/predict_label.cpp, the classifier, privilege and model cache in
 -- src/pg/classifier_cache.cpp. Open to PUBLIC: whether the caller may
 -- predict with a classifier is checked inside, by
--- _pg_intent_classifier_allows() (src/sql/45_classifiers.sql).
+-- _pg_intent_classifier_allows() (src/sql/44_classifier_rights.sql).
 --
 -- Neither is STRICT: with STRICT, a call with two arguments (p_partition
 -- taking its default NULL) would always return NULL. Both return NULL for

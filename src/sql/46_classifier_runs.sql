@@ -1,7 +1,7 @@
 -- Named classifiers (0.3.0): deploying and rolling back a classifier's
 -- models, training it, and retraining every classifier on a schedule. Who may
--- do what, the options and the management functions are in
--- 45_classifiers.sql.
+-- do what: 44_classifier_rights.sql; the options: 45_classifier_definition.sql;
+-- the management functions: 45_classifiers.sql.
 
 -- -------------------------------------------------------------------------
 -- deploy_classifier_model, rollback_classifier

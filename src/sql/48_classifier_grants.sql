@@ -1,6 +1,6 @@
 -- Named classifiers (0.3.0): granting and revoking a classifier's rights.
 -- The rule those rights feed is _pg_intent_classifier_allows()
--- (45_classifiers.sql).
+-- (44_classifier_rights.sql).
 
 -- -------------------------------------------------------------------------
 -- grant_classifier_access, revoke_classifier_access

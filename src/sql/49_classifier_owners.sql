@@ -3,7 +3,7 @@
 -- by the name each had; the trigger here finds them again by name when a
 -- restore brings OIDs that do not have them, and reassign_classifier() gives
 -- an orphaned classifier a new owner. Who may use a classifier is
--- 45_classifiers.sql.
+-- 44_classifier_rights.sql.
 
 -- -------------------------------------------------------------------------
 -- Owners, grantees and sources by name (0.3.2, issue 31 item 11)

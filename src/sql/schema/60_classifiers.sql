@@ -39,7 +39,7 @@ CREATE TABLE @extschema@.ai_classifiers (
     role_names       jsonb       NOT NULL DEFAULT '{}'
         CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object')
 );
--- (The table's and the source column's comments: src/sql/45_classifiers.sql, run by install and upgrade.)
+-- (The table's and the source column's comments: src/sql/44_classifier_rights.sql, run by install and upgrade.)
 COMMENT ON COLUMN @extschema@.ai_classifiers.key_column IS
     'A stable row id: runs record which rows and labels they trained on, and the deploy gate compares models on rows the active model never saw.';
 COMMENT ON COLUMN @extschema@.ai_classifiers.time_column IS
