@@ -146,6 +146,7 @@ AS $$
 DECLARE
     c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
     v_keep integer;
+    v_keep_ids bigint[];
     v_pruned jsonb;
     v_bytes bigint;
     v_kept integer;
@@ -162,15 +163,16 @@ BEGIN
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.
     PERFORM intent_internal._pg_intent_lock_deployment(c.name);
+    -- The rule is read once: the set counted as kept is the set spared.
+    v_keep_ids := ARRAY(SELECT k.model_id FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k);
     -- Kept: the models the rule keeps that still have their bytes.
     SELECT count(*) INTO v_kept
-      FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k
-      JOIN @extschema@.ai_intent_models AS m ON m.id = k.model_id
-     WHERE m.model IS NOT NULL;
+      FROM @extschema@.ai_intent_models AS m
+     WHERE m.id = ANY (v_keep_ids) AND m.model IS NOT NULL;
     WITH doomed AS (
         SELECT m.id FROM @extschema@.ai_intent_models AS m
          WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
-           AND m.id NOT IN (SELECT k.model_id FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k)
+           AND NOT m.id = ANY (v_keep_ids)
          FOR UPDATE OF m
     ), done AS (
         UPDATE @extschema@.ai_intent_models AS m
