@@ -306,6 +306,7 @@ DECLARE
     v_unchanged integer := 0;
     v_unchanged_list jsonb := '[]';
     v_fallback jsonb;
+    v_read_facts jsonb;
     -- The policy keys (ai_training_policy's, or a classifier's own) that
     -- decide when or how a run happens, never what it makes.
     v_when_keys text[] := intent_internal._pg_intent_policy_keys_outside_model();
@@ -327,23 +328,23 @@ BEGIN
     -- The fallback first: its out-of-fold answers judge the partitions' first models.
     v_fallback := intent_internal._pg_intent_train_run_under_policy(p_run_name, 'full', p_options, p_name, NULL, v_batch,
                                                                     v_policy, v_classifier_options);
-    -- The source's rows that could train, counted as the owner before the
-    -- read (src/pg/train_classifier.cpp; no time_column): what the next
-    -- retraining count compares with (_pg_intent_classifier_count_plan()).
-    IF p_definition ? 'source_rows_counted' THEN
+    -- What the fallback run records of the source's read, in one write:
+    -- without a time_column, the source's rows that could train, counted as
+    -- the owner before the read (src/pg/train_classifier.cpp), which the
+    -- next retraining count compares with (_pg_intent_classifier_count_plan());
+    -- with one, whether the run had bounds of its own (then the count does
+    -- not start from it).
+    v_read_facts := CASE WHEN p_definition ? 'source_rows_counted' THEN
+                        jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted',
+                                           'source_rows_only_reviewed',
+                                           intent_internal._pg_intent_source_reads_reviewed_only(
+                                               p_definition ->> 'reviewed_column', v_policy.only_reviewed))
+                        ELSE '{}'::jsonb END
+                    || CASE WHEN p_definition ? 'source_read_bounded' THEN jsonb_build_object('source_read_bounded', true)
+                            ELSE '{}'::jsonb END;
+    IF v_read_facts <> '{}'::jsonb THEN
         UPDATE @extschema@.ai_training_runs AS r
-           SET metrics = coalesce(r.metrics, '{}'::jsonb)
-                         || jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted',
-                                               'source_rows_only_reviewed',
-                                               intent_internal._pg_intent_source_reads_reviewed_only(
-                                                   p_definition ->> 'reviewed_column', v_policy.only_reviewed))
-         WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
-    END IF;
-    -- A run with bounds of its own, with a time_column (src/pg/
-    -- train_classifier.cpp): the count does not start from it.
-    IF p_definition ? 'source_read_bounded' THEN
-        UPDATE @extschema@.ai_training_runs AS r
-           SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('source_read_bounded', true)
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) || v_read_facts
          WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
     END IF;
     IF v_partition_column IS NOT NULL THEN
