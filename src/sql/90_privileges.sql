@@ -317,10 +317,23 @@ BEGIN
                                        ELSE r.grantee::regrole::text END);
     END LOOP;
 
+    -- The functions open to PUBLIC are open to it after a fresh install, and
+    -- after an upgrade those the upgrade created (what it found, it keeps as
+    -- it was). An upgrade's loop above revoked from them whatever global
+    -- default privileges gave, PUBLIC among them (a global entry holds
+    -- PUBLIC), and without this grant 0.3.2's new public functions stayed
+    -- closed: intent_output_error(), through which every PUBLIC function
+    -- raises its errors, and prune_classifier_models() (an audit: on an
+    -- upgraded database under Supabase's default privileges, shadow_predict()
+    -- failed with "permission denied for function intent_output_error").
+    FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f
+              WHERE p_fresh_install
+                 OR NOT ('pg_catalog.pg_proc'::regclass::oid::pg_catalog.text OPERATOR(pg_catalog.||) ':'
+                         OPERATOR(pg_catalog.||) f::oid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'))
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
+    END LOOP;
     IF p_fresh_install THEN
-        FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f LOOP
-            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
-        END LOOP;
         RETURN;
     END IF;
 

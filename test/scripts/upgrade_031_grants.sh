@@ -190,6 +190,28 @@ expect_eq "$(executable $DB $STAFF)" "$(executable ${DB}_fresh $STAFF)" \
     "after the update the metrics set's role may execute what a fresh install grants it"
 expect_eq "$(q $DB "SELECT has_function_privilege('$EXPLAINER', 'intent_internal._pg_intent_policy()', 'EXECUTE')")" f \
     "(the policy reader is not among them)"
+# What PUBLIC may execute is what a fresh install opens to it. The owner's
+# default privileges above are global (no IN SCHEMA), as Supabase's are, and
+# a global entry holds PUBLIC: the update revoked it from the public
+# functions it created and never granted it back (an audit:
+# intent_output_error(), through which PUBLIC functions raise their errors,
+# and prune_classifier_models() were closed to every caller).
+public_executable() {
+    q "$1" "SELECT string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.oid::regprocedure::text)
+              FROM pg_proc AS p
+              JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+              JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+             WHERE has_function_privilege('public', p.oid, 'EXECUTE')"
+}
+expect_eq "$(public_executable $DB)" "$(public_executable ${DB}_fresh)" \
+    "after the update PUBLIC may execute what a fresh install opens to it"
+expect_eq "$(q $DB "SELECT has_function_privilege('public', 'intent_output_error(text)', 'EXECUTE')
+                       AND has_function_privilege('public', 'prune_classifier_models(text, integer)', 'EXECUTE')")" t \
+    "(among them the public functions the update created)"
+err=$(psql -X -At -d $DB -U $ROLE -c "SELECT shadow_predict('x', NULL, NULL)" 2>&1 || true)
+grep -q "p_challenger_model_id must not be null" <<<"$err" ||
+    { echo "$err" >&2; echo "FAILED: a PUBLIC function raises its own error after the update" >&2; exit 1; }
+echo "ok: a PUBLIC function raises its own error after the update, not 42501 on intent_output_error()"
 # pg_dump and pg_restore keep every grant and revocation made on the
 # extension's objects. pg_dump writes what differs from the initial
 # privileges an extension script recorded (pg_init_privs), and a GRANT or
