@@ -27,7 +27,9 @@
 #      death). Their server trees come from the archives in PGI_PG_TARBALLS
 #      (../shared/postgresql); a missing one is a failure;
 #   7. pg_regress again with every backend under Valgrind's memcheck
-#      (scripts/stress.sh, also `make stress`).
+#      (scripts/stress.sh, also `make stress`), started before phase 5 on a
+#      cluster of its own and run side by side with phases 5 and 6; its
+#      result is printed last.
 # It prints one line per test as it finishes (per unit test source file,
 # fuzz target, pg_regress file, pgTAP file, scripted test) with its time,
 # and "... (elapsed)" whenever a step has printed nothing for 25 seconds.
@@ -99,6 +101,7 @@ summary() {
 }
 
 cleanup() {
+    [ -n "${stress_pid:-}" ] && kill "$stress_pid" 2>/dev/null
     [ -n "${PGI_DIR:-}" ] && scripts/pg-cluster.sh stop >/dev/null 2>&1
     if [ ${#failures[@]} -eq 0 ] && [ "${KEEP_RUN_DIR:-0}" != 1 ]; then rm -rf "$RUN_DIR"; fi
 }
@@ -223,6 +226,26 @@ else
     exit 1
 fi
 
+# Phase 7 starts here and runs side by side with phases 5 and 6 (issue 33:
+# phases that can run side by side). It holds one CPU at most (Valgrind
+# runs a backend's threads one at a time, and pg_regress one file at a
+# time), while the scripted tests spend much of their time waiting (pg_cron's
+# minute tick, cancels, standbys): one after the other, the scripted tests
+# and Valgrind took 51 of a run's 81 minutes. It gets a cluster of its own
+# (never a PGI_DIR given to this script), and that cluster has installed this
+# checkout's build before phase 5 starts (later phases install it again into
+# their own trees; none rebuilds it).
+stress_pid=
+if [ "${SKIP_STRESS:-0}" != 1 ]; then
+    env -u PGI_DIR bash scripts/stress.sh >"$RUN_DIR/stress.log" 2>&1 &
+    stress_pid=$!
+    while ! grep -q '^==> pg_regress under valgrind' "$RUN_DIR/stress.log" 2>/dev/null &&
+        [ -n "$(jobs -rp)" ]; do
+        sleep 1
+    done
+    echo "    pg_regress under Valgrind started (its result comes last; log: $RUN_DIR/stress.log)"
+fi
+
 phase "throwaway cluster (private PostgreSQL tree)"
 if run_talking "$RUN_DIR/cluster.log" "copying the PostgreSQL tree, starting the cluster" show_nothing \
     bash -c 'scripts/pg-cluster.sh start >"$RUN_DIR/cluster.env"' && [ -s "$RUN_DIR/cluster.env" ]; then
@@ -301,9 +324,22 @@ if [ -n "$MAJORS" ]; then
     done
 fi
 
-if [ "${SKIP_STRESS:-0}" != 1 ]; then
-    phase "pg_regress with every backend under Valgrind (scripts/stress.sh)"
-    if run_talking "$RUN_DIR/stress.log" "pg_regress under Valgrind" show_regress bash scripts/stress.sh; then
+if [ -n "$stress_pid" ]; then
+    phase "pg_regress with every backend under Valgrind (scripts/stress.sh, started before the scripted tests)"
+    # Its result, once it ends; a line every 25 seconds meanwhile.
+    (
+        trap 'exit 0' TERM
+        started=$(date +%s)
+        while sleep 25; do printf '    ... pg_regress under Valgrind (%s more)\n' "$(fmt_seconds $(($(date +%s) - started)))"; done
+    ) &
+    heartbeat=$!
+    wait "$stress_pid"
+    stress_status=$?
+    stress_pid=
+    kill "$heartbeat" 2>/dev/null
+    wait "$heartbeat" 2>/dev/null
+    show_regress <"$RUN_DIR/stress.log"
+    if [ "$stress_status" -eq 0 ]; then
         n=$(grep -cE '^ok [0-9]+ |\.\.\. ok' "$RUN_DIR/stress.log")
         echo "    $n pg_regress files under Valgrind, no memcheck report involving pg_intent"
         record stress "$n" 0
