@@ -32,6 +32,9 @@ struct LearnerOptions {
     // up to 256 for compatibility). Fewer threads never change a result;
     // the memory budget can lower the count further.
     static constexpr size_t kMaxThreads = 64;
+    // Largest C the solvers take: validate()'s bound, and the C grid's
+    // (select_C never tries a C an option could not give).
+    static constexpr double kMaxC = 1e6;
 
     void validate() const; // throws Error(InvalidArgument) naming the option
 };

@@ -35,7 +35,7 @@ void LearnerOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument, "unknown algorithm",
                     "The algorithm code " + std::to_string(static_cast<int>(algorithm)) +
                         " is not supported.");
-    if (!(std::isfinite(C) && C > 0 && C <= 1e6))
+    if (!(std::isfinite(C) && C > 0 && C <= kMaxC))
         throw Error(ErrorKind::InvalidArgument, "invalid value for option C",
                     "C must be a finite number greater than 0 and at most 1e6.", "The usual value is 1.");
     if (!(std::isfinite(tolerance) && tolerance > 0 && tolerance <= 10))

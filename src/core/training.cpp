@@ -261,10 +261,14 @@ FoldModels out_of_fold_models(TrainingRun &run) {
                       grid_work / 1e6);
         report.c_selection.reason = buf;
     } else {
+        // Within the learner's range (0, kMaxC]: a C an option may give,
+        // times 2 or 4, may not be one (an audit: C 1e6 failed the run).
         Cs.clear();
         for (double m : kCGrid)
-            Cs.push_back(options.learner.C * m);
-        report.c_selection.reason = "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy";
+            if (const double c = options.learner.C * m; c > 0 && c <= LearnerOptions::kMaxC) Cs.push_back(c);
+        report.c_selection.reason = Cs.size() == std::size(kCGrid)
+                                        ? "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy"
+                                        : "C x {1/4, 1/2, 1, 2, 4}, within (0, 1e6], by out-of-fold accuracy";
     }
     // Fold models only produce the out-of-fold scores. On data past the
     // 5-fold size they stop at a 5x looser tolerance, which leaves the

@@ -547,3 +547,22 @@ TEST(Parallel, RunsEveryTaskOnceAndRethrows) {
                            }),
                  Error);
 }
+
+// The C grid stays within the range the learner accepts: every C an option
+// may give is a C select_C may start from. An audit: {"C": 1e6,
+// "select_C": true} passed the options' check, and the run then failed with
+// "invalid value for option C" on the grid's 2e6.
+TEST(CSelection, TheGridStaysWithinTheLearnersRange) {
+    const std::vector<LabeledText> rows = shop_rows(30);
+    ModelOptions o;
+    o.apply_json(R"({"C": 1e6, "select_C": true})");
+    const TrainedModel t = train_model(rows, o, TrainCallbacks{});
+    const CSelection &c = t.report.c_selection;
+    ASSERT_FALSE(c.grid.empty());
+    for (double x : c.grid) {
+        EXPECT_GT(x, 0);
+        EXPECT_LE(x, 1e6);
+    }
+    EXPECT_EQ(c.grid.size(), 3u) << "1e6 x {1/4, 1/2, 1}";
+    EXPECT_LE(c.chosen, 1e6);
+}
