@@ -109,28 +109,23 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM intent_internal._pg_intent_lock_deployment(c.name);
-    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
-    END IF;
-    -- A model of another classifier (another set of labels) must not answer
-    -- for this one: the intent model answers classify_intent() for every app.
-    IF v_model.classifier OPERATOR(pg_catalog.<>) c.name THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to classifier "%s", not to "%s"', p_model_id, v_model.classifier, c.name),
-                   ERRCODE = 'invalid_parameter_value',
-                  HINT = CASE WHEN v_model.classifier = 'intent' THEN @extschema@.intent_output_error('Deploy it with deploy_intent_model().')
-                              ELSE @extschema@.intent_output_error('Deploy it with deploy_classifier_model().') END;
-    END IF;
-    -- A model belongs to the classifier's id, not its name: one of an
+    -- Only a model of this classifier is found: one that another classifier
+    -- trained (another set of labels must not answer for this one), or an
     -- earlier classifier of this name (dropped, then created again by
-    -- anyone) is another classifier's model. 0.3.1 deployed it, and the new
-    -- owner's explain_label() showed the n-grams of the old owner's data.
-    IF v_model.classifier_id IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s belongs to an earlier classifier named "%s", which was dropped', p_model_id, c.name),
-                   ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it (ai_intent_models.classifier_id); a classifier created again with the same name is another classifier.'),
-                  HINT = @extschema@.intent_output_error('Train the classifier with train_classifier().');
+    -- anyone: 0.3.1 deployed it, and the new owner's explain_label() showed
+    -- the n-grams of the old owner's data), is refused as one that does not
+    -- exist, in the same words: a caller may deploy this classifier and
+    -- know nothing of the others (an audit: "model 7 belongs to classifier
+    -- "cb"" named, id by id, every classifier to a role that may not list
+    -- them). Nor is another classifier's row locked.
+    SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m
+     WHERE m.id = p_model_id AND m.classifier_id = c.id AND m.classifier OPERATOR(pg_catalog.=) c.name
+       FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no model %s', c.name, p_model_id),
+                   ERRCODE = 'no_data_found',
+                   DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it, and only that classifier deploys it; a classifier created again with a dropped one''s name is another classifier.'),
+                   HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models: deploy_intent_model() deploys the built-in classifier''s, deploy_classifier_model() the others''.');
     END IF;
     IF v_model.is_active THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
@@ -157,7 +152,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_deploy_model(@extschema@.ai_classifiers, bigint) IS
-    'Internal: the one manual deploy (deploy_intent_model(), deploy_classifier_model()); the caller has checked the right to deploy. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 22004, P0002, 22023 another classifier''s model, 55000 already active or no bytes.';
+    'Internal: the one manual deploy (deploy_intent_model(), deploy_classifier_model()); the caller has checked the right to deploy. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 22004, P0002 no model of this classifier by that id (another classifier''s, or an earlier one''s of the same name, in the same words), 55000 already active or no bytes.';
 
 -- Re-activates the model that the active one of classifier c's partition
 -- p_partition (NULL: the unpartitioned or fallback model) replaced when it
@@ -239,7 +234,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
-    'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}.';
+    'Makes the given model the active one and records the deployment (reason manual). Returns {model_id, version, previous_model_id, deployed_at, reason}. Errors: 22004, P0002 no model of the built-in classifier by that id (another classifier''s model is refused in the same words), 55000 already active or no bytes.';
 
 CREATE OR REPLACE FUNCTION @extschema@.rollback_intent_model()
 RETURNS jsonb

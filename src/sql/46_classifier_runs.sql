@@ -12,7 +12,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.deploy_classifier_model(text, bigint) IS
-    'Makes the model the active one of its classifier and partition (reason manual). A model of another classifier is refused (22023). Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, P0002 no such model, 55000 already active or no bytes.';
+    'Makes the model the active one of its classifier and partition (reason manual). Needs the right to deploy the classifier. Returns {classifier, partition, model_id, version, previous_model_id, deployed_at, reason}. Errors: 42704, 42501, P0002 no model of this classifier by that id (a model of another classifier, or of an earlier one of the same name, is refused in the same words), 55000 already active or no bytes.';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_deploy_classifier_model(p_caller oid, p_name text, p_model_id bigint)
 RETURNS jsonb

@@ -83,7 +83,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET ROLE pgi_id_alice" \
     -c "SELECT create_classifier('router2', 'prompts', 'prompt', 'route', '{\"seed\": 1}')" >/dev/null
 old=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'router2'")
 err=$(psql -X -q -d $DB -c "SELECT deploy_classifier_model('router2', $old)" 2>&1 || true)
-[[ $err == *"belongs to an earlier classifier named \"router2\""* ]] || { echo "FAILED: $err" >&2; exit 1; }
+[[ $err == *"classifier \"router2\" has no model $old"* ]] || { echo "FAILED: $err" >&2; exit 1; }
 echo "ok: the classifier created again does not deploy the dropped one's model"
 err=$(psql -X -q -d $DB -c "SELECT intent_internal._pg_intent_activate($old, 'manual', NULL)" 2>&1 || true)
 [[ $err == *"the classifier of model $old no longer exists"* ]] || { echo "FAILED: $err" >&2; exit 1; }

@@ -32,8 +32,8 @@ SELECT max(id) FILTER (WHERE classifier = 'intent' AND is_active) AS intent_acti
 SELECT pg_temp.try_detail($$SELECT rollback_intent_model()$$) AS intent_no_previous;
 SELECT pg_temp.try_detail($$SELECT rollback_classifier('shop')$$) AS shop_no_previous;
 
--- A model of the other classifier: refused, with a hint naming the function
--- that deploys it.
+-- A model of the other classifier: refused as an id this classifier does
+-- not have; the hint names both deploy functions.
 SELECT pg_temp.try_detail(format('SELECT deploy_intent_model(%s)', :shop_other)) AS shop_model_as_intent;
 SELECT pg_temp.try_detail(format('SELECT deploy_classifier_model(%L, %s)', 'shop', :intent_other)) AS intent_model_as_shop;
 -- Already active, no such model, NULL: one wording.
@@ -75,6 +75,16 @@ SELECT d ->> 'reason' AS deployed_with_the_right,
 SELECT d ->> 'reason' AS rolled_back_with_the_right,
        (d ->> 'model_id')::bigint = :intent_other AS the_second
   FROM rollback_classifier('intent') AS d;
+RESET ROLE;
+-- Another classifier's model, to a role that may deploy only this one:
+-- refused in the words of an id that does not exist, naming nothing of the
+-- other classifier (an audit: "model 4 belongs to classifier "shop"" told,
+-- id by id, every classifier's name to a role that may not list them).
+SET ROLE pgi_op_role;
+SELECT replace(pg_temp.try_detail(format('SELECT deploy_classifier_model(%L, %s)', 'intent', :shop_other)), :shop_other::text, 'N')
+       = replace(pg_temp.try_detail('SELECT deploy_classifier_model(''intent'', 999999)'), '999999', 'N') AS same_words_as_no_such_model,
+       strpos(pg_temp.try_detail(format('SELECT deploy_intent_model(%s)', :shop_other)), 'shop') = 0 AS names_nothing_of_it,
+       left(pg_temp.try_detail(format('SELECT deploy_intent_model(%s)', :shop_other)), 5) AS sqlstate;
 RESET ROLE;
 
 -- A rollback to a model whose bytes were deleted: refused, with a hint
