@@ -266,9 +266,9 @@ FoldModels out_of_fold_models(TrainingRun &run) {
         Cs.clear();
         for (double m : kCGrid)
             if (const double c = options.learner.C * m; c > 0 && c <= LearnerOptions::kMaxC) Cs.push_back(c);
-        report.c_selection.reason = Cs.size() == std::size(kCGrid)
-                                        ? "C x {1/4, 1/2, 1, 2, 4} by out-of-fold accuracy"
-                                        : "C x {1/4, 1/2, 1, 2, 4}, within (0, 1e6], by out-of-fold accuracy";
+        report.c_selection.reason = std::string("C x {1/4, 1/2, 1, 2, 4}") +
+                                    (Cs.size() < std::size(kCGrid) ? ", within (0, 1e6]," : "") +
+                                    " by out-of-fold accuracy";
     }
     // Fold models only produce the out-of-fold scores. On data past the
     // 5-fold size they stop at a 5x looser tolerance, which leaves the

@@ -565,4 +565,5 @@ TEST(CSelection, TheGridStaysWithinTheLearnersRange) {
     }
     EXPECT_EQ(c.grid.size(), 3u) << "1e6 x {1/4, 1/2, 1}";
     EXPECT_LE(c.chosen, 1e6);
+    EXPECT_EQ(c.reason, "C x {1/4, 1/2, 1, 2, 4}, within (0, 1e6], by out-of-fold accuracy");
 }
