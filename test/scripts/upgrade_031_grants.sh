@@ -111,13 +111,16 @@ expect_eq "$(psql -X -At -d $DB -U $ROLE -c "SELECT (_pg_intent_classifier_count
     "(that is the 0.3.1 leak: the count statement names the source)"
 
 # What a role may execute beyond PUBLIC, by name.
-executable() {
+# The extension's functions that satisfy a condition on p, by name.
+functions_where() { # db condition
     q "$1" "SELECT coalesce(string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.oid::regprocedure::text), '')
               FROM pg_proc AS p
               JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
               JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
-             WHERE has_function_privilege('$2', p.oid, 'EXECUTE')
-               AND NOT has_function_privilege('public', p.oid, 'EXECUTE')"
+             WHERE $2"
+}
+executable() {
+    functions_where "$1" "has_function_privilege('$2', p.oid, 'EXECUTE') AND NOT has_function_privilege('public', p.oid, 'EXECUTE')"
 }
 expect_eq "$(q $DB "SELECT has_table_privilege('$STAFF', 'ai_training_data', 'SELECT'), has_table_privilege('$STAFF', 'ai_training_runs', 'SELECT')")" "f|t" \
     "at 0.3.1 the install revoked what default privileges gave $STAFF, and a grant made afterwards holds"
@@ -197,11 +200,7 @@ expect_eq "$(q $DB "SELECT has_function_privilege('$EXPLAINER', 'intent_internal
 # intent_output_error(), through which PUBLIC functions raise their errors,
 # and prune_classifier_models() were closed to every caller).
 public_executable() {
-    q "$1" "SELECT string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.oid::regprocedure::text)
-              FROM pg_proc AS p
-              JOIN pg_depend AS d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-              JOIN pg_extension AS e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
-             WHERE has_function_privilege('public', p.oid, 'EXECUTE')"
+    functions_where "$1" "has_function_privilege('public', p.oid, 'EXECUTE')"
 }
 expect_eq "$(public_executable $DB)" "$(public_executable ${DB}_fresh)" \
     "after the update PUBLIC may execute what a fresh install opens to it"
