@@ -4,6 +4,7 @@
 // -> refit on every row -> gate evidence -> a format 2 model.
 #include "training.h"
 
+#include "c_selection.h"
 #include "crossval.h"
 #include "errors.h"
 #include "eval_accumulator.h"
@@ -15,7 +16,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <optional>
 
@@ -29,15 +29,8 @@ double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The C grid is searched only while its fits cost at most this much work
-// (grid size x fold fits x fit_work, see folds.h): on small data, where one
-// C is least likely to suit every dataset and a fit takes milliseconds. The
-// gains are small (bench/results), so it is not worth more time.
-constexpr double kSelectCWork = 1e6;
 // How much looser the fold fits' solver tolerance is on larger data.
 constexpr double kFoldToleranceFactor = 5.0;
-// Multipliers of the given C tried by the grid.
-constexpr double kCGrid[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 
 // TF-IDF rows of typo variants of every entry: `count` variants each,
 // skipping a variant equal to its text (no word long enough to misspell).
@@ -65,35 +58,6 @@ size_t dataset_bytes(const PreparedDataset &d) {
         bytes += sizeof(std::string) + t.capacity();
     bytes += d.texts.size() * (sizeof(int) + sizeof(float) + sizeof(size_t) + 1);
     return bytes;
-}
-
-// Index of the C closest to `given` (in ratio) among the best accuracies.
-size_t pick_C(const std::vector<double> &grid, const std::vector<double> &accuracy, double given) {
-    size_t best = 0;
-    for (size_t i = 1; i < grid.size(); ++i) {
-        const double da = accuracy[i] - accuracy[best];
-        const double dist_i = std::fabs(std::log(grid[i] / given)),
-                     dist_b = std::fabs(std::log(grid[best] / given));
-        // Accuracies closer than one row in a million are ties.
-        if (da > 1e-9 || (std::fabs(da) <= 1e-9 && dist_i < dist_b)) best = i;
-    }
-    return best;
-}
-
-// Out-of-fold accuracy (served label = raw argmax over the intents) of the
-// in-scope held-out entries, rescored by their fold models.
-double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d) {
-    const size_t k = d.labels.size();
-    std::vector<float> s(padded(set.columns));
-    SparseVector row;
-    size_t n = 0, right = 0;
-    for (size_t e = 0; e < d.y.size(); ++e) {
-        if (!fm.held_out(e) || d.y[e] == kOutOfScope) continue;
-        ++n;
-        fm.score(set, e, row, s.data());
-        right += static_cast<int>(argmax(s.data(), k)) == d.y[e];
-    }
-    return n ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
 }
 
 // What the phases of one run share: its inputs, the report it fills, the
@@ -246,30 +210,11 @@ FoldModels out_of_fold_models(TrainingRun &run) {
     std::vector<int> strata(d.y.begin(), d.y.end());
     report.plan = plan_evaluation(strata, n + set.variant_entry.size(), set.columns, options.evaluation);
     const EvaluationPlan &plan = report.plan;
-    std::vector<double> Cs = {options.learner.C};
     const double fold_fits = plan.method == EvaluationMethod::CrossValidation
                                  ? static_cast<double>(plan.folds - 1)
                                  : 1.0 - options.evaluation.holdout_fraction;
-    const double grid_work = static_cast<double>(std::size(kCGrid)) * fold_fits * plan.work;
-    report.c_selection.chosen = options.learner.C;
-    if (!options.select_C) {
-        report.c_selection.reason = "select_C is off: C as given";
-    } else if (grid_work > kSelectCWork) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf,
-                      "the C grid would cost %.2fM work units, more than the 1M allowed: C as given",
-                      grid_work / 1e6);
-        report.c_selection.reason = buf;
-    } else {
-        // Within the learner's range (0, kMaxC]: a C an option may give,
-        // times 2 or 4, may not be one (an audit: C 1e6 failed the run).
-        Cs.clear();
-        for (double m : kCGrid)
-            if (const double c = options.learner.C * m; c > 0 && c <= LearnerOptions::kMaxC) Cs.push_back(c);
-        report.c_selection.reason = std::string("C x {1/4, 1/2, 1, 2, 4}") +
-                                    (Cs.size() < std::size(kCGrid) ? ", within (0, 1e6]," : "") +
-                                    " by out-of-fold accuracy";
-    }
+    const std::vector<double> Cs =
+        c_candidates(options.learner, options.select_C, fold_fits * plan.work, report.c_selection);
     // Fold models only produce the out-of-fold scores. On data past the
     // 5-fold size they stop at a 5x looser tolerance, which leaves the
     // out-of-fold accuracy and the fitted temperature all but unchanged and
@@ -283,15 +228,7 @@ FoldModels out_of_fold_models(TrainingRun &run) {
     std::vector<FoldModels> cv =
         cross_validate_models(set, plan.fold, plan.folds, Cs, fold_learner, run.threads, callbacks,
                               "evaluate", /*keep_refit_start=*/true);
-    size_t chosen = 0;
-    if (Cs.size() > 1) {
-        report.c_selection.selected = true;
-        report.c_selection.grid = Cs;
-        for (const FoldModels &fm : cv)
-            report.c_selection.accuracy.push_back(oof_accuracy(fm, set, d));
-        chosen = pick_C(Cs, report.c_selection.accuracy, options.learner.C);
-        report.c_selection.chosen = Cs[chosen];
-    }
+    const size_t chosen = choose_C(Cs, cv, set, d, options.learner.C, report.c_selection);
     FoldModels oof = std::move(cv[chosen]);
     return oof;
 }

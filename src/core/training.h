@@ -1,6 +1,7 @@
 // The training pipeline and its report.
 #pragma once
 
+#include "c_selection.h"
 #include "calibration.h"
 #include "dataset.h"
 #include "folds.h"
@@ -32,15 +33,6 @@ struct RowResult {
     bool uncertain = false;      // would abstain (below the threshold, or out of scope)
 };
 
-// How C was chosen.
-struct CSelection {
-    bool selected = false;        // false: C as given (the grid would cost too much, or select_C is off)
-    std::vector<double> grid;     // candidate values
-    std::vector<double> accuracy; // out-of-fold accuracy of each
-    double chosen = 1.0;
-    std::string reason;
-};
-
 // Everything train_model learned and measured.
 struct TrainReport {
     PreparedDataset data;
@@ -58,12 +50,12 @@ struct TrainReport {
     CalibrationReport calibration;   // ECE and Brier of the top class, out of fold
     ScoreCalibrator calibrator;
     AbstainThresholds threshold;
-    EvidenceFloor evidence; // the novelty rule's floor (novelty.h)
+    EvidenceFloor evidence;         // the novelty rule's floor (novelty.h)
     UnknownWordLimit unknown_words; // the novelty rule's limit on unknown words (novelty.h)
     SupportFloor support;           // the novelty rule's floor on the answer's own support (novelty.h)
-    RecallShift recall;     // recall_label's offset (label_recall.h)
-    double coverage = 0;          // in-scope out-of-fold rows not abstained
-    double accepted_accuracy = 0; // accuracy of those
+    RecallShift recall;             // recall_label's offset (label_recall.h)
+    double coverage = 0;            // in-scope out-of-fold rows not abstained
+    double accepted_accuracy = 0;   // accuracy of those
     size_t out_of_scope_evaluated = 0;
     double out_of_scope_recall = 0; // out-of-scope out-of-fold rows marked uncertain
     size_t unseen_intent_rows = 0;  // rows whose intent their fold model never saw (single examples)
