@@ -256,7 +256,21 @@ DECLARE
     -- the update created. CREATE OR REPLACE keeps a member's OID.
     v_before text[] := pg_catalog.string_to_array(
         pg_catalog.current_setting('pg_intent_upgrade.members_before', true), ',');
+    -- the relations and functions among the members this script created
+    v_created_rels oid[];
+    v_created_funcs oid[];
 BEGIN
+    SELECT coalesce(pg_catalog.array_agg(d.objid) FILTER (
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::regclass), '{}'),
+           coalesce(pg_catalog.array_agg(d.objid) FILTER (
+                        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass), '{}')
+      INTO v_created_rels, v_created_funcs
+      FROM pg_catalog.pg_depend AS d
+      JOIN pg_catalog.pg_extension AS e
+        ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pg_intent'
+     WHERE d.deptype OPERATOR(pg_catalog.=) 'e'
+       AND NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'));
+
     FOR r IN
         WITH members AS (
             SELECT c.oid, 'pg_class'::regclass AS classid, c.relowner AS owner, c.relnamespace AS nsp,
@@ -265,7 +279,7 @@ BEGIN
                    pg_catalog.format('%s', c.oid::regclass) AS name,
                    pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault(
                        CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) AS acl,
-                   NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}')) AS created_here
+                   c.oid OPERATOR(pg_catalog.=) ANY (v_created_rels) AS created_here
               FROM pg_catalog.pg_class AS c
               JOIN pg_catalog.pg_depend AS d
                 ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
@@ -275,7 +289,7 @@ BEGIN
             SELECT p.oid, 'pg_proc'::regclass, p.proowner, p.pronamespace, 'FUNCTION', 'f',
                    pg_catalog.format('%s', p.oid::regprocedure),
                    pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))),
-                   NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'))
+                   p.oid OPERATOR(pg_catalog.=) ANY (v_created_funcs)
               FROM pg_catalog.pg_proc AS p
               JOIN pg_catalog.pg_depend AS d
                 ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
@@ -327,9 +341,7 @@ BEGIN
     -- upgraded database under Supabase's default privileges, shadow_predict()
     -- failed with "permission denied for function intent_output_error").
     FOR r IN SELECT f AS fn FROM pg_catalog.unnest(v_public) AS f
-              WHERE p_fresh_install
-                 OR NOT ('pg_catalog.pg_proc'::regclass::oid::pg_catalog.text OPERATOR(pg_catalog.||) ':'
-                         OPERATOR(pg_catalog.||) f::oid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'))
+              WHERE p_fresh_install OR f::oid OPERATOR(pg_catalog.=) ANY (v_created_funcs)
     LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', r.fn);
     END LOOP;
@@ -352,12 +364,7 @@ BEGIN
         WITH set_functions AS (
             SELECT s.access, f AS fn, p.proowner, p.proacl,
                    NOT pg_catalog.starts_with(p.proname::text, '_pg_intent_') AS documented,
-                   EXISTS (SELECT FROM pg_catalog.pg_depend AS d
-                             JOIN pg_catalog.pg_extension AS e
-                               ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'pg_intent'
-                            WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
-                              AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
-                              AND NOT (d.classid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.objid::pg_catalog.text) OPERATOR(pg_catalog.=) ANY (coalesce(v_before, '{}'))) AS created_here
+                   p.oid OPERATOR(pg_catalog.=) ANY (v_created_funcs) AS created_here
               FROM intent_internal._pg_intent_access_sets() AS s
              CROSS JOIN LATERAL pg_catalog.unnest(s.functions) AS f
               JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) f::oid
