@@ -33,6 +33,19 @@ Wording Page::wording() const {
     return classifier.empty() || classifier == "intent" ? Wording::Intents : Wording::Labels;
 }
 
+void Page::poll() const {
+    if (options_.interrupted && options_.interrupted()) throw Error(ErrorKind::Cancelled, "cancelled");
+}
+
+void Page::add(std::string &to, std::string_view piece) const {
+    poll();
+    added_ += piece.size();
+    if (added_ > options_.max_bytes)
+        throw Error(ErrorKind::ResourceLimit,
+                    "the report page would be larger than " + std::to_string(options_.max_bytes) + " bytes");
+    to += piece;
+}
+
 std::string Page::status_word(const std::string &status) const {
     if (status == "completed") return T("status_completed");
     if (status == "failed") return T("status_failed");
@@ -150,10 +163,10 @@ void Page::misclassified() {
                       ")</span>";
         else
             message = html_escape(str(at(x, "message")), 300);
-        if (!rows.empty()) rows += "\n";
-        rows += "<tr><td class=\"msg\">" + message + "</td><td>" + html_escape(str(at(x, "expected")), 60) +
-                "</td><td>" + html_escape(str(at(x, "predicted")), 60) + "</td><td class=\"num\">" +
-                md(at(x, "confidence"), 2) + "</td></tr>";
+        add(rows, (rows.empty() ? "" : "\n") + std::string("<tr><td class=\"msg\">") + message + "</td><td>" +
+                      html_escape(str(at(x, "expected")), 60) + "</td><td>" +
+                      html_escape(str(at(x, "predicted")), 60) + "</td><td class=\"num\">" +
+                      md(at(x, "confidence"), 2) + "</td></tr>");
     }
     std::string extra;
     if (n_total > 0)
@@ -198,7 +211,7 @@ std::string Page::render() {
 } // namespace html_detail
 
 std::string render_report_html(const Json &input, const HtmlOptions &options) {
-    std::string page = html_detail::Page(input, options.language).render();
+    std::string page = html_detail::Page(input, options).render();
     return options.ascii_only ? ascii_html(page) : page;
 }
 

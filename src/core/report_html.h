@@ -8,6 +8,7 @@
 
 #include "json.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,11 +38,18 @@ const char *text_for(std::string_view key, Language language, Wording wording);
 // an argument is left as it is).
 std::string subst(std::string_view pattern, std::initializer_list<std::string_view> args);
 
+// The most characters of one text a page writes. A run's longest text, its
+// error, is cut at 2,000 already and a label has at most 256 bytes; the
+// document is the caller's, and a 100,000-character label written into
+// each cell title of the confusion matrix made a 1 MB document a 228 MB
+// page (an audit).
+constexpr size_t kMaxTextChars = 2000;
+
 // Text made safe for HTML and SVG, in element content and in quoted
-// attributes: & < > " ' become entities. With max_chars > 0, text longer
-// than max_chars characters (code points) is cut and ends with an ellipsis.
-// Invalid UTF-8 is replaced by U+FFFD.
-std::string html_escape(std::string_view value, size_t max_chars = 0);
+// attributes: & < > " ' become entities. Text longer than max_chars
+// characters (code points; 0 or more than kMaxTextChars: kMaxTextChars) is
+// cut and ends with an ellipsis. Invalid UTF-8 is replaced by U+FFFD.
+std::string html_escape(std::string_view value, size_t max_chars = kMaxTextChars);
 
 // A JSON number (or a string holding one) rounded half away from zero to
 // `digits` decimals and written with exactly that many ("0.800", "12");
@@ -60,6 +68,13 @@ std::string ascii_html(std::string_view utf8);
 struct HtmlOptions {
     Language language = Language::English;
     bool ascii_only = false; // the output is ascii_html() of the page
+    // The page's bound in bytes (before ascii_html()). A run's page is well
+    // under a megabyte; a hand-made document whose arrays hold millions of
+    // small elements, each drawn with its markup, is stopped here with
+    // Error(ResourceLimit) instead of costing the backend gigabytes.
+    size_t max_bytes = size_t{32} << 20;
+    // Polled as the page grows: true stops the render with Error(Cancelled).
+    std::function<bool()> interrupted;
 };
 
 // The page. `input` is the document _pg_intent_report_html() builds:
@@ -77,7 +92,9 @@ struct HtmlOptions {
 //   trend          [{id, run_name, started, accuracy, coverage, f1,
 //                  deployed, current}] the completed runs up to this one,
 //                  oldest first (at most 20)
-// Throws Error(InvalidArgument) when `input` is not an object with a run.
+// Throws Error(InvalidArgument) when `input` is not an object with a run,
+// Error(ResourceLimit) past options.max_bytes and Error(Cancelled) when
+// options.interrupted says so.
 std::string render_report_html(const Json &input, const HtmlOptions &options);
 
 } // namespace intent::report

@@ -333,8 +333,8 @@ void Page::deploy_and_evaluation() {
     if (small.is_array() && !small.empty()) {
         std::string list;
         for (const Json &x : small) {
-            if (!list.empty()) list += ", ";
-            list += html_escape(x.is_string() ? x.get<std::string>() : x.dump(), 60);
+            add(list, (list.empty() ? "" : ", ") +
+                          html_escape(x.is_string() ? x.get<std::string>() : x.dump(), 60));
         }
         e += std::string("<dt>") + T("dt_small_classes") + "</dt><dd>" + list + "</dd>";
     }

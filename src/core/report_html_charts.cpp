@@ -45,8 +45,8 @@ void Page::trend() {
     svg += "\n<line x1=\"" + itos(left) + "\" y1=\"" + itos(top + height) + "\" x2=\"" + itos(left + width) +
            "\" y2=\"" + itos(top + height) + "\" stroke=\"#52606d\"/>";
     for (size_t i = 0; i < n; ++i)
-        svg += "<text class=\"small\" x=\"" + fx(x_of(i)) + "\" y=\"" + itos(top + height + 14) +
-               "\" text-anchor=\"middle\">" + itos(static_cast<long long>(i + 1)) + "</text>";
+        add(svg, "<text class=\"small\" x=\"" + fx(x_of(i)) + "\" y=\"" + itos(top + height + 14) +
+                     "\" text-anchor=\"middle\">" + itos(static_cast<long long>(i + 1)) + "</text>");
     svg += "\n";
     int legend_x = left;
     for (const Series &s : series) {
@@ -55,10 +55,11 @@ void Page::trend() {
             auto v = num(at(t[i], s.key));
             if (!v) continue;
             std::string x = fx(x_of(i)), y = fx(y_of(*v));
-            points += (points.empty() ? "" : " ") + x + "," + y;
-            dots += "<circle cx=\"" + x + "\" cy=\"" + y + "\" r=\"3.5\" fill=\"" + s.colour + "\"><title>" +
-                    html_escape(opt_str(at(t[i], "run_name")).value_or(str(at(t[i], "started")))) + ": " +
-                    T(s.label) + " " + md(v) + "</title></circle>";
+            add(points, (points.empty() ? "" : " ") + x + "," + y);
+            add(dots, "<circle cx=\"" + x + "\" cy=\"" + y + "\" r=\"3.5\" fill=\"" + s.colour +
+                          "\"><title>" +
+                          html_escape(opt_str(at(t[i], "run_name")).value_or(str(at(t[i], "started")))) +
+                          ": " + T(s.label) + " " + md(v) + "</title></circle>");
         }
         if (!points.empty())
             svg += std::string("<polyline class=\"trend-line\" data-series=\"") + s.key + "\" points=\"" +
@@ -79,12 +80,13 @@ void Page::trend() {
             return num(at(x, k)) ? md(at(x, k))
                                  : std::string("<span class=\"na\">") + T("no_figure") + "</span>";
         };
-        rows += std::string("<tr class=\"trend-run") + (current ? " current" : "") + "\"><td class=\"num\">" +
-                itos(static_cast<long long>(i + 1)) + "</td><td class=\"msg\">" +
-                html_escape(opt_str(at(x, "run_name")).value_or(str(at(x, "id"))), 80) + "</td><td>" +
-                html_escape(str(at(x, "started"))) + "</td><td class=\"num\">" + cell("accuracy") +
-                "</td><td class=\"num\">" + cell("coverage") + "</td><td class=\"num\">" + cell("f1") +
-                "</td><td>" + T(deployed ? "yes" : "no") + "</td></tr>\n";
+        add(rows, std::string("<tr class=\"trend-run") + (current ? " current" : "") +
+                      "\"><td class=\"num\">" + itos(static_cast<long long>(i + 1)) +
+                      "</td><td class=\"msg\">" +
+                      html_escape(opt_str(at(x, "run_name")).value_or(str(at(x, "id"))), 80) + "</td><td>" +
+                      html_escape(str(at(x, "started"))) + "</td><td class=\"num\">" + cell("accuracy") +
+                      "</td><td class=\"num\">" + cell("coverage") + "</td><td class=\"num\">" + cell("f1") +
+                      "</td><td>" + T(deployed ? "yes" : "no") + "</td></tr>\n");
     }
     out_.push_back(
         "<section id=\"trend\"><h2>" + std::string(T("trend_title")) + " <span class=\"sub\">(" +
@@ -108,10 +110,10 @@ std::string Page::confusion_note(const std::vector<std::string> &labels, const s
     } else {
         std::string kept, left_out;
         for (size_t i : order)
-            kept += (kept.empty() ? "" : ", ") + html_escape(labels[i]);
+            add(kept, (kept.empty() ? "" : ", ") + html_escape(labels[i]));
         for (size_t i = 0; i < nl; ++i)
             if (!std::binary_search(order.begin(), order.end(), i))
-                left_out += (left_out.empty() ? "" : ", ") + html_escape(labels[i]);
+                add(left_out, (left_out.empty() ? "" : ", ") + html_escape(labels[i]));
         note = F("some_intents", {itos(static_cast<long long>(nl)), itos(confused), itos(k), kept, left_out});
     }
     return note;
@@ -182,16 +184,16 @@ void Page::confusion() {
                 fill = "hsl(212,70%," + fx(94 - 56 * share) + "%)";
             else
                 fill = "hsl(4,78%," + fx(92 - 47 * std::sqrt(share)) + "%)";
-            html += std::string("<rect class=\"cell ") +
-                    (i == j  ? "diag"
-                     : n > 0 ? "err"
-                             : "zero") +
-                    "\" x=\"" + itos(left + cp * c) + "\" y=\"" + itos(top + rp * c) + "\" width=\"" +
-                    itos(c) + "\" height=\"" + itos(c) + "\" fill=\"" + fill +
-                    "\" stroke=\"#fff\" stroke-width=\"1\"><title>" +
-                    F("cell_title", {html_escape(labels[i]), html_escape(labels[j]), itos(n), fx(100 * share),
-                                     html_escape(labels[i])}) +
-                    "</title></rect>";
+            add(html, std::string("<rect class=\"cell ") +
+                          (i == j  ? "diag"
+                           : n > 0 ? "err"
+                                   : "zero") +
+                          "\" x=\"" + itos(left + cp * c) + "\" y=\"" + itos(top + rp * c) + "\" width=\"" +
+                          itos(c) + "\" height=\"" + itos(c) + "\" fill=\"" + fill +
+                          "\" stroke=\"#fff\" stroke-width=\"1\"><title>" +
+                          F("cell_title", {html_escape(labels[i]), html_escape(labels[j]), itos(n),
+                                           fx(100 * share), html_escape(labels[i])}) +
+                          "</title></rect>");
             if (n > 0)
                 html += "<text x=\"" + itos(left + cp * c + c / 2) + "\" y=\"" + itos(top + rp * c + c / 2) +
                         "\" text-anchor=\"middle\" dominant-baseline=\"central\" style=\"fill:" +
@@ -201,12 +203,12 @@ void Page::confusion() {
         }
     for (int p = 0; p < k; ++p) {
         const std::string &l = labels[order[p]];
-        html += "<text x=\"" + itos(left - 8) + "\" y=\"" + itos(top + p * c + c / 2) +
-                "\" text-anchor=\"end\" dominant-baseline=\"central\"><title>" + html_escape(l) + "</title>" +
-                html_escape(l, 24) + "</text>\n<text transform=\"translate(" +
-                itos(left + p * c + c / 2 - 4) + "," + itos(top - 8) +
-                ") rotate(-45)\" text-anchor=\"start\"><title>" + html_escape(l) + "</title>" +
-                html_escape(l, 20) + "</text>\n";
+        add(html, "<text x=\"" + itos(left - 8) + "\" y=\"" + itos(top + p * c + c / 2) +
+                      "\" text-anchor=\"end\" dominant-baseline=\"central\"><title>" + html_escape(l) +
+                      "</title>" + html_escape(l, 24) + "</text>\n<text transform=\"translate(" +
+                      itos(left + p * c + c / 2 - 4) + "," + itos(top - 8) +
+                      ") rotate(-45)\" text-anchor=\"start\"><title>" + html_escape(l) + "</title>" +
+                      html_escape(l, 20) + "</text>\n");
     }
     std::string note = confusion_note(labels, order, confused);
     // the legend's entries, spaced for the longer Spanish words
@@ -243,15 +245,23 @@ void Page::f1_bars() {
         std::optional<double> f1, prec, rec, support;
     };
     std::vector<Bar> bars;
-    for (auto it = per.begin(); it != per.end(); ++it)
+    for (auto it = per.begin(); it != per.end(); ++it) {
+        if ((bars.size() & 1023) == 1023) poll();
         bars.push_back({it.key(), num(at(*it, "f1")), num(at(*it, "precision")), num(at(*it, "recall")),
                         num(at(*it, "support"))});
-    // worst first, intents without an F1 before all
-    std::sort(bars.begin(), bars.end(), [](const Bar &a, const Bar &b) {
-        if (a.f1.has_value() != b.f1.has_value()) return !a.f1.has_value();
-        if (a.f1 && *a.f1 != *b.f1) return *a.f1 < *b.f1;
-        return a.key < b.key;
-    });
+    }
+    // worst first, intents without an F1 before all; at most the 300 worst
+    // (as many as the confusion matrix holds): a run of thousands of
+    // intents would otherwise draw a chart of thousands of bars
+    constexpr size_t kMaxBars = 300;
+    const size_t all = bars.size(), drawn = std::min(all, kMaxBars);
+    std::partial_sort(bars.begin(), bars.begin() + static_cast<std::ptrdiff_t>(drawn), bars.end(),
+                      [](const Bar &a, const Bar &b) {
+                          if (a.f1.has_value() != b.f1.has_value()) return !a.f1.has_value();
+                          if (a.f1 && *a.f1 != *b.f1) return *a.f1 < *b.f1;
+                          return a.key < b.key;
+                      });
+    bars.resize(drawn);
     const int left = 190;
     std::string html;
     for (size_t p = 0; p < bars.size(); ++p) {
@@ -263,15 +273,15 @@ void Page::f1_bars() {
                              : *b.f1 < 0.6 ? "#d64545"
                              : *b.f1 < 0.8 ? "#e8a33d"
                                            : "#2f9e5b";
-        html += "<text x=\"" + itos(left - 8) + "\" y=\"" + itos(y + 8) +
-                "\" text-anchor=\"end\" dominant-baseline=\"central\"><title>" + html_escape(b.key) +
-                "</title>" + html_escape(b.key, 26) + "</text><rect class=\"bar\" x=\"" + itos(left) +
-                "\" y=\"" + itos(y) + "\" width=\"" + fx(len) + "\" height=\"16\" rx=\"3\" fill=\"" + colour +
-                "\"><title>" +
-                F("bar_title", {html_escape(b.key), md(b.f1), md(b.prec), md(b.rec), support}) +
-                "</title></rect><text x=\"" + fx(left + std::round(len * 10) / 10 + 6) + "\" y=\"" +
-                itos(y + 8) + "\" dominant-baseline=\"central\">" + md(b.f1) +
-                " <tspan class=\"small\">n=" + support + "</tspan></text>";
+        add(html, "<text x=\"" + itos(left - 8) + "\" y=\"" + itos(y + 8) +
+                      "\" text-anchor=\"end\" dominant-baseline=\"central\"><title>" + html_escape(b.key) +
+                      "</title>" + html_escape(b.key, 26) + "</text><rect class=\"bar\" x=\"" + itos(left) +
+                      "\" y=\"" + itos(y) + "\" width=\"" + fx(len) + "\" height=\"16\" rx=\"3\" fill=\"" +
+                      colour + "\"><title>" +
+                      F("bar_title", {html_escape(b.key), md(b.f1), md(b.prec), md(b.rec), support}) +
+                      "</title></rect><text x=\"" + fx(left + std::round(len * 10) / 10 + 6) + "\" y=\"" +
+                      itos(y + 8) + "\" dominant-baseline=\"central\">" + md(b.f1) +
+                      " <tspan class=\"small\">n=" + support + "</tspan></text>");
         if (p + 1 < bars.size()) html += "\n";
     }
     int h = 34 + static_cast<int>(bars.size()) * 24 + 10;
@@ -282,11 +292,14 @@ void Page::f1_bars() {
                 itos(left + g * 110) + "\" y=\"18\" text-anchor=\"middle\">" +
                 md(std::optional<double>(g * 0.25), 2) + "</text>";
     std::string W = itos(left + 440 + 90), H = itos(h);
-    out_.push_back("<section id=\"f1\"><h2>" + std::string(T("f1_title")) + " <span class=\"sub\">(" +
-                   T("worst_first") + ")</span></h2><svg id=\"f1-bars\" width=\"" + W + "\" height=\"" + H +
-                   "\" viewBox=\"0 0 " + W + " " + H + "\" role=\"img\" aria-label=\"" + T("f1_title") +
-                   "\">\n" + grid + "\n" + html + "\n</svg><p class=\"note\">" + T("f1_note") +
-                   "</p></section>");
+    out_.push_back(
+        "<section id=\"f1\"><h2>" + std::string(T("f1_title")) + " <span class=\"sub\">(" +
+        (drawn < all
+             ? F("worst_first_of", {itos(static_cast<long long>(drawn)), itos(static_cast<long long>(all))})
+             : std::string(T("worst_first"))) +
+        ")</span></h2><svg id=\"f1-bars\" width=\"" + W + "\" height=\"" + H + "\" viewBox=\"0 0 " + W + " " +
+        H + "\" role=\"img\" aria-label=\"" + T("f1_title") + "\">\n" + grid + "\n" + html +
+        "\n</svg><p class=\"note\">" + T("f1_note") + "</p></section>");
 }
 
 void Page::row_charts() {
@@ -317,17 +330,17 @@ std::string Page::reliability_chart(const Json &rows, double total) const {
             std::string n = md(at(s, "n"), 0);
             std::string y = fx(20 + (1 - acc) * 300);
             if (!bins.empty()) bins += "\n";
-            bins += "<rect class=\"bin\" x=\"" + itos(50 + static_cast<int>(b) * 30 + 1) + "\" y=\"" + y +
-                    "\" width=\"28\" height=\"" + fx(acc * 300) +
-                    "\" fill=\"#2563eb\" fill-opacity=\"0.75\"><title>" +
-                    F("bin_title",
-                      {md(std::optional<double>(b / 10), 1), md(std::optional<double>((b + 1) / 10), 1), n,
-                       md(std::optional<double>(acc)), md(std::optional<double>(conf))}) +
-                    "</title></rect><circle cx=\"" + fx(50 + conf * 300) + "\" cy=\"" + y +
-                    "\" r=\"3.5\" fill=\"#1f2933\"/><text class=\"small\" x=\"" +
-                    itos(50 + static_cast<int>(b) * 30 + 15) + "\" y=\"" +
-                    fx(std::max(20 + std::round((1 - acc) * 3000) / 10 - 5, 13.0)) +
-                    "\" text-anchor=\"middle\">" + n + "</text>";
+            add(bins, "<rect class=\"bin\" x=\"" + itos(50 + static_cast<int>(b) * 30 + 1) + "\" y=\"" + y +
+                          "\" width=\"28\" height=\"" + fx(acc * 300) +
+                          "\" fill=\"#2563eb\" fill-opacity=\"0.75\"><title>" +
+                          F("bin_title",
+                            {md(std::optional<double>(b / 10), 1), md(std::optional<double>((b + 1) / 10), 1),
+                             n, md(std::optional<double>(acc)), md(std::optional<double>(conf))}) +
+                          "</title></rect><circle cx=\"" + fx(50 + conf * 300) + "\" cy=\"" + y +
+                          "\" r=\"3.5\" fill=\"#1f2933\"/><text class=\"small\" x=\"" +
+                          itos(50 + static_cast<int>(b) * 30 + 15) + "\" y=\"" +
+                          fx(std::max(20 + std::round((1 - acc) * 3000) / 10 - 5, 13.0)) +
+                          "\" text-anchor=\"middle\">" + n + "</text>");
         }
     std::string grid;
     for (int g = 0; g <= 5; ++g)
@@ -364,8 +377,10 @@ std::string Page::coverage_chart(const Json &rows, double total) const {
     std::vector<std::pair<double, double>> pts; // x, accuracy
     double ymin = 1;
     const Json &curve = at(rows, "curve");
+    size_t seen = 0;
     if (curve.is_array())
         for (const Json &p : curve) {
+            if ((++seen & 1023) == 0) poll();
             if (!p.is_array() || p.size() < 2) continue;
             double accepted = num(p[0]).value_or(0), right = num(p[1]).value_or(0);
             if (accepted <= 0) continue;
@@ -378,7 +393,7 @@ std::string Page::coverage_chart(const Json &rows, double total) const {
     auto y_of = [&](double acc) { return 20 + 300 * (1 - (acc - ymin) / (1 - ymin)); };
     std::string points;
     for (auto &[x, acc] : pts)
-        points += (points.empty() ? "" : " ") + fx(x) + "," + fx(y_of(acc));
+        add(points, (points.empty() ? "" : " ") + fx(x) + "," + fx(y_of(acc)));
     std::string axis;
     for (int g = static_cast<int>(std::lround(ymin * 10)); g <= 10; ++g) {
         std::string y = fx(320 - 300 * (g - ymin * 10) / (10 - ymin * 10));

@@ -235,19 +235,15 @@ std::string subst(std::string_view pattern, std::initializer_list<std::string_vi
 }
 
 std::string html_escape(std::string_view value, size_t max_chars) {
+    if (max_chars == 0 || max_chars > kMaxTextChars) max_chars = kMaxTextChars;
     std::string out;
-    out.reserve(value.size() + 16);
     size_t chars = 0, i = 0;
-    if (max_chars > 0) {
-        // count the characters first: a text longer than max_chars keeps
-        // max_chars - 1 of them and the ellipsis
-        size_t j = 0;
-        while (j < value.size()) {
-            next_code_point(value, j);
-            ++chars;
-        }
-    }
-    size_t keep = max_chars > 0 && chars > max_chars ? max_chars - 1 : SIZE_MAX;
+    // count the characters (up to one past the bound) first: a text longer
+    // than max_chars keeps max_chars - 1 of them and the ellipsis
+    for (size_t j = 0; j < value.size() && chars <= max_chars; ++chars)
+        next_code_point(value, j);
+    size_t keep = chars > max_chars ? max_chars - 1 : SIZE_MAX;
+    out.reserve(std::min(value.size(), 4 * max_chars) + 16);
     size_t written = 0;
     while (i < value.size() && written < keep) {
         uint32_t cp = next_code_point(value, i);

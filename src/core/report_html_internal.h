@@ -68,7 +68,8 @@ std::string itos(long long v);
 
 class Page {
   public:
-    Page(const Json &input, Language language) : in_(input), lang_(language) {}
+    Page(const Json &input, const HtmlOptions &options)
+        : in_(input), lang_(options.language), options_(options) {}
     std::string render();
 
   private:
@@ -111,9 +112,18 @@ class Page {
     std::string reliability_chart(const Json &rows, double total) const;
     std::string coverage_chart(const Json &rows, double total) const;
     void misclassified();
+    // Appends `piece` to `to`, counting its bytes against the page's bound
+    // (options_.max_bytes) and polling the cancel. Every loop over the
+    // document's arrays writes through here: the rest of the page is a fixed
+    // number of texts, each at most kMaxTextChars long.
+    void add(std::string &to, std::string_view piece) const;
+    // Throws Error(Cancelled) when options_.interrupted says so.
+    void poll() const;
 
     const Json &in_;
     Language lang_;
+    const HtmlOptions &options_;
+    mutable size_t added_ = 0; // bytes add() has counted
     const Json &run_ = at(in_, "run");
     const Json &rep_ = at(in_, "report");
     const Json &m_ = at(rep_, "metrics");

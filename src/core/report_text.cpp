@@ -539,6 +539,7 @@ const Entry kTexts[] = {
     // F1 bars
     {"f1_title", "F1 per intent", "F1 por intenci\xC3\xB3n"},
     {"worst_first", "worst first", "de peor a mejor"},
+    {"worst_first_of", "the {0} worst of {1}, worst first", "las {0} peores de {1}, de peor a mejor"},
     {"bar_title", "{0}: F1 {1}, precision {2}, recall {3}, support {4}",
      "{0}: F1 {1}, precisi\xC3\xB3n {2}, exhaustividad {3}, soporte {4}"},
     {"f1_note",

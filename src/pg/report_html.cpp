@@ -114,7 +114,21 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
     // Outside UTF8 every character beyond ASCII is written as a character
     // reference, which any server encoding holds and a browser reads the same.
     options.ascii_only = !utf8_database;
-    return utf8_to_text(intent::report::render_report_html(document, options));
+    // Rendering a large hand-made document takes seconds too, and its page
+    // is bounded (HtmlOptions::max_bytes): past it, the document is too
+    // large, as above.
+    options.interrupted = [] { return interrupt_pending(); };
+    std::string page;
+    try {
+        page = intent::report::render_report_html(document, options);
+    } catch (const intent::Error &e) {
+        if (e.kind() != intent::ErrorKind::ResourceLimit) throw;
+        throw SqlError(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                       intent::Message{N_("the report document is too large"), {}},
+                       "Its page would have more than " + std::to_string(options.max_bytes) +
+                           " bytes, the most that are rendered.");
+    }
+    return utf8_to_text(page);
 }
 
 // intent_output_text(p_key text, p_language text): one fixed text of what

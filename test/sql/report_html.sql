@@ -267,3 +267,30 @@ SELECT html ~ 'id="confusion-heatmap"' AS drawn, html LIKE E'%</html>\n' AS comp
                                                                               FROM generate_series(1, n) AS j) AS r
                                                                          FROM generate_series(1, n) AS i) AS s))))), 'en') AS html
           FROM (VALUES (20), (400)) AS v(n)) AS x;
+-- An audit: labels of 100,000 characters, each written into every cell
+-- title of the matrix, made a 1 MB document a 228 MB page (a 6 MB one cost
+-- 3.5 GB and failed with XX000). Every text is cut at 2,000 characters
+-- where it is written, and the page is bounded at 32 MB: a document of
+-- 150,000 small bins (13 MB), each drawn with its markup (48 MB), is
+-- refused (54000).
+SELECT octet_length(html) < 5000000 AS bounded_page, html LIKE E'%</html>\n' AS complete_page
+  FROM (SELECT intent_internal._pg_intent_render_report_html(jsonb_build_object(
+               'run', jsonb_build_object('id', 'x', 'status', 'completed'),
+               'report', jsonb_build_object('metrics', jsonb_build_object('confusion', jsonb_build_object(
+                   'labels', (SELECT jsonb_agg(repeat('&', 100000) || g) FROM generate_series(1, 12) AS g),
+                   'matrix', (SELECT jsonb_agg(r) FROM (SELECT (SELECT jsonb_agg(1) FROM generate_series(1, 12)) AS r
+                                                          FROM generate_series(1, 12)) AS s))))), 'en') AS html) AS p;
+DO $$
+DECLARE
+    v_detail text;
+BEGIN
+    PERFORM intent_internal._pg_intent_render_report_html(jsonb_build_object(
+        'run', jsonb_build_object('id', 'x', 'status', 'completed'), 'report', '{"metrics": {}}'::jsonb,
+        'rows', jsonb_build_object('readable', true, 'count', 1,
+                                   'bins', (SELECT jsonb_agg('{"b": 1, "n": 1, "acc": 0.5, "conf": 0.5}'::jsonb)
+                                              FROM generate_series(1, 150000)))), 'en');
+    RAISE WARNING 'rendered';
+EXCEPTION WHEN program_limit_exceeded THEN
+    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+    RAISE WARNING '%: %, %', SQLSTATE, SQLERRM, v_detail;
+END $$;

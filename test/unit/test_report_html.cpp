@@ -266,3 +266,77 @@ TEST(ReportHtml, RefusesADocumentWithoutRun) {
     EXPECT_THROW(render_report_html(parse_json("[]", "t"), {}), intent::Error);
     EXPECT_THROW(render_report_html(parse_json("{}", "t"), {}), intent::Error);
 }
+
+// The document is the caller's (any role granted the report set may pass
+// one), so what it makes the page cost is bounded: an audit's twelve
+// 100,000-character labels, each written into every cell title of the
+// confusion matrix, made a 1 MB document a 228 MB page.
+TEST(ReportHtml, EveryTextIsCutAtItsBound) {
+    EXPECT_EQ(html_escape(std::string(kMaxTextChars, 'a')), std::string(kMaxTextChars, 'a'));
+    const std::string cut = html_escape(std::string(kMaxTextChars + 1, 'a'), 0);
+    EXPECT_EQ(cut, std::string(kMaxTextChars - 1, 'a') + "\xE2\x80\xA6");
+    EXPECT_EQ(html_escape(std::string(100000, '&'), 5000).size(), (kMaxTextChars - 1) * 5 + 3);
+
+    Json run = deployed_run();
+    Json labels = Json::array();
+    Json matrix = Json::array();
+    for (int i = 0; i < 12; ++i) {
+        labels.push_back(std::string(100000, '&') + std::to_string(i));
+        matrix.push_back(Json::array());
+        for (int j = 0; j < 12; ++j)
+            matrix.back().push_back(1);
+    }
+    run["report"]["metrics"]["confusion"] = {{"labels", labels}, {"matrix", matrix}};
+    run["run"]["run_name"] = std::string(1000000, '<');
+    const std::string page = render_report_html(run, {});
+    // 144 cell titles and 24 axis titles, three or one label each, at most
+    // 2,000 characters of five bytes: under 5 MB (228 MB before)
+    EXPECT_LT(page.size(), size_t{5} << 20);
+    EXPECT_EQ(page.find(std::string(kMaxTextChars * 5, '&')), std::string::npos);
+}
+
+// A document of millions of small elements, each drawn with its markup,
+// stops at the page's bound; a cancel stops the render.
+TEST(ReportHtml, ThePageIsBoundedAndCancellable) {
+    Json run = deployed_run();
+    Json bins = Json::array();
+    for (int i = 0; i < 200000; ++i)
+        bins.push_back({{"b", 1}, {"n", 1}, {"conf", 0.5}, {"acc", 0.5}});
+    run["rows"]["bins"] = bins;
+    HtmlOptions options;
+    try {
+        render_report_html(run, options);
+        FAIL() << "rendered a page past the bound";
+    } catch (const intent::Error &e) {
+        EXPECT_EQ(e.kind(), intent::ErrorKind::ResourceLimit);
+    }
+    // within a larger bound it renders
+    options.max_bytes = size_t{1} << 30;
+    EXPECT_GT(render_report_html(run, options).size(), options.max_bytes / 1024);
+
+    int polls = 0;
+    options.interrupted = [&] { return ++polls > 3; };
+    try {
+        render_report_html(run, options);
+        FAIL() << "a cancel did not stop the render";
+    } catch (const intent::Error &e) {
+        EXPECT_EQ(e.kind(), intent::ErrorKind::Cancelled);
+    }
+}
+
+// A run of thousands of intents draws the 300 worst bars and says so.
+TEST(ReportHtml, F1BarsDrawTheWorstThreeHundred) {
+    Json run = deployed_run();
+    Json per = Json::object();
+    for (int i = 0; i < 400; ++i)
+        per["i" + std::to_string(1000 + i)] = {
+            {"f1", i / 400.0}, {"precision", 1}, {"recall", 1}, {"support", 1}};
+    run["report"]["metrics"]["per_intent"] = per;
+    const std::string page = render_report_html(run, {});
+    EXPECT_EQ(count(page, "class=\"bar\""), 300u);
+    EXPECT_NE(page.find("the 300 worst of 400, worst first"), std::string::npos);
+    EXPECT_NE(page.find(">i1000<"), std::string::npos); // the worst is drawn
+    EXPECT_EQ(page.find(">i1399<"), std::string::npos); // the best is not
+    const std::string es = render_report_html(run, {Language::Spanish, false});
+    EXPECT_NE(es.find("las 300 peores de 400"), std::string::npos);
+}
