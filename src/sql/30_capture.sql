@@ -104,7 +104,14 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'),
                    ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF v_intent IS NULL OR v_intent = '' THEN
+    -- A required argument's NULL is 22004, as for every other function
+    -- (0.3.1 answered it 22023, as an empty intent).
+    IF p_correct_intent IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_correct_intent must not be null'),
+                   ERRCODE = 'null_value_not_allowed',
+                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
+    END IF;
+    IF v_intent = '' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent must not be empty'),
                    ERRCODE = 'invalid_parameter_value',
                   HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');

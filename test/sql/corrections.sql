@@ -45,7 +45,8 @@ RETURNING original_intent, corrected_intent, was_mismatch;
 SELECT submit_intent_correction(:'wrong', 'order_status') ->> 'was_mismatch' AS was_mismatch;
 SELECT correct_intent, correct_response, should_escalate FROM ai_training_data WHERE id = :'wrong';
 
--- Errors: unknown row, empty, too long or NULL intent, NULL id.
+-- Errors: unknown row, empty, too long or NULL intent (22004, as every
+-- required argument), NULL id.
 SELECT pg_temp.try($$SELECT submit_intent_correction('00000000-0000-0000-0000-000000000000', 'x')$$);
 SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', ''));
 SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', '   '));
