@@ -39,13 +39,16 @@ BEGIN
                    ERRCODE = 'null_value_not_allowed',
                   HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
-    IF p_action = 'reject' AND btrim(p_reason) = '' THEN
+    -- A reason is blank when it holds nothing but whitespace of any kind
+    -- (0.3.1 trimmed spaces only: a reason of tabs and newlines rejected the
+    -- row, and the audit trail kept the whitespace as its reason).
+    IF p_action = 'reject' AND p_reason !~ '[^[:space:]]' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_reason": a rejection needs a reason'),
                    ERRCODE = 'invalid_parameter_value',
                   HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
-    p_reason := nullif(btrim(p_reason), '');
+    p_reason := nullif(regexp_replace(p_reason, '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
 
     -- Rows that do not exist (or row-level security hides) are reported, not
     -- an error, so a batch from a stale screen still applies the rest.

@@ -53,6 +53,11 @@ SELECT pg_temp.try($$SELECT approve_training_sample(NULL)$$) AS null_id;
 SELECT pg_temp.try($$SELECT approve_training_sample('00000000-0000-0000-0000-000000000000')$$) AS unknown_id;
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', '  ')) AS empty_reason;
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, NULL)', :'one')) AS null_reason;
+-- Blank is whitespace of any kind (0.3.1 trimmed spaces only, and a reason of
+-- a tab and a newline rejected the row); the row stays as it was.
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', E'\n\t \r')) AS whitespace_reason;
+SELECT pg_temp.try(format('SELECT reject_training_samples(ARRAY[%L]::uuid[], %L)', :'one', E'\t')) AS whitespace_reason_batch;
+SELECT dataset_status <> 'rejected' AS not_rejected FROM ai_training_data WHERE id = :'one';
 SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'unlabelled')) AS no_intent;
 -- Nor a row whose intent is longer than 256 bytes (any role that may log
 -- interactions could store one before 0.2.1's constraints, so an upgraded
