@@ -249,6 +249,11 @@ BEGIN
     EXCEPTION WHEN insufficient_privilege THEN
         v_unknown := SQLERRM;
         v_not_allowed := true;
+    WHEN OTHERS THEN
+        -- A count that fails is reported, as get_classifier_metrics() does:
+        -- a label that fails to read in a row no run reads (no text) must
+        -- not cost a scheduled snapshot its period. A cancel ends the call.
+        v_unknown := SQLERRM;
     END;
 
     v_details := jsonb_build_object('deploy_reasons', v_runs.reasons,

@@ -165,6 +165,18 @@ SELECT s ->> 'new_rows' AS new_rows, s ->> 'new_rows_unknown' AS why
 SELECT new_rows, details ->> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
  WHERE classifier = 'cs_router' AND period_start = '2026-10-31 00:00+00';
 
+-- A count that fails (here a view's time that fails to read in a row
+-- without a text, which no run reads) is reported in the snapshot, not
+-- raised: a scheduled snapshot keeps its period.
+CREATE VIEW cs_dirty AS
+SELECT prompt, route, (CASE WHEN prompt IS NULL THEN 'not a time' ELSE asked_at::text END)::timestamptz AS asked_at
+  FROM (SELECT prompt, route, asked_at FROM cs_prompts UNION ALL SELECT NULL, 'x', NULL) AS s;
+SELECT create_classifier('cs_dirty', 'cs_dirty', 'prompt', 'route', '{"time_column": "asked_at", "seed": 1}') IS NOT NULL AS created;
+SELECT s ->> 'new_rows' AS new_rows, s ->> 'new_rows_unknown' AS why
+  FROM create_classifier_metrics_snapshot('cs_dirty', 'daily', '2026-10-31 12:00+00') AS s;
+SELECT drop_classifier('cs_dirty') IS NOT NULL AS dropped;
+DROP VIEW cs_dirty;
+
 -- A dropped classifier: no new snapshot, and its history stays.
 SELECT drop_classifier('cs_plain') IS NOT NULL AS dropped;
 SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_plain', 'hourly')$$) AS dropped_classifier;

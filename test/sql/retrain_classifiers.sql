@@ -112,6 +112,9 @@ SELECT create_classifier('viewed', 'rc_json', 'prompt', 'route', '{"auto_retrain
 SELECT train_classifier('viewed') ->> 'status' AS trained;
 SELECT metrics ? 'source_rows_counted' AS counted, (metrics ->> 'input_rows')::int AS input_rows
   FROM ai_training_runs WHERE classifier = 'viewed';
+-- The dashboard reports the failed count instead of failing with it.
+SELECT m -> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m #>> '{last_run,status}' AS last_run
+  FROM get_classifier_metrics('viewed') AS m;
 SELECT drop_classifier('viewed', true) IS NOT NULL AS dropped;
 DROP VIEW rc_json;
 -- only_reviewed, the count's one policy key, turned on after a run: the
