@@ -258,7 +258,8 @@ BEGIN
 
     v_details := jsonb_build_object('deploy_reasons', v_runs.reasons,
                                     'weakest', coalesce(v_model.weakest, '[]'::jsonb),
-                                    'new_rows_unknown', v_unknown);
+                                    'new_rows_unknown', v_unknown,
+                                    'classifier_id', v_classifier_id);
     INSERT INTO @extschema@.ai_classifier_metrics_snapshots AS s
         (classifier, period_type, period_start, period_end, model_id, model_version, model_f1,
          model_accuracy, model_coverage, partition_models, partition_f1_min, partition_f1_median,
@@ -282,18 +283,25 @@ BEGIN
         runs_deployed = EXCLUDED.runs_deployed,
         -- A count a caller could take stays when a later caller of the
         -- period may not count (without the right to train: a dashboard's),
-        -- if the stored row is this classifier's (its model is; not a
-        -- dropped one's of the same name): it overwrote the count with NULL.
-        -- Any other reason to have no count (no time_column now) stores it.
+        -- if the stored row is this classifier's, not a dropped one's of the
+        -- same name (details.classifier_id): it overwrote the count with
+        -- NULL. Any other reason to have no count (no time_column now)
+        -- stores it. (0.3.2's first rule, the stored row's model, lost the
+        -- count of every period in which no model served.)
         (new_rows, details) =
             (SELECT CASE WHEN k.keep THEN s.new_rows ELSE EXCLUDED.new_rows END,
                     CASE WHEN k.keep THEN EXCLUDED.details OPERATOR(pg_catalog.||)
                                           pg_catalog.jsonb_build_object('new_rows_unknown', NULL)
                          ELSE EXCLUDED.details END
                FROM (SELECT v_not_allowed AND s.new_rows IS NOT NULL
-                            AND (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m
-                                  WHERE m.id OPERATOR(pg_catalog.=) s.model_id)
-                                IS NOT DISTINCT FROM v_classifier_id AS keep) AS k),
+                            AND CASE WHEN s.details OPERATOR(pg_catalog.?) 'classifier_id'
+                                     THEN (s.details OPERATOR(pg_catalog.->>) 'classifier_id')::bigint
+                                          OPERATOR(pg_catalog.=) v_classifier_id
+                                     -- COMPAT(0.3.1) a row stored before details held
+                                     -- classifier_id: by its model
+                                     ELSE (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m
+                                            WHERE m.id OPERATOR(pg_catalog.=) s.model_id)
+                                          IS NOT DISTINCT FROM v_classifier_id END AS keep) AS k),
         created_at = now()
     RETURNING s.id INTO v_id;
 

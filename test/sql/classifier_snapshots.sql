@@ -157,6 +157,27 @@ RESET ROLE;
 SELECT new_rows, details -> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
  WHERE classifier = 'cs_router' AND period_start = '2026-10-31 00:00+00';
 
+-- So it does in a period no model served (an audit: it was judged by the
+-- stored row's model, and with none the count was lost), but not for a
+-- classifier created under a dropped one's name.
+SELECT create_classifier('cs_new', 'cs_prompts', 'prompt', 'route', '{"time_column": "asked_at"}') IS NOT NULL AS created;
+SELECT grant_classifier_access('cs_new', 'pgi_cs_blind', 'predict') ->> 'name' AS granted_predict;
+SELECT s ->> 'new_rows' AS counted, s -> 'model_id' AS model
+  FROM create_classifier_metrics_snapshot('cs_new', 'daily', '2026-10-31 12:00+00') AS s;
+SET ROLE pgi_cs_blind;
+SELECT s ->> 'new_rows' AS new_rows FROM create_classifier_metrics_snapshot('cs_new', 'daily', '2026-10-31 12:00+00') AS s;
+RESET ROLE;
+SELECT new_rows AS kept FROM ai_classifier_metrics_snapshots WHERE classifier = 'cs_new' AND period_start = '2026-10-31 00:00+00';
+SELECT drop_classifier('cs_new') IS NOT NULL AS dropped;
+SELECT create_classifier('cs_new', 'cs_prompts', 'prompt', 'route', '{"time_column": "asked_at"}') IS NOT NULL AS created_again;
+SELECT grant_classifier_access('cs_new', 'pgi_cs_blind', 'predict') ->> 'name' AS granted_predict;
+SET ROLE pgi_cs_blind;
+SELECT s ->> 'new_rows' AS new_rows FROM create_classifier_metrics_snapshot('cs_new', 'daily', '2026-10-31 12:00+00') AS s;
+RESET ROLE;
+SELECT new_rows AS not_the_dropped_ones, details ->> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
+ WHERE classifier = 'cs_new' AND period_start = '2026-10-31 00:00+00';
+SELECT drop_classifier('cs_new') IS NOT NULL AS dropped;
+
 -- Any other reason to have no count is stored, with the reason: here the
 -- classifier has no time_column any more.
 SELECT alter_classifier('cs_router', '{"time_column": null}') IS NOT NULL AS altered;
