@@ -591,6 +591,14 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
         ELSIF v_plan.key_type IS NULL THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', c.key_column, p_name), ERRCODE = 'undefined_column';
+        -- The text column too: the statement's own error would carry the
+        -- statement, which names the source, and a hint naming its columns
+        -- (an audit: a train grantee read them after a rename).
+        ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+                           WHERE a.attrelid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
+                             AND a.attname OPERATOR(pg_catalog.=) c.text_column AND a.attnum OPERATOR(pg_catalog.>) 0
+                             AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', c.text_column, p_name), ERRCODE = 'undefined_column';
         END IF;
         statement := pg_catalog.format(
             'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',

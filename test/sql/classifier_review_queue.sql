@@ -116,6 +116,11 @@ DROP TABLE rq_nokey;
 CREATE TABLE rq_gone AS SELECT * FROM rq_prompts;
 SELECT create_classifier('rq_gone', 'rq_gone', 'prompt', 'route', '{"key_column": "id", "seed": 1}') IS NOT NULL AS created;
 SELECT train_classifier('rq_gone') ->> 'status' AS trained;
+-- Its text column renamed: the classifier's words, not the statement's
+-- error, whose QUERY named the source and whose HINT its columns (an audit:
+-- a train grantee read them).
+ALTER TABLE rq_gone RENAME COLUMN prompt TO prompt_renamed;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_gone')$$) AS text_column_renamed;
 DROP TABLE rq_gone;
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_gone')$$) AS source_dropped;
 SELECT pg_temp.try($$SELECT train_classifier('rq_gone')$$) AS training_says;
