@@ -384,7 +384,9 @@ std::string Page::coverage_chart(const Json &rows, double total) const {
             if (!p.is_array() || p.size() < 2) continue;
             double accepted = num(p[0]).value_or(0), right = num(p[1]).value_or(0);
             if (accepted <= 0) continue;
-            double acc = right / accepted;
+            // a share: a hand-made `right` outside [0, accepted] would set
+            // the y axis's length (an audit: -150,000 drew a 240 MB axis)
+            double acc = std::clamp(right / accepted, 0.0, 1.0);
             pts.push_back({50 + 300 * accepted / total, acc});
             ymin = std::min(ymin, acc);
         }
