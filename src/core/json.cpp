@@ -4,52 +4,100 @@
 
 #include "errors.h"
 
+#include <unordered_map>
+#include <vector>
+
 namespace intent {
 
 namespace {
 
-// nlohmann's DOM builder, with the depth limit and the cancel poll on every
-// value. (nlohmann's callback parser would do both, but in 3.11 it scans a
-// container's elements each time one of them ends: an array of 150,000
-// objects took 16 s to parse, where this builder takes milliseconds.)
-class LimitedDomParser {
+// The DOM builder parse_json() parses with: the depth limit and the cancel
+// poll on every value, and every insertion in constant time. nlohmann's
+// own builders are not: its callback parser scans a container's elements
+// each time one of them ends (an array of 150,000 objects took 16 s), and
+// its plain builder finds a key's place in an ordered_json object by a
+// linear search (an object of 50,000 keys took 10 s, one of 200,000 70 s;
+// an audit). Here each open object keeps an index of its keys; a repeated
+// key replaces the value in its first place, as nlohmann's operator[] does.
+class DomBuilder {
   public:
-    LimitedDomParser(Json &result, const std::function<bool()> &should_stop)
-        : dom_(result), should_stop_(should_stop) {}
+    DomBuilder(Json &root, const std::function<bool()> &should_stop)
+        : root_(root), should_stop_(should_stop) {}
 
-    bool null() { return value() && dom_.null(); }
-    bool boolean(bool v) { return value() && dom_.boolean(v); }
-    bool number_integer(Json::number_integer_t v) { return value() && dom_.number_integer(v); }
-    bool number_unsigned(Json::number_unsigned_t v) { return value() && dom_.number_unsigned(v); }
-    bool number_float(Json::number_float_t v, const Json::string_t &s) {
-        return value() && dom_.number_float(v, s);
+    bool null() { return put(nullptr); }
+    bool boolean(bool v) { return put(v); }
+    bool number_integer(Json::number_integer_t v) { return put(v); }
+    bool number_unsigned(Json::number_unsigned_t v) { return put(v); }
+    bool number_float(Json::number_float_t v, const Json::string_t &) { return put(v); }
+    bool string(Json::string_t &v) { return put(std::move(v)); }
+    bool binary(Json::binary_t &v) { return put(Json::binary(std::move(v))); }
+    bool start_object(std::size_t) {
+        open(put(Json::object()));
+        keys_.emplace_back();
+        return true;
     }
-    bool string(Json::string_t &v) { return value() && dom_.string(v); }
-    bool binary(Json::binary_t &v) { return value() && dom_.binary(v); }
-    bool key(Json::string_t &v) { return value() && dom_.key(v); }
-    bool start_object(std::size_t n) { return value() && (++depth_, dom_.start_object(n)); }
-    bool start_array(std::size_t n) { return value() && (++depth_, dom_.start_array(n)); }
-    bool end_object() { return --depth_, dom_.end_object(); }
-    bool end_array() { return --depth_, dom_.end_array(); }
-    template <class Exception>
-    bool parse_error(std::size_t at, const std::string &token, const Exception &e) {
-        return dom_.parse_error(at, token, e);
+    bool start_array(std::size_t) {
+        open(put(Json::array()));
+        keys_.emplace_back();
+        return true;
+    }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(Json::string_t &k) {
+        check();
+        auto &entries = static_cast<std::vector<Json::object_t::value_type> &>(
+            *stack_.back()->get_ptr<Json::object_t *>());
+        auto [at, fresh] = keys_.back().try_emplace(k, entries.size());
+        if (fresh) entries.emplace_back(std::move(k), nullptr);
+        slot_ = &entries[at->second].second;
+        return true;
+    }
+    template <class Exception> bool parse_error(std::size_t, const std::string &, const Exception &e) {
+        throw e;
     }
 
   private:
-    // A value (or key) inside depth_ open containers.
-    bool value() {
-        if (depth_ >= kMaxJsonDepth)
+    // Where the next value goes: the root, the end of the open array, or
+    // the slot of the key just read. Returns the value's place.
+    Json *put(Json &&v) {
+        check();
+        if (stack_.empty()) {
+            root_ = std::move(v);
+            return &root_;
+        }
+        Json &top = *stack_.back();
+        if (top.is_array()) {
+            top.get_ptr<Json::array_t *>()->push_back(std::move(v));
+            return &top.get_ptr<Json::array_t *>()->back();
+        }
+        *slot_ = std::move(v);
+        return slot_;
+    }
+    template <class V> bool put(V &&v) {
+        put(Json(std::forward<V>(v)));
+        return true;
+    }
+    void open(Json *container) { stack_.push_back(container); }
+    bool close() {
+        stack_.pop_back();
+        keys_.pop_back();
+        return true;
+    }
+    // A value (or key) inside the open containers: within the depth limit
+    // (a value at depth kMaxJsonDepth is one level too deep), and the cancel.
+    void check() {
+        if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth))
             throw Error(ErrorKind::InvalidArgument, "JSON nested too deeply",
                         "JSON values may nest at most " + std::to_string(kMaxJsonDepth) + " levels.");
         if ((++events_ & 4095) == 0 && should_stop_ && should_stop_())
             throw Error(ErrorKind::Cancelled, "cancelled");
-        return true;
     }
 
-    nlohmann::detail::json_sax_dom_parser<Json> dom_;
+    Json &root_;
     const std::function<bool()> &should_stop_;
-    int depth_ = 0;
+    std::vector<Json *> stack_;                                 // the open containers, outermost first
+    std::vector<std::unordered_map<std::string, size_t>> keys_; // each open container's keys (arrays: none)
+    Json *slot_ = nullptr;
     size_t events_ = 0;
 };
 
@@ -58,7 +106,7 @@ class LimitedDomParser {
 Json parse_json(std::string_view text, const char *what, const std::function<bool()> &should_stop) {
     try {
         Json result;
-        LimitedDomParser sax(result, should_stop);
+        DomBuilder sax(result, should_stop);
         Json::sax_parse(text.begin(), text.end(), &sax);
         return result;
     } catch (const Json::parse_error &e) {
