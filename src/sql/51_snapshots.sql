@@ -249,10 +249,12 @@ BEGIN
     EXCEPTION WHEN insufficient_privilege THEN
         v_unknown := SQLERRM;
         v_not_allowed := true;
-    WHEN OTHERS THEN
-        -- A count that fails is reported, as get_classifier_metrics() does:
-        -- a label that fails to read in a row no run reads (no text) must
-        -- not cost a scheduled snapshot its period. A cancel ends the call.
+    WHEN data_exception THEN
+        -- A count that fails on the source's data (class 22: a view's cast
+        -- of a dirty row) is reported, as get_classifier_metrics() does: a
+        -- row no run reads (no text) must not cost a scheduled snapshot its
+        -- period. Anything else (a cancel, a timeout, a deadlock) ends the
+        -- call.
         v_unknown := SQLERRM;
     END;
 
