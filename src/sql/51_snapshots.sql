@@ -39,6 +39,13 @@ BEGIN
                       HINT = @extschema@.intent_output_error('Name a period by a finite timestamp inside it.');
         END IF;
         period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+        -- A period that has not started is not over: refused before its end
+        -- is computed, which past the last representable timestamp (year
+        -- 294276) would fail with 22008 instead.
+        IF period_start > now() THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
+                       ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');
+        END IF;
         period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
                            ELSE pg_catalog.timezone(v_tz, pg_catalog.timezone(v_tz, period_start) + ('1 ' || v_unit)::interval) END;
         IF period_end > now() THEN

@@ -10,7 +10,11 @@
 #     administrator trains intent;
 #  c. training 'shops' again fails at once with 55P03 naming alice's pid;
 #  d. with max_concurrent_trainings = 2 and two idle trainings, a third
-#     fails with 55P03 naming both backends; once one ends, it trains.
+#     fails with 55P03 naming both backends; once one ends, it trains;
+#  e. a dashboard whose count of new rows waits on a lock past lock_timeout
+#     fails with 55P03: only a data exception of the count is reported as
+#     new_rows_unknown (the first version of that rule caught every error,
+#     and answered a lock timeout as an unknown count).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_classifier_locks
@@ -76,3 +80,15 @@ session_close alice
 session_close bob
 expect_eq "$(run -U pgi_lk_alice -c "SELECT t ->> 'status' FROM train_classifier('shops', 'after') AS t")" \
     completed "shops trains once alice's transaction ended"
+
+# e. The source locked by an open transaction: the dashboard's count times out.
+session_open locker $DB -U pgi_lk_alice
+session_run locker "BEGIN; LOCK TABLE shop_rows IN ACCESS EXCLUSIVE MODE;" >/dev/null
+out=$(run -c "SET lock_timeout = '200ms'" -c "\\set VERBOSITY verbose" \
+          -c "SELECT get_classifier_metrics('shops') ->> 'new_rows_unknown'")
+expect_eq "$(grep -c '^ERROR:  55P03: canceling statement due to lock timeout' <<<"$out")" 1 \
+    "a lock timeout of the dashboard's count ends the call ($out)"
+session_run locker "ROLLBACK;" >/dev/null
+session_close locker
+expect_eq "$(run -c "SELECT get_classifier_metrics('shops') ->> 'new_rows' IS NOT NULL")" \
+    t "once the lock is released the count is back"

@@ -96,6 +96,10 @@ SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''daily'', now())'), 5) 
 SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''hourly'', now() + interval ''1 day'')'), 5) AS future_period;
 SELECT pg_temp.try('SELECT create_metrics_snapshot(''daily'', ''-infinity'')') AS minus_infinity,
        pg_temp.try('SELECT create_metrics_snapshot(''monthly'', ''infinity'')') AS infinity;
+-- The last representable month and day: not over, 22023 (computing their
+-- end failed with 22008).
+SELECT left(pg_temp.try('SELECT create_metrics_snapshot(''monthly'', ''294276-12-20 00:00:00+00'')'), 5) AS last_month,
+       left(pg_temp.try('SELECT create_metrics_snapshot(''daily'', ''294276-12-31 12:00:00+00'')'), 5) AS last_day;
 SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
 
 -- The session's time zone does not cut periods: under Asia/Kolkata the
