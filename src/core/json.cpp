@@ -33,12 +33,10 @@ class DomBuilder {
     bool binary(Json::binary_t &v) { return put(Json::binary(std::move(v))); }
     bool start_object(std::size_t) {
         open(put(Json::object()));
-        keys_.emplace_back();
         return true;
     }
     bool start_array(std::size_t) {
         open(put(Json::array()));
-        keys_.emplace_back();
         return true;
     }
     bool end_object() { return close(); }
@@ -77,7 +75,10 @@ class DomBuilder {
         put(Json(std::forward<V>(v)));
         return true;
     }
-    void open(Json *container) { stack_.push_back(container); }
+    void open(Json *container) {
+        stack_.push_back(container);
+        keys_.emplace_back();
+    }
     bool close() {
         stack_.pop_back();
         keys_.pop_back();
