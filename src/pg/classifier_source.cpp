@@ -148,141 +148,146 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         args[0] = TimestampTzGetDatum(cutoff);
         nargs = 1;
     }
-    // Read-only, as the caller: the source's policies and functions
-    // apply to and run as the role that trains.
-    SpiConnection spi;
-    SpiCursor cursor(spi, sql.c_str(), nargs, argtypes, args);
+    // Read-only, as the current role (the classifier's owner, in a
+    // security-restricted operation: train_classifier.cpp), whose policies
+    // apply; the statement stays out of any error the read raises, since it
+    // names the source the caller is not shown (spi.h).
+    hiding_statement(sql.c_str(), [&] {
+        SpiConnection spi;
+        SpiCursor cursor(spi, sql.c_str(), nargs, argtypes, args);
 
-    // Sized once: the fetch below fills it inside pg_call(), where nothing
-    // may allocate through C++.
-    std::vector<RawRow> raw(kBatchRows);
-    size_t fetched = 0;
-    for (;;) {
-        if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
-        fetched = 0;
-        pg_call([&]() noexcept {
-            MemoryContextReset(batch);
-            // The fetch's rows are SPI's; what a row keeps is in `batch`.
-            MemoryContext old = CurrentMemoryContext;
-            cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
-                if (fetched >= raw.size()) return;
-                MemoryContextSwitchTo(batch);
-                RawRow r;
-                // Whether a person vouched for the row, before its text is
-                // read: an unreviewed text is read on its first
-                // max_unreviewed_message_bytes only (without a reviewed
-                // column the owner vouches for every row).
-                bool reviewed_null = true;
-                const Datum reviewed = row.value(7, &reviewed_null);
-                const bool vouched = !c.reviewed || (!reviewed_null && DatumGetBool(reviewed));
-                for (int k = 0; k < kColumnsRead; ++k) {
-                    bool isnull = false;
-                    Datum d = row.value(k + 1, &isnull);
-                    r.n[k] = isnull;
-                    if (isnull) continue;
-                    switch (k) {
-                    case 0: {
-                        const TextSlice s =
-                            text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
-                        r.v[k] = std::string_view(s.data, s.size);
-                        r.truncated = s.truncated;
-                        break;
+        // Sized once: the fetch below fills it inside pg_call(), where nothing
+        // may allocate through C++.
+        std::vector<RawRow> raw(kBatchRows);
+        size_t fetched = 0;
+        for (;;) {
+            if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+            fetched = 0;
+            pg_call([&]() noexcept {
+                MemoryContextReset(batch);
+                // The fetch's rows are SPI's; what a row keeps is in `batch`.
+                MemoryContext old = CurrentMemoryContext;
+                cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
+                    if (fetched >= raw.size()) return;
+                    MemoryContextSwitchTo(batch);
+                    RawRow r;
+                    // Whether a person vouched for the row, before its text is
+                    // read: an unreviewed text is read on its first
+                    // max_unreviewed_message_bytes only (without a reviewed
+                    // column the owner vouches for every row).
+                    bool reviewed_null = true;
+                    const Datum reviewed = row.value(7, &reviewed_null);
+                    const bool vouched = !c.reviewed || (!reviewed_null && DatumGetBool(reviewed));
+                    for (int k = 0; k < kColumnsRead; ++k) {
+                        bool isnull = false;
+                        Datum d = row.value(k + 1, &isnull);
+                        r.n[k] = isnull;
+                        if (isnull) continue;
+                        switch (k) {
+                        case 0: {
+                            const TextSlice s =
+                                text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
+                            r.v[k] = std::string_view(s.data, s.size);
+                            r.truncated = s.truncated;
+                            break;
+                        }
+                        case 1: {
+                            const TextSlice s = text_prefix_in_pg(d, kMaxLabelBytes + 1);
+                            r.v[k] = std::string_view(s.data, s.size);
+                            break;
+                        }
+                        case 2:
+                            r.valid_label = DatumGetBool(d);
+                            break;
+                        case 4:
+                            r.in_window = DatumGetBool(d);
+                            break;
+                        case 5:
+                            r.weight = DatumGetFloat8(d);
+                            break;
+                        case 6:
+                            r.reviewed = DatumGetBool(d);
+                            break;
+                        case 7: {
+                            // Read only as far as the bound (a slice of a long
+                            // value is not detoasted whole).
+                            const TextSlice s = text_prefix_in_pg(d, kMaxPartitionKeyBytes);
+                            r.v[k] = std::string_view(s.data, s.size);
+                            r.long_partition = s.truncated;
+                            break;
+                        }
+                        case 8:
+                            r.time = DatumGetTimestampTz(d);
+                            break;
+                        default: { // key
+                            text *t = DatumGetTextPP(d);
+                            r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                        }
+                        }
                     }
-                    case 1: {
-                        const TextSlice s = text_prefix_in_pg(d, kMaxLabelBytes + 1);
-                        r.v[k] = std::string_view(s.data, s.size);
-                        break;
-                    }
-                    case 2:
-                        r.valid_label = DatumGetBool(d);
-                        break;
-                    case 4:
-                        r.in_window = DatumGetBool(d);
-                        break;
-                    case 5:
-                        r.weight = DatumGetFloat8(d);
-                        break;
-                    case 6:
-                        r.reviewed = DatumGetBool(d);
-                        break;
-                    case 7: {
-                        // Read only as far as the bound (a slice of a long
-                        // value is not detoasted whole).
-                        const TextSlice s = text_prefix_in_pg(d, kMaxPartitionKeyBytes);
-                        r.v[k] = std::string_view(s.data, s.size);
-                        r.long_partition = s.truncated;
-                        break;
-                    }
-                    case 8:
-                        r.time = DatumGetTimestampTz(d);
-                        break;
-                    default: { // key
-                        text *t = DatumGetTextPP(d);
-                        r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-                    }
-                    }
-                }
-                raw[fetched++] = r;
-                MemoryContextSwitchTo(old);
+                    raw[fetched++] = r;
+                    MemoryContextSwitchTo(old);
+                });
             });
-        });
-        if (fetched == 0) break;
-        for (size_t k = 0; k < fetched; ++k) {
-            const RawRow &r = raw[k];
-            if (r.n[0] || r.n[1]) continue;
-            // A partition value no model can be stored for (partition_key.h):
-            // skipped and counted, not the whole call's 54000 (0.3.1). Not
-            // given to the fallback either: predict_label() refuses such a
-            // value, so the row could only ever answer for another tenant.
-            if (!r.n[7] && r.long_partition) {
-                ++out.counts.skipped_long_partition;
-                continue;
+            if (fetched == 0) break;
+            for (size_t k = 0; k < fetched; ++k) {
+                const RawRow &r = raw[k];
+                if (r.n[0] || r.n[1]) continue;
+                // A partition value no model can be stored for (partition_key.h):
+                // skipped and counted, not the whole call's 54000 (0.3.1). Not
+                // given to the fallback either: predict_label() refuses such a
+                // value, so the row could only ever answer for another tenant.
+                if (!r.n[7] && r.long_partition) {
+                    ++out.counts.skipped_long_partition;
+                    continue;
+                }
+                if (!r.valid_label || r.n[2]) {
+                    if (r.v[1].size() > kMaxLabelBytes)
+                        ++out.counts.skipped_long_label;
+                    else
+                        ++out.counts.skipped_invalid_label;
+                    continue;
+                }
+                StagedRow s;
+                DataRow &d = s.row;
+                std::string_view text_utf8, label_utf8;
+                std::string text_storage, label_storage;
+                if (!server_to_utf8_if_translatable(r.v[0].data(), r.v[0].size(), text_storage, text_utf8) ||
+                    !server_to_utf8_if_translatable(r.v[1].data(), r.v[1].size(), label_storage,
+                                                    label_utf8)) {
+                    ++out.counts.skipped_untranslatable;
+                    continue;
+                }
+                d.text.assign(r.v[0]);
+                d.label.assign(r.v[1]);
+                d.utf8.set(text_utf8.data() != r.v[0].data() ? std::string(text_utf8) : std::string(),
+                           label_utf8.data() != r.v[1].data() ? std::string(label_utf8) : std::string());
+                d.corrected = false;
+                // Without a reviewed column the owner vouches for every row.
+                d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
+                d.truncated = r.truncated;
+                out.counts.truncated_messages += r.truncated;
+                if (!r.n[3]) d.key.assign(r.v[3]);
+                // Not a positive finite number below 10^6: the row weighs 1; below
+                // the smallest weight training uses, it weighs that (dataset.h).
+                d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6)
+                               ? std::max(static_cast<float>(r.weight), intent::kMinSampleWeight)
+                               : 1.0f;
+                s.in_window = !r.n[4] && r.in_window;
+                s.has_time = !r.n[8];
+                s.time = r.time;
+                if (!r.n[7]) {
+                    s.partition.assign(r.v[7]);
+                    s.partition_null = false;
+                }
+                charge.add(d.text.size() + d.label.size() + d.utf8.bytes() + d.key.size() +
+                               s.partition.size() + sizeof(StagedRow),
+                           "the classifier's rows");
+                if (!s.partition_null) ++out.partition_rows[s.partition];
+                out.rows.push_back(std::move(s));
             }
-            if (!r.valid_label || r.n[2]) {
-                if (r.v[1].size() > kMaxLabelBytes)
-                    ++out.counts.skipped_long_label;
-                else
-                    ++out.counts.skipped_invalid_label;
-                continue;
-            }
-            StagedRow s;
-            DataRow &d = s.row;
-            std::string_view text_utf8, label_utf8;
-            std::string text_storage, label_storage;
-            if (!server_to_utf8_if_translatable(r.v[0].data(), r.v[0].size(), text_storage, text_utf8) ||
-                !server_to_utf8_if_translatable(r.v[1].data(), r.v[1].size(), label_storage, label_utf8)) {
-                ++out.counts.skipped_untranslatable;
-                continue;
-            }
-            d.text.assign(r.v[0]);
-            d.label.assign(r.v[1]);
-            d.utf8.set(text_utf8.data() != r.v[0].data() ? std::string(text_utf8) : std::string(),
-                       label_utf8.data() != r.v[1].data() ? std::string(label_utf8) : std::string());
-            d.corrected = false;
-            // Without a reviewed column the owner vouches for every row.
-            d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
-            d.truncated = r.truncated;
-            out.counts.truncated_messages += r.truncated;
-            if (!r.n[3]) d.key.assign(r.v[3]);
-            // Not a positive finite number below 10^6: the row weighs 1; below
-            // the smallest weight training uses, it weighs that (dataset.h).
-            d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6)
-                           ? std::max(static_cast<float>(r.weight), intent::kMinSampleWeight)
-                           : 1.0f;
-            s.in_window = !r.n[4] && r.in_window;
-            s.has_time = !r.n[8];
-            s.time = r.time;
-            if (!r.n[7]) {
-                s.partition.assign(r.v[7]);
-                s.partition_null = false;
-            }
-            charge.add(d.text.size() + d.label.size() + d.utf8.bytes() + d.key.size() + s.partition.size() +
-                           sizeof(StagedRow),
-                       "the classifier's rows");
-            if (!s.partition_null) ++out.partition_rows[s.partition];
-            out.rows.push_back(std::move(s));
         }
-    }
+    });
     pg_call([&]() noexcept { MemoryContextDelete(batch); });
     return out;
 }

@@ -17,7 +17,8 @@
 // statement of what is read and who may ask: the right to train the
 // classifier) for the owner and the statement, and runs the statement in a
 // security-restricted operation as the owner. The caller supplies values,
-// never SQL.
+// never SQL, and never sees the statement, which names the source: it is
+// taken out of any error the read raises (hiding_statement(), spi.h).
 #include "as_owner.h"
 #include "guard.h"
 #include "relations.h"
@@ -41,7 +42,7 @@ constexpr int kMaxKeys = 10000;
 
 struct Statement {
     Oid owner = InvalidOid;
-    char *sql = nullptr; // NULL: nothing to read (a period without a time column)
+    char *sql = nullptr;       // NULL: nothing to read (a period without a time column)
     char *time_zone = nullptr; // the policy's (as_owner.h)
 };
 
@@ -101,14 +102,18 @@ PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
                        intent::Message{N_("p_from must not be null when p_to is given"), {}});
     Datum result = 0;
     bool isnull = true;
+    Statement st;
     pg_call([&]() noexcept {
-        const Statement st =
-            source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), period ? "period" : "new");
-        if (!st.sql) return;
-        Oid argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
-        Datum args[2] = {PG_ARGISNULL(1) ? 0 : PG_GETARG_DATUM(1), period ? PG_GETARG_DATUM(2) : 0};
-        const char nulls[2] = {PG_ARGISNULL(1) ? 'n' : ' ', ' '};
-        result = run_restricted(st, period ? 2 : 1, argtypes, args, nulls, INT8OID, isnull);
+        st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), period ? "period" : "new");
+    });
+    if (!st.sql) PG_RETURN_NULL();
+    hiding_statement(st.sql, [&] {
+        pg_call([&]() noexcept {
+            Oid argtypes[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+            Datum args[2] = {PG_ARGISNULL(1) ? 0 : PG_GETARG_DATUM(1), period ? PG_GETARG_DATUM(2) : 0};
+            const char nulls[2] = {PG_ARGISNULL(1) ? 'n' : ' ', ' '};
+            result = run_restricted(st, period ? 2 : 1, argtypes, args, nulls, INT8OID, isnull);
+        });
     });
     if (isnull) PG_RETURN_NULL();
     return result;
@@ -130,12 +135,17 @@ PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("too many keys: %s"), {std::to_string(keys)}},
                        "At most " + std::to_string(kMaxKeys) + " rows are read in one call.");
+    Statement st;
     pg_call([&]() noexcept {
-        const Statement st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts");
-        if (!st.sql) return;
-        Oid argtypes[1] = {TEXTARRAYOID};
-        Datum args[1] = {PG_GETARG_DATUM(1)};
-        result = run_restricted(st, 1, argtypes, args, nullptr, JSONBOID, isnull);
+        st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts");
+    });
+    if (!st.sql) PG_RETURN_NULL();
+    hiding_statement(st.sql, [&] {
+        pg_call([&]() noexcept {
+            Oid argtypes[1] = {TEXTARRAYOID};
+            Datum args[1] = {PG_GETARG_DATUM(1)};
+            result = run_restricted(st, 1, argtypes, args, nullptr, JSONBOID, isnull);
+        });
     });
     if (isnull) PG_RETURN_NULL();
     return result;

@@ -29,6 +29,33 @@ void spi_finish_in_pg() noexcept {
     SPI_finish();
 }
 
+void hide_statement(ErrorData *error, const char *sql) noexcept {
+    if (!error || !sql || !*sql) return;
+    const size_t length = strlen(sql);
+    if (error->internalquery && strstr(error->internalquery, sql)) {
+        error->internalquery = nullptr;
+        error->internalpos = 0;
+    }
+    char *context = error->context;
+    if (!context) return;
+    // Every line of the context that holds the statement goes, with one of
+    // the line breaks around it.
+    while (char *at = strstr(context, sql)) {
+        char *begin = at;
+        while (begin > context && begin[-1] != '\n')
+            --begin;
+        char *end = at + length;
+        while (*end && *end != '\n')
+            ++end;
+        if (*end == '\n')
+            ++end;
+        else if (begin > context)
+            --begin;
+        memmove(begin, end, strlen(end) + 1);
+    }
+    if (!*context) error->context = nullptr;
+}
+
 SpiConnection::SpiConnection() : uncaught_(std::uncaught_exceptions()) {
     // On an ERROR the constructor throws, the destructor does not run, and
     // the abort ends whatever SPI_connect() began.

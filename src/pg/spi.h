@@ -125,6 +125,25 @@ class SpiConnection {
     int uncaught_;
 };
 
+// Takes the statement `sql` out of an error raised while it ran: SPI's
+// "SQL statement" line of the error's context, and the statement an error
+// with a position quotes (QUERY). A statement run as a classifier's owner
+// names its source and columns, which its callers are not shown; a lock or
+// statement timeout of the read printed them. Edits the error in place
+// (only removes text), so it never allocates.
+void hide_statement(ErrorData *error, const char *sql) noexcept;
+
+// Runs fn(), which may throw PgError, with `sql` hidden from the error it
+// throws (hide_statement()).
+template <class Fn> void hiding_statement(const char *sql, Fn &&fn) {
+    try {
+        fn();
+    } catch (const PgError &e) {
+        hide_statement(e.data(), sql);
+        throw;
+    }
+}
+
 // A read-only cursor over a SELECT with parameters (SPI_cursor_open_with_args()),
 // on a connection that outlives it; the destructor closes it (through
 // pg_release(), like the connection's). For a result read in batches, so

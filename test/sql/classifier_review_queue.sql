@@ -125,7 +125,41 @@ DROP TABLE rq_gone;
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_gone')$$) AS source_dropped;
 SELECT pg_temp.try($$SELECT train_classifier('rq_gone')$$) AS training_says;
 
+-- A read of the source that fails while it is planned (the owner's view
+-- calls a function that refuses): the error's context keeps the functions
+-- it passed through but not the statement, which names the source and its
+-- columns, to a train grantee or anyone (before: SPI's "SQL statement"
+-- line, as a lock or statement timeout of the read also showed it).
+CREATE FUNCTION rq_gate(text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$BEGIN RETURN true; END$$;
+CREATE VIEW rq_plan_view AS SELECT * FROM rq_prompts WHERE rq_gate('open');
+SELECT create_classifier('rq_plan', 'rq_plan_view', 'prompt', 'route', '{"key_column": "id", "seed": 1}') IS NOT NULL AS created;
+SELECT train_classifier('rq_plan') ->> 'status' AS trained;
+SELECT grant_classifier_access('rq_plan', 'pgi_crq_reviewer', 'train') ->> 'name' AS granted_train;
+CREATE OR REPLACE FUNCTION rq_gate(text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$BEGIN RAISE EXCEPTION 'the gate is closed'; END$$;
+CREATE FUNCTION pg_temp.context_of(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    v_state text;
+    v_message text;
+    v_context text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT, v_context = PG_EXCEPTION_CONTEXT;
+    RETURN v_state || ': ' || v_message || CASE WHEN v_context LIKE '%rq_plan_view%' OR v_context LIKE '%prompt%'
+                                                THEN ' (the context names the source)' ELSE '' END;
+END
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.context_of(text) TO PUBLIC;
+SET ROLE pgi_crq_reviewer;
+SELECT pg_temp.context_of($$SELECT train_classifier('rq_plan')$$) AS training;
+SELECT pg_temp.context_of($$SELECT * FROM get_classifier_review_queue('rq_plan')$$) AS review_queue;
+RESET ROLE;
+SELECT pg_temp.context_of($$SELECT get_classifier_metrics('rq_plan')$$) AS dashboard_count;
+
 DROP EXTENSION pg_intent CASCADE;
+DROP VIEW rq_plan_view;
+DROP FUNCTION rq_gate(text);
 DROP TABLE rq_raw, rq_prompts;
 DROP ROLE pgi_crq_reviewer;
 DROP ROLE pgi_crq_outsider;
