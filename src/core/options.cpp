@@ -129,12 +129,12 @@ bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v
         if (!(t > 0)) bad_option(key, N_("tolerance must be a positive number."));
         o.learner.tolerance = t;
     } else if (key == "max_iterations") {
-        o.learner.max_iterations = static_cast<int>(
-            option_integer(key, v, 1, 1000000, N_("max_iterations must be an integer between 1 and 1000000.")));
+        o.learner.max_iterations = static_cast<int>(option_integer(
+            key, v, 1, 1000000, N_("max_iterations must be an integer between 1 and 1000000.")));
     } else if (key == "threads") {
         // Execution detail, not a model property: applied but not stored by to_json().
-        o.learner.threads = static_cast<int>(
-            option_integer(key, v, 0, 256, N_("threads must be an integer between 0 and 256 (0 = automatic).")));
+        o.learner.threads = static_cast<int>(option_integer(
+            key, v, 0, 256, N_("threads must be an integer between 0 and 256 (0 = automatic).")));
     } else {
         return false;
     }
@@ -159,8 +159,8 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
         o.features.char_ngram_max = static_cast<int>(
             option_integer(key, v, 1, 10, N_("char_ngram_max must be an integer between 1 and 10.")));
     } else if (key == "max_features") {
-        o.features.max_features = static_cast<int>(
-            option_integer(key, v, 1, 10000000, N_("max_features must be an integer between 1 and 10000000.")));
+        o.features.max_features = static_cast<int>(option_integer(
+            key, v, 1, 10000000, N_("max_features must be an integer between 1 and 10000000.")));
     } else if (key == "max_char_features") {
         o.features.max_char_features = static_cast<int>(option_integer(
             key, v, 1, 10000000, N_("max_char_features must be an integer between 1 and 10000000.")));
@@ -187,7 +187,8 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
             option_integer(key, v, 0, 4, N_("typo_variants must be an integer between 0 and 4.")));
     } else if (key == "typo_weight") {
         double t = option_number(key, v, N_("typo_weight must be a number greater than 0 and at most 1."));
-        if (!(t > 0 && t <= 1)) bad_option(key, N_("typo_weight must be a number greater than 0 and at most 1."));
+        if (!(t > 0 && t <= 1))
+            bad_option(key, N_("typo_weight must be a number greater than 0 and at most 1."));
         o.typo_weight = t;
     } else {
         return false;
@@ -211,8 +212,8 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
         else
             bad_option(key, detail);
     } else if (key == "cv_folds") {
-        o.evaluation.folds = static_cast<int>(
-            option_integer(key, v, 0, 20, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20.")));
+        o.evaluation.folds = static_cast<int>(option_integer(
+            key, v, 0, 20, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20.")));
         if (o.evaluation.folds == 1)
             bad_option(key, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20."));
     } else if (key == "val_fraction" || key == "test_fraction") {
@@ -244,7 +245,8 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
 // the report.
 bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json &v) {
     if (key == "target_precision") {
-        double t = option_number(key, v, N_("target_precision must be a number greater than 0 and at most 1."));
+        double t =
+            option_number(key, v, N_("target_precision must be a number greater than 0 and at most 1."));
         if (!(t > 0 && t <= 1))
             bad_option(key, N_("target_precision must be a number greater than 0 and at most 1."));
         o.target_precision = t;
@@ -254,7 +256,8 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
         o.threshold_floor = t;
     } else if (key == "evidence_quantile") {
         double t = option_number(key, v, N_("evidence_quantile must be a number between 0 and 0.5."));
-        if (!(t >= 0 && t <= 0.5)) bad_option(key, N_("evidence_quantile must be a number between 0 and 0.5."));
+        if (!(t >= 0 && t <= 0.5))
+            bad_option(key, N_("evidence_quantile must be a number between 0 and 0.5."));
         o.evidence_quantile = t;
     } else if (key == "unknown_word_quantile") {
         double t = option_number(key, v, N_("unknown_word_quantile must be a number between 0 and 0.5."));
@@ -350,9 +353,9 @@ void ModelOptions::validate() const {
     auto bad_fraction = [](double f) { return !std::isfinite(f) || f < 0 || f > 0.9; };
     if (bad_fraction(evaluation.holdout_fraction) ||
         (evaluation.holdout_fraction == 0 && evaluation.method == EvaluationMethod::Holdout))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"val_fraction\""), {}},
-                    N_("val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation."));
+        throw Error(
+            ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"val_fraction\""), {}},
+            N_("val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation."));
     if (bad_fraction(evaluation.test_fraction))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"test_fraction\""), {}},
@@ -513,7 +516,8 @@ bool apply_run_option(RunOptions &r, const std::string &key, const Json &v) {
     } else if (key == "only_reviewed") {
         r.only_reviewed = option_bool(key, v);
     } else if (key == "limit") {
-        r.limit = option_integer(key, v, 1, 2147483647, N_("limit must be a positive integer number of rows."));
+        r.limit =
+            option_integer(key, v, 1, 2147483647, N_("limit must be a positive integer number of rows."));
     } else {
         return false;
     }
@@ -531,8 +535,7 @@ void TrainingRequest::apply_json(std::string_view json_object) {
     *this = std::move(next);
 }
 
-std::vector<std::string> TrainingRequest::unweighed_options() const {
-    const TrainingRequest d;
+std::vector<std::string> TrainingRequest::unweighed_options(const TrainingRequest &d) const {
     const ModelOptions &m = model, &dm = d.model;
     std::vector<std::string> keys;
     auto check = [&keys](bool changed, const char *key) {
@@ -549,7 +552,8 @@ std::vector<std::string> TrainingRequest::unweighed_options() const {
     check(m.min_intent_rows != dm.min_intent_rows, "min_intent_rows");
     check(m.min_threshold_rows != dm.min_threshold_rows, "min_threshold_rows");
     check(run.only_reviewed != d.run.only_reviewed, "only_reviewed");
-    check(!m.recall_label.empty(), "recall_label");
+    check(m.recall_label != dm.recall_label, "recall_label");
+    check(!m.recall_label.empty() && m.recall_target != dm.recall_target, "recall_target");
     check(m.target_precision != dm.target_precision, "target_precision");
     check(m.threshold_floor != dm.threshold_floor, "threshold_floor");
     check(m.evaluation.holdout_fraction != dm.evaluation.holdout_fraction, "val_fraction");

@@ -159,8 +159,9 @@ struct TrainingRequest {
     Json as_json() const;        // the model's options, then the run's
     std::string to_json() const; // as_json(), written
 
-    // The options set away from their defaults that the deploy rule cannot
-    // weigh, in key order: which rows the run reads (limit, min_confidence,
+    // The options set away from `base` (the defaults, or the options a
+    // classifier's owner stored, which every run of it starts from) that
+    // the deploy rule cannot weigh, in key order: which rows the run reads (limit, min_confidence,
     // only_reviewed) and how its figures are obtained (evaluation, cv_folds,
     // val_fraction, gate_folds) change what the rule compares (a few rows, a
     // small holdout, retried with other seeds until one scores high), and
@@ -169,7 +170,10 @@ struct TrainingRequest {
     // threshold of 1 makes every answer uncertain; recall_label exempts its
     // label from it). A run that sets one may
     // be deployed by the rule only for a caller that may deploy any model.
-    std::vector<std::string> unweighed_options() const;
+    // Set back to its default, an option the owner set is set too: that
+    // also changes what the owner's rule lets serve.
+    std::vector<std::string> unweighed_options(const TrainingRequest &base) const;
+    std::vector<std::string> unweighed_options() const { return unweighed_options(TrainingRequest()); }
 };
 
 } // namespace intent

@@ -19,10 +19,22 @@ enum class DeployRightOf { Intent, Classifier };
 // with them, a role allowed only to train deployed a model that answers
 // "uncertain" to everything (threshold_floor 1), or one trained on 60 rows
 // of 336 that passed on a lucky small holdout. Both need the right to
-// deploy; {"deploy": "never"} needs neither. Throws SqlError (42501) when
-// `request` needs the right and `may_deploy()`, asked only then, says the
-// caller has not got it.
-void require_deploy_right(const intent::TrainingRequest &request, DeployRightOf of,
-                          const std::function<bool()> &may_deploy);
+// deploy; {"deploy": "never"} needs neither.
+//
+// `request` is what the run will do: `base` with the caller's options over
+// it. `base` is what the run does without them: a classifier's training
+// options, which its owner stored and every run starts from (the defaults
+// for intent, which has none). What the caller changes there is judged, not
+// what differs from the defaults: an owner's {"deploy": "never"} undone by
+// {"deploy": "auto"}, or an owner's threshold_floor set back to its default,
+// needs the right to deploy as much as setting it does (a role allowed only
+// to train had a model the owner kept a candidate serve). What the owner
+// stored is the owner's rule for the classifier and needs no right of the
+// caller.
+//
+// Throws SqlError (42501) when the run needs the right and `may_deploy()`,
+// asked only then, says the caller has not got it.
+void require_deploy_right(const intent::TrainingRequest &request, const intent::TrainingRequest &base,
+                          DeployRightOf of, const std::function<bool()> &may_deploy);
 
 } // namespace pg_intent

@@ -193,11 +193,24 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     }
 
     // 2. The options, parsed and validated once as the caller (22023 names a
-    //    bad key). What skips or weakens the deploy rule needs the right to
-    //    deploy this classifier, as for train_intent_model().
-    intent::TrainingRequest request;
-    request.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(2)));
-    require_deploy_right(request, DeployRightOf::Classifier, [&] { return def.value("may_deploy", false); });
+    //    bad key): the classifier's training options, which its owner
+    //    stored, with the caller's over them, as every run of this call
+    //    reads them (_pg_intent_train_run_under_policy()). What the caller
+    //    changes there that skips or weakens the deploy rule needs the right
+    //    to deploy this classifier, as for train_intent_model().
+    intent::TrainingRequest stored;
+    if (const auto it = def.find("training_options"); it != def.end() && it->is_object())
+        stored.apply_json(intent::dump_json(*it));
+    const std::string caller_options = jsonb_to_utf8(PG_GETARG_DATUM(2));
+    intent::TrainingRequest request = stored;
+    request.apply_json(caller_options);
+    require_deploy_right(request, stored, DeployRightOf::Classifier,
+                         [&] { return def.value("may_deploy", false); });
+    // The bounds of this run alone, without the owner's: they decide below
+    // whether the run reads by standing bounds, which the retraining count
+    // starts from.
+    intent::TrainingRequest own;
+    own.apply_json(caller_options);
 
     // The classifier's training lock and a training slot, before anything
     // is read (55P03 naming the holder's pid): one training per classifier,
@@ -241,7 +254,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // own ({"limit": 40}, {"only_reviewed": true}), the rows it left unread
     // are still new, as the rows it trained on (input_rows) say.
     const bool run_bounds =
-        request.run.limit < INT32_MAX || (request.run.only_reviewed && !policy.value("only_reviewed", false));
+        own.run.limit < INT32_MAX || (own.run.only_reviewed && !policy.value("only_reviewed", false));
     if (!columns.time && !run_bounds) {
         pg_call([&]() noexcept {
             Oid argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};

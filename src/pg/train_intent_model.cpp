@@ -57,9 +57,10 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     });
 
     // What the deploy rule does not decide needs EXECUTE on
-    // deploy_intent_model(bigint) (deploy_right.h).
+    // deploy_intent_model(bigint) (deploy_right.h). Intent has no stored
+    // training options: its runs start from the defaults.
     const intent::TrainingRequest request = requested_options(fcinfo);
-    require_deploy_right(request, DeployRightOf::Intent, [&] {
+    require_deploy_right(request, intent::TrainingRequest(), DeployRightOf::Intent, [&] {
         bool may_deploy = false;
         pg_call([&]() noexcept {
             Oid argtype = INT8OID;

@@ -69,7 +69,41 @@ RESET ROLE;
 -- 4. retrain_if_needed() (the owner's, default options) is not affected.
 SELECT r ->> 'retrained' AS retrained, r ->> 'reason' AS reason FROM retrain_if_needed() AS r;
 
+-- 5. A classifier's runs start from the training options its owner stored:
+--    what a trainer changes there is judged against them, not against the
+--    defaults. Undoing the owner's {"deploy": "never"}, or setting the
+--    owner's threshold_floor back to its default, needs the right to deploy
+--    (before: both deployed the trainer's model). A stored limit bounds the
+--    read (before: ignored, though the run recorded it).
+CREATE TABLE dopt_rows AS
+SELECT row_number() OVER (ORDER BY created_at) AS id, user_message AS body, detected_intent AS label
+  FROM ai_training_data;
+SELECT create_classifier('dopt_never', 'dopt_rows', 'body', 'label', '{"deploy": "never", "seed": 1}') IS NOT NULL AS created,
+       create_classifier('dopt_floor', 'dopt_rows', 'body', 'label', '{"threshold_floor": 0.95, "seed": 1}') IS NOT NULL AS created,
+       create_classifier('dopt_limit', 'dopt_rows', 'body', 'label', '{"limit": 40, "seed": 1}') IS NOT NULL AS created;
+GRANT EXECUTE ON FUNCTION train_classifier(text, text, jsonb) TO pgi_dopt_trainer, pgi_dopt_admin;
+SELECT grant_classifier_access(c, 'pgi_dopt_trainer', 'train') ->> 'name' AS granted
+  FROM unnest(ARRAY['dopt_never', 'dopt_floor']) AS c;
+SELECT grant_classifier_access('dopt_never', 'pgi_dopt_admin', a) ->> 'name' AS granted_admin
+  FROM unnest(ARRAY['train', 'deploy']) AS a;
+SET ROLE pgi_dopt_trainer;
+SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason FROM train_classifier('dopt_never') AS r;
+SELECT pg_temp.try($$SELECT train_classifier('dopt_never', NULL, '{"deploy": "auto"}')$$) AS undo_never;
+SELECT pg_temp.try($$SELECT train_classifier('dopt_floor', NULL, '{"threshold_floor": 0.5}')$$) AS floor_to_default;
+SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason
+  FROM train_classifier('dopt_floor', NULL, '{"seed": 2}') AS r;
+RESET ROLE;
+SET ROLE pgi_dopt_admin;
+SELECT r ->> 'deployed' AS deployed, r ->> 'deploy_reason' AS reason
+  FROM train_classifier('dopt_never', NULL, '{"deploy": "auto"}') AS r;
+RESET ROLE;
+SELECT classifier, run_name, deployed, model_config ->> 'threshold_floor' AS threshold_floor
+  FROM ai_training_runs WHERE classifier IN ('dopt_never', 'dopt_floor') ORDER BY started_at;
+SELECT r ->> 'training_samples' AS training_samples, (SELECT count(*) FROM dopt_rows) AS source_rows
+  FROM train_classifier('dopt_limit') AS r;
+
 DROP OWNED BY pgi_dopt_trainer;
 DROP OWNED BY pgi_dopt_admin;
 DROP ROLE pgi_dopt_trainer;
 DROP ROLE pgi_dopt_admin;
+DROP TABLE dopt_rows;

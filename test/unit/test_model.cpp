@@ -391,6 +391,24 @@ TEST(TrainingRequest, UnweighedOptionsAreThoseAwayFromDefaults) {
     EXPECT_EQ(r.unweighed_options(), expected);
 }
 
+// A classifier's run starts from the options its owner stored: what the
+// caller changes there is judged, a value set back to its default included
+// (train_classifier.cpp, deploy_right.h).
+TEST(TrainingRequest, UnweighedOptionsAreJudgedAgainstTheStoredOnes) {
+    TrainingRequest stored;
+    stored.apply_json(
+        R"({"threshold_floor":0.95,"recall_label":"escalate","recall_target":0.95,"limit":40})");
+    TrainingRequest run = stored;
+    run.apply_json(R"({"seed":3})");
+    EXPECT_TRUE(run.unweighed_options(stored).empty());
+    EXPECT_EQ(run.unweighed_options(),
+              (std::vector<std::string>{"limit", "recall_label", "recall_target", "threshold_floor"}));
+    run.apply_json(R"({"threshold_floor":0.5,"recall_label":"","limit":2147483647})");
+    EXPECT_EQ(run.unweighed_options(stored),
+              (std::vector<std::string>{"limit", "recall_label", "threshold_floor"}));
+    EXPECT_TRUE(run.unweighed_options().empty());
+}
+
 TEST(ModelOptions, Reads010OptionsAndValidatesNewKeys) {
     ModelOptions o;
     EXPECT_NO_THROW(o.apply_json(
@@ -693,8 +711,8 @@ IntentModel hand_model_v3(float floor) {
     w.num_classes = 2;
     w.w = {2.0f, -1.0f, -1.0f, 2.0f};
     w.bias = {0.5f, -0.5f};
-    return IntentModel::assemble(v2.options(), v2.vectorizer(), v2.labels(), w, v2.calibrator(), 0.0f, {0.0f, 0.0f},
-                                 false, floor);
+    return IntentModel::assemble(v2.options(), v2.vectorizer(), v2.labels(), w, v2.calibrator(), 0.0f,
+                                 {0.0f, 0.0f}, false, floor);
 }
 
 TEST(ModelFormat, Format3CarriesTheEvidenceFloor) {
