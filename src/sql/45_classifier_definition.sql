@@ -190,7 +190,7 @@ BEGIN
                        ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
-           OR (v_policy ->> 'gate_window_days')::double precision NOT BETWEEN 0.01 AND 36500 THEN
+           OR (v_policy ->> 'gate_window_days')::numeric NOT BETWEEN 0.01 AND 36500 THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
                        ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be a number of days between 0.01 and 36500.');
         END IF;

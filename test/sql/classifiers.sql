@@ -124,6 +124,8 @@ SELECT pg_temp.try($$SELECT rollback_classifier('router', repeat('x', 5000))$$) 
 -- their time has come) and says so.
 SELECT create_classifier('windowed', 'cl_prompts', 'prompt', 'route',
                          '{"time_column": "asked_at", "gate_window_days": 5, "seed": 1}') ->> 'name' AS created;
+-- A window past any double precision: 22023 naming the key (was 22003).
+SELECT left(pg_temp.try($$SELECT alter_classifier('windowed', '{"gate_window_days": 1e400}')$$), 60) AS window_out_of_range;
 SELECT train_classifier('windowed') ->> 'deploy_reason' AS first;
 INSERT INTO cl_prompts SELECT id + 20000, prompt || ', vale', route, clock_timestamp(), shop, true, 1, score
   FROM cl_prompts WHERE id % 4 = 1 AND id < 10000;
