@@ -339,6 +339,14 @@ COMMENT ON FUNCTION intent_internal._pg_intent_apply_publication() IS
 -- the trigger (Citus: the table's owner); a placement is the publication's
 -- trigger on a table of the extension's schema with the publication table's
 -- owner, the table itself excepted.
+-- Every role's CREATE TRIGGER fires it, and that role may have no USAGE on
+-- the extension's schema (a schema created for it gives PUBLIC none) nor on
+-- intent_internal. So the search for a placement names no object of the
+-- extension: a 'schema.name'::regclass or ::regprocedure literal checks the
+-- caller's USAGE on the schema and would fail the role's own trigger. It
+-- reads the catalogs by name and OID only (pg_extension gives the
+-- extension's schema), which checks no privilege; only a placement found
+-- leads on to the extension's functions.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_new_placement()
 RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -348,16 +356,23 @@ DECLARE
     v_placement pg_catalog.regclass;
     r record;
 BEGIN
-    -- Any role's CREATE TRIGGER fires this: the catalogs first, which it may
-    -- read; a placement's trigger needs the owner's rights to create.
+    -- Any role's CREATE TRIGGER fires this: the catalogs first, by name and
+    -- OID (no cast of an object's name, which would check the caller's USAGE
+    -- on its schema); a placement's trigger needs the owner's rights to create.
     FOR v_placement IN
         SELECT DISTINCT t.tgrelid::pg_catalog.regclass
           FROM pg_catalog.pg_event_trigger_ddl_commands() AS d
           JOIN pg_catalog.pg_trigger AS t ON t.oid OPERATOR(pg_catalog.=) d.objid
+          JOIN pg_catalog.pg_proc AS f ON f.oid OPERATOR(pg_catalog.=) t.tgfoid
+          JOIN pg_catalog.pg_namespace AS fn ON fn.oid OPERATOR(pg_catalog.=) f.pronamespace
           JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
-          JOIN pg_catalog.pg_class AS p ON p.oid OPERATOR(pg_catalog.=) '@extschema@.ai_classifier_publication'::pg_catalog.regclass
+          JOIN pg_catalog.pg_extension AS e ON e.extname OPERATOR(pg_catalog.=) 'pg_intent'
+          JOIN pg_catalog.pg_class AS p ON p.relnamespace OPERATOR(pg_catalog.=) e.extnamespace
+                                       AND p.relname OPERATOR(pg_catalog.=) 'ai_classifier_publication'
          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
-           AND t.tgfoid OPERATOR(pg_catalog.=) 'intent_internal._pg_intent_apply_publication()'::pg_catalog.regprocedure
+           AND f.proname OPERATOR(pg_catalog.=) '_pg_intent_apply_publication'
+           AND f.pronargs OPERATOR(pg_catalog.=) 0
+           AND fn.nspname OPERATOR(pg_catalog.=) 'intent_internal'
            AND t.tgrelid OPERATOR(pg_catalog.<>) p.oid
            AND c.relnamespace OPERATOR(pg_catalog.=) p.relnamespace
            AND c.relowner OPERATOR(pg_catalog.=) p.relowner

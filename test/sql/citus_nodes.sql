@@ -80,6 +80,51 @@ SELECT intent_internal._pg_intent_create_event_trigger('pg_intent_citus_placemen
 SELECT evtname, evtenabled, evtfoid::regproc FROM pg_event_trigger WHERE evtname LIKE 'pg\_intent\_%' ORDER BY 1;
 ALTER EVENT TRIGGER pg_intent_citus_placement ENABLE;
 
+
+-- The event trigger looks for a placement in the catalogs, naming no object
+-- of the extension (a 'schema.name'::regclass checks the caller's USAGE on
+-- the schema): a role with no USAGE on intent_internal, then none on the
+-- extension's own schema either (docs/install.md's CREATE SCHEMA ml), creates
+-- its own trigger as before, and drops its own schema and objects past the
+-- drop guard.
+REVOKE USAGE ON SCHEMA intent_internal FROM PUBLIC;
+CREATE SCHEMA pgi_cn_own AUTHORIZATION pgi_cn_app;
+SET ROLE pgi_cn_app;
+SELECT has_schema_privilege('intent_internal', 'USAGE') AS app_uses_internal;
+CREATE TABLE pgi_cn_own.t (x int);
+CREATE FUNCTION pgi_cn_own.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER t_f BEFORE INSERT ON pgi_cn_own.t FOR EACH ROW EXECUTE FUNCTION pgi_cn_own.f();
+SELECT count(*) AS app_triggers FROM pg_trigger WHERE tgrelid = 'pgi_cn_own.t'::regclass;
+DROP SCHEMA pgi_cn_own CASCADE;
+DROP OWNED BY pgi_cn_app;
+RESET ROLE;
+
 DROP EXTENSION pg_intent;
+CREATE SCHEMA pgi_cn_ml;
+CREATE EXTENSION pg_intent SCHEMA pgi_cn_ml;
+SELECT has_schema_privilege('pgi_cn_app', 'pgi_cn_ml', 'USAGE') AS app_uses_ext_schema,
+       has_schema_privilege('pgi_cn_app', 'intent_internal', 'USAGE') AS app_uses_internal;
+CREATE SCHEMA pgi_cn_own AUTHORIZATION pgi_cn_app;
+SET ROLE pgi_cn_app;
+CREATE TABLE pgi_cn_own.t (x int);
+CREATE FUNCTION pgi_cn_own.f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER t_f BEFORE INSERT ON pgi_cn_own.t FOR EACH ROW EXECUTE FUNCTION pgi_cn_own.f();
+SELECT count(*) AS app_triggers FROM pg_trigger WHERE tgrelid = 'pgi_cn_own.t'::regclass;
+RESET ROLE;
+REVOKE USAGE ON SCHEMA intent_internal FROM PUBLIC;
+SET ROLE pgi_cn_app;
+CREATE TRIGGER t_f2 BEFORE INSERT ON pgi_cn_own.t FOR EACH ROW EXECUTE FUNCTION pgi_cn_own.f();
+SELECT count(*) AS app_triggers_without_both FROM pg_trigger WHERE tgrelid = 'pgi_cn_own.t'::regclass;
+DROP SCHEMA pgi_cn_own CASCADE;
+DROP OWNED BY pgi_cn_app;
+RESET ROLE;
+-- The extension's own trigger on the publication table, created in its
+-- schema with the event trigger in place (a placement needs Citus:
+-- test/scripts/citus.sh).
+SELECT count(*) AS apply_triggers FROM pg_trigger
+ WHERE tgrelid = 'pgi_cn_ml.ai_classifier_publication'::regclass AND tgname = 'ai_classifier_publication_apply';
+
+DROP EXTENSION pg_intent;
+DROP SCHEMA pgi_cn_ml;
 CREATE EXTENSION pg_intent;
 DROP ROLE pgi_cn_app;
