@@ -58,6 +58,8 @@ const Entry kTexts[] = {
     {"retrain_run_rolled_back", "(its row rolled back with the error raised)",
      "(su fila se deshizo al lanzarse el error)"},
     {"retrain_in_progress", "another training run is in progress", "hay otro entrenamiento en curso"},
+    {"retrain_conflict", "the training conflicted with a concurrent transaction",
+     "el entrenamiento entr\xC3\xB3 en conflicto con una transacci\xC3\xB3n concurrente"},
     {"rq_label_error",
      "out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)",
      "el modelo de validaci\xC3\xB3n cruzada predice %s con %s; la etiqueta %s obtuvo %s (las filas "

@@ -98,6 +98,8 @@ struct Functions {
     // bigint, integer), and no attempt is recorded. `due` and `record` are
     // then InvalidOid.
     Oid due_031;
+    Oid language; // intent_output_language()
+    Oid wording;  // intent_output_text(text, text)
 };
 
 // One classifier's attempt, for the bookkeeping of its back-off: filled by
@@ -164,6 +166,35 @@ void record_attempt(Oid record_fn, const Planned *p, const Attempt *a, const cha
     const bool nulls[6] = {false, false, !a->counted, false, sqlstate == nullptr, error == nullptr};
     bool result_null = false;
     (void)call_extension_function(record_fn, 6, args, nulls, result_null);
+}
+
+// A training that raised only because another transaction held what it
+// needs: its classifier's training lock or every training slot (55P03, also
+// a lock_timeout), or a conflict a retry resolves (40001, 40P01). Nothing is
+// wrong with the classifier, so it starts no back-off (retrain_if_needed()
+// does the same for intent): the next call tries it again, where a back-off
+// would hold it for retry_failed_after. The reason's text key, or nullptr
+// for an error that is the classifier's own.
+const char *busy_reason(int sqlerrcode) noexcept {
+    switch (sqlerrcode) {
+    case ERRCODE_LOCK_NOT_AVAILABLE:
+        return "retrain_in_progress";
+    case ERRCODE_T_R_SERIALIZATION_FAILURE:
+    case ERRCODE_T_R_DEADLOCK_DETECTED:
+        return "retrain_conflict";
+    default:
+        return nullptr;
+    }
+}
+
+// The text of `key` in the reader's language (intent_output_text()).
+const char *output_text(const Functions &fns, const char *key) noexcept {
+    bool isnull = false;
+    const Datum language = call_extension_function(fns.language, 0, nullptr, nullptr, isnull);
+    const Datum args[2] = {CStringGetTextDatum(key), language};
+    const bool nulls[2] = {false, isnull};
+    const Datum words = call_extension_function(fns.wording, 2, args, nulls, isnull);
+    return isnull ? key : TextDatumGetCString(words);
 }
 
 // Counts the classifier's new rows and trains it when due, as its owner
@@ -253,12 +284,19 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
             out->data[out->len] = '\0';
             appendStringInfoString(out, "{\"classifier\": ");
             escape_json(out, p->name);
-            appendStringInfo(out, ", \"retrained\": false, \"error\": {\"sqlstate\": \"%s\", \"message\": ",
+            appendStringInfoString(out, ", \"retrained\": false");
+            const char *busy = attempt->trained ? busy_reason(error->sqlerrcode) : nullptr;
+            if (busy) {
+                appendStringInfoString(out, ", \"reason\": ");
+                escape_json(out, output_text(fns, busy));
+            }
+            appendStringInfo(out, ", \"error\": {\"sqlstate\": \"%s\", \"message\": ",
                              unpack_sql_state(error->sqlerrcode));
             escape_json(out, error->message ? error->message : "");
             appendStringInfoString(out, "}}");
-            // A training that raised failed too: back off from it.
-            if (attempt->trained)
+            // A training that raised failed too: back off from it. Not when
+            // it was only busy (busy_reason()): the next call tries again.
+            if (attempt->trained && !busy)
                 record_attempt(fns.record, p, attempt, "failed", unpack_sql_state(error->sqlerrcode),
                                error->message);
             FreeErrorData(error);
@@ -286,6 +324,9 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         fns.due = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_due", 5, due_args);
         fns.record =
             extension_function_if_exists(schema, "_pg_intent_classifier_retrain_record", 6, record_args);
+        const Oid text_args[2] = {TEXTOID, TEXTOID};
+        fns.language = extension_function(schema, "intent_output_language", 0, nullptr);
+        fns.wording = extension_function(schema, "intent_output_text", 2, text_args);
         if (!OidIsValid(fns.due) || !OidIsValid(fns.record)) {
             const Oid due_031_args[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
             fns.due = fns.record = InvalidOid;
