@@ -112,13 +112,15 @@ AS $$
                                ORDER BY x.id DESC LIMIT 1) AS d
          WHERE c.depth OPERATOR(pg_catalog.<) p_keep AND d.previous_model_id IS NOT NULL
     ), candidates AS (
-        SELECT m.id, m.partition_key,
-               pg_catalog.row_number() OVER (PARTITION BY m.partition_key ORDER BY m.id DESC) AS nth
-          FROM models AS m
-         WHERE NOT m.ever_deployed AND m.has_bytes -- a deleted model cannot be deployed: it keeps no place
-           AND m.id OPERATOR(pg_catalog.>) coalesce((SELECT pg_catalog.max(x.id) FROM models AS x
-                                                      WHERE x.ever_deployed
-                                                        AND x.partition_key IS NOT DISTINCT FROM m.partition_key), 0)
+        -- The partition's newest model that ever was, by a window (one sort
+        -- of the models, not a scan of them per model).
+        SELECT w.id, w.partition_key,
+               pg_catalog.row_number() OVER (PARTITION BY w.partition_key ORDER BY w.id DESC) AS nth
+          FROM (SELECT m.id, m.partition_key, m.ever_deployed, m.has_bytes,
+                       pg_catalog.max(m.id) FILTER (WHERE m.ever_deployed) OVER (PARTITION BY m.partition_key) AS newest_deployed
+                  FROM models AS m) AS w
+         WHERE NOT w.ever_deployed AND w.has_bytes -- a deleted model cannot be deployed: it keeps no place
+           AND w.id OPERATOR(pg_catalog.>) coalesce(w.newest_deployed, 0)
     )
     SELECT c.id, c.partition_key,
            CASE WHEN c.depth OPERATOR(pg_catalog.>) 0 THEN 'rollback' WHEN c.is_active THEN 'active' ELSE 'last_active' END
@@ -146,7 +148,7 @@ AS $$
 DECLARE
     c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
     v_keep integer;
-    v_keep_ids bigint[];
+    v_doomed_ids bigint[];
     v_pruned jsonb;
     v_bytes bigint;
     v_kept integer;
@@ -163,16 +165,23 @@ BEGIN
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.
     PERFORM intent_internal._pg_intent_lock_deployment(c.name);
-    -- The rule is read once: the set counted as kept is the set spared.
-    v_keep_ids := ARRAY(SELECT k.model_id FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k);
-    -- Kept: the models the rule keeps that still have their bytes.
-    SELECT count(*) INTO v_kept
-      FROM @extschema@.ai_intent_models AS m
-     WHERE m.id = ANY (v_keep_ids) AND m.model IS NOT NULL;
+    -- The rule is read once, in one statement (one snapshot) with the models
+    -- it judges: the set counted as kept is the set spared, and only a
+    -- model that snapshot saw can be doomed. A model committed later (a
+    -- {"deploy": "never"} run takes no deployment lock) is the newest
+    -- candidate, which the rule keeps although this keep set does not name it.
+    WITH keep AS MATERIALIZED (
+        SELECT k.model_id FROM intent_internal._pg_intent_classifier_models_to_keep(c.id, v_keep) AS k
+    )
+    SELECT ARRAY(SELECT m.id FROM @extschema@.ai_intent_models AS m
+                  WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
+                    AND m.id NOT IN (SELECT k.model_id FROM keep AS k WHERE k.model_id IS NOT NULL)),
+           (SELECT count(*) FROM @extschema@.ai_intent_models AS m
+             WHERE m.id IN (SELECT k.model_id FROM keep AS k) AND m.model IS NOT NULL)
+      INTO v_doomed_ids, v_kept;
     WITH doomed AS (
         SELECT m.id FROM @extschema@.ai_intent_models AS m
-         WHERE m.classifier_id = c.id AND m.model IS NOT NULL AND NOT m.is_active
-           AND NOT m.id = ANY (v_keep_ids)
+         WHERE m.id = ANY (v_doomed_ids) AND m.model IS NOT NULL AND NOT m.is_active
          FOR UPDATE OF m
     ), done AS (
         UPDATE @extschema@.ai_intent_models AS m
