@@ -204,13 +204,25 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     const std::string caller_options = jsonb_to_utf8(PG_GETARG_DATUM(2));
     intent::TrainingRequest request = stored;
     request.apply_json(caller_options);
-    require_deploy_right(request, stored, DeployRightOf::Classifier,
-                         [&] { return def.value("may_deploy", false); });
     // The bounds of this run alone, without the owner's: they decide below
     // whether the run reads by standing bounds, which the retraining count
     // starts from.
     intent::TrainingRequest own;
     own.apply_json(caller_options);
+    // min_confidence filters intent's rows by the detector's
+    // confidence_score; a classifier's source has none, so it would do
+    // nothing. Its options are refused the same way when stored
+    // (_pg_intent_classifier_check_options()).
+    if (own.run.min_confidence != intent::TrainingRequest().run.min_confidence)
+        throw SqlError(
+            ERRCODE_INVALID_PARAMETER_VALUE,
+            intent::Message{N_("invalid value for training option \"min_confidence\""), {}},
+            N_("min_confidence filters the rows of intent by their detector's confidence_score; a "
+               "classifier's source has none."),
+            N_("Select the rows in the classifier's source (a view), or leave min_confidence out."));
+
+    require_deploy_right(request, stored, DeployRightOf::Classifier,
+                         [&] { return def.value("may_deploy", false); });
 
     // The classifier's training lock and a training slot, before anything
     // is read (55P03 naming the holder's pid): one training per classifier,

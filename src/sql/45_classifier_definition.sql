@@ -274,6 +274,16 @@ BEGIN
                   DETAIL = @extschema@.intent_output_error('It is set by pg_intent for the fallback model of a partitioned classifier.'),
                   HINT = @extschema@.intent_output_error('Leave min_feature_partitions out of the classifier''s options.');
     END IF;
+    -- min_confidence filters intent's rows by the detector's
+    -- confidence_score; a classifier's source has no such column, so the
+    -- key would be stored and silently do nothing. train_classifier()
+    -- refuses it among a call's options the same way (train_classifier.cpp).
+    IF v_training ? 'min_confidence' AND (v_training ->> 'min_confidence')::numeric OPERATOR(pg_catalog.<>) 0 THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_confidence"'),
+                   ERRCODE = 'invalid_parameter_value',
+                  DETAIL = @extschema@.intent_output_error('min_confidence filters the rows of intent by their detector''s confidence_score; a classifier''s source has none.'),
+                  HINT = @extschema@.intent_output_error('Select the rows in the classifier''s source (a view), or leave min_confidence out.');
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS

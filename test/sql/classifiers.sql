@@ -66,6 +66,14 @@ SELECT pg_temp.try($$SELECT train_classifier('nope')$$) AS unknown_classifier;
 SELECT pg_temp.try($$SELECT train_classifier('router', NULL, NULL)$$) AS null_options;
 SELECT pg_temp.try($$SELECT train_classifier('router', NULL, '{"bogus": 1}')$$) AS bad_option;
 SELECT pg_temp.try($$SELECT train_classifier('router', NULL, '{"min_gate_rows": 1}')$$) AS policy_key_in_options;
+-- min_confidence filters intent's rows by their detector's confidence: a
+-- classifier's source has none, so it is refused, stored or per call (0.3.1
+-- stored it and ignored it); 0, the default, is accepted.
+SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_confidence": 90}')$$) AS stored_min_confidence;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"min_confidence": 50}')$$) AS altered_min_confidence;
+SELECT pg_temp.try($$SELECT train_classifier('router', NULL, '{"min_confidence": 90}')$$) AS min_confidence_in_options;
+SELECT alter_classifier('router', '{"min_confidence": 0}') -> 'options' ->> 'min_confidence' AS zero_accepted;
+SELECT alter_classifier('router', '{"min_confidence": null}') -> 'options' ? 'min_confidence' AS removed;
 SELECT count(*) AS classifiers FROM ai_classifiers;
 
 -- The first training: the pipeline of train_intent_model(), same keys.
