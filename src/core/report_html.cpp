@@ -59,7 +59,7 @@ void Page::head() {
     if (at(run_, "model_id").is_null())
         model = T("none");
     else
-        model = str(at(run_, "model_id")) + " (<code class=\"version\">" +
+        model = html_escape(str(at(run_, "model_id"))) + " (<code class=\"version\">" +
                 html_escape(str(at(run_, "model_version"))) + "</code>)";
     std::string took;
     if (auto d = num(at(run_, "duration_seconds"))) took = "<span>" + F("took_s", {md(d, 1)}) + "</span>";

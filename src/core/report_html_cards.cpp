@@ -298,7 +298,7 @@ void Page::deploy_and_evaluation() {
     // how the figures were obtained
     std::string method = str(at(rep_, {"evaluation", "method"}));
     auto eval_rows = first(num(at(rep_, {"evaluation", "rows"})), num(at(run_, "validation_samples")));
-    auto cnt = [](const Json &v) { return v.is_null() ? std::string(kDash) : str(v); };
+    auto cnt = [](const Json &v) { return v.is_null() ? std::string(kDash) : html_escape(str(v)); };
     std::string e;
     if (method == "cross_validation")
         e = F("method_cv", {md(at(rep_, {"evaluation", "folds"}), 0), md(eval_rows, 0)});

@@ -192,7 +192,7 @@ void Page::confusion() {
                           itos(c) + "\" height=\"" + itos(c) + "\" fill=\"" + fill +
                           "\" stroke=\"#fff\" stroke-width=\"1\"><title>" +
                           F("cell_title", {html_escape(labels[i]), html_escape(labels[j]), itos(n),
-                                           fx(100 * share), html_escape(labels[i])}) +
+                                           md(100 * share, 1), html_escape(labels[i])}) +
                           "</title></rect>");
             if (n > 0)
                 html += "<text x=\"" + itos(left + cp * c + c / 2) + "\" y=\"" + itos(top + rp * c + c / 2) +

@@ -152,6 +152,8 @@ BEGIN
     v_words := CASE WHEN r.classifier IS DISTINCT FROM 'intent' THEN '.labels' ELSE '' END;
     v_where_text := @extschema@.intent_output_text(CASE WHEN v_where = 'out-of-fold' THEN 'out_of_fold' ELSE 'test_split' END, v_lang);
 
+    -- Every text here is _pg_intent_md_cell()'s, the version too: a
+    -- partition model's names its partition, which comes from the rows.
     v_out := v_out || format(@extschema@.intent_output_text('md_title', v_lang), intent_internal._pg_intent_md_cell(coalesce(r.run_name, r.id::text), 200))
                    || ''::text
                    || format(@extschema@.intent_output_text('md_run', v_lang), r.id, coalesce(r.run_type, c_dash))
@@ -162,7 +164,7 @@ BEGIN
                              to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
                              intent_internal._pg_intent_md_num(r.duration_seconds::numeric, 1))
                    || format(@extschema@.intent_output_text('md_model', v_lang), CASE WHEN r.model_id IS NULL THEN @extschema@.intent_output_text('none', v_lang)
-                                                     ELSE format('%s (`%s`)', r.model_id, v_version) END);
+                                                     ELSE format('%s (%s)', r.model_id, intent_internal._pg_intent_md_cell(v_version, 300)) END);
     IF r.status <> 'completed' THEN
         IF r.error IS NOT NULL THEN
             v_out := v_out || format(@extschema@.intent_output_text('md_error', v_lang), intent_internal._pg_intent_md_cell(r.error, 500));

@@ -164,6 +164,24 @@ SELECT p.model_partition IS NULL AS fallback_answers_small FROM predict_label('v
 SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
 DROP TABLE pf_vetted;
 
+-- A partition's name comes from the source's rows, and a partition model's
+-- version names it: the Markdown report shows it as text, as every other
+-- text of the rows (0.3.2 before this change put it in a code span, which a
+-- backtick in the name closed, so the rest became HTML and a link).
+CREATE TABLE pf_hostile AS
+SELECT id, CASE WHEN shop = 'odd' THEN 'x`<img src=x onerror=alert(1)>[l](javascript:alert(2))`y' ELSE shop END AS shop,
+       msg, label
+  FROM pf_msgs WHERE shop <> 'big';
+SELECT create_classifier('hostile', 'pf_hostile', 'msg', 'label',
+                         '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 30, "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('hostile') -> 'partitions' -> 0 ->> 'status' AS partition_status;
+SELECT regexp_replace(substring(training_report(r.id) FROM '\*\*Model:\*\*[^\n]*'),
+                      '[0-9]+ \((.*)/v[0-9]+\\_[0-9]+\)$', 'N (\1/v…)') AS model_line,
+       training_report(r.id) ~ '(<img|\]\(javascript|`<)' AS markup_in_report
+  FROM ai_training_runs AS r WHERE r.classifier = 'hostile' AND r.partition_key LIKE 'x%';
+SELECT drop_classifier('hostile', true) IS NOT NULL AS dropped;
+DROP TABLE pf_hostile;
+
 SELECT drop_classifier('shops', true) IS NOT NULL AS dropped;
 REVOKE ALL ON pf_msgs FROM pgi_pf_trainer;
 DROP OWNED BY pgi_pf_trainer;

@@ -237,6 +237,31 @@ TEST(ReportHtml, SpanishNumbersUseADecimalComma) {
     EXPECT_NE(en.find("<div class=\"v\">0.813</div>"), std::string::npos);
 }
 
+// The cells' tooltips are for people: a decimal comma in Spanish, as
+// every other number (0.3.2 before this change wrote 90.0 there).
+TEST(ReportHtml, SpanishCellTitlesUseADecimalComma) {
+    std::string es = render_report_html(deployed_run(), {Language::Spanish, false});
+    EXPECT_NE(es.find(": 45 (90,0 % de a&lt;b)</title>"), std::string::npos);
+    EXPECT_EQ(es.find("90.0 % de"), std::string::npos);
+    std::string en = render_report_html(deployed_run(), {Language::English, false});
+    EXPECT_NE(en.find(": 45 (90.0% of a&lt;b)</title>"), std::string::npos);
+}
+
+// The renderer is callable with any document (the report set may call it),
+// so every value is escaped, the numbers the database types as integers too.
+TEST(ReportHtml, EveryValueIsEscapedEvenWhereTheDatabaseSendsNumbers) {
+    Json run = deployed_run();
+    run["run"]["model_id"] = "<svg onload=alert(3)>";
+    run["run"]["total_intents"] = "<img src=x onerror=alert(4)>";
+    for (Language lang : {Language::English, Language::Spanish}) {
+        std::string page = render_report_html(run, {lang, false});
+        EXPECT_EQ(page.find("<svg onload"), std::string::npos);
+        EXPECT_EQ(page.find("<img src=x onerror=alert(4)"), std::string::npos);
+        EXPECT_NE(page.find("&lt;svg onload=alert(3)&gt;"), std::string::npos);
+        EXPECT_NE(page.find("&lt;img src=x onerror=alert(4)&gt;"), std::string::npos);
+    }
+}
+
 // A label classifier (escalated true/false) speaks of labels; the intent
 // classifier keeps its intents.
 TEST(ReportHtml, LabelClassifierSaysLabels) {
