@@ -26,7 +26,10 @@
 -- name, id or version is replaced. Role OIDs differ between nodes; a
 -- classifier row is inserted anew on the node, so _pg_intent_classifier_rebind()
 -- finds its owner, grantees and source there by their names (Citus creates
--- roles and distributed tables on every node under the same names).
+-- roles and distributed tables on every node under the same names). Only
+-- the owner and grantees that count on the coordinator are published by
+-- name (_pg_intent_classifier_published()): a dropped role's name, taken
+-- by a new role, gives it nothing on any node.
 
 -- This node's Citus group: 0 on the coordinator, a worker's own number,
 -- NULL where the citus extension is not installed. The one reader of
@@ -81,6 +84,42 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_citus_coordinator() IS
     'Internal: whether this database is the coordinator of a Citus cluster that replicate_classifiers() set up, so its classifier and model changes are published to every node.';
 
+-- A classifier's row as the coordinator publishes it. A worker finds the
+-- owner and the grantees again by their names (_pg_intent_classifier_rebind():
+-- role OIDs differ between nodes), so a name published is a right given to
+-- whatever role has that name on the node, now or later. Only the roles that
+-- count here are published by name: those whose OID still has the recorded
+-- name (_pg_intent_role_is(), the rule of _pg_intent_classifier_allows()).
+-- A grant to a role dropped (or renamed) counts for nobody here and is left
+-- out; an orphaned classifier goes with no owner (owner NULL, owner_name
+-- kept for ai_classifier_owners), and the worker keeps it orphaned
+-- (_pg_intent_apply_published()). Else a role created under a dropped
+-- grantee's or owner's name (on a node, or on every node, as Citus
+-- propagates CREATE ROLE) got on the workers the rights it lacks here.
+-- The one source of every published classifier row: _pg_intent_publish_all()
+-- and _pg_intent_publish_to_nodes() call it.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_published(p_row @extschema@.ai_classifiers)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH live AS (
+        SELECT e.key::pg_catalog.oid AS g, e.value
+          FROM pg_catalog.jsonb_each_text(p_row.role_names) AS e
+         WHERE intent_internal._pg_intent_role_is(e.key::pg_catalog.oid, e.value::pg_catalog.name))
+    SELECT pg_catalog.to_jsonb(p_row) OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+               'owner', CASE WHEN intent_internal._pg_intent_role_is(p_row.owner, p_row.owner_name) THEN p_row.owner END,
+               'train_roles', ARRAY(SELECT u.g FROM pg_catalog.unnest(p_row.train_roles) WITH ORDINALITY AS u (g, i)
+                                     WHERE u.g OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT l.g FROM live AS l)) ORDER BY u.i),
+               'deploy_roles', ARRAY(SELECT u.g FROM pg_catalog.unnest(p_row.deploy_roles) WITH ORDINALITY AS u (g, i)
+                                      WHERE u.g OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT l.g FROM live AS l)) ORDER BY u.i),
+               'predict_roles', ARRAY(SELECT u.g FROM pg_catalog.unnest(p_row.predict_roles) WITH ORDINALITY AS u (g, i)
+                                       WHERE u.g OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT l.g FROM live AS l)) ORDER BY u.i),
+               'role_names', (SELECT coalesce(pg_catalog.jsonb_object_agg(l.g::pg_catalog.text, l.value), '{}') FROM live AS l))
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_published(@extschema@.ai_classifiers) IS
+    'Internal: a classifier''s row as published to the Citus nodes, which find its roles by name: only the grants that count here (the OID still has the recorded name), and no owner (NULL) when the classifier is orphaned.';
+
 -- Every classifier and active model, as the coordinator has them now, to
 -- every node: the kept state emptied and a 'reset' first, so that what
 -- follows is all a worker keeps.
@@ -92,7 +131,7 @@ BEGIN
     DELETE FROM @extschema@.ai_classifier_publication;
     INSERT INTO @extschema@.ai_classifier_publication (kind) VALUES ('reset');
     INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row)
-    SELECT 'classifier', c.name, pg_catalog.to_jsonb(c)
+    SELECT 'classifier', c.name, intent_internal._pg_intent_classifier_published(c)
       FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in ORDER BY c.name;
     GET DIAGNOSTICS classifiers = ROW_COUNT;
     INSERT INTO @extschema@.ai_classifier_publication (kind, classifier, row, model)
@@ -141,7 +180,8 @@ BEGIN
               FROM gone AS g WHERE NOT g.built_in;
         ELSE
             SELECT pg_catalog.array_agg('classifier'::text), pg_catalog.array_agg(c.name ORDER BY c.name),
-                   pg_catalog.array_agg(pg_catalog.to_jsonb(c) ORDER BY c.name), pg_catalog.array_agg(NULL::bytea)
+                   pg_catalog.array_agg(intent_internal._pg_intent_classifier_published(c) ORDER BY c.name),
+                   pg_catalog.array_agg(NULL::bytea)
               INTO v_kinds, v_names, v_rows, v_models
               FROM changed AS c WHERE NOT c.built_in;
         END IF;
@@ -229,11 +269,19 @@ BEGIN
         DELETE FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in;
     WHEN 'classifier' THEN
         v_classifier := pg_catalog.jsonb_populate_record(NULL::@extschema@.ai_classifiers, p_row);
-        -- inserted anew, so that the roles and the source are found here by name
+        -- inserted anew, so that the roles and the source are found here by
+        -- name; the coordinator published only the roles that count there
+        -- (_pg_intent_classifier_published())
         DELETE FROM @extschema@.ai_classifiers AS c
          WHERE (c.name OPERATOR(pg_catalog.=) v_classifier.name OR c.id OPERATOR(pg_catalog.=) v_classifier.id)
            AND NOT c.built_in;
         INSERT INTO @extschema@.ai_classifiers SELECT v_classifier.*;
+        IF v_classifier.owner IS NULL THEN
+            -- orphaned on the coordinator: orphaned here too. The insert found
+            -- a role by owner_name; an update looks none up by name.
+            UPDATE @extschema@.ai_classifiers SET owner = NULL
+             WHERE id OPERATOR(pg_catalog.=) v_classifier.id;
+        END IF;
     WHEN 'classifier_gone' THEN
         FOR v_id IN SELECT m.id FROM @extschema@.ai_intent_models AS m
                      WHERE m.classifier OPERATOR(pg_catalog.=) p_classifier ORDER BY m.id LOOP

@@ -543,6 +543,7 @@ INSERT INTO expected_functions VALUES
     ('replicate_classifiers()', 'volatile', 'unsafe', false),
     ('_pg_intent_citus_coordinator()', 'stable', 'safe', false),
     ('_pg_intent_citus_group()', 'stable', 'safe', false),
+    ('_pg_intent_classifier_published(ai_classifiers)', 'stable', 'safe', false),
     ('_pg_intent_publish_all()', 'volatile', 'unsafe', false),
     ('_pg_intent_publish_to_nodes()', 'volatile', 'unsafe', false),
     ('_pg_intent_apply_publication()', 'volatile', 'unsafe', false),
