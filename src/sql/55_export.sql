@@ -44,6 +44,15 @@ AS $$
     -- policy's bounds on what one run reads (max_training_rows, max_unreviewed_rows and the
     -- classes of unreviewed labels) are not applied: an export is the
     -- curated dataset, not one run's window.
+    -- A row whose message, response and category hold more than 1 MB
+    -- (1048576 bytes) together is left out: any role that may log
+    -- interactions writes these texts, and one message of chr(1) escapes
+    -- to six times its size in JSON, so a logged row could make a line over
+    -- PostgreSQL's 1 GB limit and fail every export. Bounded so, a jsonl line
+    -- holds at most 6 MB of escaped text, a csv line 2 MB. octet_length()
+    -- reads a stored value's size without decompressing it, so a left-out
+    -- row costs no more than a small one. export_training_dataset() counts
+    -- and reports these rows (its v_left_out query: the same filter).
     SELECT d.id, d.user_message, d.training_label,
            d.detected_intent, d.correct_intent, d.confidence_score,
            coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
@@ -54,9 +63,12 @@ AS $$
       AND (NOT p_only_reviewed OR d.is_reviewed)
       AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
       AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
+      AND octet_length(d.user_message)::bigint  -- bigint: three values of up to 1 GB
+          + coalesce(octet_length(coalesce(d.correct_response, d.ai_response)), 0)
+          + coalesce(octet_length(d.category), 0) <= 1048576
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_export_rows(integer, boolean, integer) IS
-    'Internal: the training rows export_training_dataset() writes (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows).';
+    'Internal: the training rows export_training_dataset() writes (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows; rows whose message, response and category hold more than 1048576 bytes together left out, so that no logged row makes a line over PostgreSQL''s 1 GB limit).';
 
 -- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
 CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
@@ -72,6 +84,8 @@ DECLARE
     v_prompt text;
     v_prompt_id uuid;
     v_prompt_version integer;
+    v_left_out bigint;
+    v_left_out_ids uuid[];
 BEGIN
     IF p_format IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_format must not be null'), ERRCODE = '22004';
@@ -93,6 +107,32 @@ BEGIN
     IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_quality: %s', p_min_quality),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_quality must be between 1 and 5, or NULL for no filter.');
+    END IF;
+
+    -- The rows _pg_intent_export_rows() leaves out for their size (its
+    -- filter, with the size test turned round; chat_jsonl skips rows without
+    -- a response anyway) are named, not written: whoever exports learns that
+    -- the file lacks them, and which, without any of their text being read.
+    WITH left_out AS (
+        SELECT d.id, d.created_at
+        FROM @extschema@.ai_training_data d
+        WHERE d.training_label IS NOT NULL
+          AND (NOT p_only_reviewed OR d.is_reviewed)
+          AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
+          AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
+          AND (p_format <> 'chat_jsonl' OR coalesce(d.correct_response, d.ai_response) IS NOT NULL)
+          AND octet_length(d.user_message)::bigint
+              + coalesce(octet_length(coalesce(d.correct_response, d.ai_response)), 0)
+              + coalesce(octet_length(d.category), 0) > 1048576)
+    SELECT (SELECT count(*) FROM left_out),
+           ARRAY(SELECT l.id FROM left_out l ORDER BY l.created_at, l.id LIMIT 5)
+      INTO v_left_out, v_left_out_ids;
+    IF v_left_out > 0 THEN
+        RAISE WARNING USING MESSAGE = @extschema@.intent_output_error('training rows left out of the export: %s (their message, response and category hold more than %s bytes together)',
+                                                                      v_left_out, 1048576),
+              ERRCODE = '01000',
+              DETAIL = @extschema@.intent_output_error('The first, oldest first: %s.', array_to_string(v_left_out_ids, ', ')),
+              HINT = @extschema@.intent_output_error('Shorten or delete them in ai_training_data to export them.');
     END IF;
 
     IF p_format = 'jsonl' THEN
@@ -151,5 +191,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, integer) IS
-    'Exports the training rows (intent = training_label: correction, else detection; rejected rows, rows judged wrong without a correction and labels is_valid_intent_name() refuses left out; p_only_reviewed keeps rows a person corrected, judged, reviewed or approved; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). Write it with psql -AtX, not COPY text format (which escapes backslashes).';
+    'Exports the training rows (intent = training_label: correction, else detection; rejected rows, rows judged wrong without a correction and labels is_valid_intent_name() refuses left out; p_only_reviewed keeps rows a person corrected, judged, reviewed or approved; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). A row whose message, response and category hold more than 1 MB (1048576 bytes) together is left out, so that a line holds at most 6 MB of escaped text (chat_jsonl: plus the system prompt) and no logged row makes the export fail or costly; a WARNING (SQLSTATE 01000) gives their number and the first five ids, oldest first. Write it with psql -AtX, not COPY text format (which escapes backslashes).';
 

@@ -117,3 +117,50 @@ SELECT pg_temp.try('SELECT export_training_dataset(''csv'', 101)') AS bad_confid
 SELECT pg_temp.try('SELECT export_training_dataset(''csv'', NULL)') AS null_confidence;
 SELECT pg_temp.try('SELECT export_training_dataset(''csv'', 0, NULL)') AS null_only_reviewed;
 SELECT pg_temp.try('SELECT export_training_dataset(''csv'', 0, false, 6)') AS bad_quality;
+
+-- Rows too large to export. Any role that may log interactions writes the
+-- message, the response and the category, and escaping makes them larger:
+-- 180 million chr(1) (about 2 MB stored, compressed) become over 1 GB of
+-- JSON ("\u0001" each), past PostgreSQL's limit on one value, and every
+-- export failed with "out of memory" until an administrator deleted the row.
+-- A row whose message, response and category hold more than 1048576 bytes
+-- together is left out of every format, the others are written, and a
+-- WARNING (01000) gives their number and first ids. Logged here by a role
+-- that may only log, as the application under docs/privileges.md.
+DROP ROLE IF EXISTS pgi_ex_app;
+CREATE ROLE pgi_ex_app NOLOGIN;
+GRANT INSERT ON ai_training_data TO pgi_ex_app;
+SET ROLE pgi_ex_app;
+SELECT record_interaction(repeat(chr(1), 180000000), 'greeting', 90, 'ok', p_category => 'big') AS big_id \gset
+RESET ROLE;
+-- fixed ids for the WARNING's DETAIL; an update keeps the stored text as it is
+UPDATE ai_training_data SET id = '00000000-0000-4000-8000-00000000b001', created_at = now() - interval '70 seconds'
+WHERE id = :'big_id';
+-- each text under the bound, together over it: left out; exactly at it: written
+INSERT INTO ai_training_data (id, user_message, detected_intent, ai_response, confidence_score, category, created_at)
+VALUES ('00000000-0000-4000-8000-00000000b002', repeat('a', 600000), 'greeting', repeat('b', 600000), 90, 'big',
+        now() - interval '60 seconds'),
+       ('00000000-0000-4000-8000-00000000b003', repeat('é', 262144), 'greeting', repeat('c', 524285), 90, 'big',
+        now() - interval '50 seconds');
+SELECT id, octet_length(user_message)::bigint + coalesce(octet_length(ai_response), 0)
+           + coalesce(octet_length(category), 0) AS bytes
+FROM ai_training_data WHERE category = 'big' ORDER BY created_at;
+
+SELECT count(*) AS jsonl_lines,
+       count(*) FILTER (WHERE (l::jsonb ->> 'text') = d.user_message) AS text_round_trips,
+       array_agg(d.id::text ORDER BY d.created_at) FILTER (WHERE d.category = 'big') AS big_exported,
+       max(octet_length(l)) <= 6 * 1048576 + 1024 AS line_bounded
+FROM export_training_dataset('jsonl') l
+JOIN ai_training_data d ON d.id = (l::jsonb ->> 'id')::uuid;
+SELECT count(*) AS csv_lines, count(*) FILTER (WHERE l LIKE '%,big,%') AS big_exported
+FROM export_training_dataset('csv') l;
+-- (its SQLSTATE: 01000, a warning)
+\set VERBOSITY sqlstate
+SELECT count(*) AS chat_lines, count(*) FILTER (WHERE l::jsonb #>> '{metadata,category}' = 'big') AS big_exported
+FROM export_training_dataset('chat_jsonl') l;
+\set VERBOSITY default
+-- filters apply first: a row they leave out is not reported
+SELECT count(*) AS reviewed_lines FROM export_training_dataset('jsonl', 0, true);
+DELETE FROM ai_training_data WHERE category = 'big';
+DROP OWNED BY pgi_ex_app;
+DROP ROLE pgi_ex_app;
