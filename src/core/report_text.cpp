@@ -553,15 +553,17 @@ const Entry kTexts[] = {
     {"reliability", "Reliability", "Fiabilidad"},
     {"coverage_title", "Coverage and accuracy", "Cobertura y exactitud"},
     {"rows_no_access",
-     "Not available: you may not read ai_training_run_rows, where the run's out-of-fold predictions are.",
-     "No disponible: usted no tiene permiso para leer ai_training_run_rows, donde est\xC3\xA1n las "
-     "predicciones de "
-     "validaci\xC3\xB3n cruzada de la ejecuci\xC3\xB3n."},
+     "Not available: you may not read the run's out-of-fold predictions (ai_training_run_rows; a named "
+     "classifier's run: ai_classifier_run_rows).",
+     "No disponible: usted no tiene permiso para leer las predicciones de validaci\xC3\xB3n cruzada de la "
+     "ejecuci\xC3\xB3n (ai_training_run_rows; la ejecuci\xC3\xB3n de un clasificador con nombre: "
+     "ai_classifier_run_rows)."},
     {"rows_none",
-     "Not available for this run: it has no out-of-fold predictions recorded in ai_training_run_rows.",
+     "Not available for this run: it has no out-of-fold predictions recorded (ai_training_run_rows; a named "
+     "classifier's run: ai_classifier_run_rows, with a key_column).",
      "No disponible para esta ejecuci\xC3\xB3n: no tiene predicciones de validaci\xC3\xB3n cruzada "
-     "registradas en "
-     "ai_training_run_rows."},
+     "registradas (ai_training_run_rows; la ejecuci\xC3\xB3n de un clasificador con nombre: "
+     "ai_classifier_run_rows, con key_column)."},
     {"rows_oof", "{0} rows, out-of-fold", "{0} filas, validaci\xC3\xB3n cruzada"},
     {"reliability_aria", "reliability diagram", "diagrama de fiabilidad"},
     {"bin_title", "confidence {0}&ndash;{1}: {2} rows, accuracy {3}, mean confidence {4}",
@@ -611,6 +613,9 @@ const Entry kTexts[] = {
     {"th_confidence", "confidence", "confianza"},
     {"hidden_no_access", "no access", "sin acceso"},
     {"hidden_not_visible", "not visible", "no visible"},
+    // a named classifier's example: its report keeps the source row's key (%s), not its text
+    {"hidden_not_stored", "text not stored for classifier runs; key %s",
+     "texto no guardado en las ejecuciones de clasificadores; clave %s"},
     {"footer",
      "pg_intent training_report(); figures from the run's stored report and out-of-fold predictions.",
      "pg_intent training_report(); cifras del informe guardado de la ejecuci\xC3\xB3n y de sus predicciones "

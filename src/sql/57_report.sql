@@ -65,6 +65,13 @@ COMMENT ON FUNCTION intent_internal._pg_intent_md_cell(text, integer) IS
 -- visible'. 0.1.0-style items carry their text. PL/pgSQL, so that the query
 -- on ai_training_data is planned only when the caller may read the table (a
 -- query naming it at all fails its privilege check, whatever a CASE says).
+-- A named classifier's items name their source row by its key (row_key) and
+-- carry no text: hidden is 'not stored'. The source is not read here: read
+-- as the caller, a view's functions, row-level security policies and a key
+-- domain's checks (the source definer's code) would run with the reader's
+-- rights, and which relation is a classifier's source is not shown to
+-- callers; get_classifier_review_queue() reads texts by key as the
+-- classifier's owner, for a caller with its train right.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_report_message(p_item jsonb, OUT message text, OUT hidden text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -73,6 +80,10 @@ AS $$
 BEGIN
     IF p_item ? 'text' THEN
         message := p_item ->> 'text';
+        RETURN;
+    END IF;
+    IF p_item ? 'row_key' AND NOT p_item ? 'training_data_id' THEN
+        hidden := 'not stored';
         RETURN;
     END IF;
     IF NOT has_table_privilege('@extschema@.ai_training_data', 'SELECT') THEN
@@ -88,10 +99,12 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_report_message(jsonb) IS
-    'Internal: the message of a misclassified example of a training report, read with the caller''s rights; hidden is ''no access'' without SELECT on ai_training_data and ''not visible'' when the row is gone or row-level security hides it.';
+    'Internal: the message of a misclassified example of a training report, read with the caller''s rights; hidden is ''no access'' without SELECT on ai_training_data, ''not visible'' when the row is gone or row-level security hides it, and ''not stored'' for a named classifier''s example (its report keeps the source row''s key, row_key, not its text).';
 
--- A report of a training run (the latest by default): Markdown, or one
--- self-contained HTML page with charts (59_report_html.sql).
+-- A report of a training run (by default the built-in classifier's latest,
+-- the run train_intent_model() made last; a named classifier's run is asked
+-- for by its id): Markdown, or one self-contained HTML page with charts
+-- (59_report_html.sql).
 CREATE OR REPLACE FUNCTION @extschema@.training_report(p_run_id uuid DEFAULT NULL, p_format text DEFAULT 'markdown')
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -310,10 +323,14 @@ BEGIN
             v_out := v_out || @extschema@.intent_output_text('md_misclassified_header', v_lang)
                            || '|---|---|---|---:|'::text;
             -- 0.2.0 stores the row's id, not its text: the text is read
-            -- with the caller's rights (_pg_intent_report_message).
+            -- with the caller's rights (_pg_intent_report_message); a named
+            -- classifier's report stores its source row's key, shown as such.
             FOR v_line IN
                 SELECT format('| %s | %s | %s | %s |',
-                              CASE WHEN t.hidden IS NOT NULL THEN format('*(%s)*', @extschema@.intent_output_text(CASE WHEN t.hidden = 'no access' THEN 'hidden_no_access' ELSE 'hidden_not_visible' END, v_lang))
+                              CASE WHEN t.hidden = 'not stored'
+                                   THEN format('*(%s)*', format(@extschema@.intent_output_text('hidden_not_stored', v_lang),
+                                                                intent_internal._pg_intent_md_cell(a.x ->> 'row_key', 60)))
+                                   WHEN t.hidden IS NOT NULL THEN format('*(%s)*', @extschema@.intent_output_text(CASE WHEN t.hidden = 'no access' THEN 'hidden_no_access' ELSE 'hidden_not_visible' END, v_lang))
                                    ELSE intent_internal._pg_intent_md_cell(t.message) END,
                               intent_internal._pg_intent_md_cell(a.x ->> 'expected'),
                               intent_internal._pg_intent_md_cell(a.x ->> 'predicted'),
@@ -345,5 +362,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.training_report(uuid, text) IS
-    'Report of a training run (the latest when p_run_id is NULL). p_format markdown (the default): data sizes, headline metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration. p_format html: one self-contained page (inline CSS and SVG, no scripts) with the same figures and charts: confusion heatmap, per-intent F1, reliability diagram, coverage-accuracy curve. Misclassified texts are read with the caller''s rights. Worded (headings, sentences, hints) in the language of intent_output_language(); Markdown syntax, intent names, codes and numbers are the same in every language.';
+    'Report of a training run: p_run_id, any classifier''s run; NULL, the built-in intent classifier''s latest run (P0002 when it has none, even with named classifiers'' runs). p_format markdown (the default): data sizes, headline metrics against the baseline, the deploy decision, per-intent table, confusion hot spots, misclassified examples and calibration. p_format html: one self-contained page (inline CSS and SVG, no scripts) with the same figures and charts: confusion heatmap, per-intent F1, reliability diagram, coverage-accuracy curve. Misclassified texts are read with the caller''s rights; a named classifier''s report keeps the source row''s key, not its text, and shows the key. Reliability and coverage come from ai_training_run_rows, or ai_classifier_run_rows for a named classifier''s run. Worded (headings, sentences, hints) in the language of intent_output_language(); Markdown syntax, intent names, codes and numbers are the same in every language.';
 

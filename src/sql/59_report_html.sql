@@ -43,9 +43,39 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_render_report_html(jsonb, text) IS
     'Internal: the self-contained HTML page of a training report, rendered from the document _pg_intent_report_html() gathers (p_language ''es'' or ''en''); every value in it is HTML-escaped. Reads no table; a document over 16 MB is refused (54000), a cancel or statement_timeout stops its parsing.';
 
+-- Internal: a run's out-of-fold predictions in one row shape (the row's
+-- label, the prediction, its confidence), from the table its classifier
+-- records them in: ai_training_run_rows for the built-in classifier,
+-- ai_classifier_run_rows for a named one (with a key_column). The report's
+-- charts aggregate this one shape, whichever the classifier. PL/pgSQL and
+-- SECURITY INVOKER: each query is planned only on its branch, so a caller
+-- needs SELECT on the one table its run's rows are in (a query naming both
+-- would need both); the caller checks that privilege first.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_run_predictions(p_run_id uuid, p_built_in boolean)
+RETURNS TABLE (label text, predicted text, confidence real)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_built_in THEN
+        RETURN QUERY SELECT w.intent, w.predicted_intent, w.confidence
+                       FROM @extschema@.ai_training_run_rows AS w
+                      WHERE w.run_id = p_run_id AND w.predicted_intent IS NOT NULL AND w.confidence IS NOT NULL;
+    ELSE
+        RETURN QUERY SELECT w.label, w.predicted_label, w.confidence
+                       FROM @extschema@.ai_classifier_run_rows AS w
+                      WHERE w.run_id = p_run_id AND w.predicted_label IS NOT NULL AND w.confidence IS NOT NULL;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_run_predictions(uuid, boolean) IS
+    'Internal: the out-of-fold predictions (label, predicted, confidence) of run p_run_id, from ai_training_run_rows (p_built_in: the built-in classifier''s run) or ai_classifier_run_rows (a named classifier''s), read with the caller''s rights.';
+
 -- Internal: the HTML page of training_report(p_run_id, 'html'); the run must
 -- exist (training_report() checks). SECURITY INVOKER: it reads the run, its
--- model, its out-of-fold rows (ai_training_run_rows), the misclassified
+-- model, its out-of-fold rows (_pg_intent_run_predictions(): in
+-- ai_training_run_rows, or ai_classifier_run_rows for a named classifier's
+-- run), the misclassified
 -- messages and the classifier's earlier runs with the caller's rights, and
 -- says so where the caller may not. What it hands to the renderer is
 -- bounded: the run's stored report without its misclassified list, at most
@@ -65,6 +95,7 @@ DECLARE
     v_mis jsonb;
     v_trend jsonb;
     v_readable boolean;
+    v_built_in boolean;
     v_count bigint := 0;
     v_threshold double precision;
     v_t record;
@@ -79,23 +110,24 @@ BEGIN
                     'model_version', (SELECT m.version FROM @extschema@.ai_intent_models AS m WHERE m.id = r.model_id),
                     'started', to_char(r.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'));
 
-    -- the run's out-of-fold predictions, aggregated
-    v_readable := has_table_privilege('@extschema@.ai_training_run_rows', 'SELECT');
+    -- the run's out-of-fold predictions, aggregated: the built-in
+    -- classifier's in ai_training_run_rows, a named classifier's in
+    -- ai_classifier_run_rows (_pg_intent_run_predictions())
+    v_built_in := r.classifier = 'intent';
+    v_readable := has_table_privilege(CASE WHEN v_built_in THEN '@extschema@.ai_training_run_rows'
+                                           ELSE '@extschema@.ai_classifier_run_rows' END, 'SELECT');
     v_rows := jsonb_build_object('readable', v_readable, 'count', 0);
     IF v_readable THEN
-        SELECT count(*) INTO v_count
-          FROM @extschema@.ai_training_run_rows AS w
-         WHERE w.run_id = r.id AND w.predicted_intent IS NOT NULL AND w.confidence IS NOT NULL;
+        SELECT count(*) INTO v_count FROM intent_internal._pg_intent_run_predictions(r.id, v_built_in);
     END IF;
     IF v_count > 0 THEN
         v_threshold := (v_rep #>> '{threshold,value}')::float8;
         -- a stored confidence is a real: the threshold is compared with a little slack
         SELECT count(*) AS n, count(*)::float8 / v_count AS coverage,
-               avg(CASE WHEN w.predicted_intent = w.intent THEN 1.0 ELSE 0.0 END)::float8 AS accuracy
+               avg(CASE WHEN w.predicted = w.label THEN 1.0 ELSE 0.0 END)::float8 AS accuracy
           INTO v_t
-          FROM @extschema@.ai_training_run_rows AS w
+          FROM intent_internal._pg_intent_run_predictions(r.id, v_built_in) AS w
          WHERE v_threshold IS NOT NULL
-           AND w.run_id = r.id AND w.predicted_intent IS NOT NULL AND w.confidence IS NOT NULL
            AND w.confidence::float8 >= v_threshold - 1e-6;
         v_rows := v_rows || jsonb_build_object(
             'count', v_count,
@@ -104,17 +136,15 @@ BEGIN
             'bins', (SELECT coalesce(jsonb_agg(jsonb_build_object('b', s.b, 'n', s.n, 'conf', s.conf, 'acc', s.acc) ORDER BY s.b), '[]')
                        FROM (SELECT least(floor(w.confidence * 10)::integer, 9) AS b, count(*) AS n,
                                     avg(w.confidence::float8) AS conf,
-                                    avg(CASE WHEN w.predicted_intent = w.intent THEN 1.0 ELSE 0.0 END)::float8 AS acc
-                               FROM @extschema@.ai_training_run_rows AS w
-                              WHERE w.run_id = r.id AND w.predicted_intent IS NOT NULL AND w.confidence IS NOT NULL
+                                    avg(CASE WHEN w.predicted = w.label THEN 1.0 ELSE 0.0 END)::float8 AS acc
+                               FROM intent_internal._pg_intent_run_predictions(r.id, v_built_in) AS w
                               GROUP BY 1) AS s),
             -- coverage-accuracy: accepting every prediction whose confidence
             -- is at least t; one point [accepted, right] per distinct
             -- confidence, at most about 200 of them
             'curve', (WITH p AS (
-                          SELECT w.confidence::float8 AS c, CASE WHEN w.predicted_intent = w.intent THEN 1 ELSE 0 END AS ok
-                            FROM @extschema@.ai_training_run_rows AS w
-                           WHERE w.run_id = r.id AND w.predicted_intent IS NOT NULL AND w.confidence IS NOT NULL
+                          SELECT w.confidence::float8 AS c, CASE WHEN w.predicted = w.label THEN 1 ELSE 0 END AS ok
+                            FROM intent_internal._pg_intent_run_predictions(r.id, v_built_in) AS w
                       ), cum AS (
                           SELECT DISTINCT ON (p.c) p.c, count(*) OVER w AS accepted, sum(p.ok) OVER w AS right_n
                             FROM p
@@ -134,7 +164,12 @@ BEGIN
         SELECT jsonb_build_object(
                    'total', jsonb_array_length(v_rep #> '{metrics,misclassified}'),
                    'shown', coalesce(jsonb_agg(jsonb_build_object(
-                                'message', left(t.message, 400), 'hidden', t.hidden,
+                                'message', left(t.message, 400),
+                                -- the renderer shows a hidden value it does not know as it is (escaped)
+                                'hidden', CASE WHEN t.hidden = 'not stored'
+                                               THEN format(@extschema@.intent_output_text('hidden_not_stored', @extschema@.intent_output_language()),
+                                                           left(a.x ->> 'row_key', 200))
+                                               ELSE t.hidden END,
                                 'expected', left(a.x ->> 'expected', 200), 'predicted', left(a.x ->> 'predicted', 200),
                                 'confidence', a.x -> 'confidence') ORDER BY a.n), '[]'))
           INTO v_mis
@@ -172,4 +207,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_report_html(uuid) IS
-    'Internal: the self-contained HTML page of training_report(p_run_id, ''html''), in the language of intent_output_language(): headline metrics against the baseline, the deploy decision in plain words, the trend of accuracy, coverage and F1 across the last 20 completed runs, evaluation method, confusion heatmap, per-intent F1 bars, reliability diagram and coverage-accuracy curve (from ai_training_run_rows), misclassified examples read with the caller''s rights. Gathers the data; _pg_intent_render_report_html() renders it.';
+    'Internal: the self-contained HTML page of training_report(p_run_id, ''html''), in the language of intent_output_language(): headline metrics against the baseline, the deploy decision in plain words, the trend of accuracy, coverage and F1 across the last 20 completed runs, evaluation method, confusion heatmap, per-intent F1 bars, reliability diagram and coverage-accuracy curve (from ai_training_run_rows, or ai_classifier_run_rows for a named classifier''s run), misclassified examples read with the caller''s rights. Gathers the data; _pg_intent_render_report_html() renders it.';

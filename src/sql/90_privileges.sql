@@ -145,6 +145,7 @@ AS $$
             'intent_internal._pg_intent_report_message(jsonb)',
             'intent_internal._pg_intent_html(text, integer)',
             'intent_internal._pg_intent_report_html(uuid)',
+            'intent_internal._pg_intent_run_predictions(uuid, boolean)',
             'intent_internal._pg_intent_render_report_html(jsonb, text)']::regprocedure[]),
         ('quality', ARRAY[
             '@extschema@.score_feedback_message(text)',

@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(342);
+SELECT plan(347);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -139,6 +139,12 @@ SELECT isnt_definer('intent_internal', '_pg_intent_html', ARRAY['text', 'integer
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_html(text, integer)'), 'EXECUTE'), true), '_pg_intent_html(text, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_html(text, integer)'), 'pg_proc'), NULL, '_pg_intent_html(text, integer) has a comment');
 
+-- _pg_intent_run_predictions(uuid, boolean)
+SELECT has_function('intent_internal', '_pg_intent_run_predictions', ARRAY['uuid', 'boolean']::name[], '_pg_intent_run_predictions(uuid, boolean) exists');
+SELECT volatility_is('intent_internal', '_pg_intent_run_predictions', ARRAY['uuid', 'boolean']::name[], 'stable', '_pg_intent_run_predictions(uuid, boolean) is STABLE');
+SELECT is(pg_get_function_result(to_regprocedure('intent_internal._pg_intent_run_predictions(uuid, boolean)')), 'TABLE(label text, predicted text, confidence real)', '_pg_intent_run_predictions(uuid, boolean) returns the common row shape');
+SELECT isnt_definer('intent_internal', '_pg_intent_run_predictions', ARRAY['uuid', 'boolean']::name[], '_pg_intent_run_predictions(uuid, boolean) is SECURITY INVOKER');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_run_predictions(uuid, boolean)'), 'EXECUTE'), true), '_pg_intent_run_predictions(uuid, boolean) is not executable by PUBLIC');
 -- _pg_intent_report_html(uuid)
 SELECT has_function('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], '_pg_intent_report_html(uuid) exists');
 SELECT function_returns('intent_internal', '_pg_intent_report_html', ARRAY['uuid']::name[], 'text', '_pg_intent_report_html(uuid) returns text');
@@ -591,6 +597,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_report_message(jsonb)', 'stable', 'safe', false),
     ('_pg_intent_html(text, integer)', 'immutable', 'safe', false),
     ('_pg_intent_report_html(uuid)', 'stable', 'safe', false),
+    ('_pg_intent_run_predictions(uuid, boolean)', 'stable', 'safe', false),
     ('_pg_intent_render_report_html(jsonb, text)', 'immutable', 'safe', false),
     ('shadow_predict(text, bigint, uuid)', 'volatile', 'unsafe', true),
     ('_pg_intent_window_metrics(timestamp with time zone, timestamp with time zone)', 'stable', 'safe', false),

@@ -154,7 +154,7 @@ RESET ROLE;
 -- Without SELECT on ai_training_run_rows, the two charts that need them say so.
 REVOKE SELECT ON ai_training_run_rows FROM pgi_rh_noaccess;
 SET ROLE pgi_rh_noaccess;
-SELECT pg_temp.n(html, 'you may not read ai_training_run_rows') AS charts_not_available,
+SELECT pg_temp.n(html, 'you may not read the run.{1,6}s out-of-fold predictions') AS charts_not_available,
        pg_temp.n(html, '<rect class="bin"') AS reliability_bins
   FROM (SELECT training_report(NULL, 'html') AS html) AS s;
 RESET ROLE;
@@ -294,3 +294,56 @@ EXCEPTION WHEN program_limit_exceeded THEN
     GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
     RAISE WARNING '%: %, %', SQLSTATE, SQLERRM, v_detail;
 END $$;
+
+-- A named classifier's run: its out-of-fold predictions are in
+-- ai_classifier_run_rows, which the reliability and coverage charts read
+-- for it (they said "no out-of-fold predictions recorded in
+-- ai_training_run_rows"), with the caller's rights; its misclassified
+-- examples name their source row by key, which the report shows as such
+-- (they showed "(not visible)", even to a superuser).
+DROP TABLE IF EXISTS pgi_rh_src;
+CREATE TABLE pgi_rh_src (id bigserial PRIMARY KEY, message text NOT NULL, label text NOT NULL);
+INSERT INTO pgi_rh_src (message, label)
+SELECT v.w || ' ' || w.m || ' ' || chr(97 + g % 26) || chr(97 + (g / 26) % 26) || ' ' || v.w2, v.lbl
+  FROM (VALUES ('perro', 'gato', 'a'), ('casa', 'techo', 'b'), ('agua', 'fuego', 'c')) AS v(w, w2, lbl),
+       generate_series(1, 60) AS g, (VALUES ('uno'), ('dos')) AS w(m);
+-- rows labelled b that read like c: misclassified out of fold
+INSERT INTO pgi_rh_src (message, label) SELECT 'agua fuego uno ' || g, 'b' FROM generate_series(1, 6) AS g;
+SELECT create_classifier('pgi_rh_cls', 'pgi_rh_src', 'message', 'label', '{"key_column": "id", "seed": 1}') ->> 'name' AS classifier;
+SELECT count(*) AS runs FROM train_classifier('pgi_rh_cls', 'classifier run');
+SELECT id AS cls_run, jsonb_array_length(metrics #> '{metrics,misclassified}') AS cls_misclassified
+  FROM ai_training_runs WHERE classifier = 'pgi_rh_cls' \gset
+SELECT :cls_misclassified AS misclassified;
+SELECT pg_temp.n(html, '<rect class="bin"') > 0 AS reliability_bins,
+       pg_temp.n(html, 'Not available') AS charts_not_available,
+       pg_temp.n(html, '\(text not stored for classifier runs; key [0-9]+\)') = :cls_misclassified AS every_example_keyed,
+       html ~ 'not visible|perro|casa|agua' AS shows_text_or_not_visible
+  FROM (SELECT training_report(:'cls_run', 'html') AS html) AS s;
+SELECT pg_temp.n(md, '\*\(text not stored for classifier runs; key [0-9]+\)\*') = :cls_misclassified AS markdown_every_example_keyed,
+       md ~ 'not visible|perro|casa|agua' AS markdown_shows_text_or_not_visible
+  FROM (SELECT training_report(:'cls_run') AS md) AS s;
+SET pg_intent.language = 'es';
+SELECT pg_temp.n(md, '\*\(texto no guardado en las ejecuciones de clasificadores; clave [0-9]+\)\*') = :cls_misclassified AS markdown_es_keyed
+  FROM (SELECT training_report(:'cls_run') AS md) AS s;
+RESET pg_intent.language;
+-- A reader of the runs needs SELECT on ai_classifier_run_rows (not
+-- ai_training_run_rows) for a classifier run's charts; without it they say so.
+CREATE ROLE pgi_rh_cls_reader;
+GRANT SELECT ON ai_training_runs, ai_intent_models TO pgi_rh_cls_reader;
+SELECT count(*) > 0 AS report_functions_granted FROM grant_intent_access('pgi_rh_cls_reader', 'report');
+SET ROLE pgi_rh_cls_reader;
+SELECT pg_temp.n(html, 'you may not read the run.{1,6}s out-of-fold predictions') AS charts_not_available,
+       pg_temp.n(html, '<rect class="bin"') AS reliability_bins
+  FROM (SELECT training_report(:'cls_run', 'html') AS html) AS s;
+RESET ROLE;
+GRANT SELECT ON ai_classifier_run_rows TO pgi_rh_cls_reader;
+SET ROLE pgi_rh_cls_reader;
+SELECT pg_temp.n(html, 'Not available') AS charts_not_available,
+       pg_temp.n(html, '<rect class="bin"') > 0 AS reliability_bins
+  FROM (SELECT training_report(:'cls_run', 'html') AS html) AS s;
+RESET ROLE;
+REVOKE ALL ON ai_training_runs, ai_intent_models, ai_classifier_run_rows FROM pgi_rh_cls_reader;
+DROP OWNED BY pgi_rh_cls_reader;
+DROP ROLE pgi_rh_cls_reader;
+SELECT drop_classifier('pgi_rh_cls', true) IS NOT NULL AS classifier_dropped;
+DROP TABLE pgi_rh_src;
