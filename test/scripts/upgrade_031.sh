@@ -103,6 +103,22 @@ expect_eq "$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "SET ROLE pgi_u31_app
     "before the update, the predict right may not explain a partition's model"
 expect_eq "$(psql -X -q -At -d $DB -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte') ->> 'model_partition'" 2>&1)" norte \
     "before the update, a superuser explains it"
+# A view and a trigger's WHEN clause of the user's on the columns whose type
+# the update changes stop it before anything changes, both named at once
+# (before: the first one's "cannot alter type" after the update's warnings).
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+CREATE VIEW user_owners AS SELECT name, owner FROM ai_classifiers;
+CREATE FUNCTION user_audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+CREATE TRIGGER user_owner_change AFTER UPDATE ON ai_classifiers FOR EACH ROW
+    WHEN (OLD.owner IS DISTINCT FROM NEW.owner) EXECUTE FUNCTION user_audit();
+SQL
+blocked=$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
+expect_eq "$(grep -oE '^ERROR:  [0-9A-Z]{5}' <<<"$blocked" | cut -c9-)" 0A000 "a user's view and trigger on a changed column stop the update"
+expect_eq "$(grep -c 'rule _RETURN on view user_owners' <<<"$blocked") $(grep -c 'trigger user_owner_change on table ai_classifiers' <<<"$blocked") $(grep -c WARNING <<<"$blocked")" "1 1 0" \
+    "the error names both objects, before any warning of the update"
+expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.1" "nothing was updated"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP VIEW user_owners" -c "DROP TRIGGER user_owner_change ON ai_classifiers" \
+    -c "DROP FUNCTION user_audit()" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
 expect_eq "$(q $DB "$counts_sql")" "$counts" "every classifier, model, run, deployment and run row is kept"

@@ -2,10 +2,13 @@
 -- CHECK constraints and generated columns use it. New in 0.2.1 (the upgrade
 -- includes this file).
 --
--- A label training may use: not empty; no leading or trailing whitespace and
--- no control character anywhere (ASCII 1-31 and 127: tab, newline, carriage
--- return, vertical tab and form feed among them), so that labels that look
--- alike on a dashboard are the same label; not "uncertain", the word
+-- A label training may use: not empty; no leading or trailing space and
+-- no ASCII control character anywhere (1-31 and 127: tab, newline, carriage
+-- return, vertical tab and form feed among them), so that the labels that
+-- usually come apart (a trailing space, a pasted line break) are the same
+-- label. Other characters are kept as they are (the rule is the same bytes
+-- in every database encoding, and the CHECK constraints and the generated
+-- training_label of stored rows depend on it not changing); not "uncertain", the word
 -- classify_intent() answers when it abstains (an intent of that name would
 -- make its answers ambiguous); at most 256 bytes in the database encoding.
 -- NULL (no label) gives NULL, which a CHECK constraint accepts.
@@ -30,4 +33,4 @@ RETURN p_name COLLATE pg_catalog."C" OPERATOR(pg_catalog.<>) ''
             OPERATOR(pg_catalog.||) pg_catalog.chr(31) OPERATOR(pg_catalog.||) pg_catalog.chr(127)
             OPERATOR(pg_catalog.||) ']');
 COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
-    'True when p_name may be an intent (a training label): not empty, no leading or trailing whitespace, no control character, not "uncertain" (what classify_intent() answers when it abstains), at most 256 bytes. NULL for NULL. The CHECK constraints on the intent columns and every reader of the training data use this one rule.';
+    'True when p_name may be an intent (a training label): not empty, no leading or trailing space (U+0020), no ASCII control character (1-31, 127), not "uncertain" (what classify_intent() answers when it abstains), at most 256 bytes. Any other character is kept as it is: a no-break space, a zero-width or bidirectional format character, a C1 control or a combining mark makes a different label that may look like another. NULL for NULL. The CHECK constraints on the intent columns and every reader of the training data use this one rule.';

@@ -6,6 +6,34 @@
 -- Older databases reach this script through the frozen scripts in sql/
 -- (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1).
 
+-- ---- Before anything changes: the user's objects that would stop the
+-- ---- update. Five columns of ai_classifiers change type below, which
+-- PostgreSQL refuses while a view, a row-level security policy or a
+-- trigger's WHEN clause uses one of them. Say so first, naming every such
+-- object, rather than failing half-way on the first one.
+DO $blockers$
+DECLARE
+    v_objects text;
+BEGIN
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(d.classid, d.objid, 0), ', ')
+      INTO v_objects
+      FROM pg_catalog.pg_depend AS d
+      JOIN pg_catalog.pg_attribute AS a
+        ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND d.refobjid OPERATOR(pg_catalog.=) '@extschema@.ai_classifiers'::pg_catalog.regclass
+       AND a.attname OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'source', 'train_roles', 'deploy_roles', 'predict_roles']::name[])
+       AND d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_rewrite'::pg_catalog.regclass,
+                                                      'pg_catalog.pg_policy'::pg_catalog.regclass,
+                                                      'pg_catalog.pg_trigger'::pg_catalog.regclass]::pg_catalog.oid[]);
+    IF v_objects IS NOT NULL THEN
+        RAISE EXCEPTION 'pg_intent 0.3.2 changes the type of the columns owner, source, train_roles, deploy_roles and predict_roles of ai_classifiers, which objects of yours use: %', v_objects
+              USING ERRCODE = 'feature_not_supported',
+                    HINT = 'Save each one''s definition, drop it, run ALTER EXTENSION pg_intent UPDATE again, then create it again (docs/install.md). Nothing was changed.';
+    END IF;
+END
+$blockers$;
+
 -- ---- Issue 31, items 7, 8 and 10 (prediction by model id, revocation,
 -- ---- long keys): the retraining back-off of every classifier.
 -- @include src/sql/schema/80_classifier_retrain_failures.sql
@@ -229,3 +257,9 @@ $move_internal$;
 -- ---- (src/pg/as_owner.cpp): its comment says so, as a fresh install's.
 COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
     'The time zone create_metrics_snapshot() cuts hours, days, weeks and months in (whatever the session''s), so that every snapshot of a period type is cut alike; and the one a classifier''s time_column of type timestamp or date is read in, whoever trains or counts (0.3.2).';
+
+-- The one rule for labels says which whitespace and control characters it
+-- refuses (ASCII), and that it keeps every other character (its COMMENT,
+-- as in src/sql/schema/00_intent_name.sql).
+COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
+    'True when p_name may be an intent (a training label): not empty, no leading or trailing space (U+0020), no ASCII control character (1-31, 127), not "uncertain" (what classify_intent() answers when it abstains), at most 256 bytes. Any other character is kept as it is: a no-break space, a zero-width or bidirectional format character, a C1 control or a combining mark makes a different label that may look like another. NULL for NULL. The CHECK constraints on the intent columns and every reader of the training data use this one rule.';
