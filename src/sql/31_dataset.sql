@@ -27,23 +27,32 @@
 -- its metrics). Not mirrored here: the C reader also leaves out rows whose
 -- text is not valid UTF-8 (SQL_ASCII) or has no UTF-8 equivalent, which SQL
 -- cannot see as text.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_rows(
+-- Every step reads the narrow columns only (the key, the label, the review
+-- state, the confidence, the time), never user_message or another column
+-- the logging roles fill at will: the rows outside the window must cost the
+-- call nothing of their messages (max_unreviewed_message_bytes), as they
+-- cost a run nothing. A whole row read here would detoast, copy and sort
+-- every usable row's message before the window or p_limit applied.
+-- Those who need the rows' text join them back by id
+-- (_pg_intent_training_rows()); those who count them count these.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_keys(
     p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
-RETURNS SETOF @extschema@.ai_training_data
+RETURNS TABLE (id uuid, is_reviewed boolean, created_at timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH usable AS (
-        SELECT t, pg_catalog.row_number() OVER (PARTITION BY t.is_reviewed ORDER BY t.created_at DESC, t.id) AS n
+        SELECT t.id, t.is_reviewed, t.created_at, t.training_label,
+               pg_catalog.row_number() OVER (PARTITION BY t.is_reviewed ORDER BY t.created_at DESC, t.id) AS n
           FROM @extschema@.ai_training_data AS t
          WHERE t.training_label IS NOT NULL
            AND (t.is_reviewed OR NOT p_only_reviewed)
            AND (t.is_reviewed OR coalesce(t.confidence_score, 0) >= p_min_confidence)
     ), w AS (
-        SELECT (u.t).*
+        SELECT u.id, u.is_reviewed, u.created_at, u.training_label
           FROM usable AS u
-         WHERE (u.t).is_reviewed OR u.n <= (SELECT intent_internal._pg_intent_max_unreviewed_rows())
-         ORDER BY (u.t).is_reviewed DESC, (u.t).created_at DESC, (u.t).id
+         WHERE u.is_reviewed OR u.n <= (SELECT intent_internal._pg_intent_max_unreviewed_rows())
+         ORDER BY u.is_reviewed DESC, u.created_at DESC, u.id
          LIMIT p_limit
     ), labels AS (
         SELECT w.training_label AS label, bool_or(w.is_reviewed) AS reviewed, count(*) AS n
@@ -55,10 +64,25 @@ AS $$
          ORDER BY l.reviewed DESC, l.n DESC, l.label COLLATE "C"
          LIMIT (SELECT p.max_intents FROM intent_internal._pg_intent_row_limits() AS p)
     )
-    SELECT w.* FROM w WHERE w.training_label IN (SELECT k.label FROM kept AS k)
+    SELECT w.id, w.is_reviewed, w.created_at FROM w WHERE w.training_label IN (SELECT k.label FROM kept AS k)
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_training_keys(integer, boolean, integer) IS
+    'Internal: the key (id), review state and time of the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the newest max_unreviewed_rows of the unreviewed ones; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order; chosen without reading any message.';
+
+-- The rows themselves: those of _pg_intent_training_keys(), each read once
+-- it is chosen, so that only the rows returned cost their text.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_rows(
+    p_min_confidence integer, p_only_reviewed boolean, p_limit integer)
+RETURNS SETOF @extschema@.ai_training_data
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.*
+      FROM @extschema@.ai_training_data AS t
+     WHERE t.id IN (SELECT k.id FROM intent_internal._pg_intent_training_keys(p_min_confidence, p_only_reviewed, p_limit) AS k)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_training_rows(integer, boolean, integer) IS
-    'Internal: the ai_training_data rows a training run with these options reads (training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the newest max_unreviewed_rows of the unreviewed ones; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order.';
+    'Internal: the ai_training_data rows a training run with these options reads (those of _pg_intent_training_keys(): training_label set; p_only_reviewed; p_min_confidence for unreviewed rows; the newest max_unreviewed_rows of the unreviewed ones; the first p_limit, reviewed first, then newest; the policy''s min_unreviewed_intent_rows and max_intents), in no particular order. Only the rows returned are read whole.';
 
 -- -------------------------------------------------------------------------
 -- get_training_dataset
@@ -132,7 +156,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT count(*)
-      FROM intent_internal._pg_intent_training_rows(0, p_only_reviewed,
+      FROM intent_internal._pg_intent_training_keys(0, p_only_reviewed,
                (SELECT p.max_training_rows FROM intent_internal._pg_intent_policy() AS p)) AS d
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_usable_samples(boolean) IS

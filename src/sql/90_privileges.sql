@@ -126,6 +126,7 @@ AS $$
             'intent_internal._pg_intent_ops_policy()',
             'intent_internal._pg_intent_usable_samples(boolean)',
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
+            'intent_internal._pg_intent_training_keys(integer, boolean, integer)',
             'intent_internal._pg_intent_row_limits()',
             'intent_internal._pg_intent_max_unreviewed_rows()']::regprocedure[]),
         ('export', ARRAY[
@@ -135,6 +136,7 @@ AS $$
             -- the training dataset as a run reads it
             '@extschema@.get_training_dataset(integer, boolean, integer)',
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
+            'intent_internal._pg_intent_training_keys(integer, boolean, integer)',
             'intent_internal._pg_intent_row_limits()',
             'intent_internal._pg_intent_max_unreviewed_rows()']::regprocedure[]),
         ('report', ARRAY[

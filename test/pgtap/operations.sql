@@ -564,6 +564,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_max_unreviewed_rows()', 'stable', 'safe', false),
     ('is_valid_intent_name(text)', 'immutable', 'safe', true),
     ('_pg_intent_training_rows(integer, boolean, integer)', 'stable', 'safe', false),
+    ('_pg_intent_training_keys(integer, boolean, integer)', 'stable', 'safe', false),
     ('_pg_intent_policy_before_insert()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_before_update()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_refuse_delete()', 'volatile', 'unsafe', false),
