@@ -58,6 +58,8 @@ const Entry kTexts[] = {
     {"retrain_run_rolled_back", "(its row rolled back with the error raised)",
      "(su fila se deshizo al lanzarse el error)"},
     {"retrain_in_progress", "another training run is in progress", "hay otro entrenamiento en curso"},
+    {"retrain_deferred", "not tried: this call records an interrupted attempt first",
+     "no se intent\xC3\xB3: esta llamada registra primero un intento interrumpido"},
     {"retrain_conflict", "the training conflicted with a concurrent transaction",
      "el entrenamiento entr\xC3\xB3 en conflicto con una transacci\xC3\xB3n concurrente"},
     {"rq_label_error",

@@ -25,6 +25,9 @@
 //    extension's pg_extension entry: a training takes the first free one of
 //    the policy's max_concurrent_trainings (ai_training_progress reads them
 //    when shared memory is not there).
+//  - the retraining lock, object sub-id 3 of the same entry, is held by the
+//    one retrain_classifiers() call that keeps the attempt in progress
+//    (src/sql/schema/81_classifier_retrain_attempt.sql).
 //
 // Every lock is ExclusiveLock until the end of the transaction; the
 // functions that take them are not executable by PUBLIC. pg_locks shows them
@@ -54,6 +57,7 @@ namespace pg_intent {
 namespace {
 
 constexpr int kFirstSlotSubid = 16;
+constexpr int kRetrainingSubid = 3;
 
 Oid owning_extension(Oid fn_oid) noexcept {
     Oid ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
@@ -150,6 +154,15 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
                    N_("ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
                    "whatever their classifier."),
                    N_("Try again when one has finished, or raise max_concurrent_trainings."));
+}
+
+bool try_lock_retraining(Oid fn_oid) {
+    LOCKTAG tag;
+    pg_call([&]() noexcept {
+        SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, owning_extension(fn_oid),
+                           kRetrainingSubid);
+    });
+    return acquire(tag, false);
 }
 
 } // namespace pg_intent

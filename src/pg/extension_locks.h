@@ -19,4 +19,11 @@ constexpr int kMaxTrainingSlots = 64;
 // May throw SqlError and PgError.
 void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent);
 
+// Takes, until the end of the transaction, the retraining lock: only the
+// retrain_classifiers() call that holds it reads and writes the attempt in
+// progress (ai_classifier_retrain_attempt_seq), so that no call takes
+// another's running attempt for an interrupted one. Never waits: false when
+// another backend holds it. May throw PgError.
+bool try_lock_retraining(Oid fn_oid);
+
 } // namespace pg_intent

@@ -14,8 +14,19 @@
 // Each classifier runs in a subtransaction: a failure (its source dropped, a
 // column gone) is reported in the result and the others go on, as a failed
 // run of one partition does not stop the others. A cancel or statement
-// timeout is not a classifier's failure: it ends the call.
+// timeout is not caught (no code may go on after it): it ends the call and
+// rolls back everything the call did. So that a classifier whose count or
+// training always outlasts the job's statement_timeout does not end every
+// call, and starve the classifiers after it, its attempt is marked in a
+// sequence before it starts and unmarked when it ends (setval() is not
+// rolled back); the next call records a marked attempt as failed, and the
+// classifier backs off from it (_pg_intent_classifier_retrain_resume(),
+// src/sql/46_classifier_runs.sql). Only the call holding the retraining lock
+// (try_lock_retraining()) marks and reads attempts: a concurrent call would
+// take the holder's running attempt for an interrupted one; it runs as
+// before, unmarked. The plan tries classifiers with a failed attempt last.
 #include "as_owner.h"
+#include "extension_locks.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
@@ -98,6 +109,11 @@ struct Functions {
     // bigint, integer), and no attempt is recorded. `due` and `record` are
     // then InvalidOid.
     Oid due_031;
+    // 0.3.2 too: the attempt in progress and the back-off of an interrupted
+    // one (InvalidOid under 0.3.1's SQL: attempts are not marked).
+    Oid held;     // _pg_intent_classifier_retrain_held(text)
+    Oid mark;     // _pg_intent_classifier_retrain_mark(text, timestamptz, boolean)
+    Oid resume;   // _pg_intent_classifier_retrain_resume()
     Oid language; // intent_output_language()
     Oid wording;  // intent_output_text(text, text)
 };
@@ -197,6 +213,62 @@ const char *output_text(const Functions &fns, const char *key) noexcept {
     return isnull ? key : TextDatumGetCString(words);
 }
 
+// Marks the attempt on `name` starting at `started` (nullptr: none in
+// progress) in ai_classifier_retrain_attempt_seq; `carrying`: this call
+// recorded an interrupted attempt, which its own rollback would lose.
+void mark_attempt(const Functions &fns, const char *name, TimestampTz started, bool carrying) noexcept {
+    const Datum args[3] = {name ? CStringGetTextDatum(name) : 0, TimestampTzGetDatum(started),
+                           BoolGetDatum(carrying)};
+    const bool nulls[3] = {name == nullptr, name == nullptr, false};
+    bool result_null = false;
+    (void)call_extension_function(fns.mark, 3, args, nulls, result_null);
+}
+
+// Records the attempt an earlier call left marked as failed: it never ended
+// (a cancel, statement_timeout, or its session's end rolled it back).
+// `carrying` when one was recorded; `record_only` when this call must try
+// nothing else (_pg_intent_classifier_retrain_resume() says why).
+void resume_interrupted(const Functions &fns, bool &carrying, bool &record_only) noexcept {
+    bool isnull = false;
+    const Datum result = call_extension_function(fns.resume, 0, nullptr, nullptr, isnull);
+    carrying = record_only = false;
+    if (isnull) return;
+    HeapTupleHeader row = DatumGetHeapTupleHeader(result);
+    (void)GetAttributeByNum(row, 1, &isnull);
+    carrying = !isnull;
+    const Datum only = GetAttributeByNum(row, 3, &isnull);
+    record_only = !isnull && DatumGetBool(only);
+}
+
+// A classifier whose interrupted attempt made no count backs off by time
+// only (_pg_intent_classifier_retrain_held()), and is not counted: the
+// count may be what ran out of time. Appends its entry to `out` and returns
+// true when held.
+bool held_back(const Functions &fns, const Planned *p, StringInfo out) noexcept {
+    if (!OidIsValid(fns.held)) return false;
+    const Datum args[1] = {CStringGetTextDatum(p->name)};
+    const bool nulls[1] = {false};
+    bool isnull = false;
+    const Datum result = call_extension_function(fns.held, 1, args, nulls, isnull);
+    if (isnull) return false;
+    HeapTupleHeader row = DatumGetHeapTupleHeader(result);
+    const Datum failed_at = GetAttributeByNum(row, 1, &isnull);
+    if (isnull) return false;
+    const Datum retry_after = GetAttributeByNum(row, 2, &isnull);
+    appendStringInfoString(out, "{\"classifier\": ");
+    escape_json(out, p->name);
+    appendStringInfoString(out, ", \"retrained\": false, \"reason\": ");
+    escape_json(out, output_text(fns, "retrain_backing_off"));
+    appendStringInfoString(out, ", \"failed_at\": ");
+    escape_json(out, timestamptz_to_str(DatumGetTimestampTz(failed_at)));
+    if (!isnull) {
+        appendStringInfoString(out, ", \"retry_after\": ");
+        escape_json(out, timestamptz_to_str(DatumGetTimestampTz(retry_after)));
+    }
+    appendStringInfoChar(out, '}');
+    return true;
+}
+
 // Counts the classifier's new rows and trains it when due, as its owner
 // (the current user when called). Appends its entry to `out`.
 __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *p, StringInfo out,
@@ -251,8 +323,14 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     appendStringInfoChar(out, '}');
 }
 
-// Every classifier in turn, each in a subtransaction, as its owner.
-void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringInfo out) noexcept {
+// Every classifier in turn, each in a subtransaction, as its owner; with
+// `marks` (the retraining lock held), each attempt marked while it runs.
+void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool marks, StringInfo out) noexcept {
+    // Before the plan, which this call then reads with the back-off of the
+    // attempt recorded.
+    bool carrying = false;
+    bool record_only = false;
+    if (marks) resume_interrupted(fns, carrying, record_only);
     List *plan = read_plan(schema, extension_owner);
     const char *time_zone = policy_time_zone_in_pg(schema); // the owners' reads, whoever runs the job
     appendStringInfoString(out, "{\"classifiers\": [");
@@ -263,9 +341,19 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
         if (!first) appendStringInfoString(out, ", ");
         first = false;
         CHECK_FOR_INTERRUPTS();
+        if (held_back(fns, p, out)) continue;
+        if (record_only) {
+            appendStringInfoString(out, "{\"classifier\": ");
+            escape_json(out, p->name);
+            appendStringInfoString(out, ", \"retrained\": false, \"reason\": ");
+            escape_json(out, output_text(fns, "retrain_deferred"));
+            appendStringInfoChar(out, '}');
+            continue;
+        }
         const int entry_start = out->len;
         Attempt *attempt = static_cast<Attempt *>(palloc0(sizeof(Attempt)));
         attempt->started = GetCurrentTimestamp();
+        if (marks) mark_attempt(fns, p->name, attempt->started, carrying);
         ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
             // An orphaned classifier (its owner dropped: the plan gives no
             // owner) has no role to be read as; say so, in its entry.
@@ -301,6 +389,7 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, StringIn
                                error->message);
             FreeErrorData(error);
         }
+        if (marks) mark_attempt(fns, nullptr, 0, false);
     }
     appendStringInfoString(out, "]}");
 }
@@ -313,13 +402,14 @@ using namespace pg_intent;
 // retrain_classifiers(): see the file's comment.
 PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
     Datum result = 0;
+    CallingFunction self;
+    Functions fns{};
     pg_call([&]() noexcept {
-        const CallingFunction self = calling_function(fcinfo);
+        self = calling_function(fcinfo);
         const Oid schema = self.schema;
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
         const Oid due_args[5] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
         const Oid record_args[6] = {TEXTOID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
-        Functions fns{};
         fns.train = extension_function(schema, "train_classifier", 3, train_args);
         fns.due = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_due", 5, due_args);
         fns.record =
@@ -327,14 +417,23 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         const Oid text_args[2] = {TEXTOID, TEXTOID};
         fns.language = extension_function(schema, "intent_output_language", 0, nullptr);
         fns.wording = extension_function(schema, "intent_output_text", 2, text_args);
+        const Oid held_args[1] = {TEXTOID};
+        const Oid mark_args[3] = {TEXTOID, TIMESTAMPTZOID, BOOLOID};
+        fns.held = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_held", 1, held_args);
+        fns.mark = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_mark", 3, mark_args);
+        fns.resume = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_resume", 0, nullptr);
         if (!OidIsValid(fns.due) || !OidIsValid(fns.record)) {
             const Oid due_031_args[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
             fns.due = fns.record = InvalidOid;
             fns.due_031 = extension_function(schema, "_pg_intent_classifier_due", 4, due_031_args);
         }
+    });
+    const bool marks = OidIsValid(fns.held) && OidIsValid(fns.mark) && OidIsValid(fns.resume) &&
+                       try_lock_retraining(fns.resume);
+    pg_call([&]() noexcept {
         StringInfoData out;
         initStringInfo(&out);
-        retrain_all(schema, self.owner, fns, &out);
+        retrain_all(self.schema, self.owner, fns, marks, &out);
         result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
     });
     return result;

@@ -768,25 +768,135 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
     'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends; otherwise it starts from p_started_at with the count made).';
 
--- What retrain_classifiers() needs for each classifier but the built-in,
--- in name order (_pg_intent_classifier_count_plan()).
+-- What retrain_classifiers() needs for each classifier but the built-in
+-- (_pg_intent_classifier_count_plan()), in the order it tries them: those
+-- without an open failure first (_pg_intent_retrain_failure_open(): backing
+-- off or not), then within each the one whose last attempt (its last run's
+-- start, or its failed attempt's) is oldest, never tried first, then by
+-- name. So a classifier that fails or runs out of time goes after the
+-- others, also once its back-off has passed: tried first, one that always
+-- outlasts statement_timeout would end every call, and roll back what the
+-- call did, before the others were tried. VOLATILE, so
+-- that it reads with a snapshot of its own, which has the interrupted
+-- attempt _pg_intent_classifier_retrain_resume() recorded in the same call.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_plan()
 RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT c.name, p.owner, p.count_sql, p.since, p.rows_at_last, p.threshold
       FROM @extschema@.ai_classifiers AS c
      CROSS JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p
+      LEFT JOIN @extschema@.ai_classifier_retrain_failures AS f ON f.classifier OPERATOR(pg_catalog.=) c.name
      WHERE NOT c.built_in
-     ORDER BY c.name
+     ORDER BY intent_internal._pg_intent_retrain_failure_open(c.name, f.failed_at),
+              GREATEST(f.failed_at,
+                       (SELECT pg_catalog.max(r.started_at) FROM @extschema@.ai_training_runs AS r
+                         WHERE r.classifier OPERATOR(pg_catalog.=) c.name)) NULLS FIRST,
+              c.name
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_plan() IS
-    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold.';
+    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold; those with an open failed attempt last, then the oldest last attempt (run or failed attempt) first, then by name.';
+
+-- Whether a classifier is held back before its source is even counted: its
+-- failed attempt made no count (an attempt interrupted by a cancel or
+-- statement_timeout, _pg_intent_classifier_retrain_resume()), so only
+-- retry_failed_after ends its back-off (the rows half of
+-- _pg_intent_retrain_backs_off() has nothing to compare with). Counting it
+-- anyway would be the slow part again, when the count was what ran out of
+-- time. NULL when not held. SECURITY DEFINER: read through fmgr as the
+-- classifier's owner, as _pg_intent_classifier_retrain_due(). VOLATILE, so
+-- that it reads with a snapshot of its own: it must see the failure
+-- _pg_intent_classifier_retrain_resume() recorded earlier in the same call
+-- (a STABLE function reads with the calling statement's, taken before).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_held(
+    p_name text, OUT failed_at timestamptz, OUT retry_after timestamptz)
+RETURNS record
+LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT f.failed_at, b.retry_after
+      FROM @extschema@.ai_classifier_retrain_failures AS f
+     CROSS JOIN LATERAL intent_internal._pg_intent_retrain_backs_off(f.failed_at, NULL::bigint, 1) AS b
+     WHERE f.classifier OPERATOR(pg_catalog.=) p_name AND f.rows_counted IS NULL AND b.backing_off
+       AND intent_internal._pg_intent_retrain_failure_open(p_name, f.failed_at)
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_held(text) IS
+    'Internal: for retrain_classifiers(): when the classifier''s failed attempt made no count (an interrupted one) and ai_training_policy.retry_failed_after has not passed, that attempt''s start and when it may retry: it backs off without its source being counted. NULL otherwise.';
+
+-- Marks the attempt retrain_classifiers() starts on p_name (at p_started_at;
+-- p_carrying: this call recorded an interrupted attempt, not yet
+-- committed), or none (p_name NULL), in ai_classifier_retrain_attempt_seq
+-- (src/sql/schema/81_classifier_retrain_attempt.sql says why and how).
+-- Called only by a call holding the retraining lock (retrain_classifiers.cpp),
+-- so that no call reads another's attempt in progress as interrupted.
+-- An id of 2^24 or more does not fit the marker: that attempt is not
+-- marked, and a timeout in it backs off as before 0.3.2 (not at all).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_mark(
+    p_name text, p_started_at timestamptz, p_carrying boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF p_name IS NOT NULL THEN
+        SELECT c.id INTO v_id FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name;
+    END IF;
+    PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass,
+        CASE WHEN v_id OPERATOR(pg_catalog.>) 0 AND v_id OPERATOR(pg_catalog.<) 16777216 AND p_started_at IS NOT NULL
+             THEN pg_catalog.floor(pg_catalog.date_part('epoch', p_started_at))::bigint OPERATOR(pg_catalog.*) 33554432
+                  OPERATOR(pg_catalog.+) CASE WHEN p_carrying THEN 16777216 ELSE 0 END OPERATOR(pg_catalog.+) v_id
+             ELSE 0 END);
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_mark(text, timestamptz, boolean) IS
+    'Internal: for retrain_classifiers(), holding the retraining lock: records in ai_classifier_retrain_attempt_seq the classifier attempt that starts (p_name NULL: none in progress), which a rollback does not undo.';
+
+-- The start of a retrain_classifiers() call holding the retraining lock: an
+-- attempt still marked in ai_classifier_retrain_attempt_seq never ended (a
+-- cancel, statement_timeout or the end of its session rolled its call
+-- back), so it is recorded as a failed attempt from its start, with no
+-- count (57014), and the classifier backs off from it like any other
+-- failure. The record is written by this call, so it holds once this call
+-- commits. record_only: the interrupted call had itself recorded an earlier
+-- interrupted attempt, which its rollback lost; were this call to go on, a
+-- second slow classifier could roll this record back too, and two slow
+-- classifiers would take turns ending every call. So this call records and
+-- tries nothing else (retrain_classifiers.cpp), and commits.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_resume(
+    OUT interrupted text, OUT failed_at timestamptz, OUT record_only boolean)
+RETURNS record
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_marker bigint;
+BEGIN
+    record_only := false;
+    SELECT s.last_value INTO v_marker FROM @extschema@.ai_classifier_retrain_attempt_seq AS s;
+    IF coalesce(v_marker, 0) OPERATOR(pg_catalog.=) 0 THEN
+        RETURN;
+    END IF;
+    failed_at := pg_catalog.to_timestamp((v_marker OPERATOR(pg_catalog./) 33554432)::double precision);
+    SELECT c.name INTO interrupted FROM @extschema@.ai_classifiers AS c
+     WHERE c.id OPERATOR(pg_catalog.=) (v_marker OPERATOR(pg_catalog.%) 16777216) AND NOT c.built_in;
+    IF interrupted IS NOT NULL THEN
+        PERFORM intent_internal._pg_intent_classifier_retrain_record(
+            interrupted, failed_at, NULL, 'failed', '57014',
+            @extschema@.intent_output_error('the scheduled attempt was interrupted by a cancel or statement_timeout (or its session ended) before it finished; nothing it did was kept'));
+        record_only := (v_marker OPERATOR(pg_catalog./) 16777216) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
+    END IF;
+    PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass, 0);
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_resume() IS
+    'Internal: for retrain_classifiers(), holding the retraining lock, before any attempt: records the attempt left marked in ai_classifier_retrain_attempt_seq (interrupted by a cancel, statement_timeout or the end of its session) as failed from its start (57014, no count) and clears the mark; the classifier, its start, and whether this call should record only (the interrupted call had lost an earlier such record).';
 
 CREATE OR REPLACE FUNCTION @extschema@.retrain_classifiers()
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; a cancel stops all. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off; with error when busy)}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers without an open failed attempt first, then the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, no new_rows after an interrupted attempt; with error when busy)}]}. Granted with the models set.';

@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(347);
+SELECT plan(348);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -314,6 +314,7 @@ SELECT has_trigger('public', 'ai_feedback_cues', 'ai_feedback_cues_before_delete
 SELECT ok((SELECT to_regclass('public.ai_feedback_cues_id_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_feedback_cues_id_seq is dumped by pg_dump');
 SELECT ok((SELECT to_regclass('public.ai_retrain_backoff_seq') = ANY(extconfig) FROM pg_extension WHERE extname = 'pg_intent'), 'ai_retrain_backoff_seq is dumped by pg_dump');
 SELECT ok(NOT has_sequence_privilege('public', 'public.ai_retrain_backoff_seq', 'USAGE, SELECT, UPDATE'), 'ai_retrain_backoff_seq is closed to PUBLIC (setting it would stop or unleash scheduled retraining)');
+SELECT ok(NOT has_sequence_privilege('public', 'public.ai_classifier_retrain_attempt_seq', 'USAGE, SELECT, UPDATE'), 'ai_classifier_retrain_attempt_seq is closed to PUBLIC (setting it would start a back-off)');
 
 -- table ai_shadow_predictions
 SELECT has_table('public', 'ai_shadow_predictions', 'table ai_shadow_predictions exists');
@@ -483,12 +484,15 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_policy()', 'stable', 'safe', false),
     ('_pg_intent_classifier_allows(text, oid, text)', 'stable', 'safe', false),
     ('_pg_intent_classifier_latest(text)', 'volatile', 'safe', false),
-    ('_pg_intent_classifier_retrain_plan()', 'stable', 'safe', false),
+    ('_pg_intent_classifier_retrain_plan()', 'volatile', 'safe', false),
     ('_pg_intent_classifier_count_plan(text)', 'stable', 'safe', false),
     ('_pg_intent_source_new_since(uuid)', 'stable', 'safe', false),
     ('_pg_intent_source_reads_reviewed_only(text, boolean)', 'immutable', 'safe', false),
     ('_pg_intent_classifier_retrain_due(text, bigint, timestamp with time zone, bigint, integer)', 'stable', 'safe', false),
     ('_pg_intent_classifier_retrain_record(text, timestamp with time zone, bigint, text, text, text)', 'volatile', 'unsafe', false),
+    ('_pg_intent_classifier_retrain_held(text)', 'volatile', 'safe', false),
+    ('_pg_intent_classifier_retrain_mark(text, timestamp with time zone, boolean)', 'volatile', 'unsafe', false),
+    ('_pg_intent_classifier_retrain_resume()', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', 'immutable', 'safe', false),
     ('get_classifier_metrics(text, integer)', 'stable', 'restricted', false),
     ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', 'volatile', 'unsafe', false),
@@ -646,7 +650,7 @@ SELECT set_eq('SELECT signature, volatility FROM extension_functions', 'SELECT s
 SELECT set_eq('SELECT signature, parallel FROM extension_functions', 'SELECT signature, parallel FROM expected_functions', 'every extension function is in the contract list with its declared parallel safety');
 SELECT set_eq('SELECT signature, public_execute FROM extension_functions', 'SELECT signature, public_execute FROM expected_functions', 'every extension function is open to PUBLIC, or not, as the contract list says');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE obj_description(oid, ''pg_proc'') IS NULL', 'every extension function has a comment');
-SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('_pg_intent_policy()'), ('_pg_intent_row_limits()'), ('_pg_intent_max_unreviewed_rows()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()'), ('_pg_intent_classifier_allows(text, oid, text)'), ('_pg_intent_classifier_for_training(text, oid)'), ('_pg_intent_classifier_retrain_plan()'), ('_pg_intent_classifier_count_plan(text)'), ('_pg_intent_classifier_review_plan(text)'), ('_pg_intent_classifier_source_statement(text, oid, text)'), ('_pg_intent_classifier_partition_check(text, oid)'), ('_pg_intent_classifier_facts(text, oid)'), ('_pg_intent_classifier_retrain_due(text, bigint, timestamp with time zone, bigint, integer)'), ('_pg_intent_classifier_retrain_record(text, timestamp with time zone, bigint, text, text, text)'), ('_pg_intent_publish_to_nodes()')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup, the triggers that do what foreign keys did between the extension''s tables, the per-classifier privilege rule and the trigger that publishes to Citus nodes are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
+SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VALUES ('deploy_intent_model(bigint)'), ('rollback_intent_model()'), ('retrain_if_needed(boolean)'), ('_pg_intent_policy()'), ('_pg_intent_row_limits()'), ('_pg_intent_max_unreviewed_rows()'), ('_pg_intent_ops_policy()'), ('_pg_intent_retrain_failed_at()'), ('_pg_intent_cue_before_update()'), ('_pg_intent_cue_pristine_seed(text, text, bigint)'), ('_pg_intent_cue_before_delete()'), ('_pg_intent_training_data_gone()'), ('_pg_intent_training_runs_gone()'), ('_pg_intent_intent_models_gone()'), ('_pg_intent_refuse_key_change()'), ('_pg_intent_classifier_allows(text, oid, text)'), ('_pg_intent_classifier_for_training(text, oid)'), ('_pg_intent_classifier_retrain_plan()'), ('_pg_intent_classifier_count_plan(text)'), ('_pg_intent_classifier_review_plan(text)'), ('_pg_intent_classifier_source_statement(text, oid, text)'), ('_pg_intent_classifier_partition_check(text, oid)'), ('_pg_intent_classifier_facts(text, oid)'), ('_pg_intent_classifier_retrain_due(text, bigint, timestamp with time zone, bigint, integer)'), ('_pg_intent_classifier_retrain_record(text, timestamp with time zone, bigint, text, text, text)'), ('_pg_intent_classifier_retrain_held(text)'), ('_pg_intent_classifier_retrain_mark(text, timestamp with time zone, boolean)'), ('_pg_intent_classifier_retrain_resume()'), ('_pg_intent_publish_to_nodes()')$$, 'exactly the model-management functions, the policy readers, the reader of the retraining back-off, the cue update and delete triggers, the seed lookup, the triggers that do what foreign keys did between the extension''s tables, the per-classifier privilege rule and the trigger that publishes to Citus nodes are SECURITY DEFINER (train_intent_model switches to the owner itself, after checking its caller)');
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs); a SQL-standard body is bound when created instead');

@@ -37,6 +37,7 @@ $blockers$;
 -- ---- Issue 31, items 7, 8 and 10 (prediction by model id, revocation,
 -- ---- long keys): the retraining back-off of every classifier.
 -- @include src/sql/schema/80_classifier_retrain_failures.sql
+-- @include src/sql/schema/81_classifier_retrain_attempt.sql
 
 -- Issue 31, items 3 and 4 (policy ceilings, per-classifier locks): the
 -- policy's bounds on what trainings cost at once. Columns last, as in

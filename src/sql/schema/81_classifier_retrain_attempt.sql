@@ -1,0 +1,24 @@
+-- New in 0.3.2 (also created by the upgrade, which includes this file).
+
+-- -------------------------------------------------------------------------
+-- ai_classifier_retrain_attempt_seq: the attempt retrain_classifiers() is in
+-- -------------------------------------------------------------------------
+-- A cancel or statement_timeout (a pg_cron job's) is not caught per
+-- classifier: it ends retrain_classifiers() and rolls back everything the
+-- call wrote, also the back-off row of the classifier that ran out of time.
+-- So before each classifier's attempt the call records here which one it is
+-- and when it started, and clears it when the attempt ends; the next call
+-- finds an attempt never ended, and records it as failed
+-- (_pg_intent_classifier_retrain_resume(), src/sql/46_classifier_runs.sql).
+-- A sequence, because setval() is not rolled back (as ai_retrain_backoff_seq
+-- for intent). One value, so that it is written at once: the attempt's start
+-- in whole seconds since 1970-01-01 UTC times 2^25, plus 2^24 when the call
+-- carried an interrupted attempt it had recorded, plus the classifier's id
+-- (ai_classifiers.id, below 2^24); 0 for none.
+--
+-- Not dumped (no pg_extension_config_dump): it describes an attempt of the
+-- running server, which a restored database never continues; a dumped value
+-- would start a back-off there for an attempt that was not interrupted.
+CREATE SEQUENCE @extschema@.ai_classifier_retrain_attempt_seq MINVALUE 0 START 0 NO CYCLE;
+COMMENT ON SEQUENCE @extschema@.ai_classifier_retrain_attempt_seq IS
+    'Internal: the classifier attempt retrain_classifiers() is in (its start in seconds since 1970-01-01 UTC * 2^25, + 2^24 when its call carried an interrupted attempt, + the classifier''s id; 0 for none), kept when a cancel or statement_timeout rolls the call back, so that the next call records the attempt as failed and backs off from it.';
