@@ -114,7 +114,7 @@ CREATE TRIGGER user_owner_change AFTER UPDATE ON ai_classifiers FOR EACH ROW
 SQL
 blocked=$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "ALTER EXTENSION pg_intent UPDATE" 2>&1 || true)
 expect_eq "$(grep -oE '^ERROR:  [0-9A-Z]{5}' <<<"$blocked" | cut -c9-)" 0A000 "a user's view and trigger on a changed column stop the update"
-expect_eq "$(grep -c 'rule _RETURN on view user_owners' <<<"$blocked") $(grep -c 'trigger user_owner_change on table ai_classifiers' <<<"$blocked") $(grep -c WARNING <<<"$blocked")" "1 1 0" \
+expect_eq "$(grep -c 'rule _RETURN on view public.user_owners' <<<"$blocked") $(grep -c 'trigger user_owner_change on table public.ai_classifiers' <<<"$blocked") $(grep -c WARNING <<<"$blocked")" "1 1 0" \
     "the error names both objects, before any warning of the update"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.1" "nothing was updated"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP VIEW user_owners" -c "DROP TRIGGER user_owner_change ON ai_classifiers" \
