@@ -26,8 +26,65 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_csv_field(text) IS
     'Internal: one CSV field: a leading =, +, -, @, TAB or CR gets a single quote before it (OWASP, against formula injection), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
--- Internal: the rows export_training_dataset() writes, with their output
--- column names (row_to_json uses them as keys). Inlined by the planner.
+-- Internal: the rule of which training rows an export may write, and
+-- their output column names (row_to_json uses them as keys), with fits:
+-- whether the row is small enough to be written. The one statement of
+-- both, read by _pg_intent_export_rows() (the rows written) and by
+-- export_training_dataset()'s warning (the rows left out), so that the two
+-- cannot disagree.
+--   The training rows are ai_training_data.training_label and .is_reviewed,
+-- the definition training reads: no rejected row, none judged wrong
+-- without a correction, no label is_valid_intent_name() refuses. Reviewed
+-- is is_reviewed (status reviewed or approved included). The policy's
+-- bounds on what one run reads (max_training_rows, max_unreviewed_rows and
+-- the classes of unreviewed labels) are not applied: an export is the
+-- curated dataset, not one run's window.
+--   A row whose message, response and category hold more than
+-- _pg_intent_export_max_row_bytes() (1 MB) together does not fit: any role
+-- that may log interactions writes these texts, and one message of chr(1)
+-- escapes to six times its size in JSON, so a logged row could make a line
+-- over PostgreSQL's 1 GB limit and fail every export. Bounded so, a jsonl
+-- line holds at most 6 MB of escaped text, a csv line 2 MB. octet_length()
+-- reads a stored value's size without decompressing it, so a row left out
+-- costs no more than a small one.
+--   A SQL-standard body without a SET clause: names are bound at creation
+-- (no caller's search_path is read) and the planner inlines it, so the
+-- warning's count reads no text column.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_export_max_row_bytes()
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN 1048576;
+COMMENT ON FUNCTION intent_internal._pg_intent_export_max_row_bytes() IS
+    'Internal: 1048576, the most bytes a training row''s message, response and category may hold together to be exported (_pg_intent_export_candidates()''s fits).';
+
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_export_candidates(
+    p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer)
+RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_intent text,
+               confidence_score integer, corrected_by_human boolean, escalated boolean,
+               response text, category text, source text, quality_score smallint,
+               created_at timestamptz, fits boolean)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT d.id, d.user_message, d.training_label,
+           d.detected_intent, d.correct_intent, d.confidence_score,
+           coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
+           coalesce(d.correct_response, d.ai_response),
+           d.category, d.source, d.quality_score, d.created_at,
+           pg_catalog.octet_length(d.user_message)::bigint  -- bigint: three values of up to 1 GB
+             OPERATOR(pg_catalog.+) coalesce(pg_catalog.octet_length(coalesce(d.correct_response, d.ai_response)), 0)
+             OPERATOR(pg_catalog.+) coalesce(pg_catalog.octet_length(d.category), 0)
+             OPERATOR(pg_catalog.<=) intent_internal._pg_intent_export_max_row_bytes()
+    FROM @extschema@.ai_training_data AS d
+    WHERE d.training_label IS NOT NULL
+      AND (NOT p_only_reviewed OR d.is_reviewed)
+      AND (d.is_reviewed OR coalesce(d.confidence_score, 0) OPERATOR(pg_catalog.>=) p_min_confidence)
+      AND (p_min_quality IS NULL OR d.quality_score OPERATOR(pg_catalog.>=) p_min_quality);
+END;
+COMMENT ON FUNCTION intent_internal._pg_intent_export_candidates(integer, boolean, integer) IS
+    'Internal: the training rows an export may write (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows; p_min_quality keeps quality_score >= it), with fits: false for a row whose message, response and category hold more than _pg_intent_export_max_row_bytes() (1048576) bytes together, which no export writes, so that no logged row makes a line over PostgreSQL''s 1 GB limit. The one rule of _pg_intent_export_rows() and of export_training_dataset()''s warning.';
+
+-- Internal: the rows export_training_dataset() writes: the candidates that
+-- fit.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_export_rows(
     p_min_confidence integer, p_only_reviewed boolean, p_min_quality integer)
 RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_intent text,
@@ -37,38 +94,14 @@ RETURNS TABLE (id uuid, text text, intent text, detected_intent text, correct_in
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- The training rows (ai_training_data.training_label and .is_reviewed,
-    -- the definition training reads): no rejected row, none judged wrong
-    -- without a correction, no label is_valid_intent_name() refuses.
-    -- Reviewed is is_reviewed (status reviewed or approved included). The
-    -- policy's bounds on what one run reads (max_training_rows, max_unreviewed_rows and the
-    -- classes of unreviewed labels) are not applied: an export is the
-    -- curated dataset, not one run's window.
-    -- A row whose message, response and category hold more than 1 MB
-    -- (1048576 bytes) together is left out: any role that may log
-    -- interactions writes these texts, and one message of chr(1) escapes
-    -- to six times its size in JSON, so a logged row could make a line over
-    -- PostgreSQL's 1 GB limit and fail every export. Bounded so, a jsonl line
-    -- holds at most 6 MB of escaped text, a csv line 2 MB. octet_length()
-    -- reads a stored value's size without decompressing it, so a left-out
-    -- row costs no more than a small one. export_training_dataset() counts
-    -- and reports these rows (its v_left_out query: the same filter).
-    SELECT d.id, d.user_message, d.training_label,
-           d.detected_intent, d.correct_intent, d.confidence_score,
-           coalesce(d.corrected_by_human, false), coalesce(d.escalated, false),
-           coalesce(d.correct_response, d.ai_response),
-           d.category, d.source, d.quality_score, d.created_at
-    FROM @extschema@.ai_training_data d
-    WHERE d.training_label IS NOT NULL
-      AND (NOT p_only_reviewed OR d.is_reviewed)
-      AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-      AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
-      AND octet_length(d.user_message)::bigint  -- bigint: three values of up to 1 GB
-          + coalesce(octet_length(coalesce(d.correct_response, d.ai_response)), 0)
-          + coalesce(octet_length(d.category), 0) <= 1048576
+    SELECT c.id, c.text, c.intent, c.detected_intent, c.correct_intent, c.confidence_score,
+           c.corrected_by_human, c.escalated, c.response, c.category, c.source,
+           c.quality_score, c.created_at
+    FROM intent_internal._pg_intent_export_candidates(p_min_confidence, p_only_reviewed, p_min_quality) AS c
+    WHERE c.fits
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_export_rows(integer, boolean, integer) IS
-    'Internal: the training rows export_training_dataset() writes (intent = training_label: the correction, else the detection; rows without a valid label, rejected or judged wrong without a correction left out; p_only_reviewed keeps is_reviewed rows; p_min_confidence only for unreviewed rows; rows whose message, response and category hold more than 1048576 bytes together left out, so that no logged row makes a line over PostgreSQL''s 1 GB limit).';
+    'Internal: the training rows export_training_dataset() writes: _pg_intent_export_candidates() that fit (rows whose message, response and category hold more than 1048576 bytes together left out, so that no logged row makes a line over PostgreSQL''s 1 GB limit).';
 
 -- Exports the curated dataset as JSON Lines, CSV or chat fine-tuning JSONL.
 CREATE OR REPLACE FUNCTION @extschema@.export_training_dataset(
@@ -109,27 +142,21 @@ BEGIN
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_quality must be between 1 and 5, or NULL for no filter.');
     END IF;
 
-    -- The rows _pg_intent_export_rows() leaves out for their size (its
-    -- filter, with the size test turned round; chat_jsonl skips rows without
-    -- a response anyway) are named, not written: whoever exports learns that
-    -- the file lacks them, and which, without any of their text being read.
+    -- The rows that do not fit (_pg_intent_export_candidates(), the rule of
+    -- the rows written; chat_jsonl skips rows without a response anyway)
+    -- are named, not written: whoever exports learns that the file lacks
+    -- them, and which, without any of their text being read.
     WITH left_out AS (
-        SELECT d.id, d.created_at
-        FROM @extschema@.ai_training_data d
-        WHERE d.training_label IS NOT NULL
-          AND (NOT p_only_reviewed OR d.is_reviewed)
-          AND (d.is_reviewed OR coalesce(d.confidence_score, 0) >= p_min_confidence)
-          AND (p_min_quality IS NULL OR d.quality_score >= p_min_quality)
-          AND (p_format <> 'chat_jsonl' OR coalesce(d.correct_response, d.ai_response) IS NOT NULL)
-          AND octet_length(d.user_message)::bigint
-              + coalesce(octet_length(coalesce(d.correct_response, d.ai_response)), 0)
-              + coalesce(octet_length(d.category), 0) > 1048576)
+        SELECT c.id, c.created_at
+        FROM intent_internal._pg_intent_export_candidates(p_min_confidence, p_only_reviewed, p_min_quality) AS c
+        WHERE NOT c.fits
+          AND (p_format <> 'chat_jsonl' OR c.response IS NOT NULL))
     SELECT (SELECT count(*) FROM left_out),
            ARRAY(SELECT l.id FROM left_out l ORDER BY l.created_at, l.id LIMIT 5)
       INTO v_left_out, v_left_out_ids;
     IF v_left_out > 0 THEN
         RAISE WARNING USING MESSAGE = @extschema@.intent_output_error('training rows left out of the export: %s (their message, response and category hold more than %s bytes together)',
-                                                                      v_left_out, 1048576),
+                                                                      v_left_out, intent_internal._pg_intent_export_max_row_bytes()),
               ERRCODE = '01000',
               DETAIL = @extschema@.intent_output_error('The first, oldest first: %s.', array_to_string(v_left_out_ids, ', ')),
               HINT = @extschema@.intent_output_error('Shorten or delete them in ai_training_data to export them.');

@@ -133,6 +133,8 @@ AS $$
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             'intent_internal._pg_intent_csv_field(text)',
             'intent_internal._pg_intent_export_rows(integer, boolean, integer)',
+            'intent_internal._pg_intent_export_candidates(integer, boolean, integer)',
+            'intent_internal._pg_intent_export_max_row_bytes()',
             -- the training dataset as a run reads it
             '@extschema@.get_training_dataset(integer, boolean, integer)',
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',

@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(348);
+SELECT plan(354);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -220,6 +220,15 @@ SELECT is(pg_get_function_arguments(to_regprocedure('intent_internal._pg_intent_
 SELECT isnt_definer('intent_internal', '_pg_intent_csv_field', ARRAY['text']::name[], '_pg_intent_csv_field(text) is SECURITY INVOKER');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_csv_field(text)'), 'EXECUTE'), true), '_pg_intent_csv_field(text) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
 SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_csv_field(text)'), 'pg_proc'), NULL, '_pg_intent_csv_field(text) has a comment');
+
+-- _pg_intent_export_candidates(integer, boolean, integer): the one rule of
+-- the rows written and the rows the warning counts
+SELECT volatility_is('intent_internal', '_pg_intent_export_candidates', ARRAY['integer', 'boolean', 'integer']::name[], 'stable', '_pg_intent_export_candidates(integer, boolean, integer) is STABLE');
+SELECT ok((SELECT prosqlbody IS NOT NULL AND proconfig IS NULL AND NOT prosecdef AND NOT proisstrict FROM pg_proc WHERE oid = to_regprocedure('intent_internal._pg_intent_export_candidates(integer, boolean, integer)')), '_pg_intent_export_candidates(integer, boolean, integer) has a SQL-standard body, no SET clause, is SECURITY INVOKER and not STRICT (inlined; names bound at creation)');
+SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('intent_internal._pg_intent_export_candidates(integer, boolean, integer)'), 'EXECUTE'), true), '_pg_intent_export_candidates(integer, boolean, integer) is not executable by PUBLIC (internal: granted with grant_intent_access() to roles that use its callers)');
+SELECT isnt(obj_description(to_regprocedure('intent_internal._pg_intent_export_candidates(integer, boolean, integer)'), 'pg_proc'), NULL, '_pg_intent_export_candidates(integer, boolean, integer) has a comment');
+SELECT is(pg_get_function_result(to_regprocedure('intent_internal._pg_intent_export_candidates(integer, boolean, integer)')), 'TABLE(id uuid, text text, intent text, detected_intent text, correct_intent text, confidence_score integer, corrected_by_human boolean, escalated boolean, response text, category text, source text, quality_score smallint, created_at timestamp with time zone, fits boolean)', '_pg_intent_export_candidates(integer, boolean, integer) result columns: _pg_intent_export_rows()''s and fits');
+SELECT is(intent_internal._pg_intent_export_max_row_bytes(), 1048576, '_pg_intent_export_max_row_bytes() is 1 MB, as export_training_dataset()''s COMMENT says');
 
 -- _pg_intent_export_rows(integer, boolean, integer)
 SELECT has_function('intent_internal', '_pg_intent_export_rows', ARRAY['integer', 'boolean', 'integer']::name[], '_pg_intent_export_rows(integer, boolean, integer) exists');
@@ -618,6 +627,8 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_ops_policy()', 'stable', 'safe', false),
     ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', false),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', false),
+    ('_pg_intent_export_max_row_bytes()', 'immutable', 'safe', false),
+    ('_pg_intent_export_candidates(integer, boolean, integer)', 'stable', 'safe', false),
     ('_pg_intent_export_rows(integer, boolean, integer)', 'stable', 'safe', false),
     ('_pg_intent_fold(text)', 'stable', 'safe', false),
     ('_pg_intent_glyph(integer, text)', 'immutable', 'safe', false),
@@ -654,7 +665,7 @@ SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VAL
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig IS DISTINCT FROM ARRAY[''search_path=pg_catalog, pg_temp''])', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%'$$, 'no internal function (_pg_intent_*) is executable by PUBLIC: PostgREST would serve it as /rpc/NAME');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND f.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs); a SQL-standard body is bound when created instead');
-SELECT set_eq($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosqlbody IS NOT NULL$$, $$VALUES ('is_valid_intent_name(text)'), ('is_suspected_label_error(text, text, double precision, double precision)')$$, 'only the label rule and the label-error rule have a SQL-standard body (no SET clause, so CHECK constraints, the review queue and queries inline them)');
+SELECT set_eq($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosqlbody IS NOT NULL$$, $$VALUES ('is_valid_intent_name(text)'), ('is_suspected_label_error(text, text, double precision, double precision)'), ('_pg_intent_export_candidates(integer, boolean, integer)'), ('_pg_intent_export_max_row_bytes()')$$, 'only the label rule, the label-error rule and the export''s row rule have a SQL-standard body (no SET clause, so CHECK constraints, the review queue, queries and the export''s warning inline them)');
 SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_classifier_owners', 'v'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_classifiers', 'r'), ('ai_classifier_run_rows', 'r'), ('ai_classifier_metrics_snapshots', 'r'), ('ai_classifier_retrain_failures', 'r'), ('ai_classifier_publication', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');
 SELECT is_empty($$SELECT r.relname FROM extension_relations r JOIN pg_class c ON c.oid = r.oid WHERE r.relkind = 'v' AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)$$, 'every extension view is security_invoker (readers need the table privileges; row-level security applies)');

@@ -161,6 +161,20 @@ FROM export_training_dataset('chat_jsonl') l;
 \set VERBOSITY default
 -- filters apply first: a row they leave out is not reported
 SELECT count(*) AS reviewed_lines FROM export_training_dataset('jsonl', 0, true);
+-- One rule: the rows an export writes and the rows its warning counts are
+-- the candidates that fit and those that do not, under every filter
+-- (_pg_intent_export_candidates(), read by both).
+SELECT f.min_confidence, f.only_reviewed, f.min_quality,
+       (SELECT count(*) FROM intent_internal._pg_intent_export_candidates(f.min_confidence, f.only_reviewed, f.min_quality) c) AS candidates,
+       (SELECT count(*) FROM intent_internal._pg_intent_export_candidates(f.min_confidence, f.only_reviewed, f.min_quality) c
+         WHERE NOT c.fits) AS too_large,
+       (SELECT count(*) FROM export_training_dataset('jsonl', f.min_confidence, f.only_reviewed, f.min_quality)) AS written
+FROM (VALUES (0, false, NULL::integer), (95, false, NULL), (0, true, NULL), (0, false, 3)) AS f(min_confidence, only_reviewed, min_quality)
+ORDER BY 1, 2, 3;
+-- The rule is inlined: the warning's count scans the table and reads no
+-- text (no Function Scan materialising every row's texts).
+EXPLAIN (COSTS OFF)
+SELECT count(*) FROM intent_internal._pg_intent_export_candidates(0, false, NULL) AS c WHERE NOT c.fits;
 DELETE FROM ai_training_data WHERE category = 'big';
 DROP OWNED BY pgi_ex_app;
 DROP ROLE pgi_ex_app;
