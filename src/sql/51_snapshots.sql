@@ -38,7 +38,16 @@ BEGIN
                        ERRCODE = 'invalid_parameter_value',
                       HINT = @extschema@.intent_output_error('Name a period by a finite timestamp inside it.');
         END IF;
-        period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+        -- A period that starts before the first representable timestamp
+        -- (4714-11-24 BC, in snapshot_time_zone's local time) is a bad
+        -- period, as one not over is (22023), not a 22008 of date_trunc().
+        BEGIN
+            period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+        EXCEPTION WHEN datetime_field_overflow THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
+                       ERRCODE = 'invalid_parameter_value',
+                      HINT = @extschema@.intent_output_error('The %s period containing it starts before the earliest representable timestamp.', p_period_type);
+        END;
         -- A period that has not started is not over: refused before its end
         -- is computed, which past the last representable timestamp (year
         -- 294276) would fail with 22008 instead.
@@ -254,15 +263,18 @@ BEGIN
             v_new_rows := intent_internal._pg_intent_count_classifier_source(p_name, v_start, v_end);
         END IF;
     EXCEPTION WHEN insufficient_privilege THEN
-        v_unknown := SQLERRM;
+        v_unknown := pg_catalog.left(SQLERRM, 200);
         v_not_allowed := true;
-    WHEN data_exception THEN
-        -- A count that fails on the source's data (class 22: a view's cast
-        -- of a dirty row) is reported, as get_classifier_metrics() does: a
-        -- row no run reads (no text) must not cost a scheduled snapshot its
-        -- period. Anything else (a cancel, a timeout, a deadlock) ends the
-        -- call.
-        v_unknown := SQLERRM;
+    WHEN assert_failure OR others THEN
+        -- Any other failure of the count (a view's cast of a dirty row, an
+        -- orphaned classifier's 55000, an error of the source's own code run
+        -- as its owner) stores the row without it: one classifier's source
+        -- must not cost the other classifiers of the scheduled job (a single
+        -- statement) their snapshots. The reason is the error's message as
+        -- raised (the owner's own text or its data's), cut at 200
+        -- characters. A cancel or a statement_timeout (query_canceled,
+        -- which OTHERS never catches) still ends the call.
+        v_unknown := pg_catalog.left(SQLERRM, 200);
     END;
 
     v_details := jsonb_build_object('deploy_reasons', v_runs.reasons,
@@ -327,4 +339,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.create_classifier_metrics_snapshot(text, text, timestamptz) IS
-    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown without a time_column or when the caller may not train the classifier; a count stored for the period stays then). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';
+    'Stores a classifier''s health over a complete hourly, daily, weekly or monthly period (cut as create_metrics_snapshot() cuts it) in ai_classifier_metrics_snapshots: the model active at the period''s end (id, version, test f1, accuracy, coverage; fractions 0-1), its partitions'' models (count, f1 min and median, the five weakest), the runs started in the period (total, completed, failed, deployed, deploy_reasons), and new_rows (source rows whose time_column falls in the period, counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown without a time_column, when the caller may not train the classifier (a count stored for the period stays then), or when the count fails (an orphaned classifier, the source''s data or code: the error''s message, cut at 200 characters; a cancel or statement_timeout still raises). Works for intent too. Calling it again for the same period updates that row. Unknown classifier 42704, NULL argument 22004, bad period 22023, a period overlapping another snapshot of the classifier 23P01. Returns the snapshot.';

@@ -11,6 +11,10 @@ DROP EXTENSION IF EXISTS pg_intent CASCADE;
 DROP TABLE IF EXISTS cs_raw, cs_prompts, cs_plain;
 DROP ROLE IF EXISTS pgi_cs_dash;
 DROP ROLE IF EXISTS pgi_cs_blind;
+DROP SCHEMA IF EXISTS cs_b CASCADE;
+DROP TABLE IF EXISTS cs_orphan_src;
+DROP ROLE IF EXISTS pgi_cs_tenant;
+DROP ROLE IF EXISTS pgi_cs_gone;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
 
@@ -37,6 +41,10 @@ SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'yea
 SELECT left(pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'daily', now())$$), 24) AS not_over;
 SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'daily', 'infinity')$$) AS infinite;
 SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('nope')$$) AS unknown_classifier;
+-- A period starting before the earliest timestamp is a bad period too (not
+-- date_trunc()'s 22008).
+SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'monthly', '4714-11-24 00:00:00+00 BC')$$) AS before_time;
+SELECT pg_temp.try($$SELECT create_metrics_snapshot('monthly', '4714-11-24 00:00:00+00 BC')$$) AS before_time;
 SELECT count(*) AS snapshots_after_errors FROM ai_classifier_metrics_snapshots;
 
 -- Before any training: no model, no run; the rows of 2026-10-31 (UTC) are
@@ -197,6 +205,41 @@ SELECT s ->> 'new_rows' AS new_rows, s ->> 'new_rows_unknown' AS why
   FROM create_classifier_metrics_snapshot('cs_dirty', 'daily', '2026-10-31 12:00+00') AS s;
 SELECT drop_classifier('cs_dirty') IS NOT NULL AS dropped;
 DROP VIEW cs_dirty;
+
+-- The documented job takes every classifier's snapshot in one statement:
+-- any failure of one classifier's count (its own code run as its owner
+-- raising; an orphaned classifier, whose source has no owner to be read
+-- as) stores that row without the count, and every classifier gets its row.
+CREATE ROLE pgi_cs_tenant NOLOGIN;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_cs_tenant', 'classifiers');
+CREATE SCHEMA cs_b AUTHORIZATION pgi_cs_tenant;
+SET ROLE pgi_cs_tenant;
+CREATE TABLE cs_b.t (id int PRIMARY KEY, txt text, label text, at timestamptz DEFAULT now() - interval '1 day');
+INSERT INTO cs_b.t (id, txt, label) VALUES (1, 'hola', 'a');
+CREATE FUNCTION cs_b.boom(timestamptz) RETURNS timestamptz LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'no snapshot for you'; END$$;
+CREATE VIEW cs_b.v AS SELECT id, txt, label, cs_b.boom(at) AS at FROM cs_b.t;
+SELECT create_classifier('cs_boom', 'cs_b.v', 'txt', 'label', '{"key_column": "id", "time_column": "at"}') IS NOT NULL AS created;
+RESET ROLE;
+CREATE ROLE pgi_cs_gone NOLOGIN;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_cs_gone', 'classifiers');
+CREATE TABLE cs_orphan_src (id int PRIMARY KEY, txt text, label text, at timestamptz DEFAULT now() - interval '1 day');
+INSERT INTO cs_orphan_src (id, txt, label) VALUES (1, 'hola', 'a');
+GRANT SELECT ON cs_orphan_src TO pgi_cs_gone;
+SET ROLE pgi_cs_gone;
+SELECT create_classifier('cs_orphan', 'cs_orphan_src', 'txt', 'label', '{"key_column": "id", "time_column": "at"}') IS NOT NULL AS created;
+RESET ROLE;
+DROP OWNED BY pgi_cs_gone;
+DROP ROLE pgi_cs_gone;
+SELECT name, orphaned FROM ai_classifier_owners WHERE name = 'cs_orphan';
+SELECT count(*) AS snapshots_taken
+  FROM (SELECT public.create_classifier_metrics_snapshot(name, 'daily') FROM public.ai_classifiers) AS job;
+SELECT classifier, new_rows, details ->> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
+ WHERE period_type = 'daily' AND period_end = date_trunc('day', now(), 'UTC') ORDER BY classifier;
+SELECT drop_classifier('cs_boom') IS NOT NULL AS dropped, drop_classifier('cs_orphan') IS NOT NULL AS dropped;
+DROP SCHEMA cs_b CASCADE;
+DROP TABLE cs_orphan_src;
+DROP OWNED BY pgi_cs_tenant;
+DROP ROLE pgi_cs_tenant;
 
 -- A dropped classifier: no new snapshot, and its history stays.
 SELECT drop_classifier('cs_plain') IS NOT NULL AS dropped;
