@@ -21,10 +21,10 @@
 // sequence before it starts and unmarked when it ends (setval() is not
 // rolled back); the next call records a marked attempt as failed, and the
 // classifier backs off from it (_pg_intent_classifier_retrain_resume(),
-// src/sql/46_classifier_runs.sql). Only the call holding the retraining lock
-// (try_lock_retraining()) marks and reads attempts: a concurrent call would
-// take the holder's running attempt for an interrupted one; it runs as
-// before, unmarked. The plan tries classifiers with a failed attempt last.
+// src/sql/46_classifier_retraining.sql). Only the call holding the
+// retraining lock (try_lock_retraining()) marks and reads attempts: a
+// concurrent call would take the holder's running attempt for an interrupted
+// one; it runs as before, unmarked. The plan tries classifiers with a failed attempt last.
 #include "as_owner.h"
 #include "extension_locks.h"
 #include "guard.h"

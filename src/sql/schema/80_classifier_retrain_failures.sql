@@ -6,7 +6,7 @@
 -- retrain_classifiers() records here the last scheduled attempt of a
 -- classifier that failed (a failed run, or an error it reported for the
 -- classifier), and backs off from it as retrain_if_needed() does for intent
--- (_pg_intent_classifier_retrain_due(), src/sql/46_classifier_runs.sql):
+-- (_pg_intent_classifier_retrain_due(), 46_classifier_retraining.sql):
 -- without it every scheduler tick trained the same failing classifier
 -- again. A completed attempt removes the row. By name, as the classifier's
 -- runs are; no reference to ai_classifiers, so that dropping a classifier

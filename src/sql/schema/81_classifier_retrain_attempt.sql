@@ -9,7 +9,7 @@
 -- So before each classifier's attempt the call records here which one it is
 -- and when it started, and clears it when the attempt ends; the next call
 -- finds an attempt never ended, and records it as failed
--- (_pg_intent_classifier_retrain_resume(), src/sql/46_classifier_runs.sql).
+-- (_pg_intent_classifier_retrain_resume(), 46_classifier_retraining.sql).
 -- A sequence, because setval() is not rolled back (as ai_retrain_backoff_seq
 -- for intent). One value, so that it is written at once: the attempt's start
 -- in whole seconds since 1970-01-01 UTC times 2^25, plus 2^24 when the call
