@@ -11,6 +11,7 @@
 // staged in this backend). The built-in classifier "intent" is
 // train_intent_model(), called as the caller.
 #include "as_owner.h"
+#include "classifier_options.h"
 #include "classifier_source.h"
 #include "deploy_right.h"
 #include "extension_locks.h"
@@ -209,17 +210,10 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // starts from.
     intent::TrainingRequest own;
     own.apply_json(caller_options);
-    // min_confidence filters intent's rows by the detector's
-    // confidence_score; a classifier's source has none, so it would do
-    // nothing. Its options are refused the same way when stored
-    // (_pg_intent_classifier_check_options()).
-    if (own.run.min_confidence != intent::TrainingRequest().run.min_confidence)
-        throw SqlError(
-            ERRCODE_INVALID_PARAMETER_VALUE,
-            intent::Message{N_("invalid value for training option \"min_confidence\""), {}},
-            N_("min_confidence filters the rows of intent by their detector's confidence_score; a "
-               "classifier's source has none."),
-            N_("Select the rows in the classifier's source (a view), or leave min_confidence out."));
+    // The keys a named classifier may not set, refused in this call's
+    // options by the list its stored options are checked by
+    // (classifier_options.h): the same 22023 wherever a key is set.
+    refuse_reserved_options(own, OptionsOf::NamedClassifier);
 
     require_deploy_right(request, stored, DeployRightOf::Classifier,
                          [&] { return def.value("may_deploy", false); });

@@ -18,6 +18,7 @@
 // prediction and probabilities) come back as arrays for the worker to store
 // in ai_training_run_rows; the report keeps the summary only, with
 // misclassified rows named by their ai_training_data id, never by text.
+#include "classifier_options.h"
 #include "guard.h"
 #include "module.h"
 #include "progress.h"
@@ -598,13 +599,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     // fallback keeps only the n-grams that the rows of two partitions (rows
     // without one count as one) both contain, so a string of one tenant's
     // rows is no feature of the model every tenant may explain. Only this
-    // decides min_feature_partitions.
-    if (request.model.features.min_feature_partitions != 1)
-        throw SqlError(
-            ERRCODE_INVALID_PARAMETER_VALUE,
-            intent::Message{N_("invalid value for training option \"min_feature_partitions\""), {}},
-            N_("It is set by pg_intent for the fallback model of a partitioned classifier."),
-            N_("Leave min_feature_partitions out of the training options."));
+    // decides min_feature_partitions: every run refuses it in its options
+    // (classifier_options.h; a named classifier's own keys were refused
+    // where they were set).
+    refuse_reserved_options(request, OptionsOf::AnyTraining);
     const bool partitioned = staged && staged->partitioned;
     const bool by_group = partitioned && !partition;
     if (partitioned) request.model.features.text.normalize_digits = true;

@@ -156,6 +156,18 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_training_options(text) IS
     'Internal: the classifier''s training options (its options that are neither columns nor policy keys; none for the built-in classifier intent).';
 
+-- The training options a named classifier may not set, checked in its
+-- options as train_classifier() checks a call's: one list in C
+-- (src/pg/classifier_options.h), so the key, its SQLSTATE (22023) and its
+-- words are stated once for both. p_options are valid training options
+-- (intent_training_options() checked them).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_reserved_options(p_options jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_classifier_reserved_options'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_reserved_options(jsonb) IS
+    'Internal: raises 22023 when a named classifier''s training options set a key it may not (min_feature_partitions, which pg_intent sets; min_confidence other than 0, as a classifier''s source has no detector confidence); train_classifier() refuses a call''s options by the same list.';
+
 -- Checks a classifier's options (policy keys and training options; not the
 -- column keys): 22023 naming the first bad key. The policy keys of
 -- ai_training_policy are checked by that table's own constraints, on the
@@ -265,25 +277,10 @@ BEGIN
 
     -- training options, by the one validator of training options
     PERFORM @extschema@.intent_training_options(v_training);
-    -- Issue 31, item 9: pg_intent sets min_feature_partitions (2 for a
-    -- partitioned classifier's fallback); a classifier that asked for it
-    -- would fail every training.
-    IF v_training ? 'min_feature_partitions' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_feature_partitions"'),
-                   ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('It is set by pg_intent for the fallback model of a partitioned classifier.'),
-                  HINT = @extschema@.intent_output_error('Leave min_feature_partitions out of the classifier''s options.');
-    END IF;
-    -- min_confidence filters intent's rows by the detector's
-    -- confidence_score; a classifier's source has no such column, so the
-    -- key would be stored and silently do nothing. train_classifier()
-    -- refuses it among a call's options the same way (train_classifier.cpp).
-    IF v_training ? 'min_confidence' AND (v_training ->> 'min_confidence')::numeric OPERATOR(pg_catalog.<>) 0 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for training option "min_confidence"'),
-                   ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('min_confidence filters the rows of intent by their detector''s confidence_score; a classifier''s source has none.'),
-                  HINT = @extschema@.intent_output_error('Select the rows in the classifier''s source (a view), or leave min_confidence out.');
-    END IF;
+    -- the keys a named classifier may not set (min_feature_partitions,
+    -- min_confidence), by the one list train_classifier() checks a call's
+    -- options by: the same error wherever a key is set
+    PERFORM intent_internal._pg_intent_classifier_reserved_options(v_training);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, boolean, boolean) IS

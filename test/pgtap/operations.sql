@@ -524,6 +524,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_classifier(text)', 'stable', 'safe', false),
     ('_pg_intent_classifier_access(oid, text, text, text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_check_options(jsonb, boolean, boolean)', 'volatile', 'unsafe', false),
+    ('_pg_intent_classifier_reserved_options(jsonb)', 'stable', 'safe', false),
     ('_pg_intent_classifier_check_source(oid, text, oid, jsonb)', 'stable', 'safe', false),
     ('_pg_intent_classifier_column_keys()', 'immutable', 'safe', false),
     ('_pg_intent_classifier_columns(ai_classifiers)', 'immutable', 'safe', false),

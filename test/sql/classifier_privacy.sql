@@ -99,8 +99,9 @@ SELECT e ->> 'model_partition' AS answered_by, pg_temp.secret_terms(e) AS secret
   FROM explain_label('mt', 'zorblax 4556-7788-9911', 'b', 1000) AS e;
 RESET ROLE;
 
--- The models store the rules they were trained with; an unpartitioned
--- training refuses min_feature_partitions (pg_intent sets it).
+-- The models store the rules they were trained with; train_classifier()
+-- refuses min_feature_partitions in its options (pg_intent sets it) before
+-- any run starts, as alter_classifier() refuses it in the stored ones.
 SELECT partition_key, intent_model_info(model) -> 'options' ->> 'normalize_digits' AS normalize_digits,
        intent_model_info(model) -> 'options' ->> 'min_feature_partitions' AS min_feature_partitions
   FROM ai_intent_models WHERE classifier = 'mt' AND is_active ORDER BY partition_key NULLS FIRST;

@@ -75,6 +75,33 @@ SELECT pg_temp.try($$SELECT train_classifier('router', NULL, '{"min_confidence":
 SELECT alter_classifier('router', '{"min_confidence": 0}') -> 'options' ->> 'min_confidence' AS zero_accepted;
 SELECT alter_classifier('router', '{"min_confidence": null}') -> 'options' ? 'min_confidence' AS removed;
 SELECT count(*) AS classifiers FROM ai_classifiers;
+-- One rule, every consumer: each training option a named classifier may
+-- not set is refused with the same SQLSTATE, message, detail and hint
+-- whether it is stored (create_classifier(), alter_classifier()) or given
+-- to one call (train_classifier()); one list decides
+-- (src/pg/classifier_options.h). A refused call records no run.
+CREATE FUNCTION pg_temp.refusal(p_sql text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+    v_state text; v_message text; v_detail text; v_hint text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+                            v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+    RETURN v_state || ': ' || v_message || E'\nDETAIL: ' || v_detail || E'\nHINT: ' || v_hint;
+END $f$;
+CREATE TEMP TABLE reserved_refusals AS
+SELECT k.option, c.n, c.consumer, pg_temp.refusal(pg_catalog.format(c.statement, k.options)) AS refusal
+  FROM (VALUES ('min_feature_partitions', '{"min_feature_partitions": 2}'),
+               ('min_confidence', '{"min_confidence": 90}')) AS k(option, options),
+       (VALUES (1, 'create_classifier', $$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', %L)$$),
+               (2, 'alter_classifier', $$SELECT alter_classifier('router', %L)$$),
+               (3, 'train_classifier', $$SELECT train_classifier('router', NULL, %L)$$)) AS c(n, consumer, statement);
+SELECT option, consumer, refusal FROM reserved_refusals ORDER BY option, n;
+SELECT option, count(DISTINCT refusal) AS refusals, bool_and(refusal LIKE '22023: %') AS all_22023
+  FROM reserved_refusals GROUP BY option ORDER BY option;
+SELECT count(*) AS runs_recorded FROM ai_training_runs WHERE classifier = 'router';
 
 -- The first training: the pipeline of train_intent_model(), same keys.
 SELECT train_classifier('router', 'first') AS r \gset
