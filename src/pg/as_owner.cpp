@@ -36,6 +36,21 @@ RestrictedOperation enter_restricted_operation(Oid role, const char *time_zone) 
                             true, 0, false);
     (void)set_config_option("TimeZone", time_zone, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
                             false);
+    // The text form of a value read here (a key or partition value, a text
+    // of the review queue) must not depend on the caller's session: a
+    // partition's key is the value's text, and under another DateStyle the
+    // same tenant would be stored, gated and served under a second key.
+    // Every setting that changes a type's output is pinned to its default
+    // (what value::text gives in a default session); all are user-settable,
+    // so no privilege is needed, and the nest level rolls them back.
+    static constexpr const char *kOutputSettings[][2] = {{"DateStyle", "ISO, MDY"},
+                                                         {"IntervalStyle", "postgres"},
+                                                         {"extra_float_digits", "1"},
+                                                         {"bytea_output", "hex"},
+                                                         {"lc_monetary", "C"}};
+    for (const auto &setting : kOutputSettings)
+        (void)set_config_option(setting[0], setting[1], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                                false);
     return op;
 }
 

@@ -26,7 +26,12 @@
 //   - TimeZone is the policy's (ai_training_policy.snapshot_time_zone,
 //     policy_time_zone()): a time_column of type timestamp or date is read
 //     in it, so which rows are new, fresh or in the window never depends
-//     on the caller's session setting.
+//     on the caller's session setting;
+//   - the settings that change a value's text form are their defaults
+//     (DateStyle ISO, MDY, IntervalStyle postgres, extra_float_digits 1,
+//     bytea_output hex, lc_monetary C): a key or partition value is read
+//     as its text, and the key a tenant's models are stored under must not
+//     depend on the caller's session.
 // The caller lends nothing; which caller may start the operation is decided
 // before it (the classifier's grants).
 #pragma once

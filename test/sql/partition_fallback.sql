@@ -182,6 +182,42 @@ SELECT regexp_replace(substring(training_report(r.id) FROM '\*\*Model:\*\*[^\n]*
 SELECT drop_classifier('hostile', true) IS NOT NULL AS dropped;
 DROP TABLE pf_hostile;
 
+-- A partition value's key is its text form under DateStyle ISO, MDY,
+-- IntervalStyle postgres, extra_float_digits 1, bytea_output hex and
+-- lc_monetary C (what value::text gives in a default session), whatever
+-- the caller's session sets: the owner's read pins them
+-- (src/pg/as_owner.cpp). Before, a run under another DateStyle stored the
+-- same day under a second key, as a new partition.
+CREATE TABLE pf_days (id bigserial PRIMARY KEY, day date, score float8, message text NOT NULL, intent text NOT NULL);
+INSERT INTO pf_days (day, score, message, intent)
+SELECT d, s, w || ' pedido ' || g, w
+  FROM unnest(ARRAY[date '2026-11-03', date '2026-11-04'], ARRAY[0.1::float8, 0.1::float8 + 0.2]) AS v(d, s),
+       unnest(ARRAY['refund', 'track', 'cancel', 'hello', 'bye']) AS w, generate_series(1, 25) AS g;
+SELECT create_classifier('days', 'pf_days', 'message', 'intent',
+                         '{"key_column": "id", "partition_column": "day", "min_partition_rows": 40, "seed": 1}') ->> 'name' AS created;
+SELECT create_classifier('scores', 'pf_days', 'message', 'intent',
+                         '{"key_column": "id", "partition_column": "score", "min_partition_rows": 40, "seed": 1}') ->> 'name' AS created;
+SET DateStyle = 'SQL, DMY';
+SET extra_float_digits = 0;
+SET IntervalStyle = 'sql_standard';
+SELECT p ->> 'partition' AS partition FROM jsonb_array_elements(train_classifier('days', 'dmy') -> 'partitions') AS p ORDER BY 1;
+SELECT p ->> 'partition' AS partition FROM jsonb_array_elements(train_classifier('scores', 'digits') -> 'partitions') AS p ORDER BY 1;
+SET DateStyle = 'ISO, MDY';
+SET extra_float_digits = 1;
+RESET IntervalStyle;
+SELECT p ->> 'partition' AS partition FROM jsonb_array_elements(train_classifier('days', 'iso') -> 'partitions') AS p ORDER BY 1;
+SELECT p ->> 'partition' AS partition FROM jsonb_array_elements(train_classifier('scores', 'plain') -> 'partitions') AS p ORDER BY 1;
+-- One key per value: each value's runs and models under it.
+SELECT r.classifier, r.partition_key, count(*) AS runs,
+       (SELECT count(*) FROM ai_intent_models AS m
+         WHERE m.classifier = r.classifier AND m.partition_key = r.partition_key) AS models
+  FROM ai_training_runs AS r WHERE r.classifier IN ('days', 'scores') AND r.partition_key IS NOT NULL
+ GROUP BY 1, 2 ORDER BY 1, 2;
+RESET DateStyle;
+RESET extra_float_digits;
+SELECT drop_classifier('days', true) IS NOT NULL AS dropped, drop_classifier('scores', true) IS NOT NULL AS dropped;
+DROP TABLE pf_days;
+
 SELECT drop_classifier('shops', true) IS NOT NULL AS dropped;
 REVOKE ALL ON pf_msgs FROM pgi_pf_trainer;
 DROP OWNED BY pgi_pf_trainer;
