@@ -283,7 +283,11 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                 charge.add(d.text.size() + d.label.size() + d.utf8.bytes() + d.key.size() +
                                s.partition.size() + sizeof(StagedRow),
                            "the classifier's rows");
-                if (!s.partition_null) ++out.partition_rows[s.partition];
+                if (!s.partition_null) {
+                    StagedSource::PartitionRows &part = out.partition_rows[s.partition];
+                    ++part.rows;
+                    part.reviewed += d.reviewed;
+                }
                 out.rows.push_back(std::move(s));
             }
         }

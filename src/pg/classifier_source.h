@@ -73,8 +73,16 @@ struct StagedSource {
     bool has_time = false; // the classifier has a time_column
     std::vector<StagedRow> rows;
     ReadCounts counts;
-    // Rows per partition value (not counting rows without one).
-    std::map<std::string, int64_t> partition_rows;
+    // Rows per partition value (not counting rows without one), and of
+    // them the reviewed ones (every row without a reviewed_column: the owner
+    // vouches for the table). The partitions one call trains are chosen by
+    // reviewed rows first (_pg_intent_train_classifier_run()): rows a
+    // logging role may write take no slot from a partition with reviewed rows.
+    struct PartitionRows {
+        int64_t rows = 0;
+        int64_t reviewed = 0;
+    };
+    std::map<std::string, PartitionRows> partition_rows;
     // A partitioned classifier's fallback run (trained first in the call)
     // leaves here its out-of-fold answer to each staged row, by index:
     // each partition's first model is weighed against them (issue 34,

@@ -293,21 +293,24 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
 
     // 4. The runs, as the extension owner, with the rows staged here.
     std::vector<std::string> names, prints;
-    std::vector<int64_t> counts;
+    std::vector<int64_t> counts, reviewed_counts;
     const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged);
     for (const auto &[value, rows] : staged.partition_rows) {
         names.push_back(value);
-        counts.push_back(rows);
+        counts.push_back(rows.rows);
+        reviewed_counts.push_back(rows.reviewed);
         auto it = fingerprints.find(value);
         prints.push_back(it == fingerprints.end() ? std::string() : it->second);
     }
     Datum result = 0;
     bool result_null = true;
     StagedScope scope(&staged);
-    std::vector<Datum> name_datums(names.size()), count_datums(counts.size()), print_datums(prints.size());
+    std::vector<Datum> name_datums(names.size()), count_datums(counts.size()), print_datums(prints.size()),
+        reviewed_datums(reviewed_counts.size());
     for (size_t i = 0; i < names.size(); ++i) {
         name_datums[i] = server_bytes_to_text(names[i]); // a value of the source, in the server encoding
         count_datums[i] = Int32GetDatum(static_cast<int32>(counts[i]));
+        reviewed_datums[i] = Int32GetDatum(static_cast<int32>(reviewed_counts[i]));
         print_datums[i] = utf8_to_text(prints[i]);
     }
     pg_call([&]() noexcept {
@@ -317,16 +320,22 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
         Datum prints_array = PointerGetDatum(construct_array(
             print_datums.data(), static_cast<int>(print_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
+        Datum reviewed_array =
+            PointerGetDatum(construct_array(reviewed_datums.data(), static_cast<int>(reviewed_datums.size()),
+                                            INT4OID, 4, true, TYPALIGN_INT));
         // The runs follow the definition read at step 1: its policy, training
         // options and partition column, for every run of this call.
-        Oid argtypes[7] = {TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBOID};
-        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 7, argtypes);
+        // The reviewed rows of each partition (reviewed_array) order the
+        // partitions the call trains before their rows do.
+        Oid argtypes[8] = {TEXTOID,      TEXTOID,      JSONBOID,     TEXTARRAYOID,
+                           INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBOID};
+        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 8, argtypes);
         if (OidIsValid(worker)) {
             AsExtensionOwner as_owner(owner);
-            Datum args[7] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), names_array,
-                             counts_array,       prints_array,       definition};
-            bool nulls[7] = {false, PG_ARGISNULL(1), false, false, false, false, false};
-            result = call_extension_function(worker, 7, args, nulls, result_null);
+            Datum args[8] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), names_array,
+                             counts_array,       reviewed_array,     prints_array,       definition};
+            bool nulls[8] = {false, PG_ARGISNULL(1), false, false, false, false, false, false};
+            result = call_extension_function(worker, 8, args, nulls, result_null);
             return;
         }
         // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker that

@@ -59,11 +59,18 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- deployed on its own; a failed partition does not stop the others).
 --
 -- At most the policy's max_partitions_per_classifier partition models per
--- call (400 tenants gave 401 models in one transaction): the partitions
--- with the most rows (then in byte order) train; the others are counted
--- (partitions_over_limit), named (partitions_skipped, the first 100 in byte
--- order) in the result and in the fallback run's metrics, and served by the
--- fallback model, which trains on every row.
+-- call (400 tenants gave 401 models in one transaction): of the partitions
+-- with min_partition_rows rows, those with the most reviewed rows
+-- (p_partition_reviewed), then the most rows, then in byte order, train.
+-- Reviewed rows first: rows anyone may log are untrusted and may not decide
+-- which partitions train (by all rows, a role with only INSERT on the
+-- source could make up partitions larger than the real ones, take every
+-- slot and leave the real ones untrained). Without a reviewed_column every
+-- row counts as reviewed (the owner vouches for the table), so the order
+-- is by rows. The others are counted (partitions_over_limit), named
+-- (partitions_skipped, the first 100 in byte order) in the result and in
+-- the fallback run's metrics, and served by the fallback model, which
+-- trains on every row.
 --
 -- Unchanged partitions are skipped (0.3.2; issue 34, point 4): a run that
 -- may deploy by the rule ({"deploy": "auto"}, the scheduler's) does not
@@ -87,7 +94,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- keeps answering for the partition. 0.3.1 deployed it as first.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_run(
     p_name text, p_run_name text, p_options jsonb, p_partitions text[], p_partition_rows integer[],
-    p_partition_prints text[], p_definition jsonb)
+    p_partition_reviewed integer[], p_partition_prints text[], p_definition jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -166,9 +173,10 @@ BEGIN
         FOR v_part IN
             SELECT u.name, u.n, u.print, u.n < v_min AS below,
                    count(*) FILTER (WHERE u.n >= v_min)
-                       OVER (ORDER BY u.n >= v_min DESC, u.n DESC, u.name COLLATE "C"
+                       OVER (ORDER BY u.n >= v_min DESC, u.reviewed DESC, u.n DESC, u.name COLLATE "C"
                              ROWS UNBOUNDED PRECEDING) AS rank
-              FROM unnest(p_partitions, p_partition_rows, p_partition_prints) WITH ORDINALITY AS u(name, n, print, i)
+              FROM unnest(p_partitions, p_partition_rows, p_partition_reviewed, p_partition_prints)
+                   WITH ORDINALITY AS u(name, n, reviewed, print, i)
              ORDER BY u.i
         LOOP
             IF v_part.below THEN
@@ -242,5 +250,5 @@ BEGIN
                    ELSE jsonb_build_object('partitions', v_results) || v_summary END;
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(text, text, jsonb, text[], integer[], text[], jsonb) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner, under the policy and training options the call read at its start (p_definition, from _pg_intent_classifier_for_training()) (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, the largest first, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
+COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(text, text, jsonb, text[], integer[], integer[], text[], jsonb) IS
+    'Internal: the runs of one train_classifier() call, as the extension owner, under the policy and training options the call read at its start (p_definition, from _pg_intent_classifier_for_training()) (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, those with the most reviewed rows first (every row is reviewed without a reviewed_column), then the largest, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';

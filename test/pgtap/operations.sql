@@ -543,7 +543,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_revoke_classifier_access(oid, text, text, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_rollback_classifier(oid, text, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_rollback_model(ai_classifiers, text)', 'volatile', 'unsafe', false),
-    ('_pg_intent_train_classifier_run(text, text, jsonb, text[], integer[], text[], jsonb)', 'volatile', 'unsafe', false),
+    ('_pg_intent_train_classifier_run(text, text, jsonb, text[], integer[], integer[], text[], jsonb)', 'volatile', 'unsafe', false),
     ('alter_classifier(text, jsonb)', 'volatile', 'unsafe', true),
     ('create_classifier(text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),
     ('deploy_classifier_model(text, bigint)', 'volatile', 'unsafe', true),

@@ -7,8 +7,8 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants, lim_weights, lim_flood;
-DROP ROLE IF EXISTS pgi_lim_owner;
+DROP TABLE IF EXISTS lim_rows, lim_long, lim_tenants, lim_weights, lim_flood, lim_shops;
+DROP ROLE IF EXISTS pgi_lim_owner, pgi_lim_logger;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
 -- Only the SQLSTATE: the 53200 message carries byte counts.
@@ -133,6 +133,32 @@ SELECT pg_temp.try($$SELECT alter_classifier('lim_mt', '{"max_partitions_per_cla
 SELECT pg_temp.try($$SELECT alter_classifier('lim_mt', '{"max_concurrent_trainings": 64}')$$) AS not_a_classifier_key;
 RESET ROLE;
 
+-- The order is by reviewed rows first: rows a role that may only log
+-- (INSERT on the source) writes, unreviewed, take no slot from a partition
+-- with reviewed rows, however many they are. Counted by all rows, two
+-- made-up partitions of 60 rows each took both slots from the two shops of
+-- 42 reviewed rows, and the shops were never trained.
+CREATE ROLE pgi_lim_logger;
+SET ROLE pgi_lim_owner;
+CREATE TABLE lim_shops (id bigserial PRIMARY KEY, shop text, body text NOT NULL, label text NOT NULL, vetted boolean);
+GRANT INSERT ON lim_shops TO pgi_lim_logger;
+GRANT USAGE ON SEQUENCE lim_shops_id_seq TO pgi_lim_logger;
+INSERT INTO lim_shops (shop, body, label, vetted)
+SELECT s, format('%s pedido %s de %s', w, g, s), w, true
+  FROM unnest(ARRAY['shop_a', 'shop_b']) AS s, unnest(ARRAY['refund', 'track', 'cancel']) AS w, generate_series(1, 14) AS g;
+SELECT create_classifier('lim_shops', 'lim_shops', 'body', 'label',
+       '{"key_column": "id", "partition_column": "shop", "reviewed_column": "vetted", "min_partition_rows": 40, "max_partitions_per_classifier": 2, "seed": 1}') IS NOT NULL AS created;
+RESET ROLE;
+SET ROLE pgi_lim_logger;
+INSERT INTO lim_shops (shop, body, label)
+SELECT 'junk_' || g % 2, 'x ' || g, 'junk_' || (g / 2) % 2 FROM generate_series(1, 120) AS g;
+RESET ROLE;
+SET ROLE pgi_lim_owner;
+SELECT t -> 'partitions_skipped' AS skipped, t -> 'partitions_over_limit' AS over_limit,
+       (SELECT jsonb_agg(p ->> 'partition' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained
+  FROM train_classifier('lim_shops') AS t;
+RESET ROLE;
+
 -- The built-in classifier's effective policy is ai_training_policy's row
 -- alone, by the rule every classifier's training reads
 -- (_pg_intent_classifier_policy(), also train_intent_model()'s): keys in its
@@ -237,6 +263,6 @@ SELECT get_classifier_metrics('lim_count') ->> 'new_rows' AS new_reviewed_rows;
 UPDATE ai_training_policy SET max_unreviewed_rows = DEFAULT;
 
 DROP EXTENSION pg_intent CASCADE;
-DROP TABLE lim_rows, lim_long, lim_tenants, lim_weights, lim_flood;
+DROP TABLE lim_rows, lim_long, lim_tenants, lim_weights, lim_flood, lim_shops;
 REVOKE CREATE ON SCHEMA public FROM pgi_lim_owner;
-DROP ROLE pgi_lim_owner;
+DROP ROLE pgi_lim_owner, pgi_lim_logger;

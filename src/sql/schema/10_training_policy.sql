@@ -90,7 +90,7 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.max_intents IS
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
     'Most trainings (of any classifiers, intent''s included) that run at once in the database; one more fails at once with 55P03 naming the backends that train. Each classifier trains one call at a time whatever this is.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier IS
-    'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
+    'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, those with the most reviewed rows (rows anyone may log cannot take a partition''s place; without a reviewed_column every row counts as reviewed), then the largest, then in byte order; the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_training_rows IS
     'Most rows a training run reads: the first usable ones in get_training_dataset()''s order (reviewed rows first, so that unreviewed rows, however many and new, never push them and the deploy gate''s fresh rows out; then the newest), for every run, retrain_if_needed()''s included; a run''s limit option can only lower it. NULL: every usable row. Memory then stays that of this many rows however large ai_training_data grows.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.updated_by IS

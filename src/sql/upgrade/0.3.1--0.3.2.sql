@@ -52,7 +52,7 @@ ALTER TABLE @extschema@.ai_training_policy
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_concurrent_trainings IS
     'Most trainings (of any classifiers, intent''s included) that run at once in the database; one more fails at once with 55P03 naming the backends that train. Each classifier trains one call at a time whatever this is.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_partitions_per_classifier IS
-    'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, the largest (then in byte order); the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
+    'Most partition models one train_classifier() call trains: of the partitions with min_partition_rows rows, those with the most reviewed rows (rows anyone may log cannot take a partition''s place; without a reviewed_column every row counts as reviewed), then the largest, then in byte order; the others are reported (partitions_over_limit, partitions_skipped) and served by the fallback model. A classifier may set it lower, never higher.';
 COMMENT ON COLUMN @extschema@.ai_training_policy.max_unreviewed_rows IS
     'Most unreviewed rows a training run reads: the newest ones, after every reviewed row (max_training_rows bounds both together). Rows any role that may log interactions writes then cannot make a run slow or large by their number: with max_unreviewed_message_bytes, they cost a run at most this many messages of that many bytes.';
 -- End of items 3 and 4.
