@@ -43,8 +43,12 @@ SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'dai
 SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('nope')$$) AS unknown_classifier;
 -- A period starting before the earliest timestamp is a bad period too (not
 -- date_trunc()'s 22008).
+-- (shown in UTC: before 1883 a zone's offset is its local mean time, which
+-- differs between time zone databases)
+SET TimeZone = 'UTC';
 SELECT pg_temp.try($$SELECT create_classifier_metrics_snapshot('cs_router', 'monthly', '4714-11-24 00:00:00+00 BC')$$) AS before_time;
 SELECT pg_temp.try($$SELECT create_metrics_snapshot('monthly', '4714-11-24 00:00:00+00 BC')$$) AS before_time;
+RESET TimeZone;
 SELECT count(*) AS snapshots_after_errors FROM ai_classifier_metrics_snapshots;
 
 -- Before any training: no model, no run; the rows of 2026-10-31 (UTC) are
