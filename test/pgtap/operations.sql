@@ -452,6 +452,7 @@ CREATE TEMP TABLE expected_functions (signature text PRIMARY KEY, volatility tex
 INSERT INTO expected_functions VALUES
     ('_pg_intent_touch_updated_at()', 'volatile', 'unsafe', false),
     ('_pg_intent_set_was_mismatch()', 'volatile', 'unsafe', false),
+    ('_pg_intent_set_model_digest()', 'volatile', 'unsafe', false),
     ('_pg_intent_stamp_audit()', 'volatile', 'unsafe', false),
     ('predict_intent(text)', 'stable', 'safe', true),
     ('predict_intent(text, bigint)', 'stable', 'safe', true),

@@ -248,7 +248,7 @@ COMMENT ON COLUMN @extschema@.ai_intent_models.model IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.size_bytes IS
     'Size of the serialized model in bytes.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
-    'Hex SHA-256 of the serialized model.';
+    'Hex SHA-256 of the serialized model. A change of model sets it, and size_bytes, from the new bytes (a trigger), so that every session loads them; setting model to NULL keeps both.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.intents IS
     'The intents the model can predict.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.metrics IS

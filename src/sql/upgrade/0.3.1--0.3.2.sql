@@ -264,3 +264,9 @@ COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
 -- as in src/sql/schema/00_intent_name.sql).
 COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
     'True when p_name may be an intent (a training label): not empty, no leading or trailing space (U+0020), no ASCII control character (1-31, 127), not "uncertain" (what classify_intent() answers when it abstains), at most 256 bytes. Any other character is kept as it is: a no-break space, a zero-width or bidirectional format character, a C1 control or a combining mark makes a different label that may look like another. NULL for NULL. The CHECK constraints on the intent columns and every reader of the training data use this one rule.';
+
+-- A model row's sha256 and size_bytes follow its bytes
+-- (src/sql/10_triggers.sql): the column's comment says so, as a fresh
+-- install's.
+COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
+    'Hex SHA-256 of the serialized model. A change of model sets it, and size_bytes, from the new bytes (a trigger), so that every session loads them; setting model to NULL keeps both.';
