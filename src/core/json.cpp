@@ -3,6 +3,7 @@
 #include "json.h"
 
 #include "errors.h"
+#include "text.h"
 
 #include <unordered_map>
 #include <vector>
@@ -48,8 +49,14 @@ class DomBuilder {
         auto [at, fresh] = keys_.back().try_emplace(k, entries.size());
         if (fresh) entries.emplace_back(std::move(k), nullptr);
         slot_ = &entries[at->second].second;
+        key_ = &entries[at->second].first;
         return true;
     }
+    // The key whose value was read last (an array's elements included),
+    // or nullptr at the top level: what a value's error names. Only key()
+    // adds to an object's entries, and it sets this again, so the pointer
+    // stays valid until then.
+    const std::string *last_key() const { return key_; }
     template <class Exception> bool parse_error(std::size_t, const std::string &, const Exception &e) {
         throw e;
     }
@@ -99,15 +106,16 @@ class DomBuilder {
     std::vector<Json *> stack_;                                 // the open containers, outermost first
     std::vector<std::unordered_map<std::string, size_t>> keys_; // each open container's keys (arrays: none)
     Json *slot_ = nullptr;
+    const std::string *key_ = nullptr;
     size_t events_ = 0;
 };
 
 } // namespace
 
 Json parse_json(std::string_view text, const char *what, const std::function<bool()> &should_stop) {
+    Json result;
+    DomBuilder sax(result, should_stop);
     try {
-        Json result;
-        DomBuilder sax(result, should_stop);
         Json::sax_parse(text.begin(), text.end(), &sax);
         return result;
     } catch (const Json::parse_error &e) {
@@ -116,9 +124,13 @@ Json parse_json(std::string_view text, const char *what, const std::function<boo
     } catch (const Json::exception &) {
         // nlohmann's other parse failures, e.g. out_of_range for a number
         // beyond double's range (1e99999): found by fuzz_model_load in a
-        // model's options section.
+        // model's options section. The key says which option it was.
+        const std::string *key = sax.last_key();
         throw Error(ErrorKind::InvalidArgument, std::string("invalid JSON in ") + what,
-                    "A value in the JSON is out of range.");
+                    key ? "The value of \"" +
+                              key->substr(0, key->size() > 64 ? utf8_cut(*key, 64) : key->size()) +
+                              "\" is out of range (beyond a double)."
+                        : std::string("A value in the JSON is out of range (beyond a double)."));
     }
 }
 

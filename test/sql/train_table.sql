@@ -8,6 +8,7 @@ DROP EXTENSION IF EXISTS pg_intent CASCADE;
 CREATE EXTENSION pg_intent;
 
 \i test/fixtures/try.sql
+\i test/fixtures/try_detail.sql
 \i test/fixtures/legacy_rows.sql
 \i test/fixtures/spanish_100.sql
 
@@ -130,6 +131,8 @@ SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_ra
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 70000)))$$) AS huge_options;
 SELECT pg_temp.try($$SELECT intent_training_options(jsonb_build_object('seed', 1, 'x', repeat('a', 60000)))$$) AS large_options_parsed;
 SELECT pg_temp.try($$SELECT train_intent_model('huge', 'full', jsonb_build_object('x', repeat('a', 70000)))$$) AS huge_train_options;
+-- A number beyond a double's range (jsonb takes it) is named by its key.
+SELECT pg_temp.try_detail($$SELECT intent_training_options('{"seed": 1, "limit": 1e400}')$$) AS limit_out_of_range;
 SELECT has_function_privilege('public', 'intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)', 'EXECUTE') AS public_execute;
 
 -- A role granted EXECUTE on it anyway (GRANT ... ON ALL FUNCTIONS IN SCHEMA)

@@ -18,7 +18,7 @@ using intent::parse_json;
 namespace {
 
 // Expects parse_json to throw Error(InvalidArgument) whose detail contains `needle`.
-void expect_reject(const std::string &text, const char *needle) {
+void expect_reject(const std::string &text, const std::string &needle) {
     try {
         parse_json(text, "test input");
         ADD_FAILURE() << "accepted: " << text.substr(0, 80);
@@ -47,8 +47,12 @@ TEST(Json, MalformedInputNamesTheByte) {
 // nlohmann throws out_of_range, not parse_error, for a number beyond
 // double's range; it must come out as the core's error like any bad JSON.
 TEST(Json, NumberOutOfRangeIsRejected) {
-    expect_reject("{\"tolerance\": 2e99999}", "out of range");
-    expect_reject("[-1e400]", "out of range");
+    expect_reject("{\"tolerance\": 2e99999}", "The value of \"tolerance\" is out of range");
+    expect_reject("{\"C\": 1, \"limits\": {\"rows\": [1, -1e400]}}", "The value of \"rows\" is out of range");
+    expect_reject("[-1e400]", "A value in the JSON is out of range");
+    // A long key is cut whole characters at a time (64 bytes at most).
+    expect_reject("{\"" + std::string(63, 'k') + "\u00e9\u00e9\": 1e400}",
+                  "\"" + std::string(63, 'k') + "\" is out of range");
 }
 
 TEST(Json, NestingIsLimited) {
