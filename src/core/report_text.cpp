@@ -60,6 +60,10 @@ const Entry kTexts[] = {
     {"retrain_in_progress", "another training run is in progress", "hay otro entrenamiento en curso"},
     {"retrain_deferred", "not tried: this call records an interrupted attempt first",
      "no se intent\xC3\xB3: esta llamada registra primero un intento interrumpido"},
+    {"retrain_interrupted_first",
+     "not tried: its last attempt was interrupted; it is tried first in a later call",
+     "no se intent\xC3\xB3: su \xC3\xBAltimo intento se interrumpi\xC3\xB3; se intentar\xC3\xA1 "
+     "primero en una llamada posterior"},
     {"retrain_conflict", "the training conflicted with a concurrent transaction",
      "el entrenamiento entr\xC3\xB3 en conflicto con una transacci\xC3\xB3n concurrente"},
     {"rq_label_error",

@@ -24,7 +24,11 @@
 // src/sql/46_classifier_retraining.sql). Only the call holding the
 // retraining lock (try_lock_retraining()) marks and reads attempts: a
 // concurrent call would take the holder's running attempt for an interrupted
-// one; it runs as before, unmarked. The plan tries classifiers with a failed attempt last.
+// one; it runs as before, unmarked, and tries no classifier whose last
+// attempt was interrupted. Such a classifier, once its back-off has passed,
+// is tried only as the first attempt of a call that recorded no interrupted
+// attempt (retrain_all() says why); the plan puts it first, and the
+// classifiers whose failed attempt raised an error last.
 #include "as_owner.h"
 #include "extension_locks.h"
 #include "guard.h"
@@ -240,33 +244,51 @@ void resume_interrupted(const Functions &fns, bool &carrying, bool &record_only)
     record_only = !isnull && DatumGetBool(only);
 }
 
+// Where a classifier's last attempt was interrupted
+// (_pg_intent_classifier_retrain_held()): not (none), still backing off by
+// time (held: not counted, not tried), or past its back-off (retry: tried
+// only as the first attempt of a call that recorded no interrupted one).
+enum class Interrupted { none, held, retry };
+
+// Appends a classifier's entry that is not tried: `reason_key`'s text, and
+// the interrupted attempt's start and retry time when given.
+void not_tried(const Functions &fns, const Planned *p, const char *reason_key, const Datum *failed_at,
+               const Datum *retry_after, StringInfo out) noexcept {
+    appendStringInfoString(out, "{\"classifier\": ");
+    escape_json(out, p->name);
+    appendStringInfoString(out, ", \"retrained\": false, \"reason\": ");
+    escape_json(out, output_text(fns, reason_key));
+    if (failed_at) {
+        appendStringInfoString(out, ", \"failed_at\": ");
+        escape_json(out, timestamptz_to_str(DatumGetTimestampTz(*failed_at)));
+    }
+    if (retry_after) {
+        appendStringInfoString(out, ", \"retry_after\": ");
+        escape_json(out, timestamptz_to_str(DatumGetTimestampTz(*retry_after)));
+    }
+    appendStringInfoChar(out, '}');
+}
+
 // A classifier whose interrupted attempt made no count backs off by time
-// only (_pg_intent_classifier_retrain_held()), and is not counted: the
-// count may be what ran out of time. Appends its entry to `out` and returns
-// true when held.
-bool held_back(const Functions &fns, const Planned *p, StringInfo out) noexcept {
-    if (!OidIsValid(fns.held)) return false;
+// only, and is not counted: the count may be what ran out of time. Past
+// that back-off it may be tried, but only first (retrain_all()). Appends
+// the entry of a held classifier to `out`; the interrupted attempt's start
+// is in `failed_at` unless none.
+Interrupted interrupted(const Functions &fns, const Planned *p, StringInfo out, Datum &failed_at) noexcept {
+    if (!OidIsValid(fns.held)) return Interrupted::none;
     const Datum args[1] = {CStringGetTextDatum(p->name)};
     const bool nulls[1] = {false};
     bool isnull = false;
     const Datum result = call_extension_function(fns.held, 1, args, nulls, isnull);
-    if (isnull) return false;
+    if (isnull) return Interrupted::none;
     HeapTupleHeader row = DatumGetHeapTupleHeader(result);
-    const Datum failed_at = GetAttributeByNum(row, 1, &isnull);
-    if (isnull) return false;
+    failed_at = GetAttributeByNum(row, 1, &isnull);
+    if (isnull) return Interrupted::none;
+    const Datum backing_off = GetAttributeByNum(row, 3, &isnull);
+    if (isnull || !DatumGetBool(backing_off)) return Interrupted::retry;
     const Datum retry_after = GetAttributeByNum(row, 2, &isnull);
-    appendStringInfoString(out, "{\"classifier\": ");
-    escape_json(out, p->name);
-    appendStringInfoString(out, ", \"retrained\": false, \"reason\": ");
-    escape_json(out, output_text(fns, "retrain_backing_off"));
-    appendStringInfoString(out, ", \"failed_at\": ");
-    escape_json(out, timestamptz_to_str(DatumGetTimestampTz(failed_at)));
-    if (!isnull) {
-        appendStringInfoString(out, ", \"retry_after\": ");
-        escape_json(out, timestamptz_to_str(DatumGetTimestampTz(retry_after)));
-    }
-    appendStringInfoChar(out, '}');
-    return true;
+    not_tried(fns, p, "retrain_backing_off", &failed_at, isnull ? nullptr : &retry_after, out);
+    return Interrupted::held;
 }
 
 // Counts the classifier's new rows and trains it when due, as its owner
@@ -336,20 +358,34 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool mar
     appendStringInfoString(out, "{\"classifiers\": [");
     ListCell *lc;
     bool first = true;
+    bool tried = false; // an attempt was made in this call
     foreach (lc, plan) {
         const Planned *p = static_cast<const Planned *>(lfirst(lc));
         if (!first) appendStringInfoString(out, ", ");
         first = false;
         CHECK_FOR_INTERRUPTS();
-        if (held_back(fns, p, out)) continue;
+        Datum failed_at = 0;
+        const Interrupted last = interrupted(fns, p, out, failed_at);
+        if (last == Interrupted::held) continue;
         if (record_only) {
-            appendStringInfoString(out, "{\"classifier\": ");
-            escape_json(out, p->name);
-            appendStringInfoString(out, ", \"retrained\": false, \"reason\": ");
-            escape_json(out, output_text(fns, "retrain_deferred"));
-            appendStringInfoChar(out, '}');
+            not_tried(fns, p, "retrain_deferred", nullptr, nullptr, out);
             continue;
         }
+        // A classifier whose last attempt was interrupted is tried, past its
+        // back-off, only as the first attempt of a call that holds the
+        // retraining lock and recorded no interrupted attempt (the plan puts
+        // it first), one per call (the one interrupted longest ago). So a
+        // timeout in it loses no other classifier's training, and the next
+        // call, which records that timeout, does not try it: the others train
+        // on every other call at worst, however far apart the calls. Tried
+        // after the others, it would roll their trainings back whenever its
+        // back-off ran out between two calls (with a daily job and
+        // retry_failed_after's 1 hour: in every call).
+        if (last == Interrupted::retry && (!marks || carrying || tried)) {
+            not_tried(fns, p, "retrain_interrupted_first", &failed_at, nullptr, out);
+            continue;
+        }
+        tried = true;
         const int entry_start = out->len;
         Attempt *attempt = static_cast<Attempt *>(palloc0(sizeof(Attempt)));
         attempt->started = GetCurrentTimestamp();

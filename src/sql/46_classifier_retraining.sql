@@ -339,15 +339,18 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, t
 
 -- What retrain_classifiers() needs for each classifier but the built-in
 -- (_pg_intent_classifier_count_plan()), in the order it tries them: those
--- without an open failure first (_pg_intent_retrain_failure_open(): backing
--- off or not), then within each the one whose last attempt (its last run's
--- start, or its failed attempt's) is oldest, never tried first, then by
--- name. So a classifier that fails or runs out of time goes after the
--- others, also once its back-off has passed: tried first, one that always
--- outlasts statement_timeout would end every call, and roll back what the
--- call did, before the others were tried. VOLATILE, so
--- that it reads with a snapshot of its own, which has the interrupted
--- attempt _pg_intent_classifier_retrain_resume() recorded in the same call.
+-- whose last attempt was interrupted (an open failure with no count:
+-- _pg_intent_classifier_retrain_resume()) first, then those without an open
+-- failure, then those whose failed attempt raised an error (caught: it ends
+-- nothing); within each the one whose last attempt (its last run's start, or
+-- its failed attempt's) is oldest, never tried first, then by name. An
+-- interrupted classifier is tried only as the first attempt of a call
+-- (retrain_classifiers.cpp, _pg_intent_classifier_retrain_held()): were it
+-- tried after the others, its next timeout would roll back their trainings
+-- with it, in every call once its back-off has run out between two calls
+-- (a daily job and retry_failed_after's 1 hour). VOLATILE, so that it reads
+-- with a snapshot of its own, which has the interrupted attempt
+-- _pg_intent_classifier_retrain_resume() recorded in the same call.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_plan()
 RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
@@ -358,40 +361,46 @@ AS $$
      CROSS JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p
       LEFT JOIN @extschema@.ai_classifier_retrain_failures AS f ON f.classifier OPERATOR(pg_catalog.=) c.name
      WHERE NOT c.built_in
-     ORDER BY intent_internal._pg_intent_retrain_failure_open(c.name, f.failed_at),
+     ORDER BY CASE WHEN NOT intent_internal._pg_intent_retrain_failure_open(c.name, f.failed_at) THEN 1
+                   WHEN f.rows_counted IS NULL THEN 0
+                   ELSE 2 END,
               GREATEST(f.failed_at,
                        (SELECT pg_catalog.max(r.started_at) FROM @extschema@.ai_training_runs AS r
                          WHERE r.classifier OPERATOR(pg_catalog.=) c.name)) NULLS FIRST,
               c.name
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_plan() IS
-    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold; those with an open failed attempt last, then the oldest last attempt (run or failed attempt) first, then by name.';
+    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold; those whose last attempt was interrupted first, then those without an open failed attempt, then those with one; within each the oldest last attempt (run or failed attempt) first, then by name.';
 
--- Whether a classifier is held back before its source is even counted: its
--- failed attempt made no count (an attempt interrupted by a cancel or
--- statement_timeout, _pg_intent_classifier_retrain_resume()), so only
--- retry_failed_after ends its back-off (the rows half of
--- _pg_intent_retrain_backs_off() has nothing to compare with). Counting it
--- anyway would be the slow part again, when the count was what ran out of
--- time. NULL when not held. SECURITY DEFINER: read through fmgr as the
--- classifier's owner, as _pg_intent_classifier_retrain_due(). VOLATILE, so
--- that it reads with a snapshot of its own: it must see the failure
+-- Whether a classifier's last attempt was interrupted, and whether it is
+-- held back before its source is even counted: its failed attempt made no
+-- count (an attempt interrupted by a cancel or statement_timeout,
+-- _pg_intent_classifier_retrain_resume()), so only retry_failed_after ends
+-- its back-off (the rows half of _pg_intent_retrain_backs_off() has nothing
+-- to compare with). Counting it anyway would be the slow part again, when
+-- the count was what ran out of time. backing_off false: the back-off has
+-- passed, and retrain_classifiers() tries it only as the first attempt of a
+-- call that recorded no interrupted attempt (retrain_classifiers.cpp says
+-- why); NULL when its last attempt was not interrupted. SECURITY DEFINER:
+-- read through fmgr as the classifier's owner, as
+-- _pg_intent_classifier_retrain_due(). VOLATILE, so that it reads with a
+-- snapshot of its own: it must see the failure
 -- _pg_intent_classifier_retrain_resume() recorded earlier in the same call
 -- (a STABLE function reads with the calling statement's, taken before).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_held(
-    p_name text, OUT failed_at timestamptz, OUT retry_after timestamptz)
+    p_name text, OUT failed_at timestamptz, OUT retry_after timestamptz, OUT backing_off boolean)
 RETURNS record
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT f.failed_at, b.retry_after
+    SELECT f.failed_at, b.retry_after, coalesce(b.backing_off, false)
       FROM @extschema@.ai_classifier_retrain_failures AS f
      CROSS JOIN LATERAL intent_internal._pg_intent_retrain_backs_off(f.failed_at, NULL::bigint, 1) AS b
-     WHERE f.classifier OPERATOR(pg_catalog.=) p_name AND f.rows_counted IS NULL AND b.backing_off
+     WHERE f.classifier OPERATOR(pg_catalog.=) p_name AND f.rows_counted IS NULL
        AND intent_internal._pg_intent_retrain_failure_open(p_name, f.failed_at)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_held(text) IS
-    'Internal: for retrain_classifiers(): when the classifier''s failed attempt made no count (an interrupted one) and ai_training_policy.retry_failed_after has not passed, that attempt''s start and when it may retry: it backs off without its source being counted. NULL otherwise.';
+    'Internal: for retrain_classifiers(): when the classifier''s last attempt was interrupted (a failed attempt with no count), that attempt''s start, when it may retry, and whether it still backs off (ai_training_policy.retry_failed_after not passed: not counted, not tried; once passed, tried only first in a call that recorded no interrupted attempt). NULL otherwise.';
 
 -- Marks the attempt retrain_classifiers() starts on p_name (at p_started_at;
 -- p_carrying: this call recorded an interrupted attempt, not yet
@@ -468,4 +477,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers without an open failed attempt first, then the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, no new_rows after an interrupted attempt; with error when busy)}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers whose last attempt was interrupted first, then those without an open failed attempt, then the others, each the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). Past that back-off, an interrupted classifier is tried only as the first attempt of a call that recorded no interrupted attempt, one per call; other calls skip it (reason: tried first in a later call): the others train on every other call at worst, however far apart the calls. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, failed_at when skipped after an interrupted attempt, no new_rows after an interrupted attempt; with error when busy)}]}. Granted with the models set.';

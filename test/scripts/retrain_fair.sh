@@ -84,3 +84,44 @@ expect_eq "$(q $DB "SELECT count(*) - $runs_before FROM ai_training_runs WHERE c
     "1|yes" "with two slow classifiers b_ok trains again (at call $trained)"
 expect_eq "$(q $DB "SELECT string_agg(classifier || ':' || sqlstate, ' ' ORDER BY classifier) FROM ai_classifier_retrain_failures")" \
     "a_slow:57014 c_slow:57014" "both slow classifiers back off"
+
+# e. Calls further apart than retry_failed_after (a daily job and the default
+#    1 hour; here 1 second, and each call outlasts it): an interrupted
+#    classifier's back-off has always run out by the next call. It is tried
+#    only as a call's first attempt, one per call, and not by the call that
+#    records its interruption, so b_ok, due before every call, trains on
+#    every other call, and each slow classifier is still retried. Before,
+#    the slow ones were tried after b_ok, and their timeouts rolled back its
+#    training in every call.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+UPDATE ai_training_policy SET retry_failed_after = '1 second';
+SQL
+# failed_at is recorded in whole seconds (the attempt marker's)
+e_start=$(q $DB "SELECT date_trunc('second', clock_timestamp())")
+runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs WHERE classifier = 'b_ok' AND status = 'completed'")
+calls=()
+second={}
+for i in 1 2 3 4; do
+    q $DB "INSERT INTO b_rows SELECT id + $i * 10000000, body, label FROM b_rows WHERE id < 10000000 ORDER BY id LIMIT 150" >/dev/null
+    result=$(call)
+    if grep -q '^{' <<<"$result"; then
+        calls+=("$i:$(entry b_ok "e ->> 'retrained'")")
+        [ $i = 2 ] && second=$result
+    else
+        calls+=("$i:timeout")
+    fi
+done
+result=$second
+expect_eq "${calls[*]}" "1:timeout 2:true 3:timeout 4:true" \
+    "b_ok trains on every other call, each slow classifier tried first in the others"
+expect_eq "$(q $DB "SELECT count(*) - $runs_before FROM ai_training_runs WHERE classifier = 'b_ok' AND status = 'completed'")" 2 \
+    "both of b_ok's trainings are kept"
+expect_eq "$(q $DB "SELECT string_agg(classifier || ':' || sqlstate || ':' || (failed_at >= '$e_start'), ' ' ORDER BY classifier)
+                      FROM ai_classifier_retrain_failures")" "a_slow:57014:true c_slow:57014:true" \
+    "both slow classifiers were retried, and back off again"
+for c in a_slow c_slow; do
+    expect_eq "$(entry $c "e ->> 'retrained', e ? 'failed_at', e ? 'new_rows', e ->> 'reason'")" \
+        "false|t|f|not tried: its last attempt was interrupted; it is tried first in a later call" \
+        "the call that records an interruption tries no interrupted classifier: $c ($result)"
+done
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_training_policy SET retry_failed_after = DEFAULT" >/dev/null
