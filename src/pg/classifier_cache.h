@@ -54,6 +54,13 @@ bool defers_to_fallback(const ClassifierModel &found, bool uncertain,
 // classifier and the caller's right to use it were checked when `found` was.
 ClassifierModel fallback_model(Oid schema, const ClassifierModel &found);
 
+// Raises 22023 (partition_too_long()) for a p_partition longer than
+// kMaxPartitionKeyBytes (partition_key.h), checked before anything reads it:
+// its size from the datum's header, not detoasted. The one check of every
+// function taking a p_partition: classifier_model_for_args() below, and the
+// SQL functions through _pg_intent_check_partition_key().
+void check_partition_key(Datum partition);
+
 // classifier_model() for a call's arguments: the classifier's name at
 // argument `name_arg` (not NULL: the caller checked), the partition at
 // `partition_arg` (NULL: none), checked for length first (22023). Sets

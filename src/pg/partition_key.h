@@ -15,8 +15,11 @@ namespace pg_intent {
 // bytes (in the server encoding) leaves room for the index tuple's header,
 // a 63-byte name, the timestamp and alignment, uncompressed.
 //
-// The bound holds both ways: predict_label(), classify_label() and
-// explain_label() refuse a longer p_partition with 22023 before reading it
+// The bound holds both ways: every function taking a p_partition
+// (predict_label(), classify_label(), explain_label(), evaluate_label(), and
+// through _pg_intent_check_partition_key() rollback_classifier() and
+// get_classifier_review_queue()) refuses a longer one with 22023, by one
+// check (check_partition_key(), classifier_cache.h), before reading it
 // (0.3.1 kept a 1 GB partition argument's copy in a reused buffer for the
 // rest of the session), and training skips a source row with a longer
 // partition value, counted in the run's metrics.rows_skipped_long_partition

@@ -23,18 +23,17 @@ extern "C" {
 
 namespace pg_intent {
 
+void check_partition_key(Datum partition) {
+    size_t raw = 0;
+    pg_call([&]() noexcept { raw = toast_raw_datum_size(partition) - VARHDRSZ; });
+    if (raw > kMaxPartitionKeyBytes) partition_too_long(raw);
+}
+
 ClassifierModel classifier_model_for_args(FunctionCallInfo fcinfo, Oid schema, int name_arg,
                                           int partition_arg, std::string_view &partition_bytes,
                                           bool &has_partition) {
     has_partition = !PG_ARGISNULL(partition_arg);
-    // The partition's length is checked before anything reads it (its size
-    // from the datum's header, not detoasted): 22023 past
-    // kMaxPartitionKeyBytes (partition_key.h).
-    if (has_partition) {
-        size_t raw = 0;
-        pg_call([&]() noexcept { raw = toast_raw_datum_size(PG_GETARG_DATUM(partition_arg)) - VARHDRSZ; });
-        if (raw > kMaxPartitionKeyBytes) partition_too_long(raw);
-    }
+    if (has_partition) check_partition_key(PG_GETARG_DATUM(partition_arg));
     const TextRef name = text_ref(PG_GETARG_DATUM(name_arg));
     if (has_partition) {
         const TextRef partition = text_ref(PG_GETARG_DATUM(partition_arg));
@@ -114,6 +113,15 @@ ClassifierModel model_for_call(FunctionCallInfo fcinfo, const LabelQueryState *s
 } // namespace pg_intent
 
 using namespace pg_intent;
+
+// _pg_intent_check_partition_key(p_partition text): check_partition_key()
+// for the SQL functions that take a p_partition (rollback_classifier(),
+// get_classifier_review_queue()), so that every function holds a partition
+// value to one bound with one error. STRICT: NULL is no partition.
+PG_INTENT_FUNCTION(pg_intent_check_partition_key) {
+    check_partition_key(PG_GETARG_DATUM(0));
+    PG_RETURN_VOID();
+}
 
 // predict_label(p_name text, p_text text, p_partition text DEFAULT NULL):
 // NULL for a NULL name or text, as STRICT would (it cannot be STRICT: the

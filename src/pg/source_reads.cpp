@@ -4,8 +4,10 @@
 //   _pg_intent_count_classifier_source(p_name, p_from, p_to) -> bigint
 //       the rows new since p_from (p_to NULL; every row when p_from is NULL
 //       too), or the rows of the period [p_from, p_to) by the time column
-//       (NULL without one): get_classifier_metrics(),
-//       create_classifier_metrics_snapshot();
+//       (NULL without one): get_classifier_metrics() and
+//       create_classifier_metrics_snapshot(), through
+//       _pg_intent_try_count_classifier_source(), their one rule for a
+//       count that fails;
 //   _pg_intent_classifier_source_texts(p_name, p_keys) -> jsonb
 //       {key: text} for the rows with those keys, each text cut at 8192
 //       characters: get_classifier_review_queue().

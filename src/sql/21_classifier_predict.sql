@@ -23,6 +23,18 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.classify_label(text, text, text) IS
     'The label the classifier p_name''s deployed model gives a text (p_partition''s model, else the fallback), or NULL when the model abstains (confidence below its threshold). Not STRICT, so that p_partition may default to NULL (the fallback or unpartitioned model); NULL for a NULL p_name or p_text.';
 
+-- A partition value's bound (src/pg/partition_key.h) for the SQL functions
+-- that take a p_partition (rollback_classifier(), through
+-- _pg_intent_rollback_classifier(), and get_classifier_review_queue()): the
+-- check predict_label(), classify_label(), explain_label() and
+-- evaluate_label() make, with its error, not a copy of it.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_check_partition_key(p_partition text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_check_partition_key'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_check_partition_key(text) IS
+    'Internal: raises 22023 when p_partition is longer than a partition value may be (2048 bytes in the server encoding), as predict_label() does; nothing for NULL or a shorter value.';
+
 -- Why the classifier's model answers as it does (0.3.1): explain_intent()
 -- for the model predict_label() would use. Not open to PUBLIC, for
 -- explain_intent()'s reason (src/sql/90_privileges.sql): granted with the

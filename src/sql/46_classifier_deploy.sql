@@ -44,13 +44,10 @@ AS $$
 DECLARE
     c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'deploy');
 BEGIN
-    -- p_partition as prediction takes it (classifier_cache.cpp): at most
-    -- 2048 bytes (partition_key.h), and only for a partitioned classifier
-    IF pg_catalog.octet_length(p_partition) OPERATOR(pg_catalog.>) 2048 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_partition is too long: %s bytes', pg_catalog.octet_length(p_partition)),
-                   ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Pass the tenant''s identifier, not its data.');
-    END IF;
+    -- p_partition as prediction takes it: within the bound of a partition
+    -- value (_pg_intent_check_partition_key(), 22023), and only for a
+    -- partitioned classifier
+    PERFORM intent_internal._pg_intent_check_partition_key(p_partition);
     IF p_partition IS NOT NULL AND c.partition_column IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is not partitioned', p_name),
                    ERRCODE = 'invalid_parameter_value',

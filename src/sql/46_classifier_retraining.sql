@@ -201,6 +201,41 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz) IS
     'Internal: the classifier''s source rows new since p_from (p_to NULL; all of them when p_from is NULL too, with a time_column; all rows without one), or of the period [p_from, p_to) by its time_column (NULL without one), counted as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704.';
 
+-- The count of _pg_intent_count_classifier_source() as the dashboards take
+-- it, one rule for get_classifier_metrics() and
+-- create_classifier_metrics_snapshot(): a count that fails is reported, not
+-- raised. A caller without the right to train the classifier (42501) gets
+-- not_allowed; any other failure (a view's cast of a dirty row, an
+-- orphaned classifier's 55000, an error the source's own code raises as its
+-- owner) leaves new_rows NULL with the error's message, cut at 200
+-- characters, in unknown: one classifier's source must not fail a dashboard
+-- call, nor cost the other classifiers of a scheduled snapshot job (one
+-- statement) their rows. A cancel or a statement_timeout (query_canceled,
+-- which OTHERS never catches) still ends the call. Runs as its caller: the
+-- count checks the caller's right to train.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_try_count_classifier_source(
+    p_name text, p_from timestamptz, p_to timestamptz DEFAULT NULL,
+    OUT new_rows bigint, OUT unknown text, OUT not_allowed boolean)
+RETURNS record
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    not_allowed := false;
+    new_rows := intent_internal._pg_intent_count_classifier_source(p_name, p_from, p_to);
+EXCEPTION WHEN insufficient_privilege THEN
+    new_rows := NULL;
+    unknown := pg_catalog.left(SQLERRM, 200);
+    not_allowed := true;
+WHEN assert_failure OR others THEN
+    new_rows := NULL;
+    unknown := pg_catalog.left(SQLERRM, 200);
+    not_allowed := false;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_try_count_classifier_source(text, timestamptz, timestamptz) IS
+    'Internal: _pg_intent_count_classifier_source(p_name, p_from, p_to) for get_classifier_metrics() and create_classifier_metrics_snapshot(), a failure reported, not raised: new_rows NULL and unknown the error''s message (cut at 200 characters), not_allowed when the caller may not train the classifier (42501). A cancel or statement_timeout still raises.';
+
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_source_texts(p_name text, p_keys text[])
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_source_texts'

@@ -146,16 +146,11 @@ BEGIN
         SELECT d.new_rows, d.due, d.threshold INTO v_new_rows, v_due, v_threshold
           FROM intent_internal._pg_intent_builtin_retrain_due() AS d;
     ELSE
-        -- A count that fails on the source's data (class 22: a view's cast
-        -- of a dirty row) is reported, not raised: the count reads the label
-        -- of rows a run never reads (no text), and such a label must not
-        -- fail the dashboard, as it does not fail a training. Anything else
-        -- (a cancel, a lock or statement timeout, a deadlock) ends the call.
-        BEGIN
-            v_count := intent_internal._pg_intent_count_classifier_source(p_name, v_plan.since);
-        EXCEPTION WHEN insufficient_privilege OR data_exception THEN
-            v_unknown := SQLERRM;
-        END;
+        -- A count that fails is reported, not raised, by the snapshots' rule
+        -- (_pg_intent_try_count_classifier_source()): one classifier's
+        -- source must not fail the dashboard.
+        SELECT t.new_rows, t.unknown INTO v_count, v_unknown
+          FROM intent_internal._pg_intent_try_count_classifier_source(p_name, v_plan.since) AS t;
         IF v_count IS NOT NULL THEN
             SELECT d.new_rows, d.due INTO v_new_rows, v_due
               FROM intent_internal._pg_intent_classifier_due(v_count, v_plan.since, v_plan.rows_at_last,
@@ -178,4 +173,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_metrics(text, integer) IS
-    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), served_by_fallback {partitions, weakest: five [{partition, run_id, evidence, rows, candidate_f1, fallback_f1}]}: the partitions without a model of their own whose latest run the fallback beat (fallback_better; NULL when none), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown, the error''s message, when the caller may not train the classifier or the count failed on the source''s data), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule, the one every classifier''s count reads; for intent, should_retrain()''s count, which adds the minimum of samples and the back-off). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';
+    'A classifier''s health over the last p_days days: active_model {id, version, created_at, deployed_at, labels, f1, accuracy, coverage} (the unpartitioned or fallback model; fractions 0-1), partition_models {models, f1_min, f1_median, f1_max, weakest: the five lowest [{partition, model_id, f1}]} (NULL without partition models), served_by_fallback {partitions, weakest: five [{partition, run_id, evidence, rows, candidate_f1, fallback_f1}]}: the partitions without a model of their own whose latest run the fallback beat (fallback_better; NULL when none), runs {total, completed, failed, running, deployed, window_start, window_end}, last_run, new_rows since the last completed run (counted as the classifier''s owner in a security-restricted operation; NULL and new_rows_unknown, the error''s message cut at 200 characters, when the caller may not train the classifier or the count failed: an orphaned classifier, the source''s data or code; create_classifier_metrics_snapshot()''s rule, _pg_intent_try_count_classifier_source()), retrain_due and auto_retrain_threshold (retrain_classifiers()''s rule, the one every classifier''s count reads; for intent, should_retrain()''s count, which adds the minimum of samples and the back-off). Unknown classifier 42704, NULL argument 22004, p_days outside 1-36500 22023.';

@@ -64,6 +64,9 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_limit must be between 1 and 10000.');
     END IF;
+    -- p_partition within the bound of a partition value, as every function
+    -- taking one checks it, before the name (22023; no run could have it)
+    PERFORM intent_internal._pg_intent_check_partition_key(p_partition);
     -- what the caller may know of it; else refused (42704 only to a role that
     -- may know which classifiers exist)
     SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name);
@@ -117,4 +120,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
-    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501, and a caller who cannot see its latest run in ai_training_runs, one with only predict, gets no rows), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); unknown classifier 42704; NULL argument 22004.';
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501, and a caller who cannot see its latest run in ai_training_runs, one with only predict, gets no rows), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); p_partition longer than a partition value may be (2048 bytes), as predict_label() refuses it, 22023; unknown classifier 42704; NULL argument 22004.';

@@ -251,31 +251,26 @@ BEGIN
        AND r.started_at OPERATOR(pg_catalog.>=) v_start AND r.started_at OPERATOR(pg_catalog.<) v_end;
 
     -- The rows the period added: intent's as the caller, another
-    -- classifier's as its owner.
-    BEGIN
-        IF p_name OPERATOR(pg_catalog.=) 'intent' THEN
+    -- classifier's as its owner. A count that fails stores the row without
+    -- it, by the one rule get_classifier_metrics() reports by too
+    -- (_pg_intent_try_count_classifier_source()): one classifier's source
+    -- must not cost the other classifiers of the scheduled job (a single
+    -- statement) their snapshots.
+    IF p_name OPERATOR(pg_catalog.=) 'intent' THEN
+        BEGIN
             SELECT count(*) INTO v_new_rows
               FROM @extschema@.ai_training_data AS t
              WHERE t.created_at OPERATOR(pg_catalog.>=) v_start AND t.created_at OPERATOR(pg_catalog.<) v_end;
-        ELSIF NOT v_plan.has_time_column THEN
-            v_unknown := 'the classifier has no time_column';
-        ELSE
-            v_new_rows := intent_internal._pg_intent_count_classifier_source(p_name, v_start, v_end);
-        END IF;
-    EXCEPTION WHEN insufficient_privilege THEN
-        v_unknown := pg_catalog.left(SQLERRM, 200);
-        v_not_allowed := true;
-    WHEN assert_failure OR others THEN
-        -- Any other failure of the count (a view's cast of a dirty row, an
-        -- orphaned classifier's 55000, an error of the source's own code run
-        -- as its owner) stores the row without it: one classifier's source
-        -- must not cost the other classifiers of the scheduled job (a single
-        -- statement) their snapshots. The reason is the error's message as
-        -- raised (the owner's own text or its data's), cut at 200
-        -- characters. A cancel or a statement_timeout (query_canceled,
-        -- which OTHERS never catches) still ends the call.
-        v_unknown := pg_catalog.left(SQLERRM, 200);
-    END;
+        EXCEPTION WHEN insufficient_privilege THEN
+            v_unknown := pg_catalog.left(SQLERRM, 200);
+            v_not_allowed := true;
+        END;
+    ELSIF NOT v_plan.has_time_column THEN
+        v_unknown := 'the classifier has no time_column';
+    ELSE
+        SELECT t.new_rows, t.unknown, t.not_allowed INTO v_new_rows, v_unknown, v_not_allowed
+          FROM intent_internal._pg_intent_try_count_classifier_source(p_name, v_start, v_end) AS t;
+    END IF;
 
     v_details := jsonb_build_object('deploy_reasons', v_runs.reasons,
                                     'weakest', coalesce(v_model.weakest, '[]'::jsonb),

@@ -100,13 +100,15 @@ AS $$
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
             'intent_internal._pg_intent_classifier_facts(text)',
-            'intent_internal._pg_intent_classifier_source_texts(text, text[])']::regprocedure[]),
+            'intent_internal._pg_intent_classifier_source_texts(text, text[])',
+            'intent_internal._pg_intent_check_partition_key(text)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
             'intent_internal._pg_intent_classifier_facts(text)',
             'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
+            'intent_internal._pg_intent_try_count_classifier_source(text, timestamptz, timestamptz)',
             'intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer)',
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.create_classifier_metrics_snapshot(text, text, timestamptz)',

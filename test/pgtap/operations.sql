@@ -512,7 +512,9 @@ INSERT INTO expected_functions VALUES
     -- 0.3.2: what dashboards and reviewers read of a source, as its owner
     ('_pg_intent_classifier_source_statement(text, oid, text)', 'stable', 'safe', false),
     ('_pg_intent_classifier_partition_check(text, oid)', 'stable', 'safe', false),
+    ('_pg_intent_check_partition_key(text)', 'stable', 'safe', false),
     ('_pg_intent_count_classifier_source(text, timestamp with time zone, timestamp with time zone)', 'volatile', 'unsafe', false),
+    ('_pg_intent_try_count_classifier_source(text, timestamp with time zone, timestamp with time zone)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_source_texts(text, text[])', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_facts(text, oid)', 'stable', 'safe', false),
     ('_pg_intent_classifier_facts(text)', 'volatile', 'unsafe', false),

@@ -239,6 +239,16 @@ SELECT count(*) AS snapshots_taken
   FROM (SELECT public.create_classifier_metrics_snapshot(name, 'daily') FROM public.ai_classifiers) AS job;
 SELECT classifier, new_rows, details ->> 'new_rows_unknown' AS why FROM ai_classifier_metrics_snapshots
  WHERE period_type = 'daily' AND period_end = date_trunc('day', now(), 'UTC') ORDER BY classifier;
+-- get_classifier_metrics() counts by the same rule
+-- (_pg_intent_try_count_classifier_source()): new_rows NULL and the
+-- reason, the same text the snapshot stored, not an error.
+SELECT m.classifier, m.j ->> 'new_rows' AS new_rows, m.j ->> 'new_rows_unknown' AS why,
+       m.j ->> 'new_rows_unknown' = s.details ->> 'new_rows_unknown' AS as_the_snapshot
+  FROM (SELECT c.name AS classifier, get_classifier_metrics(c.name) AS j
+          FROM ai_classifiers AS c WHERE c.name IN ('cs_boom', 'cs_orphan')) AS m
+  JOIN ai_classifier_metrics_snapshots AS s
+    ON s.classifier = m.classifier AND s.period_type = 'daily' AND s.period_end = date_trunc('day', now(), 'UTC')
+ ORDER BY m.classifier;
 SELECT drop_classifier('cs_boom') IS NOT NULL AS dropped, drop_classifier('cs_orphan') IS NOT NULL AS dropped;
 DROP SCHEMA cs_b CASCADE;
 DROP TABLE cs_orphan_src;
