@@ -134,6 +134,10 @@ ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_chan
 -- 0.2.0 let one UPDATE mark 24 rows approved under another label, with no
 -- trace. The check reads the audit tables as the caller, who therefore
 -- needs SELECT on them (the review functions' RETURNING already did).
+-- What an audit row may say is the review functions' too: a correction's
+-- original_intent is the row's stored detection (set here; was_mismatch
+-- follows it); an approval needs a valid label and a rejection a reason (the
+-- CHECK constraints of ai_review_actions, which hold for every writer).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_stamp_audit()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -179,11 +183,22 @@ BEGIN
             NEW.corrected_by := OLD.corrected_by;
             NEW.recorded_by := OLD.recorded_by;
             NEW.created_at := OLD.created_at;
+            NEW.original_intent := OLD.original_intent;
         ELSE
             NEW.corrected_by := CASE WHEN v_has_claims THEN v_sub_uuid ELSE NEW.corrected_by END;
             NEW.recorded_by := v_actor;
             NEW.created_at := pg_catalog.now();
+            -- What was corrected is the row's stored detection, as
+            -- submit_intent_correction() records it (read as the caller,
+            -- before its UPDATE clears a detection the label rule refuses),
+            -- not what the writer says it was.
+            NEW.original_intent := (SELECT t.detected_intent FROM @extschema@.ai_training_data AS t
+                                     WHERE t.id OPERATOR(pg_catalog.=) NEW.training_data_id);
         END IF;
+        -- ai_intent_corrections_set_was_mismatch fired before this trigger
+        -- (triggers fire in name order), on the original intent the writer
+        -- sent: its rule again, on the one kept.
+        NEW.was_mismatch := NEW.original_intent IS DISTINCT FROM NEW.corrected_intent;
     ELSIF TG_TABLE_NAME = 'ai_model_deployments' THEN
         IF TG_OP = 'UPDATE' THEN
             NEW.deployed_by := OLD.deployed_by;
@@ -269,7 +284,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_stamp_audit() IS
-    'Internal trigger: for every role but the table owner, stamps who acted (JWT subject under PostgREST, else session user) and when in the audit columns, and lets the review state of ai_training_data change only as the review functions change it.';
+    'Internal trigger: for every role but the table owner, stamps who acted (JWT subject under PostgREST, else session user) and when in the audit columns, records a correction''s original_intent as the row''s stored detection, and lets the review state of ai_training_data change only as the review functions change it.';
 
 CREATE OR REPLACE TRIGGER ai_training_data_stamp_audit
     BEFORE INSERT OR UPDATE ON @extschema@.ai_training_data

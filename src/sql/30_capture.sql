@@ -1,6 +1,29 @@
 -- Capture: logging interactions and human corrections.
 
 -- -------------------------------------------------------------------------
+-- normalize_intent_name: the one trimming of a label a caller passes
+-- -------------------------------------------------------------------------
+
+-- Every function that takes a label from its caller (record_interaction()'s
+-- detection, submit_intent_correction()'s correction) trims it with this,
+-- then holds it to is_valid_intent_name(): the same name pasted with a tab
+-- or a line break is the same label on either path (0.3.1 trimmed spaces
+-- only in a correction, and refused what a detection accepted). The ASCII
+-- whitespace only (space, tab, line feed, vertical tab, form feed,
+-- carriage return): any other character is part of the name, as for the
+-- label rule. Public, not internal: those two functions run as their
+-- caller and are open to PUBLIC, so what they call must be too. A
+-- SQL-standard body, IMMUTABLE, as is_valid_intent_name().
+CREATE OR REPLACE FUNCTION @extschema@.normalize_intent_name(p_name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.btrim(p_name, ' ' OPERATOR(pg_catalog.||) pg_catalog.chr(9) OPERATOR(pg_catalog.||) pg_catalog.chr(10)
+                                    OPERATOR(pg_catalog.||) pg_catalog.chr(11) OPERATOR(pg_catalog.||) pg_catalog.chr(12)
+                                    OPERATOR(pg_catalog.||) pg_catalog.chr(13));
+COMMENT ON FUNCTION @extschema@.normalize_intent_name(text) IS
+    'p_name as record_interaction() and submit_intent_correction() store a label they are passed: trimmed of ASCII whitespace (space, tab, line feed, vertical tab, form feed, carriage return) at both ends; every other character kept. Each then holds it to is_valid_intent_name(). NULL for NULL.';
+
+-- -------------------------------------------------------------------------
 -- record_interaction
 -- -------------------------------------------------------------------------
 
@@ -24,12 +47,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id uuid;
-    -- The detected intent as stored: trimmed of whitespace (space, tab,
-    -- newline, carriage return, vertical tab, form feed); blank, or
-    -- "uncertain" (classify_intent()'s answer when it abstains, which an
-    -- application naturally logs: it means no intent was detected), is NULL.
-    v_intent text := nullif(nullif(btrim(p_detected_intent, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), ''),
-                            'uncertain');
+    -- The detected intent as stored: trimmed (normalize_intent_name());
+    -- blank, or "uncertain" (classify_intent()'s answer when it abstains,
+    -- which an application naturally logs: it means no intent was
+    -- detected), is NULL.
+    v_intent text := nullif(nullif(@extschema@.normalize_intent_name(p_detected_intent), ''), 'uncertain');
 BEGIN
     IF p_user_message IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_user_message must not be null'),
@@ -76,7 +98,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text) IS
-    'Records one assistant interaction in ai_training_data and returns its id. The detected intent is trimmed of whitespace; blank or "uncertain" (classify_intent()''s abstention) is stored as NULL, and any other name is_valid_intent_name() refuses raises 22023.';
+    'Records one assistant interaction in ai_training_data and returns its id. The detected intent is trimmed of ASCII whitespace (space, tab, line feed, vertical tab, form feed, carriage return: normalize_intent_name()); blank or "uncertain" (classify_intent()''s abstention) is stored as NULL, and any other name is_valid_intent_name() refuses raises 22023.';
 
 -- -------------------------------------------------------------------------
 -- submit_intent_correction
@@ -96,7 +118,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_intent text := btrim(p_correct_intent);
+    -- trimmed as record_interaction() trims a detection
+    v_intent text := @extschema@.normalize_intent_name(p_correct_intent);
     v_original text;
     v_correction @extschema@.ai_intent_corrections;
 BEGIN
@@ -191,5 +214,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.submit_intent_correction(uuid, text, text, boolean, text, uuid) IS
-    'Records a human intent correction: updates the row (correct_intent, intent_correct, corrected_by_human, dataset_status reviewed) and logs it in ai_intent_corrections. Returns {training_data_id, correction_id, original_intent, corrected_intent, was_mismatch}.';
+    'Records a human intent correction: updates the row (correct_intent, intent_correct, corrected_by_human, dataset_status reviewed) and logs it in ai_intent_corrections. The intent is trimmed of ASCII whitespace (space, tab, line feed, vertical tab, form feed, carriage return: normalize_intent_name()); NULL: 22004; blank or one is_valid_intent_name() refuses: 22023; unknown id: P0002. Returns {training_data_id, correction_id, original_intent, corrected_intent, was_mismatch}.';
 

@@ -39,6 +39,9 @@ BEGIN
                    ERRCODE = 'null_value_not_allowed',
                   HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
+    -- This check and the approval's label check below are the CHECK
+    -- constraints of ai_review_actions (which hold every writer of the
+    -- table to them, 23514), made first for a clearer error.
     -- A reason is blank when it holds nothing but whitespace of any kind
     -- (0.3.1 trimmed spaces only: a reason of tabs and newlines rejected the
     -- row, and the audit trail kept the whitespace as its reason).

@@ -56,6 +56,8 @@ AS $$
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         '@extschema@.is_suspected_label_error(text, text, double precision, double precision)',
+        -- how record_interaction() and submit_intent_correction() (below) trim a label
+        '@extschema@.normalize_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
         -- privileges on the tables they touch
         '@extschema@.record_interaction(text, text, integer, text, text, boolean, uuid, uuid, uuid, text, text)',

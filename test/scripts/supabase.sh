@@ -335,6 +335,28 @@ expect_eq "$(q pgi_supabase "SELECT count(*) FROM ai_training_data WHERE dataset
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT approve_training_sample(id) FROM ai_review_queue WHERE rank = 1" ok \
     "staff approve the first row of the queue"
 expect_jwt pgi_supabase authenticated "$STAFF" "UPDATE ai_review_actions SET reviewed_by = 'someone else'" 42501 "staff cannot rewrite the audit rows"
+# The audit rows staff may insert say only what the review functions would
+# write (0.3.1 accepted these, and the trigger then took them as the audit
+# row of the change): an approval needs a valid label, a rejection a reason
+# (ai_review_actions' CHECK constraints), and a correction's original
+# intent is the row's stored detection.
+unlabelled=$(q pgi_supabase "SELECT record_interaction('mensaje sin etiqueta', NULL, 10)")
+unreasoned=$(q pgi_supabase "SELECT record_interaction('hola, buenas tardes', 'greeting', 80)")
+mislabelled=$(q pgi_supabase "SELECT record_interaction('hola, buenos días', 'greeting', 80)")
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT approve_training_sample('$unlabelled')" 22023 "the function refuses to approve a row without a label"
+expect_jwt pgi_supabase authenticated "$STAFF" "INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES ('$unlabelled', 'approve', NULL); UPDATE ai_training_data SET dataset_status = 'approved', intent_correct = true WHERE id = '$unlabelled'" 23514 \
+    "staff cannot approve a row without a label by writing the audit row themselves"
+expect_jwt pgi_supabase authenticated "$STAFF" "SELECT reject_training_sample('$unreasoned', NULL)" 22004 "the function refuses to reject without a reason"
+expect_jwt pgi_supabase authenticated "$STAFF" "INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES ('$unreasoned', 'reject', 'greeting'); UPDATE ai_training_data SET dataset_status = 'rejected' WHERE id = '$unreasoned'" 23514 \
+    "staff cannot reject a row without a reason by writing the audit row themselves"
+expect_jwt pgi_supabase authenticated "$STAFF" "INSERT INTO ai_review_actions (training_data_id, action, intent, reason) VALUES ('$unreasoned', 'reject', 'greeting', E' \\t\\n'); UPDATE ai_training_data SET dataset_status = 'rejected' WHERE id = '$unreasoned'" 23514 \
+    "staff cannot reject a row with a blank reason by writing the audit row themselves"
+expect_eq "$(q pgi_supabase "SELECT string_agg(dataset_status, ' ' ORDER BY user_message) FROM ai_training_data WHERE id IN ('$unlabelled', '$unreasoned')")" "pending pending" \
+    "both rows are still pending"
+expect_jwt pgi_supabase authenticated "$STAFF" "INSERT INTO ai_intent_corrections (training_data_id, original_intent, corrected_intent) VALUES ('$mislabelled', 'complaint', 'complaint'); UPDATE ai_training_data SET correct_intent = 'complaint', corrected_by_human = true, intent_correct = false, dataset_status = 'reviewed' WHERE id = '$mislabelled'" ok \
+    "staff correct a row by writing the correction row themselves"
+expect_eq "$(q pgi_supabase "SELECT concat_ws(' ', original_intent, corrected_intent, was_mismatch, recorded_by) FROM ai_intent_corrections WHERE training_data_id = '$mislabelled'")" \
+    "greeting complaint t $STAFF_ID" "the correction row records the stored detection, not the original intent staff wrote"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" 42501 \
     "staff cannot evaluate (a function the claim cannot guard: service_role's)"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT model FROM ai_intent_models" 42501 "staff cannot download model bytes"

@@ -103,6 +103,13 @@ expect_eq "$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "SET ROLE pgi_u31_app
     "before the update, the predict right may not explain a partition's model"
 expect_eq "$(psql -X -q -At -d $DB -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte') ->> 'model_partition'" 2>&1)" norte \
     "before the update, a superuser explains it"
+# 0.3.1 recorded a rejection whose reason was tabs and line breaks (it
+# trimmed spaces only); 0.3.2's CHECK constraint on ai_review_actions
+# refuses such a row, so the update leaves that constraint NOT VALID and
+# says so, and validates the other one.
+blank_reason=$(q $DB "SELECT record_interaction('rechazo en blanco', 'greeting', 80)")
+expect_eq "$(q $DB "SELECT reject_training_sample('$blank_reason', E'\t\n') ->> 'dataset_status'")" rejected \
+    "0.3.1: a rejection with a reason of tabs and line breaks"
 # A view and a trigger's WHEN clause of the user's on the columns whose type
 # the update changes stop it before anything changes, both named at once
 # (before: the first one's "cannot alter type" after the update's warnings).
@@ -119,8 +126,19 @@ expect_eq "$(grep -c 'rule _RETURN on view public.user_owners' <<<"$blocked") $(
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.1" "nothing was updated"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP VIEW user_owners" -c "DROP TRIGGER user_owner_change ON ai_classifiers" \
     -c "DROP FUNCTION user_audit()" >/dev/null
-psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null 2>"$TEST_TMP/update031.log"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
+expect_eq "$(grep -c 'ai_review_actions holds 1 rejections recorded without a reason; constraint ai_review_actions_reject_reason_check is left NOT VALID' "$TEST_TMP/update031.log")" 1 \
+    "the update warns of the rejection recorded without a reason"
+expect_eq "$(q $DB "SELECT string_agg(conname || ' ' || convalidated, ', ' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'ai_review_actions'::regclass AND contype = 'c' AND conname <> 'ai_review_actions_action_check'")" \
+    "ai_review_actions_approve_intent_check true, ai_review_actions_reject_reason_check false" \
+    "the constraint no stored row breaks is validated, the other left NOT VALID"
+err=$(psql -X -q -d $DB -c "INSERT INTO ai_review_actions (training_data_id, action, intent, reason) VALUES ('$blank_reason', 'reject', 'greeting', E' \\t')" 2>&1 || true)
+[[ $err == *ai_review_actions_reject_reason_check* ]] || { echo "FAILED: a new blank reason: $err" >&2; exit 1; }
+echo "ok: a new row is checked all the same"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_review_actions SET reason = 'not recorded' WHERE reason !~ '[^[:space:]]'" \
+    -c "ALTER TABLE ai_review_actions VALIDATE CONSTRAINT ai_review_actions_reject_reason_check" >/dev/null
+echo "ok: once the row says a reason, the constraint validates as the warning says"
 expect_eq "$(q $DB "$counts_sql")" "$counts" "every classifier, model, run, deployment and run row is kept"
 
 expect_eq "$(q $DB "SELECT m.is_active AND m.classifier_id = c.id AND r.classifier_id = c.id

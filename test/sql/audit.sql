@@ -149,7 +149,7 @@ COMMIT;
 BEGIN;
 SET LOCAL ROLE pgi_au_reviewer;
 SELECT pg_temp.tried($$UPDATE ai_training_data SET dataset_status = 'rejected' WHERE id = '$$ || :'four' || $$'$$) AS stale;
-INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES (:'four', 'reject', 'product_info');
+INSERT INTO ai_review_actions (training_data_id, action, intent, reason) VALUES (:'four', 'reject', 'product_info', 'spam');
 SELECT pg_temp.tried($$UPDATE ai_training_data SET dataset_status = 'rejected' WHERE id = '$$ || :'four' || $$'$$) AS audited;
 COMMIT;
 
@@ -180,9 +180,51 @@ RESET ROLE;
 SELECT deployed_by = session_user AS by_login, deployed_at = now() AS now FROM ai_model_deployments ORDER BY id;
 COMMIT;
 
+-- But an audit row written by hand says only what a review function could
+-- have written: an approval names a valid label, a rejection has a reason
+-- that is not blank (the table's CHECK constraints, 23514, for every
+-- writer), so no hand-written row lets a row be approved that
+-- approve_training_sample() refuses (22023) or rejected without the reason
+-- reject_training_sample() requires (22004, 22023). 0.3.1 accepted both.
+SELECT record_interaction('mensaje sin etiqueta', NULL, 10) AS unlabelled \gset
+SELECT id AS six FROM ai_training_data WHERE user_message = 'de qué material es el abrigo' \gset
+SELECT pg_temp.tried($$SELECT approve_training_sample('$$ || :'unlabelled' || $$')$$) AS function_approves_unlabelled;
+SELECT pg_temp.tried($$SELECT reject_training_sample('$$ || :'six' || $$', NULL)$$) AS function_rejects_without_reason;
+BEGIN;
+SET LOCAL ROLE pgi_au_reviewer;
+SELECT pg_temp.tried($$INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES ('$$ || :'unlabelled' || $$', 'approve', NULL)$$) AS approve_unlabelled;
+SELECT pg_temp.tried($$UPDATE ai_training_data SET dataset_status = 'approved', intent_correct = true WHERE id = '$$ || :'unlabelled' || $$'$$) AS approved_unlabelled;
+SELECT pg_temp.tried($$INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES ('$$ || :'six' || $$', 'approve', ' product_info')$$) AS approve_invalid_label;
+SELECT pg_temp.tried($$INSERT INTO ai_review_actions (training_data_id, action, intent) VALUES ('$$ || :'six' || $$', 'reject', 'product_info')$$) AS reject_without_reason;
+SELECT pg_temp.tried($$INSERT INTO ai_review_actions (training_data_id, action, intent, reason) VALUES ('$$ || :'six' || $$', 'reject', 'product_info', E' \t\n')$$) AS reject_blank_reason;
+SELECT pg_temp.tried($$UPDATE ai_training_data SET dataset_status = 'rejected' WHERE id = '$$ || :'six' || $$'$$) AS rejected_without_reason;
+COMMIT;
+SELECT dataset_status, intent_correct FROM ai_training_data WHERE id IN (:'unlabelled', :'six') ORDER BY user_message;
+SELECT count(*) AS recorded FROM ai_review_actions WHERE training_data_id IN (:'unlabelled', :'six');
+
+-- A correction written by hand records the row's stored detection as its
+-- original intent, whatever the INSERT says, and was_mismatch follows it
+-- (0.3.1 kept "complaint -> complaint, no mismatch" for a row detected as
+-- product_info). The correction itself is the reviewer's to make.
+BEGIN;
+SET LOCAL ROLE pgi_au_reviewer;
+INSERT INTO ai_intent_corrections (training_data_id, original_intent, corrected_intent) VALUES (:'six', 'complaint', 'complaint');
+SELECT pg_temp.tried($$UPDATE ai_training_data SET correct_intent = 'complaint', corrected_by_human = true, intent_correct = false,
+                           dataset_status = 'reviewed' WHERE id = '$$ || :'six' || $$'$$) AS corrected;
+COMMIT;
+SELECT original_intent, corrected_intent, was_mismatch FROM ai_intent_corrections WHERE training_data_id = :'six';
+-- Nor can an UPDATE of the audit row change it afterwards.
+SET ROLE pgi_au_reviewer;
+UPDATE ai_intent_corrections SET original_intent = 'complaint' WHERE training_data_id = :'six';
+RESET ROLE;
+SELECT original_intent, was_mismatch FROM ai_intent_corrections WHERE training_data_id = :'six';
+
 -- The owner's writes keep their values: pg_restore puts back historic rows.
-INSERT INTO ai_review_actions (training_data_id, action, intent, reviewer_id, reviewed_by, created_at)
-VALUES (:'four', 'reject', 'greeting', '33333333-3333-3333-3333-333333333333', 'historic', '2001-01-01');
+INSERT INTO ai_review_actions (training_data_id, action, intent, reason, reviewer_id, reviewed_by, created_at)
+VALUES (:'four', 'reject', 'greeting', 'spam', '33333333-3333-3333-3333-333333333333', 'historic', '2001-01-01');
+INSERT INTO ai_intent_corrections (training_data_id, original_intent, corrected_intent, recorded_by, created_at)
+VALUES (:'four', 'greeting', 'thanks', 'historic', '2001-01-01');
+SELECT original_intent, was_mismatch, recorded_by, created_at FROM ai_intent_corrections WHERE recorded_by = 'historic';
 SELECT reviewer_id, reviewed_by, created_at FROM ai_review_actions WHERE reviewed_by = 'historic';
 UPDATE ai_training_data SET dataset_status = 'pending', created_at = '2001-01-01' WHERE id = :'four';
 SELECT dataset_status, created_at FROM ai_training_data WHERE id = :'four';

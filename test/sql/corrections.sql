@@ -59,6 +59,18 @@ SELECT coalesce(correct_intent, '<none>') = :'label_before' AS label_kept FROM a
 SELECT octet_length(submit_intent_correction(:'right', repeat('ñ', 128)) ->> 'corrected_intent') AS bytes;
 SELECT pg_temp.try($$SELECT submit_intent_correction(NULL, 'x')$$);
 
+-- A correction is trimmed as record_interaction() trims a detection
+-- (normalize_intent_name(): space, tab, line feed, vertical tab, form feed,
+-- carriage return). 0.3.1 trimmed spaces only: a name pasted with a tab or
+-- a line break was refused (22023) here and stored trimmed there.
+SELECT submit_intent_correction(:'right', E'\treturn_process\r\n') ->> 'corrected_intent' AS corrected;
+SELECT record_interaction('otra devolución', E'\treturn_process\r\n', 80) AS detected \gset
+SELECT detected_intent FROM ai_training_data WHERE id = :'detected';
+SELECT pg_temp.try(format('SELECT submit_intent_correction(%L, %L)', :'right', E'\t\r\n \x0b\x0c'));
+SELECT normalize_intent_name(E' \t\n\x0b\x0c\rreturn process\r\n\x0b') AS normalized,
+       normalize_intent_name(E'\u00a0return\u00a0') = E'\u00a0return\u00a0' AS other_characters_kept,
+       normalize_intent_name(NULL) IS NULL AS null_for_null;
+
 -- Deleting a row deletes its corrections.
 SELECT count(*) FROM ai_intent_corrections WHERE training_data_id = :'wrong';
 DELETE FROM ai_training_data WHERE id = :'wrong';

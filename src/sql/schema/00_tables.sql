@@ -131,7 +131,7 @@ CREATE TABLE @extschema@.ai_intent_corrections (
 COMMENT ON TABLE @extschema@.ai_intent_corrections IS
     'One row per human intent correction, written by submit_intent_correction().';
 COMMENT ON COLUMN @extschema@.ai_intent_corrections.original_intent IS
-    'Intent the assistant had detected.';
+    'Intent the assistant had detected: the row''s stored detected_intent when the correction was recorded. Set by the server for every role but the owner.';
 COMMENT ON COLUMN @extschema@.ai_intent_corrections.corrected_intent IS
     'Intent the reviewer says is right.';
 COMMENT ON COLUMN @extschema@.ai_intent_corrections.was_mismatch IS

@@ -12,7 +12,18 @@ CREATE TABLE @extschema@.ai_review_actions (
     reason           text,
     reviewer_id      uuid,
     reviewed_by      text        NOT NULL DEFAULT session_user,
-    created_at       timestamptz NOT NULL DEFAULT now()
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    -- What a decision needs, whoever writes the row (0.3.2): the review
+    -- functions check the same first, with a clearer error, and a role with
+    -- INSERT on this table cannot record a decision they refuse, which the
+    -- table's trigger would then accept as the audit row of an approval or
+    -- a rejection. An approval confirms a label training may use; a
+    -- rejection says why (a reason that is not blank, as
+    -- _pg_intent_review() reads blank).
+    CONSTRAINT ai_review_actions_approve_intent_check
+        CHECK (action <> 'approve' OR (intent IS NOT NULL AND @extschema@.is_valid_intent_name(intent))),
+    CONSTRAINT ai_review_actions_reject_reason_check
+        CHECK (action <> 'reject' OR (reason IS NOT NULL AND reason ~ '[^[:space:]]'))
 );
 COMMENT ON TABLE @extschema@.ai_review_actions IS
     'One row per approve_training_sample() or reject_training_sample() call: which row, what was decided, the intent it had then, why (for rejections), by whom and when.';

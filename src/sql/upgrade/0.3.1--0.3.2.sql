@@ -270,3 +270,53 @@ COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
 -- install's.
 COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
     'Hex SHA-256 of the serialized model. A change of model sets it, and size_bytes, from the new bytes (a trigger), so that every session loads them; setting model to NULL keeps both.';
+
+-- ---- What a recorded decision needs (src/sql/schema/30_review_actions.sql):
+-- ---- an approval a valid label, a rejection a reason that is not blank.
+-- Earlier versions may have recorded others (0.2.0 approved rows without a
+-- label and let a direct call reject without a reason; 0.3.1 took a reason
+-- of tabs and line breaks). The update neither fails on them nor changes
+-- them: added NOT VALID (new rows are checked at once), then validated where
+-- no stored row breaks them, which leaves a fresh install's catalog;
+-- otherwise a WARNING says how to finish, as 0.2.1 did for intent names.
+ALTER TABLE @extschema@.ai_review_actions
+    ADD CONSTRAINT ai_review_actions_approve_intent_check
+        CHECK (action <> 'approve' OR (intent IS NOT NULL AND @extschema@.is_valid_intent_name(intent))) NOT VALID,
+    ADD CONSTRAINT ai_review_actions_reject_reason_check
+        CHECK (action <> 'reject' OR (reason IS NOT NULL AND reason ~ '[^[:space:]]')) NOT VALID;
+DO $review_actions$
+DECLARE
+    r record;
+    v_bad bigint;
+BEGIN
+    FOR r IN
+        SELECT * FROM (VALUES
+            ('ai_review_actions_approve_intent_check',
+             'action = ''approve'' AND (intent IS NULL OR NOT is_valid_intent_name(intent))',
+             'approvals recorded without a valid intent'),
+            ('ai_review_actions_reject_reason_check',
+             'action = ''reject'' AND (reason IS NULL OR reason !~ ''[^[:space:]]'')',
+             'rejections recorded without a reason'))
+            AS v (con, cond, what)
+    LOOP
+        EXECUTE pg_catalog.format('SELECT count(*) FROM @extschema@.ai_review_actions WHERE %s',
+                                  pg_catalog.replace(r.cond, 'is_valid_intent_name', '@extschema@.is_valid_intent_name'))
+           INTO v_bad;
+        IF v_bad OPERATOR(pg_catalog.=) 0 THEN
+            EXECUTE pg_catalog.format('ALTER TABLE @extschema@.ai_review_actions VALIDATE CONSTRAINT %I', r.con);
+        ELSE
+            RAISE WARNING 'pg_intent: ai_review_actions holds % %; constraint % is left NOT VALID',
+                v_bad, r.what, r.con
+                USING DETAIL = 'Earlier versions recorded them; new rows are checked all the same. A dump of this database restores into a fresh install only once the constraint is valid.',
+                      HINT = pg_catalog.format('Find them with SELECT * FROM ai_review_actions WHERE %s; as the table''s owner, correct them where you know better (a rejection''s reason) or delete them, then run ALTER TABLE ai_review_actions VALIDATE CONSTRAINT %s.',
+                                               r.cond, r.con);
+        END IF;
+    END LOOP;
+END
+$review_actions$;
+
+-- A correction's original intent is the row's stored detection, set by the
+-- server for every role but the owner (src/sql/10_triggers.sql): its
+-- comment says so, as a fresh install's.
+COMMENT ON COLUMN @extschema@.ai_intent_corrections.original_intent IS
+    'Intent the assistant had detected: the row''s stored detected_intent when the correction was recorded. Set by the server for every role but the owner.';
