@@ -19,6 +19,7 @@ enum class ErrorKind {
     Cancelled,         // the cancel callback asked us to stop     -> 57014
     Internal,          // a broken invariant inside the core       -> XX000
     ResourceLimit = 6, // a configured memory budget would be exceeded -> 53200
+    ModelTooLarge = 7, // a model would hold more memory once loaded than its caller allows -> 54000
 };
 
 // The one exception type the core throws (besides std::bad_alloc).

@@ -125,12 +125,43 @@ class IntentModel {
 
     std::string serialize() const; // deterministic bytes, in format_version()
     // Validates every length, offset, enum and the CRC-32C before use.
-    // Throws Error(CorruptModel) and never reads out of bounds.
+    // Throws Error(CorruptModel) and never reads out of bounds: every count
+    // a section declares is checked against the bytes it holds before
+    // anything is reserved for it.
     // `cancelled`, when set, is polled every few megabytes of checksum and
     // every 64k vocabulary entries and weight rows (a blob may be close to
     // 1 GB); returning true throws Error(Cancelled).
+    // `memory_limit` (bytes, 0: none): a model that would hold more once
+    // loaded (memory_estimate() of the counts its sections declare) throws
+    // Error(ModelTooLarge) before anything is allocated for it. Loading
+    // holds about ten times the stored bytes of a model with few classes
+    // (a std::string and hash slots per term, the weights padded to
+    // kLanes classes), so without a limit a caller's blob decides how much
+    // memory the load takes.
     static IntentModel deserialize(const uint8_t *data, size_t size,
-                                   const std::function<bool()> &cancelled = {});
+                                   const std::function<bool()> &cancelled = {}, size_t memory_limit = 0);
+
+    // The counts that decide a loaded model's memory.
+    struct Shape {
+        size_t labels = 0;      // intents
+        size_t label_bytes = 0; // their bytes, all together
+        size_t features = 0;    // vocabulary terms
+        size_t term_bytes = 0;  // their bytes, all together
+        size_t classes = 0;     // weight columns (labels, plus the out-of-scope class)
+    };
+    // Bytes a loaded model of this shape holds in its buffers: the labels
+    // and terms (a std::string each, and its heap copy when longer than the
+    // string's inline buffer), feature kinds, idf, the vocabulary's hash
+    // slots and recognition bits, the weights (padded to kLanes classes),
+    // scales, biases and thresholds. An upper bound when only the total of
+    // the string bytes is known; small objects and allocator slack aside.
+    static size_t memory_estimate(const Shape &shape);
+    // memory_estimate() of this model, from its actual strings.
+    size_t memory_bytes() const;
+    // memory_estimate() of the shape the blob declares, as deserialize()
+    // compares it with its limit; 0 when its sections cannot be read (the
+    // loader reports it corrupt). Does not check the CRC-32C.
+    static size_t declared_memory(const uint8_t *data, size_t size);
 
     // A format 3 model. `weights` has labels.size() classes, plus one last
     // class when `out_of_scope_class` (the internal out-of-scope class).

@@ -43,6 +43,7 @@
 
 #include "crc32c.h"
 #include "errors.h"
+#include "memory_budget.h"
 #include "scoring.h"
 #include "text.h"
 
@@ -396,6 +397,80 @@ Reader next_section(Reader &all, uint32_t tag) {
     return r;
 }
 
+// Little-endian u32 at p (the caller checked the bytes are there).
+uint32_t peek_u32(const uint8_t *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+        v |= static_cast<uint32_t>(p[i]) << (8 * i);
+    return v;
+}
+
+// The shape the labels, vocabulary and weights sections of the body
+// [p, p + n) declare, read before anything is allocated for them. Throws
+// nothing: false when the sections are not where they belong or their
+// counts do not fit their bytes, which the loader then reports as corrupt
+// before it reserves anything. The class count is the weights section's
+// when it agrees with the labels (else the label count).
+bool declared_shape(const uint8_t *p, size_t n, bool v1, IntentModel::Shape &shape) {
+    size_t at = 0;
+    bool labels = false, vocabulary = false;
+    for (uint32_t tag = kOptions; tag <= kWeights; ++tag) {
+        if (n - at < 12 || peek_u32(p + at) != tag) break;
+        const uint64_t len =
+            static_cast<uint64_t>(peek_u32(p + at + 4)) | static_cast<uint64_t>(peek_u32(p + at + 8)) << 32;
+        at += 12;
+        if (len > n - at) break;
+        const uint8_t *body = p + at;
+        at += static_cast<size_t>(len);
+        if (tag == kLabels) {
+            if (len < 4) break;
+            const uint64_t k = peek_u32(body);
+            if (k == 0 || k > kMaxLabels || k * 5 > len - 4) break;
+            shape.labels = static_cast<size_t>(k);
+            shape.label_bytes = static_cast<size_t>(len - 4 - 4 * k);
+            shape.classes = shape.labels;
+            labels = true;
+        } else if (tag == kVocabulary) {
+            if (len < 4) break;
+            const uint64_t f = peek_u32(body);
+            if (f > kMaxFeatures || f * 5 > len - 4) break;
+            shape.features = static_cast<size_t>(f);
+            shape.term_bytes = static_cast<size_t>(len - 4 - 5 * f);
+            vocabulary = true;
+        } else if (tag == kWeights) {
+            if (len < 8) break;
+            const size_t c = peek_u32(body + 4);
+            if (c == shape.labels || (!v1 && c == shape.labels + 1)) shape.classes = c;
+        }
+    }
+    return labels && vocabulary;
+}
+
+// Heap bytes of a std::string of `length` bytes beyond the object itself:
+// none within its inline buffer, else the bytes and terminator rounded up
+// to malloc's 16, plus malloc's own header.
+size_t string_heap(size_t length) {
+    static const size_t inline_capacity = std::string().capacity();
+    return length <= inline_capacity ? 0 : (length + 1 + 15) / 16 * 16 + 16;
+}
+
+// At most this much for `count` strings of `bytes` bytes together: each of
+// the heap strings (at most one per 16 bytes, and at most `count`) adds
+// fewer than 33 bytes to its own.
+size_t strings_heap_bound(size_t count, size_t bytes) {
+    return bytes + 32 * std::min(count, bytes / 16);
+}
+
+// Formats 1 and 2 keep the Platt parameters or the per-intent thresholds;
+// both are counted, a few bytes an intent.
+size_t memory_for(const IntentModel::Shape &s, size_t labels_heap, size_t terms_heap) {
+    const size_t stride = padded(s.classes);
+    return s.labels * sizeof(std::string) + labels_heap + s.features * sizeof(std::string) + terms_heap +
+           s.features * (sizeof(FeatureKind) + sizeof(float)) + Vectorizer::index_bytes(s.features) +
+           (s.features + 7) / 8 + s.features * stride * sizeof(int16_t) +
+           (s.classes + stride) * sizeof(float) + s.labels * (sizeof(float) + sizeof(PlattParams));
+}
+
 // 3 labels: at least one, each valid UTF-8 without NUL, no two the same.
 std::vector<std::string> read_labels(Reader r) {
     std::vector<std::string> labels;
@@ -544,11 +619,38 @@ void read_thresholds(Reader r, size_t k, float &threshold, std::vector<float> &t
 
 } // namespace
 
-IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
-                                     const std::function<bool()> &cancelled) {
+size_t IntentModel::memory_estimate(const Shape &shape) {
+    return memory_for(shape, strings_heap_bound(shape.labels, shape.label_bytes),
+                      strings_heap_bound(shape.features, shape.term_bytes));
+}
+
+size_t IntentModel::memory_bytes() const {
+    Shape shape;
+    shape.labels = labels_.size();
+    shape.features = vectorizer_.num_features();
+    shape.classes = columns();
+    size_t labels_heap = 0, terms_heap = 0;
+    for (const std::string &l : labels_)
+        labels_heap += string_heap(l.size());
+    for (const std::string &t : vectorizer_.terms())
+        terms_heap += string_heap(t.size());
+    return memory_for(shape, labels_heap, terms_heap);
+}
+
+size_t IntentModel::declared_memory(const uint8_t *data, size_t size) {
+    if (data == nullptr || size < kHeader + 4) return 0;
+    Shape shape;
+    const bool v1 = peek_u32(data + 8) == kLegacyFormatVersion;
+    return declared_shape(data + kHeader, size - 4 - kHeader, v1, shape) ? memory_estimate(shape) : 0;
+}
+
+IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std::function<bool()> &cancelled,
+                                     size_t memory_limit) {
     const uint32_t version = check_blob(data, size, cancelled);
     const bool v1 = version == kLegacyFormatVersion;
     const size_t body_end = size - 4;
+    Shape shape;
+    const bool has_shape = declared_shape(data + kHeader, body_end - kHeader, v1, shape);
     Reader all(data + kHeader, body_end - kHeader, "model");
     auto section = [&](uint32_t tag) { return next_section(all, tag); };
 
@@ -579,6 +681,18 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size,
         m.algorithm_ = static_cast<Algorithm>(a);
         if (m.algorithm_ != m.options_.learner.algorithm)
             corrupt("The algorithm section disagrees with the algorithm in the stored options.");
+    }
+    // Refused before the labels, the first section whose size the blob
+    // decides: nothing is allocated for a model too large to load.
+    if (memory_limit != 0 && has_shape) {
+        const size_t estimate = memory_estimate(shape);
+        if (estimate > memory_limit)
+            throw Error(
+                ErrorKind::ModelTooLarge,
+                Message{N_("the intent model would hold about %s once loaded, more than the %s limit"),
+                        {format_megabytes(estimate), format_megabytes(memory_limit)}},
+                N_("The memory is estimated from the numbers of intents, vocabulary terms and weight "
+                   "classes the model declares."));
     }
     m.labels_ = read_labels(section(kLabels));
     const size_t k = m.labels_.size();

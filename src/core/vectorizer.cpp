@@ -90,10 +90,22 @@ Vectorizer Vectorizer::from_parts(const FeatureOptions &options, std::vector<std
     return v;
 }
 
-void Vectorizer::build_index(const std::function<bool()> &cancelled) {
+namespace {
+// The index's slots: a power of two, at least twice the terms (load <= 0.5).
+size_t index_capacity(size_t terms) {
     size_t capacity = 16;
-    while (capacity < terms_.size() * 2)
+    while (capacity < terms * 2)
         capacity *= 2;
+    return capacity;
+}
+} // namespace
+
+size_t Vectorizer::index_bytes(size_t terms) {
+    return index_capacity(terms) * sizeof(Slot);
+}
+
+void Vectorizer::build_index(const std::function<bool()> &cancelled) {
+    const size_t capacity = index_capacity(terms_.size());
     slots_.assign(capacity, Slot{0, kEmpty, 0});
     const size_t mask = capacity - 1;
     for (size_t t = 0; t < terms_.size(); ++t) {

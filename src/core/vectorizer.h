@@ -182,6 +182,8 @@ class Vectorizer {
                    const TrainCallbacks *callbacks = nullptr) const;
 
     size_t num_features() const { return terms_.size(); }
+    // Bytes of the hash index a vectoriser of `terms` terms builds.
+    static size_t index_bytes(size_t terms);
     const FeatureOptions &options() const { return options_; }
     const std::vector<std::string> &terms() const { return terms_; }
     const std::vector<FeatureKind> &kinds() const { return kinds_; }

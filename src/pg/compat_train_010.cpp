@@ -7,6 +7,7 @@
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
+#include "settings.h"
 
 #include "evaluation.h"
 #include "json.h"
@@ -131,8 +132,9 @@ PG_INTENT_FUNCTION(pg_intent_train) {
     if (!PG_ARGISNULL(5)) {
         bytea *blob = nullptr;
         pg_call([&]() noexcept { blob = PG_GETARG_BYTEA_PP(5); });
-        baseline = std::make_unique<intent::IntentModel>(intent::IntentModel::deserialize(
-            reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob)));
+        baseline = std::make_unique<intent::IntentModel>(
+            intent::IntentModel::deserialize(reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)),
+                                             VARSIZE_ANY_EXHDR(blob), {}, max_model_memory_bytes()));
     }
     // This is 0.1.0's entry point, which 0.1.0's SQL calls until ALTER
     // EXTENSION UPDATE runs (0.2.0 trains through _pg_intent_train_table()).

@@ -154,6 +154,11 @@ constexpr const char *kResourceLimitHint = N_(
     "max_training_rows = ...; or train "
     "on fewer rows (the limit option), with lower max_features and max_char_features, or with fewer threads.");
 
+// The hint of a model too large to load: the limit is a setting.
+constexpr const char *kModelTooLargeHint =
+    N_("A superuser can raise the limit with SET pg_intent.max_model_memory = ... (or ALTER SYSTEM, ALTER "
+       "DATABASE).");
+
 int sqlstate_for(intent::ErrorKind kind) {
     switch (kind) {
     case intent::ErrorKind::InvalidArgument:
@@ -167,6 +172,8 @@ int sqlstate_for(intent::ErrorKind kind) {
         return ERRCODE_QUERY_CANCELED;
     case intent::ErrorKind::ResourceLimit:
         return ERRCODE_OUT_OF_MEMORY;
+    case intent::ErrorKind::ModelTooLarge:
+        return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
     case intent::ErrorKind::Internal:
         break;
     }
@@ -431,9 +438,11 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
         error.set_words(e.message());
         error.translate_detail_and_hint();
     } catch (const intent::Error &e) {
-        // Only training charges a memory budget, and the policy sets it.
-        const char *hint =
-            e.kind() == intent::ErrorKind::ResourceLimit ? kResourceLimitHint : e.hint().c_str();
+        // Only training charges a memory budget, and the policy sets it;
+        // the limit of a model's load is pg_intent.max_model_memory.
+        const char *hint = e.kind() == intent::ErrorKind::ResourceLimit   ? kResourceLimitHint
+                           : e.kind() == intent::ErrorKind::ModelTooLarge ? kModelTooLargeHint
+                                                                          : e.hint().c_str();
         error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), hint);
         error.set_words(e.message());
         error.translate_detail_and_hint();

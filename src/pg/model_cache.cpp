@@ -49,6 +49,7 @@
 #include "guard.h"
 #include "relations.h"
 #include "scan.h"
+#include "settings.h"
 #include "spi.h"
 
 extern "C" {
@@ -286,9 +287,10 @@ bool caller_may_read_models(Oid schema) {
 
 LoadedModel deserialize_row(const ModelRow &row) {
     if (!row.has_bytes) no_model_bytes(row.id);
-    return LoadedModel{row.id, row.tag, row.is_active,
-                       std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(
-                           row.data, row.size, [] { return interrupt_pending(); }))};
+    return LoadedModel{
+        row.id, row.tag, row.is_active,
+        std::make_shared<const intent::IntentModel>(intent::IntentModel::deserialize(
+            row.data, row.size, [] { return interrupt_pending(); }, max_model_memory_bytes()))};
 }
 
 } // namespace

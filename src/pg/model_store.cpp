@@ -21,8 +21,8 @@
 // Memory. A least-recently-used list bounded by pg_intent.model_cache_size
 // (bytes). Each model is charged the growth of the C heap in use across its
 // load (glibc's mallinfo2(); the read's scratch memory is freed by then),
-// and at least its stored bytes, for a C library that cannot say or a load
-// that reused freed heap. The stored size alone undercounts: a model of
+// and at least its stored bytes and its buffers' size (memory_bytes()), for
+// a C library that cannot say or a load that reused freed heap. The stored size alone undercounts: a model of
 // data/ecommerce_es.csv stores 378 kB and holds about 1.15 MB once loaded
 // (its vocabulary's lookup tables). A model larger than the whole budget is
 // still served, loaded for the call and not kept.
@@ -152,6 +152,7 @@ LoadedModel stored_model(Oid models_relid, int64_t id, ModelTag tag, bool is_act
     loaded.is_active = is_active;
     const size_t heap_after = heap_in_use();
     if (heap_after > heap_before) bytes = std::max(bytes, heap_after - heap_before);
+    bytes = std::max(bytes, loaded.model->memory_bytes());
     if (bytes > budget) return loaded; // served, not kept
     while (!cache.entries.empty() && cache.bytes + bytes > budget)
         cache.evict_last();

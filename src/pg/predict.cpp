@@ -461,9 +461,9 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
 PG_INTENT_FUNCTION(pg_intent_model_info) {
     bytea *blob = nullptr;
     pg_call([&]() noexcept { blob = PG_GETARG_BYTEA_PP(0); });
-    intent::IntentModel model =
-        intent::IntentModel::deserialize(reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)),
-                                         VARSIZE_ANY_EXHDR(blob), [] { return interrupt_pending(); });
+    intent::IntentModel model = intent::IntentModel::deserialize(
+        reinterpret_cast<const uint8_t *>(VARDATA_ANY(blob)), VARSIZE_ANY_EXHDR(blob),
+        [] { return interrupt_pending(); }, max_model_memory_bytes());
 
     size_t word_features = 0, char_features = 0;
     for (intent::FeatureKind kind : model.vectorizer().kinds())

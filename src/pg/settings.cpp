@@ -7,6 +7,11 @@ int guc_top_k = 3;
 int guc_max_message_bytes = kDefaultMaxMessageBytes;
 bool guc_allow_drop_with_data = false;
 int guc_model_cache_size_kb = 65536;
+int guc_max_model_memory_kb = 1048576;
+
+size_t max_model_memory_bytes() {
+    return static_cast<size_t>(guc_max_model_memory_kb) * 1024;
+}
 
 // Pure PostgreSQL calls on static data, from _PG_init.
 void define_settings() {
@@ -32,9 +37,21 @@ void define_settings() {
         "pg_intent.model_cache_size",
         "Memory each session may keep for deserialised classifier models (predict_label(), "
         "classify_label()).",
-        "Each model is charged the size of its stored bytes; the least recently used models are dropped "
-        "first. A model larger than the budget is used and not kept.",
+        "Each model is charged the memory it holds once loaded (at least its stored size); the least "
+        "recently used models are dropped first. A model larger than the budget is used and not kept.",
         &guc_model_cache_size_kb, 65536, 1024, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr,
+        nullptr);
+    // Default 1 GB: the largest bytea a model row can store, and about
+    // a hundred times a model of 1M rows at the default feature caps (30,000
+    // features, 150 intents: about 10 MB loaded). A model over it needs
+    // millions of features (max_features and max_char_features raised) and
+    // a raised training budget; its administrator raises this too.
+    DefineCustomIntVariable(
+        "pg_intent.max_model_memory",
+        "Most memory one model may hold once loaded; a larger model is refused before it is loaded.",
+        "Applies to every model a call loads: intent_model_info()'s argument, the deployed model, a model by "
+        "id. The size is estimated from the counts the model's bytes declare.",
+        &guc_max_model_memory_kb, 1048576, 1024, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr,
         nullptr);
 }
 

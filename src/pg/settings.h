@@ -23,6 +23,15 @@ extern bool guc_allow_drop_with_data;
 // decides how much memory each backend keeps, which a low-privileged role
 // must not raise.
 extern int guc_model_cache_size_kb;
+// pg_intent.max_model_memory (kB): the most memory one model may hold once
+// loaded; a model that would hold more is refused (54000) before it is
+// loaded. intent_model_info() is open to PUBLIC and loads the caller's
+// bytes, which decide how much a load allocates (about ten times their
+// size), so every load is bounded. Superuser-only (PGC_SUSET) for the same
+// reason as the cache's budget.
+extern int guc_max_model_memory_kb;
+// That limit in bytes, for IntentModel::deserialize().
+size_t max_model_memory_bytes();
 
 // pg_intent.max_message_bytes' default, and what training reads of each
 // message whatever a session sets: the owner's work must not depend on a

@@ -28,7 +28,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_model_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.intent_model_info(bytea) IS
-    'Validates a serialized model and describes it: format version, algorithm, intents, feature counts, threshold and training options.';
+    'Validates a serialized model and describes it: format version, algorithm, intents, feature counts, threshold and training options. Raises XX001 for bytes that fail validation, and 54000 for a model that would hold more memory once loaded than pg_intent.max_model_memory (estimated before it is loaded).';
 
 CREATE OR REPLACE FUNCTION @extschema@.pg_intent_loaded()
 RETURNS boolean

@@ -918,6 +918,89 @@ TEST(ModelFormat, CraftedLengthsWithValidCrcNeverAllocate) {
     }
 }
 
+namespace {
+// A format 3 model of `features` word features and two intents: about ten
+// times its stored bytes once loaded (a std::string and two hash slots a
+// term, the weights padded to 16 classes).
+std::string wide_model_bytes(size_t features) {
+    ModelOptions o;
+    o.features = unigram_options();
+    std::vector<std::string> terms;
+    for (size_t f = 0; f < features; ++f)
+        terms.push_back("t" + std::to_string(f));
+    Vectorizer v = Vectorizer::from_parts(o.features, std::move(terms),
+                                          std::vector<FeatureKind>(features, FeatureKind::Word),
+                                          std::vector<float>(features, 1.0f));
+    LinearWeights w;
+    w.num_features = features;
+    w.num_classes = 2;
+    w.w.assign(features * 2, 0.5f);
+    w.bias = {0.0f, 0.0f};
+    ScoreCalibrator cal;
+    cal.scale = 1.0f;
+    return IntentModel::assemble(o, std::move(v), {"a", "b"}, w, cal, 0.5f, {0.5f, 0.5f}, false, 0.0f)
+        .serialize();
+}
+} // namespace
+
+// The memory a load would take is estimated from the counts the blob
+// declares and refused over the caller's limit before anything is
+// allocated for the model.
+TEST(ModelFormat, MemoryLimitRefusesALargeModelBeforeAllocating) {
+    const std::vector<uint8_t> b = bytes_of(wide_model_bytes(100000));
+    const size_t estimate = IntentModel::declared_memory(b.data(), b.size());
+    const IntentModel m = load(b);
+    // The estimate bounds the loaded buffers (within a quarter: from the
+    // strings' total bytes it cannot tell how many are short enough to need
+    // no heap copy), and is many times the stored bytes.
+    EXPECT_GE(estimate, m.memory_bytes());
+    EXPECT_LE(estimate, m.memory_bytes() + m.memory_bytes() / 4);
+    EXPECT_GT(estimate, 5 * b.size());
+
+    // At the limit it loads; one byte under, it is refused, with nothing
+    // close to the model allocated (the blob is over 1 MB).
+    EXPECT_EQ(IntentModel::deserialize(b.data(), b.size(), {}, estimate).num_features(), 100000u);
+    g_max_alloc = 0;
+    g_track = true;
+    try {
+        (void)IntentModel::deserialize(b.data(), b.size(), {}, estimate - 1);
+        g_track = false;
+        ADD_FAILURE() << "a model over the memory limit was loaded";
+    } catch (const Error &e) {
+        g_track = false;
+        EXPECT_EQ(e.kind(), ErrorKind::ModelTooLarge);
+        EXPECT_NE(std::string(e.what()).find("more than the"), std::string::npos) << e.what();
+        EXPECT_NE(e.message().pattern, nullptr);
+    }
+    EXPECT_LT(g_max_alloc.load(), 64 * 1024u);
+
+    // Counts the body is too short to hold are corrupt, whatever the limit,
+    // and never allocated for.
+    std::vector<uint8_t> c = b;
+    set_u32(c, section_offset(b, 4) + 12, 20000000);
+    fix_crc(c);
+    for (size_t limit : {size_t{0}, size_t{1} << 20}) {
+        g_max_alloc = 0;
+        g_track = true;
+        try {
+            (void)IntentModel::deserialize(c.data(), c.size(), {}, limit);
+            g_track = false;
+            ADD_FAILURE() << "a vocabulary of 20M features in 1 MB was accepted";
+        } catch (const Error &e) {
+            g_track = false;
+            EXPECT_EQ(e.kind(), ErrorKind::CorruptModel);
+            EXPECT_NE(e.detail().find("holds only"), std::string::npos) << e.detail();
+        }
+        EXPECT_LT(g_max_alloc.load(), 64 * 1024u);
+    }
+
+    // The small models of the other tests: the estimate bounds them too.
+    for (const std::string &small : {hand_model(0.5f).serialize(), hand_model_v2(0.5f, true).serialize()}) {
+        const std::vector<uint8_t> s = bytes_of(small);
+        EXPECT_GE(IntentModel::declared_memory(s.data(), s.size()), load(s).memory_bytes());
+    }
+}
+
 TEST(ModelFormat, RejectsDuplicateLabelsNonFiniteFloatsAndBadThreshold) {
     std::vector<uint8_t> b = bytes_of(hand_model(0.5f).serialize());
     // Labels "a","b" -> "a","a".
