@@ -56,6 +56,19 @@ void hide_statement(ErrorData *error, const char *sql) noexcept {
     if (!*context) error->context = nullptr;
 }
 
+void error_context_line(void *arg) noexcept {
+    errcontext("%s", static_cast<const char *>(arg));
+}
+
+void rethrow_hiding_statement_in_pg(MemoryContext context, const char *sql) noexcept {
+    MemoryContextSwitchTo(context);
+    ErrorData *error = CopyErrorData();
+    // Not carried on from: raised again at once, as the copy edited.
+    FlushErrorState();
+    hide_statement(error, sql);
+    ReThrowError(error);
+}
+
 SpiConnection::SpiConnection() : uncaught_(std::uncaught_exceptions()) {
     // On an ERROR the constructor throws, the destructor does not run, and
     // the abort ends whatever SPI_connect() began.

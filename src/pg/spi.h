@@ -133,6 +133,13 @@ class SpiConnection {
 // (only removes text), so it never allocates.
 void hide_statement(ErrorData *error, const char *sql) noexcept;
 
+// An error context callback adding the line `arg` (a C string).
+void error_context_line(void *arg) noexcept;
+
+// hiding_statement_in_pg()'s catch: copies the error being raised into
+// `context`, takes `sql` out of it and raises it again. Never returns.
+void rethrow_hiding_statement_in_pg(MemoryContext context, const char *sql) noexcept;
+
 // Runs fn(), which may throw PgError, with `sql` hidden from the error it
 // throws (hide_statement()).
 template <class Fn> void hiding_statement(const char *sql, Fn &&fn) {
@@ -142,6 +149,34 @@ template <class Fn> void hiding_statement(const char *sql, Fn &&fn) {
         hide_statement(e.data(), sql);
         throw;
     }
+}
+
+// hiding_statement() for PostgreSQL code (inside pg_call(), a
+// subtransaction's work): runs work(), and an ERROR it raises, a cancel or
+// statement_timeout too, is raised again with `sql` taken out
+// (hide_statement()) and `what` as its innermost context line left. For a
+// statement whose other errors are caught and reported by message only
+// (in_subtransaction_in_pg()), but whose cancel ends the call with its
+// context shown to the caller: SPI's context line quotes the whole
+// statement, which a context callback of ours, called after SPI's, cannot
+// take back. PostgreSQL calls only.
+template <class Work> void hiding_statement_in_pg(const char *sql, const char *what, Work &&work) noexcept {
+    static_assert(noexcept(work()), "hiding_statement_in_pg() takes a noexcept callable");
+    MemoryContext context = CurrentMemoryContext;
+    ErrorContextCallback line;
+    line.callback = error_context_line;
+    line.arg = const_cast<char *>(what);
+    PG_TRY();
+    {
+        // Pushed inside the frame: PG_CATCH() restores the stack as it was.
+        line.previous = error_context_stack;
+        error_context_stack = &line;
+        work();
+        error_context_stack = line.previous;
+    }
+    PG_CATCH();
+    { rethrow_hiding_statement_in_pg(context, sql); }
+    PG_END_TRY();
 }
 
 // A read-only cursor over a SELECT with parameters (SPI_cursor_open_with_args()),

@@ -88,6 +88,10 @@ AS $$
            -- did not read kept a classifier due for ever, and each scheduled
            -- call deployed another unchanged model; capping the count at the
            -- bounds instead left one past max_training_rows never due again.
+           -- NULL when the source is gone (dropped: no pg_class row), so
+           -- that the classifier keeps its row and each consumer reports the
+           -- missing source (42P01) instead of leaving the classifier out.
+           CASE WHEN r.oid IS NOT NULL THEN
            pg_catalog.format('SELECT %s FROM %I.%I AS t WHERE %I.is_valid_intent_name(t.%I::pg_catalog.text)',
                              CASE WHEN intent_internal._pg_intent_source_reads_reviewed_only(c.reviewed_column, p.only_reviewed)
                                   THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
@@ -97,7 +101,7 @@ AS $$
                  THEN pg_catalog.format(' AND ($1 IS NULL OR (t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1'
                                         ' AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) pg_catalog.now()))',
                                         c.time_column, c.time_column)
-                 ELSE ' AND ($1 IS NULL OR true)' END,
+                 ELSE ' AND ($1 IS NULL OR true)' END END,
            -- With a time_column, from the last run's start; after a run
            -- with bounds of its own ({"limit": N}: source_read_bounded), from
            -- none, as if never trained: the rows it left unread are new, and
@@ -124,12 +128,12 @@ AS $$
                     THEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_counted')::bigint
                     ELSE 0 END END,
            p.auto_retrain_threshold,
-           CASE WHEN c.time_column IS NOT NULL THEN
+           CASE WHEN c.time_column IS NOT NULL AND r.oid IS NOT NULL THEN
                pg_catalog.format('SELECT pg_catalog.count(*) FROM %I.%I AS t WHERE t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>=) $1 AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<) $2',
                                  n.nspname, r.relname, c.time_column, c.time_column) END
       FROM @extschema@.ai_classifiers AS c
-      JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
-      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
+      LEFT JOIN pg_catalog.pg_class AS r ON r.oid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
+      LEFT JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
       JOIN pg_catalog.pg_extension AS e ON e.extname OPERATOR(pg_catalog.=) 'pg_intent'
       JOIN pg_catalog.pg_namespace AS x ON x.oid OPERATOR(pg_catalog.=) e.extnamespace
       CROSS JOIN LATERAL intent_internal._pg_intent_classifier_policy(c.name) AS p
@@ -137,7 +141,7 @@ AS $$
      WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
-    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows that could train (a label is_valid_intent_name() accepts; vouched under only_reviewed; new since its last completed run with a time_column), that run''s start or the same count at its start (source_rows_counted; before 0.3.2 its input rows), its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
+    'Internal: for retrain_classifiers(), get_classifier_metrics() and create_classifier_metrics_snapshot(): a classifier''s owner (NULL when orphaned), the statement counting its source rows (NULL, as the period''s, when its source was dropped) that could train (a label is_valid_intent_name() accepts; vouched under only_reviewed; new since its last completed run with a time_column), that run''s start or the same count at its start (source_rows_counted; before 0.3.2 its input rows), its auto_retrain_threshold, and with a time_column the statement counting the rows of a period [$1, $2).';
 
 -- What a dashboard or a reviewer may have read of a classifier's source,
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':
@@ -186,6 +190,11 @@ BEGIN
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
         IF p_kind NOT IN ('new', 'period') THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
+        ELSIF v_plan.count_sql IS NULL THEN -- dropped since (count_plan: no pg_class row)
+            -- Raised, not a NULL count: a NULL reads as "nothing to count"
+            -- (a period without a time column), and the dashboards would
+            -- report no reason.
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
         END IF;
     END IF;
 END
@@ -199,7 +208,7 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'pg_intent_count_classifier_source'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz) IS
-    'Internal: the classifier''s source rows new since p_from (p_to NULL; all of them when p_from is NULL too, with a time_column; all rows without one), or of the period [p_from, p_to) by its time_column (NULL without one), counted as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704.';
+    'Internal: the classifier''s source rows new since p_from (p_to NULL; all of them when p_from is NULL too, with a time_column; all rows without one), or of the period [p_from, p_to) by its time_column (NULL without one), counted as the classifier''s owner in a security-restricted operation. Needs the right to train the classifier (42501); unknown classifier 42704; a dropped source 42P01.';
 
 -- The count of _pg_intent_count_classifier_source() as the dashboards take
 -- it, one rule for get_classifier_metrics() and

@@ -43,11 +43,15 @@ echo "ok: the guard checks the error stack on exit and copies errors under its o
 # a failed conversion), except code that rolls a subtransaction back first,
 # as PL/pgSQL's exception blocks do: subtransaction.h's
 # in_subtransaction_in_pg() (retrain_classifiers.cpp: each classifier in its
-# own; train_classifier.cpp: the count of the source).
+# own; train_classifier.cpp: the count of the source), or code that raises
+# the error again at once (spi.cpp: rethrow_hiding_statement_in_pg(), which
+# takes a statement out of it).
 grep -q 'RollbackAndReleaseCurrentSubTransaction' src/pg/subtransaction.h ||
     { echo "FAILED: in_subtransaction_in_pg() does not roll its subtransaction back" >&2; exit 1; }
 for f in $(grep -l 'FreeErrorData\|FlushErrorState' src/pg/*.cpp | grep -v '^src/pg/guard.cpp'); do
     grep -q 'RollbackAndReleaseCurrentSubTransaction\|in_subtransaction_in_pg' "$f" ||
+        { ! grep -q 'FreeErrorData' "$f" && [ "$(grep -c 'FlushErrorState' "$f")" = 1 ] &&
+          grep -A3 'FlushErrorState' "$f" | grep -q 'ReThrowError'; } ||
         { echo "FAILED: a PostgreSQL error is caught and carried on from without a subtransaction ($f)" >&2; exit 1; }
 done
 echo "ok: no PostgreSQL error is caught and carried on from outside the guard, but after a subtransaction's rollback"
