@@ -232,14 +232,10 @@ AS $$
 BEGIN
     not_allowed := false;
     new_rows := intent_internal._pg_intent_count_classifier_source(p_name, p_from, p_to);
-EXCEPTION WHEN insufficient_privilege THEN
+EXCEPTION WHEN assert_failure OR others THEN
     new_rows := NULL;
     unknown := pg_catalog.left(SQLERRM, 200);
-    not_allowed := true;
-WHEN assert_failure OR others THEN
-    new_rows := NULL;
-    unknown := pg_catalog.left(SQLERRM, 200);
-    not_allowed := false;
+    not_allowed := SQLSTATE OPERATOR(pg_catalog.=) '42501'; -- insufficient_privilege
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_try_count_classifier_source(text, timestamptz, timestamptz) IS
