@@ -126,6 +126,8 @@ DECLARE
     v_last record;
     v_unchanged integer := 0;
     v_unchanged_list jsonb := '[]';
+    v_unreviewed integer := 0;
+    v_unreviewed_list jsonb := '[]';
     v_fallback jsonb;
     v_read_facts jsonb;
     -- The policy keys (ai_training_policy's, or a classifier's own) that
@@ -171,7 +173,7 @@ BEGIN
     IF v_partition_column IS NOT NULL THEN
         v_min := coalesce((v_classifier_policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
         FOR v_part IN
-            SELECT u.name, u.n, u.print, u.n < v_min AS below,
+            SELECT u.name, u.n, u.reviewed, u.print, u.n < v_min AS below,
                    count(*) FILTER (WHERE u.n >= v_min)
                        OVER (ORDER BY u.n >= v_min DESC, u.reviewed DESC, u.n DESC, u.name COLLATE "C"
                              ROWS UNBOUNDED PRECEDING) AS rank
@@ -187,6 +189,25 @@ BEGIN
                 v_over := v_over + 1;
                 IF jsonb_array_length(v_skipped) < 100 THEN
                     v_skipped := v_skipped || jsonb_build_array(v_part.name);
+                END IF;
+                CONTINUE;
+            END IF;
+            -- A partition none of whose rows is reviewed, with no model of
+            -- its own, is not trained by a call that deploys by the rule:
+            -- its first model is weighed against the fallback on its reviewed
+            -- rows, and with none it could never be deployed
+            -- (insufficient_evidence). Rows anyone may log are untrusted and
+            -- may not decide what a call costs: a role with only INSERT on
+            -- the source could otherwise make up partitions that fill every
+            -- free slot, each trained and its model stored at every call
+            -- their rows change. Without a reviewed_column every row counts
+            -- as reviewed, so this never applies.
+            IF v_may_skip AND v_part.reviewed = 0 AND p_definition ->> 'reviewed_column' IS NOT NULL
+               AND NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = v_part.name) THEN
+                v_unreviewed := v_unreviewed + 1;
+                IF jsonb_array_length(v_unreviewed_list) < 100 THEN
+                    v_unreviewed_list := v_unreviewed_list || jsonb_build_array(v_part.name);
                 END IF;
                 CONTINUE;
             END IF;
@@ -235,6 +256,8 @@ BEGIN
         v_summary := jsonb_build_object('partitions_below_minimum', v_below, 'min_partition_rows', v_min,
                                         'partitions_unchanged', v_unchanged,
                                         'partitions_unchanged_skipped', v_unchanged_list,
+                                        'partitions_unreviewed', v_unreviewed,
+                                        'partitions_unreviewed_skipped', v_unreviewed_list,
                                         'partitions_over_limit', v_over, 'partitions_skipped', v_skipped,
                                         'max_partitions_per_classifier', v_max);
     END IF;
@@ -251,4 +274,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_run(text, text, jsonb, text[], integer[], integer[], text[], jsonb) IS
-    'Internal: the runs of one train_classifier() call, as the extension owner, under the policy and training options the call read at its start (p_definition, from _pg_intent_classifier_for_training()) (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, those with the most reviewed rows first (every row is reviewed without a reviewed_column), then the largest, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy; a partition''s first model is weighed against the fallback''s out-of-fold answers).';
+    'Internal: the runs of one train_classifier() call, as the extension owner, under the policy and training options the call read at its start (p_definition, from _pg_intent_classifier_for_training()) (the fallback first, then one per partition with enough rows, at most max_partitions_per_classifier of them, those with the most reviewed rows first (every row is reviewed without a reviewed_column), then the largest, skipping under the deploy rule a partition whose rows, options and policy are those of its last run that could deploy, and one with no reviewed row and no model of its own; a partition''s first model is weighed against the fallback''s out-of-fold answers).';

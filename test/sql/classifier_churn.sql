@@ -162,9 +162,12 @@ SELECT count(*) FILTER (WHERE is_active AND model IS NOT NULL) AS active_with_by
   FROM ai_intent_models WHERE classifier = 'market';
 SELECT count(*) AS predicted FROM (SELECT predict_label('market', 'hola', p) FROM unnest(ARRAY['shop0', 'shop1', 'shop2', NULL]) AS p) AS x;
 
--- A partition whose rows nobody reviewed gets a model that no reviewed row
--- can judge against the fallback (insufficient_evidence): unchanged, it is
--- skipped like the others, not trained again (and stored again) at every call.
+-- A partition whose rows nobody reviewed, with no model of its own, is not
+-- trained by a call that deploys by the rule: no reviewed row could judge
+-- its model against the fallback (insufficient_evidence), so rows anyone may
+-- log would only decide what the call costs (and one more stored model each
+-- time they change). Before: u trained at the first call, and again at every
+-- call its rows changed. A {"deploy": "never"} call (an experiment) trains it.
 CREATE TABLE ch_vetted (id bigserial PRIMARY KEY, shop text, body text, label text, ok boolean);
 INSERT INTO ch_vetted (shop, body, label, ok)
 SELECT s, format('%s %s del artículo %s', t, s, g), l, s <> 'u'
@@ -174,13 +177,23 @@ SELECT s, format('%s %s del artículo %s', t, s, g), l, s <> 'u'
 SELECT create_classifier('vetted', 'ch_vetted', 'body', 'label',
        '{"key_column": "id", "partition_column": "shop", "reviewed_column": "ok", "seed": 1}') ->> 'name' AS created;
 SELECT (SELECT string_agg(p ->> 'partition' || ':' || (p ->> 'deploy_reason'), ', ' ORDER BY p ->> 'partition')
-          FROM jsonb_array_elements(t -> 'partitions') AS p) AS first_call
+          FROM jsonb_array_elements(t -> 'partitions') AS p) AS first_call,
+       t -> 'partitions_unreviewed' AS unreviewed, t -> 'partitions_unreviewed_skipped' AS unreviewed_skipped
   FROM train_classifier('vetted') AS t;
-SELECT t ->> 'partitions_unchanged' AS unchanged,
+-- the fallback run's metrics keep them, as they keep the unchanged ones
+SELECT r.metrics -> 'partitions_unreviewed' AS unreviewed, r.metrics -> 'partitions_unreviewed_skipped' AS skipped
+  FROM ai_training_runs AS r WHERE r.classifier = 'vetted' AND r.partition_key IS NULL ORDER BY r.started_at DESC LIMIT 1;
+-- new logged rows of u change nothing
+INSERT INTO ch_vetted (shop, body, label, ok) VALUES ('u', 'me cobraron dos veces otra vez', 'pago', false);
+SELECT t ->> 'partitions_unchanged' AS unchanged, t ->> 'partitions_unreviewed' AS unreviewed,
        (SELECT string_agg(p ->> 'partition', ', ' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained
   FROM train_classifier('vetted') AS t;
 SELECT partition_key, count(*) AS models FROM ai_intent_models
  WHERE classifier = 'vetted' AND partition_key IS NOT NULL GROUP BY 1 ORDER BY 1;
+SELECT (SELECT string_agg(p ->> 'partition' || ':' || (p ->> 'deploy_reason'), ', ' ORDER BY p ->> 'partition')
+          FROM jsonb_array_elements(t -> 'partitions') AS p) AS experiment,
+       t -> 'partitions_unreviewed' AS unreviewed
+  FROM train_classifier('vetted', NULL, '{"deploy": "never"}') AS t;
 SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
 DROP TABLE ch_vetted;
 

@@ -145,7 +145,9 @@ SELECT e ->> 'deferred' AS deferred, e ->> 'model_partition' AS model_partition
 -- which learnt those labels, beat the fallback, and was deployed over it
 -- (before: improved, on every small row). Now no row of small may judge:
 -- no evidence, the fallback keeps it (insufficient_evidence); odd's rows
--- are reviewed and judge as before.
+-- are reviewed and judge as before. (0.3.2: a call that deploys by the rule
+-- no longer trains small at all, a model that could not be deployed; a
+-- {"deploy": "never"} call still does, and records why it could not be.)
 CREATE TABLE pf_vetted AS
 SELECT id, shop, msg, CASE WHEN shop = 'small' THEN 'own_' || split_part(label, '.', 1) ELSE label END AS label,
        shop <> 'small' AS vetted
@@ -157,9 +159,13 @@ SELECT train_classifier('vetted') AS result \gset
 SELECT p ->> 'partition' AS shop, p ->> 'deployed' AS deployed, p ->> 'deploy_reason' AS reason,
        p ->> 'deploy_evidence' AS evidence
   FROM jsonb_array_elements(:'result'::jsonb -> 'partitions') AS p ORDER BY 1;
+SELECT :'result'::jsonb -> 'partitions_unreviewed_skipped' AS unreviewed_skipped;
+SELECT train_classifier('vetted', NULL, '{"deploy": "never"}') AS result \gset
 SELECT r.partition_key AS shop, r.metrics #>> '{fallback_comparison,rows}' AS rows_judging,
        r.metrics #>> '{fallback_comparison,unreviewed_rows_left_out}' AS unreviewed_left_out
-  FROM ai_training_runs AS r WHERE r.classifier = 'vetted' AND r.partition_key IS NOT NULL ORDER BY 1;
+  FROM ai_training_runs AS r -- (big and odd: the first call's runs; small: the experiment's)
+ WHERE r.classifier = 'vetted' AND r.partition_key IS NOT NULL AND r.metrics ? 'fallback_comparison'
+ ORDER BY 1;
 SELECT p.model_partition IS NULL AS fallback_answers_small FROM predict_label('vetted', 'hola', 'small') AS p;
 SELECT drop_classifier('vetted', true) IS NOT NULL AS dropped;
 DROP TABLE pf_vetted;
