@@ -91,6 +91,23 @@ SELECT pg_temp.try($$SELECT (predict_label('plain', 'hola')).label$$) AS app_pre
 SELECT pg_temp.try($$SELECT explain_label('plain', 'hola')$$) AS app_without_explain_set;
 RESET ROLE;
 
+-- A partition the caller may not explain, of a classifier without a
+-- fallback: the same 42501 whether the partition has a model of its own or
+-- not (before, 55000 "no deployed model" for the one without told the two
+-- apart). The owner still gets 55000.
+INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, confidence_threshold,
+                              is_active, classifier, partition_key, classifier_id)
+SELECT 'copy_empty_web', algorithm, model, size_bytes, sha256, intents, confidence_threshold,
+       true, 'empty', 'web', (SELECT k.id FROM ai_classifiers AS k WHERE k.name = 'empty')
+  FROM ai_intent_models AS m WHERE m.is_active AND m.classifier = 'intent';
+SELECT grant_classifier_access('empty', 'pgi_el_reviewer', 'predict') IS NOT NULL AS predict_granted;
+SET ROLE pgi_el_reviewer;
+SELECT pg_temp.try($$SELECT explain_label('empty', 'hola', 'web')$$) AS partition_with_model;
+SELECT pg_temp.try($$SELECT explain_label('empty', 'hola', 'phone')$$) AS partition_without_model;
+SELECT (predict_label('empty', 'hola', 'web')).model_partition AS predicts_web;
+RESET ROLE;
+SELECT pg_temp.try($$SELECT explain_label('empty', 'hola', 'phone')$$) AS owner_partition_without_model;
+
 DROP EXTENSION pg_intent CASCADE;
 DROP ROLE pgi_el_reviewer;
 DROP ROLE pgi_el_app;
