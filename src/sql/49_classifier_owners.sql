@@ -50,39 +50,51 @@ COMMENT ON FUNCTION intent_internal._pg_intent_rebind_roles(oid[], jsonb) IS
     'Internal: a classifier''s grant array with each role found again by its recorded name (for a row a restore writes).';
 
 -- Every row of ai_classifiers written, before it is stored:
---   INSERT (create_classifier(), and the COPY of a restore): an owner,
---   grantee or source whose OID no longer has its recorded name is found
---   by that name (a restore into another cluster, where OIDs differ: the
---   role of that name owns the classifier, as pg_dump restores the owner of
---   any object by name); with no role of that name the owner is NULL
---   (orphaned: only reassign_classifier() gives it one), a grant goes,
---   and a source not found is NULL (42P01 when used).
+--   INSERT (create_classifier(), and the COPY of a restore): a source whose
+--   OID no longer has its recorded name is found by that name (relation
+--   OIDs are a database's); so is an owner or grantee when the row's
+--   role_cluster is not this cluster (a restore into another cluster,
+--   where role OIDs differ: the role of that name owns the classifier, as
+--   pg_dump restores the owner of any object by name); with no role of
+--   that name the owner is NULL (orphaned: only reassign_classifier() gives
+--   it one), a grant goes, and a source not found is NULL (42P01 when used).
 --   INSERT and UPDATE: source_name follows the source's current name (a
---   renamed table), and role_names holds exactly the granted OIDs' names.
--- An UPDATE never looks a role up by name: within a cluster a dropped
--- owner's name taken by a new role must not make that role the owner.
+--   renamed table), role_names holds exactly the granted OIDs' names, and
+--   role_cluster is this cluster.
+-- Roles are looked up by name only for a row from another cluster: within
+-- one (an UPDATE, or a restore into the cluster dumped from, where the
+-- OIDs are the very roles recorded) a dropped or renamed owner's or
+-- grantee's name taken by a new role must not give that role its rights
+-- (0.3.2 looked them up on every INSERT: pg_dump | pg_restore into a new
+-- database of the same cluster handed them over).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_rebind()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_cluster bigint := (pg_catalog.pg_control_system()).system_identifier;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.owner_name IS NULL THEN
             NEW.owner_name := (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = NEW.owner);
-        ELSIF NOT intent_internal._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
+        ELSIF NEW.role_cluster IS DISTINCT FROM v_cluster
+              AND NOT intent_internal._pg_intent_role_is(NEW.owner, NEW.owner_name) THEN
             NEW.owner := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.owner_name);
         END IF;
         IF NEW.source_name IS NOT NULL
            AND intent_internal._pg_intent_relation_name(NEW.source) IS DISTINCT FROM NEW.source_name THEN
             NEW.source := pg_catalog.to_regclass(NEW.source_name)::oid;
         END IF;
-        NEW.train_roles := intent_internal._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
-        NEW.deploy_roles := intent_internal._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
-        NEW.predict_roles := intent_internal._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
-        -- the names now are the names recorded (rebound above)
-        NEW.role_names := '{}';
+        IF NEW.role_cluster IS DISTINCT FROM v_cluster THEN
+            NEW.train_roles := intent_internal._pg_intent_rebind_roles(NEW.train_roles, NEW.role_names);
+            NEW.deploy_roles := intent_internal._pg_intent_rebind_roles(NEW.deploy_roles, NEW.role_names);
+            NEW.predict_roles := intent_internal._pg_intent_rebind_roles(NEW.predict_roles, NEW.role_names);
+            -- the names now are the names recorded (rebound above)
+            NEW.role_names := '{}';
+        END IF;
     END IF;
+    NEW.role_cluster := v_cluster;
     NEW.source_name := coalesce(intent_internal._pg_intent_relation_name(NEW.source), NEW.source_name);
     NEW.role_names := (SELECT coalesce(jsonb_object_agg(g::text, n), '{}')
                          FROM (SELECT DISTINCT g, coalesce(NEW.role_names ->> g::text,
@@ -93,7 +105,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_rebind() IS
-    'Internal trigger: a classifier row inserted (by a restore too) finds its owner, grantees and source again by their recorded names when their OIDs no longer have them; every write keeps source_name and role_names current.';
+    'Internal trigger: a classifier row inserted (by a restore too) finds its source again by its recorded name when its OID no longer has it, and its owner and grantees likewise when the row comes from another cluster (role_cluster); every write keeps source_name, role_names and role_cluster current.';
 
 CREATE OR REPLACE TRIGGER ai_classifiers_rebind
     BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers

@@ -37,7 +37,8 @@ CREATE TABLE @extschema@.ai_classifiers (
     owner_name       name        NOT NULL,
     source_name      text,
     role_names       jsonb       NOT NULL DEFAULT '{}'
-        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object')
+        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object'),
+    role_cluster     bigint
 );
 -- (The table's and the source column's comments: src/sql/44_classifier_rights.sql, run by install and upgrade.)
 COMMENT ON COLUMN @extschema@.ai_classifiers.key_column IS

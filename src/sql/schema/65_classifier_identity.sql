@@ -24,6 +24,8 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.owner_name IS
     'The owner''s role name when it became the owner: a role with the owner''s OID but another name (the OID reused after a DROP ROLE) is not the owner, and a restore finds the owner by this name.';
 COMMENT ON COLUMN @extschema@.ai_classifiers.role_names IS
     'The name each role of train_roles, deploy_roles and predict_roles had when it was granted, by OID (as text): a grant counts only for the role with that OID and that name.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.role_cluster IS
+    'The system identifier of the cluster whose roles owner and the grant arrays name, when the row was last written: a restore into that cluster keeps them by OID (a dropped or renamed role''s name taken by a new role gives it nothing), into another finds them by name.';
 COMMENT ON COLUMN @extschema@.ai_intent_models.classifier_id IS
     'The id (ai_classifiers.id) of the classifier the model belongs to; only that classifier deploys or serves it (a dropped classifier''s id stays, never deployable again). NULL: a classifier dropped before 0.3.2 recorded ids.';
 COMMENT ON COLUMN @extschema@.ai_training_runs.classifier_id IS

@@ -118,7 +118,8 @@ ALTER TABLE @extschema@.ai_classifiers
     ADD COLUMN owner_name  name,
     ADD COLUMN source_name text,
     ADD COLUMN role_names  jsonb NOT NULL DEFAULT '{}'
-        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object');
+        CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object'),
+    ADD COLUMN role_cluster bigint;
 ALTER TABLE @extschema@.ai_classifiers
     ALTER COLUMN train_roles DROP DEFAULT, ALTER COLUMN deploy_roles DROP DEFAULT,
     ALTER COLUMN predict_roles DROP DEFAULT;
@@ -144,7 +145,8 @@ UPDATE @extschema@.ai_classifiers AS c
                               WHERE EXISTS (SELECT FROM pg_catalog.pg_roles AS r WHERE r.oid = g) ORDER BY i),
        role_names = (SELECT coalesce(jsonb_object_agg(r.oid::text, r.rolname), '{}')
                        FROM pg_catalog.pg_roles AS r
-                      WHERE r.oid = ANY (c.train_roles || c.deploy_roles || c.predict_roles));
+                      WHERE r.oid = ANY (c.train_roles || c.deploy_roles || c.predict_roles)),
+       role_cluster = (pg_catalog.pg_control_system()).system_identifier;
 ALTER TABLE @extschema@.ai_classifiers ALTER COLUMN owner_name SET NOT NULL;
 
 -- Models, runs and deployments take the id of the classifier of their name
