@@ -79,14 +79,28 @@ BEGIN
     -- (a grant counts only for that OID under that name); a revoke removes
     -- the role's OID and any entry recorded under its name (an earlier role
     -- of that name, dropped). _pg_intent_classifier_rebind() keeps
-    -- role_names to the OIDs granted.
+    -- role_names to the OIDs granted. role_names holds one name per OID, so
+    -- a grant also removes the role's OID from the other accesses when it
+    -- was recorded under another name: those entries are a dropped role's
+    -- whose OID this role got, or this role's before a rename, and count
+    -- for nobody; recording the new name made them count for this role (a
+    -- predict grant to the role with a dropped trainer's OID let it train).
     UPDATE @extschema@.ai_classifiers AS x
-       SET predict_roles = CASE WHEN p_access <> 'predict' THEN x.predict_roles
-                                ELSE intent_internal._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant) END,
-           train_roles = CASE WHEN p_access <> 'train' THEN x.train_roles
-                              ELSE intent_internal._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant) END,
-           deploy_roles = CASE WHEN p_access <> 'deploy' THEN x.deploy_roles
-                               ELSE intent_internal._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant) END,
+       SET predict_roles = CASE WHEN p_access = 'predict'
+                                THEN intent_internal._pg_intent_role_list(x.predict_roles, x.role_names, v_role, p_role, p_grant)
+                                WHEN p_grant AND (x.role_names ->> v_role::text) IS DISTINCT FROM p_role
+                                THEN array_remove(x.predict_roles, v_role)
+                                ELSE x.predict_roles END,
+           train_roles = CASE WHEN p_access = 'train'
+                              THEN intent_internal._pg_intent_role_list(x.train_roles, x.role_names, v_role, p_role, p_grant)
+                              WHEN p_grant AND (x.role_names ->> v_role::text) IS DISTINCT FROM p_role
+                              THEN array_remove(x.train_roles, v_role)
+                              ELSE x.train_roles END,
+           deploy_roles = CASE WHEN p_access = 'deploy'
+                               THEN intent_internal._pg_intent_role_list(x.deploy_roles, x.role_names, v_role, p_role, p_grant)
+                               WHEN p_grant AND (x.role_names ->> v_role::text) IS DISTINCT FROM p_role
+                               THEN array_remove(x.deploy_roles, v_role)
+                               ELSE x.deploy_roles END,
            role_names = CASE WHEN p_grant THEN x.role_names || jsonb_build_object(v_role::text, p_role) ELSE x.role_names END,
            updated_at = now()
      WHERE x.name = p_name;

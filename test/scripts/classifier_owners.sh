@@ -142,6 +142,15 @@ psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE pgi_ow_bob" >/dev/null
 err=$(psql -X -q -d $DST -c "SET ROLE pgi_ow_bob" -c "SELECT alter_classifier('kept', '{\"seed\": 7}')" 2>&1 || true)
 [[ $err == *'permission denied to manage classifier "kept"'* ]] || { echo "FAILED: new bob alters: $err" >&2; exit 1; }
 echo "ok: nor a new role with the dropped owner's name"
+# bob's train grant on "shop" stays, under his OID and name, counting for
+# nobody. A grant to eve, who has his OID, gives her what it says and not
+# his train grant too (role_names is one name per OID: the grant recorded
+# her name for it, and bob's entry counted as hers).
+q $DST "SELECT grant_classifier_access('shop', 'pgi_ow_eve', 'predict') IS NOT NULL" >/dev/null
+expect_eq "$(q $DST "SELECT string_agg(a, ',' ORDER BY a) FROM unnest(ARRAY['predict', 'train', 'deploy', 'manage']) AS a
+                      WHERE intent_internal._pg_intent_classifier_allows('shop', 'pgi_ow_eve'::regrole::oid, a)")" "predict" \
+    "a grant to the role with a dropped grantee's OID does not revive the dropped role's grants"
+expect_eq "$(q $DST "SELECT train_roles = '{}' FROM ai_classifiers WHERE name = 'shop'")" "t" "(the dropped role's entry is gone)"
 q $DST "GRANT SELECT ON bob_prompts TO pgi_ow_eve" >/dev/null
 expect_eq "$(q $DST "SELECT reassign_classifier('kept', 'pgi_ow_eve') ->> 'owner'")" "pgi_ow_eve" "an administrator gives it to eve"
 expect_eq "$(qas $DST pgi_ow_eve "SELECT alter_classifier('kept', '{\"seed\": 7}') -> 'options' ->> 'seed'")" "7" "who then manages it"
