@@ -59,14 +59,17 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid access "%s"', p_access),
                    ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('The access is predict, train or deploy.');
     END IF;
-    IF upper(p_role) = 'PUBLIC' THEN
+    SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
+    -- PUBLIC, written in any case, unless a role has that very name:
+    -- PostgreSQL reserves only "public", and a grant to a role named
+    -- "Public" or "PUBLIC" let every role predict.
+    IF v_role IS NULL AND upper(p_role) = 'PUBLIC' THEN
         IF p_access <> 'predict' THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('only predict can be granted to PUBLIC'), ERRCODE = 'invalid_parameter_value';
         END IF;
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
         RETURN intent_internal._pg_intent_classifier_json(p_name);
     END IF;
-    SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
     -- A grant names a role that exists. A revoke may also name a role that
     -- was dropped since: its entries (recorded under that name) go.
     IF v_role IS NULL AND p_grant THEN

@@ -164,6 +164,20 @@ SELECT pg_temp.try($$SELECT revoke_classifier_access('shop', 'pgi_ci_gone', 'tra
 RESET ROLE;
 SELECT role_names FROM ai_classifiers WHERE name = 'shop';
 
+-- A role named "Public" (PostgreSQL reserves only "public") is a role: a
+-- grant to it is not a grant to PUBLIC, which let every role predict.
+CREATE ROLE "Public";
+SET ROLE pgi_ci_bob;
+SELECT d -> 'predict_roles' AS predict_roles, d -> 'predict_public' AS predict_public
+  FROM grant_classifier_access('shop', 'Public', 'predict') AS d;
+RESET ROLE;
+SELECT intent_internal._pg_intent_classifier_allows('shop', 'pgi_ci_app'::regrole::oid, 'predict') AS app_predicts;
+SET ROLE pgi_ci_bob;
+SELECT grant_classifier_access('shop', 'Public', 'train') -> 'train_roles' AS train_roles;
+SELECT d -> 'predict_roles' AS predict_roles, d -> 'train_roles' AS train_roles
+  FROM revoke_classifier_access('shop', 'Public', 'predict') AS d;
+RESET ROLE;
+
 SET ROLE pgi_ci_bob;
 SELECT drop_classifier('shop', true) ->> 'classifier' AS dropped;
 RESET ROLE;
@@ -173,3 +187,4 @@ DROP ROLE pgi_ci_alice;
 DROP ROLE pgi_ci_bob;
 DROP ROLE pgi_ci_mallory;
 DROP ROLE pgi_ci_app;
+DROP ROLE "Public";
