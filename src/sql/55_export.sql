@@ -8,7 +8,11 @@
 -- that starts with =, +, -, @, TAB or CR gets a leading single quote, as
 -- OWASP recommends against CSV injection: the texts are end users' messages,
 -- and a spreadsheet opening the file would run "=HYPERLINK(...)" as a
--- formula. The quote shows in the cell.
+-- formula. The quote shows in the cell. A field that starts with a single
+-- quote gets one too, so that every field starting with a quote had one
+-- added and a reader gets the text back by removing exactly one: without
+-- it, the messages '-5 and -5 were both written '-5 and could not be told
+-- apart.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -20,11 +24,11 @@ AS $$
           OR strpos(v.f, chr(10)) > 0 OR strpos(v.f, chr(13)) > 0
             THEN '"' || replace(v.f, '"', '""') || '"'
         ELSE v.f END
-    FROM (SELECT CASE WHEN left(p_value, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
+    FROM (SELECT CASE WHEN left(p_value, 1) IN ('=', '+', '-', '@', chr(9), chr(13), '''')
                       THEN '''' || p_value ELSE p_value END AS f) AS v
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_csv_field(text) IS
-    'Internal: one CSV field: a leading =, +, -, @, TAB or CR gets a single quote before it (OWASP, against formula injection), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
+    'Internal: one CSV field: a leading =, +, -, @, TAB, CR or single quote gets a single quote before it (OWASP, against formula injection; a field that starts with a quote had one added, so removing one gives the text back), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
 
 -- Internal: the rule of which training rows an export may write, and
 -- their output column names (row_to_json uses them as keys), with fits:
@@ -218,5 +222,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.export_training_dataset(text, integer, boolean, integer) IS
-    'Exports the training rows (intent = training_label: correction, else detection; rejected rows, rows judged wrong without a correction and labels is_valid_intent_name() refuses left out; p_only_reviewed keeps rows a person corrected, judged, reviewed or approved; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). A row whose message, response and category hold more than 1 MB (1048576 bytes) together is left out, so that a line holds at most 6 MB of escaped text (chat_jsonl: plus the system prompt) and no logged row makes the export fail or costly; a WARNING (SQLSTATE 01000) gives their number and the first five ids, oldest first. Write it with psql -AtX, not COPY text format (which escapes backslashes).';
+    'Exports the training rows (intent = training_label: correction, else detection; rejected rows, rows judged wrong without a correction and labels is_valid_intent_name() refuses left out; p_only_reviewed keeps rows a person corrected, judged, reviewed or approved; p_min_confidence applies to unreviewed rows; p_min_quality keeps rows with quality_score >= it), oldest first, one line per row: jsonl, csv (header + RFC 4180 quoting; a text field starting with =, +, -, @, TAB, CR or a single quote gets a single quote in front, against formula injection: remove one leading quote to read it back) or chat_jsonl ({"messages": [system?, user, assistant], "metadata": {...}}, corrected response preferred, system prompt from the active ai_prompt_versions row, rows without a response skipped). A row whose message, response and category hold more than 1 MB (1048576 bytes) together is left out, so that a line holds at most 6 MB of escaped text (chat_jsonl: plus the system prompt) and no logged row makes the export fail or costly; a WARNING (SQLSTATE 01000) gives their number and the first five ids, oldest first. Write it with psql -AtX, not COPY text format (which escapes backslashes).';
 

