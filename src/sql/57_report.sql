@@ -42,6 +42,10 @@ COMMENT ON FUNCTION intent_internal._pg_intent_md_num(numeric, integer) IS
 -- images (![p](https://...) was a tracking pixel in 0.2.0), emphasis, code
 -- spans, headings, list markers, strikethrough and pipes show as text; &, <
 -- and > become entities, so neither raw HTML nor an entity is read.
+-- The patterns are E'' strings: a plain '\\' is read when the body is
+-- parsed, in the caller's session, and with standard_conforming_strings off
+-- the backslashes became escapes (every escaped character turned into
+-- chr(1), "payment_issue" into "payment\<U+0001>issue").
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_md_cell(p_value text, p_max integer DEFAULT 120)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -50,8 +54,8 @@ AS $$
     SELECT CASE WHEN p_value IS NULL THEN intent_internal._pg_intent_glyph(8211, '-') ELSE
         replace(replace(replace(regexp_replace(regexp_replace(
             CASE WHEN length(p_value) > p_max THEN left(p_value, p_max - length(intent_internal._pg_intent_glyph(8230, '...'))) || intent_internal._pg_intent_glyph(8230, '...') ELSE p_value END,
-            '[\r\n\t\v\f]+', ' ', 'g'),
-            '([][\\`*_{}()#+.!|~-])', '\\\1', 'g'),
+            E'[\\r\\n\\t\\v\\f]+', ' ', 'g'),
+            E'([][\\\\`*_{}()#+.!|~-])', E'\\\\\\1', 'g'),
             '&', '&amp;'), '<', '&lt;'), '>', '&gt;') END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_md_cell(text, integer) IS

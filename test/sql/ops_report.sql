@@ -50,6 +50,14 @@ SELECT training_report();
 -- strikethrough and a heading mark are escaped (0.2.0 passed all but the HTML).
 SELECT line FROM regexp_split_to_table(training_report(), E'\n') AS line WHERE line LIKE '%attacker%';
 SELECT training_report() !~ '!\[|\]\(|\*\*ya|<b>' AS no_markup_from_messages;
+-- The same report whatever the caller's standard_conforming_strings: the
+-- escaping's patterns are read when the body is parsed, in the caller's
+-- session, and with it off every escaped character became chr(1).
+CREATE TEMP TABLE md_report AS SELECT training_report() AS md;
+SET standard_conforming_strings = off;
+SELECT training_report() = (SELECT md FROM md_report) AS same_without_standard_strings,
+       strpos(training_report(), chr(1)) = 0 AS no_control_characters;
+RESET standard_conforming_strings;
 
 -- A failed run: status and error, no model.
 INSERT INTO ai_training_runs (id, run_name, status, started_at, finished_at, duration_seconds, error, metrics)
