@@ -67,11 +67,15 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_window_metrics(timestamptz, timestamptz) IS
     'Internal: dashboard metrics of the ai_training_data rows created in [p_start, p_end). Use get_ai_training_metrics().';
 
--- Internal: the active model as {id, version, f1}, or NULL.
+-- Internal: the active model as {id, version, f1}, or NULL. A float8 goes
+-- into jsonb through its text form, which extra_float_digits shapes: pinned
+-- to its default, so that a caller's -15 does not write an F1 of 0.7905 as
+-- 0.8 (and hide ai_metric_alerts' model_f1 alert under 0.70).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_active_model_json()
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
 AS $$
     SELECT jsonb_build_object(
         'id', m.id,

@@ -81,11 +81,14 @@ COMMENT ON FUNCTION intent_internal._pg_intent_run_predictions(uuid, boolean) IS
 -- bounded: the run's stored report without its misclassified list, at most
 -- 10 reliability bins and about 200 coverage points, the 50 most confident
 -- misclassified messages cut to 300 characters, and the last 20 completed
--- runs of the trend.
+-- runs of the trend. Its floats reach the renderer as jsonb through their
+-- text form, which extra_float_digits shapes: pinned to its default, so that
+-- a caller's -15 does not show a coverage of 0.976 as 1.000.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_report_html(p_run_id uuid)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
 AS $$
 DECLARE
     r @extschema@.ai_training_runs%ROWTYPE;

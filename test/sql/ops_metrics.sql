@@ -73,6 +73,11 @@ SELECT m -> 'model_trained' AS model_trained,
        (m -> 'active_model') - 'id' AS active_model,
        (m #>> '{active_model,id}')::bigint = (SELECT id FROM ai_intent_models WHERE is_active) AS active_id_ok
 FROM get_ai_training_metrics() m;
+-- whatever the caller's extra_float_digits: the F1 goes into jsonb through
+-- its text form, and -15 wrote 0.925 as 0.9
+SET extra_float_digits = -15;
+SELECT get_ai_training_metrics() #> '{active_model,f1}' AS f1_any_float_digits;
+RESET extra_float_digits;
 
 -- Errors.
 SELECT pg_temp.try('SELECT get_ai_training_metrics(NULL)') AS null_days;
