@@ -35,6 +35,7 @@ struct ProgressSlot {
     char classifier[kProgressNameBytes + 1];
     char partition[kProgressNameBytes + 1];
     bool has_partition;
+    int32 encoding; // of the database: classifier and partition are its text
     uint64 done;
     uint64 total;
     uint64 rows;
@@ -114,6 +115,22 @@ void copy_name(char (&dst)[kProgressNameBytes + 1], const std::string &src) {
     dst[length] = '\0';
 }
 
+// A slot's name as text of this database. The slots are the cluster's, and
+// a name is in the encoding of the database that trains: its bytes are
+// shown as they are in a database of the same encoding; in another, each
+// byte outside ASCII is a '?' (ASCII reads the same in every server
+// encoding). Shown as they were, a LATIN1 database's "café" was invalid
+// text in a UTF8 database, and any function given it failed there.
+Datum name_text(const char *name, int encoding) {
+    if (encoding == GetDatabaseEncoding()) return CStringGetTextDatum(name);
+    char copy[kProgressNameBytes + 1];
+    size_t n = 0;
+    for (; name[n] != '\0' && n < kProgressNameBytes; ++n)
+        copy[n] = IS_HIGHBIT_SET(name[n]) ? '?' : name[n];
+    copy[n] = '\0';
+    return CStringGetTextDatum(copy);
+}
+
 std::thread::id g_backend_thread; // progress reports from any other thread are ignored
 
 } // namespace
@@ -143,6 +160,7 @@ TrainingProgress::TrainingProgress(const std::string &run_id, uint64_t rows, con
             std::memcpy(s.classifier, classifier_name, sizeof s.classifier);
             std::memcpy(s.partition, partition_name, sizeof s.partition);
             s.has_partition = partition != nullptr;
+            s.encoding = GetDatabaseEncoding();
             s.done = 0;
             s.total = 0;
             s.rows = rows;
@@ -250,9 +268,9 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                 values[9] = TimestampTzGetDatum(copy.updated);
                 values[10] = CStringGetTextDatum("shared_memory");
                 copy.classifier[kProgressNameBytes] = copy.partition[kProgressNameBytes] = '\0';
-                values[11] = CStringGetTextDatum(copy.classifier);
+                values[11] = name_text(copy.classifier, copy.encoding);
                 if (copy.has_partition)
-                    values[12] = CStringGetTextDatum(copy.partition);
+                    values[12] = name_text(copy.partition, copy.encoding);
                 else
                     nulls[12] = true;
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

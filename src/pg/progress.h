@@ -31,7 +31,8 @@ void request_progress_shared_memory();
 // when the training fails. `classifier` and `partition` (nullptr: none, the
 // fallback or an unpartitioned classifier's model) are text in the server
 // encoding; the slot keeps at most kProgressNameBytes bytes of each, cut at
-// a character boundary.
+// a character boundary, and the encoding (a reader in a database of another
+// encoding shows each byte outside ASCII as '?').
 constexpr size_t kProgressNameBytes = 63;
 class TrainingProgress {
   public:

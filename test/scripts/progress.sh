@@ -60,16 +60,28 @@ q $DB "CREATE TABLE shop_rows AS
            FROM ai_training_data" >/dev/null
 q $DB "SELECT create_classifier('shops', 'shop_rows', 'text', 'label',
          '{\"partition_column\": \"shop\", \"min_partition_rows\": 10, \"deploy\": \"never\"}') IS NOT NULL" >/dev/null
+# pg_intent_training_progress() lists the cluster's trainings: a database of
+# another encoding reads the UTF-8 name with each byte outside ASCII as '?'.
+# Shown as they were, a LATIN1 database's names were invalid text in a UTF8
+# one (any function given them failed), and UTF-8 ones mojibake in LATIN1.
+fresh_db ${DB}_latin1 "ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
 psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
     -c "SELECT train_classifier('shops') IS NOT NULL" >/dev/null 2>&1 &
 : >"$TEST_TMP/shops"
+: >"$TEST_TMP/shops_latin1"
 for _ in $(seq 1 1200); do
     q $DB "SELECT format('%s|%s|%s', classifier, coalesce(partition_key, '(fallback)'), octet_length(partition_key))
              FROM ai_training_progress" >>"$TEST_TMP/shops" 2>/dev/null
+    q ${DB}_latin1 "SELECT partition_key = 'tiendas_' || repeat('?', 54) FROM pg_intent_training_progress()
+                     WHERE classifier = 'shops' AND partition_key LIKE 'tiendas%'" >>"$TEST_TMP/shops_latin1" 2>&1
     jobs %1 >/dev/null 2>&1 || break
     sleep 0.02
 done
 wait
+echo "seen from LATIN1: $(sort -u "$TEST_TMP/shops_latin1" | tr '\n' ' ')"
+expect_eq "$(sort -u "$TEST_TMP/shops_latin1" | tr '\n' ' ')" "t " \
+    "a database of another encoding sees the UTF-8 partition name with '?' for each byte outside ASCII"
+drop_db ${DB}_latin1
 echo "seen: $(sort -u "$TEST_TMP/shops" | tr '\n' ' ')"
 expect_eq "$(grep -c "^shops|corta|5$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 "the view names the classifier and a short partition"
 expect_eq "$(grep -c "^shops|$(q $DB "SELECT left('$long_shop', 35)")|62$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 \
