@@ -270,6 +270,12 @@ SELECT (train_intent_model('few classes, window', 'full', '{"deploy": "never", "
 SELECT r.status, pg_temp.agree(:'run', 70) AS agree_in_window,
        (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS rows_read
   FROM ai_training_runs AS r WHERE r.id = :'run';
+-- The classifier path: train_classifier('intent') (a named classifier's entry
+-- point for the built-in one) reads the same rows, window and class bounds included.
+SELECT (train_classifier('intent', 'few classes, classifier', '{"deploy": "never", "seed": 1}') ->> 'run_id')::uuid AS run \gset
+SELECT r.status, r.classifier, pg_temp.agree(:'run') AS agree_as_classifier FROM ai_training_runs AS r WHERE r.id = :'run';
+SELECT (train_classifier('intent', 'few classes, classifier, window', '{"deploy": "never", "seed": 1, "limit": 70}') ->> 'run_id')::uuid AS run \gset
+SELECT r.status, pg_temp.agree(:'run', 70) AS agree_as_classifier_in_window FROM ai_training_runs AS r WHERE r.id = :'run';
 UPDATE ai_training_policy SET max_intents = DEFAULT;
 DELETE FROM ai_training_data WHERE detected_intent LIKE 'etiqueta_%';
 
