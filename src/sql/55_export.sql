@@ -12,7 +12,10 @@
 -- quote gets one too, so that every field starting with a quote had one
 -- added and a reader gets the text back by removing exactly one: without
 -- it, the messages '-5 and -5 were both written '-5 and could not be told
--- apart.
+-- apart. An empty text is written "" and NULL as nothing, the convention of
+-- PostgreSQL's CSV reader (and others'): both were written as nothing, so an
+-- empty message came back NULL (refused by a NOT NULL column) and an empty
+-- response as none.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_csv_field(p_value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -20,6 +23,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
         WHEN v.f IS NULL THEN ''
+        WHEN v.f = '' THEN '""'
         WHEN strpos(v.f, ',') > 0 OR strpos(v.f, '"') > 0
           OR strpos(v.f, chr(10)) > 0 OR strpos(v.f, chr(13)) > 0
             THEN '"' || replace(v.f, '"', '""') || '"'
@@ -28,7 +32,7 @@ AS $$
                       THEN '''' || p_value ELSE p_value END AS f) AS v
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_csv_field(text) IS
-    'Internal: one CSV field: a leading =, +, -, @, TAB, CR or single quote gets a single quote before it (OWASP, against formula injection; a field that starts with a quote had one added, so removing one gives the text back), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); NULL becomes an empty field.';
+    'Internal: one CSV field: a leading =, +, -, @, TAB, CR or single quote gets a single quote before it (OWASP, against formula injection; a field that starts with a quote had one added, so removing one gives the text back), then it is quoted per RFC 4180 when it holds a comma, quote, CR or LF (quotes doubled); an empty text becomes "" and NULL an empty field, as PostgreSQL''s CSV reader tells them apart.';
 
 -- Internal: the rule of which training rows an export may write, and
 -- their output column names (row_to_json uses them as keys), with fits:

