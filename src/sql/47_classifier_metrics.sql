@@ -11,10 +11,13 @@
 -- train the classifier; another caller gets NULL and the reason, not an
 -- error. The retraining rule's inputs come through the owner, from
 -- _pg_intent_classifier_facts(), never the source's name or rows.
+-- extra_float_digits is pinned to its default: the F1s go into jsonb through
+-- their text form, and a caller's -15 cut them to one digit.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
 AS $$
 DECLARE
     v_end timestamptz := now();

@@ -156,12 +156,15 @@ COMMENT ON FUNCTION @extschema@.create_metrics_snapshot(text, timestamptz) IS
 -- deployments are read with the caller's privileges, and the source is
 -- counted as the classifier's owner in a security-restricted operation
 -- (_pg_intent_count_classifier_source()), for a caller with the right to
--- train it; another caller stores NULL and the reason.
+-- train it; another caller stores NULL and the reason. extra_float_digits
+-- is pinned to its default: the F1s go into the stored jsonb through their
+-- text form, and a taker's -15 stored them cut to one digit.
 CREATE OR REPLACE FUNCTION @extschema@.create_classifier_metrics_snapshot(
     p_name text, p_period_type text DEFAULT 'daily', p_period_start timestamptz DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
 AS $$
 DECLARE
     v_plan record;

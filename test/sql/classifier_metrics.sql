@@ -82,6 +82,12 @@ SELECT m -> 'partition_models' ->> 'models' AS shop_models,
        m -> 'active_model' IS NOT NULL AND m -> 'active_model' <> 'null' AS fallback_shown,
        m -> 'runs' ->> 'total' AS runs
   FROM get_classifier_metrics('cm_router') AS m;
+-- The same figures whatever the caller's extra_float_digits: the F1s go into
+-- jsonb through their text form, and -15 cut them to one digit.
+CREATE TEMP TABLE cm_default AS SELECT get_classifier_metrics('cm_router') - 'runs' - 'new_rows' AS m;
+SET extra_float_digits = -15;
+SELECT (get_classifier_metrics('cm_router') - 'runs' - 'new_rows') = (SELECT m FROM cm_default) AS same_any_float_digits;
+RESET extra_float_digits;
 
 -- The built-in classifier: its models and runs, the new rows
 -- get_ai_training_metrics() reports, and whether they make it due by the

@@ -108,6 +108,15 @@ SELECT s ->> 'partition_models' AS shop_models,
        (s ->> 'model_id')::bigint = (SELECT id FROM ai_intent_models
                                       WHERE classifier = 'cs_router' AND is_active AND partition_key IS NULL) AS fallback_served
   FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-11-03 12:00+00') AS s;
+-- A snapshot stores the same figures whatever its taker's extra_float_digits
+-- (the next day's models are the same ones): the F1s go into jsonb through
+-- their text form, and -15 stored them cut to one digit.
+SET extra_float_digits = -15;
+SELECT s -> 'weakest' = (SELECT details -> 'weakest' FROM ai_classifier_metrics_snapshots
+                          WHERE classifier = 'cs_router' AND period_start = '2026-11-03 00:00+00') AS same_weakest_any_float_digits
+  FROM create_classifier_metrics_snapshot('cs_router', 'daily', '2026-11-04 12:00+00') AS s;
+RESET extra_float_digits;
+DELETE FROM ai_classifier_metrics_snapshots WHERE classifier = 'cs_router' AND period_start = '2026-11-04 00:00+00';
 -- The columns hold what the function returned.
 SELECT classifier, period_type, period_start AT TIME ZONE 'UTC' AS period_start,
        model_id = (SELECT min(id) FROM ai_intent_models WHERE version = s.model_version) AS version_matches_id, partition_models,
