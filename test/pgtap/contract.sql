@@ -170,7 +170,8 @@ BEGIN
                                        c.signature || ' is SECURITY INVOKER' || coalesce(' (' || c.definer_reason || ')', ''))
                 END
             WHEN 'search_path' THEN
-                is((SELECT p.proconfig FROM pg_proc AS p WHERE p.oid = v_proc), ARRAY['search_path=pg_catalog, pg_temp'],
+                -- (other settings it pins: operations.sql lists them)
+                ok((SELECT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false) FROM pg_proc AS p WHERE p.oid = v_proc),
                    c.signature || ' pins search_path to pg_catalog, pg_temp' || coalesce(' (' || c.search_path_reason || ')', ''))
             WHEN 'language' THEN
                 is((SELECT l.lanname::text FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid = v_proc),
