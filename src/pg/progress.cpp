@@ -121,7 +121,8 @@ void copy_name(char (&dst)[kProgressNameBytes + 1], const std::string &src) {
 // byte outside ASCII is a '?' (ASCII reads the same in every server
 // encoding). Shown as they were, a LATIN1 database's "café" was invalid
 // text in a UTF8 database, and any function given it failed there.
-Datum name_text(const char *name, int encoding) {
+// Allocates: called inside pg_call() only.
+Datum name_text(const char *name, int encoding) noexcept {
     if (encoding == GetDatabaseEncoding()) return CStringGetTextDatum(name);
     char copy[kProgressNameBytes + 1];
     size_t n = 0;
