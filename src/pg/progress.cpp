@@ -5,6 +5,7 @@
 #include "spi.h"
 
 extern "C" {
+#include "catalog/pg_authid.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "pgstat.h"
@@ -13,6 +14,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
+#include "utils/acl.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 }
@@ -274,6 +276,18 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                     values[12] = name_text(copy.partition, copy.encoding);
                 else
                     nulls[12] = true;
+                // A training of another database shows who runs it and since
+                // when, as pg_stat_activity shows another role's backend; its
+                // run, phase, counts, classifier and partition (a tenant's
+                // name) only to a role with the privileges of the role that
+                // trains or of pg_read_all_stats, PostgreSQL's rule for
+                // another role's activity. The function is granted to a
+                // database's staff (the explain set), and the databases of a
+                // cluster may be different customers'.
+                if (copy.database != MyDatabaseId && !has_privs_of_role(GetUserId(), copy.user) &&
+                    !has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS))
+                    for (int hidden : {3, 4, 5, 6, 7, 11, 12})
+                        nulls[hidden] = true;
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             });
         }

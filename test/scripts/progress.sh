@@ -65,11 +65,27 @@ q $DB "SELECT create_classifier('shops', 'shop_rows', 'text', 'label',
 # Shown as they were, a LATIN1 database's names were invalid text in a UTF8
 # one (any function given them failed), and UTF-8 ones mojibake in LATIN1.
 fresh_db ${DB}_latin1 "ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"
+# A role granted the function (the explain set) in each database sees the
+# trainings of its own database in full, and of another database only who
+# runs them and since when: their run, phase, counts, classifier and
+# partition (a tenant's name) need the privileges of the training role or
+# of pg_read_all_stats, PostgreSQL's rule for another role's activity.
+# Before, every database's names showed to it.
+q postgres "DROP ROLE IF EXISTS pgi_watcher; CREATE ROLE pgi_watcher LOGIN" >/dev/null
+for d in $DB ${DB}_latin1; do q $d "SELECT grant_intent_access('pgi_watcher', 'explain')" >/dev/null; done
 psql -X -q -At -d $DB -c "SET client_min_messages = warning" \
     -c "SELECT train_classifier('shops') IS NOT NULL" >/dev/null 2>&1 &
 : >"$TEST_TMP/shops"
 : >"$TEST_TMP/shops_latin1"
+: >"$TEST_TMP/watch_own"
+: >"$TEST_TMP/watch_other"
 for _ in $(seq 1 1200); do
+    psql -X -At -U pgi_watcher -d $DB -c "SELECT format('%s|%s', classifier, run_id IS NOT NULL)
+                                          FROM pg_intent_training_progress() WHERE classifier IS NOT NULL" \
+        >>"$TEST_TMP/watch_own" 2>&1
+    psql -X -At -U pgi_watcher -d ${DB}_latin1 -c "SELECT format('%s|%s|%s|%s|%s', classifier IS NULL,
+                                          partition_key IS NULL, run_id IS NULL, phase IS NULL, pid IS NOT NULL)
+                                          FROM pg_intent_training_progress()" >>"$TEST_TMP/watch_other" 2>&1
     q $DB "SELECT format('%s|%s|%s', classifier, coalesce(partition_key, '(fallback)'), octet_length(partition_key))
              FROM ai_training_progress" >>"$TEST_TMP/shops" 2>/dev/null
     q ${DB}_latin1 "SELECT partition_key = 'tiendas_' || repeat('?', 54) FROM pg_intent_training_progress()
@@ -82,6 +98,13 @@ echo "seen from LATIN1: $(sort -u "$TEST_TMP/shops_latin1" | tr '\n' ' ')"
 expect_eq "$(sort -u "$TEST_TMP/shops_latin1" | tr '\n' ' ')" "t " \
     "a database of another encoding sees the UTF-8 partition name with '?' for each byte outside ASCII"
 drop_db ${DB}_latin1
+echo "the watcher saw in its own database: $(sort -u "$TEST_TMP/watch_own" | tr '\n' ' '); in another: $(sort -u "$TEST_TMP/watch_other" | tr '\n' ' ')"
+expect_eq "$(sort -u "$TEST_TMP/watch_own" | tr '\n' ' ')" "shops|t " \
+    "a role granted the function sees its own database's training in full"
+expect_eq "$(sort -u "$TEST_TMP/watch_other" | tr '\n' ' ')" "t|t|t|t|t " \
+    "and another database's only by pid, role and times: no classifier, partition, run or phase"
+q $DB "DROP OWNED BY pgi_watcher" >/dev/null
+q postgres "DROP ROLE pgi_watcher" >/dev/null
 echo "seen: $(sort -u "$TEST_TMP/shops" | tr '\n' ' ')"
 expect_eq "$(grep -c "^shops|corta|5$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 "the view names the classifier and a short partition"
 expect_eq "$(grep -c "^shops|$(q $DB "SELECT left('$long_shop', 35)")|62$" "$TEST_TMP/shops" | awk '{print ($1 > 0)}')" 1 \
