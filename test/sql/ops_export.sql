@@ -51,7 +51,8 @@ CREATE TEMP TABLE csv_back (id uuid, text text, intent text, detected_intent tex
                             confidence_score integer, corrected_by_human boolean, escalated boolean,
                             response text, category text, source text, quality_score smallint,
                             created_at timestamptz);
-DO $$
+-- The CSV export, read back into csv_back by PostgreSQL's CSV reader.
+CREATE FUNCTION pg_temp.read_csv_back() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     v_oid oid;
     v_path text := '/tmp/pg_intent_ops_export_' || pg_backend_pid() || '.csv';
@@ -63,6 +64,7 @@ BEGIN
     EXECUTE format('COPY csv_back FROM PROGRAM %L WITH (FORMAT csv, HEADER true)',
                    'cat ' || v_path || ' && rm -f ' || v_path);
 END $$;
+SELECT pg_temp.read_csv_back();
 SELECT count(*) AS csv_rows,
        count(*) FILTER (WHERE b.text = d.user_message) AS text_round_trips,
        count(*) FILTER (WHERE b.intent = coalesce(d.correct_intent, d.detected_intent)
@@ -119,18 +121,7 @@ FROM export_training_dataset('csv') l WHERE l LIKE '%formula%' OR l LIKE '%@cat%
 -- Read back the documented way (a CSV reader, then one leading quote removed
 -- from each text field that starts with one), every text is the stored one.
 TRUNCATE csv_back;
-DO $$
-DECLARE
-    v_oid oid;
-    v_path text := '/tmp/pg_intent_ops_export_' || pg_backend_pid() || '.csv';
-BEGIN
-    SELECT lo_from_bytea(0, convert_to(string_agg(l, E'\r\n') || E'\r\n', 'UTF8')) INTO v_oid
-    FROM export_training_dataset('csv') l;
-    PERFORM lo_export(v_oid, v_path);
-    PERFORM lo_unlink(v_oid);
-    EXECUTE format('COPY csv_back FROM PROGRAM %L WITH (FORMAT csv, HEADER true)',
-                   'cat ' || v_path || ' && rm -f ' || v_path);
-END $$;
+SELECT pg_temp.read_csv_back();
 CREATE FUNCTION pg_temp.unquote(p text) RETURNS text LANGUAGE sql IMMUTABLE
 RETURN CASE WHEN left(p, 1) = '''' THEN substr(p, 2) ELSE p END;
 SELECT count(*) AS formula_rows,
