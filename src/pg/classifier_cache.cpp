@@ -19,10 +19,11 @@
 //
 // The deserialised models come from the backend's one store of models
 // (model_store.cpp), kept by id across those invalidations under
-// pg_intent.model_cache_size. Only an active row is mapped here, and a
-// model's bytes can only be removed from an inactive one, so the store's
-// model of a mapped id is the row's. The maps are bounded by entry count
-// and key length.
+// pg_intent.model_cache_size. Only an active row is mapped here, with
+// whether it has its bytes: the functions remove them only from an
+// inactive model, but a hand UPDATE may set an active row's to NULL, and
+// such a row is refused (55000) before the store is asked. The maps are
+// bounded by entry count and key length.
 #include "classifier_cache.h"
 
 #include "citus_node.h"
@@ -76,9 +77,13 @@ struct ClassifierInfo {
 };
 
 // An active model's row: its id and tag (model_store.h); id 0 when none.
+// has_bytes false: its bytes were set NULL (by hand: delete_intent_model()
+// and prune_classifier_models() refuse the active model), and the store's
+// model of that id, loaded before, is no longer the row's.
 struct ActiveRow {
     int64_t id = 0;
     ModelTag tag = 0;
+    bool has_bytes = true;
 };
 
 struct Mapping {
@@ -95,7 +100,8 @@ struct State {
     Oid models_relid = InvalidOid, active_idx = InvalidOid;
     Oid allows_fn = InvalidOid;
     AttrNumber c_name = 0, c_built_in = 0, c_partition_column = 0, c_id = 0;
-    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0, m_classifier_id = 0, m_sha256 = 0;
+    AttrNumber m_id = 0, m_classifier = 0, m_partition = 0, m_active = 0, m_classifier_id = 0, m_sha256 = 0,
+               m_model = 0;
     Oid pkey_collation = InvalidOid, classifier_collation = InvalidOid, partition_collation = InvalidOid;
     std::unordered_map<std::string, ClassifierInfo> classifiers;
     std::unordered_map<std::string, bool> allowed; // name '\0' user oid
@@ -136,6 +142,7 @@ void refresh(State &s, Oid schema) noexcept {
     s.m_partition = extension_column(s.models_relid, "partition_key", TEXTOID);
     s.m_active = extension_column(s.models_relid, "is_active", BOOLOID);
     s.m_sha256 = extension_column(s.models_relid, "sha256", TEXTOID);
+    s.m_model = extension_column(s.models_relid, "model", BYTEAOID);
     s.m_classifier_id = s.c_id == InvalidAttrNumber
                             ? InvalidAttrNumber
                             : extension_column(s.models_relid, "classifier_id", INT8OID);
@@ -206,7 +213,8 @@ ActiveRow read_active_row(const State &s, std::string_view name, const std::stri
             }
             row.id = DatumGetInt64(heap_getattr(tuple, s.m_id, desc, &isnull));
             row.tag = model_row_tag(tuple, s.m_sha256, desc);
-            return; // the unique index allows one
+            row.has_bytes = !heap_attisnull(tuple, s.m_model, desc); // not detoasted
+            return;                                                  // the unique index allows one
         }
     });
     return row;
@@ -268,8 +276,12 @@ void remember(std::unordered_map<std::string, Value> &map, const std::string &ke
     map.emplace(key, value);
 }
 
-// The model of this active row, from the backend's one store (model_store.h).
+// The model of this active row, from the backend's one store (model_store.h);
+// 55000 for a row without bytes, as model_cache.cpp's paths and a session
+// that never loaded it say (0.3.2 served the stored model in a session that
+// had loaded it before its bytes were set NULL).
 LoadedModel model_for(const State &s, const ActiveRow &row) {
+    if (!row.has_bytes) no_model_bytes(row.id);
     return stored_model(s.models_relid, row.id, row.tag, true,
                         [&](size_t *stored_bytes) { return load_model_row(s.schema, row.id, stored_bytes); });
 }
@@ -415,13 +427,14 @@ ClassifierModel classifier_model(Oid schema, std::string_view name, const std::s
         if (g_generation == generation) remember(s.mapping, *key, mapping);
     }
     return ClassifierModel{model_for(s, mapping.model), mapping.by_partition, mapping.fallback.id,
-                           mapping.fallback.tag};
+                           mapping.fallback.tag, mapping.fallback.has_bytes};
 }
 
 ClassifierModel fallback_model(Oid schema, const ClassifierModel &found) {
     State &s = state();
     make_current(s, schema);
-    return ClassifierModel{model_for(s, ActiveRow{found.fallback_id, found.fallback_tag}), false, 0};
+    return ClassifierModel{
+        model_for(s, ActiveRow{found.fallback_id, found.fallback_tag, found.fallback_has_bytes}), false, 0};
 }
 
 void require_model_classifier(Oid schema, const ModelClassifier &classifier, int64_t model_id, ModelUse use) {

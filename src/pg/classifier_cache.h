@@ -17,9 +17,10 @@ namespace pg_intent {
 // not null, that partition (its own active model, else the fallback's).
 struct ClassifierModel {
     LoadedModel loaded;
-    bool by_partition = false; // answered by the partition's own model, not the fallback
-    int64_t fallback_id = 0;   // with by_partition: the fallback's active model, 0 when none
-    ModelTag fallback_tag = 0; // and the tag of its row (model_store.h)
+    bool by_partition = false;      // answered by the partition's own model, not the fallback
+    int64_t fallback_id = 0;        // with by_partition: the fallback's active model, 0 when none
+    ModelTag fallback_tag = 0;      // and the tag of its row (model_store.h)
+    bool fallback_has_bytes = true; // and whether that row has its bytes
 };
 
 // Checks that classifier `name` exists (42704) and that the current user

@@ -82,10 +82,10 @@ struct RowFacts {
     Oid schema = InvalidOid;
     Oid models_relid = InvalidOid;
     uint64_t generation = 0;
-    int64_t id = 0;         // 0: none
-    ModelTag tag = 0;       // of the row read (model_store.h)
-    bool is_active = false; // when it was read
-    std::string classifier; // ai_intent_models.classifier: whose predict rule applies (by id)
+    int64_t id = 0;             // 0: none
+    ModelTag tag = 0;           // of the row read (model_store.h)
+    bool is_active = false;     // when it was read
+    std::string classifier;     // ai_intent_models.classifier: whose predict rule applies (by id)
     int64_t classifier_id = -1; // ai_intent_models.classifier_id (-1: NULL, or 0.3.1's tables)
     bool partition = false;     // a partition's own model
 };
@@ -276,15 +276,6 @@ bool caller_may_read_models(Oid schema) {
                    N_("See the ai_model_registry view for model ids."));
 }
 
-[[noreturn]] void no_model_bytes(int64_t model_id) {
-    char message[128];
-    snprintf(message, sizeof message, "intent model %lld has no model bytes",
-             static_cast<long long>(model_id));
-    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
-                   N_("Its bytes were removed by delete_intent_model(); its history and metrics remain."),
-                   N_("Deploy or predict with another model."));
-}
-
 LoadedModel deserialize_row(const ModelRow &row) {
     if (!row.has_bytes) no_model_bytes(row.id);
     return LoadedModel{
@@ -294,6 +285,15 @@ LoadedModel deserialize_row(const ModelRow &row) {
 }
 
 } // namespace
+
+void no_model_bytes(int64_t model_id) {
+    char message[128];
+    snprintf(message, sizeof message, "intent model %lld has no model bytes",
+             static_cast<long long>(model_id));
+    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
+                   N_("Its bytes were removed by delete_intent_model(); its history and metrics remain."),
+                   N_("Deploy or predict with another model."));
+}
 
 LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes) {
     ScratchContext scratch;

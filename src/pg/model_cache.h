@@ -60,6 +60,11 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
 // no such row, 55000 when its bytes were removed.
 LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes);
 
+// Raises 55000 for model `model_id`, whose row has no bytes (removed by
+// delete_intent_model(), prune_classifier_models() or by hand): the one
+// error of every path that finds such a row where it needs a model.
+[[noreturn]] void no_model_bytes(int64_t model_id);
+
 // A relcache invalidation of `relid` (InvalidOid: of every relation), from
 // the extension's one relcache callback (module.cpp).
 void model_cache_relation_changed(Oid relid);
