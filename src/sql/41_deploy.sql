@@ -379,6 +379,17 @@ BEGIN
                                   IS NOT DISTINCT FROM v_model.classifier_id
                              THEN intent_internal._pg_intent_classifier_allows(v_model.classifier, p_caller, 'deploy') END,
                         (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false) THEN
+        -- To a role that may not read the model rows (SELECT on
+        -- ai_intent_models or its id column, model_cache.cpp's rule), a
+        -- model it may not delete is one that does not exist, in the same
+        -- words: 0.3.2 refused it as another classifier's, named, so that
+        -- the models set (intent's model management) told, id by id,
+        -- which models exist and whose they are, as no other path does.
+        IF NOT (pg_catalog.has_table_privilege(p_caller, '@extschema@.ai_intent_models'::pg_catalog.regclass, 'SELECT')
+                OR pg_catalog.has_column_privilege(p_caller, '@extschema@.ai_intent_models'::pg_catalog.regclass, 'id', 'SELECT')) THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
+                       ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
+        END IF;
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
                    ERRCODE = 'insufficient_privilege',
                   DETAIL = @extschema@.intent_output_error('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', coalesce(v_model.classifier, '')),
@@ -400,4 +411,4 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_delete_intent_model(oid, bigint) IS
     'Internal: delete_intent_model() as the extension owner, for the calling role p_caller.';
 COMMENT ON FUNCTION @extschema@.delete_intent_model(bigint) IS
-    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. A named classifier''s model needs the right to deploy that classifier (42501). Returns {model_id, version, bytes_freed, deleted_at}.';
+    'Deletes an old model''s bytes (not the active model): its row, metrics, training run and deployment history stay, so the registry still shows it; it can no longer be deployed or used for prediction. A named classifier''s model needs the right to deploy that classifier (42501; to a role without SELECT on ai_intent_models, P0002 as for an id that does not exist). Returns {model_id, version, bytes_freed, deleted_at}.';

@@ -15,6 +15,7 @@ SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 DROP TABLE IF EXISTS mi_prompts, mi_raw, mi_staff_rows;
 DROP ROLE IF EXISTS pgi_mi_staff;
+DROP ROLE IF EXISTS pgi_mi_models;
 CREATE EXTENSION pg_intent;
 CREATE ROLE pgi_mi_staff NOLOGIN;
 \i test/fixtures/try.sql
@@ -96,6 +97,22 @@ SELECT pg_temp.try_detail(format($$SELECT predict_intent('hola', %s)$$, :reused_
 SELECT pg_temp.try(format($$SELECT explain_intent('hola', 3, NULL, %s)$$, :reused_old_id)) AS earlier_explain;
 SELECT pg_temp.try(format($$SELECT evaluate_intent_model(%s, 'SELECT ''hola''::text, ''saludo''::text')$$, :reused_old_id)) AS earlier_evaluate;
 SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :reused_old_id)) AS earlier_delete;
+RESET ROLE;
+-- Intent's model management alone (the models set, no SELECT on the model
+-- rows): a model of a classifier it may not deploy is refused as an id
+-- that does not exist, in the same words (before: 42501 naming its
+-- classifier, P0002 for a missing id: which models exist, and whose).
+CREATE ROLE pgi_mi_models NOLOGIN;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_mi_models', 'models');
+SET ROLE pgi_mi_models;
+SELECT pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :secret_spare_id))
+       = replace(pg_temp.try($$SELECT delete_intent_model(999999)$$), '999999', :'secret_spare_id') AS same_words,
+       pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :secret_spare_id)) AS models_set_delete_secret,
+       pg_temp.try(format($$SELECT delete_intent_model(%s)$$, :gone_id)) AS models_set_delete_dropped;
+RESET ROLE;
+DROP OWNED BY pgi_mi_models;
+DROP ROLE pgi_mi_models;
+SET ROLE pgi_mi_staff;
 -- The built-in classifier's models are as before: the active one and, with
 -- SELECT on the rows, any other.
 SELECT (predict_intent('quiero devolver la chaqueta', :intent_id)).model_id = :intent_id AS intent_by_id;
