@@ -46,28 +46,32 @@ CREATE OR REPLACE TRIGGER ai_intent_corrections_set_was_mismatch
 -- A model row's sha256 and size_bytes are derived from its bytes: the
 -- model store knows a model by id and sha256 (src/pg/model_store.cpp), so a
 -- model's bytes replaced by hand with a stale sha256 would leave every
--- session that had loaded the old bytes serving them. Only a change of the
--- bytes fires it (deploys and rollbacks never write the column), and
--- removing them (model NULL, delete_intent_model()) keeps the columns as
--- the record of what the row held.
+-- session that had loaded the old bytes serving them. A row inserted with
+-- bytes and an update of them set it (deploys and rollbacks never write the
+-- column); removing them (model NULL, delete_intent_model()) keeps the
+-- columns as the record of what the row held. 0.3.2 derived them on UPDATE
+-- only: a row inserted by hand kept the sha256 and size_bytes it was given
+-- (another row's sha256 under a reused id: sessions that had loaded that
+-- row's model served it for the new bytes).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_set_model_digest()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    NEW.sha256 := pg_catalog.encode(pg_catalog.sha256(NEW.model), 'hex');
-    NEW.size_bytes := pg_catalog.octet_length(NEW.model);
+    IF NEW.model IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.model IS DISTINCT FROM OLD.model) THEN
+        NEW.sha256 := pg_catalog.encode(pg_catalog.sha256(NEW.model), 'hex');
+        NEW.size_bytes := pg_catalog.octet_length(NEW.model);
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_set_model_digest() IS
-    'Internal: trigger that sets ai_intent_models.sha256 and size_bytes from the model''s new bytes.';
+    'Internal: trigger that sets ai_intent_models.sha256 and size_bytes from the bytes of a row inserted or of a model''s new bytes.';
 
 CREATE OR REPLACE TRIGGER ai_intent_models_set_digest
-    BEFORE UPDATE OF model ON @extschema@.ai_intent_models
-    FOR EACH ROW WHEN (NEW.model IS NOT NULL AND NEW.model IS DISTINCT FROM OLD.model)
-    EXECUTE FUNCTION intent_internal._pg_intent_set_model_digest();
+    BEFORE INSERT OR UPDATE OF model ON @extschema@.ai_intent_models
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_set_model_digest();
 
 -- Internal: statement trigger on ai_intent_models that invalidates every
 -- backend's model cache (through a relcache invalidation, which also reaches

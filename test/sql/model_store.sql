@@ -93,6 +93,15 @@ UPDATE ai_intent_models
 SELECT predicted_intent FROM predict_intent('quiero devolver la camiseta');
 SELECT sha256 = encode(sha256(model), 'hex') AS sha256_of_bytes, size_bytes = octet_length(model) AS size_of_bytes
   FROM ai_intent_models ORDER BY id;
+-- A row inserted by hand gets the sha256 and size_bytes of its bytes, not
+-- the ones it was given: else a row under a reused id, given the sha256 of
+-- the row it replaces, was served with the model a session had kept for
+-- that row. Before, only an UPDATE of the bytes derived them (false, false).
+INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents)
+SELECT 'by_hand', m.algorithm, m.model, 1, repeat('0', 64), m.intents
+  FROM ai_intent_models AS m WHERE m.id = :second_id;
+SELECT sha256 = encode(sha256(model), 'hex') AS sha256_of_bytes, size_bytes = octet_length(model) AS size_of_bytes
+  FROM ai_intent_models WHERE version = 'by_hand';
 -- Deleting a model's bytes (model NULL) keeps the row's sha256.
 UPDATE ai_intent_models SET model = NULL WHERE id = :first_id;
 SELECT sha256 IS NOT NULL AS sha256_kept FROM ai_intent_models WHERE id = :first_id;

@@ -122,7 +122,7 @@ SELECT p.oid::regprocedure AS function, provolatile, proparallel, proisstrict
 -- naming it, not a backend crash (0.2.0 before this read an int8 as a
 -- pointer to the model bytes).
 BEGIN;
-DROP TRIGGER ai_intent_models_set_digest ON ai_intent_models; -- its WHEN clause reads the column
+DROP TRIGGER ai_intent_models_set_digest ON ai_intent_models; -- its function reads the column
 ALTER TABLE ai_intent_models ALTER COLUMN model TYPE bigint USING length(model);
 SELECT pg_temp.try($$SELECT predicted_intent FROM predict_intent('quiero devolver la chaqueta', $$ || :model_id || $$)$$) AS model_column_retyped;
 ROLLBACK;
