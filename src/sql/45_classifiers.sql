@@ -101,6 +101,17 @@ BEGIN
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- The row as it is now, held until the end of the transaction: the
+    -- change below is the keys given over THIS row. Read unlocked, two
+    -- concurrent calls each wrote their keys over the row they had read,
+    -- and the second undid the first (a policy key set by one call put back
+    -- the source and columns another had just changed). FOR NO KEY UPDATE
+    -- does not wait for a training (it holds the row FOR KEY SHARE).
+    SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
+    END IF;
+    v_source := c.source;
     SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
      WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
      LIMIT 1;
@@ -143,7 +154,7 @@ BEGIN
            key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
            weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
            partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
-     WHERE x.name = p_name;
+     WHERE x.id = c.id;
     RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;

@@ -154,7 +154,14 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role with OID %s does not exist', p_new_owner::oid), ERRCODE = 'undefined_object';
     END IF;
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    -- The row as it is once locked: a concurrent alter_classifier() may
+    -- have changed its source or columns, which the new owner must read
+    -- (checked on the row read before the lock, a source the new owner
+    -- could not read passed).
+    SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
+    END IF;
     -- The source is read as the owner: the new one must be able to (a
     -- source that is gone is reported when it is used, 42P01).
     IF intent_internal._pg_intent_relation_name(c.source) IS NOT NULL THEN
