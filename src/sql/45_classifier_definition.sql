@@ -290,7 +290,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, b
 -- exists and is a table or view (42P01, 42809), each column exists (42703),
 -- has a type its role allows (42804: the text a string type, the label a
 -- string, boolean or enum type, the time a timestamp or date, the weight a
--- number, reviewed a boolean) and p_caller may read it (42501). Run at
+-- number, reviewed a boolean) and p_caller may read it (42501, as USAGE
+-- on the source's schema). Run at
 -- creation, at every change, and before every training.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_source(
     p_caller oid, p_name text, p_source oid, p_columns jsonb)
@@ -300,12 +301,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_kind "char";
+    v_namespace oid;
     v_col record;
     v_type oid;
     v_category "char";
     v_ok boolean;
 BEGIN
-    SELECT c.relkind INTO v_kind FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
+    SELECT c.relkind, c.relnamespace INTO v_kind, v_namespace FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name),
                    ERRCODE = 'undefined_table', DETAIL = @extschema@.intent_output_error('The table or view it was created over was dropped.');
@@ -313,6 +315,17 @@ BEGIN
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" must be a table or a view', p_name),
                    ERRCODE = 'wrong_object_type';
+    END IF;
+    -- The source is read by name as the role: without USAGE on its schema
+    -- it reads no column, whatever its column privileges (a source given
+    -- by OID, or named by another role than the owner, was accepted, and
+    -- every training failed).
+    IF NOT pg_catalog.has_schema_privilege(p_caller, v_namespace, 'USAGE') THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for schema "%s" of the source of classifier "%s"',
+                                                                        (SELECT n.nspname FROM pg_catalog.pg_namespace AS n WHERE n.oid = v_namespace), p_name),
+                   ERRCODE = 'insufficient_privilege',
+                  DETAIL = @extschema@.intent_output_error('A classifier''s source is read with the rights of the classifier''s owner.'),
+                  HINT = @extschema@.intent_output_error('Grant USAGE on the schema to the classifier''s owner.');
     END IF;
     FOR v_col IN SELECT j.key AS role, j.value #>> '{}' AS name FROM jsonb_each(p_columns) AS j
                   WHERE jsonb_typeof(j.value) = 'string' ORDER BY j.key LOOP
@@ -352,7 +365,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_source(oid, text, oid, jsonb) IS
-    'Internal: checks that a classifier''s source exists and is a table or view, and that each of its columns exists, has a type its role allows and is readable by the role (42P01, 42809, 42703, 42804, 42501).';
+    'Internal: checks that a classifier''s source exists and is a table or view, and that each of its columns exists, has a type its role allows and is readable by the role, with USAGE on the source''s schema (42P01, 42809, 42703, 42804, 42501).';
 
 -- The columns of a classifier as {role: column name}.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_columns(c @extschema@.ai_classifiers)

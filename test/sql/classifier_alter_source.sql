@@ -10,6 +10,7 @@ SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on;
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
 DROP SCHEMA IF EXISTS ca CASCADE;
+DROP SCHEMA IF EXISTS ca_hidden CASCADE;
 DROP TABLE IF EXISTS ca_raw, ca_v1, ca_bob, ca_admin;
 DROP ROLE IF EXISTS pgi_ca_alice;
 DROP ROLE IF EXISTS pgi_ca_bob;
@@ -86,6 +87,18 @@ RESET ROLE;
 -- Read as the owner whoever alters it: a superuser cannot point alice's
 -- classifier at a table alice may not read.
 SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_admin"}')$$) AS superuser_unreadable_to_owner;
+-- ... nor at a table alice may read but in a schema she has no USAGE on
+-- (accepted until 0.3.2's fix: each training then failed on the schema),
+-- nor may alice name one by its OID.
+CREATE SCHEMA ca_hidden;
+CREATE TABLE ca_hidden.ca_v3 AS SELECT * FROM ca_v1;
+GRANT SELECT ON ca_hidden.ca_v3 TO pgi_ca_alice;
+SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_hidden.ca_v3"}')$$) AS superuser_schema_without_usage;
+SELECT 'ca_hidden.ca_v3'::regclass::oid AS hidden_oid \gset
+SET ROLE pgi_ca_alice;
+SELECT pg_temp.try(format('SELECT create_classifier(%L, %s::oid::regclass, %L, %L)', 'hidden', :hidden_oid, 'prompt', 'route')) AS create_by_oid_without_usage;
+RESET ROLE;
+DROP SCHEMA ca_hidden CASCADE;
 -- Nor may a role that does not own it change its source (bob may read ca_bob).
 SET ROLE pgi_ca_bob;
 SELECT pg_temp.try($$SELECT alter_classifier('router', '{"source": "ca_bob"}')$$) AS stranger_alters;
