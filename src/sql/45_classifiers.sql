@@ -155,6 +155,14 @@ BEGIN
            weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
            partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
      WHERE x.id = c.id;
+    -- A new key column: the runs that recorded their rows by the old one
+    -- before runs recorded it (0.3.2) say which it was, so that the gate
+    -- does not read their keys as the new column's (_pg_intent_train_run()).
+    IF c.key_column IS NOT NULL AND c.key_column IS DISTINCT FROM (v_columns ->> 'key_column')::name THEN
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('key_column', c.key_column)
+         WHERE r.classifier_id = c.id AND NOT coalesce(r.metrics ? 'key_column', false);
+    END IF;
     RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;

@@ -164,6 +164,11 @@ BEGIN
                                                p_definition ->> 'reviewed_column', v_policy.only_reviewed))
                         ELSE '{}'::jsonb END
                     || CASE WHEN p_definition ? 'source_read_bounded' THEN jsonb_build_object('source_read_bounded', true)
+                            ELSE '{}'::jsonb END
+                    -- the column its recorded rows' keys are values of (the
+                    -- gate uses them only while it is the key column,
+                    -- _pg_intent_train_run())
+                    || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
                             ELSE '{}'::jsonb END;
     IF v_read_facts <> '{}'::jsonb THEN
         UPDATE @extschema@.ai_training_runs AS r
@@ -250,6 +255,8 @@ BEGIN
                                                                           v_classifier_options);
             UPDATE @extschema@.ai_training_runs AS r
                SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('rows_fingerprint', v_print)
+                             || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
+                                     ELSE '{}'::jsonb END
              WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
             v_results := v_results || jsonb_build_array(v_result - 'classifier');
         END LOOP;

@@ -134,6 +134,32 @@ SELECT alter_classifier('router', '{"source": "public.ca_v1", "text_column": "pr
                                     "time_column": null}') ->> 'source' AS source_back;
 RESET ROLE;
 
+-- A new key column on the same rows: the runs' recorded keys are the old
+-- column's values, so they name no row of the new one. Read as the new
+-- column's, every row the active model trained on was fresh: the gate
+-- weighed it on its own training rows (F1 0.99) and refused the unchanged
+-- rows' model as a regression. The first run after the change judges by
+-- out-of-fold estimates (fresh_rows_rule none), the next by the new keys.
+-- The runs name the key column they recorded (metrics key_column);
+-- alter_classifier() names it in those that do not (a run before 0.3.2).
+ALTER TABLE ca_v1 ADD COLUMN uid text;
+UPDATE ca_v1 SET uid = 'u' || (id * 7 % 1000);
+SET ROLE pgi_ca_alice;
+SELECT create_classifier('rekey', 'ca_v1', 'prompt', 'route', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('rekey') ->> 'deploy_reason' AS first_training;
+SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
+RESET ROLE;
+SELECT count(*) AS runs_naming_id FROM ai_training_runs WHERE classifier = 'rekey' AND metrics ->> 'key_column' = 'id';
+UPDATE ai_training_runs SET metrics = metrics - 'key_column' WHERE classifier = 'rekey';
+SET ROLE pgi_ca_alice;
+SELECT alter_classifier('rekey', '{"key_column": "uid"}') ->> 'key_column' AS key_column;
+SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
+SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
+RESET ROLE;
+SELECT metrics ->> 'key_column' AS key_column, metrics ->> 'fresh_rows_rule' AS fresh_rows_rule,
+       metrics #>> '{deploy,reason}' AS reason, metrics #>> '{deploy,evidence}' AS evidence
+  FROM ai_training_runs WHERE classifier = 'rekey' ORDER BY started_at;
+
 DROP EXTENSION pg_intent CASCADE;
 DROP SCHEMA ca CASCADE;
 DROP TABLE ca_raw, ca_v1, ca_bob, ca_admin;
