@@ -86,7 +86,9 @@ ask_a "COMMIT; SELECT 'committed';" >/dev/null
 model=$(q $DB "WITH m AS (INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, classifier, classifier_id)
                SELECT 'sec_v1', 'linear_svc', '\\x00'::bytea, 1, 'x', '{a,b}', 'sec', c.id FROM ai_classifiers AS c
                 WHERE c.name = 'sec' RETURNING id) SELECT id FROM m")
-expect_eq "$(ask_a "SELECT pgi_try(\$\$SELECT delete_intent_model($model)::text\$\$);")" "42501" \
+# (P0002: mal may not read the model rows, so another classifier's model is,
+# in its words, an id that does not exist; 0.3.2 before: 42501 naming it)
+expect_eq "$(ask_a "SELECT pgi_try(\$\$SELECT delete_intent_model($model)::text\$\$);")" "P0002" \
     "mal may not delete a model of alice's classifier"
 ask_a "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 'begun';" >/dev/null
 expect_eq "$(ask_a "$TEXTS")" '{"1": "texto publico uno"}' "A reads the classifier it was granted"
@@ -102,7 +104,9 @@ SELECT create_classifier('sec', 'public.mal_t', 'txt', 'label', '{"key_column": 
 SQL
 expect_eq "$(ask_a "$TEXTS")" "40001" \
     "the new classifier's right does not read the dropped one's source A's snapshot still sees"
-expect_eq "$(ask_a "SELECT pgi_try(\$\$SELECT delete_intent_model($model)::text\$\$);")" "42501" \
+# (40001: the delete locks the classifier's row first, as drop_classifier()
+# does, and A's snapshot's row was dropped since, as for the read above)
+expect_eq "$(ask_a "SELECT pgi_try(\$\$SELECT delete_intent_model($model)::text\$\$);")" "40001" \
     "nor deletes the dropped one's model (0.3.2 before the fix: deleted, as A's snapshot still named it)"
 ask_a "ROLLBACK; SELECT 'rolled back';" >/dev/null
 expect_eq "$(ask_a "$TEXTS")" '{"1": "texto de mal"}' "in a new transaction, mal reads its own table"
