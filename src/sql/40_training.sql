@@ -284,18 +284,12 @@ BEGIN
           LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
          WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition
            AND m.classifier_id = v_classifier_id;
-        -- A named classifier's run records the key column its rows' keys
-        -- are values of (metrics key_column, _pg_intent_train_classifier_run()).
-        -- Once alter_classifier() changed it, those keys name no row the new
-        -- column names: judged by them, every row the active model trained
-        -- on was fresh, the gate weighed that model on its own training rows
-        -- and refused an unchanged one as a regression. So its run gives
-        -- no fresh rows (fresh_rows_rule none: out-of-fold estimates).
+        -- The active model's run names no fresh rows once its recorded keys
+        -- name other rows (a key_column or source changed since:
+        -- _pg_intent_run_keys_current()): out-of-fold estimates instead
+        -- (fresh_rows_rule none).
         IF NOT v_builtin AND v_active_run IS NOT NULL
-           AND EXISTS (SELECT FROM @extschema@.ai_training_runs AS r, @extschema@.ai_classifiers AS c
-                        WHERE r.id OPERATOR(pg_catalog.=) v_active_run AND c.id OPERATOR(pg_catalog.=) v_classifier_id
-                          AND r.metrics OPERATOR(pg_catalog.?) 'key_column'
-                          AND (r.metrics OPERATOR(pg_catalog.->>) 'key_column') IS DISTINCT FROM c.key_column::text) THEN
+           AND NOT intent_internal._pg_intent_run_keys_current(v_active_run) THEN
             v_active_run := NULL;
         END IF;
         -- An assignment, not SELECT ... INTO: the result (the model, some

@@ -155,13 +155,21 @@ BEGIN
            weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
            partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
      WHERE x.id = c.id;
-    -- A new key column: the runs that recorded their rows by the old one
-    -- before runs recorded it (0.3.2) say which it was, so that the gate
-    -- does not read their keys as the new column's (_pg_intent_train_run()).
+    -- A new key column or source: the runs made before it say by which
+    -- column (if they predate runs recording it, 0.3.2) and of which source
+    -- (by name) their keys are, so that neither the gate nor the review
+    -- queue reads them as the new ones' (_pg_intent_run_keys_current()).
     IF c.key_column IS NOT NULL AND c.key_column IS DISTINCT FROM (v_columns ->> 'key_column')::name THEN
         UPDATE @extschema@.ai_training_runs AS r
            SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('key_column', c.key_column)
          WHERE r.classifier_id = c.id AND NOT coalesce(r.metrics ? 'key_column', false);
+    END IF;
+    IF v_source IS DISTINCT FROM c.source THEN
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb)
+                         || jsonb_build_object('keys_source', coalesce(intent_internal._pg_intent_relation_name(c.source),
+                                                                       c.source_name))
+         WHERE r.classifier_id = c.id AND NOT coalesce(r.metrics ? 'keys_source', false);
     END IF;
     RETURN intent_internal._pg_intent_classifier_json(p_name);
 END

@@ -47,6 +47,40 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid) IS
     'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: its start. The one rule of the retraining count and of the gate''s fresh rows without a key_column.';
 
+-- Whether the keys a classifier's run recorded (ai_classifier_run_rows
+-- .row_key) still name its source's rows: true unless the classifier's
+-- key_column or source changed since the run. A run records its key column
+-- (metrics key_column); alter_classifier() names, in the runs made before a
+-- change, the key column and the source they read (metrics keys_source, by
+-- name: a restore gives the source another OID, not other rows). Once either
+-- changed, those keys are values of another column or rows of another
+-- table: read as the current ones, the gate weighed the active model on its
+-- own training rows and refused an unchanged model as a regression, and the
+-- review queue showed each run row's labels beside another row's text.
+-- Read by both (_pg_intent_train_run(), get_classifier_review_queue()).
+-- True for an unknown run or classifier (nothing to refuse). As the
+-- extension owner: the caller of the queue may not read ai_classifiers;
+-- it learns one boolean about a run it names.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_run_keys_current(p_run_id uuid)
+RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN NOT EXISTS (
+        SELECT FROM @extschema@.ai_training_runs AS r
+          JOIN @extschema@.ai_classifiers AS c ON c.id OPERATOR(pg_catalog.=) r.classifier_id
+         WHERE r.id OPERATOR(pg_catalog.=) p_run_id
+           AND ((r.metrics OPERATOR(pg_catalog.?) 'key_column'
+                 AND (r.metrics OPERATOR(pg_catalog.->>) 'key_column') IS DISTINCT FROM c.key_column::pg_catalog.text)
+                OR (r.metrics OPERATOR(pg_catalog.?) 'keys_source'
+                    AND (r.metrics OPERATOR(pg_catalog.->>) 'keys_source')
+                        IS DISTINCT FROM coalesce(intent_internal._pg_intent_relation_name(c.source), c.source_name))));
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_run_keys_current(uuid) IS
+    'Internal: whether the row keys run p_run_id recorded still name rows of its classifier''s source: false once alter_classifier() changed the key_column or the source since the run (metrics key_column, keys_source). The one rule of the deploy gate''s fresh rows and of get_classifier_review_queue(). True for an unknown run.';
+
 -- Whether a classifier's source is read, and counted, as its reviewed rows
 -- only: under only_reviewed, when it has a reviewed_column (without one,
 -- every row is read). The one statement of it in SQL, for the retraining

@@ -88,7 +88,11 @@ BEGIN
        AND r.partition_key IS NOT DISTINCT FROM p_partition AND r.status = 'completed'
      ORDER BY r.finished_at DESC NULLS LAST, r.started_at DESC, r.id
      LIMIT 1;
-    IF v_run IS NULL THEN
+    -- No rows while that run's keys name other rows (its classifier's
+    -- key_column or source changed since: _pg_intent_run_keys_current()):
+    -- each label would stand beside another row's text. The next training
+    -- fills the queue again.
+    IF v_run IS NULL OR NOT intent_internal._pg_intent_run_keys_current(v_run) THEN
         RETURN;
     END IF;
     RETURN QUERY
@@ -120,4 +124,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
-    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501, and a caller who cannot see its latest run in ai_training_runs, one with only predict, gets no rows), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); p_partition longer than a partition value may be (2048 bytes), as predict_label() refuses it, 22023; unknown classifier 42704; NULL argument 22004.';
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501, and a caller who cannot see its latest run in ai_training_runs, one with only predict, gets no rows, and so does every caller while that run's keys name another source's or key column's rows, after alter_classifier() changed either), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000); intent''s queue is the view ai_review_queue (22023); p_partition longer than a partition value may be (2048 bytes), as predict_label() refuses it, 22023; unknown classifier 42704; NULL argument 22004.';

@@ -103,6 +103,7 @@ AS $$
             '@extschema@.get_classifier_review_queue(text, text, integer)',
             'intent_internal._pg_intent_classifier_facts(text)',
             'intent_internal._pg_intent_classifier_source_texts(text, text[])',
+            'intent_internal._pg_intent_run_keys_current(uuid)',
             'intent_internal._pg_intent_check_partition_key(text)']::regprocedure[]),
         -- also what the views ai_live_metrics and ai_metric_alerts call
         ('metrics', ARRAY[

@@ -121,7 +121,11 @@ SELECT count(*) AS models, count(*) FILTER (WHERE is_active) AS active FROM ai_i
 SET ROLE pgi_ca_app;
 SELECT (predict_label('router', '¿quién te ha creado?')).label AS app_predicts;
 RESET ROLE;
--- ... and the next training reads the new source, gated against that model.
+-- ... and the next training reads the new source, gated against that
+-- model by out-of-fold estimates: its run's keys are ids of the old source
+-- (_pg_intent_run_keys_current()). Read as ca_v2's, every row of ca_v2 was
+-- fresh, rows the active model trained on among them (the same prompts
+-- under other ids): it was refused as a regression on fresh_rows.
 SET ROLE pgi_ca_alice;
 SELECT t ->> 'status' AS status, t ->> 'training_samples' AS samples, t ->> 'deploy_reason' AS reason,
        t ->> 'deploy_evidence' AS evidence, t ->> 'deployed' AS deployed
@@ -142,6 +146,8 @@ RESET ROLE;
 -- out-of-fold estimates (fresh_rows_rule none), the next by the new keys.
 -- The runs name the key column they recorded (metrics key_column);
 -- alter_classifier() names it in those that do not (a run before 0.3.2).
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_ca_alice', 'review');
+GRANT SELECT ON ai_training_runs, ai_classifier_run_rows TO pgi_ca_alice;
 ALTER TABLE ca_v1 ADD COLUMN uid text;
 UPDATE ca_v1 SET uid = 'u' || (id * 7 % 1000);
 SET ROLE pgi_ca_alice;
@@ -150,19 +156,58 @@ SELECT train_classifier('rekey') ->> 'deploy_reason' AS first_training;
 SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
 RESET ROLE;
 SELECT count(*) AS runs_naming_id FROM ai_training_runs WHERE classifier = 'rekey' AND metrics ->> 'key_column' = 'id';
+-- The review queue pairs the latest run's labels with the source's texts by
+-- key: before the change, each suspect's text is its own row's.
+SELECT count(*) > 0 AS queue_before, bool_and(q.text = v.prompt) AS own_texts
+  FROM get_classifier_review_queue('rekey', NULL, 10000) AS q JOIN ca_v1 AS v ON v.id::text = q.row_key;
 UPDATE ai_training_runs SET metrics = metrics - 'key_column' WHERE classifier = 'rekey';
 SET ROLE pgi_ca_alice;
 SELECT alter_classifier('rekey', '{"key_column": "uid"}') ->> 'key_column' AS key_column;
+-- After it the run's keys are ids, no longer the key column's values: no
+-- queue until the next run (here no uid equals an id; the move below has
+-- keys that name other rows).
+SELECT count(*) AS queue_after_rekey FROM get_classifier_review_queue('rekey', NULL, 10000);
 SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
+SELECT count(*) > 0 AS queue_again, bool_and(q.text = v.prompt) AS own_texts
+  FROM get_classifier_review_queue('rekey', NULL, 10000) AS q JOIN ca_v1 AS v ON v.uid = q.row_key;
 SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
 RESET ROLE;
 SELECT metrics ->> 'key_column' AS key_column, metrics ->> 'fresh_rows_rule' AS fresh_rows_rule,
        metrics #>> '{deploy,reason}' AS reason, metrics #>> '{deploy,evidence}' AS evidence
   FROM ai_training_runs WHERE classifier = 'rekey' ORDER BY started_at;
 
+-- A new source whose keys are the old source's values for other rows (the
+-- same ids, each with another row's prompt and route): the runs made on the
+-- old source name it (metrics keys_source), so neither the gate (which took
+-- every row as one the active model had trained on) nor the review queue
+-- reads their keys as the new source's. Back on the old source, its runs'
+-- keys are current again and the run made on the other one's are not.
+-- Before this rule the gate refused the move's model as a regression on
+-- fresh_rows, and the queue listed 21 suspects after the move and 22 after
+-- the move back, each label beside another row's text.
+CREATE TABLE public.ca_v4 AS
+SELECT v.id, w.prompt, w.route, v.uid FROM ca_v1 AS v
+  JOIN ca_v1 AS w ON w.id = (SELECT max(id) FROM ca_v1) + 1 - v.id;
+ALTER TABLE public.ca_v4 OWNER TO pgi_ca_alice;
+SET ROLE pgi_ca_alice;
+SELECT create_classifier('mover', 'ca_v1', 'prompt', 'route', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('mover') ->> 'deploy_reason' AS first_training;
+SELECT count(*) > 0 AS queue_on_v1 FROM get_classifier_review_queue('mover', NULL, 10000);
+SELECT alter_classifier('mover', '{"source": "public.ca_v4"}') ->> 'source' AS moved;
+SELECT count(*) AS queue_after_move FROM get_classifier_review_queue('mover', NULL, 10000);
+SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('mover') AS t;
+SELECT count(*) > 0 AS queue_on_v4, bool_and(q.text = v.prompt) AS own_texts
+  FROM get_classifier_review_queue('mover', NULL, 10000) AS q JOIN ca_v4 AS v ON v.id::text = q.row_key;
+SELECT alter_classifier('mover', '{"source": "public.ca_v1"}') ->> 'source' AS moved_back;
+SELECT count(*) AS queue_after_move_back FROM get_classifier_review_queue('mover', NULL, 10000);
+RESET ROLE;
+SELECT metrics ->> 'keys_source' AS keys_source, metrics ->> 'fresh_rows_rule' AS fresh_rows_rule,
+       intent_internal._pg_intent_run_keys_current(id) AS keys_current
+  FROM ai_training_runs WHERE classifier = 'mover' ORDER BY started_at;
+
 DROP EXTENSION pg_intent CASCADE;
 DROP SCHEMA ca CASCADE;
-DROP TABLE ca_raw, ca_v1, ca_bob, ca_admin;
+DROP TABLE ca_raw, ca_v1, ca_bob, ca_admin, ca_v4;
 DROP ROLE pgi_ca_alice;
 DROP ROLE pgi_ca_bob;
 DROP ROLE pgi_ca_app;
