@@ -123,6 +123,30 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_lock_deployment(text) IS
     'Internal: waits for the deployment lock of the classifier and holds it until the end of the transaction.';
 
+-- The one order of a deployment's locks: the classifier's row (FOR KEY
+-- SHARE, by id), then its deployment lock (by name). drop_classifier()
+-- takes them in that order (the row FOR UPDATE), and a training holds the
+-- row from its start (_pg_intent_train_classifier_run()), so a deployment
+-- queues behind a drop instead of deadlocking with it: taken the other way
+-- round (the lock first, the row when activating), a deploy and a waiting
+-- drop_classifier() deadlocked (40P01, naming an "object" of "class" OIDs)
+-- every time a transaction that had pruned, deleted or deployed deployed
+-- again while the drop waited. Every deploy, rollback, prune, delete and
+-- activation takes them here; no id (a dropped classifier's model) locks
+-- no row.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_lock_classifier_deployment(p_classifier_id bigint, p_name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id OPERATOR(pg_catalog.=) p_classifier_id FOR KEY SHARE;
+    PERFORM intent_internal._pg_intent_lock_deployment(p_name);
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_lock_classifier_deployment(bigint, text) IS
+    'Internal: locks the classifier''s row (FOR KEY SHARE, by id) and then waits for its deployment lock (by name), the one order every deployment takes them in; both held until the end of the transaction.';
+
 -- The C step of a run: reads ai_training_data straight from the table,
 -- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
 -- the run records as typed columns, or why it refused the rows (see
@@ -334,7 +358,7 @@ BEGIN
         -- Deploy only if the active model is still the baseline this run was
         -- compared with: a deploy or rollback made while it trained wins.
         IF v_deploy THEN
-            PERFORM intent_internal._pg_intent_lock_deployment(p_classifier);
+            PERFORM intent_internal._pg_intent_lock_classifier_deployment(v_classifier_id, p_classifier);
             SELECT m.id INTO v_current_active FROM @extschema@.ai_intent_models AS m
              WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition;
             IF t.deploy_mode <> 'always' AND v_current_active IS DISTINCT FROM v_active_id THEN

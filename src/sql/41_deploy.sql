@@ -18,8 +18,8 @@ BEGIN
     -- Deployments of a classifier queue behind each other instead of
     -- failing on the one-active-model index (the classifier's deployment
     -- lock, the extension's own: no other role can take it, and another
-    -- classifier's deployment never waits for it).
-    PERFORM intent_internal._pg_intent_lock_deployment(m.classifier)
+    -- classifier's deployment never waits for it), after its row.
+    PERFORM intent_internal._pg_intent_lock_classifier_deployment(m.classifier_id, m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
 
     -- A model that cannot be loaded must never become active: every
@@ -108,14 +108,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- The classifier's row (FOR KEY SHARE), then its deployment lock: the
-    -- order of drop_classifier() and of a training. Taken the other way
-    -- round (the lock here, the row in _pg_intent_activate()), a deploy
-    -- and a drop_classifier() deadlocked (40P01, naming an "object" of
-    -- "class" OIDs), every time a transaction that had pruned, deleted or
-    -- deployed then deployed while the drop waited.
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
-    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
+    PERFORM intent_internal._pg_intent_lock_classifier_deployment(c.id, c.name);
     -- Only a model of this classifier is found: one that another classifier
     -- trained (another set of labels must not answer for this one), or an
     -- earlier classifier of this name (dropped, then created again by
@@ -177,10 +170,8 @@ DECLARE
     v_target bigint;
     v_model @extschema@.ai_intent_models;
 BEGIN
-    -- Serialised with deployments so that "current" cannot change under us;
-    -- the classifier's row first, as _pg_intent_deploy_model() says.
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
-    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
+    -- Serialised with deployments so that "current" cannot change under us.
+    PERFORM intent_internal._pg_intent_lock_classifier_deployment(c.id, c.name);
     SELECT m.id INTO v_current FROM @extschema@.ai_intent_models AS m
      WHERE m.is_active AND m.classifier = c.name AND m.partition_key IS NOT DISTINCT FROM p_partition;
     IF v_current IS NULL THEN
@@ -355,12 +346,7 @@ BEGIN
     IF p_model_id IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- The model's classifier's row, then its deployment lock (the order
-    -- _pg_intent_deploy_model() explains).
-    PERFORM FROM @extschema@.ai_classifiers AS x
-     WHERE x.id = (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id)
-       FOR KEY SHARE;
-    PERFORM intent_internal._pg_intent_lock_deployment(m.classifier)
+    PERFORM intent_internal._pg_intent_lock_classifier_deployment(m.classifier_id, m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN

@@ -202,12 +202,12 @@ BEGIN
     IF p_drop_models IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_drop_models must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
-    -- The row first, then the deployment lock: a training of this
-    -- classifier holds the row (FOR KEY SHARE, _pg_intent_train_classifier_run())
-    -- until it commits, so the drop waits for it and then deactivates what
-    -- it deployed; taken the other way round the two would deadlock on the
-    -- deployment lock. An activation that comes after the drop finds no
-    -- classifier (_pg_intent_activate()).
+    -- The row first, then the deployment lock, in the order of every
+    -- deployment (_pg_intent_lock_classifier_deployment()), the row FOR
+    -- UPDATE: a training of this classifier holds the row (FOR KEY SHARE,
+    -- _pg_intent_train_classifier_run()) until it commits, so the drop waits
+    -- for it and then deactivates what it deployed. An activation that comes
+    -- after the drop finds no classifier (_pg_intent_activate()).
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';

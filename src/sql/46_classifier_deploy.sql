@@ -162,10 +162,8 @@ BEGIN
             ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be between 0 and 1000.');
     END IF;
     -- No deployment or rollback of this classifier meanwhile: the chain read
-    -- is the chain kept. The classifier's row first (the order
-    -- _pg_intent_deploy_model() explains).
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR KEY SHARE;
-    PERFORM intent_internal._pg_intent_lock_deployment(c.name);
+    -- is the chain kept.
+    PERFORM intent_internal._pg_intent_lock_classifier_deployment(c.id, c.name);
     -- The rule is read once, in one statement (one snapshot) with the models
     -- it judges: the set counted as kept is the set spared, and only a
     -- model that snapshot saw can be doomed. A model committed later (a

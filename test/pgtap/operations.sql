@@ -482,6 +482,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_lock_training(text, integer)', 'volatile', 'unsafe', false),
     ('_pg_intent_lock_deployment(text)', 'volatile', 'unsafe', false),
+    ('_pg_intent_lock_classifier_deployment(bigint, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_within(ai_training_policy, ai_training_policy)', 'immutable', 'safe', false),
     ('_pg_intent_policy_limits(ai_training_policy)', 'immutable', 'safe', false),
     ('_pg_intent_train_run(text, text, jsonb, text, text, uuid)', 'volatile', 'unsafe', false),
