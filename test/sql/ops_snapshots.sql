@@ -128,4 +128,20 @@ SELECT pg_temp.try($$INSERT INTO ai_metrics_snapshots (period_type, period_start
 SELECT pg_temp.try($$UPDATE ai_training_policy SET snapshot_time_zone = 'Mars/Olympus'$$) AS unknown_zone;
 UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
 SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
+
+-- A day whose midnight a daylight saving change skips starts at 01:00
+-- (America/Sao_Paulo, 2018-11-04: 00:00 -03 became 01:00 -02) and ends at
+-- the next midnight: the days tile, each snapshot taken in any order. Before,
+-- that day "plus a day" ended at 01:00 on the 5th, an hour into the 5th,
+-- whose snapshot was refused as overlapping it (23P01).
+UPDATE ai_training_policy SET snapshot_time_zone = 'America/Sao_Paulo';
+SET TimeZone = 'UTC';
+SELECT d AS named_by, pg_temp.try(format('SELECT create_metrics_snapshot(%L, %L)', 'daily', d)) AS taken
+  FROM unnest(ARRAY['2018-11-05 12:00-02', '2018-11-04 12:00-02', '2018-11-03 12:00-03']::timestamptz[]) AS d;
+SELECT period_start, period_end, period_end - period_start AS length,
+       lead(period_start) OVER (ORDER BY period_start) = period_end AS next_starts_at_end
+  FROM ai_metrics_snapshots WHERE period_type = 'daily' AND period_start < '2019-01-01'
+ ORDER BY period_start;
+UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
+DELETE FROM ai_metrics_snapshots WHERE period_start < '2019-01-01';
 RESET TimeZone;
