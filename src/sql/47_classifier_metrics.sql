@@ -57,7 +57,9 @@ BEGIN
         -- readers may not read ai_intent_models.classifier_id)
         v_classifier_id := v_plan.classifier_id;
     END IF;
-    v_start := v_end - make_interval(days => p_days);
+    -- p_days times 24 hours, whatever the session's TimeZone (as
+    -- get_ai_training_metrics())
+    v_start := v_end - make_interval(hours => 24 * p_days);
 
     -- The model that answers without a partition: the classifier's only
     -- one, or a partitioned classifier's fallback.

@@ -145,7 +145,10 @@ BEGIN
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_days must be between 1 and 36500.');
     END IF;
     v_active := intent_internal._pg_intent_active_model_json();
-    RETURN intent_internal._pg_intent_window_metrics(v_end - make_interval(days => p_days), v_end)
+    -- p_days times 24 hours, not the session's local days, which a
+    -- daylight saving change makes 23 or 25 hours: at one instant every
+    -- session reads the same rows.
+    RETURN intent_internal._pg_intent_window_metrics(v_end - make_interval(hours => 24 * p_days), v_end)
         || jsonb_build_object(
             'samples_since_last_train', intent_internal._pg_intent_samples_since_last_train(),
             'model_trained', v_active IS NOT NULL,

@@ -83,3 +83,23 @@ RESET extra_float_digits;
 SELECT pg_temp.try('SELECT get_ai_training_metrics(NULL)') AS null_days;
 SELECT pg_temp.try('SELECT get_ai_training_metrics(0)') AS zero_days;
 SELECT pg_temp.try('SELECT get_ai_training_metrics(-5)') AS negative_days;
+
+-- The window is p_days times 24 hours, whatever the session's TimeZone: at
+-- one instant every session reads the same rows, as ai_live_metrics' 24
+-- hours and the snapshots' periods (cut in the policy's zone) do. Before, the
+-- days were the session's local days: across a daylight saving change a
+-- 7-day window was 167 or 169 hours, and over 36500 days Kathmandu's
+-- (+05:30 until 1986, +05:45 since) was 15 minutes shorter than UTC's. The
+-- same for get_classifier_metrics()' runs.
+BEGIN;
+SET LOCAL TimeZone = 'UTC';
+SELECT extract(epoch FROM (m ->> 'window_end')::timestamptz - (m ->> 'window_start')::timestamptz) / 3600 AS utc_hours,
+       (m ->> 'window_start')::timestamptz = now() - interval '876000 hours' AS utc_start_ok
+  FROM get_ai_training_metrics(36500) AS m;
+SET LOCAL TimeZone = 'Asia/Kathmandu';
+SELECT extract(epoch FROM (m ->> 'window_end')::timestamptz - (m ->> 'window_start')::timestamptz) / 3600 AS kathmandu_hours,
+       (m ->> 'window_start')::timestamptz = now() - interval '876000 hours' AS kathmandu_start_ok
+  FROM get_ai_training_metrics(36500) AS m;
+SELECT extract(epoch FROM (m #>> '{runs,window_end}')::timestamptz - (m #>> '{runs,window_start}')::timestamptz) / 3600 AS classifier_kathmandu_hours
+  FROM get_classifier_metrics('intent', 36500) AS m;
+COMMIT;
