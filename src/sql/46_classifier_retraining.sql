@@ -286,8 +286,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_source_texts(text, tex
 -- create_classifier_metrics_snapshot() and get_classifier_review_queue()
 -- (through the one-argument form below, which asks for its caller), and
 -- for _pg_intent_classifier_refuse(), without the source's name: whether it is built in, has a key and a time
--- column, and the retraining rule's inputs (since when new rows count, the
--- rows the last completed run read, the threshold), and its id (the runs
+-- column, and the retraining rule's inputs (since when new rows count and
+-- the rows the last completed run read, to a role that may train it; the
+-- threshold), and its id (the runs
 -- and models that are its own name it; an earlier classifier's of the same
 -- name are not). No row: no such
 -- classifier, or one the role may not know of (it may not list the
@@ -299,8 +300,16 @@ RETURNS TABLE (built_in boolean, has_key boolean, has_time_column boolean, since
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL, p.since, p.rows_at_last, p.threshold, c.id
+    SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL,
+           -- when the last run started and the rows it counted (of every
+           -- tenant): read from the runs, which a role with another right
+           -- may not read (a customer of the Supabase recipe, predict only);
+           -- only the count, which needs the right to train, uses them
+           CASE WHEN t.may_train THEN p.since END, CASE WHEN t.may_train THEN p.rows_at_last END,
+           p.threshold, c.id
       FROM @extschema@.ai_classifiers AS c
+      CROSS JOIN LATERAL (SELECT coalesce(intent_internal._pg_intent_classifier_allows(c.name, p_role, 'train'), false)
+                                 AS may_train) AS t
       LEFT JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p ON true
      WHERE c.name OPERATOR(pg_catalog.=) p_name
        AND CASE WHEN intent_internal._pg_intent_classifier_may_list(p_role)
@@ -309,7 +318,7 @@ AS $$
                 THEN intent_internal._pg_intent_classifier_is_judged(c) ELSE false END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text, oid) IS
-    'Internal: what the role may know of a classifier: built_in, has_key, has_time_column, the retraining inputs (since, rows_at_last, threshold) and its id; never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
+    'Internal: what the role may know of a classifier: built_in, has_key, has_time_column, the retraining inputs (since, rows_at_last: only to a role that may train it; threshold) and its id; never its source''s name. No row for an unknown classifier or one the role may not know of (it may not list classifiers and holds no right on it).';
 
 -- The same for the calling role (src/pg/classifier_facts.cpp): the
 -- two-argument form answers for any role it is given, so it is granted to

@@ -9,6 +9,7 @@ DROP EXTENSION IF EXISTS pg_intent CASCADE;
 DROP TABLE IF EXISTS cm_raw, cm_prompts, cm_plain;
 DROP ROLE IF EXISTS pgi_cm_dash;
 DROP ROLE IF EXISTS pgi_cm_blind;
+DROP ROLE IF EXISTS pgi_cm_tenant;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
 
@@ -158,6 +159,25 @@ SELECT m ->> 'new_rows' AS new_rows, m ->> 'new_rows_unknown' AS why, m ->> 'ret
   FROM get_classifier_metrics('cm_plain') AS m;
 RESET ROLE;
 SELECT has_function_privilege('public', 'get_classifier_metrics(text, integer)', 'EXECUTE') AS public_may;
+-- A role with the right to predict only, which may not read the runs (a
+-- customer of the Supabase recipe, whose policy on ai_training_runs shows
+-- them to staff), learns from the facts neither when the last run started
+-- nor how many source rows it counted (every tenant's rows together): only
+-- the count, which needs the right to train, reads them. Before, any role
+-- with any right on the classifier was given both.
+CREATE ROLE pgi_cm_tenant;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_cm_tenant', 'metrics');
+SELECT grant_classifier_access(c, 'pgi_cm_tenant', 'predict') ->> 'name' AS granted_predict
+  FROM unnest(ARRAY['cm_plain', 'cm_router']) AS c;
+SET ROLE pgi_cm_tenant;
+SELECT pg_temp.try('SELECT count(*) FROM ai_training_runs') AS runs_table;
+SELECT c AS classifier, f.since IS NULL AS since_hidden, f.rows_at_last IS NULL AS rows_at_last_hidden,
+       f.has_time_column, f.threshold
+  FROM unnest(ARRAY['cm_plain', 'cm_router']) AS c, intent_internal._pg_intent_classifier_facts(c) AS f;
+RESET ROLE;
+-- (to a role that may train it, they are there)
+SELECT (SELECT f.rows_at_last FROM intent_internal._pg_intent_classifier_facts('cm_plain') AS f) IS NOT NULL AS plain_rows_at_last,
+       (SELECT f.since FROM intent_internal._pg_intent_classifier_facts('cm_router') AS f) IS NOT NULL AS router_since;
 
 -- A time_column without a time zone is read in the policy's time zone
 -- (snapshot_time_zone, UTC by default), never the caller's: which rows are
@@ -214,4 +234,5 @@ SELECT s ->> 'runs' AS snapshot_runs, s ->> 'model_id' AS snapshot_model
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE cm_raw, cm_prompts, cm_plain;
 DROP ROLE pgi_cm_dash;
+DROP ROLE pgi_cm_tenant;
 DROP ROLE pgi_cm_blind;
