@@ -12,10 +12,13 @@
 -- error. The retraining rule's inputs come through the owner, from
 -- _pg_intent_classifier_facts(), never the source's name or rows.
 -- extra_float_digits is pinned to its default: the F1s go into jsonb through
--- their text form, and a caller's -15 cut them to one digit.
+-- their text form, and a caller's -15 cut them to one digit. PARALLEL
+-- UNSAFE: the count's subtransaction cannot start in parallel mode, which
+-- the leader of a parallel plan is in when it runs a restricted function
+-- above the Gather.
 CREATE OR REPLACE FUNCTION @extschema@.get_classifier_metrics(p_name text, p_days integer DEFAULT 7)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 1
 AS $$

@@ -81,7 +81,7 @@ VALUES
     ('_pg_intent_classifier_for_training(text, oid)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot', true, 'runs as the owner', NULL, false),
     -- 0.3.1: a classifier's health, read as its caller; 0.3.2: the source
     -- counted as the classifier's owner, restricted.
-    ('get_classifier_metrics(text, integer)', 'jsonb', 'stable', 'r', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_days']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models and runs with its table privileges, the source as the classifier''s owner', true, NULL, 'plpgsql', false),
+    ('get_classifier_metrics(text, integer)', 'jsonb', 'stable', 'u', false, 'NULL arguments get a proper error', ARRAY['p_name', 'p_days']::text[], false, 'granted with grant_intent_access(role, ''metrics'')', false, 'runs as its caller: models and runs with its table privileges, the source as the classifier''s owner', true, NULL, 'plpgsql', false),
     ('_pg_intent_classifier_count_plan(text)', NULL, NULL, NULL, NULL, NULL, NULL, false, NULL, true, 'reads ai_classifiers, which callers cannot; returns names, never rows', true, 'runs as the owner', NULL, false),
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', NULL, 'immutable', NULL, NULL, NULL, NULL, false, NULL, false, NULL, true, NULL, NULL, false),
     -- 0.3.1: a classifier's health per period, frozen as the caller (the

@@ -505,7 +505,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_classifier_retrain_mark(text, timestamp with time zone, boolean)', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_retrain_resume()', 'volatile', 'unsafe', false),
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', 'immutable', 'safe', false),
-    ('get_classifier_metrics(text, integer)', 'stable', 'restricted', false),
+    ('get_classifier_metrics(text, integer)', 'stable', 'unsafe', false),
     ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', 'volatile', 'unsafe', false),
     ('_pg_intent_snapshot_period(text, timestamp with time zone)', 'stable', 'safe', false),
     ('get_classifier_review_queue(text, text, integer)', 'stable', 'restricted', false),

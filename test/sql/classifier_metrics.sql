@@ -179,6 +179,25 @@ RESET ROLE;
 SELECT (SELECT f.rows_at_last FROM intent_internal._pg_intent_classifier_facts('cm_plain') AS f) IS NOT NULL AS plain_rows_at_last,
        (SELECT f.since FROM intent_internal._pg_intent_classifier_facts('cm_router') AS f) IS NOT NULL AS router_since;
 
+-- Called above a Gather (a dashboard's query over a large table): the
+-- leader runs it in parallel mode, where the count's subtransaction
+-- (_pg_intent_try_count_classifier_source()) cannot start. PARALLEL UNSAFE,
+-- so the planner keeps such a query serial. Before (PARALLEL RESTRICTED):
+-- "cannot start subtransactions during a parallel operation".
+CREATE TABLE cm_big AS SELECT g FROM generate_series(1, 20000) AS g;
+ANALYZE cm_big;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT (get_classifier_metrics(left('cm_plain' || s.n::text, 8)) ->> 'new_rows') IS NOT NULL AS counted, s.n
+  FROM (SELECT count(*) AS n FROM cm_big WHERE g < 0) AS s;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+DROP TABLE cm_big;
+
 -- A time_column without a time zone is read in the policy's time zone
 -- (snapshot_time_zone, UTC by default), never the caller's: which rows are
 -- new (and fresh, and in the window) is the same in every session. Before,
