@@ -8,10 +8,12 @@
 -- months are added in that zone's local time (a day is 23 or 25 hours
 -- across a daylight saving change), from the local date's midnight, so that
 -- periods tile even where a change skips midnight; hours as 3600 s.
+-- PARALLEL UNSAFE: its EXCEPTION block is a subtransaction, which parallel
+-- mode forbids.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_snapshot_period(
     p_period_type text, p_period_start timestamptz,
     OUT period_start timestamptz, OUT period_end timestamptz)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

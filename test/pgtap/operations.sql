@@ -507,7 +507,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_classifier_due(bigint, timestamp with time zone, bigint, integer)', 'immutable', 'safe', false),
     ('get_classifier_metrics(text, integer)', 'stable', 'unsafe', false),
     ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', 'volatile', 'unsafe', false),
-    ('_pg_intent_snapshot_period(text, timestamp with time zone)', 'stable', 'safe', false),
+    ('_pg_intent_snapshot_period(text, timestamp with time zone)', 'stable', 'unsafe', false),
     ('get_classifier_review_queue(text, text, integer)', 'stable', 'restricted', false),
     ('_pg_intent_classifier_review_plan(text)', 'stable', 'safe', false),
     -- 0.3.2: what dashboards and reviewers read of a source, as its owner

@@ -144,4 +144,23 @@ SELECT period_start, period_end, period_end - period_start AS length,
  ORDER BY period_start;
 UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
 DELETE FROM ai_metrics_snapshots WHERE period_start < '2019-01-01';
+
+-- The period's rule catches an overflow in a subtransaction, which parallel
+-- mode forbids: PARALLEL UNSAFE, so that a query calling it above a Gather
+-- stays serial. Before (PARALLEL SAFE): "cannot start subtransactions during
+-- a parallel operation".
+CREATE TABLE snap_big AS SELECT g FROM generate_series(1, 20000) AS g;
+ANALYZE snap_big;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT p.period_end - p.period_start AS length, s.n
+  FROM (SELECT count(*) AS n FROM snap_big WHERE g < 0) AS s,
+       LATERAL intent_internal._pg_intent_snapshot_period('daily', now() - interval '2 days' + s.n * interval '1 day') AS p;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+DROP TABLE snap_big;
 RESET TimeZone;
