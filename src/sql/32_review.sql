@@ -90,11 +90,15 @@ BEGIN
     -- the table's trigger (_pg_intent_stamp_audit()) lets the review state
     -- change only when this actor's audit row for it exists. The rows are
     -- locked while their label is read, so the one recorded is the one
-    -- approved.
+    -- approved, and in one order, their ids', whatever plan reads them, so
+    -- that two calls with rows in common wait for each other instead of
+    -- deadlocking (a scan's order is the plan's: by id through the index,
+    -- physical in a sequential or bitmap scan).
     WITH targets AS (
         SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS intent
           FROM @extschema@.ai_training_data AS t
          WHERE t.id = ANY (p_ids)
+         ORDER BY t.id
            FOR UPDATE
     )
     INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
