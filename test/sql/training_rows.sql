@@ -2,7 +2,8 @@
 -- and of a review, run through every consumer (the C reader of a training
 -- run and its counters, get_training_dataset(), the usable sample count of
 -- should_retrain() and ai_metric_alerts, the export, ai_intent_performance,
--- approval), which must agree row by row. Then the writers (the label rule
+-- approval), which must agree row by row, with each option that chooses rows
+-- (only_reviewed, min_confidence at its boundary). Then the writers (the label rule
 -- as CHECK constraints and in record_interaction(), as a role with the
 -- README's logging grant only) and the policy's bounds on unreviewed rows.
 SET client_min_messages = warning;
@@ -60,6 +61,7 @@ INSERT INTO fx VALUES
     ('reviewed status',        'payment_issue',    NULL,          20, NULL,  false, 'reviewed', 'payment_issue', true),
     ('used in training',       'payment_issue',    NULL,          90, NULL,  false, 'used_in_training', 'payment_issue', false),
     ('low confidence',         'shipping_problem', NULL,          10, NULL,  false, 'pending',  'shipping_problem', false),
+    ('no confidence',          'product_info',     NULL,          NULL, NULL, false, 'pending', 'product_info',  false),
     ('out of scope',           'out_of_scope',     NULL,          90, NULL,  false, 'pending',  'out_of_scope',  false),
     ('unicode',                'devolución',       NULL,          90, NULL,  false, 'pending',  'devolución',    false);
 SELECT pg_temp.as_before_0_2_1($$
@@ -77,14 +79,21 @@ SELECT f.tag FROM fx_rows AS f JOIN ai_training_data AS d ON d.id = f.id
 -- Every consumer, row by row.
 SELECT (train_intent_model('every row', 'full', '{"deploy": "never", "seed": 1}') ->> 'run_id')::uuid AS run \gset
 SELECT (train_intent_model('reviewed rows', 'full', '{"deploy": "never", "seed": 1, "only_reviewed": true}') ->> 'run_id')::uuid AS reviewed_run \gset
+-- min_confidence at the confidence most rows have (90): a row at the
+-- threshold trains, an unreviewed row below it or without a confidence does
+-- not, a reviewed row does whatever its confidence.
+SELECT (train_intent_model('confident rows', 'full', '{"deploy": "never", "seed": 1, "min_confidence": 90}') ->> 'run_id')::uuid AS confident_run \gset
 CREATE TEMP TABLE consumers AS
-SELECT f.tag, f.expect_label, f.expect_reviewed,
+SELECT f.tag, f.expect_label, f.expect_reviewed, f.confidence,
        (SELECT rr.intent FROM ai_training_run_rows AS rr WHERE rr.run_id = :'run' AND rr.training_data_id = f.id) AS trained,
        (SELECT g.intent FROM get_training_dataset() AS g WHERE g.id = f.id) AS dataset,
        (SELECT e::jsonb ->> 'intent' FROM export_training_dataset('jsonl') AS e WHERE (e::jsonb ->> 'id')::uuid = f.id) AS exported,
        (SELECT rr.intent FROM ai_training_run_rows AS rr WHERE rr.run_id = :'reviewed_run' AND rr.training_data_id = f.id) AS trained_reviewed,
        (SELECT g.intent FROM get_training_dataset(p_only_reviewed => true) AS g WHERE g.id = f.id) AS dataset_reviewed,
-       (SELECT e::jsonb ->> 'intent' FROM export_training_dataset('jsonl', 0, true) AS e WHERE (e::jsonb ->> 'id')::uuid = f.id) AS exported_reviewed
+       (SELECT e::jsonb ->> 'intent' FROM export_training_dataset('jsonl', 0, true) AS e WHERE (e::jsonb ->> 'id')::uuid = f.id) AS exported_reviewed,
+       (SELECT rr.intent FROM ai_training_run_rows AS rr WHERE rr.run_id = :'confident_run' AND rr.training_data_id = f.id) AS trained_confident,
+       (SELECT g.intent FROM get_training_dataset(p_min_confidence => 90) AS g WHERE g.id = f.id) AS dataset_confident,
+       (SELECT e::jsonb ->> 'intent' FROM export_training_dataset('jsonl', 90) AS e WHERE (e::jsonb ->> 'id')::uuid = f.id) AS exported_confident
   FROM fx_rows AS f;
 SELECT tag, left(expect_label, 16) AS label, expect_reviewed AS reviewed,
        trained IS NOT DISTINCT FROM expect_label AS trained,
@@ -92,7 +101,10 @@ SELECT tag, left(expect_label, 16) AS label, expect_reviewed AS reviewed,
        exported IS NOT DISTINCT FROM expect_label AS exported,
        trained_reviewed IS NOT DISTINCT FROM CASE WHEN expect_reviewed THEN expect_label END AS trained_rev,
        dataset_reviewed IS NOT DISTINCT FROM CASE WHEN expect_reviewed THEN expect_label END AS dataset_rev,
-       exported_reviewed IS NOT DISTINCT FROM CASE WHEN expect_reviewed THEN expect_label END AS exported_rev
+       exported_reviewed IS NOT DISTINCT FROM CASE WHEN expect_reviewed THEN expect_label END AS exported_rev,
+       trained_confident IS NOT DISTINCT FROM CASE WHEN expect_reviewed OR coalesce(confidence, 0) >= 90 THEN expect_label END AS trained_conf,
+       dataset_confident IS NOT DISTINCT FROM CASE WHEN expect_reviewed OR coalesce(confidence, 0) >= 90 THEN expect_label END AS dataset_conf,
+       exported_confident IS NOT DISTINCT FROM CASE WHEN expect_reviewed OR coalesce(confidence, 0) >= 90 THEN expect_label END AS exported_conf
   FROM consumers ORDER BY tag;
 
 -- The run's counters: the rows left out for their label, by why.
@@ -108,7 +120,7 @@ SELECT r.status, r.metrics -> 'rows_skipped_long_label' AS long_label,
        (SELECT n FROM fx_invalid WHERE long) AS fixture_long,
        r.metrics -> 'rows_skipped_invalid_label' AS invalid_label,
        (SELECT n FROM fx_invalid WHERE NOT long) AS fixture_invalid
-  FROM ai_training_runs AS r WHERE r.id IN (:'run', :'reviewed_run') ORDER BY r.started_at;
+  FROM ai_training_runs AS r WHERE r.id IN (:'run', :'reviewed_run', :'confident_run') ORDER BY r.started_at;
 
 -- The whole dataset, not only the fixture: the run, get_training_dataset(),
 -- the usable count (should_retrain(), ai_metric_alerts) and the export read
@@ -120,7 +132,9 @@ SELECT (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'run') AS trai
        (SELECT value FROM ai_metric_alerts WHERE metric = 'training_samples') AS alert_samples,
        (SELECT count(*) FROM export_training_dataset('jsonl')) AS exported,
        (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'reviewed_run') AS trained_reviewed,
-       intent_internal._pg_intent_usable_samples(true) AS usable_reviewed;
+       intent_internal._pg_intent_usable_samples(true) AS usable_reviewed,
+       (SELECT count(*) FROM ai_training_run_rows WHERE run_id = :'confident_run') AS trained_confident,
+       (SELECT count(*) FROM get_training_dataset(p_min_confidence => 90)) AS dataset_confident;
 UPDATE ai_training_policy SET min_samples_for_training = DEFAULT;
 
 -- ai_intent_performance: one row per intent, its samples the rows that
