@@ -8,7 +8,7 @@
 -- skip a check (0.2.0 checked them in a separate function, and a role calling
 -- this one directly rejected rows without a reason, sent 20,000 ids and
 -- hit a table CHECK with an unknown action). Returns
--- {"action", "updated": n, "missing": [ids not found or not visible]}.
+-- {"action", "updated": n, "missing": [ids of no row this call changed]}.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_review(
     p_ids uuid[], p_action text, p_reason text, p_reviewer_id uuid)
 RETURNS jsonb
@@ -20,6 +20,7 @@ DECLARE
     v_unlabelled uuid[];
     v_invalid uuid[];
     v_missing uuid[];
+    v_done uuid[];
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
@@ -52,12 +53,6 @@ BEGIN
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
     p_reason := nullif(regexp_replace(p_reason, '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
-
-    -- Rows that do not exist (or row-level security hides) are reported, not
-    -- an error, so a batch from a stale screen still applies the rest.
-    SELECT coalesce(array_agg(u.id ORDER BY u.id), '{}') INTO v_missing
-      FROM (SELECT DISTINCT i AS id FROM unnest(p_ids) AS i WHERE i IS NOT NULL) AS u
-     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data AS t WHERE t.id = u.id);
 
     IF p_action = 'approve' THEN
         -- Approving confirms the row's label: a row without one has nothing
@@ -94,16 +89,30 @@ BEGIN
     -- that two calls with rows in common wait for each other instead of
     -- deadlocking (a scan's order is the plan's: by id through the index,
     -- physical in a sequential or bitmap scan).
+    -- The rows locked are the rows changed: SELECT ... FOR UPDATE passes
+    -- over a row the caller may read but row-level security does not let it
+    -- update, as the UPDATE below does, and over one deleted meanwhile.
     WITH targets AS (
         SELECT t.id, coalesce(nullif(t.correct_intent, ''), nullif(t.detected_intent, '')) AS intent
           FROM @extschema@.ai_training_data AS t
          WHERE t.id = ANY (p_ids)
          ORDER BY t.id
            FOR UPDATE
+    ), recorded AS (
+        INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
+        SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c
     )
-    INSERT INTO @extschema@.ai_review_actions (training_data_id, action, intent, reason, reviewer_id)
-    SELECT c.id, p_action, c.intent, p_reason, p_reviewer_id FROM targets AS c;
-    GET DIAGNOSTICS v_updated = ROW_COUNT;
+    SELECT coalesce(array_agg(c.id), '{}') INTO v_done FROM targets AS c;
+    v_updated := cardinality(v_done);
+    -- Every other id sent is reported, not an error, so a batch from a stale
+    -- screen still applies the rest: a row that does not exist, that
+    -- row-level security hides, or that it shows but does not let the
+    -- caller change (0.3.1 reported only the first two: the third was in
+    -- neither "updated" nor "missing").
+    SELECT coalesce(array_agg(m.id ORDER BY m.id), '{}') INTO v_missing
+      FROM (SELECT i FROM unnest(p_ids) AS i WHERE i IS NOT NULL
+            EXCEPT
+            SELECT d FROM unnest(v_done) AS d) AS m(id);
 
     -- A stored name is_valid_intent_name() refuses (0.2.0 stored them; an
     -- upgrade leaves them, and its constraints NOT VALID) is no intent: the
@@ -193,7 +202,7 @@ AS $$
     SELECT intent_internal._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
-    'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [ids that do not exist or are not visible]}.';
+    'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
 
 CREATE OR REPLACE FUNCTION @extschema@.reject_training_samples(
     p_training_data_ids uuid[], p_reason text, p_reviewer_id uuid DEFAULT NULL)
@@ -204,4 +213,4 @@ AS $$
     SELECT intent_internal._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
-    'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [ids]}.';
+    'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';

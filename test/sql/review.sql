@@ -91,6 +91,44 @@ SELECT pg_temp.try(format('SELECT approve_training_sample(%L)', :'one')) AS app_
 SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', 'x')) AS app_rejects;
 RESET ROLE;
 
+-- A reviewer who may read every row but change only some (row-level
+-- security with an UPDATE policy narrower than its SELECT policy, as for a
+-- tenant's reviewer who may read other tenants' rows): the ids a batch did
+-- not change are reported in "missing" with those that do not exist, so
+-- that updated + missing accounts for every id sent. 0.3.1 reported them
+-- nowhere ({"updated": 1, "missing": []} for three ids: two rows silently
+-- left as they were).
+DROP ROLE IF EXISTS pgi_review_tenant;
+CREATE ROLE pgi_review_tenant NOLOGIN;
+BEGIN;
+GRANT SELECT, UPDATE (correct_intent, corrected_by_human, intent_correct, corrected_by, corrected_at, dataset_status)
+    ON ai_training_data TO pgi_review_tenant;
+GRANT SELECT, INSERT (training_data_id, action, intent, reason, reviewer_id) ON ai_review_actions TO pgi_review_tenant;
+GRANT USAGE ON SEQUENCE ai_review_actions_id_seq TO pgi_review_tenant;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_review_tenant', 'review');
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_reads ON ai_training_data FOR SELECT TO pgi_review_tenant USING (true);
+CREATE POLICY tenant_reviews ON ai_training_data FOR UPDATE TO pgi_review_tenant
+    USING (category = 'mine') WITH CHECK (category = 'mine');
+SELECT array_agg(id ORDER BY id) AS tenant_ids FROM (
+    SELECT id FROM ai_training_data WHERE dataset_status = 'pending' AND is_valid_intent_name(detected_intent)
+     ORDER BY id LIMIT 6) AS t \gset
+UPDATE ai_training_data SET category = 'mine' WHERE id IN ((:'tenant_ids'::uuid[])[1], (:'tenant_ids'::uuid[])[4]);
+SET ROLE pgi_review_tenant;
+SELECT r ->> 'updated' AS updated,
+       ARRAY(SELECT m::uuid FROM jsonb_array_elements_text(r -> 'missing') AS m ORDER BY 1)
+           = '00000000-0000-0000-0000-000000000000'::uuid || (:'tenant_ids'::uuid[])[2:3] AS missing_are_the_others
+  FROM approve_training_samples((:'tenant_ids'::uuid[])[1:3] || '00000000-0000-0000-0000-000000000000'::uuid) AS r;
+SELECT r ->> 'updated' AS updated,
+       ARRAY(SELECT m::uuid FROM jsonb_array_elements_text(r -> 'missing') AS m ORDER BY 1)
+           = (:'tenant_ids'::uuid[])[5:6] AS missing_are_the_others
+  FROM reject_training_samples((:'tenant_ids'::uuid[])[4:6], 'spam') AS r;
+SELECT left(pg_temp.try(format('SELECT approve_training_sample(%L)', (:'tenant_ids'::uuid[])[2])), 5) AS not_mine;
+RESET ROLE;
+SELECT string_agg(dataset_status, ' ' ORDER BY id) AS statuses FROM ai_training_data WHERE id = ANY (:'tenant_ids');
+ROLLBACK;
+DROP ROLE pgi_review_tenant;
+
 -- Function properties.
 SELECT p.oid::regprocedure AS function, p.provolatile, p.prosecdef, p.proconfig
   FROM pg_proc p WHERE p.proname IN ('approve_training_sample', 'reject_training_sample',
