@@ -53,6 +53,16 @@ BEGIN
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
     p_reason := nullif(regexp_replace(p_reason, '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
+    -- The reason (a rejection's) or note (an approval's) is recorded once for
+    -- every row of the call, so it is bounded: one call of 10,000 ids must
+    -- not write 10,000 copies of whatever its caller sends.
+    IF octet_length(p_reason) > 1024 THEN
+        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "%s": the text is too long',
+                                                                         CASE WHEN p_action = 'approve' THEN 'p_notes' ELSE 'p_reason' END),
+                   ERRCODE = 'invalid_parameter_value',
+                  DETAIL = @extschema@.intent_output_error('It has %s bytes; a review''s reason or note has at most 1024.', octet_length(p_reason)),
+                  HINT = @extschema@.intent_output_error('It is recorded in ai_review_actions once for every row reviewed: keep it short.');
+    END IF;
 
     IF p_action = 'approve' THEN
         -- Approving confirms the row's label: a row without one has nothing
@@ -144,7 +154,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 22023; a rejection needs a reason: 22004, 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 22023; a rejection needs a reason: 22004, 22023; a reason or note of at most 1024 bytes once trimmed: 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
@@ -168,7 +178,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_sample(uuid, uuid, text) IS
-    'Approves a training row: its label is right and it may train (dataset_status approved; a detection becomes intent_correct). It leaves the review queue; the decision is recorded in ai_review_actions. Unknown id: P0002; a row without an intent: 22023.';
+    'Approves a training row: its label is right and it may train (dataset_status approved; a detection becomes intent_correct). It leaves the review queue; the decision is recorded in ai_review_actions. Unknown id: P0002; a row without an intent, or notes over 1024 bytes: 22023.';
 
 CREATE OR REPLACE FUNCTION @extschema@.reject_training_sample(
     p_training_data_id uuid, p_reason text, p_reviewer_id uuid DEFAULT NULL)
@@ -191,7 +201,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_sample(uuid, text, uuid) IS
-    'Rejects a training row with a reason: it never trains and leaves the review queue (dataset_status rejected, recorded in ai_review_actions). Unknown id: P0002; an empty reason: 22023.';
+    'Rejects a training row with a reason: it never trains and leaves the review queue (dataset_status rejected, recorded in ai_review_actions). Unknown id: P0002; an empty reason, or one over 1024 bytes: 22023.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_samples(
     p_training_data_ids uuid[], p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
@@ -202,7 +212,7 @@ AS $$
     SELECT intent_internal._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
-    'Approves up to 10000 rows at once; returns {"action": "approve", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
+    'Approves up to 10000 rows at once (notes of at most 1024 bytes, recorded for each row); returns {"action": "approve", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
 
 CREATE OR REPLACE FUNCTION @extschema@.reject_training_samples(
     p_training_data_ids uuid[], p_reason text, p_reviewer_id uuid DEFAULT NULL)
@@ -213,4 +223,4 @@ AS $$
     SELECT intent_internal._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
-    'Rejects up to 10000 rows at once with one reason; returns {"action": "reject", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
+    'Rejects up to 10000 rows at once with one reason (at most 1024 bytes, recorded for each row); returns {"action": "reject", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';

@@ -73,6 +73,19 @@ SELECT pg_temp.try($$SELECT approve_training_samples(NULL)$$) AS null_batch;
 -- (54000 before 0.2.1: PostgREST answered HTTP 500 to a bad argument.)
 SELECT pg_temp.try($$SELECT approve_training_samples(array_fill('00000000-0000-0000-0000-000000000000'::uuid, ARRAY[10001]))$$) AS huge_batch;
 SELECT approve_training_samples('{}') AS empty_batch;
+-- A reason or a note is recorded once for every row of the call: it has at
+-- most 1024 bytes (22023), so that one call cannot write 10,000 copies of
+-- whatever its caller sends (0.3.1 took any: a 200 kB reason rejecting 1,000
+-- rows wrote 204 MB into ai_review_actions). 1024 bytes are taken.
+SELECT pg_temp.try(format('SELECT reject_training_samples(ARRAY[%L]::uuid[], %L)', :'one', repeat('ñ', 513))) AS long_reason;
+SELECT pg_temp.try(format('SELECT reject_training_sample(%L, %L)', :'one', repeat('x', 1025))) AS long_reason_one;
+SELECT pg_temp.try(format('SELECT approve_training_samples(ARRAY[%L]::uuid[], NULL, %L)', :'one', repeat('x', 1025))) AS long_notes;
+SELECT pg_temp.try(format('SELECT approve_training_sample(%L, NULL, %L)', :'one', repeat('x', 1025))) AS long_notes_one;
+SELECT count(*) AS recorded FROM ai_review_actions WHERE octet_length(reason) > 1024;
+BEGIN;
+SELECT reject_training_sample(:'one', '  ' || repeat('ñ', 512) || E'\n') ->> 'dataset_status' AS longest_reason;
+SELECT octet_length(reason) AS reason_bytes FROM ai_review_actions WHERE training_data_id = :'one' AND action = 'reject';
+ROLLBACK;
 -- _pg_intent_review() checks its own arguments, so no caller skips them
 -- (0.2.0 checked them in a separate function: a direct call rejected a row
 -- without a reason, took 20,000 ids and hit a table CHECK with an unknown
