@@ -48,6 +48,7 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -67,15 +68,15 @@ struct Planned {
 };
 
 // The plan, from _pg_intent_classifier_retrain_plan(), read as the
-// extension owner: it names every classifier's owner and source, which the
+// extension owner: it reads every classifier's owner and source, which the
 // caller (the models set's, a pg_cron job's) is not shown, so it is granted
-// to no one. PostgreSQL calls only; the result is palloc'd in the caller's
-// context.
+// to no one. Only its order is used here: each classifier is a Planned with
+// its name, the rest read when its turn comes (read_current_plan()).
+// PostgreSQL calls only; the result is palloc'd in the caller's context.
 __attribute__((noinline)) List *read_plan(Oid schema, Oid extension_owner) noexcept {
     MemoryContext caller = CurrentMemoryContext;
     List *plan = NIL;
-    char *sql = psprintf("SELECT name, owner, count_sql, since, rows_at_last, threshold FROM "
-                         "%s._pg_intent_classifier_retrain_plan()",
+    char *sql = psprintf("SELECT name FROM %s._pg_intent_classifier_retrain_plan()",
                          quote_identifier(get_namespace_name(internal_schema(schema))));
     AsExtensionOwner as_owner(extension_owner);
     spi_select_in_pg(sql, 0, nullptr, nullptr, nullptr, 0, "the retraining plan could not be read",
@@ -84,24 +85,55 @@ __attribute__((noinline)) List *read_plan(Oid schema, Oid extension_owner) noexc
                          MemoryContext old = MemoryContextSwitchTo(caller);
                          Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
                          p->name = TextDatumGetCString(row.value(1, &isnull));
-                         p->owner = DatumGetObjectId(row.value(2, &isnull));
-                         if (isnull) p->owner = InvalidOid; // orphaned (_pg_intent_classifier_count_plan())
-                         const Datum count_sql = row.value(3, &isnull);
-                         // NULL: the source was dropped (_pg_intent_classifier_count_plan())
-                         p->count_sql = isnull ? nullptr : TextDatumGetCString(count_sql);
-                         Datum since = row.value(4, &isnull);
-                         p->has_since = !isnull;
-                         if (!isnull) p->since = DatumGetTimestampTz(since);
-                         Datum rows = row.value(5, &isnull);
-                         p->has_rows_at_last = !isnull;
-                         if (!isnull) p->rows_at_last = DatumGetInt64(rows);
-                         Datum threshold = row.value(6, &isnull);
-                         p->has_threshold = !isnull;
-                         if (!isnull) p->threshold = DatumGetInt32(threshold);
                          plan = lappend(plan, p);
                          MemoryContextSwitchTo(old);
                      });
     return plan;
+}
+
+// The classifier `planned` names as it is when its turn comes
+// (_pg_intent_classifier_count_plan(), as the extension owner, as
+// read_plan()), or nullptr when it no longer exists. A call trains one
+// classifier after another, for minutes each: the plan read at its start
+// is not what a classifier is by its turn. Read then, a classifier trained
+// by hand meanwhile counts from that run (the start's plan had it due, and
+// a second model was trained at once), and one altered, reassigned or
+// dropped meanwhile is counted as it is now, as its owner now, or not at
+// all. PostgreSQL calls only; palloc'd in the caller's context.
+__attribute__((noinline)) Planned *read_current_plan(Oid schema, Oid extension_owner,
+                                                     const Planned *planned) noexcept {
+    MemoryContext caller = CurrentMemoryContext;
+    Planned *current = nullptr;
+    char *sql = psprintf("SELECT owner, count_sql, since, rows_at_last, threshold FROM "
+                         "%s._pg_intent_classifier_count_plan($1)",
+                         quote_identifier(get_namespace_name(internal_schema(schema))));
+    Oid argtypes[1] = {TEXTOID};
+    Datum args[1] = {CStringGetTextDatum(planned->name)};
+    AsExtensionOwner as_owner(extension_owner);
+    spi_select_in_pg(sql, 1, argtypes, args, nullptr, 1, "the retraining plan could not be read",
+                     [&](const SpiRow &row) noexcept {
+                         bool isnull = false;
+                         MemoryContext old = MemoryContextSwitchTo(caller);
+                         Planned *p = static_cast<Planned *>(palloc0(sizeof(Planned)));
+                         p->name = planned->name;
+                         p->owner = DatumGetObjectId(row.value(1, &isnull));
+                         if (isnull) p->owner = InvalidOid; // orphaned (_pg_intent_classifier_count_plan())
+                         const Datum count_sql = row.value(2, &isnull);
+                         // NULL: the source was dropped (_pg_intent_classifier_count_plan())
+                         p->count_sql = isnull ? nullptr : TextDatumGetCString(count_sql);
+                         Datum since = row.value(3, &isnull);
+                         p->has_since = !isnull;
+                         if (!isnull) p->since = DatumGetTimestampTz(since);
+                         Datum rows = row.value(4, &isnull);
+                         p->has_rows_at_last = !isnull;
+                         if (!isnull) p->rows_at_last = DatumGetInt64(rows);
+                         Datum threshold = row.value(5, &isnull);
+                         p->has_threshold = !isnull;
+                         if (!isnull) p->threshold = DatumGetInt32(threshold);
+                         current = p;
+                         MemoryContextSwitchTo(old);
+                     });
+    return current;
 }
 
 // The functions retrain_classifiers() calls, found in the extension's schema.
@@ -401,21 +433,35 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool mar
         attempt->started = GetCurrentTimestamp();
         if (marks) mark_attempt(fns, p->name, attempt->started, carrying);
         ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
+            // The attempt reads the database as it is when it starts, not
+            // as it was when the call's statement began (minutes or hours
+            // of other trainings ago): the classifier's plan, its count and
+            // its back-off. The subtransaction's abort pops the snapshot.
+            CommandCounterIncrement();
+            PushActiveSnapshot(GetTransactionSnapshot());
+            UpdateActiveSnapshotCommandId();
+            // Dropped since the call began: reported, and no attempt is
+            // recorded for it (its name may be another classifier's next).
+            const Planned *now = read_current_plan(schema, extension_owner, p);
+            if (!now)
+                ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                                errmsg("classifier \"%s\" does not exist", p->name)));
             // An orphaned classifier (its owner dropped: the plan gives no
             // owner) has no role to be read as; say so, in its entry.
-            if (!OidIsValid(p->owner))
+            if (!OidIsValid(now->owner))
                 ereport(ERROR,
                         (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                          errmsg("classifier \"%s\" is orphaned: its owner was dropped", p->name),
                          errhint("An administrator gives it a new owner with reassign_classifier().")));
             // Nor has one whose source was dropped (the plan gives no
             // count): reported, not left out of the result.
-            if (!p->count_sql)
+            if (!now->count_sql)
                 ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                                 errmsg("the source of classifier \"%s\" does not exist", p->name)));
-            const RestrictedOperation op = enter_restricted_operation(p->owner, time_zone);
-            retrain_one(fns, p, out, attempt);
+            const RestrictedOperation op = enter_restricted_operation(now->owner, time_zone);
+            retrain_one(fns, now, out, attempt);
             leave_restricted_operation(op);
+            PopActiveSnapshot();
         });
         // The abort restored the user, the security context and the settings.
         if (error) {
