@@ -66,6 +66,7 @@ const Entry kTexts[] = {
      "primero en una llamada posterior"},
     {"retrain_conflict", "the training conflicted with a concurrent transaction",
      "el entrenamiento entr\xC3\xB3 en conflicto con una transacci\xC3\xB3n concurrente"},
+    {"retrain_not_counted", "its new rows could not be counted", "no se pudieron contar sus filas nuevas"},
     {"rq_label_error",
      "out-of-fold model predicts %s at %s; label %s got %s (rows labelled %s get %s on average)",
      "el modelo de validaci\xC3\xB3n cruzada predice %s con %s; la etiqueta %s obtuvo %s (las filas "

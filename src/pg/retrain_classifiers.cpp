@@ -471,9 +471,15 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool mar
             escape_json(out, p->name);
             appendStringInfoString(out, ", \"retrained\": false");
             const char *busy = attempt->trained ? busy_reason(error->sqlerrcode) : nullptr;
-            if (busy) {
+            // Not counted (its source gone or failing to read, the
+            // classifier orphaned or dropped): said in the reason, as the
+            // dashboards say it (new_rows_unknown), so that the entry is not
+            // taken for a training that raised, which backs off; this one
+            // records nothing, and the next call counts again.
+            const char *reason = busy ? busy : (!attempt->counted ? "retrain_not_counted" : nullptr);
+            if (reason) {
                 appendStringInfoString(out, ", \"reason\": ");
-                escape_json(out, output_text(fns, busy));
+                escape_json(out, output_text(fns, reason));
             }
             appendStringInfo(out, ", \"error\": {\"sqlstate\": \"%s\", \"message\": ",
                              unpack_sql_state(error->sqlerrcode));

@@ -64,7 +64,7 @@ expect_eq "$(q $DB "SELECT drop_classifier('bb') ->> 'classifier'")" bb "bb is d
 session_run A "COMMIT;" >/dev/null
 result=$(session_wait B)
 expect_eq "$(entry "$result" aa)" "false|not enough new rows since the last training" "aa is not due ($result)"
-expect_eq "$(entry "$result" bb)" "false|42704" "bb, dropped, is reported as not existing"
+expect_eq "$(entry "$result" bb)" "false|its new rows could not be counted|42704" "bb, dropped, is reported as not existing"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_classifier_retrain_failures")" 0 \
     "no back-off is recorded for a classifier that no longer exists"
 q $DB "SELECT create_classifier('bb', 'bb_rows', 'body', 'label', '{\"seed\": 1}') IS NOT NULL" >/dev/null

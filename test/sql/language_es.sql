@@ -35,7 +35,7 @@ SELECT (intent_internal._pg_intent_classifier_retrain_due('tickets', 5, now(), N
 SELECT k AS key, intent_output_text(k, 'en') AS en, intent_output_text(k, 'es') AS es
 FROM unnest(ARRAY['retrain_few_new_samples', 'retrain_few_samples', 'retrain_few_new_rows', 'retrain_backing_off',
                   'retrain_backing_off_run', 'retrain_run_rolled_back', 'retrain_in_progress', 'retrain_conflict',
-                  'retrain_deferred', 'retrain_interrupted_first']) AS k;
+                  'retrain_deferred', 'retrain_interrupted_first', 'retrain_not_counted']) AS k;
 
 -- Alerts: 7 of 21 rows escalated (33.33 %) and a weak model (F1 0.65).
 INSERT INTO ai_intent_models (version, algorithm, model, size_bytes, sha256, intents, metrics, is_active)
