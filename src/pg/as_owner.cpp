@@ -36,6 +36,13 @@ RestrictedOperation enter_restricted_operation(Oid role, const char *time_zone) 
                             true, 0, false);
     (void)set_config_option("TimeZone", time_zone, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
                             false);
+    // Row-level security applies to the role as its policies say, whatever
+    // the caller chose: under the caller's row_security = off, a read of a
+    // source whose policies bind the role failed ("query would be affected
+    // by row-level security policy"), so a caller's setting decided whether
+    // the owner's training, count or review read ran at all.
+    (void)set_config_option("row_security", "on", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                            false);
     // The text form of a value read here (a key or partition value, a text
     // of the review queue) must not depend on the caller's session: a
     // partition's key is the value's text, and under another DateStyle the

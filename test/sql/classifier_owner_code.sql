@@ -112,6 +112,21 @@ SELECT current_setting('search_path') AS path_after_service,
        current_setting('pg_intent.allow_drop_with_data') AS drop_confirmed_after_service;
 COMMIT;
 
+-- The caller's row_security does not decide the owner's read: with it off,
+-- every read of this source (whose policies bind alice: FORCE ROW LEVEL
+-- SECURITY) failed with 42501 "query would be affected by row-level
+-- security policy", and the training's failure started a retraining
+-- back-off. The read is alice's, under her policies, and the caller's
+-- setting is what it was.
+BEGIN;
+SET LOCAL ROLE pgi_oc_service;
+SET LOCAL row_security = off;
+SELECT train_classifier('trap', NULL, '{"deploy": "never"}') ->> 'status' AS service_trains_row_security_off;
+SELECT get_classifier_metrics('trap') ->> 'new_rows_unknown' AS metrics_error_row_security_off;
+SELECT jsonb_typeof(intent_internal._pg_intent_classifier_source_texts('trap', ARRAY['1', '2'])) AS texts_row_security_off;
+SELECT current_setting('row_security') AS row_security_after;
+COMMIT;
+
 -- Every planted vector ran, and only ever as alice, restricted. The view,
 -- the policy and the domain ran; the default never runs on a read.
 SELECT vector, who, super, restricted, count(*) > 0 AS ran
