@@ -115,8 +115,8 @@ COMMIT;
 -- The caller's row_security does not decide the owner's read: with it off,
 -- every read of this source (whose policies bind alice: FORCE ROW LEVEL
 -- SECURITY) failed with 42501 "query would be affected by row-level
--- security policy", and the training's failure started a retraining
--- back-off. The read is alice's, under her policies, and the caller's
+-- security policy" (under retrain_classifiers() the training's failure
+-- also started a back-off). The read is alice's, under her policies, and the caller's
 -- setting is what it was.
 BEGIN;
 SET LOCAL ROLE pgi_oc_service;
