@@ -2,6 +2,73 @@
 -- edit with plain UPDATE. The privileged training code reads it as the owner;
 -- nothing a caller sets in their session changes it.
 
+-- The one reading of a policy time zone (snapshot_time_zone): p_at cut to
+-- the start of its p_unit ('hour', 'day', 'week', 'month') in p_zone, plus
+-- p_add such units in that zone's local time (an hour as 3600 s): the unit
+-- p_add on from the local date's midnight, converted at noon (which no
+-- change of offset comes near) and cut again, so that periods tile where a
+-- daylight saving change skips midnight (America/Sao_Paulo's 2018-11-04
+-- began at 01:00, and "its start + 1 day" ended an hour into the 5th). The zone is
+-- read as the TimeZone setting reads it, which is how a classifier's
+-- time_column is read (src/pg/as_owner.cpp): a zone name or POSIX zone,
+-- never the session's timezone_abbreviations (AT TIME ZONE tries those
+-- first: under timezone_abbreviations 'Australia', 'EST' is UTC+10, not
+-- UTC-5). 22023 for a value the TimeZone setting refuses. The SET clause
+-- confines set_config()'s change to this call.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_zone_trunc(
+    p_zone text, p_unit text, p_at timestamptz, p_add integer)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    PERFORM pg_catalog.set_config('TimeZone', p_zone, true);
+    IF p_unit OPERATOR(pg_catalog.=) 'hour' THEN
+        RETURN pg_catalog.date_trunc(p_unit, p_at) + p_add OPERATOR(pg_catalog.*) '3600 seconds'::pg_catalog.interval;
+    ELSIF p_add OPERATOR(pg_catalog.=) 0 THEN
+        RETURN pg_catalog.date_trunc(p_unit, p_at);
+    END IF;
+    RETURN pg_catalog.date_trunc(p_unit,
+               (pg_catalog.date_trunc(p_unit, p_at::pg_catalog.timestamp)
+                + p_add OPERATOR(pg_catalog.*) ('1 ' OPERATOR(pg_catalog.||) p_unit)::pg_catalog.interval
+                + '12 hours'::pg_catalog.interval)::pg_catalog.timestamptz);
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_zone_trunc(text, text, timestamptz, integer) IS
+    'Internal: p_at cut to the start of its p_unit (hour, day, week, month) in time zone p_zone, plus p_add such units in local time; the zone read as the TimeZone setting reads it, never through the session''s timezone_abbreviations (22023 for a value that setting refuses). The one reading of ai_training_policy.snapshot_time_zone in SQL.';
+
+-- Refuses a snapshot_time_zone the TimeZone setting does not accept (22023):
+-- every reader reads it through that setting (_pg_intent_zone_trunc(), the
+-- reads of a classifier's source), so an abbreviation that names no zone
+-- ('AEST', which AT TIME ZONE accepted) would fail every snapshot and every
+-- training of a classifier. A zone stored before 0.3.2 checked it is refused
+-- only when changed. A trigger function, so that a role granted UPDATE on
+-- the policy needs no EXECUTE on an internal function; the SET clause
+-- confines set_config()'s change to this call.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_check_zone()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.snapshot_time_zone IS DISTINCT FROM OLD.snapshot_time_zone THEN
+        BEGIN
+            PERFORM pg_catalog.set_config('TimeZone', NEW.snapshot_time_zone, true);
+        EXCEPTION WHEN invalid_parameter_value THEN
+            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for snapshot_time_zone: "%s"', NEW.snapshot_time_zone),
+                       ERRCODE = 'invalid_parameter_value',
+                      DETAIL = @extschema@.intent_output_error('It must be a time zone the TimeZone setting accepts: a name of pg_timezone_names or a POSIX zone, not an abbreviation, whose meaning depends on the session''s timezone_abbreviations.'),
+                      HINT = @extschema@.intent_output_error('Use a zone name such as UTC or Europe/Madrid.');
+        END;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_check_zone() IS
+    'Internal trigger: refuses (22023) a new snapshot_time_zone of ai_training_policy that the TimeZone setting does not accept (an abbreviation such as AEST, an unknown name): every reader reads the zone through that setting.';
+
 -- An INSERT replaces the one row instead of failing on its primary key:
 -- pg_restore puts a dumped policy back over the one CREATE EXTENSION made.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_before_insert()
@@ -84,6 +151,11 @@ CREATE OR REPLACE TRIGGER ai_training_policy_before_insert
 CREATE OR REPLACE TRIGGER ai_training_policy_before_update
     BEFORE UPDATE ON @extschema@.ai_training_policy
     FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_policy_before_update();
+-- after ai_training_policy_before_insert (BEFORE triggers fire by name), so
+-- an INSERT it turns into an UPDATE is checked as that UPDATE
+CREATE OR REPLACE TRIGGER ai_training_policy_check_zone
+    BEFORE INSERT OR UPDATE ON @extschema@.ai_training_policy
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_policy_check_zone();
 CREATE OR REPLACE TRIGGER ai_training_policy_refuse_delete
     BEFORE DELETE ON @extschema@.ai_training_policy
     FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_policy_refuse_delete();

@@ -7,7 +7,9 @@
 -- dashboards summing the snapshots counted messages twice. Days, weeks and
 -- months are added in that zone's local time (a day is 23 or 25 hours
 -- across a daylight saving change), from the local date's midnight, so that
--- periods tile even where a change skips midnight; hours as 3600 s.
+-- periods tile even where a change skips midnight; hours as 3600 s; the zone
+-- is read as the TimeZone setting reads it, never through the caller's
+-- timezone_abbreviations (_pg_intent_zone_trunc(), both rules).
 -- PARALLEL UNSAFE: its EXCEPTION block is a subtransaction, which parallel
 -- mode forbids.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_snapshot_period(
@@ -32,17 +34,8 @@ BEGIN
     END IF;
     v_tz := (intent_internal._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
-        period_end := pg_catalog.date_trunc(v_unit, now(), v_tz);
-        -- The period before: from the local date's midnight one unit back,
-        -- converted at noon, which no change of offset comes near, and cut
-        -- as date_trunc() cuts it. (Not the end's local time minus the unit:
-        -- a day whose midnight a daylight saving change skips starts at
-        -- 01:00, and the day before it then began at 01:00 too, an hour
-        -- late.)
-        period_start := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_end - '1 hour'::interval
-                             ELSE pg_catalog.date_trunc(v_unit, pg_catalog.timezone(v_tz,
-                                      pg_catalog.date_trunc(v_unit, pg_catalog.timezone(v_tz, period_end))
-                                      - ('1 ' || v_unit)::interval + '12 hours'::interval), v_tz) END;
+        period_end := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, now(), 0);
+        period_start := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, period_end, -1);
     ELSE
         IF NOT pg_catalog.isfinite(p_period_start) THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
@@ -53,7 +46,7 @@ BEGIN
         -- (4714-11-24 BC, in snapshot_time_zone's local time) is a bad
         -- period, as one not over is (22023), not a 22008 of date_trunc().
         BEGIN
-            period_start := pg_catalog.date_trunc(v_unit, p_period_start, v_tz);
+            period_start := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, p_period_start, 0);
         EXCEPTION WHEN datetime_field_overflow THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
                        ERRCODE = 'invalid_parameter_value',
@@ -66,14 +59,7 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
                        ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');
         END IF;
-        -- The next period's start, by the rule above: a day starting at
-        -- 01:00 (America/Sao_Paulo on 2018-11-04, whose midnight was
-        -- skipped) ends at the next midnight, not at 01:00 the next day,
-        -- an hour into the next day's snapshot (refused then as 23P01).
-        period_end := CASE WHEN v_unit OPERATOR(pg_catalog.=) 'hour' THEN period_start + '1 hour'::interval
-                           ELSE pg_catalog.date_trunc(v_unit, pg_catalog.timezone(v_tz,
-                                    pg_catalog.date_trunc(v_unit, pg_catalog.timezone(v_tz, period_start))
-                                    + ('1 ' || v_unit)::interval + '12 hours'::interval), v_tz) END;
+        period_end := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, period_start, 1);
         IF period_end > now() THEN
             RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
                        ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');

@@ -587,6 +587,8 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_training_keys(integer, boolean, integer)', 'stable', 'safe', false),
     ('_pg_intent_policy_before_insert()', 'volatile', 'unsafe', false),
     ('_pg_intent_policy_before_update()', 'volatile', 'unsafe', false),
+    ('_pg_intent_policy_check_zone()', 'volatile', 'unsafe', false),
+    ('_pg_intent_zone_trunc(text, text, timestamp with time zone, integer)', 'stable', 'unsafe', false),
     ('_pg_intent_policy_refuse_delete()', 'volatile', 'unsafe', false),
     ('_pg_intent_training_data_gone()', 'volatile', 'unsafe', false),
     ('_pg_intent_refuse_truncate(text, text[])', 'volatile', 'unsafe', false),
@@ -676,8 +678,10 @@ SELECT set_eq($$SELECT f.signature, f.proconfig FROM extension_functions f WHERE
               $$VALUES ('_pg_intent_active_model_json()', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),
                        ('get_classifier_metrics(text, integer)', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),
                        ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),
-                       ('_pg_intent_report_html(uuid)', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1'])$$,
-              'the functions that turn floats into jsonb pin extra_float_digits to its default too (a caller''s -15 wrote an F1 of 0.925 as 0.9)');
+                       ('_pg_intent_report_html(uuid)', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),
+                       ('_pg_intent_zone_trunc(text, text, timestamp with time zone, integer)', ARRAY['search_path=pg_catalog, pg_temp', 'TimeZone=UTC']),
+                       ('_pg_intent_policy_check_zone()', ARRAY['search_path=pg_catalog, pg_temp', 'TimeZone=UTC'])$$,
+              'the functions that turn floats into jsonb pin extra_float_digits to its default too (a caller''s -15 wrote an F1 of 0.925 as 0.9), and the two that read a policy time zone through the TimeZone setting confine it to their call');
 SELECT set_eq($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid WHERE p.prosqlbody IS NOT NULL$$, $$VALUES ('is_valid_intent_name(text)'), ('normalize_intent_name(text)'), ('is_suspected_label_error(text, text, double precision, double precision)'), ('_pg_intent_export_candidates(integer, boolean, integer)'), ('_pg_intent_export_max_row_bytes()')$$, 'only the label rule, the label trimming, the label-error rule and the export''s row rule have a SQL-standard body (no SET clause, so CHECK constraints, the review queue, queries and the export''s warning inline them)');
 SELECT set_eq('SELECT relname, relkind FROM extension_relations', $$VALUES ('ai_training_data', 'r'), ('ai_classifier_owners', 'v'), ('ai_intent_corrections', 'r'), ('ai_training_runs', 'r'), ('ai_intent_models', 'r'), ('ai_model_deployments', 'r'), ('ai_metrics_snapshots', 'r'), ('ai_prompt_versions', 'r'), ('ai_feedback_cues', 'r'), ('ai_shadow_predictions', 'r'), ('ai_shadow_legacy_messages', 'r'), ('ai_training_policy', 'r'), ('ai_training_run_rows', 'r'), ('ai_review_actions', 'r'), ('ai_classifiers', 'r'), ('ai_classifier_run_rows', 'r'), ('ai_classifier_metrics_snapshots', 'r'), ('ai_classifier_retrain_failures', 'r'), ('ai_classifier_publication', 'r'), ('ai_model_registry', 'v'), ('ai_pending_review', 'v'), ('ai_review_queue', 'v'), ('ai_classification_errors', 'v'), ('ai_intent_performance', 'v'), ('ai_training_run_history', 'v'), ('ai_live_metrics', 'v'), ('ai_metric_alerts', 'v'), ('ai_shadow_agreement', 'v'), ('ai_training_progress', 'v')$$, 'the extension''s tables and views are exactly the contract''s');
 SELECT is_empty('SELECT relname FROM extension_relations WHERE obj_description(oid, ''pg_class'') IS NULL', 'every extension table and view has a comment');

@@ -126,6 +126,20 @@ SELECT left(e, 5) AS other_zone, e LIKE '%: the daily period from % to % overlap
 SELECT pg_temp.try($$INSERT INTO ai_metrics_snapshots (period_type, period_start, period_end)
                      VALUES ('weekly', date_trunc('week', now()) - interval '10 days', date_trunc('week', now()) - interval '3 days')$$) AS by_hand;
 SELECT pg_temp.try($$UPDATE ai_training_policy SET snapshot_time_zone = 'Mars/Olympus'$$) AS unknown_zone;
+-- The zone is read as the TimeZone setting reads it (as a classifier's
+-- time_column is), never through the session's timezone_abbreviations:
+-- 'EST' cut days at 05:00 UTC in one session and at 14:00 UTC in a session
+-- with timezone_abbreviations 'Australia', so two callers froze overlapping
+-- days; and an abbreviation that names no zone ('AEST') was accepted, then
+-- refused by every read of a classifier's source.
+UPDATE ai_training_policy SET snapshot_time_zone = 'EST';
+SET timezone_abbreviations = 'Australia';
+SELECT p.period_start = '2026-01-10 05:00+00' AS est_day_whatever_the_abbreviations
+  FROM intent_internal._pg_intent_snapshot_period('daily', '2026-01-10 12:00+00') AS p;
+RESET timezone_abbreviations;
+SELECT pg_temp.try($$UPDATE ai_training_policy SET snapshot_time_zone = 'AEST'$$) AS abbreviation_only;
+SELECT pg_temp.try($$INSERT INTO ai_training_policy (snapshot_time_zone) VALUES ('AEST')$$) AS restored_abbreviation;
+SELECT snapshot_time_zone AS zone_kept FROM ai_training_policy;
 UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
 SELECT count(*) AS snapshots_unchanged FROM ai_metrics_snapshots;
 
