@@ -50,7 +50,9 @@
 -- get_classifier_review_queue() (src/sql/48_classifier_review_queue.sql):
 -- the out-of-fold model predicted another label and gave the row's own
 -- label less probability than p_label_threshold, the mean out-of-fold
--- probability of that label over the run's rows labelled with it. A
+-- probability of that label over the run's rows labelled with it. Both are
+-- probabilities: a value that is not one (NaN, which sorts above every
+-- number, infinite, outside 0-1) is no evidence, as NULL is not. A
 -- SQL-standard body, bound when created (no search_path reaches it) and
 -- inlined into the view; open to PUBLIC, as it reads nothing.
 CREATE OR REPLACE FUNCTION @extschema@.is_suspected_label_error(
@@ -58,9 +60,12 @@ CREATE OR REPLACE FUNCTION @extschema@.is_suspected_label_error(
     p_label_threshold double precision)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN COALESCE(p_predicted_label <> p_label AND p_label_probability < p_label_threshold, false);
+RETURN COALESCE(p_predicted_label <> p_label
+                AND p_label_probability BETWEEN 0::double precision AND 1::double precision
+                AND p_label_threshold BETWEEN 0::double precision AND 1::double precision
+                AND p_label_probability < p_label_threshold, false);
 COMMENT ON FUNCTION @extschema@.is_suspected_label_error(text, text, double precision, double precision) IS
-    'Whether a row''s label is a likely label error: a model that never saw the row predicted p_predicted_label, another label, and gave p_label the probability p_label_probability, below p_label_threshold (the mean probability rows labelled p_label got; Northcutt et al. 2021''s per-class threshold). The rule of ai_review_queue''s label_error tier and get_classifier_review_queue(); false when an argument is NULL.';
+    'Whether a row''s label is a likely label error: a model that never saw the row predicted p_predicted_label, another label, and gave p_label the probability p_label_probability, below p_label_threshold (the mean probability rows labelled p_label got; Northcutt et al. 2021''s per-class threshold). The rule of ai_review_queue''s label_error tier and get_classifier_review_queue(); false when an argument is NULL or a probability is not one (NaN, infinite, outside 0-1).';
 
 CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
 WITH latest_run AS (

@@ -19,6 +19,16 @@ SELECT is_suspected_label_error('a', 'b', 0.1, 0.5) AS other_and_below,
        is_suspected_label_error('a', 'b', 0.5, 0.5) AS at_threshold,
        is_suspected_label_error('a', NULL, 0.1, 0.5) AS no_prediction,
        is_suspected_label_error('a', 'b', NULL, 0.5) AS no_probability;
+-- Nor when a probability is not one (NaN, infinite, outside 0-1): a NaN
+-- threshold (the mean of a label whose rows include one NaN probability)
+-- put every row of that label predicted otherwise in the label_error tier,
+-- as NaN sorts above every number.
+SELECT is_suspected_label_error('a', 'b', 0.1, 'NaN') AS nan_threshold,
+       is_suspected_label_error('a', 'b', 'NaN', 0.5) AS nan_probability,
+       is_suspected_label_error('a', 'b', 0.1, 'Infinity') AS infinite_threshold,
+       is_suspected_label_error('a', 'b', '-Infinity', 0.5) AS infinite_probability,
+       is_suspected_label_error('a', 'b', -0.5, 0.1) AS negative_probability,
+       is_suspected_label_error('a', 'b', 0.0, 1.0) AS bounds_count;
 -- ai_review_queue reads the same rule.
 SELECT pg_get_viewdef('ai_review_queue'::regclass) LIKE '%is_suspected_label_error(%' AS view_reads_the_rule;
 
