@@ -196,13 +196,16 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 -- starts the runs (train_classifier(): _pg_intent_classifier_for_training();
 -- train_intent_model(): _pg_intent_train_run() below). So every run of one
 -- call follows the policy of that call's start, whatever an administrator
--- commits meanwhile.
+-- commits meanwhile. It records floats (the policy's max_f1_regression, the
+-- F1 scores) in jsonb, so it pins extra_float_digits: a caller's -15 wrote
+-- 0.0125 as 0.01.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_under_policy(
     p_run_name text, p_run_type text, p_options jsonb, p_classifier text, p_partition text, p_batch uuid,
     p_policy @extschema@.ai_training_policy, p_classifier_options jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
 AS $$
 DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];

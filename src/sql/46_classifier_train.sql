@@ -21,11 +21,16 @@ COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
 -- What train_classifier() needs for the whole call: the classifier's
 -- columns, the policy that bounds the read and that every run follows, and
 -- its training options, once the caller's right to train it is checked
--- (42704, 42501) and its source checked for the owner.
+-- (42704, 42501) and its source checked for the owner. The policy goes
+-- through jsonb, whose floats are written by extra_float_digits: pinned, so
+-- that every run follows the administrator's row exactly (under a caller's
+-- -15, a max_f1_regression of 0.0125 ran as 0.01, a corrected_weight of 2.5
+-- as 2).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
 AS $$
 DECLARE
     c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'train');

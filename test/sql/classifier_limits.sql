@@ -85,6 +85,26 @@ SELECT t ->> 'training_samples' AS reviewed_rows_only FROM train_classifier('lim
 RESET ROLE;
 UPDATE ai_training_policy SET only_reviewed = false;
 
+-- The policy a call follows is the administrator's row exactly, whatever
+-- the caller's session: train_classifier() read it once as jsonb
+-- (_pg_intent_classifier_for_training(): to_jsonb() writes a float by the
+-- session's extra_float_digits, which any caller sets), so under -15 a
+-- max_f1_regression of 0.0125 ran (and was recorded) as 0.01, and a
+-- corrected_weight of 2.5 trained as 2.
+UPDATE ai_training_policy SET max_f1_regression = 0.0125, corrected_weight = 2.5;
+SET ROLE pgi_lim_owner;
+SET extra_float_digits = -15;
+SELECT t ->> 'status' AS status FROM train_classifier('lim_vouched', 'float digits') AS t;
+RESET extra_float_digits;
+RESET ROLE;
+SELECT metrics #> '{deploy,max_f1_regression}' AS max_f1_regression_followed
+  FROM ai_training_runs WHERE run_name = 'float digits';
+SET extra_float_digits = -15;
+SELECT d #> '{policy,max_f1_regression}' AS max_f1_regression_read, d #> '{policy,corrected_weight}' AS corrected_weight_read
+  FROM intent_internal._pg_intent_classifier_for_training('lim_vouched', 'pgi_lim_owner'::regrole) AS d;
+RESET extra_float_digits;
+UPDATE ai_training_policy SET max_f1_regression = DEFAULT, corrected_weight = DEFAULT;
+
 -- The memory ceiling holds: 300 reviewed rows of 64 kB (19.7 MB read) under
 -- a policy of 16 MB fail with 53200, whatever the classifier's 1048576.
 UPDATE ai_training_policy SET max_training_memory_mb = 16, max_training_rows = NULL;
