@@ -156,7 +156,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" keeps its models until delete_intent_model()'),
             ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::integer, 3);
+    v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::numeric::integer, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_keep: %s', v_keep),
             ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be between 0 and 1000.');

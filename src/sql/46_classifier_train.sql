@@ -181,7 +181,7 @@ BEGIN
          WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
     END IF;
     IF v_partition_column IS NOT NULL THEN
-        v_min := coalesce((v_classifier_policy ->> 'min_partition_rows')::integer, v_policy.min_samples_for_training);
+        v_min := coalesce((v_classifier_policy ->> 'min_partition_rows')::numeric::integer, v_policy.min_samples_for_training);
         FOR v_part IN
             SELECT u.name, u.n, u.reviewed, u.print, u.n < v_min AS below,
                    count(*) FILTER (WHERE u.n >= v_min)

@@ -73,6 +73,10 @@ SELECT alter_classifier('market', '{"keep_replaced_models": 5, "min_partition_ro
 UPDATE ai_training_policy SET snapshot_time_zone = 'Europe/Madrid';
 SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
 UPDATE ai_training_policy SET snapshot_time_zone = DEFAULT;
+-- min_partition_rows written 21.0 is 21 (it failed every training with
+-- 22P02, '21.0'::integer): the same partitions, still unchanged.
+SELECT alter_classifier('market', '{"keep_replaced_models": 5, "min_partition_rows": 21.0}') IS NOT NULL AS altered;
+SELECT jsonb_array_length(r -> 'partitions') AS trained, r -> 'partitions_unchanged' AS unchanged FROM train_classifier('market') AS r;
 -- The policy keys on each side: those left out of a partition's
 -- fingerprint, and those a model may depend on (a new key is put on one
 -- side on purpose).
@@ -134,6 +138,12 @@ SELECT * FROM solo_models;
 SELECT regexp_replace(pg_temp.try($$SELECT rollback_classifier('solo')$$), 'model \d+', 'model N') AS rollback_past_the_kept_chain;
 SELECT pg_temp.try($$SELECT prune_classifier_models('solo', 1001)$$) AS keep_too_many;
 SELECT pg_temp.try($$SELECT alter_classifier('solo', '{"keep_replaced_models": -1}')$$) AS bad_option;
+-- An integral number written with a fraction part is that integer, as the
+-- check that accepts it and the training options say: stored as 2.0, it
+-- made every prune_classifier_models() fail with 22P02 ('2.0'::integer), and
+-- a min_partition_rows of 5.0 every train_classifier().
+SELECT alter_classifier('solo', '{"keep_replaced_models": 2.0}') IS NOT NULL AS integral_option;
+SELECT prune_classifier_models('solo') -> 'keep' AS keep_read_as_2;
 SELECT pg_temp.try($$SELECT prune_classifier_models('intent')$$) AS built_in;
 RESET ROLE;
 -- A partition without an active model is bounded too: experiments that
