@@ -35,8 +35,8 @@ void define_settings() {
     // MB) should not silently turn the cache off.
     DefineCustomIntVariable(
         "pg_intent.model_cache_size",
-        "Memory each session may keep for deserialised classifier models (predict_label(), "
-        "classify_label()).",
+        "Memory each session may keep for deserialised models, of every classifier and every prediction "
+        "function (predict_intent(), predict_label(), classify_label(), explain_intent() ...).",
         "Each model is charged the memory it holds once loaded (at least its stored size); the least "
         "recently used models are dropped first. A model larger than the budget is used and not kept.",
         &guc_model_cache_size_kb, 65536, 1024, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr,

@@ -18,8 +18,9 @@ extern int guc_max_message_bytes;
 // here: it only confirms what its own role, already allowed to drop the
 // extension, asked for; it decides nothing the owner does for others.
 extern bool guc_allow_drop_with_data;
-// pg_intent.model_cache_size (kB): the byte budget of the backend's cache of
-// classifier models (classifier_cache.cpp). Superuser-only (PGC_SUSET): it
+// pg_intent.model_cache_size (kB): the byte budget of the backend's one
+// store of deserialised models, of every classifier and prediction function
+// (model_store.cpp). Superuser-only (PGC_SUSET): it
 // decides how much memory each backend keeps, which a low-privileged role
 // must not raise.
 extern int guc_model_cache_size_kb;

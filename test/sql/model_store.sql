@@ -46,6 +46,9 @@ SELECT * FROM since;
 -- The store keeps within its budget (the setting is in kB).
 SELECT bytes > 0 AS holds_bytes, bytes <= (SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'pg_intent.model_cache_size') AS within_budget
   FROM intent_internal._pg_intent_model_cache_stats();
+-- What SHOW and pg_settings say of the budget is this store's rule (0.3.1's
+-- words named the classifier cache only).
+SELECT short_desc, min_val, unit FROM pg_settings WHERE name = 'pg_intent.model_cache_size';
 
 -- A model whose bytes were removed is refused, though the store still has it.
 SELECT delete_intent_model(:first_id) ->> 'model_id' = :'first_id' AS deleted;
