@@ -117,16 +117,20 @@ bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v
             bad_option(key, N_("algorithm must be \"linear_svm\" or \"logistic_regression\"."));
         o.learner.algorithm = parse_algorithm(v.get<std::string>());
     } else if (key == "C") {
-        double c = option_number(key, v, N_("C must be a positive number."));
-        if (!(c > 0) || !std::isfinite(c)) bad_option(key, N_("C must be a positive number."));
+        // The learner's own range (LearnerOptions::validate()), checked here
+        // so that the error is the option's, in the reader's language.
+        const char *detail = N_("C must be a number greater than 0 and at most 1000000.");
+        double c = option_number(key, v, detail);
+        if (!(c > 0 && c <= LearnerOptions::kMaxC)) bad_option(key, detail);
         o.learner.C = c;
     } else if (key == "class_weight") {
         if (!v.is_string() || (v.get<std::string>() != "balanced" && v.get<std::string>() != "none"))
             bad_option(key, N_("class_weight must be \"balanced\" or \"none\"."));
         o.learner.balanced_class_weight = v.get<std::string>() == "balanced";
     } else if (key == "tolerance") {
-        double t = option_number(key, v, N_("tolerance must be a positive number."));
-        if (!(t > 0)) bad_option(key, N_("tolerance must be a positive number."));
+        const char *detail = N_("tolerance must be a number greater than 0 and at most 10.");
+        double t = option_number(key, v, detail);
+        if (!(t > 0 && t <= 10)) bad_option(key, detail);
         o.learner.tolerance = t;
     } else if (key == "max_iterations") {
         o.learner.max_iterations = static_cast<int>(option_integer(

@@ -142,6 +142,11 @@ BEGIN
         $q$SELECT intent_training_options(jsonb_build_object('x', repeat('a', 70000)))$q$,
         -- the core (training options): a detail; a detail and a hint
         $q$SELECT intent_training_options('{"C": -1}')$q$,
+        -- past the learner's own bounds (C above 1e6, a tolerance above 10):
+        -- the option's words, translated like every other option's (these
+        -- were English whatever the language, worded "option C")
+        $q$SELECT intent_training_options('{"C": 2000000}')$q$,
+        $q$SELECT intent_training_options('{"tolerance": 100}')$q$,
         $q$SELECT intent_training_options('[1]')$q$] LOOP
         RETURN NEXT '-- ' || v_case;
         FOR v_line IN SELECT * FROM pg_temp.try_full(v_case) LOOP

@@ -277,9 +277,18 @@ TEST(ModelOptions, BadValuesNameTheOption) {
     struct Case {
         const char *json, *message, *detail;
     } cases[] = {
-        {R"({"C":-1})", "invalid value for training option \"C\"", "C must be a positive number."},
-        {R"({"C":"big"})", "invalid value for training option \"C\"", "C must be a positive number."},
-        {R"({"C":0})", "invalid value for training option \"C\"", "C must be a positive number."},
+        {R"({"C":-1})", "invalid value for training option \"C\"",
+         "C must be a number greater than 0 and at most 1000000."},
+        {R"({"C":"big"})", "invalid value for training option \"C\"",
+         "C must be a number greater than 0 and at most 1000000."},
+        {R"({"C":0})", "invalid value for training option \"C\"",
+         "C must be a number greater than 0 and at most 1000000."},
+        // past the learner's range: the option's error, not the learner's
+        // "invalid value for option C", which no catalogue translates
+        {R"({"C":2e6})", "invalid value for training option \"C\"",
+         "C must be a number greater than 0 and at most 1000000."},
+        {R"({"tolerance":100})", "invalid value for training option \"tolerance\"",
+         "tolerance must be a number greater than 0 and at most 10."},
         {R"({"char_ngrams":1})", "invalid value for training option \"char_ngrams\"",
          "char_ngrams must be true or false."},
         {R"({"algorithm":"forest"})", "invalid value for training option \"algorithm\"",
