@@ -337,8 +337,10 @@ BEGIN
 
         -- 5. the model row, under a version unique even for two runs in one second.
         -- A classifier's versions are prefixed with its name and partition.
+        -- The time is UTC, never the caller's TimeZone (an offset, so no
+        -- zone name is looked up in the caller's timezone_abbreviations).
         v_version := CASE WHEN v_builtin THEN '' ELSE p_classifier || coalesce('/' || p_partition, '') || '/' END
-                     || 'v' || to_char(clock_timestamp(), 'YYYYMMDD_HH24MISS');
+                     || 'v' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYYMMDD_HH24MISS');
         WHILE EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m
                        WHERE m.version = v_version || CASE WHEN v_suffix > 1 THEN '_' || v_suffix ELSE '' END) LOOP
             v_suffix := v_suffix + 1;

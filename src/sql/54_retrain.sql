@@ -199,7 +199,7 @@ BEGIN
     v_attempt := clock_timestamp();
     BEGIN
         v_result := @extschema@.train_intent_model(
-            'auto-retrain ' || to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
+            'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
     EXCEPTION
         WHEN lock_not_available THEN
             RETURN jsonb_build_object('retrained', false,

@@ -94,11 +94,19 @@ UPDATE ai_training_policy SET only_reviewed = false;
 UPDATE ai_training_policy SET max_f1_regression = 0.0125, corrected_weight = 2.5;
 SET ROLE pgi_lim_owner;
 SET extra_float_digits = -15;
+SET TimeZone = 'Pacific/Kiritimati';
 SELECT t ->> 'status' AS status FROM train_classifier('lim_vouched', 'float digits') AS t;
+RESET TimeZone;
 RESET extra_float_digits;
 RESET ROLE;
 SELECT metrics #> '{deploy,max_f1_regression}' AS max_f1_regression_followed
   FROM ai_training_runs WHERE run_name = 'float digits';
+-- Nor does its TimeZone name the model: a version's time is UTC (it was the
+-- caller's local time, 14 hours ahead under Pacific/Kiritimati).
+SELECT abs(extract(epoch FROM (to_timestamp(substring(m.version FROM 'v(\d{8}_\d{6})'), 'YYYYMMDD_HH24MISS')::timestamp
+                               AT TIME ZONE 'UTC') - m.created_at)) < 600 AS version_time_is_utc
+  FROM ai_intent_models AS m JOIN ai_training_runs AS r ON r.model_id = m.id
+ WHERE r.run_name = 'float digits';
 SET extra_float_digits = -15;
 SELECT d #> '{policy,max_f1_regression}' AS max_f1_regression_read, d #> '{policy,corrected_weight}' AS corrected_weight_read
   FROM intent_internal._pg_intent_classifier_for_training('lim_vouched', 'pgi_lim_owner'::regrole) AS d;
