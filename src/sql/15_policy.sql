@@ -25,13 +25,13 @@ AS $$
 BEGIN
     PERFORM pg_catalog.set_config('TimeZone', p_zone, true);
     IF p_unit OPERATOR(pg_catalog.=) 'hour' THEN
-        RETURN pg_catalog.date_trunc(p_unit, p_at) + p_add OPERATOR(pg_catalog.*) '3600 seconds'::pg_catalog.interval;
+        RETURN pg_catalog.date_trunc(p_unit, p_at) + (p_add OPERATOR(pg_catalog.*) '3600 seconds'::pg_catalog.interval);
     ELSIF p_add OPERATOR(pg_catalog.=) 0 THEN
         RETURN pg_catalog.date_trunc(p_unit, p_at);
     END IF;
     RETURN pg_catalog.date_trunc(p_unit,
                (pg_catalog.date_trunc(p_unit, p_at::pg_catalog.timestamp)
-                + p_add OPERATOR(pg_catalog.*) ('1 ' OPERATOR(pg_catalog.||) p_unit)::pg_catalog.interval
+                + (p_add OPERATOR(pg_catalog.*) ('1 ' OPERATOR(pg_catalog.||) p_unit)::pg_catalog.interval)
                 + '12 hours'::pg_catalog.interval)::pg_catalog.timestamptz);
 END
 $$;
