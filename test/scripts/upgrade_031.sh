@@ -126,8 +126,15 @@ expect_eq "$(grep -c 'rule _RETURN on view public.user_owners' <<<"$blocked") $(
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.1" "nothing was updated"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP VIEW user_owners" -c "DROP TRIGGER user_owner_change ON ai_classifiers" \
     -c "DROP FUNCTION user_audit()" >/dev/null
+# 0.3.1 accepted an abbreviation as the snapshot zone (AT TIME ZONE read it
+# through the session's timezone_abbreviations); 0.3.2 reads the zone as
+# the TimeZone setting does, which refuses it: the update keeps it and warns.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_training_policy SET snapshot_time_zone = 'AEST'" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null 2>"$TEST_TMP/update031.log"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
+expect_eq "$(grep -c 'snapshot_time_zone "AEST" is not a time zone the TimeZone setting accepts' "$TEST_TMP/update031.log") $(q $DB "SELECT snapshot_time_zone FROM ai_training_policy")" \
+    "1 AEST" "the update keeps the abbreviation and warns that snapshots and source reads fail until it is changed"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_training_policy SET snapshot_time_zone = 'UTC'" >/dev/null
 expect_eq "$(grep -c 'ai_review_actions holds 1 rejections recorded without a reason; constraint ai_review_actions_reject_reason_check is left NOT VALID' "$TEST_TMP/update031.log")" 1 \
     "the update warns of the rejection recorded without a reason"
 expect_eq "$(q $DB "SELECT string_agg(conname || ' ' || convalidated, ', ' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'ai_review_actions'::regclass AND contype = 'c' AND conname <> 'ai_review_actions_action_check'")" \

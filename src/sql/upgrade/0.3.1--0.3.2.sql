@@ -322,3 +322,28 @@ $review_actions$;
 -- comment says so, as a fresh install's.
 COMMENT ON COLUMN @extschema@.ai_intent_corrections.original_intent IS
     'Intent the assistant had detected: the row''s stored detected_intent when the correction was recorded. Set by the server for every role but the owner.';
+
+-- snapshot_time_zone is read as the TimeZone setting reads it since 0.3.2
+-- (_pg_intent_zone_trunc()): a stored abbreviation that names no zone
+-- ('AEST', which AT TIME ZONE read through the session's
+-- timezone_abbreviations) would fail every snapshot and every read of a
+-- classifier's source. The policy keeps it (the new trigger checks only a
+-- change), and the upgrade says so.
+DO $snapshot_zone$
+DECLARE
+    v_zone text := (SELECT p.snapshot_time_zone FROM @extschema@.ai_training_policy AS p LIMIT 1);
+    v_session_zone text := pg_catalog.current_setting('TimeZone');
+BEGIN
+    IF v_zone IS NULL THEN
+        RETURN;
+    END IF;
+    BEGIN
+        PERFORM pg_catalog.set_config('TimeZone', v_zone, true);
+        PERFORM pg_catalog.set_config('TimeZone', v_session_zone, true);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        RAISE WARNING 'pg_intent: ai_training_policy.snapshot_time_zone "%" is not a time zone the TimeZone setting accepts', v_zone
+            USING DETAIL = 'Since 0.3.2 the zone is read as the TimeZone setting reads it: snapshots and the reads of classifiers'' sources fail until it is changed.',
+                  HINT = 'UPDATE ai_training_policy SET snapshot_time_zone = ''Australia/Sydney''; (a name of pg_timezone_names or a POSIX zone)';
+    END;
+END
+$snapshot_zone$;
