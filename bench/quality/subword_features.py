@@ -2,9 +2,18 @@
 """Subword skipgram sentence vectors as extra dense features beside TF-IDF (issue 34, point 1;
 a study: nothing here is served).
 
-    bench/quality/subword_features.py sweep [--data-dir DIR] [--work DIR]      # every cheap configuration
-    bench/quality/subword_features.py full --config d32e2b16 [--corpus train|heldout] [--sets ...]
-    bench/quality/subword_features.py fewshot --config d32e2b16 --seeds 42,43,44
+    bench/quality/subword_features.py sweep [--data-dir DIR] [--work DIR]   # SWEEP: epochs 2 and 5, lr 0.05
+    bench/quality/subword_features.py sweep2                                 # SWEEP2: more epochs or higher lr
+    bench/quality/subword_features.py full --config baseline,d16e5b16lr0.25 [--corpus train|heldout] [--sets ...]
+    bench/quality/subword_features.py fewshot --config d16e5b16lr0.25 --seeds 43,44
+    bench/quality/subword_features.py report                                 # the tables, from results.jsonl
+
+A configuration is d<dim>e<epochs>b16|b20|b2m[lr<rate>]: vector size, passes, hash buckets
+(2^16, 2^20, fastText's default 2,000,000) and learning rate (fastText's default 0.05 unless
+given); character n-grams are 3-6 in every one. `baseline` is TF-IDF alone. The sweeps run the
+few-shot samples of seed 42 only; `fewshot` adds seeds. mean_norm, the norm of the mean of the
+train texts' unit sentence vectors, tells whether the vectors trained at all: 1.000 is every
+text pointing the same way.
 
 A scikit-learn proxy of the core's features, the `strong` setup of bench/peers/sklearn_pipeline.py
 (TF-IDF word 1-3 grams, 10,000 features, and char_wb 2-5 grams, 20,000 features, sublinear tf,
@@ -313,9 +322,89 @@ def cmd_full(a, data, work, scratch):
         sys.stdout.flush()
 
 
+def cmd_report(work):
+    """The markdown tables of the results page, from WORK/results.jsonl (the last record of a key)."""
+    recs = {}
+    with open(os.path.join(work, "results.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            key = (r["part"], r.get("set"), r.get("config"), r.get("corpus"), r.get("n"), r.get("seed"))
+            recs[key] = r
+    ft = {(k[1], k[2], k[3]): r for k, r in recs.items() if k[0] == "fasttext"}
+    few = {(k[2], k[4], k[5]): r for k, r in recs.items() if k[0] == "fewshot"}
+    full = {(k[1], k[2], k[3]): r for k, r in recs.items() if k[0] == "full"}
+    out = ["### CLINC150: fastText on the train split's 15,000 texts; 5 and 10 rows per intent (seed 42), "
+           "scored on all of `val`", "",
+           "| configuration | dim | epochs | bucket | lr | fastText wall s | fastText CPU s | words | table MB "
+           "| mean norm | 5-shot acc. (alpha) | 5-shot OOS AUROC | 10-shot acc. (alpha) | 10-shot OOS AUROC |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def shot(config, n, seed=42):
+        r = few.get((config, n, seed))
+        if r is None:
+            return "", ""
+        alpha = f" ({r['alpha']:g})" if r.get("alpha") is not None else ""
+        return f"{r['acc']:.4f}{alpha}", f"{r['auroc']:.3f}"
+
+    b5, b10 = shot("baseline", 5), shot("baseline", 10)
+    out.append(f"| TF-IDF only |  |  |  |  |  |  |  |  |  | {b5[0]} | {b5[1]} | {b10[0]} | {b10[1]} |")
+    for config in SWEEP + SWEEP2:
+        f = ft.get(("CLINC150", config, "train"))
+        if f is None:
+            continue
+        dim, epoch, bucket, lr = parse_config(config)
+        s5, s10 = shot(config, 5), shot(config, 10)
+        mean_norm = f"{f['mean_norm']:.3f}" if "mean_norm" in f else ""
+        out.append(f"| {config} | {dim} | {epoch} | {bucket:,} | {lr:g} | {f['wall_s']:.1f} | {f['cpu_s']:.1f} | "
+                   f"{f['words']:,} | {f['table_bytes'] / 1e6:.1f} | {mean_norm} | {s5[0]} | {s5[1]} | {s10[0]} | "
+                   f"{s10[1]} |")
+    seeds = sorted({k[2] for k in few})
+    if len(seeds) > 1:
+        out += ["", f"### CLINC150 few-shot over seeds {', '.join(map(str, seeds))} (mean; per seed in brackets)", "",
+                "| configuration | rows per intent | accuracy | OOS AUROC | alpha per seed |", "|---|---|---|---|---|"]
+        for config in ["baseline"] + SWEEP + SWEEP2:
+            for n in (5, 10):
+                rs = [few.get((config, n, sd)) for sd in seeds]
+                if any(r is None for r in rs):
+                    continue
+                accs = [r["acc"] for r in rs]
+                aucs = [r["auroc"] for r in rs]
+                alphas = ", ".join(f"{r['alpha']:g}" for r in rs) if rs[0].get("alpha") is not None else ""
+                out.append(f"| {config} | {n} | {np.mean(accs):.4f} ({', '.join(f'{x:.4f}' for x in accs)}) | "
+                           f"{np.mean(aucs):.3f} ({', '.join(f'{x:.3f}' for x in aucs)}) | {alphas} |")
+    out += ["", "### Full train split", "",
+            "| set (scored split) | features | fastText corpus | alpha (2-fold CV on train) | accuracy | vs TF-IDF only | "
+            "OOS AUROC | OOF rule: in-scope acc. / OOS recall | threshold on val (upper bound): OOS recall at 91 % |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for name in SETS:
+        base = full.get((name, "baseline", "train"))
+        for (sname, config, corpus), r in sorted(full.items(), key=lambda kv: (kv[0][1] != "baseline", kv[0])):
+            if sname != name:
+                continue
+            delta = f"{(r['acc'] - base['acc']) * 100:+.2f} pts" if base and config != "baseline" else ""
+            feats = "TF-IDF only" if config == "baseline" else f"+ {config}"
+            fcorpus = "" if config == "baseline" else ("train texts" if corpus == "train" else "train + held-out texts")
+            cv_acc = r["cv"][str(r["alpha"] if r.get("alpha") is not None else 0.0)]
+            alpha = ("" if r.get("alpha") is None else f"{r['alpha']:g}") + f" (CV acc. {cv_acc:.4f})"
+            oos = ["", "", ""]
+            if "auroc" in r:
+                rule = ("no threshold reaches 91 % out of fold" if r.get("oof_threshold") is None else
+                        f"{r['oof_rule_in_scope']:.4f} / {r['oof_rule_recall']:.2f}")
+                oos = [f"{r['auroc']:.3f}", rule, f"{r['val_recall']:.2f} (in-scope {r['val_in_scope']:.4f})"]
+            out.append(f"| {name} (`{SETS[name][1]}`) | {feats} | {fcorpus} | {alpha} | {r['acc']:.4f} | {delta} | "
+                       + " | ".join(oos) + " |")
+    fts = [(k, r) for k, r in ft.items() if k[0] != "CLINC150" or k[2] != "train"]
+    if fts:
+        out += ["", "fastText on the other sets' corpora (same configuration, measured in the full runs):", ""]
+        for (name, config, corpus), r in sorted(fts):
+            out.append(f"- {name}, {config}, {corpus}: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU, "
+                       f"{r['words']:,} words, table {r['table_bytes'] / 1e6:.1f} MB, mean norm {r['mean_norm']:.3f}")
+    print("\n".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("part", choices=["sweep", "sweep2", "fewshot", "full"])
+    ap.add_argument("part", choices=["sweep", "sweep2", "fewshot", "full", "report"])
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--work", default="build-bench-quality/subword_features")
     ap.add_argument("--config", default=None, help="comma-separated d<dim>e<epochs>b16|b20|b2m, or baseline")
@@ -323,6 +412,9 @@ def main():
     ap.add_argument("--sets", default="CLINC150,HWU64,SNIPS,MTOD es")
     ap.add_argument("--seeds", default="42")
     a = ap.parse_args()
+    if a.part == "report":
+        cmd_report(a.work)
+        return
     data = datasets_dir(a.data_dir)
     os.makedirs(a.work, exist_ok=True)
     # fastText's corpus, model and input files in a directory of this run's own, so that runs in
