@@ -68,10 +68,11 @@ struct Planned {
 };
 
 // The plan, from _pg_intent_classifier_retrain_plan(), read as the
-// extension owner: it reads every classifier's owner and source, which the
-// caller (the models set's, a pg_cron job's) is not shown, so it is granted
-// to no one. Only its order is used here: each classifier is a Planned with
-// its name, the rest read when its turn comes (read_current_plan()).
+// extension owner: the order of every classifier, from their failed
+// attempts and runs, which the caller (the models set's, a pg_cron job's)
+// is not shown, so it is granted to no one. It names each classifier only:
+// each is a Planned with its name, the rest read when its turn comes
+// (read_current_plan()).
 // PostgreSQL calls only; the result is palloc'd in the caller's context.
 __attribute__((noinline)) List *read_plan(Oid schema, Oid extension_owner) noexcept {
     MemoryContext caller = CurrentMemoryContext;

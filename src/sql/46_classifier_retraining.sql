@@ -420,8 +420,11 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
     'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends; otherwise it starts from p_started_at with the count made).';
 
--- What retrain_classifiers() needs for each classifier but the built-in
--- (_pg_intent_classifier_count_plan()), in the order it tries them: those
+-- The order in which retrain_classifiers() tries every classifier but the
+-- built-in (only the names: each classifier's count plan is read when its
+-- turn comes, _pg_intent_classifier_count_plan(), so reading it here too
+-- was work done twice, a source statement built for every classifier at
+-- the call's start and thrown away): those
 -- whose last attempt was interrupted (an open failure with no count:
 -- _pg_intent_classifier_retrain_resume()) first, then those without an open
 -- failure, then those whose failed attempt raised an error (caught: it ends
@@ -435,13 +438,12 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, t
 -- with a snapshot of its own, which has the interrupted attempt
 -- _pg_intent_classifier_retrain_resume() recorded in the same call.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_plan()
-RETURNS TABLE (name text, owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer)
+RETURNS TABLE (name text)
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT c.name, p.owner, p.count_sql, p.since, p.rows_at_last, p.threshold
+    SELECT c.name
       FROM @extschema@.ai_classifiers AS c
-     CROSS JOIN LATERAL intent_internal._pg_intent_classifier_count_plan(c.name) AS p
       LEFT JOIN @extschema@.ai_classifier_retrain_failures AS f ON f.classifier OPERATOR(pg_catalog.=) c.name
      WHERE NOT c.built_in
      ORDER BY CASE WHEN NOT intent_internal._pg_intent_retrain_failure_open(c.name, f.failed_at) THEN 1
@@ -453,7 +455,7 @@ AS $$
               c.name
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_plan() IS
-    'Internal: for retrain_classifiers(): each classifier''s owner, the statement counting its new source rows, and its threshold; those whose last attempt was interrupted first, then those without an open failed attempt, then those with one; within each the oldest last attempt (run or failed attempt) first, then by name.';
+    'Internal: for retrain_classifiers(): the order it tries the classifiers in (their names; each one''s count plan is read at its turn): those whose last attempt was interrupted first, then those without an open failed attempt, then those with one; within each the oldest last attempt (run or failed attempt) first, then by name.';
 
 -- Whether a classifier's last attempt was interrupted, and whether it is
 -- held back before its source is even counted: its failed attempt made no

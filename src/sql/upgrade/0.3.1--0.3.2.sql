@@ -212,6 +212,10 @@ ALTER TABLE @extschema@.ai_model_deployments
 -- ---- fingerprint, so that unchanged partitions are skipped.
 DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]);
 
+-- ---- retrain_classifiers() reads each classifier's count plan at its turn:
+-- ---- the plan of the call's start names the order only (a new result type).
+DROP FUNCTION @extschema@._pg_intent_classifier_retrain_plan();
+
 -- ---- Issue 34, point 2: a partition's first model is weighed against the
 -- ---- fallback (src/core/deploy_rule.h): a new reason and two evidences.
 ALTER TABLE @extschema@.ai_training_runs
