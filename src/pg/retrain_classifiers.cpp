@@ -140,7 +140,7 @@ __attribute__((noinline)) Planned *read_current_plan(Oid schema, Oid extension_o
 // The functions retrain_classifiers() calls, found in the extension's schema.
 struct Functions {
     Oid train;  // train_classifier(text, text, jsonb)
-    Oid due;    // _pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer)
+    Oid due;    // _pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer, bigint)
     Oid record; // _pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text)
     // COMPAT(0.3.1) 0.3.1's SQL, which this library serves until ALTER
     // EXTENSION UPDATE, has neither of the two above (nor the back-off table
@@ -167,23 +167,28 @@ struct Attempt {
     TimestampTz started;
 };
 
-// _pg_intent_classifier_retrain_due(): the rule and the back-off, stated
-// once in SQL, on the count. Called through fmgr, which skips the EXECUTE
-// check: the classifier's owner, the current user here, need not hold it;
-// it is the extension's own rule applied to a number. Appends the reason
-// (and the back-off's times) to `out` when the classifier is not due.
-void apply_due_rule(const Functions &fns, int64 count, const Planned *p, int64 &new_rows, bool &due,
-                    StringInfo reason) noexcept {
-    const Datum args[5] = {CStringGetTextDatum(p->name), Int64GetDatum(count),
+// _pg_intent_classifier_retrain_due(): the rule, the minimum of samples
+// and the back-off, stated once in SQL, on the counts (`every_row`: every row
+// that could train, nullptr when not counted). Called through fmgr, which
+// skips the EXECUTE check: the classifier's owner, the current user here,
+// need not hold it; it is the extension's own rule applied to numbers.
+// Appends the reason (and the back-off's times) to `out` when the
+// classifier is not due.
+void apply_due_rule(const Functions &fns, int64 count, const int64 *every_row, const Planned *p,
+                    int64 &new_rows, bool &due, StringInfo reason) noexcept {
+    const Datum args[6] = {CStringGetTextDatum(p->name),
+                           Int64GetDatum(count),
                            TimestampTzGetDatum(p->has_since ? p->since : 0),
                            Int64GetDatum(p->has_rows_at_last ? p->rows_at_last : 0),
-                           Int32GetDatum(p->has_threshold ? p->threshold : 0)};
-    const bool nulls[5] = {false, false, !p->has_since, !p->has_rows_at_last, !p->has_threshold};
+                           Int32GetDatum(p->has_threshold ? p->threshold : 0),
+                           Int64GetDatum(every_row ? *every_row : 0)};
+    const bool nulls[6] = {
+        false, false, !p->has_since, !p->has_rows_at_last, !p->has_threshold, every_row == nullptr};
     bool result_null = false;
     const bool before_032 = !OidIsValid(fns.due);
     const Datum result = before_032
                              ? call_extension_function(fns.due_031, 4, args + 1, nulls + 1, result_null)
-                             : call_extension_function(fns.due, 5, args, nulls, result_null);
+                             : call_extension_function(fns.due, 6, args, nulls, result_null);
     if (result_null) elog(ERROR, "_pg_intent_classifier_retrain_due returned NULL");
     HeapTupleHeader row = DatumGetHeapTupleHeader(result);
     bool isnull = false;
@@ -340,21 +345,40 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     // SPI quotes the statement. Taken out of it, as the dashboards' count
     // does (src/pg/source_reads.cpp).
     const char *not_counted = psprintf("the source of classifier \"%s\" could not be counted", p->name);
-    hiding_statement_in_pg(p->count_sql, psprintf("counting the source of classifier \"%s\"", p->name),
-                           [&]() noexcept {
-                               spi_select_in_pg(p->count_sql, 1, argtypes, args, nulls, 0, not_counted,
-                                                [&](const SpiRow &row) noexcept {
-                                                    bool isnull = false;
-                                                    count = DatumGetInt64(row.value(1, &isnull));
-                                                });
-                           });
+    const auto count_rows = [&]() noexcept {
+        int64 n = 0;
+        hiding_statement_in_pg(p->count_sql, psprintf("counting the source of classifier \"%s\"", p->name),
+                               [&]() noexcept {
+                                   spi_select_in_pg(p->count_sql, 1, argtypes, args, nulls, 0, not_counted,
+                                                    [&](const SpiRow &row) noexcept {
+                                                        bool isnull = false;
+                                                        n = DatumGetInt64(row.value(1, &isnull));
+                                                    });
+                               });
+        return n;
+    };
+    count = count_rows();
     attempt->counted = true;
     attempt->count = count;
     int64 new_rows = 0;
     bool due = false;
     StringInfoData reason;
     initStringInfo(&reason);
-    apply_due_rule(fns, count, p, new_rows, due, &reason);
+    // Without a start (no time_column, or never trained) the count is of
+    // every row that could train; with one it is of the new rows only, and
+    // every row is counted (the same statement, no start) only when the
+    // new rows make the classifier due: the minimum of samples is then
+    // decided on it.
+    if (!p->has_since) {
+        apply_due_rule(fns, count, &count, p, new_rows, due, &reason);
+    } else {
+        apply_due_rule(fns, count, nullptr, p, new_rows, due, &reason);
+        if (due && OidIsValid(fns.due)) {
+            nulls[0] = 'n';
+            const int64 rows = count_rows();
+            apply_due_rule(fns, count, &rows, p, new_rows, due, &reason);
+        }
+    }
     appendStringInfoString(out, "{\"classifier\": ");
     escape_json(out, p->name);
     appendStringInfo(out, ", \"new_rows\": " INT64_FORMAT ", \"retrained\": %s", new_rows,
@@ -512,10 +536,10 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         self = calling_function(fcinfo);
         const Oid schema = self.schema;
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
-        const Oid due_args[5] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
+        const Oid due_args[6] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID, INT8OID};
         const Oid record_args[6] = {TEXTOID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
         fns.train = extension_function(schema, "train_classifier", 3, train_args);
-        fns.due = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_due", 5, due_args);
+        fns.due = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_due", 6, due_args);
         fns.record =
             extension_function_if_exists(schema, "_pg_intent_classifier_retrain_record", 6, record_args);
         const Oid text_args[2] = {TEXTOID, TEXTOID};

@@ -362,8 +362,18 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestampt
 -- _pg_intent_classifier_count_plan()'s, counted as the classifier's owner,
 -- who runs this (through fmgr): SECURITY DEFINER, as it reads the back-off
 -- and the runs.
+-- Between the two, the minimum of samples, as should_retrain() has it for
+-- intent (_pg_intent_retrain_decision()): a classifier whose source holds
+-- fewer rows that could train (p_rows: the count statement with no start,
+-- so every such row; at most max_training_rows of them are read) than its
+-- policy's min_samples_for_training is not tried. 0.3.2 before this tried
+-- it: a new classifier over a table of 6 rows failed one run an hour (each
+-- a failed run row, and the back-off's failure) for as long as the job ran.
+-- p_rows NULL: not counted, because the classifier is not due by its new
+-- rows (retrain_classifiers.cpp counts only then, when p_count is not
+-- already that count).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_due(
-    p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
+    p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer, p_rows bigint,
     OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -371,11 +381,19 @@ AS $$
 DECLARE
     f @extschema@.ai_classifier_retrain_failures;
     v_backing_off boolean;
+    v_policy @extschema@.ai_training_policy;
 BEGIN
     SELECT d.new_rows, d.due INTO new_rows, due
       FROM intent_internal._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
     IF NOT due THEN
         reason := @extschema@.intent_output_text('retrain_few_new_rows', @extschema@.intent_output_language());
+        RETURN;
+    END IF;
+    v_policy := intent_internal._pg_intent_classifier_policy(p_name);
+    IF p_rows IS NOT NULL
+       AND least(p_rows, v_policy.max_training_rows) OPERATOR(pg_catalog.<) v_policy.min_samples_for_training THEN
+        due := false;
+        reason := @extschema@.intent_output_text('retrain_few_samples', @extschema@.intent_output_language());
         RETURN;
     END IF;
     SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
@@ -393,8 +411,8 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer) IS
-    'Internal: for retrain_classifiers(): a classifier''s new rows and whether it is due (_pg_intent_classifier_due()), unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer, bigint) IS
+    'Internal: for retrain_classifiers(): a classifier''s new rows and whether it is due (_pg_intent_classifier_due()), unless its source holds fewer rows that could train (p_rows, at most max_training_rows of them) than its min_samples_for_training, or unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
 
 -- retrain_classifiers()'s bookkeeping of one attempt: a completed run ends
 -- the classifier's back-off; a failed one (or an error reported for it)
@@ -562,4 +580,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers whose last attempt was interrupted first, then those without an open failed attempt, then the others, each the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). Past that back-off, an interrupted classifier is tried only as the first attempt of a call that recorded no interrupted attempt, one per call; other calls skip it (reason: tried first in a later call): the others train on every other call at worst, however far apart the calls. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, failed_at when skipped after an interrupted attempt, no new_rows after an interrupted attempt; with error when busy, or when its new rows could not be counted: no back-off then)}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), and whose source holds at least min_samples_for_training such rows (at most max_training_rows of them), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers whose last attempt was interrupted first, then those without an open failed attempt, then the others, each the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). Past that back-off, an interrupted classifier is tried only as the first attempt of a call that recorded no interrupted attempt, one per call; other calls skip it (reason: tried first in a later call): the others train on every other call at worst, however far apart the calls. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, failed_at when skipped after an interrupted attempt, no new_rows after an interrupted attempt; with error when busy, or when its new rows could not be counted: no back-off then)}]}. Granted with the models set.';

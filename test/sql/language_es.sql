@@ -28,9 +28,9 @@ SET pg_intent.language = 'es';
 SELECT retrain_if_needed() ->> 'reason' AS reason_es, retrain_if_needed() ? 'reason' AS key_stays_english;
 UPDATE ai_training_policy SET auto_retrain_threshold = DEFAULT, min_samples_for_training = DEFAULT;
 -- A classifier's reason (retrain_classifiers()'s decision), in both languages.
-SELECT (intent_internal._pg_intent_classifier_retrain_due('tickets', 5, now(), NULL, 100)).reason AS classifier_reason_es;
+SELECT (intent_internal._pg_intent_classifier_retrain_due('tickets', 5, now(), NULL, 100, NULL)).reason AS classifier_reason_es;
 SET pg_intent.language = 'en';
-SELECT (intent_internal._pg_intent_classifier_retrain_due('tickets', 5, now(), NULL, 100)).reason AS classifier_reason_en;
+SELECT (intent_internal._pg_intent_classifier_retrain_due('tickets', 5, now(), NULL, 100, NULL)).reason AS classifier_reason_en;
 -- Every reason's text, in both languages.
 SELECT k AS key, intent_output_text(k, 'en') AS en, intent_output_text(k, 'es') AS es
 FROM unnest(ARRAY['retrain_few_new_samples', 'retrain_few_samples', 'retrain_few_new_rows', 'retrain_backing_off',
