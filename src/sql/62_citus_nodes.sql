@@ -29,7 +29,8 @@
 -- roles and distributed tables on every node under the same names). Only
 -- the owner and grantees that count on the coordinator are published by
 -- name (_pg_intent_classifier_published()): a dropped role's name, taken
--- by a new role, gives it nothing on any node.
+-- by a new role, gives it nothing on any node, a node added later included
+-- (it asks the coordinator for them, _pg_intent_apply_new_placement()).
 
 -- This node's Citus group: 0 on the coordinator, a worker's own number,
 -- NULL where the citus extension is not installed. The one reader of
@@ -395,6 +396,14 @@ COMMENT ON FUNCTION intent_internal._pg_intent_apply_publication() IS
 -- reads the catalogs by name and OID only (pg_extension gives the
 -- extension's schema), which checks no privilege; only a placement found
 -- leads on to the extension's functions.
+-- A classifier's roles come from the coordinator as it publishes them now
+-- (_pg_intent_classifier_published() run there, through Citus's
+-- run_command_on_coordinator()), not from the kept copy: a role dropped or
+-- renamed on the coordinator changes no classifier row, so the kept copy
+-- still names it, and a role created since under that name (Citus creates
+-- it on the new node too) would get its rights here. A coordinator that
+-- cannot be asked: the classifier is applied with no owner and no grantee,
+-- with a WARNING (replicate_classifiers() publishes them again).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_apply_new_placement()
 RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -402,6 +411,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_placement pg_catalog.regclass;
+    v_current jsonb; -- each classifier's row as the coordinator publishes it now, by name
+    v_row jsonb;
     r record;
 BEGIN
     -- Any role's CREATE TRIGGER fires this: the catalogs first, by name and
@@ -428,13 +439,32 @@ BEGIN
         IF coalesce(intent_internal._pg_intent_citus_group() OPERATOR(pg_catalog.=) 0, true) THEN
             RETURN; -- not a Citus worker: the coordinator's tables are the source
         END IF;
+        BEGIN
+            EXECUTE 'SELECT c.result::jsonb FROM pg_catalog.run_command_on_coordinator($1) AS c WHERE c.success'
+               INTO v_current
+              USING 'SELECT coalesce(pg_catalog.jsonb_object_agg(c.name, intent_internal._pg_intent_classifier_published(c)), ''{}'')::text
+                       FROM @extschema@.ai_classifiers AS c WHERE NOT c.built_in';
+        EXCEPTION WHEN OTHERS THEN
+            v_current := NULL;
+        END;
+        IF v_current IS NULL THEN
+            RAISE WARNING USING MESSAGE = @extschema@.intent_output_error('the Citus coordinator could not be asked for its classifiers'' roles: this node''s copies have no owner and no grantee'),
+                  HINT = @extschema@.intent_output_error('Run replicate_classifiers() on the coordinator.');
+        END IF;
         PERFORM intent_internal._pg_intent_apply_published('reset', NULL, NULL, NULL);
         FOR r IN EXECUTE pg_catalog.format(
                     'SELECT u.kind, u.classifier, u.row, u.model FROM %s AS u
                       WHERE intent_internal._pg_intent_published_state(u.kind, u.row)
                       ORDER BY u.kind OPERATOR(pg_catalog.<>) ''classifier'', u.classifier,
                                (u.row OPERATOR(pg_catalog.->>) ''id'')::bigint', v_placement) LOOP
-            PERFORM intent_internal._pg_intent_apply_published(r.kind, r.classifier, r.row, r.model);
+            v_row := r.row;
+            IF r.kind OPERATOR(pg_catalog.=) 'classifier' THEN
+                v_row := coalesce(v_current OPERATOR(pg_catalog.->) r.classifier,
+                                  r.row OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+                                      'owner', NULL, 'train_roles', '[]'::jsonb, 'deploy_roles', '[]'::jsonb,
+                                      'predict_roles', '[]'::jsonb, 'role_names', '{}'::jsonb));
+            END IF;
+            PERFORM intent_internal._pg_intent_apply_published(r.kind, r.classifier, v_row, r.model);
         END LOOP;
     END LOOP;
 END

@@ -27,6 +27,13 @@
 #  4. A role that counts is still found by name: a grant to the live role
 #     reaches every worker and predicts there; reassign_classifier() to a
 #     live role gives the worker's copy that owner.
+#  5. A node added after DROP ROLE (and ALTER ROLE ... RENAME) with nothing
+#     republished since: the kept copy still names the roles, but the new
+#     node asks the coordinator for the roles that count now, so roles
+#     created again under those names get nothing there, and a live grantee
+#     predicts. A new node that cannot reach the coordinator applies no
+#     owner and no grantee, and warns. Before, the new node bound the kept
+#     copy's names to the new roles (the stop-62 note).
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 source test/scripts/citus_cluster.bash
@@ -116,3 +123,52 @@ expect_eq "$(predict_as w1 ow_owner)" 42501 "the orphaned classifier's owner nam
 q $DB "SELECT reassign_classifier('shop', 'ow_owner')" >/dev/null
 expect_eq "$(worker_copy)" "orphaned=f grantees=1" "reassign_classifier() to the live role: the worker finds the owner by name"
 expect_eq "$(predict_as w1 ow_owner)" ok "and the new owner predicts there"
+
+# ---------------------------------------------------------------- 5. a node added after DROP ROLE
+# The roles dropped (and one renamed) with no change of the classifier and
+# no replicate_classifiers() since: the publication's kept copy still names
+# them. Roles created again under their names (Citus creates them on every
+# node, the node added next included) must get nothing on the node added
+# after, as on the coordinator: the new node applies the classifier as the
+# coordinator publishes it when the node gets its copy, not as it was last
+# published.
+q $DB "CREATE ROLE ow_renamed; SELECT grant_classifier_access('shop', 'ow_renamed', 'predict')" >/dev/null
+q $DB "CREATE ROLE ow_live; SELECT grant_classifier_access('shop', 'ow_live', 'predict')" >/dev/null
+expect_eq "$(predict_as w1 ow_renamed) $(predict_as w1 ow_live)" "ok ok" "grants to two more roles reach the workers"
+q $DB "DROP ROLE ow_app; DROP ROLE ow_owner; ALTER ROLE ow_renamed RENAME TO ow_other" >/dev/null
+q $DB "CREATE ROLE ow_app; CREATE ROLE ow_owner; CREATE ROLE ow_renamed" >/dev/null
+expect_eq "$(predict_as coord ow_app) $(predict_as coord ow_owner) $(predict_as coord ow_renamed)" "42501 42501 42501" \
+    "on the coordinator the roles created under the dropped and renamed roles' names predict nothing"
+citus_start_worker w3
+on w3 postgres "CREATE DATABASE $DB" >/dev/null
+on w3 $DB "CREATE EXTENSION citus" >/dev/null
+q $DB "SELECT citus_add_node('127.0.0.1', $W3_PORT)" >/dev/null
+q $DB "SELECT replicate_reference_tables('block_writes')" >/dev/null
+expect_eq "$(on w3 $DB "SELECT format('orphaned=%s grantees=%s', o.orphaned, cardinality(c.predict_roles))
+                          FROM ai_classifiers AS c JOIN ai_classifier_owners AS o USING (name) WHERE c.name = 'shop'")" \
+    "orphaned=t grantees=1" "a node added after DROP ROLE: its copy is orphaned and names only the grantee still live"
+expect_eq "$(predict_as w3 ow_app) $(predict_as w3 ow_owner) $(predict_as w3 ow_renamed)" "42501 42501 42501" \
+    "and the roles created under the dropped and renamed roles' names predict nothing there"
+expect_eq "$(predict_as w3 ow_live)" ok "the live grantee predicts there"
+expect_eq "$(predict_as w1 ow_app) $(predict_as w1 ow_owner) $(predict_as w1 ow_renamed)" "42501 42501 42501" \
+    "nor on the worker that was there before"
+# A new node that cannot ask the coordinator (here: its connections demand
+# SSL, which no node offers) applies the classifier with no owner and no
+# grantee, and warns in its log: never the kept copy's roles.
+citus_start_worker w4
+on w4 postgres "CREATE DATABASE $DB" >/dev/null
+on w4 $DB "CREATE EXTENSION citus" >/dev/null
+q $DB "SELECT citus_add_node('127.0.0.1', $W4_PORT)" >/dev/null
+on w4 $DB "ALTER SYSTEM SET citus.node_conninfo = 'sslmode=require'" >/dev/null; on w4 $DB "SELECT pg_reload_conf()" >/dev/null
+out=$(psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET client_min_messages = warning" -c "SELECT replicate_reference_tables('block_writes')" 2>&1) ||
+    { echo "FAILED: replicate_reference_tables() to a node that cannot ask the coordinator: $out" >&2; exit 1; }
+grep -q "could not be asked for its classifiers' roles" "$TEST_TMP/w4/server.log" ||
+    { echo "FAILED: no warning in the new node's log: $(tail -5 "$TEST_TMP/w4/server.log")" >&2; exit 1; }
+echo "ok: a new node that cannot ask the coordinator warns (in its log: Citus does not pass the placement's WARNING on)"
+expect_eq "$(on w4 $DB "SELECT format('orphaned=%s grantees=%s', o.orphaned, cardinality(c.predict_roles))
+                          FROM ai_classifiers AS c JOIN ai_classifier_owners AS o USING (name) WHERE c.name = 'shop'")" \
+    "orphaned=t grantees=0" "and its copy has no owner and no grantee"
+expect_eq "$(predict_as w4 ow_app) $(predict_as w4 ow_live)" "42501 42501" "so no role predicts there until the coordinator publishes it again"
+on w4 $DB "ALTER SYSTEM RESET citus.node_conninfo" >/dev/null; on w4 $DB "SELECT pg_reload_conf()" >/dev/null
+q $DB "SELECT replicate_classifiers()" >/dev/null
+expect_eq "$(predict_as w4 ow_app) $(predict_as w4 ow_live)" "42501 ok" "replicate_classifiers(): the live grantee predicts there"
