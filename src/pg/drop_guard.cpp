@@ -6,8 +6,9 @@
 //
 // Every message, correction, run and model lives in the extension's tables,
 // and DROP EXTENSION (with or without CASCADE: the tables are members, not
-// dependents) deletes them without a word; so do DROP SCHEMA ... CASCADE of
-// the extension's schema and DROP OWNED BY the extension's owner. An empty
+// dependents) deletes them without a word; so do DROP EXTENSION plpgsql
+// CASCADE (an extension pg_intent requires), DROP SCHEMA ... CASCADE of the
+// extension's schema and DROP OWNED BY the extension's owner. An empty
 // install drops as before. The guard protects from a mistake, not from a
 // role: whoever passes PostgreSQL's own ownership check may set the setting.
 #include "citus_node.h"
@@ -22,6 +23,7 @@ extern "C" {
 #include "access/tableam.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
@@ -40,6 +42,7 @@ extern "C" {
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace pg_intent {
 
@@ -70,6 +73,20 @@ Oid extension_owner(Oid ext) {
     return owner;
 }
 
+// The extensions pg_intent requires (its control file's `requires`:
+// plpgsql): DROP EXTENSION of one of them with CASCADE drops pg_intent too.
+std::vector<Oid> required_extensions(Oid ext) {
+    std::vector<Oid> required;
+    CatalogIndexScan scan(DependRelationId, DependDependerIndexId, AccessShareLock, ScanSnapshot::Catalog,
+                          {{Anum_pg_depend_classid, F_OIDEQ, ObjectIdGetDatum(ExtensionRelationId)},
+                           {Anum_pg_depend_objid, F_OIDEQ, ObjectIdGetDatum(ext)}});
+    while (HeapTuple tuple = scan.next()) {
+        const auto *dep = (Form_pg_depend)GETSTRUCT(tuple);
+        if (dep->refclassid == ExtensionRelationId) required.push_back(dep->refobjid);
+    }
+    return required;
+}
+
 Oid schema_owner(Oid schema) noexcept {
     HeapTuple tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(schema));
     if (!HeapTupleIsValid(tuple)) return InvalidOid;
@@ -90,14 +107,27 @@ bool names_contain(List *names, const char *name) noexcept {
 // Whether `parsetree` drops the extension `ext` (in `schema`), judged exactly
 // as PostgreSQL will run it. A command that PostgreSQL's own ownership check
 // will refuse is left to it: the guard must not lock the tables on behalf of
-// a role that may not drop them. `ext_owner` is read only for DROP OWNED.
-bool drops_extension(Node *parsetree, Oid ext, Oid ext_owner, Oid schema) noexcept {
+// a role that may not drop them. `ext_owner` is read only for DROP OWNED;
+// `required` (the extensions pg_intent requires) only for DROP EXTENSION.
+bool drops_extension(Node *parsetree, Oid ext, Oid ext_owner, const std::vector<Oid> &required,
+                     Oid schema) noexcept {
     const Oid user = GetUserId();
     if (IsA(parsetree, DropStmt)) {
         auto *stmt = reinterpret_cast<DropStmt *>(parsetree);
-        if (stmt->removeType == OBJECT_EXTENSION)
-            return names_contain(stmt->objects, "pg_intent") &&
-                   object_ownercheck(ExtensionRelationId, ext, user);
+        if (stmt->removeType == OBJECT_EXTENSION) {
+            if (names_contain(stmt->objects, "pg_intent"))
+                return object_ownercheck(ExtensionRelationId, ext, user);
+            // DROP EXTENSION plpgsql CASCADE drops pg_intent with it; PostgreSQL
+            // checks the ownership of the extension named only.
+            if (stmt->behavior != DROP_CASCADE) return false;
+            for (const Oid other : required) {
+                const char *name = get_extension_name(other);
+                if (name && names_contain(stmt->objects, name) &&
+                    object_ownercheck(ExtensionRelationId, other, user))
+                    return true;
+            }
+            return false;
+        }
         // Without CASCADE, PostgreSQL refuses to drop the schema (the
         // extension depends on it).
         if (stmt->removeType == OBJECT_SCHEMA && stmt->behavior == DROP_CASCADE) {
@@ -215,8 +245,11 @@ PG_INTENT_FUNCTION(pg_intent_drop_guard) {
     pg_call([&]() noexcept { ext = getExtensionOfObject(ProcedureRelationId, fn_oid); });
     if (OidIsValid(ext) && event->parsetree) {
         const Oid ext_owner = IsA(event->parsetree, DropOwnedStmt) ? extension_owner(ext) : InvalidOid;
+        const std::vector<Oid> required =
+            IsA(event->parsetree, DropStmt) ? required_extensions(ext) : std::vector<Oid>{};
         pg_call([&]() noexcept {
-            threatened = drops_extension(event->parsetree, ext, ext_owner, calling_function(fcinfo).schema);
+            threatened =
+                drops_extension(event->parsetree, ext, ext_owner, required, calling_function(fcinfo).schema);
         });
     }
     if (!threatened) return PointerGetDatum(nullptr);

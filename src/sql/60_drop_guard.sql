@@ -1,4 +1,5 @@
 -- The drop guard: DROP EXTENSION pg_intent (with or without CASCADE), DROP
+-- EXTENSION ... CASCADE of an extension it requires (plpgsql), DROP
 -- SCHEMA ... CASCADE of its schema and DROP OWNED BY its owner are refused
 -- (55000) while ai_training_data, ai_intent_corrections, ai_training_runs or
 -- ai_intent_models hold rows, or ai_classifiers a classifier a user created

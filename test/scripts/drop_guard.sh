@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# DROP EXTENSION pg_intent (with or without CASCADE), DROP SCHEMA ... CASCADE
-# of its schema and DROP OWNED BY its owner are refused (55000) while its
+# DROP EXTENSION pg_intent (with or without CASCADE), DROP EXTENSION plpgsql
+# CASCADE (pg_intent requires it), DROP SCHEMA ... CASCADE of its schema and
+# DROP OWNED BY its owner are refused (55000) while its
 # tables hold messages, corrections, runs or models, and nothing is lost;
 # SET pg_intent.allow_drop_with_data = on lets the same command through; an
 # empty install drops as before. Before 0.2.1 each of these deleted every
@@ -53,6 +54,9 @@ expect_refused "$(attempt $DB "DROP EXTENSION pg_intent")" "DROP EXTENSION pg_in
 expect_refused "$(attempt $DB "DROP EXTENSION pg_intent CASCADE")" "DROP EXTENSION pg_intent CASCADE" public
 expect_refused "$(attempt $DB "DROP EXTENSION IF EXISTS pg_intent, plpgsql CASCADE")" "DROP EXTENSION IF EXISTS pg_intent, plpgsql" public
 expect_refused "$(attempt $DB "DROP SCHEMA public CASCADE")" "DROP SCHEMA public CASCADE" public
+# pg_intent requires plpgsql: dropping plpgsql with CASCADE drops pg_intent
+# and its tables too (it went through before: only the names dropped were read).
+expect_refused "$(attempt $DB "DROP EXTENSION plpgsql CASCADE")" "DROP EXTENSION plpgsql CASCADE" public
 # A row the dropping transaction wrote itself counts too.
 psql -X -q -d $DB -c "DELETE FROM ai_training_data" >/dev/null
 out=$(attempt $DB "BEGIN" "SELECT record_interaction('hola', 'greeting', 90)" "DROP EXTENSION pg_intent")
