@@ -122,3 +122,21 @@ expect_refused "$(attempt $DB "DROP OWNED BY pgi_dg_other")" "DROP OWNED BY the 
 expect_eq "$(attempt $DB "SET pg_intent.allow_drop_with_data = on" "DROP OWNED BY pgi_dg_other")" "" \
     "DROP OWNED BY the extension's owner with the setting"
 expect_eq "$(q $DB "SELECT count(*) FROM pg_extension WHERE extname = 'pg_intent'")" 0 "the extension went with its owner's objects"
+
+# pg_restore --clean of a backup over the database it was taken from: its
+# DROP EXTENSION IF EXISTS pg_intent is refused while the tables hold rows
+# (the restore reports errors and the current rows stay, the dump's are not
+# loaded); the setting given to the restore's session (PGOPTIONS) confirms
+# it, and the restore puts back exactly the dump's rows (docs/operations.md).
+fresh_db $DB
+q $DB "SELECT record_interaction('quiero devolver un producto', 'return_process', 87)" >/dev/null
+pg_dump -Fc -d $DB -f "$TEST_TMP/clean.fc"
+q $DB "SELECT record_interaction('¿dónde está mi paquete?', 'order_status', 64)" >/dev/null
+out=$(pg_restore --clean --if-exists -d $DB "$TEST_TMP/clean.fc" 2>&1 || true)
+[[ $out == *"would delete pg_intent's captured messages"* ]] || { echo "FAILED: pg_restore --clean was not refused: $out" >&2; exit 1; }
+expect_eq "$(q $DB "SELECT string_agg(detected_intent, ',' ORDER BY detected_intent) FROM ai_training_data")" "order_status,return_process" \
+    "pg_restore --clean over rows: its DROP EXTENSION is refused and the current rows stay"
+PGOPTIONS="${PGOPTIONS:-} -c pg_intent.allow_drop_with_data=on" pg_restore --clean --if-exists --exit-on-error -d $DB "$TEST_TMP/clean.fc" ||
+    { echo "FAILED: pg_restore --clean with the setting in PGOPTIONS" >&2; exit 1; }
+expect_eq "$(q $DB "SELECT string_agg(detected_intent, ',' ORDER BY detected_intent) FROM ai_training_data")" "return_process" \
+    "with pg_intent.allow_drop_with_data in PGOPTIONS it restores exactly the dump's rows"
