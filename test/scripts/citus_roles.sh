@@ -22,8 +22,8 @@
 #  3. Republished by replicate_classifiers(), and again by a change of the
 #     classifier (a grant of train to another role): the new roles still
 #     predict nothing on the worker (42501); its copy is orphaned and names
-#     no grantee. A node added later, from the publication's kept copy: the
-#     same.
+#     no grantee. A node added later (the publication's kept copy, the
+#     roles asked of the coordinator): the same.
 #  4. A role that counts is still found by name: a grant to the live role
 #     reaches every worker and predicts there; reassign_classifier() to a
 #     live role gives the worker's copy that owner.
@@ -103,8 +103,9 @@ expect_eq "$(predict_as w1 ow_app) $(predict_as w1 ow_owner)" "42501 42501" \
     "after a change of the classifier is published, the new roles still predict nothing on the worker"
 expect_eq "$(worker_copy)" "orphaned=t grantees=0" "and the worker's copy is still orphaned, with no grantee"
 
-# A node added later gets the classifier from the publication's kept copy
-# (the event trigger applies it there): the same, orphaned, no grantee.
+# A node added later gets the classifier with the publication's kept copy
+# (the event trigger applies it there, with the roles the coordinator
+# publishes then): the same, orphaned, no grantee.
 citus_start_worker w2
 on w2 postgres "CREATE DATABASE $DB" >/dev/null
 on w2 $DB "CREATE EXTENSION citus" >/dev/null
