@@ -10,8 +10,10 @@ extern "C" {
 
 using namespace pg_intent;
 
-// Statement trigger on ai_intent_models and ai_classifiers: every backend
-// drops what it cached from the table once this transaction commits.
+// Statement trigger on ai_intent_models and ai_classifiers, and their row
+// triggers for logical replication's apply worker (src/sql/10_triggers.sql):
+// every backend drops what it cached from the table once this transaction
+// commits.
 PG_INTENT_FUNCTION(pg_intent_models_changed) {
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw SqlError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,

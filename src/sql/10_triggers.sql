@@ -89,10 +89,23 @@ COMMENT ON FUNCTION intent_internal._pg_intent_models_changed() IS
 CREATE OR REPLACE TRIGGER ai_intent_models_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_intent_models
     FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
--- Also under session_replication_role = replica: logical replication's apply
--- worker and pg_restore --disable-triggers change models too, and a backend
--- that missed the invalidation would serve a stale model indefinitely.
+-- Also under session_replication_role = replica (a superuser's session that
+-- sets it): a backend that missed the invalidation would serve a stale model
+-- indefinitely.
 ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
+-- Logical replication's apply worker fires row triggers only, never
+-- statement triggers (PostgreSQL's "Logical Replication: Triggers"): on a
+-- subscriber of ai_intent_models a replicated deploy reached no cache, and a
+-- session that had loaded a model served it until it reconnected
+-- (test/scripts/logical_invalidation.sh). This row trigger sends the same
+-- invalidation there; ENABLE REPLICA, it fires only under
+-- session_replication_role = replica (the apply worker runs so), and costs
+-- an ordinary session nothing. PostgreSQL keeps one relcache invalidation
+-- per relation and command, however many rows.
+CREATE OR REPLACE TRIGGER ai_intent_models_applied
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.ai_intent_models
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
+ALTER TABLE @extschema@.ai_intent_models ENABLE REPLICA TRIGGER ai_intent_models_applied;
 
 -- The same for ai_classifiers: prediction caches which classifiers exist,
 -- who may use them and whether they are partitioned (src/pg/classifier_cache.cpp)
@@ -101,6 +114,11 @@ CREATE OR REPLACE TRIGGER ai_classifiers_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_classifiers
     FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
 ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_changed;
+-- And its row trigger for logical replication's apply worker, as above.
+CREATE OR REPLACE TRIGGER ai_classifiers_applied
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.ai_classifiers
+    FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
+ALTER TABLE @extschema@.ai_classifiers ENABLE REPLICA TRIGGER ai_classifiers_applied;
 
 
 -- -------------------------------------------------------------------------

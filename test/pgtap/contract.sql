@@ -187,7 +187,7 @@ END
 $$;
 
 -- The list's assertions, and the 101 written out below.
-SELECT plan((SELECT count(*)::integer FROM contract_checks) + 109);
+SELECT plan((SELECT count(*)::integer FROM contract_checks) + 111);
 
 -- Loads the library so that the pg_intent.* settings exist in pg_settings.
 SELECT ok(pg_intent_loaded(), 'the pg_intent library loads');
@@ -283,6 +283,8 @@ SELECT has_unique('public', 'ai_metrics_snapshots', 'ai_metrics_snapshots is uni
 SELECT hasnt_fk('public', 'ai_intent_corrections', 'corrections reference ai_training_data through a trigger, not a foreign key (pg_restore -j loads extension tables in any order)');
 SELECT has_trigger('public', 'ai_intent_models', 'ai_intent_models_changed', 'model cache invalidation trigger');
 SELECT has_trigger('public', 'ai_classifiers', 'ai_classifiers_changed', 'classifier cache invalidation trigger');
+SELECT has_trigger('public', 'ai_intent_models', 'ai_intent_models_applied', 'model cache invalidation by logical replication''s apply worker');
+SELECT has_trigger('public', 'ai_classifiers', 'ai_classifiers_applied', 'classifier cache invalidation by logical replication''s apply worker');
 -- 0.3.2 (issue 31 item 11): a restored row finds its owner, grantees and
 -- source again by name; orphaned classifiers are listed.
 SELECT has_trigger('public', 'ai_classifiers', 'ai_classifiers_rebind', 'classifier rows find their roles and source by name when inserted');

@@ -37,7 +37,8 @@ RESET ROLE;
 SELECT r.run_name AS active_run FROM ai_training_runs r JOIN ai_intent_models m ON m.run_id = r.id WHERE m.is_active;
 
 -- 16. The cache-invalidation trigger fires under session_replication_role =
--- replica (logical replication apply, pg_restore --disable-triggers).
+-- replica (a session that sets it; logical replication's apply worker fires
+-- row triggers only, and test/scripts/logical_invalidation.sh tests it).
 SELECT t.tgname, t.tgenabled FROM pg_trigger t
  WHERE t.tgrelid = 'ai_intent_models'::regclass AND t.tgname = 'ai_intent_models_changed';
 SELECT model_id AS serving FROM predict_intent('quiero devolver la mochila') \gset
