@@ -14,8 +14,8 @@
 #   - pg_regress, every file;
 #   - pgTAP, every file;
 #   - the scripted tests that touch server internals: the upgrade from
-#     0.1.0, hot-standby invalidation, the drop guard, cancellation,
-#     postmaster death; on 18 also the upgrade from 0.3.0, the upgrade's
+#     0.1.0, hot-standby and logical replication invalidation, the drop
+#     guard, cancellation, postmaster death; on 18 also the upgrade from 0.3.0, the upgrade's
 #     locks and foreign triggers, and pg_dump/pg_restore.
 # Each major's lines are prefixed with "[pgNN]". At the end, one line per
 # major and kind: "result pgNN KIND PASSED FAILED" (KIND: build, pg_regress,
@@ -40,7 +40,7 @@ MAJORS=("$@")
 # 0.2.0's library from its commit, which predates 16 (pg_proc_aclcheck);
 # upgrade.sh builds 0.1.0's, which compiles and runs on every major. MAJOR_SCRIPTS (all
 # majors) or MAJOR_SCRIPTS_NN (one) choose others.
-INTERNALS="standby_invalidation drop_guard cancel_training postmaster_death"
+INTERNALS="standby_invalidation logical_invalidation drop_guard cancel_training postmaster_death"
 default_scripts() { # major
     if [ "$1" = 18 ]; then
         echo "upgrade upgrade_030 upgrade_031_grants upgrade_ops upgrade_foreign_triggers dump_restore $INTERNALS"
