@@ -38,9 +38,12 @@ SELECT r.run_name AS active_run FROM ai_training_runs r JOIN ai_intent_models m 
 
 -- 16. The cache-invalidation trigger fires under session_replication_role =
 -- replica (a session that sets it; logical replication's apply worker fires
--- row triggers only, and test/scripts/logical_invalidation.sh tests it).
-SELECT t.tgname, t.tgenabled FROM pg_trigger t
- WHERE t.tgrelid = 'ai_intent_models'::regclass AND t.tgname = 'ai_intent_models_changed';
+-- row triggers only: the row triggers *_applied, ENABLE REPLICA, send the
+-- invalidation there, and test/scripts/logical_invalidation.sh tests it).
+SELECT t.tgrelid::regclass AS tgrelid, t.tgname, t.tgenabled FROM pg_trigger t
+ WHERE t.tgrelid IN ('ai_intent_models'::regclass, 'ai_classifiers'::regclass)
+   AND t.tgname IN ('ai_intent_models_changed', 'ai_intent_models_applied', 'ai_classifiers_changed', 'ai_classifiers_applied')
+ ORDER BY t.tgrelid::regclass::text, t.tgname;
 SELECT model_id AS serving FROM predict_intent('quiero devolver la mochila') \gset
 SET session_replication_role = replica;
 UPDATE ai_intent_models SET is_active = false WHERE is_active;
