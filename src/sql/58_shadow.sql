@@ -33,8 +33,16 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The model belongs to another classifier than intent.');
     END IF;
-    IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
-               WHERE m.id = p_challenger_model_id AND m.is_active) THEN
+    -- The champion is the model predict_intent() serves, and the challenger
+    -- must be another: compared on the champion's answer, not on is_active
+    -- read through this transaction's snapshot. predict_intent() reads the
+    -- active row with a fresh snapshot, so in a REPEATABLE READ transaction
+    -- begun before the challenger was deployed the snapshot said "not
+    -- active" while the champion was the challenger itself, and the call
+    -- logged the model against itself as an agreement
+    -- (test/scripts/shadow_champion.sh).
+    SELECT * INTO c FROM @extschema@.predict_intent(p_message);
+    IF c.model_id = p_challenger_model_id THEN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
                    ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The challenger is the active model.'),
                   HINT = @extschema@.intent_output_error('Choose a model that is not deployed.');
@@ -44,7 +52,6 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s not found', p_training_data_id), ERRCODE = 'P0002';
     END IF;
 
-    SELECT * INTO c FROM @extschema@.predict_intent(p_message);
     SELECT * INTO x FROM @extschema@.predict_intent(p_message, p_challenger_model_id);
     v_agreed := c.predicted_intent IS NOT DISTINCT FROM x.predicted_intent;
 
