@@ -182,7 +182,9 @@ BEGIN
          CROSS JOIN LATERAL intent_internal._pg_intent_report_message(a.x) AS t;
     END IF;
 
-    -- the trend: the last 20 completed runs up to this one, oldest first
+    -- the trend: the last 20 completed runs of this run's classifier (by
+    -- its id: the runs a dropped classifier of the same name left as history
+    -- are another classifier's) and partition up to this one, oldest first
     SELECT coalesce(jsonb_agg(jsonb_build_object(
                'id', t.id, 'run_name', left(t.run_name, 200), 'started', to_char(t.started_at, 'YYYY-MM-DD HH24:MI'),
                'accuracy', t.accuracy, 'coverage', t.coverage, 'f1', t.f1, 'deployed', t.deployed,
@@ -195,7 +197,8 @@ BEGIN
                             (x.metrics #>> '{metrics,macro_f1}')::float8) AS f1
               FROM @extschema@.ai_training_runs AS x
              WHERE x.status = 'completed'
-               AND x.classifier = r.classifier AND x.partition_key IS NOT DISTINCT FROM r.partition_key
+               AND x.classifier = r.classifier AND x.classifier_id IS NOT DISTINCT FROM r.classifier_id
+               AND x.partition_key IS NOT DISTINCT FROM r.partition_key
                AND (x.started_at, x.id) <= (r.started_at, r.id)
              ORDER BY x.started_at DESC, x.id DESC
              LIMIT 20) AS t;
@@ -210,4 +213,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_report_html(uuid) IS
-    'Internal: the self-contained HTML page of training_report(p_run_id, ''html''), in the language of intent_output_language(): headline metrics against the baseline, the deploy decision in plain words, the trend of accuracy, coverage and F1 across the last 20 completed runs, evaluation method, confusion heatmap, per-intent F1 bars, reliability diagram and coverage-accuracy curve (from ai_training_run_rows, or ai_classifier_run_rows for a named classifier''s run), misclassified examples read with the caller''s rights. Gathers the data; _pg_intent_render_report_html() renders it.';
+    'Internal: the self-contained HTML page of training_report(p_run_id, ''html''), in the language of intent_output_language(): headline metrics against the baseline, the deploy decision in plain words, the trend of accuracy, coverage and F1 across the last 20 completed runs of its classifier (by id) and partition, evaluation method, confusion heatmap, per-intent F1 bars, reliability diagram and coverage-accuracy curve (from ai_training_run_rows, or ai_classifier_run_rows for a named classifier''s run), misclassified examples read with the caller''s rights. Gathers the data; _pg_intent_render_report_html() renders it.';

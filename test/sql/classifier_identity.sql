@@ -74,6 +74,11 @@ SET ROLE pgi_ci_bob;
 SELECT train_classifier('router', 'bob') ->> 'deploy_reason' AS bob_deploy;
 SELECT (predict_label('router', 'quiero reservar un vuelo')).model_id <> :alice_model AS serves_his_own;
 RESET ROLE;
+-- The HTML report of his run shows the trend of his classifier's runs, not
+-- of every run recorded under the name: her run "alice" was in it.
+SELECT position('>alice<' IN training_report(r.id, 'html')) = 0 AS trend_without_her_run,
+       position('>bob<' IN training_report(r.id, 'html')) > 0 AS trend_with_his_run
+  FROM ai_training_runs AS r WHERE r.run_name = 'bob' AND r.partition_key IS NULL;
 SELECT count(DISTINCT classifier_id) AS ids, bool_and(classifier = 'router') AS one_name
   FROM ai_intent_models WHERE classifier <> 'intent';
 SELECT m.classifier_id = c.id AS runs_and_models_carry_his_id
