@@ -441,9 +441,13 @@ BEGIN
         -- A cancel, a statement timeout or a termination ends the statement:
         -- re-raise it rather than record it as a failed run. So do a
         -- serialization failure and a deadlock (a REPEATABLE READ or
-        -- SERIALIZABLE run racing a deploy): clients retry those by their
-        -- SQLSTATE, which a "failed" result would hide.
-        IF v_state IN ('57014', '57P01', '40001', '40P01') THEN
+        -- SERIALIZABLE run racing a deploy), and a lock_timeout (55P03: the
+        -- deployment lock, held by a deploy in another open transaction, or
+        -- a table another session holds): clients retry those by their
+        -- SQLSTATE, which a "failed" result would hide, and scheduled
+        -- retraining takes them for a busy classifier, not one to back off
+        -- from (retrain_if_needed(), retrain_classifiers()).
+        IF v_state IN ('57014', '57P01', '40001', '40P01', '55P03') THEN
             RAISE;
         END IF;
         -- Options were checked above, so whatever fails here (refused rows,

@@ -12,6 +12,13 @@
 #  b. retrain_classifiers() meanwhile: x and y are reported busy (55P03),
 #     nothing is recorded for either;
 #  c. A commits: the next retrain_classifiers() trains x.
+#  d. A lock_timeout is busy too (55P03): a training whose model would
+#     deploy waits for its classifier's deployment lock, which a deploy in
+#     another open transaction holds; the timeout stopped the wait and the
+#     run was recorded as failed ("canceling statement due to lock
+#     timeout"), so z, never trained, backed off for retry_failed_after, and
+#     so did intent under retrain_if_needed(). Now the training raises the
+#     55P03: reported busy, nothing recorded, the next call trains.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_retrain_busy
@@ -57,3 +64,26 @@ expect_eq "$(q $DB "SELECT e ->> 'retrained', e -> 'result' ->> 'status', e ->> 
                       FROM jsonb_array_elements('$result'::jsonb -> 'classifiers') AS e WHERE e ->> 'classifier' = 'x'")" \
     "true|completed|" "x trains at the next call, not backing off ($result)"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_classifier_retrain_failures")" 0 "and nothing is recorded as failed"
+
+# d. z's deployment lock (and intent's) held by another open transaction,
+# and a lock_timeout: the trainings that would deploy time out waiting.
+q $DB "SELECT create_classifier('z', 'x_rows', 'body', 'label', '{\"seed\": 1}') IS NOT NULL" >/dev/null
+session_open deployer $DB
+session_run deployer "BEGIN; SELECT intent_internal._pg_intent_lock_deployment('z'), intent_internal._pg_intent_lock('deployment', true);" >/dev/null
+timed() { PGOPTIONS="-c client_min_messages=warning -c lock_timeout=500ms" psql -X -At -q -d $DB "$@" 2>&1 || true; }
+result=$(timed -c "SELECT retrain_classifiers()")
+expect_eq "$(entry z)" "false|another training run is in progress|55P03" \
+    "z, timed out waiting for its deployment lock, is reported busy ($result)"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_classifier_retrain_failures")" 0 "a lock_timeout starts no back-off"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE classifier = 'z'")" 0 "and records no failed run"
+result=$(timed -c "SELECT retrain_if_needed()")
+expect_eq "$(q $DB "SELECT '$result'::jsonb ->> 'retrained', '$result'::jsonb ->> 'reason'")" \
+    "false|another training run is in progress" "retrain_if_needed(): intent timed out waiting is busy ($result)"
+expect_eq "$(q $DB "SELECT should_retrain()")" t "and intent is not backing off"
+out=$(timed -v VERBOSITY=sqlstate -c "SELECT train_intent_model('by hand') ->> 'status'")
+expect_eq "$out" "ERROR:  55P03" "train_intent_model() raises the lock_timeout's 55P03"
+session_run deployer "COMMIT;" >/dev/null
+session_close deployer
+result=$(run -c "SELECT retrain_classifiers()")
+expect_eq "$(entry z)" "true||" "once the deploy commits, the next call trains z ($result)"
+expect_eq "$(PGOPTIONS="-c client_min_messages=warning" q $DB "SELECT retrain_if_needed() -> 'result' ->> 'status'")" completed "and retrain_if_needed() trains intent"
