@@ -164,6 +164,7 @@ DECLARE
     v_failed_run uuid;
     v_attempt timestamptz;
     v_result jsonb;
+    v_busy text;
 BEGIN
     v_policy := intent_internal._pg_intent_policy();
     v_decision := intent_internal._pg_intent_retrain_decision();
@@ -201,10 +202,18 @@ BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
     EXCEPTION
+        -- Busy (55P03): intent's training lock or every training slot held
+        -- by another transaction, or a lock_timeout (the deployment lock a
+        -- deploy holds in an open transaction, a locked table). The error
+        -- says which, as retrain_classifiers()'s entry does: the reason
+        -- alone sent whoever read it looking for a training that was not
+        -- there.
         WHEN lock_not_available THEN
+            GET STACKED DIAGNOSTICS v_busy = MESSAGE_TEXT;
             RETURN jsonb_build_object('retrained', false,
                                       'reason', @extschema@.intent_output_text('retrain_in_progress',
                                                                                @extschema@.intent_output_language()),
+                                      'error', jsonb_build_object('sqlstate', '55P03', 'message', v_busy),
                                       'samples_since_last_train', v_decision.samples_since_last_train);
         -- A run cancelled or stopped by statement_timeout failed too: the
         -- next tick would time out the same way.
@@ -238,4 +247,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
-    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} (after a failed run also failed_run_id, failed_at, retry_after: it backs off until auto_retrain_threshold rows are added or changed, or ai_training_policy.retry_failed_after has passed) or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
+    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} (after a failed run also failed_run_id, failed_at, retry_after: it backs off until auto_retrain_threshold rows are added or changed, or ai_training_policy.retry_failed_after has passed) or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock, or a lock_timeout stops the training (55P03): the result then also has "error": {"sqlstate", "message"}, and nothing backs off. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';

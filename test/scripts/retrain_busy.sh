@@ -79,6 +79,10 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE classifier = 'z'
 result=$(timed -c "SELECT retrain_if_needed()")
 expect_eq "$(q $DB "SELECT '$result'::jsonb ->> 'retrained', '$result'::jsonb ->> 'reason'")" \
     "false|another training run is in progress" "retrain_if_needed(): intent timed out waiting is busy ($result)"
+# and says which lock: the reason alone sent the reader looking for a
+# training that was not there
+expect_eq "$(q $DB "SELECT '$result'::jsonb -> 'error' ->> 'sqlstate', '$result'::jsonb -> 'error' ->> 'message'")" \
+    "55P03|canceling statement due to lock timeout" "retrain_if_needed() gives the busy error"
 expect_eq "$(q $DB "SELECT should_retrain()")" t "and intent is not backing off"
 out=$(timed -v VERBOSITY=sqlstate -c "SELECT train_intent_model('by hand') ->> 'status'")
 expect_eq "$out" "ERROR:  55P03" "train_intent_model() raises the lock_timeout's 55P03"

@@ -59,7 +59,10 @@ SELECT dblink_connect('other', format('host=%s port=%s dbname=%s',
                       current_setting('port'), current_database())) AS connected;
 SELECT dblink_exec('other', 'BEGIN') AS other_begin;
 SELECT * FROM dblink('other', 'SELECT intent_internal._pg_intent_lock(''training'', false)') AS t(locked boolean);
-SELECT r - 'samples_since_last_train' AS busy, r -> 'samples_since_last_train' AS since
+SELECT r - 'samples_since_last_train' - 'error' AS busy, r -> 'samples_since_last_train' AS since,
+       r -> 'error' ->> 'sqlstate' AS sqlstate,
+       r -> 'error' ->> 'message' = format('classifier "intent" is being trained by backend %s',
+                                           (SELECT pid FROM dblink('other', 'SELECT pg_backend_pid()') AS t(pid integer))) AS names_the_holder
 FROM retrain_if_needed() r;
 SELECT count(*) AS runs FROM ai_training_runs;
 SELECT dblink_exec('other', 'ROLLBACK') AS other_rollback;
