@@ -59,6 +59,7 @@ const char *const kOptionKeys[] = {
     "select_C",
     "target_precision",
     "threshold_floor",
+    "min_coverage",
     "evidence_quantile",
     "unknown_word_quantile",
     "min_threshold_rows",
@@ -258,6 +259,10 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
         double t = option_number(key, v, N_("threshold_floor must be a number between 0 and 1."));
         if (!(t >= 0 && t <= 1)) bad_option(key, N_("threshold_floor must be a number between 0 and 1."));
         o.threshold_floor = t;
+    } else if (key == "min_coverage") {
+        double t = option_number(key, v, N_("min_coverage must be a number between 0 and 1."));
+        if (!(t >= 0 && t <= 1)) bad_option(key, N_("min_coverage must be a number between 0 and 1."));
+        o.min_coverage = t;
     } else if (key == "evidence_quantile") {
         double t = option_number(key, v, N_("evidence_quantile must be a number between 0 and 0.5."));
         if (!(t >= 0 && t <= 0.5))
@@ -384,6 +389,10 @@ void ModelOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"threshold_floor\""), {}},
                     N_("threshold_floor must be a number between 0 and 1."));
+    if (!(min_coverage >= 0 && min_coverage <= 1))
+        throw Error(ErrorKind::InvalidArgument,
+                    Message{N_("invalid value for training option \"min_coverage\""), {}},
+                    N_("min_coverage must be a number between 0 and 1."));
     if (!(evidence_quantile >= 0 && evidence_quantile <= 0.5))
         throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"evidence_quantile\"",
                     "evidence_quantile must be a number between 0 and 0.5.");
@@ -458,6 +467,7 @@ Json ModelOptions::as_json() const {
     w["select_C"] = select_C;
     w["target_precision"] = target_precision;
     w["threshold_floor"] = threshold_floor;
+    w["min_coverage"] = min_coverage;
     w["evidence_quantile"] = evidence_quantile;
     w["unknown_word_quantile"] = unknown_word_quantile;
     w["min_threshold_rows"] = min_threshold_rows;
@@ -560,6 +570,7 @@ std::vector<std::string> TrainingRequest::unweighed_options(const TrainingReques
     check(!m.recall_label.empty() && m.recall_target != dm.recall_target, "recall_target");
     check(m.target_precision != dm.target_precision, "target_precision");
     check(m.threshold_floor != dm.threshold_floor, "threshold_floor");
+    check(m.min_coverage != dm.min_coverage, "min_coverage");
     check(m.evaluation.holdout_fraction != dm.evaluation.holdout_fraction, "val_fraction");
     return keys;
 }

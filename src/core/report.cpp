@@ -212,7 +212,17 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
                       {"no_abstain_intents", small},
                       {"per_intent", std::move(per_intent)},
                       {"reason", threshold.reason},
-                      {"reason_code", threshold_reason_code(threshold.reason_code)}};
+                      {"reason_code", threshold_reason_code(threshold.reason_code)},
+                      // The coverage cap (threshold.h): `value` above is the
+                      // threshold after it; precision and coverage are the
+                      // precision rule's, before it.
+                      {"min_coverage", model.options().min_coverage},
+                      {"coverage_cap",
+                       {{"binds", coverage_cap.binds},
+                        {"coverage_before", coverage_cap.coverage_before},
+                        {"coverage_after", coverage_cap.coverage_after},
+                        {"released", coverage_cap.released},
+                        {"reason", coverage_cap.reason}}}};
     // The novelty rule (format 3, novelty.h): answers whose evidence is at or
     // below `floor` are uncertain; `uncertain` counts the in-scope
     // out-of-fold answers it made uncertain.

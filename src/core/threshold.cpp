@@ -3,7 +3,10 @@
 
 #include "errors.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 
 namespace intent {
 
@@ -98,6 +101,46 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
                       "no confidence reaches precision %.3f on out-of-fold predictions; the best precision "
                       "(%.3f at coverage %.3f) was taken",
                       target_precision, out.choice.precision, out.choice.coverage);
+    out.reason = buf;
+    return out;
+}
+
+CoverageCap cap_threshold_for_coverage(std::vector<float> withheld, size_t accepted, size_t in_scope,
+                                       float global, double min_coverage) {
+    CoverageCap out;
+    out.threshold = global;
+    const double n = static_cast<double>(in_scope);
+    out.coverage_before = in_scope ? static_cast<double>(accepted) / n : 0.0;
+    out.coverage_after = out.coverage_before;
+    char buf[256];
+    const size_t wanted = static_cast<size_t>(std::ceil(min_coverage * n - 1e-9));
+    if (min_coverage <= 0 || in_scope == 0 || accepted >= wanted || withheld.empty()) {
+        if (min_coverage > 0 && in_scope > 0 && accepted < wanted)
+            std::snprintf(buf, sizeof buf,
+                          "out-of-fold coverage %.3f, below min_coverage %.3f, but no answer is withheld by "
+                          "the global threshold alone (the novelty rules or the thin intents' floor withhold "
+                          "them): the threshold stands",
+                          out.coverage_before, min_coverage);
+        else
+            std::snprintf(buf, sizeof buf,
+                          "out-of-fold coverage %.3f, min_coverage %.3f: the threshold stands",
+                          out.coverage_before, min_coverage);
+        out.reason = buf;
+        return out;
+    }
+    std::sort(withheld.begin(), withheld.end(), std::greater<float>());
+    const size_t need = std::min(wanted - accepted, withheld.size());
+    out.threshold = std::min(withheld[need - 1], global);
+    out.released = static_cast<size_t>(
+        std::upper_bound(withheld.begin(), withheld.end(), out.threshold, std::greater<float>()) -
+        withheld.begin());
+    out.binds = true;
+    out.coverage_after = static_cast<double>(accepted + out.released) / n;
+    std::snprintf(buf, sizeof buf,
+                  "lowered from %.3f to %.3f so that out-of-fold coverage reaches min_coverage %.3f "
+                  "(%.3f before, %.3f after)",
+                  static_cast<double>(global), static_cast<double>(out.threshold), min_coverage,
+                  out.coverage_before, out.coverage_after);
     out.reason = buf;
     return out;
 }

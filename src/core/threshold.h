@@ -63,4 +63,25 @@ AbstainThresholds choose_abstain_thresholds(const std::vector<float> &confidence
                                             double threshold_floor, size_t min_threshold_rows,
                                             size_t min_intent_rows);
 
+// The global threshold lowered, never raised, so that at least
+// `min_coverage` of the in-scope out-of-fold answers are accepted (issue 34:
+// the confusion threshold withheld 8.6 % of HWU64's in-domain answers, while
+// what must abstain is novel text, which the novelty rules catch). The
+// confidences given are those of the in-scope answers the global threshold
+// alone withholds (every other rule accepts them, their intent is governed
+// by the global threshold); `accepted` counts the in-scope answers already
+// accepted, `in_scope` all in-scope answers. The new threshold is the
+// confidence of the answer that brings coverage to min_coverage (answers
+// tied with it are accepted too), or the lowest of them when even all of
+// them do not. min_coverage 0 never binds.
+struct CoverageCap {
+    bool binds = false;                             // the threshold was lowered
+    float threshold = 0;                            // the global threshold after the cap
+    double coverage_before = 0, coverage_after = 0; // in-scope out-of-fold coverage under every rule
+    size_t released = 0;                            // in-scope answers the lowered threshold accepts
+    std::string reason;                             // how it was chosen, for the report
+};
+CoverageCap cap_threshold_for_coverage(std::vector<float> withheld_by_threshold, size_t accepted,
+                                       size_t in_scope, float global, double min_coverage);
+
 } // namespace intent

@@ -468,6 +468,48 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
         }
     }
 
+    // The coverage cap (threshold.h): the confusion threshold lowered, never
+    // raised, until min_coverage of the in-scope answers are accepted; the
+    // novelty rules stand as learned.
+    {
+        const float global = report.threshold.global;
+        std::vector<bool> governed(thr.size(), true);
+        for (size_t c : report.threshold.thin_intents)
+            governed[c] = false;
+        if (report.recall.exempt) governed[static_cast<size_t>(report.recall.label)] = false;
+        std::vector<float> withheld;
+        size_t accepted_in_scope = 0, in_scope = 0;
+        for (size_t i = 0; i < held.size(); ++i) {
+            if (d.y[held[i]] == kOutOfScope) continue;
+            ++in_scope;
+            if (!uncertain[i]) {
+                ++accepted_in_scope;
+                continue;
+            }
+            const size_t c = static_cast<size_t>(pred[i]);
+            if (oos_wins[i] || !governed[c] || conf[i] >= thr[c] ||
+                lacks_evidence(h.evidence[i], report.evidence.floor) ||
+                lacks_support(h.support[i], report.support.floor) ||
+                too_many_unknown_words(h.unknown[i], report.unknown_words.limit))
+                continue;
+            withheld.push_back(conf[i]);
+        }
+        report.coverage_cap = cap_threshold_for_coverage(std::move(withheld), accepted_in_scope, in_scope,
+                                                         global, options.min_coverage);
+        if (report.coverage_cap.binds) {
+            report.threshold.global = report.coverage_cap.threshold;
+            for (size_t c = 0; c < thr.size(); ++c)
+                if (governed[c]) report.threshold.per_intent[c] = report.coverage_cap.threshold;
+            for (size_t i = 0; i < held.size(); ++i)
+                if (uncertain[i] && !oos_wins[i] && governed[static_cast<size_t>(pred[i])] &&
+                    conf[i] >= thr[static_cast<size_t>(pred[i])] &&
+                    !lacks_evidence(h.evidence[i], report.evidence.floor) &&
+                    !lacks_support(h.support[i], report.support.floor) &&
+                    !too_many_unknown_words(h.unknown[i], report.unknown_words.limit))
+                    uncertain[i] = false;
+        }
+    }
+
     size_t accepted = 0, accepted_right = 0, oos_n = 0, oos_caught = 0;
     for (size_t i = 0; i < held.size(); ++i) {
         if (d.y[held[i]] == kOutOfScope) {

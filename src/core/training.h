@@ -52,6 +52,7 @@ struct TrainReport {
     AbstainThresholds threshold;
     EvidenceFloor evidence;         // the novelty rule's floor (novelty.h)
     UnknownWordLimit unknown_words; // the novelty rule's limit on unknown words (novelty.h)
+    CoverageCap coverage_cap;       // the threshold lowered for min_coverage (threshold.h)
     SupportFloor support;           // the novelty rule's floor on the answer's own support (novelty.h)
     RecallShift recall;             // recall_label's offset (label_recall.h)
     double coverage = 0;            // in-scope out-of-fold rows not abstained

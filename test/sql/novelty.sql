@@ -174,6 +174,10 @@ SELECT intent_training_options('{"evidence_quantile": 0.2}') ->> 'evidence_quant
 SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"unknown_word_quantile": 0.51}')$$) AS too_large;
 SELECT pg_temp.try($$SELECT alter_classifier('nv_router', '{"unknown_word_quantile": "many"}')$$) AS not_a_number;
 SELECT intent_training_options() ->> 'unknown_word_quantile' AS by_default;
+-- min_coverage (the coverage cap, threshold.h) likewise: 0 to 1, 0 (off) by default.
+SELECT pg_temp.try($$SELECT train_intent_model('bad', 'full', '{"min_coverage": 1.5}')$$) AS coverage_too_large;
+SELECT pg_temp.try($$SELECT alter_classifier('nv_router', '{"min_coverage": "most"}')$$) AS coverage_not_a_number;
+SELECT intent_training_options() ->> 'min_coverage' AS coverage_by_default;
 
 -- Changing it is changing when the model abstains, which the gate cannot
 -- compare: a trainer without the deploy right may try it only with
@@ -182,6 +186,7 @@ GRANT EXECUTE ON FUNCTION train_intent_model(text, text, jsonb) TO pgi_nv_traine
 SET ROLE pgi_nv_trainer;
 SELECT pg_temp.try($$SELECT train_intent_model('lenient', 'full', '{"evidence_quantile": 0}')$$) AS without_deploy_right;
 SELECT pg_temp.try($$SELECT train_intent_model('lenient', 'full', '{"unknown_word_quantile": 0}')$$) AS unknown_words_without_deploy_right;
+SELECT pg_temp.try($$SELECT train_intent_model('lenient', 'full', '{"min_coverage": 0.95}')$$) AS min_coverage_without_deploy_right;
 SELECT (train_intent_model('lenient', 'full', '{"evidence_quantile": 0, "deploy": "never"}') ->> 'deploy_reason') AS tried;
 RESET ROLE;
 

@@ -202,3 +202,45 @@ TEST(AbstainThresholds, ThinIntentsTakeTheProbabilityFloor) {
     EXPECT_EQ(t.per_intent[0], t.global);
     EXPECT_EQ(t.global, base.global);
 }
+
+// The coverage cap (issue 34): the threshold is lowered to the confidence of
+// the answer that brings in-scope coverage to min_coverage, ties accepted,
+// and never raised.
+TEST(CoverageCap, LowersTheThresholdJustEnough) {
+    // 100 in-scope answers: 90 accepted, 10 withheld by the threshold 0.5 alone.
+    const std::vector<float> withheld = {0.45f, 0.4f, 0.35f, 0.3f, 0.3f, 0.25f, 0.2f, 0.15f, 0.1f, 0.05f};
+    CoverageCap c = cap_threshold_for_coverage(withheld, 90, 100, 0.5f, 0.95);
+    EXPECT_TRUE(c.binds);
+    // The fifth highest is 0.3, tied with the fourth: five released.
+    EXPECT_FLOAT_EQ(c.threshold, 0.3f);
+    EXPECT_EQ(c.released, 5u);
+    EXPECT_DOUBLE_EQ(c.coverage_before, 0.90);
+    EXPECT_DOUBLE_EQ(c.coverage_after, 0.95);
+    EXPECT_NE(c.reason.find("min_coverage 0.950"), std::string::npos) << c.reason;
+    // One tie more than needed is accepted with it.
+    c = cap_threshold_for_coverage(withheld, 90, 100, 0.5f, 0.94);
+    EXPECT_FLOAT_EQ(c.threshold, 0.3f);
+    EXPECT_EQ(c.released, 5u);
+    // Not enough withheld answers: the lowest of them, every one released.
+    c = cap_threshold_for_coverage(withheld, 80, 100, 0.5f, 0.95);
+    EXPECT_FLOAT_EQ(c.threshold, 0.05f);
+    EXPECT_EQ(c.released, 10u);
+    EXPECT_DOUBLE_EQ(c.coverage_after, 0.90);
+}
+
+TEST(CoverageCap, NeverBindsWhenCoverageIsReachedOrTheCapIsOff) {
+    const std::vector<float> withheld = {0.45f, 0.4f};
+    CoverageCap c = cap_threshold_for_coverage(withheld, 96, 100, 0.5f, 0.95);
+    EXPECT_FALSE(c.binds);
+    EXPECT_FLOAT_EQ(c.threshold, 0.5f);
+    EXPECT_DOUBLE_EQ(c.coverage_after, 0.96);
+    c = cap_threshold_for_coverage(withheld, 50, 100, 0.5f, 0.0);
+    EXPECT_FALSE(c.binds);
+    EXPECT_FLOAT_EQ(c.threshold, 0.5f);
+    c = cap_threshold_for_coverage({}, 50, 100, 0.5f, 0.95);
+    EXPECT_FALSE(c.binds);
+    EXPECT_NE(c.reason.find("no answer is withheld by the global threshold alone"), std::string::npos)
+        << c.reason;
+    c = cap_threshold_for_coverage(withheld, 0, 0, 0.5f, 0.95);
+    EXPECT_FALSE(c.binds);
+}

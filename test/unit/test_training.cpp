@@ -328,7 +328,9 @@ TEST(OutOfScope, RowsNeverComeBackAsAnIntent) {
 TEST(Training, SingleExampleIntentStillTrains) {
     std::vector<LabeledText> rows = shop_rows(10);
     rows.push_back(row("quiero hablar con una persona humana", "human_agent"));
-    const TrainedModel t = train_model(rows, ModelOptions{}, TrainCallbacks{});
+    ModelOptions on;
+    on.min_coverage = 0.95;
+    const TrainedModel t = train_model(rows, on, TrainCallbacks{});
     const auto &labels = t.model.labels();
     ASSERT_NE(std::find(labels.begin(), labels.end(), "human_agent"), labels.end());
     EXPECT_EQ(t.report.unseen_intent_rows, 1u);
@@ -566,4 +568,31 @@ TEST(CSelection, TheGridStaysWithinTheLearnersRange) {
     EXPECT_EQ(c.grid.size(), 3u) << "1e6 x {1/4, 1/2, 1}";
     EXPECT_LE(c.chosen, 1e6);
     EXPECT_EQ(c.reason, "C x {1/4, 1/2, 1, 2, 4}, within (0, 1e6], by out-of-fold accuracy");
+}
+
+// The coverage cap (issue 34): two intents that share their words leave
+// their answers below the probability floor, and the confidence threshold
+// withheld a fifth of the in-scope answers out of fold. At min_coverage
+// 0.95 the threshold is lowered until 95 % are answered; with the cap off
+// (the default) the threshold stands.
+TEST(Training, CoverageCapLowersTheThresholdToMinCoverage) {
+    std::vector<LabeledText> rows = shop_rows(30);
+    // Each topic is in both intents equally often (5 and 2 are coprime).
+    const char *topics[] = {"horario", "tienda", "oferta", "catálogo", "tarjeta regalo"};
+    for (size_t i = 0; i < 60; ++i)
+        rows.push_back(row("consulta general sobre " + std::string(topics[i % 5]) + " " + std::to_string(i),
+                           i % 2 ? "info_a" : "info_b"));
+    const TrainedModel before = train_model(rows, ModelOptions{}, TrainCallbacks{});
+    ASSERT_LT(before.report.coverage, 0.9) << "the fixture must leave the threshold withholding answers";
+    EXPECT_FALSE(before.report.coverage_cap.binds);
+
+    ModelOptions on;
+    on.min_coverage = 0.95;
+    const TrainedModel t = train_model(rows, on, TrainCallbacks{});
+    EXPECT_TRUE(t.report.coverage_cap.binds) << t.report.coverage_cap.reason;
+    EXPECT_GE(t.report.coverage, 0.95);
+    EXPECT_LT(t.report.threshold.global, before.report.threshold.global);
+    EXPECT_DOUBLE_EQ(t.report.coverage_cap.coverage_after, t.report.coverage);
+    // The served model carries the lowered threshold.
+    EXPECT_FLOAT_EQ(t.model.threshold(), t.report.threshold.global);
 }
