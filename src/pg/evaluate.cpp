@@ -61,7 +61,7 @@ namespace {
 
 const char *const kColumnsHint =
     N_("Select the message, then the expected intent, as two text columns, e.g. "
-    "SELECT user_message, correct_intent FROM my_table (cast others with ::text).");
+       "SELECT user_message, correct_intent FROM my_table (cast others with ::text).");
 
 // What the prepared query looks like.
 struct QueryShape {
@@ -205,8 +205,9 @@ class Evaluation {
             ++n_.deferred;
         } else if (probs_.size() > model_.labels().size()) {
             std::fill(probs_.begin(), probs_.end(), 0.0f);
-            std::copy(scratch_.probs.begin(), scratch_.probs.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                                       scratch_.probs.size(), probs_.size())),
+            std::copy(scratch_.probs.begin(),
+                      scratch_.probs.begin() +
+                          static_cast<std::ptrdiff_t>(std::min(scratch_.probs.size(), probs_.size())),
                       probs_.begin());
             probs = probs_.data();
         }
@@ -297,7 +298,8 @@ namespace {
 // predict_label() serves (defers_to_fallback(), the one rule), in the
 // labels of both models.
 intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql, const char *function_name,
-                               const ClassifierModel *found = nullptr, const LoadedModel *fallback = nullptr) {
+                               const ClassifierModel *found = nullptr,
+                               const LoadedModel *fallback = nullptr) {
     const intent::IntentModel &model = *loaded.model;
     std::vector<std::string> labels = model.labels();
     std::unordered_map<std::string, int> label_index;
@@ -336,9 +338,8 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
             throw SqlError(
                 ERRCODE_INVALID_PARAMETER_VALUE,
                 intent::Message{N_("invalid value for parameter \"p_query\": the query must only read"), {}},
-                std::string(function_name) +
-                    "() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
-                    "FOR UPDATE/SHARE and other statements are refused.",
+                std::string(function_name) + "() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
+                                             "FOR UPDATE/SHARE and other statements are refused.",
                 kColumnsHint);
         if (!shape.two_text_columns)
             throw SqlError(
@@ -465,14 +466,36 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     const std::string sql = query_argument(fcinfo, schema);
     std::string_view partition;
     bool has_partition = false;
-    const ClassifierModel found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
+    const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    // With a partition, explain_label()'s rule (may_explain_partition()):
+    // the result names every label of the partition's model, with its
+    // threshold, and whether the partition has a model of its own, which
+    // predict_label()'s one answer per text does not; a tenant's labels say
+    // what its customers asked. Checked whichever model would answer, and
+    // when neither has one (42501, not 55000), before the query runs.
+    const auto require_partition_access = [&] {
+        if (!has_partition || may_explain_partition(schema, std::string_view(name.data, name.size))) return;
+        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                       intent::Message{N_("permission denied for this partition of classifier \"%s\""),
+                                       {std::string(name.data, name.size)}},
+                       N_("Evaluating a partition's model needs the classifier's train right, which reads "
+                          "every row of the source."),
+                       N_("Evaluate the shared model instead: pass NULL as p_partition."));
+    };
+    ClassifierModel found;
+    try {
+        found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
+    } catch (const SqlError &e) {
+        if (e.sqlstate() == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) require_partition_access();
+        throw;
+    }
+    require_partition_access();
     // predict_label()'s answers: where the partition's model abstains and
     // the fallback is confident, the fallback's (defers_to_fallback()).
     const bool may_defer = may_defer_to_fallback(found);
     const ClassifierModel fallback = may_defer ? fallback_model(schema, found) : ClassifierModel();
     intent::Json metrics = evaluate_on_query(found.loaded, sql, "evaluate_label", &found,
                                              may_defer ? &fallback.loaded : nullptr);
-    const TextRef name = text_ref(PG_GETARG_DATUM(0));
     std::string storage;
     metrics["classifier"] = std::string(server_to_utf8(name.data, name.size, storage));
     if (found.by_partition)

@@ -27,11 +27,13 @@ COMMENT ON FUNCTION @extschema@.evaluate_intent_model(bigint, text) IS
 -- evaluate_intent_model()'s, so, like it, it is not open to PUBLIC (any
 -- read-only SQL, pg_sleep() included, would be anon's over /rpc): granted
 -- with the classifiers set (src/sql/90_privileges.sql), to the roles that
--- register classifiers. Not STRICT: p_partition defaults to NULL (the
+-- register classifiers. With p_partition, explain_label()'s partition rule
+-- (the classifier's train right, checked in src/pg/evaluate.cpp): the
+-- result lists every label and threshold of that tenant's model. Not STRICT: p_partition defaults to NULL (the
 -- fallback or unpartitioned model); NULL p_name or p_query raise 22004.
 CREATE OR REPLACE FUNCTION @extschema@.evaluate_label(p_name text, p_query text, p_partition text DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_evaluate_label'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.evaluate_label(text, text, text) IS
-    'evaluate_intent_model() for the named classifier: scores the model predict_label(p_name, text, p_partition) uses (p_partition''s own, else the fallback) on the rows of p_query, run with the caller''s rights and read-only (two text columns: the text, then the expected label). Returns evaluate_intent_model()''s metrics object plus classifier and model_partition (NULL: the fallback or unpartitioned model answered). Needs the classifier''s predict access (42501) and EXECUTE (the classifiers set). NULL p_name or p_query: 22004; unknown classifier: 42704; no active model: 55000; p_partition of a classifier without partitions or too long: 22023; not a read-only query: 22023; not two text columns: 42804; no labelled row: 22023.';
+    'evaluate_intent_model() for the named classifier: scores the model predict_label(p_name, text, p_partition) uses (p_partition''s own, else the fallback) on the rows of p_query, run with the caller''s rights and read-only (two text columns: the text, then the expected label). Returns evaluate_intent_model()''s metrics object plus classifier and model_partition (NULL: the fallback or unpartitioned model answered). Needs the classifier''s predict access (42501) and EXECUTE (the classifiers set); with p_partition, access to that partition as well (42501, also where neither model is deployed): the classifier''s train right, as explain_label(), since the result lists every label of the partition''s model. NULL p_name or p_query: 22004; unknown classifier: 42704; no active model: 55000; p_partition of a classifier without partitions or too long: 22023; not a read-only query: 22023; not two text columns: 42804; no labelled row: 22023.';

@@ -74,6 +74,18 @@ SELECT grant_classifier_access('router', 'pgi_el_user', 'predict') IS NOT NULL A
 SET ROLE pgi_el_user;
 SELECT (evaluate_label('router', 'SELECT msg, route FROM el_holdout') - 'classifier' - 'model_partition') = :'by_id'::jsonb AS same_for_the_role;
 SELECT pg_temp.try($$SELECT evaluate_label('router', 'SELECT msg, route FROM el_secret')$$) AS query_as_the_caller;
+-- A partition's evaluation, by explain_label()'s rule: the classifier's
+-- train right. Before, a role with predict access read every label of
+-- tenant big's own model, with its threshold (threshold_per_intent,
+-- confusion.labels), from one made-up row, and learnt whether a partition
+-- had a model of its own (model_partition); a partition without one gives
+-- the same 42501.
+SELECT pg_temp.try($$SELECT evaluate_label('router', 'VALUES (''hola'', ''x'')', 'big')$$) AS partition_of_another;
+SELECT pg_temp.try($$SELECT evaluate_label('router', 'VALUES (''hola'', ''x'')', 'small')$$) AS partition_without_model;
+RESET ROLE;
+SELECT grant_classifier_access('router', 'pgi_el_user', 'train') IS NOT NULL AS train_granted;
+SET ROLE pgi_el_user;
+SELECT evaluate_label('router', 'VALUES (''hola'', ''x'')', 'big') ->> 'model_partition' AS with_train_right;
 RESET ROLE;
 SELECT has_function_privilege('public', 'evaluate_label(text, text, text)', 'EXECUTE') AS public_may_execute;
 
