@@ -6,9 +6,11 @@
 // Rights. The function is SECURITY INVOKER and never switches user: the
 // caller's query is parsed under the caller's search_path and runs with the
 // caller's privileges and row-level security, exactly as if the caller had
-// run it. The model is loaded like predict_intent() loads it: the active
-// model is everyone's; any other model needs SELECT on its row of
-// ai_intent_models (model_by_id()).
+// run it, inside a security-restricted operation, so that it cannot switch
+// role either (SET ROLE is checked against the session user's memberships,
+// which behind PostgREST are the authenticator's: every API role). The model is loaded like predict_intent()
+// loads it: the active model is everyone's; any other model needs SELECT on its row of ai_intent_models
+// (model_by_id()).
 //
 // Read-only. The query must be a single SELECT, VALUES or TABLE statement
 // without data-modifying WITH or FOR UPDATE/SHARE (22023 otherwise), and is
@@ -363,7 +365,23 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         receiver.max_expected_bytes = 4 * longest_label + 4;
         receiver.evaluation = &evaluation;
         receiver.row_context = row_context;
+        // The query runs as the caller inside a security-restricted
+        // operation (the user unchanged): SET ROLE, RESET ROLE,
+        // set_config('role', ...) and SET SESSION AUTHORIZATION are refused
+        // (42501). SET ROLE is checked against the session user's
+        // memberships: behind a pooler or PostgREST that is the
+        // authenticator, a member of every API role, so a query that could
+        // switch role would read and call what service_role may. An error
+        // leaves the context to the (sub)transaction's abort, which restores
+        // it.
+        Oid user = InvalidOid;
+        int saved_context = 0;
+        pg_call([&]() noexcept {
+            GetUserIdAndSecContext(&user, &saved_context);
+            SetUserIdAndSecContext(user, saved_context | SECURITY_RESTRICTED_OPERATION);
+        });
         spi.run_read_only(plan, &receiver.pub, function_name);
+        pg_call([&]() noexcept { SetUserIdAndSecContext(user, saved_context); });
     }
     evaluation.rethrow_if_failed();
     pg_call([&]() noexcept { MemoryContextDelete(row_context); });

@@ -146,6 +146,27 @@ SELECT pg_temp.try(format('SELECT evaluate_intent_model(%s, %L)', :other, 'VALUE
 -- the query runs as the caller, not as the extension's owner
 SELECT evaluate_intent_model(NULL, $$SELECT 'quiero devolver la gorra', CASE WHEN current_user = 'pgi_ev_user' THEN 'return_process' ELSE 'payment_issue' END$$) ->> 'accuracy' AS ran_as_caller;
 RESET ROLE;
+-- ... and cannot switch role. SET ROLE is checked against the session
+-- user's memberships: behind PostgREST that is the authenticator, a member
+-- of every API role. Before, an evaluating role (say staff) made its query
+-- switch to service_role, for the rest of the query and the transaction.
+-- The query now runs in a security-restricted operation: 42501.
+CREATE ROLE pgi_ev_authenticator NOLOGIN NOINHERIT;
+CREATE ROLE pgi_ev_admin NOLOGIN;
+GRANT pgi_ev_user, pgi_ev_admin TO pgi_ev_authenticator;
+BEGIN;
+SET LOCAL SESSION AUTHORIZATION pgi_ev_authenticator;
+SET LOCAL ROLE pgi_ev_user;
+SELECT pg_temp.try($$SELECT evaluate_intent_model(NULL, 'SELECT ''quiero devolver la gorra'', set_config(''role'', ''pgi_ev_admin'', true)')$$) AS set_role_in_query;
+SELECT current_user AS role_after;
+ROLLBACK;
+BEGIN;
+SET LOCAL SESSION AUTHORIZATION pgi_ev_authenticator;
+SET LOCAL ROLE pgi_ev_user;
+SELECT pg_temp.try($$SELECT evaluate_intent_model(NULL, 'SELECT ''quiero devolver la gorra'', set_config(''role'', ''none'', true)')$$) AS reset_role_in_query;
+SELECT current_user AS role_after_reset;
+ROLLBACK;
+DROP ROLE pgi_ev_authenticator, pgi_ev_admin;
 GRANT SELECT ON holdout TO pgi_ev_user;
 ALTER TABLE holdout ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ev_no_shipping ON holdout FOR SELECT TO pgi_ev_user USING (intent IS DISTINCT FROM 'shipping_problem');
