@@ -14,10 +14,9 @@
 //
 // Read-only. The query must be a single SELECT, VALUES or TABLE statement
 // without data-modifying WITH or FOR UPDATE/SHARE (22023 otherwise), and is
-// run through SPI with read_only = true, which refuses anything else again.
-// (A function the query calls runs as it would in the caller's own SELECT:
-// a volatile function of the caller's may still write, with the caller's
-// rights; nothing here runs with more.)
+// run through SPI with read_only = true, which refuses anything else again,
+// in a read-only transaction for its duration (transaction_read_only), so
+// that a volatile function it calls cannot write either (25006).
 //
 // Memory. The executor hands the query's rows to a receiver one at a time
 // (SPI_execute_plan_extended() with a DestReceiver, so no batch of rows is
@@ -49,6 +48,7 @@ extern "C" {
 #include "executor/tuptable.h"
 #include "nodes/parsenodes.h"
 #include "tcop/dest.h"
+#include "utils/guc.h"
 #include "utils/plancache.h"
 }
 
@@ -371,17 +371,29 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         // (42501). SET ROLE is checked against the session user's
         // memberships: behind a pooler or PostgREST that is the
         // authenticator, a member of every API role, so a query that could
-        // switch role would read and call what service_role may. An error
-        // leaves the context to the (sub)transaction's abort, which restores
-        // it.
+        // switch role would read and call what service_role may. And in a
+        // read-only transaction for its duration (transaction_read_only, in
+        // a GUC nest level of its own): SPI's read-only flag binds the
+        // statement only, and a volatile function it called (the caller's,
+        // nextval(), lo_create()) wrote; now that is 25006. The query cannot
+        // turn it off (once a snapshot is taken PostgreSQL refuses to). An
+        // error leaves the context and the setting to the (sub)transaction's
+        // abort, which restores both.
         Oid user = InvalidOid;
         int saved_context = 0;
+        int nest_level = 0;
         pg_call([&]() noexcept {
             GetUserIdAndSecContext(&user, &saved_context);
             SetUserIdAndSecContext(user, saved_context | SECURITY_RESTRICTED_OPERATION);
+            nest_level = NewGUCNestLevel();
+            (void)set_config_option("transaction_read_only", "on", PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
         });
         spi.run_read_only(plan, &receiver.pub, function_name);
-        pg_call([&]() noexcept { SetUserIdAndSecContext(user, saved_context); });
+        pg_call([&]() noexcept {
+            AtEOXact_GUC(true, nest_level);
+            SetUserIdAndSecContext(user, saved_context);
+        });
     }
     evaluation.rethrow_if_failed();
     pg_call([&]() noexcept { MemoryContextDelete(row_context); });

@@ -167,6 +167,27 @@ SELECT pg_temp.try($$SELECT evaluate_intent_model(NULL, 'SELECT ''quiero devolve
 SELECT current_user AS role_after_reset;
 ROLLBACK;
 DROP ROLE pgi_ev_authenticator, pgi_ev_admin;
+-- ... and cannot write: the statement is refused when it is not a read
+-- (above), and a volatile function it calls runs in a read-only
+-- transaction (25006). Before, SPI's read-only flag bound the statement
+-- only, and this wrote a row.
+CREATE TABLE ev_log (x int);
+GRANT INSERT ON ev_log TO pgi_ev_user;
+CREATE FUNCTION ev_write() RETURNS text LANGUAGE sql VOLATILE
+    AS $$INSERT INTO ev_log VALUES (1) RETURNING 'quiero devolver la gorra'$$;
+SET ROLE pgi_ev_user;
+SELECT pg_temp.try($$SELECT evaluate_intent_model(NULL, 'SELECT ev_write(), ''return_process''')$$) AS volatile_write;
+SELECT current_setting('transaction_read_only') AS read_only_after;
+-- The transaction is read-write again after a call that succeeded.
+BEGIN;
+SELECT evaluate_intent_model(NULL, $$VALUES ('quiero devolver la gorra', 'return_process')$$) ->> 'rows' AS rows;
+SELECT current_setting('transaction_read_only') AS read_only_after_success;
+INSERT INTO ev_log VALUES (2);
+ROLLBACK;
+RESET ROLE;
+SELECT count(*) AS rows_written FROM ev_log;
+DROP FUNCTION ev_write();
+DROP TABLE ev_log;
 GRANT SELECT ON holdout TO pgi_ev_user;
 ALTER TABLE holdout ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ev_no_shipping ON holdout FOR SELECT TO pgi_ev_user USING (intent IS DISTINCT FROM 'shipping_problem');
