@@ -375,10 +375,11 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         // read-only transaction for its duration (transaction_read_only, in
         // a GUC nest level of its own): SPI's read-only flag binds the
         // statement only, and a volatile function it called (the caller's,
-        // nextval(), lo_create()) wrote; now that is 25006. The query cannot
-        // turn it off (once a snapshot is taken PostgreSQL refuses to). An
-        // error leaves the context and the setting to the (sub)transaction's
-        // abort, which restores both.
+        // nextval()) wrote; now that is 25006, wherever PostgreSQL checks
+        // for a read-only transaction (it does not in lo_create()). The
+        // query cannot turn it off (once a snapshot is taken PostgreSQL
+        // refuses to). An error leaves the context and the setting to the
+        // (sub)transaction's abort, which restores both.
         Oid user = InvalidOid;
         int saved_context = 0;
         int nest_level = 0;
