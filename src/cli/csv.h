@@ -20,8 +20,10 @@ inline std::vector<std::vector<std::string>> parse_csv(std::string_view data) {
     const size_t n = data.size();
     bool at_field_start = true; // a quote only opens a quoted field here
     bool record_open = false;   // distinguishes a final empty line from an empty field
+    // A copy of the field, not the field itself: the copy is its exact size,
+    // while `field` grew by doubling (and keeps its buffer for the next one).
     auto end_field = [&] {
-        record.push_back(std::move(field));
+        record.push_back(field);
         field.clear();
     };
     auto end_record = [&] {
