@@ -16,26 +16,34 @@ FitRows::FitRows(const TrainingSet &set, const std::vector<char> &include, Memor
         throw Error(ErrorKind::Internal, "row selection does not match the entries");
     if (set.column.size() != n || set.weight.size() != n || set.variant_entry.size() != set.variants.rows())
         throw Error(ErrorKind::Internal, "inconsistent training set");
+    // Every row (the refit): the problem reads every row of the matrices in
+    // order, and without variants the set's own classes and weights, which
+    // are the values a copy would hold. Nothing per row is copied.
+    if (include.empty()) {
+        every_row = true;
+        if (set.variant_entry.empty()) return;
+    }
     auto in = [&](size_t e) { return include.empty() || include[e] != 0; };
     size_t count = 0;
     for (size_t e = 0; e < n; ++e)
         count += in(e);
     for (size_t e : set.variant_entry)
         count += in(e);
-    charge.add(count * (sizeof(uint32_t) + sizeof(int) + sizeof(float)), "the rows of a fit");
-    rows.reserve(count);
+    charge.add(count * ((every_row ? 0 : sizeof(uint32_t)) + sizeof(int) + sizeof(float)),
+               "the rows of a fit");
+    if (!every_row) rows.reserve(count);
     y.reserve(count);
     weight.reserve(count);
     for (size_t e = 0; e < n; ++e) {
         if (!in(e)) continue;
-        rows.push_back(static_cast<uint32_t>(e));
+        if (!every_row) rows.push_back(static_cast<uint32_t>(e));
         y.push_back(set.column[e]);
         weight.push_back(set.weight[e]);
     }
     for (size_t v = 0; v < set.variant_entry.size(); ++v) {
         const size_t e = set.variant_entry[v];
         if (!in(e)) continue;
-        rows.push_back(static_cast<uint32_t>(n + v));
+        if (!every_row) rows.push_back(static_cast<uint32_t>(n + v));
         y.push_back(set.column[e]);
         weight.push_back(set.weight[e] * set.variant_weight);
     }
@@ -45,10 +53,11 @@ OneVsRestProblem FitRows::problem(const TrainingSet &set) const {
     OneVsRestProblem q;
     q.X = &set.entries;
     q.X2 = set.variants.rows() > 0 ? &set.variants : nullptr;
-    q.rows = &rows;
-    q.y = &y;
+    const bool own = !every_row || set.variants.rows() > 0; // else the set's classes and weights
+    q.rows = every_row ? nullptr : &rows;
+    q.y = own ? &y : &set.column;
     q.num_classes = set.columns;
-    q.sample_weight = &weight;
+    q.sample_weight = own ? &weight : &set.weight;
     return q;
 }
 
@@ -178,7 +187,8 @@ std::vector<FoldModels> cross_validate_models(const TrainingSet &set, const std:
     // solution on every row: its entries for their rows, taken for the
     // folds being solved.
     MemoryCharge starts_charge(callbacks.memory);
-    const bool warm = fold_start && fold_start->usable() && starts_charge.try_add(batch * fold_start->bytes());
+    const bool warm =
+        fold_start && fold_start->usable() && starts_charge.try_add(batch * fold_start->bytes());
     for (size_t c = 0; c < Cs.size(); ++c) {
         if (problems.empty()) break;
         fold_options.C = Cs[c];

@@ -40,11 +40,14 @@ struct TrainingSet {
 // The rows of a fit on every entry with include[e] != 0 plus their variants
 // (entries first, then variants, in order), with their classes and weights:
 // a OneVsRestProblem over set.entries and set.variants. `include` empty
-// means every entry.
+// means every entry: then `rows` stays empty (the problem reads every row
+// in order), and without variants so do `y` and `weight` (the problem reads
+// set.column and set.weight), so the refit copies nothing per row.
 struct FitRows {
     std::vector<uint32_t> rows;
     std::vector<int> y;
     std::vector<float> weight;
+    bool every_row = false;
     MemoryCharge charge;
 
     FitRows(const TrainingSet &set, const std::vector<char> &include, MemoryBudget *budget);

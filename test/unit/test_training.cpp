@@ -186,6 +186,58 @@ TEST(OutOfFold, FoldModelsRescoreLikeFittingEachFoldAlone) {
     }
 }
 
+// The refit's rows (every entry) copy nothing per row: no row list (the
+// problem reads every row in order) and, without typo variants, no classes
+// or weights either (the set's own are read). The weights are bit for bit
+// those of the same fit through an explicit list of every row.
+TEST(OutOfFold, EveryRowFitCopiesNothingPerRow) {
+    for (const bool with_variants : {false, true}) {
+        TrainingSet set;
+        set.entries = FeatureMatrix(12);
+        set.variants = FeatureMatrix(12);
+        set.columns = 3;
+        set.variant_weight = 0.5f;
+        for (size_t e = 0; e < 40; ++e) {
+            SparseVector v;
+            v.index = {static_cast<uint32_t>(e % 7), static_cast<uint32_t>(7 + (e * 3) % 5)};
+            v.value = {0.25f + 0.05f * static_cast<float>(e % 4), 0.7f};
+            set.entries.append_row(v);
+            set.column.push_back(static_cast<int>(e % 3));
+            set.weight.push_back(e % 5 == 0 ? 2.0f : 1.0f);
+            if (with_variants && e % 3 == 0) {
+                v.value[0] += 0.1f;
+                set.variants.append_row(v);
+                set.variant_entry.push_back(e);
+            }
+        }
+        MemoryBudget budget;
+        const FitRows every(set, {}, &budget);
+        EXPECT_TRUE(every.every_row);
+        EXPECT_TRUE(every.rows.empty());
+        const OneVsRestProblem q = every.problem(set);
+        EXPECT_EQ(q.rows, nullptr);
+        if (!with_variants) {
+            EXPECT_TRUE(every.y.empty());
+            EXPECT_TRUE(every.weight.empty());
+            EXPECT_EQ(q.y, &set.column);
+            EXPECT_EQ(q.sample_weight, &set.weight);
+            EXPECT_EQ(budget.used(), 0u);
+        } else {
+            EXPECT_EQ(every.y.size(), 40 + set.variant_entry.size());
+            EXPECT_EQ(budget.used(), every.y.size() * (sizeof(int) + sizeof(float)));
+        }
+        const std::vector<char> all(40, 1);
+        const FitRows listed(set, all, nullptr);
+        EXPECT_FALSE(listed.every_row);
+        EXPECT_EQ(listed.rows.size(), 40 + set.variant_entry.size());
+        const LinearWeights a = fit_rows(set, {}, LearnerOptions{}, TrainCallbacks{});
+        const LinearWeights b = fit_rows(set, all, LearnerOptions{}, TrainCallbacks{});
+        ASSERT_EQ(a.w.size(), b.w.size());
+        EXPECT_EQ(std::memcmp(a.w.data(), b.w.data(), a.w.size() * sizeof(float)), 0);
+        EXPECT_EQ(std::memcmp(a.bias.data(), b.bias.data(), a.bias.size() * sizeof(float)), 0);
+    }
+}
+
 // The served label is the argmax of the raw decision scores, the calibrated
 // probabilities keep their order, and top-k starts with the served label.
 TEST(ServedLabel, IsTheRawArgmax) {
