@@ -707,6 +707,16 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     report.seconds_calibrate = seconds_since(t0);
     callbacks.report("calibrate", 1, 1);
     callbacks.check_cancel();
+    if (active == nullptr) {
+        // Only the out-of-fold predictions and the gate read the rows' words
+        // and recognition: without a gate they go before the refit.
+        const size_t bytes =
+            run.set.words.size() * sizeof(MessageWords) + run.set.recognised.size() + run.set.unigram.size();
+        std::vector<MessageWords>().swap(run.set.words);
+        std::vector<char>().swap(run.set.recognised);
+        std::vector<char>().swap(run.set.unigram);
+        run.set_charge.shrink(bytes);
+    }
 
     t0 = Clock::now();
     LearnerOptions final_learner = options.learner;
