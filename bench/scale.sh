@@ -85,6 +85,10 @@ SELECT CASE WHEN g.k = 0 THEN t.text ELSE t.text || ' ref' || g.k END, t.intent,
 VACUUM ANALYZE ai_training_data;
 CHECKPOINT;
 SQL
+    # The rows are unreviewed ('imported'): since 0.3.2 a run reads at most
+    # max_unreviewed_rows of them (default 50,000), so the bound is lifted
+    # to train on every row of the size asked.
+    psql -c "UPDATE ai_training_policy SET max_unreviewed_rows = 1000000000" >/dev/null
     [ -z "$THREADS" ] || psql -c "UPDATE ai_training_policy SET max_training_threads = $THREADS" >/dev/null
     echo "== $n rows: pg_intent training" >&2
     # A failed statement (out of memory, for instance) is recorded, and the
