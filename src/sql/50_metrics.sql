@@ -95,22 +95,51 @@ COMMENT ON FUNCTION intent_internal._pg_intent_active_model_json() IS
 -- rows only, so what counts is the reviewed rows added or changed since then
 -- (a review or a correction changes the row; a row is reviewed well after it
 -- was logged). The rule of a reviewed row is get_training_dataset()'s.
+-- The rows approved or rejected after p_since (ai_review_actions, each
+-- once), for _pg_intent_samples_since(), whose callers (the dashboards'
+-- metrics set, the scheduler) read ai_training_data but not the review log,
+-- which names the reviewers: SECURITY DEFINER, and it gives the rows' ids
+-- only; the caller's read of ai_training_data decides which of them count.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_reviewed_since(p_since timestamptz)
+RETURNS SETOF uuid
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT DISTINCT a.training_data_id FROM @extschema@.ai_review_actions AS a
+     WHERE a.created_at OPERATOR(pg_catalog.>) p_since
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_reviewed_since(timestamptz) IS
+    'Internal: the ids of the ai_training_data rows approved or rejected after p_since (ai_review_actions), each once, for _pg_intent_samples_since(); read as the extension owner, since its callers may not read the review log.';
+
+-- A row counts once however many of these it has: created or corrected
+-- (under only_reviewed: reviewed and created or changed) since p_since, or
+-- approved or rejected since then (ai_review_actions). A review decides what
+-- trains: a rejection takes the row out of every dataset (training_label),
+-- an approval vouches a row that min_confidence or only_reviewed left out.
+-- 0.3.2 before this counted neither with only_reviewed off (the default): a
+-- team that rejected 200 mislabelled rows waited for auto_retrain_threshold
+-- other rows before a run dropped them. (With only_reviewed on, a reviewed
+-- row changed since then counts already, a rejection too.)
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_samples_since(p_since timestamptz)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN (intent_internal._pg_intent_policy()).only_reviewed THEN
-               (SELECT count(*) FROM @extschema@.ai_training_data AS d
-                 WHERE d.updated_at OPERATOR(pg_catalog.>) p_since
-                   AND d.is_reviewed)
-           ELSE
-               (SELECT count(*) FROM @extschema@.ai_training_data AS d
-                 WHERE d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
-           END
+    SELECT pg_catalog.count(*)
+      FROM (SELECT d.id FROM @extschema@.ai_training_data AS d
+             WHERE (intent_internal._pg_intent_policy()).only_reviewed
+               AND d.updated_at OPERATOR(pg_catalog.>) p_since AND d.is_reviewed
+            UNION
+            SELECT d.id FROM @extschema@.ai_training_data AS d
+             WHERE NOT (intent_internal._pg_intent_policy()).only_reviewed
+               AND (d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
+            UNION
+            SELECT r.id FROM intent_internal._pg_intent_reviewed_since(p_since) AS r(id)
+             WHERE EXISTS (SELECT FROM @extschema@.ai_training_data AS d
+                            WHERE d.id OPERATOR(pg_catalog.=) r.id)) AS x
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_samples_since(timestamptz) IS
-    'Internal: number of ai_training_data rows created or corrected after p_since; under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
+    'Internal: number of ai_training_data rows created or corrected after p_since (under ai_training_policy.only_reviewed, the reviewed rows created or changed since then), or approved or rejected since then (ai_review_actions); each row once.';
 
 -- ... since the last completed training run that could deploy started
 -- (_pg_intent_last_retraining_run(): a {"deploy": "never"} experiment does
@@ -125,7 +154,7 @@ AS $$
                         '-infinity'::timestamptz))
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_samples_since_last_train() IS
-    'Internal: number of ai_training_data rows created or corrected after the start of the last completed training run that could deploy (_pg_intent_last_retraining_run(); all rows when there is none); under ai_training_policy.only_reviewed, the reviewed rows created or changed since then.';
+    'Internal: _pg_intent_samples_since() from the start of the last completed training run that could deploy (_pg_intent_last_retraining_run(); all rows when there is none): rows created or corrected since then (under ai_training_policy.only_reviewed, reviewed rows created or changed), or approved or rejected since then.';
 
 -- Dashboard RPC: metrics over the last p_days days plus training status.
 CREATE OR REPLACE FUNCTION @extschema@.get_ai_training_metrics(p_days integer DEFAULT 7)

@@ -77,5 +77,36 @@ UPDATE ai_training_policy SET only_reviewed = false;
 INSERT INTO ai_training_policy (only_reviewed) VALUES (true);
 SELECT count(*) AS policy_rows, bool_and(only_reviewed) AS only_reviewed FROM ai_training_policy;
 
+-- 3. A review decides what trains, so it counts towards the threshold: with
+--    only_reviewed off (the default) approvals and rejections since the last
+--    run (0.3.2 before this counted neither: rejected rows kept training
+--    until auto_retrain_threshold other rows arrived), and with it on a
+--    rejection of a reviewed row, as before. A row counts once.
+UPDATE ai_training_policy SET only_reviewed = false, auto_retrain_threshold = 10;
+SELECT train_intent_model('before reviews') ->> 'status' AS status;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+SELECT count(*) AS rejected
+  FROM (SELECT reject_training_sample(d.id, 'wrong label') FROM ai_training_data AS d
+         WHERE d.dataset_status = 'pending' AND NOT d.corrected_by_human ORDER BY d.user_message LIMIT 6) AS r;
+SELECT count(*) AS approved
+  FROM (SELECT approve_training_sample(d.id) FROM ai_training_data AS d
+         WHERE d.dataset_status = 'pending' AND NOT d.corrected_by_human ORDER BY d.user_message LIMIT 4) AS a;
+-- two of those reviewed again (approved after a rejection or an approval):
+-- still one each
+SELECT count(*) AS reviewed_again
+  FROM (SELECT approve_training_sample(d.id) FROM ai_training_data AS d
+         WHERE d.id IN (SELECT a.training_data_id FROM ai_review_actions AS a
+                         WHERE a.created_at > (SELECT max(r.started_at) FROM ai_training_runs AS r))
+         ORDER BY d.user_message LIMIT 2) AS a;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+SELECT train_intent_model('after reviews') ->> 'status' AS status;
+UPDATE ai_training_policy SET only_reviewed = true;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+SELECT count(*) AS rejected
+  FROM (SELECT reject_training_sample(d.id, 'not what it asked') FROM ai_training_data AS d
+         WHERE d.dataset_status = 'approved' ORDER BY d.user_message LIMIT 10) AS r;
+SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
+UPDATE ai_training_policy SET only_reviewed = false, auto_retrain_threshold = DEFAULT;
+
 DROP OWNED BY pgi_policy_app;
 DROP ROLE pgi_policy_app;
