@@ -15,7 +15,7 @@
 // Read-only. The query must be a single SELECT, VALUES or TABLE statement
 // without data-modifying WITH or FOR UPDATE/SHARE (22023 otherwise), and is
 // run through SPI with read_only = true, which refuses anything else again,
-// in a read-only transaction for its duration (transaction_read_only), so
+// in a read-only transaction for its duration (XactReadOnly), so
 // that a volatile function it calls cannot write either (25006).
 //
 // Memory. The executor hands the query's rows to a receiver one at a time
@@ -45,10 +45,10 @@
 #include "json.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "executor/tuptable.h"
 #include "nodes/parsenodes.h"
 #include "tcop/dest.h"
-#include "utils/guc.h"
 #include "utils/plancache.h"
 }
 
@@ -372,27 +372,30 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         // memberships: behind a pooler or PostgREST that is the
         // authenticator, a member of every API role, so a query that could
         // switch role would read and call what service_role may. And in a
-        // read-only transaction for its duration (transaction_read_only, in
-        // a GUC nest level of its own): SPI's read-only flag binds the
-        // statement only, and a volatile function it called (the caller's,
-        // nextval()) wrote; now that is 25006, wherever PostgreSQL checks
-        // for a read-only transaction (it does not in lo_create()). The
-        // query cannot turn it off (once a snapshot is taken PostgreSQL
-        // refuses to). An error leaves the context and the setting to the
-        // (sub)transaction's abort, which restores both.
+        // read-only transaction for its duration (XactReadOnly, the
+        // variable behind transaction_read_only): SPI's read-only flag binds
+        // the statement only, and a volatile function it called (the
+        // caller's, nextval()) wrote; now that is 25006, wherever PostgreSQL
+        // checks for a read-only transaction (it does not in lo_create()).
+        // The query cannot turn it off (once a snapshot is taken PostgreSQL
+        // refuses to). Set as the variable, not through the setting:
+        // PostgreSQL 16 and later refuse to stack transaction_read_only in a
+        // function ("cannot be set locally in functions"). An error leaves
+        // the context and the mode to the (sub)transaction's abort, which
+        // restores both (a subtransaction's abort puts back the read-only
+        // mode it started with).
         Oid user = InvalidOid;
         int saved_context = 0;
-        int nest_level = 0;
+        bool was_read_only = false;
         pg_call([&]() noexcept {
             GetUserIdAndSecContext(&user, &saved_context);
             SetUserIdAndSecContext(user, saved_context | SECURITY_RESTRICTED_OPERATION);
-            nest_level = NewGUCNestLevel();
-            (void)set_config_option("transaction_read_only", "on", PGC_USERSET, PGC_S_SESSION,
-                                    GUC_ACTION_SAVE, true, 0, false);
+            was_read_only = XactReadOnly;
+            XactReadOnly = true;
         });
         spi.run_read_only(plan, &receiver.pub, function_name);
         pg_call([&]() noexcept {
-            AtEOXact_GUC(true, nest_level);
+            XactReadOnly = was_read_only;
             SetUserIdAndSecContext(user, saved_context);
         });
     }
