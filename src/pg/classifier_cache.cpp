@@ -494,6 +494,20 @@ bool may_explain_partition(Oid schema, std::string_view name) {
     return allowed;
 }
 
+void require_partition_read(Oid schema, std::string_view name, bool has_partition, PartitionRead use) {
+    if (!has_partition || may_explain_partition(schema, name)) return;
+    const bool explain = use == PartitionRead::Explain;
+    throw SqlError(
+        ERRCODE_INSUFFICIENT_PRIVILEGE,
+        intent::Message{N_("permission denied for this partition of classifier \"%s\""), {std::string(name)}},
+        explain ? N_("Explaining a partition's model needs the classifier's train right, which reads "
+                     "every row of the source.")
+                : N_("Evaluating a partition's model needs the classifier's train right, which reads "
+                     "every row of the source."),
+        explain ? N_("Explain the shared model instead: pass NULL as p_partition.")
+                : N_("Evaluate the shared model instead: pass NULL as p_partition."));
+}
+
 void classifier_cache_relation_changed(Oid relid) {
     on_relcache_invalidation(0, relid);
 }

@@ -6,6 +6,7 @@
 #include "pg_headers.h"
 
 #include "deferral.h"
+#include "guard.h"
 #include "model_cache.h"
 
 #include <cstdint>
@@ -95,6 +96,36 @@ void require_model_classifier(Oid schema, const ModelClassifier &classifier, int
 // Only a partition's vocabulary needs it; the fallback's keeps only n-grams
 // of two partitions or more.
 bool may_explain_partition(Oid schema, std::string_view name);
+
+// What a caller does with a partition's model: explain_label() or
+// evaluate_label(). Both name the partition's labels and thresholds, which a
+// prediction does not, so both need may_explain_partition()'s right.
+enum class PartitionRead { Explain, Evaluate };
+
+// Finds the model for a call with a p_partition (`find`, which sets
+// `has_partition`) and raises 42501 unless the current user may read that
+// partition (may_explain_partition()), whichever model answers: its own or
+// the fallback. "No model for the partition and no fallback" (55000) is
+// news of the partition too, so a caller without the right gets the same
+// 42501 there. `name` is the classifier's name in the server encoding.
+template <typename Find>
+auto find_partition_model(Oid schema, std::string_view name, const bool &has_partition, PartitionRead use,
+                          Find &&find) -> decltype(find());
+void require_partition_read(Oid schema, std::string_view name, bool has_partition, PartitionRead use);
+
+template <typename Find>
+auto find_partition_model(Oid schema, std::string_view name, const bool &has_partition, PartitionRead use,
+                          Find &&find) -> decltype(find()) {
+    try {
+        auto found = find();
+        require_partition_read(schema, name, has_partition, use);
+        return found;
+    } catch (const SqlError &e) {
+        if (e.sqlstate() == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE)
+            require_partition_read(schema, name, has_partition, use);
+        throw;
+    }
+}
 
 // Raises 22023 for a p_partition of `bytes` bytes, longer than
 // kMaxPartitionKeyBytes (partition_key.h).

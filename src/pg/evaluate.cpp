@@ -501,29 +501,14 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     std::string_view partition;
     bool has_partition = false;
     const TextRef name = text_ref(PG_GETARG_DATUM(0));
-    // With a partition, explain_label()'s rule (may_explain_partition()):
+    // With a partition, explain_label()'s rule (require_partition_read()):
     // the result names every label of the partition's model, with its
     // threshold, and whether the partition has a model of its own, which
     // predict_label()'s one answer per text does not; a tenant's labels say
-    // what its customers asked. Checked whichever model would answer, and
-    // when neither has one (42501, not 55000), before the query runs.
-    const auto require_partition_access = [&] {
-        if (!has_partition || may_explain_partition(schema, std::string_view(name.data, name.size))) return;
-        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                       intent::Message{N_("permission denied for this partition of classifier \"%s\""),
-                                       {std::string(name.data, name.size)}},
-                       N_("Evaluating a partition's model needs the classifier's train right, which reads "
-                          "every row of the source."),
-                       N_("Evaluate the shared model instead: pass NULL as p_partition."));
-    };
-    ClassifierModel found;
-    try {
-        found = classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition);
-    } catch (const SqlError &e) {
-        if (e.sqlstate() == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) require_partition_access();
-        throw;
-    }
-    require_partition_access();
+    // what its customers asked. Checked before the query runs.
+    ClassifierModel found = find_partition_model(
+        schema, std::string_view(name.data, name.size), has_partition, PartitionRead::Evaluate,
+        [&] { return classifier_model_for_args(fcinfo, schema, 0, 2, partition, has_partition); });
     // predict_label()'s answers: where the partition's model abstains and
     // the fallback is confident, the fallback's (defers_to_fallback()).
     const bool may_defer = may_defer_to_fallback(found);

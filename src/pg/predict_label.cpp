@@ -228,27 +228,9 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer
     // (even "no model of its own") would tell of rows it cannot read.
-    const auto require_partition_access = [&] {
-        if (!has_partition || may_explain_partition(state->schema, std::string_view(name.data, name.size)))
-            return;
-        throw SqlError(
-            ERRCODE_INSUFFICIENT_PRIVILEGE,
-            intent::Message{N_("permission denied for this partition of classifier \"%s\""),
-                            {std::string(name.data, name.size)}},
-            N_("Explaining a partition's model needs the classifier's train right, which reads every "
-               "row of the source."),
-            N_("Explain the shared model instead: pass NULL as p_partition."));
-    };
-    ClassifierModel found;
-    try {
-        found = model_for_call(fcinfo, state, partition, has_partition);
-    } catch (const SqlError &e) {
-        // No model for the partition and no fallback (55000) is news of the
-        // partition too: a caller without access to it gets the same 42501
-        // as for a partition with a model of its own.
-        if (e.sqlstate() == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) require_partition_access();
-        throw;
-    }
+    ClassifierModel found = find_partition_model(
+        state->schema, std::string_view(name.data, name.size), has_partition, PartitionRead::Explain,
+        [&] { return model_for_call(fcinfo, state, partition, has_partition); });
     {
         // The model predict_label() answers with (defers_to_fallback()).
         std::string converted;
@@ -262,7 +244,6 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
             found = std::move(fallback);
         release_prediction_scratch_after(message.size());
     }
-    require_partition_access();
     const Datum wanted = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
     intent::Json out = explanation_json(found.loaded, PG_GETARG_DATUM(1), PG_ARGISNULL(4) ? nullptr : &wanted,
                                         top, ExplainedNoun::Label);
