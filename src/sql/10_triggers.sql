@@ -1,6 +1,50 @@
 -- Trigger functions that keep derived columns right, their triggers, and
 -- the statement trigger that invalidates every backend's model cache.
 
+-- The modes some of the extension's triggers fire in, stated once: ALWAYS
+-- (also under session_replication_role = replica) or REPLICA (only there:
+-- logical replication's apply worker). ALTER TABLE ... ENABLE TRIGGER ALL
+-- puts every trigger of a table back in the ordinary mode, and
+-- pg_dump --data-only --disable-triggers (pg_restore too) writes it after
+-- each table's rows: after such a restore a logical subscriber served a
+-- replaced model again, and a classifier row applied under
+-- session_replication_role = replica kept the publisher's role OIDs. This
+-- puts each listed trigger found in the ordinary mode ('O') back in its own
+-- (a trigger an administrator disabled, 'D', stays disabled); the triggers'
+-- scripts call it after creating them, and the event trigger
+-- pg_intent_trigger_modes (src/sql/61_trigger_modes.sql) after every ALTER
+-- TABLE of these tables. p_relids: only these tables (NULL: all). Returns
+-- how many triggers it changed.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_restore_trigger_modes(p_relids oid[] DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+    v_changed integer := 0;
+BEGIN
+    FOR r IN
+        SELECT t.tgrelid::regclass AS rel, t.tgname, w.mode
+          FROM (VALUES ('@extschema@.ai_intent_models', 'ai_intent_models_changed', 'ALWAYS'),
+                       ('@extschema@.ai_intent_models', 'ai_intent_models_applied', 'REPLICA'),
+                       ('@extschema@.ai_classifiers', 'ai_classifiers_changed', 'ALWAYS'),
+                       ('@extschema@.ai_classifiers', 'ai_classifiers_applied', 'REPLICA'),
+                       ('@extschema@.ai_classifiers', 'ai_classifiers_rebind', 'ALWAYS')) AS w(rel, name, mode)
+          JOIN pg_catalog.pg_trigger AS t
+            ON t.tgrelid = pg_catalog.to_regclass(w.rel) AND t.tgname = w.name
+         WHERE t.tgenabled = 'O' AND (p_relids IS NULL OR t.tgrelid = ANY (p_relids))
+         ORDER BY w.rel, w.name
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', r.rel, r.mode, r.tgname);
+        v_changed := v_changed + 1;
+    END LOOP;
+    RETURN v_changed;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_restore_trigger_modes(oid[]) IS
+    'Internal: puts the extension''s ALWAYS and REPLICA triggers (the one list) back in their modes where they are in the ordinary one, as ALTER TABLE ... ENABLE TRIGGER ALL and pg_dump --disable-triggers leave them; a disabled trigger stays disabled. p_relids: only these tables. Returns how many it changed.';
+
 -- Keeps updated_at current on every UPDATE.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_touch_updated_at()
 RETURNS trigger
@@ -92,7 +136,6 @@ CREATE OR REPLACE TRIGGER ai_intent_models_changed
 -- Also under session_replication_role = replica (a superuser's session that
 -- sets it): a backend that missed the invalidation would serve a stale model
 -- indefinitely.
-ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_changed;
 -- Logical replication's apply worker fires row triggers only, never
 -- statement triggers (PostgreSQL's "Logical Replication: Triggers"): on a
 -- subscriber of ai_intent_models a replicated deploy reached no cache, and a
@@ -105,7 +148,6 @@ ALTER TABLE @extschema@.ai_intent_models ENABLE ALWAYS TRIGGER ai_intent_models_
 CREATE OR REPLACE TRIGGER ai_intent_models_applied
     AFTER INSERT OR UPDATE OR DELETE ON @extschema@.ai_intent_models
     FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
-ALTER TABLE @extschema@.ai_intent_models ENABLE REPLICA TRIGGER ai_intent_models_applied;
 
 -- The same for ai_classifiers: prediction caches which classifiers exist,
 -- who may use them and whether they are partitioned (src/pg/classifier_cache.cpp)
@@ -113,12 +155,13 @@ ALTER TABLE @extschema@.ai_intent_models ENABLE REPLICA TRIGGER ai_intent_models
 CREATE OR REPLACE TRIGGER ai_classifiers_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ai_classifiers
     FOR EACH STATEMENT EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
-ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_changed;
 -- And its row trigger for logical replication's apply worker, as above.
 CREATE OR REPLACE TRIGGER ai_classifiers_applied
     AFTER INSERT OR UPDATE OR DELETE ON @extschema@.ai_classifiers
     FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_models_changed();
-ALTER TABLE @extschema@.ai_classifiers ENABLE REPLICA TRIGGER ai_classifiers_applied;
+-- Each in its mode (ALWAYS or REPLICA, _pg_intent_restore_trigger_modes()'s
+-- list; an upgrade leaves a trigger an administrator disabled disabled).
+SELECT intent_internal._pg_intent_restore_trigger_modes();
 
 
 -- -------------------------------------------------------------------------

@@ -110,8 +110,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_rebind() IS
 CREATE OR REPLACE TRIGGER ai_classifiers_rebind
     BEFORE INSERT OR UPDATE ON @extschema@.ai_classifiers
     FOR EACH ROW EXECUTE FUNCTION intent_internal._pg_intent_classifier_rebind();
--- Also for rows applied by logical replication (OIDs are the publisher's).
-ALTER TABLE @extschema@.ai_classifiers ENABLE ALWAYS TRIGGER ai_classifiers_rebind;
+-- Also for rows applied by logical replication (OIDs are the publisher's):
+-- ALWAYS, by _pg_intent_restore_trigger_modes()'s list.
+SELECT intent_internal._pg_intent_restore_trigger_modes();
 
 -- -------------------------------------------------------------------------
 -- reassign_classifier

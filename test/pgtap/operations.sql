@@ -472,6 +472,8 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_train(text[], text[], real[], boolean[], jsonb, bytea)', 'volatile', 'unsafe', false),
     ('_pg_intent_models_changed()', 'volatile', 'unsafe', false),
     ('_pg_intent_drop_guard()', 'volatile', 'unsafe', false),
+    ('_pg_intent_keep_trigger_modes()', 'volatile', 'unsafe', false),
+    ('_pg_intent_restore_trigger_modes(oid[])', 'volatile', 'unsafe', false),
     ('pg_intent_loaded()', 'stable', 'safe', true),
     ('intent_output_language()', 'stable', 'safe', true),
     ('intent_output_text(text, text)', 'immutable', 'safe', true),

@@ -50,6 +50,22 @@ UPDATE ai_intent_models SET is_active = false WHERE is_active;
 UPDATE ai_intent_models SET is_active = true WHERE id = (SELECT max(id) FROM ai_intent_models WHERE id <> :serving);
 SET session_replication_role = origin;
 SELECT model_id <> :serving AS serves_the_replicated_change FROM predict_intent('quiero devolver la mochila');
+-- The modes survive ALTER TABLE ... ENABLE TRIGGER ALL, which
+-- pg_dump --data-only --disable-triggers writes after each table's rows
+-- (before 0.3.2 it left all five in the ordinary mode, 'O'); a trigger an
+-- administrator disabled stays disabled.
+ALTER TABLE ai_intent_models DISABLE TRIGGER ALL;
+ALTER TABLE ai_intent_models ENABLE TRIGGER ALL;
+ALTER TABLE ai_classifiers DISABLE TRIGGER ALL;
+ALTER TABLE ai_classifiers ENABLE TRIGGER ALL;
+ALTER TABLE ai_classifiers DISABLE TRIGGER ai_classifiers_applied;
+SELECT t.tgrelid::regclass AS tgrelid, t.tgname, t.tgenabled FROM pg_trigger t
+ WHERE t.tgrelid IN ('ai_intent_models'::regclass, 'ai_classifiers'::regclass)
+   AND t.tgname IN ('ai_intent_models_changed', 'ai_intent_models_applied', 'ai_classifiers_changed',
+                    'ai_classifiers_applied', 'ai_classifiers_rebind')
+ ORDER BY t.tgrelid::regclass::text, t.tgname;
+ALTER TABLE ai_classifiers ENABLE TRIGGER ai_classifiers_applied;
+SELECT t.tgenabled AS applied_mode_again FROM pg_trigger t WHERE t.tgname = 'ai_classifiers_applied';
 
 -- 11. deploy_intent_model() refuses a blob that cannot be loaded (0.1.0
 -- activated it, after which every prediction and training failed), and the
