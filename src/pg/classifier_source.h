@@ -76,7 +76,7 @@ struct StagedSource {
     // Rows per partition value (not counting rows without one), and of
     // them the reviewed ones (every row without a reviewed_column: the owner
     // vouches for the table). The partitions one call trains are chosen by
-    // reviewed rows first (_pg_intent_train_classifier_run()): rows a
+    // reviewed rows first (train_classifier.cpp): rows a
     // logging role may write take no slot from a partition with reviewed rows.
     struct PartitionRows {
         int64_t rows = 0;

@@ -7,8 +7,10 @@
 // functions run as the role that chose them, never as the caller, and the
 // settings they change are rolled back), and only then does the run switch
 // to the extension owner, to record runs and models in the extension's
-// tables (_pg_intent_train_classifier_run(), called by OID with the rows
-// staged in this backend). The built-in classifier "intent" is
+// tables: train_classifier_runs() owns the runs of the call (the fallback,
+// then each partition it decides to train), each step's bookkeeping a SQL
+// function called by OID, with the rows staged in this backend for the
+// runs' _pg_intent_train_table(). The built-in classifier "intent" is
 // train_intent_model(), called as the caller.
 #include "as_owner.h"
 #include "classifier_options.h"
@@ -30,9 +32,11 @@ extern "C" {
 #include "utils/fmgrprotos.h"
 }
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,7 +92,7 @@ uint64_t mix64(uint64_t x) {
 // hashes (text, label, weight, reviewed, key; order-independent, so the
 // read order does not matter) and their number. Equal values: the same rows
 // (to a 2^-64 chance), so a run would train the same model again
-// (_pg_intent_train_classifier_run() skips it; issue 34, point 4).
+// (_pg_intent_train_classifier_partition() skips it; issue 34, point 4).
 std::map<std::string, std::string> partition_fingerprints(const StagedSource &staged) {
     std::map<std::string, std::pair<uint64_t, uint64_t>> acc;
     for (const StagedRow &s : staged.rows) {
@@ -143,6 +147,181 @@ int64_t definition_policy_value(const intent::Json &def, const char *key) {
         if (strcmp(name, key) == 0 && it == policy.end()) return value;
     throw SqlError(ERRCODE_INTERNAL_ERROR,
                    intent::Message{N_("the classifier's definition has no value for \"%s\""), {key}});
+}
+
+// What every step of one train_classifier() call passes on: its arguments
+// and the definition it read at its start (step 1).
+struct ClassifierCall {
+    Oid schema = InvalidOid;
+    Oid owner = InvalidOid; // the extension owner, whom the steps run as
+    Datum name = 0, run_name = 0;
+    bool run_name_null = false;
+    Datum options = 0, definition = 0;
+};
+
+// A step's function (46_classifier_train.sql), by OID, as the extension
+// owner with search_path pinned: nullopt for a NULL result.
+std::optional<Datum> call_step(const ClassifierCall &call, Oid fn, int nargs, const Datum *args,
+                               const bool *nulls) {
+    Datum out = 0;
+    bool isnull = false;
+    pg_call([&]() noexcept {
+        AsExtensionOwner as_owner(call.owner);
+        out = call_extension_function(fn, nargs, args, nulls, isnull);
+    });
+    if (isnull) return std::nullopt;
+    return out;
+}
+
+// `d`'s value of the top-level key `key` (a jsonb object that has it).
+Datum jsonb_field(Datum d, const char *key) {
+    Datum out = 0;
+    pg_call([&]() noexcept { out = DirectFunctionCall2(jsonb_object_field, d, CStringGetTextDatum(key)); });
+    return out;
+}
+
+// A one-dimensional array of `items`, of type `type`: text and jsonb both
+// are varlena, int-aligned.
+Datum varlena_array(const std::vector<Datum> &items, Oid type) {
+    Datum out = 0;
+    pg_call([&]() noexcept {
+        out = PointerGetDatum(construct_array(const_cast<Datum *>(items.data()),
+                                              static_cast<int>(items.size()), type, -1, false, TYPALIGN_INT));
+    });
+    return out;
+}
+
+// One partition of the staged rows, as the loop sees it.
+struct PartitionStep {
+    Datum name = 0; // text, a value of the source in the server encoding
+    int32 rows = 0, reviewed = 0;
+    std::string print; // partition_fingerprints(), empty without one
+    bool below = false;
+    int64_t rank = 0; // among those not below the minimum; 0 without one
+};
+
+// The runs of one call, owned here: the fallback (or unpartitioned) run
+// first, then each partition in byte order, with the rows staged in this
+// backend for them (StagedScope, for the runs' _pg_intent_train_table()).
+// Which partitions train is decided here; what each step records is SQL's
+// (_pg_intent_train_classifier_start(), _partition(), _finish()).
+// Of the partitions with min_partition_rows rows, at most
+// max_partitions_per_classifier train: those with the most reviewed rows,
+// then the most rows, then in byte order (rows anyone may log take no slot
+// from a partition with reviewed rows).
+std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start_fn,
+                                           const StagedSource &staged) {
+    Oid partition_fn = InvalidOid, finish_fn = InvalidOid;
+    pg_call([&]() noexcept {
+        Oid partition_args[8] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, INT4OID, TEXTOID, UUIDOID, JSONBOID};
+        partition_fn =
+            extension_function(call.schema, "_pg_intent_train_classifier_partition", 8, partition_args);
+        Oid finish_args[13] = {JSONBOID, JSONBOID,     UUIDOID,       JSONBARRAYOID, INT4OID,
+                               INT4OID,  INT4OID,      JSONBARRAYOID, INT4OID,       TEXTARRAYOID,
+                               INT4OID,  TEXTARRAYOID, INT4OID};
+        finish_fn = extension_function(call.schema, "_pg_intent_train_classifier_finish", 13, finish_args);
+    });
+    StagedScope scope(&staged);
+
+    // The fallback's run, with the call's batch and the partition bounds.
+    const Datum start_args[4] = {call.name, call.run_name, call.options, call.definition};
+    const bool start_nulls[4] = {false, call.run_name_null, false, false};
+    const std::optional<Datum> started = call_step(call, start_fn, 4, start_args, start_nulls);
+    if (!started) return std::nullopt;
+    const intent::Json bounds = intent::parse_json(jsonb_to_utf8(*started), "classifier batch");
+    const Datum fallback = jsonb_field(*started, "result");
+    const std::string batch_text = bounds.value("batch_id", std::string());
+    Datum batch = 0;
+    pg_call([&]() noexcept { batch = DirectFunctionCall1(uuid_in, CStringGetDatum(batch_text.c_str())); });
+    std::optional<int32> min_rows, max_partitions;
+    if (const auto it = bounds.find("min_partition_rows"); it != bounds.end() && it->is_number_integer())
+        min_rows = it->get<int32>();
+    if (const auto it = bounds.find("max_partitions_per_classifier");
+        it != bounds.end() && it->is_number_integer())
+        max_partitions = it->get<int32>();
+
+    // The partitions, in byte order (the staged map's), ranked.
+    std::vector<PartitionStep> parts;
+    const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged);
+    for (const auto &[value, rows] : staged.partition_rows) {
+        PartitionStep p;
+        p.name = server_bytes_to_text(value);
+        p.rows = static_cast<int32>(rows.rows);
+        p.reviewed = static_cast<int32>(rows.reviewed);
+        const auto it = fingerprints.find(value);
+        if (it != fingerprints.end()) p.print = it->second;
+        p.below = min_rows && p.rows < *min_rows;
+        parts.push_back(std::move(p));
+    }
+    if (min_rows) {
+        std::vector<size_t> order;
+        for (size_t i = 0; i < parts.size(); ++i)
+            if (!parts[i].below) order.push_back(i);
+        // parts is in byte order already: a stable sort keeps it among equals.
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+            if (parts[a].reviewed != parts[b].reviewed) return parts[a].reviewed > parts[b].reviewed;
+            return parts[a].rows > parts[b].rows;
+        });
+        for (size_t k = 0; k < order.size(); ++k)
+            parts[order[k]].rank = static_cast<int64_t>(k) + 1;
+    }
+
+    // Each partition, in byte order; the first 100 of each list are named.
+    constexpr size_t kNamed = 100;
+    std::vector<Datum> results, unchanged_list, unreviewed_list, skipped;
+    int32 below = 0, over = 0, unchanged = 0, unreviewed = 0;
+    for (const PartitionStep &p : parts) {
+        if (p.below) {
+            ++below;
+            continue;
+        }
+        if (max_partitions && p.rank > *max_partitions) {
+            if (skipped.size() < kNamed) skipped.push_back(p.name);
+            ++over;
+            continue;
+        }
+        const Datum print = utf8_to_text(p.print);
+        const Datum args[8] = {call.name, call.run_name, call.options,   p.name, Int32GetDatum(p.reviewed),
+                               print,     batch,         call.definition};
+        const bool nulls[8] = {false, call.run_name_null, false, false, false, false, false, false};
+        const std::optional<Datum> step = call_step(call, partition_fn, 8, args, nulls);
+        if (!step) continue;
+        bool was_skipped = false;
+        std::string why;
+        pg_call([&]() noexcept {
+            was_skipped =
+                DatumGetBool(DirectFunctionCall2(jsonb_exists, *step, CStringGetTextDatum("skipped")));
+        });
+        if (was_skipped) why = jsonb_to_utf8(jsonb_field(*step, "skipped"));
+        if (!was_skipped) {
+            results.push_back(*step);
+        } else if (why == "\"unchanged\"") {
+            if (unchanged_list.size() < kNamed) unchanged_list.push_back(jsonb_field(*step, "entry"));
+            ++unchanged;
+        } else {
+            if (unreviewed_list.size() < kNamed) unreviewed_list.push_back(p.name);
+            ++unreviewed;
+        }
+    }
+
+    // What the call left untrained, with the fallback's run, and the result.
+    const Datum finish_args[13] = {call.definition,
+                                   fallback,
+                                   batch,
+                                   varlena_array(results, JSONBOID),
+                                   Int32GetDatum(below),
+                                   Int32GetDatum(min_rows.value_or(0)),
+                                   Int32GetDatum(unchanged),
+                                   varlena_array(unchanged_list, JSONBOID),
+                                   Int32GetDatum(unreviewed),
+                                   varlena_array(unreviewed_list, TEXTOID),
+                                   Int32GetDatum(over),
+                                   varlena_array(skipped, TEXTOID),
+                                   Int32GetDatum(max_partitions.value_or(0))};
+    bool finish_nulls[13] = {false};
+    finish_nulls[5] = !min_rows;
+    finish_nulls[12] = !max_partitions;
+    return call_step(call, finish_fn, 13, finish_args, finish_nulls);
 }
 
 } // namespace
@@ -291,58 +470,39 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         staged = read_classifier_source(schema, columns, sel, charge);
     }
 
-    // 4. The runs, as the extension owner, with the rows staged here.
-    std::vector<std::string> names, prints;
-    std::vector<int64_t> counts, reviewed_counts;
-    const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged);
+    // 4. The runs, as the extension owner, with the rows staged here
+    //    (train_classifier_runs()).
+    const Oid text_args[4] = {TEXTOID, TEXTOID, JSONBOID, JSONBOID};
+    Oid start_fn = InvalidOid;
+    pg_call([&]() noexcept {
+        start_fn = extension_function_if_exists(schema, "_pg_intent_train_classifier_start", 4, text_args);
+    });
+    if (OidIsValid(start_fn)) {
+        ClassifierCall call{
+            schema,    owner, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2),
+            definition};
+        const std::optional<Datum> result = train_classifier_runs(call, start_fn, staged);
+        if (!result) PG_RETURN_NULL();
+        return *result;
+    }
+    // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker that
+    // reads the policy again, checks the caller again, and trains every
+    // partition (no fingerprints).
+    std::vector<Datum> name_datums, count_datums;
     for (const auto &[value, rows] : staged.partition_rows) {
-        names.push_back(value);
-        counts.push_back(rows.rows);
-        reviewed_counts.push_back(rows.reviewed);
-        auto it = fingerprints.find(value);
-        prints.push_back(it == fingerprints.end() ? std::string() : it->second);
+        name_datums.push_back(server_bytes_to_text(value)); // a value of the source, in the server encoding
+        count_datums.push_back(Int32GetDatum(static_cast<int32>(rows.rows)));
     }
     Datum result = 0;
     bool result_null = true;
     StagedScope scope(&staged);
-    std::vector<Datum> name_datums(names.size()), count_datums(counts.size()), print_datums(prints.size()),
-        reviewed_datums(reviewed_counts.size());
-    for (size_t i = 0; i < names.size(); ++i) {
-        name_datums[i] = server_bytes_to_text(names[i]); // a value of the source, in the server encoding
-        count_datums[i] = Int32GetDatum(static_cast<int32>(counts[i]));
-        reviewed_datums[i] = Int32GetDatum(static_cast<int32>(reviewed_counts[i]));
-        print_datums[i] = utf8_to_text(prints[i]);
-    }
     pg_call([&]() noexcept {
         Datum names_array = PointerGetDatum(construct_array(
             name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
         Datum counts_array = PointerGetDatum(construct_array(
             count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
-        Datum prints_array = PointerGetDatum(construct_array(
-            print_datums.data(), static_cast<int>(print_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
-        Datum reviewed_array =
-            PointerGetDatum(construct_array(reviewed_datums.data(), static_cast<int>(reviewed_datums.size()),
-                                            INT4OID, 4, true, TYPALIGN_INT));
-        // The runs follow the definition read at step 1: its policy, training
-        // options and partition column, for every run of this call.
-        // The reviewed rows of each partition (reviewed_array) order the
-        // partitions the call trains before their rows do.
-        Oid argtypes[8] = {TEXTOID,      TEXTOID,      JSONBOID,     TEXTARRAYOID,
-                           INT4ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBOID};
-        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_classifier_run", 8, argtypes);
-        if (OidIsValid(worker)) {
-            AsExtensionOwner as_owner(owner);
-            Datum args[8] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), names_array,
-                             counts_array,       reviewed_array,     prints_array,       definition};
-            bool nulls[8] = {false, PG_ARGISNULL(1), false, false, false, false, false, false};
-            result = call_extension_function(worker, 8, args, nulls, result_null);
-            return;
-        }
-        // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker that
-        // reads the policy again, checks the caller again, and trains every
-        // partition (no fingerprints).
         Oid argtypes_031[6] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID};
-        worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes_031);
+        Oid worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes_031);
         AsExtensionOwner as_owner(owner);
         Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
                          PG_GETARG_DATUM(2),       names_array,        counts_array};

@@ -126,7 +126,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_lock_deployment(text) IS
 -- The one order of a deployment's locks: the classifier's row (FOR KEY
 -- SHARE, by id), then its deployment lock (by name). drop_classifier()
 -- takes them in that order (the row FOR UPDATE), and a training holds the
--- row from its start (_pg_intent_train_classifier_run()), so a deployment
+-- row from its start (_pg_intent_train_classifier_start()), so a deployment
 -- queues behind a drop instead of deadlocking with it: taken the other way
 -- round (the lock first, the row when activating), a deploy and a waiting
 -- drop_classifier() deadlocked (40P01, naming an "object" of "class" OIDs)
@@ -179,7 +179,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 -- Data or training failures give a failed run (returned, not raised); bad
 -- arguments and options raise 22023 and record nothing. Runs as the
 -- extension owner, called by _pg_intent_train_run() (train_intent_model())
--- and _pg_intent_train_classifier_run() (train_classifier()) only.
+-- and _pg_intent_train_classifier_start() and _partition() (train_classifier()) only.
 --
 -- C decides, SQL records: _pg_intent_train_table() reads the rows, trains
 -- and applies the deploy rule (stated in src/core/deploy_rule.h, with the

@@ -205,7 +205,7 @@ BEGIN
     -- The row first, then the deployment lock, in the order of every
     -- deployment (_pg_intent_lock_classifier_deployment()), the row FOR
     -- UPDATE: a training of this classifier holds the row (FOR KEY SHARE,
-    -- _pg_intent_train_classifier_run()) until it commits, so the drop waits
+    -- _pg_intent_train_classifier_start()) until it commits, so the drop waits
     -- for it and then deactivates what it deployed. An activation that comes
     -- after the drop finds no classifier (_pg_intent_activate()).
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;

@@ -209,7 +209,10 @@ ALTER TABLE @extschema@.ai_model_deployments
 -- (end of items 6 and 11)
 
 -- ---- Issue 34, point 4: train_classifier() passes each partition's
--- ---- fingerprint, so that unchanged partitions are skipped.
+-- ---- fingerprint, so that unchanged partitions are skipped; issue 33,
+-- ---- point 2: it runs the partitions' loop itself, each step's bookkeeping
+-- ---- a function of its own (_pg_intent_train_classifier_start(),
+-- ---- _partition(), _finish()), so the worker goes.
 DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]);
 
 -- ---- retrain_classifiers() reads each classifier's count plan at its turn:
