@@ -149,6 +149,21 @@ SELECT alter_classifier('lim_mt', '{"max_partitions_per_classifier": 1}') IS NOT
 SELECT t -> 'partitions_over_limit' AS over_limit,
        (SELECT jsonb_agg(p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained
   FROM train_classifier('lim_mt', 'tenants lowered') AS t;
+-- 4, the table's bound raised too: t_a, t_b and t_d are unchanged; of t_e
+-- and t_f, 26 rows each, every row reviewed (no reviewed_column), the first
+-- in byte order takes the last slot (train_classifier() ranks them; issue
+-- 33, point 2).
+RESET ROLE;
+UPDATE ai_training_policy SET max_partitions_per_classifier = 4;
+SET ROLE pgi_lim_owner;
+SELECT alter_classifier('lim_mt', '{"max_partitions_per_classifier": 4}') IS NOT NULL AS raised;
+SELECT t -> 'partitions_over_limit' AS over_limit, t -> 'partitions_skipped' AS skipped,
+       (SELECT jsonb_agg(p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS trained,
+       (SELECT jsonb_agg(p ->> 'partition' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions_unchanged_skipped') AS p) AS unchanged
+  FROM train_classifier('lim_mt', 'tenants raised') AS t;
+RESET ROLE;
+UPDATE ai_training_policy SET max_partitions_per_classifier = 3;
+SET ROLE pgi_lim_owner;
 RESET ROLE;
 SELECT run_name, partition_key, metrics -> 'partitions_over_limit' AS over_limit, metrics -> 'partitions_skipped' AS skipped
   FROM ai_training_runs WHERE classifier = 'lim_mt' AND partition_key IS NULL ORDER BY started_at;
