@@ -66,7 +66,11 @@ void Page::headline() {
             Decimal diff{a->units * pow10(scale - a->scale) - b->units * pow10(scale - b->scale), scale};
             shown = write_rounded(diff, k.digits);
         } else {
-            shown = *format_decimal(*now - *base, k.digits);
+            // NaN, an infinity or a magnitude no metric has: the document is
+            // the caller's, and there is no change to show
+            auto s = format_decimal(*now - *base, k.digits);
+            if (!s) return std::string();
+            shown = *s;
         }
         bool zero = shown.find_first_not_of("-0.") == std::string::npos;
         std::string cls = zero ? "same" : ((*now > *base) == k.higher_is_better ? "better" : "worse");

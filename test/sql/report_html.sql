@@ -301,6 +301,17 @@ EXCEPTION WHEN program_limit_exceeded THEN
     RAISE WARNING '%: %, %', SQLSTATE, SQLERRM, v_detail;
 END $$;
 
+-- A baseline no metric has (1e308, or NaN written as a string) in the
+-- caller's document: its card shows no change. The card dereferenced the
+-- empty result of formatting the difference, and the backend died with
+-- "free(): invalid pointer" (the postmaster restarted every session).
+SELECT left(b::text, 6) AS baseline, html LIKE E'%</html>\n' AS complete_page,
+       substring(html FROM 'data-metric="f1".*?data-metric=') NOT LIKE '%class="delta%' AS no_f1_change
+  FROM (VALUES ('1e308'::jsonb), ('"nan"'), ('"-inf"')) AS v(b),
+       LATERAL intent_internal._pg_intent_render_report_html(jsonb_build_object(
+           'run', jsonb_build_object('id', 'x', 'status', 'completed', 'intent_f1_score', 0.8, 'baseline_f1_score', b),
+           'report', '{"metrics": {}}'::jsonb), 'en') AS html;
+
 -- A named classifier's run: its out-of-fold predictions are in
 -- ai_classifier_run_rows, which the reliability and coverage charts read
 -- for it (they said "no out-of-fold predictions recorded in

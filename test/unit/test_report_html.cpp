@@ -371,3 +371,23 @@ TEST(ReportHtml, F1BarsDrawTheWorstThreeHundred) {
     const std::string es = render_report_html(run, {Language::Spanish, false});
     EXPECT_NE(es.find("las 300 peores de 400"), std::string::npos);
 }
+
+// The document is the caller's (any role granted the report set passes
+// one): a baseline no metric has (1e308, NaN written as a string) shows no
+// change on its card. The card dereferenced the empty result of formatting
+// the difference, and the backend died with "free(): invalid pointer".
+TEST(ReportHtml, BaselineNoMetricHasShowsNoChange) {
+    for (const char *baseline : {"1e308", "-1e308", "nan", "inf"}) {
+        Json run = deployed_run();
+        run["run"]["deploy_evidence"] = "estimates";
+        run["run"]["baseline_f1_score"] = baseline;
+        for (Language lang : {Language::English, Language::Spanish}) {
+            const std::string page = render_report_html(run, {lang, false});
+            const size_t card = page.find("data-metric=\"f1\"");
+            ASSERT_NE(card, std::string::npos) << baseline;
+            const std::string f1_card = page.substr(card, page.find("data-metric=", card + 1) - card);
+            EXPECT_EQ(f1_card.find("class=\"delta"), std::string::npos) << baseline << ": " << f1_card;
+            EXPECT_NE(page.find("</html>"), std::string::npos) << baseline;
+        }
+    }
+}
