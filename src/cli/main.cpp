@@ -35,6 +35,7 @@ const char kUsage[] =
     "  pg-intent train   --data F.csv [--split train[,S2...]] --model OUT.bin [--options JSON]\n"
     "                    [--report R.json] [--oos-label L] [--active M.bin --fresh-split S[,S2...]]\n"
     "                    [--partitions N] [--split-weight S=W[,S2=W2...]]\n"
+    "                    [--unlabelled-data U.csv [--unlabelled-split S[,S2...]]]\n"
     "  pg-intent eval    --data F.csv --split val [--oos-split oos_val] --model M.bin [--timing no]\n"
     "  pg-intent predict --model M.bin [--top K] [--scores yes] [TEXT ...]   (no TEXT: one message per line\n"
     "                    of stdin; --scores adds every raw decision score)\n"
@@ -43,7 +44,9 @@ const char kUsage[] =
     "with the out_of_scope_intent option; with --active, rows of --fresh-split are fresh (not in\n"
     "the active model's training set) and the report carries the gate evidence. --partitions N\n"
     "puts row i in synthetic partition i mod N (for min_feature_partitions: 2, the fallback rule).\n"
-    "--split-weight gives the rows of split S the sample weight W (default 1).\n";
+    "--split-weight gives the rows of split S the sample weight W (default 1).\n"
+    "--unlabelled-data: the texts (never the labels) of U.csv's rows of --unlabelled-split (default\n"
+    "train) are added to those the subword_vectors option trains its vectors on.\n";
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -177,9 +180,15 @@ int cmd_train(const Args &a) {
     if (rows.empty()) throw std::runtime_error("no rows with split \"" + split + "\"");
     std::unique_ptr<intent::IntentModel> active;
     if (a.has("active")) active = std::make_unique<intent::IntentModel>(load_model(a.get("active")));
+    std::vector<std::string> unlabelled;
+    if (a.has("unlabelled-data"))
+        for (auto &r : rows_of_split(intent_cli::read_intent_csv(read_file(a.get("unlabelled-data"))),
+                                     a.get("unlabelled-split", "train")))
+            unlabelled.push_back(std::move(r.text));
 
     auto t0 = clock_type::now();
-    intent::TrainedModel trained = intent::train_model(rows, options, intent::TrainCallbacks{}, active.get());
+    intent::TrainedModel trained =
+        intent::train_model(rows, options, intent::TrainCallbacks{}, active.get(), &unlabelled);
     std::string blob = trained.model.serialize();
     double train_seconds = seconds_since(t0);
     write_file(model_path, blob);
@@ -372,7 +381,8 @@ int main(int argc, char **argv) {
         if (cmd == "train")
             return cmd_train(parse_args(argc, argv, 2,
                                         {"data", "split", "model", "options", "report", "oos-label", "active",
-                                         "fresh-split", "partitions", "split-weight"}));
+                                         "fresh-split", "partitions", "split-weight", "unlabelled-data",
+                                         "unlabelled-split"}));
         if (cmd == "eval")
             return cmd_eval(parse_args(argc, argv, 2, {"data", "split", "oos-split", "model", "timing"}));
         if (cmd == "predict") return cmd_predict(parse_args(argc, argv, 2, {"model", "top", "scores"}));

@@ -89,6 +89,11 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
     all.resize(keep);
     const Vectorizer &v = vectorizer_;
     for (TermContribution &t : all) {
+        if (t.feature >= v.tfidf_features()) { // the subword block
+            t.kind = FeatureKind::Subword;
+            t.term = "subword:" + std::to_string(t.feature - v.tfidf_features());
+            continue;
+        }
         t.kind = v.kinds()[t.feature];
         t.term = v.terms()[t.feature];
     }

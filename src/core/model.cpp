@@ -205,7 +205,10 @@ IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
         throw Error(ErrorKind::Internal, "invalid support floor", "The support floor must be at most 0.");
     IntentModel m = assemble_v2(std::move(options), std::move(vectorizer), std::move(labels), weights,
                                 calibrator, threshold, std::move(thresholds), out_of_scope_class);
-    m.format_version_ = kFormatVersion;
+    // Subword vectors that learned nothing (texts without a word) add no
+    // column: the model is then a format 3 model trained without them.
+    if (!m.vectorizer_.subword()) m.options_.subword_vectors = false;
+    m.format_version_ = m.vectorizer_.subword() ? kSubwordFormatVersion : kFormatVersion;
     m.options_json_.clear();
     m.evidence_floor_ = evidence_floor;
     m.unknown_word_limit_ = unknown_word_limit;

@@ -54,9 +54,13 @@ struct Prediction {
 class IntentModel {
   public:
     // Magic "PGINTENT" + little-endian uint32 version; see model_format.cpp.
-    // New models are written as kFormatVersion; kTemperatureFormatVersion
-    // and kLegacyFormatVersion blobs load, predict as they did and write
-    // back as themselves.
+    // New models are written as kFormatVersion, or kSubwordFormatVersion
+    // (format 3 plus the subword vectors) when trained with the
+    // subword_vectors option; kTemperatureFormatVersion and
+    // kLegacyFormatVersion blobs load, predict as they did and write back
+    // as themselves. kNewestFormatVersion is the newest this build reads.
+    static constexpr uint32_t kSubwordFormatVersion = 4;
+    static constexpr uint32_t kNewestFormatVersion = kSubwordFormatVersion;
     static constexpr uint32_t kFormatVersion = 3;
     static constexpr uint32_t kTemperatureFormatVersion = 2;
     static constexpr uint32_t kLegacyFormatVersion = 1;

@@ -33,6 +33,13 @@
 //                   the limit: they load with limit 1 and support floor
 //                   -infinity, which never hold, and are written back with
 //                   the figures they had, so their bytes do not change
+//   format 4: format 3's sections, then
+//    14 subword     u32 word count, count x (u32 len + UTF-8 bytes), u32 float
+//                   count (= (words + buckets) x dim, the options' subword_vectors
+//                   dim and buckets), that many f32: the subword vectors'
+//                   input table (subword_vectors.h); the options JSON holds
+//                   subword_vectors (its settings and weight), and only
+//                   format 4 may
 //   Formats 1 and 2 keep their stored options JSON byte for byte, so options
 //   added later never change their bytes.
 //   u32 CRC-32C (Castagnoli) of every byte before it
@@ -74,6 +81,7 @@ enum SectionTag : uint32_t {
     kThresholds = 11,
     kOutOfScope = 12,
     kEvidence = 13,
+    kSubword = 14,
 };
 
 // Calibration methods of format 2.
@@ -109,6 +117,8 @@ const char *section_name(uint32_t tag) {
         return "out_of_scope";
     case kEvidence:
         return "evidence";
+    case kSubword:
+        return "subword";
     default:
         return "unknown";
     }
@@ -241,8 +251,8 @@ std::string IntentModel::serialize() const {
 
     std::string body;
     // Formats 1 and 2 keep the options JSON they were loaded with, byte for byte.
-    put_string(body, format_version_ != kFormatVersion && !options_json_.empty() ? options_json_
-                                                                                 : options_.to_json());
+    put_string(body, format_version_ < kFormatVersion && !options_json_.empty() ? options_json_
+                                                                                : options_.to_json());
     put_section(out, kOptions, body);
 
     body.clear();
@@ -258,15 +268,16 @@ std::string IntentModel::serialize() const {
     body.clear();
     const auto &terms = vectorizer_.terms();
     const auto &kinds = vectorizer_.kinds();
-    put_u32(body, static_cast<uint32_t>(nf));
-    for (size_t f = 0; f < nf; ++f) {
+    const size_t n_terms = vectorizer_.tfidf_features(); // nf less the subword block
+    put_u32(body, static_cast<uint32_t>(n_terms));
+    for (size_t f = 0; f < n_terms; ++f) {
         put_u8(body, static_cast<uint8_t>(kinds[f]));
         put_string(body, terms[f]);
     }
     put_section(out, kVocabulary, body);
 
     body.clear();
-    put_u32(body, static_cast<uint32_t>(nf));
+    put_u32(body, static_cast<uint32_t>(n_terms));
     for (float v : vectorizer_.idf())
         put_f32(body, v);
     put_section(out, kIdf, body);
@@ -337,6 +348,24 @@ std::string IntentModel::serialize() const {
             }
             put_section(out, kEvidence, body);
         }
+        if (format_version_ == kSubwordFormatVersion) {
+            const SubwordVectors &sv = *vectorizer_.subword();
+            body.clear();
+            put_u32(body, static_cast<uint32_t>(sv.words().size()));
+            for (const std::string &word : sv.words())
+                put_string(body, word);
+            put_u32(body, static_cast<uint32_t>(sv.input_table().size()));
+            const size_t at = body.size();
+            body.resize(at + 4 * sv.input_table().size());
+            char *p = body.data() + at;
+            for (float v : sv.input_table()) {
+                uint32_t bits;
+                std::memcpy(&bits, &v, 4);
+                for (int i = 0; i < 4; ++i)
+                    *p++ = static_cast<char>((bits >> (8 * i)) & 0xFF);
+            }
+            put_section(out, kSubword, body);
+        }
     }
 
     put_u32(out, crc32c(reinterpret_cast<const uint8_t *>(out.data()), out.size()));
@@ -361,10 +390,10 @@ uint32_t check_blob(const uint8_t *data, size_t size, const std::function<bool()
         corrupt("The blob does not start with the \"PGINTENT\" magic bytes, so it is not an intent model.");
     Reader head(data + 8, 4, "header");
     uint32_t version = head.u32("the format version");
-    if (version < IntentModel::kLegacyFormatVersion || version > IntentModel::kFormatVersion)
+    if (version < IntentModel::kLegacyFormatVersion || version > IntentModel::kNewestFormatVersion)
         corrupt("The model has format version " + std::to_string(version) +
                 " but this build reads versions " + std::to_string(IntentModel::kLegacyFormatVersion) +
-                " to " + std::to_string(IntentModel::kFormatVersion) + ".");
+                " to " + std::to_string(IntentModel::kNewestFormatVersion) + ".");
     const size_t body_end = size - 4;
     uint32_t stored = 0;
     for (int i = 0; i < 4; ++i)
@@ -634,7 +663,13 @@ size_t IntentModel::memory_bytes() const {
         labels_heap += string_heap(l.size());
     for (const std::string &t : vectorizer_.terms())
         terms_heap += string_heap(t.size());
-    return memory_for(shape, labels_heap, terms_heap);
+    size_t subword = 0; // the subword table, its words and their index
+    if (const SubwordVectors *sv = vectorizer_.subword()) {
+        subword = sv->table_floats() * sizeof(float);
+        for (const std::string &w : sv->words())
+            subword += 2 * (sizeof(std::string) + string_heap(w.size())) + 32;
+    }
+    return memory_for(shape, labels_heap, terms_heap) + subword;
 }
 
 size_t IntentModel::declared_memory(const uint8_t *data, size_t size) {
@@ -668,7 +703,11 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
             corrupt(std::string("The stored training options are invalid: ") + e.what() +
                     (e.detail().empty() ? "." : " (" + e.detail() + ")"));
         }
-        if (version != kFormatVersion) m.options_json_.assign(json);
+        if (version < kFormatVersion) m.options_json_.assign(json);
+        if (m.options_.subword_vectors != (version == kSubwordFormatVersion))
+            corrupt("The stored options " +
+                    std::string(m.options_.subword_vectors ? "ask for" : "do not hold") +
+                    " subword vectors but the model has format version " + std::to_string(version) + ".");
     }
     // 2 algorithm
     {
@@ -699,8 +738,9 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
     std::vector<std::string> terms;
     std::vector<FeatureKind> kinds;
     read_vocabulary(section(kVocabulary), cancelled, terms, kinds);
-    const size_t nf = terms.size();
-    std::vector<float> idf = read_idf(section(kIdf), nf);
+    const size_t n_terms = terms.size();
+    const size_t nf = n_terms + (m.options_.subword_vectors ? m.options_.subword.dim : 0);
+    std::vector<float> idf = read_idf(section(kIdf), n_terms);
     const size_t n_classes = read_weights(section(kWeights), k, nf, v1, cancelled, m.scale_, m.qweights_);
     m.bias_ = read_bias(section(kBias), n_classes);
     if (v1) {
@@ -780,6 +820,35 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
             r.expect_end();
         }
     }
+    // 14 subword
+    std::vector<std::string> subword_words;
+    std::vector<float> subword_table;
+    if (version == kSubwordFormatVersion) {
+        Reader r = section(kSubword);
+        const SubwordOptions &so = m.options_.subword;
+        const uint32_t nw = r.u32("the subword word count");
+        const size_t max_words = (SubwordVectors::kMaxTableFloats / so.dim - so.buckets) / 2;
+        if (nw > max_words || static_cast<uint64_t>(nw) * 5 > r.left())
+            corrupt("The subword section declares " + std::to_string(nw) + " words, more than it can hold.");
+        subword_words.reserve(nw);
+        for (uint32_t i = 0; i < nw; ++i) {
+            std::string_view w = r.string("subword word");
+            if (w.empty() || !is_valid_utf8(w)) corrupt("A subword word is empty or not valid UTF-8.");
+            subword_words.emplace_back(w);
+        }
+        const uint32_t nfloats = r.u32("the subword table size");
+        if (nfloats != (static_cast<uint64_t>(nw) + so.buckets) * so.dim)
+            corrupt("The subword table has " + std::to_string(nfloats) + " values for " + std::to_string(nw) +
+                    " words, " + std::to_string(so.buckets) + " buckets and dimension " +
+                    std::to_string(so.dim) + ".");
+        r.need(static_cast<uint64_t>(nfloats) * 4, "the subword table");
+        subword_table.resize(nfloats);
+        for (uint32_t i = 0; i < nfloats; ++i) {
+            if ((i & 0xfffff) == 0xfffff) poll_cancel(cancelled);
+            subword_table[i] = r.f32("a subword vector value");
+        }
+        r.expect_end();
+    }
     if (all.left() != 0)
         corrupt("The model has " + std::to_string(all.left()) + " unexpected bytes after its last section.");
 
@@ -789,6 +858,17 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
     } catch (const Error &e) {
         if (e.kind() == ErrorKind::CorruptModel || e.kind() == ErrorKind::Cancelled) throw;
         corrupt(std::string("The vocabulary is invalid: ") + e.what() + ".");
+    }
+    if (version == kSubwordFormatVersion) {
+        try {
+            m.vectorizer_.attach_subword(std::make_shared<const SubwordVectors>(SubwordVectors::from_parts(
+                                             m.options_.subword, m.options_.features.text,
+                                             std::move(subword_words), std::move(subword_table))),
+                                         static_cast<float>(m.options_.subword_weight));
+        } catch (const Error &e) {
+            corrupt(std::string("The subword vectors are invalid: ") + e.what() + ".");
+        }
+        if (m.vectorizer_.num_features() != nf) corrupt("The subword vectors hold no word.");
     }
     if (m.checks_evidence()) m.recognition_ = Recognition(m.vectorizer_);
     return m;

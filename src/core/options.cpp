@@ -77,6 +77,7 @@ const char *const kOptionKeys[] = {
     "defer_to_fallback",
     "recall_label",
     "recall_target",
+    "subword_vectors",
     // train_intent_model()'s own (RunOptions)
     "deploy",
     "min_confidence",
@@ -107,6 +108,58 @@ bool plausible_label(const std::string &s) {
     for (unsigned char c : s)
         if (c < 0x20 || c == 0x7F) return false;
     return true;
+}
+
+// "subword_vectors": true, false, or an object of its settings (each
+// optional; the others keep their defaults).
+void apply_subword_option(ModelOptions &o, const std::string &key, const Json &v) {
+    const char *shape = N_("subword_vectors must be true, false or an object with the keys dim, epochs, "
+                           "buckets, learning_rate, min_n, max_n and weight.");
+    if (v.is_boolean()) {
+        o.subword_vectors = v.get<bool>();
+        return;
+    }
+    if (!v.is_object()) bad_option(key, shape);
+    o.subword_vectors = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string &k = it.key();
+        const Json &x = it.value();
+        if (k == "dim") {
+            o.subword.dim = static_cast<uint32_t>(
+                option_integer(key, x, 1, SubwordVectors::kMaxDim,
+                               N_("subword_vectors.dim must be an integer between 1 and 256.")));
+        } else if (k == "epochs") {
+            o.subword.epochs = static_cast<uint32_t>(
+                option_integer(key, x, 1, SubwordVectors::kMaxEpochs,
+                               N_("subword_vectors.epochs must be an integer between 1 and 100.")));
+        } else if (k == "buckets") {
+            o.subword.buckets = static_cast<uint32_t>(
+                option_integer(key, x, 1, SubwordVectors::kMaxBuckets,
+                               N_("subword_vectors.buckets must be an integer between 1 and 4194304.")));
+        } else if (k == "learning_rate") {
+            const char *detail =
+                N_("subword_vectors.learning_rate must be a number greater than 0 and at most 1.");
+            const double r = option_number(key, x, detail);
+            if (!(r > 0 && r <= 1)) bad_option(key, detail);
+            o.subword.learning_rate = r;
+        } else if (k == "min_n") {
+            o.subword.min_n = static_cast<uint32_t>(
+                option_integer(key, x, 1, SubwordVectors::kMaxN,
+                               N_("subword_vectors.min_n must be an integer between 1 and 8.")));
+        } else if (k == "max_n") {
+            o.subword.max_n = static_cast<uint32_t>(
+                option_integer(key, x, 1, SubwordVectors::kMaxN,
+                               N_("subword_vectors.max_n must be an integer between 1 and 8.")));
+        } else if (k == "weight") {
+            const char *detail =
+                N_("subword_vectors.weight must be a number greater than 0 and at most 100.");
+            const double w = option_number(key, x, detail);
+            if (!(w > 0 && w <= 100)) bad_option(key, detail);
+            o.subword_weight = w;
+        } else {
+            bad_option(key, shape);
+        }
+    }
 }
 
 // Applies `key` to `o` when it is an option of the learner (or the thread
@@ -307,6 +360,8 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
         double t = option_number(key, v, detail);
         if (!(t > 0 && t <= 1)) bad_option(key, detail);
         o.recall_target = t;
+    } else if (key == "subword_vectors") {
+        apply_subword_option(o, key, v);
     } else if (key == "max_misclassified") {
         o.max_misclassified = static_cast<size_t>(option_integer(
             key, v, 0, 1000000, N_("max_misclassified must be an integer between 0 and 1000000.")));
@@ -425,6 +480,18 @@ void ModelOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"min_gate_rows\""), {}},
                     N_("min_gate_rows must be at least 1."));
+    if (subword_vectors) {
+        if (subword.min_n > subword.max_n)
+            throw Error(ErrorKind::InvalidArgument,
+                        Message{N_("invalid value for training option \"subword_vectors\""), {}},
+                        N_("subword_vectors.min_n must not be above subword_vectors.max_n."));
+        if ((size_t{subword.buckets} + 2) * subword.dim > SubwordVectors::kMaxTableFloats)
+            throw Error(ErrorKind::InvalidArgument,
+                        Message{N_("invalid value for training option \"subword_vectors\""), {}},
+                        N_("subword_vectors.buckets times subword_vectors.dim must be below 16777216 (the "
+                           "table holds at most 64 MiB)."));
+        SubwordVectors::validate(subword); // the rest is checked when parsed
+    }
     if (!(typo_weight > 0 && typo_weight <= 1))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"typo_weight\""), {}},
@@ -489,6 +556,17 @@ Json ModelOptions::as_json() const {
     if (!recall_label.empty()) {
         w["recall_label"] = recall_label;
         w["recall_target"] = recall_target;
+    }
+    if (subword_vectors) {
+        Json sv = Json::object();
+        sv["dim"] = subword.dim;
+        sv["epochs"] = subword.epochs;
+        sv["buckets"] = subword.buckets;
+        sv["learning_rate"] = subword.learning_rate;
+        sv["min_n"] = subword.min_n;
+        sv["max_n"] = subword.max_n;
+        sv["weight"] = subword_weight;
+        w["subword_vectors"] = sv;
     }
     return w;
 }

@@ -117,6 +117,18 @@ struct ModelOptions {
     // set.
     std::string recall_label;
     double recall_target = 0.9;
+    // Subword skipgram vectors (subword_vectors.h, issue 34, point 1),
+    // trained on the run's texts (never their labels): each row gets
+    // subword_weight x the text's unit sentence vector after its TF-IDF
+    // values, in cross-validation, refit, calibration and at serving. Off by
+    // default. The defaults are the cheap configuration of
+    // bench/results/2026-11-29-vm-subword-features.md (dim 16, 5 epochs,
+    // 2^16 buckets, learning rate 0.25, n-grams 3-6) with weight 2, the
+    // weight its cross-validation chose on most sets. Stored with the model
+    // only when on.
+    bool subword_vectors = false;
+    SubwordOptions subword;
+    double subword_weight = 2.0;
 
     // Applies a flat JSON object of options, e.g.
     // {"algorithm":"logistic_regression","C":0.5,"char_ngrams":false}.
@@ -129,7 +141,8 @@ struct ModelOptions {
     // min_threshold_rows, min_intent_rows, out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads,
     // normalize_digits, min_feature_partitions, defer_to_fallback,
-    // recall_label, recall_target.
+    // recall_label, recall_target, subword_vectors (true, false, or an
+    // object of dim, epochs, buckets, learning_rate, min_n, max_n, weight).
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;

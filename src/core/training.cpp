@@ -66,7 +66,7 @@ struct TrainingRun {
     TrainingRun(const std::vector<LabeledText> &rows_, const ModelOptions &options_,
                 const TrainCallbacks &callbacks_)
         : rows(rows_), options(options_), callbacks(callbacks_), data_charge(callbacks_.memory),
-          set_charge(callbacks_.memory) {}
+          set_charge(callbacks_.memory), subword_charge(callbacks_.memory) {}
 
     const std::vector<LabeledText> &rows;
     const ModelOptions &options;
@@ -74,9 +74,11 @@ struct TrainingRun {
     size_t threads = 0;
     TrainReport report;
     TrainingSet set;
-    MemoryCharge data_charge; // the prepared rows
-    MemoryCharge set_charge;  // the training labels
-    size_t k = 0, n = 0;      // intents, entries
+    MemoryCharge data_charge;    // the prepared rows
+    MemoryCharge set_charge;     // the training labels
+    MemoryCharge subword_charge; // the subword vectors' tables (subword_vectors option)
+    const std::vector<std::string> *unlabelled = nullptr; // more texts for the subword vectors
+    size_t k = 0, n = 0;                                  // intents, entries
     bool has_oos_rows = false;
     // Columns the served model keeps: the intents, plus the out-of-scope
     // class in Class mode. In Negatives mode the learner still gets an
@@ -155,6 +157,29 @@ Vectorizer prepare_features(TrainingRun &run) {
                                                entry_groups.empty() ? nullptr : &entry_groups, &set.words);
     std::vector<uint32_t>().swap(entry_groups);
     groups_charge.reset();
+    if (options.subword_vectors) {
+        // Subword vectors from the same texts (no label), then the rows again
+        // with their block: the TF-IDF part is the same floats. The tables
+        // are charged: buckets x dim before training, the words' input and
+        // output rows once their number is known.
+        const SubwordOptions &so = options.subword;
+        run.subword_charge.add(size_t{so.buckets} * so.dim * sizeof(float), "the subword vectors");
+        SubwordOptions seeded = so;
+        seeded.seed = options.evaluation.seed;
+        std::vector<std::string> with_unlabelled;
+        if (run.unlabelled && !run.unlabelled->empty()) {
+            with_unlabelled = d.texts;
+            with_unlabelled.insert(with_unlabelled.end(), run.unlabelled->begin(), run.unlabelled->end());
+        }
+        auto vectors = std::make_shared<const SubwordVectors>(SubwordVectors::train(
+            with_unlabelled.empty() ? d.texts : with_unlabelled, seeded, options.features.text, [&callbacks] {
+                callbacks.check_cancel();
+                return false;
+            }));
+        run.subword_charge.add(vectors->words().size() * so.dim * 2 * sizeof(float), "the subword vectors");
+        vec.attach_subword(std::move(vectors), static_cast<float>(options.subword_weight));
+        vec.transform(d.texts, set.entries, &callbacks);
+    }
     {
         // Out of fold and in the gate, a row the vocabulary does not
         // recognise has no evidence, as when the model serves it.
@@ -674,10 +699,12 @@ LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualS
 } // namespace
 
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
-                         const TrainCallbacks &callbacks, const IntentModel *active) {
+                         const TrainCallbacks &callbacks, const IntentModel *active,
+                         const std::vector<std::string> *unlabelled) {
     options.validate();
     const auto t_start = Clock::now();
     TrainingRun run(rows, options, callbacks);
+    run.unlabelled = unlabelled;
     TrainReport &report = run.report;
     run.threads = training_threads(options.learner.threads);
     const size_t threads = run.threads;

@@ -119,7 +119,11 @@ struct TrainedModel {
 // array, and each held-out entry is rescored (bit for bit) when its scores
 // are needed.
 // Throws Error(InsufficientData) with fewer than 2 intents.
+// `unlabelled`, when given, adds texts without labels to those the
+// subword_vectors option trains its vectors on (the messages a database
+// holds beyond the labelled rows); nothing else reads them.
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
-                         const TrainCallbacks &callbacks, const IntentModel *active = nullptr);
+                         const TrainCallbacks &callbacks, const IntentModel *active = nullptr,
+                         const std::vector<std::string> *unlabelled = nullptr);
 
 } // namespace intent

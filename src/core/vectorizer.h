@@ -11,10 +11,12 @@
 #pragma once
 
 #include "sparse.h"
+#include "subword_vectors.h"
 #include "text.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +52,9 @@ struct FeatureOptions {
     void validate() const;
 };
 
-enum class FeatureKind : uint8_t { Word = 0, Char = 1 };
+// Subword: a column of the subword block (never in terms() or kinds(); an
+// explanation names it "subword:<column>").
+enum class FeatureKind : uint8_t { Word = 0, Char = 1, Subword = 2 };
 
 // The group of a text merged from texts of two or more groups (identical
 // texts of two partitions): its n-grams count as seen in two.
@@ -181,7 +185,22 @@ class Vectorizer {
     void transform(const std::vector<std::string> &texts, FeatureMatrix &out,
                    const TrainCallbacks *callbacks = nullptr) const;
 
-    size_t num_features() const { return terms_.size(); }
+    // Every feature: the TF-IDF terms, then the subword block's columns.
+    size_t num_features() const { return terms_.size() + subword_dim(); }
+    // The TF-IDF features (terms(), kinds() and idf() hold one per feature).
+    size_t tfidf_features() const { return terms_.size(); }
+
+    // The subword block (subword_vectors.h, issue 34): with vectors
+    // attached, every row gets `weight` x the text's vector in the
+    // num_features() - subword_dim() last columns, after the TF-IDF values
+    // (whose L2 scale is unchanged). Such rows are never coded. Only the
+    // first kSubwordBytes of a text (cut at a character) give its vector, so
+    // prediction stays in bounded memory. nullptr detaches.
+    static constexpr size_t kSubwordBytes = 64 * 1024;
+    void attach_subword(std::shared_ptr<const SubwordVectors> vectors, float weight);
+    const SubwordVectors *subword() const { return subword_.get(); }
+    float subword_weight() const { return subword_weight_; }
+    size_t subword_dim() const { return subword_ ? subword_->dim() : 0; }
     // Bytes of the hash index a vectoriser of `terms` terms builds.
     static size_t index_bytes(size_t terms);
     const FeatureOptions &options() const { return options_; }
@@ -218,6 +237,10 @@ class Vectorizer {
         uint32_t unused;
     };
     std::vector<Slot> slots_;
+    std::shared_ptr<const SubwordVectors> subword_; // shared: copies of a model share one table
+    float subword_weight_ = 0;
+    // Appends the subword block of `text` to `out` (a TF-IDF row).
+    void append_subword(std::string_view text, SparseVector &out) const;
 };
 
 } // namespace intent

@@ -175,18 +175,45 @@ size_t VectorizerScratch::capacity_bytes() const {
 // by the buffer and the vocabulary, whatever the input length.
 void Vectorizer::transform_one(std::string_view text, SparseVector &out, VectorizerScratch &scratch) const {
     transform_counted(text, out, scratch, nullptr, nullptr);
+    if (subword_) append_subword(text, out);
 }
 
 FeatureMatrix Vectorizer::new_matrix(MemoryBudget *budget, bool coded) const {
-    if (!coded) return FeatureMatrix(terms_.size(), budget);
+    if (!coded || subword_) return FeatureMatrix(num_features(), budget);
     return FeatureMatrix(terms_.size(), budget, FeatureCoding(idf_, options_.sublinear_tf));
 }
 
 void Vectorizer::transform_append(std::string_view text, FeatureMatrix &out, SparseVector &row,
                                   VectorizerScratch &scratch) const {
+    if (subword_) {
+        // The subword block's values have no count: the row is stored plain.
+        transform_one(text, row, scratch);
+        out.append_row(row);
+        return;
+    }
     float scale = 1.0f;
     transform_counted(text, row, scratch, &scratch.row_counts, &scale);
     out.append_row(row, scratch.row_counts.data(), scale);
+}
+
+void Vectorizer::attach_subword(std::shared_ptr<const SubwordVectors> vectors, float weight) {
+    if (vectors && !vectors->trained()) vectors.reset(); // an untrained table adds nothing
+    subword_ = std::move(vectors);
+    subword_weight_ = subword_ ? weight : 0.0f;
+}
+
+void Vectorizer::append_subword(std::string_view text, SparseVector &out) const {
+    const size_t dim = subword_->dim();
+    if (text.size() > kSubwordBytes) text = text.substr(0, utf8_cut(text, kSubwordBytes));
+    float block[SubwordVectors::kMaxDim];
+    subword_->text_vector(text, block);
+    const auto base = static_cast<uint32_t>(terms_.size());
+    for (size_t k = 0; k < dim; ++k) {
+        const float value = subword_weight_ * block[k];
+        if (value == 0.0f) continue;
+        out.index.push_back(base + static_cast<uint32_t>(k));
+        out.value.push_back(value);
+    }
 }
 
 void Vectorizer::transform_counted(std::string_view text, SparseVector &out, VectorizerScratch &scratch,
@@ -318,7 +345,7 @@ void Vectorizer::transform_counted(std::string_view text, SparseVector &out, Vec
 
 SparseMatrix Vectorizer::transform(const std::vector<std::string> &texts) const {
     SparseMatrix m;
-    m.cols = terms_.size();
+    m.cols = num_features();
     m.row_ptr.reserve(texts.size() + 1);
     VectorizerScratch scratch;
     SparseVector row;

@@ -389,7 +389,9 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
     intent::Json terms = intent::Json::array();
     for (const intent::TermContribution &t : e.terms)
         terms.push_back({{"term", t.term},
-                         {"kind", t.kind == intent::FeatureKind::Word ? "word" : "char"},
+                         {"kind", t.kind == intent::FeatureKind::Word   ? "word"
+                                  : t.kind == intent::FeatureKind::Char ? "char"
+                                                                        : "subword"},
                          {"value", static_cast<double>(t.value)},
                          {"contribution", t.contribution}});
     intent::Json out = intent::Json::object();
