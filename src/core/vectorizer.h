@@ -195,7 +195,8 @@ class Vectorizer {
     // num_features() - subword_dim() last columns, after the TF-IDF values
     // (whose L2 scale is unchanged). Such rows are never coded. Only the
     // first kSubwordBytes of a text (cut at a character) give its vector, so
-    // prediction stays in bounded memory. nullptr detaches.
+    // prediction stays in bounded memory (but not allocation-free: the
+    // block's words and n-grams are built per call). nullptr detaches.
     static constexpr size_t kSubwordBytes = 64 * 1024;
     void attach_subword(std::shared_ptr<const SubwordVectors> vectors, float weight);
     const SubwordVectors *subword() const { return subword_.get(); }
