@@ -282,10 +282,10 @@ BEGIN
             IF nullif(NEW.correct_intent, '') IS NOT NULL OR NEW.corrected_by_human
                OR NEW.intent_correct IS NOT NULL
                OR NEW.dataset_status OPERATOR(pg_catalog.<>) 'pending' THEN
-                RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('a training data row inserted by a role other than the owner starts unreviewed'),
+                RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('a training data row inserted by a role other than the owner starts unreviewed'),
                            ERRCODE = 'insufficient_privilege',
-                          DETAIL = @extschema@.intent_output_error('correct_intent, corrected_by_human, intent_correct and dataset_status keep their defaults (NULL, false, NULL, pending): only the review functions change them, after the audit row they write.'),
-                          HINT = @extschema@.intent_output_error('Log the row with record_interaction(), then review it with submit_intent_correction() or approve_training_sample(s).');
+                          DETAIL = intent_internal._pg_intent_error_words('correct_intent, corrected_by_human, intent_correct and dataset_status keep their defaults (NULL, false, NULL, pending): only the review functions change them, after the audit row they write.'),
+                          HINT = intent_internal._pg_intent_error_words('Log the row with record_interaction(), then review it with submit_intent_correction() or approve_training_sample(s).');
             END IF;
             NEW.created_at := pg_catalog.now();
             IF NEW.corrected_at IS NOT NULL OR NEW.corrected_by IS NOT NULL THEN
@@ -338,10 +338,10 @@ BEGIN
                                 AND a.intent IS NOT DISTINCT FROM v_label
                                 AND a.created_at OPERATOR(pg_catalog.=) pg_catalog.now()
                                 AND a.reviewed_by OPERATOR(pg_catalog.=) v_actor)))) THEN
-                RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the review state of training data row %s changes only through the review functions', NEW.id),
+                RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the review state of training data row %s changes only through the review functions', NEW.id),
                            ERRCODE = 'insufficient_privilege',
-                          DETAIL = @extschema@.intent_output_error('A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.'),
-                          HINT = @extschema@.intent_output_error('Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.');
+                          DETAIL = intent_internal._pg_intent_error_words('A change of user_message, detected_intent, correct_intent, corrected_by_human, intent_correct or dataset_status by a role other than the owner needs the audit row the review functions write first.'),
+                          HINT = intent_internal._pg_intent_error_words('Use submit_intent_correction(), approve_training_sample(s) or reject_training_sample(s): each records who decided and when.');
             END IF;
         END IF;
     END IF;

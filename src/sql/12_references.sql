@@ -27,10 +27,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF cardinality(p_referring) OPERATOR(pg_catalog.>) 0 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate %s while other tables refer to its rows', p_table),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot truncate %s while other tables refer to its rows', p_table),
                    ERRCODE = 'feature_not_supported',
-                  DETAIL = @extschema@.intent_output_error('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
-                  HINT = @extschema@.intent_output_error('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
+                  DETAIL = intent_internal._pg_intent_error_words('Rows of %s refer to it.', pg_catalog.array_to_string(p_referring, ', ')),
+                  HINT = intent_internal._pg_intent_error_words('Truncate them in the same command (TRUNCATE %s, %s), or DELETE FROM %s, which removes or unlinks them.',
                                            p_table, pg_catalog.array_to_string(p_referring, ', '), p_table);
     END IF;
 END
@@ -175,10 +175,10 @@ BEGIN
          WHERE v.refers LIMIT 1;
     END IF;
     IF v_referring IS NOT NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot change the id of a row of %s while %s refers to it', TG_TABLE_NAME, v_referring),
                    ERRCODE = 'foreign_key_violation',
-                  DETAIL = @extschema@.intent_output_error('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
-                  HINT = @extschema@.intent_output_error('Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.');
+                  DETAIL = intent_internal._pg_intent_error_words('Key (id)=(%s) is still referenced from table %s.', OLD.id, v_referring),
+                  HINT = intent_internal._pg_intent_error_words('Insert a new row instead; the extension keeps ids fixed so that corrections, review actions and training records stay with their row.');
     END IF;
     RETURN NEW;
 END

@@ -57,10 +57,10 @@ BEGIN
         BEGIN
             PERFORM pg_catalog.set_config('TimeZone', NEW.snapshot_time_zone, true);
         EXCEPTION WHEN invalid_parameter_value THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for snapshot_time_zone: "%s"', NEW.snapshot_time_zone),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for snapshot_time_zone: "%s"', NEW.snapshot_time_zone),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = @extschema@.intent_output_error('It must be a time zone the TimeZone setting accepts: a name of pg_timezone_names or a POSIX zone, not an abbreviation, whose meaning depends on the session''s timezone_abbreviations.'),
-                      HINT = @extschema@.intent_output_error('Use a zone name such as UTC or Europe/Madrid.');
+                      DETAIL = intent_internal._pg_intent_error_words('It must be a time zone the TimeZone setting accepts: a name of pg_timezone_names or a POSIX zone, not an abbreviation, whose meaning depends on the session''s timezone_abbreviations.'),
+                      HINT = intent_internal._pg_intent_error_words('Use a zone name such as UTC or Europe/Madrid.');
         END;
     END IF;
     RETURN NEW;
@@ -137,9 +137,9 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training policy cannot be deleted'),
+    RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the training policy cannot be deleted'),
                ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = @extschema@.intent_output_error('Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.');
+              HINT = intent_internal._pg_intent_error_words('Change it with UPDATE ai_training_policy SET ...; the column defaults are the documented defaults.');
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_policy_refuse_delete() IS

@@ -47,6 +47,28 @@ COMMENT ON FUNCTION @extschema@.intent_output_error(text, "any") IS
 COMMENT ON FUNCTION @extschema@.intent_output_error(text) IS
     'An error message of pg_intent without arguments in the language of intent_output_language() (see intent_output_error(text, "any")).';
 
+-- The same words for the extension's own code: every function of the
+-- extension raises its errors through these twins in intent_internal, where
+-- only the extension owner creates objects. Owner code that called
+-- intent_internal._pg_intent_error_words() by name with a text argument ran a
+-- role's exact-type overload planted in that schema (text, text beats the
+-- VARIADIC "any" one) with the owner's rights, wherever a role that could
+-- create there asked drop_classifier() about an unknown classifier. Open to
+-- PUBLIC as intent_output_error() is: functions any role may call raise
+-- through them.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_error_words(p_pattern text, VARIADIC p_args "any")
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_error_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_error_words(p_pattern text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_error_text'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_error_words(text, "any") IS
+    'Internal: intent_output_error(text, "any") for the extension''s own code, in the schema only the extension owner creates in (an overload planted in the extension''s schema cannot take its calls); open to PUBLIC.';
+COMMENT ON FUNCTION intent_internal._pg_intent_error_words(text) IS
+    'Internal: intent_output_error(text) for the extension''s own code (see _pg_intent_error_words(text, "any")); open to PUBLIC.';
+
 -- A number in a sentence for people, written as p_language writes it:
 -- Spanish with a decimal comma (31,35), English with a decimal point. Only
 -- in words: JSON numbers and the numeric columns stay numbers. Open to

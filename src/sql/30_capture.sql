@@ -54,33 +54,33 @@ DECLARE
     v_intent text := nullif(nullif(@extschema@.normalize_intent_name(p_detected_intent), ''), 'uncertain');
 BEGIN
     IF p_user_message IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_user_message must not be null'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_user_message must not be null'),
                    ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_confidence_score IS NOT NULL AND p_confidence_score NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_confidence_score": %s', p_confidence_score),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_confidence_score": %s', p_confidence_score),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('The confidence score must be between 0 and 100.');
+                  DETAIL = intent_internal._pg_intent_error_words('The confidence score must be between 0 and 100.');
     END IF;
     IF p_source IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_source must not be null'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_source must not be null'),
                    ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_source NOT IN ('live', 'imported', 'synthetic') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_source": "%s"', p_source),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_source": "%s"', p_source),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('The source must be live, imported or synthetic.');
+                  DETAIL = intent_internal._pg_intent_error_words('The source must be live, imported or synthetic.');
     END IF;
 
     -- Any other name is_valid_intent_name() refuses (a control character
     -- inside it, over 256 bytes) is refused here, as the column's CHECK
     -- would, but with the reason: training would never read it.
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_detected_intent": not a valid intent name'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_detected_intent": not a valid intent name'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('It has %s bytes; an intent name has at most 256 and no control characters.',
+                  DETAIL = intent_internal._pg_intent_error_words('It has %s bytes; an intent name has at most 256 and no control characters.',
                                              octet_length(v_intent)),
-                  HINT = @extschema@.intent_output_error('Pass the intent classify_intent() or your classifier detected, or NULL for none.');
+                  HINT = intent_internal._pg_intent_error_words('Pass the intent classify_intent() or your classifier detected, or NULL for none.');
     END IF;
 
     -- The id is made here rather than read back with RETURNING, which would
@@ -124,37 +124,37 @@ DECLARE
     v_correction @extschema@.ai_intent_corrections;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'),
                    ERRCODE = 'null_value_not_allowed';
     END IF;
     -- A required argument's NULL is 22004, as for every other function
     -- (0.3.1 answered it 22023, as an empty intent).
     IF p_correct_intent IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_correct_intent must not be null'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_correct_intent must not be null'),
                    ERRCODE = 'null_value_not_allowed',
-                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
+                  HINT = intent_internal._pg_intent_error_words('Pass the name of the intent the message really has.');
     END IF;
     IF v_intent = '' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent must not be empty'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_correct_intent": intent must not be empty'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
+                  HINT = intent_internal._pg_intent_error_words('Pass the name of the intent the message really has.');
     END IF;
     -- Training leaves out rows whose label is longer (get_training_dataset()):
     -- a correction it would never use is refused, not stored.
     IF octet_length(v_intent) > 256 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": intent name is too long'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_correct_intent": intent name is too long'),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
-                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
+                  DETAIL = intent_internal._pg_intent_error_words('It has %s bytes; an intent name has at most 256.', octet_length(v_intent)),
+                  HINT = intent_internal._pg_intent_error_words('Pass the name of the intent the message really has.');
     END IF;
     -- The rest of the one rule (is_valid_intent_name()): no control
     -- character, and not "uncertain", which classify_intent() answers when it
     -- abstains.
     IF NOT @extschema@.is_valid_intent_name(v_intent) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_correct_intent": "%s" is not a valid intent name', v_intent),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_correct_intent": "%s" is not a valid intent name', v_intent),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).'),
-                  HINT = @extschema@.intent_output_error('Pass the name of the intent the message really has.');
+                  DETAIL = intent_internal._pg_intent_error_words('An intent name has no leading or trailing whitespace, no control characters, and is not "uncertain" (what classify_intent() answers when it abstains).'),
+                  HINT = intent_internal._pg_intent_error_words('Pass the name of the intent the message really has.');
     END IF;
 
     SELECT t.detected_intent INTO v_original
@@ -162,7 +162,7 @@ BEGIN
      WHERE t.id = p_training_data_id
        FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s does not exist', p_training_data_id),
                    ERRCODE = 'no_data_found';
     END IF;
 

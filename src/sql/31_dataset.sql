@@ -112,23 +112,23 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF p_min_confidence IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_min_confidence must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_only_reviewed IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_only_reviewed must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_limit IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_limit must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_limit must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_min_confidence": %s', p_min_confidence),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_min_confidence": %s', p_min_confidence),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('The minimum confidence must be between 0 and 100.');
+                  DETAIL = intent_internal._pg_intent_error_words('The minimum confidence must be between 0 and 100.');
     END IF;
     IF p_limit <= 0 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_limit": %s', p_limit),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_limit": %s', p_limit),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('The limit must be a positive number of rows.');
+                  DETAIL = intent_internal._pg_intent_error_words('The limit must be a positive number of rows.');
     END IF;
 
     -- Reviewed rows first: a limit (a training run's window) keeps them

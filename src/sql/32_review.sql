@@ -23,22 +23,22 @@ DECLARE
     v_done uuid[];
 BEGIN
     IF p_action IS NULL OR p_action NOT IN ('approve', 'reject') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
-                   ERRCODE = 'invalid_parameter_value', HINT = @extschema@.intent_output_error('The action is approve or reject.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for the review action: %s', coalesce(p_action, 'NULL')),
+                   ERRCODE = 'invalid_parameter_value', HINT = intent_internal._pg_intent_error_words('The action is approve or reject.');
     END IF;
     IF p_ids IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the training data ids must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the training data ids must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF cardinality(p_ids) > 10000 THEN
         -- A documented limit of the argument, so a bad parameter (22023, HTTP
         -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
-                   ERRCODE = 'invalid_parameter_value', HINT = @extschema@.intent_output_error('Send at most 10000 ids per call.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
+                   ERRCODE = 'invalid_parameter_value', HINT = intent_internal._pg_intent_error_words('Send at most 10000 ids per call.');
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_reason must not be null: a rejection needs a reason'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_reason must not be null: a rejection needs a reason'),
                    ERRCODE = 'null_value_not_allowed',
-                  HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
+                  HINT = intent_internal._pg_intent_error_words('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     -- This check and the approval's label check below are the CHECK
     -- constraints of ai_review_actions (which hold every writer of the
@@ -47,9 +47,9 @@ BEGIN
     -- (0.3.1 trimmed spaces only: a reason of tabs and newlines rejected the
     -- row, and the audit trail kept the whitespace as its reason).
     IF p_action = 'reject' AND p_reason !~ '[^[:space:]]' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_reason": a rejection needs a reason'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_reason": a rejection needs a reason'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
+                  HINT = intent_internal._pg_intent_error_words('Say why the row must not train, e.g. ''spam'' or ''not a customer message''.');
     END IF;
     -- an approval's notes are optional: blank ones are recorded as none
     p_reason := nullif(regexp_replace(p_reason, '^[[:space:]]+|[[:space:]]+$', '', 'g'), '');
@@ -57,11 +57,11 @@ BEGIN
     -- every row of the call, so it is bounded: one call of 10,000 ids must
     -- not write 10,000 copies of whatever its caller sends.
     IF octet_length(p_reason) > 1024 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "%s": the text is too long',
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "%s": the text is too long',
                                                                          CASE WHEN p_action = 'approve' THEN 'p_notes' ELSE 'p_reason' END),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('It has %s bytes; a review''s reason or note has at most 1024.', octet_length(p_reason)),
-                  HINT = @extschema@.intent_output_error('It is recorded in ai_review_actions once for every row reviewed: keep it short.');
+                  DETAIL = intent_internal._pg_intent_error_words('It has %s bytes; a review''s reason or note has at most 1024.', octet_length(p_reason)),
+                  HINT = intent_internal._pg_intent_error_words('It is recorded in ai_review_actions once for every row reviewed: keep it short.');
     END IF;
 
     IF p_action = 'approve' THEN
@@ -78,16 +78,16 @@ BEGIN
                   FROM @extschema@.ai_training_data AS t
                  WHERE t.id = ANY (p_ids)) AS l;
         IF v_unlabelled IS NOT NULL THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row without an intent'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot approve a row without an intent'),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format(@extschema@.intent_output_error('Rows without a detected or corrected intent: %s.', '%s'), array_to_string(v_unlabelled, ', ')),
-                      HINT = @extschema@.intent_output_error('Give them an intent with submit_intent_correction(), or reject them.');
+                      DETAIL = format(intent_internal._pg_intent_error_words('Rows without a detected or corrected intent: %s.', '%s'), array_to_string(v_unlabelled, ', ')),
+                      HINT = intent_internal._pg_intent_error_words('Give them an intent with submit_intent_correction(), or reject them.');
         END IF;
         IF v_invalid IS NOT NULL THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot approve a row whose intent is not a valid intent name'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot approve a row whose intent is not a valid intent name'),
                        ERRCODE = 'invalid_parameter_value',
-                      DETAIL = format(@extschema@.intent_output_error('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', '%s'), array_to_string(v_invalid, ', ')),
-                      HINT = @extschema@.intent_output_error('Give them a valid intent with submit_intent_correction(), or reject them.');
+                      DETAIL = format(intent_internal._pg_intent_error_words('Rows whose intent training leaves out (blank or padded with whitespace, a control character, "uncertain", or longer than 256 bytes): %s.', '%s'), array_to_string(v_invalid, ', ')),
+                      HINT = intent_internal._pg_intent_error_words('Give them a valid intent with submit_intent_correction(), or reject them.');
         END IF;
     END IF;
 
@@ -166,11 +166,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     v_result := intent_internal._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status,
                                       'intent', coalesce(t.correct_intent, t.detected_intent))
@@ -190,11 +190,11 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     v_result := intent_internal._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
     IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
     END IF;
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status)
               FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);

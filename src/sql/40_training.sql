@@ -241,24 +241,24 @@ BEGIN
     --    of training options: a bad key raised 22023 naming it, and nothing
     --    was recorded); the trainer applies the policy to them.
     IF p_run_type IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_run_type must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_run_type must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_run_type NOT IN ('full', 'incremental', 'intent_only') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for parameter "p_run_type": "%s"', p_run_type),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_run_type": "%s"', p_run_type),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('The run type must be full, incremental or intent_only.');
+                  DETAIL = intent_internal._pg_intent_error_words('The run type must be full, incremental or intent_only.');
     END IF;
     IF p_options IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
-            HINT = @extschema@.intent_output_error('Pass ''{}'' for the default options.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
+            HINT = intent_internal._pg_intent_error_words('Pass ''{}'' for the default options.');
     END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
     -- a caller's options cannot set it.
     IF p_options ?| c_policy_keys THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "%s": it is set by the training policy', (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid training option "%s": it is set by the training policy', (SELECT k FROM jsonb_object_keys(p_options) AS k WHERE k = ANY (c_policy_keys) ORDER BY k LIMIT 1)),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
+                  HINT = intent_internal._pg_intent_error_words('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
     -- The policy row, read by the caller (see above): the trainer takes it
     -- whole. A classifier's training options come before the caller's (the
@@ -268,17 +268,17 @@ BEGIN
     -- scheduled ones included; a caller asking for the unreviewed rows too
     -- is told so rather than silently given something else.
     IF v_policy.only_reviewed AND v_options -> 'only_reviewed' OPERATOR(pg_catalog.=) 'false'::jsonb THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid training option "only_reviewed": the training policy trains on reviewed rows only'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid training option "only_reviewed": the training policy trains on reviewed rows only'),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.');
+                  HINT = intent_internal._pg_intent_error_words('Leave the option out; an administrator changes the policy with UPDATE ai_training_policy SET only_reviewed = false.');
     END IF;
 
     -- The pg_intent.* settings that 0.1.0 read from the caller's session no
     -- longer decide anything.
     IF v_builtin AND cardinality(intent_internal._pg_intent_ignored_settings()) > 0 THEN
         RAISE WARNING 'pg_intent: % ignored', array_to_string(intent_internal._pg_intent_ignored_settings(), ', ')
-            USING DETAIL = @extschema@.intent_output_error('Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.'),
-                  HINT = @extschema@.intent_output_error('An administrator changes it with UPDATE ai_training_policy SET ...');
+            USING DETAIL = intent_internal._pg_intent_error_words('Since pg_intent 0.2.0 the training policy is the row of ai_training_policy, not session settings.'),
+                  HINT = intent_internal._pg_intent_error_words('An administrator changes it with UPDATE ai_training_policy SET ...');
     END IF;
 
     -- 2. one training per classifier at a time, and at most the policy's
@@ -293,7 +293,7 @@ BEGIN
     --    the name still means the classifier it checked.
     SELECT c.id INTO v_classifier_id FROM @extschema@.ai_classifiers AS c WHERE c.name = p_classifier;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_classifier), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_classifier), ERRCODE = 'undefined_object';
     END IF;
     INSERT INTO @extschema@.ai_training_runs (run_name, run_type, status, model_config, started_at,
                                               classifier, partition_key, batch_id, classifier_id)

@@ -49,11 +49,11 @@ BEGIN
      WHERE c.id = v_classifier_id AND c.name = v_classifier
        FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the classifier of model %s no longer exists', p_model_id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the classifier of model %s no longer exists', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('The model was trained for classifier "%s"%s, which was dropped.', coalesce(v_classifier, ''),
+                  DETAIL = intent_internal._pg_intent_error_words('The model was trained for classifier "%s"%s, which was dropped.', coalesce(v_classifier, ''),
                                   CASE WHEN v_classifier_id IS NULL THEN '' ELSE format(' (id %s)', v_classifier_id) END),
-                  HINT = @extschema@.intent_output_error('A classifier created again with the same name is another classifier: train it.');
+                  HINT = intent_internal._pg_intent_error_words('A classifier created again with the same name is another classifier: train it.');
     END IF;
 
     UPDATE @extschema@.ai_intent_models AS m
@@ -106,7 +106,7 @@ DECLARE
     v_previous bigint;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM intent_internal._pg_intent_lock_classifier_deployment(c.id, c.name);
     -- Only a model of this classifier is found: one that another classifier
@@ -122,19 +122,19 @@ BEGIN
      WHERE m.id = p_model_id AND m.classifier_id = c.id AND m.classifier OPERATOR(pg_catalog.=) c.name
        FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no model %s', c.name, p_model_id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" has no model %s', c.name, p_model_id),
                    ERRCODE = 'no_data_found',
-                   DETAIL = @extschema@.intent_output_error('A model belongs to the classifier that trained it, and only that classifier deploys it; a classifier created again with a dropped one''s name is another classifier.'),
-                   HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models: deploy_intent_model() deploys the built-in classifier''s, deploy_classifier_model() the others''.');
+                   DETAIL = intent_internal._pg_intent_error_words('A model belongs to the classifier that trained it, and only that classifier deploys it; a classifier created again with a dropped one''s name is another classifier.'),
+                   HINT = intent_internal._pg_intent_error_words('The view ai_model_registry lists the models: deploy_intent_model() deploys the built-in classifier''s, deploy_classifier_model() the others''.');
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('model %s is already active', p_model_id), ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     -- A model without bytes cannot load (_pg_intent_activate() checks that
     -- the bytes do).
     IF v_model.model IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s has no model bytes', p_model_id),
-                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = @extschema@.intent_output_error('Its bytes were removed by delete_intent_model().');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('model %s has no model bytes', p_model_id),
+                   ERRCODE = 'object_not_in_prerequisite_state', DETAIL = intent_internal._pg_intent_error_words('Its bytes were removed by delete_intent_model().');
     END IF;
     v_previous := intent_internal._pg_intent_activate(p_model_id, 'manual'::text, NULL::uuid);
     -- A {"deploy": "never"} run's model deployed by hand (the README's way
@@ -178,34 +178,34 @@ BEGIN
         -- (the built-in classifier keeps the message 0.2 gave; each hint
         -- names the classifier's own functions)
         IF c.built_in THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no model is active'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('no model is active'),
                        ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = @extschema@.intent_output_error('Deploy a model with deploy_intent_model() or train one with train_intent_model().');
+                      HINT = intent_internal._pg_intent_error_words('Deploy a model with deploy_intent_model() or train one with train_intent_model().');
         END IF;
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no active model%s', c.name, CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" has no active model%s', c.name, CASE WHEN p_partition IS NULL THEN '' ELSE format(' for partition %L', p_partition) END),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = @extschema@.intent_output_error('Deploy a model with deploy_classifier_model() or train one with train_classifier().');
+                  HINT = intent_internal._pg_intent_error_words('Deploy a model with deploy_classifier_model() or train one with train_classifier().');
     END IF;
     -- The model the current one replaced when it was last deployed.
     SELECT d.previous_model_id INTO v_target FROM @extschema@.ai_model_deployments AS d
      WHERE d.model_id = v_current ORDER BY d.id DESC LIMIT 1;
     IF v_target IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model to roll back to'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('there is no previous model to roll back to'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
+                  DETAIL = intent_internal._pg_intent_error_words('Model %s was deployed when no other model was active, or the model it replaced was deleted.', v_current);
     END IF;
     IF (SELECT m.model IS NULL FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot roll back to model %s: its model bytes were deleted', v_target),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot roll back to model %s: its model bytes were deleted', v_target),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = CASE WHEN c.built_in THEN @extschema@.intent_output_error('Deploy another model with deploy_intent_model().')
-                              ELSE @extschema@.intent_output_error('Deploy another model with deploy_classifier_model().') END;
+                  HINT = CASE WHEN c.built_in THEN intent_internal._pg_intent_error_words('Deploy another model with deploy_intent_model().')
+                              ELSE intent_internal._pg_intent_error_words('Deploy another model with deploy_classifier_model().') END;
     END IF;
     -- Only to a model of this classifier (by id): the current model may have
     -- replaced one of an earlier classifier of the same name.
     IF (SELECT m.classifier_id FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target) IS DISTINCT FROM c.id THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('there is no previous model of classifier "%s" to roll back to', c.name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('there is no previous model of classifier "%s" to roll back to', c.name),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
+                  DETAIL = intent_internal._pg_intent_error_words('Model %s, which the current one replaced, belongs to an earlier classifier of that name.', v_target);
     END IF;
     PERFORM intent_internal._pg_intent_activate(v_target, 'rollback'::text, NULL::uuid);
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = v_target;
@@ -296,16 +296,16 @@ AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models AS m WHERE m.is_active) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot truncate ai_intent_models while a model is active'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot truncate ai_intent_models while a model is active'),
                        ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         RETURN NULL;
     END IF;
     IF OLD.is_active THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', OLD.id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot delete the active model %s', OLD.id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('Every prediction uses the active model.'),
-                  HINT = @extschema@.intent_output_error('Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.');
+                  DETAIL = intent_internal._pg_intent_error_words('Every prediction uses the active model.'),
+                  HINT = intent_internal._pg_intent_error_words('Deploy or roll back to another model first; delete_intent_model() removes an old model''s bytes and keeps its history.');
     END IF;
     RETURN OLD;
 END
@@ -344,14 +344,14 @@ DECLARE
     v_model @extschema@.ai_intent_models;
 BEGIN
     IF p_model_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_model_id must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM intent_internal._pg_intent_lock_classifier_deployment(m.classifier_id, m.classifier)
        FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id;
     SELECT m.* INTO v_model FROM @extschema@.ai_intent_models AS m WHERE m.id = p_model_id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                   ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('model %s does not exist', p_model_id),
+                   ERRCODE = 'no_data_found', HINT = intent_internal._pg_intent_error_words('The view ai_model_registry lists the models.');
     END IF;
     -- A named classifier's model: its deploy right. A dropped classifier's
     -- (its name perhaps another classifier's since: the model names its
@@ -373,18 +373,18 @@ BEGIN
         -- which models exist and whose they are, as no other path does.
         IF NOT (pg_catalog.has_table_privilege(p_caller, '@extschema@.ai_intent_models'::pg_catalog.regclass, 'SELECT')
                 OR pg_catalog.has_column_privilege(p_caller, '@extschema@.ai_intent_models'::pg_catalog.regclass, 'id', 'SELECT')) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s does not exist', p_model_id),
-                       ERRCODE = 'no_data_found', HINT = @extschema@.intent_output_error('The view ai_model_registry lists the models.');
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('model %s does not exist', p_model_id),
+                       ERRCODE = 'no_data_found', HINT = intent_internal._pg_intent_error_words('The view ai_model_registry lists the models.');
         END IF;
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for model %s', p_model_id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied for model %s', p_model_id),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = @extschema@.intent_output_error('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', coalesce(v_model.classifier, '')),
-                  HINT = @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, ''deploy'');', pg_catalog.quote_nullable(v_model.classifier));
+                  DETAIL = intent_internal._pg_intent_error_words('It is a model of classifier "%s"; deleting its bytes needs the right to deploy that classifier.', coalesce(v_model.classifier, '')),
+                  HINT = intent_internal._pg_intent_error_words('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, ''deploy'');', pg_catalog.quote_nullable(v_model.classifier));
     END IF;
     IF v_model.is_active THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('cannot delete the active model %s', p_model_id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('cannot delete the active model %s', p_model_id),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = @extschema@.intent_output_error('Deploy or roll back to another model first.');
+                  HINT = intent_internal._pg_intent_error_words('Deploy or roll back to another model first.');
     END IF;
     UPDATE @extschema@.ai_intent_models AS m
        SET model = NULL, deleted_at = coalesce(m.deleted_at, now())

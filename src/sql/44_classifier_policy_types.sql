@@ -22,9 +22,9 @@ BEGIN
          ORDER BY k.key
     LOOP
         CONTINUE WHEN pg_catalog.jsonb_typeof(r.value) OPERATOR(pg_catalog.=) ANY (ARRAY[r.wanted, 'null']);
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": %s', r.key, r.value::text),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "%s": %s', r.key, r.value::text),
                    ERRCODE = 'invalid_parameter_value',
-                   DETAIL = @extschema@.intent_output_error('It must be a JSON %s, as the column of ai_training_policy is.', r.wanted);
+                   DETAIL = intent_internal._pg_intent_error_words('It must be a JSON %s, as the column of ai_training_policy is.', r.wanted);
     END LOOP;
 END
 $$;

@@ -53,20 +53,20 @@ AS $$
 BEGIN
     IF intent_internal._pg_intent_classifier_may_list(p_role)
        AND NOT EXISTS (SELECT FROM intent_internal._pg_intent_classifier_facts(p_name, p_role)) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', pg_catalog.left(p_name, 63)),
                    ERRCODE = 'undefined_object',
-                  HINT = @extschema@.intent_output_error('The table ai_classifiers lists the classifiers; create_classifier() creates one.');
+                  HINT = intent_internal._pg_intent_error_words('The table ai_classifiers lists the classifiers; create_classifier() creates one.');
     END IF;
-    RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
+    RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied to %s classifier "%s"', p_access, pg_catalog.left(p_name, 63)),
                ERRCODE = 'insufficient_privilege',
               -- never NULL: a NULL option fails RAISE itself (22004)
               DETAIL = CASE WHEN intent_internal._pg_intent_classifier_may_list(p_role)
-                            THEN @extschema@.intent_output_error('The classifier exists; the role holds no right to use it that way.')
-                            ELSE @extschema@.intent_output_error('It does not exist, or the role may not use it that way.') END,
-              HINT = CASE WHEN p_access = 'manage' THEN @extschema@.intent_output_error('Only its owner (or a member of the owner role) may.')
-                          WHEN p_name = 'intent' AND p_access IN ('train', 'deploy') THEN @extschema@.intent_output_error('The built-in classifier follows the grants of grant_intent_access(); an administrator can grant it: SELECT grant_intent_access(<role>, %s);', pg_catalog.quote_literal('models'))
-                          WHEN p_access = 'read' THEN @extschema@.intent_output_error('A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.')
-                          ELSE @extschema@.intent_output_error('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, %s);',
+                            THEN intent_internal._pg_intent_error_words('The classifier exists; the role holds no right to use it that way.')
+                            ELSE intent_internal._pg_intent_error_words('It does not exist, or the role may not use it that way.') END,
+              HINT = CASE WHEN p_access = 'manage' THEN intent_internal._pg_intent_error_words('Only its owner (or a member of the owner role) may.')
+                          WHEN p_name = 'intent' AND p_access IN ('train', 'deploy') THEN intent_internal._pg_intent_error_words('The built-in classifier follows the grants of grant_intent_access(); an administrator can grant it: SELECT grant_intent_access(<role>, %s);', pg_catalog.quote_literal('models'))
+                          WHEN p_access = 'read' THEN intent_internal._pg_intent_error_words('A role reads the dashboards of the classifiers it holds a right on (grant_classifier_access()), or of every classifier with SELECT on ai_classifiers.')
+                          ELSE intent_internal._pg_intent_error_words('Its owner can grant it: SELECT grant_classifier_access(%s, <role>, %s);',
                                                  pg_catalog.quote_nullable(pg_catalog.left(p_name, 63)), pg_catalog.quote_nullable(p_access)) END;
 END
 $$;
@@ -176,12 +176,12 @@ DECLARE
     c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.name = p_name;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_object', HINT = @extschema@.intent_output_error('Create it with create_classifier().');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_object', HINT = intent_internal._pg_intent_error_words('Create it with create_classifier().');
     END IF;
     RETURN c;
 END
@@ -214,10 +214,10 @@ BEGIN
        IS DISTINCT FROM
        (l.id, l.source, l.owner, l.owner_name, l.built_in, l.text_column, l.label_column, l.key_column,
         l.time_column, l.weight_column, l.reviewed_column, l.partition_column, l.policy) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" changed since this transaction''s snapshot', p_row.name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" changed since this transaction''s snapshot', p_row.name),
                    ERRCODE = 'serialization_failure',
-                   DETAIL = @extschema@.intent_output_error('Its rights are the ones committed last, and they may not be applied to the definition this transaction still sees.'),
-                   HINT = @extschema@.intent_output_error('Retry in a new transaction.');
+                   DETAIL = intent_internal._pg_intent_error_words('Its rights are the ones committed last, and they may not be applied to the definition this transaction still sees.'),
+                   HINT = intent_internal._pg_intent_error_words('Retry in a new transaction.');
     END IF;
     RETURN true;
 END
@@ -236,7 +236,7 @@ DECLARE
     c @extschema@.ai_classifiers;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF NOT coalesce(intent_internal._pg_intent_classifier_allows(p_name, p_caller, p_access), false) THEN
         -- (to a role that may know which classifiers exist; not the old
@@ -244,10 +244,10 @@ BEGIN
         IF p_access = 'manage' AND intent_internal._pg_intent_classifier_may_list(p_caller)
            AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS x
                         WHERE x.name = p_name AND NOT intent_internal._pg_intent_role_is(x.owner, x.owner_name)) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" is orphaned: its owner was dropped', p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = @extschema@.intent_output_error('A role that got its owner''s OID or name since is not its owner.'),
-                      HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
+                      DETAIL = intent_internal._pg_intent_error_words('A role that got its owner''s OID or name since is not its owner.'),
+                      HINT = intent_internal._pg_intent_error_words('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
         END IF;
         PERFORM intent_internal._pg_intent_classifier_refuse(p_name, p_caller, p_access);
     END IF;
@@ -257,10 +257,10 @@ BEGIN
     -- with the owner gone there is no role to read it as. Said here, before
     -- enter_restricted_operation() could only say that an OID has no role.
     IF p_access = 'train' AND NOT c.built_in AND NOT intent_internal._pg_intent_role_is(c.owner, c.owner_name) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is orphaned: its owner was dropped', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" is orphaned: its owner was dropped', p_name),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('Its source is read as its owner, the role "%s", which no longer exists.', coalesce(c.owner_name::text, '')),
-                  HINT = @extschema@.intent_output_error('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
+                  DETAIL = intent_internal._pg_intent_error_words('Its source is read as its owner, the role "%s", which no longer exists.', coalesce(c.owner_name::text, '')),
+                  HINT = intent_internal._pg_intent_error_words('An administrator gives it a new owner: SELECT reassign_classifier(%s, <role>);', pg_catalog.quote_nullable(p_name));
     END IF;
     RETURN c;
 END

@@ -188,7 +188,7 @@ DECLARE
     v_ok boolean;
 BEGIN
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE k.key = ANY (intent_internal._pg_intent_classifier_policy_keys())), '{}'),
            coalesce(jsonb_object_agg(k.key, k.value) FILTER (WHERE NOT k.key = ANY (intent_internal._pg_intent_classifier_policy_keys())), '{}')
@@ -198,25 +198,25 @@ BEGIN
     -- classifiers-only keys
     IF v_policy ? 'gate_window_days' THEN
         IF NOT p_has_time THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": the classifier has no time_column'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "gate_window_days": the classifier has no time_column'),
                        ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'gate_window_days') <> 'number'
            OR (v_policy ->> 'gate_window_days')::numeric NOT BETWEEN 0.01 AND 36500 THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
-                       ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be a number of days between 0.01 and 36500.');
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "gate_window_days": %s', v_policy -> 'gate_window_days'),
+                       ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be a number of days between 0.01 and 36500.');
         END IF;
     END IF;
     IF v_policy ? 'min_partition_rows' THEN
         IF NOT p_has_partition THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": the classifier has no partition_column'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "min_partition_rows": the classifier has no partition_column'),
                        ERRCODE = 'invalid_parameter_value';
         END IF;
         IF jsonb_typeof(v_policy -> 'min_partition_rows') <> 'number'
            OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
            OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
-                       ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be an integer between 2 and 1000000000.');
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
+                       ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be an integer between 2 and 1000000000.');
         END IF;
     END IF;
 
@@ -224,8 +224,8 @@ BEGIN
         IF jsonb_typeof(v_policy -> 'keep_replaced_models') <> 'number'
            OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
            OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "keep_replaced_models": %s', v_policy -> 'keep_replaced_models'),
-                ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be an integer between 0 and 1000.');
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "keep_replaced_models": %s', v_policy -> 'keep_replaced_models'),
+                ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be an integer between 0 and 1000.');
         END IF;
     END IF;
 
@@ -241,9 +241,9 @@ BEGIN
         WHEN invalid_text_representation OR numeric_value_out_of_range OR datatype_mismatch
              OR invalid_parameter_value OR invalid_datetime_format OR datetime_field_overflow THEN
             GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT;
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: %s', v_message),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier policy: %s', v_message),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
+                      HINT = intent_internal._pg_intent_error_words('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
     END;
     FOR v_check IN
         SELECT a.attname::text AS name
@@ -253,9 +253,9 @@ BEGIN
          ORDER BY a.attnum
     LOOP
         IF pg_catalog.to_jsonb(v_row) OPERATOR(pg_catalog.->) v_check.name OPERATOR(pg_catalog.=) 'null'::jsonb THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: "%s" must not be null', v_check.name),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier policy: "%s" must not be null', v_check.name),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
+                      HINT = intent_internal._pg_intent_error_words('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
         END IF;
     END LOOP;
     FOR v_check IN
@@ -268,10 +268,10 @@ BEGIN
         EXECUTE pg_catalog.format('SELECT (%s) IS NOT FALSE FROM (SELECT ($1).*) AS ai_training_policy', v_check.expr)
            INTO v_ok USING v_row;
         IF NOT v_ok THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier policy: the row it makes violates check constraint "%s" of ai_training_policy', v_check.name),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier policy: the row it makes violates check constraint "%s" of ai_training_policy', v_check.name),
                        ERRCODE = 'invalid_parameter_value',
-                       DETAIL = @extschema@.intent_output_error('The constraint is %s.', v_check.expr),
-                      HINT = @extschema@.intent_output_error('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
+                       DETAIL = intent_internal._pg_intent_error_words('The constraint is %s.', v_check.expr),
+                      HINT = intent_internal._pg_intent_error_words('The policy keys take the values of the columns of ai_training_policy (docs/settings.md).');
         END IF;
     END LOOP;
 
@@ -309,11 +309,11 @@ DECLARE
 BEGIN
     SELECT c.relkind, c.relnamespace INTO v_kind, v_namespace FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_table', DETAIL = @extschema@.intent_output_error('The table or view it was created over was dropped.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_table', DETAIL = intent_internal._pg_intent_error_words('The table or view it was created over was dropped.');
     END IF;
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" must be a table or a view', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" must be a table or a view', p_name),
                    ERRCODE = 'wrong_object_type';
     END IF;
     -- The source is read by name as the role: without USAGE on its schema
@@ -321,25 +321,25 @@ BEGIN
     -- by OID, or named by another role than the owner, was accepted, and
     -- every training failed).
     IF NOT pg_catalog.has_schema_privilege(p_caller, v_namespace, 'USAGE') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for schema "%s" of the source of classifier "%s"',
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied for schema "%s" of the source of classifier "%s"',
                                                                         (SELECT n.nspname FROM pg_catalog.pg_namespace AS n WHERE n.oid = v_namespace), p_name),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = @extschema@.intent_output_error('A classifier''s source is read with the rights of the classifier''s owner.'),
-                  HINT = @extschema@.intent_output_error('Grant USAGE on the schema to the classifier''s owner.');
+                  DETAIL = intent_internal._pg_intent_error_words('A classifier''s source is read with the rights of the classifier''s owner.'),
+                  HINT = intent_internal._pg_intent_error_words('Grant USAGE on the schema to the classifier''s owner.');
     END IF;
     FOR v_col IN SELECT j.key AS role, j.value #>> '{}' AS name FROM jsonb_each(p_columns) AS j
                   WHERE jsonb_typeof(j.value) = 'string' ORDER BY j.key LOOP
         SELECT a.atttypid INTO v_type FROM pg_catalog.pg_attribute AS a
          WHERE a.attrelid = p_source AND a.attname = v_col.name::name AND a.attnum > 0 AND NOT a.attisdropped;
         IF NOT FOUND THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', v_col.name, p_name),
-                       ERRCODE = 'undefined_column', DETAIL = @extschema@.intent_output_error('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" does not exist', v_col.name, p_name),
+                       ERRCODE = 'undefined_column', DETAIL = intent_internal._pg_intent_error_words('It is the classifier''s %s.', replace(v_col.role, '_', ' '));
         END IF;
         IF NOT pg_catalog.has_column_privilege(p_caller, p_source, v_col.name, 'SELECT') THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied for column "%s" of the source of classifier "%s"', v_col.name, p_name),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied for column "%s" of the source of classifier "%s"', v_col.name, p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = @extschema@.intent_output_error('A classifier''s source is read with the rights of the classifier''s owner.'),
-                      HINT = @extschema@.intent_output_error('Grant SELECT on the source (or the column) to the classifier''s owner.');
+                      DETAIL = intent_internal._pg_intent_error_words('A classifier''s source is read with the rights of the classifier''s owner.'),
+                      HINT = intent_internal._pg_intent_error_words('Grant SELECT on the source (or the column) to the classifier''s owner.');
         END IF;
         SELECT t.typcategory INTO v_category FROM pg_catalog.pg_type AS t
          WHERE t.oid = coalesce((SELECT d.typbasetype FROM pg_catalog.pg_type AS d
@@ -352,14 +352,14 @@ BEGIN
                 WHEN 'reviewed_column' THEN v_category = 'B'
                 ELSE true END;
         IF NOT v_ok THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
                        ERRCODE = 'datatype_mismatch',
                       HINT = CASE v_col.role
-                          WHEN 'text_column' THEN @extschema@.intent_output_error('The text must be of a string type (text, varchar).')
-                          WHEN 'label_column' THEN @extschema@.intent_output_error('The label must be of a string, boolean or enum type; cast it in a view.')
-                          WHEN 'time_column' THEN @extschema@.intent_output_error('The time must be a timestamptz, timestamp or date.')
-                          WHEN 'weight_column' THEN @extschema@.intent_output_error('The weight must be a number.')
-                          ELSE @extschema@.intent_output_error('The reviewed column must be a boolean.') END;
+                          WHEN 'text_column' THEN intent_internal._pg_intent_error_words('The text must be of a string type (text, varchar).')
+                          WHEN 'label_column' THEN intent_internal._pg_intent_error_words('The label must be of a string, boolean or enum type; cast it in a view.')
+                          WHEN 'time_column' THEN intent_internal._pg_intent_error_words('The time must be a timestamptz, timestamp or date.')
+                          WHEN 'weight_column' THEN intent_internal._pg_intent_error_words('The weight must be a number.')
+                          ELSE intent_internal._pg_intent_error_words('The reviewed column must be a boolean.') END;
         END IF;
     END LOOP;
 END

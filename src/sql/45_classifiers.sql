@@ -26,33 +26,33 @@ DECLARE
     v_bad text;
 BEGIN
     IF p_name IS NULL OR p_source IS NULL OR p_text_column IS NULL OR p_label_column IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name, p_source, p_text_column and p_label_column must not be null'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name, p_source, p_text_column and p_label_column must not be null'),
                    ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier name "%s"', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier name "%s"', p_name),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.');
+                  DETAIL = intent_internal._pg_intent_error_words('A classifier name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.');
     END IF;
     IF jsonb_typeof(v_options) <> 'object' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" already exists', p_name),
-                   ERRCODE = 'duplicate_object', HINT = @extschema@.intent_output_error('Change it with alter_classifier().');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" already exists', p_name),
+                   ERRCODE = 'duplicate_object', HINT = intent_internal._pg_intent_error_words('Change it with alter_classifier().');
     END IF;
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k
      WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys()) AND jsonb_typeof(v_options -> k) <> 'string'
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column', v_bad), ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "%s": it must name a column', v_bad), ERRCODE = 'invalid_parameter_value';
     END IF;
     -- (alter_classifier() takes these as options; create_classifier() as arguments)
     SELECT k INTO v_bad FROM jsonb_object_keys(v_options) AS k WHERE k IN ('source', 'text_column', 'label_column') LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s"', v_bad),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "%s"', v_bad),
             ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.');
+                  HINT = intent_internal._pg_intent_error_words('create_classifier() takes the source, the text column and the label column as its arguments p_source, p_text_column and p_label_column.');
     END IF;
     v_columns := jsonb_build_object('text_column', p_text_column, 'label_column', p_label_column)
                  || (SELECT coalesce(jsonb_object_agg(k, v_options -> k), '{}') FROM jsonb_object_keys(v_options) AS k
@@ -94,12 +94,12 @@ DECLARE
     v_source oid := c.source;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" is changed through ai_training_policy'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier "intent" is changed through ai_training_policy'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = @extschema@.intent_output_error('An administrator changes its policy with UPDATE ai_training_policy SET ...');
+                  HINT = intent_internal._pg_intent_error_words('An administrator changes its policy with UPDATE ai_training_policy SET ...');
     END IF;
     IF p_options IS NULL OR jsonb_typeof(p_options) <> 'object' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
     -- The row as it is now, held until the end of the transaction: the
     -- change below is the keys given over THIS row. Read unlocked, two
@@ -109,14 +109,14 @@ BEGIN
     -- does not wait for a training (it holds the row FOR KEY SHARE).
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
     END IF;
     v_source := c.source;
     SELECT k INTO v_bad FROM jsonb_object_keys(p_options) AS k
      WHERE k = ANY (intent_internal._pg_intent_classifier_column_keys()) AND jsonb_typeof(p_options -> k) NOT IN ('string', 'null')
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column, or be null', v_bad),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "%s": it must name a column, or be null', v_bad),
                    ERRCODE = 'invalid_parameter_value';
     END IF;
     -- Issue 36: the source and the text and label columns change here too,
@@ -126,7 +126,7 @@ BEGIN
      WHERE k IN ('text_column', 'label_column') AND jsonb_typeof(p_options -> k) <> 'string'
      LIMIT 1;
     IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "%s": it must name a column', v_bad),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "%s": it must name a column', v_bad),
             ERRCODE = 'invalid_parameter_value';
     END IF;
     -- "source" arrives as the relation's OID: the C entry resolved the name
@@ -135,7 +135,7 @@ BEGIN
         IF jsonb_typeof(p_options -> 'source') <> 'number'
            OR (p_options ->> 'source')::numeric NOT BETWEEN 0 AND 4294967295
            OR (p_options ->> 'source')::numeric <> trunc((p_options ->> 'source')::numeric) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid classifier option "source": it must name a table or view'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "source": it must name a table or view'),
                 ERRCODE = 'invalid_parameter_value';
         END IF;
         v_source := (p_options ->> 'source')::oid;
@@ -196,11 +196,11 @@ DECLARE
     v_runs integer := 0;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" cannot be dropped'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier "intent" cannot be dropped'),
                    ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF p_drop_models IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_drop_models must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_drop_models must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     -- The row first, then the deployment lock, in the order of every
     -- deployment (_pg_intent_lock_classifier_deployment()), the row FOR
@@ -210,7 +210,7 @@ BEGIN
     -- after the drop finds no classifier (_pg_intent_activate()).
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
     END IF;
     PERFORM intent_internal._pg_intent_lock_deployment(p_name);
     -- Every model active under the name goes, whatever classifier it was

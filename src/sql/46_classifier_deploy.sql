@@ -49,10 +49,10 @@ BEGIN
     -- partitioned classifier
     PERFORM intent_internal._pg_intent_check_partition_key(p_partition);
     IF p_partition IS NOT NULL AND c.partition_column IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" is not partitioned', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" is not partitioned', p_name),
                    ERRCODE = 'invalid_parameter_value',
-                  DETAIL = @extschema@.intent_output_error('p_partition is given, but the classifier has no partition_column.'),
-                  HINT = @extschema@.intent_output_error('Pass NULL as p_partition (or leave it out).');
+                  DETAIL = intent_internal._pg_intent_error_words('p_partition is given, but the classifier has no partition_column.'),
+                  HINT = intent_internal._pg_intent_error_words('Pass NULL as p_partition (or leave it out).');
     END IF;
     RETURN intent_internal._pg_intent_rollback_model(c, p_partition);
 END
@@ -153,13 +153,13 @@ DECLARE
     v_kept integer;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" keeps its models until delete_intent_model()'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier "intent" keeps its models until delete_intent_model()'),
             ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::numeric::integer, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_keep: %s', v_keep),
-            ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('It must be between 0 and 1000.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_keep: %s', v_keep),
+            ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be between 0 and 1000.');
     END IF;
     -- No deployment or rollback of this classifier meanwhile: the chain read
     -- is the chain kept.

@@ -196,17 +196,17 @@ DECLARE
     v_plan record;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s source is ai_training_data'), ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier''s source is ai_training_data'), ERRCODE = 'invalid_parameter_value';
     END IF;
     owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
     IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_review_plan(p_name) AS x;
         IF c.key_column IS NULL THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
         ELSIF v_plan.source IS NULL THEN -- dropped since (no pg_class row)
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
         ELSIF v_plan.key_type IS NULL THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', c.key_column, p_name), ERRCODE = 'undefined_column';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" does not exist', c.key_column, p_name), ERRCODE = 'undefined_column';
         -- The text column too: the statement's own error would carry the
         -- statement, which names the source, and a hint naming its columns
         -- (an audit: a train grantee read them after a rename).
@@ -214,7 +214,7 @@ BEGIN
                            WHERE a.attrelid OPERATOR(pg_catalog.=) c.source::pg_catalog.oid
                              AND a.attname OPERATOR(pg_catalog.=) c.text_column AND a.attnum OPERATOR(pg_catalog.>) 0
                              AND NOT a.attisdropped) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('column "%s" of the source of classifier "%s" does not exist', c.text_column, p_name), ERRCODE = 'undefined_column';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" does not exist', c.text_column, p_name), ERRCODE = 'undefined_column';
         END IF;
         statement := pg_catalog.format(
             'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
@@ -223,12 +223,12 @@ BEGIN
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
         IF p_kind NOT IN ('new', 'period') THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
         ELSIF v_plan.count_sql IS NULL THEN -- dropped since (count_plan: no pg_class row)
             -- Raised, not a NULL count: a NULL reads as "nothing to count"
             -- (a period without a time column), and the dashboards would
             -- report no reason.
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
         END IF;
     END IF;
 END
@@ -566,7 +566,7 @@ BEGIN
     IF interrupted IS NOT NULL THEN
         PERFORM intent_internal._pg_intent_classifier_retrain_record(
             interrupted, failed_at, NULL, 'failed', '57014',
-            @extschema@.intent_output_error('the scheduled attempt was interrupted by a cancel or statement_timeout (or its session ended) before it finished; nothing it did was kept'));
+            intent_internal._pg_intent_error_words('the scheduled attempt was interrupted by a cancel or statement_timeout (or its session ended) before it finished; nothing it did was kept'));
         record_only := (v_marker OPERATOR(pg_catalog./) 16777216) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
     END IF;
     PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass, 0);

@@ -136,8 +136,8 @@ BEGIN
     -- what they deployed. 0.3.1 left a model active under the dropped name.
     PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = v_id FOR KEY SHARE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_object', DETAIL = @extschema@.intent_output_error('It was dropped while its source was read.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name),
+                   ERRCODE = 'undefined_object', DETAIL = intent_internal._pg_intent_error_words('It was dropped while its source was read.');
     END IF;
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and

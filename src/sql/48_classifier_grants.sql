@@ -49,15 +49,15 @@ DECLARE
     v_role oid;
 BEGIN
     IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" follows the grants of grant_intent_access()'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier "intent" follows the grants of grant_intent_access()'),
                    ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     IF p_role IS NULL OR p_access IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_role and p_access must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_role and p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_access NOT IN ('predict', 'train', 'deploy') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid access "%s"', p_access),
-                   ERRCODE = 'invalid_parameter_value', DETAIL = @extschema@.intent_output_error('The access is predict, train or deploy.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid access "%s"', p_access),
+                   ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('The access is predict, train or deploy.');
     END IF;
     SELECT r.oid INTO v_role FROM pg_catalog.pg_roles AS r WHERE r.rolname = p_role;
     -- PUBLIC, written in any case, unless a role has that very name:
@@ -65,7 +65,7 @@ BEGIN
     -- "Public" or "PUBLIC" let every role predict.
     IF v_role IS NULL AND upper(p_role) = 'PUBLIC' THEN
         IF p_access <> 'predict' THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('only predict can be granted to PUBLIC'), ERRCODE = 'invalid_parameter_value';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('only predict can be granted to PUBLIC'), ERRCODE = 'invalid_parameter_value';
         END IF;
         UPDATE @extschema@.ai_classifiers AS x SET predict_public = p_grant, updated_at = now() WHERE x.name = p_name;
         RETURN intent_internal._pg_intent_classifier_json(p_name);
@@ -73,10 +73,10 @@ BEGIN
     -- A grant names a role that exists. A revoke may also name a role that
     -- was dropped since: its entries (recorded under that name) go.
     IF v_role IS NULL AND p_grant THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
     END IF;
     IF v_role IS NULL AND NOT EXISTS (SELECT FROM jsonb_each_text(c.role_names) AS n WHERE n.value = p_role) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('role "%s" does not exist', p_role), ERRCODE = 'undefined_object';
     END IF;
     -- Each grant is the role's OID, with its name recorded in role_names
     -- (a grant counts only for that OID under that name); a revoke removes

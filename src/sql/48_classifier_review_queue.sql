@@ -55,14 +55,14 @@ DECLARE
     v_out_of_scope text;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_limit IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_limit must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_limit must not be null'), ERRCODE = '22004';
     END IF;
     IF p_limit < 1 OR p_limit > 10000 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_limit: %s', p_limit),
-                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_limit must be between 1 and 10000.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_limit: %s', p_limit),
+                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('p_limit must be between 1 and 10000.');
     END IF;
     -- p_partition within the bound of a partition value, as every function
     -- taking one checks it, before the name (22023; no run could have it)
@@ -71,14 +71,14 @@ BEGIN
     -- may know which classifiers exist)
     SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_facts(p_name);
     IF v_plan.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier''s review queue is the view ai_review_queue'),
-                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('SELECT * FROM ai_review_queue ORDER BY rank;');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier''s review queue is the view ai_review_queue'),
+                   ERRCODE = '22023', HINT = intent_internal._pg_intent_error_words('SELECT * FROM ai_review_queue ORDER BY rank;');
     END IF;
     IF NOT v_plan.has_key THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" has no key_column', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" has no key_column', p_name),
                    ERRCODE = '55000',
-                  DETAIL = @extschema@.intent_output_error('Without a stable row id its runs do not record the rows they read.'),
-                  HINT = @extschema@.intent_output_error('SELECT alter_classifier(%s, ''{"key_column": "<column>"}''); then train it again.', pg_catalog.quote_nullable(p_name));
+                  DETAIL = intent_internal._pg_intent_error_words('Without a stable row id its runs do not record the rows they read.'),
+                  HINT = intent_internal._pg_intent_error_words('SELECT alter_classifier(%s, ''{"key_column": "<column>"}''); then train it again.', pg_catalog.quote_nullable(p_name));
     END IF;
     -- The latest completed run of that partition (NULL: the fallback or
     -- unpartitioned model's), as ai_review_queue takes intent's latest.

@@ -135,25 +135,25 @@ DECLARE
     v_owner_name name;
 BEGIN
     IF p_name IS NULL OR p_new_owner IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name and p_new_owner must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name and p_new_owner must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     -- An administrator's act: the owner, who alone could otherwise manage
     -- the classifier, may be gone. The function is closed to PUBLIC too.
     IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
        AND NOT pg_catalog.pg_has_role(p_caller, (SELECT e.extowner FROM pg_catalog.pg_extension AS e
                                                   WHERE e.extname = 'pg_intent'), 'USAGE') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to reassign classifier "%s"', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied to reassign classifier "%s"', p_name),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = @extschema@.intent_output_error('Only superusers and members of the extension''s owner reassign classifiers.');
+                  DETAIL = intent_internal._pg_intent_error_words('Only superusers and members of the extension''s owner reassign classifiers.');
     END IF;
     c := intent_internal._pg_intent_classifier(p_name);
     IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the built-in classifier "intent" belongs to the extension''s owner'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier "intent" belongs to the extension''s owner'),
                    ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
     SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('role with OID %s does not exist', p_new_owner::oid), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('role with OID %s does not exist', p_new_owner::oid), ERRCODE = 'undefined_object';
     END IF;
     -- The row as it is once locked: a concurrent alter_classifier() may
     -- have changed its source or columns, which the new owner must read
@@ -161,7 +161,7 @@ BEGIN
     -- could not read passed).
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
     END IF;
     -- The source is read as the owner: the new one must be able to (a
     -- source that is gone is reported when it is used, 42P01).

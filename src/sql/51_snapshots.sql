@@ -23,14 +23,14 @@ DECLARE
     v_tz text;
 BEGIN
     IF p_period_type IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_period_type must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_period_type must not be null'), ERRCODE = '22004';
     END IF;
     v_unit := CASE p_period_type
         WHEN 'hourly' THEN 'hour' WHEN 'daily' THEN 'day'
         WHEN 'weekly' THEN 'week' WHEN 'monthly' THEN 'month' END;
     IF v_unit IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_type: "%s"', p_period_type),
-                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use hourly, daily, weekly or monthly.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_period_type: "%s"', p_period_type),
+                   ERRCODE = '22023', HINT = intent_internal._pg_intent_error_words('Use hourly, daily, weekly or monthly.');
     END IF;
     v_tz := (intent_internal._pg_intent_ops_policy()).snapshot_time_zone;
     IF p_period_start IS NULL THEN
@@ -38,9 +38,9 @@ BEGIN
         period_start := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, period_end, -1);
     ELSE
         IF NOT pg_catalog.isfinite(p_period_start) THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_period_start: "%s"', p_period_start),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = @extschema@.intent_output_error('Name a period by a finite timestamp inside it.');
+                      HINT = intent_internal._pg_intent_error_words('Name a period by a finite timestamp inside it.');
         END IF;
         -- A period that starts before the first representable timestamp
         -- (4714-11-24 BC, in snapshot_time_zone's local time) is a bad
@@ -48,21 +48,21 @@ BEGIN
         BEGIN
             period_start := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, p_period_start, 0);
         EXCEPTION WHEN datetime_field_overflow THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_period_start: "%s"', p_period_start),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_period_start: "%s"', p_period_start),
                        ERRCODE = 'invalid_parameter_value',
-                      HINT = @extschema@.intent_output_error('The %s period containing it starts before the earliest representable timestamp.', p_period_type);
+                      HINT = intent_internal._pg_intent_error_words('The %s period containing it starts before the earliest representable timestamp.', p_period_type);
         END;
         -- A period that has not started is not over: refused before its end
         -- is computed, which past the last representable timestamp (year
         -- 294276) would fail with 22008 instead.
         IF period_start > now() THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
-                       ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the %s period starting %s is not over yet', p_period_type, period_start),
+                       ERRCODE = '22023', HINT = intent_internal._pg_intent_error_words('Snapshots freeze complete periods only.');
         END IF;
         period_end := intent_internal._pg_intent_zone_trunc(v_tz, v_unit, period_start, 1);
         IF period_end > now() THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period starting %s is not over yet', p_period_type, period_start),
-                       ERRCODE = '22023', HINT = @extschema@.intent_output_error('Snapshots freeze complete periods only.');
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the %s period starting %s is not over yet', p_period_type, period_start),
+                       ERRCODE = '22023', HINT = intent_internal._pg_intent_error_words('Snapshots freeze complete periods only.');
         END IF;
     END IF;
 END
@@ -103,10 +103,10 @@ BEGIN
      ORDER BY s.period_start
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot from %s to %s', p_period_type, v_start, v_end, v_other.period_start, v_other.period_end),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the %s period from %s to %s overlaps the snapshot from %s to %s', p_period_type, v_start, v_end, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
-                  DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', coalesce(v_tz, '')),
-                  HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
+                  DETAIL = intent_internal._pg_intent_error_words('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.', coalesce(v_tz, '')),
+                  HINT = intent_internal._pg_intent_error_words('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
     v_m := intent_internal._pg_intent_window_metrics(v_start, v_end);
     -- The model that was active at the end of the period (the last deployment
@@ -200,7 +200,7 @@ DECLARE
     v_id uuid;
 BEGIN
     IF p_name IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_name must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name must not be null'), ERRCODE = '22004';
     END IF;
     IF p_name OPERATOR(pg_catalog.<>) 'intent' THEN
         -- what the caller may know of it; else refused (42704 only to a role that
@@ -222,11 +222,11 @@ BEGIN
      ORDER BY s.period_start
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the %s period from %s to %s overlaps the snapshot of classifier "%s" from %s to %s', p_period_type, v_start, v_end, p_name, v_other.period_start, v_other.period_end),
                    ERRCODE = 'exclusion_violation',
-                  DETAIL = @extschema@.intent_output_error('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
+                  DETAIL = intent_internal._pg_intent_error_words('Periods are cut in ai_training_policy.snapshot_time_zone (%s); that snapshot was cut in another time zone.',
                                              coalesce((intent_internal._pg_intent_ops_policy()).snapshot_time_zone, '')),
-                  HINT = @extschema@.intent_output_error('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
+                  HINT = intent_internal._pg_intent_error_words('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
 
     -- The models serving at the end of the period: per partition (NULL: the

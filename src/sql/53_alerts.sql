@@ -33,8 +33,8 @@ SELECT c.metric, c.value, c.threshold, c.comparison, 'critical'::text AS severit
        -- (alert_<metric>: its name in words, its unit, the side of the
        -- threshold), the numbers written as that language writes them
        pg_catalog.format(@extschema@.intent_output_text('alert_' OPERATOR(pg_catalog.||) c.metric, l.language),
-                         @extschema@.intent_output_number(c.value, l.language),
-                         @extschema@.intent_output_number(c.threshold, l.language)) AS message
+                         @extschema@.intent_output_number(c.value::numeric, l.language),
+                         @extschema@.intent_output_number(c.threshold::numeric, l.language)) AS message
 FROM checks c, (SELECT @extschema@.intent_output_language() AS language) AS l
 WHERE c.value IS NOT NULL
   AND (c.samples IS NULL OR c.samples >= (intent_internal._pg_intent_ops_policy()).min_alert_samples)

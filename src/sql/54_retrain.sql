@@ -235,11 +235,11 @@ BEGIN
     -- says failed, with the run's error). The error rolls the failed run's
     -- row back; its message carries what the row would have said.
     IF coalesce(p_raise_on_failure, false) AND v_result ->> 'status' = 'failed' THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('automatic retraining failed: %s', v_result ->> 'error'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('automatic retraining failed: %s', v_result ->> 'error'),
                    ERRCODE = coalesce(v_result ->> 'sqlstate', 'XX000'),
-                  DETAIL = @extschema@.intent_output_error('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
+                  DETAIL = intent_internal._pg_intent_error_words('Training run %s failed after %s s; raising rolls its row in ai_training_runs back.',
                                   coalesce(v_result ->> 'run_id', ''), coalesce(round((v_result ->> 'duration_seconds')::numeric, 1)::text, '')),
-                  HINT = @extschema@.intent_output_error('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
+                  HINT = intent_internal._pg_intent_error_words('Scheduled retraining backs off until %s rows are added or changed, or for %s (ai_training_policy.retry_failed_after). Without p_raise_on_failure the run is kept in ai_training_runs with status failed.',
                                 coalesce(v_policy.auto_retrain_threshold::text, ''), coalesce((intent_internal._pg_intent_ops_policy()).retry_failed_after::text, ''));
     END IF;
     RETURN jsonb_build_object('retrained', true, 'samples_since_last_train', v_decision.samples_since_last_train,

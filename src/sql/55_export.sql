@@ -129,25 +129,25 @@ DECLARE
     v_left_out_ids uuid[];
 BEGIN
     IF p_format IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_format must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_format must not be null'), ERRCODE = '22004';
     END IF;
     IF p_format NOT IN ('jsonl', 'csv', 'chat_jsonl') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
-                   ERRCODE = '22023', HINT = @extschema@.intent_output_error('Use jsonl, csv or chat_jsonl.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_format: "%s"', p_format),
+                   ERRCODE = '22023', HINT = intent_internal._pg_intent_error_words('Use jsonl, csv or chat_jsonl.');
     END IF;
     IF p_min_confidence IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_min_confidence must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_min_confidence must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_confidence NOT BETWEEN 0 AND 100 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_confidence: %s', p_min_confidence),
-                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_confidence must be between 0 and 100.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_min_confidence: %s', p_min_confidence),
+                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('p_min_confidence must be between 0 and 100.');
     END IF;
     IF p_only_reviewed IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_only_reviewed must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_only_reviewed must not be null'), ERRCODE = '22004';
     END IF;
     IF p_min_quality IS NOT NULL AND p_min_quality NOT BETWEEN 1 AND 5 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_min_quality: %s', p_min_quality),
-                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('p_min_quality must be between 1 and 5, or NULL for no filter.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_min_quality: %s', p_min_quality),
+                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('p_min_quality must be between 1 and 5, or NULL for no filter.');
     END IF;
 
     -- The rows that do not fit (_pg_intent_export_candidates(), the rule of
@@ -163,11 +163,11 @@ BEGIN
            ARRAY(SELECT l.id FROM left_out l ORDER BY l.created_at, l.id LIMIT 5)
       INTO v_left_out, v_left_out_ids;
     IF v_left_out > 0 THEN
-        RAISE WARNING USING MESSAGE = @extschema@.intent_output_error('training rows left out of the export: %s (their message, response and category hold more than %s bytes together)',
+        RAISE WARNING USING MESSAGE = intent_internal._pg_intent_error_words('training rows left out of the export: %s (their message, response and category hold more than %s bytes together)',
                                                                       v_left_out, intent_internal._pg_intent_export_max_row_bytes()),
               ERRCODE = '01000',
-              DETAIL = @extschema@.intent_output_error('The first, oldest first: %s.', array_to_string(v_left_out_ids, ', ')),
-              HINT = @extschema@.intent_output_error('Shorten or delete them in ai_training_data to export them.');
+              DETAIL = intent_internal._pg_intent_error_words('The first, oldest first: %s.', array_to_string(v_left_out_ids, ', ')),
+              HINT = intent_internal._pg_intent_error_words('Shorten or delete them in ai_training_data to export them.');
     END IF;
 
     IF p_format = 'jsonl' THEN

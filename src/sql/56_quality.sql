@@ -80,10 +80,10 @@ BEGIN
     -- and one that is not gets this error instead of a bare one about it.
     IF NOT pg_catalog.has_function_privilege(
                'intent_internal._pg_intent_cue_pristine_seed(text, text, bigint)', 'EXECUTE') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('permission denied to insert into ai_feedback_cues'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied to insert into ai_feedback_cues'),
                    ERRCODE = 'insufficient_privilege',
-                  DETAIL = @extschema@.intent_output_error('An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().'),
-                  HINT = @extschema@.intent_output_error('Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').');
+                  DETAIL = intent_internal._pg_intent_error_words('An insert checks whether it replaces a seeded cue, with _pg_intent_cue_pristine_seed().'),
+                  HINT = intent_internal._pg_intent_error_words('Grant the role what inserting cues needs: SELECT grant_intent_access(''role'', ''cues'').');
     END IF;
     v_seed := intent_internal._pg_intent_cue_pristine_seed(NEW.language, NEW.pattern, NEW.id);
     IF v_seed IS NULL THEN
@@ -160,7 +160,7 @@ DECLARE
     v_result jsonb;
 BEGIN
     IF p_message IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_message must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_message must not be null'), ERRCODE = '22004';
     END IF;
     v_text := intent_internal._pg_intent_fold(p_message);
     WITH cues AS (
@@ -203,10 +203,10 @@ DECLARE
     v_found boolean;
 BEGIN
     IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_training_data_id must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'), ERRCODE = '22004';
     END IF;
     IF p_next_user_message IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_next_user_message must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_next_user_message must not be null'), ERRCODE = '22004';
     END IF;
     v_eval := @extschema@.score_feedback_message(p_next_user_message);
     UPDATE @extschema@.ai_training_data d
@@ -217,7 +217,7 @@ BEGIN
     WHERE d.id = p_training_data_id;
     GET DIAGNOSTICS v_found = ROW_COUNT;
     IF NOT v_found THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s not found', p_training_data_id),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s not found', p_training_data_id),
                    ERRCODE = 'P0002';
     END IF;
     RETURN (v_eval ->> 'score')::smallint;

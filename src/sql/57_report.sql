@@ -138,22 +138,22 @@ DECLARE
     v_words text;
 BEGIN
     IF p_format IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_format must not be null'), ERRCODE = '22004', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_format must not be null'), ERRCODE = '22004', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_format NOT IN ('markdown', 'html') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_format: "%s"', p_format),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_format: "%s"', p_format),
                    ERRCODE = '22023', HINT = @extschema@.intent_output_text('md_hint_format', v_lang);
     END IF;
     IF p_run_id IS NULL THEN
         SELECT * INTO r FROM @extschema@.ai_training_runs WHERE classifier = 'intent' ORDER BY started_at DESC, id LIMIT 1;
         IF NOT FOUND THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('no training run found'),
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('no training run found'),
                        ERRCODE = 'P0002', HINT = @extschema@.intent_output_text('md_hint_train', v_lang);
         END IF;
     ELSE
         SELECT * INTO r FROM @extschema@.ai_training_runs WHERE id = p_run_id;
         IF NOT FOUND THEN
-            RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training run %s not found', p_run_id), ERRCODE = 'P0002';
+            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training run %s not found', p_run_id), ERRCODE = 'P0002';
         END IF;
     END IF;
     IF p_format = 'html' THEN

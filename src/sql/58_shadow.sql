@@ -18,20 +18,20 @@ DECLARE
     v_agreed boolean;
 BEGIN
     IF p_message IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_message must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_message must not be null'), ERRCODE = '22004';
     END IF;
     IF p_challenger_model_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_challenger_model_id must not be null'), ERRCODE = '22004';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_challenger_model_id must not be null'), ERRCODE = '22004';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m WHERE m.id = p_challenger_model_id) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('model %s not found', p_challenger_model_id), ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('model %s not found', p_challenger_model_id), ERRCODE = 'P0002';
     END IF;
     -- A challenger of the intent model is an intent model: a named
     -- classifier's model answers other labels.
     IF EXISTS (SELECT 1 FROM @extschema@.ai_intent_models m
                WHERE m.id = p_challenger_model_id AND m.classifier <> 'intent') THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
-                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The model belongs to another classifier than intent.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
+                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('The model belongs to another classifier than intent.');
     END IF;
     -- The champion is the model predict_intent() serves, and the challenger
     -- must be another: compared on the champion's answer, not on is_active
@@ -43,13 +43,13 @@ BEGIN
     -- (test/scripts/shadow_champion.sh).
     SELECT * INTO c FROM @extschema@.predict_intent(p_message);
     IF c.model_id = p_challenger_model_id THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
-                   ERRCODE = '22023', DETAIL = @extschema@.intent_output_error('The challenger is the active model.'),
-                  HINT = @extschema@.intent_output_error('Choose a model that is not deployed.');
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_challenger_model_id: %s', p_challenger_model_id),
+                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('The challenger is the active model.'),
+                  HINT = intent_internal._pg_intent_error_words('Choose a model that is not deployed.');
     END IF;
     IF p_training_data_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.ai_training_data d WHERE d.id = p_training_data_id) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training data row %s not found', p_training_data_id), ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s not found', p_training_data_id), ERRCODE = 'P0002';
     END IF;
 
     SELECT * INTO x FROM @extschema@.predict_intent(p_message, p_challenger_model_id);

@@ -105,7 +105,7 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM @extschema@.ai_training_runs WHERE id = p_run_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('training run %s not found', p_run_id), ERRCODE = 'P0002';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training run %s not found', p_run_id), ERRCODE = 'P0002';
     END IF;
     v_rep := coalesce(r.metrics, '{}'::jsonb);
     v_run := (to_jsonb(r) - 'metrics' - 'model_config')

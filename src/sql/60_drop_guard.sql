@@ -38,9 +38,9 @@ BEGIN
                                   (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(g), ', ') FROM pg_catalog.unnest(p_tags) AS g),
                                   p_function);
     ELSIF v_function OPERATOR(pg_catalog.<>) p_function THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('an event trigger named %s exists and is not pg_intent''s', p_name),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('an event trigger named %s exists and is not pg_intent''s', p_name),
                    ERRCODE = 'duplicate_object',
-                  HINT = @extschema@.intent_output_error('Rename it (ALTER EVENT TRIGGER %s RENAME TO ...) and try again.', p_name);
+                  HINT = intent_internal._pg_intent_error_words('Rename it (ALTER EVENT TRIGGER %s RENAME TO ...) and try again.', p_name);
     END IF;
 END
 $$;

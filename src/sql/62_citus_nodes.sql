@@ -359,7 +359,7 @@ DECLARE
 BEGIN
     -- (a BEFORE trigger: a row it drops never meets the table's constraints)
     IF NEW.kind IS NULL OR NEW.kind OPERATOR(pg_catalog.<>) ALL (ARRAY['reset', 'classifier', 'classifier_gone', 'model', 'model_gone']) THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('unknown kind of classifier publication: %s', coalesce(NEW.kind, 'NULL')),
                    ERRCODE = 'invalid_parameter_value';
     END IF;
     v_group := intent_internal._pg_intent_citus_group();
@@ -448,8 +448,8 @@ BEGIN
             v_current := NULL;
         END;
         IF v_current IS NULL THEN
-            RAISE WARNING USING MESSAGE = @extschema@.intent_output_error('the Citus coordinator could not be asked for its classifiers'' roles: this node''s copies have no owner and no grantee'),
-                  HINT = @extschema@.intent_output_error('Run replicate_classifiers() on the coordinator.');
+            RAISE WARNING USING MESSAGE = intent_internal._pg_intent_error_words('the Citus coordinator could not be asked for its classifiers'' roles: this node''s copies have no owner and no grantee'),
+                  HINT = intent_internal._pg_intent_error_words('Run replicate_classifiers() on the coordinator.');
         END IF;
         PERFORM intent_internal._pg_intent_apply_published('reset', NULL, NULL, NULL);
         FOR r IN EXECUTE pg_catalog.format(
@@ -545,14 +545,14 @@ DECLARE
 BEGIN
     v_group := intent_internal._pg_intent_citus_group();
     IF v_group IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() needs the citus extension in this database'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('replicate_classifiers() needs the citus extension in this database'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = @extschema@.intent_output_error('On one node, prediction reads this database''s own tables; there is nothing to replicate.');
+                  HINT = intent_internal._pg_intent_error_words('On one node, prediction reads this database''s own tables; there is nothing to replicate.');
     END IF;
     IF v_group OPERATOR(pg_catalog.<>) 0 THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('replicate_classifiers() runs on the Citus coordinator'),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('replicate_classifiers() runs on the Citus coordinator'),
                    ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = @extschema@.intent_output_error('This node is a worker (group %s); its classifiers are copies of the coordinator''s.', v_group);
+                  DETAIL = intent_internal._pg_intent_error_words('This node is a worker (group %s); its classifiers are copies of the coordinator''s.', v_group);
     END IF;
     IF NOT intent_internal._pg_intent_citus_coordinator() THEN
         -- its trigger is ours, and only inserts are published through it

@@ -52,6 +52,9 @@ AS $$
         -- the words of the extension's errors, which functions open to any role raise
         '@extschema@.intent_output_error(text)',
         '@extschema@.intent_output_error(text, "any")',
+        -- and the same words for the extension's own code (16_language.sql)
+        'intent_internal._pg_intent_error_words(text)',
+        'intent_internal._pg_intent_error_words(text, "any")',
         '@extschema@.intent_output_number(numeric, text)',
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
@@ -211,18 +214,18 @@ DECLARE
     v_fn regprocedure;
 BEGIN
     IF p_role IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_role must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_role must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     IF p_access IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('p_access must not be null'), ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_access must not be null'), ERRCODE = 'null_value_not_allowed';
     END IF;
     SELECT s.functions INTO v_functions
       FROM intent_internal._pg_intent_access_sets() AS s
      WHERE s.access OPERATOR(pg_catalog.=) p_access;
     IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = @extschema@.intent_output_error('invalid value for p_access: "%s"', p_access),
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_access: "%s"', p_access),
                    ERRCODE = 'invalid_parameter_value',
-                  HINT = @extschema@.intent_output_error('Use %s.', (SELECT pg_catalog.string_agg(s.access, ', ') FROM intent_internal._pg_intent_access_sets() AS s));
+                  HINT = intent_internal._pg_intent_error_words('Use %s.', (SELECT pg_catalog.string_agg(s.access, ', ') FROM intent_internal._pg_intent_access_sets() AS s));
     END IF;
     FOREACH v_fn IN ARRAY v_functions LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', v_fn, p_role);
@@ -329,14 +332,14 @@ BEGIN
         IF NOT p_fresh_install AND r.grantee OPERATOR(pg_catalog.<>) 0 THEN
             RAISE WARNING 'pg_intent: revoking the privileges default privileges gave % on % %',
                 r.grantee::regrole, pg_catalog.lower(r.kind), r.name
-                USING HINT = @extschema@.intent_output_error('Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.');
+                USING HINT = intent_internal._pg_intent_error_words('Grant back what the role needs; docs/privileges.md lists what each kind of caller needs.');
         ELSIF NOT p_fresh_install AND NOT r.created_here
               AND r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass
               AND r.oid OPERATOR(pg_catalog.=) ANY (v_granted::oid[]) THEN
             -- a documented function that 0.2.0 opened to PUBLIC (0.2.1
             -- grants it with the internal functions it calls)
             RAISE WARNING 'pg_intent: % is no longer executable by PUBLIC', r.name
-                USING HINT = @extschema@.intent_output_error('Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.');
+                USING HINT = intent_internal._pg_intent_error_words('Grant it to the roles that use it with grant_intent_access(); see docs/privileges.md.');
         END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s', r.kind, r.name,
                                   CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'

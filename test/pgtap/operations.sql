@@ -479,6 +479,8 @@ INSERT INTO expected_functions VALUES
     ('intent_output_text(text, text)', 'immutable', 'safe', true),
     ('intent_output_error(text)', 'stable', 'safe', true),
     ('intent_output_error(text, "any")', 'stable', 'safe', true),
+    ('_pg_intent_error_words(text)', 'stable', 'safe', true),
+    ('_pg_intent_error_words(text, "any")', 'stable', 'safe', true),
     ('intent_output_number(numeric, text)', 'immutable', 'safe', true),
     ('intent_training_options(jsonb)', 'immutable', 'safe', true),
     ('_pg_intent_lock(text, boolean)', 'volatile', 'unsafe', false),

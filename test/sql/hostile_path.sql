@@ -118,6 +118,26 @@ CREATE FUNCTION public._pg_intent_md_cell(text, bigint) RETURNS text LANGUAGE pl
 BEGIN PERFORM pgi_hp_mallory.trip('_pg_intent_md_cell overload'); RETURN $1; END $$;
 CREATE FUNCTION public._pg_intent_window_metrics(timestamp, timestamp) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN PERFORM pgi_hp_mallory.trip('_pg_intent_window_metrics overload'); RETURN '{}'; END $$;
+-- Exact-type overloads of the words of errors, which beat the extension's
+-- VARIADIC "any" one for a call with text or integer arguments: before
+-- 0.3.2's internal twin (_pg_intent_error_words()), asking drop_classifier()
+-- about an unknown classifier ran the (text, text) one as the extension
+-- owner. And of the number words, which a view calls.
+DO $$
+DECLARE a text;
+BEGIN
+    FOREACH a IN ARRAY ARRAY['text, text', 'text, text, text', 'text, bigint', 'text, integer',
+                             'text, text, bigint', 'text, bigint, text', 'text, numeric', 'text, uuid',
+                             'text, text, text, text', 'text, text, integer']
+    LOOP
+        EXECUTE format($f$CREATE FUNCTION public.intent_output_error(%s) RETURNS text LANGUAGE plpgsql AS
+                         $b$BEGIN RAISE WARNING 'mallory''s words of errors ran as %%', current_user;
+                                 PERFORM pgi_hp_mallory.trip('intent_output_error overload'); RETURN 'planted'; END $b$ $f$,
+                       a);
+    END LOOP;
+END $$;
+CREATE FUNCTION public.intent_output_number(double precision, text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN PERFORM pgi_hp_mallory.trip('intent_output_number overload'); RETURN 'planted'; END $$;
 RESET ROLE;
 
 -- What the roles run, as mallory and as the administrator, each with
@@ -229,7 +249,11 @@ DECLARE
         $$SELECT public.explain_label('hp_router', 'quiero devolver mi pedido', '0', 3)$$,
         $$SELECT pg_catalog.count(*) FROM public.get_classifier_review_queue('hp_router', '0', 10)$$,
         $$SELECT public.reassign_classifier('hp_router', 'pgi_hp_admin')$$,
-        $$SELECT public.drop_classifier('hp_router', true)$$];
+        $$SELECT public.drop_classifier('hp_router', true)$$,
+        -- errors raised as the extension owner, worded with text arguments
+        $$SELECT public.drop_classifier('hp_router')$$,
+        $$SELECT public.rollback_classifier('hp_no_such', 'x')$$,
+        $$SELECT public.alter_classifier('hp_no_such', '{"bogus": 1}')$$];
     c text;
     states text[] := '{}';
 BEGIN
@@ -258,6 +282,13 @@ SET search_path = pgi_hp_mallory, public, pg_catalog;
 SELECT public.create_classifier('hp_r2', 'public.hp_prompts', 'prompt', 'route') IS NOT NULL AS created;
 SELECT public.reassign_classifier('hp_r2', 'pgi_hp_admin') OPERATOR(pg_catalog.->>) 'owner' AS reassigned_to;
 SELECT public.drop_classifier('hp_r2') IS NOT NULL AS dropped;
+-- An error the owner's code words with a text argument (42704 names the
+-- classifier for a role that may list them): before 0.3.2 the superuser ran
+-- mallory's intent_output_error(text, text) here (the error said
+-- "planted", and her tripwire made her a superuser).
+\set VERBOSITY terse
+SELECT public.drop_classifier('hp_r2');
+\set VERBOSITY default
 RESET search_path;
 SELECT count(*) FILTER (WHERE who <> 'pgi_hp_mallory') AS run_by_others, array_agg(DISTINCT what) FILTER (WHERE who <> 'pgi_hp_mallory') AS what
   FROM pgi_hp_mallory.tripwire;
@@ -270,7 +301,10 @@ SELECT count(*) AS active_models FROM public.ai_intent_models WHERE is_active;
 DROP SCHEMA pgi_hp_mallory CASCADE;
 DROP FUNCTION public._pg_intent_activate(bigint, text, text), public._pg_intent_lock(text, text),
               public.intent_model_info(text), public._pg_intent_md_cell(text, bigint),
-              public._pg_intent_window_metrics(timestamp, timestamp);
+              public._pg_intent_window_metrics(timestamp, timestamp),
+              public.intent_output_number(double precision, text);
+SELECT pg_catalog.format('DROP FUNCTION %s', p.oid::regprocedure) FROM pg_proc p
+ WHERE p.proname = 'intent_output_error' AND p.proowner = 'pgi_hp_mallory'::regrole ORDER BY 1 \gexec
 REVOKE CREATE ON SCHEMA public FROM pgi_hp_mallory;
 DROP EXTENSION pg_intent CASCADE;
 DROP OWNED BY pgi_hp_admin;
