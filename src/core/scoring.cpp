@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace intent {
 
@@ -18,15 +19,23 @@ size_t padded(size_t k) {
 // 32767), stored feature-major with the class stride padded to kLanes.
 void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float> &scale) {
     const size_t k = w.num_classes, nf = w.num_features, stride = padded(k);
+    // One pass without a branch out of the loop, so that it vectorises: a
+    // NaN or an infinity sets `bad` (|v| <= FLT_MAX fails) and leaves maxabs
+    // as it was (std::max keeps its first argument against a NaN); the
+    // weights are refused below either way, before any maxabs is used.
     std::vector<float> maxabs(k, 0.0f);
-    for (size_t f = 0; f < nf; ++f)
+    unsigned bad = 0;
+    for (size_t f = 0; f < nf; ++f) {
+        const float *__restrict src = w.w.data() + f * k;
+        float *__restrict m = maxabs.data();
         for (size_t c = 0; c < k; ++c) {
-            float v = w.w[f * k + c];
-            if (!std::isfinite(v))
-                throw Error(ErrorKind::Internal, "non-finite weight",
-                            "The learner produced a non-finite weight.");
-            maxabs[c] = std::max(maxabs[c], std::fabs(v));
+            const float a = std::fabs(src[c]);
+            bad |= !(a <= std::numeric_limits<float>::max());
+            m[c] = std::max(m[c], a);
         }
+    }
+    if (bad)
+        throw Error(ErrorKind::Internal, "non-finite weight", "The learner produced a non-finite weight.");
     scale.assign(k, 0.0f);
     for (size_t c = 0; c < k; ++c) {
         scale[c] = maxabs[c] > 0 ? maxabs[c] / 32767.0f : 0.0f;
@@ -45,13 +54,30 @@ void quantize(const LinearWeights &w, std::vector<int16_t> &q, std::vector<float
     for (size_t c = 0; c < k; ++c)
         inv[c] = scale[c] > 0 ? 1.0 / static_cast<double>(scale[c]) : 0.0;
     q.assign(nf * stride, 0);
+    // |r| <= maxabs / scale, about 32767; only a denormal scale, rounded far
+    // from maxabs / 32767, takes it a little beyond. Then the rounding can be
+    // done on int32 and the clamp after it, which gives the same int16 as
+    // clamping r first (test_scoring.cpp) and has no branch, so the loop
+    // vectorises. A bound that does not hold takes the scalar form.
+    bool bounded = true;
+    for (size_t c = 0; c < k; ++c)
+        bounded = bounded && static_cast<double>(maxabs[c]) * inv[c] < 1.0e9;
     for (size_t f = 0; f < nf; ++f) {
-        const float *src = w.w.data() + f * k;
-        int16_t *dst = q.data() + f * stride;
-        for (size_t c = 0; c < k; ++c) {
-            double r = static_cast<double>(src[c]) * inv[c];
-            r = std::clamp(r, -32767.0, 32767.0);
-            dst[c] = static_cast<int16_t>(r >= 0 ? r + 0.5 : r - 0.5);
+        const float *__restrict src = w.w.data() + f * k;
+        const double *__restrict by = inv.data();
+        int16_t *__restrict dst = q.data() + f * stride;
+        if (bounded) {
+            for (size_t c = 0; c < k; ++c) {
+                const double r = static_cast<double>(src[c]) * by[c];
+                const int32_t t = static_cast<int32_t>(r + std::copysign(0.5, r));
+                dst[c] = static_cast<int16_t>(std::min(std::max(t, int32_t{-32767}), int32_t{32767}));
+            }
+        } else {
+            for (size_t c = 0; c < k; ++c) {
+                double r = static_cast<double>(src[c]) * by[c];
+                r = std::clamp(r, -32767.0, 32767.0);
+                dst[c] = static_cast<int16_t>(r >= 0 ? r + 0.5 : r - 0.5);
+            }
         }
     }
 }

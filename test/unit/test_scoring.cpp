@@ -1,12 +1,16 @@
 // score_rows: bit-identical to score_row on every row, for SparseMatrix and
 // FeatureMatrix (16- and 32-bit entries).
 #include "dataset.h"
+#include "errors.h"
 #include "linear.h"
 #include "scoring.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace intent;
 
@@ -119,6 +123,89 @@ TEST(ScoreRow, BitIdenticalToThePlainPerFeatureLoop) {
             std::vector<float> out(stride, 12345.0f);
             score_row(row, q.data(), stride, scale.data(), bias.data(), k, out.data());
             EXPECT_EQ(0, std::memcmp(plain.data(), out.data(), stride * sizeof(float))) << k << " " << nnz;
+        }
+    }
+}
+
+// quantize(): the int16 of every weight as the scalar formula gives it
+// (multiply by the inverse scale in double, clamp, round half away from
+// zero), on weights of every kind: ties at .5, signed zeros, a class of
+// zeros, tiny and huge values, the extremes. The loop was rewritten without
+// branches so that it vectorises; a model's bytes must not move.
+TEST(Quantize, SameIntegersAsTheScalarFormula) {
+    Rng rng(29);
+    for (size_t k : {size_t{1}, size_t{5}, size_t{16}, size_t{150}}) {
+        LinearWeights w;
+        w.num_features = 997;
+        w.num_classes = k;
+        w.w.resize(w.num_features * k);
+        for (size_t i = 0; i < w.w.size(); ++i) {
+            float x;
+            switch (rng.below(7)) {
+            case 0:
+                x = static_cast<float>(rng.below(65535)) / 2.0f - 16383.5f;
+                break; // halves
+            case 1:
+                x = rng.below(2) ? 0.0f : -0.0f;
+                break;
+            case 2:
+                x = static_cast<float>(rng.below(1000)) * 1e-30f;
+                break;
+            case 3:
+                x = (rng.below(2) ? 1.0f : -1.0f) * 3.0e5f;
+                break;
+            default:
+                x = static_cast<float>(rng.below(2000001)) / 1000000.0f - 1.0f;
+                break;
+            }
+            w.w[i] = x;
+        }
+        if (k > 1)
+            for (size_t f = 0; f < w.num_features; ++f)
+                w.w[f * k + 1] = 0.0f; // a class with no weight: scale 0
+        w.bias.assign(k, 0.25f);
+        std::vector<int16_t> q;
+        std::vector<float> scale;
+        quantize(w, q, scale);
+        const size_t stride = padded(k);
+        ASSERT_EQ(q.size(), w.num_features * stride);
+        std::vector<float> maxabs(k, 0.0f);
+        for (size_t f = 0; f < w.num_features; ++f)
+            for (size_t c = 0; c < k; ++c)
+                maxabs[c] = std::max(maxabs[c], std::fabs(w.w[f * k + c]));
+        for (size_t c = 0; c < k; ++c)
+            ASSERT_EQ(scale[c], maxabs[c] > 0 ? maxabs[c] / 32767.0f : 0.0f) << c;
+        for (size_t f = 0; f < w.num_features; ++f)
+            for (size_t c = 0; c < stride; ++c) {
+                int16_t want = 0;
+                if (c < k) {
+                    const double inv = scale[c] > 0 ? 1.0 / static_cast<double>(scale[c]) : 0.0;
+                    double r = static_cast<double>(w.w[f * k + c]) * inv;
+                    r = std::clamp(r, -32767.0, 32767.0);
+                    want = static_cast<int16_t>(r >= 0 ? r + 0.5 : r - 0.5);
+                }
+                ASSERT_EQ(q[f * stride + c], want) << "k " << k << " feature " << f << " class " << c;
+            }
+    }
+}
+
+TEST(Quantize, RefusesNonFiniteWeights) {
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                      -std::numeric_limits<float>::infinity()}) {
+        LinearWeights w;
+        w.num_features = 40;
+        w.num_classes = 3;
+        w.w.assign(120, 0.5f);
+        w.w[77] = bad;
+        w.bias.assign(3, 0.0f);
+        std::vector<int16_t> q;
+        std::vector<float> scale;
+        try {
+            quantize(w, q, scale);
+            FAIL() << "accepted " << bad;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::Internal);
+            EXPECT_STREQ(e.what(), "non-finite weight");
         }
     }
 }
