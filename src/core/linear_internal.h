@@ -119,6 +119,11 @@ struct BlockWeights {
 template <size_t B, class E>
 void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                      BlockWeights &out);
+// solve_svm_block<16, E>, or the same solver compiled for AVX-512 when the
+// CPU has it (solver_svm.cpp): the same bits either way.
+template <class E>
+void solve_svm_block_16(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
+                        BlockWeights &out);
 template <size_t B, class E>
 void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                           BlockWeights &out);

@@ -88,7 +88,7 @@ void solve_block_as(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, 
             : solve_logistic_block<8, E>(p, pacer, since_poll, seed, out);
     } else {
         out.width = 16;
-        svm ? solve_svm_block<16, E>(p, pacer, since_poll, seed, out)
+        svm ? solve_svm_block_16<E>(p, pacer, since_poll, seed, out)
             : solve_logistic_block<16, E>(p, pacer, since_poll, seed, out);
     }
 }

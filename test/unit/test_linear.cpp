@@ -3,10 +3,12 @@
 #include "dataset.h"
 #include "errors.h"
 #include "linear.h"
+#include "solver_svm.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 using namespace intent;
@@ -380,4 +382,29 @@ TEST(Linear, AlgorithmNamesRoundTrip) {
     EXPECT_STREQ(algorithm_name(Algorithm::LinearSVM), "linear_svm");
     EXPECT_STREQ(algorithm_name(Algorithm::LogisticRegression), "logistic_regression");
     EXPECT_THROW(parse_algorithm("svm2"), Error);
+}
+
+// Blocks of 16 classes run an AVX-512 build of the SVM solver when the CPU
+// has it (solver_svm.cpp): the same float operations lane by lane, so the
+// same weights, bit for bit, as the generic build, on one thread and two. 37 classes: blocks of 16, 16 and 8
+// (or 4), so the generic narrower blocks run beside it.
+TEST(Linear, SvmAvx512BuildGivesTheGenericBits) {
+    if (!svm_avx512_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
+    SparseMatrix X;
+    std::vector<int> y;
+    random_problem(900, 400, 37, 5, X, y);
+    for (int threads : {1, 2}) {
+        LearnerOptions o;
+        o.algorithm = Algorithm::LinearSVM;
+        o.threads = threads;
+        use_svm_avx512(false);
+        const LinearWeights generic = train_one_vs_rest(X, y, 37, {}, o, {});
+        use_svm_avx512(true);
+        const LinearWeights wide = train_one_vs_rest(X, y, 37, {}, o, {});
+        ASSERT_EQ(generic.w.size(), wide.w.size());
+        EXPECT_EQ(std::memcmp(generic.w.data(), wide.w.data(), generic.w.size() * sizeof(float)), 0);
+        ASSERT_EQ(generic.bias.size(), wide.bias.size());
+        EXPECT_EQ(std::memcmp(generic.bias.data(), wide.bias.data(), generic.bias.size() * sizeof(float)), 0);
+    }
+    use_svm_avx512(true);
 }
