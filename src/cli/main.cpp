@@ -186,9 +186,11 @@ int cmd_train(const Args &a) {
                                      a.get("unlabelled-split", "train")))
             unlabelled.push_back(std::move(r.text));
 
+    // The core frees the rows once it has built their features.
+    const size_t num_rows = rows.size();
     auto t0 = clock_type::now();
-    intent::TrainedModel trained =
-        intent::train_model(rows, options, intent::TrainCallbacks{}, active.get(), &unlabelled);
+    intent::TrainedModel trained = intent::train_model_taking_rows(
+        std::move(rows), options, intent::TrainCallbacks{}, active.get(), &unlabelled);
     std::string blob = trained.model.serialize();
     double train_seconds = seconds_since(t0);
     write_file(model_path, blob);
@@ -196,7 +198,7 @@ int cmd_train(const Args &a) {
     if (a.has("report")) write_file(a.get("report"), rep.to_json(trained.model) + "\n");
 
     intent::Json w = intent::Json::object();
-    w["rows"] = rows.size();
+    w["rows"] = num_rows;
     w["labels"] = trained.model.labels().size();
     w["features"] = trained.model.num_features();
     w["train_seconds"] = train_seconds;

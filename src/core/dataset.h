@@ -41,9 +41,11 @@ struct PreparedDataset {
     std::vector<std::string> labels; // in-scope intents, sorted, unique; y indexes this
     std::string out_of_scope_intent; // the reserved label (never in `labels`)
     // One entry per distinct normalised text, in first-seen order:
-    std::vector<std::string> texts; // the first raw text seen for that key
-    std::vector<int> y;             // index into labels, or kOutOfScope
-    std::vector<float> weight;      // max weight among rows that voted for the kept label
+    // The first raw text seen for that key (train_model_taking_rows() leaves
+    // them out of its report when no gate ran; y's size is the count).
+    std::vector<std::string> texts;
+    std::vector<int> y;        // index into labels, or kOutOfScope
+    std::vector<float> weight; // max weight among rows that voted for the kept label
     std::vector<bool> corrected;
     std::vector<bool> fresh;           // every input row of the text is fresh
     std::vector<size_t> source_row;    // input row the text was taken from

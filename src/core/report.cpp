@@ -103,7 +103,7 @@ Json row_results_json(const std::vector<RowResult> &rows, const std::vector<std:
 
 TrainReport::Summary TrainReport::summary(const IntentModel &model) const {
     Summary s;
-    s.training_samples = data.texts.size();
+    s.training_samples = data.y.size();
     for (size_t e = 0; e < plan.fold.size(); ++e)
         s.validation_samples += plan.fold[e] >= 0;
     s.test_samples = oof.rows;
@@ -125,7 +125,7 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
     const auto &labels = model.labels();
     const Summary sum = summary(model);
     Json w = Json::object();
-    const size_t in_scope = data.texts.size() - data.out_of_scope_entries;
+    const size_t in_scope = data.y.size() - data.out_of_scope_entries;
     const size_t predicted = sum.validation_samples;
     // A rate with nothing to divide by is null, not 0: a dashboard would
     // read 0 as "every out-of-scope message got an intent".
@@ -133,7 +133,7 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
         return out_of_scope_evaluated ? Json(out_of_scope_recall) : Json(nullptr);
     };
     w["input_rows"] = data.input_rows;
-    w["usable_rows"] = data.texts.size();
+    w["usable_rows"] = data.y.size();
     w["training_samples"] = sum.training_samples;
     w["validation_samples"] = sum.validation_samples;
     w["test_samples"] = sum.test_samples;

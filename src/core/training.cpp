@@ -68,7 +68,12 @@ struct TrainingRun {
         : rows(rows_), options(options_), callbacks(callbacks_), data_charge(callbacks_.memory),
           set_charge(callbacks_.memory), subword_charge(callbacks_.memory) {}
 
+    // The input rows; empty once they are prepared when the caller gave
+    // them up (train_model_taking_rows()): read num_rows and label_index()
+    // from there on instead.
     const std::vector<LabeledText> &rows;
+    std::vector<LabeledText> *given = nullptr; // the rows, when the caller gave them up
+    std::vector<LabeledText> *owned = nullptr; // the same, once freed
     const ModelOptions &options;
     const TrainCallbacks &callbacks;
     size_t threads = 0;
@@ -87,6 +92,19 @@ struct TrainingRun {
     bool oos_class = false;
     size_t served = 0;
     size_t text_bytes = 0; // of the texts dropped between the features and the gate
+    size_t num_rows = 0;   // input rows
+    // With `owned`: each input row's label as an index into the intents (-1:
+    // none, the out-of-scope label), read instead of the rows freed.
+    std::vector<int> row_label;
+    MemoryCharge row_label_charge{callbacks.memory};
+
+    // The index of input row r's own label among the intents, -1 without one.
+    int label_index(size_t r) const {
+        if (owned != nullptr) return row_label[r];
+        const std::vector<std::string> &labels = report.data.labels;
+        auto it = std::lower_bound(labels.begin(), labels.end(), rows[r].label);
+        return it != labels.end() && *it == rows[r].label ? static_cast<int>(it - labels.begin()) : -1;
+    }
 };
 
 // The out-of-fold predictions of the held-out entries (index i: entry held[i]).
@@ -102,6 +120,20 @@ struct HeldOut {
     std::vector<size_t> sample;
     std::vector<float> sample_scores;
 };
+
+// Once the rows are prepared, only each row's own label is read (its
+// out-of-fold probability): rows the caller gave up go, texts and labels,
+// before the vectoriser's fit, the folds and the refit.
+void release_rows(TrainingRun &run) {
+    run.num_rows = run.rows.size();
+    if (run.given == nullptr) return;
+    run.row_label_charge.add(run.num_rows * sizeof(int), "the rows' labels");
+    run.row_label.resize(run.num_rows);
+    for (size_t r = 0; r < run.num_rows; ++r)
+        run.row_label[r] = run.label_index(r);
+    run.owned = run.given; // label_index() reads row_label from here on
+    std::vector<LabeledText>().swap(*run.owned);
+}
 
 // prepare + features: the prepared rows, the vectoriser fitted on every
 // usable row and their feature rows, the labels, and the typo variants.
@@ -152,6 +184,7 @@ Vectorizer prepare_features(TrainingRun &run) {
             }
         }
     }
+    release_rows(run);
     run.set_charge.add(n * sizeof(MessageWords), "the rows' word counts");
     Vectorizer vec = Vectorizer::fit_transform(d.texts, options.features, set.entries, &callbacks,
                                                entry_groups.empty() ? nullptr : &entry_groups, &set.words);
@@ -359,7 +392,6 @@ void fit_calibrator(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::ve
 void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::vector<float> &s,
                       SparseVector &row, const std::vector<size_t> &row_start,
                       const std::vector<size_t> &row_list, EvalAccumulator &acc) {
-    const std::vector<LabeledText> &rows = run.rows;
     const TrainCallbacks &callbacks = run.callbacks;
     TrainReport &report = run.report;
     const TrainingSet &set = run.set;
@@ -406,9 +438,8 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         }
         for (size_t j = row_start[e]; j < row_start[e + 1]; ++j) {
             const size_t r = row_list[j];
-            auto it = std::lower_bound(d.labels.begin(), d.labels.end(), rows[r].label);
-            if (it != d.labels.end() && *it == rows[r].label)
-                report.rows[r].label_probability = p[static_cast<size_t>(it - d.labels.begin())];
+            const int label = run.label_index(r);
+            if (label >= 0) report.rows[r].label_probability = p[static_cast<size_t>(label)];
         }
     }
 }
@@ -420,7 +451,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     TrainReport &report = run.report;
     const PreparedDataset &d = report.data;
     const EvaluationPlan &plan = report.plan;
-    const std::vector<LabeledText> &rows = run.rows;
+    const size_t num_rows = run.num_rows;
     const size_t n = run.n;
     const std::vector<size_t> &held = h.held;
     const std::vector<int> &pred = h.pred;
@@ -560,7 +591,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     std::vector<int64_t> held_index(n, -1);
     for (size_t i = 0; i < held.size(); ++i)
         held_index[held[i]] = static_cast<int64_t>(i);
-    for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t r = 0; r < num_rows; ++r) {
         RowResult &rr = report.rows[r];
         const int64_t e = d.entry_of_row[r];
         if (e < 0 || held_index[static_cast<size_t>(e)] < 0) continue;
@@ -581,7 +612,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
 void calibrate(TrainingRun &run, FoldModels &oof) {
     const ModelOptions &options = run.options;
     const TrainCallbacks &callbacks = run.callbacks;
-    const std::vector<LabeledText> &rows = run.rows;
+    const size_t num_rows = run.num_rows;
     const TrainingSet &set = run.set;
     const size_t n = run.n;
     callbacks.report("calibrate", 0, 1);
@@ -594,10 +625,10 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     // own label.
     MemoryCharge calibrate_charge(callbacks.memory,
                                   held.size() * (sizeof(size_t) + sizeof(int) * 2 + sizeof(float) * 3 + 1) +
-                                      n * sizeof(int64_t) + (n + 1 + rows.size()) * sizeof(size_t),
+                                      n * sizeof(int64_t) + (n + 1 + num_rows) * sizeof(size_t),
                                   "the out-of-fold predictions");
     std::vector<size_t> row_start, row_list;
-    rows_of_entries(d, n, rows.size(), row_start, row_list);
+    rows_of_entries(d, n, num_rows, row_start, row_list);
     std::vector<float> s(padded(set.columns));
     SparseVector row;
     choose_recall(run, oof, h, s, row);
@@ -621,8 +652,8 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     }
     h.oos_wins.resize(held.size());
     h.correct.resize(held.size());
-    run.report.rows.resize(rows.size());
-    for (size_t r = 0; r < rows.size(); ++r)
+    run.report.rows.resize(num_rows);
+    for (size_t r = 0; r < num_rows; ++r)
         run.report.rows[r].input_row = r;
     EvalAccumulator acc(run.k, options.max_misclassified, 15);
     predict_held_out(run, oof, h, s, row, row_start, row_list, acc);
@@ -696,14 +727,15 @@ LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualS
     return weights;
 }
 
-} // namespace
-
-TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
-                         const TrainCallbacks &callbacks, const IntentModel *active,
-                         const std::vector<std::string> *unlabelled) {
+// train_model() and train_model_taking_rows(): `owned` is `rows` when the
+// caller gave them up, else null.
+TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText> *owned,
+                   const ModelOptions &options, const TrainCallbacks &callbacks, const IntentModel *active,
+                   const std::vector<std::string> *unlabelled) {
     options.validate();
     const auto t_start = Clock::now();
     TrainingRun run(rows, options, callbacks);
+    run.given = owned;
     run.unlabelled = unlabelled;
     TrainReport &report = run.report;
     run.threads = training_threads(options.learner.threads);
@@ -716,11 +748,15 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     // calibration and the refit run on the feature rows. They are dropped
     // meanwhile (the largest part of the prepared rows) and copied back from
     // the input rows they were taken from (source_row) after the refit.
+    // Without the input rows (`owned`) they stay for the gate, or without a
+    // gate they go for good. Their charge is given back either way, and
+    // taken again after the refit, as when they are copied back: the budget
+    // sees the same charges whether the caller kept its rows or not.
     for (const std::string &t : report.data.texts)
         run.text_bytes += sizeof(std::string) + t.capacity();
-    std::vector<std::string>().swap(report.data.texts);
+    if (owned == nullptr || active == nullptr) std::vector<std::string>().swap(report.data.texts);
     run.data_charge.shrink(run.text_bytes);
-    release_free_memory(); // the texts, and the vectoriser's small buffers
+    release_free_memory(); // the texts, the rows, and the vectoriser's small buffers
 
     t0 = Clock::now();
     FoldModels oof = out_of_fold_models(run);
@@ -731,6 +767,8 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
 
     t0 = Clock::now();
     calibrate(run, oof);
+    std::vector<int>().swap(run.row_label); // read by calibrate() only
+    run.row_label_charge.reset();
     report.seconds_calibrate = seconds_since(t0);
     callbacks.report("calibrate", 1, 1);
     callbacks.check_cancel();
@@ -774,6 +812,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     auto restore_texts = [&run, &rows] {
         PreparedDataset &data = run.report.data;
         run.data_charge.add(run.text_bytes, "the prepared training rows");
+        if (run.owned != nullptr) return; // kept for the gate, or gone for good
         data.texts.reserve(run.n);
         for (size_t e = 0; e < run.n; ++e)
             data.texts.push_back(rows[data.source_row[e]].text);
@@ -815,6 +854,20 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
     }
     report.seconds_total = seconds_since(t_start);
     return TrainedModel{std::move(*model), std::move(report)};
+}
+
+} // namespace
+
+TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
+                         const TrainCallbacks &callbacks, const IntentModel *active,
+                         const std::vector<std::string> *unlabelled) {
+    return train(rows, nullptr, options, callbacks, active, unlabelled);
+}
+
+TrainedModel train_model_taking_rows(std::vector<LabeledText> &&rows, const ModelOptions &options,
+                                     const TrainCallbacks &callbacks, const IntentModel *active,
+                                     const std::vector<std::string> *unlabelled) {
+    return train(rows, &rows, options, callbacks, active, unlabelled);
 }
 
 } // namespace intent

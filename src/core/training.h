@@ -126,4 +126,13 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
                          const TrainCallbacks &callbacks, const IntentModel *active = nullptr,
                          const std::vector<std::string> *unlabelled = nullptr);
 
+// The same, taking the rows: they are freed once prepared (de-duplicated),
+// so they are not held through the vectoriser's fit, the folds and the
+// refit (where the run peaks: some 150 bytes a row). The model and report are those
+// train_model() gives, except that report.data.texts is left empty when no
+// gate ran (`active` null): only the gate reads the texts after the features.
+TrainedModel train_model_taking_rows(std::vector<LabeledText> &&rows, const ModelOptions &options,
+                                     const TrainCallbacks &callbacks, const IntentModel *active = nullptr,
+                                     const std::vector<std::string> *unlabelled = nullptr);
+
 } // namespace intent

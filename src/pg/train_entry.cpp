@@ -648,7 +648,9 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     callbacks.memory = &budget;
     std::optional<intent::TrainedModel> trained;
     try {
-        trained.emplace(intent::train_model(rows, request.model, callbacks, active.model.get()));
+        // The core frees the rows once it has built their features.
+        trained.emplace(
+            intent::train_model_taking_rows(std::move(rows), request.model, callbacks, active.model.get()));
     } catch (const intent::Error &e) {
         // What the core finds too little to train on (every row of an
         // intent dropped, no features left) is refused rows as well.
@@ -658,7 +660,6 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
             Refusal{e.message().pattern ? words(e.message()) : std::string(e.what()), e.detail(), e.hint()},
             data.size());
     }
-    rows = {};
 
     std::vector<intent::RowResult> results;
     intent::Json report = stored_report(*trained, data, counts, active_model_error, results, intent_rows);
