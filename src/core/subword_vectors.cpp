@@ -1,6 +1,7 @@
 // Subword skipgram vectors: vocabulary, training, and a text's vector.
 #include "subword_vectors.h"
 
+#include "dataset.h"
 #include "errors.h"
 
 #include <algorithm>
@@ -11,22 +12,16 @@ namespace intent {
 
 namespace {
 
-// splitmix64: a small, fully specified generator, so training is the same
-// on every standard library (std::uniform_*_distribution is not).
-struct Rng {
-    uint64_t state;
-    explicit Rng(uint64_t seed) : state(seed) {}
-    uint64_t next() {
-        uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    // Uniform in [0, 1).
-    double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-    // Uniform in [0, n).
-    uint32_t below(uint32_t n) { return static_cast<uint32_t>(uniform() * n); }
-};
+// The core's generator (Rng, dataset.h: splitmix64, the same sequence on
+// every standard library, which std::uniform_*_distribution is not), read
+// as a double: uniform in [0, 1).
+double uniform(Rng &rng) {
+    return static_cast<double>(rng.next() >> 11) * (1.0 / 9007199254740992.0);
+}
+// Uniform in [0, n), from uniform().
+uint32_t uniform_below(Rng &rng, uint32_t n) {
+    return static_cast<uint32_t>(uniform(rng) * n);
+}
 
 uint32_t fnv1a(std::string_view s) {
     uint32_t h = 2166136261u;
@@ -149,7 +144,7 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
     Rng rng(options.seed ^ 0x5375627764566563ull);
     const float init = 1.f / static_cast<float>(dim);
     for (float &x : v.input_)
-        x = static_cast<float>((rng.uniform() * 2 - 1) * init);
+        x = static_cast<float>((uniform(rng) * 2 - 1) * init);
 
     // Texts as word ids (words cut by the cap are skipped).
     std::vector<std::vector<int32_t>> lines;
@@ -179,7 +174,7 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
     for (size_t i = 0; i < nwords; ++i)
         cumulative[i] = (total += std::sqrt(static_cast<double>(freq[i])));
     auto negative = [&]() {
-        const double u = rng.uniform() * total;
+        const double u = uniform(rng) * total;
         const size_t k = static_cast<size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
                                              cumulative.begin());
         return static_cast<int32_t>(std::min(k, nwords - 1));
@@ -234,10 +229,10 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
             processed += static_cast<double>(line.size());
             kept.clear();
             for (int32_t w : line)
-                if (keep[w] >= 1.0 || rng.uniform() < keep[w]) kept.push_back(w);
+                if (keep[w] >= 1.0 || uniform(rng) < keep[w]) kept.push_back(w);
             const size_t n = kept.size();
             for (size_t w = 0; w < n; ++w) {
-                const size_t b = 1 + rng.below(options.window);
+                const size_t b = 1 + uniform_below(rng, options.window);
                 const size_t lo = w >= b ? w - b : 0, hi = std::min(n - 1, w + b);
                 for (size_t c = lo; c <= hi; ++c)
                     if (c != w) update(rows[kept[w]], kept[c], lr);
