@@ -44,7 +44,7 @@ BEGIN
                                                           intent_internal._pg_intent_classifier_columns(c));
     -- The call's one reading of the effective policy and of the training
     -- options: train_classifier() bounds its read with them and passes them
-    -- on to every run (_pg_intent_train_classifier_run()).
+    -- on to every run (_pg_intent_train_classifier_start() and _partition()).
     p := intent_internal._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'id', c.id, 'built_in', false, 'source', c.source::oid::bigint,
                               'policy', to_jsonb(p), 'classifier_policy', coalesce(c.policy, '{}'::jsonb),
