@@ -13,8 +13,9 @@
 -- (a trigger an administrator disabled, 'D', stays disabled); the triggers'
 -- scripts call it after creating them, and the event trigger
 -- pg_intent_trigger_modes (src/sql/61_trigger_modes.sql) after every ALTER
--- TABLE of these tables. p_relids: only these tables (NULL: all). Returns
--- how many triggers it changed.
+-- TABLE of these tables (which names the tables again: a table added here
+-- is added there). p_relids: only these tables (NULL: all). Returns how
+-- many triggers it changed.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_restore_trigger_modes(p_relids oid[] DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE

@@ -14,6 +14,11 @@ AS $$
 DECLARE
     v_relids oid[];
 BEGIN
+    -- Only the tables of _pg_intent_restore_trigger_modes()'s list, named
+    -- here again on purpose: any role's ALTER TABLE of its own table fires
+    -- this, and that function is the owner's (closed to PUBLIC), so it is
+    -- called only for the extension's tables, whose owner or a superuser
+    -- alters them. A table added to the list is added here too.
     SELECT pg_catalog.array_agg(DISTINCT c.objid) INTO v_relids
       FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
      WHERE c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass

@@ -66,6 +66,18 @@ SELECT t.tgrelid::regclass AS tgrelid, t.tgname, t.tgenabled FROM pg_trigger t
  ORDER BY t.tgrelid::regclass::text, t.tgname;
 ALTER TABLE ai_classifiers ENABLE TRIGGER ai_classifiers_applied;
 SELECT t.tgenabled AS applied_mode_again FROM pg_trigger t WHERE t.tgname = 'ai_classifiers_applied';
+-- Every role's ALTER TABLE fires the event trigger: one of a table of its
+-- own runs, and nothing of the owner's (closed to PUBLIC) is asked.
+CREATE ROLE pgi_sec_plain;
+GRANT CREATE ON SCHEMA public TO pgi_sec_plain;
+SET ROLE pgi_sec_plain;
+CREATE TABLE public.pgi_sec_own (a integer);
+ALTER TABLE public.pgi_sec_own DISABLE TRIGGER ALL;
+ALTER TABLE public.pgi_sec_own ENABLE TRIGGER ALL;
+RESET ROLE;
+DROP TABLE public.pgi_sec_own;
+REVOKE CREATE ON SCHEMA public FROM pgi_sec_plain;
+DROP ROLE pgi_sec_plain;
 
 -- 11. deploy_intent_model() refuses a blob that cannot be loaded (0.1.0
 -- activated it, after which every prediction and training failed), and the
