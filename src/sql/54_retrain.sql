@@ -165,6 +165,7 @@ DECLARE
     v_attempt timestamptz;
     v_result jsonb;
     v_busy text;
+    v_state text;
 BEGIN
     v_policy := intent_internal._pg_intent_policy();
     v_decision := intent_internal._pg_intent_retrain_decision();
@@ -215,6 +216,17 @@ BEGIN
                                                                                @extschema@.intent_output_language()),
                                       'error', jsonb_build_object('sqlstate', '55P03', 'message', v_busy),
                                       'samples_since_last_train', v_decision.samples_since_last_train);
+        -- A conflict a retry resolves (40001: a REPEATABLE READ or
+        -- SERIALIZABLE call racing a deploy; 40P01): busy as well, so no
+        -- back-off, and the next tick tries again, as retrain_classifiers()
+        -- reports a classifier's (its busy_reason()).
+        WHEN serialization_failure OR deadlock_detected THEN
+            GET STACKED DIAGNOSTICS v_busy = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
+            RETURN jsonb_build_object('retrained', false,
+                                      'reason', @extschema@.intent_output_text('retrain_conflict',
+                                                                               @extschema@.intent_output_language()),
+                                      'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
+                                      'samples_since_last_train', v_decision.samples_since_last_train);
         -- A run cancelled or stopped by statement_timeout failed too: the
         -- next tick would time out the same way.
         WHEN query_canceled THEN
@@ -247,4 +259,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.retrain_if_needed(boolean) IS
-    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} (after a failed run also failed_run_id, failed_at, retry_after: it backs off until auto_retrain_threshold rows are added or changed, or ai_training_policy.retry_failed_after has passed) or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock, or a lock_timeout stops the training (55P03): the result then also has "error": {"sqlstate", "message"}, and nothing backs off. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';
+    'Runs train_intent_model() when should_retrain() is true. Returns {"retrained": false, "reason", "samples_since_last_train"} (after a failed run also failed_run_id, failed_at, retry_after: it backs off until auto_retrain_threshold rows are added or changed, or ai_training_policy.retry_failed_after has passed) or {"retrained": true, "result": <training result>}; does not raise when another training run holds the lock, or a lock_timeout stops the training (55P03), or the training conflicts with a concurrent transaction (40001, 40P01: a retry resolves it): the result then also has "error": {"sqlstate", "message"}, and nothing backs off. With p_raise_on_failure a failed run raises (for pg_cron, whose job_run_details then shows failed). Meant for pg_cron.';

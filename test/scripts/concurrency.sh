@@ -60,6 +60,25 @@ expect_eq "$(grep -c '^ERROR:  could not serialize access' <<<"$rr")|$(q $DB "SE
     "1|0" "in REPEATABLE READ the race fails the statement with a serialization error (and keeps no run row)"
 expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$b" "the hand-deployed model stays active"
 
+# 8c. The same race through retrain_if_needed(), as a scheduler calls it:
+# a conflict a retry resolves is a busy tick, reported with its error and
+# no back-off, as retrain_classifiers() reports a classifier's (before, the
+# 40001 escaped the call while a 55P03 was reported).
+q $DB "SELECT deploy_intent_model($first)" >/dev/null
+q $DB "UPDATE ai_training_policy SET auto_retrain_threshold = 1" >/dev/null
+q $DB "SELECT submit_intent_correction((SELECT id FROM ai_training_data ORDER BY user_message DESC LIMIT 1), 'complaint')" >/dev/null
+expect_eq "$(q $DB "SELECT should_retrain()")" t "one change since the last run makes a retraining due"
+session_run admin "BEGIN; SELECT deploy_intent_model($b) IS NOT NULL;" >/dev/null
+session_send trainer "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT concat_ws('|', r ->> 'retrained', r ->> 'reason', r -> 'error' ->> 'sqlstate') FROM retrain_if_needed() AS r;"
+wait_until_waiting_on_lock $DB "$trainer_pid"
+session_run admin "COMMIT;" >/dev/null
+rr=$(session_wait trainer)
+session_run trainer "ROLLBACK;" >/dev/null
+expect_eq "$rr" "false|the training conflicted with a concurrent transaction|40001" \
+    "retrain_if_needed() reports the serialization failure as a busy tick instead of raising it"
+expect_eq "$(q $DB "SELECT should_retrain()")" t "and starts no back-off: the next tick tries again"
+q $DB "UPDATE ai_training_policy SET auto_retrain_threshold = DEFAULT" >/dev/null
+
 # 9. A reviewer corrects a row while a run is between reading the data and
 # finishing (it waits on the deployment lock, held by the administrator).
 row=$(q $DB "SELECT id FROM ai_training_data ORDER BY user_message LIMIT 1")
