@@ -49,13 +49,19 @@ expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$b" "the
 # new baseline, so PostgreSQL reports a serialization failure. The statement
 # must fail with 40001, which clients retry, not return a "failed" run that
 # retry logic never sees.
+# race_with_deploy SQL: runs SQL in the trainer's REPEATABLE READ transaction
+# while the administrator deploys B, committed once SQL waits on the
+# deployment lock; prints what SQL returned (or its error), and rolls back.
+race_with_deploy() {
+    session_run admin "BEGIN; SELECT deploy_intent_model($b) IS NOT NULL;" >/dev/null
+    session_send trainer "BEGIN ISOLATION LEVEL REPEATABLE READ; $1"
+    wait_until_waiting_on_lock $DB "$trainer_pid"
+    session_run admin "COMMIT;" >/dev/null
+    session_wait trainer
+    session_run trainer "ROLLBACK;" >/dev/null
+}
 q $DB "SELECT deploy_intent_model($first)" >/dev/null
-session_run admin "BEGIN; SELECT deploy_intent_model($b) IS NOT NULL;" >/dev/null
-session_send trainer "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT r ->> 'status' FROM train_intent_model('concurrent rr', 'full', '{\"seed\": 1}') AS r;"
-wait_until_waiting_on_lock $DB "$trainer_pid"
-session_run admin "COMMIT;" >/dev/null
-rr=$(session_wait trainer)
-session_run trainer "ROLLBACK;" >/dev/null
+rr=$(race_with_deploy "SELECT r ->> 'status' FROM train_intent_model('concurrent rr', 'full', '{\"seed\": 1}') AS r;")
 expect_eq "$(grep -c '^ERROR:  could not serialize access' <<<"$rr")|$(q $DB "SELECT count(*) FROM ai_training_runs WHERE run_name = 'concurrent rr'")" \
     "1|0" "in REPEATABLE READ the race fails the statement with a serialization error (and keeps no run row)"
 expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE is_active")" "$b" "the hand-deployed model stays active"
@@ -68,12 +74,7 @@ q $DB "SELECT deploy_intent_model($first)" >/dev/null
 q $DB "UPDATE ai_training_policy SET auto_retrain_threshold = 1" >/dev/null
 q $DB "SELECT submit_intent_correction((SELECT id FROM ai_training_data ORDER BY user_message DESC LIMIT 1), 'complaint')" >/dev/null
 expect_eq "$(q $DB "SELECT should_retrain()")" t "one change since the last run makes a retraining due"
-session_run admin "BEGIN; SELECT deploy_intent_model($b) IS NOT NULL;" >/dev/null
-session_send trainer "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT concat_ws('|', r ->> 'retrained', r ->> 'reason', r -> 'error' ->> 'sqlstate') FROM retrain_if_needed() AS r;"
-wait_until_waiting_on_lock $DB "$trainer_pid"
-session_run admin "COMMIT;" >/dev/null
-rr=$(session_wait trainer)
-session_run trainer "ROLLBACK;" >/dev/null
+rr=$(race_with_deploy "SELECT concat_ws('|', r ->> 'retrained', r ->> 'reason', r -> 'error' ->> 'sqlstate') FROM retrain_if_needed() AS r;")
 expect_eq "$rr" "false|the training conflicted with a concurrent transaction|40001" \
     "retrain_if_needed() reports the serialization failure as a busy tick instead of raising it"
 expect_eq "$(q $DB "SELECT should_retrain()")" t "and starts no back-off: the next tick tries again"
