@@ -36,6 +36,7 @@
 #include "relations.h"
 #include "spi.h"
 #include "subtransaction.h"
+#include "text_io.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -231,10 +232,11 @@ void record_attempt(Oid record_fn, const Planned *p, const Attempt *a, const cha
 // A training that raised only because another transaction held what it
 // needs: its classifier's training lock or every training slot (55P03, also
 // a lock_timeout), or a conflict a retry resolves (40001, 40P01). Nothing is
-// wrong with the classifier, so it starts no back-off (retrain_if_needed()
-// does the same for intent): the next call tries it again, where a back-off
-// would hold it for retry_failed_after. The reason's text key, or nullptr
-// for an error that is the classifier's own.
+// wrong with the classifier, so it starts no back-off: the next call tries
+// it again, where a back-off would hold it for retry_failed_after. The
+// reason's text key, or nullptr for an error that is the classifier's own.
+// The one rule: retrain_if_needed() reads it for intent through
+// _pg_intent_busy_reason() below.
 const char *busy_reason(int sqlerrcode) noexcept {
     switch (sqlerrcode) {
     case ERRCODE_LOCK_NOT_AVAILABLE:
@@ -565,4 +567,15 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         result = DirectFunctionCall1(jsonb_in, CStringGetDatum(out.data));
     });
     return result;
+}
+
+// _pg_intent_busy_reason(p_sqlstate text): busy_reason() for SQL, the text
+// key of the reason (NULL when the SQLSTATE is not a busy one).
+PG_INTENT_FUNCTION(pg_intent_busy_reason) {
+    const TextRef state = text_ref(PG_GETARG_DATUM(0));
+    if (state.size != 5) PG_RETURN_NULL();
+    const char *const s = state.data;
+    const char *key = busy_reason(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]));
+    if (!key) PG_RETURN_NULL();
+    PG_RETURN_DATUM(utf8_to_text(key));
 }

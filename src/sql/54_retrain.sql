@@ -150,6 +150,18 @@ $$;
 COMMENT ON FUNCTION @extschema@.should_retrain() IS
     'True when the rows added, corrected, approved or rejected since the last completed training run (each row once) reach ai_training_policy.auto_retrain_threshold, there are at least ai_training_policy.min_samples_for_training usable samples (under the policy''s only_reviewed: reviewed rows added or changed, and reviewed samples), and scheduled retraining is not backing off after a failed run (until auto_retrain_threshold rows are added or changed since that run started, or ai_training_policy.retry_failed_after has passed).';
 
+-- Whether a training that raised p_sqlstate was only busy, so that it starts
+-- no back-off and the next tick tries again: the reason's text key
+-- (intent_output_text()), NULL for an error that is the training's own. The
+-- rule is busy_reason() (src/pg/retrain_classifiers.cpp), which
+-- retrain_classifiers() reads for every other classifier.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_busy_reason(p_sqlstate text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pg_intent_busy_reason'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_busy_reason(text) IS
+    'Internal: the text key of the reason (retrain_in_progress for 55P03, retrain_conflict for 40001 and 40P01) when a training that raised p_sqlstate was only busy and starts no back-off, else NULL; the rule retrain_classifiers() applies, read by retrain_if_needed().';
+
 -- Trains when should_retrain() says so; safe to call from pg_cron often.
 -- Privileged like train_intent_model(): SECURITY DEFINER with a pinned
 -- search_path, closed to PUBLIC (grant EXECUTE to the scheduler's role).
@@ -166,6 +178,7 @@ DECLARE
     v_result jsonb;
     v_busy text;
     v_state text;
+    v_reason text;
 BEGIN
     v_policy := intent_internal._pg_intent_policy();
     v_decision := intent_internal._pg_intent_retrain_decision();
@@ -203,36 +216,31 @@ BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
     EXCEPTION
-        -- Busy (55P03): intent's training lock or every training slot held
-        -- by another transaction, or a lock_timeout (the deployment lock a
-        -- deploy holds in an open transaction, a locked table). The error
-        -- says which, as retrain_classifiers()'s entry does: the reason
-        -- alone sent whoever read it looking for a training that was not
-        -- there.
-        WHEN lock_not_available THEN
-            GET STACKED DIAGNOSTICS v_busy = MESSAGE_TEXT;
-            RETURN jsonb_build_object('retrained', false,
-                                      'reason', @extschema@.intent_output_text('retrain_in_progress',
-                                                                               @extschema@.intent_output_language()),
-                                      'error', jsonb_build_object('sqlstate', '55P03', 'message', v_busy),
-                                      'samples_since_last_train', v_decision.samples_since_last_train);
-        -- A conflict a retry resolves (40001: a REPEATABLE READ or
-        -- SERIALIZABLE call racing a deploy; 40P01): busy as well, so no
-        -- back-off, and the next tick tries again, as retrain_classifiers()
-        -- reports a classifier's (its busy_reason()).
-        WHEN serialization_failure OR deadlock_detected THEN
-            GET STACKED DIAGNOSTICS v_busy = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
-            RETURN jsonb_build_object('retrained', false,
-                                      'reason', @extschema@.intent_output_text('retrain_conflict',
-                                                                               @extschema@.intent_output_language()),
-                                      'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
-                                      'samples_since_last_train', v_decision.samples_since_last_train);
         -- A run cancelled or stopped by statement_timeout failed too: the
         -- next tick would time out the same way.
         WHEN query_canceled THEN
             PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
                                       (extract(epoch FROM v_attempt) * 1000000)::bigint);
             RAISE;
+        -- Only busy (_pg_intent_busy_reason(), the rule retrain_classifiers()
+        -- applies): intent's training lock or every training slot held by
+        -- another transaction, or a lock_timeout (the deployment lock a deploy
+        -- holds in an open transaction, a locked table): 55P03; a conflict a
+        -- retry resolves: 40001 (a REPEATABLE READ or SERIALIZABLE tick
+        -- racing a deploy), 40P01. Reported with the error, as
+        -- retrain_classifiers()'s entry is (the reason alone sent whoever
+        -- read it looking for a training that was not there), and nothing
+        -- backs off. Any other error is raised as it came.
+        WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_busy = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
+            v_reason := intent_internal._pg_intent_busy_reason(v_state);
+            IF v_reason IS NULL THEN
+                RAISE;
+            END IF;
+            RETURN jsonb_build_object('retrained', false,
+                                      'reason', @extschema@.intent_output_text(v_reason, @extschema@.intent_output_language()),
+                                      'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
+                                      'samples_since_last_train', v_decision.samples_since_last_train);
     END;
     -- A failed run: back off from its start. setval() is not rolled back, so
     -- this holds also when the run's row is, by the error raised below.

@@ -293,3 +293,8 @@ SELECT c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows, c #>> '{res
 SELECT (SELECT count(*) FROM ai_training_runs WHERE classifier = 'few' AND status = 'failed') AS failed_runs;
 SELECT drop_classifier('few') ->> 'classifier' AS dropped;
 DROP TABLE rc_few;
+
+-- Which errors make a training only busy (no back-off, the next call tries
+-- again): one rule for retrain_classifiers() and retrain_if_needed().
+SELECT s AS sqlstate, intent_internal._pg_intent_busy_reason(s) AS reason
+  FROM unnest(ARRAY['55P03', '40001', '40P01', '57014', 'PI001', 'XX000', '', '55P0']) AS s;
