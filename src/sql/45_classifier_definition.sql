@@ -129,12 +129,13 @@ RETURNS @extschema@.ai_training_policy
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT intent_internal._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p, coalesce((
+    SELECT intent_internal._pg_intent_policy_within(pg_catalog.jsonb_populate_record(p,
+               intent_internal._pg_intent_classifier_policy_values(coalesce((
                SELECT pg_catalog.jsonb_object_agg(k.key, k.value)
                  FROM @extschema@.ai_classifiers AS c, pg_catalog.jsonb_each(c.policy) AS k
                 WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in
                   AND k.key OPERATOR(pg_catalog.=) ANY (intent_internal._pg_intent_classifier_policy_keys())),
-               '{}'::jsonb)), p)
+               '{}'::jsonb))), p)
       FROM @extschema@.ai_training_policy AS p
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy(text) IS
@@ -236,7 +237,8 @@ BEGIN
     PERFORM intent_internal._pg_intent_classifier_policy_types(v_policy);
     BEGIN
         SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
-        v_row := jsonb_populate_record(v_row, v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models');
+        v_row := jsonb_populate_record(v_row, intent_internal._pg_intent_classifier_policy_values(
+                     v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models'));
     EXCEPTION
         WHEN invalid_text_representation OR numeric_value_out_of_range OR datatype_mismatch
              OR invalid_parameter_value OR invalid_datetime_format OR datetime_field_overflow THEN

@@ -56,6 +56,17 @@ SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_gate_rows
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"out_of_scope_intent": {"a": [1, 2]}}')$$) AS object_label;
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"only_reviewed": 0}')$$) AS number_boolean;
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_gate_rows": "40"}')$$) AS string_number;
+-- An integer key takes an integral JSON number however it is written (20.0,
+-- 2e1), as the training options and the classifier-only keys do; a fraction
+-- is refused (0.3.1 refused 20.0 for a policy key only).
+SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"min_gate_rows": 40.5}')$$) AS fraction;
+SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route',
+                         '{"min_samples_for_training": 20.0, "max_training_rows": 1e3, "cv_folds": 4.0, "keep_replaced_models": 2.0}') -> 'options' AS integral;
+SELECT (p).min_samples_for_training, (p).max_training_rows
+  FROM (SELECT intent_internal._pg_intent_classifier_policy('r2') AS p) AS x;
+SELECT alter_classifier('r2', '{"min_samples_for_training": 3e1}') -> 'options' ->> 'min_samples_for_training' AS altered;
+SELECT (intent_internal._pg_intent_classifier_policy('r2')).min_samples_for_training;
+SELECT drop_classifier('r2') ->> 'classifier' AS dropped;
 SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"max_intents": "many"}');
 \set SHOW_CONTEXT errors
 SELECT pg_temp.try($$SELECT create_classifier('r2', 'cl_prompts', 'prompt', 'route', '{"algorithm": "magic"}')$$) AS bad_training_option;
