@@ -215,7 +215,8 @@ def main():
     ap.add_argument("--sets", default=",".join(d[0] for d in DATASETS))
     args = ap.parse_args()
     cli = Cli(args.cli, args.work)
-    os.makedirs(args.work, exist_ok=True)
+    if not args.from_json:
+        os.makedirs(args.work, exist_ok=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
     parts, tables = [], {}
