@@ -4,6 +4,7 @@
     bench/quality/novelty.py --cli 0.3.1=/tmp/v031/build/pg-intent --cli 0.3.2=build/release/pg-intent
     bench/quality/novelty.py --cli q0.003=build/release/pg-intent:'{"evidence_quantile":0.003}' ...
     bench/quality/novelty.py --cli 0.3.2=./pg-intent --sklearn seed --sklearn strong
+    bench/quality/novelty.py --cli 'sv=./pg-intent:{"subword_vectors":true}' --unlabelled sv --sets clinc150_dev.csv
 
 --sklearn SETUP adds a scikit-learn peer (bench/peers/sklearn_pipeline.py: `seed` is the seed
 service's pipeline, `strong` the same calibrated LinearSVC on the core's default features), whose
@@ -22,6 +23,11 @@ e-commerce support messages and small talk, and two English messages). A probe o
 a set has an intent for (IN_DOMAIN: "recipe for lasagna" is CLINC150's `recipe` and HWU64's
 `cooking_recipe`) is not off-domain there: it is left out of that set's off-domain count, and the
 line after the table says what each build answered. Prints markdown.
+
+--unlabelled LABEL (repeatable) trains that CLI with unlabelled texts (`pg-intent train
+--unlabelled-data`, for the subword_vectors option): the texts of the set's own train split and,
+on CLINC150, of oos_train; never a label, never the scored split (val, oos_val, test).
+--sets F[,F2...] runs only the sets of those files (e.g. clinc150_dev.csv), for a small first run.
 """
 import argparse
 import json
@@ -32,12 +38,12 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_run import datasets_dir, log, run  # noqa: E402
 
-DATASETS = [  # name, file, train, scored, out-of-scope split
-    ("CLINC150", "clinc150_dev.csv", "train", "val", "oos_val"),
-    ("HWU64", "hwu64.csv", "train", "test", None),
-    ("SNIPS", "snips.csv", "train", "test", None),
-    ("MTOD es (imbalanced: 34 % one label)", "mtod_es.csv", "train", "test", None),
-    ("nlp.js es", "nlpjs_corpus50_es.csv", "train", "test", None),
+DATASETS = [  # name, file, train, scored, out-of-scope split, unlabelled splits (texts only)
+    ("CLINC150", "clinc150_dev.csv", "train", "val", "oos_val", "train,oos_train"),
+    ("HWU64", "hwu64.csv", "train", "test", None, "train"),
+    ("SNIPS", "snips.csv", "train", "test", None, "train"),
+    ("MTOD es (imbalanced: 34 % one label)", "mtod_es.csv", "train", "test", None, "train"),
+    ("nlp.js es", "nlpjs_corpus50_es.csv", "train", "test", None, "train"),
 ]
 EMPTY = ["", " ", "?", "...", "!!!", "¿?", "👍", "😀😀"]
 GIBBERISH = ["zzz qqq", "asdf", "xkcd ptrl", "qwerty uiop", "jjjj kkkk llll", "aaaaaaa", "fghj", "zxcv bnm",
@@ -86,14 +92,28 @@ def main():
     ap.add_argument("--cli", action="append", default=[], help="label=path[:options JSON]")
     ap.add_argument("--sklearn", action="append", default=[], choices=["seed", "strong"],
                     help="a scikit-learn peer: the seed pipeline or the strong setup")
+    ap.add_argument("--unlabelled", action="append", default=[], metavar="LABEL",
+                    help="train the --cli of this label with the set's unlabelled texts too (--unlabelled-data)")
+    ap.add_argument("--sets", default=None, help="only the sets of these files, comma-separated")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
     data_dir = datasets_dir(args.data_dir)
     work = args.workdir or tempfile.mkdtemp(prefix="pgi-novelty.")
+    os.makedirs(work, exist_ok=True)
     peers = [peer(s) for s in args.cli] + [(f"scikit-learn {setup}", SKLEARN, setup) for setup in args.sklearn]
     if not peers:
         raise SystemExit("give at least one --cli or --sklearn")
+    cli_labels = [label for label, path, _ in peers if path != SKLEARN]
+    for label in args.unlabelled:
+        if label not in cli_labels:
+            raise SystemExit(f"--unlabelled {label}: no --cli of that label")
+    datasets = DATASETS
+    if args.sets:
+        wanted = args.sets.split(",")
+        datasets = [d for d in DATASETS if d[1] in wanted]
+        if len(datasets) != len(wanted):
+            raise SystemExit(f"--sets: known files are {', '.join(d[1] for d in DATASETS)}")
     probes = EMPTY + GIBBERISH + OFF_DOMAIN
     print("| set | build | accuracy | coverage | in-scope acc. (abstain = wrong) | OOS recall | "
           f"empty caught ({len(EMPTY)}) | gibberish caught ({len(GIBBERISH)}) | off-domain caught (of {len(OFF_DOMAIN)} "
@@ -101,7 +121,7 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|")
     totals = {label: [0, 0, 0, 0, 0] for label, _, _ in peers}
     in_domain_lines = []
-    for name, fname, train, scored, oos in DATASETS:
+    for name, fname, train, scored, oos, unlabelled in datasets:
         data = os.path.join(data_dir, fname)
         for label, path, options in peers:
             model = os.path.join(work, f"{fname}.{label}.bin".replace(" ", "_"))
@@ -122,7 +142,11 @@ def main():
                 cmd = [path, "train", "--data", data, "--split", train, "--model", model]
                 if options:
                     cmd += ["--options", options]
-                run(cmd)
+                if label in args.unlabelled:
+                    cmd += ["--unlabelled-data", data, "--unlabelled-split", unlabelled]
+                trained = json.loads(run(cmd).strip().splitlines()[-1])
+                log(f"{name}: {label}: " + ", ".join(f"{k} {trained.get(k)}" for k in (
+                    "features", "model_bytes", "train_seconds", "oof_coverage", "threshold")))
                 ev = [path, "eval", "--data", data, "--split", scored, "--model", model, "--timing", "no"]
                 if oos:
                     ev += ["--oos-split", oos]
