@@ -207,6 +207,12 @@ int cmd_train(const Args &a) {
     w["folds"] = rep.plan.folds;
     w["C"] = rep.c_selection.chosen;
     w["C_selected"] = rep.c_selection.selected;
+    if (rep.subword_weight.used)
+        w["subword_weight"] = {{"value", rep.subword_weight.chosen},
+                               {"selected", rep.subword_weight.selected},
+                               {"grid", rep.subword_weight.grid},
+                               {"accuracy", rep.subword_weight.accuracy},
+                               {"seconds", rep.subword_weight.seconds}};
     w["typo_variants"] = rep.typo_variants;
     w["oof_rows"] = rep.oof.rows;
     w["oof_accuracy"] = rep.oof.accuracy;

@@ -31,8 +31,8 @@ size_t pick_C(const std::vector<double> &grid, const std::vector<double> &accura
     return best;
 }
 
-// Out-of-fold accuracy (served label = raw argmax over the intents) of the
-// in-scope held-out entries, rescored by their fold models.
+} // namespace
+
 double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d) {
     const size_t k = d.labels.size();
     std::vector<float> s(padded(set.columns));
@@ -46,8 +46,6 @@ double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const Prepared
     }
     return n ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
 }
-
-} // namespace
 
 std::vector<double> c_candidates(const LearnerOptions &learner, bool select_C, double grid_unit_work,
                                  CSelection &selection) {

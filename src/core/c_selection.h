@@ -28,6 +28,11 @@ struct CSelection {
 std::vector<double> c_candidates(const LearnerOptions &learner, bool select_C, double grid_unit_work,
                                  CSelection &selection);
 
+// Out-of-fold accuracy (served label = raw argmax over the intents) of the
+// in-scope held-out entries, rescored by their fold models: what C and the
+// subword weight (training.cpp) are chosen by.
+double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d);
+
 // Index into `cv` (one fold-model set per candidate) of the C to keep: the
 // best out-of-fold accuracy of the in-scope held-out entries, ties to the C
 // closest to the given one. Records the grid and its accuracies in

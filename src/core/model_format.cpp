@@ -708,6 +708,10 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
             corrupt("The stored options " +
                     std::string(m.options_.subword_vectors ? "ask for" : "do not hold") +
                     " subword vectors but the model has format version " + std::to_string(version) + ".");
+        // A model serves with the weight it was trained with, always stored
+        // (one chosen out of fold included).
+        if (m.options_.subword_vectors && !(m.options_.subword_weight > 0))
+            corrupt("The stored options hold subword vectors without their weight.");
     }
     // 2 algorithm
     {

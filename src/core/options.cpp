@@ -565,7 +565,7 @@ Json ModelOptions::as_json() const {
         sv["learning_rate"] = subword.learning_rate;
         sv["min_n"] = subword.min_n;
         sv["max_n"] = subword.max_n;
-        sv["weight"] = subword_weight;
+        if (subword_weight > 0) sv["weight"] = subword_weight; // absent: chosen out of fold
         w["subword_vectors"] = sv;
     }
     return w;

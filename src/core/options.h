@@ -123,12 +123,14 @@ struct ModelOptions {
     // values, in cross-validation, refit, calibration and at serving. Off by
     // default. The defaults are the cheap configuration of
     // bench/results/2026-11-29-vm-subword-features.md (dim 16, 5 epochs,
-    // 2^16 buckets, learning rate 0.25, n-grams 3-6) with weight 2, the
-    // weight its cross-validation chose on most sets. Stored with the model
-    // only when on.
+    // 2^16 buckets, learning rate 0.25, n-grams 3-6). subword_weight 0 (the
+    // default): the weight is chosen out of fold from kSubwordWeightGrid
+    // (training.cpp), 0 included, which trains the model the option off
+    // would; a weight given (above 0) is used as given. Stored with the
+    // model only when on, with the weight it serves with.
     bool subword_vectors = false;
     SubwordOptions subword;
-    double subword_weight = 2.0;
+    double subword_weight = 0.0;
 
     // Applies a flat JSON object of options, e.g.
     // {"algorithm":"logistic_regression","C":0.5,"char_ngrams":false}.

@@ -32,6 +32,11 @@
 //                       folds.h) that the HTML report words in the reader's
 //                       language; each `reason` beside it is the same in
 //                       English, for programs that read 0.3.1's reports.
+//   subword_weight      (with subword_vectors only) the weight of the
+//                       subword block: value (0: no vectors, the model the
+//                       option off trains), selected (chosen out of fold;
+//                       false: as given), grid and accuracy (each weight's
+//                       out-of-fold accuracy, as C's), seconds, reason.
 // 0.1.0's report also had baseline_metrics (the active model scored on the
 // new test split, which it had mostly trained on); there is no such
 // comparison any more. The gate object carries the fair one, on fresh rows.
@@ -176,6 +181,10 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
               {"grid", c_selection.grid},
               {"accuracy", c_selection.accuracy},
               {"reason", c_selection.reason}};
+    if (subword_weight.used)
+        w["subword_weight"] = {{"value", subword_weight.chosen},    {"selected", subword_weight.selected},
+                               {"grid", subword_weight.grid},       {"accuracy", subword_weight.accuracy},
+                               {"seconds", subword_weight.seconds}, {"reason", subword_weight.reason}};
 
     std::vector<size_t> row_ids;
     row_ids.reserve(oof_entries.size());

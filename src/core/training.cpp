@@ -1,6 +1,6 @@
 // The training pipeline, one function per phase, in the order train_model
 // runs them: prepare -> features (+ typo variants) -> out-of-fold scores
-// (and C) -> calibrator -> out-of-fold predictions -> thresholds and metrics
+// (and C, and the subword weight) -> calibrator -> out-of-fold predictions -> thresholds and metrics
 // -> refit on every row -> gate evidence -> a format 2 model.
 #include "training.h"
 
@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <memory>
 #include <optional>
 
 namespace intent {
@@ -83,6 +85,7 @@ struct TrainingRun {
     MemoryCharge set_charge;     // the training labels
     MemoryCharge subword_charge; // the subword vectors' tables (subword_vectors option)
     const std::vector<std::string> *unlabelled = nullptr; // more texts for the subword vectors
+    std::shared_ptr<const SubwordVectors> subword;        // trained, when the option is on
     size_t k = 0, n = 0;                                  // intents, entries
     bool has_oos_rows = false;
     // Columns the served model keeps: the intents, plus the out-of-scope
@@ -210,8 +213,16 @@ Vectorizer prepare_features(TrainingRun &run) {
                 return false;
             }));
         run.subword_charge.add(vectors->words().size() * so.dim * 2 * sizeof(float), "the subword vectors");
-        vec.attach_subword(std::move(vectors), static_cast<float>(options.subword_weight));
-        vec.transform(d.texts, set.entries, &callbacks);
+        run.subword = std::move(vectors);
+        run.report.subword_weight.used = true;
+        if (options.subword_weight > 0) {
+            // A weight given is used as given.
+            run.report.subword_weight.chosen = options.subword_weight;
+            run.report.subword_weight.reason = "as given";
+            vec.attach_subword(run.subword, static_cast<float>(options.subword_weight));
+            vec.transform(d.texts, set.entries, &callbacks);
+        }
+        // Otherwise choose_subword_weight() attaches the weight it chooses.
     }
     {
         // Out of fold and in the gate, a row the vocabulary does not
@@ -289,6 +300,75 @@ FoldModels out_of_fold_models(TrainingRun &run) {
     const size_t chosen = choose_C(Cs, cv, set, d, options.learner.C, report.c_selection);
     FoldModels oof = std::move(cv[chosen]);
     return oof;
+}
+
+// The subword weights tried out of fold when none is given: 0 (the option
+// off's model) and the weights around the 2 the study chose most often
+// (bench/results/2026-11-29-vm-subword-core.md: on HWU64's test split 0.5
+// gained and 2 lost). One cross-validation each, so the run's out-of-fold
+// models cost up to four times those of a fixed weight.
+constexpr double kSubwordWeightGrid[] = {0.0, 0.5, 1.0, 2.0};
+
+// The run's feature rows with subword weight `w`: for 0, the TF-IDF rows
+// fit_transform made (kept in `tfidf` while another weight's rows are in
+// the set) and no vectors, exactly as with the option off; otherwise the
+// same rows with the block. The typo variants follow the vectoriser.
+void use_subword_weight(TrainingRun &run, Vectorizer &vec, double w, FeatureMatrix &tfidf) {
+    TrainingSet &set = run.set;
+    const PreparedDataset &d = run.report.data;
+    if (w == 0) {
+        if (vec.subword() != nullptr) set.entries = std::move(tfidf);
+        vec.attach_subword(nullptr, 0.0f);
+    } else {
+        if (vec.subword() == nullptr) tfidf = std::move(set.entries);
+        vec.attach_subword(run.subword, static_cast<float>(w));
+        vec.transform(d.texts, set.entries, &run.callbacks);
+    }
+    set.variant_entry.clear();
+    add_typo_variants(vec, d, run.report.typo_variants, run.options.evaluation.seed, set, run.callbacks);
+}
+
+// subword_vectors without a weight: the out-of-fold models (over the C grid
+// when affordable) of each weight of kSubwordWeightGrid, and the weight of
+// the best out-of-fold accuracy (c_selection.h's, at each weight's own C),
+// ties to the smaller weight. The same folds and fold models as
+// out_of_fold_models(), one set per weight; the best so far is kept. Leaves
+// the set, the vectoriser and report.c_selection as the chosen weight's:
+// with 0 chosen, as the option off leaves them.
+FoldModels choose_subword_weight(TrainingRun &run, Vectorizer &vec) {
+    const auto t0 = Clock::now();
+    SubwordWeightSelection &sel = run.report.subword_weight;
+    const PreparedDataset &d = run.report.data;
+    sel.selected = true;
+    sel.grid.assign(std::begin(kSubwordWeightGrid), std::end(kSubwordWeightGrid));
+    sel.reason = "weight in {0, 0.5, 1, 2} by out-of-fold accuracy";
+    FeatureMatrix tfidf;
+    FoldModels best;
+    CSelection best_c;
+    size_t best_i = 0;
+    for (size_t i = 0; i < sel.grid.size(); ++i) {
+        if (i > 0) use_subword_weight(run, vec, sel.grid[i], tfidf);
+        FoldModels fm = out_of_fold_models(run);
+        sel.accuracy.push_back(oof_accuracy(fm, run.set, d));
+        // Accuracies closer than one row in a million are ties.
+        if (i == 0 || sel.accuracy[i] > sel.accuracy[best_i] + 1e-9) {
+            best = FoldModels(); // one set of fold models at a time besides the candidate's
+            best = std::move(fm);
+            best_c = run.report.c_selection;
+            best_i = i;
+        }
+        run.callbacks.check_cancel();
+    }
+    if (best_i + 1 != sel.grid.size()) use_subword_weight(run, vec, sel.grid[best_i], tfidf);
+    run.report.c_selection = best_c;
+    sel.chosen = sel.grid[best_i];
+    if (sel.chosen == 0) {
+        // The model the option off trains: the vectors go.
+        run.subword.reset();
+        run.subword_charge.reset();
+    }
+    sel.seconds = seconds_since(t0);
+    return best;
 }
 
 // The input rows of each entry (CSR: row_list[row_start[e], row_start[e + 1])),
@@ -752,14 +832,20 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
     // gate they go for good. Their charge is given back either way, and
     // taken again after the refit, as when they are copied back: the budget
     // sees the same charges whether the caller kept its rows or not.
-    for (const std::string &t : report.data.texts)
-        run.text_bytes += sizeof(std::string) + t.capacity();
-    if (owned == nullptr || active == nullptr) std::vector<std::string>().swap(report.data.texts);
-    run.data_charge.shrink(run.text_bytes);
-    release_free_memory(); // the texts, the rows, and the vectoriser's small buffers
+    // Choosing the subword weight reads them (each weight's rows) first.
+    auto drop_texts = [&] {
+        for (const std::string &t : report.data.texts)
+            run.text_bytes += sizeof(std::string) + t.capacity();
+        if (owned == nullptr || active == nullptr) std::vector<std::string>().swap(report.data.texts);
+        run.data_charge.shrink(run.text_bytes);
+        release_free_memory(); // the texts, the rows, and the vectoriser's small buffers
+    };
+    const bool choose_weight = options.subword_vectors && !(options.subword_weight > 0);
+    if (!choose_weight) drop_texts();
 
     t0 = Clock::now();
-    FoldModels oof = out_of_fold_models(run);
+    FoldModels oof = choose_weight ? choose_subword_weight(run, vec) : out_of_fold_models(run);
+    if (choose_weight) drop_texts();
     DualSolution refit_start = std::move(oof.refit_start);
     MemoryCharge refit_start_charge = std::move(oof.refit_start_charge);
     report.seconds_evaluate = seconds_since(t0);
@@ -802,6 +888,14 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
     auto assemble = [&] {
         ModelOptions stored = options;
         stored.learner.C = report.c_selection.chosen; // the model records the C it was trained with
+        if (stored.subword_vectors && report.subword_weight.chosen == 0) {
+            // Weight 0 chosen: the option off's model, options and bytes.
+            stored.subword_vectors = false;
+            stored.subword = SubwordOptions{};
+            stored.subword_weight = 0;
+        } else if (stored.subword_vectors) {
+            stored.subword_weight = report.subword_weight.chosen; // the weight it serves with
+        }
         model.emplace(IntentModel::assemble(
             std::move(stored), std::move(vec), d.labels, weights, report.calibrator, report.threshold.global,
             thr, run.oos_class, report.evidence.floor, report.unknown_words.limit, report.support.floor));

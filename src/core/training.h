@@ -33,11 +33,25 @@ struct RowResult {
     bool uncertain = false;      // would abstain (below the threshold, or out of scope)
 };
 
+// The subword_vectors option's weight (training.cpp): given, or chosen by
+// out-of-fold accuracy over kSubwordWeightGrid, 0 (the vectors left out)
+// included.
+struct SubwordWeightSelection {
+    bool used = false;            // the run had subword_vectors on
+    bool selected = false;        // chosen out of fold (false: the weight as given)
+    std::vector<double> grid;     // candidate weights
+    std::vector<double> accuracy; // out-of-fold accuracy of each (at its own chosen C)
+    double chosen = 0;            // 0: the model is the one the option off trains
+    double seconds = 0;           // the choice's features and cross-validations, the kept one's included
+    std::string reason;
+};
+
 // Everything train_model learned and measured.
 struct TrainReport {
     PreparedDataset data;
     EvaluationPlan plan; // method, folds, the fold of every entry, and why
     CSelection c_selection;
+    SubwordWeightSelection subword_weight;
     int typo_variants = 0;         // synthetic variants per row used (see typos.h)
     double fold_tolerance = 0;     // solver tolerance of the fold fits (training.cpp says why)
     bool refit_warm_start = false; // the refit started from the folds' mean dual solution

@@ -358,6 +358,8 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     model_metrics["unknown_words"] = report.value("unknown_words", none);
     if (const intent::Json rule = report.value("recall_rule", none); !rule.is_null())
         model_metrics["recall_rule"] = rule; // recall_label's offset, when set
+    if (const intent::Json weight = report.value("subword_weight", none); !weight.is_null())
+        model_metrics["subword_weight"] = weight; // subword_vectors' weight and its choice, when on
     model_metrics["calibration"] = metrics.is_object() ? metrics.value("calibration", none) : none;
     model_metrics["evaluation"] = report.value("evaluation", none);
     row.set(kModelMetrics, model_metrics);

@@ -15,7 +15,7 @@ import sys
 from make_v2_corpus import OUT, fixed, sections, train_small
 
 OPTIONS = ('{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives",'
-           '"subword_vectors":{"dim":2,"buckets":16,"epochs":1}}')
+           '"subword_vectors":{"dim":2,"buckets":16,"epochs":1,"weight":2}}')
 
 
 def main():

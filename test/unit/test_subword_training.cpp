@@ -108,7 +108,7 @@ TEST(SubwordTraining, OffKeepsFormat3AndTheSameBytes) {
 }
 
 TEST(SubwordTraining, OnAddsTheBlockAndStoresTheVectors) {
-    const ModelOptions options = with(R"({"subword_vectors": {"buckets": 4096}})");
+    const ModelOptions options = with(R"({"subword_vectors": {"buckets": 4096, "weight": 2}})");
     const TrainedModel t = train_model(rows(), options, TrainCallbacks{});
     const IntentModel &m = t.model;
     ASSERT_NE(m.vectorizer().subword(), nullptr);
@@ -149,7 +149,7 @@ TEST(SubwordTraining, OnAddsTheBlockAndStoresTheVectors) {
 }
 
 TEST(SubwordTraining, UnlabelledTextsOnlyFeedTheVectors) {
-    const ModelOptions options = with(R"({"subword_vectors": {"buckets": 4096}})");
+    const ModelOptions options = with(R"({"subword_vectors": {"buckets": 4096, "weight": 2}})");
     const std::vector<std::string> more = {"mi pedido no llega", "devolver unas botas", "tarjeta rechazada"};
     const TrainedModel a = train_model(rows(), options, TrainCallbacks{});
     const TrainedModel b = train_model(rows(), options, TrainCallbacks{}, nullptr, &more);
@@ -159,7 +159,7 @@ TEST(SubwordTraining, UnlabelledTextsOnlyFeedTheVectors) {
 
 TEST(SubwordTraining, Format4BlobsRefuseCorruption) {
     const TrainedModel t =
-        train_model(rows(), with(R"({"subword_vectors": {"buckets": 4096}})"), TrainCallbacks{});
+        train_model(rows(), with(R"({"subword_vectors": {"buckets": 4096, "weight": 2}})"), TrainCallbacks{});
     std::string blob = t.model.serialize();
     // A flipped byte in the table fails the checksum; a truncated blob too.
     std::string flipped = blob;
@@ -181,4 +181,119 @@ TEST(SubwordTraining, Format4BlobsRefuseCorruption) {
         EXPECT_EQ(e.kind(), ErrorKind::CorruptModel);
         EXPECT_NE(e.detail().find("subword"), std::string::npos) << e.detail();
     }
+}
+
+namespace {
+
+// Random lower-case words of `len` letters (a fixed seed): keywords that
+// share no character n-gram a TF-IDF feature could generalise from.
+std::vector<std::string> random_words(size_t count, size_t len, uint64_t seed) {
+    std::vector<std::string> out;
+    uint64_t x = seed;
+    while (out.size() < count) {
+        std::string w;
+        for (size_t i = 0; i < len; ++i) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            w.push_back(static_cast<char>('a' + (x >> 33) % 26));
+        }
+        out.push_back(w);
+    }
+    return out;
+}
+
+// Three labels, each of 40 keywords that appear once among the labelled
+// rows, always between the same words: out of fold a row's keyword was
+// never seen with a label, so its TF-IDF row says nothing of it. The
+// unlabelled texts put each label's keywords beside that label's own
+// context words, so the subword vectors of one label's keywords agree.
+void keyword_data(std::vector<LabeledText> &labelled, std::vector<std::string> &unlabelled) {
+    const char *contexts[3][3] = {
+        {"rojo", "fuego", "sol"}, {"azul", "agua", "mar"}, {"verde", "hoja", "bosque"}};
+    const char *labels[3] = {"caliente", "mojado", "planta"};
+    const std::vector<std::string> words = random_words(120, 8, 7);
+    for (size_t i = 0; i < words.size(); ++i) {
+        const size_t c = i % 3;
+        LabeledText t;
+        t.text = "por favor " + words[i] + " gracias";
+        t.label = labels[c];
+        labelled.push_back(t);
+        for (int r = 0; r < 12; ++r)
+            unlabelled.push_back(std::string(contexts[c][r % 3]) + " " + words[i] + " " +
+                                 contexts[c][(r + 1) % 3] + " " + contexts[c][(r + 2) % 3]);
+    }
+}
+
+} // namespace
+
+// Without a weight the run chooses it out of fold. Where the vectors add
+// nothing (TF-IDF alone is right on every row out of fold), the choice is 0
+// (ties go to the smaller weight), and weight 0 is the option off's model:
+// the same bytes, format 3, no vectors.
+TEST(SubwordWeight, ZeroWhenTheVectorsDoNotHelpServesAsOff) {
+    const TrainedModel off = train_model(rows(), ModelOptions{}, TrainCallbacks{});
+    const TrainedModel on =
+        train_model(rows(), with(R"({"subword_vectors": {"buckets": 4096}})"), TrainCallbacks{});
+    const SubwordWeightSelection &s = on.report.subword_weight;
+    EXPECT_TRUE(s.used);
+    ASSERT_TRUE(s.selected);
+    EXPECT_EQ(s.grid, (std::vector<double>{0.0, 0.5, 1.0, 2.0}));
+    ASSERT_EQ(s.accuracy.size(), s.grid.size());
+    for (double a : s.accuracy)
+        EXPECT_LE(a, s.accuracy[0] + 1e-9);
+    EXPECT_EQ(s.chosen, 0.0);
+    EXPECT_EQ(on.model.format_version(), IntentModel::kFormatVersion);
+    EXPECT_EQ(on.model.vectorizer().subword(), nullptr);
+    EXPECT_EQ(on.model.serialize(), off.model.serialize());
+    EXPECT_EQ(on.report.c_selection.chosen, off.report.c_selection.chosen);
+    EXPECT_EQ(on.report.threshold.global, off.report.threshold.global);
+    // The report names the choice; the option off's has no such key.
+    const Json j = on.report.to_json_object(on.model);
+    ASSERT_TRUE(j.contains("subword_weight"));
+    EXPECT_EQ(j["subword_weight"]["value"].get<double>(), 0.0);
+    EXPECT_TRUE(j["subword_weight"]["selected"].get<bool>());
+    EXPECT_EQ(j["subword_weight"]["accuracy"].size(), 4u);
+    EXPECT_FALSE(off.report.to_json_object(off.model).contains("subword_weight"));
+}
+
+// Where only the vectors carry the label out of fold, a weight above 0 is
+// chosen, and the model serves with it (format 4, the weight stored).
+TEST(SubwordWeight, AboveZeroWhenTheVectorsHelp) {
+    std::vector<LabeledText> labelled;
+    std::vector<std::string> unlabelled;
+    keyword_data(labelled, unlabelled);
+    const ModelOptions options = with(R"({"subword_vectors": {"buckets": 4096, "epochs": 20}})");
+    const TrainedModel t = train_model(labelled, options, TrainCallbacks{}, nullptr, &unlabelled);
+    const SubwordWeightSelection &s = t.report.subword_weight;
+    ASSERT_TRUE(s.selected);
+    ASSERT_EQ(s.accuracy.size(), 4u);
+    EXPECT_GT(s.chosen, 0.0);
+    double best = 0;
+    for (size_t i = 0; i < s.grid.size(); ++i)
+        if (s.grid[i] == s.chosen) best = s.accuracy[i];
+    EXPECT_GT(best, s.accuracy[0] + 0.1) << "0: " << s.accuracy[0] << ", chosen: " << best;
+    ASSERT_NE(t.model.vectorizer().subword(), nullptr);
+    EXPECT_EQ(t.model.format_version(), IntentModel::kSubwordFormatVersion);
+    EXPECT_EQ(t.model.options().subword_weight, s.chosen);
+    EXPECT_EQ(t.model.vectorizer().subword_weight(), static_cast<float>(s.chosen));
+    // Stored with its weight and read back the same; training again gives the same bytes.
+    const std::string blob = t.model.serialize();
+    EXPECT_EQ(load(blob).serialize(), blob);
+    EXPECT_EQ(train_model(labelled, options, TrainCallbacks{}, nullptr, &unlabelled).model.serialize(), blob);
+}
+
+// A weight given is used as given: no choice, no extra cross-validation.
+TEST(SubwordWeight, AGivenWeightWins) {
+    std::vector<LabeledText> labelled;
+    std::vector<std::string> unlabelled;
+    keyword_data(labelled, unlabelled);
+    const TrainedModel t =
+        train_model(labelled, with(R"({"subword_vectors": {"buckets": 4096, "weight": 0.5}})"),
+                    TrainCallbacks{}, nullptr, &unlabelled);
+    const SubwordWeightSelection &s = t.report.subword_weight;
+    EXPECT_TRUE(s.used);
+    EXPECT_FALSE(s.selected);
+    EXPECT_TRUE(s.grid.empty());
+    EXPECT_EQ(s.chosen, 0.5);
+    EXPECT_EQ(t.model.options().subword_weight, 0.5);
+    EXPECT_EQ(t.model.vectorizer().subword_weight(), 0.5f);
 }
