@@ -7,7 +7,7 @@ off, same run, through the pg-intent CLI (bench/results/2026-11-29-vm-subword-co
   subword_core.py full                         CLINC150 (val), HWU64, SNIPS, MTOD es (test): the train split
 
 Variants: `off` (no option), `on` (vectors trained on the training rows' texts, which is what
-train_intent_model() does), and for few-shot `on+unlabelled` (vectors also trained on the texts
+train_intent_model() does; the weight chosen out of fold), `on w2` (the same, the weight fixed at 2), and for few-shot `on+unlabelled` (vectors also trained on the texts
 of all 15,000 CLINC150 train rows, labels never read: the setting of the fastText study,
 bench/results/2026-11-29-vm-subword-features.md, through the CLI's --unlabelled-data).
 AUROC: of the top decision score (`predict --scores yes`), as the study's, and of the served
@@ -25,7 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from cli_run import datasets_dir, log, run  # noqa: E402
 
-ON = '{"subword_vectors": true}'
+ON = '{"subword_vectors": true}'  # the weight chosen out of fold (2026-11-29-vm-subword-weight.md)
+W2 = '{"subword_vectors": {"weight": 2}}'  # the weight fixed at 2, the option's former default
 
 
 def read_rows(path):
@@ -109,11 +110,11 @@ def fewshot(a, work):
         sample = sample_per_intent(rows, "train", 5, seed)
         path = os.path.join(work, "clinc_5shot_%d.csv" % seed)
         write_rows(path, [dict(r, split="train") for r in sample] + val)
-        for variant, opts, extra in [("off", None, ()), ("on", ON, ()),
-                                     ("on+unlabelled", ON, ("--unlabelled-data", data, "--unlabelled-split",
-                                                            "train"))]:
+        unl = ("--unlabelled-data", data, "--unlabelled-split", "train")
+        for variant, opts, extra in [("off", None, ()), ("on", ON, ()), ("on w2", W2, ()),
+                                     ("on+unlabelled", ON, unl), ("on+unlabelled w2", W2, unl)]:
             log("fewshot seed %d %s" % (seed, variant))
-            r = train_eval(a.cli, path, "train", "val", path + "." + variant + ".bin", opts, extra,
+            r = train_eval(a.cli, path, "train", "val", path + "." + variant.replace(" ", "_") + ".bin", opts, extra,
                            ([x["text"] for x in val], [x["text"] for x in oos]))
             r.update(section="fewshot", seed=seed, variant=variant)
             out.append(r)
@@ -133,9 +134,9 @@ def full(a, work):
             rows = read_rows(data)
             oos = ([r["text"] for r in rows if r["split"] == "val"],
                    [r["text"] for r in rows if r["split"] == "oos_val"])
-        for variant, opts in [("off", None), ("on", ON)]:
+        for variant, opts in [("off", None), ("on", ON), ("on w2", W2)]:
             log("full %s %s" % (name, variant))
-            m = os.path.join(work, "full_%s.%s.bin" % (name.replace(" ", ""), variant))
+            m = os.path.join(work, "full_%s.%s.bin" % (name.replace(" ", ""), variant.replace(" ", "_")))
             r = train_eval(a.cli, data, "train", ev, m, opts, (), oos)
             r.update(section="full", set=name, variant=variant)
             out.append(r)
@@ -159,8 +160,9 @@ def main():
     for r in res:
         key = "seed %s" % r["seed"] if r["section"] == "fewshot" else r["set"]
         t, e = r["train"], r["eval"]
-        print("| %s | %s | %.4f | %s | %s | %d | %d | %.3f |" % (
-            key, r["variant"], e["accuracy"],
+        sw = t.get("subword_weight")
+        print("| %s | %s | %s | %.4f | %s | %s | %d | %d | %.3f |" % (
+            key, r["variant"], "" if sw is None else "%g %s" % (sw["value"], sw["accuracy"]), e["accuracy"],
             "%.3f" % r["auroc_top_score"] if "auroc_top_score" in r else "",
             "%.3f" % r["auroc_confidence"] if "auroc_confidence" in r else "",
             t["features"], t["model_bytes"], t["train_seconds"]))
