@@ -19,9 +19,35 @@ SELECT intent_model_info(model) ->> 'format_version' AS format_version,
   FROM ai_intent_models WHERE is_active;
 SELECT intent_training_options() ? 'subword_vectors' AS shown_by_default;
 
--- On: format 4, whose features are the TF-IDF terms and the block's 16
--- columns; the stored options hold the settings.
-SELECT train_intent_model('subword', 'full', '{"subword_vectors": true, "deploy": "always"}') ->> 'deploy_reason' AS reason;
+-- On without a weight: the weight is chosen out of fold from {0, 0.5, 1, 2},
+-- and the run's report and the model's metrics say which and why (each
+-- weight's out-of-fold accuracy). Weight 0 is the option off's model
+-- (format 3); any other is served with the vectors (format 4).
+SELECT train_intent_model('subword_chosen', 'full', '{"subword_vectors": true, "deploy": "never"}') ->> 'deploy_reason' AS reason;
+SELECT w -> 'value' AS chosen, w ->> 'selected' AS selected, w -> 'grid' AS grid, jsonb_array_length(w -> 'accuracy') AS accuracies,
+       (w -> 'grid') @> jsonb_build_array(w -> 'value') AS value_in_grid,
+       (SELECT max(a::text::float8) FROM jsonb_array_elements(w -> 'accuracy') AS a)
+         = (w -> 'accuracy' ->> ((SELECT i - 1 FROM jsonb_array_elements(w -> 'grid') WITH ORDINALITY AS g(x, i)
+                                   WHERE x = w -> 'value'))::int)::float8 AS value_has_best_accuracy,
+       w ->> 'reason' AS reason
+  FROM ai_training_runs AS r, LATERAL (SELECT r.metrics -> 'subword_weight') AS s(w)
+ WHERE r.run_name = 'subword_chosen';
+SELECT m.metrics -> 'subword_weight' -> 'value' = r.metrics -> 'subword_weight' -> 'value' AS model_metrics_agree,
+       (intent_model_info(m.model) ->> 'format_version')::int
+         = CASE WHEN (r.metrics #>> '{subword_weight,value}')::float8 = 0 THEN 3 ELSE 4 END AS format_follows_weight
+  FROM ai_training_runs AS r JOIN ai_intent_models AS m ON m.run_id = r.id
+ WHERE r.run_name = 'subword_chosen';
+-- Here the folds chose 0: the model is the option off's, the same bytes as
+-- the run 'plain' above trained from the same rows.
+SELECT (SELECT m.sha256 FROM ai_intent_models AS m JOIN ai_training_runs AS r ON m.run_id = r.id
+         WHERE r.run_name = 'subword_chosen')
+     = (SELECT m.sha256 FROM ai_intent_models AS m JOIN ai_training_runs AS r ON m.run_id = r.id
+         WHERE r.run_name = 'plain') AS same_bytes_as_off;
+
+-- On with a weight given: used as given, format 4, whose features are the
+-- TF-IDF terms and the block's 16 columns; the stored options hold the settings.
+SELECT train_intent_model('subword', 'full', '{"subword_vectors": {"weight": 2}, "deploy": "always"}') ->> 'deploy_reason' AS reason;
+SELECT metrics -> 'subword_weight' AS given_weight FROM ai_training_runs WHERE run_name = 'subword';
 SELECT i ->> 'format_version' AS format_version,
        (i ->> 'features')::int - (i ->> 'word_features')::int - (i ->> 'char_features')::int AS block_columns,
        i #> '{options,subword_vectors}' AS stored_option
@@ -34,8 +60,10 @@ SELECT count(*) > 0 AS has_subword_terms,
        bool_and(t ->> 'term' LIKE 'subword:%') AS named_by_column
   FROM explain_intent('quiero devolver la chaqueta', 1000) AS e, jsonb_array_elements(e -> 'terms') AS t
  WHERE t ->> 'kind' = 'subword';
--- The settings, each optional; shown back with the weight.
+-- The settings, each optional; shown back with the weight when one is given
+-- (without one, it is chosen out of fold and not shown).
 SELECT intent_training_options('{"subword_vectors": {"dim": 8, "epochs": 2, "weight": 1}}') -> 'subword_vectors' AS effective;
+SELECT intent_training_options('{"subword_vectors": true}') -> 'subword_vectors' AS effective_chosen;
 
 -- Bad values: 22023 naming the option, the detail saying what is allowed.
 DO $$
