@@ -5,7 +5,9 @@
 
 #include "linear_internal.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -112,6 +114,45 @@ inline void prefetch_row(const void *const *row_data, const uint32_t *row_len, s
 // Bits of a class mask, lowest first.
 inline int lowest_bit(uint32_t m) {
     return __builtin_ctz(m);
+}
+
+// The SVM solver's coordinate steps on one row for the classes of mask m,
+// given the row's dot products with their weights: each class's projected
+// gradient, its shrinking (bit c of row_mask off, one fewer active row), its
+// pass's largest and smallest projected gradient, and its new dual variable
+// a[c], with the change of w it makes (d[c], times the row) and of the bias
+// weight wb[c]. pos is the row's class within the block (any other value:
+// none). True when some a[c] changed.
+template <size_t B>
+inline bool svm_row_steps(uint32_t m, const float *dot, size_t pos, double *a, double *wb, double bias,
+                          double diag, double qd, const double *pg_max_old, double *pg_max, double *pg_min,
+                          uint32_t &row_mask, size_t *active_count, float *d) {
+    bool changed = false;
+    for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
+        const size_t c = static_cast<size_t>(lowest_bit(mm));
+        const double yi = c == pos ? 1.0 : -1.0;
+        const double g = yi * (dot[c] + wb[c] * bias) - 1.0 + diag * a[c];
+        double pg = g;
+        if (a[c] == 0) {
+            if (g > pg_max_old[c]) {
+                // At the bound and likely to stay there: shrink.
+                row_mask &= ~(1u << c);
+                --active_count[c];
+                continue;
+            }
+            if (g > 0) pg = 0;
+        }
+        pg_max[c] = std::max(pg_max[c], pg);
+        pg_min[c] = std::min(pg_min[c], pg);
+        if (std::fabs(pg) > 1e-12) {
+            const double next = std::max(a[c] - g / qd, 0.0);
+            d[c] = static_cast<float>((next - a[c]) * yi);
+            wb[c] += (next - a[c]) * yi * bias;
+            a[c] = next;
+            changed = true;
+        }
+    }
+    return changed;
 }
 
 // The warm start of the classes [first, first + nb) of a block into

@@ -148,7 +148,7 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
             if (m != 0) {
                 const size_t n = row_len[i];
                 const auto e = make_row<E>(p, i);
-                float dot[B], d[B] = {};
+                float dot[B] = {}, d[B] = {};
                 // Late in training most rows matter to one or two classes of
                 // the block: scalar work for those is cheaper than B lanes.
                 const bool few = B >= 8 && __builtin_popcount(m) <= 2;
@@ -161,33 +161,10 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                     block_dot<B>(W, e, n, dot);
                 }
                 const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
-                bool changed = false;
                 double *a = alpha.data() + i * B;
                 out.steps += static_cast<size_t>(__builtin_popcount(m));
-                for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
-                    const size_t c = static_cast<size_t>(lowest_bit(mm));
-                    const double yi = c == pos ? 1.0 : -1.0;
-                    const double g = yi * (dot[c] + wb[c] * bias) - 1.0 + p.diag[i] * a[c];
-                    double pg = g;
-                    if (a[c] == 0) {
-                        if (g > pg_max_old[c]) {
-                            // At the bound and likely to stay there: shrink.
-                            mask[i] &= ~(1u << c);
-                            --active_count[c];
-                            continue;
-                        }
-                        if (g > 0) pg = 0;
-                    }
-                    pg_max[c] = std::max(pg_max[c], pg);
-                    pg_min[c] = std::min(pg_min[c], pg);
-                    if (std::fabs(pg) > 1e-12) {
-                        const double next = std::max(a[c] - g / p.qd[i], 0.0);
-                        d[c] = static_cast<float>((next - a[c]) * yi);
-                        wb[c] += (next - a[c]) * yi * bias;
-                        a[c] = next;
-                        changed = true;
-                    }
-                }
+                const bool changed = svm_row_steps<B>(m, dot, pos, a, wb, bias, p.diag[i], p.qd[i],
+                                                      pg_max_old, pg_max, pg_min, mask[i], active_count, d);
                 if (changed && few) {
                     for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
                         const size_t c = static_cast<size_t>(lowest_bit(mm));

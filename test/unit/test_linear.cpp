@@ -408,3 +408,84 @@ TEST(Linear, SvmAvx512BuildGivesTheGenericBits) {
     }
     use_svm_avx512(true);
 }
+
+// The AVX-512 build's coordinate steps (svm_row_steps_avx512: projected
+// gradient, shrinking, the step and the bias weight in lane masks) against
+// the generic ones where the refit runs them: rows of unequal cost (sample
+// weights: each row's own diagonal and step size), a bias, a warm start and
+// the dual solution kept, 30 classes (two blocks of 15, a spare lane each),
+// on one thread and two.
+TEST(Linear, SvmAvx512StepsGiveTheGenericBitsWarmStarted) {
+    if (!svm_avx512_available()) GTEST_SKIP() << "no AVX-512F on this CPU";
+    SparseMatrix S;
+    std::vector<int> y;
+    random_problem(1200, 300, 30, 17, S, y);
+    const FeatureMatrix X = FeatureMatrix::from_sparse(S);
+    std::vector<float> weights(y.size());
+    Rng rng(5);
+    for (float &w : weights)
+        w = 0.25f + static_cast<float>(rng.below(8)) / 4.0f;
+    std::vector<uint32_t> half;
+    for (uint32_t r = 0; r < y.size(); r += 2)
+        half.push_back(r);
+    std::vector<int> half_y;
+    std::vector<float> half_w;
+    for (uint32_t r : half) {
+        half_y.push_back(y[r]);
+        half_w.push_back(weights[r]);
+    }
+    for (int threads : {1, 2}) {
+        LearnerOptions o;
+        o.algorithm = Algorithm::LinearSVM;
+        o.threads = threads;
+        o.C = 0.7;
+        o.bias = 1;
+        auto solve = [&](bool wide, DualSolution &duals) {
+            use_svm_avx512(wide);
+            // A fold on every other row, then every row from its duals.
+            DualSolution fold_duals;
+            OneVsRestProblem fold;
+            fold.X = &X;
+            fold.y = &half_y;
+            fold.num_classes = 30;
+            fold.sample_weight = &half_w;
+            fold.rows = &half;
+            fold.dual_out = &fold_duals;
+            const std::vector<LinearWeights> first = train_one_vs_rest_many({fold}, o, {});
+            const DualSolution start = mean_duals({&fold_duals}, {&half}, y.size());
+            OneVsRestProblem all;
+            all.X = &X;
+            all.y = &y;
+            all.num_classes = 30;
+            all.sample_weight = &weights;
+            all.warm_start = &start;
+            all.dual_out = &duals;
+            std::vector<LinearWeights> out = train_one_vs_rest_many({all}, o, {});
+            out.insert(out.begin(), first.front());
+            return out;
+        };
+        DualSolution generic_duals, wide_duals;
+        const std::vector<LinearWeights> generic = solve(false, generic_duals);
+        const std::vector<LinearWeights> wide = solve(true, wide_duals);
+        for (size_t k = 0; k < 2; ++k) {
+            ASSERT_EQ(generic[k].w.size(), wide[k].w.size());
+            EXPECT_EQ(std::memcmp(generic[k].w.data(), wide[k].w.data(), generic[k].w.size() * sizeof(float)),
+                      0);
+            ASSERT_EQ(generic[k].bias.size(), wide[k].bias.size());
+            EXPECT_EQ(std::memcmp(generic[k].bias.data(), wide[k].bias.data(),
+                                  generic[k].bias.size() * sizeof(float)),
+                      0);
+        }
+        ASSERT_EQ(generic_duals.classes.size(), wide_duals.classes.size());
+        for (size_t c = 0; c < generic_duals.classes.size(); ++c) {
+            ASSERT_EQ(generic_duals.classes[c].size(), wide_duals.classes[c].size());
+            for (size_t j = 0; j < generic_duals.classes[c].size(); ++j) {
+                EXPECT_EQ(generic_duals.classes[c][j].row, wide_duals.classes[c][j].row);
+                EXPECT_EQ(std::memcmp(&generic_duals.classes[c][j].value, &wide_duals.classes[c][j].value,
+                                      sizeof(float)),
+                          0);
+            }
+        }
+    }
+    use_svm_avx512(true);
+}
