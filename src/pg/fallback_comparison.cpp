@@ -11,24 +11,25 @@
 
 namespace pg_intent {
 
-void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow> &data,
+void keep_fallback_answers(const StagedSource &staged, const RunRows &data,
                            const std::vector<intent::RowResult> &results,
                            const std::vector<std::string> &labels) {
     staged.fallback_labels = labels;
     staged.fallback_answers.assign(staged.rows.size(), StagedSource::FallbackAnswer{});
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
-        if (data[i].staged_index >= staged.rows.size() || r.fold < 0 || r.predicted < 0 ||
+        if (data.staged_index(i) >= staged.rows.size() || r.fold < 0 || r.predicted < 0 ||
             static_cast<size_t>(r.predicted) >= labels.size())
             continue;
-        staged.fallback_answers[data[i].staged_index] = {r.predicted, r.uncertain};
+        staged.fallback_answers[data.staged_index(i)] = {r.predicted, r.uncertain};
     }
 }
 
-std::optional<intent::GateEvidence>
-compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &data,
-                      const std::vector<intent::RowResult> &results, const intent::IntentModel &model,
-                      const TrainingPolicy &policy, intent::Json &report) {
+std::optional<intent::GateEvidence> compare_with_fallback(const StagedSource &staged, const RunRows &data,
+                                                          const std::vector<intent::RowResult> &results,
+                                                          const intent::IntentModel &model,
+                                                          const TrainingPolicy &policy,
+                                                          intent::Json &report) {
     if (staged.fallback_answers.size() != staged.rows.size()) return std::nullopt;
     const std::vector<std::string> &labels = model.labels();
     const bool defer = model.options().defer_to_fallback;
@@ -41,15 +42,14 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
     size_t deferred = 0, unreviewed = 0;
     for (size_t i = 0; i < data.size() && i < results.size(); ++i) {
         const intent::RowResult &r = results[i];
-        if (data[i].staged_index >= staged.rows.size()) continue;
-        const StagedSource::FallbackAnswer &f = staged.fallback_answers[data[i].staged_index];
+        if (data.staged_index(i) >= staged.rows.size()) continue;
+        const StagedSource::FallbackAnswer &f = staged.fallback_answers[data.staged_index(i)];
         if (f.label < 0 || r.fold < 0 || r.predicted < 0 || static_cast<size_t>(r.predicted) >= labels.size())
             continue;
         const std::string &fallback_label = staged.fallback_labels[static_cast<size_t>(f.label)];
-        const DataRow &row = data[i];
-        const std::string &label = row.label_utf8();
+        const std::string &label = data.label_utf8(i);
         if (label == policy.out_of_scope_intent) continue; // in-scope rows, as the gate's
-        if (!row.reviewed) { // rows no one vouched for judge no model, as the gate's fresh rows
+        if (!data.reviewed(i)) { // rows no one vouched for judge no model, as the gate's fresh rows
             ++unreviewed;
             continue;
         }
@@ -58,9 +58,10 @@ compare_with_fallback(const StagedSource &staged, const std::vector<DataRow> &da
         truth.push_back(id_of(label));
         candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));
         fallback.push_back(id_of(fallback_label));
-        if (!row.key.empty() && keys.size() < 100) { // as UTF-8, as JSON holds it
+        if (const std::string_view key = data.key(i);
+            !key.empty() && keys.size() < 100) { // as UTF-8, as JSON holds it
             std::string storage;
-            keys.push_back(std::string(server_to_utf8(row.key.data(), row.key.size(), storage)));
+            keys.push_back(std::string(server_to_utf8(key.data(), key.size(), storage)));
         }
     }
     if (truth.empty() && unreviewed == 0) return std::nullopt;

@@ -23,7 +23,7 @@ namespace pg_intent {
 // A partitioned classifier's fallback run keeps its out-of-fold answer to
 // each staged row (StagedSource::fallback_answers) for the partitions' runs
 // of the same call, which weigh their first model against it.
-void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow> &data,
+void keep_fallback_answers(const StagedSource &staged, const RunRows &data,
                            const std::vector<intent::RowResult> &results,
                            const std::vector<std::string> &labels);
 
@@ -44,8 +44,7 @@ void keep_fallback_answers(const StagedSource &staged, const std::vector<DataRow
 // but none reviewed give evidence without figures, on which the rule keeps
 // the fallback (insufficient_evidence). Nothing: no comparison (no fallback
 // answers kept, or no row answered by both).
-std::optional<intent::GateEvidence> compare_with_fallback(const StagedSource &staged,
-                                                          const std::vector<DataRow> &data,
+std::optional<intent::GateEvidence> compare_with_fallback(const StagedSource &staged, const RunRows &data,
                                                           const std::vector<intent::RowResult> &results,
                                                           const intent::IntentModel &model,
                                                           const TrainingPolicy &policy, intent::Json &report);

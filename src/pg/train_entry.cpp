@@ -214,10 +214,10 @@ LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow
 }
 
 // The core's copy of the rows takes the UTF-8 texts read: no second copy of
-// every text, no second conversion. The rest of each DataRow stays for the
-// results, both forms of its label among it: the server encoding's for the
-// run's rows, UTF-8 for comparing with the models' labels
-// (compare_with_fallback()).
+// every text, no second conversion. What the results need of the rest of
+// each DataRow is then kept as RunRows (train_reader.h), both forms of its
+// label among it: the server encoding's for the run's rows, UTF-8 for
+// comparing with the models' labels (compare_with_fallback()).
 std::vector<intent::LabeledText> core_rows(std::vector<DataRow> &data, float corrected_weight) {
     std::vector<intent::LabeledText> rows(data.size());
     for (size_t i = 0; i < data.size(); ++i) {
@@ -242,9 +242,9 @@ std::string uuid_text(const Uuid &id) {
 
 // The report the run records (ai_training_runs.metrics, with the deploy
 // decision the worker adds). Takes the per-row results out of `trained`.
-intent::Json stored_report(intent::TrainedModel &trained, const std::vector<DataRow> &data,
-                           const ReadCounts &counts, const std::string &active_model_error,
-                           std::vector<intent::RowResult> &results, bool intent_rows) {
+intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, const ReadCounts &counts,
+                           const std::string &active_model_error, std::vector<intent::RowResult> &results,
+                           bool intent_rows) {
     // The stored report: per-row results go to ai_training_run_rows, so the
     // column-wise row_results and the gate's row list are left out;
     // misclassified rows are named by their ai_training_data id. The per-row
@@ -271,12 +271,13 @@ intent::Json stored_report(intent::TrainedModel &trained, const std::vector<Data
     if (report.contains("metrics") && report["metrics"].contains("misclassified"))
         for (intent::Json &m : report["metrics"]["misclassified"]) {
             if (m.contains("row") && m["row"].is_number_unsigned() && m["row"].get<size_t>() < data.size()) {
-                const DataRow &row = data[m["row"].get<size_t>()];
+                const size_t row = m["row"].get<size_t>();
+                const std::string_view key = data.key(row);
                 if (intent_rows)
-                    m["training_data_id"] = uuid_text(row.id);
-                else if (!row.key.empty()) {
+                    m["training_data_id"] = uuid_text(data.id(row));
+                else if (!key.empty()) {
                     std::string storage; // the key as JSON holds it, UTF-8
-                    m["row_key"] = std::string(server_to_utf8(row.key.data(), row.key.size(), storage));
+                    m["row_key"] = std::string(server_to_utf8(key.data(), key.size(), storage));
                 }
             }
             m.erase("row");
@@ -389,7 +390,7 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
 }
 
 // The per-row results, for ai_training_run_rows.
-void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vector<intent::RowResult> &results,
+void set_rows(ResultRow &row, const RunRows &data, const std::vector<intent::RowResult> &results,
               const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
     // The ids in one allocation, made inside pg_call(): a failed palloc()
     // per row, outside it, would have longjmp'ed over the trained model, the
@@ -404,15 +405,15 @@ void set_rows(ResultRow &row, const std::vector<DataRow> &data, const std::vecto
     // another classifier's by its key_column (none without one).
     if (intent_rows)
         row.set(kRowIds, make_array(n, UUIDOID, [&](size_t i, bool &) {
-                    std::memcpy(ids[i].data, data[i].id.b, UUID_LEN);
+                    std::memcpy(ids[i].data, data.id(i).b, UUID_LEN);
                     return UUIDPGetDatum(&ids[i]);
                 }));
     else if (keyed)
         row.set(kRowKeys,
-                make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data[i].key); }));
+                make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data.key(i)); }));
     row.set(kRowIntents,
-            make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data[i].label); }));
-    row.set(kRowFresh, make_array(n, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data[i].fresh); }));
+            make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data.label(i)); }));
+    row.set(kRowFresh, make_array(n, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data.fresh(i)); }));
     row.set(kRowFolds, make_array(n, INT2OID, [&](size_t i, bool &isnull) {
                 isnull = results[i].fold < 0;
                 return Int16GetDatum(static_cast<int16>(results[i].fold));
@@ -644,6 +645,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     for (size_t i = 0; i < groups.size() && i < rows.size(); ++i)
         rows[i].group = groups[i];
     std::vector<uint32_t>().swap(groups);
+    // The DataRows, which held 152 bytes a row through the refit, go now;
+    // the results keep what they read of them (RunRows).
+    const RunRows kept(std::move(data), intent_rows, staged && staged->has_key, !intent_rows);
+    data_charge.reset();
+    data_charge.add(kept.bytes(), "the training rows");
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
@@ -660,11 +666,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         return refused(
             fcinfo,
             Refusal{e.message().pattern ? words(e.message()) : std::string(e.what()), e.detail(), e.hint()},
-            data.size());
+            kept.size());
     }
 
     std::vector<intent::RowResult> results;
-    intent::Json report = stored_report(*trained, data, counts, active_model_error, results, intent_rows);
+    intent::Json report = stored_report(*trained, kept, counts, active_model_error, results, intent_rows);
     // Which rule said which rows the active model never trained on (see
     // classifier_rows()), so that the report never claims more.
     if (!intent_rows) {
@@ -683,13 +689,13 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
                     : "no fresh rows: neither keys recorded by the active model's run nor a time_column tell "
                       "which rows are new to it";
     }
-    if (results.size() != data.size())
+    if (results.size() != kept.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,
                        intent::Message{N_("the trainer returned results for another number of rows"), {}});
-    if (by_group) keep_fallback_answers(*staged, data, results, trained->model.labels());
+    if (by_group) keep_fallback_answers(*staged, kept, results, trained->model.labels());
     std::optional<intent::GateEvidence> against_fallback;
     if (partition && PG_ARGISNULL(3))
-        against_fallback = compare_with_fallback(*staged, data, results, trained->model, policy, report);
+        against_fallback = compare_with_fallback(*staged, kept, results, trained->model, policy, report);
     const std::optional<double> active_estimate =
         PG_ARGISNULL(5) ? std::nullopt : std::optional<double>(PG_GETARG_FLOAT8(5));
     const intent::TrainReport::Summary summary = trained->report.summary(trained->model);
@@ -699,7 +705,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     ResultRow row;
     row.set(kReport, report);
     set_summary(row, report, summary, trained->model, request, decision);
-    set_rows(row, data, results, trained->model.labels(), intent_rows, staged && staged->has_key);
+    set_rows(row, kept, results, trained->model.labels(), intent_rows, staged && staged->has_key);
     const std::string blob = trained->model.serialize();
     return form_result(fcinfo, row, &blob);
 }

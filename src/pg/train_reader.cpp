@@ -461,6 +461,38 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
     return rows;
 }
 
+RunRows::RunRows(std::vector<DataRow> &&rows, bool with_ids, bool with_keys, bool with_staged_index) {
+    const size_t n = rows.size();
+    if (with_ids) ids_.reserve(n);
+    label_.reserve(n);
+    flags_.reserve(n);
+    if (with_staged_index) staged_index_.reserve(n);
+    if (with_keys) {
+        size_t key_bytes = 0;
+        for (const DataRow &row : rows)
+            key_bytes += row.key.size();
+        keys_.reserve(n, key_bytes);
+    }
+    for (const DataRow &row : rows) {
+        if (with_ids) ids_.push_back(row.id);
+        const uint32_t label = labels_.id(row.label);
+        if (label == labels_utf8_.size()) labels_utf8_.push_back(row.label_utf8());
+        label_.push_back(label);
+        flags_.push_back(static_cast<uint8_t>((row.fresh ? kFresh : 0) | (row.reviewed ? kReviewed : 0)));
+        if (with_keys) keys_.push_back(row.key);
+        if (with_staged_index) staged_index_.push_back(row.staged_index);
+    }
+    std::vector<DataRow>().swap(rows);
+}
+
+size_t RunRows::bytes() const {
+    size_t total = ids_.capacity() * sizeof(Uuid) + labels_.bytes() + label_.capacity() * sizeof(uint32_t) +
+                   flags_.capacity() + keys_.bytes() + staged_index_.capacity() * sizeof(size_t);
+    for (const std::string &l : labels_utf8_)
+        total += sizeof(std::string) + l.capacity();
+    return total;
+}
+
 // The rows (and labels) the given run trained on, from ai_training_run_rows.
 std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id) {
     std::unordered_map<Uuid, std::string, UuidHash> set;

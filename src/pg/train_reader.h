@@ -18,11 +18,13 @@
 #include "train_memory.h"
 
 #include "memory_budget.h"
+#include "packed_strings.h"
 
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -118,6 +120,45 @@ struct DataRow {
     size_t staged_index = SIZE_MAX;
 };
 
+// What a run keeps of its rows while the core trains, once their texts went
+// to the core (train_entry.cpp's core_rows()): what the per-row results,
+// the report and the fallback's comparison read afterwards. Built from the
+// DataRows, which it frees: a DataRow is 152 bytes before its label's and
+// key's heap blocks, and they were held through the refit, the run's peak
+// (30 MB at 200,000 rows, 152 MB at 1,000,000; issue 33). Here a row is its
+// label's number among the run's labels (4 bytes) and two flags, with its id
+// (16 bytes) for ai_training_data's rows only, its key (one buffer, 8 bytes
+// a row beside the bytes) for a classifier with a key_column only, and its
+// index in the staged rows for a classifier's rows only.
+class RunRows {
+  public:
+    RunRows(std::vector<DataRow> &&rows, bool with_ids, bool with_keys, bool with_staged_index);
+
+    size_t size() const { return label_.size(); }
+    const Uuid &id(size_t i) const { return ids_[i]; } // with_ids only
+    // The label in the server encoding, and as UTF-8 (DataRow::label_utf8()).
+    const std::string &label(size_t i) const { return labels_[label_[i]]; }
+    const std::string &label_utf8(size_t i) const { return labels_utf8_[label_[i]]; }
+    bool fresh(size_t i) const { return flags_[i] & kFresh; }
+    bool reviewed(size_t i) const { return flags_[i] & kReviewed; }
+    // The key_column's text (empty without with_keys).
+    std::string_view key(size_t i) const { return keys_.empty() ? std::string_view() : keys_[i]; }
+    // The row's index in StagedSource::rows (SIZE_MAX without with_staged_index).
+    size_t staged_index(size_t i) const { return staged_index_.empty() ? SIZE_MAX : staged_index_[i]; }
+    // The memory held, for the run's budget.
+    size_t bytes() const;
+
+  private:
+    static constexpr uint8_t kFresh = 1, kReviewed = 2;
+    std::vector<Uuid> ids_;
+    intent::StringIds labels_;             // server encoding, numbered
+    std::vector<std::string> labels_utf8_; // by the same numbers
+    std::vector<uint32_t> label_;
+    std::vector<uint8_t> flags_;
+    intent::PackedStrings keys_;
+    std::vector<size_t> staged_index_;
+};
+
 // What the reader left out or cut, for the run's report.
 struct ReadCounts {
     size_t skipped_invalid_text = 0;   // rows that are not valid UTF-8 (SQL_ASCII)
@@ -127,7 +168,8 @@ struct ReadCounts {
     size_t skipped_invalid_label = 0;  // rows whose label is_valid_intent_name() refuses otherwise
     size_t skipped_rare_intent = 0;    // rows of an unreviewed label with too few rows
     size_t skipped_intent_limit = 0;   // rows of a label past the policy's max_intents
-    size_t skipped_long_partition = 0; // a classifier's rows whose partition value is too long (partition_key.h)
+    size_t skipped_long_partition =
+        0; // a classifier's rows whose partition value is too long (partition_key.h)
 };
 
 // The longest label a training row may have, in bytes of the server encoding
