@@ -12,6 +12,8 @@
 #                                           # 2,000 new reviewed rows (CLINC150's validation
 #                                           # split) and train_intent_model() again,
 #                                           # with the first model active
+#   PEAK_TIMELINE=/tmp/t bench/scale.sh 200000   # the backend's memory sampled every 2 ms,
+#                                           # into /tmp/t.200000 (bench/train_peak.py)
 #   THREADS=1 bench/scale.sh 10000          # pg_intent on one training thread
 #                                           # (ai_training_policy.max_training_threads),
 #                                           # as the seed pipeline fits: the ratio a
@@ -93,11 +95,15 @@ SQL
     echo "== $n rows: pg_intent training" >&2
     # A failed statement (out of memory, for instance) is recorded, and the
     # next size still runs.
-    if ! pg=$(/usr/bin/python3 bench/train_peak.py "SELECT train_intent_model()::text" 2>"$BENCH_TMP/pg_$n.err"); then
+    # PEAK_TIMELINE=FILE: each size's samples in FILE.<rows> (bench/train_peak.py).
+    if ! pg=$(PEAK_TIMELINE=${PEAK_TIMELINE:+$PEAK_TIMELINE.$n} /usr/bin/python3 bench/train_peak.py \
+        "SELECT train_intent_model()::text" 2>"$BENCH_TMP/pg_$n.err"); then
         pg=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps({"error": open(sys.argv[1]).read().strip()[-300:]}))' \
             "$BENCH_TMP/pg_$n.err")
         cat "$BENCH_TMP/pg_$n.err" >&2
     fi
+    # The model's bytes, to compare two builds' runs on the same rows.
+    sha=$(psql -tA -c "SELECT coalesce(string_agg(encode(sha256(model), 'hex'), ' ' ORDER BY id), '') FROM ai_intent_models")
     retrain=null
     if [ "$RETRAIN" = 1 ]; then
         echo "== $n rows: pg_intent retraining behind the gate" >&2
@@ -143,7 +149,7 @@ PY
         fi
         rm -f "$csv" "$BENCH_TMP/sk_$n.pkl"
     fi
-    echo "{\"rows\": $n, \"pg\": $pg, \"sklearn\": $sk, \"retrain\": $retrain}" >>"$results"
+    echo "{\"rows\": $n, \"pg\": $pg, \"sklearn\": $sk, \"retrain\": $retrain, \"model_sha256\": \"$sha\"}" >>"$results"
     export PGDATABASE=postgres
     psql -c "DROP DATABASE $db" >/dev/null
 done
@@ -194,6 +200,9 @@ if retrains:
               f"| {plain.get('backend_peak_rss_kb', 0) / 1024:,.0f}, {plain.get('backend_peak_shared_kb', 0) / 1024:,.0f} "
               f"| {res.get('status')} | {res.get('deploy_reason')} ({res.get('deploy_evidence')}) |")
     print()
+for r in rows:
+    if r.get("model_sha256"):
+        print(f"- model bytes at {r['rows']:,} rows: sha256 {r['model_sha256']}")
 ok = [r for r in rows if "error" not in r["pg"]]
 for a, b in zip(ok, ok[1:]):
     pa = a["pg"]["statement_ms"] / a["rows"]
