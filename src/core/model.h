@@ -152,13 +152,19 @@ class IntentModel {
         size_t features = 0;    // vocabulary terms
         size_t term_bytes = 0;  // their bytes, all together
         size_t classes = 0;     // weight columns (labels, plus the out-of-scope class)
+        // Format 4's subword vectors (section 14): their words and the
+        // floats of their table ((words + buckets) x dim).
+        size_t subword_words = 0;
+        size_t subword_word_bytes = 0;
+        size_t subword_floats = 0;
     };
     // Bytes a loaded model of this shape holds in its buffers: the labels
     // and terms (a std::string each, and its heap copy when longer than the
     // string's inline buffer), feature kinds, idf, the vocabulary's hash
     // slots and recognition bits, the weights (padded to kLanes classes),
-    // scales, biases and thresholds. An upper bound when only the total of
-    // the string bytes is known; small objects and allocator slack aside.
+    // scales, biases and thresholds, and format 4's subword vectors (their
+    // table, words and the words' index). An upper bound when only the total
+    // of the string bytes is known; small objects and allocator slack aside.
     static size_t memory_estimate(const Shape &shape);
     // memory_estimate() of this model, from its actual strings.
     size_t memory_bytes() const;

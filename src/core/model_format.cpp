@@ -472,7 +472,38 @@ bool declared_shape(const uint8_t *p, size_t n, bool v1, IntentModel::Shape &sha
             if (c == shape.labels || (!v1 && c == shape.labels + 1)) shape.classes = c;
         }
     }
-    return labels && vocabulary;
+    if (!labels || !vocabulary) return false;
+    // Format 4's subword vectors, the last section: their table is the
+    // largest buffer such a model holds (up to 64 MB), so the estimate
+    // counts it. The sections between are walked by their lengths only.
+    while (n - at >= 12) {
+        const uint32_t tag = peek_u32(p + at);
+        const uint64_t len =
+            static_cast<uint64_t>(peek_u32(p + at + 4)) | static_cast<uint64_t>(peek_u32(p + at + 8)) << 32;
+        at += 12;
+        if (len > n - at) break;
+        const uint8_t *body = p + at;
+        at += static_cast<size_t>(len);
+        if (tag != kSubword) continue;
+        if (len < 8) break;
+        const uint64_t words = peek_u32(body);
+        if (words * 4 + 8 > len) break;
+        // The words' bytes: the section less its counts and the table
+        // (whose size the last u32 before it declares; walked to find it).
+        size_t w = 4;
+        for (uint64_t i = 0; i < words; ++i) {
+            if (len - w < 4) return true;
+            const uint64_t l = peek_u32(body + w);
+            if (l > len - w - 4) return true;
+            w += 4 + static_cast<size_t>(l);
+        }
+        if (len - w < 4) break;
+        shape.subword_words = static_cast<size_t>(words);
+        shape.subword_word_bytes = w - 4 - 4 * static_cast<size_t>(words);
+        shape.subword_floats = peek_u32(body + w);
+        break;
+    }
+    return true;
 }
 
 // Heap bytes of a std::string of `length` bytes beyond the object itself:
@@ -649,8 +680,15 @@ void read_thresholds(Reader r, size_t k, float &threshold, std::vector<float> &t
 } // namespace
 
 size_t IntentModel::memory_estimate(const Shape &shape) {
+    // The subword words are kept twice (the list and its index's keys), as
+    // memory_bytes() counts them.
+    const size_t subword = shape.subword_floats * sizeof(float) +
+                           2 * (shape.subword_words * sizeof(std::string) +
+                                strings_heap_bound(shape.subword_words, shape.subword_word_bytes)) +
+                           32 * shape.subword_words;
     return memory_for(shape, strings_heap_bound(shape.labels, shape.label_bytes),
-                      strings_heap_bound(shape.features, shape.term_bytes));
+                      strings_heap_bound(shape.features, shape.term_bytes)) +
+           subword;
 }
 
 size_t IntentModel::memory_bytes() const {

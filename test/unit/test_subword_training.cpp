@@ -157,6 +157,30 @@ TEST(SubwordTraining, UnlabelledTextsOnlyFeedTheVectors) {
     EXPECT_GT(b.model.vectorizer().subword()->words().size(), a.model.vectorizer().subword()->words().size());
 }
 
+// The loader's estimate (checked against pg_intent.max_model_memory before
+// anything is allocated) counts the subword vectors: their table is most
+// of such a model's memory.
+TEST(SubwordTraining, MemoryEstimateCountsTheVectors) {
+    const TrainedModel t =
+        train_model(rows(), with(R"({"subword_vectors": {"buckets": 65536}})"), TrainCallbacks{});
+    const std::string blob = t.model.serialize();
+    const uint8_t *b = reinterpret_cast<const uint8_t *>(blob.data());
+    const size_t estimate = IntentModel::declared_memory(b, blob.size());
+    const IntentModel m = load(blob);
+    const size_t table = m.vectorizer().subword()->table_floats() * sizeof(float);
+    EXPECT_GE(table, size_t{65536} * 16 * sizeof(float));
+    EXPECT_GE(estimate, m.memory_bytes());
+    EXPECT_LE(estimate, m.memory_bytes() + m.memory_bytes() / 4);
+    // Under the estimate, refused before the vectors are read.
+    try {
+        (void)IntentModel::deserialize(b, blob.size(), {}, estimate - table / 2);
+        ADD_FAILURE() << "a model over the memory limit was loaded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::ModelTooLarge);
+    }
+    EXPECT_NO_THROW((void)IntentModel::deserialize(b, blob.size(), {}, estimate));
+}
+
 TEST(SubwordTraining, Format4BlobsRefuseCorruption) {
     const TrainedModel t =
         train_model(rows(), with(R"({"subword_vectors": {"buckets": 4096, "weight": 2}})"), TrainCallbacks{});
