@@ -114,7 +114,8 @@ bool plausible_label(const std::string &s) {
 // optional; the others keep their defaults).
 void apply_subword_option(ModelOptions &o, const std::string &key, const Json &v) {
     const char *shape = N_("subword_vectors must be true, false or an object with the keys dim, epochs, "
-                           "buckets, learning_rate, min_n, max_n and weight.");
+                           "buckets, learning_rate, min_n, max_n, weight, unlabelled_rows and "
+                           "unlabelled_bytes.");
     if (v.is_boolean()) {
         o.subword_vectors = v.get<bool>();
         return;
@@ -156,6 +157,14 @@ void apply_subword_option(ModelOptions &o, const std::string &key, const Json &v
             const double w = option_number(key, x, detail);
             if (!(w > 0 && w <= 100)) bad_option(key, detail);
             o.subword_weight = w;
+        } else if (k == "unlabelled_rows") {
+            o.subword_unlabelled_rows = option_integer(
+                key, x, 0, ModelOptions::kMaxUnlabelledRows,
+                N_("subword_vectors.unlabelled_rows must be an integer between 0 and 1000000."));
+        } else if (k == "unlabelled_bytes") {
+            o.subword_unlabelled_bytes = option_integer(
+                key, x, 0, ModelOptions::kMaxUnlabelledBytes,
+                N_("subword_vectors.unlabelled_bytes must be an integer between 0 and 268435456."));
         } else {
             bad_option(key, shape);
         }
@@ -566,6 +575,8 @@ Json ModelOptions::as_json() const {
         sv["min_n"] = subword.min_n;
         sv["max_n"] = subword.max_n;
         if (subword_weight > 0) sv["weight"] = subword_weight; // absent: chosen out of fold
+        sv["unlabelled_rows"] = subword_unlabelled_rows;
+        sv["unlabelled_bytes"] = subword_unlabelled_bytes;
         w["subword_vectors"] = sv;
     }
     return w;

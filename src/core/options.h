@@ -131,6 +131,15 @@ struct ModelOptions {
     bool subword_vectors = false;
     SubwordOptions subword;
     double subword_weight = 0.0;
+    // The texts without a label a SQL run adds to the vectors' (rows that do
+    // not train: read_unlabelled_texts() in src/pg/train_reader.h, and a
+    // classifier source's rows whose label is NULL), which any role that may log
+    // messages writes: at most this many, the newest, and this many bytes
+    // of them together. Read only when subword_vectors is on.
+    static constexpr int64_t kMaxUnlabelledRows = 1000000;
+    static constexpr int64_t kMaxUnlabelledBytes = int64_t{256} << 20;
+    int64_t subword_unlabelled_rows = 20000;
+    int64_t subword_unlabelled_bytes = int64_t{4} << 20;
 
     // Applies a flat JSON object of options, e.g.
     // {"algorithm":"logistic_regression","C":0.5,"char_ngrams":false}.
@@ -144,7 +153,8 @@ struct ModelOptions {
     // typo_variants, typo_weight, max_misclassified, threads,
     // normalize_digits, min_feature_partitions, defer_to_fallback,
     // recall_label, recall_target, subword_vectors (true, false, or an
-    // object of dim, epochs, buckets, learning_rate, min_n, max_n, weight).
+    // object of dim, epochs, buckets, learning_rate, min_n, max_n, weight,
+    // unlabelled_rows, unlabelled_bytes).
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.
     void apply_json(std::string_view json_object);
     void validate() const;

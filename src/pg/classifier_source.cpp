@@ -3,6 +3,7 @@
 #include "classifier_source.h"
 
 #include "dataset.h"
+#include "text.h"
 
 #include "as_owner.h"
 #include "guard.h"
@@ -16,6 +17,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -107,6 +109,113 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
 }
 
 constexpr long kBatchRows = 1000;
+
+// The statement that reads the texts of the rows without a label: the same
+// relation and names, newest first (by the time_column, else in the key's
+// order), at most `max_rows`.
+std::string unlabelled_query(const ClassifierColumns &c, int64_t max_rows) {
+    std::string relation;
+    pg_call([&]() noexcept {
+        relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(c.source)),
+                                              get_rel_name(c.source));
+    });
+    const std::string text = col(c.text);
+    std::string order;
+    if (c.time) order += col(*c.time) + " DESC NULLS LAST, ";
+    if (c.key) order += col(*c.key) + "::pg_catalog.text COLLATE pg_catalog.\"C\", ";
+    order += text + "::pg_catalog.text COLLATE pg_catalog.\"C\"";
+    return "SELECT " + text + "::pg_catalog.text, " +
+           (c.partition ? col(*c.partition) + "::pg_catalog.text" : std::string("NULL::pg_catalog.text")) +
+           " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + col(c.label) +
+           " IS NULL ORDER BY " + order + " LIMIT " + std::to_string(max_rows);
+}
+
+// Reads the texts of the source's rows whose label is NULL into `out`, in
+// the same restricted operation as the labelled rows, through a cursor a
+// batch at a time (a cancel stops it): each text on its first
+// `bounds.message_bytes`, until `bounds.max_bytes` of them; a text the
+// budget has no room for, or whose partition value is too long to be
+// one, is left out.
+void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds, intent::MemoryCharge &charge,
+                     StagedSource &out) {
+    if (bounds.max_rows <= 0 || bounds.max_bytes <= 0) return;
+    const std::string sql = unlabelled_query(c, bounds.max_rows);
+    const size_t max_bytes = static_cast<size_t>(bounds.max_bytes);
+    size_t bytes = 0;
+    MemoryContext batch = nullptr;
+    pg_call([&]() noexcept {
+        batch =
+            AllocSetContextCreate(CurrentMemoryContext, "pg_intent classifier texts", ALLOCSET_DEFAULT_SIZES);
+    });
+    struct Raw {
+        std::string_view text, partition;
+        bool partition_null = true, long_partition = false;
+    };
+    hiding_statement(sql.c_str(), [&] {
+        SpiConnection spi;
+        SpiCursor cursor(spi, sql.c_str(), 0, nullptr, nullptr);
+        std::vector<Raw> raw(kBatchRows);
+        for (;;) {
+            if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+            size_t fetched = 0;
+            pg_call([&]() noexcept {
+                MemoryContextReset(batch);
+                MemoryContext old = CurrentMemoryContext;
+                cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
+                    if (fetched >= raw.size()) return;
+                    MemoryContextSwitchTo(batch);
+                    Raw r;
+                    bool isnull = true;
+                    const Datum t = row.value(1, &isnull);
+                    if (!isnull) {
+                        const TextSlice s = text_prefix_in_pg(t, bounds.message_bytes);
+                        r.text = std::string_view(s.data, s.size);
+                    }
+                    const Datum p = row.value(2, &isnull);
+                    r.partition_null = isnull;
+                    if (!isnull) {
+                        const TextSlice s = text_prefix_in_pg(p, kMaxPartitionKeyBytes);
+                        r.partition = std::string_view(s.data, s.size);
+                        r.long_partition = s.truncated;
+                    }
+                    raw[fetched++] = r;
+                    MemoryContextSwitchTo(old);
+                });
+            });
+            if (fetched == 0) break;
+            for (size_t k = 0; k < fetched; ++k) {
+                const Raw &r = raw[k];
+                if (r.text.empty()) continue;
+                if (bytes >= max_bytes || r.long_partition) {
+                    ++out.unlabelled_left_out;
+                    continue;
+                }
+                std::string storage;
+                std::string_view utf8;
+                if ((GetDatabaseEncoding() == PG_SQL_ASCII && !intent::is_valid_utf8(r.text)) ||
+                    !server_to_utf8_if_translatable(r.text.data(), r.text.size(), storage, utf8)) {
+                    ++out.unlabelled_skipped_invalid;
+                    continue;
+                }
+                StagedText s;
+                s.text.assign(utf8);
+                if (bytes + s.text.size() > max_bytes) {
+                    ++out.unlabelled_left_out;
+                    continue;
+                }
+                s.partition_null = r.partition_null;
+                s.partition.assign(r.partition);
+                if (!charge.try_add(sizeof(StagedText) + s.text.size() + s.partition.size())) {
+                    ++out.unlabelled_left_out;
+                    continue;
+                }
+                bytes += s.text.size();
+                out.unlabelled.push_back(std::move(s));
+            }
+        }
+    });
+    pg_call([&]() noexcept { MemoryContextDelete(batch); });
+}
 
 struct RawRow {
     std::string_view v[kColumnsRead]; // the texts, in the batch context
@@ -293,6 +402,9 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         }
     });
     pg_call([&]() noexcept { MemoryContextDelete(batch); });
+    // With the subword_vectors option only: without it, none of these rows
+    // is read.
+    if (sel.unlabelled) read_unlabelled(c, *sel.unlabelled, charge, out);
     return out;
 }
 

@@ -49,6 +49,17 @@ struct SourceSelection {
     // reviewed_column, what is read of an unreviewed row's text
     // (message_bytes_to_read(), the rule ai_training_data's reader applies).
     UnreviewedRowLimits unreviewed;
+    // With the subword_vectors option: the texts of the rows whose label is
+    // NULL, for the vectors only (train_reader.h's bounds; max_rows the
+    // newest by the time_column, else the first in the key's order).
+    std::optional<UnlabelledBounds> unlabelled;
+};
+
+// A text of a source row whose label is NULL (UTF-8), and its partition.
+struct StagedText {
+    std::string text;
+    std::string partition;
+    bool partition_null = true;
 };
 
 // One staged row. `row` holds what the trainer reads (text, label, reviewed,
@@ -73,6 +84,11 @@ struct StagedSource {
     bool has_time = false; // the classifier has a time_column
     std::vector<StagedRow> rows;
     ReadCounts counts;
+    // The texts without a label (SourceSelection::unlabelled), newest first,
+    // and what the bounds left out.
+    std::vector<StagedText> unlabelled;
+    size_t unlabelled_left_out = 0;
+    size_t unlabelled_skipped_invalid = 0;
     // Rows per partition value (not counting rows without one), and of
     // them the reviewed ones (every row without a reviewed_column: the owner
     // vouches for the table). The partitions one call trains are chosen by

@@ -426,6 +426,15 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     sel.unreviewed.message_bytes =
         static_cast<int>(definition_policy_value(def, "max_unreviewed_message_bytes"));
     sel.unreviewed.max_rows = std::max<int64_t>(definition_policy_value(def, "max_unreviewed_rows"), 1);
+    // The texts without a label, for the subword vectors only, as for
+    // ai_training_data (train_entry.cpp).
+    if (request.model.subword_vectors) {
+        UnlabelledBounds bounds;
+        bounds.max_rows = std::min<int64_t>(request.model.subword_unlabelled_rows, sel.unreviewed.max_rows);
+        bounds.max_bytes = request.model.subword_unlabelled_bytes;
+        bounds.message_bytes = message_bytes_to_read(false, sel.unreviewed);
+        sel.unlabelled = bounds;
+    }
     intent::MemoryBudget budget(static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) *
                                 1024 * 1024);
     intent::MemoryCharge charge(&budget);

@@ -654,11 +654,43 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
     callbacks.memory = &budget;
+    // With subword_vectors, the texts of the rows that do not train feed the
+    // vectors too (never a label). For the built-in classifier: rows anyone
+    // may log: the newest within the option's rows and bytes, each read as
+    // an unreviewed message, charged to the budget only where they fit.
+    // Without the option nothing is read.
+    std::optional<UnlabelledTexts> unlabelled;
+    intent::MemoryCharge unlabelled_charge(&budget);
+    if (request.model.subword_vectors && intent_rows) {
+        UnlabelledBounds bounds;
+        bounds.max_rows =
+            std::min<int64_t>(request.model.subword_unlabelled_rows, policy.unreviewed.max_rows);
+        bounds.max_bytes = request.model.subword_unlabelled_bytes;
+        bounds.message_bytes = message_bytes_to_read(false, policy.unreviewed);
+        unlabelled = read_unlabelled_texts(schema, bounds, unlabelled_charge);
+    } else if (request.model.subword_vectors) {
+        // A classifier's: those train_classifier() staged (its source's rows
+        // whose label is NULL, read with the labelled ones), of this
+        // partition; all of them for a classifier without partitions. None
+        // for a partitioned classifier's shared fallback, which every tenant
+        // is served and explains: one tenant's unlabelled words stay out of
+        // it.
+        unlabelled.emplace();
+        unlabelled->left_out = staged->unlabelled_left_out;
+        unlabelled->skipped_invalid = staged->unlabelled_skipped_invalid;
+        if (!by_group)
+            for (const StagedText &t : staged->unlabelled)
+                if (!partition || (!t.partition_null && t.partition == *partition)) {
+                    unlabelled_charge.add(t.text.size() + sizeof(std::string), "the texts without a label");
+                    unlabelled->texts.push_back(t.text);
+                }
+    }
     std::optional<intent::TrainedModel> trained;
     try {
         // The core frees the rows once it has built their features.
-        trained.emplace(
-            intent::train_model_taking_rows(std::move(rows), request.model, callbacks, active.model.get()));
+        trained.emplace(intent::train_model_taking_rows(std::move(rows), request.model, callbacks,
+                                                        active.model.get(),
+                                                        unlabelled ? &unlabelled->texts : nullptr));
     } catch (const intent::Error &e) {
         // What the core finds too little to train on (every row of an
         // intent dropped, no features left) is refused rows as well.
@@ -688,6 +720,15 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
                       "not dated in the future (and within the gate_window_days window, when set)"
                     : "no fresh rows: neither keys recorded by the active model's run nor a time_column tell "
                       "which rows are new to it";
+    }
+    // What the subword vectors learned from besides the run's rows: every
+    // run with the option says it, and a run without it says nothing.
+    if (request.model.subword_vectors) {
+        report["unlabelled_texts"] = unlabelled->texts.size();
+        if (unlabelled && unlabelled->left_out > 0)
+            report["unlabelled_texts_left_out"] = unlabelled->left_out;
+        if (unlabelled && unlabelled->skipped_invalid > 0)
+            report["unlabelled_texts_skipped_invalid"] = unlabelled->skipped_invalid;
     }
     if (results.size() != kept.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,

@@ -493,6 +493,126 @@ size_t RunRows::bytes() const {
     return total;
 }
 
+namespace {
+
+// One text kept while scanning: newest first by created_at, then id.
+struct UnlabelledRow {
+    int64_t created_at;
+    Uuid id;
+    std::string text; // UTF-8
+};
+bool newer(const UnlabelledRow &a, const UnlabelledRow &b) {
+    return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+}
+size_t unlabelled_bytes(const UnlabelledRow &row) {
+    return sizeof(UnlabelledRow) + row.text.size();
+}
+
+} // namespace
+
+// The rows that do not train (training_label NULL), as read_training_rows()
+// scans them: one heap scan, each tuple deformed and its message detoasted
+// on its first bytes only, cancellable. The newest rows are kept in a heap
+// whose oldest row goes first whenever the rows or their bytes pass the
+// bounds, so the memory held is that of the bounds, whatever the table.
+UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds,
+                                      intent::MemoryCharge &charge) {
+    UnlabelledTexts out;
+    const size_t max_rows = static_cast<size_t>(std::max<int64_t>(bounds.max_rows, 0));
+    const size_t max_bytes = static_cast<size_t>(std::max<int64_t>(bounds.max_bytes, 0));
+    if (max_rows == 0 || max_bytes == 0) return out;
+    const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
+    Oid relid = InvalidOid;
+    MemoryContext per_row = nullptr;
+    Columns c{};
+    open_training_data(schema, relid, c);
+    std::optional<HeapScan> scan;
+    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
+    pg_call([&]() noexcept {
+        per_row =
+            AllocSetContextCreate(CurrentMemoryContext, "pg_intent unlabelled row", ALLOCSET_SMALL_SIZES);
+    });
+    const TupleDesc desc = scan->descriptor();
+    const size_t natts = static_cast<size_t>(desc->natts);
+    std::vector<Datum> values(natts);
+    std::unique_ptr<bool[]> isnull(new bool[natts]);
+    // An unreviewed row's bytes for every row read here (a reviewed row
+    // judged wrong is cut to the same length below).
+    UnreviewedRowLimits limits;
+    limits.message_bytes = static_cast<int>(bounds.message_bytes);
+    // Kept: a heap with the oldest row on top, and the bytes of its texts.
+    std::vector<UnlabelledRow> kept;
+    size_t kept_text_bytes = 0;
+    auto drop_oldest = [&] {
+        std::pop_heap(kept.begin(), kept.end(), newer);
+        kept_text_bytes -= kept.back().text.size();
+        charge.shrink(unlabelled_bytes(kept.back()));
+        kept.pop_back();
+        ++out.left_out;
+    };
+    for (uint64_t scanned = 0;; ++scanned) {
+        if ((scanned & 1023) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        Read r;
+        read_tuple(*scan, per_row, c, desc, values, isnull.get(), limits, r);
+        if (!r.more) break;
+        // Rows that train (training_label set), rejected rows, and rows
+        // without a message or an id are not read.
+        if (!r.n[9] || r.n[0] || r.n[1]) continue;
+        if (!r.n[7] && r.s[7] == "rejected") continue;
+        std::string_view message = r.s[1];
+        if (message.size() > bounds.message_bytes) {
+            int cut = 0;
+            pg_call([&]() noexcept {
+                cut = pg_mbcliplen(message.data(), static_cast<int>(message.size()),
+                                   static_cast<int>(bounds.message_bytes));
+            });
+            message = message.substr(0, static_cast<size_t>(cut));
+        }
+        if (message.empty()) continue;
+        UnlabelledRow row;
+        row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
+        std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
+        // Older than every row kept while the bounds are full: left out
+        // before any copy.
+        if (kept.size() >= max_rows && !newer(row, kept.front())) {
+            ++out.left_out;
+            continue;
+        }
+        if (any_bytes && !intent::is_valid_utf8(message)) {
+            ++out.skipped_invalid;
+            continue;
+        }
+        {
+            CurrentContext in_row(per_row);
+            std::string storage;
+            std::string_view utf8;
+            if (!server_to_utf8_if_translatable(message.data(), message.size(), storage, utf8)) {
+                ++out.skipped_invalid;
+                continue;
+            }
+            row.text.assign(utf8);
+        }
+        if (row.text.size() > max_bytes || !charge.try_add(unlabelled_bytes(row))) {
+            ++out.left_out;
+            continue;
+        }
+        kept_text_bytes += row.text.size();
+        kept.push_back(std::move(row));
+        std::push_heap(kept.begin(), kept.end(), newer);
+        while (kept.size() > max_rows || kept_text_bytes > max_bytes)
+            drop_oldest();
+    }
+    scan.reset();
+    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
+    // Newest first: the same rows give the same texts in the same order.
+    std::sort(kept.begin(), kept.end(), newer);
+    out.texts.reserve(kept.size());
+    for (UnlabelledRow &row : kept)
+        out.texts.push_back(std::move(row.text));
+    return out;
+}
+
 // The rows (and labels) the given run trained on, from ai_training_run_rows.
 std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id) {
     std::unordered_map<Uuid, std::string, UuidHash> set;

@@ -208,6 +208,32 @@ void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
                                         intent::MemoryCharge &charge, ReadCounts &counts);
 
+// The texts without a label that a run with the subword_vectors option adds
+// to those its vectors learn from (never a label): what was read, and what
+// the bounds left out, for the run's report.
+struct UnlabelledTexts {
+    std::vector<std::string> texts; // UTF-8, newest first
+    size_t left_out = 0;            // past the bounds (rows, bytes, the memory budget)
+    size_t skipped_invalid = 0;     // not valid UTF-8, or untranslatable
+};
+// The bounds on them: the newest `max_rows` rows, `max_bytes` bytes of
+// text together, each text read on its first `message_bytes` only (an
+// unreviewed row's, message_bytes_to_read()), each charged to `charge`
+// when it fits the budget (a text that does not is left out: these rows
+// never fail a run).
+struct UnlabelledBounds {
+    int64_t max_rows = 0;
+    int64_t max_bytes = 0;
+    size_t message_bytes = 0;
+};
+
+// The texts of the ai_training_data rows that do not train: training_label
+// NULL (the complement of the one rule, the generated column), and not
+// rejected, which a reviewer keeps out of every use. Read by the same heap
+// scan as read_training_rows(), as the extension owner, cancellable.
+UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds,
+                                      intent::MemoryCharge &charge);
+
 // The rows (and labels) the given run trained on, from ai_training_run_rows.
 std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id);
 
