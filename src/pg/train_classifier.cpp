@@ -432,7 +432,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         UnlabelledBounds bounds;
         bounds.max_rows = std::min<int64_t>(request.model.subword_unlabelled_rows, sel.unreviewed.max_rows);
         bounds.max_bytes = request.model.subword_unlabelled_bytes;
-        bounds.message_bytes = message_bytes_to_read(false, sel.unreviewed);
+        pg_call([&]() noexcept { bounds.message_bytes = message_bytes_to_read(false, sel.unreviewed); });
         sel.unlabelled = bounds;
     }
     intent::MemoryBudget budget(static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) *

@@ -666,7 +666,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
         bounds.max_rows =
             std::min<int64_t>(request.model.subword_unlabelled_rows, policy.unreviewed.max_rows);
         bounds.max_bytes = request.model.subword_unlabelled_bytes;
-        bounds.message_bytes = message_bytes_to_read(false, policy.unreviewed);
+        pg_call([&]() noexcept { bounds.message_bytes = message_bytes_to_read(false, policy.unreviewed); });
         unlabelled = read_unlabelled_texts(schema, bounds, unlabelled_charge);
     } else if (request.model.subword_vectors) {
         // A classifier's: those train_classifier() staged (its source's rows
