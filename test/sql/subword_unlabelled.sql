@@ -35,8 +35,8 @@ $$;
 
 -- Before any row without a label: a run with the option, and one without.
 SELECT train_intent_model('off_0', 'full', '{"deploy": "never"}') ->> 'status' AS off_0;
-SELECT train_intent_model('on_0', 'full', '{"subword_vectors": true, "deploy": "never"}') ->> 'status' AS on_0;
-SELECT train_intent_model('none_0', 'full', '{"subword_vectors": {"unlabelled_rows": 0}, "deploy": "never"}') ->> 'status' AS none_0;
+SELECT train_intent_model('on_0', 'full', '{"subword_vectors": {"weight": 2}, "deploy": "never"}') ->> 'status' AS on_0;
+SELECT train_intent_model('none_0', 'full', '{"subword_vectors": {"unlabelled_rows": 0, "weight": 2}, "deploy": "never"}') ->> 'status' AS none_0;
 
 -- Rows without a label: 40 logged messages (no detected intent), one judged
 -- wrong with no correction, and two rejected ones, which are never read.
@@ -63,29 +63,29 @@ SELECT o1.unlabelled IS NULL AS no_count, o1.format, o1.sha256 = o0.sha256 AS sa
 
 -- On: a second scan, the 41 texts counted, another model than without them.
 BEGIN;
-SELECT pg_temp.scans($$SELECT train_intent_model('on_1', 'full', '{"subword_vectors": true, "deploy": "never"}')$$) AS scans_on;
+SELECT pg_temp.scans($$SELECT train_intent_model('on_1', 'full', '{"subword_vectors": {"weight": 2}, "deploy": "never"}')$$) AS scans_on;
 COMMIT;
 SELECT n0.unlabelled AS before, n1.unlabelled AS after, n1.left_out, n1.format,
        n1.sha256 <> n0.sha256 AS other_model
   FROM pg_temp.run('on_1') AS n1, pg_temp.run('on_0') AS n0;
 -- The same rows train the same bytes.
-SELECT train_intent_model('on_2', 'full', '{"subword_vectors": true, "deploy": "never"}') ->> 'status' AS on_2;
+SELECT train_intent_model('on_2', 'full', '{"subword_vectors": {"weight": 2}, "deploy": "never"}') ->> 'status' AS on_2;
 SELECT n2.sha256 = n1.sha256 AS same_bytes FROM pg_temp.run('on_2') AS n2, pg_temp.run('on_1') AS n1;
 
 -- The bounds: the newest 10 rows; 200 bytes of texts together; the
 -- policy's max_unreviewed_rows below the option. What they leave out is
 -- counted, and the run completes.
-SELECT train_intent_model('rows_10', 'full', '{"subword_vectors": {"unlabelled_rows": 10}, "deploy": "never"}') ->> 'status' AS rows_10;
+SELECT train_intent_model('rows_10', 'full', '{"subword_vectors": {"unlabelled_rows": 10, "weight": 2}, "deploy": "never"}') ->> 'status' AS rows_10;
 SELECT unlabelled, left_out FROM pg_temp.run('rows_10');
-SELECT train_intent_model('bytes_200', 'full', '{"subword_vectors": {"unlabelled_bytes": 200}, "deploy": "never"}') ->> 'status' AS bytes_200;
+SELECT train_intent_model('bytes_200', 'full', '{"subword_vectors": {"unlabelled_bytes": 200, "weight": 2}, "deploy": "never"}') ->> 'status' AS bytes_200;
 SELECT unlabelled, left_out FROM pg_temp.run('bytes_200');
 UPDATE ai_training_policy SET max_unreviewed_rows = 3;
-SELECT train_intent_model('policy_3', 'full', '{"subword_vectors": true, "deploy": "never"}') ->> 'status' AS policy_3;
+SELECT train_intent_model('policy_3', 'full', '{"subword_vectors": {"weight": 2}, "deploy": "never"}') ->> 'status' AS policy_3;
 SELECT unlabelled, left_out FROM pg_temp.run('policy_3');
 UPDATE ai_training_policy SET max_unreviewed_rows = DEFAULT;
 -- 0 rows: nothing read.
 BEGIN;
-SELECT pg_temp.scans($$SELECT train_intent_model('rows_0', 'full', '{"subword_vectors": {"unlabelled_rows": 0}, "deploy": "never"}')$$) AS scans_rows_0;
+SELECT pg_temp.scans($$SELECT train_intent_model('rows_0', 'full', '{"subword_vectors": {"unlabelled_rows": 0, "weight": 2}, "deploy": "never"}')$$) AS scans_rows_0;
 COMMIT;
 SELECT r0.unlabelled, r0.sha256 = n0.sha256 AS same_as_without_rows
   FROM pg_temp.run('rows_0') AS r0, pg_temp.run('none_0') AS n0;
@@ -94,7 +94,7 @@ SELECT r0.unlabelled, r0.sha256 = n0.sha256 AS same_as_without_rows
 INSERT INTO ai_training_data (user_message, created_at)
 VALUES (repeat('largo ', 20000), timestamptz '2026-04-01 09:00');
 UPDATE ai_training_policy SET max_unreviewed_message_bytes = 64;
-SELECT train_intent_model('long', 'full', '{"subword_vectors": {"unlabelled_bytes": 64}, "deploy": "never"}') ->> 'status' AS long;
+SELECT train_intent_model('long', 'full', '{"subword_vectors": {"unlabelled_bytes": 64, "weight": 2}, "deploy": "never"}') ->> 'status' AS long;
 SELECT unlabelled, left_out FROM pg_temp.run('long');
 UPDATE ai_training_policy SET max_unreviewed_message_bytes = DEFAULT;
 
@@ -118,12 +118,12 @@ SELECT CASE WHEN g <= 6 THEN 'a' WHEN g <= 10 THEN 'b' END, format('pregunta %s 
   FROM generate_series(1, 12) AS g;
 SELECT create_classifier('su_plain', 'su_msgs', 'msg', 'label', '{"key_column": "id"}') ->> 'name' AS created;
 SELECT train_classifier('su_plain', 'off', '{"deploy": "never"}') ->> 'status' AS off;
-SELECT train_classifier('su_plain', 'on', '{"subword_vectors": true, "deploy": "never"}') ->> 'status' AS on;
+SELECT train_classifier('su_plain', 'on', '{"subword_vectors": {"weight": 2}, "deploy": "never"}') ->> 'status' AS on;
 SELECT run_name, metrics -> 'unlabelled_texts' AS unlabelled
   FROM ai_training_runs WHERE classifier = 'su_plain' ORDER BY run_name;
 SELECT create_classifier('su_shops', 'su_msgs', 'msg', 'label',
                          '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 20}') ->> 'name' AS created;
-SELECT train_classifier('su_shops', 'on', '{"subword_vectors": {"unlabelled_rows": 8}, "deploy": "never"}') IS NOT NULL AS trained;
+SELECT train_classifier('su_shops', 'on', '{"subword_vectors": {"unlabelled_rows": 8, "weight": 2}, "deploy": "never"}') IS NOT NULL AS trained;
 SELECT coalesce(partition_key, '(fallback)') AS partition, metrics -> 'unlabelled_texts' AS unlabelled,
        metrics -> 'unlabelled_texts_left_out' AS left_out
   FROM ai_training_runs WHERE classifier = 'su_shops' ORDER BY partition_key NULLS FIRST;

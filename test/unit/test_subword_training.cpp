@@ -162,7 +162,7 @@ TEST(SubwordTraining, UnlabelledTextsOnlyFeedTheVectors) {
 // of such a model's memory.
 TEST(SubwordTraining, MemoryEstimateCountsTheVectors) {
     const TrainedModel t =
-        train_model(rows(), with(R"({"subword_vectors": {"buckets": 65536}})"), TrainCallbacks{});
+        train_model(rows(), with(R"({"subword_vectors": {"buckets": 65536, "weight": 2}})"), TrainCallbacks{});
     const std::string blob = t.model.serialize();
     const uint8_t *b = reinterpret_cast<const uint8_t *>(blob.data());
     const size_t estimate = IntentModel::declared_memory(b, blob.size());
