@@ -79,7 +79,8 @@ struct PendingError {
     }
 
   private:
-    static void render_into(char *buf, size_t cap, const char *pattern, const std::vector<std::string> &args) {
+    static void render_into(char *buf, size_t cap, const char *pattern,
+                            const std::vector<std::string> &args) {
         const size_t n = intent::render(pattern, args, buf, cap);
         if (n + 1 == cap) { // cut: not inside a character
             size_t start = n;
@@ -148,11 +149,12 @@ void to_server_encoding(char *text, size_t cap) {
 
 // The hint of a training run that would exceed its memory budget: the
 // budget is the training policy's (src/pg/train_memory.cpp).
-constexpr const char *kResourceLimitHint = N_(
-    "An administrator can raise the limit with UPDATE ai_training_policy SET max_training_memory_mb = ... "
-    "(at most 1048576), or keep every run to a window of rows (reviewed first, then the newest) with SET "
-    "max_training_rows = ...; or train "
-    "on fewer rows (the limit option), with lower max_features and max_char_features, or with fewer threads.");
+constexpr const char *kResourceLimitHint =
+    N_("An administrator can raise the limit with UPDATE ai_training_policy SET max_training_memory_mb = ... "
+       "(at most 1048576), or keep every run to a window of rows (reviewed first, then the newest) with SET "
+       "max_training_rows = ...; or train "
+       "on fewer rows (the limit option), with lower max_features and max_char_features, or with fewer "
+       "threads.");
 
 // The hint of a model too large to load: the limit is a setting.
 constexpr const char *kModelTooLargeHint =
@@ -422,11 +424,14 @@ class GuardContext {
 
 } // namespace
 
-Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
+namespace {
+
+// guarded_call()'s one body: `call` runs the function's body.
+template <class Call> Datum guarded(Call &&call) {
     PendingError error;
     try {
         GuardContext guard_context;
-        const Datum result = body(fcinfo);
+        const Datum result = call();
         // A release in a destructor failed after the body's last pg_call().
         if (!detail::deferred_error) return result;
         detail::throw_deferred_error();
@@ -448,7 +453,8 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
         error.translate_detail_and_hint();
         error.cancelled = e.kind() == intent::ErrorKind::Cancelled;
     } catch (const std::bad_alloc &) {
-        error.set(ERRCODE_OUT_OF_MEMORY, "out of memory", N_("The intent classifier could not allocate memory."));
+        error.set(ERRCODE_OUT_OF_MEMORY, "out of memory",
+                  N_("The intent classifier could not allocate memory."));
         error.translate_detail_and_hint();
     } catch (const std::exception &e) {
         error.set(ERRCODE_INTERNAL_ERROR, e.what());
@@ -459,6 +465,16 @@ Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
     // release that failed while the error unwound is superseded by it.
     detail::deferred_error = nullptr;
     raise(error);
+}
+
+} // namespace
+
+Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo) {
+    return guarded([&] { return body(fcinfo); });
+}
+
+Datum guarded_call(GuardedBodyWith body, FunctionCallInfo fcinfo, void *context) {
+    return guarded([&] { return body(fcinfo, context); });
 }
 
 } // namespace pg_intent

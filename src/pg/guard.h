@@ -126,6 +126,12 @@ using GuardedBody = Datum (*)(FunctionCallInfo);
 // Calls `body`, mapping exceptions to PostgreSQL errors after unwinding.
 Datum guarded_call(GuardedBody body, FunctionCallInfo fcinfo);
 
+// The same, for a body the glue calls itself (call_extension_function_with()),
+// with `context`: what it passes that no SQL argument can (the rows a
+// classifier's run trains on).
+using GuardedBodyWith = Datum (*)(FunctionCallInfo, void *);
+Datum guarded_call(GuardedBodyWith body, FunctionCallInfo fcinfo, void *context);
+
 // True when a cancel, statement timeout or termination is pending, or the
 // client is known to be gone. Reads the flags only: CHECK_FOR_INTERRUPTS()
 // would longjmp over C++ frames.

@@ -265,4 +265,19 @@ Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *
     return result;
 }
 
+Datum call_extension_function_with(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull,
+                                   GuardedBodyWith body, void *context) noexcept {
+    FmgrInfo flinfo;
+    fmgr_info(fn, &flinfo);
+    LOCAL_FCINFO(call, FUNC_MAX_ARGS);
+    InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
+    for (int i = 0; i < nargs; ++i) {
+        call->args[i].value = args[i];
+        call->args[i].isnull = nulls ? nulls[i] : false;
+    }
+    Datum result = guarded_call(body, call, context);
+    isnull = call->isnull;
+    return result;
+}
+
 } // namespace pg_intent

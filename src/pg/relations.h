@@ -5,6 +5,8 @@
 
 #include "pg_headers.h"
 
+#include "guard.h"
+
 namespace pg_intent {
 
 // The SQL function being called, as pg_proc declares it: the extension's
@@ -65,5 +67,11 @@ Oid extension_function_if_exists(Oid schema, const char *name, int nargs, const 
 // `nulls` says so; `isnull` tells whether the result is NULL. PostgreSQL
 // calls only: use inside pg_call().
 Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull) noexcept;
+
+// Calls `body` as the C function `fn` is called (its pg_proc row gives the
+// result type and schema the body reads from its fcinfo), under the guard,
+// with `context` (guarded_call()). Raises its error as fn would.
+Datum call_extension_function_with(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull,
+                                   GuardedBodyWith body, void *context) noexcept;
 
 } // namespace pg_intent
