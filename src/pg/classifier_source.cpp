@@ -36,8 +36,6 @@ extern "C" {
 namespace pg_intent {
 namespace {
 
-const StagedSource *g_staged = nullptr;
-
 // "t.<column>", quoted.
 std::string col(const std::string &name) {
     const char *quoted = nullptr;
@@ -430,17 +428,6 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
                        intent::Message{N_("classifier \"%s\" does not exist"), {name}},
                        N_("It was dropped while it was being trained."));
     return owner;
-}
-
-StagedScope::StagedScope(const StagedSource *source) {
-    g_staged = source;
-}
-StagedScope::~StagedScope() {
-    g_staged = nullptr;
-}
-
-const StagedSource *staged_source(const std::string &classifier) {
-    return g_staged && g_staged->classifier == classifier ? g_staged : nullptr;
 }
 
 std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id) {

@@ -13,11 +13,11 @@
 // time, each row charged to the policy's memory budget: a source of any size
 // costs at most that, and a cancel or statement_timeout stops the read.
 //
-// Staging. The rows then go to the extension owner's side, which records the
-// runs: train_classifier() stages them in this backend (StagedSource, for
-// the duration of the call) and _pg_intent_train_table() takes a
-// partition's rows from there. A classifier's rows reach training no other
-// way: the trainer refuses a classifier with nothing staged.
+// Passing. The rows then go to the extension owner's side, which records
+// the runs: train_classifier() keeps them (StagedSource, for the duration of
+// the call) and calls the trainer of each run with them
+// (train_classifier_rows()). A classifier's rows reach training no other
+// way: _pg_intent_train_table() called from SQL refuses a classifier.
 #pragma once
 
 #include "pg_headers.h"
@@ -124,18 +124,10 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
 // (read as the extension owner `extension_owner`, whose table it is).
 Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name);
 
-// Makes `source` the staged rows of this backend while alive.
-class StagedScope {
-  public:
-    explicit StagedScope(const StagedSource *source);
-    ~StagedScope();
-    StagedScope(const StagedScope &) = delete;
-    StagedScope &operator=(const StagedScope &) = delete;
-};
-
-// The staged rows of `classifier`, or nullptr when train_classifier() staged
-// none for it in this call.
-const StagedSource *staged_source(const std::string &classifier);
+// _pg_intent_train_table()'s body for a classifier's run, which
+// train_classifier() calls itself (call_extension_function_with()) with the
+// rows it read (`source`, a StagedSource): no SQL call can pass them.
+Datum train_classifier_rows(FunctionCallInfo fcinfo, void *source);
 
 // The keys (and labels) a classifier's run trained on, from ai_classifier_run_rows.
 std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id);

@@ -9,9 +9,10 @@
 // to the extension owner, to record runs and models in the extension's
 // tables: train_classifier_runs() owns the runs of the call (the fallback,
 // then each partition it decides to train), each step's bookkeeping a SQL
-// function called by OID, with the rows staged in this backend for the
-// runs' _pg_intent_train_table(). The built-in classifier "intent" is
-// train_intent_model(), called as the caller.
+// function called by OID, and calls each run's trainer itself with the rows
+// it read (train_run()): no rows wait in a backend global for a SQL call.
+// The built-in classifier "intent" is train_intent_model(), called as the
+// caller.
 #include "as_owner.h"
 #include "classifier_options.h"
 #include "classifier_source.h"
@@ -28,8 +29,10 @@
 #include "options.h"
 
 extern "C" {
+#include "executor/executor.h"
 #include "parser/parse_func.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 }
 
 #include <algorithm>
@@ -157,6 +160,7 @@ struct ClassifierCall {
     Datum name = 0, run_name = 0;
     bool run_name_null = false;
     Datum options = 0, definition = 0;
+    Datum training_options = 0; // the classifier's stored options (jsonb), under the caller's
 };
 
 // A step's function (46_classifier_train.sql), by OID, as the extension
@@ -200,45 +204,157 @@ struct PartitionStep {
     int64_t rank = 0; // among those not below the minimum; 0 without one
 };
 
+// A field of the row `row` (a composite Datum): nullopt when NULL.
+std::optional<Datum> row_field(Datum row, const char *name) {
+    Datum out = 0;
+    bool isnull = true;
+    pg_call([&]() noexcept { out = GetAttributeByName(DatumGetHeapTupleHeader(row), name, &isnull); });
+    if (isnull) return std::nullopt;
+    return out;
+}
+
+// The functions of a run and of a call's steps (46_classifier_train.sql,
+// 40_training.sql), by OID.
+struct RunFunctions {
+    Oid begin = InvalidOid, train = InvalidOid, record = InvalidOid, failed = InvalidOid,
+        raised_again = InvalidOid;
+    Oid partition = InvalidOid, finish = InvalidOid;
+};
+
+RunFunctions run_functions(Oid schema) {
+    RunFunctions f;
+    pg_call([&]() noexcept {
+        const Oid policy = get_rel_type_id(extension_relation(schema, "ai_training_policy"));
+        const Oid begin_args[8] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID, policy, JSONBOID};
+        f.begin = extension_function(schema, "_pg_intent_train_run_begin", 8, begin_args);
+        const Oid train_args[8] = {UUIDOID, JSONBOID, policy, INT8OID, UUIDOID, FLOAT8OID, TEXTOID, TEXTOID};
+        f.train = extension_function(schema, "_pg_intent_train_table", 8, train_args);
+        const Oid record_args[10] = {UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,  UUIDOID,
+                                     INT8OID, INT8OID,        policy,  JSONBOID, RECORDOID};
+        f.record = extension_function(schema, "_pg_intent_train_run_record", 10, record_args);
+        const Oid failed_args[11] = {UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, policy,  TEXTOID,
+                                     TEXTOID, TEXTOID,        TEXTOID, INT4OID, JSONBOID};
+        f.failed = extension_function(schema, "_pg_intent_train_run_failed", 11, failed_args);
+        const Oid state_args[1] = {TEXTOID};
+        f.raised_again = extension_function(schema, "_pg_intent_run_error_raised_again", 1, state_args);
+        const Oid partition_args[6] = {TEXTOID, JSONBOID, TEXTOID, INT4OID, TEXTOID, JSONBOID};
+        f.partition = extension_function(schema, "_pg_intent_train_classifier_partition", 6, partition_args);
+        const Oid finish_args[13] = {JSONBOID, JSONBOID,     UUIDOID,       JSONBARRAYOID, INT4OID,
+                                     INT4OID,  INT4OID,      JSONBARRAYOID, INT4OID,       TEXTARRAYOID,
+                                     INT4OID,  TEXTARRAYOID, INT4OID};
+        f.finish = extension_function(schema, "_pg_intent_train_classifier_finish", 13, finish_args);
+    });
+    return f;
+}
+
+// One run of the call (the fallback's, or a partition's), owned here:
+// _pg_intent_train_run_begin() (checks, the training lock and a slot, the
+// run row, the active model), the trainer with the rows this call read
+// (train_classifier_rows(), in a subtransaction as PL/pgSQL's exception
+// block ran it), then one record: _pg_intent_train_run_record() with the
+// trainer's typed row, or _pg_intent_train_run_failed() when the trainer
+// failed (an error _pg_intent_run_error_raised_again() names is raised
+// again). `extra` goes into the run's metrics. Returns the run's result.
+Datum train_run(const ClassifierCall &call, const RunFunctions &fns, Datum policy, Datum batch,
+                std::optional<Datum> partition, Datum extra, const StagedSource &staged) {
+    Datum full = 0;
+    pg_call([&]() noexcept { full = CStringGetTextDatum("full"); });
+    const Datum begin_args[8] = {call.run_name,         full,  call.options, call.name,
+                                 partition.value_or(0), batch, policy,       call.training_options};
+    const bool begin_nulls[8] = {call.run_name_null, false, false, false, !partition, false, false, false};
+    const std::optional<Datum> begun = call_step(call, fns.begin, 8, begin_args, begin_nulls);
+    if (!begun)
+        throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run did not begin"), {}});
+    const std::optional<Datum> run_id = row_field(*begun, "run_id"), options = row_field(*begun, "options"),
+                               started = row_field(*begun, "started"),
+                               classifier_id = row_field(*begun, "classifier_id"),
+                               active_id = row_field(*begun, "active_id"),
+                               active_run = row_field(*begun, "active_run"),
+                               active_estimate = row_field(*begun, "active_estimate");
+    const Datum train_args[8] = {*run_id,
+                                 *options,
+                                 policy,
+                                 active_id.value_or(0),
+                                 active_run.value_or(0),
+                                 active_estimate.value_or(0),
+                                 call.name,
+                                 partition.value_or(0)};
+    const bool train_nulls[8] = {false, false,     false, !active_id, !active_run, !active_estimate,
+                                 false, !partition};
+    Datum result = 0;
+    bool result_null = false;
+    void *const source = const_cast<StagedSource *>(&staged);
+    pg_call([&]() noexcept {
+        AsExtensionOwner as_owner(call.owner);
+        Datum trained = 0;
+        bool trained_null = false;
+        ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
+            trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
+                                                   train_classifier_rows, source);
+        });
+        if (error) {
+            const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
+            bool raised_null = false;
+            const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
+            if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
+            const Datum args[11] = {*run_id,
+                                    *started,
+                                    call.name,
+                                    partition.value_or(0),
+                                    policy,
+                                    state,
+                                    CStringGetTextDatum(error->message ? error->message : ""),
+                                    CStringGetTextDatum(error->detail ? error->detail : ""),
+                                    CStringGetTextDatum(error->hint ? error->hint : ""),
+                                    0,
+                                    extra};
+            const bool nulls[11] = {false, false, false, !partition, false, false,
+                                    false, false, false, true,       false};
+            FreeErrorData(error);
+            result = call_extension_function(fns.failed, 11, args, nulls, result_null);
+            return;
+        }
+        const Datum args[10] = {
+            *run_id, *started, call.name, partition.value_or(0), batch, *classifier_id, active_id.value_or(0),
+            policy,  extra,    trained};
+        const bool nulls[10] = {false, false,      false, !partition, false,
+                                false, !active_id, false, false,      trained_null};
+        result = call_extension_function(fns.record, 10, args, nulls, result_null);
+    });
+    if (result_null)
+        throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run recorded nothing"), {}});
+    return result;
+}
+
 // The runs of one call, owned here: the fallback (or unpartitioned) run
-// first, then each partition in byte order, with the rows staged in this
-// backend for them (StagedScope, for the runs' _pg_intent_train_table()).
-// Which partitions train is decided here; what each step records is SQL's
-// (_pg_intent_train_classifier_start(), _partition(), _finish()).
+// first, then each partition in byte order, each trained with the rows this
+// call read (train_run()). Which partitions train is decided here; what the
+// call records around them is SQL's (_pg_intent_train_classifier_start(),
+// _partition(), _finish()).
 // Of the partitions with min_partition_rows rows, at most
 // max_partitions_per_classifier train: those with the most reviewed rows,
 // then the most rows, then in byte order (rows anyone may log take no slot
 // from a partition with reviewed rows).
 std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start_fn,
                                            const StagedSource &staged) {
-    Oid partition_fn = InvalidOid, finish_fn = InvalidOid;
-    pg_call([&]() noexcept {
-        Oid partition_args[8] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, INT4OID, TEXTOID, UUIDOID, JSONBOID};
-        partition_fn =
-            extension_function(call.schema, "_pg_intent_train_classifier_partition", 8, partition_args);
-        Oid finish_args[13] = {JSONBOID, JSONBOID,     UUIDOID,       JSONBARRAYOID, INT4OID,
-                               INT4OID,  INT4OID,      JSONBARRAYOID, INT4OID,       TEXTARRAYOID,
-                               INT4OID,  TEXTARRAYOID, INT4OID};
-        finish_fn = extension_function(call.schema, "_pg_intent_train_classifier_finish", 13, finish_args);
-    });
-    StagedScope scope(&staged);
+    const RunFunctions fns = run_functions(call.schema);
 
-    // The fallback's run, with the call's batch and the partition bounds.
-    const Datum start_args[4] = {call.name, call.run_name, call.options, call.definition};
-    const bool start_nulls[4] = {false, call.run_name_null, false, false};
-    const std::optional<Datum> started = call_step(call, start_fn, 4, start_args, start_nulls);
+    // The call's batch, what the fallback's run records of the read, the
+    // policy row and the partition bounds.
+    const Datum start_args[2] = {call.name, call.definition};
+    const std::optional<Datum> started = call_step(call, start_fn, 2, start_args, nullptr);
     if (!started) return std::nullopt;
-    const intent::Json bounds = intent::parse_json(jsonb_to_utf8(*started), "classifier batch");
-    const Datum fallback = jsonb_field(*started, "result");
-    const std::string batch_text = bounds.value("batch_id", std::string());
-    Datum batch = 0;
-    pg_call([&]() noexcept { batch = DirectFunctionCall1(uuid_in, CStringGetDatum(batch_text.c_str())); });
+    const Datum batch = *row_field(*started, "batch_id");
+    const Datum read_facts = *row_field(*started, "read_facts");
+    const Datum policy = *row_field(*started, "policy");
     std::optional<int32> min_rows, max_partitions;
-    if (const auto it = bounds.find("min_partition_rows"); it != bounds.end() && it->is_number_integer())
-        min_rows = it->get<int32>();
-    if (const auto it = bounds.find("max_partitions_per_classifier");
-        it != bounds.end() && it->is_number_integer())
-        max_partitions = it->get<int32>();
+    if (const std::optional<Datum> d = row_field(*started, "min_partition_rows"))
+        min_rows = DatumGetInt32(*d);
+    if (const std::optional<Datum> d = row_field(*started, "max_partitions_per_classifier"))
+        max_partitions = DatumGetInt32(*d);
+
+    // The fallback first: its out-of-fold answers judge the partitions' first models.
+    const Datum fallback = train_run(call, fns, policy, batch, std::nullopt, read_facts, staged);
 
     // The partitions, in byte order (the staged map's), ranked.
     std::vector<PartitionStep> parts;
@@ -281,10 +397,9 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
             continue;
         }
         const Datum print = utf8_to_text(p.print);
-        const Datum args[8] = {call.name, call.run_name, call.options,   p.name, Int32GetDatum(p.reviewed),
-                               print,     batch,         call.definition};
-        const bool nulls[8] = {false, call.run_name_null, false, false, false, false, false, false};
-        const std::optional<Datum> step = call_step(call, partition_fn, 8, args, nulls);
+        const Datum args[6] = {call.name, call.options,   p.name, Int32GetDatum(p.reviewed),
+                               print,     call.definition};
+        const std::optional<Datum> step = call_step(call, fns.partition, 6, args, nullptr);
         if (!step) continue;
         bool was_skipped = false;
         std::string why;
@@ -294,7 +409,11 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
         });
         if (was_skipped) why = jsonb_to_utf8(jsonb_field(*step, "skipped"));
         if (!was_skipped) {
-            results.push_back(*step);
+            const Datum run =
+                train_run(call, fns, policy, batch, p.name, jsonb_field(*step, "record"), staged);
+            pg_call([&]() noexcept {
+                results.push_back(DirectFunctionCall2(jsonb_delete, run, CStringGetTextDatum("classifier")));
+            });
         } else if (why == "\"unchanged\"") {
             if (unchanged_list.size() < kNamed) unchanged_list.push_back(jsonb_field(*step, "entry"));
             ++unchanged;
@@ -321,7 +440,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     bool finish_nulls[13] = {false};
     finish_nulls[5] = !min_rows;
     finish_nulls[12] = !max_partitions;
-    return call_step(call, finish_fn, 13, finish_args, finish_nulls);
+    return call_step(call, fns.finish, 13, finish_args, finish_nulls);
 }
 
 } // namespace
@@ -479,45 +598,38 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         staged = read_classifier_source(schema, columns, sel, charge);
     }
 
-    // 4. The runs, as the extension owner, with the rows staged here
-    //    (train_classifier_runs()).
-    const Oid text_args[4] = {TEXTOID, TEXTOID, JSONBOID, JSONBOID};
+    // 4. The runs, as the extension owner, each trained with the rows just
+    //    read (train_classifier_runs()).
+    const Oid start_args[2] = {TEXTOID, JSONBOID};
     Oid start_fn = InvalidOid;
     pg_call([&]() noexcept {
-        start_fn = extension_function_if_exists(schema, "_pg_intent_train_classifier_start", 4, text_args);
+        start_fn = extension_function_if_exists(schema, "_pg_intent_train_classifier_start", 2, start_args);
     });
-    if (OidIsValid(start_fn)) {
-        ClassifierCall call{
-            schema,    owner, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_ARGISNULL(1), PG_GETARG_DATUM(2),
-            definition};
-        const std::optional<Datum> result = train_classifier_runs(call, start_fn, staged);
-        if (!result) PG_RETURN_NULL();
-        return *result;
-    }
-    // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker that
-    // reads the policy again, checks the caller again, and trains every
-    // partition (no fingerprints).
-    std::vector<Datum> name_datums, count_datums;
-    for (const auto &[value, rows] : staged.partition_rows) {
-        name_datums.push_back(server_bytes_to_text(value)); // a value of the source, in the server encoding
-        count_datums.push_back(Int32GetDatum(static_cast<int32>(rows.rows)));
-    }
-    Datum result = 0;
-    bool result_null = true;
-    StagedScope scope(&staged);
+    // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, trained a
+    // classifier's runs from PL/pgSQL, whose trainer this library gives no
+    // rows: refused, as 0.2.x's calls of the trainer are.
+    if (!OidIsValid(start_fn))
+        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                       intent::Message{N_("_pg_intent_train_table() was called with another signature"), {}},
+                       N_("The pg_intent library is newer than the extension's SQL objects."),
+                       N_("Run ALTER EXTENSION pg_intent UPDATE."));
+    Datum training_options = 0;
     pg_call([&]() noexcept {
-        Datum names_array = PointerGetDatum(construct_array(
-            name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
-        Datum counts_array = PointerGetDatum(construct_array(
-            count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
-        Oid argtypes_031[6] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID};
-        Oid worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes_031);
-        AsExtensionOwner as_owner(owner);
-        Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
-                         PG_GETARG_DATUM(2),       names_array,        counts_array};
-        bool nulls[6] = {false, false, PG_ARGISNULL(1), false, false, false};
-        result = call_extension_function(worker, 6, args, nulls, result_null);
+        training_options =
+            DatumGetBool(
+                DirectFunctionCall2(jsonb_exists, definition, CStringGetTextDatum("training_options")))
+                ? DirectFunctionCall2(jsonb_object_field, definition, CStringGetTextDatum("training_options"))
+                : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
     });
-    if (result_null) PG_RETURN_NULL();
-    return result;
+    ClassifierCall call{schema,
+                        owner,
+                        PG_GETARG_DATUM(0),
+                        PG_GETARG_DATUM(1),
+                        PG_ARGISNULL(1),
+                        PG_GETARG_DATUM(2),
+                        definition,
+                        training_options};
+    const std::optional<Datum> result = train_classifier_runs(call, start_fn, staged);
+    if (!result) PG_RETURN_NULL();
+    return *result;
 }

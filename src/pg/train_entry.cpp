@@ -552,7 +552,9 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
 // model's); p_policy is the policy row, read once by the worker (for a
 // classifier, ai_training_policy with the classifier's keys over it). The
 // built-in classifier "intent" reads ai_training_data; any other takes the
-// rows train_classifier() staged, of partition p_partition (NULL: all).
+// rows train_classifier() read and passes to this call itself
+// (train_classifier_rows(), never from SQL), of partition p_partition
+// (NULL: all).
 namespace {
 
 // Writes the budget's peak to `out` when the run ends, however it ends.
@@ -562,7 +564,7 @@ struct PeakCharge {
     ~PeakCharge() { out = budget.peak(); }
 };
 
-Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
+Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSource *given) {
     // COMPAT(0.2.x) 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
     // columns in place of the row), 0.2.2's with six, until ALTER EXTENSION
     // UPDATE runs: their third would be read as a row.
@@ -579,7 +581,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
     const bool intent_rows = classifier == "intent";
     std::optional<std::string> partition;
     if (!PG_ARGISNULL(7)) partition = text_to_std_string(PG_GETARG_DATUM(7));
-    const StagedSource *staged = intent_rows ? nullptr : staged_source(classifier);
+    const StagedSource *staged = intent_rows ? nullptr : given;
     if (!intent_rows && !staged)
         throw SqlError(
             ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -759,9 +761,26 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged) {
 // whose freed memory the next one reuses.
 constexpr size_t kReleaseHeapAfterBytes = size_t{32} << 20;
 
-PG_INTENT_FUNCTION(pg_intent_train_table) {
+namespace {
+
+Datum train_table_releasing(FunctionCallInfo fcinfo, const StagedSource *staged) {
     size_t peak_charged = 0;
-    const Datum result = train_table(fcinfo, peak_charged);
+    const Datum result = train_table(fcinfo, peak_charged, staged);
     if (peak_charged >= kReleaseHeapAfterBytes) release_freed_heap(); // every C++ object of the run is gone
     return result;
 }
+
+} // namespace
+
+// From SQL: intent's rows; a classifier has none to give (refused above).
+PG_INTENT_FUNCTION(pg_intent_train_table) {
+    return train_table_releasing(fcinfo, nullptr);
+}
+
+namespace pg_intent {
+
+Datum train_classifier_rows(FunctionCallInfo fcinfo, void *source) {
+    return train_table_releasing(fcinfo, static_cast<const StagedSource *>(source));
+}
+
+} // namespace pg_intent

@@ -172,14 +172,16 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
-    'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read and staged) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
+    'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read, which it passes to the trainer itself: called from SQL, a classifier is refused) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
 
--- Trains a model (intent: from ai_training_data; a classifier: from the
--- rows train_classifier() staged) inside the database and records the run.
+-- Trains a model (intent: from ai_training_data) inside the database and
+-- records the run.
 -- Data or training failures give a failed run (returned, not raised); bad
 -- arguments and options raise 22023 and record nothing. Runs as the
 -- extension owner, called by _pg_intent_train_run() (train_intent_model())
--- and _pg_intent_train_classifier_start() and _partition() (train_classifier()) only.
+-- only; train_classifier() runs the same steps from C (train_run() in
+-- src/pg/train_classifier.cpp): _pg_intent_train_run_begin(), the trainer
+-- with the rows it read, _pg_intent_train_run_record() or _failed().
 --
 -- C decides, SQL records: _pg_intent_train_table() reads the rows, trains
 -- and applies the deploy rule (stated in src/core/deploy_rule.h, with the
@@ -199,13 +201,26 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 -- commits meanwhile. It records floats (the policy's max_f1_regression, the
 -- F1 scores) in jsonb, so it pins extra_float_digits: a caller's -15 wrote
 -- 0.0125 as 0.01.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_under_policy(
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_run_error_raised_again(p_state text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT p_state IN ('57014', '57P01', '40001', '40P01', '55P03') $$;
+COMMENT ON FUNCTION intent_internal._pg_intent_run_error_raised_again(text) IS
+    'Internal: whether an error that ends a training run is raised again (a cancel, a timeout, a termination, a serialization failure, a deadlock, a lock timeout: callers retry by SQLSTATE) rather than recorded as a failed run.';
+
+-- The first part of a run: checks its arguments and options, takes the
+-- classifier's training lock and a training slot, records the run as
+-- running and names the active model it is compared with. Errors here raise
+-- and record nothing.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_begin(
     p_run_name text, p_run_type text, p_options jsonb, p_classifier text, p_partition text, p_batch uuid,
-    p_policy @extschema@.ai_training_policy, p_classifier_options jsonb)
-RETURNS jsonb
+    p_policy @extschema@.ai_training_policy, p_classifier_options jsonb,
+    OUT run_id uuid, OUT options jsonb, OUT started timestamptz, OUT classifier_id bigint,
+    OUT active_id bigint, OUT active_run uuid, OUT active_estimate double precision)
+RETURNS record
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-SET extra_float_digits = 1
 AS $$
 DECLARE
     c_policy_keys CONSTANT text[] := ARRAY['min_gate_rows', 'out_of_scope_intent', 'out_of_scope_mode'];
@@ -217,24 +232,9 @@ DECLARE
     -- the classifier's id, recorded with the run and the model (issue 31
     -- item 6: they belong to the id; a name passes to the next classifier)
     v_classifier_id bigint;
-    v_rows integer;
-    -- training
     v_active_id bigint;
     v_active_run uuid;
     v_active_estimate double precision;
-    t record; -- _pg_intent_train_table()
-    v_deploy boolean;
-    v_reason text;
-    v_current_active bigint;
-    v_model_id bigint;
-    v_version text;
-    v_suffix integer := 1;
-    v_duration double precision;
-    -- failure
-    v_state text;
-    v_message text;
-    v_detail text;
-    v_hint text;
 BEGIN
     -- 1. arguments and options. train_intent_model() has parsed and
     --    validated the options already (as its caller, with the one parser
@@ -300,32 +300,72 @@ BEGIN
     VALUES (p_run_name, p_run_type, 'running', v_options, v_started, p_classifier, p_partition, p_batch, v_classifier_id)
     RETURNING id INTO v_run_id;
 
+    -- 4. read, train and decide; the active model and what it trained on
+    --    give the gate its fresh rows, its recorded F1 the estimate.
+    SELECT m.id, m.run_id,
+           coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision,
+                    (m.metrics ->> 'macro_f1')::double precision)
+      INTO v_active_id, v_active_run, v_active_estimate
+      FROM @extschema@.ai_intent_models AS m
+      LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
+     WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition
+       AND m.classifier_id = v_classifier_id;
+    -- The active model's run names no fresh rows once its recorded keys
+    -- name other rows (a key_column or source changed since:
+    -- _pg_intent_run_keys_current()): out-of-fold estimates instead
+    -- (fresh_rows_rule none).
+    IF NOT v_builtin AND v_active_run IS NOT NULL
+       AND NOT intent_internal._pg_intent_run_keys_current(v_active_run) THEN
+        v_active_run := NULL;
+    END IF;
+
+    run_id := v_run_id;
+    options := v_options;
+    started := v_started;
+    classifier_id := v_classifier_id;
+    active_id := v_active_id;
+    active_run := v_active_run;
+    active_estimate := v_active_estimate;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_train_run_begin(text, text, jsonb, text, text, uuid, @extschema@.ai_training_policy, jsonb) IS
+    'Internal: the start of one training run, as the extension owner, under the policy its caller read once: checks the arguments and options, takes the training lock and a slot, records the run as running, and returns its id, its options and the active model it is compared with.';
+
+-- The record of a trained run: the trainer's result t (the row of
+-- _pg_intent_train_table()'s columns), its model row, the deploy and the
+-- run's rows. Refused rows (t.refusal) and any error here give a failed run
+-- (_pg_intent_train_run_failed()); p_extra is merged into the run's metrics
+-- either way.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_record(
+    p_run_id uuid, p_started timestamptz, p_classifier text, p_partition text, p_batch uuid,
+    p_classifier_id bigint, p_active_id bigint, p_policy @extschema@.ai_training_policy, p_extra jsonb,
+    t record)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+AS $$
+DECLARE
+    v_run_id uuid := p_run_id;
+    v_started timestamptz := p_started;
+    v_policy @extschema@.ai_training_policy := p_policy;
+    v_builtin boolean := p_classifier = 'intent';
+    v_classifier_id bigint := p_classifier_id;
+    v_active_id bigint := p_active_id;
+    v_rows integer;
+    v_deploy boolean;
+    v_reason text;
+    v_current_active bigint;
+    v_model_id bigint;
+    v_version text;
+    v_suffix integer := 1;
+    v_duration double precision;
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+BEGIN
     BEGIN
-        -- 4. read, train and decide; the active model and what it trained on
-        --    give the gate its fresh rows, its recorded F1 the estimate.
-        SELECT m.id, m.run_id,
-               coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision,
-                        (m.metrics ->> 'macro_f1')::double precision)
-          INTO v_active_id, v_active_run, v_active_estimate
-          FROM @extschema@.ai_intent_models AS m
-          LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id
-         WHERE m.is_active AND m.classifier = p_classifier AND m.partition_key IS NOT DISTINCT FROM p_partition
-           AND m.classifier_id = v_classifier_id;
-        -- The active model's run names no fresh rows once its recorded keys
-        -- name other rows (a key_column or source changed since:
-        -- _pg_intent_run_keys_current()): out-of-fold estimates instead
-        -- (fresh_rows_rule none).
-        IF NOT v_builtin AND v_active_run IS NOT NULL
-           AND NOT intent_internal._pg_intent_run_keys_current(v_active_run) THEN
-            v_active_run := NULL;
-        END IF;
-        -- An assignment, not SELECT ... INTO: the result (the model, some
-        -- MB, and the per-row arrays) goes straight into t, instead of through
-        -- a function scan's tuplestore (spilled to a temporary file past
-        -- work_mem) and a copy in SPI's result.
-        t := intent_internal._pg_intent_train_table(v_run_id, v_options, v_policy,
-                                                v_active_id, v_active_run, v_active_estimate,
-                                                p_classifier, p_partition);
         IF t.refusal IS NOT NULL THEN
             v_rows := t.rows_read;
             RAISE EXCEPTION USING ERRCODE = 'PI001', MESSAGE = t.refusal,
@@ -404,7 +444,8 @@ BEGIN
                                                               AND f.classifier_id = v_classifier_id LIMIT 1))
                                                       ELSE '{}'::jsonb END)
                                           || CASE WHEN v_builtin THEN '{}'::jsonb
-                                                  ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END,
+                                                  ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END
+                                          || coalesce(p_extra, '{}'::jsonb),
                model_id                 = v_model_id,
                deployed                 = v_deploy,
                deploy_reason            = v_reason,
@@ -438,47 +479,12 @@ BEGIN
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
                                 v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-        -- A cancel, a statement timeout or a termination ends the statement:
-        -- re-raise it rather than record it as a failed run. So do a
-        -- serialization failure and a deadlock (a REPEATABLE READ or
-        -- SERIALIZABLE run racing a deploy), and a lock_timeout (55P03: the
-        -- deployment lock, held by a deploy in another open transaction, or
-        -- a table another session holds): clients retry those by their
-        -- SQLSTATE, which a "failed" result would hide, and scheduled
-        -- retraining takes them for a busy classifier, not one to back off
-        -- from (retrain_if_needed(), retrain_classifiers()).
-        IF v_state IN ('57014', '57P01', '40001', '40P01', '55P03') THEN
+        IF intent_internal._pg_intent_run_error_raised_again(v_state) THEN
             RAISE;
         END IF;
-        -- Options were checked above, so whatever fails here (refused rows,
-        -- PI001, with the count of rows read; a training error) is a failed
-        -- run: the run row stays and the previous model stays active.
-        v_duration := extract(epoch FROM clock_timestamp() - v_started);
-        UPDATE @extschema@.ai_training_runs AS r
-           SET status           = 'failed',
-               error            = v_message,
-               metrics          = jsonb_strip_nulls(jsonb_build_object('error', jsonb_build_object(
-                                      'sqlstate', v_state, 'message', v_message,
-                                      'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
-                                      'rows_read', v_rows))
-                                  || CASE WHEN v_builtin THEN '{}'::jsonb
-                                          ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END,
-               finished_at      = clock_timestamp(),
-               duration_seconds = v_duration
-         WHERE r.id = v_run_id;
-        RETURN CASE WHEN v_builtin THEN '{}'::jsonb
-                    ELSE jsonb_build_object('classifier', p_classifier, 'partition', p_partition) END
-               || jsonb_build_object(
-            'run_id', v_run_id,
-            'status', 'failed',
-            'error', v_message,
-            'sqlstate', v_state,
-            'training_samples', NULL, 'validation_samples', NULL, 'test_samples', NULL,
-            'total_intents', NULL,
-            'baseline_metrics', NULL, 'final_metrics', NULL, 'improvement', NULL,
-            'deployed', false, 'deploy_reason', NULL,
-            'model_id', NULL, 'model_version', NULL,
-            'duration_seconds', v_duration);
+        RETURN intent_internal._pg_intent_train_run_failed(v_run_id, v_started, p_classifier, p_partition,
+                                                          v_policy, v_state, v_message, v_detail, v_hint,
+                                                          v_rows, p_extra);
     END;
 
     RETURN CASE WHEN v_builtin THEN '{}'::jsonb
@@ -501,6 +507,108 @@ BEGIN
         'model_id', v_model_id,
         'model_version', v_version,
         'duration_seconds', v_duration);
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_train_run_record(uuid, timestamptz, text, text, uuid, bigint, bigint, @extschema@.ai_training_policy, jsonb, record) IS
+    'Internal: records a trained run, as the extension owner: the model row, the deploy (only if the active model is still the one compared with), the run row and its rows; refused rows or an error record a failed run. Returns the run''s result.';
+
+-- A failed run: the error is recorded with the run row, which stays, and the
+-- previous model stays active (refused rows: PI001, with the count of rows
+-- read; a training error). Returns the run's result.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_failed(
+    p_run_id uuid, p_started timestamptz, p_classifier text, p_partition text,
+    p_policy @extschema@.ai_training_policy, p_state text, p_message text, p_detail text, p_hint text,
+    p_rows integer, p_extra jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+AS $$
+DECLARE
+    v_run_id uuid := p_run_id;
+    v_started timestamptz := p_started;
+    v_policy @extschema@.ai_training_policy := p_policy;
+    v_builtin boolean := p_classifier = 'intent';
+    v_state text := p_state;
+    v_message text := p_message;
+    v_detail text := p_detail;
+    v_hint text := p_hint;
+    v_rows integer := p_rows;
+    v_duration double precision;
+BEGIN
+    v_duration := extract(epoch FROM clock_timestamp() - v_started);
+    UPDATE @extschema@.ai_training_runs AS r
+       SET status           = 'failed',
+           error            = v_message,
+           metrics          = jsonb_strip_nulls(jsonb_build_object('error', jsonb_build_object(
+                                  'sqlstate', v_state, 'message', v_message,
+                                  'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
+                                  'rows_read', v_rows))
+                              || CASE WHEN v_builtin THEN '{}'::jsonb
+                                      ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END
+                              || coalesce(p_extra, '{}'::jsonb),
+           finished_at      = clock_timestamp(),
+           duration_seconds = v_duration
+     WHERE r.id = v_run_id;
+    RETURN CASE WHEN v_builtin THEN '{}'::jsonb
+                ELSE jsonb_build_object('classifier', p_classifier, 'partition', p_partition) END
+           || jsonb_build_object(
+        'run_id', v_run_id,
+        'status', 'failed',
+        'error', v_message,
+        'sqlstate', v_state,
+        'training_samples', NULL, 'validation_samples', NULL, 'test_samples', NULL,
+        'total_intents', NULL,
+        'baseline_metrics', NULL, 'final_metrics', NULL, 'improvement', NULL,
+        'deployed', false, 'deploy_reason', NULL,
+        'model_id', NULL, 'model_version', NULL,
+        'duration_seconds', v_duration);
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_train_run_failed(uuid, timestamptz, text, text, @extschema@.ai_training_policy, text, text, text, text, integer, jsonb) IS
+    'Internal: records a failed training run, as the extension owner (the error, the rows read, the policy limits), and returns the run''s result.';
+
+-- One run: _pg_intent_train_run_begin(), the trainer, then
+-- _pg_intent_train_run_record() (or _pg_intent_train_run_failed() when the
+-- trainer fails). train_classifier() runs the same three steps from C, with
+-- the rows it read (src/pg/train_classifier.cpp).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_under_policy(
+    p_run_name text, p_run_type text, p_options jsonb, p_classifier text, p_partition text, p_batch uuid,
+    p_policy @extschema@.ai_training_policy, p_classifier_options jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1
+AS $$
+DECLARE
+    b record; -- _pg_intent_train_run_begin()
+    t record; -- _pg_intent_train_table()
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+BEGIN
+    b := intent_internal._pg_intent_train_run_begin(p_run_name, p_run_type, p_options, p_classifier, p_partition,
+                                                    p_batch, p_policy, p_classifier_options);
+    BEGIN
+        -- An assignment, not SELECT ... INTO: the result (the model, some
+        -- MB, and the per-row arrays) goes straight into t, instead of through
+        -- a function scan's tuplestore (spilled to a temporary file past
+        -- work_mem) and a copy in SPI's result.
+        t := intent_internal._pg_intent_train_table(b.run_id, b.options, p_policy,
+                                                b.active_id, b.active_run, b.active_estimate,
+                                                p_classifier, p_partition);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
+                                v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+        IF intent_internal._pg_intent_run_error_raised_again(v_state) THEN
+            RAISE;
+        END IF;
+        RETURN intent_internal._pg_intent_train_run_failed(b.run_id, b.started, p_classifier, p_partition, p_policy,
+                                                          v_state, v_message, v_detail, v_hint, NULL, NULL);
+    END;
+    RETURN intent_internal._pg_intent_train_run_record(b.run_id, b.started, p_classifier, p_partition, p_batch,
+                                                       b.classifier_id, b.active_id, p_policy, NULL, t);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run_under_policy(text, text, jsonb, text, text, uuid, @extschema@.ai_training_policy, jsonb) IS

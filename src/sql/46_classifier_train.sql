@@ -60,11 +60,13 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- The runs of one train_classifier() call, as the extension owner: the
 -- unpartitioned or fallback model on all rows, then one per partition value
 -- with at least min_partition_rows rows (the rows train_classifier()
--- staged). Each is a run of its own (_pg_intent_train_run_under_policy():
--- gated and deployed on its own; a failed partition does not stop the
--- others). train_classifier() (src/pg/train_classifier.cpp) owns the loop
--- and decides which partitions it reaches, and in which order; the three
--- functions below are the bookkeeping each step records:
+-- read). Each is a run of its own, which train_classifier() runs from C
+-- (_pg_intent_train_run_begin(), the trainer with the rows it read,
+-- _pg_intent_train_run_record(): gated and deployed on its own; a failed
+-- partition does not stop the others). train_classifier()
+-- (src/pg/train_classifier.cpp) owns the loop and decides which partitions
+-- it reaches, and in which order; the three functions below are the
+-- bookkeeping around the runs:
 -- _pg_intent_train_classifier_start() before the partitions,
 -- _pg_intent_train_classifier_partition() for each partition it reaches,
 -- _pg_intent_train_classifier_finish() after them.
@@ -111,14 +113,17 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- policy and training options. A policy, right or option committed meanwhile
 -- applies from the next call.
 
--- The first step: holds the classifier, trains the fallback (or the
--- unpartitioned model) and records what the call read. Returns the run's
--- result (result), the call's batch (batch_id) and, for the partitions, the
--- rows a partition needs (min_partition_rows) and the most partitions one
--- call trains (max_partitions_per_classifier).
+-- The first step: holds the classifier and says what the fallback's run (or
+-- the unpartitioned model's) records of the call's read. Returns the call's
+-- batch (batch_id), that record (read_facts, for the run's metrics), the
+-- policy row every run of the call follows (policy) and, for the
+-- partitions, the rows a partition needs (min_partition_rows) and the most
+-- partitions one call trains (max_partitions_per_classifier).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_start(
-    p_name text, p_run_name text, p_options jsonb, p_definition jsonb)
-RETURNS jsonb
+    p_name text, p_definition jsonb, OUT batch_id uuid, OUT read_facts jsonb,
+    OUT policy @extschema@.ai_training_policy, OUT min_partition_rows integer,
+    OUT max_partitions_per_classifier integer)
+RETURNS record
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -128,7 +133,6 @@ DECLARE
         jsonb_populate_record(NULL::@extschema@.ai_training_policy, p_definition -> 'policy');
     v_batch uuid := gen_random_uuid();
     v_min integer;
-    v_fallback jsonb;
     v_read_facts jsonb;
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
@@ -145,9 +149,6 @@ BEGIN
     UPDATE @extschema@.ai_classifiers AS x SET source_name = intent_internal._pg_intent_relation_name(x.source)
      WHERE x.id = v_id AND intent_internal._pg_intent_relation_name(x.source) IS DISTINCT FROM x.source_name
        AND intent_internal._pg_intent_relation_name(x.source) IS NOT NULL;
-    -- The fallback first: its out-of-fold answers judge the partitions' first models.
-    v_fallback := intent_internal._pg_intent_train_run_under_policy(p_run_name, 'full', p_options, p_name, NULL, v_batch,
-                                                                    v_policy, coalesce(p_definition -> 'training_options', '{}'::jsonb));
     -- What the fallback run records of the source's read, in one write:
     -- without a time_column, the source's rows that could train, counted as
     -- the owner before the read (src/pg/train_classifier.cpp), which the
@@ -167,30 +168,28 @@ BEGIN
                     -- _pg_intent_train_run())
                     || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
                             ELSE '{}'::jsonb END;
-    IF v_read_facts <> '{}'::jsonb THEN
-        UPDATE @extschema@.ai_training_runs AS r
-           SET metrics = coalesce(r.metrics, '{}'::jsonb) || v_read_facts
-         WHERE r.id OPERATOR(pg_catalog.=) (v_fallback ->> 'run_id')::uuid;
-    END IF;
     IF p_definition ->> 'partition_column' IS NOT NULL THEN
         v_min := coalesce((p_definition #>> '{classifier_policy,min_partition_rows}')::numeric::integer,
                           v_policy.min_samples_for_training);
     END IF;
-    RETURN jsonb_build_object('result', v_fallback, 'batch_id', v_batch, 'min_partition_rows', v_min,
-                              'max_partitions_per_classifier', v_policy.max_partitions_per_classifier);
+    batch_id := v_batch;
+    read_facts := v_read_facts;
+    policy := v_policy;
+    min_partition_rows := v_min;
+    max_partitions_per_classifier := v_policy.max_partitions_per_classifier;
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_start(text, text, jsonb, jsonb) IS
-    'Internal: the first step of a train_classifier() call, as the extension owner, under the definition the call read at its start (p_definition, from _pg_intent_classifier_for_training()): holds the classifier''s row (FOR KEY SHARE), trains the unpartitioned or fallback model and records what the call read of the source; returns that run''s result, the call''s batch id and the partition bounds.';
+COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_start(text, jsonb) IS
+    'Internal: the first step of a train_classifier() call, as the extension owner, under the definition the call read at its start (p_definition, from _pg_intent_classifier_for_training()): holds the classifier''s row (FOR KEY SHARE); returns the call''s batch id, what the unpartitioned or fallback run records of the source''s read, and the partition bounds.';
 
 -- One partition train_classifier() reached (within the partition bounds):
 -- skipped under the deploy rule when none of its rows is reviewed and it has
 -- no model ({"skipped": "unreviewed"}), or when its rows, options and policy
 -- are those of its last run that could deploy ({"skipped": "unchanged",
--- "entry": ...}); else its run's result.
+-- "entry": ...}); else what its run records with its metrics
+-- ({"record": {"rows_fingerprint": ...}}), and train_classifier() runs it.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_partition(
-    p_name text, p_run_name text, p_options jsonb, p_partition text, p_reviewed integer, p_print text,
-    p_batch uuid, p_definition jsonb)
+    p_name text, p_options jsonb, p_partition text, p_reviewed integer, p_print text, p_definition jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -198,12 +197,9 @@ AS $$
 DECLARE
     v_id bigint := (p_definition ->> 'id')::bigint;
     v_classifier_policy jsonb := p_definition -> 'classifier_policy';
-    v_policy @extschema@.ai_training_policy :=
-        jsonb_populate_record(NULL::@extschema@.ai_training_policy, p_definition -> 'policy');
     v_may_skip boolean := coalesce(p_options ->> 'deploy', 'auto') = 'auto';
     v_print text;
     v_last record;
-    v_result jsonb;
     -- The policy keys (ai_training_policy's, or a classifier's own) that
     -- decide when or how a run happens, never what it makes.
     v_when_keys text[] := intent_internal._pg_intent_policy_keys_outside_model();
@@ -253,19 +249,13 @@ BEGIN
                 'partition', p_partition, 'reason', 'no new rows', 'run_id', v_last.run_id));
         END IF;
     END IF;
-    v_result := intent_internal._pg_intent_train_run_under_policy(p_run_name, 'full', p_options, p_name,
-                                                                  p_partition, p_batch, v_policy,
-                                                                  coalesce(p_definition -> 'training_options', '{}'::jsonb));
-    UPDATE @extschema@.ai_training_runs AS r
-       SET metrics = coalesce(r.metrics, '{}'::jsonb) || jsonb_build_object('rows_fingerprint', v_print)
+    RETURN jsonb_build_object('record', jsonb_build_object('rows_fingerprint', v_print)
                      || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
-                             ELSE '{}'::jsonb END
-     WHERE r.id OPERATOR(pg_catalog.=) (v_result ->> 'run_id')::uuid;
-    RETURN v_result - 'classifier';
+                             ELSE '{}'::jsonb END);
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_partition(text, text, jsonb, text, integer, text, uuid, jsonb) IS
-    'Internal: one partition of a train_classifier() call, as the extension owner, under the definition the call read at its start: skipped under the deploy rule when none of its rows is reviewed and it has no model of its own, or when its rows (p_print), options and policy are those of its last run that could deploy; else trained (its first model weighed against the fallback''s out-of-fold answers), and its fingerprint recorded with its run.';
+COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_partition(text, jsonb, text, integer, text, jsonb) IS
+    'Internal: one partition of a train_classifier() call, as the extension owner, under the definition the call read at its start: skipped under the deploy rule when none of its rows is reviewed and it has no model of its own, or when its rows (p_print), options and policy are those of its last run that could deploy; else what its run records with its metrics (its fingerprint).';
 
 -- The last step: what the call left untrained, recorded with its fallback
 -- run (a partitioned classifier's), and the call's result.

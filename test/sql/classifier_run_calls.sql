@@ -1,0 +1,54 @@
+-- A classifier's run is C's (issue 33, point 2): train_classifier() reads
+-- the source, then calls each run's trainer itself with the rows it read,
+-- between one SQL step that begins the run (_pg_intent_train_run_begin())
+-- and one that records it (_pg_intent_train_run_record()). No rows wait in
+-- a backend global for PL/pgSQL to call the trainer: the trainer called
+-- from SQL has no rows of a classifier to train on, and refuses.
+-- Counted with track_functions (the calls between C and SQL the
+-- executor sees, in this transaction): before this change, each run went
+-- through PL/pgSQL (_pg_intent_train_run_under_policy()), which called the
+-- trainer _pg_intent_train_table() by SQL, N + 1 times for N partitions.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS rc_msgs, rc_raw;
+CREATE EXTENSION pg_intent;
+
+CREATE TABLE rc_raw (split text, text text, intent text);
+\copy rc_raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE rc_msgs (id bigserial PRIMARY KEY, shop text, msg text, label text);
+INSERT INTO rc_msgs (shop, msg, label)
+SELECT 'shop_' || (n % 3), text, split_part(intent, '.', 1)
+  FROM (SELECT row_number() OVER (ORDER BY split, text, intent) AS n, text, intent FROM rc_raw
+         WHERE intent <> 'oos') AS r;
+SELECT create_classifier('rc', 'rc_msgs', 'msg', 'label',
+                         '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 30, "seed": 1}')
+       ->> 'name' AS created;
+
+BEGIN;
+SET LOCAL track_functions = 'all';
+SELECT r ->> 'status' AS status, jsonb_array_length(r -> 'partitions') AS partitions,
+       (SELECT count(*) FROM jsonb_array_elements(r -> 'partitions') AS p WHERE p ->> 'status' = 'completed') AS completed
+  FROM train_classifier('rc') AS r;
+-- The trainer is never called by SQL, and no run goes through PL/pgSQL.
+SELECT f.funcname, f.calls
+  FROM pg_stat_xact_user_functions AS f
+ WHERE f.schemaname = 'intent_internal'
+   AND f.funcname IN ('_pg_intent_train_table', '_pg_intent_train_run_under_policy',
+                      '_pg_intent_train_run_begin', '_pg_intent_train_run_record')
+ ORDER BY f.funcname;
+COMMIT;
+
+-- The runs' rows are those of the call: one run per partition and the
+-- fallback, each recorded completed, with its fingerprint (partitions) and
+-- the rows it trained on.
+SELECT r.partition_key, r.status, r.metrics ? 'rows_fingerprint' AS fingerprint, r.metrics ->> 'key_column' AS key_column,
+       (SELECT count(*) > 0 FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) AS rows_recorded
+  FROM ai_training_runs AS r WHERE r.classifier = 'rc' ORDER BY r.partition_key NULLS FIRST;
+
+-- Called from SQL, the trainer has no rows of a classifier (55000).
+SELECT intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', p, NULL, NULL, NULL, 'rc', NULL)
+  FROM ai_training_policy AS p;
+
+DROP EXTENSION pg_intent CASCADE;
+DROP TABLE rc_msgs, rc_raw;
