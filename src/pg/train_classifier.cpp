@@ -31,8 +31,10 @@
 extern "C" {
 #include "executor/executor.h"
 #include "parser/parse_func.h"
+#include "utils/datum.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 }
 
 #include <algorithm>
@@ -257,6 +259,23 @@ RunFunctions run_functions(Oid schema) {
 // again). `extra` goes into the run's metrics. Returns the run's result.
 Datum train_run(const ClassifierCall &call, const RunFunctions &fns, Datum policy, Datum batch,
                 std::optional<Datum> partition, Datum extra, const StagedSource &staged) {
+    // The run's values (the trainer's row holds the model's bytes and the
+    // per-row arrays) live in a context of the run's own, deleted when it
+    // ends, as PL/pgSQL's were: a call of hundreds of partitions holds one
+    // run's at a time. The result is copied out.
+    const MemoryContext outer = CurrentMemoryContext;
+    MemoryContext scratch = nullptr;
+    pg_call([&]() noexcept {
+        scratch = AllocSetContextCreate(outer, "pg_intent training run", ALLOCSET_DEFAULT_SIZES);
+        MemoryContextSwitchTo(scratch);
+    });
+    struct RunContext {
+        MemoryContext outer, scratch;
+        ~RunContext() {
+            MemoryContextSwitchTo(outer);
+            MemoryContextDelete(scratch);
+        }
+    } run_context{outer, scratch};
     Datum full = 0;
     pg_call([&]() noexcept { full = CStringGetTextDatum("full"); });
     const Datum begin_args[8] = {call.run_name,         full,  call.options, call.name,
@@ -323,6 +342,10 @@ Datum train_run(const ClassifierCall &call, const RunFunctions &fns, Datum polic
     });
     if (result_null)
         throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run recorded nothing"), {}});
+    pg_call([&]() noexcept {
+        MemoryContextSwitchTo(outer);
+        result = datumCopy(result, false, -1);
+    });
     return result;
 }
 
