@@ -434,9 +434,11 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
         if (!was_skipped) {
             const Datum run =
                 train_run(call, fns, policy, batch, p.name, jsonb_field(*step, "record"), staged);
+            Datum entry = 0;
             pg_call([&]() noexcept {
-                results.push_back(DirectFunctionCall2(jsonb_delete, run, CStringGetTextDatum("classifier")));
+                entry = DirectFunctionCall2(jsonb_delete, run, CStringGetTextDatum("classifier"));
             });
+            results.push_back(entry);
         } else if (why == "\"unchanged\"") {
             if (unchanged_list.size() < kNamed) unchanged_list.push_back(jsonb_field(*step, "entry"));
             ++unchanged;
