@@ -430,6 +430,21 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {
     return owner;
 }
 
+namespace {
+const StagedSource *g_compat031_staged = nullptr;
+} // namespace
+
+Compat031Staged::Compat031Staged(const StagedSource *source) {
+    g_compat031_staged = source;
+}
+Compat031Staged::~Compat031Staged() {
+    g_compat031_staged = nullptr;
+}
+
+const StagedSource *compat031_staged_source(const std::string &classifier) {
+    return g_compat031_staged && g_compat031_staged->classifier == classifier ? g_compat031_staged : nullptr;
+}
+
 std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id) {
     std::map<std::string, std::string> out;
     Oid relid = InvalidOid, indexid = InvalidOid;

@@ -129,6 +129,20 @@ Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name);
 // rows it read (`source`, a StagedSource): no SQL call can pass them.
 Datum train_classifier_rows(FunctionCallInfo fcinfo, void *source);
 
+// COMPAT(0.3.1) 0.3.1's SQL (until ALTER EXTENSION UPDATE) calls the trainer
+// by SQL for each run of a classifier: while alive, `source` is what that
+// trainer takes for the classifier (compat031_staged_source()). The current
+// SQL's runs never read it: train_classifier() gives each run's trainer its
+// rows (train_classifier_rows()).
+class Compat031Staged {
+  public:
+    explicit Compat031Staged(const StagedSource *source);
+    ~Compat031Staged();
+    Compat031Staged(const Compat031Staged &) = delete;
+    Compat031Staged &operator=(const Compat031Staged &) = delete;
+};
+const StagedSource *compat031_staged_source(const std::string &classifier);
+
 // The keys (and labels) a classifier's run trained on, from ai_classifier_run_rows.
 std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id);
 

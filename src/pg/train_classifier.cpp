@@ -630,14 +630,36 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     pg_call([&]() noexcept {
         start_fn = extension_function_if_exists(schema, "_pg_intent_train_classifier_start", 2, start_args);
     });
-    // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, trained a
-    // classifier's runs from PL/pgSQL, whose trainer this library gives no
-    // rows: refused, as 0.2.x's calls of the trainer are.
-    if (!OidIsValid(start_fn))
-        throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                       intent::Message{N_("_pg_intent_train_table() was called with another signature"), {}},
-                       N_("The pg_intent library is newer than the extension's SQL objects."),
-                       N_("Run ALTER EXTENSION pg_intent UPDATE."));
+    if (!OidIsValid(start_fn)) {
+        // COMPAT(0.3.1) 0.3.1's SQL, until ALTER EXTENSION UPDATE, has the worker that
+        // reads the policy again, checks the caller again, and trains every
+        // partition (no fingerprints), calling the trainer by SQL: only for it
+        // are the rows left where that trainer finds them (Compat031Staged).
+        std::vector<Datum> name_datums, count_datums;
+        for (const auto &[value, rows] : staged.partition_rows) {
+            // a value of the source, in the server encoding
+            name_datums.push_back(server_bytes_to_text(value));
+            count_datums.push_back(Int32GetDatum(static_cast<int32>(rows.rows)));
+        }
+        Datum result = 0;
+        bool result_null = true;
+        Compat031Staged scope(&staged);
+        pg_call([&]() noexcept {
+            Datum names_array = PointerGetDatum(construct_array(
+                name_datums.data(), static_cast<int>(name_datums.size()), TEXTOID, -1, false, TYPALIGN_INT));
+            Datum counts_array = PointerGetDatum(construct_array(
+                count_datums.data(), static_cast<int>(count_datums.size()), INT4OID, 4, true, TYPALIGN_INT));
+            Oid argtypes_031[6] = {OIDOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID};
+            Oid worker = extension_function(schema, "_pg_intent_train_classifier_run", 6, argtypes_031);
+            AsExtensionOwner as_owner(owner);
+            Datum args[6] = {ObjectIdGetDatum(caller), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+                             PG_GETARG_DATUM(2),       names_array,        counts_array};
+            bool nulls[6] = {false, false, PG_ARGISNULL(1), false, false, false};
+            result = call_extension_function(worker, 6, args, nulls, result_null);
+        });
+        if (result_null) PG_RETURN_NULL();
+        return result;
+    }
     Datum training_options = 0;
     pg_call([&]() noexcept {
         training_options =

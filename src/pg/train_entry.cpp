@@ -581,7 +581,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     const bool intent_rows = classifier == "intent";
     std::optional<std::string> partition;
     if (!PG_ARGISNULL(7)) partition = text_to_std_string(PG_GETARG_DATUM(7));
-    const StagedSource *staged = intent_rows ? nullptr : given;
+    const StagedSource *staged = intent_rows ? nullptr : given ? given : compat031_staged_source(classifier);
     if (!intent_rows && !staged)
         throw SqlError(
             ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
