@@ -810,14 +810,32 @@ LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualS
 // train_model() and train_model_taking_rows(): `owned` is `rows` when the
 // caller gave them up, else null.
 TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText> *owned,
-                   const ModelOptions &options, const TrainCallbacks &callbacks, const IntentModel *active,
+                   const ModelOptions &asked, const TrainCallbacks &callbacks, const IntentModel *active,
                    const std::vector<std::string> *unlabelled) {
-    options.validate();
+    asked.validate();
     const auto t_start = Clock::now();
+    // A vocabulary several partitions must share (min_feature_partitions
+    // above 1: a partitioned classifier's fallback, which every tenant is
+    // served by and may explain) learns no subword vectors: their word list
+    // would keep words that only one tenant's texts hold, which that rule
+    // keeps out of the TF-IDF vocabulary. The run trains the model the
+    // option off trains, and its report says why.
+    const bool shared_vocabulary = asked.subword_vectors && asked.features.min_feature_partitions > 1;
+    ModelOptions without_subword;
+    if (shared_vocabulary) {
+        without_subword = asked;
+        without_subword.subword_vectors = false;
+    }
+    const ModelOptions &options = shared_vocabulary ? without_subword : asked;
     TrainingRun run(rows, options, callbacks);
     run.given = owned;
-    run.unlabelled = unlabelled;
+    run.unlabelled = shared_vocabulary ? nullptr : unlabelled;
     TrainReport &report = run.report;
+    if (shared_vocabulary) {
+        report.subword_weight.used = true;
+        report.subword_weight.chosen = 0;
+        report.subword_weight.reason = "no subword vectors in a vocabulary shared by several partitions";
+    }
     run.threads = training_threads(options.learner.threads);
     const size_t threads = run.threads;
 

@@ -127,3 +127,12 @@ SELECT train_classifier('su_shops', 'on', '{"subword_vectors": {"unlabelled_rows
 SELECT coalesce(partition_key, '(fallback)') AS partition, metrics -> 'unlabelled_texts' AS unlabelled,
        metrics -> 'unlabelled_texts_left_out' AS left_out
   FROM ai_training_runs WHERE classifier = 'su_shops' ORDER BY partition_key NULLS FIRST;
+-- The shared fallback learns no subword vectors (its word list would keep
+-- words only one shop's texts hold, which min_feature_partitions keeps out
+-- of its vocabulary): it is the model the option off trains, format 3, and
+-- its report says why; the shops' own models have their vectors.
+SELECT coalesce(r.partition_key, '(fallback)') AS partition,
+       intent_model_info(m.model) ->> 'format_version' AS format_version,
+       r.metrics #>> '{subword_weight,reason}' AS subword
+  FROM ai_training_runs AS r JOIN ai_intent_models AS m ON m.id = r.model_id
+ WHERE r.classifier = 'su_shops' ORDER BY r.partition_key NULLS FIRST;
