@@ -575,9 +575,8 @@ PG_INTENT_FUNCTION(pg_intent_busy_reason) {
     const TextRef state = text_ref(PG_GETARG_DATUM(0));
     if (state.size != 5) PG_RETURN_NULL();
     const char *const s = state.data;
-    int code = 0;
-    pg_call([&]() noexcept { code = MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]); });
-    const char *key = busy_reason(code);
+    const char *key = nullptr;
+    pg_call([&]() noexcept { key = busy_reason(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])); });
     if (!key) PG_RETURN_NULL();
     PG_RETURN_DATUM(utf8_to_text(key));
 }
