@@ -250,8 +250,12 @@ Oid extension_function_if_exists(Oid schema, const char *name, int nargs, const 
     return lookup_function(schema, name, nargs, argtypes, true);
 }
 
-Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls,
-                              bool &isnull) noexcept {
+namespace {
+
+// Calls `fn` with the arguments: through `body` under the guard when one is
+// given (call_extension_function_with()), else as any SQL function.
+Datum invoke_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull,
+                                GuardedBodyWith body, void *context) noexcept {
     FmgrInfo flinfo;
     fmgr_info(fn, &flinfo);
     LOCAL_FCINFO(call, FUNC_MAX_ARGS);
@@ -260,24 +264,21 @@ Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *
         call->args[i].value = args[i];
         call->args[i].isnull = nulls ? nulls[i] : false;
     }
-    Datum result = FunctionCallInvoke(call);
+    Datum result = body ? guarded_call(body, call, context) : FunctionCallInvoke(call);
     isnull = call->isnull;
     return result;
 }
 
+} // namespace
+
+Datum call_extension_function(Oid fn, int nargs, const Datum *args, const bool *nulls,
+                              bool &isnull) noexcept {
+    return invoke_extension_function(fn, nargs, args, nulls, isnull, nullptr, nullptr);
+}
+
 Datum call_extension_function_with(Oid fn, int nargs, const Datum *args, const bool *nulls, bool &isnull,
                                    GuardedBodyWith body, void *context) noexcept {
-    FmgrInfo flinfo;
-    fmgr_info(fn, &flinfo);
-    LOCAL_FCINFO(call, FUNC_MAX_ARGS);
-    InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, nullptr, nullptr);
-    for (int i = 0; i < nargs; ++i) {
-        call->args[i].value = args[i];
-        call->args[i].isnull = nulls ? nulls[i] : false;
-    }
-    Datum result = guarded_call(body, call, context);
-    isnull = call->isnull;
-    return result;
+    return invoke_extension_function(fn, nargs, args, nulls, isnull, body, context);
 }
 
 } // namespace pg_intent
