@@ -222,6 +222,32 @@ std::string Page::decision_sentence() const {
     return html_escape(reason);
 }
 
+// The subword_vectors option's weight, when the run had the option on: the
+// weight, whether it was chosen out of fold (each candidate's accuracy) or
+// given, and the stored English reason on the English page (the reasons
+// have no codes yet).
+std::string Page::subword_line() const {
+    const Json &sw = at(rep_, "subword_weight");
+    if (!sw.is_object()) return std::string();
+    const std::optional<double> value = num(at(sw, "value"));
+    std::string body =
+        value && *value > 0 ? F("subword_weight", {md(value, 2)}) : std::string(T("subword_left_out"));
+    const Json &grid = at(sw, "grid");
+    const Json &accuracy = at(sw, "accuracy");
+    if (at(sw, "selected").is_boolean() && at(sw, "selected").get<bool>() && grid.is_array()) {
+        std::string candidates;
+        for (size_t i = 0; i < grid.size(); ++i) {
+            candidates += (i == 0 ? "" : ", ") + md(grid[i], 2);
+            if (accuracy.is_array() && i < accuracy.size()) candidates += " (" + md(accuracy[i]) + ")";
+        }
+        body += F("subword_chosen", {candidates});
+    } else if (value && *value > 0)
+        body += T("subword_given");
+    if (lang_ == Language::English && at(sw, "reason").is_string() && !str(at(sw, "reason")).empty())
+        body += ": " + html_escape(str(at(sw, "reason")), 300);
+    return std::string("<dt>") + T("dt_subword") + "</dt><dd>" + body + "</dd>";
+}
+
 void Page::deploy_and_evaluation() {
     bool deployed = at(run_, "deployed").is_boolean() && at(run_, "deployed").get<bool>();
     bool completed = str(at(run_, "status")) == "completed";
@@ -342,6 +368,7 @@ void Page::deploy_and_evaluation() {
         }
         e += std::string("<dt>") + T("dt_small_classes") + "</dt><dd>" + list + "</dd>";
     }
+    e += subword_line();
     out_.push_back("<section id=\"evaluation\"><h2>" + std::string(T("how_obtained")) + "</h2><dl>" + e +
                    "</dl></section></div>");
 }

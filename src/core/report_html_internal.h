@@ -97,6 +97,7 @@ class Page {
     // evaluation), or "" for a report older than reason codes.
     std::string gate_sentence() const;
     std::string threshold_sentence() const;
+    std::string subword_line() const;
     std::string evaluation_sentence() const;
     void head();
     bool status_block();

@@ -455,6 +455,14 @@ const Entry kTexts[] = {
      "vac\xC3\xAD"
      "os "
      "eliminados</dd>"},
+    // the subword_vectors option's weight (report.subword_weight)
+    {"dt_subword", "Subword vectors", "Vectores de subpalabras"},
+    {"subword_left_out", "<b>left out</b> (weight 0): the model is the one trained without the option",
+     "<b>no usados</b> (peso 0): el modelo es el que se entrena sin la opci\xC3\xB3n"},
+    {"subword_weight", "weight <b>{0}</b>", "peso <b>{0}</b>"},
+    {"subword_chosen", ", chosen by out-of-fold accuracy among {0}",
+     ", elegido por la exactitud en validaci\xC3\xB3n cruzada entre {0}"},
+    {"subword_given", ", as given in the options", ", el indicado en las opciones"},
     {"dt_small_classes", "Small classes",
      "Clases peque\xC3\xB1"
      "as"},

@@ -136,3 +136,8 @@ SELECT coalesce(r.partition_key, '(fallback)') AS partition,
        r.metrics #>> '{subword_weight,reason}' AS subword
   FROM ai_training_runs AS r JOIN ai_intent_models AS m ON m.id = r.model_id
  WHERE r.classifier = 'su_shops' ORDER BY r.partition_key NULLS FIRST;
+-- The HTML report says how the subword block was weighted, where the figures
+-- are explained; a run with the option off says nothing of it.
+SELECT run_name,
+       substring(training_report(id, 'html') FROM '<dt>Subword vectors</dt><dd>[^<]*<b>[^<]*</b>[^<:]*') AS subword_line
+  FROM ai_training_runs WHERE classifier = 'su_plain' ORDER BY run_name;

@@ -391,3 +391,49 @@ TEST(ReportHtml, BaselineNoMetricHasShowsNoChange) {
         }
     }
 }
+
+// The subword_vectors option's weight is shown where the figures are
+// explained: the weight, the candidates' out-of-fold accuracy when it was
+// chosen, "left out" for 0; nothing when the run had the option off.
+TEST(ReportHtml, SubwordWeightIsShownWithItsChoice) {
+    Json run = deployed_run();
+    std::string off = render_report_html(run, {Language::English, false});
+    EXPECT_EQ(off.find("Subword vectors"), std::string::npos) << "the option was off";
+
+    run["report"]["subword_weight"] = parse_json(R"j({"value": 0.5, "selected": true, "grid": [0, 0.5, 1, 2],
+        "accuracy": [0.81, 0.8375, 0.83, 0.8], "seconds": 1.5,
+        "reason": "out-of-fold accuracy over the grid (0 leaves the vectors out)"
+})j",
+                                                 "t");
+    std::string en = render_report_html(run, {Language::English, false});
+    EXPECT_NE(en.find("<dt>Subword vectors</dt><dd>weight <b>0.50</b>, chosen by out-of-fold accuracy among "
+                      "0.00 (0.810), 0.50 (0.838), 1.00 (0.830), 2.00 (0.800): out-of-fold accuracy"),
+              std::string::npos)
+        << en;
+    std::string es = render_report_html(run, {Language::Spanish, false});
+    EXPECT_NE(
+        es.find(
+            "<dt>Vectores de subpalabras</dt><dd>peso <b>0,50</b>, elegido por la exactitud en "
+            "validaci\xC3\xB3n cruzada entre 0,00 (0,810), 0,50 (0,838), 1,00 (0,830), 2,00 (0,800)</dd>"),
+        std::string::npos)
+        << "the English reason is not shown on the Spanish page";
+
+    run["report"]["subword_weight"]["value"] = 0;
+    run["report"]["subword_weight"]["selected"] = false;
+    run["report"]["subword_weight"]["reason"] =
+        "no subword vectors in a vocabulary shared by several partitions";
+    en = render_report_html(run, {Language::English, false});
+    EXPECT_NE(
+        en.find("<b>left out</b> (weight 0): the model is the one trained without the option: no subword "
+                "vectors in a vocabulary shared"),
+        std::string::npos);
+    EXPECT_EQ(en.find("as given in the options"), std::string::npos);
+
+    run["report"]["subword_weight"]["value"] = 2;
+    run["report"]["subword_weight"]["reason"] = "given";
+    en = render_report_html(run, {Language::English, false});
+    EXPECT_NE(en.find("weight <b>2.00</b>, as given in the options: given"), std::string::npos);
+    run["report"]["subword_weight"]["reason"] = "x <script>";
+    en = render_report_html(run, {Language::English, false});
+    EXPECT_NE(en.find("x &lt;script&gt;"), std::string::npos);
+}
