@@ -97,7 +97,7 @@ uint64_t mix64(uint64_t x) {
 // hashes (text, label, weight, reviewed, key; order-independent, so the
 // read order does not matter) and their number. Equal values: the same rows
 // (to a 2^-64 chance), so a run would train the same model again
-// (_pg_intent_train_classifier_partition() skips it; issue 34, point 4).
+// (_pg_intent_train_classifier_partitions() skips it; issue 34, point 4).
 std::map<std::string, std::string> partition_fingerprints(const StagedSource &staged) {
     std::map<std::string, std::pair<uint64_t, uint64_t>> acc;
     for (const StagedRow &s : staged.rows) {
@@ -197,6 +197,22 @@ Datum varlena_array(const std::vector<Datum> &items, Oid type) {
     return out;
 }
 
+// The elements of the one-dimensional jsonb array `array` (NULL elements as
+// nullopt).
+std::vector<std::optional<Datum>> jsonb_array_items(Datum array) {
+    Datum *items = nullptr;
+    bool *nulls = nullptr;
+    int n = 0;
+    pg_call([&]() noexcept {
+        deconstruct_array(DatumGetArrayTypeP(array), JSONBOID, -1, false, TYPALIGN_INT, &items, &nulls, &n);
+    });
+    std::vector<std::optional<Datum>> out;
+    out.reserve(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i)
+        out.push_back(nulls[i] ? std::nullopt : std::optional<Datum>(items[i]));
+    return out;
+}
+
 // One partition of the staged rows, as the loop sees it.
 struct PartitionStep {
     Datum name = 0; // text, a value of the source in the server encoding
@@ -220,7 +236,7 @@ std::optional<Datum> row_field(Datum row, const char *name) {
 struct RunFunctions {
     Oid begin = InvalidOid, train = InvalidOid, record = InvalidOid, failed = InvalidOid,
         raised_again = InvalidOid;
-    Oid partition = InvalidOid, finish = InvalidOid;
+    Oid partitions = InvalidOid, finish = InvalidOid;
 };
 
 RunFunctions run_functions(Oid schema) {
@@ -239,8 +255,9 @@ RunFunctions run_functions(Oid schema) {
         f.failed = extension_function(schema, "_pg_intent_train_run_failed", 11, failed_args);
         const Oid state_args[1] = {TEXTOID};
         f.raised_again = extension_function(schema, "_pg_intent_run_error_raised_again", 1, state_args);
-        const Oid partition_args[6] = {TEXTOID, JSONBOID, TEXTOID, INT4OID, TEXTOID, JSONBOID};
-        f.partition = extension_function(schema, "_pg_intent_train_classifier_partition", 6, partition_args);
+        const Oid partition_args[6] = {TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBOID};
+        f.partitions =
+            extension_function(schema, "_pg_intent_train_classifier_partitions", 6, partition_args);
         const Oid finish_args[13] = {JSONBOID, JSONBOID,     UUIDOID,       JSONBARRAYOID, INT4OID,
                                      INT4OID,  INT4OID,      JSONBARRAYOID, INT4OID,       TEXTARRAYOID,
                                      INT4OID,  TEXTARRAYOID, INT4OID};
@@ -353,7 +370,7 @@ Datum train_run(const ClassifierCall &call, const RunFunctions &fns, Datum polic
 // first, then each partition in byte order, each trained with the rows this
 // call read (train_run()). Which partitions train is decided here; what the
 // call records around them is SQL's (_pg_intent_train_classifier_start(),
-// _partition(), _finish()).
+// _partitions(), once for every partition it reaches, _finish()).
 // Of the partitions with min_partition_rows rows, at most
 // max_partitions_per_classifier train: those with the most reviewed rows,
 // then the most rows, then in byte order (rows anyone may log take no slot
@@ -405,11 +422,47 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
             parts[order[k]].rank = static_cast<int64_t>(k) + 1;
     }
 
+    // The partitions the call reaches (not below min_partition_rows, within
+    // max_partitions_per_classifier), in byte order: which of them are
+    // skipped, and what each other run records, in one SQL call for all of
+    // them (_pg_intent_train_classifier_partitions(); a call per partition
+    // before).
+    std::vector<size_t> reached;
+    for (size_t i = 0; i < parts.size(); ++i)
+        if (!parts[i].below && !(max_partitions && parts[i].rank > *max_partitions)) reached.push_back(i);
+    std::vector<std::optional<Datum>> steps(parts.size());
+    if (!reached.empty()) {
+        std::vector<Datum> names, reviewed, prints;
+        for (size_t i : reached) {
+            names.push_back(parts[i].name);
+            reviewed.push_back(Int32GetDatum(parts[i].reviewed));
+            prints.push_back(utf8_to_text(parts[i].print));
+        }
+        Datum reviewed_array = 0;
+        pg_call([&]() noexcept {
+            reviewed_array = PointerGetDatum(construct_array(
+                reviewed.data(), static_cast<int>(reviewed.size()), INT4OID, 4, true, TYPALIGN_INT));
+        });
+        const Datum args[6] = {call.name,
+                               call.options,
+                               varlena_array(names, TEXTOID),
+                               reviewed_array,
+                               varlena_array(prints, TEXTOID),
+                               call.definition};
+        const std::optional<Datum> answers = call_step(call, fns.partitions, 6, args, nullptr);
+        if (answers) {
+            const std::vector<std::optional<Datum>> items = jsonb_array_items(*answers);
+            for (size_t k = 0; k < reached.size() && k < items.size(); ++k)
+                steps[reached[k]] = items[k];
+        }
+    }
+
     // Each partition, in byte order; the first 100 of each list are named.
     constexpr size_t kNamed = 100;
     std::vector<Datum> results, unchanged_list, unreviewed_list, skipped;
     int32 below = 0, over = 0, unchanged = 0, unreviewed = 0;
-    for (const PartitionStep &p : parts) {
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const PartitionStep &p = parts[i];
         if (p.below) {
             ++below;
             continue;
@@ -419,10 +472,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
             ++over;
             continue;
         }
-        const Datum print = utf8_to_text(p.print);
-        const Datum args[6] = {call.name, call.options,   p.name, Int32GetDatum(p.reviewed),
-                               print,     call.definition};
-        const std::optional<Datum> step = call_step(call, fns.partition, 6, args, nullptr);
+        const std::optional<Datum> &step = steps[i];
         if (!step) continue;
         bool was_skipped = false;
         std::string why;

@@ -44,7 +44,7 @@ BEGIN
                                                           intent_internal._pg_intent_classifier_columns(c));
     -- The call's one reading of the effective policy and of the training
     -- options: train_classifier() bounds its read with them and passes them
-    -- on to every run (_pg_intent_train_classifier_start() and _partition()).
+    -- on to every run (_pg_intent_train_classifier_start() and _partitions()).
     p := intent_internal._pg_intent_classifier_policy(c.name);
     RETURN jsonb_build_object('name', c.name, 'id', c.id, 'built_in', false, 'source', c.source::oid::bigint,
                               'policy', to_jsonb(p), 'classifier_policy', coalesce(c.policy, '{}'::jsonb),
@@ -68,8 +68,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_for_training(text, oid
 -- it reaches, and in which order; the three functions below are the
 -- bookkeeping around the runs:
 -- _pg_intent_train_classifier_start() before the partitions,
--- _pg_intent_train_classifier_partition() for each partition it reaches,
--- _pg_intent_train_classifier_finish() after them.
+-- _pg_intent_train_classifier_partitions() once for the partitions it
+-- reaches, _pg_intent_train_classifier_finish() after them.
 --
 -- At most the policy's max_partitions_per_classifier partition models per
 -- call (400 tenants gave 401 models in one transaction): of the partitions
@@ -182,15 +182,21 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_start(text, jsonb) IS
     'Internal: the first step of a train_classifier() call, as the extension owner, under the definition the call read at its start (p_definition, from _pg_intent_classifier_for_training()): holds the classifier''s row (FOR KEY SHARE); returns the call''s batch id, what the unpartitioned or fallback run records of the source''s read, and the partition bounds.';
 
--- One partition train_classifier() reached (within the partition bounds):
--- skipped under the deploy rule when none of its rows is reviewed and it has
--- no model ({"skipped": "unreviewed"}), or when its rows, options and policy
--- are those of its last run that could deploy ({"skipped": "unchanged",
+-- The partitions train_classifier() reached (within the partition bounds),
+-- in one call (issue 33: one call for the whole list, not one per
+-- partition; 0.3.2 before this called it once per partition, 100 calls for
+-- 100 shops): for each, in the order given, skipped under the deploy rule
+-- when none of its rows is reviewed and it has no model
+-- ({"skipped": "unreviewed"}), or when its rows, options and policy are
+-- those of its last run that could deploy ({"skipped": "unchanged",
 -- "entry": ...}); else what its run records with its metrics
 -- ({"record": {"rows_fingerprint": ...}}), and train_classifier() runs it.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_partition(
-    p_name text, p_options jsonb, p_partition text, p_reviewed integer, p_print text, p_definition jsonb)
-RETURNS jsonb
+-- Each partition's answer reads only that partition's runs and models, which
+-- no other partition's run of the call changes: deciding them all before the
+-- first partition's run decides what deciding each just before its run did.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_classifier_partitions(
+    p_name text, p_options jsonb, p_partitions text[], p_reviewed integer[], p_prints text[], p_definition jsonb)
+RETURNS jsonb[]
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -203,22 +209,16 @@ DECLARE
     -- The policy keys (ai_training_policy's, or a classifier's own) that
     -- decide when or how a run happens, never what it makes.
     v_when_keys text[] := intent_internal._pg_intent_policy_keys_outside_model();
+    -- What every partition's fingerprint has besides its rows.
+    v_print_tail text;
+    v_record_tail jsonb := CASE WHEN p_definition ? 'key_column'
+                                THEN jsonb_build_object('key_column', p_definition -> 'key_column')
+                                ELSE '{}'::jsonb END;
+    v_partition text;
+    v_reviewed integer;
+    v_row_print text;
+    v_out jsonb[] := '{}';
 BEGIN
-    -- A partition none of whose rows is reviewed, with no model of
-    -- its own, is not trained by a call that deploys by the rule:
-    -- its first model is weighed against the fallback on its reviewed
-    -- rows, and with none it could never be deployed
-    -- (insufficient_evidence). Rows anyone may log are untrusted and
-    -- may not decide what a call costs: a role with only INSERT on
-    -- the source could otherwise make up partitions that fill every
-    -- free slot, each trained and its model stored at every call
-    -- their rows change. Without a reviewed_column every row counts
-    -- as reviewed, so this never applies.
-    IF v_may_skip AND p_reviewed = 0 AND p_definition ->> 'reviewed_column' IS NOT NULL
-       AND NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                        WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = p_partition) THEN
-        RETURN jsonb_build_object('skipped', 'unreviewed');
-    END IF;
     -- What the run's model and decision depend on: the rows, the
     -- call's options but deploy (a hand-deployed {"deploy": "never"}
     -- run's model is the one an auto run would make, and its print
@@ -229,33 +229,55 @@ BEGIN
     -- the administrator changed it), but for the keys that decide
     -- only when or how a run happens, not its model (v_when_keys):
     -- changing retry_failed_after retrained every shop.
-    v_print := md5(coalesce(p_print, '') || ' ' || (p_options - 'deploy')::text || ' '
-                   || (coalesce(v_classifier_policy, '{}') - v_when_keys)::text || ' '
-                   || ((p_definition -> 'policy') - v_when_keys)::text);
-    IF v_may_skip AND p_print <> '' THEN
-        SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
-          INTO v_last
-          FROM intent_internal._pg_intent_last_retraining_run(v_id, p_partition) AS r;
-        -- A partition the fallback serves because it beat the
-        -- partition's model on the same rows (fallback_better), or
-        -- because none of its rows is reviewed to judge a model by
-        -- (insufficient_evidence), is tried again when its rows
-        -- change, not at every call (each call stored one more model).
-        IF v_last.print = v_print
-           AND (v_last.reason IN ('fallback_better', 'insufficient_evidence')
-                OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
-                            WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = p_partition)) THEN
-            RETURN jsonb_build_object('skipped', 'unchanged', 'entry', jsonb_build_object(
-                'partition', p_partition, 'reason', 'no new rows', 'run_id', v_last.run_id));
+    v_print_tail := ' ' || (p_options - 'deploy')::text || ' '
+                    || (coalesce(v_classifier_policy, '{}') - v_when_keys)::text || ' '
+                    || ((p_definition -> 'policy') - v_when_keys)::text;
+    FOR i IN 1 .. coalesce(cardinality(p_partitions), 0) LOOP
+        v_partition := p_partitions[i];
+        v_reviewed := p_reviewed[i];
+        v_row_print := p_prints[i];
+        -- A partition none of whose rows is reviewed, with no model of
+        -- its own, is not trained by a call that deploys by the rule:
+        -- its first model is weighed against the fallback on its reviewed
+        -- rows, and with none it could never be deployed
+        -- (insufficient_evidence). Rows anyone may log are untrusted and
+        -- may not decide what a call costs: a role with only INSERT on
+        -- the source could otherwise make up partitions that fill every
+        -- free slot, each trained and its model stored at every call
+        -- their rows change. Without a reviewed_column every row counts
+        -- as reviewed, so this never applies.
+        IF v_may_skip AND v_reviewed = 0 AND p_definition ->> 'reviewed_column' IS NOT NULL
+           AND NOT EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                            WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = v_partition) THEN
+            v_out := v_out || jsonb_build_object('skipped', 'unreviewed');
+            CONTINUE;
         END IF;
-    END IF;
-    RETURN jsonb_build_object('record', jsonb_build_object('rows_fingerprint', v_print)
-                     || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
-                             ELSE '{}'::jsonb END);
+        v_print := md5(coalesce(v_row_print, '') || v_print_tail);
+        IF v_may_skip AND v_row_print <> '' THEN
+            SELECT r.run_id, r.metrics ->> 'rows_fingerprint' AS print, r.metrics #>> '{deploy,reason}' AS reason
+              INTO v_last
+              FROM intent_internal._pg_intent_last_retraining_run(v_id, v_partition) AS r;
+            -- A partition the fallback serves because it beat the
+            -- partition's model on the same rows (fallback_better), or
+            -- because none of its rows is reviewed to judge a model by
+            -- (insufficient_evidence), is tried again when its rows
+            -- change, not at every call (each call stored one more model).
+            IF v_last.print = v_print
+               AND (v_last.reason IN ('fallback_better', 'insufficient_evidence')
+                    OR EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
+                                WHERE m.is_active AND m.classifier_id = v_id AND m.partition_key = v_partition)) THEN
+                v_out := v_out || jsonb_build_object('skipped', 'unchanged', 'entry', jsonb_build_object(
+                    'partition', v_partition, 'reason', 'no new rows', 'run_id', v_last.run_id));
+                CONTINUE;
+            END IF;
+        END IF;
+        v_out := v_out || (jsonb_build_object('record', jsonb_build_object('rows_fingerprint', v_print) || v_record_tail));
+    END LOOP;
+    RETURN v_out;
 END
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_partition(text, jsonb, text, integer, text, jsonb) IS
-    'Internal: one partition of a train_classifier() call, as the extension owner, under the definition the call read at its start: skipped under the deploy rule when none of its rows is reviewed and it has no model of its own, or when its rows (p_print), options and policy are those of its last run that could deploy; else what its run records with its metrics (its fingerprint).';
+COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_partitions(text, jsonb, text[], integer[], text[], jsonb) IS
+    'Internal: the partitions a train_classifier() call reached, in one call, as the extension owner, under the definition the call read at its start: for each (p_partitions, with its reviewed rows in p_reviewed and its rows'' fingerprint in p_prints), skipped under the deploy rule when none of its rows is reviewed and it has no model of its own, or when its rows, options and policy are those of its last run that could deploy; else what its run records with its metrics (its fingerprint). One answer per partition, in the order given.';
 
 -- The last step: what the call left untrained, recorded with its fallback
 -- run (a partitioned classifier's), and the call's result.

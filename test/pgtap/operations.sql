@@ -558,7 +558,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_rollback_classifier(oid, text, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_rollback_model(ai_classifiers, text)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_classifier_start(text, jsonb)', 'volatile', 'unsafe', false),
-    ('_pg_intent_train_classifier_partition(text, jsonb, text, integer, text, jsonb)', 'volatile', 'unsafe', false),
+    ('_pg_intent_train_classifier_partitions(text, jsonb, text[], integer[], text[], jsonb)', 'volatile', 'unsafe', false),
     ('_pg_intent_train_classifier_finish(jsonb, jsonb, uuid, jsonb[], integer, integer, integer, jsonb[], integer, text[], integer, text[], integer)', 'volatile', 'unsafe', false),
     ('alter_classifier(text, jsonb)', 'volatile', 'unsafe', true),
     ('create_classifier(text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),
