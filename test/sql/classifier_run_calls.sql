@@ -50,6 +50,15 @@ SELECT r.partition_key, r.status, r.metrics ? 'rows_fingerprint' AS fingerprint,
        (SELECT count(*) > 0 FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) AS rows_recorded
   FROM ai_training_runs AS r WHERE r.classifier = 'rc' ORDER BY r.partition_key NULLS FIRST;
 
+-- A key_column whose values repeat: a key keeps its first row, one run row
+-- per distinct key (ON CONFLICT DO NOTHING); distinct keys (above) are
+-- written by a plain INSERT, the same rows.
+SELECT create_classifier('rc_dup', 'rc_msgs', 'msg', 'label', '{"key_column": "shop", "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('rc_dup', NULL, '{"deploy": "never"}') ->> 'status' AS status;
+SELECT x.row_key, x.label = (SELECT m.label FROM rc_msgs AS m WHERE m.shop = x.row_key ORDER BY m.id LIMIT 1) AS first_row
+  FROM ai_classifier_run_rows AS x JOIN ai_training_runs AS r ON r.id = x.run_id
+ WHERE r.classifier = 'rc_dup' ORDER BY x.row_key;
+
 -- Called from SQL, the trainer has no rows of a classifier (55000).
 SELECT intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', p, NULL, NULL, NULL, 'rc', NULL)
   FROM ai_training_policy AS p;
