@@ -162,6 +162,8 @@ BEGIN
         SELECT v.t INTO v_referring
           FROM (VALUES ('ai_training_run_rows', EXISTS (SELECT FROM @extschema@.ai_training_run_rows AS rr
                                                         WHERE rr.run_id OPERATOR(pg_catalog.=) OLD.id)),
+                       ('ai_classifier_run_rows', EXISTS (SELECT FROM @extschema@.ai_classifier_run_rows AS rr
+                                                          WHERE rr.run_id OPERATOR(pg_catalog.=) OLD.id)),
                        ('ai_intent_models', EXISTS (SELECT FROM @extschema@.ai_intent_models AS m
                                                     WHERE m.run_id OPERATOR(pg_catalog.=) OLD.id)),
                        ('ai_model_deployments', EXISTS (SELECT FROM @extschema@.ai_model_deployments AS d

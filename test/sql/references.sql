@@ -5,6 +5,7 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS ref_msgs;
 CREATE EXTENSION pg_intent;
 
 \i test/fixtures/try.sql
@@ -26,6 +27,17 @@ SELECT shadow_predict('quiero devolver la camiseta', :one, :'row_a') ->> 'agreed
 SELECT (SELECT count(*) FROM ai_intent_corrections) AS corrections, (SELECT count(*) FROM ai_review_actions) AS actions,
        (SELECT count(*) FROM ai_shadow_predictions WHERE training_data_id IS NOT NULL) AS linked_shadows,
        (SELECT count(*) FROM ai_model_deployments) AS deployments;
+-- A named classifier with a key_column: its run records the rows it read in
+-- ai_classifier_run_rows. The classifier is dropped (its runs and rows
+-- stay) and its model deleted, so that only those rows refer to the run.
+CREATE TABLE ref_msgs AS
+SELECT row_number() OVER (ORDER BY user_message) AS id, user_message AS msg, detected_intent AS label FROM ai_training_data;
+SELECT create_classifier('ref', 'ref_msgs', 'msg', 'label', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('ref') ->> 'status' AS ref_status;
+SELECT r.id AS run_ref FROM ai_training_runs AS r WHERE r.classifier = 'ref' \gset
+SELECT drop_classifier('ref') IS NOT NULL AS dropped;
+DELETE FROM ai_intent_models WHERE run_id = :'run_ref';
+SELECT count(*) > 0 AS ref_run_rows FROM ai_classifier_run_rows WHERE run_id = :'run_ref';
 
 -- 0. Changing the id of a row others refer to is refused (23503), as the
 --    foreign keys' ON UPDATE NO ACTION did, also for a role that may update
@@ -41,9 +53,15 @@ SELECT id AS row_c FROM ai_training_data ORDER BY user_message LIMIT 1 OFFSET 1 
 SELECT pg_temp.try($$UPDATE ai_training_data SET id = gen_random_uuid() WHERE id = '$$ || :'row_c' || $$'$$) AS change_trained_row;
 SELECT pg_temp.try($$UPDATE ai_training_runs SET id = gen_random_uuid() WHERE id = (SELECT run_id FROM ai_intent_models WHERE id = $$ || :two || ')') AS change_run;
 SELECT pg_temp.try('UPDATE ai_intent_models SET id = id + 1000 WHERE id = ' || :two) AS change_model;
+-- a named classifier's run: its ai_classifier_run_rows refer to it (the
+-- gate reads the active model's run's rows by run id)
+SELECT pg_temp.try($$UPDATE ai_training_runs SET id = gen_random_uuid() WHERE id = '$$ || :'run_ref' || $$'$$) AS change_classifier_run;
 RESET ROLE;
 SELECT (SELECT count(*) FROM ai_training_data WHERE id IN (:'row_a', :'row_c')) AS rows_kept,
-       (SELECT count(*) FROM ai_intent_models WHERE id = :two) AS model_kept;
+       (SELECT count(*) FROM ai_intent_models WHERE id = :two) AS model_kept,
+       (SELECT count(*) FROM ai_training_runs WHERE id = :'run_ref') AS classifier_run_kept,
+       (SELECT count(*) FROM ai_classifier_run_rows AS rr
+         WHERE NOT EXISTS (SELECT FROM ai_training_runs AS r WHERE r.id = rr.run_id)) AS orphan_classifier_run_rows;
 INSERT INTO ai_training_data (user_message, detected_intent) VALUES ('fila sin referencias', 'greeting') RETURNING id AS row_free \gset
 UPDATE ai_training_data SET id = '00000000-0000-4000-8000-000000000001' WHERE id = :'row_free';
 SELECT count(*) AS free_row_changed FROM ai_training_data WHERE id = '00000000-0000-4000-8000-000000000001';
