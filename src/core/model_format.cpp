@@ -410,14 +410,38 @@ uint32_t check_blob(const uint8_t *data, size_t size, const std::function<bool()
     return version;
 }
 
+// Little-endian u32 at p (the caller checked the bytes are there).
+uint32_t peek_u32(const uint8_t *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+        v |= static_cast<uint32_t>(p[i]) << (8 * i);
+    return v;
+}
+
+// A section's header: u32 tag, u64 byte length of the payload after it.
+constexpr size_t kSectionHeader = 12;
+struct SectionHeader {
+    uint32_t tag;
+    uint64_t len;
+};
+// The header at p (the caller checked its kSectionHeader bytes are there):
+// the one reading of a header, for the loader and the walks before it.
+SectionHeader section_header(const uint8_t *p) {
+    return SectionHeader{peek_u32(p), static_cast<uint64_t>(peek_u32(p + 4)) |
+                                          static_cast<uint64_t>(peek_u32(p + 8)) << 32};
+}
+
 // A reader over the next section of `all`, which must carry `tag`.
 Reader next_section(Reader &all, uint32_t tag) {
-    if (all.left() < 12) corrupt(std::string("The model ends before its ") + section_name(tag) + " section.");
-    uint32_t got = all.u32("the section tag");
+    if (all.left() < kSectionHeader)
+        corrupt(std::string("The model ends before its ") + section_name(tag) + " section.");
+    const SectionHeader header = section_header(all.data());
+    const uint32_t got = header.tag;
     if (got != tag)
         corrupt(std::string("Expected the ") + section_name(tag) + " section (tag " + std::to_string(tag) +
                 ") but found tag " + std::to_string(got) + ".");
-    uint64_t len = all.u64("the section length");
+    all.skip(kSectionHeader);
+    const uint64_t len = header.len;
     if (len > all.left())
         corrupt(std::string("The ") + section_name(tag) + " section declares " + std::to_string(len) +
                 " bytes but only " + std::to_string(all.left()) + " remain.");
@@ -426,12 +450,29 @@ Reader next_section(Reader &all, uint32_t tag) {
     return r;
 }
 
-// Little-endian u32 at p (the caller checked the bytes are there).
-uint32_t peek_u32(const uint8_t *p) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i)
-        v |= static_cast<uint32_t>(p[i]) << (8 * i);
-    return v;
+// A section of the body [p, p + n) read without the loader's checks, for
+// the walk before anything is allocated (declared_shape()): the section at
+// `at`, if its header is there and carries `want` (kAnyTag: any), and its
+// payload fits the bytes left. Throws nothing. On success `at` moves past
+// the section; false with `at` unchanged when the header is missing or
+// carries another tag, past the header when the payload does not fit.
+constexpr uint32_t kAnyTag = 0; // no section has tag 0
+struct PeekedSection {
+    uint32_t tag = 0;
+    uint64_t len = 0;
+    const uint8_t *body = nullptr;
+};
+bool peek_section(const uint8_t *p, size_t n, size_t &at, uint32_t want, PeekedSection &section) {
+    if (n - at < kSectionHeader) return false;
+    const SectionHeader header = section_header(p + at);
+    if (want != kAnyTag && header.tag != want) return false;
+    at += kSectionHeader;
+    if (header.len > n - at) return false;
+    section.tag = header.tag;
+    section.len = header.len;
+    section.body = p + at;
+    at += static_cast<size_t>(header.len);
+    return true;
 }
 
 // The shape the labels, vocabulary and weights sections of the body
@@ -443,14 +484,11 @@ uint32_t peek_u32(const uint8_t *p) {
 bool declared_shape(const uint8_t *p, size_t n, bool v1, IntentModel::Shape &shape) {
     size_t at = 0;
     bool labels = false, vocabulary = false;
+    PeekedSection section;
     for (uint32_t tag = kOptions; tag <= kWeights; ++tag) {
-        if (n - at < 12 || peek_u32(p + at) != tag) break;
-        const uint64_t len =
-            static_cast<uint64_t>(peek_u32(p + at + 4)) | static_cast<uint64_t>(peek_u32(p + at + 8)) << 32;
-        at += 12;
-        if (len > n - at) break;
-        const uint8_t *body = p + at;
-        at += static_cast<size_t>(len);
+        if (!peek_section(p, n, at, tag, section)) break;
+        const uint64_t len = section.len;
+        const uint8_t *body = section.body;
         if (tag == kLabels) {
             if (len < 4) break;
             const uint64_t k = peek_u32(body);
@@ -476,15 +514,10 @@ bool declared_shape(const uint8_t *p, size_t n, bool v1, IntentModel::Shape &sha
     // Format 4's subword vectors, the last section: their table is the
     // largest buffer such a model holds (up to 64 MB), so the estimate
     // counts it. The sections between are walked by their lengths only.
-    while (n - at >= 12) {
-        const uint32_t tag = peek_u32(p + at);
-        const uint64_t len =
-            static_cast<uint64_t>(peek_u32(p + at + 4)) | static_cast<uint64_t>(peek_u32(p + at + 8)) << 32;
-        at += 12;
-        if (len > n - at) break;
-        const uint8_t *body = p + at;
-        at += static_cast<size_t>(len);
-        if (tag != kSubword) continue;
+    while (peek_section(p, n, at, kAnyTag, section)) {
+        if (section.tag != kSubword) continue;
+        const uint64_t len = section.len;
+        const uint8_t *body = section.body;
         if (len < 8) break;
         const uint64_t words = peek_u32(body);
         if (words * 4 + 8 > len) break;

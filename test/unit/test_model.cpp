@@ -932,6 +932,44 @@ TEST(ModelFormat, CraftedLengthsWithValidCrcNeverAllocate) {
     }
 }
 
+// The walk before allocation (declared_memory()) reads each section's
+// header as the loader does: no estimate without the labels and vocabulary
+// where they belong, and a section after them whose length passes the end
+// stops the walk, not the estimate.
+TEST(ModelFormat, DeclaredMemoryWalksTheSectionHeaders) {
+    const std::vector<uint8_t> b = bytes_of(hand_model(0.5f).serialize());
+    const size_t whole = IntentModel::declared_memory(b.data(), b.size());
+    EXPECT_GT(whole, 0u);
+    const size_t labels = section_offset(b, 3), vocab = section_offset(b, 4), weights = section_offset(b, 6),
+                 bias = section_offset(b, 7);
+    auto estimate = [](std::vector<uint8_t> c) {
+        fix_crc(c);
+        return IntentModel::declared_memory(c.data(), c.size());
+    };
+    std::vector<uint8_t> c = b;
+    set_u32(c, labels, 77); // another tag where the labels belong
+    EXPECT_EQ(estimate(c), 0u);
+    c = b;
+    set_u64(c, vocab + 4, uint64_t(1) << 63);
+    EXPECT_EQ(estimate(c), 0u);
+    // Cut within the vocabulary's header: no estimate.
+    c.assign(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(vocab + 6));
+    c.resize(c.size() + 4);
+    EXPECT_EQ(estimate(c), 0u);
+    // The weights' header unreadable: the classes are the labels.
+    c = b;
+    set_u32(c, weights, 77);
+    const size_t without_weights = estimate(c);
+    EXPECT_GT(without_weights, 0u);
+    c = b;
+    set_u64(c, weights + 4, uint64_t(1) << 40);
+    EXPECT_EQ(estimate(c), without_weights);
+    // A section after the weights past the end: the same estimate.
+    c = b;
+    set_u64(c, bias + 4, uint64_t(1) << 40);
+    EXPECT_EQ(estimate(c), whole);
+}
+
 namespace {
 // A format 3 model of `features` word features and two intents: about ten
 // times its stored bytes once loaded (a std::string and two hash slots a
