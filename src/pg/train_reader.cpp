@@ -3,6 +3,7 @@
 #include "train_reader.h"
 
 #include "guard.h"
+#include "memory_context.h"
 #include "module.h"
 #include "progress.h"
 #include "relations.h"
@@ -34,7 +35,6 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -165,8 +165,10 @@ struct Columns {
 };
 
 // Opens ai_training_data for the scan: the caller's right to read it, no
-// row security, the columns of a training row. In one pg_call.
-void open_training_data(Oid schema, Oid &relid, Columns &c) {
+// row security, the columns of a training row. In one pg_call. Returns the
+// table's OID.
+Oid open_training_data(Oid schema, Columns &c) {
+    Oid relid = InvalidOid;
     pg_call([&]() noexcept {
         relid = extension_relation(schema, "ai_training_data");
         // The scan reads every row without the parser's privilege check or
@@ -201,12 +203,13 @@ void open_training_data(Oid schema, Oid &relid, Columns &c) {
                     extension_column(relid, "training_label", TEXTOID),
                     extension_column(relid, "is_reviewed", BOOLOID)};
     });
+    return relid;
 }
 
 // One pg_call per tuple: the tuple is deformed once (heap_getattr walks
 // from the first column for every column after a varlena) and its texts
-// are detoasted into `per_row` (reset for each tuple), read as views; only
-// the rows kept are copied.
+// are detoasted into the scan's memory context for one tuple (reset for
+// each, TrainingDataScan), read as views; only the rows kept are copied.
 constexpr int kColumns = 11;
 struct Read {
     bool more = false;
@@ -217,50 +220,86 @@ struct Read {
     bool long_label[2] = {false, false}; // detected, correct: longer than kMaxLabelBytes
 };
 
-// Reads the next tuple of the scan into `r` (r.more false at the end). One
-// pg_call: the tuple is deformed into `values`/`isnull` and its texts
-// detoasted into `per_row`, which it resets first.
-void read_tuple(HeapScan &scan, MemoryContext per_row, const Columns &c, TupleDesc desc,
-                std::vector<Datum> &values, bool *isnull, const UnreviewedRowLimits &limits, Read &r) {
-    pg_call([&]() noexcept {
-        MemoryContextReset(per_row);
-        HeapTuple tuple = scan.next_in_pg();
-        if (!tuple) return;
-        r.more = true;
-        const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
-                                           c.confidence, c.corrected, c.judged,   c.status,
-                                           c.created,    c.label,     c.reviewed};
-        MemoryContext old = MemoryContextSwitchTo(per_row);
-        heap_deform_tuple(tuple, desc, values.data(), isnull);
-        for (int i = 0; i < kColumns; ++i) {
-            r.v[i] = values[static_cast<size_t>(atts[i] - 1)];
-            r.n[i] = isnull[atts[i] - 1];
-        }
-        if (!r.n[7]) {
-            text *t = DatumGetTextPP(r.v[7]);
-            r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-        }
-        // The labels: no further than one byte past the longest allowed.
-        for (int i : {2, 3, 9})
-            if (!r.n[i]) {
-                const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
-                r.s[i] = std::string_view(l.data, l.size);
-                if (i != 9) r.long_label[i - 2] = l.truncated;
+// A read of ai_training_data for a training run, which both readers share
+// (read_training_rows(), read_unlabelled_texts()): the table opened for the
+// caller (open_training_data()), one heap scan under the statement's
+// snapshot, a memory context the texts of the tuple read are detoasted
+// into (reset for each tuple), and a cancel check every 1024 tuples. Its
+// end ends the scan and deletes the context.
+class TrainingDataScan {
+  public:
+    // `context_name` names the tuple's memory context (a string literal).
+    TrainingDataScan(Oid schema, const char *context_name)
+        : scan_(open_training_data(schema, columns_), AccessShareLock, ScanSnapshot::Active),
+          per_row_(context_name, ScratchMemoryContext::Small),
+          values_(static_cast<size_t>(scan_.descriptor()->natts)),
+          isnull_(new bool[static_cast<size_t>(scan_.descriptor()->natts)]) {}
+
+    // Reads the next tuple into `r`, its message on the bytes `limits`
+    // allows (message_bytes_to_read()); false at the end. One pg_call: the
+    // tuple is deformed once and its texts detoasted into the tuple's
+    // context, which it resets first. Throws Cancelled when the training
+    // should stop.
+    bool next(const UnreviewedRowLimits &limits, Read &r) {
+        if ((scanned_++ & 1023) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        read(limits, r);
+        return r.more;
+    }
+
+    // The memory context of the tuple read (its texts), reset by next().
+    MemoryContext row_context() const noexcept { return per_row_.get(); }
+
+  private:
+    void read(const UnreviewedRowLimits &limits, Read &r) {
+        pg_call([&]() noexcept {
+            MemoryContextReset(per_row_.get());
+            HeapTuple tuple = scan_.next_in_pg();
+            if (!tuple) return;
+            r.more = true;
+            const Columns &c = columns_;
+            const AttrNumber atts[kColumns] = {c.id,         c.message,   c.detected, c.correct,
+                                               c.confidence, c.corrected, c.judged,   c.status,
+                                               c.created,    c.label,     c.reviewed};
+            MemoryContext old = MemoryContextSwitchTo(per_row_.get());
+            heap_deform_tuple(tuple, scan_.descriptor(), values_.data(), isnull_.get());
+            for (int i = 0; i < kColumns; ++i) {
+                r.v[i] = values_[static_cast<size_t>(atts[i] - 1)];
+                r.n[i] = isnull_[atts[i] - 1];
             }
-        // The message: its first bytes only, detoasted that far, cut at a
-        // character boundary: kDefaultMaxMessageBytes of a reviewed
-        // row's, the policy's max_unreviewed_message_bytes of any other
-        // (which any role that may log interactions writes: long logged
-        // messages made runs many times slower and larger).
-        if (!r.n[1]) {
-            const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
-            const TextSlice m = text_prefix_in_pg(r.v[1], message_bytes_to_read(reviewed, limits));
-            r.s[1] = std::string_view(m.data, m.size);
-            r.truncated = m.truncated;
-        }
-        MemoryContextSwitchTo(old);
-    });
-}
+            if (!r.n[7]) {
+                text *t = DatumGetTextPP(r.v[7]);
+                r.s[7] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+            }
+            // The labels: no further than one byte past the longest allowed.
+            for (int i : {2, 3, 9})
+                if (!r.n[i]) {
+                    const TextSlice l = text_prefix_in_pg(r.v[i], kMaxLabelBytes);
+                    r.s[i] = std::string_view(l.data, l.size);
+                    if (i != 9) r.long_label[i - 2] = l.truncated;
+                }
+            // The message: its first bytes only, detoasted that far, cut at a
+            // character boundary: kDefaultMaxMessageBytes of a reviewed
+            // row's, the policy's max_unreviewed_message_bytes of any other
+            // (which any role that may log interactions writes: long logged
+            // messages made runs many times slower and larger).
+            if (!r.n[1]) {
+                const bool reviewed = !r.n[10] && DatumGetBool(r.v[10]);
+                const TextSlice m = text_prefix_in_pg(r.v[1], message_bytes_to_read(reviewed, limits));
+                r.s[1] = std::string_view(m.data, m.size);
+                r.truncated = m.truncated;
+            }
+            MemoryContextSwitchTo(old);
+        });
+    }
+
+    Columns columns_{}; // set by open_training_data(), before the scan begins
+    HeapScan scan_;
+    ScratchMemoryContext per_row_;
+    std::vector<Datum> values_;
+    std::unique_ptr<bool[]> isnull_;
+    uint64_t scanned_ = 0;
+};
 
 // A tuple that trains: its label (a view into the tuple's texts), flags and
 // UTF-8 texts.
@@ -430,32 +469,17 @@ std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, Traini
     Window window(limit, static_cast<size_t>(std::max<int64_t>(sel.unreviewed.max_rows, 1)), charge);
     counts = ReadCounts{};
     const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
-    Oid relid = InvalidOid;
-    MemoryContext per_row = nullptr;
-    Columns c{};
-    open_training_data(schema, relid, c);
-    // Under the statement's snapshot; ended right after the loop.
-    std::optional<HeapScan> scan;
-    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
-    pg_call([&]() noexcept {
-        per_row = AllocSetContextCreate(CurrentMemoryContext, "pg_intent training row", ALLOCSET_SMALL_SIZES);
-    });
-    const TupleDesc desc = scan->descriptor();
-    const size_t natts = static_cast<size_t>(desc->natts);
-    std::vector<Datum> values(natts);
-    std::unique_ptr<bool[]> isnull(new bool[natts]);
-    for (uint64_t scanned = 0;; ++scanned) {
-        if ((scanned & 1023) == 0 && training_should_stop())
-            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
-        Read r;
-        read_tuple(*scan, per_row, c, desc, values, isnull.get(), sel.unreviewed, r);
-        if (!r.more) break;
-        Usable u;
-        if (!usable_row(r, sel, any_bytes, per_row, counts, u)) continue;
-        window.add(r, u);
+    {
+        // Under the statement's snapshot; ended right after the loop.
+        TrainingDataScan scan(schema, "pg_intent training row");
+        for (;;) {
+            Read r;
+            if (!scan.next(sel.unreviewed, r)) break;
+            Usable u;
+            if (!usable_row(r, sel, any_bytes, scan.row_context(), counts, u)) continue;
+            window.add(r, u);
+        }
     }
-    scan.reset();
-    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
     std::vector<DataRow> rows = window.take();
     finish_rows(rows, sel, progress, charge, counts);
     return rows;
@@ -522,20 +546,6 @@ UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds
     const size_t max_bytes = static_cast<size_t>(std::max<int64_t>(bounds.max_bytes, 0));
     if (max_rows == 0 || max_bytes == 0) return out;
     const bool any_bytes = GetDatabaseEncoding() == PG_SQL_ASCII;
-    Oid relid = InvalidOid;
-    MemoryContext per_row = nullptr;
-    Columns c{};
-    open_training_data(schema, relid, c);
-    std::optional<HeapScan> scan;
-    scan.emplace(relid, AccessShareLock, ScanSnapshot::Active);
-    pg_call([&]() noexcept {
-        per_row =
-            AllocSetContextCreate(CurrentMemoryContext, "pg_intent unlabelled row", ALLOCSET_SMALL_SIZES);
-    });
-    const TupleDesc desc = scan->descriptor();
-    const size_t natts = static_cast<size_t>(desc->natts);
-    std::vector<Datum> values(natts);
-    std::unique_ptr<bool[]> isnull(new bool[natts]);
     // An unreviewed row's bytes for every row read here (a reviewed row
     // judged wrong is cut to the same length below).
     UnreviewedRowLimits limits;
@@ -550,61 +560,60 @@ UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds
         kept.pop_back();
         ++out.left_out;
     };
-    for (uint64_t scanned = 0;; ++scanned) {
-        if ((scanned & 1023) == 0 && training_should_stop())
-            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
-        Read r;
-        read_tuple(*scan, per_row, c, desc, values, isnull.get(), limits, r);
-        if (!r.more) break;
-        // Rows that train (training_label set), rejected rows, and rows
-        // without a message or an id are not read.
-        if (!r.n[9] || r.n[0] || r.n[1]) continue;
-        if (!r.n[7] && r.s[7] == "rejected") continue;
-        std::string_view message = r.s[1];
-        if (message.size() > bounds.message_bytes) {
-            int cut = 0;
-            pg_call([&]() noexcept {
-                cut = pg_mbcliplen(message.data(), static_cast<int>(message.size()),
-                                   static_cast<int>(bounds.message_bytes));
-            });
-            message = message.substr(0, static_cast<size_t>(cut));
-        }
-        if (message.empty()) continue;
-        UnlabelledRow row;
-        row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
-        std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
-        // Older than every row kept while the bounds are full: left out
-        // before any copy.
-        if (kept.size() >= max_rows && !newer(row, kept.front())) {
-            ++out.left_out;
-            continue;
-        }
-        if (any_bytes && !intent::is_valid_utf8(message)) {
-            ++out.skipped_invalid;
-            continue;
-        }
-        {
-            CurrentContext in_row(per_row);
-            std::string storage;
-            std::string_view utf8;
-            if (!server_to_utf8_if_translatable(message.data(), message.size(), storage, utf8)) {
+    {
+        // Ended right after the loop.
+        TrainingDataScan scan(schema, "pg_intent unlabelled row");
+        for (;;) {
+            Read r;
+            if (!scan.next(limits, r)) break;
+            // Rows that train (training_label set), rejected rows, and rows
+            // without a message or an id are not read.
+            if (!r.n[9] || r.n[0] || r.n[1]) continue;
+            if (!r.n[7] && r.s[7] == "rejected") continue;
+            std::string_view message = r.s[1];
+            if (message.size() > bounds.message_bytes) {
+                int cut = 0;
+                pg_call([&]() noexcept {
+                    cut = pg_mbcliplen(message.data(), static_cast<int>(message.size()),
+                                       static_cast<int>(bounds.message_bytes));
+                });
+                message = message.substr(0, static_cast<size_t>(cut));
+            }
+            if (message.empty()) continue;
+            UnlabelledRow row;
+            row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
+            std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
+            // Older than every row kept while the bounds are full: left out
+            // before any copy.
+            if (kept.size() >= max_rows && !newer(row, kept.front())) {
+                ++out.left_out;
+                continue;
+            }
+            if (any_bytes && !intent::is_valid_utf8(message)) {
                 ++out.skipped_invalid;
                 continue;
             }
-            row.text.assign(utf8);
+            {
+                CurrentContext in_row(scan.row_context());
+                std::string storage;
+                std::string_view utf8;
+                if (!server_to_utf8_if_translatable(message.data(), message.size(), storage, utf8)) {
+                    ++out.skipped_invalid;
+                    continue;
+                }
+                row.text.assign(utf8);
+            }
+            if (row.text.size() > max_bytes || !charge.try_add(unlabelled_bytes(row))) {
+                ++out.left_out;
+                continue;
+            }
+            kept_text_bytes += row.text.size();
+            kept.push_back(std::move(row));
+            std::push_heap(kept.begin(), kept.end(), newer);
+            while (kept.size() > max_rows || kept_text_bytes > max_bytes)
+                drop_oldest();
         }
-        if (row.text.size() > max_bytes || !charge.try_add(unlabelled_bytes(row))) {
-            ++out.left_out;
-            continue;
-        }
-        kept_text_bytes += row.text.size();
-        kept.push_back(std::move(row));
-        std::push_heap(kept.begin(), kept.end(), newer);
-        while (kept.size() > max_rows || kept_text_bytes > max_bytes)
-            drop_oldest();
     }
-    scan.reset();
-    pg_call([&]() noexcept { MemoryContextDelete(per_row); });
     // Newest first: the same rows give the same texts in the same order.
     std::sort(kept.begin(), kept.end(), newer);
     out.texts.reserve(kept.size());
