@@ -7,6 +7,7 @@
 
 #include "as_owner.h"
 #include "guard.h"
+#include "memory_context.h"
 #include "partition_key.h"
 #include "relations.h"
 #include "scan.h"
@@ -108,6 +109,50 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
 
 constexpr long kBatchRows = 1000;
 
+// Reads the result of `sql` (parameters $1.. of `argtypes`), read-only, as
+// the current role, through a cursor kBatchRows rows at a time, with the
+// statement kept out of any error the read raises, since it names the
+// source the caller is not shown (hiding_statement()); a cancel or
+// statement_timeout stops it between batches. Each row fetched is read by
+// read_row(row, raw), inside pg_call() (noexcept: PostgreSQL calls on plain
+// data only), with a memory context current that each batch resets, where
+// what it keeps of the row is allocated; then take_row(raw), in C++, takes
+// each row of the batch.
+template <class Raw, class ReadRow, class TakeRow>
+void read_in_batches(const std::string &sql, const char *context_name, int nargs, Oid *argtypes, Datum *args,
+                     ReadRow &&read_row, TakeRow &&take_row) {
+    static_assert(std::is_nothrow_invocable_v<ReadRow &, const SpiRow &, Raw &>,
+                  "read_in_batches() reads a row with a noexcept callable");
+    ScratchMemoryContext batch(context_name, ScratchMemoryContext::Default);
+    hiding_statement(sql.c_str(), [&] {
+        SpiConnection spi;
+        SpiCursor cursor(spi, sql.c_str(), nargs, argtypes, args);
+        // Sized once: the fetch below fills it inside pg_call(), where nothing
+        // may allocate through C++.
+        std::vector<Raw> raw(kBatchRows);
+        for (;;) {
+            if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+            size_t fetched = 0;
+            pg_call([&]() noexcept {
+                MemoryContextReset(batch.get());
+                // The fetch's rows are SPI's; what a row keeps is in `batch`.
+                MemoryContext old = CurrentMemoryContext;
+                cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
+                    if (fetched >= raw.size()) return;
+                    MemoryContextSwitchTo(batch.get());
+                    Raw r;
+                    read_row(row, r);
+                    raw[fetched++] = r;
+                    MemoryContextSwitchTo(old);
+                });
+            });
+            if (fetched == 0) break;
+            for (size_t k = 0; k < fetched; ++k)
+                take_row(raw[k]);
+        }
+    });
+}
+
 // The statement that reads the texts of the rows without a label: the same
 // relation and names, newest first (by the time_column, else in the key's
 // order), at most `max_rows`.
@@ -140,79 +185,55 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
     const std::string sql = unlabelled_query(c, bounds.max_rows);
     const size_t max_bytes = static_cast<size_t>(bounds.max_bytes);
     size_t bytes = 0;
-    MemoryContext batch = nullptr;
-    pg_call([&]() noexcept {
-        batch =
-            AllocSetContextCreate(CurrentMemoryContext, "pg_intent classifier texts", ALLOCSET_DEFAULT_SIZES);
-    });
     struct Raw {
         std::string_view text, partition;
         bool partition_null = true, long_partition = false;
     };
-    hiding_statement(sql.c_str(), [&] {
-        SpiConnection spi;
-        SpiCursor cursor(spi, sql.c_str(), 0, nullptr, nullptr);
-        std::vector<Raw> raw(kBatchRows);
-        for (;;) {
-            if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
-            size_t fetched = 0;
-            pg_call([&]() noexcept {
-                MemoryContextReset(batch);
-                MemoryContext old = CurrentMemoryContext;
-                cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
-                    if (fetched >= raw.size()) return;
-                    MemoryContextSwitchTo(batch);
-                    Raw r;
-                    bool isnull = true;
-                    const Datum t = row.value(1, &isnull);
-                    if (!isnull) {
-                        const TextSlice s = text_prefix_in_pg(t, bounds.message_bytes);
-                        r.text = std::string_view(s.data, s.size);
-                    }
-                    const Datum p = row.value(2, &isnull);
-                    r.partition_null = isnull;
-                    if (!isnull) {
-                        const TextSlice s = text_prefix_in_pg(p, kMaxPartitionKeyBytes);
-                        r.partition = std::string_view(s.data, s.size);
-                        r.long_partition = s.truncated;
-                    }
-                    raw[fetched++] = r;
-                    MemoryContextSwitchTo(old);
-                });
-            });
-            if (fetched == 0) break;
-            for (size_t k = 0; k < fetched; ++k) {
-                const Raw &r = raw[k];
-                if (r.text.empty()) continue;
-                if (bytes >= max_bytes || r.long_partition) {
-                    ++out.unlabelled_left_out;
-                    continue;
-                }
-                std::string storage;
-                std::string_view utf8;
-                if ((GetDatabaseEncoding() == PG_SQL_ASCII && !intent::is_valid_utf8(r.text)) ||
-                    !server_to_utf8_if_translatable(r.text.data(), r.text.size(), storage, utf8)) {
-                    ++out.unlabelled_skipped_invalid;
-                    continue;
-                }
-                StagedText s;
-                s.text.assign(utf8);
-                if (bytes + s.text.size() > max_bytes) {
-                    ++out.unlabelled_left_out;
-                    continue;
-                }
-                s.partition_null = r.partition_null;
-                s.partition.assign(r.partition);
-                if (!charge.try_add(sizeof(StagedText) + s.text.size() + s.partition.size())) {
-                    ++out.unlabelled_left_out;
-                    continue;
-                }
-                bytes += s.text.size();
-                out.unlabelled.push_back(std::move(s));
+    read_in_batches<Raw>(
+        sql, "pg_intent classifier texts", 0, nullptr, nullptr,
+        [&](const SpiRow &row, Raw &r) noexcept {
+            bool isnull = true;
+            const Datum t = row.value(1, &isnull);
+            if (!isnull) {
+                const TextSlice s = text_prefix_in_pg(t, bounds.message_bytes);
+                r.text = std::string_view(s.data, s.size);
             }
-        }
-    });
-    pg_call([&]() noexcept { MemoryContextDelete(batch); });
+            const Datum p = row.value(2, &isnull);
+            r.partition_null = isnull;
+            if (!isnull) {
+                const TextSlice s = text_prefix_in_pg(p, kMaxPartitionKeyBytes);
+                r.partition = std::string_view(s.data, s.size);
+                r.long_partition = s.truncated;
+            }
+        },
+        [&](const Raw &r) {
+            if (r.text.empty()) return;
+            if (bytes >= max_bytes || r.long_partition) {
+                ++out.unlabelled_left_out;
+                return;
+            }
+            std::string storage;
+            std::string_view utf8;
+            if ((GetDatabaseEncoding() == PG_SQL_ASCII && !intent::is_valid_utf8(r.text)) ||
+                !server_to_utf8_if_translatable(r.text.data(), r.text.size(), storage, utf8)) {
+                ++out.unlabelled_skipped_invalid;
+                return;
+            }
+            StagedText s;
+            s.text.assign(utf8);
+            if (bytes + s.text.size() > max_bytes) {
+                ++out.unlabelled_left_out;
+                return;
+            }
+            s.partition_null = r.partition_null;
+            s.partition.assign(r.partition);
+            if (!charge.try_add(sizeof(StagedText) + s.text.size() + s.partition.size())) {
+                ++out.unlabelled_left_out;
+                return;
+            }
+            bytes += s.text.size();
+            out.unlabelled.push_back(std::move(s));
+        });
 }
 
 struct RawRow {
@@ -240,11 +261,6 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     out.has_time = c.time.has_value();
     const std::string sql = source_query(schema, c, sel);
 
-    MemoryContext batch = nullptr;
-    pg_call([&]() noexcept {
-        batch = AllocSetContextCreate(CurrentMemoryContext, "pg_intent classifier source",
-                                      ALLOCSET_DEFAULT_SIZES);
-    });
     Oid argtypes[1] = {TIMESTAMPTZOID};
     Datum args[1] = {0};
     int nargs = 0;
@@ -257,149 +273,122 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     }
     // Read-only, as the current role (the classifier's owner, in a
     // security-restricted operation: train_classifier.cpp), whose policies
-    // apply; the statement stays out of any error the read raises, since it
-    // names the source the caller is not shown (spi.h).
-    hiding_statement(sql.c_str(), [&] {
-        SpiConnection spi;
-        SpiCursor cursor(spi, sql.c_str(), nargs, argtypes, args);
-
-        // Sized once: the fetch below fills it inside pg_call(), where nothing
-        // may allocate through C++.
-        std::vector<RawRow> raw(kBatchRows);
-        size_t fetched = 0;
-        for (;;) {
-            if (interrupt_pending()) pg_call([]() noexcept { CHECK_FOR_INTERRUPTS(); });
-            fetched = 0;
-            pg_call([&]() noexcept {
-                MemoryContextReset(batch);
-                // The fetch's rows are SPI's; what a row keeps is in `batch`.
-                MemoryContext old = CurrentMemoryContext;
-                cursor.fetch_in_pg(kBatchRows, [&](const SpiRow &row) noexcept {
-                    if (fetched >= raw.size()) return;
-                    MemoryContextSwitchTo(batch);
-                    RawRow r;
-                    // Whether a person vouched for the row, before its text is
-                    // read: an unreviewed text is read on its first
-                    // max_unreviewed_message_bytes only (without a reviewed
-                    // column the owner vouches for every row).
-                    bool reviewed_null = true;
-                    const Datum reviewed = row.value(7, &reviewed_null);
-                    const bool vouched = !c.reviewed || (!reviewed_null && DatumGetBool(reviewed));
-                    for (int k = 0; k < kColumnsRead; ++k) {
-                        bool isnull = false;
-                        Datum d = row.value(k + 1, &isnull);
-                        r.n[k] = isnull;
-                        if (isnull) continue;
-                        switch (k) {
-                        case 0: {
-                            const TextSlice s =
-                                text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
-                            r.v[k] = std::string_view(s.data, s.size);
-                            r.truncated = s.truncated;
-                            break;
-                        }
-                        case 1: {
-                            const TextSlice s = text_prefix_in_pg(d, kMaxLabelBytes + 1);
-                            r.v[k] = std::string_view(s.data, s.size);
-                            break;
-                        }
-                        case 2:
-                            r.valid_label = DatumGetBool(d);
-                            break;
-                        case 4:
-                            r.in_window = DatumGetBool(d);
-                            break;
-                        case 5:
-                            r.weight = DatumGetFloat8(d);
-                            break;
-                        case 6:
-                            r.reviewed = DatumGetBool(d);
-                            break;
-                        case 7: {
-                            // Read only as far as the bound (a slice of a long
-                            // value is not detoasted whole).
-                            const TextSlice s = text_prefix_in_pg(d, kMaxPartitionKeyBytes);
-                            r.v[k] = std::string_view(s.data, s.size);
-                            r.long_partition = s.truncated;
-                            break;
-                        }
-                        case 8:
-                            r.time = DatumGetTimestampTz(d);
-                            break;
-                        default: { // key
-                            text *t = DatumGetTextPP(d);
-                            r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-                        }
-                        }
-                    }
-                    raw[fetched++] = r;
-                    MemoryContextSwitchTo(old);
-                });
-            });
-            if (fetched == 0) break;
-            for (size_t k = 0; k < fetched; ++k) {
-                const RawRow &r = raw[k];
-                if (r.n[0] || r.n[1]) continue;
-                // A partition value no model can be stored for (partition_key.h):
-                // skipped and counted, not the whole call's 54000 (0.3.1). Not
-                // given to the fallback either: predict_label() refuses such a
-                // value, so the row could only ever answer for another tenant.
-                if (!r.n[7] && r.long_partition) {
-                    ++out.counts.skipped_long_partition;
-                    continue;
+    // apply.
+    read_in_batches<RawRow>(
+        sql, "pg_intent classifier source", nargs, argtypes, args,
+        [&](const SpiRow &row, RawRow &r) noexcept {
+            // Whether a person vouched for the row, before its text is
+            // read: an unreviewed text is read on its first
+            // max_unreviewed_message_bytes only (without a reviewed
+            // column the owner vouches for every row).
+            bool reviewed_null = true;
+            const Datum reviewed = row.value(7, &reviewed_null);
+            const bool vouched = !c.reviewed || (!reviewed_null && DatumGetBool(reviewed));
+            for (int k = 0; k < kColumnsRead; ++k) {
+                bool isnull = false;
+                Datum d = row.value(k + 1, &isnull);
+                r.n[k] = isnull;
+                if (isnull) continue;
+                switch (k) {
+                case 0: {
+                    const TextSlice s = text_prefix_in_pg(d, message_bytes_to_read(vouched, sel.unreviewed));
+                    r.v[k] = std::string_view(s.data, s.size);
+                    r.truncated = s.truncated;
+                    break;
                 }
-                if (!r.valid_label || r.n[2]) {
-                    if (r.v[1].size() > kMaxLabelBytes)
-                        ++out.counts.skipped_long_label;
-                    else
-                        ++out.counts.skipped_invalid_label;
-                    continue;
+                case 1: {
+                    const TextSlice s = text_prefix_in_pg(d, kMaxLabelBytes + 1);
+                    r.v[k] = std::string_view(s.data, s.size);
+                    break;
                 }
-                StagedRow s;
-                DataRow &d = s.row;
-                std::string_view text_utf8, label_utf8;
-                std::string text_storage, label_storage;
-                if (!server_to_utf8_if_translatable(r.v[0].data(), r.v[0].size(), text_storage, text_utf8) ||
-                    !server_to_utf8_if_translatable(r.v[1].data(), r.v[1].size(), label_storage,
-                                                    label_utf8)) {
-                    ++out.counts.skipped_untranslatable;
-                    continue;
+                case 2:
+                    r.valid_label = DatumGetBool(d);
+                    break;
+                case 4:
+                    r.in_window = DatumGetBool(d);
+                    break;
+                case 5:
+                    r.weight = DatumGetFloat8(d);
+                    break;
+                case 6:
+                    r.reviewed = DatumGetBool(d);
+                    break;
+                case 7: {
+                    // Read only as far as the bound (a slice of a long
+                    // value is not detoasted whole).
+                    const TextSlice s = text_prefix_in_pg(d, kMaxPartitionKeyBytes);
+                    r.v[k] = std::string_view(s.data, s.size);
+                    r.long_partition = s.truncated;
+                    break;
                 }
-                d.text.assign(r.v[0]);
-                d.label.assign(r.v[1]);
-                d.utf8.set(text_utf8.data() != r.v[0].data() ? std::string(text_utf8) : std::string(),
-                           label_utf8.data() != r.v[1].data() ? std::string(label_utf8) : std::string());
-                d.corrected = false;
-                // Without a reviewed column the owner vouches for every row.
-                d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
-                d.truncated = r.truncated;
-                out.counts.truncated_messages += r.truncated;
-                if (!r.n[3]) d.key.assign(r.v[3]);
-                // Not a positive finite number below 10^6: the row weighs 1; below
-                // the smallest weight training uses, it weighs that (dataset.h).
-                d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6)
-                               ? std::max(static_cast<float>(r.weight), intent::kMinSampleWeight)
-                               : 1.0f;
-                s.in_window = !r.n[4] && r.in_window;
-                s.has_time = !r.n[8];
-                s.time = r.time;
-                if (!r.n[7]) {
-                    s.partition.assign(r.v[7]);
-                    s.partition_null = false;
+                case 8:
+                    r.time = DatumGetTimestampTz(d);
+                    break;
+                default: { // key
+                    text *t = DatumGetTextPP(d);
+                    r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
                 }
-                charge.add(d.text.size() + d.label.size() + d.utf8.bytes() + d.key.size() +
-                               s.partition.size() + sizeof(StagedRow),
-                           "the classifier's rows");
-                if (!s.partition_null) {
-                    StagedSource::PartitionRows &part = out.partition_rows[s.partition];
-                    ++part.rows;
-                    part.reviewed += d.reviewed;
                 }
-                out.rows.push_back(std::move(s));
             }
-        }
-    });
-    pg_call([&]() noexcept { MemoryContextDelete(batch); });
+        },
+        [&](const RawRow &r) {
+            if (r.n[0] || r.n[1]) return;
+            // A partition value no model can be stored for (partition_key.h):
+            // skipped and counted, not the whole call's 54000 (0.3.1). Not
+            // given to the fallback either: predict_label() refuses such a
+            // value, so the row could only ever answer for another tenant.
+            if (!r.n[7] && r.long_partition) {
+                ++out.counts.skipped_long_partition;
+                return;
+            }
+            if (!r.valid_label || r.n[2]) {
+                if (r.v[1].size() > kMaxLabelBytes)
+                    ++out.counts.skipped_long_label;
+                else
+                    ++out.counts.skipped_invalid_label;
+                return;
+            }
+            StagedRow s;
+            DataRow &d = s.row;
+            std::string_view text_utf8, label_utf8;
+            std::string text_storage, label_storage;
+            if (!server_to_utf8_if_translatable(r.v[0].data(), r.v[0].size(), text_storage, text_utf8) ||
+                !server_to_utf8_if_translatable(r.v[1].data(), r.v[1].size(), label_storage, label_utf8)) {
+                ++out.counts.skipped_untranslatable;
+                return;
+            }
+            d.text.assign(r.v[0]);
+            d.label.assign(r.v[1]);
+            d.utf8.set(text_utf8.data() != r.v[0].data() ? std::string(text_utf8) : std::string(),
+                       label_utf8.data() != r.v[1].data() ? std::string(label_utf8) : std::string());
+            d.corrected = false;
+            // Without a reviewed column the owner vouches for every row.
+            d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
+            d.truncated = r.truncated;
+            out.counts.truncated_messages += r.truncated;
+            if (!r.n[3]) d.key.assign(r.v[3]);
+            // Not a positive finite number below 10^6: the row weighs 1; below
+            // the smallest weight training uses, it weighs that (dataset.h).
+            d.weight = (!r.n[5] && r.weight > 0 && r.weight < 1e6)
+                           ? std::max(static_cast<float>(r.weight), intent::kMinSampleWeight)
+                           : 1.0f;
+            s.in_window = !r.n[4] && r.in_window;
+            s.has_time = !r.n[8];
+            s.time = r.time;
+            if (!r.n[7]) {
+                s.partition.assign(r.v[7]);
+                s.partition_null = false;
+            }
+            charge.add(d.text.size() + d.label.size() + d.utf8.bytes() + d.key.size() + s.partition.size() +
+                           sizeof(StagedRow),
+                       "the classifier's rows");
+            if (!s.partition_null) {
+                StagedSource::PartitionRows &part = out.partition_rows[s.partition];
+                ++part.rows;
+                part.reviewed += d.reviewed;
+            }
+            out.rows.push_back(std::move(s));
+        });
     // With the subword_vectors option only: without it, none of these rows
     // is read.
     if (sel.unlabelled) read_unlabelled(c, *sel.unlabelled, charge, out);

@@ -102,6 +102,9 @@ for f, src in sources.items():
     # SpiConnection::for_each_row_read_only() runs its callable inside pg_call() (spi.h).
     for m in re.finditer(r'for_each_row_read_only\([^;{}]*?\[[^\]]*\]\s*\([^)]*\)\s*noexcept\s*\{', src):
         guarded.append((m.start(), body_end(src, m.end())))
+    # read_in_batches() runs its noexcept row reader inside pg_call() (classifier_source.cpp).
+    for m in re.finditer(r'read_in_batches<\w+>\([^;{}]*?\[[^\]]*\]\s*\([^)]*\)\s*noexcept\s*\{', src):
+        guarded.append((m.start(), body_end(src, m.end())))
     code = re.sub(r'//[^\n]*', lambda c: ' ' * len(c.group(0)), src)  # comments blanked, offsets kept
     for pattern in filter(None, [calls, helper_calls]):
         for m in pattern.finditer(code):
@@ -132,7 +135,9 @@ for f in sorted(glob.glob('src/pg/*.cpp')):
     src = open(f).read()
     # comments and string literals blanked, offsets kept
     code = re.sub(r'//[^\n]*|"(?:\\.|[^"\\\n])*"', lambda c: ' ' * len(c.group(0)), src)
-    for m in re.finditer(r'pg_(?:call|release)\(\s*(?:\w+\s*,\s*)?\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{', code):
+    # and read_in_batches()'s row reader, which runs inside its pg_call() (classifier_source.cpp)
+    for m in re.finditer(r'pg_(?:call|release)\(\s*(?:\w+\s*,\s*)?\[[^\]]*\]\s*\(\s*\)\s*noexcept\s*\{'
+                         r'|read_in_batches<\w+>\([^;{}]*?\[[^\]]*\]\s*\([^)]*\)\s*noexcept\s*\{', code):
         depth, i = 1, m.end()
         while depth:
             depth += {'{': 1, '}': -1}.get(code[i], 0)
