@@ -4,6 +4,8 @@
 //   ScratchMemoryContext per_row("pg_intent training row", ScratchMemoryContext::Small);
 //   pg_call([&]() noexcept { MemoryContextReset(per_row.get()); ... });
 //
+//   CurrentMemoryContextScope in_row(per_row.get()); // current until the scope ends
+//
 // Made in (a child of) CurrentMemoryContext when constructed. The destructor
 // deletes it through pg_release(): while an exception unwinds, it is left to
 // its parent, which the abort that follows frees.
@@ -46,6 +48,20 @@ class ScratchMemoryContext {
   private:
     MemoryContext context_ = nullptr;
     int uncaught_;
+};
+
+// Makes a memory context current for a scope, on every way out of it
+// (switching raises no error).
+class CurrentMemoryContextScope {
+  public:
+    explicit CurrentMemoryContextScope(MemoryContext context) noexcept
+        : old_(MemoryContextSwitchTo(context)) {}
+    ~CurrentMemoryContextScope() { MemoryContextSwitchTo(old_); }
+    CurrentMemoryContextScope(const CurrentMemoryContextScope &) = delete;
+    CurrentMemoryContextScope &operator=(const CurrentMemoryContextScope &) = delete;
+
+  private:
+    MemoryContext old_;
 };
 
 } // namespace pg_intent

@@ -47,6 +47,7 @@
 
 #include "classifier_cache.h"
 #include "guard.h"
+#include "memory_context.h"
 #include "relations.h"
 #include "scan.h"
 #include "settings.h"
@@ -110,38 +111,6 @@ void on_relcache_invalidation(Datum, Oid relid) {
     if (relid == InvalidOid || relid == g_models_relid) ++g_generation;
 }
 
-// A memory context for reading one row, deleted when this goes out of scope
-// (also when deserialising the copied bytes throws).
-class ScratchContext {
-  public:
-    ScratchContext() {
-        pg_call([&]() noexcept {
-            context_ =
-                AllocSetContextCreate(CurrentMemoryContext, "pg_intent model row", ALLOCSET_DEFAULT_SIZES);
-        });
-    }
-    ~ScratchContext() { MemoryContextDelete(context_); }
-    ScratchContext(const ScratchContext &) = delete;
-    ScratchContext &operator=(const ScratchContext &) = delete;
-    MemoryContext get() const { return context_; }
-
-  private:
-    MemoryContext context_ = nullptr;
-};
-
-// Makes `context` current while alive (the scan's state and the detoasted
-// bytes go there).
-class ScratchSwitch {
-  public:
-    explicit ScratchSwitch(MemoryContext context) noexcept : old_(MemoryContextSwitchTo(context)) {}
-    ~ScratchSwitch() { MemoryContextSwitchTo(old_); }
-    ScratchSwitch(const ScratchSwitch &) = delete;
-    ScratchSwitch &operator=(const ScratchSwitch &) = delete;
-
-  private:
-    MemoryContext old_;
-};
-
 struct ModelRow {
     bool found = false;
     bool has_bytes = false; // false for a model whose bytes were removed
@@ -185,7 +154,7 @@ ModelRow read_model_row(Oid schema, bool active, int64_t id, MemoryContext scrat
         if (get_attnum(relid, "classifier_id") != InvalidAttrNumber)
             classifier_id_att = extension_column(relid, "classifier_id", INT8OID);
     });
-    ScratchSwitch in_scratch(scratch);
+    CurrentMemoryContextScope in_scratch(scratch);
     // A catalog snapshot is a fresh MVCC snapshot that may also be taken in
     // a parallel worker (GetLatestSnapshot() may not).
     CatalogIndexScan scan(relid, indexid, AccessShareLock, ScanSnapshot::Catalog,
@@ -296,7 +265,7 @@ void no_model_bytes(int64_t model_id) {
 }
 
 LoadedModel load_model_row(Oid schema, int64_t model_id, size_t *stored_bytes) {
-    ScratchContext scratch;
+    ScratchMemoryContext scratch("pg_intent model row", ScratchMemoryContext::Default);
     ModelRow row = read_model_row(schema, false, model_id, scratch.get(), true);
     if (!row.found) no_such_model(model_id);
     *stored_bytes = row.size;
@@ -331,7 +300,7 @@ static const RowFacts &active_row(Oid schema) {
     if (entry.generation == g_generation && entry.schema == schema && entry.id != 0) return entry;
 
     uint64_t generation = g_generation; // an invalidation during the read makes this entry stale at once
-    ScratchContext scratch;
+    ScratchMemoryContext scratch("pg_intent model row", ScratchMemoryContext::Default);
     ModelRow row = read_model_row(schema, true, 0, scratch.get(), false);
     if (!row.found)
         throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -422,7 +391,7 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
             no_such_model(model_id);
         }
         uint64_t generation = g_generation;
-        ScratchContext scratch;
+        ScratchMemoryContext scratch("pg_intent model row", ScratchMemoryContext::Default);
         ModelRow row = read_model_row(schema, false, model_id, scratch.get(), false);
         if (!row.found) no_such_model(model_id);
         std::string classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";

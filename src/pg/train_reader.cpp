@@ -146,18 +146,6 @@ size_t message_bytes_to_read(bool reviewed, const UnreviewedRowLimits &limits) n
 
 namespace {
 
-// Makes a memory context current for a scope, on every way out of it.
-class CurrentContext {
-  public:
-    explicit CurrentContext(MemoryContext context) noexcept : old_(MemoryContextSwitchTo(context)) {}
-    ~CurrentContext() { MemoryContextSwitchTo(old_); }
-    CurrentContext(const CurrentContext &) = delete;
-    CurrentContext &operator=(const CurrentContext &) = delete;
-
-  private:
-    MemoryContext old_;
-};
-
 // The columns of ai_training_data a training run reads.
 struct Columns {
     AttrNumber id, message, detected, correct, confidence, corrected, judged, status, created, label,
@@ -354,7 +342,7 @@ bool usable_row(const Read &r, const Selection &sel, bool any_bytes, MemoryConte
     // `per_row`, which the next tuple resets, so that a failed
     // conversion's buffer is not left behind once per such row.
     {
-        CurrentContext in_row(per_row);
+        CurrentMemoryContextScope in_row(per_row);
         std::string_view converted;
         if (!server_to_utf8_if_translatable(r.s[1].data(), r.s[1].size(), u.text_utf8, converted) ||
             !server_to_utf8_if_translatable(u.label.data(), u.label.size(), u.label_utf8, converted)) {
@@ -594,7 +582,7 @@ UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds
                 continue;
             }
             {
-                CurrentContext in_row(scan.row_context());
+                CurrentMemoryContextScope in_row(scan.row_context());
                 std::string storage;
                 std::string_view utf8;
                 if (!server_to_utf8_if_translatable(message.data(), message.size(), storage, utf8)) {
