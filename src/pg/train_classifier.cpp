@@ -9,8 +9,9 @@
 // to the extension owner, to record runs and models in the extension's
 // tables: train_classifier_runs() owns the runs of the call (the fallback,
 // then each partition it decides to train), each step's bookkeeping a SQL
-// function called by OID, and calls each run's trainer itself with the rows
-// it read (train_run()): no rows wait in a backend global for a SQL call.
+// function called by OID, and runs each run itself (train_run(),
+// train_run.h), whose trainer it gives the rows it read: no rows wait in a
+// backend global for a SQL call.
 // The built-in classifier "intent" is train_intent_model(), called as the
 // caller.
 #include "as_owner.h"
@@ -23,6 +24,7 @@
 #include "relations.h"
 #include "subtransaction.h"
 #include "text_io.h"
+#include "train_run.h"
 
 #include "json.h"
 #include "memory_budget.h"
@@ -31,10 +33,7 @@
 extern "C" {
 #include "executor/executor.h"
 #include "parser/parse_func.h"
-#include "utils/datum.h"
 #include "utils/fmgrprotos.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
 }
 
 #include <algorithm>
@@ -155,28 +154,19 @@ int64_t definition_policy_value(const intent::Json &def, const char *key) {
 }
 
 // What every step of one train_classifier() call passes on: its arguments
-// and the definition it read at its start (step 1).
+// (what each run is given, RunCall) and the definition it read at its start
+// (step 1).
 struct ClassifierCall {
     Oid schema = InvalidOid;
-    Oid owner = InvalidOid; // the extension owner, whom the steps run as
-    Datum name = 0, run_name = 0;
-    bool run_name_null = false;
-    Datum options = 0, definition = 0;
-    Datum training_options = 0; // the classifier's stored options (jsonb), under the caller's
+    RunCall run; // run.classifier is the classifier's name, run.options the caller's
+    Datum definition = 0;
 };
 
 // A step's function (46_classifier_train.sql), by OID, as the extension
 // owner with search_path pinned: nullopt for a NULL result.
 std::optional<Datum> call_step(const ClassifierCall &call, Oid fn, int nargs, const Datum *args,
                                const bool *nulls) {
-    Datum out = 0;
-    bool isnull = false;
-    pg_call([&]() noexcept {
-        AsExtensionOwner as_owner(call.owner);
-        out = call_extension_function(fn, nargs, args, nulls, isnull);
-    });
-    if (isnull) return std::nullopt;
-    return out;
+    return call_as_owner(call.run.owner, fn, nargs, args, nulls);
 }
 
 // `d`'s value of the top-level key `key` (a jsonb object that has it).
@@ -222,39 +212,15 @@ struct PartitionStep {
     int64_t rank = 0; // among those not below the minimum; 0 without one
 };
 
-// A field of the row `row` (a composite Datum): nullopt when NULL.
-std::optional<Datum> row_field(Datum row, const char *name) {
-    Datum out = 0;
-    bool isnull = true;
-    pg_call([&]() noexcept { out = GetAttributeByName(DatumGetHeapTupleHeader(row), name, &isnull); });
-    if (isnull) return std::nullopt;
-    return out;
-}
-
-// The functions of a run and of a call's steps (46_classifier_train.sql,
-// 40_training.sql), by OID.
-struct RunFunctions {
-    Oid begin = InvalidOid, train = InvalidOid, record = InvalidOid, failed = InvalidOid,
-        raised_again = InvalidOid;
+// The functions of a call's steps around its runs (46_classifier_train.sql),
+// by OID.
+struct StepFunctions {
     Oid partitions = InvalidOid, finish = InvalidOid;
 };
 
-RunFunctions run_functions(Oid schema) {
-    RunFunctions f;
+StepFunctions step_functions(Oid schema) {
+    StepFunctions f;
     pg_call([&]() noexcept {
-        const Oid policy = get_rel_type_id(extension_relation(schema, "ai_training_policy"));
-        const Oid begin_args[8] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID, policy, JSONBOID};
-        f.begin = extension_function(schema, "_pg_intent_train_run_begin", 8, begin_args);
-        const Oid train_args[8] = {UUIDOID, JSONBOID, policy, INT8OID, UUIDOID, FLOAT8OID, TEXTOID, TEXTOID};
-        f.train = extension_function(schema, "_pg_intent_train_table", 8, train_args);
-        const Oid record_args[10] = {UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,  UUIDOID,
-                                     INT8OID, INT8OID,        policy,  JSONBOID, RECORDOID};
-        f.record = extension_function(schema, "_pg_intent_train_run_record", 10, record_args);
-        const Oid failed_args[11] = {UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, policy,  TEXTOID,
-                                     TEXTOID, TEXTOID,        TEXTOID, INT4OID, JSONBOID};
-        f.failed = extension_function(schema, "_pg_intent_train_run_failed", 11, failed_args);
-        const Oid state_args[1] = {TEXTOID};
-        f.raised_again = extension_function(schema, "_pg_intent_run_error_raised_again", 1, state_args);
         const Oid partition_args[6] = {TEXTOID, JSONBOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, JSONBOID};
         f.partitions =
             extension_function(schema, "_pg_intent_train_classifier_partitions", 6, partition_args);
@@ -266,104 +232,16 @@ RunFunctions run_functions(Oid schema) {
     return f;
 }
 
-// One run of the call (the fallback's, or a partition's), owned here:
-// _pg_intent_train_run_begin() (checks, the training lock and a slot, the
-// run row, the active model), the trainer with the rows this call read
-// (train_classifier_rows(), in a subtransaction as PL/pgSQL's exception
-// block ran it), then one record: _pg_intent_train_run_record() with the
-// trainer's typed row, or _pg_intent_train_run_failed() when the trainer
-// failed (an error _pg_intent_run_error_raised_again() names is raised
-// again). `extra` goes into the run's metrics. Returns the run's result.
-Datum train_run(const ClassifierCall &call, const RunFunctions &fns, Datum policy, Datum batch,
-                std::optional<Datum> partition, Datum extra, const StagedSource &staged) {
-    // The run's values (the trainer's row holds the model's bytes and the
-    // per-row arrays) live in a context of the run's own, deleted when it
-    // ends, as PL/pgSQL's were: a call of hundreds of partitions holds one
-    // run's at a time. The result is copied out.
-    const MemoryContext outer = CurrentMemoryContext;
-    MemoryContext scratch = nullptr;
-    pg_call([&]() noexcept {
-        scratch = AllocSetContextCreate(outer, "pg_intent training run", ALLOCSET_DEFAULT_SIZES);
-        MemoryContextSwitchTo(scratch);
-    });
-    struct RunContext {
-        MemoryContext outer, scratch;
-        ~RunContext() {
-            MemoryContextSwitchTo(outer);
-            MemoryContextDelete(scratch);
-        }
-    } run_context{outer, scratch};
-    Datum full = 0;
-    pg_call([&]() noexcept { full = CStringGetTextDatum("full"); });
-    const Datum begin_args[8] = {call.run_name,         full,  call.options, call.name,
-                                 partition.value_or(0), batch, policy,       call.training_options};
-    const bool begin_nulls[8] = {call.run_name_null, false, false, false, !partition, false, false, false};
-    const std::optional<Datum> begun = call_step(call, fns.begin, 8, begin_args, begin_nulls);
-    if (!begun)
-        throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run did not begin"), {}});
-    const std::optional<Datum> run_id = row_field(*begun, "run_id"), options = row_field(*begun, "options"),
-                               started = row_field(*begun, "started"),
-                               classifier_id = row_field(*begun, "classifier_id"),
-                               active_id = row_field(*begun, "active_id"),
-                               active_run = row_field(*begun, "active_run"),
-                               active_estimate = row_field(*begun, "active_estimate");
-    const Datum train_args[8] = {*run_id,
-                                 *options,
-                                 policy,
-                                 active_id.value_or(0),
-                                 active_run.value_or(0),
-                                 active_estimate.value_or(0),
-                                 call.name,
-                                 partition.value_or(0)};
-    const bool train_nulls[8] = {false, false,     false, !active_id, !active_run, !active_estimate,
-                                 false, !partition};
-    Datum result = 0;
-    bool result_null = false;
-    void *const source = const_cast<StagedSource *>(&staged);
-    pg_call([&]() noexcept {
-        AsExtensionOwner as_owner(call.owner);
-        Datum trained = 0;
-        bool trained_null = false;
-        ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
-            trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
-                                                   train_classifier_rows, source);
-        });
-        if (error) {
-            const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
-            bool raised_null = false;
-            const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
-            if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
-            const Datum args[11] = {*run_id,
-                                    *started,
-                                    call.name,
-                                    partition.value_or(0),
-                                    policy,
-                                    state,
-                                    CStringGetTextDatum(error->message ? error->message : ""),
-                                    CStringGetTextDatum(error->detail ? error->detail : ""),
-                                    CStringGetTextDatum(error->hint ? error->hint : ""),
-                                    0,
-                                    extra};
-            const bool nulls[11] = {false, false, false, !partition, false, false,
-                                    false, false, false, true,       false};
-            FreeErrorData(error);
-            result = call_extension_function(fns.failed, 11, args, nulls, result_null);
-            return;
-        }
-        const Datum args[10] = {
-            *run_id, *started, call.name, partition.value_or(0), batch, *classifier_id, active_id.value_or(0),
-            policy,  extra,    trained};
-        const bool nulls[10] = {false, false,      false, !partition, false,
-                                false, !active_id, false, false,      trained_null};
-        result = call_extension_function(fns.record, 10, args, nulls, result_null);
-    });
-    if (result_null)
-        throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run recorded nothing"), {}});
-    pg_call([&]() noexcept {
-        MemoryContextSwitchTo(outer);
-        result = datumCopy(result, false, -1);
-    });
-    return result;
+// One run of the call (the fallback's, or a partition's): train_run() with
+// the rows this call read (train_classifier_rows()). `extra` goes into the
+// run's metrics. Returns the run's result.
+Datum train_classifier_run(const RunCall &run, const RunFunctions &fns, Datum batch,
+                           std::optional<Datum> partition, Datum extra, const StagedSource &staged) {
+    RunPlace place;
+    place.batch = batch;
+    place.partition = partition;
+    place.extra = extra;
+    return train_run(run, fns, place, train_classifier_rows, const_cast<StagedSource *>(&staged));
 }
 
 // The runs of one call, owned here: the fallback (or unpartitioned) run
@@ -378,15 +256,17 @@ Datum train_run(const ClassifierCall &call, const RunFunctions &fns, Datum polic
 std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start_fn,
                                            const StagedSource &staged) {
     const RunFunctions fns = run_functions(call.schema);
+    const StepFunctions step_fns = step_functions(call.schema);
 
     // The call's batch, what the fallback's run records of the read, the
     // policy row and the partition bounds.
-    const Datum start_args[2] = {call.name, call.definition};
+    const Datum start_args[2] = {call.run.classifier, call.definition};
     const std::optional<Datum> started = call_step(call, start_fn, 2, start_args, nullptr);
     if (!started) return std::nullopt;
     const Datum batch = *row_field(*started, "batch_id");
     const Datum read_facts = *row_field(*started, "read_facts");
-    const Datum policy = *row_field(*started, "policy");
+    RunCall run_call = call.run;
+    run_call.policy = *row_field(*started, "policy");
     std::optional<int32> min_rows, max_partitions;
     if (const std::optional<Datum> d = row_field(*started, "min_partition_rows"))
         min_rows = DatumGetInt32(*d);
@@ -394,7 +274,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
         max_partitions = DatumGetInt32(*d);
 
     // The fallback first: its out-of-fold answers judge the partitions' first models.
-    const Datum fallback = train_run(call, fns, policy, batch, std::nullopt, read_facts, staged);
+    const Datum fallback = train_classifier_run(run_call, fns, batch, std::nullopt, read_facts, staged);
 
     // The partitions, in byte order (the staged map's), ranked.
     std::vector<PartitionStep> parts;
@@ -443,13 +323,13 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
             reviewed_array = PointerGetDatum(construct_array(
                 reviewed.data(), static_cast<int>(reviewed.size()), INT4OID, 4, true, TYPALIGN_INT));
         });
-        const Datum args[6] = {call.name,
-                               call.options,
+        const Datum args[6] = {call.run.classifier,
+                               call.run.options,
                                varlena_array(names, TEXTOID),
                                reviewed_array,
                                varlena_array(prints, TEXTOID),
                                call.definition};
-        const std::optional<Datum> answers = call_step(call, fns.partitions, 6, args, nullptr);
+        const std::optional<Datum> answers = call_step(call, step_fns.partitions, 6, args, nullptr);
         if (answers) {
             const std::vector<std::optional<Datum>> items = jsonb_array_items(*answers);
             for (size_t k = 0; k < reached.size() && k < items.size(); ++k)
@@ -483,7 +363,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
         if (was_skipped) why = jsonb_to_utf8(jsonb_field(*step, "skipped"));
         if (!was_skipped) {
             const Datum run =
-                train_run(call, fns, policy, batch, p.name, jsonb_field(*step, "record"), staged);
+                train_classifier_run(run_call, fns, batch, p.name, jsonb_field(*step, "record"), staged);
             Datum entry = 0;
             pg_call([&]() noexcept {
                 entry = DirectFunctionCall2(jsonb_delete, run, CStringGetTextDatum("classifier"));
@@ -515,7 +395,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     bool finish_nulls[13] = {false};
     finish_nulls[5] = !min_rows;
     finish_nulls[12] = !max_partitions;
-    return call_step(call, fns.finish, 13, finish_args, finish_nulls);
+    return call_step(call, step_fns.finish, 13, finish_args, finish_nulls);
 }
 
 } // namespace
@@ -569,7 +449,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // 2. The options, parsed and validated once as the caller (22023 names a
     //    bad key): the classifier's training options, which its owner
     //    stored, with the caller's over them, as every run of this call
-    //    reads them (_pg_intent_train_run_under_policy()). What the caller
+    //    reads them (_pg_intent_train_run_begin()). What the caller
     //    changes there that skips or weakens the deploy rule needs the right
     //    to deploy this classifier, as for train_intent_model().
     intent::TrainingRequest stored;
@@ -710,22 +590,22 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         if (result_null) PG_RETURN_NULL();
         return result;
     }
-    Datum training_options = 0;
+    ClassifierCall call;
+    call.schema = schema;
+    call.definition = definition;
+    call.run.owner = owner;
+    call.run.run_name = PG_GETARG_DATUM(1);
+    call.run.run_name_null = PG_ARGISNULL(1);
+    call.run.options = PG_GETARG_DATUM(2);
+    call.run.classifier = PG_GETARG_DATUM(0);
     pg_call([&]() noexcept {
-        training_options =
+        call.run.run_type = CStringGetTextDatum("full");
+        call.run.training_options =
             DatumGetBool(
                 DirectFunctionCall2(jsonb_exists, definition, CStringGetTextDatum("training_options")))
                 ? DirectFunctionCall2(jsonb_object_field, definition, CStringGetTextDatum("training_options"))
                 : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
     });
-    ClassifierCall call{schema,
-                        owner,
-                        PG_GETARG_DATUM(0),
-                        PG_GETARG_DATUM(1),
-                        PG_ARGISNULL(1),
-                        PG_GETARG_DATUM(2),
-                        definition,
-                        training_options};
     const std::optional<Datum> result = train_classifier_runs(call, start_fn, staged);
     if (!result) PG_RETURN_NULL();
     return *result;

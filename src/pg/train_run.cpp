@@ -1,0 +1,152 @@
+// One training run, owned by C (train_run.h): begin, the trainer, record or
+// failed, for train_intent_model() and each run of train_classifier().
+#include "train_run.h"
+
+#include "as_owner.h"
+#include "relations.h"
+#include "subtransaction.h"
+
+#include "errors.h"
+
+extern "C" {
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+}
+
+namespace pg_intent {
+
+RunFunctions run_functions(Oid schema) {
+    RunFunctions f;
+    pg_call([&]() noexcept {
+        const Oid policy = get_rel_type_id(extension_relation(schema, "ai_training_policy"));
+        const Oid begin_args[8] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID, policy, JSONBOID};
+        f.begin = extension_function(schema, "_pg_intent_train_run_begin", 8, begin_args);
+        const Oid train_args[8] = {UUIDOID, JSONBOID, policy, INT8OID, UUIDOID, FLOAT8OID, TEXTOID, TEXTOID};
+        f.train = extension_function(schema, "_pg_intent_train_table", 8, train_args);
+        const Oid record_args[10] = {UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID,  UUIDOID,
+                                     INT8OID, INT8OID,        policy,  JSONBOID, RECORDOID};
+        f.record = extension_function(schema, "_pg_intent_train_run_record", 10, record_args);
+        const Oid failed_args[11] = {UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, policy,  TEXTOID,
+                                     TEXTOID, TEXTOID,        TEXTOID, INT4OID, JSONBOID};
+        f.failed = extension_function(schema, "_pg_intent_train_run_failed", 11, failed_args);
+        const Oid state_args[1] = {TEXTOID};
+        f.raised_again = extension_function(schema, "_pg_intent_run_error_raised_again", 1, state_args);
+    });
+    return f;
+}
+
+std::optional<Datum> call_as_owner(Oid owner, Oid fn, int nargs, const Datum *args, const bool *nulls) {
+    Datum out = 0;
+    bool isnull = false;
+    pg_call([&]() noexcept {
+        AsExtensionOwner as_owner(owner);
+        out = call_extension_function(fn, nargs, args, nulls, isnull);
+    });
+    if (isnull) return std::nullopt;
+    return out;
+}
+
+std::optional<Datum> row_field(Datum row, const char *name) {
+    Datum out = 0;
+    bool isnull = true;
+    pg_call([&]() noexcept { out = GetAttributeByName(DatumGetHeapTupleHeader(row), name, &isnull); });
+    if (isnull) return std::nullopt;
+    return out;
+}
+
+Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &place, GuardedBodyWith trainer,
+                void *rows) {
+    // The run's values (the trainer's row holds the model's bytes and the
+    // per-row arrays) live in a context of the run's own, deleted when it
+    // ends, as PL/pgSQL's were: a call of hundreds of partitions holds one
+    // run's at a time. The result is copied out.
+    const MemoryContext outer = CurrentMemoryContext;
+    MemoryContext scratch = nullptr;
+    pg_call([&]() noexcept {
+        scratch = AllocSetContextCreate(outer, "pg_intent training run", ALLOCSET_DEFAULT_SIZES);
+        MemoryContextSwitchTo(scratch);
+    });
+    struct RunContext {
+        MemoryContext outer, scratch;
+        ~RunContext() {
+            MemoryContextSwitchTo(outer);
+            MemoryContextDelete(scratch);
+        }
+    } run_context{outer, scratch};
+    const Datum partition = place.partition.value_or(0), batch = place.batch.value_or(0),
+                extra = place.extra.value_or(0), policy = call.policy;
+    const Datum begin_args[8] = {call.run_name, call.run_type, call.options, call.classifier,
+                                 partition,     batch,         policy,       call.training_options};
+    const bool begin_nulls[8] = {
+        call.run_name_null, call.run_type_null, call.options_null, false,
+        !place.partition,   !place.batch,       call.policy_null,  call.training_options_null};
+    const std::optional<Datum> begun = call_as_owner(call.owner, fns.begin, 8, begin_args, begin_nulls);
+    if (!begun)
+        throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run did not begin"), {}});
+    const std::optional<Datum> run_id = row_field(*begun, "run_id"), options = row_field(*begun, "options"),
+                               started = row_field(*begun, "started"),
+                               classifier_id = row_field(*begun, "classifier_id"),
+                               active_id = row_field(*begun, "active_id"),
+                               active_run = row_field(*begun, "active_run"),
+                               active_estimate = row_field(*begun, "active_estimate");
+    const Datum train_args[8] = {*run_id,
+                                 *options,
+                                 policy,
+                                 active_id.value_or(0),
+                                 active_run.value_or(0),
+                                 active_estimate.value_or(0),
+                                 call.classifier,
+                                 partition};
+    const bool train_nulls[8] = {
+        false, false, call.policy_null, !active_id, !active_run, !active_estimate, false, !place.partition};
+    Datum result = 0;
+    bool result_null = false;
+    pg_call([&]() noexcept {
+        AsExtensionOwner as_owner(call.owner);
+        Datum trained = 0;
+        bool trained_null = false;
+        ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
+            trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
+                                                   trainer, rows);
+        });
+        if (error) {
+            const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
+            bool raised_null = false;
+            const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
+            if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
+            const Datum args[11] = {*run_id,
+                                    *started,
+                                    call.classifier,
+                                    partition,
+                                    policy,
+                                    state,
+                                    CStringGetTextDatum(error->message ? error->message : ""),
+                                    CStringGetTextDatum(error->detail ? error->detail : ""),
+                                    CStringGetTextDatum(error->hint ? error->hint : ""),
+                                    0,
+                                    extra};
+            const bool nulls[11] = {false, false, false, !place.partition, call.policy_null, false, false,
+                                    false, false, true,  !place.extra};
+            FreeErrorData(error);
+            result = call_extension_function(fns.failed, 11, args, nulls, result_null);
+            return;
+        }
+        const Datum args[10] = {*run_id, *started,       call.classifier,       partition,
+                                batch,   *classifier_id, active_id.value_or(0), policy,
+                                extra,   trained};
+        const bool nulls[10] = {false,        false,       false,      !place.partition,
+                                !place.batch, false,       !active_id, call.policy_null,
+                                !place.extra, trained_null};
+        result = call_extension_function(fns.record, 10, args, nulls, result_null);
+    });
+    if (result_null)
+        throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run recorded nothing"), {}});
+    pg_call([&]() noexcept {
+        MemoryContextSwitchTo(outer);
+        result = datumCopy(result, false, -1);
+    });
+    return result;
+}
+
+} // namespace pg_intent
