@@ -4,15 +4,18 @@
 // {"deploy": "always"} run deploys without passing the deploy rule), so it
 // must know who called it. A SECURITY DEFINER function cannot: inside it,
 // current_user is already the owner. So train_intent_model() is a C function
-// that runs as its caller, checks the caller's privileges, then runs the
-// PL/pgSQL worker _pg_intent_train_run() as the extension owner
-// (AsExtensionOwner, as_owner.h), calling it by OID (no name is resolved
-// through the caller's search_path).
+// that runs as its caller, checks the caller's privileges, then reads the
+// built-in classifier's effective policy and training options once, as the
+// extension owner, and runs its one run itself (train_run(), train_run.h):
+// each step a SQL function called by OID as the owner (no name is resolved
+// through the caller's search_path), the trainer called from C, reading its
+// rows from ai_training_data (train_reader.cpp).
 #include "as_owner.h"
 #include "deploy_right.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
+#include "train_run.h"
 
 #include "json.h"
 #include "options.h"
@@ -21,6 +24,7 @@
 extern "C" {
 #include "parser/parse_func.h"
 #include "utils/acl.h"
+#include "utils/lsyscache.h"
 }
 
 #include <string>
@@ -39,6 +43,46 @@ intent::TrainingRequest requested_options(FunctionCallInfo fcinfo) {
     return request;
 }
 
+// COMPAT(0.3.1) 0.3.1's SQL and older, until ALTER EXTENSION UPDATE, have no
+// _pg_intent_train_run_begin(): their PL/pgSQL worker _pg_intent_train_run()
+// runs the run. COMPAT(0.2.x) The worker of 0.3.0 takes the classifier;
+// 0.2's has three arguments, whose C step then records a failed run that
+// says to update.
+Datum train_by_older_worker(FunctionCallInfo fcinfo, Oid schema, Oid owner, bool &result_null) {
+    Datum result = 0;
+    pg_call([&]() noexcept {
+        Oid argtypes[6] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID};
+        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_run", 6, argtypes);
+        const int nargs = OidIsValid(worker) ? 6 : 3;
+        if (!OidIsValid(worker)) worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
+
+        // The caller's three arguments; the built-in classifier,
+        // unpartitioned, in no batch.
+        const Datum args[6] = {
+            PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), CStringGetTextDatum("intent"), 0, 0};
+        const bool nulls[6] = {PG_ARGISNULL(0), PG_ARGISNULL(1), PG_ARGISNULL(2), false, true, true};
+
+        AsExtensionOwner as_owner(owner);
+        result = call_extension_function(worker, nargs, args, nulls, result_null);
+    });
+    return result;
+}
+
+// Whether the extension's SQL has the steps of a run that C owns
+// (_pg_intent_train_run_begin(), train_run.h): not before ALTER EXTENSION
+// UPDATE from 0.3.1 or older (train_by_older_worker()).
+bool sql_has_run_steps(Oid schema) {
+    bool found = false;
+    pg_call([&]() noexcept {
+        const Oid policy_rel = get_relname_relid("ai_training_policy", schema);
+        if (!OidIsValid(policy_rel)) return;
+        const Oid argtypes[8] = {
+            TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID, get_rel_type_id(policy_rel), JSONBOID};
+        found = OidIsValid(extension_function_if_exists(schema, "_pg_intent_train_run_begin", 8, argtypes));
+    });
+    return found;
+}
+
 } // namespace
 } // namespace pg_intent
 
@@ -46,7 +90,7 @@ using namespace pg_intent;
 
 // train_intent_model(p_run_name text, p_run_type text, p_options jsonb):
 // checks what the caller asks for against the caller's privileges, then runs
-// _pg_intent_train_run() as the extension owner.
+// the run as the extension owner (train_run()).
 PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     const Oid caller = GetUserId();
     Oid schema = InvalidOid, owner = InvalidOid;
@@ -70,28 +114,46 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
         return may_deploy;
     });
 
-    Datum result = 0;
-    bool result_null = true;
+    if (!sql_has_run_steps(schema)) {
+        bool result_null = true;
+        const Datum result = train_by_older_worker(fcinfo, schema, owner, result_null);
+        if (result_null) PG_RETURN_NULL();
+        return result;
+    }
+
+    // The built-in classifier's effective policy (the row of
+    // ai_training_policy: never session settings) and its training options
+    // (none), read once, as the owner, by the rule every classifier's
+    // training reads them (_pg_intent_classifier_policy(),
+    // _pg_intent_classifier_training_options()): the run follows them
+    // whatever an administrator commits meanwhile.
+    RunCall call;
+    call.owner = owner;
+    call.run_name = PG_GETARG_DATUM(0);
+    call.run_name_null = PG_ARGISNULL(0);
+    call.run_type = PG_GETARG_DATUM(1);
+    call.run_type_null = PG_ARGISNULL(1);
+    call.options = PG_GETARG_DATUM(2);
+    call.options_null = PG_ARGISNULL(2);
+    Oid policy_fn = InvalidOid, options_fn = InvalidOid;
     pg_call([&]() noexcept {
-        // COMPAT(0.2.x) The worker of 0.3.0 takes the classifier; until ALTER EXTENSION
-        // UPDATE runs, the SQL of 0.2 has the three-argument one, whose C
-        // step then records a failed run that says to update.
-        Oid argtypes[6] = {TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, UUIDOID};
-        Oid worker = extension_function_if_exists(schema, "_pg_intent_train_run", 6, argtypes);
-        const int nargs = OidIsValid(worker) ? 6 : 3;
-        if (!OidIsValid(worker)) worker = extension_function(schema, "_pg_intent_train_run", 3, argtypes);
-
-        // The caller's three arguments; the built-in classifier,
-        // unpartitioned, in no batch.
-        const Datum args[6] = {
-            PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), CStringGetTextDatum("intent"), 0, 0};
-        const bool nulls[6] = {PG_ARGISNULL(0), PG_ARGISNULL(1), PG_ARGISNULL(2), false, true, true};
-
-        AsExtensionOwner as_owner(owner);
-        result = call_extension_function(worker, nargs, args, nulls, result_null);
+        call.classifier = CStringGetTextDatum("intent");
+        const Oid argtypes[1] = {TEXTOID};
+        policy_fn = extension_function(schema, "_pg_intent_classifier_policy", 1, argtypes);
+        options_fn = extension_function(schema, "_pg_intent_classifier_training_options", 1, argtypes);
     });
-    if (result_null) PG_RETURN_NULL();
-    return result;
+    const RunFunctions fns = run_functions(schema);
+    const std::optional<Datum> policy = call_as_owner(owner, policy_fn, 1, &call.classifier, nullptr);
+    const std::optional<Datum> training_options =
+        call_as_owner(owner, options_fn, 1, &call.classifier, nullptr);
+    call.policy = policy.value_or(0);
+    call.policy_null = !policy;
+    call.training_options = training_options.value_or(0);
+    call.training_options_null = !training_options;
+
+    // The run: unpartitioned, in no batch, nothing more in its metrics; the
+    // trainer as SQL calls it, which reads ai_training_data.
+    return train_run(call, fns, RunPlace{}, nullptr, nullptr);
 }
 
 // intent_training_options(p_options jsonb): train_intent_model()'s options,

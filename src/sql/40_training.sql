@@ -1,12 +1,12 @@
--- Training runs: the entry point, the worker that records the run and
--- applies the deploy rule, and the C trainer it calls.
+-- Training runs: the entry point, the steps of a run (begin, record or
+-- failed) that C calls around the C trainer (src/pg/train_run.cpp).
 --
 -- Privileges. Training changes what every session predicts, so it is
 -- granted explicitly. train_intent_model() is a C function that runs as its
 -- caller: it checks what only some callers may ask for (a {"deploy":
--- "always"} run needs the privilege to deploy) and then runs
--- _pg_intent_train_run() as the extension owner with search_path pinned to
--- pg_catalog, pg_temp (src/pg/train_intent_model.cpp). The worker reads and writes the
+-- "always"} run needs the privilege to deploy) and then runs its run as
+-- the extension owner with search_path pinned to pg_catalog, pg_temp
+-- (src/pg/train_intent_model.cpp). The run reads and writes the
 -- tables whatever the caller's table privileges or row-level security, takes
 -- its policy from ai_training_policy (never from the caller's session), and
 -- names every object by schema.
@@ -84,7 +84,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train(text[], text[], real[], boo
 -- -------------------------------------------------------------------------
 
 -- The entry point (C): checks the caller's privileges for what the options
--- ask, then runs _pg_intent_train_run() as the extension owner.
+-- ask, then runs its one run as the extension owner (src/pg/train_run.cpp).
 CREATE OR REPLACE FUNCTION @extschema@.train_intent_model(
     p_run_name text DEFAULT NULL,
     p_run_type text DEFAULT 'full',
@@ -150,7 +150,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_lock_classifier_deployment(bigint
 -- The C step of a run: reads ai_training_data straight from the table,
 -- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
 -- the run records as typed columns, or why it refused the rows (see
--- src/pg/train_entry.cpp). Called by _pg_intent_train_run() only.
+-- src/pg/train_entry.cpp). Called from C by a run (src/pg/train_run.cpp) only.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_table(
     p_run_id uuid, p_options jsonb, p_policy @extschema@.ai_training_policy,
     p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
@@ -178,10 +178,11 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 -- records the run.
 -- Data or training failures give a failed run (returned, not raised); bad
 -- arguments and options raise 22023 and record nothing. Runs as the
--- extension owner, called by _pg_intent_train_run() (train_intent_model())
--- only; train_classifier() runs the same steps from C (train_run() in
--- src/pg/train_classifier.cpp): _pg_intent_train_run_begin(), the trainer
--- with the rows it read, _pg_intent_train_run_record() or _failed().
+-- extension owner: train_intent_model() and train_classifier() run each
+-- run's steps from C (train_run() in src/pg/train_run.cpp):
+-- _pg_intent_train_run_begin(), the trainer (intent's rows from
+-- ai_training_data, or the rows train_classifier() read),
+-- _pg_intent_train_run_record() or _failed().
 --
 -- C decides, SQL records: _pg_intent_train_table() reads the rows, trains
 -- and applies the deploy rule (stated in src/core/deploy_rule.h, with the
@@ -196,7 +197,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 -- The run takes its policy as an argument: the effective policy row and,
 -- for a classifier, its training options, read once by the call that
 -- starts the runs (train_classifier(): _pg_intent_classifier_for_training();
--- train_intent_model(): _pg_intent_train_run() below). So every run of one
+-- train_intent_model(): _pg_intent_classifier_policy() and
+-- _pg_intent_classifier_training_options()). So every run of one
 -- call follows the policy of that call's start, whatever an administrator
 -- commits meanwhile. It records floats (the policy's max_f1_regression, the
 -- F1 scores) in jsonb, so it pins extra_float_digits: a caller's -15 wrote
@@ -580,69 +582,4 @@ END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run_failed(uuid, timestamptz, text, text, @extschema@.ai_training_policy, text, text, text, text, integer, jsonb) IS
     'Internal: records a failed training run, as the extension owner (the error, the rows read, the policy limits), and returns the run''s result.';
-
--- One run: _pg_intent_train_run_begin(), the trainer, then
--- _pg_intent_train_run_record() (or _pg_intent_train_run_failed() when the
--- trainer fails). train_classifier() runs the same three steps from C, with
--- the rows it read (src/pg/train_classifier.cpp).
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_under_policy(
-    p_run_name text, p_run_type text, p_options jsonb, p_classifier text, p_partition text, p_batch uuid,
-    p_policy @extschema@.ai_training_policy, p_classifier_options jsonb)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET extra_float_digits = 1
-AS $$
-DECLARE
-    b record; -- _pg_intent_train_run_begin()
-    t record; -- _pg_intent_train_table()
-    v_state text;
-    v_message text;
-    v_detail text;
-    v_hint text;
-BEGIN
-    b := intent_internal._pg_intent_train_run_begin(p_run_name, p_run_type, p_options, p_classifier, p_partition,
-                                                    p_batch, p_policy, p_classifier_options);
-    BEGIN
-        -- An assignment, not SELECT ... INTO: the result (the model, some
-        -- MB, and the per-row arrays) goes straight into t, instead of through
-        -- a function scan's tuplestore (spilled to a temporary file past
-        -- work_mem) and a copy in SPI's result.
-        t := intent_internal._pg_intent_train_table(b.run_id, b.options, p_policy,
-                                                b.active_id, b.active_run, b.active_estimate,
-                                                p_classifier, p_partition);
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
-                                v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-        IF intent_internal._pg_intent_run_error_raised_again(v_state) THEN
-            RAISE;
-        END IF;
-        RETURN intent_internal._pg_intent_train_run_failed(b.run_id, b.started, p_classifier, p_partition, p_policy,
-                                                          v_state, v_message, v_detail, v_hint, NULL, NULL);
-    END;
-    RETURN intent_internal._pg_intent_train_run_record(b.run_id, b.started, p_classifier, p_partition, p_batch,
-                                                       b.classifier_id, b.active_id, p_policy, NULL, t);
-END
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_run_under_policy(text, text, jsonb, text, text, uuid, @extschema@.ai_training_policy, jsonb) IS
-    'Internal: one training run of a classifier (and partition), as the extension owner, under the policy row (and classifier training options) its caller read once for the whole call: reads the rows, trains, applies the deploy rule of the policy and records the run.';
-
--- One run with the policy as it is now: train_intent_model()'s worker (one
--- run per call), which reads the classifier's effective policy here, once,
--- by the rule every classifier's training reads (_pg_intent_classifier_policy()).
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run(p_run_name text, p_run_type text, p_options jsonb,
-                                                            p_classifier text, p_partition text, p_batch uuid)
-RETURNS jsonb
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    RETURN intent_internal._pg_intent_train_run_under_policy(
-        p_run_name, p_run_type, p_options, p_classifier, p_partition, p_batch,
-        intent_internal._pg_intent_classifier_policy(p_classifier),
-        intent_internal._pg_intent_classifier_training_options(p_classifier));
-END
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_train_run(text, text, jsonb, text, text, uuid) IS
-    'Internal: one training run under the policy as it is now (train_intent_model()''s worker, as the extension owner): reads the effective policy once and runs _pg_intent_train_run_under_policy().';
 

@@ -57,7 +57,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid) IS
 -- table: read as the current ones, the gate weighed the active model on its
 -- own training rows and refused an unchanged model as a regression, and the
 -- review queue showed each run row's labels beside another row's text.
--- Read by both (_pg_intent_train_run(), get_classifier_review_queue()).
+-- Read by both (_pg_intent_train_run_begin(), get_classifier_review_queue()).
 -- True for an unknown run or classifier (nothing to refuse). As the
 -- extension owner: the caller of the queue may not read ai_classifiers;
 -- it learns one boolean about a run it names.

@@ -165,7 +165,7 @@ BEGIN
                             ELSE '{}'::jsonb END
                     -- the column its recorded rows' keys are values of (the
                     -- gate uses them only while it is the key column,
-                    -- _pg_intent_train_run())
+                    -- _pg_intent_train_run_begin())
                     || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
                             ELSE '{}'::jsonb END;
     IF p_definition ->> 'partition_column' IS NOT NULL THEN

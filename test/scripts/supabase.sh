@@ -80,7 +80,7 @@ q pgi_supabase "SELECT train_intent_model('first') ->> 'status'" >/dev/null
 for call in "SELECT train_intent_model()" "SELECT deploy_intent_model(1)" "SELECT rollback_intent_model()" \
     "SELECT retrain_if_needed()" "SELECT delete_intent_model(1)" \
     "SELECT intent_internal._pg_intent_activate(1::bigint, 'manual'::text, NULL::uuid)" \
-    "SELECT intent_internal._pg_intent_train_run(NULL::text, 'full'::text, '{}'::jsonb, 'intent'::text, NULL::text, NULL::uuid)" "SELECT intent_internal._pg_intent_lock('training', false)" \
+    "SELECT intent_internal._pg_intent_train_run_begin(NULL::text, 'full'::text, '{}'::jsonb, 'intent'::text, NULL::text, NULL::uuid, NULL::ai_training_policy, '{}'::jsonb)" "SELECT intent_internal._pg_intent_lock('training', false)" \
     "SELECT count(*) FROM ai_training_data" "DELETE FROM ai_training_data" "SELECT model FROM ai_intent_models" \
     "UPDATE ai_training_policy SET max_f1_regression = 1" "SELECT count(*) FROM ai_pending_review" \
     "SELECT count(*) FROM ai_review_queue" "SELECT count(*) FROM ai_training_progress" \

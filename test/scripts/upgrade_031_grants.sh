@@ -86,8 +86,8 @@ helpers() {
 # Every internal function, by OID, with its ACL at 0.3.1, kept in a table
 # of the test's own: the update moves them to intent_internal and keeps every
 # grant (it may add the new helpers of a set a role holds; it revokes the
-# three helpers that name the source, and replaces one worker by a new
-# signature).
+# three helpers that name the source, replaces one worker by a new
+# signature, and drops train_intent_model()'s worker, whose run is C's).
 keep_internal_acls() {
     q $DB "CREATE TABLE pgi_internal_before AS
            SELECT p.oid, p.proname, p.proacl
@@ -95,7 +95,8 @@ keep_internal_acls() {
              JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
             WHERE p.proname LIKE '\_pg\_intent\_%'
               AND p.proname NOT IN ('_pg_intent_classifier_count_plan', '_pg_intent_classifier_review_plan',
-                                    '_pg_intent_classifier_retrain_plan', '_pg_intent_train_classifier_run')" >/dev/null
+                                    '_pg_intent_classifier_retrain_plan', '_pg_intent_train_classifier_run',
+                                    '_pg_intent_train_run')" >/dev/null
 }
 before_rows=$(rows)
 before_tables=$(tr ' ' '\n' <<<"$before_rows" | sed 's/=.*//' | paste -sd'|')

@@ -215,6 +215,10 @@ ALTER TABLE @extschema@.ai_model_deployments
 -- ---- _partition(), _finish()), so the worker goes.
 DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb, text[], integer[]);
 
+-- ---- Issue 33, point 2: train_intent_model() runs its one run from C as
+-- ---- well (src/pg/train_run.cpp), so its PL/pgSQL worker goes.
+DROP FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb, text, text, uuid);
+
 -- ---- retrain_classifiers() reads each classifier's count plan at its turn:
 -- ---- the plan of the call's start names the order only (a new result type).
 DROP FUNCTION @extschema@._pg_intent_classifier_retrain_plan();
