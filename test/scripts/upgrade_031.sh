@@ -97,6 +97,12 @@ as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
 # (0.3.1 let the predict right do it, which 0.3.2 closes).
 expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers')" -c "ROLLBACK" 2>&1)" 4 \
     "before the update, retrain_classifiers() runs on 0.3.1's SQL"
+# 0.3.1's SQL has no _pg_intent_train_run_begin(): until the update,
+# train_intent_model() runs that SQL's PL/pgSQL worker _pg_intent_train_run()
+# (COMPAT(0.3.1), src/pg/train_intent_model.cpp), rolled back here.
+load_ecommerce $DB
+expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT train_intent_model('on 0.3.1', 'full', '{\"seed\": 1}') ->> 'status'" -c "ROLLBACK" 2>&1)" \
+    completed "before the update, train_intent_model() runs on 0.3.1's SQL (its worker)"
 expect_eq "$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "SET ROLE pgi_u31_app" \
                  -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte')" 2>&1 |
                grep -oE '^ERROR:  [0-9A-Z]{5}' | cut -c9-)" 42501 \
@@ -178,5 +184,12 @@ expect_eq "$(q $DB "SELECT format('%s|%s|%s', owner, orphaned, source) FROM ai_c
 expect_eq "$(q $DB "SELECT intent_internal._pg_intent_classifier_json('shop') -> 'train_roles'")" "[]" "the dropped role's grant is gone"
 expect_eq "$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_alice" -c "SELECT train_classifier('shop') ->> 'status'")" "completed" \
     "alice trains shop after the update"
+# After the update train_intent_model() runs its run from C (train_run()),
+# and 0.3.1's worker is gone.
+expect_eq "$(q $DB "SELECT to_regprocedure('intent_internal._pg_intent_train_run(text, text, jsonb, text, text, uuid)') IS NULL
+                     AND to_regprocedure('public._pg_intent_train_run(text, text, jsonb, text, text, uuid)') IS NULL")" t \
+    "the update drops 0.3.1's worker _pg_intent_train_run()"
+expect_eq "$(q $DB "SELECT train_intent_model('on 0.3.2', 'full', '{\"seed\": 1}') ->> 'deploy_reason'")" first \
+    "train_intent_model() after the update: its first model, deployed"
 
 drop_db $DB
