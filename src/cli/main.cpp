@@ -208,11 +208,10 @@ int cmd_train(const Args &a) {
     w["C"] = rep.c_selection.chosen;
     w["C_selected"] = rep.c_selection.selected;
     if (rep.subword_weight.used)
-        w["subword_weight"] = {{"value", rep.subword_weight.chosen},
-                               {"selected", rep.subword_weight.selected},
-                               {"grid", rep.subword_weight.grid},
-                               {"accuracy", rep.subword_weight.accuracy},
-                               {"seconds", rep.subword_weight.seconds}};
+        w["subword_weight"] = {
+            {"value", rep.subword_weight.chosen},    {"selected", rep.subword_weight.selected},
+            {"grid", rep.subword_weight.grid},       {"accuracy", rep.subword_weight.accuracy},
+            {"gain_se", rep.subword_weight.gain_se}, {"seconds", rep.subword_weight.seconds}};
     w["typo_variants"] = rep.typo_variants;
     w["oof_rows"] = rep.oof.rows;
     w["oof_accuracy"] = rep.oof.accuracy;

@@ -2,6 +2,7 @@
 
 #include "scoring.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iterator>
@@ -33,18 +34,42 @@ size_t pick_C(const std::vector<double> &grid, const std::vector<double> &accura
 
 } // namespace
 
-double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d) {
+std::vector<uint8_t> oof_right(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d) {
     const size_t k = d.labels.size();
     std::vector<float> s(padded(set.columns));
     SparseVector row;
-    size_t n = 0, right = 0;
+    std::vector<uint8_t> right;
     for (size_t e = 0; e < d.y.size(); ++e) {
         if (!fm.held_out(e) || d.y[e] == kOutOfScope) continue;
-        ++n;
         fm.score(set, e, row, s.data());
-        right += static_cast<int>(argmax(s.data(), k)) == d.y[e];
+        right.push_back(static_cast<int>(argmax(s.data(), k)) == d.y[e]);
     }
-    return n ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
+    return right;
+}
+
+double oof_accuracy(const std::vector<uint8_t> &right) {
+    size_t n = 0;
+    for (uint8_t r : right)
+        n += r;
+    return right.empty() ? 0.0 : static_cast<double>(n) / static_cast<double>(right.size());
+}
+
+double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d) {
+    return oof_accuracy(oof_right(fm, set, d));
+}
+
+double paired_gain_se(const std::vector<uint8_t> &right, const std::vector<uint8_t> &base) {
+    const size_t n = right.size();
+    if (n < 2 || base.size() != n) return 0.0;
+    double sum = 0, sum2 = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const double x = static_cast<double>(right[i]) - static_cast<double>(base[i]);
+        sum += x;
+        sum2 += x * x;
+    }
+    const double nn = static_cast<double>(n), mean = sum / nn;
+    const double var = std::max(0.0, (sum2 - nn * mean * mean) / (nn - 1));
+    return std::sqrt(var / nn);
 }
 
 std::vector<double> c_candidates(const LearnerOptions &learner, bool select_C, double grid_unit_work,

@@ -7,6 +7,7 @@
 #include "linear.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,16 @@ std::vector<double> c_candidates(const LearnerOptions &learner, bool select_C, d
 // in-scope held-out entries, rescored by their fold models: what C and the
 // subword weight (training.cpp) are chosen by.
 double oof_accuracy(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d);
+
+// The same entries, each 1 when its fold model serves its label, in entry
+// order; and their mean (oof_accuracy()).
+std::vector<uint8_t> oof_right(const FoldModels &fm, const TrainingSet &set, const PreparedDataset &d);
+double oof_accuracy(const std::vector<uint8_t> &right);
+
+// The standard error of the mean of the paired per-entry differences
+// right[i] - base[i] (the same entries, two models): the noise of one
+// out-of-fold accuracy's gain over another's. 0 below two entries.
+double paired_gain_se(const std::vector<uint8_t> &right, const std::vector<uint8_t> &base);
 
 // Index into `cv` (one fold-model set per candidate) of the C to keep: the
 // best out-of-fold accuracy of the in-scope held-out entries, ties to the C

@@ -36,7 +36,9 @@
 //                       subword block: value (0: no vectors, the model the
 //                       option off trains), selected (chosen out of fold;
 //                       false: as given), grid and accuracy (each weight's
-//                       out-of-fold accuracy, as C's), seconds, reason.
+//                       out-of-fold accuracy, as C's), gain_se (the
+//                       standard error of each one's gain over 0, paired
+//                       per row), seconds, reason.
 // 0.1.0's report also had baseline_metrics (the active model scored on the
 // new test split, which it had mostly trained on); there is no such
 // comparison any more. The gate object carries the fair one, on fresh rows.
@@ -184,7 +186,8 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
     if (subword_weight.used)
         w["subword_weight"] = {{"value", subword_weight.chosen},    {"selected", subword_weight.selected},
                                {"grid", subword_weight.grid},       {"accuracy", subword_weight.accuracy},
-                               {"seconds", subword_weight.seconds}, {"reason", subword_weight.reason}};
+                               {"gain_se", subword_weight.gain_se}, {"seconds", subword_weight.seconds},
+                               {"reason", subword_weight.reason}};
 
     std::vector<size_t> row_ids;
     row_ids.reserve(oof_entries.size());

@@ -308,6 +308,14 @@ FoldModels out_of_fold_models(TrainingRun &run) {
 // gained and 2 lost). One cross-validation each, so the run's out-of-fold
 // models cost up to four times those of a fixed weight.
 constexpr double kSubwordWeightGrid[] = {0.0, 0.5, 1.0, 2.0};
+// A weight above 0 is chosen only when its out-of-fold gain over 0 is more
+// than this many standard errors of the paired per-entry differences
+// (bench/results/2026-11-29-vm-subword-choice.md: nlp.js es chose 0.5 for
+// two rows of 249 out of fold and lost 1.2 points on its test split).
+constexpr double kSubwordWeightMarginSE = 1.0;
+constexpr const char *kSubwordWeightReason =
+    "weight in {0, 0.5, 1, 2} by out-of-fold accuracy, above 0 only with a gain over 0 of more than 1 "
+    "standard error of the paired per-row differences";
 
 // The run's feature rows with subword weight `w`: for 0, the TF-IDF rows
 // fit_transform made (kept in `tfidf` while another weight's rows are in
@@ -331,7 +339,10 @@ void use_subword_weight(TrainingRun &run, Vectorizer &vec, double w, FeatureMatr
 // subword_vectors without a weight: the out-of-fold models (over the C grid
 // when affordable) of each weight of kSubwordWeightGrid, and the weight of
 // the best out-of-fold accuracy (c_selection.h's, at each weight's own C),
-// ties to the smaller weight. The same folds and fold models as
+// ties to the smaller weight, among 0 and the weights whose gain over 0 is
+// larger than its noise: more than kSubwordWeightMarginSE standard errors of
+// the paired per-entry differences from weight 0's fold models (the same
+// held-out entries). The same folds and fold models as
 // out_of_fold_models(), one set per weight; the best so far is kept. Leaves
 // the set, the vectoriser and report.c_selection as the chosen weight's:
 // with 0 chosen, as the option off leaves them.
@@ -341,17 +352,23 @@ FoldModels choose_subword_weight(TrainingRun &run, Vectorizer &vec) {
     const PreparedDataset &d = run.report.data;
     sel.selected = true;
     sel.grid.assign(std::begin(kSubwordWeightGrid), std::end(kSubwordWeightGrid));
-    sel.reason = "weight in {0, 0.5, 1, 2} by out-of-fold accuracy";
+    sel.reason = kSubwordWeightReason;
     FeatureMatrix tfidf;
     FoldModels best;
     CSelection best_c;
     size_t best_i = 0;
+    std::vector<uint8_t> right0; // weight 0's held-out entries, 1 where right
     for (size_t i = 0; i < sel.grid.size(); ++i) {
         if (i > 0) use_subword_weight(run, vec, sel.grid[i], tfidf);
         FoldModels fm = out_of_fold_models(run);
-        sel.accuracy.push_back(oof_accuracy(fm, run.set, d));
+        std::vector<uint8_t> right = oof_right(fm, run.set, d);
+        sel.accuracy.push_back(oof_accuracy(right));
+        sel.gain_se.push_back(i == 0 ? 0.0 : paired_gain_se(right, right0));
+        if (i == 0) right0 = std::move(right);
         // Accuracies closer than one row in a million are ties.
-        if (i == 0 || sel.accuracy[i] > sel.accuracy[best_i] + 1e-9) {
+        const bool beyond_noise =
+            i == 0 || sel.accuracy[i] - sel.accuracy[0] > kSubwordWeightMarginSE * sel.gain_se[i] + 1e-9;
+        if (i == 0 || (beyond_noise && sel.accuracy[i] > sel.accuracy[best_i] + 1e-9)) {
             best = FoldModels(); // one set of fold models at a time besides the candidate's
             best = std::move(fm);
             best_c = run.report.c_selection;

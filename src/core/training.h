@@ -41,6 +41,7 @@ struct SubwordWeightSelection {
     bool selected = false;        // chosen out of fold (false: the weight as given)
     std::vector<double> grid;     // candidate weights
     std::vector<double> accuracy; // out-of-fold accuracy of each (at its own chosen C)
+    std::vector<double> gain_se;  // standard error of each one's out-of-fold gain over 0 (paired per row)
     double chosen = 0;            // 0: the model is the one the option off trains
     double seconds = 0;           // the choice's features and cross-validations, the kept one's included
     std::string reason;
