@@ -47,11 +47,14 @@ def main():
     ap.add_argument("--work", default="build-bench-quality/work-subword-sql")
     ap.add_argument("--seeds", default="42")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--subword", default="true",
+                    help='the subword_vectors option of the on runs (e.g. \'{"dim": 32, "epochs": 10}\')')
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     sql.WORK = a.work
     rows = quality.read_rows(os.path.join(a.data, "clinc150_dev.csv"))
     results = []
+    on_options = '{"subword_vectors": %s, "deploy": "always"}' % a.subword
     for seed in [int(s) for s in a.seeds.split(",")]:
         sample = quality.sample_per_intent(rows, "train", 5, seed)
         chosen = {(r["text"], r["intent"]) for r in sample}
@@ -66,12 +69,12 @@ def main():
         quality.log("seed %d: off" % seed)
         res["off"] = run(db, "off_%d" % seed, "{}")
         quality.log("seed %d: on" % seed)
-        res["on"] = run(db, "on_%d" % seed, '{"subword_vectors": true, "deploy": "always"}')
+        res["on"] = run(db, "on_%d" % seed, on_options)
         # The other train texts as logged messages without a label.
         sql.psql(db, "INSERT INTO ai_training_data (user_message, source) "
                      "SELECT text, 'live' FROM ds WHERE split = 'unl' ORDER BY n;")
         quality.log("seed %d: on + unlabelled" % seed)
-        res["on_unlabelled"] = run(db, "onu_%d" % seed, '{"subword_vectors": true, "deploy": "always"}')
+        res["on_unlabelled"] = run(db, "onu_%d" % seed, on_options)
         quality.log("seed %d: off after" % seed)
         res["off_after"] = run(db, "offa_%d" % seed, '{"deploy": "always"}')
         res["off_same_bytes"] = res["off_after"]["sha256"] == res["off"]["sha256"]
