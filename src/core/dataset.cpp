@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -59,8 +60,11 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
     out.out_of_scope_intent = out_of_scope_intent;
     // Working memory (the text index and the votes) is charged as it grows
     // and released on return; the caller charges what it keeps.
+    // Rows and entries are numbered in 4 bytes (source_row, entry_of_row).
+    if (rows.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
+        throw Error(ErrorKind::InvalidArgument, "too many rows");
     MemoryCharge charge(callbacks ? callbacks->memory : nullptr);
-    charge.add(rows.size() * sizeof(int64_t), "the prepared training rows");
+    charge.add(rows.size() * sizeof(int32_t), "the prepared training rows");
     out.entry_of_row.assign(rows.size(), -1);
 
     std::unordered_map<std::string, size_t> group_of;
@@ -104,7 +108,7 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
         } else {
             ++out.duplicates_removed;
         }
-        out.entry_of_row[r] = static_cast<int64_t>(it->second);
+        out.entry_of_row[r] = static_cast<int32_t>(it->second);
         all_fresh[it->second] = all_fresh[it->second] && row.fresh;
         LabelVote &v = groups[it->second].votes[row.label];
         ++v.count;
@@ -156,7 +160,7 @@ PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const Text
         out.weight.push_back(v.max_weight);
         out.corrected.push_back(v.corrected);
         out.fresh.push_back(all_fresh[g]);
-        out.source_row.push_back(groups[g].first_row);
+        out.source_row.push_back(static_cast<uint32_t>(groups[g].first_row));
     }
     return out;
 }

@@ -47,9 +47,10 @@ struct PreparedDataset {
     std::vector<int> y;        // index into labels, or kOutOfScope
     std::vector<float> weight; // max weight among rows that voted for the kept label
     std::vector<bool> corrected;
-    std::vector<bool> fresh;           // every input row of the text is fresh
-    std::vector<size_t> source_row;    // input row the text was taken from
-    std::vector<int64_t> entry_of_row; // per input row: its entry, or -1 (text normalised to nothing)
+    std::vector<bool> fresh; // every input row of the text is fresh
+    // 4 bytes each: prepare_dataset() takes at most INT32_MAX rows.
+    std::vector<uint32_t> source_row;  // input row the text was taken from
+    std::vector<int32_t> entry_of_row; // per input row: its entry, or -1 (text normalised to nothing)
     std::vector<size_t> intent_rows;   // entries per intent (labels order)
 
     size_t input_rows = 0;

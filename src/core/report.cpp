@@ -83,8 +83,9 @@ Json gate_json(const GateReport &gate) {
 Json row_results_json(const std::vector<RowResult> &rows, const std::vector<std::string> &labels) {
     Json row = Json::array(), fold = Json::array(), pred = Json::array(), conf = Json::array(),
          own = Json::array(), unc = Json::array();
-    for (const RowResult &r : rows) {
-        row.push_back(r.input_row);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const RowResult &r = rows[i];
+        row.push_back(i); // rows are in input order
         fold.push_back(r.fold);
         if (r.predicted >= 0) {
             pred.push_back(labels[static_cast<size_t>(r.predicted)]);

@@ -55,10 +55,10 @@ void add_typo_variants(const Vectorizer &vec, const PreparedDataset &d, int coun
 
 // Bytes a prepared dataset holds (its texts and per-entry vectors).
 size_t dataset_bytes(const PreparedDataset &d) {
-    size_t bytes = d.entry_of_row.size() * sizeof(int64_t);
+    size_t bytes = d.entry_of_row.size() * sizeof(int32_t);
     for (const std::string &t : d.texts)
         bytes += sizeof(std::string) + t.capacity();
-    bytes += d.texts.size() * (sizeof(int) + sizeof(float) + sizeof(size_t) + 1);
+    bytes += d.texts.size() * (sizeof(int) + sizeof(float) + sizeof(uint32_t) + 1);
     return bytes;
 }
 
@@ -100,6 +100,7 @@ struct TrainingRun {
     // none, the out-of-scope label), read instead of the rows freed.
     std::vector<int> row_label;
     MemoryCharge row_label_charge{callbacks.memory};
+    MemoryCharge results_charge{callbacks.memory}; // report.rows, from the calibration on
 
     // The index of input row r's own label among the intents, -1 without one.
     int label_index(size_t r) const {
@@ -502,7 +503,8 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
     std::vector<float> &conf = h.conf;
     std::vector<bool> &oos_wins = h.oos_wins, &correct = h.correct;
     std::vector<float> p(k);
-    size_t next_sample = 0; // sample is ascending in i
+    size_t next_sample = 0;                  // sample is ascending in i
+    report.oof_entries.reserve(held.size()); // at most one per held-out entry, kept to the end of the run
     for (size_t i = 0; i < held.size(); ++i) {
         if ((i & 1023) == 1023) callbacks.check_cancel();
         const size_t e = held[i];
@@ -531,7 +533,7 @@ void predict_held_out(TrainingRun &run, const FoldModels &oof, HeldOut &h, std::
         if (d.y[e] != kOutOfScope) {
             if (!oof.column_seen[e]) ++report.unseen_intent_rows;
             acc.add(d.y[e], pred[i], p.data(), report.oof_entries.size());
-            report.oof_entries.push_back(e);
+            report.oof_entries.push_back(static_cast<uint32_t>(e));
         }
         for (size_t j = row_start[e]; j < row_start[e + 1]; ++j) {
             const size_t r = row_list[j];
@@ -693,7 +695,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
         const int64_t e = d.entry_of_row[r];
         if (e < 0 || held_index[static_cast<size_t>(e)] < 0) continue;
         const size_t i = static_cast<size_t>(held_index[static_cast<size_t>(e)]);
-        rr.fold = plan.fold[static_cast<size_t>(e)];
+        rr.fold = static_cast<int16_t>(plan.fold[static_cast<size_t>(e)]);
         rr.predicted = pred[i];
         rr.confidence = conf[i];
         rr.uncertain = uncertain[i];
@@ -749,9 +751,9 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     }
     h.oos_wins.resize(held.size());
     h.correct.resize(held.size());
+    // The per-row results stay until the run ends (the caller records them).
+    run.results_charge.add(num_rows * sizeof(RowResult), "the rows' out-of-fold results");
     run.report.rows.resize(num_rows);
-    for (size_t r = 0; r < num_rows; ++r)
-        run.report.rows[r].input_row = r;
     EvalAccumulator acc(run.k, options.max_misclassified, 15);
     predict_held_out(run, oof, h, s, row, row_start, row_list, acc);
     std::vector<size_t>().swap(row_list);

@@ -13,6 +13,7 @@
 #include "novelty.h"
 #include "threshold.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,15 +22,16 @@ namespace intent {
 // The out-of-fold result of one input row (the review queue ranks likely
 // label errors from these). Rows whose text normalised to nothing, and in a
 // holdout evaluation the rows outside the holdout, have fold -1 and no
-// prediction.
+// prediction. TrainReport::rows holds one per input row, in input order (a
+// row's index is its input row), from the calibration to the end of the
+// run: 16 bytes a row (issue 33).
 struct RowResult {
-    size_t input_row = 0;
-    int fold = -1;               // the fold whose model never saw this row's text
-    int predicted = -1;          // served label (index into the intents), -1 without a prediction
     float confidence = 0;        // calibrated probability of `predicted`
     float label_probability = 0; // calibrated probability of this row's own label (0 when the model
                                  // has no such intent: the out-of-scope label, or a label that lost
                                  // every conflict)
+    int32_t predicted = -1;      // served label (index into the intents), -1 without a prediction
+    int16_t fold = -1;           // the fold whose model never saw this row's text (at most 20 folds)
     bool uncertain = false;      // would abstain (below the threshold, or out of scope)
 };
 
@@ -60,9 +62,10 @@ struct TrainReport {
     size_t typo_rows = 0;          // variant rows added to the training rows
 
     // Out-of-fold evaluation over the in-scope entries that got a prediction.
-    EvalReport oof;                  // served label against the kept label
-    std::vector<size_t> oof_entries; // the entry of each evaluated row (oof.misclassified[].row indexes this)
-    CalibrationReport calibration;   // ECE and Brier of the top class, out of fold
+    EvalReport oof; // served label against the kept label
+    std::vector<uint32_t>
+        oof_entries;               // the entry of each evaluated row (oof.misclassified[].row indexes this)
+    CalibrationReport calibration; // ECE and Brier of the top class, out of fold
     ScoreCalibrator calibrator;
     AbstainThresholds threshold;
     EvidenceFloor evidence;         // the novelty rule's floor (novelty.h)

@@ -66,7 +66,7 @@ TEST(Dataset, DeduplicatesNormalisedTexts) {
     EXPECT_EQ(d.labels, (std::vector<std::string>{"return", "shipping"}));
     EXPECT_EQ(d.y, (std::vector<int>{1, 0}));
     EXPECT_FLOAT_EQ(d.weight[0], 2.0f); // max weight among its voters
-    EXPECT_EQ(d.entry_of_row, (std::vector<int64_t>{0, 1, 0, 0}));
+    EXPECT_EQ(d.entry_of_row, (std::vector<int32_t>{0, 1, 0, 0}));
     EXPECT_EQ(d.intent_rows, (std::vector<size_t>{1, 1}));
 }
 
@@ -112,7 +112,7 @@ TEST(Dataset, EmptyRowsAndBadInput) {
     EXPECT_EQ(d.empty_removed, 2u);
     EXPECT_EQ(d.texts.size(), 1u);
     EXPECT_EQ(d.source_row[0], 2u);
-    EXPECT_EQ(d.entry_of_row, (std::vector<int64_t>{-1, -1, 0}));
+    EXPECT_EQ(d.entry_of_row, (std::vector<int32_t>{-1, -1, 0}));
     try {
         prepare({row("ok", "a"), row(std::string("bad \xC3", 5), "a")});
         FAIL() << "expected InvalidText";
