@@ -106,10 +106,22 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
         AsExtensionOwner as_owner(call.owner);
         Datum trained = 0;
         bool trained_null = false;
+        // The trainer's own allocations (its result's pieces as they were
+        // built) go to a context of their own, freed once its row is copied
+        // out, before the run is recorded: recording holds only that row, as
+        // it did when PL/pgSQL's assignment copied the trainer's result.
+        MemoryContext trainer_context =
+            AllocSetContextCreate(scratch, "pg_intent trainer", ALLOCSET_DEFAULT_SIZES);
+        MemoryContextSwitchTo(trainer_context);
         ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
             trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
                                                    trainer, rows);
         });
+        MemoryContextSwitchTo(scratch);
+        if (!error) {
+            if (!trained_null) trained = datumCopy(trained, false, -1);
+            MemoryContextDelete(trainer_context);
+        }
         if (error) {
             const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
             bool raised_null = false;
