@@ -3,6 +3,7 @@
 #include "train_run.h"
 
 #include "as_owner.h"
+#include "memory_context.h"
 #include "relations.h"
 #include "subtransaction.h"
 
@@ -62,18 +63,9 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
     // ends, as PL/pgSQL's were: a call of hundreds of partitions holds one
     // run's at a time. The result is copied out.
     const MemoryContext outer = CurrentMemoryContext;
-    MemoryContext scratch = nullptr;
-    pg_call([&]() noexcept {
-        scratch = AllocSetContextCreate(outer, "pg_intent training run", ALLOCSET_DEFAULT_SIZES);
-        MemoryContextSwitchTo(scratch);
-    });
-    struct RunContext {
-        MemoryContext outer, scratch;
-        ~RunContext() {
-            MemoryContextSwitchTo(outer);
-            MemoryContextDelete(scratch);
-        }
-    } run_context{outer, scratch};
+    ScratchMemoryContext run_context("pg_intent training run", ScratchMemoryContext::Default);
+    const MemoryContext scratch = run_context.get();
+    CurrentMemoryContextScope in_run(scratch);
     const Datum partition = place.partition.value_or(0), batch = place.batch.value_or(0),
                 extra = place.extra.value_or(0), policy = call.policy;
     const Datum begin_args[8] = {call.run_name, call.run_type, call.options, call.classifier,
@@ -118,10 +110,6 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                                                    trainer, rows);
         });
         MemoryContextSwitchTo(scratch);
-        if (!error) {
-            if (!trained_null) trained = datumCopy(trained, false, -1);
-            MemoryContextDelete(trainer_context);
-        }
         if (error) {
             const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
             bool raised_null = false;
@@ -144,6 +132,8 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
             result = call_extension_function(fns.failed, 11, args, nulls, result_null);
             return;
         }
+        if (!trained_null) trained = datumCopy(trained, false, -1);
+        MemoryContextDelete(trainer_context);
         const Datum args[10] = {*run_id, *started,       call.classifier,       partition,
                                 batch,   *classifier_id, active_id.value_or(0), policy,
                                 extra,   trained};
@@ -157,6 +147,7 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
     pg_call([&]() noexcept {
         MemoryContextSwitchTo(outer);
         result = datumCopy(result, false, -1);
+        MemoryContextSwitchTo(scratch);
     });
     return result;
 }
