@@ -2,6 +2,7 @@
 #include "classifier_cache.h"
 #include "guard.h"
 #include "model_cache.h"
+#include "models_changed.h"
 #include "progress.h"
 #include "relations.h"
 #include "settings.h"
@@ -45,6 +46,7 @@ void _PG_init(void) {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
     register_classifier_cache_invalidation();
     register_relations_cache_invalidation();
+    register_models_changed_callbacks();
     request_progress_shared_memory();
 }
 

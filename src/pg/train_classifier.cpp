@@ -20,6 +20,7 @@
 #include "deploy_right.h"
 #include "extension_locks.h"
 #include "guard.h"
+#include "models_changed.h"
 #include "module.h"
 #include "relations.h"
 #include "subtransaction.h"
@@ -257,6 +258,12 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
                                            const StagedSource &staged) {
     const RunFunctions fns = run_functions(call.schema);
     const StepFunctions step_fns = step_functions(call.schema);
+    // Each run's model INSERT (and deploy) would send a relcache
+    // invalidation of ai_intent_models at once, and this backend would plan
+    // the next run's statements over the table again: sent once, before the
+    // finish step, in the same transaction (other backends see it at commit
+    // as before).
+    DeferredModelInvalidations invalidations;
 
     // The call's batch, what the fallback's run records of the read, the
     // policy row and the partition bounds.
@@ -395,6 +402,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     bool finish_nulls[13] = {false};
     finish_nulls[5] = !min_rows;
     finish_nulls[12] = !max_partitions;
+    invalidations.flush();
     return call_step(call, step_fns.finish, 13, finish_args, finish_nulls);
 }
 
