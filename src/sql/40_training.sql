@@ -393,11 +393,14 @@ BEGIN
         -- The model is named once, in a subquery the planner keeps: each
         -- mention of t.model would be planned as its own copy of the
         -- megabytes (PL/pgSQL's values are constants to the planner).
+        -- Its sha256 is the digest trigger's (ai_intent_models_set_digest,
+        -- 10_triggers.sql), computed once; only where that trigger does not
+        -- fire (session_replication_role = replica) is it computed here.
         INSERT INTO @extschema@.ai_intent_models (
             version, run_id, algorithm, model, size_bytes, sha256, intents, metrics, confidence_threshold,
             classifier, partition_key, classifier_id)
         SELECT v_version, v_run_id, t.algorithm,
-               b.model, octet_length(b.model), encode(sha256(b.model), 'hex'),
+               b.model, octet_length(b.model), CASE WHEN current_setting('session_replication_role') = 'replica' THEN encode(sha256(b.model), 'hex') END,
                t.intents, t.model_metrics, t.threshold, p_classifier, p_partition, v_classifier_id
           FROM (SELECT t.model OFFSET 0) AS b (model)
         RETURNING id INTO v_model_id;

@@ -28,6 +28,20 @@ SELECT create_classifier('rc', 'rc_msgs', 'msg', 'label',
                          '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 30, "seed": 1}')
        ->> 'name' AS created;
 
+-- Each model's sha256 is computed once, by the digest trigger
+-- (ai_intent_models_set_digest): the record step's INSERT computed it too,
+-- a second pass over every model's bytes (issue 33). A trigger that fires
+-- before the digest trigger (triggers fire in name order) sees what the
+-- INSERT gave.
+CREATE TABLE rc_digest_given (sha256_given boolean);
+CREATE FUNCTION rc_seen_digest() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO public.rc_digest_given VALUES (NEW.sha256 IS NOT NULL);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER a_rc_seen_digest BEFORE INSERT ON ai_intent_models FOR EACH ROW EXECUTE FUNCTION rc_seen_digest();
+
 BEGIN;
 SET LOCAL track_functions = 'all';
 SELECT r ->> 'status' AS status, jsonb_array_length(r -> 'partitions') AS partitions,
@@ -42,6 +56,14 @@ SELECT f.funcname, f.calls
                       '_pg_intent_train_classifier_partition', '_pg_intent_train_classifier_partitions')
  ORDER BY f.funcname;
 COMMIT;
+DROP TRIGGER a_rc_seen_digest ON ai_intent_models;
+-- The INSERT gave no digest; the stored one is the bytes'.
+SELECT sha256_given, count(*) FROM rc_digest_given GROUP BY sha256_given;
+SELECT count(*) AS models, bool_and(m.sha256 = encode(sha256(m.model), 'hex')) AS digest_of_bytes,
+       bool_and(m.size_bytes = octet_length(m.model)) AS size_of_bytes
+  FROM ai_intent_models AS m WHERE m.classifier = 'rc';
+DROP TABLE rc_digest_given;
+DROP FUNCTION rc_seen_digest();
 
 -- The runs' rows are those of the call: one run per partition and the
 -- fallback, each recorded completed, with its fingerprint (partitions) and
