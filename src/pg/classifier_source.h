@@ -125,9 +125,10 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
 Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name);
 
 // _pg_intent_train_table()'s body for a classifier's run, which
-// train_classifier() calls itself (call_extension_function_with()) with the
-// rows it read (`source`, a StagedSource): no SQL call can pass them.
-Datum train_classifier_rows(FunctionCallInfo fcinfo, void *source);
+// train_run() calls itself (call_extension_function_with()) with the rows
+// train_classifier() read (`call`, a TrainerCall whose rows are a
+// StagedSource): no SQL call can pass them. It records the run's rows itself.
+Datum train_classifier_rows(FunctionCallInfo fcinfo, void *call);
 
 // COMPAT(0.3.1) 0.3.1's SQL (until ALTER EXTENSION UPDATE) calls the trainer
 // by SQL for each run of a classifier: while alive, `source` is what that

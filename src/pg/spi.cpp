@@ -94,6 +94,25 @@ SPIPlanPtr SpiConnection::prepare(const char *sql) {
     return plan;
 }
 
+SPIPlanPtr SpiConnection::prepare(const char *sql, int nargs, Oid *argtypes) {
+    SPIPlanPtr plan = nullptr;
+    pg_call([&]() noexcept {
+        plan = SPI_prepare(sql, nargs, argtypes);
+        if (!plan) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    });
+    return plan;
+}
+
+uint64 SpiConnection::run_insert(SPIPlanPtr plan, Datum *args, const char *nulls, const char *what) {
+    uint64 inserted = 0;
+    pg_call([&]() noexcept {
+        const int rc = SPI_execute_plan(plan, args, nulls, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "%s failed: %s", what, SPI_result_code_string(rc));
+        inserted = SPI_processed;
+    });
+    return inserted;
+}
+
 List *SpiConnection::plan_sources_in_pg(SPIPlanPtr plan) noexcept {
     return SPI_plan_get_plan_sources(plan);
 }

@@ -118,6 +118,15 @@ class SpiConnection {
     // error raised when SPI refuses it.
     void run_read_only(SPIPlanPtr plan, DestReceiver *dest, const char *what);
 
+    // Prepares `sql`, an INSERT with parameters $1.. of `argtypes`, for
+    // run_insert(); the plan lives until the connection ends.
+    SPIPlanPtr prepare(const char *sql, int nargs, Oid *argtypes);
+
+    // Runs a prepared INSERT (read-write, no RETURNING) with `args` (`nulls`
+    // as SPI_execute_plan() takes it, nullptr: none NULL); `what` names it in
+    // the error raised when SPI refuses it. Returns the rows inserted.
+    uint64 run_insert(SPIPlanPtr plan, Datum *args, const char *nulls, const char *what);
+
   private:
     // SPI_execute(sql, true, 0), an ERROR unless it ran a SELECT.
     static void execute_select_in_pg(const char *sql) noexcept;

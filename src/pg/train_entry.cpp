@@ -27,6 +27,7 @@
 #include "text_io.h"
 #include "train_memory.h"
 #include "train_result.h"
+#include "train_run.h"
 
 #include "deploy_rule.h"
 #include "errors.h"
@@ -43,6 +44,7 @@ extern "C" {
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
@@ -52,6 +54,8 @@ extern "C" {
 
 #include "classifier_source.h"
 #include "fallback_comparison.h"
+#include "memory_context.h"
+#include "spi.h"
 #include "train_reader.h"
 #include <algorithm>
 #include <cmath>
@@ -62,6 +66,7 @@ extern "C" {
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace pg_intent {
 namespace {
@@ -436,6 +441,101 @@ void set_rows(ResultRow &row, const RunRows &data, const std::vector<intent::Row
             }));
 }
 
+// The run's rows recorded from C, in batches of this many: each batch's
+// arrays live only while its INSERT runs (issue 33: the whole run's arrays,
+// returned to PL/pgSQL, were the backend's peak at 200,000 rows).
+constexpr size_t kRecordBatchRows = 10000;
+
+// The per-row results inserted into ai_training_run_rows (intent) or, with a
+// key_column, ai_classifier_run_rows (a duplicate key keeps its first row:
+// ON CONFLICT DO NOTHING, batches in the rows' order), as the caller (the
+// extension owner, in the run's subtransaction: train_run()). The same
+// rows and values the PL/pgSQL record inserted from the arrays of
+// set_rows(). A classifier without a key_column records none.
+void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
+                 const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
+    if (!intent_rows && !keyed) return;
+    const size_t n = data.size();
+    bool distinct = true;
+    if (!intent_rows) {
+        std::unordered_set<std::string_view> seen;
+        seen.reserve(n);
+        for (size_t i = 0; i < n && distinct; ++i)
+            distinct = seen.insert(data.key(i)).second;
+    }
+    std::string sql;
+    pg_call([&]() noexcept {
+        const Oid rel =
+            extension_relation(schema, intent_rows ? "ai_training_run_rows" : "ai_classifier_run_rows");
+        const char *name =
+            quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+        sql = name;
+    });
+    sql = "INSERT INTO " + sql +
+          (intent_rows ? " (run_id, training_data_id, intent, fresh, fold, predicted_intent,"
+                       : " (run_id, row_key, label, fresh, fold, predicted_label,") +
+          " confidence, label_probability, uncertain)"
+          " SELECT $1, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability,"
+          " u.uncertain FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+          " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+          " pg_catalog.unnest($9))"
+          " AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain)" +
+          (distinct ? "" : " ON CONFLICT DO NOTHING");
+    Oid argtypes[9] = {UUIDOID,        static_cast<Oid>(intent_rows ? UUIDARRAYOID : TEXTARRAYOID),
+                       TEXTARRAYOID,   BOOLARRAYOID,
+                       INT2ARRAYOID,   TEXTARRAYOID,
+                       FLOAT4ARRAYOID, FLOAT4ARRAYOID,
+                       BOOLARRAYOID};
+    SpiConnection spi;
+    SPIPlanPtr plan = spi.prepare(sql.c_str(), 9, argtypes);
+    ScratchMemoryContext per_batch("pg_intent run rows batch", ScratchMemoryContext::Default);
+    for (size_t from = 0; from < n; from += kRecordBatchRows) {
+        const size_t count = std::min(kRecordBatchRows, n - from);
+        pg_call([&]() noexcept { MemoryContextReset(per_batch.get()); });
+        CurrentMemoryContextScope in_batch(per_batch.get());
+        Datum args[9];
+        args[0] = run_id;
+        if (intent_rows) {
+            // The ids in one allocation, made inside pg_call().
+            pg_uuid_t *ids = nullptr;
+            pg_call([&]() noexcept { ids = static_cast<pg_uuid_t *>(palloc(count * sizeof(pg_uuid_t))); });
+            args[1] = make_array(count, UUIDOID, [&](size_t i, bool &) {
+                std::memcpy(ids[i].data, data.id(from + i).b, UUID_LEN);
+                return UUIDPGetDatum(&ids[i]);
+            });
+        } else {
+            args[1] = make_array(count, TEXTOID,
+                                 [&](size_t i, bool &) { return server_bytes_to_text(data.key(from + i)); });
+        }
+        args[2] = make_array(count, TEXTOID,
+                             [&](size_t i, bool &) { return server_bytes_to_text(data.label(from + i)); });
+        args[3] =
+            make_array(count, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data.fresh(from + i)); });
+        args[4] = make_array(count, INT2OID, [&](size_t i, bool &isnull) {
+            isnull = results[from + i].fold < 0;
+            return Int16GetDatum(static_cast<int16>(results[from + i].fold));
+        });
+        args[5] = make_array(count, TEXTOID, [&](size_t i, bool &isnull) {
+            const intent::RowResult &r = results[from + i];
+            isnull = r.predicted < 0;
+            return isnull ? Datum(0) : utf8_to_text(labels[static_cast<size_t>(r.predicted)]);
+        });
+        args[6] = make_array(count, FLOAT4OID, [&](size_t i, bool &isnull) {
+            isnull = results[from + i].predicted < 0;
+            return Float4GetDatum(results[from + i].confidence);
+        });
+        args[7] = make_array(count, FLOAT4OID, [&](size_t i, bool &isnull) {
+            isnull = results[from + i].predicted < 0;
+            return Float4GetDatum(results[from + i].label_probability);
+        });
+        args[8] = make_array(count, BOOLOID, [&](size_t i, bool &isnull) {
+            isnull = results[from + i].predicted < 0;
+            return BoolGetDatum(results[from + i].uncertain);
+        });
+        spi.run_insert(plan, args, nullptr, "recording the run's rows");
+    }
+}
+
 } // namespace
 } // namespace pg_intent
 
@@ -564,7 +664,8 @@ struct PeakCharge {
     ~PeakCharge() { out = budget.peak(); }
 };
 
-Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSource *given) {
+Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSource *given,
+                  TrainerCall *record) {
     // COMPAT(0.2.x) 0.2.0's and 0.2.1's SQL call it with seven arguments (five policy
     // columns in place of the row), 0.2.2's with six, until ALTER EXTENSION
     // UPDATE runs: their third would be read as a row.
@@ -748,7 +849,23 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     ResultRow row;
     row.set(kReport, report);
     set_summary(row, report, summary, trained->model, request, decision);
-    set_rows(row, kept, results, trained->model.labels(), intent_rows, staged && staged->has_key);
+    const bool keyed = staged && staged->has_key;
+    if (record) {
+        // A run of train_run(): the rows go to their table now, in bounded
+        // batches, and the row says how many (the failed run's rows_read,
+        // should the record fail).
+        if (intent_rows || keyed) {
+            record->rows_recording = static_cast<int32>(kept.size());
+            record_rows(schema, PG_GETARG_DATUM(0), kept, results, trained->model.labels(), intent_rows,
+                        keyed);
+            record->rows_recording.reset();
+            row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(kept.size())));
+        }
+    } else {
+        // COMPAT(0.3.1) its PL/pgSQL worker calls this function by SQL and
+        // inserts the rows from these arrays, until ALTER EXTENSION UPDATE.
+        set_rows(row, kept, results, trained->model.labels(), intent_rows, keyed);
+    }
     const std::string blob = trained->model.serialize();
     return form_result(fcinfo, row, &blob);
 }
@@ -763,9 +880,9 @@ constexpr size_t kReleaseHeapAfterBytes = size_t{32} << 20;
 
 namespace {
 
-Datum train_table_releasing(FunctionCallInfo fcinfo, const StagedSource *staged) {
+Datum train_table_releasing(FunctionCallInfo fcinfo, const StagedSource *staged, TrainerCall *record) {
     size_t peak_charged = 0;
-    const Datum result = train_table(fcinfo, peak_charged, staged);
+    const Datum result = train_table(fcinfo, peak_charged, staged, record);
     if (peak_charged >= kReleaseHeapAfterBytes) release_freed_heap(); // every C++ object of the run is gone
     return result;
 }
@@ -773,14 +890,21 @@ Datum train_table_releasing(FunctionCallInfo fcinfo, const StagedSource *staged)
 } // namespace
 
 // From SQL: intent's rows; a classifier has none to give (refused above).
+// COMPAT(0.3.1) only 0.3.1's worker calls it so, and records the rows itself
+// from the result's arrays.
 PG_INTENT_FUNCTION(pg_intent_train_table) {
-    return train_table_releasing(fcinfo, nullptr);
+    return train_table_releasing(fcinfo, nullptr, nullptr);
 }
 
 namespace pg_intent {
 
-Datum train_classifier_rows(FunctionCallInfo fcinfo, void *source) {
-    return train_table_releasing(fcinfo, static_cast<const StagedSource *>(source));
+Datum train_classifier_rows(FunctionCallInfo fcinfo, void *call) {
+    TrainerCall *trainer = static_cast<TrainerCall *>(call);
+    return train_table_releasing(fcinfo, static_cast<const StagedSource *>(trainer->rows), trainer);
+}
+
+Datum train_intent_rows(FunctionCallInfo fcinfo, void *call) {
+    return train_table_releasing(fcinfo, nullptr, static_cast<TrainerCall *>(call));
 }
 
 } // namespace pg_intent

@@ -92,55 +92,74 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                                  partition};
     const bool train_nulls[8] = {
         false, false, call.policy_null, !active_id, !active_run, !active_estimate, false, !place.partition};
+    if (!trainer) trainer = train_intent_rows;
     Datum result = 0;
     bool result_null = false;
     pg_call([&]() noexcept {
         AsExtensionOwner as_owner(call.owner);
-        Datum trained = 0;
-        bool trained_null = false;
-        // The trainer's own allocations (its result's pieces as they were
-        // built) go to a context of their own, freed once its row is copied
-        // out, before the run is recorded: recording holds only that row, as
-        // it did when PL/pgSQL's assignment copied the trainer's result.
-        MemoryContext trainer_context =
-            AllocSetContextCreate(scratch, "pg_intent trainer", ALLOCSET_DEFAULT_SIZES);
-        MemoryContextSwitchTo(trainer_context);
+        // The trainer (which inserts the run's rows itself, in batches:
+        // train_entry.cpp) and the record, in one subtransaction, as
+        // PL/pgSQL's exception block ran each: an error in either (refused
+        // rows are the record's PI001) rolls back both, so no run row is
+        // left without its model or run, and the run is recorded failed
+        // with the rows it read, if the trainer said.
+        std::optional<Datum> rows_read;
+        TrainerCall trainer_call;
+        trainer_call.rows = rows;
+        MemoryContext trainer_context = nullptr;
         ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
-            trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
-                                                   trainer, rows);
+            // The trainer's own allocations (its result's pieces as they
+            // were built) go to a context of their own, freed once its row
+            // is copied out, before the run is recorded.
+            trainer_context = AllocSetContextCreate(scratch, "pg_intent trainer", ALLOCSET_DEFAULT_SIZES);
+            MemoryContextSwitchTo(trainer_context);
+            bool trained_null = false;
+            Datum trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
+                                                         trainer, &trainer_call);
+            MemoryContextSwitchTo(scratch);
+            if (!trained_null) {
+                trained = datumCopy(trained, false, -1);
+                bool isnull = true;
+                HeapTupleHeader t = DatumGetHeapTupleHeader(trained);
+                Datum n = GetAttributeByName(t, "rows_read", &isnull);
+                if (isnull) n = GetAttributeByName(t, "training_samples", &isnull);
+                if (!isnull) rows_read = n;
+            }
+            MemoryContextDelete(trainer_context);
+            trainer_context = nullptr;
+            const Datum args[10] = {*run_id, *started,       call.classifier,       partition,
+                                    batch,   *classifier_id, active_id.value_or(0), policy,
+                                    extra,   trained};
+            const bool nulls[10] = {false,        false,       false,      !place.partition,
+                                    !place.batch, false,       !active_id, call.policy_null,
+                                    !place.extra, trained_null};
+            result = call_extension_function(fns.record, 10, args, nulls, result_null);
         });
         MemoryContextSwitchTo(scratch);
-        if (error) {
-            const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
-            bool raised_null = false;
-            const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
-            if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
-            const Datum args[11] = {*run_id,
-                                    *started,
-                                    call.classifier,
-                                    partition,
-                                    policy,
-                                    state,
-                                    CStringGetTextDatum(error->message ? error->message : ""),
-                                    CStringGetTextDatum(error->detail ? error->detail : ""),
-                                    CStringGetTextDatum(error->hint ? error->hint : ""),
-                                    0,
-                                    extra};
-            const bool nulls[11] = {false, false, false, !place.partition, call.policy_null, false, false,
-                                    false, false, true,  !place.extra};
-            FreeErrorData(error);
-            result = call_extension_function(fns.failed, 11, args, nulls, result_null);
-            return;
-        }
-        if (!trained_null) trained = datumCopy(trained, false, -1);
-        MemoryContextDelete(trainer_context);
-        const Datum args[10] = {*run_id, *started,       call.classifier,       partition,
-                                batch,   *classifier_id, active_id.value_or(0), policy,
-                                extra,   trained};
-        const bool nulls[10] = {false,        false,       false,      !place.partition,
-                                !place.batch, false,       !active_id, call.policy_null,
-                                !place.extra, trained_null};
-        result = call_extension_function(fns.record, 10, args, nulls, result_null);
+        if (!error) return;
+        if (!rows_read && trainer_call.rows_recording)
+            rows_read = Int32GetDatum(*trainer_call.rows_recording); // the run's rows failed to insert
+        // The trainer's context is the run's (the abort does not free it).
+        if (trainer_context) MemoryContextDelete(trainer_context);
+        const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
+        bool raised_null = false;
+        const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
+        if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
+        const Datum args[11] = {*run_id,
+                                *started,
+                                call.classifier,
+                                partition,
+                                policy,
+                                state,
+                                CStringGetTextDatum(error->message ? error->message : ""),
+                                CStringGetTextDatum(error->detail ? error->detail : ""),
+                                CStringGetTextDatum(error->hint ? error->hint : ""),
+                                rows_read.value_or(0),
+                                extra};
+        const bool nulls[11] = {false, false, false, !place.partition, call.policy_null, false,
+                                false, false, false, !rows_read,       !place.extra};
+        FreeErrorData(error);
+        result = call_extension_function(fns.failed, 11, args, nulls, result_null);
     });
     if (result_null)
         throw SqlError(ERRCODE_INTERNAL_ERROR, intent::Message{N_("a training run recorded nothing"), {}});

@@ -69,6 +69,16 @@ struct RunPlace {
     std::optional<Datum> extra;     // jsonb
 };
 
+// What train_run() passes its trainer (call_extension_function_with()'s
+// context): the rows it was given (a StagedSource for a classifier's run,
+// nullptr for intent's) and, while the trainer inserts the run's rows, how
+// many it read: a failed run records them when that insert fails, as when
+// PL/pgSQL inserted them.
+struct TrainerCall {
+    void *rows = nullptr;
+    std::optional<int32> rows_recording;
+};
+
 // One run, under the policy the call read: begin, the trainer (`trainer` with `rows`, under the guard, as the
 // C function _pg_intent_train_table() is called; nullptr: that function as
 // SQL calls it, which reads intent's rows from ai_training_data), then
@@ -76,5 +86,10 @@ struct RunPlace {
 // deleted when it ends; the result (jsonb) is copied into the caller's.
 Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &place, GuardedBodyWith trainer,
                 void *rows);
+
+// _pg_intent_train_table()'s body for intent's run of train_run() (`call`, a
+// TrainerCall), which records the run's rows itself (train_entry.cpp); the
+// SQL-callable body (0.3.1's worker) returns them as arrays instead.
+Datum train_intent_rows(FunctionCallInfo fcinfo, void *call);
 
 } // namespace pg_intent

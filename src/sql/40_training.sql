@@ -334,8 +334,11 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_run_begin(text, text, jsonb
     'Internal: the start of one training run, as the extension owner, under the policy its caller read once: checks the arguments and options, takes the training lock and a slot, records the run as running, and returns its id, its options and the active model it is compared with.';
 
 -- The record of a trained run: the trainer's result t (the row of
--- _pg_intent_train_table()'s columns), its model row, the deploy and the
--- run's rows. Refused rows (t.refusal) and any error here give a failed run
+-- _pg_intent_train_table()'s columns), its model row, the deploy and the run
+-- row; the trainer has inserted the run's rows (train_entry.cpp). Refused rows
+-- (t.refusal) raise PI001 here. Its caller, train_run() (src/pg/train_run.cpp),
+-- runs the trainer and this function in one subtransaction: an error in
+-- either rolls back both and records a failed run
 -- (_pg_intent_train_run_failed()); p_extra is merged into the run's metrics
 -- either way.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_record(
@@ -354,7 +357,6 @@ DECLARE
     v_builtin boolean := p_classifier = 'intent';
     v_classifier_id bigint := p_classifier_id;
     v_active_id bigint := p_active_id;
-    v_rows integer;
     v_deploy boolean;
     v_reason text;
     v_current_active bigint;
@@ -362,18 +364,12 @@ DECLARE
     v_version text;
     v_suffix integer := 1;
     v_duration double precision;
-    v_state text;
-    v_message text;
-    v_detail text;
-    v_hint text;
 BEGIN
     BEGIN
         IF t.refusal IS NOT NULL THEN
-            v_rows := t.rows_read;
             RAISE EXCEPTION USING ERRCODE = 'PI001', MESSAGE = t.refusal,
                 DETAIL = coalesce(t.refusal_detail, ''), HINT = coalesce(t.refusal_hint, '');
         END IF;
-        v_rows := coalesce(cardinality(t.row_ids), cardinality(t.row_keys), t.training_samples);
         v_deploy := t.deploy;
         v_reason := t.deploy_reason;
 
@@ -458,51 +454,6 @@ BEGIN
                finished_at              = clock_timestamp(),
                duration_seconds         = v_duration
          WHERE r.id = v_run_id;
-
-        -- 7. which rows the run read, with the label it read for each and
-        --    what it learnt of them. The data rows themselves are not touched:
-        --    their review state (dataset_status) stays what reviewers set.
-        IF v_builtin THEN
-            INSERT INTO @extschema@.ai_training_run_rows (run_id, training_data_id, intent, fresh, fold, predicted_intent,
-                                                          confidence, label_probability, uncertain)
-            SELECT v_run_id, u.id, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
-              FROM unnest(t.row_ids, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
-                          t.row_label_probability, t.row_uncertain)
-                   AS u(id, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
-        ELSIF t.row_keys IS NOT NULL THEN
-            -- With a key_column: what the next run's gate needs (rows this
-            -- model trained on). Keys are the source's; a duplicate key keeps
-            -- its first row. Keys are usually distinct (a primary key): then
-            -- a plain INSERT, in the same order, writes the same rows
-            -- without ON CONFLICT's speculative insertion, a check of the
-            -- index before each row (issue 33: about 2 % of the backend's
-            -- samples in a 500-shop call of 101 runs).
-            IF (SELECT count(DISTINCT k) FROM unnest(t.row_keys) AS k) = cardinality(t.row_keys) THEN
-                INSERT INTO @extschema@.ai_classifier_run_rows (run_id, row_key, label, fresh, fold, predicted_label,
-                                                                confidence, label_probability, uncertain)
-                SELECT v_run_id, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
-                  FROM unnest(t.row_keys, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
-                              t.row_label_probability, t.row_uncertain)
-                       AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain);
-            ELSE
-                INSERT INTO @extschema@.ai_classifier_run_rows (run_id, row_key, label, fresh, fold, predicted_label,
-                                                                confidence, label_probability, uncertain)
-                SELECT v_run_id, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability, u.uncertain
-                  FROM unnest(t.row_keys, t.row_intents, t.row_fresh, t.row_folds, t.row_predicted, t.row_confidence,
-                              t.row_label_probability, t.row_uncertain)
-                       AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain)
-                ON CONFLICT DO NOTHING;
-            END IF;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT,
-                                v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-        IF intent_internal._pg_intent_run_error_raised_again(v_state) THEN
-            RAISE;
-        END IF;
-        RETURN intent_internal._pg_intent_train_run_failed(v_run_id, v_started, p_classifier, p_partition,
-                                                          v_policy, v_state, v_message, v_detail, v_hint,
-                                                          v_rows, p_extra);
     END;
 
     RETURN CASE WHEN v_builtin THEN '{}'::jsonb
@@ -528,7 +479,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run_record(uuid, timestamptz, text, text, uuid, bigint, bigint, @extschema@.ai_training_policy, jsonb, record) IS
-    'Internal: records a trained run, as the extension owner: the model row, the deploy (only if the active model is still the one compared with), the run row and its rows; refused rows or an error record a failed run. Returns the run''s result.';
+    'Internal: records a trained run, as the extension owner: the model row, the deploy (only if the active model is still the one compared with) and the run row (the trainer inserted the run''s rows); refused rows raise PI001, and its caller records a failed run for them or any error. Returns the run''s result.';
 
 -- A failed run: the error is recorded with the run row, which stays, and the
 -- previous model stays active (refused rows: PI001, with the count of rows
