@@ -6,10 +6,11 @@
 // classifier's training lock and a training slot, records the run as
 // running, names the active model), the trainer called from C (the rows it
 // trains on are intent's, read from ai_training_data by train_reader.cpp, or
-// the rows a train_classifier() call read), in a subtransaction as
-// PL/pgSQL's exception block ran it, then one record:
-// _pg_intent_train_run_record() taking the trainer's typed row, or
-// _pg_intent_train_run_failed() when the trainer failed. An error that
+// the rows a train_classifier() call read; it inserts the run's rows itself,
+// in batches), then one record: _pg_intent_train_run_record() taking the
+// trainer's typed row, the trainer and the record in one subtransaction, or,
+// when either failed (all of it rolled back), _pg_intent_train_run_failed().
+// An error that
 // _pg_intent_run_error_raised_again() names (a cancel, a timeout, ...) is
 // raised again, never recorded.
 //

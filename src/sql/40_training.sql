@@ -186,8 +186,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extsche
 --
 -- C decides, SQL records: _pg_intent_train_table() reads the rows, trains
 -- and applies the deploy rule (stated in src/core/deploy_rule.h, with the
--- policy's max_f1_regression); this function takes the locks, inserts the
--- rows and activates. A deploy happens only if the active model is still the
+-- policy's max_f1_regression) and inserts the run's rows in batches; the
+-- record step takes the locks, inserts the model and activates. A deploy happens only if the active model is still the
 -- one compared with (baseline_changed otherwise), which only the deployment
 -- lock below can tell.
 --
