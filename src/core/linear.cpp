@@ -51,7 +51,7 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
         const size_t rows = problem_rows(q);
         validate_problem(rows, q.X->cols(), *q.y, q.num_classes,
                          q.sample_weight ? *q.sample_weight : kNoWeights);
-        check_warm_start(q.warm_start, rows, q.num_classes);
+        check_warm_start(q.warm_start_taken ? q.warm_start_taken : q.warm_start, rows, q.num_classes);
     }
     std::vector<LinearWeights> out(problems.size());
     std::vector<SharedProblem> shared(problems.size());
@@ -59,17 +59,18 @@ std::vector<LinearWeights> train_one_vs_rest_many(const std::vector<OneVsRestPro
     for (size_t i = 0; i < problems.size(); ++i) {
         const OneVsRestProblem &q = problems[i];
         const size_t rows = problem_rows(q), cols = q.X->cols(), k = q.num_classes;
-        charge.add(rows * (2 * sizeof(double) + sizeof(void *) + sizeof(uint32_t) +
-                           (q.X->coded() ? sizeof(float) : 0)) +
-                       (cols + 1) * k * sizeof(float),
+        charge.add(problem_row_bytes(q, options.algorithm) + (cols + 1) * k * sizeof(float),
                    "the solver's per-row data and weights");
         prepare_problem(shared[i], q, q.sample_weight ? *q.sample_weight : kNoWeights, options);
         out[i].num_features = cols;
         out[i].num_classes = k;
-        out[i].w.assign(cols * k, 0.0f);
+        // out[i].w is allocated when the problem's first block is done
+        // (solve_all), not beside every block's starting state.
         out[i].bias.assign(k, 0.0f);
         shared[i].out = &out[i];
-        shared[i].warm_start = q.warm_start && q.warm_start->usable() ? q.warm_start : nullptr;
+        const DualSolution *start = q.warm_start_taken ? q.warm_start_taken : q.warm_start;
+        shared[i].warm_start = start && start->usable() ? start : nullptr;
+        if (shared[i].warm_start && q.warm_start_taken) shared[i].warm_start_free = q.warm_start_taken;
         if (q.dual_out) {
             // The entries' bound is charged now (solver threads cannot
             // charge); what the solution leaves unused is given back below.

@@ -153,6 +153,12 @@ struct OneVsRestProblem {
     // them in that order.
     const std::vector<uint32_t> *rows = nullptr;
     size_t dual_out_limit = SIZE_MAX;
+    // A warm start the solve takes over instead (warm_start is then
+    // ignored): the same start, and each class's entries are freed as soon
+    // as its block has taken them, so the start shrinks while the blocks
+    // run instead of staying whole to the end (the refit's, the folds' mean,
+    // up to kRefitStartBytes). It keeps its classes (empty) and complete.
+    DualSolution *warm_start_taken = nullptr;
 };
 
 // Solves independent problems (cross-validation folds, refits) on the

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 namespace intent {
@@ -28,30 +29,62 @@ struct StopRequested {};
 struct SharedProblem {
     const FeatureMatrix *X = nullptr; // read in place: one entry stream per row
     // The problem's rows, read in place from X (and X2): the entries of row
-    // i start at row_data[i] (NarrowEntry or WideEntry, as X->narrow()) and
-    // number row_len[i]. A fold is a list of rows, never a copy of them.
+    // i start at row_begin(i) (NarrowEntry, WideEntry or CodedEntry, as X)
+    // and number row_length(i). A problem on every row of X alone, in order
+    // (the refit), reads X's own row pointers and scales (in_place); any
+    // other (a fold, or rows of X and X2) lists each row's entries and length
+    // in row_data and row_len. A fold is a list of rows, never a copy of them.
     size_t rows = 0;
+    const char *entries = nullptr;   // in place: X's entries
+    size_t entry_size = 0;           // in place: bytes of one entry
+    const size_t *row_ptr = nullptr; // in place: X's row pointers, else null
     std::vector<const void *> row_data;
     std::vector<uint32_t> row_len;
-    // A coded matrix (CodedEntry rows): each row's scale, and the coding.
-    std::vector<float> row_scale;
+    // A coded matrix (CodedEntry rows): each row's scale (X's own in place,
+    // else row_scale_list), and the coding.
+    const float *row_scale = nullptr;
+    std::vector<float> row_scale_list;
     const float *idf = nullptr;
     const double *tf_weight = nullptr;
     const std::vector<int> *y = nullptr;
     size_t num_classes = 0;
     size_t num_features = 0;
     double bias = 0; // value of the appended constant feature
-    // Per row; each algorithm fills the two it reads (prepare_problem).
+    // Per row; each algorithm fills what it reads (prepare_problem).
     std::vector<double> cost;    // logistic: C_i = C * class_weight[y_i] * sample_weight[i]
     std::vector<double> sq_norm; // logistic: ||x_i||^2 including the bias feature
-    std::vector<double> diag;    // squared hinge: 1 / (2 C_i) added to Q_ii
-    std::vector<double> qd;      // squared hinge: sq_norm + diag
+    std::vector<double> qd;      // squared hinge: ||x_i||^2 + diag(i)
+    // Squared hinge: diag(i) = 1 / (2 C_i) added to Q_ii, computed when read
+    // from the class's weight and the row's sample weight (8 bytes a row less
+    // than a stored copy, the same double).
+    double C = 1;
+    std::vector<double> class_weight;
+    const float *sample_weight = nullptr; // null: every row weighs 1
+
+    const void *row_begin(size_t i) const {
+        return row_ptr ? entries + row_ptr[i] * entry_size : row_data[i];
+    }
+    uint32_t row_length(size_t i) const {
+        return row_ptr ? static_cast<uint32_t>(row_ptr[i + 1] - row_ptr[i]) : row_len[i];
+    }
+    double diag(size_t i) const {
+        const double sw = sample_weight ? sample_weight[i] : 1.0;
+        const double cost_i = C * class_weight[static_cast<size_t>((*y)[i])] * sw;
+        return 0.5 / cost_i;
+    }
     double tolerance = 0.1;
     int max_iterations = 1000;
     uint64_t seed = 0;
     Algorithm algorithm = Algorithm::LinearSVM;
     const DualSolution *warm_start = nullptr; // dual start, or null
-    DualSolution *dual_out = nullptr;         // receives the dual solution, or null
+    // The same start when the solve took it over (warm_start_taken): each
+    // block frees its classes' entries once it has taken them, one block at
+    // a time (start_mutex, with the block's dual variables' allocation), so
+    // that one block's entries are gone before the next block's variables
+    // exist. Distinct blocks free distinct classes.
+    DualSolution *warm_start_free = nullptr;
+    mutable std::mutex start_mutex;
+    DualSolution *dual_out = nullptr; // receives the dual solution, or null
     // Bytes of dual_out's entries the blocks may still take (a block that
     // would take more marks the solution incomplete and keeps nothing).
     mutable std::atomic<size_t> dual_left{0};
@@ -79,6 +112,10 @@ constexpr unsigned kPollEvery = 1024;
 // a block merely share the visiting order. Blocks depend only on the number
 // of classes, never on the thread count, so results are thread-independent.
 constexpr size_t kMaxBlock = 16;
+
+// A row's shrinking mask in the SVM solver: bit c for class c of its block.
+typedef uint16_t RowMask;
+static_assert(kMaxBlock <= 16, "a row's mask holds one bit per class of a block");
 
 // How many rows ahead of the current one to prefetch.
 constexpr size_t kPrefetchAhead = 2;
@@ -138,12 +175,16 @@ void check_warm_start(const DualSolution *v, size_t rows, size_t k);
 
 // linear_problem.cpp
 size_t problem_rows(const OneVsRestProblem &q);
+size_t problem_row_bytes(const OneVsRestProblem &q, Algorithm algorithm);
 void prepare_problem(SharedProblem &p, const OneVsRestProblem &q, const std::vector<float> &sample_weight,
                      const LearnerOptions &options);
 
 // linear_pool.cpp
 void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &options,
                const TrainCallbacks &callbacks);
+// Bytes one worker holds while solving a block of p (its block weights, dual
+// variables, and row mask and visiting list), what solve_all charges a worker.
+size_t worker_bytes(const SharedProblem &p);
 
 } // namespace linear_internal
 } // namespace intent

@@ -47,9 +47,9 @@ struct CodedRow {
 // Row i of a problem as the kernels read it.
 template <class E> inline auto make_row(const SharedProblem &p, size_t i) {
     if constexpr (std::is_same_v<E, CodedEntry>)
-        return CodedRow{static_cast<const CodedEntry *>(p.row_data[i]), p.idf, p.tf_weight, p.row_scale[i]};
+        return CodedRow{static_cast<const CodedEntry *>(p.row_begin(i)), p.idf, p.tf_weight, p.row_scale[i]};
     else
-        return PlainRow<E>{static_cast<const E *>(p.row_data[i])};
+        return PlainRow<E>{static_cast<const E *>(p.row_begin(i))};
 }
 
 // out[c] = sum_j W[idx_j][c] * val_j for the B classes of a block.
@@ -100,15 +100,13 @@ template <size_t B, class R> inline void strided_axpy(float *Wc, const R &e, siz
 // Asks the cache for row r of X ahead of use. Rows are visited in random
 // order, which defeats the hardware prefetcher, and streaming the matrix
 // from memory is what bounds the solvers.
-template <class E>
-inline void prefetch_row(const void *const *row_data, const uint32_t *row_len, size_t r,
-                         const void *row_state, const float *row_scale) {
-    const char *ep = static_cast<const char *>(row_data[r]);
-    const size_t bytes = row_len[r] * sizeof(E);
+template <class E> inline void prefetch_row(const SharedProblem &p, size_t r, const void *row_state) {
+    const char *ep = static_cast<const char *>(p.row_begin(r));
+    const size_t bytes = p.row_length(r) * sizeof(E);
     for (size_t o = 0; o < bytes; o += 64)
         __builtin_prefetch(ep + o);
     __builtin_prefetch(row_state);
-    if constexpr (std::is_same_v<E, CodedEntry>) __builtin_prefetch(row_scale + r);
+    if constexpr (std::is_same_v<E, CodedEntry>) __builtin_prefetch(p.row_scale + r);
 }
 
 // Bits of a class mask, lowest first.
@@ -126,7 +124,7 @@ inline int lowest_bit(uint32_t m) {
 template <size_t B>
 inline bool svm_row_steps(uint32_t m, const float *dot, size_t pos, double *a, double *wb, double bias,
                           double diag, double qd, const double *pg_max_old, double *pg_max, double *pg_min,
-                          uint32_t &row_mask, size_t *active_count, float *d) {
+                          RowMask &row_mask, size_t *active_count, float *d) {
     bool changed = false;
     for (uint32_t mm = m; mm != 0; mm &= mm - 1) {
         const size_t c = static_cast<size_t>(lowest_bit(mm));
@@ -136,7 +134,7 @@ inline bool svm_row_steps(uint32_t m, const float *dot, size_t pos, double *a, d
         if (a[c] == 0) {
             if (g > pg_max_old[c]) {
                 // At the bound and likely to stay there: shrink.
-                row_mask &= ~(1u << c);
+                row_mask = static_cast<RowMask>(row_mask & ~(1u << c));
                 --active_count[c];
                 continue;
             }
@@ -156,21 +154,40 @@ inline bool svm_row_steps(uint32_t m, const float *dot, size_t pos, double *a, d
 }
 
 // The warm start of the classes [first, first + nb) of a block into
-// alpha (rows x B, zero where the start has no entry).
-template <size_t B> void scatter_warm_start(const SharedProblem &p, size_t first, size_t nb, double *alpha) {
+// alpha (rows x nb, zero where the start has no entry).
+inline void scatter_warm_start(const SharedProblem &p, size_t first, size_t nb, double *alpha) {
     for (size_t c = 0; c < nb; ++c)
         for (const DualSolution::Entry &e : p.warm_start->classes[first + c])
-            alpha[static_cast<size_t>(e.row) * B + c] = e.value;
+            alpha[static_cast<size_t>(e.row) * nb + c] = e.value;
+}
+
+// A block's dual variables (rows x nb, zeroed; B - nb doubles of slack at
+// the end) and, with a warm start, its classes' entries in them. When the
+// solve took the start over, the entries are freed once scattered, and the
+// heap's free pages given back, before the next block's variables are
+// allocated (one block's start at a time).
+template <size_t B>
+void start_duals(const SharedProblem &p, size_t first, size_t nb, size_t rows, std::vector<double> &alpha) {
+    std::unique_lock<std::mutex> lock(p.start_mutex, std::defer_lock);
+    if (p.warm_start_free) lock.lock();
+    alpha.assign(rows * nb + (B - nb), 0.0);
+    if (!p.warm_start) return;
+    scatter_warm_start(p, first, nb, alpha.data());
+    if (!p.warm_start_free) return;
+    for (size_t c = 0; c < nb; ++c)
+        std::vector<DualSolution::Entry>().swap(p.warm_start_free->classes[first + c]);
+    release_free_memory();
 }
 
 // A block's dual solution into the problem's dual_out: its own classes'
-// lists (no other block writes them), within what the limit leaves.
+// lists (no other block writes them), within what the limit leaves. alpha
+// is rows x nb.
 template <size_t B>
 void keep_duals(const SharedProblem &p, size_t first, size_t nb, const double *alpha, size_t rows) {
     size_t count[B] = {};
     for (size_t i = 0; i < rows; ++i)
         for (size_t c = 0; c < nb; ++c)
-            count[c] += alpha[i * B + c] != 0;
+            count[c] += alpha[i * nb + c] != 0;
     size_t bytes = 0;
     for (size_t c = 0; c < nb; ++c)
         bytes += count[c] * sizeof(DualSolution::Entry);
@@ -185,8 +202,8 @@ void keep_duals(const SharedProblem &p, size_t first, size_t nb, const double *a
         std::vector<DualSolution::Entry> &list = p.dual_out->classes[first + c];
         list.reserve(count[c]);
         for (size_t i = 0; i < rows; ++i)
-            if (alpha[i * B + c] != 0)
-                list.push_back({static_cast<uint32_t>(i), static_cast<float>(alpha[i * B + c])});
+            if (alpha[i * nb + c] != 0)
+                list.push_back({static_cast<uint32_t>(i), static_cast<float>(alpha[i * nb + c])});
     }
 }
 

@@ -110,15 +110,6 @@ size_t num_blocks_for(size_t k) {
     return std::max<size_t>((k + kMaxBlock - 1) / kMaxBlock, k > 4 ? 2 : 1);
 }
 
-// Bytes one worker holds while solving a block of `p` (its block weights,
-// dual variables and visiting lists).
-size_t worker_bytes(const SharedProblem &p) {
-    const size_t l = p.rows;
-    const size_t duals = p.algorithm == Algorithm::LogisticRegression ? 2 : 1;
-    return (p.num_features * kMaxBlock + 16) * sizeof(float) + l * kMaxBlock * sizeof(double) * duals +
-           l * 3 * sizeof(uint32_t);
-}
-
 // Threads to solve `tasks` blocks on: as asked (0 = the cores, at most 4),
 // never more than there are tasks or kMaxThreads, and only as many as the
 // memory budget can give a worker's state to (charged to worker_charge, which
@@ -139,6 +130,20 @@ size_t solver_threads(const std::vector<SharedProblem> &problems, const LearnerO
 }
 
 } // namespace
+
+// A block's dual variables are rows x its classes (at most
+// ceil(k / num_blocks_for(k))) doubles, two of them for the logistic loss;
+// the SVM's a row mask (RowMask) and a visiting list (uint32_t) a row, the
+// logistic loss's a visiting order.
+size_t worker_bytes(const SharedProblem &p) {
+    const size_t l = p.rows, k = p.num_classes;
+    const size_t widest = (k + num_blocks_for(k) - 1) / num_blocks_for(k);
+    const bool logistic = p.algorithm == Algorithm::LogisticRegression;
+    const size_t duals = logistic ? 2 : 1;
+    const size_t per_row =
+        widest * sizeof(double) * duals + (logistic ? 0 : sizeof(RowMask)) + sizeof(uint32_t);
+    return (p.num_features * kMaxBlock + 16) * sizeof(float) + l * per_row + kMaxBlock * sizeof(double);
+}
 
 // Solves every block of every problem on up to `threads` threads (the
 // caller included), each block exactly as it would be solved alone, and
@@ -185,9 +190,16 @@ void solve_all(std::vector<SharedProblem> &problems, const LearnerOptions &optio
             bw.first_class = task.first_class;
             bw.count = task.count;
             solve_block(p, pacer, since_poll, block_seed(p.seed, task.block), bw);
-            // Distinct tasks write distinct elements: no data race.
+            // The problem's weights exist from its first finished block on:
+            // at the start every block's dual variables (and the warm start)
+            // are alive, not yet these. Distinct tasks write distinct
+            // elements: no data race.
             LinearWeights &out = *p.out;
             const size_t k = p.num_classes;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (out.w.empty()) out.w.assign(p.num_features * k, 0.0f);
+            }
             for (size_t f = 0; f < p.num_features; ++f)
                 for (size_t c = 0; c < bw.count; ++c)
                     out.w[f * k + bw.first_class + c] = bw.w[f * bw.width + c];

@@ -25,18 +25,37 @@ template <class R> double row_sq_norm(double s, const R &e, uint32_t n) {
     return s;
 }
 
-// Points row i of the problem at its entries in X or X2.
+// Points row i of the problem at its entries in X or X2: in place when the
+// problem is every row of X alone, in order, else through per-row lists.
 void locate_rows(SharedProblem &p, const OneVsRestProblem &q) {
     const FeatureMatrix &X = *q.X;
     const size_t first = X.rows(), second = q.X2 ? q.X2->rows() : 0;
     p.rows = problem_rows(q);
-    p.row_data.resize(p.rows);
-    p.row_len.resize(p.rows);
     const bool coded = X.coded();
     if (coded) {
-        p.row_scale.resize(p.rows);
         p.idf = X.coding().idf.data();
         p.tf_weight = X.coding().tf_weight.data();
+    }
+    if (!q.rows && second == 0) {
+        p.row_ptr = X.row_ptr();
+        if (coded) {
+            p.entries = reinterpret_cast<const char *>(X.coded_entries());
+            p.entry_size = sizeof(CodedEntry);
+            p.row_scale = X.row_scale();
+        } else if (X.narrow()) {
+            p.entries = reinterpret_cast<const char *>(X.narrow_entries());
+            p.entry_size = sizeof(NarrowEntry);
+        } else {
+            p.entries = reinterpret_cast<const char *>(X.wide_entries());
+            p.entry_size = sizeof(WideEntry);
+        }
+        return;
+    }
+    p.row_data.resize(p.rows);
+    p.row_len.resize(p.rows);
+    if (coded) {
+        p.row_scale_list.resize(p.rows);
+        p.row_scale = p.row_scale_list.data();
     }
     for (size_t i = 0; i < p.rows; ++i) {
         const size_t r = q.rows ? (*q.rows)[i] : i;
@@ -49,13 +68,25 @@ void locate_rows(SharedProblem &p, const OneVsRestProblem &q) {
         const size_t b = M.row_ptr()[m], e = M.row_ptr()[m + 1];
         if (coded) {
             p.row_data[i] = M.coded_entries() + b;
-            p.row_scale[i] = M.row_scale()[m];
+            p.row_scale_list[i] = M.row_scale()[m];
         } else {
             p.row_data[i] = M.narrow() ? static_cast<const void *>(M.narrow_entries() + b)
                                        : static_cast<const void *>(M.wide_entries() + b);
         }
         p.row_len[i] = static_cast<uint32_t>(e - b);
     }
+}
+
+// Bytes of the per-row data prepare_problem() makes for q (what
+// train_one_vs_rest_many charges): the row lists unless the rows are read in
+// place, and the two doubles (logistic) or one (squared hinge) a row.
+size_t problem_row_bytes(const OneVsRestProblem &q, Algorithm algorithm) {
+    const size_t rows = problem_rows(q);
+    const bool in_place = !q.rows && !(q.X2 && q.X2->rows() > 0);
+    const size_t lists =
+        in_place ? 0 : sizeof(void *) + sizeof(uint32_t) + (q.X->coded() ? sizeof(float) : 0);
+    const size_t doubles = algorithm == Algorithm::LinearSVM ? 1 : 2;
+    return rows * (lists + doubles * sizeof(double));
 }
 
 // Prepares one problem's shared data: per-row costs and norms.
@@ -90,21 +121,28 @@ void prepare_problem(SharedProblem &p, const OneVsRestProblem &q, const std::vec
                 class_weight[c] = static_cast<double>(rows) /
                                   (static_cast<double>(present) * static_cast<double>(count[c]));
     }
-    // Each algorithm reads two of the four per-row values: the squared
-    // hinge diag and qd, the logistic loss cost and sq_norm.
+    // The squared hinge reads qd per row and diag(i) (computed from C, the
+    // class weights and the sample weights), the logistic loss cost and
+    // sq_norm per row.
     const bool svm = options.algorithm == Algorithm::LinearSVM;
-    (svm ? p.diag : p.cost).resize(rows);
-    (svm ? p.qd : p.sq_norm).resize(rows);
+    p.C = options.C;
+    p.class_weight = class_weight;
+    p.sample_weight = sample_weight.empty() ? nullptr : sample_weight.data();
+    if (svm) {
+        p.qd.resize(rows);
+    } else {
+        p.cost.resize(rows);
+        p.sq_norm.resize(rows);
+    }
     for (size_t i = 0; i < rows; ++i) {
         const double sw = sample_weight.empty() ? 1.0 : sample_weight[i];
         const double cost = options.C * class_weight[static_cast<size_t>(y[i])] * sw;
         const double b2 = options.bias * options.bias;
-        const double s = X.coded()    ? row_sq_norm(b2, make_row<CodedEntry>(p, i), p.row_len[i])
-                         : X.narrow() ? row_sq_norm(b2, make_row<NarrowEntry>(p, i), p.row_len[i])
-                                      : row_sq_norm(b2, make_row<WideEntry>(p, i), p.row_len[i]);
+        const double s = X.coded()    ? row_sq_norm(b2, make_row<CodedEntry>(p, i), p.row_length(i))
+                         : X.narrow() ? row_sq_norm(b2, make_row<NarrowEntry>(p, i), p.row_length(i))
+                                      : row_sq_norm(b2, make_row<WideEntry>(p, i), p.row_length(i));
         if (svm) {
-            p.diag[i] = 0.5 / cost;
-            p.qd[i] = s + p.diag[i];
+            p.qd[i] = s + p.diag(i);
         } else {
             p.cost[i] = cost;
             p.sq_norm[i] = s;

@@ -10,20 +10,19 @@
 namespace intent {
 namespace linear_internal {
 
-// Starts a block: every dual variable inside (0, C_i), at the cold start's
+// Starts a block (alpha holding the warm start, if any: start_duals()):
+// every dual variable inside (0, C_i), at the cold start's
 // margin a0 or the warm start's value moved inside by at least a0, w and
 // w_bias the matching sum of rows, and the visiting order 0..l-1.
 template <size_t B, class E>
 void logistic_start(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, BlockWeights &out,
                     double *alpha, double *alpha_c, uint32_t *order) {
-    const uint32_t *row_len = p.row_len.data();
     const std::vector<int> &Y = *p.y;
     const size_t l = p.rows;
     const size_t nb = out.count;
     const double bias = p.bias;
     float *W = out.w;
     double *wb = out.w_bias;
-    if (p.warm_start) scatter_warm_start<B>(p, out.first_class, nb, alpha);
     for (size_t i = 0; i < l; ++i) {
         order[i] = static_cast<uint32_t>(i);
         const double Ci = p.cost[i];
@@ -32,15 +31,15 @@ void logistic_start(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, 
         float d[B] = {};
         for (size_t c = 0; c < nb; ++c) {
             // No warm start reads as 0, which starts at a0 like a cold start.
-            const double warm = alpha[i * B + c];
+            const double warm = alpha[i * nb + c];
             const double a = std::isfinite(warm) ? std::min(std::max(warm, a0), Ci - a0) : a0;
-            alpha[i * B + c] = a;
-            alpha_c[i * B + c] = Ci - a;
+            alpha[i * nb + c] = a;
+            alpha_c[i * nb + c] = Ci - a;
             const double yi = c == pos ? 1.0 : -1.0;
             d[c] = static_cast<float>(yi * a);
             wb[c] += yi * a * bias;
         }
-        block_axpy<B>(W, make_row<E>(p, i), row_len[i], d);
+        block_axpy<B>(W, make_row<E>(p, i), p.row_length(i), d);
         if (++since_poll >= kPollEvery) {
             since_poll = 0;
             pacer.poll();
@@ -61,8 +60,6 @@ void logistic_start(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, 
 template <size_t B, class E>
 void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                           BlockWeights &out) {
-    const void *const *row_data = p.row_data.data();
-    const uint32_t *row_len = p.row_len.data();
     const std::vector<int> &Y = *p.y;
     const size_t l = p.rows;
     const size_t nb = out.count;
@@ -71,7 +68,9 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
     float *W = out.w;
     double *wb = out.w_bias;
 
-    std::vector<double> alpha(l * B, 0.0), alpha_c(l * B);
+    // rows x nb each (nb = the block's classes)
+    std::vector<double> alpha, alpha_c(l * nb);
+    start_duals<B>(p, out.first_class, nb, l, alpha);
     std::vector<uint32_t> order(l);
     logistic_start<B, E>(p, pacer, since_poll, out, alpha.data(), alpha_c.data(), order.data());
 
@@ -101,9 +100,9 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
             const size_t i = order[s];
             if (s + kPrefetchAhead < l) {
                 const size_t ahead = order[s + kPrefetchAhead];
-                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B, p.row_scale.data());
+                prefetch_row<E>(p, ahead, alpha.data() + ahead * nb);
             }
-            const size_t n = row_len[i];
+            const size_t n = p.row_length(i);
             const auto e = make_row<E>(p, i);
             float dot[B], d[B] = {};
             block_dot<B>(W, e, n, dot);
@@ -116,8 +115,8 @@ void solve_logistic_block(const SharedProblem &p, Pacer &pacer, unsigned &since_
                 const size_t c = static_cast<size_t>(lowest_bit(mm));
                 const double yi = c == pos ? 1.0 : -1.0;
                 const double ywx = yi * (dot[c] + wb[c] * bias);
-                double &ai = alpha[i * B + c];
-                double &aci = alpha_c[i * B + c];
+                double &ai = alpha[i * nb + c];
+                double &aci = alpha_c[i * nb + c];
                 // Sub-problem in z = a_i (sign +1) or z = C_i - a_i (sign -1):
                 // g'(z) = q (z - z_old) + sign * ywx + log(z / (C_i - z)).
                 const bool complement = 0.5 * q * (aci - ai) + ywx < 0;

@@ -97,7 +97,7 @@ template <size_t B, class R> inline void block_axpy_avx512(float *W, const R &e,
 template <size_t B>
 inline bool svm_row_steps_avx512(uint32_t m, const float *dot, size_t pos, double *a, double *wb, double bias,
                                  double diag, double qd, const double *pg_max_old, double *pg_max,
-                                 double *pg_min, uint32_t &row_mask, size_t *active_count, float *d) {
+                                 double *pg_min, RowMask &row_mask, size_t *active_count, float *d) {
     if constexpr (B == 16) {
         const __m512d zero = _mm512_setzero_pd();
         const __m512d one = _mm512_set1_pd(1.0);
@@ -147,7 +147,7 @@ inline bool svm_row_steps_avx512(uint32_t m, const float *dot, size_t pos, doubl
             _mm512_storeu_pd(a + h, _mm512_mask_blend_pd(step, av, next));
             changed = true;
         }
-        row_mask &= ~shrunk;
+        row_mask = static_cast<RowMask>(row_mask & ~shrunk);
         for (uint32_t mm = shrunk; mm != 0; mm &= mm - 1)
             --active_count[lowest_bit(mm)];
         return changed;

@@ -6,28 +6,26 @@
 // linear_kernels.h and the standard headers this needs; no #pragma once, on
 // purpose.
 
-// Starts a block from the warm start: the dual variables take the given
-// values made feasible (negative ones become 0), and w the matching sum of
-// rows.
+// Starts a block from the warm start, scattered into alpha (rows x
+// out.count) by start_duals(): the dual variables take the given values
+// made feasible (negative ones become 0), and w the matching sum of rows.
 template <size_t B, class E>
 void svm_warm_start(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, BlockWeights &out,
                     double *alpha) {
-    const uint32_t *row_len = p.row_len.data();
     const std::vector<int> &Y = *p.y;
     const size_t l = p.rows;
     const size_t nb = out.count;
     const double bias = p.bias;
     float *W = out.w;
     double *wb = out.w_bias;
-    scatter_warm_start<B>(p, out.first_class, nb, alpha);
     for (size_t i = 0; i < l; ++i) {
         const size_t pos = static_cast<size_t>(Y[i]) - out.first_class;
         float d[B] = {};
         bool any = false;
         for (size_t c = 0; c < nb; ++c) {
-            const double a = alpha[i * B + c];
+            const double a = alpha[i * nb + c];
             if (!(a > 0) || !std::isfinite(a)) {
-                alpha[i * B + c] = 0;
+                alpha[i * nb + c] = 0;
                 continue;
             }
             const double yi = c == pos ? 1.0 : -1.0;
@@ -35,7 +33,7 @@ void svm_warm_start(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, 
             wb[c] += a * yi * bias;
             any = true;
         }
-        if (any) block_axpy<B>(W, make_row<E>(p, i), row_len[i], d);
+        if (any) block_axpy<B>(W, make_row<E>(p, i), p.row_length(i), d);
         if (++since_poll >= kPollEvery) {
             since_poll = 0;
             pacer.poll();
@@ -51,7 +49,7 @@ void svm_warm_start(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, 
 template <size_t B>
 void svm_end_pass(const SharedProblem &p, size_t l, const double *pg_max, const double *pg_min,
                   double *pg_max_old, size_t *active_count, int *iters, uint32_t &running, uint32_t &waiting,
-                  std::vector<uint32_t> &mask, size_t &list_size, int &passes) {
+                  std::vector<RowMask> &mask, size_t &list_size, int &passes) {
     const double inf = std::numeric_limits<double>::infinity();
     for (uint32_t mm = running; mm != 0; mm &= mm - 1) {
         const size_t c = static_cast<size_t>(lowest_bit(mm));
@@ -70,7 +68,7 @@ void svm_end_pass(const SharedProblem &p, size_t l, const double *pg_max, const 
     if (running == 0 && waiting != 0) {
         // The confirming full pass for every waiting class at once.
         for (size_t i = 0; i < l; ++i)
-            mask[i] |= waiting;
+            mask[i] = static_cast<RowMask>(mask[i] | waiting);
         for (uint32_t mm = waiting; mm != 0; mm &= mm - 1) {
             const size_t c = static_cast<size_t>(lowest_bit(mm));
             active_count[c] = l;
@@ -94,11 +92,15 @@ void svm_end_pass(const SharedProblem &p, size_t l, const double *pg_max, const 
 //
 // With a warm start the dual variables start from the given values (made
 // feasible: negative ones become 0) and w from the matching sum of rows.
+//
+// The dual variables are rows x nb doubles (nb = out.count, the block's
+// classes), not rows x B: a block of 15 classes holds no 16th lane per row.
+// The AVX-512 kernel loads and stores a row's variables 8 at a time, lanes
+// outside the row's mask with the values they had (which may be the next
+// row's): alpha has B - nb doubles of slack at its end for the last row.
 template <size_t B, class E>
 void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll, uint64_t seed,
                      BlockWeights &out) {
-    const void *const *row_data = p.row_data.data();
-    const uint32_t *row_len = p.row_len.data();
     const std::vector<int> &Y = *p.y;
     const size_t l = p.rows;
     const size_t nb = out.count;
@@ -109,9 +111,10 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
     double *wb = out.w_bias;
 
     const uint32_t all_classes = nb >= 32 ? ~0u : (1u << nb) - 1;
-    std::vector<double> alpha(l * B, 0.0);
+    std::vector<double> alpha;
+    start_duals<B>(p, out.first_class, nb, l, alpha);
     if (p.warm_start) svm_warm_start<B, E>(p, pacer, since_poll, out, alpha.data());
-    std::vector<uint32_t> mask(l, all_classes);
+    std::vector<RowMask> mask(l, static_cast<RowMask>(all_classes));
     std::vector<uint32_t> list(l);
     for (size_t i = 0; i < l; ++i)
         list[i] = static_cast<uint32_t>(i);
@@ -142,11 +145,11 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
             const size_t i = list[s];
             if (s + kPrefetchAhead < list_size) {
                 const size_t ahead = list[s + kPrefetchAhead];
-                prefetch_row<E>(row_data, row_len, ahead, alpha.data() + ahead * B, p.row_scale.data());
+                prefetch_row<E>(p, ahead, alpha.data() + ahead * nb);
             }
             uint32_t m = mask[i] & running;
             if (m != 0) {
-                const size_t n = row_len[i];
+                const size_t n = p.row_length(i);
                 const auto e = make_row<E>(p, i);
                 float dot[B] = {}, d[B] = {};
                 // Late in training most rows matter to one or two classes of
@@ -161,9 +164,9 @@ void solve_svm_block(const SharedProblem &p, Pacer &pacer, unsigned &since_poll,
                     block_dot<B>(W, e, n, dot);
                 }
                 const size_t pos = static_cast<size_t>(Y[i]) - out.first_class; // huge when not in block
-                double *a = alpha.data() + i * B;
+                double *a = alpha.data() + i * nb;
                 out.steps += static_cast<size_t>(__builtin_popcount(m));
-                const bool changed = svm_row_steps<B>(m, dot, pos, a, wb, bias, p.diag[i], p.qd[i],
+                const bool changed = svm_row_steps<B>(m, dot, pos, a, wb, bias, p.diag(i), p.qd[i],
                                                       pg_max_old, pg_max, pg_min, mask[i], active_count, d);
                 if (changed && few) {
                     for (uint32_t mm = m; mm != 0; mm &= mm - 1) {

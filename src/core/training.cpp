@@ -349,15 +349,17 @@ LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualS
         refit_callbacks.progress = [&callbacks](const TrainProgress &p) {
             callbacks.report("refit", p.done, p.total);
         };
+    // The solve takes the warm start over: each class's entries go once its
+    // block has started from them.
+    report.refit_warm_start = refit_start.usable();
     LinearWeights weights = fit_rows(set, {}, final_learner, refit_callbacks, [&](OneVsRestProblem &q) {
-        q.warm_start = &refit_start;
+        q.warm_start_taken = &refit_start;
         q.stats = &report.refit_stats;
         if (active != nullptr) {
             q.dual_out = &refit_duals;
             q.dual_out_limit = kRefitStartBytes;
         }
     });
-    report.refit_warm_start = refit_start.usable();
     refit_start = DualSolution();
     refit_start_charge.reset();
     if (refit_duals.complete && !refit_duals_charge.try_add(refit_duals.bytes()))

@@ -384,3 +384,73 @@ TEST(SolverRowLists, MatchCopiedRowsBitForBit) {
     q.num_classes = 6;
     EXPECT_THROW(train_one_vs_rest_many({q}, LearnerOptions{}, TrainCallbacks{}), Error);
 }
+
+// A warm start the solve takes over (warm_start_taken) gives the weights the
+// same start given read-only does, bit for bit, on one thread and two, for
+// both losses; and each class's entries are gone on return (freed as their
+// block took them), the solution still complete and with its classes.
+TEST(SolverWarmStart, TakenStartIsFreedAndChangesNoWeight) {
+    SparseMatrix X;
+    std::vector<int> y;
+    learnable_problem(900, 60, 40, 11, X, y);
+    const FeatureMatrix F = FeatureMatrix::from_sparse(X);
+    for (const Algorithm algorithm : {Algorithm::LinearSVM, Algorithm::LogisticRegression}) {
+        LearnerOptions o;
+        o.algorithm = algorithm;
+        o.tolerance = 0.01;
+        DualSolution start;
+        OneVsRestProblem cold{&F, &y, 40, nullptr, nullptr, &start};
+        train_one_vs_rest_many({cold}, o, {});
+        ASSERT_TRUE(start.usable());
+        ASSERT_GT(start.entries(), 0u);
+        for (const int threads : {1, 2}) {
+            o.threads = threads;
+            OneVsRestProblem given{&F, &y, 40, nullptr, &start, nullptr};
+            const LinearWeights ref = train_one_vs_rest_many({given}, o, {}).front();
+            DualSolution taken = start;
+            OneVsRestProblem q{&F, &y, 40, nullptr, nullptr, nullptr};
+            q.warm_start_taken = &taken;
+            const LinearWeights w = train_one_vs_rest_many({q}, o, {}).front();
+            EXPECT_EQ(w.w, ref.w) << "threads " << threads;
+            EXPECT_EQ(w.bias, ref.bias) << "threads " << threads;
+            EXPECT_TRUE(taken.complete);
+            EXPECT_EQ(taken.classes.size(), 40u);
+            EXPECT_EQ(taken.bytes(), taken.classes.capacity() * sizeof(taken.classes[0]))
+                << "entries left in the taken start";
+        }
+    }
+}
+
+// What the solver charges is what it holds: a problem on every row of its
+// matrix reads the matrix's row pointers in place (8 bytes a row for the
+// squared hinge's qd, none for row pointers and lengths), and a worker holds
+// a block's dual variables for its classes only (40 classes: blocks of 14,
+// 13 and 13, 14 doubles a row, not 16) plus a 2-byte row mask and a 4-byte
+// visiting list a row. A problem on a list of rows still charges its lists.
+TEST(SolverBudget, ChargesWhatTheSolverHolds) {
+    SparseMatrix X;
+    std::vector<int> y;
+    learnable_problem(2000, 50, 40, 9, X, y);
+    const FeatureMatrix F = FeatureMatrix::from_sparse(X);
+    LearnerOptions o;
+    o.threads = 1;
+    MemoryBudget budget;
+    TrainCallbacks cb;
+    cb.memory = &budget;
+    train_one_vs_rest(F, y, 40, {}, o, cb);
+    const size_t weights = 51 * 40 * sizeof(float);
+    const size_t worker = (50 * 16 + 16) * sizeof(float) + 2000 * (14 * 8 + 2 + 4) + 16 * 8;
+    EXPECT_EQ(budget.peak(), 2000 * 8 + weights + worker);
+    EXPECT_EQ(budget.used(), 0u);
+
+    std::vector<uint32_t> rows(1500);
+    std::iota(rows.begin(), rows.end(), 0u);
+    const std::vector<int> y_rows(y.begin(), y.begin() + 1500);
+    OneVsRestProblem listed{&F, &y_rows, 40};
+    listed.rows = &rows;
+    MemoryBudget listed_budget;
+    cb.memory = &listed_budget;
+    train_one_vs_rest_many({listed}, o, cb);
+    const size_t listed_worker = (50 * 16 + 16) * sizeof(float) + 1500 * (14 * 8 + 2 + 4) + 16 * 8;
+    EXPECT_EQ(listed_budget.peak(), 1500 * (8 + 4 + 8) + weights + listed_worker);
+}
