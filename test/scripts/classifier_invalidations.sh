@@ -25,7 +25,11 @@ source test/scripts/lib.bash
 DB=pgi_classifier_invalidations
 fresh_db $DB
 load_ecommerce $DB
-trap 'drop_db $DB; rm -rf "$TEST_TMP"' EXIT
+SLOT=pgi_classifier_invalidations_wal
+drop_slot() {
+    psql -X -q -At -d postgres -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$SLOT'" >/dev/null 2>&1 || true
+}
+trap 'drop_slot; drop_db $DB; rm -rf "$TEST_TMP"' EXIT
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
 CREATE TABLE shop_rows AS
 SELECT row_number() OVER (ORDER BY text, intent) AS id, text AS body, intent AS label,
@@ -52,6 +56,13 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_intent_models WHERE id IN ($old_fall
 wal_level=$(q $DB "SHOW wal_level")
 models_oid=$(q $DB "SELECT 'ai_intent_models'::regclass::oid")
 data_dir=$(q $DB "SHOW data_directory")
+# The WAL from here on stays until pg_waldump has read it: the CHECKPOINT
+# below (and any other session's) would otherwise remove or recycle the
+# segment the call started in (CI: "could not find file").
+if [ "$wal_level" != minimal ]; then
+    drop_slot
+    q $DB "SELECT pg_create_physical_replication_slot('$SLOT', true)" >/dev/null
+fi
 start_lsn=$(q $DB "SELECT pg_current_wal_insert_lsn()")
 out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d $DB <<'SQL'
 SET client_min_messages = warning;
@@ -80,6 +91,7 @@ else
     sends=$(as_owner pg_waldump -p "$data_dir/pg_wal" -s "$start_lsn" -e "$end_lsn" -r Transaction 2>/dev/null |
         grep "COMMIT" | grep -o " relcache $models_oid\b" | wc -l)
     expect_eq "$sends" 1 "the call sent the invalidation of ai_intent_models once (4 runs, 4 deploys)"
+    drop_slot
 fi
 
 # b. session A serves the new models at its next call.
