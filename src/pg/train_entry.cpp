@@ -55,6 +55,8 @@ extern "C" {
 #include "classifier_source.h"
 #include "fallback_comparison.h"
 #include "memory_context.h"
+#include "pg_array.h"
+#include "run_rows.h"
 #include "spi.h"
 #include "train_reader.h"
 #include <algorithm>
@@ -108,31 +110,6 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
                            "predictions below the abstain threshold.",
                        N_("Relabel those rows (submit_intent_correction()) or reject them.")};
     return std::nullopt;
-}
-
-// A PostgreSQL array of `n` datums of `type` (elements copied).
-template <class Fill> Datum make_array(size_t n, Oid type, Fill &&fill) {
-    Datum result;
-    std::vector<Datum> values(n);
-    std::vector<bool> nulls(n);
-    for (size_t i = 0; i < n; ++i) {
-        bool isnull = false;
-        values[i] = fill(i, isnull);
-        nulls[i] = isnull;
-    }
-    pg_call([&]() noexcept {
-        int16 typlen;
-        bool typbyval;
-        char typalign;
-        get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
-        bool *null_flags = static_cast<bool *>(palloc(std::max<size_t>(1, n) * sizeof(bool)));
-        for (size_t i = 0; i < n; ++i)
-            null_flags[i] = nulls[i];
-        int dims[1] = {static_cast<int>(n)}, lbs[1] = {1};
-        result = PointerGetDatum(
-            construct_md_array(values.data(), null_flags, 1, dims, lbs, type, typlen, typbyval, typalign));
-    });
-    return result;
 }
 
 // The run's request: the caller's options (train_intent_model() has
@@ -394,146 +371,24 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     row.set(kRightMore, d.right_more);
 }
 
-// The per-row results, for ai_training_run_rows.
+// The per-row results as the result row's arrays, which only 0.3.1's worker
+// reads (0.3.2's train_run() has them recorded from C: record_rows()).
 void set_rows(ResultRow &row, const RunRows &data, const std::vector<intent::RowResult> &results,
               const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
-    // The ids in one allocation, made inside pg_call(): a failed palloc()
-    // per row, outside it, would have longjmp'ed over the trained model, the
-    // report and the row results, never to be freed.
-    pg_uuid_t *ids = nullptr;
-    pg_call([&]() noexcept {
-        ids = static_cast<pg_uuid_t *>(
-            palloc_extended(std::max<size_t>(1, data.size()) * sizeof(pg_uuid_t), MCXT_ALLOC_HUGE));
-    });
-    const size_t n = data.size();
+    const RunRowArrays a = run_row_arrays(data, results, labels, intent_rows, keyed, 0, data.size());
     // The built-in classifier's rows are named by their ai_training_data id,
     // another classifier's by its key_column (none without one).
     if (intent_rows)
-        row.set(kRowIds, make_array(n, UUIDOID, [&](size_t i, bool &) {
-                    std::memcpy(ids[i].data, data.id(i).b, UUID_LEN);
-                    return UUIDPGetDatum(&ids[i]);
-                }));
+        row.set(kRowIds, a.key);
     else if (keyed)
-        row.set(kRowKeys,
-                make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data.key(i)); }));
-    row.set(kRowIntents,
-            make_array(n, TEXTOID, [&](size_t i, bool &) { return server_bytes_to_text(data.label(i)); }));
-    row.set(kRowFresh, make_array(n, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data.fresh(i)); }));
-    row.set(kRowFolds, make_array(n, INT2OID, [&](size_t i, bool &isnull) {
-                isnull = results[i].fold < 0;
-                return Int16GetDatum(static_cast<int16>(results[i].fold));
-            }));
-    row.set(kRowPredicted, make_array(n, TEXTOID, [&](size_t i, bool &isnull) {
-                isnull = results[i].predicted < 0;
-                return isnull ? Datum(0) : utf8_to_text(labels[static_cast<size_t>(results[i].predicted)]);
-            }));
-    row.set(kRowConfidence, make_array(n, FLOAT4OID, [&](size_t i, bool &isnull) {
-                isnull = results[i].predicted < 0;
-                return Float4GetDatum(results[i].confidence);
-            }));
-    row.set(kRowLabelProbability, make_array(n, FLOAT4OID, [&](size_t i, bool &isnull) {
-                isnull = results[i].predicted < 0;
-                return Float4GetDatum(results[i].label_probability);
-            }));
-    row.set(kRowUncertain, make_array(n, BOOLOID, [&](size_t i, bool &isnull) {
-                isnull = results[i].predicted < 0;
-                return BoolGetDatum(results[i].uncertain);
-            }));
-}
-
-// The run's rows recorded from C, in batches of this many: each batch's
-// arrays live only while its INSERT runs (issue 33: the whole run's arrays,
-// returned to PL/pgSQL, were the backend's peak at 200,000 rows).
-constexpr size_t kRecordBatchRows = 10000;
-
-// The per-row results inserted into ai_training_run_rows (intent) or, with a
-// key_column, ai_classifier_run_rows (a duplicate key keeps its first row:
-// ON CONFLICT DO NOTHING, batches in the rows' order), as the caller (the
-// extension owner, in the run's subtransaction: train_run()). The same
-// rows and values the PL/pgSQL record inserted from the arrays of
-// set_rows(). A classifier without a key_column records none.
-void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
-                 const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
-    if (!intent_rows && !keyed) return;
-    const size_t n = data.size();
-    bool distinct = true;
-    if (!intent_rows) {
-        std::unordered_set<std::string_view> seen;
-        seen.reserve(n);
-        for (size_t i = 0; i < n && distinct; ++i)
-            distinct = seen.insert(data.key(i)).second;
-    }
-    std::string sql;
-    pg_call([&]() noexcept {
-        const Oid rel =
-            extension_relation(schema, intent_rows ? "ai_training_run_rows" : "ai_classifier_run_rows");
-        const char *name =
-            quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
-        sql = name;
-    });
-    sql = "INSERT INTO " + sql +
-          (intent_rows ? " (run_id, training_data_id, intent, fresh, fold, predicted_intent,"
-                       : " (run_id, row_key, label, fresh, fold, predicted_label,") +
-          " confidence, label_probability, uncertain)"
-          " SELECT $1, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability,"
-          " u.uncertain FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
-          " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
-          " pg_catalog.unnest($9))"
-          " AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain)" +
-          (distinct ? "" : " ON CONFLICT DO NOTHING");
-    Oid argtypes[9] = {UUIDOID,        static_cast<Oid>(intent_rows ? UUIDARRAYOID : TEXTARRAYOID),
-                       TEXTARRAYOID,   BOOLARRAYOID,
-                       INT2ARRAYOID,   TEXTARRAYOID,
-                       FLOAT4ARRAYOID, FLOAT4ARRAYOID,
-                       BOOLARRAYOID};
-    SpiConnection spi;
-    SPIPlanPtr plan = spi.prepare(sql.c_str(), 9, argtypes);
-    ScratchMemoryContext per_batch("pg_intent run rows batch", ScratchMemoryContext::Default);
-    for (size_t from = 0; from < n; from += kRecordBatchRows) {
-        const size_t count = std::min(kRecordBatchRows, n - from);
-        pg_call([&]() noexcept { MemoryContextReset(per_batch.get()); });
-        CurrentMemoryContextScope in_batch(per_batch.get());
-        Datum args[9];
-        args[0] = run_id;
-        if (intent_rows) {
-            // The ids in one allocation, made inside pg_call().
-            pg_uuid_t *ids = nullptr;
-            pg_call([&]() noexcept { ids = static_cast<pg_uuid_t *>(palloc(count * sizeof(pg_uuid_t))); });
-            args[1] = make_array(count, UUIDOID, [&](size_t i, bool &) {
-                std::memcpy(ids[i].data, data.id(from + i).b, UUID_LEN);
-                return UUIDPGetDatum(&ids[i]);
-            });
-        } else {
-            args[1] = make_array(count, TEXTOID,
-                                 [&](size_t i, bool &) { return server_bytes_to_text(data.key(from + i)); });
-        }
-        args[2] = make_array(count, TEXTOID,
-                             [&](size_t i, bool &) { return server_bytes_to_text(data.label(from + i)); });
-        args[3] =
-            make_array(count, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data.fresh(from + i)); });
-        args[4] = make_array(count, INT2OID, [&](size_t i, bool &isnull) {
-            isnull = results[from + i].fold < 0;
-            return Int16GetDatum(static_cast<int16>(results[from + i].fold));
-        });
-        args[5] = make_array(count, TEXTOID, [&](size_t i, bool &isnull) {
-            const intent::RowResult &r = results[from + i];
-            isnull = r.predicted < 0;
-            return isnull ? Datum(0) : utf8_to_text(labels[static_cast<size_t>(r.predicted)]);
-        });
-        args[6] = make_array(count, FLOAT4OID, [&](size_t i, bool &isnull) {
-            isnull = results[from + i].predicted < 0;
-            return Float4GetDatum(results[from + i].confidence);
-        });
-        args[7] = make_array(count, FLOAT4OID, [&](size_t i, bool &isnull) {
-            isnull = results[from + i].predicted < 0;
-            return Float4GetDatum(results[from + i].label_probability);
-        });
-        args[8] = make_array(count, BOOLOID, [&](size_t i, bool &isnull) {
-            isnull = results[from + i].predicted < 0;
-            return BoolGetDatum(results[from + i].uncertain);
-        });
-        spi.run_insert(plan, args, nullptr, "recording the run's rows");
-    }
+        row.set(kRowKeys, a.key);
+    row.set(kRowIntents, a.label);
+    row.set(kRowFresh, a.fresh);
+    row.set(kRowFolds, a.fold);
+    row.set(kRowPredicted, a.predicted);
+    row.set(kRowConfidence, a.confidence);
+    row.set(kRowLabelProbability, a.label_probability);
+    row.set(kRowUncertain, a.uncertain);
 }
 
 } // namespace

@@ -98,7 +98,7 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
     pg_call([&]() noexcept {
         AsExtensionOwner as_owner(call.owner);
         // The trainer (which inserts the run's rows itself, in batches:
-        // train_entry.cpp) and the record, in one subtransaction, as
+        // run_rows.cpp) and the record, in one subtransaction, as
         // PL/pgSQL's exception block ran each: an error in either (refused
         // rows are the record's PI001) rolls back both, so no run row is
         // left without its model or run, and the run is recorded failed

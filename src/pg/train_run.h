@@ -89,7 +89,7 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                 void *rows);
 
 // _pg_intent_train_table()'s body for intent's run of train_run() (`call`, a
-// TrainerCall), which records the run's rows itself (train_entry.cpp); the
+// TrainerCall), which records the run's rows itself (run_rows.cpp); the
 // SQL-callable body (0.3.1's worker) returns them as arrays instead.
 Datum train_intent_rows(FunctionCallInfo fcinfo, void *call);
 

@@ -335,7 +335,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_run_begin(text, text, jsonb
 
 -- The record of a trained run: the trainer's result t (the row of
 -- _pg_intent_train_table()'s columns), its model row, the deploy and the run
--- row; the trainer has inserted the run's rows (train_entry.cpp). Refused rows
+-- row; the trainer has inserted the run's rows (run_rows.cpp). Refused rows
 -- (t.refusal) raise PI001 here. Its caller, train_run() (src/pg/train_run.cpp),
 -- runs the trainer and this function in one subtransaction: an error in
 -- either rolls back both and records a failed run

@@ -1,0 +1,132 @@
+// A run's rows, as arrays and recorded from C (run_rows.h).
+#include "run_rows.h"
+
+#include "guard.h"
+#include "memory_context.h"
+#include "pg_array.h"
+#include "relations.h"
+#include "spi.h"
+#include "text_io.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/uuid.h"
+}
+
+#include <cstring>
+#include <string_view>
+#include <unordered_set>
+
+namespace pg_intent {
+
+RunRowArrays run_row_arrays(const RunRows &data, const std::vector<intent::RowResult> &results,
+                            const std::vector<std::string> &labels, bool intent_rows, bool with_keys,
+                            size_t from, size_t count) {
+    RunRowArrays a;
+    if (intent_rows) {
+        // The ids in one allocation, made inside pg_call(): a failed palloc()
+        // per row, outside it, would longjmp over the caller's C++ objects.
+        pg_uuid_t *ids = nullptr;
+        pg_call([&]() noexcept {
+            ids = static_cast<pg_uuid_t *>(
+                palloc_extended(std::max<size_t>(1, count) * sizeof(pg_uuid_t), MCXT_ALLOC_HUGE));
+        });
+        a.key = make_array(count, UUIDOID, [&](size_t i, bool &) {
+            std::memcpy(ids[i].data, data.id(from + i).b, UUID_LEN);
+            return UUIDPGetDatum(&ids[i]);
+        });
+    } else if (with_keys) {
+        a.key = make_array(count, TEXTOID,
+                           [&](size_t i, bool &) { return server_bytes_to_text(data.key(from + i)); });
+    }
+    a.label = make_array(count, TEXTOID,
+                         [&](size_t i, bool &) { return server_bytes_to_text(data.label(from + i)); });
+    a.fresh =
+        make_array(count, BOOLOID, [&](size_t i, bool &) { return BoolGetDatum(data.fresh(from + i)); });
+    a.fold = make_array(count, INT2OID, [&](size_t i, bool &isnull) {
+        isnull = results[from + i].fold < 0;
+        return Int16GetDatum(static_cast<int16>(results[from + i].fold));
+    });
+    a.predicted = make_array(count, TEXTOID, [&](size_t i, bool &isnull) {
+        const intent::RowResult &r = results[from + i];
+        isnull = r.predicted < 0;
+        return isnull ? Datum(0) : utf8_to_text(labels[static_cast<size_t>(r.predicted)]);
+    });
+    a.confidence = make_array(count, FLOAT4OID, [&](size_t i, bool &isnull) {
+        isnull = results[from + i].predicted < 0;
+        return Float4GetDatum(results[from + i].confidence);
+    });
+    a.label_probability = make_array(count, FLOAT4OID, [&](size_t i, bool &isnull) {
+        isnull = results[from + i].predicted < 0;
+        return Float4GetDatum(results[from + i].label_probability);
+    });
+    a.uncertain = make_array(count, BOOLOID, [&](size_t i, bool &isnull) {
+        isnull = results[from + i].predicted < 0;
+        return BoolGetDatum(results[from + i].uncertain);
+    });
+    return a;
+}
+
+namespace {
+
+// Rows a statement: each batch's arrays live only while its INSERT runs
+// (issue 33: the whole run's arrays, returned to PL/pgSQL, were the
+// backend's peak at 200,000 rows).
+constexpr size_t kRecordBatchRows = 10000;
+
+} // namespace
+
+// A duplicate key keeps its first row: ON CONFLICT DO NOTHING, batches in
+// the rows' order; with distinct keys (the usual case) a plain INSERT.
+void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
+                 const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
+    if (!intent_rows && !keyed) return;
+    const size_t n = data.size();
+    bool distinct = true;
+    if (!intent_rows) {
+        std::unordered_set<std::string_view> seen;
+        seen.reserve(n);
+        for (size_t i = 0; i < n && distinct; ++i)
+            distinct = seen.insert(data.key(i)).second;
+    }
+    std::string sql;
+    pg_call([&]() noexcept {
+        const Oid rel =
+            extension_relation(schema, intent_rows ? "ai_training_run_rows" : "ai_classifier_run_rows");
+        const char *name =
+            quote_qualified_identifier(get_namespace_name(get_rel_namespace(rel)), get_rel_name(rel));
+        sql = name;
+    });
+    sql = "INSERT INTO " + sql +
+          (intent_rows ? " (run_id, training_data_id, intent, fresh, fold, predicted_intent,"
+                       : " (run_id, row_key, label, fresh, fold, predicted_label,") +
+          " confidence, label_probability, uncertain)"
+          " SELECT $1, u.k, u.intent, u.fresh, u.fold, u.predicted, u.confidence, u.label_probability,"
+          " u.uncertain FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+          " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+          " pg_catalog.unnest($9))"
+          " AS u(k, intent, fresh, fold, predicted, confidence, label_probability, uncertain)" +
+          (distinct ? "" : " ON CONFLICT DO NOTHING");
+    Oid argtypes[9] = {UUIDOID,        static_cast<Oid>(intent_rows ? UUIDARRAYOID : TEXTARRAYOID),
+                       TEXTARRAYOID,   BOOLARRAYOID,
+                       INT2ARRAYOID,   TEXTARRAYOID,
+                       FLOAT4ARRAYOID, FLOAT4ARRAYOID,
+                       BOOLARRAYOID};
+    SpiConnection spi;
+    SPIPlanPtr plan = spi.prepare(sql.c_str(), 9, argtypes);
+    ScratchMemoryContext per_batch("pg_intent run rows batch", ScratchMemoryContext::Default);
+    for (size_t from = 0; from < n; from += kRecordBatchRows) {
+        const size_t count = std::min(kRecordBatchRows, n - from);
+        pg_call([&]() noexcept { MemoryContextReset(per_batch.get()); });
+        CurrentMemoryContextScope in_batch(per_batch.get());
+        const RunRowArrays a = run_row_arrays(data, results, labels, intent_rows, true, from, count);
+        Datum args[9] = {run_id,     a.key,       a.label,      a.fresh,
+                         a.fold,     a.predicted, a.confidence, a.label_probability,
+                         a.uncertain};
+        spi.run_insert(plan, args, nullptr, "recording the run's rows");
+    }
+}
+
+} // namespace pg_intent
