@@ -44,7 +44,6 @@ extern "C" {
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
@@ -54,10 +53,8 @@ extern "C" {
 
 #include "classifier_source.h"
 #include "fallback_comparison.h"
-#include "memory_context.h"
 #include "pg_array.h"
 #include "run_rows.h"
-#include "spi.h"
 #include "train_reader.h"
 #include <algorithm>
 #include <cmath>
@@ -68,7 +65,6 @@ extern "C" {
 #include <set>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace pg_intent {
 namespace {
