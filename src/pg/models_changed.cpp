@@ -10,6 +10,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 }
 
 #include <array>
@@ -34,11 +35,14 @@ void remember_pending(Oid relid) noexcept {
     CacheInvalidateRelcacheByRelid(relid); // cannot happen (two tables): send it now
 }
 
-// Sends what waits; inside a pg_call() or PostgreSQL's own callback.
+// Sends what waits; inside a pg_call() or PostgreSQL's own callback. A
+// table dropped since (what a failed call deferred waits until the
+// transaction's end, and the transaction may drop the extension) is skipped:
+// its drop sent its own invalidation, and looking it up is an ERROR.
 void send_pending() noexcept {
     while (g_pending_count > 0) {
         const Oid relid = g_pending[--g_pending_count];
-        CacheInvalidateRelcacheByRelid(relid);
+        if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid))) CacheInvalidateRelcacheByRelid(relid);
     }
 }
 

@@ -15,8 +15,9 @@ namespace pg_intent {
 // (train_classifier()'s partitions) planned its runs' statements again
 // after each one (issue 33). The destructor sends nothing: on an error the
 // (sub)transaction that holds the changes aborts, and they with it. What
-// still waits at a transaction's end is sent at PRE_COMMIT and dropped at an
-// abort (models_changed.cpp's transaction callback): never a lost
+// still waits at a transaction's end is sent at PRE_COMMIT (but for a table
+// the transaction dropped meanwhile, whose drop sent its own) and dropped at
+// an abort (models_changed.cpp's transaction callback): never a lost
 // invalidation.
 class DeferredModelInvalidations {
   public:

@@ -19,7 +19,11 @@
 #  c. in the calling session, a prediction right after the call, in the
 #     same transaction, serves the new models too;
 #  d. a call that fails after its runs sends nothing that outlives it, and
-#     the next statements in the session still invalidate as before.
+#     the next statements in the session still invalidate as before;
+#  e. a call that fails inside a savepoint rolled back, then DROP EXTENSION
+#     in the same transaction: the COMMIT succeeds (the invalidation the
+#     failed call had deferred named ai_intent_models, which the commit's
+#     send then looked up: "cache lookup failed for relation").
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_classifier_invalidations
@@ -122,4 +126,40 @@ SQL
 expect_eq "$(ask_a "SELECT (predict_label('shops', 'quiero devolver la mochila', 'shop_1')).model_id = (SELECT id FROM ai_intent_models WHERE classifier = 'shops' AND partition_key = 'shop_1' AND is_active);")" t \
     "a rollback after a call reaches session A"
 end_session_a
+
+# e. the third run's model INSERT fails with an error a run raises again
+#    (55P03, as a lock_timeout would), after the fallback's and shop_0's
+#    models were inserted; the savepoint is rolled back and the extension
+#    dropped in the same transaction.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+CREATE FUNCTION fail_shop_2() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.partition_key = 'shop_2' THEN
+        RAISE EXCEPTION 'injected' USING ERRCODE = 'lock_not_available';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER fail_shop_2 BEFORE INSERT ON ai_intent_models FOR EACH ROW EXECUTE FUNCTION fail_shop_2();
+SQL
+out=$(psql -X -q -At -d $DB 2>&1 <<'SQL'
+SET client_min_messages = warning;
+BEGIN;
+CREATE TABLE kept_after_drop (id int);
+SAVEPOINT s;
+SELECT train_classifier('shops', NULL, '{"deploy": "always"}') IS NOT NULL;
+ROLLBACK TO SAVEPOINT s;
+SET pg_intent.allow_drop_with_data = on;
+DROP EXTENSION pg_intent CASCADE;
+COMMIT;
+SQL
+)
+grep -q "injected" <<<"$out" || { echo "FAILED: the call did not fail as injected: $out" >&2; exit 1; }
+if grep -q "cache lookup failed" <<<"$out"; then
+    echo "FAILED: the COMMIT after the drop failed: $out" >&2
+    exit 1
+fi
+expect_eq "$(q $DB "SELECT count(*) FROM pg_extension WHERE extname = 'pg_intent'")" 0 \
+    "the transaction that dropped the extension after a failed call committed"
+expect_eq "$(q $DB "SELECT to_regclass('kept_after_drop') IS NOT NULL")" t \
+    "the transaction's other work committed"
 echo "classifier_invalidations: all checks passed"
