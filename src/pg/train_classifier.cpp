@@ -35,6 +35,7 @@ extern "C" {
 #include "executor/executor.h"
 #include "parser/parse_func.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 }
 
 #include <algorithm>
@@ -216,7 +217,7 @@ struct PartitionStep {
 // The functions of a call's steps around its runs (46_classifier_train.sql),
 // by OID.
 struct StepFunctions {
-    Oid partitions = InvalidOid, finish = InvalidOid;
+    Oid partitions = InvalidOid, finish = InvalidOid, limits = InvalidOid;
 };
 
 StepFunctions step_functions(Oid schema) {
@@ -229,6 +230,8 @@ StepFunctions step_functions(Oid schema) {
                                      INT4OID,  INT4OID,      JSONBARRAYOID, INT4OID,       TEXTARRAYOID,
                                      INT4OID,  TEXTARRAYOID, INT4OID};
         f.finish = extension_function(schema, "_pg_intent_train_classifier_finish", 13, finish_args);
+        const Oid limits_args[1] = {get_rel_type_id(extension_relation(schema, "ai_training_policy"))};
+        f.limits = extension_function(schema, "_pg_intent_policy_limits", 1, limits_args);
     });
     return f;
 }
@@ -274,6 +277,19 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     const Datum read_facts = *row_field(*started, "read_facts");
     RunCall run_call = call.run;
     run_call.policy = *row_field(*started, "policy");
+    // What each run records of the policy's limits, computed once for the
+    // call (each run's record step computed it again: 101 calls for 500 shops).
+    if (const std::optional<Datum> limits = call_step(call, step_fns.limits, 1, &run_call.policy, nullptr)) {
+        Datum object = 0;
+        pg_call([&]() noexcept {
+            Datum path[1] = {CStringGetTextDatum("limits")};
+            object = DirectFunctionCall4(
+                jsonb_set, DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")),
+                PointerGetDatum(construct_array(path, 1, TEXTOID, -1, false, TYPALIGN_INT)), *limits,
+                BoolGetDatum(true));
+        });
+        run_call.call_metrics = object;
+    }
     std::optional<int32> min_rows, max_partitions;
     if (const std::optional<Datum> d = row_field(*started, "min_partition_rows"))
         min_rows = DatumGetInt32(*d);

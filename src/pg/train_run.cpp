@@ -11,11 +11,80 @@
 
 extern "C" {
 #include "utils/datum.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 }
 
+#include <cstdio>
+#include <cstring>
+
 namespace pg_intent {
+
+namespace {
+
+constexpr const char *kHeadlineKeys[] = {"accuracy", "precision", "recall",
+                                         "f1",       "coverage",  "accepted_accuracy"};
+
+// A jsonb string key for pushJsonbValue().
+JsonbValue jsonb_key(const char *key) noexcept {
+    JsonbValue k;
+    k.type = jbvString;
+    k.val.string.val = const_cast<char *>(key);
+    k.val.string.len = static_cast<int>(strlen(key));
+    return k;
+}
+
+// headline_metrics() inside pg_call(): nullptr when `metrics` is not an object.
+Jsonb *headline_metrics_in_pg(Jsonb *metrics) noexcept {
+    if (!JB_ROOT_IS_OBJECT(metrics)) return nullptr;
+    JsonbParseState *state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    for (const char *key : kHeadlineKeys) {
+        JsonbValue *v =
+            getKeyJsonValueFromContainer(&metrics->root, key, static_cast<int>(strlen(key)), nullptr);
+        if (!v) {
+            char macro[32];
+            snprintf(macro, sizeof macro, "macro_%s", key);
+            v = getKeyJsonValueFromContainer(&metrics->root, macro, static_cast<int>(strlen(macro)), nullptr);
+        }
+        if (!v) continue;
+        JsonbValue k = jsonb_key(key);
+        pushJsonbValue(&state, WJB_KEY, &k);
+        pushJsonbValue(&state, WJB_VALUE, v);
+    }
+    return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+}
+
+// `result` (a jsonb object) with the key `key` set to `value` (JSON null
+// for nullptr).
+Datum with_key(Datum result, const char *key, Jsonb *value) noexcept {
+    JsonbParseState *state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    JsonbValue k = jsonb_key(key);
+    pushJsonbValue(&state, WJB_KEY, &k);
+    JsonbValue v;
+    if (value) {
+        v.type = jbvBinary;
+        v.val.binary.data = &value->root;
+        v.val.binary.len = static_cast<int>(VARSIZE(value) - VARHDRSZ);
+    } else {
+        v.type = jbvNull;
+    }
+    pushJsonbValue(&state, WJB_VALUE, &v);
+    const Datum one = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
+    return DirectFunctionCall2(jsonb_concat, result, one);
+}
+
+} // namespace
+
+std::optional<Datum> headline_metrics(std::optional<Datum> metrics) {
+    if (!metrics) return std::nullopt;
+    Jsonb *out = nullptr;
+    pg_call([&]() noexcept { out = headline_metrics_in_pg(DatumGetJsonbP(*metrics)); });
+    if (!out) return std::nullopt;
+    return JsonbPGetDatum(out);
+}
 
 RunFunctions run_functions(Oid schema) {
     RunFunctions f;
@@ -66,8 +135,19 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
     ScratchMemoryContext run_context("pg_intent training run", ScratchMemoryContext::Default);
     const MemoryContext scratch = run_context.get();
     CurrentMemoryContextScope in_run(scratch);
+    // The call's part of the run's metrics (its policy's limits), then the
+    // run's own extra, as the record and failed steps merge them.
+    std::optional<Datum> run_extra = place.extra;
+    if (call.call_metrics) {
+        if (!run_extra)
+            run_extra = call.call_metrics;
+        else
+            pg_call([&]() noexcept {
+                run_extra = DirectFunctionCall2(jsonb_concat, *call.call_metrics, *place.extra);
+            });
+    }
     const Datum partition = place.partition.value_or(0), batch = place.batch.value_or(0),
-                extra = place.extra.value_or(0), policy = call.policy;
+                extra = run_extra.value_or(0), policy = call.policy;
     const Datum begin_args[8] = {call.run_name, call.run_type, call.options, call.classifier,
                                  partition,     batch,         policy,       call.training_options};
     const bool begin_nulls[8] = {
@@ -117,6 +197,7 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
             Datum trained = call_extension_function_with(fns.train, 8, train_args, train_nulls, trained_null,
                                                          trainer, &trainer_call);
             MemoryContextSwitchTo(scratch);
+            Jsonb *headline = nullptr;
             if (!trained_null) {
                 trained = datumCopy(trained, false, -1);
                 bool isnull = true;
@@ -124,6 +205,18 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                 Datum n = GetAttributeByName(t, "rows_read", &isnull);
                 if (isnull) n = GetAttributeByName(t, "training_samples", &isnull);
                 if (!isnull) rows_read = n;
+                // The result's final_metrics: the headline of the report's
+                // metrics (t.report -> 'metrics'), here rather than by a
+                // SQL call per run.
+                const Datum report = GetAttributeByName(t, "report", &isnull);
+                if (!isnull) {
+                    Jsonb *r = DatumGetJsonbP(report);
+                    if (JB_ROOT_IS_OBJECT(r)) {
+                        JsonbValue *m = getKeyJsonValueFromContainer(&r->root, "metrics", 7, nullptr);
+                        if (m && m->type == jbvBinary && JsonContainerIsObject(m->val.binary.data))
+                            headline = headline_metrics_in_pg(JsonbValueToJsonb(m));
+                    }
+                }
             }
             MemoryContextDelete(trainer_context);
             trainer_context = nullptr;
@@ -132,8 +225,9 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                                     extra,   trained};
             const bool nulls[10] = {false,        false,       false,      !place.partition,
                                     !place.batch, false,       !active_id, call.policy_null,
-                                    !place.extra, trained_null};
+                                    !run_extra,   trained_null};
             result = call_extension_function(fns.record, 10, args, nulls, result_null);
+            if (!result_null) result = with_key(result, "final_metrics", headline);
         });
         MemoryContextSwitchTo(scratch);
         if (!error) return;
@@ -157,7 +251,7 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                                 rows_read.value_or(0),
                                 extra};
         const bool nulls[11] = {false, false, false, !place.partition, call.policy_null, false,
-                                false, false, false, !rows_read,       !place.extra};
+                                false, false, false, !rows_read,       !run_extra};
         FreeErrorData(error);
         result = call_extension_function(fns.failed, 11, args, nulls, result_null);
     });
@@ -172,3 +266,14 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
 }
 
 } // namespace pg_intent
+
+using namespace pg_intent;
+
+// _pg_intent_headline_metrics(p_metrics jsonb): headline_metrics(), NULL
+// for NULL or what is not an object.
+PG_INTENT_FUNCTION(pg_intent_headline_metrics) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    const std::optional<Datum> out = headline_metrics(PG_GETARG_DATUM(0));
+    if (!out) PG_RETURN_NULL();
+    return *out;
+}

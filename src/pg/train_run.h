@@ -15,7 +15,9 @@
 // raised again, never recorded.
 //
 // The policy row and the classifier's training options are the call's,
-// read once at its start (RunCall): every run of the call follows them.
+// read once at its start (RunCall): every run of the call follows them, and
+// what a run records of them that is the same for every run (the policy's
+// limits) is computed once per call too.
 #pragma once
 
 #include "guard.h"
@@ -42,6 +44,10 @@ struct RunCall {
     bool policy_null = false;
     Datum training_options = 0;
     bool training_options_null = false;
+    // What every run of the call merges into its metrics before its own
+    // extra (jsonb, {"limits": ...}: a classifier's call computes its
+    // policy's limits once, _pg_intent_policy_limits()); nullopt for intent.
+    std::optional<Datum> call_metrics;
 };
 
 // The functions of a run (40_training.sql), by OID.
@@ -87,6 +93,13 @@ struct TrainerCall {
 // deleted when it ends; the result (jsonb) is copied into the caller's.
 Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &place, GuardedBodyWith trainer,
                 void *rows);
+
+// The headline numbers of a training report's metrics object (jsonb):
+// accuracy, precision, recall, f1, coverage and accepted_accuracy, each
+// read as macro_<key> where <key> is missing; nullopt when `metrics` is
+// not an object. The one rule: each run's result (final_metrics) and
+// _pg_intent_headline_metrics(jsonb).
+std::optional<Datum> headline_metrics(std::optional<Datum> metrics);
 
 // _pg_intent_train_table()'s body for intent's run of train_run() (`call`, a
 // TrainerCall), which records the run's rows itself (run_rows.cpp); the

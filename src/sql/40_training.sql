@@ -52,17 +52,12 @@ COMMENT ON FUNCTION intent_internal._pg_intent_last_retraining_run(bigint, text)
 
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.
+-- C (headline_metrics(), src/pg/train_run.cpp), the one rule: each run's
+-- result is given them by train_run() in C, with no call per run.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_headline_metrics(p_metrics jsonb)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN jsonb_typeof(p_metrics) = 'object' THEN
-        (SELECT coalesce(jsonb_object_agg(k, coalesce(p_metrics -> k, p_metrics -> ('macro_' || k))), '{}'::jsonb)
-           FROM unnest(ARRAY['accuracy', 'precision', 'recall', 'f1', 'coverage', 'accepted_accuracy']) AS k
-          WHERE p_metrics ? k OR p_metrics ? ('macro_' || k))
-    END
-$$;
+AS 'MODULE_PATHNAME', 'pg_intent_headline_metrics'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_headline_metrics(jsonb) IS
     'Internal: keeps accuracy, precision, recall, f1, coverage and accepted_accuracy of a report metrics object (macro_precision etc. are read as precision etc.).';
 
@@ -287,8 +282,12 @@ BEGIN
     --    max_concurrent_trainings in all: a second caller fails at once
     --    (55P03 naming the holder's pid). The locks are the extension's own
     --    (not advisory keys anyone could hold), and per classifier: an idle
-    --    transaction that trained one classifier blocks no other.
-    PERFORM intent_internal._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
+    --    transaction that trained one classifier blocks no other. The runs
+    --    of a train_classifier() call (p_batch given) hold them from the
+    --    call's start (_pg_intent_train_classifier_start()), once per call.
+    IF p_batch IS NULL THEN
+        PERFORM intent_internal._pg_intent_lock_training(p_classifier, v_policy.max_concurrent_trainings);
+    END IF;
 
     -- 3. the run row; it stays (as failed) when training fails below.
     --    train_classifier() holds the classifier's row (FOR KEY SHARE), so
@@ -331,7 +330,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run_begin(text, text, jsonb, text, text, uuid, @extschema@.ai_training_policy, jsonb) IS
-    'Internal: the start of one training run, as the extension owner, under the policy its caller read once: checks the arguments and options, takes the training lock and a slot, records the run as running, and returns its id, its options and the active model it is compared with.';
+    'Internal: the start of one training run, as the extension owner, under the policy its caller read once: checks the arguments and options, takes the training lock and a slot (a train_classifier() call, p_batch given, took them at its start), records the run as running, and returns its id, its options and the active model it is compared with.';
 
 -- The record of a trained run: the trainer's result t (the row of
 -- _pg_intent_train_table()'s columns), its model row, the deploy and the run
@@ -340,7 +339,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_train_run_begin(text, text, jsonb
 -- runs the trainer and this function in one subtransaction: an error in
 -- either rolls back both and records a failed run
 -- (_pg_intent_train_run_failed()); p_extra is merged into the run's metrics
--- either way.
+-- either way: a classifier's call puts in it the limits of its policy
+-- (_pg_intent_policy_limits(), computed once per call). The result's
+-- final_metrics are C's (headline_metrics(), src/pg/train_run.cpp).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_record(
     p_run_id uuid, p_started timestamptz, p_classifier text, p_partition text, p_batch uuid,
     p_classifier_id bigint, p_active_id bigint, p_policy @extschema@.ai_training_policy, p_extra jsonb,
@@ -444,8 +445,6 @@ BEGIN
                                                             WHERE f.batch_id = p_batch AND f.partition_key IS NULL
                                                               AND f.classifier_id = v_classifier_id LIMIT 1))
                                                       ELSE '{}'::jsonb END)
-                                          || CASE WHEN v_builtin THEN '{}'::jsonb
-                                                  ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END
                                           || coalesce(p_extra, '{}'::jsonb),
                model_id                 = v_model_id,
                deployed                 = v_deploy,
@@ -468,7 +467,6 @@ BEGIN
         'evaluation', t.evaluation_method,
         'baseline_metrics', CASE WHEN t.baseline_f1 IS NOT NULL
                                  THEN jsonb_strip_nulls(jsonb_build_object('f1', t.baseline_f1, 'accuracy', t.baseline_accuracy)) END,
-        'final_metrics', intent_internal._pg_intent_headline_metrics(t.report -> 'metrics'),
         'improvement', t.candidate_f1 - t.baseline_f1,
         'deployed', v_deploy,
         'deploy_reason', v_reason,
@@ -479,11 +477,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run_record(uuid, timestamptz, text, text, uuid, bigint, bigint, @extschema@.ai_training_policy, jsonb, record) IS
-    'Internal: records a trained run, as the extension owner: the model row, the deploy (only if the active model is still the one compared with) and the run row (the trainer inserted the run''s rows); refused rows raise PI001, and its caller records a failed run for them or any error. Returns the run''s result.';
+    'Internal: records a trained run, as the extension owner: the model row, the deploy (only if the active model is still the one compared with) and the run row, with p_extra in its metrics (for a classifier''s run, the policy limits its call computed once; the trainer inserted the run''s rows); refused rows raise PI001, and its caller records a failed run for them or any error. Returns the run''s result, whose final_metrics its caller adds.';
 
 -- A failed run: the error is recorded with the run row, which stays, and the
 -- previous model stays active (refused rows: PI001, with the count of rows
--- read; a training error). Returns the run's result.
+-- read; a training error). p_extra is merged into the run's metrics (a
+-- classifier's call puts its policy's limits in it, computed once per call;
+-- p_policy is no longer read). Returns the run's result.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_run_failed(
     p_run_id uuid, p_started timestamptz, p_classifier text, p_partition text,
     p_policy @extschema@.ai_training_policy, p_state text, p_message text, p_detail text, p_hint text,
@@ -496,7 +496,6 @@ AS $$
 DECLARE
     v_run_id uuid := p_run_id;
     v_started timestamptz := p_started;
-    v_policy @extschema@.ai_training_policy := p_policy;
     v_builtin boolean := p_classifier = 'intent';
     v_state text := p_state;
     v_message text := p_message;
@@ -513,8 +512,6 @@ BEGIN
                                   'sqlstate', v_state, 'message', v_message,
                                   'detail', nullif(v_detail, ''), 'hint', nullif(v_hint, '')),
                                   'rows_read', v_rows))
-                              || CASE WHEN v_builtin THEN '{}'::jsonb
-                                      ELSE jsonb_build_object('limits', intent_internal._pg_intent_policy_limits(v_policy)) END
                               || coalesce(p_extra, '{}'::jsonb),
            finished_at      = clock_timestamp(),
            duration_seconds = v_duration
@@ -535,5 +532,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_run_failed(uuid, timestamptz, text, text, @extschema@.ai_training_policy, text, text, text, text, integer, jsonb) IS
-    'Internal: records a failed training run, as the extension owner (the error, the rows read, the policy limits), and returns the run''s result.';
+    'Internal: records a failed training run, as the extension owner (the error, the rows read, and p_extra: for a classifier''s run, the policy limits its call computed once), and returns the run''s result.';
 

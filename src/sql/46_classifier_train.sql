@@ -143,6 +143,11 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name),
                    ERRCODE = 'undefined_object', DETAIL = intent_internal._pg_intent_error_words('It was dropped while its source was read.');
     END IF;
+    -- One training per classifier at a time, and at most the policy's
+    -- max_concurrent_trainings in all (55P03 naming the holder's pid): taken
+    -- here once for every run of the call, held to the end of the
+    -- transaction (each run's _pg_intent_train_run_begin() took it again).
+    PERFORM intent_internal._pg_intent_lock_training(p_name, v_policy.max_concurrent_trainings);
     -- A restore finds the source by the name it had at the last write or
     -- training: keep it current (a renamed table). Rare, so the write (and
     -- the cache invalidation it sends) happens only on a change.
@@ -180,7 +185,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_classifier_start(text, jsonb) IS
-    'Internal: the first step of a train_classifier() call, as the extension owner, under the definition the call read at its start (p_definition, from _pg_intent_classifier_for_training()): holds the classifier''s row (FOR KEY SHARE); returns the call''s batch id, what the unpartitioned or fallback run records of the source''s read, and the partition bounds.';
+    'Internal: the first step of a train_classifier() call, as the extension owner, under the definition the call read at its start (p_definition, from _pg_intent_classifier_for_training()): holds the classifier''s row (FOR KEY SHARE) and takes its training lock and a training slot for every run of the call; returns the call''s batch id, what the unpartitioned or fallback run records of the source''s read, and the partition bounds.';
 
 -- The partitions train_classifier() reached (within the partition bounds),
 -- in one call (issue 33: one call for the whole list, not one per

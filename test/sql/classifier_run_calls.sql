@@ -72,6 +72,26 @@ SELECT r.partition_key, r.status, r.metrics ? 'rows_fingerprint' AS fingerprint,
        (SELECT count(*) > 0 FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) AS rows_recorded
   FROM ai_training_runs AS r WHERE r.classifier = 'rc' ORDER BY r.partition_key NULLS FIRST;
 
+-- What is the same for every run of a call is done once per call (issue
+-- 33, "the policy is read once per call, and so is the right to train"):
+-- the policy's limits each run records (_pg_intent_policy_limits()), and
+-- the classifier's training lock and slot (_pg_intent_lock_training(),
+-- taken by _pg_intent_train_classifier_start()). A run's headline metrics
+-- are C's (_pg_intent_headline_metrics() is not called). Before: each once
+-- per run, 4 runs. (The first call's counts are flushed first: until then
+-- pg_stat_xact_user_functions would show them too.)
+SELECT pg_stat_force_next_flush();
+BEGIN;
+SET LOCAL track_functions = 'all';
+SELECT train_classifier('rc', NULL, '{"deploy": "never"}') ->> 'status' AS status;
+SELECT f.funcname, f.calls
+  FROM pg_stat_xact_user_functions AS f
+ WHERE f.schemaname = 'intent_internal'
+   AND f.funcname IN ('_pg_intent_policy_limits', '_pg_intent_lock_training', '_pg_intent_headline_metrics',
+                      '_pg_intent_train_run_begin', '_pg_intent_train_run_record')
+ ORDER BY f.funcname;
+COMMIT;
+
 -- A key_column whose values repeat: a key keeps its first row, one run row
 -- per distinct key (ON CONFLICT DO NOTHING); distinct keys (above) are
 -- written by a plain INSERT, the same rows.
