@@ -110,12 +110,18 @@ bool plausible_label(const std::string &s) {
     return true;
 }
 
-// "subword_vectors": true, false, or an object of its settings (each
-// optional; the others keep their defaults).
+// "subword_vectors": true, false, "auto" (the default: subword_auto.h), or an
+// object of its settings (each optional; the others keep their defaults).
 void apply_subword_option(ModelOptions &o, const std::string &key, const Json &v) {
-    const char *shape = N_("subword_vectors must be true, false or an object with the keys dim, epochs, "
-                           "buckets, learning_rate, min_n, max_n, weight, unlabelled_rows and "
+    const char *shape = N_("subword_vectors must be true, false, \"auto\" or an object with the keys dim, "
+                           "epochs, buckets, learning_rate, min_n, max_n, weight, unlabelled_rows and "
                            "unlabelled_bytes.");
+    if (v.is_string() && v.get<std::string>() == "auto") {
+        o.subword_vectors = false;
+        o.subword_auto = true;
+        return;
+    }
+    o.subword_auto = false;
     if (v.is_boolean()) {
         o.subword_vectors = v.get<bool>();
         return;
@@ -666,6 +672,9 @@ std::vector<std::string> TrainingRequest::unweighed_options(const TrainingReques
 
 Json TrainingRequest::as_json() const {
     Json w = model.as_json();
+    // The automatic mode is the run's, never the model's (as_json() is
+    // what a model stores).
+    if (model.subword_auto && !model.subword_vectors) w["subword_vectors"] = "auto";
     w["deploy"] = deploy_mode_name(run.deploy);
     w["min_confidence"] = run.min_confidence;
     w["only_reviewed"] = run.only_reviewed;

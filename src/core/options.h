@@ -129,6 +129,12 @@ struct ModelOptions {
     // would; a weight given (above 0) is used as given. Stored with the
     // model only when on, with the weight it serves with.
     bool subword_vectors = false;
+    // "auto" (the default from 0.3.2, subword_vectors false): the run turns
+    // the vectors on by subword_auto.h's rule (many texts without a label,
+    // thin labels), with subword_auto_settings(). true, false or an object
+    // given: subword_auto false, the option as given. Never stored with a
+    // model: a model stores what the run trained.
+    bool subword_auto = true;
     SubwordOptions subword;
     double subword_weight = 0.0;
     // The texts without a label a SQL run adds to the vectors' (rows that do
@@ -152,7 +158,7 @@ struct ModelOptions {
     // min_threshold_rows, min_intent_rows, out_of_scope_intent, out_of_scope_mode, min_gate_rows, gate_folds,
     // typo_variants, typo_weight, max_misclassified, threads,
     // normalize_digits, min_feature_partitions, defer_to_fallback,
-    // recall_label, recall_target, subword_vectors (true, false, or an
+    // recall_label, recall_target, subword_vectors (true, false, "auto", or an
     // object of dim, epochs, buckets, learning_rate, min_n, max_n, weight,
     // unlabelled_rows, unlabelled_bytes).
     // An unknown key or a bad value throws Error(InvalidArgument) naming the key.

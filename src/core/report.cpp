@@ -32,6 +32,9 @@
 //                       folds.h) that the HTML report words in the reader's
 //                       language; each `reason` beside it is the same in
 //                       English, for programs that read 0.3.1's reports.
+//   subword_auto        (with subword_vectors "auto", the default) the
+//                       automatic mode's decision (subword_auto.h): on,
+//                       reason_code, reason, and the counts it read.
 //   subword_weight      (with subword_vectors only) the weight of the
 //                       subword block: value (0: no vectors, the model the
 //                       option off trains), selected (chosen out of fold;
@@ -189,6 +192,15 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
                                {"grid", subword_weight.grid},       {"accuracy", subword_weight.accuracy},
                                {"gain_se", subword_weight.gain_se}, {"seconds", subword_weight.seconds},
                                {"reason", subword_weight.reason}};
+    if (subword_auto.used)
+        w["subword_auto"] = {{"on", subword_auto.on},
+                             {"reason_code", subword_auto_reason_code(subword_auto.reason)},
+                             {"reason", subword_auto.reason_text()},
+                             {"labelled_rows", subword_auto.labelled_rows},
+                             {"labels", subword_auto.labels},
+                             {"unlabelled_texts", subword_auto.unlabelled_texts},
+                             {"min_rows_per_label", subword_auto.min_rows_per_label},
+                             {"unlabelled_ratio", kSubwordAutoUnlabelledRatio}};
 
     std::vector<size_t> row_ids;
     row_ids.reserve(oof_entries.size());

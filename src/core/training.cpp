@@ -21,6 +21,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <unordered_set>
 
 namespace intent {
 
@@ -387,23 +389,43 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
                    const std::vector<std::string> *unlabelled) {
     asked.validate();
     const auto t_start = Clock::now();
+    // subword_vectors "auto": on only for many texts without a label and
+    // thin labels (subword_auto.h), decided on counts; off, the run is the
+    // option off's, the same bytes.
+    SubwordAutoDecision auto_decision;
+    ModelOptions auto_on;
+    const ModelOptions *given = &asked;
+    if (asked.subword_auto && !asked.subword_vectors) {
+        std::unordered_set<std::string_view> labels;
+        for (const LabeledText &r : rows)
+            labels.insert(r.label);
+        auto_decision = decide_subword_auto(rows.size(), labels.size(), unlabelled != nullptr,
+                                            unlabelled ? unlabelled->size() : 0, asked.min_intent_rows);
+        if (auto_decision.on) {
+            auto_on = asked;
+            auto_on.subword_vectors = true;
+            auto_on.subword = subword_auto_settings();
+            given = &auto_on;
+        }
+    }
     // A vocabulary several partitions must share (min_feature_partitions
     // above 1: a partitioned classifier's fallback, which every tenant is
     // served by and may explain) learns no subword vectors: their word list
     // would keep words that only one tenant's texts hold, which that rule
     // keeps out of the TF-IDF vocabulary. The run trains the model the
     // option off trains, and its report says why.
-    const bool shared_vocabulary = asked.subword_vectors && asked.features.min_feature_partitions > 1;
+    const bool shared_vocabulary = given->subword_vectors && given->features.min_feature_partitions > 1;
     ModelOptions without_subword;
     if (shared_vocabulary) {
-        without_subword = asked;
+        without_subword = *given;
         without_subword.subword_vectors = false;
     }
-    const ModelOptions &options = shared_vocabulary ? without_subword : asked;
+    const ModelOptions &options = shared_vocabulary ? without_subword : *given;
     TrainingRun run(rows, options, callbacks);
     run.given = owned;
     run.unlabelled = shared_vocabulary ? nullptr : unlabelled;
     TrainReport &report = run.report;
+    report.subword_auto = auto_decision;
     if (shared_vocabulary) {
         report.subword_weight.used = true;
         report.subword_weight.chosen = 0;

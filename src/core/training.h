@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "novelty.h"
+#include "subword_auto.h"
 #include "threshold.h"
 
 #include <cstdint>
@@ -55,11 +56,12 @@ struct TrainReport {
     EvaluationPlan plan; // method, folds, the fold of every entry, and why
     CSelection c_selection;
     SubwordWeightSelection subword_weight;
-    int typo_variants = 0;         // synthetic variants per row used (see typos.h)
-    double fold_tolerance = 0;     // solver tolerance of the fold fits (training.cpp says why)
-    bool refit_warm_start = false; // the refit started from the folds' mean dual solution
-    SolverStats refit_stats;       // the refit's coordinate steps and passes
-    size_t typo_rows = 0;          // variant rows added to the training rows
+    SubwordAutoDecision subword_auto; // subword_vectors "auto": the rule's decision and its figures
+    int typo_variants = 0;            // synthetic variants per row used (see typos.h)
+    double fold_tolerance = 0;        // solver tolerance of the fold fits (training.cpp says why)
+    bool refit_warm_start = false;    // the refit started from the folds' mean dual solution
+    SolverStats refit_stats;          // the refit's coordinate steps and passes
+    size_t typo_rows = 0;             // variant rows added to the training rows
 
     // Out-of-fold evaluation over the in-scope entries that got a prediction.
     EvalReport oof; // served label against the kept label

@@ -1,0 +1,155 @@
+// subword_vectors "auto", the default (subword_auto.h): the vectors only for
+// a run with many texts without a label and thin labels, and the option
+// off's bytes everywhere else.
+#include "errors.h"
+#include "json.h"
+#include "model.h"
+#include "options.h"
+#include "subword_auto.h"
+#include "training.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace intent;
+
+namespace {
+
+// `per_label` rows of each of three labels.
+std::vector<LabeledText> rows(size_t per_label) {
+    const char *objects[] = {"la camiseta", "el pantalón", "las zapatillas", "el abrigo",  "la mochila",
+                             "el vestido",  "la gorra",    "el reloj",       "la bufanda", "el bolso"};
+    const char *returns[] = {"quiero devolver %s", "cómo devuelvo %s", "necesito devolver %s ya"};
+    const char *shipping[] = {"dónde está %s que pedí", "%s no ha llegado", "el envío de %s va con retraso"};
+    const char *payment[] = {"me cobraron dos veces %s", "no puedo pagar %s con tarjeta",
+                             "el pago de %s fue rechazado"};
+    const std::pair<const char *const *, const char *> intents[] = {
+        {returns, "return_process"}, {shipping, "shipping_problem"}, {payment, "payment_issue"}};
+    std::vector<LabeledText> out;
+    char buf[160];
+    for (size_t i = 0; i < per_label; ++i)
+        for (const auto &in : intents) {
+            std::snprintf(buf, sizeof buf, in.first[i % 3], objects[(i / 3 + i) % 10]);
+            LabeledText t;
+            t.text = buf;
+            t.label = in.second;
+            out.push_back(t);
+        }
+    return out;
+}
+
+std::vector<std::string> texts(size_t n) {
+    const char *forms[] = {"mi pedido de %zu no llega", "quiero devolver %zu botas",
+                           "la tarjeta %zu fue rechazada", "dónde está el paquete %zu",
+                           "cobro doble en la compra %zu"};
+    std::vector<std::string> out;
+    char buf[120];
+    for (size_t i = 0; i < n; ++i) {
+        std::snprintf(buf, sizeof buf, forms[i % 5], i);
+        out.push_back(buf);
+    }
+    return out;
+}
+
+ModelOptions with(const std::string &json) {
+    ModelOptions o;
+    o.apply_json(json);
+    return o;
+}
+
+} // namespace
+
+TEST(SubwordAutoRule, ThinLabelsAndManyTextsTurnItOn) {
+    // 10 rows per label is not thin (min_intent_rows); 9.99 is.
+    EXPECT_FALSE(subword_auto_labels_thin(1500, 150, 10));
+    EXPECT_TRUE(subword_auto_labels_thin(1499, 150, 10));
+    EXPECT_TRUE(subword_auto_labels_thin(750, 150, 10));
+    EXPECT_FALSE(subword_auto_labels_thin(0, 0, 10));
+
+    // CLINC150 5-shot through a server: 750 rows, 150 labels, 14,250 texts.
+    SubwordAutoDecision d = decide_subword_auto(750, 150, true, 14250, 10);
+    EXPECT_TRUE(d.used);
+    EXPECT_TRUE(d.on);
+    EXPECT_STREQ(subword_auto_reason_code(d.reason), "many_texts_without_label_thin_labels");
+    EXPECT_EQ(d.unlabelled_texts, 14250u);
+    // The ratio's edge: 10 x the labelled rows.
+    EXPECT_TRUE(decide_subword_auto(750, 150, true, 7500, 10).on);
+    d = decide_subword_auto(750, 150, true, 7499, 10);
+    EXPECT_FALSE(d.on);
+    EXPECT_EQ(d.reason, SubwordAutoReason::TooFewUnlabelled);
+    // No texts read (a partitioned classifier's runs, the CLI without them).
+    d = decide_subword_auto(750, 150, false, 0, 10);
+    EXPECT_FALSE(d.on);
+    EXPECT_EQ(d.reason, SubwordAutoReason::TextsNotGiven);
+    // Full data (CLINC150: 100 rows per label), however many texts.
+    d = decide_subword_auto(15000, 150, true, 1000000, 10);
+    EXPECT_FALSE(d.on);
+    EXPECT_EQ(d.reason, SubwordAutoReason::LabelsNotThin);
+    EXPECT_NE(d.reason_text().find("15000 labelled rows for 150 labels"), std::string::npos)
+        << d.reason_text();
+    // min_intent_rows 0: never thin.
+    EXPECT_FALSE(decide_subword_auto(3, 3, true, 1000, 0).on);
+}
+
+TEST(SubwordAutoOption, TheDefaultAndItsValues) {
+    EXPECT_TRUE(ModelOptions{}.subword_auto);
+    EXPECT_FALSE(ModelOptions{}.subword_vectors);
+    const ModelOptions a = with(R"({"subword_vectors": "auto"})");
+    EXPECT_TRUE(a.subword_auto);
+    EXPECT_FALSE(a.subword_vectors);
+    for (const char *explicit_value : {R"({"subword_vectors": true})", R"({"subword_vectors": false})",
+                                       R"({"subword_vectors": {"dim": 8}})"})
+        EXPECT_FALSE(with(explicit_value).subword_auto) << explicit_value;
+    EXPECT_THROW(with(R"({"subword_vectors": "automatic"})"), Error);
+    // A model never stores the mode; the run's options show it.
+    EXPECT_EQ(ModelOptions{}.as_json().count("subword_vectors"), 0u);
+    EXPECT_EQ(TrainingRequest{}.as_json().at("subword_vectors"), "auto");
+    TrainingRequest off;
+    off.apply_json(R"({"subword_vectors": false})");
+    EXPECT_EQ(off.as_json().count("subword_vectors"), 0u);
+}
+
+TEST(SubwordAutoTraining, OnForThinLabelsWithManyTexts) {
+    const std::vector<LabeledText> thin = rows(9); // 27 rows, 3 labels
+    const std::vector<std::string> many = texts(270);
+    const TrainedModel t = train_model(thin, ModelOptions{}, TrainCallbacks{}, nullptr, &many);
+    EXPECT_TRUE(t.report.subword_auto.used);
+    EXPECT_TRUE(t.report.subword_auto.on);
+    EXPECT_TRUE(t.report.subword_weight.used); // the vectors were learned, their weight chosen
+    EXPECT_EQ(t.report.subword_auto.unlabelled_texts, 270u);
+    const Json report = parse_json(t.report.to_json(t.model), "report");
+    EXPECT_EQ(report.at("subword_auto").at("reason_code"), "many_texts_without_label_thin_labels");
+    EXPECT_EQ(report.at("subword_auto").at("on"), true);
+    // As given by the option with the automatic mode's settings: the same bytes.
+    const TrainedModel given = train_model(thin, with(R"({"subword_vectors": {"dim": 32, "epochs": 10}})"),
+                                           TrainCallbacks{}, nullptr, &many);
+    EXPECT_EQ(t.model.serialize(), given.model.serialize());
+}
+
+TEST(SubwordAutoTraining, OffElsewhereTrainsTheOptionOffsBytes) {
+    const ModelOptions off = with(R"({"subword_vectors": false})");
+    struct Case {
+        size_t per_label;
+        size_t texts;
+        bool given;
+        SubwordAutoReason reason;
+    };
+    for (const Case c : {Case{9, 269, true, SubwordAutoReason::TooFewUnlabelled},
+                         Case{9, 0, false, SubwordAutoReason::TextsNotGiven},
+                         Case{10, 300, true, SubwordAutoReason::LabelsNotThin}}) {
+        const std::vector<LabeledText> r = rows(c.per_label);
+        const std::vector<std::string> u = texts(c.texts);
+        const TrainedModel a =
+            train_model(r, ModelOptions{}, TrainCallbacks{}, nullptr, c.given ? &u : nullptr);
+        const TrainedModel b = train_model(r, off, TrainCallbacks{});
+        EXPECT_FALSE(a.report.subword_auto.on) << c.per_label << " " << c.texts;
+        EXPECT_EQ(a.report.subword_auto.reason, c.reason) << c.per_label << " " << c.texts;
+        EXPECT_FALSE(a.report.subword_weight.used);
+        EXPECT_EQ(a.model.serialize(), b.model.serialize()) << c.per_label << " " << c.texts;
+        EXPECT_FALSE(b.report.subword_auto.used); // false: no decision, none reported
+        EXPECT_EQ(parse_json(b.report.to_json(b.model), "report").count("subword_auto"), 0u);
+    }
+}
