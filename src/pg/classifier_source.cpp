@@ -3,6 +3,7 @@
 #include "classifier_source.h"
 
 #include "dataset.h"
+#include "subword_auto.h"
 #include "text.h"
 
 #include "as_owner.h"
@@ -33,6 +34,7 @@ extern "C" {
 #include <exception>
 #include <iterator>
 #include <string_view>
+#include <unordered_set>
 
 namespace pg_intent {
 namespace {
@@ -391,7 +393,15 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         });
     // With the subword_vectors option only: without it, none of these rows
     // is read.
-    if (sel.unlabelled) read_unlabelled(c, *sel.unlabelled, charge, out);
+    // With "auto", only where the labels read are thin.
+    bool thin = true;
+    if (sel.unlabelled && sel.unlabelled_if_thin) {
+        std::unordered_set<std::string_view> labels;
+        for (const StagedRow &s : out.rows)
+            labels.insert(s.row.label);
+        thin = intent::subword_auto_labels_thin(out.rows.size(), labels.size(), *sel.unlabelled_if_thin);
+    }
+    if (sel.unlabelled && thin) read_unlabelled(c, *sel.unlabelled, charge, out);
     return out;
 }
 

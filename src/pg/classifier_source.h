@@ -53,6 +53,9 @@ struct SourceSelection {
     // NULL, for the vectors only (train_reader.h's bounds; max_rows the
     // newest by the time_column, else the first in the key's order).
     std::optional<UnlabelledBounds> unlabelled;
+    // subword_vectors "auto": read them only when the labelled rows read
+    // have fewer than this many rows per label (subword_auto.h).
+    std::optional<size_t> unlabelled_if_thin;
 };
 
 // A text of a source row whose label is NULL (UTF-8), and its partition.

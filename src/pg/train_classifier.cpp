@@ -525,13 +525,17 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         static_cast<int>(definition_policy_value(def, "max_unreviewed_message_bytes"));
     sel.unreviewed.max_rows = std::max<int64_t>(definition_policy_value(def, "max_unreviewed_rows"), 1);
     // The texts without a label, for the subword vectors only, as for
-    // ai_training_data (train_entry.cpp).
-    if (request.model.subword_vectors) {
+    // ai_training_data (train_entry.cpp). With subword_vectors "auto" (the
+    // default) only for a classifier without partitions, and only once its
+    // labelled rows show thin labels (stage_source()).
+    const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
+    if (request.model.subword_vectors || (auto_mode && !columns.partition)) {
         UnlabelledBounds bounds;
         bounds.max_rows = std::min<int64_t>(request.model.subword_unlabelled_rows, sel.unreviewed.max_rows);
         bounds.max_bytes = request.model.subword_unlabelled_bytes;
         pg_call([&]() noexcept { bounds.message_bytes = message_bytes_to_read(false, sel.unreviewed); });
         sel.unlabelled = bounds;
+        if (auto_mode) sel.unlabelled_if_thin = request.model.min_intent_rows;
     }
     intent::MemoryBudget budget(static_cast<size_t>(definition_policy_value(def, "max_training_memory_mb")) *
                                 1024 * 1024);

@@ -33,6 +33,7 @@
 #include "errors.h"
 #include "json.h"
 #include "parallel.h"
+#include "subword_auto.h"
 #include "training.h"
 
 extern "C" {
@@ -65,6 +66,7 @@ extern "C" {
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace pg_intent {
 namespace {
@@ -339,6 +341,8 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
         model_metrics["recall_rule"] = rule; // recall_label's offset, when set
     if (const intent::Json weight = report.value("subword_weight", none); !weight.is_null())
         model_metrics["subword_weight"] = weight; // subword_vectors' weight and its choice, when on
+    if (const intent::Json decision = report.value("subword_auto", none); !decision.is_null())
+        model_metrics["subword_auto"] = decision; // subword_vectors "auto": the rule's decision
     model_metrics["calibration"] = metrics.is_object() ? metrics.value("calibration", none) : none;
     model_metrics["evaluation"] = report.value("evaluation", none);
     row.set(kModelMetrics, model_metrics);
@@ -613,16 +617,33 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // may log: the newest within the option's rows and bytes, each read as
     // an unreviewed message, charged to the budget only where they fit.
     // Without the option nothing is read.
+    // With subword_vectors "auto" (the default), they are read only where
+    // the labels are thin (subword_auto.h: fewer than min_intent_rows rows
+    // per label), so a run with enough rows per label never scans for them;
+    // the core then counts what was read against the rule's ratio. Never
+    // for a partitioned classifier (neither its partitions nor its shared
+    // fallback): every tenant would carry megabytes of vectors; its runs
+    // turn the vectors on only when the option says so.
+    const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
+    bool auto_reads = false;
+    if (auto_mode && !partitioned) {
+        std::unordered_set<std::string_view> labels;
+        for (const intent::LabeledText &r : rows)
+            labels.insert(r.label);
+        auto_reads =
+            intent::subword_auto_labels_thin(rows.size(), labels.size(), request.model.min_intent_rows);
+    }
+    const bool read_unlabelled = request.model.subword_vectors || auto_reads;
     std::optional<UnlabelledTexts> unlabelled;
     intent::MemoryCharge unlabelled_charge(&budget);
-    if (request.model.subword_vectors && intent_rows) {
+    if (read_unlabelled && intent_rows) {
         UnlabelledBounds bounds;
         bounds.max_rows =
             std::min<int64_t>(request.model.subword_unlabelled_rows, policy.unreviewed.max_rows);
         bounds.max_bytes = request.model.subword_unlabelled_bytes;
         pg_call([&]() noexcept { bounds.message_bytes = message_bytes_to_read(false, policy.unreviewed); });
         unlabelled = read_unlabelled_texts(schema, bounds, unlabelled_charge);
-    } else if (request.model.subword_vectors) {
+    } else if (read_unlabelled) {
         // A classifier's: those train_classifier() staged (its source's rows
         // whose label is NULL, read with the labelled ones), of this
         // partition; all of them for a classifier without partitions. None
@@ -677,7 +698,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     }
     // What the subword vectors learned from besides the run's rows: every
     // run with the option says it, and a run without it says nothing.
-    if (request.model.subword_vectors) {
+    if (unlabelled && (request.model.subword_vectors || trained->report.subword_auto.on)) {
         report["unlabelled_texts"] = unlabelled->texts.size();
         if (unlabelled && unlabelled->left_out > 0)
             report["unlabelled_texts_left_out"] = unlabelled->left_out;
