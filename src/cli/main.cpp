@@ -46,7 +46,8 @@ const char kUsage[] =
     "puts row i in synthetic partition i mod N (for min_feature_partitions: 2, the fallback rule).\n"
     "--split-weight gives the rows of split S the sample weight W (default 1).\n"
     "--unlabelled-data: the texts (never the labels) of U.csv's rows of --unlabelled-split (default\n"
-    "train) are added to those the subword_vectors option trains its vectors on.\n";
+    "train) are added to those the subword_vectors option trains its vectors on; with its default,\n"
+    "\"auto\", they are what it counts (without --unlabelled-data the vectors stay off).\n";
 
 double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -189,8 +190,9 @@ int cmd_train(const Args &a) {
     // The core frees the rows once it has built their features.
     const size_t num_rows = rows.size();
     auto t0 = clock_type::now();
-    intent::TrainedModel trained = intent::train_model_taking_rows(
-        std::move(rows), options, intent::TrainCallbacks{}, active.get(), &unlabelled);
+    intent::TrainedModel trained =
+        intent::train_model_taking_rows(std::move(rows), options, intent::TrainCallbacks{}, active.get(),
+                                        a.has("unlabelled-data") ? &unlabelled : nullptr);
     std::string blob = trained.model.serialize();
     double train_seconds = seconds_since(t0);
     write_file(model_path, blob);
@@ -212,6 +214,10 @@ int cmd_train(const Args &a) {
             {"value", rep.subword_weight.chosen},    {"selected", rep.subword_weight.selected},
             {"grid", rep.subword_weight.grid},       {"accuracy", rep.subword_weight.accuracy},
             {"gain_se", rep.subword_weight.gain_se}, {"seconds", rep.subword_weight.seconds}};
+    if (rep.subword_auto.used)
+        w["subword_auto"] = {{"on", rep.subword_auto.on},
+                             {"reason_code", intent::subword_auto_reason_code(rep.subword_auto.reason)},
+                             {"unlabelled_texts", rep.subword_auto.unlabelled_texts}};
     w["typo_variants"] = rep.typo_variants;
     w["oof_rows"] = rep.oof.rows;
     w["oof_accuracy"] = rep.oof.accuracy;
