@@ -41,6 +41,61 @@ def run(db, name, options):
     return dict(m, accuracy=e["accuracy"], model_id=r["model_id"])
 
 
+def auto_run(db, name, options):
+    res = run(db, name, options)
+    res["auto"] = json.loads(sql.psql(db, "SELECT coalesce(m.metrics -> 'subword_auto', 'null') FROM ai_intent_models AS m "
+                                          "WHERE m.id = '%s';" % res["model_id"]))
+    res["weight"] = json.loads(sql.psql(db, "SELECT coalesce(m.metrics -> 'subword_weight' -> 'value', 'null') "
+                                            "FROM ai_intent_models AS m WHERE m.id = '%s';" % res["model_id"]))
+    return res
+
+
+# --auto: the defaults ({}: subword_vectors "auto") against the option off,
+# with the labelled rows only, then with the other train texts as rows
+# without a label. Without them (and off) the defaults must train the option
+# off's bytes.
+def auto_seed(db, seed, res):
+    off = '{"subword_vectors": false, "deploy": "always"}'
+    quality.log("seed %d: defaults, labelled rows only" % seed)
+    res["auto_before"] = auto_run(db, "auto0_%d" % seed, '{"deploy": "always"}')
+    quality.log("seed %d: off, labelled rows only" % seed)
+    res["off"] = auto_run(db, "off0_%d" % seed, off)
+    sql.psql(db, "INSERT INTO ai_training_data (user_message, source) "
+                 "SELECT text, 'live' FROM ds WHERE split = 'unl' ORDER BY n;")
+    quality.log("seed %d: defaults + unlabelled" % seed)
+    res["auto"] = auto_run(db, "auto1_%d" % seed, '{"deploy": "always"}')
+    quality.log("seed %d: off + unlabelled" % seed)
+    res["off_after"] = auto_run(db, "off1_%d" % seed, off)
+    res["before_same_bytes"] = res["auto_before"]["sha256"] == res["off"]["sha256"]
+    res["off_same_bytes"] = res["off_after"]["sha256"] == res["off"]["sha256"]
+
+
+def report_auto(results, out):
+    lines = ["| seed | variant | accuracy (val) | vs off | subword_auto | weight | unlabelled_texts | model bytes | seconds |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for res in results:
+        for key, label in [("off", "off, labelled rows only"), ("auto_before", "defaults, labelled rows only"),
+                           ("off_after", "off, unlabelled rows present"), ("auto", "defaults, unlabelled rows present")]:
+            v = res[key]
+            au = v["auto"]
+            lines.append("| %d | %s | %.4f | %s | %s | %s | %s | %s | %s |" % (
+                res["seed"], label, v["accuracy"],
+                "" if key == "off" else "%+.2f pts" % (100 * (v["accuracy"] - res["off"]["accuracy"])),
+                "–" if au is None else ("on" if au["on"] else "off") + " (" + au["reason_code"] + ")",
+                "–" if v["weight"] is None else v["weight"],
+                v["unlabelled"] if v["unlabelled"] is not None else "–", "{:,}".format(v["bytes"]),
+                "%.1f" % v["seconds"] if v["seconds"] is not None else "–"))
+    for key, label in [("off", "off"), ("auto", "defaults, unlabelled rows present")]:
+        mean = sum(r[key]["accuracy"] for r in results) / len(results)
+        lines.append("| mean | %s | %.4f | | | | | | |" % (label, mean))
+    md = "\n".join(lines)
+    print(md)
+    if out:
+        with open(out, "w") as f:
+            f.write(md + "\n")
+            f.write("\n" + "\n".join(json.dumps(r) for r in results) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/work/shared/datasets")
@@ -49,6 +104,9 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--subword", default="true",
                     help='the subword_vectors option of the on runs (e.g. \'{"dim": 32, "epochs": 10}\')')
+    ap.add_argument("--auto", action="store_true",
+                    help="the defaults (subword_vectors \"auto\") against the option off, before and after "
+                         "the rows without a label (2026-11-30-vm-subword-auto.md)")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     sql.WORK = a.work
@@ -66,6 +124,11 @@ def main():
         sql.load_rows(db, data)
         sql.import_rows(db, "split = 'train'")
         res = {"seed": seed, "labelled": len(sample), "unlabelled_inserted": len(others)}
+        if a.auto:
+            auto_seed(db, seed, res)
+            results.append(res)
+            print(json.dumps(res), flush=True)
+            continue
         quality.log("seed %d: off" % seed)
         res["off"] = run(db, "off_%d" % seed, "{}")
         quality.log("seed %d: on" % seed)
@@ -80,6 +143,9 @@ def main():
         res["off_same_bytes"] = res["off_after"]["sha256"] == res["off"]["sha256"]
         results.append(res)
         print(json.dumps(res), flush=True)
+    if a.auto:
+        report_auto(results, a.out)
+        return
     lines = ["| seed | variant | accuracy (val) | vs off | unlabelled_texts | model bytes |", "|---|---|---|---|---|---|"]
     for res in results:
         for key, label in [("off", "off"), ("on", "on"), ("on_unlabelled", "on + unlabelled rows"),

@@ -12,12 +12,14 @@ CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
 \i test/fixtures/spanish_80.sql
 
--- Off by default: format 3, and the effective options do not name it.
+-- "auto" by default (0.3.2: test/sql/subword_auto.sql), off for these 80
+-- rows of 4 labels (20 rows a label): format 3, and the model's options do
+-- not name it; the run's effective options show the mode.
 SELECT train_intent_model('plain') ->> 'deploy_reason' AS reason;
 SELECT intent_model_info(model) ->> 'format_version' AS format_version,
        intent_model_info(model) -> 'options' ? 'subword_vectors' AS stored_option
   FROM ai_intent_models WHERE is_active;
-SELECT intent_training_options() ? 'subword_vectors' AS shown_by_default;
+SELECT intent_training_options() -> 'subword_vectors' AS shown_by_default;
 
 -- On without a weight: the weight is chosen out of fold from {0, 0.5, 1, 2},
 -- and the run's report and the model's metrics say which and why (each
