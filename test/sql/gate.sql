@@ -138,10 +138,9 @@ SELECT count(*) FILTER (WHERE rr.fresh) AS fresh, count(*) AS read
 SELECT pg_temp.returns_served() AS returns_served_after;
 -- The same rows, once a reviewer approved them as labelled, are evidence.
 UPDATE ai_training_data SET dataset_status = 'approved' WHERE detected_intent = 'greeting' AND source = 'live';
-SELECT count(*) FILTER (WHERE f.fresh) AS fresh_once_approved
-  FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', jsonb_populate_record((SELECT p FROM ai_training_policy AS p), '{"min_samples_for_training": 2, "max_training_threads": 1}'),
-                              (SELECT id FROM ai_intent_models WHERE is_active),
-                              (SELECT run_id FROM ai_intent_models WHERE is_active), NULL, 'intent', NULL) AS t,
-       unnest(t.row_fresh) AS f(fresh);
+SELECT train_intent_model('approved greetings', 'full', '{"deploy": "never"}') ->> 'status' AS status;
+SELECT count(*) FILTER (WHERE rr.fresh) AS fresh_once_approved
+  FROM ai_training_run_rows AS rr JOIN ai_training_runs AS r ON r.id = rr.run_id
+ WHERE r.run_name = 'approved greetings';
 DROP OWNED BY pgi_gate_logger;
 DROP ROLE pgi_gate_logger;
