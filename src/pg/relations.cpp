@@ -189,6 +189,10 @@ Oid internal_schema(Oid schema) noexcept {
     return OidIsValid(s.internal) && s.schema == schema ? s.internal : schema;
 }
 
+bool extension_has_internal_schema() noexcept {
+    return OidIsValid(extension_schemas().internal);
+}
+
 CallingFunction calling_function(FunctionCallInfo fcinfo) noexcept {
     const Oid fn_oid = fcinfo->flinfo->fn_oid;
     HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));

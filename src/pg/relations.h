@@ -37,6 +37,11 @@ constexpr const char *kInternalSchema = "intent_internal";
 // PostgreSQL calls only: use inside pg_call().
 Oid internal_schema(Oid schema) noexcept;
 
+// Whether the extension has its own intent_internal: its SQL is 0.3.2's or
+// later. Not while 0.3.1's SQL or older is installed, until ALTER EXTENSION
+// UPDATE. PostgreSQL calls only: use inside pg_call().
+bool extension_has_internal_schema() noexcept;
+
 // Found OIDs are kept per backend until an invalidation says they may have
 // changed (relations.cpp); _PG_init() registers the catalog callbacks, and
 // the extension's one relcache callback (module.cpp) passes relations on.

@@ -1,9 +1,11 @@
-// _pg_intent_train_table(): the training run's C step, for
-// train_intent_model()'s worker (which runs as the extension owner). It
-// takes the caller's options and the policy row, reads the rows
-// (train_reader.h), trains, applies the deploy rule (src/core/deploy_rule.h)
-// and returns what the worker records, as typed columns: the worker locks,
-// inserts the rows and activates, and never reads the report by path.
+// _pg_intent_train_table(): the training run's C step, which train_run()
+// (train_run.cpp) calls as the extension owner, for train_intent_model() and
+// each run of train_classifier(). It takes the caller's options and the
+// policy row, reads the rows (train_reader.h), trains, applies the deploy
+// rule (src/core/deploy_rule.h), inserts the run's rows and returns what the
+// run's record (_pg_intent_train_run_record()) reads, as typed columns
+// (train_result.h): the record locks, inserts the model and activates, and
+// never reads the report by path.
 //
 // Reviewed rows the active model never trained on, or trained on with another
 // label, are marked fresh: the deploy gate scores the active model on those
@@ -12,12 +14,13 @@
 //
 // Rows the run cannot train on (too few, one intent) are refused, not an
 // error: the columns refusal, refusal_detail, refusal_hint and rows_read
-// say so, and the worker records a failed run with a SQLSTATE of its own.
+// say so, and the run is recorded failed with a SQLSTATE of its own.
 //
 // The per-row results (the label read, fresh, the out-of-fold fold,
-// prediction and probabilities) come back as arrays for the worker to store
-// in ai_training_run_rows; the report keeps the summary only, with
-// misclassified rows named by their ai_training_data id, never by text.
+// prediction and probabilities) go to ai_training_run_rows (a keyed
+// classifier's to ai_classifier_run_rows) in batches (run_rows.cpp); the
+// report keeps the summary only, with misclassified rows named by their
+// ai_training_data id, never by text.
 #include "classifier_options.h"
 #include "guard.h"
 #include "module.h"
@@ -371,8 +374,9 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     row.set(kRightMore, d.right_more);
 }
 
-// The per-row results as the result row's arrays, which only 0.3.1's worker
-// reads (0.3.2's train_run() has them recorded from C: record_rows()).
+// COMPAT(0.3.1) The per-row results as the result row's arrays, which only
+// 0.3.1's declaration has and only its worker reads (0.3.2's trainer records
+// them from C: record_rows()).
 void set_rows(ResultRow &row, const RunRows &data, const std::vector<intent::RowResult> &results,
               const std::vector<std::string> &labels, bool intent_rows, bool keyed) {
     const RunRowArrays a = run_row_arrays(data, results, labels, intent_rows, keyed, 0, data.size());
@@ -545,9 +549,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
             N_("A classifier's rows are read by train_classifier(), with its caller's rights."),
             N_("Call train_classifier()."));
     Oid schema = InvalidOid;
+    ResultShape shape = ResultShape::Current;
     char run_id_text[UUID_LEN * 2 + 5] = {0};
     pg_call([&]() noexcept {
-        check_result_columns(fcinfo);
+        shape = check_result_columns(fcinfo);
         schema = calling_function(fcinfo).schema;
         char *s = DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
         strlcpy(run_id_text, s, sizeof run_id_text);
@@ -733,11 +738,12 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
             record->rows_recording.reset();
             row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(kept.size())));
         }
-    } else {
+    } else if (shape == ResultShape::WithRowArrays031) {
         // COMPAT(0.3.1) its PL/pgSQL worker calls this function by SQL and
         // inserts the rows from these arrays, until ALTER EXTENSION UPDATE.
         set_rows(row, kept, results, trained->model.labels(), intent_rows, keyed);
-    }
+    } // else called by SQL under 0.3.2's declaration, by no run: the rows are
+      // recorded nowhere, and the result holds the run's figures only.
     const std::string blob = trained->model.serialize();
     return form_result(fcinfo, row, &blob);
 }

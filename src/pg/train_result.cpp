@@ -2,6 +2,7 @@
 #include "train_result.h"
 
 #include "guard.h"
+#include "relations.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -20,22 +21,30 @@ struct ColumnSpec {
     Oid type;
 };
 #define PG_INTENT_COLUMN_SPEC(id, name, type) {name, type},
-constexpr ColumnSpec kColumnSpecs[kColumns] = {PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_SPEC)};
+constexpr ColumnSpec kColumnSpecs[kColumnsWithRows031] = {PG_INTENT_TRAIN_TABLE_COLUMNS(
+    PG_INTENT_COLUMN_SPEC) PG_INTENT_TRAIN_TABLE_ROW_COLUMNS_031(PG_INTENT_COLUMN_SPEC)};
 #undef PG_INTENT_COLUMN_SPEC
 
 } // namespace
 
-void check_result_columns(FunctionCallInfo fcinfo) noexcept {
+ResultShape check_result_columns(FunctionCallInfo fcinfo) noexcept {
     TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE || desc->natts != kColumns)
-        elog(ERROR, "_pg_intent_train_table() must return %d columns", static_cast<int>(kColumns));
-    for (int i = 0; i < kColumns; ++i) {
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "_pg_intent_train_table() must return a row");
+    // COMPAT(0.3.1) the row arrays only while that SQL is installed: under
+    // 0.3.2's nothing reads them.
+    const bool with_rows_031 = desc->natts == kColumnsWithRows031 && !extension_has_internal_schema();
+    if (desc->natts != kColumns && !with_rows_031)
+        elog(ERROR, "_pg_intent_train_table() must return %d columns, not %d", static_cast<int>(kColumns),
+             desc->natts);
+    for (int i = 0; i < desc->natts; ++i) {
         const Form_pg_attribute att = TupleDescAttr(desc, i);
         if (strcmp(NameStr(att->attname), kColumnSpecs[i].name) != 0 || att->atttypid != kColumnSpecs[i].type)
             elog(ERROR, "_pg_intent_train_table() column %d is \"%s\" of type %s, not \"%s\" of type %s",
                  i + 1, NameStr(att->attname), format_type_be(att->atttypid), kColumnSpecs[i].name,
                  format_type_be(kColumnSpecs[i].type));
     }
+    return with_rows_031 ? ResultShape::WithRowArrays031 : ResultShape::Current;
 }
 
 Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob) {

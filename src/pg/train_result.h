@@ -16,9 +16,11 @@
 namespace pg_intent {
 
 // The result row's columns: name, type and position as the SQL declaration
-// states them (src/sql/40_training.sql). One list gives the enum and the
-// check below, so a declaration that drifts from it is an error naming the
-// column before anything is read, not a value read as another type.
+// states them (src/sql/40_training.sql), each one read by the run's record
+// (_pg_intent_train_run_record(); rows_read by train_run()). One list gives
+// the enum and the check below, so a declaration that drifts from it is an
+// error naming the column before anything is read, not a value read as
+// another type.
 #define PG_INTENT_TRAIN_TABLE_COLUMNS(X)                                                                     \
     X(kModel, "model", BYTEAOID)                                                                             \
     X(kReport, "report", JSONBOID)                                                                           \
@@ -47,7 +49,13 @@ namespace pg_intent {
     X(kCandidateF1, "candidate_f1", FLOAT8OID)                                                               \
     X(kBaselineF1, "baseline_f1", FLOAT8OID)                                                                 \
     X(kBaselineAccuracy, "baseline_accuracy", FLOAT8OID)                                                     \
-    X(kRightMore, "fresh_rows_right_more", INT4OID)                                                          \
+    X(kRightMore, "fresh_rows_right_more", INT4OID)
+
+// COMPAT(0.3.1) 0.3.0's and 0.3.1's declaration, which their SQL calls until
+// ALTER EXTENSION UPDATE, has the run's rows after those columns as nine
+// arrays, which their PL/pgSQL worker inserts (set_rows() in
+// train_entry.cpp); 0.3.2's trainer inserts them itself (run_rows.cpp).
+#define PG_INTENT_TRAIN_TABLE_ROW_COLUMNS_031(X)                                                             \
     X(kRowIds, "row_ids", UUIDARRAYOID)                                                                      \
     X(kRowIntents, "row_intents", TEXTARRAYOID)                                                              \
     X(kRowFresh, "row_fresh", BOOLARRAYOID)                                                                  \
@@ -59,12 +67,21 @@ namespace pg_intent {
     X(kRowKeys, "row_keys", TEXTARRAYOID)
 
 #define PG_INTENT_COLUMN_ENUM(id, name, type) id,
-enum Column { PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_ENUM) kColumns };
+enum Column {
+    PG_INTENT_TRAIN_TABLE_COLUMNS(PG_INTENT_COLUMN_ENUM)
+        PG_INTENT_TRAIN_TABLE_ROW_COLUMNS_031(PG_INTENT_COLUMN_ENUM) kColumnsWithRows031
+};
 #undef PG_INTENT_COLUMN_ENUM
+// The current declaration's columns: those before the row arrays.
+constexpr int kColumns = kRowIds;
+
+// Which declaration the call has: the current one, or (COMPAT(0.3.1)) 0.3.1's
+// with the row arrays, whose values only that SQL's worker reads.
+enum class ResultShape { Current, WithRowArrays031 };
 
 struct ResultRow {
-    Datum values[kColumns] = {};
-    bool nulls[kColumns];
+    Datum values[kColumnsWithRows031] = {};
+    bool nulls[kColumnsWithRows031];
     ResultRow() { std::fill(std::begin(nulls), std::end(nulls), true); }
     void set(Column c, Datum d) {
         values[c] = d;
@@ -82,8 +99,10 @@ struct ResultRow {
 
 // Checks the call's declared result against the column list before
 // anything is read: ERROR (XX000) naming the first column whose name or type
-// differs. PostgreSQL calls only: use inside pg_call().
-void check_result_columns(FunctionCallInfo fcinfo) noexcept;
+// differs, or the number of columns. The current declaration, or while the
+// extension's SQL is older than 0.3.2 (no intent_internal of its own), 0.3.1's
+// with the row arrays; says which. PostgreSQL calls only: use inside pg_call().
+ResultShape check_result_columns(FunctionCallInfo fcinfo) noexcept;
 
 // The row as the call's result; `blob`, when given, is the model column.
 Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob);

@@ -128,7 +128,7 @@ std::optional<Datum> row_field(Datum row, const char *name) {
 Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &place, GuardedBodyWith trainer,
                 void *rows) {
     // The run's values (the trainer's row holds the model's bytes and the
-    // per-row arrays) live in a context of the run's own, deleted when it
+    // report) live in a context of the run's own, deleted when it
     // ends, as PL/pgSQL's were: a call of hundreds of partitions holds one
     // run's at a time. The result is copied out.
     const MemoryContext outer = CurrentMemoryContext;

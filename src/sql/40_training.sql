@@ -143,9 +143,11 @@ COMMENT ON FUNCTION intent_internal._pg_intent_lock_classifier_deployment(bigint
     'Internal: locks the classifier''s row (FOR KEY SHARE, by id) and then waits for its deployment lock (by name), the one order every deployment takes them in; both held until the end of the transaction.';
 
 -- The C step of a run: reads ai_training_data straight from the table,
--- trains, applies the deploy rule (src/core/deploy_rule.h) and returns what
--- the run records as typed columns, or why it refused the rows (see
--- src/pg/train_entry.cpp). Called from C by a run (src/pg/train_run.cpp) only.
+-- trains, applies the deploy rule (src/core/deploy_rule.h), inserts the
+-- run's rows and returns what the run's record reads as typed columns, or
+-- why it refused the rows (see src/pg/train_entry.cpp; the columns are
+-- checked against src/pg/train_result.h). Called from C by a run
+-- (src/pg/train_run.cpp) only.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_table(
     p_run_id uuid, p_options jsonb, p_policy @extschema@.ai_training_policy,
     p_active_model_id bigint, p_active_run_id uuid, p_active_estimate double precision,
@@ -159,15 +161,12 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_train_table(
     OUT intent_recall double precision, OUT intent_f1_score double precision,
     OUT deploy_mode text, OUT deploy boolean, OUT deploy_reason text, OUT deploy_evidence text,
     OUT candidate_f1 double precision, OUT baseline_f1 double precision,
-    OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer,
-    OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[],
-    OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[],
-    OUT row_label_probability real[], OUT row_uncertain boolean[], OUT row_keys text[])
+    OUT baseline_accuracy double precision, OUT fresh_rows_right_more integer)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_intent_train_table'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text) IS
-    'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read, which it passes to the trainer itself: called from SQL, a classifier is refused) under the given policy row, applies the deploy rule, and returns the model, the report, the figures and decision the run records and the per-row results, or why the rows were refused. Use train_intent_model() or train_classifier().';
+    'Internal: trains the classifier (intent: ai_training_data read directly from the table, the rules of get_training_dataset(); another: the rows of the given partition that train_classifier() read, which it passes to the trainer itself: called from SQL, a classifier is refused) under the given policy row, applies the deploy rule, inserts the run''s rows (called by a run only) and returns the model, the report, and the figures and decision the run records, or why the rows were refused. Use train_intent_model() or train_classifier().';
 
 -- Trains a model (intent: from ai_training_data) inside the database and
 -- records the run.

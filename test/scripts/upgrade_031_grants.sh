@@ -87,7 +87,9 @@ helpers() {
 # of the test's own: the update moves them to intent_internal and keeps every
 # grant (it may add the new helpers of a set a role holds; it revokes the
 # three helpers that name the source, replaces one worker by a new
-# signature, and drops train_intent_model()'s worker, whose run is C's).
+# signature, drops train_intent_model()'s worker, whose run is C's, and
+# creates the trainer again without the row arrays that worker read: a new
+# result type; nothing granted it).
 keep_internal_acls() {
     q $DB "CREATE TABLE pgi_internal_before AS
            SELECT p.oid, p.proname, p.proacl
@@ -96,7 +98,7 @@ keep_internal_acls() {
             WHERE p.proname LIKE '\_pg\_intent\_%'
               AND p.proname NOT IN ('_pg_intent_classifier_count_plan', '_pg_intent_classifier_review_plan',
                                     '_pg_intent_classifier_retrain_plan', '_pg_intent_train_classifier_run',
-                                    '_pg_intent_train_run')" >/dev/null
+                                    '_pg_intent_train_run', '_pg_intent_train_table')" >/dev/null
 }
 before_rows=$(rows)
 before_tables=$(tr ' ' '\n' <<<"$before_rows" | sed 's/=.*//' | paste -sd'|')

@@ -107,6 +107,14 @@ UPDATE ai_training_data SET correct_intent = 'return_process'
 -- is not open to PUBLIC (train_intent_model() is the way in).
 SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', NULL, NULL, NULL, NULL, 'intent', NULL)$$);
 SELECT pg_temp.try($$SELECT * FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{"no_such_option": 1}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$);
+-- The result row holds what a run's record reads and nothing more: the
+-- trainer inserts the run's rows itself (run_rows.cpp), so the nine per-row
+-- arrays 0.3.1's worker inserted (row_ids ... row_keys) are not declared
+-- (issue 33 point 2: they were declared and always NULL).
+SELECT count(*) AS out_columns, string_agg(a.name, ' ' ORDER BY a.i) AS names
+  FROM pg_proc AS p, unnest(p.proargnames, p.proargmodes) WITH ORDINALITY AS a (name, mode, i)
+ WHERE p.oid = 'intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)'::regprocedure
+   AND a.mode = 'o';
 -- The result row is built by its columns' names and types, and checked
 -- against the declaration before anything is read: a declaration that
 -- drifts (here two columns swapped) is an error naming the column.
@@ -114,12 +122,24 @@ CREATE SCHEMA pgi_tt_drift;
 DO $$ BEGIN
     EXECUTE format('CREATE FUNCTION pgi_tt_drift.train_table(%s) RETURNS record AS %L, %L LANGUAGE C',
                    replace(replace(replace(pg_get_function_arguments('intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)'::regprocedure),
-                                           'OUT row_fresh boolean[]', 'OUT swapped'),
-                                   'OUT row_folds smallint[]', 'OUT row_fresh boolean[]'),
-                           'OUT swapped', 'OUT row_folds smallint[]'),
+                                           'OUT deploy boolean', 'OUT swapped'),
+                                   'OUT deploy_reason text', 'OUT deploy boolean'),
+                           'OUT swapped', 'OUT deploy_reason text'),
                    '$libdir/pg_intent', 'pg_intent_train_table');
 END $$;
 SELECT pg_temp.try($$SELECT model FROM pgi_tt_drift.train_table(gen_random_uuid(), '{}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$) AS drifted_declaration;
+-- 0.3.1's declaration (those columns, then the nine row arrays) is read
+-- only while 0.3.1's SQL is installed, until ALTER EXTENSION UPDATE
+-- (COMPAT(0.3.1), test/scripts/upgrade_031.sh); under 0.3.2's it is a
+-- drift like any other.
+DO $$ BEGIN
+    EXECUTE format('CREATE FUNCTION pgi_tt_drift.train_table_031(%s, OUT row_ids uuid[], OUT row_intents text[], OUT row_fresh boolean[], '
+                   'OUT row_folds smallint[], OUT row_predicted text[], OUT row_confidence real[], '
+                   'OUT row_label_probability real[], OUT row_uncertain boolean[], OUT row_keys text[]) RETURNS record AS %L, %L LANGUAGE C',
+                   pg_get_function_arguments('intent_internal._pg_intent_train_table(uuid, jsonb, ai_training_policy, bigint, uuid, double precision, text, text)'::regprocedure),
+                   '$libdir/pg_intent', 'pg_intent_train_table');
+END $$;
+SELECT pg_temp.try($$SELECT model FROM pgi_tt_drift.train_table_031(gen_random_uuid(), '{}', (SELECT p FROM ai_training_policy AS p), NULL, NULL, NULL, 'intent', NULL)$$) AS declaration_031;
 DROP SCHEMA pgi_tt_drift CASCADE;
 -- The table holds the policy's only defaults: a row built by hand with a
 -- NULL in a NOT NULL column is refused, naming it (0.3.1 read a NULL

@@ -219,6 +219,11 @@ DROP FUNCTION @extschema@._pg_intent_train_classifier_run(oid, text, text, jsonb
 -- ---- well (src/pg/train_run.cpp), so its PL/pgSQL worker goes.
 DROP FUNCTION @extschema@._pg_intent_train_run(text, text, jsonb, text, text, uuid);
 
+-- ---- Issue 33, point 2: the trainer inserts a run's rows itself
+-- ---- (src/pg/run_rows.cpp), so its result loses the nine per-row arrays
+-- ---- 0.3.1's worker inserted (a new result type; nothing grants it).
+DROP FUNCTION @extschema@._pg_intent_train_table(uuid, jsonb, @extschema@.ai_training_policy, bigint, uuid, double precision, text, text);
+
 -- ---- retrain_classifiers() reads each classifier's count plan at its turn:
 -- ---- the plan of the call's start names the order only (a new result type).
 DROP FUNCTION @extschema@._pg_intent_classifier_retrain_plan();
