@@ -103,6 +103,22 @@ expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retr
 load_ecommerce $DB
 expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT train_intent_model('on 0.3.1', 'full', '{\"seed\": 1}') ->> 'status'" -c "ROLLBACK" 2>&1)" \
     completed "before the update, train_intent_model() runs on 0.3.1's SQL (its worker)"
+# That SQL's trainer declaration returns the run's rows as nine arrays
+# (row_ids ... row_keys), which its worker inserts; 0.3.2's returns none
+# (the trainer inserts them). This library fills them for that declaration
+# only, and only until the update (COMPAT(0.3.1), src/pg/train_result.h):
+# the rows of the built-in's run and of a keyed classifier's run are still
+# recorded (rolled back here).
+expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" \
+                 -c "SELECT train_intent_model('rows on 0.3.1', 'full', '{\"seed\": 1}') ->> 'status'" \
+                 -c "SELECT count(*) > 0 AND count(*) = count(DISTINCT rr.training_data_id) FROM ai_training_run_rows AS rr
+                      JOIN ai_training_runs AS r ON r.id = rr.run_id WHERE r.run_name = 'rows on 0.3.1'" \
+                 -c "SELECT create_classifier('keyed031', 'alice_prompts', 'prompt', 'route', '{\"key_column\": \"id\", \"seed\": 6}') IS NOT NULL" \
+                 -c "SELECT train_classifier('keyed031') ->> 'status'" \
+                 -c "SELECT count(*) = (SELECT count(*) FROM alice_prompts) FROM ai_classifier_run_rows AS rr
+                      JOIN ai_training_runs AS r ON r.id = rr.run_id WHERE r.classifier = 'keyed031'" \
+                 -c "ROLLBACK" 2>&1 | tr '\n' ' ')" \
+    "completed t t completed t " "before the update, the runs' rows are recorded from the arrays 0.3.1's declaration returns"
 expect_eq "$(psql -X -q -At -v VERBOSITY=verbose -d $DB -c "SET ROLE pgi_u31_app" \
                  -c "SELECT explain_label('shops', 'quiero reservar un vuelo', 'norte')" 2>&1 |
                grep -oE '^ERROR:  [0-9A-Z]{5}' | cut -c9-)" 42501 \
