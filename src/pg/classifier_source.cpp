@@ -11,6 +11,7 @@
 #include "memory_context.h"
 #include "partition_key.h"
 #include "relations.h"
+#include "row_key.h"
 #include "scan.h"
 #include "settings.h"
 #include "spi.h"
@@ -243,6 +244,7 @@ struct RawRow {
     bool n[kColumnsRead];
     bool valid_label = false, in_window = false, reviewed = false, truncated = false;
     bool long_partition = false; // longer than kMaxPartitionKeyBytes (read on that far only)
+    bool long_key = false;       // longer than kMaxRowKeyBytes (read on that far only)
     double weight = 1.0;
     int64_t time = 0; // TimestampTz
 };
@@ -327,8 +329,9 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     r.time = DatumGetTimestampTz(d);
                     break;
                 default: { // key
-                    text *t = DatumGetTextPP(d);
-                    r.v[k] = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+                    const TextSlice s = text_prefix_in_pg(d, kMaxRowKeyBytes);
+                    r.v[k] = std::string_view(s.data, s.size);
+                    r.long_key = s.truncated;
                 }
                 }
             }
@@ -341,6 +344,12 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             // value, so the row could only ever answer for another tenant.
             if (!r.n[7] && r.long_partition) {
                 ++out.counts.skipped_long_partition;
+                return;
+            }
+            // A key no run row can hold (row_key.h): skipped and counted,
+            // not every run's 54000.
+            if (!r.n[3] && r.long_key) {
+                ++out.counts.skipped_long_key;
                 return;
             }
             if (!r.valid_label || r.n[2]) {

@@ -250,6 +250,7 @@ intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, c
     if (counts.skipped_intent_limit > 0) report["rows_skipped_intent_limit"] = counts.skipped_intent_limit;
     if (counts.skipped_long_partition > 0)
         report["rows_skipped_long_partition"] = counts.skipped_long_partition;
+    if (counts.skipped_long_key > 0) report["rows_skipped_long_key"] = counts.skipped_long_key;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     if (report.contains("metrics") && report["metrics"].contains("misclassified"))
         for (intent::Json &m : report["metrics"]["misclassified"]) {

@@ -169,7 +169,8 @@ struct ReadCounts {
     size_t skipped_rare_intent = 0;    // rows of an unreviewed label with too few rows
     size_t skipped_intent_limit = 0;   // rows of a label past the policy's max_intents
     size_t skipped_long_partition =
-        0; // a classifier's rows whose partition value is too long (partition_key.h)
+        0;                       // a classifier's rows whose partition value is too long (partition_key.h)
+    size_t skipped_long_key = 0; // a classifier's rows whose key_column value is too long (row_key.h)
 };
 
 // The longest label a training row may have, in bytes of the server encoding

@@ -195,8 +195,29 @@ SELECT coalesce(partition_key, '(fallback)') AS run, metrics -> 'rows_skipped_lo
   FROM ai_training_runs WHERE classifier = 'tenants' ORDER BY partition_key NULLS FIRST;
 SELECT count(*) AS long_keys FROM ai_intent_models WHERE length(partition_key) > 2048;
 
+-- ---------------------------------------------------------------------
+-- 11. The row key's bound, at training
+-- ---------------------------------------------------------------------
+-- A key_column value is stored in ai_classifier_run_rows.row_key, whose
+-- primary key (run_id, row_key) takes at most 2704 bytes an entry: one
+-- source row with a 3008-byte key that does not compress failed every run
+-- of the classifier with 54000 (0.3.1 and 0.3.2 before this). The row is
+-- skipped and counted (rows_skipped_long_key), read on its first bytes only.
+CREATE TABLE mi_keyed (k text, prompt text, route text); -- the key is unique, not indexed
+INSERT INTO mi_keyed SELECT 'k' || id, prompt, route FROM mi_prompts WHERE id % 3 <> 2;
+INSERT INTO mi_keyed VALUES (:'long_shop', 'quiero devolver el pedido', 'pedido'),
+                            (repeat('k', 2048), 'hola buenas', 'saludo');
+SELECT create_classifier('long_keys', 'mi_keyed', 'prompt', 'route', '{"key_column": "k", "seed": 1}') ->> 'name' AS created;
+SELECT t ->> 'status' AS status, t -> 'metrics' -> 'rows_skipped_long_key' AS skipped
+  FROM train_classifier('long_keys') AS t;
+SELECT metrics -> 'rows_skipped_long_key' AS skipped_recorded,
+       (SELECT count(*) FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) =
+       (SELECT count(*) - 1 FROM mi_keyed) AS others_recorded,
+       (SELECT max(length(x.row_key)) FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) AS longest_key
+  FROM ai_training_runs AS r WHERE r.classifier = 'long_keys';
+
 RESET ROLE;
-DROP TABLE mi_prompts, mi_raw, mi_staff_rows;
+DROP TABLE mi_prompts, mi_raw, mi_staff_rows, mi_keyed;
 SET client_min_messages = warning;
 DROP EXTENSION pg_intent CASCADE;
 DROP ROLE pgi_mi_staff;
