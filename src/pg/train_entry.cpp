@@ -745,8 +745,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         set_rows(row, kept, results, trained->model.labels(), intent_rows, keyed);
     } // else called by SQL under 0.3.2's declaration, by no run: the rows are
       // recorded nowhere, and the result holds the run's figures only.
+    Oid models = InvalidOid;
+    pg_call([&]() noexcept { models = extension_relation(schema, "ai_intent_models"); });
     const std::string blob = trained->model.serialize();
-    return form_result(fcinfo, row, &blob);
+    return form_result(fcinfo, row, &blob, models);
 }
 
 } // namespace

@@ -6,9 +6,12 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/toast_internals.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 }
 
 #include <cstring>
@@ -24,6 +27,19 @@ struct ColumnSpec {
 constexpr ColumnSpec kColumnSpecs[kColumnsWithRows031] = {PG_INTENT_TRAIN_TABLE_COLUMNS(
     PG_INTENT_COLUMN_SPEC) PG_INTENT_TRAIN_TABLE_ROW_COLUMNS_031(PG_INTENT_COLUMN_SPEC)};
 #undef PG_INTENT_COLUMN_SPEC
+
+// The compression method of ai_intent_models.model (lz4 where the server
+// has it, 11_storage.sql), or the server's default when the column names
+// none: what storing the row would compress the model with.
+char model_column_compression(Oid models) noexcept {
+    char method = InvalidCompressionMethod;
+    HeapTuple att = SearchSysCacheAttName(models, "model");
+    if (HeapTupleIsValid(att)) {
+        method = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(att))->attcompression;
+        ReleaseSysCache(att);
+    }
+    return method;
+}
 
 } // namespace
 
@@ -47,13 +63,24 @@ ResultShape check_result_columns(FunctionCallInfo fcinfo) noexcept {
     return with_rows_031 ? ResultShape::WithRowArrays031 : ResultShape::Current;
 }
 
-Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob) {
+Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob, Oid models) {
     Datum result;
     pg_call([&]() noexcept {
         if (blob) {
             bytea *model = static_cast<bytea *>(palloc(VARHDRSZ + blob->size()));
             SET_VARSIZE(model, VARHDRSZ + blob->size());
             memcpy(VARDATA(model), blob->data(), blob->size());
+            // Compressed here as storing the model row would compress it
+            // (the same method, so the same stored bytes): each copy the
+            // record makes on its way to the table (the record function's
+            // argument, the plan's constant, the digest trigger's row, the
+            // transition table) is then a third of the model's size.
+            const Datum compressed =
+                toast_compress_datum(PointerGetDatum(model), model_column_compression(models));
+            if (DatumGetPointer(compressed) != nullptr) {
+                pfree(model);
+                model = reinterpret_cast<bytea *>(DatumGetPointer(compressed));
+            }
             row.values[kModel] = PointerGetDatum(model);
             row.nulls[kModel] = false;
         }

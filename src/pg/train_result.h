@@ -104,7 +104,10 @@ struct ResultRow {
 // with the row arrays; says which. PostgreSQL calls only: use inside pg_call().
 ResultShape check_result_columns(FunctionCallInfo fcinfo) noexcept;
 
-// The row as the call's result; `blob`, when given, is the model column.
-Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob);
+// The row as the call's result; `blob`, when given, is the model column,
+// compressed with the method of the model column of `models`
+// (ai_intent_models), as storing it there would.
+Datum form_result(FunctionCallInfo fcinfo, ResultRow &row, const std::string *blob = nullptr,
+                  Oid models = InvalidOid);
 
 } // namespace pg_intent

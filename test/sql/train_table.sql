@@ -174,6 +174,16 @@ ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
 SET ROLE pgi_tt_helper;
 SELECT octet_length(model) > 0 AS trains_with_select FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', :'tt_policy'::ai_training_policy, NULL, NULL, NULL, 'intent', NULL);
 RESET ROLE;
+-- The model comes back compressed with its column's method, as storing it
+-- compresses it (the same stored bytes), so that each copy the record makes
+-- of it (its argument, the digest trigger's row, the transition table) is a
+-- fraction of its size.
+SELECT pg_column_compression(t.model) = (SELECT CASE a.attcompression WHEN 'l' THEN 'lz4' WHEN 'p' THEN 'pglz'
+                                                ELSE current_setting('default_toast_compression') END
+                                           FROM pg_attribute AS a
+                                          WHERE a.attrelid = 'ai_intent_models'::regclass AND a.attname = 'model') AS compressed_as_stored,
+       pg_column_size(t.model) < octet_length(t.model) AS smaller
+  FROM intent_internal._pg_intent_train_table(gen_random_uuid(), '{}', :'tt_policy'::ai_training_policy, NULL, NULL, NULL, 'intent', NULL) AS t;
 -- The owner's path is unchanged with row security on (the owner is exempt).
 ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
 SELECT r ->> 'status' AS status FROM train_intent_model('owner with rls', 'full', '{"deploy": "never"}') AS r;
