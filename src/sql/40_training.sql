@@ -349,6 +349,10 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 1
+-- Generic plans: a custom plan makes t.model a constant, which the planner
+-- decompresses and copies (the trainer returns it compressed, as the model
+-- column stores it; train_result.cpp), twice the model's size per statement.
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     v_run_id uuid := p_run_id;
@@ -386,9 +390,9 @@ BEGIN
         IF v_suffix > 1 THEN
             v_version := v_version || '_' || v_suffix;
         END IF;
-        -- The model is named once, in a subquery the planner keeps: each
-        -- mention of t.model would be planned as its own copy of the
-        -- megabytes (PL/pgSQL's values are constants to the planner).
+        -- The model is named once, in a subquery: t.model stays a parameter
+        -- (the function's generic plans), passed on compressed as the
+        -- trainer returned it, never a constant of the megabytes.
         -- Its sha256 is the digest trigger's (ai_intent_models_set_digest,
         -- 10_triggers.sql), computed once; only where that trigger does not
         -- fire (session_replication_role = replica) is it computed here.
