@@ -154,6 +154,11 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_publish_to_nodes()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- Custom plans, whatever the caller's plan_cache_mode (or the record
+-- step's, 40_training.sql, which plans generically): Citus cannot plan the
+-- INSERT into the reference table below from parameters ("could not create
+-- distributed plan", 0A000), and every run of a call failed.
+SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
     v_kinds text[];
