@@ -16,7 +16,7 @@
 //    an order of magnitude, fixed before any scored split was looked at)
 //    times the labelled rows, counted as the option reads them (within its
 //    unlabelled_rows and unlabelled_bytes bounds).
-// Both hold: on, with kSubwordAutoSettings. Otherwise off. A caller that
+// Both hold: on, with subword_auto_settings(). Otherwise off. A caller that
 // gives no texts without a label (a partitioned classifier's runs, whose
 // every tenant would carry megabytes of vectors; the CLI without
 // --unlabelled-data) never turns it on.
@@ -26,6 +26,8 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 
 namespace intent {
 
@@ -60,6 +62,15 @@ struct SubwordAutoDecision {
 // Whether the labels are thin: the first half of the rule, which a caller
 // checks before it reads (or counts) any text without a label.
 bool subword_auto_labels_thin(size_t labelled_rows, size_t labels, size_t min_intent_rows);
+
+// How many distinct labels `rows` hold, label_of(row) giving a row's label:
+// the count both halves of the rule take, for whichever rows a caller holds.
+template <typename Rows, typename LabelOf> size_t distinct_labels(const Rows &rows, LabelOf label_of) {
+    std::unordered_set<std::string_view> labels;
+    for (const auto &r : rows)
+        labels.insert(label_of(r));
+    return labels.size();
+}
 
 // The rule. `unlabelled_given` false: the caller read none (not thin, or a
 // run that never reads them).

@@ -21,8 +21,6 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <string_view>
-#include <unordered_set>
 
 namespace intent {
 
@@ -396,10 +394,9 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
     ModelOptions auto_on;
     const ModelOptions *given = &asked;
     if (asked.subword_auto && !asked.subword_vectors) {
-        std::unordered_set<std::string_view> labels;
-        for (const LabeledText &r : rows)
-            labels.insert(r.label);
-        auto_decision = decide_subword_auto(rows.size(), labels.size(), unlabelled != nullptr,
+        const size_t labels =
+            distinct_labels(rows, [](const LabeledText &r) -> std::string_view { return r.label; });
+        auto_decision = decide_subword_auto(rows.size(), labels, unlabelled != nullptr,
                                             unlabelled ? unlabelled->size() : 0, asked.min_intent_rows);
         if (auto_decision.on) {
             auto_on = asked;

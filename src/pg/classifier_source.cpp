@@ -35,7 +35,6 @@ extern "C" {
 #include <exception>
 #include <iterator>
 #include <string_view>
-#include <unordered_set>
 
 namespace pg_intent {
 namespace {
@@ -405,10 +404,9 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     // With "auto", only where the labels read are thin.
     bool thin = true;
     if (sel.unlabelled && sel.unlabelled_if_thin) {
-        std::unordered_set<std::string_view> labels;
-        for (const StagedRow &s : out.rows)
-            labels.insert(s.row.label);
-        thin = intent::subword_auto_labels_thin(out.rows.size(), labels.size(), *sel.unlabelled_if_thin);
+        const size_t labels = intent::distinct_labels(
+            out.rows, [](const StagedRow &s) -> std::string_view { return s.row.label; });
+        thin = intent::subword_auto_labels_thin(out.rows.size(), labels, *sel.unlabelled_if_thin);
     }
     if (sel.unlabelled && thin) read_unlabelled(c, *sel.unlabelled, charge, out);
     return out;

@@ -69,7 +69,6 @@ extern "C" {
 #include <set>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace pg_intent {
 namespace {
@@ -633,11 +632,9 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
     bool auto_reads = false;
     if (auto_mode && !partitioned) {
-        std::unordered_set<std::string_view> labels;
-        for (const intent::LabeledText &r : rows)
-            labels.insert(r.label);
-        auto_reads =
-            intent::subword_auto_labels_thin(rows.size(), labels.size(), request.model.min_intent_rows);
+        const size_t labels = intent::distinct_labels(
+            rows, [](const intent::LabeledText &r) -> std::string_view { return r.label; });
+        auto_reads = intent::subword_auto_labels_thin(rows.size(), labels, request.model.min_intent_rows);
     }
     const bool read_unlabelled = request.model.subword_vectors || auto_reads;
     std::optional<UnlabelledTexts> unlabelled;
@@ -706,9 +703,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // run with the option says it, and a run without it says nothing.
     if (unlabelled && (request.model.subword_vectors || trained->report.subword_auto.on)) {
         report["unlabelled_texts"] = unlabelled->texts.size();
-        if (unlabelled && unlabelled->left_out > 0)
-            report["unlabelled_texts_left_out"] = unlabelled->left_out;
-        if (unlabelled && unlabelled->skipped_invalid > 0)
+        if (unlabelled->left_out > 0) report["unlabelled_texts_left_out"] = unlabelled->left_out;
+        if (unlabelled->skipped_invalid > 0)
             report["unlabelled_texts_skipped_invalid"] = unlabelled->skipped_invalid;
     }
     if (results.size() != kept.size())
