@@ -281,13 +281,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     // call (each run's record step computed it again: 101 calls for 500 shops).
     if (const std::optional<Datum> limits = call_step(call, step_fns.limits, 1, &run_call.policy, nullptr)) {
         Datum object = 0;
-        pg_call([&]() noexcept {
-            Datum path[1] = {CStringGetTextDatum("limits")};
-            object = DirectFunctionCall4(
-                jsonb_set, DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")),
-                PointerGetDatum(construct_array(path, 1, TEXTOID, -1, false, TYPALIGN_INT)), *limits,
-                BoolGetDatum(true));
-        });
+        pg_call([&]() noexcept { object = jsonb_object_of("limits", *limits, false); });
         run_call.call_metrics = object;
     }
     std::optional<int32> min_rows, max_partitions;

@@ -59,24 +59,29 @@ Jsonb *headline_metrics_in_pg(Jsonb *metrics) noexcept {
 // `result` (a jsonb object) with the key `key` set to `value` (JSON null
 // for nullptr).
 Datum with_key(Datum result, const char *key, Jsonb *value) noexcept {
+    return DirectFunctionCall2(jsonb_concat, result,
+                               jsonb_object_of(key, value ? JsonbPGetDatum(value) : 0, value == nullptr));
+}
+
+} // namespace
+
+Datum jsonb_object_of(const char *key, Datum value, bool isnull) noexcept {
     JsonbParseState *state = nullptr;
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
     JsonbValue k = jsonb_key(key);
     pushJsonbValue(&state, WJB_KEY, &k);
     JsonbValue v;
-    if (value) {
+    if (!isnull) {
+        Jsonb *j = DatumGetJsonbP(value);
         v.type = jbvBinary;
-        v.val.binary.data = &value->root;
-        v.val.binary.len = static_cast<int>(VARSIZE(value) - VARHDRSZ);
+        v.val.binary.data = &j->root;
+        v.val.binary.len = static_cast<int>(VARSIZE(j) - VARHDRSZ);
     } else {
         v.type = jbvNull;
     }
     pushJsonbValue(&state, WJB_VALUE, &v);
-    const Datum one = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
-    return DirectFunctionCall2(jsonb_concat, result, one);
+    return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
 }
-
-} // namespace
 
 std::optional<Datum> headline_metrics(std::optional<Datum> metrics) {
     if (!metrics) return std::nullopt;

@@ -101,6 +101,10 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
 // _pg_intent_headline_metrics(jsonb).
 std::optional<Datum> headline_metrics(std::optional<Datum> metrics);
 
+// {key: value} as jsonb, `value` a jsonb datum (JSON null when `isnull`).
+// PostgreSQL calls only: use inside pg_call().
+Datum jsonb_object_of(const char *key, Datum value, bool isnull) noexcept;
+
 // _pg_intent_train_table()'s body for intent's run of train_run() (`call`, a
 // TrainerCall), which records the run's rows itself (run_rows.cpp); the
 // SQL-callable body (0.3.1's worker) returns them as arrays instead.
