@@ -507,14 +507,18 @@ size_t RunRows::bytes() const {
 
 namespace {
 
-// One text kept while scanning: newest first by created_at, then id.
+// One text kept while scanning: newest first by created_at, then by the
+// text's bytes. The order is the rows' contents, never their ids: ids are
+// random (gen_random_uuid()), rows logged by one statement share their
+// created_at, and the vectors depend on the order of their texts, so the
+// same rows must give the same texts in the same order however often they
+// are loaded. Rows equal in both are interchangeable.
 struct UnlabelledRow {
     int64_t created_at;
-    Uuid id;
     std::string text; // UTF-8
 };
 bool newer(const UnlabelledRow &a, const UnlabelledRow &b) {
-    return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+    return a.created_at != b.created_at ? a.created_at > b.created_at : a.text < b.text;
 }
 size_t unlabelled_bytes(const UnlabelledRow &row) {
     return sizeof(UnlabelledRow) + row.text.size();
@@ -570,10 +574,10 @@ UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds
             if (message.empty()) continue;
             UnlabelledRow row;
             row.created_at = r.n[8] ? DT_NOEND : DatumGetTimestampTz(r.v[8]);
-            std::memcpy(row.id.b, DatumGetUUIDP(r.v[0])->data, UUID_LEN);
             // Older than every row kept while the bounds are full: left out
-            // before any copy.
-            if (kept.size() >= max_rows && !newer(row, kept.front())) {
+            // before any copy (a row as old as the oldest kept is copied,
+            // its text decides).
+            if (kept.size() >= max_rows && row.created_at < kept.front().created_at) {
                 ++out.left_out;
                 continue;
             }

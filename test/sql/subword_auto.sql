@@ -82,6 +82,27 @@ COMMIT;
 SELECT a.auto_on, a.reason_code, a.counted, a.sha256 = o.sha256 AS same_bytes_as_off
   FROM pg_temp.run('auto_min3') AS a, pg_temp.run('off_min3') AS o;
 
+-- The same rows give the same model however they were loaded: texts
+-- without a label logged by one statement share their created_at, and their
+-- ids are random, so the vectors learn them in the order of their contents
+-- (newest first, then the text's bytes), never of their ids. Loaded twice,
+-- in opposite orders, with new ids: the same bytes.
+CREATE TEMP TABLE sa_order (load int, sha256 text);
+DELETE FROM ai_training_data WHERE training_label IS NULL;
+INSERT INTO ai_training_data (user_message, source, created_at)
+SELECT format('consulta %s sobre el pedido %s de la tienda', g, g * 7), 'live', timestamptz '2026-04-01 10:00'
+  FROM generate_series(1, 320) AS g ORDER BY g;
+SELECT train_intent_model('order_1', 'full', '{"subword_vectors": {"dim": 4, "epochs": 1, "weight": 1}, "deploy": "never"}') ->> 'status' AS order_1;
+INSERT INTO sa_order SELECT 1, sha256 FROM pg_temp.run('order_1');
+DELETE FROM ai_training_data WHERE training_label IS NULL;
+INSERT INTO ai_training_data (user_message, source, created_at)
+SELECT format('consulta %s sobre el pedido %s de la tienda', g, g * 7), 'live', timestamptz '2026-04-01 10:00'
+  FROM generate_series(320, 1, -1) AS g ORDER BY g DESC;
+SELECT train_intent_model('order_2', 'full', '{"subword_vectors": {"dim": 4, "epochs": 1, "weight": 1}, "deploy": "never"}') ->> 'status' AS order_2;
+INSERT INTO sa_order SELECT 2, sha256 FROM pg_temp.run('order_2');
+SELECT (SELECT unlabelled FROM pg_temp.run('order_2')) AS unlabelled,
+       count(DISTINCT sha256) AS distinct_models FROM sa_order;
+
 -- A named classifier without partitions follows the same rule on its
 -- source's rows whose label is NULL; a partitioned one never turns the
 -- vectors on by itself (every tenant would carry megabytes of vectors):
