@@ -160,6 +160,18 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
         ntokens += line.size();
         lines.push_back(std::move(line));
     }
+    // The order the texts are learned in is a function of the texts alone:
+    // sorted (equal lines are interchangeable), then shuffled by a generator
+    // of their own. The same texts give the same vectors however they were
+    // read (a server reads texts logged together in no order of theirs; the
+    // CLI in the file's), and the learning rate, which falls as the texts
+    // go by, is not spent on one end of an order that groups similar texts.
+    std::sort(lines.begin(), lines.end());
+    {
+        Rng order(options.seed ^ 0x4f72646572546578ull);
+        for (size_t i = lines.size(); i > 1; --i)
+            std::swap(lines[i - 1], lines[static_cast<size_t>(uniform(order) * static_cast<double>(i))]);
+    }
 
     // Keep-probability per word (subsampling of frequent words), the
     // negative-sampling distribution (count^0.5) and each word's rows.

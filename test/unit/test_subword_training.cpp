@@ -337,8 +337,11 @@ TEST(SubwordWeight, AGainWithinItsNoiseKeepsZero) {
             train.push_back(t);
         }
     ASSERT_EQ(train.size(), 250u);
-    const TrainedModel off = train_model(train, ModelOptions{}, TrainCallbacks{});
-    const TrainedModel on = train_model(train, with(R"({"subword_vectors": true})"), TrainCallbacks{});
+    // Seed 1 (folds and vectors): the case the rule is for. The texts' order
+    // is shuffled by the seed, so another seed may put 0.5 level with 0.
+    const TrainedModel off = train_model(train, with(R"({"seed": 1})"), TrainCallbacks{});
+    const TrainedModel on =
+        train_model(train, with(R"({"subword_vectors": true, "seed": 1})"), TrainCallbacks{});
     const SubwordWeightSelection &s = on.report.subword_weight;
     ASSERT_TRUE(s.selected);
     ASSERT_EQ(s.accuracy.size(), 4u);

@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "subword_vectors.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -79,6 +80,18 @@ TEST(SubwordVectors, SameTextsAndSeedGiveTheSameFloats) {
     other.seed = 7;
     const SubwordVectors c = SubwordVectors::train(texts, other, kText);
     EXPECT_NE(a.input_table(), c.input_table());
+}
+
+// The vectors are a function of the texts, not of the order they come in:
+// a server reads texts logged together in no order of theirs.
+TEST(SubwordVectors, TheTextsOrderDoesNotMatter) {
+    auto texts = corpus();
+    const SubwordVectors a = SubwordVectors::train(texts, small(), kText);
+    std::reverse(texts.begin(), texts.end());
+    std::rotate(texts.begin(), texts.begin() + static_cast<std::ptrdiff_t>(texts.size() / 3), texts.end());
+    const SubwordVectors b = SubwordVectors::train(texts, small(), kText);
+    EXPECT_EQ(a.words(), b.words());
+    EXPECT_EQ(a.input_table(), b.input_table()); // bit for bit
 }
 
 TEST(SubwordVectors, WordsInTheSameContextsAreCloser) {
