@@ -5,6 +5,8 @@
     bench/quality/novelty.py --cli q0.003=build/release/pg-intent:'{"evidence_quantile":0.003}' ...
     bench/quality/novelty.py --cli 0.3.2=./pg-intent --sklearn seed --sklearn strong
     bench/quality/novelty.py --cli 'sv=./pg-intent:{"subword_vectors":true}' --unlabelled sv --sets clinc150_dev.csv
+    bench/quality/novelty.py --cli plain=./pg-intent --cli unl=./pg-intent --unlabelled unl \
+        --sets clinc150_dev.csv --shots 5 --seed 42 --seed 43 --seed 44 --unlabelled-splits train --answered
 
 --sklearn SETUP adds a scikit-learn peer (bench/peers/sklearn_pipeline.py: `seed` is the seed
 service's pipeline, `strong` the same calibrated LinearSVC on the core's default features), whose
@@ -28,6 +30,20 @@ line after the table says what each build answered. Prints markdown.
 --unlabelled-data`, for the subword_vectors option): the texts of the set's own train split and,
 on CLINC150, of oos_train; never a label, never the scored split (val, oos_val, test).
 --sets F[,F2...] runs only the sets of those files (e.g. clinc150_dev.csv), for a small first run.
+
+--shots N trains on N rows per intent of the set's train split instead of all of it, drawn as
+quality.py's nested seeded sample (subword_core.sample_per_intent: the few-shot sets of
+2026-11-30-vm-subword-auto.md), one run per --seed (default 42); a table row per set, seed and
+CLI, with the run's `subword_auto` decision (the training report's). With --shots, --unlabelled
+gives the texts of the unlabelled splits less the drawn rows (what a database holds as rows without
+a label beside the labelled ones, as bench/quality/subword_sql.py inserts them); with
+--unlabelled-drawn, the drawn rows' texts too (as the CLI runs of 2026-11-30-vm-subword-auto.md,
+which give the whole train split).
+--unlabelled-splits S[,S2...] replaces every set's unlabelled splits (e.g. train, as the
+subword-auto study; the default adds CLINC150's oos_train).
+--answered lists, after the table, every empty, gibberish and off-domain probe a CLI answered,
+with the label and confidence served.
+Without these options the script runs and prints as before.
 """
 import argparse
 import json
@@ -37,6 +53,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_run import datasets_dir, log, run  # noqa: E402
+from subword_core import read_rows, sample_per_intent, write_rows  # noqa: E402
 
 DATASETS = [  # name, file, train, scored, out-of-scope split, unlabelled splits (texts only)
     ("CLINC150", "clinc150_dev.csv", "train", "val", "oos_val", "train,oos_train"),
@@ -95,6 +112,16 @@ def main():
     ap.add_argument("--unlabelled", action="append", default=[], metavar="LABEL",
                     help="train the --cli of this label with the set's unlabelled texts too (--unlabelled-data)")
     ap.add_argument("--sets", default=None, help="only the sets of these files, comma-separated")
+    ap.add_argument("--shots", type=int, default=0, metavar="N",
+                    help="train on N rows per intent of the train split (seeded nested sample), not all of it")
+    ap.add_argument("--seed", type=int, action="append", default=[], metavar="S",
+                    help="with --shots: the seed of a draw (repeatable; default 42)")
+    ap.add_argument("--unlabelled-splits", default=None, metavar="S[,S2...]",
+                    help="the splits whose texts --unlabelled gives, for every set (default: the set's own)")
+    ap.add_argument("--unlabelled-drawn", action="store_true",
+                    help="with --shots: the drawn rows' texts are among the unlabelled texts too")
+    ap.add_argument("--answered", action="store_true",
+                    help="list every empty, gibberish and off-domain probe answered, with label and confidence")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
@@ -114,15 +141,51 @@ def main():
         datasets = [d for d in DATASETS if d[1] in wanted]
         if len(datasets) != len(wanted):
             raise SystemExit(f"--sets: known files are {', '.join(d[1] for d in DATASETS)}")
-    probes = EMPTY + GIBBERISH + OFF_DOMAIN
-    print("| set | build | accuracy | coverage | in-scope acc. (abstain = wrong) | OOS recall | "
-          f"empty caught ({len(EMPTY)}) | gibberish caught ({len(GIBBERISH)}) | off-domain caught (of {len(OFF_DOMAIN)} "
-          "less the set's in-domain ones) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    totals = {label: [0, 0, 0, 0, 0] for label, _, _ in peers}
-    in_domain_lines = []
+    if args.shots < 0:
+        raise SystemExit("--shots must be positive")
+    if (args.seed or args.unlabelled_drawn) and not args.shots:
+        raise SystemExit("--seed and --unlabelled-drawn need --shots")
+    if args.shots and any(path == SKLEARN for _, path, _ in peers):
+        raise SystemExit("--shots drives the CLI only: no --sklearn")
+    if args.unlabelled_splits:
+        datasets = [d[:5] + (args.unlabelled_splits,) for d in datasets]
+    runs = []  # (name shown, file, train split, scored, out-of-scope split, unlabelled splits, data, unlabelled data)
     for name, fname, train, scored, oos, unlabelled in datasets:
         data = os.path.join(data_dir, fname)
+        if not args.shots:
+            runs.append((name, fname, train, scored, oos, unlabelled, data, data))
+            continue
+        rows = read_rows(data)
+        kept = {scored, oos}
+        wanted = unlabelled.split(",")
+        for seed in args.seed or [42]:
+            # The drawn rows as `train`, the scored splits as they are, and the texts of the
+            # unlabelled splits less the drawn rows (unless --unlabelled-drawn) as `unlabelled`,
+            # their labels blanked.
+            sample = sample_per_intent(rows, train, args.shots, seed)
+            chosen = {(r["text"], r["intent"]) for r in sample}
+            others = [dict(r, split="unlabelled", intent="") for r in rows
+                      if r["split"] in wanted and (args.unlabelled_drawn or r["split"] != train or
+                                                   (r["text"], r["intent"]) not in chosen)]
+            stem = os.path.join(work, f"{fname}.{args.shots}shot.{seed}")
+            write_rows(stem + ".csv", [dict(r, split="train") for r in sample] +
+                       [r for r in rows if r["split"] in kept])
+            write_rows(stem + ".unlabelled.csv", others)
+            log(f"{name}, {args.shots}-shot seed {seed}: {len(sample)} rows drawn, {len(others)} unlabelled texts")
+            runs.append((f"{name}, {args.shots}-shot seed {seed}", os.path.basename(stem), "train", scored, oos,
+                         "unlabelled", stem + ".csv", stem + ".unlabelled.csv"))
+    probes = EMPTY + GIBBERISH + OFF_DOMAIN
+    auto_col = " `subword_auto` |" if args.shots else ""
+    print(f"| set | build |{auto_col} accuracy | coverage | in-scope acc. (abstain = wrong) | OOS recall | "
+          f"empty caught ({len(EMPTY)}) | gibberish caught ({len(GIBBERISH)}) | off-domain caught (of {len(OFF_DOMAIN)} "
+          "less the set's in-domain ones) |")
+    print("|---|---|" + ("---|" if args.shots else "") + "---|---|---|---|---|---|---|")
+    answered_lines = []
+    totals = {label: [0, 0, 0, 0, 0] for label, _, _ in peers}
+    in_domain_lines = []
+    for name, fname, train, scored, oos, unlabelled, data, unlabelled_data in runs:
+        # The in-domain probes are the original set's (a few-shot run's file is named after it).
+        covered = IN_DOMAIN.get(fname.split(".csv")[0] + ".csv", {})
         for label, path, options in peers:
             model = os.path.join(work, f"{fname}.{label}.bin".replace(" ", "_"))
             log(f"{name}: training {label}")
@@ -143,7 +206,7 @@ def main():
                 if options:
                     cmd += ["--options", options]
                 if label in args.unlabelled:
-                    cmd += ["--unlabelled-data", data, "--unlabelled-split", unlabelled]
+                    cmd += ["--unlabelled-data", unlabelled_data, "--unlabelled-split", unlabelled]
                 trained = json.loads(run(cmd).strip().splitlines()[-1])
                 log(f"{name}: {label}: " + ", ".join(f"{k} {trained.get(k)}" for k in (
                     "features", "model_bytes", "train_seconds", "oof_coverage", "threshold")))
@@ -156,9 +219,20 @@ def main():
                     raise SystemExit(f"{label}: {len(out)} answers for {len(probes)} probes")
                 caught = [line.split("\t")[2] == "true" for line in out]
                 served = [line.split("\t")[0] for line in out]
+                confidence = [float(line.split("\t")[1]) for line in out]
+                auto = trained.get("subword_auto")
+                auto_cell = ("–" if auto is None else
+                             f"{'on' if auto['on'] else 'off'} (`{auto['reason_code']}`, "
+                             f"{auto['unlabelled_texts']:,} texts)")
+                if args.answered:
+                    for i, p in enumerate(probes):
+                        if not caught[i] and p not in covered:
+                            kind = ("empty" if i < len(EMPTY) else
+                                    "gibberish" if i < len(EMPTY) + len(GIBBERISH) else "off-domain")
+                            answered_lines.append(f"- {name}, {label}: {kind} {json.dumps(p, ensure_ascii=False)}"
+                                                  f" → `{served[i]}` {confidence[i]:.2f}")
             e = sum(caught[:len(EMPTY)])
             g = sum(caught[len(EMPTY):len(EMPTY) + len(GIBBERISH)])
-            covered = IN_DOMAIN.get(fname, {})
             first = len(EMPTY) + len(GIBBERISH)
             off = [i for i in range(first, len(probes)) if probes[i] not in covered]
             o = sum(caught[i] for i in off)
@@ -175,16 +249,21 @@ def main():
             t[3] += 1
             t[4] += len(off)
             recall = (r.get("oos") or {}).get("recall")
-            print(f"| {name} | {label} | {r['accuracy']:.4f} | {r['coverage']:.3f} | "
+            cell = f" {auto_cell} |" if args.shots else ""
+            print(f"| {name} | {label} |{cell} {r['accuracy']:.4f} | {r['coverage']:.3f} | "
                   f"{r['in_scope_accuracy_with_threshold']:.4f} | "
                   f"{'' if recall is None else f'{recall:.2f}'} | {e} | {g} | {o} of {len(off)} |")
     print()
+    if args.answered:
+        print("Probes answered (empty, gibberish, off-domain; label and confidence served):")
+        print("\n".join(answered_lines) if answered_lines else "- none")
+        print()
     if in_domain_lines:
         print("In-domain probes (left out of the off-domain count):")
         print("\n".join(in_domain_lines))
         print()
     for label, (e, g, o, n, n_off) in totals.items():
-        print(f"- {label}: probes caught over the {n} sets it trained on: empty {e}/{n * len(EMPTY)}, "
+        print(f"- {label}: probes caught over the {n} {'runs' if args.shots else 'sets'} it trained on: empty {e}/{n * len(EMPTY)}, "
               f"gibberish {g}/{n * len(GIBBERISH)}, off-domain {o}/{n_off}")
 
 
