@@ -16,6 +16,13 @@ Per seed, in one database:
 Needs a running cluster with pg_intent installed (PGHOST/PGPORT/PGUSER):
   eval "$(scripts/pg-cluster.sh start)"
   bench/quality/subword_sql.py --seeds 42,43,44 --out FILE
+
+--auto --probes also asks the two models of the defaults (labelled rows only: the
+vectors off; rows without a label present: "auto" on) novelty.py's empty,
+gibberish and off-domain probes with predict_intent(text, model_id), and scores
+`val` (coverage, in-scope accuracy with abstentions wrong) and `oos_val` (recall:
+abstained) with predict_intent(); a second table
+(bench/results/2026-11-30-vm-fewshot-probes.md).
 """
 import argparse
 import json
@@ -26,6 +33,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import quality  # noqa: E402
 import sql  # noqa: E402
+from novelty import EMPTY, GIBBERISH, IN_DOMAIN, OFF_DOMAIN  # noqa: E402
+
+PROBES = EMPTY + GIBBERISH + OFF_DOMAIN
 
 
 def run(db, name, options):
@@ -54,7 +64,7 @@ def auto_run(db, name, options):
 # with the labelled rows only, then with the other train texts as rows
 # without a label. Without them (and off) the defaults must train the option
 # off's bytes.
-def auto_seed(db, seed, res):
+def auto_seed(db, seed, res, probes=False):
     off = '{"subword_vectors": false, "deploy": "always"}'
     quality.log("seed %d: defaults, labelled rows only" % seed)
     res["auto_before"] = auto_run(db, "auto0_%d" % seed, '{"deploy": "always"}')
@@ -68,6 +78,54 @@ def auto_seed(db, seed, res):
     res["off_after"] = auto_run(db, "off1_%d" % seed, off)
     res["before_same_bytes"] = res["auto_before"]["sha256"] == res["off"]["sha256"]
     res["off_same_bytes"] = res["off_after"]["sha256"] == res["off"]["sha256"]
+    if probes:
+        for key in ("auto_before", "auto"):
+            res[key].update(probe(db, res[key]["model_id"]))
+
+
+# The probes' answers and the served answers on val and oos_val of one model,
+# all through predict_intent(text, model_id).
+def probe(db, model_id):
+    values = ", ".join("('%s', %d)" % (t.replace("'", "''"), i) for i, t in enumerate(PROBES))
+    answers = json.loads(sql.psql(db, "SELECT json_agg(json_build_object('label', p.predicted_intent, 'confidence', "
+                                      "p.confidence, 'uncertain', p.uncertain) ORDER BY v.i) "
+                                      "FROM (VALUES %s) AS v(t, i), predict_intent(v.t, %d::bigint) AS p;"
+                                      % (values, model_id)))
+    scored = json.loads(sql.psql(db, "SELECT json_build_object("
+                                     "'coverage', avg((NOT p.uncertain)::int) FILTER (WHERE d.split = 'val'), "
+                                     "'in_scope_accuracy', avg((NOT p.uncertain AND p.predicted_intent = d.intent)::int) "
+                                     "FILTER (WHERE d.split = 'val'), "
+                                     "'oos_recall', avg(p.uncertain::int) FILTER (WHERE d.split = 'oos_val')) "
+                                     "FROM ds AS d, predict_intent(d.text, %d::bigint) AS p "
+                                     "WHERE d.split IN ('val', 'oos_val');" % model_id))
+    return dict(scored, probes=answers)
+
+
+def report_probes(results, out):
+    covered = IN_DOMAIN["clinc150_dev.csv"]
+    first = len(EMPTY) + len(GIBBERISH)
+    off = [i for i in range(first, len(PROBES)) if PROBES[i] not in covered]
+    lines = ["| seed | variant | accuracy | coverage | in-scope acc. (abstain = wrong) | OOS recall | "
+             "empty caught (%d) | gibberish caught (%d) | off-domain caught (of %d) |"
+             % (len(EMPTY), len(GIBBERISH), len(off)), "|---|---|---|---|---|---|---|---|---|"]
+    answered = []
+    for res in results:
+        for key, label in [("auto_before", "defaults, labelled rows only"),
+                           ("auto", "defaults, unlabelled rows present")]:
+            v = res[key]
+            caught = [a["uncertain"] for a in v["probes"]]
+            lines.append("| %d | %s | %.4f | %.3f | %.4f | %.2f | %d | %d | %d |" % (
+                res["seed"], label, v["accuracy"], v["coverage"], v["in_scope_accuracy"], v["oos_recall"],
+                sum(caught[:len(EMPTY)]), sum(caught[len(EMPTY):first]), sum(caught[i] for i in off)))
+            for i, a in enumerate(v["probes"]):
+                if not a["uncertain"] and PROBES[i] not in covered:
+                    answered.append("- seed %d, %s: %s → `%s` %.2f" % (
+                        res["seed"], label, json.dumps(PROBES[i], ensure_ascii=False), a["label"], a["confidence"]))
+    md = "\n".join(lines) + "\n\nProbes answered (label and confidence served):\n" + ("\n".join(answered) or "- none")
+    print(md)
+    if out:
+        with open(out, "a") as f:
+            f.write("\n" + md + "\n")
 
 
 def report_auto(results, out):
@@ -104,10 +162,14 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--subword", default="true",
                     help='the subword_vectors option of the on runs (e.g. \'{"dim": 32, "epochs": 10}\')')
+    ap.add_argument("--probes", action="store_true",
+                    help="with --auto: novelty.py's probes, coverage and oos_val recall of the defaults' models")
     ap.add_argument("--auto", action="store_true",
                     help="the defaults (subword_vectors \"auto\") against the option off, before and after "
                          "the rows without a label (2026-11-30-vm-subword-auto.md)")
     a = ap.parse_args()
+    if a.probes and not a.auto:
+        raise SystemExit("--probes needs --auto")
     os.makedirs(a.work, exist_ok=True)
     sql.WORK = a.work
     rows = quality.read_rows(os.path.join(a.data, "clinc150_dev.csv"))
@@ -118,6 +180,8 @@ def main():
         chosen = {(r["text"], r["intent"]) for r in sample}
         others = [dict(r, split="unl") for r in rows if r["split"] == "train" and (r["text"], r["intent"]) not in chosen]
         data = [dict(r, split="train") for r in sample] + [r for r in rows if r["split"] == "val"] + others
+        if a.probes:
+            data += [r for r in rows if r["split"] == "oos_val"]
         db = "q_subword_sql"
         sql.fresh_db(db)
         sql.psql(db, "UPDATE ai_training_policy SET min_samples_for_training = 2;")
@@ -125,7 +189,7 @@ def main():
         sql.import_rows(db, "split = 'train'")
         res = {"seed": seed, "labelled": len(sample), "unlabelled_inserted": len(others)}
         if a.auto:
-            auto_seed(db, seed, res)
+            auto_seed(db, seed, res, a.probes)
             results.append(res)
             print(json.dumps(res), flush=True)
             continue
@@ -145,6 +209,9 @@ def main():
         print(json.dumps(res), flush=True)
     if a.auto:
         report_auto(results, a.out)
+        if a.probes:
+            print()
+            report_probes(results, a.out)
         return
     lines = ["| seed | variant | accuracy (val) | vs off | unlabelled_texts | model bytes |", "|---|---|---|---|---|---|"]
     for res in results:
