@@ -401,14 +401,31 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         });
     // With the subword_vectors option only: without it, none of these rows
     // is read.
-    // With "auto", only where the labels read are thin.
+    // With "auto", only where the labels are thin: counted on the rows and
+    // labels the run trains on, those the policy's bounds on the labels
+    // leave (keep_policy_intents(), which the run applies to these rows),
+    // not on all the rows read: a label of unreviewed rows too few to be a
+    // class would otherwise make thin labels look thick, and the run, thin,
+    // would find no text without a label read.
     bool thin = true;
     if (sel.unlabelled && sel.unlabelled_if_thin) {
-        const size_t labels = intent::distinct_labels(
-            out.rows, [](const StagedRow &s) -> std::string_view { return s.row.label; });
-        thin = intent::subword_auto_labels_thin(out.rows.size(), labels, *sel.unlabelled_if_thin);
+        PolicyIntents intents;
+        for (const StagedRow &s : out.rows) {
+            PolicyIntent &i = intents[s.row.label];
+            ++i.rows;
+            i.reviewed = i.reviewed || s.row.reviewed;
+        }
+        mark_policy_intents(intents, sel.unreviewed);
+        size_t rows = 0, labels = 0;
+        for (const auto &[label, i] : intents)
+            if (i.kept) {
+                rows += i.rows;
+                ++labels;
+            }
+        thin = intent::subword_auto_labels_thin(rows, labels, *sel.unlabelled_if_thin);
     }
-    if (sel.unlabelled && thin) read_unlabelled(c, *sel.unlabelled, charge, out);
+    out.unlabelled_read = sel.unlabelled && thin;
+    if (out.unlabelled_read) read_unlabelled(c, *sel.unlabelled, charge, out);
     return out;
 }
 

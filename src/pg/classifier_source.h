@@ -47,14 +47,17 @@ struct SourceSelection {
     std::optional<double> window_days; // gate_window_days (needs the time column)
     // The policy's bounds on rows no reviewer vouches for: with a
     // reviewed_column, what is read of an unreviewed row's text
-    // (message_bytes_to_read(), the rule ai_training_data's reader applies).
+    // (message_bytes_to_read(), the rule ai_training_data's reader applies);
+    // and the bounds on the labels (keep_policy_intents()), by which
+    // unlabelled_if_thin counts the rows and labels a run will train on.
     UnreviewedRowLimits unreviewed;
     // With the subword_vectors option: the texts of the rows whose label is
     // NULL, for the vectors only (train_reader.h's bounds; max_rows the
     // newest by the time_column, else the first in the key's order).
     std::optional<UnlabelledBounds> unlabelled;
-    // subword_vectors "auto": read them only when the labelled rows read
-    // have fewer than this many rows per label (subword_auto.h).
+    // subword_vectors "auto": read them only when the labelled rows the run
+    // will train on (those the policy's bounds on the labels leave) have
+    // fewer than this many rows per label (subword_auto.h).
     std::optional<size_t> unlabelled_if_thin;
 };
 
@@ -90,6 +93,9 @@ struct StagedSource {
     // The texts without a label (SourceSelection::unlabelled), newest first,
     // and what the bounds left out.
     std::vector<StagedText> unlabelled;
+    // Whether they were read: with subword_vectors "auto", only where the
+    // labels the run will train on are thin.
+    bool unlabelled_read = false;
     size_t unlabelled_left_out = 0;
     size_t unlabelled_skipped_invalid = 0;
     // Rows per partition value (not counting rows without one), and of

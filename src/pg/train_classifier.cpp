@@ -518,10 +518,16 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     sel.unreviewed.message_bytes =
         static_cast<int>(definition_policy_value(def, "max_unreviewed_message_bytes"));
     sel.unreviewed.max_rows = std::max<int64_t>(definition_policy_value(def, "max_unreviewed_rows"), 1);
+    // The bounds on the labels each run applies (training_policy(): the
+    // same policy row, the same clamps).
+    sel.unreviewed.min_intent_rows =
+        static_cast<int>(std::max<int64_t>(definition_policy_value(def, "min_unreviewed_intent_rows"), 1));
+    sel.unreviewed.max_intents =
+        static_cast<int>(std::max<int64_t>(definition_policy_value(def, "max_intents"), 2));
     // The texts without a label, for the subword vectors only, as for
     // ai_training_data (train_entry.cpp). With subword_vectors "auto" (the
     // default) only for a classifier without partitions, and only once its
-    // labelled rows show thin labels (stage_source()).
+    // labelled rows show thin labels (read_classifier_source()).
     const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
     if (request.model.subword_vectors || (auto_mode && !columns.partition)) {
         UnlabelledBounds bounds;

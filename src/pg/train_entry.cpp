@@ -646,13 +646,14 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         bounds.max_bytes = request.model.subword_unlabelled_bytes;
         pg_call([&]() noexcept { bounds.message_bytes = message_bytes_to_read(false, policy.unreviewed); });
         unlabelled = read_unlabelled_texts(schema, bounds, unlabelled_charge);
-    } else if (read_unlabelled) {
+    } else if (read_unlabelled && (request.model.subword_vectors || staged->unlabelled_read)) {
         // A classifier's: those train_classifier() staged (its source's rows
         // whose label is NULL, read with the labelled ones), of this
         // partition; all of them for a classifier without partitions. None
         // for a partitioned classifier's shared fallback, which every tenant
         // is served and explains: one tenant's unlabelled words stay out of
-        // it.
+        // it. With "auto", none given where the read found the labels not
+        // thin and read none (the rule then says so, never "0 texts").
         unlabelled.emplace();
         unlabelled->left_out = staged->unlabelled_left_out;
         unlabelled->skipped_invalid = staged->unlabelled_skipped_invalid;

@@ -86,21 +86,8 @@ size_t row_bytes(const DataRow &row) {
 // macro F1 so low that the deploy rule refused every model while they
 // existed; in a classifier's source, 500 one-row labels gave a macro F1 of
 // 0.02 that then blocked every deploy (issue 31).
-void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
-                         intent::MemoryCharge &charge, ReadCounts &counts) {
-    struct Intent {
-        size_t rows = 0;
-        bool reviewed = false;
-        bool eligible = false; // a class unless past max_intents
-        bool kept = false;
-    };
-    std::unordered_map<std::string_view, Intent> intents;
-    for (const DataRow &row : rows) {
-        Intent &i = intents[row.label];
-        ++i.rows;
-        i.reviewed = i.reviewed || row.reviewed;
-    }
-    std::vector<std::pair<std::string_view, Intent *>> order;
+void mark_policy_intents(PolicyIntents &intents, const UnreviewedRowLimits &limits) {
+    std::vector<std::pair<std::string_view, PolicyIntent *>> order;
     order.reserve(intents.size());
     for (auto &[label, i] : intents) {
         i.eligible = i.reviewed || i.rows >= static_cast<size_t>(limits.min_intent_rows);
@@ -115,11 +102,22 @@ void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &
         order.resize(static_cast<size_t>(limits.max_intents));
     for (auto &o : order)
         o.second->kept = true;
+}
+
+void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
+                         intent::MemoryCharge &charge, ReadCounts &counts) {
+    PolicyIntents intents;
+    for (const DataRow &row : rows) {
+        PolicyIntent &i = intents[row.label];
+        ++i.rows;
+        i.reviewed = i.reviewed || row.reviewed;
+    }
+    mark_policy_intents(intents, limits);
     // Which rows stay, decided before any row moves (the map's keys view
     // the rows' labels).
     std::vector<uint8_t> keep(rows.size()); // 0 kept, 1 rare, 2 past the limit
     for (size_t r = 0; r < rows.size(); ++r) {
-        const Intent &i = intents.at(rows[r].label);
+        const PolicyIntent &i = intents.at(rows[r].label);
         keep[r] = i.kept ? 0 : i.eligible ? 2 : 1;
     }
     intents.clear();

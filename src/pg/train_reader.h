@@ -204,6 +204,20 @@ size_t message_bytes_to_read(bool reviewed, const UnreviewedRowLimits &limits) n
 void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
                          intent::MemoryCharge &charge, ReadCounts &counts);
 
+// A label's rows as keep_policy_intents() weighs them, and its verdict.
+struct PolicyIntent {
+    size_t rows = 0;
+    bool reviewed = false; // a reviewed row carries it
+    bool eligible = false; // a class unless past max_intents
+    bool kept = false;
+};
+using PolicyIntents = std::unordered_map<std::string_view, PolicyIntent>;
+// keep_policy_intents()'s rule on the labels' tallies (rows, reviewed):
+// sets eligible and kept. The one rule, for whoever counts what a run will
+// train on before its rows are built (subword_vectors "auto" on a
+// classifier's read, classifier_source.cpp).
+void mark_policy_intents(PolicyIntents &intents, const UnreviewedRowLimits &limits);
+
 // Reads the usable rows (those of _pg_intent_training_rows()) in the order
 // the core is fed. Each row is charged to `charge` before it is kept.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,

@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS sa_msgs;
+DROP TABLE IF EXISTS sa_msgs, sa_mix;
 CREATE EXTENSION pg_intent;
 
 \i test/fixtures/spanish_80.sql
@@ -126,5 +126,26 @@ SELECT coalesce(partition_key, '(fallback)') AS partition, metrics #> '{subword_
        metrics #> '{subword_auto,reason_code}' AS reason_code, metrics -> 'unlabelled_texts' AS unlabelled
   FROM ai_training_runs WHERE classifier = 'sa_shops' ORDER BY partition_key NULLS FIRST;
 
+-- The rule counts the rows and labels the run trains on: with a
+-- reviewed_column, those the policy's bounds on unreviewed labels leave
+-- (min_unreviewed_intent_rows). Here 4 labels of 15 unreviewed rows, fewer
+-- than the 20 a class needs, are left out, and the 32 reviewed rows of 4
+-- labels are thin: the 320 texts without a label turn the vectors on.
+-- (The read counted the 92 rows of 8 labels it read, not thin, and read no
+-- text without a label, so the run counted 0 of them and stayed off.)
+CREATE TABLE sa_mix (id bigserial PRIMARY KEY, msg text, label text, ok boolean);
+INSERT INTO sa_mix (msg, label, ok) SELECT msg, label, label IS NOT NULL FROM sa_msgs ORDER BY id;
+INSERT INTO sa_mix (msg, label, ok)
+SELECT format('mensaje %s del tema %s sin revisar', g, t), 'tema_' || t, false
+  FROM generate_series(1, 4) AS t, generate_series(1, 15) AS g;
+SELECT create_classifier('sa_mix', 'sa_mix', 'msg', 'label',
+                         '{"key_column": "id", "reviewed_column": "ok", "min_unreviewed_intent_rows": 20}') ->> 'name' AS created;
+SELECT train_classifier('sa_mix', 'auto', '{"deploy": "never"}') ->> 'status' AS auto;
+SELECT metrics #> '{subword_auto,on}' AS auto_on, metrics #> '{subword_auto,reason_code}' AS reason_code,
+       metrics #> '{subword_auto,labelled_rows}' AS labelled_rows, metrics #> '{subword_auto,labels}' AS labels,
+       metrics -> 'unlabelled_texts' AS unlabelled, metrics -> 'rows_skipped_rare_intent' AS rare
+  FROM ai_training_runs WHERE classifier = 'sa_mix';
+
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE sa_msgs;
+DROP TABLE sa_mix;
