@@ -351,6 +351,13 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                 ++out.counts.skipped_long_key;
                 return;
             }
+            // A NULL key names no row either (row_key.h): skipped and
+            // counted, never recorded as '' (0.3.2; before, it shared the
+            // key of a row whose key is '').
+            if (c.key && r.n[3]) {
+                ++out.counts.skipped_null_key;
+                return;
+            }
             if (!r.valid_label || r.n[2]) {
                 if (r.v[1].size() > kMaxLabelBytes)
                     ++out.counts.skipped_long_label;

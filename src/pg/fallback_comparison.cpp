@@ -59,7 +59,7 @@ std::optional<intent::GateEvidence> compare_with_fallback(const StagedSource &st
         candidate.push_back(defers ? id_of(fallback_label) : id_of(labels[static_cast<size_t>(r.predicted)]));
         fallback.push_back(id_of(fallback_label));
         if (const std::string_view key = data.key(i);
-            !key.empty() && keys.size() < 100) { // as UTF-8, as JSON holds it
+            data.has_keys() && keys.size() < 100) { // as UTF-8, as JSON holds it; '' is a key
             std::string storage;
             keys.push_back(std::string(server_to_utf8(key.data(), key.size(), storage)));
         }

@@ -250,6 +250,7 @@ intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, c
     if (counts.skipped_long_partition > 0)
         report["rows_skipped_long_partition"] = counts.skipped_long_partition;
     if (counts.skipped_long_key > 0) report["rows_skipped_long_key"] = counts.skipped_long_key;
+    if (counts.skipped_null_key > 0) report["rows_skipped_null_key"] = counts.skipped_null_key;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     if (report.contains("metrics") && report["metrics"].contains("misclassified"))
         for (intent::Json &m : report["metrics"]["misclassified"]) {
@@ -258,8 +259,8 @@ intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, c
                 const std::string_view key = data.key(row);
                 if (intent_rows)
                     m["training_data_id"] = uuid_text(data.id(row));
-                else if (!key.empty()) {
-                    std::string storage; // the key as JSON holds it, UTF-8
+                else if (data.has_keys()) { // '' too: a key, as NULL never is
+                    std::string storage;    // the key as JSON holds it, UTF-8
                     m["row_key"] = std::string(server_to_utf8(key.data(), key.size(), storage));
                 }
             }

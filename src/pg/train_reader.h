@@ -143,6 +143,9 @@ class RunRows {
     bool reviewed(size_t i) const { return flags_[i] & kReviewed; }
     // The key_column's text (empty without with_keys).
     std::string_view key(size_t i) const { return keys_.empty() ? std::string_view() : keys_[i]; }
+    // Whether the rows have keys (with_keys and at least one row): a key
+    // may be '' (a value of the key column; a NULL key trains no row).
+    bool has_keys() const { return !keys_.empty(); }
     // The row's index in StagedSource::rows (SIZE_MAX without with_staged_index).
     size_t staged_index(size_t i) const { return staged_index_.empty() ? SIZE_MAX : staged_index_[i]; }
     // The memory held, for the run's budget.
@@ -171,6 +174,7 @@ struct ReadCounts {
     size_t skipped_long_partition =
         0;                       // a classifier's rows whose partition value is too long (partition_key.h)
     size_t skipped_long_key = 0; // a classifier's rows whose key_column value is too long (row_key.h)
+    size_t skipped_null_key = 0; // a classifier's rows whose key_column value is NULL (row_key.h)
 };
 
 // The longest label a training row may have, in bytes of the server encoding

@@ -215,8 +215,33 @@ SELECT metrics -> 'rows_skipped_long_key' AS skipped_recorded,
        (SELECT max(length(x.row_key)) FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) AS longest_key
   FROM ai_training_runs AS r WHERE r.classifier = 'long_keys';
 
+-- ---------------------------------------------------------------------
+-- 12. A NULL key is no key
+-- ---------------------------------------------------------------------
+-- ai_classifier_run_rows.row_key is NOT NULL: a NULL key was recorded as
+-- '', the key of another row (0.3.1, and 0.3.2 before this). The run kept
+-- one run row for both, and the next run's gate judged the NULL key's row
+-- by the '' row's label: here the row the active model trained on, labelled
+-- pedido, counted as fresh (the run row under '' says saludo). Training
+-- skips a row whose key is NULL, counted (rows_skipped_null_key), as it
+-- skips a key too long to record (row_key.h); '' is a key as any other.
+CREATE TABLE mi_null_keys (k text, prompt text, route text);
+INSERT INTO mi_null_keys SELECT 'k' || id, prompt, route FROM mi_prompts WHERE id % 3 <> 2;
+INSERT INTO mi_null_keys VALUES ('', 'hola buenas', 'saludo'), (NULL, 'quiero devolver el pedido', 'pedido');
+SELECT create_classifier('null_keys', 'mi_null_keys', 'prompt', 'route', '{"key_column": "k", "seed": 1}') ->> 'name' AS created;
+SELECT t ->> 'status' AS status, t ->> 'deployed' AS deployed FROM train_classifier('null_keys') AS t;
+SELECT t ->> 'status' AS status FROM train_classifier('null_keys', NULL, '{"deploy": "never"}') AS t;
+SELECT row_number() OVER (ORDER BY r.started_at, r.finished_at) AS run,
+       r.metrics -> 'rows_skipped_null_key' AS skipped_null_key, r.metrics ->> 'fresh_rows_rule' AS rule,
+       r.metrics #>> '{gate,rows}' AS fresh_rows,
+       (SELECT count(*) FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) =
+       (SELECT count(k) FROM mi_null_keys) AS each_key_recorded,
+       (SELECT string_agg(x.label, ',') FROM ai_classifier_run_rows AS x
+         WHERE x.run_id = r.id AND x.row_key = '') AS label_of_empty_key
+  FROM ai_training_runs AS r WHERE r.classifier = 'null_keys' ORDER BY run;
+
 RESET ROLE;
-DROP TABLE mi_prompts, mi_raw, mi_staff_rows, mi_keyed;
+DROP TABLE mi_prompts, mi_raw, mi_staff_rows, mi_keyed, mi_null_keys;
 SET client_min_messages = warning;
 DROP EXTENSION pg_intent CASCADE;
 DROP ROLE pgi_mi_staff;
