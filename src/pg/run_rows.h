@@ -6,6 +6,7 @@
 #include "pg_headers.h"
 #include "train_reader.h"
 
+#include "memory_budget.h"
 #include "training.h"
 
 #include <string>
@@ -32,8 +33,11 @@ RunRowArrays run_row_arrays(const RunRows &data, const std::vector<intent::RowRe
 
 // Inserts the run's rows as the caller (the extension owner, in the run's
 // subtransaction: train_run()), in batches, each batch's arrays freed before
-// the next. A classifier without a key_column records none.
+// the next. A classifier without a key_column records none. What it holds
+// beside the rows (the set that tells whether their keys are distinct) is
+// charged to `budget`, the run's (nullptr: none).
 void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
-                 const std::vector<std::string> &labels, bool intent_rows, bool keyed);
+                 const std::vector<std::string> &labels, bool intent_rows, bool keyed,
+                 intent::MemoryBudget *budget);
 
 } // namespace pg_intent

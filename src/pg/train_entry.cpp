@@ -733,7 +733,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         if (intent_rows || keyed) {
             record->rows_recording = static_cast<int32>(kept.size());
             record_rows(schema, PG_GETARG_DATUM(0), kept, results, trained->model.labels(), intent_rows,
-                        keyed);
+                        keyed, &budget);
             record->rows_recording.reset();
             row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(kept.size())));
         }
