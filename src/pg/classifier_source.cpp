@@ -475,8 +475,7 @@ const StagedSource *compat031_staged_source(const std::string &classifier) {
     return g_compat031_staged && g_compat031_staged->classifier == classifier ? g_compat031_staged : nullptr;
 }
 
-std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id) {
-    std::map<std::string, std::string> out;
+bool classifier_run_labels(Oid schema, Datum run_id, RunKeyLabels &labels, intent::MemoryCharge &charge) {
     Oid relid = InvalidOid, indexid = InvalidOid;
     AttrNumber run_att = 0, key_att = 0, label_att = 0;
     pg_call([&]() noexcept {
@@ -486,26 +485,41 @@ std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum
         key_att = extension_column(relid, "row_key", TEXTOID);
         label_att = extension_column(relid, "label", TEXTOID);
     });
+    // Each run row's key and label, detoasted here, reset for the next:
+    // 0.3.2 before this kept every key and label of the run, uncharged, in
+    // the current context and in a map of copies (the active model's run,
+    // however many rows it had, under whatever budget it had).
+    ScratchMemoryContext per_row("pg_intent run row", ScratchMemoryContext::Small);
     CatalogIndexScan scan(relid, indexid, AccessShareLock, ScanSnapshot::Catalog,
                           {EqualityKey{run_att, F_UUID_EQ, run_id}});
     const TupleDesc desc = scan.descriptor();
+    bool any = false;
     for (;;) {
         bool more = false;
-        std::string_view key, label; // detoasted into the current context
+        std::string_view key, label; // in per_row, until the next row
         pg_call([&]() noexcept {
+            MemoryContextReset(per_row.get());
             HeapTuple tuple = scan.next_in_pg();
             if (!tuple) return;
             more = true;
+            // Only the detoasting in per_row: the scan's own state (allocated
+            // as it goes) stays in the caller's context.
+            const MemoryContext caller = MemoryContextSwitchTo(per_row.get());
             bool isnull = false;
             text *k = DatumGetTextPP(heap_getattr(tuple, key_att, desc, &isnull));
             text *l = DatumGetTextPP(heap_getattr(tuple, label_att, desc, &isnull));
+            MemoryContextSwitchTo(caller);
             key = std::string_view(VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k));
             label = std::string_view(VARDATA_ANY(l), VARSIZE_ANY_EXHDR(l));
         });
         if (!more) break;
-        out.emplace(std::string(key), std::string(label));
+        any = true;
+        const auto it = labels.find(key);
+        if (it == labels.end() || !it->second.empty()) continue; // not this run's key, or seen
+        charge.add(label.size(), "the labels the active model's run trained this run's keys with");
+        it->second.assign(label);
     }
-    return out;
+    return any;
 }
 
 } // namespace pg_intent

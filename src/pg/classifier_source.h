@@ -28,6 +28,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace pg_intent {
@@ -153,7 +155,14 @@ class Compat031Staged {
 };
 const StagedSource *compat031_staged_source(const std::string &classifier);
 
-// The keys (and labels) a classifier's run trained on, from ai_classifier_run_rows.
-std::map<std::string, std::string> classifier_run_training_set(Oid schema, Datum run_id);
+// This run's keys (views into its staged rows), each with the label the
+// active model's run recorded it with ("" where it recorded no such key).
+using RunKeyLabels = std::unordered_map<std::string_view, std::string>;
+// Sets in `labels` the label run `run_id` recorded each of its keys with
+// (ai_classifier_run_rows) and returns whether that run recorded any row.
+// Holds no more than `labels`, whatever the run's size (each run row's
+// values are read in a context reset for the next), and charges the labels
+// it keeps to `charge`.
+bool classifier_run_labels(Oid schema, Datum run_id, RunKeyLabels &labels, intent::MemoryCharge &charge);
 
 } // namespace pg_intent

@@ -26,6 +26,7 @@
 #include "module.h"
 #include "progress.h"
 #include "relations.h"
+#include "row_key.h"
 #include "settings.h"
 #include "text_io.h"
 #include "train_memory.h"
@@ -440,11 +441,27 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
                                      ReadCounts &counts, std::vector<uint32_t> *groups,
                                      std::string &fresh_rule) {
     std::map<std::string, uint32_t> group_ids; // 0: no partition value
-    std::map<std::string, std::string> trained_on;
+    const auto in_call = [&](const StagedRow &s) {
+        return !partition || (!s.partition_null && s.partition == *partition);
+    };
+    // The label the active model's run trained each of this call's keys
+    // with: a map of this call's keys, charged to the run's budget (their
+    // bytes are the staged rows'), whatever the size of that run.
+    RunKeyLabels trained_on;
+    intent::MemoryCharge trained_on_charge(charge.budget());
     const bool has_active_run = !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
-    if (staged.has_key && has_active_run)
-        trained_on = classifier_run_training_set(schema, PG_GETARG_DATUM(4));
-    const bool judge_by_key = !trained_on.empty();
+    bool judge_by_key = false;
+    if (staged.has_key && has_active_run) {
+        size_t n = 0;
+        for (const StagedRow &s : staged.rows)
+            n += in_call(s) ? 1 : 0;
+        trained_on_charge.add(n * hashed_entry_bytes<RunKeyLabels::value_type>(),
+                              "the keys of this run's rows");
+        trained_on.reserve(n);
+        for (const StagedRow &s : staged.rows)
+            if (in_call(s)) trained_on.emplace(s.row.key, std::string());
+        judge_by_key = classifier_run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
+    }
     bool judge_by_time = false;
     TimestampTz since = 0, present = 0;
     if (!judge_by_key && staged.has_time && has_active_run) {
@@ -466,13 +483,15 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     std::vector<DataRow> data;
     for (size_t index = 0; index < staged.rows.size(); ++index) {
         const StagedRow &s = staged.rows[index];
-        if (partition && (s.partition_null || s.partition != *partition)) continue;
+        if (!in_call(s)) continue;
         DataRow row = s.row;
         row.staged_index = index;
         if (row.reviewed && (judge_by_key || judge_by_time)) {
             bool fresh = true;
             if (judge_by_key) {
-                auto it = trained_on.find(row.key);
+                // Every key of the call is in the map: "" where the active
+                // model's run did not record it (a label is never "").
+                const auto it = trained_on.find(row.key);
                 fresh = it == trained_on.end() || it->second != row.label;
             } else {
                 // Strictly later, and not in the future, as the count's
