@@ -23,6 +23,8 @@ const char *uncertain_reason_name(UncertainReason r) {
         return "no_support";
     case UncertainReason::UnknownWords:
         return "unknown_words";
+    case UncertainReason::UnknownLabelWords:
+        return "unknown_label_words";
     case UncertainReason::BelowThreshold:
         return "below_threshold";
     }
@@ -54,6 +56,10 @@ Explanation IntentModel::explain(std::string_view text, int label, size_t top_n,
         e.support_floor = support_floor_;
         e.unknown_word_share = unknown_word_share(scratch.vec.words.words, scratch.vec.words.unknown);
         e.unknown_word_limit = unknown_word_limit_;
+        e.checks_label_words = label_words_.active();
+        e.label_unknown_word_share =
+            label_unknown_word_share(static_cast<size_t>(served), scratch.row, scratch.vec.words);
+        e.label_unknown_word_limit = label_words_.limit;
     }
     const size_t c = label >= 0 ? static_cast<size_t>(label) : static_cast<size_t>(served);
     // Weights are stored with the stride of every scored column, the

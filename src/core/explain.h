@@ -17,8 +17,17 @@ namespace intent {
 // the rule tests: the internal out-of-scope class beats the label; the
 // message gives too little evidence (format 3, novelty.h); the confidence is
 // below the label's threshold.
-enum class UncertainReason { None, OutOfScope, NoEvidence, NoSupport, UnknownWords, BelowThreshold };
-// "out_of_scope", "no_evidence", "no_support", "unknown_words", "below_threshold"; nullptr for None.
+enum class UncertainReason {
+    None,
+    OutOfScope,
+    NoEvidence,
+    NoSupport,
+    UnknownWords,
+    UnknownLabelWords,
+    BelowThreshold
+};
+// "out_of_scope", "no_evidence", "no_support", "unknown_words", "unknown_label_words",
+// "below_threshold"; nullptr for None.
 const char *uncertain_reason_name(UncertainReason r);
 
 // One n-gram of the message and what it adds to the label's decision score.
@@ -55,6 +64,12 @@ struct Explanation {
     float support_floor = -std::numeric_limits<float>::infinity();
     float unknown_word_share = 0;
     float unknown_word_limit = 1;
+    // Its share of words no training row of the served label holds, and the
+    // model's label-word limit (format 5; checks_label_words false, 0 and 1
+    // otherwise).
+    bool checks_label_words = false;
+    float label_unknown_word_share = 0;
+    float label_unknown_word_limit = 1;
     float score = 0;       // the label's raw decision score
     float probability = 0; // its calibrated probability (as predict() reports it)
     double bias = 0;       // the label's bias term

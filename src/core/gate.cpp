@@ -98,8 +98,10 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
     SparseVector row;
     // A fresh row's words are known when a row outside its fresh fold holds
     // them. Without a learned limit (1) no share exceeds it: no counts.
+    // The words of each label likewise, for the label-word rule.
     std::optional<FoldWords> words;
-    if (in.unknown_word_limit < 1) words.emplace(set, fold, folds, callbacks.memory);
+    if (in.unknown_word_limit < 1 || in.label_word_limit < 1)
+        words.emplace(set, fold, folds, callbacks.memory, in.label_word_limit < 1 ? k : 0);
 
     ScoreCalibrator cal;
     cal.scale = in.calibration_scale;
@@ -124,6 +126,10 @@ GateReport evaluate_gate(const GateInputs &in, const IntentModel &active, const 
                 label_support(s, fm.bias(e), static_cast<size_t>(label), in.recall.label, in.recall.offset),
                 in.support_floor) ||
             (words && too_many_unknown_words(words->unknown_share(e, row), in.unknown_word_limit)) ||
+            (words && in.label_word_limit < 1 &&
+             too_many_label_unknown_words(words->unknown_share(e, row),
+                                          words->label_unknown_share(e, static_cast<size_t>(label), row),
+                                          in.label_word_limit)) ||
             probs[static_cast<size_t>(label)] < in.thresholds[static_cast<size_t>(label)];
         const Prediction p = active.predict(d.texts[e], 0, scratch);
         if (d.y[e] == kOutOfScope) {

@@ -75,8 +75,10 @@ struct GateInputs {
     float evidence_floor = 0;      // as the candidate model will have it (novelty.h)
     float unknown_word_limit = 1;  // likewise
     float support_floor = -std::numeric_limits<float>::infinity(); // likewise
-    RecallShift recall;            // as the candidate model will have it (label_recall.h)
+    RecallShift recall; // as the candidate model will have it (label_recall.h)
     float calibration_scale = 1.0f;
+    // The label-word rule's limit, as the candidate model will have it (novelty.h).
+    float label_word_limit = 1;
     double work = 0; // rows x columns of one full fit (folds.h)
     // The refit's dual solution (rows of FitRows(set, {})), when kept: each
     // gate fold, which trains on nearly every row, starts from its rows of

@@ -53,9 +53,20 @@ UncertainReason IntentModel::uncertain_reason(int label, const float *scores, fl
     if (checks_evidence() &&
         lacks_support(label_support(scores, bias_.data(), static_cast<size_t>(label)), support_floor_))
         return UncertainReason::NoSupport;
-    if (too_many_unknown_words(unknown_word_share(words.words, words.unknown), unknown_word_limit_))
-        return UncertainReason::UnknownWords;
+    const float unknown = unknown_word_share(words.words, words.unknown);
+    if (too_many_unknown_words(unknown, unknown_word_limit_)) return UncertainReason::UnknownWords;
+    if (label_words_.active() &&
+        too_many_label_unknown_words(unknown, label_unknown_word_share(l, row, words), label_words_.limit))
+        return UncertainReason::UnknownLabelWords;
     return confidence < thresholds_[l] ? UncertainReason::BelowThreshold : UncertainReason::None;
+}
+
+float IntentModel::label_unknown_word_share(size_t label, const SparseVector &row,
+                                            const MessageWords &words) const {
+    if (!label_words_.active()) return 0;
+    return share_of_unknown_words(
+        words, row, [this](uint32_t j) { return j < word_unigram_.size() && word_unigram_[j]; },
+        [&](uint32_t j) { return label_words_.holds(label, j); });
 }
 
 float IntentModel::label_threshold(int label) const {
@@ -194,7 +205,7 @@ IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
                                   std::vector<std::string> labels, const LinearWeights &weights,
                                   ScoreCalibrator calibrator, float threshold, std::vector<float> thresholds,
                                   bool out_of_scope_class, float evidence_floor, float unknown_word_limit,
-                                  float support_floor) {
+                                  float support_floor, LabelWords label_words) {
     if (!(std::isfinite(evidence_floor) && evidence_floor >= 0))
         throw Error(ErrorKind::Internal, "invalid evidence floor",
                     "The evidence floor must be a finite number of at least 0.");
@@ -215,6 +226,19 @@ IntentModel IntentModel::assemble(ModelOptions options, Vectorizer vectorizer,
     m.support_floor_ = support_floor;
     m.evidence_fields_ = 3;
     m.recognition_ = Recognition(m.vectorizer_);
+    if (label_words.active()) {
+        if (!(label_words.limit >= 0) || label_words.words.size() != m.labels_.size())
+            throw Error(ErrorKind::Internal, "invalid label words",
+                        "The label-word limit must be in [0, 1) with one word list per label.");
+        m.word_unigram_ = word_unigrams(m.vectorizer_);
+        for (const std::vector<uint32_t> &w : label_words.words)
+            for (size_t i = 0; i < w.size(); ++i)
+                if (w[i] >= m.word_unigram_.size() || !m.word_unigram_[w[i]] || (i > 0 && w[i] <= w[i - 1]))
+                    throw Error(ErrorKind::Internal, "invalid label words",
+                                "A label's words must be ascending word unigram features.");
+        m.label_words_ = std::move(label_words);
+        m.format_version_ = kLabelWordsFormatVersion;
+    }
     return m;
 }
 

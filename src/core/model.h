@@ -58,9 +58,13 @@ class IntentModel {
     // (format 3 plus the subword vectors) when trained with the
     // subword_vectors option; kTemperatureFormatVersion and
     // kLegacyFormatVersion blobs load, predict as they did and write back
-    // as themselves. kNewestFormatVersion is the newest this build reads.
+    // as themselves. kLabelWordsFormatVersion is format 3 or 4 plus each
+    // label's words, written only for a model whose label-word rule can
+    // withhold an answer (novelty.h). kNewestFormatVersion is the newest
+    // this build reads.
+    static constexpr uint32_t kLabelWordsFormatVersion = 5;
     static constexpr uint32_t kSubwordFormatVersion = 4;
-    static constexpr uint32_t kNewestFormatVersion = kSubwordFormatVersion;
+    static constexpr uint32_t kNewestFormatVersion = kLabelWordsFormatVersion;
     static constexpr uint32_t kFormatVersion = 3;
     static constexpr uint32_t kTemperatureFormatVersion = 2;
     static constexpr uint32_t kLegacyFormatVersion = 1;
@@ -86,6 +90,9 @@ class IntentModel {
     // Format 3: the support the served label needs (novelty.h); -infinity
     // (never holds) for formats 1 and 2 and for models built before the rule.
     float support_floor() const { return support_floor_; }
+    // Format 5: each label's words and the label-word limit (novelty.h);
+    // limit 1 and no words (never holds) for every other format.
+    const LabelWords &label_words() const { return label_words_; }
     // Formats 1 and 2 have no such rule: every message is recognised.
     bool recognises(const SparseVector &row) const {
         return !checks_evidence() || recognition_.recognises(row);
@@ -157,6 +164,8 @@ class IntentModel {
         size_t subword_words = 0;
         size_t subword_word_bytes = 0;
         size_t subword_floats = 0;
+        // Format 5's label words (section 15): label-word pairs.
+        size_t label_word_pairs = 0;
     };
     // Bytes a loaded model of this shape holds in its buffers: the labels
     // and terms (a std::string each, and its heap copy when longer than the
@@ -177,12 +186,15 @@ class IntentModel {
     // class when `out_of_scope_class` (the internal out-of-scope class).
     // `thresholds` has one value per label; `evidence_floor` is finite and
     // >= 0; `unknown_word_limit` is in [0, 1]; `support_floor` is at most 0
-    // (-infinity: no support rule).
+    // (-infinity: no support rule); `label_words`, when active() (a limit
+    // below 1, one ascending list of word unigram features per label), makes
+    // it a format 5 model.
     static IntentModel assemble(ModelOptions options, Vectorizer vectorizer, std::vector<std::string> labels,
                                 const LinearWeights &weights, ScoreCalibrator calibrator, float threshold,
                                 std::vector<float> thresholds, bool out_of_scope_class, float evidence_floor,
                                 float unknown_word_limit = 1,
-                                float support_floor = -std::numeric_limits<float>::infinity());
+                                float support_floor = -std::numeric_limits<float>::infinity(),
+                                LabelWords label_words = {});
     // A format 2 model (no evidence floor), as 0.2.0 to 0.3.1 built them;
     // kept for tests of the format 2 code path.
     static IntentModel assemble_v2(ModelOptions options, Vectorizer vectorizer,
@@ -209,6 +221,12 @@ class IntentModel {
     // The confidence an answer of `label` needs (formats 2 and 3: the
     // label's own threshold; format 1: the global one).
     float label_threshold(int label) const;
+    // The share of the message's words no training row of `label` holds
+    // (format 5; 0 otherwise), by the one word split (novelty.h).
+    float label_unknown_word_share(size_t label, const SparseVector &row, const MessageWords &words) const;
+    // Whether the blob holds format 4's subword section: format 4, and
+    // format 5 trained with subword vectors.
+    bool has_subword_section() const { return vectorizer_.subword() != nullptr; }
 
     uint32_t format_version_ = kFormatVersion;
     ModelOptions options_;
@@ -239,6 +257,9 @@ class IntentModel {
     // written back as it was read; 3 for a model assembled now.
     int evidence_fields_ = 1;
     Recognition recognition_; // from the vocabulary, not stored (novelty.h)
+    // Format 5
+    LabelWords label_words_;
+    std::vector<char> word_unigram_; // from the vocabulary, not stored (novelty.h's word_unigrams())
 };
 
 } // namespace intent

@@ -162,7 +162,7 @@ std::string IntentModel::serialize() const {
             }
             put_section(out, kEvidence, body);
         }
-        if (format_version_ == kSubwordFormatVersion) {
+        if (has_subword_section()) {
             const SubwordVectors &sv = *vectorizer_.subword();
             body.clear();
             put_u32(body, static_cast<uint32_t>(sv.words().size()));
@@ -179,6 +179,17 @@ std::string IntentModel::serialize() const {
                     *p++ = static_cast<char>((bits >> (8 * i)) & 0xFF);
             }
             put_section(out, kSubword, body);
+        }
+        if (format_version_ == kLabelWordsFormatVersion) {
+            body.clear();
+            put_f32(body, label_words_.limit);
+            put_u32(body, static_cast<uint32_t>(label_words_.words.size()));
+            for (const std::vector<uint32_t> &words : label_words_.words) {
+                put_u32(body, static_cast<uint32_t>(words.size()));
+                for (uint32_t j : words)
+                    put_u32(body, j);
+            }
+            put_section(out, kLabelWords, body);
         }
     }
 

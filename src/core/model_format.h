@@ -5,8 +5,8 @@
 // Binary layout (all integers and floats little-endian, floats IEEE-754 binary32):
 //
 //   "PGINTENT"                      8 bytes magic
-//   u32 format version              1 (0.1.0), 2 (0.2.0) or 3 (0.3.2); all load, each writes back as itself
-//   sections, each: u32 tag, u64 byte length, payload; exactly once, in this order:
+//   u32 format version              1 (0.1.0), 2 (0.2.0), 3, 4 or 5 (0.3.2); all load, each writes back as
+//   itself sections, each: u32 tag, u64 byte length, payload; exactly once, in this order:
 //     1 options     u32 len + JSON bytes (ModelOptions::to_json)
 //     2 algorithm   u8 (1 linear_svm, 2 logistic_regression)
 //     3 labels      u32 count, count x (u32 len + UTF-8 bytes without NUL); the
@@ -41,6 +41,15 @@
 //                   input table (subword_vectors.h); the options JSON holds
 //                   subword_vectors (its settings and weight), and only
 //                   format 4 may
+//   format 5: format 3's sections, format 4's subword section when the
+//   options hold subword_vectors, then
+//    15 label words f32 label-word limit (in [0, 1)), u32 count (= labels),
+//                   count x (u32 n, n x u32 word unigram feature indices,
+//                   strictly ascending, each a word unigram of the
+//                   vocabulary): the words each label's training rows hold,
+//                   for the label-word rule (novelty.h). Written only for a
+//                   model whose limit is below 1; every other model keeps
+//                   format 3 or 4 and its bytes
 //   Formats 1 and 2 keep their stored options JSON byte for byte, so options
 //   added later never change their bytes.
 //   u32 CRC-32C (Castagnoli) of every byte before it
@@ -74,6 +83,7 @@ enum SectionTag : uint32_t {
     kOutOfScope = 12,
     kEvidence = 13,
     kSubword = 14,
+    kLabelWords = 15,
 };
 
 // Calibration methods of format 2.

@@ -51,6 +51,8 @@ const char *section_name(uint32_t tag) {
         return "evidence";
     case kSubword:
         return "subword";
+    case kLabelWords:
+        return "label_words";
     default:
         return "unknown";
     }
@@ -275,7 +277,10 @@ bool declared_shape(const uint8_t *p, size_t n, bool v1, IntentModel::Shape &sha
     // Format 4's subword vectors, the last section: their table is the
     // largest buffer such a model holds (up to 64 MB), so the estimate
     // counts it. The sections between are walked by their lengths only.
+    // Format 5's label words, after it: u32 indices, at most a quarter of
+    // their section's bytes.
     while (peek_section(p, n, at, kAnyTag, section)) {
+        if (section.tag == kLabelWords) shape.label_word_pairs = static_cast<size_t>(section.len / 4);
         if (section.tag != kSubword) continue;
         const uint64_t len = section.len;
         const uint8_t *body = section.body;
@@ -295,7 +300,6 @@ bool declared_shape(const uint8_t *p, size_t n, bool v1, IntentModel::Shape &sha
         shape.subword_words = static_cast<size_t>(words);
         shape.subword_word_bytes = w - 4 - 4 * static_cast<size_t>(words);
         shape.subword_floats = peek_u32(body + w);
-        break;
     }
     return true;
 }
@@ -317,6 +321,12 @@ size_t strings_heap_bound(size_t count, size_t bytes) {
 
 // Formats 1 and 2 keep the Platt parameters or the per-intent thresholds;
 // both are counted, a few bytes an intent.
+// Format 5: the label words, and which features are word unigrams.
+size_t label_words_bytes(const IntentModel::Shape &s) {
+    if (s.label_word_pairs == 0) return 0;
+    return s.label_word_pairs * sizeof(uint32_t) + s.labels * sizeof(std::vector<uint32_t>) + s.features;
+}
+
 size_t memory_for(const IntentModel::Shape &s, size_t labels_heap, size_t terms_heap) {
     const size_t stride = padded(s.classes);
     return s.labels * sizeof(std::string) + labels_heap + s.features * sizeof(std::string) + terms_heap +
@@ -482,7 +492,7 @@ size_t IntentModel::memory_estimate(const Shape &shape) {
                            32 * shape.subword_words;
     return memory_for(shape, strings_heap_bound(shape.labels, shape.label_bytes),
                       strings_heap_bound(shape.features, shape.term_bytes)) +
-           subword;
+           subword + label_words_bytes(shape);
 }
 
 size_t IntentModel::memory_bytes() const {
@@ -501,7 +511,9 @@ size_t IntentModel::memory_bytes() const {
         for (const std::string &w : sv->words())
             subword += 2 * (sizeof(std::string) + string_heap(w.size())) + 32;
     }
-    return memory_for(shape, labels_heap, terms_heap) + subword;
+    for (const std::vector<uint32_t> &w : label_words_.words)
+        shape.label_word_pairs += w.size();
+    return memory_for(shape, labels_heap, terms_heap) + subword + label_words_bytes(shape);
 }
 
 size_t IntentModel::declared_memory(const uint8_t *data, size_t size) {
@@ -536,7 +548,9 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
                     (e.detail().empty() ? "." : " (" + e.detail() + ")"));
         }
         if (version < kFormatVersion) m.options_json_.assign(json);
-        if (m.options_.subword_vectors != (version == kSubwordFormatVersion))
+        // Format 5 holds subword vectors when its options say so.
+        if (version != kLabelWordsFormatVersion &&
+            m.options_.subword_vectors != (version == kSubwordFormatVersion))
             corrupt("The stored options " +
                     std::string(m.options_.subword_vectors ? "ask for" : "do not hold") +
                     " subword vectors but the model has format version " + std::to_string(version) + ".");
@@ -659,7 +673,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
     // 14 subword
     std::vector<std::string> subword_words;
     std::vector<float> subword_table;
-    if (version == kSubwordFormatVersion) {
+    if (m.options_.subword_vectors) {
         Reader r = section(kSubword);
         const SubwordOptions &so = m.options_.subword;
         const uint32_t nw = r.u32("the subword word count");
@@ -685,6 +699,32 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
         }
         r.expect_end();
     }
+    // 15 label words
+    if (version == kLabelWordsFormatVersion) {
+        Reader r = section(kLabelWords);
+        m.label_words_.limit = r.f32("the label-word limit");
+        if (!(m.label_words_.limit >= 0 && m.label_words_.limit < 1))
+            corrupt("The label-word limit is not a number in [0, 1).");
+        const uint32_t count = r.u32("the label count of the label words");
+        if (count != k)
+            corrupt("The label words section has " + std::to_string(count) + " lists for " +
+                    std::to_string(k) + " labels.");
+        m.label_words_.words.resize(k);
+        for (size_t c = 0; c < k; ++c) {
+            const uint32_t nw = r.u32("a label's word count");
+            if (nw > n_terms) corrupt("A label holds more words than the vocabulary.");
+            r.need(static_cast<uint64_t>(nw) * 4, "a label's words");
+            std::vector<uint32_t> &w = m.label_words_.words[c];
+            w.resize(nw);
+            for (uint32_t i = 0; i < nw; ++i) {
+                w[i] = r.u32("a label's word");
+                if (w[i] >= n_terms || kinds[w[i]] != FeatureKind::Word || (i > 0 && w[i] <= w[i - 1]))
+                    corrupt("A label's words are not ascending word features of the vocabulary.");
+            }
+            poll_cancel(cancelled);
+        }
+        r.expect_end();
+    }
     if (all.left() != 0)
         corrupt("The model has " + std::to_string(all.left()) + " unexpected bytes after its last section.");
 
@@ -695,7 +735,7 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
         if (e.kind() == ErrorKind::CorruptModel || e.kind() == ErrorKind::Cancelled) throw;
         corrupt(std::string("The vocabulary is invalid: ") + e.what() + ".");
     }
-    if (version == kSubwordFormatVersion) {
+    if (m.options_.subword_vectors) {
         try {
             m.vectorizer_.attach_subword(std::make_shared<const SubwordVectors>(SubwordVectors::from_parts(
                                              m.options_.subword, m.options_.features.text,
@@ -707,6 +747,13 @@ IntentModel IntentModel::deserialize(const uint8_t *data, size_t size, const std
         if (m.vectorizer_.num_features() != nf) corrupt("The subword vectors hold no word.");
     }
     if (m.checks_evidence()) m.recognition_ = Recognition(m.vectorizer_);
+    if (version == kLabelWordsFormatVersion) {
+        m.word_unigram_ = word_unigrams(m.vectorizer_);
+        for (const std::vector<uint32_t> &w : m.label_words_.words)
+            for (uint32_t j : w)
+                if (j >= m.word_unigram_.size() || !m.word_unigram_[j])
+                    corrupt("A label's word is not a word unigram of the vocabulary.");
+    }
     return m;
 }
 

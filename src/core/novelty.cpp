@@ -35,7 +35,8 @@ namespace {
 // floor under every value leaves that few.
 float floor_with_at_most(const std::vector<float> &sorted, float start, size_t allowed, float below_all) {
     float floor = start;
-    while (static_cast<size_t>(std::upper_bound(sorted.begin(), sorted.end(), floor) - sorted.begin()) > allowed) {
+    while (static_cast<size_t>(std::upper_bound(sorted.begin(), sorted.end(), floor) - sorted.begin()) >
+           allowed) {
         auto it = std::lower_bound(sorted.begin(), sorted.end(), floor);
         if (it == sorted.begin()) return below_all;
         floor = *(it - 1);
@@ -101,7 +102,8 @@ EvidenceFloor choose_evidence_floor(std::vector<float> evidence, double quantile
     // too, so step down to the next smaller value when ties would exceed it.
     // Every answer at or below the floor turns uncertain: at most `allowed`.
     const size_t allowed = sample.allowed;
-    const float floor = allowed > 0 ? floor_with_at_most(evidence, evidence[allowed - 1], allowed, 0.0f) : 0.0f;
+    const float floor =
+        allowed > 0 ? floor_with_at_most(evidence, evidence[allowed - 1], allowed, 0.0f) : 0.0f;
     out.floor = std::max(floor, 0.0f);
     out.learned = true;
     char buf[256];
@@ -137,13 +139,17 @@ SupportFloor choose_support_floor(std::vector<float> support, double quantile, s
     return out;
 }
 
-UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows) {
+UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows,
+                                           UnknownWordRule rule) {
     UnknownWordLimit out;
     out.quantile = quantile;
+    const bool label = rule == UnknownWordRule::Label;
     const QuantileSample sample = sample_for_quantile(
         shares, [](float v) { return v >= 0 && v <= 1; }, quantile, min_rows, "unknown_word_quantile",
-        "accepted right out-of-fold answers with words",
-        "unknown words alone never make an answer uncertain");
+        label ? "accepted right out-of-fold answers with an unknown word"
+              : "accepted right out-of-fold answers with words",
+        label ? "words new to the answered label never make an answer uncertain"
+              : "unknown words alone never make an answer uncertain");
     out.rows = sample.rows;
     if (!sample.enough) {
         out.reason = sample.not_learned;
@@ -156,17 +162,45 @@ UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double qua
     out.limit = std::max(quantile_share, kLeastUnknownWordLimit);
     out.learned = true;
     char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "unknown-word limit %.4f: the %.3f quantile of the share of unknown words of %zu accepted "
-                  "right out-of-fold answers (%.4f), never below %.2f",
-                  static_cast<double>(out.limit), 1 - quantile, out.rows, static_cast<double>(quantile_share),
-                  static_cast<double>(kLeastUnknownWordLimit));
+    if (label)
+        std::snprintf(
+            buf, sizeof buf,
+            "label-word limit %.4f: the %.3f quantile of the share of words new to their label of %zu "
+            "accepted right out-of-fold answers with an unknown word (%.4f), never below %.2f",
+            static_cast<double>(out.limit), 1 - quantile, out.rows, static_cast<double>(quantile_share),
+            static_cast<double>(kLeastUnknownWordLimit));
+    else
+        std::snprintf(
+            buf, sizeof buf,
+            "unknown-word limit %.4f: the %.3f quantile of the share of unknown words of %zu accepted "
+            "right out-of-fold answers (%.4f), never below %.2f",
+            static_cast<double>(out.limit), 1 - quantile, out.rows, static_cast<double>(quantile_share),
+            static_cast<double>(kLeastUnknownWordLimit));
     out.reason = buf;
     return out;
 }
 
-FoldWords::FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_t folds, MemoryBudget *budget)
-    : set_(set), fold_(fold), charge_(budget) {
+std::vector<char> word_unigrams(const Vectorizer &vectorizer) {
+    std::vector<char> unigram;
+    if (vectorizer.options().word_ngram_min != 1) return unigram;
+    const std::vector<std::string> &terms = vectorizer.terms();
+    const std::vector<FeatureKind> &kinds = vectorizer.kinds();
+    size_t words = 0;
+    while (words < terms.size() && kinds[words] == FeatureKind::Word)
+        ++words;
+    unigram.resize(words);
+    for (size_t j = 0; j < words; ++j)
+        unigram[j] = terms[j].find(' ') == std::string::npos;
+    return unigram;
+}
+
+bool FoldWords::is_word(uint32_t j) const {
+    return j < features_ && set_.unigram[j];
+}
+
+FoldWords::FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_t folds, MemoryBudget *budget,
+                     size_t labels)
+    : set_(set), fold_(fold), folds_(folds), charge_(budget) {
     features_ = set.unigram.size();
     if (features_ == 0 || set.words.empty()) return;
     charge_.add((folds + 1) * features_ * sizeof(uint32_t), "the out-of-fold word counts");
@@ -178,9 +212,47 @@ FoldWords::FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_
         uint32_t *in_fold =
             fold[e] >= 0 ? df_.data() + (static_cast<size_t>(fold[e]) + 1) * features_ : nullptr;
         for (uint32_t j : row.index) {
-            if (j >= features_ || !set.unigram[j]) continue;
+            if (!is_word(j)) continue;
             ++df_[j];
             if (in_fold) ++in_fold[j];
+        }
+    }
+    if (labels == 0) return;
+    // Each label's words, then their counts in all and per fold.
+    label_words_.resize(labels);
+    const auto label_of = [&](size_t e) {
+        const int c = e < set.column.size() ? set.column[e] : -1;
+        return c >= 0 && static_cast<size_t>(c) < labels ? c : -1;
+    };
+    for (size_t e = 0; e < n; ++e) {
+        const int c = label_of(e);
+        if (c < 0) continue;
+        set.entries.row(e, row);
+        for (uint32_t j : row.index)
+            if (is_word(j)) label_words_[static_cast<size_t>(c)].push_back(j);
+    }
+    size_t pairs = 0;
+    for (auto &w : label_words_) {
+        std::sort(w.begin(), w.end());
+        w.erase(std::unique(w.begin(), w.end()), w.end());
+        w.shrink_to_fit();
+        pairs += w.size();
+    }
+    charge_.add(pairs * sizeof(uint32_t) * (folds + 2), "the out-of-fold words of each label");
+    label_df_.resize(labels);
+    for (size_t c = 0; c < labels; ++c)
+        label_df_[c].assign(label_words_[c].size() * (folds + 1), 0);
+    for (size_t e = 0; e < n; ++e) {
+        const int c = label_of(e);
+        if (c < 0) continue;
+        const std::vector<uint32_t> &w = label_words_[static_cast<size_t>(c)];
+        uint32_t *counts = label_df_[static_cast<size_t>(c)].data();
+        set.entries.row(e, row);
+        for (uint32_t j : row.index) {
+            if (!is_word(j)) continue;
+            const size_t at = static_cast<size_t>(std::lower_bound(w.begin(), w.end(), j) - w.begin());
+            ++counts[at * (folds + 1)];
+            if (fold[e] >= 0) ++counts[at * (folds + 1) + 1 + static_cast<size_t>(fold[e])];
         }
     }
 }
@@ -190,11 +262,27 @@ float FoldWords::unknown_share(size_t e, SparseVector &row) const {
     const MessageWords &w = set_.words[e];
     if (fold_[e] < 0 || df_.empty()) return unknown_word_share(w.words, w.unknown);
     const uint32_t *in_fold = df_.data() + (static_cast<size_t>(fold_[e]) + 1) * features_;
-    uint64_t unknown = w.unknown;
     set_.entries.row(e, row);
-    for (uint32_t j : row.index)
-        if (j < features_ && set_.unigram[j] && df_[j] == in_fold[j]) ++unknown;
-    return unknown_word_share(w.words, std::min(unknown, w.words));
+    return share_of_unknown_words(
+        w, row, [this](uint32_t j) { return is_word(j); }, [&](uint32_t j) { return df_[j] != in_fold[j]; });
+}
+
+float FoldWords::label_unknown_share(size_t e, size_t label, SparseVector &row) const {
+    if (e >= set_.words.size() || e >= fold_.size()) return 0;
+    const MessageWords &w = set_.words[e];
+    if (df_.empty() || label >= label_words_.size()) return unknown_word_share(w.words, w.unknown);
+    const std::vector<uint32_t> &words = label_words_[label];
+    const uint32_t *counts = label_df_[label].data();
+    const int f = fold_[e];
+    set_.entries.row(e, row);
+    return share_of_unknown_words(
+        w, row, [this](uint32_t j) { return is_word(j); },
+        [&](uint32_t j) {
+            auto it = std::lower_bound(words.begin(), words.end(), j);
+            if (it == words.end() || *it != j) return false;
+            const size_t at = static_cast<size_t>(it - words.begin()) * (folds_ + 1);
+            return counts[at] != (f >= 0 ? counts[at + 1 + static_cast<size_t>(f)] : 0);
+        });
 }
 
 } // namespace intent

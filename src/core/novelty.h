@@ -61,10 +61,27 @@
 // alone is 0 and would withhold every such message.
 // Without word unigram features (word_ngram_min above 1) no message has
 // words and the rule is silent.
+//
+// Words new to the answered label (format 5): off-domain text often shares
+// most of its words with some label and has one or two the model never saw
+// ("la talla no me queda" to CLINC150 answered `no`: 2 of its 5 words in no
+// row, 3 in no `no` row). A message with at least one unknown word (its
+// share above 0) whose share of words that no training row *of the
+// answered label* holds is above the label-word limit is uncertain. The
+// limit is learned as the unknown-word limit is, by the same rule
+// (choose_unknown_word_limit: the 1 - unknown_word_quantile quantile, never
+// below one half), on its own population: the accepted right out-of-fold
+// answers holding a word no row outside their fold holds, the share taken
+// against the rows of their label outside their fold (FoldWords). A model
+// that learns a limit below 1 carries each label's word unigram features
+// (LabelWords) and is written as format 5; any other model keeps its
+// format and bytes. Measured in bench/results/2026-11-29-vm-novelty-offdomain.md
+// (rule LG) and 2026-11-30-vm-offdomain-lg.md.
 #pragma once
 
 #include "memory_budget.h"
 #include "sparse.h"
+#include "vectorizer.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -73,8 +90,6 @@
 #include <vector>
 
 namespace intent {
-
-class Vectorizer;
 
 constexpr size_t kRecognisingCharGram = 4;
 
@@ -171,12 +186,49 @@ inline float unknown_word_share(uint64_t words, uint64_t unknown) {
     return words == 0 ? 0.0f : static_cast<float>(static_cast<double>(unknown) / static_cast<double>(words));
 }
 
+// The one word split of both unknown-word rules, served and out of fold: of
+// a message's words (`w`), those the vocabulary does not hold are unknown
+// to every rule, and each word unigram feature of its TF-IDF row `row`
+// (`is_word(j)`) that `known(j)` does not hold counts once more (the row
+// keeps which words it has, not how often: a repeated word counts once).
+template <class IsWord, class Known>
+float share_of_unknown_words(const MessageWords &w, const SparseVector &row, IsWord is_word, Known known) {
+    uint64_t unknown = w.unknown;
+    for (uint32_t j : row.index)
+        if (is_word(j) && !known(j)) ++unknown;
+    return unknown_word_share(w.words, std::min(unknown, w.words));
+}
+
 // The one rule: a share above the limit is too many unknown words. A limit
 // of 1 (the default, and what formats 1 and 2 and a rule not learned have)
 // never holds.
 inline bool too_many_unknown_words(float share, float limit) {
     return share > limit;
 }
+
+// The label-word rule: only a message with an unknown word (`share` above
+// 0), whose share of words new to the answered label (`label_share`) is
+// above the limit. A limit of 1 never holds.
+inline bool too_many_label_unknown_words(float share, float label_share, float limit) {
+    return share > 0 && too_many_unknown_words(label_share, limit);
+}
+
+// Which features of `vectorizer` are word unigrams (word features come
+// first; a word n-gram of several words holds a space); empty when the
+// options have no word unigrams (word_ngram_min above 1).
+std::vector<char> word_unigrams(const Vectorizer &vectorizer);
+
+// Each label's word unigram features: the served side of the label-word
+// rule (format 5).
+struct LabelWords {
+    float limit = 1;                          // the label-word limit; 1: no rule
+    std::vector<std::vector<uint32_t>> words; // per label, the ascending features its training rows hold
+    bool holds(size_t label, uint32_t j) const {
+        return label < words.size() && std::binary_search(words[label].begin(), words[label].end(), j);
+    }
+    // Whether the rule can withhold anything: a limit below 1 and the sets.
+    bool active() const { return limit < 1 && !words.empty(); }
+};
 
 constexpr float kLeastUnknownWordLimit = 0.5f;
 
@@ -189,11 +241,16 @@ struct UnknownWordLimit {
     std::string reason;   // how it was chosen, for the report
 };
 
+// Which unknown-word rule a limit is for (its report's wording).
+enum class UnknownWordRule { Global, Label };
+
 // The smallest limit that at most `quantile` of `shares` (out-of-fold shares
-// of accepted right answers with words) exceed, and at least
-// kLeastUnknownWordLimit. With fewer than `min_rows` of them, or quantile 0,
-// the limit is 1: the rule never holds.
-UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows);
+// of accepted right answers with words; for UnknownWordRule::Label, the
+// shares of words new to their label of those with an unknown word) exceed,
+// and at least kLeastUnknownWordLimit. With fewer than `min_rows` of them,
+// or quantile 0, the limit is 1: the rule never holds.
+UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows,
+                                           UnknownWordRule rule = UnknownWordRule::Global);
 
 struct TrainingSet; // crossval.h
 
@@ -204,18 +261,34 @@ struct TrainingSet; // crossval.h
 // Counts each word unigram of the row once (the row keeps which words it
 // has, not how often), which makes a repeated rare word count once.
 // Holds one document frequency per word feature and fold, charged to `budget`.
+// With `labels` above 0 it also counts, for each label [0, labels) of
+// set.column, the entries of that label holding each of the label's words,
+// in all and per fold (about 4 x (folds + 2) bytes per label-word pair),
+// for the label-word rule.
 class FoldWords {
   public:
-    FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_t folds, MemoryBudget *budget);
+    FoldWords(const TrainingSet &set, const std::vector<int> &fold, size_t folds, MemoryBudget *budget,
+              size_t labels = 0);
     // Entry e's share of unknown words out of its fold (0 for fold -1 or
     // without words). `row` is a buffer.
     float unknown_share(size_t e, SparseVector &row) const;
+    // Entry e's share of words no entry of `label` outside e's fold holds
+    // (for fold -1: no entry of `label`). Needs `labels` above `label`.
+    float label_unknown_share(size_t e, size_t label, SparseVector &row) const;
+    // Each label's word unigram features over every entry (LabelWords::words).
+    const std::vector<std::vector<uint32_t>> &label_words() const { return label_words_; }
 
   private:
+    bool is_word(uint32_t j) const;
+
     const TrainingSet &set_;
     const std::vector<int> &fold_;
-    size_t features_ = 0;      // word unigram features are among [0, features_)
+    size_t features_ = 0; // word unigram features are among [0, features_)
+    size_t folds_ = 0;
     std::vector<uint32_t> df_; // df_[j]: entries holding feature j; then folds x features_ per fold
+    std::vector<std::vector<uint32_t>> label_words_; // per label: its words, ascending
+    // per label: (folds + 1) counts per word of label_words_: in all, then per fold
+    std::vector<std::vector<uint32_t>> label_df_;
     MemoryCharge charge_;
 };
 

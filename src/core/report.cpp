@@ -23,8 +23,10 @@
 //                       in threshold.per_intent. Answers without enough
 //                       evidence abstain whatever it is (evidence.floor), and
 //                       so do answers their words do not support
-//                       (support.floor) and messages of too many unknown
-//                       words (unknown_words.limit).
+//                       (support.floor), messages of too many unknown
+//                       words (unknown_words.limit) and messages with an
+//                       unknown word and too many words new to the answered
+//                       label (label_unknown_words.limit).
 //   options.algorithm   the learner.
 //   gate.reason_code, threshold.reason_code, evaluation.reason_code   why
 //                       the gate could decide, how the threshold was chosen,
@@ -274,6 +276,15 @@ Json TrainReport::to_json_object(const IntentModel &model) const {
                           {"rows", unknown_words.rows},
                           {"uncertain", unknown_words.uncertain},
                           {"reason", unknown_words.reason}};
+    // Its limit on words new to the answered label (novelty.h): answers with
+    // an unknown word whose share of words no row of their label holds is
+    // above it are uncertain; the model carries it only below 1 (format 5).
+    w["label_unknown_words"] = {{"limit", static_cast<double>(label_unknown_words.limit)},
+                                {"unknown_word_quantile", model.options().unknown_word_quantile},
+                                {"learned", label_unknown_words.learned},
+                                {"rows", label_unknown_words.rows},
+                                {"uncertain", label_unknown_words.uncertain},
+                                {"reason", label_unknown_words.reason}};
 
     // recall_label's rule (label_recall.h): the offset on its score and its
     // out-of-fold recall and precision before and after; only when set.

@@ -177,18 +177,8 @@ Vectorizer prepare_features(TrainingRun &run) {
             set.recognised[e] = recognition.recognises(entry);
         }
         // Which features are word unigrams, for the words out of fold.
-        // Word features come first; a word n-gram of several words holds a space.
-        const std::vector<std::string> &terms = vec.terms();
-        const std::vector<FeatureKind> &kinds = vec.kinds();
-        size_t words = 0;
-        while (words < terms.size() && kinds[words] == FeatureKind::Word)
-            ++words;
-        if (options.features.word_ngram_min == 1) {
-            run.set_charge.add(words, "the word unigram features");
-            set.unigram.resize(words);
-            for (size_t j = 0; j < words; ++j)
-                set.unigram[j] = terms[j].find(' ') == std::string::npos;
-        }
+        set.unigram = word_unigrams(vec);
+        run.set_charge.add(set.unigram.size(), "the word unigram features");
     }
     callbacks.report("features", 1, 3);
     run.has_oos_rows = d.out_of_scope_entries > 0;
@@ -510,9 +500,10 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
         } else if (stored.subword_vectors) {
             stored.subword_weight = report.subword_weight.chosen; // the weight it serves with
         }
-        model.emplace(IntentModel::assemble(
-            std::move(stored), std::move(vec), d.labels, weights, report.calibrator, report.threshold.global,
-            thr, run.oos_class, report.evidence.floor, report.unknown_words.limit, report.support.floor));
+        model.emplace(IntentModel::assemble(std::move(stored), std::move(vec), d.labels, weights,
+                                            report.calibrator, report.threshold.global, thr, run.oos_class,
+                                            report.evidence.floor, report.unknown_words.limit,
+                                            report.support.floor, std::move(report.label_words)));
         weights = LinearWeights(); // the float weights go once their quantised copy exists
     };
     // The texts come back for the gate, which scores the active model on
@@ -544,6 +535,7 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
         in.thresholds = thr;
         in.evidence_floor = report.evidence.floor;
         in.unknown_word_limit = report.unknown_words.limit;
+        in.label_word_limit = report.label_unknown_words.limit;
         in.support_floor = report.support.floor;
         in.recall = report.recall;
         in.calibration_scale = report.calibrator.scale;

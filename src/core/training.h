@@ -77,6 +77,11 @@ struct TrainReport {
     RecallShift recall;             // recall_label's offset (label_recall.h)
     double coverage = 0;            // in-scope out-of-fold rows not abstained
     double accepted_accuracy = 0;   // accuracy of those
+    // The label-word rule's limit (novelty.h), and what the model carries
+    // for it: each label's words with that limit when it is below 1, else
+    // nothing (the model keeps its format).
+    UnknownWordLimit label_unknown_words;
+    LabelWords label_words;
     size_t out_of_scope_evaluated = 0;
     double out_of_scope_recall = 0; // out-of-scope out-of-fold rows marked uncertain
     size_t unseen_intent_rows = 0;  // rows whose intent their fold model never saw (single examples)

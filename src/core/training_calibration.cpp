@@ -27,7 +27,10 @@ struct HeldOut {
     std::vector<float> conf;
     std::vector<float> evidence; // of the message (novelty.h)
     std::vector<float> unknown;  // its share of words unknown out of its fold (novelty.h)
-    std::vector<float> support;  // of the answer's label (novelty.h)
+    // its share of words no row of its answered label outside its fold
+    // holds, where `unknown` is above 0 (else 0: the label-word rule needs one)
+    std::vector<float> label_unknown;
+    std::vector<float> support; // of the answer's label (novelty.h)
     std::vector<bool> oos_wins, correct, uncertain;
     // The calibrator's sample (indices into held, ascending) and its scores.
     std::vector<size_t> sample;
@@ -252,19 +255,42 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
         }
         report.unknown_words = choose_unknown_word_limit(
             std::move(accepted_right), options.unknown_word_quantile, options.min_threshold_rows);
+        // The label-word limit, from those of them with an unknown word that
+        // the unknown-word limit accepts as well (novelty.h).
+        std::vector<float> own;
+        for (size_t i = 0; i < held.size(); ++i) {
+            const size_t e = held[i];
+            if (accepted_right_in_scope(i) && !lacks_evidence(h.evidence[i], report.evidence.floor) &&
+                !lacks_support(h.support[i], report.support.floor) && e < run.set.words.size() &&
+                run.set.words[e].words > 0 && h.unknown[i] > 0 &&
+                !too_many_unknown_words(h.unknown[i], report.unknown_words.limit))
+                own.push_back(h.label_unknown[i]);
+        }
+        report.label_unknown_words =
+            choose_unknown_word_limit(std::move(own), options.unknown_word_quantile,
+                                      options.min_threshold_rows, UnknownWordRule::Label);
     }
+    const float label_limit = report.label_unknown_words.limit;
+    // Whether the unknown-word rules withhold answer i.
+    const auto too_many_unknown = [&](size_t i) {
+        return too_many_unknown_words(h.unknown[i], report.unknown_words.limit);
+    };
+    const auto too_many_new_to_label = [&](size_t i) {
+        return too_many_label_unknown_words(h.unknown[i], h.label_unknown[i], label_limit);
+    };
     uncertain.resize(held.size());
     for (size_t i = 0; i < held.size(); ++i) {
         const bool novel = lacks_evidence(h.evidence[i], report.evidence.floor);
         const bool unsupported = !novel && lacks_support(h.support[i], report.support.floor);
-        const bool unknown =
-            !novel && !unsupported && too_many_unknown_words(h.unknown[i], report.unknown_words.limit);
-        uncertain[i] =
-            oos_wins[i] || novel || unsupported || unknown || conf[i] < thr[static_cast<size_t>(pred[i])];
+        const bool unknown = !novel && !unsupported && too_many_unknown(i);
+        const bool new_to_label = !novel && !unsupported && !unknown && too_many_new_to_label(i);
+        uncertain[i] = oos_wins[i] || novel || unsupported || unknown || new_to_label ||
+                       conf[i] < thr[static_cast<size_t>(pred[i])];
         if (!oos_wins[i] && d.y[held[i]] != kOutOfScope) {
             report.evidence.uncertain += novel;
             report.support.uncertain += unsupported;
             report.unknown_words.uncertain += unknown;
+            report.label_unknown_words.uncertain += new_to_label;
         }
     }
 
@@ -289,8 +315,8 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
             const size_t c = static_cast<size_t>(pred[i]);
             if (oos_wins[i] || !governed[c] || conf[i] >= thr[c] ||
                 lacks_evidence(h.evidence[i], report.evidence.floor) ||
-                lacks_support(h.support[i], report.support.floor) ||
-                too_many_unknown_words(h.unknown[i], report.unknown_words.limit))
+                lacks_support(h.support[i], report.support.floor) || too_many_unknown(i) ||
+                too_many_new_to_label(i))
                 continue;
             withheld.push_back(conf[i]);
         }
@@ -304,8 +330,8 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                 if (uncertain[i] && !oos_wins[i] && governed[static_cast<size_t>(pred[i])] &&
                     conf[i] >= thr[static_cast<size_t>(pred[i])] &&
                     !lacks_evidence(h.evidence[i], report.evidence.floor) &&
-                    !lacks_support(h.support[i], report.support.floor) &&
-                    !too_many_unknown_words(h.unknown[i], report.unknown_words.limit))
+                    !lacks_support(h.support[i], report.support.floor) && !too_many_unknown(i) &&
+                    !too_many_new_to_label(i))
                     uncertain[i] = false;
         }
     }
@@ -385,13 +411,16 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     h.conf.resize(held.size());
     h.evidence.resize(held.size());
     h.support.resize(held.size());
-    // With the rule off its limit stays 1, which no share exceeds: no word counts.
+    // With the rule off its limit stays 1, which no share exceeds: no word
+    // counts. The words of each label are counted too, for the label-word
+    // rule, whose shares wait for the answers (predict_held_out).
+    std::optional<FoldWords> words;
     if (options.unknown_word_quantile > 0) {
-        const FoldWords words(set, run.report.plan.fold, run.report.plan.folds, callbacks.memory);
+        words.emplace(set, run.report.plan.fold, run.report.plan.folds, callbacks.memory, run.k);
         h.unknown.resize(held.size());
         for (size_t i = 0; i < held.size(); ++i) {
             if ((i & 4095) == 4095) callbacks.check_cancel();
-            h.unknown[i] = words.unknown_share(held[i], row);
+            h.unknown[i] = words->unknown_share(held[i], row);
         }
     } else {
         h.unknown.assign(held.size(), 0.0f);
@@ -405,8 +434,22 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     predict_held_out(run, oof, h, s, row, row_start, row_list, acc);
     std::vector<size_t>().swap(row_list);
     std::vector<size_t>().swap(row_start);
+    h.label_unknown.assign(held.size(), 0.0f);
+    if (words) {
+        for (size_t i = 0; i < held.size(); ++i) {
+            if ((i & 4095) == 4095) callbacks.check_cancel();
+            if (h.unknown[i] > 0 && h.pred[i] >= 0)
+                h.label_unknown[i] = words->label_unknown_share(held[i], static_cast<size_t>(h.pred[i]), row);
+        }
+    }
 
     thresholds_and_metrics(run, h, acc);
+    // The model carries each label's words only for a rule that can withhold.
+    if (words && run.report.label_unknown_words.limit < 1) {
+        run.report.label_words.limit = run.report.label_unknown_words.limit;
+        run.report.label_words.words = words->label_words();
+    }
+    words.reset();
     // The out-of-fold predictions are in the report now: their buffers go
     // before the refit, the run's largest allocation.
     oof = FoldModels();
@@ -415,6 +458,7 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
     std::vector<float>().swap(h.conf);
     std::vector<float>().swap(h.evidence);
     std::vector<float>().swap(h.unknown);
+    std::vector<float>().swap(h.label_unknown);
     std::vector<float>().swap(h.support);
     for (auto *v : {&h.oos_wins, &h.correct, &h.uncertain})
         std::vector<bool>().swap(*v);

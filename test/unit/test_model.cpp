@@ -766,9 +766,14 @@ TEST(ModelFormat, Format3RejectsABadEvidenceFloorAndUnknownVersions) {
         expect_corrupt(c, "evidence floor");
     }
     std::vector<uint8_t> c = b;
+    set_u32(c, 8, 6);
+    fix_crc(c);
+    expect_corrupt(c, "reads versions 1 to 5");
+    // Format 5 is format 3 (or 4) with each label's words: a format 3 blob lacks them.
+    c = b;
     set_u32(c, 8, 5);
     fix_crc(c);
-    expect_corrupt(c, "reads versions 1 to 4");
+    expect_corrupt(c, "before its label_words section");
     // Format 4 is format 3 with subword vectors, which these options do not ask for.
     c = b;
     set_u32(c, 8, 4);

@@ -402,3 +402,186 @@ TEST(UnknownWords, OffFromTheFiguresToTheModel) {
     EXPECT_EQ(a.report.summary(a.model).accuracy, b.report.summary(b.model).accuracy);
     EXPECT_LE(off_budget.peak(), on_budget.peak());
 }
+
+// Words new to the answered label (novelty.h): out of fold, a word of an
+// entry is new to a label when no entry of that label outside the entry's
+// fold holds it; the words the vocabulary does not hold are new to every
+// label. The label-word limit is learned by the unknown-word limit's rule.
+TEST(LabelWords, OutOfFoldAWordNoRowOfTheLabelOutsideTheFoldHoldsIsNew) {
+    FeatureOptions o;
+    o.word_ngram_max = 2;
+    o.char_ngrams = false;
+    const std::vector<std::string> texts = {"hola pizza", "hola mundo", "pizza mundo", "adios pizza"};
+    TrainingSet set;
+    set.entries = FeatureMatrix(0, nullptr);
+    const Vectorizer v = Vectorizer::fit_transform(texts, o, set.entries, nullptr, nullptr, &set.words);
+    set.unigram = word_unigrams(v);
+    set.column = {0, 0, 1, 1}; // labels A (0) and B (1)
+    const std::vector<int> fold = {0, 1, 0, -1};
+    const FoldWords words(set, fold, 2, nullptr, 2);
+    ASSERT_EQ(words.label_words().size(), 2u);
+    EXPECT_EQ(words.label_words()[0].size(), 3u); // hola, pizza, mundo
+    EXPECT_EQ(words.label_words()[1].size(), 3u); // pizza, mundo, adios
+    SparseVector row;
+    // "hola pizza" (fold 0): outside fold 0, A holds "hola mundo" only.
+    EXPECT_FLOAT_EQ(words.label_unknown_share(0, 0, row), 0.5f);
+    // ... and B "adios pizza": "hola" is new to B.
+    EXPECT_FLOAT_EQ(words.label_unknown_share(0, 1, row), 0.5f);
+    // "adios pizza" is in every fold's rows: against all of B's rows, and A never held "adios".
+    EXPECT_FLOAT_EQ(words.label_unknown_share(3, 1, row), 0.0f);
+    EXPECT_FLOAT_EQ(words.label_unknown_share(3, 0, row), 0.5f);
+    // The global share stays the unknown-word rule's.
+    EXPECT_FLOAT_EQ(words.unknown_share(0, row), 0.0f); // "pizza" is in "adios pizza" (every fold)
+
+    // The limit: the same quantile and floor of one half, worded for its rule.
+    std::vector<float> shares(200, 0.25f);
+    shares[0] = 0.8f;
+    shares[1] = 0.7f;
+    shares[2] = 0.6f;
+    const UnknownWordLimit l = choose_unknown_word_limit(shares, 0.01, 100, UnknownWordRule::Label);
+    EXPECT_TRUE(l.learned);
+    EXPECT_FLOAT_EQ(l.limit, 0.6f); // 2 of 200 may exceed it
+    EXPECT_EQ(l.rows, 200u);
+    EXPECT_NE(l.reason.find("label-word limit"), std::string::npos);
+    EXPECT_FLOAT_EQ(
+        choose_unknown_word_limit(std::vector<float>(200, 0.1f), 0.01, 100, UnknownWordRule::Label).limit,
+        0.5f);
+    EXPECT_FALSE(choose_unknown_word_limit(shares, 0.01, 201, UnknownWordRule::Label).learned);
+}
+
+namespace {
+
+// greeting holds "hola" and "mi", order "pedido" and "mi"; "llega" is a
+// word of the vocabulary that no label's rows hold (an out-of-scope row's).
+IntentModel label_words_model(LabelWords lw) {
+    ModelOptions o;
+    o.features.word_ngram_max = 1;
+    o.features.char_ngrams = false;
+    Vectorizer v =
+        Vectorizer::from_parts(o.features, {"hola", "llega", "mi", "pedido"},
+                               {FeatureKind::Word, FeatureKind::Word, FeatureKind::Word, FeatureKind::Word},
+                               {1.0f, 1.0f, 1.0f, 1.0f});
+    LinearWeights w;
+    w.num_features = 4;
+    w.num_classes = 2;
+    w.w = {2.0f, -2.0f, 0.0f, 0.0f, 0.5f, 0.5f, -3.0f, 3.0f};
+    w.bias = {0.0f, 0.0f};
+    return IntentModel::assemble(o, v, {"greeting", "order"}, w, ScoreCalibrator{}, 0.0f, {0.0f, 0.0f}, false,
+                                 0.0f, 0.5f, -std::numeric_limits<float>::infinity(), std::move(lw));
+}
+
+} // namespace
+
+// A model whose rule can withhold (limit below 1) is format 5: it serves,
+// explains and stores the rule, and loads back to the same bytes. With a
+// limit of 1 the model is format 3, byte for byte the model without it.
+TEST(LabelWords, TheModelServesExplainsAndStoresItsLabelWords) {
+    LabelWords lw;
+    lw.limit = 0.4f;
+    lw.words = {{0, 2}, {2, 3}}; // greeting: hola, mi; order: mi, pedido
+    const IntentModel m = label_words_model(lw);
+    EXPECT_EQ(m.format_version(), IntentModel::kLabelWordsFormatVersion);
+    PredictScratch scratch;
+    // order, with 1 of 3 words unknown (below the unknown-word limit) and 2
+    // of 3 new to order ("zzz", "hola"): withheld.
+    Prediction p = m.predict("pedido hola zzz", 0, scratch);
+    EXPECT_EQ(m.labels()[static_cast<size_t>(p.label)], "order");
+    EXPECT_TRUE(p.uncertain);
+    const Explanation e = m.explain("pedido hola zzz", -1, 3, scratch);
+    EXPECT_EQ(e.uncertain_reason, UncertainReason::UnknownLabelWords);
+    EXPECT_STREQ(uncertain_reason_name(e.uncertain_reason), "unknown_label_words");
+    EXPECT_TRUE(e.checks_label_words);
+    EXPECT_FLOAT_EQ(e.unknown_word_share, 1.0f / 3);
+    EXPECT_FLOAT_EQ(e.label_unknown_word_share, 2.0f / 3);
+    EXPECT_FLOAT_EQ(e.label_unknown_word_limit, 0.4f);
+    // 1 of 3 new to order: answered.
+    EXPECT_FALSE(m.predict("mi pedido zzz", 0, scratch).uncertain);
+    // Every word known to the model: the rule needs an unknown word, so
+    // "hola" and "llega", new to order, withhold nothing.
+    EXPECT_FALSE(m.predict("pedido hola llega", 0, scratch).uncertain);
+
+    const std::string bytes = m.serialize();
+    const IntentModel back =
+        IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+    EXPECT_EQ(back.format_version(), IntentModel::kLabelWordsFormatVersion);
+    EXPECT_EQ(back.label_words().limit, 0.4f);
+    EXPECT_EQ(back.label_words().words, lw.words);
+    EXPECT_EQ(back.serialize(), bytes);
+    EXPECT_TRUE(back.predict("pedido hola zzz", 0, scratch).uncertain);
+    EXPECT_GT(back.memory_bytes(), label_words_model(LabelWords{}).memory_bytes());
+
+    // Limit 1 (nothing to withhold): format 3, the same bytes as no rule.
+    LabelWords never = lw;
+    never.limit = 1;
+    const IntentModel three = label_words_model(never);
+    EXPECT_EQ(three.format_version(), IntentModel::kFormatVersion);
+    EXPECT_EQ(three.serialize(), label_words_model(LabelWords{}).serialize());
+    EXPECT_FALSE(three.predict("pedido hola zzz", 0, scratch).uncertain);
+
+    // The label words section (tag 15) is last: a limit of 1, words out of
+    // order or a feature that is no word are a corrupt model.
+    const size_t body = 4 + 4 + 2 * (4 + 2 * 4);
+    const size_t section = bytes.size() - 4 - (4 + 8 + body);
+    uint32_t tag = 0;
+    std::memcpy(&tag, bytes.data() + section, 4);
+    ASSERT_EQ(tag, 15u);
+    const auto corrupt_at = [&](size_t at, uint32_t value) {
+        std::string bad = bytes.substr(0, bytes.size() - 4);
+        std::memcpy(&bad[at], &value, 4);
+        const uint32_t crc = crc32c(reinterpret_cast<const uint8_t *>(bad.data()), bad.size());
+        bad.append(reinterpret_cast<const char *>(&crc), 4);
+        try {
+            IntentModel::deserialize(reinterpret_cast<const uint8_t *>(bad.data()), bad.size());
+            return false;
+        } catch (const Error &err) {
+            return err.kind() == ErrorKind::CorruptModel;
+        }
+    };
+    const float one = 1.0f;
+    uint32_t one_bits = 0;
+    std::memcpy(&one_bits, &one, 4);
+    const size_t at = section + 12;
+    EXPECT_TRUE(corrupt_at(at, one_bits)); // limit 1
+    EXPECT_TRUE(corrupt_at(at + 4, 3));    // three lists for two labels
+    EXPECT_TRUE(corrupt_at(at + 12, 2));   // greeting: mi, mi (not ascending)
+    EXPECT_TRUE(corrupt_at(at + 16, 4));   // greeting: hola, feature 4 (no such feature)
+    EXPECT_FALSE(corrupt_at(at + 12, 1));  // greeting: hola, llega (a word: loads)
+}
+
+// From the training rows to the served rule: on clinc150_small the rule is
+// learned out of fold and the model is format 5; "the football game
+// yesterday was a flight" (flight_status, with most of its words in no
+// flight_status row and "football" in no row) abstains. Without the rule
+// (unknown_word_quantile 0) the model is format 3 and answers it; the
+// rule only withholds answers, so the same labels are served.
+TEST(LabelWords, LearnedOutOfFoldFromTheTrainingRows) {
+    std::vector<LabeledText> rows;
+    for (const auto &r : bundled::rows("clinc150_small.csv"))
+        if (r.split == "train") rows.push_back(LabeledText{r.text, r.intent, 1.0f, false});
+    ModelOptions on;
+    ModelOptions off;
+    off.unknown_word_quantile = 0;
+    MemoryBudget on_budget, off_budget;
+    TrainCallbacks cb_on, cb_off;
+    cb_on.memory = &on_budget;
+    cb_off.memory = &off_budget;
+    const TrainedModel a = train_model(rows, on, cb_on);
+    const TrainedModel b = train_model(rows, off, cb_off);
+    EXPECT_TRUE(a.report.label_unknown_words.learned);
+    EXPECT_GE(a.report.label_unknown_words.rows, on.min_threshold_rows);
+    EXPECT_LT(a.report.label_unknown_words.limit, 1.0f);
+    EXPECT_GE(a.report.label_unknown_words.limit, kLeastUnknownWordLimit);
+    EXPECT_EQ(a.model.format_version(), IntentModel::kLabelWordsFormatVersion);
+    EXPECT_EQ(a.model.label_words().limit, a.report.label_unknown_words.limit);
+    EXPECT_EQ(a.model.label_words().words.size(), a.model.labels().size());
+    EXPECT_FALSE(b.report.label_unknown_words.learned);
+    EXPECT_EQ(b.model.format_version(), IntentModel::kFormatVersion);
+    PredictScratch scratch;
+    const char *probe = "the football game yesterday was a flight";
+    const Explanation e = a.model.explain(probe, -1, 3, scratch);
+    EXPECT_EQ(a.model.labels()[static_cast<size_t>(e.predicted_label)], "flight_status");
+    EXPECT_EQ(e.uncertain_reason, UncertainReason::UnknownLabelWords);
+    EXPECT_FALSE(b.model.predict(probe, 0, scratch).uncertain);
+    EXPECT_FALSE(a.model.predict("how many calories are in a pizza", 0, scratch).uncertain);
+    EXPECT_EQ(a.report.summary(a.model).accuracy, b.report.summary(b.model).accuracy);
+}
