@@ -428,6 +428,13 @@ intent::Json explanation_json(const LoadedModel &loaded, Datum message_datum, co
         out["unknown_word_share"] = nullptr; // formats 1 and 2 have no unknown-word rule
         out["unknown_word_limit"] = nullptr;
     }
+    if (e.checks_label_words) {
+        out["label_unknown_word_share"] = static_cast<double>(e.label_unknown_word_share);
+        out["label_unknown_word_limit"] = static_cast<double>(e.label_unknown_word_limit);
+    } else {
+        out["label_unknown_word_share"] = nullptr; // only format 5 has the label-word rule
+        out["label_unknown_word_limit"] = nullptr;
+    }
     out["probability"] = static_cast<double>(e.probability);
     out["score"] = static_cast<double>(e.score);
     out["bias"] = e.bias;

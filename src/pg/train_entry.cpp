@@ -342,6 +342,7 @@ void set_summary(ResultRow &row, const intent::Json &report, const intent::Train
     model_metrics["evidence"] = report.value("evidence", none);
     model_metrics["support"] = report.value("support", none);
     model_metrics["unknown_words"] = report.value("unknown_words", none);
+    model_metrics["label_unknown_words"] = report.value("label_unknown_words", none);
     if (const intent::Json rule = report.value("recall_rule", none); !rule.is_null())
         model_metrics["recall_rule"] = rule; // recall_label's offset, when set
     if (const intent::Json weight = report.value("subword_weight", none); !weight.is_null())
