@@ -140,15 +140,20 @@ const intent::Json &definition_policy(const intent::Json &def) {
 
 // A policy value of the classifier's definition. COMPAT(0.3.1) 0.3.0's and
 // 0.3.1's definition had no max_unreviewed_message_bytes, no
-// max_concurrent_trainings and no max_unreviewed_rows: for those, the
-// values 0.3.1's library used with it (no bound on unreviewed rows).
+// max_concurrent_trainings, no max_unreviewed_rows, no
+// min_unreviewed_intent_rows and no max_intents: for those, the values
+// 0.3.1's library used with it (no bound on unreviewed rows; the read
+// counts every label, as 0.3.1's did, the run still applies the policy
+// row's label bounds).
 int64_t definition_policy_value(const intent::Json &def, const char *key) {
     const intent::Json &policy = definition_policy(def);
     const auto it = policy.find(key);
     if (it != policy.end() && it->is_number_integer()) return it->get<int64_t>();
     static const std::pair<const char *, int64_t> kBefore032[] = {{"max_unreviewed_message_bytes", 2048},
                                                                   {"max_concurrent_trainings", 4},
-                                                                  {"max_unreviewed_rows", INT64_MAX}};
+                                                                  {"max_unreviewed_rows", INT64_MAX},
+                                                                  {"min_unreviewed_intent_rows", 1},
+                                                                  {"max_intents", INT32_MAX}};
     for (const auto &[name, value] : kBefore032)
         if (strcmp(name, key) == 0 && it == policy.end()) return value;
     throw SqlError(ERRCODE_INTERNAL_ERROR,
