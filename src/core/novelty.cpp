@@ -162,20 +162,13 @@ UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double qua
     out.limit = std::max(quantile_share, kLeastUnknownWordLimit);
     out.learned = true;
     char buf[256];
-    if (label)
-        std::snprintf(
-            buf, sizeof buf,
-            "label-word limit %.4f: the %.3f quantile of the share of words new to their label of %zu "
-            "accepted right out-of-fold answers with an unknown word (%.4f), never below %.2f",
-            static_cast<double>(out.limit), 1 - quantile, out.rows, static_cast<double>(quantile_share),
-            static_cast<double>(kLeastUnknownWordLimit));
-    else
-        std::snprintf(
-            buf, sizeof buf,
-            "unknown-word limit %.4f: the %.3f quantile of the share of unknown words of %zu accepted "
-            "right out-of-fold answers (%.4f), never below %.2f",
-            static_cast<double>(out.limit), 1 - quantile, out.rows, static_cast<double>(quantile_share),
-            static_cast<double>(kLeastUnknownWordLimit));
+    std::snprintf(buf, sizeof buf,
+                  "%s limit %.4f: the %.3f quantile of the share of %s of %zu accepted right out-of-fold "
+                  "answers%s (%.4f), never below %.2f",
+                  label ? "label-word" : "unknown-word", static_cast<double>(out.limit), 1 - quantile,
+                  label ? "words new to their label" : "unknown words", out.rows,
+                  label ? " with an unknown word" : "", static_cast<double>(quantile_share),
+                  static_cast<double>(kLeastUnknownWordLimit));
     out.reason = buf;
     return out;
 }

@@ -375,22 +375,29 @@ TEST(Support, TheModelWithholdsAnAnswerItsWordsArgueAgainst) {
               0.0f);
 }
 
+// clinc150_small's train rows trained at the defaults (first) and with
+// unknown_word_quantile 0 (second: no word rule), each charged to its budget.
+std::pair<TrainedModel, TrainedModel> small_clinc_with_and_without_word_rules(MemoryBudget &on_budget,
+                                                                              MemoryBudget &off_budget) {
+    std::vector<LabeledText> rows;
+    for (const auto &r : bundled::rows("clinc150_small.csv"))
+        if (r.split == "train") rows.push_back(LabeledText{r.text, r.intent, 1.0f, false});
+    ModelOptions off;
+    off.unknown_word_quantile = 0;
+    TrainCallbacks cb_on, cb_off;
+    cb_on.memory = &on_budget;
+    cb_off.memory = &off_budget;
+    TrainedModel a = train_model(rows, ModelOptions{}, cb_on);
+    TrainedModel b = train_model(rows, off, cb_off);
+    return {std::move(a), std::move(b)};
+}
+
 // With unknown_word_quantile 0 the rule is off (its limit stays 1, which no
 // share exceeds) from the out-of-fold figures to the model, and training
 // builds no out-of-fold word counts for it: its peak is no higher.
 TEST(UnknownWords, OffFromTheFiguresToTheModel) {
-    std::vector<LabeledText> rows;
-    for (const auto &r : bundled::rows("clinc150_small.csv"))
-        if (r.split == "train") rows.push_back(LabeledText{r.text, r.intent, 1.0f, false});
-    ModelOptions on;
-    ModelOptions off;
-    off.unknown_word_quantile = 0;
     MemoryBudget on_budget, off_budget;
-    TrainCallbacks cb_on, cb_off;
-    cb_on.memory = &on_budget;
-    cb_off.memory = &off_budget;
-    const TrainedModel a = train_model(rows, on, cb_on);
-    const TrainedModel b = train_model(rows, off, cb_off);
+    const auto [a, b] = small_clinc_with_and_without_word_rules(on_budget, off_budget);
     EXPECT_FALSE(b.report.unknown_words.learned);
     EXPECT_EQ(b.report.unknown_words.uncertain, 0u);
     EXPECT_EQ(b.model.unknown_word_limit(), 1.0f);
@@ -555,20 +562,10 @@ TEST(LabelWords, TheModelServesExplainsAndStoresItsLabelWords) {
 // (unknown_word_quantile 0) the model is format 3 and answers it; the
 // rule only withholds answers, so the same labels are served.
 TEST(LabelWords, LearnedOutOfFoldFromTheTrainingRows) {
-    std::vector<LabeledText> rows;
-    for (const auto &r : bundled::rows("clinc150_small.csv"))
-        if (r.split == "train") rows.push_back(LabeledText{r.text, r.intent, 1.0f, false});
-    ModelOptions on;
-    ModelOptions off;
-    off.unknown_word_quantile = 0;
     MemoryBudget on_budget, off_budget;
-    TrainCallbacks cb_on, cb_off;
-    cb_on.memory = &on_budget;
-    cb_off.memory = &off_budget;
-    const TrainedModel a = train_model(rows, on, cb_on);
-    const TrainedModel b = train_model(rows, off, cb_off);
+    const auto [a, b] = small_clinc_with_and_without_word_rules(on_budget, off_budget);
     EXPECT_TRUE(a.report.label_unknown_words.learned);
-    EXPECT_GE(a.report.label_unknown_words.rows, on.min_threshold_rows);
+    EXPECT_GE(a.report.label_unknown_words.rows, ModelOptions{}.min_threshold_rows);
     EXPECT_LT(a.report.label_unknown_words.limit, 1.0f);
     EXPECT_GE(a.report.label_unknown_words.limit, kLeastUnknownWordLimit);
     EXPECT_EQ(a.model.format_version(), IntentModel::kLabelWordsFormatVersion);
