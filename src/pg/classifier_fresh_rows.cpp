@@ -1,0 +1,103 @@
+// A classifier run's rows and the gate's fresh rows (classifier_fresh_rows.h).
+#include "classifier_fresh_rows.h"
+#include "guard.h"
+#include "relations.h"
+#include "row_key.h"
+#include "train_run.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "utils/timestamp.h"
+}
+
+#include <map>
+
+namespace pg_intent {
+
+std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,
+                                     const std::optional<std::string> &partition,
+                                     const TrainingPolicy &policy, intent::MemoryCharge &charge,
+                                     ReadCounts &counts, std::vector<uint32_t> *groups,
+                                     std::string &fresh_rule) {
+    std::map<std::string, uint32_t> group_ids; // 0: no partition value
+    const auto in_call = [&](const StagedRow &s) {
+        return !partition || (!s.partition_null && s.partition == *partition);
+    };
+    // The label the active model's run trained each of this call's keys
+    // with: a map of this call's keys, charged to the run's budget (their
+    // bytes are the staged rows'), whatever the size of that run.
+    RunKeyLabels trained_on;
+    intent::MemoryCharge trained_on_charge(charge.budget());
+    const bool has_active_run = !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
+    bool judge_by_key = false;
+    if (staged.has_key && has_active_run) {
+        size_t n = 0;
+        for (const StagedRow &s : staged.rows)
+            n += in_call(s) ? 1 : 0;
+        trained_on_charge.add(n * hashed_entry_bytes<RunKeyLabels::value_type>(),
+                              "the keys of this run's rows");
+        trained_on.reserve(n);
+        for (const StagedRow &s : staged.rows)
+            if (in_call(s)) trained_on.emplace(s.row.key, std::string());
+        judge_by_key = classifier_run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
+    }
+    bool judge_by_time = false;
+    TimestampTz since = 0, present = 0;
+    if (!judge_by_key && staged.has_time && has_active_run) {
+        bool isnull = true;
+        pg_call([&]() noexcept {
+            Oid argtypes[1] = {UUIDOID};
+            // Missing under 0.3.1's SQL (the library is updated before ALTER
+            // EXTENSION UPDATE): no rule, no fresh row, out-of-fold estimates.
+            const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_new_since", 1, argtypes);
+            if (!OidIsValid(fn)) return;
+            Datum args[1] = {PG_GETARG_DATUM(4)};
+            const Datum d = call_extension_function(fn, 1, args, nullptr, isnull);
+            if (!isnull) since = DatumGetTimestampTz(d);
+            present = GetCurrentTransactionStartTimestamp(); // now(), as the count's statement reads it
+        });
+        judge_by_time = !isnull;
+    }
+    fresh_rule = judge_by_key ? "key" : judge_by_time ? "time_column" : "none";
+    std::vector<DataRow> data;
+    for (size_t index = 0; index < staged.rows.size(); ++index) {
+        const StagedRow &s = staged.rows[index];
+        if (!in_call(s)) continue;
+        DataRow row = s.row;
+        row.staged_index = index;
+        if (row.reviewed && (judge_by_key || judge_by_time)) {
+            bool fresh = true;
+            if (judge_by_key) {
+                // Every key of the call is in the map: "" where the active
+                // model's run did not record it (a label is never "").
+                const auto it = trained_on.find(row.key);
+                fresh = it == trained_on.end() || it->second != row.label;
+            } else {
+                // Strictly later, and not in the future, as the count's
+                // statement compares (_pg_intent_classifier_count_plan());
+                // a row without a time is never new, as there.
+                fresh = s.has_time && s.time > since && s.time <= present;
+            }
+            if (staged.has_window) fresh = fresh && s.in_window;
+            row.fresh = fresh;
+        }
+        charge.add(row.text.size() + row.label.size() + row.utf8.bytes() + row.key.size() + sizeof(DataRow) +
+                       (groups ? sizeof(uint32_t) : 0),
+                   "the partition's rows");
+        if (groups && !s.partition_null)
+            row.group =
+                group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
+        data.push_back(std::move(row));
+    }
+    counts = staged.counts;
+    // The policy's bounds on the classes, as for ai_training_data: the same
+    // function, on the rows of this run (train_reader.h). Then each kept
+    // row's partition, in the rows' order.
+    keep_policy_intents(data, policy.unreviewed, charge, counts);
+    if (groups)
+        for (const DataRow &row : data)
+            groups->push_back(row.group);
+    return data;
+}
+
+} // namespace pg_intent
