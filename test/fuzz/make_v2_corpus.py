@@ -56,6 +56,13 @@ def fixed(blob):
     return bytes(blob)
 
 
+def write_corpus(out):
+    """Writes each named blob of `out` to the corpus as NAME.bin."""
+    for name, blob in sorted(out.items()):
+        with open(os.path.join(OUT, name + ".bin"), "wb") as f:
+            f.write(blob)
+
+
 WORDS_OPTIONS = '{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives"}'
 
 

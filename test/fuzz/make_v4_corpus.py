@@ -8,11 +8,10 @@ Trains the small word-feature model of make_v2_corpus.py with a tiny
 subword_vectors table (dim 2, 16 buckets), then writes it and crafted
 variants (valid CRC) to test/fuzz/corpus/model_load/. Deterministic.
 """
-import os
 import struct
 import sys
 
-from make_v2_corpus import OUT, fixed, sections, train_small
+from make_v2_corpus import fixed, sections, train_small, write_corpus
 
 OPTIONS = ('{"char_ngrams":false,"min_threshold_rows":5,"min_intent_rows":2,"out_of_scope_mode":"negatives",'
            '"subword_vectors":{"dim":2,"buckets":16,"epochs":1,"weight":2}}')
@@ -33,9 +32,7 @@ def main():
     c = bytearray(b)
     c[-8:-4] = struct.pack("<f", float("nan"))  # a non-finite table value
     out["v4_nan_vector"] = fixed(c)
-    for name, blob in out.items():
-        with open(os.path.join(OUT, name + ".bin"), "wb") as f:
-            f.write(blob)
+    write_corpus(out)
 
 
 if __name__ == "__main__":

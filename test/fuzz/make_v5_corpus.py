@@ -9,11 +9,10 @@ min_threshold_rows 1, so that the label-word limit is learned on its few
 out-of-fold answers, then writes it and crafted variants (valid CRC) to
 test/fuzz/corpus/model_load/. Deterministic.
 """
-import os
 import struct
 import sys
 
-from make_v2_corpus import OUT, fixed, sections, train_small
+from make_v2_corpus import fixed, sections, train_small, write_corpus
 
 OPTIONS = '{"char_ngrams":false,"min_threshold_rows":1,"min_intent_rows":2,"out_of_scope_mode":"negatives"}'
 LABEL_WORDS = 15
@@ -50,9 +49,7 @@ def main():
         c = bytearray(b)
         c[p + 12:p + 16], c[p + 16:p + 20] = b[p + 16:p + 20], b[p + 12:p + 16]  # not ascending
         out["v5_words_not_ascending"] = fixed(c)
-    for name, blob in out.items():
-        with open(os.path.join(OUT, name + ".bin"), "wb") as f:
-            f.write(blob)
+    write_corpus(out)
 
 
 if __name__ == "__main__":
