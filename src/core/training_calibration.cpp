@@ -278,6 +278,13 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
     const auto too_many_new_to_label = [&](size_t i) {
         return too_many_label_unknown_words(h.unknown[i], h.label_unknown[i], label_limit);
     };
+    // Whether any novelty rule (evidence, support, the unknown-word rules)
+    // withholds answer i, whatever its confidence.
+    const auto withheld_by_novelty = [&](size_t i) {
+        return lacks_evidence(h.evidence[i], report.evidence.floor) ||
+               lacks_support(h.support[i], report.support.floor) || too_many_unknown(i) ||
+               too_many_new_to_label(i);
+    };
     uncertain.resize(held.size());
     for (size_t i = 0; i < held.size(); ++i) {
         const bool novel = lacks_evidence(h.evidence[i], report.evidence.floor);
@@ -313,11 +320,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                 continue;
             }
             const size_t c = static_cast<size_t>(pred[i]);
-            if (oos_wins[i] || !governed[c] || conf[i] >= thr[c] ||
-                lacks_evidence(h.evidence[i], report.evidence.floor) ||
-                lacks_support(h.support[i], report.support.floor) || too_many_unknown(i) ||
-                too_many_new_to_label(i))
-                continue;
+            if (oos_wins[i] || !governed[c] || conf[i] >= thr[c] || withheld_by_novelty(i)) continue;
             withheld.push_back(conf[i]);
         }
         report.coverage_cap = cap_threshold_for_coverage(std::move(withheld), accepted_in_scope, in_scope,
@@ -328,10 +331,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                 if (governed[c]) report.threshold.per_intent[c] = report.coverage_cap.threshold;
             for (size_t i = 0; i < held.size(); ++i)
                 if (uncertain[i] && !oos_wins[i] && governed[static_cast<size_t>(pred[i])] &&
-                    conf[i] >= thr[static_cast<size_t>(pred[i])] &&
-                    !lacks_evidence(h.evidence[i], report.evidence.floor) &&
-                    !lacks_support(h.support[i], report.support.floor) && !too_many_unknown(i) &&
-                    !too_many_new_to_label(i))
+                    conf[i] >= thr[static_cast<size_t>(pred[i])] && !withheld_by_novelty(i))
                     uncertain[i] = false;
         }
     }
