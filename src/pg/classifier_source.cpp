@@ -417,11 +417,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     bool thin = true;
     if (sel.unlabelled && sel.unlabelled_if_thin) {
         PolicyIntents intents;
-        for (const StagedRow &s : out.rows) {
-            PolicyIntent &i = intents[s.row.label];
-            ++i.rows;
-            i.reviewed = i.reviewed || s.row.reviewed;
-        }
+        for (const StagedRow &s : out.rows)
+            tally_policy_intent(intents, s.row);
         mark_policy_intents(intents, sel.unreviewed);
         size_t rows = 0, labels = 0;
         for (const auto &[label, i] : intents)

@@ -86,6 +86,12 @@ size_t row_bytes(const DataRow &row) {
 // macro F1 so low that the deploy rule refused every model while they
 // existed; in a classifier's source, 500 one-row labels gave a macro F1 of
 // 0.02 that then blocked every deploy (issue 31).
+void tally_policy_intent(PolicyIntents &intents, const DataRow &row) {
+    PolicyIntent &i = intents[row.label];
+    ++i.rows;
+    i.reviewed = i.reviewed || row.reviewed;
+}
+
 void mark_policy_intents(PolicyIntents &intents, const UnreviewedRowLimits &limits) {
     std::vector<std::pair<std::string_view, PolicyIntent *>> order;
     order.reserve(intents.size());
@@ -107,11 +113,8 @@ void mark_policy_intents(PolicyIntents &intents, const UnreviewedRowLimits &limi
 void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
                          intent::MemoryCharge &charge, ReadCounts &counts) {
     PolicyIntents intents;
-    for (const DataRow &row : rows) {
-        PolicyIntent &i = intents[row.label];
-        ++i.rows;
-        i.reviewed = i.reviewed || row.reviewed;
-    }
+    for (const DataRow &row : rows)
+        tally_policy_intent(intents, row);
     mark_policy_intents(intents, limits);
     // Which rows stay, decided before any row moves (the map's keys view
     // the rows' labels).

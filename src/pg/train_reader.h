@@ -216,6 +216,8 @@ struct PolicyIntent {
     bool kept = false;
 };
 using PolicyIntents = std::unordered_map<std::string_view, PolicyIntent>;
+// One row in its label's tally (the map's key views the row's label).
+void tally_policy_intent(PolicyIntents &intents, const DataRow &row);
 // keep_policy_intents()'s rule on the labels' tallies (rows, reviewed):
 // sets eligible and kept. The one rule, for whoever counts what a run will
 // train on before its rows are built (subword_vectors "auto" on a
