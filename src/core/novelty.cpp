@@ -260,6 +260,13 @@ float FoldWords::unknown_share(size_t e, SparseVector &row) const {
         w, row, [this](uint32_t j) { return is_word(j); }, [&](uint32_t j) { return df_[j] != in_fold[j]; });
 }
 
+std::vector<std::vector<uint32_t>> FoldWords::take_label_words(size_t &bytes) {
+    bytes = 0;
+    for (const std::vector<uint32_t> &w : label_words_)
+        bytes += w.size() * sizeof(uint32_t);
+    return std::move(label_words_);
+}
+
 float FoldWords::label_unknown_share(size_t e, size_t label, SparseVector &row) const {
     if (e >= set_.words.size() || e >= fold_.size()) return 0;
     const MessageWords &w = set_.words[e];

@@ -277,6 +277,9 @@ class FoldWords {
     float label_unknown_share(size_t e, size_t label, SparseVector &row) const;
     // Each label's word unigram features over every entry (LabelWords::words).
     const std::vector<std::vector<uint32_t>> &label_words() const { return label_words_; }
+    // The same, moved out, with their bytes (the label-word rule keeps them
+    // in the model; this object's counts need them no more).
+    std::vector<std::vector<uint32_t>> take_label_words(size_t &bytes);
 
   private:
     bool is_word(uint32_t j) const;

@@ -445,11 +445,15 @@ void calibrate(TrainingRun &run, FoldModels &oof) {
 
     thresholds_and_metrics(run, h, acc);
     // The model carries each label's words only for a rule that can withhold.
+    // They stay until the model holds them, charged as the rows' results
+    // are, once the counts they came with are given back.
+    size_t label_words_bytes = 0;
     if (words && run.report.label_unknown_words.limit < 1) {
         run.report.label_words.limit = run.report.label_unknown_words.limit;
-        run.report.label_words.words = words->label_words();
+        run.report.label_words.words = words->take_label_words(label_words_bytes);
     }
     words.reset();
+    run.results_charge.add(label_words_bytes, "the words of each label");
     // The out-of-fold predictions are in the report now: their buffers go
     // before the refit, the run's largest allocation.
     oof = FoldModels();
