@@ -155,7 +155,7 @@ def draw(rng, q, intents, pool, n):
     return out
 
 
-def skewed_marketplace(rows, train_split, held_split, seed, held_n):
+def skewed_marketplace(rows, train_split, held_split, seed, held_n, spare=False):
     """(train rows, held-out rows) as (shop, text, intent) lists, and each shop's q."""
     rng = random.Random(seed)
     by_intent = pools(rows, train_split, held_split)
@@ -176,10 +176,20 @@ def skewed_marketplace(rows, train_split, held_split, seed, held_n):
         q = dirichlet(rng, len(its))
         qs[shop] = dict(zip(its, q))
         train += [(shop, x, y) for x, y in draw(rng, q, its, tpool, n)]
-        hpool = {i: list(by_intent[i]["held"]) for i in its}
-        for i in its:
-            rng.shuffle(hpool[i])
-        held += [(shop, x, y) for x, y in draw(rng, q, its, hpool, held_n)]
+        if not spare:
+            hpool = {i: list(by_intent[i]["held"]) for i in its}
+            for i in its:
+                rng.shuffle(hpool[i])
+            held += [(shop, x, y) for x, y in draw(rng, q, its, hpool, held_n)]
+    if spare:
+        # After every shop's training rows are dealt: the held-out split and
+        # the training rows no shop drew (no model trains on them).
+        for shop, its, _ in plan:
+            q = [qs[shop][i] for i in its]
+            hpool = {i: list(by_intent[i]["held"]) + list(tpool[i]) for i in its}
+            for i in its:
+                rng.shuffle(hpool[i])
+            held += [(shop, x, y) for x, y in draw(rng, q, its, hpool, held_n)]
     return train, held, qs
 
 
@@ -331,13 +341,33 @@ def report_table(title, table, pi):
     return out
 
 
-def pooled(tables, pi, label, pick, rows=1):
-    sel = [r for t in tables for r in t if pick(r)]
+def shared_a(table, pi):
+    """One candidate for every shop of a marketplace: the best out-of-fold accuracy over all
+    the shops' training rows pooled (ties to the fallback, then to the larger a)."""
+    order = ["fallback"] + [cand(a) for a in sorted(ALPHAS, reverse=True)]
+    right = lambda c: round(sum(r["oof"][pi][c] * r["train"] for r in table), 6)  # noqa: E731
+    return max(order, key=lambda c: (right(c), -order.index(c)))
+
+
+def choose_shared(r, table, pi, rows):
+    """The marketplace's shared a, served to a shop right on `rows` more of its rows out of fold."""
+    c = shared_a(table, pi)
+    if c == "fallback" or round((r["oof"][pi][c] - r["oof"][pi]["fallback"]) * r["train"]) < rows:
+        return "fallback"
+    return c
+
+
+def pooled(tables, pi, label, pick, rows=1, shared=False):
+    sel = [(r, t) for t in tables for r in t if pick(r)]
     if not sel:
         return None
     n = len(sel)
+    if shared:
+        chs = [choose_shared(r, t, pi, rows) for r, t in sel]
+    else:
+        chs = [choose(r["oof"][pi], rows, r["train"]) for r, _ in sel]
+    sel = [r for r, _ in sel]
     fb = sum(r["acc"][pi]["fallback"] for r in sel) / n
-    chs = [choose(r["oof"][pi], rows, r["train"]) for r in sel]
     ch = sum(r["acc"][pi][c] for r, c in zip(sel, chs)) / n
     below = sum(r["acc"][pi][c] < r["acc"][pi]["fallback"] - 1e-9 for r, c in zip(sel, chs))
     left = sum(c != "fallback" for c in chs)
@@ -358,6 +388,10 @@ def main():
     ap.add_argument("--sets", default=",".join(d[0] for d in DATASETS))
     ap.add_argument("--seeds", default=",".join(str(s) for s in SEEDS))
     ap.add_argument("--skip-iid", action="store_true", help="the skewed marketplaces only")
+    ap.add_argument("--held", type=int, help="held-out rows per shop in the skewed marketplaces (default HELD)")
+    ap.add_argument("--spare-held", action="store_true",
+                    help="skewed held-out rows from the held-out split and the training rows no shop drew")
+    ap.add_argument("--tables", default=",".join(PIS), help="the levers whose per-shop tables are printed")
     args = ap.parse_args()
     cli = Cli(args.cli)
     seeds = [int(s) for s in args.seeds.split(",") if s]
@@ -381,13 +415,15 @@ def main():
                     work_tag = short + "_iid"
                 else:
                     seed = int(tag.split()[-1])
-                    train, held, _ = skewed_marketplace(rows[name], tr, he, seed, HELD[name])
+                    train, held, _ = skewed_marketplace(rows[name], tr, he, seed, args.held or HELD[name],
+                                                        args.spare_held)
                     work_tag = "%s_skew%d" % (short, seed)
                 results.setdefault(name, {})[tag] = run(cli, args.work, name, train, held, work_tag)
                 meta = {"date": datetime.date.today().isoformat(), "commit": commit,
                         "platform": platform.platform(), "cpus": os.cpu_count(), "trainings": cli.trainings,
                         "train_seconds": cli.seconds, "wall_seconds": time.time() - t0, "alphas": ALPHAS,
-                        "concentration": CONCENTRATION, "seeds": seeds, "held": HELD}
+                        "concentration": CONCENTRATION, "seeds": seeds,
+                        "held": args.held or HELD, "spare_held": args.spare_held}
                 if args.json:
                     with open(args.json, "w") as f:
                         json.dump({"meta": meta, "results": results}, f)
@@ -401,15 +437,19 @@ def main():
             for kind, pick_t in (("iid", lambda k: k == "iid"), ("skewed", lambda k: k.startswith("skewed"))):
                 ts = [v for k, v in tabs.items() if pick_t(k)]
                 for group, pick in (("small", lambda r: r["shop"].startswith("small")), ("all", lambda r: True)):
-                    for m in [1] + MARGIN_ROWS:
-                        p = pooled(ts, pi, group, pick, m)
-                        if p:
-                            p.update({"set": name, "pi": pi, "market": kind, "rows": m})
-                            summ.append(p)
+                    for shared in (False, True):
+                        for m in [1] + MARGIN_ROWS:
+                            p = pooled(ts, pi, group, pick, m, shared)
+                            if p:
+                                p.update({"set": name, "pi": pi + (" shared a" if shared else ""), "market": kind,
+                                          "rows": m})
+                                summ.append(p)
     out += ["## Summary", "",
             "Per set, marketplace and lever: shops pooled over the marketplaces (the iid one; the skewed ones, "
             "every seed). `chosen` is the out-of-fold choice (r: it leaves the fallback only when it is right on "
-            "at least r more of the shop's training rows out of fold than the fallback; r = 1 is the plain choice); `best fixed a` is the single a best on these "
+            "at least r more of the shop's training rows out of fold than the fallback; r = 1 is the plain choice; "
+            "`shared a`: one a per marketplace, the best out of fold over every shop's rows pooled, served to a "
+            "shop when it is right on r more of the shop's rows than the fallback); `best fixed a` is the single a best on these "
             "held-out rows (for reference only: picked on the rows it is scored on).", "",
             "| set | marketplace | lever | shops | r | own | fallback | chosen | chosen − fallback | shops below the fallback | shops off the fallback | best fixed a (held-out) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -421,7 +461,7 @@ def main():
     for name in results:
         out += ["## %s" % name, ""]
         for tag, table in results[name].items():
-            for pi in PIS:
+            for pi in args.tables.split(","):
                 out += report_table("%s, %s" % (name, tag), table, pi)
                 out.append("")
     text = "\n".join(out) + "\n"
