@@ -3,14 +3,18 @@
 (issue 34, point 2, "go beyond the choice"): label-prior adaptation, a study
 through the CLI (no engine change, no cluster).
 
-Command (from the repository's root; about 25 minutes on 2 shared CPUs):
+Command (from the repository's root; 349 s on 2 shared CPUs, 508 trainings):
   make pg-intent && /usr/bin/python3 bench/quality/shops_labelprior.py \\
       --data /work/shared/datasets --cli ./pg-intent \\
       --out bench/results/shops-labelprior-latest.md \\
       --json bench/results/shops-labelprior-latest.json
-(--from-json FILE reports a --json run again without training: the figures
-of bench/results/2026-11-30-vm-shops-labelprior.md are
-2026-11-30-vm-shops-labelprior.json.)
+(--from-json FILE reports a --json run again without training; --from-json
+A.json,B.json,... prints one summary line per set and run. The figures of
+bench/results/2026-11-30-vm-shops-labelprior.md are three runs:
+2026-11-30-vm-shops-labelprior.json (the command above),
+2026-11-30-vm-shops-labelprior-confirm.json (the same with --skip-iid
+--seeds 4,5,6) and 2026-11-30-vm-shops-labelprior-held300.json (--skip-iid
+--seeds 7,8,9 --held 300 --spare-held).)
 
 Served to shop s for message x, over the fallback's K labels:
   p_s(y|x) ~ p_fb(y|x) * ((n_s(y) + a) / (N_s + a K)) / pi(y)
@@ -332,7 +336,8 @@ def report_table(title, table, pi):
     for r in table:
         a, c = r["acc"][pi], r["chosen"][pi]
         out.append("| %s | %d | %.1f | %d | %.3f | %s | %s | %.3f vs %.3f | %.3f | %+.3f |" % (
-            r["shop"], r["train"], r["eff_intents"], r["held"], r["acc"]["own"], " | ".join("%.3f" % a[x] for x in cols),
+            r["shop"], r["train"], r["eff_intents"], r["held"], r["acc"]["own"],
+            " | ".join("%.3f" % a[x] for x in cols),
             c, r["oof"][pi][c], r["oof"][pi]["fallback"], a[c], a[c] - a["fallback"]))
     out.append("")
     out += summary([r for r in table if r["shop"].startswith("small")], pi, "small shops")
@@ -377,6 +382,34 @@ def pooled(tables, pi, label, pick, rows=1, shared=False):
             "below": below, "left_fallback": left, "best_fixed": best_fixed, "best_fixed_acc": bf}
 
 
+def compact(runs, pi):
+    """One line per set and marketplace group: the small shops' means and the shops below the fallback,
+    over several --json files (runs: [(label, saved json)])."""
+    out = ["| set | marketplace | small shops | fallback | chosen (r=1) | below | chosen (r=3) | below | shared a, r=3 "
+           "| below | best fixed a (held-out) | all shops below: r=1, r=3, shared r=3 |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    small = lambda x: x["shop"].startswith("small")  # noqa: E731
+    for name, _, _ in DATASETS:
+        for label, saved in runs:
+            for kind in ("iid", "skewed"):
+                ts = [t for k, t in saved["results"].get(name, {}).items() if (k == "iid") == (kind == "iid")]
+                if not ts:
+                    continue
+                s1, s3, h3 = (pooled(ts, pi, "small", small, 1), pooled(ts, pi, "small", small, 3),
+                              pooled(ts, pi, "small", small, 3, True))
+                a1, a3, ha3 = (pooled(ts, pi, "all", lambda x: True, 1), pooled(ts, pi, "all", lambda x: True, 3),
+                               pooled(ts, pi, "all", lambda x: True, 3, True))
+                d = lambda p: 100 * (p["chosen"] - p["fallback"])  # noqa: E731
+                out.append("| %s | %s | %d | %.3f | %.3f (%+.1f) | %d | %.3f (%+.1f) | %d | %.3f (%+.1f) | %d "
+                           "| %s: %.3f (%+.1f) | %d, %d, %d |" % (
+                               name.split(".")[0], kind if kind == "iid" else "skewed, " + label, s1["n"],
+                               s1["fallback"], s1["chosen"], d(s1), s1["below"], s3["chosen"], d(s3), s3["below"],
+                               h3["chosen"], d(h3), h3["below"], cand(s1["best_fixed"]), s1["best_fixed_acc"],
+                               100 * (s1["best_fixed_acc"] - s1["fallback"]), a1["below"], a3["below"],
+                               ha3["below"]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/work/shared/datasets")
@@ -397,6 +430,21 @@ def main():
     seeds = [int(s) for s in args.seeds.split(",") if s]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    if args.from_json and "," in args.from_json:
+        runs = []
+        for f in args.from_json.split(","):
+            saved = json.load(open(f))
+            m = saved["meta"]
+            held = m["held"] if isinstance(m["held"], int) else "/".join(str(v) for v in m["held"].values())
+            runs.append(("seeds %s, held-out %s%s" % (",".join(str(x) for x in m["seeds"]), held,
+                                                      " (spare rows)" if m.get("spare_held") else ""), saved))
+        text = ""
+        for pi in PIS:
+            text += "\n".join(["### %s" % pi, ""] + compact(runs, pi)) + "\n\n"
+        with open(args.out, "w") as f:
+            f.write(text)
+        print(text)
+        return
     if args.from_json:
         saved = json.load(open(args.from_json))
         results, meta = saved["results"], saved["meta"]
@@ -449,9 +497,10 @@ def main():
             "every seed). `chosen` is the out-of-fold choice (r: it leaves the fallback only when it is right on "
             "at least r more of the shop's training rows out of fold than the fallback; r = 1 is the plain choice; "
             "`shared a`: one a per marketplace, the best out of fold over every shop's rows pooled, served to a "
-            "shop when it is right on r more of the shop's rows than the fallback); `best fixed a` is the single a best on these "
-            "held-out rows (for reference only: picked on the rows it is scored on).", "",
-            "| set | marketplace | lever | shops | r | own | fallback | chosen | chosen − fallback | shops below the fallback | shops off the fallback | best fixed a (held-out) |",
+            "shop when it is right on r more of the shop's rows than the fallback); `best fixed a` is the single "
+            "a best on these held-out rows (for reference only: picked on the rows it is scored on).", "",
+            "| set | marketplace | lever | shops | r | own | fallback | chosen | chosen − fallback "
+            "| shops below the fallback | shops off the fallback | best fixed a (held-out) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in summ:
         out.append("| %s | %s | %s | %s (%d) | %g | %.3f | %.3f | %.3f | %+.4f | %d | %d | %s: %.3f |" % (
