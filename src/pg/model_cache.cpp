@@ -357,9 +357,16 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
     // any other id the same way whether or not it exists: "does not exist"
     // for some ids and "permission denied" for others told a role which
     // hidden models there are.
+    // With no active model deployed, the id is no active model's either: the
+    // same 42501, not active_row()'s 55000 ("no intent model is deployed",
+    // which named the wrong cause where only named classifiers are served).
     if (!seen && !caller_may_read_models(schema)) {
-        LoadedModel current = active_model(schema);
-        if (current.id == model_id) return current;
+        const RowFacts *current = nullptr;
+        try {
+            current = &active_row(schema);
+        } catch (const SqlError &) {
+        }
+        if (current && current->id == model_id) return model_of(*current);
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                        intent::Message{N_("permission denied for table ai_intent_models"), {}},
                        N_("Only the active model can be used without SELECT on ai_intent_models."),

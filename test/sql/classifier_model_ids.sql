@@ -16,6 +16,7 @@ DROP EXTENSION IF EXISTS pg_intent CASCADE;
 DROP TABLE IF EXISTS mi_prompts, mi_raw, mi_staff_rows;
 DROP ROLE IF EXISTS pgi_mi_staff;
 DROP ROLE IF EXISTS pgi_mi_models;
+DROP ROLE IF EXISTS pgi_mi_plain;
 CREATE EXTENSION pg_intent;
 CREATE ROLE pgi_mi_staff NOLOGIN;
 \i test/fixtures/try.sql
@@ -240,8 +241,38 @@ SELECT row_number() OVER (ORDER BY r.started_at, r.finished_at) AS run,
          WHERE x.run_id = r.id AND x.row_key = '') AS label_of_empty_key
   FROM ai_training_runs AS r WHERE r.classifier = 'null_keys' ORDER BY run;
 
+
+-- ---------------------------------------------------------------------
+-- 13. A model id without SELECT, where intent has no active model
+-- ---------------------------------------------------------------------
+-- Without SELECT on ai_intent_models only the active model can be given by
+-- id; any other id is 42501 "permission denied for table ai_intent_models",
+-- for predict_intent(text, bigint), explain_intent(..., p_model_id) and
+-- evaluate_intent_model(p_model_id, ...). Where intent had no active model
+-- (a database that serves named classifiers only), the lookup of the
+-- active model failed first and every id was 55000 "no intent model is
+-- deployed", with a hint to train one: the wrong cause, also for a role
+-- with the classifier's predict access asking for its active model.
+RESET ROLE;
+CREATE ROLE pgi_mi_plain NOLOGIN;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_mi_plain', 'explain');
+GRANT EXECUTE ON FUNCTION evaluate_intent_model(bigint, text) TO pgi_mi_plain;
+SELECT grant_classifier_access('secret', 'pgi_mi_plain', 'predict') -> 'predict_roles' AS predict_roles;
+UPDATE ai_intent_models SET is_active = false WHERE id = :intent_id;
+SET ROLE pgi_mi_plain;
+SELECT pg_temp.try(format('SELECT predict_intent(''hola'', %s)', :secret_id)) AS predict_by_id,
+       pg_temp.try(format('SELECT explain_intent(''hola'', 5, NULL, %s)', :secret_id)) AS explain_by_id;
+SELECT pg_temp.try(format($$SELECT evaluate_intent_model(%s, 'SELECT ''hola''::text, ''saludo''::text')$$, :secret_id)) AS evaluate_by_id;
+SELECT pg_temp.try('SELECT predict_intent(''hola'', 999999)') AS unknown_id;
+-- Without any model id: intent has none deployed (55000), as before.
+SELECT pg_temp.try('SELECT predict_intent(''hola'')') AS active;
+RESET ROLE;
+UPDATE ai_intent_models SET is_active = true WHERE id = :intent_id;
+SELECT revoke_classifier_access('secret', 'pgi_mi_plain', 'predict') -> 'predict_roles' AS predict_roles;
+
 RESET ROLE;
 DROP TABLE mi_prompts, mi_raw, mi_staff_rows, mi_keyed, mi_null_keys;
 SET client_min_messages = warning;
 DROP EXTENSION pg_intent CASCADE;
 DROP ROLE pgi_mi_staff;
+DROP ROLE pgi_mi_plain;
