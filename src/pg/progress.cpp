@@ -2,6 +2,7 @@
 #include "progress.h"
 
 #include "guard.h"
+#include "relations.h"
 #include "spi.h"
 
 extern "C" {
@@ -236,6 +237,15 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
             elog(ERROR, "pg_intent_training_progress must return %d columns", kColumns);
     });
     const bool have_shared = g_shared != nullptr;
+    // Whether the caller may know which classifiers exist: a superuser, or
+    // SELECT on ai_classifiers (_pg_intent_classifier_may_list(), the
+    // dashboards' rule).
+    bool may_list = false;
+    pg_call([&]() noexcept {
+        const Oid classifiers = extension_relation(calling_function(fcinfo).schema, "ai_classifiers");
+        may_list = superuser() || (OidIsValid(classifiers) &&
+                                   pg_class_aclcheck(classifiers, GetUserId(), ACL_SELECT) == ACLCHECK_OK);
+    });
     if (have_shared) {
         for (int i = 0; i < g_shared->slots; ++i) {
             ProgressSlot copy;
@@ -284,10 +294,21 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                 // another role's activity. The function is granted to a
                 // database's staff (the explain set), and the databases of a
                 // cluster may be different customers'.
-                if (copy.database != MyDatabaseId && !has_privs_of_role(GetUserId(), copy.user) &&
-                    !has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS))
+                //
+                // In its own database, another role's training names its
+                // classifier and partition only to a role that may know
+                // which classifiers exist (may_list): the explain set, which
+                // a tenant holds to explain the fallback, showed every
+                // classifier's name and every tenant's partition value being
+                // trained, where the dashboards answer such a role an
+                // unknown classifier and a forbidden one alike (42501).
+                const bool sees_trainer = has_privs_of_role(GetUserId(), copy.user) ||
+                                          has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
+                if (copy.database != MyDatabaseId && !sees_trainer)
                     for (int hidden : {3, 4, 5, 6, 7, 11, 12})
                         nulls[hidden] = true;
+                else if (!sees_trainer && !may_list)
+                    nulls[11] = nulls[12] = true;
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             });
         }

@@ -9,7 +9,7 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_intent_training_progress'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.pg_intent_training_progress() IS
-    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows, classifier and partition; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock). classifier and partition_key hold at most their first 63 bytes; those of a training in a database of another encoding show each byte outside ASCII as ?.';
+    'The trainings running now in the cluster, one row each: with pg_intent in shared_preload_libraries, from shared memory (run, phase, done/total, rows, classifier and partition; source shared_memory); otherwise from the training lock and pg_stat_activity (who and since when, no phase; source lock). classifier and partition_key hold at most their first 63 bytes; those of a training in a database of another encoding show each byte outside ASCII as ?. A training of another database shows only pid, database, role, times and source, and one of another role in this database no classifier and partition_key, unless the caller has the privileges of the training role or of pg_read_all_stats (or, in this database, may list the classifiers: a superuser, or SELECT on ai_classifiers).';
 
 -- Like every view of the extension it runs with its reader's rights: a
 -- dashboard needs SELECT on it and EXECUTE on pg_intent_training_progress(),
