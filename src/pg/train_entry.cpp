@@ -140,9 +140,10 @@ intent::TrainingRequest run_request(Datum options, const TrainingPolicy &policy)
 }
 
 // Loads the active model (args 3, 4: its id and run) and marks the rows it
-// never trained on as fresh. Sets `error` when its bytes do not load.
+// never trained on as fresh, what it holds for that charged to `budget`.
+// Sets `error` when its bytes do not load.
 LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow> &data,
-                        std::string &active_model_error, bool intent_rows) {
+                        std::string &active_model_error, bool intent_rows, intent::MemoryBudget *budget) {
     LoadedModel active;
     if (!PG_ARGISNULL(3)) {
         try {
@@ -178,15 +179,34 @@ LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow
             });
         }
         if (active.model && !PG_ARGISNULL(4) && intent_rows) {
-            auto trained_on = run_training_set(schema, PG_GETARG_DATUM(4));
             // Only reviewed rows judge the active model. An unreviewed row's
             // label is the detected intent its writer sent: usually the
             // active model's own answer (which no new model can beat on that
             // row), and a role allowed only to log interactions writes it, so
             // it must not steer which model is served.
+            // The label the active model's run trained each of them with: a
+            // map of this run's reviewed rows, charged to the run's budget,
+            // whatever the size of that run (as a classifier's keys,
+            // classifier_fresh_rows.cpp; 0.3.2 before this copied every row
+            // of that run, uncharged).
+            size_t reviewed = 0;
+            for (const DataRow &row : data)
+                reviewed += row.reviewed ? 1 : 0;
+            RunRowLabels trained_on;
+            intent::MemoryCharge trained_on_charge(budget);
+            if (reviewed > 0) {
+                trained_on_charge.add(reviewed * hashed_entry_bytes<RunRowLabels::value_type>(),
+                                      "the ids of this run's reviewed rows");
+                trained_on.reserve(reviewed);
+                for (const DataRow &row : data)
+                    if (row.reviewed) trained_on.emplace(row.id, std::string());
+                run_row_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
+            }
             for (DataRow &row : data) {
                 if (!row.reviewed) continue;
-                auto it = trained_on.find(row.id);
+                // Every reviewed row is in the map: "" where the active
+                // model's run did not record it (a label is never "").
+                const auto it = trained_on.find(row.id);
                 row.fresh = it == trained_on.end() || it->second != row.label;
             }
         }
@@ -513,7 +533,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         staged->fallback_labels.clear();
     }
     std::string active_model_error; // why the active model could not be loaded
-    LoadedModel active = load_active(fcinfo, schema, data, active_model_error, intent_rows);
+    LoadedModel active = load_active(fcinfo, schema, data, active_model_error, intent_rows, &budget);
 
     intent::MemoryCharge rows_charge(&budget, data.size() * sizeof(intent::LabeledText), "the training rows");
     std::vector<intent::LabeledText> rows = core_rows(data, policy.corrected_weight);

@@ -42,21 +42,6 @@ extern "C" {
 namespace pg_intent {
 namespace {
 
-// The text of a datum (detoasted into the current memory context) as a
-// std::string in the server encoding.
-std::string datum_string(Datum d) {
-    const char *data = nullptr;
-    size_t size = 0;
-    pg_call([&]() noexcept {
-        text *t = DatumGetTextPP(d);
-        data = VARDATA_ANY(t);
-        size = VARSIZE_ANY_EXHDR(t);
-    });
-    // Copied outside pg_call(): a std::bad_alloc thrown inside its noexcept
-    // callable would terminate the backend.
-    return std::string(data, size);
-}
-
 // get_training_dataset()'s order: reviewed rows first, then newest first
 // (created_at DESC), then id. Reviewed first, so that a window (limit,
 // max_training_rows) is never emptied of reviewed rows by unreviewed ones,
@@ -615,9 +600,7 @@ UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds
     return out;
 }
 
-// The rows (and labels) the given run trained on, from ai_training_run_rows.
-std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id) {
-    std::unordered_map<Uuid, std::string, UuidHash> set;
+void run_row_labels(Oid schema, Datum run_id, RunRowLabels &labels, intent::MemoryCharge &charge) {
     Oid relid = InvalidOid, index = InvalidOid;
     AttrNumber data_att = 0, intent_att = 0, run_att = 0;
     pg_call([&]() noexcept {
@@ -627,6 +610,11 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
         intent_att = extension_column(relid, "intent", TEXTOID);
         run_att = extension_column(relid, "run_id", UUIDOID);
     });
+    // Each run row's label, detoasted here, reset for the next: 0.3.2
+    // before this copied every id and label of the run into a map,
+    // uncharged (the active model's run, however many rows it had, under
+    // whatever budget it had).
+    ScratchMemoryContext per_row("pg_intent run row", ScratchMemoryContext::Small);
     CatalogIndexScan scan(relid, index, AccessShareLock, ScanSnapshot::Active,
                           {{run_att, F_UUID_EQ, run_id}});
     const TupleDesc desc = scan.descriptor();
@@ -635,8 +623,9 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
             throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
         bool more = false, has_id = false, intent_null = true;
         Uuid id{};
-        Datum intent_datum = 0;
+        std::string_view intent; // in per_row, until the next row
         pg_call([&]() noexcept {
+            MemoryContextReset(per_row.get());
             HeapTuple tuple = scan.next_in_pg();
             if (!tuple) return;
             more = true;
@@ -647,12 +636,22 @@ std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Dat
             const Datum data_id = heap_getattr(tuple, data_att, desc, &isnull);
             has_id = !isnull;
             if (has_id) std::memcpy(id.b, DatumGetUUIDP(data_id)->data, UUID_LEN);
-            intent_datum = heap_getattr(tuple, intent_att, desc, &intent_null);
+            const Datum label = heap_getattr(tuple, intent_att, desc, &intent_null);
+            if (intent_null) return;
+            // Only the detoasting in per_row: the scan's own state stays in
+            // the caller's context.
+            const MemoryContext caller = MemoryContextSwitchTo(per_row.get());
+            text *t = DatumGetTextPP(label);
+            MemoryContextSwitchTo(caller);
+            intent = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
         });
         if (!more) break;
-        if (has_id) set.emplace(id, intent_null ? std::string() : datum_string(intent_datum));
+        if (!has_id || intent_null) continue;
+        const auto it = labels.find(id);
+        if (it == labels.end() || !it->second.empty()) continue; // not this run's row, or seen
+        charge.add(intent.size(), "the labels the active model's run trained this run's rows with");
+        it->second.assign(intent);
     }
-    return set;
 }
 
 } // namespace pg_intent

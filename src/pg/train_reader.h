@@ -255,7 +255,13 @@ struct UnlabelledBounds {
 UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds,
                                       intent::MemoryCharge &charge);
 
-// The rows (and labels) the given run trained on, from ai_training_run_rows.
-std::unordered_map<Uuid, std::string, UuidHash> run_training_set(Oid schema, Datum run_id);
+// This run's rows by id, each with the label the active model's run
+// recorded it with ("" where it recorded no such row).
+using RunRowLabels = std::unordered_map<Uuid, std::string, UuidHash>;
+// Sets in `labels` the label run `run_id` recorded each of its rows with
+// (ai_training_run_rows). Holds no more than `labels`, whatever the run's
+// size (each run row's label is read in a context reset for the next), and
+// charges the labels it keeps to `charge`. Cancellable.
+void run_row_labels(Oid schema, Datum run_id, RunRowLabels &labels, intent::MemoryCharge &charge);
 
 } // namespace pg_intent
