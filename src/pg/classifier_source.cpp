@@ -3,6 +3,7 @@
 #include "classifier_source.h"
 
 #include "dataset.h"
+#include "errors.h"
 #include "subword_auto.h"
 #include "text.h"
 
@@ -491,7 +492,9 @@ bool classifier_run_labels(Oid schema, Datum run_id, RunKeyLabels &labels, inten
                           {EqualityKey{run_att, F_UUID_EQ, run_id}});
     const TupleDesc desc = scan.descriptor();
     bool any = false;
-    for (;;) {
+    for (uint64_t n = 0;; ++n) {
+        if ((n & 4095) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
         bool more = false;
         std::string_view key, label; // in per_row, until the next row
         pg_call([&]() noexcept {
