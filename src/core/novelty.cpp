@@ -140,7 +140,7 @@ SupportFloor choose_support_floor(std::vector<float> support, double quantile, s
 }
 
 UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows,
-                                           UnknownWordRule rule) {
+                                           UnknownWordRule rule, bool thin_labels) {
     UnknownWordLimit out;
     out.quantile = quantile;
     const bool label = rule == UnknownWordRule::Label;
@@ -160,15 +160,19 @@ UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double qua
     const size_t allowed = sample.allowed;
     const float quantile_share = allowed >= out.rows ? 0.0f : shares[out.rows - 1 - allowed];
     out.limit = std::max(quantile_share, kLeastUnknownWordLimit);
+    // Thin labels: at the floor, a share of one half is too many (novelty.h).
+    const bool half_inclusive = thin_labels && out.limit == kLeastUnknownWordLimit;
+    if (half_inclusive) out.limit = kHalfInclusiveLimit;
     out.learned = true;
-    char buf[256];
+    char buf[320];
     std::snprintf(buf, sizeof buf,
                   "%s limit %.4f: the %.3f quantile of the share of %s of %zu accepted right out-of-fold "
-                  "answers%s (%.4f), never below %.2f",
+                  "answers%s (%.4f), never below %.2f%s",
                   label ? "label-word" : "unknown-word", static_cast<double>(out.limit), 1 - quantile,
                   label ? "words new to their label" : "unknown words", out.rows,
                   label ? " with an unknown word" : "", static_cast<double>(quantile_share),
-                  static_cast<double>(kLeastUnknownWordLimit));
+                  static_cast<double>(kLeastUnknownWordLimit),
+                  half_inclusive ? "; thin labels: a share of one half is above it" : "");
     out.reason = buf;
     return out;
 }

@@ -59,6 +59,20 @@
 // chaqueta" to a shop whose rows never named a jacket); on rows that
 // repeat their words (templated, or a shop's first weeks) the quantile
 // alone is 0 and would withhold every such message.
+// Where the labels are thin (fewer training rows than min_intent_rows per
+// label on average, subword_auto_labels_thin()), a message at least half of
+// whose words are unknown is uncertain: when the limit is at its floor (the
+// quantile at or below one half), it is kHalfInclusiveLimit, the float just
+// below one half, so the rule itself stays `share > limit` (the label-word
+// limit likewise). With a few rows per label, a message of one known
+// word beside an unknown one ("quiero pizza": `pizza` in a food label's
+// rows) is answered on that one word, seen in a handful of rows, at high
+// confidence; with more rows a label's vocabulary and calibration rest on
+// more than that, and an entity beside the label's own word ("define
+// flabbergasted", "call alex") is the common in-domain case at exactly one
+// half (1.1 to 1.4 points of HWU64's coverage when made inclusive there).
+// A model keeps its limit: one trained before stores 0.5 and keeps its rule.
+// Measured in bench/results/2026-11-30-vm-probes-evidence.md.
 // Without word unigram features (word_ngram_min above 1) no message has
 // words and the rule is silent.
 //
@@ -231,6 +245,10 @@ struct LabelWords {
 };
 
 constexpr float kLeastUnknownWordLimit = 0.5f;
+// The float just below one half: the limit of a run whose labels are thin
+// when the floor binds, so a share of exactly one half is above it.
+constexpr float kHalfInclusiveLimit = 0.5f - 0x1p-25f;
+static_assert(kHalfInclusiveLimit < kLeastUnknownWordLimit, "just below one half");
 
 struct UnknownWordLimit {
     float limit = 1;      // messages whose share of unknown words is above it are uncertain
@@ -248,9 +266,12 @@ enum class UnknownWordRule { Global, Label };
 // of accepted right answers with words; for UnknownWordRule::Label, the
 // shares of words new to their label of those with an unknown word) exceed,
 // and at least kLeastUnknownWordLimit. With fewer than `min_rows` of them,
-// or quantile 0, the limit is 1: the rule never holds.
+// or quantile 0, the limit is 1: the rule never holds. With `thin_labels`,
+// a limit of one half (the floor) is kHalfInclusiveLimit: at least half of
+// the words unknown is too many.
 UnknownWordLimit choose_unknown_word_limit(std::vector<float> shares, double quantile, size_t min_rows,
-                                           UnknownWordRule rule = UnknownWordRule::Global);
+                                           UnknownWordRule rule = UnknownWordRule::Global,
+                                           bool thin_labels = false);
 
 struct TrainingSet; // crossval.h
 

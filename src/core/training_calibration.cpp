@@ -9,6 +9,7 @@
 #include "novelty.h"
 #include "parallel.h"
 #include "scoring.h"
+#include "subword_auto.h"
 
 #include <algorithm>
 #include <cmath>
@@ -253,8 +254,15 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
                 run.set.words[e].words > 0)
                 accepted_right.push_back(h.unknown[i]);
         }
-        report.unknown_words = choose_unknown_word_limit(
-            std::move(accepted_right), options.unknown_word_quantile, options.min_threshold_rows);
+        // Thin labels make the floor of one half inclusive (novelty.h).
+        size_t intent_rows = 0;
+        for (size_t r : d.intent_rows)
+            intent_rows += r;
+        const bool thin =
+            subword_auto_labels_thin(intent_rows, d.intent_rows.size(), options.min_intent_rows);
+        report.unknown_words =
+            choose_unknown_word_limit(std::move(accepted_right), options.unknown_word_quantile,
+                                      options.min_threshold_rows, UnknownWordRule::Global, thin);
         // The label-word limit, from those of them with an unknown word that
         // the unknown-word limit accepts as well (novelty.h).
         std::vector<float> own;
@@ -268,7 +276,7 @@ void thresholds_and_metrics(TrainingRun &run, HeldOut &h, const EvalAccumulator 
         }
         report.label_unknown_words =
             choose_unknown_word_limit(std::move(own), options.unknown_word_quantile,
-                                      options.min_threshold_rows, UnknownWordRule::Label);
+                                      options.min_threshold_rows, UnknownWordRule::Label, thin);
     }
     const float label_limit = report.label_unknown_words.limit;
     // Whether the unknown-word rules withhold answer i.

@@ -187,6 +187,46 @@ TEST(UnknownWords, LimitIsNeverBelowOneHalf) {
     EXPECT_TRUE(too_many_unknown_words(unknown_word_share(4, 3), l.limit));  // el paquete llegó roto
 }
 
+// Where the labels are thin, a message at least half of whose words are
+// unknown abstains ("quiero pizza" answered on `pizza` alone with 5 rows per
+// label): the floor of one half is stored as the float just below it. A
+// limit the quantile sets above the floor, and every limit of labels that
+// are not thin, keep their rule.
+TEST(UnknownWords, ThinLabelsMakeTheFloorOfOneHalfInclusive) {
+    const UnknownWordLimit thin =
+        choose_unknown_word_limit(std::vector<float>(1000, 0.0f), 0.01, 100, UnknownWordRule::Global, true);
+    EXPECT_TRUE(thin.learned);
+    EXPECT_EQ(thin.limit, kHalfInclusiveLimit);
+    EXPECT_LT(thin.limit, 0.5f);
+    EXPECT_TRUE(too_many_unknown_words(unknown_word_share(2, 1), thin.limit));  // quiero pizza
+    EXPECT_FALSE(too_many_unknown_words(unknown_word_share(5, 2), thin.limit)); // 2 of 5: fewer than half
+    EXPECT_NE(thin.reason.find("thin labels"), std::string::npos);
+    // The quantile at one half: one half is the floor, made inclusive too.
+    std::vector<float> at_half(1000, 0.5f);
+    EXPECT_EQ(choose_unknown_word_limit(at_half, 0.01, 100, UnknownWordRule::Global, true).limit,
+              kHalfInclusiveLimit);
+    // Above the floor the quantile's limit stands.
+    EXPECT_EQ(
+        choose_unknown_word_limit(std::vector<float>(1000, 0.6f), 0.01, 100, UnknownWordRule::Global, true)
+            .limit,
+        0.6f);
+    // The label-word limit likewise; not learned stays 1.
+    EXPECT_EQ(
+        choose_unknown_word_limit(std::vector<float>(1000, 0.0f), 0.01, 100, UnknownWordRule::Label, true)
+            .limit,
+        kHalfInclusiveLimit);
+    EXPECT_EQ(
+        choose_unknown_word_limit(std::vector<float>(99, 0.0f), 0.01, 100, UnknownWordRule::Global, true)
+            .limit,
+        1.0f);
+    // Labels that are not thin: one half, not inclusive.
+    const UnknownWordLimit full =
+        choose_unknown_word_limit(std::vector<float>(1000, 0.0f), 0.01, 100, UnknownWordRule::Global, false);
+    EXPECT_EQ(full.limit, kLeastUnknownWordLimit);
+    EXPECT_FALSE(too_many_unknown_words(unknown_word_share(2, 1), full.limit));
+    EXPECT_EQ(full.reason.find("thin labels"), std::string::npos);
+}
+
 TEST(UnknownWords, OffWithoutEnoughRowsOrQuantileZeroAndOneNeverHolds) {
     const UnknownWordLimit few = choose_unknown_word_limit(std::vector<float>(99, 0.0f), 0.01, 100);
     EXPECT_FALSE(few.learned);
