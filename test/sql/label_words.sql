@@ -73,3 +73,33 @@ SELECT (metrics #>> '{label_unknown_words,limit}')::float8 < 1 AS learned_below_
 
 DROP TABLE lw_data;
 DELETE FROM ai_training_data;
+
+-- Thin labels (8 rows per label, fewer than min_intent_rows 10): a message
+-- at least half of whose words are unknown abstains. `quiero pizza` has one
+-- unknown word and one known one, exactly half: where each label has a
+-- handful of rows, the one known word decided it (answered before 0.3.2's
+-- thin-label rule). The unknown-word limit is the float just below one half,
+-- the explanation shows the share above it, and an in-domain message with
+-- every word known still answers.
+CREATE TABLE thin_data (id bigserial PRIMARY KEY, text text NOT NULL, label text NOT NULL);
+INSERT INTO thin_data (text, label)
+SELECT text, intent
+  FROM (SELECT text, intent, row_number() OVER (PARTITION BY intent ORDER BY text) AS n
+          FROM lw_raw WHERE split = 'train') AS r
+ WHERE n <= 8 ORDER BY text;
+SELECT count(*) AS rows, count(DISTINCT label) AS labels FROM thin_data;
+SELECT create_classifier('thin_router', 'thin_data', 'text', 'label', '{"key_column": "id"}') ->> 'name' AS classifier;
+SELECT t ->> 'deploy_reason' AS reason FROM train_classifier('thin_router') AS t;
+SELECT (metrics #>> '{unknown_words,limit}')::float8 < 0.5 AS below_one_half,
+       (metrics #>> '{unknown_words,limit}')::float8 > 0.4999999 AS just_below,
+       metrics #>> '{unknown_words,reason}' AS reason
+  FROM ai_intent_models WHERE classifier = 'thin_router' AND is_active;
+SELECT format('%L', v.m) AS probe, p.uncertain, e ->> 'uncertain_reason' AS why,
+       (e ->> 'unknown_word_share')::float8 AS share,
+       (e ->> 'unknown_word_share')::float8 > (e ->> 'unknown_word_limit')::float8 AS above_limit,
+       coalesce(classify_label('thin_router', v.m), 'UNCERTAIN') AS route
+  FROM (VALUES ('quiero pizza'), ('how many calories are in a pizza')) AS v(m),
+       LATERAL predict_label('thin_router', v.m) AS p,
+       LATERAL explain_label('thin_router', v.m) AS e;
+SELECT drop_classifier('thin_router') IS NOT NULL AS dropped;
+DROP TABLE thin_data;
