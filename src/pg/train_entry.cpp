@@ -14,7 +14,8 @@
 //
 // Rows the run cannot train on (too few, one intent) are refused, not an
 // error: the columns refusal, refusal_detail, refusal_hint and rows_read
-// say so, and the run is recorded failed with a SQLSTATE of its own.
+// say so, the report what the reader left out of them, and the run is
+// recorded failed with a SQLSTATE of its own.
 //
 // The per-row results (the label read, fresh, the out-of-fold fold,
 // prediction and probabilities) go to ai_training_run_rows (a keyed
@@ -244,6 +245,24 @@ std::string uuid_text(const Uuid &id) {
     return std::string(buf);
 }
 
+// What the reader left out or cut of the run's rows, as the run's metrics
+// state it (each key absent when 0): in a trained run's report, and in a
+// refused run's (refused()), whose failed run keeps them.
+intent::Json read_counts_json(const ReadCounts &counts) {
+    intent::Json out = intent::Json::object();
+    if (counts.skipped_invalid_text > 0) out["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
+    if (counts.skipped_untranslatable > 0) out["rows_skipped_untranslatable"] = counts.skipped_untranslatable;
+    if (counts.truncated_messages > 0) out["messages_truncated"] = counts.truncated_messages;
+    if (counts.skipped_long_label > 0) out["rows_skipped_long_label"] = counts.skipped_long_label;
+    if (counts.skipped_invalid_label > 0) out["rows_skipped_invalid_label"] = counts.skipped_invalid_label;
+    if (counts.skipped_rare_intent > 0) out["rows_skipped_rare_intent"] = counts.skipped_rare_intent;
+    if (counts.skipped_intent_limit > 0) out["rows_skipped_intent_limit"] = counts.skipped_intent_limit;
+    if (counts.skipped_long_partition > 0) out["rows_skipped_long_partition"] = counts.skipped_long_partition;
+    if (counts.skipped_long_key > 0) out["rows_skipped_long_key"] = counts.skipped_long_key;
+    if (counts.skipped_null_key > 0) out["rows_skipped_null_key"] = counts.skipped_null_key;
+    return out;
+}
+
 // The report the run records (ai_training_runs.metrics, with the deploy
 // decision the worker adds). Takes the per-row results out of `trained`.
 intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, const ReadCounts &counts,
@@ -261,18 +280,9 @@ intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, c
     intent::Json report = trained.report.to_json_object(trained.model);
     report.erase("row_results");
     if (report["gate"].is_object()) report["gate"].erase("input_rows");
-    if (counts.skipped_invalid_text > 0) report["rows_skipped_invalid_utf8"] = counts.skipped_invalid_text;
-    if (counts.skipped_untranslatable > 0)
-        report["rows_skipped_untranslatable"] = counts.skipped_untranslatable;
-    if (counts.truncated_messages > 0) report["messages_truncated"] = counts.truncated_messages;
-    if (counts.skipped_long_label > 0) report["rows_skipped_long_label"] = counts.skipped_long_label;
-    if (counts.skipped_invalid_label > 0) report["rows_skipped_invalid_label"] = counts.skipped_invalid_label;
-    if (counts.skipped_rare_intent > 0) report["rows_skipped_rare_intent"] = counts.skipped_rare_intent;
-    if (counts.skipped_intent_limit > 0) report["rows_skipped_intent_limit"] = counts.skipped_intent_limit;
-    if (counts.skipped_long_partition > 0)
-        report["rows_skipped_long_partition"] = counts.skipped_long_partition;
-    if (counts.skipped_long_key > 0) report["rows_skipped_long_key"] = counts.skipped_long_key;
-    if (counts.skipped_null_key > 0) report["rows_skipped_null_key"] = counts.skipped_null_key;
+    const intent::Json skipped = read_counts_json(counts);
+    for (auto it = skipped.begin(); it != skipped.end(); ++it)
+        report[it.key()] = *it;
     if (!active_model_error.empty()) report["active_model_error"] = active_model_error;
     if (report.contains("metrics") && report["metrics"].contains("misclassified"))
         for (intent::Json &m : report["metrics"]["misclassified"]) {
@@ -332,9 +342,13 @@ intent::DeployDecision decide(const intent::TrainReport &report, const intent::T
     return intent::decide_deploy(in);
 }
 
-// The refused rows' result: why, and how many rows were read.
-Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read) {
+// The refused rows' result: why, how many rows were read, and (its report)
+// what the reader left out or cut of them, which the failed run records in
+// its metrics as a trained run's report has them (train_run.cpp): too few
+// rows may be few because of those. 0.3.2 before this recorded none.
+Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read, const ReadCounts &counts) {
     ResultRow row;
+    row.set(kReport, read_counts_json(counts));
     row.set(kRefusal, why.message);
     if (!why.detail.empty()) row.set(kRefusalDetail, fixed_words(why.detail));
     if (!why.hint.empty()) row.set(kRefusalHint, fixed_words(why.hint));
@@ -525,7 +539,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
                                     : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge,
                                                       counts, by_group ? &groups : nullptr, fresh_rule);
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
-        return refused(fcinfo, *why, data.size());
+        return refused(fcinfo, *why, data.size(), counts);
 
     // The fallback's out-of-fold answers are this call's fallback run's only.
     if (by_group) {
@@ -609,7 +623,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         return refused(
             fcinfo,
             Refusal{e.message().pattern ? words(e.message()) : std::string(e.what()), e.detail(), e.hint()},
-            kept.size());
+            kept.size(), counts);
     }
 
     std::vector<intent::RowResult> results;

@@ -189,6 +189,9 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
         // left without its model or run, and the run is recorded failed
         // with the rows it read, if the trainer said.
         std::optional<Datum> rows_read;
+        // Refused rows: the report (what the reader left out of them),
+        // which the failed run keeps in its metrics.
+        std::optional<Datum> refused_report;
         TrainerCall trainer_call;
         trainer_call.rows = rows;
         MemoryContext trainer_context = nullptr;
@@ -210,10 +213,15 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                 Datum n = GetAttributeByName(t, "rows_read", &isnull);
                 if (isnull) n = GetAttributeByName(t, "training_samples", &isnull);
                 if (!isnull) rows_read = n;
+                const Datum report = GetAttributeByName(t, "report", &isnull);
+                // Refused rows (the record raises PI001): their report, what
+                // the reader left out of them, goes to the failed run.
+                bool accepted = true;
+                (void)GetAttributeByName(t, "refusal", &accepted);
+                if (!isnull && !accepted) refused_report = report;
                 // The result's final_metrics: the headline of the report's
                 // metrics (t.report -> 'metrics'), here rather than by a
                 // SQL call per run.
-                const Datum report = GetAttributeByName(t, "report", &isnull);
                 if (!isnull) {
                     Jsonb *r = DatumGetJsonbP(report);
                     if (JB_ROOT_IS_OBJECT(r)) {
@@ -244,6 +252,12 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
         bool raised_null = false;
         const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
         if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
+        // A refusal's counts go in the metrics with the call's extra, as a
+        // trained run's report does.
+        std::optional<Datum> failed_extra = run_extra;
+        if (refused_report)
+            failed_extra =
+                run_extra ? DirectFunctionCall2(jsonb_concat, *refused_report, *run_extra) : *refused_report;
         const Datum args[11] = {*run_id,
                                 *started,
                                 call.classifier,
@@ -254,9 +268,9 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                                 CStringGetTextDatum(error->detail ? error->detail : ""),
                                 CStringGetTextDatum(error->hint ? error->hint : ""),
                                 rows_read.value_or(0),
-                                extra};
+                                failed_extra.value_or(0)};
         const bool nulls[11] = {false, false, false, !place.partition, call.policy_null, false,
-                                false, false, false, !rows_read,       !run_extra};
+                                false, false, false, !rows_read,       !failed_extra};
         FreeErrorData(error);
         result = call_extension_function(fns.failed, 11, args, nulls, result_null);
     });
