@@ -89,7 +89,9 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
                 group_ids.emplace(s.partition, static_cast<uint32_t>(group_ids.size() + 1)).first->second;
         data.push_back(std::move(row));
     }
-    counts = staged.counts;
+    // What the read left out or cut of this run's rows: of its partition's
+    // only, or of every row for the fallback's run, which reads them all.
+    counts = staged.read_counts(partition);
     // The policy's bounds on the classes, as for ai_training_data: the same
     // function, on the rows of this run (train_reader.h). Then each kept
     // row's partition, in the rows' order.

@@ -39,6 +39,9 @@ namespace pg_intent {
 // gate weighed it on its own training rows, refused a better model as a
 // regression (-0.118), and the report called those rows unseen. Issue 34,
 // point 3.)
+// `counts` is what the read left out or cut of this run's rows (a
+// partition's own; every row's for the fallback: StagedSource::read_counts()),
+// then what the policy's bounds on the classes leave out of them.
 // With `groups`, each row's partition as a number (rows without one are a
 // partition of their own), for the fallback's rule of two partitions.
 std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const StagedSource &staged,

@@ -239,6 +239,20 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
         });
 }
 
+// The counts of the partition `value` (StagedSource::partition_counts),
+// added at its first count and charged to the read's budget.
+ReadCounts &partition_counts(StagedSource &out, std::string_view value, intent::MemoryCharge &charge) {
+    const auto it = out.partition_counts.find(value);
+    if (it != out.partition_counts.end()) return it->second;
+    // The tree's node: its value, three pointers and a colour, rounded up
+    // to malloc's 16 bytes with its 8-byte header.
+    charge.add(value.size() +
+                   (sizeof(decltype(out.partition_counts)::value_type) + 4 * sizeof(void *) + 8 + 15) / 16 *
+                       16,
+               "the classifier's rows");
+    return out.partition_counts.emplace(std::string(value), ReadCounts()).first->second;
+}
+
 struct RawRow {
     std::string_view v[kColumnsRead]; // the texts, in the batch context
     bool n[kColumnsRead];
@@ -338,10 +352,21 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         },
         [&](const RawRow &r) {
             if (r.n[0] || r.n[1]) return;
+            // A count is the source's (the fallback's run reads every row)
+            // and, for a row of a partition, that partition's: its run
+            // reports what was left out of its own rows.
+            ReadCounts *own = nullptr;
+            const auto count = [&](size_t ReadCounts::*what) {
+                ++(out.counts.*what);
+                if (r.n[7] || r.long_partition) return;
+                if (!own) own = &partition_counts(out, r.v[7], charge);
+                ++(own->*what);
+            };
             // A partition value no model can be stored for (partition_key.h):
             // skipped and counted, not the whole call's 54000 (0.3.1). Not
             // given to the fallback either: predict_label() refuses such a
             // value, so the row could only ever answer for another tenant.
+            // Counted in the fallback's run only: it is no partition's row.
             if (!r.n[7] && r.long_partition) {
                 ++out.counts.skipped_long_partition;
                 return;
@@ -349,21 +374,21 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             // A key no run row can hold (row_key.h): skipped and counted,
             // not every run's 54000.
             if (!r.n[3] && r.long_key) {
-                ++out.counts.skipped_long_key;
+                count(&ReadCounts::skipped_long_key);
                 return;
             }
             // A NULL key names no row either (row_key.h): skipped and
             // counted, never recorded as '' (0.3.2; before, it shared the
             // key of a row whose key is '').
             if (c.key && r.n[3]) {
-                ++out.counts.skipped_null_key;
+                count(&ReadCounts::skipped_null_key);
                 return;
             }
             if (!r.valid_label || r.n[2]) {
                 if (r.v[1].size() > kMaxLabelBytes)
-                    ++out.counts.skipped_long_label;
+                    count(&ReadCounts::skipped_long_label);
                 else
-                    ++out.counts.skipped_invalid_label;
+                    count(&ReadCounts::skipped_invalid_label);
                 return;
             }
             StagedRow s;
@@ -372,7 +397,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             std::string text_storage, label_storage;
             if (!server_to_utf8_if_translatable(r.v[0].data(), r.v[0].size(), text_storage, text_utf8) ||
                 !server_to_utf8_if_translatable(r.v[1].data(), r.v[1].size(), label_storage, label_utf8)) {
-                ++out.counts.skipped_untranslatable;
+                count(&ReadCounts::skipped_untranslatable);
                 return;
             }
             d.text.assign(r.v[0]);
@@ -383,7 +408,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             // Without a reviewed column the owner vouches for every row.
             d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
             d.truncated = r.truncated;
-            out.counts.truncated_messages += r.truncated;
+            if (r.truncated) count(&ReadCounts::truncated_messages);
             if (!r.n[3]) d.key.assign(r.v[3]);
             // Not a positive finite number below 10^6: the row weighs 1; below
             // the smallest weight training uses, it weighs that (dataset.h).
@@ -432,6 +457,13 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     out.unlabelled_read = sel.unlabelled && thin;
     if (out.unlabelled_read) read_unlabelled(c, *sel.unlabelled, charge, out);
     return out;
+}
+
+const ReadCounts &StagedSource::read_counts(const std::optional<std::string> &partition) const {
+    static const ReadCounts none;
+    if (!partition) return counts;
+    const auto it = partition_counts.find(*partition);
+    return it == partition_counts.end() ? none : it->second;
 }
 
 Oid classifier_owner(Oid schema, Oid extension_owner, const std::string &name) {

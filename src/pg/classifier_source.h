@@ -25,6 +25,7 @@
 
 #include "memory_budget.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,7 +92,17 @@ struct StagedSource {
     bool has_window = false;
     bool has_time = false; // the classifier has a time_column
     std::vector<StagedRow> rows;
+    // What the read left out or cut: of every row (`counts`), and of the
+    // rows of each partition value (`partition_counts`; a row whose value is
+    // too long to be a partition is no partition's, counted in `counts`
+    // only). A run reports those of the rows it reads (read_counts()).
     ReadCounts counts;
+    std::map<std::string, ReadCounts, std::less<>> partition_counts;
+    // Those of one run's rows: a partition's own (none left out: zeros), or
+    // every row's for the run that reads them all (partition nullopt: the
+    // fallback's, or an unpartitioned classifier's). 0.3.2 before this gave
+    // each partition's run the whole source's.
+    const ReadCounts &read_counts(const std::optional<std::string> &partition) const;
     // The texts without a label (SourceSelection::unlabelled), newest first,
     // and what the bounds left out.
     std::vector<StagedText> unlabelled;

@@ -190,7 +190,9 @@ SELECT create_classifier('tenants', 'mi_prompts', 'prompt', 'route',
 SELECT t ->> 'status' AS fallback_status,
        (SELECT array_agg(p ->> 'partition' ORDER BY p ->> 'partition') FROM jsonb_array_elements(t -> 'partitions') AS p) AS partitions
   FROM train_classifier('tenants') AS t;
--- Every run of the call counts the skipped rows.
+-- The fallback's run, which reads every row, counts the skipped rows; no
+-- partition's run does: they are no partition's (0.3.2 before this counted
+-- them in every run of the call).
 SELECT coalesce(partition_key, '(fallback)') AS run, metrics -> 'rows_skipped_long_partition' AS skipped,
        (metrics ->> 'input_rows')::int > 0 AS trained
   FROM ai_training_runs WHERE classifier = 'tenants' ORDER BY partition_key NULLS FIRST;

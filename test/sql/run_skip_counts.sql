@@ -5,13 +5,18 @@
 --    the failed run's metrics, for intent and for a classifier, beside
 --    rows_read: the counts say why the rows were too few. Before, it
 --    recorded none.
+-- 2. A partitioned classifier: each partition's run counts what was left
+--    out of its own rows, and the fallback's run, which reads every row of
+--    the source, what was left out of all of them (rows whose partition
+--    value is too long to be one are the fallback's only). Before, every
+--    partition's run recorded the whole source's counts.
 -- Every run's rows are told in full: the rows it trained on (input_rows),
 -- or read before it refused them (rows_read), plus the rows it skipped, are
 -- the rows of its partition in the source.
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS sk_few;
+DROP TABLE IF EXISTS sk_rows, sk_few;
 CREATE EXTENSION pg_intent;
 
 -- Each run's counts, and whether its rows are told in full.
@@ -65,5 +70,64 @@ SELECT r.classifier, (r.metrics ->> 'rows_read')::int + pg_temp.skipped(r.metric
                          ELSE (SELECT count(*) FROM sk_few) END AS source_rows
   FROM ai_training_runs AS r WHERE r.classifier IN ('intent', 'sk_few') ORDER BY r.classifier;
 
-DROP TABLE sk_few;
+-- ---------------------------------------------------------------------
+-- 2. A partitioned classifier
+-- ---------------------------------------------------------------------
+-- Three shops: shop_a and shop_b with four routes, shop_c with one (its run
+-- is refused: one label), rows without a shop, and what training leaves
+-- out, differently in each shop.
+CREATE TABLE sk_rows (id text, prompt text, route text, shop text);
+INSERT INTO sk_rows
+SELECT s.shop || '-' || row_number() OVER (PARTITION BY s.shop ORDER BY t.n, p.n), format(t.template, p.item), t.route, s.shop
+  FROM (VALUES ('shop_a', ARRAY['los zapatos', 'la camiseta', 'el bolso', 'la gorra']),
+               ('shop_b', ARRAY['la mesa', 'la silla', 'la lámpara', 'el sofá'])) AS s(shop, items),
+       LATERAL unnest(s.items) WITH ORDINALITY AS p(item, n),
+       (VALUES (1, 'devolucion', 'quiero devolver %s'), (2, 'devolucion', 'cómo devuelvo %s'),
+               (3, 'envio', 'dónde está mi pedido de %s'), (4, 'envio', 'no ha llegado %s'),
+               (5, 'pago', 'no puedo pagar %s'), (6, 'pago', 'me cobraron dos veces %s'),
+               (7, 'talla', 'qué talla tiene %s'), (8, 'talla', 'hay stock de %s')) AS t(n, route, template);
+INSERT INTO sk_rows
+SELECT 'shop_c-' || i, 'hola, pregunta número ' || i, 'saludo', 'shop_c' FROM generate_series(1, 24) AS i;
+INSERT INTO sk_rows VALUES ('none-1', 'quiero devolver el paraguas', 'devolucion', NULL),
+                           ('none-2', 'no ha llegado el paraguas', 'envio', NULL),
+                           ('none-3', 'no puedo pagar el paraguas', 'pago', NULL),
+                           ('none-4', 'hay stock del paraguas', 'talla', NULL);
+-- What is left out: NULL keys, a key too long to record, labels
+-- is_valid_intent_name() refuses (too long, or otherwise), shop values too
+-- long to be a partition; and a message read on its first 64 kB only.
+INSERT INTO sk_rows VALUES
+    (NULL, 'quiero devolver las botas', 'devolucion', 'shop_a'),
+    (NULL, 'no ha llegado la bufanda', 'envio', 'shop_a'),
+    ('shop_a-bad', 'hola buenas', E'bad\tlabel', 'shop_a'),
+    ('shop_a-long', 'quiero devolver ' || repeat('los zapatos ', 6000), 'devolucion', 'shop_a'),
+    (repeat('k', 2100), 'quiero devolver la cama', 'devolucion', 'shop_b'),
+    ('shop_b-bad1', 'hola', E'bad\tlabel', 'shop_b'),
+    ('shop_b-bad2', 'hola', ' envio', 'shop_b'),
+    ('shop_b-bad3', 'hola', 'uncertain', 'shop_b'),
+    (NULL, 'hola otra vez', 'saludo', 'shop_c'),
+    ('shop_c-long1', 'hola', repeat('x', 300), 'shop_c'),
+    ('shop_c-long2', 'hola', repeat('y', 300), 'shop_c'),
+    (NULL, 'hay stock del paraguas rojo', 'talla', NULL),
+    ('long-1', 'quiero devolver la mesa', 'devolucion', repeat('s', 2100)),
+    ('long-2', 'no puedo pagar la mesa', 'pago', repeat('s', 2100));
+SELECT coalesce(left(shop, 6), '(none)') AS shop, count(*) AS source_rows FROM sk_rows GROUP BY 1 ORDER BY 1;
+SELECT create_classifier('sk_shops', 'sk_rows', 'prompt', 'route',
+                         '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 20, "seed": 1}') ->> 'name' AS created;
+SELECT t ->> 'status' AS fallback_status,
+       (SELECT jsonb_object_agg(p ->> 'partition', p ->> 'status') FROM jsonb_array_elements(t -> 'partitions') AS p) AS partitions
+  FROM train_classifier('sk_shops') AS t;
+-- Each partition's run counts its own rows' (shop_c's run, refused, too);
+-- the fallback's counts every row's.
+SELECT * FROM pg_temp.run_counts('sk_shops');
+-- Every run's rows, told in full.
+SELECT coalesce(r.partition_key, '(all rows)') AS run,
+       coalesce((r.metrics ->> 'input_rows')::int, (r.metrics ->> 'rows_read')::int) + pg_temp.skipped(r.metrics) AS told,
+       (SELECT count(*) FROM sk_rows AS s WHERE r.partition_key IS NULL OR s.shop = r.partition_key) AS source_rows
+  FROM ai_training_runs AS r WHERE r.classifier = 'sk_shops' ORDER BY r.partition_key NULLS FIRST;
+-- The fallback's counts are the partitions' and those of the rows of no
+-- partition (or of a value too long to be one).
+SELECT (SELECT pg_temp.skipped(metrics) FROM ai_training_runs WHERE classifier = 'sk_shops' AND partition_key IS NULL) AS fallback_skipped,
+       (SELECT sum(pg_temp.skipped(metrics)) FROM ai_training_runs WHERE classifier = 'sk_shops' AND partition_key IS NOT NULL) AS partitions_skipped;
+
+DROP TABLE sk_few, sk_rows;
 DROP EXTENSION pg_intent CASCADE;
