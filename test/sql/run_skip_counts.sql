@@ -119,10 +119,12 @@ SELECT t ->> 'status' AS fallback_status,
 -- Each partition's run counts its own rows' (shop_c's run, refused, too);
 -- the fallback's counts every row's.
 SELECT * FROM pg_temp.run_counts('sk_shops');
--- Every run's rows, told in full.
+-- Every run's rows, told in full; a trained run recorded the rows it
+-- trained on (ai_classifier_run_rows), the refused one none.
 SELECT coalesce(r.partition_key, '(all rows)') AS run,
        coalesce((r.metrics ->> 'input_rows')::int, (r.metrics ->> 'rows_read')::int) + pg_temp.skipped(r.metrics) AS told,
-       (SELECT count(*) FROM sk_rows AS s WHERE r.partition_key IS NULL OR s.shop = r.partition_key) AS source_rows
+       (SELECT count(*) FROM sk_rows AS s WHERE r.partition_key IS NULL OR s.shop = r.partition_key) AS source_rows,
+       (SELECT count(*) FROM ai_classifier_run_rows AS x WHERE x.run_id = r.id) AS run_rows
   FROM ai_training_runs AS r WHERE r.classifier = 'sk_shops' ORDER BY r.partition_key NULLS FIRST;
 -- The fallback's counts are the partitions' and those of the rows of no
 -- partition (or of a value too long to be one).
