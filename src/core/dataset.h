@@ -34,6 +34,24 @@ struct LabeledText {
     uint32_t group = 0;
 };
 
+// The order in which a run's rows are given to the core, on which the model
+// depends: prepare_dataset() keeps the texts in the order they first come,
+// the folds are drawn over them in that order and the solvers visit them in
+// it, so the same rows in another order train other model bytes. Text, then
+// label, in byte order (unsigned, as COLLATE "C"), then rows with a
+// correction first; rows equal in all three merge into one entry whatever
+// their order. The server gives its rows in this order (train_reader.cpp,
+// the row's id last) and the CLI sorts its CSV rows into it, so that the
+// same labelled rows train the same model bytes through both. Negative when
+// `a` comes first, 0 when neither does. `Row` has text, label (std::string)
+// and corrected (bool).
+template <class Row> int compare_training_order(const Row &a, const Row &b) {
+    if (const int t = a.text.compare(b.text)) return t;
+    if (const int l = a.label.compare(b.label)) return l;
+    if (a.corrected != b.corrected) return a.corrected ? -1 : 1;
+    return 0;
+}
+
 // y of an entry labelled with the reserved out-of-scope intent.
 constexpr int kOutOfScope = -1;
 

@@ -416,12 +416,10 @@ void finish_rows(std::vector<DataRow> &rows, const Selection &sel, TrainingProgr
     keep_policy_intents(rows, sel.unreviewed, charge, counts);
     counts.truncated_messages = static_cast<size_t>(
         std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
-    // The order 0.1.0 fed the core: text, label (byte order, as COLLATE "C"),
-    // corrected first, id.
+    // The core's training order (intent::compare_training_order(), the order
+    // 0.1.0 fed the core), then id: the CLI sorts its rows so too.
     std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
-        if (int t = a.text.compare(b.text)) return t < 0;
-        if (int l = a.label.compare(b.label)) return l < 0;
-        if (a.corrected != b.corrected) return a.corrected;
+        if (const int c = intent::compare_training_order(a, b)) return c < 0;
         return a.id < b.id;
     });
     progress.set_rows(rows.size());
