@@ -14,8 +14,10 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -135,6 +137,60 @@ std::vector<CsvRow> rows_of_split(const std::vector<CsvRow> &all, const std::str
     return out;
 }
 
+// Sorts the rows into the order the server gives its rows to the core
+// (intent::compare_training_order()), rows equal in it in file order, and
+// returns each one's place in the file: the model depends on the order of
+// its rows, and the CLI must train the model a server trains from the same
+// rows, whatever the order of the file. In place (a cycle at a time), so
+// that no second vector of the rows is ever held.
+std::vector<uint32_t> into_training_order(std::vector<intent::LabeledText> &rows) {
+    if (rows.size() > std::numeric_limits<uint32_t>::max()) throw std::runtime_error("too many rows");
+    std::vector<uint32_t> file_row(rows.size());
+    std::iota(file_row.begin(), file_row.end(), 0u);
+    std::stable_sort(file_row.begin(), file_row.end(), [&rows](uint32_t a, uint32_t b) {
+        return intent::compare_training_order(rows[a], rows[b]) < 0;
+    });
+    // Row i takes the row at file_row[i].
+    std::vector<bool> placed(rows.size(), false);
+    for (size_t start = 0; start < rows.size(); ++start) {
+        if (placed[start]) continue;
+        intent::LabeledText first = std::move(rows[start]);
+        size_t at = start;
+        for (;;) {
+            placed[at] = true;
+            const size_t from = file_row[at];
+            if (from == start) break;
+            rows[at] = std::move(rows[from]);
+            at = from;
+        }
+        rows[at] = std::move(first);
+    }
+    return file_row;
+}
+
+// The report's rows as the file numbers them (the rows of its split, from
+// 0): the per-row results, the rows the misclassified texts were taken from
+// and the gate's input rows were numbered in training order.
+void rows_in_file_order(intent::TrainReport &report, const std::vector<uint32_t> &file_row) {
+    if (report.rows.size() == file_row.size()) {
+        std::vector<intent::RowResult> by_file(report.rows.size());
+        for (size_t i = 0; i < report.rows.size(); ++i)
+            by_file[file_row[i]] = report.rows[i];
+        report.rows = std::move(by_file);
+    }
+    for (uint32_t &r : report.data.source_row)
+        r = file_row[r];
+    if (report.data.entry_of_row.size() == file_row.size()) {
+        std::vector<int32_t> by_file(file_row.size());
+        for (size_t i = 0; i < file_row.size(); ++i)
+            by_file[file_row[i]] = report.data.entry_of_row[i];
+        report.data.entry_of_row = std::move(by_file);
+    }
+    for (size_t &r : report.gate.input_rows)
+        r = file_row[r];
+    std::sort(report.gate.input_rows.begin(), report.gate.input_rows.end());
+}
+
 int cmd_train(const Args &a) {
     if (!a.positional.empty()) throw UsageError("train takes no positional arguments");
     const std::string split = a.get("split", "train");
@@ -179,6 +235,7 @@ int cmd_train(const Args &a) {
     }
     std::vector<CsvRow>().swap(all);
     if (rows.empty()) throw std::runtime_error("no rows with split \"" + split + "\"");
+    const std::vector<uint32_t> file_row = into_training_order(rows);
     std::unique_ptr<intent::IntentModel> active;
     if (a.has("active")) active = std::make_unique<intent::IntentModel>(load_model(a.get("active")));
     std::vector<std::string> unlabelled;
@@ -196,6 +253,7 @@ int cmd_train(const Args &a) {
     std::string blob = trained.model.serialize();
     double train_seconds = seconds_since(t0);
     write_file(model_path, blob);
+    rows_in_file_order(trained.report, file_row);
     const intent::TrainReport &rep = trained.report;
     if (a.has("report")) write_file(a.get("report"), rep.to_json(trained.model) + "\n");
 
