@@ -53,8 +53,8 @@ def read(path):
         return list(csv.DictReader(f))
 
 
-def marketplace(rows, train_split, held_split):
-    """(train rows, held-out rows) as (shop, text, intent) lists."""
+def intent_pools(rows, train_split, held_split):
+    """{intent: {"train": texts, "held": texts}}, out-of-scope rows left out."""
     by_intent = {}
     for r in rows:
         if r["intent"] != "oos":
@@ -63,6 +63,12 @@ def marketplace(rows, train_split, held_split):
                 by_intent[r["intent"]]["train"].append(r["text"])
             elif r["split"] == held_split:
                 by_intent[r["intent"]]["held"].append(r["text"])
+    return by_intent
+
+
+def marketplace(rows, train_split, held_split):
+    """(train rows, held-out rows) as (shop, text, intent) lists."""
+    by_intent = intent_pools(rows, train_split, held_split)
     intents = sorted(by_intent)
     shared = intents[:SHARED]
     own = intents[SHARED:SHARED + 2 * OWN]

@@ -63,7 +63,6 @@ classifier's (min_feature_partitions is not reproduced: the CLI has no shop
 groups).
 """
 import argparse
-import csv
 import datetime
 import json
 import math
@@ -76,11 +75,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from shops_fallback import DATASETS, SHARED, OWN, BIG_PER_INTENT, SMALL_PER_INTENT, OWN_PER_INTENT, \
-    SMALL_SHOPS, marketplace, read  # noqa: E402
+    SMALL_SHOPS, intent_pools, marketplace, read  # noqa: E402
+from shops_prior import FOLDS, write_shop_folds  # noqa: E402
 
 ALPHAS = [0.1, 0.3, 1, 3, 10, 30]
 PIS = ["pi_fb", "pi_uniform"]
-FOLDS = 3
 CONCENTRATION = 0.5
 SEEDS = [1, 2, 3]
 HELD = {"hwu64.csv": 60, "clinc150_dev.csv": 60, "mtod_es.csv": 200}
@@ -120,18 +119,6 @@ class Cli:
         return out
 
 
-def pools(rows, train_split, held_split):
-    by_intent = {}
-    for r in rows:
-        if r["intent"] != "oos":
-            by_intent.setdefault(r["intent"], {"train": [], "held": []})
-            if r["split"] == train_split:
-                by_intent[r["intent"]]["train"].append(r["text"])
-            elif r["split"] == held_split:
-                by_intent[r["intent"]]["held"].append(r["text"])
-    return by_intent
-
-
 def dirichlet(rng, k):
     g = [rng.gammavariate(CONCENTRATION, 1.0) for _ in range(k)]
     s = sum(g)
@@ -162,7 +149,7 @@ def draw(rng, q, intents, pool, n):
 def skewed_marketplace(rows, train_split, held_split, seed, held_n, spare=False):
     """(train rows, held-out rows) as (shop, text, intent) lists, and each shop's q."""
     rng = random.Random(seed)
-    by_intent = pools(rows, train_split, held_split)
+    by_intent = intent_pools(rows, train_split, held_split)
     intents = sorted(by_intent)
     shared = [i for i in intents[:SHARED] if len(by_intent[i]["train"]) >= BIG_PER_INTENT]
     own = intents[SHARED:SHARED + 2 * OWN]
@@ -195,13 +182,6 @@ def skewed_marketplace(rows, train_split, held_split, seed, held_n, spare=False)
                 rng.shuffle(hpool[i])
             held += [(shop, x, y) for x, y in draw(rng, q, its, hpool, held_n)]
     return train, held, qs
-
-
-def write_csv(path, rows):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["split", "text", "intent"])
-        w.writerows(rows)
 
 
 def adapt(dists, counts, n, fb_freq, a, pi):
@@ -250,18 +230,8 @@ def freq(labels):
 
 
 def run(cli, work, name, train, held, tag):
-    shops = sorted({s for s, _, _ in train})
     base = os.path.join(work, tag)
-    os.makedirs(base, exist_ok=True)
-    by_shop = {s: [] for s in shops}
-    for s, x, y in train:
-        by_shop[s].append((x, y))
-    csv_rows = []
-    for s in shops:
-        for i, (x, y) in enumerate(by_shop[s]):
-            csv_rows.append(("%s:%d" % (s, i % FOLDS), x, y))
-    data_csv = os.path.join(base, "rows.csv")
-    write_csv(data_csv, csv_rows)
+    shops, by_shop, csv_rows, data_csv = write_shop_folds(base, train)
     all_labels = [y for _, _, y in train]
 
     def splits(shop_set, skip=None):

@@ -82,6 +82,24 @@ def write_csv(path, rows):
         w.writerows(rows)
 
 
+def write_shop_folds(base, train):
+    """(shops, {shop: [(text, intent)]}, the CSV rows, base/rows.csv): the
+    training rows, split "<shop>:<k>" for fold k of a shop's rows (its i-th
+    row in fold i mod FOLDS)."""
+    shops = sorted({s for s, _, _ in train})
+    os.makedirs(base, exist_ok=True)
+    by_shop = {s: [] for s in shops}
+    for s, x, y in train:
+        by_shop[s].append((x, y))
+    csv_rows = []
+    for s in shops:
+        for i, (x, y) in enumerate(by_shop[s]):
+            csv_rows.append(("%s:%d" % (s, i % FOLDS), x, y))
+    data_csv = os.path.join(base, "rows.csv")
+    write_csv(data_csv, csv_rows)
+    return shops, by_shop, csv_rows, data_csv
+
+
 def mix(a, p, q):
     labels = set(p) | set(q)
     return {l: a * p.get(l, 0.0) + (1 - a) * q.get(l, 0.0) for l in labels}
@@ -110,19 +128,8 @@ def complexity(name):
 def run(cli, data, name, train_split, held_split):
     rows = read(os.path.join(data, name))
     train, held, _, _ = marketplace(rows, train_split, held_split)
-    shops = sorted({s for s, _, _ in train})
     base = os.path.join(cli.work, name.split(".")[0])
-    os.makedirs(base, exist_ok=True)
-    # Splits: "<shop>:<k>" is fold k of a shop's training rows.
-    by_shop = {s: [] for s in shops}
-    for s, x, y in train:
-        by_shop[s].append((x, y))
-    csv_rows = []
-    for s in shops:
-        for i, (x, y) in enumerate(by_shop[s]):
-            csv_rows.append(("%s:%d" % (s, i % FOLDS), x, y))
-    data_csv = os.path.join(base, "rows.csv")
-    write_csv(data_csv, csv_rows)
+    shops, by_shop, _, data_csv = write_shop_folds(base, train)
 
     def splits(shop_set, skip=None):
         return ["%s:%d" % (s, k) for s in shop_set for k in range(FOLDS) if (s, k) != skip]
