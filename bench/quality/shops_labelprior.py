@@ -76,6 +76,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from shops_fallback import DATASETS, SHARED, OWN, BIG_PER_INTENT, SMALL_PER_INTENT, OWN_PER_INTENT, \
     SMALL_SHOPS, intent_pools, marketplace, read  # noqa: E402
+import shops_prior  # noqa: E402
 from shops_prior import FOLDS, write_shop_folds  # noqa: E402
 
 ALPHAS = [0.1, 0.3, 1, 3, 10, 30]
@@ -84,39 +85,16 @@ CONCENTRATION = 0.5
 SEEDS = [1, 2, 3]
 HELD = {"hwu64.csv": 60, "clinc150_dev.csv": 60, "mtod_es.csv": 200}
 MARGIN_ROWS = [2, 3]  # the choice leaves the fallback only when it is right on r more rows out of fold
-OPTIONS = '{"normalize_digits": true}'
 
 
-class Cli:
+class Cli(shops_prior.Cli):
+    """shops_prior's CLI, without sample weights."""
+
     def __init__(self, binary):
-        self.binary, self.trainings, self.seconds = binary, 0, 0.0
+        super().__init__(binary, None)
 
     def train(self, data, splits, model):
-        cmd = ["nice", self.binary, "train", "--data", data, "--split", ",".join(splits),
-               "--model", model, "--options", OPTIONS]
-        t = time.time()
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        self.seconds += time.time() - t
-        self.trainings += 1
-        if p.returncode != 0:
-            raise RuntimeError("train failed: %s" % p.stderr[-2000:])
-        return model
-
-    def probs(self, model, texts):
-        """One {label: calibrated probability} per text (every label)."""
-        if not texts:
-            return []
-        p = subprocess.run(["nice", self.binary, "predict", "--model", model, "--top", "100000"],
-                           input="".join(t.replace("\n", " ").replace("\r", " ") + "\n" for t in texts),
-                           capture_output=True, text=True)
-        if p.returncode != 0:
-            raise RuntimeError("predict failed: %s" % p.stderr[-2000:])
-        out = []
-        for line in p.stdout.splitlines():
-            top = json.loads(line.split("\t")[3])
-            out.append({t["intent"]: t["probability"] for t in top})
-        assert len(out) == len(texts)
-        return out
+        return super().train(data, splits, None, model)
 
 
 def dirichlet(rng, k):

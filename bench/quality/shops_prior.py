@@ -62,8 +62,10 @@ class Cli:
 
     def probs(self, model, texts):
         """One {label: calibrated probability} per text (every label)."""
+        if not texts:
+            return []
         p = subprocess.run(["nice", self.binary, "predict", "--model", model, "--top", "100000"],
-                           input="".join(t.replace("\n", " ") + "\n" for t in texts),
+                           input="".join(t.replace("\n", " ").replace("\r", " ") + "\n" for t in texts),
                            capture_output=True, text=True)
         if p.returncode != 0:
             raise RuntimeError("predict failed: %s" % p.stderr[-2000:])
