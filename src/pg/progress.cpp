@@ -307,8 +307,12 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                 if (copy.database != MyDatabaseId && !sees_trainer)
                     for (int hidden : {3, 4, 5, 6, 7, 11, 12})
                         nulls[hidden] = true;
-                else if (!sees_trainer && !may_list)
-                    nulls[11] = nulls[12] = true;
+                else if (!sees_trainer && !may_list) {
+                    // The built-in classifier is in every database: its name
+                    // tells no one anything.
+                    if (std::strcmp(copy.classifier, "intent") != 0) nulls[11] = true;
+                    nulls[12] = true;
+                }
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
             });
         }
