@@ -244,11 +244,7 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
 ReadCounts &partition_counts(StagedSource &out, std::string_view value, intent::MemoryCharge &charge) {
     const auto it = out.partition_counts.find(value);
     if (it != out.partition_counts.end()) return it->second;
-    // The tree's node: its value, three pointers and a colour, rounded up
-    // to malloc's 16 bytes with its 8-byte header.
-    charge.add(value.size() +
-                   (sizeof(decltype(out.partition_counts)::value_type) + 4 * sizeof(void *) + 8 + 15) / 16 *
-                       16,
+    charge.add(value.size() + tree_entry_bytes<decltype(out.partition_counts)::value_type>(),
                "the classifier's rows");
     return out.partition_counts.emplace(std::string(value), ReadCounts()).first->second;
 }

@@ -43,4 +43,11 @@ template <class Value> constexpr size_t hashed_entry_bytes() {
     return (sizeof(void *) + sizeof(Value) + sizeof(size_t) + 8 + 15) / 16 * 16 + sizeof(void *);
 }
 
+// The same for one entry of a std::map or std::set: its tree node (the
+// value, three pointers and a colour, counted as a fourth pointer) in one
+// allocation of malloc's 16-byte granularity with its 8-byte header.
+template <class Value> constexpr size_t tree_entry_bytes() {
+    return (sizeof(Value) + 4 * sizeof(void *) + 8 + 15) / 16 * 16;
+}
+
 } // namespace pg_intent
