@@ -41,6 +41,9 @@ a label beside the labelled ones, as bench/quality/subword_sql.py inserts them);
 which give the whole train split).
 --unlabelled-splits S[,S2...] replaces every set's unlabelled splits (e.g. train, as the
 subword-auto study; the default adds CLINC150's oos_train).
+--oos-train trains the CLIs on CLINC150's train and oos_train splits, oos_train's rows (intent `oos`)
+as out-of-scope rows (`pg-intent train --oos-label oos`); the other sets have no out-of-scope rows and
+train as before. Not the issue's target setting (which trains on train alone).
 --answered lists, after the table, every empty, gibberish and off-domain probe a CLI answered,
 with the label and confidence served.
 Without these options the script runs and prints as before.
@@ -68,6 +71,8 @@ GIBBERISH = ["zzz qqq", "asdf", "xkcd ptrl", "qwerty uiop", "jjjj kkkk llll", "a
 OFF_DOMAIN = ["quiero pizza", "el paquete llegó roto", "mi pedido no ha llegado", "quiero devolver unos zapatos",
               "el gato duerme en el sofá", "los pingüinos no vuelan", "me cobraron dos veces", "la talla no me queda",
               "recipe for lasagna", "my cat is sleeping on the sofa"]
+# Sets with out-of-scope training rows (--oos-train): the split and the intent they carry.
+OOS_TRAIN = {"clinc150_dev.csv": ("oos_train", "oos")}
 # Probes of OFF_DOMAIN that a set covers, with the set's intent for them: they are in scope there,
 # an answer is right, and they are not counted as off-domain for that set (listed after the table).
 IN_DOMAIN = {
@@ -120,6 +125,8 @@ def main():
                     help="the splits whose texts --unlabelled gives, for every set (default: the set's own)")
     ap.add_argument("--unlabelled-drawn", action="store_true",
                     help="with --shots: the drawn rows' texts are among the unlabelled texts too")
+    ap.add_argument("--oos-train", action="store_true",
+                    help="train the CLIs on CLINC150's oos_train rows too, as out-of-scope rows")
     ap.add_argument("--answered", action="store_true",
                     help="list every empty, gibberish and off-domain probe answered, with label and confidence")
     ap.add_argument("--data-dir", default=None)
@@ -145,6 +152,8 @@ def main():
         raise SystemExit("--shots must be positive")
     if (args.seed or args.unlabelled_drawn) and not args.shots:
         raise SystemExit("--seed and --unlabelled-drawn need --shots")
+    if args.oos_train and (args.shots or args.sklearn):
+        raise SystemExit("--oos-train drives the CLI on the full train split only: no --shots, no --sklearn")
     if args.shots and any(path == SKLEARN for _, path, _ in peers):
         raise SystemExit("--shots drives the CLI only: no --sklearn")
     if args.unlabelled_splits:
@@ -203,6 +212,10 @@ def main():
                     continue
             else:
                 cmd = [path, "train", "--data", data, "--split", train, "--model", model]
+                if args.oos_train and fname in OOS_TRAIN:
+                    oos_split, oos_label = OOS_TRAIN[fname]
+                    cmd[cmd.index("--split") + 1] = f"{train},{oos_split}"
+                    cmd += ["--oos-label", oos_label]
                 if options:
                     cmd += ["--options", options]
                 if label in args.unlabelled:
