@@ -387,6 +387,17 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                     count(&ReadCounts::skipped_invalid_label);
                 return;
             }
+            // A SQL_ASCII database stores any bytes, and the core reads
+            // UTF-8: a row whose text or label is not UTF-8 (any role that
+            // may write the source can write one) is left out and counted,
+            // as read_training_rows() leaves out ai_training_data's. Its text
+            // failed every run of the classifier (22021), its label the run
+            // that trained on it.
+            if (GetDatabaseEncoding() == PG_SQL_ASCII &&
+                (!intent::is_valid_utf8(r.v[0]) || !intent::is_valid_utf8(r.v[1]))) {
+                count(&ReadCounts::skipped_invalid_text);
+                return;
+            }
             StagedRow s;
             DataRow &d = s.row;
             std::string_view text_utf8, label_utf8;

@@ -127,6 +127,26 @@ expect_eq "$(q pgi_enc_ascii "SELECT metrics ->> 'rows_skipped_invalid_utf8' FRO
     "SQL_ASCII: the long invalid rows are left out too, not trained as empty messages"
 expect_eq "$(psql -X -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SELECT classify_intent(repeat(chr(128), 70000))" 2>&1 | tr -d '\n')" \
     "ERROR:  22021" "SQL_ASCII: a long message of invalid UTF-8 is 22021, not classified as empty text"
+# A named classifier's source in a SQL_ASCII database: a row whose text or
+# label is not UTF-8 (any role that may write the source table can write
+# one) is left out and counted, as ai_training_data's are, and the others
+# train. Both reached the core: the text failed every run of the
+# classifier (22021), and the label, once trained, made a model that
+# could not be loaded.
+psql -X -q -v ON_ERROR_STOP=1 -d pgi_enc_ascii <<'SQL' >/dev/null
+SET client_min_messages = warning;
+CREATE TABLE ascii_rows AS SELECT text, intent FROM demo_rows WHERE split = 'train';
+INSERT INTO ascii_rows VALUES (convert_from('\xfffe20686f6c61'::bytea, 'SQL_ASCII'), 'devolución'),
+                              ('hola otra vez', convert_from('\x73616c75646fff'::bytea, 'SQL_ASCII'));
+SELECT create_classifier('ascii_shop', 'ascii_rows', 'text', 'intent', '{"seed": 5}');
+SQL
+result=$(PGCLIENTENCODING=SQL_ASCII psql -X -q -At -d pgi_enc_ascii -v VERBOSITY=sqlstate -c "SET client_min_messages = warning" \
+    -c "SELECT r ->> 'status' FROM train_classifier('ascii_shop') AS r" 2>&1 | tr -d '\n')
+expect_eq "$result" completed "SQL_ASCII: a classifier's source rows of invalid UTF-8 do not fail its run"
+expect_eq "$(q pgi_enc_ascii "SELECT metrics ->> 'rows_skipped_invalid_utf8' FROM ai_training_runs WHERE classifier = 'ascii_shop'")" 2 \
+    "SQL_ASCII: the classifier's run counts the two rows it left out"
+expect_eq "$(q pgi_enc_ascii "SELECT classify_label('ascii_shop', 'quiero devolver el abrigo')")" "devolución" \
+    "SQL_ASCII: the classifier's model loads and answers"
 # A WIN1252 database holds bytes that have no Unicode character (0x81,
 # 0x8D, 0x8F, 0x90, 0x9D), and the core reads UTF-8: one logged row with such
 # a byte in its message or its label (any role that may log interactions
