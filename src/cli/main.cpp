@@ -9,8 +9,11 @@
 #include "training.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -48,7 +51,8 @@ const char kUsage[] =
     "with the out_of_scope_intent option; with --active, rows of --fresh-split are fresh (not in\n"
     "the active model's training set) and the report carries the gate evidence. --partitions N\n"
     "puts row i in synthetic partition i mod N (for min_feature_partitions: 2, the fallback rule).\n"
-    "--split-weight gives the rows of split S the sample weight W (default 1).\n"
+    "--split-weight gives the rows of split S the sample weight W (a positive finite number;\n"
+    "default 1).\n"
     "--unlabelled-data: the texts (never the labels) of U.csv's rows of --unlabelled-split (default\n"
     "train) are added to those the subword_vectors option trains its vectors on; with its default,\n"
     "\"auto\", they are what it counts (without --unlabelled-data the vectors stay off).\n";
@@ -204,16 +208,26 @@ int cmd_train(const Args &a) {
     if (a.has("fresh-split")) fresh_splits = split_list(a.get("fresh-split"));
     long partitions = 0;
     if (a.has("partitions")) {
-        partitions = std::stol(a.get("partitions"));
-        if (partitions < 1) throw UsageError("--partitions must be a positive integer");
+        // Parsed whole: std::stol() took "3x" for 3 and ended the CLI with
+        // "stol" on "abc" or an out-of-range value.
+        const std::string s = a.get("partitions");
+        char *end = nullptr;
+        errno = 0;
+        partitions = std::strtol(s.c_str(), &end, 10);
+        if (s.empty() || *end != '\0' || errno == ERANGE || partitions < 1)
+            throw UsageError("--partitions must be a positive integer");
     }
     std::map<std::string, float> split_weight;
     if (a.has("split-weight"))
         for (const std::string &item : split_list(a.get("split-weight"))) {
             const size_t eq = item.find('=');
             if (eq == std::string::npos) throw UsageError("--split-weight takes S=W items");
-            const float w = std::stof(item.substr(eq + 1));
-            if (!(w > 0)) throw UsageError("--split-weight: a weight must be positive");
+            // Parsed whole, as --partitions (std::stof() ended the CLI with "stof").
+            const std::string v = item.substr(eq + 1);
+            char *end = nullptr;
+            const float w = std::strtof(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !(w > 0) || !std::isfinite(w))
+                throw UsageError("--split-weight: a weight must be a positive finite number");
             split_weight[item.substr(0, eq)] = w;
         }
     // The training rows take the CSV rows' strings, and the CSV rows go
