@@ -95,21 +95,27 @@ COMMENT ON FUNCTION intent_internal._pg_intent_active_model_json() IS
 -- rows only, so what counts is the reviewed rows added or changed since then
 -- (a review or a correction changes the row; a row is reviewed well after it
 -- was logged). The rule of a reviewed row is get_training_dataset()'s.
--- The rows approved or rejected after p_since (ai_review_actions, each
--- once), for _pg_intent_samples_since(), whose callers (the dashboards'
+-- The rows among p_ids approved or rejected after p_since (ai_review_actions,
+-- each once), for _pg_intent_samples_since(), whose callers (the dashboards'
 -- metrics set, the scheduler) read ai_training_data but not the review log,
--- which names the reviewers: SECURITY DEFINER, and it gives the rows' ids
--- only; the caller's read of ai_training_data decides which of them count.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_reviewed_since(p_since timestamptz)
+-- which names the reviewers: SECURITY DEFINER, so it answers only about the
+-- ids its caller names, which _pg_intent_samples_since() takes from its own
+-- read of ai_training_data (row-level security applied). With p_since alone
+-- it returned the id of every row reviewed since then: any role granted the
+-- metrics set (every customer under the Supabase recipe, a tenant granted a
+-- classifier's dashboards) listed the other tenants' reviewed rows and, by
+-- moving p_since, when each was reviewed.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_reviewed_since(p_since timestamptz, p_ids uuid[])
 RETURNS SETOF uuid
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT DISTINCT a.training_data_id FROM @extschema@.ai_review_actions AS a
      WHERE a.created_at OPERATOR(pg_catalog.>) p_since
+       AND a.training_data_id IN (SELECT u.id FROM pg_catalog.unnest(p_ids) AS u(id))
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_reviewed_since(timestamptz) IS
-    'Internal: the ids of the ai_training_data rows approved or rejected after p_since (ai_review_actions), each once, for _pg_intent_samples_since(); read as the extension owner, since its callers may not read the review log.';
+COMMENT ON FUNCTION intent_internal._pg_intent_reviewed_since(timestamptz, uuid[]) IS
+    'Internal: those of the ai_training_data rows p_ids that were approved or rejected after p_since (ai_review_actions), each once, for _pg_intent_samples_since(), which passes the rows its caller reads; read as the extension owner, since its callers may not read the review log, and about the given ids only.';
 
 -- A row counts once however many of these it has: created or corrected
 -- (under only_reviewed: reviewed and created or changed) since p_since, or
@@ -134,9 +140,13 @@ AS $$
              WHERE NOT (intent_internal._pg_intent_policy()).only_reviewed
                AND (d.created_at OPERATOR(pg_catalog.>) p_since OR d.corrected_at OPERATOR(pg_catalog.>) p_since)
             UNION
-            SELECT r.id FROM intent_internal._pg_intent_reviewed_since(p_since) AS r(id)
-             WHERE EXISTS (SELECT FROM @extschema@.ai_training_data AS d
-                            WHERE d.id OPERATOR(pg_catalog.=) r.id)) AS x
+            -- A review updates its row (the audit rule: in the review's
+            -- transaction, so updated_at is the review's created_at): the
+            -- rows the caller reads that changed since p_since are the
+            -- candidates, and the review log is asked about those only.
+            SELECT r.id FROM intent_internal._pg_intent_reviewed_since(p_since,
+                       ARRAY(SELECT d.id FROM @extschema@.ai_training_data AS d
+                              WHERE d.updated_at OPERATOR(pg_catalog.>) p_since)) AS r(id)) AS x
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_samples_since(timestamptz) IS
     'Internal: number of ai_training_data rows created or corrected after p_since (under ai_training_policy.only_reviewed, the reviewed rows created or changed since then), or approved or rejected since then (ai_review_actions); each row once.';

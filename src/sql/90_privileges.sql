@@ -127,7 +127,7 @@ AS $$
             'intent_internal._pg_intent_samples_since_last_train()',
             'intent_internal._pg_intent_last_retraining_run(bigint, text)',
             'intent_internal._pg_intent_samples_since(timestamptz)',
-            'intent_internal._pg_intent_reviewed_since(timestamptz)',
+            'intent_internal._pg_intent_reviewed_since(timestamptz, uuid[])',
             'intent_internal._pg_intent_retrain_decision()',
             'intent_internal._pg_intent_builtin_retrain_due()',
             'intent_internal._pg_intent_retrain_failed_at()',

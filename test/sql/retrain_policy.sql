@@ -108,5 +108,52 @@ SELECT count(*) AS rejected
 SELECT should_retrain(), get_ai_training_metrics() -> 'samples_since_last_train' AS since;
 UPDATE ai_training_policy SET only_reviewed = false, auto_retrain_threshold = DEFAULT;
 
+-- 4. The count reads the review log as the owner, but only about the rows
+--    its caller reads. A tenant granted the metrics set, whose row-level
+--    security shows it its own rows (the 'quiero devolver' ones), counts
+--    its own reviews and learns nothing of the others': 0.3.2 before this
+--    gave it, through _pg_intent_reviewed_since(p_since), the id of every
+--    row reviewed since p_since, other tenants' too, and when (by moving
+--    p_since).
+CREATE ROLE pgi_policy_tenant;
+GRANT SELECT ON ai_training_data, ai_training_runs TO pgi_policy_tenant;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_policy_tenant', 'metrics');
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_rows ON ai_training_data FOR SELECT TO pgi_policy_tenant
+    USING (user_message LIKE 'quiero devolver%');
+SELECT train_intent_model('before tenant reviews', 'full', '{"deploy": "never"}') ->> 'status' AS status;
+SELECT count(*) AS others_rejected
+  FROM (SELECT reject_training_sample(d.id, 'not theirs') FROM ai_training_data AS d
+         WHERE d.user_message NOT LIKE 'quiero devolver%' ORDER BY d.user_message LIMIT 3) AS r;
+SELECT count(*) AS own_approved
+  FROM (SELECT approve_training_sample(d.id) FROM ai_training_data AS d
+         WHERE d.user_message LIKE 'quiero devolver%' ORDER BY d.user_message LIMIT 2) AS a;
+-- The reviewed ids the role obtains from the review log that it cannot read
+-- in ai_training_data (or the SQLSTATE of the call).
+CREATE FUNCTION pg_temp.hidden_reviewed_ids() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    EXECUTE 'SELECT count(*) FROM intent_internal._pg_intent_reviewed_since(''-infinity''::timestamptz) AS r(id)
+              WHERE NOT EXISTS (SELECT FROM ai_training_data AS d WHERE d.id = r.id)' INTO n;
+    RETURN n::text;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.hidden_reviewed_ids() TO pgi_policy_tenant;
+SET ROLE pgi_policy_tenant;
+SELECT count(*) AS rows_seen FROM ai_training_data;
+SELECT pg_temp.hidden_reviewed_ids() AS hidden_reviewed_ids;
+-- asked about the rows it reads, the log answers for those
+SELECT count(*) AS own_reviewed
+  FROM intent_internal._pg_intent_reviewed_since('-infinity', ARRAY(SELECT d.id FROM ai_training_data AS d));
+-- the rows counted since that run: its own two, where the owner counts five
+SELECT intent_internal._pg_intent_samples_since((SELECT max(r.started_at) FROM ai_training_runs AS r)) AS tenant_since;
+RESET ROLE;
+SELECT intent_internal._pg_intent_samples_since((SELECT max(r.started_at) FROM ai_training_runs AS r)) AS owner_since;
+DROP POLICY tenant_rows ON ai_training_data;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+DROP OWNED BY pgi_policy_tenant;
+DROP ROLE pgi_policy_tenant;
+
 DROP OWNED BY pgi_policy_app;
 DROP ROLE pgi_policy_app;
