@@ -35,6 +35,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -492,6 +493,36 @@ bool may_explain_partition(Oid schema, std::string_view name) {
         allowed = DatumGetBool(OidFunctionCall2(fn, text_datum_in_pg(name), ObjectIdGetDatum(GetUserId())));
     });
     return allowed;
+}
+
+void require_builtin_explain(Oid schema) {
+    bool allowed = false;
+    pg_call([&]() noexcept {
+        const Oid data = extension_relation(schema, "ai_training_data");
+        if (superuser()) {
+            allowed = true;
+            return;
+        }
+        if (!OidIsValid(data) || pg_class_aclcheck(data, GetUserId(), ACL_SELECT) != ACLCHECK_OK) return;
+        // Every row: no row-level security, or a role it does not apply to
+        // (BYPASSRLS; the owner, unless forced). Not check_enable_rls(): it
+        // answers "none" to a caller who SET row_security = off, whose
+        // reads then fail rather than see every row.
+        HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(data));
+        if (!HeapTupleIsValid(tuple)) return;
+        const Form_pg_class rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+        allowed = !rel->relrowsecurity || has_bypassrls_privilege(GetUserId()) ||
+                  (!rel->relforcerowsecurity && has_privs_of_role(GetUserId(), rel->relowner));
+        ReleaseSysCache(tuple);
+    });
+    if (allowed) return;
+    throw SqlError(
+        ERRCODE_INSUFFICIENT_PRIVILEGE,
+        intent::Message{N_("permission denied to explain the built-in classifier \"intent\""), {}},
+        N_("Its model is made of the n-grams of every row of ai_training_data: explaining it needs SELECT on "
+           "that table with no row-level security policy applying to the role."),
+        N_("A tenant explains its classifier's shared model with explain_label(); grant the explain set "
+           "to a role that reads the training data."));
 }
 
 void require_partition_read(Oid schema, std::string_view name, bool has_partition, PartitionRead use) {

@@ -97,6 +97,16 @@ void require_model_classifier(Oid schema, const ModelClassifier &classifier, int
 // of two partitions or more.
 bool may_explain_partition(Oid schema, std::string_view name);
 
+// Raises 42501 unless the current user may explain a model of the built-in
+// classifier intent: one that reads every row of ai_training_data (SELECT on
+// it, and no row-level security policy applies to the role: a superuser, a
+// BYPASSRLS role, the table's owner, or a table without row-level security).
+// intent's vocabulary is made of the n-grams of every row of that table, and
+// everyone predicts with it, so the predict right that lets a tenant explain
+// its classifier's shared model would let it probe, digit by digit, the
+// messages of every other tenant that row-level security hides from it.
+void require_builtin_explain(Oid schema);
+
 // What a caller does with a partition's model: explain_label() or
 // evaluate_label(). Both name the partition's labels and thresholds, which a
 // prediction does not, so both need may_explain_partition()'s right.

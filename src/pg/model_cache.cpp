@@ -343,10 +343,17 @@ static void remember_visible(ModelVisibility *memo, int64_t model_id, uint64_t g
 
 LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility, ModelUse use) {
     accept_invalidations();
+    // intent's models are everyone's to predict with, not to explain
+    // (require_builtin_explain()).
+    const auto explain_builtin = [&] {
+        if (use == ModelUse::Explain) require_builtin_explain(schema);
+    };
     // The active model is everyone's: serve it as the active model.
     const RowFacts &active = active_entry();
-    if (active.generation == g_generation && active.schema == schema && active.id == model_id)
+    if (active.generation == g_generation && active.schema == schema && active.id == model_id) {
+        explain_builtin();
         return model_of(active);
+    }
     // Checked earlier in this query, and its row still as it was: no check
     // again. (A model hidden or withdrawn meanwhile bumps the generation; a
     // query that started before the change may finish with the model, as
@@ -366,7 +373,10 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
             current = &active_row(schema);
         } catch (const SqlError &) {
         }
-        if (current && current->id == model_id) return model_of(*current);
+        if (current && current->id == model_id) {
+            explain_builtin();
+            return model_of(*current);
+        }
         throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
                        intent::Message{N_("permission denied for table ai_intent_models"), {}},
                        N_("Only the active model can be used without SELECT on ai_intent_models."),
@@ -394,7 +404,10 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
             } catch (const SqlError &) {
                 no_such_model(model_id);
             }
-            if (current.id == model_id) return current;
+            if (current.id == model_id) {
+                explain_builtin();
+                return current;
+            }
             no_such_model(model_id);
         }
         uint64_t generation = g_generation;
@@ -407,6 +420,8 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         if (classifier != "intent")
             require_model_classifier(schema, ModelClassifier{classifier, row.classifier_id, row.partition},
                                      model_id, use);
+        else
+            explain_builtin();
         if (!row.has_bytes) no_model_bytes(model_id);
         rows.remove_if([&](const RowFacts &r) { return r.generation != g_generation || r.id == model_id; });
         facts = RowFacts{schema,        g_models_relid, generation,        model_id,     row.tag,
@@ -428,6 +443,7 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
                                      ModelClassifier{facts.classifier, facts.classifier_id, facts.partition},
                                      model_id, use);
     }
+    if (facts.classifier == "intent") explain_builtin(); // checked on every call, as the active model's
     remember_visible(visibility, model_id, g_generation);
     return model_of(facts);
 }

@@ -1,5 +1,6 @@
 // predict_intent(), classify_intent() and intent_model_info().
 #include "predict.h"
+#include "classifier_cache.h"
 #include "guard.h"
 #include "model_cache.h"
 #include "relations.h"
@@ -457,6 +458,9 @@ PG_INTENT_FUNCTION(pg_intent_explain) {
     const int32 top = explanation_top(fcinfo, 1);
     QueryState *state = query_state(fcinfo, false);
     CallSite *site = state->site;
+    // intent's active model, or a model given by id (model_by_id() holds
+    // intent's models to the same rule)
+    if (PG_ARGISNULL(3)) require_builtin_explain(site->schema);
     LoadedModel loaded = PG_ARGISNULL(3) ? active_model(site->schema)
                                          : model_by_id(site->schema, PG_GETARG_INT64(3), &state->visibility,
                                                        ModelUse::Explain);

@@ -225,6 +225,9 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     std::string_view partition;
     bool has_partition = false;
     const TextRef name = text_ref(PG_GETARG_DATUM(0));
+    // The built-in classifier's model is everyone's to predict with, not to
+    // explain (require_builtin_explain()).
+    if (std::string_view(name.data, name.size) == "intent") require_builtin_explain(state->schema);
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer
     // (even "no model of its own") would tell of rows it cannot read.

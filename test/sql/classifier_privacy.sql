@@ -109,6 +109,50 @@ SELECT pg_temp.try($$SELECT train_classifier('mt', 'x', '{"min_feature_partition
 SELECT status, error, count(*) FROM ai_training_runs WHERE classifier = 'mt' AND run_name = 'x' GROUP BY 1, 2;
 SELECT pg_temp.try($$SELECT alter_classifier('mt', '{"min_feature_partitions": 2}')$$) AS in_classifier_options;
 
+-- The built-in classifier intent is trained on every row of ai_training_data,
+-- and everyone predicts with it: the explain set, which a tenant holds for
+-- explain_label() on its classifier's shared model, let it explain intent
+-- (explain_intent(), or explain_label('intent', ...)) and so read, n-gram by
+-- n-gram and digit by digit, the messages row-level security hides from it.
+-- Explaining intent needs every row of that table (SELECT, and no policy
+-- applying to the role); predicting with it does not.
+\i test/fixtures/spanish_100.sql
+SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido', 'la chaqueta', 'el bolso'], true) AS added;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, intent_correct)
+SELECT 'el pago de mi tarjeta zorblax 4556-7788-9911 fue rechazado ' || i, 'payment_issue', 90, true
+  FROM generate_series(1, 5) AS i;
+ALTER TABLE ai_training_data ENABLE ROW LEVEL SECURITY;
+GRANT SELECT ON ai_training_data TO pgi_pv_tenant;
+CREATE POLICY tenant_messages ON ai_training_data FOR SELECT TO pgi_pv_tenant
+    USING (user_message NOT LIKE '%zorblax%');
+SELECT train_intent_model('privacy', 'full', '{"deploy": "always"}') ->> 'deployed' AS intent_deployed;
+SELECT id AS intent_model FROM ai_intent_models WHERE classifier = 'intent' AND is_active \gset
+-- the secret's n-grams an explanation lists, or the call's error
+CREATE FUNCTION pg_temp.explained(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE e jsonb;
+BEGIN
+    EXECUTE p_sql INTO e;
+    RETURN pg_temp.secret_terms(e)::text;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.explained(text) TO PUBLIC;
+SET ROLE pgi_pv_tenant;
+SELECT count(*) AS secret_rows_tenant_reads FROM ai_training_data WHERE user_message LIKE '%zorblax%';
+SELECT pg_temp.explained($$SELECT explain_intent('zorblax 4556-7788-9911', 1000)$$) AS explain_intent;
+SELECT pg_temp.explained(format($$SELECT explain_intent('zorblax 4556-7788-9911', 1000, NULL, %s)$$, :intent_model)) AS by_id;
+SELECT pg_temp.explained($$SELECT explain_label('intent', 'zorblax 4556-7788-9911', NULL, 1000)$$) AS explain_label;
+SELECT (predict_intent('zorblax 4556-7788-9911')).model_id = :intent_model AS predicts;
+-- row_security off makes its reads fail, not see every row
+SET row_security = off;
+SELECT pg_temp.explained($$SELECT explain_intent('zorblax 4556-7788-9911', 1000)$$) AS row_security_off;
+RESET row_security;
+RESET ROLE;
+-- a role that reads every row (here a superuser) explains it
+SELECT pg_temp.explained($$SELECT explain_intent('zorblax 4556-7788-9911', 1000)$$) <> '{}' AS owner_sees_terms;
+DROP POLICY tenant_messages ON ai_training_data;
+ALTER TABLE ai_training_data DISABLE ROW LEVEL SECURITY;
+
 SELECT drop_classifier('mt', true) IS NOT NULL AS dropped;
 DROP SCHEMA pv CASCADE;
 REVOKE ALL ON FUNCTION pg_temp.try(text) FROM PUBLIC;

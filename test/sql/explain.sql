@@ -104,14 +104,22 @@ SELECT pg_temp.try($$SELECT explain_intent('hola', 5, 'no_such_intent')$$);
 
 -- Not open to PUBLIC: whether an n-gram of any made-up text is in the
 -- vocabulary says whether a training message contained it (a card number,
--- digit by digit). A role it is granted to needs no access to the model rows.
+-- digit by digit). A role it is granted to needs no access to the model
+-- rows, but reads the training data (0.3.2): SELECT on ai_training_data, as
+-- a reviewer has (test/sql/classifier_privacy.sql: not under a row-level
+-- security policy).
 CREATE ROLE pgi_explain_reader;
 SET ROLE pgi_explain_reader;
 SELECT pg_temp.try($$SELECT explain_intent('quiero devolver el producto', 3) ->> 'intent'$$) AS as_plain_role;
 RESET ROLE;
 GRANT EXECUTE ON FUNCTION explain_intent(text, integer, text, bigint) TO pgi_explain_reader;
 SET ROLE pgi_explain_reader;
+SELECT pg_temp.try($$SELECT explain_intent('quiero devolver el producto', 3) ->> 'intent'$$) AS without_the_data;
+RESET ROLE;
+GRANT SELECT ON ai_training_data TO pgi_explain_reader;
+SET ROLE pgi_explain_reader;
 SELECT explain_intent('quiero devolver el producto', 3) ->> 'intent' AS as_granted_role;
 RESET ROLE;
 REVOKE ALL ON FUNCTION explain_intent(text, integer, text, bigint) FROM pgi_explain_reader;
+REVOKE ALL ON ai_training_data FROM pgi_explain_reader;
 DROP ROLE pgi_explain_reader;
