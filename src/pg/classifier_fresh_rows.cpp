@@ -93,9 +93,12 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     // only, or of every row for the fallback's run, which reads them all.
     counts = staged.read_counts(partition);
     // The policy's bounds on the classes, as for ai_training_data: the same
-    // function, on the rows of this run (train_reader.h). Then each kept
-    // row's partition, in the rows' order.
+    // function, on the rows of this run (train_reader.h). Then the kept rows
+    // in the core's training order, intent's (into_training_order(): the
+    // same rows train the same model as through intent; before 0.3.2 they
+    // went in the read's order), and each one's partition, in that order.
     keep_policy_intents(data, policy.unreviewed, charge, counts);
+    into_training_order(data);
     if (groups)
         for (const DataRow &row : data)
             groups->push_back(row.group);

@@ -410,22 +410,27 @@ class Window {
 };
 
 // After the scan: the policy's bounds on the classes, the count of cut
-// messages, the order 0.1.0 fed the core.
+// messages, the core's training order (into_training_order()).
 void finish_rows(std::vector<DataRow> &rows, const Selection &sel, TrainingProgress &progress,
                  intent::MemoryCharge &charge, ReadCounts &counts) {
     keep_policy_intents(rows, sel.unreviewed, charge, counts);
     counts.truncated_messages = static_cast<size_t>(
         std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
-    // The core's training order (intent::compare_training_order(), the order
-    // 0.1.0 fed the core), then id: the CLI sorts its rows so too.
-    std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
-        if (const int c = intent::compare_training_order(a, b)) return c < 0;
-        return a.id < b.id;
-    });
+    into_training_order(rows);
     progress.set_rows(rows.size());
 }
 
 } // namespace
+
+void into_training_order(std::vector<DataRow> &rows) {
+    std::sort(rows.begin(), rows.end(), [](const DataRow &a, const DataRow &b) {
+        if (const int c = intent::compare_training_order(a, b)) return c < 0;
+        // A classifier's rows: their place in the read (each has its own);
+        // ai_training_data's rows have none (SIZE_MAX) and go by id.
+        if (a.staged_index != b.staged_index) return a.staged_index < b.staged_index;
+        return a.id < b.id;
+    });
+}
 
 // Reads the usable rows: those of _pg_intent_training_rows() (see
 // src/sql/31_dataset.sql), selected while scanning.

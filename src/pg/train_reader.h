@@ -93,7 +93,7 @@ class Utf8Form {
 
 // One usable row of ai_training_data, as read.
 struct DataRow {
-    Uuid id;
+    Uuid id{}; // ai_training_data's rows only (a classifier's: zero)
     int64_t created_at;
     // In the server encoding: the rows are sorted on these bytes (0.1.0's
     // order), and the label is what ai_training_run_rows records.
@@ -224,8 +224,22 @@ void tally_policy_intent(PolicyIntents &intents, const DataRow &row);
 // classifier's read, classifier_source.cpp).
 void mark_policy_intents(PolicyIntents &intents, const UnreviewedRowLimits &limits);
 
+// Sorts a run's rows into the order every run gives its rows to the core,
+// intent's and every classifier's alike (issue 33, one engine): the core's
+// training order, intent::compare_training_order() (text, then label, in
+// byte order, corrected rows first), on which the model bytes depend; so
+// the same labelled rows train the same model whichever classifier reads
+// them and in whatever order they are stored. Rows equal in it have the
+// same text, label and correction, and merge into one entry of the core
+// (max weight; fresh only if all are): among them, a classifier's rows keep
+// the order of its read (staged_index: reviewed first, newest first, then
+// key), which a source without a key_column can still give and which keeps
+// the row that stood for the entry before 0.3.2; ai_training_data's rows go
+// by id. Which rows a run keeps is decided before, never here.
+void into_training_order(std::vector<DataRow> &rows);
+
 // Reads the usable rows (those of _pg_intent_training_rows()) in the order
-// the core is fed. Each row is charged to `charge` before it is kept.
+// the core is fed (into_training_order()). Each row is charged to `charge` before it is kept.
 std::vector<DataRow> read_training_rows(Oid schema, const Selection &sel, TrainingProgress &progress,
                                         intent::MemoryCharge &charge, ReadCounts &counts);
 
