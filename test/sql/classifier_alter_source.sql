@@ -167,6 +167,9 @@ SELECT alter_classifier('rekey', '{"key_column": "uid"}') ->> 'key_column' AS ke
 -- queue until the next run (here no uid equals an id; the move below has
 -- keys that name other rows).
 SELECT count(*) AS queue_after_rekey FROM get_classifier_review_queue('rekey', NULL, 10000);
+-- The same rows under another key column reach the core in the same
+-- order (0.3.2: the core's training order, whatever the keys; before, key
+-- order): no improvement, within tolerance by estimates.
 SELECT t ->> 'deploy_reason' AS reason, t ->> 'deploy_evidence' AS evidence FROM train_classifier('rekey') AS t;
 SELECT count(*) > 0 AS queue_again, bool_and(q.text = v.prompt) AS own_texts
   FROM get_classifier_review_queue('rekey', NULL, 10000) AS q JOIN ca_v1 AS v ON v.uid = q.row_key;
