@@ -3,6 +3,7 @@
 #include "guard.h"
 #include "relations.h"
 #include "row_key.h"
+#include "run_rows.h"
 #include "train_run.h"
 
 extern "C" {
@@ -39,7 +40,7 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
         trained_on.reserve(n);
         for (const StagedRow &s : staged.rows)
             if (in_call(s)) trained_on.emplace(s.row.key, std::string());
-        judge_by_key = classifier_run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
+        judge_by_key = run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
     }
     bool judge_by_time = false;
     TimestampTz since = 0, present = 0;

@@ -166,14 +166,4 @@ class Compat031Staged {
 };
 const StagedSource *compat031_staged_source(const std::string &classifier);
 
-// This run's keys (views into its staged rows), each with the label the
-// active model's run recorded it with ("" where it recorded no such key).
-using RunKeyLabels = std::unordered_map<std::string_view, std::string>;
-// Sets in `labels` the label run `run_id` recorded each of its keys with
-// (ai_classifier_run_rows) and returns whether that run recorded any row.
-// Holds no more than `labels`, whatever the run's size (each run row's
-// values are read in a context reset for the next), and charges the labels
-// it keeps to `charge`.
-bool classifier_run_labels(Oid schema, Datum run_id, RunKeyLabels &labels, intent::MemoryCharge &charge);
-
 } // namespace pg_intent

@@ -6,12 +6,17 @@
 #include "pg_array.h"
 #include "relations.h"
 #include "row_key.h"
+#include "scan.h"
 #include "spi.h"
 #include "text_io.h"
 
+#include "errors.h"
+
 extern "C" {
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/uuid.h"
 }
@@ -147,5 +152,99 @@ void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vecto
         spi.run_insert(plan, args, nullptr, "recording the run's rows");
     }
 }
+
+namespace {
+
+// Where run_labels() reads each kind of run's rows, and how a row's key is
+// read into the map's key type (inside pg_call(), in the row's context).
+template <typename Labels> struct RecordedRows;
+template <> struct RecordedRows<RunRowLabels> {
+    static constexpr const char *relation = "ai_training_run_rows";
+    static constexpr const char *index = "ai_training_run_rows_pkey";
+    static constexpr const char *key_column = "training_data_id";
+    static constexpr const char *label_column = "intent";
+    static constexpr Oid key_type = UUIDOID;
+    static Uuid recorded_key(Datum d) noexcept {
+        Uuid id;
+        std::memcpy(id.b, DatumGetUUIDP(d)->data, UUID_LEN);
+        return id;
+    }
+};
+template <> struct RecordedRows<RunKeyLabels> {
+    static constexpr const char *relation = "ai_classifier_run_rows";
+    static constexpr const char *index = "ai_classifier_run_rows_pkey";
+    static constexpr const char *key_column = "row_key";
+    static constexpr const char *label_column = "label";
+    static constexpr Oid key_type = TEXTOID;
+    static std::string_view recorded_key(Datum d) noexcept {
+        text *t = DatumGetTextPP(d);
+        return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    }
+};
+
+} // namespace
+
+template <typename Labels>
+bool run_labels(Oid schema, Datum run_id, Labels &labels, intent::MemoryCharge &charge) {
+    using Table = RecordedRows<Labels>;
+    Oid relid = InvalidOid, indexid = InvalidOid;
+    AttrNumber run_att = 0, key_att = 0, label_att = 0;
+    pg_call([&]() noexcept {
+        relid = extension_relation(schema, Table::relation);
+        indexid = extension_relation(schema, Table::index);
+        run_att = extension_column(relid, "run_id", UUIDOID);
+        key_att = extension_column(relid, Table::key_column, Table::key_type);
+        label_att = extension_column(relid, Table::label_column, TEXTOID);
+    });
+    // Each run row's key and label, detoasted here, reset for the next:
+    // 0.3.2 before this copied every key and label of the run into a map,
+    // uncharged (the active model's run, however many rows it had, under
+    // whatever budget it had).
+    ScratchMemoryContext per_row("pg_intent run row", ScratchMemoryContext::Small);
+    // A fresh snapshot, not the statement's: see run_rows.h.
+    CatalogIndexScan scan(relid, indexid, AccessShareLock, ScanSnapshot::Catalog,
+                          {EqualityKey{run_att, F_UUID_EQ, run_id}});
+    const TupleDesc desc = scan.descriptor();
+    bool any = false;
+    for (uint64_t n = 0;; ++n) {
+        if ((n & 4095) == 0 && training_should_stop())
+            throw intent::Error(intent::ErrorKind::Cancelled, "training cancelled");
+        bool more = false, named = false;
+        // A classifier's key and the label are views into per_row, valid
+        // until the next row.
+        typename Labels::key_type key{};
+        std::string_view label;
+        pg_call([&]() noexcept {
+            MemoryContextReset(per_row.get());
+            HeapTuple tuple = scan.next_in_pg();
+            if (!tuple) return;
+            more = true;
+            // A NULL is read as a row that names nothing, never dereferenced.
+            bool key_null = true, label_null = true;
+            const Datum k = heap_getattr(tuple, key_att, desc, &key_null);
+            const Datum l = heap_getattr(tuple, label_att, desc, &label_null);
+            if (key_null || label_null) return;
+            named = true;
+            // Only the detoasting in per_row: the scan's own state (allocated
+            // as it goes) stays in the caller's context.
+            const MemoryContext caller = MemoryContextSwitchTo(per_row.get());
+            key = Table::recorded_key(k);
+            text *t = DatumGetTextPP(l);
+            MemoryContextSwitchTo(caller);
+            label = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        });
+        if (!more) break;
+        any = true;
+        if (!named) continue;
+        const auto it = labels.find(key);
+        if (it == labels.end() || !it->second.empty()) continue; // not this run's row, or seen
+        charge.add(label.size(), "the labels the active model's run trained this run's rows with");
+        it->second.assign(label);
+    }
+    return any;
+}
+
+template bool run_labels<RunRowLabels>(Oid, Datum, RunRowLabels &, intent::MemoryCharge &);
+template bool run_labels<RunKeyLabels>(Oid, Datum, RunKeyLabels &, intent::MemoryCharge &);
 
 } // namespace pg_intent

@@ -1,6 +1,7 @@
 // A run's rows (ai_training_run_rows, or a keyed classifier's
 // ai_classifier_run_rows): each row read, the label it was read with,
-// whether it was fresh, and what the run learnt of it out of fold.
+// whether it was fresh, and what the run learnt of it out of fold. Written
+// here (record_rows()), and read here for the deploy gate (run_labels()).
 #pragma once
 
 #include "pg_headers.h"
@@ -10,6 +11,8 @@
 #include "training.h"
 
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace pg_intent {
@@ -39,5 +42,38 @@ RunRowArrays run_row_arrays(const RunRows &data, const std::vector<intent::RowRe
 void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
                  const std::vector<std::string> &labels, bool intent_rows, bool keyed,
                  intent::MemoryBudget *budget);
+
+// This run's rows, each with the label the active model's run recorded it
+// with ("" where it recorded no such row; a label is never ""): for the
+// built-in intent by ai_training_data id (ai_training_run_rows), for a
+// classifier with a key_column by key, views into its staged rows
+// (ai_classifier_run_rows).
+using RunRowLabels = std::unordered_map<Uuid, std::string, UuidHash>;
+using RunKeyLabels = std::unordered_map<std::string_view, std::string>;
+
+// Sets in `labels` the label run `run_id` recorded each of its rows with,
+// and returns whether that run recorded any row: a run that recorded none
+// (0.1.0's runs, which kept no list; a classifier's before its key_column
+// was set) tells no row from another, so the caller judges none fresh.
+// One rule for both tables (issue 33: two copies of it had drifted apart in
+// their snapshot, their NULLs and their result): read through the table's
+// primary key (run_id first), each run row's values in a memory context
+// reset for the next, so it holds no more than `labels` whatever the run's
+// size; the labels it keeps are charged to `charge`; cancellable every
+// 4,096 rows. A row with a NULL key or label (both columns are NOT NULL in
+// the extension's tables) counts as recorded and names no row.
+//
+// The snapshot is a fresh one (a catalog snapshot, which sees every commit
+// so far), not the statement's: the active model and its run were chosen by
+// _pg_intent_train_run_begin() under a snapshot of its own, taken after the
+// statement's, and the model's bytes are loaded under a fresh one
+// (load_model_row()). A run committed between the statement's start and the
+// begin step, and deployed, is the active model's: under the statement's
+// snapshot none of its rows was visible and every reviewed row was judged
+// fresh, those that model trained on too (test/scripts/gate_concurrent_run.sh).
+// A run's rows are written with its model in one transaction and never
+// added to later, so a later snapshot sees the rows the begin step's did.
+template <typename Labels>
+bool run_labels(Oid schema, Datum run_id, Labels &labels, intent::MemoryCharge &charge);
 
 } // namespace pg_intent

@@ -195,24 +195,28 @@ LoadedModel load_active(FunctionCallInfo fcinfo, Oid schema, std::vector<DataRow
                 reviewed += row.reviewed ? 1 : 0;
             RunRowLabels trained_on;
             intent::MemoryCharge trained_on_charge(budget);
+            bool recorded = false;
             if (reviewed > 0) {
                 trained_on_charge.add(reviewed * hashed_entry_bytes<RunRowLabels::value_type>(),
                                       "the ids of this run's reviewed rows");
                 trained_on.reserve(reviewed);
                 for (const DataRow &row : data)
                     if (row.reviewed) trained_on.emplace(row.id, std::string());
-                run_row_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
+                recorded = run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
             }
             for (DataRow &row : data) {
-                if (!row.reviewed) continue;
+                if (!row.reviewed || !recorded) continue;
                 // Every reviewed row is in the map: "" where the active
                 // model's run did not record it (a label is never "").
                 const auto it = trained_on.find(row.id);
                 row.fresh = it == trained_on.end() || it->second != row.label;
             }
         }
-        // Without a record (a 0.1.0 model) no row is known to be fresh: the
-        // gate reports that it has no evidence.
+        // Without a record, no row is known to be fresh and the gate
+        // compares estimates: no run (a model inserted by hand), or a run
+        // that recorded no row (0.1.0's runs, which kept no list: run_labels();
+        // 0.3.2 before this took every reviewed row for fresh, those the
+        // 0.1.0 model trained on too).
     }
 
     return active;

@@ -1,5 +1,5 @@
 // Reading ai_training_data into the rows of a training run (train_reader.cpp),
-// and what the active model trained on.
+// and what a run keeps of them once their texts went to the core (RunRows).
 //
 // The rows are read with a heap scan under the statement's snapshot and
 // selected in C as _pg_intent_training_rows() (src/sql/31_dataset.sql)
@@ -268,14 +268,5 @@ struct UnlabelledBounds {
 // scan as read_training_rows(), as the extension owner, cancellable.
 UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds,
                                       intent::MemoryCharge &charge);
-
-// This run's rows by id, each with the label the active model's run
-// recorded it with ("" where it recorded no such row).
-using RunRowLabels = std::unordered_map<Uuid, std::string, UuidHash>;
-// Sets in `labels` the label run `run_id` recorded each of its rows with
-// (ai_training_run_rows). Holds no more than `labels`, whatever the run's
-// size (each run row's label is read in a context reset for the next), and
-// charges the labels it keeps to `charge`. Cancellable.
-void run_row_labels(Oid schema, Datum run_id, RunRowLabels &labels, intent::MemoryCharge &charge);
 
 } // namespace pg_intent
