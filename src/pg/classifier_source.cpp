@@ -156,6 +156,26 @@ void read_in_batches(const std::string &sql, const char *context_name, int nargs
     });
 }
 
+// The counts of the partition `value` (StagedSource::partition_counts),
+// added at its first count and charged to the read's budget.
+ReadCounts &partition_counts(StagedSource &out, std::string_view value, intent::MemoryCharge &charge) {
+    const auto it = out.partition_counts.find(value);
+    if (it != out.partition_counts.end()) return it->second;
+    charge.add(value.size() + tree_entry_bytes<decltype(out.partition_counts)::value_type>(),
+               "the classifier's rows");
+    return out.partition_counts.emplace(std::string(value), ReadCounts()).first->second;
+}
+
+// Counts one row or text left out or cut (`what`): in the source's counts
+// (the fallback's run reads every row) and, for one of a partition
+// (`partition` not null), in that partition's, whose run reports what was
+// left out of its own rows.
+void count_left_out(StagedSource &out, size_t ReadCounts::*what, const std::string_view *partition,
+                    intent::MemoryCharge &charge) {
+    ++(out.counts.*what);
+    if (partition) ++(partition_counts(out, *partition, charge).*what);
+}
+
 // The statement that reads the texts of the rows without a label: the same
 // relation and names, newest first (by the time_column, else in the key's
 // order), at most `max_rows`.
@@ -181,10 +201,18 @@ std::string unlabelled_query(const ClassifierColumns &c, int64_t max_rows) {
 // batch at a time (a cancel stops it): each text on its first
 // `bounds.message_bytes`, until `bounds.max_bytes` of them; a text the
 // budget has no room for, or whose partition value is too long to be
-// one, is left out.
+// one, is left out. What is left out is counted as the labelled rows' skips
+// are (count_left_out()): the source's, and a partition's own for its run.
 void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds, intent::MemoryCharge &charge,
                      StagedSource &out) {
     if (bounds.max_rows <= 0 || bounds.max_bytes <= 0) return;
+    // A partition has a run of its own only with labelled rows: each of
+    // those has its counts before the first text is read, charged as a
+    // labelled row's skip is, so that a text left out once the texts have
+    // filled the budget is counted without a charge (these texts never fail
+    // a run). A text of another partition is counted in the source's only.
+    for (const auto &part : out.partition_rows)
+        partition_counts(out, part.first, charge);
     const std::string sql = unlabelled_query(c, bounds.max_rows);
     const size_t max_bytes = static_cast<size_t>(bounds.max_bytes);
     size_t bytes = 0;
@@ -211,42 +239,37 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
         },
         [&](const Raw &r) {
             if (r.text.empty()) return;
+            const bool own_run = !r.partition_null && !r.long_partition &&
+                                 out.partition_counts.find(r.partition) != out.partition_counts.end();
+            const auto count = [&](size_t ReadCounts::*what) {
+                count_left_out(out, what, own_run ? &r.partition : nullptr, charge);
+            };
             if (bytes >= max_bytes || r.long_partition) {
-                ++out.unlabelled_left_out;
+                count(&ReadCounts::unlabelled_left_out);
                 return;
             }
             std::string storage;
             std::string_view utf8;
             if ((GetDatabaseEncoding() == PG_SQL_ASCII && !intent::is_valid_utf8(r.text)) ||
                 !server_to_utf8_if_translatable(r.text.data(), r.text.size(), storage, utf8)) {
-                ++out.unlabelled_skipped_invalid;
+                count(&ReadCounts::unlabelled_skipped_invalid);
                 return;
             }
             StagedText s;
             s.text.assign(utf8);
             if (bytes + s.text.size() > max_bytes) {
-                ++out.unlabelled_left_out;
+                count(&ReadCounts::unlabelled_left_out);
                 return;
             }
             s.partition_null = r.partition_null;
             s.partition.assign(r.partition);
             if (!charge.try_add(sizeof(StagedText) + s.text.size() + s.partition.size())) {
-                ++out.unlabelled_left_out;
+                count(&ReadCounts::unlabelled_left_out);
                 return;
             }
             bytes += s.text.size();
             out.unlabelled.push_back(std::move(s));
         });
-}
-
-// The counts of the partition `value` (StagedSource::partition_counts),
-// added at its first count and charged to the read's budget.
-ReadCounts &partition_counts(StagedSource &out, std::string_view value, intent::MemoryCharge &charge) {
-    const auto it = out.partition_counts.find(value);
-    if (it != out.partition_counts.end()) return it->second;
-    charge.add(value.size() + tree_entry_bytes<decltype(out.partition_counts)::value_type>(),
-               "the classifier's rows");
-    return out.partition_counts.emplace(std::string(value), ReadCounts()).first->second;
 }
 
 struct RawRow {
@@ -348,15 +371,10 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         },
         [&](const RawRow &r) {
             if (r.n[0] || r.n[1]) return;
-            // A count is the source's (the fallback's run reads every row)
-            // and, for a row of a partition, that partition's: its run
-            // reports what was left out of its own rows.
-            ReadCounts *own = nullptr;
+            // A count is the source's and, for a row of a partition, that
+            // partition's (count_left_out()).
             const auto count = [&](size_t ReadCounts::*what) {
-                ++(out.counts.*what);
-                if (r.n[7] || r.long_partition) return;
-                if (!own) own = &partition_counts(out, r.v[7], charge);
-                ++(own->*what);
+                count_left_out(out, what, r.n[7] || r.long_partition ? nullptr : &r.v[7], charge);
             };
             // A partition value no model can be stored for (partition_key.h):
             // skipped and counted, not the whole call's 54000 (0.3.1). Not
@@ -364,7 +382,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             // value, so the row could only ever answer for another tenant.
             // Counted in the fallback's run only: it is no partition's row.
             if (!r.n[7] && r.long_partition) {
-                ++out.counts.skipped_long_partition;
+                count(&ReadCounts::skipped_long_partition);
                 return;
             }
             // A key no run row can hold (row_key.h): skipped and counted,

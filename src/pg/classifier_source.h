@@ -95,7 +95,8 @@ struct StagedSource {
     // What the read left out or cut: of every row (`counts`), and of the
     // rows of each partition value (`partition_counts`; a row whose value is
     // too long to be a partition is no partition's, counted in `counts`
-    // only). A run reports those of the rows it reads (read_counts()).
+    // only). A run reports those of the rows it reads (read_counts()). The
+    // texts without a label are counted alike (ReadCounts::unlabelled_*).
     ReadCounts counts;
     std::map<std::string, ReadCounts, std::less<>> partition_counts;
     // Those of one run's rows: a partition's own (none left out: zeros), or
@@ -103,14 +104,12 @@ struct StagedSource {
     // fallback's, or an unpartitioned classifier's). 0.3.2 before this gave
     // each partition's run the whole source's.
     const ReadCounts &read_counts(const std::optional<std::string> &partition) const;
-    // The texts without a label (SourceSelection::unlabelled), newest first,
-    // and what the bounds left out.
+    // The texts without a label (SourceSelection::unlabelled), newest first
+    // (what the bounds left out is in the counts above).
     std::vector<StagedText> unlabelled;
     // Whether they were read: with subword_vectors "auto", only where the
     // labels the run will train on are thin.
     bool unlabelled_read = false;
-    size_t unlabelled_left_out = 0;
-    size_t unlabelled_skipped_invalid = 0;
     // Rows per partition value (not counting rows without one), and of
     // them the reviewed ones (every row without a reviewed_column: the owner
     // vouches for the table). The partitions one call trains are chosen by

@@ -604,9 +604,12 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         // is served and explains: one tenant's unlabelled words stay out of
         // it. With "auto", none given where the read found the labels not
         // thin and read none (the rule then says so, never "0 texts").
+        // What the bounds left out: of this partition's texts, or of every
+        // text for the run that reads every row (`counts`, the read's of
+        // this run's rows: StagedSource::read_counts()).
         unlabelled.emplace();
-        unlabelled->left_out = staged->unlabelled_left_out;
-        unlabelled->skipped_invalid = staged->unlabelled_skipped_invalid;
+        unlabelled->left_out = counts.unlabelled_left_out;
+        unlabelled->skipped_invalid = counts.unlabelled_skipped_invalid;
         if (!by_group)
             for (const StagedText &t : staged->unlabelled)
                 if (!partition || (!t.partition_null && t.partition == *partition)) {

@@ -175,6 +175,12 @@ struct ReadCounts {
         0;                       // a classifier's rows whose partition value is too long (partition_key.h)
     size_t skipped_long_key = 0; // a classifier's rows whose key_column value is too long (row_key.h)
     size_t skipped_null_key = 0; // a classifier's rows whose key_column value is NULL (row_key.h)
+    // A classifier's texts without a label (StagedSource::unlabelled), for
+    // the subword vectors: those the bounds left out, and those not valid
+    // UTF-8 or untranslatable. No row a run skipped: its report states them
+    // (unlabelled_texts_left_out, _skipped_invalid) only with the vectors.
+    size_t unlabelled_left_out = 0;
+    size_t unlabelled_skipped_invalid = 0;
 };
 
 // The longest label a training row may have, in bytes of the server encoding

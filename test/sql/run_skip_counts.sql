@@ -10,6 +10,10 @@
 --    the source, what was left out of all of them (rows whose partition
 --    value is too long to be one are the fallback's only). Before, every
 --    partition's run recorded the whole source's counts.
+-- 3. The texts without a label a partitioned classifier's runs give their
+--    subword vectors: each partition's run counts those left out of its
+--    own texts (unlabelled_texts_left_out), the fallback's those of all of
+--    them. Before, every partition's run recorded the whole source's count.
 -- Every run's rows are told in full: the rows it trained on (input_rows),
 -- or read before it refused them (rows_read), plus the rows it skipped, are
 -- the rows of its partition in the source.
@@ -130,6 +134,37 @@ SELECT coalesce(r.partition_key, '(all rows)') AS run,
 -- partition (or of a value too long to be one).
 SELECT (SELECT pg_temp.skipped(metrics) FROM ai_training_runs WHERE classifier = 'sk_shops' AND partition_key IS NULL) AS fallback_skipped,
        (SELECT sum(pg_temp.skipped(metrics)) FROM ai_training_runs WHERE classifier = 'sk_shops' AND partition_key IS NOT NULL) AS partitions_skipped;
+
+
+-- ---------------------------------------------------------------------
+-- 3. The texts without a label, per partition
+-- ---------------------------------------------------------------------
+-- Rows whose route is NULL: their texts feed a run's subword vectors, read
+-- in the key's order (no time_column) until unlabelled_bytes (90) of them:
+-- u1 to u3 (82 bytes) fit; u4 (shop_b) and u5 (shop_a) would pass the
+-- bound, u6's shop is too long to be a partition, u7 has none.
+INSERT INTO sk_rows VALUES
+    ('u1', 'pregunta uno de la tienda a', NULL, 'shop_a'),
+    ('u2', 'pregunta dos de la tienda b', NULL, 'shop_b'),
+    ('u3', 'pregunta tres de la tienda a', NULL, 'shop_a'),
+    ('u4', 'pregunta cuatro de la tienda b', NULL, 'shop_b'),
+    ('u5', 'pregunta cinco de la tienda a', NULL, 'shop_a'),
+    ('u6', 'pregunta seis', NULL, repeat('s', 2100)),
+    ('u7', 'pregunta siete', NULL, NULL);
+SELECT create_classifier('sk_texts', 'sk_rows', 'prompt', 'route',
+                         '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 20, "seed": 1}') ->> 'name' AS created;
+SELECT t ->> 'status' AS fallback_status,
+       (SELECT jsonb_object_agg(p ->> 'partition', p ->> 'status') FROM jsonb_array_elements(t -> 'partitions') AS p) AS partitions
+  FROM train_classifier('sk_texts', 'texts', '{"subword_vectors": {"weight": 2, "unlabelled_bytes": 90}, "deploy": "never"}') AS t;
+-- shop_a's run was given 2 texts and left 1 out, shop_b's 1 and 1: the
+-- texts given plus those left out are the partition's. The fallback's,
+-- given none (one tenant's words stay out of it), counts every text the
+-- bounds left out (u4 to u7; u1 to u3 went to the shops' runs).
+SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
+       r.metrics -> 'unlabelled_texts' AS texts, r.metrics -> 'unlabelled_texts_left_out' AS left_out,
+       (SELECT count(*) FROM sk_rows AS s
+         WHERE s.route IS NULL AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
+  FROM ai_training_runs AS r WHERE r.classifier = 'sk_texts' ORDER BY r.partition_key NULLS FIRST;
 
 DROP TABLE sk_few, sk_rows;
 DROP EXTENSION pg_intent CASCADE;
