@@ -347,9 +347,9 @@ intent::DeployDecision decide(const intent::TrainReport &report, const intent::T
 }
 
 // The refused rows' result: why, how many rows were read, and (its report)
-// what the reader left out or cut of them, which the failed run records in
-// its metrics as a trained run's report has them (train_run.cpp): too few
-// rows may be few because of those. 0.3.2 before this recorded none.
+// what the reader left out or cut of them: too few rows may be few because
+// of those. A run of train_run() records the same in its failed run's
+// metrics (TrainerCall, as for any failure once the rows were read).
 Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read, const ReadCounts &counts) {
     ResultRow row;
     row.set(kReport, read_counts_json(counts));
@@ -542,6 +542,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
                                     ? read_training_rows(schema, sel, progress, data_charge, counts)
                                     : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge,
                                                       counts, by_group ? &groups : nullptr, fresh_rule);
+    // train_run()'s failed run keeps them, whatever fails from here on.
+    if (record) {
+        record->rows_read = static_cast<int32>(data.size());
+        record->read_counts = read_counts_json(counts).dump();
+    }
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
         return refused(fcinfo, *why, data.size(), counts);
 
@@ -681,12 +686,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     if (record) {
         // A run of train_run(): the rows go to their table now, in bounded
         // batches, and the row says how many (the failed run's rows_read,
-        // should the record fail).
+        // should the insert or the record fail: record->rows_read).
         if (intent_rows || keyed) {
-            record->rows_recording = static_cast<int32>(kept.size());
             record_rows(schema, PG_GETARG_DATUM(0), kept, results, trained->model.labels(), intent_rows,
                         keyed, &budget);
-            record->rows_recording.reset();
             row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(kept.size())));
         }
     } else if (shape == ResultShape::WithRowArrays031) {

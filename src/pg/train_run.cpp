@@ -187,11 +187,9 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
         // PL/pgSQL's exception block ran each: an error in either (refused
         // rows are the record's PI001) rolls back both, so no run row is
         // left without its model or run, and the run is recorded failed
-        // with the rows it read, if the trainer said.
+        // with the rows it read and what it left out of them, if the
+        // trainer got that far (TrainerCall).
         std::optional<Datum> rows_read;
-        // Refused rows: the report (what the reader left out of them),
-        // which the failed run keeps in its metrics.
-        std::optional<Datum> refused_report;
         TrainerCall trainer_call;
         trainer_call.rows = rows;
         MemoryContext trainer_context = nullptr;
@@ -214,11 +212,6 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
                 if (isnull) n = GetAttributeByName(t, "training_samples", &isnull);
                 if (!isnull) rows_read = n;
                 const Datum report = GetAttributeByName(t, "report", &isnull);
-                // Refused rows (the record raises PI001): their report, what
-                // the reader left out of them, goes to the failed run.
-                bool accepted = true;
-                (void)GetAttributeByName(t, "refusal", &accepted);
-                if (!isnull && !accepted) refused_report = report;
                 // The result's final_metrics: the headline of the report's
                 // metrics (t.report -> 'metrics'), here rather than by a
                 // SQL call per run.
@@ -244,20 +237,22 @@ Datum train_run(const RunCall &call, const RunFunctions &fns, const RunPlace &pl
         });
         MemoryContextSwitchTo(scratch);
         if (!error) return;
-        if (!rows_read && trainer_call.rows_recording)
-            rows_read = Int32GetDatum(*trainer_call.rows_recording); // the run's rows failed to insert
+        if (!rows_read && trainer_call.rows_read) rows_read = Int32GetDatum(*trainer_call.rows_read);
         // The trainer's context is the run's (the abort does not free it).
         if (trainer_context) MemoryContextDelete(trainer_context);
         const Datum state = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));
         bool raised_null = false;
         const Datum raised = call_extension_function(fns.raised_again, 1, &state, nullptr, raised_null);
         if (!raised_null && DatumGetBool(raised)) ReThrowError(error);
-        // A refusal's counts go in the metrics with the call's extra, as a
-        // trained run's report does.
+        // What the trainer left out of the rows it read goes in the
+        // metrics with the call's extra, as a trained run's report does:
+        // for refused rows (the record's PI001) and any later failure alike.
         std::optional<Datum> failed_extra = run_extra;
-        if (refused_report)
-            failed_extra =
-                run_extra ? DirectFunctionCall2(jsonb_concat, *refused_report, *run_extra) : *refused_report;
+        if (!trainer_call.read_counts.empty()) {
+            const Datum counts =
+                DirectFunctionCall1(jsonb_in, CStringGetDatum(trainer_call.read_counts.c_str()));
+            failed_extra = run_extra ? DirectFunctionCall2(jsonb_concat, counts, *run_extra) : counts;
+        }
         const Datum args[11] = {*run_id,
                                 *started,
                                 call.classifier,

@@ -24,6 +24,7 @@
 #include "pg_headers.h"
 
 #include <optional>
+#include <string>
 
 namespace pg_intent {
 
@@ -78,12 +79,17 @@ struct RunPlace {
 
 // What train_run() passes its trainer (call_extension_function_with()'s
 // context): the rows it was given (a StagedSource for a classifier's run,
-// nullptr for intent's) and, while the trainer inserts the run's rows, how
-// many it read: a failed run records them when that insert fails, as when
-// PL/pgSQL inserted them.
+// nullptr for intent's) and, once the trainer has read the run's rows, how
+// many it kept and what it left out or cut of them (read_counts: the
+// report's rows_skipped_* and messages_truncated, a JSON object). A run
+// that fails after that (its rows refused, PI001; the memory budget in
+// training, 53200; its rows' insert or its record) keeps both in its failed
+// run's metrics, as a trained run's report has them. 0.3.2 before this
+// kept them for refused rows only.
 struct TrainerCall {
     void *rows = nullptr;
-    std::optional<int32> rows_recording;
+    std::optional<int32> rows_read;
+    std::string read_counts;
 };
 
 // One run, under the policy the call read: begin, the trainer (`trainer` with `rows`, under the guard, as the

@@ -14,9 +14,13 @@
 --    subword vectors: each partition's run counts those left out of its
 --    own texts (unlabelled_texts_left_out), the fallback's those of all of
 --    them. Before, every partition's run recorded the whole source's count.
+-- 4. A run that fails after it read its rows (53200, past the policy's
+--    memory limit in training) keeps its counts and rows_read in its failed
+--    run's metrics, for intent and for each run of a classifier, as a
+--    refused run does. Before, it recorded neither.
 -- Every run's rows are told in full: the rows it trained on (input_rows),
--- or read before it refused them (rows_read), plus the rows it skipped, are
--- the rows of its partition in the source.
+-- or read before it refused them or failed (rows_read), plus the rows it
+-- skipped, are the rows of its partition in the source.
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
@@ -165,6 +169,44 @@ SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
        (SELECT count(*) FROM sk_rows AS s
          WHERE s.route IS NULL AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
   FROM ai_training_runs AS r WHERE r.classifier = 'sk_texts' ORDER BY r.partition_key NULLS FIRST;
+
+-- ---------------------------------------------------------------------
+-- 4. A run that fails after reading its rows
+-- ---------------------------------------------------------------------
+-- Subword vectors of 32 x 200000 floats (25.6 MB) do not fit the policy's
+-- 16 MB: each run fails with 53200 once its rows are read, the
+-- partitions' (the fallback learns no subword vectors and trains).
+UPDATE ai_training_policy SET max_training_memory_mb = 16;
+SELECT create_classifier('sk_memory', 'sk_rows', 'prompt', 'route',
+                         '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 20, "seed": 1}') ->> 'name' AS created;
+SELECT t ->> 'status' AS fallback_status,
+       (SELECT jsonb_object_agg(p ->> 'partition', concat_ws(' ', p ->> 'status', p ->> 'sqlstate'))
+          FROM jsonb_array_elements(t -> 'partitions') AS p) AS partitions
+  FROM train_classifier('sk_memory', 'memory', '{"subword_vectors": {"dim": 32, "buckets": 200000, "weight": 2}, "deploy": "never"}') AS t;
+-- The failed runs keep their partition's counts, as sk_shops' runs have
+-- them (section 2), and the rows they read: told in full.
+SELECT * FROM pg_temp.run_counts('sk_memory');
+SELECT coalesce(r.partition_key, '(all rows)') AS run,
+       coalesce((r.metrics ->> 'input_rows')::int, (r.metrics ->> 'rows_read')::int) + pg_temp.skipped(r.metrics) AS told,
+       (SELECT count(*) FROM sk_rows AS s
+         WHERE s.route IS NOT NULL AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_rows
+  FROM ai_training_runs AS r WHERE r.classifier = 'sk_memory' ORDER BY r.partition_key NULLS FIRST;
+
+-- intent: section 1's rows and 20 more, two of a label too rare to train.
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+SELECT CASE WHEN i % 2 = 0 THEN 'hola de nuevo ' || i ELSE 'quiero devolver el pedido ' || i END,
+       CASE WHEN i % 2 = 0 THEN 'saludo' ELSE 'devolucion' END, 90, 'synthetic'
+  FROM generate_series(1, 18) AS i;
+INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
+VALUES ('tengo una queja', 'queja', 90, 'synthetic'), ('otra queja más', 'queja', 90, 'synthetic');
+SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate
+  FROM train_intent_model('sk_memory', 'full', '{"subword_vectors": {"dim": 32, "buckets": 200000, "weight": 2}, "deploy": "never"}') AS r;
+SELECT r.run_name, r.status, r.metrics #>> '{error,sqlstate}' AS sqlstate, r.metrics -> 'rows_read' AS rows_read,
+       r.metrics -> 'rows_skipped_rare_intent' AS rare, r.metrics -> 'messages_truncated' AS truncated,
+       (r.metrics ->> 'rows_read')::int + pg_temp.skipped(r.metrics) AS told,
+       (SELECT count(*) FROM ai_training_data) AS source_rows
+  FROM ai_training_runs AS r WHERE r.classifier = 'intent' ORDER BY r.started_at;
+UPDATE ai_training_policy SET max_training_memory_mb = DEFAULT;
 
 DROP TABLE sk_few, sk_rows;
 DROP EXTENSION pg_intent CASCADE;
