@@ -432,8 +432,8 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             d.corrected = false;
             // Without a reviewed column the owner vouches for every row.
             d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
+            // Counted on the rows a run keeps (keep_policy_intents()).
             d.truncated = r.truncated;
-            if (r.truncated) count(&ReadCounts::truncated_messages);
             if (!r.n[3]) d.key.assign(r.v[3]);
             // Not a positive finite number below 10^6: the row weighs 1; below
             // the smallest weight training uses, it weighs that (dataset.h).

@@ -210,7 +210,8 @@ size_t message_bytes_to_read(bool reviewed, const UnreviewedRowLimits &limits) n
 // that no reviewed row carries needs min_intent_rows rows; then at most
 // max_intents labels, those with reviewed rows first, then those with more
 // rows, then in byte order. The others' rows are left out, counted in
-// `counts` and given back to `charge`.
+// `counts` and given back to `charge`; the messages cut are counted on the
+// rows kept (`counts.truncated_messages`), for every run.
 void keep_policy_intents(std::vector<DataRow> &rows, const UnreviewedRowLimits &limits,
                          intent::MemoryCharge &charge, ReadCounts &counts);
 
