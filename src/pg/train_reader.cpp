@@ -414,13 +414,11 @@ class Window {
     std::vector<DataRow> reviewed_, unreviewed_;
 };
 
-// After the scan: the policy's bounds on the classes, the count of cut
-// messages, the core's training order (into_training_order()).
+// After the scan: the policy's bounds on the classes (and with them the count
+// of cut messages), the core's training order (into_training_order()).
 void finish_rows(std::vector<DataRow> &rows, const Selection &sel, TrainingProgress &progress,
                  intent::MemoryCharge &charge, ReadCounts &counts) {
     keep_policy_intents(rows, sel.unreviewed, charge, counts);
-    counts.truncated_messages = static_cast<size_t>(
-        std::count_if(rows.begin(), rows.end(), [](const DataRow &row) { return row.truncated; }));
     into_training_order(rows);
     progress.set_rows(rows.size());
 }
