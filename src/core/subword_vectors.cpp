@@ -38,6 +38,21 @@ float sigmoid(float x) {
     return 1.f / (1.f + std::exp(-x));
 }
 
+// What a string's characters cost beyond the std::string itself: nothing
+// within the short-string buffer (15 bytes in libstdc++), else its
+// capacity and the terminator.
+size_t string_heap(const std::string &s) {
+    return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
+
+// What one entry of a std::unordered_map costs beside its key's characters:
+// its node (the next pointer, the value and the cached hash, in one
+// allocation of malloc's 16-byte granularity with its 8-byte header) and a
+// bucket. The formula of hashed_entry_bytes() in src/pg/row_key.h.
+template <class Value> constexpr size_t hashed_entry_bytes() {
+    return (sizeof(void *) + sizeof(Value) + sizeof(size_t) + 8 + 15) / 16 * 16 + sizeof(void *);
+}
+
 void words_of(std::string_view text, const TextOptions &options, std::string &normalized,
               std::vector<std::string_view> &tokens) {
     normalized.clear();
@@ -106,39 +121,82 @@ void SubwordVectors::rows_of(std::string_view word, int32_t id, std::vector<uint
 
 SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, const SubwordOptions &options,
                                      const TextOptions &text, const std::function<bool()> &cancelled) {
+    return train(std::vector<const std::vector<std::string> *>{&texts}, options, text, cancelled, nullptr);
+}
+
+SubwordVectors SubwordVectors::train(const std::vector<const std::vector<std::string> *> &parts,
+                                     const SubwordOptions &options, const TextOptions &text,
+                                     const std::function<bool()> &cancelled, MemoryBudget *budget) {
     validate(options);
     SubwordVectors v;
     v.options_ = options;
     v.text_ = text;
     const size_t dim = options.dim;
+    auto each_text = [&parts](auto &&f) {
+        for (const std::vector<std::string> *part : parts)
+            for (const std::string &t : *part)
+                f(t);
+    };
+    size_t text_count = 0;
+    for (const std::vector<std::string> *part : parts)
+        text_count += part->size();
 
     // Count the words; keep the most frequent that fit the cap (ties by the
-    // word's bytes, so the order does not depend on the hash map).
+    // word's bytes, so the order does not depend on the hash map). Every
+    // new word is charged before it is added: its entry and characters.
+    using CountEntry = std::pair<const std::string, uint64_t>;
+    MemoryCharge counts_charge(budget);
     std::unordered_map<std::string, uint64_t> counts;
+    size_t words_heap = 0; // the counted words' characters
     std::string normalized;
     std::vector<std::string_view> tokens;
-    for (const std::string &t : texts) {
+    each_text([&](const std::string &t) {
         words_of(t, text, normalized, tokens);
-        for (std::string_view w : tokens)
-            ++counts[std::string(w)];
-    }
+        for (std::string_view w : tokens) {
+            std::string word(w);
+            auto it = counts.find(word);
+            if (it == counts.end()) {
+                counts_charge.add(hashed_entry_bytes<CountEntry>() + string_heap(word),
+                                  "the subword word counts");
+                words_heap += string_heap(word);
+                it = counts.emplace(std::move(word), 0).first;
+            }
+            ++it->second;
+        }
+    });
+    MemoryCharge vocab_charge(budget, counts.size() * sizeof(std::pair<std::string, uint64_t>) + words_heap,
+                              "the subword vocabulary");
     std::vector<std::pair<std::string, uint64_t>> vocab(counts.begin(), counts.end());
-    counts.clear();
+    std::unordered_map<std::string, uint64_t>().swap(counts);
+    counts_charge.reset();
     std::sort(vocab.begin(), vocab.end(), [](const auto &a, const auto &b) {
         return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
     const size_t max_words = (kMaxTableFloats / dim - options.buckets) / 2;
     if (vocab.size() > max_words) vocab.resize(max_words);
+    // The words kept, their counts and their index (which copies them).
+    size_t kept_heap = 0;
+    for (const auto &entry : vocab)
+        kept_heap += string_heap(entry.first);
+    MemoryCharge words_charge(budget,
+                              vocab.size() * (sizeof(std::string) + sizeof(uint64_t) +
+                                              hashed_entry_bytes<std::pair<const std::string, int32_t>>()) +
+                                  2 * kept_heap,
+                              "the subword vocabulary");
     v.words_.reserve(vocab.size());
     std::vector<uint64_t> freq(vocab.size());
     for (size_t i = 0; i < vocab.size(); ++i) {
         v.words_.push_back(std::move(vocab[i].first));
         freq[i] = vocab[i].second;
     }
-    vocab.clear();
+    std::vector<std::pair<std::string, uint64_t>>().swap(vocab);
+    vocab_charge.reset();
     v.index_words();
     const size_t nwords = v.words_.size();
     if (nwords == 0) return v; // no word: untrained, every text's vector is zero
+    // Both tables: the input rows (words and buckets) and the output rows.
+    MemoryCharge tables_charge(budget, (2 * nwords + options.buckets) * dim * sizeof(float),
+                               "the subword vectors");
     v.input_.assign((nwords + options.buckets) * dim, 0.f);
 
     Rng rng(options.seed ^ 0x5375627764566563ull);
@@ -146,20 +204,25 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
     for (float &x : v.input_)
         x = static_cast<float>((uniform(rng) * 2 - 1) * init);
 
-    // Texts as word ids (words cut by the cap are skipped).
+    // Texts as word ids (words cut by the cap are skipped), each line
+    // charged before it is kept.
+    MemoryCharge lines_charge(budget, text_count * sizeof(std::vector<int32_t>),
+                              "the subword training texts");
     std::vector<std::vector<int32_t>> lines;
-    lines.reserve(texts.size());
+    lines.reserve(text_count);
     uint64_t ntokens = 0;
-    for (const std::string &t : texts) {
+    std::vector<int32_t> ids;
+    each_text([&](const std::string &t) {
         words_of(t, text, normalized, tokens);
-        std::vector<int32_t> line;
+        ids.clear();
         for (std::string_view w : tokens) {
             auto it = v.ids_.find(std::string(w));
-            if (it != v.ids_.end()) line.push_back(it->second);
+            if (it != v.ids_.end()) ids.push_back(it->second);
         }
-        ntokens += line.size();
-        lines.push_back(std::move(line));
-    }
+        lines_charge.add(ids.size() * sizeof(int32_t), "the subword training texts");
+        ntokens += ids.size();
+        lines.emplace_back(ids.begin(), ids.end());
+    });
     // The order the texts are learned in is a function of the texts alone:
     // sorted (equal lines are interchangeable), then shuffled by a generator
     // of their own. The same texts give the same vectors however they were
@@ -175,6 +238,8 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
 
     // Keep-probability per word (subsampling of frequent words), the
     // negative-sampling distribution (count^0.5) and each word's rows.
+    MemoryCharge rows_charge(budget, nwords * (2 * sizeof(double) + sizeof(std::vector<uint32_t>)),
+                             "the subword words' rows");
     std::vector<double> keep(nwords, 1.0);
     if (options.sample > 0)
         for (size_t i = 0; i < nwords; ++i) {
@@ -192,8 +257,12 @@ SubwordVectors SubwordVectors::train(const std::vector<std::string> &texts, cons
         return static_cast<int32_t>(std::min(k, nwords - 1));
     };
     std::vector<std::vector<uint32_t>> rows(nwords);
-    for (size_t i = 0; i < nwords; ++i)
-        v.rows_of(v.words_[i], static_cast<int32_t>(i), rows[i]);
+    std::vector<uint32_t> word_rows;
+    for (size_t i = 0; i < nwords; ++i) {
+        v.rows_of(v.words_[i], static_cast<int32_t>(i), word_rows);
+        rows_charge.add(word_rows.size() * sizeof(uint32_t), "the subword words' rows");
+        rows[i].assign(word_rows.begin(), word_rows.end());
+    }
 
     std::vector<float> output(nwords * dim, 0.f);
     std::vector<float> hidden(dim), grad(dim);

@@ -15,6 +15,7 @@
 // together stay within kMaxTableFloats (the most frequent words are kept).
 #pragma once
 
+#include "memory_budget.h"
 #include "text.h"
 
 #include <cstddef>
@@ -63,6 +64,17 @@ class SubwordVectors {
     // with Error(Cancelled). With no word at all, the vectors are all zero.
     static SubwordVectors train(const std::vector<std::string> &texts, const SubwordOptions &options,
                                 const TextOptions &text, const std::function<bool()> &cancelled = {});
+    // The same on the texts of every list in `parts` together (the training
+    // rows' texts and texts without a label, read where they are, not
+    // copied). The vectors do not depend on the lists' order. `budget`, when
+    // given, is charged for what training holds while it runs (the word
+    // counts, the vocabulary and its index, the texts as word ids, each
+    // word's rows, both tables) and given it all back on return or on an
+    // exception; Error(ResourceLimit) before a structure that would not fit.
+    // The caller charges the vectors it keeps.
+    static SubwordVectors train(const std::vector<const std::vector<std::string> *> &parts,
+                                const SubwordOptions &options, const TextOptions &text,
+                                const std::function<bool()> &cancelled, MemoryBudget *budget);
 
     // Rebuilds trained vectors from their parts (the model loader): `words`
     // in row order, `input` of (words + buckets) x dim floats. Throws

@@ -135,25 +135,27 @@ Vectorizer prepare_features(TrainingRun &run) {
     std::vector<uint32_t>().swap(entry_groups);
     groups_charge.reset();
     if (options.subword_vectors) {
-        // Subword vectors from the same texts (no label), then the rows again
-        // with their block: the TF-IDF part is the same floats. The tables
-        // are charged: buckets x dim before training, the words' input and
-        // output rows once their number is known.
+        // Subword vectors from the same texts (no label) and the texts
+        // without a label, read where they are, then the rows again with
+        // their block: the TF-IDF part is the same floats. Training charges
+        // what it holds while it runs (its word counts, vocabulary, texts as
+        // word ids, words' rows and both tables) and gives it back; the
+        // vectors kept are charged here: the input table (words and
+        // buckets) and as much again a word for its string and index.
         const SubwordOptions &so = options.subword;
-        run.subword_charge.add(size_t{so.buckets} * so.dim * sizeof(float), "the subword vectors");
         SubwordOptions seeded = so;
         seeded.seed = options.evaluation.seed;
-        std::vector<std::string> with_unlabelled;
-        if (run.unlabelled && !run.unlabelled->empty()) {
-            with_unlabelled = d.texts;
-            with_unlabelled.insert(with_unlabelled.end(), run.unlabelled->begin(), run.unlabelled->end());
-        }
+        std::vector<const std::vector<std::string> *> parts{&d.texts};
+        if (run.unlabelled && !run.unlabelled->empty()) parts.push_back(run.unlabelled);
         auto vectors = std::make_shared<const SubwordVectors>(SubwordVectors::train(
-            with_unlabelled.empty() ? d.texts : with_unlabelled, seeded, options.features.text, [&callbacks] {
+            parts, seeded, options.features.text,
+            [&callbacks] {
                 callbacks.check_cancel();
                 return false;
-            }));
-        run.subword_charge.add(vectors->words().size() * so.dim * 2 * sizeof(float), "the subword vectors");
+            },
+            callbacks.memory));
+        run.subword_charge.add((size_t{so.buckets} + vectors->words().size() * 2) * so.dim * sizeof(float),
+                               "the subword vectors");
         run.subword = std::move(vectors);
         run.report.subword_weight.used = true;
         if (options.subword_weight > 0) {

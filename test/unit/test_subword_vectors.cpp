@@ -195,3 +195,32 @@ TEST(SubwordVectors, RebuiltFromPartsGivesTheSameVectors) {
     twice[1] = twice[0];
     EXPECT_THROW(SubwordVectors::from_parts(v.options(), v.text_options(), twice, v.input_table()), Error);
 }
+
+// Texts in several lists train the vectors one list of them all trains, and
+// a budget given is charged for what training holds (at least both tables
+// and the texts as word ids), all given back; one too small for them stops
+// training with Error(ResourceLimit) and holds nothing after.
+TEST(SubwordVectors, PartsTrainAsOneListAndAreCharged) {
+    const std::vector<std::string> all = corpus();
+    const std::vector<std::string> first(all.begin(), all.begin() + 150),
+        second(all.begin() + 150, all.end());
+    const SubwordVectors v = SubwordVectors::train(all, small(), kText);
+    intent::MemoryBudget budget;
+    const SubwordVectors w = SubwordVectors::train({&first, &second}, small(), kText, {}, &budget);
+    EXPECT_EQ(w.words(), v.words());
+    EXPECT_EQ(w.input_table(), v.input_table());
+    EXPECT_EQ(budget.used(), 0u);
+    size_t words = 0;
+    for (const std::string &t : all)
+        words += static_cast<size_t>(std::count(t.begin(), t.end(), ' ')) + 1;
+    const size_t tables = (2 * v.words().size() + small().buckets) * small().dim * sizeof(float);
+    EXPECT_GE(budget.peak(), tables + words * sizeof(int32_t));
+    intent::MemoryBudget tight(budget.peak() - 1);
+    try {
+        SubwordVectors::train({&all}, small(), kText, {}, &tight);
+        ADD_FAILURE() << "a budget below the peak held the training";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::ResourceLimit) << e.what();
+    }
+    EXPECT_EQ(tight.used(), 0u);
+}

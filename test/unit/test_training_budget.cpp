@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -122,4 +124,53 @@ TEST(TrainingBudget, ThreadCountDoesNotChangeTheModel) {
         EXPECT_EQ(m1.report.rows[r].confidence, m2.report.rows[r].confidence);
         EXPECT_EQ(m1.report.rows[r].fold, m2.report.rows[r].fold);
     }
+}
+
+// The subword vectors' training holds more than the tables it keeps: the
+// word counts, the vocabulary, every text as word ids (the texts without a
+// label too) and each word's rows. It charges them while it runs, and reads
+// the texts without a label where they are instead of copying the training
+// rows' texts beside them. Texts without a label made of the training rows'
+// own words leave the vocabulary and the tables kept as they are: only what
+// training holds while it runs grows with them.
+TEST(TrainingBudget, SubwordTrainingChargesTheTextsItHolds) {
+    const auto rows = budget_rows(20);
+    ModelOptions o;
+    o.learner.threads = 1;
+    o.apply_json(R"({"subword_vectors": {"epochs": 1, "dim": 8, "buckets": 1000, "weight": 1}})");
+    std::vector<std::string> unlabelled;
+    size_t unlabelled_words = 0;
+    for (size_t i = 0; i < 40000; ++i) {
+        std::string t;
+        for (size_t j = 0; j < 3; ++j)
+            t += (j ? " " : "") + rows[(i * 7 + j * 13) % rows.size()].text;
+        unlabelled_words += static_cast<size_t>(std::count(t.begin(), t.end(), ' ')) + 1;
+        unlabelled.push_back(std::move(t));
+    }
+    auto peak = [&](const std::vector<std::string> *more) {
+        MemoryBudget roomy(size_t{2048} << 20);
+        TrainCallbacks cb;
+        cb.memory = &roomy;
+        train_model(rows, o, cb, nullptr, more);
+        EXPECT_EQ(roomy.used(), 0u);
+        return roomy.peak();
+    };
+    const size_t without = peak(nullptr);
+    const size_t with = peak(&unlabelled);
+    // Each of their words is held as a 4-byte id while the vectors train.
+    const size_t ids = unlabelled_words * sizeof(int32_t);
+    ASSERT_GT(ids, without) << "enough texts without a label to tell";
+    EXPECT_GE(with, ids) << "the texts' word ids are charged";
+    // A budget that holds the run without them does not hold it with them.
+    MemoryBudget tight(without);
+    TrainCallbacks cb;
+    cb.memory = &tight;
+    try {
+        train_model(rows, o, cb, nullptr, &unlabelled);
+        ADD_FAILURE() << "a " << without << "-byte budget held the subword training of " << unlabelled.size()
+                      << " more texts";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::ResourceLimit) << e.what();
+    }
+    EXPECT_EQ(tight.used(), 0u) << "every charge is released when the run fails";
 }
