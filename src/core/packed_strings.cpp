@@ -1,6 +1,8 @@
 // Strings held compactly (packed_strings.h).
 #include "packed_strings.h"
 
+#include "memory_budget.h"
+
 namespace intent {
 
 uint32_t StringIds::id(std::string_view s) {
@@ -19,7 +21,7 @@ uint32_t StringIds::id(std::string_view s) {
 size_t StringIds::bytes() const {
     size_t total = ids_.bucket_count() * sizeof(void *);
     for (const std::string &s : strings_)
-        total += sizeof(std::string) + (s.capacity() > 15 ? s.capacity() + 1 : 0) +
+        total += sizeof(std::string) + string_heap_bytes(s) +
                  sizeof(std::pair<const std::string_view, uint32_t>) + 2 * sizeof(void *);
     return total;
 }

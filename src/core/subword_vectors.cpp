@@ -38,21 +38,6 @@ float sigmoid(float x) {
     return 1.f / (1.f + std::exp(-x));
 }
 
-// What a string's characters cost beyond the std::string itself: nothing
-// within the short-string buffer (15 bytes in libstdc++), else its
-// capacity and the terminator.
-size_t string_heap(const std::string &s) {
-    return s.capacity() > 15 ? s.capacity() + 1 : 0;
-}
-
-// What one entry of a std::unordered_map costs beside its key's characters:
-// its node (the next pointer, the value and the cached hash, in one
-// allocation of malloc's 16-byte granularity with its 8-byte header) and a
-// bucket. The formula of hashed_entry_bytes() in src/pg/row_key.h.
-template <class Value> constexpr size_t hashed_entry_bytes() {
-    return (sizeof(void *) + sizeof(Value) + sizeof(size_t) + 8 + 15) / 16 * 16 + sizeof(void *);
-}
-
 void words_of(std::string_view text, const TextOptions &options, std::string &normalized,
               std::vector<std::string_view> &tokens) {
     normalized.clear();
@@ -156,9 +141,9 @@ SubwordVectors SubwordVectors::train(const std::vector<const std::vector<std::st
             std::string word(w);
             auto it = counts.find(word);
             if (it == counts.end()) {
-                counts_charge.add(hashed_entry_bytes<CountEntry>() + string_heap(word),
+                counts_charge.add(hashed_entry_bytes<CountEntry>() + string_heap_bytes(word),
                                   "the subword word counts");
-                words_heap += string_heap(word);
+                words_heap += string_heap_bytes(word);
                 it = counts.emplace(std::move(word), 0).first;
             }
             ++it->second;
@@ -177,7 +162,7 @@ SubwordVectors SubwordVectors::train(const std::vector<const std::vector<std::st
     // The words kept, their counts and their index (which copies them).
     size_t kept_heap = 0;
     for (const auto &entry : vocab)
-        kept_heap += string_heap(entry.first);
+        kept_heap += string_heap_bytes(entry.first);
     MemoryCharge words_charge(budget,
                               vocab.size() * (sizeof(std::string) + sizeof(uint64_t) +
                                               hashed_entry_bytes<std::pair<const std::string, int32_t>>()) +

@@ -2,6 +2,8 @@
 // kMaxRowKeyBytes, never NULL.
 #pragma once
 
+#include "memory_budget.h"
+
 #include <cstddef>
 #include <utility>
 
@@ -34,20 +36,9 @@ namespace pg_intent {
 // key too long.
 constexpr size_t kMaxRowKeyBytes = 2048;
 
-// What one entry of a std::unordered_set or std::unordered_map of a run's
-// keys costs its run's budget beside the key's bytes: its node (the next
-// pointer, the value and the cached hash, in one allocation of malloc's
-// 16-byte granularity with its 8-byte header) and its bucket (the sets
-// reserve a bucket an entry). 56 bytes on x86-64 for a set of views.
-template <class Value> constexpr size_t hashed_entry_bytes() {
-    return (sizeof(void *) + sizeof(Value) + sizeof(size_t) + 8 + 15) / 16 * 16 + sizeof(void *);
-}
-
-// The same for one entry of a std::map or std::set: its tree node (the
-// value, three pointers and a colour, counted as a fourth pointer) in one
-// allocation of malloc's 16-byte granularity with its 8-byte header.
-template <class Value> constexpr size_t tree_entry_bytes() {
-    return (sizeof(Value) + 4 * sizeof(void *) + 8 + 15) / 16 * 16;
-}
+// What an entry of a run's key set or map costs its run's budget beside
+// the key's bytes: the core's formulas (src/core/memory_budget.h).
+using intent::hashed_entry_bytes;
+using intent::tree_entry_bytes;
 
 } // namespace pg_intent
