@@ -28,6 +28,16 @@ SELECT CASE WHEN k <= 5 THEN 'shop_a' WHEN k <= 10 THEN 'shop_b' WHEN k <= 15 TH
 -- The validation split is held out of training.
 CREATE TABLE held_out AS SELECT shop, message, intent FROM market WHERE split = 'val';
 DELETE FROM market WHERE split = 'val';
+-- Shop-specific labels the shared fallback cannot learn: two small shops
+-- label shop_a's first intent's messages as its second intent, so every
+-- row shows the fallback twice the votes for the other label, and on those
+-- messages shop_a's own model is right where the fallback is wrong.
+-- (Spread over the five small shops, each below the minimum still.)
+INSERT INTO market (shop, message, intent, split)
+SELECT 'tiny_' || ((m.id + c) % 5), m.message,
+       (SELECT min(intent) FROM market WHERE shop = 'shop_a' AND intent > m.intent), 'conflict'
+  FROM market AS m, (VALUES (0), (1)) AS t (c)
+ WHERE m.shop = 'shop_a' AND m.intent = (SELECT min(intent) FROM market WHERE shop = 'shop_a');
 SQL
 expect_eq "$(q $DB "SELECT count(DISTINCT shop) FROM market")" 8 "eight shops"
 
@@ -36,13 +46,12 @@ r=$(q $DB "SELECT (t ->> 'status') || ':' || (t ->> 'deploy_reason') || ':' || (
 # Each shop's first model against the fallback on the shop's rows, out of
 # fold (0.3.2; issue 34, point 2), each answer as the classifier would serve
 # it (src/core/deferral.h): every shop's model is right on more of them.
-# shop_a's is right on all 100 and the fallback on 99: on the row where
-# shop_a's model abstains the fallback abstains too, so shop_a's own (right)
-# answer stands. (When the fallback's uncertain answer was served there, it
-# was a tie, 99 each, and the fallback served shop_a.)
+# shop_a's by a margin its conflicting labels make (above); shop_b's and
+# shop_c's on the fallback's confusions with the other shops' intents.
 expect_eq "$r" "completed:first:5:shop_a=improved,shop_b=improved,shop_c=improved" "one call: three shop models and the fallback, each weighed against the fallback, five shops below the minimum"
-expect_eq "$(q $DB "SELECT (metrics #>> '{fallback_comparison,candidate_only_correct}') || ':' || (metrics #>> '{fallback_comparison,fallback_only_correct}') FROM ai_training_runs WHERE classifier = 'shop_intent' AND partition_key = 'shop_a'")" "1:0" \
-    "shop_a's model is right on the one row where both models abstain, the fallback wrong"
+conflicts=$(q $DB "SELECT count(*) / 2 FROM market WHERE split = 'conflict'")
+expect_eq "$(q $DB "SELECT ((metrics #>> '{fallback_comparison,candidate_only_correct}')::int - (metrics #>> '{fallback_comparison,fallback_only_correct}')::int >= $conflicts / 2)::text FROM ai_training_runs WHERE classifier = 'shop_intent' AND partition_key = 'shop_a'")" true \
+    "shop_a's model is right where the fallback learnt the other shops' label, on at least half of its $conflicts messages"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_intent_models WHERE classifier = 'shop_intent' AND is_active")" 4 "four active models"
 expect_eq "$(q $DB "SELECT model_partition FROM predict_label('shop_intent', 'what is my credit limit', 'shop_a')")" shop_a "shop_a's own model answers"
 
