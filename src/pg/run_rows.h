@@ -70,7 +70,7 @@ using RunKeyLabels = std::unordered_map<std::string_view, std::string>;
 // (load_model_row()). A run committed between the statement's start and the
 // begin step, and deployed, is the active model's: under the statement's
 // snapshot none of its rows was visible and every reviewed row was judged
-// fresh, those that model trained on too (test/scripts/gate_concurrent_run.sh).
+// fresh, those that model trained on too (test/scripts/gate_run_rows.sh).
 // A run's rows are written with its model in one transaction and never
 // added to later, so a later snapshot sees the rows the begin step's did.
 template <typename Labels>
