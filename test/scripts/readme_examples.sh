@@ -8,7 +8,8 @@
 # The test fails on any error, and on any WARNING, of any block, and on any
 # difference between a block's documented output and what psql prints.
 # It also checks the reference tables against the catalog: every signature
-# written out in the docs, the session settings and the training policy's
+# written out in the docs, every function of the extension's schema named in
+# docs/sql-reference.md, the session settings and the training policy's
 # defaults.
 #
 # Documented output. A ```text block that follows a ```sql block (only
@@ -174,6 +175,21 @@ for obj in $(q $DB "SELECT DISTINCT p.proname || '(' FROM pg_proc p
 done
 [ "$FULL" = 0 ] || [ -z "$undocumented" ] || { echo "FAILED: not named in README.md or docs/*.md:$undocumented" >&2; exit 1; }
 echo "ok: every function, table and view of the extension is named in README.md or docs/*.md"
+
+# And the reference has every function of the contract (every one not
+# internal: those granted to PUBLIC, to a grant_intent_access() set, or to
+# nobody but the owner), each named there as `name(`, with its errors.
+if [ "$FULL" = 1 ]; then
+    unreferenced=""
+    for fn in $(q $DB "SELECT DISTINCT p.proname FROM pg_proc p
+                         JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+                         JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent'
+                        WHERE p.pronamespace = e.extnamespace AND p.proname NOT LIKE '\_%'"); do
+        grep -qF -- "\`$fn(" docs/sql-reference.md || unreferenced="$unreferenced $fn()"
+    done
+    [ -z "$unreferenced" ] || { echo "FAILED: not in docs/sql-reference.md:$unreferenced" >&2; exit 1; }
+    echo "ok: every function of the extension's schema is in docs/sql-reference.md"
+fi
 
 # The training policy's defaults (the Settings table: | `column` | default |).
 policy_defaults=$(sed -n '/^| column | default | meaning |/,/^$/p' "$ALL_DOCS" | sed -nE 's/^\| `([a-z0-9_]+)` \| `?([^`|]*)`? \|.*/\1=\2/p')
