@@ -10,7 +10,7 @@
 # report numbers its rows as the file does (row i's out-of-fold result is
 # the same whichever order the file has).
 #
-# The rows: data/clinc150_small.csv's train split (400 rows, 40 intents, not
+# The rows: data/clinc150_small.csv's train split (400 rows, 20 intents, not
 # in byte order) and a few more: an exact duplicate, a variant of a text in
 # other letter case (one entry: which raw text stands for it depends on the
 # order), and a text given two labels.
