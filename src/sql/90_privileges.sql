@@ -13,7 +13,8 @@
 -- closed to PUBLIC; tables, views and sequences are never granted to anyone
 -- by the extension (docs/privileges.md gives the grants for each kind of caller).
 --
--- No internal function (_pg_intent_*) is here: PostgREST serves every
+-- No internal function (_pg_intent_*) is here but _pg_intent_error_words(),
+-- which only words an error message and reads nothing: PostgREST serves every
 -- function a role may execute as an RPC endpoint, and 0.2.0 opened 17 of them
 -- to PUBLIC, so that anon called /rpc/_pg_intent_policy and a review helper
 -- that skipped the review functions' checks. PostgreSQL checks EXECUTE on a
