@@ -55,8 +55,8 @@ const Entry kTexts[] = {
      "en espera tras la ejecuci\xC3\xB3n fallida %s del %s: el pr\xC3\xB3ximo intento ser\xC3\xA1 "
      "despu\xC3\xA9s del %s, o cuando se hayan a\xC3\xB1"
      "adido o modificado %s filas desde que empez\xC3\xB3"},
-    {"retrain_run_rolled_back", "(its row rolled back with the error raised)",
-     "(su fila se deshizo al lanzarse el error)"},
+    {"retrain_run_rolled_back", "(its row rolled back: it raised an error, or its session ended)",
+     "(su fila se deshizo: lanz\xC3\xB3 un error, o su sesi\xC3\xB3n termin\xC3\xB3)"},
     {"retrain_in_progress", "another training run is in progress", "hay otro entrenamiento en curso"},
     {"retrain_deferred", "not tried: this call records an interrupted attempt first",
      "no se intent\xC3\xB3: esta llamada registra primero un intento interrumpido"},

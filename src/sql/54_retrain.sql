@@ -7,18 +7,42 @@
 -- The start of the last failed run of retrain_if_needed() (NULL: none), from
 -- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
 -- owner, so that callers of should_retrain() need no privilege on it.
+-- An odd value is also the mark retrain_if_needed() sets before it trains
+-- (the attempt's start, lowest bit set): an attempt that never came back
+-- (its session ended: terminated, or the server's crash) is a failed one,
+-- as retrain_classifiers()'s interrupted attempt is for every other
+-- classifier (ai_classifier_retrain_attempt_seq). While a training holds a
+-- training slot in this database (pg_locks: the extension's object locks,
+-- sub-ids 16-79, src/pg/extension_locks.cpp; taken before the run's row is
+-- written) such a value may be that attempt in progress, not a failure:
+-- NULL, and the next attempt is only busy (55P03) if it is. Any
+-- classifier's training counts: which one holds a slot is not in pg_locks,
+-- and pg_intent_training_progress() is not PARALLEL SAFE. A failed run's
+-- start of odd microseconds reads the same way meanwhile: its back-off
+-- waits for the trainings of the moment to end.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failed_at()
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN s.last_value OPERATOR(pg_catalog.>) 0
+                 AND NOT (s.last_value OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1
+                          AND EXISTS (SELECT FROM pg_catalog.pg_locks AS l
+                                       WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted
+                                         AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                         AND l.objid OPERATOR(pg_catalog.=)
+                                             (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                               WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+                                         AND l.objsubid OPERATOR(pg_catalog.>=) 16 AND l.objsubid OPERATOR(pg_catalog.<) 80
+                                         AND l.database OPERATOR(pg_catalog.=)
+                                             (SELECT d.oid FROM pg_catalog.pg_database AS d
+                                               WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())))
                 THEN '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
                      (s.last_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END
       FROM @extschema@.ai_retrain_backoff_seq AS s
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_at() IS
-    'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back.';
+    'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back, or when its session ended during the training (the mark set before it, odd; NULL while a training holds a training slot of the database).';
 
 -- The one back-off of scheduled retraining, for intent (retrain_if_needed())
 -- and every other classifier (retrain_classifiers()), in two halves that
@@ -179,6 +203,7 @@ DECLARE
     v_busy text;
     v_state text;
     v_reason text;
+    v_previous bigint;
 BEGIN
     v_policy := intent_internal._pg_intent_policy();
     v_decision := intent_internal._pg_intent_retrain_decision();
@@ -212,6 +237,16 @@ BEGIN
             'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
     v_attempt := clock_timestamp();
+    -- The attempt's mark (_pg_intent_retrain_failed_at()): its start, odd.
+    -- Kept if the attempt never comes back (its session terminated, the
+    -- server's crash: nothing below runs), so that it backs off as a failed
+    -- run, as retrain_classifiers() does for an interrupted attempt; an
+    -- error raised below keeps it too. Put back as it was when the attempt
+    -- completes or was only busy, and replaced by the failed run's start
+    -- when it fails. setval() is not rolled back.
+    SELECT s.last_value INTO v_previous FROM @extschema@.ai_retrain_backoff_seq AS s;
+    PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
+                              (extract(epoch FROM v_attempt) * 1000000)::bigint | 1);
     BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
@@ -237,6 +272,7 @@ BEGIN
             IF v_reason IS NULL THEN
                 RAISE;
             END IF;
+            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous);
             RETURN jsonb_build_object('retrained', false,
                                       'reason', @extschema@.intent_output_text(v_reason, @extschema@.intent_output_language()),
                                       'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
@@ -249,6 +285,8 @@ BEGIN
                                   (extract(epoch FROM coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
                                                                  WHERE r.id = (v_result ->> 'run_id')::uuid),
                                                                 v_attempt)) * 1000000)::bigint);
+    ELSE
+        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous);
     END IF;
     -- A job scheduler records a function that returns as a success: asked
     -- to, report a failed run as an error (pg_cron's job_run_details then

@@ -289,6 +289,12 @@ COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
 COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
     'Hex SHA-256 of the serialized model. A change of model sets it, and size_bytes, from the new bytes (a trigger), so that every session loads them; setting model to NULL keeps both.';
 
+-- ---- retrain_if_needed() marks its attempt in ai_retrain_backoff_seq
+-- ---- before it trains (src/sql/schema/50_retrain_backoff.sql): the
+-- ---- sequence's comment says so, as a fresh install's.
+COMMENT ON SEQUENCE @extschema@.ai_retrain_backoff_seq IS
+    'Internal: the start (microseconds since 1970-01-01 UTC; 0 for none) of the last failed run of retrain_if_needed(), kept even when raising rolled the run''s row back, or of its attempt in progress (odd: kept when its session ends during the training); scheduled retraining backs off from it.';
+
 -- ---- What a recorded decision needs (src/sql/schema/30_review_actions.sql):
 -- ---- an approval a valid label, a rejection a reason that is not blank.
 -- Earlier versions may have recorded others (0.2.0 approved rows without a
