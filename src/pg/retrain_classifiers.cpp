@@ -43,7 +43,9 @@ extern "C" {
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -156,7 +158,31 @@ struct Functions {
     Oid resume;   // _pg_intent_classifier_retrain_resume()
     Oid language; // intent_output_language()
     Oid wording;  // intent_output_text(text, text)
+    // The caller's time zone, for the times an entry gives (json_time()).
+    pg_tz *caller_zone;
 };
+
+// Appends a timestamptz as jsonb writes one (ISO 8601, JsonEncodeDateTime())
+// in `zone`, the caller's: the failed_at and retry_after of an entry are
+// those retrain_if_needed() gives for intent (jsonb_build_object()), in one
+// format. The entry is built while the owner's pinned TimeZone (the
+// policy's) is in effect, and under any DateStyle timestamptz_to_str()
+// wrote "2026-11-30 16:28:39.72+00" beside intent's
+// "2026-11-30T11:28:39.68-05:00".
+void append_json_time(StringInfo out, TimestampTz t, pg_tz *zone) noexcept {
+    char buf[MAXDATELEN + 1];
+    if (TIMESTAMP_NOT_FINITE(t)) {
+        EncodeSpecialTimestamp(t, buf);
+    } else {
+        struct pg_tm tm;
+        fsec_t fsec;
+        int tz;
+        if (timestamp2tm(t, &tz, &tm, &fsec, nullptr, zone) != 0)
+            ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+        EncodeDateTime(&tm, fsec, true, tz, nullptr, USE_XSD_DATES, buf);
+    }
+    escape_json(out, buf);
+}
 
 // One classifier's attempt, for the bookkeeping of its back-off: filled by
 // retrain_one() and read after it, also when it raised (so palloc'd, not a
@@ -207,7 +233,7 @@ void apply_due_rule(const Functions &fns, int64 count, const int64 *every_row, c
         const Datum t = GetAttributeByNum(row, static_cast<AttrNumber>(4 + i), &isnull);
         if (isnull) continue;
         appendStringInfo(reason, ", \"%s\": ", times[i]);
-        escape_json(reason, timestamptz_to_str(DatumGetTimestampTz(t)));
+        append_json_time(reason, DatumGetTimestampTz(t), fns.caller_zone);
     }
 }
 
@@ -302,11 +328,11 @@ void not_tried(const Functions &fns, const Planned *p, const char *reason_key, c
     escape_json(out, output_text(fns, reason_key));
     if (failed_at) {
         appendStringInfoString(out, ", \"failed_at\": ");
-        escape_json(out, timestamptz_to_str(DatumGetTimestampTz(*failed_at)));
+        append_json_time(out, DatumGetTimestampTz(*failed_at), fns.caller_zone);
     }
     if (retry_after) {
         appendStringInfoString(out, ", \"retry_after\": ");
-        escape_json(out, timestamptz_to_str(DatumGetTimestampTz(*retry_after)));
+        append_json_time(out, DatumGetTimestampTz(*retry_after), fns.caller_zone);
     }
     appendStringInfoChar(out, '}');
 }
@@ -536,6 +562,7 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
     Functions fns{};
     pg_call([&]() noexcept {
         self = calling_function(fcinfo);
+        fns.caller_zone = session_timezone;
         const Oid schema = self.schema;
         const Oid train_args[3] = {TEXTOID, TEXTOID, JSONBOID};
         const Oid due_args[6] = {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID, INT8OID};

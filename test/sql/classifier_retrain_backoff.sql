@@ -45,6 +45,18 @@ SET ROLE pgi_bo_admin;
 SELECT * FROM pg_temp.tick();
 -- The next tick backs off from both (0.3.1: both trained, and failed, again).
 SELECT * FROM pg_temp.tick();
+-- Their failed_at and retry_after are jsonb's timestamps (ISO 8601) in the
+-- caller's time zone, as retrain_if_needed()'s for intent, whatever the
+-- DateStyle (before: text in the policy's zone, "2026-11-30 16:28:39+00").
+SET datestyle = 'SQL, DMY';
+SET timezone = 'America/New_York';
+SELECT c ->> 'classifier' AS classifier,
+       c -> 'failed_at' = to_jsonb((c ->> 'failed_at')::timestamptz) AS failed_at_as_jsonb,
+       c -> 'retry_after' = to_jsonb((c ->> 'retry_after')::timestamptz) AS retry_after_as_jsonb
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c
+ ORDER BY 1;
+RESET datestyle;
+RESET timezone;
 RESET ROLE;
 SELECT classifier, rows_counted, sqlstate FROM ai_classifier_retrain_failures ORDER BY classifier;
 SELECT classifier, count(*) AS runs FROM ai_training_runs WHERE classifier <> 'intent' GROUP BY 1 ORDER BY 1;
