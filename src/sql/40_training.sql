@@ -31,8 +31,13 @@
 -- active model was weighed against those rows and kept. So does a "never"
 -- run whose model was deployed by hand later (deployed_by_hand_at in its
 -- metrics, written by _pg_intent_deploy_model(), src/sql/41_deploy.sql):
--- its model serves. The mark is on the run's own row, so every caller that
--- may read the run reads it (no other table, no owner's rights).
+-- its model serves. So does a scheduled run of a classifier whose own
+-- training options say "never" (scheduled_never_at, written by
+-- _pg_intent_classifier_retrain_record(), 46_classifier_retraining.sql):
+-- all its runs are such, none an experiment beside a model that serves,
+-- and counted from none retrain_classifiers() trained it again at every
+-- call. The marks are on the run's own row, so every caller that may read
+-- the run reads them (no other table, no owner's rights).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_last_retraining_run(p_classifier_id bigint, p_partition text DEFAULT NULL)
 RETURNS TABLE (run_id uuid, started_at timestamptz, metrics jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -43,12 +48,13 @@ AS $$
      WHERE r.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
        AND (r.partition_key OPERATOR(pg_catalog.=) p_partition OR (p_partition IS NULL AND r.partition_key IS NULL))
        AND r.status OPERATOR(pg_catalog.=) 'completed'
-       AND (r.deploy_reason IS DISTINCT FROM 'never' OR r.metrics OPERATOR(pg_catalog.?) 'deployed_by_hand_at')
+       AND (r.deploy_reason IS DISTINCT FROM 'never' OR r.metrics OPERATOR(pg_catalog.?) 'deployed_by_hand_at'
+            OR r.metrics OPERATOR(pg_catalog.?) 'scheduled_never_at')
      ORDER BY r.started_at DESC
      LIMIT 1
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_last_retraining_run(bigint, text) IS
-    'Internal: the run new rows are counted from (should_retrain(), retrain_classifiers(), the dashboards, train_classifier()''s skipped partitions): the last completed run of the classifier (by id: 0 is intent) and partition (NULL: unpartitioned or fallback) that could deploy, i.e. not a {"deploy": "never"} experiment, unless its model was deployed by hand later.';
+    'Internal: the run new rows are counted from (should_retrain(), retrain_classifiers(), the dashboards, train_classifier()''s skipped partitions): the last completed run of the classifier (by id: 0 is intent) and partition (NULL: unpartitioned or fallback) that could deploy, i.e. not a {"deploy": "never"} experiment, unless its model was deployed by hand later, or it was a scheduled run of a classifier whose own options say never (scheduled_never_at).';
 
 -- The headline numbers of a metrics object of the training report, without
 -- the bulky per-intent tables, for the jsonb that train_intent_model() returns.

@@ -416,7 +416,16 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_due(text, bigi
 
 -- retrain_classifiers()'s bookkeeping of one attempt: a completed run ends
 -- the classifier's back-off; a failed one (or an error reported for it)
--- starts it from p_started_at, with the count it made.
+-- starts it from p_started_at, with the count it made. A completed run that
+-- could not deploy because the classifier's own training options say
+-- {"deploy": "never"} (the scheduled call asks for nothing) is marked on
+-- its row (metrics scheduled_never_at), so that the new rows are counted
+-- from it (_pg_intent_last_retraining_run(), 40_training.sql): such a
+-- classifier's runs are never experiments beside a model that serves, and
+-- counted from none of them, every call trained it again on the same rows
+-- and stored one more model. The runs marked are this attempt's (started
+-- since p_started_at): the classifier's training lock, held until this
+-- transaction ends, keeps every other run out meanwhile.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_record(
     p_name text, p_started_at timestamptz, p_rows_counted bigint, p_status text, p_sqlstate text, p_error text)
 RETURNS void
@@ -426,6 +435,14 @@ AS $$
 BEGIN
     IF p_status OPERATOR(pg_catalog.=) 'completed' THEN
         DELETE FROM @extschema@.ai_classifier_retrain_failures AS x WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
+        UPDATE @extschema@.ai_training_runs AS r
+           SET metrics = coalesce(r.metrics, '{}'::jsonb) OPERATOR(pg_catalog.||)
+                         pg_catalog.jsonb_build_object('scheduled_never_at', pg_catalog.now())
+         WHERE r.classifier OPERATOR(pg_catalog.=) p_name AND r.started_at OPERATOR(pg_catalog.>=) p_started_at
+           AND r.status OPERATOR(pg_catalog.=) 'completed' AND r.deploy_reason OPERATOR(pg_catalog.=) 'never'
+           AND EXISTS (SELECT FROM @extschema@.ai_classifiers AS c
+                        WHERE c.id OPERATOR(pg_catalog.=) r.classifier_id
+                          AND (c.policy OPERATOR(pg_catalog.->>) 'deploy') OPERATOR(pg_catalog.=) 'never');
     ELSE
         INSERT INTO @extschema@.ai_classifier_retrain_failures AS x (classifier, failed_at, rows_counted, sqlstate, error)
         VALUES (p_name, p_started_at, p_rows_counted, p_sqlstate, pg_catalog."left"(p_error, 1000))
@@ -436,7 +453,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
-    'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends; otherwise it starts from p_started_at with the count made).';
+    'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends, and its runs that its own {"deploy": "never"} kept from deploying are marked scheduled_never_at, so that new rows count from them; otherwise it starts from p_started_at with the count made).';
 
 -- The order in which retrain_classifiers() tries every classifier but the
 -- built-in (only the names: each classifier's count plan is read when its

@@ -66,6 +66,24 @@ SELECT n AS classifier, get_classifier_metrics(n) ->> 'new_rows' AS new_rows,
 SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained
   FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
 
+-- A classifier whose own options say {"deploy": "never"} (trainers train,
+-- someone with the deploy right deploys by hand): its scheduled runs are
+-- no experiments beside a model that serves, so the next call counts from
+-- the last one. Before, counted from none, every call trained it again on
+-- the same rows and stored one more model.
+SELECT alter_classifier('timed', '{"deploy": "never"}') IS NOT NULL AS altered;
+INSERT INTO rx_prompts SELECT prompt || ' otra vez', route, clock_timestamp() FROM rx_prompts WHERE route IS NOT NULL LIMIT 60;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'new_rows' AS new_rows,
+       c #>> '{result,deploy_reason}' AS reason
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c WHERE c ->> 'classifier' = 'timed';
+SELECT get_classifier_metrics('timed') ->> 'new_rows' AS new_rows, get_classifier_metrics('timed') ->> 'retrain_due' AS due;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained, c ->> 'reason' AS reason
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c WHERE c ->> 'classifier' = 'timed';
+SELECT count(*) AS timed_models FROM ai_intent_models WHERE classifier = 'timed';
+-- A run by hand is not marked: an experiment stays one.
+SELECT r.run_name, r.deploy_reason, r.metrics ? 'scheduled_never_at' AS marked
+  FROM ai_training_runs AS r WHERE r.classifier = 'timed' AND r.deploy_reason = 'never' ORDER BY r.started_at;
+
 -- intent: the same rule (_pg_intent_last_retraining_run()).
 SELECT pg_temp.add_samples(ARRAY['los zapatos', 'la camiseta', 'el vestido']) AS added;
 SELECT (train_intent_model('first', 'full', '{"seed": 1}')) ->> 'deploy_reason' AS first_run;
