@@ -178,7 +178,7 @@ void append_json_time(StringInfo out, TimestampTz t, pg_tz *zone) noexcept {
         fsec_t fsec;
         int tz;
         if (timestamp2tm(t, &tz, &tm, &fsec, nullptr, zone) != 0)
-            ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+            elog(ERROR, "timestamp out of range"); // cannot happen: the back-off's own times
         EncodeDateTime(&tm, fsec, true, tz, nullptr, USE_XSD_DATES, buf);
     }
     escape_json(out, buf);
