@@ -57,6 +57,29 @@ for iso in "READ COMMITTED" "REPEATABLE READ"; do
     ask_a "COMMIT; SELECT 'done';" >/dev/null
 done
 
+# One engine: a named classifier over a view of ai_training_data (the same
+# rows) is served the same way. A's open transaction sees its deploy and
+# rollback, committed by another session, at its next call, as it sees
+# intent's above.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+SET client_min_messages = warning;
+CREATE VIEW mirror_rows AS SELECT d.id, d.user_message AS body, d.training_label AS label, d.created_at
+  FROM ai_training_data AS d WHERE d.training_label IS NOT NULL;
+SELECT create_classifier('mirror', 'mirror_rows', 'body', 'label', '{"key_column": "id", "time_column": "created_at"}');
+SQL
+m_first=$(q $DB "SELECT train_classifier('mirror', 'first') ->> 'model_id'" 2>/dev/null)
+m_second=$(q $DB "SELECT train_classifier('mirror', 'second', '{\"deploy\":\"never\", \"seed\": 7}') ->> 'model_id'" 2>/dev/null)
+for iso in "READ COMMITTED" "REPEATABLE READ"; do
+    ask_a "BEGIN ISOLATION LEVEL $iso; SELECT 'begun';" >/dev/null
+    expect_eq "$(ask_a "SELECT (predict_label('mirror', 'hola')).model_id;")" "$m_first" "[$iso] A serves mirror's first model"
+    q $DB "SELECT deploy_classifier_model('mirror', $m_second)" >/dev/null
+    expect_eq "$(ask_a "SELECT (predict_label('mirror', 'hola')).model_id;")" "$m_second" \
+        "[$iso] mirror's deploy committed during A's transaction is served at A's next call"
+    q $DB "SELECT rollback_classifier('mirror')" >/dev/null
+    expect_eq "$(ask_a "SELECT (predict_label('mirror', 'hola')).model_id;")" "$m_first" "[$iso] and so is mirror's rollback"
+    ask_a "COMMIT; SELECT 'done';" >/dev/null
+done
+
 echo '\q' >&"${SESSION_A[1]}"
 echo '\q' >&"${SESSION_B[1]}"
 wait
