@@ -18,8 +18,7 @@
 -- NULL, and the next attempt is only busy (55P03) if it is. Any
 -- classifier's training counts: which one holds a slot is not in pg_locks,
 -- and pg_intent_training_progress() is not PARALLEL SAFE. A failed run's
--- start of odd microseconds reads the same way meanwhile: its back-off
--- waits for the trainings of the moment to end.
+-- start is stored even (below), so it is never read as an attempt.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failed_at()
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -255,7 +254,7 @@ BEGIN
         -- next tick would time out the same way.
         WHEN query_canceled THEN
             PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                                      (extract(epoch FROM v_attempt) * 1000000)::bigint);
+                                      (extract(epoch FROM v_attempt) * 1000000)::bigint & ~1::bigint);
             RAISE;
         -- Only busy (_pg_intent_busy_reason(), the rule retrain_classifiers()
         -- applies): intent's training lock or every training slot held by
@@ -279,12 +278,15 @@ BEGIN
                                       'samples_since_last_train', v_decision.samples_since_last_train);
     END;
     -- A failed run: back off from its start. setval() is not rolled back, so
-    -- this holds also when the run's row is, by the error raised below.
+    -- this holds also when the run's row is, by the error raised below. A
+    -- failure's start is stored even (a microsecond early), so that only the
+    -- attempt's mark is odd and a recorded failure never reads as an attempt
+    -- in progress.
     IF v_result ->> 'status' = 'failed' THEN
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
                                   (extract(epoch FROM coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
                                                                  WHERE r.id = (v_result ->> 'run_id')::uuid),
-                                                                v_attempt)) * 1000000)::bigint);
+                                                                v_attempt)) * 1000000)::bigint & ~1::bigint);
     ELSE
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous);
     END IF;
