@@ -10,6 +10,8 @@
 //   centroid  1 - the largest cosine with a label's centroid (mean unit vector)
 //   nn1       1 - the largest cosine with a train row
 //   knn10     1 - the mean cosine of the 10 nearest train rows
+//   the labels of the 10 nearest train rows, comma-separated ("-" for a
+//   text without a vector), for the vote score (subword_oos.py)
 #include "subword_vectors.h"
 
 #include <algorithm>
@@ -65,26 +67,33 @@ int main(int argc, char **argv) {
             }
             if (nn > 0) best = std::max(best, dot / std::sqrt(nn));
         }
-        std::vector<float> cos;
+        std::vector<std::pair<float, size_t>> cos;
         cos.reserve(n);
         for (size_t i = 0; i < n; ++i) {
             if (static_cast<long>(i) == self) continue;
             float dot = 0;
             for (size_t j = 0; j < d; ++j)
                 dot += tv[i * d + j] * v[j];
-            cos.push_back(dot);
+            cos.emplace_back(dot, i);
         }
         const size_t kk = std::min<size_t>(10, cos.size());
-        std::partial_sort(cos.begin(), cos.begin() + kk, cos.end(), std::greater<float>());
+        // Ties by row number: the same neighbours on every run.
+        std::partial_sort(cos.begin(), cos.begin() + kk, cos.end(), [](const auto &a, const auto &b) {
+            return a.first > b.first || (a.first == b.first && a.second < b.second);
+        });
         double mean = 0;
-        for (size_t i = 0; i < kk; ++i)
-            mean += cos[i];
+        std::string near;
+        for (size_t i = 0; i < kk; ++i) {
+            mean += cos[i].first;
+            near += (i ? "," : "") + labels[cos[i].second];
+        }
         mean /= kk;
         bool zero = true;
         for (size_t j = 0; j < d; ++j)
             zero = zero && v[j] == 0;
-        if (zero) return std::printf("1\t1\t1\n");
-        return std::printf("%.6f\t%.6f\t%.6f\n", 1 - best, 1 - static_cast<double>(cos[0]), 1 - mean);
+        if (zero) return std::printf("1\t1\t1\t-\n");
+        return std::printf("%.6f\t%.6f\t%.6f\t%s\n", 1 - best, 1 - static_cast<double>(cos[0].first),
+                           1 - mean, near.c_str());
     };
     for (size_t i = 0; i < n; ++i)
         scores(&tv[i * d], static_cast<long>(i));

@@ -8,9 +8,9 @@ point 1; a study: nothing here is served). bench/results/2026-11-30-vm-subword-o
 
 For each public set of novelty.py, `--tool` (bench/quality/subword_oos.cpp, built against the
 core's objects) trains subword skipgram vectors (dim --dim, --epochs; the core's SubwordVectors)
-on the texts of the train split without their labels, and gives each text three novelty scores
+on the texts of the train split without their labels, and gives each text novelty scores
 (1 - the largest cosine with a label's centroid; with the nearest train text; the mean of the 10
-nearest): the train rows leave one out, then the scored split, CLINC150's oos_val and the probes.
+nearest; --scores vote10: 1 - the share of the 10 nearest train texts whose label is the answer's): the train rows leave one out, then the scored split, CLINC150's oos_val and the probes.
 The guard's limit is fixed on the train split alone: the (1 - q) quantile of the train rows'
 leave-one-out scores, q = --quantile (0.01: the default evidence_quantile). An answer whose score
 is above the limit is uncertain, beside the model's own rules.
@@ -34,7 +34,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_run import datasets_dir, log, run  # noqa: E402
 from novelty import DATASETS, EMPTY, GIBBERISH, IN_DOMAIN, OFF_DOMAIN  # noqa: E402
 
-SCORES = ["centroid", "nn1", "knn10"]
+ALL_SCORES = ["centroid", "nn1", "knn10", "vote10"]
+
+
+def vote(near, served):
+    """1 - the share of the 10 nearest train rows whose label is the served one (1 without a vector)."""
+    return 1.0 if near == ["-"] or served is None else 1 - sum(x == served for x in near) / len(near)
 
 
 def clean(t):
@@ -51,10 +56,13 @@ def main():
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--quantile", type=float, default=0.01)
     ap.add_argument("--oracle", action="store_true")
+    ap.add_argument("--scores", default="centroid,nn1,knn10", help=f"of {','.join(ALL_SCORES)}")
     ap.add_argument("--payback", action="append", default=[], metavar="LABEL")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--workdir", required=True)
     args = ap.parse_args()
+    global SCORES
+    SCORES = args.scores.split(",")
     os.makedirs(args.workdir, exist_ok=True)
     data_dir = datasets_dir(args.data_dir)
     peers = []
@@ -84,10 +92,12 @@ def main():
         log(f"{name}: subword vectors dim {args.dim}, {args.epochs} epochs on {len(rows[train])} train texts")
         out = subprocess.run([args.tool, stem + ".train.tsv", stem + ".query.txt", str(args.dim), str(args.epochs)],
                              capture_output=True, text=True, check=True).stdout.splitlines()
-        sc = [[float(x) for x in line.split("\t")] for line in out]
+        sc = [[float(x) for x in line.split("\t")[:3]] for line in out]
+        near = [line.split("\t")[3].split(",") for line in out]
         ntr = len(rows[train])
         assert len(sc) == ntr + len(query), (len(sc), ntr, len(query))
         train_sc, q_sc = sc[:ntr], sc[ntr:]
+        train_near, q_near = near[:ntr], near[ntr:]
         ns, no = len(rows[scored]), len(rows[oos]) if oos else 0
         gold = [lab for _, lab in rows[scored]]
         covered = IN_DOMAIN.get(fname, {})
@@ -111,9 +121,12 @@ def main():
             accepted_right = [i for i in range(ntr) if right[i] and rr["uncertain"][i] is False]
             # Each guard's limit: the (1 - q) quantile of the scores of the accepted right
             # out-of-fold answers (the train rows' leave-one-out scores), as the evidence floor.
+            # vote10 is taken against each row's out-of-fold answer (then the served label).
+            tr = {g: [vote(train_near[i], rr["predicted"][i]) if g == "vote10" else train_sc[i][ALL_SCORES.index(g)]
+                      for i in range(ntr)] for g in SCORES}
             limits = {}
-            for s, sname in enumerate(SCORES):
-                v = sorted(train_sc[i][s] for i in accepted_right)
+            for sname in SCORES:
+                v = sorted(tr[sname][i] for i in accepted_right)
                 limits[sname] = v[max(0, math.ceil((1 - args.quantile) * len(v)) - 1)]
             log(f"{name}: {label}: {len(accepted_right)} accepted right; limits " +
                 ", ".join(f"{k} {v:.4f}" for k, v in limits.items()))
@@ -127,8 +140,7 @@ def main():
                 base = float(trained["threshold"])
                 conf = rr["confidence"]
                 for gname in SCORES:
-                    s = SCORES.index(gname)
-                    kept = [i for i in range(ntr) if right[i] and train_sc[i][s] <= limits[gname] and
+                    kept = [i for i in range(ntr) if right[i] and tr[gname][i] <= limits[gname] and
                             (rr["uncertain"][i] is False or conf[i] < base)]
                     cs = sorted((conf[i] for i in kept), reverse=True)
                     floor = None
@@ -158,7 +170,10 @@ def main():
                         ev += ["--oos-split", oos]
                     r = json.loads(run(ev).strip().splitlines()[-1])
                     base_unc, base_served = unc, served
-                g = [u or (guard is not None and q_sc[i][SCORES.index(guard)] > limit) for i, u in enumerate(unc)]
+                qg = None if guard is None else [
+                    vote(q_near[i], served[i]) if guard == "vote10" else q_sc[i][ALL_SCORES.index(guard)]
+                    for i in range(len(query))]
+                g = [u or (guard is not None and qg[i] > limit) for i, u in enumerate(unc)]
                 acc = sum(served[i] == gold[i] for i in range(ns)) / ns
                 cov = sum(not g[i] for i in range(ns)) / ns
                 ins = sum(served[i] == gold[i] and not g[i] for i in range(ns)) / ns
@@ -179,11 +194,13 @@ def main():
                       f"{o} of {len(off)} | {'' if guard is None else f'{100 * (cov - base_cov):+.1f}'} |", flush=True)
             unc, served = base_unc, base_served
             if args.oracle and no:
-                for s, sname in enumerate(SCORES):
+                for sname in SCORES:
                     best = None
-                    cands = sorted({q_sc[i][s] for i in range(ns + no)})
+                    qs = [vote(q_near[i], served[i]) if sname == "vote10" else q_sc[i][ALL_SCORES.index(sname)]
+                          for i in range(len(query))]
+                    cands = sorted({qs[i] for i in range(ns + no)})
                     for lim in cands + [float("inf")]:
-                        g = [u or q_sc[i][s] > lim for i, u in enumerate(unc)]
+                        g = [u or qs[i] > lim for i, u in enumerate(unc)]
                         rec = sum(g[ns + i] for i in range(no)) / no
                         ins = sum(served[i] == gold[i] and not g[i] for i in range(ns)) / ns
                         if rec >= 0.70 and (best is None or ins > best[0]):
