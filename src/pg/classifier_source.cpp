@@ -178,8 +178,9 @@ void count_left_out(StagedSource &out, size_t ReadCounts::*what, const std::stri
 
 // The statement that reads the texts of the rows without a label: the same
 // relation and names, newest first (by the time_column, else in the key's
-// order), at most `max_rows`.
-std::string unlabelled_query(const ClassifierColumns &c, int64_t max_rows) {
+// order). Every such row, with no LIMIT: the rows past unlabelled_rows are
+// counted, as ai_training_data's reader counts them (read_unlabelled()).
+std::string unlabelled_query(const ClassifierColumns &c) {
     std::string relation;
     pg_call([&]() noexcept {
         relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(c.source)),
@@ -193,16 +194,20 @@ std::string unlabelled_query(const ClassifierColumns &c, int64_t max_rows) {
     return "SELECT " + text + "::pg_catalog.text, " +
            (c.partition ? col(*c.partition) + "::pg_catalog.text" : std::string("NULL::pg_catalog.text")) +
            " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + col(c.label) +
-           " IS NULL ORDER BY " + order + " LIMIT " + std::to_string(max_rows);
+           " IS NULL ORDER BY " + order;
 }
 
 // Reads the texts of the source's rows whose label is NULL into `out`, in
 // the same restricted operation as the labelled rows, through a cursor a
-// batch at a time (a cancel stops it): each text on its first
-// `bounds.message_bytes`, until `bounds.max_bytes` of them; a text the
-// budget has no room for, or whose partition value is too long to be
-// one, is left out. What is left out is counted as the labelled rows' skips
-// are (count_left_out()): the source's, and a partition's own for its run.
+// batch at a time (a cancel stops it): the first `bounds.max_rows` rows of
+// the statement's order, each text on its first `bounds.message_bytes`,
+// until `bounds.max_bytes` of them; a text past those rows, or the budget
+// has no room for, or whose partition value is too long to be one, is left
+// out. What is left out is counted as the labelled rows' skips are
+// (count_left_out()): the source's, and a partition's own for its run; so
+// every text of the source is given to a run or counted, as
+// read_unlabelled_texts() counts ai_training_data's (0.3.2: before, the
+// statement's LIMIT left the rows past max_rows uncounted).
 void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds, intent::MemoryCharge &charge,
                      StagedSource &out) {
     if (bounds.max_rows <= 0 || bounds.max_bytes <= 0) return;
@@ -213,8 +218,10 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
     // a run). A text of another partition is counted in the source's only.
     for (const auto &part : out.partition_rows)
         partition_counts(out, part.first, charge);
-    const std::string sql = unlabelled_query(c, bounds.max_rows);
+    const std::string sql = unlabelled_query(c);
+    const size_t max_rows = static_cast<size_t>(bounds.max_rows);
     const size_t max_bytes = static_cast<size_t>(bounds.max_bytes);
+    size_t rows = 0; // of the statement, in its order, empty texts too
     size_t bytes = 0;
     struct Raw {
         std::string_view text, partition;
@@ -238,13 +245,14 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
             }
         },
         [&](const Raw &r) {
+            const bool past_rows = rows++ >= max_rows;
             if (r.text.empty()) return;
             const bool own_run = !r.partition_null && !r.long_partition &&
                                  out.partition_counts.find(r.partition) != out.partition_counts.end();
             const auto count = [&](size_t ReadCounts::*what) {
                 count_left_out(out, what, own_run ? &r.partition : nullptr, charge);
             };
-            if (bytes >= max_bytes || r.long_partition) {
+            if (past_rows || bytes >= max_bytes || r.long_partition) {
                 count(&ReadCounts::unlabelled_left_out);
                 return;
             }
