@@ -267,6 +267,17 @@ intent::Json read_counts_json(const ReadCounts &counts) {
     return out;
 }
 
+// What a run with the subword vectors says of the texts without a label
+// (UnlabelledTexts): those it used, and those the bounds left out (past
+// unlabelled_rows or unlabelled_bytes, or the budget) or that were not
+// UTF-8 (each of these absent when 0). One statement for a trained run's
+// report, a refused one's and a failed one's (TrainerCall::read_counts).
+void add_unlabelled_counts(intent::Json &out, const UnlabelledTexts &unlabelled) {
+    out["unlabelled_texts"] = unlabelled.texts.size();
+    if (unlabelled.left_out > 0) out["unlabelled_texts_left_out"] = unlabelled.left_out;
+    if (unlabelled.skipped_invalid > 0) out["unlabelled_texts_skipped_invalid"] = unlabelled.skipped_invalid;
+}
+
 // The report the run records (ai_training_runs.metrics, with the deploy
 // decision the worker adds). Takes the per-row results out of `trained`.
 intent::Json stored_report(intent::TrainedModel &trained, const RunRows &data, const ReadCounts &counts,
@@ -350,9 +361,9 @@ intent::DeployDecision decide(const intent::TrainReport &report, const intent::T
 // what the reader left out or cut of them: too few rows may be few because
 // of those. A run of train_run() records the same in its failed run's
 // metrics (TrainerCall, as for any failure once the rows were read).
-Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read, const ReadCounts &counts) {
+Datum refused(FunctionCallInfo fcinfo, const Refusal &why, size_t rows_read, const intent::Json &counts) {
     ResultRow row;
-    row.set(kReport, read_counts_json(counts));
+    row.set(kReport, counts);
     row.set(kRefusal, why.message);
     if (!why.detail.empty()) row.set(kRefusalDetail, fixed_words(why.detail));
     if (!why.hint.empty()) row.set(kRefusalHint, fixed_words(why.hint));
@@ -542,13 +553,15 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
                                     ? read_training_rows(schema, sel, progress, data_charge, counts)
                                     : classifier_rows(schema, fcinfo, *staged, partition, policy, data_charge,
                                                       counts, by_group ? &groups : nullptr, fresh_rule);
-    // train_run()'s failed run keeps them, whatever fails from here on.
+    // train_run()'s failed run keeps them, whatever fails from here on
+    // (with the texts without a label, once they are read: below).
+    intent::Json read_report = read_counts_json(counts);
     if (record) {
         record->rows_read = static_cast<int32>(data.size());
-        record->read_counts = read_counts_json(counts).dump();
+        record->read_counts = read_report.dump();
     }
     if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
-        return refused(fcinfo, *why, data.size(), counts);
+        return refused(fcinfo, *why, data.size(), read_report);
 
     // The fallback's out-of-fold answers are this call's fallback run's only.
     if (by_group) {
@@ -586,8 +599,9 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // turn the vectors on only when the option says so.
     const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
     bool auto_reads = false;
+    size_t labels = 0;
     if (auto_mode && !partitioned) {
-        const size_t labels = intent::distinct_labels(
+        labels = intent::distinct_labels(
             rows, [](const intent::LabeledText &r) -> std::string_view { return r.label; });
         auto_reads = intent::subword_auto_labels_thin(rows.size(), labels, request.model.min_intent_rows);
     }
@@ -622,6 +636,17 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
                     unlabelled->texts.push_back(t.text);
                 }
     }
+    // A run that fails or is refused from here on keeps what it says of
+    // them, as a trained run's report does: with the option, or where
+    // "auto" turns the vectors on (the core's rule, on the same counts).
+    if (unlabelled &&
+        (request.model.subword_vectors ||
+         (auto_mode && intent::decide_subword_auto(rows.size(), labels, true, unlabelled->texts.size(),
+                                                   request.model.min_intent_rows)
+                           .on))) {
+        add_unlabelled_counts(read_report, *unlabelled);
+        if (record) record->read_counts = read_report.dump();
+    }
     std::optional<intent::TrainedModel> trained;
     try {
         // The core frees the rows once it has built their features.
@@ -635,7 +660,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         return refused(
             fcinfo,
             Refusal{e.message().pattern ? words(e.message()) : std::string(e.what()), e.detail(), e.hint()},
-            kept.size(), counts);
+            kept.size(), read_report);
     }
 
     std::vector<intent::RowResult> results;
@@ -660,12 +685,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     }
     // What the subword vectors learned from besides the run's rows: every
     // run with the option says it, and a run without it says nothing.
-    if (unlabelled && (request.model.subword_vectors || trained->report.subword_auto.on)) {
-        report["unlabelled_texts"] = unlabelled->texts.size();
-        if (unlabelled->left_out > 0) report["unlabelled_texts_left_out"] = unlabelled->left_out;
-        if (unlabelled->skipped_invalid > 0)
-            report["unlabelled_texts_skipped_invalid"] = unlabelled->skipped_invalid;
-    }
+    if (unlabelled && (request.model.subword_vectors || trained->report.subword_auto.on))
+        add_unlabelled_counts(report, *unlabelled);
     if (results.size() != kept.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,
                        intent::Message{N_("the trainer returned results for another number of rows"), {}});

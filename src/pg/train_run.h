@@ -81,7 +81,9 @@ struct RunPlace {
 // context): the rows it was given (a StagedSource for a classifier's run,
 // nullptr for intent's) and, once the trainer has read the run's rows, how
 // many it kept and what it left out or cut of them (read_counts: the
-// report's rows_skipped_* and messages_truncated, a JSON object). A run
+// report's rows_skipped_* and messages_truncated, a JSON object; with the
+// subword vectors, once their texts are read, unlabelled_texts and what the
+// bounds left out of them, train_entry.cpp's add_unlabelled_counts()). A run
 // that fails after that (its rows refused, PI001; the memory budget in
 // training, 53200; its rows' insert or its record) keeps both in its failed
 // run's metrics, as a trained run's report has them. 0.3.2 before this

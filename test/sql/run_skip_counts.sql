@@ -17,7 +17,9 @@
 -- 4. A run that fails after it read its rows (53200, past the policy's
 --    memory limit in training) keeps its counts and rows_read in its failed
 --    run's metrics, for intent and for each run of a classifier, as a
---    refused run does. Before, it recorded neither.
+--    refused run does. Before, it recorded neither; and (0.3.2) the counts
+--    of its texts without a label too (unlabelled_texts, _left_out), which
+--    it recorded only once trained.
 -- Every run's rows are told in full: the rows it trained on (input_rows),
 -- or read before it refused them or failed (rows_read), plus the rows it
 -- skipped, are the rows of its partition in the source.
@@ -175,17 +177,28 @@ SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
 -- ---------------------------------------------------------------------
 -- Subword vectors of 32 x 200000 floats (25.6 MB) do not fit the policy's
 -- 16 MB: each run fails with 53200 once its rows are read, the
--- partitions' (the fallback learns no subword vectors and trains).
+-- partitions' (the fallback learns no subword vectors and trains). The
+-- texts without a label of section 3, the first 3 in the key's order
+-- (unlabelled_rows): u1 and u3 go to shop_a's run, u2 to shop_b's; u4 to
+-- u7 are past the bound.
 UPDATE ai_training_policy SET max_training_memory_mb = 16;
 SELECT create_classifier('sk_memory', 'sk_rows', 'prompt', 'route',
                          '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 20, "seed": 1}') ->> 'name' AS created;
 SELECT t ->> 'status' AS fallback_status,
        (SELECT jsonb_object_agg(p ->> 'partition', concat_ws(' ', p ->> 'status', p ->> 'sqlstate'))
           FROM jsonb_array_elements(t -> 'partitions') AS p) AS partitions
-  FROM train_classifier('sk_memory', 'memory', '{"subword_vectors": {"dim": 32, "buckets": 200000, "weight": 2}, "deploy": "never"}') AS t;
+  FROM train_classifier('sk_memory', 'memory', '{"subword_vectors": {"dim": 32, "buckets": 200000, "weight": 2, "unlabelled_rows": 3}, "deploy": "never"}') AS t;
 -- The failed runs keep their partition's counts, as sk_shops' runs have
 -- them (section 2), and the rows they read: told in full.
 SELECT * FROM pg_temp.run_counts('sk_memory');
+-- And what they were given of the texts without a label, and left out of
+-- their own (shop_a: u5; shop_b: u4; the fallback's, given none: u4 to u7),
+-- as a trained run's report says it.
+SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
+       r.metrics -> 'unlabelled_texts' AS texts, r.metrics -> 'unlabelled_texts_left_out' AS left_out,
+       (SELECT count(*) FROM sk_rows AS s
+         WHERE s.route IS NULL AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
+  FROM ai_training_runs AS r WHERE r.classifier = 'sk_memory' ORDER BY r.partition_key NULLS FIRST;
 SELECT coalesce(r.partition_key, '(all rows)') AS run,
        coalesce((r.metrics ->> 'input_rows')::int, (r.metrics ->> 'rows_read')::int) + pg_temp.skipped(r.metrics) AS told,
        (SELECT count(*) FROM sk_rows AS s
@@ -199,12 +212,18 @@ SELECT CASE WHEN i % 2 = 0 THEN 'hola de nuevo ' || i ELSE 'quiero devolver el p
   FROM generate_series(1, 18) AS i;
 INSERT INTO ai_training_data (user_message, detected_intent, confidence_score, source)
 VALUES ('tengo una queja', 'queja', 90, 'synthetic'), ('otra queja más', 'queja', 90, 'synthetic');
+-- Two messages without a label: the newest within unlabelled_rows (1) is
+-- given to the vectors, the other left out.
+INSERT INTO ai_training_data (user_message, source, created_at)
+VALUES ('un mensaje sin etiqueta', 'live', timestamptz '2026-03-01 09:00'),
+       ('otro mensaje sin etiqueta', 'live', timestamptz '2026-03-01 09:01');
 SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate
-  FROM train_intent_model('sk_memory', 'full', '{"subword_vectors": {"dim": 32, "buckets": 200000, "weight": 2}, "deploy": "never"}') AS r;
+  FROM train_intent_model('sk_memory', 'full', '{"subword_vectors": {"dim": 32, "buckets": 200000, "weight": 2, "unlabelled_rows": 1}, "deploy": "never"}') AS r;
 SELECT r.run_name, r.status, r.metrics #>> '{error,sqlstate}' AS sqlstate, r.metrics -> 'rows_read' AS rows_read,
        r.metrics -> 'rows_skipped_rare_intent' AS rare, r.metrics -> 'messages_truncated' AS truncated,
+       r.metrics -> 'unlabelled_texts' AS texts, r.metrics -> 'unlabelled_texts_left_out' AS texts_left_out,
        (r.metrics ->> 'rows_read')::int + pg_temp.skipped(r.metrics) AS told,
-       (SELECT count(*) FROM ai_training_data) AS source_rows
+       (SELECT count(*) FROM ai_training_data WHERE detected_intent IS NOT NULL) AS source_rows
   FROM ai_training_runs AS r WHERE r.classifier = 'intent' ORDER BY r.started_at;
 UPDATE ai_training_policy SET max_training_memory_mb = DEFAULT;
 
