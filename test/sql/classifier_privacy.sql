@@ -92,6 +92,27 @@ SELECT current_setting('pgi.tenant') AS tenant_after, current_setting('search_pa
 RESET pgi.tenant;
 RESET ROLE;
 
+-- What a tenant with the dashboards' set learns of the source's rows
+-- (_pg_intent_classifier_facts(), which get_classifier_metrics() reads): no
+-- count of them. rows_at_last is the fallback's count of every tenant's
+-- rows and since its start: both only to a role that may train it, which
+-- reads every row by training (the partition rule above); new_rows, for
+-- the same reason, needs that right too (test/sql/classifier_metrics.sql).
+-- Checked here on a partitioned classifier, as tenant a under RLS.
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_pv_tenant', 'metrics');
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_pv_trainer', 'metrics');
+SET ROLE pgi_pv_tenant;
+SET pgi.tenant = 'a';
+SELECT f.since IS NULL AS since_hidden, f.rows_at_last IS NULL AS rows_at_last_hidden, f.threshold
+  FROM intent_internal._pg_intent_classifier_facts('mt') AS f;
+RESET pgi.tenant;
+RESET ROLE;
+SELECT count(*) AS all_rows FROM pv.msgs \gset
+SET ROLE pgi_pv_trainer;
+SELECT f.since IS NULL AS since_hidden, f.rows_at_last = :all_rows AS rows_at_last_all_tenants
+  FROM intent_internal._pg_intent_classifier_facts('mt') AS f;
+RESET ROLE;
+
 -- A role with the train right reads every row by training: it may explain
 -- any partition. b's own model knows b's word, and still no digit.
 SET ROLE pgi_pv_trainer;
