@@ -47,7 +47,7 @@ std::string col(const std::string &name) {
     return std::string("t.") + quoted;
 }
 
-constexpr int kColumnsRead = 9;
+constexpr int kColumnsRead = 10;
 
 // The statement that reads the source: every name qualified, so the
 // caller's search_path decides nothing; the window's order (reviewed first,
@@ -71,7 +71,8 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
         c.weight ? col(*c.weight) + "::pg_catalog.float8" : "NULL::pg_catalog.float8",
         c.reviewed ? col(*c.reviewed) + "::pg_catalog.bool" : "NULL::pg_catalog.bool",
         c.partition ? col(*c.partition) + "::pg_catalog.text" : "NULL::pg_catalog.text",
-        c.time ? col(*c.time) + "::pg_catalog.timestamptz" : "NULL::pg_catalog.timestamptz"};
+        c.time ? col(*c.time) + "::pg_catalog.timestamptz" : "NULL::pg_catalog.timestamptz",
+        c.corrected ? col(*c.corrected) + "::pg_catalog.bool" : "NULL::pg_catalog.bool"};
     static_assert(std::size(columns) == kColumnsRead);
     std::string order;
     if (c.reviewed) order += "(" + col(*c.reviewed) + " IS TRUE) DESC, ";
@@ -283,7 +284,7 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
 struct RawRow {
     std::string_view v[kColumnsRead]; // the texts, in the batch context
     bool n[kColumnsRead];
-    bool valid_label = false, in_window = false, reviewed = false, truncated = false;
+    bool valid_label = false, in_window = false, reviewed = false, corrected = false, truncated = false;
     bool long_partition = false; // longer than kMaxPartitionKeyBytes (read on that far only)
     bool long_key = false;       // longer than kMaxRowKeyBytes (read on that far only)
     double weight = 1.0;
@@ -369,6 +370,9 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                 case 8:
                     r.time = DatumGetTimestampTz(d);
                     break;
+                case 9:
+                    r.corrected = DatumGetBool(d);
+                    break;
                 default: { // key
                     const TextSlice s = text_prefix_in_pg(d, kMaxRowKeyBytes);
                     r.v[k] = std::string_view(s.data, s.size);
@@ -437,7 +441,11 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             d.label.assign(r.v[1]);
             d.utf8.set(text_utf8.data() != r.v[0].data() ? std::string(text_utf8) : std::string(),
                        label_utf8.data() != r.v[1].data() ? std::string(label_utf8) : std::string());
-            d.corrected = false;
+            // A person corrected the label: what ai_training_data's reader
+            // takes from corrected_by_human (NULL: not corrected). The
+            // trainer decides what that changes (core_rows(),
+            // into_training_order(), the core's tie rule), for both alike.
+            d.corrected = c.corrected && !r.n[9] && r.corrected;
             // Without a reviewed column the owner vouches for every row.
             d.reviewed = c.reviewed ? (!r.n[6] && r.reviewed) : true;
             // Counted on the rows a run keeps (keep_policy_intents()).

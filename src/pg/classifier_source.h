@@ -41,6 +41,11 @@ struct ClassifierColumns {
     Oid source = InvalidOid;
     std::string text, label;
     std::optional<std::string> key, time, weight, reviewed, partition;
+    // A boolean: the rows a person corrected (NULL: not corrected), which
+    // fill DataRow::corrected as ai_training_data's corrected_by_human does
+    // (issue 33, one engine): the trainer weighs them and breaks ties by
+    // them, whichever reader filled it.
+    std::optional<std::string> corrected;
 };
 
 // What a run reads, from the classifier's effective policy.
@@ -72,7 +77,7 @@ struct StagedText {
 };
 
 // One staged row. `row` holds what the trainer reads (text, label, reviewed,
-// weight, key); `partition` is empty with `partition_null` for a row
+// corrected, weight, key); `partition` is empty with `partition_null` for a row
 // without a tenant, which only the fallback model trains on.
 struct StagedRow {
     DataRow row;

@@ -95,7 +95,7 @@ uint64_t mix64(uint64_t x) {
 }
 
 // What a partition's run trains on, as one value: the sum of its rows'
-// hashes (text, label, weight, reviewed, key; order-independent, so the
+// hashes (text, label, weight, reviewed, corrected, key; order-independent, so the
 // read order does not matter) and their number. Equal values: the same rows
 // (to a 2^-64 chance), so a run would train the same model again
 // (_pg_intent_train_classifier_partitions() skips it; issue 34, point 4).
@@ -112,7 +112,11 @@ std::map<std::string, std::string> partition_fingerprints(const StagedSource &st
         h = fnv1a(h, &sep, 1);
         h = fnv1a(h, r.key.data(), r.key.size());
         h = fnv1a(h, &r.weight, sizeof r.weight);
-        const char flags = static_cast<char>((r.reviewed ? 1 : 0) | (r.truncated ? 2 : 0));
+        // A corrected row trains otherwise (its weight, its label's ties):
+        // a partition whose row a person corrected trains again. Rows
+        // without a correction hash as before it was read (0.3.2).
+        const char flags =
+            static_cast<char>((r.reviewed ? 1 : 0) | (r.truncated ? 2 : 0) | (r.corrected ? 4 : 0));
         h = fnv1a(h, &flags, 1);
         auto &a = acc[s.partition];
         a.first += mix64(h);
@@ -511,6 +515,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     columns.weight = optional_string(def, "weight_column");
     columns.reviewed = optional_string(def, "reviewed_column");
     columns.partition = optional_string(def, "partition_column");
+    columns.corrected = optional_string(def, "corrected_column");
     SourceSelection sel;
     const intent::Json &policy = definition_policy(def);
     sel.only_reviewed = policy.value("only_reviewed", false) || request.run.only_reviewed;

@@ -210,10 +210,10 @@ DECLARE
 BEGIN
     IF (p_row.id, p_row.source, p_row.owner, p_row.owner_name, p_row.built_in, p_row.text_column,
         p_row.label_column, p_row.key_column, p_row.time_column, p_row.weight_column, p_row.reviewed_column,
-        p_row.partition_column, p_row.policy)
+        p_row.partition_column, p_row.corrected_column, p_row.policy)
        IS DISTINCT FROM
        (l.id, l.source, l.owner, l.owner_name, l.built_in, l.text_column, l.label_column, l.key_column,
-        l.time_column, l.weight_column, l.reviewed_column, l.partition_column, l.policy) THEN
+        l.time_column, l.weight_column, l.reviewed_column, l.partition_column, l.corrected_column, l.policy) THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" changed since this transaction''s snapshot', p_row.name),
                    ERRCODE = 'serialization_failure',
                    DETAIL = intent_internal._pg_intent_error_words('Its rights are the ones committed last, and they may not be applied to the definition this transaction still sees.'),

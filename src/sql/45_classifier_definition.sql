@@ -14,7 +14,8 @@ RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT ARRAY['key_column', 'time_column', 'weight_column', 'reviewed_column', 'partition_column']
+    SELECT ARRAY['key_column', 'time_column', 'weight_column', 'reviewed_column', 'partition_column',
+                 'corrected_column']
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_column_keys() IS
     'Internal: the options of create_classifier() that name optional columns of the source.';
@@ -292,7 +293,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, b
 -- exists and is a table or view (42P01, 42809), each column exists (42703),
 -- has a type its role allows (42804: the text a string type, the label a
 -- string, boolean or enum type, the time a timestamp or date, the weight a
--- number, reviewed a boolean) and p_caller may read it (42501, as USAGE
+-- number, reviewed and corrected a boolean) and p_caller may read it (42501, as USAGE
 -- on the source's schema). Run at
 -- creation, at every change, and before every training.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_source(
@@ -352,6 +353,7 @@ BEGIN
                 WHEN 'time_column' THEN v_type IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.timestamp'::regtype, 'pg_catalog.date'::regtype)
                 WHEN 'weight_column' THEN v_category = 'N'
                 WHEN 'reviewed_column' THEN v_category = 'B'
+                WHEN 'corrected_column' THEN v_category = 'B'
                 ELSE true END;
         IF NOT v_ok THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" has type %s, which a %s cannot have', v_col.name, p_name, pg_catalog.format_type(v_type, NULL), replace(v_col.role, '_', ' ')),
@@ -361,6 +363,7 @@ BEGIN
                           WHEN 'label_column' THEN intent_internal._pg_intent_error_words('The label must be of a string, boolean or enum type; cast it in a view.')
                           WHEN 'time_column' THEN intent_internal._pg_intent_error_words('The time must be a timestamptz, timestamp or date.')
                           WHEN 'weight_column' THEN intent_internal._pg_intent_error_words('The weight must be a number.')
+                          WHEN 'corrected_column' THEN intent_internal._pg_intent_error_words('The corrected column must be a boolean.')
                           ELSE intent_internal._pg_intent_error_words('The reviewed column must be a boolean.') END;
         END IF;
     END LOOP;
@@ -378,7 +381,7 @@ AS $$
     SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
         'text_column', c.text_column, 'label_column', c.label_column, 'key_column', c.key_column,
         'time_column', c.time_column, 'weight_column', c.weight_column, 'reviewed_column', c.reviewed_column,
-        'partition_column', c.partition_column))
+        'partition_column', c.partition_column, 'corrected_column', c.corrected_column))
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_columns(@extschema@.ai_classifiers) IS
     'Internal: a classifier''s columns as {role: column name}.';

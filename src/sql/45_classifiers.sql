@@ -12,7 +12,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.create_classifier(text, regclass, name, name, jsonb) IS
-    'Registers a classifier over a table or view: the text and label columns, and in p_options the optional key_column, time_column, weight_column, reviewed_column and partition_column, the policy keys (min_samples_for_training, max_f1_regression, gate_window_days, min_partition_rows, ...) and training options. The caller becomes its owner and must be able to read the named columns. Returns the definition. Errors: 22023 bad name or option, 42710 exists, 42P01/42809 source, 42703 column, 42804 column type, 42501 unreadable column.';
+    'Registers a classifier over a table or view: the text and label columns, and in p_options the optional key_column, time_column, weight_column, reviewed_column, corrected_column and partition_column, the policy keys (min_samples_for_training, max_f1_regression, gate_window_days, min_partition_rows, ...) and training options. The caller becomes its owner and must be able to read the named columns. Returns the definition. Errors: 22023 bad name or option, 42710 exists, 42P01/42809 source, 42703 column, 42804 column type, 42501 unreadable column.';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_create_classifier(
     p_caller oid, p_name text, p_source regclass, p_text_column name, p_label_column name, p_options jsonb)
@@ -64,9 +64,11 @@ BEGIN
     -- The owner is the caller, by OID and by the name it has now;
     -- source_name is filled by _pg_intent_classifier_rebind().
     INSERT INTO @extschema@.ai_classifiers (name, source, text_column, label_column, key_column, time_column,
-                                            weight_column, reviewed_column, partition_column, policy, owner, owner_name)
+                                            weight_column, reviewed_column, partition_column, corrected_column,
+                                            policy, owner, owner_name)
     VALUES (p_name, p_source, p_text_column, p_label_column, v_columns ->> 'key_column', v_columns ->> 'time_column',
             v_columns ->> 'weight_column', v_columns ->> 'reviewed_column', v_columns ->> 'partition_column',
+            v_columns ->> 'corrected_column',
             v_options, p_caller, (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller));
     RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
@@ -153,7 +155,8 @@ BEGIN
        SET source = v_source, text_column = v_columns ->> 'text_column', label_column = v_columns ->> 'label_column',
            key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',
            weight_column = v_columns ->> 'weight_column', reviewed_column = v_columns ->> 'reviewed_column',
-           partition_column = v_columns ->> 'partition_column', policy = v_options, updated_at = now()
+           partition_column = v_columns ->> 'partition_column', corrected_column = v_columns ->> 'corrected_column',
+           policy = v_options, updated_at = now()
      WHERE x.id = c.id;
     -- A new key column or source: the runs made before it say by which
     -- column (if they predate runs recording it, 0.3.2) and of which source

@@ -38,7 +38,10 @@ CREATE TABLE @extschema@.ai_classifiers (
     source_name      text,
     role_names       jsonb       NOT NULL DEFAULT '{}'
         CONSTRAINT ai_classifiers_role_names_check CHECK (jsonb_typeof(role_names) = 'object'),
-    role_cluster     bigint
+    role_cluster     bigint,
+    -- 0.3.2 (issue 33): the rows a person corrected, as ai_training_data's
+    -- corrected_by_human (last, as the upgrade adds it)
+    corrected_column name
 );
 -- (The table's and the source column's comments: src/sql/44_classifier_rights.sql, run by install and upgrade.)
 COMMENT ON COLUMN @extschema@.ai_classifiers.key_column IS
@@ -49,6 +52,8 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.weight_column IS
     'A positive sample weight per row (NULL or not positive: the row weighs 1).';
 COMMENT ON COLUMN @extschema@.ai_classifiers.reviewed_column IS
     'Whether a person vouched for the label: only reviewed rows judge the active model, and the policy key only_reviewed trains on them alone.';
+COMMENT ON COLUMN @extschema@.ai_classifiers.corrected_column IS
+    'Whether a person corrected the label (NULL: not corrected): such rows train as intent''s corrected rows do, weighing corrected_weight and winning a tie between labels of the same text (0.3.2).';
 COMMENT ON COLUMN @extschema@.ai_classifiers.partition_column IS
     'The tenant: one model per value with enough rows, and a shared fallback model on all rows.';
 COMMENT ON COLUMN @extschema@.ai_classifiers.policy IS
@@ -60,10 +65,11 @@ COMMENT ON COLUMN @extschema@.ai_classifiers.predict_public IS
 -- dumped (CREATE EXTENSION makes it), and its models' classifier_id must
 -- name it after a restore too.
 INSERT INTO @extschema@.ai_classifiers (id, name, source, source_name, text_column, label_column, key_column,
-                                        time_column, reviewed_column, owner, owner_name, predict_public, built_in)
+                                        time_column, reviewed_column, corrected_column, owner, owner_name,
+                                        predict_public, built_in)
 VALUES (0, 'intent', '@extschema@.ai_training_data'::regclass, '@extschema@.ai_training_data'::regclass::text,
-        'user_message', 'training_label', 'id', 'created_at', 'is_reviewed', current_user::regrole, current_user,
-        true, true);
+        'user_message', 'training_label', 'id', 'created_at', 'is_reviewed', 'corrected_by_human',
+        current_user::regrole, current_user, true, true);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifiers', 'WHERE NOT built_in');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ai_classifiers_id_seq', '');
 

@@ -149,6 +149,14 @@ UPDATE @extschema@.ai_classifiers AS c
        role_cluster = (pg_catalog.pg_control_system()).system_identifier;
 ALTER TABLE @extschema@.ai_classifiers ALTER COLUMN owner_name SET NOT NULL;
 
+-- Issue 33 (one engine): a classifier's rows a person corrected, which
+-- train as intent's corrected rows do. The built-in classifier's are
+-- ai_training_data's corrected_by_human, as in a fresh install.
+ALTER TABLE @extschema@.ai_classifiers ADD COLUMN corrected_column name;
+UPDATE @extschema@.ai_classifiers SET corrected_column = 'corrected_by_human' WHERE built_in;
+COMMENT ON COLUMN @extschema@.ai_classifiers.corrected_column IS
+    'Whether a person corrected the label (NULL: not corrected): such rows train as intent''s corrected rows do, weighing corrected_weight and winning a tie between labels of the same text (0.3.2).';
+
 -- Models, runs and deployments take the id of the classifier of their name
 -- that existed when they were written: the built-in's all of them; another
 -- classifier's only those written since it was created. Older rows of that
