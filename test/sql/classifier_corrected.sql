@@ -11,9 +11,11 @@
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
-DROP TABLE IF EXISTS cc_raw;
+DROP TABLE IF EXISTS cc_raw, cc_private;
+DROP ROLE IF EXISTS pgi_cc_owner;
 CREATE EXTENSION pg_intent;
 \i test/fixtures/try.sql
+GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
 
 -- data/clinc150_small.csv's train split (400 rows, 40 intents), approved;
 -- then corrections: another row of an approved text ("... is how much",
@@ -91,6 +93,16 @@ SELECT pg_temp.try($$SELECT create_classifier('cc_bad', 'cc_rows', 'body', 'labe
 SELECT pg_temp.try($$SELECT alter_classifier('cc_plain', '{"corrected_column": "body"}')$$) AS alter_text_column;
 SELECT alter_classifier('cc_plain', '{"corrected_column": "fixed"}') ->> 'corrected_column' AS altered,
        alter_classifier('cc_plain', '{"corrected_column": null}') ? 'corrected_column' AS still_has_one;
+-- Read with the owner's rights as the other columns: a role that may read
+-- the text and the label but not the corrected column is refused (42501).
+CREATE ROLE pgi_cc_owner;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_cc_owner', 'classifiers');
+CREATE TABLE cc_private (body text, label text, fixed boolean);
+GRANT SELECT (body, label) ON cc_private TO pgi_cc_owner;
+SET ROLE pgi_cc_owner;
+SELECT pg_temp.try($$SELECT create_classifier('cc_private', 'cc_private', 'body', 'label', '{"corrected_column": "fixed"}')$$) AS unreadable;
+SELECT pg_temp.try($$SELECT create_classifier('cc_private', 'cc_private', 'body', 'label')$$) AS without_it;
+RESET ROLE;
 SELECT name, corrected_column FROM ai_classifiers ORDER BY name;
 -- The corrected_column is part of the definition a transaction judges
 -- rights on (_pg_intent_classifier_is_judged()) and what train_classifier()
@@ -98,5 +110,7 @@ SELECT name, corrected_column FROM ai_classifiers ORDER BY name;
 SELECT intent_internal._pg_intent_classifier_columns(c) ->> 'corrected_column' AS in_the_definition
   FROM ai_classifiers AS c WHERE c.name = 'cc_fixed';
 
+SELECT drop_classifier('cc_private') IS NOT NULL AS dropped;
 DROP EXTENSION pg_intent CASCADE;
-DROP TABLE cc_raw;
+DROP TABLE cc_raw, cc_private;
+DROP ROLE pgi_cc_owner;
