@@ -156,6 +156,30 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
                    N_("Try again when one has finished, or raise max_concurrent_trainings."));
 }
 
+namespace {
+// The training calls running in this backend: 0 or 1 (TrainingInProgress).
+int trainings_running = 0;
+} // namespace
+
+void refuse_inside_training(const char *function) {
+    if (trainings_running > 0)
+        throw SqlError(
+            ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            intent::Message{N_("%s cannot run inside a training"), {function}},
+            N_("It was called by code that a training runs (a classifier's source: a view, a function it "
+               "calls, a row-level security policy, a domain), in the training's backend."),
+            N_("Train from outside the source's code."));
+}
+
+TrainingInProgress::TrainingInProgress(const char *function) {
+    refuse_inside_training(function);
+    ++trainings_running;
+}
+
+TrainingInProgress::~TrainingInProgress() {
+    --trainings_running;
+}
+
 bool try_lock_retraining(Oid fn_oid) {
     LOCKTAG tag;
     pg_call([&]() noexcept {

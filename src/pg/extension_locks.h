@@ -26,4 +26,25 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
 // another backend holds it. May throw PgError.
 bool try_lock_retraining(Oid fn_oid);
 
+// A training call of this backend (train_classifier(), train_intent_model()),
+// for its scope. Code that a training runs (a classifier's source: its view,
+// the functions it calls, its policies, domains) runs in the same backend
+// and transaction, where the classifier's lock and the training slot are
+// already held: a train_classifier() it called trained under them, and its
+// read of the source called it again, about 150 trainings deep until the
+// stack ran out, each with its own memory budget and in one slot, under a
+// superuser's retrain_classifiers() as well. The constructor refuses (55000)
+// a training that starts while another runs in this backend;
+// refuse_inside_training() is the same check for retrain_classifiers().
+// May throw SqlError.
+class TrainingInProgress {
+  public:
+    explicit TrainingInProgress(const char *function);
+    ~TrainingInProgress();
+    TrainingInProgress(const TrainingInProgress &) = delete;
+    TrainingInProgress &operator=(const TrainingInProgress &) = delete;
+};
+
+void refuse_inside_training(const char *function);
+
 } // namespace pg_intent

@@ -557,6 +557,9 @@ using namespace pg_intent;
 
 // retrain_classifiers(): see the file's comment.
 PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
+    // Not inside a training of this backend (55000): each classifier would be
+    // refused, and its failure recorded as a failed attempt.
+    refuse_inside_training("retrain_classifiers()");
     Datum result = 0;
     CallingFunction self;
     Functions fns{};

@@ -472,6 +472,9 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
         if (isnull) PG_RETURN_NULL();
         return result;
     }
+    // Not inside another training of this backend (55000): the source's code
+    // runs in it (TrainingInProgress).
+    const TrainingInProgress training("train_classifier()");
 
     // 2. The options, parsed and validated once as the caller (22023 names a
     //    bad key): the classifier's training options, which its owner

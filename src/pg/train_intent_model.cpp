@@ -12,6 +12,7 @@
 // rows from ai_training_data (train_reader.cpp).
 #include "as_owner.h"
 #include "deploy_right.h"
+#include "extension_locks.h"
 #include "guard.h"
 #include "module.h"
 #include "relations.h"
@@ -92,6 +93,9 @@ using namespace pg_intent;
 // checks what the caller asks for against the caller's privileges, then runs
 // the run as the extension owner (train_run()).
 PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
+    // Not inside another training of this backend (55000): a classifier's
+    // source runs its code in it (TrainingInProgress).
+    const TrainingInProgress training("train_intent_model()");
     const Oid caller = GetUserId();
     Oid schema = InvalidOid, owner = InvalidOid;
     pg_call([&]() noexcept {
