@@ -23,6 +23,30 @@ char *policy_time_zone_in_pg(Oid schema) noexcept {
     return isnull ? pstrdup("UTC") : TextDatumGetCString(zone);
 }
 
+namespace {
+
+// Sets to '' every placeholder setting (GUC_CUSTOM_PLACEHOLDER) that the
+// caller's session gave a value: by SET or set_config() (PostgREST's way),
+// in its connection's options, or by ALTER ROLE, which a role may do for
+// itself (sources from PGC_S_USER up). Those of the server's file and the
+// database (an administrator's) stay. The names first: the server's list is
+// not ours to walk while changing it.
+void mask_placeholder_settings() noexcept {
+    int n = 0;
+    struct config_generic **vars = pgi_guc_variables(&n);
+    List *names = NIL;
+    for (int i = 0; i < n; ++i)
+        if (vars[i] && (vars[i]->flags & GUC_CUSTOM_PLACEHOLDER) && vars[i]->source >= PGC_S_USER)
+            names = lappend(names, pstrdup(vars[i]->name));
+    ListCell *cell;
+    foreach (cell, names)
+        (void)set_config_option(static_cast<const char *>(lfirst(cell)), "", PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_SAVE, true, 0, false);
+    list_free_deep(names);
+}
+
+} // namespace
+
 RestrictedOperation enter_restricted_operation(Oid role, const char *time_zone) noexcept {
     if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role with OID %u does not exist", role),
@@ -43,6 +67,15 @@ RestrictedOperation enter_restricted_operation(Oid role, const char *time_zone) 
     // the owner's training, count or review read ran at all.
     (void)set_config_option("row_security", "on", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
                             false);
+    // The caller's custom settings are not the owner's to read: every
+    // setting that no loaded module defines and the caller's session set (a
+    // placeholder: PostgREST's request.jwt.claims and request.headers, whose
+    // apikey and authorization carry the caller's key; an application's
+    // app.tenant) is empty inside. A source's code read them with
+    // current_setting() as the caller had set them, and wrote them down, or
+    // let them decide what its policies let the owner read. All are
+    // user-settable; the nest level restores them.
+    mask_placeholder_settings();
     // The text form of a value read here (a key or partition value, a text
     // of the review queue) must not depend on the caller's session: a
     // partition's key is the value's text, and under another DateStyle the

@@ -27,6 +27,11 @@
 //     policy_time_zone()): a time_column of type timestamp or date is read
 //     in it, so which rows are new, fresh or in the window never depends
 //     on the caller's session setting;
+//   - every placeholder setting (one no loaded module defines: PostgREST's
+//     request.jwt.claims and request.headers, an application's app.*) that
+//     the caller's session set is empty, so the code neither reads the
+//     caller's (its key, its claims) nor lets them decide what the owner's
+//     policies let it read;
 //   - the settings that change a value's text form are their defaults
 //     (DateStyle ISO, MDY, IntervalStyle postgres, extra_float_digits 1,
 //     bytea_output hex, lc_monetary C): a key or partition value is read

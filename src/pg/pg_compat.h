@@ -22,6 +22,7 @@
 #include "storage/sinvaladt.h"
 #endif
 #include "utils/acl.h"
+#include "utils/guc_tables.h"
 #include "utils/inval.h"
 
 #if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 190000
@@ -93,5 +94,16 @@ static inline bool pgi_lock_held_by_me(const LOCKTAG *tag, LOCKMODE mode) {
     return LockHeldByMe(tag, mode, false);
 #else
     return LockHeldByMe(tag, mode);
+#endif
+}
+
+// Every setting the server knows, with their number: get_guc_variables()
+// took the count's pointer from 16 (GetNumConfigOptions() before).
+static inline struct config_generic **pgi_guc_variables(int *num_vars) {
+#if PG_VERSION_NUM >= 160000
+    return get_guc_variables(num_vars);
+#else
+    *num_vars = GetNumConfigOptions();
+    return get_guc_variables();
 #endif
 }

@@ -212,9 +212,12 @@ DROP ROLE pgi_rc_scheduler;
 -- quotes the count's statement (the source's qualified name), which the
 -- job's role is not shown. The same for the dashboards' count.
 SET ROLE pgi_rc_low;
+-- Naps while this table has a row: a caller's own setting would no longer
+-- reach the owner's code (docs/privileges.md, "Owner code runs as its owner").
+CREATE TABLE public.rc_nap_on (nap boolean);
 CREATE FUNCTION public.rc_nap() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    IF current_setting('rc.nap', true) = 'on' THEN
+    IF EXISTS (SELECT FROM public.rc_nap_on) THEN
         PERFORM pg_sleep(30);
     END IF;
     RETURN true;
@@ -223,7 +226,7 @@ CREATE VIEW public.rc_slow AS SELECT * FROM rc_prompts WHERE public.rc_nap();
 SELECT create_classifier('slow', 'public.rc_slow', 'prompt', 'route') ->> 'name' AS created;
 RESET ROLE;
 CREATE TEMP TABLE rc_context (call text, context text);
-SET rc.nap = on;
+INSERT INTO public.rc_nap_on VALUES (true);
 SET statement_timeout = '1s';
 DO $$
 DECLARE
@@ -244,13 +247,14 @@ EXCEPTION WHEN query_canceled THEN
     INSERT INTO rc_context VALUES ('get_classifier_metrics', v_context);
 END $$;
 RESET statement_timeout;
-RESET rc.nap;
+DELETE FROM public.rc_nap_on;
 SELECT call, context !~ 'rc_slow|is_valid_intent_name' AS source_hidden,
        context ~ 'counting the source of classifier "slow"' AS names_classifier
   FROM rc_context ORDER BY call;
 SELECT drop_classifier('slow') ->> 'classifier' AS dropped;
 DROP VIEW public.rc_slow;
 DROP FUNCTION public.rc_nap();
+DROP TABLE public.rc_nap_on;
 
 SELECT drop_classifier('trap') ->> 'classifier' AS dropped;
 DROP VIEW public.rc_trap;
