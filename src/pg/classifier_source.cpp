@@ -467,7 +467,16 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
                            sizeof(StagedRow),
                        "the classifier's rows");
             if (!s.partition_null) {
-                StagedSource::PartitionRows &part = out.partition_rows[s.partition];
+                // A new value's entry is charged too: one row per partition
+                // would otherwise hold each value twice for one charge.
+                auto found = out.partition_rows.find(s.partition);
+                if (found == out.partition_rows.end()) {
+                    charge.add(s.partition.size() +
+                                   tree_entry_bytes<decltype(out.partition_rows)::value_type>(),
+                               "the classifier's rows");
+                    found = out.partition_rows.emplace(s.partition, StagedSource::PartitionRows()).first;
+                }
+                StagedSource::PartitionRows &part = found->second;
                 ++part.rows;
                 part.reviewed += d.reviewed;
             }

@@ -99,10 +99,20 @@ uint64_t mix64(uint64_t x) {
 // read order does not matter) and their number. Equal values: the same rows
 // (to a 2^-64 chance), so a run would train the same model again
 // (_pg_intent_train_classifier_partitions() skips it; issue 34, point 4).
-std::map<std::string, std::string> partition_fingerprints(const StagedSource &staged) {
+// Only of the partitions with at least `min_rows` rows: the others never
+// train, and a copy of each of their values here was memory no budget
+// charged (100,000 partitions of one row and a 2 kB value each, which a
+// role that may only log rows can write, took the backend 0.9 GB past the
+// read's charge; test/scripts/partition_memory.sh).
+std::map<std::string, std::string> partition_fingerprints(const StagedSource &staged,
+                                                          std::optional<int32> min_rows) {
     std::map<std::string, std::pair<uint64_t, uint64_t>> acc;
     for (const StagedRow &s : staged.rows) {
         if (s.partition_null) continue;
+        if (min_rows) {
+            const auto part = staged.partition_rows.find(s.partition);
+            if (part == staged.partition_rows.end() || part->second.rows < *min_rows) continue;
+        }
         const DataRow &r = s.row;
         const char sep = '\x1f';
         uint64_t h = 0xcbf29ce484222325ULL;
@@ -304,15 +314,18 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
 
     // The partitions, in byte order (the staged map's), ranked.
     std::vector<PartitionStep> parts;
-    const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged);
+    // A partition below the minimum is only counted: no name, no fingerprint.
+    const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged, min_rows);
     for (const auto &[value, rows] : staged.partition_rows) {
         PartitionStep p;
-        p.name = server_bytes_to_text(value);
         p.rows = static_cast<int32>(rows.rows);
         p.reviewed = static_cast<int32>(rows.reviewed);
-        const auto it = fingerprints.find(value);
-        if (it != fingerprints.end()) p.print = it->second;
         p.below = min_rows && p.rows < *min_rows;
+        if (!p.below) {
+            p.name = server_bytes_to_text(value);
+            const auto it = fingerprints.find(value);
+            if (it != fingerprints.end()) p.print = it->second;
+        }
         parts.push_back(std::move(p));
     }
     if (min_rows) {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A partitioned classifier's source rows are written by roles that may only
+# log them, and they may not decide the cost of a run: whatever the
+# partitions they make up, a train_classifier() call's memory stays within
+# its max_training_memory_mb (and what the allocator adds). Here a role with
+# INSERT alone adds 100,000 partitions of one row, each with a 2 kB value
+# (partition values are bounded at 2 kB, src/pg/partition_key.h). Below
+# min_partition_rows, none of them trains, but the call kept uncharged
+# copies of every value: the read's map of rows per partition, the
+# fallback run's fold groups, and a name and fingerprint for each partition
+# it then only counted. With a limit of 400 MB the run completed while the
+# backend's private memory grew by 0.95 GB; now the values are charged (the
+# run stops at the limit, 53200) or not copied. The test compares the
+# backend's peak private memory (VmHWM less RssShmem) with the limit, not
+# times.
+cd "$(dirname "$0")/../.."
+source test/scripts/lib.bash
+DB=pgi_partition_memory_test
+fresh_db $DB
+load_ecommerce $DB
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+DROP ROLE IF EXISTS pgi_pm_logger;
+CREATE ROLE pgi_pm_logger;
+CREATE TABLE shop_src (id bigserial PRIMARY KEY, msg text, label text, shop text);
+GRANT INSERT ON shop_src TO pgi_pm_logger;
+GRANT USAGE ON SEQUENCE shop_src_id_seq TO pgi_pm_logger;
+INSERT INTO shop_src (msg, label, shop) SELECT text, intent, 'real' FROM demo_rows WHERE split = 'train';
+SELECT create_classifier('shops', 'shop_src', 'msg', 'label',
+                         '{"partition_column": "shop", "key_column": "id", "max_training_memory_mb": 400}');
+SET ROLE pgi_pm_logger;
+INSERT INTO shop_src (msg, label, shop)
+SELECT 'hola que tal ' || g, 'greeting', repeat(md5(g::text), 62) FROM generate_series(1, 100000) AS g;
+RESET ROLE;
+SQL
+started=$(q postgres "SELECT pg_postmaster_start_time()")
+
+session_open t $DB
+pid=$(session_pid t)
+private_peak() { awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} END {print h - s}' "/proc/$pid/status"; }
+before=$(private_peak)
+out=$(session_run t "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops') ->> 'partitions_below_minimum') || ' below the minimum'), 'none');" 2>&1 || true)
+after=$(private_peak)
+session_close t
+grown_mb=$(((after - before) / 1024))
+echo "train_classifier() under a 400 MB limit: ${out//$'\n'/ }"
+echo "peak private memory of the backend grew by $grown_mb MB"
+expect_eq "$(q postgres "SELECT pg_postmaster_start_time() = '$started'")" t "the server did not restart"
+case "$out" in
+*"completed, 100000 below the minimum"* | *"training would exceed its memory limit"*) echo "ok: the call completed or stopped at its limit" ;;
+*)
+    echo "FAILED: unexpected outcome: $out" >&2
+    exit 1
+    ;;
+esac
+[ "$grown_mb" -lt 600 ] || {
+    echo "FAILED: the call's memory ($grown_mb MB) went past 1.5 times its 400 MB limit" >&2
+    exit 1
+}
+echo "ok: the call's memory stays within its limit"
+drop_db $DB
+q postgres "DROP ROLE IF EXISTS pgi_pm_logger" >/dev/null
