@@ -130,7 +130,7 @@ inline size_t string_heap_bytes(const std::string &s) {
     return s.capacity() > 15 ? s.capacity() + 1 : 0;
 }
 
-// "12.3 MB": sizes in error messages.
+// "12.3 MB" (below 0.1 MB "12.3 kB" or "512 bytes"): sizes in error messages.
 std::string format_megabytes(size_t bytes);
 
 } // namespace intent
