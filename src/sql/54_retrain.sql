@@ -215,10 +215,12 @@ BEGIN
                 'auto_retrain_threshold', v_policy.auto_retrain_threshold,
                 'min_samples_for_training', v_policy.min_samples_for_training);
         END IF;
-        -- The failed run's row is gone when raising rolled it back.
+        -- The failed run's row is gone when raising rolled it back. Its
+        -- start is stored even (below): a microsecond early when it was odd.
         SELECT r.id INTO v_failed_run
           FROM @extschema@.ai_training_runs AS r
-         WHERE r.started_at OPERATOR(pg_catalog.=) v_decision.failed_at
+         WHERE r.started_at OPERATOR(pg_catalog.>=) v_decision.failed_at
+           AND r.started_at OPERATOR(pg_catalog.<=) (v_decision.failed_at OPERATOR(pg_catalog.+) '1 microsecond'::interval)
            AND r.status OPERATOR(pg_catalog.=) 'failed'
          ORDER BY r.id LIMIT 1;
         RETURN jsonb_build_object(

@@ -49,7 +49,9 @@ attempt_and_terminate() {
     PGAPPNAME=scheduled run -c "$1" >"$TEST_TMP/scheduled.out" &
     local client=$! pid=
     for _ in $(seq 1 600); do
-        pid=$(q $DB "SELECT pid FROM pg_stat_activity WHERE application_name = 'scheduled' AND wait_event_type = 'Lock'")
+        pid=$(q $DB "SELECT a.pid FROM pg_stat_activity AS a JOIN pg_locks AS l ON l.pid = a.pid
+                      WHERE a.application_name = 'scheduled' AND NOT l.granted
+                        AND l.relation = 'ai_training_runs'::regclass")
         [ -n "$pid" ] && break
         sleep 0.1
     done
