@@ -528,8 +528,12 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_held(text) IS
 -- (src/sql/schema/81_classifier_retrain_attempt.sql says why and how).
 -- Called only by a call holding the retraining lock (retrain_classifiers.cpp),
 -- so that no call reads another's attempt in progress as interrupted.
--- An id of 2^24 or more does not fit the marker: that attempt is not
+-- An id of 2^20 or more does not fit the marker: that attempt is not
 -- marked, and a timeout in it backs off as before 0.3.2 (not at all).
+-- The start is rounded up to the millisecond: the failure it records must
+-- not start before the attempt did, or a run that completed just before
+-- the attempt (in the same second, at whole seconds) reads as completed
+-- after the failure and ends its back-off.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_mark(
     p_name text, p_started_at timestamptz, p_carrying boolean)
 RETURNS void
@@ -543,9 +547,10 @@ BEGIN
         SELECT c.id INTO v_id FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name;
     END IF;
     PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass,
-        CASE WHEN v_id OPERATOR(pg_catalog.>) 0 AND v_id OPERATOR(pg_catalog.<) 16777216 AND p_started_at IS NOT NULL
-             THEN pg_catalog.floor(pg_catalog.date_part('epoch', p_started_at))::bigint OPERATOR(pg_catalog.*) 33554432
-                  OPERATOR(pg_catalog.+) CASE WHEN p_carrying THEN 16777216 ELSE 0 END OPERATOR(pg_catalog.+) v_id
+        CASE WHEN v_id OPERATOR(pg_catalog.>) 0 AND v_id OPERATOR(pg_catalog.<) 1048576 AND p_started_at IS NOT NULL
+             THEN pg_catalog.ceil(EXTRACT(epoch FROM p_started_at) OPERATOR(pg_catalog.*) 1000)::bigint
+                      OPERATOR(pg_catalog.*) 2097152
+                  OPERATOR(pg_catalog.+) CASE WHEN p_carrying THEN 1048576 ELSE 0 END OPERATOR(pg_catalog.+) v_id
              ELSE 0 END);
 END
 $$;
@@ -577,14 +582,15 @@ BEGIN
     IF coalesce(v_marker, 0) OPERATOR(pg_catalog.=) 0 THEN
         RETURN;
     END IF;
-    failed_at := pg_catalog.to_timestamp((v_marker OPERATOR(pg_catalog./) 33554432)::double precision);
+    failed_at := '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
+                 ((v_marker OPERATOR(pg_catalog./) 2097152) OPERATOR(pg_catalog.*) '1 millisecond'::interval);
     SELECT c.name INTO interrupted FROM @extschema@.ai_classifiers AS c
-     WHERE c.id OPERATOR(pg_catalog.=) (v_marker OPERATOR(pg_catalog.%) 16777216) AND NOT c.built_in;
+     WHERE c.id OPERATOR(pg_catalog.=) (v_marker OPERATOR(pg_catalog.%) 1048576) AND NOT c.built_in;
     IF interrupted IS NOT NULL THEN
         PERFORM intent_internal._pg_intent_classifier_retrain_record(
             interrupted, failed_at, NULL, 'failed', '57014',
             intent_internal._pg_intent_error_words('the scheduled attempt was interrupted by a cancel or statement_timeout (or its session ended) before it finished; nothing it did was kept'));
-        record_only := (v_marker OPERATOR(pg_catalog./) 16777216) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
+        record_only := (v_marker OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
     END IF;
     PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass, 0);
 END

@@ -108,6 +108,22 @@ SELECT n AS new_since_failure, (intent_internal._pg_intent_retrain_backs_off(now
 SELECT (intent_internal._pg_intent_retrain_backs_off(now() - interval '2 hours', 0, 100)).backing_off AS after_retry_time,
        (intent_internal._pg_intent_retrain_backs_off(now(), 0, 100)).retry_after = now() + interval '1 hour' AS retry_in_an_hour;
 
+-- The attempt retrain_classifiers() marks before it trains
+-- (ai_classifier_retrain_attempt_seq) is recorded as failed by the next
+-- call from no earlier than it started: at whole seconds (0.3.2's first
+-- marker) a run completed earlier in that second read as completed after
+-- the failure, and the classifier did not back off (retrain_session_end.sh
+-- failed so on a fast machine). Rounded up to the millisecond.
+SELECT intent_internal._pg_intent_classifier_retrain_mark('single', '2026-11-30 12:00:00.2504+00', false);
+SELECT interrupted, failed_at = '2026-11-30 12:00:00.251+00' AS failed_at_rounded_up, record_only
+  FROM intent_internal._pg_intent_classifier_retrain_resume();
+SELECT last_value AS cleared FROM ai_classifier_retrain_attempt_seq;
+SELECT intent_internal._pg_intent_classifier_retrain_mark('single', '2026-11-30 12:00:01+00', true);
+SELECT interrupted, failed_at = '2026-11-30 12:00:01+00' AS failed_at_exact, record_only
+  FROM intent_internal._pg_intent_classifier_retrain_resume();
+SELECT classifier, failed_at = '2026-11-30 12:00:01+00' AS recorded_from_start, rows_counted, sqlstate
+  FROM ai_classifier_retrain_failures WHERE classifier = 'single';
+
 DROP FUNCTION pg_temp.tick();
 DROP VIEW bo_broken;
 DROP TABLE bo_prompts, bo_raw;

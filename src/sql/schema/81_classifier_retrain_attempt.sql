@@ -12,13 +12,14 @@
 -- (_pg_intent_classifier_retrain_resume(), 46_classifier_retraining.sql).
 -- A sequence, because setval() is not rolled back (as ai_retrain_backoff_seq
 -- for intent). One value, so that it is written at once: the attempt's start
--- in whole seconds since 1970-01-01 UTC times 2^25, plus 2^24 when the call
--- carried an interrupted attempt it had recorded, plus the classifier's id
--- (ai_classifiers.id, below 2^24); 0 for none.
+-- in milliseconds since 1970-01-01 UTC (rounded up, below 2^42: until 2109)
+-- times 2^21, plus 2^20 when the call carried an interrupted attempt it had
+-- recorded, plus the classifier's id (ai_classifiers.id, below 2^20); 0 for
+-- none.
 --
 -- Not dumped (no pg_extension_config_dump): it describes an attempt of the
 -- running server, which a restored database never continues; a dumped value
 -- would start a back-off there for an attempt that was not interrupted.
 CREATE SEQUENCE @extschema@.ai_classifier_retrain_attempt_seq MINVALUE 0 START 0 NO CYCLE;
 COMMENT ON SEQUENCE @extschema@.ai_classifier_retrain_attempt_seq IS
-    'Internal: the classifier attempt retrain_classifiers() is in (its start in seconds since 1970-01-01 UTC * 2^25, + 2^24 when its call carried an interrupted attempt, + the classifier''s id; 0 for none), kept when a cancel or statement_timeout rolls the call back, so that the next call records the attempt as failed and backs off from it.';
+    'Internal: the classifier attempt retrain_classifiers() is in (its start in milliseconds since 1970-01-01 UTC, rounded up, * 2^21, + 2^20 when its call carried an interrupted attempt, + the classifier''s id; 0 for none), kept when a cancel or statement_timeout rolls the call back, so that the next call records the attempt as failed and backs off from it.';
