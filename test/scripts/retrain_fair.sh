@@ -96,8 +96,10 @@ expect_eq "$(q $DB "SELECT string_agg(classifier || ':' || sqlstate, ' ' ORDER B
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
 UPDATE ai_training_policy SET retry_failed_after = '1 second';
 SQL
-# failed_at is recorded in whole seconds (the attempt marker's)
-e_start=$(q $DB "SELECT date_trunc('second', clock_timestamp())")
+# failed_at is the attempt's start rounded up to the millisecond (the
+# attempt marker's), so never before this instant: compared exactly (cut to
+# the second, it also passed for a failure recorded up to a second before).
+e_start=$(q $DB "SELECT clock_timestamp()")
 runs_before=$(q $DB "SELECT count(*) FROM ai_training_runs WHERE classifier = 'b_ok' AND status = 'completed'")
 calls=()
 second={}
