@@ -451,15 +451,24 @@ void require_model_classifier(Oid schema, const ModelClassifier &classifier, int
     bool exists = named && !earlier;
     const bool allowed = exists && may_predict(s, name, key_buffer(), exists);
     bool is_superuser = false;
-    if (allowed && use == ModelUse::Explain && classifier.partition && !may_explain_partition(schema, name)) {
+    // A partition's model, explained or evaluated: explain_label()'s and
+    // evaluate_label()'s partition rule (require_partition_read()), the same
+    // answer by id as by name. (Until 0.3.2's fix evaluate_intent_model()
+    // of a partition's model by id needed the predict access only, and
+    // listed the labels and thresholds evaluate_label() refused.)
+    if (allowed && use != ModelUse::Predict && classifier.partition && !may_explain_partition(schema, name)) {
         pg_call([&]() noexcept { is_superuser = superuser(); });
         if (is_superuser) return;
-        throw SqlError(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                       intent::Message{N_("permission denied for model %s"), {std::to_string(model_id)}},
-                       "It is a partition's model of classifier \"" + printable_name(name) +
-                           "\", and explaining a partition's model needs the classifier's train right, "
-                           "which reads every row of the source.",
-                       N_("Explain the shared model instead: explain_label() with p_partition NULL."));
+        const bool explain = use == ModelUse::Explain;
+        throw SqlError(
+            ERRCODE_INSUFFICIENT_PRIVILEGE,
+            intent::Message{N_("permission denied for model %s"), {std::to_string(model_id)}},
+            "It is a partition's model of classifier \"" + printable_name(name) + "\", and " +
+                (explain ? "explaining" : "evaluating") +
+                " a partition's model needs the classifier's train right, which reads every row of "
+                "the source.",
+            explain ? N_("Explain the shared model instead: explain_label() with p_partition NULL.")
+                    : N_("Evaluate the shared model instead: evaluate_label() with p_partition NULL."));
     }
     if (allowed) return;
     pg_call([&]() noexcept { is_superuser = superuser(); });

@@ -83,8 +83,9 @@ struct ModelClassifier {
 // For a model given by id (predict_intent(text, bigint), explain_intent(),
 // evaluate_intent_model()): raises 42501 unless the current user may
 // predict with the model's classifier, by predict_label()'s rule and cached
-// answer, and, to explain a partition's model, explain that partition, by
-// explain_label()'s rule (may_explain_partition()). The classifier is the
+// answer, and, to explain or evaluate a partition's model, read that
+// partition, by explain_label()'s and evaluate_label()'s rule
+// (may_explain_partition()). The classifier is the
 // model's by id, not by name: a model of a classifier that was dropped, its
 // name taken since by another, is an earlier classifier's history, a
 // superuser's only, as a model whose classifier no longer exists.

@@ -10,7 +10,7 @@
 // role either (SET ROLE is checked against the session user's memberships,
 // which behind PostgREST are the authenticator's: every API role). The model is loaded like predict_intent()
 // loads it: the active model is everyone's; any other model needs SELECT on its row of ai_intent_models
-// (model_by_id()).
+// (model_by_id()), and a partition's own model the right evaluate_label() needs for that partition.
 //
 // Read-only. The query must be a single SELECT, VALUES or TABLE statement
 // without data-modifying WITH or FOR UPDATE/SHARE (22023 otherwise), and is
@@ -481,7 +481,12 @@ using namespace pg_intent;
 PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     Oid schema = InvalidOid;
     const std::string sql = query_argument(fcinfo, schema);
-    LoadedModel loaded = PG_ARGISNULL(0) ? active_model(schema) : model_by_id(schema, PG_GETARG_INT64(0));
+    // A model by id: a named classifier's needs its predict access, and a
+    // partition's own model evaluate_label()'s partition rule as well
+    // (ModelUse::Evaluate): the result lists its labels and thresholds.
+    LoadedModel loaded = PG_ARGISNULL(0)
+                             ? active_model(schema)
+                             : model_by_id(schema, PG_GETARG_INT64(0), nullptr, ModelUse::Evaluate);
     return utf8_json_to_jsonb(intent::dump_json(evaluate_on_query(loaded, sql, "evaluate_intent_model")));
 }
 

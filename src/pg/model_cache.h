@@ -36,8 +36,9 @@ struct ModelVisibility {
 
 // What a model given by id is used for.
 enum class ModelUse {
-    Predict, // predict_intent(text, bigint), evaluate_intent_model()
-    Explain, // explain_intent(..., p_model_id): its vocabulary too
+    Predict,  // predict_intent(text, bigint)
+    Explain,  // explain_intent(..., p_model_id): its vocabulary too
+    Evaluate, // evaluate_intent_model(p_model_id, ...): its labels and thresholds too
 };
 
 // A model by id (what the checks found is kept per id until
@@ -46,8 +47,8 @@ enum class ModelUse {
 // row of ai_intent_models, row-level security included), checked once per
 // query when the caller passes its `visibility` (kept in fn_extra), on every
 // call otherwise. A named classifier's model also needs that classifier's
-// predict access, and to explain a partition's model the right to explain
-// that partition (require_model_classifier(), 42501), the built-in
+// predict access, and to explain or evaluate a partition's model the right
+// to read that partition (require_model_classifier(), 42501), the built-in
 // classifier's active model excepted. Throws SqlError (P0002) when there is
 // no such model or the caller cannot see it.
 LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibility = nullptr,

@@ -134,6 +134,12 @@ SELECT (explain_intent('quiero devolver la chaqueta', 3, NULL, :secret_id) ->> '
 SELECT (predict_intent('quiero devolver la chaqueta', :secret_web_id)).model_id = :secret_web_id AS predict_partition_by_id;
 SELECT pg_temp.try_detail(format($$SELECT explain_intent('quiero devolver la chaqueta', 3, NULL, %s)$$, :secret_web_id)) AS explain_partition_by_id;
 SELECT pg_temp.try($$SELECT explain_label('secret', 'quiero devolver la chaqueta', 'web')$$) AS explain_partition_by_name;
+-- Evaluating it by id follows evaluate_label()'s rule for that partition,
+-- the train right (0.3.2): before, evaluate_intent_model() gave a role with
+-- predict access the labels and per-label thresholds of a tenant's own model,
+-- which evaluate_label() with that partition refused it.
+SELECT pg_temp.try_detail(format($$SELECT evaluate_intent_model(%s, 'SELECT ''hola''::text, ''saludo''::text')$$, :secret_web_id)) AS evaluate_partition_by_id;
+SELECT pg_temp.try($$SELECT evaluate_label('secret', 'SELECT ''hola''::text, ''saludo''::text', 'web')$$) AS evaluate_partition_by_name;
 SELECT evaluate_intent_model(:secret_id, 'SELECT ''hola''::text, ''saludo''::text') ->> 'rows' AS evaluated_rows;
 RESET ROLE;
 -- And revoked, refused again in the same session.
@@ -152,6 +158,7 @@ RESET ROLE;
 SELECT grant_classifier_access('secret', 'pgi_mi_staff', 'predict') -> 'predict_roles' AS predict_roles;
 SET ROLE pgi_mi_staff;
 SELECT (explain_intent('hola', 3, NULL, :secret_web_id) ->> 'model_id')::bigint = :secret_web_id AS explain_partition_with_train;
+SELECT (evaluate_intent_model(:secret_web_id, 'SELECT ''hola''::text, ''saludo''::text') ->> 'model_id')::bigint = :secret_web_id AS evaluate_partition_with_train;
 RESET ROLE;
 SELECT (explain_intent('hola', 3, NULL, :reused_old_id) ->> 'model_id')::bigint = :reused_old_id AS superuser_explains_earlier;
 -- A superuser uses any of them.
