@@ -43,7 +43,9 @@ extern "C" {
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -104,15 +106,16 @@ uint64_t mix64(uint64_t x) {
 // charged (100,000 partitions of one row and a 2 kB value each, which a
 // role that may only log rows can write, took the backend 0.9 GB past the
 // read's charge; test/scripts/partition_memory.sh).
+// Only of the partitions the call reaches (`reached`, their values): one
+// past max_partitions_per_classifier is only counted too. What the map
+// holds is charged to `charge` (the call's budget).
 std::map<std::string, std::string> partition_fingerprints(const StagedSource &staged,
-                                                          std::optional<int32> min_rows) {
+                                                          const std::set<std::string_view> &reached,
+                                                          intent::MemoryCharge &charge) {
     std::map<std::string, std::pair<uint64_t, uint64_t>> acc;
     for (const StagedRow &s : staged.rows) {
         if (s.partition_null) continue;
-        if (min_rows) {
-            const auto part = staged.partition_rows.find(s.partition);
-            if (part == staged.partition_rows.end() || part->second.rows < *min_rows) continue;
-        }
+        if (reached.find(s.partition) == reached.end()) continue;
         const DataRow &r = s.row;
         const char sep = '\x1f';
         uint64_t h = 0xcbf29ce484222325ULL;
@@ -128,7 +131,15 @@ std::map<std::string, std::string> partition_fingerprints(const StagedSource &st
         const char flags =
             static_cast<char>((r.reviewed ? 1 : 0) | (r.truncated ? 2 : 0) | (r.corrected ? 4 : 0));
         h = fnv1a(h, &flags, 1);
-        auto &a = acc[s.partition];
+        auto found = acc.find(s.partition);
+        if (found == acc.end()) {
+            // the accumulator's entry, then the result's (its value and print)
+            charge.add(2 * s.partition.size() + intent::tree_entry_bytes<decltype(acc)::value_type>() +
+                           intent::tree_entry_bytes<std::map<std::string, std::string>::value_type>() + 48,
+                       "the partitions' fingerprints");
+            found = acc.emplace(s.partition, std::pair<uint64_t, uint64_t>(0, 0)).first;
+        }
+        auto &a = found->second;
         a.first += mix64(h);
         a.second += 1;
     }
@@ -226,7 +237,8 @@ std::vector<std::optional<Datum>> jsonb_array_items(Datum array) {
 
 // One partition of the staged rows, as the loop sees it.
 struct PartitionStep {
-    Datum name = 0; // text, a value of the source in the server encoding
+    const std::string *value = nullptr; // the staged map's key, in the server encoding
+    Datum name = 0; // text of `value`: only for a partition reached or named over the limit
     int32 rows = 0, reviewed = 0;
     std::string print; // partition_fingerprints(), empty without one
     bool below = false;
@@ -277,7 +289,7 @@ Datum train_classifier_run(const RunCall &run, const RunFunctions &fns, Datum ba
 // then the most rows, then in byte order (rows anyone may log take no slot
 // from a partition with reviewed rows).
 std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start_fn,
-                                           const StagedSource &staged) {
+                                           const StagedSource &staged, intent::MemoryCharge &charge) {
     const RunFunctions fns = run_functions(call.schema);
     const StepFunctions step_fns = step_functions(call.schema);
     // Each run's model INSERT (and deploy) would send a relcache
@@ -312,20 +324,20 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     // The fallback first: its out-of-fold answers judge the partitions' first models.
     const Datum fallback = train_classifier_run(run_call, fns, batch, std::nullopt, read_facts, staged);
 
-    // The partitions, in byte order (the staged map's), ranked.
+    // The partitions, in byte order (the staged map's), ranked. What this
+    // holds of each is charged to the call's budget (`charge`, the read's):
+    // a role that may only log rows decides how many there are.
+    constexpr size_t kNamed = 100; // the first 100 of each list are named
     std::vector<PartitionStep> parts;
-    // A partition below the minimum is only counted: no name, no fingerprint.
-    const std::map<std::string, std::string> fingerprints = partition_fingerprints(staged, min_rows);
+    charge.add(staged.partition_rows.size() * (sizeof(PartitionStep) + sizeof(std::optional<Datum>)),
+               "the partitions' steps");
+    parts.reserve(staged.partition_rows.size());
     for (const auto &[value, rows] : staged.partition_rows) {
         PartitionStep p;
+        p.value = &value;
         p.rows = static_cast<int32>(rows.rows);
         p.reviewed = static_cast<int32>(rows.reviewed);
         p.below = min_rows && p.rows < *min_rows;
-        if (!p.below) {
-            p.name = server_bytes_to_text(value);
-            const auto it = fingerprints.find(value);
-            if (it != fingerprints.end()) p.print = it->second;
-        }
         parts.push_back(std::move(p));
     }
     if (min_rows) {
@@ -345,10 +357,33 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     // max_partitions_per_classifier), in byte order: which of them are
     // skipped, and what each other run records, in one SQL call for all of
     // them (_pg_intent_train_classifier_partitions(); a call per partition
-    // before).
+    // before). Only those, and the first kNamed over the limit, get a name
+    // (a copy of their value), and only those a fingerprint: one below the
+    // minimum or over the limit is only counted (0.3.2 before this named and
+    // fingerprinted every partition over the limit, uncharged:
+    // test/scripts/partition_memory.sh).
     std::vector<size_t> reached;
-    for (size_t i = 0; i < parts.size(); ++i)
-        if (!parts[i].below && !(max_partitions && parts[i].rank > *max_partitions)) reached.push_back(i);
+    std::set<std::string_view> reached_values;
+    size_t over_named = 0;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        PartitionStep &p = parts[i];
+        if (p.below) continue;
+        const bool over = max_partitions && p.rank > *max_partitions;
+        if (over && over_named++ >= kNamed) continue;
+        charge.add(p.value->size() + VARHDRSZ, "the partitions' names");
+        p.name = server_bytes_to_text(*p.value);
+        if (over) continue;
+        // its entry in reached_values (a view of the staged key) and its print
+        charge.add(intent::tree_entry_bytes<std::string_view>() + 48, "the partitions' steps");
+        reached.push_back(i);
+        reached_values.insert(*p.value);
+    }
+    const std::map<std::string, std::string> fingerprints =
+        partition_fingerprints(staged, reached_values, charge);
+    for (size_t i : reached) {
+        const auto it = fingerprints.find(*parts[i].value);
+        if (it != fingerprints.end()) parts[i].print = it->second;
+    }
     std::vector<std::optional<Datum>> steps(parts.size());
     if (!reached.empty()) {
         std::vector<Datum> names, reviewed, prints;
@@ -376,8 +411,7 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
         }
     }
 
-    // Each partition, in byte order; the first 100 of each list are named.
-    constexpr size_t kNamed = 100;
+    // Each partition, in byte order.
     std::vector<Datum> results, unchanged_list, unreviewed_list, skipped;
     int32 below = 0, over = 0, unchanged = 0, unreviewed = 0;
     for (size_t i = 0; i < parts.size(); ++i) {
@@ -660,7 +694,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
                 ? DirectFunctionCall2(jsonb_object_field, definition, CStringGetTextDatum("training_options"))
                 : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
     });
-    const std::optional<Datum> result = train_classifier_runs(call, start_fn, staged);
+    const std::optional<Datum> result = train_classifier_runs(call, start_fn, staged, charge);
     if (!result) PG_RETURN_NULL();
     return *result;
 }

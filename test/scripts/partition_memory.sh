@@ -62,5 +62,49 @@ fi
     exit 1
 }
 echo "ok: the call's memory stays within its limit"
+
+# Partitions with enough rows to train but past max_partitions_per_classifier
+# are only counted too: 0.3.2 before this kept a name (a text copy of the
+# value) and a fingerprint (two map entries keyed by the value) of every
+# one of them, charged to no budget. 27,000 partitions of two rows, each
+# with a 2 kB value, under a 200 MB limit and at most one partition model:
+# the read fits, and before the fix those copies took the backend's memory
+# past 1.5 times the limit.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+CREATE TABLE shop_over (id bigserial PRIMARY KEY, msg text, label text, shop text);
+GRANT INSERT ON shop_over TO pgi_pm_logger;
+GRANT USAGE ON SEQUENCE shop_over_id_seq TO pgi_pm_logger;
+INSERT INTO shop_over (msg, label, shop) SELECT text, intent, 'real' FROM demo_rows WHERE split = 'train';
+SELECT create_classifier('shops_over', 'shop_over', 'msg', 'label',
+                         '{"partition_column": "shop", "key_column": "id", "max_training_memory_mb": 200,
+                           "min_partition_rows": 2, "max_partitions_per_classifier": 1}');
+SET ROLE pgi_pm_logger;
+INSERT INTO shop_over (msg, label, shop)
+SELECT 'hola que tal ' || g || '-' || r, 'greeting', repeat(md5(g::text), 62)
+  FROM generate_series(1, 27000) AS g, generate_series(1, 2) AS r;
+RESET ROLE;
+SQL
+session_open o $DB
+pid=$(session_pid o)
+before=$(private_peak)
+out=$(session_run o "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops_over') ->> 'partitions_over_limit') || ' over the limit'), 'none');" 2>&1 || true)
+after=$(private_peak)
+session_close o
+grown_mb=$(((after - before) / 1024))
+echo "train_classifier() under a 200 MB limit, one partition model: ${out//$'\n'/ }"
+echo "peak private memory of the backend grew by $grown_mb MB"
+expect_eq "$(q postgres "SELECT pg_postmaster_start_time() = '$started'")" t "the server did not restart"
+case "$out" in
+*"completed, 27000 over the limit"* | *"training would exceed its memory limit"*) echo "ok: the call completed or stopped at its limit" ;;
+*)
+    echo "FAILED: unexpected outcome: $out" >&2
+    exit 1
+    ;;
+esac
+[ "$grown_mb" -lt 300 ] || {
+    echo "FAILED: the call's memory ($grown_mb MB) went past 1.5 times its 200 MB limit" >&2
+    exit 1
+}
+echo "ok: the partitions over the limit are only counted"
 drop_db $DB
 q postgres "DROP ROLE IF EXISTS pgi_pm_logger" >/dev/null
