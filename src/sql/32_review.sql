@@ -17,6 +17,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_updated integer;
+    v_null_at bigint;
     v_unlabelled uuid[];
     v_invalid uuid[];
     v_missing uuid[];
@@ -34,6 +35,16 @@ BEGIN
         -- 400 under PostgREST), not a limit of the server (54000 gave HTTP 500).
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "p_training_data_ids": too many rows in one review batch: %s', cardinality(p_ids)),
                    ERRCODE = 'invalid_parameter_value', HINT = intent_internal._pg_intent_error_words('Send at most 10000 ids per call.');
+    END IF;
+    -- A NULL id is refused, as approve_training_sample(NULL) refuses it
+    -- (0.3.1 passed over it: in neither "updated" nor "missing", so a
+    -- batch built from a screen with a lost id reported nothing of it).
+    -- Checked once the batch is known to be at most 10,000 ids.
+    SELECT min(u.n) INTO v_null_at FROM unnest(p_ids) WITH ORDINALITY AS u(id, n) WHERE u.id IS NULL;
+    IF v_null_at IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_ids must not contain null'),
+                   ERRCODE = 'null_value_not_allowed',
+                   DETAIL = intent_internal._pg_intent_error_words('Element %s of the array is null.', v_null_at);
     END IF;
     IF p_action = 'reject' AND p_reason IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_reason must not be null: a rejection needs a reason'),
@@ -120,7 +131,7 @@ BEGIN
     -- caller change (0.3.1 reported only the first two: the third was in
     -- neither "updated" nor "missing").
     SELECT coalesce(array_agg(m.id ORDER BY m.id), '{}') INTO v_missing
-      FROM (SELECT i FROM unnest(p_ids) AS i WHERE i IS NOT NULL
+      FROM (SELECT i FROM unnest(p_ids) AS i
             EXCEPT
             SELECT d FROM unnest(v_done) AS d) AS m(id);
 
@@ -154,7 +165,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_review(uuid[], text, text, uuid) IS
-    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL and at most 10000: 22004, 22023; a rejection needs a reason: 22004, 22023; a reason or note of at most 1024 bytes once trimmed: 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
+    'Internal: checks its arguments (action approve or reject: 22023; ids not NULL, at most 10000 and none of them NULL: 22004, 22023, 22004; a rejection needs a reason: 22004, 22023; a reason or note of at most 1024 bytes once trimmed: 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
@@ -212,7 +223,7 @@ AS $$
     SELECT intent_internal._pg_intent_review(p_training_data_ids, 'approve', p_notes, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.approve_training_samples(uuid[], uuid, text) IS
-    'Approves up to 10000 rows at once (notes of at most 1024 bytes, recorded for each row); returns {"action": "approve", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
+    'Approves up to 10000 rows at once (a NULL id: 22004; notes of at most 1024 bytes, recorded for each row); returns {"action": "approve", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
 
 CREATE OR REPLACE FUNCTION @extschema@.reject_training_samples(
     p_training_data_ids uuid[], p_reason text, p_reviewer_id uuid DEFAULT NULL)
@@ -223,4 +234,4 @@ AS $$
     SELECT intent_internal._pg_intent_review(p_training_data_ids, 'reject', p_reason, p_reviewer_id)
 $$;
 COMMENT ON FUNCTION @extschema@.reject_training_samples(uuid[], text, uuid) IS
-    'Rejects up to 10000 rows at once with one reason (at most 1024 bytes, recorded for each row); returns {"action": "reject", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
+    'Rejects up to 10000 rows at once (a NULL id: 22004) with one reason (at most 1024 bytes, recorded for each row); returns {"action": "reject", "updated": n, "missing": [the other ids: rows that do not exist, that row-level security hides, or that it does not let the caller update]}.';
