@@ -254,6 +254,14 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_options must not be null'), ERRCODE = 'null_value_not_allowed',
             HINT = intent_internal._pg_intent_error_words('Pass ''{}'' for the default options.');
     END IF;
+    -- The run's name is recorded with the run and shown by the dashboards
+    -- and reports: bounded, as a review's reason is (0.3.2 before this
+    -- recorded a 100 MB name).
+    IF octet_length(p_run_name) > 1024 THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for parameter "%s": the text is too long', 'p_run_name'),
+                   ERRCODE = 'invalid_parameter_value',
+                   DETAIL = intent_internal._pg_intent_error_words('It has %s bytes; a run''s name has at most 1024.', octet_length(p_run_name));
+    END IF;
 
     -- What decides deployments, and what the data means, is the policy's:
     -- a caller's options cannot set it.
