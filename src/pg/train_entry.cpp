@@ -88,13 +88,19 @@ struct Refusal {
 // would make its answers ambiguous). No stored row can reach the last
 // check: training_label is never "uncertain" (is_valid_intent_name()); it
 // stays as a guard of the core's input, should the generated column ever be
-// redefined.
-std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_rows) {
+// redefined. The rule is one for every classifier; the hints name where
+// a named classifier's rows and its min_samples_for_training come from (its
+// source, its options over ai_training_policy), not intent's.
+std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_rows, bool intent_rows) {
     if (static_cast<int64_t>(data.size()) < min_rows)
-        return Refusal{words({N_("not enough training data: %s usable rows, at least %s needed"),
-                              {std::to_string(data.size()), std::to_string(min_rows)}}),
-                       {},
-                       N_("Record more interactions, or lower ai_training_policy.min_samples_for_training.")};
+        return Refusal{
+            words({N_("not enough training data: %s usable rows, at least %s needed"),
+                   {std::to_string(data.size()), std::to_string(min_rows)}}),
+            {},
+            intent_rows
+                ? N_("Record more interactions, or lower ai_training_policy.min_samples_for_training.")
+                : N_("Add labelled rows to the classifier's source, or lower its "
+                     "min_samples_for_training (its options, else ai_training_policy's).")};
     size_t uncertain = 0;
     std::set<std::string_view> intents;
     for (const DataRow &row : data) {
@@ -105,7 +111,8 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         return Refusal{words({N_("not enough training data: %s distinct intents, at least 2 needed"),
                               {std::to_string(intents.size())}}),
                        {},
-                       N_("A classifier needs examples of at least two intents.")};
+                       intent_rows ? N_("A classifier needs examples of at least two intents.")
+                                   : N_("The classifier's source needs rows of at least two labels.")};
     if (uncertain > 0)
         return Refusal{words({N_("invalid intent name \"uncertain\""), {}}),
                        std::to_string(uncertain) +
@@ -560,7 +567,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         record->rows_read = static_cast<int32>(data.size());
         record->read_counts = read_report.dump();
     }
-    if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training))
+    if (std::optional<Refusal> why = refuse_dataset(data, policy.min_samples_for_training, intent_rows))
         return refused(fcinfo, *why, data.size(), read_report);
 
     // The fallback's out-of-fold answers are this call's fallback run's only.

@@ -74,6 +74,12 @@ VALUES ('hola', 'saludo', 90, 'synthetic'), ('buenas tardes', 'saludo', 90, 'syn
        ('quiero devolver esto', 'devolucion', 90, 'synthetic'), ('devolver el pedido', 'devolucion', 90, 'synthetic');
 SELECT r ->> 'status' AS status, r ->> 'sqlstate' AS sqlstate, r ->> 'error' AS error FROM train_intent_model('sk_refused') AS r;
 SELECT * FROM pg_temp.run_counts('intent');
+-- One rule (refuse_dataset(), src/pg/train_entry.cpp), each refusal's hint
+-- naming where its rows and its minimum come from: intent's interactions
+-- and ai_training_policy, a classifier's source and its own options (0.3.2;
+-- before, a classifier's hint told to record interactions).
+SELECT classifier, metrics #>> '{error,hint}' AS hint
+  FROM ai_training_runs WHERE classifier IN ('intent', 'sk_few') ORDER BY classifier;
 -- Their rows, told in full.
 SELECT r.classifier, (r.metrics ->> 'rows_read')::int + pg_temp.skipped(r.metrics) AS told,
        CASE r.classifier WHEN 'intent' THEN (SELECT count(*) FROM ai_training_data)
@@ -129,6 +135,9 @@ SELECT t ->> 'status' AS fallback_status,
 -- Each partition's run counts its own rows' (shop_c's run, refused, too);
 -- the fallback's counts every row's.
 SELECT * FROM pg_temp.run_counts('sk_shops');
+-- shop_c's refusal (one label) names the source's labels, not intents.
+SELECT r.metrics #>> '{error,message}' AS error, r.metrics #>> '{error,hint}' AS hint
+  FROM ai_training_runs AS r WHERE r.classifier = 'sk_shops' AND r.partition_key = 'shop_c';
 -- Every run's rows, told in full; a trained run recorded the rows it
 -- trained on (ai_classifier_run_rows), the refused one none.
 SELECT coalesce(r.partition_key, '(all rows)') AS run,
