@@ -55,6 +55,7 @@ extern "C" {
 #include <algorithm>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -64,6 +65,16 @@ namespace {
 const char *const kColumnsHint =
     N_("Select the message, then the expected intent, as two text columns, e.g. "
        "SELECT user_message, correct_intent FROM my_table (cast others with ::text).");
+// evaluate_label()'s: the same rule, in a classifier's words (text, label).
+const char *const kLabelColumnsHint =
+    N_("Select the text, then the expected label, as two text columns, e.g. "
+       "SELECT body, label FROM my_table (cast others with ::text).");
+
+// The hint for the function called: evaluate_label() words its errors as
+// the rest of a classifier's functions do (a text, a label).
+const char *columns_hint(bool label_words) {
+    return label_words ? kLabelColumnsHint : kColumnsHint;
+}
 
 // What the prepared query looks like.
 struct QueryShape {
@@ -303,6 +314,8 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
                                const ClassifierModel *found = nullptr,
                                const LoadedModel *fallback = nullptr) {
     const intent::IntentModel &model = *loaded.model;
+    const bool label_words = std::string_view(function_name) == "evaluate_label";
+    const char *const hint = columns_hint(label_words);
     std::vector<std::string> labels = model.labels();
     std::unordered_map<std::string, int> label_index;
     for (size_t c = 0; c < labels.size(); ++c)
@@ -335,20 +348,23 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
             throw SqlError(
                 ERRCODE_INVALID_PARAMETER_VALUE,
                 intent::Message{N_("invalid value for parameter \"p_query\": expected one query"), {}},
-                ("It holds " + std::to_string(shape.statements) + " statements.").c_str(), kColumnsHint);
+                ("It holds " + std::to_string(shape.statements) + " statements.").c_str(), hint);
         if (!shape.read_only || !shape.returns_rows)
             throw SqlError(
                 ERRCODE_INVALID_PARAMETER_VALUE,
                 intent::Message{N_("invalid value for parameter \"p_query\": the query must only read"), {}},
                 std::string(function_name) + "() runs a SELECT, VALUES or TABLE query; data-modifying WITH, "
                                              "FOR UPDATE/SHARE and other statements are refused.",
-                kColumnsHint);
+                hint);
         if (!shape.two_text_columns)
             throw SqlError(
                 ERRCODE_DATATYPE_MISMATCH,
                 intent::Message{
-                    N_("p_query must return two text columns: the message and the expected intent"), {}},
-                ("It returns (" + shape.columns + ").").c_str(), kColumnsHint);
+                    label_words
+                        ? N_("p_query must return two text columns: the text and the expected label")
+                        : N_("p_query must return two text columns: the message and the expected intent"),
+                    {}},
+                ("It returns (" + shape.columns + ").").c_str(), hint);
 
         // An expected intent that could equal one of the model's is at most 4
         // bytes per UTF-8 byte of the longest in any server encoding.
@@ -406,9 +422,11 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
 
     if (acc.rows() == 0 && n.out_of_scope == 0) {
         const std::string detail =
-            n.query_rows == 0 ? std::string(N_("The query returned no rows."))
-                              : "The query returned " + std::to_string(n.query_rows) +
-                                    " rows, each with a NULL message or a NULL or empty expected intent.";
+            n.query_rows == 0
+                ? std::string(N_("The query returned no rows."))
+                : "The query returned " + std::to_string(n.query_rows) +
+                      (label_words ? " rows, each with a NULL text or a NULL or empty expected label."
+                                   : " rows, each with a NULL message or a NULL or empty expected intent.");
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("p_query returned no labelled rows to evaluate"), {}},
                        detail.c_str(),
@@ -454,11 +472,11 @@ namespace {
 // The query argument (p_query, argument 1) of evaluate_intent_model() and
 // evaluate_label(), copied (22004 when NULL), and the calling function's
 // schema: the extension's.
-std::string query_argument(FunctionCallInfo fcinfo, Oid &schema) {
+std::string query_argument(FunctionCallInfo fcinfo, Oid &schema, bool label_words) {
     if (PG_ARGISNULL(1))
         throw pg_intent::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
                                   intent::Message{N_("p_query must not be null"), {}}, {},
-                                  pg_intent::kColumnsHint);
+                                  pg_intent::columns_hint(label_words));
     const char *query = nullptr;
     size_t query_size = 0;
     pg_intent::pg_call([&]() noexcept {
@@ -480,7 +498,7 @@ using namespace pg_intent;
 // evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
 PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     Oid schema = InvalidOid;
-    const std::string sql = query_argument(fcinfo, schema);
+    const std::string sql = query_argument(fcinfo, schema, false);
     // A model by id: a named classifier's needs its predict access, and a
     // partition's own model evaluate_label()'s partition rule as well
     // (ModelUse::Evaluate): the result lists its labels and thresholds.
@@ -502,7 +520,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     if (PG_ARGISNULL(0))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
     Oid schema = InvalidOid;
-    const std::string sql = query_argument(fcinfo, schema);
+    const std::string sql = query_argument(fcinfo, schema, true);
     std::string_view partition;
     bool has_partition = false;
     const TextRef name = text_ref(PG_GETARG_DATUM(0));

@@ -54,6 +54,25 @@ SELECT pg_temp.try($$SELECT evaluate_label('nope', 'SELECT msg, route FROM el_ho
 SELECT pg_temp.try($$SELECT evaluate_label('router', 'DELETE FROM el_holdout RETURNING msg, route')$$) AS writes;
 SELECT pg_temp.try($$SELECT evaluate_label('router', 'SELECT msg FROM el_holdout')$$) AS one_column;
 SELECT pg_temp.try($$SELECT evaluate_label('router', 'SELECT msg, route FROM el_holdout WHERE false')$$) AS no_rows;
+-- One rule for both forms (evaluate_on_query()), each worded as its
+-- function's family: evaluate_intent_model() a message and an intent,
+-- evaluate_label() a text and a label (0.3.2; before, evaluate_label()
+-- asked for "the message and the expected intent", with
+-- SELECT user_message, correct_intent as its example).
+CREATE FUNCTION pg_temp.try_hint(p_sql text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE v_hint text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_hint = PG_EXCEPTION_HINT;
+    RETURN SQLSTATE || ': ' || SQLERRM || E'\nHINT: ' || v_hint;
+END $f$;
+SELECT f, pg_temp.try_hint(format('SELECT %s(%s, %L)', f, a, q)) AS refused
+  FROM (VALUES ('evaluate_intent_model', (predict_label('router', 'hola')).model_id::text),
+               ('evaluate_label', quote_literal('router'))) AS x(f, a),
+       (VALUES ('SELECT msg FROM el_holdout'), (NULL)) AS y(q)
+ ORDER BY f, q NULLS LAST;
 SELECT count(*) AS holdout_rows FROM el_holdout;
 
 -- A restricted role: EXECUTE comes with the classifiers set, never PUBLIC;
