@@ -108,11 +108,13 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
         if (intents.size() < 2) intents.insert(row.label);
     }
     if (intents.size() < 2)
-        return Refusal{words({N_("not enough training data: %s distinct intents, at least 2 needed"),
-                              {std::to_string(intents.size())}}),
-                       {},
-                       intent_rows ? N_("A classifier needs examples of at least two intents.")
-                                   : N_("The classifier's source needs rows of at least two labels.")};
+        return Refusal{
+            words({intent_rows ? N_("not enough training data: %s distinct intents, at least 2 needed")
+                               : N_("not enough training data: %s distinct labels, at least 2 needed"),
+                   {std::to_string(intents.size())}}),
+            {},
+            intent_rows ? N_("A classifier needs examples of at least two intents.")
+                        : N_("The classifier's source needs rows of at least two labels.")};
     if (uncertain > 0)
         return Refusal{words({N_("invalid intent name \"uncertain\""), {}}),
                        std::to_string(uncertain) +

@@ -135,7 +135,7 @@ SELECT t ->> 'status' AS fallback_status,
 -- Each partition's run counts its own rows' (shop_c's run, refused, too);
 -- the fallback's counts every row's.
 SELECT * FROM pg_temp.run_counts('sk_shops');
--- shop_c's refusal (one label) names the source's labels, not intents.
+-- shop_c's refusal (one label) counts and names labels, not intents.
 SELECT r.metrics #>> '{error,message}' AS error, r.metrics #>> '{error,hint}' AS hint
   FROM ai_training_runs AS r WHERE r.classifier = 'sk_shops' AND r.partition_key = 'shop_c';
 -- Every run's rows, told in full; a trained run recorded the rows it
