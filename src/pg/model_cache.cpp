@@ -239,9 +239,9 @@ bool caller_may_read_models(Oid schema) {
 }
 
 [[noreturn]] void no_such_model(int64_t model_id) {
-    char message[96];
-    snprintf(message, sizeof message, "intent model %lld does not exist", static_cast<long long>(model_id));
-    throw SqlError(ERRCODE_NO_DATA_FOUND, message, N_("Or it is not visible to the current role."),
+    throw SqlError(ERRCODE_NO_DATA_FOUND,
+                   intent::Message{N_("intent model %s does not exist"), {std::to_string(model_id)}},
+                   N_("Or it is not visible to the current role."),
                    N_("See the ai_model_registry view for model ids."));
 }
 
@@ -256,10 +256,8 @@ LoadedModel deserialize_row(const ModelRow &row) {
 } // namespace
 
 void no_model_bytes(int64_t model_id) {
-    char message[128];
-    snprintf(message, sizeof message, "intent model %lld has no model bytes",
-             static_cast<long long>(model_id));
-    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, message,
+    throw SqlError(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                   intent::Message{N_("intent model %s has no model bytes"), {std::to_string(model_id)}},
                    N_("Its bytes were removed by delete_intent_model(); its history and metrics remain."),
                    N_("Deploy or predict with another model."));
 }

@@ -196,6 +196,10 @@ SELECT intent_output_error('model %s does not exist', 42) AS translated,
        intent_output_error('p_name must not be null') AS no_args;
 SELECT pg_temp.try($$SELECT intent_output_error('%s', 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17)$$) AS too_many;
 SELECT pg_temp.try($$SELECT intent_output_error(NULL)$$) AS null_pattern;
+-- The glue's errors of a model id, Spanish too (0.3.2: they were English
+-- in every language), once no broken model is active (the alerts' v_weak).
+UPDATE ai_intent_models SET is_active = false WHERE version = 'v_weak';
+SELECT * FROM pg_temp.try_full($$SELECT predict_intent('hola', 999999)$$) AS unknown_model_id;
 
 DROP TABLE es_tickets;
 SELECT drop_classifier('es_tickets');
