@@ -395,16 +395,19 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         // (its bytes were detoasted before the check, a model's worth of work
         // for each call naming a hidden id).
         if (!caller_can_see_model(schema, model_id)) {
-            // The active model is everyone's, even where row security hides its row.
-            LoadedModel current;
+            // The active model is everyone's, even where row security hides
+            // its row. Its row's facts say whether it is that model; only
+            // then are its bytes loaded (loading them to compare ids answered
+            // an unknown id with the active model's own error, XX001 when
+            // its bytes were damaged, and cost a model's load per call).
+            const RowFacts *current = nullptr;
             try {
-                current = active_model(schema);
+                current = &active_row(schema);
             } catch (const SqlError &) {
-                no_such_model(model_id);
             }
-            if (current.id == model_id) {
+            if (current && current->id == model_id) {
                 explain_builtin();
-                return current;
+                return model_of(*current);
             }
             no_such_model(model_id);
         }
