@@ -70,6 +70,28 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_snapshot_period(text, timestamptz) IS
     'Internal: the start and end of the complete period a snapshot freezes (create_metrics_snapshot(), create_classifier_metrics_snapshot()), cut in ai_training_policy.snapshot_time_zone.';
 
+-- The models serving at the end of a period, one rule for both kinds of
+-- snapshot: per partition (NULL: the unpartitioned or fallback model; intent
+-- has only that), the last deployment of the classifier (by its identity,
+-- so never an earlier classifier's of the name) before p_end, the later
+-- deployment row first at one instant. So a period frozen long after still
+-- names the models that served it. Read with the caller's rights.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_serving_models(
+    p_name text, p_classifier_id bigint, p_end timestamptz,
+    OUT partition_key text, OUT model_id bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT DISTINCT ON (d.partition_key) d.partition_key, d.model_id
+      FROM @extschema@.ai_model_deployments AS d
+     WHERE d.classifier OPERATOR(pg_catalog.=) p_name AND d.classifier_id OPERATOR(pg_catalog.=) p_classifier_id
+       AND d.deployed_at OPERATOR(pg_catalog.<) p_end
+     ORDER BY d.partition_key, d.deployed_at DESC, d.id DESC
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_serving_models(text, bigint, timestamptz) IS
+    'Internal: for create_metrics_snapshot() and create_classifier_metrics_snapshot(): the models serving a classifier at p_end, per partition (NULL: its unpartitioned or fallback model), the last deployment of that classifier (by identity) before it; read with the caller''s rights.';
+
 -- Freezes the metrics of one complete period into ai_metrics_snapshots: the
 -- last one, or the one containing p_period_start (backfill), idempotently.
 CREATE OR REPLACE FUNCTION @extschema@.create_metrics_snapshot(
@@ -109,13 +131,11 @@ BEGIN
                   HINT = intent_internal._pg_intent_error_words('Set snapshot_time_zone back to the zone the existing snapshots were cut in, or delete them and take them again.');
     END IF;
     v_m := intent_internal._pg_intent_window_metrics(v_start, v_end);
-    -- The model that was active at the end of the period (the last deployment
-    -- before it), also for a period frozen long after.
-    SELECT d.model_id INTO v_model
-      FROM @extschema@.ai_model_deployments AS d
-     WHERE d.deployed_at < v_end AND d.classifier = 'intent'
-     ORDER BY d.deployed_at DESC, d.id DESC
-     LIMIT 1;
+    -- The model that was active at the end of the period, also for a period
+    -- frozen long after (the rule every classifier's snapshot reads).
+    SELECT m.model_id INTO v_model
+      FROM intent_internal._pg_intent_serving_models('intent', 0, v_end) AS m
+     WHERE m.partition_key IS NULL;
 
     -- A call that inserts the period's row while this one is between the
     -- arbiter's check (UNIQUE (period_type, period_start)) and its index
@@ -235,11 +255,7 @@ BEGIN
         SELECT a.partition_key, a.model_id, m.version,
                coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8) AS f1,
                (m.metrics ->> 'accuracy')::float8 AS accuracy, (m.metrics ->> 'coverage')::float8 AS coverage
-          FROM (SELECT DISTINCT ON (d.partition_key) d.partition_key, d.model_id
-                  FROM @extschema@.ai_model_deployments AS d
-                 WHERE d.classifier OPERATOR(pg_catalog.=) p_name AND d.classifier_id OPERATOR(pg_catalog.=) v_classifier_id
-                   AND d.deployed_at OPERATOR(pg_catalog.<) v_end
-                 ORDER BY d.partition_key, d.deployed_at DESC, d.id DESC) AS a
+          FROM intent_internal._pg_intent_serving_models(p_name, v_classifier_id, v_end) AS a
           LEFT JOIN @extschema@.ai_intent_models AS m ON m.id OPERATOR(pg_catalog.=) a.model_id),
     own AS (
         SELECT x.*, row_number() OVER (ORDER BY x.f1 NULLS FIRST, x.partition_key) AS rank

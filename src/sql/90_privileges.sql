@@ -120,6 +120,7 @@ AS $$
             '@extschema@.create_metrics_snapshot(text, timestamptz)',
             '@extschema@.create_classifier_metrics_snapshot(text, text, timestamptz)',
             'intent_internal._pg_intent_snapshot_period(text, timestamptz)',
+            'intent_internal._pg_intent_serving_models(text, bigint, timestamptz)',
             'intent_internal._pg_intent_zone_trunc(text, text, timestamptz, integer)',
             '@extschema@.should_retrain()',
             'intent_internal._pg_intent_window_metrics(timestamptz, timestamptz)',

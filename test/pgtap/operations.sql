@@ -514,6 +514,8 @@ INSERT INTO expected_functions VALUES
     ('get_classifier_metrics(text, integer)', 'stable', 'unsafe', false),
     ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', 'volatile', 'unsafe', false),
     ('_pg_intent_snapshot_period(text, timestamp with time zone)', 'stable', 'unsafe', false),
+    -- 0.3.2: the models serving at a period's end, for both snapshots
+    ('_pg_intent_serving_models(text, bigint, timestamp with time zone)', 'stable', 'safe', false),
     ('get_classifier_review_queue(text, text, integer)', 'stable', 'restricted', false),
     ('_pg_intent_classifier_review_plan(text)', 'stable', 'safe', false),
     -- 0.3.2: what dashboards and reviewers read of a source, as its owner
