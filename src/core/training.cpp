@@ -372,6 +372,19 @@ LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualS
     return weights;
 }
 
+} // namespace
+
+SubwordAutoDecision subword_auto_decision(const std::vector<LabeledText> &rows, const ModelOptions &options,
+                                          const std::vector<std::string> *unlabelled) {
+    if (!options.subword_auto || options.subword_vectors) return SubwordAutoDecision{};
+    const size_t labels =
+        distinct_labels(rows, [](const LabeledText &r) -> std::string_view { return r.label; });
+    return decide_subword_auto(rows.size(), labels, unlabelled != nullptr,
+                               unlabelled ? unlabelled->size() : 0, options.min_intent_rows);
+}
+
+namespace {
+
 // train_model() and train_model_taking_rows(): `owned` is `rows` when the
 // caller gave them up, else null.
 TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText> *owned,
@@ -382,20 +395,14 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
     // subword_vectors "auto": on only for many texts without a label and
     // thin labels (subword_auto.h), decided on counts; off, the run is the
     // option off's, the same bytes.
-    SubwordAutoDecision auto_decision;
+    const SubwordAutoDecision auto_decision = subword_auto_decision(rows, asked, unlabelled);
     ModelOptions auto_on;
     const ModelOptions *given = &asked;
-    if (asked.subword_auto && !asked.subword_vectors) {
-        const size_t labels =
-            distinct_labels(rows, [](const LabeledText &r) -> std::string_view { return r.label; });
-        auto_decision = decide_subword_auto(rows.size(), labels, unlabelled != nullptr,
-                                            unlabelled ? unlabelled->size() : 0, asked.min_intent_rows);
-        if (auto_decision.on) {
-            auto_on = asked;
-            auto_on.subword_vectors = true;
-            auto_on.subword = subword_auto_settings();
-            given = &auto_on;
-        }
+    if (auto_decision.on) {
+        auto_on = asked;
+        auto_on.subword_vectors = true;
+        auto_on.subword = subword_auto_settings();
+        given = &auto_on;
     }
     // A vocabulary several partitions must share (min_feature_partitions
     // above 1: a partitioned classifier's fallback, which every tenant is

@@ -122,6 +122,15 @@ struct TrainedModel {
     TrainReport report;
 };
 
+// The automatic mode's decision (subword_auto.h) for a run of `options` on
+// `rows` given `unlabelled`, the texts without a label (null: none): the one
+// train_model() takes and reports (TrainReport::subword_auto), for a caller
+// that must know before training whether the run will learn from the texts
+// it read (the glue's failed and refused runs report them). Not `used` when
+// the options do not say "auto".
+SubwordAutoDecision subword_auto_decision(const std::vector<LabeledText> &rows, const ModelOptions &options,
+                                          const std::vector<std::string> *unlabelled);
+
 // The whole pipeline:
 //   prepare (dedup, out-of-scope label) -> TF-IDF fitted once on every usable
 //   row (the vocabulary and idf see held-out texts, never their labels) ->

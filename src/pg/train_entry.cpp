@@ -608,9 +608,8 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // turn the vectors on only when the option says so.
     const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
     bool auto_reads = false;
-    size_t labels = 0;
     if (auto_mode && !partitioned) {
-        labels = intent::distinct_labels(
+        const size_t labels = intent::distinct_labels(
             rows, [](const intent::LabeledText &r) -> std::string_view { return r.label; });
         auto_reads = intent::subword_auto_labels_thin(rows.size(), labels, request.model.min_intent_rows);
     }
@@ -645,14 +644,16 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
                     unlabelled->texts.push_back(t.text);
                 }
     }
-    // A run that fails or is refused from here on keeps what it says of
-    // them, as a trained run's report does: with the option, or where
-    // "auto" turns the vectors on (the core's rule, on the same counts).
-    if (unlabelled &&
-        (request.model.subword_vectors ||
-         (auto_mode && intent::decide_subword_auto(rows.size(), labels, true, unlabelled->texts.size(),
-                                                   request.model.min_intent_rows)
-                           .on))) {
+    // Whether the run learns from them: with the option, or where "auto"
+    // turns the vectors on. Decided once, here, by the decision the core
+    // takes on the same rows and texts (intent::subword_auto_decision()), and
+    // read twice: a run that fails or is refused from here on keeps what it
+    // says of them, as a trained run's report does (below).
+    const std::vector<std::string> *unlabelled_texts = unlabelled ? &unlabelled->texts : nullptr;
+    const bool reports_unlabelled =
+        unlabelled && (request.model.subword_vectors ||
+                       intent::subword_auto_decision(rows, request.model, unlabelled_texts).on);
+    if (reports_unlabelled) {
         add_unlabelled_counts(read_report, *unlabelled);
         if (record) record->read_counts = read_report.dump();
     }
@@ -660,8 +661,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     try {
         // The core frees the rows once it has built their features.
         trained.emplace(intent::train_model_taking_rows(std::move(rows), request.model, callbacks,
-                                                        active.model.get(),
-                                                        unlabelled ? &unlabelled->texts : nullptr));
+                                                        active.model.get(), unlabelled_texts));
     } catch (const intent::Error &e) {
         // What the core finds too little to train on (every row of an
         // intent dropped, no features left) is refused rows as well.
@@ -694,8 +694,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     }
     // What the subword vectors learned from besides the run's rows: every
     // run with the option says it, and a run without it says nothing.
-    if (unlabelled && (request.model.subword_vectors || trained->report.subword_auto.on))
-        add_unlabelled_counts(report, *unlabelled);
+    if (reports_unlabelled) add_unlabelled_counts(report, *unlabelled);
     if (results.size() != kept.size())
         throw SqlError(ERRCODE_INTERNAL_ERROR,
                        intent::Message{N_("the trainer returned results for another number of rows"), {}});

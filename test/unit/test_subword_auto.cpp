@@ -103,6 +103,8 @@ TEST(SubwordAutoTraining, OnForThinLabelsWithManyTexts) {
     EXPECT_TRUE(t.report.subword_auto.on);
     EXPECT_TRUE(t.report.subword_weight.used); // the vectors were learned, their weight chosen
     EXPECT_EQ(t.report.subword_auto.unlabelled_texts, 270u);
+    // What a caller asks before training is the decision the run takes.
+    EXPECT_TRUE(subword_auto_decision(thin, ModelOptions{}, &many).on);
     const Json report = parse_json(t.report.to_json(t.model), "report");
     EXPECT_EQ(report.at("subword_auto").at("reason_code"), "many_texts_without_label_thin_labels");
     EXPECT_EQ(report.at("subword_auto").at("on"), true);
@@ -130,6 +132,11 @@ TEST(SubwordAutoTraining, OffElsewhereTrainsTheOptionOffsBytes) {
         const TrainedModel b = train_model(r, off, TrainCallbacks{});
         EXPECT_FALSE(a.report.subword_auto.on) << c.per_label << " " << c.texts;
         EXPECT_EQ(a.report.subword_auto.reason, c.reason) << c.per_label << " " << c.texts;
+        const SubwordAutoDecision before = subword_auto_decision(r, ModelOptions{}, c.given ? &u : nullptr);
+        EXPECT_TRUE(before.used);
+        EXPECT_FALSE(before.on);
+        EXPECT_EQ(before.reason, c.reason) << c.per_label << " " << c.texts;
+        EXPECT_FALSE(subword_auto_decision(r, off, &u).used); // the option given: no decision
         EXPECT_FALSE(a.report.subword_weight.used);
         EXPECT_EQ(a.model.serialize(), b.model.serialize()) << c.per_label << " " << c.texts;
         EXPECT_FALSE(b.report.subword_auto.used); // false: no decision, none reported
