@@ -22,9 +22,10 @@
 //    call, under its one lock; deployments of its partitions queue behind
 //    each other (drop_classifier() deactivates them all at once).
 //  - the training slots are the object sub-ids 16 .. 16 + 63 of the
-//    extension's pg_extension entry: a training takes the first free one of
-//    the policy's max_concurrent_trainings (ai_training_progress reads them
-//    when shared memory is not there).
+//    extension's pg_extension entry (is_training_slot_subid(),
+//    extension_locks.h): a training takes the first free one of the policy's
+//    max_concurrent_trainings (ai_training_progress reads them when shared
+//    memory is not there, and _pg_intent_retrain_failed_at() in SQL).
 //  - the retraining lock, object sub-id 3 of the same entry, is held by the
 //    one retrain_classifiers() call that keeps the attempt in progress
 //    (src/sql/schema/81_classifier_retrain_attempt.sql).
@@ -56,8 +57,8 @@ extern "C" {
 namespace pg_intent {
 namespace {
 
-constexpr int kFirstSlotSubid = 16;
 constexpr int kRetrainingSubid = 3;
+static_assert(!is_training_slot_subid(kRetrainingSubid), "the retraining lock is not a training slot");
 
 Oid owning_extension(Oid fn_oid) noexcept {
     Oid ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
@@ -83,7 +84,7 @@ LOCKTAG classifier_tag(Oid fn_oid, const char *kind, const std::string &classifi
 LOCKTAG slot_tag(Oid ext, int slot) {
     LOCKTAG tag;
     SET_LOCKTAG_OBJECT(tag, MyDatabaseId, ExtensionRelationId, ext,
-                       static_cast<uint16>(kFirstSlotSubid + slot));
+                       static_cast<uint16>(kFirstTrainingSlotSubid + slot));
     return tag;
 }
 
@@ -120,13 +121,14 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
     const LOCKTAG tag = classifier_tag(fn_oid, "training", classifier);
     if (!acquire(tag, false)) {
         const int pid = holder_pid(tag);
-        throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
-                       intent::Message{N_("classifier \"%s\" is being trained by %s"), {classifier, backend_name(pid)}},
-                       N_("A training holds its classifier's lock until its transaction ends; other classifiers "
-                       "train meanwhile."),
-                       "Wait for it to finish (ai_training_progress shows how far it is)" +
-                           (pid ? ", or cancel it with pg_cancel_backend(" + std::to_string(pid) + ")."
-                                : std::string(".")));
+        throw SqlError(
+            ERRCODE_LOCK_NOT_AVAILABLE,
+            intent::Message{N_("classifier \"%s\" is being trained by %s"), {classifier, backend_name(pid)}},
+            N_("A training holds its classifier's lock until its transaction ends; other classifiers "
+               "train meanwhile."),
+            "Wait for it to finish (ai_training_progress shows how far it is)" +
+                (pid ? ", or cancel it with pg_cancel_backend(" + std::to_string(pid) + ")."
+                     : std::string(".")));
     }
     // A slot: the one this transaction holds (a classifier's partitions, a
     // retrain_classifiers() call), else the first free one.
@@ -145,15 +147,16 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
     for (int slot = 0; slot < max_concurrent; ++slot)
         if (const int pid = holder_pid(slot_tag(ext, slot)))
             pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
-    throw SqlError(ERRCODE_LOCK_NOT_AVAILABLE,
-                   pids.empty() ? intent::Message{N_("too many trainings in progress: all %s training slots are taken"),
-                                                  {std::to_string(max_concurrent)}}
-                                : intent::Message{N_("too many trainings in progress: all %s training slots are "
-                                                     "taken (backends %s)"),
-                                                  {std::to_string(max_concurrent), pids}},
-                   N_("ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
-                   "whatever their classifier."),
-                   N_("Try again when one has finished, or raise max_concurrent_trainings."));
+    throw SqlError(
+        ERRCODE_LOCK_NOT_AVAILABLE,
+        pids.empty() ? intent::Message{N_("too many trainings in progress: all %s training slots are taken"),
+                                       {std::to_string(max_concurrent)}}
+                     : intent::Message{N_("too many trainings in progress: all %s training slots are "
+                                          "taken (backends %s)"),
+                                       {std::to_string(max_concurrent), pids}},
+        N_("ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
+           "whatever their classifier."),
+        N_("Try again when one has finished, or raise max_concurrent_trainings."));
 }
 
 namespace {
@@ -228,4 +231,11 @@ PG_INTENT_FUNCTION(pg_intent_lock_deployment) {
     const TextRef c = text_ref(PG_GETARG_DATUM(0));
     acquire(classifier_tag(fcinfo->flinfo->fn_oid, "deployment", std::string(c.data, c.size)), true);
     PG_RETURN_VOID();
+}
+
+// _pg_intent_is_training_slot(p_objsubid integer): is_training_slot_subid()
+// for SQL: whether pg_locks' objsubid of an object lock on the extension's
+// pg_extension entry is a training slot.
+PG_INTENT_FUNCTION(pg_intent_is_training_slot) {
+    PG_RETURN_BOOL(is_training_slot_subid(PG_GETARG_INT32(0)));
 }

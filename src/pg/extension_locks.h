@@ -11,6 +11,17 @@ namespace pg_intent {
 // The most slots max_concurrent_trainings can name (its CHECK).
 constexpr int kMaxTrainingSlots = 64;
 
+// The training slots are the object sub-ids kFirstTrainingSlotSubid to
+// kFirstTrainingSlotSubid + kMaxTrainingSlots - 1 (16 to 79) of the
+// extension's pg_extension entry. The one definition: the locks are taken
+// with it, ai_training_progress reads pg_locks with it without shared memory
+// (progress.cpp), and SQL asks it through _pg_intent_is_training_slot()
+// (_pg_intent_retrain_failed_at()).
+constexpr int kFirstTrainingSlotSubid = 16;
+constexpr bool is_training_slot_subid(int objsubid) {
+    return objsubid >= kFirstTrainingSlotSubid && objsubid < kFirstTrainingSlotSubid + kMaxTrainingSlots;
+}
+
 // Takes, until the end of the transaction, the training lock of
 // `classifier` and one of the first `max_concurrent` training slots (none
 // more when this transaction holds one already). Never waits: 55P03 naming

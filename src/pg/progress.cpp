@@ -1,6 +1,7 @@
 // Training progress in shared memory and as NOTICE messages (progress.h).
 #include "progress.h"
 
+#include "extension_locks.h"
 #include "guard.h"
 #include "relations.h"
 #include "spi.h"
@@ -21,6 +22,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <string>
 #include <thread>
 
 namespace pg_intent {
@@ -319,19 +321,22 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         return (Datum)0;
     }
     // Without shared memory: the backends holding one of the extension's
-    // training slots (object sub-ids 16 to 79 of its pg_extension entry,
-    // extension_locks.h), from pg_locks and pg_stat_activity (no phase).
-    const char *sql = "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
-                      "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
-                      "OPERATOR(pg_catalog.=) l.pid "
-                      "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted "
-                      "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
-                      "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
-                      "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent') "
-                      "AND l.objsubid OPERATOR(pg_catalog.>=) 16 AND l.objsubid OPERATOR(pg_catalog.<) 80 "
-                      "AND l.database OPERATOR(pg_catalog.=) a.datid";
+    // training slots (object sub-ids of its pg_extension entry,
+    // is_training_slot_subid()), from pg_locks and pg_stat_activity (no phase).
+    const std::string sql =
+        "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
+        "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
+        "OPERATOR(pg_catalog.=) l.pid "
+        "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted "
+        "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+        "AND l.objid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension AS e "
+        "WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent') "
+        "AND l.objsubid OPERATOR(pg_catalog.>=) " +
+        std::to_string(kFirstTrainingSlotSubid) + " AND l.objsubid OPERATOR(pg_catalog.<) " +
+        std::to_string(kFirstTrainingSlotSubid + kMaxTrainingSlots) +
+        " AND l.database OPERATOR(pg_catalog.=) a.datid";
     SpiConnection spi;
-    spi.for_each_row_read_only(sql, [&](const SpiRow &row) noexcept {
+    spi.for_each_row_read_only(sql.c_str(), [&](const SpiRow &row) noexcept {
         Datum values[kColumns];
         bool nulls[kColumns] = {false};
         bool isnull;

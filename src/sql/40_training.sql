@@ -116,6 +116,18 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_lock_training(text, integer) IS
     'Internal: takes the training lock of the classifier and one of p_max_concurrent training slots until the end of the transaction; 55P03 naming the holder''s pid when either is taken.';
 
+-- Whether a pg_locks object lock on the extension's pg_extension entry with
+-- that objsubid is a training slot: the C definition the slots are taken by
+-- (is_training_slot_subid(), src/pg/extension_locks.h), so that SQL that
+-- reads pg_locks (_pg_intent_retrain_failed_at()) never writes the range
+-- again.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_is_training_slot(p_objsubid integer)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_intent_is_training_slot'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_is_training_slot(integer) IS
+    'Internal: whether an object lock on the extension''s pg_extension entry with this pg_locks objsubid is one of the training slots that max_concurrent_trainings bounds (the range the C code takes them in).';
+
 -- A classifier's deployment lock (C): waits for it.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_lock_deployment(p_classifier text)
 RETURNS void

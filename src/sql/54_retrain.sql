@@ -12,8 +12,9 @@
 -- (its session ended: terminated, or the server's crash) is a failed one,
 -- as retrain_classifiers()'s interrupted attempt is for every other
 -- classifier (ai_classifier_retrain_attempt_seq). While a training holds a
--- training slot in this database (pg_locks: the extension's object locks,
--- sub-ids 16-79, src/pg/extension_locks.cpp; taken before the run's row is
+-- training slot in this database (pg_locks: the extension's object locks
+-- that _pg_intent_is_training_slot() names, the sub-ids
+-- src/pg/extension_locks.h defines; taken before the run's row is
 -- written) such a value may be that attempt in progress, not a failure:
 -- NULL, and the next attempt is only busy (55P03) if it is. Any
 -- classifier's training counts: which one holds a slot is not in pg_locks,
@@ -32,7 +33,7 @@ AS $$
                                          AND l.objid OPERATOR(pg_catalog.=)
                                              (SELECT e.oid FROM pg_catalog.pg_extension AS e
                                                WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
-                                         AND l.objsubid OPERATOR(pg_catalog.>=) 16 AND l.objsubid OPERATOR(pg_catalog.<) 80
+                                         AND intent_internal._pg_intent_is_training_slot(l.objsubid)
                                          AND l.database OPERATOR(pg_catalog.=)
                                              (SELECT d.oid FROM pg_catalog.pg_database AS d
                                                WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())))
