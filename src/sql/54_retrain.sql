@@ -4,6 +4,42 @@
 -- Scheduled retraining
 ------------------------------------------------------------------------------
 
+-- ai_retrain_backoff_seq's value (src/sql/schema/50_retrain_backoff.sql)
+-- for a start: microseconds since 1970-01-01 UTC, the lowest bit set for an
+-- attempt in progress (odd: up to a microsecond late), cleared for a
+-- recorded failure (even: up to a microsecond early, so a failed run is
+-- found by a start a microsecond either side). The one encoding, and
+-- _pg_intent_retrain_backoff_decode() its one inverse: retrain_if_needed()
+-- writes the sequence with the first, _pg_intent_retrain_failed_at() reads
+-- it with the second.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_backoff_encode(p_started_at timestamptz,
+                                                                              p_in_progress boolean)
+RETURNS bigint
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_in_progress THEN (x.us OPERATOR(pg_catalog.|) 1::bigint)
+                ELSE (x.us OPERATOR(pg_catalog.&) (OPERATOR(pg_catalog.~) 1::bigint)) END
+      FROM (SELECT ((EXTRACT(epoch FROM p_started_at) OPERATOR(pg_catalog.*) 1000000)::bigint) AS us) AS x
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backoff_encode(timestamptz, boolean) IS
+    'Internal: the value of ai_retrain_backoff_seq for a start of retrain_if_needed()''s attempt: microseconds since 1970-01-01 UTC, odd for the attempt in progress (p_in_progress), even for a recorded failure.';
+
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_backoff_decode(
+    p_value bigint, OUT started_at timestamptz, OUT in_progress boolean)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN p_value OPERATOR(pg_catalog.>) 0
+                THEN '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
+                     (p_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END,
+           coalesce(p_value OPERATOR(pg_catalog.>) 0
+                    AND (p_value OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 1, false)
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backoff_decode(bigint) IS
+    'Internal: what a value of ai_retrain_backoff_seq holds (_pg_intent_retrain_backoff_encode()): the start it records (NULL for 0: none), and whether it marks retrain_if_needed()''s attempt in progress (odd) rather than a recorded failure (even).';
+
 -- The start of the last failed run of retrain_if_needed() (NULL: none), from
 -- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
 -- owner, so that callers of should_retrain() need no privilege on it.
@@ -25,8 +61,7 @@ RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN s.last_value OPERATOR(pg_catalog.>) 0
-                 AND NOT (s.last_value OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1
+    SELECT CASE WHEN NOT (v.in_progress
                           AND EXISTS (SELECT FROM pg_catalog.pg_locks AS l
                                        WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted
                                          AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
@@ -37,9 +72,9 @@ AS $$
                                          AND l.database OPERATOR(pg_catalog.=)
                                              (SELECT d.oid FROM pg_catalog.pg_database AS d
                                                WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())))
-                THEN '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
-                     (s.last_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END
-      FROM @extschema@.ai_retrain_backoff_seq AS s
+                THEN v.started_at END
+      FROM @extschema@.ai_retrain_backoff_seq AS s,
+           intent_internal._pg_intent_retrain_backoff_decode(s.last_value) AS v
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_at() IS
     'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back, or when its session ended during the training (the mark set before it, odd; NULL while a training holds a training slot of the database).';
@@ -217,7 +252,8 @@ BEGIN
                 'min_samples_for_training', v_policy.min_samples_for_training);
         END IF;
         -- The failed run's row is gone when raising rolled it back. Its
-        -- start is stored even (below): a microsecond early when it was odd.
+        -- start is stored even (_pg_intent_retrain_backoff_encode()): a
+        -- microsecond early when it was odd.
         SELECT r.id INTO v_failed_run
           FROM @extschema@.ai_training_runs AS r
          WHERE r.started_at OPERATOR(pg_catalog.>=) v_decision.failed_at
@@ -239,7 +275,8 @@ BEGIN
             'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
     v_attempt := clock_timestamp();
-    -- The attempt's mark (_pg_intent_retrain_failed_at()): its start, odd.
+    -- The attempt's mark (_pg_intent_retrain_failed_at()): its start, odd
+    -- (_pg_intent_retrain_backoff_encode()).
     -- Kept if the attempt never comes back (its session terminated, the
     -- server's crash: nothing below runs), so that it backs off as a failed
     -- run, as retrain_classifiers() does for an interrupted attempt; an
@@ -248,7 +285,7 @@ BEGIN
     -- when it fails. setval() is not rolled back.
     SELECT s.last_value INTO v_previous FROM @extschema@.ai_retrain_backoff_seq AS s;
     PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                              (extract(epoch FROM v_attempt) * 1000000)::bigint | 1);
+                              intent_internal._pg_intent_retrain_backoff_encode(v_attempt, true));
     BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
@@ -257,7 +294,7 @@ BEGIN
         -- next tick would time out the same way.
         WHEN query_canceled THEN
             PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                                      (extract(epoch FROM v_attempt) * 1000000)::bigint & ~1::bigint);
+                                      intent_internal._pg_intent_retrain_backoff_encode(v_attempt, false));
             RAISE;
         -- Only busy (_pg_intent_busy_reason(), the rule retrain_classifiers()
         -- applies): intent's training lock or every training slot held by
@@ -287,9 +324,11 @@ BEGIN
     -- in progress.
     IF v_result ->> 'status' = 'failed' THEN
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                                  (extract(epoch FROM coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
-                                                                 WHERE r.id = (v_result ->> 'run_id')::uuid),
-                                                                v_attempt)) * 1000000)::bigint & ~1::bigint);
+                                  intent_internal._pg_intent_retrain_backoff_encode(
+                                      coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
+                                                 WHERE r.id = (v_result ->> 'run_id')::uuid),
+                                               v_attempt),
+                                      false));
     ELSE
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous);
     END IF;
