@@ -86,6 +86,15 @@ SELECT count(*) AS daily_rows_again FROM ai_metrics_snapshots WHERE period_type 
 SELECT count(create_metrics_snapshot('daily', d)) AS backfilled
   FROM generate_series(date_trunc('day', now()) - interval '30 days', date_trunc('day', now()) - interval '1 day', interval '1 day') AS d;
 SELECT count(*) AS daily_rows_after_backfill FROM ai_metrics_snapshots WHERE period_type = 'daily';
+-- One rule for both snapshots (_pg_intent_serving_models()): intent's
+-- classifier snapshot names the model create_metrics_snapshot() names, for
+-- every period of the deployment history above.
+SELECT count(*) AS periods,
+       count(*) FILTER (WHERE (create_classifier_metrics_snapshot('intent', 'daily', d) ->> 'model_id')
+                              IS NOT DISTINCT FROM s.model_id::text) AS same_model,
+       count(DISTINCT s.model_id) AS models
+  FROM generate_series(date_trunc('day', now()) - interval '5 days', date_trunc('day', now()) - interval '1 day', interval '1 day') AS d
+  JOIN ai_metrics_snapshots AS s ON s.period_type = 'daily' AND s.period_start = d;
 
 -- Errors.
 SELECT pg_temp.try('SELECT create_metrics_snapshot(''yearly'')') AS unknown_period;
