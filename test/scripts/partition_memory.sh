@@ -34,24 +34,35 @@ RESET ROLE;
 SQL
 started=$(q postgres "SELECT pg_postmaster_start_time()")
 
-session_open t $DB
-pid=$(session_pid t)
-private_peak() { awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} END {print h - s}' "/proc/$pid/status"; }
-before=$(private_peak)
-out=$(session_run t "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops') ->> 'partitions_below_minimum') || ' below the minimum'), 'none');" 2>&1 || true)
-after=$(private_peak)
-session_close t
-grown_mb=$(((after - before) / 1024))
-echo "train_classifier() under a 400 MB limit: ${out//$'\n'/ }"
-echo "peak private memory of the backend grew by $grown_mb MB"
-expect_eq "$(q postgres "SELECT pg_postmaster_start_time() = '$started'")" t "the server did not restart"
-case "$out" in
-*"completed, 100000 below the minimum"* | *"training would exceed its memory limit"*) echo "ok: the call completed or stopped at its limit" ;;
-*)
-    echo "FAILED: unexpected outcome: $out" >&2
-    exit 1
-    ;;
-esac
+# Runs $2 (a train_classifier() call that reports $3, or stops at its memory
+# limit) in a session of its own ($1), says what it did ($4: the limit,
+# described), checks the server did not restart, and sets $out and
+# $grown_mb: how much the backend's peak private memory (VmHWM less
+# RssShmem) grew during the call.
+train_measured() {
+    local session=$1 sql=$2 expected=$3 what=$4 pid before after
+    session_open "$session" $DB
+    pid=$(session_pid "$session")
+    before=$(private_peak "$pid")
+    out=$(session_run "$session" "$sql" 2>&1 || true)
+    after=$(private_peak "$pid")
+    session_close "$session"
+    grown_mb=$(((after - before) / 1024))
+    echo "train_classifier() under $what: ${out//$'\n'/ }"
+    echo "peak private memory of the backend grew by $grown_mb MB"
+    expect_eq "$(q postgres "SELECT pg_postmaster_start_time() = '$started'")" t "the server did not restart"
+    case "$out" in
+    *"$expected"* | *"training would exceed its memory limit"*) echo "ok: the call completed or stopped at its limit" ;;
+    *)
+        echo "FAILED: unexpected outcome: $out" >&2
+        exit 1
+        ;;
+    esac
+}
+private_peak() { awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} END {print h - s}' "/proc/$1/status"; }
+
+train_measured t "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops') ->> 'partitions_below_minimum') || ' below the minimum'), 'none');" \
+    "completed, 100000 below the minimum" "a 400 MB limit"
 # The limit's error names the sizes it compares: a row's charge is a few kB,
 # and read "needs 0.0 MB but only 0.0 MB of the 400.0 MB limit remain".
 if grep -q "memory limit" <<<"$out"; then
@@ -84,23 +95,8 @@ SELECT 'hola que tal ' || g || '-' || r, 'greeting', repeat(md5(g::text), 62)
   FROM generate_series(1, 27000) AS g, generate_series(1, 2) AS r;
 RESET ROLE;
 SQL
-session_open o $DB
-pid=$(session_pid o)
-before=$(private_peak)
-out=$(session_run o "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops_over') ->> 'partitions_over_limit') || ' over the limit'), 'none');" 2>&1 || true)
-after=$(private_peak)
-session_close o
-grown_mb=$(((after - before) / 1024))
-echo "train_classifier() under a 200 MB limit, one partition model: ${out//$'\n'/ }"
-echo "peak private memory of the backend grew by $grown_mb MB"
-expect_eq "$(q postgres "SELECT pg_postmaster_start_time() = '$started'")" t "the server did not restart"
-case "$out" in
-*"completed, 27000 over the limit"* | *"training would exceed its memory limit"*) echo "ok: the call completed or stopped at its limit" ;;
-*)
-    echo "FAILED: unexpected outcome: $out" >&2
-    exit 1
-    ;;
-esac
+train_measured o "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops_over') ->> 'partitions_over_limit') || ' over the limit'), 'none');" \
+    "completed, 27000 over the limit" "a 200 MB limit, one partition model"
 [ "$grown_mb" -lt 300 ] || {
     echo "FAILED: the call's memory ($grown_mb MB) went past 1.5 times its 200 MB limit" >&2
     exit 1
