@@ -239,6 +239,7 @@ DECLARE
     v_state text;
     v_reason text;
     v_previous bigint;
+    v_mark bigint; -- this attempt's mark; NULL when it made none
 BEGIN
     v_policy := intent_internal._pg_intent_policy();
     v_decision := intent_internal._pg_intent_retrain_decision();
@@ -283,9 +284,19 @@ BEGIN
     -- error raised below keeps it too. Put back as it was when the attempt
     -- completes or was only busy, and replaced by the failed run's start
     -- when it fails. setval() is not rolled back.
+    -- Another session's attempt already marked (odd: the decision let this
+    -- call through, so a training holds a slot) keeps its mark, and this
+    -- attempt marks nothing: had it marked, it would have kept that mark as
+    -- the value to put back, and put it back after that attempt put its
+    -- own previous value back, leaving a mark no attempt owns, which reads
+    -- as a failed run once the slots are free (an hour's back-off after two
+    -- calls that were only busy). For the same reason an attempt puts the
+    -- value back only while its own mark is still there.
     SELECT s.last_value INTO v_previous FROM @extschema@.ai_retrain_backoff_seq AS s;
-    PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                              intent_internal._pg_intent_retrain_backoff_encode(v_attempt, true));
+    IF NOT coalesce((intent_internal._pg_intent_retrain_backoff_decode(v_previous)).in_progress, false) THEN
+        v_mark := intent_internal._pg_intent_retrain_backoff_encode(v_attempt, true);
+        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_mark);
+    END IF;
     BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
@@ -311,7 +322,8 @@ BEGIN
             IF v_reason IS NULL THEN
                 RAISE;
             END IF;
-            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous);
+            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous)
+               FROM @extschema@.ai_retrain_backoff_seq AS s WHERE s.last_value OPERATOR(pg_catalog.=) v_mark;
             RETURN jsonb_build_object('retrained', false,
                                       'reason', @extschema@.intent_output_text(v_reason, @extschema@.intent_output_language()),
                                       'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
@@ -330,7 +342,8 @@ BEGIN
                                                v_attempt),
                                       false));
     ELSE
-        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous);
+        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous)
+           FROM @extschema@.ai_retrain_backoff_seq AS s WHERE s.last_value OPERATOR(pg_catalog.=) v_mark;
     END IF;
     -- A job scheduler records a function that returns as a success: asked
     -- to, report a failed run as an error (pg_cron's job_run_details then
