@@ -29,7 +29,22 @@ void spi_finish_in_pg() noexcept {
     SPI_finish();
 }
 
+namespace {
+
+// Whether `error` is a cancel or shutdown that the statement's own code
+// raised: the server raises those from its interrupt processing in
+// tcop/postgres.c (ProcessInterrupts(), and on a standby the recovery
+// conflicts' cancels), whose file name errfinish() keeps.
+bool raised_as_interrupt(const ErrorData *error) noexcept {
+    if (error->sqlerrcode != ERRCODE_QUERY_CANCELED && error->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN)
+        return false;
+    return !error->filename || strcmp(error->filename, "postgres.c") != 0;
+}
+
+} // namespace
+
 void hide_statement(ErrorData *error, const char *sql) noexcept {
+    if (error && raised_as_interrupt(error)) error->sqlerrcode = ERRCODE_RAISE_EXCEPTION;
     if (!error || !sql || !*sql) return;
     const size_t length = strlen(sql);
     if (error->internalquery && strstr(error->internalquery, sql)) {

@@ -138,8 +138,17 @@ class SpiConnection {
 // "SQL statement" line of the error's context, and the statement an error
 // with a position quotes (QUERY). A statement run as a classifier's owner
 // names its source and columns, which its callers are not shown; a lock or
-// statement timeout of the read printed them. Edits the error in place
-// (only removes text), so it never allocates.
+// statement timeout of the read printed them. Also: an error with the
+// SQLSTATE of a cancel or a shutdown (57014, 57P01) that the server's
+// interrupt processing did not raise is the statement's own error, raised
+// by code the source's owner chose (RAISE ... USING ERRCODE =
+// 'query_canceled', a remote server's error): it becomes P0001
+// (raise_exception), so that the callers that end the whole call on a
+// cancel (retrain_classifiers(), the dashboards' count, which PL/pgSQL's
+// OTHERS never catches it for) contain it to that classifier. An owner's
+// source ended every retrain_classifiers() call and snapshot job's
+// statement for every other classifier in it. Edits the error in place
+// (removes text, changes the code), so it never allocates.
 void hide_statement(ErrorData *error, const char *sql) noexcept;
 
 // An error context callback adding the line `arg` (a C string).
