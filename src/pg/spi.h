@@ -145,9 +145,8 @@ class SpiConnection {
 // 'query_canceled', a remote server's error): it becomes P0001
 // (raise_exception), so that the callers that end the whole call on a
 // cancel (retrain_classifiers(), the dashboards' count, which PL/pgSQL's
-// OTHERS never catches it for) contain it to that classifier. An owner's
-// source ended every retrain_classifiers() call and snapshot job's
-// statement for every other classifier in it. Edits the error in place
+// OTHERS never catches it for) contain it to that classifier. Edits the
+// error in place
 // (removes text, changes the code), so it never allocates.
 void hide_statement(ErrorData *error, const char *sql) noexcept;
 
