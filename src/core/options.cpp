@@ -674,7 +674,7 @@ Json TrainingRequest::as_json() const {
     Json w = model.as_json();
     // The automatic mode is the run's, never the model's (as_json() is
     // what a model stores).
-    if (model.subword_auto && !model.subword_vectors) w["subword_vectors"] = "auto";
+    if (model.subword_auto_mode()) w["subword_vectors"] = "auto";
     w["deploy"] = deploy_mode_name(run.deploy);
     w["min_confidence"] = run.min_confidence;
     w["only_reviewed"] = run.only_reviewed;

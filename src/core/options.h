@@ -135,6 +135,8 @@ struct ModelOptions {
     // given: subword_auto false, the option as given. Never stored with a
     // model: a model stores what the run trained.
     bool subword_auto = true;
+    // Whether the run's option is "auto": subword_auto.h's rule decides.
+    bool subword_auto_mode() const { return subword_auto && !subword_vectors; }
     SubwordOptions subword;
     double subword_weight = 0.0;
     // The texts without a label a SQL run adds to the vectors' (rows that do

@@ -374,13 +374,20 @@ LinearWeights refit(TrainingRun &run, const LearnerOptions &final_learner, DualS
 
 } // namespace
 
+SubwordAutoDecision subword_auto_decision(size_t labelled_rows, size_t labels, const ModelOptions &options,
+                                          const std::vector<std::string> *unlabelled) {
+    if (!options.subword_auto_mode()) return SubwordAutoDecision{};
+    return decide_subword_auto(labelled_rows, labels, unlabelled != nullptr,
+                               unlabelled ? unlabelled->size() : 0, options.min_intent_rows);
+}
+
 SubwordAutoDecision subword_auto_decision(const std::vector<LabeledText> &rows, const ModelOptions &options,
                                           const std::vector<std::string> *unlabelled) {
-    if (!options.subword_auto || options.subword_vectors) return SubwordAutoDecision{};
+    // The labels are counted only where the decision is taken.
+    if (!options.subword_auto_mode()) return SubwordAutoDecision{};
     const size_t labels =
         distinct_labels(rows, [](const LabeledText &r) -> std::string_view { return r.label; });
-    return decide_subword_auto(rows.size(), labels, unlabelled != nullptr,
-                               unlabelled ? unlabelled->size() : 0, options.min_intent_rows);
+    return subword_auto_decision(rows.size(), labels, options, unlabelled);
 }
 
 namespace {

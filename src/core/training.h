@@ -130,6 +130,10 @@ struct TrainedModel {
 // the options do not say "auto".
 SubwordAutoDecision subword_auto_decision(const std::vector<LabeledText> &rows, const ModelOptions &options,
                                           const std::vector<std::string> *unlabelled);
+// The same decision for a caller that already counted the rows' labels
+// (distinct_labels()): `labelled_rows` rows holding `labels` labels.
+SubwordAutoDecision subword_auto_decision(size_t labelled_rows, size_t labels, const ModelOptions &options,
+                                          const std::vector<std::string> *unlabelled);
 
 // The whole pipeline:
 //   prepare (dedup, out-of-scope label) -> TF-IDF fitted once on every usable

@@ -588,7 +588,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // ai_training_data (train_entry.cpp). With subword_vectors "auto" (the
     // default) only for a classifier without partitions, and only once its
     // labelled rows show thin labels (read_classifier_source()).
-    const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
+    const bool auto_mode = request.model.subword_auto_mode();
     if (request.model.subword_vectors || (auto_mode && !columns.partition)) {
         UnlabelledBounds bounds;
         bounds.max_rows = std::min<int64_t>(request.model.subword_unlabelled_rows, sel.unreviewed.max_rows);

@@ -606,10 +606,12 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // for a partitioned classifier (neither its partitions nor its shared
     // fallback): every tenant would carry megabytes of vectors; its runs
     // turn the vectors on only when the option says so.
-    const bool auto_mode = request.model.subword_auto && !request.model.subword_vectors;
+    // The rows' labels are counted once, here, for both halves of the rule:
+    // whether to read the texts, and what the run does with them (below).
     bool auto_reads = false;
-    if (auto_mode && !partitioned) {
-        const size_t labels = intent::distinct_labels(
+    size_t labels = 0;
+    if (request.model.subword_auto_mode() && !partitioned) {
+        labels = intent::distinct_labels(
             rows, [](const intent::LabeledText &r) -> std::string_view { return r.label; });
         auto_reads = intent::subword_auto_labels_thin(rows.size(), labels, request.model.min_intent_rows);
     }
@@ -648,11 +650,13 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // turns the vectors on. Decided once, here, by the decision the core
     // takes on the same rows and texts (intent::subword_auto_decision()), and
     // read twice: a run that fails or is refused from here on keeps what it
-    // says of them, as a trained run's report does (below).
+    // says of them, as a trained run's report does (below). Without the
+    // option, texts were read only where auto_reads counted `labels`.
     const std::vector<std::string> *unlabelled_texts = unlabelled ? &unlabelled->texts : nullptr;
     const bool reports_unlabelled =
-        unlabelled && (request.model.subword_vectors ||
-                       intent::subword_auto_decision(rows, request.model, unlabelled_texts).on);
+        unlabelled &&
+        (request.model.subword_vectors ||
+         intent::subword_auto_decision(rows.size(), labels, request.model, unlabelled_texts).on);
     if (reports_unlabelled) {
         add_unlabelled_counts(read_report, *unlabelled);
         if (record) record->read_counts = read_report.dump();

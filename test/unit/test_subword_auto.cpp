@@ -143,3 +143,50 @@ TEST(SubwordAutoTraining, OffElsewhereTrainsTheOptionOffsBytes) {
         EXPECT_EQ(parse_json(b.report.to_json(b.model), "report").count("subword_auto"), 0u);
     }
 }
+
+// A caller that counted the labels (the glue: train_entry.cpp) takes the
+// decision on its counts: the same one the rows give, the same one
+// decide_subword_auto() takes, and none when the option is not "auto".
+TEST(SubwordAutoRule, DecisionOnCountsIsTheRowsDecision) {
+    const ModelOptions off = with(R"({"subword_vectors": false})");
+    const ModelOptions on = with(R"({"subword_vectors": true})");
+    for (size_t per_label : {3u, 9u, 10u, 20u})
+        for (size_t n : {0u, 26u, 27u, 269u, 270u, 600u})
+            for (bool given : {false, true}) {
+                const std::vector<LabeledText> r = rows(per_label);
+                const std::vector<std::string> u = texts(n);
+                const std::vector<std::string> *texts_given = given ? &u : nullptr;
+                const size_t labels =
+                    distinct_labels(r, [](const LabeledText &x) -> std::string_view { return x.label; });
+                ASSERT_EQ(labels, 3u);
+                const SubwordAutoDecision a = subword_auto_decision(r, ModelOptions{}, texts_given);
+                const SubwordAutoDecision b =
+                    subword_auto_decision(r.size(), labels, ModelOptions{}, texts_given);
+                const SubwordAutoDecision c = decide_subword_auto(r.size(), labels, given, n, 10);
+                for (const SubwordAutoDecision *d : {&b, &c}) {
+                    EXPECT_EQ(a.used, d->used) << per_label << " " << n << " " << given;
+                    EXPECT_EQ(a.on, d->on) << per_label << " " << n << " " << given;
+                    EXPECT_EQ(a.reason, d->reason) << per_label << " " << n << " " << given;
+                    EXPECT_EQ(a.labelled_rows, d->labelled_rows);
+                    EXPECT_EQ(a.labels, d->labels);
+                    EXPECT_EQ(a.unlabelled_texts, d->unlabelled_texts);
+                    EXPECT_EQ(a.min_rows_per_label, d->min_rows_per_label);
+                }
+                EXPECT_FALSE(subword_auto_decision(r.size(), labels, off, texts_given).used);
+                EXPECT_FALSE(subword_auto_decision(r.size(), labels, on, texts_given).used);
+            }
+    // Counts the rows cannot give: 150 labels, CLINC150 5-shot's shape.
+    const std::vector<std::string> many = texts(7500);
+    EXPECT_TRUE(subword_auto_decision(750, 150, ModelOptions{}, &many).on);
+    EXPECT_FALSE(subword_auto_decision(1500, 150, ModelOptions{}, &many).on);
+    EXPECT_EQ(subword_auto_decision(750, 150, ModelOptions{}, nullptr).reason,
+              SubwordAutoReason::TextsNotGiven);
+}
+
+TEST(SubwordAutoRule, AutoModeIsTheOptionNotGiven) {
+    EXPECT_TRUE(ModelOptions{}.subword_auto_mode());
+    EXPECT_FALSE(with(R"({"subword_vectors": false})").subword_auto_mode());
+    EXPECT_FALSE(with(R"({"subword_vectors": true})").subword_auto_mode());
+    EXPECT_FALSE(with(R"({"subword_vectors": {"dim": 8}})").subword_auto_mode());
+    EXPECT_TRUE(with(R"({"subword_vectors": "auto"})").subword_auto_mode());
+}
