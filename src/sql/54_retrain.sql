@@ -312,7 +312,7 @@ BEGIN
         -- another transaction, or a lock_timeout (the deployment lock a deploy
         -- holds in an open transaction, a locked table): 55P03; a conflict a
         -- retry resolves: 40001 (a REPEATABLE READ or SERIALIZABLE tick
-        -- racing a deploy), 40P01. Reported with the error, as
+        -- racing a deploy), 40P01. Reported (below) with the error, as
         -- retrain_classifiers()'s entry is (the reason alone sent whoever
         -- read it looking for a training that was not there), and nothing
         -- backs off. Any other error is raised as it came.
@@ -322,19 +322,13 @@ BEGIN
             IF v_reason IS NULL THEN
                 RAISE;
             END IF;
-            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous)
-               FROM @extschema@.ai_retrain_backoff_seq AS s WHERE s.last_value OPERATOR(pg_catalog.=) v_mark;
-            RETURN jsonb_build_object('retrained', false,
-                                      'reason', @extschema@.intent_output_text(v_reason, @extschema@.intent_output_language()),
-                                      'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
-                                      'samples_since_last_train', v_decision.samples_since_last_train);
     END;
     -- A failed run: back off from its start. setval() is not rolled back, so
     -- this holds also when the run's row is, by the error raised below. A
     -- failure's start is stored even (a microsecond early), so that only the
     -- attempt's mark is odd and a recorded failure never reads as an attempt
     -- in progress.
-    IF v_result ->> 'status' = 'failed' THEN
+    IF v_reason IS NULL AND v_result ->> 'status' = 'failed' THEN
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
                                   intent_internal._pg_intent_retrain_backoff_encode(
                                       coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
@@ -342,8 +336,16 @@ BEGIN
                                                v_attempt),
                                       false));
     ELSE
+        -- Completed, or only busy (v_reason set): the value put back, only
+        -- while this call's own mark is there (none when it made none).
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous)
            FROM @extschema@.ai_retrain_backoff_seq AS s WHERE s.last_value OPERATOR(pg_catalog.=) v_mark;
+    END IF;
+    IF v_reason IS NOT NULL THEN
+        RETURN jsonb_build_object('retrained', false,
+                                  'reason', @extschema@.intent_output_text(v_reason, @extschema@.intent_output_language()),
+                                  'error', jsonb_build_object('sqlstate', v_state, 'message', v_busy),
+                                  'samples_since_last_train', v_decision.samples_since_last_train);
     END IF;
     -- A job scheduler records a function that returns as a success: asked
     -- to, report a failed run as an error (pg_cron's job_run_details then
