@@ -76,6 +76,16 @@ const char *columns_hint(bool label_words) {
     return label_words ? kLabelColumnsHint : kColumnsHint;
 }
 
+// The SQL function an evaluation runs for, as its errors name it, and
+// whether they word a row as a classifier's (a text, a label): each entry
+// point's, given once, below.
+struct EvaluateCaller {
+    const char *function_name;
+    bool label_words;
+};
+constexpr EvaluateCaller kEvaluateIntentModel{"evaluate_intent_model", false};
+constexpr EvaluateCaller kEvaluateLabel{"evaluate_label", true};
+
 // What the prepared query looks like.
 struct QueryShape {
     int statements = 0;
@@ -304,17 +314,18 @@ namespace {
 // The one evaluation of evaluate_intent_model() and evaluate_label(): runs
 // the caller's query `sql` as the caller (this function never switches
 // user), read-only, scores its rows with `loaded` and returns the metrics
-// object. `function_name` names the SQL function in errors.
+// object. `caller` names the SQL function in errors, and their words.
 //
 // evaluate_label() passes the partition's model `found` and, when it may
 // defer, its fallback: each row is then scored with the answer
 // predict_label() serves (defers_to_fallback(), the one rule), in the
 // labels of both models.
-intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql, const char *function_name,
-                               const ClassifierModel *found = nullptr,
+intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql,
+                               const EvaluateCaller &caller, const ClassifierModel *found = nullptr,
                                const LoadedModel *fallback = nullptr) {
     const intent::IntentModel &model = *loaded.model;
-    const bool label_words = std::string_view(function_name) == "evaluate_label";
+    const char *const function_name = caller.function_name;
+    const bool label_words = caller.label_words;
     const char *const hint = columns_hint(label_words);
     std::vector<std::string> labels = model.labels();
     std::unordered_map<std::string, int> label_index;
@@ -472,11 +483,11 @@ namespace {
 // The query argument (p_query, argument 1) of evaluate_intent_model() and
 // evaluate_label(), copied (22004 when NULL), and the calling function's
 // schema: the extension's.
-std::string query_argument(FunctionCallInfo fcinfo, Oid &schema, bool label_words) {
+std::string query_argument(FunctionCallInfo fcinfo, Oid &schema, const pg_intent::EvaluateCaller &caller) {
     if (PG_ARGISNULL(1))
         throw pg_intent::SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
                                   intent::Message{N_("p_query must not be null"), {}}, {},
-                                  pg_intent::columns_hint(label_words));
+                                  pg_intent::columns_hint(caller.label_words));
     const char *query = nullptr;
     size_t query_size = 0;
     pg_intent::pg_call([&]() noexcept {
@@ -498,14 +509,14 @@ using namespace pg_intent;
 // evaluate_intent_model(p_model_id bigint, p_query text) RETURNS jsonb
 PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     Oid schema = InvalidOid;
-    const std::string sql = query_argument(fcinfo, schema, false);
+    const std::string sql = query_argument(fcinfo, schema, kEvaluateIntentModel);
     // A model by id: a named classifier's needs its predict access, and a
     // partition's own model evaluate_label()'s partition rule as well
     // (ModelUse::Evaluate): the result lists its labels and thresholds.
     LoadedModel loaded = PG_ARGISNULL(0)
                              ? active_model(schema)
                              : model_by_id(schema, PG_GETARG_INT64(0), nullptr, ModelUse::Evaluate);
-    return utf8_json_to_jsonb(intent::dump_json(evaluate_on_query(loaded, sql, "evaluate_intent_model")));
+    return utf8_json_to_jsonb(intent::dump_json(evaluate_on_query(loaded, sql, kEvaluateIntentModel)));
 }
 
 // evaluate_label(p_name text, p_query text, p_partition text) RETURNS jsonb:
@@ -520,7 +531,7 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     if (PG_ARGISNULL(0))
         throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED, intent::Message{N_("p_name must not be null"), {}});
     Oid schema = InvalidOid;
-    const std::string sql = query_argument(fcinfo, schema, true);
+    const std::string sql = query_argument(fcinfo, schema, kEvaluateLabel);
     std::string_view partition;
     bool has_partition = false;
     const TextRef name = text_ref(PG_GETARG_DATUM(0));
@@ -536,8 +547,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     // the fallback is confident, the fallback's (defers_to_fallback()).
     const bool may_defer = may_defer_to_fallback(found);
     const ClassifierModel fallback = may_defer ? fallback_model(schema, found) : ClassifierModel();
-    intent::Json metrics = evaluate_on_query(found.loaded, sql, "evaluate_label", &found,
-                                             may_defer ? &fallback.loaded : nullptr);
+    intent::Json metrics =
+        evaluate_on_query(found.loaded, sql, kEvaluateLabel, &found, may_defer ? &fallback.loaded : nullptr);
     std::string storage;
     metrics["classifier"] = std::string(server_to_utf8(name.data, name.size, storage));
     if (found.by_partition)
