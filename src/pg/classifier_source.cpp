@@ -305,6 +305,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
     out.has_key = c.key.has_value();
     out.has_window = c.time && sel.window_days;
     out.has_time = c.time.has_value();
+    out.budget = charge.budget();
     const std::string sql = source_query(schema, c, sel);
 
     Oid argtypes[1] = {TIMESTAMPTZOID};

@@ -138,6 +138,13 @@ struct StagedSource {
     };
     mutable std::vector<FallbackAnswer> fallback_answers;
     mutable std::vector<std::string> fallback_labels;
+    // The call's memory budget (max_training_memory_mb), which the read
+    // charged and which still holds these rows: every run of the call
+    // charges the same one, so that the rows read and a run's own memory
+    // count against one limit (0.3.2 before this gave each run a budget of
+    // its own beside the read's: a call held about twice its limit,
+    // test/scripts/partition_memory.sh).
+    intent::MemoryBudget *budget = nullptr;
 };
 
 // Reads the rows as the current user, which the caller makes the

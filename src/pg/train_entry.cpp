@@ -486,11 +486,17 @@ std::string text_to_std_string(Datum d) {
 // (NULL: all).
 namespace {
 
-// Writes the budget's peak to `out` when the run ends, however it ends.
+// Writes to `out`, when the run ends however it ends, how far the run took
+// the budget's peak above what was in use when it began: of a budget the
+// call shares (a classifier's), 0 when the run's charges stayed below an
+// earlier run's peak (its freed memory was that run's, which the next run
+// reuses).
 struct PeakCharge {
     const intent::MemoryBudget &budget;
     size_t &out;
-    ~PeakCharge() { out = budget.peak(); }
+    const size_t start_used = budget.used();
+    const size_t start_peak = budget.peak();
+    ~PeakCharge() { out = budget.peak() > start_peak ? budget.peak() - start_used : 0; }
 };
 
 Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSource *given,
@@ -551,7 +557,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
 
     // The policy's memory limit: the rows read are charged as they are read,
     // then the core charges its own buffers (53200 when they would not fit).
-    intent::MemoryBudget budget(policy.memory_limit);
+    // A classifier's run charges its call's budget, which still holds the
+    // rows the call read (StagedSource::budget): one limit for the whole
+    // call, never one for the read and another for each run.
+    intent::MemoryBudget own_budget(policy.memory_limit);
+    intent::MemoryBudget &budget = staged && staged->budget ? *staged->budget : own_budget;
     const PeakCharge peak{budget, peak_charged};
     intent::MemoryCharge data_charge(&budget);
     TrainingProgress progress(run_id_text, 0, classifier, partition ? &*partition : nullptr);
