@@ -53,7 +53,7 @@ run_talking() { # log label filter cmd...
                 touch "$stamp"
             fi
         done
-    ) &
+    ) 2>/dev/null &
     hb=$!
     "$@" 2>&1 | tee -a "$log" | $filter | while IFS= read -r line; do
         printf '%s\n' "$line"
