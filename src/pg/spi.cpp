@@ -162,11 +162,11 @@ SpiCursor::~SpiCursor() {
 
 void SpiCursor::fetch_forward_in_pg(long count) noexcept {
     // The previous fetch's rows go first (their callbacks are done with
-    // them): SPI keeps every tuple table until SPI_finish() otherwise, and
-    // a read of a whole source held every row it fetched beside what it
-    // kept of them, uncharged (0.3.2 before this: a classifier's read of
-    // 190,000 rows of 200 bytes under a 100 MB limit took the backend past
-    // 250 MB; test/scripts/partition_memory.sh).
+    // them): SPI keeps every tuple table until SPI_finish() otherwise, so a
+    // read of a whole source would hold every row it fetched, uncharged,
+    // beside what it kept of them. SPI_tuptable is this cursor's last batch:
+    // the cursor's connection runs no other statement (SPI_connect() clears
+    // it).
     if (SPI_tuptable) SPI_freetuptable(SPI_tuptable);
     SPI_cursor_fetch(portal_, true, count);
 }
