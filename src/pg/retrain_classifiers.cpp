@@ -373,7 +373,13 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     // SPI quotes the statement. Taken out of it, as the dashboards' count
     // does (src/pg/source_reads.cpp).
     const char *not_counted = psprintf("the source of classifier \"%s\" could not be counted", p->name);
+    // Each count is its own operation for settings: what the source's code
+    // sets while it is counted (work_mem, DateStyle, statement_timeout...)
+    // is rolled back before anything else runs as the owner, the next count
+    // or the training, which starts from the settings it started from when
+    // called alone.
     const auto count_rows = [&]() noexcept {
+        const int settings = NewGUCNestLevel();
         int64 n = 0;
         hiding_statement_in_pg(p->count_sql, psprintf("counting the source of classifier \"%s\"", p->name),
                                [&]() noexcept {
@@ -383,6 +389,7 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
                                                         n = DatumGetInt64(row.value(1, &isnull));
                                                     });
                                });
+        AtEOXact_GUC(false, settings);
         return n;
     };
     count = count_rows();
