@@ -123,7 +123,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.reassign_classifier(text, regrole) IS
-    'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns. Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator or the new owner cannot read the source, 42704 unknown classifier or role, 55000 the built-in classifier.';
+    'Gives a classifier a new owner: an orphaned one (its owner was dropped, or a restore found no role of its name; ai_classifier_owners lists them) or any other. Superusers and members of the extension''s owner only; closed to PUBLIC. The new owner must be able to read the source''s columns, and a caller that is not a superuser must be able to SET ROLE to it (as ALTER ... OWNER TO). Its grants stay. Returns the definition. Errors: 22004 NULL argument, 42501 not an administrator, the new owner cannot read the source or the caller may not SET ROLE to it, 42704 unknown classifier or role, 55000 the built-in classifier.';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_reassign_classifier(p_caller oid, p_name text, p_new_owner regrole)
 RETURNS jsonb
@@ -154,6 +154,20 @@ BEGIN
     SELECT r.rolname INTO v_owner_name FROM pg_catalog.pg_roles AS r WHERE r.oid = p_new_owner::oid;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('role with OID %s does not exist', p_new_owner::oid), ERRCODE = 'undefined_object';
+    END IF;
+    -- As ALTER ... OWNER TO: a caller that is not a superuser gives it only
+    -- to a role it may SET ROLE to (the SET option since PostgreSQL 16; any
+    -- membership before). The source is read with the new owner's rights,
+    -- so a member of the extension's owner gave its own view's code to any
+    -- role that could read the view (and kept the train right it granted
+    -- itself to run it there).
+    IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller), false)
+       AND NOT pg_catalog.pg_has_role(p_caller, p_new_owner::oid,
+                                      CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 160000
+                                           THEN 'SET' ELSE 'MEMBER' END) THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied to give classifier "%s" to role "%s"', p_name, v_owner_name),
+                   ERRCODE = 'insufficient_privilege',
+                  DETAIL = intent_internal._pg_intent_error_words('Only superusers and roles that may SET ROLE to the new owner give it a classifier: its source is read with the new owner''s rights.');
     END IF;
     -- The row as it is once locked: a concurrent alter_classifier() may
     -- have changed its source or columns, which the new owner must read
