@@ -40,6 +40,16 @@ const Entry kTexts[] = {
      "Hay %1$s muestras de entrenamiento (cr\xC3\xADtico por debajo de %2$s)"},
     {"alert_misclassification_rate", "misclassification_rate is %1$s (critical when > %2$s)",
      "La tasa de errores de clasificaci\xC3\xB3n es %1$s %% (cr\xC3\xADtico por encima de %2$s %%)"},
+    // retraining_failing (ai_metric_alerts and ai_classifier_alerts): %1$s
+    // the hours since the failed attempt started, %3$s its start, %4$s
+    // "SQLSTATE xxxxx" (or why it is unknown), %5$s when it may retry
+    {"alert_retraining_failing",
+     "scheduled retraining is failing: its last attempt, started %3$s (%1$s h ago), failed (%4$s); it backs "
+     "off "
+     "until %5$s or until enough new rows arrive",
+     "El reentrenamiento programado est\xC3\xA1 fallando: su \xC3\xBAltimo intento, iniciado el %3$s (hace "
+     "%1$s h), "
+     "fall\xC3\xB3 (%4$s); espera hasta el %5$s o hasta que lleguen suficientes filas nuevas"},
     // why scheduled retraining did not run (retrain_if_needed(),
     // should_retrain()'s decision, retrain_classifiers()): the key is the
     // reason's code

@@ -14,6 +14,12 @@
 // classifier, or one the role may not know of: the refusal of
 // _pg_intent_classifier_refuse() for that role (42704 only to a role that
 // may list the classifiers, 42501 otherwise).
+//
+// _pg_intent_classifier_alerts(): the alerts of every classifier the calling
+// role may know of (ai_classifier_alerts), by the same switch: its own
+// caller's OID, given as the extension owner to
+// _pg_intent_classifier_alerts(p_role), which keeps the classifiers that
+// _pg_intent_classifier_facts(name, p_role) answers for.
 #include "as_owner.h"
 #include "guard.h"
 #include "relations.h"
@@ -23,6 +29,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 }
 
@@ -72,4 +79,33 @@ PG_INTENT_FUNCTION(pg_intent_classifier_facts) {
         result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     });
     return result;
+}
+
+// The alert rows of the classifiers the caller may know of, as one jsonb
+// array (the view ai_classifier_alerts reads it as rows), copied out of
+// SPI's memory into the call's.
+PG_INTENT_FUNCTION(pg_intent_classifier_alerts) {
+    Datum result = 0;
+    pg_call([&]() noexcept {
+        const Oid caller = GetUserId();
+        const CallingFunction self = calling_function(fcinfo);
+        const MemoryContext call_context = CurrentMemoryContext;
+        const char *internal = quote_identifier(get_namespace_name(internal_schema(self.schema)));
+        Oid argtypes[1] = {OIDOID};
+        Datum args[1] = {ObjectIdGetDatum(caller)};
+        AsExtensionOwner as_owner(self.owner);
+        spi_select_in_pg(
+            psprintf("SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(a)), '[]'::jsonb) "
+                     "FROM %s._pg_intent_classifier_alerts($1) AS a",
+                     internal),
+            1, argtypes, args, nullptr, 1, "the classifiers' alerts could not be read",
+            [&](const SpiRow &row) noexcept {
+                bool isnull = false;
+                const Datum value = row.value(1, &isnull);
+                const MemoryContext spi_context = MemoryContextSwitchTo(call_context);
+                result = datumCopy(value, false, -1);
+                MemoryContextSwitchTo(spi_context);
+            });
+    });
+    PG_RETURN_DATUM(result);
 }

@@ -109,7 +109,8 @@ AS $$
             'intent_internal._pg_intent_classifier_source_texts(text, text[])',
             'intent_internal._pg_intent_run_keys_current(uuid)',
             'intent_internal._pg_intent_check_partition_key(text)']::regprocedure[]),
-        -- also what the views ai_live_metrics and ai_metric_alerts call
+        -- also what the views ai_live_metrics, ai_metric_alerts and
+        -- ai_classifier_alerts call
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
@@ -140,7 +141,12 @@ AS $$
             'intent_internal._pg_intent_training_rows(integer, boolean, integer)',
             'intent_internal._pg_intent_training_keys(integer, boolean, integer)',
             'intent_internal._pg_intent_row_limits()',
-            'intent_internal._pg_intent_max_unreviewed_rows()']::regprocedure[]),
+            'intent_internal._pg_intent_max_unreviewed_rows()',
+            -- the alerts (0.3.2): their shared rules and words, and the
+            -- classifiers' rows, read for the caller as the extension owner
+            'intent_internal._pg_intent_model_f1_alert_below()',
+            'intent_internal._pg_intent_alert_message(text, numeric, numeric, timestamptz, text, timestamptz, text)',
+            'intent_internal._pg_intent_classifier_alerts()']::regprocedure[]),
         ('export', ARRAY[
             '@extschema@.export_training_dataset(text, integer, boolean, integer)',
             'intent_internal._pg_intent_csv_field(text)',
@@ -236,7 +242,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.grant_intent_access(regrole, text) IS
-    'Grants p_role EXECUTE on a set of functions that are not open to PUBLIC, with the internal functions they call, and returns them: review, metrics (also needed by the views ai_live_metrics and ai_metric_alerts), export, report, quality, explain, cues (inserting into ai_feedback_cues), models, or the kinds reviewer (review, metrics, export, report, quality, explain) and administrator (all of them). Tables and views are granted separately. Unknown p_access: 22023.';
+    'Grants p_role EXECUTE on a set of functions that are not open to PUBLIC, with the internal functions they call, and returns them: review, metrics (also needed by the views ai_live_metrics, ai_metric_alerts and ai_classifier_alerts), export, report, quality, explain, cues (inserting into ai_feedback_cues), models, or the kinds reviewer (review, metrics, export, report, quality, explain) and administrator (all of them). Tables and views are granted separately. Unknown p_access: 22023.';
 
 -- Brings the ACL of every member of the extension to the documented state.
 -- A fresh install revokes every privilege held by a role other than the
