@@ -25,6 +25,31 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_model_f1_alert_below() IS
     'Internal: the F1 below which an active model raises the model_f1 alert, in ai_metric_alerts and ai_classifier_alerts.';
 
+-- intent's last failed scheduled attempt (ai_retrain_backoff_seq) while it
+-- holds intent back (_pg_intent_retrain_failure_open()), its run's SQLSTATE
+-- (NULL when raising rolled the row back: retrain_if_needed(true)) and when
+-- the back-off lets it retry; NULLs when none. As the extension owner, so
+-- that ai_metric_alerts needs no privilege on ai_training_runs: its reader
+-- learns the failure's time and SQLSTATE, never the run.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failure(
+    OUT failed_at timestamptz, OUT sqlstate text, OUT retry_after timestamptz)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT f.failed_at,
+           (SELECT r.metrics OPERATOR(pg_catalog.#>>) '{error,sqlstate}' FROM @extschema@.ai_training_runs AS r
+             WHERE r.started_at OPERATOR(pg_catalog.>=) f.failed_at
+               AND r.started_at OPERATOR(pg_catalog.<=) (f.failed_at OPERATOR(pg_catalog.+) '1 microsecond'::interval)
+               AND r.status OPERATOR(pg_catalog.=) 'failed'
+             ORDER BY r.id LIMIT 1),
+           (intent_internal._pg_intent_retrain_backs_off(f.failed_at, NULL::bigint, 1)).retry_after
+      FROM (SELECT intent_internal._pg_intent_retrain_failed_at() AS failed_at) AS f
+     WHERE intent_internal._pg_intent_retrain_failure_open('intent', f.failed_at)
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failure() IS
+    'Internal: for ai_metric_alerts (retraining_failing): the start of intent''s last failed scheduled attempt while it holds intent back, its run''s SQLSTATE (NULL when its row was rolled back) and when it may retry; NULLs when none.';
+
 -- The words of an alert, in intent_output_language(): one text per metric
 -- (alert_<metric>: its name in words, its unit, the side of the
 -- threshold; %1$s the value, %2$s the threshold, written as that language
@@ -60,17 +85,7 @@ WITH live AS (
     SELECT p.min_samples_for_training::numeric AS min_samples, p.only_reviewed, p.max_training_rows
       FROM intent_internal._pg_intent_policy() AS p
 ), failure AS (
-    -- intent's last failed scheduled attempt (ai_retrain_backoff_seq) while
-    -- it holds intent back, and its run's SQLSTATE (NULL when raising rolled
-    -- the row back: retrain_if_needed(true))
-    SELECT f.failed_at,
-           (SELECT r.metrics #>> '{error,sqlstate}' FROM @extschema@.ai_training_runs AS r
-             WHERE r.started_at >= f.failed_at AND r.started_at <= f.failed_at + '1 microsecond'::interval
-               AND r.status = 'failed'
-             ORDER BY r.id LIMIT 1) AS sqlstate,
-           (intent_internal._pg_intent_retrain_backs_off(f.failed_at, NULL::bigint, 1)).retry_after
-      FROM (SELECT intent_internal._pg_intent_retrain_failed_at() AS failed_at) AS f
-     WHERE intent_internal._pg_intent_retrain_failure_open('intent', f.failed_at)
+    SELECT f.* FROM intent_internal._pg_intent_retrain_failure() AS f WHERE f.failed_at IS NOT NULL
 ), checks (metric, value, threshold, comparison, samples) AS (
     -- A live metric alerts only when it rests on the policy's
     -- min_alert_samples rows (reviewed rows for the accuracy, messages for

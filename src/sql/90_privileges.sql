@@ -145,6 +145,7 @@ AS $$
             -- the alerts (0.3.2): their shared rules and words, and the
             -- classifiers' rows, read for the caller as the extension owner
             'intent_internal._pg_intent_model_f1_alert_below()',
+            'intent_internal._pg_intent_retrain_failure()',
             'intent_internal._pg_intent_alert_message(text, numeric, numeric, timestamptz, text, timestamptz, text)',
             'intent_internal._pg_intent_classifier_alerts()']::regprocedure[]),
         ('export', ARRAY[

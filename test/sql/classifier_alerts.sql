@@ -112,6 +112,14 @@ SELECT classifier, metric FROM ai_classifier_alerts;
 RESET ROLE;
 SET ROLE pgi_ca_blind;
 SELECT count(*) AS blind_rows FROM ai_classifier_alerts;
+-- intent's alert needs no privilege on ai_training_runs (its failure is
+-- read as the owner): a dashboard role granted the live metrics' tables.
+RESET ROLE;
+GRANT SELECT ON ai_training_data, ai_intent_corrections, ai_live_metrics, ai_metric_alerts TO pgi_ca_blind;
+GRANT SELECT (id, version, run_id, algorithm, size_bytes, sha256, intents, metrics, confidence_threshold, is_active,
+              created_at, deployed_at, deleted_at, classifier, partition_key) ON ai_intent_models TO pgi_ca_blind;
+SET ROLE pgi_ca_blind;
+SELECT metric FROM ai_metric_alerts WHERE metric = 'retraining_failing';
 -- The form that answers for a role it is given is granted to no one.
 SELECT left(pg_temp.try($$SELECT * FROM intent_internal._pg_intent_classifier_alerts(10::oid)$$), 5) AS for_another_role;
 RESET ROLE;
