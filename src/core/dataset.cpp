@@ -5,6 +5,7 @@
 #include "linear.h"
 
 #include "errors.h"
+#include "memory_budget.h"
 
 #include <algorithm>
 #include <cmath>
@@ -51,6 +52,13 @@ struct TextGroup {
 };
 
 } // namespace
+
+size_t labeled_rows_bytes(const std::vector<LabeledText> &rows) {
+    size_t bytes = rows.capacity() * sizeof(LabeledText);
+    for (const LabeledText &r : rows)
+        bytes += string_heap_bytes(r.text) + string_heap_bytes(r.label);
+    return bytes;
+}
 
 // Groups rows by normalised text and keeps one label per text.
 PreparedDataset prepare_dataset(const std::vector<LabeledText> &rows, const TextOptions &text_options,

@@ -77,6 +77,7 @@ void release_rows(TrainingRun &run) {
         run.row_label[r] = run.label_index(r);
     run.owned = run.given; // label_index() reads row_label from here on
     std::vector<LabeledText>().swap(*run.owned);
+    run.given_charge.reset();
 }
 
 // prepare + features: the prepared rows, the vectoriser fitted on every
@@ -426,6 +427,9 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
     const ModelOptions &options = shared_vocabulary ? without_subword : *given;
     TrainingRun run(rows, options, callbacks);
     run.given = owned;
+    // The rows given up are the run's to charge until it frees them (the
+    // caller gives its own charge of them back before the call).
+    if (owned) run.given_charge.add(labeled_rows_bytes(*owned), "the training rows");
     run.unlabelled = shared_vocabulary ? nullptr : unlabelled;
     TrainReport &report = run.report;
     report.subword_auto = auto_decision;

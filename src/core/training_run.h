@@ -52,6 +52,9 @@ struct TrainingRun {
     // none, the out-of-scope label), read instead of the rows freed.
     std::vector<int> row_label;
     MemoryCharge row_label_charge{callbacks.memory};
+    // The rows the caller gave up (`given`), texts included
+    // (labeled_rows_bytes()), until release_rows() frees them.
+    MemoryCharge given_charge{callbacks.memory};
     MemoryCharge results_charge{callbacks.memory}; // report.rows, from the calibration on
 
     // The index of input row r's own label among the intents, -1 without one.

@@ -600,6 +600,10 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     const RunRows kept(std::move(data), intent_rows, staged && staged->has_key, !intent_rows);
     data_charge.reset();
     data_charge.add(kept.bytes(), "the training rows");
+    // The texts moved from the DataRows to `rows`: still charged, now as
+    // the rows' (their DataRows' charge was just given back), until the
+    // core takes them over below.
+    rows_charge.resize(intent::labeled_rows_bytes(rows), "the training rows");
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };
@@ -673,7 +677,9 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     }
     std::optional<intent::TrainedModel> trained;
     try {
-        // The core frees the rows once it has built their features.
+        // The core frees the rows once it has built their features, and
+        // charges them until then: this charge goes to it, never twice.
+        rows_charge.reset();
         trained.emplace(intent::train_model_taking_rows(std::move(rows), request.model, callbacks,
                                                         active.model.get(), unlabelled_texts));
     } catch (const intent::Error &e) {
