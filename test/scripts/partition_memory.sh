@@ -11,8 +11,9 @@
 # it then only counted. With a limit of 400 MB the run completed while the
 # backend's private memory grew by 909 MB; now the values are charged (the
 # run stops at the limit, 53200) or not copied. The test compares the
-# backend's peak private memory (VmHWM less RssShmem) with the limit, not
-# times. The error that stops it names a row's few kB in kB, not as 0.0 MB.
+# backend's peak private memory (VmHWM less RssShmem and RssFile) with the
+# limit, not times. The error that stops it names a row's few kB in kB, not
+# as 0.0 MB.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_partition_memory_test
@@ -38,7 +39,7 @@ started=$(q postgres "SELECT pg_postmaster_start_time()")
 # limit) in a session of its own ($1), says what it did ($4: the limit,
 # described), checks the server did not restart, and sets $out and
 # $grown_mb: how much the backend's peak private memory (VmHWM less
-# RssShmem) grew during the call.
+# RssShmem and RssFile) grew during the call.
 train_measured() {
     local session=$1 sql=$2 expected=$3 what=$4 pid before after
     session_open "$session" $DB
@@ -59,7 +60,13 @@ train_measured() {
         ;;
     esac
 }
-private_peak() { awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} END {print h - s}' "/proc/$1/status"; }
+# The file pages are the libraries' mapped pages, not the call's memory:
+# the read's query over 150,000 rows is JIT-compiled (jit_above_cost),
+# which maps libLLVM, 52 MB of its pages resident (measured with
+# /proc/PID/smaps after case 3); counted, they were a third of the 148 MB
+# that case was said to take. Taken at the end: they stay mapped, so the
+# peak of the rest is at most this.
+private_peak() { awk '/VmHWM/ {h = $2} /RssShmem/ {s = $2} /RssFile/ {f = $2} END {print h - s - f}' "/proc/$1/status"; }
 
 train_measured t "SELECT coalesce((SELECT 'completed, ' || (train_classifier('shops') ->> 'partitions_below_minimum') || ' below the minimum'), 'none');" \
     "completed, 100000 below the minimum" "a 400 MB limit"
@@ -111,8 +118,13 @@ echo "ok: the partitions over the limit are only counted"
 # a 100 MB limit: the read fits, and before the fixes the backend's private
 # memory grew by 292 MB (236 MB with 4 partitions); now the run charges the
 # call's budget, which still holds the rows read, and each batch is freed
-# before the next: 148 MB. What is left past the limit is what the charges
-# do not count (allocator slack, vector growth), hence twice the limit here.
+# before the next: 148 MB, of which 47 MB were libLLVM's file pages (the
+# read's JIT), which this measure no longer counts: about 101 MB. The same
+# rows as approved rows of ai_training_data under train_intent_model() and a
+# 100 MB policy grew by 132 MB: the texts the run hands to the core were
+# charged as the vector of rows alone until the core freed them (40 MB
+# here). They are charged now (labeled_rows_bytes()): 113 MB, the run
+# stopping at its limit. Both within 1.2 times the limit.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
 CREATE TABLE one_budget (id bigserial PRIMARY KEY, msg text, label text);
 INSERT INTO one_budget (msg, label)
@@ -125,10 +137,22 @@ SELECT create_classifier('one_budget', 'one_budget', 'msg', 'label',
 SQL
 train_measured b "SELECT (r ->> 'status') || ' ' || coalesce(r ->> 'error', '') FROM train_classifier('one_budget') AS r;" \
     "completed" "a 100 MB limit, 150,000 rows read"
-[ "$grown_mb" -lt 200 ] || {
-    echo "FAILED: the call's memory ($grown_mb MB) went past twice its 100 MB limit" >&2
+[ "$grown_mb" -lt 120 ] || {
+    echo "FAILED: the call's memory ($grown_mb MB) went past 1.2 times its 100 MB limit" >&2
     exit 1
 }
 echo "ok: the rows read and the run count against one limit"
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+INSERT INTO ai_training_data (user_message, correct_intent, dataset_status)
+SELECT msg, label, 'approved' FROM one_budget;
+UPDATE ai_training_policy SET max_training_memory_mb = 100;
+SQL
+train_measured i "SELECT (r ->> 'status') || ' ' || coalesce(r ->> 'error', '') FROM train_intent_model('one budget') AS r;" \
+    "completed" "a 100 MB limit, train_intent_model(), 150,000 rows"
+[ "$grown_mb" -lt 120 ] || {
+    echo "FAILED: the run's memory ($grown_mb MB) went past 1.2 times its 100 MB limit" >&2
+    exit 1
+}
+echo "ok: the rows handed to the core are charged"
 drop_db $DB
 q postgres "DROP ROLE IF EXISTS pgi_pm_logger" >/dev/null
