@@ -40,6 +40,31 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backoff_decode(bigint) IS
     'Internal: what a value of ai_retrain_backoff_seq holds (_pg_intent_retrain_backoff_encode()): the start it records (NULL for 0: none), and whether it marks retrain_if_needed()''s attempt in progress (odd) rather than a recorded failure (even).';
 
+-- Records a failed attempt of retrain_if_needed() in ai_retrain_backoff_seq,
+-- so that scheduled retraining backs off from it: the start of its run
+-- p_run_id (ai_training_runs), or p_attempt when that row is not there (a
+-- cancel or statement_timeout rolled it back, or the run wrote none). The
+-- one statement that records a failure's start, for a failed result and a
+-- cancelled one alike. setval() is not rolled back, so this holds even
+-- when the run's row is, by an error raised after it. A failure's start is
+-- stored even (a microsecond early, _pg_intent_retrain_backoff_encode()),
+-- so that only an attempt's mark is odd and a recorded failure never reads
+-- as an attempt in progress.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_record_failure(p_run_id uuid, p_attempt timestamptz)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
+                             intent_internal._pg_intent_retrain_backoff_encode(
+                                 coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
+                                            WHERE r.id OPERATOR(pg_catalog.=) p_run_id),
+                                          p_attempt),
+                                 false))
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_record_failure(uuid, timestamptz) IS
+    'Internal: records a failed attempt of retrain_if_needed() in ai_retrain_backoff_seq (a failed result or a cancel): the start of its run p_run_id, else p_attempt when the run''s row is not there, stored even (_pg_intent_retrain_backoff_encode()); scheduled retraining backs off from it.';
+
 -- The start of the last failed run of retrain_if_needed() (NULL: none), from
 -- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
 -- owner, so that callers of should_retrain() need no privilege on it.
@@ -303,9 +328,10 @@ BEGIN
     EXCEPTION
         -- A run cancelled or stopped by statement_timeout failed too: the
         -- next tick would time out the same way.
+        -- Its row was rolled back with the block: v_result is NULL, and the
+        -- failure recorded is the attempt's start.
         WHEN query_canceled THEN
-            PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                                      intent_internal._pg_intent_retrain_backoff_encode(v_attempt, false));
+            PERFORM intent_internal._pg_intent_retrain_record_failure((v_result ->> 'run_id')::uuid, v_attempt);
             RAISE;
         -- Only busy (_pg_intent_busy_reason(), the rule retrain_classifiers()
         -- applies): intent's training lock or every training slot held by
@@ -323,18 +349,10 @@ BEGIN
                 RAISE;
             END IF;
     END;
-    -- A failed run: back off from its start. setval() is not rolled back, so
-    -- this holds also when the run's row is, by the error raised below. A
-    -- failure's start is stored even (a microsecond early), so that only the
-    -- attempt's mark is odd and a recorded failure never reads as an attempt
-    -- in progress.
+    -- A failed run: back off from its start (the same statement as a
+    -- cancel's, above: _pg_intent_retrain_record_failure()).
     IF v_reason IS NULL AND v_result ->> 'status' = 'failed' THEN
-        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                                  intent_internal._pg_intent_retrain_backoff_encode(
-                                      coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
-                                                 WHERE r.id = (v_result ->> 'run_id')::uuid),
-                                               v_attempt),
-                                      false));
+        PERFORM intent_internal._pg_intent_retrain_record_failure((v_result ->> 'run_id')::uuid, v_attempt);
     ELSE
         -- Completed, or only busy (v_reason set): the value put back, only
         -- while this call's own mark is there (none when it made none).
