@@ -278,12 +278,13 @@ BEGIN
                 'min_samples_for_training', v_policy.min_samples_for_training);
         END IF;
         -- The failed run's row is gone when raising rolled it back. Its
-        -- start is stored even (_pg_intent_retrain_backoff_encode()): a
-        -- microsecond early when it was odd.
+        -- start was stored by the one encoding (even: a microsecond early
+        -- when it was odd), so the run is the failed one whose start that
+        -- encoding stores as the same value.
         SELECT r.id INTO v_failed_run
           FROM @extschema@.ai_training_runs AS r
-         WHERE r.started_at OPERATOR(pg_catalog.>=) v_decision.failed_at
-           AND r.started_at OPERATOR(pg_catalog.<=) (v_decision.failed_at OPERATOR(pg_catalog.+) '1 microsecond'::interval)
+         WHERE intent_internal._pg_intent_retrain_backoff_encode(r.started_at, false) OPERATOR(pg_catalog.=)
+               intent_internal._pg_intent_retrain_backoff_encode(v_decision.failed_at, false)
            AND r.status OPERATOR(pg_catalog.=) 'failed'
          ORDER BY r.id LIMIT 1;
         RETURN jsonb_build_object(

@@ -106,6 +106,22 @@ SELECT should_retrain() AS should, r ->> 'retrained' AS retrained,
        (r ->> 'retry_after')::timestamptz - (r ->> 'failed_at')::timestamptz AS waits,
        r -> 'samples_since_failed_run' AS since_failure
   FROM retrain_if_needed() AS r;
+-- A failure's start is recorded by one statement
+-- (_pg_intent_retrain_record_failure(), for a failed result and a cancel)
+-- with the one encoding, and the run is found again by that encoding: a
+-- run that started at an odd microsecond is stored a microsecond early
+-- (even) and still named.
+UPDATE ai_training_runs
+   SET started_at = started_at + (intent_internal._pg_intent_retrain_backoff_encode(started_at, true)
+                                  - (EXTRACT(epoch FROM started_at) * 1000000)::bigint) * interval '1 microsecond'
+ WHERE status = 'failed';
+SELECT intent_internal._pg_intent_retrain_record_failure(id, now()) FROM ai_training_runs WHERE status = 'failed';
+SELECT s.last_value % 2 AS stored_low_bit, r.started_at - d.started_at AS stored_early_by
+  FROM ai_retrain_backoff_seq AS s, intent_internal._pg_intent_retrain_backoff_decode(s.last_value) AS d,
+       ai_training_runs AS r
+ WHERE r.status = 'failed';
+SELECT r ->> 'failed_run_id' = (SELECT id::text FROM ai_training_runs WHERE status = 'failed') AS names_the_odd_run
+  FROM retrain_if_needed() AS r;
 INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
 VALUES ('quiero devolver las sandalias', 'return_process', 90), ('mi pedido de las sandalias no ha llegado', 'shipping_problem', 90);
 SELECT should_retrain() AS after_two_rows, retrain_if_needed() -> 'samples_since_failed_run' AS since_failure;
