@@ -4,6 +4,7 @@
 #include "report_html_internal.h"
 
 #include "errors.h"
+#include "intent_names.h"
 
 #include <algorithm>
 #include <charconv>
@@ -30,7 +31,7 @@ std::string Page::localize(std::string number) const {
 // every other classifier predicts labels, such as `escalated` true/false.
 Wording Page::wording() const {
     std::string classifier = str(at(run_, "classifier"));
-    return classifier.empty() || classifier == "intent" ? Wording::Intents : Wording::Labels;
+    return classifier.empty() || classifier == kBuiltinClassifier ? Wording::Intents : Wording::Labels;
 }
 
 void Page::poll() const {

@@ -5,6 +5,7 @@
 // train_entry.cpp). It goes with 0.1.0 support, with
 // _pg_intent_ignored_settings() (src/sql/15_policy.sql).
 #include "guard.h"
+#include "intent_names.h"
 #include "module.h"
 #include "relations.h"
 #include "settings.h"
@@ -123,7 +124,7 @@ PG_INTENT_FUNCTION(pg_intent_train) {
         }
     }
 
-    TrainingProgress progress("", rows.size(), "intent", nullptr);
+    TrainingProgress progress("", rows.size(), intent::kBuiltinClassifier, nullptr);
     intent::TrainCallbacks callbacks;
     callbacks.cancelled = [] { return training_should_stop(); };
     callbacks.progress = [&progress](const intent::TrainProgress &p) { progress.report(p); };

@@ -36,6 +36,7 @@
 #include "extension_locks.h"
 
 #include "guard.h"
+#include "intent_names.h"
 #include "text_io.h"
 
 extern "C" {
@@ -208,8 +209,8 @@ PG_INTENT_FUNCTION(pg_intent_lock) {
     if (name != "training" && name != "deployment")
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE, intent::Message{N_("unknown pg_intent lock"), {}},
                        N_("The locks are \"training\" and \"deployment\"."));
-    PG_RETURN_BOOL(
-        acquire(classifier_tag(fcinfo->flinfo->fn_oid, name.c_str(), "intent"), PG_GETARG_BOOL(1)));
+    PG_RETURN_BOOL(acquire(classifier_tag(fcinfo->flinfo->fn_oid, name.c_str(), intent::kBuiltinClassifier),
+                           PG_GETARG_BOOL(1)));
 }
 
 // _pg_intent_lock_training(p_classifier text, p_max_concurrent integer):

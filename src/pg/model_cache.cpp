@@ -47,6 +47,7 @@
 
 #include "classifier_cache.h"
 #include "guard.h"
+#include "intent_names.h"
 #include "memory_context.h"
 #include "relations.h"
 #include "scan.h"
@@ -306,7 +307,7 @@ static const RowFacts &active_row(Oid schema) {
                        N_("ai_intent_models has no active model."),
                        N_("Train and deploy one with SELECT train_intent_model();"));
     if (!row.has_bytes) no_model_bytes(row.id);
-    entry = RowFacts{schema, g_models_relid, generation, row.id, row.tag, true, "intent"};
+    entry = RowFacts{schema, g_models_relid, generation, row.id, row.tag, true, intent::kBuiltinClassifier};
     return entry;
 }
 
@@ -415,10 +416,11 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
         ScratchMemoryContext scratch("pg_intent model row", ScratchMemoryContext::Default);
         ModelRow row = read_model_row(schema, false, model_id, scratch.get(), false);
         if (!row.found) no_such_model(model_id);
-        std::string classifier = row.classifier ? std::string(row.classifier, row.classifier_size) : "intent";
+        std::string classifier =
+            row.classifier ? std::string(row.classifier, row.classifier_size) : intent::kBuiltinClassifier;
         // The classifier's predict rule, before the model is loaded
         // (intent's is everyone's).
-        if (classifier != "intent")
+        if (classifier != intent::kBuiltinClassifier)
             require_model_classifier(schema, ModelClassifier{classifier, row.classifier_id, row.partition},
                                      model_id, use);
         else
@@ -437,14 +439,16 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
     // once per query. Only the built-in classifier's active model is
     // everyone's; another classifier's active model is not.
     if (!seen) {
-        if (!(facts.is_active && facts.classifier == "intent") && !caller_can_see_model(schema, model_id))
+        if (!(facts.is_active && facts.classifier == intent::kBuiltinClassifier) &&
+            !caller_can_see_model(schema, model_id))
             no_such_model(model_id);
-        if (facts.classifier != "intent")
+        if (facts.classifier != intent::kBuiltinClassifier)
             require_model_classifier(schema,
                                      ModelClassifier{facts.classifier, facts.classifier_id, facts.partition},
                                      model_id, use);
     }
-    if (facts.classifier == "intent") explain_builtin(); // checked on every call, as the active model's
+    if (facts.classifier == intent::kBuiltinClassifier)
+        explain_builtin(); // checked on every call, as the active model's
     remember_visible(visibility, model_id, g_generation);
     return model_of(facts);
 }

@@ -2,6 +2,7 @@
 #include "predict.h"
 #include "classifier_cache.h"
 #include "guard.h"
+#include "intent_names.h"
 #include "model_cache.h"
 #include "relations.h"
 #include "settings.h"
@@ -339,7 +340,7 @@ PG_INTENT_FUNCTION(pg_intent_classify) {
     std::string_view message = message_utf8(PG_GETARG_DATUM(0), converted);
     int label = loaded.model->classify(message, scratch());
     release_scratch_after(message.size());
-    static const std::string uncertain = "uncertain";
+    static const std::string uncertain = intent::kUncertainLabel;
     return utf8_to_text(label < 0 ? uncertain : loaded.model->labels()[label]);
 }
 

@@ -3,6 +3,7 @@
 // use it and its model come from classifier_cache.cpp.
 #include "classifier_cache.h"
 #include "guard.h"
+#include "intent_names.h"
 #include "model_store.h"
 #include "partition_key.h"
 #include "predict.h"
@@ -227,7 +228,8 @@ PG_INTENT_FUNCTION(pg_intent_explain_label) {
     const TextRef name = text_ref(PG_GETARG_DATUM(0));
     // The built-in classifier's model is everyone's to predict with, not to
     // explain (require_builtin_explain()).
-    if (std::string_view(name.data, name.size) == "intent") require_builtin_explain(state->schema);
+    if (std::string_view(name.data, name.size) == intent::kBuiltinClassifier)
+        require_builtin_explain(state->schema);
     // With a partition, whichever model answers (its own or the fallback),
     // the caller must have access to that partition: otherwise the answer
     // (even "no model of its own") would tell of rows it cannot read.

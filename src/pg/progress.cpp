@@ -3,6 +3,7 @@
 
 #include "extension_locks.h"
 #include "guard.h"
+#include "intent_names.h"
 #include "relations.h"
 #include "spi.h"
 
@@ -312,7 +313,7 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                 else if (!sees_trainer && !may_list) {
                     // The built-in classifier is in every database: its name
                     // tells no one anything.
-                    if (std::strcmp(copy.classifier, "intent") != 0) nulls[11] = true;
+                    if (std::strcmp(copy.classifier, intent::kBuiltinClassifier) != 0) nulls[11] = true;
                     nulls[12] = true;
                 }
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

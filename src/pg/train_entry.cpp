@@ -25,6 +25,7 @@
 #include "classifier_fresh_rows.h"
 #include "classifier_options.h"
 #include "guard.h"
+#include "intent_names.h"
 #include "module.h"
 #include "progress.h"
 #include "relations.h"
@@ -104,7 +105,7 @@ std::optional<Refusal> refuse_dataset(const std::vector<DataRow> &data, int min_
     size_t uncertain = 0;
     std::set<std::string_view> intents;
     for (const DataRow &row : data) {
-        uncertain += row.label == "uncertain";
+        uncertain += row.label == intent::kUncertainLabel;
         if (intents.size() < 2) intents.insert(row.label);
     }
     if (intents.size() < 2)
@@ -514,7 +515,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
             throw SqlError(ERRCODE_NULL_VALUE_NOT_ALLOWED,
                            intent::Message{N_("arguments must not be null"), {}});
     const std::string classifier = text_to_std_string(PG_GETARG_DATUM(6));
-    const bool intent_rows = classifier == "intent";
+    const bool intent_rows = classifier == intent::kBuiltinClassifier;
     std::optional<std::string> partition;
     if (!PG_ARGISNULL(7)) partition = text_to_std_string(PG_GETARG_DATUM(7));
     const StagedSource *staged = intent_rows ? nullptr : given ? given : compat031_staged_source(classifier);

@@ -14,6 +14,7 @@
 #include "deploy_right.h"
 #include "extension_locks.h"
 #include "guard.h"
+#include "intent_names.h"
 #include "module.h"
 #include "relations.h"
 #include "train_run.h"
@@ -59,8 +60,12 @@ Datum train_by_older_worker(FunctionCallInfo fcinfo, Oid schema, Oid owner, bool
 
         // The caller's three arguments; the built-in classifier,
         // unpartitioned, in no batch.
-        const Datum args[6] = {
-            PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), CStringGetTextDatum("intent"), 0, 0};
+        const Datum args[6] = {PG_GETARG_DATUM(0),
+                               PG_GETARG_DATUM(1),
+                               PG_GETARG_DATUM(2),
+                               CStringGetTextDatum(intent::kBuiltinClassifier),
+                               0,
+                               0};
         const bool nulls[6] = {PG_ARGISNULL(0), PG_ARGISNULL(1), PG_ARGISNULL(2), false, true, true};
 
         AsExtensionOwner as_owner(owner);
@@ -141,7 +146,7 @@ PG_INTENT_FUNCTION(pg_intent_train_intent_model) {
     call.options_null = PG_ARGISNULL(2);
     Oid policy_fn = InvalidOid, options_fn = InvalidOid;
     pg_call([&]() noexcept {
-        call.classifier = CStringGetTextDatum("intent");
+        call.classifier = CStringGetTextDatum(intent::kBuiltinClassifier);
         const Oid argtypes[1] = {TEXTOID};
         policy_fn = extension_function(schema, "_pg_intent_classifier_policy", 1, argtypes);
         options_fn = extension_function(schema, "_pg_intent_classifier_training_options", 1, argtypes);

@@ -83,6 +83,12 @@ SELECT m, classify_intent(m) = CASE WHEN p.uncertain THEN 'uncertain' ELSE p.pre
                ('devolver pedido pagar talla'), ('el envío de la chaqueta')) AS v(m),
        LATERAL predict_intent(v.m) AS p;
 
+-- The label classify_intent() answers when it abstains (C++:
+-- intent::kUncertainLabel, src/core/intent_names.h) is the one name
+-- is_valid_intent_name() refuses as a training label (SQL), so no intent
+-- can be named like an abstention: the two copies agree.
+SELECT classify_intent('xyzzy plugh') AS abstains_with, is_valid_intent_name(classify_intent('xyzzy plugh')) AS valid_label;
+
 -- A 1 MB message of words, and a 1 MB single token.
 SELECT octet_length(repeat('quiero devolver la chaqueta ', 37450)) >= 1048576 AS one_mb;
 SELECT predicted_intent, uncertain FROM predict_intent(repeat('quiero devolver la chaqueta ', 37450));
