@@ -38,6 +38,7 @@
 #include "settings.h"
 #include "spi.h"
 #include "text_io.h"
+#include "train_reader.h"
 
 #include "errors.h"
 #include "eval_accumulator.h"
@@ -193,7 +194,9 @@ class Evaluation {
   private:
     void score(const RowInput &in) {
         const uint64_t row = ++n_.query_rows; // 1-based position in the query's result
-        if (in.message_null || in.expected_null || in.expected.size == 0) { // no label, as in training
+        // No message, or no label: training's rule (no_label(), train_reader.h).
+        if (in.message_null ||
+            no_label(in.expected_null, std::string_view(in.expected.data, in.expected.size))) {
             ++n_.skipped;
             return;
         }

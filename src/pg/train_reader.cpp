@@ -306,7 +306,9 @@ bool usable_row(const Read &r, const Selection &sel, bool any_bytes, MemoryConte
     if (r.n[9]) {
         const std::string_view correct = r.s[3], detected = r.s[2];
         const bool judged_wrong = !r.n[6] && !DatumGetBool(r.v[6]);
-        if ((correct.empty() && detected.empty()) || (judged_wrong && correct.empty())) return false;
+        if ((no_label(r.n[3], correct) && no_label(r.n[2], detected)) ||
+            (judged_wrong && no_label(r.n[3], correct)))
+            return false;
         if (r.long_label[!correct.empty() ? 1 : 0])
             ++counts.skipped_long_label;
         else

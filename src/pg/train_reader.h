@@ -188,6 +188,16 @@ struct ReadCounts {
 // to tell a long label from another invalid one in the run's counts.
 constexpr size_t kMaxLabelBytes = 256;
 
+// Whether a label is none at all: NULL, or empty (''). The one rule for a
+// row "without a label" that a run leaves out uncounted (usable_row():
+// neither a correction nor a detected intent; a label is_valid_intent_name()
+// refuses otherwise is counted, rows_skipped_invalid_label), and that
+// evaluate_intent_model() and evaluate_label() leave out of the scored rows
+// (counted as skipped; src/pg/evaluate.cpp). `label` is empty when NULL.
+inline bool no_label(bool label_null, std::string_view label) {
+    return label_null || label.empty();
+}
+
 struct Selection {
     int min_confidence = 0;
     bool only_reviewed = false;
