@@ -397,13 +397,16 @@ namespace {
 // caller gave them up, else null.
 TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText> *owned,
                    const ModelOptions &asked, const TrainCallbacks &callbacks, const IntentModel *active,
-                   const std::vector<std::string> *unlabelled) {
+                   const std::vector<std::string> *unlabelled, std::optional<size_t> labels) {
     asked.validate();
     const auto t_start = Clock::now();
     // subword_vectors "auto": on only for many texts without a label and
     // thin labels (subword_auto.h), decided on counts; off, the run is the
-    // option off's, the same bytes.
-    const SubwordAutoDecision auto_decision = subword_auto_decision(rows, asked, unlabelled);
+    // option off's, the same bytes. The labels are counted once: by the
+    // caller that counted them (`labels`), else here.
+    const SubwordAutoDecision auto_decision =
+        labels ? subword_auto_decision(rows.size(), *labels, asked, unlabelled)
+               : subword_auto_decision(rows, asked, unlabelled);
     ModelOptions auto_on;
     const ModelOptions *given = &asked;
     if (auto_decision.on) {
@@ -580,14 +583,15 @@ TrainedModel train(const std::vector<LabeledText> &rows, std::vector<LabeledText
 
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
                          const TrainCallbacks &callbacks, const IntentModel *active,
-                         const std::vector<std::string> *unlabelled) {
-    return train(rows, nullptr, options, callbacks, active, unlabelled);
+                         const std::vector<std::string> *unlabelled, std::optional<size_t> labels) {
+    return train(rows, nullptr, options, callbacks, active, unlabelled, labels);
 }
 
 TrainedModel train_model_taking_rows(std::vector<LabeledText> &&rows, const ModelOptions &options,
                                      const TrainCallbacks &callbacks, const IntentModel *active,
-                                     const std::vector<std::string> *unlabelled) {
-    return train(rows, &rows, options, callbacks, active, unlabelled);
+                                     const std::vector<std::string> *unlabelled,
+                                     std::optional<size_t> labels) {
+    return train(rows, &rows, options, callbacks, active, unlabelled, labels);
 }
 
 } // namespace intent

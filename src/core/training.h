@@ -15,6 +15,7 @@
 #include "threshold.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -160,9 +161,14 @@ SubwordAutoDecision subword_auto_decision(size_t labelled_rows, size_t labels, c
 // `unlabelled`, when given, adds texts without labels to those the
 // subword_vectors option trains its vectors on (the messages a database
 // holds beyond the labelled rows); nothing else reads them.
+// `labels`, when given, is the number of distinct labels of `rows`, which
+// the caller counted (distinct_labels()): the automatic mode's decision
+// (subword_auto_decision()) takes it instead of counting them again. Not
+// given, the run counts them itself, and only in the automatic mode.
 TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOptions &options,
                          const TrainCallbacks &callbacks, const IntentModel *active = nullptr,
-                         const std::vector<std::string> *unlabelled = nullptr);
+                         const std::vector<std::string> *unlabelled = nullptr,
+                         std::optional<size_t> labels = std::nullopt);
 
 // The same, taking the rows: they are freed once prepared (de-duplicated),
 // so they are not held through the vectoriser's fit, the folds and the
@@ -171,6 +177,7 @@ TrainedModel train_model(const std::vector<LabeledText> &rows, const ModelOption
 // gate ran (`active` null): only the gate reads the texts after the features.
 TrainedModel train_model_taking_rows(std::vector<LabeledText> &&rows, const ModelOptions &options,
                                      const TrainCallbacks &callbacks, const IntentModel *active = nullptr,
-                                     const std::vector<std::string> *unlabelled = nullptr);
+                                     const std::vector<std::string> *unlabelled = nullptr,
+                                     std::optional<size_t> labels = std::nullopt);
 
 } // namespace intent

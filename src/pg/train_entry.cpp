@@ -621,15 +621,17 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     // for a partitioned classifier (neither its partitions nor its shared
     // fallback): every tenant would carry megabytes of vectors; its runs
     // turn the vectors on only when the option says so.
-    // The rows' labels are counted once, here, for both halves of the rule:
-    // whether to read the texts, and what the run does with them (below).
-    bool auto_reads = false;
-    size_t labels = 0;
-    if (request.model.subword_auto_mode() && !partitioned) {
+    // The rows' labels are counted once, here, in the automatic mode, for
+    // both halves of the rule: whether to read the texts, and what the run
+    // does with them (below, and the core's decision: `labels`, which
+    // train_model_taking_rows() takes instead of counting them again).
+    std::optional<size_t> labels;
+    if (request.model.subword_auto_mode())
         labels = intent::distinct_labels(
             rows, [](const intent::LabeledText &r) -> std::string_view { return r.label; });
-        auto_reads = intent::subword_auto_labels_thin(rows.size(), labels, request.model.min_intent_rows);
-    }
+    const bool auto_reads =
+        labels && !partitioned &&
+        intent::subword_auto_labels_thin(rows.size(), *labels, request.model.min_intent_rows);
     const bool read_unlabelled = request.model.subword_vectors || auto_reads;
     std::optional<UnlabelledTexts> unlabelled;
     intent::MemoryCharge unlabelled_charge(&budget);
@@ -671,7 +673,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
     const bool reports_unlabelled =
         unlabelled &&
         (request.model.subword_vectors ||
-         intent::subword_auto_decision(rows.size(), labels, request.model, unlabelled_texts).on);
+         intent::subword_auto_decision(rows.size(), labels.value_or(0), request.model, unlabelled_texts).on);
     if (reports_unlabelled) {
         add_unlabelled_counts(read_report, *unlabelled);
         if (record) record->read_counts = read_report.dump();
@@ -682,7 +684,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         // charges them until then: this charge goes to it, never twice.
         rows_charge.reset();
         trained.emplace(intent::train_model_taking_rows(std::move(rows), request.model, callbacks,
-                                                        active.model.get(), unlabelled_texts));
+                                                        active.model.get(), unlabelled_texts, labels));
     } catch (const intent::Error &e) {
         // What the core finds too little to train on (every row of an
         // intent dropped, no features left) is refused rows as well.

@@ -114,6 +114,29 @@ TEST(SubwordAutoTraining, OnForThinLabelsWithManyTexts) {
     EXPECT_EQ(t.model.serialize(), given.model.serialize());
 }
 
+// A caller that counted the labels (the glue, train_entry.cpp) passes the
+// count, and the run takes its decision on it, never on a count of its own
+// (one count per run): the report states the count given, and the true
+// count trains the run the rows give.
+TEST(SubwordAutoTraining, RunTakesTheCallersLabelCount) {
+    const std::vector<LabeledText> thin = rows(9); // 27 rows, 3 labels
+    const std::vector<std::string> many = texts(270);
+    const TrainedModel counted =
+        train_model(thin, ModelOptions{}, TrainCallbacks{}, nullptr, &many, size_t{3});
+    const TrainedModel uncounted = train_model(thin, ModelOptions{}, TrainCallbacks{}, nullptr, &many);
+    EXPECT_EQ(counted.report.subword_auto.labels, 3u);
+    EXPECT_TRUE(counted.report.subword_auto.on);
+    EXPECT_EQ(counted.model.serialize(), uncounted.model.serialize());
+    // A count the rows do not give (2 labels for 27 rows: not thin) is the
+    // one the run decides on: off, and the option off's bytes.
+    const TrainedModel given = train_model(thin, ModelOptions{}, TrainCallbacks{}, nullptr, &many, size_t{2});
+    EXPECT_EQ(given.report.subword_auto.labels, 2u);
+    EXPECT_FALSE(given.report.subword_auto.on);
+    EXPECT_EQ(given.report.subword_auto.reason, SubwordAutoReason::LabelsNotThin);
+    EXPECT_EQ(given.model.serialize(),
+              train_model(thin, with(R"({"subword_vectors": false})"), TrainCallbacks{}).model.serialize());
+}
+
 TEST(SubwordAutoTraining, OffElsewhereTrainsTheOptionOffsBytes) {
     const ModelOptions off = with(R"({"subword_vectors": false})");
     struct Case {
