@@ -65,6 +65,29 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_record_failure(uuid, timestamptz) IS
     'Internal: records a failed attempt of retrain_if_needed() in ai_retrain_backoff_seq (a failed result or a cancel): the start of its run p_run_id, else p_attempt when the run''s row is not there, stored even (_pg_intent_retrain_backoff_encode()); scheduled retraining backs off from it.';
 
+-- The run of a failure recorded with start p_failed_at
+-- (_pg_intent_retrain_record_failure()): the failed run whose start the
+-- one encoding stores as that value (even: a microsecond early when it was
+-- odd); NULL when its row is gone (raising rolled it back). The encoding
+-- never stores a later instant than the start, so the runs started since
+-- p_failed_at are the candidates, through ai_training_runs_started_at_idx
+-- (not every run of every classifier). Read by retrain_if_needed() and
+-- ai_metric_alerts (_pg_intent_retrain_failure()).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failed_run(p_failed_at timestamptz)
+RETURNS uuid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.id FROM @extschema@.ai_training_runs AS r
+     WHERE r.started_at OPERATOR(pg_catalog.>=) p_failed_at
+       AND intent_internal._pg_intent_retrain_backoff_encode(r.started_at, false) OPERATOR(pg_catalog.=)
+           intent_internal._pg_intent_retrain_backoff_encode(p_failed_at, false)
+       AND r.status OPERATOR(pg_catalog.=) 'failed'
+     ORDER BY r.id LIMIT 1
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_run(timestamptz) IS
+    'Internal: the failed run of ai_training_runs whose start _pg_intent_retrain_record_failure() recorded as p_failed_at (the same value by _pg_intent_retrain_backoff_encode()); NULL when its row was rolled back. For retrain_if_needed() and ai_metric_alerts.';
+
 -- The start of the last failed run of retrain_if_needed() (NULL: none), from
 -- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
 -- owner, so that callers of should_retrain() need no privilege on it.
@@ -277,16 +300,8 @@ BEGIN
                 'auto_retrain_threshold', v_policy.auto_retrain_threshold,
                 'min_samples_for_training', v_policy.min_samples_for_training);
         END IF;
-        -- The failed run's row is gone when raising rolled it back. Its
-        -- start was stored by the one encoding (even: a microsecond early
-        -- when it was odd), so the run is the failed one whose start that
-        -- encoding stores as the same value.
-        SELECT r.id INTO v_failed_run
-          FROM @extschema@.ai_training_runs AS r
-         WHERE intent_internal._pg_intent_retrain_backoff_encode(r.started_at, false) OPERATOR(pg_catalog.=)
-               intent_internal._pg_intent_retrain_backoff_encode(v_decision.failed_at, false)
-           AND r.status OPERATOR(pg_catalog.=) 'failed'
-         ORDER BY r.id LIMIT 1;
+        -- The failed run's row is gone when raising rolled it back.
+        v_failed_run := intent_internal._pg_intent_retrain_failed_run(v_decision.failed_at);
         RETURN jsonb_build_object(
             'retrained', false,
             'reason', format(@extschema@.intent_output_text('retrain_backing_off_run', @extschema@.intent_output_language()),

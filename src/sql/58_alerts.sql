@@ -39,10 +39,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT f.failed_at,
            (SELECT r.metrics OPERATOR(pg_catalog.#>>) '{error,sqlstate}' FROM @extschema@.ai_training_runs AS r
-             WHERE r.started_at OPERATOR(pg_catalog.>=) f.failed_at
-               AND r.started_at OPERATOR(pg_catalog.<=) (f.failed_at OPERATOR(pg_catalog.+) '1 microsecond'::interval)
-               AND r.status OPERATOR(pg_catalog.=) 'failed'
-             ORDER BY r.id LIMIT 1),
+             WHERE r.id OPERATOR(pg_catalog.=) intent_internal._pg_intent_retrain_failed_run(f.failed_at)),
            (intent_internal._pg_intent_retrain_backs_off(f.failed_at, NULL::bigint, 1)).retry_after
       FROM (SELECT intent_internal._pg_intent_retrain_failed_at() AS failed_at) AS f
      WHERE intent_internal._pg_intent_retrain_failure_open('intent', f.failed_at)

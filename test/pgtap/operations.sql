@@ -657,6 +657,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_retrain_backoff_encode(timestamp with time zone, boolean)', 'stable', 'safe', false),
     ('_pg_intent_retrain_backoff_decode(bigint)', 'stable', 'safe', false),
     ('_pg_intent_retrain_record_failure(uuid, timestamp with time zone)', 'volatile', 'unsafe', false),
+    ('_pg_intent_retrain_failed_run(timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_failure_open(text, timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_backs_off(timestamp with time zone, bigint, integer)', 'stable', 'safe', false),
     ('_pg_intent_busy_reason(text)', 'immutable', 'safe', false),
