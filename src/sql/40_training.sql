@@ -327,10 +327,10 @@ BEGIN
     RETURNING id INTO v_run_id;
 
     -- 4. read, train and decide; the active model and what it trained on
-    --    give the gate its fresh rows, its recorded F1 the estimate.
+    --    give the gate its fresh rows, its recorded F1 the estimate: its
+    --    run's intent_f1_score, else the model's (_pg_intent_model_f1()).
     SELECT m.id, m.run_id,
-           coalesce(r.intent_f1_score, (m.metrics ->> 'f1')::double precision,
-                    (m.metrics ->> 'macro_f1')::double precision)
+           coalesce(r.intent_f1_score, intent_internal._pg_intent_model_f1(m.metrics)::double precision)
       INTO v_active_id, v_active_run, v_active_estimate
       FROM @extschema@.ai_intent_models AS m
       LEFT JOIN @extschema@.ai_training_runs AS r ON r.id OPERATOR(pg_catalog.=) m.run_id

@@ -69,7 +69,7 @@ BEGIN
     SELECT jsonb_build_object(
                'id', m.id, 'version', m.version, 'created_at', m.created_at, 'deployed_at', m.deployed_at,
                'labels', cardinality(m.intents),
-               'f1', coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8),
+               'f1', intent_internal._pg_intent_model_f1(m.metrics)::float8,
                'accuracy', (m.metrics ->> 'accuracy')::float8,
                'coverage', (m.metrics ->> 'coverage')::float8)
       INTO v_active
@@ -80,7 +80,7 @@ BEGIN
     -- and the five weakest (the tenants whose model to look at first).
     WITH own AS (
         SELECT m.partition_key, m.id,
-               coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8) AS f1
+               intent_internal._pg_intent_model_f1(m.metrics)::float8 AS f1
           FROM @extschema@.ai_intent_models AS m
          WHERE m.classifier = p_name AND m.partition_key IS NOT NULL AND m.is_active)
     SELECT CASE WHEN (SELECT count(*) FROM own) > 0 THEN jsonb_build_object(

@@ -67,7 +67,9 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_window_metrics(timestamptz, timestamptz) IS
     'Internal: dashboard metrics of the ai_training_data rows created in [p_start, p_end). Use get_ai_training_metrics().';
 
--- Internal: the active model as {id, version, f1}, or NULL. A float8 goes
+-- Internal: the active model as {id, version, f1}, or NULL; f1 is the
+-- model's (_pg_intent_model_f1()), else the F1 its run recorded (a model
+-- row whose metrics hold neither key). A float8 goes
 -- into jsonb through its text form, which extra_float_digits shapes: pinned
 -- to its default, so that a caller's -15 does not write an F1 of 0.7905 as
 -- 0.8 (and hide ai_metric_alerts' model_f1 alert under 0.70).
@@ -80,7 +82,7 @@ AS $$
     SELECT jsonb_build_object(
         'id', m.id,
         'version', m.version,
-        'f1', coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8,
+        'f1', coalesce(intent_internal._pg_intent_model_f1(m.metrics)::float8,
                        (SELECT r.intent_f1_score::float8 FROM @extschema@.ai_training_runs r
                         WHERE r.id = m.run_id)))
     FROM @extschema@.ai_intent_models m

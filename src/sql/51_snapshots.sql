@@ -253,7 +253,7 @@ BEGIN
     -- unpartitioned or fallback model), the last deployment before it.
     WITH serving AS (
         SELECT a.partition_key, a.model_id, m.version,
-               coalesce((m.metrics ->> 'f1')::float8, (m.metrics ->> 'macro_f1')::float8) AS f1,
+               intent_internal._pg_intent_model_f1(m.metrics)::float8 AS f1,
                (m.metrics ->> 'accuracy')::float8 AS accuracy, (m.metrics ->> 'coverage')::float8 AS coverage
           FROM intent_internal._pg_intent_serving_models(p_name, v_classifier_id, v_end) AS a
           LEFT JOIN @extschema@.ai_intent_models AS m ON m.id OPERATOR(pg_catalog.=) a.model_id),

@@ -245,9 +245,8 @@ BEGIN
             (3, 'md_m_recall', coalesce(r.intent_recall::numeric, (v_m ->> 'recall')::numeric,
                 (v_m ->> 'macro_recall')::numeric),
                 coalesce((v_b ->> 'recall')::numeric, (v_b ->> 'macro_recall')::numeric)),
-            (4, 'md_m_f1', coalesce(r.intent_f1_score::numeric, (v_m ->> 'f1')::numeric,
-                (v_m ->> 'macro_f1')::numeric),
-                coalesce(r.baseline_f1_score::numeric, (v_b ->> 'f1')::numeric, (v_b ->> 'macro_f1')::numeric))
+            (4, 'md_m_f1', coalesce(r.intent_f1_score::numeric, intent_internal._pg_intent_model_f1(v_m)),
+                coalesce(r.baseline_f1_score::numeric, intent_internal._pg_intent_model_f1(v_b)))
         ) AS k(ord, label, new_v, base_v)
         ORDER BY k.ord
     LOOP

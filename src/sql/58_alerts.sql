@@ -153,8 +153,7 @@ AS $$
            AND EXISTS (SELECT FROM intent_internal._pg_intent_classifier_facts(c.name, p_role))
     ), checks AS (
         SELECT k.name, NULL::text AS partition, 'model_f1'::text AS metric,
-               round(coalesce((m.metrics OPERATOR(pg_catalog.->>) 'f1')::numeric,
-                              (m.metrics OPERATOR(pg_catalog.->>) 'macro_f1')::numeric), 4) AS value,
+               round(intent_internal._pg_intent_model_f1(m.metrics), 4) AS value,
                intent_internal._pg_intent_model_f1_alert_below() AS threshold, '<'::text AS comparison,
                NULL::timestamptz AS failed_at, NULL::text AS sqlstate, NULL::timestamptz AS retry_after
           FROM known AS k
@@ -166,12 +165,10 @@ AS $$
           FROM known AS k
          CROSS JOIN LATERAL (
                SELECT m.partition_key,
-                      round(coalesce((m.metrics OPERATOR(pg_catalog.->>) 'f1')::numeric,
-                                     (m.metrics OPERATOR(pg_catalog.->>) 'macro_f1')::numeric), 4) AS f1
+                      round(intent_internal._pg_intent_model_f1(m.metrics), 4) AS f1
                  FROM @extschema@.ai_intent_models AS m
                 WHERE m.classifier OPERATOR(pg_catalog.=) k.name AND m.partition_key IS NOT NULL AND m.is_active
-                  AND coalesce((m.metrics OPERATOR(pg_catalog.->>) 'f1')::numeric,
-                               (m.metrics OPERATOR(pg_catalog.->>) 'macro_f1')::numeric)
+                  AND intent_internal._pg_intent_model_f1(m.metrics)
                       OPERATOR(pg_catalog.<) intent_internal._pg_intent_model_f1_alert_below()
                 ORDER BY 2, m.partition_key LIMIT 5) AS w
         UNION ALL

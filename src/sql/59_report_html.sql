@@ -193,8 +193,8 @@ BEGIN
       FROM (SELECT x.id, x.run_name, x.started_at, x.deployed,
                    coalesce(x.intent_accuracy::float8, (x.metrics #>> '{metrics,accuracy}')::float8) AS accuracy,
                    coalesce((x.metrics #>> '{metrics,coverage}')::float8, (x.metrics ->> 'coverage')::float8) AS coverage,
-                   coalesce(x.intent_f1_score::float8, (x.metrics #>> '{metrics,f1}')::float8,
-                            (x.metrics #>> '{metrics,macro_f1}')::float8) AS f1
+                   coalesce(x.intent_f1_score::float8,
+                            intent_internal._pg_intent_model_f1(x.metrics -> 'metrics')::float8) AS f1
               FROM @extschema@.ai_training_runs AS x
              WHERE x.status = 'completed'
                AND x.classifier = r.classifier AND x.classifier_id IS NOT DISTINCT FROM r.classifier_id

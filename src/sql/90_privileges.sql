@@ -14,14 +14,17 @@
 -- by the extension (docs/privileges.md gives the grants for each kind of caller).
 --
 -- No internal function (_pg_intent_*) is here but _pg_intent_error_words(),
--- which only words an error message and reads nothing: PostgREST serves every
--- function a role may execute as an RPC endpoint, and 0.2.0 opened 17 of them
--- to PUBLIC, so that anon called /rpc/_pg_intent_policy and a review helper
--- that skipped the review functions' checks. PostgreSQL checks EXECUTE on a
--- nested call as the current user (an inlined SQL function included), so a
--- SECURITY INVOKER function that calls a helper cannot be open to PUBLIC
--- while the helper is closed: those functions are granted together with the
--- helpers they call, by grant_intent_access() (_pg_intent_access_sets()).
+-- which only words an error message and reads nothing, and
+-- _pg_intent_model_f1(), a model's F1 from the metrics it is passed, which
+-- reads nothing and which the view ai_model_registry calls for any reader:
+-- PostgREST serves every function a role may execute as an RPC endpoint,
+-- and 0.2.0 opened 17 of them to PUBLIC, so that anon called
+-- /rpc/_pg_intent_policy and a review helper that skipped the review
+-- functions' checks. PostgreSQL checks EXECUTE on a nested call as the
+-- current user (an inlined SQL function included), so a SECURITY INVOKER
+-- function that calls a helper cannot be open to PUBLIC while the helper is
+-- closed: those functions are granted together with the helpers they call,
+-- by grant_intent_access() (_pg_intent_access_sets()).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_public_functions()
 RETURNS regprocedure[]
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -60,6 +63,9 @@ AS $$
         -- the label rule; CHECK constraints and generated columns run it as the inserting role
         '@extschema@.is_valid_intent_name(text)',
         '@extschema@.is_suspected_label_error(text, text, double precision, double precision)',
+        -- a model's F1 from its metrics (18_model_f1.sql): the security invoker
+        -- view ai_model_registry calls it for every reader; it reads nothing
+        'intent_internal._pg_intent_model_f1(jsonb)',
         -- how record_interaction() and submit_intent_correction() (below) trim a label
         '@extschema@.normalize_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs
