@@ -115,6 +115,20 @@ cmd_build() {
             (cd "$dest" && find src sql test -type f ! -name '*.o' | sort | comm -23 - <(sort "$dest.files") | xargs -r -d '\n' rm -f)
             rm -f "$dest.files"
         fi
+        # make does not see a change of flags: objects compiled without
+        # -Werror (a test that built this major first, without WERROR) were
+        # reused by a later WERROR=1 build, which then compiled nothing with
+        # -Werror. The glue's objects are compiled here for these flags, and
+        # compiled again when the flags differ from those of the last build
+        # (the core's come from the checkout's own build).
+        if [ "$dest" != "$ROOT" ]; then
+            local flags="CXX=${CXX:-} WERROR=${WERROR:-}"
+            if [ "$(cat "$dest/.build-flags" 2>/dev/null)" != "$flags" ]; then
+                find "$dest/src/pg" -name '*.o' -delete 2>/dev/null || true
+                rm -f "$dest"/*.so
+                echo "$flags" >"$dest/.build-flags"
+            fi
+        fi
         make -C "$dest" -s -j"${JOBS:-2}" PG_CONFIG="$pgc" ${CXX:+CXX="$CXX"} ${WERROR:+WERROR="$WERROR"} >&2
     ) 9>"$dest/.build.lock"
     echo "$dest"

@@ -14,6 +14,10 @@ cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_cross
 OTHER=${CROSS_MAJOR:-18}
+# The other major's build with the flags scripts/test.sh's phase 6 builds it
+# with (-Werror, g++), which then reuses it: with other flags it is compiled
+# again there (scripts/pg-major.sh build).
+export WERROR=${WERROR:-1} CXX=${CXX:-g++}
 here=$("$PGI_SYSTEM_PG_CONFIG" --version)
 other_pg_config=$(scripts/pg-major.sh tree "$OTHER") || { echo "FAILED: no PostgreSQL $OTHER tree" >&2; exit 1; }
 [ "$("$other_pg_config" --version)" != "$here" ] ||
