@@ -80,8 +80,13 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
     if (c.key) order += col(*c.key) + "::pg_catalog.text COLLATE pg_catalog.\"C\", ";
     order += text + "::pg_catalog.text COLLATE pg_catalog.\"C\", " + label +
              "::pg_catalog.text COLLATE pg_catalog.\"C\"";
-    std::string from =
-        " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + label + " IS NOT NULL";
+    // A row without a label (NULL or '': no_label(), the one rule, as SQL)
+    // is left out here, before it is read or takes a place under the LIMIT,
+    // uncounted, as ai_training_data's reader leaves its rows without a label
+    // out (usable_row()); its text is one unlabelled_query() reads. (0.3.2:
+    // before, '' was read and counted as an invalid label.)
+    std::string from = " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND NOT " +
+                       no_label_sql(label + "::pg_catalog.text");
     if (sel.only_reviewed && c.reviewed) from += " AND " + col(*c.reviewed) + " IS TRUE";
     const std::string limit = sel.max_rows ? " LIMIT " + std::to_string(*sel.max_rows) : std::string();
 
@@ -177,7 +182,8 @@ void count_left_out(StagedSource &out, size_t ReadCounts::*what, const std::stri
     if (partition) ++(partition_counts(out, *partition, charge).*what);
 }
 
-// The statement that reads the texts of the rows without a label: the same
+// The statement that reads the texts of the rows without a label (NULL or
+// '': no_label_sql(), the complement of source_query()'s rows): the same
 // relation and names, newest first (by the time_column, else in the key's
 // order). Every such row, with no LIMIT: the rows past unlabelled_rows are
 // counted, as ai_training_data's reader counts them (read_unlabelled()).
@@ -194,11 +200,11 @@ std::string unlabelled_query(const ClassifierColumns &c) {
     order += text + "::pg_catalog.text COLLATE pg_catalog.\"C\"";
     return "SELECT " + text + "::pg_catalog.text, " +
            (c.partition ? col(*c.partition) + "::pg_catalog.text" : std::string("NULL::pg_catalog.text")) +
-           " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " + col(c.label) +
-           " IS NULL ORDER BY " + order;
+           " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " +
+           no_label_sql(col(c.label) + "::pg_catalog.text") + " ORDER BY " + order;
 }
 
-// Reads the texts of the source's rows whose label is NULL into `out`, in
+// Reads the texts of the source's rows without a label (NULL or '') into `out`, in
 // the same restricted operation as the labelled rows, through a cursor a
 // batch at a time (a cancel stops it): the first `bounds.max_rows` rows of
 // the statement's order, each text on its first `bounds.message_bytes`,
@@ -383,7 +389,9 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
             }
         },
         [&](const RawRow &r) {
-            if (r.n[0] || r.n[1]) return;
+            // The statement left out the rows without a label already
+            // (no_label_sql()); the C rule again, so that no such row trains.
+            if (r.n[0] || no_label(r.n[1], r.v[1])) return;
             // A count is the source's and, for a row of a partition, that
             // partition's (count_left_out()).
             const auto count = [&](size_t ReadCounts::*what) {

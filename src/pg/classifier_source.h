@@ -69,7 +69,7 @@ struct SourceSelection {
     std::optional<size_t> unlabelled_if_thin;
 };
 
-// A text of a source row whose label is NULL (UTF-8), and its partition.
+// A text of a source row without a label (NULL or '') (UTF-8), and its partition.
 struct StagedText {
     std::string text;
     std::string partition;

@@ -191,11 +191,26 @@ constexpr size_t kMaxLabelBytes = 256;
 // Whether a label is none at all: NULL, or empty (''). The one rule for a
 // row "without a label" that a run leaves out uncounted (usable_row():
 // neither a correction nor a detected intent; a label is_valid_intent_name()
-// refuses otherwise is counted, rows_skipped_invalid_label), and that
-// evaluate_intent_model() and evaluate_label() leave out of the scored rows
-// (counted as skipped; src/pg/evaluate.cpp). `label` is empty when NULL.
+// refuses otherwise is counted, rows_skipped_invalid_label), that a named
+// classifier's read leaves out uncounted too and whose text it reads as one
+// without a label (src/pg/classifier_source.cpp, through no_label_sql()),
+// and that evaluate_intent_model() and evaluate_label() leave out of the
+// scored rows (counted as skipped; src/pg/evaluate.cpp). `label` is empty
+// when NULL.
 inline bool no_label(bool label_null, std::string_view label) {
     return label_null || label.empty();
+}
+
+// no_label() as a SQL condition on the text expression `label` (qualified
+// names only), for a statement that must leave such rows out before they are
+// read: a classifier's source query, where a row with the label '' took a
+// place under the LIMIT and was counted as an invalid label while NULL's was
+// not (0.3.2). Byte-exact whatever the column's collation (a nondeterministic
+// one may call other strings equal to ''). Defined here, beside no_label(),
+// so the two are one rule; test/sql/label_rule_conformance.sql checks that a
+// classifier, intent and an evaluation agree on the same rows.
+inline std::string no_label_sql(const std::string &label) {
+    return "(" + label + " IS NULL OR " + label + " COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.=) '')";
 }
 
 struct Selection {
