@@ -148,6 +148,8 @@ struct Counts {
 struct RowInput {
     bool message_null, expected_null;
     TextSlice message, expected;
+    // is_valid_intent_name() accepts the expected label (false for NULL).
+    bool expected_valid;
 };
 
 // The scoring of the rows, one call per row. add_row() is called by the executor
@@ -194,23 +196,25 @@ class Evaluation {
   private:
     void score(const RowInput &in) {
         const uint64_t row = ++n_.query_rows; // 1-based position in the query's result
-        // No message, or no label: training's rule (no_label(), train_reader.h).
+        // No message, no label (no_label(), train_reader.h), or a label
+        // is_valid_intent_name() refuses (receive_row()): training's rules,
+        // the rows no run trains on. Such a row is skipped and counted, never
+        // scored: rows anyone may log ("uncertain", a label with a control
+        // character or over 256 bytes) may not judge a model (0.3.2; before,
+        // a refused label was scored as an unknown intent, a miss).
         if (in.message_null ||
-            no_label(in.expected_null, std::string_view(in.expected.data, in.expected.size))) {
+            no_label(in.expected_null, std::string_view(in.expected.data, in.expected.size)) ||
+            !in.expected_valid) {
             ++n_.skipped;
             return;
         }
-        // An expected intent longer than the receiver read is none of the
-        // model's: it counts as an unknown intent, without being read whole.
+        // A label that is none of the model's counts as an unknown intent.
         int truth = -1;
-        bool out_of_scope = false;
-        if (!in.expected.truncated) {
-            label_.assign(server_to_utf8(in.expected.data, in.expected.size, converted_));
-            const std::string &oos = model_.out_of_scope_intent();
-            out_of_scope = !oos.empty() && label_ == oos;
-            auto it = label_index_.find(label_);
-            if (it != label_index_.end()) truth = it->second;
-        }
+        label_.assign(server_to_utf8(in.expected.data, in.expected.size, converted_));
+        const std::string &oos = model_.out_of_scope_intent();
+        const bool out_of_scope = !oos.empty() && label_ == oos;
+        auto it = label_index_.find(label_);
+        if (it != label_index_.end()) truth = it->second;
         // The message as predict_intent() reads it: at most pg_intent.max_message_bytes.
         const std::string_view utf8 = server_to_utf8(in.message.data, in.message.size, converted_);
         intent::Prediction p = model_.predict_with_probabilities(utf8, scratch_);
@@ -280,6 +284,8 @@ struct RowReceiver {
     DestReceiver pub;
     MemoryContext row_context;
     size_t max_message_bytes, max_expected_bytes;
+    // The extension's is_valid_intent_name(), looked up once per call.
+    FmgrInfo *valid_label;
     Evaluation *evaluation;
 };
 
@@ -297,6 +303,13 @@ bool receive_row(TupleTableSlot *slot, DestReceiver *self) noexcept {
     const Datum expected = slot_getattr(slot, 2, &in.expected_null);
     if (!in.message_null) in.message = text_prefix_in_pg(message, r->max_message_bytes);
     if (!in.expected_null) in.expected = text_prefix_in_pg(expected, r->max_expected_bytes);
+    // The label rule is is_valid_intent_name()'s, asked here (the row's
+    // PostgreSQL frame, no C++ object alive) on the whole value: one the
+    // receiver read whole, at most max_expected_bytes. A longer one is over
+    // its 256 bytes (max_expected_bytes >= kMaxLabelBytes), so refused
+    // without being read whole.
+    in.expected_valid = !in.expected_null && in.expected.size > 0 && !in.expected.truncated &&
+                        DatumGetBool(FunctionCall1Coll(r->valid_label, InvalidOid, expected));
     // The scoring's own PostgreSQL calls (encoding conversion) allocate in
     // the row's context too.
     const bool go_on = r->evaluation->add_row(in);
@@ -323,7 +336,7 @@ namespace {
 // defer, its fallback: each row is then scored with the answer
 // predict_label() serves (defers_to_fallback(), the one rule), in the
 // labels of both models.
-intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql,
+intent::Json evaluate_on_query(Oid schema, const LoadedModel &loaded, const std::string &sql,
                                const EvaluateCaller &caller, const ClassifierModel *found = nullptr,
                                const LoadedModel *fallback = nullptr) {
     const intent::IntentModel &model = *loaded.model;
@@ -345,9 +358,17 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
     // (its ErrorData copied there) must outlive the SPI connection, whose end
     // frees SPI's contexts, until it is rethrown.
     MemoryContext row_context = nullptr;
+    // The label rule, is_valid_intent_name(), found in the extension's
+    // schema (never through search_path) and kept for the call, so that its
+    // plan is made once, not once a row.
+    FmgrInfo *valid_label = nullptr;
     pg_call([&]() noexcept {
         row_context =
             AllocSetContextCreate(CurrentMemoryContext, "pg_intent evaluate row", ALLOCSET_DEFAULT_SIZES);
+        const Oid text_type = TEXTOID;
+        const Oid fn = extension_function(schema, "is_valid_intent_name", 1, &text_type);
+        valid_label = static_cast<FmgrInfo *>(palloc0(sizeof(FmgrInfo)));
+        fmgr_info(fn, valid_label);
     });
     // Scores every row; the SPI connection ends with the block. An error
     // leaves the connection and the running query to the (sub)transaction's
@@ -381,7 +402,9 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
                 ("It returns (" + shape.columns + ").").c_str(), hint);
 
         // An expected intent that could equal one of the model's is at most 4
-        // bytes per UTF-8 byte of the longest in any server encoding.
+        // bytes per UTF-8 byte of the longest in any server encoding; and one
+        // is_valid_intent_name() may accept at most kMaxLabelBytes: a value
+        // longer than both is refused unread (receive_row()).
         size_t longest_label = model.out_of_scope_intent().size();
         for (const std::string &l : labels)
             longest_label = std::max(longest_label, l.size());
@@ -392,7 +415,8 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
         receiver.pub.rDestroy = receiver_shutdown;
         receiver.pub.mydest = DestNone;
         receiver.max_message_bytes = static_cast<size_t>(guc_max_message_bytes);
-        receiver.max_expected_bytes = 4 * longest_label + 4;
+        receiver.max_expected_bytes = std::max(4 * longest_label + 4, kMaxLabelBytes);
+        receiver.valid_label = valid_label;
         receiver.evaluation = &evaluation;
         receiver.row_context = row_context;
         // The query runs as the caller inside a security-restricted
@@ -439,8 +463,10 @@ intent::Json evaluate_on_query(const LoadedModel &loaded, const std::string &sql
             n.query_rows == 0
                 ? std::string(N_("The query returned no rows."))
                 : "The query returned " + std::to_string(n.query_rows) +
-                      (label_words ? " rows, each with a NULL text or a NULL or empty expected label."
-                                   : " rows, each with a NULL message or a NULL or empty expected intent.");
+                      (label_words ? " rows, each with a NULL text or an expected label that is none "
+                                     "(NULL or empty) or one is_valid_intent_name() refuses."
+                                   : " rows, each with a NULL message or an expected intent that is none "
+                                     "(NULL or empty) or one is_valid_intent_name() refuses.");
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("p_query returned no labelled rows to evaluate"), {}},
                        detail.c_str(),
@@ -519,7 +545,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_model) {
     LoadedModel loaded = PG_ARGISNULL(0)
                              ? active_model(schema)
                              : model_by_id(schema, PG_GETARG_INT64(0), nullptr, ModelUse::Evaluate);
-    return utf8_json_to_jsonb(intent::dump_json(evaluate_on_query(loaded, sql, kEvaluateIntentModel)));
+    return utf8_json_to_jsonb(
+        intent::dump_json(evaluate_on_query(schema, loaded, sql, kEvaluateIntentModel)));
 }
 
 // evaluate_label(p_name text, p_query text, p_partition text) RETURNS jsonb:
@@ -550,8 +577,8 @@ PG_INTENT_FUNCTION(pg_intent_evaluate_label) {
     // the fallback is confident, the fallback's (defers_to_fallback()).
     const bool may_defer = may_defer_to_fallback(found);
     const ClassifierModel fallback = may_defer ? fallback_model(schema, found) : ClassifierModel();
-    intent::Json metrics =
-        evaluate_on_query(found.loaded, sql, kEvaluateLabel, &found, may_defer ? &fallback.loaded : nullptr);
+    intent::Json metrics = evaluate_on_query(schema, found.loaded, sql, kEvaluateLabel, &found,
+                                             may_defer ? &fallback.loaded : nullptr);
     std::string storage;
     metrics["classifier"] = std::string(server_to_utf8(name.data, name.size, storage));
     if (found.by_partition)
