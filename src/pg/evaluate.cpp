@@ -148,8 +148,7 @@ struct Counts {
 struct RowInput {
     bool message_null, expected_null;
     TextSlice message, expected;
-    // is_valid_intent_name() accepts the expected label (false for NULL).
-    bool expected_valid;
+    Datum expected_value; // the whole value, for the label rule
 };
 
 // The scoring of the rows, one call per row. add_row() is called by the executor
@@ -165,9 +164,10 @@ class Evaluation {
     // partition model and its fallback, which answers where
     // defers_to_fallback() says so, as in predict_label().
     Evaluation(const intent::IntentModel &model, const std::unordered_map<std::string, int> &label_index,
-               const ClassifierModel *found = nullptr, const intent::IntentModel *fallback = nullptr,
-               std::vector<int> fallback_labels = {})
-        : model_(model), label_index_(label_index), found_(found), fallback_(fallback),
+               FmgrInfo *label_rule, const ClassifierModel *found = nullptr,
+               const intent::IntentModel *fallback = nullptr, std::vector<int> fallback_labels = {})
+        : model_(model), label_index_(label_index), label_rule_(label_rule),
+          label_valid_(label_index.size(), -1), found_(found), fallback_(fallback),
           fallback_labels_(std::move(fallback_labels)),
           acc_(label_index.size(), model.options().max_misclassified), scratch_(polling_scratch()),
           fallback_scratch_(polling_scratch()), probs_(label_index.size(), 0.0f) {}
@@ -197,24 +197,46 @@ class Evaluation {
     void score(const RowInput &in) {
         const uint64_t row = ++n_.query_rows; // 1-based position in the query's result
         // No message, no label (no_label(), train_reader.h), or a label
-        // is_valid_intent_name() refuses (receive_row()): training's rules,
-        // the rows no run trains on. Such a row is skipped and counted, never
-        // scored: rows anyone may log ("uncertain", a label with a control
-        // character or over 256 bytes) may not judge a model (0.3.2; before,
-        // a refused label was scored as an unknown intent, a miss).
+        // is_valid_intent_name() refuses: training's rules, the rows no run
+        // trains on. Such a row is skipped and counted, never scored: rows
+        // anyone may log ("uncertain", a label with a control character or
+        // over 256 bytes) may not judge a model (0.3.2; before, a refused
+        // label was scored as an unknown intent, a miss).
         if (in.message_null ||
-            no_label(in.expected_null, std::string_view(in.expected.data, in.expected.size)) ||
-            !in.expected_valid) {
+            no_label(in.expected_null, std::string_view(in.expected.data, in.expected.size))) {
             ++n_.skipped;
             return;
         }
         // A label that is none of the model's counts as an unknown intent.
         int truth = -1;
-        label_.assign(server_to_utf8(in.expected.data, in.expected.size, converted_));
-        const std::string &oos = model_.out_of_scope_intent();
-        const bool out_of_scope = !oos.empty() && label_ == oos;
-        auto it = label_index_.find(label_);
-        if (it != label_index_.end()) truth = it->second;
+        bool out_of_scope = false, valid = false;
+        // One the receiver did not read whole is longer than
+        // max_expected_bytes >= kMaxLabelBytes: refused unread.
+        if (!in.expected.truncated) {
+            label_.assign(server_to_utf8(in.expected.data, in.expected.size, converted_));
+            const std::string &oos = model_.out_of_scope_intent();
+            out_of_scope = !oos.empty() && label_ == oos;
+            auto it = label_index_.find(label_);
+            if (it != label_index_.end()) truth = it->second;
+            // The rule's answer for one of the model's labels (or its
+            // out-of-scope intent) is asked once per call and kept: the same
+            // label is the same bytes. Another label is asked each time.
+            int8_t *known = truth >= 0     ? &label_valid_[static_cast<size_t>(truth)]
+                            : out_of_scope ? &out_of_scope_valid_
+                                           : nullptr;
+            if (known && *known >= 0) {
+                valid = *known != 0;
+            } else {
+                pg_call([&]() noexcept {
+                    valid = DatumGetBool(FunctionCall1Coll(label_rule_, InvalidOid, in.expected_value));
+                });
+                if (known) *known = valid ? 1 : 0;
+            }
+        }
+        if (!valid) {
+            ++n_.skipped;
+            return;
+        }
         // The message as predict_intent() reads it: at most pg_intent.max_message_bytes.
         const std::string_view utf8 = server_to_utf8(in.message.data, in.message.size, converted_);
         intent::Prediction p = model_.predict_with_probabilities(utf8, scratch_);
@@ -265,6 +287,12 @@ class Evaluation {
 
     const intent::IntentModel &model_;
     const std::unordered_map<std::string, int> &label_index_;
+    // The label rule, the extension's is_valid_intent_name(); its answer
+    // per label of label_index_ and for the out-of-scope intent (-1: not
+    // asked yet).
+    FmgrInfo *label_rule_;
+    std::vector<int8_t> label_valid_;
+    int8_t out_of_scope_valid_ = -1;
     const ClassifierModel *found_;
     const intent::IntentModel *fallback_;
     std::vector<int> fallback_labels_;
@@ -284,8 +312,6 @@ struct RowReceiver {
     DestReceiver pub;
     MemoryContext row_context;
     size_t max_message_bytes, max_expected_bytes;
-    // The extension's is_valid_intent_name(), looked up once per call.
-    FmgrInfo *valid_label;
     Evaluation *evaluation;
 };
 
@@ -303,13 +329,7 @@ bool receive_row(TupleTableSlot *slot, DestReceiver *self) noexcept {
     const Datum expected = slot_getattr(slot, 2, &in.expected_null);
     if (!in.message_null) in.message = text_prefix_in_pg(message, r->max_message_bytes);
     if (!in.expected_null) in.expected = text_prefix_in_pg(expected, r->max_expected_bytes);
-    // The label rule is is_valid_intent_name()'s, asked here (the row's
-    // PostgreSQL frame, no C++ object alive) on the whole value: one the
-    // receiver read whole, at most max_expected_bytes. A longer one is over
-    // its 256 bytes (max_expected_bytes >= kMaxLabelBytes), so refused
-    // without being read whole.
-    in.expected_valid = !in.expected_null && in.expected.size > 0 && !in.expected.truncated &&
-                        DatumGetBool(FunctionCall1Coll(r->valid_label, InvalidOid, expected));
+    in.expected_value = expected;
     // The scoring's own PostgreSQL calls (encoding conversion) allocate in
     // the row's context too.
     const bool go_on = r->evaluation->add_row(in);
@@ -373,7 +393,7 @@ intent::Json evaluate_on_query(Oid schema, const LoadedModel &loaded, const std:
     // Scores every row; the SPI connection ends with the block. An error
     // leaves the connection and the running query to the (sub)transaction's
     // abort, which releases both.
-    Evaluation evaluation(model, label_index, found, fallback ? fallback->model.get() : nullptr,
+    Evaluation evaluation(model, label_index, valid_label, found, fallback ? fallback->model.get() : nullptr,
                           std::move(fallback_labels));
     {
         SpiConnection spi;
@@ -416,7 +436,6 @@ intent::Json evaluate_on_query(Oid schema, const LoadedModel &loaded, const std:
         receiver.pub.mydest = DestNone;
         receiver.max_message_bytes = static_cast<size_t>(guc_max_message_bytes);
         receiver.max_expected_bytes = std::max(4 * longest_label + 4, kMaxLabelBytes);
-        receiver.valid_label = valid_label;
         receiver.evaluation = &evaluation;
         receiver.row_context = row_context;
         // The query runs as the caller inside a security-restricted
