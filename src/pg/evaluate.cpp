@@ -424,7 +424,7 @@ intent::Json evaluate_on_query(Oid schema, const LoadedModel &loaded, const std:
         // An expected intent that could equal one of the model's is at most 4
         // bytes per UTF-8 byte of the longest in any server encoding; and one
         // is_valid_intent_name() may accept at most kMaxLabelBytes: a value
-        // longer than both is refused unread (receive_row()).
+        // longer than both is refused unread (Evaluation::score()).
         size_t longest_label = model.out_of_scope_intent().size();
         for (const std::string &l : labels)
             longest_label = std::max(longest_label, l.size());
