@@ -1,6 +1,6 @@
 // COMPAT(0.1.0) 0.1.0's policy settings, kept defined but ignored: everything that goes
 // when they are dropped is in this file (and the SQL function that names
-// the ones a session set, _pg_intent_ignored_settings(), src/sql/15_policy.sql).
+// the ones a session set, _pg_intent_ignored_settings(), src/sql/17_compat_010.sql).
 //
 // Training no longer reads them: a caller of the privileged trainer could
 // SET them (the policy is the row of ai_training_policy). They stay defined

@@ -8,7 +8,7 @@
 namespace pg_intent {
 
 // `values`/`nulls` as the trainer's declared row type, whose first column,
-// the model bytes, this sets from `blob`. Defined in train.cpp.
+// the model bytes, this sets from `blob`. Defined in compat_train_010.cpp.
 Datum trained_model_tuple(FunctionCallInfo fcinfo, const std::string &blob, Datum *values, bool *nulls);
 
 } // namespace pg_intent
