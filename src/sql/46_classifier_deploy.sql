@@ -137,7 +137,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_classifier_call'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.prune_classifier_models(text, integer) IS
-    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition, keeps the active model (or, without one, the model deployed last), the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3), and the newest greatest(p_keep, 1) candidates (never deployed, still with their bytes, trained after the newest model that ever was). Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept (the models kept that still have their bytes), pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000, 55000 the built-in classifier (delete_intent_model()).';
+    'The retention rule: removes the bytes (as delete_intent_model() does; rows and history stay) of the classifier''s models that no rollback could need. Per partition, keeps the active model (or, without one, the model deployed last), the models it replaced back p_keep deep along rollback_classifier()''s chain (NULL: the classifier''s keep_replaced_models option, default 3; the built-in classifier intent has no such option and keeps 3), and the newest greatest(p_keep, 1) candidates (never deployed, still with their bytes, trained after the newest model that ever was). Needs the right to deploy the classifier (its owner, or a pg_cron job of a role that has it). Returns {classifier, keep, kept (the models kept that still have their bytes), pruned: [{model_id, partition}], bytes_freed}. Errors: 42704, 42501, 22004 NULL name, 22023 p_keep outside 0-1000.';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_prune_classifier_models(p_caller oid, p_name text, p_keep integer)
 RETURNS jsonb
@@ -152,11 +152,11 @@ DECLARE
     v_bytes bigint;
     v_kept integer;
 BEGIN
-    IF c.built_in THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier "intent" keeps its models until delete_intent_model()'),
-            ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-    v_keep := coalesce(p_keep, (c.policy ->> 'keep_replaced_models')::numeric::integer, 3);
+    -- One retention rule for every classifier, intent's included. The
+    -- built-in classifier's policy is the ai_training_policy row alone (its
+    -- ai_classifiers.policy is not read, _pg_intent_classifier_policy()),
+    -- which has no keep_replaced_models: the default applies there.
+    v_keep := coalesce(p_keep, CASE WHEN NOT c.built_in THEN (c.policy ->> 'keep_replaced_models')::numeric::integer END, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_keep: %s', v_keep),
             ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be between 0 and 1000.');

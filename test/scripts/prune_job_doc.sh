@@ -50,4 +50,4 @@ as_role() { # role (- for the session's, a superuser), statement: the pruned cla
 }
 expect_eq "$(as_role pgi_pj_owner "$owner_job")" "tickets" "the owner's job prunes its classifier ($owner_job)"
 expect_eq "$(as_role pgi_pj_deployer "$owner_job")" "tickets" "so does a role granted deploy on it"
-expect_eq "$(as_role - "$all_job")" "pj_other tickets" "a superuser's job prunes every classifier ($all_job)"
+expect_eq "$(as_role - "$all_job")" "intent pj_other tickets" "a superuser's job prunes every classifier, intent included ($all_job)"

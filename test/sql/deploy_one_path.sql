@@ -103,3 +103,39 @@ SELECT pg_temp.try_detail($$SELECT rollback_classifier('shop')$$) AS shop_none_a
 
 DROP OWNED BY pgi_op_role;
 DROP ROLE pgi_op_role;
+
+-- One retention rule for every classifier (issue 33): prune_classifier_models()
+-- keeps intent's active model, the models it replaced back p_keep deep along
+-- the rollback chain and the newest candidate, and removes the others'
+-- bytes, as for a named classifier (0.3.2 refused intent, 55000). The right
+-- is intent's right to deploy, as for its deploy and rollback.
+SELECT train_intent_model('three', 'full', '{"seed": 3, "deploy": "always"}') ->> 'deployed' AS three,
+       train_intent_model('four', 'full', '{"seed": 4, "deploy": "always"}') ->> 'deployed' AS four,
+       train_intent_model('five', 'full', '{"seed": 5, "deploy": "always"}') ->> 'deployed' AS five,
+       train_intent_model('six', 'full', '{"seed": 6, "deploy": "never"}') ->> 'deployed' AS six;
+CREATE TEMP VIEW intent_models AS
+SELECT row_number() OVER (ORDER BY m.id) AS nth, m.is_active AS active, m.model IS NOT NULL AS has_bytes
+  FROM ai_intent_models AS m WHERE m.classifier = 'intent';
+SELECT * FROM intent_models;
+CREATE ROLE pgi_prune_role;
+SET ROLE pgi_prune_role;
+SELECT pg_temp.try_detail($$SELECT prune_classifier_models('intent', 1)$$) AS no_right_prune;
+RESET ROLE;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_prune_role', 'models');
+SET ROLE pgi_prune_role;
+SELECT r ->> 'classifier' AS classifier, r -> 'keep' AS keep, r -> 'kept' AS kept,
+       jsonb_array_length(r -> 'pruned') AS pruned, (r ->> 'bytes_freed')::bigint > 0 AS freed
+  FROM prune_classifier_models('intent', 1) AS r;
+RESET ROLE;
+SELECT * FROM intent_models;
+-- The kept chain rolls back; a pruned model cannot be deployed again.
+SELECT rollback_intent_model() IS NOT NULL AS rolled_back;
+SELECT * FROM intent_models;
+SELECT regexp_replace(pg_temp.try_detail(format('SELECT deploy_intent_model(%s)',
+           (SELECT m.id FROM ai_intent_models AS m WHERE m.classifier = 'intent' ORDER BY m.id OFFSET 2 LIMIT 1))),
+       'model \d+', 'model N') AS pruned_model;
+SELECT (predict_intent('quiero devolver el pedido')).predicted_intent IS NOT NULL AS still_serves;
+SELECT r -> 'keep' AS default_keep, jsonb_array_length(r -> 'pruned') AS pruned_again
+  FROM prune_classifier_models('intent') AS r;
+DROP OWNED BY pgi_prune_role;
+DROP ROLE pgi_prune_role;

@@ -69,7 +69,6 @@ SELECT metrics -> 'error' ->> 'hint' AS refusal_hint_es FROM ai_training_runs
  WHERE classifier_id = (SELECT id FROM ai_classifiers WHERE name = 'es_tickets') ORDER BY started_at DESC LIMIT 1;
 SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola', 'tienda_1')$$) AS not_partitioned;
 SELECT pg_temp.try($$SELECT classify_label('es_tickets', 'hola')$$) AS no_model;
-SELECT pg_temp.try($$SELECT prune_classifier_models('intent', 1)$$) AS built_in;
 SELECT pg_temp.try($$SELECT prune_classifier_models('es_tickets', -1)$$) AS bad_keep;
 SELECT pg_temp.try($$SELECT alter_classifier('es_tickets', '{"keep_replaced_models": "x"}')$$) AS bad_option;
 CREATE ROLE es_reader;
