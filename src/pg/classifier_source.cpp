@@ -83,8 +83,9 @@ std::string source_query(Oid schema, const ClassifierColumns &c, const SourceSel
     // A row without a label (NULL or '': no_label(), the one rule, as SQL)
     // is left out here, before it is read or takes a place under the LIMIT,
     // uncounted, as ai_training_data's reader leaves its rows without a label
-    // out (usable_row()); its text is one unlabelled_query() reads. (0.3.2:
-    // before, '' was read and counted as an invalid label.)
+    // out (usable_row()); its text is one unlabelled_query() reads, as is
+    // that of a row whose label is refused below (trains_under_no_label()).
+    // (0.3.2: before, '' was read and counted as an invalid label.)
     std::string from = " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND NOT " +
                        no_label_sql(label + "::pg_catalog.text");
     if (sel.only_reviewed && c.reviewed) from += " AND " + col(*c.reviewed) + " IS TRUE";
@@ -182,16 +183,21 @@ void count_left_out(StagedSource &out, size_t ReadCounts::*what, const std::stri
     if (partition) ++(partition_counts(out, *partition, charge).*what);
 }
 
-// The statement that reads the texts of the rows without a label (NULL or
-// '': no_label_sql(), the complement of source_query()'s rows): the same
+// The statement that reads the texts of the rows that train under no label
+// (trains_under_no_label_sql(), the one rule as SQL: no label, NULL or '',
+// or one is_valid_intent_name() refuses, whose row source_query() reads and
+// the run counts in rows_skipped_invalid_label or _long_label): the same
 // relation and names, newest first (by the time_column, else in the key's
 // order). Every such row, with no LIMIT: the rows past unlabelled_rows are
 // counted, as ai_training_data's reader counts them (read_unlabelled()).
-std::string unlabelled_query(const ClassifierColumns &c) {
-    std::string relation;
+// (0.3.2: before, a refused label's text was not read here, while intent's
+// runs read it: issue 33.)
+std::string unlabelled_query(Oid schema, const ClassifierColumns &c) {
+    std::string relation, ext;
     pg_call([&]() noexcept {
         relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(c.source)),
                                               get_rel_name(c.source));
+        ext = quote_identifier(get_namespace_name(schema));
     });
     const std::string text = col(c.text);
     std::string order;
@@ -201,11 +207,12 @@ std::string unlabelled_query(const ClassifierColumns &c) {
     return "SELECT " + text + "::pg_catalog.text, " +
            (c.partition ? col(*c.partition) + "::pg_catalog.text" : std::string("NULL::pg_catalog.text")) +
            " FROM " + relation + " AS t WHERE " + text + " IS NOT NULL AND " +
-           no_label_sql(col(c.label) + "::pg_catalog.text") + " ORDER BY " + order;
+           trains_under_no_label_sql(col(c.label) + "::pg_catalog.text", ext) + " ORDER BY " + order;
 }
 
-// Reads the texts of the source's rows without a label (NULL or '') into `out`, in
-// the same restricted operation as the labelled rows, through a cursor a
+// Reads the texts of the source's rows that train under no label (no label,
+// or a refused one: unlabelled_query()) into `out`, in the same restricted
+// operation as the labelled rows, through a cursor a
 // batch at a time (a cancel stops it): the first `bounds.max_rows` rows of
 // the statement's order, each text on its first `bounds.message_bytes`,
 // until `bounds.max_bytes` of them; a text past those rows, or the budget
@@ -215,8 +222,8 @@ std::string unlabelled_query(const ClassifierColumns &c) {
 // every text of the source is given to a run or counted, as
 // read_unlabelled_texts() counts ai_training_data's (0.3.2: before, the
 // statement's LIMIT left the rows past max_rows uncounted).
-void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds, intent::MemoryCharge &charge,
-                     StagedSource &out) {
+void read_unlabelled(Oid schema, const ClassifierColumns &c, const UnlabelledBounds &bounds,
+                     intent::MemoryCharge &charge, StagedSource &out) {
     if (bounds.max_rows <= 0 || bounds.max_bytes <= 0) return;
     // A partition has a run of its own only with labelled rows: each of
     // those has its counts before the first text is read, charged as a
@@ -225,7 +232,7 @@ void read_unlabelled(const ClassifierColumns &c, const UnlabelledBounds &bounds,
     // a run). A text of another partition is counted in the source's only.
     for (const auto &part : out.partition_rows)
         partition_counts(out, part.first, charge);
-    const std::string sql = unlabelled_query(c);
+    const std::string sql = unlabelled_query(schema, c);
     const size_t max_rows = static_cast<size_t>(bounds.max_rows);
     const size_t max_bytes = static_cast<size_t>(bounds.max_bytes);
     size_t rows = 0; // of the statement, in its order, empty texts too
@@ -525,7 +532,7 @@ StagedSource read_classifier_source(Oid schema, const ClassifierColumns &c, cons
         thin = intent::subword_auto_labels_thin(rows, labels, *sel.unlabelled_if_thin);
     }
     out.unlabelled_read = sel.unlabelled && thin;
-    if (out.unlabelled_read) read_unlabelled(c, *sel.unlabelled, charge, out);
+    if (out.unlabelled_read) read_unlabelled(schema, c, *sel.unlabelled, charge, out);
     return out;
 }
 

@@ -59,8 +59,9 @@ struct SourceSelection {
     // and the bounds on the labels (keep_policy_intents()), by which
     // unlabelled_if_thin counts the rows and labels a run will train on.
     UnreviewedRowLimits unreviewed;
-    // With the subword_vectors option: the texts of the rows whose label is
-    // NULL, for the vectors only (train_reader.h's bounds; max_rows the
+    // With the subword_vectors option: the texts of the rows that train under
+    // no label (trains_under_no_label(): none, or one is_valid_intent_name()
+    // refuses), for the vectors only (train_reader.h's bounds; max_rows the
     // newest by the time_column, else the first in the key's order).
     std::optional<UnlabelledBounds> unlabelled;
     // subword_vectors "auto": read them only when the labelled rows the run
@@ -69,7 +70,8 @@ struct SourceSelection {
     std::optional<size_t> unlabelled_if_thin;
 };
 
-// A text of a source row without a label (NULL or '') (UTF-8), and its partition.
+// A text of a source row that trains under no label (trains_under_no_label())
+// (UTF-8), and its partition.
 struct StagedText {
     std::string text;
     std::string partition;

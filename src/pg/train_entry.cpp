@@ -644,11 +644,11 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         unlabelled = read_unlabelled_texts(schema, bounds, unlabelled_charge);
     } else if (read_unlabelled && (request.model.subword_vectors || staged->unlabelled_read)) {
         // A classifier's: those train_classifier() staged (its source's rows
-        // whose label is NULL, read with the labelled ones), of this
-        // partition; all of them for a classifier without partitions. None
-        // for a partitioned classifier's shared fallback, which every tenant
-        // is served and explains: one tenant's unlabelled words stay out of
-        // it. With "auto", none given where the read found the labels not
+        // that train under no label, trains_under_no_label(), read with the
+        // labelled ones), of this partition; all of them for a classifier
+        // without partitions. None for a partitioned classifier's shared
+        // fallback, which every tenant is served and explains: one tenant's
+        // unlabelled words stay out of it. With "auto", none given where the read found the labels not
         // thin and read none (the rule then says so, never "0 texts").
         // What the bounds left out: of this partition's texts, or of every
         // text for the run that reads every row (`counts`, the read's of

@@ -520,9 +520,10 @@ size_t unlabelled_bytes(const UnlabelledRow &row) {
 
 } // namespace
 
-// The rows that do not train (training_label NULL), as read_training_rows()
-// scans them: one heap scan, each tuple deformed and its message detoasted
-// on its first bytes only, cancellable. The newest rows are kept in a heap
+// The rows that train under no label (training_label NULL:
+// trains_under_no_label()), as read_training_rows() scans them: one heap
+// scan, each tuple deformed and its message detoasted on its first bytes
+// only, cancellable. The newest rows are kept in a heap
 // whose oldest row goes first whenever the rows or their bytes pass the
 // bounds, so the memory held is that of the bounds, whatever the table.
 UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds,
@@ -552,9 +553,12 @@ UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds
         for (;;) {
             Read r;
             if (!scan.next(limits, r)) break;
-            // Rows that train (training_label set), rejected rows, and rows
-            // without a message or an id are not read.
-            if (!r.n[9] || r.n[0] || r.n[1]) continue;
+            // Only the rows that train under no label (trains_under_no_label(),
+            // the one rule: training_label is the row's label once
+            // is_valid_intent_name() accepted it, NULL for none, a refused
+            // one, or one judged wrong without a correction); not rejected
+            // rows, nor rows without a message or an id.
+            if (!trains_under_no_label(r.n[9], r.s[9], !r.n[9]) || r.n[0] || r.n[1]) continue;
             if (!r.n[7] && r.s[7] == "rejected") continue;
             std::string_view message = r.s[1];
             if (message.size() > bounds.message_bytes) {

@@ -192,11 +192,11 @@ constexpr size_t kMaxLabelBytes = 256;
 // row "without a label" that a run leaves out uncounted (usable_row():
 // neither a correction nor a detected intent; a label is_valid_intent_name()
 // refuses otherwise is counted, rows_skipped_invalid_label), that a named
-// classifier's read leaves out uncounted too and whose text it reads as one
-// without a label (src/pg/classifier_source.cpp, through no_label_sql()),
-// and that evaluate_intent_model() and evaluate_label() leave out of the
-// scored rows (counted as skipped; src/pg/evaluate.cpp). `label` is empty
-// when NULL.
+// classifier's read leaves out uncounted too (src/pg/classifier_source.cpp,
+// through no_label_sql()), whose text is one without a label
+// (trains_under_no_label(), below, as a refused label's is), and that
+// evaluate_intent_model() and evaluate_label() leave out of the scored rows
+// (counted as skipped; src/pg/evaluate.cpp). `label` is empty when NULL.
 inline bool no_label(bool label_null, std::string_view label) {
     return label_null || label.empty();
 }
@@ -211,6 +211,40 @@ inline bool no_label(bool label_null, std::string_view label) {
 // classifier, intent and an evaluation agree on the same rows.
 inline std::string no_label_sql(const std::string &label) {
     return "(" + label + " IS NULL OR " + label + " COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.=) '')";
+}
+
+// Whether a row's text is one "without a label", which a run with the
+// subword_vectors option gives its vectors besides the labelled rows' texts
+// (never as a label): the row trains under no label. That is a row without
+// any label (no_label()), or one whose label the label rule,
+// is_valid_intent_name(), refuses ("uncertain", a control character, more
+// than 256 bytes): such a label says nothing a model may learn as a label,
+// and the row trains under none (counted, rows_skipped_invalid_label or
+// _long_label), but its text is still a message the database holds, as
+// real as a text logged with no label at all. (ai_training_data's rows a
+// reviewer rejected are kept out of every use before this rule is asked.)
+// The one rule for both readers of those texts (issue 33, one engine):
+// ai_training_data's (read_unlabelled_texts(), where `label` is the row's
+// generated training_label, which holds the label only once the rule
+// accepted it) and a named classifier's source statement
+// (classifier_source.cpp, through trains_under_no_label_sql(), the same
+// rule as SQL, beside it). 0.3.2: before, a classifier read the texts of
+// NULL and '' only, and a refused label's text was used by intent's runs
+// and not by a classifier's over the same rows;
+// test/sql/label_rule_conformance.sql checks that both now count the same
+// texts. `label_accepted`: is_valid_intent_name()'s answer on the label
+// (read only when there is one).
+inline bool trains_under_no_label(bool label_null, std::string_view label, bool label_accepted) {
+    return no_label(label_null, label) || !label_accepted;
+}
+
+// trains_under_no_label() as a SQL condition on the text expression `label`
+// (qualified names only), with `ext` the extension's schema, quoted, where
+// is_valid_intent_name() is: the rows whose texts a classifier's run reads
+// as texts without a label. is_valid_intent_name() gives NULL for NULL,
+// which no_label_sql() has already answered.
+inline std::string trains_under_no_label_sql(const std::string &label, const std::string &ext) {
+    return "(" + no_label_sql(label) + " OR NOT " + ext + ".is_valid_intent_name(" + label + "))";
 }
 
 struct Selection {
@@ -294,10 +328,11 @@ struct UnlabelledBounds {
     size_t message_bytes = 0;
 };
 
-// The texts of the ai_training_data rows that do not train: training_label
-// NULL (the complement of the one rule, the generated column), and not
-// rejected, which a reviewer keeps out of every use. Read by the same heap
-// scan as read_training_rows(), as the extension owner, cancellable.
+// The texts of the ai_training_data rows that train under no label
+// (trains_under_no_label(): training_label NULL, the complement of the
+// generated column), and not rejected, which a reviewer keeps out of every
+// use. Read by the same heap scan as read_training_rows(), as the extension
+// owner, cancellable.
 UnlabelledTexts read_unlabelled_texts(Oid schema, const UnlabelledBounds &bounds,
                                       intent::MemoryCharge &charge);
 

@@ -8,7 +8,9 @@
 -- both runs (no_label(); 0.3.2: the classifier counted '' as an invalid
 -- label), the refused labels are left out and counted by both runs, and an
 -- evaluation skips and counts both kinds instead of scoring a refused label
--- as a miss (0.3.2).
+-- as a miss (0.3.2). With subword_vectors on, both runs give the vectors the
+-- texts of both kinds, the rows that train under no label, and count them
+-- alike (0.3.2: the classifier's run left out a refused label's text).
 SET client_min_messages = warning;
 SET pg_intent.allow_drop_with_data = on; -- the previous test's rows go (src/pg/drop_guard.cpp)
 DROP EXTENSION IF EXISTS pg_intent CASCADE;
@@ -76,6 +78,49 @@ SELECT k.kind,
        pg_temp.try(format('SELECT evaluate_label(%L, %L)', 'lr',
                           format('SELECT body, label FROM lr_rows WHERE kind = %L', k.kind))) AS classifier
   FROM (SELECT DISTINCT kind FROM lr_rows WHERE kind <> 'valid') AS k ORDER BY k.kind;
+
+-- (d) The texts the subword vectors learn from besides the labelled rows
+-- (subword_vectors on): those of the rows that train under no label, none
+-- (NULL, '') or one the label rule refuses (trains_under_no_label(),
+-- src/pg/train_reader.h, the one rule): the same five texts through both
+-- runs (0.3.2: the classifier read those of NULL and '' only, 2 of the 5),
+-- and the same counts of what each bound leaves out: every text, the
+-- newest 2, and 30 bytes of texts together (any one of the five fits, no
+-- two do, whatever their order).
+CREATE FUNCTION pg_temp.unlabelled_counts(p_run text) RETURNS text LANGUAGE sql AS $$
+    SELECT format('%s used, %s left out, %s skipped', coalesce(metrics ->> 'unlabelled_texts', '-'),
+                  coalesce(metrics ->> 'unlabelled_texts_left_out', '0'),
+                  coalesce(metrics ->> 'unlabelled_texts_skipped_invalid', '0'))
+      FROM ai_training_runs WHERE run_name = p_run
+$$;
+CREATE TEMP TABLE lr_bounds AS
+SELECT * FROM (VALUES ('every text', '{"weight": 2}'),
+                      ('the newest 2', '{"unlabelled_rows": 2, "weight": 2}'),
+                      ('30 bytes', '{"unlabelled_bytes": 30, "weight": 2}')) AS b (bounds, subword);
+SELECT b.bounds,
+       train_intent_model('lr intent ' || b.bounds, 'full',
+                          format('{"seed": 1, "deploy": "never", "subword_vectors": %s}', b.subword)::jsonb) ->> 'status' AS intent,
+       train_classifier('lr', 'lr classifier ' || b.bounds,
+                        format('{"deploy": "never", "subword_vectors": %s}', b.subword)::jsonb) ->> 'status' AS classifier
+  FROM lr_bounds AS b ORDER BY b.bounds;
+SELECT b.bounds, pg_temp.unlabelled_counts('lr intent ' || b.bounds) AS intent,
+       pg_temp.unlabelled_counts('lr classifier ' || b.bounds) AS classifier,
+       pg_temp.unlabelled_counts('lr intent ' || b.bounds)
+           = pg_temp.unlabelled_counts('lr classifier ' || b.bounds) AS same
+  FROM lr_bounds AS b ORDER BY b.bounds;
+-- Every text alone, they are the same texts: intent and the classifier
+-- train the same model bytes (the same rows, seed and options).
+SELECT (SELECT m.sha256 FROM ai_intent_models AS m JOIN ai_training_runs AS r ON r.id = m.run_id
+         WHERE r.run_name = 'lr intent every text')
+     = (SELECT m.sha256 FROM ai_intent_models AS m JOIN ai_training_runs AS r ON r.id = m.run_id
+         WHERE r.run_name = 'lr classifier every text') AS same_model;
+-- The rows that train are counted as before the option: the refused labels
+-- still in rows_skipped_invalid_label and rows_skipped_long_label.
+SELECT k AS count, i.metrics ->> k AS intent, c.metrics ->> k AS classifier
+  FROM ai_training_runs AS i, ai_training_runs AS c,
+       unnest(ARRAY['usable_rows', 'rows_skipped_invalid_label', 'rows_skipped_long_label']) AS k
+ WHERE i.run_name = 'lr intent every text' AND c.run_name = 'lr classifier every text'
+ ORDER BY k;
 
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE IF EXISTS lr_rows;

@@ -154,10 +154,14 @@ SELECT (SELECT pg_temp.skipped(metrics) FROM ai_training_runs WHERE classifier =
 -- ---------------------------------------------------------------------
 -- 3. The texts without a label, per partition
 -- ---------------------------------------------------------------------
--- Rows whose route is NULL: their texts feed a run's subword vectors, read
--- in the key's order (no time_column) until unlabelled_bytes (90) of them:
--- u1 to u3 (82 bytes) fit; u4 (shop_b) and u5 (shop_a) would pass the
--- bound, u6's shop is too long to be a partition, u7 has none.
+-- Rows whose route is NULL, and section 2's six whose route
+-- is_valid_intent_name() refuses (rows that train under no label, as
+-- intent's: trains_under_no_label()): their texts feed a run's subword
+-- vectors, read in the key's order (no time_column) until unlabelled_bytes
+-- (90) of them: the six refused ones' (shop_a-bad, shop_b-bad1 to bad3,
+-- shop_c-long1 and long2: 31 bytes), u1 and u2 (85 bytes) fit; u3 and u5
+-- (shop_a), u4 (shop_b) and u7 (no shop) would pass the bound, u6's shop is
+-- too long to be a partition.
 INSERT INTO sk_rows VALUES
     ('u1', 'pregunta uno de la tienda a', NULL, 'shop_a'),
     ('u2', 'pregunta dos de la tienda b', NULL, 'shop_b'),
@@ -171,14 +175,17 @@ SELECT create_classifier('sk_texts', 'sk_rows', 'prompt', 'route',
 SELECT t ->> 'status' AS fallback_status,
        (SELECT jsonb_object_agg(p ->> 'partition', p ->> 'status') FROM jsonb_array_elements(t -> 'partitions') AS p) AS partitions
   FROM train_classifier('sk_texts', 'texts', '{"subword_vectors": {"weight": 2, "unlabelled_bytes": 90}, "deploy": "never"}') AS t;
--- shop_a's run was given 2 texts and left 1 out, shop_b's 1 and 1: the
--- texts given plus those left out are the partition's. The fallback's,
--- given none (one tenant's words stay out of it), counts every text the
--- bounds left out (u4 to u7; u1 to u3 went to the shops' runs).
+-- shop_a's run was given 2 texts (shop_a-bad's, u1) and left 2 out, shop_b's
+-- 4 (its three refused labels', u2) and 1: the texts given plus those left
+-- out are the partition's (shop_c's run is refused, one label, before it
+-- reports any). The fallback's, given none (one tenant's words stay out of
+-- it), counts every text the bounds left out (u3 to u7; the others went to
+-- the shops' runs).
 SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
        r.metrics -> 'unlabelled_texts' AS texts, r.metrics -> 'unlabelled_texts_left_out' AS left_out,
        (SELECT count(*) FROM sk_rows AS s
-         WHERE s.route IS NULL AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
+         WHERE (s.route IS NULL OR NOT is_valid_intent_name(s.route))
+           AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
   FROM ai_training_runs AS r WHERE r.classifier = 'sk_texts' ORDER BY r.partition_key NULLS FIRST;
 
 -- ---------------------------------------------------------------------
@@ -188,8 +195,8 @@ SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
 -- 16 MB: each run fails with 53200 once its rows are read, the
 -- partitions' (the fallback learns no subword vectors and trains). The
 -- texts without a label of section 3, the first 3 in the key's order
--- (unlabelled_rows): u1 and u3 go to shop_a's run, u2 to shop_b's; u4 to
--- u7 are past the bound.
+-- (unlabelled_rows): shop_a-bad's goes to shop_a's run, shop_b-bad1's and
+-- bad2's to shop_b's; the other 10 are past the bound.
 UPDATE ai_training_policy SET max_training_memory_mb = 16;
 SELECT create_classifier('sk_memory', 'sk_rows', 'prompt', 'route',
                          '{"key_column": "id", "partition_column": "shop", "min_partition_rows": 20, "seed": 1}') ->> 'name' AS created;
@@ -201,12 +208,13 @@ SELECT t ->> 'status' AS fallback_status,
 -- them (section 2), and the rows they read: told in full.
 SELECT * FROM pg_temp.run_counts('sk_memory');
 -- And what they were given of the texts without a label, and left out of
--- their own (shop_a: u5; shop_b: u4; the fallback's, given none: u4 to u7),
--- as a trained run's report says it.
+-- their own (shop_a: u1, u3, u5; shop_b: bad3's, u2, u4; the fallback's,
+-- given none: those 10), as a trained run's report says it.
 SELECT coalesce(r.partition_key, '(all rows)') AS run, r.status,
        r.metrics -> 'unlabelled_texts' AS texts, r.metrics -> 'unlabelled_texts_left_out' AS left_out,
        (SELECT count(*) FROM sk_rows AS s
-         WHERE s.route IS NULL AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
+         WHERE (s.route IS NULL OR NOT is_valid_intent_name(s.route))
+           AND (r.partition_key IS NULL OR s.shop = r.partition_key)) AS source_texts
   FROM ai_training_runs AS r WHERE r.classifier = 'sk_memory' ORDER BY r.partition_key NULLS FIRST;
 SELECT coalesce(r.partition_key, '(all rows)') AS run,
        coalesce((r.metrics ->> 'input_rows')::int, (r.metrics ->> 'rows_read')::int) + pg_temp.skipped(r.metrics) AS told,

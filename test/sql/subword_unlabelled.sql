@@ -103,8 +103,10 @@ SELECT intent_training_options('{"subword_vectors": {"unlabelled_rows": 100, "un
 SELECT intent_training_options('{"subword_vectors": {"unlabelled_rows": -1}}');
 SELECT intent_training_options('{"subword_vectors": {"unlabelled_bytes": 268435457}}');
 
--- A named classifier: its source's rows whose label is NULL, read as its
--- owner with the labelled ones. Without partitions, all of them; with a
+-- A named classifier: its source's rows that train under no label (here
+-- NULL; '' and a label is_valid_intent_name() refuses too, as intent's:
+-- test/sql/label_rule_conformance.sql), read as its owner with the
+-- labelled ones. Without partitions, all of them; with a
 -- partition_column, each partition's run gets its own, the shared fallback
 -- none (one tenant's unlabelled words stay out of the model every tenant is
 -- served).
