@@ -69,7 +69,18 @@ BEGIN
     VALUES (p_name, p_source, p_text_column, p_label_column, v_columns ->> 'key_column', v_columns ->> 'time_column',
             v_columns ->> 'weight_column', v_columns ->> 'reviewed_column', v_columns ->> 'partition_column',
             v_columns ->> 'corrected_column',
-            v_options, p_caller, (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller));
+            v_options, p_caller, (SELECT r.rolname FROM pg_catalog.pg_roles AS r WHERE r.oid = p_caller))
+    ON CONFLICT (name) DO NOTHING;
+    IF NOT FOUND THEN
+        -- Another transaction took the name after the check above and has
+        -- committed (the insert waited for it): checked again, with a new
+        -- snapshot, it is refused there as any name that exists (42710).
+        -- A plain insert raised 23505 here, naming the table's primary key
+        -- and showing this INSERT. (In REPEATABLE READ the insert raises
+        -- 40001 instead: a retry, in a new transaction, gets 42710.)
+        RETURN intent_internal._pg_intent_create_classifier(p_caller, p_name, p_source, p_text_column,
+                                                             p_label_column, p_options);
+    END IF;
     RETURN intent_internal._pg_intent_classifier_json(p_name);
 END
 $$;
