@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "report_html.h"
+#include "text.h"
 
 extern "C" {
 #include "access/detoast.h"
@@ -107,6 +108,18 @@ PG_INTENT_FUNCTION(pg_intent_render_report_html) {
                            " bytes, the most that are rendered.");
     std::string storage;
     std::string_view utf8 = server_to_utf8(json, std::strlen(json), storage);
+    // A SQL_ASCII database stores any bytes, and server_to_utf8() passes
+    // them on unchecked: a run name (a classifier's trainer gives one), a
+    // partition key or a label that is not UTF-8 made the parse refuse the
+    // whole document (22023), for that run's page and every later one whose
+    // trend names it. Such bytes are shown as '?', as a message quotes them
+    // (replace_invalid_utf8()); JSON's own syntax is ASCII, so only string
+    // contents change.
+    std::string repaired;
+    if (!utf8_database && !intent::is_valid_utf8(utf8)) {
+        repaired = intent::replace_invalid_utf8(utf8);
+        utf8 = repaired;
+    }
     // Parsing megabytes takes seconds: a cancel or statement_timeout stops it.
     intent::Json document = intent::parse_json(utf8, "report document", [] { return interrupt_pending(); });
     intent::report::HtmlOptions options;
