@@ -5,16 +5,23 @@
 -- The rules both views apply where intent and the named classifiers have
 -- the same one, stated once:
 --   model_f1          the active model's F1 below _pg_intent_model_f1_alert_below();
---   training_samples  the rows a run reads, at most the policy's
---                     max_training_rows, below its min_samples_for_training;
+--   training_samples  the rows a scheduled run reads, at most the policy's
+--                     max_training_rows, below its min_samples_for_training:
+--                     for intent should_retrain()'s count of
+--                     ai_training_data now; for a classifier the rows its
+--                     latest run read, of the runs that read by the
+--                     policy's bounds (not an experiment's {"limit": N}),
+--                     none before its first run (its source is not read);
 --   retraining_failing the last scheduled attempt failed and no run of the
 --                     classifier (unpartitioned or fallback) completed since
 --                     (_pg_intent_retrain_failure_open(), the back-off's own
 --                     test): its value the hours since that attempt started,
 --                     alerting from the first; the message gives its time,
 --                     its SQLSTATE and when the back-off lets it retry.
--- Each reads recorded state only (the back-off, the runs, the models), never
--- a training source: cheap for a dashboard that polls them.
+-- Each reads recorded state only (the back-off, the runs, the models) and,
+-- for intent's count, its own table, never a classifier's source: cheap for
+-- a dashboard that polls them. test/sql/alerts_conformance.sql puts intent
+-- and a classifier in the same states and compares the two views.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_model_f1_alert_below()
 RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -133,8 +140,8 @@ COMMENT ON VIEW @extschema@.ai_metric_alerts IS
 -- row). The rules are the ones stated at the top of this file: model_f1 of
 -- the unpartitioned or fallback model and of the five weakest partition
 -- models below the floor; training_samples of the classifier's latest run
--- (the rows it read: input_rows, or rows_read of a failed run) against its
--- policy; retraining_failing from ai_classifier_retrain_failures (the
+-- that read by its policy's bounds (the rows it read: input_rows, or
+-- rows_read of a failed run) against its policy; retraining_failing from ai_classifier_retrain_failures (the
 -- SQLSTATE only: the error's text may name the source, which a role that
 -- may not train the classifier is not shown). As the extension owner
 -- (ai_classifiers and the back-off are not the caller's to read), so
@@ -146,7 +153,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH known AS (
-        SELECT c.name, c.id, p.min_samples_for_training, p.max_training_rows, p.auto_retrain_threshold
+        SELECT c.name, c.id, p.min_samples_for_training, p.max_training_rows, p.auto_retrain_threshold, p.only_reviewed
           FROM @extschema@.ai_classifiers AS c
          CROSS JOIN LATERAL intent_internal._pg_intent_classifier_policy(c.name) AS p
          WHERE NOT c.built_in
@@ -183,6 +190,19 @@ AS $$
                SELECT x.metrics FROM @extschema@.ai_training_runs AS x
                 WHERE x.classifier OPERATOR(pg_catalog.=) k.name AND x.classifier_id OPERATOR(pg_catalog.=) k.id
                   AND x.partition_key IS NULL AND x.status OPERATOR(pg_catalog.<>) 'running'
+                  -- Not a run with bounds of its own (the rule of
+                  -- src/pg/train_classifier.cpp's run_bounds, as its call's
+                  -- options recorded it: a limit, only_reviewed over a
+                  -- policy without it; source_read_bounded): it read fewer
+                  -- rows than a scheduled run reads, and intent's count,
+                  -- the rows a scheduled run reads, knows nothing of it.
+                  -- 0.3.2 before this counted an experiment's
+                  -- {"limit": 10} as the classifier's 10 training samples.
+                  AND coalesce((x.model_config OPERATOR(pg_catalog.->>) 'limit')::bigint, 2147483647)
+                      OPERATOR(pg_catalog.>=) 2147483647
+                  AND NOT (coalesce((x.model_config OPERATOR(pg_catalog.->>) 'only_reviewed')::boolean, false)
+                           AND NOT k.only_reviewed)
+                  AND NOT coalesce((x.metrics OPERATOR(pg_catalog.->>) 'source_read_bounded')::boolean, false)
                 ORDER BY x.started_at DESC, x.id LIMIT 1) AS r
         UNION ALL
         SELECT k.name, NULL, 'retraining_failing',
@@ -230,4 +250,4 @@ FROM pg_catalog.jsonb_to_recordset(intent_internal._pg_intent_classifier_alerts(
      (SELECT @extschema@.intent_output_language() AS language) AS l
 ORDER BY a.classifier, a.metric, a.partition NULLS FIRST;
 COMMENT ON VIEW @extschema@.ai_classifier_alerts IS
-    'One row per alert of a named classifier the reader may know of (get_classifier_metrics()''s check; no row of another): model_f1 (the unpartitioned or fallback model''s F1, and the five weakest partition models'', partition set, < 0.70 as in ai_metric_alerts), training_samples (the rows its latest run read, at most max_training_rows, < its policy''s min_samples_for_training), retraining_failing (the last attempt of retrain_classifiers() failed and no run completed since: value the hours since it started, failed_at and sqlstate, the message also when the back-off lets it retry). All critical; the message in intent_output_language(). Reads recorded state only (models, runs, the back-off), never a source.';
+    'One row per alert of a named classifier the reader may know of (get_classifier_metrics()''s check; no row of another): model_f1 (the unpartitioned or fallback model''s F1, and the five weakest partition models'', partition set, < 0.70 as in ai_metric_alerts), training_samples (the rows its latest run read, of the runs without bounds of their own such as {"limit": N}, at most max_training_rows, < its policy''s min_samples_for_training; none before its first run: the view reads no source), retraining_failing (the last attempt of retrain_classifiers() failed and no run completed since: value the hours since it started, failed_at and sqlstate, the message also when the back-off lets it retry). All critical; the message in intent_output_language(). Reads recorded state only (models, runs, the back-off), never a source.';
