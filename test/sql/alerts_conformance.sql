@@ -142,5 +142,25 @@ SELECT pg_temp.outcome(train_intent_model('ac recovered', 'full', '{"seed": 1}')
        pg_temp.outcome(train_classifier('ac', 'ac recovered')) AS classifier;
 SELECT * FROM ac_compare;
 
+-- 7. A scheduled attempt whose session ended during its training (a
+-- backend terminated, the server's crash), as each kind of attempt leaves
+-- it: intent's mark in ai_retrain_backoff_seq (its start, odd), a named
+-- classifier's in ai_classifier_retrain_attempt_seq (its start in ms times
+-- 2^21, plus its id), which the next retrain_classifiers() records. Both
+-- alert, alike but for the SQLSTATE: the classifier's back-off records
+-- 57014 for every interrupted attempt, intent's sequence holds a start
+-- only, so its message says the SQLSTATE is unknown (as after
+-- retrain_if_needed(p_raise_on_failure => true) rolled its failed run
+-- back, which it cannot tell from an interrupted attempt). A difference of
+-- what each back-off records, kept.
+SELECT setval('ai_retrain_backoff_seq',
+              intent_internal._pg_intent_retrain_backoff_encode(clock_timestamp(), true)) > 0 AS intent_marked,
+       setval('ai_classifier_retrain_attempt_seq',
+              ceil(extract(epoch FROM clock_timestamp()) * 1000)::bigint * 2097152
+              + (SELECT id FROM ai_classifiers WHERE name = 'ac')) > 0 AS classifier_marked;
+SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+SELECT * FROM ac_compare;
+
 DROP EXTENSION pg_intent CASCADE;
 DROP TABLE ac_raw, ac_rows CASCADE;
