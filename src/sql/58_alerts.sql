@@ -198,11 +198,16 @@ AS $$
                   -- the rows a scheduled run reads, knows nothing of it.
                   -- 0.3.2 before this counted an experiment's
                   -- {"limit": 10} as the classifier's 10 training samples.
-                  AND coalesce((x.model_config OPERATOR(pg_catalog.->>) 'limit')::bigint, 2147483647)
-                      OPERATOR(pg_catalog.>=) 2147483647
-                  AND NOT (coalesce((x.model_config OPERATOR(pg_catalog.->>) 'only_reviewed')::boolean, false)
-                           AND NOT k.only_reviewed)
-                  AND NOT coalesce((x.metrics OPERATOR(pg_catalog.->>) 'source_read_bounded')::boolean, false)
+                  -- Compared as JSON values, never cast from text: a view
+                  -- every dashboard polls must not fail on one row of
+                  -- ai_training_runs, which its owner may edit; a failed
+                  -- run may have recorded no model_config.
+                  AND NOT coalesce(pg_catalog.jsonb_typeof(x.model_config OPERATOR(pg_catalog.->) 'limit') OPERATOR(pg_catalog.=) 'number'
+                                   AND (x.model_config OPERATOR(pg_catalog.->) 'limit') OPERATOR(pg_catalog.<) '2147483647'::jsonb,
+                                   false)
+                  AND NOT coalesce((x.model_config OPERATOR(pg_catalog.->) 'only_reviewed') OPERATOR(pg_catalog.=) 'true'::jsonb
+                                   AND NOT k.only_reviewed, false)
+                  AND (x.metrics OPERATOR(pg_catalog.->) 'source_read_bounded') IS DISTINCT FROM 'true'::jsonb
                 ORDER BY x.started_at DESC, x.id LIMIT 1) AS r
         UNION ALL
         SELECT k.name, NULL, 'retraining_failing',
