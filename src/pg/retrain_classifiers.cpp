@@ -194,9 +194,11 @@ struct Attempt {
     TimestampTz started;
 };
 
-// _pg_intent_classifier_retrain_due(): the rule, the minimum of samples
-// and the back-off, stated once in SQL, on the counts (`every_row`: every row
-// that could train, nullptr when not counted). Called through fmgr, which
+// _pg_intent_classifier_retrain_due(): the one rule of scheduled retraining
+// (_pg_intent_retrain_rule(), intent's too: its new rows, the minimum of
+// samples, the back-off), stated once in SQL, on the counts (`every_row`:
+// every row that could train, nullptr when not counted: then decided on the
+// new rows only). Called through fmgr, which
 // skips the EXECUTE check: the classifier's owner, the current user here,
 // need not hold it; it is the extension's own rule applied to numbers.
 // Appends the reason (and the back-off's times) to `out` when the
@@ -402,8 +404,11 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     // Without a start (no time_column, or never trained) the count is of
     // every row that could train; with one it is of the new rows only, and
     // every row is counted (the same statement, no start) only when the
-    // new rows make the classifier due: the minimum of samples is then
-    // decided on it.
+    // new rows make the classifier due: the rule then decides on it, the
+    // minimum of samples before the back-off, in the one order of
+    // _pg_intent_retrain_rule() (before, a classifier with a time_column
+    // asked the back-off first, and said backing off where the others said
+    // too few samples).
     if (!p->has_since) {
         apply_due_rule(fns, count, &count, p, new_rows, due, &reason);
     } else {

@@ -352,26 +352,24 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
     'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
 
--- retrain_classifiers()'s decision for one classifier: the retraining
--- rule (_pg_intent_classifier_due(), shared with get_classifier_metrics())
--- and the back-off after a failed attempt (0.3.2; issue 31, item 10), the
--- one retrain_if_needed() follows for intent (_pg_intent_retrain_failure_open()
--- and _pg_intent_retrain_backs_off(), 54_retrain.sql): the failed attempt
--- is ai_classifier_retrain_failures' row, and the rows new since it are
--- those counted beyond the count it made. p_count and the others are
+-- retrain_classifiers()'s decision for one classifier: the one rule of
+-- scheduled retraining (_pg_intent_retrain_rule(), 54_retrain.sql), which
+-- should_retrain() and retrain_if_needed() read for intent, on the
+-- classifier's numbers: its new rows (p_count and the others are
 -- _pg_intent_classifier_count_plan()'s, counted as the classifier's owner,
--- who runs this (through fmgr): SECURITY DEFINER, as it reads the back-off
--- and the runs.
--- Between the two, the minimum of samples, as should_retrain() has it for
--- intent (_pg_intent_retrain_decision()): a classifier whose source holds
--- fewer rows that could train (p_rows: the count statement with no start,
--- so every such row; at most max_training_rows of them are read) than its
--- policy's min_samples_for_training is not tried. 0.3.2 before this tried
--- it: a new classifier over a table of 6 rows failed one run an hour (each
--- a failed run row, and the back-off's failure) for as long as the job ran.
--- p_rows NULL: not counted, because the classifier is not due by its new
--- rows (retrain_classifiers.cpp counts only then, when p_count is not
--- already that count).
+-- who runs this through fmgr); its samples (p_rows: the count statement
+-- with no start, so every row that could train; at most max_training_rows
+-- of them are read) against its policy's min_samples_for_training (0.3.2
+-- before this tried a new classifier over a table of 6 rows, and failed one
+-- run an hour, each a failed run row and the back-off's failure, for as
+-- long as the job ran); and its failed attempt (0.3.2; issue 31, item 10),
+-- ai_classifier_retrain_failures' row, the rows new since it being those
+-- counted beyond the count it made (none for an interrupted attempt, which
+-- made none: only retry_failed_after ends it). SECURITY DEFINER, as it
+-- reads the back-off and the runs.
+-- p_rows NULL: not counted; the rule then decides on the new rows only, and
+-- retrain_classifiers.cpp counts every row only when they make the
+-- classifier due (when p_count is not already that count), and asks again.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_due(
     p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer, p_rows bigint,
     OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
@@ -380,39 +378,26 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     f @extschema@.ai_classifier_retrain_failures;
-    v_backing_off boolean;
     v_policy @extschema@.ai_training_policy;
+    v_rule record;
 BEGIN
-    SELECT d.new_rows, d.due INTO new_rows, due
-      FROM intent_internal._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
-    IF NOT due THEN
-        reason := @extschema@.intent_output_text('retrain_few_new_rows', @extschema@.intent_output_language());
-        RETURN;
-    END IF;
     v_policy := intent_internal._pg_intent_classifier_policy(p_name);
-    IF p_rows IS NOT NULL
-       AND least(p_rows, v_policy.max_training_rows) OPERATOR(pg_catalog.<) v_policy.min_samples_for_training THEN
-        due := false;
-        reason := @extschema@.intent_output_text('retrain_few_samples', @extschema@.intent_output_language());
-        RETURN;
-    END IF;
     SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
      WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
-    IF FOUND AND intent_internal._pg_intent_retrain_failure_open(p_name, f.failed_at) THEN
-        failed_at := f.failed_at;
-        SELECT b.retry_after, b.backing_off INTO retry_after, v_backing_off
-          FROM intent_internal._pg_intent_retrain_backs_off(f.failed_at, p_count OPERATOR(pg_catalog.-) f.rows_counted,
-                                                            coalesce(p_threshold, 100)) AS b;
-        IF v_backing_off THEN
-            due := false;
-            reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
-            RETURN;
-        END IF;
+    v_rule := intent_internal._pg_intent_retrain_rule(p_name, p_count, p_since, p_rows_at_last, p_threshold, p_rows,
+                                                      v_policy.min_samples_for_training, v_policy.max_training_rows,
+                                                      f.failed_at, p_count OPERATOR(pg_catalog.-) f.rows_counted);
+    new_rows := v_rule.new_rows;
+    due := v_rule.due;
+    failed_at := v_rule.failed_at;
+    retry_after := v_rule.retry_after;
+    IF v_rule.reason IS NOT NULL THEN
+        reason := @extschema@.intent_output_text(v_rule.reason, @extschema@.intent_output_language());
     END IF;
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_due(text, bigint, timestamptz, bigint, integer, bigint) IS
-    'Internal: for retrain_classifiers(): a classifier''s new rows and whether it is due (_pg_intent_classifier_due()), unless its source holds fewer rows that could train (p_rows, at most max_training_rows of them) than its min_samples_for_training, or unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
+    'Internal: for retrain_classifiers(): the one rule of scheduled retraining (_pg_intent_retrain_rule(), intent''s too) on the classifier''s numbers: its new rows and whether they make it due (_pg_intent_classifier_due()), unless its source holds fewer rows that could train (p_rows, at most max_training_rows of them; NULL: not counted, decided on the new rows only) than its min_samples_for_training, or unless backing off after a failed attempt (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); the reason when not, and the failed attempt''s time and retry time.';
 
 -- retrain_classifiers()'s bookkeeping of one attempt: a completed run ends
 -- the classifier's back-off; a failed one (or an error reported for it)

@@ -172,6 +172,72 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backs_off(timestamptz, bigint, integer) IS
     'Internal: while a failed scheduled attempt holds a classifier back (_pg_intent_retrain_failure_open()), whether the next one still waits: fewer than p_threshold rows new since the failure and ai_training_policy.retry_failed_after not passed; and when it may retry.';
 
+-- The one rule of scheduled retraining, for intent (should_retrain(),
+-- retrain_if_needed(): _pg_intent_retrain_decision() below) and every other
+-- classifier (retrain_classifiers(): _pg_intent_classifier_retrain_due(),
+-- 46_classifier_retraining.sql), on numbers each caller reads from its own
+-- storage (issue 33, point 1: one engine). In this order:
+--   1. due by its new rows: _pg_intent_classifier_due() on the count
+--      inputs (p_count, p_since, p_rows_at_last, p_threshold);
+--   2. enough samples: the rows that could train (p_samples), at most
+--      p_max_training_rows of them, not fewer than p_min_samples;
+--   3. not backing off after a failed scheduled attempt that started at
+--      p_failed_at: _pg_intent_retrain_failure_open() and
+--      _pg_intent_retrain_backs_off(), with p_new_since_failure the rows
+--      new since that attempt (NULL: not counted, an interrupted attempt:
+--      only retry_failed_after ends it).
+-- p_samples NULL: not counted; the rule then stops after step 1, and due
+-- means due by the new rows only: the caller counts the samples (and the
+-- rows new since a failure that holds) only then, and asks again with them.
+-- Counted at once, the samples cost every scheduler tick a count of every
+-- row. Before this rule each path said the three steps in its own words,
+-- and a classifier with a time_column asked step 3 before step 2: while
+-- backing off with too few samples it said backing off where intent and a
+-- classifier without one said too few samples (test/sql/retrain_conformance.sql).
+-- reason: a key of pg_intent's texts (retrain_few_new_rows,
+-- retrain_few_samples, retrain_backing_off), NULL when due; failed_at and
+-- retry_after only while a failure holds the classifier back.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_rule(
+    p_classifier text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
+    p_samples bigint, p_min_samples integer, p_max_training_rows integer,
+    p_failed_at timestamptz, p_new_since_failure bigint,
+    OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
+RETURNS record
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_backing_off boolean;
+BEGIN
+    SELECT d.new_rows, d.due INTO new_rows, due
+      FROM intent_internal._pg_intent_classifier_due(p_count, p_since, p_rows_at_last, p_threshold) AS d;
+    IF NOT due THEN
+        reason := 'retrain_few_new_rows';
+        RETURN;
+    END IF;
+    IF p_samples IS NULL THEN
+        RETURN; -- not counted: due by the new rows; asked again with the count
+    END IF;
+    IF least(p_samples, p_max_training_rows) OPERATOR(pg_catalog.<) p_min_samples THEN
+        due := false;
+        reason := 'retrain_few_samples';
+        RETURN;
+    END IF;
+    IF intent_internal._pg_intent_retrain_failure_open(p_classifier, p_failed_at) THEN
+        failed_at := p_failed_at;
+        SELECT b.retry_after, b.backing_off INTO retry_after, v_backing_off
+          FROM intent_internal._pg_intent_retrain_backs_off(p_failed_at, p_new_since_failure,
+                                                            coalesce(p_threshold, 100)) AS b;
+        IF v_backing_off THEN
+            due := false;
+            reason := 'retrain_backing_off';
+        END IF;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_rule(text, bigint, timestamptz, bigint, integer, bigint, integer, integer, timestamptz, bigint) IS
+    'Internal: the one rule of scheduled retraining, for intent and every other classifier: due by its new rows (_pg_intent_classifier_due()), then at least p_min_samples of p_samples (at most p_max_training_rows of them; NULL: not counted, decided on the new rows only), then not backing off after the failed attempt started at p_failed_at (_pg_intent_retrain_failure_open(), _pg_intent_retrain_backs_off() with p_new_since_failure); the reason''s text key when not due, and the failure''s time and retry time while it holds.';
+
 -- The built-in classifier's retraining count, by the rule every
 -- classifier's count reads (_pg_intent_classifier_due(), which
 -- retrain_classifiers() and get_classifier_metrics() read too): its rows
@@ -195,17 +261,24 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_builtin_retrain_due() IS
     'Internal: the built-in classifier intent''s new rows (added or corrected since its last completed run that could deploy), whether they make it due for retraining (_pg_intent_classifier_due(), every classifier''s rule) and the threshold: for should_retrain() and get_classifier_metrics(''intent'').';
 
--- The one place that decides whether scheduled retraining runs now, and
--- why not: should_retrain() and retrain_if_needed() both ask it. The reason
--- is a key of pg_intent's texts (retrain_*), worded in
--- intent_output_language() by intent_output_text().
---   1. enough rows added or corrected since the last completed run
---      (auto_retrain_threshold): _pg_intent_builtin_retrain_due(), and
---   2. enough samples for a run (min_samples_for_training), and
---   3. not backing off after a failed run of retrain_if_needed(): the one
---      back-off above, with the rows added or changed since the failed run
---      started as its new rows (a logged row with a bad label failed every
---      run until a human removed it).
+-- Whether scheduled retraining of intent runs now, and why not:
+-- should_retrain() and retrain_if_needed() both ask it. The decision is the
+-- one rule every classifier's is (_pg_intent_retrain_rule() above), on
+-- intent's numbers:
+--   1. its new rows: added, corrected, approved or rejected since the last
+--      completed run that could deploy, counted from an instant
+--      (_pg_intent_builtin_retrain_due(): -infinity before any run);
+--   2. its samples: the rows a scheduled run reads (_pg_intent_usable_samples());
+--   3. its failure: the start of retrain_if_needed()'s last failed run
+--      (_pg_intent_retrain_failed_at(), ai_retrain_backoff_seq), and the
+--      rows added or changed since that start as its new rows (a logged
+--      row with a bad label failed every run until a human removed it).
+-- The samples are counted only when the new rows make it due, and the rows
+-- since a failure only while one holds, as retrain_classifiers() counts.
+-- The reason is a key of pg_intent's texts (retrain_*), worded in
+-- intent_output_language() by intent_output_text(); too few new rows is
+-- said retrain_few_new_samples for intent (its rows are samples, its
+-- wording since 0.2).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_decision(
     OUT retrain boolean, OUT reason text, OUT samples_since_last_train bigint,
     OUT failed_at timestamptz, OUT retry_after timestamptz, OUT samples_since_failed_run bigint)
@@ -215,36 +288,36 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_policy record := intent_internal._pg_intent_policy();
-    v_backing_off boolean;
     v_due boolean;
+    v_samples bigint;
+    v_failed_at timestamptz;
+    v_rule record;
 BEGIN
-    retrain := false;
     SELECT d.new_rows, d.due INTO samples_since_last_train, v_due FROM intent_internal._pg_intent_builtin_retrain_due() AS d;
-    IF NOT v_due THEN
-        reason := @extschema@.intent_output_text('retrain_few_new_samples', @extschema@.intent_output_language());
-        RETURN;
-    END IF;
-    IF least(intent_internal._pg_intent_usable_samples(v_policy.only_reviewed), v_policy.max_training_rows)
-       < v_policy.min_samples_for_training THEN
-        reason := @extschema@.intent_output_text('retrain_few_samples', @extschema@.intent_output_language());
-        RETURN;
-    END IF;
-    failed_at := intent_internal._pg_intent_retrain_failed_at();
-    IF intent_internal._pg_intent_retrain_failure_open('intent', failed_at) THEN
-        samples_since_failed_run := intent_internal._pg_intent_samples_since(failed_at);
-        SELECT b.retry_after, b.backing_off INTO retry_after, v_backing_off
-          FROM intent_internal._pg_intent_retrain_backs_off(failed_at, samples_since_failed_run,
-                                                            v_policy.auto_retrain_threshold) AS b;
-        IF v_backing_off THEN
-            reason := @extschema@.intent_output_text('retrain_backing_off', @extschema@.intent_output_language());
-            RETURN;
+    IF v_due THEN
+        v_samples := intent_internal._pg_intent_usable_samples(v_policy.only_reviewed);
+        v_failed_at := intent_internal._pg_intent_retrain_failed_at();
+        IF intent_internal._pg_intent_retrain_failure_open('intent', v_failed_at) THEN
+            samples_since_failed_run := intent_internal._pg_intent_samples_since(v_failed_at);
         END IF;
     END IF;
-    retrain := true;
+    -- p_since: intent's rows count from an instant (_pg_intent_builtin_retrain_due()).
+    v_rule := intent_internal._pg_intent_retrain_rule('intent', samples_since_last_train, '-infinity'::timestamptz,
+                                                      NULL::bigint, v_policy.auto_retrain_threshold, v_samples,
+                                                      v_policy.min_samples_for_training, v_policy.max_training_rows,
+                                                      v_failed_at, samples_since_failed_run);
+    retrain := v_rule.due;
+    failed_at := v_rule.failed_at;
+    retry_after := v_rule.retry_after;
+    IF v_rule.reason IS NOT NULL THEN
+        reason := @extschema@.intent_output_text(CASE v_rule.reason WHEN 'retrain_few_new_rows' THEN 'retrain_few_new_samples'
+                                                                    ELSE v_rule.reason END,
+                                                 @extschema@.intent_output_language());
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_decision() IS
-    'Internal: whether scheduled retraining runs now (should_retrain()) and, when not, why: too few new rows, too few samples, or backing off after a failed run of retrain_if_needed() (until auto_retrain_threshold rows are added or changed since it started, or ai_training_policy.retry_failed_after has passed).';
+    'Internal: whether scheduled retraining runs now (should_retrain()) and, when not, why: too few new rows, too few samples, or backing off after a failed run of retrain_if_needed() (until auto_retrain_threshold rows are added or changed since it started, or ai_training_policy.retry_failed_after has passed); the rule every classifier''s is (_pg_intent_retrain_rule()) on intent''s numbers.';
 
 -- Whether enough new data has arrived to retrain.
 CREATE OR REPLACE FUNCTION @extschema@.should_retrain()

@@ -654,6 +654,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_samples_since(timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_reviewed_since(timestamp with time zone, uuid[])', 'stable', 'safe', false),
     ('_pg_intent_retrain_decision()', 'stable', 'safe', false),
+    ('_pg_intent_retrain_rule(text, bigint, timestamp with time zone, bigint, integer, bigint, integer, integer, timestamp with time zone, bigint)', 'stable', 'safe', false),
     ('_pg_intent_builtin_retrain_due()', 'stable', 'safe', false),
     ('_pg_intent_retrain_failed_at()', 'stable', 'safe', false),
     ('_pg_intent_retrain_backoff_encode(timestamp with time zone, boolean)', 'stable', 'safe', false),
