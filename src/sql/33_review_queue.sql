@@ -67,7 +67,32 @@ RETURN COALESCE(p_predicted_label <> p_label
 COMMENT ON FUNCTION @extschema@.is_suspected_label_error(text, text, double precision, double precision) IS
     'Whether a row''s label is a likely label error: a model that never saw the row predicted p_predicted_label, another label, and gave p_label the probability p_label_probability, below p_label_threshold (the mean probability rows labelled p_label got; Northcutt et al. 2021''s per-class threshold). The rule of ai_review_queue''s label_error tier and get_classifier_review_queue(); false when an argument is NULL or a probability is not one (NaN, infinite, outside 0-1).';
 
-CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
+-- The built-in classifier's pending rows with the evidence of its latest
+-- completed run (0.3.2): the one statement of which rows are likely label
+-- errors and in which order, read by ai_review_queue (its label_error tier
+-- is the rows with a label_error_rank, in that order) and by
+-- get_classifier_review_queue('intent') (src/sql/48_classifier_review_queue.sql),
+-- so that both show the same rows in the same order. For every row nobody
+-- reviewed (as ai_pending_review): its label, the latest run's out-of-fold
+-- prediction of it and the label's threshold (the mean probability the
+-- run's rows of that label got), whether is_suspected_label_error() holds,
+-- and, for a suspect, its rank among the suspects: live traffic first, then
+-- the lowest label probability (priority 1 - label_probability, as the view
+-- ranks it), the more confident other label, the older row, the id.
+--   Runs as its caller, like the view: every table is read with the
+-- caller's privileges and row-level security (a row or run row hidden from
+-- the caller is no row and no evidence, and counts in no threshold). A
+-- SQL-standard body without a SET clause, as is_suspected_label_error():
+-- bound when created (no caller's search_path reaches it) and inlined into
+-- the view and the function. Open to PUBLIC, as the view calls it for
+-- every reader: it shows a role only what that role may SELECT itself.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_builtin_review_rows()
+RETURNS TABLE (id uuid, user_message text, detected_intent text, confidence_score integer, source text,
+               model_id bigint, created_at timestamptz, label text, live boolean, run_id uuid,
+               predicted_intent text, predicted_confidence real, label_probability real,
+               label_threshold double precision, suspected boolean, label_error_rank bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
 WITH latest_run AS (
     SELECT r.id, r.metrics #>> '{out_of_scope,intent}'::text[] AS out_of_scope_intent
       FROM @extschema@.ai_training_runs AS r
@@ -93,6 +118,36 @@ WITH latest_run AS (
      WHERE d.intent_correct IS NULL
        AND d.corrected_by_human IS NOT TRUE
        AND d.dataset_status NOT IN ('reviewed', 'approved', 'rejected')
+), scored AS (
+    SELECT p.id, p.user_message, p.detected_intent, p.confidence_score, p.source, p.model_id, p.created_at, p.label,
+           p.source = 'live' AS live,
+           o.run_id, o.predicted_intent, o.confidence AS predicted_confidence, o.label_probability,
+           t.threshold AS label_threshold,
+           @extschema@.is_suspected_label_error(o.intent, o.predicted_intent, o.label_probability, t.threshold) AS suspected
+      FROM pending AS p
+      LEFT JOIN oof AS o ON o.training_data_id = p.id AND o.intent = p.label
+      LEFT JOIN class_threshold AS t ON t.intent = o.intent
+), ranked AS (
+    SELECT s.id,
+           row_number() OVER (ORDER BY s.live DESC, 1::float8 - s.label_probability::float8 DESC,
+                                       s.predicted_confidence DESC NULLS LAST, s.created_at, s.id) AS label_error_rank
+      FROM scored AS s
+     WHERE s.suspected
+)
+SELECT s.id, s.user_message, s.detected_intent, s.confidence_score, s.source, s.model_id, s.created_at, s.label,
+       s.live, s.run_id, s.predicted_intent, s.predicted_confidence, s.label_probability, s.label_threshold,
+       s.suspected, k.label_error_rank
+  FROM scored AS s
+  LEFT JOIN ranked AS k ON k.id = s.id;
+END;
+COMMENT ON FUNCTION intent_internal._pg_intent_builtin_review_rows() IS
+    'Internal: the built-in classifier''s pending rows (as ai_pending_review) with the latest completed run''s out-of-fold prediction, the label''s threshold, whether is_suspected_label_error() holds, and a suspect''s rank (live first, then the lowest label probability). Read with the caller''s privileges and row-level security; the one statement of the likely label errors that ai_review_queue''s label_error tier and get_classifier_review_queue(''intent'') show.';
+
+CREATE OR REPLACE VIEW @extschema@.ai_review_queue WITH (security_invoker = true) AS
+WITH pending AS (
+    -- the rows nobody reviewed, with the latest run's evidence and the
+    -- likely label errors ranked: _pg_intent_builtin_review_rows()
+    SELECT e.* FROM intent_internal._pg_intent_builtin_review_rows() AS e
 ), intent_thresholds AS (
     -- every model's per-intent abstain thresholds, read once: looked up per
     -- pending row, the metrics document was detoasted and parsed for every
@@ -103,16 +158,10 @@ WITH latest_run AS (
                                         THEN m.metrics #> '{threshold,per_intent}'::text[] END) AS t(intent, threshold)
 ), scored AS (
     SELECT p.*,
-           o.run_id, o.predicted_intent, o.confidence AS predicted_confidence, o.label_probability,
-           t.threshold AS label_threshold,
            coalesce(pt.threshold::float8, pm.confidence_threshold,
                     at.threshold::float8, am.confidence_threshold,
-                    0.5) AS abstain_threshold,
-           p.source = 'live' AS live,
-           @extschema@.is_suspected_label_error(o.intent, o.predicted_intent, o.label_probability, t.threshold) AS suspected
+                    0.5) AS abstain_threshold
       FROM pending AS p
-      LEFT JOIN oof AS o ON o.training_data_id = p.id AND o.intent = p.label
-      LEFT JOIN class_threshold AS t ON t.intent = o.intent
       LEFT JOIN @extschema@.ai_intent_models AS pm ON pm.id = p.model_id
       LEFT JOIN intent_thresholds AS pt ON pt.model_id = p.model_id AND pt.intent = p.label
       LEFT JOIN @extschema@.ai_intent_models AS am ON am.is_active AND am.classifier = 'intent'
@@ -158,7 +207,8 @@ SELECT row_number() OVER w AS rank,
                END
            ELSE
                CASE WHEN q.label IS NULL THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_intent', @extschema@.intent_output_language()), q.source)
-                    WHEN NOT EXISTS (SELECT 1 FROM latest_run)
+                    WHEN NOT EXISTS (SELECT FROM @extschema@.ai_training_runs AS r
+                                      WHERE r.status = 'completed' AND r.classifier = 'intent')
                         THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_run', @extschema@.intent_output_language()), q.source)
                     WHEN q.predicted_intent IS NULL
                         THEN pg_catalog.format(@extschema@.intent_output_text('rq_no_prediction', @extschema@.intent_output_language()),
@@ -175,7 +225,7 @@ SELECT row_number() OVER w AS rank,
        q.run_id,
        q.created_at
   FROM prioritised AS q
-WINDOW w AS (ORDER BY q.tier_order, q.live DESC, q.priority DESC, q.predicted_confidence DESC NULLS LAST, q.created_at, q.id)
+WINDOW w AS (ORDER BY q.tier_order, q.label_error_rank, q.live DESC, q.priority DESC, q.predicted_confidence DESC NULLS LAST, q.created_at, q.id)
  ORDER BY rank;
 COMMENT ON VIEW @extschema@.ai_review_queue IS
     'The rows of ai_pending_review ranked by the value of a review (rank 1 first): tier label_error (the latest completed training run''s out-of-fold model predicts another intent and gives the label less probability than its intent''s rows get on average; lowest label probability first), then uncertain (live predictions below the abstain threshold or without an intent or confidence), then other; live traffic before imported and synthetic rows within each tier. suspected_intent is what the out-of-fold model predicts for a suspected label error; rank_reason says why in words, in the language of intent_output_language().';

@@ -14,9 +14,11 @@
 -- by the extension (docs/privileges.md gives the grants for each kind of caller).
 --
 -- No internal function (_pg_intent_*) is here but _pg_intent_error_words(),
--- which only words an error message and reads nothing, and
+-- which only words an error message and reads nothing,
 -- _pg_intent_model_f1(), a model's F1 from the metrics it is passed, which
--- reads nothing and which the view ai_model_registry calls for any reader:
+-- reads nothing and which the view ai_model_registry calls for any reader,
+-- and _pg_intent_builtin_review_rows(), which the view ai_review_queue
+-- calls for any reader and which reads with its caller's own privileges:
 -- PostgREST serves every function a role may execute as an RPC endpoint,
 -- and 0.2.0 opened 17 of them to PUBLIC, so that anon called
 -- /rpc/_pg_intent_policy and a review helper that skipped the review
@@ -66,6 +68,11 @@ AS $$
         -- a model's F1 from its metrics (18_model_f1.sql): the security invoker
         -- view ai_model_registry calls it for every reader; it reads nothing
         'intent_internal._pg_intent_model_f1(jsonb)',
+        -- the built-in classifier's pending rows with their run's evidence
+        -- (33_review_queue.sql): the security invoker view ai_review_queue
+        -- and get_classifier_review_queue('intent') call it for any reader;
+        -- it runs as its caller and reads only what the caller may SELECT
+        'intent_internal._pg_intent_builtin_review_rows()',
         -- how record_interaction() and submit_intent_correction() (below) trim a label
         '@extschema@.normalize_intent_name(text)',
         -- SECURITY INVOKER and calling no internal function: the caller needs

@@ -95,9 +95,11 @@ expect_role pgi_supabase anon "SELECT classify_intent('quiero devolver un produc
 # internal one may be among anon's (0.2.0 opened 17 to PUBLIC), but the
 # words of errors (_pg_intent_error_words(), intent_output_error()'s twin,
 # PUBLIC's as it is, in intent_internal, a schema PostgREST does not serve)
-# and a model's F1 (_pg_intent_model_f1(), which ai_model_registry calls for
-# any reader; it reads nothing but its argument).
-expect_eq "$(psql -X -At -q -d pgi_supabase -c "SET ROLE anon" -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent' WHERE p.proname LIKE '\_pg\_intent\_%' AND p.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1') AND has_function_privilege(p.oid, 'EXECUTE')")" 0 \
+# a model's F1 (_pg_intent_model_f1(), which ai_model_registry calls for
+# any reader; it reads nothing but its argument) and the built-in
+# classifier's review rows (_pg_intent_builtin_review_rows(), which
+# ai_review_queue calls for any reader; it reads with the caller's rights).
+expect_eq "$(psql -X -At -q -d pgi_supabase -c "SET ROLE anon" -c "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_intent' WHERE p.proname LIKE '\_pg\_intent\_%' AND p.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1', '_pg_intent_builtin_review_rows') AND has_function_privilege(p.oid, 'EXECUTE')")" 0 \
     "anon may execute no internal function (no /rpc/_pg_intent_* endpoint)"
 # ... and the schema PostgREST serves (public) holds none: they are in the
 # extension's own schema, intent_internal, out of PostgREST's schema cache.

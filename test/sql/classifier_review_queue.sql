@@ -29,8 +29,11 @@ SELECT is_suspected_label_error('a', 'b', 0.1, 'NaN') AS nan_threshold,
        is_suspected_label_error('a', 'b', '-Infinity', 0.5) AS infinite_probability,
        is_suspected_label_error('a', 'b', -0.5, 0.1) AS negative_probability,
        is_suspected_label_error('a', 'b', 0.0, 1.0) AS bounds_count;
--- ai_review_queue reads the same rule.
-SELECT pg_get_viewdef('ai_review_queue'::regclass) LIKE '%is_suspected_label_error(%' AS view_reads_the_rule;
+-- ai_review_queue reads the same rule, through the statement of intent's
+-- likely label errors, which get_classifier_review_queue('intent') reads too.
+SELECT pg_get_viewdef('ai_review_queue'::regclass) LIKE '%_pg_intent_builtin_review_rows()%' AS view_reads_the_rows,
+       pg_get_functiondef('intent_internal._pg_intent_builtin_review_rows()'::regprocedure)
+           LIKE '%is_suspected_label_error(%' AS rows_read_the_rule;
 
 -- Prompts of the nlp.js Spanish corpus (MIT, data/README.md) routed by the
 -- domain of their intent; every 25th row's label flipped, as a careless

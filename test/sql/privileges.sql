@@ -162,8 +162,10 @@ SELECT count(*) AS internal_executable FROM pg_temp.pgi_members m
    -- intent_output_error() (16_language.sql: the owner's code calls them
    -- where no role can plant an overload), and a model's F1, which reads
    -- nothing but its argument and which ai_model_registry calls for any
-   -- reader (18_model_f1.sql)
-   AND m.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1');
+   -- reader (18_model_f1.sql), and the built-in classifier's review rows,
+   -- which ai_review_queue calls for any reader and which read with the
+   -- caller's privileges (33_review_queue.sql)
+   AND m.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1', '_pg_intent_builtin_review_rows');
 SELECT m.oid::regprocedure AS executable_by_a_role_without_grants FROM pg_temp.pgi_members m
  WHERE has_function_privilege(m.oid, 'EXECUTE') ORDER BY m.oid::regprocedure::text;
 SELECT pg_temp.try($$SELECT intent_internal._pg_intent_policy()$$) AS rpc_policy;
@@ -210,7 +212,7 @@ GRANT SELECT ON pg_temp.pgi_members2 TO pgi_privtest_fresh;
 SET ROLE pgi_privtest_fresh;
 SELECT count(*) AS internal_executable_under_default_privileges FROM pg_temp.pgi_members2 m
  WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE')
-   AND m.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1'); -- PUBLIC's (above)
+   AND m.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1', '_pg_intent_builtin_review_rows'); -- PUBLIC's (above)
 RESET ROLE;
 
 -- The internal functions live in the extension's own schema, not in the
@@ -242,7 +244,7 @@ SELECT has_schema_privilege('intent_internal', 'CREATE') AS may_create_internal,
        has_schema_privilege('intent_internal', 'USAGE') AS may_use_internal;
 SELECT count(*) AS internal_executable_under_global_default_privileges FROM pg_temp.pgi_members2 m
  WHERE m.proname LIKE '\_pg\_intent\_%' AND has_function_privilege(m.oid, 'EXECUTE')
-   AND m.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1'); -- PUBLIC's (above)
+   AND m.proname NOT IN ('_pg_intent_error_words', '_pg_intent_model_f1', '_pg_intent_builtin_review_rows'); -- PUBLIC's (above)
 RESET ROLE;
 
 -- Clean up the cluster-wide roles (DROP OWNED removes their grants).
