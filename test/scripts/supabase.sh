@@ -248,6 +248,8 @@ expect_jwt pgi_supabase anon "$ANON" "SELECT count(*) FROM ai_training_data" 425
 expect_jwt pgi_supabase anon "$ANON" "SELECT submit_intent_correction('$row', 'complaint')" 42501 "anon cannot correct labels"
 expect_jwt pgi_supabase anon "$ANON" "SELECT predict_intent('hola', $inactive)" 42501 "anon cannot use a model that is not deployed"
 expect_jwt pgi_supabase anon "$ANON" "SELECT count(*) FROM ai_review_queue" 42501 "anon cannot read the review queue"
+expect_jwt pgi_supabase anon "$ANON" "SELECT count(*) FROM get_classifier_review_queue('intent')" 42501 \
+    "anon cannot read intent's review queue through get_classifier_review_queue()"
 expect_jwt pgi_supabase anon "$ANON" "SELECT evaluate_intent_model(NULL, \$\$VALUES ('quiero devolver un producto', 'return_process')\$\$)" 42501 \
     "anon cannot evaluate (it would run any query anon writes)"
 expect_jwt pgi_supabase anon "$ANON" "SELECT evaluate_intent_model(NULL, 'SELECT pg_sleep(0)::text || ''hola'', current_setting(''request.jwt.claims'', true)')" 42501 \
@@ -277,6 +279,10 @@ for who in ALICE MALLORY; do
         ai_intent_corrections ai_review_actions ai_training_runs ai_training_run_rows ai_shadow_predictions ai_training_policy; do
         expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "SELECT count(*) FROM $view")" 0 "customer $who reads no row of $view"
     done
+    # intent's label errors through the classifiers' function: read with the
+    # customer's own rights, as the view (0.3.2), so the staff policies hide them
+    expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "SELECT count(*) FROM get_classifier_review_queue('intent', NULL, 10000)")" 0 \
+        "customer $who reads no row of get_classifier_review_queue('intent')"
     expect_eq "$(jwt_q pgi_supabase authenticated "$claims" "UPDATE ai_training_data SET correct_intent = 'greeting', corrected_by_human = true, dataset_status = 'approved' WHERE detected_intent = 'return_process' RETURNING id" | wc -l)" 0 \
         "customer $who relabels and approves no row (0.2.0's recipe: every return_process row)"
     expect_jwt pgi_supabase authenticated "$claims" "SELECT submit_intent_correction('$row', 'complaint')" P0002 \
@@ -304,6 +310,11 @@ expect_eq "$(q pgi_supabase "SELECT count(*) FILTER (WHERE user_id = '$ALICE_ID'
 expect_eq "$(jwt_q pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_training_data")" "$((total + 3))" "staff read every message"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_pending_review" ok "staff read the review queue"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'" ok "staff read the ranked review queue"
+RQ_SAME="SELECT count(*) > 0 AND (SELECT array_agg(ROW(rank, row_key, text, label) ORDER BY rank) FROM get_classifier_review_queue('intent', NULL, 10000))
+         IS NOT DISTINCT FROM (SELECT array_agg(ROW(rank, id::text, user_message, intent) ORDER BY rank) FROM ai_review_queue WHERE tier = 'label_error')
+           FROM get_classifier_review_queue('intent', NULL, 10000)"
+expect_eq "$(jwt_q pgi_supabase authenticated "$STAFF" "$RQ_SAME")" t \
+    "staff read intent's label errors through get_classifier_review_queue('intent'): the view's label_error tier"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_model_registry" ok "staff read the model registry"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT length(training_report())" ok "staff read training reports"
 expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM export_training_dataset('jsonl')" ok "staff export the dataset"
@@ -406,6 +417,8 @@ expect_jwt pgi_supabase authenticated "$STAFF" "SELECT count(*) FROM ai_classifi
 # administrators
 expect_jwt pgi_supabase service_role "$SERVICE" "SELECT train_intent_model('by service_role', 'full', '{\"deploy\": \"never\"}')" ok "service_role trains"
 expect_jwt pgi_supabase service_role "$SERVICE" "SELECT count(*) FROM ai_review_queue" ok "service_role reads the review queue"
+expect_eq "$(jwt_q pgi_supabase service_role "$SERVICE" "$RQ_SAME")" t \
+    "service_role reads intent's label errors through get_classifier_review_queue('intent'): the view's label_error tier"
 expect_jwt pgi_supabase service_role "$SERVICE" "SELECT evaluate_intent_model($inactive, 'SELECT user_message, coalesce(correct_intent, detected_intent) FROM ai_training_data')" ok \
     "service_role evaluates a model that is not deployed"
 expect_jwt pgi_supabase service_role "$SERVICE" "SELECT explain_intent('quiero devolver un producto') ->> 'intent'" ok "service_role explains a prediction"

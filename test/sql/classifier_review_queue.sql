@@ -57,6 +57,8 @@ SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', NULL
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', NULL, 0)$$) AS zero_limit;
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_router', NULL, 10001)$$) AS big_limit;
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('nope')$$) AS unknown_classifier;
+-- intent's is ai_review_queue's label_error tier (0.3.2; before, 22023):
+-- test/sql/review_queue_intent.sql
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('intent')$$) AS built_in;
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('rq_nokey')$$) AS no_key_column;
 
