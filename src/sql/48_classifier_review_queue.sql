@@ -79,22 +79,25 @@ BEGIN
         -- src/sql/33_review_queue.sql). Its texts are ai_training_data's,
         -- read as the view reads them: with the CALLER's privileges and
         -- row-level security, never the owner's (this function is SECURITY
-        -- INVOKER); a caller who may not read those tables at all is refused
-        -- here, with the grants it lacks, rather than by the first table the
-        -- statement reads.
+        -- INVOKER). A caller who could not read the view is refused here
+        -- (42501), with the grants it lacks: the view's SELECT, and the
+        -- tables it and this read, rather than by the first table the
+        -- statement reads; what it reads of them, its own privileges and
+        -- policies decide.
         IF p_partition IS NOT NULL THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" is not partitioned', p_name),
                        ERRCODE = 'invalid_parameter_value',
                       DETAIL = intent_internal._pg_intent_error_words('p_partition is given, but the classifier has no partition_column.'),
                       HINT = intent_internal._pg_intent_error_words('Pass NULL as p_partition (or leave it out).');
         END IF;
-        IF NOT (pg_catalog.has_any_column_privilege('@extschema@.ai_training_data'::pg_catalog.regclass, 'SELECT')
+        IF NOT (pg_catalog.has_table_privilege('@extschema@.ai_review_queue'::pg_catalog.regclass, 'SELECT')
+                AND pg_catalog.has_any_column_privilege('@extschema@.ai_training_data'::pg_catalog.regclass, 'SELECT')
                 AND pg_catalog.has_any_column_privilege('@extschema@.ai_training_runs'::pg_catalog.regclass, 'SELECT')
                 AND pg_catalog.has_any_column_privilege('@extschema@.ai_training_run_rows'::pg_catalog.regclass, 'SELECT')) THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('permission denied for the review queue of classifier "%s"', p_name),
                        ERRCODE = 'insufficient_privilege',
-                      DETAIL = intent_internal._pg_intent_error_words('Its texts are read with your own privileges, as ai_review_queue reads them: SELECT on ai_training_data, ai_training_runs and ai_training_run_rows.'),
-                      HINT = intent_internal._pg_intent_error_words('As the extension owner: SELECT * FROM grant_intent_access(%s, ''review''); GRANT SELECT ON ai_training_data, ai_training_runs, ai_training_run_rows TO %s;',
+                      DETAIL = intent_internal._pg_intent_error_words('Its texts are read with your own privileges, as ai_review_queue reads them: SELECT on ai_review_queue, ai_training_data, ai_training_runs and ai_training_run_rows.'),
+                      HINT = intent_internal._pg_intent_error_words('As the extension owner: SELECT * FROM grant_intent_access(%s, ''review''); GRANT SELECT ON ai_review_queue, ai_training_data, ai_training_runs, ai_training_run_rows TO %s;',
                                                                     pg_catalog.quote_literal(pg_catalog.quote_ident(current_user)), pg_catalog.quote_ident(current_user));
         END IF;
         RETURN QUERY
@@ -156,4 +159,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.get_classifier_review_queue(text, text, integer) IS
-    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501, and a caller who cannot see its latest run in ai_training_runs, one with only predict, gets no rows, and so does every caller while that run''s keys name another source''s or key column''s rows, after alter_classifier() changed either), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000). For the built-in intent (0.3.2): ai_review_queue''s label_error tier, the same rows in the same order (rank as the view''s, row_key the ai_training_data id, text the whole user_message), read with the caller''s own privileges and row-level security, never the owner''s (SELECT on ai_training_data, ai_training_runs and ai_training_run_rows, 42501 without; no train right needed); p_partition given for it 22023 (not partitioned); p_partition longer than a partition value may be (2048 bytes), as predict_label() refuses it, 22023; unknown classifier 42704; NULL argument 22004.';
+    'A classifier''s likely label errors, most doubtful first (at most p_limit, 1-10000): the rows of the latest completed run of partition p_partition (NULL: the fallback or unpartitioned model) whose out-of-fold model predicted another label and gave theirs less probability than rows of that label get on average (is_suspected_label_error(), as ai_review_queue''s label_error tier). Each with its key and text (cut at 8192 characters), read from the source as the classifier''s owner in a security-restricted operation (rows no longer in the source are left out; needs the right to train the classifier, 42501, and a caller who cannot see its latest run in ai_training_runs, one with only predict, gets no rows, and so does every caller while that run''s keys name another source''s or key column''s rows, after alter_classifier() changed either), label, suspected_label and its confidence, label_probability, the label''s threshold, priority (1 - label_probability) and the run. Needs a key_column (55000). For the built-in intent (0.3.2): ai_review_queue''s label_error tier, the same rows in the same order (rank as the view''s, row_key the ai_training_data id, text the whole user_message), read with the caller''s own privileges and row-level security, never the owner''s (SELECT on ai_review_queue, ai_training_data, ai_training_runs and ai_training_run_rows, 42501 without; no train right needed); p_partition given for it 22023 (not partitioned); p_partition longer than a partition value may be (2048 bytes), as predict_label() refuses it, 22023; unknown classifier 42704; NULL argument 22004.';

@@ -120,18 +120,25 @@ SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('intent')$$) AS m
 RESET ROLE;
 -- The review set without the tables (the texts are read with the caller's
 -- privileges, never the owner's): 42501 naming what to grant; with the
--- messages but not the run rows, the same.
+-- messages but not the run rows, or the tables but not the view (it could
+-- not read the queue through ai_review_queue), the same.
 CREATE ROLE pgi_rqi_review_only;
 CREATE ROLE pgi_rqi_no_run_rows;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_rqi_review_only', 'review');
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_rqi_no_run_rows', 'review');
-GRANT SELECT ON ai_training_data, ai_training_runs TO pgi_rqi_no_run_rows;
+GRANT SELECT ON ai_review_queue, ai_training_data, ai_training_runs TO pgi_rqi_no_run_rows;
+-- and one that reads the tables but was not granted the view
+GRANT SELECT ON ai_training_data, ai_training_runs, ai_training_run_rows TO pgi_rqi_models;
 SET ROLE pgi_rqi_review_only;
 SELECT pg_temp.try_hint($$SELECT * FROM get_classifier_review_queue('intent')$$) AS review_set_without_tables;
 SELECT pg_temp.try($$SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'$$) AS its_view;
 RESET ROLE;
 SET ROLE pgi_rqi_no_run_rows;
 SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('intent')$$) AS without_run_rows;
+RESET ROLE;
+SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_rqi_models', 'review');
+SET ROLE pgi_rqi_models;
+SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('intent')$$) AS without_the_view;
 RESET ROLE;
 SET pg_intent.language = 'es';
 SET ROLE pgi_rqi_review_only;
