@@ -9,13 +9,23 @@
 -- scripts are ASCII, so that they load in every server encoding (EUC_JP
 -- refused 0.2.0's en dashes); the characters are made here instead.
 -- IMMUTABLE: a database's encoding never changes.
+-- PL/pgSQL, not a SQL expression: chr() of a code point the database's
+-- encoding cannot hold raises (54000), and a planner that folds constants
+-- evaluates every arm of a CASE, the one the encoding never takes included.
+-- PostgreSQL 18 plans a SQL function's statement with its arguments as
+-- constants, so in a SQL_ASCII database chr(8211) was folded and every
+-- report failed; a PL/pgSQL branch is planned only when it runs.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_glyph(p_code integer, p_ascii text)
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
-                THEN pg_catalog.chr(p_code) ELSE p_ascii END
+BEGIN
+    IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8' THEN
+        RETURN pg_catalog.chr(p_code);
+    END IF;
+    RETURN p_ascii;
+END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_glyph(integer, text) IS
     'Internal: the character with this code point in a UTF8 database, else the ASCII stand-in p_ascii (report text).';
