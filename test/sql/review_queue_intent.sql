@@ -20,18 +20,8 @@ DROP ROLE IF EXISTS pgi_rqi_reviewer;
 DROP ROLE IF EXISTS pgi_rqi_narrow;
 \i test/fixtures/try.sql
 \i test/fixtures/spanish_100.sql
--- the SQLSTATE, message and hint of an error
-CREATE FUNCTION pg_temp.try_hint(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    v_hint text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_hint = PG_EXCEPTION_HINT;
-    RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' HINT: ' || nullif(v_hint, ''), '');
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.try(text), pg_temp.try_hint(text) TO PUBLIC;
+\i test/fixtures/try_detail.sql
+GRANT EXECUTE ON FUNCTION pg_temp.try(text), pg_temp.try_detail(text) TO PUBLIC;
 
 -- 200 synthetic rows, eight with a flipped label; live traffic logged by the
 -- application, two of its labels wrong too (live suspects come first).
@@ -130,7 +120,7 @@ GRANT SELECT ON ai_review_queue, ai_training_data, ai_training_runs TO pgi_rqi_n
 -- and one that reads the tables but was not granted the view
 GRANT SELECT ON ai_training_data, ai_training_runs, ai_training_run_rows TO pgi_rqi_models;
 SET ROLE pgi_rqi_review_only;
-SELECT pg_temp.try_hint($$SELECT * FROM get_classifier_review_queue('intent')$$) AS review_set_without_tables;
+SELECT pg_temp.try_detail($$SELECT * FROM get_classifier_review_queue('intent')$$) AS review_set_without_tables;
 SELECT pg_temp.try($$SELECT count(*) FROM ai_review_queue WHERE tier = 'label_error'$$) AS its_view;
 RESET ROLE;
 SET ROLE pgi_rqi_no_run_rows;
@@ -142,7 +132,7 @@ SELECT pg_temp.try($$SELECT * FROM get_classifier_review_queue('intent')$$) AS w
 RESET ROLE;
 SET pg_intent.language = 'es';
 SET ROLE pgi_rqi_review_only;
-SELECT pg_temp.try_hint($$SELECT * FROM get_classifier_review_queue('intent')$$) AS in_spanish;
+SELECT pg_temp.try_detail($$SELECT * FROM get_classifier_review_queue('intent')$$) AS in_spanish;
 RESET ROLE;
 RESET pg_intent.language;
 -- A reviewer as the documented recipe grants one: the same as the view,
