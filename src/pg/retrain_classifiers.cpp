@@ -153,9 +153,12 @@ struct Functions {
     Oid due_031;
     // 0.3.2 too: the attempt in progress and the back-off of an interrupted
     // one (InvalidOid under 0.3.1's SQL: attempts are not marked).
-    Oid held;     // _pg_intent_classifier_retrain_held(text)
-    Oid mark;     // _pg_intent_classifier_retrain_mark(text, timestamptz, boolean)
-    Oid resume;   // _pg_intent_classifier_retrain_resume()
+    Oid held;   // _pg_intent_classifier_retrain_held(text)
+    Oid mark;   // _pg_intent_classifier_retrain_mark(text, timestamptz, boolean)
+    Oid resume; // _pg_intent_classifier_retrain_resume()
+    // The count the rule compared with min_samples_for_training, for
+    // ai_classifier_alerts (InvalidOid before the SQL has it).
+    Oid checked;  // _pg_intent_classifier_retrain_checked(text, timestamptz, bigint)
     Oid language; // intent_output_language()
     Oid wording;  // intent_output_text(text, text)
     // The caller's time zone, for the times an entry gives (json_time()).
@@ -190,6 +193,10 @@ void append_json_time(StringInfo out, TimestampTz t, pg_tz *zone) noexcept {
 struct Attempt {
     bool counted;
     int64 count;
+    // Every row that could train was counted (the rule's samples): recorded
+    // for ai_classifier_alerts after the attempt (record_samples()).
+    bool sampled;
+    int64 samples;
     bool trained; // train_classifier() was called
     TimestampTz started;
 };
@@ -410,12 +417,16 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
     // asked the back-off first, and said backing off where the others said
     // too few samples).
     if (!p->has_since) {
+        attempt->sampled = true;
+        attempt->samples = count;
         apply_due_rule(fns, count, &count, p, new_rows, due, &reason);
     } else {
         apply_due_rule(fns, count, nullptr, p, new_rows, due, &reason);
         if (due && OidIsValid(fns.due)) {
             nulls[0] = 'n';
             const int64 rows = count_rows();
+            attempt->sampled = true;
+            attempt->samples = rows;
             apply_due_rule(fns, count, &rows, p, new_rows, due, &reason);
         }
     }
@@ -450,6 +461,31 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
         record_attempt(fns.record, p, attempt, status_text, nullptr, error);
     }
     appendStringInfoChar(out, '}');
+}
+
+// Records the samples `attempt` counted, the figure the rule compared with
+// min_samples_for_training, for ai_classifier_alerts' training_samples
+// (_pg_intent_classifier_retrain_checked()): the view reads no source, and a
+// classifier with too few rows is never trained, so it had no run to read
+// them from and never alerted (issue 33 point 1, issue 34). After the
+// attempt's subtransaction, so that a training that raised keeps its count,
+// and in a subtransaction of its own: an error here is the bookkeeping's,
+// never the classifier's, and costs neither the call nor any entry of its
+// result (the view keeps the previous count); a cancel still ends the call,
+// which rolls back every count it recorded, as the rest of what it did.
+// Only with the retraining lock held (`marks`), so that no two calls write
+// one classifier's row: a call would wait on another's, uncommitted until
+// that call ends, and two calls in different orders would deadlock.
+void record_samples(const Functions &fns, const Planned *p, const Attempt *attempt) noexcept {
+    if (!OidIsValid(fns.checked) || !attempt->sampled) return;
+    ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
+        const Datum args[3] = {CStringGetTextDatum(p->name), TimestampTzGetDatum(attempt->started),
+                               Int64GetDatum(attempt->samples)};
+        const bool nulls[3] = {false, false, false};
+        bool result_null = false;
+        (void)call_extension_function(fns.checked, 3, args, nulls, result_null);
+    });
+    if (error) FreeErrorData(error);
 }
 
 // Every classifier in turn, each in a subtransaction, as its owner; with
@@ -558,6 +594,10 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool mar
             FreeErrorData(error);
         }
         if (marks) mark_attempt(fns, nullptr, 0, false);
+        // After the attempt is unmarked: a cancel while recording must not
+        // leave a finished attempt marked, as one the next call would back
+        // off from.
+        if (marks) record_samples(fns, p, attempt);
     }
     appendStringInfoString(out, "]}");
 }
@@ -594,6 +634,9 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         fns.held = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_held", 1, held_args);
         fns.mark = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_mark", 3, mark_args);
         fns.resume = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_resume", 0, nullptr);
+        const Oid checked_args[3] = {TEXTOID, TIMESTAMPTZOID, INT8OID};
+        fns.checked =
+            extension_function_if_exists(schema, "_pg_intent_classifier_retrain_checked", 3, checked_args);
         if (!OidIsValid(fns.due) || !OidIsValid(fns.record)) {
             const Oid due_031_args[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, INT4OID};
             fns.due = fns.record = InvalidOid;

@@ -440,6 +440,44 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_record(text, timestamptz, bigint, text, text, text) IS
     'Internal: for retrain_classifiers(): records a classifier''s scheduled attempt (completed: its back-off ends, and its runs that its own {"deploy": "never"} kept from deploying are marked scheduled_never_at, so that new rows count from them; otherwise it starts from p_started_at with the count made).';
 
+-- retrain_classifiers()'s record of the count its rule compared with the
+-- classifier's min_samples_for_training (p_samples: the rows that could
+-- train, counted as its owner at p_checked_at), for ai_classifier_alerts'
+-- training_samples (58_alerts.sql), which reads no source: without it a
+-- classifier with too few rows is never tried, has no run, and never
+-- alerted (issue 33 point 1, issue 34). One row per classifier, by id
+-- (src/sql/schema/82_classifier_retrain_checks.sql); an upsert, and the rows
+-- of classifiers dropped or renamed since removed, so the table holds at
+-- most one row per classifier. Called only by the call holding the
+-- retraining lock (retrain_classifiers.cpp), in a subtransaction of its
+-- own: no two calls write a row, and a failure here loses no result.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_checked(
+    p_name text, p_checked_at timestamptz, p_samples bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    DELETE FROM @extschema@.ai_classifier_retrain_checks AS x
+     WHERE NOT EXISTS (SELECT FROM @extschema@.ai_classifiers AS c
+                        WHERE c.id OPERATOR(pg_catalog.=) x.classifier_id
+                          AND c.name OPERATOR(pg_catalog.=) x.classifier);
+    SELECT c.id INTO v_id FROM @extschema@.ai_classifiers AS c
+     WHERE c.name OPERATOR(pg_catalog.=) p_name AND NOT c.built_in;
+    IF v_id IS NULL OR p_samples IS NULL OR p_checked_at IS NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO @extschema@.ai_classifier_retrain_checks AS x (classifier_id, classifier, checked_at, samples)
+    VALUES (v_id, p_name, p_checked_at, p_samples)
+    ON CONFLICT (classifier_id) DO UPDATE
+       SET classifier = excluded.classifier, checked_at = excluded.checked_at, samples = excluded.samples;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_checked(text, timestamptz, bigint) IS
+    'Internal: for retrain_classifiers(), holding the retraining lock: records the classifier''s latest count of the rows that could train (the one its rule compared with min_samples_for_training) in ai_classifier_retrain_checks, one row per classifier, for ai_classifier_alerts; removes the rows of classifiers dropped since.';
+
 -- The order in which retrain_classifiers() tries every classifier but the
 -- built-in (only the names: each classifier's count plan is read when its
 -- turn comes, _pg_intent_classifier_count_plan(), so reading it here too
@@ -588,4 +626,4 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'pg_intent_retrain_classifiers'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.retrain_classifiers() IS
-    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), and whose source holds at least min_samples_for_training such rows (at most max_training_rows of them), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers whose last attempt was interrupted first, then those without an open failed attempt, then the others, each the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). Past that back-off, an interrupted classifier is tried only as the first attempt of a call that recorded no interrupted attempt, one per call; other calls skip it (reason: tried first in a later call): the others train on every other call at worst, however far apart the calls. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, failed_at when skipped after an interrupted attempt, no new_rows after an interrupted attempt; with error when busy, or when its new rows could not be counted: no back-off then)}]}. Granted with the models set.';
+    'Scheduled retraining of every classifier but intent (retrain_if_needed() is intent''s), each against its own policy: a classifier never trained, or with auto_retrain_threshold new source rows since its last completed run (rows with a label is_valid_intent_name() accepts, vouched under only_reviewed; with a time_column: those newer than that run; without: how many more than at that run''s start), and whose source holds at least min_samples_for_training such rows (at most max_training_rows of them), is trained with train_classifier() AS ITS OWNER in a security-restricted operation (its source''s code cannot take the caller''s rights), each in a subtransaction: a failure is reported and the others go on; classifiers whose last attempt was interrupted first, then those without an open failed attempt, then the others, each the oldest last attempt first, then by name. A cancel or statement_timeout ends the call and rolls it back, but its interrupted attempt is kept (ai_classifier_retrain_attempt_seq) and the next call records it as failed (57014): that classifier backs off by time only and is not counted meanwhile, and the others train (when the interrupted call had itself recorded one, the next call records and tries nothing else, so that the record commits). Past that back-off, an interrupted classifier is tried only as the first attempt of a call that recorded no interrupted attempt, one per call; other calls skip it (reason: tried first in a later call): the others train on every other call at worst, however far apart the calls. After a failed attempt a classifier backs off as retrain_if_needed() does (until auto_retrain_threshold rows more are counted, or ai_training_policy.retry_failed_after has passed); a classifier that was only busy (55P03: its training lock or every training slot held by another transaction; 40001, 40P01) starts no back-off: its entry has the error and a reason, and the next call tries it again. Returns {classifiers: [{classifier, retrained, new_rows, result | error | reason (with failed_at, retry_after when backing off, failed_at when skipped after an interrupted attempt, no new_rows after an interrupted attempt; with error when busy, or when its new rows could not be counted: no back-off then)}]}. The call holding the retraining lock records each classifier''s latest count of every row that could train (ai_classifier_retrain_checks), from which ai_classifier_alerts raises training_samples for a classifier with too few rows to be tried. Granted with the models set.';

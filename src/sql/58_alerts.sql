@@ -8,10 +8,14 @@
 --   training_samples  the rows a scheduled run reads, at most the policy's
 --                     max_training_rows, below its min_samples_for_training:
 --                     for intent should_retrain()'s count of
---                     ai_training_data now; for a classifier the rows its
---                     latest run read, of the runs that read by the
---                     policy's bounds (not an experiment's {"limit": N}),
---                     none before its first run (its source is not read);
+--                     ai_training_data now; for a classifier the newer of
+--                     the rows its latest run read, of the runs that read
+--                     by the policy's bounds (not an experiment's
+--                     {"limit": N}), and the latest count of
+--                     retrain_classifiers() (ai_classifier_retrain_checks,
+--                     the rows its rule compared with the minimum, counted
+--                     as the owner): none before either (its source is not
+--                     read here);
 --   retraining_failing the last scheduled attempt failed and no run of the
 --                     classifier (unpartitioned or fallback) completed since
 --                     (_pg_intent_retrain_failure_open(), the back-off's own
@@ -141,7 +145,9 @@ COMMENT ON VIEW @extschema@.ai_metric_alerts IS
 -- the unpartitioned or fallback model and of the five weakest partition
 -- models below the floor; training_samples of the classifier's latest run
 -- that read by its policy's bounds (the rows it read: input_rows, or
--- rows_read of a failed run) against its policy; retraining_failing from ai_classifier_retrain_failures (the
+-- rows_read of a failed run) or of retrain_classifiers()'s latest count
+-- (ai_classifier_retrain_checks), whichever is newer, against its policy;
+-- retraining_failing from ai_classifier_retrain_failures (the
 -- SQLSTATE only: the error's text may name the source, which a role that
 -- may not train the classifier is not shown). As the extension owner
 -- (ai_classifiers and the back-off are not the caller's to read), so
@@ -180,35 +186,51 @@ AS $$
                 ORDER BY 2, m.partition_key LIMIT 5) AS w
         UNION ALL
         SELECT k.name, NULL, 'training_samples',
-               -- LEAST, as intent's: a policy without max_training_rows bounds nothing
-               LEAST(coalesce((r.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint,
-                              (r.metrics OPERATOR(pg_catalog.->>) 'rows_read')::bigint),
-                     k.max_training_rows)::numeric,
+               -- LEAST, as intent's and the retraining rule's
+               -- (_pg_intent_retrain_rule()): a policy without
+               -- max_training_rows bounds nothing
+               LEAST(s.samples, k.max_training_rows)::numeric,
                k.min_samples_for_training, '<', NULL, NULL, NULL
           FROM known AS k
+         -- The newer of the latest run below and the latest count of
+         -- retrain_classifiers() (ai_classifier_retrain_checks: the rows its
+         -- rule compared with min_samples_for_training, counted as the
+         -- classifier's owner). Before that count a classifier whose source
+         -- holds too few rows had no figure here: it is never trained, so it
+         -- never has a run, and this view never reads a source (issue 33
+         -- point 1, issue 34: the small shop's dashboard said nothing
+         -- where intent's alerted).
          CROSS JOIN LATERAL (
-               SELECT x.metrics FROM @extschema@.ai_training_runs AS x
-                WHERE x.classifier OPERATOR(pg_catalog.=) k.name AND x.classifier_id OPERATOR(pg_catalog.=) k.id
-                  AND x.partition_key IS NULL AND x.status OPERATOR(pg_catalog.<>) 'running'
-                  -- Not a run with bounds of its own (the rule of
-                  -- src/pg/train_classifier.cpp's run_bounds, as its call's
-                  -- options recorded it: a limit, only_reviewed over a
-                  -- policy without it; source_read_bounded): it read fewer
-                  -- rows than a scheduled run reads, and intent's count,
-                  -- the rows a scheduled run reads, knows nothing of it.
-                  -- 0.3.2 before this counted an experiment's
-                  -- {"limit": 10} as the classifier's 10 training samples.
-                  -- Compared as JSON values, never cast from text: a view
-                  -- every dashboard polls must not fail on one row of
-                  -- ai_training_runs, which its owner may edit; a failed
-                  -- run may have recorded no model_config.
-                  AND NOT coalesce(pg_catalog.jsonb_typeof(x.model_config OPERATOR(pg_catalog.->) 'limit') OPERATOR(pg_catalog.=) 'number'
-                                   AND (x.model_config OPERATOR(pg_catalog.->) 'limit') OPERATOR(pg_catalog.<) '2147483647'::jsonb,
-                                   false)
-                  AND NOT coalesce((x.model_config OPERATOR(pg_catalog.->) 'only_reviewed') OPERATOR(pg_catalog.=) 'true'::jsonb
-                                   AND NOT k.only_reviewed, false)
-                  AND (x.metrics OPERATOR(pg_catalog.->) 'source_read_bounded') IS DISTINCT FROM 'true'::jsonb
-                ORDER BY x.started_at DESC, x.id LIMIT 1) AS r
+               SELECT CASE WHEN ch.checked_at OPERATOR(pg_catalog.>) r.started_at OR r.started_at IS NULL
+                           THEN ch.samples
+                           ELSE coalesce((r.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint,
+                                         (r.metrics OPERATOR(pg_catalog.->>) 'rows_read')::bigint) END AS samples
+                 FROM (SELECT NULL::int) AS one
+                 LEFT JOIN @extschema@.ai_classifier_retrain_checks AS ch
+                   ON ch.classifier_id OPERATOR(pg_catalog.=) k.id AND ch.classifier OPERATOR(pg_catalog.=) k.name
+                 LEFT JOIN LATERAL (
+                     SELECT x.metrics, x.started_at FROM @extschema@.ai_training_runs AS x
+                      WHERE x.classifier OPERATOR(pg_catalog.=) k.name AND x.classifier_id OPERATOR(pg_catalog.=) k.id
+                        AND x.partition_key IS NULL AND x.status OPERATOR(pg_catalog.<>) 'running'
+                        -- Not a run with bounds of its own (the rule of
+                        -- src/pg/train_classifier.cpp's run_bounds, as its call's
+                        -- options recorded it: a limit, only_reviewed over a
+                        -- policy without it; source_read_bounded): it read fewer
+                        -- rows than a scheduled run reads, and intent's count,
+                        -- the rows a scheduled run reads, knows nothing of it.
+                        -- 0.3.2 before this counted an experiment's
+                        -- {"limit": 10} as the classifier's 10 training samples.
+                        -- Compared as JSON values, never cast from text: a view
+                        -- every dashboard polls must not fail on one row of
+                        -- ai_training_runs, which its owner may edit; a failed
+                        -- run may have recorded no model_config.
+                        AND NOT coalesce(pg_catalog.jsonb_typeof(x.model_config OPERATOR(pg_catalog.->) 'limit') OPERATOR(pg_catalog.=) 'number'
+                                         AND (x.model_config OPERATOR(pg_catalog.->) 'limit') OPERATOR(pg_catalog.<) '2147483647'::jsonb,
+                                         false)
+                        AND NOT coalesce((x.model_config OPERATOR(pg_catalog.->) 'only_reviewed') OPERATOR(pg_catalog.=) 'true'::jsonb
+                                         AND NOT k.only_reviewed, false)
+                        AND (x.metrics OPERATOR(pg_catalog.->) 'source_read_bounded') IS DISTINCT FROM 'true'::jsonb
+                      ORDER BY x.started_at DESC, x.id LIMIT 1) AS r ON true) AS s
         UNION ALL
         SELECT k.name, NULL, 'retraining_failing',
                round((EXTRACT(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) f.failed_at)
@@ -255,4 +277,4 @@ FROM pg_catalog.jsonb_to_recordset(intent_internal._pg_intent_classifier_alerts(
      (SELECT @extschema@.intent_output_language() AS language) AS l
 ORDER BY a.classifier, a.metric, a.partition NULLS FIRST;
 COMMENT ON VIEW @extschema@.ai_classifier_alerts IS
-    'One row per alert of a named classifier the reader may know of (get_classifier_metrics()''s check; no row of another): model_f1 (the unpartitioned or fallback model''s F1, and the five weakest partition models'', partition set, < 0.70 as in ai_metric_alerts), training_samples (the rows its latest run read, of the runs without bounds of their own such as {"limit": N}, at most max_training_rows, < its policy''s min_samples_for_training; none before its first run: the view reads no source), retraining_failing (the last attempt of retrain_classifiers() failed and no run completed since: value the hours since it started, failed_at and sqlstate, the message also when the back-off lets it retry). All critical; the message in intent_output_language(). Reads recorded state only (models, runs, the back-off), never a source.';
+    'One row per alert of a named classifier the reader may know of (get_classifier_metrics()''s check; no row of another): model_f1 (the unpartitioned or fallback model''s F1, and the five weakest partition models'', partition set, < 0.70 as in ai_metric_alerts), training_samples (the newer of the rows its latest run read, of the runs without bounds of their own such as {"limit": N}, and the rows that could train in the latest count of retrain_classifiers(), made as the classifier''s owner; at most max_training_rows, < its policy''s min_samples_for_training; none before either: the view reads no source), retraining_failing (the last attempt of retrain_classifiers() failed and no run completed since: value the hours since it started, failed_at and sqlstate, the message also when the back-off lets it retry). All critical; the message in intent_output_language(). Reads recorded state only (models, runs, the back-off, the latest scheduled count), never a source.';

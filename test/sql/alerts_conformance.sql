@@ -6,7 +6,7 @@
 -- classifier's source), the same policy (ai_training_policy's row, which the
 -- classifier's policy sets nothing over) and the same run history, and each
 -- state's alerts are compared metric by metric: no model, too few training
--- samples (before any run and after one), a model below the F1 alert
+-- samples (before any run, after a scheduled check and after a run), a model below the F1 alert
 -- threshold, scheduled retraining failing, recovered.
 --
 -- The columns compared are those both views have: metric, value, threshold,
@@ -90,9 +90,11 @@ $$;
 -- 1. No model, no rows, no run. The one difference of the two views, by
 -- design: intent's training_samples is should_retrain()'s count, the rows
 -- of ai_training_data a scheduled run would read now; a classifier's is the
--- rows its latest run read, since the view reads no source (the source's
--- code runs as its owner, a count of it is for the train right only, and a
--- dashboard polls). Before any run a classifier has no count, and no alert.
+-- newer of the rows its latest run read and the count its latest scheduled
+-- check made (retrain_classifiers(), as its owner), since the view reads no
+-- source (the source's code runs as its owner, a count of it is for the
+-- train right only, and a dashboard polls). Before either a classifier has
+-- no count, and no alert.
 SELECT * FROM ac_compare;
 
 -- 2. No model, 40 rows of two labels, no run: enough rows, no alert.
@@ -101,8 +103,18 @@ SELECT * FROM ac_compare;
 SELECT pg_temp.remove_rows();
 
 -- 3. Too few training samples: 10 rows (min_samples_for_training 20),
--- before any run, then after a run of each that reads them.
+-- before any run, then after a scheduled check of each (issue 34, the
+-- first month: neither is tried, and before 0.3.2's
+-- ai_classifier_retrain_checks the classifier never alerted, having no
+-- run), then after a run of each that reads them. Their reasons differ by
+-- design (intent, never trained, waits for auto_retrain_threshold new
+-- rows, as since 0.2: _pg_intent_builtin_retrain_due()); the alert is the
+-- same.
 SELECT pg_temp.add_rows(1, 10, 'CASE WHEN n % 2 = 0 THEN ''par'' ELSE ''impar'' END') AS rows;
+SELECT * FROM ac_compare;
+SELECT retrain_if_needed() ->> 'reason' AS intent,
+       (SELECT c ->> 'reason' FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c
+         WHERE c ->> 'classifier' = 'ac') AS classifier;
 SELECT * FROM ac_compare;
 SELECT pg_temp.outcome(train_intent_model('ac few', 'full', '{"seed": 1}')) AS intent,
        pg_temp.outcome(train_classifier('ac', 'ac few')) AS classifier;

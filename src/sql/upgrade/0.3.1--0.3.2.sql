@@ -38,6 +38,9 @@ $blockers$;
 -- ---- long keys): the retraining back-off of every classifier.
 -- @include src/sql/schema/80_classifier_retrain_failures.sql
 -- @include src/sql/schema/81_classifier_retrain_attempt.sql
+-- Issue 33 point 1 / issue 34: the count scheduled retraining compared, for
+-- ai_classifier_alerts before a classifier's first run.
+-- @include src/sql/schema/82_classifier_retrain_checks.sql
 
 -- Issue 31, items 3 and 4 (policy ceilings, per-classifier locks): the
 -- policy's bounds on what trainings cost at once. Columns last, as in
