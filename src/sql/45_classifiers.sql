@@ -119,7 +119,8 @@ BEGIN
     -- concurrent calls each wrote their keys over the row they had read,
     -- and the second undid the first (a policy key set by one call put back
     -- the source and columns another had just changed). FOR NO KEY UPDATE
-    -- does not wait for a training (it holds the row FOR KEY SHARE).
+    -- does not wait for a training (it holds the row FOR KEY SHARE); a
+    -- change of the source or a column does, below.
     SELECT x.* INTO c FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name), ERRCODE = 'undefined_object';
@@ -162,6 +163,18 @@ BEGIN
     -- with the owner's rights (docs/privileges.md), whoever alters it.
     PERFORM intent_internal._pg_intent_classifier_check_source(c.owner::oid, p_name, v_source, v_columns);
     PERFORM intent_internal._pg_intent_classifier_check_options(v_options, v_columns ? 'time_column', v_columns ? 'partition_column');
+    -- A new source or column changes what a training reads: it waits for a
+    -- training of this classifier (the row FOR UPDATE, which its FOR KEY
+    -- SHARE holds off until the training commits), so that the runs it
+    -- records are among the runs marked below. Without the wait, a training
+    -- that committed after this call recorded keys of the old source that
+    -- read as the new one's (_pg_intent_run_keys_current()). A training that
+    -- starts after this call finds the definition it read changed
+    -- (_pg_intent_train_classifier_start(), 40001). A policy key alone does
+    -- not wait: it applies from the next call.
+    IF v_source IS DISTINCT FROM c.source OR v_columns IS DISTINCT FROM intent_internal._pg_intent_classifier_columns(c) THEN
+        PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = c.id FOR UPDATE;
+    END IF;
     UPDATE @extschema@.ai_classifiers AS x
        SET source = v_source, text_column = v_columns ->> 'text_column', label_column = v_columns ->> 'label_column',
            key_column = v_columns ->> 'key_column', time_column = v_columns ->> 'time_column',

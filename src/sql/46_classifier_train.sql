@@ -134,14 +134,31 @@ DECLARE
     v_batch uuid := gen_random_uuid();
     v_min integer;
     v_read_facts jsonb;
+    v_row @extschema@.ai_classifiers;
+    v_read @extschema@.ai_classifiers;
 BEGIN
     -- The classifier stays this one until the runs commit: a drop_classifier()
     -- meanwhile waits for them (it locks the row FOR UPDATE), then deactivates
     -- what they deployed. 0.3.1 left a model active under the dropped name.
-    PERFORM FROM @extschema@.ai_classifiers AS x WHERE x.id = v_id FOR KEY SHARE;
+    SELECT x.* INTO v_row FROM @extschema@.ai_classifiers AS x WHERE x.id = v_id FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_name),
                    ERRCODE = 'undefined_object', DETAIL = intent_internal._pg_intent_error_words('It was dropped while its source was read.');
+    END IF;
+    -- ... and still the source and columns the call read: the rows staged
+    -- are that source's, and the runs record its keys. An alter_classifier()
+    -- that changed them committed while the source was read (one that comes
+    -- later waits for these runs, and marks them); the runs would have
+    -- recorded the old source's keys as the new one's, read by the gate and
+    -- the review queue as rows of the new source. 40001: retry, the next
+    -- call reads the new source.
+    v_read := jsonb_populate_record(NULL::@extschema@.ai_classifiers, p_definition);
+    IF v_row.source::oid::bigint IS DISTINCT FROM (p_definition ->> 'source')::bigint
+       OR intent_internal._pg_intent_classifier_columns(v_row) IS DISTINCT FROM intent_internal._pg_intent_classifier_columns(v_read) THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" changed while its source was read', p_name),
+                   ERRCODE = 'serialization_failure',
+                   DETAIL = intent_internal._pg_intent_error_words('alter_classifier() changed its source or columns meanwhile: the rows read are not its rows any more.'),
+                   HINT = intent_internal._pg_intent_error_words('Retry in a new transaction.');
     END IF;
     -- One training per classifier at a time, and at most the policy's
     -- max_concurrent_trainings in all (55P03 naming the holder's pid): taken
