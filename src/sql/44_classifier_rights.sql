@@ -208,6 +208,19 @@ AS $$
 DECLARE
     l @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_latest(p_row.name);
 BEGIN
+    -- Dropped since the snapshot (and its name not taken again): it does not
+    -- exist, which a retry would only confirm (42704). 40001 sent the caller
+    -- to retry a classifier that is gone, and retrain_classifiers() reported
+    -- a classifier dropped while its new rows were counted as "the training
+    -- conflicted with a concurrent transaction". Only a role that may know
+    -- it existed comes here (_pg_intent_classifier_require() after the right
+    -- judged on the latest row, _pg_intent_classifier_facts() to a role that
+    -- may list the classifiers).
+    IF l.id IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" does not exist', p_row.name),
+                   ERRCODE = 'undefined_object',
+                   DETAIL = intent_internal._pg_intent_error_words('It was dropped after this transaction''s snapshot.');
+    END IF;
     IF (p_row.id, p_row.source, p_row.owner, p_row.owner_name, p_row.built_in, p_row.text_column,
         p_row.label_column, p_row.key_column, p_row.time_column, p_row.weight_column, p_row.reviewed_column,
         p_row.partition_column, p_row.corrected_column, p_row.policy)
@@ -223,7 +236,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_is_judged(@extschema@.ai_classifiers) IS
-    'Internal: true when the classifier''s row of this transaction''s snapshot is, but for its rights, its latest committed row, on which _pg_intent_classifier_allows() judges; 40001 otherwise (retry in a new transaction).';
+    'Internal: true when the classifier''s row of this transaction''s snapshot is, but for its rights, its latest committed row, on which _pg_intent_classifier_allows() judges; 42704 when it was dropped since the snapshot; 40001 otherwise (retry in a new transaction).';
 
 -- Raises 42501 unless p_caller may p_access the classifier (42704 for an
 -- unknown one, to a role that may know which exist).

@@ -429,8 +429,14 @@ BEGIN
                         WHERE c.id OPERATOR(pg_catalog.=) r.classifier_id
                           AND (c.policy OPERATOR(pg_catalog.->>) 'deploy') OPERATOR(pg_catalog.=) 'never');
     ELSE
+        -- Only for a classifier of that name that exists now (this
+        -- statement's snapshot, after the attempt): one dropped during its
+        -- attempt (its training then raises 42704) has nothing to back off,
+        -- and the row, kept by name, would hold back the next classifier
+        -- created under it (drop_classifier() removes the name's row).
         INSERT INTO @extschema@.ai_classifier_retrain_failures AS x (classifier, failed_at, rows_counted, sqlstate, error)
-        VALUES (p_name, p_started_at, p_rows_counted, p_sqlstate, pg_catalog."left"(p_error, 1000))
+        SELECT p_name, p_started_at, p_rows_counted, p_sqlstate, pg_catalog."left"(p_error, 1000)
+         WHERE EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name)
         ON CONFLICT (classifier) DO UPDATE
            SET failed_at = excluded.failed_at, rows_counted = excluded.rows_counted,
                sqlstate = excluded.sqlstate, error = excluded.error;

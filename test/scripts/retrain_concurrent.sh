@@ -14,6 +14,9 @@
 #     (40001, which says the next call tries it again).
 # Each classifier's attempt now reads its plan, counts and decides with a
 # snapshot taken when its turn comes.
+#  c. a classifier dropped while the call counted its own new rows was
+#     reported as a conflict to retry (40001), not as one that no longer
+#     exists; now 42704, and no back-off is kept under its name.
 # The call is held on aa (first: its last attempt is the oldest) by a lock on
 # its source, taken by session A; the changes are made meanwhile.
 cd "$(dirname "$0")/../.."
@@ -71,5 +74,26 @@ q $DB "SELECT create_classifier('bb', 'bb_rows', 'body', 'label', '{\"seed\": 1}
 result=$(q $DB "SELECT retrain_classifiers()")
 expect_eq "$(entry "$result" bb)" "true|completed" \
     "a new classifier of the dropped one's name, never trained, is trained ($result)"
+
+# c. bb dropped while the call counts bb's own new rows (its source locked):
+#    its attempt's snapshot still has bb, the latest row has none. Before,
+#    the training answered 40001 ("classifier changed since this
+#    transaction's snapshot") and the entry said "the training conflicted
+#    with a concurrent transaction", retry; now it does not exist (42704),
+#    and no back-off is kept under its name for the next classifier of it.
+q $DB "SELECT alter_classifier('bb', '{\"auto_retrain_threshold\": 1}') IS NOT NULL" >/dev/null
+q $DB "INSERT INTO bb_rows SELECT id + 200000, body, label FROM bb_rows WHERE id <= 3" >/dev/null
+session_run A "BEGIN; LOCK TABLE bb_rows IN ACCESS EXCLUSIVE MODE;" >/dev/null
+session_send B "SELECT retrain_classifiers();"
+wait_until_waiting_on_lock $DB "$bpid"
+expect_eq "$(q $DB "SELECT drop_classifier('bb') ->> 'classifier'")" bb "bb is dropped while its rows are counted"
+session_run A "COMMIT;" >/dev/null
+result=$(session_wait B)
+expect_eq "$(entry "$result" bb)" "false|42704" "bb, dropped during its count, is reported as not existing ($result)"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_classifier_retrain_failures")" 0 \
+    "no back-off is recorded for a classifier dropped during its attempt"
+q $DB "SELECT create_classifier('bb', 'bb_rows', 'body', 'label', '{\"seed\": 1}') IS NOT NULL" >/dev/null
+result=$(q $DB "SELECT retrain_classifiers()")
+expect_eq "$(entry "$result" bb)" "true|completed" "the next classifier of that name trains ($result)"
 session_close A
 session_close B
