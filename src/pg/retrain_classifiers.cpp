@@ -40,6 +40,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
@@ -664,4 +665,19 @@ PG_INTENT_FUNCTION(pg_intent_busy_reason) {
     pg_call([&]() noexcept { key = busy_reason(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])); });
     if (!key) PG_RETURN_NULL();
     PG_RETURN_DATUM(utf8_to_text(key));
+}
+
+// _pg_intent_retrain_mark_durable(): an attempt's mark (the setval() of
+// ai_retrain_backoff_seq or ai_classifier_retrain_attempt_seq just before
+// it) is on disk before its training starts. setval() writes WAL that
+// nothing flushes before a commit or a full WAL page (the WAL writer flushes
+// only those, or an asynchronous commit), and a training writes none for
+// minutes in the core: a backend killed there (the OOM killer) restarts the
+// server, recovery replays the WAL on disk only, and the mark was gone. The
+// next call then trained the same run again, as if nothing had happened, and
+// crashed the server again at every tick (test/scripts/retrain_crash.sh).
+// One flush per scheduled attempt.
+PG_INTENT_FUNCTION(pg_intent_retrain_mark_durable) {
+    pg_call([&]() noexcept { XLogFlush(XactLastRecEnd); });
+    PG_RETURN_VOID();
 }

@@ -551,6 +551,19 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_held(text) IS
     'Internal: for retrain_classifiers(): when the classifier''s last attempt was interrupted (a failed attempt with no count), that attempt''s start, when it may retry, and whether it still backs off (ai_training_policy.retry_failed_after not passed: not counted, not tried; once passed, tried only first in a call that recorded no interrupted attempt). NULL otherwise.';
 
+-- An attempt's mark on disk before its training (0.3.2 fault sweep): the
+-- marks are setval()s, whose WAL no commit flushes (the training's
+-- transaction is the one killed); a server restarted by a killed training
+-- lost the mark, and the next call trained it again (retrain_crash.sh).
+-- Called by both marks: _pg_intent_classifier_retrain_mark() and
+-- retrain_if_needed().
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_mark_durable()
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_intent_retrain_mark_durable'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_mark_durable() IS
+    'Internal: flushes the WAL this backend wrote (a scheduled attempt''s mark, a setval()), so that a crash during the training that follows keeps the mark and backs off from it.';
+
 -- Marks the attempt retrain_classifiers() starts on p_name (at p_started_at;
 -- p_carrying: this call recorded an interrupted attempt, not yet
 -- committed), or none (p_name NULL), in ai_classifier_retrain_attempt_seq
@@ -581,6 +594,8 @@ BEGIN
                       OPERATOR(pg_catalog.*) 2097152
                   OPERATOR(pg_catalog.+) CASE WHEN p_carrying THEN 1048576 ELSE 0 END OPERATOR(pg_catalog.+) v_id
              ELSE 0 END);
+    -- (on disk before the training: a crash in it keeps the mark)
+    PERFORM intent_internal._pg_intent_retrain_mark_durable();
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_mark(text, timestamptz, boolean) IS

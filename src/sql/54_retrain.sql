@@ -410,6 +410,9 @@ BEGIN
     IF NOT coalesce((intent_internal._pg_intent_retrain_backoff_decode(v_previous)).in_progress, false) THEN
         v_mark := intent_internal._pg_intent_retrain_backoff_encode(v_attempt, true);
         PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_mark);
+        -- on disk before the training: a crash in it (a killed backend)
+        -- keeps the mark, which its WAL alone did not
+        PERFORM intent_internal._pg_intent_retrain_mark_durable();
     END IF;
     BEGIN
         v_result := @extschema@.train_intent_model(

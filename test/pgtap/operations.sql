@@ -668,6 +668,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_retrain_failure_open(text, timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_backs_off(timestamp with time zone, bigint, integer)', 'stable', 'safe', false),
     ('_pg_intent_busy_reason(text)', 'immutable', 'safe', false),
+    ('_pg_intent_retrain_mark_durable()', 'volatile', 'unsafe', false),
     ('_pg_intent_ops_policy()', 'stable', 'safe', false),
     ('_pg_intent_usable_samples(boolean)', 'stable', 'safe', false),
     ('_pg_intent_csv_field(text)', 'immutable', 'safe', false),
