@@ -22,14 +22,25 @@ namespace {
 // key replaces the value in its first place, as nlohmann's operator[] does.
 class DomBuilder {
   public:
-    DomBuilder(Json &root, const std::function<bool()> &should_stop)
-        : root_(root), should_stop_(should_stop) {}
+    DomBuilder(Json &root, const std::function<bool()> &should_stop, JsonNumbers numbers)
+        : root_(root), should_stop_(should_stop), numbers_(numbers) {}
 
     bool null() { return put(nullptr); }
     bool boolean(bool v) { return put(v); }
     bool number_integer(Json::number_integer_t v) { return put(v); }
     bool number_unsigned(Json::number_unsigned_t v) { return put(v); }
-    bool number_float(Json::number_float_t v, const Json::string_t &) { return put(v); }
+    // `text` is the number as written: nlohmann calls this for every number
+    // with a fraction or an exponent, and for an integer beyond 64 bits.
+    bool number_float(Json::number_float_t v, const Json::string_t &text) {
+        bool negative = false;
+        uint64_t magnitude = 0;
+        if (numbers_ == JsonNumbers::ExactIntegers && json_number_integer(text, negative, magnitude)) {
+            if (!negative) return put(static_cast<Json::number_unsigned_t>(magnitude));
+            if (magnitude <= static_cast<uint64_t>(INT64_MAX) + 1)
+                return put(static_cast<Json::number_integer_t>(-static_cast<int64_t>(magnitude - 1) - 1));
+        }
+        return put(v);
+    }
     bool string(Json::string_t &v) { return put(std::move(v)); }
     bool binary(Json::binary_t &v) { return put(Json::binary(std::move(v))); }
     bool start_object(std::size_t) {
@@ -103,6 +114,7 @@ class DomBuilder {
 
     Json &root_;
     const std::function<bool()> &should_stop_;
+    const JsonNumbers numbers_;
     std::vector<Json *> stack_;                                 // the open containers, outermost first
     std::vector<std::unordered_map<std::string, size_t>> keys_; // each open container's keys (arrays: none)
     Json *slot_ = nullptr;
@@ -112,9 +124,62 @@ class DomBuilder {
 
 } // namespace
 
-Json parse_json(std::string_view text, const char *what, const std::function<bool()> &should_stop) {
+bool json_number_integer(std::string_view text, bool &negative, uint64_t &magnitude) {
+    auto digit = [&](size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+    size_t i = 0;
+    negative = i < text.size() && text[i] == '-';
+    if (negative) ++i;
+    // The value is 0.D x 10^(point + exponent), D the digits without the
+    // point: `point` of them before it.
+    std::string digits;
+    while (digit(i))
+        digits += text[i++];
+    const int64_t point = static_cast<int64_t>(digits.size());
+    if (i < text.size() && text[i] == '.') {
+        ++i;
+        if (!digit(i)) return false;
+        while (digit(i))
+            digits += text[i++];
+    }
+    if (digits.empty()) return false;
+    int64_t exponent = 0;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        const bool exponent_negative = i < text.size() && text[i] == '-';
+        if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+        if (!digit(i)) return false;
+        // Past 10^9 the answer no longer depends on it: a non-zero digit
+        // is then beyond 64 bits or after the point.
+        while (digit(i)) {
+            if (exponent < 1000000000) exponent = exponent * 10 + (text[i] - '0');
+            ++i;
+        }
+        if (exponent_negative) exponent = -exponent;
+    }
+    if (i != text.size()) return false;
+    const size_t first = digits.find_first_not_of('0');
+    if (first == std::string::npos) { // zero, however written
+        negative = false;
+        magnitude = 0;
+        return true;
+    }
+    const int64_t last = static_cast<int64_t>(digits.find_last_not_of('0'));
+    const int64_t integer_digits = point + exponent; // of D, those before the value's point
+    if (integer_digits <= last) return false;        // a non-zero digit after the point
+    uint64_t m = 0;
+    for (int64_t k = static_cast<int64_t>(first); k < integer_digits; ++k) {
+        const unsigned d = k <= last ? static_cast<unsigned>(digits[static_cast<size_t>(k)] - '0') : 0;
+        if (m > (UINT64_MAX - d) / 10) return false; // beyond 64 bits
+        m = m * 10 + d;
+    }
+    magnitude = m;
+    return true;
+}
+
+Json parse_json(std::string_view text, const char *what, const std::function<bool()> &should_stop,
+                JsonNumbers numbers) {
     Json result;
-    DomBuilder sax(result, should_stop);
+    DomBuilder sax(result, should_stop, numbers);
     try {
         Json::sax_parse(text.begin(), text.end(), &sax);
         return result;

@@ -21,11 +21,24 @@ double option_number(const std::string &key, const Json &v, const char *detail) 
     return v.get<double>();
 }
 
+// An integer option's value, the one rule of every integer key: a JSON
+// number whose exact decimal value is an integer within [lo, hi], however
+// it is written (3, 3.0, 30e-1 and 1e0 are 3). A JSON number is an exact
+// decimal: 3.0000000000000001 is not 3, though a double rounds it to 3, and
+// is refused (before, this read the double: it applied 3 there, 0 for
+// 1e-400, and 2^53 for 2^53 + 1, past seed's bound). parse_options_object()
+// parses with JsonNumbers::ExactIntegers, so such a number, and only such a
+// number, is a JSON integer here; it is never read through a double.
 int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_t hi, const char *detail) {
-    if (!v.is_number() || v.get<double>() != std::floor(v.get<double>()) ||
-        v.get<double>() < static_cast<double>(lo) || v.get<double>() > static_cast<double>(hi))
-        bad_option(key, detail);
-    return static_cast<int64_t>(v.get<double>());
+    if (v.is_number_unsigned()) {
+        const uint64_t u = v.get<uint64_t>();
+        if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo) bad_option(key, detail);
+        return static_cast<int64_t>(u);
+    }
+    if (!v.is_number_integer()) bad_option(key, detail);
+    const int64_t n = v.get<int64_t>();
+    if (n < lo || n > hi) bad_option(key, detail);
+    return n;
 }
 
 bool option_bool(const std::string &key, const Json &v) {
@@ -399,7 +412,7 @@ void apply_option(ModelOptions &o, const std::string &key, const Json &v) {
 Json parse_options_object(std::string_view json_object) {
     Json doc;
     try {
-        doc = parse_json(json_object, "training options");
+        doc = parse_json(json_object, "training options", {}, JsonNumbers::ExactIntegers);
     } catch (const Error &e) {
         throw Error(ErrorKind::InvalidArgument, Message{N_("invalid training options"), {}}, e.detail(),
                     N_("Pass a JSON object such as {\"C\": 0.5, \"char_ngrams\": false}."));

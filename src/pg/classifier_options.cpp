@@ -1,10 +1,14 @@
 // The training options pg_intent keeps from a named classifier, or from
 // every training (classifier_options.h), and their SQL face for the checks
-// of a classifier's stored options.
+// of a classifier's stored options; and the rule of an integer key's value
+// for SQL (_pg_intent_json_integer()).
 #include "classifier_options.h"
 
 #include "guard.h"
+#include "json.h"
 #include "text_io.h"
+
+#include <cstdint>
 
 namespace pg_intent {
 namespace {
@@ -61,4 +65,22 @@ PG_INTENT_FUNCTION(pg_intent_classifier_reserved_options) {
     options.apply_json(jsonb_to_utf8(PG_GETARG_DATUM(0)));
     refuse_reserved_options(options, OptionsOf::NamedClassifier);
     PG_RETURN_VOID();
+}
+
+// _pg_intent_json_integer(p_value jsonb): the integer a JSON number is,
+// exactly, by the rule of every integer key (intent::json_number_integer(),
+// which the training options' option_integer() reads too), on the number's
+// text (jsonb keeps a number as an exact decimal and writes it so); NULL
+// for any other value: a number that is not an integer or is beyond
+// bigint, a string ("3"), every other JSON kind. SQL's readers of integer
+// keys (src/sql/44_classifier_policy_types.sql and its callers) ask it, so
+// that the rule is stated once.
+PG_INTENT_FUNCTION(pg_intent_json_integer) {
+    const std::string number = jsonb_to_utf8(PG_GETARG_DATUM(0));
+    bool negative = false;
+    uint64_t magnitude = 0;
+    if (!intent::json_number_integer(number, negative, magnitude) ||
+        magnitude > static_cast<uint64_t>(INT64_MAX) + (negative ? 1 : 0))
+        PG_RETURN_NULL();
+    PG_RETURN_INT64(negative ? -static_cast<int64_t>(magnitude - 1) - 1 : static_cast<int64_t>(magnitude));
 }

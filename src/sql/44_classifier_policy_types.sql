@@ -1,3 +1,16 @@
+-- The integer a JSON number is, exactly, by the one rule of every integer
+-- key (intent::json_number_integer(), src/core/json.h, which the training
+-- options read too): its exact decimal value is an integer (3, 3.0, 30e-1,
+-- 1e0 are 3), never a double's rounding (3.0000000000000001 is no integer).
+-- NULL for any other value, a number beyond bigint, a string or another
+-- kind: each reader refuses or skips it as that key says.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_json_integer(p_value jsonb)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pg_intent_json_integer'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION intent_internal._pg_intent_json_integer(jsonb) IS
+    'Internal: the integer a JSON number is exactly (3, 3.0, 30e-1 and 1e0 are 3; 3.0000000000000001 is no integer), else NULL (a number that is not an integer or is beyond bigint, any other JSON kind): the rule of every integer key, the training options'' included.';
+
 -- A classifier's policy keys take the values of ai_training_policy's
 -- columns, and a value's JSON type is checked before it is converted:
 -- jsonb_populate_record() turns any JSON into text ({"a": [1, 2]} became a
@@ -35,8 +48,10 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_policy_types(jsonb) IS
 -- key of an integer column given as an integral JSON number written with a
 -- fraction or an exponent (20.0, 2e1) is that integer, as the training
 -- options and the classifier-only keys take one (jsonb_populate_record()
--- refused "20.0" for an integer column). Every other value is unchanged, so
--- a fraction (20.5) is refused by the column's own input function. Read by
+-- refused "20.0" for an integer column), by the one rule
+-- (_pg_intent_json_integer()). Every other value is unchanged, so a number
+-- that is no integer (20.5, 20.0000000000000001) is refused by the column's
+-- own input function. Read by
 -- _pg_intent_classifier_check_options() and _pg_intent_classifier_policy(),
 -- the two places policy keys become a row.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_policy_values(p_policy jsonb)
@@ -47,9 +62,8 @@ AS $$
     SELECT coalesce(pg_catalog.jsonb_object_agg(k.key,
                CASE WHEN a.atttypid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype,
                                                                      'pg_catalog.int8'::regtype]::oid[])
-                         AND pg_catalog.jsonb_typeof(k.value) OPERATOR(pg_catalog.=) 'number'
-                         AND (k.value)::numeric OPERATOR(pg_catalog.=) pg_catalog.trunc((k.value)::numeric)
-                    THEN pg_catalog.to_jsonb(pg_catalog.trunc((k.value)::numeric))
+                         AND intent_internal._pg_intent_json_integer(k.value) IS NOT NULL
+                    THEN pg_catalog.to_jsonb(intent_internal._pg_intent_json_integer(k.value))
                     ELSE k.value END),
                     p_policy)
       FROM pg_catalog.jsonb_each(p_policy) AS k

@@ -214,18 +214,17 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "min_partition_rows": the classifier has no partition_column'),
                        ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF jsonb_typeof(v_policy -> 'min_partition_rows') <> 'number'
-           OR (v_policy ->> 'min_partition_rows')::numeric NOT BETWEEN 2 AND 1000000000
-           OR (v_policy ->> 'min_partition_rows')::numeric <> trunc((v_policy ->> 'min_partition_rows')::numeric) THEN
+        -- an integer by the one rule of integer keys (_pg_intent_json_integer())
+        IF intent_internal._pg_intent_json_integer(v_policy -> 'min_partition_rows') IS NULL
+           OR intent_internal._pg_intent_json_integer(v_policy -> 'min_partition_rows') NOT BETWEEN 2 AND 1000000000 THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "min_partition_rows": %s', v_policy -> 'min_partition_rows'),
                        ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be an integer between 2 and 1000000000.');
         END IF;
     END IF;
 
     IF v_policy ? 'keep_replaced_models' THEN
-        IF jsonb_typeof(v_policy -> 'keep_replaced_models') <> 'number'
-           OR (v_policy ->> 'keep_replaced_models')::numeric NOT BETWEEN 0 AND 1000
-           OR (v_policy ->> 'keep_replaced_models')::numeric <> trunc((v_policy ->> 'keep_replaced_models')::numeric) THEN
+        IF intent_internal._pg_intent_json_integer(v_policy -> 'keep_replaced_models') IS NULL
+           OR intent_internal._pg_intent_json_integer(v_policy -> 'keep_replaced_models') NOT BETWEEN 0 AND 1000 THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid classifier option "keep_replaced_models": %s', v_policy -> 'keep_replaced_models'),
                 ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be an integer between 0 and 1000.');
         END IF;

@@ -156,7 +156,7 @@ BEGIN
     -- built-in classifier's policy is the ai_training_policy row alone (its
     -- ai_classifiers.policy is not read, _pg_intent_classifier_policy()),
     -- which has no keep_replaced_models: the default applies there.
-    v_keep := coalesce(p_keep, CASE WHEN NOT c.built_in THEN (c.policy ->> 'keep_replaced_models')::numeric::integer END, 3);
+    v_keep := coalesce(p_keep, CASE WHEN NOT c.built_in THEN intent_internal._pg_intent_json_integer(c.policy -> 'keep_replaced_models')::integer END, 3);
     IF v_keep NOT BETWEEN 0 AND 1000 THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_keep: %s', v_keep),
             ERRCODE = 'invalid_parameter_value', DETAIL = intent_internal._pg_intent_error_words('It must be between 0 and 1000.');

@@ -191,7 +191,7 @@ BEGIN
                     || CASE WHEN p_definition ? 'key_column' THEN jsonb_build_object('key_column', p_definition -> 'key_column')
                             ELSE '{}'::jsonb END;
     IF p_definition ->> 'partition_column' IS NOT NULL THEN
-        v_min := coalesce((p_definition #>> '{classifier_policy,min_partition_rows}')::numeric::integer,
+        v_min := coalesce(intent_internal._pg_intent_json_integer(p_definition #> '{classifier_policy,min_partition_rows}')::integer,
                           v_policy.min_samples_for_training);
     END IF;
     batch_id := v_batch;

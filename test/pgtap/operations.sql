@@ -564,6 +564,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_classifier_policy_keys()', 'immutable', 'safe', false),
     ('_pg_intent_classifier_policy_types(jsonb)', 'stable', 'safe', false),
     ('_pg_intent_classifier_policy_values(jsonb)', 'stable', 'safe', false),
+    ('_pg_intent_json_integer(jsonb)', 'immutable', 'safe', false),
     ('_pg_intent_classifier_require(text, oid, text)', 'stable', 'safe', false),
     ('_pg_intent_classifier_training_options(text)', 'stable', 'safe', false),
     ('_pg_intent_create_classifier(oid, text, regclass, name, name, jsonb)', 'volatile', 'unsafe', false),

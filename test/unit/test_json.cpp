@@ -186,3 +186,40 @@ TEST(Json, BuildsWhatNlohmannBuilds) {
     EXPECT_EQ(many.size(), 200000u);
     EXPECT_EQ(many["199999"], 199999);
 }
+
+// JsonNumbers::ExactIntegers: a number is a JSON integer exactly when its
+// decimal value is an integer of 64 bits, on its text, never a double.
+TEST(Json, ExactIntegersOnTheNumbersText) {
+    const Json j =
+        parse_json(R"([3.0, 30e-1, 1e0, -0.0, 3.0000000000000001, 2.5, 1e-400, 1.8446744073709551615e19,
+                                  -9.223372036854775808e18, -9.223372036854775809e18, 18446744073709551616])",
+                   "t", {}, intent::JsonNumbers::ExactIntegers);
+    EXPECT_TRUE(j[0].is_number_unsigned() && j[0].get<uint64_t>() == 3);
+    EXPECT_TRUE(j[1].is_number_unsigned() && j[1].get<uint64_t>() == 3);
+    EXPECT_TRUE(j[2].is_number_unsigned() && j[2].get<uint64_t>() == 1);
+    EXPECT_TRUE(j[3].is_number_unsigned() && j[3].get<uint64_t>() == 0);
+    EXPECT_TRUE(j[4].is_number_float());
+    EXPECT_TRUE(j[5].is_number_float());
+    EXPECT_TRUE(j[6].is_number_float());
+    EXPECT_TRUE(j[7].is_number_unsigned() && j[7].get<uint64_t>() == UINT64_MAX);
+    EXPECT_TRUE(j[8].is_number_integer() && !j[8].is_number_unsigned() && j[8].get<int64_t>() == INT64_MIN);
+    EXPECT_TRUE(j[9].is_number_float());
+    EXPECT_TRUE(j[10].is_number_float());
+    // As parsed, every one of them is a double.
+    const Json d = parse_json("[3.0, 3.0000000000000001]", "t");
+    EXPECT_TRUE(d[0].is_number_float() && d[1].is_number_float());
+    EXPECT_EQ(d[0], d[1]);
+
+    bool negative = true;
+    uint64_t magnitude = 1;
+    EXPECT_TRUE(intent::json_number_integer("0e999999999999", negative, magnitude));
+    EXPECT_FALSE(negative);
+    EXPECT_EQ(magnitude, 0u);
+    EXPECT_TRUE(intent::json_number_integer("-120000e-4", negative, magnitude));
+    EXPECT_TRUE(negative);
+    EXPECT_EQ(magnitude, 12u);
+    EXPECT_FALSE(intent::json_number_integer("1e999999999999", negative, magnitude));
+    EXPECT_FALSE(intent::json_number_integer("1.00000000000000000000000001", negative, magnitude));
+    for (const char *bad : {"", "-", ".5", "1.", "1e", "1e+", "x", "1 "})
+        EXPECT_FALSE(intent::json_number_integer(bad, negative, magnitude)) << bad;
+}

@@ -313,6 +313,46 @@ TEST(ModelOptions, BadValuesNameTheOption) {
     }
 }
 
+// An integer option takes a JSON number whose exact decimal value is an
+// integer in its range, however written, and refuses every other number,
+// however close a double rounds it: 3.0000000000000001 is not 3, and
+// 2^53 + 1 is past seed's bound though a double rounds it to 2^53.
+TEST(ModelOptions, IntegerOptionsTakeExactIntegersOnly) {
+    for (const char *ok : {R"({"cv_folds":3})", R"({"cv_folds":3.0})", R"({"cv_folds":30e-1})",
+                           R"({"cv_folds":0.3E1})", R"({"cv_folds":3.000e0})"}) {
+        TrainingRequest r;
+        ASSERT_NO_THROW(r.apply_json(ok)) << ok;
+        EXPECT_EQ(r.model.evaluation.folds, 3) << ok;
+    }
+    for (const char *bad : {R"({"cv_folds":3.0000000000000001})", R"({"cv_folds":2.9999999999999999})",
+                            R"({"cv_folds":3.5})", R"({"cv_folds":2147483651})", R"({"cv_folds":1e400})",
+                            R"({"cv_folds":3e-400})", R"({"seed":9007199254740993})", R"({"seed":-1})",
+                            R"({"seed":18446744073709551616})", R"({"limit":2147483648})",
+                            R"({"limit":1.0000000000000001})", R"({"min_confidence":50.000000000000001})",
+                            R"({"subword_vectors":{"dim":16.000000000000001}})", R"({"threads":-1e0})"}) {
+        TrainingRequest r;
+        try {
+            r.apply_json(bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << bad;
+        }
+    }
+    TrainingRequest r;
+    r.apply_json(R"({"seed":9007199254740992.0, "typo_variants":-0, "max_misclassified":0e7,
+                     "limit":2147483647, "min_confidence":1e2, "subword_vectors":{"dim":1.6e1}})");
+    EXPECT_EQ(r.model.evaluation.seed, uint64_t(1) << 53);
+    EXPECT_EQ(r.model.typo_variants, 0);
+    EXPECT_EQ(r.model.max_misclassified, 0u);
+    EXPECT_EQ(r.run.limit, 2147483647);
+    EXPECT_EQ(r.run.min_confidence, 100);
+    EXPECT_EQ(r.model.subword.dim, 16u);
+    // A number option is unchanged: an integral value is the same number.
+    r.apply_json(R"({"C":2.0, "tolerance":0.30000000000000004})");
+    EXPECT_EQ(r.model.learner.C, 2.0);
+    EXPECT_EQ(r.model.learner.tolerance, 0.30000000000000004);
+}
+
 TEST(ModelOptions, RejectsNonObjectsAndMalformedJson) {
     for (const char *bad : {"[]", "1", "\"C\"", "{\"C\":", "{\"C\":1} x"}) {
         ModelOptions o;
