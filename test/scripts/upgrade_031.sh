@@ -81,6 +81,13 @@ session_close late
 expect_eq "$(q $DB "SELECT m.is_active AND m.created_at < c.created_at FROM ai_intent_models m JOIN ai_classifiers c ON c.name = m.classifier WHERE m.classifier = 'late'")" t \
     "(its model is active, and older than its classifier)"
 late_prediction=$(psql -X -q -At -d $DB -c "SELECT (predict_label('late', 'quiero reservar un vuelo')).label")
+# 0.3.1 took an integer training option that is no integer as the integer
+# its double rounds to (3.0000000000000001 as 3, seed 2^53 + 1 as 2^53);
+# 0.3.2 refuses it (test/sql/integer_options.sql), so the update stores the
+# value 0.3.1's runs applied, and leaves every other value as it was.
+psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET ROLE pgi_u31_alice" \
+    -c "SELECT create_classifier('tuned', 'alice_prompts', 'prompt', 'route',
+            '{\"seed\": 9007199254740993, \"cv_folds\": 3.0000000000000001, \"max_iterations\": 1000.0, \"C\": 0.5, \"min_df\": 1}')" >/dev/null
 counts_sql="SELECT (SELECT count(*) FROM ai_classifiers) || '/' || (SELECT count(*) FROM ai_intent_models) || '/' ||
                    (SELECT count(*) FROM ai_training_runs) || '/' || (SELECT count(*) FROM ai_model_deployments) || '/' ||
                    (SELECT count(*) FROM ai_classifier_run_rows)"
@@ -95,7 +102,7 @@ as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
 # failed with 42883. Retraining (rolled back here) follows 0.3.1's rule;
 # explaining a partition's model is a superuser's only until the update
 # (0.3.1 let the predict right do it, which 0.3.2 closes).
-expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers')" -c "ROLLBACK" 2>&1)" 4 \
+expect_eq "$(psql -X -q -At -d $DB -c "BEGIN" -c "SELECT jsonb_array_length(retrain_classifiers() -> 'classifiers')" -c "ROLLBACK" 2>&1)" 5 \
     "before the update, retrain_classifiers() runs on 0.3.1's SQL"
 # 0.3.1's SQL has no _pg_intent_train_run_begin(): until the update,
 # train_intent_model() runs that SQL's PL/pgSQL worker _pg_intent_train_run()
@@ -169,6 +176,11 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_review_actions SET reason = '
     -c "ALTER TABLE ai_review_actions VALIDATE CONSTRAINT ai_review_actions_reject_reason_check" >/dev/null
 echo "ok: once the row says a reason, the constraint validates as the warning says"
 expect_eq "$(q $DB "$counts_sql")" "$counts" "every classifier, model, run, deployment and run row is kept"
+expect_eq "$(q $DB "SELECT policy FROM ai_classifiers WHERE name = 'tuned'")" \
+    '{"C": 0.5, "seed": 9007199254740992, "min_df": 1, "cv_folds": 3, "max_iterations": 1000.0}' \
+    "a stored integer option that is no integer holds the value 0.3.1 applied; the others are unchanged"
+expect_eq "$(psql -X -q -At -d $DB -c "SET ROLE pgi_u31_alice" -c "SELECT alter_classifier('tuned', '{\"min_df\": 2}') -> 'options' ->> 'cv_folds'" 2>&1)" 3 \
+    "and its options pass alter_classifier()'s checks"
 
 expect_eq "$(q $DB "SELECT m.is_active AND m.classifier_id = c.id AND r.classifier_id = c.id
                      FROM ai_intent_models m JOIN ai_classifiers c ON c.name = m.classifier

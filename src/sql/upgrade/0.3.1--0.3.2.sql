@@ -193,6 +193,56 @@ UPDATE @extschema@.ai_model_deployments AS d SET classifier_id = c.id
    AND NOT EXISTS (SELECT FROM @extschema@.ai_training_runs AS r
                     WHERE r.id = d.run_id AND r.classifier = d.classifier);
 UPDATE @extschema@.ai_intent_models AS m SET is_active = false WHERE m.is_active AND m.classifier_id IS NULL;
+-- Integer training options: a number whose exact decimal value is no
+-- integer is refused now (option_integer(), src/core/options.cpp), where
+-- 0.3.1 applied the integer its double rounds to (3.0000000000000001 as 3;
+-- seed 2^53 + 1 as 2^53). A classifier's stored training option of that
+-- kind becomes the value its runs applied, so that it trains as before and
+-- its options pass alter_classifier()'s checks. Which values: those the one
+-- validator of training options (intent_training_options(), this
+-- library's) refuses as stored and takes as the double they were read as.
+DO $integer_options$
+DECLARE
+    r record;
+    v_applied jsonb;
+    v_path text[];
+    v_digits text := pg_catalog.current_setting('extra_float_digits');
+BEGIN
+    -- a double written back as the shortest text that reads as it
+    PERFORM pg_catalog.set_config('extra_float_digits', '1', true);
+    FOR r IN
+        SELECT c.id, k.key, s.key AS inner_key, coalesce(s.value, k.value) AS value
+          FROM @extschema@.ai_classifiers AS c
+         CROSS JOIN LATERAL pg_catalog.jsonb_each(c.policy) AS k
+          LEFT JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN k.key OPERATOR(pg_catalog.=) 'subword_vectors'
+                                                        AND pg_catalog.jsonb_typeof(k.value) OPERATOR(pg_catalog.=) 'object'
+                                                       THEN k.value END) AS s ON true
+         WHERE NOT c.built_in
+           AND pg_catalog.jsonb_typeof(coalesce(s.value, k.value)) OPERATOR(pg_catalog.=) 'number'
+         ORDER BY c.id, k.key, s.key
+    LOOP
+        v_path := CASE WHEN r.inner_key IS NULL THEN ARRAY[r.key] ELSE ARRAY[r.key, r.inner_key] END;
+        BEGIN
+            PERFORM @extschema@.intent_training_options(pg_catalog.jsonb_set('{"subword_vectors": {}}'::jsonb, v_path, r.value)
+                                                        OPERATOR(pg_catalog.-) CASE WHEN r.inner_key IS NULL THEN 'subword_vectors' ELSE '' END);
+            CONTINUE; -- valid as stored (or not a training option's key)
+        EXCEPTION WHEN invalid_parameter_value THEN
+            NULL;
+        END;
+        v_applied := pg_catalog.to_jsonb((r.value::text)::double precision);
+        BEGIN
+            PERFORM @extschema@.intent_training_options(pg_catalog.jsonb_set('{"subword_vectors": {}}'::jsonb, v_path, v_applied)
+                                                        OPERATOR(pg_catalog.-) CASE WHEN r.inner_key IS NULL THEN 'subword_vectors' ELSE '' END);
+        EXCEPTION WHEN invalid_parameter_value THEN
+            CONTINUE; -- refused either way: not a value 0.3.1 applied
+        END;
+        UPDATE @extschema@.ai_classifiers AS c SET policy = pg_catalog.jsonb_set(c.policy, v_path, v_applied)
+         WHERE c.id OPERATOR(pg_catalog.=) r.id;
+    END LOOP;
+    PERFORM pg_catalog.set_config('extra_float_digits', v_digits, true);
+END
+$integer_options$;
+
 -- The triggers fire again, each as it did before.
 DO $identity_triggers$
 DECLARE
