@@ -216,9 +216,19 @@ BEGIN
                              AND NOT a.attisdropped) THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" does not exist', c.text_column, p_name), ERRCODE = 'undefined_column';
         END IF;
+        -- A key is its value's text, as a run recorded it (row_key.h: the
+        -- read's key_column::text, with the same pinned settings), so the
+        -- rows are found by that text, never by casting the recorded keys
+        -- to the key's type now: after ALTER COLUMN ... TYPE the keys of
+        -- the run before may not be values of the new type (0.3.2 before
+        -- this: 22P02, and the queue failed until the next training), and
+        -- a type without an equality operator (json) failed every call
+        -- (42883). The cost: no index on the key serves the lookup (1M
+        -- rows: 0.17 ms by the primary key, 138 ms by text).
         statement := pg_catalog.format(
-            'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s WHERE s.%1$s = ANY ($1::%4$s[])',
-            v_plan.key_column, v_plan.text_column, v_plan.source, v_plan.key_type);
+            'SELECT pg_catalog.jsonb_object_agg(s.%1$s::pg_catalog.text, pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) FROM %3$s AS s'
+            ' WHERE s.%1$s::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])',
+            v_plan.key_column, v_plan.text_column, v_plan.source);
     ELSE
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;

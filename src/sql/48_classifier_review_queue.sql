@@ -12,7 +12,8 @@
 -- What the statement that reads the texts needs of a classifier, through
 -- the owner (ai_classifiers is not readable by callers): whether it is the
 -- built-in one, and the names of its source, key and text columns and the
--- key's type, quoted for a statement; never its rows. No row: no such
+-- key's type (NULL once the key column is gone: the statement compares
+-- the keys as text, as a run recorded them); never its rows. No row: no such
 -- classifier. Read by _pg_intent_classifier_source_statement() only (0.3.1
 -- granted it with the review set, which showed every caller the sources'
 -- names).

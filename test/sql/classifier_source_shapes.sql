@@ -1,0 +1,56 @@
+-- The shapes of a source a classifier's review queue reads its texts from
+-- (issue: the source-shapes sweep). A run records each row's key as its
+-- value's text (src/pg/row_key.h); the queue finds the rows by that text
+-- (_pg_intent_classifier_source_statement(), 'texts'). Before, it cast the
+-- recorded keys to the key column's type of now: after ALTER COLUMN ...
+-- TYPE the queue failed with 22P02 until the next training, and a key of a
+-- type without an equality operator (json) failed every call with 42883.
+SET client_min_messages = warning;
+SET pg_intent.allow_drop_with_data = on;
+DROP EXTENSION IF EXISTS pg_intent CASCADE;
+DROP TABLE IF EXISTS ss_raw, ss_rows;
+CREATE EXTENSION pg_intent;
+\i test/fixtures/try.sql
+
+CREATE TABLE ss_raw (split text, text text, intent text);
+\copy ss_raw FROM 'data/ecommerce_es.csv' WITH (FORMAT csv, HEADER true)
+CREATE TABLE ss_rows AS
+SELECT row_number() OVER (ORDER BY text, intent)::int AS id, text, intent FROM ss_raw;
+ALTER TABLE ss_rows ADD COLUMN code text, ADD COLUMN doc json;
+UPDATE ss_rows SET code = 'k' || id, doc = json_build_object('id', id);
+
+-- Each queue row's text is its key's row's text.
+CREATE FUNCTION pg_temp.queue(p_name text, p_key text) RETURNS TABLE (queue_rows bigint, texts_right boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT count(*), bool_and(q.text IS NOT DISTINCT FROM s.text)
+           FROM get_classifier_review_queue(%L, NULL, 10000) AS q
+           LEFT JOIN ss_rows AS s ON s.%I::text = q.row_key', p_name, p_key);
+END $$;
+
+SELECT create_classifier('by_code', 'ss_rows', 'text', 'intent', '{"key_column": "code", "seed": 1}') ->> 'name' AS created;
+SELECT create_classifier('by_id', 'ss_rows', 'text', 'intent', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
+SELECT create_classifier('by_doc', 'ss_rows', 'text', 'intent', '{"key_column": "doc", "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier(c) ->> 'status' AS trained FROM unnest(ARRAY['by_code', 'by_id', 'by_doc']) AS c;
+
+-- A json key: the queue reads its rows' texts (42883 before).
+SELECT queue_rows > 0 AS has_rows, texts_right FROM pg_temp.queue('by_doc', 'doc');
+SELECT queue_rows > 0 AS has_rows, texts_right FROM pg_temp.queue('by_id', 'id');
+
+-- The key column's type changes, its values with it: the run's keys
+-- ('k1', ...) name no row of the new type, so the queue has none of them
+-- (22P02 before), until the next training.
+ALTER TABLE ss_rows ALTER COLUMN code TYPE integer USING substr(code, 2)::integer;
+SELECT pg_temp.try($$SELECT count(*) FROM get_classifier_review_queue('by_code', NULL, 10000)$$) AS after_retype;
+SELECT queue_rows AS by_code_rows_after FROM pg_temp.queue('by_code', 'code');
+-- A wider type keeps the values, and the queue its rows.
+SELECT queue_rows AS by_id_before FROM pg_temp.queue('by_id', 'id') \gset
+ALTER TABLE ss_rows ALTER COLUMN id TYPE bigint;
+SELECT queue_rows = :by_id_before AS same_rows, texts_right FROM pg_temp.queue('by_id', 'id');
+-- Trained again, the queue is the new keys'.
+SELECT train_classifier('by_code') ->> 'status' AS retrained;
+SELECT queue_rows > 0 AS has_rows, texts_right FROM pg_temp.queue('by_code', 'code');
+
+SELECT drop_classifier(c, true) ->> 'classifier' AS dropped FROM unnest(ARRAY['by_code', 'by_id', 'by_doc']) AS c;
+DROP TABLE ss_raw, ss_rows;
