@@ -52,5 +52,20 @@ SELECT queue_rows = :by_id_before AS same_rows, texts_right FROM pg_temp.queue('
 SELECT train_classifier('by_code') ->> 'status' AS retrained;
 SELECT queue_rows > 0 AS has_rows, texts_right FROM pg_temp.queue('by_code', 'code');
 
-SELECT drop_classifier(c, true) ->> 'classifier' AS dropped FROM unnest(ARRAY['by_code', 'by_id', 'by_doc']) AS c;
-DROP TABLE ss_raw, ss_rows;
+-- Duplicate keys (the key_column has no unique constraint): a run trains
+-- on every row and records a key's first row (src/pg/run_rows.cpp); the
+-- queue shows no text for a key several rows hold, never another row's
+-- beside the recorded label. Before, it showed whichever row of the key
+-- the source returned last.
+CREATE TABLE ss_dup AS SELECT id::int AS id, text, intent FROM ss_rows;
+SELECT create_classifier('dup', 'ss_dup', 'text', 'intent', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
+SELECT train_classifier('dup') ->> 'status' AS trained;
+SELECT count(*) > 0 AS has_rows FROM get_classifier_review_queue('dup', NULL, 10000);
+-- Each queue row's key given to a second row, with another text.
+INSERT INTO ss_dup SELECT q.row_key::int, 'otra fila ' || q.row_key, 'thanks'
+  FROM get_classifier_review_queue('dup', NULL, 10000) AS q;
+SELECT count(*) AS queue_rows_shown, count(*) FILTER (WHERE q.text LIKE 'otra fila %') AS other_rows_text
+  FROM get_classifier_review_queue('dup', NULL, 10000) AS q;
+
+SELECT drop_classifier(c, true) ->> 'classifier' AS dropped FROM unnest(ARRAY['by_code', 'by_id', 'by_doc', 'dup']) AS c;
+DROP TABLE ss_raw, ss_rows, ss_dup;
