@@ -294,7 +294,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, b
 -- string, boolean or enum type, the time a timestamp or date, the weight a
 -- number, reviewed and corrected a boolean) and p_caller may read it (42501, as USAGE
 -- on the source's schema). Run at
--- creation, at every change, and before every training.
+-- creation, at every change, before every training, and before every count
+-- of the source's new rows (the columns it reads: label, time, reviewed;
+-- _pg_intent_classifier_source_statement()).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_source(
     p_caller oid, p_name text, p_source oid, p_columns jsonb)
 RETURNS void

@@ -246,6 +246,16 @@ BEGIN
             -- report no reason.
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
         END IF;
+        -- The columns the count reads, checked as a training checks them
+        -- (_pg_intent_classifier_check_source(), the one rule): a column
+        -- dropped, renamed or retyped is named as the classifier's, with
+        -- its role, where the statement's own error named its alias
+        -- ("column t.intent does not exist", in retrain_classifiers()'
+        -- entry and the dashboards' new_rows_unknown).
+        PERFORM intent_internal._pg_intent_classifier_check_source(
+            c.owner, p_name, c.source::pg_catalog.oid,
+            pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                'label_column', c.label_column, 'time_column', c.time_column, 'reviewed_column', c.reviewed_column)));
     END IF;
 END
 $$;
