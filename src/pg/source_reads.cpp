@@ -25,6 +25,7 @@
 #include "guard.h"
 #include "relations.h"
 #include "spi.h"
+#include "subtransaction.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -93,6 +94,18 @@ Datum run_restricted(const Statement &st, int nargs, Oid *argtypes, Datum *args,
     return value;
 }
 
+// Whether the read of the keys by their type failed because the recorded
+// keys, each key_column::text when its run read it (row_key.h), are no
+// values of the key's type now, or the type cannot compare them: a data
+// exception (22P02 after ALTER COLUMN ... TYPE, 22003 out of range), a
+// domain's CHECK (23514), no equality operator (42883: json) or no cast
+// (42846). Then the keys are looked up by their text, as recorded.
+bool keys_not_of_the_type(int sqlerrcode) noexcept {
+    return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+           sqlerrcode == ERRCODE_CHECK_VIOLATION || sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
+           sqlerrcode == ERRCODE_CANNOT_COERCE;
+}
+
 } // namespace
 
 PG_INTENT_FUNCTION(pg_intent_count_classifier_source) {
@@ -137,18 +150,41 @@ PG_INTENT_FUNCTION(pg_intent_classifier_source_texts) {
         throw SqlError(ERRCODE_INVALID_PARAMETER_VALUE,
                        intent::Message{N_("too many keys: %s"), {std::to_string(keys)}},
                        "At most " + std::to_string(kMaxKeys) + " rows are read in one call.");
+    // By the key's type first, which an index on the key serves; by the
+    // keys' text when they are no values of that type now
+    // (keys_not_of_the_type()). The first read runs in a subtransaction, so
+    // that its error undoes what the source's code did; any other error,
+    // and a cancel, is raised as the read's.
+    Oid argtypes[1] = {TEXTARRAYOID};
+    Datum args[1] = {PG_GETARG_DATUM(1)};
     Statement st;
     pg_call([&]() noexcept {
         st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts");
     });
     if (!st.sql) PG_RETURN_NULL();
+    bool by_text = false;
     hiding_statement(st.sql, [&] {
         pg_call([&]() noexcept {
-            Oid argtypes[1] = {TEXTARRAYOID};
-            Datum args[1] = {PG_GETARG_DATUM(1)};
-            result = run_restricted(st, 1, argtypes, args, nullptr, JSONBOID, isnull);
+            ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
+                result = run_restricted(st, 1, argtypes, args, nullptr, JSONBOID, isnull);
+            });
+            if (!error) return;
+            if (!keys_not_of_the_type(error->sqlerrcode)) ReThrowError(error);
+            FreeErrorData(error);
+            by_text = true;
         });
     });
+    if (by_text) {
+        pg_call([&]() noexcept {
+            st = source_statement(calling_function(fcinfo).schema, PG_GETARG_DATUM(0), "texts_by_text");
+        });
+        if (!st.sql) PG_RETURN_NULL();
+        hiding_statement(st.sql, [&] {
+            pg_call([&]() noexcept {
+                result = run_restricted(st, 1, argtypes, args, nullptr, JSONBOID, isnull);
+            });
+        });
+    }
     if (isnull) PG_RETURN_NULL();
     return result;
 }

@@ -181,7 +181,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
 -- and as whom: the classifier's owner, and the statement of p_kind ('new':
 -- count_plan's count of new rows, $1 the start; 'period': the rows of
 -- [$1, $2) by the time column, no statement without one; 'texts': {key:
--- text} for the keys $1, each text cut at 8192 characters). Only for a
+-- text} for the keys $1, each text cut at 8192 characters, the rows found
+-- by the key's type; 'texts_by_text': the same, found by the key's text). Only for a
 -- p_caller with the right to train the classifier, which reads the same rows
 -- (42704, 42501). Called by OID from src/pg/source_reads.cpp, which runs the
 -- statement as the owner in a security-restricted operation; granted to
@@ -199,7 +200,7 @@ BEGIN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the built-in classifier''s source is ai_training_data'), ERRCODE = 'invalid_parameter_value';
     END IF;
     owner := c.owner; -- not orphaned: _pg_intent_classifier_require() checked
-    IF p_kind OPERATOR(pg_catalog.=) 'texts' THEN
+    IF p_kind IN ('texts', 'texts_by_text') THEN
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_review_plan(p_name) AS x;
         IF c.key_column IS NULL THEN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" has no key_column', p_name), ERRCODE = 'object_not_in_prerequisite_state';
@@ -217,14 +218,14 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('column "%s" of the source of classifier "%s" does not exist', c.text_column, p_name), ERRCODE = 'undefined_column';
         END IF;
         -- A key is its value's text, as a run recorded it (row_key.h: the
-        -- read's key_column::text, with the same pinned settings), so the
-        -- rows are found by that text, never by casting the recorded keys
-        -- to the key's type now: after ALTER COLUMN ... TYPE the keys of
-        -- the run before may not be values of the new type (0.3.2 before
-        -- this: 22P02, and the queue failed until the next training), and
-        -- a type without an equality operator (json) failed every call
-        -- (42883). The cost: no index on the key serves the lookup (1M
-        -- rows: 0.17 ms by the primary key, 138 ms by text).
+        -- read's key_column::text, with the same pinned settings). 'texts'
+        -- finds the rows by the key's type, which its index serves (1M
+        -- rows: 0.17 ms by a bigint primary key); 'texts_by_text' by that
+        -- text, which no index serves (138 ms), for when the recorded keys
+        -- are no values of the key's type now (after ALTER COLUMN ... TYPE:
+        -- 22P02) or the type has no equality operator (json: 42883), which
+        -- failed every queue call in 0.3.2 before this. The caller tries
+        -- the first and falls back to the second (source_reads.cpp).
         -- A key several rows hold (the key_column need not be unique; a run
         -- records its first row, src/pg/run_rows.cpp) names none of them
         -- here: left out, as a row no longer in the source, never shown
@@ -232,9 +233,11 @@ BEGIN
         statement := pg_catalog.format(
             'SELECT pg_catalog.jsonb_object_agg(k.k, k.t) FROM (SELECT s.%1$s::pg_catalog.text AS k,'
             ' pg_catalog.min(pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) AS t FROM %3$s AS s'
-            ' WHERE s.%1$s::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])'
-            ' GROUP BY 1 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1) AS k',
-            v_plan.key_column, v_plan.text_column, v_plan.source);
+            ' WHERE %4$s GROUP BY 1 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1) AS k',
+            v_plan.key_column, v_plan.text_column, v_plan.source,
+            CASE p_kind WHEN 'texts'
+                 THEN pg_catalog.format('s.%s = ANY ($1::%s[])', v_plan.key_column, v_plan.key_type)
+                 ELSE pg_catalog.format('s.%s::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])', v_plan.key_column) END);
     ELSE
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;

@@ -127,10 +127,8 @@ SELECT jsonb_typeof(intent_internal._pg_intent_classifier_source_texts('trap', A
 SELECT current_setting('row_security') AS row_security_after;
 COMMIT;
 
--- Every planted vector ran, and only ever as alice, restricted. The view
--- and the policy ran; the default never runs on a read, nor the domain
--- since no reader casts a value to the key's type (the texts are found by
--- the key's text, as a run records it: classifier_source_shapes.sql).
+-- Every planted vector ran, and only ever as alice, restricted. The view,
+-- the policy and the domain ran; the default never runs on a read.
 SELECT vector, who, super, restricted, count(*) > 0 AS ran
   FROM oc_alice.seen GROUP BY vector, who, super, restricted ORDER BY vector, who;
 -- alice gained nothing.
