@@ -159,9 +159,12 @@ struct Functions {
     Oid resume; // _pg_intent_classifier_retrain_resume()
     // The count the rule compared with min_samples_for_training, for
     // ai_classifier_alerts (InvalidOid before the SQL has it).
-    Oid checked;  // _pg_intent_classifier_retrain_checked(text, timestamptz, bigint)
-    Oid language; // intent_output_language()
-    Oid wording;  // intent_output_text(text, text)
+    Oid checked; // _pg_intent_classifier_retrain_checked(text, timestamptz, bigint)
+    // The check of the columns a count reads, the dashboards' too
+    // (InvalidOid under 0.3.1's SQL, which has no such check).
+    Oid count_check; // _pg_intent_classifier_source_statement(text, oid, text)
+    Oid language;    // intent_output_language()
+    Oid wording;     // intent_output_text(text, text)
     // The caller's time zone, for the times an entry gives (json_time()).
     pg_tz *caller_zone;
 };
@@ -560,6 +563,23 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool mar
             if (!now->count_sql)
                 ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                                 errmsg("the source of classifier \"%s\" does not exist", p->name)));
+            // The columns the count reads (label, time, reviewed), checked
+            // as the dashboards and a training check them, by the one rule
+            // (_pg_intent_classifier_check_source(), asked by
+            // _pg_intent_classifier_source_statement() for the owner, the
+            // role the count runs as): one gone or retyped is named as the
+            // classifier's column, with its role, where the count's own
+            // error named its statement's alias ("column t.intent does not
+            // exist"). Raised before the count, so reported as a count
+            // that failed (retrain_not_counted, no back-off), as before.
+            // Once per classifier per call, never per row.
+            if (OidIsValid(fns.count_check)) {
+                const Datum check_args[3] = {CStringGetTextDatum(p->name), ObjectIdGetDatum(now->owner),
+                                             CStringGetTextDatum("new")};
+                const bool check_nulls[3] = {false, false, false};
+                bool check_null = false;
+                (void)call_extension_function(fns.count_check, 3, check_args, check_nulls, check_null);
+            }
             const RestrictedOperation op = enter_restricted_operation(now->owner, time_zone);
             retrain_one(fns, now, out, attempt);
             leave_restricted_operation(op);
@@ -635,6 +655,9 @@ PG_INTENT_FUNCTION(pg_intent_retrain_classifiers) {
         fns.held = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_held", 1, held_args);
         fns.mark = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_mark", 3, mark_args);
         fns.resume = extension_function_if_exists(schema, "_pg_intent_classifier_retrain_resume", 0, nullptr);
+        const Oid count_check_args[3] = {TEXTOID, OIDOID, TEXTOID};
+        fns.count_check = extension_function_if_exists(schema, "_pg_intent_classifier_source_statement", 3,
+                                                       count_check_args);
         const Oid checked_args[3] = {TEXTOID, TIMESTAMPTZOID, INT8OID};
         fns.checked =
             extension_function_if_exists(schema, "_pg_intent_classifier_retrain_checked", 3, checked_args);

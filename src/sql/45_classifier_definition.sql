@@ -296,7 +296,8 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, b
 -- on the source's schema). Run at
 -- creation, at every change, before every training, and before every count
 -- of the source's new rows (the columns it reads: label, time, reviewed;
--- _pg_intent_classifier_source_statement()).
+-- _pg_intent_classifier_source_statement(), which the dashboards and
+-- retrain_classifiers() ask).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_check_source(
     p_caller oid, p_name text, p_source oid, p_columns jsonb)
 RETURNS void

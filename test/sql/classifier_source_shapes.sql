@@ -69,9 +69,8 @@ SELECT count(*) AS queue_rows_shown, count(*) FILTER (WHERE q.text LIKE 'otra fi
 
 -- A column the count of new rows reads is dropped: the dashboards name it
 -- as a training does, the classifier's label column (before: "column
--- t.intent does not exist", the statement's alias). (retrain_classifiers()
--- counts through its own plan, src/pg/retrain_classifiers.cpp, and still
--- words it so.)
+-- t.intent does not exist", the statement's alias). retrain_classifiers()
+-- too: below.
 CREATE TABLE ss_gone AS SELECT id, text, intent FROM ss_rows;
 SELECT create_classifier('gone', 'ss_gone', 'text', 'intent', '{"key_column": "id", "seed": 1}') ->> 'name' AS created;
 SELECT train_classifier('gone') ->> 'status' AS trained;
@@ -79,5 +78,48 @@ ALTER TABLE ss_gone DROP COLUMN intent;
 SELECT get_classifier_metrics('gone') ->> 'new_rows_unknown' AS metrics_says;
 SELECT pg_temp.try($$SELECT train_classifier('gone')$$) AS training_says;
 
-SELECT drop_classifier(c, true) ->> 'classifier' AS dropped FROM unnest(ARRAY['by_code', 'by_id', 'by_doc', 'dup', 'gone']) AS c;
-DROP TABLE ss_raw, ss_rows, ss_dup, ss_gone;
+
+-- retrain_classifiers() names a column gone or retyped as the dashboards
+-- and a training do, through the same check (_pg_intent_classifier_source_statement()):
+-- a column its count reads (label, time) in the entry's error, not counted
+-- (before: "column t.intent does not exist", its statement's alias; a
+-- retyped time column was counted, and its training failed); any other
+-- column (text, key, partition) in the error of the training it tries
+-- once the classifier is due, as before. A dropped source as before.
+CREATE FUNCTION pg_temp.shape(p_name text, p_options jsonb) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TABLE %I AS SELECT id, text, intent, now() - interval ''1 day'' AS at,'
+                   ' (id %% 2)::text AS part FROM ss_rows', 'ss_' || p_name);
+    PERFORM create_classifier(p_name, 'ss_' || p_name, 'text', 'intent',
+                              '{"key_column": "id", "seed": 1, "auto_retrain_threshold": 1}'::jsonb || p_options);
+    RETURN train_classifier(p_name) ->> 'status';
+END $$;
+SELECT c AS shape, pg_temp.shape(c, o::jsonb) AS trained
+  FROM (VALUES ('c_text', '{}'), ('c_key', '{}'), ('c_part', '{"partition_column": "part"}'),
+               ('c_time', '{"time_column": "at"}'), ('c_label', '{}'), ('c_src', '{}')) AS v(c, o);
+ALTER TABLE ss_c_text DROP COLUMN text;
+ALTER TABLE ss_c_key DROP COLUMN id;
+ALTER TABLE ss_c_part DROP COLUMN part;
+ALTER TABLE ss_c_time ALTER COLUMN at TYPE text;
+ALTER TABLE ss_c_label ALTER COLUMN intent TYPE integer USING length(intent);
+DROP TABLE ss_c_src;
+-- A new row each, so that each is due.
+INSERT INTO ss_c_text (intent) VALUES ('thanks');
+INSERT INTO ss_c_key (text, intent) VALUES ('gracias', 'thanks');
+INSERT INTO ss_c_part (id, text, intent) VALUES (0, 'gracias', 'thanks');
+INSERT INTO ss_c_time (id, text, intent, at) VALUES (0, 'gracias', 'thanks', now()::text);
+INSERT INTO ss_c_label (id, text) VALUES (0, 'gracias');
+SELECT e ->> 'classifier' AS classifier, e ->> 'retrained' AS retrained, e ->> 'reason' AS reason,
+       (e -> 'error' ->> 'sqlstate') || ': ' || (e -> 'error' ->> 'message') AS retrain_says,
+       (e -> 'error' ->> 'sqlstate') || ': ' || (e -> 'error' ->> 'message')
+         = pg_temp.try(format('SELECT train_classifier(%L)', e ->> 'classifier')) AS as_training_says
+  FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS e
+ WHERE e ->> 'classifier' IN ('gone', 'c_text', 'c_key', 'c_part', 'c_time', 'c_label', 'c_src')
+ ORDER BY 1;
+-- The dashboards say the same of the columns the count reads.
+SELECT c AS classifier, get_classifier_metrics(c) ->> 'new_rows_unknown' AS metrics_says
+  FROM unnest(ARRAY['gone', 'c_time', 'c_label', 'c_src']) AS c ORDER BY 1;
+
+SELECT drop_classifier(c, true) ->> 'classifier' AS dropped
+  FROM unnest(ARRAY['by_code', 'by_id', 'by_doc', 'dup', 'gone', 'c_text', 'c_key', 'c_part', 'c_time', 'c_label', 'c_src']) AS c;
+DROP TABLE ss_raw, ss_rows, ss_dup, ss_gone, ss_c_text, ss_c_key, ss_c_part, ss_c_time, ss_c_label;
