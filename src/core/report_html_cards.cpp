@@ -314,6 +314,11 @@ void Page::deploy_and_evaluation() {
                    extra;
         html += std::string("<dt>") + T("dt_fresh_rows") + "</dt><dd>" + body + "</dd>";
     }
+    // A classifier's rows whose key an earlier row held (a key_column that
+    // is not unique): the gate and the review queue take a key for one row.
+    if (auto dup = num(at(rep_, "rows_duplicate_key")); dup && *dup > 0)
+        html += std::string("<dt>") + T("dt_duplicate_keys") + "</dt><dd>" +
+                F("duplicate_keys_line", {md(dup, 0)}) + "</dd>";
     if (has(rep_, "threshold")) {
         std::string why = threshold_sentence();
         const Json &tr = at(rep_, {"threshold", "reason"});

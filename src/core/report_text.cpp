@@ -139,6 +139,25 @@ const Entry kTexts[] = {
      "- **Cleaning:** %s duplicates removed, %s label conflicts resolved, %s empty texts removed",
      "- **Limpieza:** %s duplicados eliminados, %s conflictos de etiqueta resueltos, %s textos vac\xC3\xADos "
      "eliminados"},
+    // metrics.rows_duplicate_key: a classifier's rows whose key_column value
+    // an earlier row of the run held (classifier_fresh_rows.cpp)
+    {"md_duplicate_keys",
+     "- **Shared keys:** %s rows hold a key an earlier row held: every one was trained on, but the deploy "
+     "gate and the review queue take a key for one row, so a key several rows hold is never a fresh row and "
+     "the review queue leaves it out. Make key_column unique.",
+     "- **Claves repetidas:** %s filas tienen una clave que ya ten\xC3\xAD"
+     "a una fila anterior: se entren\xC3\xB3 con todas, pero la comprobaci\xC3\xB3n de despliegue y la cola "
+     "de revisi\xC3\xB3n toman una clave por una sola fila, as\xC3\xAD que una clave de varias filas nunca "
+     "cuenta como mensaje nuevo y la cola de revisi\xC3\xB3n la omite. Haga \xC3\xBAnica la key_column."},
+    {"dt_duplicate_keys", "Shared keys", "Claves repetidas"},
+    {"duplicate_keys_line",
+     "{0} rows hold a key an earlier row held: every one was trained on, but the deploy gate and the review "
+     "queue take a key for one row, so a key several rows hold is never a fresh row and the review queue "
+     "leaves it out. Make key_column unique.",
+     "{0} filas tienen una clave que ya ten\xC3\xAD"
+     "a una fila anterior: se entren\xC3\xB3 con todas, pero la comprobaci\xC3\xB3n de despliegue y la cola "
+     "de revisi\xC3\xB3n toman una clave por una sola fila, as\xC3\xAD que una clave de varias filas nunca "
+     "cuenta como mensaje nuevo y la cola de revisi\xC3\xB3n la omite. Haga \xC3\xBAnica la key_column."},
     {"md_small_classes", "- **Small classes:** %s",
      "- **Clases peque\xC3\xB1"
      "as:** %s"},

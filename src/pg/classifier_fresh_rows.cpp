@@ -13,6 +13,7 @@ extern "C" {
 
 #include <map>
 #include <string_view>
+#include <unordered_set>
 
 namespace pg_intent {
 
@@ -31,21 +32,35 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     };
     // The label the active model's run trained each of this call's keys
     // with: a map of this call's keys, charged to the run's budget (their
-    // bytes are the staged rows'), whatever the size of that run.
+    // bytes are the staged rows'), whatever the size of that run. Built for
+    // every keyed run (0.3.2), with or without an active model: the one set
+    // of the run's keys, which also tells the keys several of its rows hold
+    // (`shared`, charged too) and how many rows repeat a key an earlier row
+    // of the run held (counts.duplicate_key, metrics.rows_duplicate_key).
+    // A key_column need not be unique; a run trains on every row, records
+    // the first row of each key (record_rows(), which takes from the count
+    // whether they are distinct) and names one row by it.
     RunKeyLabels trained_on;
+    std::unordered_set<std::string_view> shared;
+    size_t duplicate_key = 0;
     intent::MemoryCharge trained_on_charge(charge.budget());
     const bool has_active_run = !PG_ARGISNULL(3) && !PG_ARGISNULL(4);
     bool judge_by_key = false;
-    if (staged.has_key && has_active_run) {
+    if (staged.has_key) {
         size_t n = 0;
         for (const StagedRow &s : staged.rows)
             n += in_call(s) ? 1 : 0;
         trained_on_charge.add(n * hashed_entry_bytes<RunKeyLabels::value_type>(),
                               "the keys of this run's rows");
         trained_on.reserve(n);
-        for (const StagedRow &s : staged.rows)
-            if (in_call(s)) trained_on.emplace(s.row.key, std::string());
-        judge_by_key = run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
+        for (const StagedRow &s : staged.rows) {
+            if (!in_call(s) || trained_on.emplace(s.row.key, std::string()).second) continue;
+            ++duplicate_key;
+            if (shared.insert(s.row.key).second)
+                trained_on_charge.add(hashed_entry_bytes<std::string_view>(), "the keys of this run's rows");
+        }
+        if (has_active_run)
+            judge_by_key = run_labels(schema, PG_GETARG_DATUM(4), trained_on, trained_on_charge);
     }
     bool judge_by_time = false;
     TimestampTz since = 0, present = 0;
@@ -76,8 +91,15 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
             if (judge_by_key) {
                 // Every key of the call is in the map: "" where the active
                 // model's run did not record it (a label is never "").
+                // A key several rows of this run hold is never fresh: the
+                // active model's run recorded one row under it, and which
+                // row it trained on with that label cannot be known (a
+                // second row of the key, with another label, looked unseen
+                // though that model trained on it). The safe rule: the gate
+                // never judges the active model on a row it may have
+                // trained on; such rows are counted, rows_duplicate_key.
                 const auto it = trained_on.find(row.key);
-                fresh = it == trained_on.end() || it->second != row.label;
+                fresh = shared.count(row.key) == 0 && (it == trained_on.end() || it->second != row.label);
             } else {
                 // Strictly later, and not in the future, as the count's
                 // statement compares (_pg_intent_classifier_count_plan());
@@ -102,6 +124,7 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     // What the read left out or cut of this run's rows: of its partition's
     // only, or of every row for the fallback's run, which reads them all.
     counts = staged.read_counts(partition);
+    counts.duplicate_key = duplicate_key;
     // The policy's bounds on the classes, as for ai_training_data: the same
     // function, on the rows of this run (train_reader.h). Then the kept rows
     // in the core's training order, intent's (into_training_order(): the

@@ -26,7 +26,10 @@ namespace pg_intent {
 //     row with that label (ai_classifier_run_rows). Only when that run
 //     recorded its rows: a run of the classifier before its key_column was
 //     set recorded none, and every row, those it trained on included, would
-//     count as fresh;
+//     count as fresh. Never a row of a key several rows of this run hold
+//     (counts.duplicate_key counts them): the active model's run recorded
+//     one row under that key, and which one it trained on with that label
+//     cannot be known, so the gate never judges that model on such a row;
 //   "time_column": otherwise, with a time_column, the row is later than
 //     the start of the active model's run and not later than the present
 //     (_pg_intent_source_new_since(), the rule retrain_classifiers() counts

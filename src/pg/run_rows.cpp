@@ -23,7 +23,6 @@ extern "C" {
 
 #include <cstring>
 #include <string_view>
-#include <unordered_set>
 
 namespace pg_intent {
 
@@ -84,37 +83,18 @@ constexpr size_t kRecordBatchRows = 10000;
 
 } // namespace
 
-// What one key costs the set of keys record_rows() tells duplicates by
-// (row_key.h). The key's bytes are not copied: the view points into the
-// run's rows (RunRows), charged with them.
-constexpr size_t kSeenKeyBytes = hashed_entry_bytes<std::string_view>();
-
 // A duplicate key keeps its first row: ON CONFLICT DO NOTHING, batches in
 // the rows' order; with distinct keys (the usual case) a plain INSERT.
-// Whether they are distinct is told by a set of the keys, charged to the
-// run's budget while it lives (0.3.2; before, uncharged: kSeenKeyBytes, 56
-// on x86-64, a row). Where it does not fit, no set: ON CONFLICT DO NOTHING,
-// which records the same rows (the plain INSERT is only the faster way for
-// distinct keys). It fits wherever the run did: the run charged more a row
-// while it read its rows (sizeof(DataRow) and sizeof(LabeledText) with the
-// key, text and label) than it holds here with the set.
+// Whether they are distinct, the run's read told: classifier_rows() counts
+// the rows whose key an earlier row of the run held (its one set of the
+// run's keys, charged to the run's budget; metrics.rows_duplicate_key).
+// 0.3.2 before this built a second set of the keys here (56 bytes a row on
+// x86-64) only to tell that. The ids of ai_training_data rows are distinct.
 void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
-                 const std::vector<std::string> &labels, bool intent_rows, bool keyed,
-                 intent::MemoryBudget *budget) {
+                 const std::vector<std::string> &labels, bool intent_rows, bool keyed, bool distinct_keys) {
     if (!intent_rows && !keyed) return;
     const size_t n = data.size();
-    bool distinct = true;
-    if (!intent_rows) {
-        intent::MemoryCharge seen_charge(budget);
-        if (n > SIZE_MAX / kSeenKeyBytes || !seen_charge.try_add(n * kSeenKeyBytes)) {
-            distinct = false;
-        } else {
-            std::unordered_set<std::string_view> seen;
-            seen.reserve(n);
-            for (size_t i = 0; i < n && distinct; ++i)
-                distinct = seen.insert(data.key(i)).second;
-        }
-    }
+    const bool distinct = intent_rows || distinct_keys;
     std::string sql;
     pg_call([&]() noexcept {
         const Oid rel =

@@ -36,12 +36,11 @@ RunRowArrays run_row_arrays(const RunRows &data, const std::vector<intent::RowRe
 
 // Inserts the run's rows as the caller (the extension owner, in the run's
 // subtransaction: train_run()), in batches, each batch's arrays freed before
-// the next. A classifier without a key_column records none. What it holds
-// beside the rows (the set that tells whether their keys are distinct) is
-// charged to `budget`, the run's (nullptr: none).
+// the next. A classifier without a key_column records none; with one, the
+// first row of each key (`distinct_keys`: the run's read found no key held
+// by two of its rows, counts.duplicate_key; then a plain INSERT).
 void record_rows(Oid schema, Datum run_id, const RunRows &data, const std::vector<intent::RowResult> &results,
-                 const std::vector<std::string> &labels, bool intent_rows, bool keyed,
-                 intent::MemoryBudget *budget);
+                 const std::vector<std::string> &labels, bool intent_rows, bool keyed, bool distinct_keys);
 
 // This run's rows, each with the label the active model's run recorded it
 // with ("" where it recorded no such row; a label is never ""): for the

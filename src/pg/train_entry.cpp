@@ -274,6 +274,7 @@ intent::Json read_counts_json(const ReadCounts &counts) {
     if (counts.skipped_long_partition > 0) out["rows_skipped_long_partition"] = counts.skipped_long_partition;
     if (counts.skipped_long_key > 0) out["rows_skipped_long_key"] = counts.skipped_long_key;
     if (counts.skipped_null_key > 0) out["rows_skipped_null_key"] = counts.skipped_null_key;
+    if (counts.duplicate_key > 0) out["rows_duplicate_key"] = counts.duplicate_key;
     return out;
 }
 
@@ -741,7 +742,7 @@ Datum train_table(FunctionCallInfo fcinfo, size_t &peak_charged, const StagedSou
         // should the insert or the record fail: record->rows_read).
         if (intent_rows || keyed) {
             record_rows(schema, PG_GETARG_DATUM(0), kept, results, trained->model.labels(), intent_rows,
-                        keyed, &budget);
+                        keyed, counts.duplicate_key == 0);
             row.set(kRowsRead, std::optional<int64_t>(static_cast<int64_t>(kept.size())));
         }
     } else if (shape == ResultShape::WithRowArrays031) {

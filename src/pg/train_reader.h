@@ -175,6 +175,10 @@ struct ReadCounts {
         0;                       // a classifier's rows whose partition value is too long (partition_key.h)
     size_t skipped_long_key = 0; // a classifier's rows whose key_column value is too long (row_key.h)
     size_t skipped_null_key = 0; // a classifier's rows whose key_column value is NULL (row_key.h)
+    // A classifier's rows whose key an earlier row of the run held: trained
+    // on, not recorded (the first row of a key is), never fresh to the gate
+    // (classifier_fresh_rows.cpp).
+    size_t duplicate_key = 0;
     // A classifier's texts without a label (StagedSource::unlabelled), for
     // the subword vectors: those the bounds left out, and those not valid
     // UTF-8 or untranslatable. No row a run skipped: its report states them

@@ -232,6 +232,10 @@ BEGIN
                                  coalesce(v_rep ->> 'conflicts_resolved', '0'),
                                  coalesce(v_rep ->> 'empty_removed', '0'));
     END IF;
+    -- a classifier's rows whose key an earlier row of the run held (metrics.rows_duplicate_key)
+    IF (v_rep ->> 'rows_duplicate_key')::bigint > 0 THEN
+        v_out := v_out || format(@extschema@.intent_output_text('md_duplicate_keys', v_lang), v_rep ->> 'rows_duplicate_key');
+    END IF;
     IF jsonb_typeof(v_rep -> 'small_classes') = 'array' AND jsonb_array_length(v_rep -> 'small_classes') > 0 THEN
         v_out := v_out || format(@extschema@.intent_output_text('md_small_classes', v_lang),
             (SELECT string_agg(intent_internal._pg_intent_md_cell(x #>> '{}'), ', ')
