@@ -575,7 +575,7 @@ void retrain_all(Oid schema, Oid extension_owner, const Functions &fns, bool mar
             // Once per classifier per call, never per row.
             if (OidIsValid(fns.count_check)) {
                 const Datum check_args[3] = {CStringGetTextDatum(p->name), ObjectIdGetDatum(now->owner),
-                                             CStringGetTextDatum("new")};
+                                             CStringGetTextDatum("count_columns")};
                 const bool check_nulls[3] = {false, false, false};
                 bool check_null = false;
                 (void)call_extension_function(fns.count_check, 3, check_args, check_nulls, check_null);

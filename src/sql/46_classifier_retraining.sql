@@ -182,7 +182,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
 -- count_plan's count of new rows, $1 the start; 'period': the rows of
 -- [$1, $2) by the time column, no statement without one; 'texts': {key:
 -- text} for the keys $1, each text cut at 8192 characters, the rows found
--- by the key's type; 'texts_by_text': the same, found by the key's text). Only for a
+-- by the key's type; 'texts_by_text': the same, found by the key's text;
+-- 'count_columns': no statement, only the check of the columns a count
+-- reads, for retrain_classifiers(), which has its own count plan). Only for a
 -- p_caller with the right to train the classifier, which reads the same rows
 -- (42704, 42501). Called by OID from src/pg/source_reads.cpp, which runs the
 -- statement as the owner in a security-restricted operation; granted to
@@ -238,17 +240,19 @@ BEGIN
             CASE p_kind WHEN 'texts'
                  THEN pg_catalog.format('s.%s = ANY ($1::%s[])', v_plan.key_column, v_plan.key_type)
                  ELSE pg_catalog.format('s.%s::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])', v_plan.key_column) END);
-    ELSE
+    ELSIF p_kind IN ('new', 'period') THEN
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
-        IF p_kind NOT IN ('new', 'period') THEN
-            RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
-        ELSIF v_plan.count_sql IS NULL THEN -- dropped since (count_plan: no pg_class row)
+        IF v_plan.count_sql IS NULL THEN -- dropped since (count_plan: no pg_class row)
             -- Raised, not a NULL count: a NULL reads as "nothing to count"
             -- (a period without a time column), and the dashboards would
             -- report no reason.
             RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name), ERRCODE = 'undefined_table';
         END IF;
+    ELSIF p_kind OPERATOR(pg_catalog.<>) 'count_columns' THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_kind: "%s"', p_kind), ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_kind IN ('new', 'period', 'count_columns') THEN
         -- The columns the count reads, checked as a training checks them
         -- (_pg_intent_classifier_check_source(), the one rule): a column
         -- dropped, renamed or retyped is named as the classifier's, with
@@ -263,7 +267,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_source_statement(text, oid, text) IS
-    'Internal: for _pg_intent_count_classifier_source() and _pg_intent_classifier_source_texts(): the classifier''s owner and the statement that reads what was asked, for a caller with the right to train it (42704, 42501).';
+    'Internal: for _pg_intent_count_classifier_source() and _pg_intent_classifier_source_texts(): the classifier''s owner and the statement that reads what was asked, for a caller with the right to train it (42704, 42501); for retrain_classifiers() (count_columns), only the check of the columns a count reads.';
 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_count_classifier_source(
     p_name text, p_from timestamptz, p_to timestamptz DEFAULT NULL)
