@@ -40,10 +40,11 @@ package=(dpkg-dev debhelper postgresql-server-dev-all)
 # (test/scripts/app_snippets.sh), with node-postgres (`pg`, from the npm
 # registry: node_postgres() below); the libraries that Citus 13.2.2's build
 # (../shared/citus, test/scripts/citus.sh) links: libpq, libcurl, libzstd,
-# liblz4, OpenSSL, GSSAPI.
+# liblz4, OpenSSL, GSSAPI; pgbouncer puts a transaction-mode pooler between
+# the clients and the server (test/scripts/pooled_sessions.sh).
 test=(locales cmake libgtest-dev clang libclang-rt-14-dev postgresql-15-cron postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl python3 chromium valgrind gdb python3-psycopg2 nodejs
-    libpq5 libcurl4 libzstd1 liblz4-1 libssl3 libgssapi-krb5-2)
+    libpq5 libcurl4 libzstd1 liblz4-1 libssl3 libgssapi-krb5-2 pgbouncer)
 # bench/serving.sh: the seed's service (FastAPI, uvicorn) and wrk;
 # bench/statement_cost.sh --profile: perf; bench/scale.sh: GNU time;
 # bench/kernels: Google Benchmark, LIBLINEAR, Eigen (the alternatives the
