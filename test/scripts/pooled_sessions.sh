@@ -15,9 +15,14 @@
 #  d. a client that goes away in the middle of a training (its transaction
 #     open: pgbouncer closes the server connection) leaves nothing behind:
 #     no run row, no lock, and the next training through the pooler runs;
+#  d2. pgbouncer's query_timeout ends a lone training statement: with
+#     client_connection_check_interval set, nothing is committed;
 #  e. no call of ours leaves state in its backend for the next client:
 #     session settings, role, temporary tables, prepared statements, locks;
-#     and no pooled backend holds a lock once its transaction has ended.
+#  f. two clients of one role share its one backend, one with PostgREST's
+#     JWT claims set for its transactions: each correction records its own
+#     transaction's actor;
+#  and no pooled backend holds a lock once its transaction has ended.
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 command -v pgbouncer >/dev/null || PATH=$PATH:/usr/sbin
@@ -74,8 +79,8 @@ trap 'stop_pgbouncer; drop_db $DB; stop_own_clusters; stop_extra_clusters' EXIT
 as_owner pgbouncer -d "$PGB/pgbouncer.ini"
 for _ in $(seq 1 100); do [ -S "$PGB/.s.PGSQL.$PGB_PORT" ] && break; sleep 0.1; done
 # Through the pooler: one statement, one transaction; pgb_admin: its console.
-pq() { PGOPTIONS= psql -X -At -v ON_ERROR_STOP=1 -h "$PGB" -p "$PGB_PORT" -d $DB -c "$*"; }
-pgb_admin() { PGOPTIONS= psql -X -At -h "$PGB" -p "$PGB_PORT" -U "$PGUSER" -d pgbouncer -c "$*" 2>&1; }
+pq() { PGOPTIONS='' psql -X -At -v ON_ERROR_STOP=1 -h "$PGB" -p "$PGB_PORT" -d $DB -c "$*"; }
+pgb_admin() { PGOPTIONS='' psql -X -At -h "$PGB" -p "$PGB_PORT" -U "$PGUSER" -d pgbouncer -c "$*" 2>&1; }
 expect_eq "$(grep '^pool_mode|' <<<"$(pgb_admin "SHOW CONFIG")" | cut -d'|' -f2)" transaction \
     "pgbouncer pools transactions"
 
@@ -190,7 +195,7 @@ expect_eq "$(session_run holder2 "BEGIN; LOCK TABLE ai_training_runs IN EXCLUSIV
     "ai_training_runs is locked again"
 expect_eq "$(pgb_admin "SET query_timeout = 1")" "SET query_timeout=1" \
     "pgbouncer's query_timeout is set"
-out=$(PGOPTIONS= psql -X -At -h "$PGB" -p "$PGB_PORT" -d $DB \
+out=$(PGOPTIONS='' psql -X -At -h "$PGB" -p "$PGB_PORT" -d $DB \
     -c "SET LOCAL client_connection_check_interval = '100ms'; SET LOCAL client_min_messages = warning;
         SELECT train_intent_model('timed_out', 'full', '{\"deploy\": \"always\"}') ->> 'status'" 2>&1 || true)
 grep -q "query timeout" <<<"$out" || { echo "FAILED: no query timeout: $out" >&2; exit 1; }
@@ -230,6 +235,38 @@ for call in "predict_intent('hola')" "predict_label('mirror', 'hola')" "classify
     expect_eq "$(session_run direct "$STATE")" "$before" "$call leaves its backend as it found it"
 done
 session_close direct
+
+# f. Who acted, as PostgREST tells it (the JWT claims, set for one
+# transaction): a pooled role's corrections with claims record their
+# subject, those without record the login, whichever backend the one ran on
+# before the other. Two clients of one role, alternating.
+APP=pgi_pooled_app
+SUB=7d1b5b0e-5b44-4c2a-9a53-2b0f4f0c0a01
+q $DB "DROP ROLE IF EXISTS $APP" >/dev/null 2>&1
+q $DB "CREATE ROLE $APP LOGIN" >/dev/null
+trap 'stop_pgbouncer; drop_db $DB; q postgres "DROP ROLE IF EXISTS $APP" >/dev/null 2>&1; stop_own_clusters; stop_extra_clusters' EXIT
+q $DB "GRANT SELECT, INSERT, UPDATE ON ai_training_data, ai_intent_corrections TO $APP" >/dev/null
+printf '"%s" ""\n' "$APP" >>"$PGB/userlist.txt"
+# One server connection for the role: both clients share its backend.
+printf '[users]\n%s = max_user_connections=1\n' "$APP" >>"$PGB/pgbouncer.ini"
+pgb_admin "RELOAD" >/dev/null
+session_open jwt $DB -h "$PGB" -p "$PGB_PORT" -U $APP
+session_open plain $DB -h "$PGB" -p "$PGB_PORT" -U $APP
+CORRECT="SELECT (submit_intent_correction(id, 'greeting')) ? 'correction_id' FROM ai_training_data
+          WHERE user_message = 'pedido 3 de c1' LIMIT 1;"
+for _ in 1 2 3 4; do
+    session_send jwt "BEGIN; SELECT set_config('request.jwt.claims', '{\"sub\": \"$SUB\", \"role\": \"authenticated\"}', true) IS NOT NULL; $CORRECT COMMIT;"
+    session_send plain "$CORRECT"
+done
+for c in jwt plain; do
+    out=$(session_wait $c)
+    grep -q 'ERROR\|WARNING' <<<"$out" && { echo "FAILED: client $c: $out" >&2; exit 1; }
+    session_close $c
+done
+expect_eq "$(q $DB "SELECT string_agg(DISTINCT coalesce(corrected_by::text, '-') || ' ' || recorded_by, ', ' ORDER BY coalesce(corrected_by::text, '-') || ' ' || recorded_by)
+                     || ' (' || count(*) || ')' FROM ai_intent_corrections WHERE recorded_by IN ('$APP', '$SUB')")" \
+    "- $APP, $SUB $SUB (8)" "each correction records its own transaction's actor"
+expect_eq "$(q $DB "SELECT count(*) FROM pg_stat_activity WHERE usename = '$APP'")" 1 "on the role's one backend"
 
 # No pooled backend holds a lock between transactions.
 expect_eq "$(q $DB "SELECT count(*) FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
