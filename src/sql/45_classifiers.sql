@@ -37,7 +37,20 @@ BEGIN
     IF jsonb_typeof(v_options) <> 'object' THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_options must be a JSON object'), ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF EXISTS (SELECT FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name) THEN
+    -- The name's row locked, not merely read: a drop_classifier() of the name
+    -- that has not committed holds its row (FOR UPDATE, then deleted), and
+    -- this waits for it, as an INSERT waits on a unique key another
+    -- transaction is deleting (lock_timeout, statement_timeout and a cancel
+    -- end the wait). The drop committed: the row is gone and the name is
+    -- free. It rolled back: the name is taken (42710). Read without the
+    -- lock, the row the uncommitted drop was deleting was still there, and
+    -- the name was refused at once although the drop might commit a moment
+    -- later (test/scripts/classifier_name_taken.sh). In REPEATABLE READ a
+    -- drop that committed during the wait raises 40001: a retry, in a new
+    -- transaction, succeeds. FOR KEY SHARE: what a training holds, so only
+    -- a drop, a change of the source or a column (FOR UPDATE) is waited for.
+    PERFORM FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name FOR KEY SHARE;
+    IF FOUND THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('classifier "%s" already exists', p_name),
                    ERRCODE = 'duplicate_object', HINT = intent_internal._pg_intent_error_words('Change it with alter_classifier().');
     END IF;

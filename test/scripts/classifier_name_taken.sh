@@ -73,5 +73,44 @@ expect_eq "$(session_run P "SELECT train_classifier('shop') ->> 'status';")" com
     "the session's next call trains bob's classifier"
 expect_eq "$(q $DB "SELECT count(*) FROM nt_log")" 0 "(from bob's table, which calls no function)"
 session_close P
+
+# A name whose drop_classifier() has not committed: create_classifier()
+# waits for the dropping transaction, as an INSERT waits on a unique key
+# another transaction is deleting, and then takes the name if the drop
+# committed, or refuses it (42710) if it rolled back. Before, the row the
+# drop was deleting was read as taken and the call failed at once with
+# 42710, although the drop committed a moment later.
+CREATE_SHOP2="SELECT create_classifier('shop2', 'nt_bob_rows', 'msg', 'label', '{\"seed\": 1}') ->> 'name';"
+q $DB "$CREATE_SHOP2" >/dev/null
+session_open D $DB
+session_open C $DB
+cpid=$(session_pid C)
+session_run D "BEGIN; SELECT drop_classifier('shop2') ->> 'classifier';" >/dev/null
+session_send C "$CREATE_SHOP2"
+wait_until_waiting_on_lock $DB "$cpid" ||
+    { echo "FAILED: create_classifier() did not wait for the uncommitted drop: $(session_wait C)" >&2; exit 1; }
+session_run D "COMMIT;" >/dev/null
+expect_eq "$(session_wait C)" shop2 \
+    "the drop commits: the waiting create_classifier() takes the name"
+session_run D "BEGIN; SELECT drop_classifier('shop2') ->> 'classifier';" >/dev/null
+session_send C "$CREATE_SHOP2"
+wait_until_waiting_on_lock $DB "$cpid"
+session_run D "ROLLBACK;" >/dev/null
+expect_eq "$(session_wait C | grep '^ERROR')" 'ERROR:  classifier "shop2" already exists' \
+    "the drop rolls back: the waiting create_classifier() is refused (42710)"
+expect_eq "$(session_run C "\\set VERBOSITY verbose
+$CREATE_SHOP2" | grep '^ERROR')" 'ERROR:  42710: classifier "shop2" already exists' \
+    "(its SQLSTATE: 42710)"
+# The wait honours lock_timeout (and so statement_timeout and a cancel:
+# it is a row lock's wait).
+session_run D "BEGIN; SELECT drop_classifier('shop2') ->> 'classifier';" >/dev/null
+expect_eq "$(session_run C "SET lock_timeout = '100ms';
+$CREATE_SHOP2
+RESET lock_timeout;" | grep '^ERROR' | head -n 1)" 'ERROR:  55P03: canceling statement due to lock timeout' \
+    "lock_timeout ends the wait"
+session_run D "ROLLBACK;" >/dev/null
+expect_eq "$(q $DB "SELECT count(*) FROM ai_classifiers WHERE name = 'shop2'")" 1 "(shop2 is still there)"
+session_close C
+session_close D
 drop_db $DB
 psql -X -q -d postgres -c "DROP ROLE pgi_nt_alice" -c "DROP ROLE pgi_nt_bob" >/dev/null
