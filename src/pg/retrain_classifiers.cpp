@@ -475,8 +475,13 @@ __attribute__((noinline)) void retrain_one(const Functions &fns, const Planned *
 // attempt's subtransaction, so that a training that raised keeps its count,
 // and in a subtransaction of its own: an error here is the bookkeeping's,
 // never the classifier's, and costs neither the call nor any entry of its
-// result (the view keeps the previous count); a cancel still ends the call,
-// which rolls back every count it recorded, as the rest of what it did.
+// result; a cancel still ends the call, which rolls back every count it
+// recorded, as the rest of what it did. But it is reported, a WARNING with
+// the error's SQLSTATE and words: the view keeps the previous count, with
+// nothing to say it is stale, so a silent failure (a row lock held on the
+// table past lock_timeout, a full disk) left training_samples alerting on a
+// source's old size, or silent where the source had shrunk, until a later
+// call's write succeeded (test/scripts/retrain_samples_record.sh).
 // Only with the retraining lock held (`marks`), so that no two calls write
 // one classifier's row: a call would wait on another's, uncommitted until
 // that call ends, and two calls in different orders would deadlock.
@@ -489,7 +494,16 @@ void record_samples(const Functions &fns, const Planned *p, const Attempt *attem
         bool result_null = false;
         (void)call_extension_function(fns.checked, 3, args, nulls, result_null);
     });
-    if (error) FreeErrorData(error);
+    if (!error) return;
+    ereport(WARNING,
+            (errcode(error->sqlerrcode),
+             errmsg_internal(translate_pattern(N_("the rows of classifier \"%s\" that could train were "
+                                                  "counted, but the count could not be recorded: %s")),
+                             p->name, error->message ? error->message : ""),
+             errhint("%s", translate_pattern(N_("ai_classifier_alerts keeps its previous "
+                                                "training_samples figure until a later "
+                                                "retrain_classifiers() call records one.")))));
+    FreeErrorData(error);
 }
 
 // Every classifier in turn, each in a subtransaction, as its owner; with
