@@ -67,13 +67,15 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
     if (!judge_by_key && staged.has_time && has_active_run) {
         bool isnull = true;
         pg_call([&]() noexcept {
-            Oid argtypes[1] = {UUIDOID};
+            Oid argtypes[2] = {UUIDOID, BOOLOID};
             // Missing under 0.3.1's SQL (the library is updated before ALTER
             // EXTENSION UPDATE): no rule, no fresh row, out-of-fold estimates.
-            const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_new_since", 1, argtypes);
+            const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_new_since", 2, argtypes);
             if (!OidIsValid(fn)) return;
-            Datum args[1] = {PG_GETARG_DATUM(4)};
-            const Datum d = call_extension_function(fn, 1, args, nullptr, isnull);
+            // The gate's instant (p_for_gate): the run's start, never the
+            // count's earlier horizon, which would take in rows it trained on.
+            Datum args[2] = {PG_GETARG_DATUM(4), BoolGetDatum(true)};
+            const Datum d = call_extension_function(fn, 2, args, nullptr, isnull);
             if (!isnull) since = DatumGetTimestampTz(d);
             present = GetCurrentTransactionStartTimestamp(); // now(), as the count's statement reads it
         });

@@ -32,8 +32,8 @@ namespace pg_intent {
 //     cannot be known, so the gate never judges that model on such a row;
 //   "time_column": otherwise, with a time_column, the row is later than
 //     the start of the active model's run and not later than the present
-//     (_pg_intent_source_new_since(), the rule retrain_classifiers() counts
-//     new rows by: one definition);
+//     (_pg_intent_source_new_since(p_for_gate), the rule retrain_classifiers()
+//     counts new rows by, from an earlier horizon there: one definition);
 //   "none": neither (or no active model's run): no row is fresh and the
 //     gate compares out-of-fold estimates.
 // With gate_window_days, a fresh row must also fall in that recent window.

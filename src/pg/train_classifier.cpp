@@ -32,10 +32,12 @@
 #include "options.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "executor/executor.h"
 #include "parser/parse_func.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 }
 
 #include <algorithm>
@@ -472,6 +474,24 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     return call_step(call, step_fns.finish, 13, finish_args, finish_nulls);
 }
 
+// The snapshot a classifier's source is read under when the read takes one
+// of its own (after its horizon: train_classifier(), below), popped once the
+// read is done, or while an error of the read unwinds (an ereport the glue
+// turned into an exception has not aborted anything yet). Only while it is
+// still the active one: nothing else is popped.
+struct ReadSnapshot {
+    Snapshot pushed = nullptr;
+    void pop() noexcept {
+        if (!pushed) return;
+        const Snapshot s = pushed;
+        pushed = nullptr;
+        pg_call([&]() noexcept {
+            if (ActiveSnapshotSet() && GetActiveSnapshot() == s) PopActiveSnapshot();
+        });
+    }
+    ~ReadSnapshot() { pop(); }
+};
+
 } // namespace
 } // namespace pg_intent
 
@@ -635,11 +655,42 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             definition = DirectFunctionCall2(jsonb_concat, definition, patch);
         });
     }
+    // With a time_column, the read's horizon (source_new_since, recorded on
+    // the fallback's run for the retraining count: the oldest start of a
+    // transaction in progress, _pg_intent_source_read_horizon()), taken
+    // BEFORE the snapshot the read uses, which in READ COMMITTED is taken
+    // afresh for it: a transaction whose rows that snapshot does not see was
+    // in progress when the horizon was taken, or began after. The
+    // statement's snapshot, older than the horizon, would not see rows
+    // committed between the two, dated before it: lost to the count again.
+    // (In REPEATABLE READ the read uses the transaction's snapshot: a row
+    // committed between it and the horizon is the rule's documented limit.)
+    // Whom the source is read as is looked up first, under the statement's
+    // snapshot, as before: under the fresh one, a drop of the classifier
+    // and a create of its name by another role committed meanwhile would
+    // make it that role (test/scripts/classifier_name_taken.sh).
+    const Oid source_owner = classifier_owner(schema, owner, columns.name);
+    ReadSnapshot read_snapshot;
+    if (columns.time && !run_bounds) {
+        pg_call([&]() noexcept {
+            const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_read_horizon", 0, nullptr);
+            if (!OidIsValid(fn)) return;
+            bool isnull = true;
+            const Datum patch = call_extension_function(fn, 0, nullptr, nullptr, isnull);
+            if (!isnull) definition = DirectFunctionCall2(jsonb_concat, definition, patch);
+            if (!IsolationUsesXactSnapshot()) {
+                CommandCounterIncrement();
+                PushActiveSnapshot(GetTransactionSnapshot());
+                read_snapshot.pushed = GetActiveSnapshot();
+            }
+        });
+    }
     StagedSource staged;
     {
-        AsOwnerRestricted as_source_owner(classifier_owner(schema, owner, columns.name), schema);
+        AsOwnerRestricted as_source_owner(source_owner, schema);
         staged = read_classifier_source(schema, columns, sel, charge);
     }
+    read_snapshot.pop();
 
     // 4. The runs, as the extension owner, each trained with the rows just
     //    read (train_classifier_runs()).

@@ -25,8 +25,25 @@
 -- (ai_classifiers is not readable by callers): it returns the source's and
 -- time column's names, never its rows. No row for the built-in classifier.
 -- When a classifier's source rows are new to a run, by its time_column:
--- rows whose time is strictly later than the returned instant, the run's
--- start, and not later than the present (issue 34, point 3: one rule). A
+-- rows whose time is strictly later than the returned instant and not
+-- later than the present (issue 34, point 3: one rule). The instant is not
+-- the same for the two readers, and both are stated here:
+--   the gate (p_for_gate): the run's start. Its fresh rows must be rows
+--     the active model did not train on: a row the run read was committed
+--     before the read, so dated (by DEFAULT now(), its transaction's
+--     start) before the run's start.
+--   the count: the run's horizon (metrics source_new_since, taken just
+--     before the read's snapshot by _pg_intent_source_read_horizon()):
+--     the oldest start of a transaction then in progress in the database,
+--     if earlier than the run's start. A row must not be lost to it: one
+--     written by a transaction that began before the read, dated by its
+--     start, and committed after the read was neither read nor, with the
+--     run's start, ever counted new, so a quiet classifier never retrained
+--     for it (test/scripts/retrain_late_commit.sh). Rows the run did read
+--     that are later than the horizon count too: the count is conservative
+--     (it retrains a little sooner), the gate is not affected. A run
+--     without the fact (before it was recorded): its start.
+-- A
 -- row dated in the future is new once its time has come: until then a run
 -- that read it left it new, and whoever wrote such rows made every
 -- scheduled call retrain and store a model (120 rows dated a year ahead,
@@ -37,15 +54,51 @@
 -- and by the deploy gate of a classifier without a key_column
 -- (src/pg/train_entry.cpp: the fresh rows, those later than the active
 -- model's run's start). NULL for an unknown run.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_new_since(p_run_id uuid)
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_new_since(p_run_id uuid, p_for_gate boolean)
 RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT r.started_at FROM @extschema@.ai_training_runs AS r WHERE r.id OPERATOR(pg_catalog.=) p_run_id
+    SELECT CASE WHEN p_for_gate THEN r.started_at
+                -- LEAST ignores a NULL: a run that recorded no horizon
+                ELSE LEAST(r.started_at, (r.metrics OPERATOR(pg_catalog.->>) 'source_new_since')::pg_catalog.timestamptz) END
+      FROM @extschema@.ai_training_runs AS r WHERE r.id OPERATOR(pg_catalog.=) p_run_id
 $$;
-COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid) IS
-    'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: its start. The one rule of the retraining count and of the gate''s fresh rows without a key_column.';
+COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid, boolean) IS
+    'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: for the gate''s fresh rows without a key_column (p_for_gate), its start; for the retraining count, the earlier of its start and its horizon (metrics source_new_since: the oldest start of a transaction in progress in the database when it read its source), so that no row committed after the read is lost to the count. The one rule of both.';
+
+-- The horizon of a training's read of a classifier's source, taken just
+-- before the read's snapshot (src/pg/train_classifier.cpp): the earlier of
+-- the present and the oldest start of a transaction of another backend of
+-- this database then in progress (pg_stat_activity, read afresh: its
+-- snapshot is otherwise kept for the transaction, and retrain_classifiers()
+-- trains many classifiers in one). A transaction whose rows the read does
+-- not see either began after it, or was in progress then: either way the
+-- rows it dates by its start are later. As the extension owner, who sees
+-- every backend's xact_start when it is a superuser or holds
+-- pg_read_all_stats (docs/classifiers.md: the rule's limits). As jsonb,
+-- the fact the run records ({"source_new_since": ...}).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_read_horizon()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_oldest timestamptz;
+BEGIN
+    PERFORM pg_catalog.pg_stat_clear_snapshot();
+    SELECT pg_catalog.min(a.xact_start) INTO v_oldest FROM pg_catalog.pg_stat_activity AS a
+     WHERE a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+       AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database();
+    -- A microsecond before it: that transaction's now() is its xact_start,
+    -- and the count takes rows strictly later than the horizon.
+    RETURN pg_catalog.jsonb_build_object('source_new_since',
+                                         LEAST(pg_catalog.clock_timestamp(),
+                                               v_oldest OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval));
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_source_read_horizon() IS
+    'Internal: for train_classifier(), just before it reads a source with a time_column: {"source_new_since": the earlier of the present and the oldest start of a transaction of another backend of this database in progress}, recorded by the run for the retraining count (_pg_intent_source_new_since()).';
 
 -- Whether the keys a classifier's run recorded (ai_classifier_run_rows
 -- .row_key) still name its source's rows: true unless the classifier's
@@ -142,7 +195,7 @@ AS $$
            -- it is due.
            CASE WHEN c.time_column IS NOT NULL
                      AND NOT coalesce((last.metrics OPERATOR(pg_catalog.->>) 'source_read_bounded')::boolean, false)
-                THEN intent_internal._pg_intent_source_new_since(last.run_id) END,
+                THEN intent_internal._pg_intent_source_new_since(last.run_id, false) END,
            -- The same count at the last run's start, while only_reviewed is
            -- what it was then; since a change of it (the count's one policy
            -- key), every row that could train is new: the next run reads

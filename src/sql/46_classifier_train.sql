@@ -185,6 +185,12 @@ BEGIN
                         ELSE '{}'::jsonb END
                     || CASE WHEN p_definition ? 'source_read_bounded' THEN jsonb_build_object('source_read_bounded', true)
                             ELSE '{}'::jsonb END
+                    -- with a time_column, the read's horizon, from which the
+                    -- next retraining count counts new rows
+                    -- (_pg_intent_source_new_since())
+                    || CASE WHEN p_definition ? 'source_new_since'
+                            THEN jsonb_build_object('source_new_since', p_definition -> 'source_new_since')
+                            ELSE '{}'::jsonb END
                     -- the column its recorded rows' keys are values of (the
                     -- gate uses them only while it is the key column,
                     -- _pg_intent_train_run_begin())
