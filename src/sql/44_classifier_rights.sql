@@ -87,7 +87,16 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_refuse(text, oid, text
 -- deploy_intent_model().
 --
 -- Membership is pg_has_role(..., 'USAGE'): a role's privileges, inherited,
--- as for any other object.
+-- as for any other object. Never 'MEMBER': since PostgreSQL 16 a membership
+-- has options (GRANT r TO u WITH INHERIT, SET, ADMIN), and 'MEMBER' is true
+-- for a member WITH INHERIT FALSE, SET FALSE too (the ADMIN-only membership
+-- a CREATEROLE role gets in the roles it creates), to which PostgreSQL
+-- gives none of r's privileges. A member WITH INHERIT TRUE, SET FALSE of
+-- the owner counts: PostgreSQL gives it the owner's ownership (ALTER, DROP,
+-- CREATE INDEX, whose expression runs as the owner), and SET only guards
+-- SET ROLE and giving objects to the owner (reassign_classifier() asks
+-- 'SET'; create_classifier() makes the caller the owner).
+-- test/scripts/pgroles.sh checks each option on 16 and later.
 --
 -- A role is the pair (OID, name) it had when it became the owner or was
 -- granted (owner and owner_name; the arrays and role_names), and counts only
