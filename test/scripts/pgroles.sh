@@ -30,7 +30,10 @@
 #     pg_maintain give no classifier right and no classifier over the
 #     table; REFRESH MATERIALIZED VIEW by a pg_maintain member of the
 #     owner's materialized view that predicts runs as the view's owner,
-#     under 17's restricted search_path, and its rows are the owner's.
+#     under 17's restricted search_path, and its rows are the owner's; its
+#     REINDEX and ANALYZE of a table indexed on pg_intent's IMMUTABLE
+#     functions (normalize_intent_name(), is_valid_intent_name()) work
+#     under that search_path too.
 #
 # Runs in the running cluster when it is 16 or later; otherwise (15, the
 # suite's system major) in a cluster of this test's own of PGROLES_MAJOR
@@ -248,6 +251,7 @@ GRANT pg_maintain TO pgi_pr_maint;
 GRANT MAINTAIN ON pr_o.t, pr_s.t TO pgi_pr_maint;
 SET ROLE pgi_pr_owner;
 CREATE MATERIALIZED VIEW pr_o.mv AS SELECT (public.predict_label('pr', 'donde esta mi paquete')).label AS label;
+CREATE INDEX pr_o_t_label ON pr_o.t (public.normalize_intent_name(label)) WHERE public.is_valid_intent_name(label);
 RESET ROLE;
 SQL
     expect_eq "$(rights pgi_pr_maint)" "$none" "17: a member of pg_maintain with MAINTAIN on the source: nothing"
@@ -257,6 +261,8 @@ SQL
         "... it refreshes the owner's materialized view that predicts: as the owner, under the restricted search_path"
     expect_eq "$(q $DB "SELECT label FROM pr_o.mv")" "order_status" "... whose rows are the owner's prediction"
     expect_eq "$(as_role pgi_pr_maint "SELECT * FROM pr_o.mv")" "42501" "... which it may not read"
+    expect_eq "$(as_role pgi_pr_maint "REINDEX TABLE pr_o.t")$(as_role pgi_pr_maint "ANALYZE pr_o.t")" "okok" \
+        "... it reindexes and analyzes a table indexed on pg_intent's IMMUTABLE functions (restricted search_path)"
 fi
 
 drop_db $DB
