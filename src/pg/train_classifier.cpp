@@ -35,7 +35,9 @@ extern "C" {
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "parser/parse_func.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 }
@@ -60,18 +62,19 @@ std::optional<std::string> optional_string(const intent::Json &def, const char *
     return it->get<std::string>();
 }
 
-// The source's rows that could train, counted by `fn`
+// The source's rows that could train (later than `since`, with a
+// time_column, when given), counted by `fn`
 // (_pg_intent_classifier_count_plan()'s statement, as the owner) in a
 // subtransaction: false when it fails. The count reads the label of rows the
 // reader never reaches (no text), and a label that fails to read there (a
 // view's cast) must not fail a training that would not read it: the run
 // then records no count, and the next count compares with its input_rows.
 // A cancel or shutdown is raised again.
-bool count_source_in_pg(Oid fn, Datum name, int64 &out) noexcept {
+bool count_source_in_pg(Oid fn, Datum name, std::optional<TimestampTz> since, int64 &out) noexcept {
     bool counted = false;
     ErrorData *error = in_subtransaction_in_pg([&]() noexcept {
-        Datum args[3] = {name, 0, 0};
-        bool nulls[3] = {false, true, true};
+        Datum args[3] = {name, since ? TimestampTzGetDatum(*since) : 0, 0};
+        bool nulls[3] = {false, !since, true};
         bool isnull = true;
         const Datum n = call_extension_function(fn, 3, args, nulls, isnull);
         if (isnull) return;
@@ -638,7 +641,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
                 extension_function_if_exists(schema, "_pg_intent_count_classifier_source", 3, argtypes);
             if (!OidIsValid(fn)) return; // COMPAT(0.3.1) its SQL has no such count
             int64 n = 0;
-            if (!count_source_in_pg(fn, PG_GETARG_DATUM(0), n)) return;
+            if (!count_source_in_pg(fn, PG_GETARG_DATUM(0), std::nullopt, n)) return;
             const Datum patch = DirectFunctionCall1(
                 jsonb_in, CStringGetDatum(psprintf("{\"source_rows_counted\": " INT64_FORMAT "}", n)));
             definition = DirectFunctionCall2(jsonb_concat, definition, patch);
@@ -655,35 +658,68 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             definition = DirectFunctionCall2(jsonb_concat, definition, patch);
         });
     }
-    // With a time_column, the read's horizon (source_new_since, recorded on
-    // the fallback's run for the retraining count: the oldest start of a
-    // transaction in progress, _pg_intent_source_read_horizon()), taken
-    // BEFORE the snapshot the read uses, which in READ COMMITTED is taken
-    // afresh for it: a transaction whose rows that snapshot does not see was
-    // in progress when the horizon was taken, or began after. The
-    // statement's snapshot, older than the horizon, would not see rows
-    // committed between the two, dated before it: lost to the count again.
-    // (In REPEATABLE READ the read uses the transaction's snapshot: a row
-    // committed between it and the horizon is the rule's documented limit.)
+    // With a time_column, the read's horizon (source_new_since: the oldest
+    // start of a transaction in progress, _pg_intent_source_read_horizon()),
+    // from which the next retraining count counts, and the rows that count
+    // already finds here (source_rows_since_horizon), which it subtracts:
+    // both recorded on the fallback's run through the definition
+    // (_pg_intent_source_new_since(), _pg_intent_classifier_count_plan()).
+    // The horizon is taken BEFORE the snapshot the read uses, which in READ
+    // COMMITTED is taken afresh for it: a transaction whose rows that
+    // snapshot does not see was in progress when the horizon was taken, or
+    // began after, so the rows it dates by its start are later than the
+    // horizon and counted new. The statement's snapshot, older than the
+    // horizon, would not see rows committed between the two, dated before
+    // it: lost to the count. (In REPEATABLE READ the read uses the
+    // transaction's snapshot: a row committed between it and the horizon is
+    // the rule's documented limit.) The rows the read finds later than the
+    // horizon are counted before the read, so that a row committed between
+    // the two is counted new again (conservative) and never subtracted
+    // unread; without the subtraction, every row the run trained on after a
+    // transaction left open for hours would count new at every call.
     // Whom the source is read as is looked up first, under the statement's
-    // snapshot, as before: under the fresh one, a drop of the classifier
-    // and a create of its name by another role committed meanwhile would
-    // make it that role (test/scripts/classifier_name_taken.sh).
+    // snapshot: under the fresh one, a drop of the classifier and a create
+    // of its name by another role committed meanwhile would make it that
+    // role (test/scripts/classifier_name_taken.sh).
     const Oid source_owner = classifier_owner(schema, owner, columns.name);
     ReadSnapshot read_snapshot;
     if (columns.time && !run_bounds) {
+        std::optional<TimestampTz> horizon;
         pg_call([&]() noexcept {
             const Oid fn = extension_function_if_exists(schema, "_pg_intent_source_read_horizon", 0, nullptr);
             if (!OidIsValid(fn)) return;
             bool isnull = true;
-            const Datum patch = call_extension_function(fn, 0, nullptr, nullptr, isnull);
-            if (!isnull) definition = DirectFunctionCall2(jsonb_concat, definition, patch);
+            const Datum d = call_extension_function(fn, 0, nullptr, nullptr, isnull);
+            if (isnull) return;
+            horizon = DatumGetTimestampTz(d);
             if (!IsolationUsesXactSnapshot()) {
                 CommandCounterIncrement();
                 PushActiveSnapshot(GetTransactionSnapshot());
                 read_snapshot.pushed = GetActiveSnapshot();
             }
         });
+        if (horizon) {
+            pg_call([&]() noexcept {
+                Oid argtypes[3] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
+                const Oid fn =
+                    extension_function_if_exists(schema, "_pg_intent_count_classifier_source", 3, argtypes);
+                int64 n = 0;
+                // Not counted (the count failed): the horizon alone, from
+                // which the next count takes every later row as new.
+                const bool counted = OidIsValid(fn) && count_source_in_pg(fn, PG_GETARG_DATUM(0), horizon, n);
+                char at[MAXDATELEN + 1];
+                JsonEncodeDateTime(at, TimestampTzGetDatum(*horizon), TIMESTAMPTZOID, nullptr);
+                const char *json =
+                    counted
+                        ? psprintf(
+                              "{\"source_new_since\": \"%s\", \"source_rows_since_horizon\": " INT64_FORMAT
+                              "}",
+                              at, n)
+                        : psprintf("{\"source_new_since\": \"%s\"}", at);
+                const Datum patch = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+                definition = DirectFunctionCall2(jsonb_concat, definition, patch);
+            });
+        }
     }
     StagedSource staged;
     {

@@ -35,14 +35,20 @@
 --   the count: the run's horizon (metrics source_new_since, taken just
 --     before the read's snapshot by _pg_intent_source_read_horizon()):
 --     the oldest start of a transaction then in progress in the database,
---     if earlier than the run's start. A row must not be lost to it: one
---     written by a transaction that began before the read, dated by its
---     start, and committed after the read was neither read nor, with the
---     run's start, ever counted new, so a quiet classifier never retrained
---     for it (test/scripts/retrain_late_commit.sh). Rows the run did read
---     that are later than the horizon count too: the count is conservative
---     (it retrains a little sooner), the gate is not affected. A run
---     without the fact (before it was recorded): its start.
+--     or the present. A row must not be lost to it: one written by a
+--     transaction that began before the read, dated by its start, and
+--     committed after the read was neither read nor, with the run's start,
+--     ever counted new, so a quiet classifier never retrained for it
+--     (test/scripts/retrain_late_commit.sh). The rows later than the
+--     horizon that the run found (metrics source_rows_since_horizon,
+--     counted by the same statement just before the read) are subtracted
+--     from the count (_pg_intent_classifier_count_plan()'s rows_at_last):
+--     a transaction left open for hours would otherwise make every row the
+--     run trained on since count new, and the classifier due at every
+--     call. The gate is not affected. A run whose count of them failed:
+--     the earlier of the horizon and its start, nothing subtracted
+--     (conservative: it retrains sooner). A run without the horizon
+--     (before it was recorded): its start.
 -- A
 -- row dated in the future is new once its time has come: until then a run
 -- that read it left it new, and whoever wrote such rows made every
@@ -60,12 +66,16 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN p_for_gate THEN r.started_at
+                -- the window whose rows the run counted, which the count
+                -- subtracts (_pg_intent_classifier_count_plan())
+                WHEN r.metrics OPERATOR(pg_catalog.?) 'source_rows_since_horizon'
+                THEN (r.metrics OPERATOR(pg_catalog.->>) 'source_new_since')::pg_catalog.timestamptz
                 -- LEAST ignores a NULL: a run that recorded no horizon
                 ELSE LEAST(r.started_at, (r.metrics OPERATOR(pg_catalog.->>) 'source_new_since')::pg_catalog.timestamptz) END
       FROM @extschema@.ai_training_runs AS r WHERE r.id OPERATOR(pg_catalog.=) p_run_id
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid, boolean) IS
-    'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: for the gate''s fresh rows without a key_column (p_for_gate), its start; for the retraining count, the earlier of its start and its horizon (metrics source_new_since: the oldest start of a transaction in progress in the database when it read its source), so that no row committed after the read is lost to the count. The one rule of both.';
+    'Internal: the instant after which a classifier''s source rows (by time_column) are new to run p_run_id: for the gate''s fresh rows without a key_column (p_for_gate), its start; for the retraining count, its horizon (metrics source_new_since: the oldest start of a transaction in progress in the database when it read its source, or the present), so that no row committed after the read is lost to the count, whose rows the run found (source_rows_since_horizon) the count subtracts; the earlier of the horizon and its start when it recorded no such count. The one rule of both.';
 
 -- The horizon of a training's read of a classifier's source, taken just
 -- before the read's snapshot (src/pg/train_classifier.cpp): the earlier of
@@ -76,10 +86,9 @@ COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid, boolean) I
 -- not see either began after it, or was in progress then: either way the
 -- rows it dates by its start are later. As the extension owner, who sees
 -- every backend's xact_start when it is a superuser or holds
--- pg_read_all_stats (docs/classifiers.md: the rule's limits). As jsonb,
--- the fact the run records ({"source_new_since": ...}).
+-- pg_read_all_stats (docs/classifiers.md: the rule's limits).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_read_horizon()
-RETURNS jsonb
+RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -92,13 +101,11 @@ BEGIN
        AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database();
     -- A microsecond before it: that transaction's now() is its xact_start,
     -- and the count takes rows strictly later than the horizon.
-    RETURN pg_catalog.jsonb_build_object('source_new_since',
-                                         LEAST(pg_catalog.clock_timestamp(),
-                                               v_oldest OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval));
+    RETURN LEAST(pg_catalog.clock_timestamp(), v_oldest OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_source_read_horizon() IS
-    'Internal: for train_classifier(), just before it reads a source with a time_column: {"source_new_since": the earlier of the present and the oldest start of a transaction of another backend of this database in progress}, recorded by the run for the retraining count (_pg_intent_source_new_since()).';
+    'Internal: for train_classifier(), just before it reads a source with a time_column: the earlier of the present and the oldest start of a transaction of another backend of this database in progress (less a microsecond), recorded by the run (metrics source_new_since) for the retraining count (_pg_intent_source_new_since()).';
 
 -- Whether the keys a classifier's run recorded (ai_classifier_run_rows
 -- .row_key) still name its source's rows: true unless the classifier's
@@ -206,7 +213,12 @@ AS $$
            -- so for 0.3.1's runs.
            -- NULL without such a run: never trained, due at once
            -- (_pg_intent_classifier_due()).
-           CASE WHEN c.time_column IS NULL THEN
+           -- With a time_column, the rows later than the last run's
+           -- horizon that it found (_pg_intent_source_new_since()).
+           CASE WHEN c.time_column IS NOT NULL THEN
+               CASE WHEN NOT coalesce((last.metrics OPERATOR(pg_catalog.->>) 'source_read_bounded')::boolean, false)
+                    THEN (last.metrics OPERATOR(pg_catalog.->>) 'source_rows_since_horizon')::bigint END
+           ELSE
                CASE WHEN last.run_id IS NULL THEN NULL
                     WHEN NOT coalesce(last.metrics OPERATOR(pg_catalog.?) 'source_rows_counted', false)
                     THEN (last.metrics OPERATOR(pg_catalog.->>) 'input_rows')::bigint
@@ -421,9 +433,11 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_facts(text) IS
     'Internal: what the calling role may know of a classifier (_pg_intent_classifier_facts(p_name, <the caller>), read as the extension owner); 42501, or 42704 to a role that may list the classifiers, when it may know nothing of it.';
 
 -- The decision on a count of _pg_intent_classifier_count_plan()'s
--- statement: never trained, due; with a time column, the count is the new
--- rows; without, the rows beyond those the last run read (none when there
--- are fewer: rows deleted, or a reader who sees fewer). Due at
+-- statement: never trained, due; the count less p_rows_at_last, when
+-- given, is the new rows (none when there are fewer: rows deleted, or a
+-- reader who sees fewer): without a time column the rows beyond those the
+-- last run counted, with one the rows later than its horizon beyond those
+-- it found there (_pg_intent_source_new_since()). Due at
 -- auto_retrain_threshold new rows (100 when unset).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_due(
     p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer,
@@ -432,7 +446,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT n, (p_since IS NULL AND p_rows_at_last IS NULL) OR n OPERATOR(pg_catalog.>=) coalesce(p_threshold, 100)
-      FROM (SELECT CASE WHEN p_since IS NOT NULL OR p_rows_at_last IS NULL THEN p_count
+      FROM (SELECT CASE WHEN p_rows_at_last IS NULL THEN p_count
                         ELSE pg_catalog.int8larger(p_count OPERATOR(pg_catalog.-) p_rows_at_last, 0) END AS n) AS x
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS

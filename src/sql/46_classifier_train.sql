@@ -191,6 +191,9 @@ BEGIN
                     || CASE WHEN p_definition ? 'source_new_since'
                             THEN jsonb_build_object('source_new_since', p_definition -> 'source_new_since')
                             ELSE '{}'::jsonb END
+                    || CASE WHEN p_definition ? 'source_rows_since_horizon'
+                            THEN jsonb_build_object('source_rows_since_horizon', p_definition -> 'source_rows_since_horizon')
+                            ELSE '{}'::jsonb END
                     -- the column its recorded rows' keys are values of (the
                     -- gate uses them only while it is the key column,
                     -- _pg_intent_train_run_begin())

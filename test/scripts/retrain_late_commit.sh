@@ -8,7 +8,8 @@
 # retrain_classifiers() never counted it, and a quiet classifier never
 # retrained for it. The horizon the count uses is now the oldest start of
 # a transaction in progress in the database when the run read its source
-# (metrics source_new_since; _pg_intent_source_new_since()); the gate keeps
+# (metrics source_new_since; _pg_intent_source_new_since()), less the rows
+# later than it that the run found (source_rows_since_horizon); the gate keeps
 # the run's start, so that its fresh rows stay rows the active model did
 # not train on. The order of the sessions is what matters; no timing is
 # asserted.
@@ -50,9 +51,12 @@ expect_eq "$(q $DB "SELECT count(*) FROM lc_rows AS t, ai_training_runs AS r
 
 # The count: the three rows the run never read are new (before: 0, and
 # the classifier never retrained for them); the two it trained on after
-# the writer began count too (conservative: it retrains a little sooner).
-expect_eq "$(q $DB "SELECT get_classifier_metrics('late') ->> 'new_rows'")" 5 \
-    "the rows committed after the run's read are counted new (5: 3 unread, 2 trained on after the horizon)"
+# the writer began are not: the run found them later than its horizon
+# (source_rows_since_horizon) and the count subtracts them.
+expect_eq "$(q $DB "SELECT (metrics ->> 'source_rows_since_horizon') FROM ai_training_runs WHERE id = '$run'")" 2 \
+    "the run recorded the 2 rows it found later than its horizon"
+expect_eq "$(q $DB "SELECT get_classifier_metrics('late') ->> 'new_rows'")" 3 \
+    "the rows committed after the run's read are counted new, the rows it read are not"
 expect_eq "$(q $DB "SELECT c ->> 'retrained' FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c
                      WHERE c ->> 'classifier' = 'late'")" true \
     "retrain_classifiers() retrains for them (auto_retrain_threshold 3)"
@@ -64,4 +68,20 @@ expect_eq "$(q $DB "SELECT (metrics ->> 'fresh_rows_rule') || ' ' || coalesce(me
     "time_column 0" "the gate judges the active model on no row it trained on"
 expect_eq "$(q $DB "SELECT get_classifier_metrics('late') ->> 'new_rows'")" 0 \
     "after the retraining, nothing is new"
+
+# A transaction left open (an idle session, a long report) across a
+# training puts the horizon before every row the run trained on since it
+# began: without the subtraction they all counted new after the run, and
+# the classifier was due at every call while it stayed open.
+session_open I $DB
+session_run I "BEGIN; SELECT 1;" >/dev/null
+q $DB "INSERT INTO lc_rows (text, label) SELECT text || ' abierta', label FROM lc_rows ORDER BY text LIMIT 4" >/dev/null
+q $DB "SELECT train_classifier('late', NULL, '{\"deploy\": \"always\"}') ->> 'status'" >/dev/null
+expect_eq "$(q $DB "SELECT get_classifier_metrics('late') ->> 'new_rows'")" 0 \
+    "with a transaction open across the run, the rows it trained on are not new"
+expect_eq "$(q $DB "SELECT c ->> 'retrained' FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c
+                     WHERE c ->> 'classifier' = 'late'")" false \
+    "retrain_classifiers() does not retrain for them while it stays open"
+session_run I "COMMIT;" >/dev/null
+session_close I
 drop_db $DB
