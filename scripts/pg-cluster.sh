@@ -33,7 +33,9 @@
 # Other settings: PGI_PRELOAD (shared_preload_libraries, default pg_intent,
 # and pg_cron when installed), PGI_CRON_DB (database pg_cron runs jobs in, default
 # contrib_regression), PGI_CONF (extra postgresql.conf lines), PGI_ENCODING
-# (UTF8), PGI_SOURCE (the source tree `install` builds and installs, default
+# (UTF8), PGI_INITDB_OPTS (extra initdb options, e.g. --no-data-checksums
+# for an 18 cluster that pg_upgrade fills from one without checksums:
+# test/scripts/pg_upgrade_major.sh), PGI_SOURCE (the source tree `install` builds and installs, default
 # this checkout), PGI_ARCHIVES (archives of other extensions laid out as the
 # server tree, e.g. ../shared/citus/*.tar.xz, unpacked into the private tree
 # before the server starts; test/scripts/citus.sh).
@@ -159,8 +161,9 @@ ENV
     mkdir -p "$PGI_DIR/data" "$PGI_DIR/socket" "$PGI_DIR/log"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGI_DIR/data" "$PGI_DIR/socket" "$PGI_DIR/log"
     chmod 700 "$PGI_DIR/data"
+    # shellcheck disable=SC2086
     as_owner "$bindir/initdb" -D "$PGI_DIR/data" -U postgres -A trust -E "${PGI_ENCODING:-UTF8}" \
-        --locale=C.UTF-8 >"$PGI_DIR/log/initdb.log" 2>&1 || { cat "$PGI_DIR/log/initdb.log" >&2; exit 1; }
+        --locale=C.UTF-8 ${PGI_INITDB_OPTS:-} >"$PGI_DIR/log/initdb.log" 2>&1 || { cat "$PGI_DIR/log/initdb.log" >&2; exit 1; }
     cat >>"$PGI_DIR/data/postgresql.conf" <<CONF
 # pg_intent throwaway cluster
 listen_addresses = ''
