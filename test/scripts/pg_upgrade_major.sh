@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# pg_upgrade from PostgreSQL 15 (PG_UPGRADE_FROM) to another major
+# pg_upgrade from PostgreSQL 17 (PG_UPGRADE_FROM; see below for 15) to another major
 # (PG_UPGRADE_MAJOR, else CROSS_MAJOR, default 18) with pg_intent installed
 # and months of its data.
 #
-# A 15 cluster of this test's own (scripts/pg-cluster.sh: pg_intent
+# An old cluster of this test's own (scripts/pg-cluster.sh: pg_intent
 # preloaded) gets the state of test/scripts/pg_upgrade_fill.sql: default
 # privileges set before the install, interactions, corrections, reviews,
 # three models of intent, a deploy and a rollback, a failed run, snapshots,
@@ -20,8 +20,8 @@
 # server built without it, or column options the new major does not know
 # (Debian's 15.20 gives every column pg_attver=N; 16.2, 17.11 and 18.6 refuse
 # it). Both hold from Debian's 15.20 to the trees of scripts/pg-major.sh:
-# PG_UPGRADE_FROM=16 or 17 runs the whole test there
-# (docs/install.md#a-major-upgrade-with-pg_upgrade).
+# so the suite runs it from 17 (the default), and PG_UPGRADE_FROM=15 or 16
+# where the servers allow (docs/install.md#a-major-upgrade-with-pg_upgrade).
 #
 # On the new major: every fact of test/scripts/pg_upgrade_state.sql is the
 # same (extension, members, pg_dump configuration, every row of every table,
@@ -37,7 +37,7 @@
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_upg
-FROM=${PG_UPGRADE_FROM:-15}
+FROM=${PG_UPGRADE_FROM:-17}
 TARGET=${PG_UPGRADE_MAJOR:-${CROSS_MAJOR:-18}}
 # The target's build with the flags scripts/test.sh builds other majors
 # with (cross_major_models.sh does the same).
@@ -65,7 +65,7 @@ SELECT format('pgu_router %s|%s|%s', coalesce(k.key, '(fallback)'), md5(v.t), p:
  ORDER BY 1"
 predictions() { psql -X -At -v ON_ERROR_STOP=1 -d $DB -c "$predictions_sql"; }
 
-# --- PostgreSQL 15: the state --------------------------------------------
+# --- The old major: the state ----------------------------------------------
 PGI_SYSTEM_PG_CONFIG=$old_pg_config PGI_SOURCE='' start_own_cluster old
 OLD_DIR=$TEST_TMP/old OLD_BIN=$PGI_BINDIR OLD_PORT=$PGPORT
 psql -X -q -d postgres -c "CREATE DATABASE $DB"
