@@ -45,6 +45,7 @@ extern "C" {
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -478,21 +479,36 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
 }
 
 // The snapshot a classifier's source is read under when the read takes one
-// of its own (after its horizon: train_classifier(), below), popped once the
-// read is done, or while an error of the read unwinds (an ereport the glue
-// turned into an exception has not aborted anything yet). Only while it is
-// still the active one: nothing else is popped.
-struct ReadSnapshot {
-    Snapshot pushed = nullptr;
-    void pop() noexcept {
-        if (!pushed) return;
-        const Snapshot s = pushed;
-        pushed = nullptr;
-        pg_call([&]() noexcept {
-            if (ActiveSnapshotSet() && GetActiveSnapshot() == s) PopActiveSnapshot();
-        });
+// of its own (after its horizon: train_classifier(), below): popped by
+// pop() once the read is done, only while it is still the active one. On an
+// error it is left to the abort of the (sub)transaction, which pops what
+// was pushed in it (pg_release(): no PostgreSQL code runs while an
+// exception unwinds).
+class ReadSnapshot {
+  public:
+    ReadSnapshot() : uncaught_(std::uncaught_exceptions()) {}
+    ReadSnapshot(const ReadSnapshot &) = delete;
+    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+    // Inside pg_call(): pushes a fresh snapshot and keeps it to pop.
+    void push_fresh_in_pg() noexcept {
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pushed_ = GetActiveSnapshot();
     }
-    ~ReadSnapshot() { pop(); }
+    void pop() {
+        const Snapshot s = std::exchange(pushed_, nullptr);
+        if (s) pg_call([s]() noexcept { pop_if_active(s); });
+    }
+    ~ReadSnapshot() {
+        const Snapshot s = std::exchange(pushed_, nullptr);
+        if (s) pg_release(uncaught_, [s]() noexcept { pop_if_active(s); });
+    }
+
+  private:
+    static void pop_if_active(Snapshot s) noexcept {
+        if (ActiveSnapshotSet() && GetActiveSnapshot() == s) PopActiveSnapshot();
+    }
+    Snapshot pushed_ = nullptr;
+    int uncaught_;
 };
 
 } // namespace
@@ -694,8 +710,7 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
             horizon = DatumGetTimestampTz(d);
             if (!IsolationUsesXactSnapshot()) {
                 CommandCounterIncrement();
-                PushActiveSnapshot(GetTransactionSnapshot());
-                read_snapshot.pushed = GetActiveSnapshot();
+                read_snapshot.push_fresh_in_pg();
             }
         });
         if (horizon) {
