@@ -22,6 +22,7 @@
 #include "guard.h"
 #include "models_changed.h"
 #include "module.h"
+#include "read_snapshot.h"
 #include "relations.h"
 #include "subtransaction.h"
 #include "text_io.h"
@@ -39,13 +40,11 @@ extern "C" {
 #include "utils/fmgrprotos.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 }
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -477,39 +476,6 @@ std::optional<Datum> train_classifier_runs(const ClassifierCall &call, Oid start
     invalidations.flush();
     return call_step(call, step_fns.finish, 13, finish_args, finish_nulls);
 }
-
-// The snapshot a classifier's source is read under when the read takes one
-// of its own (after its horizon: train_classifier(), below): popped by
-// pop() once the read is done, only while it is still the active one. On an
-// error it is left to the abort of the (sub)transaction, which pops what
-// was pushed in it (pg_release(): no PostgreSQL code runs while an
-// exception unwinds).
-class ReadSnapshot {
-  public:
-    ReadSnapshot() : uncaught_(std::uncaught_exceptions()) {}
-    ReadSnapshot(const ReadSnapshot &) = delete;
-    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
-    // Inside pg_call(): pushes a fresh snapshot and keeps it to pop.
-    void push_fresh_in_pg() noexcept {
-        PushActiveSnapshot(GetTransactionSnapshot());
-        pushed_ = GetActiveSnapshot();
-    }
-    void pop() {
-        const Snapshot s = std::exchange(pushed_, nullptr);
-        if (s) pg_call([s]() noexcept { pop_if_active(s); });
-    }
-    ~ReadSnapshot() {
-        const Snapshot s = std::exchange(pushed_, nullptr);
-        if (s) pg_release(uncaught_, [s]() noexcept { pop_if_active(s); });
-    }
-
-  private:
-    static void pop_if_active(Snapshot s) noexcept {
-        if (ActiveSnapshotSet() && GetActiveSnapshot() == s) PopActiveSnapshot();
-    }
-    Snapshot pushed_ = nullptr;
-    int uncaught_;
-};
 
 } // namespace
 } // namespace pg_intent

@@ -49,8 +49,7 @@
 --     the earlier of the horizon and its start, nothing subtracted
 --     (conservative: it retrains sooner). A run without the horizon
 --     (before it was recorded): its start.
--- A
--- row dated in the future is new once its time has come: until then a run
+-- A row dated in the future is new once its time has come: until then a run
 -- that read it left it new, and whoever wrote such rows made every
 -- scheduled call retrain and store a model (120 rows dated a year ahead,
 -- an audit of 0.3.2), and made the gate judge the active model on rows it
