@@ -289,7 +289,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_options(jsonb, b
     'Internal: checks a classifier''s policy keys (against ai_training_policy''s constraints) and training options (intent_training_options()); 22023 on the first bad one.';
 
 -- Checks a classifier's source and columns for role p_caller: the source
--- exists and is a table or view (42P01, 42809), each column exists (42703),
+-- exists and is a table or view, not a temporary one (42P01, 42809), each column exists (42703),
 -- has a type its role allows (42804: the text a string type, the label a
 -- string, boolean or enum type, the time a timestamp or date, the weight a
 -- number, reviewed and corrected a boolean) and p_caller may read it (42501, as USAGE
@@ -307,12 +307,13 @@ AS $$
 DECLARE
     v_kind "char";
     v_namespace oid;
+    v_persistence "char";
     v_col record;
     v_type oid;
     v_category "char";
     v_ok boolean;
 BEGIN
-    SELECT c.relkind, c.relnamespace INTO v_kind, v_namespace FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
+    SELECT c.relkind, c.relnamespace, c.relpersistence INTO v_kind, v_namespace, v_persistence FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name),
                    ERRCODE = 'undefined_table', DETAIL = intent_internal._pg_intent_error_words('The table or view it was created over was dropped.');
@@ -320,6 +321,20 @@ BEGIN
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" must be a table or a view', p_name),
                    ERRCODE = 'wrong_object_type';
+    END IF;
+    -- A temporary table or view is its session's alone, and a classifier
+    -- outlives the session and is read by others (retrain_classifiers(),
+    -- a grantee, the dashboards). Accepted before, it trained in its own
+    -- session only; every other reader got 42501 "permission denied for
+    -- schema pg_temp_N" with a hint to grant USAGE on it (which still gives
+    -- no access: 0A000), and once the session ended the classifier was left
+    -- without a source, its recorded name pg_temp_N.x a name another
+    -- session's temporary table may have (a restore binds the source by it).
+    IF v_persistence = 't' THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" must not be a temporary table or view', p_name),
+                   ERRCODE = 'wrong_object_type',
+                  DETAIL = intent_internal._pg_intent_error_words('A classifier outlives the session, and other sessions read its source; a temporary relation is its session''s alone.'),
+                  HINT = intent_internal._pg_intent_error_words('Use a permanent or unlogged table, or a view over one.');
     END IF;
     -- The source is read by name as the role: without USAGE on its schema
     -- it reads no column, whatever its column privileges (a source given
@@ -372,7 +387,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_check_source(oid, text, oid, jsonb) IS
-    'Internal: checks that a classifier''s source exists and is a table or view, and that each of its columns exists, has a type its role allows and is readable by the role, with USAGE on the source''s schema (42P01, 42809, 42703, 42804, 42501).';
+    'Internal: checks that a classifier''s source exists and is a table or view, not a temporary one, and that each of its columns exists, has a type its role allows and is readable by the role, with USAGE on the source''s schema (42P01, 42809, 42703, 42804, 42501).';
 
 -- The columns of a classifier as {role: column name}.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_columns(c @extschema@.ai_classifiers)
