@@ -296,14 +296,23 @@ BEGIN
         -- records its first row, src/pg/run_rows.cpp) names none of them
         -- here: left out, as a row no longer in the source, never shown
         -- with another row's text beside the recorded label.
+        -- Keys are told apart by their text's bytes (COLLATE "C"), as the
+        -- run told them apart (src/pg/row_key.h), whatever the key column's
+        -- collation: under a nondeterministic one ('und-u-ks-level2', where
+        -- 'a' = 'A') the group of 'a' held 'A' too, and both keys, each one
+        -- row's, were left out as a key several rows hold (the whole queue
+        -- of a source keyed 'k1'/'K1' was empty). 'texts' still matches by
+        -- the key's type and collation, which its index serves: that finds
+        -- every row of each key and perhaps more, which the group then
+        -- tells apart.
         statement := pg_catalog.format(
-            'SELECT pg_catalog.jsonb_object_agg(k.k, k.t) FROM (SELECT s.%1$s::pg_catalog.text AS k,'
+            'SELECT pg_catalog.jsonb_object_agg(k.k, k.t) FROM (SELECT s.%1$s::pg_catalog.text COLLATE pg_catalog."C" AS k,'
             ' pg_catalog.min(pg_catalog.left(s.%2$s::pg_catalog.text, 8192)) AS t FROM %3$s AS s'
             ' WHERE %4$s GROUP BY 1 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1) AS k',
             v_plan.key_column, v_plan.text_column, v_plan.source,
             CASE p_kind WHEN 'texts'
                  THEN pg_catalog.format('s.%s = ANY ($1::%s[])', v_plan.key_column, v_plan.key_type)
-                 ELSE pg_catalog.format('s.%s::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])', v_plan.key_column) END);
+                 ELSE pg_catalog.format('s.%s::pg_catalog.text COLLATE pg_catalog."C" OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])', v_plan.key_column) END);
     ELSIF p_kind IN ('new', 'period') THEN
         SELECT * INTO v_plan FROM intent_internal._pg_intent_classifier_count_plan(p_name) AS x;
         statement := CASE p_kind WHEN 'new' THEN v_plan.count_sql WHEN 'period' THEN v_plan.period_count_sql END;
