@@ -17,8 +17,11 @@
 #     different labels and partitions: each partition's model is its own,
 #     and predict_label() answers a partition by its own model or the
 #     fallback, never by the other's;
-#   - a nondeterministic text column trains, and a "C" key column in a
-#     database whose default collation is es_ES gives the same queue.
+#   - every column case-insensitive (key, text, label, partition), with a
+#     reviewed_column, a gate window, texts without a label and a second
+#     run: the same models, decisions and gate evidence as under "C";
+#   - a "C" key column in a database whose default collation is ICU's
+#     es-ES: the same model and queue as one under the default.
 #
 # Needs ICU (the server's nondeterministic collations); a server built
 # without it has none, and the test says so and is skipped.
@@ -128,6 +131,55 @@ expect_eq "$(q $DB "SELECT count(*) FROM unnest(ARRAY['Shop', 'shop', 'shóp']) 
                      WHERE (predict_label('tenants', 'quiero devolver un producto', p)).model_partition
                            IS DISTINCT FROM p COLLATE \"C\"")" 0 \
     "each partition is answered by its own model"
+
+# Every column under the case-insensitive collation (key, text, label,
+# partition), with a reviewed_column, a time_column and its gate window,
+# texts without a label (subword_vectors), and a second run after new rows
+# and relabelled ones: each run trains the same model, decides the same,
+# on the same evidence, as over the same rows under "C".
+psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
+SET client_min_messages = warning;
+CREATE TABLE all_ci (id text COLLATE ci, msg text COLLATE ci, label text COLLATE ci, shop text COLLATE ci,
+                     at timestamptz, reviewed boolean);
+INSERT INTO all_ci
+SELECT CASE WHEN n % 2 = 0 THEN 'k' || n ELSE 'K' || (n - 1) END, CASE WHEN n % 5 = 0 THEN upper(text) ELSE text END,
+       CASE intent WHEN 'return_process' THEN 'Return' WHEN 'refund_status' THEN 'return'
+                   WHEN 'greeting' THEN CASE WHEN n % 4 <> 0 THEN intent END ELSE intent END,
+       (ARRAY['Shop', 'shop'])[n % 2 + 1], now() - interval '10 days' + n * interval '1 minute', n % 7 <> 0
+  FROM numbered WHERE n <= 300;
+CREATE TABLE all_c (id text COLLATE "C", msg text COLLATE "C", label text COLLATE "C", shop text COLLATE "C",
+                    at timestamptz, reviewed boolean);
+INSERT INTO all_c SELECT * FROM all_ci;
+SELECT create_classifier(n, s, 'msg', 'label',
+                         '{"key_column": "id", "partition_column": "shop", "time_column": "at", "reviewed_column": "reviewed",
+                           "gate_window_days": 30, "min_partition_rows": 20, "seed": 1, "subword_vectors": true}')
+  FROM (VALUES ('all_ci', 'all_ci'), ('all_c', 'all_c')) AS v(n, s);
+SELECT train_classifier(n) FROM unnest(ARRAY['all_ci', 'all_c']) AS n;
+INSERT INTO all_ci
+SELECT CASE WHEN n % 2 = 0 THEN 'k' || n ELSE 'K' || (n - 1) END, text,
+       CASE intent WHEN 'return_process' THEN 'Return' WHEN 'refund_status' THEN 'return' ELSE intent END,
+       (ARRAY['Shop', 'shop'])[n % 2 + 1], now() - interval '1 day' + n * interval '1 second', true
+  FROM numbered WHERE n > 300;
+UPDATE all_ci SET label = CASE WHEN label COLLATE "C" = 'Return' THEN 'return' ELSE 'Return' END
+ WHERE id COLLATE "C" IN ('K10', 'k12', 'K14', 'k16');
+TRUNCATE all_c;
+INSERT INTO all_c SELECT * FROM all_ci;
+SELECT train_classifier(n) FROM unnest(ARRAY['all_ci', 'all_c']) AS n;
+CREATE FUNCTION runs(p_name text) RETURNS TABLE (part text, n bigint, sha256 text, decided text)
+LANGUAGE sql AS $$
+    SELECT coalesce(r.partition_key, '-'), row_number() OVER (PARTITION BY r.partition_key ORDER BY r.started_at),
+           m.sha256,
+           concat_ws(' ', r.status, r.metrics #>> '{deploy,reason}', r.metrics #>> '{deploy,evidence}',
+                     r.metrics #>> '{deploy,baseline_f1}', r.metrics #>> '{deploy,candidate_f1}',
+                     r.metrics ->> 'input_rows', r.metrics ->> 'rows_duplicate_key', r.metrics -> 'gate')
+      FROM ai_training_runs AS r LEFT JOIN ai_intent_models AS m ON m.run_id = r.id
+     WHERE r.classifier = p_name
+$$;
+SQL
+expect_eq "$(q $DB "SELECT count(*) FROM runs('all_ci')")" 6 "every column case-insensitive: six runs (two of each model)"
+expect_eq "$(q $DB "SELECT count(*) FROM ((SELECT * FROM runs('all_ci') EXCEPT ALL SELECT * FROM runs('all_c'))
+                                         UNION ALL (SELECT * FROM runs('all_c') EXCEPT ALL SELECT * FROM runs('all_ci'))) AS d")" 0 \
+    "every column case-insensitive: the same models, decisions and evidence as under \"C\""
 
 # A key column under "C" in a database whose default collation is another
 # (es_ES, where 'K2' sorts beside 'k2'): the same queue.
