@@ -25,7 +25,7 @@
 //    extension's pg_extension entry (is_training_slot_subid(),
 //    extension_locks.h): a training takes the first free one of the policy's
 //    max_concurrent_trainings (ai_training_progress reads them when shared
-//    memory is not there, and _pg_intent_retrain_failed_at() in SQL).
+//    memory is not there, and _pg_intent_retrain_failure_of() in SQL).
 //  - the retraining lock, object sub-id 3 of the same entry, is held by the
 //    one retrain_classifiers() call that keeps the attempt in progress
 //    (src/sql/schema/81_classifier_retrain_attempt.sql).

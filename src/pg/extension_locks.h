@@ -16,7 +16,7 @@ constexpr int kMaxTrainingSlots = 64;
 // extension's pg_extension entry. The one definition: the locks are taken
 // with it, ai_training_progress reads pg_locks with it without shared memory
 // (progress.cpp), and SQL asks it through _pg_intent_is_training_slot()
-// (_pg_intent_retrain_failed_at()).
+// (_pg_intent_retrain_failure_of()).
 constexpr int kFirstTrainingSlotSubid = 16;
 constexpr bool is_training_slot_subid(int objsubid) {
     return objsubid >= kFirstTrainingSlotSubid && objsubid < kFirstTrainingSlotSubid + kMaxTrainingSlots;

@@ -705,7 +705,7 @@ PG_INTENT_FUNCTION(pg_intent_busy_reason) {
 }
 
 // _pg_intent_retrain_mark_durable(): an attempt's mark (the setval() of
-// ai_retrain_backoff_seq or ai_classifier_retrain_attempt_seq just before
+// ai_classifier_retrain_attempt_seq or ai_intent_retrain_attempt_seq just before
 // it) is on disk before its training starts. setval() writes WAL that
 // nothing flushes before a commit or a full WAL page (the WAL writer flushes
 // only those, or an asynchronous commit), and a training writes none for

@@ -119,7 +119,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_lock_training(text, integer) IS
 -- Whether a pg_locks object lock on the extension's pg_extension entry with
 -- that objsubid is a training slot: the C definition the slots are taken by
 -- (is_training_slot_subid(), src/pg/extension_locks.h), so that SQL that
--- reads pg_locks (_pg_intent_retrain_failed_at()) never writes the range
+-- reads pg_locks (_pg_intent_retrain_failure_of()) never writes the range
 -- again.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_is_training_slot(p_objsubid integer)
 RETURNS boolean

@@ -460,6 +460,64 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
     'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
 
+-- The one reader of the back-off's store, ai_classifier_retrain_failures
+-- (schema/80): a classifier's last failed scheduled attempt, intent's
+-- (retrain_if_needed(): _pg_intent_retrain_decision(), 54_retrain.sql, and
+-- ai_metric_alerts) as every other classifier's (retrain_classifiers():
+-- _pg_intent_classifier_retrain_due() below); NULLs when none.
+-- For intent it also reads the attempt retrain_if_needed() left marked
+-- (ai_intent_retrain_attempt_seq, schema/83), which the next call records
+-- here (_pg_intent_retrain_resume()): should_retrain() and ai_metric_alerts
+-- are asked between the two, and since 0.2.1 a raised failure
+-- (retrain_if_needed(true)) and since 0.3.2 an interrupted attempt back
+-- intent off at once. A mark is read as the failure it will be (57014 for
+-- an interrupted attempt, no SQLSTATE for a raised failure, whose run's
+-- row is gone) unless a training holds a training slot of this database
+-- (pg_locks: the extension's object locks _pg_intent_is_training_slot()
+-- names, the sub-ids src/pg/extension_locks.h defines): the mark may then be
+-- that attempt in progress. Any classifier's training counts: which one
+-- holds a slot is not in pg_locks, and pg_intent_training_progress() is not
+-- PARALLEL SAFE. Another classifier's marks are read by the
+-- retrain_classifiers() call that holds the retraining lock only, which
+-- records them before it reads this. As the owner, so that callers of
+-- should_retrain() need no privilege on the store or the sequence.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failure_of(
+    p_classifier text, OUT failed_at timestamptz, OUT rows_counted bigint, OUT sqlstate text, OUT error text)
+RETURNS record
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH mark AS (
+        SELECT '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
+               ((s.last_value OPERATOR(pg_catalog./) 2097152) OPERATOR(pg_catalog.*) '1 millisecond'::interval) AS failed_at,
+               (s.last_value OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1 AS raised
+          FROM @extschema@.ai_intent_retrain_attempt_seq AS s
+          JOIN @extschema@.ai_classifiers AS c
+            ON c.name OPERATOR(pg_catalog.=) p_classifier AND c.built_in
+           AND c.id OPERATOR(pg_catalog.=) (s.last_value OPERATOR(pg_catalog.%) 1048576)
+         WHERE s.last_value OPERATOR(pg_catalog.>) 0
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_locks AS l
+                            WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted
+                              AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+                              AND l.objid OPERATOR(pg_catalog.=)
+                                  (SELECT e.oid FROM pg_catalog.pg_extension AS e
+                                    WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
+                              AND intent_internal._pg_intent_is_training_slot(l.objsubid)
+                              AND l.database OPERATOR(pg_catalog.=)
+                                  (SELECT d.oid FROM pg_catalog.pg_database AS d
+                                    WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
+    )
+    SELECT coalesce(m.failed_at, f.failed_at),
+           CASE WHEN m.failed_at IS NULL THEN f.rows_counted END,
+           CASE WHEN m.failed_at IS NULL THEN f.sqlstate WHEN NOT m.raised THEN '57014' END,
+           CASE WHEN m.failed_at IS NULL THEN f.error END
+      FROM (SELECT) AS one
+      LEFT JOIN @extschema@.ai_classifier_retrain_failures AS f ON f.classifier OPERATOR(pg_catalog.=) p_classifier
+      LEFT JOIN mark AS m ON true
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failure_of(text) IS
+    'Internal: the classifier''s last failed scheduled attempt in ai_classifier_retrain_failures (its start, the count it made, its SQLSTATE and error; NULLs when none), or for intent the attempt retrain_if_needed() left marked and the next call records (57014 when interrupted; none while a training holds a training slot of the database): the one reader of the back-off''s store, for intent (retrain_if_needed(), should_retrain(), ai_metric_alerts) and every other classifier (retrain_classifiers()).';
+
 -- retrain_classifiers()'s decision for one classifier: the one rule of
 -- scheduled retraining (_pg_intent_retrain_rule(), 54_retrain.sql), which
 -- should_retrain() and retrain_if_needed() read for intent, on the
@@ -485,13 +543,12 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    f @extschema@.ai_classifier_retrain_failures;
+    f record;
     v_policy @extschema@.ai_training_policy;
     v_rule record;
 BEGIN
     v_policy := intent_internal._pg_intent_classifier_policy(p_name);
-    SELECT x.* INTO f FROM @extschema@.ai_classifier_retrain_failures AS x
-     WHERE x.classifier OPERATOR(pg_catalog.=) p_name;
+    f := intent_internal._pg_intent_retrain_failure_of(p_name);
     v_rule := intent_internal._pg_intent_retrain_rule(p_name, p_count, p_since, p_rows_at_last, p_threshold, p_rows,
                                                       v_policy.min_samples_for_training, v_policy.max_training_rows,
                                                       f.failed_at, p_count OPERATOR(pg_catalog.-) f.rows_counted);
@@ -672,12 +729,19 @@ LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_mark_durable() IS
     'Internal: flushes the WAL this backend wrote (a scheduled attempt''s mark, a setval()), so that a crash during the training that follows keeps the mark and backs off from it.';
 
--- Marks the attempt retrain_classifiers() starts on p_name (at p_started_at;
--- p_carrying: this call recorded an interrupted attempt, not yet
--- committed), or none (p_name NULL), in ai_classifier_retrain_attempt_seq
--- (src/sql/schema/81_classifier_retrain_attempt.sql says why and how).
--- Called only by a call holding the retraining lock (retrain_classifiers.cpp),
--- so that no call reads another's attempt in progress as interrupted.
+-- Marks the attempt a scheduled call starts on p_name (at p_started_at), or
+-- none (p_started_at NULL, or p_name NULL for retrain_classifiers()), in
+-- the sequence of the caller's attempts: retrain_classifiers()'s,
+-- ai_classifier_retrain_attempt_seq (src/sql/schema/81_classifier_retrain_attempt.sql
+-- says why and how), or for the built-in classifier intent
+-- retrain_if_needed()'s, ai_intent_retrain_attempt_seq (schema/83: the two
+-- calls run at once, and one value cannot hold both attempts). p_carrying:
+-- for retrain_classifiers(), this call recorded an interrupted attempt, not
+-- yet committed; for intent, the attempt ended as a failed run whose error
+-- is raised (_pg_intent_retrain_resume() records it as that failure).
+-- Called only by a call holding the retraining lock (retrain_classifiers.cpp)
+-- or intent's training lock (retrain_if_needed()), so that no call reads
+-- another's attempt in progress as interrupted.
 -- An id of 2^20 or more does not fit the marker: that attempt is not
 -- marked, and a timeout in it backs off as before 0.3.2 (not at all).
 -- The start is rounded up to the millisecond: the failure it records must
@@ -692,12 +756,16 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_id bigint;
+    v_built_in boolean := false;
 BEGIN
     IF p_name IS NOT NULL THEN
-        SELECT c.id INTO v_id FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name;
+        SELECT c.id, c.built_in INTO v_id, v_built_in FROM @extschema@.ai_classifiers AS c
+         WHERE c.name OPERATOR(pg_catalog.=) p_name;
     END IF;
-    PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass,
-        CASE WHEN v_id OPERATOR(pg_catalog.>) 0 AND v_id OPERATOR(pg_catalog.<) 1048576 AND p_started_at IS NOT NULL
+    PERFORM pg_catalog.setval(CASE WHEN v_built_in THEN '@extschema@.ai_intent_retrain_attempt_seq'::pg_catalog.regclass
+                                   ELSE '@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass END,
+        CASE WHEN (v_id OPERATOR(pg_catalog.>) 0 OR v_built_in) AND v_id OPERATOR(pg_catalog.<) 1048576
+                  AND p_started_at IS NOT NULL
              THEN pg_catalog.ceil(EXTRACT(epoch FROM p_started_at) OPERATOR(pg_catalog.*) 1000)::bigint
                       OPERATOR(pg_catalog.*) 2097152
                   OPERATOR(pg_catalog.+) CASE WHEN p_carrying THEN 1048576 ELSE 0 END OPERATOR(pg_catalog.+) v_id
@@ -707,48 +775,77 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_mark(text, timestamptz, boolean) IS
-    'Internal: for retrain_classifiers(), holding the retraining lock: records in ai_classifier_retrain_attempt_seq the classifier attempt that starts (p_name NULL: none in progress), which a rollback does not undo.';
+    'Internal: for retrain_classifiers() (holding the retraining lock) and retrain_if_needed() (holding intent''s training lock): records the attempt on p_name that starts (none: p_started_at NULL, or p_name NULL for retrain_classifiers()) in that call''s sequence, ai_classifier_retrain_attempt_seq or, for intent, ai_intent_retrain_attempt_seq, which a rollback does not undo.';
 
--- The start of a retrain_classifiers() call holding the retraining lock: an
--- attempt still marked in ai_classifier_retrain_attempt_seq never ended (a
--- cancel, statement_timeout or the end of its session rolled its call
--- back), so it is recorded as a failed attempt from its start, with no
--- count (57014), and the classifier backs off from it like any other
--- failure. The record is written by this call, so it holds once this call
--- commits. record_only: the interrupted call had itself recorded an earlier
--- interrupted attempt, which its rollback lost; were this call to go on, a
--- second slow classifier could roll this record back too, and two slow
--- classifiers would take turns ending every call. So this call records and
--- tries nothing else (retrain_classifiers.cpp), and commits.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_resume(
-    OUT interrupted text, OUT failed_at timestamptz, OUT record_only boolean)
+-- The start of a scheduled call holding the lock of its attempts (the
+-- retraining lock for retrain_classifiers(), p_built_in false; intent's
+-- training lock for retrain_if_needed(), p_built_in true): an attempt
+-- still marked in its sequence (_pg_intent_classifier_retrain_mark()) never
+-- ended (a cancel, statement_timeout or the end of its session rolled its
+-- call back), so it is recorded as a failed attempt from its start, with
+-- no count (57014), in the one store (_pg_intent_classifier_retrain_record()),
+-- and the classifier backs off from it like any other failure. The record
+-- is written by this call, so it holds once this call commits.
+-- record_only (retrain_classifiers()): the interrupted call had itself
+-- recorded an earlier interrupted attempt, which its rollback lost; were
+-- this call to go on, a second slow classifier could roll this record back
+-- too, and two slow classifiers would take turns ending every call. So
+-- this call records and tries nothing else (retrain_classifiers.cpp), and
+-- commits. For intent that bit is a failed run whose error was raised
+-- (retrain_if_needed(true)), which rolled back the run's row and its
+-- record: recorded as that failure (its SQLSTATE unknown, as the run's row
+-- is gone), not as an interruption.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_resume(
+    p_built_in boolean, OUT interrupted text, OUT failed_at timestamptz, OUT record_only boolean)
 RETURNS record
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_seq pg_catalog.regclass := CASE WHEN p_built_in THEN '@extschema@.ai_intent_retrain_attempt_seq'::pg_catalog.regclass
+                                      ELSE '@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass END;
     v_marker bigint;
+    v_flag boolean;
 BEGIN
     record_only := false;
-    SELECT s.last_value INTO v_marker FROM @extschema@.ai_classifier_retrain_attempt_seq AS s;
+    EXECUTE pg_catalog.format('SELECT s.last_value FROM %s AS s', v_seq) INTO v_marker;
     IF coalesce(v_marker, 0) OPERATOR(pg_catalog.=) 0 THEN
         RETURN;
     END IF;
     failed_at := '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
                  ((v_marker OPERATOR(pg_catalog./) 2097152) OPERATOR(pg_catalog.*) '1 millisecond'::interval);
+    v_flag := (v_marker OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
     SELECT c.name INTO interrupted FROM @extschema@.ai_classifiers AS c
-     WHERE c.id OPERATOR(pg_catalog.=) (v_marker OPERATOR(pg_catalog.%) 1048576) AND NOT c.built_in;
-    IF interrupted IS NOT NULL THEN
+     WHERE c.id OPERATOR(pg_catalog.=) (v_marker OPERATOR(pg_catalog.%) 1048576)
+       AND c.built_in OPERATOR(pg_catalog.=) p_built_in;
+    IF interrupted IS NOT NULL AND p_built_in AND v_flag THEN
+        PERFORM intent_internal._pg_intent_classifier_retrain_record(
+            interrupted, failed_at, NULL, 'failed', NULL,
+            intent_internal._pg_intent_error_words('the scheduled run failed and its error was raised (p_raise_on_failure), which rolled back its row in ai_training_runs'));
+    ELSIF interrupted IS NOT NULL THEN
         PERFORM intent_internal._pg_intent_classifier_retrain_record(
             interrupted, failed_at, NULL, 'failed', '57014',
             intent_internal._pg_intent_error_words('the scheduled attempt was interrupted by a cancel or statement_timeout (or its session ended) before it finished; nothing it did was kept'));
-        record_only := (v_marker OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
+        record_only := v_flag AND NOT p_built_in;
     END IF;
-    PERFORM pg_catalog.setval('@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass, 0);
+    PERFORM pg_catalog.setval(v_seq, 0);
 END
 $$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_resume(boolean) IS
+    'Internal: for a scheduled call holding the lock of its attempts, before any attempt: records the attempt left marked in its sequence (ai_intent_retrain_attempt_seq for intent, p_built_in; ai_classifier_retrain_attempt_seq for retrain_classifiers()) as failed from its start in ai_classifier_retrain_failures (interrupted by a cancel, statement_timeout or the end of its session: 57014, no count; for intent, a failed run whose raised error rolled it back) and clears the mark; the classifier, its start, and whether this call should record only (retrain_classifiers(): the interrupted call had lost an earlier such record).';
+
+-- retrain_classifiers()'s (retrain_classifiers.cpp, which finds it by this
+-- name): _pg_intent_retrain_resume() for its own attempts.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_resume(
+    OUT interrupted text, OUT failed_at timestamptz, OUT record_only boolean)
+RETURNS record
+LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.interrupted, r.failed_at, r.record_only FROM intent_internal._pg_intent_retrain_resume(false) AS r
+$$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_resume() IS
-    'Internal: for retrain_classifiers(), holding the retraining lock, before any attempt: records the attempt left marked in ai_classifier_retrain_attempt_seq (interrupted by a cancel, statement_timeout or the end of its session) as failed from its start (57014, no count) and clears the mark; the classifier, its start, and whether this call should record only (the interrupted call had lost an earlier such record).';
+    'Internal: for retrain_classifiers(), holding the retraining lock, before any attempt: _pg_intent_retrain_resume() for its attempts (ai_classifier_retrain_attempt_seq): the interrupted attempt recorded as failed (57014, no count), the classifier, its start, and whether this call should record only (the interrupted call had lost an earlier such record).';
 
 CREATE OR REPLACE FUNCTION @extschema@.retrain_classifiers()
 RETURNS jsonb

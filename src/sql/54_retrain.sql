@@ -4,128 +4,32 @@
 -- Scheduled retraining
 ------------------------------------------------------------------------------
 
--- ai_retrain_backoff_seq's value (src/sql/schema/50_retrain_backoff.sql)
--- for a start: microseconds since 1970-01-01 UTC, the lowest bit set for an
--- attempt in progress (odd: up to a microsecond late), cleared for a
--- recorded failure (even: up to a microsecond early, so a failed run is
--- found by a start a microsecond either side). The one encoding, and
--- _pg_intent_retrain_backoff_decode() its one inverse: retrain_if_needed()
--- writes the sequence with the first, _pg_intent_retrain_failed_at() reads
--- it with the second.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_backoff_encode(p_started_at timestamptz,
-                                                                              p_in_progress boolean)
-RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN p_in_progress THEN (x.us OPERATOR(pg_catalog.|) 1::bigint)
-                ELSE (x.us OPERATOR(pg_catalog.&) (OPERATOR(pg_catalog.~) 1::bigint)) END
-      FROM (SELECT ((EXTRACT(epoch FROM p_started_at) OPERATOR(pg_catalog.*) 1000000)::bigint) AS us) AS x
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backoff_encode(timestamptz, boolean) IS
-    'Internal: the value of ai_retrain_backoff_seq for a start of retrain_if_needed()''s attempt: microseconds since 1970-01-01 UTC, odd for the attempt in progress (p_in_progress), even for a recorded failure.';
+-- intent's failed scheduled attempts are kept where every classifier's
+-- are, in ai_classifier_retrain_failures (schema/80; issue 33, point 1: one
+-- back-off), written by _pg_intent_classifier_retrain_record() and read by
+-- _pg_intent_retrain_failure_of() (46_classifier_retraining.sql); an
+-- attempt its statement's rollback would lose is marked before it trains in
+-- ai_intent_retrain_attempt_seq (schema/83) and recorded by the next call
+-- (_pg_intent_retrain_resume()).
 
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_backoff_decode(
-    p_value bigint, OUT started_at timestamptz, OUT in_progress boolean)
-RETURNS record
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN p_value OPERATOR(pg_catalog.>) 0
-                THEN '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
-                     (p_value OPERATOR(pg_catalog.*) '1 microsecond'::interval) END,
-           coalesce(p_value OPERATOR(pg_catalog.>) 0
-                    AND (p_value OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 1, false)
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_retrain_backoff_decode(bigint) IS
-    'Internal: what a value of ai_retrain_backoff_seq holds (_pg_intent_retrain_backoff_encode()): the start it records (NULL for 0: none), and whether it marks retrain_if_needed()''s attempt in progress (odd) rather than a recorded failure (even).';
-
--- Records a failed attempt of retrain_if_needed() in ai_retrain_backoff_seq,
--- so that scheduled retraining backs off from it: the start of its run
--- p_run_id (ai_training_runs), or p_attempt when that row is not there (a
--- cancel or statement_timeout rolled it back, or the run wrote none). The
--- one statement that records a failure's start, for a failed result and a
--- cancelled one alike. setval() is not rolled back, so this holds even
--- when the run's row is, by an error raised after it. A failure's start is
--- stored even (a microsecond early, _pg_intent_retrain_backoff_encode()),
--- so that only an attempt's mark is odd and a recorded failure never reads
--- as an attempt in progress.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_record_failure(p_run_id uuid, p_attempt timestamptz)
-RETURNS void
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass,
-                             intent_internal._pg_intent_retrain_backoff_encode(
-                                 coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
-                                            WHERE r.id OPERATOR(pg_catalog.=) p_run_id),
-                                          p_attempt),
-                                 false))
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_retrain_record_failure(uuid, timestamptz) IS
-    'Internal: records a failed attempt of retrain_if_needed() in ai_retrain_backoff_seq (a failed result or a cancel): the start of its run p_run_id, else p_attempt when the run''s row is not there, stored even (_pg_intent_retrain_backoff_encode()); scheduled retraining backs off from it.';
-
--- The run of a failure recorded with start p_failed_at
--- (_pg_intent_retrain_record_failure()): the failed run whose start the
--- one encoding stores as that value (even: a microsecond early when it was
--- odd); NULL when its row is gone (raising rolled it back). The encoding
--- never stores a later instant than the start, so the runs started since
--- p_failed_at are the candidates, through ai_training_runs_started_at_idx
--- (not every run of every classifier). Read by retrain_if_needed() and
--- ai_metric_alerts (_pg_intent_retrain_failure()).
+-- The failed run of intent whose start a recorded failure p_failed_at is
+-- (retrain_if_needed() records a failed run's start); NULL when its row is
+-- gone (raising rolled it back) or the attempt made none (interrupted).
+-- Read by retrain_if_needed() for the failed_run_id it reports, and by
+-- ai_metric_alerts for the run's SQLSTATE (_pg_intent_retrain_failure()).
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failed_run(p_failed_at timestamptz)
 RETURNS uuid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT r.id FROM @extschema@.ai_training_runs AS r
-     WHERE r.started_at OPERATOR(pg_catalog.>=) p_failed_at
-       AND intent_internal._pg_intent_retrain_backoff_encode(r.started_at, false) OPERATOR(pg_catalog.=)
-           intent_internal._pg_intent_retrain_backoff_encode(p_failed_at, false)
+     WHERE r.started_at OPERATOR(pg_catalog.=) p_failed_at
+       AND r.classifier OPERATOR(pg_catalog.=) 'intent'
        AND r.status OPERATOR(pg_catalog.=) 'failed'
      ORDER BY r.id LIMIT 1
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_run(timestamptz) IS
-    'Internal: the failed run of ai_training_runs whose start _pg_intent_retrain_record_failure() recorded as p_failed_at (the same value by _pg_intent_retrain_backoff_encode()); NULL when its row was rolled back. For retrain_if_needed() and ai_metric_alerts.';
-
--- The start of the last failed run of retrain_if_needed() (NULL: none), from
--- ai_retrain_backoff_seq (src/sql/schema/50_retrain_backoff.sql). As the
--- owner, so that callers of should_retrain() need no privilege on it.
--- An odd value is also the mark retrain_if_needed() sets before it trains
--- (the attempt's start, lowest bit set): an attempt that never came back
--- (its session ended: terminated, or the server's crash) is a failed one,
--- as retrain_classifiers()'s interrupted attempt is for every other
--- classifier (ai_classifier_retrain_attempt_seq). While a training holds a
--- training slot in this database (pg_locks: the extension's object locks
--- that _pg_intent_is_training_slot() names, the sub-ids
--- src/pg/extension_locks.h defines; taken before the run's row is
--- written) such a value may be that attempt in progress, not a failure:
--- NULL, and the next attempt is only busy (55P03) if it is. Any
--- classifier's training counts: which one holds a slot is not in pg_locks,
--- and pg_intent_training_progress() is not PARALLEL SAFE. A failed run's
--- start is stored even (below), so it is never read as an attempt.
-CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failed_at()
-RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN NOT (v.in_progress
-                          AND EXISTS (SELECT FROM pg_catalog.pg_locks AS l
-                                       WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted
-                                         AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-                                         AND l.objid OPERATOR(pg_catalog.=)
-                                             (SELECT e.oid FROM pg_catalog.pg_extension AS e
-                                               WHERE e.extname OPERATOR(pg_catalog.=) 'pg_intent')
-                                         AND intent_internal._pg_intent_is_training_slot(l.objsubid)
-                                         AND l.database OPERATOR(pg_catalog.=)
-                                             (SELECT d.oid FROM pg_catalog.pg_database AS d
-                                               WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())))
-                THEN v.started_at END
-      FROM @extschema@.ai_retrain_backoff_seq AS s,
-           intent_internal._pg_intent_retrain_backoff_decode(s.last_value) AS v
-$$;
-COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failed_at() IS
-    'Internal: when the last failed run of retrain_if_needed() started (NULL when none has failed), also when raising rolled its row back, or when its session ended during the training (the mark set before it, odd; NULL while a training holds a training slot of the database).';
+    'Internal: the failed run of intent whose start retrain_if_needed() recorded as p_failed_at in ai_classifier_retrain_failures; NULL when its row was rolled back or the attempt was interrupted. For retrain_if_needed() and ai_metric_alerts.';
 
 -- The one back-off of scheduled retraining, for intent (retrain_if_needed())
 -- and every other classifier (retrain_classifiers()), in two halves that
@@ -269,10 +173,13 @@ COMMENT ON FUNCTION intent_internal._pg_intent_builtin_retrain_due() IS
 --      completed run that could deploy, counted from an instant
 --      (_pg_intent_builtin_retrain_due(): -infinity before any run);
 --   2. its samples: the rows a scheduled run reads (_pg_intent_usable_samples());
---   3. its failure: the start of retrain_if_needed()'s last failed run
---      (_pg_intent_retrain_failed_at(), ai_retrain_backoff_seq), and the
---      rows added or changed since that start as its new rows (a logged
---      row with a bad label failed every run until a human removed it).
+--   3. its failure: the start of retrain_if_needed()'s last failed attempt,
+--      from the one store of every classifier's
+--      (_pg_intent_retrain_failure_of('intent'), ai_classifier_retrain_failures),
+--      and the rows added or changed since that start as its new rows,
+--      also after an interrupted attempt (intent's rows count from an
+--      instant; a logged row with a bad label failed every run until a
+--      human removed it).
 -- The samples are counted only when the new rows make it due, and the rows
 -- since a failure only while one holds, as retrain_classifiers() counts.
 -- The reason is a key of pg_intent's texts (retrain_*), worded in
@@ -296,7 +203,7 @@ BEGIN
     SELECT d.new_rows, d.due INTO samples_since_last_train, v_due FROM intent_internal._pg_intent_builtin_retrain_due() AS d;
     IF v_due THEN
         v_samples := intent_internal._pg_intent_usable_samples(v_policy.only_reviewed);
-        v_failed_at := intent_internal._pg_intent_retrain_failed_at();
+        v_failed_at := (intent_internal._pg_intent_retrain_failure_of('intent')).failed_at;
         IF intent_internal._pg_intent_retrain_failure_open('intent', v_failed_at) THEN
             samples_since_failed_run := intent_internal._pg_intent_samples_since(v_failed_at);
         END IF;
@@ -359,9 +266,20 @@ DECLARE
     v_busy text;
     v_state text;
     v_reason text;
-    v_previous bigint;
-    v_mark bigint; -- this attempt's mark; NULL when it made none
+    v_failed_at timestamptz;
+    v_owner boolean; -- this call holds intent's training lock: it keeps the attempts
 BEGIN
+    -- Only the call holding intent's training lock marks and records
+    -- attempts (ai_intent_retrain_attempt_seq), so that none reads another's
+    -- attempt in progress as interrupted; another call (the lock held by
+    -- a training of intent) goes on as before, and its training is only
+    -- busy (55P03). Held until the transaction ends, as the training's.
+    -- Before the decision, which then reads the attempt an earlier call
+    -- left marked, recorded here (_pg_intent_retrain_resume()).
+    v_owner := intent_internal._pg_intent_lock('training', false);
+    IF v_owner THEN
+        PERFORM intent_internal._pg_intent_retrain_resume(true);
+    END IF;
     v_policy := intent_internal._pg_intent_policy();
     v_decision := intent_internal._pg_intent_retrain_decision();
     IF NOT v_decision.retrain THEN
@@ -390,40 +308,33 @@ BEGIN
             'min_samples_for_training', v_policy.min_samples_for_training);
     END IF;
     v_attempt := clock_timestamp();
-    -- The attempt's mark (_pg_intent_retrain_failed_at()): its start, odd
-    -- (_pg_intent_retrain_backoff_encode()).
-    -- Kept if the attempt never comes back (its session terminated, the
-    -- server's crash: nothing below runs), so that it backs off as a failed
-    -- run, as retrain_classifiers() does for an interrupted attempt; an
-    -- error raised below keeps it too. Put back as it was when the attempt
-    -- completes or was only busy, and replaced by the failed run's start
-    -- when it fails. setval() is not rolled back.
-    -- Another session's attempt already marked (odd: the decision let this
-    -- call through, so a training holds a slot) keeps its mark, and this
-    -- attempt marks nothing: had it marked, it would have kept that mark as
-    -- the value to put back, and put it back after that attempt put its
-    -- own previous value back, leaving a mark no attempt owns, which reads
-    -- as a failed run once the slots are free (an hour's back-off after two
-    -- calls that were only busy). For the same reason an attempt puts the
-    -- value back only while its own mark is still there.
-    SELECT s.last_value INTO v_previous FROM @extschema@.ai_retrain_backoff_seq AS s;
-    IF NOT coalesce((intent_internal._pg_intent_retrain_backoff_decode(v_previous)).in_progress, false) THEN
-        v_mark := intent_internal._pg_intent_retrain_backoff_encode(v_attempt, true);
-        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_mark);
-        -- on disk before the training: a crash in it (a killed backend)
-        -- keeps the mark, which its WAL alone did not
-        PERFORM intent_internal._pg_intent_retrain_mark_durable();
+    -- The attempt's mark (ai_intent_retrain_attempt_seq, schema/83), only
+    -- while this call holds intent's training lock (v_owner, above): kept
+    -- if the attempt never comes back (a cancel, statement_timeout, its
+    -- session terminated, the server's crash: nothing below runs, or what
+    -- it wrote is rolled back), so that the next call records it as a
+    -- failed attempt (_pg_intent_retrain_resume(), 57014), as
+    -- retrain_classifiers() does for every other classifier. Flushed to
+    -- disk before the training (_pg_intent_classifier_retrain_mark()).
+    -- setval() is not rolled back.
+    -- A call that found the lock taken asks again: the training that held
+    -- it may have ended since (its mark, if it was interrupted, recorded
+    -- first), and this one's training would otherwise run unmarked.
+    IF NOT v_owner AND intent_internal._pg_intent_lock('training', false) THEN
+        v_owner := true;
+        PERFORM intent_internal._pg_intent_retrain_resume(true);
+    END IF;
+    IF v_owner THEN
+        PERFORM intent_internal._pg_intent_classifier_retrain_mark('intent', v_attempt, false);
     END IF;
     BEGIN
         v_result := @extschema@.train_intent_model(
             'auto-retrain ' || to_char(clock_timestamp() AT TIME ZONE INTERVAL '+00:00', 'YYYY-MM-DD HH24:MI:SS'), 'full', '{}'::jsonb);
     EXCEPTION
         -- A run cancelled or stopped by statement_timeout failed too: the
-        -- next tick would time out the same way.
-        -- Its row was rolled back with the block: v_result is NULL, and the
-        -- failure recorded is the attempt's start.
+        -- next tick would time out the same way. Nothing written here
+        -- survives the cancel; the mark does, and the next call records it.
         WHEN query_canceled THEN
-            PERFORM intent_internal._pg_intent_retrain_record_failure((v_result ->> 'run_id')::uuid, v_attempt);
             RAISE;
         -- Only busy (_pg_intent_busy_reason(), the rule retrain_classifiers()
         -- applies): intent's training lock or every training slot held by
@@ -433,7 +344,8 @@ BEGIN
         -- racing a deploy), 40P01. Reported (below) with the error, as
         -- retrain_classifiers()'s entry is (the reason alone sent whoever
         -- read it looking for a training that was not there), and nothing
-        -- backs off. Any other error is raised as it came.
+        -- backs off. Any other error is raised as it came (the mark kept:
+        -- the next call records it).
         WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_busy = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE;
             v_reason := intent_internal._pg_intent_busy_reason(v_state);
@@ -441,15 +353,28 @@ BEGIN
                 RAISE;
             END IF;
     END;
-    -- A failed run: back off from its start (the same statement as a
-    -- cancel's, above: _pg_intent_retrain_record_failure()).
+    -- The attempt recorded in the one store, by the writer of every
+    -- classifier's (_pg_intent_classifier_retrain_record()): a failed run
+    -- backs off from its start (the attempt's, when it wrote no row); a
+    -- completed one ends the back-off; one only busy records nothing.
     IF v_reason IS NULL AND v_result ->> 'status' = 'failed' THEN
-        PERFORM intent_internal._pg_intent_retrain_record_failure((v_result ->> 'run_id')::uuid, v_attempt);
-    ELSE
-        -- Completed, or only busy (v_reason set): the value put back, only
-        -- while this call's own mark is there (none when it made none).
-        PERFORM pg_catalog.setval('@extschema@.ai_retrain_backoff_seq'::regclass, v_previous)
-           FROM @extschema@.ai_retrain_backoff_seq AS s WHERE s.last_value OPERATOR(pg_catalog.=) v_mark;
+        v_failed_at := coalesce((SELECT r.started_at FROM @extschema@.ai_training_runs AS r
+                                  WHERE r.id = (v_result ->> 'run_id')::uuid), v_attempt);
+        PERFORM intent_internal._pg_intent_classifier_retrain_record('intent', v_failed_at, NULL, 'failed',
+                                                                     v_result ->> 'sqlstate', v_result ->> 'error');
+    ELSIF v_reason IS NULL THEN
+        PERFORM intent_internal._pg_intent_classifier_retrain_record('intent', v_attempt, NULL, 'completed', NULL, NULL);
+    END IF;
+    IF v_owner THEN
+        -- Raising below rolls the record above back: the mark then says so
+        -- (p_carrying: a failed run whose error was raised), and the next
+        -- call records the failure from it. Otherwise the attempt ended
+        -- here, and its record commits with this call.
+        PERFORM intent_internal._pg_intent_classifier_retrain_mark(
+            'intent',
+            CASE WHEN v_reason IS NULL AND v_result ->> 'status' = 'failed' AND coalesce(p_raise_on_failure, false)
+                 THEN v_failed_at END,
+            true);
     END IF;
     IF v_reason IS NOT NULL THEN
         RETURN jsonb_build_object('retrained', false,

@@ -36,12 +36,14 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_model_f1_alert_below() IS
     'Internal: the F1 below which an active model raises the model_f1 alert, in ai_metric_alerts and ai_classifier_alerts.';
 
--- intent's last failed scheduled attempt (ai_retrain_backoff_seq) while it
--- holds intent back (_pg_intent_retrain_failure_open()), its run's SQLSTATE
--- (NULL when raising rolled the row back: retrain_if_needed(true)) and when
--- the back-off lets it retry; NULLs when none. As the extension owner, so
--- that ai_metric_alerts needs no privilege on ai_training_runs: its reader
--- learns the failure's time and SQLSTATE, never the run.
+-- intent's last failed scheduled attempt while it holds intent back
+-- (_pg_intent_retrain_failure_open()), read from the one store of every
+-- classifier's (_pg_intent_retrain_failure_of(), as ai_classifier_alerts
+-- reads the others'), its SQLSTATE (NULL when raising rolled the run back:
+-- retrain_if_needed(true); 57014 for an interrupted attempt, as a
+-- classifier's) and when the back-off lets it retry; NULLs when none. As
+-- the extension owner, so that ai_metric_alerts needs no privilege on the
+-- store: its reader learns the failure's time and SQLSTATE.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failure(
     OUT failed_at timestamptz, OUT sqlstate text, OUT retry_after timestamptz)
 RETURNS record
@@ -49,14 +51,16 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT f.failed_at,
-           (SELECT r.metrics OPERATOR(pg_catalog.#>>) '{error,sqlstate}' FROM @extschema@.ai_training_runs AS r
-             WHERE r.id OPERATOR(pg_catalog.=) intent_internal._pg_intent_retrain_failed_run(f.failed_at)),
+           -- a failed run's, when the record has none (its row is kept)
+           coalesce(f.sqlstate,
+                    (SELECT r.metrics OPERATOR(pg_catalog.#>>) '{error,sqlstate}' FROM @extschema@.ai_training_runs AS r
+                      WHERE r.id OPERATOR(pg_catalog.=) intent_internal._pg_intent_retrain_failed_run(f.failed_at))),
            (intent_internal._pg_intent_retrain_backs_off(f.failed_at, NULL::bigint, 1)).retry_after
-      FROM (SELECT intent_internal._pg_intent_retrain_failed_at() AS failed_at) AS f
+      FROM intent_internal._pg_intent_retrain_failure_of('intent') AS f
      WHERE intent_internal._pg_intent_retrain_failure_open('intent', f.failed_at)
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_retrain_failure() IS
-    'Internal: for ai_metric_alerts (retraining_failing): the start of intent''s last failed scheduled attempt while it holds intent back, its run''s SQLSTATE (NULL when its row was rolled back) and when it may retry; NULLs when none.';
+    'Internal: for ai_metric_alerts (retraining_failing): the start of intent''s last failed scheduled attempt (ai_classifier_retrain_failures) while it holds intent back, its SQLSTATE (NULL when raising rolled its run back) and when it may retry; NULLs when none.';
 
 -- The words of an alert, in intent_output_language(): one text per metric
 -- (alert_<metric>: its name in words, its unit, the side of the

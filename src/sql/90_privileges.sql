@@ -147,7 +147,7 @@ AS $$
             'intent_internal._pg_intent_retrain_decision()',
             'intent_internal._pg_intent_retrain_rule(text, bigint, timestamptz, bigint, integer, bigint, integer, integer, timestamptz, bigint)',
             'intent_internal._pg_intent_builtin_retrain_due()',
-            'intent_internal._pg_intent_retrain_failed_at()',
+            'intent_internal._pg_intent_retrain_failure_of(text)',
             'intent_internal._pg_intent_retrain_failure_open(text, timestamptz)',
             'intent_internal._pg_intent_retrain_backs_off(timestamptz, bigint, integer)',
             'intent_internal._pg_intent_ops_policy()',

@@ -6,7 +6,7 @@
 -- predictions, evaluated interactions, cues, prompts), then a partitioned
 -- classifier trained twice with grants and a snapshot, reviewed rows,
 -- grants of access sets and tables, and a scheduled retraining's back-off
--- mark (ai_retrain_backoff_seq).
+-- failure (ai_classifier_retrain_failures).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS pgu_app;
@@ -57,6 +57,6 @@ GRANT SELECT ON ai_training_data TO pgu_analyst;
 GRANT SELECT ON pgu_texts TO pgu_app;
 
 -- A third model of intent, and a failed scheduled retraining's back-off
--- mark, as retrain_if_needed() records it.
+-- failure, as retrain_if_needed() records it.
 SELECT train_intent_model('third', 'full', '{"seed": 13, "algorithm": "logistic_regression"}') ->> 'status';
-SELECT intent_internal._pg_intent_retrain_record_failure(NULL, timestamptz '2026-11-20 10:00:00.123457+00');
+SELECT intent_internal._pg_intent_classifier_retrain_record('intent', timestamptz '2026-11-20 10:00:00.123456+00', NULL, 'failed', 'XX000', 'a failed scheduled run');

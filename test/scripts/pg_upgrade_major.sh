@@ -8,8 +8,8 @@
 # privileges set before the install, interactions, corrections, reviews,
 # three models of intent, a deploy and a rollback, a failed run, snapshots,
 # shadow predictions, a classifier with three partitions trained twice,
-# its grants and snapshot, grants of access sets and a table, and a back-off
-# mark in ai_retrain_backoff_seq. The target major's tree comes from
+# its grants and snapshot, grants of access sets and a table, and intent's
+# back-off failure in ai_classifier_retrain_failures. The target major's tree comes from
 # scripts/pg-major.sh (a missing archive fails the test), pg_intent is built
 # and installed into a copy of it, and a new cluster is made there (preloading
 # pg_intent, as the upgrade procedure in docs/install.md says; without data
@@ -77,8 +77,8 @@ n_facts=$(wc -l <"$TEST_TMP/facts.before")
 n_predictions=$(wc -l <"$TEST_TMP/predictions.before")
 expect_eq "$(q $DB "SELECT count(*) >= 3 FROM ai_intent_models WHERE classifier = 'intent'")|$(q $DB "SELECT count(DISTINCT partition_key) FROM ai_intent_models WHERE classifier = 'pgu_router' AND partition_key IS NOT NULL")" \
     "t|3" "$old_version: three models of intent, a classifier with three partitions"
-expect_eq "$(q $DB "SELECT (intent_internal._pg_intent_retrain_backoff_decode(last_value)).started_at AT TIME ZONE 'UTC' FROM ai_retrain_backoff_seq")" \
-    "2026-11-20 10:00:00.123456" "$old_version: the back-off mark is set"
+expect_eq "$(q $DB "SELECT failed_at AT TIME ZONE 'UTC' FROM ai_classifier_retrain_failures WHERE classifier = 'intent'")" \
+    "2026-11-20 10:00:00.123456" "$old_version: intent's back-off failure is recorded"
 [ "$n_predictions" -gt 500 ] || { echo "FAILED: only $n_predictions predictions" >&2; exit 1; }
 # What the classifier's grantee gets: its grant is an OID (and a name).
 grantee_sql="SET ROLE pgu_app; SELECT (predict_label('pgu_router', 'quiero saber el saldo de mi cuenta', 'shop1'))::text"

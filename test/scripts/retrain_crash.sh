@@ -6,7 +6,7 @@
 # setval() before it trains (retrain_session_end.sh: a terminated session),
 # but setval() only writes WAL, which nothing flushed before a commit or a
 # full WAL page: recovery replays the WAL on disk only, the mark was lost
-# (ai_retrain_backoff_seq back at 0), should_retrain() said true again, and
+# (its sequence back at 0), should_retrain() said true again, and
 # the next tick trained the same run, and crashed the server, again. The
 # mark is now flushed before the training (_pg_intent_retrain_mark_durable()).
 # A cluster of its own: the kill restarts every backend of the server.

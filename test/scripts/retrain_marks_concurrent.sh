@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Two retrain_if_needed() calls that are only busy leave the back-off as
-# they found it, whatever order they end in. Each attempt marks itself in
-# ai_retrain_backoff_seq (odd) and, when only busy, puts back the value it
-# found. 0.3.2's first version let a second call keep the first's mark as
-# the value to put back: when the first call ended first, the second put
-# that mark back, no attempt owned it, and once the training slots were
-# free it read as a failed run: should_retrain() backed off for
-# retry_failed_after (an hour) although nothing had failed.
+# they found it, whatever order they end in. The call holding intent's
+# training lock marks its attempt in ai_intent_retrain_attempt_seq and, when
+# only busy, clears it; a call that finds the lock taken marks nothing.
+# 0.3.2's first version let a second call keep the first's mark as the
+# value to put back: when the first call ended first, the second put that
+# mark back, no attempt owned it, and once the training slots were free it
+# read as a failed run: should_retrain() backed off for retry_failed_after
+# (an hour) although nothing had failed.
 #  a. session "holder" locks ai_training_runs: call A marks itself, takes
 #     intent's training lock and a slot, and waits inside its training;
 #  b. call B starts meanwhile and is held (gdb) where it asks for intent's
@@ -28,7 +29,7 @@ SELECT record_interaction('hola de nuevo ' || n, 'greeting', 90) FROM generate_s
 SQL
 run() { PGOPTIONS="-c client_min_messages=warning ${EXTRA_OPTIONS:-}" psql -X -At -q -d $DB "$@" 2>&1 || true; }
 expect_eq "$(run -c "SELECT should_retrain()")" t "intent is due"
-before=$(q $DB "SELECT last_value FROM ai_retrain_backoff_seq")
+before=$(q $DB "SELECT last_value FROM ai_intent_retrain_attempt_seq")
 
 # a.
 session_open holder $DB
@@ -46,7 +47,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 expect_eq "$waiting" 1 "call A waits inside its training"
-expect_eq "$(q $DB "SELECT last_value % 2 FROM ai_retrain_backoff_seq")" 1 "call A's attempt is marked"
+expect_eq "$(q $DB "SELECT last_value > 0 FROM ai_intent_retrain_attempt_seq")" t "call A's attempt is marked"
 
 # b.
 session_open b $DB
@@ -68,8 +69,8 @@ session_close b
 # e.
 expect_eq "$(session_run holder "COMMIT; SELECT 'released';")" released "ai_training_runs is released"
 session_close holder
-expect_eq "$(q $DB "SELECT last_value FROM ai_retrain_backoff_seq")" "$before" \
-    "the two busy calls leave ai_retrain_backoff_seq as they found it"
+expect_eq "$(q $DB "SELECT last_value FROM ai_intent_retrain_attempt_seq")" "$before" \
+    "the two busy calls leave ai_intent_retrain_attempt_seq as they found it"
 expect_eq "$(run -c "SELECT should_retrain(), (intent_internal._pg_intent_retrain_decision()).failed_at IS NULL")" "t|t" \
     "nothing backs off: no run failed"
 expect_eq "$(run -c "SELECT retrain_if_needed() #>> '{result,status}'")" completed "the next call retrains"

@@ -88,10 +88,10 @@ expect_eq "$(run -c "SELECT e ->> 'retrained', e ->> 'reason', e ? 'failed_at'
 # sequence as it found it.
 psql -X -q -d $DB -c "UPDATE ai_training_policy SET retry_failed_after = '1 second'" >/dev/null
 sleep 1.2
-before=$(q $DB "SELECT last_value FROM ai_retrain_backoff_seq")
+before=$(q $DB "SELECT last_value FROM ai_intent_retrain_attempt_seq")
 expect_eq "$(run -c "SELECT retrain_if_needed() #>> '{result,status}'")" completed "past retry_failed_after intent retrains"
-expect_eq "$(q $DB "SELECT last_value FROM ai_retrain_backoff_seq")" "$before" \
-    "a completed scheduled run leaves ai_retrain_backoff_seq as it was"
+expect_eq "$(q $DB "SELECT last_value FROM ai_intent_retrain_attempt_seq")" "$before" \
+    "a completed scheduled run leaves ai_intent_retrain_attempt_seq as it was"
 expect_eq "$(run -c "SELECT (intent_internal._pg_intent_retrain_decision()).failed_at IS NULL
                             OR NOT intent_internal._pg_intent_retrain_failure_open('intent', (intent_internal._pg_intent_retrain_decision()).failed_at)")" \
     t "and no back-off holds after it"

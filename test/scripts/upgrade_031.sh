@@ -159,7 +159,23 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "DROP VIEW user_owners" -c "DROP TRIGGER
 # through the session's timezone_abbreviations); 0.3.2 reads the zone as
 # the TimeZone setting does, which refuses it: the update keeps it and warns.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_training_policy SET snapshot_time_zone = 'AEST'" >/dev/null
+# A back-off of intent in progress: 0.3.1 kept the start of its last failed
+# scheduled run in ai_retrain_backoff_seq (microseconds since 1970); 0.3.2
+# keeps intent's failures where every classifier's are (issue 33, point 1),
+# and the update carries it there, so that the back-off goes on.
+backoff_start=$(q $DB "SELECT '1970-01-01 00:00:00+00'::timestamptz + setval('ai_retrain_backoff_seq',
+                           (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) * interval '1 microsecond'")
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null 2>"$TEST_TMP/update031.log"
+expect_eq "$(q $DB "SELECT f.failed_at = '$backoff_start' AND f.rows_counted IS NULL
+                            AND intent_internal._pg_intent_retrain_failure_open('intent', f.failed_at)
+                       FROM ai_classifier_retrain_failures AS f WHERE f.classifier = 'intent'")" t \
+    "0.3.1's back-off of intent is in the one store, from the same start, and still holds"
+expect_eq "$(q $DB "SELECT (intent_internal._pg_intent_retrain_failure_of('intent')).failed_at = '$backoff_start'")" t \
+    "and intent's decision reads it there"
+expect_eq "$(q $DB "SELECT to_regclass('ai_retrain_backoff_seq') IS NULL
+                            AND NOT EXISTS (SELECT FROM pg_extension AS e, unnest(e.extconfig) AS c(oid)
+                                             WHERE e.extname = 'pg_intent' AND NOT EXISTS (SELECT FROM pg_class WHERE oid = c.oid))")" t \
+    "ai_retrain_backoff_seq is dropped, and out of the extension's dumped configuration"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
 expect_eq "$(grep -c 'snapshot_time_zone "AEST" is not a time zone the TimeZone setting accepts' "$TEST_TMP/update031.log") $(q $DB "SELECT snapshot_time_zone FROM ai_training_policy")" \
     "1 AEST" "the update keeps the abbreviation and warns that snapshots and source reads fail until it is changed"

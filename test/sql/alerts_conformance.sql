@@ -156,22 +156,23 @@ SELECT * FROM ac_compare;
 
 -- 7. A scheduled attempt whose session ended during its training (a
 -- backend terminated, the server's crash), as each kind of attempt leaves
--- it: intent's mark in ai_retrain_backoff_seq (its start, odd), a named
--- classifier's in ai_classifier_retrain_attempt_seq (its start in ms times
--- 2^21, plus its id), which the next retrain_classifiers() records. Both
--- alert, alike but for the SQLSTATE: the classifier's back-off records
--- 57014 for every interrupted attempt, intent's sequence holds a start
--- only, so its message says the SQLSTATE is unknown (as after
--- retrain_if_needed(p_raise_on_failure => true) rolled its failed run
--- back, which it cannot tell from an interrupted attempt). A difference of
--- what each back-off records, kept.
-SELECT setval('ai_retrain_backoff_seq',
-              intent_internal._pg_intent_retrain_backoff_encode(clock_timestamp(), true)) > 0 AS intent_marked,
-       setval('ai_classifier_retrain_attempt_seq',
-              ceil(extract(epoch FROM clock_timestamp()) * 1000)::bigint * 2097152
-              + (SELECT id FROM ai_classifiers WHERE name = 'ac')) > 0 AS classifier_marked;
+-- it: marked by the one mark (_pg_intent_classifier_retrain_mark(), its
+-- start in ms times 2^21, plus the classifier's id: intent's 0), intent's
+-- in ai_intent_retrain_attempt_seq (retrain_if_needed() runs beside
+-- retrain_classifiers()), a named classifier's in
+-- ai_classifier_retrain_attempt_seq. Both alert alike, SQLSTATE 57014
+-- included (until 0.3.2 intent's sequence held a start only, and its
+-- message said the SQLSTATE was unknown), and the next call of each
+-- records the attempt in the one store, ai_classifier_retrain_failures,
+-- through the one resume (_pg_intent_retrain_resume()), and backs off.
+SELECT intent_internal._pg_intent_classifier_retrain_mark('intent', clock_timestamp(), false)::text = '' AS intent_marked,
+       intent_internal._pg_intent_classifier_retrain_mark('ac', clock_timestamp(), false)::text = '' AS classifier_marked;
 SELECT c ->> 'classifier' AS classifier, c ->> 'retrained' AS retrained
   FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c;
+SELECT * FROM ac_compare;
+SELECT retrain_if_needed() ->> 'retrained' AS intent_retrained;
+SELECT classifier, sqlstate, rows_counted, error LIKE 'the scheduled attempt was interrupted%' AS interrupted
+  FROM ai_classifier_retrain_failures ORDER BY classifier;
 SELECT * FROM ac_compare;
 
 DROP EXTENSION pg_intent CASCADE;

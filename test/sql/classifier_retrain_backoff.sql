@@ -124,43 +124,46 @@ SELECT interrupted, failed_at = '2026-11-30 12:00:01+00' AS failed_at_exact, rec
 SELECT classifier, failed_at = '2026-11-30 12:00:01+00' AS recorded_from_start, rows_counted, sqlstate
   FROM ai_classifier_retrain_failures WHERE classifier = 'single';
 
--- ai_retrain_backoff_seq, intent's back-off, has one encoding
--- (_pg_intent_retrain_backoff_encode()) and its one inverse (_decode()),
--- which retrain_if_needed() and _pg_intent_retrain_failed_at() use: the
--- start in microseconds since 1970, odd for the attempt in progress (at
--- most a microsecond late), even for a recorded failure (at most a
--- microsecond early); 0 for none.
-SELECT x.t, e.in_progress, enc.v, enc.v % 2 AS low_bit, d.started_at - x.t AS decoded_minus_start,
-       d.in_progress AS decoded_in_progress
-  FROM (VALUES ('2026-11-30 12:00:00.250001+00'::timestamptz), ('2026-11-30 12:00:00.250002+00')) AS x(t)
- CROSS JOIN (VALUES (true), (false)) AS e(in_progress)
- CROSS JOIN LATERAL (SELECT intent_internal._pg_intent_retrain_backoff_encode(x.t, e.in_progress) AS v) AS enc
- CROSS JOIN LATERAL intent_internal._pg_intent_retrain_backoff_decode(enc.v) AS d
- ORDER BY 1, 2 DESC;
-SELECT started_at, in_progress FROM intent_internal._pg_intent_retrain_backoff_decode(0);
+-- intent's attempts are marked in a sequence of their own
+-- (ai_intent_retrain_attempt_seq: a retrain_classifiers() call and
+-- retrain_if_needed() run at once) by the same mark, in the same encoding
+-- (intent's id 0), and recorded by the same resume into the one store.
+SELECT last_value AS classifier_mark_before FROM ai_classifier_retrain_attempt_seq \gset
+SELECT intent_internal._pg_intent_classifier_retrain_mark('intent', '2026-11-30 12:00:00.250001+00', false);
+SELECT last_value % 1048576 AS intent_id,
+       '1970-01-01 00:00:00+00'::timestamptz + last_value / 2097152 * interval '1 millisecond'
+       = '2026-11-30 12:00:00.251+00' AS start_rounded_up
+  FROM ai_intent_retrain_attempt_seq;
+SELECT last_value = :classifier_mark_before AS classifiers_mark_untouched FROM ai_classifier_retrain_attempt_seq;
 
 -- The training slots SQL reads pg_locks by are those the C code takes: one
 -- definition (is_training_slot_subid(), src/pg/extension_locks.h), which SQL
 -- asks through _pg_intent_is_training_slot(). The object sub-ids 16 to 79 of
 -- the extension's pg_extension entry; not 3, the retraining lock. A slot a
 -- training takes is one, so that an attempt of retrain_if_needed() marked
--- in progress (odd) reads as no failure while it is held, and as a failed
--- attempt once it is not.
+-- in progress reads as no failure while it is held, and as a failed
+-- attempt (57014, as a classifier's) once it is not.
 SELECT s AS objsubid, intent_internal._pg_intent_is_training_slot(s) AS training_slot
   FROM (VALUES (3), (15), (16), (79), (80)) AS v(s);
-SELECT last_value AS backoff_before FROM ai_retrain_backoff_seq \gset
-SELECT setval('ai_retrain_backoff_seq',
-              intent_internal._pg_intent_retrain_backoff_encode('2026-11-30 12:00:00.250001+00', true)) > 0 AS marked;
-SELECT intent_internal._pg_intent_retrain_failed_at() = '2026-11-30 12:00:00.250001+00' AS failed_without_a_slot_held;
+SELECT failed_at = '2026-11-30 12:00:00.251+00' AS failed_without_a_slot_held, sqlstate
+  FROM intent_internal._pg_intent_retrain_failure_of('intent');
 BEGIN;
 SELECT intent_internal._pg_intent_lock_training('slot_conformance', 1);
 SELECT count(*) AS slots_held, bool_and(intent_internal._pg_intent_is_training_slot(l.objsubid)) AS read_as_slots
   FROM pg_locks AS l
  WHERE l.pid = pg_backend_pid() AND l.locktype = 'object' AND l.classid = 'pg_extension'::regclass
    AND l.objid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent');
-SELECT intent_internal._pg_intent_retrain_failed_at() IS NULL AS in_progress_while_a_slot_is_held;
+SELECT failed_at IS NULL AS in_progress_while_a_slot_is_held
+  FROM intent_internal._pg_intent_retrain_failure_of('intent');
 COMMIT;
-SELECT setval('ai_retrain_backoff_seq', :backoff_before) >= 0 AS restored;
+-- The resume of intent's attempts records it in the one store, as the
+-- classifiers' resume does theirs, and clears the mark.
+SELECT interrupted, failed_at = '2026-11-30 12:00:00.251+00' AS failed_at_exact, record_only
+  FROM intent_internal._pg_intent_retrain_resume(true);
+SELECT classifier, failed_at = '2026-11-30 12:00:00.251+00' AS recorded_from_start, rows_counted, sqlstate
+  FROM ai_classifier_retrain_failures WHERE classifier = 'intent';
+SELECT last_value AS intent_mark_cleared FROM ai_intent_retrain_attempt_seq;
+DELETE FROM ai_classifier_retrain_failures WHERE classifier = 'intent';
 
 DROP FUNCTION pg_temp.tick();
 DROP VIEW bo_broken;

@@ -106,21 +106,15 @@ SELECT should_retrain() AS should, r ->> 'retrained' AS retrained,
        (r ->> 'retry_after')::timestamptz - (r ->> 'failed_at')::timestamptz AS waits,
        r -> 'samples_since_failed_run' AS since_failure
   FROM retrain_if_needed() AS r;
--- A failure's start is recorded by one statement
--- (_pg_intent_retrain_record_failure(), for a failed result and a cancel)
--- with the one encoding, and the run is found again by that encoding: a
--- run that started at an odd microsecond is stored a microsecond early
--- (even) and still named.
-UPDATE ai_training_runs
-   SET started_at = started_at + (intent_internal._pg_intent_retrain_backoff_encode(started_at, true)
-                                  - (EXTRACT(epoch FROM started_at) * 1000000)::bigint) * interval '1 microsecond'
- WHERE status = 'failed';
-SELECT intent_internal._pg_intent_retrain_record_failure(id, now()) FROM ai_training_runs WHERE status = 'failed';
-SELECT s.last_value % 2 AS stored_low_bit, r.started_at - d.started_at AS stored_early_by
-  FROM ai_retrain_backoff_seq AS s, intent_internal._pg_intent_retrain_backoff_decode(s.last_value) AS d,
-       ai_training_runs AS r
- WHERE r.status = 'failed';
-SELECT r ->> 'failed_run_id' = (SELECT id::text FROM ai_training_runs WHERE status = 'failed') AS names_the_odd_run
+-- intent's failure is kept where every classifier's is (issue 33, point 1):
+-- its row in ai_classifier_retrain_failures, written by the writer of every
+-- classifier's (_pg_intent_classifier_retrain_record()), holds the failed
+-- run's start and SQLSTATE, and the run is found again by that start.
+SELECT f.failed_at = r.started_at AS store_has_the_runs_start, f.sqlstate = r.metrics #>> '{error,sqlstate}' AS store_has_its_sqlstate,
+       f.rows_counted IS NULL AS counted_from_its_start
+  FROM ai_classifier_retrain_failures AS f, ai_training_runs AS r
+ WHERE f.classifier = 'intent' AND r.status = 'failed';
+SELECT r ->> 'failed_run_id' = (SELECT id::text FROM ai_training_runs WHERE status = 'failed') AS names_the_run_from_the_store
   FROM retrain_if_needed() AS r;
 INSERT INTO ai_training_data (user_message, detected_intent, confidence_score)
 VALUES ('quiero devolver las sandalias', 'return_process', 90), ('mi pedido de las sandalias no ha llegado', 'shipping_problem', 90);
@@ -146,7 +140,8 @@ GRANT SELECT ON ai_training_data, ai_training_runs TO pgi_backoff_reader;
 SELECT count(*) > 0 AS granted FROM grant_intent_access('pgi_backoff_reader', 'metrics');
 SET ROLE pgi_backoff_reader;
 SELECT should_retrain() AS as_reader,
-       pg_temp.try($$SELECT setval('ai_retrain_backoff_seq', 1)$$) AS reset_back_off;
+       pg_temp.try($$DELETE FROM ai_classifier_retrain_failures$$) AS reset_back_off,
+       pg_temp.try($$SELECT setval('ai_intent_retrain_attempt_seq', 1)$$) AS set_attempt;
 RESET ROLE;
 DROP OWNED BY pgi_backoff_reader;
 DROP ROLE pgi_backoff_reader;

@@ -10,10 +10,11 @@
 -- and when it started, and clears it when the attempt ends; the next call
 -- finds an attempt never ended, and records it as failed
 -- (_pg_intent_classifier_retrain_resume(), 46_classifier_retraining.sql).
--- A sequence, because setval() is not rolled back (as ai_retrain_backoff_seq
--- for intent). One value, so that it is written at once: the attempt's start
--- in milliseconds since 1970-01-01 UTC (rounded up, below 2^42: until 2109)
--- times 2^21, plus 2^20 when the call carried an interrupted attempt it had
+-- A sequence, because setval() is not rolled back (intent's attempts, which
+-- retrain_if_needed() makes at the same time, have their own:
+-- ai_intent_retrain_attempt_seq, schema/83). One value, so that it is
+-- written at once: the attempt's start in milliseconds since 1970-01-01 UTC
+-- (rounded up, below 2^42: until 2109) times 2^21, plus 2^20 when the call carried an interrupted attempt it had
 -- recorded, plus the classifier's id (ai_classifiers.id, below 2^20); 0 for
 -- none.
 --

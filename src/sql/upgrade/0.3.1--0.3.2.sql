@@ -333,6 +333,38 @@ BEGIN
 END
 $move_internal$;
 
+-- ---- Issue 33, point 1: one back-off for every classifier. intent's
+-- ---- failed scheduled attempts move from ai_retrain_backoff_seq (0.2.1)
+-- ---- into ai_classifier_retrain_failures, where every classifier's are
+-- ---- (src/sql/54_retrain.sql); its attempt in progress is marked in a
+-- ---- sequence of its own (schema/83 says why).
+-- @include src/sql/schema/83_intent_retrain_attempt.sql
+-- A back-off in progress survives the update: 0.3.1 kept the start of
+-- intent's last failed scheduled run in microseconds since 1970 (0: none),
+-- and that start becomes intent's failure, with its run's SQLSTATE and
+-- error when the row is there (raising may have rolled it back). Whether it
+-- still holds intent back is read as before (a run completed since ends it:
+-- _pg_intent_retrain_failure_open()).
+INSERT INTO @extschema@.ai_classifier_retrain_failures AS x (classifier, failed_at, rows_counted, sqlstate, error)
+SELECT c.name, f.failed_at, NULL,
+       r.metrics OPERATOR(pg_catalog.#>>) '{error,sqlstate}', pg_catalog."left"(r.error, 1000)
+  FROM @extschema@.ai_classifiers AS c
+ CROSS JOIN (SELECT '1970-01-01 00:00:00+00'::pg_catalog.timestamptz OPERATOR(pg_catalog.+)
+                    (s.last_value OPERATOR(pg_catalog.*) '1 microsecond'::pg_catalog.interval) AS failed_at
+               FROM @extschema@.ai_retrain_backoff_seq AS s
+              WHERE s.last_value OPERATOR(pg_catalog.>) 0) AS f
+  LEFT JOIN LATERAL (SELECT y.metrics, y.error FROM @extschema@.ai_training_runs AS y
+                      WHERE y.started_at OPERATOR(pg_catalog.=) f.failed_at
+                        AND y.status OPERATOR(pg_catalog.=) 'failed'
+                      ORDER BY y.id LIMIT 1) AS r ON true
+ WHERE c.built_in;
+-- Nothing reads it now; its reader goes with it (the new one,
+-- _pg_intent_retrain_failure_of(), follows in the code pieces). Out of the
+-- extension first, so that its pg_extension_config_dump() entry goes too.
+DROP FUNCTION intent_internal._pg_intent_retrain_failed_at();
+ALTER EXTENSION pg_intent DROP SEQUENCE @extschema@.ai_retrain_backoff_seq;
+DROP SEQUENCE @extschema@.ai_retrain_backoff_seq;
+
 -- ---- The policy's time zone also reads a classifier's naive time_column
 -- ---- (src/pg/as_owner.cpp): its comment says so, as a fresh install's.
 COMMENT ON COLUMN @extschema@.ai_training_policy.snapshot_time_zone IS
@@ -349,12 +381,6 @@ COMMENT ON FUNCTION @extschema@.is_valid_intent_name(text) IS
 -- install's.
 COMMENT ON COLUMN @extschema@.ai_intent_models.sha256 IS
     'Hex SHA-256 of the serialized model. A change of model sets it, and size_bytes, from the new bytes (a trigger), so that every session loads them; setting model to NULL keeps both.';
-
--- ---- retrain_if_needed() marks its attempt in ai_retrain_backoff_seq
--- ---- before it trains (src/sql/schema/50_retrain_backoff.sql): the
--- ---- sequence's comment says so, as a fresh install's.
-COMMENT ON SEQUENCE @extschema@.ai_retrain_backoff_seq IS
-    'Internal: the start (microseconds since 1970-01-01 UTC; 0 for none) of the last failed run of retrain_if_needed(), kept even when raising rolled the run''s row back, or of its attempt in progress (odd: kept when its session ends during the training); scheduled retraining backs off from it.';
 
 -- ---- What a recorded decision needs (src/sql/schema/30_review_actions.sql):
 -- ---- an approval a valid label, a rejection a reason that is not blank.
