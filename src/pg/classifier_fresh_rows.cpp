@@ -7,7 +7,6 @@
 #include "train_run.h"
 
 extern "C" {
-#include "access/xact.h"
 #include "utils/timestamp.h"
 }
 
@@ -77,7 +76,9 @@ std::vector<DataRow> classifier_rows(Oid schema, FunctionCallInfo fcinfo, const 
             Datum args[2] = {PG_GETARG_DATUM(4), BoolGetDatum(true)};
             const Datum d = call_extension_function(fn, 2, args, nullptr, isnull);
             if (!isnull) since = DatumGetTimestampTz(d);
-            present = GetCurrentTransactionStartTimestamp(); // now(), as the count's statement reads it
+            // The present as the count's statement reads it: the clock,
+            // not the transaction's start (_pg_intent_classifier_count_plan()).
+            present = GetCurrentTimestamp();
         });
         judge_by_time = !isnull;
     }

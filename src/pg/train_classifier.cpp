@@ -655,10 +655,13 @@ PG_INTENT_FUNCTION(pg_intent_train_classifier) {
     // it: lost to the count. (In REPEATABLE READ the read uses the
     // transaction's snapshot: a row committed between it and the horizon is
     // the rule's documented limit.) The rows the read finds later than the
-    // horizon are counted before the read, so that a row committed between
-    // the two is counted new again (conservative) and never subtracted
-    // unread; without the subtraction, every row the run trained on after a
-    // transaction left open for hours would count new at every call.
+    // horizon are counted before the read, under the read's snapshot, up to
+    // the clock (the count's present, never now(): a row committed after
+    // this transaction began and dated so was read, and must be
+    // subtracted), so that a row committed between the two is counted new
+    // again (conservative) and never subtracted unread; without the
+    // subtraction, every row the run trained on after a transaction left
+    // open for hours would count new at every call.
     // Whom the source is read as is looked up first, under the statement's
     // snapshot: under the fresh one, a drop of the classifier and a create
     // of its name by another role committed meanwhile would make it that

@@ -190,9 +190,25 @@ AS $$
                                   THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE t.%I IS TRUE)', c.reviewed_column)
                                   ELSE 'pg_catalog.count(*)' END,
                              n.nspname, r.relname, x.nspname, c.label_column)
+             -- "Not later than the present": the clock when the count
+             -- runs (an InitPlan, computed once, so an index on the time
+             -- column still serves the statement), never now(), its
+             -- transaction's start. The count train_classifier() takes
+             -- just before its read (source_rows_since_horizon, which the
+             -- next count subtracts) must take in every row the read finds
+             -- that the next count counts: a row committed after the run's
+             -- transaction began and before its read, dated by its own
+             -- transaction's start, is later than now() there; it was
+             -- trained on, not subtracted, and counted new after the run
+             -- whenever another transaction was open (the horizon then
+             -- lies before it): in a transaction block, and in
+             -- retrain_classifiers(), one transaction for every classifier,
+             -- every row written while an earlier classifier trained, at
+             -- every call (test/scripts/review80.sh). A row dated later
+             -- than the clock is still new once its time has come.
              OPERATOR(pg_catalog.||) CASE WHEN c.time_column IS NOT NULL
                  THEN pg_catalog.format(' AND ($1 IS NULL OR (t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.>) $1'
-                                        ' AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) pg_catalog.now()))',
+                                        ' AND t.%I::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) (SELECT pg_catalog.clock_timestamp())))',
                                         c.time_column, c.time_column)
                  ELSE ' AND ($1 IS NULL OR true)' END END,
            -- With a time_column, from the last run's start; after a run
