@@ -176,10 +176,14 @@ BEGIN
     -- the owner before the read (src/pg/train_classifier.cpp), which the
     -- next retraining count compares with (_pg_intent_classifier_count_plan());
     -- with one, whether the run had bounds of its own (then the count does
-    -- not start from it).
+    -- not start from it). Either count is recorded with the rule it counted
+    -- by (source_rows_only_reviewed), which the next count compares with
+    -- its own: a count by another rule is not subtracted.
     v_read_facts := CASE WHEN p_definition ? 'source_rows_counted' THEN
-                        jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted',
-                                           'source_rows_only_reviewed',
+                        jsonb_build_object('source_rows_counted', p_definition -> 'source_rows_counted')
+                        ELSE '{}'::jsonb END
+                    || CASE WHEN p_definition ? 'source_rows_counted' OR p_definition ? 'source_rows_since_horizon' THEN
+                        jsonb_build_object('source_rows_only_reviewed',
                                            intent_internal._pg_intent_source_reads_reviewed_only(
                                                p_definition ->> 'reviewed_column', v_policy.only_reviewed))
                         ELSE '{}'::jsonb END

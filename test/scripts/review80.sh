@@ -82,6 +82,29 @@ expect_eq "$(q $DB "SELECT c ->> 'retrained' FROM jsonb_array_elements(retrain_c
 q $DB "INSERT INTO hz_rows (text, label) SELECT text || ' luego', label FROM hz_rows ORDER BY text LIMIT 3" >/dev/null
 q $DB "INSERT INTO hz_rows (text, label, at) SELECT text || ' futuro', label, now() + interval '1 day' FROM hz_rows ORDER BY text LIMIT 2" >/dev/null
 expect_eq "$(q $DB "$NEW_ROWS")" 3 "the 3 rows written after the run are new, the 2 dated tomorrow not yet"
+
+# 4. What the run subtracts was counted by only_reviewed's rule then: with
+# the rule changed, it is not subtracted (before: 10 unreviewed rows the
+# run found hid 6 new reviewed rows from the count under only_reviewed).
+psql -X -q -v ON_ERROR_STOP=1 -d $DB >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE TABLE hz_vetted (text text, label text, ok boolean NOT NULL DEFAULT true, at timestamptz DEFAULT now());
+INSERT INTO hz_vetted (text, label, at) SELECT text, label, at FROM hz_rows WHERE at < now() - interval '1 day';
+SELECT create_classifier('vetted', 'hz_vetted', 'text', 'label',
+                         '{"time_column": "at", "reviewed_column": "ok", "seed": 1, "auto_retrain_threshold": 3}');
+SQL
+q $DB "INSERT INTO hz_vetted (text, label, ok) SELECT text || ' sin revisar', label, false FROM hz_vetted ORDER BY text LIMIT 10" >/dev/null
+q $DB "SELECT train_classifier('vetted', NULL, '{\"deploy\": \"always\"}') ->> 'status'" >/dev/null
+expect_eq "$(q $DB "SELECT (metrics ->> 'source_rows_since_horizon') || ' ' || (metrics ->> 'source_rows_only_reviewed')
+                     FROM ai_training_runs WHERE classifier = 'vetted' ORDER BY started_at DESC LIMIT 1")" "10 false" \
+    "the run found 10 rows later than its horizon, every row counted (only_reviewed off)"
+q $DB "SELECT alter_classifier('vetted', '{\"only_reviewed\": true}') IS NOT NULL" >/dev/null
+q $DB "INSERT INTO hz_vetted (text, label) SELECT text || ' revisada', label FROM hz_vetted WHERE ok ORDER BY text LIMIT 6" >/dev/null
+expect_eq "$(q $DB "SELECT get_classifier_metrics('vetted') ->> 'new_rows'")" 6 \
+    "under only_reviewed, the 6 new reviewed rows are new (before: 0, less the 10 counted by the other rule)"
+expect_eq "$(q $DB "SELECT c ->> 'retrained' FROM jsonb_array_elements(retrain_classifiers() -> 'classifiers') AS c
+                     WHERE c ->> 'classifier' = 'vetted'")" true \
+    "retrain_classifiers() retrains for them (before: retrain_few_new_rows)"
 session_run I "COMMIT;" >/dev/null
 session_close I
 session_close T
