@@ -16,8 +16,10 @@
 -- Whether a classifier is due for retraining, and on what evidence: the
 -- statement that counts its source's rows (names quoted and qualified here,
 -- from the catalog), since when (with a time_column: rows newer than the
--- last completed run's start; all of them before the first), the rows the
--- last completed run read, and
+-- last completed run's horizon, _pg_intent_source_new_since(), and not
+-- later than the clock when the count runs; all of them before the first),
+-- the rows the last completed run read (with a time_column, those it found
+-- later than its horizon, counted by the same rule), and
 -- its policy's auto_retrain_threshold. One rule for retrain_classifiers()
 -- (which runs the count as the classifier's owner) and
 -- get_classifier_metrics() (as its caller); _pg_intent_classifier_due()
