@@ -13,10 +13,15 @@ extern "C" {
 
 // From libpq/libpq.h, which cannot be included here: it includes
 // libpq-be.h, and that needs the GSSAPI headers of a server built with
-// GSSAPI (Debian's is), a build dependency for one declaration.
+// GSSAPI (Debian's is), a build dependency for two declarations.
 bool pq_check_connection(void);
+extern PGDLLIMPORT struct WaitEventSet *FeBeWaitSet;
+// From storage/latch.h (15 to 17) or storage/waiteventset.h (18): declared
+// here rather than chosen by major in pg_compat.h, the same declaration.
+bool WaitEventSetCanReportClosed(void);
 }
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -386,6 +391,50 @@ void serve_pending_interrupts() noexcept {
     RESUME_INTERRUPTS();
 }
 
+// pg_intent.client_check_interval: the check client_connection_check_interval
+// makes, for long work whose session did not set that. Without either, a
+// training whose client was killed, or that a pooler's query_timeout
+// answered and disconnected, ran to its end and committed its run and its
+// deploy: a backend learns that its client is gone only when it writes to it
+// (a progress NOTICE, which client_min_messages may silence; the result is
+// buffered until after the commit). Only a backend with a client has a
+// connection to look at: not a background worker (pg_cron's, Citus's:
+// MyProcPort is NULL), not single-user mode (output to DestDebug), and
+// pq_check_connection() needs the socket's wait set (FeBeWaitSet, made by
+// pq_init()) and a platform whose waits report a closed socket (Linux,
+// macOS, the BSDs; the server refuses client_connection_check_interval
+// elsewhere). While client_connection_check_interval is set, PostgreSQL's
+// own timeout does this (serve_pending_interrupts()).
+bool client_check_due() noexcept {
+    using Clock = std::chrono::steady_clock;
+    static Clock::time_point last_check;
+    if (guc_client_check_interval_ms <= 0 || client_connection_check_interval > 0 || ClientConnectionLost ||
+        MyProcPort == nullptr || whereToSendOutput != DestRemote || FeBeWaitSet == nullptr)
+        return false;
+    const Clock::time_point now = Clock::now();
+    // The first poll after a second's pause checks at once: a training
+    // started after a wait (a lock) whose client left meanwhile stops
+    // before its work, not an interval later.
+    if (last_check != Clock::time_point() &&
+        now - last_check < std::chrono::milliseconds(guc_client_check_interval_ms))
+        return false;
+    last_check = now;
+    return true;
+}
+
+// As ProcessInterrupts() does for client_connection_check_interval: a lost
+// client sets the flags, the training stops (interrupt_pending()), and the
+// guard's CHECK_FOR_INTERRUPTS() raises PostgreSQL's FATAL 08006
+// ("connection to client lost") once the C++ frames are gone, so the
+// transaction rolls back. Runs inside pg_call(): ModifyWaitEvent() and
+// WaitEventSetWait() may raise an ERROR.
+void check_client_connection() noexcept {
+    if (WaitEventSetCanReportClosed() && !pq_check_connection()) {
+        ClientConnectionLost = true;
+        InterruptPending = true;
+    }
+}
+
 } // namespace
 
 bool interrupt_pending() {
@@ -397,10 +446,13 @@ bool training_should_stop() {
     // serving every kind of interrupt, and this serves only some of them;
     // the next CHECK_FOR_INTERRUPTS() after the training serves the rest.
     // As in ProcessInterrupts(), nothing is served while interrupts are held.
-    if (InterruptPending && std::this_thread::get_id() == g_backend_thread && InterruptHoldoffCount == 0 &&
-        CritSectionCount == 0 &&
-        (CheckClientConnectionPending || ProcSignalBarrierPending || LogMemoryContextPending))
-        pg_call([]() noexcept { serve_pending_interrupts(); });
+    if (std::this_thread::get_id() == g_backend_thread && InterruptHoldoffCount == 0 &&
+        CritSectionCount == 0) {
+        if (InterruptPending &&
+            (CheckClientConnectionPending || ProcSignalBarrierPending || LogMemoryContextPending))
+            pg_call([]() noexcept { serve_pending_interrupts(); });
+        if (client_check_due()) pg_call([]() noexcept { check_client_connection(); });
+    }
     return interrupt_pending() || !PostmasterIsAlive();
 }
 

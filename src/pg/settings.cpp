@@ -8,6 +8,7 @@ int guc_max_message_bytes = kDefaultMaxMessageBytes;
 bool guc_allow_drop_with_data = false;
 int guc_model_cache_size_kb = 65536;
 int guc_max_model_memory_kb = 1048576;
+int guc_client_check_interval_ms = 1000;
 
 size_t max_model_memory_bytes() {
     return static_cast<size_t>(guc_max_model_memory_kb) * 1024;
@@ -53,6 +54,17 @@ void define_settings() {
         "id. The size is estimated from the counts the model's bytes declare.",
         &guc_max_model_memory_kb, 1048576, 1024, MAX_KILOBYTES, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr,
         nullptr);
+    // Default 1 s: a look at the socket (one epoll_wait() without waiting)
+    // costs microseconds, and a training lasts seconds to minutes.
+    DefineCustomIntVariable(
+        "pg_intent.client_check_interval",
+        "How often a training looks whether its client is still connected, in milliseconds; 0 turns it off.",
+        "When the client is gone the session ends as client_connection_check_interval ends it (FATAL 08006), "
+        "so "
+        "the training rolls back and deploys nothing. Not used while client_connection_check_interval is "
+        "set, "
+        "nor in a background worker or single-user mode.",
+        &guc_client_check_interval_ms, 1000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
 }
 
 } // namespace pg_intent

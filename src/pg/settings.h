@@ -33,6 +33,14 @@ extern int guc_model_cache_size_kb;
 extern int guc_max_model_memory_kb;
 // That limit in bytes, for IntentModel::deserialize().
 size_t max_model_memory_bytes();
+// pg_intent.client_check_interval (ms, 0 = off): how often long work a
+// client started (training: training_should_stop(), guard.cpp) looks whether
+// that client's connection is still there, when the server's own
+// client_connection_check_interval is off. A training whose client is gone
+// would otherwise run to its end and commit, deploy included, for a caller
+// that can no longer learn the result (and whose retry trains again).
+// PGC_USERSET: it decides only what becomes of the session's own work.
+extern int guc_client_check_interval_ms;
 
 // pg_intent.max_message_bytes' default, and what training reads of each
 // message whatever a session sets: the owner's work must not depend on a

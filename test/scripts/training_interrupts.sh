@@ -8,7 +8,9 @@
 # - pg_log_backend_memory_contexts() was only answered after the training;
 # - a lost client was not noticed: with client_connection_check_interval set,
 #   a backend whose client was killed trained on to the end, holding the
-#   training lock, and only then exited;
+#   training lock, and only then exited; without it (the server's default),
+#   it also committed the run and deployed its model, until pg_intent made
+#   the check itself (pg_intent.client_check_interval);
 # - a lost client noticed by a failed progress NOTICE made PostgreSQL raise
 #   its FATAL inside the trainer, its worker threads still running.
 # Nothing here compares timings: each check asserts that the other session's
@@ -104,14 +106,31 @@ expect_eq "$(q $DB "SELECT count(*) FROM pg_locks WHERE locktype = 'object'
                          OR classid = (SELECT oid FROM pg_extension WHERE extname = 'pg_intent'))")" 0 "the training locks were released"
 expect_eq "$(q $DB "SELECT count(*) FROM ai_training_progress")" 0 "no training is left running"
 
-# 3. The same without the connection check: the next progress NOTICE finds
-# the client gone. Killed as soon as the run is past reading, so that phases
+# 2b. The same with client_connection_check_interval off (its default),
+# deploy on: pg_intent.client_check_interval (default 1 s) looks at the
+# socket itself. Without it the orphaned run trained to its end, committed
+# its run and deployed its model (the result is buffered until after the
+# commit, so nothing the run wrote to the client failed first).
+active_before=$(q $DB "SELECT coalesce(max(id), 0) FROM ai_intent_models WHERE classifier = 'intent' AND is_active")
+NEVER=$OPTIONS
+OPTIONS=${NEVER/never/always}
+pid=$(orphan_training pgi_checked '-c client_min_messages=warning')
+OPTIONS=$NEVER
+expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the checked backend exited"
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs")" "$runs_before" "the checked run was not committed"
+expect_eq "$(q $DB "SELECT coalesce(max(id), 0) FROM ai_intent_models WHERE classifier = 'intent' AND is_active")" \
+    "$active_before" "nor its model deployed"
+expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
+    "pg_intent's own connection check noticed the lost client, and the FATAL came after the trainer stopped"
+
+# 3. The same without either connection check (pg_intent's turned off): the
+# next progress NOTICE finds the client gone. Killed as soon as the run is past reading, so that phases
 # (and their NOTICEs) are still to come. The failed send sets
 # ClientConnectionLost, and the message's CHECK_FOR_INTERRUPTS() raised the
 # FATAL right there, inside the trainer's C++ frames with its worker threads
 # running (the FATAL's CONTEXT was the SQL caller's); now the trainer stops
 # and the FATAL comes once they are gone.
-pid=$(orphan_training pgi_unheard '')
+pid=$(orphan_training pgi_unheard '-c pg_intent.client_check_interval=0')
 expect_eq "$(q postgres "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" 0 "the unheard backend exited"
 expect_eq "$(grep -A1 "\[$pid\] FATAL:  connection to client lost" "$LOG" | grep -c "\[$pid\] CONTEXT:  pg_intent: training cancelled")" 1 \
     "the trainer stopped on the failed NOTICE, and the FATAL came after it"
