@@ -17,6 +17,8 @@
 #     no run row, no lock, and the next training through the pooler runs;
 #  d2. pgbouncer's query_timeout ends a lone training statement: with
 #     client_connection_check_interval set, nothing is committed;
+#  d3. the same without it: pg_intent's own check (client_check_interval)
+#     commits nothing either;
 #  e. no call of ours leaves state in its backend for the next client:
 #     session settings, role, temporary tables, prepared statements, locks;
 #  f. two clients of one role share its one backend, one with PostgREST's
@@ -211,6 +213,34 @@ expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE run_name = 'time
     "the timed-out training committed no run"
 expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active")" \
     "$(q $DB "SELECT m.id FROM ai_intent_models AS m JOIN ai_training_runs AS r ON r.model_id = m.id WHERE r.run_name = 'after'")" \
+    "nor deployed a model"
+
+# d3. The same without client_connection_check_interval (the server's
+# default): pg_intent.client_check_interval (default 1 s) has the training
+# look at its connection itself. The statement waits for the lock first (no
+# check there), then the training's first poll finds the server connection
+# closed. Before, this run committed and its model became the active one.
+active_before=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active")
+session_open holder3 $DB
+expect_eq "$(session_run holder3 "BEGIN; LOCK TABLE ai_training_runs IN EXCLUSIVE MODE; SELECT 'locked';")" locked \
+    "ai_training_runs is locked a third time"
+expect_eq "$(pgb_admin "SET query_timeout = 1")" "SET query_timeout=1" \
+    "pgbouncer's query_timeout is set again"
+out=$(PGOPTIONS='' psql -X -At -h "$PGB" -p "$PGB_PORT" -d $DB \
+    -c "SET LOCAL client_min_messages = warning;
+        SELECT train_intent_model('timed_out_unchecked', 'full', '{\"deploy\": \"always\"}') ->> 'status'" 2>&1 || true)
+grep -q "query timeout" <<<"$out" || { echo "FAILED: no query timeout: $out" >&2; exit 1; }
+echo "ok: pgbouncer timed the unchecked training statement out"
+pgb_admin "SET query_timeout = 0" >/dev/null
+expect_eq "$(session_run holder3 "COMMIT; SELECT 'released';")" released "ai_training_runs is released"
+session_close holder3
+for _ in $(seq 1 1200); do
+    [ "$(q $DB "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%train_intent_model(''timed_out_unchecked''%' AND pid <> pg_backend_pid()")" = 0 ] && break
+    sleep 0.1
+done
+expect_eq "$(q $DB "SELECT count(*) FROM ai_training_runs WHERE run_name = 'timed_out_unchecked'")" 0 \
+    "the timed-out training without client_connection_check_interval committed no run"
+expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active")" "$active_before" \
     "nor deployed a model"
 
 # e. What each call leaves in its backend: one direct session (one backend),
