@@ -83,6 +83,25 @@ for _ in $(seq 1 100); do [ -S "$PGB/.s.PGSQL.$PGB_PORT" ] && break; sleep 0.1; 
 # Through the pooler: one statement, one transaction; pgb_admin: its console.
 pq() { PGOPTIONS='' psql -X -At -v ON_ERROR_STOP=1 -h "$PGB" -p "$PGB_PORT" -d $DB -c "$*"; }
 pgb_admin() { PGOPTIONS='' psql -X -At -h "$PGB" -p "$PGB_PORT" -U "$PGUSER" -d pgbouncer -c "$*" 2>&1; }
+# After pgbouncer answered a statement with "query timeout": wait until it has
+# closed that statement's server connection (SHOW SERVERS no longer lists the
+# backend), so that the lock the test holds is released only then. Released
+# at once, the backend could take the lock, finish and commit before its next
+# check of the socket (client_connection_check_interval's timer, or the
+# training's own check): a race of the test, not what it tests.
+wait_server_closed() { # RUN_NAME
+    local pid
+    pid=$(q $DB "SELECT pid FROM pg_stat_activity WHERE query LIKE '%train_intent_model(''$1''%' AND pid <> pg_backend_pid()")
+    [ -n "$pid" ] || return 0
+    for _ in $(seq 1 600); do
+        PGOPTIONS='' psql -X -A -h "$PGB" -p "$PGB_PORT" -U "$PGUSER" -d pgbouncer -c "SHOW SERVERS" |
+            awk -F'|' -v pid="$pid" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "remote_pid") c = i; next }
+                                     c && $c == pid { found = 1 } END { exit !found }' || return 0
+        sleep 0.05
+    done
+    echo "FAILED: pgbouncer kept the server connection of the timed-out statement ($1, pid $pid)" >&2
+    exit 1
+}
 expect_eq "$(grep '^pool_mode|' <<<"$(pgb_admin "SHOW CONFIG")" | cut -d'|' -f2)" transaction \
     "pgbouncer pools transactions"
 
@@ -203,6 +222,12 @@ out=$(PGOPTIONS='' psql -X -At -h "$PGB" -p "$PGB_PORT" -d $DB \
 grep -q "query timeout" <<<"$out" || { echo "FAILED: no query timeout: $out" >&2; exit 1; }
 echo "ok: pgbouncer timed the training statement out"
 pgb_admin "SET query_timeout = 0" >/dev/null
+wait_server_closed timed_out
+# With client_connection_check_interval the backend sees it in its lock wait.
+for _ in $(seq 1 600); do
+    [ "$(q $DB "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%train_intent_model(''timed_out''%' AND pid <> pg_backend_pid()")" = 0 ] && break
+    sleep 0.05
+done
 expect_eq "$(session_run holder2 "COMMIT; SELECT 'released';")" released "ai_training_runs is released"
 session_close holder2
 for _ in $(seq 1 1200); do
@@ -232,6 +257,7 @@ out=$(PGOPTIONS='' psql -X -At -h "$PGB" -p "$PGB_PORT" -d $DB \
 grep -q "query timeout" <<<"$out" || { echo "FAILED: no query timeout: $out" >&2; exit 1; }
 echo "ok: pgbouncer timed the unchecked training statement out"
 pgb_admin "SET query_timeout = 0" >/dev/null
+wait_server_closed timed_out_unchecked
 expect_eq "$(session_run holder3 "COMMIT; SELECT 'released';")" released "ai_training_runs is released"
 session_close holder3
 for _ in $(seq 1 1200); do
