@@ -145,11 +145,15 @@ expect_eq "$(rows | tr ' ' '\n' | grep -vxE "$(rows_new_tables)" | tr '\n' ' ' |
     "every row of every extension table is kept"
 expect_eq "$(answer)" "$before_answer" "the classifier's model answers as before"
 expect_eq "$(helpers)" "false false false" "the update revoked the helpers that name the source"
+# (but the one the update drops: 0.3.1's reader of intent's back-off
+# sequence, which goes with the sequence: one back-off, issue 33 point 1)
+DROPPED="'_pg_intent_retrain_failed_at'"
 expect_eq "$(q $DB "SELECT count(*), count(*) FILTER (WHERE p.pronamespace = 'intent_internal'::regnamespace
                                                       AND p.proname = b.proname
                                                       AND coalesce(b.proacl, '{}') <@ coalesce(p.proacl, '{}'))
-                     FROM pgi_internal_before AS b LEFT JOIN pg_proc AS p ON p.oid = b.oid")" \
-    "$(q $DB "SELECT count(*) || '|' || count(*) FROM pgi_internal_before")" \
+                     FROM pgi_internal_before AS b LEFT JOIN pg_proc AS p ON p.oid = b.oid
+                    WHERE b.proname NOT IN ($DROPPED)")" \
+    "$(q $DB "SELECT count(*) || '|' || count(*) FROM pgi_internal_before WHERE proname NOT IN ($DROPPED)")" \
     "the update moved every internal function to intent_internal, same OID, every grant kept"
 expect_eq "$(q $DB "SELECT count(*) > 0 FROM pgi_internal_before AS b, aclexplode(b.proacl) AS a WHERE a.grantee = '$ROLE'::regrole")" t \
     "(among them functions the role was granted at 0.3.1)"
