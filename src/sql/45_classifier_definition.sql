@@ -312,11 +312,29 @@ DECLARE
     v_type oid;
     v_category "char";
     v_ok boolean;
+    v_recorded text;
 BEGIN
     SELECT c.relkind, c.relnamespace, c.relpersistence INTO v_kind, v_namespace, v_persistence FROM pg_catalog.pg_class AS c WHERE c.oid = p_source;
     IF NOT FOUND THEN
+        -- A classifier names its source by OID; a relation made again under
+        -- the recorded name (source_name) has another one: the table
+        -- restored from a dump (pg_restore -t or -n, --clean), or created
+        -- again, or a data-only restore with --disable-triggers, which
+        -- skipped ai_classifiers_rebind and left the dumped database's OID.
+        -- The classifier is never pointed at it by name here (whoever may
+        -- create a relation of that name would choose what the owner trains
+        -- on and deploys): the hint gives the owner the call that does it.
+        -- Without it the error said only "dropped", and creating the table
+        -- again, as the docs advised, changed nothing.
+        SELECT c.source_name INTO v_recorded FROM @extschema@.ai_classifiers AS c WHERE c.name = p_name;
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" does not exist', p_name),
-                   ERRCODE = 'undefined_table', DETAIL = intent_internal._pg_intent_error_words('The table or view it was created over was dropped.');
+                   ERRCODE = 'undefined_table', DETAIL = intent_internal._pg_intent_error_words('The table or view it was created over was dropped.'),
+                  HINT = CASE WHEN pg_catalog.to_regclass(v_recorded) IS NOT NULL
+                              THEN intent_internal._pg_intent_error_words('A relation has its recorded name, %s, but not its OID (restored from a dump, or created again): its owner makes it the source with %s.',
+                                                                           v_recorded, pg_catalog.format('alter_classifier(%L, jsonb_build_object(''source'', %L))', p_name, v_recorded))
+                              ELSE intent_internal._pg_intent_error_words('Create the table or view again (its recorded name is %s), then point the classifier at it with alter_classifier(), or drop the classifier.',
+                                                                           coalesce(v_recorded, '?'))
+                         END;
     END IF;
     IF v_kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('the source of classifier "%s" must be a table or a view', p_name),
