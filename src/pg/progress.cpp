@@ -22,9 +22,11 @@ extern "C" {
 #include "utils/uuid.h"
 }
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace pg_intent {
 namespace {
@@ -249,7 +251,11 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         may_list = superuser() || (OidIsValid(classifiers) &&
                                    pg_class_aclcheck(classifiers, GetUserId(), ACL_SELECT) == ACLCHECK_OK);
     });
+    // The backends shown from their slot of shared memory (capacity reserved
+    // here: the rows are added inside noexcept code).
+    std::vector<int> shown;
     if (have_shared) {
+        shown.reserve(static_cast<size_t>(g_shared->slots));
         for (int i = 0; i < g_shared->slots; ++i) {
             ProgressSlot copy;
             ProgressSlot *slot = &g_shared->slot[i];
@@ -317,13 +323,18 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                     nulls[12] = true;
                 }
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+                shown.push_back(copy.pid);
             });
         }
-        return (Datum)0;
     }
-    // Without shared memory: the backends holding one of the extension's
-    // training slots (object sub-ids of its pg_extension entry,
-    // is_training_slot_subid()), from pg_locks and pg_stat_activity (no phase).
+    // Without shared memory, and with it for a training not in it (yet): the
+    // backends holding one of the extension's training slots (object sub-ids
+    // of its pg_extension entry, is_training_slot_subid()), from pg_locks and
+    // pg_stat_activity (no phase). A training writes its slot of shared
+    // memory from its run on, and train_classifier() reads the classifier's
+    // source before its first run: with pg_intent preloaded, a training
+    // reading a large source (or a slow view) held its training slot and was
+    // in no row at all, where without preloading its lock showed it.
     const std::string sql =
         "SELECT a.pid, a.datid, a.usesysid, a.query_start, a.state_change "
         "FROM pg_catalog.pg_locks AS l JOIN pg_catalog.pg_stat_activity AS a ON a.pid "
@@ -342,6 +353,7 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         bool nulls[kColumns] = {false};
         bool isnull;
         values[0] = row.value(1, &isnull);
+        if (std::find(shown.begin(), shown.end(), DatumGetInt32(values[0])) != shown.end()) return;
         values[1] = row.value(2, &nulls[1]);
         values[2] = row.value(3, &nulls[2]);
         nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
