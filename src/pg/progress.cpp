@@ -251,11 +251,12 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         may_list = superuser() || (OidIsValid(classifiers) &&
                                    pg_class_aclcheck(classifiers, GetUserId(), ACL_SELECT) == ACLCHECK_OK);
     });
-    // The backends shown from their slot of shared memory (capacity reserved
-    // here: the rows are added inside noexcept code).
+    // The backends shown from their slot of shared memory: sized here, since
+    // the rows are added inside pg_call() bodies, where nothing allocates.
     std::vector<int> shown;
+    size_t n_shown = 0;
     if (have_shared) {
-        shown.reserve(static_cast<size_t>(g_shared->slots));
+        shown.assign(static_cast<size_t>(g_shared->slots), 0);
         for (int i = 0; i < g_shared->slots; ++i) {
             ProgressSlot copy;
             ProgressSlot *slot = &g_shared->slot[i];
@@ -323,7 +324,7 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
                     nulls[12] = true;
                 }
                 tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-                shown.push_back(copy.pid);
+                shown[n_shown++] = copy.pid;
             });
         }
     }
@@ -353,7 +354,9 @@ PG_INTENT_FUNCTION(pg_intent_training_progress) {
         bool nulls[kColumns] = {false};
         bool isnull;
         values[0] = row.value(1, &isnull);
-        if (std::find(shown.begin(), shown.end(), DatumGetInt32(values[0])) != shown.end()) return;
+        if (std::find(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(n_shown),
+                      DatumGetInt32(values[0])) != shown.begin() + static_cast<std::ptrdiff_t>(n_shown))
+            return;
         values[1] = row.value(2, &nulls[1]);
         values[2] = row.value(3, &nulls[2]);
         nulls[3] = nulls[4] = nulls[5] = nulls[6] = nulls[7] = true;
