@@ -21,7 +21,7 @@
 // sequence before it starts and unmarked when it ends (setval() is not
 // rolled back); the next call records a marked attempt as failed, and the
 // classifier backs off from it (_pg_intent_classifier_retrain_resume(),
-// src/sql/46_classifier_retraining.sql). Only the call holding the
+// src/sql/46_retrain_attempts.sql). Only the call holding the
 // retraining lock (try_lock_retraining()) marks and reads attempts: a
 // concurrent call would take the holder's running attempt for an interrupted
 // one; it runs as before, unmarked, and tries no classifier whose last

@@ -9,7 +9,7 @@
 -- So before each classifier's attempt the call records here which one it is
 -- and when it started, and clears it when the attempt ends; the next call
 -- finds an attempt never ended, and records it as failed
--- (_pg_intent_classifier_retrain_resume(), 46_classifier_retraining.sql).
+-- (_pg_intent_classifier_retrain_resume(), 46_retrain_attempts.sql).
 -- A sequence, because setval() is not rolled back (intent's attempts, which
 -- retrain_if_needed() makes at the same time, have their own:
 -- ai_intent_retrain_attempt_seq, schema/83). One value, so that it is

@@ -13,7 +13,7 @@
 -- marked here before it trains, in the encoding of
 -- ai_classifier_retrain_attempt_seq (schema/81), and the next call records
 -- a mark it finds as failed (_pg_intent_retrain_resume(),
--- 46_classifier_retraining.sql). A sequence of its own, not that one:
+-- 46_retrain_attempts.sql). A sequence of its own, not that one:
 -- retrain_if_needed() and a retrain_classifiers() call run at once (each
 -- classifier has its own training lock; the training slots let several
 -- trainings run), and one value cannot hold two attempts: the second mark
