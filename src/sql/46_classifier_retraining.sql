@@ -488,6 +488,28 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_classifier_due(bigint, timestamptz, bigint, integer) IS
     'Internal: a classifier''s new rows and whether it is due for retraining, from the count of its source rows (_pg_intent_classifier_count_plan()).';
 
+-- The one decoding of an attempt's mark, which
+-- _pg_intent_classifier_retrain_mark() (46_retrain_attempts.sql) writes
+-- (the encoding: src/sql/schema/81_classifier_retrain_attempt.sql): the
+-- attempt's start, the flag bit (retrain_classifiers(): the call carried an
+-- interrupted attempt; intent: a failed run whose error was raised) and the
+-- classifier's id; NULLs for 0 (no attempt). Read by
+-- _pg_intent_retrain_failure_of() and _pg_intent_retrain_resume().
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_mark_decode(
+    p_marker bigint, OUT started_at timestamptz, OUT flag boolean, OUT classifier_id bigint)
+RETURNS record
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT '1970-01-01 00:00:00+00'::pg_catalog.timestamptz OPERATOR(pg_catalog.+)
+           ((p_marker OPERATOR(pg_catalog./) 2097152) OPERATOR(pg_catalog.*) '1 millisecond'::pg_catalog.interval),
+           (p_marker OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1,
+           p_marker OPERATOR(pg_catalog.%) 1048576
+     WHERE p_marker OPERATOR(pg_catalog.>) 0
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_retrain_mark_decode(bigint) IS
+    'Internal: what a scheduled attempt''s mark (ai_classifier_retrain_attempt_seq, ai_intent_retrain_attempt_seq; written by _pg_intent_classifier_retrain_mark()) holds: the attempt''s start, its flag bit and its classifier''s id; NULLs for 0 (none).';
+
 -- The one reader of the back-off's store, ai_classifier_retrain_failures
 -- (schema/80): a classifier's last failed scheduled attempt, intent's
 -- (retrain_if_needed(): _pg_intent_retrain_decision(), 54_retrain.sql, and
@@ -516,15 +538,13 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH mark AS (
-        SELECT '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
-               ((s.last_value OPERATOR(pg_catalog./) 2097152) OPERATOR(pg_catalog.*) '1 millisecond'::interval) AS failed_at,
-               (s.last_value OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1 AS raised
+        SELECT d.started_at AS failed_at, d.flag AS raised
           FROM @extschema@.ai_intent_retrain_attempt_seq AS s
+         CROSS JOIN LATERAL intent_internal._pg_intent_retrain_mark_decode(s.last_value) AS d
           JOIN @extschema@.ai_classifiers AS c
             ON c.name OPERATOR(pg_catalog.=) p_classifier AND c.built_in
-           AND c.id OPERATOR(pg_catalog.=) (s.last_value OPERATOR(pg_catalog.%) 1048576)
-         WHERE s.last_value OPERATOR(pg_catalog.>) 0
-           AND NOT EXISTS (SELECT FROM pg_catalog.pg_locks AS l
+           AND c.id OPERATOR(pg_catalog.=) d.classifier_id
+         WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_locks AS l
                             WHERE l.locktype OPERATOR(pg_catalog.=) 'object' AND l.granted
                               AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
                               AND l.objid OPERATOR(pg_catalog.=)

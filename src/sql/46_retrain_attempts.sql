@@ -98,18 +98,17 @@ DECLARE
                                       ELSE '@extschema@.ai_classifier_retrain_attempt_seq'::pg_catalog.regclass END;
     v_marker bigint;
     v_flag boolean;
+    v_id bigint;
 BEGIN
     record_only := false;
     EXECUTE pg_catalog.format('SELECT s.last_value FROM %s AS s', v_seq) INTO v_marker;
     IF coalesce(v_marker, 0) OPERATOR(pg_catalog.=) 0 THEN
         RETURN;
     END IF;
-    failed_at := '1970-01-01 00:00:00+00'::timestamptz OPERATOR(pg_catalog.+)
-                 ((v_marker OPERATOR(pg_catalog./) 2097152) OPERATOR(pg_catalog.*) '1 millisecond'::interval);
-    v_flag := (v_marker OPERATOR(pg_catalog./) 1048576) OPERATOR(pg_catalog.%) 2 OPERATOR(pg_catalog.=) 1;
+    SELECT d.started_at, d.flag, d.classifier_id INTO failed_at, v_flag, v_id
+      FROM intent_internal._pg_intent_retrain_mark_decode(v_marker) AS d;
     SELECT c.name INTO interrupted FROM @extschema@.ai_classifiers AS c
-     WHERE c.id OPERATOR(pg_catalog.=) (v_marker OPERATOR(pg_catalog.%) 1048576)
-       AND c.built_in OPERATOR(pg_catalog.=) p_built_in;
+     WHERE c.id OPERATOR(pg_catalog.=) v_id AND c.built_in OPERATOR(pg_catalog.=) p_built_in;
     IF interrupted IS NOT NULL AND p_built_in AND v_flag THEN
         PERFORM intent_internal._pg_intent_classifier_retrain_record(
             interrupted, failed_at, NULL, 'failed', NULL,

@@ -663,6 +663,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_retrain_decision()', 'stable', 'safe', false),
     ('_pg_intent_retrain_rule(text, bigint, timestamp with time zone, bigint, integer, bigint, integer, integer, timestamp with time zone, bigint)', 'stable', 'safe', false),
     ('_pg_intent_builtin_retrain_due()', 'stable', 'safe', false),
+    ('_pg_intent_retrain_mark_decode(bigint)', 'stable', 'safe', false),
     ('_pg_intent_retrain_failure_of(text)', 'stable', 'safe', false),
     ('_pg_intent_retrain_failed_run(timestamp with time zone)', 'stable', 'safe', false),
     ('_pg_intent_retrain_failure_open(text, timestamp with time zone)', 'stable', 'safe', false),
