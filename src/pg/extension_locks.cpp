@@ -40,6 +40,7 @@
 #include "text_io.h"
 
 extern "C" {
+#include "access/twophase.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
@@ -98,18 +99,34 @@ bool acquire(const LOCKTAG &tag, bool wait) {
     return acquired;
 }
 
-// The pid of a backend holding `tag` (0 when it has just let it go).
-int holder_pid(const LOCKTAG &tag) {
-    int pid = 0;
+// Who holds `tag`: a backend (its pid), or a prepared transaction (its
+// xid). A prepared transaction keeps the locks of the transaction it was
+// until COMMIT PREPARED or ROLLBACK PREPARED, and its virtual transaction id
+// is still the one of the backend that prepared it: looked up as a backend,
+// it named that session (idle, or since gone and its slot another
+// backend's, even the caller's own), and told to cancel it, which releases
+// nothing (test/scripts/two_phase.sh). A prepared transaction is asked for
+// first (TwoPhaseGetXidByVirtualXID()).
+struct LockHolder {
+    int pid = 0;                                   // 0: not a backend, or it has just let go
+    TransactionId prepared = InvalidTransactionId; // valid: a prepared transaction
+};
+
+LockHolder lock_holder(const LOCKTAG &tag) {
+    LockHolder holder;
     pg_call([&]() noexcept {
         int count = 0;
         VirtualTransactionId *holders = GetLockConflicts(&tag, ExclusiveLock, &count);
-        for (int i = 0; i < count && pid == 0; ++i) {
+        for (int i = 0; i < count; ++i) {
+            bool more = false;
+            holder.prepared = TwoPhaseGetXidByVirtualXID(holders[i], &more);
+            if (TransactionIdIsValid(holder.prepared)) return;
             PGPROC *proc = pgi_vxid_proc(&holders[i]);
-            if (proc) pid = proc->pid;
+            holder.pid = proc ? proc->pid : 0;
+            if (holder.pid) return;
         }
     });
-    return pid;
+    return holder;
 }
 
 std::string backend_name(int pid) {
@@ -121,7 +138,19 @@ std::string backend_name(int pid) {
 void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent) {
     const LOCKTAG tag = classifier_tag(fn_oid, "training", classifier);
     if (!acquire(tag, false)) {
-        const int pid = holder_pid(tag);
+        const LockHolder holder = lock_holder(tag);
+        if (TransactionIdIsValid(holder.prepared))
+            throw SqlError(
+                ERRCODE_LOCK_NOT_AVAILABLE,
+                intent::Message{
+                    N_("classifier \"%s\" is locked by prepared transaction %s, which trained it"),
+                    {classifier, std::to_string(holder.prepared)}},
+                N_("A prepared transaction keeps the locks of the training it ran until COMMIT PREPARED or "
+                   "ROLLBACK PREPARED ends it; no backend runs it meanwhile."),
+                N_("End it with COMMIT PREPARED or ROLLBACK PREPARED and its gid (pg_prepared_xacts lists it "
+                   "by "
+                   "transaction), or have the transaction manager that prepared it resolve it."));
+        const int pid = holder.pid;
         throw SqlError(
             ERRCODE_LOCK_NOT_AVAILABLE,
             intent::Message{N_("classifier \"%s\" is being trained by %s"), {classifier, backend_name(pid)}},
@@ -144,17 +173,29 @@ void lock_training(Oid fn_oid, const std::string &classifier, int max_concurrent
     }
     for (int slot = 0; slot < max_concurrent; ++slot)
         if (acquire(slot_tag(ext, slot), false)) return;
-    std::string pids;
-    for (int slot = 0; slot < max_concurrent; ++slot)
-        if (const int pid = holder_pid(slot_tag(ext, slot)))
-            pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
+    std::string pids, prepared;
+    for (int slot = 0; slot < max_concurrent; ++slot) {
+        const LockHolder holder = lock_holder(slot_tag(ext, slot));
+        if (TransactionIdIsValid(holder.prepared))
+            prepared += (prepared.empty() ? "" : ", ") + std::to_string(holder.prepared);
+        else if (holder.pid)
+            pids += (pids.empty() ? "" : ", ") + std::to_string(holder.pid);
+    }
+    const std::string slots = std::to_string(max_concurrent);
     throw SqlError(
         ERRCODE_LOCK_NOT_AVAILABLE,
-        pids.empty() ? intent::Message{N_("too many trainings in progress: all %s training slots are taken"),
-                                       {std::to_string(max_concurrent)}}
-                     : intent::Message{N_("too many trainings in progress: all %s training slots are "
-                                          "taken (backends %s)"),
-                                       {std::to_string(max_concurrent), pids}},
+        !prepared.empty()
+            ? (pids.empty() ? intent::Message{N_("too many trainings in progress: all %s training slots are "
+                                                 "taken (prepared transactions %s)"),
+                                              {slots, prepared}}
+                            : intent::Message{N_("too many trainings in progress: all %s training slots are "
+                                                 "taken (backends %s; prepared transactions %s)"),
+                                              {slots, pids, prepared}})
+        : pids.empty()
+            ? intent::Message{N_("too many trainings in progress: all %s training slots are taken"), {slots}}
+            : intent::Message{N_("too many trainings in progress: all %s training slots are "
+                                 "taken (backends %s)"),
+                              {slots, pids}},
         N_("ai_training_policy.max_concurrent_trainings bounds the trainings that run at once, "
            "whatever their classifier."),
         N_("Try again when one has finished, or raise max_concurrent_trainings."));
