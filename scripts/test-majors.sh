@@ -40,7 +40,7 @@ MAJORS=("$@")
 # 0.2.0's library from its commit, which predates 16 (pg_proc_aclcheck);
 # upgrade.sh builds 0.1.0's, which compiles and runs on every major. MAJOR_SCRIPTS (all
 # majors) or MAJOR_SCRIPTS_NN (one) choose others.
-INTERNALS="standby_invalidation logical_invalidation drop_guard cancel_training postmaster_death"
+INTERNALS="standby_invalidation logical_invalidation drop_guard cancel_training postmaster_death two_phase"
 default_scripts() { # major
     if [ "$1" = 18 ]; then
         echo "upgrade upgrade_030 upgrade_031_grants upgrade_ops upgrade_foreign_triggers dump_restore $INTERNALS"
