@@ -1,8 +1,9 @@
 // The classifier management functions (create_classifier(), alter_classifier(),
 // drop_classifier(), grant_classifier_access(), revoke_classifier_access(),
-// deploy_classifier_model(), rollback_classifier()), and delete_intent_model()
-// (0.3.2: a named classifier's model needs that classifier's deploy right):
-// one C entry for all.
+// deploy_classifier_model(), rollback_classifier(), prune_classifier_models(),
+// reassign_classifier()), and delete_intent_model() (0.3.2: a named
+// classifier's model needs that classifier's deploy right): one C entry for
+// all.
 //
 // Each must know who called it (a classifier's owner is the role that
 // created it; managing, deploying and granting are checked against the

@@ -1,6 +1,8 @@
-// The one place the glue includes PostgreSQL headers: inside extern "C",
-// with postgres.h first, as PostgreSQL requires; then the shims for the
-// differences between majors (pg_compat.h).
+// The PostgreSQL headers every glue file needs, included first: inside
+// extern "C", with postgres.h first, as PostgreSQL requires; then the shims
+// for the differences between majors (pg_compat.h). A file that needs a
+// further server header includes it after this one, in an extern "C" block
+// of its own (ARCHITECTURE.md, Layers).
 #pragma once
 
 // A server built without NLS (--enable-nls off) defines gettext(),
