@@ -8,7 +8,14 @@
 # placeholder (`src/sql/NN_area.sql`, `<from>--<to>`, `FROM--TO`, `NAME`)
 # is not a path, nor are settings (`pg_intent.*`, `app.*`) and PostgreSQL's
 # `postgres.h`. The map had named files by hand, and nothing told when one
-# moved or went. Needs no database.
+# moved or went.
+#
+# Two more of its statements are checked, because they drifted before and
+# grep can decide them: a function written as the map names a function in a
+# file, `f()` (`src/....sql`), is defined in that SQL file (a CREATE
+# FUNCTION or PROCEDURE of that name), and a C++ one, `f()` (`src/....cpp`
+# or `.h`), is named in that file; and `pg_compat.h` is the only file of
+# src/ with `#if PG_VERSION_NUM` (the Layers table). Needs no database.
 cd "$(dirname "$0")/../.."
 set -euo pipefail
 DOC=${ARCHITECTURE_MD:-ARCHITECTURE.md}
@@ -63,3 +70,41 @@ perl -e '
     die "FAILED: no paths found in $doc\n" unless $paths;
     print "ok: the $paths paths and $names file names $doc backquotes exist where it says\n";
 ' "$DOC" "${TMPDIR:-/tmp}/architecture_paths.$$"
+
+# `f()` (`file`): f is in that file. Only that exact form, a function's
+# backquoted name and call parentheses, a space, then the backquoted path of
+# one file under src/, so that a function merely near a path is not read as
+# placed in it.
+perl -e '
+    use strict; use warnings;
+    my ($doc) = @ARGV;
+    my ($bad, $pairs) = (0, 0);
+    my %text;
+    sub text { my ($f) = @_; return $text{$f} //= do { local $/; open(my $h, "<", $f) or die "$f: $!"; <$h> } }
+    open(my $h, "<", $doc) or die "$doc: $!";
+    my $fence;
+    while (my $line = <$h>) {
+        if ($line =~ /^\s*```/) { $fence = !$fence; next }
+        next if $fence;
+        while ($line =~ /`(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)\([^`]*\)`,? \(`(src\/[^`*\s]+\.(sql|cpp|h))`/g) {
+            my ($fn, $file, $ext) = ($1, $2, $3);
+            $pairs++;
+            next unless -f $file;    # a missing file is the check above'"'"'s failure
+            my $t = text($file);
+            my $ok = $ext eq "sql" ? $t =~ /FUNCTION\s+(?:[\w@]+\.)?\Q$fn\E\s*\(/i : $t =~ /\b\Q$fn\E\b/;
+            next if $ok;
+            print STDERR "FAILED: $doc:$.: `$fn()` is not ", ($ext eq "sql" ? "defined" : "named"), " in $file\n";
+            $bad++;
+        }
+    }
+    die "FAILED: $bad functions $doc places in a file are not there\n" if $bad;
+    die "FAILED: no function placed in a file found in $doc\n" unless $pairs;
+    print "ok: the $pairs functions $doc places in a file are there\n";
+' "$DOC"
+
+# The only file with `#if PG_VERSION_NUM` (what differs between majors).
+others=$(grep -lE '^[[:space:]]*#[[:space:]]*(if|elif|ifdef|ifndef)\b.*PG_VERSION_NUM' -r src --include='*.cpp' --include='*.h' |
+    grep -vx 'src/pg/pg_compat.h' || true)
+[ -z "$others" ] || { echo "FAILED: $DOC says pg_compat.h is the only file with #if PG_VERSION_NUM; also:" >&2; echo "$others" >&2; exit 1; }
+grep -q 'the only file with `#if PG_VERSION_NUM`' "$DOC" || { echo "FAILED: $DOC no longer says which file holds #if PG_VERSION_NUM; update this check" >&2; exit 1; }
+echo "ok: src/pg/pg_compat.h is the only file with #if PG_VERSION_NUM"
