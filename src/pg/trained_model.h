@@ -1,4 +1,5 @@
-// The result row of a trainer (_pg_intent_train, _pg_intent_train_table).
+// The result row of 0.1.0's array trainer (_pg_intent_train, compat_train_010.cpp,
+// its one user): _pg_intent_train_table()'s row is train_result.h's.
 #pragma once
 
 #include "pg_headers.h"
