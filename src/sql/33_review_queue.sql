@@ -115,9 +115,8 @@ WITH latest_run AS (
     SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.source, d.model_id, d.created_at,
            coalesce(nullif(d.correct_intent, ''), nullif(d.detected_intent, '')) AS label
       FROM @extschema@.ai_training_data AS d
-     WHERE d.intent_correct IS NULL
-       AND d.corrected_by_human IS NOT TRUE
-       AND d.dataset_status NOT IN ('reviewed', 'approved', 'rejected')
+     WHERE NOT d.is_reviewed -- awaiting review, as ai_pending_review
+       AND d.dataset_status <> 'rejected'
 ), scored AS (
     SELECT p.id, p.user_message, p.detected_intent, p.confidence_score, p.source, p.model_id, p.created_at, p.label,
            p.source = 'live' AS live,

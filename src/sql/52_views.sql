@@ -12,9 +12,11 @@ SELECT d.id, d.user_message, d.detected_intent, d.confidence_score, d.ai_respons
        d.response_source, d.escalated, d.category, d.source, d.conversation_id,
        d.model_id, d.created_at
 FROM @extschema@.ai_training_data d
-WHERE d.intent_correct IS NULL
-  AND d.corrected_by_human IS NOT TRUE
-  AND d.dataset_status NOT IN ('reviewed', 'approved', 'rejected')
+-- Awaiting review: not reviewed (the generated is_reviewed, the one rule of
+-- what a person vouched for) and not rejected; ai_review_queue reads the
+-- same two columns (test/sql/review_queue.sql checks both list the same rows).
+WHERE NOT d.is_reviewed
+  AND d.dataset_status <> 'rejected'
 ORDER BY d.confidence_score ASC NULLS FIRST, d.created_at, d.id;
 COMMENT ON VIEW @extschema@.ai_pending_review IS
     'The review queue: rows nobody has reviewed yet (intent_correct NULL, not corrected, not reviewed, approved or rejected), lowest confidence first. ai_review_queue ranks the same rows by the value of a review.';
