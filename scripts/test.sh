@@ -55,6 +55,10 @@ RUN_DIR=${RUN_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pg_intent_test.XXXXXX")}
 mkdir -p "$RUN_DIR"
 chmod 755 "$RUN_DIR"
 export RUN_DIR
+# The upgrade tests build the landed releases' libraries (build_release,
+# test/scripts/lib.bash): once per run, not once per test.
+export PGI_RELEASE_CACHE=${PGI_RELEASE_CACHE:-$RUN_DIR/releases}
+mkdir -p "$PGI_RELEASE_CACHE"
 source scripts/lib/phases.bash
 
 failures=()

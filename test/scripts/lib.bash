@@ -252,8 +252,15 @@ wait_until_training() { # application_name [database]
 # operation without -ffast-math), and upgrade_020.sh compares the release's
 # predictions with this checkout's -O3 library bit for bit, so a level that
 # did change one would fail that test, not hide anything.
+# With PGI_RELEASE_CACHE set (a directory), a release built once is kept
+# there, by its commit, and used again by the next test.
 build_release() { # version commit
     local version=$1 commit=$2 dir=$TEST_TMP/release-$1
+    if [ -n "${PGI_RELEASE_CACHE:-}" ]; then
+        dir=$PGI_RELEASE_CACHE/release-$1-$2
+        [ -e "$dir/.built" ] && { echo "$dir"; return 0; }
+        rm -rf "$dir"
+    fi
     if ! git cat-file -e "$commit^{commit}" 2>/dev/null; then
         git fetch -q --unshallow 2>/dev/null || true
     fi
@@ -262,5 +269,6 @@ build_release() { # version commit
     mkdir -p "$dir"
     git archive "$commit" | tar -x -C "$dir"
     make -C "$dir" -s -j"${JOBS:-2}" COPT="-g0 -O1" >"$dir.build.log" 2>&1 || { tail -20 "$dir.build.log" >&2; return 1; }
+    touch "$dir/.built"
     echo "$dir"
 }
