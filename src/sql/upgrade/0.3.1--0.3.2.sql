@@ -6,6 +6,29 @@
 -- Older databases reach this script through the frozen scripts in sql/
 -- (0.1.0 -> 0.2.0 -> 0.2.1 -> 0.2.2 -> 0.3.0 -> 0.3.1).
 
+-- ---- Before anything changes: this session's library. A backend keeps
+-- the pg_intent.so it loaded (PostgreSQL finds a loaded library by its file
+-- name before it opens the file): a session that called the extension
+-- before the package replaced the file, and with shared_preload_libraries
+-- every backend until the server restarts, runs 0.3.1's library, which
+-- lacks the C functions this script creates. The update then failed half-way,
+-- after rewriting ai_classifiers under its locks, with 42883 "could not find
+-- function "pg_intent_error_text" in file ...", which says nothing of what
+-- to do (test/scripts/upgrade_live.sh). Ask the library once, first, for a
+-- function 0.3.1's lacks (CREATE FUNCTION of a C function looks it up).
+DO $library$
+BEGIN
+    CREATE FUNCTION pg_temp._pg_intent_library_probe() RETURNS text
+        AS 'MODULE_PATHNAME', 'pg_intent_error_text' LANGUAGE C;
+    DROP FUNCTION pg_temp._pg_intent_library_probe();
+EXCEPTION WHEN undefined_function THEN
+    RAISE EXCEPTION 'this session runs an older pg_intent library than 0.3.2''s, which the update needs'
+          USING ERRCODE = 'object_not_in_prerequisite_state',
+                DETAIL = 'A session keeps the library it loaded before the package was upgraded; with pg_intent in shared_preload_libraries every session does until the server restarts.',
+                HINT = 'Run ALTER EXTENSION pg_intent UPDATE in a new connection (restart the server first if shared_preload_libraries names pg_intent). Nothing was changed.';
+END
+$library$;
+
 -- ---- Before anything changes: the user's objects that would stop the
 -- ---- update. Five columns of ai_classifiers change type below, which
 -- PostgreSQL refuses while a view, a row-level security policy or a
