@@ -20,8 +20,9 @@
 #     (b) The update runs while old and new sessions predict and log.
 #  4. No backend crashed; every answer of a session is its library's answer
 #     of before or 42883 (an old session's classifier calls after the
-#     update); no row logged is lost; models answer as before; the next
-#     retraining works.
+#     update); no row logged is lost; models answer as before; a model
+#     0.3.2 deploys is refused by an old session (XX001, its format), never
+#     replaced by the one it had cached; the next retraining works.
 #  5. Preloaded: new connections keep 0.3.1's library too, the update is
 #     refused (55000) until the server restarts, then runs.
 # Synchronises on lock waits, never on sleeps.
@@ -219,13 +220,24 @@ for stmt in \
         echo "ok: old session: $out"
     fi
 done
+# A model 0.3.2 trains (format 3 or later) and deploys: an old session
+# sees the deployment (the invalidation reaches every backend) and its
+# library refuses the model's format (XX001, naming the format), rather
+# than serve the model it had cached.
+expect_eq "$(q $DB "SELECT train_intent_model('after live', 'full', '{\"seed\": 2, \"deploy\": \"always\"}') ->> 'status'")" completed \
+    "0.3.2 trains and deploys a model of intent"
+new_model=$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = 'intent' AND is_active")
+expect_eq "$(session_run new_pred "SELECT (predict_intent('hola')).model_id;")" "$new_model" "a session of 0.3.2's library serves it"
+out=$(session_run old_pred "SELECT (predict_intent('hola')).model_id;")
+expect_eq "$(grep -oE '^ERROR:  [0-9A-Z]{5}' <<<"$out" | cut -c9-) $(grep -c 'The model has format version [3-9] but this build reads versions 1 and 2' <<<"$out")" "XX001 1" \
+    "an old session refuses it (its format), and serves no model it had cached"
 for s in old_pred old_log old_train new_pred new_log holder; do session_close $s; done
 
 # No backend crashed.
 log=$PGI_DIR/log/server.log
 expect_eq "$(grep -cE 'terminated by signal|PANIC|server process .* was terminated' "$log" || true)" 0 "no backend crashed (server log)"
 # The next retraining works, from a new session.
-expect_eq "$(q $DB "SELECT train_intent_model('after live', 'full', '{\"seed\": 1}') ->> 'status'")" completed "the next training of intent works"
+expect_eq "$(q $DB "SELECT train_intent_model('after live 2', 'full', '{\"seed\": 1}') ->> 'status'")" completed "the next training of intent works"
 expect_eq "$(q $DB "SELECT train_classifier('shops') ->> 'status'")" completed "the next training of shops works"
 expect_eq "$(q $DB "SELECT jsonb_typeof(retrain_classifiers())")" object "retrain_classifiers() works"
 drop_db $DB
