@@ -110,8 +110,8 @@ if [ "$new_inode" = "$old_inode" ] || [ "$(lib_of "$(session_pid old_pred)")" !=
 fi
 echo "ok: old sessions keep 0.3.1's library mapped, new sessions load 0.3.2's (on 0.3.1's SQL)"
 
-# While the update waits for the lock, it queues every statement that
-# needs a lock on the same table behind it: a prediction waits too.
+# An update with a long lock_timeout waits for the held training: on which
+# lock, and who queues behind it meanwhile (then it is cancelled).
 session_open upd $DB
 upd_pid=$(session_pid upd)
 session_send upd '\set VERBOSITY verbose'
@@ -245,8 +245,10 @@ stop_own_clusters
 
 # 5. Preloaded (shared_preload_libraries): every backend is forked from the
 #    postmaster with the library it loaded at start, so new connections
-#    too keep 0.3.1's library until the server restarts; after the update
-#    they fail with 42883 where 0.3.1's library lacks what 0.3.2's SQL names.
+#    too keep 0.3.1's library until the server restarts, and the update is
+#    refused until then. After the restart, the update while a training of
+#    0.3.2's library (on 0.3.1's SQL) is held mid-run: it waits, the
+#    training goes on when released, and neither is left hanging.
 PGI_SOURCE=$V031_SRC PGI_PRELOAD=pg_intent start_own_cluster preloaded
 psql -X -q -d postgres -c "CREATE DATABASE $DB"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
@@ -256,6 +258,10 @@ CREATE TABLE demo_rows (split text, text text, intent text);
 CREATE TABLE shop_rows AS SELECT text AS prompt, intent AS route FROM demo_rows WHERE split = 'train';
 SELECT create_classifier('shop', 'shop_rows', 'prompt', 'route', '{"seed": 4}');
 SELECT train_classifier('shop');
+CREATE FUNCTION public.live_gate() RETURNS boolean LANGUAGE sql VOLATILE
+    AS $$ SELECT pg_advisory_lock_shared(4242) IS NOT NULL AND pg_advisory_unlock_shared(4242) $$;
+CREATE VIEW slow_rows AS SELECT prompt, route FROM shop_rows WHERE public.live_gate();
+SELECT create_classifier('slow', 'slow_rows', 'prompt', 'route', '{"seed": 5}');
 SQL
 label_sql="SELECT (predict_label('shop', 'cuando entregan mi paquete?')).label"
 label=$(q $DB "$label_sql")
@@ -272,7 +278,25 @@ update_refused "$(psql -X -q -v VERBOSITY=verbose -d $DB -c "ALTER EXTENSION pg_
     "preloaded: before the restart"
 expect_eq "$(q $DB "$label_sql")" "$label" "and the classifier still answers"
 as_owner pg_ctl -D "$PGI_DIR/data" -m fast -w restart >/dev/null
-psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null
+session_open pre_holder $DB
+session_run pre_holder "SELECT pg_advisory_lock(4242);" >/dev/null
+session_open pre_trainer $DB
+session_send pre_trainer '\set VERBOSITY verbose'
+pre_trainer_pid=$(session_pid pre_trainer)
+session_send pre_trainer "SELECT 'slow: ' || (train_classifier('slow') ->> 'status');"
+wait_until_waiting_on_lock $DB "$pre_trainer_pid"
+session_open pre_upd $DB
+session_send pre_upd '\set VERBOSITY verbose'
+upd_pid=$(session_pid pre_upd)
+session_send pre_upd "SET lock_timeout = '600s'; ALTER EXTENSION pg_intent UPDATE;"
+wait_until_waiting_on_lock $DB "$upd_pid"
+session_run pre_holder "SELECT pg_advisory_unlock(4242);" >/dev/null
+train_out=$(session_wait pre_trainer)
+upd_out=$(session_wait pre_upd)
+expect_eq "$train_out" "slow: completed" "preloaded, after the restart: a training held mid-run while the update waits for it completes"
+expect_eq "$(grep -c '^ERROR:' <<<"$upd_out" || true) $(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0 0.3.2" \
+    "and the update then runs (no deadlock)"
+for s in pre_holder pre_trainer pre_upd; do session_close $s; done
 expect_eq "$(q $DB "$label_sql")" "$label" "preloaded: after the restart, the update runs and the classifier answers as before"
 expect_eq "$(grep -cE 'terminated by signal|PANIC' "$PGI_DIR/log/server.log" || true)" 0 "preloaded: no backend crashed (server log)"
 drop_db $DB
