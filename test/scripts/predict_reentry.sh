@@ -13,8 +13,8 @@
 #    to ai_training_data (record_interaction()) while the training reads,
 #    with a user's trigger there that predicts; deploys and rollbacks, of the
 #    built-in classifier and of a named one, from a volatile function in the
-#    middle of a statement that predicts row by row with the model cache at
-#    its smallest (the model in use is evicted): no crash, each row answered
+#    middle of a statement that predicts row by row, with a store of models
+#    that keeps one (the model in use is evicted): no crash, each row answered
 #    by the model active when it was predicted.
 # c. Parallel query (force_parallel_mode / debug_parallel_query): a parallel
 #    seq scan calling the prediction and explain functions answers as the
@@ -292,7 +292,7 @@ expect_eq "$(q $DB "SELECT 1")" "1" "the server is up after a source that writes
 # another trains the built-in classifier from ai_training_data.
 session_open T $DB
 session_send T "SELECT train_intent_model('concurrent', 'full', '{\"deploy\": \"never\"}') IS NOT NULL;"
-for i in $(seq 1 20); do
+for _ in $(seq 1 20); do
     q $DB "SELECT count(record_interaction(text, intent, 80)) FROM demo_rows WHERE split = 'test' LIMIT 20" >/dev/null
 done
 expect_eq "$(session_wait T)" "t" "a training while a trigger on ai_training_data predicts"
@@ -320,19 +320,30 @@ for what in intent tickets; do
                                          FROM ai_intent_models AS a WHERE a.classifier = '$what' AND a.is_active")"
     if [ "$what" = intent ]; then call="(predict_intent(b.body)).model_id"; else call="(predict_label('tickets', b.body)).model_id"; fi
     out=$(psql -X -At -q -d $DB -v ON_ERROR_STOP=1 <<SQL 2>&1 || true
-SET pg_intent.model_cache_size = '1MB';
 SET max_parallel_workers_per_gather = 0;
 SET client_min_messages = warning;
+-- A store that keeps one of the two models, not both: what each is charged,
+-- then a budget of one and a half of the larger.
+SELECT count(predict_intent('hola', $previous));
+SELECT bytes AS b1 FROM intent_internal._pg_intent_model_cache_stats() \\gset
+SELECT count(predict_intent('hola', $active));
+SELECT bytes - :b1 AS b2 FROM intent_internal._pg_intent_model_cache_stats() \\gset
+SELECT set_config('pg_intent.model_cache_size', (greatest(:b1, :b2) * 3 / 2 / 1024)::text || 'kB', false) IS NOT NULL;
+SELECT count(predict_intent('hola', $active));
+SELECT misses AS m0, evictions AS e0 FROM intent_internal._pg_intent_model_cache_stats() \\gset
 BEGIN;
 CREATE TEMP TABLE switched AS
 SELECT b.k, $call AS model_id, switch_at(b.k, 300, '$what') AS switched_to
   FROM (SELECT k, body FROM bodies ORDER BY k LIMIT 600 OFFSET 0) AS b;
 SELECT count(*) FILTER (WHERE k <= 300 AND model_id = $active) || ' ' || count(*) FILTER (WHERE k > 300 AND model_id = $previous)
        || ' ' || max(switched_to) FROM switched;
+SELECT (misses - :m0) || ' loads, ' || (evictions - :e0) || ' evictions' FROM intent_internal._pg_intent_model_cache_stats();
 COMMIT;
 SQL
 )
-    expect_eq "$out" "$((300 + 1)) $((600 - 300 - 1)) $previous" "$what: a rollback mid-statement; rows before it by model $active, after it by $previous"
+    # The model in use was kept, then evicted by the other one's load.
+    expect_eq "$(tail -1 <<<"$out")" "1 loads, 1 evictions" "$what: the statement loaded the rolled-back-to model once, evicting the one in use"
+    expect_eq "$(tail -2 <<<"$out" | head -1)" "$((300 + 1)) $((600 - 300 - 1)) $previous" "$what: a rollback mid-statement; rows before it by model $active, after it by $previous"
     expect_eq "$(q $DB "SELECT id FROM ai_intent_models WHERE classifier = '$what' AND is_active AND partition_key IS NULL")" "$previous" "$what: the rollback committed"
 done
 
