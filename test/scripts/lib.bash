@@ -253,14 +253,28 @@ wait_until_training() { # application_name [database]
 # predictions with this checkout's -O3 library bit for bit, so a level that
 # did change one would fail that test, not hide anything.
 # With PGI_RELEASE_CACHE set (a directory), a release built once is kept
-# there, by its commit, and used again by the next test.
+# there, by its commit and the PostgreSQL it was built for (the majors' phase
+# builds the same release for another server), and used again by the next
+# test; a lock makes a second builder of the same one wait and take it.
 build_release() { # version commit
-    local version=$1 commit=$2 dir=$TEST_TMP/release-$1
-    if [ -n "${PGI_RELEASE_CACHE:-}" ]; then
-        dir=$PGI_RELEASE_CACHE/release-$1-$2
-        [ -e "$dir/.built" ] && { echo "$dir"; return 0; }
-        rm -rf "$dir"
+    local version=$1 commit=$2 dir
+    if [ -z "${PGI_RELEASE_CACHE:-}" ]; then
+        dir=$TEST_TMP/release-$version
+        build_release_into "$dir" "$version" "$commit" || return 1
+        echo "$dir"
+        return 0
     fi
+    dir=$PGI_RELEASE_CACHE/release-$version-$commit-pg$("${PG_CONFIG:-pg_config}" --version | awk '{print $2}')
+    (
+        flock 9
+        [ -e "$dir/.built" ] && exit 0
+        rm -rf "$dir"
+        build_release_into "$dir" "$version" "$commit" && touch "$dir/.built"
+    ) 9>"$dir.lock" || return 1
+    echo "$dir"
+}
+build_release_into() { # dir version commit
+    local dir=$1 version=$2 commit=$3
     if ! git cat-file -e "$commit^{commit}" 2>/dev/null; then
         git fetch -q --unshallow 2>/dev/null || true
     fi
@@ -269,6 +283,4 @@ build_release() { # version commit
     mkdir -p "$dir"
     git archive "$commit" | tar -x -C "$dir"
     make -C "$dir" -s -j"${JOBS:-2}" COPT="-g0 -O1" >"$dir.build.log" 2>&1 || { tail -20 "$dir.build.log" >&2; return 1; }
-    touch "$dir/.built"
-    echo "$dir"
 }
