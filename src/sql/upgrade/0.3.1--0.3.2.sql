@@ -15,12 +15,15 @@
 -- after rewriting ai_classifiers under its locks, with 42883 "could not find
 -- function "pg_intent_error_text" in file ...", which says nothing of what
 -- to do (test/scripts/upgrade_live.sh). Ask the library once, first, for a
--- function 0.3.1's lacks (CREATE FUNCTION of a C function looks it up).
+-- function 0.3.1's lacks (CREATE FUNCTION of a C function looks it up). Not
+-- in pg_temp: Citus commits the update on every node with two-phase commit,
+-- which refuses a transaction that touched a temporary object
+-- (test/scripts/citus.sh).
 DO $library$
 BEGIN
-    CREATE FUNCTION pg_temp._pg_intent_library_probe() RETURNS text
+    CREATE FUNCTION @extschema@._pg_intent_library_probe_031() RETURNS text
         AS 'MODULE_PATHNAME', 'pg_intent_error_text' LANGUAGE C;
-    DROP FUNCTION pg_temp._pg_intent_library_probe();
+    DROP FUNCTION @extschema@._pg_intent_library_probe_031();
 EXCEPTION WHEN undefined_function THEN
     RAISE EXCEPTION 'this session runs an older pg_intent library than 0.3.2''s, which the update needs'
           USING ERRCODE = 'object_not_in_prerequisite_state',
