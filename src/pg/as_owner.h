@@ -2,9 +2,10 @@
 //
 // AsExtensionOwner: the extension's own code (its PL/pgSQL workers) as the
 // extension owner, what fmgr does for a SECURITY DEFINER function: the
-// current user becomes the owner and search_path is pinned to pg_catalog,
-// pg_temp in a new GUC nest level. Construct it inside pg_call(): on an error
-// the transaction or subtransaction abort restores both.
+// current user becomes the owner, search_path is pinned to pg_catalog,
+// pg_temp and row_security to off, in a new GUC nest level. Construct it
+// inside pg_call(): on an error the transaction or subtransaction abort
+// restores them.
 //
 // AsOwnerRestricted: code that a role CHOSE (a classifier's source: its view,
 // the functions the view calls, its row-level security policies, the domain
@@ -58,6 +59,17 @@ class AsExtensionOwner {
         nest_level_ = NewGUCNestLevel();
         (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
                                 GUC_ACTION_SAVE, true, 0, false);
+        // The owner's code reads and writes every row of the extension's
+        // tables or fails: with row_security off, a table whose row-level
+        // security binds the owner (FORCE ROW LEVEL SECURITY, an owner that is
+        // neither a superuser nor BYPASSRLS) raises 42501, whose hint says
+        // NO FORCE, where a policy hid the policy row and training said
+        // "arguments must not be null", a deploy "classifier does not exist".
+        // The SECURITY DEFINER functions pin the same (SET row_security = off);
+        // a superuser or BYPASSRLS owner never notices. A source's read turns
+        // it on again (AsOwnerRestricted: its owner's policies apply).
+        (void)set_config_option("row_security", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                                false);
     }
     ~AsExtensionOwner() {
         AtEOXact_GUC(false, nest_level_);

@@ -49,7 +49,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_refuse_truncate(text, text[]) IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_data_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
@@ -81,7 +81,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_training_data_gone() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_training_runs_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
@@ -114,7 +114,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_training_runs_gone() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_intent_models_gone()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
@@ -142,7 +142,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_intent_models_gone() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_refuse_key_change()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     v_referring text;

@@ -174,7 +174,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy(
     OUT out_of_scope_mode text, OUT only_reviewed boolean, OUT max_training_rows integer)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT p.min_samples_for_training, p.auto_retrain_threshold, p.max_f1_regression, p.corrected_weight,
            p.max_training_memory_mb, p.max_training_threads, p.min_gate_rows, p.out_of_scope_intent,
@@ -191,7 +191,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_ops_policy(
     OUT retry_failed_after interval, OUT min_alert_samples integer, OUT snapshot_time_zone text)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT p.retry_failed_after, p.min_alert_samples, p.snapshot_time_zone
       FROM @extschema@.ai_training_policy AS p
@@ -209,7 +209,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_row_limits(
     OUT max_unreviewed_message_bytes integer, OUT min_unreviewed_intent_rows integer, OUT max_intents integer)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT p.max_unreviewed_message_bytes, p.min_unreviewed_intent_rows, p.max_intents
       FROM @extschema@.ai_training_policy AS p
@@ -223,7 +223,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_row_limits() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_max_unreviewed_rows()
 RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT p.max_unreviewed_rows FROM @extschema@.ai_training_policy AS p
 $$;

@@ -52,7 +52,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_check_partition_key(text) IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_partition_check(p_name text, p_caller oid)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT coalesce((SELECT c.partition_column IS NOT NULL
                        FROM @extschema@.ai_classifiers AS c WHERE c.name OPERATOR(pg_catalog.=) p_name), false)

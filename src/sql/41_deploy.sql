@@ -226,7 +226,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_rollback_model(@extschema@.ai_cla
 CREATE OR REPLACE FUNCTION @extschema@.deploy_intent_model(p_model_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     RETURN intent_internal._pg_intent_deploy_model(intent_internal._pg_intent_classifier('intent'::text), p_model_id)
@@ -239,7 +239,7 @@ COMMENT ON FUNCTION @extschema@.deploy_intent_model(bigint) IS
 CREATE OR REPLACE FUNCTION @extschema@.rollback_intent_model()
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     RETURN intent_internal._pg_intent_rollback_model(intent_internal._pg_intent_classifier('intent'::text), NULL::text)

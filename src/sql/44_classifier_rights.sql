@@ -127,7 +127,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_role_is(oid, name) IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_allows(p_name text, p_role oid, p_access text)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT coalesce((
         SELECT CASE

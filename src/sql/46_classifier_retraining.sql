@@ -92,7 +92,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_source_new_since(uuid, boolean) I
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_source_read_horizon()
 RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     v_oldest timestamptz;
@@ -126,7 +126,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_source_read_horizon() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_run_keys_current(p_run_id uuid)
 RETURNS boolean
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     RETURN NOT EXISTS (
@@ -165,7 +165,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_count_plan(p_na
 RETURNS TABLE (owner oid, count_sql text, since timestamptz, rows_at_last bigint, threshold integer,
                period_count_sql text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     -- owner: NULL when the classifier is orphaned (its owner's OID no longer
     -- has its name): there is no role to count as.
@@ -284,7 +284,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_count_plan(text) IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_source_statement(
     p_name text, p_caller oid, p_kind text, OUT owner oid, OUT statement text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     c @extschema@.ai_classifiers := intent_internal._pg_intent_classifier_require(p_name, p_caller, 'train');
@@ -432,7 +432,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_facts(p_name te
 RETURNS TABLE (built_in boolean, has_key boolean, has_time_column boolean, since timestamptz, rows_at_last bigint,
                threshold integer, classifier_id bigint)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT c.built_in, c.key_column IS NOT NULL, c.time_column IS NOT NULL,
            -- when the last run started and the rows it counted (of every
@@ -535,7 +535,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failure_of(
     p_classifier text, OUT failed_at timestamptz, OUT rows_counted bigint, OUT sqlstate text, OUT error text)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     WITH mark AS (
         SELECT d.started_at AS failed_at, d.flag AS raised
@@ -588,7 +588,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_due(
     p_name text, p_count bigint, p_since timestamptz, p_rows_at_last bigint, p_threshold integer, p_rows bigint,
     OUT new_rows bigint, OUT due boolean, OUT reason text, OUT failed_at timestamptz, OUT retry_after timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     f record;
@@ -628,7 +628,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_record(
     p_name text, p_started_at timestamptz, p_rows_counted bigint, p_status text, p_sqlstate text, p_error text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     IF p_status OPERATOR(pg_catalog.=) 'completed' THEN
@@ -674,7 +674,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_checked
     p_name text, p_checked_at timestamptz, p_samples bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     v_id bigint;
@@ -717,7 +717,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_classifier_retrain_checked(text, 
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_plan()
 RETURNS TABLE (name text)
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT c.name
       FROM @extschema@.ai_classifiers AS c
@@ -753,7 +753,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_held(
     p_name text, OUT failed_at timestamptz, OUT retry_after timestamptz, OUT backing_off boolean)
 RETURNS record
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT f.failed_at, b.retry_after, coalesce(b.backing_off, false)
       FROM @extschema@.ai_classifier_retrain_failures AS f

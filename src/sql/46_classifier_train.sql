@@ -29,7 +29,7 @@ COMMENT ON FUNCTION @extschema@.train_classifier(text, text, jsonb) IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_for_training(p_name text, p_caller oid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 SET extra_float_digits = 1
 AS $$
 DECLARE

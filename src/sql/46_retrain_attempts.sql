@@ -44,7 +44,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_mark(
     p_name text, p_started_at timestamptz, p_carrying boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     v_id bigint;
@@ -91,7 +91,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_resume(
     p_built_in boolean, OUT interrupted text, OUT failed_at timestamptz, OUT record_only boolean)
 RETURNS record
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     v_seq pg_catalog.regclass := CASE WHEN p_built_in THEN '@extschema@.ai_intent_retrain_attempt_seq'::pg_catalog.regclass
@@ -131,7 +131,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_retrain_resume(
     OUT interrupted text, OUT failed_at timestamptz, OUT record_only boolean)
 RETURNS record
 LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT r.interrupted, r.failed_at, r.record_only FROM intent_internal._pg_intent_retrain_resume(false) AS r
 $$;

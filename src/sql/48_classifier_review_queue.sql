@@ -20,7 +20,7 @@
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_review_plan(p_name text)
 RETURNS TABLE (built_in boolean, source text, key_column text, text_column text, key_type text)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT c.built_in,
            pg_catalog.format('%I.%I', n.nspname, r.relname),

@@ -110,7 +110,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_active_model_json() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_reviewed_since(p_since timestamptz, p_ids uuid[])
 RETURNS SETOF uuid
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT DISTINCT a.training_data_id FROM @extschema@.ai_review_actions AS a
      WHERE a.created_at OPERATOR(pg_catalog.>) p_since

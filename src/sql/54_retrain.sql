@@ -255,7 +255,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_busy_reason(text) IS
 CREATE OR REPLACE FUNCTION @extschema@.retrain_if_needed(p_raise_on_failure boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 DECLARE
     v_policy record; -- _pg_intent_policy()

@@ -19,7 +19,7 @@
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_before_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     IF NEW IS NOT DISTINCT FROM OLD THEN
@@ -49,7 +49,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_cue_before_update() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_pristine_seed(p_language text, p_pattern text, p_id bigint)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT c.id
       FROM @extschema@.ai_feedback_cues AS c
@@ -110,7 +110,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_cue_before_insert() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_cue_before_delete()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
 BEGIN
     IF NOT OLD.is_seed THEN

@@ -48,7 +48,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_retrain_failure(
     OUT failed_at timestamptz, OUT sqlstate text, OUT retry_after timestamptz)
 RETURNS record
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     SELECT f.failed_at,
            -- a failed run's, when the record has none (its row is kept)
@@ -160,7 +160,7 @@ CREATE OR REPLACE FUNCTION intent_internal._pg_intent_classifier_alerts(p_role o
 RETURNS TABLE (classifier text, partition text, metric text, value numeric, threshold numeric, comparison text,
                failed_at timestamptz, sqlstate text, retry_after timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 AS $$
     WITH known AS (
         SELECT c.name, c.id, p.min_samples_for_training, p.max_training_rows, p.auto_retrain_threshold, p.only_reviewed

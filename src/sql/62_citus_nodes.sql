@@ -153,7 +153,7 @@ COMMENT ON FUNCTION intent_internal._pg_intent_publish_all() IS
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_publish_to_nodes()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+SET search_path = pg_catalog, pg_temp SET row_security = off
 -- Custom plans, whatever the caller's plan_cache_mode (or the record
 -- step's, 40_training.sql, which plans generically): Citus cannot plan the
 -- INSERT into the reference table below from parameters ("could not create

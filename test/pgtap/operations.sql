@@ -16,7 +16,7 @@
 -- the ai_feedback_cues trigger functions (trigger functions need no EXECUTE).
 -- Runs in a database where pgtap and pg_intent are installed in public.
 BEGIN;
-SELECT plan(358);
+SELECT plan(359);
 
 -- get_ai_training_metrics(integer)
 SELECT has_function('public', 'get_ai_training_metrics', ARRAY['integer']::name[], 'get_ai_training_metrics(integer) exists');
@@ -63,7 +63,7 @@ SELECT isnt_strict('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'ret
 SELECT is((SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed(boolean)')), ARRAY['p_raise_on_failure'], 'retrain_if_needed(boolean) parameter names');
 SELECT is(pg_get_function_arguments(to_regprocedure('public.retrain_if_needed(boolean)')), 'p_raise_on_failure boolean DEFAULT false', 'retrain_if_needed(boolean) arguments and defaults');
 SELECT is_definer('public', 'retrain_if_needed', ARRAY['boolean']::name[], 'retrain_if_needed(boolean) is SECURITY DEFINER (it trains, like train_intent_model)');
-SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed(boolean)')), ARRAY['search_path=pg_catalog, pg_temp'], 'retrain_if_needed(boolean) pins search_path to pg_catalog, pg_temp');
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = to_regprocedure('public.retrain_if_needed(boolean)')), ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off'], 'retrain_if_needed(boolean) pins search_path to pg_catalog, pg_temp and row_security off');
 SELECT ok(NOT coalesce(has_function_privilege('public', to_regprocedure('public.retrain_if_needed(boolean)'), 'EXECUTE'), true), 'retrain_if_needed(boolean) is not executable by PUBLIC (a DBA grants EXECUTE to the scheduler''s role)');
 SELECT isnt(obj_description(to_regprocedure('public.retrain_if_needed(boolean)'), 'pg_proc'), NULL, 'retrain_if_needed(boolean) has a comment');
 
@@ -711,7 +711,9 @@ SELECT set_eq('SELECT signature FROM extension_functions WHERE prosecdef', $$VAL
 SELECT is_empty('SELECT signature FROM extension_functions WHERE prosecdef AND (public_execute OR proconfig[1] IS DISTINCT FROM ''search_path=pg_catalog, pg_temp'')', 'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp and is closed to PUBLIC (what else one pins is listed below)');
 SELECT is_empty($$SELECT signature FROM extension_functions WHERE public_execute AND signature LIKE '\_pg\_intent\_%' AND signature NOT LIKE '\_pg\_intent\_error\_words(%' AND signature NOT IN ('_pg_intent_model_f1(jsonb)', '_pg_intent_builtin_review_rows()')$$, 'no internal function (_pg_intent_*) is executable by PUBLIC but the words of errors (intent_output_error()''s twin, in a schema PostgREST does not serve), a model''s F1 (it reads nothing but its argument; the security invoker view ai_model_registry calls it for any reader) and the built-in classifier''s review rows (read with the caller''s own privileges; the security invoker view ai_review_queue calls it for any reader)');
 SELECT is_empty($$SELECT f.signature FROM extension_functions f JOIN pg_proc p ON p.oid = f.oid JOIN pg_language l ON l.oid = p.prolang WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND NOT coalesce(f.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)$$, 'every SQL and PL/pgSQL function of the extension pins search_path to pg_catalog, pg_temp (a caller''s search_path cannot redirect what it runs); a SQL-standard body is bound when created instead');
-SELECT set_eq($$SELECT f.signature, f.proconfig FROM extension_functions f WHERE cardinality(f.proconfig) > 1$$,
+SELECT set_eq($$SELECT f.signature FROM extension_functions f WHERE 'row_security=off' = ANY(f.proconfig)$$, $$SELECT f.signature FROM extension_functions f WHERE f.prosecdef$$,
+              'every SECURITY DEFINER function, and no other, pins row_security off (the owner''s code acts on every row or fails with 42501 when a forced policy binds an owner neither superuser nor BYPASSRLS; never on the rows a policy leaves it)');
+SELECT set_eq($$SELECT f.signature, array_remove(f.proconfig, 'row_security=off') FROM extension_functions f WHERE cardinality(array_remove(f.proconfig, 'row_security=off')) > 1$$,
               $$VALUES ('_pg_intent_active_model_json()', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),
                        ('get_classifier_metrics(text, integer)', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),
                        ('create_classifier_metrics_snapshot(text, text, timestamp with time zone)', ARRAY['search_path=pg_catalog, pg_temp', 'extra_float_digits=1']),

@@ -21,9 +21,10 @@
 cd "$(dirname "$0")/../.."
 source test/scripts/lib.bash
 DB=pgi_rls_all
-ROLES="anon authenticated service_role authenticator"
+ROLES="anon authenticated service_role authenticator pgi_demoted_owner"
 drop_all() {
     drop_db $DB
+    drop_db pgi_rls_demoted
     for r in $ROLES; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
 }
 trap 'drop_all; stop_own_clusters; stop_extra_clusters' EXIT
@@ -250,3 +251,41 @@ expect_eq "$(q $DB "SELECT coalesce(string_agg(c.oid::regclass::text, ' '), 'non
 expect_eq "$(q $DB "SELECT coalesce(string_agg(p.oid::regprocedure::text, ' '), 'none') FROM pg_proc AS p JOIN pg_language AS l ON l.oid = p.prolang WHERE p.oid IN $EXT AND l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL AND NOT coalesce(p.proconfig, '{}') && ARRAY['search_path=pg_catalog, pg_temp']")" none \
     "every SQL and PL/pgSQL function of ours pins its search_path, but for SQL-standard bodies, bound when created (the 'Function search_path mutable' lint)"
 
+# An owner that no longer bypasses: the role that ran CREATE EXTENSION as a
+# superuser, later demoted to NOSUPERUSER NOBYPASSRLS. FORCE then binds the
+# owner's own code. It must fail, and say why (42501, "query would be
+# affected by row-level security policy", hint: NO FORCE ROW LEVEL SECURITY),
+# never act on the rows a policy leaves it: before, the hidden policy row
+# made training fail with "arguments must not be null" (22004) and the
+# scheduled retraining with 55000, the hidden classifier row made a deploy,
+# a rollback and train_classifier() say the classifier does not exist (42704).
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE pgi_demoted_owner LOGIN SUPERUSER" -c "CREATE DATABASE pgi_rls_demoted OWNER pgi_demoted_owner"
+psql -X -q -v ON_ERROR_STOP=1 -d pgi_rls_demoted -U pgi_demoted_owner <<'SQL' >/dev/null 2>&1
+SET client_min_messages = warning;
+CREATE EXTENSION pg_intent;
+CREATE TABLE demo_rows (split text, text text, intent text);
+\copy demo_rows FROM 'data/ecommerce_es.csv' WITH (FORMAT csv, HEADER true)
+SELECT count(record_interaction(text, intent, 90)) FROM demo_rows WHERE split = 'train';
+SELECT train_intent_model('first');
+CREATE TABLE src AS SELECT row_number() OVER (ORDER BY id) AS id, user_message AS t, training_label AS l FROM ai_training_data;
+SELECT create_classifier('c1', 'public.src', 't', 'l', '{"key_column": "id"}');
+SQL
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "ALTER ROLE pgi_demoted_owner NOSUPERUSER NOBYPASSRLS"
+as_demoted() { # sql: prints the output, or "ERROR <sqlstate>"
+    psql -X -At -q -d pgi_rls_demoted -U pgi_demoted_owner -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -c "$1" 2>"$TEST_TMP/err" ||
+        sed -nE 's/^ERROR: +([0-9A-Z]{5}).*/ERROR \1/p' "$TEST_TMP/err" | head -1
+}
+for mode in ENABLE FORCE; do
+    as_demoted "SELECT string_agg(format('ALTER TABLE %s $mode ROW LEVEL SECURITY', t), '; ') FROM ($TABLES) AS x" >"$TEST_TMP/alter.sql"
+    psql -X -q -v ON_ERROR_STOP=1 -d pgi_rls_demoted -U pgi_demoted_owner -f "$TEST_TMP/alter.sql"
+done
+expect_eq "$(as_demoted "SELECT predicted_intent IS NOT NULL FROM predict_intent('quiero devolver un producto')")" t \
+    "a demoted owner under FORCE: prediction reads the model by index, without SQL, and answers"
+for call in "SELECT train_intent_model('forced')" "SELECT retrain_if_needed()" "SELECT should_retrain()" \
+    "SELECT deploy_intent_model(1)" "SELECT rollback_intent_model()" "SELECT train_classifier('c1')"; do
+    expect_eq "$(as_demoted "$call")" "ERROR 42501" "a demoted owner under FORCE: $call fails with 42501"
+done
+hint=$(psql -X -At -q -d pgi_rls_demoted -U pgi_demoted_owner -c "SELECT train_intent_model('forced')" 2>&1 | grep HINT || true)
+expect_eq "$hint" "HINT:  To disable the policy for the table's owner, use ALTER TABLE NO FORCE ROW LEVEL SECURITY." \
+    "... and the error says what to do"
+expect_eq "$(q pgi_rls_demoted "SELECT count(*) FROM ai_training_runs WHERE status <> 'completed'")" 0 "... and records nothing"

@@ -16,7 +16,8 @@ CREATE ROLE pgi_privtest_trainer NOLOGIN NOSUPERUSER;
 \i test/fixtures/try.sql
 
 -- The catalog facts: the management functions are closed to PUBLIC; deploy,
--- rollback and retrain_if_needed run as the owner with a pinned search_path;
+-- rollback and retrain_if_needed run as the owner with a pinned search_path
+-- and row_security off (a policy that binds the owner fails them, 42501);
 -- train_intent_model is a C function that checks its caller's privileges and
 -- then runs the training as the owner with a pinned search_path.
 SELECT p.proname, p.prosecdef AS security_definer, p.proconfig,
