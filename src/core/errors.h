@@ -22,6 +22,15 @@ enum class ErrorKind {
     ModelTooLarge = 7, // a model would hold more memory once loaded than its caller allows -> 54000
 };
 
+// A detail the SQL glue words in the reader's language, as a pattern and
+// its arguments (an option's range: the bounds are arguments, read from the
+// constants that state them, never copied into the sentence).
+// No default constructor, so that {} as a detail stays the empty string.
+struct DetailWords {
+    explicit DetailWords(Message w) : words(std::move(w)) {}
+    Message words;
+};
+
 // The one exception type the core throws (besides std::bad_alloc).
 // `detail` and `hint` are optional full sentences for errdetail/errhint.
 class Error : public std::runtime_error {
@@ -33,18 +42,27 @@ class Error : public std::runtime_error {
     Error(ErrorKind kind, Message message, std::string detail = {}, std::string hint = {})
         : std::runtime_error(render(message.pattern, message.args)), kind_(kind), detail_(std::move(detail)),
           hint_(std::move(hint)), message_(std::move(message)) {}
+    // The same with a detail that carries its pattern: detail() is its
+    // English rendering.
+    Error(ErrorKind kind, Message message, DetailWords detail, std::string hint = {})
+        : std::runtime_error(render(message.pattern, message.args)), kind_(kind),
+          detail_(render(detail.words.pattern, detail.words.args)), hint_(std::move(hint)),
+          message_(std::move(message)), detail_message_(std::move(detail.words)) {}
 
     ErrorKind kind() const noexcept { return kind_; }
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
     // The pattern and arguments (pattern nullptr: English only).
     const Message &message() const noexcept { return message_; }
+    // The detail's pattern and arguments (pattern nullptr: detail() as it is).
+    const Message &detail_message() const noexcept { return detail_message_; }
 
   private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;
     Message message_;
+    Message detail_message_;
 };
 
 } // namespace intent

@@ -1,6 +1,7 @@
 #include "messages.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -46,6 +47,14 @@ size_t render(const char *pattern, const std::vector<std::string> &args, char *b
     }
     buf[out] = '\0';
     return out;
+}
+
+// %.15g: exact for the integers a range states (below 10^15) and the
+// short decimals (0.9 is not 0.90000000000000002).
+std::string number_arg(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
 }
 
 std::string render(const char *pattern, const std::vector<std::string> &args) {

@@ -39,6 +39,11 @@ struct Message {
 size_t render(const char *pattern, const std::vector<std::string> &args, char *buf, size_t cap) noexcept;
 std::string render(const char *pattern, const std::vector<std::string> &args);
 
+// A number as a message argument: an integral value without a fraction or
+// an exponent (1e6 is "1000000"), any other with up to 15 significant
+// digits (0.9 is "0.9"), as the sentences that state a range wrote them.
+std::string number_arg(double v);
+
 // A gettext catalogue (.mo, either byte order): msgid -> msgstr. Entries
 // with an empty msgstr, and the header entry (empty msgid), are left out,
 // so their English pattern stands.

@@ -74,6 +74,12 @@ struct PendingError {
         if (words.pattern == nullptr) return;
         render_into(message, sizeof message, translate_pattern(words.pattern), words.args);
     }
+    // The detail of an error that carries its pattern (an option's range,
+    // its bounds as arguments), worded like the message.
+    void set_detail_words(const intent::Message &words) {
+        if (words.pattern == nullptr) return;
+        render_into(detail, sizeof detail, translate_pattern(words.pattern), words.args);
+    }
     // The detail and hint in the reader's language when each is exactly an
     // entry of the catalogue (a fixed sentence marked N_() where it is
     // written); one built with numbers or names stays as it is. A lookup,
@@ -503,6 +509,7 @@ template <class Call> Datum guarded(Call &&call) {
         error.set(sqlstate_for(e.kind()), e.what(), e.detail().c_str(), hint);
         error.set_words(e.message());
         error.translate_detail_and_hint();
+        error.set_detail_words(e.detail_message());
         error.cancelled = e.kind() == intent::ErrorKind::Cancelled;
     } catch (const std::bad_alloc &) {
         error.set(ERRCODE_OUT_OF_MEMORY, "out of memory",
