@@ -35,6 +35,15 @@ struct LearnerOptions {
     // Largest C the solvers take: validate()'s bound, and the C grid's
     // (select_C never tries a C an option could not give).
     static constexpr double kMaxC = 1e6;
+    // The other options' ranges, stated once: the option parser
+    // (options.cpp) and validate() read these, and the parser's messages
+    // give them as arguments. C and tolerance are above 0 and at most the
+    // bound; the integers are within [min, max].
+    static constexpr double kMaxTolerance = 10;
+    static constexpr int kMinMaxIterations = 1;
+    static constexpr int kMaxMaxIterations = 1000000;
+    static constexpr int kMinThreads = 0; // 0: automatic
+    static constexpr int kMaxThreadsOption = 256;
 
     void validate() const; // throws Error(InvalidArgument) naming the option
 };

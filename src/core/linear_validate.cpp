@@ -35,22 +35,28 @@ void LearnerOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument, "unknown algorithm",
                     "The algorithm code " + std::to_string(static_cast<int>(algorithm)) +
                         " is not supported.");
+    // The ranges are the header's constants, which the option parser reads too.
     if (!(std::isfinite(C) && C > 0 && C <= kMaxC))
         throw Error(ErrorKind::InvalidArgument, "invalid value for option C",
-                    "C must be a finite number greater than 0 and at most 1e6.", "The usual value is 1.");
-    if (!(std::isfinite(tolerance) && tolerance > 0 && tolerance <= 10))
+                    "C must be a finite number greater than 0 and at most " + number_arg(kMaxC) + ".",
+                    "The usual value is 1.");
+    if (!(std::isfinite(tolerance) && tolerance > 0 && tolerance <= kMaxTolerance))
         throw Error(ErrorKind::InvalidArgument, "invalid value for option tolerance",
-                    "The tolerance must be a finite number greater than 0 and at most 10.",
+                    "The tolerance must be a finite number greater than 0 and at most " +
+                        number_arg(kMaxTolerance) + ".",
                     "The usual value is 0.1.");
-    if (max_iterations < 1 || max_iterations > 1000000)
+    if (max_iterations < kMinMaxIterations || max_iterations > kMaxMaxIterations)
         throw Error(ErrorKind::InvalidArgument, "invalid value for option max_iterations",
-                    "max_iterations must be between 1 and 1000000.");
+                    "max_iterations must be between " + std::to_string(kMinMaxIterations) + " and " +
+                        std::to_string(kMaxMaxIterations) + ".");
     if (!(std::isfinite(bias) && bias >= 0 && bias <= 1e6))
         throw Error(ErrorKind::InvalidArgument, "invalid value for option bias",
                     "The bias must be a finite number between 0 and 1e6.", "Use 1, or 0 for no intercept.");
-    if (threads < 0 || threads > 256)
+    if (threads < kMinThreads || threads > kMaxThreadsOption)
         throw Error(ErrorKind::InvalidArgument, "invalid value for option threads",
-                    "threads must be between 0 and 256.", "Use 0 to pick a count from the hardware.");
+                    "threads must be between " + std::to_string(kMinThreads) + " and " +
+                        std::to_string(kMaxThreadsOption) + ".",
+                    "Use 0 to pick a count from the hardware.");
 }
 
 // Throws Error(Cancelled) when the cancel callback asks to stop.

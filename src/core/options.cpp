@@ -16,9 +16,27 @@ namespace {
                 detail);
 }
 
+// The same with a detail whose pattern takes arguments: an option's range,
+// its bounds given as arguments from the constants that state them (the
+// options structs' headers), so that a range is written once.
+[[noreturn]] void bad_option(const std::string &key, Message detail) {
+    throw Error(ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"%s\""), {key}},
+                DetailWords(std::move(detail)));
+}
+
 double option_number(const std::string &key, const Json &v, const char *detail) {
     if (!v.is_number()) bad_option(key, detail);
     return v.get<double>();
+}
+
+// A number option within (0, hi]: "KEY must be a number greater than 0 and
+// at most HI."
+double option_positive_at_most(const std::string &key, const Json &v, double hi) {
+    if (v.is_number()) {
+        const double x = v.get<double>();
+        if (x > 0 && x <= hi) return x;
+    }
+    bad_option(key, Message{N_("%s must be a number greater than 0 and at most %s."), {key, number_arg(hi)}});
 }
 
 // An integer option's value, the one rule of every integer key: a JSON
@@ -29,16 +47,34 @@ double option_number(const std::string &key, const Json &v, const char *detail) 
 // 1e-400, and 2^53 for 2^53 + 1, past seed's bound). parse_options_object()
 // parses with JsonNumbers::ExactIntegers, so such a number, and only such a
 // number, is a JSON integer here; it is never read through a double.
-int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_t hi, const char *detail) {
+bool integer_in_range(const Json &v, int64_t lo, int64_t hi, int64_t &out) {
     if (v.is_number_unsigned()) {
         const uint64_t u = v.get<uint64_t>();
-        if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo) bad_option(key, detail);
-        return static_cast<int64_t>(u);
+        if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo) return false;
+        out = static_cast<int64_t>(u);
+        return true;
     }
-    if (!v.is_number_integer()) bad_option(key, detail);
+    if (!v.is_number_integer()) return false;
     const int64_t n = v.get<int64_t>();
-    if (n < lo || n > hi) bad_option(key, detail);
+    if (n < lo || n > hi) return false;
+    out = n;
+    return true;
+}
+
+int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_t hi, const char *detail) {
+    int64_t n = 0;
+    if (!integer_in_range(v, lo, hi, n)) bad_option(key, detail);
     return n;
+}
+
+// An integer option within [lo, hi]: "KEY must be an integer between LO and
+// HI." (option_integer()'s rule).
+int ranged_integer(const std::string &key, const Json &v, int lo, int hi) {
+    int64_t n = 0;
+    if (!integer_in_range(v, lo, hi, n))
+        bad_option(key, Message{N_("%s must be an integer between %s and %s."),
+                                {key, std::to_string(lo), std::to_string(hi)}});
+    return static_cast<int>(n);
 }
 
 bool option_bool(const std::string &key, const Json &v) {
@@ -199,28 +235,27 @@ bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v
             bad_option(key, N_("algorithm must be \"linear_svm\" or \"logistic_regression\"."));
         o.learner.algorithm = parse_algorithm(v.get<std::string>());
     } else if (key == "C") {
-        // The learner's own range (LearnerOptions::validate()), checked here
-        // so that the error is the option's, in the reader's language.
-        const char *detail = N_("C must be a number greater than 0 and at most 1000000.");
-        double c = option_number(key, v, detail);
-        if (!(c > 0 && c <= LearnerOptions::kMaxC)) bad_option(key, detail);
-        o.learner.C = c;
+        // The learner's own ranges (linear.h, LearnerOptions::validate()),
+        // checked here so that the error is the option's, in the reader's
+        // language.
+        o.learner.C = option_positive_at_most(key, v, LearnerOptions::kMaxC);
     } else if (key == "class_weight") {
         if (!v.is_string() || (v.get<std::string>() != "balanced" && v.get<std::string>() != "none"))
             bad_option(key, N_("class_weight must be \"balanced\" or \"none\"."));
         o.learner.balanced_class_weight = v.get<std::string>() == "balanced";
     } else if (key == "tolerance") {
-        const char *detail = N_("tolerance must be a number greater than 0 and at most 10.");
-        double t = option_number(key, v, detail);
-        if (!(t > 0 && t <= 10)) bad_option(key, detail);
-        o.learner.tolerance = t;
+        o.learner.tolerance = option_positive_at_most(key, v, LearnerOptions::kMaxTolerance);
     } else if (key == "max_iterations") {
-        o.learner.max_iterations = static_cast<int>(option_integer(
-            key, v, 1, 1000000, N_("max_iterations must be an integer between 1 and 1000000.")));
+        o.learner.max_iterations =
+            ranged_integer(key, v, LearnerOptions::kMinMaxIterations, LearnerOptions::kMaxMaxIterations);
     } else if (key == "threads") {
         // Execution detail, not a model property: applied but not stored by to_json().
-        o.learner.threads = static_cast<int>(option_integer(
-            key, v, 0, 256, N_("threads must be an integer between 0 and 256 (0 = automatic).")));
+        int64_t n = 0;
+        if (!integer_in_range(v, LearnerOptions::kMinThreads, LearnerOptions::kMaxThreadsOption, n))
+            bad_option(key, Message{N_("threads must be an integer between %s and %s (0 = automatic)."),
+                                    {std::to_string(LearnerOptions::kMinThreads),
+                                     std::to_string(LearnerOptions::kMaxThreadsOption)}});
+        o.learner.threads = static_cast<int>(n);
     } else {
         return false;
     }
@@ -230,29 +265,29 @@ bool apply_learner_option(ModelOptions &o, const std::string &key, const Json &v
 // The same for the options of the features: n-grams, weighting,
 // normalisation, typo variants.
 bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v) {
+    // The ranges are FeatureOptions' constants (vectorizer.h), which its
+    // validate() reads too. word_ngram_max is at least word_ngram_min, and
+    // char_ngram_max char_ngram_min: validate()'s check, once every key is
+    // applied.
+    using F = FeatureOptions;
     if (key == "word_ngram_min") {
-        o.features.word_ngram_min = static_cast<int>(
-            option_integer(key, v, 1, 8, N_("word_ngram_min must be an integer between 1 and 8.")));
+        o.features.word_ngram_min = ranged_integer(key, v, F::kMinNgram, F::kMaxWordNgram);
     } else if (key == "word_ngram_max") {
-        o.features.word_ngram_max = static_cast<int>(
-            option_integer(key, v, 1, 8, N_("word_ngram_max must be an integer between 1 and 8.")));
+        o.features.word_ngram_max = ranged_integer(key, v, F::kMinNgram, F::kMaxWordNgram);
     } else if (key == "char_ngrams") {
         o.features.char_ngrams = option_bool(key, v);
     } else if (key == "char_ngram_min") {
-        o.features.char_ngram_min = static_cast<int>(
-            option_integer(key, v, 1, 10, N_("char_ngram_min must be an integer between 1 and 10.")));
+        o.features.char_ngram_min = ranged_integer(key, v, F::kMinNgram, F::kMaxCharNgram);
     } else if (key == "char_ngram_max") {
-        o.features.char_ngram_max = static_cast<int>(
-            option_integer(key, v, 1, 10, N_("char_ngram_max must be an integer between 1 and 10.")));
+        o.features.char_ngram_max = ranged_integer(key, v, F::kMinNgram, F::kMaxCharNgram);
     } else if (key == "max_features") {
-        o.features.max_features = static_cast<int>(option_integer(
-            key, v, 1, 10000000, N_("max_features must be an integer between 1 and 10000000.")));
+        o.features.max_features = ranged_integer(key, v, F::kMinFeatures, F::kMaxFeatures);
     } else if (key == "max_char_features") {
-        o.features.max_char_features = static_cast<int>(option_integer(
-            key, v, 1, 10000000, N_("max_char_features must be an integer between 1 and 10000000.")));
+        o.features.max_char_features = ranged_integer(key, v, F::kMinFeatures, F::kMaxFeatures);
     } else if (key == "min_df") {
-        o.features.min_df =
-            static_cast<int>(option_integer(key, v, 1, 1000000, N_("min_df must be a positive integer.")));
+        static_assert(F::kMinDf == 1, "the message says \"positive\": a new lower bound needs its own words");
+        o.features.min_df = static_cast<int>(
+            option_integer(key, v, F::kMinDf, F::kMaxMinDf, N_("min_df must be a positive integer.")));
     } else if (key == "sublinear_tf") {
         o.features.sublinear_tf = option_bool(key, v);
     } else if (key == "smooth_idf") {
@@ -266,8 +301,14 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
     } else if (key == "defer_to_fallback") {
         o.defer_to_fallback = option_bool(key, v);
     } else if (key == "min_feature_partitions") {
-        o.features.min_feature_partitions =
-            static_cast<int>(option_integer(key, v, 1, 2, N_("min_feature_partitions must be 1 or 2.")));
+        static_assert(F::kMaxFeaturePartitions == F::kMinFeaturePartitions + 1,
+                      "the message names both values");
+        int64_t n = 0;
+        if (!integer_in_range(v, F::kMinFeaturePartitions, F::kMaxFeaturePartitions, n))
+            bad_option(key, Message{N_("min_feature_partitions must be %s or %s."),
+                                    {std::to_string(F::kMinFeaturePartitions),
+                                     std::to_string(F::kMaxFeaturePartitions)}});
+        o.features.min_feature_partitions = static_cast<int>(n);
     } else if (key == "typo_variants") {
         o.typo_variants = static_cast<int>(
             option_integer(key, v, 0, 4, N_("typo_variants must be an integer between 0 and 4.")));

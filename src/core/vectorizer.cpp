@@ -16,8 +16,6 @@ using namespace vectorizer_internal;
 
 namespace {
 
-constexpr int kMaxCap = 10000000;
-
 // Throws the validate() error for one option.
 [[noreturn]] void bad_option(const char *name, const std::string &detail) {
     throw Error(ErrorKind::InvalidArgument, std::string("invalid value for option \"") + name + "\"", detail);
@@ -29,19 +27,33 @@ void check_range(const char *name, long long value, long long lo, long long hi, 
         bad_option(name, std::string(name) + " must be " + why + "; got " + std::to_string(value) + ".");
 }
 
+// "between lo and hi", from the bounds.
+std::string between(long long lo, long long hi) {
+    return "between " + std::to_string(lo) + " and " + std::to_string(hi);
+}
+
 } // namespace
 
+// The ranges are the header's constants (FeatureOptions::kMin*/kMax*),
+// which the option parser reads too.
 void FeatureOptions::validate() const {
-    check_range("word_ngram_min", word_ngram_min, 1, 8, "between 1 and 8");
-    check_range("word_ngram_max", word_ngram_max, word_ngram_min, 8,
-                "between word_ngram_min (" + std::to_string(word_ngram_min) + ") and 8");
-    check_range("char_ngram_min", char_ngram_min, 1, 10, "between 1 and 10");
-    check_range("char_ngram_max", char_ngram_max, char_ngram_min, 10,
-                "between char_ngram_min (" + std::to_string(char_ngram_min) + ") and 10");
-    check_range("min_df", min_df, 1, std::numeric_limits<int>::max(), "at least 1");
-    check_range("max_features", max_features, 1, kMaxCap, "between 1 and 10000000");
-    check_range("max_char_features", max_char_features, 1, kMaxCap, "between 1 and 10000000");
-    check_range("min_feature_partitions", min_feature_partitions, 1, 2, "1 or 2");
+    check_range("word_ngram_min", word_ngram_min, kMinNgram, kMaxWordNgram,
+                between(kMinNgram, kMaxWordNgram));
+    check_range("word_ngram_max", word_ngram_max, word_ngram_min, kMaxWordNgram,
+                "between word_ngram_min (" + std::to_string(word_ngram_min) + ") and " +
+                    std::to_string(kMaxWordNgram));
+    check_range("char_ngram_min", char_ngram_min, kMinNgram, kMaxCharNgram,
+                between(kMinNgram, kMaxCharNgram));
+    check_range("char_ngram_max", char_ngram_max, char_ngram_min, kMaxCharNgram,
+                "between char_ngram_min (" + std::to_string(char_ngram_min) + ") and " +
+                    std::to_string(kMaxCharNgram));
+    check_range("min_df", min_df, kMinDf, kMaxMinDf, between(kMinDf, kMaxMinDf));
+    check_range("max_features", max_features, kMinFeatures, kMaxFeatures,
+                between(kMinFeatures, kMaxFeatures));
+    check_range("max_char_features", max_char_features, kMinFeatures, kMaxFeatures,
+                between(kMinFeatures, kMaxFeatures));
+    check_range("min_feature_partitions", min_feature_partitions, kMinFeaturePartitions,
+                kMaxFeaturePartitions, between(kMinFeaturePartitions, kMaxFeaturePartitions));
 }
 
 namespace {

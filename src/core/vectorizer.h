@@ -48,6 +48,19 @@ struct FeatureOptions {
     // more", which is exact for 2 whatever the order of the texts.
     int min_feature_partitions = 1;
 
+    // The options' ranges, stated once: the option parser (options.cpp)
+    // and validate() read these, and the parser's messages give them as
+    // arguments. A maximum n-gram length is also at least its minimum.
+    static constexpr int kMinNgram = 1;
+    static constexpr int kMaxWordNgram = 8;
+    static constexpr int kMaxCharNgram = 10;
+    static constexpr int kMinFeatures = 1; // max_features, max_char_features
+    static constexpr int kMaxFeatures = 10000000;
+    static constexpr int kMinDf = 1;
+    static constexpr int kMaxMinDf = 1000000;
+    static constexpr int kMinFeaturePartitions = 1;
+    static constexpr int kMaxFeaturePartitions = 2;
+
     // Throws Error(InvalidArgument) naming the offending option.
     void validate() const;
 };

@@ -146,6 +146,11 @@ BEGIN
         -- were English whatever the language, worded "option C")
         $q$SELECT intent_training_options('{"C": 2000000}')$q$,
         $q$SELECT intent_training_options('{"tolerance": 100}')$q$,
+        -- a range's bounds are arguments of the detail's pattern (the
+        -- constants of linear.h and vectorizer.h), worded in Spanish too
+        $q$SELECT intent_training_options('{"word_ngram_max": 9}')$q$,
+        $q$SELECT intent_training_options('{"threads": 257}')$q$,
+        $q$SELECT intent_training_options('{"min_feature_partitions": 3}')$q$,
         $q$SELECT intent_training_options('[1]')$q$] LOOP
         RETURN NEXT '-- ' || v_case;
         FOR v_line IN SELECT * FROM pg_temp.try_full(v_case) LOOP
