@@ -67,13 +67,18 @@ int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_
     return n;
 }
 
+// An integer option outside [lo, hi]: the parser's error, and
+// ModelOptions::validate()'s for the same range.
+[[noreturn]] void integer_out_of_range(const std::string &key, int lo, int hi) {
+    bad_option(key, Message{N_("%s must be an integer between %s and %s."),
+                            {key, std::to_string(lo), std::to_string(hi)}});
+}
+
 // An integer option within [lo, hi]: "KEY must be an integer between LO and
 // HI." (option_integer()'s rule).
 int ranged_integer(const std::string &key, const Json &v, int lo, int hi) {
     int64_t n = 0;
-    if (!integer_in_range(v, lo, hi, n))
-        bad_option(key, Message{N_("%s must be an integer between %s and %s."),
-                                {key, std::to_string(lo), std::to_string(hi)}});
+    if (!integer_in_range(v, lo, hi, n)) integer_out_of_range(key, lo, hi);
     return static_cast<int>(n);
 }
 
@@ -310,8 +315,8 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
                                      std::to_string(F::kMaxFeaturePartitions)}});
         o.features.min_feature_partitions = static_cast<int>(n);
     } else if (key == "typo_variants") {
-        o.typo_variants = static_cast<int>(
-            option_integer(key, v, 0, 4, N_("typo_variants must be an integer between 0 and 4.")));
+        o.typo_variants =
+            ranged_integer(key, v, ModelOptions::kMinTypoVariants, ModelOptions::kMaxTypoVariants);
     } else if (key == "typo_weight") {
         double t = option_number(key, v, N_("typo_weight must be a number greater than 0 and at most 1."));
         if (!(t > 0 && t <= 1))
@@ -355,8 +360,8 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
     } else if (key == "select_C") {
         o.select_C = option_bool(key, v);
     } else if (key == "min_gate_rows") {
-        o.min_gate_rows = static_cast<size_t>(option_integer(
-            key, v, 1, 100000000, N_("min_gate_rows must be an integer between 1 and 100000000.")));
+        o.min_gate_rows = static_cast<size_t>(
+            ranged_integer(key, v, ModelOptions::kMinGateRows, ModelOptions::kMaxGateRows));
     } else if (key == "gate_folds") {
         o.gate_folds = static_cast<int>(option_integer(
             key, v, 0, 20, N_("gate_folds must be 0 (automatic) or an integer between 2 and 20.")));
@@ -545,10 +550,10 @@ void ModelOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"recall_target\""), {}},
                     N_("recall_target must be a number greater than 0 and at most 1."));
-    if (min_gate_rows < 1)
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"min_gate_rows\""), {}},
-                    N_("min_gate_rows must be at least 1."));
+    // The range the parser checks (the constants in options.h); before,
+    // this checked only the lower bound.
+    if (min_gate_rows < size_t{kMinGateRows} || min_gate_rows > size_t{kMaxGateRows})
+        integer_out_of_range("min_gate_rows", kMinGateRows, kMaxGateRows);
     if (subword_vectors) {
         if (subword.min_n > subword.max_n)
             throw Error(ErrorKind::InvalidArgument,
@@ -565,10 +570,8 @@ void ModelOptions::validate() const {
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"typo_weight\""), {}},
                     N_("typo_weight must be a number greater than 0 and at most 1."));
-    if (typo_variants < 0 || typo_variants > 4)
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"typo_variants\""), {}},
-                    N_("typo_variants must be an integer between 0 and 4."));
+    if (typo_variants < kMinTypoVariants || typo_variants > kMaxTypoVariants)
+        integer_out_of_range("typo_variants", kMinTypoVariants, kMaxTypoVariants);
 }
 
 std::string ModelOptions::to_json() const {

@@ -97,11 +97,15 @@ struct ModelOptions {
     // fresh folds (0 = by size, see gate.h).
     size_t min_gate_rows = 50;
     int gate_folds = 0;
+    static constexpr int kMinGateRows = 1; // min_gate_rows' range: the parser's and validate()'s
+    static constexpr int kMaxGateRows = 100000000;
     // Synthetic typo variants per training row (see typos.h). Off by default:
     // measured, they help misspelt messages (up to +3.5 points) but cost
     // clean accuracy on some data (-1.5 points at 2 examples per intent,
     // -0.4 on HWU64) and double the training time (bench/results).
     int typo_variants = 0;
+    static constexpr int kMinTypoVariants = 0; // its range: the parser's and validate()'s
+    static constexpr int kMaxTypoVariants = 4;
     double typo_weight = 0.5;       // a variant's sample weight relative to its row's
     size_t max_misclassified = 200; // cap on misclassified rows listed in the report
     // A partition's own model that abstains lets the classifier's fallback

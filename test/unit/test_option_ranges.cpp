@@ -1,10 +1,11 @@
 // The ranges of the training options are stated once (issue 33, point 3):
-// the constants of LearnerOptions (linear.h) and FeatureOptions
-// (vectorizer.h), which the option parser (options.cpp) and each struct's
-// validate() read. At each bound of each ranged option, and one step past
-// it, the parser and validate() must agree, and the parser's error states
-// the bound: a range copied back into either side as a literal that differs
-// from the constant fails here.
+// the constants of LearnerOptions (linear.h), FeatureOptions (vectorizer.h)
+// and ModelOptions (options.h: min_gate_rows, typo_variants), which the
+// option parser (options.cpp) and each struct's validate() read. At each
+// bound of each ranged option, and one step past it, the parser and
+// validate() must agree, and the parser's error states the bound: a range
+// copied back into either side as a literal that differs from the constant
+// fails here.
 #include "errors.h"
 #include "options.h"
 
@@ -79,6 +80,12 @@ std::function<bool(int64_t)> learner(const std::function<void(LearnerOptions &, 
     };
 }
 
+std::function<bool(int64_t)> model(const std::function<void(ModelOptions &, int)> &set) {
+    return [set](int64_t v) {
+        return validates<ModelOptions>([&](ModelOptions &o) { set(o, static_cast<int>(v)); });
+    };
+}
+
 } // namespace
 
 TEST(OptionRanges, IntegerOptionsAgreeAtEachBound) {
@@ -113,6 +120,11 @@ TEST(OptionRanges, IntegerOptionsAgreeAtEachBound) {
         {"max_iterations", L::kMinMaxIterations, L::kMaxMaxIterations, "",
          learner([](L &o, int v) { o.max_iterations = v; })},
         {"threads", L::kMinThreads, L::kMaxThreadsOption, "", learner([](L &o, int v) { o.threads = v; })},
+        // ModelOptions' own, which ModelOptions::validate() checks again
+        {"min_gate_rows", ModelOptions::kMinGateRows, ModelOptions::kMaxGateRows, "",
+         model([](ModelOptions &o, int v) { o.min_gate_rows = static_cast<size_t>(v); })},
+        {"typo_variants", ModelOptions::kMinTypoVariants, ModelOptions::kMaxTypoVariants, "",
+         model([](ModelOptions &o, int v) { o.typo_variants = v; })},
     };
     for (const IntegerRange &r : ranges) {
         for (const int64_t v : {r.lo - 1, r.lo, r.hi, r.hi + 1}) {
