@@ -284,3 +284,29 @@ build_release_into() { # dir version commit
     git archive "$commit" | tar -x -C "$dir"
     make -C "$dir" -s -j"${JOBS:-2}" COPT="-g0 -O1" >"$dir.build.log" 2>&1 || { tail -20 "$dir.build.log" >&2; return 1; }
 }
+
+# Supabase's API roles as the platform creates them: anon and authenticated
+# (NOINHERIT), service_role (BYPASSRLS), and authenticator, PostgREST's login,
+# which switches to each (supabase.sh, supabase_rls_all.sh).
+create_supabase_roles() {
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
+CREATE ROLE anon NOLOGIN NOINHERIT;
+CREATE ROLE authenticated NOLOGIN NOINHERIT;
+CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
+CREATE ROLE authenticator LOGIN NOINHERIT;
+GRANT anon, authenticated, service_role TO authenticator;
+SQL
+}
+
+# The classifier "mirror": a view over ai_training_data's training rows
+# (id, body, label, created_at), with the options given ($2, JSON): a named
+# classifier whose rows are intent's, for tests that compare the two paths.
+create_mirror_classifier() { # db options
+    psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v opts="$2" <<'SQL' >/dev/null
+SET client_min_messages = warning;
+CREATE VIEW mirror_rows AS
+SELECT d.id, d.user_message AS body, d.training_label AS label, d.created_at
+  FROM ai_training_data AS d WHERE d.training_label IS NOT NULL;
+SELECT create_classifier('mirror', 'mirror_rows', 'body', 'label', :'opts');
+SQL
+}

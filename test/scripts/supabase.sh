@@ -24,13 +24,7 @@ drop_all() {
 }
 trap 'drop_all; stop_own_clusters; stop_extra_clusters' EXIT
 drop_all
-psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
-CREATE ROLE anon NOLOGIN NOINHERIT;
-CREATE ROLE authenticated NOLOGIN NOINHERIT;
-CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
-CREATE ROLE authenticator LOGIN NOINHERIT;
-GRANT anon, authenticated, service_role TO authenticator;
-SQL
+create_supabase_roles
 
 # A database with Supabase's schema privileges and default privileges.
 supabase_db() {

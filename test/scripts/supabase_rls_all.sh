@@ -29,13 +29,7 @@ drop_all() {
 }
 trap 'drop_all; stop_own_clusters; stop_extra_clusters' EXIT
 drop_all
-psql -X -q -v ON_ERROR_STOP=1 -d postgres <<'SQL'
-CREATE ROLE anon NOLOGIN NOINHERIT;
-CREATE ROLE authenticated NOLOGIN NOINHERIT;
-CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
-CREATE ROLE authenticator LOGIN NOINHERIT;
-GRANT anon, authenticated, service_role TO authenticator;
-SQL
+create_supabase_roles
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL'
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;

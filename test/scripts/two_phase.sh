@@ -154,12 +154,9 @@ run_cluster() { # name preload
     GID=0
     fresh_db $DB
     load_ecommerce $DB
+    create_mirror_classifier $DB '{"key_column": "id", "time_column": "created_at"}'
     psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
 SET client_min_messages = warning;
-CREATE VIEW mirror_rows AS
-SELECT d.id, d.user_message AS body, d.training_label AS label, d.created_at
-  FROM ai_training_data AS d WHERE d.training_label IS NOT NULL;
-SELECT create_classifier('mirror', 'mirror_rows', 'body', 'label', '{"key_column": "id", "time_column": "created_at"}');
 SELECT train_intent_model('first'), train_classifier('mirror', 'first');
 SELECT train_intent_model('second', 'full', '{"deploy": "always"}'),
        train_classifier('mirror', 'second', '{"deploy": "always"}');
