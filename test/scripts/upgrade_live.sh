@@ -152,23 +152,24 @@ session_close old_admin
 
 # (b) The update while old and new sessions predict and log. Each loop
 # statement prints a tag with its answer, or an error with its SQLSTATE.
-for i in $(seq 1 "$LOOPS"); do
-    for s in old_pred new_pred; do session_send $s "$intent_sql"; session_send $s "$shops_sql"; done
-    for s in old_log new_log; do
-        session_send $s "SELECT 'logged ' || record_interaction('live $s $i', 'order_status', 70);"
+# Sends $LOOPS rounds of traffic: each predicting session both predictions,
+# each logging session one row, its message 'live <session> <tag><round>'.
+send_traffic() { # tag
+    local i s
+    for i in $(seq 1 "$LOOPS"); do
+        for s in old_pred new_pred; do session_send $s "$intent_sql"; session_send $s "$shops_sql"; done
+        for s in old_log new_log; do
+            session_send $s "SELECT 'logged ' || record_interaction('live $s $1$i', 'order_status', 70);"
+        done
     done
-done
+}
+send_traffic ""
 # The update runs while those statements do: it waits for no more than
 # the statements in flight (each ends), lock_timeout bounds that.
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "SET lock_timeout = '60s'" -c "ALTER EXTENSION pg_intent UPDATE" >/dev/null 2>"$TEST_TMP/update.log" ||
     { cat "$TEST_TMP/update.log" >&2; echo "FAILED: the update under traffic" >&2; exit 1; }
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" 0.3.2 "updated to 0.3.2 under traffic"
-for i in $(seq 1 "$LOOPS"); do
-    for s in old_pred new_pred; do session_send $s "$intent_sql"; session_send $s "$shops_sql"; done
-    for s in old_log new_log; do
-        session_send $s "SELECT 'logged ' || record_interaction('live $s after $i', 'order_status', 70);"
-    done
-done
+send_traffic "after "
 # Every answer is the one before the update, or an error naming its SQLSTATE.
 check_session() { # name answers
     local out bad before=$2
