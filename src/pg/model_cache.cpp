@@ -311,6 +311,20 @@ static const RowFacts &active_row(Oid schema) {
     return entry;
 }
 
+// The active row's facts when model `model_id` is the active model, else
+// nullptr (also with no active model deployed, or its bytes gone: the caller
+// then refuses the id in its own words). The one test of "the active model
+// is everyone's" for a caller who may not read the model rows or may not
+// see this one (model_by_id()); before, each wrote it out.
+static const RowFacts *active_row_of(Oid schema, int64_t model_id) {
+    const RowFacts *current = nullptr;
+    try {
+        current = &active_row(schema);
+    } catch (const SqlError &) {
+    }
+    return current && current->id == model_id ? current : nullptr;
+}
+
 LoadedModel active_model(Oid schema) {
     return model_of(active_row(schema));
 }
@@ -367,12 +381,7 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
     // same 42501, not active_row()'s 55000 ("no intent model is deployed",
     // which named the wrong cause where only named classifiers are served).
     if (!seen && !caller_may_read_models(schema)) {
-        const RowFacts *current = nullptr;
-        try {
-            current = &active_row(schema);
-        } catch (const SqlError &) {
-        }
-        if (current && current->id == model_id) {
+        if (const RowFacts *current = active_row_of(schema, model_id)) {
             explain_builtin();
             return model_of(*current);
         }
@@ -401,12 +410,7 @@ LoadedModel model_by_id(Oid schema, int64_t model_id, ModelVisibility *visibilit
             // then are its bytes loaded (loading them to compare ids answered
             // an unknown id with the active model's own error, XX001 when
             // its bytes were damaged, and cost a model's load per call).
-            const RowFacts *current = nullptr;
-            try {
-                current = &active_row(schema);
-            } catch (const SqlError &) {
-            }
-            if (current && current->id == model_id) {
+            if (const RowFacts *current = active_row_of(schema, model_id)) {
                 explain_builtin();
                 return model_of(*current);
             }
