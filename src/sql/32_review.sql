@@ -167,22 +167,38 @@ $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_review(uuid[], text, text, uuid) IS
     'Internal: checks its arguments (action approve or reject: 22023; ids not NULL, at most 10000 and none of them NULL: 22004, 22023, 22004; a rejection needs a reason: 22004, 22023; a reason or note of at most 1024 bytes once trimmed: 22023), then approves or rejects rows of ai_training_data and records each decision in ai_review_actions.';
 
+-- One row's review, for approve_training_sample() and
+-- reject_training_sample(): _pg_intent_review() on that row, with a NULL id
+-- refused (22004) and a row it did not update (it does not exist, or
+-- row-level security hides it or does not let the caller update it) raised
+-- as P0002, where a batch lists it as missing. One place for the
+-- single-row rules and their words (issue 33: both functions wrote them out).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_review_sample(
+    p_training_data_id uuid, p_action text, p_text text, p_reviewer_id uuid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_training_data_id IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF (intent_internal._pg_intent_review(ARRAY[p_training_data_id], p_action, p_text, p_reviewer_id) ->> 'updated')::integer = 0 THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_review_sample(uuid, text, text, uuid) IS
+    'Internal: approves or rejects one row of ai_training_data as _pg_intent_review() does (p_text: the notes or the reason), for approve_training_sample() and reject_training_sample(); a NULL id: 22004; a row it did not update: P0002.';
+
 CREATE OR REPLACE FUNCTION @extschema@.approve_training_sample(
     p_training_data_id uuid, p_reviewer_id uuid DEFAULT NULL, p_notes text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_result jsonb;
 BEGIN
-    IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
-    END IF;
-    v_result := intent_internal._pg_intent_review(ARRAY[p_training_data_id], 'approve', p_notes, p_reviewer_id);
-    IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
-    END IF;
+    PERFORM intent_internal._pg_intent_review_sample(p_training_data_id, 'approve', p_notes, p_reviewer_id);
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status,
                                       'intent', coalesce(t.correct_intent, t.detected_intent))
               FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
@@ -197,16 +213,8 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_result jsonb;
 BEGIN
-    IF p_training_data_id IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_training_data_id must not be null'), ERRCODE = 'null_value_not_allowed';
-    END IF;
-    v_result := intent_internal._pg_intent_review(ARRAY[p_training_data_id], 'reject', p_reason, p_reviewer_id);
-    IF (v_result ->> 'updated')::integer = 0 THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('training data row %s does not exist', p_training_data_id), ERRCODE = 'no_data_found';
-    END IF;
+    PERFORM intent_internal._pg_intent_review_sample(p_training_data_id, 'reject', p_reason, p_reviewer_id);
     RETURN (SELECT jsonb_build_object('training_data_id', t.id, 'dataset_status', t.dataset_status)
               FROM @extschema@.ai_training_data AS t WHERE t.id = p_training_data_id);
 END

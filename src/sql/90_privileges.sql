@@ -116,6 +116,7 @@ AS $$
             '@extschema@.approve_training_samples(uuid[], uuid, text)',
             '@extschema@.reject_training_samples(uuid[], text, uuid)',
             'intent_internal._pg_intent_review(uuid[], text, text, uuid)',
+            'intent_internal._pg_intent_review_sample(uuid, text, text, uuid)',
             -- a classifier's label-error queue (0.3.1)
             '@extschema@.get_classifier_review_queue(text, text, integer)',
             'intent_internal._pg_intent_classifier_facts(text)',
