@@ -2,8 +2,30 @@
 -- runs over the last p_days days, and how many new rows wait for the next
 -- training. get_ai_training_metrics() keeps describing the built-in table's
 -- traffic (escalations, reviews, corrections), which only intent has.
---
--- Runs as its caller: the models and runs are read from ai_intent_models and
+
+-- The window of days a dashboard reads, for get_classifier_metrics() and
+-- get_ai_training_metrics() (50_metrics.sql): not NULL (22004), 1 to 36500
+-- days (22023). One statement of the range and its words (issue 33: each
+-- function wrote them out).
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_check_days(p_days integer)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF p_days IS NULL THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_days must not be null'), ERRCODE = '22004';
+    END IF;
+    IF p_days < 1 OR p_days > 36500 THEN
+        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_days: %s', p_days),
+                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('p_days must be between 1 and 36500.');
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION intent_internal._pg_intent_check_days(integer) IS
+    'Internal: raises 22004 for a NULL p_days and 22023 outside 1 to 36500 (the window of get_ai_training_metrics() and get_classifier_metrics()).';
+
+-- get_classifier_metrics() runs as its caller: the models and runs are read from ai_intent_models and
 -- ai_training_runs with the caller's privileges (the dashboard grants of
 -- docs/privileges.md). The source is counted AS THE CLASSIFIER'S OWNER in a
 -- security-restricted operation (_pg_intent_count_classifier_source(): its
@@ -42,13 +64,7 @@ BEGIN
     IF p_name IS NULL THEN
         RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_name must not be null'), ERRCODE = '22004';
     END IF;
-    IF p_days IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_days must not be null'), ERRCODE = '22004';
-    END IF;
-    IF p_days < 1 OR p_days > 36500 THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_days: %s', p_days),
-                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('p_days must be between 1 and 36500.');
-    END IF;
+    PERFORM intent_internal._pg_intent_check_days(p_days);
     IF NOT v_built_in THEN
         -- what the caller may know of it; else refused (42704 only to a role that
         -- may know which classifiers exist)

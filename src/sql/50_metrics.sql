@@ -178,13 +178,7 @@ DECLARE
     v_end timestamptz := now();
     v_active jsonb;
 BEGIN
-    IF p_days IS NULL THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('p_days must not be null'), ERRCODE = '22004';
-    END IF;
-    IF p_days < 1 OR p_days > 36500 THEN
-        RAISE EXCEPTION USING MESSAGE = intent_internal._pg_intent_error_words('invalid value for p_days: %s', p_days),
-                   ERRCODE = '22023', DETAIL = intent_internal._pg_intent_error_words('p_days must be between 1 and 36500.');
-    END IF;
+    PERFORM intent_internal._pg_intent_check_days(p_days);
     v_active := intent_internal._pg_intent_active_model_json();
     -- p_days times 24 hours, not the session's local days, which a
     -- daylight saving change makes 23 or 25 hours: at one instant every

@@ -128,6 +128,7 @@ AS $$
         ('metrics', ARRAY[
             '@extschema@.get_ai_training_metrics(integer)',
             '@extschema@.get_classifier_metrics(text, integer)',
+            'intent_internal._pg_intent_check_days(integer)',
             'intent_internal._pg_intent_classifier_facts(text)',
             'intent_internal._pg_intent_count_classifier_source(text, timestamptz, timestamptz)',
             'intent_internal._pg_intent_try_count_classifier_source(text, timestamptz, timestamptz)',

@@ -629,6 +629,7 @@ INSERT INTO expected_functions VALUES
     ('_pg_intent_ignored_settings()', 'stable', 'safe', false),
     ('_pg_intent_review(uuid[], text, text, uuid)', 'volatile', 'unsafe', false),
     ('_pg_intent_review_sample(uuid, text, text, uuid)', 'volatile', 'unsafe', false),
+    ('_pg_intent_check_days(integer)', 'stable', 'safe', false),
     ('approve_training_sample(uuid, uuid, text)', 'volatile', 'unsafe', false),
     ('reject_training_sample(uuid, text, uuid)', 'volatile', 'unsafe', false),
     ('approve_training_samples(uuid[], uuid, text)', 'volatile', 'unsafe', false),
