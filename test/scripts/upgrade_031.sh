@@ -31,7 +31,9 @@ CREATE ROLE pgi_u31_alice;
 CREATE ROLE pgi_u31_bob;
 CREATE ROLE pgi_u31_app;
 CREATE ROLE pgi_u31_gone;
+CREATE ROLE pgi_u31_reviewer;
 SELECT grant_intent_access('pgi_u31_alice', 'classifiers');
+SELECT grant_intent_access('pgi_u31_reviewer', 'reviewer');
 SELECT grant_intent_access('pgi_u31_bob', 'classifiers');
 CREATE TABLE raw (split text, text text, intent text);
 \copy raw FROM 'data/nlpjs_corpus50_es.csv' WITH (FORMAT csv, HEADER true)
@@ -177,6 +179,16 @@ expect_eq "$(q $DB "SELECT to_regclass('ai_retrain_backoff_seq') IS NULL
                                              WHERE e.extname = 'pg_intent' AND NOT EXISTS (SELECT FROM pg_class WHERE oid = c.oid))")" t \
     "ai_retrain_backoff_seq is dropped, and out of the extension's dumped configuration"
 expect_eq "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'pg_intent'")" "0.3.2" "updated to 0.3.2"
+# Internal functions 0.3.2 adds to a set (issue 33: the one-row review
+# and the dashboards' p_days window, each stated once) reach the roles that
+# held the set, or approve_training_sample() and get_ai_training_metrics()
+# would answer 42501 after the update; not a role that held another set.
+expect_eq "$(q $DB "SELECT string_agg(r || ' ' || has_function_privilege(r, f, 'EXECUTE'), ', ' ORDER BY r, f)
+                      FROM unnest(ARRAY['pgi_u31_reviewer', 'pgi_u31_app']) AS r,
+                           unnest(ARRAY['intent_internal._pg_intent_review_sample(uuid,text,text,uuid)',
+                                        'intent_internal._pg_intent_check_days(integer)']) AS f")" \
+    "pgi_u31_app false, pgi_u31_app false, pgi_u31_reviewer true, pgi_u31_reviewer true" \
+    "a 0.3.1 reviewer may execute the internal functions its sets gained; an explain-only role may not"
 expect_eq "$(grep -c 'snapshot_time_zone "AEST" is not a time zone the TimeZone setting accepts' "$TEST_TMP/update031.log") $(q $DB "SELECT snapshot_time_zone FROM ai_training_policy")" \
     "1 AEST" "the update keeps the abbreviation and warns that snapshots and source reads fail until it is changed"
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -c "UPDATE ai_training_policy SET snapshot_time_zone = 'UTC'" >/dev/null
