@@ -6,6 +6,7 @@
 #include "json.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace intent {
 
@@ -24,19 +25,53 @@ namespace {
                 DetailWords(std::move(detail)));
 }
 
-double option_number(const std::string &key, const Json &v, const char *detail) {
-    if (!v.is_number()) bad_option(key, detail);
-    return v.get<double>();
+// The two rules of a number option's range, false for NaN: within
+// [lo, hi], and within (0, hi] (a lower bound of 0 excluded is the
+// pattern's own words, "greater than 0").
+bool number_within(double x, double lo, double hi) {
+    return x >= lo && x <= hi;
+}
+bool positive_at_most(double x, double hi) {
+    return x > 0 && x <= hi;
+}
+
+// A number option outside (0, hi]: the parser's error, and
+// ModelOptions::validate()'s for the same range. `name` is the option as
+// the detail names it (a key of subword_vectors' object: "subword_vectors.weight").
+[[noreturn]] void positive_out_of_range(const std::string &key, const std::string &name, double hi) {
+    bad_option(key,
+               Message{N_("%s must be a number greater than 0 and at most %s."), {name, number_arg(hi)}});
+}
+[[noreturn]] void positive_out_of_range(const std::string &key, double hi) {
+    positive_out_of_range(key, key, hi);
 }
 
 // A number option within (0, hi]: "KEY must be a number greater than 0 and
 // at most HI."
-double option_positive_at_most(const std::string &key, const Json &v, double hi) {
+double option_positive_at_most(const std::string &key, const std::string &name, const Json &v, double hi) {
     if (v.is_number()) {
         const double x = v.get<double>();
-        if (x > 0 && x <= hi) return x;
+        if (positive_at_most(x, hi)) return x;
     }
-    bad_option(key, Message{N_("%s must be a number greater than 0 and at most %s."), {key, number_arg(hi)}});
+    positive_out_of_range(key, name, hi);
+}
+double option_positive_at_most(const std::string &key, const Json &v, double hi) {
+    return option_positive_at_most(key, key, v, hi);
+}
+
+// A number option outside [lo, hi]: the parser's error and validate()'s.
+[[noreturn]] void number_out_of_range(const std::string &key, double lo, double hi) {
+    bad_option(key,
+               Message{N_("%s must be a number between %s and %s."), {key, number_arg(lo), number_arg(hi)}});
+}
+
+// A number option within [lo, hi]: "KEY must be a number between LO and HI."
+double option_number_between(const std::string &key, const Json &v, double lo, double hi) {
+    if (v.is_number()) {
+        const double x = v.get<double>();
+        if (number_within(x, lo, hi)) return x;
+    }
+    number_out_of_range(key, lo, hi);
 }
 
 // An integer option's value, the one rule of every integer key: a JSON
@@ -68,18 +103,59 @@ int64_t option_integer(const std::string &key, const Json &v, int64_t lo, int64_
 }
 
 // An integer option outside [lo, hi]: the parser's error, and
-// ModelOptions::validate()'s for the same range.
-[[noreturn]] void integer_out_of_range(const std::string &key, int lo, int hi) {
+// ModelOptions::validate()'s for the same range (`name` as in
+// positive_out_of_range()).
+[[noreturn]] void integer_out_of_range(const std::string &key, const std::string &name, int64_t lo,
+                                       int64_t hi) {
     bad_option(key, Message{N_("%s must be an integer between %s and %s."),
-                            {key, std::to_string(lo), std::to_string(hi)}});
+                            {name, std::to_string(lo), std::to_string(hi)}});
+}
+[[noreturn]] void integer_out_of_range(const std::string &key, int64_t lo, int64_t hi) {
+    integer_out_of_range(key, key, lo, hi);
 }
 
 // An integer option within [lo, hi]: "KEY must be an integer between LO and
 // HI." (option_integer()'s rule).
-int ranged_integer(const std::string &key, const Json &v, int lo, int hi) {
+int64_t ranged_integer(const std::string &key, const std::string &name, const Json &v, int64_t lo,
+                       int64_t hi) {
     int64_t n = 0;
-    if (!integer_in_range(v, lo, hi, n)) integer_out_of_range(key, lo, hi);
+    if (!integer_in_range(v, lo, hi, n)) integer_out_of_range(key, name, lo, hi);
+    return n;
+}
+int ranged_integer(const std::string &key, const Json &v, int lo, int hi) {
+    return static_cast<int>(ranged_integer(key, key, v, lo, hi));
+}
+
+// Whether a field's value, signed or not, is within [lo, hi]:
+// validate()'s side of an integer range.
+template <class T> bool integer_within(T v, int64_t lo, int64_t hi) {
+    if constexpr (std::is_unsigned_v<T>)
+        return hi >= 0 && static_cast<uint64_t>(v) <= static_cast<uint64_t>(hi) &&
+               static_cast<int64_t>(v) >= lo;
+    else
+        return static_cast<int64_t>(v) >= lo && static_cast<int64_t>(v) <= hi;
+}
+
+// Folds (cv_folds, gate_folds): 0 (by size) or an integer within
+// EvaluationOptions::kMinFolds..kMaxFolds.
+bool folds_within(int64_t n) {
+    return n == 0 || (n >= EvaluationOptions::kMinFolds && n <= EvaluationOptions::kMaxFolds);
+}
+[[noreturn]] void folds_out_of_range(const std::string &key) {
+    bad_option(key, Message{N_("%s must be 0 (automatic) or an integer between %s and %s."),
+                            {key, std::to_string(EvaluationOptions::kMinFolds),
+                             std::to_string(EvaluationOptions::kMaxFolds)}});
+}
+int option_folds(const std::string &key, const Json &v) {
+    int64_t n = 0;
+    if (!integer_in_range(v, 0, EvaluationOptions::kMaxFolds, n) || !folds_within(n)) folds_out_of_range(key);
     return static_cast<int>(n);
+}
+
+// The seed: 0..2^kSeedBits.
+[[noreturn]] void seed_out_of_range() {
+    bad_option("seed", Message{N_("seed must be a non-negative integer of at most 2^%s."),
+                               {std::to_string(EvaluationOptions::kSeedBits)}});
 }
 
 bool option_bool(const std::string &key, const Json &v) {
@@ -185,46 +261,33 @@ void apply_subword_option(ModelOptions &o, const std::string &key, const Json &v
     for (auto it = v.begin(); it != v.end(); ++it) {
         const std::string &k = it.key();
         const Json &x = it.value();
+        // The ranges are SubwordVectors' constants (subword_vectors.h, its
+        // validate()'s) and ModelOptions' (validate()'s); the detail names
+        // the key as subword_vectors.KEY.
+        using SV = SubwordVectors;
+        const std::string name = "subword_vectors." + k;
         if (k == "dim") {
-            o.subword.dim = static_cast<uint32_t>(
-                option_integer(key, x, 1, SubwordVectors::kMaxDim,
-                               N_("subword_vectors.dim must be an integer between 1 and 256.")));
+            o.subword.dim = static_cast<uint32_t>(ranged_integer(key, name, x, SV::kMinDim, SV::kMaxDim));
         } else if (k == "epochs") {
-            o.subword.epochs = static_cast<uint32_t>(
-                option_integer(key, x, 1, SubwordVectors::kMaxEpochs,
-                               N_("subword_vectors.epochs must be an integer between 1 and 100.")));
+            o.subword.epochs =
+                static_cast<uint32_t>(ranged_integer(key, name, x, SV::kMinEpochs, SV::kMaxEpochs));
         } else if (k == "buckets") {
-            o.subword.buckets = static_cast<uint32_t>(
-                option_integer(key, x, 1, SubwordVectors::kMaxBuckets,
-                               N_("subword_vectors.buckets must be an integer between 1 and 4194304.")));
+            o.subword.buckets =
+                static_cast<uint32_t>(ranged_integer(key, name, x, SV::kMinBuckets, SV::kMaxBuckets));
         } else if (k == "learning_rate") {
-            const char *detail =
-                N_("subword_vectors.learning_rate must be a number greater than 0 and at most 1.");
-            const double r = option_number(key, x, detail);
-            if (!(r > 0 && r <= 1)) bad_option(key, detail);
-            o.subword.learning_rate = r;
+            o.subword.learning_rate = option_positive_at_most(key, name, x, SV::kMaxLearningRate);
         } else if (k == "min_n") {
-            o.subword.min_n = static_cast<uint32_t>(
-                option_integer(key, x, 1, SubwordVectors::kMaxN,
-                               N_("subword_vectors.min_n must be an integer between 1 and 8.")));
+            o.subword.min_n = static_cast<uint32_t>(ranged_integer(key, name, x, SV::kMinN, SV::kMaxN));
         } else if (k == "max_n") {
-            o.subword.max_n = static_cast<uint32_t>(
-                option_integer(key, x, 1, SubwordVectors::kMaxN,
-                               N_("subword_vectors.max_n must be an integer between 1 and 8.")));
+            o.subword.max_n = static_cast<uint32_t>(ranged_integer(key, name, x, SV::kMinN, SV::kMaxN));
         } else if (k == "weight") {
-            const char *detail =
-                N_("subword_vectors.weight must be a number greater than 0 and at most 100.");
-            const double w = option_number(key, x, detail);
-            if (!(w > 0 && w <= 100)) bad_option(key, detail);
-            o.subword_weight = w;
+            o.subword_weight = option_positive_at_most(key, name, x, ModelOptions::kMaxSubwordWeight);
         } else if (k == "unlabelled_rows") {
-            o.subword_unlabelled_rows = option_integer(
-                key, x, 0, ModelOptions::kMaxUnlabelledRows,
-                N_("subword_vectors.unlabelled_rows must be an integer between 0 and 1000000."));
+            o.subword_unlabelled_rows =
+                ranged_integer(key, name, x, ModelOptions::kMinUnlabelled, ModelOptions::kMaxUnlabelledRows);
         } else if (k == "unlabelled_bytes") {
-            o.subword_unlabelled_bytes = option_integer(
-                key, x, 0, ModelOptions::kMaxUnlabelledBytes,
-                N_("subword_vectors.unlabelled_bytes must be an integer between 0 and 268435456."));
+            o.subword_unlabelled_bytes =
+                ranged_integer(key, name, x, ModelOptions::kMinUnlabelled, ModelOptions::kMaxUnlabelledBytes);
         } else {
             bad_option(key, shape);
         }
@@ -318,10 +381,7 @@ bool apply_feature_option(ModelOptions &o, const std::string &key, const Json &v
         o.typo_variants =
             ranged_integer(key, v, ModelOptions::kMinTypoVariants, ModelOptions::kMaxTypoVariants);
     } else if (key == "typo_weight") {
-        double t = option_number(key, v, N_("typo_weight must be a number greater than 0 and at most 1."));
-        if (!(t > 0 && t <= 1))
-            bad_option(key, N_("typo_weight must be a number greater than 0 and at most 1."));
-        o.typo_weight = t;
+        o.typo_weight = option_positive_at_most(key, v, ModelOptions::kMaxTypoWeight);
     } else {
         return false;
     }
@@ -344,18 +404,15 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
         else
             bad_option(key, detail);
     } else if (key == "cv_folds") {
-        o.evaluation.folds = static_cast<int>(option_integer(
-            key, v, 0, 20, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20.")));
-        if (o.evaluation.folds == 1)
-            bad_option(key, N_("cv_folds must be 0 (automatic) or an integer between 2 and 20."));
+        o.evaluation.folds = option_folds(key, v);
     } else if (key == "val_fraction" || key == "test_fraction") {
-        std::string detail = key + " must be a number between 0 and 0.9.";
-        double f = option_number(key, v, detail.c_str());
-        if (!(f >= 0 && f <= 0.9)) bad_option(key, detail);
+        const double f =
+            option_number_between(key, v, EvaluationOptions::kMinFraction, EvaluationOptions::kMaxFraction);
         (key == "val_fraction" ? o.evaluation.holdout_fraction : o.evaluation.test_fraction) = f;
     } else if (key == "seed") {
-        o.evaluation.seed = static_cast<uint64_t>(option_integer(
-            key, v, 0, int64_t(1) << 53, N_("seed must be a non-negative integer of at most 2^53.")));
+        int64_t n = 0;
+        if (!integer_in_range(v, 0, EvaluationOptions::kMaxSeed, n)) seed_out_of_range();
+        o.evaluation.seed = static_cast<uint64_t>(n);
         o.learner.seed = o.evaluation.seed;
     } else if (key == "select_C") {
         o.select_C = option_bool(key, v);
@@ -363,10 +420,7 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
         o.min_gate_rows = static_cast<size_t>(
             ranged_integer(key, v, ModelOptions::kMinGateRows, ModelOptions::kMaxGateRows));
     } else if (key == "gate_folds") {
-        o.gate_folds = static_cast<int>(option_integer(
-            key, v, 0, 20, N_("gate_folds must be 0 (automatic) or an integer between 2 and 20.")));
-        if (o.gate_folds == 1)
-            bad_option(key, N_("gate_folds must be 0 (automatic) or an integer between 2 and 20."));
+        o.gate_folds = option_folds(key, v);
     } else {
         return false;
     }
@@ -376,36 +430,25 @@ bool apply_evaluation_option(ModelOptions &o, const std::string &key, const Json
 // The same for the options of the thresholds, the out-of-scope label and
 // the report.
 bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json &v) {
+    // The ranges are ModelOptions' constants (options.h), which its
+    // validate() reads too.
+    using M = ModelOptions;
     if (key == "target_precision") {
-        double t =
-            option_number(key, v, N_("target_precision must be a number greater than 0 and at most 1."));
-        if (!(t > 0 && t <= 1))
-            bad_option(key, N_("target_precision must be a number greater than 0 and at most 1."));
-        o.target_precision = t;
+        o.target_precision = option_positive_at_most(key, v, M::kMaxTargetPrecision);
     } else if (key == "threshold_floor") {
-        double t = option_number(key, v, N_("threshold_floor must be a number between 0 and 1."));
-        if (!(t >= 0 && t <= 1)) bad_option(key, N_("threshold_floor must be a number between 0 and 1."));
-        o.threshold_floor = t;
+        o.threshold_floor = option_number_between(key, v, M::kMinThresholdFloor, M::kMaxThresholdFloor);
     } else if (key == "min_coverage") {
-        double t = option_number(key, v, N_("min_coverage must be a number between 0 and 1."));
-        if (!(t >= 0 && t <= 1)) bad_option(key, N_("min_coverage must be a number between 0 and 1."));
-        o.min_coverage = t;
+        o.min_coverage = option_number_between(key, v, M::kMinCoverage, M::kMaxCoverage);
     } else if (key == "evidence_quantile") {
-        double t = option_number(key, v, N_("evidence_quantile must be a number between 0 and 0.5."));
-        if (!(t >= 0 && t <= 0.5))
-            bad_option(key, N_("evidence_quantile must be a number between 0 and 0.5."));
-        o.evidence_quantile = t;
+        o.evidence_quantile = option_number_between(key, v, M::kMinQuantile, M::kMaxQuantile);
     } else if (key == "unknown_word_quantile") {
-        double t = option_number(key, v, N_("unknown_word_quantile must be a number between 0 and 0.5."));
-        if (!(t >= 0 && t <= 0.5))
-            bad_option(key, N_("unknown_word_quantile must be a number between 0 and 0.5."));
-        o.unknown_word_quantile = t;
+        o.unknown_word_quantile = option_number_between(key, v, M::kMinQuantile, M::kMaxQuantile);
     } else if (key == "min_threshold_rows") {
-        o.min_threshold_rows = static_cast<size_t>(option_integer(
-            key, v, 0, 100000000, N_("min_threshold_rows must be an integer between 0 and 100000000.")));
+        o.min_threshold_rows =
+            static_cast<size_t>(ranged_integer(key, v, M::kMinEvidenceRows, M::kMaxEvidenceRows));
     } else if (key == "min_intent_rows") {
-        o.min_intent_rows = static_cast<size_t>(option_integer(
-            key, v, 0, 100000000, N_("min_intent_rows must be an integer between 0 and 100000000.")));
+        o.min_intent_rows =
+            static_cast<size_t>(ranged_integer(key, v, M::kMinEvidenceRows, M::kMaxEvidenceRows));
     } else if (key == "out_of_scope_intent") {
         const char *detail =
             N_("out_of_scope_intent must be a non-empty label without control characters (see "
@@ -430,15 +473,12 @@ bool apply_threshold_option(ModelOptions &o, const std::string &key, const Json 
             bad_option(key, detail);
         o.recall_label = v.get<std::string>();
     } else if (key == "recall_target") {
-        const char *detail = N_("recall_target must be a number greater than 0 and at most 1.");
-        double t = option_number(key, v, detail);
-        if (!(t > 0 && t <= 1)) bad_option(key, detail);
-        o.recall_target = t;
+        o.recall_target = option_positive_at_most(key, v, M::kMaxRecallTarget);
     } else if (key == "subword_vectors") {
         apply_subword_option(o, key, v);
     } else if (key == "max_misclassified") {
-        o.max_misclassified = static_cast<size_t>(option_integer(
-            key, v, 0, 1000000, N_("max_misclassified must be an integer between 0 and 1000000.")));
+        o.max_misclassified =
+            static_cast<size_t>(ranged_integer(key, v, M::kMinMisclassified, M::kMaxMisclassified));
     } else {
         return false;
     }
@@ -488,46 +528,41 @@ void ModelOptions::apply_json(std::string_view json_object) {
 void ModelOptions::validate() const {
     features.validate();
     learner.validate();
-    auto bad_fraction = [](double f) { return !std::isfinite(f) || f < 0 || f > 0.9; };
-    if (bad_fraction(evaluation.holdout_fraction) ||
+    // The ranges are the constants of options.h, which the parser reads:
+    // validate() checks them again for a direct caller (training.cpp runs
+    // it on the options it is given), and gives the parser's error.
+    using E = EvaluationOptions;
+    if (!number_within(evaluation.holdout_fraction, E::kMinFraction, E::kMaxFraction) ||
         (evaluation.holdout_fraction == 0 && evaluation.method == EvaluationMethod::Holdout))
-        throw Error(
-            ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"val_fraction\""), {}},
-            N_("val_fraction must be a number between 0 and 0.9, and above 0 for a holdout evaluation."));
-    if (bad_fraction(evaluation.test_fraction))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"test_fraction\""), {}},
-                    N_("test_fraction must be a number between 0 and 0.9."));
+        bad_option("val_fraction",
+                   Message{N_("val_fraction must be a number between %s and %s, and above 0 for a holdout "
+                              "evaluation."),
+                           {number_arg(E::kMinFraction), number_arg(E::kMaxFraction)}});
+    if (!number_within(evaluation.test_fraction, E::kMinFraction, E::kMaxFraction))
+        number_out_of_range("test_fraction", E::kMinFraction, E::kMaxFraction);
     if (!(evaluation.holdout_fraction + evaluation.test_fraction < 1.0))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"val_fraction\""), {}},
                     N_("val_fraction + test_fraction must be below 1."));
-    if (evaluation.folds < 0 || evaluation.folds == 1 || evaluation.folds > 20)
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"cv_folds\""), {}},
-                    N_("cv_folds must be 0 (automatic) or an integer between 2 and 20."));
-    if (gate_folds < 0 || gate_folds == 1 || gate_folds > 20)
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"gate_folds\""), {}},
-                    N_("gate_folds must be 0 (automatic) or an integer between 2 and 20."));
-    if (!(target_precision > 0 && target_precision <= 1))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"target_precision\""), {}},
-                    N_("target_precision must be a number greater than 0 and at most 1."));
-    if (!(threshold_floor >= 0 && threshold_floor <= 1))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"threshold_floor\""), {}},
-                    N_("threshold_floor must be a number between 0 and 1."));
-    if (!(min_coverage >= 0 && min_coverage <= 1))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"min_coverage\""), {}},
-                    N_("min_coverage must be a number between 0 and 1."));
-    if (!(evidence_quantile >= 0 && evidence_quantile <= 0.5))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"evidence_quantile\"",
-                    "evidence_quantile must be a number between 0 and 0.5.");
-    if (!(unknown_word_quantile >= 0 && unknown_word_quantile <= 0.5))
-        throw Error(ErrorKind::InvalidArgument, "invalid value for training option \"unknown_word_quantile\"",
-                    "unknown_word_quantile must be a number between 0 and 0.5.");
+    if (!folds_within(evaluation.folds)) folds_out_of_range("cv_folds");
+    if (!integer_within(evaluation.seed, 0, E::kMaxSeed)) seed_out_of_range();
+    if (!folds_within(gate_folds)) folds_out_of_range("gate_folds");
+    if (!positive_at_most(target_precision, kMaxTargetPrecision))
+        positive_out_of_range("target_precision", kMaxTargetPrecision);
+    if (!number_within(threshold_floor, kMinThresholdFloor, kMaxThresholdFloor))
+        number_out_of_range("threshold_floor", kMinThresholdFloor, kMaxThresholdFloor);
+    if (!number_within(min_coverage, kMinCoverage, kMaxCoverage))
+        number_out_of_range("min_coverage", kMinCoverage, kMaxCoverage);
+    if (!number_within(evidence_quantile, kMinQuantile, kMaxQuantile))
+        number_out_of_range("evidence_quantile", kMinQuantile, kMaxQuantile);
+    if (!number_within(unknown_word_quantile, kMinQuantile, kMaxQuantile))
+        number_out_of_range("unknown_word_quantile", kMinQuantile, kMaxQuantile);
+    if (!integer_within(min_threshold_rows, kMinEvidenceRows, kMaxEvidenceRows))
+        integer_out_of_range("min_threshold_rows", kMinEvidenceRows, kMaxEvidenceRows);
+    if (!integer_within(min_intent_rows, kMinEvidenceRows, kMaxEvidenceRows))
+        integer_out_of_range("min_intent_rows", kMinEvidenceRows, kMaxEvidenceRows);
+    if (!integer_within(max_misclassified, kMinMisclassified, kMaxMisclassified))
+        integer_out_of_range("max_misclassified", kMinMisclassified, kMaxMisclassified);
     if (!plausible_label(out_of_scope_intent))
         throw Error(ErrorKind::InvalidArgument,
                     Message{N_("invalid value for training option \"out_of_scope_intent\""), {}},
@@ -546,31 +581,35 @@ void ModelOptions::validate() const {
         throw Error(
             ErrorKind::InvalidArgument, Message{N_("invalid value for training option \"recall_label\""), {}},
             N_("recall_label cannot be the out-of-scope label: out-of-scope answers are never served."));
-    if (!(recall_target > 0 && recall_target <= 1))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"recall_target\""), {}},
-                    N_("recall_target must be a number greater than 0 and at most 1."));
-    // The range the parser checks (the constants in options.h); before,
-    // this checked only the lower bound.
-    if (min_gate_rows < size_t{kMinGateRows} || min_gate_rows > size_t{kMaxGateRows})
+    if (!positive_at_most(recall_target, kMaxRecallTarget))
+        positive_out_of_range("recall_target", kMaxRecallTarget);
+    if (!integer_within(min_gate_rows, kMinGateRows, kMaxGateRows))
         integer_out_of_range("min_gate_rows", kMinGateRows, kMaxGateRows);
+    // subword_vectors' object: a weight given (0: chosen out of fold) and
+    // the texts without a label; SubwordVectors::validate() checks the rest.
+    if (subword_weight != 0 && !positive_at_most(subword_weight, kMaxSubwordWeight))
+        positive_out_of_range("subword_vectors", "subword_vectors.weight", kMaxSubwordWeight);
+    if (!integer_within(subword_unlabelled_rows, kMinUnlabelled, kMaxUnlabelledRows))
+        integer_out_of_range("subword_vectors", "subword_vectors.unlabelled_rows", kMinUnlabelled,
+                             kMaxUnlabelledRows);
+    if (!integer_within(subword_unlabelled_bytes, kMinUnlabelled, kMaxUnlabelledBytes))
+        integer_out_of_range("subword_vectors", "subword_vectors.unlabelled_bytes", kMinUnlabelled,
+                             kMaxUnlabelledBytes);
     if (subword_vectors) {
         if (subword.min_n > subword.max_n)
             throw Error(ErrorKind::InvalidArgument,
                         Message{N_("invalid value for training option \"subword_vectors\""), {}},
                         N_("subword_vectors.min_n must not be above subword_vectors.max_n."));
         if ((size_t{subword.buckets} + 2) * subword.dim > SubwordVectors::kMaxTableFloats)
-            throw Error(ErrorKind::InvalidArgument,
-                        Message{N_("invalid value for training option \"subword_vectors\""), {}},
-                        N_("subword_vectors.buckets times subword_vectors.dim must be below 16777216 (the "
-                           "table holds at most 64 MiB)."));
+            bad_option("subword_vectors",
+                       Message{N_("subword_vectors.buckets times subword_vectors.dim must be below %s (the "
+                                  "table holds at most %s MiB)."),
+                               {std::to_string(SubwordVectors::kMaxTableFloats),
+                                std::to_string(SubwordVectors::kMaxTableFloats * sizeof(float) >> 20)}});
         SubwordVectors::validate(subword); // the rest is checked when parsed
     }
-    if (!(typo_weight > 0 && typo_weight <= 1))
-        throw Error(ErrorKind::InvalidArgument,
-                    Message{N_("invalid value for training option \"typo_weight\""), {}},
-                    N_("typo_weight must be a number greater than 0 and at most 1."));
-    if (typo_variants < kMinTypoVariants || typo_variants > kMaxTypoVariants)
+    if (!positive_at_most(typo_weight, kMaxTypoWeight)) positive_out_of_range("typo_weight", kMaxTypoWeight);
+    if (!integer_within(typo_variants, kMinTypoVariants, kMaxTypoVariants))
         integer_out_of_range("typo_variants", kMinTypoVariants, kMaxTypoVariants);
 }
 
@@ -676,14 +715,20 @@ bool apply_run_option(RunOptions &r, const std::string &key, const Json &v) {
         else
             bad_option(key, detail);
     } else if (key == "min_confidence") {
-        r.min_confidence = static_cast<int>(option_integer(
-            key, v, 0, 100,
-            N_("min_confidence must be an integer between 0 and 100 (a detector confidence score).")));
+        int64_t n = 0;
+        if (!integer_in_range(v, RunOptions::kMinConfidence, RunOptions::kMaxConfidence, n))
+            bad_option(key, Message{N_("min_confidence must be an integer between %s and %s (a detector "
+                                       "confidence score)."),
+                                    {std::to_string(RunOptions::kMinConfidence),
+                                     std::to_string(RunOptions::kMaxConfidence)}});
+        r.min_confidence = static_cast<int>(n);
     } else if (key == "only_reviewed") {
         r.only_reviewed = option_bool(key, v);
     } else if (key == "limit") {
-        r.limit =
-            option_integer(key, v, 1, 2147483647, N_("limit must be a positive integer number of rows."));
+        static_assert(RunOptions::kMinLimit == 1,
+                      "the message says \"positive\": a new lower bound needs its own words");
+        r.limit = option_integer(key, v, RunOptions::kMinLimit, RunOptions::kMaxLimit,
+                                 N_("limit must be a positive integer number of rows."));
     } else {
         return false;
     }

@@ -33,10 +33,21 @@ const char *out_of_scope_mode_name(OutOfScopeMode m); // "negatives", "class"
 // seeded step (folds, typo variants, the learner's visiting order).
 struct EvaluationOptions {
     EvaluationMethod method = EvaluationMethod::Auto;
-    int folds = 0;                 // cross-validation folds; 0 = the size rule
+    int folds = 0; // cross-validation folds; 0 = the size rule
+    // Its range, and gate_folds': 0 (by size) or kMinFolds..kMaxFolds.
+    // The ranges of this file (kMin*/kMax*) are read by the option parser
+    // (options.cpp) and by ModelOptions::validate(); the parser's messages
+    // give them as arguments, so each range is written once.
+    static constexpr int kMinFolds = 2;
+    static constexpr int kMaxFolds = 20;
     double holdout_fraction = 0.2; // JSON "val_fraction": the holdout part of evaluation = "holdout"
     double test_fraction = 0;      // accepted for 0.1.0 callers and ignored: no row is withheld any more
+    static constexpr double kMinFraction = 0; // val_fraction's and test_fraction's range
+    static constexpr double kMaxFraction = 0.9;
     uint64_t seed = 42;
+    // Its range: 0..2^kSeedBits (every such integer is exact as a double).
+    static constexpr int kSeedBits = 53;
+    static constexpr int64_t kMaxSeed = int64_t{1} << kSeedBits;
 };
 
 struct ModelOptions {
@@ -56,6 +67,9 @@ struct ModelOptions {
     // more likely wrong than right).
     double target_precision = 0.9;
     double threshold_floor = 0.5;
+    static constexpr double kMaxTargetPrecision = 1; // above 0 and at most this
+    static constexpr double kMinThresholdFloor = 0;
+    static constexpr double kMaxThresholdFloor = 1;
     // Coverage cap (threshold.h): when the rules above leave fewer than this
     // share of the in-scope out-of-fold answers accepted, the confidence
     // threshold is lowered (never raised) until they are, or as far as it
@@ -67,6 +81,8 @@ struct ModelOptions {
     // calibration calls more likely wrong than right, so it is not on by
     // default.
     double min_coverage = 0;
+    static constexpr double kMinCoverage = 0;
+    static constexpr double kMaxCoverage = 1;
     // Novelty (format 3, see novelty.h): a message whose evidence (how far
     // its own features move the labels' scores) is at most the evidence
     // floor is uncertain. The floor is this quantile of the evidence of the
@@ -80,6 +96,8 @@ struct ModelOptions {
     // rules accept out of fold (so about this share of them turns
     // uncertain); 0 turns the rule off.
     double unknown_word_quantile = 0.01;
+    static constexpr double kMinQuantile = 0; // both quantiles' range
+    static constexpr double kMaxQuantile = 0.5;
     // Evidence needed to abstain at all: out-of-fold predictions for the run,
     // and training rows for an intent (fewer: that intent never abstains).
     // Measured at 5 rows per intent (HWU64, val), a threshold chosen on
@@ -87,6 +105,8 @@ struct ModelOptions {
     // while marking 31 % of the right answers uncertain: too little evidence.
     size_t min_threshold_rows = 100;
     size_t min_intent_rows = 10;
+    static constexpr int kMinEvidenceRows = 0; // both counts' range
+    static constexpr int kMaxEvidenceRows = 100000000;
     // The reserved label of out-of-scope examples, and what they do. Class
     // is the default: on CLINC150 with oos_train it caught 2-3 points more
     // out-of-scope messages than Negatives at the same in-scope accuracy
@@ -96,7 +116,7 @@ struct ModelOptions {
     // Deploy-gate evidence: fewer fresh rows than this is "not sufficient";
     // fresh folds (0 = by size, see gate.h).
     size_t min_gate_rows = 50;
-    int gate_folds = 0;
+    int gate_folds = 0;                    // cv_folds' range (EvaluationOptions::kMinFolds, kMaxFolds)
     static constexpr int kMinGateRows = 1; // min_gate_rows' range: the parser's and validate()'s
     static constexpr int kMaxGateRows = 100000000;
     // Synthetic typo variants per training row (see typos.h). Off by default:
@@ -106,8 +126,11 @@ struct ModelOptions {
     int typo_variants = 0;
     static constexpr int kMinTypoVariants = 0; // its range: the parser's and validate()'s
     static constexpr int kMaxTypoVariants = 4;
-    double typo_weight = 0.5;       // a variant's sample weight relative to its row's
-    size_t max_misclassified = 200; // cap on misclassified rows listed in the report
+    double typo_weight = 0.5;                   // a variant's sample weight relative to its row's
+    static constexpr double kMaxTypoWeight = 1; // above 0 and at most this
+    size_t max_misclassified = 200;             // cap on misclassified rows listed in the report
+    static constexpr int kMinMisclassified = 0; // its range
+    static constexpr int kMaxMisclassified = 1000000;
     // A partition's own model that abstains lets the classifier's fallback
     // answer (issue 34, point 2; classifier_cache.h), and a partition's first
     // model is weighed against the fallback with that deferral. Off: the
@@ -121,6 +144,7 @@ struct ModelOptions {
     // set.
     std::string recall_label;
     double recall_target = 0.9;
+    static constexpr double kMaxRecallTarget = 1; // above 0 and at most this
     // Subword skipgram vectors (subword_vectors.h, issue 34, point 1),
     // trained on the run's texts (never their labels): each row gets
     // subword_weight x the text's unit sentence vector after its TF-IDF
@@ -143,11 +167,15 @@ struct ModelOptions {
     bool subword_auto_mode() const { return subword_auto && !subword_vectors; }
     SubwordOptions subword;
     double subword_weight = 0.0;
+    // A weight given: above 0 and at most this (0, the field's default:
+    // chosen out of fold).
+    static constexpr double kMaxSubwordWeight = 100;
     // The texts without a label a SQL run adds to the vectors' (rows that do
     // not train: read_unlabelled_texts() in src/pg/train_reader.h, and a
     // classifier source's rows whose label is NULL), which any role that may log
     // messages writes: at most this many, the newest, and this many bytes
     // of them together. Read only when subword_vectors is on.
+    static constexpr int64_t kMinUnlabelled = 0; // both counts' lower bound
     static constexpr int64_t kMaxUnlabelledRows = 1000000;
     static constexpr int64_t kMaxUnlabelledBytes = int64_t{256} << 20;
     int64_t subword_unlabelled_rows = 20000;
@@ -187,9 +215,15 @@ const char *deploy_mode_name(DeployMode m); // "auto", "never", "always"
 // it does with the model. They are never stored in a model blob.
 struct RunOptions {
     DeployMode deploy = DeployMode::Auto;
-    int min_confidence = 0;     // 0-100: unreviewed rows whose detector confidence is lower are not read
+    int min_confidence = 0; // unreviewed rows whose detector confidence is lower are not read
+    static constexpr int kMinConfidence = 0; // its range: a detector's confidence_score
+    static constexpr int kMaxConfidence = 100;
     bool only_reviewed = false; // read reviewed rows only
-    int64_t limit = 2147483647; // read at most `limit` rows: reviewed first, then the newest
+    // Read at most `limit` rows: reviewed first, then the newest. Its
+    // range: 1 (the parser's message says "positive") to int4's largest.
+    static constexpr int64_t kMinLimit = 1;
+    static constexpr int64_t kMaxLimit = 2147483647;
+    int64_t limit = kMaxLimit;
 };
 
 // A training run's options as train_intent_model() takes them: one flat

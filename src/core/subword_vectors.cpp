@@ -56,15 +56,21 @@ bool SubwordOptions::operator==(const SubwordOptions &o) const {
 
 void SubwordVectors::validate(const SubwordOptions &o) {
     auto bad = [](const std::string &what) { throw Error(ErrorKind::InvalidArgument, what); };
-    if (o.dim < 1 || o.dim > kMaxDim) bad("subword dim must be between 1 and " + std::to_string(kMaxDim));
-    if (o.epochs < 1 || o.epochs > kMaxEpochs)
-        bad("subword epochs must be between 1 and " + std::to_string(kMaxEpochs));
-    if (o.buckets < 1 || o.buckets > kMaxBuckets)
-        bad("subword buckets must be between 1 and " + std::to_string(kMaxBuckets));
-    if (!(o.learning_rate > 0 && o.learning_rate <= 1))
-        bad("subword learning_rate must be above 0 and at most 1");
-    if (o.min_n < 1 || o.max_n > kMaxN || o.min_n > o.max_n)
-        bad("subword n-gram lengths must satisfy 1 <= min_n <= max_n <= " + std::to_string(kMaxN));
+    // The option ranges are the header's constants, which the option
+    // parser reads too.
+    auto between = [](uint32_t lo, uint32_t hi) {
+        return "between " + std::to_string(lo) + " and " + std::to_string(hi);
+    };
+    if (o.dim < kMinDim || o.dim > kMaxDim) bad("subword dim must be " + between(kMinDim, kMaxDim));
+    if (o.epochs < kMinEpochs || o.epochs > kMaxEpochs)
+        bad("subword epochs must be " + between(kMinEpochs, kMaxEpochs));
+    if (o.buckets < kMinBuckets || o.buckets > kMaxBuckets)
+        bad("subword buckets must be " + between(kMinBuckets, kMaxBuckets));
+    if (!(o.learning_rate > 0 && o.learning_rate <= kMaxLearningRate))
+        bad("subword learning_rate must be above 0 and at most " + number_arg(kMaxLearningRate));
+    if (o.min_n < kMinN || o.max_n > kMaxN || o.min_n > o.max_n)
+        bad("subword n-gram lengths must satisfy " + std::to_string(kMinN) +
+            " <= min_n <= max_n <= " + std::to_string(kMaxN));
     if (o.window < 1 || o.window > 20) bad("subword window must be between 1 and 20");
     if (o.negatives < 1 || o.negatives > 50) bad("subword negatives must be between 1 and 50");
     if (!(o.sample >= 0 && o.sample <= 1)) bad("subword sample must be between 0 and 1");

@@ -47,11 +47,17 @@ class SubwordVectors {
   public:
     // The cap on the floats of both tables together (64 MiB).
     static constexpr size_t kMaxTableFloats = size_t{1} << 24;
-    // Option bounds (options.cpp validates against these).
+    // Option bounds: validate() and the option parser (options.cpp) read
+    // these, and the parser's messages give them as arguments.
+    static constexpr uint32_t kMinDim = 1;
     static constexpr uint32_t kMaxDim = 256;
+    static constexpr uint32_t kMinEpochs = 1;
     static constexpr uint32_t kMaxEpochs = 100;
+    static constexpr uint32_t kMinBuckets = 1;
     static constexpr uint32_t kMaxBuckets = 1u << 22;
+    static constexpr uint32_t kMinN = 1; // min_n and max_n
     static constexpr uint32_t kMaxN = 8;
+    static constexpr double kMaxLearningRate = 1; // above 0 and at most this
 
     SubwordVectors() = default;
 

@@ -151,6 +151,16 @@ BEGIN
         $q$SELECT intent_training_options('{"word_ngram_max": 9}')$q$,
         $q$SELECT intent_training_options('{"threads": 257}')$q$,
         $q$SELECT intent_training_options('{"min_feature_partitions": 3}')$q$,
+        -- the fractions', quantiles', folds', seed's and subword_vectors'
+        -- bounds too (options.h, subword_vectors.h); val_fraction's was
+        -- English whatever the language
+        $q$SELECT intent_training_options('{"val_fraction": 0.95}')$q$,
+        $q$SELECT intent_training_options('{"evidence_quantile": 0.6}')$q$,
+        $q$SELECT intent_training_options('{"target_precision": 0}')$q$,
+        $q$SELECT intent_training_options('{"cv_folds": 1}')$q$,
+        $q$SELECT intent_training_options('{"seed": -1}')$q$,
+        $q$SELECT intent_training_options('{"subword_vectors": {"dim": 0}}')$q$,
+        $q$SELECT intent_training_options('{"subword_vectors": {"dim": 256}}')$q$,
         $q$SELECT intent_training_options('[1]')$q$] LOOP
         RETURN NEXT '-- ' || v_case;
         FOR v_line IN SELECT * FROM pg_temp.try_full(v_case) LOOP
