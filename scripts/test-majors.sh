@@ -35,7 +35,9 @@ MAJORS=("$@")
 [ ${#MAJORS[@]} -gt 0 ] || MAJORS=(16 17 18)
 # The scripted tests: on the newest major, the upgrades from 0.1.0 and 0.3.0 (and
 # 0.3.1's grants, pg_init_privs and pg_dump),
-# the upgrade's locks and foreign triggers, and pg_dump/pg_restore; on the
+# the upgrade's locks and foreign triggers, pg_dump/pg_restore, and every
+# function open to PUBLIC or Supabase's roles fed hostile arguments (under
+# transaction_timeout, which 17 added: public_fuzz); on the
 # others the 0.1.0 chain only, to keep CI's time. Not upgrade_020: it builds
 # 0.2.0's library from its commit, which predates 16 (pg_proc_aclcheck);
 # upgrade.sh builds 0.1.0's, which compiles and runs on every major. MAJOR_SCRIPTS (all
@@ -43,7 +45,7 @@ MAJORS=("$@")
 INTERNALS="standby_invalidation logical_invalidation drop_guard cancel_training postmaster_death two_phase"
 default_scripts() { # major
     if [ "$1" = 18 ]; then
-        echo "upgrade upgrade_030 upgrade_031_grants upgrade_ops upgrade_foreign_triggers dump_restore $INTERNALS"
+        echo "upgrade upgrade_030 upgrade_031_grants upgrade_ops upgrade_foreign_triggers dump_restore public_fuzz $INTERNALS"
     else
         echo "upgrade $INTERNALS"
     fi
