@@ -60,19 +60,51 @@ COMMENT ON FUNCTION intent_internal._pg_intent_policy_keys_outside_model() IS
     'Internal: the policy keys that decide when, whether or at what cost a run happens, or what is kept of its models, never what model it makes of its rows (left out of a partition''s fingerprint by train_classifier()).';
 
 -- The administrator's limits, the one statement of which policy keys are
--- limits: p_policy (ai_training_policy's row with a classifier's keys over
--- it) kept within p_admin (the row itself). A classifier's owner tunes its
--- classifier, but what a training may cost the server, and the defences
--- against rows nobody reviewed, are the administrator's (issue 31). So a
--- classifier may only tighten them:
---   lower only:  max_training_memory_mb, max_training_threads,
---                max_training_rows (NULL: no limit), max_unreviewed_message_bytes,
---                max_intents, max_partitions_per_classifier, max_unreviewed_rows;
---   higher only: min_unreviewed_intent_rows;
---   true wins:   only_reviewed.
+-- limits and how each combines: a classifier's owner tunes its classifier,
+-- but what a training may cost the server, and the defences against rows
+-- nobody reviewed, are the administrator's (issue 31). So a classifier may
+-- only tighten them:
+--   least:    a classifier may only lower it (LEAST skips a NULL: a NULL
+--             max_training_rows, no limit, on either side gives the other's);
+--   greatest: a classifier may only raise it;
+--   or:       true wins (only_reviewed);
+--   admin:    the database's, never a classifier's key: the administrator's
+--             row whatever the classifier's says (max_concurrent_trainings);
+--             not one of a run's limits, as it bounds all runs at once.
 -- The other keys (min_samples_for_training, auto_retrain_threshold, max_f1_regression,
 -- corrected_weight, min_gate_rows, out_of_scope_*) decide its own models: its owner's.
--- max_concurrent_trainings is the database's, never a classifier's key.
+-- Read by _pg_intent_policy_within(), which applies it, and
+-- _pg_intent_policy_limits(), which records it in a run's metrics: a key
+-- added here is kept within and recorded, both (before, each named the keys
+-- itself and a test kept the two lists together; issue 33).
+-- A SQL-standard body without a SET clause (literals only, nothing to
+-- resolve), so that its callers inline it into their one query.
+CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_limit_keys()
+RETURNS TABLE (key text, rule text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    VALUES ('max_training_memory_mb', 'least'),
+           ('max_training_threads', 'least'),
+           ('max_training_rows', 'least'),
+           ('max_unreviewed_message_bytes', 'least'),
+           ('max_intents', 'least'),
+           ('max_partitions_per_classifier', 'least'),
+           ('max_unreviewed_rows', 'least'),
+           ('min_unreviewed_intent_rows', 'greatest'),
+           ('only_reviewed', 'or'),
+           ('max_concurrent_trainings', 'admin');
+END;
+COMMENT ON FUNCTION intent_internal._pg_intent_policy_limit_keys() IS
+    'Internal: the one list of the administrator''s limit keys of ai_training_policy and how each combines with a classifier''s (least: a classifier may only lower it; greatest: only raise it; or: true wins; admin: the administrator''s whatever the classifier''s), read by _pg_intent_policy_within() and _pg_intent_policy_limits().';
+
+-- p_policy (ai_training_policy's row with a classifier's keys over it) kept
+-- within p_admin (the row itself), key by key as _pg_intent_policy_limit_keys()
+-- says; every other column is p_policy's. One query over the list: each row
+-- becomes jsonb once, and only the limit keys (integers and booleans) are
+-- written back over p_policy, so no other column is converted and the
+-- result depends on no setting (IMMUTABLE). PL/pgSQL, so that the query's
+-- plan is kept for the session: a SQL function is planned again in every
+-- statement that calls it, twice the cost of a call.
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_within(
     p_policy @extschema@.ai_training_policy, p_admin @extschema@.ai_training_policy)
 RETURNS @extschema@.ai_training_policy
@@ -80,47 +112,47 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    r @extschema@.ai_training_policy := p_policy;
+    v_mine jsonb := pg_catalog.to_jsonb(p_policy);
+    v_admin jsonb := pg_catalog.to_jsonb(p_admin);
 BEGIN
-    -- LEAST and GREATEST skip a NULL: a NULL max_training_rows on either
-    -- side (no limit) gives the other side's.
-    r.max_training_memory_mb := LEAST(r.max_training_memory_mb, p_admin.max_training_memory_mb);
-    r.max_training_threads := LEAST(r.max_training_threads, p_admin.max_training_threads);
-    r.max_training_rows := LEAST(r.max_training_rows, p_admin.max_training_rows);
-    r.max_unreviewed_message_bytes := LEAST(r.max_unreviewed_message_bytes, p_admin.max_unreviewed_message_bytes);
-    r.max_intents := LEAST(r.max_intents, p_admin.max_intents);
-    r.max_partitions_per_classifier := LEAST(r.max_partitions_per_classifier, p_admin.max_partitions_per_classifier);
-    r.max_unreviewed_rows := LEAST(r.max_unreviewed_rows, p_admin.max_unreviewed_rows);
-    r.min_unreviewed_intent_rows := GREATEST(r.min_unreviewed_intent_rows, p_admin.min_unreviewed_intent_rows);
-    r.only_reviewed := coalesce(r.only_reviewed, false) OR coalesce(p_admin.only_reviewed, false);
-    r.max_concurrent_trainings := p_admin.max_concurrent_trainings;
-    RETURN r;
+    RETURN (
+        SELECT pg_catalog.jsonb_populate_record(p_policy, pg_catalog.jsonb_object_agg(l.key,
+                   CASE l.rule
+                       -- a JSON null is SQL NULL here, which LEAST and
+                       -- GREATEST skip (a NULL max_training_rows: no limit)
+                       WHEN 'least' THEN LEAST(NULLIF(v_mine OPERATOR(pg_catalog.->) l.key, 'null'::jsonb),
+                                               NULLIF(v_admin OPERATOR(pg_catalog.->) l.key, 'null'::jsonb))
+                       WHEN 'greatest' THEN GREATEST(NULLIF(v_mine OPERATOR(pg_catalog.->) l.key, 'null'::jsonb),
+                                                     NULLIF(v_admin OPERATOR(pg_catalog.->) l.key, 'null'::jsonb))
+                       WHEN 'or' THEN pg_catalog.to_jsonb(coalesce((v_mine OPERATOR(pg_catalog.->>) l.key)::boolean, false)
+                                                          OR coalesce((v_admin OPERATOR(pg_catalog.->>) l.key)::boolean, false))
+                       WHEN 'admin' THEN v_admin OPERATOR(pg_catalog.->) l.key
+                   END))
+          FROM intent_internal._pg_intent_policy_limit_keys() AS l);
 END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_policy_within(@extschema@.ai_training_policy, @extschema@.ai_training_policy) IS
-    'Internal: a classifier''s policy kept within the administrator''s limits (the one list of limit keys: a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents, max_partitions_per_classifier and max_unreviewed_rows, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse).';
+    'Internal: a classifier''s policy kept within the administrator''s limits, key by key as the one list says (_pg_intent_policy_limit_keys(): a classifier may lower max_training_memory_mb, max_training_threads, max_training_rows, max_unreviewed_message_bytes, max_intents, max_partitions_per_classifier and max_unreviewed_rows, raise min_unreviewed_intent_rows, and set only_reviewed, never the reverse; max_concurrent_trainings is the administrator''s).';
 
--- The limits of a policy row (those _pg_intent_policy_within() keeps), as a
--- classifier's runs record them in their metrics (limits): what the run
--- was allowed, whatever its classifier's keys asked.
+-- The limits of a policy row (_pg_intent_policy_limit_keys(), but the
+-- database's own, admin), as a classifier's runs record them in their
+-- metrics (limits): what the run was allowed, whatever its classifier's
+-- keys asked. PL/pgSQL for its kept plan, as _pg_intent_policy_within().
 CREATE OR REPLACE FUNCTION intent_internal._pg_intent_policy_limits(p_policy @extschema@.ai_training_policy)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.jsonb_build_object(
-        'max_training_memory_mb', p_policy.max_training_memory_mb,
-        'max_training_threads', p_policy.max_training_threads,
-        'max_training_rows', p_policy.max_training_rows,
-        'max_unreviewed_message_bytes', p_policy.max_unreviewed_message_bytes,
-        'max_intents', p_policy.max_intents,
-        'max_partitions_per_classifier', p_policy.max_partitions_per_classifier,
-        'max_unreviewed_rows', p_policy.max_unreviewed_rows,
-        'min_unreviewed_intent_rows', p_policy.min_unreviewed_intent_rows,
-        'only_reviewed', p_policy.only_reviewed)
+DECLARE
+    v_policy jsonb := pg_catalog.to_jsonb(p_policy);
+BEGIN
+    RETURN (SELECT pg_catalog.jsonb_object_agg(l.key, v_policy OPERATOR(pg_catalog.->) l.key)
+              FROM intent_internal._pg_intent_policy_limit_keys() AS l
+             WHERE l.rule OPERATOR(pg_catalog.<>) 'admin');
+END
 $$;
 COMMENT ON FUNCTION intent_internal._pg_intent_policy_limits(@extschema@.ai_training_policy) IS
-    'Internal: the limit keys of a policy row (_pg_intent_policy_within()) as jsonb, recorded in a classifier run''s metrics (limits).';
+    'Internal: the limit keys of a policy row (_pg_intent_policy_limit_keys(), but max_concurrent_trainings, the database''s) as jsonb, recorded in a classifier run''s metrics (limits).';
 
 -- A classifier's effective policy: ai_training_policy's row with its policy
 -- keys over it, within the row's limits (_pg_intent_policy_within()); the
