@@ -265,12 +265,14 @@ BEGIN
     -- ai_training_policy's keys, of their columns' JSON kinds, against that
     -- table's own constraints on the row they would make: nothing is
     -- written, so the policy row is neither locked nor its trigger fired
-    -- (0.3.1 updated the row, column by column, and rolled back).
+    -- (0.3.1 updated the row, column by column, and rolled back). The
+    -- keys of classifiers only, no columns, are left out by
+    -- jsonb_populate_record() itself, as in _pg_intent_classifier_policy():
+    -- they are named once, in _pg_intent_classifier_policy_keys().
     PERFORM intent_internal._pg_intent_classifier_policy_types(v_policy);
     BEGIN
         SELECT p.* INTO v_row FROM @extschema@.ai_training_policy AS p;
-        v_row := jsonb_populate_record(v_row, intent_internal._pg_intent_classifier_policy_values(
-                     v_policy - 'gate_window_days' - 'min_partition_rows' - 'keep_replaced_models'));
+        v_row := jsonb_populate_record(v_row, intent_internal._pg_intent_classifier_policy_values(v_policy));
     EXCEPTION
         WHEN invalid_text_representation OR numeric_value_out_of_range OR datatype_mismatch
              OR invalid_parameter_value OR invalid_datetime_format OR datetime_field_overflow THEN
