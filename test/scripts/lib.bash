@@ -298,6 +298,39 @@ GRANT anon, authenticated, service_role TO authenticator;
 SQL
 }
 
+# A database set up as Supabase's: USAGE on public for its three roles
+# (create_supabase_roles), auth.jwt() and auth.uid() reading the claims
+# PostgREST sets for a request, and its default privileges: ALL on the
+# tables, functions and sequences postgres creates in public, the
+# extension's included, which the documented recipe then narrows.
+create_supabase_db() { # db
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $1" >/dev/null
+    psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL' >/dev/null
+GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+CREATE SCHEMA auth;
+GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
+CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('request.jwt.claim', true), ''),
+                    nullif(current_setting('request.jwt.claims', true), ''))::jsonb $$;
+CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid $$;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+SQL
+}
+
+# The SQL of the documented block NAME (between <!-- NAME:begin --> and
+# <!-- NAME:end --> in the one file of README.md and docs/*.md that holds
+# it, without its code fence): the Supabase recipe, the dashboard recipe.
+doc_sql_block() { # name
+    local files
+    files=$(grep -l -- "<!-- $1:begin -->" README.md docs/*.md || true)
+    [ "$(wc -w <<<"$files")" -eq 1 ] || { echo "FAILED: the block $1 should be in one file, found in: ${files:-none}" >&2; return 1; }
+    sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$files" | sed '1,2d;$d' | sed '$d'
+}
+
 # The classifier "mirror": a view over ai_training_data's training rows
 # (id, body, label, created_at), with the options given ($2, JSON): a named
 # classifier whose rows are intent's, for tests that compare the two paths.

@@ -50,23 +50,14 @@ create_supabase_roles
 psql -X -q -d postgres -c "CREATE ROLE $FUZZ_ROLE LOGIN" >/dev/null
 
 # ------------------------------------------------------------------ setup
-# A database set up like Supabase's (supabase.sh), with the recipe applied.
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null
+# A database set up as Supabase's (create_supabase_db: its default
+# privileges too), with the documented recipe applied.
+create_supabase_db $DB
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL' >/dev/null
-GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-CREATE SCHEMA auth;
-GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
-CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim', true), ''),
-                    nullif(current_setting('request.jwt.claims', true), ''))::jsonb $$;
-CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
-                    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid $$;
 SET client_min_messages = warning;
 CREATE EXTENSION pg_intent;
 SQL
-files=$(grep -l -- "<!-- supabase-recipe:begin -->" README.md docs/*.md)
-sed -n "/<!-- supabase-recipe:begin -->/,/<!-- supabase-recipe:end -->/p" $files | sed '1,2d;$d' | sed '$d' >"$TEST_TMP/recipe.sql"
+doc_sql_block supabase-recipe >"$TEST_TMP/recipe.sql" || exit 1
 [ -s "$TEST_TMP/recipe.sql" ] || { echo "FAILED: no Supabase recipe in docs/" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -f "$TEST_TMP/recipe.sql" >/dev/null
 load_ecommerce $DB

@@ -26,25 +26,6 @@ trap 'drop_all; stop_own_clusters; stop_extra_clusters' EXIT
 drop_all
 create_supabase_roles
 
-# A database with Supabase's schema privileges and default privileges.
-supabase_db() {
-    psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $1"
-    psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
-GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
--- Supabase's auth.uid() and auth.jwt(): the claims PostgREST set for the request
-CREATE SCHEMA auth;
-GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
-CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim', true), ''),
-                    nullif(current_setting('request.jwt.claims', true), ''))::jsonb $$;
-CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
-    SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
-                    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid $$;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
-SQL
-}
 # The ACL facts of the extension's objects (test/scripts/catalog.sql).
 acls_of() {
     psql -X -At -d "$1" -f test/scripts/catalog.sql | grep -E ' acl |^initial privileges '
@@ -59,7 +40,7 @@ expect_role() { # db role sql expected what
 }
 
 # ------------------------------------------------------------ fresh install
-supabase_db pgi_supabase
+create_supabase_db pgi_supabase
 psql -X -q -d pgi_supabase -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent"
 psql -X -q -d postgres -c "CREATE DATABASE pgi_plain"
 psql -X -q -d pgi_plain -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent"
@@ -130,7 +111,7 @@ expect_role pgi_supabase anon "SELECT train_classifier('shop_router')" 42501 "an
 
 # ------------------------------------------------------------ the upgrade
 # 0.1.0 installed under the same default privileges left all of it open.
-supabase_db pgi_supabase_up
+create_supabase_db pgi_supabase_up
 psql -X -q -d pgi_supabase_up -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_intent VERSION '0.1.0'"
 expect_role pgi_supabase_up anon "SELECT has_function_privilege('train_intent_model(text, text, jsonb)', 'EXECUTE') AND has_table_privilege('ai_training_data', 'DELETE') AND has_function_privilege('_pg_intent_activate(bigint, text, uuid)', 'EXECUTE')" ok \
     "0.1.0 under Supabase's defaults: anon may train, activate models and delete chat messages"
@@ -176,17 +157,8 @@ expect_eq "$(q pgi_custom "SELECT has_function_privilege('anon', 'intent_interna
 drop_db pgi_custom
 
 # ------------------------------------------------------------ the recipe
-# The SQL inside the documentation's <!-- NAME:begin --> ... <!-- NAME:end -->
-# block (the lines between the fences of its one sql code block), in the one
-# file of README.md and docs/*.md that holds it (the Supabase recipe is in
-# docs/privileges.md, the dashboard recipe in docs/operations.md).
-readme_sql() {
-    local files
-    files=$(grep -l -- "<!-- $1:begin -->" README.md docs/*.md || true)
-    [ "$(wc -w <<<"$files")" -eq 1 ] || { echo "FAILED: the block $1 should be in one file, found in: ${files:-none}" >&2; exit 1; }
-    sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$files" | sed '1,2d;$d' | sed '$d'
-}
-readme_sql supabase-recipe >"$TEST_TMP/recipe.sql" || exit 1
+# The documented recipe (docs/privileges.md), as written.
+doc_sql_block supabase-recipe >"$TEST_TMP/recipe.sql" || exit 1
 [ -s "$TEST_TMP/recipe.sql" ] || { echo "FAILED: no recipe found in README.md or docs/" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase -f "$TEST_TMP/recipe.sql"
 echo "ok: the documented Supabase recipe ran ($(grep -c '^GRANT' "$TEST_TMP/recipe.sql") GRANT statements)"
@@ -221,7 +193,7 @@ DASHBOARD_ONLY_SERVICE='explain_intent\(|ai_training_progress'
 
 # The documented dashboard recipe (one query per tab of the seed's admin
 # panel) runs as staff, but for the queries it marks as service_role's.
-readme_sql dashboard-recipe >"$TEST_TMP/dashboard.sql" || exit 1
+doc_sql_block dashboard-recipe >"$TEST_TMP/dashboard.sql" || exit 1
 [ "$(grep -c '^SELECT' "$TEST_TMP/dashboard.sql")" -ge 10 ] || { echo "FAILED: no dashboard recipe found in README.md or docs/" >&2; exit 1; }
 [ "$(grep -cE "$DASHBOARD_ONLY_SERVICE" "$TEST_TMP/dashboard.sql")" -eq 2 ] || { echo "FAILED: the dashboard's service_role queries moved" >&2; exit 1; }
 jwt_sql authenticated "$STAFF" "$(grep -vE "$DASHBOARD_ONLY_SERVICE" "$TEST_TMP/dashboard.sql")" |
@@ -390,7 +362,7 @@ expect_eq "$(jwt_q pgi_supabase service_role "$SERVICE" "SELECT get_classifier_m
     "service_role reads its classifier's metrics, the source counted as the owner"
 expect_jwt pgi_supabase anon "$ANON" "SELECT * FROM predict_label('app_router', 'quiero devolver un producto')" 42501 \
     "before the per-classifier recipe, anon may not predict with the classifier"
-readme_sql supabase-classifier-recipe >"$TEST_TMP/classifier_recipe.sql" || exit 1
+doc_sql_block supabase-classifier-recipe >"$TEST_TMP/classifier_recipe.sql" || exit 1
 [ "$(grep -c grant_classifier_access "$TEST_TMP/classifier_recipe.sql")" -ge 2 ] || { echo "FAILED: no per-classifier recipe found" >&2; exit 1; }
 jwt_sql service_role "$SERVICE" "$(cat "$TEST_TMP/classifier_recipe.sql")" | psql -X -q -v ON_ERROR_STOP=1 -d pgi_supabase >/dev/null
 echo "ok: the documented per-classifier recipe ran as service_role"

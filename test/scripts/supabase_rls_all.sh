@@ -30,24 +30,14 @@ drop_all() {
 trap 'drop_all; stop_own_clusters; stop_extra_clusters' EXIT
 drop_all
 create_supabase_roles
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB"
+create_supabase_db $DB
 psql -X -q -v ON_ERROR_STOP=1 -d $DB <<'SQL'
-GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-CREATE SCHEMA auth;
-GRANT USAGE ON SCHEMA auth TO anon, authenticated, service_role;
-CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT nullif(current_setting('request.jwt.claims', true), '')::jsonb $$;
-CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
-    SELECT (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid $$;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
 SET client_min_messages = warning;
 CREATE EXTENSION pg_intent;
 SQL
 load_ecommerce $DB
 # the documented recipe (docs/privileges.md), as supabase.sh runs it
-sed -n '/<!-- supabase-recipe:begin -->/,/<!-- supabase-recipe:end -->/p' docs/privileges.md | sed '1,2d;$d' | sed '$d' >"$TEST_TMP/recipe.sql"
+doc_sql_block supabase-recipe >"$TEST_TMP/recipe.sql" || exit 1
 [ "$(grep -c '^GRANT' "$TEST_TMP/recipe.sql")" -gt 5 ] || { echo "FAILED: no recipe found in docs/privileges.md" >&2; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d $DB -f "$TEST_TMP/recipe.sql" >/dev/null
 
