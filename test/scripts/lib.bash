@@ -171,9 +171,20 @@ session_close() {
 # then, and fails the test when gdb cannot attach (it needs ptrace).
 gdb_attach() {
     chmod 644 "$TEST_TMP/gdb.cmds"
-    as_owner gdb -q -batch -x "$TEST_TMP/gdb.cmds" -p "$1" >"$TEST_TMP/gdb.out" 2>&1 &
+    # Emptied here, before gdb starts: the background job's own redirection
+    # truncates the file only once its process runs, and a wait that read
+    # the previous gdb's "breakpoints set" first stopped at once, then found
+    # the file empty (retrain_crash.sh's second attach, in CI).
+    : >"$TEST_TMP/gdb.out"
+    as_owner gdb -q -batch -x "$TEST_TMP/gdb.cmds" -p "$1" >>"$TEST_TMP/gdb.out" 2>&1 &
     GDB_PID=$!
-    for _ in $(seq 1 300); do grep -q "^breakpoints set" "$TEST_TMP/gdb.out" && break; sleep 0.1; done
+    # Waits while gdb runs (a loaded machine may take long to read the
+    # symbols); a gdb that could not attach exits, which ends the wait.
+    for _ in $(seq 1 3000); do
+        grep -q "^breakpoints set" "$TEST_TMP/gdb.out" && break
+        kill -0 "$GDB_PID" 2>/dev/null || break
+        sleep 0.1
+    done
     grep -q "^breakpoints set" "$TEST_TMP/gdb.out" ||
         { echo "FAILED: gdb could not attach to the backend (ptrace is needed):" >&2; cat "$TEST_TMP/gdb.out" >&2; exit 1; }
 }
